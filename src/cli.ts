@@ -1,0 +1,187 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ConfigError, resolveConfig } from "./config/load.js";
+import { lint } from "./engine/lint.js";
+import type { Severity } from "./engine/rule.js";
+import { formatters } from "./formatters/index.js";
+import { rules } from "../rules/index.js";
+
+/** Where a command writes; tests pass their own. */
+export interface CliIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => Promise<string>;
+  isTTY: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "oidclint" && pkg.version) return pkg.version;
+    } catch {
+      // keep looking upward
+    }
+    dir = dirname(dir);
+  }
+  return "0.0.0";
+}
+
+const HELP = `Usage: oidclint [paths...] [options]
+       oidclint check --policy FILE [--role NAME] [--sub S] [--aud A] [--token JWT|-]
+       oidclint explain WORKFLOW [--job NAME]
+       oidclint init [--force]
+
+Lints GitHub Actions → AWS OIDC trust policies (Terraform, CloudFormation, CDK output,
+JSON) and the workflows that assume them.
+
+Options:
+  -f, --format NAME        stylish (default), json, sarif, github
+  -c, --config FILE        use this config instead of the nearest .oidclintrc.json
+      --rule ID:LEVEL      set a rule's level (off, warn, error); repeatable
+      --max-warnings N     exit 1 when there are more than N warnings
+      --quiet              report errors only
+      --no-color           never colour the output
+      --stdin              lint standard input …
+      --stdin-filename F   … as if it were the file F
+      --context PATH       read PATH for cross-file rules without reporting on it; repeatable
+      --online             ask the GitHub API about repositories (stale-repo-path)
+  -o, --output-file FILE   write the report to FILE
+  -h, --help               show this help
+  -v, --version            show the version
+
+Exit codes: 0 no errors, 1 lint errors (or too many warnings), 2 usage or config error.
+`;
+
+export function defaultIO(): CliIO {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+    isTTY: process.stdout.isTTY,
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+class UsageError extends Error {}
+
+function parseRuleFlags(values: string[]): Record<string, Severity> {
+  const out: Record<string, Severity> = {};
+  for (const v of values) {
+    const m = /^([a-z0-9-]+):(off|warn|error)$/.exec(v.trim());
+    if (!m?.[1] || !m[2]) throw new UsageError(`--rule expects ID:LEVEL with LEVEL off, warn or error; got "${v}"`);
+    out[m[1]] = m[2] as Severity;
+  }
+  return out;
+}
+
+const SUBCOMMANDS: Record<string, () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }>> = {
+  check: () => import("./commands/check.js"),
+  explain: () => import("./commands/explain.js"),
+  init: () => import("./commands/init.js"),
+};
+
+/** Runs the command line; returns the exit code. Never throws. */
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  try {
+    const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+    if (sub) return await (await sub()).run(argv.slice(1), io);
+    return await runLint(argv, io);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr(`oidclint: ${e.message}\n${e.details.map((d) => `  ${d}\n`).join("")}`);
+      return 2;
+    }
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`oidclint: ${(e as Error).message}\nRun \`oidclint --help\` for usage.\n`);
+      return 2;
+    }
+    io.stderr(`oidclint: internal error: ${(e as Error).message}\n`);
+    if (io.env.OIDCLINT_DEBUG) io.stderr(`${(e as Error).stack ?? ""}\n`);
+    return 2;
+  }
+}
+
+async function runLint(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: "string", short: "f" },
+      config: { type: "string", short: "c" },
+      rule: { type: "string", multiple: true },
+      "max-warnings": { type: "string" },
+      quiet: { type: "boolean" },
+      color: { type: "boolean" },
+      "no-color": { type: "boolean" },
+      stdin: { type: "boolean" },
+      "stdin-filename": { type: "string" },
+      context: { type: "string", multiple: true },
+      online: { type: "boolean" },
+      "output-file": { type: "string", short: "o" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  const formatName = values.format ?? "stylish";
+  const formatter = formatters[formatName];
+  if (!formatter) throw new UsageError(`unknown format "${formatName}" (expected ${Object.keys(formatters).join(", ")})`);
+  let maxWarnings = -1;
+  if (values["max-warnings"] !== undefined) {
+    maxWarnings = Number(values["max-warnings"]);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < -1) throw new UsageError(`--max-warnings expects a whole number, got "${values["max-warnings"]}"`);
+  }
+  if (values.stdin && !values["stdin-filename"]) throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
+  if (values.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
+
+  const config = await resolveConfig({
+    cwd: io.cwd,
+    rules,
+    ...(values.config ? { configFile: values.config } : {}),
+    ruleOverrides: parseRuleFlags(values.rule ?? []),
+    online: values.online ?? false,
+    env: io.env,
+  });
+  const report = await lint({
+    cwd: io.cwd,
+    config,
+    paths: positionals,
+    ...(values.stdin ? { stdin: { text: await io.readStdin(), filename: values["stdin-filename"] ?? "stdin" } } : {}),
+    ...(values.context ? { contextPaths: values.context } : {}),
+  });
+  if (values.quiet) {
+    for (const r of report.results) {
+      r.messages = r.messages.filter((m) => m.severity === 2);
+      r.warningCount = 0;
+    }
+    report.warningCount = 0;
+  }
+  const color = !values["no-color"] && (values.color ?? (io.isTTY && !io.env.NO_COLOR && !values["output-file"]));
+  const text = formatter(report, { cwd: io.cwd, color, rules, version: version() });
+  if (values["output-file"]) writeFileSync(resolve(io.cwd, values["output-file"]), text);
+  else io.stdout(text);
+  if (report.errorCount > 0) return 1;
+  if (maxWarnings >= 0 && report.warningCount > maxWarnings) {
+    io.stderr(`oidclint found too many warnings (${report.warningCount}, maximum allowed is ${maxWarnings}).\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,7 @@
+import type { CliIO } from "../cli.js";
+
+/** `oidclint check`: placeholder until its issue lands. */
+export function run(_args: string[], io: CliIO): Promise<number> {
+  io.stderr("oidclint check: not available yet\n");
+  return Promise.resolve(2);
+}

@@ -1,0 +1,210 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { AnyRule, Severity } from "../engine/rule.js";
+import { gitFacts } from "./git.js";
+import { buildConfigSchema } from "./schema.js";
+import { defaultSettings, type ResolvedSettings } from "./settings.js";
+
+export const CONFIG_NAME = ".oidclintrc.json";
+
+/** A configuration problem: the CLI prints it and exits 2. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export type RuleSetting = Severity | [Severity, Record<string, unknown>?];
+
+export interface RawConfig {
+  $schema?: string;
+  repository?: string;
+  audience?: string;
+  issuer?: string;
+  subClaimTemplate?: string[];
+  repositories?: string[];
+  repositoriesFile?: string;
+  roles?: Record<string, string>;
+  defaultTokenPermissions?: "restricted" | "permissive";
+  defaultBranch?: string;
+  extends?: "oidclint:recommended" | "oidclint:strict";
+  requireSuppressionReason?: boolean;
+  localActionUsesOidc?: boolean;
+  rules?: Record<string, RuleSetting>;
+  ignore?: string[];
+  overrides?: { files: string | string[]; rules?: Record<string, RuleSetting> }[];
+}
+
+export interface RuleConfig {
+  severity: Severity;
+  options: Record<string, unknown>;
+}
+
+export interface ResolvedConfig {
+  /** Directory that relative paths of the config are resolved against. */
+  baseDir: string;
+  configFile?: string;
+  settings: ResolvedSettings;
+  rules: Map<string, RuleConfig>;
+  ignore: string[];
+  overrides: { files: string[]; rules: Record<string, RuleSetting> }[];
+  requireSuppressionReason: boolean;
+  localActionUsesOidc: boolean;
+}
+
+/** `.oidclintrc.json` in `dir` or the nearest directory above it. */
+export function findConfig(dir: string): string | undefined {
+  let cur = resolve(dir);
+  for (;;) {
+    const candidate = join(cur, CONFIG_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(cur);
+    if (parent === cur) return undefined;
+    cur = parent;
+  }
+}
+
+/** Reads and validates a config file. Throws ConfigError naming the JSON path of each problem. */
+export async function readConfig(file: string, rules: readonly AnyRule[]): Promise<RawConfig> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`Cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`Config ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  await validateConfig(data, file, rules);
+  return data as RawConfig;
+}
+
+export async function validateConfig(data: unknown, file: string, rules: readonly AnyRule[]): Promise<void> {
+  const { default: Ajv2020 } = await import("ajv/dist/2020.js");
+  const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+  const validate = ajv.compile(buildConfigSchema(rules));
+  if (validate(data)) return;
+  const details = (validate.errors ?? []).map((e) => {
+    const path = e.instancePath === "" ? "(root)" : e.instancePath.slice(1).replace(/\//g, ".");
+    const extra =
+      e.keyword === "additionalProperties"
+        ? ` \`${(e.params as { additionalProperty: string }).additionalProperty}\``
+        : e.keyword === "enum"
+          ? `: ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(", ")}`
+          : "";
+    return `${path}: ${e.message ?? "is invalid"}${extra}`;
+  });
+  throw new ConfigError(`Invalid config ${file}:`, [...new Set(details)]);
+}
+
+function normaliseSetting(setting: RuleSetting): RuleConfig | { severity: Severity; options?: undefined } {
+  if (typeof setting === "string") return { severity: setting };
+  const [severity, options] = setting;
+  return options ? { severity, options } : { severity };
+}
+
+/** Applies rule settings (`"warn"` or `["warn", { … }]`) on top of a map of rule configs. */
+export function applyRuleSettings(base: Map<string, RuleConfig>, settings: Record<string, RuleSetting> | undefined): Map<string, RuleConfig> {
+  const out = new Map(base);
+  for (const [id, setting] of Object.entries(settings ?? {})) {
+    const prev = out.get(id);
+    const next = normaliseSetting(setting);
+    out.set(id, { severity: next.severity, options: next.options ?? prev?.options ?? {} });
+  }
+  return out;
+}
+
+export function presetRules(rules: readonly AnyRule[], preset: RawConfig["extends"]): Map<string, RuleConfig> {
+  const out = new Map<string, RuleConfig>();
+  for (const r of rules) {
+    const severity = preset === "oidclint:strict" && r.meta.strict ? r.meta.strict : r.meta.severity;
+    out.set(r.meta.id, { severity, options: {} });
+  }
+  return out;
+}
+
+function readRepositoriesFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`repositoriesFile: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) {
+    try {
+      const list = JSON.parse(trimmed) as unknown[];
+      return list
+        .map((item) => (typeof item === "string" ? item : (item as { nameWithOwner?: unknown }).nameWithOwner))
+        .filter((s): s is string => typeof s === "string");
+    } catch (e) {
+      throw new ConfigError(`repositoriesFile: ${file} looks like JSON but does not parse: ${(e as Error).message}`);
+    }
+  }
+  return trimmed
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*/, "").trim())
+    .filter((l) => l !== "");
+}
+
+export interface ConfigRequest {
+  cwd: string;
+  configFile?: string;
+  rules: readonly AnyRule[];
+  /** `--rule id:level` from the command line, applied last. */
+  ruleOverrides?: Record<string, RuleSetting>;
+  online?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Finds, reads, validates and resolves the configuration for one run. */
+export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig> {
+  const configFile = req.configFile ? resolve(req.cwd, req.configFile) : findConfig(req.cwd);
+  if (req.configFile && !existsSync(resolve(req.cwd, req.configFile))) {
+    throw new ConfigError(`Config file not found: ${req.configFile}`);
+  }
+  const raw = configFile ? await readConfig(configFile, req.rules) : {};
+  const baseDir = configFile ? dirname(configFile) : req.cwd;
+  for (const id of Object.keys(req.ruleOverrides ?? {})) {
+    if (!req.rules.some((r) => r.meta.id === id)) throw new ConfigError(`--rule: unknown rule id \`${id}\``);
+  }
+
+  const settings = defaultSettings();
+  const git = gitFacts(req.cwd);
+  const env = req.env ?? process.env;
+  const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
+  if (repository) settings.repository = repository;
+  if (raw.audience) settings.audience = raw.audience;
+  if (raw.issuer) settings.issuer = raw.issuer.replace(/^https:\/\//, "").replace(/\/$/, "");
+  if (raw.subClaimTemplate) settings.subClaimTemplate = raw.subClaimTemplate;
+  if (raw.roles) settings.roles = raw.roles;
+  if (raw.defaultTokenPermissions) settings.defaultTokenPermissions = raw.defaultTokenPermissions;
+  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? "main";
+  settings.online = req.online ?? false;
+  if (raw.repositories || raw.repositoriesFile) {
+    settings.repositories = [...(raw.repositories ?? []), ...(raw.repositoriesFile ? readRepositoriesFile(resolve(baseDir, raw.repositoriesFile)) : [])];
+  }
+
+  let ruleConfigs = presetRules(req.rules, raw.extends);
+  ruleConfigs = applyRuleSettings(ruleConfigs, raw.rules);
+  ruleConfigs = applyRuleSettings(ruleConfigs, req.ruleOverrides);
+
+  const resolved: ResolvedConfig = {
+    baseDir,
+    settings,
+    rules: ruleConfigs,
+    ignore: raw.ignore ?? [],
+    overrides: (raw.overrides ?? []).map((o) => ({ files: typeof o.files === "string" ? [o.files] : o.files, rules: o.rules ?? {} })),
+    requireSuppressionReason: raw.requireSuppressionReason ?? false,
+    localActionUsesOidc: raw.localActionUsesOidc ?? false,
+  };
+  if (configFile) resolved.configFile = configFile;
+  return resolved;
+}

@@ -1,0 +1,32 @@
+/** The project facts rules read, resolved from config, git and the environment. */
+export interface ResolvedSettings {
+  /** `OWNER/REPO` of the linted repository, when known. */
+  repository?: string;
+  audience: string;
+  /** Issuer host (and path), without scheme: `token.actions.githubusercontent.com`. */
+  issuer: string;
+  subClaimTemplate: string[];
+  /** Known repositories (`OWNER/REPO`) for `stale-repo-path`; undefined when no inventory is configured. */
+  repositories?: string[];
+  /** Role ARN → file defining its trust policy. */
+  roles: Record<string, string>;
+  defaultTokenPermissions: "restricted" | "permissive";
+  defaultBranch: string;
+  /** Query the GitHub API (`--online`). */
+  online: boolean;
+}
+
+export const DEFAULT_ISSUER = "token.actions.githubusercontent.com";
+export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
+
+export function defaultSettings(): ResolvedSettings {
+  return {
+    audience: DEFAULT_AUDIENCE,
+    issuer: DEFAULT_ISSUER,
+    subClaimTemplate: ["repo", "context"],
+    roles: {},
+    defaultTokenPermissions: "restricted",
+    defaultBranch: "main",
+    online: false,
+  };
+}

@@ -1,0 +1,108 @@
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { ALWAYS_IGNORED, INPUT_GLOBS, inputKind } from "../parsers/index.js";
+import { ConfigError } from "../config/load.js";
+import { matchesAny } from "./glob.js";
+
+/** Files above this size are reported, not read (bounded cost on huge inputs). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+export function toPosix(p: string): string {
+  return sep === "/" ? p : p.split(sep).join("/");
+}
+
+export function relPath(root: string, abs: string): string {
+  return toPosix(relative(root, abs)) || ".";
+}
+
+const GLOB_CHARS = /[*?{}[\]]/;
+
+/**
+ * Expands command-line paths into input files: directories are walked (`.gitignore` honoured, tool
+ * folders skipped), files named explicitly are taken as they are, globs are expanded. A path that
+ * does not exist is a usage error.
+ */
+export async function discover(paths: string[], root: string, ignore: string[]): Promise<string[]> {
+  const found = new Set<string>();
+  const dirs: string[] = [];
+  const globs: string[] = [];
+  for (const p of paths) {
+    const abs = isAbsolute(p) ? p : resolve(root, p);
+    let isDir = false;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch {
+      if (GLOB_CHARS.test(p)) {
+        globs.push(toPosix(p));
+        continue;
+      }
+      throw new ConfigError(`No such file or directory: ${p}`);
+    }
+    if (isDir) dirs.push(abs);
+    else if (!matchesAny(relPath(root, abs), ignore)) found.add(abs);
+  }
+  if (dirs.length > 0 || globs.length > 0) {
+    const { globby } = await import("globby");
+    const options = {
+      absolute: true,
+      dot: true,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      gitignore: true,
+      suppressErrors: true,
+      ignore: [...ALWAYS_IGNORED, ...ignore],
+    };
+    for (const dir of dirs) {
+      for (const f of await globby(INPUT_GLOBS, { ...options, cwd: dir })) found.add(resolve(f));
+    }
+    if (globs.length > 0) {
+      for (const f of await globby(globs, { ...options, cwd: root })) {
+        if (inputKind(f) !== "none") found.add(resolve(f));
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+export type ReadOutcome = { text: string } | { problem: string } | { skip: true };
+
+/** Reads a file with a size bound; binary and invalid UTF-8 are problems, never exceptions. */
+export function readInput(abs: string): ReadOutcome {
+  let size: number;
+  try {
+    size = statSync(abs).size;
+  } catch (e) {
+    return { problem: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+  if (size > MAX_FILE_BYTES) return { problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB oidclint reads; not linted` };
+  let buf: Buffer;
+  try {
+    const fd = openSync(abs, "r");
+    try {
+      buf = Buffer.alloc(size);
+      let off = 0;
+      while (off < size) {
+        const n = readSync(fd, buf, off, size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      buf = buf.subarray(0, off);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    return { problem: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+  return decodeInput(buf);
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function decodeInput(buf: Uint8Array): ReadOutcome {
+  if (buf.subarray(0, 8192).includes(0)) return { problem: "file is binary (contains NUL bytes), not a text input" };
+  try {
+    return { text: decoder.decode(buf).replace(/^\uFEFF/, "") };
+  } catch {
+    return { problem: "file is not valid UTF-8" };
+  }
+}

@@ -1,0 +1,78 @@
+import type { ResolvedSettings } from "../config/settings.js";
+import type { SourceLocation } from "../model/location.js";
+import type { Project } from "../model/project.js";
+
+export type Severity = "off" | "warn" | "error";
+
+/** The input kinds a rule reads, for docs and for skipping rules that cannot fire. */
+export type RuleInput = "policy" | "provider" | "workflow";
+
+export interface RuleMeta<M extends string> {
+  id: string;
+  severity: Severity;
+  description: string;
+  inputs: RuleInput[];
+  /** Message templates by id; `{{name}}` placeholders are filled from `data`. */
+  messages: Record<M, string>;
+  /** JSON schema of the rule's options object (validated with the config). */
+  schema?: Record<string, unknown>;
+  /** Whether the `strict` preset turns an `off` rule on, and at which level. */
+  strict?: Severity;
+}
+
+export interface RelatedLocation {
+  message: string;
+  loc: SourceLocation;
+}
+
+export interface Report<M extends string> {
+  messageId: M;
+  /** Where the finding is: a location or anything located. */
+  at: SourceLocation | { loc: SourceLocation };
+  data?: Record<string, string | number>;
+  /**
+   * Lowers this finding below the rule's configured level (`broad-sub-wildcard` reports org-wide patterns
+   * as warnings while its level is error). Never raises it.
+   */
+  severity?: "warn";
+  related?: RelatedLocation[];
+}
+
+export interface RuleContext<M extends string, O> {
+  project: Project;
+  settings: ResolvedSettings;
+  options: O;
+  report(report: Report<M>): void;
+}
+
+export interface Rule<M extends string = string, O = Record<string, unknown>> {
+  meta: RuleMeta<M>;
+  defaultOptions: O;
+  check: (ctx: RuleContext<M, O>) => void | Promise<void>;
+}
+
+export type AnyRule = Rule<string, never>;
+
+export const DOCS_BASE = "https://github.com/oidclint/oidclint/blob/main/rules/";
+
+export function docsUrl(id: string): string {
+  return `${DOCS_BASE}${id}.md`;
+}
+
+/** Declares a rule. Message ids are typed: reporting an undeclared id does not compile. */
+export function defineRule<M extends string, O extends object = Record<string, never>>(rule: {
+  meta: RuleMeta<M>;
+  defaultOptions?: O;
+  check: (ctx: RuleContext<M, O>) => void | Promise<void>;
+}): Rule<M, O> {
+  return { meta: rule.meta, defaultOptions: rule.defaultOptions ?? ({} as O), check: rule.check };
+}
+
+export function fillMessage(template: string, data: Record<string, string | number> | undefined): string {
+  if (!data) return template;
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => (name in data ? String(data[name]) : m));
+}
+
+export function locOf(at: SourceLocation | { loc: SourceLocation }): SourceLocation {
+  return "loc" in at ? at.loc : at;
+}

@@ -1,0 +1,155 @@
+import type { ResolvedSettings } from "../config/settings.js";
+import type { Condition, PolicyDocument, Statement } from "./policy.js";
+import { displayText, knownText, type StrValue } from "./value.js";
+
+/**
+ * Facts about IAM trust statements and GitHub's OIDC issuer that several rules share. Everything here
+ * reads the model only.
+ */
+
+/** A condition operator split into its parts: `ForAnyValue:StringNotLikeIfExists` → set, base, negation, IfExists. */
+export interface OperatorInfo {
+  text: string;
+  set?: "ForAllValues" | "ForAnyValue";
+  /** The base operator without prefix and `IfExists`, e.g. `StringNotLike`. */
+  base: string;
+  ifExists: boolean;
+  negated: boolean;
+  /** How values compare: literal, with `*`/`?` globs, case-insensitively, or something not string-like. */
+  match: "equals" | "like" | "equalsIgnoreCase" | "other";
+}
+
+export function parseOperator(text: string): OperatorInfo {
+  let rest = text;
+  let set: OperatorInfo["set"];
+  const prefix = /^(ForAllValues|ForAnyValue):/i.exec(rest);
+  if (prefix?.[1]) {
+    set = prefix[1].toLowerCase() === "forallvalues" ? "ForAllValues" : "ForAnyValue";
+    rest = rest.slice(prefix[0].length);
+  }
+  const ifExists = /IfExists$/i.test(rest);
+  if (ifExists) rest = rest.slice(0, -"IfExists".length);
+  const lower = rest.toLowerCase();
+  const negated = lower.startsWith("stringnot") || lower === "arnnotequals" || lower === "arnnotlike" || lower === "numericnotequals" || lower === "notipaddress";
+  const match =
+    lower === "stringequals" || lower === "stringnotequals"
+      ? "equals"
+      : lower === "stringlike" || lower === "stringnotlike"
+        ? "like"
+        : lower === "stringequalsignorecase" || lower === "stringnotequalsignorecase"
+          ? "equalsIgnoreCase"
+          : "other";
+  const info: OperatorInfo = { text, base: rest, ifExists, negated, match };
+  if (set) info.set = set;
+  return info;
+}
+
+/** `token.actions.githubusercontent.com:sub` → issuer and claim. Global keys (`aws:SourceIp`) have no issuer. */
+export function parseConditionKey(key: string): { issuer?: string; claim: string } {
+  const i = key.lastIndexOf(":");
+  if (i <= 0) return { claim: key };
+  const issuer = key.slice(0, i);
+  const claim = key.slice(i + 1);
+  if (!issuer.includes(".") && !issuer.includes("/")) return { claim: key };
+  return { issuer, claim };
+}
+
+/**
+ * Whether an issuer (host and path, no scheme) is GitHub Actions' token issuer: GitHub.com, an
+ * enterprise slug on it, GHE.com (`token.actions.SUB.ghe.com`), GitHub Enterprise Server
+ * (`HOST/_services/token`), or the configured issuer.
+ */
+export function isGitHubIssuer(issuer: string, settings: Pick<ResolvedSettings, "issuer">): boolean {
+  const i = issuer.toLowerCase().replace(/^https:\/\//, "");
+  if (i === settings.issuer.toLowerCase()) return true;
+  if (i === "token.actions.githubusercontent.com" || i.startsWith("token.actions.githubusercontent.com/")) return true;
+  if (/^token\.actions\.[a-z0-9-]+\.ghe\.com$/.test(i)) return true;
+  return /\/_services\/token$/.test(i);
+}
+
+/** The issuer an OIDC provider ARN names (`arn:aws:iam::1:oidc-provider/ISSUER`), if the text is known that far. */
+export function providerArnIssuer(arn: StrValue): string | undefined {
+  const text = displayText(arn);
+  const m = /:oidc-provider\/(.+)$/.exec(text);
+  if (!m?.[1] || m[1].includes("${")) return undefined;
+  return m[1];
+}
+
+export function isAllow(stmt: Statement): boolean {
+  return stmt.effect !== undefined && knownText(stmt.effect) === "Allow";
+}
+
+export function isDeny(stmt: Statement): boolean {
+  return stmt.effect !== undefined && knownText(stmt.effect) === "Deny";
+}
+
+/** Federated principal values that name GitHub's provider. */
+export function githubPrincipals(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): StrValue[] {
+  if (stmt.notPrincipal) return [];
+  const out: StrValue[] = [];
+  for (const p of stmt.principals) {
+    if (p.type.value !== "Federated") continue;
+    for (const v of p.values.items) {
+      const issuer = providerArnIssuer(v);
+      if (issuer !== undefined && isGitHubIssuer(issuer, settings)) out.push(v);
+    }
+  }
+  return out;
+}
+
+export interface GitHubCondition {
+  condition: Condition;
+  operator: OperatorInfo;
+  issuer: string;
+  /** Claim name lower-cased (`sub`, `aud`, `job_workflow_ref`, …). */
+  claim: string;
+}
+
+/** The statement's conditions on claims of a GitHub issuer (keys compared case-insensitively). */
+export function githubConditions(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): GitHubCondition[] {
+  const out: GitHubCondition[] = [];
+  for (const c of stmt.conditions) {
+    const key = knownText(c.key);
+    if (key === undefined) continue;
+    const { issuer, claim } = parseConditionKey(key);
+    if (issuer === undefined || !isGitHubIssuer(issuer, settings)) continue;
+    out.push({ condition: c, operator: parseOperator(c.operator.value), issuer, claim: claim.toLowerCase() });
+  }
+  return out;
+}
+
+function actionAllowsWebIdentity(stmt: Statement): boolean {
+  const items = stmt.actions.items;
+  if (items.length === 0) return true;
+  const matches = items.some((a) => {
+    const text = knownText(a);
+    if (text === undefined) return true;
+    const re = new RegExp(`^${text.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    return re.test("sts:AssumeRoleWithWebIdentity");
+  });
+  return stmt.notAction ? !matches : matches;
+}
+
+/**
+ * An Allow statement that lets GitHub's OIDC tokens in: its federated principal is a GitHub provider, or
+ * (principal unknown or absent) its conditions are keyed by a GitHub issuer; and its actions include
+ * `sts:AssumeRoleWithWebIdentity`. Deny statements never are.
+ */
+export function trustsGitHub(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
+  if (!isAllow(stmt) || !actionAllowsWebIdentity(stmt)) return false;
+  if (githubPrincipals(stmt, settings).length > 0) return true;
+  const otherFederated = stmt.principals.some((p) => p.type.value === "Federated" && p.values.items.some((v) => providerArnIssuer(v) !== undefined));
+  if (otherFederated) return false;
+  return githubConditions(stmt, settings).length > 0;
+}
+
+/** Every Allow statement of a trust policy that trusts GitHub, with its document. */
+export function* githubTrustStatements(
+  policies: readonly PolicyDocument[],
+  settings: Pick<ResolvedSettings, "issuer">,
+): Generator<{ doc: PolicyDocument; stmt: Statement }> {
+  for (const doc of policies) {
+    if (doc.kind === "permissions") continue;
+    for (const stmt of doc.statements) if (trustsGitHub(stmt, settings)) yield { doc, stmt };
+  }
+}

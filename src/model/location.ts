@@ -1,0 +1,71 @@
+/** A span in a source file. Lines and columns are 1-based; the end is exclusive of the last column + 1 (ESLint style). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** Any value of the model together with where it was written. */
+export interface Located<T> {
+  value: T;
+  loc: SourceLocation;
+}
+
+/** Converts byte offsets of one text into 1-based line/column pairs. Built once per file. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    }
+  }
+
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+  }
+
+  /** Offset of a 1-based line/column. */
+  offset(line: number, column: number): number {
+    return (this.starts[line - 1] ?? this.text.length) + column - 1;
+  }
+
+  span(start: number, end: number): SourceLocation {
+    const a = this.position(start);
+    const b = this.position(Math.max(start, end));
+    return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  }
+
+  /** The text of one 1-based line, without its newline. */
+  lineText(line: number): string {
+    const start = this.starts[line - 1];
+    if (start === undefined) return "";
+    const next = this.starts[line];
+    return this.text.slice(start, next === undefined ? undefined : next - 1).replace(/\r$/, "");
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}
+
+/** A location covering the start of a file, for findings about a file as a whole. */
+export function fileStart(file: string): SourceLocation {
+  return { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+}
+
+export function formatLocation(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}

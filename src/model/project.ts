@@ -1,0 +1,47 @@
+import type { SourceLocation } from "./location.js";
+import type { OidcProvider, PolicyDocument } from "./policy.js";
+import type { CompositeAction, Workflow } from "./workflow.js";
+
+/** A file that is of a kind oidclint reads but could not be parsed. */
+export interface ParseProblem {
+  message: string;
+  loc: SourceLocation;
+}
+
+/** What one parser made of one input file (or, for Terraform, of one file of a module). */
+export interface ParsedFile {
+  file: string;
+  /** `json-policy`, `get-role`, `terraform`, `terraform-plan`, `cloudformation`, `workflow`, `action`. */
+  format: string;
+  policies: PolicyDocument[];
+  providers: OidcProvider[];
+  workflows: Workflow[];
+  actions: CompositeAction[];
+  problems: ParseProblem[];
+}
+
+export function emptyParsed(file: string, format: string): ParsedFile {
+  return { file, format, policies: [], providers: [], workflows: [], actions: [], problems: [] };
+}
+
+/** Everything the linted files define, across files: what rules see. */
+export interface Project {
+  /** Repository root (the working directory), for relative paths. */
+  root: string;
+  files: ParsedFile[];
+  policies: PolicyDocument[];
+  providers: OidcProvider[];
+  workflows: Workflow[];
+  actions: CompositeAction[];
+}
+
+export function buildProject(root: string, files: ParsedFile[]): Project {
+  return {
+    root,
+    files,
+    policies: files.flatMap((f) => f.policies),
+    providers: files.flatMap((f) => f.providers),
+    workflows: files.flatMap((f) => f.workflows),
+    actions: files.flatMap((f) => f.actions),
+  };
+}

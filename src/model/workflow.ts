@@ -1,0 +1,82 @@
+import type { Located, SourceLocation } from "./location.js";
+import type { StrValue } from "./value.js";
+
+/**
+ * Effective-permission inputs as written. `kind`:
+ * - `map`: `permissions: { id-token: write, ... }` (`scopes` holds each entry);
+ * - `read-all` / `write-all`: the shorthand strings;
+ * - `empty`: `permissions: {}`;
+ * - `unknown`: an expression or anything unreadable.
+ */
+export interface Permissions {
+  kind: "map" | "read-all" | "write-all" | "empty" | "unknown";
+  scopes: Map<string, Located<string>>;
+  loc: SourceLocation;
+  /** The `permissions` key itself. */
+  keyLoc: SourceLocation;
+}
+
+export interface TriggerFilter {
+  branches?: Located<string>[];
+  branchesIgnore?: Located<string>[];
+  tags?: Located<string>[];
+  tagsIgnore?: Located<string>[];
+  paths?: Located<string>[];
+  pathsIgnore?: Located<string>[];
+  /** `pull_request` activity types, `workflow_run.workflows`, … kept raw by name. */
+  types?: Located<string>[];
+}
+
+export interface Trigger {
+  event: Located<string>;
+  filter: TriggerFilter;
+}
+
+export interface Step {
+  /** `id:` or `name:` when present. */
+  name?: Located<string>;
+  uses?: Located<string>;
+  with: Map<string, StrValue>;
+  /** Positions of the `with:` keys, for findings on a specific input. */
+  withKeys: Map<string, SourceLocation>;
+  run?: Located<string>;
+  env: Map<string, StrValue>;
+  loc: SourceLocation;
+}
+
+export interface Job {
+  id: Located<string>;
+  name?: Located<string>;
+  permissions?: Permissions;
+  /** `environment: prod` or `environment: { name: prod }`; may be an unknown expression. */
+  environment?: StrValue;
+  steps: Step[];
+  /** Reusable workflow call: `jobs.X.uses`. */
+  uses?: Located<string>;
+  with: Map<string, StrValue>;
+  /** `secrets: inherit` or a map; only presence matters here. */
+  loc: SourceLocation;
+}
+
+export interface Workflow {
+  file: string;
+  kind: "workflow";
+  name?: Located<string>;
+  triggers: Trigger[];
+  /** The `on` key, for findings about triggers. */
+  onLoc?: SourceLocation;
+  permissions?: Permissions;
+  jobs: Job[];
+  loc: SourceLocation;
+}
+
+/** A composite action (`action.yml` with `runs.using: composite`). */
+export interface CompositeAction {
+  file: string;
+  kind: "composite-action";
+  /** Directory of the action relative to the repository root, e.g. `.github/actions/deploy`. */
+  dir: string;
+  inputs: Map<string, { default?: StrValue; loc: SourceLocation }>;
+  steps: Step[];
+  loc: SourceLocation;
+}

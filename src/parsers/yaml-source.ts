@@ -1,0 +1,108 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from "yaml";
+import { LineIndex, type Located, type SourceLocation } from "../model/location.js";
+import type { TreeNode } from "../model/tree.js";
+import type { ParseProblem } from "../model/project.js";
+
+/** A YAML (or JSON) document with positions. Both formats go through the `yaml` package so every value has a range. */
+export interface YamlSource {
+  doc: Document.Parsed;
+  index: LineIndex;
+  problems: ParseProblem[];
+}
+
+type YamlOptions = ParseOptions & DocumentOptions & SchemaOptions;
+
+/** Deep-nesting and alias-bomb limits: beyond these a file is reported, not walked. */
+export const MAX_DEPTH = 200;
+
+export function parseYamlSource(file: string, text: string, options: YamlOptions = {}): YamlSource {
+  const index = new LineIndex(file, text);
+  const doc = parseDocument(text, {
+    prettyErrors: false,
+    uniqueKeys: false,
+    strict: false,
+    ...options,
+  });
+  const problems: ParseProblem[] = doc.errors.slice(0, 1).map((e) => ({
+    message: e.message.split("\n")[0] ?? e.message,
+    loc: index.span(e.pos[0], e.pos[1]),
+  }));
+  return { doc, index, problems };
+}
+
+export function nodeLoc(node: Node | null | undefined, index: LineIndex): SourceLocation {
+  const range = node?.range;
+  if (!range) return index.span(0, 0);
+  return index.span(range[0], range[1]);
+}
+
+/** Scalar text of a node, or undefined. */
+export function scalarString(node: unknown): string | undefined {
+  if (isScalar(node)) {
+    const v = node.value;
+    if (typeof v === "string") return v;
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+  }
+  return undefined;
+}
+
+export function locatedScalar(node: unknown, index: LineIndex): Located<string> | undefined {
+  const s = scalarString(node);
+  if (s === undefined || !isScalar(node)) return undefined;
+  return { value: s, loc: nodeLoc(node, index) };
+}
+
+/** A tagged or otherwise special node that a caller wants to lower itself (CloudFormation intrinsics). */
+export type TagHandler = (node: Node, convert: (n: unknown) => TreeNode) => TreeNode | undefined;
+
+/** Lowers a YAML node into the located value tree. Aliases are followed once; depth is bounded. */
+export function yamlToTree(root: unknown, index: LineIndex, onTag?: TagHandler): TreeNode {
+  const convert = (node: unknown, depth: number): TreeNode => {
+    if (depth > MAX_DEPTH) return { kind: "unknown", expr: "nesting too deep", loc: nodeLoc(node as Node, index) };
+    if (isAlias(node)) return { kind: "unknown", expr: `*${node.source}`, loc: nodeLoc(node, index) };
+    if (onTag && (isScalar(node) || isMap(node) || isSeq(node)) && node.tag) {
+      const handled = onTag(node, (n) => convert(n, depth + 1));
+      if (handled) return handled;
+    }
+    if (isScalar(node)) {
+      const loc = nodeLoc(node, index);
+      const v = node.value;
+      if (typeof v === "string") return { kind: "string", value: { parts: [v], loc }, loc };
+      if (typeof v === "number" || typeof v === "boolean" || v === null) return { kind: "scalar", value: v, loc };
+      return { kind: "string", value: { parts: [node.source ?? ""], loc }, loc };
+    }
+    if (isSeq(node)) {
+      return { kind: "array", items: node.items.map((i) => convert(i, depth + 1)), loc: nodeLoc(node, index) };
+    }
+    if (isMap(node)) {
+      const entries = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = locatedScalar(pair.key, index);
+        if (!key) continue;
+        entries.push({ key, value: pair.value == null ? { kind: "scalar" as const, value: null, loc: key.loc } : convert(pair.value, depth + 1) });
+      }
+      return { kind: "object", entries, loc: nodeLoc(node, index) };
+    }
+    return { kind: "scalar", value: null, loc: nodeLoc(node as Node, index) };
+  };
+  return convert(root, 0);
+}
+
+/**
+ * JSON with positions: `JSON.parse` first (strict, and its messages name the problem well), then the
+ * `yaml` package for the ranges of every value.
+ */
+export function parseJsonSource(file: string, text: string): YamlSource {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    const index = new LineIndex(file, text);
+    const message = (e as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    const offset = pos?.[1] ? Number(pos[1]) : text.length;
+    const clean = message.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+/, "");
+    return { doc: parseDocument("null"), index, problems: [{ message: `Invalid JSON: ${clean}`, loc: index.span(offset, offset + 1) }] };
+  }
+  return parseYamlSource(file, text, { schema: "json" });
+}

@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { resolveConfig } from "../src/config/load.js";
+import { lint } from "../src/engine/lint.js";
+import type { LintReport } from "../src/engine/result.js";
+import type { Severity } from "../src/engine/rule.js";
+import { rules } from "../rules/index.js";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+export const FIXTURES = join(ROOT, "fixtures");
+
+export interface RunOptions {
+  cwd: string;
+  paths?: string[];
+  rules?: Record<string, Severity>;
+  contextPaths?: string[];
+}
+
+/**
+ * Lints like the CLI, but deterministically: no GITHUB_REPOSITORY from the environment, no git remote
+ * beyond the fixture's own config.
+ */
+export async function run(opts: RunOptions): Promise<LintReport> {
+  const config = await resolveConfig({ cwd: opts.cwd, rules, ruleOverrides: opts.rules ?? {}, env: {} });
+  return lint({ cwd: opts.cwd, config, paths: opts.paths ?? ["."], ...(opts.contextPaths ? { contextPaths: opts.contextPaths } : {}) });
+}
+
+/** One line per finding, sorted: `[file:]line:col severity rule/messageId`. */
+export function findingLines(report: LintReport, cwd: string, opts: { withFile: boolean; ruleId?: string }): string[] {
+  const lines: string[] = [];
+  for (const r of report.results) {
+    const file = relative(cwd, r.filePath);
+    for (const m of r.messages) {
+      if (opts.ruleId && m.ruleId !== opts.ruleId) continue;
+      const sev = m.severity === 2 ? "error" : "warn";
+      lines.push(`${opts.withFile ? `${file}:` : ""}${m.line}:${m.column} ${sev} ${m.ruleId}/${m.messageId}`);
+    }
+  }
+  return lines.sort(compareLines);
+}
+
+function compareLines(a: string, b: string): number {
+  const key = (s: string): (string | number)[] => s.split(/[: ]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const ka = key(a);
+  const kb = key(b);
+  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+    const x = ka[i] ?? "";
+    const y = kb[i] ?? "";
+    if (x === y) continue;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    return String(x).localeCompare(String(y));
+  }
+  return 0;
+}
+
+/** Expected lines of a golden file (blank lines and `#` comments ignored), sorted like `findingLines`. */
+export function readExpected(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .sort(compareLines);
+}
+
+export function fixtureDir(...parts: string[]): string {
+  return join(FIXTURES, ...parts);
+}
+
+export { dirname };
