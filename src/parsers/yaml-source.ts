@@ -15,8 +15,41 @@ type YamlOptions = ParseOptions & DocumentOptions & SchemaOptions;
 /** Deep-nesting and alias-bomb limits: beyond these a file is reported, not walked. */
 export const MAX_DEPTH = 200;
 
+/**
+ * The deepest flow nesting (`[`/`{`) and block indentation of a text, found by one linear scan. Parsers
+ * recurse per level, so a hostile file (100,000 `[`) is refused before it can exhaust the stack.
+ */
+export function nestingProblem(text: string): string | undefined {
+  let depth = 0;
+  let max = 0;
+  let indent = 0;
+  let atLineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      atLineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (atLineStart) {
+      if (c === 32) {
+        if (++indent > MAX_DEPTH * 2) return `indentation deeper than ${MAX_DEPTH * 2} columns; not linted`;
+        continue;
+      }
+      atLineStart = false;
+    }
+    if (c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+      if (max > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH} levels; not linted`;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 export function parseYamlSource(file: string, text: string, options: YamlOptions = {}): YamlSource {
   const index = new LineIndex(file, text);
+  const tooDeep = nestingProblem(text);
+  if (tooDeep) return { doc: parseDocument("null"), index, problems: [{ message: tooDeep, loc: index.span(0, 0) }] };
   const doc = parseDocument(text, {
     prettyErrors: false,
     uniqueKeys: false,
@@ -94,6 +127,8 @@ export function yamlToTree(root: unknown, index: LineIndex, onTag?: TagHandler):
  * `yaml` package for the ranges of every value.
  */
 export function parseJsonSource(file: string, text: string): YamlSource {
+  const tooDeep = nestingProblem(text);
+  if (tooDeep) return parseYamlSource(file, text);
   try {
     JSON.parse(text);
   } catch (e) {
