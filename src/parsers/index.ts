@@ -34,7 +34,7 @@ export const ALWAYS_IGNORED = [
 const CFN_JSON = /"AWSTemplateFormatVersion"|"Type"\s*:\s*"AWS::/;
 const CFN_YAML = /^\s*["']?AWSTemplateFormatVersion["']?\s*:|^\s*Type:\s*["']?AWS::|^Transform:\s*["']?AWS::Serverless/m;
 const PLAN_JSON = /"planned_values"|"resource_changes"/;
-const POLICY_JSON = /"(Statement|AssumeRolePolicyDocument)"/;
+const POLICY_JSON = /"(Statement|AssumeRolePolicyDocument|ClientIDList)"/;
 
 function isWorkflowPath(path: string): boolean {
   return /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(path);

@@ -1,5 +1,5 @@
-import { normalisePolicy } from "../model/normalise-policy.js";
-import type { RoleInfo } from "../model/policy.js";
+import { normalisePolicy, treeString, treeValueList } from "../model/normalise-policy.js";
+import type { OidcProvider, RoleInfo } from "../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../model/project.js";
 import { child, type TreeNode } from "../model/tree.js";
 import { displayText } from "../model/value.js";
@@ -18,6 +18,8 @@ export function parsePolicyJson(src: SourceFile, tree: TreeNode): ParsedFile | u
     if (doc) out.policies.push(doc);
     return out;
   }
+  const provider = parseProviderJson(src, tree);
+  if (provider) return provider;
   const role = child(tree, "Role");
   const assume = child(role, "AssumeRolePolicyDocument");
   if (!assume) return undefined;
@@ -32,6 +34,24 @@ export function parsePolicyJson(src: SourceFile, tree: TreeNode): ParsedFile | u
   if (!docTree) return out;
   const doc = normalisePolicy(docTree, { source: "aws iam get-role output", kind: "trust", role: roleInfo });
   if (doc) out.policies.push(doc);
+  return out;
+}
+
+/**
+ * The output of `aws iam get-open-id-connect-provider` (`{ "Url", "ClientIDList", "ThumbprintList" }`). IAM
+ * returns `Url` without its `https://` scheme, so a scheme-less URL is normal here (format `get-oidc-provider`).
+ */
+function parseProviderJson(src: SourceFile, tree: TreeNode): ParsedFile | undefined {
+  const url = child(tree, "Url");
+  const clientIds = child(tree, "ClientIDList");
+  if (!url || !clientIds || child(tree, "Statement")) return undefined;
+  const out = emptyParsed(src.path, "get-oidc-provider");
+  const provider: OidcProvider = { id: "OpenIDConnectProvider", loc: tree.loc, clientIds: treeValueList(clientIds) };
+  const urlValue = treeString(url);
+  if (urlValue) provider.url = urlValue;
+  const thumbprints = child(tree, "ThumbprintList");
+  if (thumbprints) provider.thumbprints = treeValueList(thumbprints);
+  out.providers.push(provider);
   return out;
 }
 
