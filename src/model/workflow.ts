@@ -14,6 +14,8 @@ export interface Permissions {
   loc: SourceLocation;
   /** The `permissions` key itself. */
   keyLoc: SourceLocation;
+  /** Positions of the scope names (`id-token`) of a `map`, for findings on an entry. */
+  scopeKeys?: Map<string, SourceLocation>;
 }
 
 export interface TriggerFilter {
@@ -25,6 +27,8 @@ export interface TriggerFilter {
   pathsIgnore?: Located<string>[];
   /** `pull_request` activity types, `workflow_run.workflows`, … kept raw by name. */
   types?: Located<string>[];
+  /** `workflow_run.workflows`: the names of the workflows whose runs trigger this one. */
+  workflows?: Located<string>[];
 }
 
 export interface Trigger {
@@ -42,6 +46,10 @@ export interface Step {
   run?: Located<string>;
   env: Map<string, StrValue>;
   loc: SourceLocation;
+  /** The step's `id:` (also in `name` when present). */
+  id?: Located<string>;
+  /** The step's `if:` condition as written (`${{ }}` kept). */
+  if?: Located<string>;
 }
 
 export interface Job {
@@ -56,6 +64,12 @@ export interface Job {
   with: Map<string, StrValue>;
   /** `secrets: inherit` or a map; only presence matters here. */
   loc: SourceLocation;
+  /** The job's `if:` condition as written. */
+  if?: Located<string>;
+  /** The job's `env:` (string values; expressions kept as unknowns). */
+  env?: Map<string, StrValue>;
+  /** `environment: { url: … }`, when given. */
+  environmentUrl?: StrValue;
 }
 
 export interface Workflow {
@@ -68,6 +82,8 @@ export interface Workflow {
   permissions?: Permissions;
   jobs: Job[];
   loc: SourceLocation;
+  /** The workflow's top-level `env:`. */
+  env?: Map<string, StrValue>;
 }
 
 /** A composite action (`action.yml` with `runs.using: composite`). */
