@@ -186,6 +186,7 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   if (raw.subClaimTemplate) settings.subClaimTemplate = raw.subClaimTemplate;
   if (raw.roles) settings.roles = raw.roles;
   if (raw.defaultTokenPermissions) settings.defaultTokenPermissions = raw.defaultTokenPermissions;
+  if (raw.localActionUsesOidc !== undefined) settings.localActionUsesOidc = raw.localActionUsesOidc;
   settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? "main";
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {

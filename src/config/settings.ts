@@ -11,6 +11,8 @@ export interface ResolvedSettings {
   /** Role ARN → file defining its trust policy. */
   roles: Record<string, string>;
   defaultTokenPermissions: "restricted" | "permissive";
+  /** `uses: ./` refers to the repository's own action, which assumes a role through OIDC (config `localActionUsesOidc`). */
+  localActionUsesOidc: boolean;
   defaultBranch: string;
   /** Query the GitHub API (`--online`). */
   online: boolean;
@@ -26,6 +28,7 @@ export function defaultSettings(): ResolvedSettings {
     subClaimTemplate: ["repo", "context"],
     roles: {},
     defaultTokenPermissions: "restricted",
+    localActionUsesOidc: false,
     defaultBranch: "main",
     online: false,
   };
