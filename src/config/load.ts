@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import type { ErrorObject } from "ajv";
 import type { AnyRule, Severity } from "../engine/rule.js";
+import { rules as builtinRules } from "../../rules/index.js";
 import { gitFacts } from "./git.js";
 import { buildConfigSchema } from "./schema.js";
 import { defaultSettings, type ResolvedSettings } from "./settings.js";
@@ -86,10 +88,31 @@ export async function readConfig(file: string, rules: readonly AnyRule[]): Promi
   return data as RawConfig;
 }
 
-export async function validateConfig(data: unknown, file: string, rules: readonly AnyRule[]): Promise<void> {
+interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+/**
+ * The build compiles the schema into `validate-config.js` (see scripts/build-config-validator.mjs); running
+ * from sources, or with rules other than the built-in set, compiles it here with ajv.
+ */
+async function configValidator(rules: readonly AnyRule[]): Promise<Validator> {
+  if (rules === builtinRules) {
+    try {
+      const url = new URL("./validate-config.js", import.meta.url).href;
+      return ((await import(url)) as { default: Validator }).default;
+    } catch {
+      // not built: compile below
+    }
+  }
   const { default: Ajv2020 } = await import("ajv/dist/2020.js");
   const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-  const validate = ajv.compile(buildConfigSchema(rules));
+  return ajv.compile(buildConfigSchema(rules));
+}
+
+export async function validateConfig(data: unknown, file: string, rules: readonly AnyRule[]): Promise<void> {
+  const validate = await configValidator(rules);
   if (validate(data)) return;
   const details = (validate.errors ?? []).map((e) => {
     const path = e.instancePath === "" ? "(root)" : e.instancePath.slice(1).replace(/\//g, ".");
@@ -101,7 +124,22 @@ export async function validateConfig(data: unknown, file: string, rules: readonl
           : "";
     return `${path}: ${e.message ?? "is invalid"}${extra}`;
   });
-  throw new ConfigError(`Invalid config ${file}:`, [...new Set(details)]);
+  throw new ConfigError(`Invalid config ${file}:`, simplify([...new Set(details)]));
+}
+
+/**
+ * A rule level is `"warn"` or `["warn", {…}]`: for a wrong level ajv reports both `oneOf` branches. Keep the
+ * message that names the allowed values, and drop the `oneOf` summary wherever a specific message exists.
+ */
+function simplify(details: string[]): string[] {
+  const pathOf = (d: string): string => d.slice(0, d.indexOf(": "));
+  return details.filter((d) => {
+    const same = details.filter((o) => pathOf(o) === pathOf(d) && o !== d);
+    if (same.length === 0) return true;
+    if (d.includes("must match exactly one schema in oneOf")) return false;
+    if (d.endsWith(": must be array") && same.some((o) => o.includes("allowed values"))) return false;
+    return true;
+  });
 }
 
 function normaliseSetting(setting: RuleSetting): RuleConfig | { severity: Severity; options?: undefined } {
