@@ -213,6 +213,7 @@ function toReport(findings: RawFinding[], sources: Sources, understood: Set<stri
         unusedSeverity: severityNumber(level),
         requireReason: config.requireSuppressionReason,
         messages: (unusedRule?.meta.messages ?? {}),
+        knownRuleIds: new Set(allRules.map((r) => r.meta.id)),
       });
     }
     byFile.delete(src.path);

@@ -2,30 +2,46 @@ import type { LintMessage } from "./result.js";
 import { fillMessage } from "./rule.js";
 
 /**
- * Inline suppressions in YAML and HCL comments (`#` or `//`):
+ * Inline suppressions in YAML (`#`) and HCL (`#`, `//`, `/* … *\/`) comments:
  *   # oidclint-disable-next-line <id>[, <id>] -- reason
- *   # oidclint-disable <id>[, <id>] -- reason   …   # oidclint-enable <id>
- * Without ids, every rule is meant. JSON has no comments: use `overrides` in the config there.
+ *   # oidclint-disable <id>[, <id>] -- reason   …   # oidclint-enable [<id>]
+ * Without ids, every rule is meant. `oidclint-enable <id>` ends the suppression of that id only, even
+ * inside an all-rules block; a bare `oidclint-enable` ends every open block. JSON has no comments: use
+ * `overrides` in the config there.
  */
 export interface Suppression {
   kind: "next-line" | "block";
-  /** Rule ids; empty = all rules. */
-  ruleIds: string[];
+  /** One rule id, or `*` for all rules (a comment naming several ids yields one entry per id). */
+  ruleId: string;
   reason?: string;
-  /** Line and column of the comment. */
+  /** Line and columns of the comment (the directive's `#`, `//` or `/*`). */
   line: number;
   column: number;
   endColumn: number;
   /** Lines covered, inclusive. */
   from: number;
   to: number;
+  /** For an all-rules block: where `oidclint-enable <id>` ended it for single ids. */
+  endsFor?: Map<string, number>;
 }
 
-const DIRECTIVE = /(?:#|\/\/)\s*oidclint-(disable-next-line|disable|enable)\b([^\n]*)/g;
+export const ALL_RULES = "*";
 
-function parseIds(rest: string): { ids: string[]; reason?: string } {
-  const [idsPart = "", ...reasonParts] = rest.split(/\s--\s?/);
-  const reason = reasonParts.join(" -- ").trim();
+const YAML_DIRECTIVE = /(?:^|\s)(#)\s*oidclint-(disable-next-line|disable|enable)(?![\w-])([^\n]*)/;
+const HCL_DIRECTIVE = /(?:^|\s)(#|\/\/|\/\*)\s*oidclint-(disable-next-line|disable|enable)(?![\w-])([^\n]*)/;
+
+function directiveFor(file: string): RegExp | undefined {
+  if (/\.ya?ml$/i.test(file)) return YAML_DIRECTIVE;
+  if (/\.(tf|tfvars|hcl)$/i.test(file)) return HCL_DIRECTIVE;
+  return undefined;
+}
+
+/** `a, b c -- why` → ids `[a, b, c]`, reason `why`. */
+export function parseDirectiveArgs(rest: string): { ids: string[]; reason?: string } {
+  const text = rest.replace(/\*\/.*$/, "").trim();
+  const sep = /(?:^|\s)--(?:\s|$)/.exec(text);
+  const idsPart = sep ? text.slice(0, sep.index) : text;
+  const reason = sep ? text.slice(sep.index + sep[0].length).trim() : "";
   const ids = idsPart
     .split(/[,\s]+/)
     .map((s) => s.trim())
@@ -35,53 +51,77 @@ function parseIds(rest: string): { ids: string[]; reason?: string } {
 
 export function collectSuppressions(file: string, text: string): Suppression[] {
   if (!text.includes("oidclint-")) return [];
-  if (!/\.(ya?ml|tf|tfvars|hcl)$/.test(file)) return [];
+  const directive = directiveFor(file);
+  if (!directive) return [];
   const out: Suppression[] = [];
-  const open: Suppression[] = [];
+  let open: Suppression[] = [];
   const lines = text.split("\n");
-  const totalLines = lines.length;
   lines.forEach((lineText, i) => {
+    if (!lineText.includes("oidclint-")) return;
+    const m = directive.exec(lineText);
+    if (!m?.[1] || !m[2]) return;
     const line = i + 1;
-    DIRECTIVE.lastIndex = 0;
-    const m = DIRECTIVE.exec(lineText);
-    if (!m) return;
-    const kind = m[1];
-    const { ids, reason } = parseIds(m[2] ?? "");
-    const base = { ruleIds: ids, line, column: m.index + 1, endColumn: m.index + 1 + m[0].trimEnd().length, ...(reason ? { reason } : {}) };
-    if (kind === "disable-next-line") out.push({ ...base, kind: "next-line", from: line + 1, to: line + 1 });
-    else if (kind === "disable") {
-      const s: Suppression = { ...base, kind: "block", from: line, to: totalLines };
-      open.push(s);
-      out.push(s);
-    } else {
-      // enable: closes the open blocks it names (all, when it names none).
-      for (const s of open.splice(0)) {
-        const closes = ids.length === 0 || s.ruleIds.length === 0 || s.ruleIds.some((id) => ids.includes(id));
-        if (closes) s.to = line;
-        else open.push(s);
+    const column = m.index + m[0].indexOf(m[1]) + 1;
+    const { ids, reason } = parseDirectiveArgs(m[3] ?? "");
+    const endColumn = m.index + m[0].trimEnd().length + 1;
+    const base = { line, column, endColumn, ...(reason ? { reason } : {}) };
+    const targets = ids.length > 0 ? ids : [ALL_RULES];
+    if (m[2] === "disable-next-line") {
+      for (const ruleId of targets) out.push({ ...base, kind: "next-line", ruleId, from: line + 1, to: line + 1 });
+    } else if (m[2] === "disable") {
+      for (const ruleId of targets) {
+        const s: Suppression = { ...base, kind: "block", ruleId, from: line, to: lines.length };
+        open.push(s);
+        out.push(s);
       }
+    } else if (ids.length === 0) {
+      for (const s of open) s.to = line;
+      open = [];
+    } else {
+      open = open.filter((s) => {
+        if (s.ruleId === ALL_RULES) {
+          s.endsFor ??= new Map();
+          for (const id of ids) if (!s.endsFor.has(id)) s.endsFor.set(id, line);
+          return true;
+        }
+        if (!ids.includes(s.ruleId)) return true;
+        s.to = line;
+        return false;
+      });
     }
   });
   return out;
+}
+
+function covers(s: Suppression, m: LintMessage): boolean {
+  if (m.ruleId === "unused-suppression") return false;
+  if (s.ruleId !== ALL_RULES && s.ruleId !== m.ruleId) return false;
+  const to = s.endsFor?.get(m.ruleId) ?? s.to;
+  return m.line >= s.from && m.line <= to;
 }
 
 export interface SuppressionOptions {
   /** Severity of `unused-suppression` findings for this file (0 = off). */
   unusedSeverity: 0 | 1 | 2;
   requireReason: boolean;
+  /** The `unused-suppression` rule's message templates. */
   messages: Record<string, string>;
+  /** Rule ids that exist; a suppression naming another id is reported as such. */
+  knownRuleIds?: ReadonlySet<string>;
 }
 
-/** Removes suppressed messages and adds `unused-suppression` for each rule id that silenced nothing. */
+/**
+ * Removes suppressed messages and adds `unused-suppression` for each rule id of a comment that silenced
+ * nothing (and, when the config requires it, for each comment without a `-- reason`). When several
+ * suppressions cover one finding, the narrowest (next-line, then a named id) is the one that was used.
+ */
 export function applySuppressions(messages: LintMessage[], suppressions: Suppression[], opts: SuppressionOptions): LintMessage[] {
-  const used = new Set<string>();
+  const used = new Set<Suppression>();
+  const ranked = [...suppressions].sort((a, b) => rank(a) - rank(b));
   const kept = messages.filter((m) => {
-    const hit = suppressions.find(
-      (s) => m.line >= s.from && m.line <= s.to && (s.ruleIds.length === 0 || s.ruleIds.includes(m.ruleId)) && m.ruleId !== "unused-suppression",
-    );
+    const hit = ranked.find((s) => covers(s, m));
     if (!hit) return true;
-    const ids = hit.ruleIds.length === 0 ? ["*"] : [m.ruleId];
-    for (const id of ids) used.add(`${hit.line}:${id}`);
+    used.add(hit);
     return false;
   });
   if (opts.unusedSeverity === 0) return kept;
@@ -95,12 +135,24 @@ export function applySuppressions(messages: LintMessage[], suppressions: Suppres
     endLine: s.line,
     endColumn: s.endColumn,
   });
+  const reasonReported = new Set<number>();
   for (const s of suppressions) {
-    const ids = s.ruleIds.length === 0 ? ["*"] : s.ruleIds;
-    for (const id of ids) {
-      if (!used.has(`${s.line}:${id}`)) kept.push(make(s, "unused", id === "*" ? "all rules" : id));
+    if (used.has(s)) {
+      // fine
+    } else if (s.ruleId !== ALL_RULES && opts.knownRuleIds && !opts.knownRuleIds.has(s.ruleId) && opts.messages.unknownRule) {
+      kept.push(make(s, "unknownRule", s.ruleId));
+    } else {
+      kept.push(make(s, "unused", s.ruleId === ALL_RULES ? "all rules" : s.ruleId));
     }
-    if (opts.requireReason && !s.reason) kept.push(make(s, "missingReason", ids.join(", ")));
+    if (opts.requireReason && !s.reason && !reasonReported.has(s.line)) {
+      reasonReported.add(s.line);
+      const named = suppressions.filter((x) => x.line === s.line).map((x) => (x.ruleId === ALL_RULES ? "all rules" : x.ruleId));
+      kept.push(make(s, "missingReason", named.join(", ")));
+    }
   }
   return kept;
+}
+
+function rank(s: Suppression): number {
+  return (s.kind === "next-line" ? 0 : 2) + (s.ruleId === ALL_RULES ? 1 : 0);
 }
