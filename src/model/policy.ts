@@ -66,6 +66,13 @@ export interface PolicyDocument {
   role?: RoleInfo;
   /** Partition of the surrounding template when known (`aws`, `aws-cn`, `aws-us-gov`), for `malformed-principal`. */
   partition?: string;
+  /**
+   * For a CloudFormation document holding `Fn::If`: the branches this reading of it takes, e.g.
+   * `condition IsProd true, condition UseOrg false`. Such a document is given once per assignment of its
+   * conditions; values inside a branch also say so in their `origin`. For findings about something
+   * absent (a condition removed by `AWS::NoValue` in one branch), name this in the message.
+   */
+  branch?: string;
   /** How the document was obtained, for messages: "raw JSON", "aws iam get-role output", "jsonencode", … */
   source: string;
 }
