@@ -52,9 +52,11 @@ export async function parseDocumentFile(src: SourceFile, env: ParseEnv): Promise
       const { parseTerraformPlan } = await import("./terraform/plan.js");
       return parseTerraformPlan(src, env);
     }
-    if (CFN_JSON.test(src.text)) {
+    // `.template` is also CloudFormation's old extension for YAML templates.
+    if (CFN_JSON.test(src.text) || (!/^\s*[{[]/.test(src.text) && CFN_YAML.test(src.text))) {
       const { parseCloudFormation } = await import("./cloudformation/index.js");
-      return parseCloudFormation(src, env);
+      const template = parseCloudFormation(src, env);
+      if (template) return template;
     }
     if (!POLICY_JSON.test(src.text)) return undefined;
     const parsed = parseJsonSource(src.path, src.text);
