@@ -1,0 +1,177 @@
+import { normalize } from "node:path";
+import type { ResolvedSettings } from "../config/settings.js";
+import type { SourceLocation } from "./location.js";
+import type { PolicyDocument, RoleInfo } from "./policy.js";
+import type { Project } from "./project.js";
+import { displayText, isUnknownPart, knownText, type Part, type StrValue } from "./value.js";
+import type { CompositeAction, Job, Step, Workflow } from "./workflow.js";
+
+/**
+ * Which roles a workflow assumes, and which of them the linted files define. A `role-to-assume` is an
+ * ARN `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`; the name (and path) are matched to Terraform
+ * `aws_iam_role` (`name`, `name_prefix`, `path`), CloudFormation `RoleName`/`Path`, `aws iam get-role`
+ * output, or the `roles` config map (ARN → file). A role given as `${{ secrets.X }}` / `${{ vars.X }}`
+ * is unknown: nothing is claimed about it.
+ */
+
+const AWS_ACTION = "aws-actions/configure-aws-credentials";
+
+export interface RoleAssumption {
+  workflow: Workflow;
+  job: Job;
+  /** The step of the job that (directly or through a composite action) assumes the role. */
+  step: Step;
+  role: StrValue;
+  /** The `audience` input; undefined: the default `sts.amazonaws.com`. */
+  audience?: StrValue;
+  /** Where the finding goes: the `role-to-assume` value as written in the workflow (or the composite call). */
+  loc: SourceLocation;
+}
+
+function actionName(uses: string): string {
+  const at = uses.indexOf("@");
+  return (at < 0 ? uses : uses.slice(0, at)).trim().toLowerCase();
+}
+
+function given(v: StrValue | undefined): boolean {
+  if (!v) return false;
+  const t = knownText(v);
+  return t === undefined || t.trim() !== "";
+}
+
+function isTrue(v: StrValue | undefined): boolean {
+  return v !== undefined && /^(true|True|TRUE)$/.test((knownText(v) ?? "").trim());
+}
+
+/** `${{ inputs.X }}` replaced by what the caller passes (or the input's default). */
+function substitute(v: StrValue, scope: Map<string, StrValue | undefined> | undefined): StrValue {
+  if (!scope) return v;
+  const parts: Part[] = [];
+  for (const p of v.parts) {
+    const m = isUnknownPart(p) ? /^inputs\.([\w-]+)$/.exec(p.unknown.trim()) : null;
+    const name = m?.[1]?.toLowerCase();
+    if (name !== undefined && scope.has(name)) {
+      const rep = scope.get(name);
+      if (rep) parts.push(...rep.parts);
+      continue;
+    }
+    parts.push(p);
+  }
+  return { ...v, parts };
+}
+
+function localAction(project: Project, uses: string): CompositeAction | undefined {
+  const dir = uses.replace(/^\.\//, "").replace(/\/+$/, "").replace(/\/action\.ya?ml$/, "") || ".";
+  return project.actions.find((a) => a.dir === dir);
+}
+
+function stepAssumptions(project: Project, wf: Workflow, job: Job, step: Step, outer: Step, scope: Map<string, StrValue | undefined> | undefined, depth: number): RoleAssumption[] {
+  const uses = step.uses?.value;
+  if (!uses) return [];
+  const input = (name: string): StrValue | undefined => {
+    const v = step.with.get(name);
+    return v ? substitute(v, scope) : undefined;
+  };
+  if (actionName(uses) === AWS_ACTION) {
+    const role = input("role-to-assume");
+    if (!role || !given(role)) return [];
+    if (given(input("aws-access-key-id")) || given(input("web-identity-token-file"))) return [];
+    if (isTrue(input("force-skip-oidc")) || isTrue(input("role-chaining"))) return [];
+    // The finding goes where the user wrote the role: the workflow step, or the composite call passing it.
+    const loc = outer === step ? role.loc : (outer.with.get("role-to-assume")?.loc ?? outer.uses?.loc ?? outer.loc);
+    const out: RoleAssumption = { workflow: wf, job, step: outer, role, loc };
+    const audience = input("audience");
+    if (audience) out.audience = audience;
+    return [out];
+  }
+  if (uses.startsWith("./") && depth < 4) {
+    const action = localAction(project, uses);
+    if (!action) return [];
+    const inner = new Map<string, StrValue | undefined>();
+    for (const [key, def] of action.inputs) inner.set(key.toLowerCase(), input(key) ?? def.default);
+    return action.steps.flatMap((s) => stepAssumptions(project, wf, job, s, outer, inner, depth + 1));
+  }
+  return [];
+}
+
+/** Every role a job assumes through OIDC with `configure-aws-credentials` (also inside local composite actions). */
+export function jobRoleAssumptions(project: Project, wf: Workflow, job: Job): RoleAssumption[] {
+  return job.steps.flatMap((s) => stepAssumptions(project, wf, job, s, s, undefined, 0));
+}
+
+export interface RoleArn {
+  /** Full text when known. */
+  arn?: string;
+  name: string;
+  /** `/` or `/team/…/`. */
+  path: string;
+}
+
+/**
+ * Reads a role ARN. Unknown pieces are fine before `:role/` (an account id from a secret); the path and
+ * name must be known. Undefined when the role cannot be named.
+ */
+export function parseRoleArn(v: StrValue): RoleArn | undefined {
+  let tail = "";
+  for (const p of v.parts) tail = isUnknownPart(p) ? "" : tail + p;
+  const i = tail.indexOf(":role/");
+  if (i < 0) return undefined;
+  const rest = tail.slice(i + ":role/".length).trim();
+  if (rest === "" || rest.endsWith("/")) return undefined;
+  const slash = rest.lastIndexOf("/");
+  const name = rest.slice(slash + 1);
+  const path = slash < 0 ? "/" : `/${rest.slice(0, slash + 1)}`;
+  const arn = knownText(v);
+  if (!/^arn:[^:]*:iam::/.test(displayText(v).trim())) return undefined;
+  return arn === undefined ? { name, path } : { arn: arn.trim(), name, path };
+}
+
+export interface ResolvedRole {
+  /** How the role was found, for messages: "`aws_iam_role.deploy` (infra/iam.tf)". */
+  label: string;
+  /** The trust policy documents of the role. */
+  docs: PolicyDocument[];
+  loc: SourceLocation;
+}
+
+function roleMatches(info: RoleInfo, arn: RoleArn): boolean {
+  const path = info.path ? knownText(info.path) : "/";
+  if (path !== undefined && normalisePath(path) !== arn.path) return false;
+  const name = info.name ? knownText(info.name) : undefined;
+  if (name !== undefined) return name === arn.name;
+  const prefix = info.namePrefix ? knownText(info.namePrefix) : undefined;
+  return prefix !== undefined && arn.name.startsWith(prefix) && arn.name.length > prefix.length;
+}
+
+function normalisePath(p: string): string {
+  let out = p.startsWith("/") ? p : `/${p}`;
+  if (!out.endsWith("/")) out += "/";
+  return out;
+}
+
+/**
+ * The roles of the linted files that an assumed ARN names. Empty when the ARN is unknown or names a
+ * role the files do not define.
+ */
+export function resolveRole(role: StrValue, project: Project, settings: Pick<ResolvedSettings, "roles">): ResolvedRole[] {
+  const arn = parseRoleArn(role);
+  const arnText = knownText(role)?.trim();
+  if (arnText !== undefined) {
+    const file = Object.entries(settings.roles).find(([a]) => a === arnText)?.[1];
+    if (file !== undefined) {
+      const want = normalize(file).replace(/\\/g, "/").replace(/^\.\//, "");
+      const docs = project.policies.filter((d) => d.kind !== "permissions" && (d.loc.file === want || d.loc.file.endsWith(`/${want}`) || want.endsWith(`/${d.loc.file}`)));
+      return docs.length > 0 ? [{ label: `\`${file}\` (config \`roles\`)`, docs, loc: docs[0]?.loc ?? role.loc }] : [];
+    }
+  }
+  if (!arn) return [];
+  const byRole = new Map<RoleInfo, PolicyDocument[]>();
+  for (const doc of project.policies) {
+    if (doc.kind === "permissions" || !doc.role) continue;
+    if (!roleMatches(doc.role, arn)) continue;
+    const list = byRole.get(doc.role) ?? [];
+    list.push(doc);
+    byRole.set(doc.role, list);
+  }
+  return [...byRole].map(([info, docs]) => ({ label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`, docs, loc: info.loc }));
+}
