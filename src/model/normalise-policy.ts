@@ -79,6 +79,14 @@ function readConditions(node: TreeNode): Condition[] {
   return out;
 }
 
+/** The unresolved part of a `Condition` element: the element itself or one operator's block. */
+function unknownConditionBlock(node: TreeNode): Statement["unknownConditions"] {
+  if (node.kind === "unknown") return { expr: node.expr, loc: node.loc };
+  if (node.kind !== "object") return undefined;
+  for (const op of node.entries) if (op.value.kind === "unknown") return { expr: op.value.expr, loc: op.value.loc };
+  return undefined;
+}
+
 export function normaliseStatement(node: TreeNode): Statement | undefined {
   if (node.kind !== "object") return undefined;
   const stmt: Statement = {
@@ -118,6 +126,8 @@ export function normaliseStatement(node: TreeNode): Statement | undefined {
   if (condition) {
     stmt.conditions = readConditions(condition.value);
     stmt.conditionLoc = condition.key.loc;
+    const unknown = unknownConditionBlock(condition.value);
+    if (unknown) stmt.unknownConditions = unknown;
   }
   return stmt;
 }

@@ -42,6 +42,12 @@ export interface Statement {
   conditions: Condition[];
   /** The `Condition` element itself (or the statement when absent), for findings about missing conditions. */
   conditionLoc?: SourceLocation;
+  /**
+   * Set when the `Condition` element, or one operator's block inside it, could not be resolved
+   * (`condition = var.conditions`): `conditions` then holds only what is known, and a rule must not
+   * conclude that a condition is absent.
+   */
+  unknownConditions?: { expr: string; loc: SourceLocation };
   loc: SourceLocation;
 }
 
