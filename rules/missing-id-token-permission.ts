@@ -1,4 +1,29 @@
 import { defineRule } from "../src/engine/rule.js";
+import type { RelatedLocation } from "../src/engine/rule.js";
+import type { SourceLocation } from "../src/model/location.js";
+import { effectivePermissions, jobOidcUses, type EffectivePermissions, type OidcUse } from "../src/model/oidc-usage.js";
+import type { Job, Workflow } from "../src/model/workflow.js";
+
+const FIX = "`permissions: { contents: read, id-token: write }`";
+
+/** How the permissions in force read in a message: "the job's `permissions: read-all` leaves …". */
+function grantText(eff: EffectivePermissions, wf: Workflow): string {
+  const whose = eff.source === "job" ? "the job's" : `the workflow-level (line ${wf.permissions?.loc.line ?? 0}, inherited by the job)`;
+  switch (eff.permissions?.kind) {
+    case "read-all":
+      return `${whose} \`permissions: read-all\` leaves \`id-token\` at \`none\``;
+    case "empty":
+      return `${whose} \`permissions: {}\` sets every scope, \`id-token\` included, to \`none\``;
+    default:
+      return eff.permissions?.scopes.has("id-token")
+        ? `${whose} \`permissions\` set \`id-token: none\``
+        : `${whose} \`permissions\` name other scopes but not \`id-token\`, which leaves it at \`none\``;
+  }
+}
+
+function lineOf(loc: SourceLocation): number {
+  return loc.line;
+}
 
 export default defineRule({
   meta: {
@@ -6,9 +31,49 @@ export default defineRule({
     severity: "error",
     description: "Job assumes a role through OIDC without an effective id-token: write",
     inputs: ["workflow"],
-    messages: {},
+    messages: {
+      missingPermission:
+        "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but {{grant}}, so GitHub issues no token and the step fails. Add `id-token: write` to the job: {{fix}}.",
+      idTokenRead:
+        "`id-token: read` is not a valid access level: `id-token` takes only `write` or `none`, so job `{{job}}` gets no OIDC token for {{consumer}} (line {{line}}). Write `id-token: write`.",
+      defaultPermissions:
+        "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but neither the job nor the workflow sets `permissions`, so it runs with the repository's default token permissions (configured as `{{default}}`); neither default includes `id-token`, so GitHub issues no token. Add to the job: {{fix}}.",
+      callerMissingPermission:
+        "Job `{{job}}` calls `{{callee}}`, whose job `{{calleeJob}}` requests an OIDC token ({{consumer}}), but {{grant}}; a called workflow never gets more than its caller job grants. Add to the calling job `{{job}}`: {{fix}}.",
+    },
   },
-  check() {
-    // Placeholder: implemented by its issue.
+  check(ctx) {
+    const usage = { project: ctx.project, settings: ctx.settings };
+    for (const wf of ctx.project.workflows) {
+      for (const job of wf.jobs) {
+        const eff = effectivePermissions(job, wf);
+        if (eff.idToken === "write" || eff.idToken === "unknown") continue;
+        const use = jobOidcUses(usage, job, wf).find((u) => u.need === "yes");
+        if (!use) continue;
+        report(job, wf, eff, use);
+      }
+    }
+
+    function report(job: Job, wf: Workflow, eff: EffectivePermissions, use: OidcUse): void {
+      const data = { job: job.id.value, consumer: use.consumer, line: lineOf(use.loc), fix: FIX };
+      const related: RelatedLocation[] = [{ message: "the OIDC token is requested here", loc: use.loc }];
+      if (eff.source === "workflow" && wf.permissions) related.push({ message: "workflow-level permissions inherited by the job", loc: wf.permissions.loc });
+      const at = job.permissions?.loc ?? job.id.loc;
+      if (eff.idToken === "read") {
+        // `id-token: read` written in the job itself is the offending value; inherited, the job is.
+        ctx.report({ messageId: "idTokenRead", at: eff.source === "job" && eff.grantLoc ? eff.grantLoc : at, data, related });
+        return;
+      }
+      if (use.via) {
+        const grant = eff.source === "default" ? `neither the calling job nor its workflow sets \`permissions\`, so it passes on the repository default (configured as \`${ctx.settings.defaultTokenPermissions}\`), which never includes \`id-token\`` : grantText(eff, wf);
+        ctx.report({ messageId: "callerMissingPermission", at, data: { ...data, callee: use.via.callee, calleeJob: use.via.job, grant }, related });
+        return;
+      }
+      if (eff.source === "default") {
+        ctx.report({ messageId: "defaultPermissions", at, data: { ...data, default: ctx.settings.defaultTokenPermissions }, related });
+        return;
+      }
+      ctx.report({ messageId: "missingPermission", at, data: { ...data, grant: grantText(eff, wf) }, related });
+    }
   },
 });
