@@ -1,0 +1,261 @@
+import type { SourceLocation } from "../../model/location.js";
+import type { TreeEntry, TreeNode } from "../../model/tree.js";
+import { displayText, joinParts, type Part, type StrValue } from "../../model/value.js";
+
+/**
+ * JSON written inside something else: a heredoc with `${…}` interpolations, a file read by `file()` or
+ * `templatefile()`, a policy string inside a Terraform plan. The text comes in segments: literal text
+ * that knows where each of its characters is, and interpolated values (already evaluated trees). A JSON
+ * string holding interpolations becomes a partly known `StrValue`; an interpolation standing where a
+ * JSON value belongs becomes that value.
+ */
+export interface TextSegment {
+  text: string;
+  /** Location of `[start, end)` of `text`. */
+  locate(start: number, end: number): SourceLocation;
+  /** Where this text came from, for values of a template file. */
+  origin?: (start: number) => string | undefined;
+}
+
+export interface NodeSegment {
+  node: TreeNode;
+}
+
+export type Segment = TextSegment | NodeSegment;
+
+export type EmbeddedJson = { tree: TreeNode } | { error: string; loc: SourceLocation };
+
+const PLACEHOLDER = "\uE000";
+const MAX_DEPTH = 200;
+
+class JsonError extends Error {
+  constructor(
+    message: string,
+    readonly at: number,
+  ) {
+    super(message);
+  }
+}
+
+export function parseEmbeddedJson(segments: Segment[]): EmbeddedJson {
+  const parser = new EmbeddedJsonParser(segments);
+  try {
+    const tree = parser.document();
+    return { tree };
+  } catch (e) {
+    if (e instanceof JsonError) return { error: e.message, loc: parser.locate(e.at, e.at + 1) };
+    throw e;
+  }
+}
+
+/** A plain text segment of one file: offsets map through the file's own line index. */
+export function textAt(text: string, base: number, span: (start: number, end: number) => SourceLocation): TextSegment {
+  return { text, locate: (s, e) => span(base + s, base + e) };
+}
+
+class EmbeddedJsonParser {
+  private readonly text: string;
+  /** Virtual start offset of each segment. */
+  private readonly starts: number[] = [];
+  private readonly nodes = new Map<number, TreeNode>();
+  private i = 0;
+
+  constructor(private readonly segments: Segment[]) {
+    let text = "";
+    for (const seg of segments) {
+      this.starts.push(text.length);
+      if ("node" in seg) {
+        this.nodes.set(text.length, seg.node);
+        text += PLACEHOLDER;
+      } else text += seg.text;
+    }
+    this.text = text;
+  }
+
+  private segmentAt(v: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] ?? 0) <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  locate(start: number, end: number): SourceLocation {
+    const k = this.segmentAt(Math.min(start, Math.max(0, this.text.length - 1)));
+    const seg = this.segments[k];
+    const base = this.starts[k] ?? 0;
+    if (!seg) return { file: "", line: 1, column: 1, endLine: 1, endColumn: 1 };
+    if ("node" in seg) return seg.node.loc;
+    const local = start - base;
+    const localEnd = Math.min(end - base, seg.text.length);
+    return seg.locate(local, Math.max(local, localEnd));
+  }
+
+  private origin(v: number): string | undefined {
+    const k = this.segmentAt(v);
+    const seg = this.segments[k];
+    if (!seg || "node" in seg || !seg.origin) return undefined;
+    return seg.origin(v - (this.starts[k] ?? 0));
+  }
+
+  document(): TreeNode {
+    const tree = this.value(0);
+    this.ws();
+    if (this.i < this.text.length) throw new JsonError("unexpected text after the JSON document", this.i);
+    return tree;
+  }
+
+  private ws(): void {
+    while (this.i < this.text.length && /\s/.test(this.text[this.i] ?? "")) this.i++;
+  }
+
+  private value(depth: number): TreeNode {
+    if (depth > MAX_DEPTH) throw new JsonError("JSON nested too deeply", this.i);
+    this.ws();
+    const c = this.text[this.i];
+    if (c === undefined) throw new JsonError("unexpected end of JSON", this.i);
+    if (c === "{") return this.object(depth);
+    if (c === "[") return this.array(depth);
+    if (c === '"') {
+      const start = this.i;
+      const value = this.string();
+      return { kind: "string", value, loc: this.locate(start, this.i) };
+    }
+    if (c === PLACEHOLDER) {
+      const node = this.nodes.get(this.i);
+      this.i++;
+      if (node) return node;
+    }
+    const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(this.text.slice(this.i, this.i + 64));
+    if (!m?.[1]) throw new JsonError(`unexpected character ${JSON.stringify(c)} in JSON`, this.i);
+    const start = this.i;
+    this.i += m[1].length;
+    const lit = m[1];
+    const value = lit === "true" ? true : lit === "false" ? false : lit === "null" ? null : Number(lit);
+    return { kind: "scalar", value, loc: this.locate(start, this.i) };
+  }
+
+  private object(depth: number): TreeNode {
+    const start = this.i;
+    this.i++;
+    const entries: TreeEntry[] = [];
+    this.ws();
+    if (this.text[this.i] === "}") {
+      this.i++;
+      return { kind: "object", entries, loc: this.locate(start, this.i) };
+    }
+    for (;;) {
+      this.ws();
+      if (this.text[this.i] !== '"') throw new JsonError("expected a quoted key in JSON object", this.i);
+      const keyStart = this.i;
+      const key = this.string();
+      const keyLoc = this.locate(keyStart, this.i);
+      this.ws();
+      if (this.text[this.i] !== ":") throw new JsonError("expected ':' after a JSON key", this.i);
+      this.i++;
+      const value = this.value(depth + 1);
+      entries.push({ key: { value: displayText(key), loc: keyLoc }, value });
+      this.ws();
+      const c = this.text[this.i];
+      this.i++;
+      if (c === "}") break;
+      if (c !== ",") throw new JsonError("expected ',' or '}' in JSON object", this.i - 1);
+    }
+    return { kind: "object", entries, loc: this.locate(start, start + 1) };
+  }
+
+  private array(depth: number): TreeNode {
+    const start = this.i;
+    this.i++;
+    const items: TreeNode[] = [];
+    this.ws();
+    if (this.text[this.i] === "]") {
+      this.i++;
+      return { kind: "array", items, loc: this.locate(start, this.i) };
+    }
+    for (;;) {
+      items.push(this.value(depth + 1));
+      this.ws();
+      const c = this.text[this.i];
+      this.i++;
+      if (c === "]") break;
+      if (c !== ",") throw new JsonError("expected ',' or ']' in JSON array", this.i - 1);
+    }
+    return { kind: "array", items, loc: this.locate(start, start + 1) };
+  }
+
+  /** A JSON string at `this.i` (on its opening quote); interpolations inside become value parts. */
+  private string(): StrValue {
+    const start = this.i;
+    this.i++;
+    const parts: Part[] = [];
+    const origins = new Set<string>();
+    let literal = "";
+    const t = this.text;
+    for (;;) {
+      const c = t[this.i];
+      if (c === undefined || c === "\n") throw new JsonError("unterminated JSON string", start);
+      if (c === '"') {
+        this.i++;
+        break;
+      }
+      if (c === "\\") {
+        const e = t[this.i + 1];
+        const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+        if (e === "u") {
+          const hex = t.slice(this.i + 2, this.i + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonError("bad \\u escape in JSON string", this.i);
+          literal += String.fromCharCode(parseInt(hex, 16));
+          this.i += 6;
+        } else if (e !== undefined && simple[e] !== undefined) {
+          literal += simple[e];
+          this.i += 2;
+        } else throw new JsonError("bad escape in JSON string", this.i);
+        continue;
+      }
+      if (c === PLACEHOLDER) {
+        const node = this.nodes.get(this.i);
+        if (node) {
+          if (literal) parts.push(literal);
+          literal = "";
+          parts.push(...interpolatedParts(node));
+          const o = nodeOrigin(node);
+          if (o) origins.add(o);
+        }
+        this.i++;
+        continue;
+      }
+      const o = this.origin(this.i);
+      if (o) origins.add(o);
+      literal += c;
+      this.i++;
+    }
+    if (literal) parts.push(literal);
+    const value: StrValue = { parts: joinParts(parts), loc: this.locate(start, this.i) };
+    if (origins.size > 0) value.origin = [...origins].join("; ");
+    return value;
+  }
+}
+
+/** The parts an interpolated value contributes to a string. */
+export function interpolatedParts(node: TreeNode): Part[] {
+  switch (node.kind) {
+    case "string":
+      return node.value.parts;
+    case "scalar":
+      return [String(node.value)];
+    case "unknown":
+      return [{ unknown: node.expr }];
+    default:
+      return [{ unknown: "a list or object" }];
+  }
+}
+
+export function nodeOrigin(node: TreeNode): string | undefined {
+  if (node.kind === "string") return node.value.origin;
+  if (node.kind === "unknown") return node.origin;
+  return undefined;
+}

@@ -1,0 +1,128 @@
+import type { LineIndex, SourceLocation } from "../../model/location.js";
+import type { TreeNode } from "../../model/tree.js";
+import type { ParseEnv, SourceFile } from "../source.js";
+import type { HclBody } from "./hcl-locate.js";
+
+/**
+ * A Terraform module directory as oidclint sees it: the blocks of its files (HCL or `.tf.json`), its
+ * variables with the values `terraform.tfvars` / `*.auto.tfvars` give them, and its locals. Values are
+ * evaluated lazily by `evaluate.ts`, only when a policy needs them.
+ */
+export interface TfFile {
+  src: SourceFile;
+  index: LineIndex;
+}
+
+/** An attribute's expression: a span of an HCL file, or a value of a `.tf.json` file (strings are templates there). */
+export type Expr = { kind: "hcl"; file: TfFile; start: number; end: number } | { kind: "json"; file: TfFile; node: TreeNode };
+
+export interface Attr {
+  name: string;
+  expr: Expr;
+  /** The attribute name. */
+  loc: SourceLocation;
+}
+
+export interface Block {
+  type: string;
+  labels: string[];
+  attrs: Map<string, Attr>;
+  blocks: Block[];
+  /** The block header (its type keyword). */
+  loc: SourceLocation;
+  file: TfFile;
+}
+
+export interface ModuleCtx {
+  /** Directory relative to the root, `.` for the root itself. */
+  dir: string;
+  env: ParseEnv;
+  variables: Map<string, Block>;
+  /** Values of `terraform.tfvars` and `*.auto.tfvars` (later files win, as in Terraform). */
+  tfvars: Map<string, Attr>;
+  locals: Map<string, Attr>;
+  resources: Map<string, Block>;
+  data: Map<string, Block>;
+  modules: Block[];
+  /** Evaluated variables and locals, by `var.x` / `local.x`. */
+  cache: Map<string, Promise<TreeNode>>;
+}
+
+export function newModule(dir: string, env: ParseEnv): ModuleCtx {
+  return { dir, env, variables: new Map(), tfvars: new Map(), locals: new Map(), resources: new Map(), data: new Map(), modules: [], cache: new Map() };
+}
+
+/** Turns the scanned HCL body of one file into blocks. */
+export function blocksOfHcl(file: TfFile, body: HclBody): Block {
+  const convert = (b: HclBody, type: string, labels: string[], loc: SourceLocation): Block => ({
+    type,
+    labels,
+    attrs: new Map(b.attributes.map((a) => [a.name, { name: a.name, expr: { kind: "hcl", file, start: a.exprStart, end: a.exprEnd }, loc: file.index.span(a.nameStart, a.nameStart + a.name.length) }])),
+    blocks: b.blocks.map((blk) => convert(blk.body, blk.type, blk.labels.map((l) => l.value), file.index.span(blk.typeStart, blk.typeStart + blk.type.length))),
+    loc,
+  file,
+  });
+  return convert(body, "", [], file.index.span(0, 0));
+}
+
+/** Nested block types of the resources oidclint reads, for `.tf.json` where blocks and attributes look alike. */
+const JSON_BLOCK_TYPES = new Set(["statement", "principals", "not_principals", "condition", "dynamic", "content"]);
+
+/** Turns a `.tf.json` document into blocks (top-level `resource`, `data`, `variable`, `locals`, `module`). */
+export function blocksOfJson(file: TfFile, root: TreeNode): Block {
+  const top: Block = { type: "", labels: [], attrs: new Map(), blocks: [], loc: root.loc, file };
+  if (root.kind !== "object") return top;
+  const bodyOf = (node: TreeNode, type: string, labels: string[], loc: SourceLocation): Block => {
+    const blk: Block = { type, labels, attrs: new Map(), blocks: [], loc, file };
+    const objects = node.kind === "array" ? node.items : [node];
+    for (const obj of objects) {
+      if (obj.kind !== "object") continue;
+      for (const e of obj.entries) {
+        if (JSON_BLOCK_TYPES.has(e.key.value) && (e.value.kind === "object" || e.value.kind === "array")) {
+          if (e.key.value === "dynamic" && e.value.kind === "object") {
+            for (const d of e.value.entries) blk.blocks.push(bodyOf(d.value, "dynamic", [d.key.value], d.key.loc));
+          } else {
+            const items = e.value.kind === "array" ? e.value.items : [e.value];
+            for (const item of items) blk.blocks.push(bodyOf(item, e.key.value, [], item.loc));
+          }
+        } else blk.attrs.set(e.key.value, { name: e.key.value, expr: { kind: "json", file, node: e.value }, loc: e.key.loc });
+      }
+    }
+    return blk;
+  };
+  for (const e of root.entries) {
+    const kind = e.key.value;
+    if (e.value.kind !== "object" && !(kind === "locals" && e.value.kind === "array")) continue;
+    if (kind === "resource" || kind === "data") {
+      if (e.value.kind !== "object") continue;
+      for (const t of e.value.entries) {
+        if (t.value.kind !== "object") continue;
+        for (const n of t.value.entries) top.blocks.push(bodyOf(n.value, kind, [t.key.value, n.key.value], n.key.loc));
+      }
+    } else if (kind === "variable" || kind === "module") {
+      if (e.value.kind !== "object") continue;
+      for (const n of e.value.entries) top.blocks.push(bodyOf(n.value, kind, [n.key.value], n.key.loc));
+    } else if (kind === "locals") {
+      top.blocks.push(bodyOf(e.value, "locals", [], e.key.loc));
+    }
+  }
+  return top;
+}
+
+/** Adds the top-level blocks of one file to its module. */
+export function addToModule(mod: ModuleCtx, top: Block): void {
+  for (const b of top.blocks) {
+    const [a, n] = b.labels;
+    if (b.type === "variable" && a !== undefined) mod.variables.set(a, b);
+    else if (b.type === "locals") for (const [k, attr] of b.attrs) mod.locals.set(k, attr);
+    else if (b.type === "resource" && a !== undefined && n !== undefined) mod.resources.set(`${a}.${n}`, b);
+    else if (b.type === "data" && a !== undefined && n !== undefined) mod.data.set(`${a}.${n}`, b);
+    else if (b.type === "module") mod.modules.push(b);
+  }
+}
+
+/** `file.tf:12`, for origins. */
+export function where(loc: SourceLocation): string {
+  const base = loc.file.split("/").pop() ?? loc.file;
+  return `${base}:${loc.line}`;
+}

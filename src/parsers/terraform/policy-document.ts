@@ -1,0 +1,168 @@
+import type { SourceLocation } from "../../model/location.js";
+import { child, type TreeEntry, type TreeNode } from "../../model/tree.js";
+import { displayText, knownText } from "../../model/value.js";
+import { evaluate, type Scope } from "./evaluate.js";
+import type { Block } from "./module.js";
+
+/**
+ * `data "aws_iam_policy_document"` → the `{ Version, Statement }` tree IAM receives, with every element
+ * placed on the HCL that wrote it: `Effect` on `effect` (or the statement block when defaulted),
+ * operators on `test`, keys on `variable`, values on `values`. `dynamic` blocks over known collections
+ * are expanded; `source_policy_documents` / `override_policy_documents` of the module are merged the
+ * way the AWS provider does (overrides replace statements with the same `sid`).
+ */
+export async function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> = new Set()): Promise<TreeNode> {
+  const loc = block.loc;
+  if (seen.has(block)) return { kind: "unknown", expr: `data.aws_iam_policy_document.${block.labels[1] ?? ""}.json`, loc };
+  const inner = new Set(seen).add(block);
+  const docScope: Scope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
+  const own: TreeNode[] = [];
+  for (const { block: stmt, scope: s } of await expand(block, "statement", docScope)) own.push(await statementTree(stmt, s));
+  const statements: TreeNode[] = [];
+  const sidOf = (n: TreeNode): string | undefined => {
+    const sid = child(n, "Sid");
+    return sid?.kind === "string" ? knownText(sid.value) : undefined;
+  };
+  const source = await documentList(block, ["source_policy_documents", "source_json"], docScope);
+  const override = await documentList(block, ["override_policy_documents", "override_json"], docScope);
+  const ownSids = new Set(own.map(sidOf).filter((s) => s !== undefined));
+  statements.push(...source.filter((s) => !ownSids.has(sidOf(s) ?? "\0")), ...own);
+  for (const o of override) {
+    const sid = sidOf(o);
+    const i = sid === undefined ? -1 : statements.findIndex((s) => sidOf(s) === sid);
+    if (i >= 0) statements[i] = o;
+    else statements.push(o);
+  }
+  const entries: TreeEntry[] = [{ key: { value: "Version", loc }, value: { kind: "string", value: { parts: ["2012-10-17"], loc }, loc } }];
+  entries.push({ key: { value: "Statement", loc }, value: { kind: "array", items: statements, loc } });
+  return { kind: "object", entries, loc };
+}
+
+async function documentList(block: Block, names: string[], scope: Scope): Promise<TreeNode[]> {
+  const out: TreeNode[] = [];
+  for (const name of names) {
+    const attr = block.attrs.get(name);
+    if (!attr) continue;
+    const v = await evaluate(attr.expr, scope);
+    for (const doc of v.kind === "array" ? v.items : [v]) {
+      const stmts = child(doc, "Statement");
+      if (stmts?.kind === "array") out.push(...stmts.items);
+      else if (stmts?.kind === "object") out.push(stmts);
+    }
+  }
+  return out;
+}
+
+/** The blocks of one type, `dynamic "type"` blocks over known collections expanded into their `content`. */
+async function expand(parent: Block, type: string, scope: Scope): Promise<{ block: Block; scope: Scope; unknown?: TreeNode }[]> {
+  const out: { block: Block; scope: Scope; unknown?: TreeNode }[] = [];
+  for (const b of parent.blocks) {
+    if (b.type === type) out.push({ block: b, scope });
+    else if (b.type === "dynamic" && b.labels[0] === type) {
+      const content = b.blocks.find((c) => c.type === "content");
+      const forEach = b.attrs.get("for_each");
+      if (!content || !forEach) continue;
+      const iterAttr = b.attrs.get("iterator");
+      const iterExpr = iterAttr?.expr;
+      const iterator = iterExpr?.kind === "hcl" ? iterExpr.file.src.text.slice(iterExpr.start, iterExpr.end).trim() : type;
+      const coll = await evaluate(forEach.expr, scope);
+      const pairs: [TreeNode, TreeNode][] =
+        coll.kind === "array"
+          ? coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item])
+          : coll.kind === "object"
+            ? coll.entries.map((e) => [{ kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value])
+            : [];
+      if (coll.kind !== "array" && coll.kind !== "object") {
+        out.push({ block: content, scope, unknown: coll });
+        continue;
+      }
+      for (const [k, v] of pairs) {
+        const names = new Map(scope.names);
+        const loc = v.loc;
+        names.set(iterator, { kind: "object", entries: [{ key: { value: "key", loc }, value: k }, { key: { value: "value", loc }, value: v }], loc });
+        out.push({ block: content, scope: { ...scope, names } });
+      }
+    }
+  }
+  return out;
+}
+
+async function attrValue(block: Block, name: string, scope: Scope): Promise<TreeNode | undefined> {
+  const attr = block.attrs.get(name);
+  return attr ? evaluate(attr.expr, scope) : undefined;
+}
+
+async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
+  const loc = stmt.loc;
+  const entries: TreeEntry[] = [];
+  const add = (key: string, keyLoc: SourceLocation, value: TreeNode): void => {
+    entries.push({ key: { value: key, loc: keyLoc }, value });
+  };
+  const simple: [string, string][] = [
+    ["sid", "Sid"],
+    ["effect", "Effect"],
+    ["actions", "Action"],
+    ["not_actions", "NotAction"],
+    ["resources", "Resource"],
+    ["not_resources", "NotResource"],
+  ];
+  for (const [hcl, iam] of simple) {
+    const attr = stmt.attrs.get(hcl);
+    const v = await attrValue(stmt, hcl, scope);
+    if (attr && v) add(iam, attr.loc, v);
+  }
+  if (!stmt.attrs.has("effect")) add("Effect", loc, { kind: "string", value: { parts: ["Allow"], loc }, loc });
+  for (const [hcl, iam] of [
+    ["principals", "Principal"],
+    ["not_principals", "NotPrincipal"],
+  ] as const) {
+    const blocks = await expand(stmt, hcl, scope);
+    if (blocks.length === 0) continue;
+    const byType: TreeEntry[] = [];
+    for (const { block, scope: s, unknown } of blocks) {
+      if (unknown) continue;
+      const type = await attrValue(block, "type", s);
+      const ids = await attrValue(block, "identifiers", s);
+      if (type?.kind !== "string" || !ids) continue;
+      const typeText = displayText(type.value);
+      const existing = byType.find((e) => e.key.value === typeText);
+      const items = ids.kind === "array" ? ids.items : [ids];
+      if (existing && existing.value.kind === "array") existing.value.items.push(...items);
+      else byType.push({ key: { value: typeText, loc: type.loc }, value: { kind: "array", items: [...items], loc: ids.loc } });
+    }
+    const first = blocks[0];
+    if (first) add(iam, first.block.loc, { kind: "object", entries: byType, loc: first.block.loc });
+  }
+  const conditions = await expand(stmt, "condition", scope);
+  if (conditions.length > 0) {
+    const operators: TreeEntry[] = [];
+    let unknownConditions: TreeNode | undefined;
+    for (const { block, scope: s, unknown } of conditions) {
+      if (unknown) {
+        unknownConditions ??= { kind: "unknown", expr: `dynamic "condition" over ${displayUnknown(unknown)}`, loc: block.loc, ...(unknown.kind === "unknown" && unknown.origin ? { origin: unknown.origin } : {}) };
+        continue;
+      }
+      const test = await attrValue(block, "test", s);
+      const variable = await attrValue(block, "variable", s);
+      const values = (await attrValue(block, "values", s)) ?? { kind: "array", items: [], loc: block.loc };
+      if (test?.kind !== "string" || variable?.kind !== "string") continue;
+      const op = displayText(test.value);
+      let opEntry = operators.find((e) => e.key.value === op);
+      if (!opEntry) {
+        opEntry = { key: { value: op, loc: test.loc }, value: { kind: "object", entries: [], loc: test.loc } };
+        operators.push(opEntry);
+      }
+      if (opEntry.value.kind === "object") opEntry.value.entries.push({ key: { value: displayText(variable.value), loc: variable.loc }, value: values });
+    }
+    const first = conditions[0];
+    if (first) {
+      // Conditions that cannot be expanded make the whole element unknown: never judge half of it.
+      add("Condition", first.block.loc, unknownConditions ?? { kind: "object", entries: operators, loc: first.block.loc });
+    }
+  }
+  return { kind: "object", entries, loc };
+}
+
+function displayUnknown(n: TreeNode): string {
+  return n.kind === "unknown" ? n.expr : "an unknown collection";
+}
