@@ -1,4 +1,25 @@
 import { defineRule } from "../src/engine/rule.js";
+import type { SourceLocation } from "../src/model/location.js";
+import { effectivePermissions, UNTRUSTED_TRIGGERS } from "../src/model/oidc-usage.js";
+import type { Job, Workflow } from "../src/model/workflow.js";
+
+const UNTRUSTED: readonly string[] = UNTRUSTED_TRIGGERS;
+
+/**
+ * Whether a job can run for one of the workflow's untrusted events. A job whose `if:` picks events by
+ * `github.event_name` runs for them only when it names one with `==`; any other test of the event name
+ * cannot be decided here, and nothing is claimed.
+ */
+function reachable(job: Job, untrusted: string[]): boolean {
+  const cond = job.if?.value;
+  if (!cond?.includes("github.event_name")) return true;
+  const named = [...cond.matchAll(/github\.event_name\s*==\s*['"]([\w-]+)['"]/g)].map((m) => m[1]);
+  return named.some((event) => event !== undefined && untrusted.includes(event));
+}
+
+function key(loc: SourceLocation): string {
+  return `${loc.line}:${loc.column}`;
+}
 
 export default defineRule({
   meta: {
@@ -6,9 +27,40 @@ export default defineRule({
     severity: "error",
     description: "id-token: write in a job reachable from an untrusted trigger",
     inputs: ["workflow"],
-    messages: {},
+    messages: {
+      untrustedGrant:
+        "{{grant}} gives job(s) {{jobs}} an OIDC token in a workflow triggered by {{triggers}}. These events run in the base repository's context for things outsiders control (a fork's pull request, a comment, the artifacts of another run), so a step that touches that input can mint credentials for your cloud roles. Keep `id-token: write` out of this workflow: deploy from a `push`/`workflow_dispatch` workflow (or one protected by an environment), and give the job here `permissions: { contents: read }`.",
+    },
   },
-  check() {
-    // Placeholder: implemented by its issue.
+  check(ctx) {
+    for (const wf of ctx.project.workflows) {
+      const untrusted = [...new Set(wf.triggers.map((t) => t.event.value).filter((e) => UNTRUSTED.includes(e)))];
+      if (untrusted.length === 0) continue;
+      const grants = new Map<string, { loc: SourceLocation; level: "job" | "workflow"; writeAll: boolean; jobs: string[] }>();
+      for (const job of wf.jobs) {
+        const eff = effectivePermissions(job, wf);
+        if (eff.idToken !== "write" || !eff.grantLoc || !reachable(job, untrusted)) continue;
+        const k = key(eff.grantLoc);
+        const grant = grants.get(k) ?? { loc: eff.grantLoc, level: eff.source === "job" ? "job" : "workflow", writeAll: eff.permissions?.kind === "write-all", jobs: [] };
+        grant.jobs.push(`\`${job.id.value}\``);
+        grants.set(k, grant);
+      }
+      for (const grant of grants.values()) {
+        ctx.report({
+          messageId: "untrustedGrant",
+          at: grant.loc,
+          data: {
+            grant: `${grant.writeAll ? "`write-all`" : "`id-token: write`"} at ${grant.level} level`,
+            jobs: grant.jobs.join(", "),
+            triggers: untrusted.map((t) => `\`${t}\``).join(", "),
+          },
+          related: triggerLocs(wf, untrusted),
+        });
+      }
+    }
   },
 });
+
+function triggerLocs(wf: Workflow, untrusted: string[]): { message: string; loc: SourceLocation }[] {
+  return wf.triggers.filter((t) => untrusted.includes(t.event.value)).map((t) => ({ message: `untrusted trigger \`${t.event.value}\``, loc: t.event.loc }));
+}
