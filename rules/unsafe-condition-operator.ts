@@ -1,14 +1,84 @@
 import { defineRule } from "../src/engine/rule.js";
+import { githubConditions, githubTrustStatements, type GitHubCondition } from "../src/model/github-trust.js";
+import type { SourceLocation } from "../src/model/location.js";
+import { knownText } from "../src/model/value.js";
+
+/** Claims whose conditions decide who gets in: the scoping claims and the audience. */
+const GUARDED_CLAIMS = new Set(["sub", "aud", "job_workflow_ref"]);
+/** Claims `missing-sub-condition` judges: a statement with only negated conditions on them is its finding. */
+const SCOPING_CLAIMS = new Set(["sub", "job_workflow_ref"]);
+
+type Problem = "forAllValues" | "ifExists" | "negated" | "forAnyValue";
+
+/**
+ * The one thing to say about an operator. A negated condition is judged by what else the statement says
+ * about the same claim: next to a positive condition it only carves an exception out of an allowed set
+ * (`repo:acme/*` but not `repo:acme/sandbox:*`), which is safe; alone it allows everything it does not
+ * name. `…IfExists` and `ForAllValues:` change nothing on a negated operator (it already holds when the key
+ * is absent), so only the negation is judged there.
+ */
+function problemOf(c: GitHubCondition): Problem | undefined {
+  const op = c.operator;
+  if (op.negated) return "negated";
+  if (op.set === "ForAllValues") return "forAllValues";
+  if (op.ifExists) return "ifExists";
+  if (op.set === "ForAnyValue") return "forAnyValue";
+  return undefined;
+}
+
+/** The operator to write instead: the plain, positive form. */
+function saferOperator(c: GitHubCondition): string {
+  const base = c.operator.base.replace(/^StringNot/i, "String");
+  return /^String(Equals|Like|EqualsIgnoreCase)$/i.test(base) ? base : "StringEquals";
+}
+
+function locKey(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
 
 export default defineRule({
   meta: {
     id: "unsafe-condition-operator",
     severity: "warn",
-    description: "IfExists, set or negated operator on sub/aud that weakens the trust condition",
+    description: "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role",
     inputs: ["policy"],
-    messages: {},
+    messages: {
+      forAllValues:
+        "`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies \"all values\"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes. Use `{{fix}}`.",
+      ifExists:
+        "`{{operator}}` on {{keys}}: `…IfExists` is true when the key is absent from the request, so the statement does not guarantee the claim was checked (a token of another provider this statement trusts, or a key that is never filled in, passes). Use `{{fix}}`.",
+      negated:
+        "`{{operator}}` on {{keys}} is the only condition on this claim: a negated operator allows every value it does not name — any other audience the provider accepts, now or later. Name what to allow instead: `{{fix}}` with the audience your workflows send.",
+      forAnyValue:
+        "`{{operator}}` on {{keys}}: `ForAnyValue:` is a set operator for multivalued keys, but these claims are single-valued. AWS documents set operators for multivalued keys only; here it behaves like `{{fix}}` while suggesting a list is being matched, and a later edit to a negated or `ForAllValues:` form silently opens the role. Write `{{fix}}`.",
+    },
   },
-  check() {
-    // Placeholder: implemented by its issue.
+  check(ctx) {
+    for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+      const conditions = githubConditions(stmt, ctx.settings).filter((c) => GUARDED_CLAIMS.has(c.claim));
+      // A negated condition on sub / job_workflow_ref is either an exception inside a positive scope (safe)
+      // or the statement's only "scoping", which is `missing-sub-condition`'s finding (negated-only counts
+      // as missing): one problem, one finding. A negated `aud` with no positive one is this rule's.
+      const negationIsAlone = (c: GitHubCondition): boolean =>
+        !SCOPING_CLAIMS.has(c.claim) && !conditions.some((o) => o.claim === c.claim && !o.operator.negated);
+      const groups = new Map<string, { problem: Problem; first: GitHubCondition; keys: string[] }>();
+      for (const c of conditions) {
+        const problem = problemOf(c);
+        if (!problem) continue;
+        if (problem === "negated" && !negationIsAlone(c)) continue;
+        const id = locKey(c.condition.operator.loc) + c.condition.operator.value;
+        const key = `\`${knownText(c.condition.key) ?? c.claim}\``;
+        const group = groups.get(id);
+        if (group) group.keys.push(key);
+        else groups.set(id, { problem, first: c, keys: [key] });
+      }
+      for (const { problem, first, keys } of groups.values()) {
+        ctx.report({
+          messageId: problem,
+          at: first.condition.operator,
+          data: { operator: first.condition.operator.value, keys: keys.join(", "), fix: saferOperator(first) },
+        });
+      }
+    }
   },
 });
