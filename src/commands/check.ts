@@ -1,7 +1,277 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import type { CliIO } from "../cli.js";
+import { resolveConfig } from "../config/load.js";
+import type { ResolvedSettings } from "../config/settings.js";
+import { parseOperator, trustsGitHub } from "../model/github-trust.js";
+import { evaluatePolicy, type ConcreteClaims, type ConditionOutcome, type PolicyOutcome } from "../model/iam-matcher.js";
+import type { Condition, PolicyDocument } from "../model/policy.js";
+import { inputKind, parseAll } from "../parsers/index.js";
+import type { SourceFile } from "../parsers/source.js";
+import { displayText, knownText } from "../model/value.js";
+import { rules } from "../../rules/index.js";
 
-/** `oidclint check`: placeholder until its issue lands. */
-export function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr("oidclint check: not available yet\n");
-  return Promise.resolve(2);
+/**
+ * `oidclint check --policy FILE [--role NAME] (--token JWT|- | --sub S [--aud A])`: the 30-second
+ * diagnostic of an AccessDenied. Evaluates every condition of the role's trust policy against the
+ * claims, marks the first that fails and says what change to the policy or the workflow would let the
+ * claims in. Exit 0 accepted, 1 refused (or not decidable), 2 bad input.
+ */
+
+const USAGE = "Usage: oidclint check --policy FILE [--role NAME] (--token JWT|- | --sub SUB [--aud AUD]) [--config FILE] [--no-color]\n";
+
+export class CheckInputError extends Error {}
+
+export interface Paint {
+  red: (s: string) => string;
+  green: (s: string) => string;
+  yellow: (s: string) => string;
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+}
+
+export function painter(color: boolean): Paint {
+  const wrap = (code: number) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  return { red: wrap(31), green: wrap(32), yellow: wrap(33), bold: wrap(1), dim: wrap(2) };
+}
+
+/** Decodes a JWT's payload without verifying it. Throws CheckInputError with a clear message. */
+export function decodeJwt(token: string): ConcreteClaims {
+  const parts = token.trim().split(".");
+  if (parts.length !== 3 || parts.some((p, i) => i < 2 && p === "")) {
+    throw new CheckInputError(`--token is not a JWT: expected three base64url parts separated by dots, got ${parts.length} part${parts.length === 1 ? "" : "s"}`);
+  }
+  const payload = parts[1] ?? "";
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(payload)) throw new CheckInputError("--token: the payload (second part) is not base64url");
+  let data: unknown;
+  try {
+    data = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    throw new CheckInputError("--token: the payload (second part) does not decode to JSON");
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new CheckInputError("--token: the payload is not a JSON object of claims");
+  const out: ConcreteClaims = {};
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    if (typeof v === "string") out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.map(String);
+    else if (typeof v === "number" || typeof v === "boolean") out[k] = String(v);
+  }
+  return out;
+}
+
+/** The files to parse for a policy file: a Terraform file comes with the rest of its module. */
+function policySources(abs: string, cwd: string): SourceFile[] {
+  const read = (p: string): SourceFile => {
+    let text: string;
+    try {
+      text = readFileSync(p, "utf8");
+    } catch (e) {
+      throw new CheckInputError(`cannot read ${relative(cwd, p) || p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    return { path: relative(cwd, p).split("\\").join("/") || p, abs: p, text };
+  };
+  const main = read(abs);
+  if (inputKind(abs) !== "terraform") return [main];
+  const dir = dirname(abs);
+  const siblings = readdirSync(dir)
+    .filter((n) => inputKind(n) === "terraform" && join(dir, n) !== abs)
+    .map((n) => read(join(dir, n)));
+  return [main, ...siblings];
+}
+
+function roleLabel(doc: PolicyDocument): string {
+  const r = doc.role;
+  if (!r) return `policy at ${doc.loc.file}:${doc.loc.line}`;
+  const name = r.name ? knownText(r.name) : undefined;
+  return name ? `${name} (${r.id})` : r.id;
+}
+
+/** Picks the trust policy to check: the only one, or the one `--role` names (role name or resource id). */
+export function selectPolicy(docs: readonly PolicyDocument[], role: string | undefined, file: string): PolicyDocument {
+  const trust = docs.filter((d) => d.kind !== "permissions");
+  if (trust.length === 0) throw new CheckInputError(`${file} holds no trust policy`);
+  if (role !== undefined) {
+    const match = trust.filter((d) => d.role && (d.role.id === role || (d.role.name && knownText(d.role.name) === role) || d.role.id.endsWith(`.${role}`)));
+    if (match.length === 1 && match[0]) return match[0];
+    const names = trust.map(roleLabel).join(", ");
+    throw new CheckInputError(match.length === 0 ? `--role ${role}: no such role in ${file} (roles: ${names})` : `--role ${role} names several roles in ${file}`);
+  }
+  if (trust.length > 1) throw new CheckInputError(`${file} defines ${trust.length} trust policies; choose one with --role NAME (${trust.map(roleLabel).join(", ")})`);
+  const only = trust[0];
+  if (!only) throw new CheckInputError(`${file} holds no trust policy`);
+  return only;
+}
+
+function valuesText(c: Condition): string {
+  const items = c.values.items.map((v) => displayText(v));
+  if (c.values.unknown) items.push(`\${${c.values.unknown.expr}}`);
+  return items.length === 1 ? (items[0] ?? "") : `[${items.join(", ")}]`;
+}
+
+function shown(v: string | string[] | undefined): string {
+  if (v === undefined) return "(absent)";
+  return Array.isArray(v) ? `[${v.join(", ")}]` : v;
+}
+
+/**
+ * The change that makes a failing condition pass: on the policy side always, on the workflow side when
+ * the condition asks for something the workflow decides (an environment, a branch, an audience).
+ */
+export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims): string[] {
+  const op = parseOperator(c.operator.value);
+  const key = displayText(c.key);
+  const at = `${c.loc.file}:${c.loc.line}`;
+  const actual = o.actual;
+  const out: string[] = [];
+  if (actual === undefined) {
+    out.push(`policy: the token has no \`${o.claim}\` claim; use \`${op.base}IfExists\` only if the claim is optional, or remove the condition (${at})`);
+    return out;
+  }
+  const value = Array.isArray(actual) ? (actual[0] ?? "") : actual;
+  if (op.negated) {
+    out.push(`policy: \`${o.matchedValue ?? ""}\` under \`${c.operator.value}\` excludes \`${value}\`; remove it from \`${key}\` (${at})`);
+    return out;
+  }
+  out.push(`policy: add \`${value}\` to the values of \`${c.operator.value}\` \`${key}\` (${at})`);
+  const patterns = c.values.items.map((v) => knownText(v)).filter((t): t is string => t !== undefined);
+  if (o.claim === "aud") {
+    const aud = patterns.find((p) => !/[*?]/.test(p));
+    if (aud) out.push(`workflow: or request that audience: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``);
+  }
+  if (o.claim === "sub") {
+    const env = patterns.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== undefined);
+    const branch = patterns.map((p) => /:ref:refs\/heads\/([^*?]+)$/.exec(p)?.[1]).find((b) => b !== undefined);
+    const tag = patterns.some((p) => /:ref:refs\/tags\//.test(p));
+    const claimed = String(claims.sub ?? value);
+    if (env && !claimed.includes(":environment:")) out.push(`workflow: or run the job in that environment: \`environment: ${decodeURIComponent(env)}\` (a job with an environment always gets \`…:environment:NAME\`)`);
+    else if (env && claimed.includes(":environment:")) out.push(`workflow: or use the environment the policy names: \`environment: ${decodeURIComponent(env)}\``);
+    if (branch && claimed.includes(":environment:")) out.push(`workflow: or drop the job's \`environment\`: with one, the sub is \`…:environment:NAME\`, never \`…:ref:refs/heads/${branch}\``);
+    else if (branch && claimed.endsWith(":pull_request")) out.push(`workflow: \`pull_request\` runs get \`…:pull_request\`; run the job on \`push\` to \`${branch}\` instead, or allow \`…:pull_request\``);
+    else if (branch) out.push(`workflow: or run the job from branch \`${branch}\``);
+    else if (tag && !claimed.includes(":ref:refs/tags/")) out.push("workflow: or run the job on a tag push");
+  }
+  return out;
+}
+
+export interface CheckReport {
+  outcome: PolicyOutcome;
+  text: string;
+}
+
+/** Renders the evaluation of one policy against claims. */
+export function renderCheck(doc: PolicyDocument, claims: ConcreteClaims, settings: ResolvedSettings, missing: "absent" | "unknown", paint: Paint): CheckReport {
+  const outcome = evaluatePolicy(doc, claims, settings, [], missing);
+  const lines: string[] = [];
+  lines.push(paint.bold(`Trust policy: ${roleLabel(doc)} — ${doc.loc.file}:${doc.loc.line} (${doc.source})`));
+  const shownClaims = Object.entries(claims).filter(([k]) => !["exp", "iat", "nbf", "jti"].includes(k));
+  lines.push("", paint.bold("Claims:"));
+  for (const [k, v] of shownClaims) lines.push(`  ${k.padEnd(22)} ${shown(v)}`);
+  let firstFailing: { c: Condition; o: ConditionOutcome } | undefined;
+  if (outcome.statements.length === 0) {
+    lines.push("", paint.red("No statement of this policy trusts GitHub's OIDC provider for sts:AssumeRoleWithWebIdentity: every token is refused."));
+  }
+  outcome.statements.forEach((s, i) => {
+    const sid = s.stmt.sid ? ` ${s.stmt.sid.value}` : "";
+    const verdict = s.result === "pass" ? paint.green(s.effect === "allow" ? "matches" : "APPLIES (denies)") : s.result === "fail" ? paint.red("does not match") : paint.yellow("cannot tell");
+    lines.push("", paint.bold(`Statement ${i + 1}${sid} (${s.effect === "allow" ? "Allow" : "Deny"}, ${s.stmt.loc.file}:${s.stmt.loc.line}): ${verdict}`));
+    if (s.conditions.length === 0) lines.push(paint.dim("  (no conditions: every token of the provider matches)"));
+    for (const { condition: c, outcome: o } of s.conditions) {
+      const mark = o.result === "pass" ? paint.green("✔ pass") : o.result === "fail" ? paint.red("✖ FAIL") : paint.yellow("? unknown");
+      const isFirst = s.effect === "allow" && o.result === "fail" && firstFailing === undefined;
+      if (isFirst) firstFailing = { c, o };
+      const row = `  ${mark}  ${c.operator.value} ${displayText(c.key)} ${valuesText(c)}`;
+      lines.push(isFirst ? paint.bold(`${row}   ← first failing condition`) : row);
+      const detail = o.result === "unknown" ? (o.reason ?? "") : `claim ${o.claim} = ${shown(o.actual)}${o.matchedValue !== undefined ? `, matched by \`${o.matchedValue}\`` : ""}`;
+      lines.push(paint.dim(`           ${detail}  (${c.loc.file}:${c.loc.line}:${c.loc.column})`));
+    }
+  });
+  lines.push("");
+  if (outcome.result === "pass") lines.push(paint.green(paint.bold("ACCEPTED: these claims may assume the role.")));
+  else if (outcome.result === "fail") {
+    const denied = outcome.statements.find((s) => s.effect === "deny" && s.result === "pass");
+    if (denied) lines.push(paint.red(paint.bold(`REFUSED: the Deny statement at ${denied.stmt.loc.file}:${denied.stmt.loc.line} applies to these claims.`)));
+    else lines.push(paint.red(paint.bold("REFUSED: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity).")));
+    if (firstFailing && !denied) {
+      lines.push("", paint.bold("To make it pass:"));
+      for (const f of fixFor(firstFailing.c, firstFailing.o, claims)) lines.push(`  - ${f}`);
+    }
+  } else lines.push(paint.yellow(paint.bold("UNDECIDED: the result depends on values oidclint cannot read (see `? unknown` above).")));
+  return { outcome, text: `${lines.join("\n")}\n` };
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        policy: { type: "string" },
+        role: { type: "string" },
+        token: { type: "string" },
+        sub: { type: "string" },
+        aud: { type: "string" },
+        config: { type: "string", short: "c" },
+        "no-color": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    io.stderr(`oidclint check: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  try {
+    if (!values.policy) throw new CheckInputError("--policy FILE is required");
+    if (values.token === undefined && values.sub === undefined && values.aud === undefined) throw new CheckInputError("give the claims: --token JWT (or - for stdin), or --sub SUB [--aud AUD]");
+    if (values.token !== undefined && (values.sub !== undefined || values.aud !== undefined)) throw new CheckInputError("give either --token or --sub/--aud, not both");
+    let claims: ConcreteClaims;
+    let missing: "absent" | "unknown" = "absent";
+    if (values.token !== undefined) {
+      const token = values.token === "-" ? await io.readStdin() : values.token;
+      claims = decodeJwt(token);
+    } else {
+      claims = {};
+      if (values.sub !== undefined) claims.sub = values.sub;
+      if (values.aud !== undefined) claims.aud = values.aud;
+      missing = "unknown";
+    }
+    const config = await resolveConfig({ cwd: io.cwd, rules, ...(values.config ? { configFile: values.config } : {}), env: io.env });
+    const abs = resolve(io.cwd, values.policy);
+    const sources = policySources(abs, io.cwd);
+    const parsed = await parseAll(sources, {
+      root: io.cwd,
+      settings: config.settings,
+      readFile(rel) {
+        try {
+          return readFileSync(resolve(io.cwd, rel), "utf8");
+        } catch {
+          return undefined;
+        }
+      },
+    });
+    const mainPath = sources[0]?.path ?? values.policy;
+    const problems = parsed.flatMap((p) => p.problems).filter((p) => p.loc.file === mainPath);
+    if (problems.length > 0) throw new CheckInputError(problems.map((p) => `${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`).join("\n"));
+    const docs = parsed.flatMap((p) => p.policies).filter((d) => d.loc.file === mainPath);
+    if (docs.length === 0) throw new CheckInputError(`${values.policy} is not a policy oidclint can read (Terraform, CloudFormation, IAM JSON or aws iam get-role output)`);
+    const doc = selectPolicy(docs, values.role, values.policy);
+    if (!doc.statements.some((s) => trustsGitHub(s, config.settings))) {
+      io.stdout(`${roleLabel(doc)}: no Allow statement trusts GitHub's OIDC provider (${config.settings.issuer}); every GitHub token is refused.\n`);
+      return 1;
+    }
+    const color = !values["no-color"] && io.isTTY && !io.env.NO_COLOR;
+    const report = renderCheck(doc, claims, config.settings, missing, painter(color));
+    io.stdout(report.text);
+    return report.outcome.result === "pass" ? 0 : 1;
+  } catch (e) {
+    if (e instanceof CheckInputError) {
+      io.stderr(`oidclint check: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }

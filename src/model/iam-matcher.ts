@@ -218,7 +218,13 @@ function evaluateNull(c: Condition, present: boolean, claim: string): ConditionO
  * issuer (global keys such as `aws:SourceIp`, other providers) are `unknown`: the token alone cannot
  * decide them.
  */
-export function evaluateCondition(c: Condition, claims: ConcreteClaims, settings: Pick<ResolvedSettings, "issuer">): ConditionOutcome {
+export function evaluateCondition(
+  c: Condition,
+  claims: ConcreteClaims,
+  settings: Pick<ResolvedSettings, "issuer">,
+  /** `unknown` when the claims are a partial view (`--sub` alone): a claim not given is not known absent. */
+  missing: "absent" | "unknown" = "absent",
+): ConditionOutcome {
   const keyText = knownText(c.key);
   if (keyText === undefined) return { result: "unknown", claim: displayText(c.key), reason: `the key ${displayText(c.key)} is not known statically` };
   const parsed = parseConditionKey(keyText);
@@ -229,6 +235,7 @@ export function evaluateCondition(c: Condition, claims: ConcreteClaims, settings
   const op = parseOperator(c.operator.value);
   const actual = claimValue(claims, claim);
   const base: ConditionOutcome = actual === undefined ? { result: "unknown", claim } : { result: "unknown", claim, actual };
+  if (actual === undefined && missing === "unknown") return { ...base, reason: `the \`${claim}\` claim was not given` };
   if (op.base.toLowerCase() === "null") return { ...evaluateNull(c, actual !== undefined, claim), ...(actual !== undefined ? { actual } : {}) };
   if (op.match === "other") return { ...base, reason: `operator ${op.text} is not a string operator oidclint evaluates` };
   if (actual === undefined) {
@@ -300,13 +307,14 @@ export function evaluatePolicy(
   claims: ConcreteClaims,
   settings: Pick<ResolvedSettings, "issuer">,
   skipClaims: readonly string[] = [],
+  missing: "absent" | "unknown" = "absent",
 ): PolicyOutcome {
   const statements: StatementOutcome[] = [];
   for (const stmt of doc.statements) {
     const allow = trustsGitHub(stmt, settings);
     const deny = isDeny(stmt);
     if (!allow && !deny) continue;
-    const conditions = stmt.conditions.map((condition) => ({ condition, outcome: evaluateCondition(condition, claims, settings) }));
+    const conditions = stmt.conditions.map((condition) => ({ condition, outcome: evaluateCondition(condition, claims, settings, missing) }));
     const counted = conditions.filter((c) => !skipClaims.includes(c.outcome.claim)).map((c) => c.outcome.result);
     statements.push({ stmt, effect: allow ? "allow" : "deny", conditions, result: allOf(counted) });
   }

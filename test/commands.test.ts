@@ -1,0 +1,161 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main, type CliIO } from "../src/cli.js";
+
+function io(cwd: string, stdin = ""): CliIO & { out: string; err: string } {
+  const o = {
+    out: "",
+    err: "",
+    stdout: (s: string) => {
+      o.out += s;
+    },
+    stderr: (s: string) => {
+      o.err += s;
+    },
+    readStdin: () => Promise.resolve(stdin),
+    isTTY: false,
+    cwd,
+    env: {},
+  };
+  return o;
+}
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "oidclint-cmd-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+function trust(sub: string | string[], extra: Record<string, unknown> = {}, op = "StringLike"): string {
+  return JSON.stringify(
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: PROVIDER },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+            [op]: { "token.actions.githubusercontent.com:sub": sub },
+            ...extra,
+          },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+function jwt(claims: Record<string, unknown>): string {
+  const b = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString("base64url");
+  return `${b({ alg: "RS256", typ: "JWT" })}.${b(claims)}.c2ln`;
+}
+
+describe("oidclint check", () => {
+  it("accepts a sub that a StringLike pattern admits (exit 0)", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:ref:refs/heads/*") });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:ref:refs/heads/release/1.0", "--aud", "sts.amazonaws.com"], o)).toBe(0);
+    expect(o.out).toContain("ACCEPTED");
+    expect(o.out).toContain("✔ pass");
+  });
+
+  it("refuses a pull_request sub against a branch-pinned trust, names the first failing condition and the fix (exit 1)", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:ref:refs/heads/main") });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"], o)).toBe(1);
+    expect(o.out).toContain("REFUSED");
+    expect(o.out).toMatch(/✖ FAIL {2}StringLike token\.actions\.githubusercontent\.com:sub repo:acme\/app:ref:refs\/heads\/main {3}← first failing condition/);
+    expect(o.out).toContain("policy: add `repo:acme/app:pull_request`");
+  });
+
+  it("reads a token (also from stdin), shows its claims and suggests the environment", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:environment:prod", {}, "StringEquals") });
+    const token = jwt({ sub: "repo:acme/app:ref:refs/heads/main", aud: "sts.amazonaws.com", iss: "https://token.actions.githubusercontent.com", ref: "refs/heads/main" });
+    const o = io(cwd, `${token}\n`);
+    expect(await main(["check", "--policy", "trust.json", "--token", "-"], o)).toBe(1);
+    expect(o.out).toContain("ref                    refs/heads/main");
+    expect(o.out).toContain("workflow: or run the job in that environment: `environment: prod`");
+  });
+
+  it("StringEquals is literal: a `*` under it does not match", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:*", {}, "StringEquals") });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:ref:refs/heads/main", "--aud", "sts.amazonaws.com"], o)).toBe(1);
+  });
+
+  it("a wrong audience fails the aud condition and suggests the workflow's audience input", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:*") });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "https://github.com/acme"], o)).toBe(1);
+    expect(o.out).toContain("audience: sts.amazonaws.com");
+  });
+
+  it("--sub alone leaves the aud condition unknown: not accepted, exit 1, says why", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:*") });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request"], o)).toBe(1);
+    expect(o.out).toContain("UNDECIDED");
+    expect(o.out).toContain("the `aud` claim was not given");
+  });
+
+  it("keys are case-insensitive, values case-sensitive", async () => {
+    const policy = trust("repo:Acme/App:*").replace("token.actions.githubusercontent.com:sub", "Token.Actions.GithubUserContent.com:SUB");
+    const cwd = project({ "trust.json": policy });
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:Acme/App:pull_request", "--aud", "sts.amazonaws.com"], io(cwd))).toBe(0);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"], io(cwd))).toBe(1);
+  });
+
+  it("a Deny statement that applies refuses", async () => {
+    const doc = JSON.parse(trust("repo:acme/*")) as { Statement: unknown[] };
+    doc.Statement.push({
+      Effect: "Deny",
+      Principal: { Federated: PROVIDER },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/sandbox:*" } },
+    });
+    const cwd = project({ "trust.json": JSON.stringify(doc) });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/sandbox:pull_request", "--aud", "sts.amazonaws.com"], o)).toBe(1);
+    expect(o.out).toContain("Deny statement");
+  });
+
+  it("asks for --role when the file defines several roles, and checks the one named", async () => {
+    const tpl = {
+      Resources: {
+        Deploy: { Type: "AWS::IAM::Role", Properties: { RoleName: "deploy", AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:ref:refs/heads/main")) as unknown } },
+        Preview: { Type: "AWS::IAM::Role", Properties: { RoleName: "preview", AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:pull_request")) as unknown } },
+      },
+    };
+    const cwd = project({ "template.json": JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", ...tpl }, null, 2) });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "template.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"], o)).toBe(2);
+    expect(o.err).toContain("--role");
+    expect(await main(["check", "--policy", "template.json", "--role", "preview", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"], io(cwd))).toBe(0);
+  });
+
+  it("bad input exits 2 with a clear message", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:*"), "broken.json": '{"Statement": [' });
+    const missing = io(cwd);
+    expect(await main(["check", "--policy", "nope.json", "--sub", "x"], missing)).toBe(2);
+    expect(missing.err).toContain("cannot read nope.json");
+    const badJwt = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--token", "not-a-jwt"], badJwt)).toBe(2);
+    expect(badJwt.err).toContain("not a JWT");
+    const badPayload = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--token", "a.!!!.c"], badPayload)).toBe(2);
+    const broken = io(cwd);
+    expect(await main(["check", "--policy", "broken.json", "--sub", "x"], broken)).toBe(2);
+    const noClaims = io(cwd);
+    expect(await main(["check", "--policy", "trust.json"], noClaims)).toBe(2);
+  });
+});
