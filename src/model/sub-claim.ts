@@ -1,4 +1,7 @@
-import { displayText, type StrValue } from "./value.js";
+import type { ResolvedSettings } from "../config/settings.js";
+import { githubConditions, githubTrustStatements, type GitHubCondition } from "./github-trust.js";
+import type { PolicyDocument, Statement } from "./policy.js";
+import { displayText, unknownNames, type StrValue } from "./value.js";
 
 /**
  * Structural analysis of a `sub` condition value against the sub claims GitHub can issue.
@@ -620,4 +623,58 @@ export function exampleSub(template: readonly string[], repository: string, bran
       }
     })
     .join(":");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The sub values of GitHub trust statements, for the rules
+
+export interface SubConditionValue {
+  doc: PolicyDocument;
+  stmt: Statement;
+  condition: GitHubCondition;
+  value: StrValue;
+  /** Position of the value in its condition's list (IAM's create-time check reads only index 0). */
+  index: number;
+  mode: MatchMode;
+  analysis: SubAnalysis;
+}
+
+/** How a string operator compares; undefined for operators that are not string comparisons. */
+export function matchModeOf(condition: GitHubCondition): MatchMode | undefined {
+  const m = condition.operator.match;
+  return m === "other" ? undefined : m;
+}
+
+/**
+ * Every value of every string condition on `…:sub` in an Allow statement that trusts GitHub, analysed
+ * under the configured template. Negated operators are included (`condition.operator.negated`).
+ */
+export function* githubSubValues(
+  policies: readonly PolicyDocument[],
+  settings: Pick<ResolvedSettings, "issuer" | "subClaimTemplate">,
+): Generator<SubConditionValue> {
+  for (const { doc, stmt } of githubTrustStatements(policies, settings)) {
+    for (const condition of githubConditions(stmt, settings)) {
+      if (condition.claim !== "sub") continue;
+      const mode = matchModeOf(condition);
+      if (!mode) continue;
+      let index = 0;
+      for (const value of condition.condition.values.items) {
+        yield { doc, stmt, condition, value, index, mode, analysis: analyseSub(value, mode, settings.subClaimTemplate) };
+        index++;
+      }
+    }
+  }
+}
+
+/**
+ * What a message says about a value that is not wholly literal: where it came from and which parts were
+ * unknown. Empty for a literal value.
+ */
+export function valueNote(value: StrValue): string {
+  const notes: string[] = [];
+  const names = unknownNames(value);
+  if (names.length > 0) notes.push(`${names.map((n) => `\`${n}\``).join(", ")} could not be resolved; this holds whatever ${names.length > 1 ? "their values" : "its value"}`);
+  if (value.origin !== undefined) notes.push(`value from ${value.origin}`);
+  return notes.length === 0 ? "" : ` (${notes.join("; ")})`;
 }
