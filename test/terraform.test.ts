@@ -1,0 +1,351 @@
+import { describe, expect, it } from "vitest";
+import { defaultSettings } from "../src/config/settings.js";
+import type { Condition, PolicyDocument } from "../src/model/policy.js";
+import type { ParsedFile } from "../src/model/project.js";
+import { displayText, type StrValue } from "../src/model/value.js";
+import { parseTerraform } from "../src/parsers/terraform/index.js";
+import { parseTerraformPlan } from "../src/parsers/terraform/plan.js";
+import type { ParseEnv } from "../src/parsers/source.js";
+
+function env(extra: Record<string, string> = {}): ParseEnv {
+  return { root: "/repo", settings: defaultSettings(), readFile: (p) => extra[p] };
+}
+
+async function parse(files: Record<string, string>, extra: Record<string, string> = {}): Promise<ParsedFile[]> {
+  return parseTerraform(
+    Object.entries(files).map(([path, text]) => ({ path, abs: `/repo/${path}`, text })),
+    env(extra),
+  );
+}
+
+function policies(out: ParsedFile[]): PolicyDocument[] {
+  return out.flatMap((f) => f.policies);
+}
+
+function subCondition(doc: PolicyDocument | undefined): Condition | undefined {
+  return doc?.statements.flatMap((s) => s.conditions).find((c) => displayText(c.key).endsWith(":sub"));
+}
+
+/** `text @line:col` of a value, for compact assertions. */
+function at(v: StrValue | undefined): string {
+  return v ? `${displayText(v)} @${v.loc.line}:${v.loc.column}` : "(none)";
+}
+
+const PROVIDER = `resource "aws_iam_openid_connect_provider" "github" {
+  url             = "https://token.actions.githubusercontent.com"
+  client_id_list  = ["sts.amazonaws.com"]
+  thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1"]
+}
+`;
+
+describe("terraform: jsonencode", () => {
+  it("places condition values, keys and operators on their .tf line and column", async () => {
+    const main = `resource "aws_iam_role" "deploy" {
+  name = "deploy"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = aws_iam_openid_connect_provider.github.arn }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/*" }
+      }
+    }]
+  })
+}
+${PROVIDER}`;
+    const out = await parse({ "main.tf": main });
+    const [doc] = policies(out);
+    expect(doc?.kind).toBe("trust");
+    expect(doc?.role?.id).toBe("aws_iam_role.deploy");
+    expect(at(doc?.role?.name)).toBe("deploy @2:10");
+    const cond = subCondition(doc);
+    expect(cond?.operator.value).toBe("StringLike");
+    expect([cond?.operator.loc.line, cond?.operator.loc.column]).toEqual([10, 9]);
+    expect(at(cond?.key)).toBe("token.actions.githubusercontent.com:sub @10:24");
+    expect(at(cond?.values.items[0])).toBe("repo:acme/* @10:68");
+    const fed = doc?.statements[0]?.principals[0];
+    expect(fed?.type.value).toBe("Federated");
+    expect(at(fed?.values.items[0])).toBe("arn:${partition}:iam::${account}:oidc-provider/token.actions.githubusercontent.com @7:33");
+    expect(fed?.values.items[0]?.origin).toContain("aws_iam_openid_connect_provider.github (main.tf:15)");
+    const provider = out.flatMap((f) => f.providers)[0];
+    expect(provider?.id).toBe("aws_iam_openid_connect_provider.github");
+    expect(at(provider?.url)).toBe("https://token.actions.githubusercontent.com @16:21");
+    expect(provider?.clientIds?.items.map(at)).toEqual(["sts.amazonaws.com @17:22"]);
+  });
+
+  it("resolves variables (tfvars over defaults), locals, for expressions, concat and format; says where values came from", async () => {
+    const files = {
+      "infra/variables.tf": `variable "org" {
+  default = "default-org"
+}
+variable "repo" {}
+variable "repos" {
+  default = ["api", "web"]
+}
+`,
+      "infra/terraform.tfvars": `org = "acme"\n`,
+      "infra/main.tf": `locals {
+  subs = concat([for r in var.repos : "repo:\${var.org}/\${r}:ref:refs/heads/main"], [format("repo:%s/%s:*", var.org, var.repo)])
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect = "Allow"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = local.subs } }
+    }]
+  })
+}
+`,
+    };
+    const doc = policies(await parse(files))[0];
+    const values = subCondition(doc)?.values.items ?? [];
+    expect(values.map(at)).toEqual([
+      "repo:acme/api:ref:refs/heads/main @9:80",
+      "repo:acme/web:ref:refs/heads/main @9:80",
+      "repo:acme/${var.repo}:* @9:80",
+    ]);
+    expect(values[0]?.origin).toContain("terraform.tfvars:1");
+    expect(values[2]?.origin).toContain('variable "repo" has no default (variables.tf:4)');
+  });
+
+  it("keeps an unknown list unknown", async () => {
+    const main = `variable "subjects" {}
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect = "Allow"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = var.subjects } }
+    }]
+  })
+}
+`;
+    const cond = subCondition(policies(await parse({ "main.tf": main }))[0]);
+    expect(cond?.values.items).toEqual([]);
+    expect(cond?.values.unknown?.expr).toBe("var.subjects");
+    expect([cond?.values.unknown?.loc.line, cond?.values.unknown?.loc.column]).toEqual([6, 80]);
+  });
+});
+
+describe("terraform: heredoc, file and templatefile", () => {
+  it("reads heredoc JSON with interpolations at the JSON string's position", async () => {
+    const main = `variable "org" {
+  default = "acme"
+}
+resource "aws_iam_role" "h" {
+  assume_role_policy = <<-EOF
+    {
+      "Statement": [{
+        "Effect": "Allow",
+        "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:\${var.org}/*"}}
+      }]
+    }
+  EOF
+}
+`;
+    const doc = policies(await parse({ "main.tf": main }))[0];
+    expect(doc?.source).toBe("heredoc JSON");
+    const cond = subCondition(doc);
+    expect(at(cond?.key)).toBe("token.actions.githubusercontent.com:sub @9:38");
+    expect(at(cond?.values.items[0])).toBe("repo:acme/* @9:81");
+    expect(cond?.values.items[0]?.origin).toContain('variable "org" default (main.tf:2)');
+  });
+
+  it("renders templatefile() with its variables, placed on the call with the template line as origin", async () => {
+    const main = `resource "aws_iam_role" "t" {
+  assume_role_policy = templatefile("\${path.module}/trust.json.tpl", { org = "acme" })
+}
+`;
+    const tpl = `{
+  "Statement": [{
+    "Effect": "Allow",
+    "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:\${org}/*"}}
+  }]
+}
+`;
+    const doc = policies(await parse({ "iam/main.tf": main }, { "iam/trust.json.tpl": tpl }))[0];
+    const cond = subCondition(doc);
+    expect(at(cond?.values.items[0])).toBe("repo:acme/* @2:24");
+    expect(cond?.values.items[0]?.origin).toContain("iam/trust.json.tpl:4");
+  });
+
+  it("reads file() of a JSON policy with positions in that JSON file", async () => {
+    const main = `resource "aws_iam_role" "f" {
+  assume_role_policy = file("trust.json")
+}
+`;
+    const json = `{"Statement": [{"Effect": "Allow",
+  "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}}]}`;
+    const cond = subCondition(policies(await parse({ "main.tf": main }, { "trust.json": json }))[0]);
+    const v = cond?.values.items[0];
+    expect([v?.loc.file, v?.loc.line, v?.loc.column]).toEqual(["trust.json", 2, 75]);
+  });
+});
+
+describe("terraform: aws_iam_policy_document", () => {
+  it("maps statement/principals/condition blocks, dynamic blocks and source documents", async () => {
+    const main = `locals {
+  conditions = [{ test = "StringEquals", variable = "token.actions.githubusercontent.com:aud", values = ["sts.amazonaws.com"] }]
+}
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid     = "Base"
+    actions = ["sts:TagSession"]
+  }
+}
+data "aws_iam_policy_document" "trust" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.github.arn]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/app:ref:refs/heads/main"]
+    }
+    dynamic "condition" {
+      for_each = local.conditions
+      content {
+        test     = condition.value.test
+        variable = condition.value.variable
+        values   = condition.value.values
+      }
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+${PROVIDER}`;
+    const doc = policies(await parse({ "main.tf": main }))[0];
+    expect(doc?.source).toBe("aws_iam_policy_document");
+    expect(doc?.statements.map((s) => s.sid?.value)).toEqual(["Base", undefined]);
+    const stmt = doc?.statements[1];
+    expect(at(stmt?.effect)).toBe("Allow @12:3");
+    const cond = subCondition(doc);
+    expect([cond?.operator.loc.line, cond?.operator.loc.column]).toEqual([19, 18]);
+    expect(at(cond?.key)).toBe("token.actions.githubusercontent.com:sub @20:18");
+    expect(at(cond?.values.items[0])).toBe("repo:acme/app:ref:refs/heads/main @21:19");
+    const aud = stmt?.conditions.find((c) => displayText(c.key).endsWith(":aud"));
+    expect(aud?.operator.value).toBe("StringEquals");
+    expect(aud?.values.items.map((v) => displayText(v))).toEqual(["sts.amazonaws.com"]);
+  });
+
+  it("makes the Condition unknown when a dynamic block iterates over an unknown collection", async () => {
+    const main = `variable "conditions" {}
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    dynamic "condition" {
+      for_each = var.conditions
+      content {
+        test = condition.value.test
+      }
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`;
+    const stmt = policies(await parse({ "main.tf": main }))[0]?.statements[0];
+    expect(stmt?.unknownConditions?.expr).toContain("var.conditions");
+  });
+
+  it("marks aws_iam_policy documents as permissions and emits unreferenced documents by content", async () => {
+    const main = `resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
+`;
+    const docs = policies(await parse({ "main.tf": main }));
+    expect(docs.map((d) => d.kind)).toEqual(["permissions"]);
+  });
+});
+
+describe("terraform: modules, errors and the pre-check", () => {
+  it("expands terraform-aws-modules iam-github-oidc-role subjects", async () => {
+    const main = `module "gh" {
+  source   = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"
+  name     = "gh"
+  subjects = ["acme/app:*", "repo:acme/web:ref:refs/heads/main"]
+}
+`;
+    const doc = policies(await parse({ "main.tf": main }))[0];
+    expect(doc?.role?.id).toBe("module.gh");
+    expect(subCondition(doc)?.values.items.map(at)).toEqual(["repo:acme/app:* @4:15", "repo:acme/web:ref:refs/heads/main @4:29"]);
+  });
+
+  it("reports broken HCL as a problem with its position and still reads the other files", async () => {
+    const out = await parse({
+      "broken.tf": `resource "aws_iam_role" "x" {\n  assume_role_policy = [\n}\n`,
+      "ok.tf": `resource "aws_iam_role" "y" {\n  assume_role_policy = jsonencode({ Statement = [] })\n}\n`,
+    });
+    const broken = out.find((f) => f.file === "broken.tf");
+    expect(broken?.problems[0]?.loc.line).toBe(3);
+    expect(broken?.problems[0]?.message).toMatch(/Terraform syntax error/);
+    expect(out.find((f) => f.file === "ok.tf")?.policies).toHaveLength(1);
+  });
+
+  it("does not parse files that cannot matter", async () => {
+    const out = await parse({ "other/s3.tf": `resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n` });
+    expect(out).toEqual([]);
+  });
+
+  it("reads .tf.json roles", async () => {
+    const json = JSON.stringify(
+      {
+        variable: { org: { default: "acme" } },
+        resource: {
+          aws_iam_role: {
+            r: {
+              assume_role_policy: '${jsonencode({Statement = [{Effect = "Allow", Condition = {StringLike = {"token.actions.githubusercontent.com:sub" = "repo:${var.org}/*"}}}]})}',
+            },
+          },
+        },
+      },
+      null,
+      2,
+    );
+    const cond = subCondition(policies(await parse({ "main.tf.json": json }))[0]);
+    expect(cond?.values.items.map((v) => displayText(v))).toEqual(["repo:acme/*"]);
+    expect(cond?.values.items[0]?.loc.line).toBe(10);
+  });
+});
+
+describe("terraform plan JSON", () => {
+  it("reads planned roles (child modules too) and places inner values on the policy string", () => {
+    const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } }] });
+    const plan = JSON.stringify(
+      {
+        format_version: "1.2",
+        terraform_version: "1.9.0",
+        planned_values: {
+          root_module: {
+            child_modules: [
+              {
+                resources: [
+                  { address: "module.m.aws_iam_role.r", mode: "managed", type: "aws_iam_role", name: "r", values: { name: "deploy", assume_role_policy: policy } },
+                  { address: "module.m.aws_iam_openid_connect_provider.gh", mode: "managed", type: "aws_iam_openid_connect_provider", name: "gh", values: { url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] } },
+                ],
+              },
+            ],
+          },
+        },
+      },
+      null,
+      2,
+    );
+    const out = parseTerraformPlan({ path: "plan.json", abs: "/repo/plan.json", text: plan }, env());
+    const doc = out.policies[0];
+    expect(doc?.role?.id).toBe("module.m.aws_iam_role.r");
+    expect(at(doc?.role?.name)).toBe("deploy @15:25");
+    expect(at(subCondition(doc)?.values.items[0])).toBe("repo:acme/* @16:39");
+    expect(out.providers.map((p) => p.id)).toEqual(["module.m.aws_iam_openid_connect_provider.gh"]);
+  });
+});
