@@ -1,4 +1,220 @@
-import { defineRule } from "../src/engine/rule.js";
+import type { ResolvedSettings } from "../src/config/settings.js";
+import { DEFAULT_AUDIENCE } from "../src/config/settings.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import {
+  githubConditions,
+  githubPrincipals,
+  githubTrustStatements,
+  providerArnIssuer,
+  type GitHubCondition,
+} from "../src/model/github-trust.js";
+import type { OidcProvider, PolicyDocument, Statement } from "../src/model/policy.js";
+import { displayText, knownText, type StrValue } from "../src/model/value.js";
+
+/**
+ * Audiences: the `aud` claim GitHub puts in the token (what `configure-aws-credentials` asks for, by
+ * default `sts.amazonaws.com`), the audiences a trust policy accepts (`…:aud` conditions), and the client
+ * ID list of the IAM OIDC provider (STS refuses a token whose `aud` is not in it) must agree.
+ *
+ * `check` runs one function per side: the policy side (aud conditions), the provider side (client IDs
+ * against what the policies require), and — to come — the workflow side (`audience:` inputs, messages
+ * `workflowAudience…`).
+ */
+
+const CHINA_AUDIENCE = "sts.amazonaws.com.cn";
+
+type Messages = "missingAud" | "wrongAud" | "githubDefaultAud" | "chinaAudOutsideChina" | "wildcardAud" | "providerLacksAudience";
+type Ctx = RuleContext<Messages, Record<string, never>>;
+
+/** An issuer as IAM writes it in keys and provider ARNs: no scheme, no trailing slash, lower case. */
+export function normaliseIssuer(text: string): string {
+  return text
+    .trim()
+    .replace(/^https?:\/\//i, "")
+    .replace(/\/+$/, "")
+    .toLowerCase();
+}
+
+/** The issuer an OIDC provider resource is for, when its URL is known. */
+export function providerIssuer(provider: OidcProvider): string | undefined {
+  if (!provider.url) return undefined;
+  const text = knownText(provider.url);
+  return text === undefined ? undefined : normaliseIssuer(text);
+}
+
+/**
+ * The GitHub issuers a trust statement admits tokens of: those its federated principals name, or, when no
+ * principal is known that far, those its condition keys are prefixed with.
+ */
+export function statementIssuers(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): Set<string> {
+  const out = new Set<string>();
+  for (const p of githubPrincipals(stmt, settings)) {
+    const issuer = providerArnIssuer(p);
+    if (issuer !== undefined) out.add(normaliseIssuer(issuer));
+  }
+  if (out.size > 0) return out;
+  for (const c of githubConditions(stmt, settings)) out.add(normaliseIssuer(c.issuer));
+  return out;
+}
+
+/** The statement's positive conditions on `aud` (negated ones are `unsafe-condition-operator`'s). */
+export function positiveAudConditions(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): GitHubCondition[] {
+  return githubConditions(stmt, settings).filter((c) => c.claim === "aud" && !c.operator.negated);
+}
+
+/** The partition of the statement's GitHub provider ARN, else of the document. */
+function partitionOf(stmt: Statement, doc: PolicyDocument, settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+  for (const p of githubPrincipals(stmt, settings)) {
+    const m = /^arn:([^:]+):/.exec(displayText(p));
+    if (m?.[1] && !m[1].includes("${")) return m[1];
+  }
+  return doc.partition;
+}
+
+/** The audiences a token may carry and be right for this statement: the configured one, and the China one in `aws-cn`. */
+function expectedAudiences(settings: ResolvedSettings, partition: string | undefined): string[] {
+  const out = [settings.audience];
+  if (settings.audience === DEFAULT_AUDIENCE && (partition === "aws-cn" || partition === undefined)) out.push(CHINA_AUDIENCE);
+  return out;
+}
+
+function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, ignoreCase ? "i" : "");
+}
+
+/** Whether a condition value admits `aud` under the condition's operator. */
+function valueAdmits(c: GitHubCondition, value: string, aud: string): boolean {
+  switch (c.operator.match) {
+    case "like":
+      return globRegExp(value, false).test(aud);
+    case "equalsIgnoreCase":
+      return value.toLowerCase() === aud.toLowerCase();
+    default:
+      return value === aud;
+  }
+}
+
+/** Whether every value of the condition is known (so "none admits X" is certain). */
+function fullyKnown(c: GitHubCondition): string[] | undefined {
+  if (c.condition.values.unknown) return undefined;
+  const out: string[] = [];
+  for (const v of c.condition.values.items) {
+    const t = knownText(v);
+    if (t === undefined) return undefined;
+    out.push(t);
+  }
+  return out;
+}
+
+function hasWildcard(c: GitHubCondition, value: string): boolean {
+  return c.operator.match === "like" && /[*?]/.test(value);
+}
+
+function originNote(v: StrValue): string {
+  return v.origin === undefined ? "" : ` (value from ${v.origin})`;
+}
+
+/** Policy side: every Allow statement trusting GitHub should pin `aud` to the audience the workflows send. */
+function checkPolicyAudiences(ctx: Ctx): void {
+  for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+    const all = githubConditions(stmt, ctx.settings).filter((c) => c.claim === "aud");
+    if (all.length === 0) {
+      ctx.report({
+        messageId: "missingAud",
+        at: stmt.conditionLoc ?? stmt.loc,
+        severity: "warn",
+        data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
+      });
+      continue;
+    }
+    const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
+    for (const c of all) {
+      if (c.operator.negated) continue;
+      for (const v of c.condition.values.items) {
+        const text = knownText(v);
+        if (text !== undefined && hasWildcard(c, text)) {
+          ctx.report({ messageId: "wildcardAud", at: v, data: { value: text, operator: c.operator.text, audience: ctx.settings.audience, origin: originNote(v) } });
+        }
+      }
+      const values = fullyKnown(c);
+      if (values === undefined || values.length === 0) continue;
+      if (values.some((value) => hasWildcard(c, value))) continue;
+      if (values.some((value) => expected.some((aud) => valueAdmits(c, value, aud)))) continue;
+      const first = c.condition.values.items[0];
+      if (!first) continue;
+      reportWrongAudience(ctx, c, values, first, expected, partitionOf(stmt, doc, ctx.settings));
+    }
+  }
+}
+
+function reportWrongAudience(ctx: Ctx, c: GitHubCondition, values: string[], at: StrValue, expected: string[], partition: string | undefined): void {
+  const value = values.join("`, `");
+  const data = { value, audience: expected[0] ?? ctx.settings.audience, key: knownText(c.condition.key) ?? "", origin: originNote(at) };
+  if (values.every((v) => /^https:\/\/github\.com\/[^/]+$/i.test(v))) {
+    ctx.report({ messageId: "githubDefaultAud", at, data });
+  } else if (values.every((v) => v === CHINA_AUDIENCE)) {
+    ctx.report({ messageId: "chinaAudOutsideChina", at, data: { ...data, partition: partition ?? "aws" } });
+  } else {
+    const literal = c.operator.match !== "like" && values.some((v) => /[*?]/.test(v)) ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.` : "";
+    ctx.report({ messageId: "wrongAud", at, data: { ...data, literal } });
+  }
+}
+
+function audKeyFor(stmt: Statement, settings: ResolvedSettings): string {
+  const issuer = [...statementIssuers(stmt, settings)][0] ?? settings.issuer;
+  return `${issuer}:aud`;
+}
+
+/**
+ * Provider side: a provider of the linted files whose client ID list (the audiences STS accepts) admits
+ * none of the audiences a trust policy for the same issuer requires. A policy audience that is itself wrong
+ * is reported on the policy; the provider is then held to the audience the policy should require.
+ */
+function checkProviderAudiences(ctx: Ctx): void {
+  const reported = new Set<OidcProvider>();
+  for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+    const conditions = positiveAudConditions(stmt, ctx.settings);
+    if (conditions.length === 0) continue;
+    const known = conditions.map((c) => ({ c, values: fullyKnown(c) }));
+    if (known.some((k) => k.values === undefined)) continue;
+    const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
+    const admits = (aud: string): boolean => known.every(({ c, values }) => (values ?? []).some((v) => valueAdmits(c, v, aud)));
+    const policyIsRight = expected.some(admits);
+    const issuers = statementIssuers(stmt, ctx.settings);
+    for (const provider of ctx.project.providers) {
+      if (reported.has(provider)) continue;
+      const issuer = providerIssuer(provider);
+      if (issuer === undefined || !issuers.has(issuer)) continue;
+      const clientIds = providerClientIds(provider);
+      if (clientIds === undefined) continue;
+      const satisfied = policyIsRight ? clientIds.some((id) => admits(id)) : clientIds.some((id) => expected.includes(id));
+      if (satisfied) continue;
+      reported.add(provider);
+      const condition = conditions[0]?.condition;
+      const required = policyIsRight ? (known[0]?.values ?? []).join("`, `") : (expected[0] ?? ctx.settings.audience);
+      ctx.report({
+        messageId: "providerLacksAudience",
+        at: provider.clientIds ?? provider,
+        data: { issuer, clientIds: clientIds.length === 0 ? "(none)" : `\`${clientIds.join("`, `")}\``, required },
+        ...(condition ? { related: [{ message: "the audience the trust policy requires", loc: condition.values.loc }] } : {}),
+      });
+    }
+  }
+}
+
+/** A provider's client IDs when the list is present and fully known. */
+export function providerClientIds(provider: OidcProvider): string[] | undefined {
+  const list = provider.clientIds;
+  if (!list || list.unknown) return undefined;
+  const out: string[] = [];
+  for (const v of list.items) {
+    const t = knownText(v);
+    if (t === undefined) return undefined;
+    out.push(t);
+  }
+  return out;
+}
 
 export default defineRule({
   meta: {
@@ -6,9 +222,23 @@ export default defineRule({
     severity: "error",
     description: "Audience (aud) condition, provider client IDs and workflow audience disagree",
     inputs: ["policy", "provider", "workflow"],
-    messages: {},
+    messages: {
+      missingAud:
+        "This statement trusts GitHub's OIDC provider without a condition on `{{key}}`. STS only checks that the token's audience is in the provider's client ID list, so any audience registered there — today or later — is accepted for this role. Add `\"StringEquals\": { \"{{key}}\": \"{{audience}}\" }`.",
+      wrongAud:
+        "The trust policy accepts audience `{{value}}`{{origin}}, but workflows send `{{audience}}` (configure-aws-credentials' default, or the configured `audience`), so AssumeRoleWithWebIdentity is refused.{{literal}} Use `\"{{key}}\": \"{{audience}}\"`, or set `audience` in .oidclintrc.json if your workflows request another audience.",
+      githubDefaultAud:
+        "The trust policy accepts audience `{{value}}`{{origin}}: GitHub's own default (`https://github.com/OWNER`), which tokens carry only when no audience is requested. Old setups registered it; `configure-aws-credentials` always requests `{{audience}}`, so its tokens are refused. Use `\"{{key}}\": \"{{audience}}\"` (and add it to the provider's client IDs).",
+      chinaAudOutsideChina:
+        "The trust policy accepts audience `{{value}}`{{origin}}, the audience of the China partition, but this role is in partition `{{partition}}` where workflows send `{{audience}}`; AssumeRoleWithWebIdentity is refused. Use `\"{{key}}\": \"{{audience}}\"`.",
+      wildcardAud:
+        "Audience pattern `{{value}}`{{origin}} under `{{operator}}` accepts any matching audience, including tokens minted for other services. The audience is a fixed string: use `StringEquals` with `{{audience}}`.",
+      providerLacksAudience:
+        "The OIDC provider for `{{issuer}}` lists client IDs {{clientIds}}, which do not include `{{required}}`, the audience its trust policy requires. STS rejects such tokens before reading the trust policy (`Incorrect token audience`). Add `{{required}}` to the provider's client ID list.",
+    },
   },
-  check() {
-    // Placeholder: implemented by its issue.
+  check(ctx) {
+    checkPolicyAudiences(ctx);
+    checkProviderAudiences(ctx);
   },
 });
