@@ -1,14 +1,63 @@
 import { defineRule } from "../src/engine/rule.js";
+import { analyseSub, describeTemplate, exampleSub, githubSubValues, valueNote } from "../src/model/sub-claim.js";
 
 export default defineRule({
   meta: {
     id: "invalid-sub-pattern",
     severity: "error",
-    description: "Sub value that no token GitHub issues can ever match",
+    description: "Sub condition value that can never match a token GitHub issues",
     inputs: ["policy"],
-    messages: {},
+    messages: {
+      empty:
+        "An empty `sub` value never matches: GitHub's sub claim is never empty. Write the claim of the workflow that should get in, e.g. `{{example}}`.",
+      whitespace:
+        "`{{value}}`{{note}} has {{where}} whitespace; no sub claim GitHub issues has it, and IAM compares values exactly, so this value never matches. Write `{{suggestion}}`.",
+      url:
+        "`{{value}}`{{note}} is a URL, but the sub claim names the repository as `{{expected}}`, so this value never matches. Write e.g. `{{suggestion}}`.",
+      literalWildcard:
+        "`{{value}}`{{note}} is under `{{operator}}`, where `{{token}}` is a literal character, not a wildcard; no sub claim GitHub issues contains it, so this value never matches. Move the pattern to `StringLike` (keeping it as narrow as possible), or write the exact claim, e.g. `{{example}}`.",
+      missingRepoPrefix:
+        "`{{value}}`{{note}} starts with `{{token}}`, but GitHub's sub claim starts with `{{expected}}` (`{{template}}`), so this value never matches. Write `{{suggestion}}`.",
+      shortRef:
+        "`{{value}}`{{note}} writes the ref as `{{token}}`, but the sub claim carries the full ref: GitHub issues `{{expected}}`, so this value never matches. Write `{{suggestion}}`.",
+      wrongContext:
+        "`{{value}}`{{note}} uses the context `{{token}}`, which GitHub never issues; it issues `{{expected}}` (contexts: `ref:refs/heads/BRANCH`, `ref:refs/tags/TAG`, `environment:NAME`, `pull_request`), so this value never matches. Write `{{suggestion}}`.",
+      mixedForm:
+        "`{{value}}`{{note}} gives an id to only one of owner and repository. GitHub's sub names both with ids (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`) or neither (`repo:OWNER/REPO:…`), so this value never matches. Add the missing id (`@*` accepts any), or remove both.",
+      neverMatches:
+        "`{{value}}`{{note}} can never match a sub claim GitHub issues under the template `{{template}}` (e.g. `{{example}}`). If your organisation customised the sub claim (`include_claim_keys`), set `subClaimTemplate` in the oidclint config to its claim keys.",
+    },
   },
-  check() {
-    // Placeholder: implemented by its issue.
+  check(ctx) {
+    const template = ctx.settings.subClaimTemplate;
+    const example = exampleSub(template, ctx.settings.repository ?? "OWNER/REPO", ctx.settings.defaultBranch);
+    for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
+      const problem = v.analysis.problem;
+      if (v.analysis.canMatch || !problem) continue;
+      const data = {
+        value: v.analysis.text,
+        note: valueNote(v.value),
+        operator: v.condition.condition.operator.value,
+        template: describeTemplate(template),
+        example,
+        token: problem.token ?? "",
+        expected: problem.expected ?? "",
+        suggestion: problem.suggestion ?? example,
+      };
+      switch (problem.kind) {
+        case "literalWildcard": {
+          // The same value as a pattern names the repository; the exact claim for it is the example.
+          const asPattern = analyseSub(v.value, "like", template);
+          const repository = asPattern.owner !== undefined && asPattern.repo !== undefined ? `${asPattern.owner}/${asPattern.repo}` : ctx.settings.repository;
+          ctx.report({ messageId: "literalWildcard", at: v.value, data: { ...data, example: exampleSub(template, repository ?? "OWNER/REPO", ctx.settings.defaultBranch) } });
+          break;
+        }
+        case "whitespace":
+          ctx.report({ messageId: "whitespace", at: v.value, data: { ...data, where: problem.token ?? "stray" } });
+          break;
+        default:
+          ctx.report({ messageId: problem.kind, at: v.value, data });
+      }
+    }
   },
 });
