@@ -269,7 +269,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return report.outcome.result === "pass" ? 0 : 1;
   } catch (e) {
     if (e instanceof CheckInputError) {
-      io.stderr(`oidclint check: ${(e as Error).message}\n`);
+      io.stderr(`oidclint check: ${e.message}\n`);
       return 2;
     }
     throw e;

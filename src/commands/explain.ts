@@ -1,7 +1,213 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import type { CliIO } from "../cli.js";
+import { resolveConfig } from "../config/load.js";
+import type { ResolvedSettings } from "../config/settings.js";
+import { discover, readInput, relPath } from "../engine/discover.js";
+import { jobSituations, renderSub, type JobSituation } from "../model/claims.js";
+import { trustsGitHub } from "../model/github-trust.js";
+import { filterListAdmits, findRefusedClaim, type PredictedValue } from "../model/iam-matcher.js";
+import { effectivePermissions, jobNeed, jobOidcUses } from "../model/oidc-usage.js";
+import type { PolicyDocument } from "../model/policy.js";
+import { buildProject, type Project } from "../model/project.js";
+import { jobRoleAssumptions, resolveRole, type RoleAssumption } from "../model/roles.js";
+import { displayText, knownText } from "../model/value.js";
+import type { Job, Workflow } from "../model/workflow.js";
+import { parseAll } from "../parsers/index.js";
+import type { SourceFile } from "../parsers/source.js";
+import { rules } from "../../rules/index.js";
+import { painter, type Paint } from "./check.js";
 
-/** `oidclint explain`: placeholder until its issue lands. */
-export function run(_args: string[], io: CliIO): Promise<number> {
-  io.stderr("oidclint explain: not available yet\n");
-  return Promise.resolve(2);
+/**
+ * `oidclint explain WORKFLOW [--job NAME]`: per job and trigger, the sub and aud claims GitHub would
+ * send, whether the job gets a token at all, and which roles defined in the linted files (the working
+ * directory) would accept it.
+ */
+
+const USAGE = "Usage: oidclint explain WORKFLOW [--job NAME] [--config FILE] [--no-color]\n";
+
+class ExplainInputError extends Error {}
+
+interface RoleEntry {
+  label: string;
+  docs: PolicyDocument[];
+}
+
+/** Every trust policy of the project that trusts GitHub, grouped by role. */
+function projectRoles(project: Project, settings: ResolvedSettings): RoleEntry[] {
+  const out = new Map<unknown, RoleEntry>();
+  for (const doc of project.policies) {
+    if (doc.kind === "permissions" || !doc.statements.some((s) => trustsGitHub(s, settings))) continue;
+    const key = doc.role ?? doc;
+    const name = doc.role?.name ? knownText(doc.role.name) : undefined;
+    const label = doc.role ? `${name ?? doc.role.id}${name ? ` (${doc.role.id})` : ""} — ${doc.role.loc.file}:${doc.role.loc.line}` : `${doc.loc.file}:${doc.loc.line}`;
+    const entry = out.get(key) ?? { label, docs: [] };
+    entry.docs.push(doc);
+    out.set(key, entry);
+  }
+  return [...out.values()];
+}
+
+function tokenLine(job: Job, wf: Workflow, project: Project, settings: ResolvedSettings, paint: Paint): string {
+  const uses = jobOidcUses({ project, settings }, job, wf);
+  const need = jobNeed(uses);
+  const eff = effectivePermissions(job, wf);
+  const where =
+    eff.source === "job" ? "the job's `permissions`" : eff.source === "workflow" ? "the workflow's `permissions`" : eff.source === "caller" ? "its caller (reusable workflow)" : "the repository default";
+  const grant =
+    eff.idToken === "write"
+      ? paint.green(`id-token: write is effective (from ${where})`)
+      : eff.idToken === "unknown"
+        ? paint.yellow(`id-token: depends on ${where}`)
+        : `${need === "no" ? "" : "✖ "}id-token: write is NOT granted (${where} ${eff.source === "default" ? "never includes it" : "leaves it out"})`;
+  const needs = need === "yes" ? "needs a token" : need === "maybe" ? "may need a token" : "requests no OIDC token";
+  return `${grant}; the job ${needs}`;
+}
+
+function audienceOf(use: RoleAssumption | undefined): { text: string; value?: string } {
+  if (!use?.audience) return { text: "sts.amazonaws.com (default of configure-aws-credentials)", value: "sts.amazonaws.com" };
+  const t = knownText(use.audience);
+  return t === undefined ? { text: `${displayText(use.audience)} (not known statically)` } : { text: t, value: t };
+}
+
+type Verdict = "accepts" | { refused: string; acceptedNames: string[] } | "unknown";
+
+function verdictText(s: JobSituation, entry: RoleEntry, aud: string | undefined, settings: ResolvedSettings): Verdict {
+  const claims = new Map<string, PredictedValue>(s.claims);
+  claims.set("aud", aud === undefined ? { kind: "unknown" } : { kind: "pieces", pieces: [aud] });
+  const v = findRefusedClaim(entry.docs, claims, settings, s.holes);
+  if (v.verdict === "accepted") return "accepts";
+  if (v.verdict === "undecided") return "unknown";
+  // For an open set of names, the literal names of the filter (and the default branch) that the role does accept.
+  const acceptedNames: string[] = [];
+  if (s.holes) {
+    const literals = (s.holes.include ?? []).filter((p) => !/[*?+[\]\\!]/.test(p));
+    if (s.kind === "branch") literals.push(settings.defaultBranch);
+    for (const name of new Set(literals)) {
+      const one = findRefusedClaim(entry.docs, claims, settings, { ...s.holes, include: [name], samples: [] });
+      if (one.verdict === "accepted" && filterAdmitsName(s, name)) acceptedNames.push(name);
+    }
+  }
+  return { refused: v.example ?? "", acceptedNames };
+}
+
+function filterAdmitsName(s: JobSituation, name: string): boolean {
+  const include = s.holes?.include;
+  if (include !== undefined && !filterListAdmits(include, name)) return false;
+  return !(s.holes?.ignore ?? []).some((p) => filterListAdmits([p], name));
+}
+
+function explainJob(wf: Workflow, job: Job, project: Project, settings: ResolvedSettings, roles: RoleEntry[], paint: Paint): string[] {
+  const lines: string[] = [];
+  lines.push("", paint.bold(`Job ${job.id.value}${job.environment ? `  (environment: ${displayText(job.environment)})` : ""}`));
+  lines.push(`  ${tokenLine(job, wf, project, settings, paint)}`);
+  const assumptions = jobRoleAssumptions(project, wf, job);
+  for (const a of assumptions) {
+    const resolved = resolveRole(a.role, project, settings);
+    const known = knownText(a.role) !== undefined || resolved.length > 0;
+    const target = resolved.length > 0 ? `defined by ${resolved.map((r) => r.label).join(", ")}` : known ? "not defined in the linted files" : "unknown (an expression): nothing is claimed about it";
+    lines.push(`  assumes ${displayText(a.role)} — ${target}`);
+  }
+  const use = assumptions[0];
+  const aud = audienceOf(use);
+  const situations = jobSituations(wf, job, settings);
+  if (situations.length === 0) lines.push(paint.dim("  (the workflow has no triggers)"));
+  for (const s of situations) {
+    lines.push(`  on ${s.event}: ${s.description}`);
+    if (s.kind === "unknown") {
+      lines.push(paint.dim(`    sub  cannot be predicted: ${s.unknownWhy ?? "unknown"}`));
+      continue;
+    }
+    lines.push(`    sub  ${renderSub(s)}`);
+    lines.push(`    aud  ${aud.text}`);
+    const accepting: string[] = [];
+    const refusing: string[] = [];
+    for (const r of roles) {
+      const v = verdictText(s, r, aud.value, settings);
+      if (v === "accepts") accepting.push(r.label);
+      else if (v !== "unknown" && v.acceptedNames.length > 0) accepting.push(`${r.label}, only for ${v.acceptedNames.map((n) => `\`${n}\``).join(", ")}`);
+      else if (v !== "unknown") refusing.push(`${r.label}${v.refused ? ` (refuses e.g. \`${v.refused}\`)` : ""}`);
+    }
+    if (accepting.length > 0) lines.push(paint.green(`    accepted by: ${accepting.join("; ")}`));
+    else lines.push(roles.length === 0 ? paint.dim("    accepted by: (no role trusting GitHub in the linted files)") : paint.red("    accepted by: none of the linted roles"));
+    for (const a of assumptions) {
+      const resolved = resolveRole(a.role, project, settings);
+      for (const r of resolved) {
+        const v = verdictText(s, { label: r.label, docs: r.docs }, aud.value, settings);
+        if (typeof v === "object") lines.push(paint.red(`    ✖ the assumed role ${r.label} refuses this${v.refused ? ` (e.g. ${s.kind === "tag" ? "tag" : "branch"} \`${v.refused}\`)` : ""}: AccessDenied`));
+      }
+    }
+    if (refusing.length > 0 && accepting.length === 0 && assumptions.length === 0) lines.push(paint.dim(`    refused by: ${refusing.join("; ")}`));
+  }
+  return lines;
+}
+
+async function loadProject(cwd: string, workflowPath: string, settingsIgnore: string[], settings: ResolvedSettings): Promise<{ project: Project; workflowFile: string }> {
+  const abs = resolve(cwd, workflowPath);
+  const files = new Set(await discover(["."], cwd, settingsIgnore));
+  files.add(abs);
+  const sources: SourceFile[] = [];
+  for (const f of files) {
+    const outcome = readInput(f);
+    if ("text" in outcome) sources.push({ path: relPath(cwd, f), abs: f, text: outcome.text });
+    else if (f === abs) throw new ExplainInputError(`cannot read ${workflowPath}${"problem" in outcome ? `: ${outcome.problem}` : ""}`);
+  }
+  const parsed = await parseAll(sources, {
+    root: cwd,
+    settings,
+    readFile(rel) {
+      try {
+        return readFileSync(resolve(cwd, rel), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  return { project: buildProject(cwd, parsed), workflowFile: relPath(cwd, abs) };
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsedArgs;
+  try {
+    parsedArgs = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { job: { type: "string" }, config: { type: "string", short: "c" }, "no-color": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (e) {
+    io.stderr(`oidclint explain: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsedArgs;
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  try {
+    if (positionals.length !== 1 || !positionals[0]) throw new ExplainInputError("give exactly one workflow file");
+    const config = await resolveConfig({ cwd: io.cwd, rules, ...(values.config ? { configFile: values.config } : {}), env: io.env });
+    const settings = config.settings;
+    const { project, workflowFile } = await loadProject(io.cwd, positionals[0], config.ignore, settings);
+    const file = project.files.find((f) => f.file === workflowFile);
+    const problem = file?.problems[0];
+    if (problem) throw new ExplainInputError(`${problem.loc.file}:${problem.loc.line}:${problem.loc.column}: ${problem.message}`);
+    const wf = project.workflows.find((w) => w.file === workflowFile);
+    if (!wf) throw new ExplainInputError(`${positionals[0]} is not a GitHub workflow (expected a file under .github/workflows/)`);
+    const jobs = values.job === undefined ? wf.jobs : wf.jobs.filter((j) => j.id.value === values.job || j.name?.value === values.job);
+    if (jobs.length === 0) throw new ExplainInputError(values.job === undefined ? `${workflowFile} has no jobs` : `no job \`${values.job}\` in ${workflowFile} (jobs: ${wf.jobs.map((j) => j.id.value).join(", ")})`);
+    const paint = painter(!values["no-color"] && io.isTTY && !io.env.NO_COLOR);
+    const roles = projectRoles(project, settings);
+    const lines: string[] = [paint.bold(workflowFile)];
+    lines.push(paint.dim(`repository ${settings.repository ?? "unknown (set \`repository\` in .oidclintrc.json)"}, default branch ${settings.defaultBranch}, sub template ${settings.subClaimTemplate.join(", ")}`));
+    for (const job of jobs) lines.push(...explainJob(wf, job, project, settings, roles, paint));
+    io.stdout(`${lines.join("\n")}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ExplainInputError) {
+      io.stderr(`oidclint explain: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
