@@ -1,14 +1,232 @@
+import type { ResolvedSettings } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
+import { isGitHubIssuer, parseConditionKey } from "../src/model/github-trust.js";
+import type { PolicyDocument, Statement } from "../src/model/policy.js";
+import { displayText, isUnknownPart, knownText, type StrValue } from "../src/model/value.js";
+import { githubKeyProblem, isNearGitHubHost } from "./unknown-condition-key.js";
+
+/** AWS partitions (`arn:PARTITION:…`). */
+const PARTITIONS = new Set(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]);
+
+/** Stands for an unknown part while a value is split into ARN fields. */
+const UNKNOWN = "\u0000";
+
+/**
+ * An ARN split into its fields; a field containing `UNKNOWN` is (partly) unresolved. Undefined when an
+ * unknown part hides where the fields start and end.
+ */
+interface ArnFields {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+function arnFields(value: StrValue): ArnFields | undefined {
+  const text = value.parts.map((p) => (isUnknownPart(p) ? UNKNOWN : p)).join("");
+  const fields: string[] = [];
+  let rest = text;
+  for (let i = 0; i < 5; i++) {
+    const colon = rest.indexOf(":");
+    if (colon < 0) return undefined;
+    fields.push(rest.slice(0, colon));
+    rest = rest.slice(colon + 1);
+  }
+  fields.push(rest);
+  const [arn, partition = "", service = "", region = "", account = "", resource = ""] = fields;
+  if (arn !== "arn") return undefined;
+  return { partition, service, region, account, resource };
+}
+
+function isKnownField(field: string): boolean {
+  return !field.includes(UNKNOWN);
+}
+
+/** The known partition an ARN value names. */
+function partitionOfValue(value: StrValue): string | undefined {
+  const f = arnFields(value);
+  return f && isKnownField(f.partition) && PARTITIONS.has(f.partition) ? f.partition : undefined;
+}
+
+/** A Federated value that is an issuer written where IAM wants the provider's ARN (`token.actions…`, `https://…`). */
+function isBareGitHubIssuer(text: string, settings: Pick<ResolvedSettings, "issuer">): boolean {
+  const issuer = text.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+  return isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? "");
+}
+
+/** The issuer an OIDC provider ARN names, as written, when known. */
+function providerIssuerWritten(value: StrValue): string | undefined {
+  const f = arnFields(value);
+  if (!f || !isKnownField(f.resource) || !f.resource.startsWith("oidc-provider/")) return undefined;
+  return f.resource.slice("oidc-provider/".length);
+}
+
+/** The issuer an OIDC provider ARN names, lower-cased for comparison, when known. */
+function providerIssuerOf(value: StrValue): string | undefined {
+  return providerIssuerWritten(value)?.toLowerCase();
+}
+
+function allPrincipalArns(doc: PolicyDocument): StrValue[] {
+  return doc.statements.flatMap((s) => s.principals.flatMap((p) => p.values.items));
+}
+
+function statementIsGitHubRelated(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
+  for (const p of stmt.principals) {
+    if (p.type.value !== "Federated") continue;
+    for (const v of p.values.items) {
+      const issuer = providerIssuerOf(v);
+      if (issuer !== undefined && (isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? ""))) return true;
+    }
+  }
+  return stmt.conditions.some((c) => {
+    const key = knownText(c.key);
+    if (key === undefined) return false;
+    const { issuer } = parseConditionKey(key);
+    return issuer !== undefined && isGitHubIssuer(issuer, settings);
+  });
+}
 
 export default defineRule({
   meta: {
     id: "malformed-principal",
     severity: "error",
-    description: "Federated principal that is not a valid OIDC provider ARN or disagrees with the condition keys",
+    description: "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys",
     inputs: ["policy"],
-    messages: {},
+    messages: {
+      notAnArn:
+        "`Federated: \"{{value}}\"` names the issuer, but IAM needs the ARN of the account's OIDC provider for it; the policy is rejected (MalformedPolicyDocument: invalid principal). Write `{{suggestion}}`.",
+      notProviderArn:
+        "`{{value}}` is not an OIDC provider ARN ({{reason}}). A federated principal for GitHub is `arn:PARTITION:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com`.",
+      wrongPrincipalType:
+        "`{{value}}` is an OIDC provider ARN under `{{type}}`; web identity providers are trusted as `\"Federated\"` principals, so no GitHub token can use this statement. Move it to `\"Principal\": { \"Federated\": \"{{value}}\" }`.",
+      schemeInArn:
+        "`{{value}}` contains the URL scheme. OIDC provider ARNs name the provider URL without `https://`: `{{suggestion}}`.",
+      badAccount:
+        "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider. Use the id of the account that holds the provider{{origin}}.",
+      badPartition:
+        "`{{value}}` names partition `{{partition}}`, which does not exist (aws, aws-cn, aws-us-gov, …).",
+      partitionMismatch:
+        "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted. Use `arn:{{other}}:iam::…` (or `${AWS::Partition}` / `data.aws_partition`).",
+      issuerMismatch:
+        "The principal trusts the provider for `{{principalIssuer}}`, but the conditions read claims of `{{keyIssuer}}` ({{keys}}). Tokens of that provider never carry those keys, so the conditions never hold (or, with IfExists/negated operators, never restrict). Prefix the keys with `{{principalIssuer}}:` — or trust the provider the keys name.",
+    },
   },
-  check() {
-    // Placeholder: implemented by its issue.
+  check(ctx) {
+    for (const doc of ctx.project.policies) {
+      if (doc.kind === "permissions") continue;
+      const arns = allPrincipalArns(doc);
+      for (const stmt of doc.statements) {
+        if (stmt.notPrincipal) continue;
+        const githubRelated = statementIsGitHubRelated(stmt, ctx.settings);
+        for (const principal of stmt.principals) {
+          for (const value of principal.values.items) {
+            const text = knownText(value);
+            const origin = value.origin === undefined ? "" : ` (value from ${value.origin})`;
+            if (principal.type.value !== "Federated") {
+              if (text !== undefined && /^arn:[^:]*:iam::[^:]*:oidc-provider\//.test(text)) {
+                ctx.report({ messageId: "wrongPrincipalType", at: value, data: { value: text, type: principal.type.value } });
+              }
+              continue;
+            }
+            if (text !== undefined && !text.startsWith("arn:")) {
+              if (isBareGitHubIssuer(text, ctx.settings)) {
+                const partition = doc.partition ?? arns.map(partitionOfValue).find((p) => p !== undefined) ?? "aws";
+                const issuer = text.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+                ctx.report({ messageId: "notAnArn", at: value, data: { value: text, suggestion: `arn:${partition}:iam::ACCOUNT_ID:oidc-provider/${issuer}` } });
+              }
+              continue;
+            }
+            const f = arnFields(value);
+            if (!f) continue;
+            const display = text ?? displayText(value);
+            if (isKnownField(f.resource) && f.resource.startsWith("saml-provider/")) continue;
+            if (isKnownField(f.service) && f.service !== "iam") {
+              ctx.report({ messageId: "notProviderArn", at: value, data: { value: display, reason: `service \`${f.service}\` instead of \`iam\`` } });
+              continue;
+            }
+            if (isKnownField(f.region) && f.region !== "") {
+              ctx.report({ messageId: "notProviderArn", at: value, data: { value: display, reason: `IAM ARNs have no region, this one has \`${f.region}\`` } });
+              continue;
+            }
+            if (isKnownField(f.resource) && !f.resource.startsWith("oidc-provider/")) {
+              ctx.report({ messageId: "notProviderArn", at: value, data: { value: display, reason: `resource \`${f.resource}\` instead of \`oidc-provider/ISSUER\`` } });
+              continue;
+            }
+            const resourceIssuer = f.resource.slice("oidc-provider/".length);
+            if (/^https?:\/\//i.test(resourceIssuer)) {
+              ctx.report({
+                messageId: "schemeInArn",
+                at: value,
+                data: { value: display, suggestion: display.replace(/oidc-provider\/https?:\/\//i, "oidc-provider/") },
+              });
+              continue;
+            }
+            if (isKnownField(f.account) && !/^\d{12}$/.test(f.account)) {
+              ctx.report({ messageId: "badAccount", at: value, data: { value: display, account: f.account, origin } });
+              continue;
+            }
+            if (isKnownField(f.partition) && !PARTITIONS.has(f.partition)) {
+              ctx.report({ messageId: "badPartition", at: value, data: { value: display, partition: f.partition } });
+              continue;
+            }
+            if (!githubRelated) continue;
+            const partition = partitionOfValue(value);
+            if (partition !== undefined) {
+              const others = arns.filter((a) => a !== value).map(partitionOfValue).filter((p): p is string => p !== undefined);
+              const other = doc.partition ?? (others.length > 0 && others.every((p) => p === others[0]) ? others[0] : undefined);
+              if (other !== undefined && other !== partition) {
+                const where = doc.partition !== undefined ? "the template around it is" : "the other principals of this policy are";
+                ctx.report({ messageId: "partitionMismatch", at: value, data: { value: display, partition, other, where } });
+                continue;
+              }
+            }
+          }
+        }
+        if (githubRelated) checkIssuerMismatch(stmt, ctx.settings, (keyIssuer, principalIssuer, keys, at) => {
+          ctx.report({ messageId: "issuerMismatch", at, data: { keyIssuer, principalIssuer, keys } });
+        });
+      }
+    }
   },
 });
+
+/**
+ * Condition keys prefixed with an issuer that none of the statement's federated principals is for. Needs
+ * every federated principal known; keys that are GitHub typos are `unknown-condition-key`'s.
+ */
+function checkIssuerMismatch(
+  stmt: Statement,
+  settings: Pick<ResolvedSettings, "issuer">,
+  report: (keyIssuer: string, principalIssuer: string, keys: string, at: StrValue) => void,
+): void {
+  const principalIssuers: { issuer: string; written: string; value: StrValue }[] = [];
+  for (const p of stmt.principals) {
+    if (p.type.value !== "Federated") continue;
+    if (p.values.unknown) return;
+    for (const v of p.values.items) {
+      const text = knownText(v);
+      const written = text === undefined || text.startsWith("arn:") ? providerIssuerWritten(v) : text;
+      if (written === undefined) return; // SAML, malformed or unknown: nothing to compare
+      const clean = written.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+      principalIssuers.push({ issuer: clean.toLowerCase(), written: clean, value: v });
+    }
+  }
+  const first = principalIssuers[0];
+  if (!first) return;
+  const known = new Set(principalIssuers.map((p) => p.issuer));
+  const foreign = new Map<string, { written: string; keys: string[] }>();
+  for (const c of stmt.conditions) {
+    const key = knownText(c.key);
+    if (key === undefined) continue;
+    if (githubKeyProblem(key, settings) !== undefined) continue;
+    const { issuer } = parseConditionKey(key);
+    if (issuer === undefined) continue;
+    const normal = issuer.toLowerCase();
+    if (known.has(normal)) continue;
+    const entry = foreign.get(normal) ?? { written: issuer, keys: [] };
+    entry.keys.push(`\`${key}\``);
+    foreign.set(normal, entry);
+  }
+  for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
+}
