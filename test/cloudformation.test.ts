@@ -75,12 +75,9 @@ Resources:
 describe("CloudFormation: AWS's sample template", () => {
   const out = parse(AWS_SAMPLE);
 
-  it("reads the role once per branch of its Fn::If, and no permissions policy", () => {
+  it("reads the role's trust policy once (the Fn::If is between two values), and no permissions policy", () => {
     expect(out.problems).toEqual([]);
-    expect(out.policies.map((d) => [d.kind, d.branch])).toEqual([
-      ["trust", "condition CreateOIDCProvider true"],
-      ["trust", "condition CreateOIDCProvider false"],
-    ]);
+    expect(out.policies.map((d) => [d.kind, d.branch])).toEqual([["trust", undefined]]);
     const role = out.policies[0]?.role;
     expect(role?.id).toBe("Role");
     expect(role?.name && displayText(role.name)).toBe("github-deploy");
@@ -95,18 +92,16 @@ describe("CloudFormation: AWS's sample template", () => {
     expect(sub?.origin).toBe("parameter GitHubOrg default (template.yaml:5); parameter RepositoryName default (template.yaml:8)");
   });
 
-  it("resolves !Ref of the OIDC provider to its ARN in the true branch, and names the branch", () => {
-    const federated = firstStatement(out.policies[0])?.principals[0]?.values.items[0];
+  it("reads both values of !If side by side: the provider's ARN (true) and the parameter, not its default (false)", () => {
+    const [federated, other] = firstStatement(out.policies[0])?.principals[0]?.values.items ?? [];
     expect(federated && displayText(federated)).toBe("arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com");
     expect(at(federated)).toBe("25:51");
     expect(federated?.origin).toContain("the true branch of !If CreateOIDCProvider (template.yaml:25)");
-  });
-
-  it("does not use a parameter's default in the branch its condition rules out", () => {
-    // CreateOIDCProvider is false only when OIDCProviderArn is not "": the default cannot be used there.
-    const principal = firstStatement(out.policies[1])?.principals[0];
-    expect(principal?.values.items).toEqual([]);
-    expect(principal?.values.unknown?.expr).toBe("OIDCProviderArn");
+    // CreateOIDCProvider is false only when OIDCProviderArn is not "": its default cannot be used there.
+    expect(other?.parts).toEqual([{ unknown: "OIDCProviderArn" }]);
+    expect(other?.origin).toBe(
+      "parameter OIDCProviderArn, unknown when condition CreateOIDCProvider is false (its Default makes it true); the false branch of !If CreateOIDCProvider (template.yaml:25)",
+    );
   });
 
   it("reads the OIDC provider", () => {
@@ -239,6 +234,32 @@ Resources:
     expect(out.policies[0]?.statements[0]?.conditions[0]?.values.items[0]?.origin).toBe("the true branch of !If Strict (template.yaml:11)");
   });
 
+  it("reads !If between values as both values, in a list or as a single value", () => {
+    const out = parse(`AWSTemplateFormatVersion: "2010-09-09"
+Conditions:
+  AnyBranch: !Equals [!Ref AWS::Region, us-east-1]
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Condition:
+              StringLike:
+                a:sub:
+                  - repo:acme/app:environment:prod
+                  - !If [AnyBranch, "repo:acme/app:*", !Ref AWS::NoValue]
+                a:aud: !If [AnyBranch, sts.amazonaws.com, sts.amazonaws.com.cn]
+`);
+    expect(out.policies).toHaveLength(1);
+    const stmt = firstStatement(out.policies[0]);
+    expect(conditionValues(stmt, "sub")).toEqual(["repo:acme/app:environment:prod", "repo:acme/app:*"]);
+    expect(conditionValues(stmt, "aud")).toEqual(["sts.amazonaws.com", "sts.amazonaws.com.cn"]);
+    expect(stmt?.conditions[0]?.values.items[1]?.origin).toBe("the true branch of !If AnyBranch (template.yaml:15)");
+    expect(at(stmt?.conditions[0]?.values.items[1])).toBe("15:37");
+  });
+
   it("reads an AssumeRolePolicyDocument given as a JSON string", () => {
     const out = parse(`Resources:
   R:
@@ -353,7 +374,7 @@ Resources:
   it("reads YAML templates with the .template extension", async () => {
     const out = await parseDocumentFile({ path: "stack.template", abs: "/r/stack.template", text: AWS_SAMPLE }, env);
     expect(out?.format).toBe("cloudformation");
-    expect(out?.policies).toHaveLength(2);
+    expect(out?.policies).toHaveLength(1);
   });
 
   it("does not expand YAML aliases", () => {

@@ -6,7 +6,7 @@ import { child, entry, type TreeNode } from "../../model/tree.js";
 import { joinParts, knownText, type Part } from "../../model/value.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { parseJsonSource, parseYamlSource, yamlToTree } from "../yaml-source.js";
-import { conditionNames, conditionParameters, evaluateCondition, PROVIDER_TYPES, Resolver, type Template, type TemplateParameter, type TemplateResource } from "./resolve.js";
+import { parametersNotDefault, PROVIDER_TYPES, Resolver, structuralConditions, type Template, type TemplateParameter, type TemplateResource } from "./resolve.js";
 import { shortFormHandler } from "./short-forms.js";
 
 /**
@@ -101,26 +101,18 @@ interface Reading {
 }
 
 /**
- * One reading of a subtree per assignment of the conditions its `Fn::If`s name. A branch that the
- * parameters' defaults do not take (AWS's sample: `!If [CreateOIDCProvider, !Ref GithubOidc, !Ref
- * OIDCProviderArn]` with `OIDCProviderArn` defaulting to "") is read with the condition's parameters
- * unknown, since in that branch they are not their defaults.
+ * One reading of a subtree per assignment of the conditions whose `Fn::If`s change its structure (an
+ * `Fn::If` between two values is read as both values by the resolver instead). A branch that the
+ * parameters' defaults do not take is read with the condition's parameters unknown.
  */
 function readings(tpl: Template, node: TreeNode): Reading[] {
-  const names = conditionNames(node).slice(0, MAX_BRANCHING_CONDITIONS);
+  const names = structuralConditions(node).slice(0, MAX_BRANCHING_CONDITIONS);
   if (names.length === 0) return [{ resolver: new Resolver(tpl) }];
-  const byDefaults = new Map(names.map((n) => [n, evaluateCondition(tpl, n)]));
   const out: Reading[] = [];
   for (let mask = 0; mask < 1 << names.length; mask++) {
     const assignment = new Map(names.map((n, i) => [n, (mask & (1 << i)) === 0]));
     const unknownParameters = new Map<string, string>();
-    for (const [n, value] of assignment) {
-      const withDefaults = byDefaults.get(n);
-      if (withDefaults === undefined || withDefaults === value) continue;
-      for (const p of conditionParameters(tpl, n)) {
-        unknownParameters.set(p, `parameter ${p}, unknown when condition ${n} is ${String(value)} (its Default makes it ${String(withDefaults)})`);
-      }
-    }
+    for (const [n, value] of assignment) for (const [p, why] of parametersNotDefault(tpl, n, value)) unknownParameters.set(p, why);
     const branch = names.map((n) => `condition ${n} ${String(assignment.get(n))}`).join(", ");
     out.push({ resolver: new Resolver(tpl, assignment, unknownParameters), branch });
   }

@@ -52,17 +52,45 @@ export function intrinsicOf(node: TreeNode): { name: string; arg: TreeNode; key:
   return { name, arg: e.value, key: e.key };
 }
 
-/** The names of the conditions that `Fn::If`s under a node choose on, in order of appearance. */
-export function conditionNames(node: TreeNode, out: string[] = [], depth = 0): string[] {
+/**
+ * Whether an `Fn::If` branch is a value (a string, a list of strings, an intrinsic yielding one), so that
+ * both branches can stand side by side in a value list; `AWS::NoValue` is a value only inside a list
+ * (anywhere else it removes a key, which changes the document's structure).
+ */
+function isValueBranch(node: TreeNode, inArray: boolean, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const fn = intrinsicOf(node);
+  if (fn) {
+    if (fn.name === "Ref") return !(fn.arg.kind === "string" && knownText(fn.arg.value) === "AWS::NoValue") || inArray;
+    if (fn.name === "Fn::If") return fn.arg.kind === "array" && fn.arg.items.slice(1).every((b) => isValueBranch(b, inArray, depth + 1));
+    return true;
+  }
+  if (node.kind === "object") return false;
+  if (node.kind === "array") return node.items.every((i) => isValueBranch(i, true, depth + 1));
+  return true;
+}
+
+function ifParts(arg: TreeNode): { cond?: string; branches: TreeNode[] } {
+  if (arg.kind !== "array" || arg.items.length !== 3) return { branches: [] };
+  const [condNode, ...branches] = arg.items as [TreeNode, TreeNode, TreeNode];
+  const cond = condNode.kind === "string" ? knownText(condNode.value) : undefined;
+  return cond === undefined ? { branches } : { cond, branches };
+}
+
+/**
+ * The conditions whose `Fn::If`s under a node change the document's structure (choose statements,
+ * condition blocks, keys), in order of appearance. Those are read once per truth value; an `Fn::If`
+ * between two values is read as both values side by side instead.
+ */
+export function structuralConditions(node: TreeNode, out: string[] = [], inArray = false, depth = 0): string[] {
   if (depth > MAX_DEPTH) return out;
   const fn = intrinsicOf(node);
-  if (fn?.name === "Fn::If" && fn.arg.kind === "array") {
-    const first = fn.arg.items[0];
-    const name = first?.kind === "string" ? knownText(first.value) : undefined;
-    if (name !== undefined && !out.includes(name)) out.push(name);
+  if (fn?.name === "Fn::If") {
+    const { cond, branches } = ifParts(fn.arg);
+    if (cond !== undefined && !out.includes(cond) && !branches.every((b) => isValueBranch(b, inArray))) out.push(cond);
   }
-  if (node.kind === "array") for (const i of node.items) conditionNames(i, out, depth + 1);
-  else if (node.kind === "object") for (const e of node.entries) conditionNames(e.value, out, depth + 1);
+  if (node.kind === "array") for (const i of node.items) structuralConditions(i, out, true, depth + 1);
+  else if (node.kind === "object") for (const e of node.entries) structuralConditions(e.value, out, false, depth + 1);
   return out;
 }
 
@@ -158,15 +186,18 @@ export class Resolver {
     return this.tpl.index.text.startsWith("!", at) ? `!${short}` : `Fn::${short}`;
   }
 
-  resolve(node: TreeNode, depth = 0): TreeNode | undefined {
+  /** `inArray`: the node is an item of a list (where `AWS::NoValue` drops the item, and a list-valued item is spread). */
+  resolve(node: TreeNode, depth = 0, inArray = false): TreeNode | undefined {
     if (depth > MAX_DEPTH) return unknownNode("nesting too deep", node.loc);
     const fn = intrinsicOf(node);
-    if (fn) return this.intrinsic(fn.name, fn.arg, fn.key, node.loc, depth + 1);
+    if (fn) return this.intrinsic(fn.name, fn.arg, fn.key, node.loc, depth + 1, inArray);
     if (node.kind === "array") {
       const items: TreeNode[] = [];
       for (const i of node.items) {
-        const r = this.resolve(i, depth + 1);
-        if (r) items.push(r);
+        const r = this.resolve(i, depth + 1, true);
+        // Both values of an `Fn::If` inside a list stand side by side in it.
+        if (r?.kind === "array" && intrinsicOf(i)?.name === "Fn::If") items.push(...r.items);
+        else if (r) items.push(r);
       }
       return { kind: "array", items, loc: node.loc };
     }
@@ -175,13 +206,16 @@ export class Resolver {
       for (const e of node.entries) {
         const r = this.resolve(e.value, depth + 1);
         if (r) entries.push({ key: e.key, value: r });
+        // A policy's `Condition` removed by `AWS::NoValue` is kept as an empty block, so that findings
+        // about missing conditions can point at it.
+        else if (e.key.value === "Condition") entries.push({ key: e.key, value: { kind: "object", entries: [], loc: e.value.loc } });
       }
       return { kind: "object", entries, loc: node.loc };
     }
     return node;
   }
 
-  private intrinsic(name: string, arg: TreeNode, key: TreeEntry["key"], loc: SourceLocation, depth: number): TreeNode | undefined {
+  private intrinsic(name: string, arg: TreeNode, key: TreeEntry["key"], loc: SourceLocation, depth: number, inArray: boolean): TreeNode | undefined {
     switch (name) {
       case "Ref": {
         const target = textOf(arg);
@@ -201,7 +235,7 @@ export class Resolver {
       case "Fn::FindInMap":
         return this.findInMap(arg, loc, depth);
       case "Fn::If":
-        return this.if(arg, key, loc, depth);
+        return this.if(arg, key, loc, depth, inArray);
       case "Fn::ImportValue": {
         const r = this.resolve(arg, depth);
         const t = textOf(r);
@@ -376,17 +410,29 @@ export class Resolver {
     return unknownNode(label, loc);
   }
 
-  /** `Fn::If`: the branch this assignment chooses, its values saying which branch they came from. */
-  private if(arg: TreeNode, key: TreeEntry["key"], loc: SourceLocation, depth: number): TreeNode | undefined {
-    if (arg.kind !== "array" || arg.items.length !== 3) return unknownNode("Fn::If", loc);
-    const [condNode, whenTrue, whenFalse] = arg.items as [TreeNode, TreeNode, TreeNode];
-    const cond = condNode.kind === "string" ? knownText(condNode.value) : undefined;
-    const choice = cond === undefined ? undefined : this.assignment.get(cond);
-    if (cond === undefined || choice === undefined) return unknownNode(`Fn::If ${cond ?? "?"}`, loc);
-    const resolved = this.resolve(choice ? whenTrue : whenFalse, depth);
+  /**
+   * `Fn::If`: the branch this reading chooses when the condition is one of the reading's; otherwise, between
+   * two values, both values as a list. Each value says which branch it came from.
+   */
+  private if(arg: TreeNode, key: TreeEntry["key"], loc: SourceLocation, depth: number, inArray: boolean): TreeNode | undefined {
+    const { cond, branches } = ifParts(arg);
+    const [whenTrue, whenFalse] = branches;
+    if (cond === undefined || !whenTrue || !whenFalse) return unknownNode("Fn::If", loc);
     const spelling = this.spelling(key, "If");
-    return resolved && addOrigin(resolved, `the ${String(choice)} branch of ${spelling} ${cond} (${this.where(loc)})`);
+    const branch = (choice: boolean): TreeNode | undefined => {
+      // In the branch the parameters' defaults do not take, the condition's parameters are not their defaults.
+      const notDefaults = parametersNotDefault(this.tpl, cond, choice);
+      const resolver = notDefaults.size === 0 ? this : new Resolver(this.tpl, this.assignment, new Map([...this.unknownParameters, ...notDefaults]));
+      const resolved = resolver.resolve(choice ? whenTrue : whenFalse, depth, inArray);
+      return resolved && addOrigin(resolved, `the ${String(choice)} branch of ${spelling} ${cond} (${this.where(loc)})`);
+    };
+    const choice = this.assignment.get(cond);
+    if (choice !== undefined) return branch(choice);
+    if (!isValueBranch(whenTrue, inArray) || !isValueBranch(whenFalse, inArray)) return unknownNode(`Fn::If ${cond}`, loc);
+    const items = [branch(true), branch(false)].flatMap((b) => (b === undefined ? [] : b.kind === "array" ? b.items : [b]));
+    return { kind: "array", items, loc };
   }
+
 }
 
 /**
@@ -456,5 +502,20 @@ export function conditionParameters(tpl: Template, name: string, out: Set<string
     else if (n.kind === "object") for (const e of n.entries) walk(e.value, depth + 1);
   };
   walk(node, 0);
+  return out;
+}
+
+/**
+ * The parameters that cannot have their defaults when a condition has a given value: those it reads,
+ * when its value with every default is the other one (AWS's sample: `CreateOIDCProvider` is false only
+ * when `OIDCProviderArn` is not its default ""). Each with the reason, as the origin of the unknown.
+ */
+export function parametersNotDefault(tpl: Template, cond: string, value: boolean): Map<string, string> {
+  const out = new Map<string, string>();
+  const withDefaults = evaluateCondition(tpl, cond);
+  if (withDefaults === undefined || withDefaults === value) return out;
+  for (const p of conditionParameters(tpl, cond)) {
+    out.set(p, `parameter ${p}, unknown when condition ${cond} is ${String(value)} (its Default makes it ${String(withDefaults)})`);
+  }
   return out;
 }
