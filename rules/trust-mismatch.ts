@@ -87,7 +87,7 @@ export default defineRule({
                 role: `\`${displayText(use.role)}\`${role ? ` (${role.label})` : ""}`,
                 trigger: `\`${s.event}\` (${s.description})`,
                 sub,
-                example: example !== undefined && s.holes ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example}\`)` : "",
+                example: example !== undefined && s.holes && (s.kind === "branch" || s.kind === "tag") ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example}\`)` : "",
                 allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
                 fix: fixText(s, repo, example, settings.defaultBranch),
               },
