@@ -1,14 +1,109 @@
+import { DEFAULT_AUDIENCE } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
+import { githubTrustStatements, isGitHubIssuer } from "../src/model/github-trust.js";
+import type { OidcProvider } from "../src/model/policy.js";
+import type { Project } from "../src/model/project.js";
+import { knownText } from "../src/model/value.js";
+import { normaliseIssuer, positiveAudConditions, providerClientIds, statementIssuers } from "./audience-drift.js";
+import { isNearGitHubHost } from "./unknown-condition-key.js";
+
+const GITHUB_HOST = "token.actions.githubusercontent.com";
+
+/** Formats in which the URL is written by the user and IAM requires `https://`; IAM's own output omits it. */
+const SCHEME_REQUIRED = new Set(["terraform", "cloudformation"]);
+
+type UrlProblem = "insecureScheme" | "missingScheme" | "wrongHost" | "wrongPath" | "trailingSlash";
+
+interface UrlVerdict {
+  problem: UrlProblem;
+  suggestion: string;
+}
+
+/** Whether a provider URL is meant for GitHub Actions' issuer (right or nearly right). */
+function isGitHubUrl(url: string, issuerSetting: string): boolean {
+  const rest = url.replace(/^[a-z]+:\/\//i, "");
+  const host = (rest.split("/")[0] ?? "").toLowerCase();
+  if (isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting })) return true;
+  if (host === GITHUB_HOST) return true;
+  return isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host);
+}
+
+/** What is wrong with a GitHub provider URL, the first problem found, and the URL to write. */
+function judgeUrl(url: string, format: string, issuerSetting: string): UrlVerdict | undefined {
+  const scheme = /^([a-z]+):\/\//i.exec(url);
+  const rest = scheme ? url.slice(scheme[0].length) : url;
+  const slash = rest.indexOf("/");
+  const host = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
+  const path = slash < 0 ? "" : rest.slice(slash);
+  const wrongHost = host !== GITHUB_HOST && !isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting }) && (isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host));
+  const goodHost = wrongHost ? GITHUB_HOST : host;
+  let goodPath = path.replace(/\/\.well-known\/.*$/i, "").replace(/\/+$/, "");
+  const segments = goodPath.split("/").filter((s) => s !== "");
+  const pathIsWrong = goodHost === GITHUB_HOST && segments.length > 1;
+  if (pathIsWrong) goodPath = "";
+  const prefix = scheme || SCHEME_REQUIRED.has(format) ? "https://" : "";
+  const suggestion = `${prefix}${goodHost}${goodPath}`;
+  if (scheme && scheme[1]?.toLowerCase() !== "https") return { problem: "insecureScheme", suggestion };
+  if (!scheme && SCHEME_REQUIRED.has(format)) return { problem: "missingScheme", suggestion };
+  if (wrongHost) return { problem: "wrongHost", suggestion };
+  if (pathIsWrong || /\/\.well-known\//i.test(path)) return { problem: "wrongPath", suggestion };
+  if (path.endsWith("/")) return { problem: "trailingSlash", suggestion };
+  return undefined;
+}
+
+function formatOf(project: Project, provider: OidcProvider): string {
+  return project.files.find((f) => f.providers.includes(provider))?.format ?? "";
+}
 
 export default defineRule({
   meta: {
     id: "provider-config",
     severity: "warn",
-    description: "GitHub OIDC provider with a wrong URL or no usable client ID",
+    description: "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends",
     inputs: ["provider"],
-    messages: {},
+    messages: {
+      insecureScheme:
+        "OIDC provider URL `{{url}}` does not use https. GitHub's tokens are issued by `https://{{host}}`, and IAM only accepts https issuers. Use `{{suggestion}}`.",
+      missingScheme:
+        "OIDC provider URL `{{url}}` has no scheme; IAM requires the issuer URL with `https://` and the deployment fails. Use `{{suggestion}}`.",
+      wrongHost:
+        "OIDC provider URL `{{url}}` is not GitHub Actions' token issuer. Tokens carry `iss: https://token.actions.githubusercontent.com`, so STS finds no provider for them (`No OpenIDConnect provider found`). Use `{{suggestion}}`.",
+      wrongPath:
+        "OIDC provider URL `{{url}}` has a path the issuer does not have (the URL is the issuer itself, not its discovery document). STS finds no provider for GitHub's tokens. Use `{{suggestion}}`.",
+      trailingSlash:
+        "OIDC provider URL `{{url}}` ends with `/`, but GitHub's tokens carry the issuer without it, so STS finds no provider for them (`No OpenIDConnect provider found`). Use `{{suggestion}}`.",
+      noUsableAudience:
+        "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds no audience configure-aws-credentials sends (`{{audience}}`), so STS refuses its tokens (`Incorrect token audience`). Add `{{audience}}` to the client IDs.",
+      onlyGitHubDefaultAudience:
+        "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds only GitHub's own default audience (`https://github.com/OWNER`), used by old setups; configure-aws-credentials requests `{{audience}}`, so STS refuses its tokens (`Incorrect token audience`). Add `{{audience}}` to the client IDs.",
+    },
   },
-  check() {
-    // Placeholder: implemented by its issue.
+  check(ctx) {
+    const audiences = new Set([DEFAULT_AUDIENCE, "sts.amazonaws.com.cn", ctx.settings.audience]);
+    for (const provider of ctx.project.providers) {
+      const url = provider.url ? knownText(provider.url) : undefined;
+      if (url === undefined || !provider.url || !isGitHubUrl(url, ctx.settings.issuer)) continue;
+      const verdict = judgeUrl(url, formatOf(ctx.project, provider), ctx.settings.issuer);
+      if (verdict) {
+        const host = (url.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? "").toLowerCase();
+        ctx.report({ messageId: verdict.problem, at: provider.url, data: { url, suggestion: verdict.suggestion, host } });
+      }
+      const clientIds = providerClientIds(provider);
+      if (clientIds === undefined || clientIds.some((id) => audiences.has(id))) continue;
+      // A trust policy of the linted files that pins `aud` for this issuer: whether the list fits it is
+      // `audience-drift`'s question (one finding).
+      const issuer = normaliseIssuer(url);
+      const pinned = [...githubTrustStatements(ctx.project.policies, ctx.settings)].some(
+        ({ stmt }) => statementIssuers(stmt, ctx.settings).has(issuer) && positiveAudConditions(stmt, ctx.settings).length > 0,
+      );
+      if (pinned) continue;
+      const list = clientIds.length === 0 ? "empty" : `\`${clientIds.join("`, `")}\``;
+      const onlyDefault = clientIds.length > 0 && clientIds.every((id) => /^https:\/\/github\.com\/[^/]+\/?$/i.test(id));
+      ctx.report({
+        messageId: onlyDefault ? "onlyGitHubDefaultAudience" : "noUsableAudience",
+        at: provider.clientIds ?? provider,
+        data: { clientIds: list, audience: ctx.settings.audience },
+      });
+    }
   },
 });
