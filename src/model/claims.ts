@@ -78,13 +78,16 @@ function repoFacts(settings: ResolvedSettings): RepoFacts {
  * GitHub does.
  */
 function repoPieces(r: RepoFacts): Piece[] {
-  if (!r.owner || !r.name) return [ANY_RUN];
+  // Unknown repository: any names, but never a `:` (owner and repository names cannot hold one).
+  if (!r.owner || !r.name) return [NAME_RUN];
   const owner: Piece = { anyCase: r.owner };
   const name: Piece = { anyCase: r.name };
   const ownerId: Piece = r.ownerId ? r.ownerId : ID_RUN;
   const repoId: Piece = r.repoId ? r.repoId : ID_RUN;
   return [{ oneOf: [[owner, "/", name], [owner, "@", ownerId, "/", name, "@", repoId]] }];
 }
+
+const NAME_RUN: Piece = { run: (c) => c !== ":", min: 1 };
 
 function encodeColons(s: string): string {
   return s.replace(/:/g, "%3A");
@@ -290,5 +293,5 @@ export function renderPieces(pieces: readonly Piece[], hole = "<name>"): string 
 export function renderSub(s: JobSituation, example?: string): string {
   if (!s.sub) return "(unknown)";
   const hole = example ?? (s.kind === "tag" ? "<tag>" : "<branch>");
-  return renderPieces(s.sub, hole).replace(/^repo:<unknown>/, "repo:OWNER/REPO");
+  return renderPieces(s.sub, hole).replace(/^repo:<id>/, "repo:OWNER/REPO");
 }
