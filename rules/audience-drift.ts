@@ -10,6 +10,7 @@ import {
 } from "../src/model/github-trust.js";
 import type { OidcProvider, PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, knownText, type StrValue } from "../src/model/value.js";
+import { githubKeyProblem } from "./unknown-condition-key.js";
 
 /**
  * Audiences: the `aud` claim GitHub puts in the token (what `configure-aws-credentials` asks for, by
@@ -118,16 +119,16 @@ function originNote(v: StrValue): string {
 /** Policy side: every Allow statement trusting GitHub should pin `aud` to the audience the workflows send. */
 function checkPolicyAudiences(ctx: Ctx): void {
   for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
-    const all = githubConditions(stmt, ctx.settings).filter((c) => c.claim === "aud");
-    if (all.length === 0) {
+    const all = githubConditions(stmt, ctx.settings).filter((c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings));
+    if (all.length === 0 && audIsSurelyMissing(stmt, ctx.settings)) {
       ctx.report({
         messageId: "missingAud",
         at: stmt.conditionLoc ?? stmt.loc,
         severity: "warn",
         data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
       });
-      continue;
     }
+    if (all.length === 0) continue;
     const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
     for (const c of all) {
       if (c.operator.negated) continue;
@@ -159,6 +160,27 @@ function reportWrongAudience(ctx: Ctx, c: GitHubCondition, values: string[], at:
     const literal = c.operator.match !== "like" && values.some((v) => /[*?]/.test(v)) ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.` : "";
     ctx.report({ messageId: "wrongAud", at, data: { ...data, literal } });
   }
+}
+
+/**
+ * Whether the statement certainly has no `aud` condition: it has conditions (a statement without any is
+ * `missing-sub-condition`'s, and an unresolved `Condition` block reads as none) and every key is known.
+ */
+function audIsSurelyMissing(stmt: Statement, settings: ResolvedSettings): boolean {
+  if (stmt.conditions.length === 0) return false;
+  return stmt.conditions.every((c) => {
+    const key = knownText(c.key);
+    if (key === undefined) return false;
+    // A misspelt aud key (`…:audience`, `token.action.…:aud`) is `unknown-condition-key`'s finding.
+    const problem = githubKeyProblem(key, settings);
+    return !(problem && "suggestion" in problem && problem.suggestion.toLowerCase().endsWith(":aud"));
+  });
+}
+
+/** A key `unknown-condition-key` reports (e.g. with `https://`): its condition never applies, so its values are not judged here. */
+function hasKeyProblem(c: GitHubCondition, settings: ResolvedSettings): boolean {
+  const key = knownText(c.condition.key);
+  return key !== undefined && githubKeyProblem(key, settings) !== undefined;
 }
 
 function audKeyFor(stmt: Statement, settings: ResolvedSettings): string {
