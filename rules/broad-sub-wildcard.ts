@@ -94,7 +94,7 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
       anyOwner:
         "`{{value}}`{{note}} under `{{operator}}` matches repositories of any owner: {{reason}}. Anyone can create a repository on GitHub whose workflows then assume this role.{{iam}} Pin owner and repository, e.g. `{{suggestion}}`.",
       ownerWide:
-        "`{{value}}`{{note}} under `{{operator}}` matches more than one repository of `{{owner}}`: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role. Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation.",
+        "`{{value}}`{{note}} under `{{operator}}` matches more than one repository of {{owner}}: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role. Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation.",
       anyContext:
         "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of `{{repository}}`: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules. Pin the context, e.g. `{{suggestion}}` or `…:environment:production`, or set the option `allowAnyRef`.",
     },
@@ -138,7 +138,7 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
           severity: "warn",
           data: {
             ...base,
-            owner: owner ?? "its owner",
+            owner: owner !== undefined ? `\`${owner}\`` : "its owner",
             suggestion: exampleSub(template, known ? (settings.repository ?? "") : `${owner ?? "OWNER"}/REPO`, branch),
           },
         });

@@ -672,9 +672,9 @@ export function* githubSubValues(
  * unknown. Empty for a literal value.
  */
 export function valueNote(value: StrValue): string {
-  const notes: string[] = [];
   const names = unknownNames(value);
-  if (names.length > 0) notes.push(`${names.map((n) => `\`${n}\``).join(", ")} could not be resolved; this holds whatever ${names.length > 1 ? "their values" : "its value"}`);
-  if (value.origin !== undefined) notes.push(`value from ${value.origin}`);
-  return notes.length === 0 ? "" : ` (${notes.join("; ")})`;
+  if (names.length === 0) return value.origin === undefined ? "" : ` (value from ${value.origin})`;
+  const list = names.map((n) => `\`${n}\``).join(", ");
+  const why = value.origin === undefined ? "" : `: ${value.origin}`;
+  return ` (${list} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
 }
