@@ -260,6 +260,31 @@ Resources:
     expect(at(stmt?.conditions[0]?.values.items[1])).toBe("15:37");
   });
 
+  it("evaluates conditions that share other conditions, and survives conditions that name themselves", () => {
+    const out = parse(`AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  ProviderArn: { Type: String, Default: "" }
+Conditions:
+  NoArn: !Equals [!Ref ProviderArn, ""]
+  Create: !And [!Condition NoArn, !Not [!Not [!Condition NoArn]]]
+  Loop: !Not [!Condition Loop]
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: !If [Create, arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com, !Ref ProviderArn]
+              AWS: !If [Loop, !Ref ProviderArn, x]
+`);
+    const [federated, aws] = firstStatement(out.policies[0])?.principals ?? [];
+    expect(federated?.values.items.map(displayText)).toEqual(["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", "${ProviderArn}"]);
+    // Loop has no value: its branches keep the defaults.
+    expect(aws?.values.items.map(displayText)).toEqual(["", "x"]);
+  });
+
   it("reads an AssumeRolePolicyDocument given as a JSON string", () => {
     const out = parse(`Resources:
   R:

@@ -59,7 +59,7 @@ function isTemplate(tree: TreeNode): boolean {
 }
 
 function readTemplate(tree: TreeNode, file: string, index: Template["index"]): Template {
-  const tpl: Template = { file, index, parameters: new Map(), conditions: new Map(), resources: new Map() };
+  const tpl: Template = { file, index, parameters: new Map(), conditions: new Map(), conditionValues: new Map(), resources: new Map() };
   const params = child(tree, "Parameters");
   if (params?.kind === "object") {
     for (const e of params.entries) {

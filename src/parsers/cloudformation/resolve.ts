@@ -31,6 +31,8 @@ export interface Template {
   mappings?: TreeNode;
   /** The `Conditions` section: name → condition function. */
   conditions: Map<string, TreeNode>;
+  /** Each condition's value with every parameter at its default, once computed (`evaluateCondition`). */
+  conditionValues: Map<string, boolean | undefined>;
   resources: Map<string, TemplateResource>;
 }
 
@@ -439,17 +441,26 @@ export class Resolver {
  * The value of a condition when every parameter has its default (`Fn::Equals`, `Fn::Not`, `Fn::And`,
  * `Fn::Or`, `Condition`); undefined when it depends on something unknown.
  */
-export function evaluateCondition(tpl: Template, name: string, seen: Set<string> = new Set()): boolean | undefined {
+export function evaluateCondition(tpl: Template, name: string, evaluating: Set<string> = new Set()): boolean | undefined {
+  if (tpl.conditionValues.has(name)) return tpl.conditionValues.get(name);
   const node = tpl.conditions.get(name);
-  if (!node || seen.has(name)) return undefined;
-  seen.add(name);
+  // A condition that names itself (through others) has no value.
+  if (!node || evaluating.has(name)) return undefined;
+  evaluating.add(name);
+  const value = evaluateConditionNode(tpl, node, evaluating);
+  evaluating.delete(name);
+  tpl.conditionValues.set(name, value);
+  return value;
+}
+
+function evaluateConditionNode(tpl: Template, node: TreeNode, evaluating: Set<string>): boolean | undefined {
   const resolver = new Resolver(tpl);
   const evaluate = (n: TreeNode, depth: number): boolean | undefined => {
     if (depth > MAX_DEPTH) return undefined;
     if (n.kind === "object" && n.entries.length === 1 && n.entries[0]?.key.value === "Condition") {
       const ref = n.entries[0].value;
       const refName = ref.kind === "string" ? knownText(ref.value) : undefined;
-      return refName === undefined ? undefined : evaluateCondition(tpl, refName, seen);
+      return refName === undefined ? undefined : evaluateCondition(tpl, refName, evaluating);
     }
     const fn = intrinsicOf(n);
     if (!fn) return undefined;
