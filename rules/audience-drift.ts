@@ -11,6 +11,7 @@ import {
 import type { OidcProvider, PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem } from "./unknown-condition-key.js";
+import { refusedWorkflowAudiences } from "../src/model/roles.js";
 
 /**
  * Audiences: the `aud` claim GitHub puts in the token (what `configure-aws-credentials` asks for, by
@@ -24,7 +25,7 @@ import { githubKeyProblem } from "./unknown-condition-key.js";
 
 const CHINA_AUDIENCE = "sts.amazonaws.com.cn";
 
-type Messages = "missingAud" | "wrongAud" | "githubDefaultAud" | "chinaAudOutsideChina" | "wildcardAud" | "providerLacksAudience";
+type Messages = "missingAud" | "wrongAud" | "githubDefaultAud" | "chinaAudOutsideChina" | "wildcardAud" | "providerLacksAudience" | "workflowAudience";
 type Ctx = RuleContext<Messages, Record<string, never>>;
 
 /** An issuer as IAM writes it in keys and provider ARNs: no scheme, no trailing slash, lower case. */
@@ -56,6 +57,32 @@ export function statementIssuers(stmt: Statement, settings: Pick<ResolvedSetting
   if (out.size > 0) return out;
   for (const c of githubConditions(stmt, settings)) out.add(normaliseIssuer(c.issuer));
   return out;
+}
+
+function directoryOf(file: string): string {
+  const slash = file.lastIndexOf("/");
+  return slash < 0 ? "" : file.slice(0, slash);
+}
+
+/**
+ * The OIDC providers of the linted files that a trust statement's tokens go through. The model does not
+ * link a principal to a provider resource (its ARN is unknown until deployed), and a repository may
+ * define providers for several accounts and partitions, so the issuer alone is not enough: a provider
+ * for the same issuer in the same file, else in the same directory (the Terraform module, the template
+ * folder), else the only provider for that issuer in the project. Anything less certain matches nothing.
+ */
+export function providersFor(stmt: Statement, doc: PolicyDocument, providers: readonly OidcProvider[], settings: Pick<ResolvedSettings, "issuer">): OidcProvider[] {
+  const issuers = statementIssuers(stmt, settings);
+  const candidates = providers.filter((p) => {
+    const issuer = providerIssuer(p);
+    return issuer !== undefined && issuers.has(issuer);
+  });
+  const file = doc.loc.file;
+  const sameFile = candidates.filter((p) => p.loc.file === file);
+  if (sameFile.length > 0) return sameFile;
+  const sameDir = candidates.filter((p) => directoryOf(p.loc.file) === directoryOf(file));
+  if (sameDir.length > 0) return sameDir;
+  return candidates.length === 1 ? candidates : [];
 }
 
 /** The statement's positive conditions on `aud` (negated ones are `unsafe-condition-operator`'s). */
@@ -203,11 +230,9 @@ function checkProviderAudiences(ctx: Ctx): void {
     const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
     const admits = (aud: string): boolean => known.every(({ c, values }) => (values ?? []).some((v) => valueAdmits(c, v, aud)));
     const policyIsRight = expected.some(admits);
-    const issuers = statementIssuers(stmt, ctx.settings);
-    for (const provider of ctx.project.providers) {
+    for (const provider of providersFor(stmt, doc, ctx.project.providers, ctx.settings)) {
       if (reported.has(provider)) continue;
-      const issuer = providerIssuer(provider);
-      if (issuer === undefined || !issuers.has(issuer)) continue;
+      const issuer = providerIssuer(provider) ?? "";
       const clientIds = providerClientIds(provider);
       if (clientIds === undefined) continue;
       const satisfied = policyIsRight ? clientIds.some((id) => admits(id)) : clientIds.some((id) => expected.includes(id));
@@ -257,10 +282,34 @@ export default defineRule({
         "Audience pattern `{{value}}`{{origin}} under `{{operator}}` accepts any matching audience, including tokens minted for other services. The audience is a fixed string: use `StringEquals` with `{{audience}}`.",
       providerLacksAudience:
         "The OIDC provider for `{{issuer}}` lists client IDs {{clientIds}}, which do not include `{{required}}`, the audience its trust policy requires. STS rejects such tokens before reading the trust policy (`Incorrect token audience`). Add `{{required}}` to the provider's client ID list.",
+      workflowAudience:
+        "Job `{{job}}` requests audience `{{audience}}`{{how}}, but {{role}} accepts only {{accepted}} for `aud`, so AssumeRoleWithWebIdentity is refused. Request what the role accepts (`audience: {{suggest}}`{{removeHint}}), or add `{{audience}}` to the role's `…:aud` condition and to the OIDC provider's client IDs.",
     },
   },
   check(ctx) {
     checkPolicyAudiences(ctx);
     checkProviderAudiences(ctx);
+    checkWorkflowAudiences(ctx);
   },
 });
+
+/** Workflow side: a step's `audience` (default `sts.amazonaws.com`) that the role it assumes refuses. */
+function checkWorkflowAudiences(ctx: Ctx): void {
+  for (const r of refusedWorkflowAudiences(ctx.project, ctx.settings)) {
+    const suggest = r.accepted.find((a) => !/[*?]/.test(a)) ?? ctx.settings.audience;
+    ctx.report({
+      messageId: "workflowAudience",
+      at: r.use.audience ?? r.use.loc,
+      data: {
+        job: r.use.job.id.value,
+        audience: r.audience,
+        how: r.explicit ? "" : " (configure-aws-credentials' default: the step sets no `audience`)",
+        role: `the trust policy of ${r.role.label}`,
+        accepted: r.accepted.length > 0 ? r.accepted.map((a) => `\`${a}\``).join(", ") : "other audiences",
+        suggest,
+        removeHint: r.explicit && suggest === DEFAULT_AUDIENCE ? ", or remove `audience` to use the default" : "",
+      },
+      related: [{ message: "the role's trust policy", loc: r.role.docs[0]?.loc ?? r.role.loc }],
+    });
+  }
+}

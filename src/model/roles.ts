@@ -1,5 +1,6 @@
 import { normalize } from "node:path";
 import type { ResolvedSettings } from "../config/settings.js";
+import { allowedPatterns, findRefusedClaim, type PredictedValue } from "./iam-matcher.js";
 import type { SourceLocation } from "./location.js";
 import type { PolicyDocument, RoleInfo } from "./policy.js";
 import type { Project } from "./project.js";
@@ -174,4 +175,38 @@ export function resolveRole(role: StrValue, project: Project, settings: Pick<Res
     byRole.set(doc.role, list);
   }
   return [...byRole].map(([info, docs]) => ({ label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`, docs, loc: info.loc }));
+}
+
+export interface RefusedAudience {
+  use: RoleAssumption;
+  role: ResolvedRole;
+  /** The audience the step requests. */
+  audience: string;
+  /** Whether the step writes `audience:` (else the action's default). */
+  explicit: boolean;
+  /** The `aud` values the role's Allow statements accept. */
+  accepted: string[];
+}
+
+/**
+ * Steps whose requested audience (`with.audience`, default `sts.amazonaws.com`) the assumed role's trust
+ * policy refuses. Only the `aud` claim is judged (the sub is `trust-mismatch`'s); a step asking for the
+ * configured audience is left to the policy side of `audience-drift`, which reports the policy's value.
+ */
+export function refusedWorkflowAudiences(project: Project, settings: ResolvedSettings): RefusedAudience[] {
+  const out: RefusedAudience[] = [];
+  for (const wf of project.workflows) {
+    for (const job of wf.jobs) {
+      for (const use of jobRoleAssumptions(project, wf, job)) {
+        const audience = use.audience ? knownText(use.audience)?.trim() : "sts.amazonaws.com";
+        if (audience === undefined || audience === settings.audience) continue;
+        const claims = new Map<string, PredictedValue>([["aud", { kind: "pieces", pieces: [audience] }]]);
+        for (const role of resolveRole(use.role, project, settings)) {
+          if (findRefusedClaim(role.docs, claims, settings, undefined).verdict !== "refused") continue;
+          out.push({ use, role, audience, explicit: use.audience !== undefined, accepted: allowedPatterns(role.docs, settings, "aud").map(displayText) });
+        }
+      }
+    }
+  }
+  return out;
 }
