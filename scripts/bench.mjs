@@ -1,0 +1,376 @@
+// Benchmark (SPEC §8): generates a synthetic repository of N files under .bench/ (gitignored) and times the
+// built CLI on it in a child process — wall time (median of --runs), files/second and peak RSS (from
+// /usr/bin/time, else the child's own process.resourceUsage()).
+//
+//   npm run bench -- --files 2000                 mixed repository (workflows, .tf, CloudFormation, JSON, noise)
+//   npm run bench -- --files 2000 --mix workflows only workflows, compared with parsing them with `yaml` alone
+//   npm run bench -- --single                     one small workflow, as a pre-commit hook lints it
+//   npm run bench -- --files 2000 --precommit     one staged file with `--context .` over the whole repository
+//   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
+//
+// The repository is regenerated only when missing (delete .bench/ to force). Needs `npm run build` first.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+
+const root = join(import.meta.dirname, "..");
+const bin = join(root, "bin/oidclint.js");
+const { values } = parseArgs({
+  options: {
+    files: { type: "string", default: "200" },
+    runs: { type: "string", default: "5" },
+    mix: { type: "string", default: "mixed" },
+    single: { type: "boolean", default: false },
+    precommit: { type: "boolean", default: false },
+    markdown: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+  },
+});
+const N = values.single ? 1 : Number(values.files);
+const runs = Number(values.runs);
+if (!Number.isInteger(N) || N < 1) throw new Error(`--files expects a positive whole number, got ${values.files}`);
+if (!existsSync(join(root, "dist/src/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+
+// ---------- deterministic synthetic content ----------
+
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+const ACCOUNT = "123456789012";
+const OWNER = "acme";
+const REPOS = ["app", "api", "web", "infra", "billing", "search", "auth", "data"];
+
+function roleName(i) {
+  return `svc-${i}-deploy`;
+}
+
+function workflow(i, roles) {
+  const role = roles > 0 ? roleName(Math.floor(rand() * roles)) : `unknown-${i}`;
+  const env = i % 4 === 0 ? "\n    environment: production" : "";
+  // One in ten deploy jobs forgets id-token: write, one in twenty grants it at workflow level.
+  const wfPerms = i % 20 === 0 ? "permissions:\n  id-token: write\n  contents: read\n" : "permissions:\n  contents: read\n";
+  const jobPerms = i % 10 === 3 || i % 20 === 0 ? "" : "\n    permissions:\n      id-token: write\n      contents: read";
+  return `name: pipeline ${i}
+on:
+  push:
+    branches: [main, "release/**"]
+    paths-ignore: ["docs/**"]
+  pull_request:
+    branches: [main]
+  workflow_dispatch:
+${wfPerms}concurrency:
+  group: pipeline-${i}-\${{ github.ref }}
+  cancel-in-progress: true
+env:
+  NODE_VERSION: "20"
+  AWS_REGION: eu-west-1
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: \${{ env.NODE_VERSION }}
+          cache: npm
+      - run: npm ci
+      - run: npm run build --if-present
+      - uses: actions/upload-artifact@v4
+        with:
+          name: dist-${i}
+          path: dist/
+  test:
+    runs-on: ubuntu-latest
+    needs: build
+    strategy:
+      matrix:
+        node: [18, 20, 22]
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: \${{ matrix.node }}
+      - run: npm ci
+      - run: npm test -- --reporter=dot
+  deploy:
+    runs-on: ubuntu-latest
+    needs: [build, test]
+    if: github.ref == 'refs/heads/main'${env}${jobPerms}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/download-artifact@v4
+        with:
+          name: dist-${i}
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::${ACCOUNT}:role/${role}
+          aws-region: \${{ env.AWS_REGION }}
+      - run: aws s3 sync dist/ s3://bucket-${i}/ --delete
+      - run: aws cloudfront create-invalidation --distribution-id E${i} --paths "/*"
+`;
+}
+
+function terraform(i) {
+  const repo = pick(REPOS);
+  const sub = i % 15 === 7 ? `repo:${OWNER}/*` : `repo:${OWNER}/${repo}:ref:refs/heads/main`;
+  if (i % 2 === 0) {
+    return `variable "account_id_${i}" {
+  type    = string
+  default = "${ACCOUNT}"
+}
+
+locals {
+  github_repo_${i} = "${OWNER}/${repo}"
+}
+
+resource "aws_iam_role" "svc_${i}" {
+  name = "${roleName(i)}"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::\${var.account_id_${i}}:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
+        StringLike   = { "token.actions.githubusercontent.com:sub" = "${sub}" }
+      }
+    }]
+  })
+  tags = { team = "team-${i % 7}", service = "svc-${i}" }
+}
+
+resource "aws_iam_role_policy_attachment" "svc_${i}_read" {
+  role       = aws_iam_role.svc_${i}.name
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+`;
+  }
+  return `data "aws_iam_policy_document" "trust_${i}" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["${sub}", "repo:${OWNER}/${repo}:environment:production"]
+    }
+  }
+}
+
+resource "aws_iam_role" "svc_${i}" {
+  name               = "${roleName(i)}"
+  assume_role_policy = data.aws_iam_policy_document.trust_${i}.json
+  max_session_duration = 3600
+}
+`;
+}
+
+function cloudformation(i) {
+  const repo = pick(REPOS);
+  return `AWSTemplateFormatVersion: "2010-09-09"
+Description: Deploy role ${i}
+Parameters:
+  Repo:
+    Type: String
+    Default: ${OWNER}/${repo}
+  Branch:
+    Type: String
+    Default: main
+Resources:
+  DeployRole${i}:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: cfn-${i}-deploy
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: !Sub arn:aws:iam::\${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+              StringLike:
+                token.actions.githubusercontent.com:sub: !Sub repo:\${Repo}:ref:refs/heads/\${Branch}
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/ReadOnlyAccess
+  Bucket${i}:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub bucket-${i}-\${AWS::Region}
+Outputs:
+  RoleArn:
+    Value: !GetAtt DeployRole${i}.Arn
+`;
+}
+
+function jsonPolicy(i) {
+  const repo = pick(REPOS);
+  return `${JSON.stringify(
+    {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: `GitHub${i}`,
+          Effect: "Allow",
+          Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+            StringLike: { "token.actions.githubusercontent.com:sub": `repo:${OWNER}/${repo}:environment:prod-${i % 3}` },
+          },
+        },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function noiseJson(i) {
+  return `${JSON.stringify({ name: `service-${i}`, version: `1.${i}.0`, settings: { retries: i % 5, regions: ["eu-west-1", "us-east-1"], flags: { a: true, b: false } } }, null, 2)}\n`;
+}
+
+function noiseYaml(i) {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: service-${i}
+  labels:
+    app: service-${i}
+spec:
+  replicas: ${1 + (i % 3)}
+  selector:
+    matchLabels:
+      app: service-${i}
+  template:
+    metadata:
+      labels:
+        app: service-${i}
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/service-${i}:1.0.${i}
+          ports:
+            - containerPort: 8080
+`;
+}
+
+/** File counts per kind. Mixed: about half workflows, a tenth each Terraform, CloudFormation and JSON policies, the rest unrelated JSON/YAML. */
+function plan(n, mix) {
+  if (mix === "workflows") return { workflows: n, tf: 0, cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0 };
+  if (mix !== "mixed") throw new Error(`--mix is mixed or workflows, got ${mix}`);
+  const tf = Math.round(n * 0.1);
+  const cfn = Math.round(n * 0.1);
+  const json = Math.round(n * 0.1);
+  const noiseJ = Math.round(n * 0.125);
+  const noiseY = Math.round(n * 0.125);
+  return { workflows: n - tf - cfn - json - noiseJ - noiseY, tf, cfn, json, noiseJson: noiseJ, noiseYaml: noiseY };
+}
+
+function generate(dir, n, mix) {
+  const counts = plan(n, mix);
+  rmSync(dir, { recursive: true, force: true });
+  const write = (rel, text) => {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  };
+  write(".oidclintrc.json", `${JSON.stringify({ repository: `${OWNER}/app` }, null, 2)}\n`);
+  // Its own git repository: otherwise this repository's .gitignore (which lists .bench/) hides every file.
+  spawnSync("git", ["init", "-q"], { cwd: dir });
+  // Terraform modules of 10 files each, as real repositories group them.
+  for (let i = 0; i < counts.tf; i++) write(`infra/module-${Math.floor(i / 10)}/role-${i}.tf`, terraform(i));
+  for (let i = 0; i < counts.workflows; i++) write(`.github/workflows/pipeline-${i}.yml`, workflow(i, counts.tf));
+  for (let i = 0; i < counts.cfn; i++) write(`cloudformation/stack-${i}.yaml`, cloudformation(i));
+  for (let i = 0; i < counts.json; i++) write(`policies/trust-${i}.json`, jsonPolicy(i));
+  for (let i = 0; i < counts.noiseJson; i++) write(`config/service-${i}.json`, noiseJson(i));
+  for (let i = 0; i < counts.noiseYaml; i++) write(`k8s/service-${i}.yaml`, noiseYaml(i));
+  return counts;
+}
+
+// ---------- measurement ----------
+
+const hasTime = existsSync("/usr/bin/time");
+const profileDir = join(root, ".bench/profiles");
+
+/** Runs `node args…` in `cwd`; returns wall ms, peak RSS MiB, exit code and stdout. */
+function measure(args, cwd) {
+  const nodeArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...args] : args;
+  const start = process.hrtime.bigint();
+  const r = hasTime
+    ? spawnSync("/usr/bin/time", ["-f", "__RSS_KB=%M", process.execPath, ...nodeArgs], { cwd, encoding: "utf8", maxBuffer: 1 << 30 })
+    : spawnSync(process.execPath, ["--import", "data:text/javascript,process.on('exit',()=>process.stderr.write('__RSS_KB='+process.resourceUsage().maxRSS+'\\n'))", ...nodeArgs], { cwd, encoding: "utf8", maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const kb = Number(/__RSS_KB=(\d+)/.exec(r.stderr ?? "")?.[1] ?? NaN);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return { ms, mib: kb / 1024, status: r.status, stdout: r.stdout };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function series(label, args, cwd, files) {
+  measure(args, cwd); // warm the file cache
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(measure(args, cwd));
+  const ms = median(samples.map((s) => s.ms));
+  const mib = Math.max(...samples.map((s) => s.mib));
+  const out = { label, files, ms, min: Math.min(...samples.map((s) => s.ms)), max: Math.max(...samples.map((s) => s.ms)), mib, stdout: samples[0]?.stdout ?? "" };
+  const rate = files / (ms / 1000);
+  console.log(`${label.padEnd(34)} ${String(files).padStart(6)} files  ${ms.toFixed(0).padStart(6)} ms median (${out.min.toFixed(0)}–${out.max.toFixed(0)})  ${rate.toFixed(0).padStart(6)} files/s  peak ${mib.toFixed(0)} MiB`);
+  return out;
+}
+
+// ---------- main ----------
+
+const dir = join(root, ".bench", values.single ? "single" : `${values.mix}-${N}`);
+let counts;
+if (!existsSync(join(dir, ".oidclintrc.json"))) counts = generate(dir, N, values.single ? "workflows" : values.mix);
+else counts = plan(N, values.single ? "workflows" : values.mix);
+if (values.profile) mkdirSync(profileDir, { recursive: true });
+
+const cores = availableParallelism();
+console.log(`oidclint bench — ${cores} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${runs} runs + 1 warm-up, repository ${dir.slice(root.length + 1)}`);
+console.log(`files: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+
+const cli = [bin, "--format", "json", "--no-color"];
+let main;
+if (values.single) {
+  main = series("single workflow (pre-commit)", [...cli, ".github/workflows/pipeline-0.yml"], dir, 1);
+} else if (values.precommit) {
+  const staged = ".github/workflows/pipeline-1.yml";
+  series("one staged file, no context", [...cli, staged], dir, 1);
+  main = series("one staged file, --context .", [...cli, "--context", ".", staged], dir, 1);
+} else {
+  main = series(`oidclint . (${values.mix})`, [...cli, "."], dir, N);
+  const results = JSON.parse(main.stdout);
+  const findings = results.reduce((n, r) => n + r.messages.length, 0);
+  console.log(`  ${results.length} files reported on, ${findings} findings`);
+  if (values.mix === "workflows") {
+    // The floor: reading the same workflows and parsing them with `yaml`, nothing else.
+    const baseline = `import { readFileSync, readdirSync } from "node:fs"; import { parseDocument } from ${JSON.stringify(join(root, "node_modules/yaml/dist/index.js"))};
+      const d = ".github/workflows"; let n = 0; for (const f of readdirSync(d)) { parseDocument(readFileSync(d + "/" + f, "utf8")); n++; } if (n === 0) process.exit(3);`;
+    const base = series("node + yaml parse only (floor)", ["--input-type=module", "-e", baseline], dir, N);
+    console.log(`  ratio oidclint / yaml-only: ${(main.ms / base.ms).toFixed(2)}×`);
+  }
+}
+if (values.markdown) {
+  console.log(`| ${values.single ? "1 (single workflow)" : values.precommit ? `1 staged of ${N}, --context .` : `${N} (${values.mix})`} | ${main.ms.toFixed(0)} ms | ${(main.files / (main.ms / 1000)).toFixed(0)} | ${main.mib.toFixed(0)} MiB |`);
+}
+if (values.profile) console.log(`CPU profiles in ${profileDir.slice(root.length + 1)}: ${readdirSync(profileDir).length} files (open in Chrome DevTools → Performance)`);
