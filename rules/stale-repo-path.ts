@@ -28,7 +28,29 @@ function renamed(text: string, owner: string, repo: string, to: string): string 
   return text.replace(re, (_m, start: string, key: string, ownerId: string | undefined) => `${start}${key}:${toOwner}${ownerId ?? ""}/${toRepo}`);
 }
 
-export default defineRule({
+type Ctx = Parameters<(typeof rule)["check"]>[0];
+
+/** `--online`: what the GitHub API said of each exact repository (inventory findings come from the check below). */
+function reportOnline(ctx: Ctx, statuses: NonNullable<Ctx["project"]["repoStatuses"]>): void {
+  const inventory = ctx.settings.repositories;
+  for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
+    const { owner, repo, text } = v.analysis;
+    if (!v.analysis.canMatch || owner === undefined || repo === undefined) continue;
+    const repository = `${owner}/${repo}`;
+    // One problem, one finding: a name the inventory already flags is reported once, by the inventory check.
+    if (inventory !== undefined && !inventory.includes(repository)) continue;
+    const status = statuses.get(repository);
+    const base = { value: text, note: valueNote(v.value), repository, operator: v.condition.condition.operator.value };
+    if (status?.kind === "missing") ctx.report({ messageId: "missingOnline", at: v.value, data: base });
+    else if (status?.kind === "renamed" || (status?.kind === "ok" && status.fullName !== repository && v.mode !== "equalsIgnoreCase")) {
+      const canonical = status.fullName;
+      const messageId = status.kind === "renamed" ? "renamedOnline" : "caseMismatch";
+      ctx.report({ messageId, at: v.value, data: { ...base, canonical, suggestion: renamed(text, owner, repo, canonical) } });
+    }
+  }
+}
+
+const rule = defineRule({
   meta: {
     id: "stale-repo-path",
     severity: "error",
@@ -39,10 +61,16 @@ export default defineRule({
         "`{{value}}`{{note}} names `{{repository}}`, which is not among the {{count}} repositories of the configured inventory (`repositories` / `repositoriesFile`). A sub condition for a repository that does not exist (deleted, renamed, or misspelt) never lets your workflows in, and if someone later creates that name, theirs get this role. {{hint}}",
       caseMismatch:
         "`{{value}}`{{note}} writes the repository as `{{repository}}`, but its name is `{{canonical}}`. GitHub accepts any case in URLs, but the sub claim carries the canonical case and `{{operator}}` compares case-sensitively, so this value never matches. Write `{{suggestion}}`.",
+      missingOnline:
+        "`{{value}}`{{note}} names `{{repository}}`, which the GitHub API reports as not found (404): deleted, misspelt, or private to a token without access. No workflow of yours can use this condition, and if someone creates that name, theirs get this role. Correct the name (set GITHUB_TOKEN if the repository is private).",
+      renamedOnline:
+        "`{{value}}`{{note}} names `{{repository}}`, which GitHub reports as moved to `{{canonical}}` (301). Tokens of the renamed repository carry the new name, so this value no longer matches them — and the old name is free for anyone to take. Write `{{suggestion}}`.",
     },
   },
   check(ctx) {
+    const statuses = ctx.project.repoStatuses;
     const inventory = ctx.settings.repositories;
+    if (statuses) reportOnline(ctx, statuses);
     if (inventory === undefined) return;
     const known = new Set(inventory);
     const byLower = new Map<string, string>();
@@ -68,3 +96,5 @@ export default defineRule({
     }
   },
 });
+
+export default rule;

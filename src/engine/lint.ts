@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { applyRuleSettings, resolveConfig, type ResolvedConfig, type RuleConfig } from "../config/load.js";
 import { fileStart, type SourceLocation } from "../model/location.js";
-import { buildProject, type ParsedFile } from "../model/project.js";
+import { buildProject, type ParsedFile, type Project } from "../model/project.js";
+import { githubSubValues } from "../model/sub-claim.js";
+import { fetchRepoStatuses, type RepoStatus } from "./online.js";
 import { inputKind, parseAll } from "../parsers/index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as allRules } from "../../rules/index.js";
@@ -136,6 +138,7 @@ interface RawFinding {
 
 async function runRules(parsed: ParsedFile[], sources: Sources, config: ResolvedConfig, cwd: string): Promise<LintReport> {
   const project = buildProject(cwd, parsed);
+  if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const findings: RawFinding[] = [];
   const parseErrorRule = allRules.find((r) => r.meta.id === "parse-error");
   for (const file of parsed) {
@@ -166,6 +169,20 @@ async function runRules(parsed: ParsedFile[], sources: Sources, config: Resolved
     });
   }
   return toReport(findings, sources, new Set(parsed.map((f) => f.file)), config, cwd);
+}
+
+/** `--online`: the exact repositories of sub conditions, looked up once each before the rules run. */
+async function lookUpRepositories(project: Project, config: ResolvedConfig): Promise<Map<string, RepoStatus>> {
+  const repos: string[] = [];
+  for (const v of githubSubValues(project.policies, config.settings)) {
+    const { owner, repo, canMatch } = v.analysis;
+    if (canMatch && owner !== undefined && repo !== undefined) repos.push(`${owner}/${repo}`);
+  }
+  const env = process.env;
+  return fetchRepoStatuses(repos, {
+    apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
+    ...(env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}),
+  });
 }
 
 function toReport(findings: RawFinding[], sources: Sources, understood: Set<string>, config: ResolvedConfig, cwd: string): LintReport {

@@ -1,6 +1,7 @@
 import type { SourceLocation } from "./location.js";
 import type { OidcProvider, PolicyDocument } from "./policy.js";
 import type { CompositeAction, Workflow } from "./workflow.js";
+import type { RepoStatus } from "../engine/online.js";
 
 /** A file that is of a kind oidclint reads but could not be parsed. */
 export interface ParseProblem {
@@ -33,6 +34,8 @@ export interface Project {
   providers: OidcProvider[];
   workflows: Workflow[];
   actions: CompositeAction[];
+  /** With `--online`: what the GitHub API said of each `OWNER/REPO` named in a sub condition. */
+  repoStatuses?: ReadonlyMap<string, RepoStatus>;
 }
 
 export function buildProject(root: string, files: ParsedFile[]): Project {
