@@ -19,8 +19,7 @@ import { refusedWorkflowAudiences } from "../src/model/roles.js";
  * ID list of the IAM OIDC provider (STS refuses a token whose `aud` is not in it) must agree.
  *
  * `check` runs one function per side: the policy side (aud conditions), the provider side (client IDs
- * against what the policies require), and — to come — the workflow side (`audience:` inputs, messages
- * `workflowAudience…`).
+ * against what the policies require), and the workflow side (a step's `audience` the assumed role refuses).
  */
 
 const CHINA_AUDIENCE = "sts.amazonaws.com.cn";

@@ -4,7 +4,7 @@ import { githubTrustStatements, isGitHubIssuer } from "../src/model/github-trust
 import type { OidcProvider } from "../src/model/policy.js";
 import type { Project } from "../src/model/project.js";
 import { knownText } from "../src/model/value.js";
-import { normaliseIssuer, positiveAudConditions, providerClientIds, statementIssuers } from "./audience-drift.js";
+import { positiveAudConditions, providerClientIds, providersFor } from "./audience-drift.js";
 import { isNearGitHubHost } from "./unknown-condition-key.js";
 
 const GITHUB_HOST = "token.actions.githubusercontent.com";
@@ -92,9 +92,8 @@ export default defineRule({
       if (clientIds === undefined || clientIds.some((id) => audiences.has(id))) continue;
       // A trust policy of the linted files that pins `aud` for this issuer: whether the list fits it is
       // `audience-drift`'s question (one finding).
-      const issuer = normaliseIssuer(url);
       const pinned = [...githubTrustStatements(ctx.project.policies, ctx.settings)].some(
-        ({ stmt }) => statementIssuers(stmt, ctx.settings).has(issuer) && positiveAudConditions(stmt, ctx.settings).length > 0,
+        ({ doc, stmt }) => positiveAudConditions(stmt, ctx.settings).length > 0 && providersFor(stmt, doc, ctx.project.providers, ctx.settings).includes(provider),
       );
       if (pinned) continue;
       const list = clientIds.length === 0 ? "empty" : `\`${clientIds.join("`, `")}\``;
