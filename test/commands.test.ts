@@ -159,3 +159,55 @@ describe("oidclint check", () => {
     expect(await main(["check", "--policy", "trust.json"], noClaims)).toBe(2);
   });
 });
+
+describe("oidclint explain", () => {
+  const role = JSON.stringify({ Role: { RoleName: "deploy", Path: "/", AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:ref:refs/heads/main")) as unknown } }, null, 2);
+  const workflow = [
+    "on:",
+    "  push:",
+    '    branches: [main, "release/**"]',
+    "  pull_request:",
+    "permissions: read-all",
+    "jobs:",
+    "  deploy:",
+    "    permissions:",
+    "      id-token: write",
+    "    runs-on: ubuntu-latest",
+    "    steps:",
+    "      - uses: aws-actions/configure-aws-credentials@v4",
+    "        with:",
+    "          role-to-assume: arn:aws:iam::123456789012:role/deploy",
+    "          aws-region: eu-west-1",
+    "  test:",
+    "    runs-on: ubuntu-latest",
+    "    steps:",
+    "      - run: npm test",
+    "",
+  ].join("\n");
+
+  it("prints per trigger the sub, the aud, the grant and the roles that accept it", async () => {
+    const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": workflow });
+    const o = io(cwd);
+    expect(await main(["explain", ".github/workflows/deploy.yml"], o)).toBe(0);
+    expect(o.out).toContain("id-token: write is effective (from the job's `permissions`)");
+    expect(o.out).toContain("sub  repo:acme/app:ref:refs/heads/<branch>");
+    expect(o.out).toContain("sub  repo:acme/app:pull_request");
+    expect(o.out).toContain("aud  sts.amazonaws.com");
+    expect(o.out).toMatch(/accepted by: deploy \(Role\) — role\.json:2, only for `main`/);
+    expect(o.out).toMatch(/refuses this \(e\.g\. branch `release\/[^`]+`\): AccessDenied/);
+    expect(o.out).toContain("Job test");
+    expect(o.out).toContain("id-token: write is NOT granted");
+  });
+
+  it("--job selects one job; unknown job, missing file or non-workflow exit 2", async () => {
+    const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": workflow });
+    const one = io(cwd);
+    expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "test"], one)).toBe(0);
+    expect(one.out).not.toContain("Job deploy");
+    const bad = io(cwd);
+    expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "nope"], bad)).toBe(2);
+    expect(bad.err).toContain("no job `nope`");
+    expect(await main(["explain", "role.json"], io(cwd))).toBe(2);
+    expect(await main(["explain"], io(cwd))).toBe(2);
+  });
+});
