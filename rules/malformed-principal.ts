@@ -3,7 +3,7 @@ import { defineRule } from "../src/engine/rule.js";
 import { isGitHubIssuer, parseConditionKey } from "../src/model/github-trust.js";
 import type { PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, isUnknownPart, knownText, type StrValue } from "../src/model/value.js";
-import { githubKeyProblem, isNearGitHubHost } from "./unknown-condition-key.js";
+import { githubKeyProblem, isNearGitHubHost } from "../src/model/condition-keys.js";
 
 /** AWS partitions (`arn:PARTITION:…`). */
 const PARTITIONS = new Set(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]);

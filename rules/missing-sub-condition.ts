@@ -3,7 +3,7 @@ import { githubConditions, githubPrincipals, githubTrustStatements, providerArnI
 import type { Statement } from "../src/model/policy.js";
 import { exampleSub } from "../src/model/sub-claim.js";
 import { displayText, knownText } from "../src/model/value.js";
-import { githubKeyProblem } from "./unknown-condition-key.js";
+import { githubKeyProblem } from "../src/model/condition-keys.js";
 
 /** Claims whose positive condition scopes a GitHub trust to repositories (IAM's own check accepts both). */
 const SCOPING_CLAIMS = new Set(["sub", "job_workflow_ref"]);

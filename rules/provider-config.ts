@@ -4,8 +4,8 @@ import { githubTrustStatements, isGitHubIssuer } from "../src/model/github-trust
 import type { OidcProvider } from "../src/model/policy.js";
 import type { Project } from "../src/model/project.js";
 import { knownText } from "../src/model/value.js";
-import { positiveAudConditions, providerClientIds, providersFor } from "./audience-drift.js";
-import { isNearGitHubHost } from "./unknown-condition-key.js";
+import { positiveAudConditions, providerClientIds, providersFor } from "../src/model/providers.js";
+import { isNearGitHubHost } from "../src/model/condition-keys.js";
 
 const GITHUB_HOST = "token.actions.githubusercontent.com";
 

@@ -1,7 +1,7 @@
 import { normalisePolicy, treeString, treeValueList } from "../model/normalise-policy.js";
 import type { OidcProvider, RoleInfo } from "../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../model/project.js";
-import { child, type TreeNode } from "../model/tree.js";
+import { child, relocate, type TreeNode } from "../model/tree.js";
 import { displayText } from "../model/value.js";
 import { parseYamlSource, yamlToTree } from "./yaml-source.js";
 import type { SourceFile } from "./source.js";
@@ -76,15 +76,3 @@ function decodeEncodedPolicy(src: SourceFile, node: TreeNode & { kind: "string" 
   return relocate(yamlToTree(inner.doc.contents, inner.index), node.loc);
 }
 
-function relocate(node: TreeNode, loc: TreeNode["loc"]): TreeNode {
-  switch (node.kind) {
-    case "string":
-      return { kind: "string", value: { ...node.value, loc }, loc };
-    case "array":
-      return { kind: "array", items: node.items.map((i) => relocate(i, loc)), loc };
-    case "object":
-      return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc) })), loc };
-    default:
-      return { ...node, loc };
-  }
-}

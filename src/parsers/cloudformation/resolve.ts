@@ -1,5 +1,5 @@
 import type { LineIndex, SourceLocation } from "../../model/location.js";
-import { child, entry, type TreeEntry, type TreeNode } from "../../model/tree.js";
+import { child, entry, relocate, type TreeEntry, type TreeNode } from "../../model/tree.js";
 import { displayText, joinParts, knownText, type Part } from "../../model/value.js";
 
 /**
@@ -144,20 +144,6 @@ function addOrigin(node: TreeNode, origin: string): TreeNode {
       return { ...node, entries: node.entries.map((e) => ({ key: e.key, value: addOrigin(e.value, origin) })) };
     default:
       return node;
-  }
-}
-
-/** Places every value of a tree at one location (a mapping value, reported where the policy uses it). */
-function relocate(node: TreeNode, loc: SourceLocation): TreeNode {
-  switch (node.kind) {
-    case "string":
-      return { kind: "string", value: { ...node.value, loc }, loc };
-    case "array":
-      return { kind: "array", items: node.items.map((i) => relocate(i, loc)), loc };
-    case "object":
-      return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc) })), loc };
-    default:
-      return { ...node, loc };
   }
 }
 
