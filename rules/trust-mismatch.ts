@@ -56,7 +56,7 @@ export default defineRule({
     const repo = settings.repository ?? "OWNER/REPO";
     for (const wf of project.workflows) {
       for (const job of wf.jobs) {
-        const uses = jobRoleAssumptions(project, wf, job);
+        const uses = jobRoleAssumptions(project, settings, wf, job);
         if (uses.length === 0) continue;
         const situations = jobSituations(wf, job, settings).filter((s) => s.kind !== "unknown");
         for (const use of uses) {

@@ -102,7 +102,7 @@ function explainJob(wf: Workflow, job: Job, project: Project, settings: Resolved
   const lines: string[] = [];
   lines.push("", paint.bold(`Job ${job.id.value}${job.environment ? `  (environment: ${displayText(job.environment)})` : ""}`));
   lines.push(`  ${tokenLine(job, wf, project, settings, paint)}`);
-  const assumptions = jobRoleAssumptions(project, wf, job);
+  const assumptions = jobRoleAssumptions(project, settings, wf, job);
   for (const a of assumptions) {
     const resolved = resolveRole(a.role, project, settings);
     const known = knownText(a.role) !== undefined || resolved.length > 0;

@@ -26,6 +26,8 @@ export interface OidcUse {
   reason?: string;
   /** The reusable workflow and its job that need the token, when the use is a call. */
   via?: { callee: string; job: string };
+  /** For `configure-aws-credentials`: the role it assumes and the audience it asks for, inputs substituted. */
+  assume?: { role: StrValue; audience?: StrValue; step: Step };
 }
 
 export const DEFAULT_AWS_AUDIENCE = "sts.amazonaws.com";
@@ -48,6 +50,13 @@ const INPUT_REF = /^inputs\s*\.\s*([A-Za-z_][\w-]*)$|^inputs\s*\[\s*['"]([^'"]+)
 
 function substitute(v: StrValue, scope: InputScope | undefined): StrValue {
   if (!scope || v.parts.every((p) => !isUnknownPart(p))) return v;
+  // A value that is just `${{ inputs.X }}` is the caller's value, where the caller wrote it.
+  const only = v.parts.length === 1 && isUnknownPart(v.parts[0] as Part) ? INPUT_REF.exec((v.parts[0] as { unknown: string }).unknown) : null;
+  if (only) {
+    const name = (only[1] ?? only[2] ?? "").toLowerCase();
+    const given = scope.get(name);
+    if (given) return given;
+  }
   const parts: Part[] = [];
   for (const p of v.parts) {
     const m = isUnknownPart(p) ? INPUT_REF.exec(p.unknown) : null;
@@ -129,6 +138,9 @@ function awsUse(s: StepScope, loc: SourceLocation, consumer: string): OidcUse | 
   if (envKey) doubts.push(`\`${envKey}\` is set in \`env\`, which the action can use instead of a token`);
   const use: OidcUse = { need: doubts.length > 0 ? "maybe" : "yes", consumer, loc };
   if (doubts.length > 0) use.reason = doubts.join("; ");
+  const roleValue = input(s, "role-to-assume");
+  const audience = input(s, "audience");
+  if (roleValue) use.assume = audience ? { role: roleValue, audience, step: s.step } : { role: roleValue, step: s.step };
   return use;
 }
 
@@ -229,7 +241,9 @@ function stepUses(w: Walk, s: StepScope): OidcUse[] {
     const inner: OidcUse[] = [];
     for (const st of action.steps) {
       for (const use of stepUses(w, { step: st, inputs: scope, env: [st.env, ...s.env] })) {
-        inner.push({ ...use, consumer: `\`${uses.value}\` running ${use.consumer}`, loc: uses.loc });
+        const outer: OidcUse = { ...use, consumer: `\`${uses.value}\` running ${use.consumer}`, loc: uses.loc };
+        if (use.assume) outer.assume = { ...use.assume, step };
+        inner.push(outer);
       }
     }
     w.visiting.delete(action.file);

@@ -4,8 +4,9 @@ import { allowedPatterns, findRefusedClaim, type PredictedValue } from "./iam-ma
 import type { SourceLocation } from "./location.js";
 import type { PolicyDocument, RoleInfo } from "./policy.js";
 import type { Project } from "./project.js";
-import { displayText, isUnknownPart, knownText, type Part, type StrValue } from "./value.js";
-import type { CompositeAction, Job, Step, Workflow } from "./workflow.js";
+import { displayText, isUnknownPart, knownText, type StrValue } from "./value.js";
+import type { Job, Step, Workflow } from "./workflow.js";
+import { jobOidcUses, type UsageContext } from "./oidc-usage.js";
 
 /**
  * Which roles a workflow assumes, and which of them the linted files define. A `role-to-assume` is an
@@ -14,8 +15,6 @@ import type { CompositeAction, Job, Step, Workflow } from "./workflow.js";
  * output, or the `roles` config map (ARN → file). A role given as `${{ secrets.X }}` / `${{ vars.X }}`
  * is unknown: nothing is claimed about it.
  */
-
-const AWS_ACTION = "aws-actions/configure-aws-credentials";
 
 export interface RoleAssumption {
   workflow: Workflow;
@@ -29,75 +28,21 @@ export interface RoleAssumption {
   loc: SourceLocation;
 }
 
-function actionName(uses: string): string {
-  const at = uses.indexOf("@");
-  return (at < 0 ? uses : uses.slice(0, at)).trim().toLowerCase();
-}
-
-function given(v: StrValue | undefined): boolean {
-  if (!v) return false;
-  const t = knownText(v);
-  return t === undefined || t.trim() !== "";
-}
-
-function isTrue(v: StrValue | undefined): boolean {
-  return v !== undefined && /^(true|True|TRUE)$/.test((knownText(v) ?? "").trim());
-}
-
-/** `${{ inputs.X }}` replaced by what the caller passes (or the input's default). */
-function substitute(v: StrValue, scope: Map<string, StrValue | undefined> | undefined): StrValue {
-  if (!scope) return v;
-  const parts: Part[] = [];
-  for (const p of v.parts) {
-    const m = isUnknownPart(p) ? /^inputs\.([\w-]+)$/.exec(p.unknown.trim()) : null;
-    const name = m?.[1]?.toLowerCase();
-    if (name !== undefined && scope.has(name)) {
-      const rep = scope.get(name);
-      if (rep) parts.push(...rep.parts);
-      continue;
-    }
-    parts.push(p);
-  }
-  return { ...v, parts };
-}
-
-function localAction(project: Project, uses: string): CompositeAction | undefined {
-  const dir = uses.replace(/^\.\//, "").replace(/\/+$/, "").replace(/\/action\.ya?ml$/, "") || ".";
-  return project.actions.find((a) => a.dir === dir);
-}
-
-function stepAssumptions(project: Project, wf: Workflow, job: Job, step: Step, outer: Step, scope: Map<string, StrValue | undefined> | undefined, depth: number): RoleAssumption[] {
-  const uses = step.uses?.value;
-  if (!uses) return [];
-  const input = (name: string): StrValue | undefined => {
-    const v = step.with.get(name);
-    return v ? substitute(v, scope) : undefined;
-  };
-  if (actionName(uses) === AWS_ACTION) {
-    const role = input("role-to-assume");
-    if (!role || !given(role)) return [];
-    if (given(input("aws-access-key-id")) || given(input("web-identity-token-file"))) return [];
-    if (isTrue(input("force-skip-oidc")) || isTrue(input("role-chaining"))) return [];
+/**
+ * Every role a job certainly assumes through OIDC with `configure-aws-credentials` (also inside local
+ * composite actions): the `configure-aws-credentials` uses of the shared OIDC-usage model that are
+ * certain (`need: "yes"`) and in the job itself (not in a called reusable workflow).
+ */
+export function jobRoleAssumptions(project: Project, settings: UsageContext["settings"], wf: Workflow, job: Job): RoleAssumption[] {
+  const out: RoleAssumption[] = [];
+  for (const use of jobOidcUses({ project, settings }, job, wf)) {
+    if (!use.assume || use.via || use.need !== "yes") continue;
+    const { role, audience, step } = use.assume;
     // The finding goes where the user wrote the role: the workflow step, or the composite call passing it.
-    const loc = outer === step ? role.loc : (outer.with.get("role-to-assume")?.loc ?? outer.uses?.loc ?? outer.loc);
-    const out: RoleAssumption = { workflow: wf, job, step: outer, role, loc };
-    const audience = input("audience");
-    if (audience) out.audience = audience;
-    return [out];
+    const loc = role.loc.file === wf.file ? role.loc : use.loc;
+    out.push(audience ? { workflow: wf, job, step, role, audience, loc } : { workflow: wf, job, step, role, loc });
   }
-  if (uses.startsWith("./") && depth < 4) {
-    const action = localAction(project, uses);
-    if (!action) return [];
-    const inner = new Map<string, StrValue | undefined>();
-    for (const [key, def] of action.inputs) inner.set(key.toLowerCase(), input(key) ?? def.default);
-    return action.steps.flatMap((s) => stepAssumptions(project, wf, job, s, outer, inner, depth + 1));
-  }
-  return [];
-}
-
-/** Every role a job assumes through OIDC with `configure-aws-credentials` (also inside local composite actions). */
-export function jobRoleAssumptions(project: Project, wf: Workflow, job: Job): RoleAssumption[] {
-  return job.steps.flatMap((s) => stepAssumptions(project, wf, job, s, s, undefined, 0));
+  return out;
 }
 
 export interface RoleArn {
@@ -197,7 +142,7 @@ export function refusedWorkflowAudiences(project: Project, settings: ResolvedSet
   const out: RefusedAudience[] = [];
   for (const wf of project.workflows) {
     for (const job of wf.jobs) {
-      for (const use of jobRoleAssumptions(project, wf, job)) {
+      for (const use of jobRoleAssumptions(project, settings, wf, job)) {
         const audience = use.audience ? knownText(use.audience)?.trim() : "sts.amazonaws.com";
         if (audience === undefined || audience === settings.audience) continue;
         const claims = new Map<string, PredictedValue>([["aud", { kind: "pieces", pieces: [audience] }]]);
