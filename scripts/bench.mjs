@@ -10,13 +10,12 @@
 //
 // The repository is regenerated only when missing (delete .bench/ to force). Needs `npm run build` first.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 
 const root = join(import.meta.dirname, "..");
-const bin = join(root, "bin/oidclint.js");
 const { values } = parseArgs({
   options: {
     files: { type: "string", default: "200" },
@@ -32,6 +31,13 @@ const N = values.single ? 1 : Number(values.files);
 const runs = Number(values.runs);
 if (!Number.isInteger(N) || N < 1) throw new Error(`--files expects a positive whole number, got ${values.files}`);
 if (!existsSync(join(root, "dist/src/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+
+// Runs a snapshot of dist/, so that a rebuild during the measurement (tests rebuild it) cannot mix versions.
+const snapshot = join(root, ".bench/build");
+rmSync(snapshot, { recursive: true, force: true });
+cpSync(join(root, "dist"), join(snapshot, "dist"), { recursive: true });
+writeFileSync(join(snapshot, "oidclint.mjs"), 'import { main } from "./dist/src/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n');
+const bin = join(snapshot, "oidclint.mjs");
 
 // ---------- deterministic synthetic content ----------
 
@@ -325,10 +331,14 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function series(label, args, cwd, files) {
-  measure(args, cwd); // warm the file cache
+function series(label, args, cwd, files, check = () => {}) {
+  check(measure(args, cwd).stdout); // warm the file cache
   const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(measure(args, cwd));
+  for (let i = 0; i < runs; i++) {
+    const s = measure(args, cwd);
+    check(s.stdout); // every run must have done the whole job
+    samples.push(s);
+  }
   const ms = median(samples.map((s) => s.ms));
   const mib = Math.max(...samples.map((s) => s.mib));
   const out = { label, files, ms, min: Math.min(...samples.map((s) => s.ms)), max: Math.max(...samples.map((s) => s.ms)), mib, stdout: samples[0]?.stdout ?? "" };
@@ -350,15 +360,24 @@ console.log(`oidclint bench — ${cores} cores (${cpus()[0]?.model ?? "?"}), nod
 console.log(`files: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
 
 const cli = [bin, "--format", "json", "--no-color"];
+const oneFile = (stdout) => {
+  if (JSON.parse(stdout).length !== 1) throw new Error(`expected a report on one file: ${stdout.slice(0, 200)}`);
+};
 let main;
 if (values.single) {
-  main = series("single workflow (pre-commit)", [...cli, ".github/workflows/pipeline-0.yml"], dir, 1);
+  main = series("single workflow (pre-commit)", [...cli, ".github/workflows/pipeline-0.yml"], dir, 1, oneFile);
 } else if (values.precommit) {
   const staged = ".github/workflows/pipeline-1.yml";
-  series("one staged file, no context", [...cli, staged], dir, 1);
-  main = series("one staged file, --context .", [...cli, "--context", ".", staged], dir, 1);
+  series("one staged file, no context", [...cli, staged], dir, 1, oneFile);
+  main = series("one staged file, --context .", [...cli, "--context", ".", staged], dir, 1, oneFile);
 } else {
-  main = series(`oidclint . (${values.mix})`, [...cli, "."], dir, N);
+  let expected;
+  const sameReport = (stdout) => {
+    const n = JSON.parse(stdout).length;
+    expected ??= n;
+    if (n !== expected || n === 0) throw new Error(`run reported on ${n} files, another on ${expected}`);
+  };
+  main = series(`oidclint . (${values.mix})`, [...cli, "."], dir, N, sameReport);
   const results = JSON.parse(main.stdout);
   const findings = results.reduce((n, r) => n + r.messages.length, 0);
   console.log(`  ${results.length} files reported on, ${findings} findings`);
