@@ -1,9 +1,9 @@
-import type { HclAst } from "./hcl.js";
 import { LineIndex, type SourceLocation } from "../../model/location.js";
 import type { TreeEntry, TreeNode } from "../../model/tree.js";
 import { displayText, joinParts, knownText, type Part, type StrValue } from "../../model/value.js";
 import { interpolatedParts, nodeOrigin, type Segment } from "./embedded-json.js";
-import { byteOffsets, expressionAst } from "./hcl.js";
+import { expressionAst } from "./hcl.js";
+import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { where, type Block, type Expr, type ModuleCtx, type TfFile } from "./module.js";
 
 /**
@@ -30,14 +30,13 @@ export const stringSegments = new WeakMap<TreeNode, Segment[]>();
 
 const MAX_DEPTH = 40;
 
+/** The file an expression was parsed from: node offsets index its text. */
 interface AstCtx {
   file: TfFile;
-  base: number;
-  text: string;
-  toChar: (byte: number) => number;
 }
 
-const astCache = new WeakMap<TfFile, Map<number, Promise<HclAst | null>>>();
+/** Expressions parsed by hcl2json, for files the TypeScript parser refused (see `index.ts`). */
+const fallbackAsts = new WeakMap<TfFile, Map<number, Promise<HclExpr | null>>>();
 
 export async function evaluate(expr: Expr, scope: Scope): Promise<TreeNode> {
   if (scope.depth > MAX_DEPTH) return { kind: "unknown", expr: "a value nested too deeply", loc: exprLoc(expr) };
@@ -49,17 +48,21 @@ export async function evaluate(expr: Expr, scope: Scope): Promise<TreeNode> {
   if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "scalar", value: Number(text), loc };
   if (text === "true" || text === "false") return { kind: "scalar", value: text === "true", loc };
   if (text === "null") return { kind: "scalar", value: null, loc };
-  let byFile = astCache.get(expr.file);
-  if (!byFile) {
-    byFile = new Map<number, Promise<HclAst | null>>();
-    astCache.set(expr.file, byFile);
-  }
-  let ast = byFile.get(expr.start);
-  // A heredoc must end with a newline after its closing marker.
-  if (!ast) byFile.set(expr.start, (ast = expressionAst(expr.file.src.path, text.startsWith("<<") ? `${text}\n` : text)));
-  const node = await ast;
+  const node = expr.ast ?? (await fallbackAst(expr.file, expr.start, text));
   if (!node) return { kind: "unknown", expr: text, loc };
-  return evalAst(node, { file: expr.file, base: expr.start, text, toChar: byteOffsets(text) }, scope);
+  return evalAst(node, { file: expr.file }, scope);
+}
+
+function fallbackAst(file: TfFile, start: number, text: string): Promise<HclExpr | null> {
+  let byFile = fallbackAsts.get(file);
+  if (!byFile) {
+    byFile = new Map();
+    fallbackAsts.set(file, byFile);
+  }
+  let ast = byFile.get(start);
+  // A heredoc must end with a newline after its closing marker.
+  if (!ast) byFile.set(start, (ast = expressionAst(file.src.path, text.startsWith("<<") ? `${text}\n` : text, start)));
+  return ast;
 }
 
 export function exprLoc(expr: Expr): SourceLocation {
@@ -67,23 +70,22 @@ export function exprLoc(expr: Expr): SourceLocation {
   return expr.file.index.span(expr.start, expr.end);
 }
 
-function rangeLoc(ctx: AstCtx, node: HclAst): SourceLocation {
-  const start = ctx.base + ctx.toChar(node.range.start.byte);
-  const end = ctx.base + ctx.toChar(node.range.end.byte);
-  return ctx.file.index.span(start, end);
+function spanLoc(ctx: AstCtx, node: { start: number; end: number }): SourceLocation {
+  return ctx.file.index.span(node.start, node.end);
 }
 
-/** A string value's location starts at its opening quote, as in JSON. */
-function stringLoc(ctx: AstCtx, node: HclAst): SourceLocation {
-  const start = ctx.toChar(node.range.start.byte);
-  const end = ctx.toChar(node.range.end.byte);
-  const quoted = ctx.text[start - 1] === '"' && ctx.text[start] !== '"';
-  return ctx.file.index.span(ctx.base + (quoted ? start - 1 : start), ctx.base + end + (quoted ? 1 : 0));
+/**
+ * A string value's location: a quoted string from its opening quote, as in JSON; a heredoc from its
+ * first line of content (where the JSON it holds starts).
+ */
+function templateLoc(ctx: AstCtx, node: Extract<HclExpr, { type: "template" }>): SourceLocation {
+  const [first] = node.parts;
+  if (!node.heredoc || !first) return spanLoc(ctx, node);
+  return ctx.file.index.span(first.kind === "interpolation" ? first.expr.start : first.start, node.end);
 }
 
-function sourceOf(ctx: AstCtx, node: HclAst): string {
-  const meta = node.meta as { value?: string } | undefined;
-  return meta?.value ?? ctx.text.slice(ctx.toChar(node.range.start.byte), ctx.toChar(node.range.end.byte));
+function sourceOf(ctx: AstCtx, node: { start: number; end: number }): string {
+  return ctx.file.src.text.slice(node.start, node.end);
 }
 
 function unknown(expr: string, loc: SourceLocation, origin?: string): TreeNode {
@@ -96,176 +98,193 @@ function str(parts: Part[], loc: SourceLocation, origin?: string): TreeNode {
   return { kind: "string", value, loc };
 }
 
-async function evalAst(node: HclAst, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
-  const loc = rangeLoc(ctx, node);
-  const children = node.children;
+/** The text of a known string or scalar (an object key, an index). */
+function keyText(n: TreeNode): string | undefined {
+  return n.kind === "string" ? knownText(n.value) : n.kind === "scalar" ? String(n.value) : undefined;
+}
+
+async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
+  const loc = spanLoc(ctx, node);
   const inner = { ...scope, depth: scope.depth + 1 };
+  if (inner.depth > MAX_DEPTH) return unknown("a value nested too deeply", loc);
   switch (node.type) {
-    case "literalValue": {
-      const meta = node.meta as { type?: string; value?: string };
-      if (meta.type === "number") return { kind: "scalar", value: Number(meta.value), loc };
-      if (meta.type === "bool") return { kind: "scalar", value: meta.value === "true", loc };
-      if (meta.value === "null") return { kind: "scalar", value: null, loc };
-      return str([decodeQuoted(meta.value ?? "").text], loc);
-    }
+    case "literal":
+      return { kind: "scalar", value: node.value, loc };
     case "template":
       return evalTemplate(node, ctx, inner);
-    case "templateWrap": {
-      const [child] = children;
-      if (!child) return unknown(sourceOf(ctx, node), loc);
-      const v = await evalAst(child, ctx, inner);
-      if (v.kind === "string") return str(v.value.parts, stringLoc(ctx, node), v.value.origin);
-      if (v.kind === "scalar") return str([String(v.value)], stringLoc(ctx, node));
+    case "wrap": {
+      const v = await evalAst(node.expr, ctx, inner);
+      if (v.kind === "string") return str(v.value.parts, loc, v.value.origin);
+      if (v.kind === "scalar") return str([String(v.value)], loc);
       return v;
     }
     case "tuple":
-      return { kind: "array", items: await Promise.all(children.map((c) => evalAst(c, ctx, inner))), loc };
+      return { kind: "array", items: await Promise.all(node.items.map((c) => evalAst(c, ctx, inner))), loc };
     case "object": {
       const entries: TreeEntry[] = [];
-      for (let i = 0; i + 1 < children.length; i += 2) {
-        const keyNode = children[i];
-        const valueNode = children[i + 1];
-        if (!keyNode || !valueNode) continue;
-        const key = await objectKey(keyNode, ctx, inner);
-        entries.push({ key, value: await evalAst(valueNode, ctx, inner) });
+      for (const item of node.items) {
+        const key = await objectKey(item.key, ctx, inner);
+        entries.push({ key, value: await evalAst(item.value, ctx, inner) });
       }
       return { kind: "object", entries, loc };
     }
-    case "scopeTraversal": {
-      const meta = node.meta as { fullAccessor?: string; traversal?: { type: string; segment: string }[] };
-      return resolveTraversal(meta.traversal ?? [], meta.fullAccessor ?? sourceOf(ctx, node), loc, inner);
-    }
-    case "relativeTraversal": {
-      const meta = node.meta as { traversal?: { type: string; segment: string }[] };
-      const [source] = children;
-      if (!source) return unknown(sourceOf(ctx, node), loc);
-      const base = await evalAst(source, ctx, inner);
-      return step(base, (meta.traversal ?? []).map((t) => t.segment), sourceOf(ctx, node), loc);
-    }
-    case "index": {
-      const [coll, key] = children;
-      if (!coll || !key) return unknown(sourceOf(ctx, node), loc);
-      const c = await evalAst(coll, ctx, inner);
-      const k = await evalAst(key, ctx, inner);
-      const kt = k.kind === "string" ? knownText(k.value) : k.kind === "scalar" ? String(k.value) : undefined;
-      if (kt === undefined) return unknown(sourceOf(ctx, node), loc);
-      return step(c, [kt], sourceOf(ctx, node), loc);
-    }
-    case "function":
+    case "variable":
+      return resolveTraversal([node.name], node.name, loc, inner);
+    case "traversal":
+      return evalTraversal(node, ctx, inner, loc);
+    case "splat":
+      return evalSplat(node, ctx, inner, loc);
+    case "call":
       return callFunction(node, ctx, inner, loc);
     case "for":
       return evalFor(node, ctx, inner, loc);
     case "conditional": {
-      const [cond, yes, no] = children;
-      if (!cond || !yes || !no) return unknown(sourceOf(ctx, node), loc);
-      const c = await evalAst(cond, ctx, inner);
-      if (c.kind === "scalar" && typeof c.value === "boolean") return evalAst(c.value ? yes : no, ctx, inner);
+      const c = await evalAst(node.condition, ctx, inner);
+      if (c.kind === "scalar" && typeof c.value === "boolean") return evalAst(c.value ? node.whenTrue : node.whenFalse, ctx, inner);
       return unknown(sourceOf(ctx, node), loc);
     }
-    case "binaryOp":
+    case "binary":
       return evalBinary(node, ctx, inner, loc);
-    case "unaryOp": {
-      const meta = node.meta as { operator?: string };
-      const [child] = children;
-      if (!child) return unknown(sourceOf(ctx, node), loc);
-      const v = await evalAst(child, ctx, inner);
-      if (v.kind !== "scalar") return unknown(sourceOf(ctx, node), loc);
-      if (meta.operator === "negate" && typeof v.value === "number") return { kind: "scalar", value: -v.value, loc };
-      if (meta.operator === "not" && typeof v.value === "boolean") return { kind: "scalar", value: !v.value, loc };
+    case "unary": {
+      const v = await evalAst(node.operand, ctx, inner);
+      if (v.kind === "scalar" && node.operator === "-" && typeof v.value === "number") return { kind: "scalar", value: -v.value, loc };
+      if (v.kind === "scalar" && node.operator === "!" && typeof v.value === "boolean") return { kind: "scalar", value: !v.value, loc };
       return unknown(sourceOf(ctx, node), loc);
     }
-    default: {
-      // Parentheses and object keys come as untyped wrappers of one expression.
-      const [child] = children;
-      if (children.length === 1 && child) return evalAst(child, ctx, inner);
-      return unknown(sourceOf(ctx, node), loc);
-    }
+    case "parens":
+      return evalAst(node.expr, ctx, inner);
   }
 }
 
-async function objectKey(keyNode: HclAst, ctx: AstCtx, scope: Scope): Promise<TreeEntry["key"]> {
-  const [child] = keyNode.children;
-  if (!child) {
-    // A bare identifier key: `Version = …`.
-    const start = ctx.toChar(keyNode.range.start.byte);
-    const end = ctx.toChar(keyNode.range.end.byte);
-    return { value: ctx.text.slice(start, end), loc: rangeLoc(ctx, keyNode) };
+/** The name of an attribute step or of an index by a literal (`.0`, `[0]`, `["k"]`), else undefined. */
+function staticStep(s: TraversalStep): string | undefined {
+  if (s.kind === "attr") return s.name;
+  const k = s.key;
+  if (k.type === "literal") return k.value === null ? undefined : String(k.value);
+  if (k.type !== "template") return undefined;
+  let text = "";
+  for (const p of k.parts) {
+    if (p.kind !== "text") return undefined;
+    text += p.value;
   }
-  const v = await evalAst(child, ctx, scope);
-  const text = v.kind === "string" ? displayText(v.value) : v.kind === "scalar" ? String(v.value) : `\${${sourceOf(ctx, child)}}`;
-  return { value: text, loc: child.type === "template" ? stringLoc(ctx, child) : rangeLoc(ctx, child) };
+  return text;
+  return undefined;
 }
 
-async function evalTemplate(node: HclAst, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
-  const raw = (node.meta as { value?: string } | undefined)?.value ?? "";
-  const heredoc = raw.startsWith("<<");
-  const loc = heredoc ? rangeLoc(ctx, node) : stringLoc(ctx, node);
-  const parts: Part[] = [];
-  const segments: Segment[] = [];
-  const origins = new Set<string>();
-  for (const child of node.children) {
-    if (child.type === "literalValue") {
-      const rawText = (child.meta as { value?: string }).value ?? "";
-      const start = ctx.base + ctx.toChar(child.range.start.byte);
-      const decoded = heredoc ? decodeHeredoc(rawText) : decodeQuoted(rawText);
-      parts.push(decoded.text);
-      const index = ctx.file.index;
-      segments.push({ text: decoded.text, locate: (s, e) => index.span(start + (decoded.offsets[s] ?? s), start + (decoded.offsets[e] ?? e)) });
-      continue;
+async function stepKey(s: TraversalStep, ctx: AstCtx, scope: Scope): Promise<string | undefined> {
+  return staticStep(s) ?? (s.kind === "index" ? keyText(await evalAst(s.key, ctx, scope)) : undefined);
+}
+
+/** `var.x.y`, `local.m["k"]`, `f(x).y`, `data.x.y[var.i]`: the static prefix of a reference is resolved by name. */
+async function evalTraversal(node: Extract<HclExpr, { type: "traversal" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+  const src = sourceOf(ctx, node);
+  let i = 0;
+  let base: TreeNode;
+  if (node.source.type === "variable") {
+    const segments = [node.source.name];
+    for (; i < node.steps.length; i++) {
+      const s = node.steps[i];
+      const k = s ? staticStep(s) : undefined;
+      if (k === undefined) break;
+      segments.push(k);
     }
-    const v = await evalAst(child, ctx, scope);
-    parts.push(...interpolatedParts(v));
-    segments.push({ node: v });
+    base = await resolveTraversal(segments, src, loc, scope);
+  } else base = await evalAst(node.source, ctx, scope);
+  for (; i < node.steps.length; i++) {
+    const s = node.steps[i];
+    const key = s ? await stepKey(s, ctx, scope) : undefined;
+    if (key === undefined) return unknown(src, loc, nodeOrigin(base));
+    base = step(base, [key], src, loc);
+  }
+  return base;
+}
+
+/** `list[*].a` / `list.*.a`: the steps applied to each element; a single value counts as a list of one, null as none. */
+async function evalSplat(node: Extract<HclExpr, { type: "splat" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+  const src = sourceOf(ctx, node);
+  const base = await evalAst(node.source, ctx, scope);
+  if (base.kind === "unknown") return unknown(src, loc, nodeOrigin(base));
+  const keys: string[] = [];
+  for (const s of node.steps) {
+    const k = await stepKey(s, ctx, scope);
+    if (k === undefined) return unknown(src, loc, nodeOrigin(base));
+    keys.push(k);
+  }
+  const items = base.kind === "array" ? base.items : base.kind === "scalar" && base.value === null ? [] : [base];
+  return { kind: "array", items: items.map((item) => step(item, keys, src, loc)), loc };
+}
+
+async function objectKey(key: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeEntry["key"]> {
+  // A bare identifier key is its name: `Version = …`.
+  if (key.type === "variable") return { value: key.name, loc: spanLoc(ctx, key) };
+  const target = key.type === "parens" ? key.expr : key;
+  const v = await evalAst(key, ctx, scope);
+  const text = v.kind === "string" ? displayText(v.value) : v.kind === "scalar" ? String(v.value) : `\${${sourceOf(ctx, target)}}`;
+  return { value: text, loc: spanLoc(ctx, target) };
+}
+
+/** The value of a template's parts: text, located segments (for JSON inside it) and where interpolated values came from. */
+interface TemplateValue {
+  parts: Part[];
+  segments: Segment[];
+  origins: Set<string>;
+}
+
+async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: TemplateValue): Promise<void> {
+  const index = ctx.file.index;
+  const add = (v: TreeNode): void => {
+    out.parts.push(...interpolatedParts(v));
+    out.segments.push({ node: v });
     const o = nodeOrigin(v);
-    if (o) origins.add(o);
+    if (o) out.origins.add(o);
+  };
+  for (const part of parts) {
+    switch (part.kind) {
+      case "text":
+        out.parts.push(part.value);
+        out.segments.push({ text: part.value, locate: (s, e) => index.span(textOffset(part, s), textOffset(part, e)) });
+        break;
+      case "interpolation":
+        add(await evalAst(part.expr, ctx, scope));
+        break;
+      case "if": {
+        const c = await evalAst(part.condition, ctx, scope);
+        if (c.kind === "scalar" && typeof c.value === "boolean") await templateParts(c.value ? part.then : (part.else ?? []), ctx, scope, out);
+        else add(unknown(sourceOf(ctx, part), spanLoc(ctx, part)));
+        break;
+      }
+      case "for": {
+        const coll = await evalAst(part.collection, ctx, scope);
+        const pairs = collectionPairs(coll);
+        if (!pairs) {
+          add(unknown(sourceOf(ctx, part), spanLoc(ctx, part), nodeOrigin(coll)));
+          break;
+        }
+        for (const [k, v] of pairs) {
+          const names = new Map(scope.names);
+          if (part.keyVar !== undefined) names.set(part.keyVar, k);
+          names.set(part.valueVar, v);
+          await templateParts(part.body, ctx, { ...scope, names }, out);
+        }
+        break;
+      }
+    }
   }
-  const out = str(parts, loc, origins.size > 0 ? [...origins].join("; ") : undefined);
-  stringSegments.set(out, segments);
+}
+
+async function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
+  const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
+  await templateParts(node.parts, ctx, scope, value);
+  const out = str(value.parts, templateLoc(ctx, node), value.origins.size > 0 ? [...value.origins].join("; ") : undefined);
+  stringSegments.set(out, value.segments);
   return out;
 }
 
-/** HCL quoted-string escapes; `offsets[i]` is where decoded character `i` starts in the raw text. */
-function decodeQuoted(raw: string): { text: string; offsets: number[] } {
-  if (!raw.includes("\\") && !raw.includes("$${") && !raw.includes("%%{")) return { text: raw, offsets: [...Array(raw.length + 1).keys()] };
-  let text = "";
-  const offsets: number[] = [];
-  const simple: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
-  let i = 0;
-  while (i < raw.length) {
-    const c = raw[i] ?? "";
-    offsets.push(i);
-    if (c === "\\") {
-      const e = raw[i + 1] ?? "";
-      if (simple[e] !== undefined) {
-        text += simple[e];
-        i += 2;
-        continue;
-      }
-      const hex = e === "u" ? raw.slice(i + 2, i + 6) : e === "U" ? raw.slice(i + 2, i + 10) : "";
-      if (hex && /^[0-9a-fA-F]+$/.test(hex)) {
-        const cp = String.fromCodePoint(parseInt(hex, 16));
-        text += cp;
-        if (cp.length > 1) offsets.push(i);
-        i += 2 + hex.length;
-        continue;
-      }
-    }
-    if ((c === "$" || c === "%") && raw[i + 1] === c && raw[i + 2] === "{") {
-      text += c;
-      i += 2;
-      continue;
-    }
-    text += c;
-    i++;
-  }
-  offsets.push(raw.length);
-  return { text, offsets };
-}
-
-/** Heredoc text keeps its characters (indentation only matters outside JSON, where oidclint does not read it). */
-function decodeHeredoc(raw: string): { text: string; offsets: number[] } {
-  if (!raw.includes("$${") && !raw.includes("%%{")) return { text: raw, offsets: [...Array(raw.length + 1).keys()] };
-  return decodeQuoted(raw.replace(/\\/g, "\\\\"));
+/** Key/value pairs of a known collection (index → item for a list), undefined when it is not known. */
+function collectionPairs(coll: TreeNode): [TreeNode, TreeNode][] | undefined {
+  if (coll.kind === "array") return coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item]);
+  if (coll.kind === "object") return coll.entries.map((e) => [{ kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value]);
+  return undefined;
 }
 
 /** Follows attribute / index steps into a value; unknown as soon as the value is. */
@@ -310,8 +329,8 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
   }
 }
 
-async function resolveTraversal(traversal: { type: string; segment: string }[], full: string, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
-  const [root, ...rest] = traversal.map((t) => t.segment);
+async function resolveTraversal(segments: string[], full: string, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
+  const [root, ...rest] = segments;
   if (root === undefined) return unknown(full, loc);
   const bound = scope.names.get(root);
   if (bound) return relocate(step(bound, rest, full, loc), loc, undefined);
@@ -402,65 +421,76 @@ async function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: S
   return relocate(v, loc, nodeOrigin(v) ?? `local "${name}"`);
 }
 
-async function evalFor(node: HclAst, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
-  const meta = node.meta as { keyVar?: string; valVar?: string; keyExpression?: string; conditionalExpression?: string; openRangeValue?: string; groupedValue?: boolean };
-  const kids = [...node.children];
-  const collNode = kids.shift();
-  const keyNode = meta.keyExpression ? kids.shift() : undefined;
-  const valueNode = kids.shift();
-  const condNode = meta.conditionalExpression ? kids.shift() : undefined;
-  const isObject = meta.openRangeValue === "{" || keyNode !== undefined;
-  if (!collNode || !valueNode) return unknown(sourceOf(ctx, node), loc);
-  const coll = await evalAst(collNode, ctx, scope);
-  let pairs: [TreeNode, TreeNode][];
-  if (coll.kind === "array") pairs = coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item]);
-  else if (coll.kind === "object") pairs = coll.entries.map((e) => [{ kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value]);
-  else return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));
+async function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+  const coll = await evalAst(node.collection, ctx, scope);
+  const pairs = collectionPairs(coll);
+  if (!pairs) return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));
   const items: TreeNode[] = [];
   const entries: TreeEntry[] = [];
   for (const [k, v] of pairs) {
     const names = new Map(scope.names);
-    if (meta.keyVar) names.set(meta.keyVar, k);
-    if (meta.valVar) names.set(meta.valVar, v);
+    if (node.keyVar !== undefined) names.set(node.keyVar, k);
+    names.set(node.valueVar, v);
     const inner: Scope = { ...scope, names };
-    if (condNode) {
-      const c = await evalAst(condNode, ctx, inner);
+    if (node.condition) {
+      const c = await evalAst(node.condition, ctx, inner);
       if (c.kind === "scalar" && c.value === false) continue;
       if (!(c.kind === "scalar" && c.value === true)) {
+        // An element that may or may not be there: a list gets an unknown item, an object is unknown.
+        if (node.object) return unknown(sourceOf(ctx, node), loc);
         items.push(unknown(`...${sourceOf(ctx, node)}`, loc));
         continue;
       }
     }
-    const value = await evalAst(valueNode, ctx, inner);
-    if (isObject && keyNode) {
-      const kv = await evalAst(keyNode, ctx, inner);
-      const kt = kv.kind === "string" ? knownText(kv.value) : kv.kind === "scalar" ? String(kv.value) : undefined;
+    const value = await evalAst(node.value, ctx, inner);
+    if (node.object && node.key) {
+      const kv = await evalAst(node.key, ctx, inner);
+      const kt = keyText(kv);
       if (kt === undefined) return unknown(sourceOf(ctx, node), loc);
-      entries.push({ key: { value: kt, loc: kv.loc }, value });
+      const existing = node.grouped ? entries.find((e) => e.key.value === kt) : undefined;
+      if (existing?.value.kind === "array") existing.value.items.push(value);
+      else entries.push({ key: { value: kt, loc: kv.loc }, value: node.grouped ? { kind: "array", items: [value], loc: value.loc } : value });
     } else items.push(value);
   }
-  if (isObject) return { kind: "object", entries, loc };
+  if (node.object) return { kind: "object", entries, loc };
   return { kind: "array", items, loc };
 }
 
-async function evalBinary(node: HclAst, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
-  const meta = node.meta as { operator?: string };
-  const [l, r] = node.children;
-  if (!l || !r) return unknown(sourceOf(ctx, node), loc);
-  const a = plainOf(await evalAst(l, ctx, scope));
-  const b = plainOf(await evalAst(r, ctx, scope));
-  if (a === undefined || b === undefined) return unknown(sourceOf(ctx, node), loc);
-  switch (meta.operator) {
-    case "equal":
-      return { kind: "scalar", value: a === b, loc };
-    case "notEqual":
-      return { kind: "scalar", value: a !== b, loc };
-    case "and":
-      return typeof a === "boolean" && typeof b === "boolean" ? { kind: "scalar", value: a && b, loc } : unknown(sourceOf(ctx, node), loc);
-    case "or":
-      return typeof a === "boolean" && typeof b === "boolean" ? { kind: "scalar", value: a || b, loc } : unknown(sourceOf(ctx, node), loc);
+async function evalBinary(node: Extract<HclExpr, { type: "binary" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+  const a = plainOf(await evalAst(node.left, ctx, scope));
+  const b = plainOf(await evalAst(node.right, ctx, scope));
+  const src = sourceOf(ctx, node);
+  if (a === undefined || b === undefined) return unknown(src, loc);
+  const scalar = (value: number | boolean): TreeNode => ({ kind: "scalar", value, loc });
+  switch (node.operator) {
+    case "==":
+      return scalar(a === b);
+    case "!=":
+      return scalar(a !== b);
+    case "&&":
+      return typeof a === "boolean" && typeof b === "boolean" ? scalar(a && b) : unknown(src, loc);
+    case "||":
+      return typeof a === "boolean" && typeof b === "boolean" ? scalar(a || b) : unknown(src, loc);
+  }
+  if (typeof a !== "number" || typeof b !== "number") return unknown(src, loc);
+  switch (node.operator) {
+    case "<":
+      return scalar(a < b);
+    case ">":
+      return scalar(a > b);
+    case "<=":
+      return scalar(a <= b);
+    case ">=":
+      return scalar(a >= b);
+    case "+":
+      return scalar(a + b);
+    case "-":
+      return scalar(a - b);
+    case "*":
+      return scalar(a * b);
     default:
-      return unknown(sourceOf(ctx, node), loc);
+      // Division and remainder: Terraform's arbitrary precision is not worth imitating here.
+      return unknown(src, loc);
   }
 }
 
@@ -470,11 +500,19 @@ function plainOf(n: TreeNode): string | number | boolean | null | undefined {
   return undefined;
 }
 
-async function callFunction(node: HclAst, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
-  const meta = node.meta as { name?: string; expandedFinalArgument?: boolean };
-  const name = (meta.name ?? "").replace(/^provider::[^:]+::/, "");
+async function callFunction(node: Extract<HclExpr, { type: "call" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+  const name = node.name.replace(/^provider::[^:]+::/, "");
   const src = sourceOf(ctx, node);
-  const args = await Promise.all(node.children.map((c) => evalAst(c, ctx, scope)));
+  const argNodes = [...node.args];
+  const args = await Promise.all(argNodes.map((c) => evalAst(c, ctx, scope)));
+  if (node.expandFinal) {
+    // `f(a, list...)`: the list's elements are the last arguments.
+    const last = args.pop();
+    const lastNode = argNodes.pop();
+    if (last?.kind !== "array" || !lastNode) return unknown(src, loc, last ? nodeOrigin(last) : undefined);
+    args.push(...last.items);
+    argNodes.push(...last.items.map(() => lastNode));
+  }
   const [a0, a1, a2] = args;
   switch (name) {
     case "jsonencode":
@@ -490,7 +528,8 @@ async function callFunction(node: HclAst, ctx: AstCtx, scope: Scope, loc: Source
       for (const [i, a] of args.entries()) {
         if (a.kind === "array") items.push(...a.items);
         else {
-          const argSrc = node.children[i] ? sourceOf(ctx, node.children[i]) : src;
+          const argNode = argNodes[i];
+          const argSrc = argNode ? sourceOf(ctx, argNode) : src;
           items.push(unknown(`...${argSrc}`, a.loc, nodeOrigin(a)));
         }
       }
@@ -631,61 +670,37 @@ async function fileCall(pathNode: TreeNode | undefined, src: string, loc: Source
 /** Renders template text (`${…}` interpolations) with the given variables; `%{…}` directives are not evaluated. */
 export async function renderTemplate(text: string, rel: string, vars: TreeNode, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
   if (/(^|[^%])%\{/.test(text)) return unknown(`templatefile("${rel}") with %{…} directives`, loc, rel);
+  const parsed = parseTemplate(text);
+  if ("error" in parsed) {
+    debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
+    return unknown(`templatefile("${rel}")`, loc, rel);
+  }
   const index = new LineIndex(rel, text);
+  const ctx: AstCtx = { file: { src: { path: rel, abs: rel, text }, index } };
   const names = new Map<string, TreeNode>();
   if (vars.kind === "object") for (const e of vars.entries) names.set(e.key.value, e.value);
   const templateScope: Scope = { ...scope, names, depth: scope.depth + 1 };
   const segments: Segment[] = [];
   const parts: Part[] = [];
-  const origins = new Set<string>();
-  let last = 0;
-  let i = 0;
-  const literal = (from: number, to: number): void => {
-    if (to <= from) return;
-    const piece = text.slice(from, to).replace(/\$\$\{/g, "${");
-    parts.push(piece);
-    segments.push({ text: piece, locate: () => loc, origin: (s) => `${rel}:${index.position(from + s).line}` });
-  };
-  while ((i = text.indexOf("${", i)) >= 0) {
-    if (text[i - 1] === "$") {
-      i += 2;
-      continue;
+  for (const part of parsed.value) {
+    if (part.kind === "text") {
+      if (part.value === "") continue;
+      parts.push(part.value);
+      segments.push({ text: part.value, locate: () => loc, origin: (s) => `${rel}:${index.position(textOffset(part, s)).line}` });
+    } else if (part.kind === "interpolation") {
+      const v = await evalAst(part.expr, ctx, templateScope);
+      const placed = relocate(v, loc, nodeOrigin(v) ?? `${rel}:${index.position(part.start).line}`);
+      segments.push({ node: placed });
+      parts.push(...interpolatedParts(placed));
     }
-    const end = interpolationEnd(text, i + 2);
-    literal(last, i);
-    const inner = text.slice(i + 2, end - 1).trim();
-    const ast = await expressionAst(rel, inner);
-    const v = ast ? await evalAst(ast, { file: { src: { path: rel, abs: rel, text: inner }, index: new LineIndex(rel, inner) }, base: 0, text: inner, toChar: byteOffsets(inner) }, templateScope) : unknown(inner, loc);
-    const placed = relocate(v, loc, nodeOrigin(v) ?? `${rel}:${index.position(i).line}`);
-    segments.push({ node: placed });
-    parts.push(...interpolatedParts(placed));
-    const o = nodeOrigin(placed);
-    if (o) origins.add(o);
-    last = end;
-    i = end;
   }
-  literal(last, text.length);
   const out = str(parts, loc, rel);
   stringSegments.set(out, segments);
   return out;
 }
 
-function interpolationEnd(text: string, from: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = from; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === "{") depth++;
-    else if (c === "}") {
-      if (depth === 0) return i + 1;
-      depth--;
-    }
-  }
-  return text.length;
+function debug(message: string): void {
+  if (process.env.OIDCLINT_DEBUG) console.error(`oidclint: ${message}`);
 }
 
 /** `data "template_file" "x" { template = file(…), vars = {…} }` → its `rendered` text. */
@@ -707,23 +722,21 @@ async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise
     case "string": {
       const text = knownText(node.value);
       if (text === undefined || !text.includes("${")) return node;
-      const wrapped = `<<OIDCLINT_EOT\n${text}\nOIDCLINT_EOT\n`;
-      const ast = await expressionAst(file.src.path, wrapped);
-      if (!ast) return unknown(text, node.loc);
-      const inner: AstCtx = { file: { src: { ...file.src, text: wrapped }, index: new LineIndex(file.src.path, wrapped) }, base: 0, text: wrapped, toChar: byteOffsets(wrapped) };
+      const parsed = parseTemplate(text);
+      if ("error" in parsed) {
+        debug(`${file.src.path}: string ${JSON.stringify(text.slice(0, 60))} is not a valid template (${parsed.error.message})`);
+        return unknown(text, node.loc);
+      }
+      const ctx: AstCtx = { file: { src: { ...file.src, text }, index: new LineIndex(file.src.path, text) } };
+      const [only] = parsed.value;
       let v: TreeNode;
-      if (/^\$\{[\s\S]*\}$/.test(text) && ast.children.length === 2 && ast.children[1]?.type === "literalValue") {
+      if (parsed.value.length === 1 && only?.kind === "interpolation") {
         // `"${expr}"` alone is the value of expr, not a string.
-        const [only] = ast.children;
-        v = only ? await evalAst(only, inner, scope) : unknown(text, node.loc);
+        v = await evalAst(only.expr, ctx, scope);
       } else {
-        v = await evalAst(ast, inner, scope);
-        if (v.kind === "string") {
-          const parts = [...v.value.parts];
-          const lastPart = parts[parts.length - 1];
-          if (typeof lastPart === "string") parts[parts.length - 1] = lastPart.replace(/\n$/, "");
-          v = str(parts, node.loc, v.value.origin);
-        }
+        const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
+        await templateParts(parsed.value, ctx, scope, value);
+        v = str(value.parts, node.loc, value.origins.size > 0 ? [...value.origins].join("; ") : undefined);
       }
       return relocate(v, node.loc, nodeOrigin(v));
     }

@@ -1,9 +1,11 @@
+import type { HclExpr } from "./hcl-expression.js";
+
 /**
- * Where things are in an HCL file. `@cdktf/hcl2json` validates the syntax and parses expressions, but
- * gives no positions for blocks and attributes; this scanner finds them: block headers, attribute names
- * and the exact source span of each attribute's expression (which is then parsed on its own, so the
- * expression AST's offsets map straight back into the file). It only skips over what it does not need
- * (strings, heredocs, comments, brackets); syntax errors are hcl2json's to report.
+ * Where things are in an HCL file, leniently: block headers, attribute names and the source span of
+ * each attribute's expression. `hcl-body.ts` parses files strictly (expressions included); this scanner
+ * is the fallback for a file that parser refuses but `@cdktf/hcl2json` accepts, whose expressions are
+ * then parsed by hcl2json one by one. It only skips over what it does not need (strings, heredocs,
+ * comments, brackets); syntax errors are hcl2json's to report.
  */
 
 export interface HclAttribute {
@@ -12,6 +14,8 @@ export interface HclAttribute {
   /** Offsets of the expression's source text: `[exprStart, exprEnd)`, comments and trailing blanks excluded. */
   exprStart: number;
   exprEnd: number;
+  /** The parsed expression (strict parser only). */
+  expr?: HclExpr;
 }
 
 export interface HclLabel {

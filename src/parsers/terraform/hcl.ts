@@ -1,16 +1,17 @@
 import type { ExpressionType } from "@cdktf/hcl2json/lib/syntax-tree.js";
 import type { SourceLocation } from "../../model/location.js";
+import type { BinaryOperator, HclExpr, TemplatePart, TraversalStep } from "./hcl-expression.js";
 
 /**
- * The `@cdktf/hcl2json` bridge. Importing it instantiates a Go WebAssembly module (~150 ms), so it is
- * imported on first use only, i.e. only when a `.tf` file is worth parsing.
+ * The `@cdktf/hcl2json` bridge. Importing it instantiates a Go WebAssembly module (~150 ms, and the first
+ * call starts the Go runtime), so it is imported only when the TypeScript parser (`hcl-body.ts`) finds a
+ * problem in a file: hcl2json then gives the official syntax error, or, if it accepts the file, parses
+ * that file's expressions instead (`expressionAst`).
  */
 interface Hcl2Json {
   parse(filename: string, contents: string): Promise<Record<string, unknown>>;
   getExpressionAst(filename: string, expression: string): Promise<ExpressionType | null>;
 }
-
-export type { ExpressionType as HclAst };
 
 let loaded: Promise<Hcl2Json> | undefined;
 
@@ -48,14 +49,172 @@ export async function hclSyntaxError(file: string, text: string): Promise<{ mess
   }
 }
 
-/** Parses one expression; the AST's byte offsets are relative to `expression`. Null when it does not parse. */
-export async function expressionAst(file: string, expression: string): Promise<ExpressionType | null> {
+/**
+ * Parses one expression with hcl2json and converts its AST to this package's `HclExpr`, with offsets
+ * into the file (`base` is where `expression` starts in `fileText`). Only for files the TypeScript parser
+ * refuses but hcl2json accepts. Null when it does not parse.
+ */
+export async function expressionAst(file: string, expression: string, base: number): Promise<HclExpr | null> {
   const h = await hcl2json();
+  let ast: ExpressionType | null;
   try {
-    return await h.getExpressionAst(file, expression);
+    ast = await h.getExpressionAst(file, expression);
   } catch {
     return null;
   }
+  if (!ast) return null;
+  const toChar = byteOffsets(expression);
+  return convert(ast, { text: expression, base, at: (b) => base + toChar(b) });
+}
+
+interface ConvertCtx {
+  text: string;
+  base: number;
+  at: (byte: number) => number;
+}
+
+const BINARY: Record<string, BinaryOperator> = {
+  logicalOr: "||",
+  logicalAnd: "&&",
+  equal: "==",
+  notEqual: "!=",
+  lessThan: "<",
+  greaterThan: ">",
+  lessThanOrEqual: "<=",
+  greaterThanOrEqual: ">=",
+  add: "+",
+  subtract: "-",
+  multiply: "*",
+  divide: "/",
+  modulo: "%",
+};
+
+/** hcl2json ranges often cover only a node's first token: the end is at least that, the start is right. */
+function convert(node: ExpressionType, ctx: ConvertCtx): HclExpr {
+  const start = ctx.at(node.range.start.byte);
+  const end = ctx.at(node.range.end.byte);
+  const kids = node.children;
+  const kid = (i: number): HclExpr => {
+    const k = kids[i];
+    return k ? convert(k, ctx) : { type: "literal", value: null, start, end };
+  };
+  const meta = node.meta as { type?: string; value?: string; name?: string; operator?: string; expandedFinalArgument?: boolean; keyVar?: string; valVar?: string; keyExpression?: string; conditionalExpression?: string; groupedValue?: boolean; openRangeValue?: string; traversal?: { type: string; segment: string; range: { start: { byte: number }; end: { byte: number } } }[] } | undefined;
+  const steps = (): TraversalStep[] =>
+    (meta?.traversal ?? []).map((t): TraversalStep => {
+      const s = ctx.at(t.range.start.byte);
+      const e = ctx.at(t.range.end.byte);
+      if (t.type !== "indexTraversal") return { kind: "attr", name: t.segment, start: s, end: e };
+      const key: HclExpr = /^\d+$/.test(t.segment) ? { type: "literal", value: Number(t.segment), start: s, end: e } : { type: "template", parts: [{ kind: "text", value: t.segment.startsWith('"') ? (JSON.parse(t.segment) as string) : t.segment, start: s, end: e }], heredoc: false, start: s, end: e };
+      return { kind: "index", key, start: s, end: e };
+    });
+  switch (node.type) {
+    case "literalValue":
+      if (meta?.type === "number") return { type: "literal", value: Number(meta.value), start, end };
+      if (meta?.type === "bool") return { type: "literal", value: meta.value === "true", start, end };
+      return { type: "literal", value: null, start, end };
+    case "template": {
+      const heredoc = (meta?.value ?? "").startsWith("<<");
+      const parts: TemplatePart[] = kids.map((k): TemplatePart => {
+        const s = ctx.at(k.range.start.byte);
+        if (k.type === "literalValue") return decodeLiteral((k.meta as { value?: string }).value ?? "", s, heredoc);
+        return { kind: "interpolation", expr: convert(k, ctx), start: s, end: ctx.at(k.range.end.byte) };
+      });
+      const quoted = !heredoc && ctx.text[start - ctx.base - 1] === '"';
+      return { type: "template", parts, heredoc, start: quoted ? start - 1 : start, end: quoted ? end + 1 : end };
+    }
+    case "templateWrap":
+      return { type: "wrap", expr: kid(0), start, end };
+    case "tuple":
+      return { type: "tuple", items: kids.map((k) => convert(k, ctx)), start, end };
+    case "object": {
+      const items: { key: HclExpr; value: HclExpr }[] = [];
+      for (let i = 0; i + 1 < kids.length; i += 2) {
+        const keyNode = kids[i];
+        if (!keyNode) continue;
+        const ks = ctx.at(keyNode.range.start.byte);
+        const ke = ctx.at(keyNode.range.end.byte);
+        const inner = keyNode.children[0];
+        const key: HclExpr = inner ? convert(inner, ctx) : { type: "variable", name: ctx.text.slice(ks - ctx.base, ke - ctx.base), start: ks, end: ke };
+        items.push({ key, value: kid(i + 1) });
+      }
+      return { type: "object", items, start, end };
+    }
+    case "scopeTraversal": {
+      const [root, ...rest] = steps();
+      if (!root) return { type: "literal", value: null, start, end };
+      const variable: HclExpr = { type: "variable", name: root.kind === "attr" ? root.name : "", start: root.start, end: root.end };
+      return rest.length === 0 ? variable : { type: "traversal", source: variable, steps: rest, start, end };
+    }
+    case "relativeTraversal":
+      return { type: "traversal", source: kid(0), steps: steps(), start, end };
+    case "index":
+      return { type: "traversal", source: kid(0), steps: [{ kind: "index", key: kid(1), start, end }], start, end };
+    case "splat": {
+      const each = kids[1];
+      const eachSteps = each ? convert(each, ctx) : undefined;
+      return { type: "splat", source: kid(0), steps: eachSteps?.type === "traversal" ? eachSteps.steps : [], full: ctx.text.slice(start - ctx.base, end - ctx.base).startsWith("["), start, end };
+    }
+    case "function":
+      return { type: "call", name: meta?.name ?? "", args: kids.map((k) => convert(k, ctx)), expandFinal: meta?.expandedFinalArgument === true, start, end };
+    case "for": {
+      const rest = [...kids];
+      const collection = rest.shift();
+      const key = meta?.keyExpression ? rest.shift() : undefined;
+      const value = rest.shift();
+      const condition = meta?.conditionalExpression ? rest.shift() : undefined;
+      const out: HclExpr = { type: "for", valueVar: meta?.valVar ?? "", collection: collection ? convert(collection, ctx) : kid(-1), value: value ? convert(value, ctx) : kid(-1), grouped: meta?.groupedValue === true, object: meta?.openRangeValue === "{", start, end };
+      if (meta?.keyVar) out.keyVar = meta.keyVar;
+      if (key) out.key = convert(key, ctx);
+      if (condition) out.condition = convert(condition, ctx);
+      return out;
+    }
+    case "conditional":
+      return { type: "conditional", condition: kid(0), whenTrue: kid(1), whenFalse: kid(2), start, end };
+    case "binaryOp":
+      return { type: "binary", operator: BINARY[meta?.operator ?? ""] ?? "==", left: kid(0), right: kid(1), start, end };
+    case "unaryOp":
+      return { type: "unary", operator: meta?.operator === "negate" ? "-" : "!", operand: kid(0), start, end };
+    default:
+      // Parentheses come as an untyped wrapper of one expression.
+      return { type: "parens", expr: kid(0), start, end };
+  }
+}
+
+/** hcl2json gives template literals as source text: decode quoted-string escapes, `$${` and `%%{`. */
+function decodeLiteral(raw: string, start: number, heredoc: boolean): TemplatePart {
+  let value = "";
+  const offsets: number[] = [];
+  const simple: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
+  let i = 0;
+  while (i < raw.length) {
+    const c = raw[i] ?? "";
+    offsets.push(start + i);
+    if (c === "\\" && !heredoc) {
+      const e = raw[i + 1] ?? "";
+      if (simple[e] !== undefined) {
+        value += simple[e];
+        i += 2;
+        continue;
+      }
+      const hex = e === "u" ? raw.slice(i + 2, i + 6) : e === "U" ? raw.slice(i + 2, i + 10) : "";
+      if (hex && /^[0-9a-fA-F]+$/.test(hex)) {
+        const cp = String.fromCodePoint(parseInt(hex, 16));
+        value += cp;
+        if (cp.length > 1) offsets.push(start + i);
+        i += 2 + hex.length;
+        continue;
+      }
+    }
+    if ((c === "$" || c === "%") && raw[i + 1] === c && raw[i + 2] === "{") {
+      value += c;
+      i += 2;
+      continue;
+    }
+    value += c;
+    i++;
+  }
+  offsets.push(start + raw.length);
+  return { kind: "text", value, offsets, start, end: start + raw.length };
 }
 
 /** Maps the UTF-8 byte offsets hcl2json reports to string indices of `text`. */

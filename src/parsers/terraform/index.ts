@@ -8,6 +8,7 @@ import type { ParseEnv, SourceFile } from "../source.js";
 import { parseEmbeddedJson, textAt, type Segment } from "./embedded-json.js";
 import { evaluate, stringSegments, type Scope } from "./evaluate.js";
 import { hclSyntaxError } from "./hcl.js";
+import { parseHclFile } from "./hcl-body.js";
 import { scanHcl } from "./hcl-locate.js";
 import { addToModule, blocksOfHcl, blocksOfJson, newModule, type Block, type Expr, type TfFile } from "./module.js";
 import { knownModulePolicies } from "./modules.js";
@@ -15,10 +16,14 @@ import { policyDocumentTree } from "./policy-document.js";
 
 /**
  * Terraform modules: every `*.tf`, `*.tf.json`, `*.tfvars`, `*.tfvars.json` of the run at once, grouped
- * by directory (one directory = one module, whose files share variables and locals). Parsing HCL costs a
- * WebAssembly call per file, so only files that can matter are parsed: those that mention a role, a
- * policy document, an OIDC provider or a known OIDC module, plus the variable/locals/tfvars files of
- * their directories. The other files are left alone (no result, no cost).
+ * by directory (one directory = one module, whose files share variables and locals). Only files that can
+ * matter are parsed: those that mention a role, a policy document, an OIDC provider or a known OIDC
+ * module, plus the variable/locals/tfvars files of their directories. The other files are left alone.
+ *
+ * HCL is parsed by the TypeScript parser (`hcl-body.ts`, `hcl-expression.ts`). Only when it finds a
+ * problem is `@cdktf/hcl2json` (Go WebAssembly, slow to start) loaded: its error becomes the file's
+ * parse problem; if it accepts the file, the TypeScript parser has a gap, and the file is read the old
+ * way (lenient scanner, hcl2json expression ASTs), which `OIDCLINT_DEBUG` reports.
  */
 const RELEVANT = /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
 const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
@@ -60,12 +65,20 @@ async function parseModule(dir: string, files: SourceFile[], env: ParseEnv): Pro
       }
       top = src.path.endsWith(".tfvars.json") ? tfvarsOfJson(file, json.tree) : blocksOfJson(file, json.tree);
     } else {
-      const error = await hclSyntaxError(src.path, src.text);
-      if (error) {
-        out.problems.push(error);
-        continue;
+      const own = parseHclFile(src.text);
+      if ("body" in own) top = blocksOfHcl(file, own.body);
+      else {
+        const error = await hclSyntaxError(src.path, src.text);
+        if (error) {
+          out.problems.push(error);
+          continue;
+        }
+        if (process.env.OIDCLINT_DEBUG) {
+          const at = file.index.position(own.problem.start);
+          console.error(`oidclint: ${src.path}:${at.line}:${at.column}: the TypeScript HCL parser refused this file (${own.problem.message}) but hcl2json accepts it; reading it with hcl2json`);
+        }
+        top = blocksOfHcl(file, scanHcl(src.text));
       }
-      top = blocksOfHcl(file, scanHcl(src.text));
     }
     if (/\.tfvars(\.json)?$/.test(src.path)) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);

@@ -1,6 +1,7 @@
 import type { LineIndex, SourceLocation } from "../../model/location.js";
 import type { TreeNode } from "../../model/tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
+import type { HclExpr } from "./hcl-expression.js";
 import type { HclBody } from "./hcl-locate.js";
 
 /**
@@ -14,7 +15,7 @@ export interface TfFile {
 }
 
 /** An attribute's expression: a span of an HCL file, or a value of a `.tf.json` file (strings are templates there). */
-export type Expr = { kind: "hcl"; file: TfFile; start: number; end: number } | { kind: "json"; file: TfFile; node: TreeNode };
+export type Expr = { kind: "hcl"; file: TfFile; start: number; end: number; ast?: HclExpr } | { kind: "json"; file: TfFile; node: TreeNode };
 
 export interface Attr {
   name: string;
@@ -57,7 +58,7 @@ export function blocksOfHcl(file: TfFile, body: HclBody): Block {
   const convert = (b: HclBody, type: string, labels: string[], loc: SourceLocation): Block => ({
     type,
     labels,
-    attrs: new Map(b.attributes.map((a) => [a.name, { name: a.name, expr: { kind: "hcl", file, start: a.exprStart, end: a.exprEnd }, loc: file.index.span(a.nameStart, a.nameStart + a.name.length) }])),
+    attrs: new Map(b.attributes.map((a) => [a.name, { name: a.name, expr: { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, ...(a.expr ? { ast: a.expr } : {}) }, loc: file.index.span(a.nameStart, a.nameStart + a.name.length) }])),
     blocks: b.blocks.map((blk) => convert(blk.body, blk.type, blk.labels.map((l) => l.value), file.index.span(blk.typeStart, blk.typeStart + blk.type.length))),
     loc,
   file,

@@ -1,0 +1,142 @@
+import { ExpressionParser, isIdentStart, type HclSyntaxProblem } from "./hcl-expression.js";
+import type { HclBlock, HclBody, HclLabel } from "./hcl-locate.js";
+
+/**
+ * The structure of an HCL file (hclsyntax `Body`): attributes `name = expression` ending at a newline,
+ * blocks `type label* { … }` with their closing brace on its own line, one-line blocks `type { name = x }`.
+ * Unlike the lenient scanner of `hcl-locate.ts`, nothing is skipped: every expression is parsed (and
+ * kept on its attribute), every brace must balance, and the first thing out of place is returned as a
+ * problem with its position. A file without a problem needs no other parser.
+ */
+export type HclFile = { body: HclBody } | { problem: HclSyntaxProblem };
+
+/** Blocks nested deeper than this are a problem (handed to hcl2json), not a stack overflow. */
+const MAX_BLOCK_DEPTH = 64;
+
+export function parseHclFile(text: string): HclFile {
+  const p = new BodyParser(text);
+  const r = p.run(() => p.body(0, undefined));
+  return "error" in r ? { problem: r.error } : { body: r.value };
+}
+
+class BodyParser extends ExpressionParser {
+  constructor(text: string) {
+    super(text);
+    this.newlineSignificant.push(true);
+  }
+
+  /** `open`: offset of the `{` this body belongs to (undefined at the top level). */
+  body(depth: number, open: number | undefined): HclBody {
+    const t = this.text;
+    const body: HclBody = { attributes: [], blocks: [] };
+    for (;;) {
+      this.skipLines();
+      if (this.pos >= t.length) {
+        if (open !== undefined) this.fail('Unclosed configuration block: there is no "}" for this "{"', open);
+        return body;
+      }
+      const c = t.charCodeAt(this.pos);
+      if (c === 125 /* } */) {
+        if (open === undefined) this.fail('Unexpected "}": no block is open here', this.pos);
+        this.pos++;
+        return body;
+      }
+      if (!isIdentStart(c, t, this.pos)) this.fail("Argument or block definition required: expected a name", this.pos);
+      const nameStart = this.pos;
+      const name = this.ident();
+      this.skip();
+      if (this.text.charCodeAt(this.pos) === 61 /* = */ && this.text.charCodeAt(this.pos + 1) !== 61) {
+        body.attributes.push(this.attribute(name, nameStart));
+        this.lineEnd(false);
+        continue;
+      }
+      body.blocks.push(this.block(name, nameStart, depth));
+    }
+  }
+
+  /** At `=` after an attribute name. */
+  private attribute(name: string, nameStart: number): HclBody["attributes"][number] {
+    this.pos++;
+    this.skip();
+    const exprStart = this.pos;
+    const expr = this.expression();
+    return { name, nameStart, exprStart, exprEnd: expr.end, expr };
+  }
+
+  private block(type: string, typeStart: number, depth: number): HclBlock {
+    const t = this.text;
+    const labels: HclLabel[] = [];
+    for (;;) {
+      const c = t.charCodeAt(this.pos);
+      if (c === 34 /* " */) labels.push(this.label());
+      else if (this.pos < t.length && isIdentStart(c, t, this.pos)) labels.push({ start: this.pos, value: this.ident() });
+      else break;
+      this.skip();
+    }
+    if (t.charCodeAt(this.pos) !== 123 /* { */) {
+      if (labels.length === 0) this.fail(`Invalid argument or block: "${type}" must be followed by "=" (an argument) or by labels and "{" (a block)`, this.pos);
+      this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
+    }
+    const open = this.pos;
+    if (depth >= MAX_BLOCK_DEPTH) this.fail("Blocks nested too deeply", open);
+    this.pos++;
+    this.skip();
+    let body: HclBody;
+    if (t.charCodeAt(this.pos) === 125) {
+      this.pos++;
+      body = { attributes: [], blocks: [] };
+    } else if (this.atLineEnd()) {
+      body = this.body(depth + 1, open);
+    } else {
+      // A one-line block holds at most one attribute: `type { name = value }`.
+      const nameStart = this.pos;
+      if (!isIdentStart(t.charCodeAt(this.pos), t, this.pos)) this.fail("Invalid single-line block: expected an argument name", this.pos);
+      const name = this.ident();
+      this.skip();
+      if (t.charCodeAt(this.pos) !== 61 || t.charCodeAt(this.pos + 1) === 61) this.fail("Invalid single-line block: a block on one line can hold only one argument", this.pos);
+      const attr = this.attribute(name, nameStart);
+      this.skip();
+      if (t.charCodeAt(this.pos) !== 125) this.fail('Invalid single-line block: expected "}" after the argument', this.pos);
+      this.pos++;
+      body = { attributes: [attr], blocks: [] };
+    }
+    const end = this.pos;
+    this.lineEnd(true);
+    return { type, typeStart, labels, body, end };
+  }
+
+  /** A quoted block label: a string without interpolation. */
+  private label(): HclLabel {
+    const start = this.pos;
+    this.pos++;
+    const { parts } = this.templateBody("quoted", undefined);
+    this.pos++;
+    let value = "";
+    for (const part of parts) {
+      if (part.kind !== "text") this.fail("Invalid block label: template sequences are not allowed in labels", part.start, part.end);
+      value += part.value;
+    }
+    return { start, value };
+  }
+
+  private atLineEnd(): boolean {
+    const t = this.text;
+    const c = t.charCodeAt(this.pos);
+    return this.pos >= t.length || c === 10 || (c === 13 && t.charCodeAt(this.pos + 1) === 10) || c === 35 || (c === 47 && t.charCodeAt(this.pos + 1) === 47);
+  }
+
+  /** After an attribute or a block's `}`: only a comment may follow on the line. */
+  private lineEnd(afterBlock: boolean): void {
+    this.skip();
+    if (this.atLineEnd()) return;
+    if (this.text.charCodeAt(this.pos) === 125 && !afterBlock) this.fail('Missing newline after argument: "}" must start a new line', this.pos);
+    this.fail(afterBlock ? "Missing newline after block definition" : "Missing newline after argument: an argument definition must end with a newline", this.pos);
+  }
+
+  /** Skips blank lines and comments between definitions. */
+  private skipLines(): void {
+    this.newlineSignificant.push(false);
+    this.skip();
+    this.newlineSignificant.pop();
+  }
+}
