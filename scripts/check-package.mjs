@@ -162,7 +162,7 @@ step("types: a TypeScript consumer type-checks against the shipped .d.ts", () =>
     `import { lint, formatters, rules, type LintReport, type LintMessage } from "oidclint";
 const report: LintReport = await lint({ paths: ["."] });
 const first: LintMessage | undefined = report.results[0]?.messages[0];
-const text: string = formatters.sarif?.(report, { cwd: ".", color: false, rules, version: "1" }) ?? "";
+const text: string = formatters.sarif(report, { cwd: ".", color: false, rules, version: "1" });
 export { first, text };
 `,
   );

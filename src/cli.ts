@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, resolveConfig } from "./config/load.js";
 import { lint } from "./engine/lint.js";
 import type { Severity } from "./engine/rule.js";
-import { formatters } from "./formatters/index.js";
+import { formatterFor, formatters } from "./formatters/index.js";
 import { rules } from "../rules/index.js";
 
 /** Where a command writes; tests pass their own. */
@@ -142,7 +142,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const formatName = values.format ?? "stylish";
-  const formatter = formatters[formatName];
+  const formatter = formatterFor(formatName);
   if (!formatter) throw new UsageError(`unknown format "${formatName}" (expected ${Object.keys(formatters).join(", ")})`);
   let maxWarnings = -1;
   if (values["max-warnings"] !== undefined) {

@@ -117,7 +117,7 @@ describe("github format", () => {
 
   it("prints one workflow command per finding, paths relative to the repository root", () => {
     const cwd = FORMATS;
-    const text = formatters.github?.(syntheticReport(cwd), meta(cwd));
+    const text = formatters.github(syntheticReport(cwd), meta(cwd));
     expect(text).toBe(
       [
         "::error file=fixtures/_formats/.github/workflows/deploy.yml,line=14,col=27,endLine=14,endColumn=67,title=trust-mismatch::Job `deploy` on push gets sub `repo:acme/app:ref:refs/heads/main`, 100%25 refused,%0Aallowed: a, b",
@@ -129,12 +129,12 @@ describe("github format", () => {
   });
 
   it("prints nothing for a clean report", () => {
-    expect(formatters.github?.({ results: [], filesLinted: 3, errorCount: 0, warningCount: 0 }, meta(FORMATS))).toBe("");
+    expect(formatters.github({ results: [], filesLinted: 3, errorCount: 0, warningCount: 0 }, meta(FORMATS))).toBe("");
   });
 
   it("formats the real linter's findings on the shared fixture", async () => {
     const report = await run({ cwd: FORMATS });
-    const text = formatters.github?.(report, meta(FORMATS)) ?? "";
+    const text = formatters.github(report, meta(FORMATS));
     const lines = text.split("\n").filter((l) => l !== "");
     expect(lines.length).toBe(report.errorCount + report.warningCount);
     // At least the broken JSON policy, whatever else the rules find.
@@ -154,7 +154,7 @@ function parseErrorMessage(report: LintReport): string {
 
 describe("sarif format", () => {
   it("describes every rule with help URI, levels, tags and security severity", () => {
-    const log = expectValidSarif(formatters.sarif?.({ results: [], filesLinted: 0, errorCount: 0, warningCount: 0 }, meta(FORMATS)) ?? "");
+    const log = expectValidSarif(formatters.sarif({ results: [], filesLinted: 0, errorCount: 0, warningCount: 0 }, meta(FORMATS)));
     expect(log.version).toBe("2.1.0");
     expect(log.runs).toHaveLength(1);
     const driver = log.runs[0]?.tool.driver;
@@ -175,7 +175,7 @@ describe("sarif format", () => {
   });
 
   it("pins results, regions, repo-relative URIs and related locations", () => {
-    const log = expectValidSarif(formatters.sarif?.(syntheticReport(FORMATS), meta(FORMATS)) ?? "");
+    const log = expectValidSarif(formatters.sarif(syntheticReport(FORMATS), meta(FORMATS)));
     const results = log.runs[0]?.results ?? [];
     expect(results.map((r) => [r.ruleId, r.level, r.locations[0]?.physicalLocation.artifactLocation.uri])).toEqual([
       ["trust-mismatch", "error", "fixtures/_formats/.github/workflows/deploy.yml"],
@@ -203,7 +203,7 @@ describe("sarif format", () => {
 
   it("is valid SARIF for the real linter's findings on the shared fixture", async () => {
     const report = await run({ cwd: FORMATS });
-    const log = expectValidSarif(formatters.sarif?.(report, meta(FORMATS)) ?? "");
+    const log = expectValidSarif(formatters.sarif(report, meta(FORMATS)));
     const results = log.runs[0]?.results ?? [];
     expect(results.length).toBe(report.errorCount + report.warningCount);
     expect(results.some((r) => r.ruleId === "parse-error" && r.locations[0]?.physicalLocation.artifactLocation.uri === "fixtures/_formats/policies/broken-trust.json")).toBe(true);
@@ -225,7 +225,7 @@ describe("sarif format", () => {
         { filePath: "/elsewhere/trust.json", errorCount: 1, warningCount: 0, messages: [{ ruleId: "parse-error", messageId: "unparsable", severity: 2, message: "x", line: 2, column: 3, endLine: 1, endColumn: 1 }] },
       ],
     };
-    const log = expectValidSarif(formatters.sarif?.(report, meta(FORMATS)) ?? "");
+    const log = expectValidSarif(formatters.sarif(report, meta(FORMATS)));
     const locs = log.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation);
     expect(locs?.[0]?.artifactLocation).toEqual({ uri: "fixtures/_formats/my%20policies/trust%20%231.json", uriBaseId: "%SRCROOT%" });
     expect(locs?.[1]).toEqual({ artifactLocation: { uri: "file:///elsewhere/trust.json" }, region: { startLine: 2, startColumn: 3 } });

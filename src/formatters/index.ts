@@ -7,4 +7,11 @@ import type { Formatter } from "./types.js";
 export type { Formatter, FormatMeta } from "./types.js";
 
 /** Output formats by `--format` name. */
-export const formatters: Record<string, Formatter> = { stylish, json, sarif, github };
+export const formatters = { stylish, json, sarif, github } as const satisfies Record<string, Formatter>;
+
+export type FormatName = keyof typeof formatters;
+
+/** The formatter of a `--format` name, or undefined for an unknown one. */
+export function formatterFor(name: string): Formatter | undefined {
+  return Object.hasOwn(formatters, name) ? formatters[name as FormatName] : undefined;
+}
