@@ -1,4 +1,5 @@
 import type { LintMessage } from "./result.js";
+import { commentStarts } from "./comments.js";
 import { fillMessage } from "./rule.js";
 
 /**
@@ -56,12 +57,18 @@ export function collectSuppressions(file: string, text: string): Suppression[] {
   const out: Suppression[] = [];
   let open: Suppression[] = [];
   const lines = text.split("\n");
+  const comments = commentStarts(file, text);
+  let lineOffset = 0;
   lines.forEach((lineText, i) => {
+    const lineStart = lineOffset;
+    lineOffset += lineText.length + 1;
     if (!lineText.includes("oidclint-")) return;
     const m = directive.exec(lineText);
     if (!m?.[1] || !m[2]) return;
     const line = i + 1;
     const column = m.index + m[0].indexOf(m[1]) + 1;
+    // Only a real comment is a directive: not a quoted string, a block scalar's script, or a heredoc.
+    if (!comments.has(lineStart + column - 1)) return;
     const { ids, reason } = parseDirectiveArgs(m[3] ?? "");
     const endColumn = m.index + m[0].trimEnd().length + 1;
     const base = { line, column, endColumn, ...(reason ? { reason } : {}) };
