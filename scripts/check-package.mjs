@@ -73,7 +73,7 @@ step(`tarball contents (${files.length} files)`, () => {
     "dist/src/index.js",
     "dist/src/index.d.ts",
     "dist/rules/index.js",
-    "dist/src/config/validate-config.js",
+    "dist/src/config/validate-config.cjs",
     "schema/oidclintrc.schema.json",
     ".pre-commit-hooks.yaml",
     "action.yml",

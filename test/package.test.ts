@@ -58,7 +58,7 @@ describe("package", () => {
 
   it("loads the precompiled config validator in plain Node (else every run with a config pays ajv's compile)", () => {
     // In a child process: vitest's module runner would provide a `require` that Node's ESM loader does not.
-    const url = new URL(`file://${join(ROOT, "dist/src/config/validate-config.js")}`).href;
+    const url = new URL(`file://${join(ROOT, "dist/src/config/validate-config.cjs")}`).href;
     const script = `const m = await import(${JSON.stringify(url)}); process.stdout.write(typeof m.default);`;
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(r.stderr.split("\n")[0] ?? "").toBe("");

@@ -94,13 +94,13 @@ interface Validator {
 }
 
 /**
- * The build compiles the schema into `validate-config.js` (see scripts/build-config-validator.mjs); running
+ * The build compiles the schema into `validate-config.cjs` (see scripts/build-config-validator.mjs); running
  * from sources, or with rules other than the built-in set, compiles it here with ajv.
  */
 async function configValidator(rules: readonly AnyRule[]): Promise<Validator> {
   if (rules === builtinRules) {
     try {
-      const url = new URL("./validate-config.js", import.meta.url).href;
+      const url = new URL("./validate-config.cjs", import.meta.url).href;
       return ((await import(url)) as { default: Validator }).default;
     } catch {
       // not built: compile below

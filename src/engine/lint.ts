@@ -71,12 +71,14 @@ async function loadSources(options: LintOptions, cwd: string, config: ResolvedCo
   const all: SourceFile[] = [];
   const reported = new Set<string>();
   const problems: ParsedFile[] = [];
+  const seen = new Set<string>();
   const add = (abs: string, text: string, report: boolean): void => {
     const path = relPath(cwd, abs);
-    if (all.some((s) => s.path === path)) {
+    if (seen.has(path)) {
       if (report) reported.add(path);
       return;
     }
+    seen.add(path);
     all.push({ path, abs, text });
     if (report) reported.add(path);
   };
