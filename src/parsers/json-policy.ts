@@ -7,8 +7,8 @@ import { parseYamlSource, yamlToTree } from "./yaml-source.js";
 import type { SourceFile } from "./source.js";
 
 /**
- * Raw IAM policy JSON (`{ "Version", "Statement" }`) and the output of `aws iam get-role`
- * (`Role.AssumeRolePolicyDocument`, as an object or as the URL-encoded string the API returns).
+ * Raw IAM policy JSON (`{ "Version", "Statement" }`) and the output of `aws iam get-role` / `list-roles`
+ * (`Role(s).AssumeRolePolicyDocument`, as an object or as the URL-encoded string the API returns).
  * Called with the already parsed tree of a JSON file.
  */
 export function parsePolicyJson(src: SourceFile, tree: TreeNode): ParsedFile | undefined {
@@ -20,21 +20,28 @@ export function parsePolicyJson(src: SourceFile, tree: TreeNode): ParsedFile | u
   }
   const provider = parseProviderJson(src, tree);
   if (provider) return provider;
-  const role = child(tree, "Role");
-  const assume = child(role, "AssumeRolePolicyDocument");
-  if (!assume) return undefined;
-  const out = emptyParsed(src.path, "get-role");
-  const roleInfo: RoleInfo = { id: "Role", loc: role?.loc ?? tree.loc };
-  const roleName = child(role, "RoleName");
-  const rolePath = child(role, "Path");
-  if (roleName?.kind === "string") roleInfo.name = roleName.value;
-  if (rolePath?.kind === "string") roleInfo.path = rolePath.value;
-  let docTree: TreeNode | undefined = assume;
-  if (assume.kind === "string") docTree = decodeEncodedPolicy(src, assume, out);
-  if (!docTree) return out;
-  const doc = normalisePolicy(docTree, { source: "aws iam get-role output", kind: "trust", role: roleInfo });
-  if (doc) out.policies.push(doc);
-  return out;
+  // `aws iam get-role` prints one role; `aws iam list-roles` a list of them.
+  const roles = child(tree, "Role") ? [child(tree, "Role")] : listItems(child(tree, "Roles"));
+  const out = emptyParsed(src.path, child(tree, "Role") ? "get-role" : "list-roles");
+  for (const role of roles) {
+    const assume = child(role, "AssumeRolePolicyDocument");
+    if (!role || !assume) continue;
+    const roleName = child(role, "RoleName");
+    const rolePath = child(role, "Path");
+    const name = roleName?.kind === "string" ? roleName.value : undefined;
+    const roleInfo: RoleInfo = { id: name ? `role ${displayText(name)}` : "Role", loc: role.loc };
+    if (name) roleInfo.name = name;
+    if (rolePath?.kind === "string") roleInfo.path = rolePath.value;
+    const docTree = assume.kind === "string" ? decodeEncodedPolicy(src, assume, out) : assume;
+    if (!docTree) continue;
+    const doc = normalisePolicy(docTree, { source: `aws iam ${out.format} output`, kind: "trust", role: roleInfo });
+    if (doc) out.policies.push(doc);
+  }
+  return out.policies.length > 0 || out.problems.length > 0 ? out : undefined;
+}
+
+function listItems(node: TreeNode | undefined): TreeNode[] {
+  return node?.kind === "array" ? node.items : [];
 }
 
 /**
