@@ -15,6 +15,8 @@ const MAX_BLOCK_DEPTH = 64;
 
 export function parseHclFile(text: string): HclFile {
   const p = new BodyParser(text);
+  // A UTF-8 byte order mark is tolerated, as hcl2json does.
+  if (text.charCodeAt(0) === 0xfeff) p.pos = 1;
   const r = p.run(() => p.body(0, undefined));
   return "error" in r ? { problem: r.error } : { body: r.value };
 }

@@ -167,8 +167,8 @@ export class ExpressionParser {
       const c = t.charCodeAt(this.pos);
       if (c === 32 || c === 9) this.pos++;
       else if (c === 13) {
-        if (t.charCodeAt(this.pos + 1) !== 10) this.pos++;
-        else if (keepNewlines) return;
+        // A carriage return is only valid as part of CRLF.
+        if (t.charCodeAt(this.pos + 1) !== 10 || keepNewlines) return;
         else this.pos += 2;
       } else if (c === 10) {
         if (keepNewlines) return;
@@ -316,13 +316,22 @@ export class ExpressionParser {
       NUMBER.lastIndex = start;
       const m = NUMBER.exec(t);
       this.pos = start + (m?.[0].length ?? 1);
+      const next = this.code();
+      if ((next === 46 && this.code(this.pos + 1) >= 48 && this.code(this.pos + 1) <= 57) || (this.pos < t.length && isIdentChar(next, t, this.pos) && next !== 45)) this.fail("Invalid number literal", start, this.pos + 1);
       return { type: "literal", value: Number(m?.[0] ?? "0"), start, end: this.pos };
     }
     if (this.pos < t.length && isIdentStart(c, t, start)) {
       let name = this.ident();
       // Provider-defined functions: provider::NAMESPACE::NAME(…).
-      while (this.at("::") && isIdentStart(this.code(this.pos + 2), t, this.pos + 2)) {
+      for (;;) {
+        const save = this.pos;
+        this.skip();
+        if (!this.at("::")) {
+          this.pos = save;
+          break;
+        }
         this.pos += 2;
+        this.skip();
         name += `::${this.ident()}`;
       }
       const afterName = this.pos;
@@ -484,9 +493,17 @@ export class ExpressionParser {
       this.skip();
       const c = this.code();
       if (c === 46 /* . */ && !this.at("...")) {
-        if (this.code(this.pos + 1) === 42 /* * */) {
+        const dot = this.pos;
+        this.pos++;
+        this.skip();
+        const isSplat = this.code() === 42; /* * */
+        this.pos = dot;
+        if (isSplat) {
+          if (source.type === "splat" && !source.full && steps.length === 0) this.fail("Nested splat expression not allowed: a splat (*) cannot follow an attribute-only splat", dot);
           const source2 = finish();
-          this.pos += 2;
+          this.pos = dot + 1;
+          this.skip();
+          this.pos++;
           const each = this.splatSteps(false);
           source = { type: "splat", source: source2, steps: each, full: false, start: term.start, end: each[each.length - 1]?.end ?? this.pos };
           steps = [];
@@ -498,13 +515,14 @@ export class ExpressionParser {
       if (c === 91 /* [ */) {
         const open = this.pos;
         this.pos++;
-        const star = this.withNewlines(false, () => {
-          this.skip();
-          if (this.code() !== 42) return false;
+        this.skip();
+        const star = this.code() === 42;
+        if (star) {
           this.pos++;
-          this.expect("]", "Invalid splat");
-          return true;
-        });
+          this.skip();
+          if (this.code() !== 93) this.fail('Missing "]" right after "[*"', this.pos);
+          this.pos++;
+        }
         if (star) {
           const source2 = finish();
           const each = this.splatSteps(true);
@@ -524,6 +542,7 @@ export class ExpressionParser {
   private attrStep(): TraversalStep {
     const start = this.pos;
     this.pos++;
+    this.skip();
     const c = this.code();
     if (c >= 48 && c <= 57) {
       const from = this.pos;
@@ -613,12 +632,13 @@ export class ExpressionParser {
       value += ch;
       this.pos = at + len;
     };
-    let lineStart = true;
+    let lineStart = mode === "heredoc" && t.charCodeAt(this.pos - 1) === 10;
     for (;;) {
       if (mode === "heredoc" && heredoc && lineStart) {
+        // The closing marker is a line of its own, newline included (as in hclsyntax).
         const nl = t.indexOf("\n", this.pos);
         const lineEnd = nl < 0 ? t.length : nl;
-        if (t.slice(this.pos, lineEnd).trim() === heredoc.marker) {
+        if (nl >= 0 && t.slice(this.pos, lineEnd).trim() === heredoc.marker) {
           if (stopAt.length > 0) this.fail(`Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the heredoc`, this.pos, lineEnd);
           flushText(this.pos, false);
           this.pos = t.slice(this.pos, lineEnd).indexOf(heredoc.marker) + this.pos + heredoc.marker.length;
@@ -641,6 +661,7 @@ export class ExpressionParser {
         if (stopAt.length > 0) this.fail(`Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the string`, this.pos);
         return { parts, stripAfter: false };
       }
+      if (c === 13 && mode !== "bare" && t.charCodeAt(this.pos + 1) !== 10) this.fail("Invalid character: a carriage return must be followed by a newline", this.pos);
       if (mode === "quoted" && c === 10) this.fail("Unterminated template string: a quoted string cannot span lines", bodyStart - 1, this.pos);
       if (mode === "quoted" && c === 92 /* \ */) {
         const e = t[this.pos + 1] ?? "";
