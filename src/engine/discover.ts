@@ -31,12 +31,16 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     let isDir = false;
     try {
       isDir = statSync(abs).isDirectory();
-    } catch {
+    } catch (e) {
       if (GLOB_CHARS.test(p)) {
         globs.push(toPosix(p));
         continue;
       }
-      throw new ConfigError(`No such file or directory: ${p}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") throw new ConfigError(`No such file or directory: ${p}`);
+      // A symlink loop or an unreadable file named explicitly: reading it reports the problem on it.
+      found.add(abs);
+      continue;
     }
     if (isDir) dirs.push(abs);
     else if (!matchesAny(relPath(root, abs), ignore)) found.add(abs);
@@ -64,7 +68,14 @@ export async function discover(paths: string[], root: string, ignore: string[]):
   return [...found].sort();
 }
 
-export type ReadOutcome = { text: string } | { problem: string } | { skip: true };
+const ERRNO: Record<string, string> = { ELOOP: "symbolic link loop", EACCES: "permission denied", EISDIR: "is a directory", ENOENT: "no such file" };
+
+function cannotRead(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return `cannot read file: ${code ? `${ERRNO[code] ?? "error"} (${code})` : String(e)}`;
+}
+
+export type ReadOutcome = { text: string } | { problem: string; line?: number; column?: number } | { skip: true };
 
 /** Reads a file with a size bound; binary and invalid UTF-8 are problems, never exceptions. */
 export function readInput(abs: string): ReadOutcome {
@@ -72,7 +83,7 @@ export function readInput(abs: string): ReadOutcome {
   try {
     size = statSync(abs).size;
   } catch (e) {
-    return { problem: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    return { problem: cannotRead(e) };
   }
   if (size > MAX_FILE_BYTES) return { problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB oidclint reads; not linted` };
   let buf: Buffer;
@@ -91,7 +102,7 @@ export function readInput(abs: string): ReadOutcome {
       closeSync(fd);
     }
   } catch (e) {
-    return { problem: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    return { problem: cannotRead(e) };
   }
   return decodeInput(buf);
 }
@@ -103,6 +114,12 @@ export function decodeInput(buf: Uint8Array): ReadOutcome {
   try {
     return { text: decoder.decode(buf).replace(/^\uFEFF/, "") };
   } catch {
-    return { problem: "file is not valid UTF-8" };
+    // Where the first bad byte is: decode leniently and find the first replacement character.
+    const lenient = new TextDecoder("utf-8").decode(buf);
+    const at = lenient.indexOf("\uFFFD");
+    const before = lenient.slice(0, Math.max(0, at));
+    const line = before.split("\n").length;
+    const column = at - before.lastIndexOf("\n");
+    return { problem: "file is not valid UTF-8 (save it as UTF-8)", line, column };
   }
 }

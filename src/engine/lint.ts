@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { applyRuleSettings, resolveConfig, type ResolvedConfig, type RuleConfig } from "../config/load.js";
 import { fileStart, type SourceLocation } from "../model/location.js";
-import { buildProject, type ParsedFile, type Project } from "../model/project.js";
+import { buildProject, emptyParsed, type ParsedFile, type Project } from "../model/project.js";
 import { githubSubValues } from "../model/sub-claim.js";
 import { fetchRepoStatuses, type RepoStatus } from "./online.js";
 import { inputKind, parseAll } from "../parsers/index.js";
@@ -89,7 +89,8 @@ async function loadSources(options: LintOptions, cwd: string, config: ResolvedCo
       else if ("problem" in outcome && report && (explicit.has(abs) || isAlwaysInput(relPath(cwd, abs)))) {
         const path = relPath(cwd, abs);
         reported.add(path);
-        problems.push({ file: path, format: "unknown", policies: [], providers: [], workflows: [], actions: [], problems: [{ message: outcome.problem, loc: fileStart(path) }] });
+        const loc = outcome.line === undefined ? fileStart(path) : { file: path, line: outcome.line, column: outcome.column ?? 1, endLine: outcome.line, endColumn: (outcome.column ?? 1) + 1 };
+        problems.push({ ...emptyParsed(path, "unknown"), problems: [{ message: outcome.problem, loc }] });
       }
     }
   };

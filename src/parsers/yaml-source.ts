@@ -19,7 +19,7 @@ export const MAX_DEPTH = 200;
  * The deepest flow nesting (`[`/`{`) and block indentation of a text, found by one linear scan. Parsers
  * recurse per level, so a hostile file (100,000 `[`) is refused before it can exhaust the stack.
  */
-export function nestingProblem(text: string): string | undefined {
+export function nestingProblem(text: string): { message: string; offset: number } | undefined {
   let depth = 0;
   let max = 0;
   let indent = 0;
@@ -33,14 +33,14 @@ export function nestingProblem(text: string): string | undefined {
     }
     if (atLineStart) {
       if (c === 32) {
-        if (++indent > MAX_DEPTH * 2) return `indentation deeper than ${MAX_DEPTH * 2} columns; not linted`;
+        if (++indent > MAX_DEPTH * 2) return { message: `indentation deeper than ${MAX_DEPTH * 2} columns; not linted`, offset: i };
         continue;
       }
       atLineStart = false;
     }
     if (c === 91 || c === 123) {
       if (++depth > max) max = depth;
-      if (max > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH} levels; not linted`;
+      if (max > MAX_DEPTH) return { message: `nesting deeper than ${MAX_DEPTH} levels; not linted`, offset: i };
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
   }
   return undefined;
@@ -48,19 +48,33 @@ export function nestingProblem(text: string): string | undefined {
 
 export function parseYamlSource(file: string, text: string, options: YamlOptions = {}): YamlSource {
   const index = new LineIndex(file, text);
+  const json = options.schema === "json";
   const tooDeep = nestingProblem(text);
-  if (tooDeep) return { doc: parseDocument("null"), index, problems: [{ message: tooDeep, loc: index.span(0, 0) }] };
+  if (tooDeep) return { doc: parseDocument("null"), index, problems: [{ message: tooDeep.message, loc: index.span(tooDeep.offset, tooDeep.offset + 1) }] };
   const doc = parseDocument(text, {
     prettyErrors: false,
     uniqueKeys: false,
     strict: false,
     ...options,
   });
-  const problems: ParseProblem[] = doc.errors.slice(0, 1).map((e) => ({
-    message: e.message.split("\n")[0] ?? e.message,
-    loc: index.span(e.pos[0], e.pos[1]),
-  }));
+  const problems: ParseProblem[] = doc.errors.slice(0, 1).map((e) => {
+    const message = e.message.split("\n")[0] ?? e.message;
+    const [start, end] = errorSpan(text, message, e.pos);
+    return { message: `${json ? "Invalid JSON" : "Invalid YAML"}: ${message}`, loc: index.span(start, end) };
+  });
   return { doc, index, problems };
+}
+
+/**
+ * The parser reports what it could not finish at the end of the input; point at where it began instead
+ * (the opening quote of an unclosed string), or at least at the last character of the file.
+ */
+function errorSpan(text: string, message: string, pos: [number, number]): [number, number] {
+  if (pos[0] < text.length) return pos;
+  const quote = /closing "quote/.test(message) ? '"' : /closing 'quote/.test(message) ? "'" : undefined;
+  const opening = quote ? text.lastIndexOf(quote) : -1;
+  const at = opening >= 0 ? opening : Math.max(0, text.trimEnd().length - 1);
+  return [at, at + 1];
 }
 
 export function nodeLoc(node: Node | null | undefined, index: LineIndex): SourceLocation {

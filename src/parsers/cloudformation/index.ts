@@ -20,7 +20,7 @@ export function parseCloudFormation(src: SourceFile, _env: ParseEnv): ParsedFile
   const parsed = json ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
   if (parsed.problems.length > 0) {
     const out = emptyParsed(src.path, "cloudformation");
-    out.problems.push(...parsed.problems.map((p) => ({ ...p, message: `${json ? "" : "Invalid YAML: "}${p.message}` })));
+    out.problems.push(...parsed.problems);
     return out;
   }
   const tree = yamlToTree(parsed.doc.contents, parsed.index, json ? undefined : shortFormHandler(parsed.index));
