@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { findingLines, run } from "./helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "oidclint-bad-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => { rmSync(root, { recursive: true, force: true }); });
 
 const GOOD = `on: push
 permissions:
