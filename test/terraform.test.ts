@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
 import type { Condition, PolicyDocument } from "../src/model/policy.js";
 import type { ParsedFile } from "../src/model/project.js";
@@ -348,4 +348,38 @@ describe("terraform plan JSON", () => {
     expect(at(subCondition(doc)?.values.items[0])).toBe("repo:acme/* @16:39");
     expect(out.providers.map((p) => p.id)).toEqual(["module.m.aws_iam_openid_connect_provider.gh"]);
   });
+});
+
+describe("terraform: TypeScript HCL parser first, hcl2json only for problems", () => {
+  const ROLE = `resource "aws_iam_role" "x" {\n  assume_role_policy = jsonencode({ Statement = [] })\n}\n`;
+
+  it("does not load hcl2json for files it parses, and loads it for a broken one", async () => {
+    vi.resetModules();
+    const fresh = await import("../src/parsers/terraform/index.js");
+    const bridge = await import("../src/parsers/terraform/hcl.js");
+    const run = (files: Record<string, string>): Promise<ParsedFile[]> => fresh.parseTerraform(Object.entries(files).map(([path, text]) => ({ path, abs: `/repo/${path}`, text })), env());
+    const ok = await run({ "main.tf": ROLE, "variables.tf": `variable "x" {\n  default = "y"\n}\n` });
+    expect(ok.flatMap((f) => f.problems)).toEqual([]);
+    expect(bridge.hcl2jsonLoaded()).toBe(false);
+    await run({ "main.tf": ROLE.replace("}\n", "") });
+    expect(bridge.hcl2jsonLoaded()).toBe(true);
+  });
+
+  // Structural errors anywhere in a relevant file, with hcl2json's message and position.
+  const broken: [string, string, string, number, number][] = [
+    ["unclosed block", ROLE.slice(0, -2), "Unclosed configuration block", 1, 29],
+    ["unclosed string", ROLE.replace("  assume", '  name = "deploy\n  assume'), "Invalid multi-line string", 2, 17],
+    ["bad attribute syntax", ROLE.replace("  assume", '  name "deploy"\n  assume'), "Invalid block definition", 2, 16],
+    ["stray closing brace", `${ROLE}}\n`, "Argument or block definition required", 4, 1],
+    ["missing separator deep in an expression", ROLE.replace("Statement = []", 'Statement = [{ Condition = { StringLike = { "k" = ["a", "b" } } }]'), "Missing item separator", 2, 97],
+  ];
+  for (const [what, text, message, line, column] of broken) {
+    it(`reports ${what} as hcl2json does`, async () => {
+      const [file] = await parse({ "main.tf": text });
+      const problem = file?.problems[0];
+      expect(problem?.message).toContain(`Terraform syntax error: ${message}`);
+      expect([problem?.loc.line, problem?.loc.column]).toEqual([line, column]);
+      expect(file?.policies).toEqual([]);
+    });
+  }
 });

@@ -23,6 +23,11 @@ function hcl2json(): Promise<Hcl2Json> {
   return loaded;
 }
 
+/** Whether hcl2json has been loaded in this process (it should not be for files the TypeScript parser reads). */
+export function hcl2jsonLoaded(): boolean {
+  return loaded !== undefined;
+}
+
 /** HCL diagnostics read `file:LINE,COL-…: Summary; Detail`. */
 const DIAGNOSTIC = /:(\d+),(\d+)(?:-(?:(\d+),)?(\d+))?: ([^;\]]+)(?:; ([^\]]*?))?(?:, and \d+ other diagnostic\(s\))?(?:\s*\]|$)/;
 
