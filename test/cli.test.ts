@@ -76,7 +76,7 @@ describe("output", () => {
     expect(Object.keys(first ?? {}).sort()).toEqual(["errorCount", "filePath", "messages", "warningCount"]);
     expect(first?.filePath).toBe(join(fixtureDir("_cli"), "mixed", "open-trust.json"));
     for (const m of first?.messages ?? []) {
-      expect(m).toMatchObject({ ruleId: expect.any(String), severity: expect.any(Number), message: expect.any(String) });
+      expect([typeof m.ruleId, typeof m.message, [1, 2].includes(m.severity)]).toEqual(["string", "string", true]);
       expect(m.line).toBeGreaterThan(0);
       expect(m.endLine).toBeGreaterThanOrEqual(m.line);
     }

@@ -31,7 +31,9 @@ export function examples(markdown: string): Example[] {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "oidclint-docs-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 for (const rule of rules) {
   const id = rule.meta.id;
@@ -47,7 +49,7 @@ for (const rule of rules) {
     });
     it("documents every option", () => {
       const text = existsSync(page) ? readFileSync(page, "utf8") : "";
-      const props = Object.keys((rule.meta.schema?.properties ?? {}) as Record<string, unknown>);
+      const props = Object.keys(rule.meta.schema?.properties ?? {});
       for (const p of props) expect(text, `option ${p} has no "### ${p}" heading`).toMatch(new RegExp(`^### \`?${p}\`?\\s*$`, "m"));
     });
     const groups = new Map<string, Example[]>();
