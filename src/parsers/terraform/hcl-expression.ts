@@ -109,7 +109,8 @@ const UNICODE_ID_START = /[\p{ID_Start}_]/u;
 const UNICODE_ID_CONTINUE = /[\p{ID_Continue}-]/u;
 const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
 
-const LEVELS: BinaryOperator[][] = [["||"], ["&&"], ["==", "!="], ["<", ">", "<=", ">="], ["+", "-"], ["*", "/", "%"]];
+/** Binary operator precedence (hclsyntax spec): higher binds tighter. */
+const LEVEL: Record<BinaryOperator, number> = { "||": 0, "&&": 1, "==": 2, "!=": 2, "<": 3, ">": 3, "<=": 3, ">=": 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5 };
 
 export function isIdentStart(c: number, text: string, i: number): boolean {
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return true;
@@ -247,16 +248,16 @@ export class ExpressionParser {
     return out;
   }
 
-  private binary(level: number): HclExpr {
-    const ops = LEVELS[level];
-    if (!ops) return this.unary();
+  /** Precedence climbing over the binary operators of level `minLevel` and above (all left-associative). */
+  private binary(minLevel: number): HclExpr {
     const start = this.pos;
-    let left = this.binary(level + 1);
+    let left = this.unary();
     for (;;) {
       const save = this.pos;
       this.skip();
-      const op = this.operatorAt(ops);
-      if (!op) {
+      const op = this.operatorHere();
+      const level = op === undefined ? -1 : LEVEL[op];
+      if (op === undefined || level < minLevel) {
         this.pos = save;
         return left;
       }
@@ -267,17 +268,36 @@ export class ExpressionParser {
     }
   }
 
-  private operatorAt(ops: BinaryOperator[]): BinaryOperator | undefined {
+  private operatorHere(): BinaryOperator | undefined {
     const t = this.text;
-    const c = t[this.pos];
-    const d = t[this.pos + 1];
-    let op: string | undefined;
-    if ((c === "&" && d === "&") || (c === "|" && d === "|") || (c === "=" && d === "=") || (c === "!" && d === "=")) op = c + d;
-    else if (c === "<" || c === ">") op = d === "=" ? `${c}=` : c === "<" && d === "<" ? undefined : c;
-    else if (c === "+" || c === "*" || c === "%") op = c;
-    else if (c === "-") op = c;
-    else if (c === "/" && d !== "/" && d !== "*") op = c;
-    return op !== undefined && (ops as string[]).includes(op) ? (op as BinaryOperator) : undefined;
+    const c = t.charCodeAt(this.pos);
+    const d = t.charCodeAt(this.pos + 1);
+    switch (c) {
+      case 38 /* & */:
+        return d === 38 ? "&&" : undefined;
+      case 124 /* | */:
+        return d === 124 ? "||" : undefined;
+      case 61 /* = */:
+        return d === 61 ? "==" : undefined;
+      case 33 /* ! */:
+        return d === 61 ? "!=" : undefined;
+      case 60 /* < */:
+        return d === 61 ? "<=" : d === 60 ? undefined : "<";
+      case 62 /* > */:
+        return d === 61 ? ">=" : ">";
+      case 43:
+        return "+";
+      case 45:
+        return "-";
+      case 42:
+        return "*";
+      case 37:
+        return "%";
+      case 47 /* / */:
+        return d === 47 || d === 42 ? undefined : "/";
+      default:
+        return undefined;
+    }
   }
 
   private unary(): HclExpr {
@@ -711,11 +731,17 @@ export class ExpressionParser {
         continue;
       }
       if (c === 10) lineStart = true;
-      if (offsets) addChar(t[this.pos] ?? "", this.pos, 1);
-      else {
-        value += t[this.pos] ?? "";
-        this.pos++;
+      // A run of plain characters is copied at once (no string built character by character).
+      let j = this.pos + 1;
+      if (c !== 10) {
+        for (; j < t.length; j++) {
+          const d = t.charCodeAt(j);
+          if (d === 34 || d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
+        }
       }
+      if (offsets) for (let k = this.pos; k < j; k++) offsets.push(k);
+      value += t.slice(this.pos, j);
+      this.pos = j;
     }
   }
 
