@@ -1,12 +1,17 @@
 import { defineRule } from "../src/engine/rule.js";
-import { githubConditions, githubPrincipals, githubTrustStatements, providerArnIssuer } from "../src/model/github-trust.js";
+import {
+  SCOPING_CLAIMS,
+  comparesStrings,
+  githubConditions,
+  githubPrincipals,
+  githubTrustStatements,
+  hasUnresolvedConditionKeys,
+  providerArnIssuer,
+} from "../src/model/github-trust.js";
 import type { Statement } from "../src/model/policy.js";
 import { exampleSub } from "../src/model/sub-claim.js";
 import { displayText, knownText } from "../src/model/value.js";
 import { githubKeyProblem } from "../src/model/condition-keys.js";
-
-/** Claims whose positive condition scopes a GitHub trust to repositories (IAM's own check accepts both). */
-const SCOPING_CLAIMS = new Set(["sub", "job_workflow_ref"]);
 
 /**
  * A condition key that was meant to be a scoping claim but is misspelt (`…githubusercontent.com/sub`,
@@ -39,6 +44,8 @@ export default defineRule({
     messages: {
       missing:
         "This statement trusts GitHub's OIDC provider ({{provider}}) with no condition on `{{issuer}}:sub` or `{{issuer}}:job_workflow_ref`: a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: a sub or job_workflow_ref condition \"not scoped to all\" is required), so such a role predates that check or will not deploy. Add a condition naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
+      notComparing:
+        "This statement trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with {{operators}}, which does not compare the claim with a repository: `Null` only tests whether the claim is present, and every GitHub token has one. So a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role without a StringEquals/StringLike condition on sub or job_workflow_ref that is not scoped to all (MalformedPolicyDocument). Replace it with a condition naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
       negatedOnly:
         "This statement trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with negated operators ({{operators}}): they refuse what they name and admit everything else, so a workflow in any repository on GitHub can assume this role. IAM refuses to create or update a role without a positive StringEquals/StringLike condition on sub or job_workflow_ref (MalformedPolicyDocument). Add one naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
     },
@@ -46,23 +53,24 @@ export default defineRule({
   check(ctx) {
     const example = exampleSub(ctx.settings.subClaimTemplate, ctx.settings.repository ?? "OWNER/REPO", ctx.settings.defaultBranch);
     for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
-      // Conditions that could not be resolved may hold the sub condition: nothing is certain.
-      if (stmt.unknownConditions) continue;
-      if (stmt.conditions.some((c) => knownText(c.key) === undefined)) continue;
+      // Conditions that could not be resolved, or keys that are not fully known, may hold the sub
+      // condition: nothing is certain.
+      if (hasUnresolvedConditionKeys(stmt)) continue;
       const scoping = githubConditions(stmt, ctx.settings).filter((c) => SCOPING_CLAIMS.has(c.claim));
-      if (scoping.some((c) => !c.operator.negated)) continue;
+      if (scoping.some(comparesStrings)) continue;
       if (hasMisspeltScopingKey(stmt, ctx.settings)) continue;
       const issuer = scoping[0]?.issuer ?? trustedIssuer(stmt, ctx.settings);
       const principal = githubPrincipals(stmt, ctx.settings)[0];
       const provider = principal ? `\`${displayText(principal)}\`` : `condition keys of \`${issuer}\``;
       const data = { provider, issuer, example };
-      const at = stmt.conditionLoc ?? stmt.loc;
-      if (scoping.length > 0) {
-        const operators = [...new Set(scoping.map((c) => `\`${c.condition.operator.value}\``))].join(", ");
-        ctx.report({ messageId: "negatedOnly", at, data: { ...data, operators } });
-      } else {
-        ctx.report({ messageId: "missing", at, data });
-      }
+      // The finding goes to the condition that stands in for a scoping one (its operator says what is
+      // wrong with it), else to the Condition element that lacks one.
+      const negated = scoping.filter((c) => c.operator.negated);
+      const offending = negated.length > 0 ? negated : scoping;
+      const operators = [...new Set(offending.map((c) => `\`${c.condition.operator.value}\``))].join(", ");
+      const first = offending[0];
+      if (!first) ctx.report({ messageId: "missing", at: stmt.conditionLoc ?? stmt.loc, data });
+      else ctx.report({ messageId: negated.length > 0 ? "negatedOnly" : "notComparing", at: first.condition.operator, data: { ...data, operators } });
     }
   },
 });

@@ -116,6 +116,8 @@ function isSupportedClaim(claim: string): boolean {
  * meant for GitHub (global keys, other providers such as EKS or Cognito).
  */
 export function githubKeyProblem(key: string, settings: Pick<ResolvedSettings, "issuer">): KeyProblem | undefined {
+  // Interpolation left in the text (`${data.x.url}:sub`): the key is not known, so it is not misspelt.
+  if (key.includes("${")) return undefined;
   const trimmed = key.trim();
   if (trimmed !== key) {
     const inner = githubKeyProblem(trimmed, settings);

@@ -105,6 +105,48 @@ export interface GitHubCondition {
   claim: string;
 }
 
+/**
+ * Whether a condition key is not fully known: it has unknown parts, or interpolation syntax was left in
+ * its text (`${data.aws_iam_openid_connect_provider.github.url}:sub`). Such a key may be any GitHub claim
+ * (`sub`, `aud`, …), so nothing may be concluded from a claim seeming absent.
+ */
+export function isUnresolvedKey(key: StrValue): boolean {
+  const text = knownText(key);
+  return text === undefined || text.includes("${");
+}
+
+/** Whether some condition of the statement may be on any claim: an unresolved `Condition` block or key. */
+export function hasUnresolvedConditionKeys(stmt: Statement): boolean {
+  return stmt.unknownConditions !== undefined || stmt.conditions.some((c) => isUnresolvedKey(c.key));
+}
+
+/** Claims whose positive string condition scopes a GitHub trust to repositories (IAM's own check accepts both). */
+export const SCOPING_CLAIMS: ReadonlySet<string> = new Set(["sub", "job_workflow_ref"]);
+
+/** A positive string comparison (`StringEquals`, `StringLike`, … in any form): a condition that can name what to allow. */
+export function comparesStrings(c: GitHubCondition): boolean {
+  return c.operator.match !== "other" && !c.operator.negated;
+}
+
+const IAM_CHECKED_OPERATORS = new Set(["stringequals", "stringlike", "stringequalsignorecase"]);
+
+/**
+ * IAM's create-time check, predicted: it refuses a role trusting GitHub's provider unless a plain
+ * `StringEquals`/`StringLike`/`StringEqualsIgnoreCase` condition on `sub` or `job_workflow_ref` is "not
+ * scoped to all" (judged on the first value of the list only). True when the statement certainly fails it:
+ * no such condition, or each one's first value is `*`. A first value that is not known passes.
+ */
+export function failsIamCreateCheck(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
+  if (hasUnresolvedConditionKeys(stmt)) return false;
+  const checked = githubConditions(stmt, settings).filter(
+    (c) => SCOPING_CLAIMS.has(c.claim) && IAM_CHECKED_OPERATORS.has(c.operator.text.toLowerCase()),
+  );
+  return checked.every((c) => {
+    const first = c.condition.values.items[0];
+    return first !== undefined && knownText(first) === "*";
+  });
+}
+
 /** The statement's conditions on claims of a GitHub issuer (keys compared case-insensitively). */
 export function githubConditions(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): GitHubCondition[] {
   const out: GitHubCondition[] = [];
@@ -118,7 +160,8 @@ export function githubConditions(stmt: Statement, settings: Pick<ResolvedSetting
   return out;
 }
 
-function actionAllowsWebIdentity(stmt: Statement): boolean {
+/** Whether the statement's actions (or `NotAction`) allow `sts:AssumeRoleWithWebIdentity`; unknown actions may. */
+export function actionAllowsWebIdentity(stmt: Statement): boolean {
   const items = stmt.actions.items;
   if (items.length === 0) return true;
   const matches = items.some((a) => {

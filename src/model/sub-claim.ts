@@ -626,6 +626,54 @@ export function exampleSub(template: readonly string[], repository: string, bran
 }
 
 // ---------------------------------------------------------------------------------------------------
+// job_workflow_ref values
+
+export interface WorkflowRefAnalysis {
+  text: string;
+  /** Set when the structure is known well enough to be certain (never `anyContext`: the ref is not judged). */
+  breadth?: Breadth;
+  /** The owner, when written literally. */
+  owner?: string;
+}
+
+/**
+ * Breadth of a `job_workflow_ref` value, `OWNER/REPO/PATH@REF` (e.g.
+ * `acme/deploy/.github/workflows/deploy.yml@refs/heads/main`): a wildcard before the first `/` admits
+ * workflows of any owner (`*`, `*\/deploy.yml@*`, `acm*`); one in the repository name, workflows of other
+ * repositories of the owner (`acme/*`). Unknown parts stand for a value of the segment they sit in; a value
+ * that starts with one has no known structure. Under `StringEquals` there are no wildcards.
+ */
+export function analyseJobWorkflowRef(value: StrValue, mode: MatchMode): WorkflowRefAnalysis {
+  const text = displayText(value);
+  const out: WorkflowRefAnalysis = { text };
+  const els = elementsOf(value, mode);
+  if (els.length === 0 || els[0]?.kind === "unknown") return out;
+  const isWildcard = (e: Element): boolean => e.kind === "any" || e.kind === "one";
+  const slashes = els.flatMap((e, i) => (e.kind === "char" && e.ch === "/" ? [i] : []));
+  const [firstSlash, secondSlash] = slashes;
+  if (firstSlash === undefined) {
+    if (els.some(isWildcard)) out.breadth = "anyOwner";
+    return out;
+  }
+  const ownerEls = els.slice(0, firstSlash);
+  if (ownerEls.some(isWildcard)) {
+    out.breadth = "anyOwner";
+    return out;
+  }
+  const ownerChars = ownerEls.flatMap((e) => (e.kind === "char" ? [e.ch] : []));
+  if (ownerChars.length === ownerEls.length) out.owner = ownerChars.join("");
+  const repoEls = els.slice(firstSlash + 1, secondSlash ?? els.length);
+  if (repoEls.some(isWildcard)) out.breadth = "ownerWide";
+  else if (repoEls.length > 0) out.breadth = "scoped";
+  return out;
+}
+
+/** An example `job_workflow_ref` for a repository: its deploy workflow on the default branch. */
+export function exampleJobWorkflowRef(repository: string, branch: string): string {
+  return `${repository}/.github/workflows/deploy.yml@refs/heads/${branch}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The sub values of GitHub trust statements, for the rules
 
 export interface SubConditionValue {
