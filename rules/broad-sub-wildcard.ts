@@ -1,102 +1,236 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
-import { githubConditions, type GitHubCondition } from "../src/model/github-trust.js";
+import { failsIamCreateCheck, githubConditions, githubTrustStatements, type GitHubCondition } from "../src/model/github-trust.js";
 import type { Statement } from "../src/model/policy.js";
-import { exampleSub, githubSubValues, valueNote, type SubConditionValue } from "../src/model/sub-claim.js";
-import { knownText } from "../src/model/value.js";
+import {
+  analyseJobWorkflowRef,
+  analyseSub,
+  exampleJobWorkflowRef,
+  exampleSub,
+  matchModeOf,
+  valueNote,
+  type Breadth,
+  type MatchMode,
+  type Part,
+} from "../src/model/sub-claim.js";
+import { displayText, isUnknownPart, type StrValue } from "../src/model/value.js";
 
 interface Options {
   allowOrgWide: boolean;
   allowAnyRef: boolean;
 }
 
-/** Whether every value of a positive condition is known and free of wildcards in the part `literal` picks. */
-function pinsLiterally(c: GitHubCondition, literal: (text: string) => string): boolean {
-  if (c.operator.negated || c.condition.values.unknown || c.condition.values.items.length === 0) return false;
-  return c.condition.values.items.every((v) => {
-    const text = knownText(v);
-    if (text === undefined || text === "") return false;
-    return c.operator.match !== "like" || !/[*?]/.test(literal(text));
-  });
+/** What a condition pins, whatever else holds: the owner, the one repository, the ref or event. */
+interface Pins {
+  owner: boolean;
+  repository: boolean;
+  context: boolean;
+  /** For messages: the condition that pins the owner only, e.g. "`…:repository` `acme/*`". */
+  ownerOnlyBy?: string;
+  ownerName?: string;
 }
 
-const ownerPart = (text: string): string => text.split("/")[0] ?? text;
-const repositoryPart = (text: string): string => text.split("/").slice(0, 2).join("/");
+const NONE: Pins = { owner: false, repository: false, context: false };
+const ALL: Pins = { owner: true, repository: true, context: true };
+
+function pinsOfBreadth(breadth: Breadth): Pins {
+  switch (breadth) {
+    case "scoped":
+      return ALL;
+    case "anyContext":
+      return { owner: true, repository: true, context: false };
+    case "ownerWide":
+      return { owner: true, repository: false, context: false };
+    case "anyOwner":
+      return NONE;
+  }
+}
+
+/** The text of a value with each unknown part as one literal placeholder character (a value of the part it sits in). */
+function shapeText(v: StrValue): { text: string; unknown: boolean } {
+  let text = "";
+  let unknown = false;
+  for (const p of v.parts) {
+    if (isUnknownPart(p)) {
+      text += "\u0000";
+      unknown = true;
+    } else text += p;
+  }
+  return { text, unknown };
+}
 
 /**
- * What other conditions of the statement already pin. IAM ANDs conditions: a wide sub next to a
- * `repository` condition is only as wide as that condition. A `job_workflow_ref` condition pins the
- * workflow that runs (the reusable-workflow pattern); callers are then up to that workflow's visibility.
+ * What one value of a positive condition pins. A value that never matches pins nothing (it adds nothing
+ * to the condition's OR); a value whose unknown parts hide its structure might pin anything, and is
+ * counted as pinning so that only what is certain is reported.
  */
-function pinnedElsewhere(stmt: Statement, settings: ResolvedSettings): { owner: boolean; repository: boolean; context: boolean } {
-  const out = { owner: false, repository: false, context: false };
+function valuePins(c: GitHubCondition, v: StrValue, mode: MatchMode, template: readonly string[]): Pins {
+  const { text, unknown } = shapeText(v);
+  const wildcard = (s: string): boolean => /[*?]/.test(s);
+  const literalWildcard = mode !== "like" && wildcard(text);
+  switch (c.claim) {
+    case "sub": {
+      const a = analyseSub(v, mode, template);
+      if (!a.canMatch) return NONE;
+      if (a.breadth === undefined) return unknown ? ALL : NONE;
+      return pinsOfBreadth(a.breadth);
+    }
+    case "job_workflow_ref": {
+      if (literalWildcard) return NONE;
+      const a = analyseJobWorkflowRef(v, mode);
+      if (a.breadth === undefined) return unknown ? ALL : NONE;
+      return pinsOfBreadth(a.breadth);
+    }
+    case "repository": {
+      if (literalWildcard) return NONE;
+      const slash = text.indexOf("/");
+      if (slash < 0) return unknown ? ALL : NONE;
+      if (mode !== "like" || !wildcard(text)) return { owner: true, repository: true, context: false };
+      const owner = text.slice(0, slash);
+      return wildcard(owner) ? NONE : { owner: true, repository: false, context: false, ownerOnlyBy: `\`${displayText(c.condition.key)}\` \`${displayText(v)}\``, ...(unknown ? {} : { ownerName: owner }) };
+    }
+    case "repository_id":
+      return literalWildcard || (mode === "like" && wildcard(text)) ? NONE : { owner: true, repository: true, context: false };
+    case "ref":
+    case "environment":
+      return literalWildcard || (mode === "like" && wildcard(text)) ? NONE : { owner: false, repository: false, context: true };
+    default:
+      return NONE;
+  }
+}
+
+/**
+ * What a condition pins: only a positive string comparison that holds only when the claim is there and
+ * matches (not `…IfExists`, not `ForAllValues:`), and only what every one of its values pins (they OR).
+ * A list that could not be resolved might pin anything.
+ */
+function conditionPins(c: GitHubCondition, template: readonly string[]): Pins {
+  const mode = matchModeOf(c);
+  if (mode === undefined || c.operator.negated || c.operator.ifExists || c.operator.set === "ForAllValues") return NONE;
+  const items = c.condition.values.items;
+  if (c.condition.values.unknown) return ALL;
+  if (items.length === 0) return NONE;
+  const all = items.map((v) => valuePins(c, v, mode, template));
+  const out: Pins = { owner: all.every((p) => p.owner), repository: all.every((p) => p.repository), context: all.every((p) => p.context) };
+  const byOwnerOnly = all.find((p) => p.ownerOnlyBy !== undefined);
+  if (out.owner && !out.repository && byOwnerOnly?.ownerOnlyBy !== undefined) {
+    out.ownerOnlyBy = byOwnerOnly.ownerOnlyBy;
+    const names = new Set(all.map((p) => p.ownerName));
+    const [name] = names;
+    if (names.size === 1 && name !== undefined) out.ownerName = name;
+  }
+  return out;
+}
+
+/**
+ * What the statement's other conditions pin. IAM ANDs conditions: a wide value is only as wide as the
+ * narrowest condition next to it (an exact sub, a `repository` or `job_workflow_ref` condition). A
+ * `job_workflow_ref` pinning the repository pins the workflow that runs (the reusable-workflow pattern);
+ * callers are then up to that workflow's visibility.
+ */
+function pinnedElsewhere(stmt: Statement, own: GitHubCondition, settings: ResolvedSettings): Pins {
+  const out: Pins = { ...NONE };
   for (const c of githubConditions(stmt, settings)) {
-    switch (c.claim) {
-      case "repository":
-        if (pinsLiterally(c, repositoryPart)) out.owner = out.repository = true;
-        else if (pinsLiterally(c, ownerPart)) out.owner = true;
-        break;
-      case "repository_id":
-        if (pinsLiterally(c, (t) => t)) out.owner = out.repository = true;
-        break;
-      case "job_workflow_ref":
-        if (pinsLiterally(c, ownerPart)) out.owner = out.repository = out.context = true;
-        break;
-      case "ref":
-      case "environment":
-        if (pinsLiterally(c, (t) => t)) out.context = true;
-        break;
+    if (c.condition === own.condition) continue;
+    const p = conditionPins(c, settings.subClaimTemplate);
+    out.repository ||= p.repository;
+    out.context ||= p.context;
+    if (p.owner && !out.owner) {
+      out.owner = true;
+      if (p.ownerOnlyBy !== undefined) out.ownerOnlyBy = p.ownerOnlyBy;
+      if (p.ownerName !== undefined) out.ownerName = p.ownerName;
     }
   }
   return out;
 }
 
-/** IAM's create-time check, predicted for one `*`-class value (see the doc page). */
-function iamNote(v: SubConditionValue, settings: ResolvedSettings): string {
-  const text = v.analysis.text;
-  if (text === "*") {
-    const scoping = githubConditions(v.stmt, settings).filter((c) => (c.claim === "sub" || c.claim === "job_workflow_ref") && !c.operator.negated);
-    const allFirstStar = scoping.every((c) => {
-      const first = c.condition.values.items[0];
-      return first !== undefined && knownText(first) === "*";
-    });
-    if (v.index === 0 && allFirstStar) {
+/** One value of a `StringLike`-family condition on `sub` or `job_workflow_ref`, analysed. */
+interface ScopeValue {
+  stmt: Statement;
+  condition: GitHubCondition;
+  value: StrValue;
+  index: number;
+  claim: "sub" | "job_workflow_ref";
+  text: string;
+  breadth?: Breadth;
+  wildcardParts: ReadonlySet<Part>;
+  owner?: string;
+  repo?: string;
+}
+
+function* scopeValues(policies: Parameters<typeof githubTrustStatements>[0], settings: ResolvedSettings): Generator<ScopeValue> {
+  for (const { stmt } of githubTrustStatements(policies, settings)) {
+    for (const condition of githubConditions(stmt, settings)) {
+      if (condition.claim !== "sub" && condition.claim !== "job_workflow_ref") continue;
+      // Only StringLike-family patterns have wildcards; under StringEquals they are literal characters
+      // (invalid-sub-pattern). Negated operators exclude what they match.
+      if (matchModeOf(condition) !== "like" || condition.operator.negated) continue;
+      let index = 0;
+      for (const value of condition.condition.values.items) {
+        const base = { stmt, condition, value, index: index++ };
+        if (condition.claim === "sub") {
+          const a = analyseSub(value, "like", settings.subClaimTemplate);
+          const out: ScopeValue = { ...base, claim: "sub", text: a.text, wildcardParts: a.wildcardParts };
+          if (a.breadth) out.breadth = a.breadth;
+          if (a.owner !== undefined) out.owner = a.owner;
+          if (a.repo !== undefined) out.repo = a.repo;
+          yield out;
+        } else {
+          const a = analyseJobWorkflowRef(value, "like");
+          const out: ScopeValue = { ...base, claim: "job_workflow_ref", text: a.text, wildcardParts: new Set() };
+          if (a.breadth) out.breadth = a.breadth;
+          if (a.owner !== undefined) out.owner = a.owner;
+          yield out;
+        }
+      }
+    }
+  }
+}
+
+/** IAM's create-time check, predicted for one value (see the doc page). */
+function iamNote(v: ScopeValue, settings: ResolvedSettings): string {
+  if (v.text === "*") {
+    if (v.index === 0 && failsIamCreateCheck(v.stmt, settings)) {
       return " IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: not scoped to all), so this role predates that check or will not deploy.";
     }
     if (v.index > 0) return " IAM's create-time check reads only the first value of a list, so it lets this `*` through.";
     return "";
   }
-  if (text.startsWith("repo:*")) return " IAM's create-time check still accepts `repo:*`, so nothing else stops it.";
+  if (v.claim === "sub" && v.text.startsWith("repo:*")) return " IAM's create-time check still accepts `repo:*`, so nothing else stops it.";
   return "";
 }
 
-function anyOwnerReason(v: SubConditionValue): string {
-  if (v.analysis.text === "*") return "`*` matches every sub claim";
-  if (v.analysis.wildcardParts.has("key")) return "its leading wildcard also covers `repo:` and the owner name";
-  if (v.analysis.wildcardParts.has("ownerIdOnly")) return "the owner id is a wildcard";
+function anyOwnerReason(v: ScopeValue): string {
+  if (v.text === "*") return `\`*\` matches every ${v.claim} claim`;
+  if (v.claim === "job_workflow_ref") return "the owner in `OWNER/REPO/PATH@REF` is not pinned, and a wildcard there matches the workflows of other owners too";
+  if (v.wildcardParts.has("key")) return "its leading wildcard also covers `repo:` and the owner name";
+  if (v.wildcardParts.has("ownerIdOnly")) return "the owner id is a wildcard";
   return "the owner name is not pinned, and a wildcard there matches the names of other owners too";
 }
 
 /** `repo:acme/app:*` → `repo:acme/app:ref:refs/heads/main`, keeping the value's own repository form. */
-function pinnedContext(v: SubConditionValue, template: readonly string[], branch: string, repository: string | undefined): string {
-  const text = v.analysis.text;
-  if (template.length === 2 && template[1] === "context" && text.endsWith(":*")) return `${text.slice(0, -1)}ref:refs/heads/${branch}`;
+function pinnedContext(v: ScopeValue, template: readonly string[], branch: string, repository: string | undefined): string {
+  if (template.length === 2 && template[1] === "context" && v.text.endsWith(":*")) return `${v.text.slice(0, -1)}ref:refs/heads/${branch}`;
   return exampleSub(template, repository ?? "OWNER/REPO", branch);
+}
+
+function example(v: ScopeValue, settings: ResolvedSettings, repository: string): string {
+  return v.claim === "sub" ? exampleSub(settings.subClaimTemplate, repository, settings.defaultBranch) : exampleJobWorkflowRef(repository, settings.defaultBranch);
 }
 
 export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
   meta: {
     id: "broad-sub-wildcard",
     severity: "error",
-    description: "Sub pattern admits repositories (or refs) it should not",
+    description: "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not",
     inputs: ["policy"],
     messages: {
       anyOwner:
-        "`{{value}}`{{note}} under `{{operator}}` matches repositories of any owner: {{reason}}. Anyone can create a repository on GitHub whose workflows then assume this role.{{iam}} Pin owner and repository, e.g. `{{suggestion}}`.",
+        "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of any owner: {{reason}}. Anyone can create a repository on GitHub whose workflows then assume this role.{{iam}} Pin owner and repository, e.g. `{{suggestion}}`.",
       ownerWide:
-        "`{{value}}`{{note}} under `{{operator}}` matches more than one repository of {{owner}}: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role. Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation.",
+        "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of more than one repository of {{owner}}{{pinnedBy}}: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role. Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation.",
       anyContext:
-        "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of `{{repository}}`: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules. Pin the context, e.g. `{{suggestion}}` or `…:environment:production`, or set the option `allowAnyRef`.",
+        "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of {{repository}}: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules. Pin the context, e.g. `{{suggestion}}` or `…:environment:production`, or set the option `allowAnyRef`.",
     },
     schema: {
       type: "object",
@@ -110,27 +244,23 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
   defaultOptions: { allowOrgWide: false, allowAnyRef: false },
   check(ctx) {
     const { settings, options } = ctx;
-    const template = settings.subClaimTemplate;
-    const branch = settings.defaultBranch;
-    for (const v of githubSubValues(ctx.project.policies, settings)) {
-      // Only StringLike-family patterns have wildcards; under StringEquals they are literal characters
-      // (invalid-sub-pattern). Negated operators exclude what they match.
-      if (v.mode !== "like" || v.condition.operator.negated) continue;
-      const breadth = v.analysis.breadth;
+    for (const v of scopeValues(ctx.project.policies, settings)) {
+      const breadth = v.breadth;
       if (breadth === undefined || breadth === "scoped") continue;
-      const pinned = pinnedElsewhere(v.stmt, settings);
-      const base = { value: v.analysis.text, note: valueNote(v.value), operator: v.condition.condition.operator.value };
-      const owner = v.analysis.owner;
-      const repository = owner !== undefined && v.analysis.repo !== undefined ? `${owner}/${v.analysis.repo}` : undefined;
-      if (breadth === "anyOwner") {
-        if (pinned.owner) continue;
+      const pinned = pinnedElsewhere(v.stmt, v.condition, settings);
+      const subject = v.claim === "sub" ? "repositories" : "workflows (`job_workflow_ref`) in repositories";
+      const base = { value: v.text, note: valueNote(v.value), operator: v.condition.condition.operator.value };
+      const repository = v.owner !== undefined && v.repo !== undefined ? `${v.owner}/${v.repo}` : undefined;
+      if (breadth === "anyOwner" && !pinned.owner) {
         ctx.report({
           messageId: "anyOwner",
           at: v.value,
-          data: { ...base, reason: anyOwnerReason(v), iam: iamNote(v, settings), suggestion: exampleSub(template, settings.repository ?? "OWNER/REPO", branch) },
+          data: { ...base, subject, reason: anyOwnerReason(v), iam: iamNote(v, settings), suggestion: example(v, settings, settings.repository ?? "OWNER/REPO") },
         });
-      } else if (breadth === "ownerWide") {
+      } else if (breadth === "anyOwner" || breadth === "ownerWide") {
+        // Another condition pinning the owner (only) makes an any-owner value org-wide.
         if (options.allowOrgWide || pinned.repository) continue;
+        const owner = v.owner ?? pinned.ownerName;
         const known = settings.repository !== undefined && owner !== undefined && settings.repository.toLowerCase().startsWith(`${owner.toLowerCase()}/`);
         ctx.report({
           messageId: "ownerWide",
@@ -138,8 +268,10 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
           severity: "warn",
           data: {
             ...base,
+            subject: v.claim === "sub" ? "the sub claims" : "the workflows (`job_workflow_ref`)",
             owner: owner !== undefined ? `\`${owner}\`` : "its owner",
-            suggestion: exampleSub(template, known ? (settings.repository ?? "") : `${owner ?? "OWNER"}/REPO`, branch),
+            pinnedBy: breadth === "anyOwner" && pinned.ownerOnlyBy !== undefined ? ` (the owner is pinned only by ${pinned.ownerOnlyBy})` : "",
+            suggestion: example(v, settings, known ? (settings.repository ?? "") : `${owner ?? "OWNER"}/REPO`),
           },
         });
       } else {
@@ -148,7 +280,7 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
           messageId: "anyContext",
           at: v.value,
           severity: "warn",
-          data: { ...base, repository: repository ?? "the repository", suggestion: pinnedContext(v, template, branch, repository) },
+          data: { ...base, repository: repository !== undefined ? `\`${repository}\`` : "the repository", suggestion: pinnedContext(v, settings.subClaimTemplate, settings.defaultBranch, repository) },
         });
       }
     }
