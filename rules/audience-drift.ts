@@ -5,12 +5,13 @@ import {
   githubConditions,
   githubPrincipals,
   githubTrustStatements,
+  hasUnresolvedConditionKeys,
   type GitHubCondition,
 } from "../src/model/github-trust.js";
 import type { OidcProvider, PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem } from "../src/model/condition-keys.js";
-import { refusedWorkflowAudiences } from "../src/model/roles.js";
+import { refusedWorkflowAudiences, type RefusedAudience } from "../src/model/roles.js";
 import { positiveAudConditions, providerClientIds, providerIssuer, providersFor, statementIssuers } from "../src/model/providers.js";
 
 /**
@@ -24,16 +25,21 @@ import { positiveAudConditions, providerClientIds, providerIssuer, providersFor,
 
 const CHINA_AUDIENCE = "sts.amazonaws.com.cn";
 
-type Messages = "missingAud" | "wrongAud" | "githubDefaultAud" | "chinaAudOutsideChina" | "wildcardAud" | "providerLacksAudience" | "workflowAudience";
+type Messages = "missingAud" | "extraAud" | "wrongAud" | "githubDefaultAud" | "chinaAudOutsideChina" | "wildcardAud" | "providerLacksAudience" | "workflowAudience";
 type Ctx = RuleContext<Messages, Record<string, never>>;
 
-/** The partition of the statement's GitHub provider ARN, else of the document. */
+/**
+ * The partition the role lives in: the template's (its other ARNs), else that of the statement's GitHub
+ * provider ARN. A principal hard-coded to another partition than the template's is `malformed-principal`'s
+ * finding; the audience is then judged by the template, so the right audience is not reported too.
+ */
 function partitionOf(stmt: Statement, doc: PolicyDocument, settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+  if (doc.partition !== undefined) return doc.partition;
   for (const p of githubPrincipals(stmt, settings)) {
     const m = /^arn:([^:]+):/.exec(displayText(p));
     if (m?.[1] && !m[1].includes("${")) return m[1];
   }
-  return doc.partition;
+  return undefined;
 }
 
 /** The audiences a token may carry and be right for this statement: the configured one, and the China one in `aws-cn`. */
@@ -105,11 +111,26 @@ function checkPolicyAudiences(ctx: Ctx): void {
       const values = fullyKnown(c);
       if (values === undefined || values.length === 0) continue;
       if (values.some((value) => hasWildcard(c, value))) continue;
-      if (values.some((value) => expected.some((aud) => valueAdmits(c, value, aud)))) continue;
+      if (values.some((value) => expected.some((aud) => valueAdmits(c, value, aud)))) {
+        reportExtraAudiences(ctx, c, expected);
+        continue;
+      }
       const first = c.condition.values.items[0];
       if (!first) continue;
       reportWrongAudience(ctx, c, values, first, expected, partitionOf(stmt, doc, ctx.settings));
     }
+  }
+}
+
+/**
+ * A list that holds the expected audience and others: each other value lets in tokens minted for another
+ * service (a signing service, GitHub's default audience), wherever the provider's client IDs list it too.
+ */
+function reportExtraAudiences(ctx: Ctx, c: GitHubCondition, expected: string[]): void {
+  for (const v of c.condition.values.items) {
+    const text = knownText(v);
+    if (text === undefined || expected.some((aud) => valueAdmits(c, text, aud))) continue;
+    ctx.report({ messageId: "extraAud", at: v, severity: "warn", data: { value: text, origin: originNote(v), audience: expected[0] ?? ctx.settings.audience } });
   }
 }
 
@@ -131,7 +152,7 @@ function reportWrongAudience(ctx: Ctx, c: GitHubCondition, values: string[], at:
  * `missing-sub-condition`'s, and an unresolved `Condition` block reads as none) and every key is known.
  */
 function audIsSurelyMissing(stmt: Statement, settings: ResolvedSettings): boolean {
-  if (stmt.conditions.length === 0) return false;
+  if (stmt.conditions.length === 0 || hasUnresolvedConditionKeys(stmt)) return false;
   return stmt.conditions.every((c) => {
     const key = knownText(c.key);
     if (key === undefined) return false;
@@ -198,6 +219,8 @@ export default defineRule({
         "This statement trusts GitHub's OIDC provider without a condition on `{{key}}`. STS only checks that the token's audience is in the provider's client ID list, so any audience registered there — today or later — is accepted for this role. Add `\"StringEquals\": { \"{{key}}\": \"{{audience}}\" }`.",
       wrongAud:
         "The trust policy accepts audience `{{value}}`{{origin}}, but workflows send `{{audience}}` (configure-aws-credentials' default, or the configured `audience`), so AssumeRoleWithWebIdentity is refused.{{literal}} Use `\"{{key}}\": \"{{audience}}\"`, or set `audience` in .oidclintrc.json if your workflows request another audience.",
+      extraAud:
+        "Besides `{{audience}}`, the trust policy also accepts audience `{{value}}`{{origin}}: the role also accepts tokens minted for `{{value}}` (for another service, or by any step that requests that audience), wherever the provider's client IDs list it too. Remove it unless a workflow assuming this role requests it.",
       githubDefaultAud:
         "The trust policy accepts audience `{{value}}`{{origin}}: GitHub's own default (`https://github.com/OWNER`), which tokens carry only when no audience is requested. Old setups registered it; `configure-aws-credentials` always requests `{{audience}}`, so its tokens are refused. Use `\"{{key}}\": \"{{audience}}\"` (and add it to the provider's client IDs).",
       chinaAudOutsideChina:
@@ -207,7 +230,7 @@ export default defineRule({
       providerLacksAudience:
         "The OIDC provider for `{{issuer}}` lists client IDs {{clientIds}}, which do not include `{{required}}`, the audience its trust policy requires. STS rejects such tokens before reading the trust policy (`Incorrect token audience`). Add `{{required}}` to the provider's client ID list.",
       workflowAudience:
-        "Job `{{job}}` requests audience `{{audience}}`{{how}}, but {{role}} accepts only {{accepted}} for `aud`, so AssumeRoleWithWebIdentity is refused. Request what the role accepts (`audience: {{suggest}}`{{removeHint}}), or add `{{audience}}` to the role's `…:aud` condition and to the OIDC provider's client IDs.",
+        "Job `{{job}}` requests audience `{{audience}}`{{how}}, but {{role}} {{accepts}} only {{accepted}} for `aud`, so AssumeRoleWithWebIdentity is refused. Request what the role accepts (`audience: {{suggest}}`{{removeHint}}), or add `{{audience}}` to the role's `…:aud` condition and to the OIDC provider's client IDs.",
     },
   },
   check(ctx) {
@@ -217,23 +240,39 @@ export default defineRule({
   },
 });
 
-/** Workflow side: a step's `audience` (default `sts.amazonaws.com`) that the role it assumes refuses. */
+/**
+ * Workflow side: a step's `audience` (default `sts.amazonaws.com`) that the role it assumes refuses. One
+ * finding per step, naming every role of the linted files the ARN matches (the same role defined once per
+ * environment, say) that refuses it.
+ */
 function checkWorkflowAudiences(ctx: Ctx): void {
+  const bySteps = new Map<RefusedAudience["use"], RefusedAudience[]>();
   for (const r of refusedWorkflowAudiences(ctx.project, ctx.settings)) {
-    const suggest = r.accepted.find((a) => !/[*?]/.test(a)) ?? ctx.settings.audience;
+    const list = bySteps.get(r.use);
+    if (list) list.push(r);
+    else bySteps.set(r.use, [r]);
+  }
+  for (const [use, refusals] of bySteps) {
+    const first = refusals[0];
+    if (!first) continue;
+    const accepted = [...new Set(refusals.flatMap((r) => r.accepted))];
+    const suggest = accepted.find((a) => !/[*?]/.test(a)) ?? ctx.settings.audience;
+    const labels = refusals.map((r) => r.role.label);
+    const role = labels.length === 1 ? `the trust policy of ${labels[0] ?? ""}` : `the trust policies of ${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1] ?? ""}`;
     ctx.report({
       messageId: "workflowAudience",
-      at: r.use.audience ?? r.use.loc,
+      at: use.audience ?? use.loc,
       data: {
-        job: r.use.job.id.value,
-        audience: r.audience,
-        how: r.explicit ? "" : " (configure-aws-credentials' default: the step sets no `audience`)",
-        role: `the trust policy of ${r.role.label}`,
-        accepted: r.accepted.length > 0 ? r.accepted.map((a) => `\`${a}\``).join(", ") : "other audiences",
+        job: use.job.id.value,
+        audience: first.audience,
+        how: first.explicit ? "" : " (configure-aws-credentials' default: the step sets no `audience`)",
+        role,
+        accepts: labels.length === 1 ? "accepts" : "accept",
+        accepted: accepted.length > 0 ? accepted.map((a) => `\`${a}\``).join(", ") : "other audiences",
         suggest,
-        removeHint: r.explicit && suggest === DEFAULT_AUDIENCE ? ", or remove `audience` to use the default" : "",
+        removeHint: first.explicit && suggest === DEFAULT_AUDIENCE ? ", or remove `audience` to use the default" : "",
       },
-      related: [{ message: "the role's trust policy", loc: r.role.docs[0]?.loc ?? r.role.loc }],
+      related: refusals.map((r) => ({ message: `the trust policy of ${r.role.label}`, loc: r.role.docs[0]?.loc ?? r.role.loc })),
     });
   }
 }
