@@ -1,6 +1,6 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
-import { isGitHubIssuer, parseConditionKey } from "../src/model/github-trust.js";
+import { actionAllowsWebIdentity, isGitHubIssuer, isUnresolvedKey, parseConditionKey } from "../src/model/github-trust.js";
 import type { PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, isUnknownPart, knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem, isNearGitHubHost } from "../src/model/condition-keys.js";
@@ -71,6 +71,16 @@ function allPrincipalArns(doc: PolicyDocument): StrValue[] {
   return doc.statements.flatMap((s) => s.principals.flatMap((p) => p.values.items));
 }
 
+/** Whether some condition key of the statement is a GitHub issuer's. */
+function hasGitHubKeys(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
+  return stmt.conditions.some((c) => {
+    const key = knownText(c.key);
+    if (key === undefined) return false;
+    const { issuer } = parseConditionKey(key);
+    return issuer !== undefined && isGitHubIssuer(issuer, settings);
+  });
+}
+
 function statementIsGitHubRelated(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
   for (const p of stmt.principals) {
     if (p.type.value !== "Federated") continue;
@@ -79,12 +89,7 @@ function statementIsGitHubRelated(stmt: Statement, settings: Pick<ResolvedSettin
       if (issuer !== undefined && (isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? ""))) return true;
     }
   }
-  return stmt.conditions.some((c) => {
-    const key = knownText(c.key);
-    if (key === undefined) return false;
-    const { issuer } = parseConditionKey(key);
-    return issuer !== undefined && isGitHubIssuer(issuer, settings);
-  });
+  return hasGitHubKeys(stmt, settings);
 }
 
 export default defineRule({
@@ -140,7 +145,18 @@ export default defineRule({
             const f = arnFields(value);
             if (!f) continue;
             const display = text ?? displayText(value);
-            if (isKnownField(f.resource) && f.resource.startsWith("saml-provider/")) continue;
+            if (isKnownField(f.resource) && f.resource.startsWith("saml-provider/")) {
+              // A SAML provider is right for AssumeRoleWithSAML; with web identity and GitHub's keys, the
+              // statement was meant for GitHub's OIDC provider and no GitHub token can use it.
+              if (githubRelated && actionAllowsWebIdentity(stmt) && hasGitHubKeys(stmt, ctx.settings)) {
+                ctx.report({
+                  messageId: "notProviderArn",
+                  at: value,
+                  data: { value: display, reason: "it names a SAML provider, but `sts:AssumeRoleWithWebIdentity` and the GitHub condition keys need the OIDC provider: `oidc-provider/ISSUER`, not `saml-provider/…`" },
+                });
+              }
+              continue;
+            }
             if (isKnownField(f.service) && f.service !== "iam") {
               ctx.report({ messageId: "notProviderArn", at: value, data: { value: display, reason: `service \`${f.service}\` instead of \`iam\`` } });
               continue;
@@ -217,6 +233,8 @@ function checkIssuerMismatch(
   const known = new Set(principalIssuers.map((p) => p.issuer));
   const foreign = new Map<string, { written: string; keys: string[] }>();
   for (const c of stmt.conditions) {
+    // A key that is not fully known (`${data.x.url}:sub`) may well be the principal's issuer.
+    if (isUnresolvedKey(c.key)) continue;
     const key = knownText(c.key);
     if (key === undefined) continue;
     if (githubKeyProblem(key, settings) !== undefined) continue;
