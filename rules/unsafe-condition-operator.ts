@@ -1,12 +1,10 @@
 import { defineRule } from "../src/engine/rule.js";
-import { githubConditions, githubTrustStatements, type GitHubCondition } from "../src/model/github-trust.js";
+import { SCOPING_CLAIMS, failsIamCreateCheck, githubConditions, githubTrustStatements, type GitHubCondition } from "../src/model/github-trust.js";
 import type { SourceLocation } from "../src/model/location.js";
 import { knownText } from "../src/model/value.js";
 
 /** Claims whose conditions decide who gets in: the scoping claims and the audience. */
 const GUARDED_CLAIMS = new Set(["sub", "aud", "job_workflow_ref"]);
-/** Claims `missing-sub-condition` judges: a statement with only negated conditions on them is its finding. */
-const SCOPING_CLAIMS = new Set(["sub", "job_workflow_ref"]);
 
 type Problem = "forAllValues" | "ifExists" | "negated" | "forAnyValue";
 
@@ -44,13 +42,13 @@ export default defineRule({
     inputs: ["policy"],
     messages: {
       forAllValues:
-        "`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies \"all values\"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes. Use `{{fix}}`.",
+        "`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies \"all values\"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes.{{iam}} Use `{{fix}}`.",
       ifExists:
-        "`{{operator}}` on {{keys}}: `…IfExists` is true when the key is absent from the request, so the statement does not guarantee the claim was checked (a token of another provider this statement trusts, or a key that is never filled in, passes). Use `{{fix}}`.",
+        "`{{operator}}` on {{keys}}: `…IfExists` is true when the key is absent from the request, so the statement does not guarantee the claim was checked (a token of another provider this statement trusts, or a key that is never filled in, passes).{{iam}} Use `{{fix}}`.",
       negated:
         "`{{operator}}` on {{keys}} is the only condition on this claim: a negated operator allows every value it does not name — any other audience the provider accepts, now or later. Name what to allow instead: `{{fix}}` with the audience your workflows send.",
       forAnyValue:
-        "`{{operator}}` on {{keys}}: `ForAnyValue:` is a set operator for multivalued keys, but these claims are single-valued. AWS documents set operators for multivalued keys only; here it behaves like `{{fix}}` while suggesting a list is being matched, and a later edit to a negated or `ForAllValues:` form silently opens the role. Write `{{fix}}`.",
+        "`{{operator}}` on {{keys}}: `ForAnyValue:` is a set operator for multivalued keys, but these claims are single-valued. AWS documents set operators for multivalued keys only; here it behaves like `{{fix}}` while suggesting a list is being matched, and a later edit to a negated or `ForAllValues:` form silently opens the role.{{iam}} Write `{{fix}}`.",
     },
   },
   check(ctx) {
@@ -61,7 +59,7 @@ export default defineRule({
       // as missing): one problem, one finding. A negated `aud` with no positive one is this rule's.
       const negationIsAlone = (c: GitHubCondition): boolean =>
         !SCOPING_CLAIMS.has(c.claim) && !conditions.some((o) => o.claim === c.claim && !o.operator.negated);
-      const groups = new Map<string, { problem: Problem; first: GitHubCondition; keys: string[] }>();
+      const groups = new Map<string, { problem: Problem; first: GitHubCondition; keys: string[]; scoping: boolean }>();
       for (const c of conditions) {
         const problem = problemOf(c);
         if (!problem) continue;
@@ -69,14 +67,23 @@ export default defineRule({
         const id = locKey(c.condition.operator.loc) + c.condition.operator.value;
         const key = `\`${knownText(c.condition.key) ?? c.claim}\``;
         const group = groups.get(id);
-        if (group) group.keys.push(key);
-        else groups.set(id, { problem, first: c, keys: [key] });
+        const scoping = SCOPING_CLAIMS.has(c.claim);
+        if (group) {
+          group.keys.push(key);
+          group.scoping ||= scoping;
+        } else groups.set(id, { problem, first: c, keys: [key], scoping });
       }
-      for (const { problem, first, keys } of groups.values()) {
+      const iamRefuses = failsIamCreateCheck(stmt, ctx.settings);
+      for (const { problem, first, keys, scoping } of groups.values()) {
+        // The only "scoping" is this operator: IAM's create-time check does not count it.
+        const iam =
+          scoping && iamRefuses && problem !== "negated"
+            ? " IAM's create-time check counts only a plain `StringEquals`, `StringLike` or `StringEqualsIgnoreCase` condition on sub or job_workflow_ref that is not scoped to all, and this statement has none, so IAM would refuse to create or update a role with this trust policy (MalformedPolicyDocument): the role predates that check or will not deploy."
+            : "";
         ctx.report({
           messageId: problem,
           at: first.condition.operator,
-          data: { operator: first.condition.operator.value, keys: keys.join(", "), fix: saferOperator(first) },
+          data: { operator: first.condition.operator.value, keys: keys.join(", "), fix: saferOperator(first), iam },
         });
       }
     }
