@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { analyseSub, type MatchMode } from "../src/model/sub-claim.js";
+import audienceDrift from "../rules/audience-drift.js";
+import broadSubWildcard from "../rules/broad-sub-wildcard.js";
+import malformedPrincipal from "../rules/malformed-principal.js";
+import missingSubCondition from "../rules/missing-sub-condition.js";
+import unsafeConditionOperator from "../rules/unsafe-condition-operator.js";
+import { defaultSettings } from "../src/config/settings.js";
+import { fillMessage, type Rule, type RuleContext } from "../src/engine/rule.js";
+import type { PolicyDocument } from "../src/model/policy.js";
+import type { Project } from "../src/model/project.js";
+import { analyseJobWorkflowRef, analyseSub, type MatchMode } from "../src/model/sub-claim.js";
 import type { StrValue } from "../src/model/value.js";
 
 const loc = { file: "t.json", line: 1, column: 1, endLine: 1, endColumn: 1 };
@@ -184,5 +193,134 @@ describe("sub-claim validity", () => {
   it("does not blow up on long or odd input", () => {
     expect(analyse("*".repeat(5000)).canMatch).toBe(true);
     expect(analyse("repo:" + "*a".repeat(300)).breadth).toBe("anyOwner");
+  });
+});
+
+describe("job_workflow_ref breadth", () => {
+  const cases: [string, string | undefined][] = [
+    ["*", "anyOwner"],
+    ["*/deploy.yml@*", "anyOwner"],
+    ["acm*", "anyOwner"],
+    ["ac?e/wf/.github/workflows/deploy.yml@refs/heads/main", "anyOwner"],
+    ["acme/*", "ownerWide"],
+    ["acme/wf*", "ownerWide"],
+    ["${var.org}/*", undefined],
+    ["acme/${var.repo}/*", "scoped"],
+    ["org-${var.x}/*", "ownerWide"],
+    ["acme/wf/*", "scoped"],
+    ["acme/wf/.github/workflows/deploy.yml@*", "scoped"],
+    ["acme/wf/.github/workflows/deploy.yml@refs/heads/main", "scoped"],
+  ];
+  for (const [text, breadth] of cases) {
+    it(`${text} → ${breadth ?? "uncertain"}`, () => {
+      expect(analyseJobWorkflowRef(value(text), "like").breadth).toBe(breadth);
+    });
+  }
+  it("has no wildcards under StringEquals", () => {
+    expect(analyseJobWorkflowRef(value("*"), "equals").breadth).toBeUndefined();
+    expect(analyseJobWorkflowRef(value("acme/*"), "equals").breadth).toBe("scoped");
+  });
+  it("names the owner when written literally", () => {
+    expect(analyseJobWorkflowRef(value("acme/*"), "like").owner).toBe("acme");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Rules on a model built by hand (no parser): what they make of unresolved keys and of messages.
+
+const ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+function located<T>(v: T): { value: T; loc: typeof loc } {
+  return { value: v, loc };
+}
+
+/** A trust statement for GitHub's provider with `[operator, key, values]` conditions; `${…}` in a key or value is unknown. */
+function trustPolicy(conditions: [string, string, string[]][]): PolicyDocument {
+  return {
+    kind: "trust",
+    source: "test",
+    loc,
+    statements: [
+      {
+        effect: value("Allow"),
+        principals: [{ type: located<"Federated">("Federated"), values: { items: [value(ARN)], loc } }],
+        notPrincipal: false,
+        anyPrincipal: false,
+        actions: { items: [value("sts:AssumeRoleWithWebIdentity")], loc },
+        notAction: false,
+        conditions: conditions.map(([op, key, values]) => ({ operator: located(op), key: value(key), values: { items: values.map(value), loc }, loc })),
+        conditionLoc: loc,
+        loc,
+      },
+    ],
+  };
+}
+
+async function messagesOf<M extends string, O>(rule: Rule<M, O>, policies: PolicyDocument[]): Promise<{ messageId: string; message: string }[]> {
+  const out: { messageId: string; message: string }[] = [];
+  const project: Project = { root: "/", files: [], policies, providers: [], workflows: [], actions: [] };
+  const ctx: RuleContext<M, O> = {
+    project,
+    settings: defaultSettings(),
+    options: rule.defaultOptions,
+    report: (r) => {
+      out.push({ messageId: r.messageId, message: fillMessage(rule.meta.messages[r.messageId], r.data) });
+    },
+  };
+  await rule.check(ctx);
+  return out;
+}
+
+describe("condition keys with unknown parts may be any GitHub claim", () => {
+  const policy = trustPolicy([
+    ["StringEquals", "${data.aws_iam_openid_connect_provider.github.url}:aud", ["sts.amazonaws.com"]],
+    ["StringEquals", "${data.aws_iam_openid_connect_provider.github.url}:sub", ["repo:acme/app:ref:refs/heads/main"]],
+  ]);
+  it("has unknown key parts in the model", () => {
+    expect(policy.statements[0]?.conditions[0]?.key.parts[0]).toEqual({ unknown: "data.aws_iam_openid_connect_provider.github.url" });
+  });
+  it("is no missing-sub-condition", async () => {
+    expect(await messagesOf(missingSubCondition, [policy])).toEqual([]);
+  });
+  it("is no audience-drift missingAud", async () => {
+    expect(await messagesOf(audienceDrift, [policy])).toEqual([]);
+  });
+  it("is no malformed-principal issuerMismatch", async () => {
+    expect(await messagesOf(malformedPrincipal, [policy])).toEqual([]);
+  });
+  it("still reports a statement whose keys are all known and lack sub", async () => {
+    const known = trustPolicy([["StringEquals", "token.actions.githubusercontent.com:aud", ["sts.amazonaws.com"]]]);
+    expect((await messagesOf(missingSubCondition, [known])).map((m) => m.messageId)).toEqual(["missing"]);
+  });
+});
+
+describe("messages", () => {
+  it("never wraps a placeholder in backticks", async () => {
+    const policy = trustPolicy([
+      ["StringEquals", "token.actions.githubusercontent.com:aud", ["sts.amazonaws.com"]],
+      ["StringLike", "token.actions.githubusercontent.com:sub", ["repo:${GitHubOrg}/${RepositoryName}:*"]],
+    ]);
+    const [m] = await messagesOf(broadSubWildcard, [policy]);
+    expect(m?.messageId).toBe("anyContext");
+    expect(m?.message).toContain("pull request of the repository:");
+    expect(m?.message).not.toContain("`the repository`");
+  });
+  for (const op of ["StringLikeIfExists", "ForAnyValue:StringLike"]) {
+    it(`predicts IAM's rejection when the only sub condition is ${op}`, async () => {
+      const policy = trustPolicy([
+        ["StringEquals", "token.actions.githubusercontent.com:aud", ["sts.amazonaws.com"]],
+        [op, "token.actions.githubusercontent.com:sub", ["repo:acme/app:ref:refs/heads/main"]],
+      ]);
+      const [m] = await messagesOf(unsafeConditionOperator, [policy]);
+      expect(m?.message).toContain("IAM would refuse to create or update a role");
+    });
+  }
+  it("does not predict IAM's rejection next to a plain sub condition", async () => {
+    const policy = trustPolicy([
+      ["StringEquals", "token.actions.githubusercontent.com:sub", ["repo:acme/app:ref:refs/heads/main"]],
+      ["StringLikeIfExists", "token.actions.githubusercontent.com:aud", ["sts.amazonaws.com"]],
+    ]);
+    const [m] = await messagesOf(unsafeConditionOperator, [policy]);
+    expect(m?.message).not.toContain("IAM would refuse");
   });
 });
