@@ -2,7 +2,7 @@ import { defineRule } from "../src/engine/rule.js";
 import { jobSituations, renderSub, type JobSituation } from "../src/model/claims.js";
 import { allowedPatterns, filterListAdmits, findRefusedClaim } from "../src/model/iam-matcher.js";
 import { jobRoleAssumptions, resolveRole, type ResolvedRole } from "../src/model/roles.js";
-import { displayText } from "../src/model/value.js";
+import { displayText, knownText } from "../src/model/value.js";
 
 /**
  * Cross-file: a workflow job assumes a role that the linted files define, and a sub claim the job can
@@ -26,17 +26,25 @@ function suggestion(s: JobSituation, repo: string, example: string | undefined):
   return `${prefix}ref:${refs}${p}`;
 }
 
-function fixText(s: JobSituation, repo: string, example: string | undefined, defaultBranch: string): string {
-  const add = `add \`${suggestion(s, repo, example)}\` to the role's \`…:sub\` condition (as \`StringLike\` when it holds \`*\`)`;
-  switch (s.kind) {
-    case "environment":
-      return `${add}, or change the job's \`environment\``;
-    case "pull_request":
-      return `${add}, or do not assume this role from \`pull_request\` runs`;
-    default:
-      if (s.event === "workflow_dispatch") return `${add}, or run the job only on an accepted branch (e.g. job \`if: github.ref == 'refs/heads/${defaultBranch}'\`)`;
-      return s.holes ? `${add}, or narrow the trigger's filter to the refs the role accepts` : add;
+/** Events whose refs the workflow narrows with a filter (`branches`, `tags`). */
+const FILTERED_EVENTS = new Set(["push"]);
+
+function fixText(s: JobSituation, repo: string, example: string | undefined, allowed: readonly string[], defaultBranch: string): string {
+  const suggested = suggestion(s, repo, example);
+  const add = `add \`${suggested}\` to the role's \`…:sub\` condition${suggested.includes("*") ? " (as `StringLike`: it holds `*`)" : ""}`;
+  // The environment the role names, if any: with one, a job's sub is `…:environment:NAME` on every trigger.
+  const roleEnv = allowed.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== undefined);
+  const env = roleEnv === undefined ? undefined : decodeURIComponent(roleEnv);
+  if (s.kind === "environment") {
+    if (env !== undefined) return `${add}, or give the job the environment the role names (\`environment: ${env}\`)`;
+    return `${add}: a job with \`environment:\` always gets \`…:environment:NAME\`, never \`…:ref:…\`; or drop the job's \`environment:\` so that it gets the ref-based sub the role accepts`;
   }
+  const envOnly = allowed.length > 0 && allowed.every((p) => p.includes(":environment:"));
+  if (env !== undefined && envOnly) return `give the job the environment the role names (\`environment: ${env}\`: its sub is then \`repo:${repo}:environment:${roleEnv ?? env}\` on every trigger), or ${add}`;
+  if (s.kind === "pull_request") return `${add}, or do not assume this role in \`pull_request\` runs (e.g. job \`if: github.event_name != 'pull_request'\`)`;
+  if (s.event === "workflow_dispatch") return `${add}, or run the job only on an accepted branch (e.g. job \`if: github.ref == 'refs/heads/${defaultBranch}'\`)`;
+  if (FILTERED_EVENTS.has(s.event)) return `${add}, or narrow the trigger's \`${s.kind === "tag" ? "tags" : "branches"}\` filter to the refs the role accepts`;
+  return `${add}, or restrict the job with \`if:\` (e.g. \`if: github.event_name != '${s.event}'\`)`;
 }
 
 export default defineRule({
@@ -77,7 +85,8 @@ export default defineRule({
             if (s.kind === "environment" && reportedSubs.has(sub)) continue;
             reportedSubs.add(sub);
             reportedTriggers.add(triggerKey);
-            const patterns = roles.flatMap((r) => allowedPatterns(r.docs, settings)).map((v) => `\`${displayText(v)}\``);
+            const allowedValues = roles.flatMap((r) => allowedPatterns(r.docs, settings));
+            const patterns = allowedValues.map((v) => `\`${displayText(v)}\``);
             const role = roles[0];
             ctx.report({
               messageId: "refused",
@@ -85,11 +94,11 @@ export default defineRule({
               data: {
                 job: job.id.value,
                 role: `\`${displayText(use.role)}\`${role ? ` (${role.label})` : ""}`,
-                trigger: `\`${s.event}\` (${s.description})`,
+                trigger: `\`${s.event}\`${s.description ? ` (${s.description})` : ""}`,
                 sub,
                 example: example !== undefined && s.holes && (s.kind === "branch" || s.kind === "tag") ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example}\`)` : "",
                 allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
-                fix: fixText(s, repo, example, settings.defaultBranch),
+                fix: fixText(s, repo, example, allowedValues.map((v) => knownText(v)).filter((t): t is string => t !== undefined), settings.defaultBranch),
               },
               ...(role ? { related: [{ message: "the role's trust policy", loc: role.docs[0]?.loc ?? role.loc }] } : {}),
             });

@@ -1,20 +1,22 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { SourceLocation } from "../src/model/location.js";
+import { jobCondition } from "../src/model/job-condition.js";
 import { effectivePermissions, UNTRUSTED_TRIGGERS } from "../src/model/oidc-usage.js";
 import type { Job, Workflow } from "../src/model/workflow.js";
 
 const UNTRUSTED: readonly string[] = UNTRUSTED_TRIGGERS;
 
 /**
- * Whether a job can run for one of the workflow's untrusted events. A job whose `if:` picks events by
- * `github.event_name` runs for them only when it names one with `==`; any other test of the event name
- * cannot be decided here, and nothing is claimed.
+ * Whether a job can run for one of the workflow's untrusted events, read from its `if:` by the shared
+ * analysis (`src/model/job-condition.ts`): an `if:` that excludes the event is never reported, and one
+ * that tests `github.event_name` in a form oidclint cannot evaluate is not claimed either.
  */
 function reachable(job: Job, untrusted: string[]): boolean {
-  const cond = job.if?.value;
-  if (!cond?.includes("github.event_name")) return true;
-  const named = [...cond.matchAll(/github\.event_name\s*==\s*['"]([\w-]+)['"]/g)].map((m) => m[1]);
-  return named.some((event) => event !== undefined && untrusted.includes(event));
+  const condition = jobCondition(job.if?.value);
+  return untrusted.some((event) => {
+    const reach = condition.reaches(event);
+    return reach === "yes" || (reach === "maybe" && !condition.opaqueEventTest);
+  });
 }
 
 function key(loc: SourceLocation): string {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings, type ResolvedSettings } from "../src/config/settings.js";
-import { jobSituations, renderSub } from "../src/model/claims.js";
+import { describeHole, jobSituations, renderSub } from "../src/model/claims.js";
+import { findRefusedClaim, holeAdmits } from "../src/model/iam-matcher.js";
+import { jobCondition, namesUnder } from "../src/model/job-condition.js";
 import { parseRoleArn } from "../src/model/roles.js";
 import { parseWorkflow } from "../src/parsers/workflow/index.js";
 
@@ -17,7 +19,9 @@ const JOB = "jobs:\n  j:\n    runs-on: x\n    steps: [{ run: echo }]\n";
 
 describe("predicted claims", () => {
   it("push with branch filter: branches only; tags only when filtered for", () => {
-    expect(situations(`on:\n  push:\n    branches: [main]\n${JOB}`)).toEqual([{ event: "push", kind: "branch", sub: "repo:acme/app:ref:refs/heads/<branch>", holes: ["main"] }]);
+    // Literal names are fixed situations, no placeholder; globs keep the open set.
+    expect(situations(`on:\n  push:\n    branches: [main]\n${JOB}`)).toEqual([{ event: "push", kind: "branch", sub: "repo:acme/app:ref:refs/heads/main" }]);
+    expect(situations(`on:\n  push:\n    branches: [main, "release/**"]\n${JOB}`)).toEqual([{ event: "push", kind: "branch", sub: "repo:acme/app:ref:refs/heads/<branch>", holes: ["main", "release/**"] }]);
     expect(situations(`on:\n  push:\n    tags: ["v*"]\n${JOB}`).map((s) => s.kind)).toEqual(["tag"]);
     expect(situations(`on: push\n${JOB}`).map((s) => s.kind)).toEqual(["branch", "tag"]);
   });
@@ -44,6 +48,84 @@ describe("predicted claims", () => {
   it("a job if pinning github.ref narrows workflow_dispatch", () => {
     const s = situations(`on: workflow_dispatch\njobs:\n  j:\n    if: github.ref == 'refs/heads/main'\n    runs-on: x\n    steps: [{ run: echo }]\n`);
     expect(s).toEqual([{ event: "workflow_dispatch", kind: "branch", sub: "repo:acme/app:ref:refs/heads/main" }]);
+  });
+});
+
+describe("job if: conditions (job-condition.ts)", () => {
+  const reach = (cond: string, event: string): string => jobCondition(cond).reaches(event);
+  it("event gating: ==, !=, ${{ }}, !, parentheses, case", () => {
+    for (const c of ["github.event_name == 'push'", "${{ github.event_name == 'push' }}", "github.event_name != 'pull_request'", "!(github.event_name == 'pull_request')", "GITHUB.EVENT_NAME == 'PUSH'", "'push' == github.event_name", "github['event_name'] == 'push'"]) {
+      expect(reach(c, "pull_request"), c).toBe("no");
+      expect(reach(c, "push"), c).toBe("yes");
+    }
+    expect(reach("github.event_name != 'schedule'", "pull_request")).toBe("yes");
+    expect(reach("always() && github.event_name == 'push'", "pull_request")).toBe("no");
+    expect(reach("always() && github.event_name == 'push'", "push")).toBe("maybe");
+    expect(reach("github.event_name == 'push' || github.event_name == 'workflow_dispatch'", "workflow_dispatch")).toBe("yes");
+    expect(reach("false", "push")).toBe("no");
+  });
+  it("ref tests restrict refs: a pull request's ref is refs/pull/N/merge", () => {
+    const rule = jobCondition("github.ref == 'refs/heads/main'").refsFor("pull_request");
+    expect(rule).toEqual({ kind: "only", refs: ["refs/heads/main"], prefixes: [] });
+    expect(namesUnder(rule, "refs/pull/")).toEqual({ kind: "none" });
+    expect(namesUnder(rule, "refs/heads/")).toEqual({ kind: "only", names: ["main"], prefixes: [] });
+    expect(jobCondition("github.event_name == 'push' && github.ref == 'refs/heads/main'").refsFor("pull_request")).toEqual({ kind: "never" });
+    expect(jobCondition("github.ref_name == 'main'").refsFor("push")).toMatchObject({ kind: "only", refs: ["refs/heads/main", "refs/tags/main", "refs/pull/main"] });
+    expect(jobCondition("startsWith(github.ref, 'refs/tags/')").refsFor("push")).toEqual({ kind: "only", refs: [], prefixes: ["refs/tags/"] });
+    expect(jobCondition("github.ref != 'refs/heads/main'").refsFor("push")).toEqual({ kind: "except", refs: ["refs/heads/main"], prefixes: [] });
+    expect(namesUnder(jobCondition("!startsWith(github.ref, 'refs/tags/')").refsFor("push"), "refs/tags/")).toEqual({ kind: "none" });
+  });
+  it("anything else is unknown: the job may run; an unread event_name test is flagged", () => {
+    for (const c of ["contains(github.event.comment.body, '/deploy')", "inputs.deploy", "github.event_name == inputs.event", "${{ a }} && ${{ b }}", "github.event_name ==", "github.ref < 'x'"]) {
+      expect(reach(c, "pull_request"), c).toBe("maybe");
+      expect(jobCondition(c).refsFor("push"), c).toEqual({ kind: "except", refs: [], prefixes: [] });
+    }
+    expect(jobCondition("contains(fromJSON('[\"push\"]'), github.event_name)").opaqueEventTest).toBe(true);
+    expect(jobCondition("github.event_name == 'push'").opaqueEventTest).toBe(false);
+    expect(reach("", "push")).toBe("yes");
+    expect(jobCondition(undefined).reaches("push")).toBe("yes");
+  });
+  it("strings: '' escapes a quote", () => {
+    expect(reach("github.ref == 'it''s' || github.event_name == 'push'", "push")).toBe("yes");
+  });
+});
+
+describe("job if: in predicted claims", () => {
+  const job = (cond: string) => `jobs:\n  j:\n    if: ${cond}\n    runs-on: x\n    steps: [{ run: echo }]\n`;
+  const on = "on:\n  push:\n    branches: [main]\n  pull_request:\n  workflow_dispatch:\n  release:\n";
+  it("a trigger the if: excludes yields no situation", () => {
+    expect(situations(`${on}${job("github.event_name == 'push'")}`).map((s) => s.event)).toEqual(["push"]);
+    expect(situations(`${on}${job("github.event_name != 'pull_request'")}`).map((s) => s.event)).toEqual(["push", "workflow_dispatch", "release"]);
+    expect(situations(`${on}${job("github.event_name == 'push' && github.ref == 'refs/heads/main'")}`).map((s) => s.sub)).toEqual(["repo:acme/app:ref:refs/heads/main"]);
+  });
+  it("github.ref == pins open sets; a tag prefix narrows the tag set", () => {
+    expect(situations(`${on}${job("github.ref == 'refs/heads/main'")}`).map((s) => `${s.event} ${s.sub}`)).toEqual([
+      "push repo:acme/app:ref:refs/heads/main",
+      "workflow_dispatch repo:acme/app:ref:refs/heads/main",
+    ]);
+    const tags = situations(`on:\n  push:\n    tags: ["*"]\n${job("startsWith(github.ref, 'refs/tags/v')")}`);
+    expect(tags).toEqual([{ event: "push", kind: "tag", sub: "repo:acme/app:ref:refs/tags/<tag>", holes: ["*"] }]);
+  });
+  it("github.ref != leaves the rest of the set open", () => {
+    const s = situations(`on: workflow_dispatch\n${job("github.ref != 'refs/heads/main'")}`);
+    expect(s.map((x) => x.sub)).toEqual(["repo:acme/app:ref:refs/heads/<branch>"]);
+  });
+});
+
+describe("hole sets with prefixes", () => {
+  it("holeAdmits and describeHole read prefixes", () => {
+    expect(holeAdmits({ include: ["*"], prefixes: ["v"] }, "v1")).toBe(true);
+    expect(holeAdmits({ include: ["*"], prefixes: ["v"] }, "1.0")).toBe(false);
+    const settings = { ...defaultSettings(), repository: "acme/app" };
+    const parsed = parseWorkflow({ path: ".github/workflows/w.yml", abs: "/x/.github/workflows/w.yml", text: `on:\n  push:\n    tags: ["*"]\njobs:\n  j:\n    if: startsWith(github.ref, 'refs/tags/v')\n    runs-on: x\n    steps: [{ run: echo }]\n` }, { root: "/x", settings, readFile: () => undefined });
+    const wf = parsed.workflows[0];
+    const j = wf?.jobs[0];
+    if (!wf || !j) throw new Error("no job");
+    const [s] = jobSituations(wf, j, settings);
+    if (!s) throw new Error("no situation");
+    expect(describeHole(s)).toBe("any tag matching `*`, starting with `v`");
+    expect(s.holes?.prefixes).toEqual(["v"]);
+    expect(findRefusedClaim([], s.claims, settings, s.holes).verdict).toBe("undecided");
   });
 });
 

@@ -100,12 +100,46 @@ describe("oidclint check", () => {
     expect(o.out).toContain("audience: sts.amazonaws.com");
   });
 
-  it("--sub alone leaves the aud condition unknown: not accepted, exit 1, says why", async () => {
+  it("--sub alone checks the configured audience and says so", async () => {
     const cwd = project({ "trust.json": trust("repo:acme/app:*") });
     const o = io(cwd);
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request"], o)).toBe(1);
-    expect(o.out).toContain("UNDECIDED");
-    expect(o.out).toContain("the `aud` claim was not given");
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request"], o)).toBe(0);
+    expect(o.out).toContain("ACCEPTED");
+    expect(o.out).toMatch(/aud {20}sts\.amazonaws\.com {2}\(default: /);
+    const custom = project({ ".oidclintrc.json": '{ "audience": "https://github.com/acme" }', "trust.json": trust("repo:acme/app:*") });
+    const c = io(custom);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request"], c)).toBe(1);
+    expect(c.out).toContain("claim aud = https://github.com/acme");
+  });
+
+  it("a token without aud: not a GitHub Actions token for AWS; never advises IfExists", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:*") });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--token", jwt({ sub: 5 })], o)).toBe(1);
+    expect(o.out).toContain("it has no `aud` claim");
+    expect(o.out).toContain("audience=sts.amazonaws.com");
+    expect(o.out).not.toContain("IfExists");
+    expect(o.out).not.toContain("remove the condition");
+  });
+
+  it("an immutable-form sub against a name-only pattern: names the immutable form, not the branch", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:ref:refs/heads/main") });
+    const o = io(cwd);
+    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme@111/app@222:ref:refs/heads/main"], o)).toBe(1);
+    expect(o.out).toContain("immutable subjects");
+    expect(o.out).toContain("`repo:acme@*/app@*:ref:refs/heads/main`");
+    expect(o.out).toContain("`repo:acme@111/app@222:ref:refs/heads/main`");
+    expect(o.out).not.toContain("run the job from branch");
+  });
+
+  it("header names the file once; a binary policy file gets the linter's message", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:*"), "bin.json": "\u0000\u0001binary" });
+    const o = io(cwd);
+    await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request"], o);
+    expect(o.out.split("\n")[0]).toBe("Trust policy: trust.json:1 (policy JSON)");
+    const bin = io(cwd);
+    expect(await main(["check", "--policy", "bin.json", "--sub", "x"], bin)).toBe(2);
+    expect(bin.err).toContain("bin.json:1:1: file is binary (contains NUL bytes), not a text input");
   });
 
   it("keys are case-insensitive, values case-sensitive", async () => {
@@ -193,10 +227,22 @@ describe("oidclint explain", () => {
     expect(o.out).toContain("sub  repo:acme/app:ref:refs/heads/<branch>");
     expect(o.out).toContain("sub  repo:acme/app:pull_request");
     expect(o.out).toContain("aud  sts.amazonaws.com");
-    expect(o.out).toMatch(/accepted by: deploy \(Role\) — role\.json:2, only for `main`/);
+    expect(o.out).toMatch(/accepted by: deploy \(role deploy\) — role\.json:2, only for `main`/);
+    expect(o.out).toContain("(<branch>: any branch matching `main`, `release/**`)");
+    expect(o.out).toContain("  on pull_request\n");
     expect(o.out).toMatch(/refuses this \(e\.g\. branch `release\/[^`]+`\): AccessDenied/);
-    expect(o.out).toContain("Job test");
-    expect(o.out).toContain("id-token: write is NOT granted");
+    expect(o.out).toContain("Job test\n  requests no OIDC token\n");
+  });
+
+  it("honours the job's if:, and names fixed branches without placeholders", async () => {
+    const wf = workflow.replace('[main, "release/**"]', "[main]").replace("    permissions:\n      id-token: write\n", "    if: github.event_name == 'push'\n    permissions:\n      id-token: write\n");
+    const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": wf });
+    const o = io(cwd);
+    expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "deploy"], o)).toBe(0);
+    expect(o.out).toContain("not on pull_request: the job's `if:` excludes it");
+    expect(o.out).toContain("sub  repo:acme/app:ref:refs/heads/main\n");
+    expect(o.out).not.toContain("sub  repo:acme/app:pull_request");
+    expect(o.out).not.toContain("<branch>");
   });
 
   it("--job selects one job; unknown job, missing file or non-workflow exit 2", async () => {

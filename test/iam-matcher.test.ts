@@ -124,6 +124,12 @@ describe("findRefusedClaim (sets of branches)", () => {
     const doc = policy([cond("StringEquals", "token.actions.githubusercontent.com:actor", ["octocat"]), cond("StringLike", SUB, [{ parts: [{ unknown: "var.sub" }], loc }])]);
     expect(findRefusedClaim([doc], branchClaims(), settings, {}).verdict).toBe("accepted");
   });
+  it("prefixes (a job if: startsWith) narrow the set", () => {
+    const doc = policy([cond("StringLike", SUB, ["repo:acme/app:ref:refs/heads/release/*"])]);
+    expect(findRefusedClaim([doc], branchClaims(), settings, { include: ["**"] }).verdict).toBe("refused");
+    expect(findRefusedClaim([doc], branchClaims(), settings, { include: ["**"], prefixes: ["release/"] }).verdict).toBe("accepted");
+    expect(findRefusedClaim([doc], branchClaims(), settings, { include: ["**"], prefixes: ["rel"] })).toEqual({ verdict: "refused", example: expect.stringMatching(/^rel/) as unknown });
+  });
   it("Deny-only documents decide nothing", () => {
     const doc = policy([cond("StringLike", SUB, ["*"])], "Deny");
     expect(findRefusedClaim([doc], branchClaims(), settings, {}).verdict).toBe("undecided");

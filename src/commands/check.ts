@@ -5,7 +5,8 @@ import type { CliIO } from "../cli.js";
 import { resolveConfig } from "../config/load.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { parseOperator, trustsGitHub } from "../model/github-trust.js";
-import { evaluatePolicy, type ConcreteClaims, type ConditionOutcome, type PolicyOutcome } from "../model/iam-matcher.js";
+import { compileIamValue, evaluatePolicy, type ConcreteClaims, type ConditionOutcome, type PolicyOutcome } from "../model/iam-matcher.js";
+import { readInput } from "../engine/discover.js";
 import type { Condition, PolicyDocument } from "../model/policy.js";
 import { inputKind, parseAll } from "../parsers/index.js";
 import type { SourceFile } from "../parsers/source.js";
@@ -62,21 +63,24 @@ export function decodeJwt(token: string): ConcreteClaims {
 
 /** The files to parse for a policy file: a Terraform file comes with the rest of its module. */
 function policySources(abs: string, cwd: string): SourceFile[] {
-  const read = (p: string): SourceFile => {
-    let text: string;
-    try {
-      text = readFileSync(p, "utf8");
-    } catch (e) {
-      throw new CheckInputError(`cannot read ${relative(cwd, p) || p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
-    return { path: relative(cwd, p).split("\\").join("/") || p, abs: p, text };
-  };
-  const main = read(abs);
+  const path = (p: string): string => relative(cwd, p).split("\\").join("/") || p;
+  // The engine's reader: a binary, huge or invalid UTF-8 file gets the message the linter gives.
+  const outcome = readInput(abs);
+  if (!("text" in outcome)) {
+    const problem = "problem" in outcome ? outcome.problem : "not a regular file";
+    const cannot = /^cannot read file: (.*)$/.exec(problem);
+    throw new CheckInputError(cannot ? `cannot read ${path(abs)}: ${cannot[1] ?? ""}` : `${path(abs)}:1:1: ${problem}`);
+  }
+  const main: SourceFile = { path: path(abs), abs, text: outcome.text };
   if (inputKind(abs) !== "terraform") return [main];
   const dir = dirname(abs);
-  const siblings = readdirSync(dir)
-    .filter((n) => inputKind(n) === "terraform" && join(dir, n) !== abs)
-    .map((n) => read(join(dir, n)));
+  const siblings: SourceFile[] = [];
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (inputKind(n) !== "terraform" || p === abs) continue;
+    const sibling = readInput(p);
+    if ("text" in sibling) siblings.push({ path: path(p), abs: p, text: sibling.text });
+  }
   return [main, ...siblings];
 }
 
@@ -118,23 +122,22 @@ function shown(v: string | string[] | undefined): string {
  * The change that makes a failing condition pass: on the policy side always, on the workflow side when
  * the condition asks for something the workflow decides (an environment, a branch, an audience).
  */
-export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims): string[] {
+export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims, audience = "sts.amazonaws.com"): string[] {
   const op = parseOperator(c.operator.value);
   const key = displayText(c.key);
   const at = `${c.loc.file}:${c.loc.line}`;
   const actual = o.actual;
   const out: string[] = [];
-  if (actual === undefined) {
-    out.push(`policy: the token has no \`${o.claim}\` claim; use \`${op.base}IfExists\` only if the claim is optional, or remove the condition (${at})`);
-    return out;
-  }
+  const patterns = c.values.items.map((v) => knownText(v)).filter((t): t is string => t !== undefined);
+  if (actual === undefined) return missingClaimFix(o.claim, patterns, audience);
   const value = Array.isArray(actual) ? (actual[0] ?? "") : actual;
   if (op.negated) {
     out.push(`policy: \`${o.matchedValue ?? ""}\` under \`${c.operator.value}\` excludes \`${value}\`; remove it from \`${key}\` (${at})`);
     return out;
   }
+  const immutable = o.claim === "sub" ? immutableFix(value, patterns, op.match, at) : undefined;
+  if (immutable) return [immutable];
   out.push(`policy: add \`${value}\` to the values of \`${c.operator.value}\` \`${key}\` (${at})`);
-  const patterns = c.values.items.map((v) => knownText(v)).filter((t): t is string => t !== undefined);
   if (o.claim === "aud") {
     const aud = patterns.find((p) => !/[*?]/.test(p));
     if (aud) out.push(`workflow: or request that audience: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``);
@@ -148,10 +151,52 @@ export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims
     else if (env && claimed.includes(":environment:")) out.push(`workflow: or use the environment the policy names: \`environment: ${decodeURIComponent(env)}\``);
     if (branch && claimed.includes(":environment:")) out.push(`workflow: or drop the job's \`environment\`: with one, the sub is \`…:environment:NAME\`, never \`…:ref:refs/heads/${branch}\``);
     else if (branch && claimed.endsWith(":pull_request")) out.push(`workflow: \`pull_request\` runs get \`…:pull_request\`; run the job on \`push\` to \`${branch}\` instead, or allow \`…:pull_request\``);
-    else if (branch) out.push(`workflow: or run the job from branch \`${branch}\``);
+    else if (branch && !claimed.endsWith(`:ref:refs/heads/${branch}`)) out.push(`workflow: or run the job from branch \`${branch}\``);
     else if (tag && !claimed.includes(":ref:refs/tags/")) out.push("workflow: or run the job on a tag push");
   }
   return out;
+}
+
+/**
+ * A token without a claim the condition needs. Never advises `…IfExists` or dropping the condition (that
+ * weakens the policy: `unsafe-condition-operator`); says where the claim comes from instead.
+ */
+function missingClaimFix(claim: string, patterns: readonly string[], audience: string): string[] {
+  if (claim === "aud" || claim === "sub") {
+    const aud = (claim === "aud" ? patterns.find((p) => !/[*?]/.test(p)) : undefined) ?? audience;
+    return [
+      `token: it has no \`${claim}\` claim, which every GitHub Actions OIDC token carries — this is probably not a GitHub Actions token for AWS`,
+      `workflow: request one with the audience the role expects: \`aws-actions/configure-aws-credentials\` does (it asks for \`${aud}\` unless its \`audience\` input says otherwise), or by hand \`curl -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${aud}"\` in a job with \`permissions: id-token: write\``,
+    ];
+  }
+  if (claim === "environment") {
+    const env = patterns.find((p) => !/[*?]/.test(p));
+    return [`workflow: the token has no \`environment\` claim because the job ran without one; run it with \`environment: ${env ?? "NAME"}\``];
+  }
+  return [`token: it has no \`${claim}\` claim, so this condition cannot pass; check that the token comes from the job and workflow the role is meant for`];
+}
+
+/**
+ * A sub in the immutable form (`repo:acme@111/app@222:…`) that a name-only pattern would admit in the
+ * name form: the repository gets immutable subjects, and the pattern must carry `@*` or the ids.
+ */
+function immutableFix(value: string, patterns: readonly string[], match: ReturnType<typeof parseOperator>["match"], at: string): string | undefined {
+  const m = /^repo:([^/@:]+)@(\d+)\/([^/@:]+)@(\d+):(.*)$/.exec(value);
+  if (!m) return undefined;
+  const [, owner = "", ownerId = "", repo = "", repoId = "", rest = ""] = m;
+  const nameForm = `repo:${owner}/${repo}:${rest}`;
+  const hit = patterns.find((p) => compileIamValue(p, match)?.matches(nameForm));
+  if (hit === undefined) return undefined;
+  const parts = /^repo:([^/:@]+)\/([^:@]*)(.*)$/.exec(hit);
+  if (!parts) return undefined;
+  const [, pOwner = "", pRepo = "", pRest = ""] = parts;
+  const withIds = (ownerPart: string, repoPart: string): string => `repo:${ownerPart}/${/[*?]/.test(pRepo) ? pRepo : repoPart}${pRest}`;
+  const wild = withIds(`${pOwner}@*`, `${pRepo}@*`);
+  const ids = withIds(`${pOwner}@${ownerId}`, `${pRepo}@${repoId}`);
+  return (
+    `policy: the token's sub \`${value}\` is in the immutable form: this repository gets immutable subjects (owner and repository ids after the names), ` +
+    `which the name-only pattern \`${hit}\` never matches. Use \`${wild}\` under \`StringLike\` (the names still pin the owner), or the ids: \`${ids}\` (${at})`
+  );
 }
 
 export interface CheckReport {
@@ -160,13 +205,24 @@ export interface CheckReport {
 }
 
 /** Renders the evaluation of one policy against claims. */
-export function renderCheck(doc: PolicyDocument, claims: ConcreteClaims, settings: ResolvedSettings, missing: "absent" | "unknown", paint: Paint): CheckReport {
+export function renderCheck(
+  doc: PolicyDocument,
+  claims: ConcreteClaims,
+  settings: ResolvedSettings,
+  missing: "absent" | "unknown",
+  paint: Paint,
+  /** The aud was not given (`--sub` alone): the configured audience stands in for it. */
+  audDefaulted = false,
+): CheckReport {
   const outcome = evaluatePolicy(doc, claims, settings, [], missing);
   const lines: string[] = [];
-  lines.push(paint.bold(`Trust policy: ${roleLabel(doc)} — ${doc.loc.file}:${doc.loc.line} (${doc.source})`));
+  lines.push(paint.bold(`Trust policy: ${doc.role ? `${roleLabel(doc)} — ` : ""}${doc.loc.file}:${doc.loc.line} (${doc.source})`));
   const shownClaims = Object.entries(claims).filter(([k]) => !["exp", "iat", "nbf", "jti"].includes(k));
   lines.push("", paint.bold("Claims:"));
-  for (const [k, v] of shownClaims) lines.push(`  ${k.padEnd(22)} ${shown(v)}`);
+  for (const [k, v] of shownClaims) {
+    const note = k === "aud" && audDefaulted ? paint.dim(`  (default: no --aud given, the configured \`audience\`)`) : "";
+    lines.push(`  ${k.padEnd(22)} ${shown(v)}${note}`);
+  }
   let firstFailing: { c: Condition; o: ConditionOutcome } | undefined;
   if (outcome.statements.length === 0) {
     lines.push("", paint.red("No statement of this policy trusts GitHub's OIDC provider for sts:AssumeRoleWithWebIdentity: every token is refused."));
@@ -194,7 +250,7 @@ export function renderCheck(doc: PolicyDocument, claims: ConcreteClaims, setting
     else lines.push(paint.red(paint.bold("REFUSED: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity).")));
     if (firstFailing && !denied) {
       lines.push("", paint.bold("To make it pass:"));
-      for (const f of fixFor(firstFailing.c, firstFailing.o, claims)) lines.push(`  - ${f}`);
+      for (const f of fixFor(firstFailing.c, firstFailing.o, claims, settings.audience)) lines.push(`  - ${f}`);
     }
   } else lines.push(paint.yellow(paint.bold("UNDECIDED: the result depends on values oidclint cannot read (see `? unknown` above).")));
   return { outcome, text: `${lines.join("\n")}\n` };
@@ -228,18 +284,21 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!values.policy) throw new CheckInputError("--policy FILE is required");
     if (values.token === undefined && values.sub === undefined && values.aud === undefined) throw new CheckInputError("give the claims: --token JWT (or - for stdin), or --sub SUB [--aud AUD]");
     if (values.token !== undefined && (values.sub !== undefined || values.aud !== undefined)) throw new CheckInputError("give either --token or --sub/--aud, not both");
+    const config = await resolveConfig({ cwd: io.cwd, rules, ...(values.config ? { configFile: values.config } : {}), env: io.env });
     let claims: ConcreteClaims;
     let missing: "absent" | "unknown" = "absent";
+    let audDefaulted = false;
     if (values.token !== undefined) {
       const token = values.token === "-" ? await io.readStdin() : values.token;
       claims = decodeJwt(token);
     } else {
       claims = {};
       if (values.sub !== undefined) claims.sub = values.sub;
-      if (values.aud !== undefined) claims.aud = values.aud;
+      // Without --aud, the audience configure-aws-credentials would ask for (the configured one).
+      claims.aud = values.aud ?? config.settings.audience;
+      audDefaulted = values.aud === undefined;
       missing = "unknown";
     }
-    const config = await resolveConfig({ cwd: io.cwd, rules, ...(values.config ? { configFile: values.config } : {}), env: io.env });
     const abs = resolve(io.cwd, values.policy);
     const sources = policySources(abs, io.cwd);
     const parsed = await parseAll(sources, {
@@ -264,7 +323,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       return 1;
     }
     const color = !values["no-color"] && io.isTTY && !io.env.NO_COLOR;
-    const report = renderCheck(doc, claims, config.settings, missing, painter(color));
+    const report = renderCheck(doc, claims, config.settings, missing, painter(color), audDefaulted);
     io.stdout(report.text);
     return report.outcome.result === "pass" ? 0 : 1;
   } catch (e) {

@@ -5,9 +5,9 @@ import type { CliIO } from "../cli.js";
 import { resolveConfig } from "../config/load.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { discover, readInput, relPath } from "../engine/discover.js";
-import { jobSituations, renderSub, type JobSituation } from "../model/claims.js";
+import { describeHole, jobSituations, renderSub, type JobSituation } from "../model/claims.js";
 import { trustsGitHub } from "../model/github-trust.js";
-import { filterListAdmits, findRefusedClaim, type PredictedValue } from "../model/iam-matcher.js";
+import { findRefusedClaim, holeAdmits, type PredictedValue } from "../model/iam-matcher.js";
 import { effectivePermissions, jobNeed, jobOidcUses } from "../model/oidc-usage.js";
 import type { PolicyDocument } from "../model/policy.js";
 import { buildProject, type Project } from "../model/project.js";
@@ -86,21 +86,21 @@ function verdictText(s: JobSituation, entry: RoleEntry, aud: string | undefined,
     if (s.kind === "branch") literals.push(settings.defaultBranch);
     for (const name of new Set(literals)) {
       const one = findRefusedClaim(entry.docs, claims, settings, { ...s.holes, include: [name], samples: [] });
-      if (one.verdict === "accepted" && filterAdmitsName(s, name)) acceptedNames.push(name);
+      if (one.verdict === "accepted" && holeAdmits(s.holes, name)) acceptedNames.push(name);
     }
   }
   return { refused: v.example ?? "", acceptedNames };
 }
 
-function filterAdmitsName(s: JobSituation, name: string): boolean {
-  const include = s.holes?.include;
-  if (include !== undefined && !filterListAdmits(include, name)) return false;
-  return !(s.holes?.ignore ?? []).some((p) => filterListAdmits([p], name));
-}
 
 function explainJob(wf: Workflow, job: Job, project: Project, settings: ResolvedSettings, roles: RoleEntry[], paint: Paint): string[] {
   const lines: string[] = [];
   lines.push("", paint.bold(`Job ${job.id.value}${job.environment ? `  (environment: ${displayText(job.environment)})` : ""}`));
+  if (jobNeed(jobOidcUses({ project, settings }, job, wf)) === "no") {
+    const granted = effectivePermissions(job, wf).idToken === "write";
+    lines.push(`  requests no OIDC token${granted ? paint.dim(" (`id-token: write` is granted all the same)") : ""}`);
+    return lines;
+  }
   lines.push(`  ${tokenLine(job, wf, project, settings, paint)}`);
   const assumptions = jobRoleAssumptions(project, settings, wf, job);
   for (const a of assumptions) {
@@ -112,14 +112,18 @@ function explainJob(wf: Workflow, job: Job, project: Project, settings: Resolved
   const use = assumptions[0];
   const aud = audienceOf(use);
   const situations = jobSituations(wf, job, settings);
-  if (situations.length === 0) lines.push(paint.dim("  (the workflow has no triggers)"));
+  if (wf.triggers.length === 0) lines.push(paint.dim("  (the workflow has no triggers)"));
+  // Triggers the job's `if:` rules out are named once, not explained.
+  const excluded = [...new Set(wf.triggers.filter((t) => !situations.some((s) => s.trigger === t)).map((t) => t.event.value))];
+  if (excluded.length > 0) lines.push(paint.dim(`  not on ${excluded.join(", ")}: the job's \`if:\` excludes ${excluded.length === 1 ? "it" : "them"}`));
   for (const s of situations) {
-    lines.push(`  on ${s.event}: ${s.description}`);
+    lines.push(`  on ${s.event}${s.description ? `: ${s.description}` : ""}`);
     if (s.kind === "unknown") {
       lines.push(paint.dim(`    sub  cannot be predicted: ${s.unknownWhy ?? "unknown"}`));
       continue;
     }
-    lines.push(`    sub  ${renderSub(s)}`);
+    const hole = s.kind === "branch" || s.kind === "tag" ? describeHole(s) : undefined;
+    lines.push(`    sub  ${renderSub(s)}${hole ? paint.dim(`  (${s.kind === "tag" ? "<tag>" : "<branch>"}: ${hole})`) : ""}`);
     lines.push(`    aud  ${aud.text}`);
     const accepting: string[] = [];
     const refusing: string[] = [];

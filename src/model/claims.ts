@@ -1,5 +1,6 @@
 import type { ResolvedSettings } from "../config/settings.js";
-import { ANY_RUN, filterListAdmits, ID_RUN, type HoleSet, type Piece, type PredictedClaims, type PredictedValue } from "./iam-matcher.js";
+import { ANY_RUN, holeAdmits, ID_RUN, type HoleSet, type Piece, type PredictedClaims, type PredictedValue } from "./iam-matcher.js";
+import { jobCondition, namesUnder, ruleAdmitsRef, type NamesUnder, type RefRule } from "./job-condition.js";
 import type { Job, Trigger, Workflow } from "./workflow.js";
 import { knownText } from "./value.js";
 
@@ -38,7 +39,7 @@ export interface JobSituation {
   trigger: Trigger;
   event: string;
   kind: SituationKind;
-  /** How the job runs, for messages: "push to a branch matching `release/**`". */
+  /** How the job runs, after the event's name, for messages: "to a branch matching `release/**`" (may be empty). */
   description: string;
   claims: PredictedClaims;
   /** The branch or tag names the hole ranges over; undefined when the claims hold no hole. */
@@ -120,7 +121,21 @@ function tagContext(include: readonly string[] | undefined, ignore: readonly str
 }
 
 function fixedBranch(branch: string, description: string): Context {
-  return { kind: "branch", context: [`ref:refs/heads/${branch}`], ref: [`refs/heads/${branch}`], refType: "branch", description };
+  return { kind: "branch", context: [`ref:refs/heads/${encodeColons(branch)}`], ref: [`refs/heads/${branch}`], refType: "branch", description };
+}
+
+function fixedTag(tag: string, description: string): Context {
+  return { kind: "tag", context: [`ref:refs/tags/${encodeColons(tag)}`], ref: [`refs/tags/${tag}`], refType: "tag", description };
+}
+
+/** A filter pattern without glob characters names exactly one branch or tag. */
+function isLiteralName(pattern: string): boolean {
+  return !/[*?+[\]\\]/.test(pattern) && !pattern.startsWith("!");
+}
+
+/** A name as a filter pattern that matches only itself. */
+function escapeGlob(name: string): string {
+  return name.replace(/[*?+[\]\\]/g, "\\$&").replace(/^!/, "\\!");
 }
 
 function values(list: { value: string }[] | undefined): string[] | undefined {
@@ -131,13 +146,6 @@ function quoteList(list: readonly string[]): string {
   return list.map((p) => `\`${p}\``).join(", ");
 }
 
-/** A job-level `if: github.ref == 'refs/heads/main'` pins the branch (only that simple form is read). */
-function pinnedRef(job: Job): string | undefined {
-  const cond = job.if?.value;
-  if (!cond || /\|\||!=|!\s*\(|\bcontains\b/.test(cond)) return undefined;
-  const m = /github\.ref\s*==\s*'(refs\/(?:heads|tags)\/[^']+)'/.exec(cond) ?? /'(refs\/(?:heads|tags)\/[^']+)'\s*==\s*github\.ref\b/.exec(cond);
-  return m?.[1];
-}
 
 /** The ref situations a trigger leads to (before the environment, which overrides the sub's context). */
 function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[] {
@@ -153,29 +161,36 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
       const tagFilter = tags !== undefined || tagsIgnore !== undefined;
       const out: Context[] = [];
       if (branchFilter || !tagFilter) {
-        const d = branches ? `push to a branch matching ${quoteList(branches)}` : branchesIgnore ? `push to a branch other than ${quoteList(branchesIgnore)}` : "push to any branch";
-        out.push(branchContext(branches, branchesIgnore, d));
+        // `branches: [main]` names its branches: one fixed situation each, no placeholder.
+        if (branches && !branchesIgnore && branches.length > 0 && branches.every(isLiteralName)) out.push(...branches.map((b) => fixedBranch(b, `to \`${b}\``)));
+        else {
+          const d = branches ? `to a branch matching ${quoteList(branches)}` : branchesIgnore ? `to a branch other than ${quoteList(branchesIgnore)}` : "to any branch";
+          out.push(branchContext(branches, branchesIgnore, d));
+        }
       }
       if (tagFilter || !branchFilter) {
-        const d = tags ? `push of a tag matching ${quoteList(tags)}` : tagsIgnore ? `push of a tag other than ${quoteList(tagsIgnore)}` : "push of any tag";
-        out.push(tagContext(tags, tagsIgnore, d));
+        if (tags && !tagsIgnore && tags.length > 0 && tags.every(isLiteralName)) out.push(...tags.map((t) => fixedTag(t, `of tag \`${t}\``)));
+        else {
+          const d = tags ? `of a tag matching ${quoteList(tags)}` : tagsIgnore ? `of a tag other than ${quoteList(tagsIgnore)}` : "of any tag";
+          out.push(tagContext(tags, tagsIgnore, d));
+        }
       }
       return out;
     }
     case "pull_request":
-      return [{ kind: "pull_request", context: ["pull_request"], ref: ["refs/pull/", ID_RUN, "/merge"], refType: "branch", description: "pull_request" }];
+      return [{ kind: "pull_request", context: ["pull_request"], ref: ["refs/pull/", ID_RUN, "/merge"], refType: "branch", description: "" }];
     case "workflow_dispatch":
-      return [branchContext(undefined, undefined, "workflow_dispatch (run from any branch)")];
+      return [branchContext(undefined, undefined, "runs from any branch")];
     case "release":
-      return [tagContext(undefined, undefined, "release (the release's tag)")];
+      return [tagContext(undefined, undefined, "runs on the release's tag")];
     case "merge_group":
-      return [branchContext(["gh-readonly-queue/**"], undefined, "merge_group (merge queue branch `gh-readonly-queue/…`)")];
+      return [branchContext(["gh-readonly-queue/**"], undefined, "runs on a merge queue branch `gh-readonly-queue/…`")];
     default:
-      if (DEFAULT_BRANCH_EVENTS.has(event)) return [fixedBranch(settings.defaultBranch, `${event} (runs on the default branch \`${settings.defaultBranch}\`)`)];
+      if (DEFAULT_BRANCH_EVENTS.has(event)) return [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
       return [
         {
           kind: "unknown",
-          description: event,
+          description: "",
           unknownWhy:
             event === "workflow_call" ? "a called workflow receives its caller's claims" : `oidclint does not predict the ref of \`${event}\` runs`,
         },
@@ -183,33 +198,64 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
   }
 }
 
-/** The situations in which a job can receive a token, one or more per trigger. */
+/**
+ * The situations in which a job can receive a token, one or more per trigger. The job's `if:` is
+ * honoured (`src/model/job-condition.ts`): a trigger it excludes yields nothing, refs it names pin the
+ * branch or tag.
+ */
 export function jobSituations(workflow: Workflow, job: Job, settings: ResolvedSettings): JobSituation[] {
   const repo = repoFacts(settings);
   const envText = job.environment ? knownText(job.environment) : undefined;
-  const pinned = pinnedRef(job);
+  const condition = jobCondition(job.if?.value);
   const out: JobSituation[] = [];
   for (const trigger of workflow.triggers) {
-    for (let ctx of triggerContexts(trigger, settings)) {
-      if (pinned && (ctx.kind === "branch" || ctx.kind === "tag")) {
-        const name = pinned.replace(/^refs\/(heads|tags)\//, "");
-        const isTag = pinned.startsWith("refs/tags/");
-        if ((ctx.kind === "tag") !== isTag) continue;
-        // The pin only narrows: a name the trigger does not admit never runs.
-        if (ctx.holes && !admitsSample(ctx.holes, name)) continue;
-        ctx = isTag
-          ? { kind: "tag", context: [`ref:${pinned}`], ref: [pinned], refType: "tag", description: `${ctx.description}, only \`${pinned}\` (job \`if\`)` }
-          : { ...fixedBranch(name, `${ctx.description}, only \`${pinned}\` (job \`if\`)`) };
-      }
-      out.push(situation(workflow, trigger, ctx, job, envText, repo, settings));
+    const rule = condition.refsFor(trigger.event.value);
+    if (rule.kind === "never") continue;
+    for (const ctx of triggerContexts(trigger, settings)) {
+      for (const narrowed of narrowByCondition(ctx, rule)) out.push(situation(workflow, trigger, narrowed, job, envText, repo, settings));
     }
   }
   return out;
 }
 
-function admitsSample(holes: HoleSet, name: string): boolean {
-  if (holes.include !== undefined && !filterListAdmits(holes.include, name)) return false;
-  return !(holes.ignore ?? []).some((p) => filterListAdmits([p], name));
+const IF = "the job's `if:`";
+
+/** A ref-name prefix that some `N/merge` (a pull request's ref name) can start with. */
+function startsPullName(prefix: string): boolean {
+  const m = /^(\d*)(.*)$/.exec(prefix);
+  const rest = m?.[2] ?? "";
+  return rest === "" || ((m?.[1] ?? "") !== "" && "/merge".startsWith(rest));
+}
+
+function pullReachable(n: NamesUnder): boolean {
+  if (n.kind === "none") return false;
+  if (n.kind === "except") return true;
+  return n.names.some((name) => /^\d+\/merge$/i.test(name)) || n.prefixes.some(startsPullName);
+}
+
+/** The part of a context that the job's `if:` lets through (nothing, the context, or pinned refs). */
+function narrowByCondition(ctx: Context, rule: RefRule): Context[] {
+  if (rule.kind === "except" && rule.refs.length === 0 && rule.prefixes.length === 0) return [ctx];
+  if (ctx.kind === "unknown" || ctx.kind === "environment") return [ctx];
+  if (ctx.kind === "pull_request") return pullReachable(namesUnder(rule, "refs/pull/")) ? [ctx] : [];
+  const fixed = ctx.ref?.length === 1 && typeof ctx.ref[0] === "string" ? ctx.ref[0] : undefined;
+  if (!ctx.holes) return fixed === undefined || ruleAdmitsRef(rule, fixed) ? [ctx] : [];
+  const holes = ctx.holes;
+  const base = ctx.kind === "tag" ? "refs/tags/" : "refs/heads/";
+  const n = namesUnder(rule, base);
+  if (n.kind === "none") return [];
+  if (n.kind === "only") {
+    // The pin only narrows: a name the trigger does not admit never runs.
+    const out = n.names.filter((name) => holeAdmits(holes, name)).map((name) => (ctx.kind === "tag" ? fixedTag : fixedBranch)(name, `${ctx.description}; ${IF} allows only \`${base}${name}\``));
+    if (n.prefixes.length > 0) {
+      out.push({ ...ctx, holes: { ...holes, prefixes: n.prefixes }, description: `${ctx.description}; ${IF} allows only refs starting with ${quoteList(n.prefixes.map((p) => base + p))}` });
+    }
+    return out;
+  }
+  if (n.names.length === 0 && n.prefixes.length === 0) return [ctx];
+  const ignore = [...(holes.ignore ?? []), ...n.names.map(escapeGlob), ...n.prefixes.map((p) => `${escapeGlob(p)}**`)];
+  const excluded = [...n.names.map((name) => base + name), ...n.prefixes.map((p) => `${base}${p}…`)];
+  return [{ ...ctx, holes: { ...holes, ignore }, description: `${ctx.description}; ${IF} excludes ${quoteList(excluded)}` }];
 }
 
 function situation(workflow: Workflow, trigger: Trigger, ctx: Context, job: Job, envText: string | undefined, repo: RepoFacts, settings: ResolvedSettings): JobSituation {
@@ -245,7 +291,7 @@ function situation(workflow: Workflow, trigger: Trigger, ctx: Context, job: Job,
       claims.set("environment", pieces([envText]));
       kind = "environment";
       context = [`environment:${encodeColons(envText)}`];
-      description = `${description}, environment \`${envText}\``;
+      description = [description, `environment \`${envText}\``].filter((d) => d !== "").join(", ");
       unknownWhy = undefined;
     }
   } else claims.set("environment", { kind: "absent" });
@@ -294,4 +340,15 @@ export function renderSub(s: JobSituation, example?: string): string {
   if (!s.sub) return "(unknown)";
   const hole = example ?? (s.kind === "tag" ? "<tag>" : "<branch>");
   return renderPieces(s.sub, hole).replace(/^repo:<id>/, "repo:OWNER/REPO");
+}
+
+/** The set a situation's placeholder ranges over, for readers: "any branch matching `release/**`". */
+export function describeHole(s: JobSituation): string | undefined {
+  const h = s.holes;
+  if (!h) return undefined;
+  const what = s.kind === "tag" ? "tag" : "branch";
+  const parts = [h.include ? `any ${what} matching ${quoteList(h.include)}` : `any ${what}`];
+  if (h.ignore && h.ignore.length > 0) parts.push(`except ${quoteList(h.ignore)}`);
+  if (h.prefixes && h.prefixes.length > 0) parts.push(`starting with ${quoteList(h.prefixes)}`);
+  return parts.join(", ");
 }

@@ -354,6 +354,23 @@ export interface HoleSet {
   ignore?: readonly string[];
   /** Names tried first, for a readable example (`feature/login`). */
   samples?: readonly string[];
+  /** When given, a name must also start with one of these (a job `if:` with `startsWith`, names as spelled there). */
+  prefixes?: readonly string[];
+}
+
+/** A pattern for "starts with `prefix`". */
+function prefixAutomaton(prefix: string): PatternAutomaton {
+  const tokens: Token[] = [];
+  for (let i = 0; i < prefix.length; i++) tokens.push({ kind: "one", test: literal(prefix.charAt(i), false) });
+  tokens.push({ kind: "rep", test: ANY });
+  return new PatternAutomaton(tokens);
+}
+
+/** Whether one name is in the hole's set (filters, ignore list and prefixes). */
+export function holeAdmits(holes: HoleSet, name: string): boolean {
+  if (holes.include !== undefined && !filterListAdmits(holes.include, name)) return false;
+  if ((holes.ignore ?? []).some((p) => filterListAdmits([p], name))) return false;
+  return holes.prefixes === undefined || holes.prefixes.some((p) => name.startsWith(p));
 }
 
 /** Printable characters (and one non-ASCII letter); the hole's alphabet is the subset valid in ref names. */
@@ -540,13 +557,15 @@ export function findRefusedClaim(
 
   const include = (holes.include ?? ["**"]).map((p) => ({ negated: p.startsWith("!"), auto: compileFilterGlob(p.startsWith("!") ? p.slice(1) : p) }));
   const ignore = (holes.ignore ?? []).map((p) => compileFilterGlob(p));
-  const admitted = (inc: readonly ReadonlySet<number>[], ign: readonly ReadonlySet<number>[]): boolean => {
+  const prefixes = (holes.prefixes ?? []).map(prefixAutomaton);
+  const admitted = (inc: readonly ReadonlySet<number>[], ign: readonly ReadonlySet<number>[], pre: readonly ReadonlySet<number>[]): boolean => {
     let ok = false;
     for (let i = 0; i < include.length; i++) {
       const f = include[i];
       const s = inc[i];
       if (f && s && f.auto.accepts(s)) ok = !f.negated;
     }
+    if (prefixes.length > 0 && !prefixes.some((f, i) => f.accepts(pre[i] ?? new Set()))) return false;
     return ok && !ignore.some((f, i) => {
       const s = ign[i];
       return s !== undefined && f.accepts(s);
@@ -560,7 +579,7 @@ export function findRefusedClaim(
     if (v !== 2) continue;
     const inc = include.map((f) => f.auto.run(f.auto.start(), name));
     const ign = ignore.map((f) => f.run(f.start(), name));
-    if (!admitted(inc, ign)) continue;
+    if (!admitted(inc, ign, prefixes.map((f) => f.run(f.start(), name)))) continue;
     const sets = matchers.map((m) => (m.hasHole ? m.auto.run(m.start, name) : m.start));
     if (!acceptedNow(sets)) return { verdict: "refused", example: name };
   }
@@ -569,14 +588,16 @@ export function findRefusedClaim(
     v: number;
     inc: Set<number>[];
     ign: Set<number>[];
+    pre: Set<number>[];
     pol: Set<number>[];
     name: string;
   }
-  const key = (n: Node): string => [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pol.map(setKey)].join(";");
+  const key = (n: Node): string => [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pre.map(setKey), "|", ...n.pol.map(setKey)].join(";");
   const first: Node = {
     v: 0,
     inc: include.map((f) => f.auto.start()),
     ign: ignore.map((f) => f.start()),
+    pre: prefixes.map((f) => f.start()),
     pol: matchers.map((m) => m.start),
     name: "",
   };
@@ -586,17 +607,20 @@ export function findRefusedClaim(
   while (queue.length > 0) {
     const n = queue.shift();
     if (!n) break;
-    if (n.v === 2 && admitted(n.inc, n.ign) && !acceptedNow(n.pol)) return { verdict: "refused", example: n.name };
+    if (n.v === 2 && admitted(n.inc, n.ign, n.pre) && !acceptedNow(n.pol)) return { verdict: "refused", example: n.name };
     for (const ch of REF_CHARS) {
       const v = validityStep(n.v, ch);
       if (v === VALIDITY_DEAD) continue;
       const inc = include.map((f, i) => f.auto.step(n.inc[i] ?? new Set(), ch));
       // No positive include pattern can still match: nothing further is admitted.
       if (!include.some((f, i) => !f.negated && (inc[i]?.size ?? 0) > 0)) continue;
+      const pre = prefixes.map((f, i) => f.step(n.pre[i] ?? new Set(), ch));
+      if (prefixes.length > 0 && pre.every((p) => p.size === 0)) continue;
       const next: Node = {
         v,
         inc,
         ign: ignore.map((f, i) => f.step(n.ign[i] ?? new Set(), ch)),
+        pre,
         pol: matchers.map((m, i) => (m.hasHole ? m.auto.step(n.pol[i] ?? new Set(), ch) : (n.pol[i] ?? new Set()))),
         name: n.name + ch,
       };
