@@ -37,7 +37,7 @@ export default defineRule({
       idTokenRead:
         "`id-token: read` is not a valid access level: `id-token` takes only `write` or `none`, so job `{{job}}` gets no OIDC token for {{consumer}} (line {{line}}). Write `id-token: write`.",
       defaultPermissions:
-        "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but neither the job nor the workflow sets `permissions`, so it runs with the repository's default token permissions (configured as `{{default}}`); neither default includes `id-token`, so GitHub issues no token. Add to the job: {{fix}}.",
+        "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but neither the job nor the workflow sets `permissions`, so it runs with the repository's default token permissions ({{default}}); neither default includes `id-token`, so GitHub issues no token. Add to the job: {{fix}}.",
       callerMissingPermission:
         "Job `{{job}}` calls `{{callee}}`, whose job `{{calleeJob}}` requests an OIDC token ({{consumer}}), but {{grant}}; a called workflow never gets more than its caller job grants. Add to the calling job `{{job}}`: {{fix}}.",
     },
@@ -65,15 +65,20 @@ export default defineRule({
         return;
       }
       if (use.via) {
-        const grant = eff.source === "default" ? `neither the calling job nor its workflow sets \`permissions\`, so it passes on the repository default (configured as \`${ctx.settings.defaultTokenPermissions}\`), which never includes \`id-token\`` : grantText(eff, wf);
+        const grant = eff.source === "default" ? `neither the calling job nor its workflow sets \`permissions\`, so it passes on the repository default (${defaultText(ctx.settings.defaultTokenPermissions)}), which never includes \`id-token\`` : grantText(eff, wf);
         ctx.report({ messageId: "callerMissingPermission", at, data: { ...data, callee: use.via.callee, calleeJob: use.via.job, grant }, related });
         return;
       }
       if (eff.source === "default") {
-        ctx.report({ messageId: "defaultPermissions", at, data: { ...data, default: ctx.settings.defaultTokenPermissions }, related });
+        ctx.report({ messageId: "defaultPermissions", at, data: { ...data, default: defaultText(ctx.settings.defaultTokenPermissions) }, related });
         return;
       }
       ctx.report({ messageId: "missingPermission", at, data: { ...data, grant: grantText(eff, wf) }, related });
     }
   },
 });
+
+/** `restricted` is oidclint's default; `permissive` can only come from the config. */
+function defaultText(setting: "restricted" | "permissive"): string {
+  return setting === "restricted" ? "`restricted`, the default" : "configured as `permissive`";
+}
