@@ -1,6 +1,6 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
-import { failsIamCreateCheck, githubConditions, githubTrustStatements, type GitHubCondition } from "../src/model/github-trust.js";
+import { failsIamCreateCheck, githubConditions, githubTrustStatements, isUnresolvedKey, parseOperator, type GitHubCondition } from "../src/model/github-trust.js";
 import type { Statement } from "../src/model/policy.js";
 import {
   analyseJobWorkflowRef,
@@ -129,6 +129,13 @@ function conditionPins(c: GitHubCondition, template: readonly string[]): Pins {
  * callers are then up to that workflow's visibility.
  */
 function pinnedElsewhere(stmt: Statement, own: GitHubCondition, settings: ResolvedSettings): Pins {
+  // An unresolved `Condition` block, or a positive condition whose key is not fully known, may be a
+  // `repository` or exact `sub` condition: nothing is certain.
+  if (stmt.unknownConditions) return ALL;
+  for (const c of stmt.conditions) {
+    const op = parseOperator(c.operator.value);
+    if (isUnresolvedKey(c.key) && op.match !== "other" && !op.negated && !op.ifExists && op.set !== "ForAllValues") return ALL;
+  }
   const out: Pins = { ...NONE };
   for (const c of githubConditions(stmt, settings)) {
     if (c.condition === own.condition) continue;
