@@ -383,3 +383,46 @@ describe("terraform: TypeScript HCL parser first, hcl2json only for problems", (
     });
   }
 });
+
+describe("terraform: expressions the TypeScript parser made evaluable", () => {
+  const doc = (subs: string): string => `resource "aws_iam_role" "r" {
+  assume_role_policy = <<-EOT
+    {
+      "Statement": [{
+        "Effect": "Allow",
+        "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": [${subs}]}}
+      }]
+    }
+  EOT
+}
+`;
+
+  it("renders %{ for } / %{ if } directives over known values inside heredoc JSON, values placed in the template body", async () => {
+    const main = `locals {\n  repos = ["app", "api"]\n}\n${doc('%{ for i, r in local.repos }%{ if i > 0 }, %{ endif }"repo:acme/\${r}:*"%{ endfor }')}`;
+    const [file] = await parse({ "main.tf": main });
+    expect(file?.problems).toEqual([]);
+    const values = subCondition(file?.policies[0])?.values.items ?? [];
+    expect(values.map(at)).toEqual(["repo:acme/app:* @9:135", "repo:acme/api:* @9:135"]);
+  });
+
+  it("makes a document with a directive over an unknown collection unknown instead of invalid JSON", async () => {
+    const main = `variable "extra" {}\n${doc('%{ for r in var.extra }"repo:acme/\${r}:*",%{ endfor }"repo:acme/x:*"')}`;
+    const [file] = await parse({ "main.tf": main });
+    expect(file?.problems).toEqual([]);
+    expect(file?.policies).toEqual([]);
+  });
+
+  it("evaluates logical operators, quoted index keys and splats", async () => {
+    const main = `variable "strict" {\n  default = true\n}\nlocals {\n  subs = { main = "repo:acme/app:ref:refs/heads/main" }\n  envs = [{ sub = "repo:acme/app:environment:prod" }]\n}\nresource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = var.strict && !false ? concat([local.subs["main"]], local.envs[*].sub) : ["*"] } }
+    }]
+  })
+}
+`;
+    const values = subCondition(policies(await parse({ "main.tf": main }))[0])?.values.items ?? [];
+    expect(values.map((v) => displayText(v))).toEqual(["repo:acme/app:ref:refs/heads/main", "repo:acme/app:environment:prod"]);
+  });
+});

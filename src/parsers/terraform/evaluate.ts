@@ -227,6 +227,11 @@ interface TemplateValue {
   parts: Part[];
   segments: Segment[];
   origins: Set<string>;
+  /**
+   * A `%{if}`/`%{for}` directive whose condition or collection is unknown: the text it adds is unknown,
+   * not a value, so the whole string is (JSON read from it would be guessed).
+   */
+  opaque?: TreeNode;
 }
 
 async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: TemplateValue): Promise<void> {
@@ -249,14 +254,14 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
       case "if": {
         const c = await evalAst(part.condition, ctx, scope);
         if (c.kind === "scalar" && typeof c.value === "boolean") await templateParts(c.value ? part.then : (part.else ?? []), ctx, scope, out);
-        else add(unknown(sourceOf(ctx, part), spanLoc(ctx, part)));
+        else out.opaque ??= unknown(`a template whose %{ if ${sourceOf(ctx, part.condition)} } is unknown`, spanLoc(ctx, part), nodeOrigin(c));
         break;
       }
       case "for": {
         const coll = await evalAst(part.collection, ctx, scope);
         const pairs = collectionPairs(coll);
         if (!pairs) {
-          add(unknown(sourceOf(ctx, part), spanLoc(ctx, part), nodeOrigin(coll)));
+          out.opaque ??= unknown(`a template whose %{ for … in ${sourceOf(ctx, part.collection)} } is unknown`, spanLoc(ctx, part), nodeOrigin(coll));
           break;
         }
         for (const [k, v] of pairs) {
@@ -274,6 +279,7 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
 async function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
   const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
   await templateParts(node.parts, ctx, scope, value);
+  if (value.opaque) return value.opaque;
   const out = str(value.parts, templateLoc(ctx, node), value.origins.size > 0 ? [...value.origins].join("; ") : undefined);
   stringSegments.set(out, value.segments);
   return out;
@@ -735,7 +741,7 @@ async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise
       } else {
         const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
         await templateParts(parsed.value, ctx, scope, value);
-        v = str(value.parts, node.loc, value.origins.size > 0 ? [...value.origins].join("; ") : undefined);
+        v = value.opaque ?? str(value.parts, node.loc, value.origins.size > 0 ? [...value.origins].join("; ") : undefined);
       }
       return relocate(v, node.loc, nodeOrigin(v));
     }
