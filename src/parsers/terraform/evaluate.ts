@@ -361,7 +361,17 @@ async function resolveTraversal(segments: string[], full: string, loc: SourceLoc
     const attrs = rest.slice(1).filter((s) => !/^\d+$/.test(s));
     if (block && attrs[0] === "arn") return providerArn(block, loc, scope);
     const url = block?.attrs.get("url");
-    if (block && url && attrs[0] === "url") return relocate(await evaluate(url.expr, scope), loc, `${root}.${name} (${where(block.loc)})`);
+    if (block && url && attrs[0] === "url") {
+      // The provider keeps the issuer without its scheme (IAM returns it so), which is why
+      // `"${aws_iam_openid_connect_provider.github.url}:sub"` is a working condition key.
+      const value = await evaluate(url.expr, scope);
+      const first = value.kind === "string" ? value.value.parts[0] : undefined;
+      const bare: TreeNode =
+        value.kind === "string" && typeof first === "string"
+          ? { ...value, value: { ...value.value, parts: [first.replace(/^https?:\/\//, ""), ...value.value.parts.slice(1)] } }
+          : value;
+      return relocate(bare, loc, `${root}.${name}.url without its scheme (${where(block.loc)})`);
+    }
   }
   return unknown(full, loc);
 }
