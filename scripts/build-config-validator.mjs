@@ -8,6 +8,6 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 const root = join(import.meta.dirname, "..");
 const { buildConfigSchema } = await import(join(root, "dist/src/config/schema.js"));
 const { rules } = await import(join(root, "dist/rules/index.js"));
-const ajv = new Ajv2020({ allErrors: true, strict: false, code: { source: true } });
+const ajv = new Ajv2020({ allErrors: true, strict: false, inlineRefs: false, code: { source: true } });
 const validate = ajv.compile(buildConfigSchema(rules));
 writeFileSync(join(root, "dist/src/config/validate-config.cjs"), standaloneCode(ajv, validate));

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { ErrorObject } from "ajv";
 import type { AnyRule, Severity } from "../engine/rule.js";
@@ -100,8 +101,8 @@ interface Validator {
 async function configValidator(rules: readonly AnyRule[]): Promise<Validator> {
   if (rules === builtinRules) {
     try {
-      const url = new URL("./validate-config.cjs", import.meta.url).href;
-      return ((await import(url)) as { default: Validator }).default;
+      // `require`, not `import`: importing CommonJS from ESM would scan the whole module for its exports.
+      return createRequire(import.meta.url)("./validate-config.cjs") as Validator;
     } catch {
       // not built: compile below
     }

@@ -12,13 +12,15 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
       oneOf: [level, { type: "array", prefixItems: [level, options], items: false, minItems: 1 }],
     };
   }
-  const rulesBlock = { type: "object", additionalProperties: false, properties: ruleProps };
+  // Shared by `rules` and `overrides[].rules` through a reference, so the compiled validator holds it once.
+  const rulesBlock = { $ref: "#/$defs/rules" };
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://oidclint.dev/schema/oidclintrc.schema.json",
     title: "oidclint configuration",
     type: "object",
     additionalProperties: false,
+    $defs: { rules: { type: "object", additionalProperties: false, properties: ruleProps } },
     properties: {
       $schema: { type: "string" },
       repository: { type: "string", pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", description: "OWNER/REPO of this repository" },
