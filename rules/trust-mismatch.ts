@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { jobSituations, renderSub, type JobSituation } from "../src/model/claims.js";
 import { allowedPatterns, filterListAdmits, findRefusedClaim } from "../src/model/iam-matcher.js";
-import { jobRoleAssumptions, resolveRole, type ResolvedRole } from "../src/model/roles.js";
+import { definesRoles, jobRoleAssumptions, resolveRole, type ResolvedRole } from "../src/model/roles.js";
 import { displayText, knownText } from "../src/model/value.js";
 
 /**
@@ -62,14 +62,17 @@ export default defineRule({
   check(ctx) {
     const { project, settings } = ctx;
     const repo = settings.repository ?? "OWNER/REPO";
+    // Nothing to predict without a role defined in the linted files.
+    if (!definesRoles(project, settings)) return;
     for (const wf of project.workflows) {
       for (const job of wf.jobs) {
         const uses = jobRoleAssumptions(project, settings, wf, job);
         if (uses.length === 0) continue;
-        const situations = jobSituations(wf, job, settings).filter((s) => s.kind !== "unknown");
+        let situations: ReturnType<typeof jobSituations> | undefined;
         for (const use of uses) {
           const roles: ResolvedRole[] = resolveRole(use.role, project, settings);
           if (roles.length === 0) continue;
+          situations ??= jobSituations(wf, job, settings).filter((s) => s.kind !== "unknown");
           const reportedTriggers = new Set<string>();
           const reportedSubs = new Set<string>();
           for (const s of situations) {

@@ -67,7 +67,7 @@ function policySources(abs: string, cwd: string): SourceFile[] {
   // The engine's reader: a binary, huge or invalid UTF-8 file gets the message the linter gives.
   const outcome = readInput(abs);
   if (!("text" in outcome)) {
-    const problem = "problem" in outcome ? outcome.problem : "not a regular file";
+    const problem = "problem" in outcome ? outcome.problem : "cannot read file: no such file (ENOENT)";
     const cannot = /^cannot read file: (.*)$/.exec(problem);
     throw new CheckInputError(cannot ? `cannot read ${path(abs)}: ${cannot[1] ?? ""}` : `${path(abs)}:1:1: ${problem}`);
   }

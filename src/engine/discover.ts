@@ -1,8 +1,9 @@
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ALWAYS_IGNORED, INPUT_GLOBS, inputKind } from "../parsers/index.js";
 import { ConfigError } from "../config/load.js";
-import { matchesAny } from "./glob.js";
+import { globMatcher, matchesAny } from "./glob.js";
 
 /** Files above this size are reported, not read (bounded cost on huge inputs). */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -16,6 +17,25 @@ export function relPath(root: string, abs: string): string {
 }
 
 const GLOB_CHARS = /[*?{}[\]]/;
+
+/**
+ * The files of a directory that git does not ignore (tracked, and untracked but not ignored), relative to
+ * it; undefined outside a git work tree or without git. git is the authority on `.gitignore` (nested files,
+ * negations, `.git/info/exclude`, the global excludes file), and asking it costs one process (~10 ms)
+ * where globby's own `.gitignore` handling costs ~70 ms per 1,000 files; globby walks the other cases.
+ */
+function gitListing(dir: string): string[] | undefined {
+  try {
+    const out = execFileSync("git", ["-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    return out.split("\0").filter((p) => p !== "");
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Expands command-line paths into input files: directories are walked (`.gitignore` honoured, tool
@@ -44,6 +64,17 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     }
     if (isDir) dirs.push(abs);
     else if (!matchesAny(relPath(root, abs), ignore)) found.add(abs);
+  }
+  const ignored = globMatcher([...ALWAYS_IGNORED, ...ignore]);
+  for (const dir of [...dirs]) {
+    const listed = gitListing(dir);
+    if (!listed) continue;
+    dirs.splice(dirs.indexOf(dir), 1);
+    for (const rel of listed) {
+      if (inputKind(rel) === "none") continue;
+      const abs = resolve(dir, rel);
+      if (!ignored(relPath(root, abs))) found.add(abs);
+    }
   }
   if (dirs.length > 0 || globs.length > 0) {
     const { globby } = await import("globby");
@@ -79,32 +110,23 @@ export type ReadOutcome = { text: string } | { problem: string; line?: number; c
 
 /** Reads a file with a size bound; binary and invalid UTF-8 are problems, never exceptions. */
 export function readInput(abs: string): ReadOutcome {
-  let size: number;
+  let fd: number;
   try {
-    size = statSync(abs).size;
+    fd = openSync(abs, "r");
   } catch (e) {
+    // A file git still lists but that was deleted from the work tree is simply not there.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { skip: true };
     return { problem: cannotRead(e) };
   }
-  if (size > MAX_FILE_BYTES) return { problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB oidclint reads; not linted` };
-  let buf: Buffer;
   try {
-    const fd = openSync(abs, "r");
-    try {
-      buf = Buffer.alloc(size);
-      let off = 0;
-      while (off < size) {
-        const n = readSync(fd, buf, off, size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      buf = buf.subarray(0, off);
-    } finally {
-      closeSync(fd);
-    }
+    const size = fstatSync(fd).size;
+    if (size > MAX_FILE_BYTES) return { problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB oidclint reads; not linted` };
+    return decodeInput(readFileSync(fd));
   } catch (e) {
     return { problem: cannotRead(e) };
+  } finally {
+    closeSync(fd);
   }
-  return decodeInput(buf);
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

@@ -44,6 +44,13 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
+/** One compiled test for many globs (discovery checks thousands of paths against the same list). */
+export function globMatcher(globs: readonly string[]): (path: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const res = globs.map(globToRegExp);
+  return (path) => res.some((re) => re.test(path));
+}
+
 export function matchesAny(path: string, globs: readonly string[]): boolean {
   return globs.some((g) => globToRegExp(g).test(path));
 }

@@ -45,6 +45,11 @@ export function jobRoleAssumptions(project: Project, settings: UsageContext["set
   return out;
 }
 
+/** Whether the linted files (or the `roles` config map) define any role a workflow could be matched to. */
+export function definesRoles(project: Project, settings: Pick<ResolvedSettings, "roles">): boolean {
+  return project.policies.some((d) => d.role !== undefined) || Object.keys(settings.roles).length > 0;
+}
+
 export interface RoleArn {
   /** Full text when known. */
   arn?: string;
@@ -140,6 +145,7 @@ export interface RefusedAudience {
  */
 export function refusedWorkflowAudiences(project: Project, settings: ResolvedSettings): RefusedAudience[] {
   const out: RefusedAudience[] = [];
+  if (!definesRoles(project, settings)) return out;
   for (const wf of project.workflows) {
     for (const job of wf.jobs) {
       for (const use of jobRoleAssumptions(project, settings, wf, job)) {

@@ -1,0 +1,62 @@
+/** Discovery: what git ignores is not linted (nested .gitignore, info/exclude), outside git globby walks the tree. */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { discover } from "../src/engine/discover.js";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "oidclint-discover-"));
+  dirs.push(dir);
+  for (const [p, body] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), body);
+  }
+  return dir;
+}
+
+const FILES = {
+  ".gitignore": "build/\n*.generated.json\n",
+  "infra/.gitignore": "local.tf\n",
+  "infra/main.tf": "",
+  "infra/local.tf": "",
+  "build/trust.json": "{}",
+  "policies/trust.json": "{}",
+  "policies/x.generated.json": "{}",
+  "node_modules/pkg/policy.json": "{}",
+  ".terraform/modules/m/main.tf": "",
+  ".github/workflows/ci.yml": "",
+  "cdk.out/Stack.template.json": "{}",
+  "cdk.out/manifest.json": "{}",
+  "cdk.out/asset.123/policy.json": "{}",
+  "README.md": "",
+};
+const EXPECTED = [".github/workflows/ci.yml", "cdk.out/Stack.template.json", "infra/main.tf", "policies/trust.json"];
+
+describe("discover", () => {
+  it("inside a git work tree: tracked and untracked files that git does not ignore", async () => {
+    const dir = tree({ ...FILES, "secret.json": "{}" });
+    execFileSync("git", ["init", "-q"], { cwd: dir });
+    writeFileSync(join(dir, ".git", "info", "exclude"), "secret.json\n");
+    execFileSync("git", ["add", "infra/main.tf"], { cwd: dir });
+    const found = (await discover(["."], dir, [])).map((f) => relative(dir, f));
+    expect(found).toEqual(EXPECTED);
+  });
+  it("outside git: globby walks the tree and honours .gitignore files", async () => {
+    const dir = tree(FILES);
+    const found = (await discover(["."], dir, [])).map((f) => relative(dir, f));
+    expect(found).toEqual(EXPECTED);
+  });
+  it("config ignore globs apply in both cases", async () => {
+    const dir = tree(FILES);
+    expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain("policies/trust.json");
+    execFileSync("git", ["init", "-q"], { cwd: dir });
+    expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain("policies/trust.json");
+  });
+});
