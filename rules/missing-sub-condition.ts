@@ -43,16 +43,16 @@ export default defineRule({
     inputs: ["policy"],
     messages: {
       missing:
-        "This statement trusts GitHub's OIDC provider ({{provider}}) with no condition on `{{issuer}}:sub` or `{{issuer}}:job_workflow_ref`: a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: a sub or job_workflow_ref condition \"not scoped to all\" is required), so such a role predates that check or will not deploy. Add a condition naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
+        "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) with no condition on `{{issuer}}:sub` or `{{issuer}}:job_workflow_ref`: a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: a sub or job_workflow_ref condition \"not scoped to all\" is required), so such a role predates that check or will not deploy. Add a condition naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
       notComparing:
-        "This statement trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with {{operators}}, which does not compare the claim with a repository: `Null` only tests whether the claim is present, and every GitHub token has one. So a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role without a StringEquals/StringLike condition on sub or job_workflow_ref that is not scoped to all (MalformedPolicyDocument). Replace it with a condition naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
+        "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with {{operators}}, which does not compare the claim with a repository: `Null` only tests whether the claim is present, and every GitHub token has one. So a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role without a StringEquals/StringLike condition on sub or job_workflow_ref that is not scoped to all (MalformedPolicyDocument). Replace it with a condition naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
       negatedOnly:
-        "This statement trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with negated operators ({{operators}}): they refuse what they name and admit everything else, so a workflow in any repository on GitHub can assume this role. IAM refuses to create or update a role without a positive StringEquals/StringLike condition on sub or job_workflow_ref (MalformedPolicyDocument). Add one naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
+        "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with negated operators ({{operators}}): they refuse what they name and admit everything else, so a workflow in any repository on GitHub can assume this role. IAM refuses to create or update a role without a positive StringEquals/StringLike condition on sub or job_workflow_ref (MalformedPolicyDocument). Add one naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
     },
   },
   check(ctx) {
     const example = exampleSub(ctx.settings.subClaimTemplate, ctx.settings.repository ?? "OWNER/REPO", ctx.settings.defaultBranch);
-    for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+    for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
       // Conditions that could not be resolved, or keys that are not fully known, may hold the sub
       // condition: nothing is certain.
       if (hasUnresolvedConditionKeys(stmt)) continue;
@@ -62,7 +62,9 @@ export default defineRule({
       const issuer = scoping[0]?.issuer ?? trustedIssuer(stmt, ctx.settings);
       const principal = githubPrincipals(stmt, ctx.settings)[0];
       const provider = principal ? `\`${displayText(principal)}\`` : `condition keys of \`${issuer}\``;
-      const data = { provider, issuer, example };
+      // A CloudFormation document read once per `Fn::If` branch: say which reading lacks the condition.
+      const when = doc.branch ? ` (when ${doc.branch.replace(/condition (\S+) (true|false)/g, "`$1` is $2")})` : "";
+      const data = { provider, issuer, example, when };
       // The finding goes to the condition that stands in for a scoping one (its operator says what is
       // wrong with it), else to the Condition element that lacks one.
       const negated = scoping.filter((c) => c.operator.negated);
