@@ -89,19 +89,22 @@ export function toPlain(node: TreeNode): unknown {
 /**
  * Places every value of a tree at one location — where the policy uses it — keeping (or setting) where it
  * was defined. Used for values that came through a variable, a mapping, or a document embedded in a string.
+ * `copied` hears of every string node and its copy (for parsers that keep side data per node).
  */
-export function relocate(node: TreeNode, loc: SourceLocation, origin?: string): TreeNode {
+export function relocate(node: TreeNode, loc: SourceLocation, origin?: string, copied?: (from: TreeString, to: TreeString) => void): TreeNode {
   switch (node.kind) {
     case "string": {
       const o = node.value.origin ?? origin;
-      return { kind: "string", value: o === undefined ? { parts: node.value.parts, loc } : { parts: node.value.parts, loc, origin: o }, loc };
+      const out: TreeString = { kind: "string", value: o === undefined ? { parts: node.value.parts, loc } : { parts: node.value.parts, loc, origin: o }, loc };
+      copied?.(node, out);
+      return out;
     }
     case "scalar":
       return { ...node, loc };
     case "array":
-      return { kind: "array", items: node.items.map((i) => relocate(i, loc, origin)), loc };
+      return { kind: "array", items: node.items.map((i) => relocate(i, loc, origin, copied)), loc };
     case "object":
-      return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin) })), loc };
+      return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin, copied) })), loc };
     case "unknown": {
       const o = node.origin ?? origin;
       return o === undefined ? { kind: "unknown", expr: node.expr, loc } : { kind: "unknown", expr: node.expr, loc, origin: o };

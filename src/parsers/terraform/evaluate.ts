@@ -1,5 +1,5 @@
 import { LineIndex, type SourceLocation } from "../../model/location.js";
-import type { TreeEntry, TreeNode } from "../../model/tree.js";
+import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../../model/tree.js";
 import { displayText, joinParts, knownText, type Part, type StrValue } from "../../model/value.js";
 import { interpolatedParts, nodeOrigin, type Segment } from "./embedded-json.js";
 import { expressionAst } from "./hcl.js";
@@ -309,29 +309,12 @@ function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation
   return cur;
 }
 
-/** Places a value where it is used, remembering where it was defined. */
+/** Places a value where it is used, remembering where it was defined (and the source segments of its strings). */
 export function relocate(node: TreeNode, loc: SourceLocation, origin: string | undefined): TreeNode {
-  switch (node.kind) {
-    case "string": {
-      const value: StrValue = { parts: node.value.parts, loc };
-      const o = node.value.origin ?? origin;
-      if (o) value.origin = o;
-      const out: TreeNode = { kind: "string", value, loc };
-      const segs = stringSegments.get(node);
-      if (segs) stringSegments.set(out, segs);
-      return out;
-    }
-    case "scalar":
-      return { ...node, loc };
-    case "array":
-      return { kind: "array", items: node.items.map((i) => relocate(i, loc, origin)), loc };
-    case "object":
-      return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin) })), loc };
-    case "unknown": {
-      const o = node.origin ?? origin;
-      return o === undefined ? { kind: "unknown", expr: node.expr, loc } : { kind: "unknown", expr: node.expr, loc, origin: o };
-    }
-  }
+  return relocateTree(node, loc, origin, (from, to) => {
+    const segs = stringSegments.get(from);
+    if (segs) stringSegments.set(to, segs);
+  });
 }
 
 async function resolveTraversal(segments: string[], full: string, loc: SourceLocation, scope: Scope): Promise<TreeNode> {

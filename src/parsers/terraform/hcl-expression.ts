@@ -449,9 +449,8 @@ export class ExpressionParser {
     });
   }
 
-  /** After `[` or `{`, at the `for` keyword. */
-  private forExpression(start: number, object: boolean): HclExpr {
-    this.pos += 3;
+  /** `KEY, VALUE in COLLECTION` (or `VALUE in COLLECTION`) after a `for` keyword, in expressions and template directives. */
+  private forHeader(what: string): { keyVar?: string; valueVar: string; collection: HclExpr } {
     this.skip();
     let keyVar: string | undefined;
     let valueVar = this.ident();
@@ -463,10 +462,17 @@ export class ExpressionParser {
       valueVar = this.ident();
       this.skip();
     }
-    if (!this.keywordAhead("in")) this.fail('Invalid "for" expression: expected "in"', this.pos);
+    if (!this.keywordAhead("in")) this.fail(`Invalid ${what}: expected "in"`, this.pos);
     this.pos += 2;
     this.skip();
     const collection = this.expression();
+    return keyVar === undefined ? { valueVar, collection } : { keyVar, valueVar, collection };
+  }
+
+  /** After `[` or `{`, at the `for` keyword. */
+  private forExpression(start: number, object: boolean): HclExpr {
+    this.pos += 3;
+    const { keyVar, valueVar, collection } = this.forHeader('"for" expression');
     this.expect(":", 'Invalid "for" expression');
     this.skip();
     let key: HclExpr | undefined;
@@ -777,21 +783,7 @@ export class ExpressionParser {
         return { part, stripAfter: last.stripAfter };
       }
       if (word === "for") {
-        this.skip();
-        let keyVar: string | undefined;
-        let valueVar = this.ident();
-        this.skip();
-        if (this.code() === 44) {
-          this.pos++;
-          this.skip();
-          keyVar = valueVar;
-          valueVar = this.ident();
-          this.skip();
-        }
-        if (!this.keywordAhead("in")) this.fail('Invalid "for" directive: expected "in"', this.pos);
-        this.pos += 2;
-        this.skip();
-        const collection = this.expression();
+        const { keyVar, valueVar, collection } = this.forHeader('"for" directive');
         const body = this.templateBody(mode, heredoc, ["endfor"], this.closeSequence());
         const part: TemplatePart = { kind: "for", valueVar, collection, body: body.parts, start: seqStart, end: this.pos };
         if (keyVar !== undefined) part.keyVar = keyVar;
