@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -112,6 +112,21 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   }
 }
 
+/**
+ * The config is looked up from the linted directory (one path given: that directory, or a file's), so that
+ * `oidclint path/to/repo` lints with that repository's `.oidclintrc.json`; several paths: from the cwd.
+ */
+function configSearchStart(cwd: string, paths: string[]): { searchFrom?: string } {
+  const [only] = paths;
+  if (paths.length !== 1 || only === undefined) return {};
+  const abs = resolve(cwd, only);
+  try {
+    return { searchFrom: statSync(abs).isDirectory() ? abs : dirname(abs) };
+  } catch {
+    return { searchFrom: dirname(abs) };
+  }
+}
+
 async function runLint(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -155,6 +170,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   const config = await resolveConfig({
     cwd: io.cwd,
     rules,
+    ...configSearchStart(io.cwd, values.stdin ? [values["stdin-filename"] ?? "."] : positionals),
     ...(values.config ? { configFile: values.config } : {}),
     ruleOverrides: parseRuleFlags(values.rule ?? []),
     online: values.online ?? false,

@@ -116,6 +116,12 @@ describe("output", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("looks up the config from the linted directory (the demo's roles map gives trust-mismatch findings)", () => {
+    const r = cli(["fixtures/demo", "--format", "json"], { cwd: ROOT });
+    const ids = (JSON.parse(r.stdout) as JsonResult[]).flatMap((x) => x.messages.map((m) => m.ruleId));
+    expect(ids).toContain("trust-mismatch");
+    expect(new Set(ids).size).toBeGreaterThanOrEqual(6);
+  });
   it("--version and --help", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
     expect(cli(["--version"]).stdout.trim()).toBe(pkg.version);

@@ -195,6 +195,8 @@ function readRepositoriesFile(file: string): string[] {
 
 export interface ConfigRequest {
   cwd: string;
+  /** Where the search for `.oidclintrc.json` starts (default `cwd`): the directory being linted. */
+  searchFrom?: string;
   configFile?: string;
   rules: readonly AnyRule[];
   /** `--rule id:level` from the command line, applied last. */
@@ -205,7 +207,7 @@ export interface ConfigRequest {
 
 /** Finds, reads, validates and resolves the configuration for one run. */
 export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig> {
-  const configFile = req.configFile ? resolve(req.cwd, req.configFile) : findConfig(req.cwd);
+  const configFile = req.configFile ? resolve(req.cwd, req.configFile) : findConfig(resolve(req.cwd, req.searchFrom ?? "."));
   if (req.configFile && !existsSync(resolve(req.cwd, req.configFile))) {
     throw new ConfigError(`Config file not found: ${req.configFile}`);
   }
