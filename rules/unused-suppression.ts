@@ -13,7 +13,7 @@ export default defineRule({
     messages: {
       unused: "Suppression of `{{ruleId}}` silenced nothing here, and a stale suppression would hide a future finding: remove the comment (or this rule id from it)",
       unknownRule: "Suppression names `{{ruleId}}`, which is not an oidclint rule, so it silences nothing: correct the id or remove it from the comment",
-      missingReason: "Suppression of `{{ruleId}}` gives no reason, which this configuration requires (`requireSuppressionReason`) so that reviewers see why the finding is accepted: append `-- <why this is safe>` to the comment",
+      missingReason: "Suppression of `{{ruleId}}` gives no reason, which this configuration requires (`requireSuppressionReason`), so it suppresses nothing: append `-- <why this is safe>` to the comment so that reviewers see why the finding is accepted.",
     },
   },
   check() {

@@ -143,15 +143,21 @@ describe("applySuppressions", () => {
     expect(brief(out)).toEqual(["1:1 unused-suppression unused all rules", "2:1 unused-suppression unknown nope"]);
   });
 
-  it("requires a reason once per comment when asked, used or not", () => {
+  it("requires a reason once per comment when asked; a comment without one suppresses nothing", () => {
     const s = collectSuppressions("x.yml", "# oidclint-disable-next-line a, b\nx\n# oidclint-disable-next-line c -- fine\ny\n");
     const out = applySuppressions([msg("a", 2), msg("b", 2), msg("c", 4)], s, opts({ requireReason: true }));
-    expect(brief(out)).toEqual(["1:1 unused-suppression no reason a, b"]);
+    expect(brief(out)).toEqual(["2:1 a", "2:1 b", "1:1 unused-suppression no reason a, b"]);
   });
 
   it("reports nothing about suppressions when unused-suppression is off, but still suppresses", () => {
     const s = collectSuppressions("x.yml", "# oidclint-disable-next-line a, b\nx\n");
-    expect(applySuppressions([msg("a", 2)], s, opts({ unusedSeverity: 0, requireReason: true }))).toEqual([]);
+    expect(applySuppressions([msg("a", 2)], s, opts({ unusedSeverity: 0, requireReason: false }))).toEqual([]);
+  });
+
+  it("a suppression without the required reason suppresses nothing", () => {
+    const s = collectSuppressions("x.yml", "# oidclint-disable-next-line a\nx\n# oidclint-disable-next-line a -- reviewed\ny\n");
+    const out = applySuppressions([msg("a", 2), msg("a", 4)], s, opts({ unusedSeverity: 1, requireReason: true }));
+    expect(out.map((m) => `${m.line} ${m.ruleId}/${m.messageId}`).sort()).toEqual(["1 unused-suppression/missingReason", "2 a/x"]);
   });
 });
 
@@ -206,7 +212,8 @@ describe("end to end through lint()", () => {
       "legacy/template.yml": "AWSTemplateFormatVersion: '2010-09-09'\n# oidclint-disable-next-line test-flag\nResources: {}\n",
     });
     const report = await run({ cwd });
-    expect(findingLines(report, cwd, { withFile: true })).toEqual([".github/workflows/ci.yml:7:7 warn unused-suppression/missingReason"]);
+    // The comment without a reason is reported, and suppresses nothing: the finding it meant to hide stays.
+    expect(findingLines(report, cwd, { withFile: true })).toEqual([".github/workflows/ci.yml:7:7 warn unused-suppression/missingReason", ".github/workflows/ci.yml:8:19 error test-flag/flag"]);
   });
 
   it("does not read suppressions in JSON (overrides are the way there)", async () => {

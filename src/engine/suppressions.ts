@@ -119,12 +119,15 @@ export interface SuppressionOptions {
 
 /**
  * Removes suppressed messages and adds `unused-suppression` for each rule id of a comment that silenced
- * nothing (and, when the config requires it, for each comment without a `-- reason`). When several
+ * nothing (and, when the config requires a reason, for each comment without one: such a comment suppresses
+ * nothing). When several
  * suppressions cover one finding, the narrowest (next-line, then a named id) is the one that was used.
  */
 export function applySuppressions(messages: LintMessage[], suppressions: Suppression[], opts: SuppressionOptions): LintMessage[] {
   const used = new Set<Suppression>();
-  const ranked = [...suppressions].sort((a, b) => rank(a) - rank(b));
+  // Where the config requires a reason, a suppression without one does not suppress (it is reported below).
+  const effective = opts.requireReason ? suppressions.filter((s) => s.reason) : suppressions;
+  const ranked = [...effective].sort((a, b) => rank(a) - rank(b));
   const kept = messages.filter((m) => {
     const hit = ranked.find((s) => covers(s, m));
     if (!hit) return true;
@@ -144,17 +147,19 @@ export function applySuppressions(messages: LintMessage[], suppressions: Suppres
   });
   const reasonReported = new Set<number>();
   for (const s of suppressions) {
+    if (opts.requireReason && !s.reason) {
+      if (reasonReported.has(s.line)) continue;
+      reasonReported.add(s.line);
+      const named = suppressions.filter((x) => x.line === s.line).map((x) => (x.ruleId === ALL_RULES ? "all rules" : x.ruleId));
+      kept.push(make(s, "missingReason", named.join(", ")));
+      continue;
+    }
     if (used.has(s)) {
       // fine
     } else if (s.ruleId !== ALL_RULES && opts.knownRuleIds && !opts.knownRuleIds.has(s.ruleId) && opts.messages.unknownRule) {
       kept.push(make(s, "unknownRule", s.ruleId));
     } else {
       kept.push(make(s, "unused", s.ruleId === ALL_RULES ? "all rules" : s.ruleId));
-    }
-    if (opts.requireReason && !s.reason && !reasonReported.has(s.line)) {
-      reasonReported.add(s.line);
-      const named = suppressions.filter((x) => x.line === s.line).map((x) => (x.ruleId === ALL_RULES ? "all rules" : x.ruleId));
-      kept.push(make(s, "missingReason", named.join(", ")));
     }
   }
   return kept;
