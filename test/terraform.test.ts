@@ -237,6 +237,53 @@ ${PROVIDER}`;
     expect(aud?.values.items.map((v) => displayText(v))).toEqual(["sts.amazonaws.com"]);
   });
 
+  it("merges condition blocks with the same test and variable into one condition (any value matches), as the provider does", async () => {
+    const main = `variable "subs" {
+  default = ["repo:acme/*"]
+}
+variable "more" {}
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/app:ref:refs/heads/main"]
+    }
+    dynamic "condition" {
+      for_each = var.subs
+      content {
+        test     = "StringLike"
+        variable = "token.actions.githubusercontent.com:sub"
+        values   = [condition.value]
+      }
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = var.more
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/app:environment:prod"]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`;
+    const stmt = policies(await parse({ "main.tf": main }))[0]?.statements[0];
+    const subs = stmt?.conditions.filter((c) => displayText(c.key).endsWith(":sub")) ?? [];
+    expect(subs.map((c) => c.operator.value)).toEqual(["StringLike", "StringEquals"]);
+    const like = subs[0];
+    expect(like?.values.items.map(at)).toEqual(["repo:acme/app:ref:refs/heads/main @11:19", "repo:acme/* @18:21"]);
+    expect(like?.values.items[1]?.origin).toContain(`variable "subs" default`);
+    // `var.more` has no default: the merged list holds an unknown number of further values.
+    expect(like?.values.unknown?.expr).toContain("var.more");
+  });
+
   it("makes the Condition unknown when a dynamic block iterates over an unknown collection", async () => {
     const main = `variable "conditions" {}
 data "aws_iam_policy_document" "trust" {

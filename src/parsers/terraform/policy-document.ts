@@ -8,7 +8,8 @@ import type { Block } from "./module.js";
  * `data "aws_iam_policy_document"` → the `{ Version, Statement }` tree IAM receives, with every element
  * placed on the HCL that wrote it: `Effect` on `effect` (or the statement block when defaulted),
  * operators on `test`, keys on `variable`, values on `values`. `dynamic` blocks over known collections
- * are expanded; `source_policy_documents` / `override_policy_documents` of the module are merged the
+ * are expanded; `condition` blocks with the same `test` and `variable` become one condition holding all
+ * their values; `source_policy_documents` / `override_policy_documents` of the module are merged the
  * way the AWS provider does (overrides replace statements with the same `sid`).
  */
 export async function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> = new Set()): Promise<TreeNode> {
@@ -152,7 +153,13 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
         opEntry = { key: { value: op, loc: test.loc }, value: { kind: "object", entries: [], loc: test.loc } };
         operators.push(opEntry);
       }
-      if (opEntry.value.kind === "object") opEntry.value.entries.push({ key: { value: displayText(variable.value), loc: variable.loc }, value: values });
+      if (opEntry.value.kind !== "object") continue;
+      const key = displayText(variable.value);
+      const same = opEntry.value.entries.find((e) => e.key.value === key);
+      // The provider merges blocks with the same `test` and `variable` into one condition whose values
+      // are all of theirs (any of them matches), as IAM has no way to repeat a key under one operator.
+      if (same) same.value = { kind: "array", items: [...valueItems(same.value), ...valueItems(values)], loc: same.value.loc };
+      else opEntry.value.entries.push({ key: { value: key, loc: variable.loc }, value: values });
     }
     const first = conditions[0];
     if (first) {
@@ -161,6 +168,13 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
     }
   }
   return { kind: "object", entries, loc };
+}
+
+/** The values of one `condition` block as list items; a wholly unknown list stays an unknown spread of values. */
+function valueItems(values: TreeNode): TreeNode[] {
+  if (values.kind === "array") return values.items;
+  if (values.kind === "unknown" && !values.expr.startsWith("...")) return [{ ...values, expr: `...${values.expr}` }];
+  return [values];
 }
 
 function displayUnknown(n: TreeNode): string {
