@@ -1,5 +1,5 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError, resolveConfig } from "./config/load.js";
@@ -113,18 +113,24 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
 }
 
 /**
- * The config is looked up from the linted directory (one path given: that directory, or a file's), so that
- * `oidclint path/to/repo` lints with that repository's `.oidclintrc.json`; several paths: from the cwd.
+ * Without a config at or above the working directory, the config is looked up from the linted paths'
+ * common directory, so that `oidclint path/to/repo` lints with that repository's `.oidclintrc.json`.
  */
 function configSearchStart(cwd: string, paths: string[]): { searchFrom?: string } {
-  const [only] = paths;
-  if (paths.length !== 1 || only === undefined) return {};
-  const abs = resolve(cwd, only);
-  try {
-    return { searchFrom: statSync(abs).isDirectory() ? abs : dirname(abs) };
-  } catch {
-    return { searchFrom: dirname(abs) };
+  if (paths.length === 0) return {};
+  const dirs = paths.map((p) => {
+    const abs = resolve(cwd, p);
+    try {
+      return statSync(abs).isDirectory() ? abs : dirname(abs);
+    } catch {
+      return dirname(abs);
+    }
+  });
+  let common = dirs[0] ?? cwd;
+  for (const d of dirs) {
+    while (d !== common && !d.startsWith(`${common}${sep}`)) common = dirname(common);
   }
+  return { searchFrom: common };
 }
 
 async function runLint(argv: string[], io: CliIO): Promise<number> {

@@ -195,7 +195,7 @@ function readRepositoriesFile(file: string): string[] {
 
 export interface ConfigRequest {
   cwd: string;
-  /** Where the search for `.oidclintrc.json` starts (default `cwd`): the directory being linted. */
+  /** Where to look for `.oidclintrc.json` when there is none at or above `cwd`: the linted paths' common directory. */
   searchFrom?: string;
   configFile?: string;
   rules: readonly AnyRule[];
@@ -207,7 +207,11 @@ export interface ConfigRequest {
 
 /** Finds, reads, validates and resolves the configuration for one run. */
 export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig> {
-  const configFile = req.configFile ? resolve(req.cwd, req.configFile) : findConfig(resolve(req.cwd, req.searchFrom ?? "."));
+  // The working directory's config (found upward) wins; only without one is the linted paths' config used,
+  // so that one repository never lints with two configs depending on which files are passed.
+  const configFile = req.configFile
+    ? resolve(req.cwd, req.configFile)
+    : (findConfig(req.cwd) ?? (req.searchFrom === undefined ? undefined : findConfig(resolve(req.cwd, req.searchFrom))));
   if (req.configFile && !existsSync(resolve(req.cwd, req.configFile))) {
     throw new ConfigError(`Config file not found: ${req.configFile}`);
   }

@@ -24,7 +24,8 @@ export const stylish: Formatter = (report, meta) => {
     out.push(`${plural(report.filesLinted, "file")} checked, no problems`);
     return `${out.join("\n")}\n`;
   }
-  const summary = `✖ ${plural(total, "problem")} (${plural(report.errorCount, "error")}, ${plural(report.warningCount, "warning")}) in ${plural(report.filesLinted, "file")}`;
+  const withProblems = report.results.filter((r) => r.messages.length > 0).length;
+  const summary = `✖ ${plural(total, "problem")} (${plural(report.errorCount, "error")}, ${plural(report.warningCount, "warning")}) in ${withProblems} of ${plural(report.filesLinted, "file")} checked`;
   out.push("", paint("bold", paint(report.errorCount > 0 ? "red" : "yellow", summary)));
   return `${out.join("\n")}\n`;
 };
