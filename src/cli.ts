@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -15,7 +15,7 @@ export interface CliIO {
   readStdin: () => Promise<string>;
   isTTY: boolean;
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string | undefined>;
 }
 
 export function version(): string {
@@ -198,7 +198,11 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   const color = !values["no-color"] && (values.color ?? (io.isTTY && !io.env.NO_COLOR && !values["output-file"]));
   const text = formatter(report, { cwd: io.cwd, color, rules, version: version() });
-  if (values["output-file"]) writeFileSync(resolve(io.cwd, values["output-file"]), text);
+  if (values["output-file"]) {
+    const out = resolve(io.cwd, values["output-file"]);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, text);
+  }
   else io.stdout(text);
   if (report.errorCount > 0) return 1;
   if (maxWarnings >= 0 && report.warningCount > maxWarnings) {

@@ -202,7 +202,7 @@ export interface ConfigRequest {
   /** `--rule id:level` from the command line, applied last. */
   ruleOverrides?: Record<string, RuleSetting>;
   online?: boolean;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
 }
 
 /** Finds, reads, validates and resolves the configuration for one run. */

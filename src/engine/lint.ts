@@ -213,7 +213,7 @@ function toReport(findings: RawFinding[], sources: Sources, understood: Set<stri
       endColumn: f.loc.endColumn,
     };
     if (f.related) {
-      message.related = f.related.map((r) => ({ message: r.message, file: r.loc.file, line: r.loc.line, column: r.loc.column, endLine: r.loc.endLine, endColumn: r.loc.endColumn }));
+      message.related = f.related.map((r) => ({ message: r.message, file: resolve(cwd, r.loc.file), line: r.loc.line, column: r.loc.column, endLine: r.loc.endLine, endColumn: r.loc.endColumn }));
     }
     const list = byFile.get(f.loc.file) ?? [];
     list.push(message);

@@ -65,6 +65,11 @@ export function parseYamlSource(file: string, text: string, options: YamlOptions
   return { doc, index, problems };
 }
 
+function yamlErrorOffset(file: string, text: string): number {
+  const loc = parseYamlSource(file, text, { schema: "json" }).problems[0]?.loc;
+  return loc ? new LineIndex(file, text).offset(loc.line, loc.column) : text.length;
+}
+
 /**
  * The parser reports what it could not finish at the end of the input; point at where it began instead
  * (the opening quote of an unclosed string), or at least at the last character of the file.
@@ -149,7 +154,8 @@ export function parseJsonSource(file: string, text: string): YamlSource {
     const index = new LineIndex(file, text);
     const message = (e as Error).message;
     const pos = /position (\d+)/.exec(message);
-    const offset = pos?.[1] ? Number(pos[1]) : text.length;
+    // Some messages carry no position ("Unexpected end of JSON input", bad escapes): ask the yaml parser where it stopped.
+    const offset = pos?.[1] ? Number(pos[1]) : yamlErrorOffset(file, text);
     const clean = message.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+/, "");
     return { doc: parseDocument("null"), index, problems: [{ message: `Invalid JSON: ${clean}`, loc: index.span(offset, offset + 1) }] };
   }
