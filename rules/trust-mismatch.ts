@@ -103,7 +103,10 @@ export default defineRule({
                 allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
                 fix: fixText(s, repo, example, allowedValues.map((v) => knownText(v)).filter((t): t is string => t !== undefined), settings.defaultBranch),
               },
-              ...(role ? { related: [{ message: "the role's trust policy", loc: role.docs[0]?.loc ?? role.loc }] } : {}),
+              // Point code scanning at the sub condition that refuses (else the role's trust policy).
+              ...(role
+                ? { related: [allowedValues[0] ? { message: "the sub the role's trust policy accepts", loc: allowedValues[0].loc } : { message: "the role's trust policy", loc: role.docs[0]?.loc ?? role.loc }] }
+                : {}),
             });
           }
         }
