@@ -171,6 +171,62 @@ resource "aws_iam_role" "h" {
     expect(cond?.values.items[0]?.origin).toContain("iam/trust.json.tpl:4");
   });
 
+  it("places a whole policy held in a variable default or a local on its use, naming the line it was written on", async () => {
+    const vars = `variable "trust" {
+  type    = string
+  default = <<-EOT
+    {"Statement":[{"Effect":"Allow",
+      "Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}}]}
+  EOT
+}
+locals {
+  trust = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/web:*" } }
+    }]
+  })
+  from_file = file("trust.json")
+  document  = data.aws_iam_policy_document.d.json
+}
+data "aws_iam_policy_document" "d" {
+  statement {
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/doc:*"]
+    }
+  }
+}
+`;
+    const main = `resource "aws_iam_role" "v" {
+  assume_role_policy = var.trust
+}
+resource "aws_iam_role" "l" {
+  assume_role_policy = local.trust
+}
+resource "aws_iam_role" "f" {
+  assume_role_policy = local.from_file
+}
+resource "aws_iam_role" "d" {
+  assume_role_policy = local.document
+}
+`;
+    const json = `{"Statement": [{"Effect": "Allow",
+  "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}}]}`;
+    const docs = policies(await parse({ "main.tf": main, "variables.tf": vars }, { "trust.json": json }));
+    const value = (role: string): StrValue | undefined => subCondition(docs.find((d) => d.role?.id === `aws_iam_role.${role}`))?.values.items[0];
+    expect(at(value("v"))).toBe("repo:acme/* @2:24");
+    expect(value("v")?.loc.file).toBe("main.tf");
+    expect(value("v")?.origin).toBe('variable "trust" default (variables.tf:5)');
+    expect(at(value("l"))).toBe("repo:acme/web:* @5:24");
+    expect(value("l")?.origin).toBe('local "trust" (variables.tf:12)');
+    // A JSON file is linted on its own: its positions are kept. A policy document stays on its block.
+    expect([value("f")?.loc.file, value("f")?.loc.line]).toEqual(["trust.json", 2]);
+    expect(at(value("d"))).toBe("repo:acme/doc:* @23:19");
+    expect(value("d")?.loc.file).toBe("variables.tf");
+  });
+
   it("reads file() of a JSON policy with positions in that JSON file", async () => {
     const main = `resource "aws_iam_role" "f" {
   assume_role_policy = file("trust.json")

@@ -13,8 +13,13 @@ export interface TextSegment {
   text: string;
   /** Location of `[start, end)` of `text`. */
   locate(start: number, end: number): SourceLocation;
-  /** Where this text came from, for values of a template file. */
+  /** Where this text came from, for values of a template file or of a variable or local. */
   origin?: (start: number) => string | undefined;
+  /**
+   * The text of a file oidclint lints on its own (a `.json` read by `file()`): its positions are kept
+   * wherever the value is used, so that a finding in it is reported once, there.
+   */
+  ownFile?: boolean;
 }
 
 export interface NodeSegment {
@@ -235,7 +240,8 @@ class EmbeddedJsonParser {
     }
     if (literal) parts.push(literal);
     const value: StrValue = { parts: joinParts(parts), loc: this.locate(start, this.i) };
-    if (origins.size > 0) value.origin = [...origins].join("; ");
+    const origin = joinOrigins(origins);
+    if (origin !== undefined) value.origin = origin;
     return value;
   }
 }
@@ -252,6 +258,23 @@ export function interpolatedParts(node: TreeNode): Part[] {
     default:
       return [{ unknown: "a list or object" }];
   }
+}
+
+/**
+ * The origins of the pieces of one string, as one: `variable "cfg" default (main.tf:6, 7)` for pieces
+ * written on several lines of one definition; different definitions separated by `; `.
+ */
+export function joinOrigins(origins: Iterable<string>): string | undefined {
+  const lines = new Map<string, string[]>();
+  for (const o of [...origins].flatMap((x) => x.split("; "))) {
+    const m = /^(.* \([^():]+):(\d+)\)$/.exec(o);
+    const head = m?.[1] ?? o;
+    const list = lines.get(head) ?? [];
+    if (m?.[2] !== undefined && !list.includes(m[2])) list.push(m[2]);
+    lines.set(head, list);
+  }
+  if (lines.size === 0) return undefined;
+  return [...lines].map(([head, ls]) => (ls.length === 0 ? head : `${head}:${ls.join(", ")})`)).join("; ");
 }
 
 export function nodeOrigin(node: TreeNode): string | undefined {

@@ -1,7 +1,7 @@
 import { LineIndex, type SourceLocation } from "../../model/location.js";
 import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../../model/tree.js";
 import { displayText, joinParts, knownText, type Part, type StrValue } from "../../model/value.js";
-import { interpolatedParts, nodeOrigin, type Segment } from "./embedded-json.js";
+import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
 import { expressionAst } from "./hcl.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { where, type Block, type Expr, type ModuleCtx, type TfFile } from "./module.js";
@@ -280,7 +280,7 @@ async function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: A
   const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
   await templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
-  const out = str(value.parts, templateLoc(ctx, node), value.origins.size > 0 ? [...value.origins].join("; ") : undefined);
+  const out = str(value.parts, templateLoc(ctx, node), joinOrigins(value.origins));
   stringSegments.set(out, value.segments);
   return out;
 }
@@ -309,12 +309,68 @@ function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation
   return cur;
 }
 
-/** Places a value where it is used, remembering where it was defined (and the source segments of its strings). */
+/**
+ * Places a value where it is used, remembering where it was defined. The text a string was made of
+ * (JSON in a heredoc) moves along: JSON read from it later is placed on the use too, each value keeping
+ * the origin of its own text; only a file linted on its own keeps its positions.
+ */
 export function relocate(node: TreeNode, loc: SourceLocation, origin: string | undefined): TreeNode {
   return relocateTree(node, loc, origin, (from, to) => {
     const segs = stringSegments.get(from);
-    if (segs) stringSegments.set(to, segs);
+    if (!segs) return;
+    const moved = (seg: Segment): Segment => {
+      if ("node" in seg) return { node: relocate(seg.node, loc, origin) };
+      if (seg.ownFile) return seg;
+      const own = seg.origin;
+      return { text: seg.text, locate: () => loc, ...(own ? { origin: own } : origin === undefined ? {} : { origin: () => origin }) };
+    };
+    stringSegments.set(to, sameLoc(from.loc, loc) ? segs : segs.map(moved));
   });
+}
+
+function sameLoc(a: SourceLocation, b: SourceLocation): boolean {
+  return a.file === b.file && a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
+}
+
+/**
+ * Trees that keep their own positions wherever they are used: `aws_iam_policy_document` documents,
+ * which are placed on their blocks, not on the expressions that refer to them.
+ */
+const keptInPlace = new WeakSet<TreeNode>();
+
+/**
+ * A value defined by a variable default, a tfvars entry or a local, each of its strings and unknowns
+ * marked with where it was written (`origin(loc)`, e.g. `variable "x" default (variables.tf:7)`): the
+ * line of that string itself, or, for text read as JSON later (a heredoc), of each JSON value. Positions
+ * are unchanged; `relocate` then places the value on its use.
+ */
+function defined(node: TreeNode, origin: (at: SourceLocation) => string): TreeNode {
+  if (keptInPlace.has(node)) return node;
+  switch (node.kind) {
+    case "string": {
+      const out: TreeNode = { kind: "string", value: { ...node.value, origin: node.value.origin ?? origin(node.loc) }, loc: node.loc };
+      const segs = stringSegments.get(node);
+      if (segs) {
+        stringSegments.set(
+          out,
+          segs.map((seg): Segment => {
+            if ("node" in seg) return { node: defined(seg.node, origin) };
+            if (seg.origin || seg.ownFile) return seg;
+            return { ...seg, origin: (s) => origin(seg.locate(s, s + 1)) };
+          }),
+        );
+      }
+      return out;
+    }
+    case "unknown":
+      return { ...node, origin: node.origin ?? origin(node.loc) };
+    case "array":
+      return { kind: "array", items: node.items.map((i) => defined(i, origin)), loc: node.loc };
+    case "object":
+      return { kind: "object", entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, origin) })), loc: node.loc };
+    case "scalar":
+      return node;
+  }
 }
 
 async function resolveTraversal(segments: string[], full: string, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
@@ -334,7 +390,11 @@ async function resolveTraversal(segments: string[], full: string, loc: SourceLoc
     const label = rest[1];
     const block = label === undefined ? undefined : mod.data.get(`${name}.${label}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
-    if (block && name === "aws_iam_policy_document" && attrs[0] === "json" && scope.policyDocument) return scope.policyDocument(block, scope);
+    if (block && name === "aws_iam_policy_document" && attrs[0] === "json" && scope.policyDocument) {
+      const doc = await scope.policyDocument(block, scope);
+      keptInPlace.add(doc);
+      return doc;
+    }
     if (block && name === "aws_iam_openid_connect_provider" && attrs[0] === "arn") return providerArn(block, loc, scope);
     if (block && name === "template_file" && attrs[0] === "rendered") return renderTemplateFile(block, loc, scope);
     return unknown(full, loc);
@@ -382,15 +442,9 @@ export async function variable(mod: ModuleCtx, name: string, loc: SourceLocation
       const set = mod.tfvars.get(name);
       const block = mod.variables.get(name);
       const plain: Scope = { module: mod, names: new Map(), depth: scope.depth + 1, ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}) };
-      if (set) {
-        const v = await evaluate(set.expr, plain);
-        return relocate(v, v.loc, `${name} = … in ${where(set.loc)}`);
-      }
+      if (set) return defined(await evaluate(set.expr, plain), (at) => `${name} = … in ${where(at)}`);
       const def = block?.attrs.get("default");
-      if (block && def) {
-        const v = await evaluate(def.expr, plain);
-        return relocate(v, v.loc, `variable "${name}" default (${where(def.loc)})`);
-      }
+      if (block && def) return defined(await evaluate(def.expr, plain), (at) => `variable "${name}" default (${where(at)})`);
       if (block) return unknown(key, block.loc, `variable "${name}" has no default (${where(block.loc)})`);
       return unknown(key, loc, `variable "${name}" is not declared in this module`);
     })();
@@ -409,14 +463,14 @@ async function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: S
     // A placeholder first, so that a local referring to itself ends as unknown instead of looping.
     mod.cache.set(key, Promise.resolve(unknown(key, loc, `local "${name}" refers to itself`)));
     cached = evaluate(attr.expr, { module: mod, names: new Map(), depth: scope.depth + 1, ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}) }).then((v) =>
-      relocate(v, v.loc, `local "${name}" (${where(attr.loc)})`),
+      defined(v, (at) => `local "${name}" (${where(at)})`),
     );
     mod.cache.set(key, cached);
   }
   const v = await cached;
-  // Policy documents built by a local keep their own positions; plain values move to the use site.
-  if (v.kind === "object") return v;
-  return relocate(v, loc, nodeOrigin(v) ?? `local "${name}"`);
+  // A policy document the local refers to keeps its own positions; values written in the local move to the use.
+  if (keptInPlace.has(v)) return v;
+  return relocate(v, loc, nodeOrigin(v));
 }
 
 async function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
@@ -582,7 +636,7 @@ async function callFunction(node: Extract<HclExpr, { type: "call" }>, ctx: AstCt
 
 function originOf(args: TreeNode[]): string | undefined {
   const all = args.map(nodeOrigin).filter((o): o is string => o !== undefined);
-  return all.length > 0 ? [...new Set(all)].join("; ") : undefined;
+  return joinOrigins(all);
 }
 
 function formatCall(args: TreeNode[], src: string, loc: SourceLocation): TreeNode {
@@ -659,7 +713,7 @@ async function fileCall(pathNode: TreeNode | undefined, src: string, loc: Source
   if (vars === undefined && !/\.(tpl|tftpl)$/.test(rel)) {
     const index = new LineIndex(rel, text);
     const out = str([text], loc, rel);
-    stringSegments.set(out, [{ text, locate: (s, e) => index.span(s, e) }]);
+    stringSegments.set(out, [{ text, locate: (s, e) => index.span(s, e), ownFile: true }]);
     return out;
   }
   return renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope);
@@ -734,7 +788,7 @@ async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise
       } else {
         const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
         await templateParts(parsed.value, ctx, scope, value);
-        v = value.opaque ?? str(value.parts, node.loc, value.origins.size > 0 ? [...value.origins].join("; ") : undefined);
+        v = value.opaque ?? str(value.parts, node.loc, joinOrigins(value.origins));
       }
       return relocate(v, node.loc, nodeOrigin(v));
     }
