@@ -171,6 +171,45 @@ resource "aws_iam_role" "h" {
     expect(cond?.values.items[0]?.origin).toContain("iam/trust.json.tpl:4");
   });
 
+  it("names the templatefile() / template_file variables entry a value came from, and renders %{ for } in template files", async () => {
+    const main = `variable "org" { default = "acme" }
+data "template_file" "trust" {
+  template = file("trust.json.tpl")
+  vars = {
+    org  = var.org
+    repo = "*"
+  }
+}
+resource "aws_iam_role" "d" {
+  assume_role_policy = data.template_file.trust.rendered
+}
+resource "aws_iam_role" "t" {
+  assume_role_policy = templatefile("trust.json.tpl", {
+    org  = "*"
+    repo = "app"
+  })
+}
+resource "aws_iam_role" "f" {
+  assume_role_policy = templatefile("for.json.tpl", { subs = ["repo:acme/*", "repo:acme/app:ref:refs/heads/main"] })
+}
+`;
+    const tpl = `{"Statement": [{"Effect": "Allow",
+  "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:\${org}/\${repo}:ref:refs/heads/main"}}}]}`;
+    const forTpl = `{"Statement": [{"Effect": "Allow",
+  "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": [%{ for s in subs }"\${s}",%{ endfor }"repo:acme/none:ref:refs/heads/main"]}}}]}`;
+    const docs = policies(await parse({ "main.tf": main }, { "trust.json.tpl": tpl, "for.json.tpl": forTpl }));
+    const values = (role: string): StrValue[] => subCondition(docs.find((d) => d.role?.id === `aws_iam_role.${role}`))?.values.items ?? [];
+    const [d] = values("d");
+    expect(at(d)).toBe("repo:acme/*:ref:refs/heads/main @10:24");
+    expect(d?.origin).toBe('variable "org" default (main.tf:1); "repo" in the variables of data.template_file.trust (main.tf:6); trust.json.tpl:2');
+    const [t] = values("t");
+    expect(at(t)).toBe("repo:*/app:ref:refs/heads/main @13:24");
+    expect(t?.origin).toMatch(/^"org" in the variables of templatefile\(\) \(main\.tf:14\); "repo" in .*\(main\.tf:15\)/);
+    expect(values("f").map(at)).toEqual(["repo:acme/* @19:24", "repo:acme/app:ref:refs/heads/main @19:24", "repo:acme/none:ref:refs/heads/main @19:24"]);
+    expect(values("f")[0]?.origin).toBe('"subs" in the variables of templatefile() (main.tf:19)');
+    expect(values("f")[2]?.origin).toBe("for.json.tpl:2");
+  });
+
   it("places a whole policy held in a variable default or a local on its use, naming the line it was written on", async () => {
     const vars = `variable "trust" {
   type    = string

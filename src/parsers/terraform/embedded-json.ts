@@ -197,6 +197,8 @@ class EmbeddedJsonParser {
     const start = this.i;
     this.i++;
     const parts: Part[] = [];
+    // Where interpolated values came from says more than the template line around them: listed first.
+    const valueOrigins = new Set<string>();
     const origins = new Set<string>();
     let literal = "";
     const t = this.text;
@@ -228,7 +230,7 @@ class EmbeddedJsonParser {
           literal = "";
           parts.push(...interpolatedParts(node));
           const o = nodeOrigin(node);
-          if (o) origins.add(o);
+          if (o) valueOrigins.add(o);
         }
         this.i++;
         continue;
@@ -240,7 +242,7 @@ class EmbeddedJsonParser {
     }
     if (literal) parts.push(literal);
     const value: StrValue = { parts: joinParts(parts), loc: this.locate(start, this.i) };
-    const origin = joinOrigins(origins);
+    const origin = joinOrigins([...valueOrigins, ...origins]);
     if (origin !== undefined) value.origin = origin;
     return value;
   }

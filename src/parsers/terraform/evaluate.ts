@@ -33,6 +33,12 @@ const MAX_DEPTH = 40;
 /** The file an expression was parsed from: node offsets index its text. */
 interface AstCtx {
   file: TfFile;
+  /**
+   * Set for the text of a template file (`templatefile()`, `data "template_file"`): template files are
+   * not inputs by themselves, so what they render is placed on the call, with the template's line as
+   * the origin of its text.
+   */
+  placedAt?: SourceLocation;
 }
 
 /** Expressions parsed by hcl2json, for files the TypeScript parser refused (see `index.ts`). */
@@ -242,26 +248,36 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
     const o = nodeOrigin(v);
     if (o) out.origins.add(o);
   };
+  const placedAt = ctx.placedAt;
+  const line = (offset: number): string => `${ctx.file.src.path}:${index.position(offset).line}`;
+  const placed = (at: { start: number; end: number }): SourceLocation => placedAt ?? spanLoc(ctx, at);
   for (const part of parts) {
     switch (part.kind) {
       case "text":
+        if (part.value === "") break;
         out.parts.push(part.value);
-        out.segments.push({ text: part.value, locate: (s, e) => index.span(textOffset(part, s), textOffset(part, e)) });
+        out.segments.push(
+          placedAt
+            ? { text: part.value, locate: () => placedAt, origin: (s) => line(textOffset(part, s)) }
+            : { text: part.value, locate: (s, e) => index.span(textOffset(part, s), textOffset(part, e)) },
+        );
         break;
-      case "interpolation":
-        add(await evalAst(part.expr, ctx, scope));
+      case "interpolation": {
+        const v = await evalAst(part.expr, ctx, scope);
+        add(placedAt ? relocate(v, placedAt, nodeOrigin(v) ?? line(part.start)) : v);
         break;
+      }
       case "if": {
         const c = await evalAst(part.condition, ctx, scope);
         if (c.kind === "scalar" && typeof c.value === "boolean") await templateParts(c.value ? part.then : (part.else ?? []), ctx, scope, out);
-        else out.opaque ??= unknown(`a template whose %{ if ${sourceOf(ctx, part.condition)} } is unknown`, spanLoc(ctx, part), nodeOrigin(c));
+        else out.opaque ??= unknown(`a template whose %{ if ${sourceOf(ctx, part.condition)} } is unknown`, placed(part), nodeOrigin(c) ?? (placedAt && line(part.start)));
         break;
       }
       case "for": {
         const coll = await evalAst(part.collection, ctx, scope);
         const pairs = collectionPairs(coll);
         if (!pairs) {
-          out.opaque ??= unknown(`a template whose %{ for … in ${sourceOf(ctx, part.collection)} } is unknown`, spanLoc(ctx, part), nodeOrigin(coll));
+          out.opaque ??= unknown(`a template whose %{ for … in ${sourceOf(ctx, part.collection)} } is unknown`, placed(part), nodeOrigin(coll) ?? (placedAt && line(part.start)));
           break;
         }
         for (const [k, v] of pairs) {
@@ -713,41 +729,35 @@ async function fileCall(pathNode: TreeNode | undefined, src: string, loc: Source
   if (vars === undefined && !/\.(tpl|tftpl)$/.test(rel)) {
     const index = new LineIndex(rel, text);
     const out = str([text], loc, rel);
-    stringSegments.set(out, [{ text, locate: (s, e) => index.span(s, e), ownFile: true }]);
+    stringSegments.set(out, [{ text, locate: (s, e) => index.span(s, e), ...(/\.json$/i.test(rel) ? { ownFile: true } : {}) }]);
     return out;
   }
-  return renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope);
+  const out = await renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, "templatefile()");
+  if (vars === undefined) templateSources.set(out, { text, rel });
+  return out;
 }
 
-/** Renders template text (`${…}` interpolations) with the given variables; `%{…}` directives are not evaluated. */
-export async function renderTemplate(text: string, rel: string, vars: TreeNode, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
-  if (/(^|[^%])%\{/.test(text)) return unknown(`templatefile("${rel}") with %{…} directives`, loc, rel);
+/** The text of a template file read by `file()`, for `data "template_file"`, which renders it itself. */
+const templateSources = new WeakMap<TreeNode, { text: string; rel: string }>();
+
+/**
+ * Renders template text with the given variables (`${…}` interpolations, `%{if}`/`%{for}` directives
+ * over known values), placed on the call. A value passed in the variables says so in its origin.
+ */
+export async function renderTemplate(text: string, rel: string, vars: TreeNode, loc: SourceLocation, scope: Scope, caller: string): Promise<TreeNode> {
   const parsed = parseTemplate(text);
   if ("error" in parsed) {
     debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
     return unknown(`templatefile("${rel}")`, loc, rel);
   }
-  const index = new LineIndex(rel, text);
-  const ctx: AstCtx = { file: { src: { path: rel, abs: rel, text }, index } };
+  const ctx: AstCtx = { file: { src: { path: rel, abs: rel, text }, index: new LineIndex(rel, text) }, placedAt: loc };
   const names = new Map<string, TreeNode>();
-  if (vars.kind === "object") for (const e of vars.entries) names.set(e.key.value, e.value);
-  const templateScope: Scope = { ...scope, names, depth: scope.depth + 1 };
-  const segments: Segment[] = [];
-  const parts: Part[] = [];
-  for (const part of parsed.value) {
-    if (part.kind === "text") {
-      if (part.value === "") continue;
-      parts.push(part.value);
-      segments.push({ text: part.value, locate: () => loc, origin: (s) => `${rel}:${index.position(textOffset(part, s)).line}` });
-    } else if (part.kind === "interpolation") {
-      const v = await evalAst(part.expr, ctx, templateScope);
-      const placed = relocate(v, loc, nodeOrigin(v) ?? `${rel}:${index.position(part.start).line}`);
-      segments.push({ node: placed });
-      parts.push(...interpolatedParts(placed));
-    }
-  }
-  const out = str(parts, loc, rel);
-  stringSegments.set(out, segments);
+  if (vars.kind === "object") for (const e of vars.entries) names.set(e.key.value, defined(e.value, (at) => `"${e.key.value}" in the variables of ${caller} (${where(at)})`));
+  const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
+  await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1 }, value);
+  if (value.opaque) return value.opaque;
+  const out = str(value.parts, loc, rel);
+  stringSegments.set(out, value.segments);
   return out;
 }
 
@@ -762,10 +772,11 @@ async function renderTemplateFile(block: Block, loc: SourceLocation, scope: Scop
   const template = await evaluate(templateAttr.expr, scope);
   const varsAttr = block.attrs.get("vars");
   const vars = varsAttr ? await evaluate(varsAttr.expr, scope) : { kind: "object" as const, entries: [], loc };
-  const text = template.kind === "string" ? knownText(template.value) : undefined;
-  if (text === undefined || template.kind !== "string") return unknown(`data.template_file.${block.labels[1] ?? ""}.rendered`, loc);
-  const rel = template.value.origin ?? "template";
-  return renderTemplate(text, rel, vars, loc, scope);
+  const source = templateSources.get(template);
+  const text = source?.text ?? (template.kind === "string" ? knownText(template.value) : undefined);
+  if (text === undefined) return unknown(`data.template_file.${block.labels[1] ?? ""}.rendered`, loc);
+  const rel = source?.rel ?? nodeOrigin(template) ?? "template";
+  return renderTemplate(text, rel, vars, loc, scope, `data.template_file.${block.labels[1] ?? ""}`);
 }
 
 /** `.tf.json` values: strings are templates (`"${var.x}"`), evaluated as HCL templates; positions stay on the JSON string. */
