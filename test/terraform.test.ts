@@ -490,6 +490,24 @@ describe("terraform plan JSON", () => {
     expect(at(subCondition(doc)?.values.items[0])).toBe("repo:acme/* @16:39");
     expect(out.providers.map((p) => p.id)).toEqual(["module.m.aws_iam_openid_connect_provider.gh"]);
   });
+
+  it("reads `terraform show -json` of a state (values.root_module) like a plan", () => {
+    const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } }] });
+    const state = JSON.stringify(
+      {
+        format_version: "1.0",
+        terraform_version: "1.7.0",
+        values: { root_module: { resources: [{ address: "aws_iam_role.r", mode: "managed", type: "aws_iam_role", name: "r", values: { name: "r", assume_role_policy: policy } }] } },
+      },
+      null,
+      2,
+    );
+    const out = parseTerraformPlan({ path: "state.json", abs: "/repo/state.json", text: state }, env());
+    const doc = out.policies[0];
+    expect(doc?.source).toBe("Terraform state");
+    expect(doc?.role?.id).toBe("aws_iam_role.r");
+    expect(at(subCondition(doc)?.values.items[0])).toBe("repo:acme/* @14:35");
+  });
 });
 
 describe("terraform: TypeScript HCL parser first, hcl2json only for problems", () => {
@@ -552,6 +570,30 @@ describe("terraform: expressions the TypeScript parser made evaluable", () => {
     const [file] = await parse({ "main.tf": main });
     expect(file?.problems).toEqual([]);
     expect(file?.policies).toEqual([]);
+  });
+
+  it("evaluates lookup(map, key, default), the default only when the key is certainly absent", async () => {
+    const main = `variable "unknown_key" {}
+locals {
+  subs = { app = "repo:acme/app:ref:refs/heads/main" }
+  a    = lookup(local.subs, "app", "repo:*")
+  b    = lookup(local.subs, "web", "repo:acme/web:ref:refs/heads/main")
+  c    = lookup(local.subs, var.unknown_key, "repo:*")
+  d    = lookup({ "\${var.unknown_key}" = "repo:acme/x:ref:refs/heads/main" }, "web", "repo:*")
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = [local.a, local.b, local.c, local.d] } }
+    }]
+  })
+}
+`;
+    const values = subCondition(policies(await parse({ "main.tf": main }))[0])?.values.items.map((v) => displayText(v));
+    expect(values?.slice(0, 2)).toEqual(["repo:acme/app:ref:refs/heads/main", "repo:acme/web:ref:refs/heads/main"]);
+    expect(values?.[2]).toContain("lookup(");
+    expect(values?.[3]).toContain("lookup(");
   });
 
   it("evaluates logical operators, quoted index keys and splats", async () => {

@@ -33,7 +33,8 @@ export const ALWAYS_IGNORED = [
 
 const CFN_JSON = /"AWSTemplateFormatVersion"|"Type"\s*:\s*"AWS::/;
 const CFN_YAML = /^\s*["']?AWSTemplateFormatVersion["']?\s*:|^\s*Type:\s*["']?AWS::|^Transform:\s*["']?AWS::Serverless/m;
-const PLAN_JSON = /"planned_values"|"resource_changes"/;
+/** `terraform show -json` of a plan (`planned_values`) or of a state (`values.root_module`). */
+const PLAN_JSON = /"planned_values"|"resource_changes"|"root_module"/;
 const POLICY_JSON = /"(Statement|AssumeRolePolicyDocument|ClientIDList)"/;
 
 function isWorkflowPath(path: string): boolean {

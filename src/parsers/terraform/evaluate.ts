@@ -617,6 +617,15 @@ async function callFunction(node: Extract<HclExpr, { type: "call" }>, ctx: AstCt
       }
       return { kind: "object", entries: [...entries.values()], loc };
     }
+    case "lookup": {
+      // `lookup(map, key, default)`: the default only when the key is certainly absent.
+      const k = a1 ? keyText(a1) : undefined;
+      if (a0?.kind !== "object" || k === undefined) return unknown(src, loc, originOf(args));
+      const found = a0.entries.find((e) => e.key.value === k);
+      if (found) return found.value;
+      if (a0.entries.some((e) => e.key.value.includes("${"))) return unknown(src, loc);
+      return a2 ?? unknown(src, loc);
+    }
     case "try":
     case "coalesce":
       return args.find((a) => a.kind !== "unknown") ?? unknown(src, loc);

@@ -8,8 +8,9 @@ import { parseJsonSource, yamlToTree } from "../yaml-source.js";
 import { parseEmbeddedJson } from "./embedded-json.js";
 
 /**
- * `terraform show -json` of a plan: every value is resolved. Roles and OIDC providers are read from
- * `planned_values` (the root module and its nested `child_modules`). `assume_role_policy` is JSON inside
+ * `terraform show -json` of a plan or of a state: every value is resolved. Roles and OIDC providers are
+ * read from the plan's `planned_values` or the state's `values` (the root module and its nested
+ * `child_modules`). `assume_role_policy` is JSON inside
  * a JSON string: positions inside it cannot be mapped character by character, so every value of the
  * decoded document is placed on the string.
  */
@@ -21,24 +22,29 @@ export function parseTerraformPlan(src: SourceFile, _env: ParseEnv): ParsedFile 
     return out;
   }
   const tree = yamlToTree(parsed.doc.contents, parsed.index);
-  const root = child(child(tree, "planned_values"), "root_module");
-  if (root) walkModule(root, out, 0);
+  const planned = child(child(tree, "planned_values"), "root_module");
+  // `terraform show -json` of a state (no plan): the same module tree under `values`.
+  const state = planned ? undefined : child(child(tree, "values"), "root_module");
+  const root = planned ?? state;
+  if (root) walkModule(root, out, 0, state ? "Terraform state" : "Terraform plan");
   return out;
 }
 
-function walkModule(mod: TreeNode, out: ParsedFile, depth: number): void {
+type Source = "Terraform plan" | "Terraform state";
+
+function walkModule(mod: TreeNode, out: ParsedFile, depth: number, source: Source): void {
   if (depth > 50) return;
   const resources = child(mod, "resources");
-  if (resources?.kind === "array") for (const r of resources.items) readResource(r, out);
+  if (resources?.kind === "array") for (const r of resources.items) readResource(r, out, source);
   const children = child(mod, "child_modules");
-  if (children?.kind === "array") for (const c of children.items) walkModule(c, out, depth + 1);
+  if (children?.kind === "array") for (const c of children.items) walkModule(c, out, depth + 1, source);
 }
 
 function text(node: TreeNode | undefined): string | undefined {
   return node?.kind === "string" ? knownText(node.value) : undefined;
 }
 
-function readResource(r: TreeNode, out: ParsedFile): void {
+function readResource(r: TreeNode, out: ParsedFile, source: Source): void {
   if (text(child(r, "mode")) === "data") return;
   const type = text(child(r, "type"));
   const address = text(child(r, "address")) ?? "";
@@ -57,10 +63,10 @@ function readResource(r: TreeNode, out: ParsedFile): void {
       const s = v && v.kind === "string" ? treeString(v) : undefined;
       if (s) role[key] = s;
     }
-    addEncoded(policy, out, "trust", role);
+    addEncoded(policy, out, "trust", role, source);
   } else if (type === "aws_iam_policy" || type === "aws_iam_role_policy") {
     const policy = child(values, "policy");
-    if (policy?.kind === "string") addEncoded(policy, out, "permissions", undefined);
+    if (policy?.kind === "string") addEncoded(policy, out, "permissions", undefined, source);
   } else if (type === "aws_iam_openid_connect_provider") {
     const p: OidcProvider = { id: address, loc: r.loc };
     const url = child(values, "url");
@@ -74,15 +80,15 @@ function readResource(r: TreeNode, out: ParsedFile): void {
   }
 }
 
-function addEncoded(node: TreeNode & { kind: "string" }, out: ParsedFile, kind: "trust" | "permissions", role: RoleInfo | undefined): void {
+function addEncoded(node: TreeNode & { kind: "string" }, out: ParsedFile, kind: "trust" | "permissions", role: RoleInfo | undefined, source: Source): void {
   const raw = knownText(node.value);
   if (raw === undefined || raw.trim() === "") return;
   const loc = node.loc;
   const json = parseEmbeddedJson([{ text: raw, locate: () => loc }]);
   if ("error" in json) {
-    out.problems.push({ message: `The planned ${kind === "trust" ? "assume_role_policy" : "policy"} is not valid JSON: ${json.error}`, loc });
+    out.problems.push({ message: `The ${source === "Terraform plan" ? "planned" : "recorded"} ${kind === "trust" ? "assume_role_policy" : "policy"} is not valid JSON: ${json.error}`, loc });
     return;
   }
-  const doc = normalisePolicy(json.tree, { kind, source: "Terraform plan", ...(role ? { role } : {}) }, loc);
+  const doc = normalisePolicy(json.tree, { kind, source, ...(role ? { role } : {}) }, loc);
   if (doc) out.policies.push(doc);
 }
