@@ -1,4 +1,4 @@
-import { LineIndex } from "../../model/location.js";
+import { LineIndex, type SourceLocation } from "../../model/location.js";
 import { normalisePolicy } from "../../model/normalise-policy.js";
 import { treeString, treeValueList } from "../../model/normalise-policy.js";
 import type { OidcProvider, PolicyDocument, PolicyKind, RoleInfo } from "../../model/policy.js";
@@ -70,7 +70,7 @@ async function parseModule(dir: string, files: SourceFile[], env: ParseEnv): Pro
       else {
         const error = await hclSyntaxError(src.path, src.text);
         if (error) {
-          out.problems.push(error);
+          out.problems.push(heredocProblem(own.problem, error, file) ?? error);
           continue;
         }
         if (process.env.OIDCLINT_DEBUG) {
@@ -121,6 +121,21 @@ async function parseModule(dir: string, files: SourceFile[], env: ParseEnv): Pro
     out.providers.push(...found.providers);
   }
   return [...parsed.values()];
+}
+
+/**
+ * hcl2json reports a heredoc without its closing marker at the end of the file; the place to fix is
+ * the `<<EOF` that opened it, which the TypeScript parser knows.
+ */
+function heredocProblem(own: { message: string; start: number }, error: { message: string; loc: SourceLocation }, file: TfFile): { message: string; loc: SourceLocation } | undefined {
+  const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
+  if (marker === undefined) return undefined;
+  const intro = file.src.text.lastIndexOf("<<", own.start);
+  if (intro < 0) return undefined;
+  const introEnd = file.src.text.indexOf(marker, intro) + marker.length;
+  const loc = file.index.span(intro, Math.max(introEnd, intro + 2));
+  if (error.loc.line < loc.line) return undefined;
+  return { message: error.message.replace(/\. oidclint cannot/, `: no line "${marker}" closes the heredoc started here. oidclint cannot`), loc };
 }
 
 function tfvarsRank(path: string): number {
