@@ -596,6 +596,40 @@ resource "aws_iam_role" "r" {
     expect(values?.[3]).toContain("lookup(");
   });
 
+  it("reads an unknown conditional with known branches as both values in a condition's values only", async () => {
+    const main = `variable "open" { type = bool }
+locals {
+  sub = var.open ? "repo:*" : "repo:acme/app:ref:refs/heads/main"
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = var.open ? "Deny" : "Allow"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = [local.sub, "repo:acme/web:ref:refs/heads/main"] } }
+    }]
+  })
+}
+data "aws_iam_policy_document" "d" {
+  statement {
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = var.open ? ["repo:acme/*"] : ["repo:acme/app:ref:refs/heads/main"]
+    }
+  }
+}
+`;
+    const [doc, fromBlock] = policies(await parse({ "main.tf": main }));
+    expect(doc?.statements[0]?.effect && displayText(doc.statements[0].effect)).toBe("${var.open ? \"Deny\" : \"Allow\"}");
+    const values = subCondition(doc)?.values.items ?? [];
+    expect(values.map(at)).toEqual(["repo:* @9:81", "repo:acme/app:ref:refs/heads/main @9:81", "repo:acme/web:ref:refs/heads/main @9:92"]);
+    expect(values[0]?.origin).toBe("the true branch of `var.open ? … : …` (main.tf:3)");
+    expect(values[1]?.origin).toBe("the false branch of `var.open ? … : …` (main.tf:3)");
+    const blockValues = subCondition(fromBlock)?.values.items ?? [];
+    expect(blockValues.map(at)).toEqual(["repo:acme/* @18:30", "repo:acme/app:ref:refs/heads/main @18:48"]);
+    expect(blockValues[0]?.origin).toBe("the true branch of `var.open ? … : …` (main.tf:18)");
+  });
+
   it("evaluates logical operators, quoted index keys and splats", async () => {
     const main = `variable "strict" {\n  default = true\n}\nlocals {\n  subs = { main = "repo:acme/app:ref:refs/heads/main" }\n  envs = [{ sub = "repo:acme/app:environment:prod" }]\n}\nresource "aws_iam_role" "r" {
   assume_role_policy = jsonencode({

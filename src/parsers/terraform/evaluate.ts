@@ -1,6 +1,7 @@
 import { LineIndex, type SourceLocation } from "../../model/location.js";
 import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../../model/tree.js";
 import { displayText, joinParts, knownText, type Part, type StrValue } from "../../model/value.js";
+import { branchValues } from "./conditional-values.js";
 import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
 import { expressionAst } from "./hcl.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
@@ -146,7 +147,22 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
     case "conditional": {
       const c = await evalAst(node.condition, ctx, inner);
       if (c.kind === "scalar" && typeof c.value === "boolean") return evalAst(c.value ? node.whenTrue : node.whenFalse, ctx, inner);
-      return unknown(sourceOf(ctx, node), loc);
+      const out = unknown(sourceOf(ctx, node), loc, nodeOrigin(c));
+      const spelling = `\`${sourceOf(ctx, node.condition)} ? … : …\` (${where(loc)})`;
+      const branches: TreeNode[] = [];
+      for (const [choice, branch] of [
+        [true, node.whenTrue],
+        [false, node.whenFalse],
+      ] as const) {
+        const v = await evalAst(branch, ctx, inner);
+        const values = v.kind === "array" ? v.items : [v];
+        const strings = values.filter((x) => x.kind === "string");
+        // Only branches whose values are strings: a list of alternatives means nothing for other values.
+        if (strings.length !== values.length) return out;
+        for (const x of strings) branches.push({ ...x, value: { ...x.value, origin: x.value.origin ?? `the ${String(choice)} branch of ${spelling}` } });
+      }
+      branchValues.set(out, branches);
+      return out;
     }
     case "binary":
       return evalBinary(node, ctx, inner, loc);
@@ -331,6 +347,20 @@ function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation
  * the origin of its own text; only a file linted on its own keeps its positions.
  */
 export function relocate(node: TreeNode, loc: SourceLocation, origin: string | undefined): TreeNode {
+  switch (node.kind) {
+    case "array":
+      return { kind: "array", items: node.items.map((i) => relocate(i, loc, origin)), loc };
+    case "object":
+      return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin) })), loc };
+    case "unknown": {
+      const out = relocateTree(node, loc, origin);
+      const branches = branchValues.get(node);
+      if (branches) branchValues.set(out, branches.map((b) => relocate(b, loc, origin)));
+      return out;
+    }
+    default:
+      break;
+  }
   return relocateTree(node, loc, origin, (from, to) => {
     const segs = stringSegments.get(from);
     if (!segs) return;
@@ -378,8 +408,12 @@ function defined(node: TreeNode, origin: (at: SourceLocation) => string): TreeNo
       }
       return out;
     }
-    case "unknown":
-      return { ...node, origin: node.origin ?? origin(node.loc) };
+    case "unknown": {
+      const out: TreeNode = { ...node, origin: node.origin ?? origin(node.loc) };
+      const branches = branchValues.get(node);
+      if (branches) branchValues.set(out, branches.map((b) => defined(b, origin)));
+      return out;
+    }
     case "array":
       return { kind: "array", items: node.items.map((i) => defined(i, origin)), loc: node.loc };
     case "object":

@@ -5,6 +5,7 @@ import type { OidcProvider, PolicyDocument, PolicyKind, RoleInfo } from "../../m
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
 import type { TreeNode } from "../../model/tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
+import { policyConditionValues } from "./conditional-values.js";
 import { parseEmbeddedJson, textAt, type Segment } from "./embedded-json.js";
 import { evaluate, stringSegments, type Scope } from "./evaluate.js";
 import { hclSyntaxError } from "./hcl.js";
@@ -199,7 +200,7 @@ async function addPolicy(out: ParsedFile, expr: Expr, scope: Scope, kind: Policy
 
 /** A policy given as a tree (jsonencode, policy document) or as JSON text (heredoc, file, template). */
 export function policyFromValue(value: TreeNode, ctx: { kind: PolicyKind; source: string; role?: RoleInfo }, out: ParsedFile): PolicyDocument | undefined {
-  if (value.kind === "object") return normalisePolicy(value, ctx);
+  if (value.kind === "object") return normalisePolicy(policyConditionValues(value), ctx);
   if (value.kind !== "string") return undefined;
   const segments: Segment[] = stringSegments.get(value) ?? value.value.parts.map((p) => (typeof p === "string" ? { text: p, locate: () => value.loc } : { node: { kind: "unknown", expr: p.unknown, loc: value.loc } }));
   if (segments.every((s) => "node" in s && s.node.kind === "unknown")) return undefined;
@@ -208,5 +209,5 @@ export function policyFromValue(value: TreeNode, ctx: { kind: PolicyKind; source
     out.problems.push({ message: `The ${ctx.kind === "trust" ? "trust" : "policy"} document (${ctx.source}) is not valid JSON: ${json.error}; IAM would reject it (MalformedPolicyDocument).`, loc: json.loc });
     return undefined;
   }
-  return normalisePolicy(json.tree, ctx, value.loc);
+  return normalisePolicy(policyConditionValues(json.tree), ctx, value.loc);
 }

@@ -1,6 +1,7 @@
 import type { SourceLocation } from "../../model/location.js";
 import { child, type TreeEntry, type TreeNode } from "../../model/tree.js";
 import { displayText, knownText } from "../../model/value.js";
+import { conditionValues } from "./conditional-values.js";
 import { evaluate, type Scope } from "./evaluate.js";
 import type { Block } from "./module.js";
 
@@ -145,7 +146,7 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
       }
       const test = await attrValue(block, "test", s);
       const variable = await attrValue(block, "variable", s);
-      const values = (await attrValue(block, "values", s)) ?? { kind: "array", items: [], loc: block.loc };
+      const values = conditionValues((await attrValue(block, "values", s)) ?? { kind: "array", items: [], loc: block.loc });
       if (test?.kind !== "string" || variable?.kind !== "string") continue;
       const op = displayText(test.value);
       let opEntry = operators.find((e) => e.key.value === op);
