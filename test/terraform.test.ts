@@ -644,3 +644,184 @@ data "aws_iam_policy_document" "d" {
     expect(values.map((v) => displayText(v))).toEqual(["repo:acme/app:ref:refs/heads/main", "repo:acme/app:environment:prod"]);
   });
 });
+
+const MODULE_TRUST = `data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = var.subjects
+    }
+  }
+}
+resource "aws_iam_role" "this" {
+  name               = var.name
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`;
+const MODULE_VARIABLES = `variable "name" {
+  type = string
+}
+variable "subjects" {
+  type    = list(string)
+  default = ["repo:acme/default:ref:refs/heads/main"]
+}
+`;
+
+function roleOf(d: PolicyDocument): [string | undefined, string | undefined] {
+  return [d.role?.id, d.role?.name && displayText(d.role.name)];
+}
+
+describe("terraform: local modules and for_each / count", () => {
+  it("reads a local module once per call, its variables bound to the call's arguments", async () => {
+    const main = `module "deploy" {
+  source   = "./modules/gha-role"
+  name     = "deploy"
+  subjects = ["repo:*"]
+}
+module "again" {
+  source   = "./modules/gha-role/"
+  name     = "again"
+  subjects = ["repo:*"]
+}
+module "defaulted" {
+  source = "./modules/gha-role"
+  name   = "defaulted"
+}
+module "registry" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+`;
+    const out = await parse({ "main.tf": main, "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES, "modules/gha-role/terraform.tfvars": `subjects = ["*"]\n` });
+    const docs = policies(out);
+    // Not read on its own: every policy is one of a call.
+    expect(docs.map(roleOf)).toEqual([
+      ["module.deploy.aws_iam_role.this", "deploy"],
+      ["module.again.aws_iam_role.this", "again"],
+      ["module.defaulted.aws_iam_role.this", "defaulted"],
+    ]);
+    const values = docs.map((d) => subCondition(d)?.values.items[0]);
+    // Placed where the module uses them; the tfvars of a called module do not apply.
+    expect(values.map(at)).toEqual(["repo:* @11:18", "repo:* @11:18", "repo:acme/default:ref:refs/heads/main @11:18"]);
+    expect(values.map((v) => v?.origin)).toEqual(['module "deploy" argument subjects (main.tf:4)', 'module "again" argument subjects (main.tf:9)', 'variable "subjects" default (variables.tf:6)']);
+    expect(values[0]?.loc.file).toBe("modules/gha-role/main.tf");
+  });
+
+  it("reads a module on its own when no linted file calls it, and passes arguments through nested calls", async () => {
+    const alone = policies(await parse({ "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES }));
+    expect(alone.map((d) => d.role?.id)).toEqual(["aws_iam_role.this"]);
+    const root = `variable "org" {\n  default = "acme"\n}\nmodule "team" {\n  source = "./team"\n  subs   = ["repo:\${var.org}/*"]\n}\n`;
+    const team = `variable "subs" {}\nmodule "role" {\n  source   = "../modules/gha-role"\n  name     = "team"\n  subjects = var.subs\n}\n`;
+    const nested = policies(await parse({ "main.tf": root, "team/main.tf": team, "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES }));
+    expect(nested.map((d) => d.role?.id)).toEqual(["module.team.module.role.aws_iam_role.this"]);
+    const [value] = subCondition(nested[0])?.values.items ?? [];
+    expect(at(value)).toBe("repo:acme/* @11:18");
+    expect(value?.origin).toBe('variable "org" default (main.tf:2), passed as module "team" argument subs (main.tf:6), passed as module "role" argument subjects (main.tf:5)');
+  });
+
+  it("keeps a policy document passed as a module argument where the caller wrote it", async () => {
+    const root = `data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:acme/*"]
+    }
+  }
+}
+module "role" {
+  source = "./role"
+  policy = data.aws_iam_policy_document.trust.json
+}
+`;
+    const role = `variable "policy" {}\nresource "aws_iam_role" "this" {\n  assume_role_policy = var.policy\n}\n`;
+    const [doc] = policies(await parse({ "main.tf": root, "role/main.tf": role }));
+    expect(doc?.role?.id).toBe("module.role.aws_iam_role.this");
+    expect(at(subCondition(doc)?.values.items[0])).toBe("repo:acme/* @7:19");
+    expect(subCondition(doc)?.values.items[0]?.loc.file).toBe("main.tf");
+  });
+
+  it("reads a role once per for_each entry or count index when the collection is known", async () => {
+    const main = `resource "aws_iam_role" "c" {
+  for_each = { x = "repo:acme/*", y = "repo:acme/app:ref:refs/heads/main" }
+  name     = "c-\${each.key}"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = each.value } }
+    }]
+  })
+}
+resource "aws_iam_role" "n" {
+  count = 2
+  name  = "n-\${count.index}"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = ["repo:acme/a:*", "repo:acme/b:*"][count.index] } }
+    }]
+  })
+}
+resource "aws_iam_role" "off" {
+  count = 0
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow" }] })
+}
+resource "aws_iam_role" "u" {
+  for_each = var.unknown
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = each.value } }
+    }]
+  })
+}
+`;
+    const docs = policies(await parse({ "main.tf": main }));
+    expect(docs.map(roleOf)).toEqual([
+      ['aws_iam_role.c["x"]', "c-x"],
+      ['aws_iam_role.c["y"]', "c-y"],
+      ["aws_iam_role.n[0]", "n-0"],
+      ["aws_iam_role.n[1]", "n-1"],
+      ["aws_iam_role.u", undefined],
+    ]);
+    const values = docs.map((d) => subCondition(d)?.values.items[0]);
+    expect(values.map((v) => (v ? displayText(v) : undefined))).toEqual(["repo:acme/*", "repo:acme/app:ref:refs/heads/main", "repo:acme/a:*", "repo:acme/b:*", undefined]);
+    // An unknown collection: one role whose sub values are unknown.
+    expect(subCondition(docs[4])?.values.unknown?.expr).toBe("each.value");
+    expect(at(values[0])).toBe("repo:acme/* @7:80");
+    expect(values[0]?.origin).toBe("for_each key x (main.tf:2)");
+    expect(values[1]?.origin).toBe("for_each key y (main.tf:2)");
+  });
+
+  it("does not let a policy document see the each of the role that uses it, and expands module calls with for_each", async () => {
+    const doc = `data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    condition {
+      test     = "StringLike"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = [each.value]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  for_each           = toset(["repo:*"])
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`;
+    const [own] = policies(await parse({ "main.tf": doc }));
+    const [ownValue] = subCondition(own)?.values.items ?? [];
+    expect(ownValue && displayText(ownValue)).toBe("${each.value}");
+    const root = `module "roles" {\n  for_each = { app = "repo:acme/app:*" }\n  source   = "./modules/gha-role"\n  name     = each.key\n  subjects = [each.value]\n}\n`;
+    const docs = policies(await parse({ "main.tf": root, "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES }));
+    expect(docs.map(roleOf)).toEqual([['module.roles["app"].aws_iam_role.this', "app"]]);
+    const [value] = subCondition(docs[0])?.values.items ?? [];
+    expect(value?.origin).toBe('for_each key app (main.tf:2), passed as module "roles" argument subjects (main.tf:5)');
+  });
+});

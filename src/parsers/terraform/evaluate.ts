@@ -390,34 +390,38 @@ const keptInPlace = new WeakSet<TreeNode>();
  * line of that string itself, or, for text read as JSON later (a heredoc), of each JSON value. Positions
  * are unchanged; `relocate` then places the value on its use.
  */
-function defined(node: TreeNode, origin: (at: SourceLocation) => string): TreeNode {
+export function defined(node: TreeNode, origin: (at: SourceLocation) => string, passedAs?: string): TreeNode {
   if (keptInPlace.has(node)) return node;
+  // A value that already came from somewhere keeps that origin; passed on (a module argument), it says both.
+  const mark = (own: string | undefined, at: SourceLocation): string => (own === undefined ? origin(at) : passedAs === undefined ? own : `${own}, ${passedAs} ${origin(at)}`);
   switch (node.kind) {
     case "string": {
-      const out: TreeNode = { kind: "string", value: { ...node.value, origin: node.value.origin ?? origin(node.loc) }, loc: node.loc };
+      const out: TreeNode = { kind: "string", value: { ...node.value, origin: mark(node.value.origin, node.loc) }, loc: node.loc };
       const segs = stringSegments.get(node);
       if (segs) {
         stringSegments.set(
           out,
           segs.map((seg): Segment => {
-            if ("node" in seg) return { node: defined(seg.node, origin) };
-            if (seg.origin || seg.ownFile) return seg;
-            return { ...seg, origin: (s) => origin(seg.locate(s, s + 1)) };
+            if ("node" in seg) return { node: defined(seg.node, origin, passedAs) };
+            if (seg.ownFile) return seg;
+            const own = seg.origin;
+            if (own && passedAs === undefined) return seg;
+            return { ...seg, origin: (s) => mark(own?.(s), seg.locate(s, s + 1)) };
           }),
         );
       }
       return out;
     }
     case "unknown": {
-      const out: TreeNode = { ...node, origin: node.origin ?? origin(node.loc) };
+      const out: TreeNode = { ...node, origin: mark(node.origin, node.loc) };
       const branches = branchValues.get(node);
-      if (branches) branchValues.set(out, branches.map((b) => defined(b, origin)));
+      if (branches) branchValues.set(out, branches.map((b) => defined(b, origin, passedAs)));
       return out;
     }
     case "array":
-      return { kind: "array", items: node.items.map((i) => defined(i, origin)), loc: node.loc };
+      return { kind: "array", items: node.items.map((i) => defined(i, origin, passedAs)), loc: node.loc };
     case "object":
-      return { kind: "object", entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, origin) })), loc: node.loc };
+      return { kind: "object", entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, origin, passedAs) })), loc: node.loc };
     case "scalar":
       return node;
   }
@@ -437,6 +441,8 @@ async function resolveTraversal(segments: string[], full: string, loc: SourceLoc
     if (name === "root" || name === "cwd") return str(["."], loc);
   }
   if (root === "data" && name !== undefined) {
+    // A data block sees its own names, not those of the expression referring to it (`each` of a role).
+    scope = { ...scope, names: new Map() };
     const label = rest[1];
     const block = label === undefined ? undefined : mod.data.get(`${name}.${label}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
@@ -492,6 +498,8 @@ export async function variable(mod: ModuleCtx, name: string, loc: SourceLocation
       const set = mod.tfvars.get(name);
       const block = mod.variables.get(name);
       const plain: Scope = { module: mod, names: new Map(), depth: scope.depth + 1, ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}) };
+      const arg = mod.args?.get(name);
+      if (arg) return defined(await evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }), (at) => `${arg.origin} (${where(at)})`, "passed as");
       if (set) return defined(await evaluate(set.expr, plain), (at) => `${name} = … in ${where(at)}`);
       const def = block?.attrs.get("default");
       if (block && def) return defined(await evaluate(def.expr, plain), (at) => `variable "${name}" default (${where(at)})`);
@@ -501,6 +509,8 @@ export async function variable(mod: ModuleCtx, name: string, loc: SourceLocation
     mod.cache.set(key, cached);
   }
   const v = await cached;
+  // A policy document passed as a module argument keeps its own positions, in the caller.
+  if (keptInPlace.has(v)) return v;
   return relocate(v, loc, nodeOrigin(v));
 }
 

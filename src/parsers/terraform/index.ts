@@ -1,17 +1,18 @@
 import { LineIndex, type SourceLocation } from "../../model/location.js";
 import { normalisePolicy } from "../../model/normalise-policy.js";
 import { treeString, treeValueList } from "../../model/normalise-policy.js";
+import { knownText } from "../../model/value.js";
 import type { OidcProvider, PolicyDocument, PolicyKind, RoleInfo } from "../../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
 import type { TreeNode } from "../../model/tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { policyConditionValues } from "./conditional-values.js";
 import { parseEmbeddedJson, textAt, type Segment } from "./embedded-json.js";
-import { evaluate, stringSegments, type Scope } from "./evaluate.js";
+import { defined, evaluate, stringSegments, type Scope } from "./evaluate.js";
 import { hclSyntaxError } from "./hcl.js";
 import { parseHclFile } from "./hcl-body.js";
 import { scanHcl } from "./hcl-locate.js";
-import { addToModule, blocksOfHcl, blocksOfJson, newModule, type Block, type Expr, type TfFile } from "./module.js";
+import { addToModule, blocksOfHcl, blocksOfJson, newModule, where, type Block, type Expr, type ModuleArg, type ModuleCtx, type TfFile } from "./module.js";
 import { knownModulePolicies } from "./modules.js";
 import { policyDocumentTree } from "./policy-document.js";
 
@@ -31,25 +32,88 @@ const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|te
 const AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
 const PERMISSION_RESOURCES = new Set(["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"]);
 
+/** A `module` block's `source` that is a directory of this repository (`./x`, `../x`), as written. */
+const LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
+/** Module instances nested deeper than this are not expanded (Terraform forbids cycles; this bounds the cost). */
+const MAX_MODULE_DEPTH = 8;
+
+interface LoadedModule {
+  mod: ModuleCtx;
+  parsed: Map<string, ParsedFile>;
+  files: SourceFile[];
+}
+
 export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
   const byDir = new Map<string, SourceFile[]>();
   for (const f of files) {
-    const dir = f.path.includes("/") ? f.path.slice(0, f.path.lastIndexOf("/")) : ".";
+    const dir = dirOf(f.path);
     const list = byDir.get(dir) ?? [];
     list.push(f);
     byDir.set(dir, list);
   }
-  const out: ParsedFile[] = [];
-  for (const [dir, dirFiles] of byDir) {
-    const relevant = dirFiles.filter((f) => !/\.tfvars(\.json)?$/.test(f.path) && RELEVANT.test(f.text));
-    if (relevant.length === 0) continue;
-    const selected = dirFiles.filter((f) => relevant.includes(f) || (/\.tfvars(\.json)?$/.test(f.path) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text)));
-    out.push(...(await parseModule(dir, selected, env)));
+  const isTfvars = (f: SourceFile): boolean => /\.tfvars(\.json)?$/.test(f.path);
+  // Directories that define policies, then, until nothing changes, those calling one of them as a local module.
+  const needed = new Set<string>();
+  for (const [dir, dirFiles] of byDir) if (dirFiles.some((f) => !isTfvars(f) && RELEVANT.test(f.text))) needed.add(dir);
+  const callersOf = (f: SourceFile, dir: string): boolean => [...f.text.matchAll(LOCAL_SOURCE)].some((m) => needed.has(joinPath(dir, m[1] ?? "")));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [dir, dirFiles] of byDir) {
+      if (needed.has(dir) || !dirFiles.some((f) => !isTfvars(f) && callersOf(f, dir))) continue;
+      needed.add(dir);
+      changed = true;
+    }
   }
-  return out;
+  const loaded = new Map<string, LoadedModule>();
+  for (const [dir, dirFiles] of byDir) {
+    if (!needed.has(dir)) continue;
+    const relevant = dirFiles.filter((f) => !isTfvars(f) && (RELEVANT.test(f.text) || callersOf(f, dir)));
+    const selected = dirFiles.filter((f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text)));
+    loaded.set(dir, await loadModule(dir, selected, env));
+  }
+  // A module called from the linted files is read through its calls, with their arguments; on its own only when nobody calls it.
+  const called = new Set<string>();
+  for (const [dir, m] of loaded) {
+    for (const block of m.mod.modules) {
+      const target = await localModuleDir(block, m.mod);
+      if (target !== undefined && target !== dir && loaded.has(target)) called.add(target);
+    }
+  }
+  const done = new Set<string>();
+  for (const [dir, m] of loaded) if (!called.has(dir)) await emitModule(m, m.mod, "", [dir], loaded, done);
+  // Modules only reachable through a cycle of calls (which Terraform refuses): read on their own.
+  for (const [dir, m] of loaded) if (!done.has(dir)) await emitModule(m, m.mod, "", [dir], loaded, done);
+  return [...loaded.values()].flatMap((m) => [...m.parsed.values()]);
 }
 
-async function parseModule(dir: string, files: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
+function dirOf(path: string): string {
+  return path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
+}
+
+/** `dir` joined with a relative path, normalised (`.` for the root). */
+function joinPath(dir: string, rel: string): string {
+  const out: string[] = [];
+  for (const seg of `${dir}/${rel}`.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (out.length === 0) return "\0outside";
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.length === 0 ? "." : out.join("/");
+}
+
+/** The directory a `module` block's local `source` names, relative to the root; undefined for registry, git and unknown sources. */
+async function localModuleDir(block: Block, mod: ModuleCtx): Promise<string | undefined> {
+  const attr = block.attrs.get("source");
+  if (!attr) return undefined;
+  const v = await evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 });
+  const text = v.kind === "string" ? knownText(v.value) : undefined;
+  if (text === undefined || !/^\.\.?\//.test(text)) return undefined;
+  return joinPath(mod.dir, text.replace(/\/+$/, ""));
+}
+
+async function loadModule(dir: string, files: SourceFile[], env: ParseEnv): Promise<LoadedModule> {
   const mod = newModule(dir, env);
   const parsed = new Map<string, ParsedFile>();
   const tfvarsFiles: { file: TfFile; top: Block }[] = [];
@@ -87,26 +151,44 @@ async function parseModule(dir: string, files: SourceFile[], env: ParseEnv): Pro
   // terraform.tfvars first, then *.auto.tfvars in lexical order: later files win.
   tfvarsFiles.sort((a, b) => tfvarsRank(a.file.src.path) - tfvarsRank(b.file.src.path) || a.file.src.path.localeCompare(b.file.src.path));
   for (const { top } of tfvarsFiles) for (const [k, attr] of top.attrs) mod.tfvars.set(k, attr);
+  return { mod, parsed, files };
+}
 
+/** Meta-arguments of a `module` block: everything else binds a variable of the called module. */
+const MODULE_META = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
+/** More instances than this (`for_each`, `count`) are read as one instance whose `each`/`count` are unknown. */
+const MAX_INSTANCES = 64;
+
+/**
+ * The policies and providers of one instance of a module: the module on its own (`prefix` empty), or
+ * called by a `module` block, whose arguments `mod.args` holds (addresses then start with `prefix`,
+ * e.g. `module.deploy.`). Local modules it calls are read the same way, once per call and instance.
+ */
+async function emitModule(m: LoadedModule, mod: ModuleCtx, prefix: string, stack: string[], loaded: Map<string, LoadedModule>, done: Set<string>): Promise<void> {
+  done.add(m.mod.dir);
   const scope: Scope = { module: mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
-  const fileOf = (b: Block): ParsedFile => parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
+  const fileOf = (b: Block): ParsedFile => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
   for (const [address, block] of mod.resources) {
     const [type, name = ""] = address.split(".");
     const out = fileOf(block);
     if (type === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
       if (!attr) continue;
-      const role = await roleInfo(block, address, scope);
-      await addPolicy(out, attr.expr, scope, "trust", role);
+      for (const instance of await instancesOf(block, scope)) {
+        const own: Scope = { ...scope, names: instance.names };
+        const role = await roleInfo(block, `${prefix}${address}${instance.key}`, own);
+        await addPolicy(out, attr.expr, own, "trust", role);
+      }
     } else if (type && PERMISSION_RESOURCES.has(type)) {
       const attr = block.attrs.get("policy");
-      if (attr) await addPolicy(out, attr.expr, scope, "permissions", undefined);
+      if (!attr) continue;
+      for (const instance of await instancesOf(block, scope)) await addPolicy(out, attr.expr, { ...scope, names: instance.names }, "permissions", undefined);
     } else if (type === "aws_iam_openid_connect_provider") {
-      out.providers.push(await provider(block, `aws_iam_openid_connect_provider.${name}`, scope));
+      out.providers.push(await provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
     }
   }
   // A policy document no resource of the module uses (an output, a module argument): judged by its content.
-  const allText = files.map((f) => f.text).join("\n");
+  const allText = m.files.map((f) => f.text).join("\n");
   for (const [address, block] of mod.data) {
     const [type, name = ""] = address.split(".");
     if (type !== "aws_iam_policy_document") continue;
@@ -116,12 +198,67 @@ async function parseModule(dir: string, files: SourceFile[], env: ParseEnv): Pro
     if (doc) fileOf(block).policies.push(doc);
   }
   for (const block of mod.modules) {
+    const target = await localModuleDir(block, mod);
+    const callee = target === undefined ? undefined : loaded.get(target);
+    if (target !== undefined && callee && !stack.includes(target) && stack.length < MAX_MODULE_DEPTH) {
+      const label = block.labels[0] ?? "";
+      for (const instance of await instancesOf(block, scope)) {
+        const args = new Map<string, ModuleArg>();
+        for (const [name, attr] of block.attrs) {
+          if (!MODULE_META.has(name)) args.set(name, { expr: attr.expr, scope: { ...scope, names: instance.names }, origin: `module "${label}" argument ${name}` });
+        }
+        // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
+        const called: ModuleCtx = { ...callee.mod, tfvars: new Map(), cache: new Map(), args };
+        await emitModule(callee, called, `${prefix}module.${label}${instance.key}.`, [...stack, target], loaded, done);
+      }
+      continue;
+    }
     const found = await knownModulePolicies(block, scope);
     const out = fileOf(block);
     out.policies.push(...found.policies);
     out.providers.push(...found.providers);
   }
-  return [...parsed.values()];
+}
+
+/**
+ * The instances a block with `for_each` or `count` stands for, when its collection or number is known:
+ * each with `each.key`/`each.value` (their origin naming the `for_each` entry) or `count.index` bound,
+ * and its address suffix (`["x"]`, `[0]`). Otherwise one instance, in which `each`/`count` are unknown.
+ */
+async function instancesOf(block: Block, scope: Scope): Promise<{ key: string; names: Map<string, TreeNode> }[]> {
+  const one = [{ key: "", names: scope.names }];
+  const forEach = block.attrs.get("for_each");
+  const count = block.attrs.get("count");
+  const bind = (name: string, entries: [string, TreeNode][]): Map<string, TreeNode> => {
+    const loc = block.loc;
+    return new Map(scope.names).set(name, { kind: "object", entries: entries.map(([k, value]) => ({ key: { value: k, loc }, value })), loc });
+  };
+  if (forEach) {
+    const coll = await evaluate(forEach.expr, scope);
+    let pairs: [string, TreeNode, TreeNode][] = [];
+    if (coll.kind === "object") {
+      pairs = coll.entries.map((e) => [e.key.value, { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value]);
+      if (coll.entries.some((e) => e.key.value.includes("${"))) return one;
+    } else if (coll.kind === "array") {
+      // A set of strings: each key is its value.
+      for (const item of coll.items) {
+        const text = item.kind === "string" ? knownText(item.value) : undefined;
+        if (text === undefined) return one;
+        pairs.push([text, item, item]);
+      }
+    } else return one;
+    if (pairs.length > MAX_INSTANCES) return one;
+    return pairs.map(([text, key, value]) => {
+      const origin = (at: SourceLocation): string => `for_each key ${text} (${where(at)})`;
+      return { key: `[${JSON.stringify(text)}]`, names: bind("each", [["key", defined(key, origin)], ["value", defined(value, origin)]]) };
+    });
+  }
+  if (count) {
+    const n = await evaluate(count.expr, scope);
+    if (n.kind !== "scalar" || typeof n.value !== "number" || !Number.isInteger(n.value) || n.value < 0 || n.value > MAX_INSTANCES) return one;
+    return Array.from({ length: n.value }, (_, i) => ({ key: `[${String(i)}]`, names: bind("count", [["index", { kind: "scalar", value: i, loc: count.loc }]]) }));
+  }
+  return one;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { LineIndex, SourceLocation } from "../../model/location.js";
 import type { TreeNode } from "../../model/tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
+import type { Scope } from "./evaluate.js";
 import type { HclExpr } from "./hcl-expression.js";
 import type { HclBody } from "./hcl-locate.js";
 
@@ -45,8 +46,20 @@ export interface ModuleCtx {
   resources: Map<string, Block>;
   data: Map<string, Block>;
   modules: Block[];
+  /**
+   * Set when the module is read as called by a `module` block of the linted files: the call's
+   * arguments, which give its variables their values (over their defaults).
+   */
+  args?: Map<string, ModuleArg>;
   /** Evaluated variables and locals, by `var.x` / `local.x`. */
   cache: Map<string, Promise<TreeNode>>;
+}
+
+/** An argument of a `module` call: evaluated in the caller's scope; `origin` names it (`module "deploy" argument subjects`). */
+export interface ModuleArg {
+  expr: Expr;
+  scope: Scope;
+  origin: string;
 }
 
 export function newModule(dir: string, env: ParseEnv): ModuleCtx {
