@@ -108,7 +108,7 @@ resource "aws_iam_role" "r" {
       "repo:acme/${var.repo}:* @9:80",
     ]);
     expect(values[0]?.origin).toContain("terraform.tfvars:1");
-    expect(values[2]?.origin).toContain('variable "repo" has no default (variables.tf:4)');
+    expect(values[2]?.origin).toContain('variable "repo" has no default (infra/variables.tf:4)');
   });
 
   it("keeps an unknown list unknown", async () => {
@@ -708,7 +708,7 @@ module "registry" {
     const values = docs.map((d) => subCondition(d)?.values.items[0]);
     // Placed where the module uses them; the tfvars of a called module do not apply.
     expect(values.map(at)).toEqual(["repo:* @11:18", "repo:* @11:18", "repo:acme/default:ref:refs/heads/main @11:18"]);
-    expect(values.map((v) => v?.origin)).toEqual(['module "deploy" argument subjects (main.tf:4)', 'module "again" argument subjects (main.tf:9)', 'variable "subjects" default (variables.tf:6)']);
+    expect(values.map((v) => v?.origin)).toEqual(['module "deploy" argument subjects (main.tf:4)', 'module "again" argument subjects (main.tf:9)', 'variable "subjects" default (modules/gha-role/variables.tf:6)']);
     expect(values[0]?.loc.file).toBe("modules/gha-role/main.tf");
   });
 
@@ -721,7 +721,7 @@ module "registry" {
     expect(nested.map((d) => d.role?.id)).toEqual(["module.team.module.role.aws_iam_role.this"]);
     const [value] = subCondition(nested[0])?.values.items ?? [];
     expect(at(value)).toBe("repo:acme/* @11:18");
-    expect(value?.origin).toBe('variable "org" default (main.tf:2), passed as module "team" argument subs (main.tf:6), passed as module "role" argument subjects (main.tf:5)');
+    expect(value?.origin).toBe('variable "org" default (main.tf:2), passed as module "team" argument subs (main.tf:6), passed as module "role" argument subjects (team/main.tf:5)');
   });
 
   it("keeps a policy document passed as a module argument where the caller wrote it", async () => {

@@ -137,6 +137,5 @@ export function addToModule(mod: ModuleCtx, top: Block): void {
 
 /** `file.tf:12`, for origins. */
 export function where(loc: SourceLocation): string {
-  const base = loc.file.split("/").pop() ?? loc.file;
-  return `${base}:${loc.line}`;
+  return `${loc.file}:${loc.line}`;
 }
