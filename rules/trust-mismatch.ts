@@ -22,12 +22,14 @@ function suggestion(s: JobSituation, repo: string, example: string | undefined):
   const include = example === undefined ? positive : positive.filter((p) => filterListAdmits([p], example));
   if (include.length !== 1) return `${prefix}ref:${refs}*`;
   // GitHub glob → IAM StringLike: `**`/`*` become `*`; `?`, `+` and classes are widened to `*`.
-  const p = (include[0] ?? "*").replace(/\*\*?/g, "*").replace(/\[[^\]]*\][?+]?|.[?+]/g, "*").replace(/\*+/g, "*");
+  let p = (include[0] ?? "*").replace(/\*\*?/g, "*").replace(/\[[^\]]*\][?+]?|.[?+]/g, "*").replace(/\*+/g, "*");
+  // A merge queue branch `gh-readonly-queue/BASE/pr-N-SHA`: allow the queue of that base.
+  if (s.event === "merge_group") p = p.replace(/\/pr-\*$/, "/*");
   return `${prefix}ref:${refs}${p}`;
 }
 
 /** Events whose refs the workflow narrows with a filter (`branches`, `tags`). */
-const FILTERED_EVENTS = new Set(["push"]);
+const FILTERED_EVENTS = new Set(["push", "merge_group"]);
 
 function fixText(s: JobSituation, repo: string, example: string | undefined, allowed: readonly string[], defaultBranch: string): string {
   const suggested = suggestion(s, repo, example);
@@ -41,7 +43,8 @@ function fixText(s: JobSituation, repo: string, example: string | undefined, all
   }
   const envOnly = allowed.length > 0 && allowed.every((p) => p.includes(":environment:"));
   if (env !== undefined && envOnly) return `give the job the environment the role names (\`environment: ${env}\`: its sub is then \`repo:${repo}:environment:${roleEnv ?? env}\` on every trigger), or ${add}`;
-  if (s.kind === "pull_request") return `${add}, or do not assume this role in \`pull_request\` runs (e.g. job \`if: github.event_name != 'pull_request'\`)`;
+  if (s.kind === "pull_request")
+    return `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or on the step that assumes it), or, if pull requests may use the role, ${add}`;
   if (s.event === "workflow_dispatch") return `${add}, or run the job only on an accepted branch (e.g. job \`if: github.ref == 'refs/heads/${defaultBranch}'\`)`;
   if (FILTERED_EVENTS.has(s.event)) return `${add}, or narrow the trigger's \`${s.kind === "tag" ? "tags" : "branches"}\` filter to the refs the role accepts`;
   return `${add}, or restrict the job with \`if:\` (e.g. \`if: github.event_name != '${s.event}'\`)`;
@@ -68,11 +71,11 @@ export default defineRule({
       for (const job of wf.jobs) {
         const uses = jobRoleAssumptions(project, settings, wf, job);
         if (uses.length === 0) continue;
-        let situations: ReturnType<typeof jobSituations> | undefined;
         for (const use of uses) {
           const roles: ResolvedRole[] = resolveRole(use.role, project, settings);
           if (roles.length === 0) continue;
-          situations ??= jobSituations(wf, job, settings).filter((s) => s.kind !== "unknown");
+          // The step runs only where both the job's and the step's `if:` let it.
+          const situations = jobSituations(wf, job, settings, use.step).filter((s) => s.kind !== "unknown");
           const reportedTriggers = new Set<string>();
           const reportedSubs = new Set<string>();
           for (const s of situations) {

@@ -9,12 +9,15 @@ const UNTRUSTED: readonly string[] = UNTRUSTED_TRIGGERS;
 /**
  * Whether a job can run for one of the workflow's untrusted events, read from its `if:` by the shared
  * analysis (`src/model/job-condition.ts`): an `if:` that excludes the event is never reported, and one
- * that tests `github.event_name` in a form oidclint cannot evaluate is not claimed either.
+ * that tests `github.event_name` in a form oidclint cannot evaluate is not claimed either. For
+ * `workflow_run`, an `if:` that excludes runs of fork code (`github.event.workflow_run.event == 'push'`,
+ * `… != 'pull_request'`, `github.event.workflow_run.head_repository.full_name == github.repository`)
+ * excludes the untrusted case.
  */
 function reachable(job: Job, untrusted: string[]): boolean {
   const condition = jobCondition(job.if?.value);
   return untrusted.some((event) => {
-    const reach = condition.reaches(event);
+    const reach = condition.reachesUntrusted(event);
     return reach === "yes" || (reach === "maybe" && !condition.opaqueEventTest);
   });
 }

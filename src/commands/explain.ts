@@ -5,7 +5,7 @@ import type { CliIO } from "../cli.js";
 import { resolveConfig } from "../config/load.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { discover, readInput, relPath } from "../engine/discover.js";
-import { describeHole, jobSituations, renderSub, type JobSituation } from "../model/claims.js";
+import { conditionLabel, describeHole, jobSituations, renderSub, type JobSituation } from "../model/claims.js";
 import { trustsGitHub } from "../model/github-trust.js";
 import { findRefusedClaim, holeAdmits, type PredictedValue } from "../model/iam-matcher.js";
 import { effectivePermissions, jobNeed, jobOidcUses } from "../model/oidc-usage.js";
@@ -111,11 +111,13 @@ function explainJob(wf: Workflow, job: Job, project: Project, settings: Resolved
   }
   const use = assumptions[0];
   const aud = audienceOf(use);
-  const situations = jobSituations(wf, job, settings);
+  // The token is requested by the assuming step: its `if:` narrows the runs too (when all assuming steps are one).
+  const step = assumptions.length > 0 && assumptions.every((a) => a.step === assumptions[0]?.step) ? assumptions[0]?.step : undefined;
+  const situations = jobSituations(wf, job, settings, step);
   if (wf.triggers.length === 0) lines.push(paint.dim("  (the workflow has no triggers)"));
   // Triggers the job's `if:` rules out are named once, not explained.
   const excluded = [...new Set(wf.triggers.filter((t) => !situations.some((s) => s.trigger === t)).map((t) => t.event.value))];
-  if (excluded.length > 0) lines.push(paint.dim(`  not on ${excluded.join(", ")}: the job's \`if:\` excludes ${excluded.length === 1 ? "it" : "them"}`));
+  if (excluded.length > 0) lines.push(paint.dim(`  not on ${excluded.join(", ")}: ${conditionLabel(job, step)} excludes ${excluded.length === 1 ? "it" : "them"}`));
   for (const s of situations) {
     lines.push(`  on ${s.event}${s.description ? `: ${s.description}` : ""}`);
     if (s.kind === "unknown") {

@@ -1,7 +1,7 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import { ANY_RUN, holeAdmits, ID_RUN, type HoleSet, type Piece, type PredictedClaims, type PredictedValue } from "./iam-matcher.js";
 import { jobCondition, namesUnder, ruleAdmitsRef, type NamesUnder, type RefRule } from "./job-condition.js";
-import type { Job, Trigger, Workflow } from "./workflow.js";
+import type { Job, Step, Trigger, Workflow } from "./workflow.js";
 import { knownText } from "./value.js";
 
 /**
@@ -128,6 +128,28 @@ function fixedTag(tag: string, description: string): Context {
   return { kind: "tag", context: [`ref:refs/tags/${encodeColons(tag)}`], ref: [`refs/tags/${tag}`], refType: "tag", description };
 }
 
+/** A made-up commit id for examples of merge queue branch names. */
+const QUEUE_SHA = "3f9a1c27d4b85e60f1a2b3c4d5e6f708192a3b4c";
+
+/**
+ * `merge_group` runs on the queue's temporary branch `gh-readonly-queue/BASE/pr-NUMBER-SHA`; a
+ * `branches` / `branches-ignore` filter selects the BASE branches (the branch the group merges into).
+ */
+function mergeQueueContext(branches: readonly string[] | undefined, branchesIgnore: readonly string[] | undefined, settings: ResolvedSettings): Context {
+  // The base patterns as patterns of the queue branch (GitHub's `*` never crosses `/`; `pr-N-SHA` has none).
+  const queue = (p: string): string => (p.startsWith("!") ? `!gh-readonly-queue/${p.slice(1)}/pr-*` : `gh-readonly-queue/${p}/pr-*`);
+  const bases = [...(branches ?? []).filter(isLiteralName), settings.defaultBranch, ...BRANCH_SAMPLES];
+  const samples = [...new Set(bases)].map((b) => `gh-readonly-queue/${b}/pr-123-${QUEUE_SHA}`);
+  const ctx = branchContext(branches ? branches.map(queue) : ["gh-readonly-queue/**/pr-*"], branchesIgnore?.map(queue), "");
+  ctx.holes = { ...ctx.holes, samples };
+  ctx.description = branches
+    ? `runs on a merge queue branch \`gh-readonly-queue/<base>/pr-<number>-<sha>\` for a base matching ${quoteList(branches)}`
+    : branchesIgnore
+      ? `runs on a merge queue branch \`gh-readonly-queue/<base>/pr-<number>-<sha>\` for a base other than ${quoteList(branchesIgnore)}`
+      : "runs on a merge queue branch `gh-readonly-queue/<base>/pr-<number>-<sha>`";
+  return ctx;
+}
+
 /** A filter pattern without glob characters names exactly one branch or tag. */
 function isLiteralName(pattern: string): boolean {
   return !/[*?+[\]\\]/.test(pattern) && !pattern.startsWith("!");
@@ -184,7 +206,7 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
     case "release":
       return [tagContext(undefined, undefined, "runs on the release's tag")];
     case "merge_group":
-      return [branchContext(["gh-readonly-queue/**"], undefined, "runs on a merge queue branch `gh-readonly-queue/…`")];
+      return [mergeQueueContext(values(f.branches), values(f.branchesIgnore), settings)];
     default:
       if (DEFAULT_BRANCH_EVENTS.has(event)) return [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
       return [
@@ -203,22 +225,27 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
  * honoured (`src/model/job-condition.ts`): a trigger it excludes yields nothing, refs it names pin the
  * branch or tag.
  */
-export function jobSituations(workflow: Workflow, job: Job, settings: ResolvedSettings): JobSituation[] {
+export function jobSituations(workflow: Workflow, job: Job, settings: ResolvedSettings, step?: Step): JobSituation[] {
   const repo = repoFacts(settings);
   const envText = job.environment ? knownText(job.environment) : undefined;
-  const condition = jobCondition(job.if?.value);
+  const condition = jobCondition(job.if?.value, step?.if?.value);
+  const label = conditionLabel(job, step);
   const out: JobSituation[] = [];
   for (const trigger of workflow.triggers) {
     const rule = condition.refsFor(trigger.event.value);
     if (rule.kind === "never") continue;
     for (const ctx of triggerContexts(trigger, settings)) {
-      for (const narrowed of narrowByCondition(ctx, rule)) out.push(situation(workflow, trigger, narrowed, job, envText, repo, settings));
+      for (const narrowed of narrowByCondition(ctx, rule, label)) out.push(situation(workflow, trigger, narrowed, job, envText, repo, settings));
     }
   }
   return out;
 }
 
-const IF = "the job's `if:`";
+/** Whose `if:` narrows the runs, for messages: "the job's `if:`", "the step's `if:`" or both. */
+export function conditionLabel(job: Job, step: Step | undefined): string {
+  if (step?.if === undefined) return "the job's `if:`";
+  return job.if === undefined ? "the step's `if:`" : "the job's and the step's `if:`";
+}
 
 /** A ref-name prefix that some `N/merge` (a pull request's ref name) can start with. */
 function startsPullName(prefix: string): boolean {
@@ -234,7 +261,7 @@ function pullReachable(n: NamesUnder): boolean {
 }
 
 /** The part of a context that the job's `if:` lets through (nothing, the context, or pinned refs). */
-function narrowByCondition(ctx: Context, rule: RefRule): Context[] {
+function narrowByCondition(ctx: Context, rule: RefRule, label: string): Context[] {
   if (rule.kind === "except" && rule.refs.length === 0 && rule.prefixes.length === 0) return [ctx];
   if (ctx.kind === "unknown" || ctx.kind === "environment") return [ctx];
   if (ctx.kind === "pull_request") return pullReachable(namesUnder(rule, "refs/pull/")) ? [ctx] : [];
@@ -246,16 +273,16 @@ function narrowByCondition(ctx: Context, rule: RefRule): Context[] {
   if (n.kind === "none") return [];
   if (n.kind === "only") {
     // The pin only narrows: a name the trigger does not admit never runs.
-    const out = n.names.filter((name) => holeAdmits(holes, name)).map((name) => (ctx.kind === "tag" ? fixedTag : fixedBranch)(name, `${ctx.description}; ${IF} allows only \`${base}${name}\``));
+    const out = n.names.filter((name) => holeAdmits(holes, name)).map((name) => (ctx.kind === "tag" ? fixedTag : fixedBranch)(name, `${ctx.description}; ${label} allows only \`${base}${name}\``));
     if (n.prefixes.length > 0) {
-      out.push({ ...ctx, holes: { ...holes, prefixes: n.prefixes }, description: `${ctx.description}; ${IF} allows only refs starting with ${quoteList(n.prefixes.map((p) => base + p))}` });
+      out.push({ ...ctx, holes: { ...holes, prefixes: n.prefixes }, description: `${ctx.description}; ${label} allows only refs starting with ${quoteList(n.prefixes.map((p) => base + p))}` });
     }
     return out;
   }
   if (n.names.length === 0 && n.prefixes.length === 0) return [ctx];
   const ignore = [...(holes.ignore ?? []), ...n.names.map(escapeGlob), ...n.prefixes.map((p) => `${escapeGlob(p)}**`)];
   const excluded = [...n.names.map((name) => base + name), ...n.prefixes.map((p) => `${base}${p}…`)];
-  return [{ ...ctx, holes: { ...holes, ignore }, description: `${ctx.description}; ${IF} excludes ${quoteList(excluded)}` }];
+  return [{ ...ctx, holes: { ...holes, ignore }, description: `${ctx.description}; ${label} excludes ${quoteList(excluded)}` }];
 }
 
 function situation(workflow: Workflow, trigger: Trigger, ctx: Context, job: Job, envText: string | undefined, repo: RepoFacts, settings: ResolvedSettings): JobSituation {

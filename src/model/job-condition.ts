@@ -5,8 +5,16 @@
  * Read: `==` / `!=` between `github.event_name`, `github.ref` or `github.ref_name` and a string;
  * `startsWith(github.ref | github.ref_name, '…')`; `&&`, `||`, `!`, parentheses, `true`/`false`,
  * a whole-condition `${{ }}`. GitHub compares strings ignoring case (`==`, `startsWith`), so does this.
+ * Also read, because they say which code a run carries:
+ * - `github.event.release.tag_name` (`==`, `startsWith`): on `release` it is the tag of `github.ref`
+ *   (`refs/tags/TAG`); on other events it is null, so the test is false;
+ * - for `workflow_run`, `github.event.workflow_run.event` (the triggering run's event),
+ *   `github.event.workflow_run.head_repository.full_name == github.repository` (same repository) and
+ *   `github.event.workflow_run.head_repository.fork`: unknown for an ordinary run, but decided for the
+ *   run of fork code (`reachesUntrusted`): event `pull_request`, head repository a fork.
  * Anything else (`contains(…)`, `success()`, `inputs.x`, a partial `${{ }}`) is unknown: the job may run.
- * Three-valued evaluation keeps every "never" certain.
+ * Three-valued evaluation keeps every "never" certain. Several conditions (a job's and a step's `if:`)
+ * must all hold.
  */
 
 type Tri = "yes" | "no" | "maybe";
@@ -17,6 +25,12 @@ type Expr =
   | { kind: "refIs"; ref: string; written: string }
   | { kind: "refStarts"; prefix: string; written: string }
   | { kind: "const"; value: boolean }
+  /** `github.event.workflow_run.event == name` (lower-cased). */
+  | { kind: "runEvent"; name: string }
+  /** `github.event.workflow_run.head_repository.full_name == github.repository`. */
+  | { kind: "runSameRepo" }
+  /** `github.event.workflow_run.head_repository.fork` is true. */
+  | { kind: "runFromFork" }
   | { kind: "not"; x: Expr }
   | { kind: "and" | "or"; parts: Expr[] }
   | { kind: "opaque"; text: string };
@@ -38,6 +52,11 @@ export interface JobCondition {
   refsFor(event: string): RefRule;
   /** Whether a run of `event` reaches the job: `yes` for some ref, `no` never, `maybe` cannot tell. */
   reaches(event: string): Tri;
+  /**
+   * Like `reaches`, for the run that carries outsiders' code: for `workflow_run`, one triggered by a
+   * `pull_request` from a fork. Other events: as `reaches`.
+   */
+  reachesUntrusted(event: string): Tri;
   /** The `if:` reads `github.event_name` in a form this module does not evaluate. */
   opaqueEventTest: boolean;
 }
@@ -260,9 +279,20 @@ function opaque(text: string): Operand {
   return { kind: "expr", expr: { kind: "opaque", text }, text };
 }
 
+const RUN = "github.event.workflow_run.";
+const RUN_FORK = `${RUN}head_repository.fork`;
+const RUN_REPO = `${RUN}head_repository.full_name`;
+const RELEASE_TAG = "github.event.release.tag_name";
+
 function asExpr(o: Operand): Expr {
   if (o.kind === "expr") return o.expr;
+  if (o.kind === "path" && o.path === RUN_FORK) return { kind: "runFromFork" };
   return { kind: "opaque", text: o.text };
+}
+
+/** `release` runs have `github.ref` = `refs/tags/` + the release's tag; other events have no release. */
+function onRelease(test: Expr): Expr {
+  return { kind: "and", parts: [{ kind: "event", name: "release" }, test] };
 }
 
 /** `github.ref_name` is the ref without `refs/heads/`, `refs/tags/` or `refs/pull/` (`5/merge`). */
@@ -272,6 +302,14 @@ function compare(a: Operand, b: Operand): Expr {
   if (a.kind === "string" && b.kind === "string") return { kind: "const", value: a.value.toLowerCase() === b.value.toLowerCase() };
   const pair = a.kind === "path" && b.kind === "string" ? { path: a, str: b } : b.kind === "path" && a.kind === "string" ? { path: b, str: a } : undefined;
   const text = `${a.text} == ${b.text}`;
+  if (a.kind === "path" && b.kind === "path") {
+    const paths = new Set([a.path, b.path]);
+    if (paths.has(RUN_REPO) && paths.has("github.repository")) return { kind: "runSameRepo" };
+    return { kind: "opaque", text };
+  }
+  // `…head_repository.fork == false` / `== true`.
+  const forkTest = a.kind === "path" && a.path === RUN_FORK ? b : b.kind === "path" && b.path === RUN_FORK ? a : undefined;
+  if (forkTest?.kind === "expr" && forkTest.expr.kind === "const") return forkTest.expr.value ? { kind: "runFromFork" } : { kind: "not", x: { kind: "runFromFork" } };
   if (!pair) return { kind: "opaque", text };
   const { path, str } = pair;
   switch (path.path) {
@@ -281,6 +319,10 @@ function compare(a: Operand, b: Operand): Expr {
       return { kind: "refIs", ref: str.value.toLowerCase(), written: str.value };
     case "github.ref_name":
       return { kind: "or", parts: REF_NAME_BASES.map((base) => ({ kind: "refIs", ref: `${base}${str.value}`.toLowerCase(), written: `${base}${str.value}` })) };
+    case RELEASE_TAG:
+      return onRelease({ kind: "refIs", ref: `refs/tags/${str.value}`.toLowerCase(), written: `refs/tags/${str.value}` });
+    case `${RUN}event`:
+      return { kind: "runEvent", name: str.value.toLowerCase() };
     default:
       return { kind: "opaque", text };
   }
@@ -292,6 +334,7 @@ function call(name: string, args: Operand[], text: string): Expr {
     const p = prefix.value;
     if (subject.path === "github.ref") return { kind: "refStarts", prefix: p.toLowerCase(), written: p };
     if (subject.path === "github.ref_name") return { kind: "or", parts: REF_NAME_BASES.map((base) => ({ kind: "refStarts", prefix: `${base}${p}`.toLowerCase(), written: `${base}${p}` })) };
+    if (subject.path === RELEASE_TAG) return onRelease({ kind: "refStarts", prefix: `refs/tags/${p}`.toLowerCase(), written: `refs/tags/${p}` });
   }
   return { kind: "opaque", text };
 }
@@ -306,10 +349,22 @@ function not(t: Tri): Tri {
   return t === "yes" ? "no" : t === "no" ? "yes" : "maybe";
 }
 
-function evaluate(e: Expr, event: string, ref: RefClass): Tri {
+/** `any`: some run of the event; `untrusted`: a `workflow_run` of a fork's `pull_request` run. */
+type Scenario = "any" | "untrusted";
+
+function evaluate(e: Expr, event: string, ref: RefClass, scenario: Scenario): Tri {
+  const runFacts = event === "workflow_run" ? scenario : undefined;
   switch (e.kind) {
     case "const":
       return e.value ? "yes" : "no";
+    // Without a `workflow_run` payload these are null: `null == 'push'` and `null == github.repository` are false.
+    case "runEvent":
+      return runFacts === undefined ? "no" : runFacts === "untrusted" ? (e.name === "pull_request" ? "yes" : "no") : "maybe";
+    case "runSameRepo":
+      return runFacts === undefined ? "no" : runFacts === "untrusted" ? "no" : "maybe";
+    // `null == false` holds in GitHub's expressions: off `workflow_run`, no claim.
+    case "runFromFork":
+      return runFacts === "untrusted" ? "yes" : "maybe";
     case "event":
       return e.name === event ? "yes" : "no";
     case "refIs":
@@ -319,13 +374,13 @@ function evaluate(e: Expr, event: string, ref: RefClass): Tri {
       if (ref.kind === "prefixed") return ref.prefix.startsWith(e.prefix) ? "yes" : e.prefix.startsWith(ref.prefix) ? "maybe" : "no";
       return "no";
     case "not":
-      return not(evaluate(e.x, event, ref));
+      return not(evaluate(e.x, event, ref, scenario));
     case "and": {
-      const r = e.parts.map((p) => evaluate(p, event, ref));
+      const r = e.parts.map((p) => evaluate(p, event, ref, scenario));
       return r.includes("no") ? "no" : r.includes("maybe") ? "maybe" : "yes";
     }
     case "or": {
-      const r = e.parts.map((p) => evaluate(p, event, ref));
+      const r = e.parts.map((p) => evaluate(p, event, ref, scenario));
       return r.includes("yes") ? "yes" : r.includes("maybe") ? "maybe" : "no";
     }
     case "opaque":
@@ -364,29 +419,36 @@ function unwrap(text: string): string | undefined {
   return t.includes("${{") ? undefined : t;
 }
 
-const UNRESTRICTED: RefRule = { kind: "except", refs: [], prefixes: [] };
-
-export function jobCondition(text: string | undefined): JobCondition {
-  const source = text === undefined ? undefined : unwrap(text);
+/** One `if:` as a test: no condition always holds; one this module cannot read is unknown. */
+function parseCondition(text: string | undefined): Expr {
+  if (text === undefined || text.trim() === "") return { kind: "const", value: true };
+  const source = unwrap(text);
   const tokens = source === undefined ? undefined : tokenize(source);
   const expr = tokens && tokens.length > 0 ? new Parser(tokens).parse() : undefined;
-  if (!expr) {
-    return { refsFor: () => UNRESTRICTED, reaches: () => (text === undefined || text.trim() === "" ? "yes" : "maybe"), opaqueEventTest: text?.includes("event_name") ?? false };
-  }
+  return expr ?? { kind: "opaque", text };
+}
+
+/** The runs that pass every given `if:` (a job's, then a step's); undefined ones always pass. */
+export function jobCondition(...texts: (string | undefined)[]): JobCondition {
+  const parts = texts.map(parseCondition);
+  const expr: Expr = parts.length === 1 && parts[0] ? parts[0] : { kind: "and", parts };
   const found = { refs: new Map<string, string>(), prefixes: new Map<string, string>(), opaque: [] as string[] };
   collect(expr, found);
   const refs = [...found.refs.keys()];
   const prefixes = [...found.prefixes.keys()];
   // Every ref is in one of these classes: named, starting with a named prefix, or neither.
   const refClasses: RefClass[] = [...refs.map((r): RefClass => ({ kind: "literal", ref: r })), ...prefixes.map((p): RefClass => ({ kind: "prefixed", prefix: p })), { kind: "other" }];
-  const classes = (event: string): { cls: RefClass; result: Tri }[] => refClasses.map((cls) => ({ cls, result: evaluate(expr, event, cls) }));
+  const classes = (event: string, scenario: Scenario = "any"): { cls: RefClass; result: Tri }[] =>
+    refClasses.map((cls) => ({ cls, result: evaluate(expr, event, cls, scenario) }));
   const written = (r: string): string => found.refs.get(r) ?? found.prefixes.get(r) ?? r;
+  const reachesIn = (event: string, scenario: Scenario): Tri => {
+    const results = classes(event.toLowerCase(), scenario).map((c) => c.result);
+    return results.includes("yes") ? "yes" : results.includes("maybe") ? "maybe" : "no";
+  };
   return {
     opaqueEventTest: found.opaque.some((o) => o.includes("event_name")),
-    reaches(event) {
-      const results = classes(event.toLowerCase()).map((c) => c.result);
-      return results.includes("yes") ? "yes" : results.includes("maybe") ? "maybe" : "no";
-    },
+    reaches: (event) => reachesIn(event, "any"),
+    reachesUntrusted: (event) => reachesIn(event, "untrusted"),
     refsFor(event) {
       const results = classes(event.toLowerCase());
       if (results.every((c) => c.result === "no")) return { kind: "never" };
