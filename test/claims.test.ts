@@ -112,6 +112,58 @@ describe("job if: in predicted claims", () => {
   });
 });
 
+describe("step if:, merge queues, releases and workflow_run guards", () => {
+  const settings = { ...defaultSettings(), repository: "acme/app" };
+  const parse = (yaml: string) => {
+    const parsed = parseWorkflow({ path: ".github/workflows/w.yml", abs: "/x/.github/workflows/w.yml", text: yaml }, { root: "/x", settings, readFile: () => undefined });
+    const wf = parsed.workflows[0];
+    const job = wf?.jobs[0];
+    if (!wf || !job) throw new Error("no job");
+    return { wf, job };
+  };
+  it("the step's if: narrows like the job's; both must hold", () => {
+    const { wf, job } = parse(
+      "on: [pull_request, push]\njobs:\n  j:\n    if: github.ref == 'refs/heads/main' || github.event_name == 'pull_request'\n    runs-on: x\n    steps:\n      - if: github.event_name == 'push'\n        uses: aws-actions/configure-aws-credentials@v4\n",
+    );
+    const step = job.steps[0];
+    expect(jobSituations(wf, job, settings).map((s) => s.event)).toEqual(["pull_request", "push"]);
+    expect(jobSituations(wf, job, settings, step).map((s) => `${s.event} ${renderSub(s)}`)).toEqual(["push repo:acme/app:ref:refs/heads/main"]);
+    expect(jobCondition("github.event_name == 'push'", undefined).reaches("pull_request")).toBe("no");
+    expect(jobCondition(undefined, "success()").reaches("pull_request")).toBe("maybe");
+  });
+  it("merge_group: the branches filter names the queue's base; samples are real queue branch names", () => {
+    const { wf, job } = parse("on:\n  merge_group:\n    branches: [main]\njobs:\n  j:\n    runs-on: x\n    steps: [{ run: echo }]\n");
+    const [s] = jobSituations(wf, job, settings);
+    expect(s?.holes?.include).toEqual(["gh-readonly-queue/main/pr-*"]);
+    expect(holeAdmits(s?.holes ?? {}, "gh-readonly-queue/main/pr-123-3f9a1c27d4b85e60f1a2b3c4d5e6f708192a3b4c")).toBe(true);
+    expect(holeAdmits(s?.holes ?? {}, "gh-readonly-queue/dev/pr-1-abc")).toBe(false);
+    const open = parse("on: merge_group\njobs:\n  j:\n    runs-on: x\n    steps: [{ run: echo }]\n");
+    expect(jobSituations(open.wf, open.job, settings)[0]?.holes?.include).toEqual(["gh-readonly-queue/**/pr-*"]);
+  });
+  it("release: github.event.release.tag_name is the tag of github.ref", () => {
+    expect(jobCondition("startsWith(github.event.release.tag_name, 'v')").refsFor("release")).toEqual({ kind: "only", refs: [], prefixes: ["refs/tags/v"] });
+    expect(jobCondition("github.event.release.tag_name == 'v1'").refsFor("push")).toEqual({ kind: "never" });
+  });
+  it("workflow_run: guards that exclude runs of fork code", () => {
+    for (const c of [
+      "github.event.workflow_run.event == 'push'",
+      "github.event.workflow_run.event != 'pull_request'",
+      "github.event.workflow_run.head_repository.full_name == github.repository",
+      "github.repository == github.event.workflow_run.head_repository.full_name && github.event.workflow_run.conclusion == 'success'",
+      "!github.event.workflow_run.head_repository.fork",
+      "github.event.workflow_run.head_repository.fork == false",
+    ]) {
+      expect(jobCondition(c).reachesUntrusted("workflow_run"), c).toBe("no");
+      expect(jobCondition(c).reaches("workflow_run"), c).toBe("maybe");
+    }
+    for (const c of ["github.event.workflow_run.conclusion == 'success'", "github.event.workflow_run.event == 'pull_request'", "github.event.workflow_run.event == 'push' || github.event.workflow_run.conclusion == 'success'"]) {
+      expect(jobCondition(c).reachesUntrusted("workflow_run"), c).not.toBe("no");
+    }
+    // Unguarded workflow_run jobs stay reachable.
+    expect(jobCondition(undefined).reachesUntrusted("workflow_run")).toBe("yes");
+  });
+});
+
 describe("hole sets with prefixes", () => {
   it("holeAdmits and describeHole read prefixes", () => {
     expect(holeAdmits({ include: ["*"], prefixes: ["v"] }, "v1")).toBe(true);

@@ -245,6 +245,15 @@ describe("oidclint explain", () => {
     expect(o.out).not.toContain("<branch>");
   });
 
+  it("honours the if: of the step that assumes the role", async () => {
+    const wf = workflow.replace('[main, "release/**"]', "[main]").replace("      - uses: aws-actions/configure-aws-credentials@v4\n", "      - if: github.event_name == 'push'\n        uses: aws-actions/configure-aws-credentials@v4\n");
+    const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": wf });
+    const o = io(cwd);
+    expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "deploy"], o)).toBe(0);
+    expect(o.out).toContain("not on pull_request: the step's `if:` excludes it");
+    expect(o.out).not.toContain("AccessDenied");
+  });
+
   it("--job selects one job; unknown job, missing file or non-workflow exit 2", async () => {
     const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": workflow });
     const one = io(cwd);
