@@ -188,7 +188,7 @@ function checkProviderAudiences(ctx: Ctx): void {
     const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
     const admits = (aud: string): boolean => known.every(({ c, values }) => (values ?? []).some((v) => valueAdmits(c, v, aud)));
     const policyIsRight = expected.some(admits);
-    for (const provider of providersFor(stmt, doc, ctx.project.providers, ctx.settings)) {
+    for (const provider of providersFor(stmt, doc, ctx.project, ctx.settings)) {
       if (reported.has(provider)) continue;
       const issuer = providerIssuer(provider) ?? "";
       const clientIds = providerClientIds(provider);

@@ -93,7 +93,7 @@ export default defineRule({
       // A trust policy of the linted files that pins `aud` for this issuer: whether the list fits it is
       // `audience-drift`'s question (one finding).
       const pinned = [...githubTrustStatements(ctx.project.policies, ctx.settings)].some(
-        ({ doc, stmt }) => positiveAudConditions(stmt, ctx.settings).length > 0 && providersFor(stmt, doc, ctx.project.providers, ctx.settings).includes(provider),
+        ({ doc, stmt }) => positiveAudConditions(stmt, ctx.settings).length > 0 && providersFor(stmt, doc, ctx.project, ctx.settings).includes(provider),
       );
       if (pinned) continue;
       const list = clientIds.length === 0 ? "empty" : `\`${clientIds.join("`, `")}\``;

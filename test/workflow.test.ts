@@ -292,6 +292,38 @@ describe("OIDC usage", () => {
     expect(needOf(files, 2)).toBe("maybe");
   });
 
+  it("classifies remote actions: known consumers yes, known non-consumers no, anything else maybe", () => {
+    const job = (steps: string[]): Record<string, string> => ({
+      ".github/workflows/main.yml": ["on: push", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", ...steps.map((l) => `      ${l}`)].join("\n"),
+    });
+    expect(needOf(job(["- uses: actions/deploy-pages@v4"]))).toBe("yes");
+    expect(needOf(job(["- uses: rust-lang/crates-io-auth-action@v1"]))).toBe("yes");
+    expect(needOf(job(["- uses: NuGet/login@v1", "  with: { user: me }"]))).toBe("yes");
+    expect(needOf(job(["- uses: codecov/codecov-action@v5", "  with: { use_oidc: true }"]))).toBe("yes");
+    expect(needOf(job(["- uses: codecov/codecov-action@v5", "  with: { token: '${{ secrets.T }}' }"]))).toBe("no");
+    expect(needOf(job(["- uses: codecov/codecov-action@v5", "  with: { use_oidc: '${{ vars.OIDC }}' }"]))).toBe("maybe");
+    expect(needOf(job(["- uses: actions/checkout@v4", "- uses: actions/setup-python@v5", "- uses: actions/upload-pages-artifact@v3"]))).toBe("no");
+    expect(needOf(job(["- uses: docker/setup-buildx-action@v3", "- uses: docker/build-push-action@v6", "- uses: github/codeql-action/analyze@v3"]))).toBe("no");
+    expect(needOf(job(["- uses: docker/login-action@v3", "  with: { registry: ghcr.io, password: '${{ secrets.GITHUB_TOKEN }}' }"]))).toBe("no");
+    expect(needOf(job(["- uses: docker/login-action@v3", "  with: { registry: cgr.dev }"]))).toBe("maybe");
+    expect(needOf(job(["- uses: sigstore/cosign-installer@v3"]))).toBe("maybe");
+    expect(needOf(job(["- uses: goreleaser/goreleaser-action@v6"]))).toBe("maybe");
+    expect(needOf(job(["- uses: docker://alpine:3"]))).toBe("maybe");
+    expect(needOf(job(["- run: npm publish --provenance"]))).toBe("yes");
+    expect(needOf(job(["- run: npm publish"]))).toBe("maybe");
+    expect(needOf(job(["- run: npm publish --dry-run"]))).toBe("no");
+    expect(needOf(job(["- run: uv publish"]))).toBe("maybe");
+  });
+
+  it("names an unknown action in the reason of its maybe", () => {
+    const p = project({ ".github/workflows/main.yml": "on: push\njobs:\n  a:\n    steps:\n      - uses: Acme/Deploy@v1\n" });
+    const wf = must(p.workflows[0]);
+    const uses = jobOidcUses({ project: p, settings: { localActionUsesOidc: false } }, must(wf.jobs[0]), wf);
+    expect(uses).toHaveLength(1);
+    expect(uses[0]?.need).toBe("maybe");
+    expect(uses[0]?.reason).toBe("`acme/deploy` may request a token; oidclint does not know it");
+  });
+
   it("does not loop on recursive reusable workflows", () => {
     const files = { ".github/workflows/main.yml": "on: [push, workflow_call]\njobs:\n  a:\n    uses: ./.github/workflows/main.yml\n" };
     expect(needOf(files)).toBe("no");

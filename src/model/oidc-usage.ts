@@ -4,7 +4,9 @@
  * (SPEC §4: "A job needs id-token: write when …").
  *
  * Needs are three-valued: `yes` (certain), `maybe` (depends on something not visible: an input of a
- * reusable workflow, a remote reusable workflow, a local action that was not linted) and `no`. Rules
+ * reusable workflow, a remote reusable workflow, a local action that was not linted, a remote action
+ * oidclint does not know) and `no` (no step can request one: only known consumers with inputs that
+ * turn OIDC off, and well-known actions that never request a token). Rules
  * report a missing grant only on `yes`, and an unneeded grant only on `no`.
  */
 import type { ResolvedSettings } from "../config/settings.js";
@@ -154,14 +156,51 @@ function runUse(step: Step): OidcUse | undefined {
   if (!run) return undefined;
   const text = run.value;
   const at = (consumer: string): OidcUse => ({ need: "yes", consumer, loc: run.loc });
+  const doubt = (consumer: string, reason: string): OidcUse => ({ need: "maybe", consumer, loc: run.loc, reason });
   if (/\bACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)\b/.test(text)) return at("a `run` step reading `ACTIONS_ID_TOKEN_REQUEST_*`");
+  let possible: OidcUse | undefined;
   for (const cmd of commands(text)) {
-    if (/\b(npm|pnpm)\s+publish\b/.test(cmd) && /--provenance(?!\s*=\s*false)\b/.test(cmd)) return at("`npm publish --provenance`");
+    const publish = /\b(npm|pnpm)\s+publish\b/.test(cmd);
+    if (publish && /--provenance(?!\s*=\s*false)\b/.test(cmd)) return at("`npm publish --provenance`");
     if (/\bcosign\s+(sign|sign-blob|attest|attest-blob)\b/.test(cmd) && !/--key\b|--identity-token\b|--sk\b/.test(cmd)) {
       return at("keyless `cosign` signing");
     }
+    if (publish && !/--dry-run\b/.test(cmd)) possible ??= doubt("`npm publish`", "npm 11.5.1 and later publish through trusted publishing (an OIDC token) whenever the job can get one");
+    if (/\buv\s+publish\b/.test(cmd) && !/--trusted-publishing[\s=]+never\b/.test(cmd)) {
+      possible ??= doubt("`uv publish`", "`uv publish` tries trusted publishing (an OIDC token) when it runs in GitHub Actions");
+    }
   }
-  return undefined;
+  return possible;
+}
+
+/**
+ * Well-known actions that never request an OIDC token themselves (checked against their sources). Any
+ * other remote action may: oidclint does not know it, so it counts as `maybe`.
+ */
+const NO_TOKEN_ACTIONS = new Set([
+  "actions/checkout",
+  "actions/cache",
+  "actions/cache/restore",
+  "actions/cache/save",
+  "actions/upload-artifact",
+  "actions/download-artifact",
+  "actions/configure-pages",
+  "actions/upload-pages-artifact",
+  "docker/setup-buildx-action",
+  "docker/setup-qemu-action",
+  "docker/build-push-action",
+  "docker/metadata-action",
+  "aws-actions/amazon-ecr-login",
+  "github/codeql-action/analyze",
+  "github/codeql-action/autobuild",
+  "github/codeql-action/upload-sarif",
+]);
+
+/** `actions/setup-node`, `actions/setup-python`, …: toolchain installers of GitHub's `actions` organisation. */
+const NO_TOKEN_PREFIXES = ["actions/setup-"];
+
+function neverRequestsToken(name: string): boolean {
+  return NO_TOKEN_ACTIONS.has(name) || NO_TOKEN_PREFIXES.some((p) => name.startsWith(p));
 }
 
 function remoteActionUse(s: StepScope, name: string, loc: SourceLocation): OidcUse | undefined {
@@ -200,8 +239,38 @@ function remoteActionUse(s: StepScope, name: string, loc: SourceLocation): OidcU
     const script = input(s, "script");
     const text = script?.parts.map((p) => (typeof p === "string" ? p : "")).join("") ?? "";
     if (/\bgetIDToken\s*\(/.test(text)) return yes("`actions/github-script` calling `core.getIDToken()`");
+    return undefined;
   }
-  return undefined;
+  if (name === "actions/deploy-pages") return yes("`actions/deploy-pages` (a Pages deployment proves its origin with an OIDC token)");
+  if (name === "rust-lang/crates-io-auth-action") return yes("`rust-lang/crates-io-auth-action` (crates.io trusted publishing)");
+  if (name === "nuget/login") return yes("`NuGet/login` (nuget.org trusted publishing)");
+  if (name === "octo-sts/action") return yes("`octo-sts/action` (exchanges the OIDC token for a GitHub token)");
+  if (name === "codecov/codecov-action" || name === "codecov/test-results-action") {
+    const oidc = truthy(input(s, "use_oidc"));
+    if (oidc === false) return undefined;
+    return oidc === true ? yes(`\`${name}\` with \`use_oidc: true\``) : doubt(`\`${name}\``, "`use_oidc` is an expression");
+  }
+  if (name === "rubygems/configure-rubygems-credentials") {
+    if (given("api-token") === "present") return undefined;
+    const role = given("role-to-assume");
+    return role === "present" ? yes("`rubygems/configure-rubygems-credentials` with `role-to-assume`") : doubt(`\`${name}\``, "`role-to-assume` may be set or empty");
+  }
+  if (name === "rubygems/release-gem") {
+    return doubt("`rubygems/release-gem`", "it uses RubyGems trusted publishing (an OIDC token) when the job can get one, an API key otherwise");
+  }
+  if (name === "sigstore/cosign-installer") {
+    return doubt("`sigstore/cosign-installer`", "it installs `cosign`, which a later step or tool (such as GoReleaser) may run keylessly with an OIDC token");
+  }
+  if (name === "docker/login-action") {
+    const registry = knownText(input(s, "registry") ?? { parts: [""], loc });
+    if (given("password") === "present" && registry !== undefined && registry.trim().toLowerCase() !== "cgr.dev") return undefined;
+    return doubt("`docker/login-action`", "it requests an OIDC token for Docker Hub OIDC logins (no `password`) and for `cgr.dev`");
+  }
+  if (name === "github/codeql-action/init") {
+    return given("registries") === "absent" ? undefined : doubt("`github/codeql-action/init`", "private `registries` may be configured to authenticate with an OIDC token");
+  }
+  if (neverRequestsToken(name)) return undefined;
+  return doubt(`\`${name}\``, `\`${name}\` may request a token; oidclint does not know it`);
 }
 
 /** The composite action a local `uses:` names, when it was linted. */
@@ -227,6 +296,9 @@ function stepUses(w: Walk, s: StepScope): OidcUse[] {
   if (name !== undefined) {
     const use = remoteActionUse(s, name, uses.loc);
     return use ? [use] : [];
+  }
+  if (uses.value.startsWith("docker://")) {
+    return [{ need: "maybe", consumer: `\`${uses.value}\``, loc: uses.loc, reason: "a container image run as a step may request a token; oidclint cannot see into it" }];
   }
   if (!uses.value.startsWith("./")) return [];
   const action = localAction(w.ctx.project, uses.value);

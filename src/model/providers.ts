@@ -1,7 +1,8 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import { githubConditions, githubPrincipals, providerArnIssuer, type GitHubCondition } from "./github-trust.js";
 import type { OidcProvider, PolicyDocument, Statement } from "./policy.js";
-import { knownText } from "./value.js";
+import type { Project } from "./project.js";
+import { knownText, type StrValue } from "./value.js";
 
 /** Which IAM OIDC provider resources of the linted files a trust statement's tokens go through, and what they accept. */
 
@@ -41,24 +42,84 @@ function directoryOf(file: string): string {
   return slash < 0 ? "" : file.slice(0, slash);
 }
 
+/** `aws`, `aws-cn`, `aws-us-gov`, … of an ARN whose partition is written out (not `${AWS::Partition}`). */
+function arnPartition(arn: string): string | undefined {
+  const m = /^arn:([a-z][a-z-]*):/.exec(arn.trim());
+  return m?.[1];
+}
+
+/** The leading literal text of a value: enough for an ARN's partition when only the account is unknown. */
+function leadingText(v: StrValue): string {
+  const first = v.parts[0];
+  return typeof first === "string" ? first : "";
+}
+
+/** The partitions the GitHub principals of a statement name (`arn:aws-us-gov:iam::…`), where written out. */
+function principalPartitions(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): Set<string> {
+  const found = new Set<string>();
+  for (const p of githubPrincipals(stmt, settings)) {
+    const partition = arnPartition(leadingText(p));
+    if (partition !== undefined) found.add(partition);
+  }
+  return found;
+}
+
+/** The partition of a statement: the one its federated principals name, else the one its template names. */
+function statementPartition(stmt: Statement, doc: PolicyDocument, settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+  const found = principalPartitions(stmt, settings);
+  if (found.size === 1) return [...found][0];
+  return found.size === 0 ? doc.partition : undefined;
+}
+
+/** The audience only the China partition's STS uses; a provider that lists nothing else is China's. */
+const CHINA_AUDIENCE = "sts.amazonaws.com.cn";
+
+/**
+ * The partition of the template or module a provider is defined in, when known: the one its documents
+ * agree on (their template's, their principals'), else `aws-cn` for a provider whose client IDs are
+ * only the China audience.
+ */
+function providerPartition(provider: OidcProvider, project: Project, settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+  const found = new Set<string>();
+  for (const doc of project.policies) {
+    if (doc.loc.file !== provider.loc.file) continue;
+    if (doc.partition !== undefined) found.add(doc.partition);
+    for (const stmt of doc.statements) for (const p of principalPartitions(stmt, settings)) found.add(p);
+  }
+  if (found.size === 1) return [...found][0];
+  if (found.size > 1) return undefined;
+  const ids = providerClientIds(provider);
+  return ids !== undefined && ids.length > 0 && ids.every((id) => id === CHINA_AUDIENCE) ? "aws-cn" : undefined;
+}
+
 /**
  * The OIDC providers of the linted files that a trust statement's tokens go through. The model does not
  * link a principal to a provider resource (its ARN is unknown until deployed), and a repository may
  * define providers for several accounts and partitions, so the issuer alone is not enough: a provider
- * for the same issuer in the same file, else in the same directory (the Terraform module, the template
- * folder), else the only provider for that issuer in the project. Anything less certain matches nothing.
+ * for the same issuer in the same file, else in the same directory when both files are Terraform (one
+ * module, one deployment; CloudFormation templates and policy files in one folder are separate stacks,
+ * possibly of other accounts), else the only provider for that issuer in the project. A provider whose
+ * template names another partition than the statement's principal never matches. Anything less
+ * certain matches nothing.
  */
-export function providersFor(stmt: Statement, doc: PolicyDocument, providers: readonly OidcProvider[], settings: Pick<ResolvedSettings, "issuer">): OidcProvider[] {
+export function providersFor(stmt: Statement, doc: PolicyDocument, project: Project, settings: Pick<ResolvedSettings, "issuer">): OidcProvider[] {
   const issuers = statementIssuers(stmt, settings);
-  const candidates = providers.filter((p) => {
+  const partition = statementPartition(stmt, doc, settings);
+  const candidates = project.providers.filter((p) => {
     const issuer = providerIssuer(p);
-    return issuer !== undefined && issuers.has(issuer);
+    if (issuer === undefined || !issuers.has(issuer)) return false;
+    const other = partition === undefined ? undefined : providerPartition(p, project, settings);
+    return other === undefined || other === partition;
   });
   const file = doc.loc.file;
   const sameFile = candidates.filter((p) => p.loc.file === file);
   if (sameFile.length > 0) return sameFile;
-  const sameDir = candidates.filter((p) => directoryOf(p.loc.file) === directoryOf(file));
-  if (sameDir.length > 0) return sameDir;
+  const formats = new Map(project.files.map((f) => [f.file, f.format]));
+  const terraform = (f: string): boolean => formats.get(f) === "terraform";
+  if (terraform(file)) {
+    const sameModule = candidates.filter((p) => terraform(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file));
+    if (sameModule.length > 0) return sameModule;
+  }
   return candidates.length === 1 ? candidates : [];
 }
 
