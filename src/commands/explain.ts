@@ -60,7 +60,7 @@ function tokenLine(job: Job, wf: Workflow, project: Project, settings: ResolvedS
       ? paint.green(`id-token: write is effective (from ${where})`)
       : eff.idToken === "unknown"
         ? paint.yellow(`id-token: depends on ${where}`)
-        : `${need === "no" ? "" : "✖ "}id-token: write is NOT granted (${where} ${eff.source === "default" ? "never includes it" : "leaves it out"})`;
+        : `${need === "yes" ? "✖ " : ""}id-token: write is NOT granted (${where} ${eff.source === "default" ? "never includes it" : "leaves it out"})`;
   const needs = need === "yes" ? "needs a token" : need === "maybe" ? "may need a token" : "requests no OIDC token";
   return `${grant}; the job ${needs}`;
 }
