@@ -10,7 +10,7 @@
 //
 // The repository is regenerated only when missing (delete .bench/ to force). Needs `npm run build` first.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -359,7 +359,9 @@ const cores = availableParallelism();
 console.log(`oidclint bench — ${cores} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${runs} runs + 1 warm-up, repository ${dir.slice(root.length + 1)}`);
 console.log(`files: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
 
-const cli = [bin, "--format", "json", "--no-color"];
+// The Node flags bin/oidclint.js asks for in its shebang (`#!/usr/bin/env -S node …`), as users run it.
+const binFlags = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(join(root, "bin/oidclint.js"), "utf8").split("\n")[0] ?? "")?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
+const cli = [...binFlags, bin, "--format", "json", "--no-color"];
 const oneFile = (stdout) => {
   if (JSON.parse(stdout).length !== 1) throw new Error(`expected a report on one file: ${stdout.slice(0, 200)}`);
 };

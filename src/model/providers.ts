@@ -80,9 +80,36 @@ const CHINA_AUDIENCE = "sts.amazonaws.com.cn";
  * only the China audience.
  */
 function providerPartition(provider: OidcProvider, project: Project, settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+  const cache = projectIndex(project);
+  if (cache.partitions.has(provider)) return cache.partitions.get(provider);
+  const partition = computeProviderPartition(provider, cache.policiesByFile.get(provider.loc.file) ?? [], settings);
+  cache.partitions.set(provider, partition);
+  return partition;
+}
+
+interface ProjectIndex {
+  formats: Map<string, string>;
+  policiesByFile: Map<string, PolicyDocument[]>;
+  partitions: Map<OidcProvider, string | undefined>;
+}
+
+/** Per-project lookups, built once (rules call `providersFor` for every statement). */
+const indexes = new WeakMap<Project, ProjectIndex>();
+
+function projectIndex(project: Project): ProjectIndex {
+  let index = indexes.get(project);
+  if (!index) {
+    const policiesByFile = new Map<string, PolicyDocument[]>();
+    for (const doc of project.policies) policiesByFile.set(doc.loc.file, [...(policiesByFile.get(doc.loc.file) ?? []), doc]);
+    index = { formats: new Map(project.files.map((f) => [f.file, f.format])), policiesByFile, partitions: new Map() };
+    indexes.set(project, index);
+  }
+  return index;
+}
+
+function computeProviderPartition(provider: OidcProvider, docs: readonly PolicyDocument[], settings: Pick<ResolvedSettings, "issuer">): string | undefined {
   const found = new Set<string>();
-  for (const doc of project.policies) {
-    if (doc.loc.file !== provider.loc.file) continue;
+  for (const doc of docs) {
     if (doc.partition !== undefined) found.add(doc.partition);
     for (const stmt of doc.statements) for (const p of principalPartitions(stmt, settings)) found.add(p);
   }
@@ -114,7 +141,7 @@ export function providersFor(stmt: Statement, doc: PolicyDocument, project: Proj
   const file = doc.loc.file;
   const sameFile = candidates.filter((p) => p.loc.file === file);
   if (sameFile.length > 0) return sameFile;
-  const formats = new Map(project.files.map((f) => [f.file, f.format]));
+  const { formats } = projectIndex(project);
   const terraform = (f: string): boolean => formats.get(f) === "terraform";
   if (terraform(file)) {
     const sameModule = candidates.filter((p) => terraform(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file));

@@ -105,6 +105,18 @@ function normalisePath(p: string): string {
  * role the files do not define.
  */
 export function resolveRole(role: StrValue, project: Project, settings: Pick<ResolvedSettings, "roles">): ResolvedRole[] {
+  // Many jobs assume the same few roles: resolve each ARN once per project.
+  let cache = resolved.get(project);
+  if (!cache) resolved.set(project, (cache = new Map()));
+  const key = displayText(role);
+  let out = cache.get(key);
+  if (!out) cache.set(key, (out = resolveRoleUncached(role, project, settings)));
+  return out;
+}
+
+const resolved = new WeakMap<Project, Map<string, ResolvedRole[]>>();
+
+function resolveRoleUncached(role: StrValue, project: Project, settings: Pick<ResolvedSettings, "roles">): ResolvedRole[] {
   const arn = parseRoleArn(role);
   const arnText = knownText(role)?.trim();
   if (arnText !== undefined) {
