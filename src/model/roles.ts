@@ -107,7 +107,7 @@ function normalisePath(p: string): string {
 export function resolveRole(role: StrValue, project: Project, settings: Pick<ResolvedSettings, "roles">): ResolvedRole[] {
   // Many jobs assume the same few roles: resolve each ARN once per project.
   let cache = resolved.get(project);
-  if (!cache) resolved.set(project, (cache = new Map()));
+  if (!cache) resolved.set(project, (cache = new Map<string, ResolvedRole[]>()));
   const key = displayText(role);
   let out = cache.get(key);
   if (!out) cache.set(key, (out = resolveRoleUncached(role, project, settings)));
