@@ -4,6 +4,7 @@
 //
 //   npm run bench -- --files 2000                 mixed repository (workflows, .tf, CloudFormation, JSON, noise)
 //   npm run bench -- --files 2000 --mix workflows only workflows, compared with parsing them with `yaml` alone
+//   npm run bench -- --files 2000 --mix terraform only .tf files, one in ten a role
 //   npm run bench -- --single                     one small workflow, as a pre-commit hook lints it
 //   npm run bench -- --files 2000 --precommit     one staged file with `--context .` over the whole repository
 //   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
@@ -275,10 +276,30 @@ spec:
 `;
 }
 
+/** A `.tf` file with nothing oidclint reads (two S3 resources). */
+function noiseTerraform(i) {
+  return `resource "aws_s3_bucket" "b${i}" {
+  bucket = "acme-bucket-${i}"
+  tags = {
+    Team = "platform"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "v${i}" {
+  bucket = aws_s3_bucket.b${i}.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+`;
+}
+
 /** File counts per kind. Mixed: about half workflows, a tenth each Terraform, CloudFormation and JSON policies, the rest unrelated JSON/YAML. */
 function plan(n, mix) {
   if (mix === "workflows") return { workflows: n, tf: 0, cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0 };
-  if (mix !== "mixed") throw new Error(`--mix is mixed or workflows, got ${mix}`);
+  // Terraform only: every tenth file is a role (the Terraform reader's pre-check skips the others).
+  if (mix === "terraform") return { workflows: 0, tf: Math.ceil(n / 10), noiseTf: n - Math.ceil(n / 10), cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0 };
+  if (mix !== "mixed") throw new Error(`--mix is mixed, workflows or terraform, got ${mix}`);
   const tf = Math.round(n * 0.1);
   const cfn = Math.round(n * 0.1);
   const json = Math.round(n * 0.1);
@@ -299,6 +320,7 @@ function generate(dir, n, mix) {
   spawnSync("git", ["init", "-q"], { cwd: dir });
   // Terraform modules of 10 files each, as real repositories group them.
   for (let i = 0; i < counts.tf; i++) write(`infra/module-${Math.floor(i / 10)}/role-${i}.tf`, terraform(i));
+  for (let i = 0; i < (counts.noiseTf ?? 0); i++) write(`infra/module-${Math.floor(i / 90)}/storage-${i}.tf`, noiseTerraform(i));
   for (let i = 0; i < counts.workflows; i++) write(`.github/workflows/pipeline-${i}.yml`, workflow(i, counts.tf));
   for (let i = 0; i < counts.cfn; i++) write(`cloudformation/stack-${i}.yaml`, cloudformation(i));
   for (let i = 0; i < counts.json; i++) write(`policies/trust-${i}.json`, jsonPolicy(i));
