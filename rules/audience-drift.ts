@@ -7,12 +7,12 @@ import {
   githubTrustStatements,
   hasUnresolvedConditionKeys,
   type GitHubCondition,
-} from "../src/model/github-trust.js";
+} from "../src/analysis/github-trust.js";
 import type { OidcProvider, PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, knownText, type StrValue } from "../src/model/value.js";
-import { githubKeyProblem } from "../src/model/condition-keys.js";
-import { refusedWorkflowAudiences, type RefusedAudience } from "../src/model/roles.js";
-import { positiveAudConditions, providerClientIds, providerIssuer, providersFor, statementIssuers } from "../src/model/providers.js";
+import { githubKeyProblem } from "../src/analysis/condition-keys.js";
+import { refusedWorkflowAudiences, type RefusedAudience } from "../src/analysis/role-assumptions.js";
+import { positiveAudConditions, providerClientIds, providerIssuer, providersFor, statementIssuers } from "../src/analysis/oidc-providers.js";
 
 /**
  * Audiences: the `aud` claim GitHub puts in the token (what `configure-aws-credentials` asks for, by

@@ -1,6 +1,6 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
-import { failsIamCreateCheck, githubConditions, githubTrustStatements, isUnresolvedKey, parseOperator, type GitHubCondition } from "../src/model/github-trust.js";
+import { failsIamCreateCheck, githubConditions, githubTrustStatements, isUnresolvedKey, parseOperator, type GitHubCondition } from "../src/analysis/github-trust.js";
 import type { Statement } from "../src/model/policy.js";
 import {
   analyseJobWorkflowRef,
@@ -12,7 +12,7 @@ import {
   type Breadth,
   type MatchMode,
   type Part,
-} from "../src/model/sub-claim.js";
+} from "../src/analysis/sub-pattern.js";
 import { displayText, isUnknownPart, type StrValue } from "../src/model/value.js";
 
 interface Options {

@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { idTokenAccess, jobNeed, jobOidcUses } from "../src/model/oidc-usage.js";
+import { idTokenAccess, jobNeed, jobOidcUses } from "../src/analysis/token-use.js";
 import type { Permissions } from "../src/model/workflow.js";
 
 /** `{ contents: write, packages: write }`: a permissions map without `id-token`, as a flow mapping. */

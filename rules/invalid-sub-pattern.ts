@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { analyseSub, describeTemplate, exampleSub, githubSubValues, valueNote } from "../src/model/sub-claim.js";
+import { analyseSub, describeTemplate, exampleSub, githubSubValues, valueNote } from "../src/analysis/sub-pattern.js";
 
 export default defineRule({
   meta: {

@@ -1,9 +1,9 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
-import { actionAllowsWebIdentity, isGitHubIssuer, isUnresolvedKey, parseConditionKey } from "../src/model/github-trust.js";
+import { actionAllowsWebIdentity, isGitHubIssuer, isUnresolvedKey, parseConditionKey } from "../src/analysis/github-trust.js";
 import type { PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, isUnknownPart, knownText, type StrValue } from "../src/model/value.js";
-import { githubKeyProblem, isNearGitHubHost } from "../src/model/condition-keys.js";
+import { githubKeyProblem, isNearGitHubHost } from "../src/analysis/condition-keys.js";
 
 /** AWS partitions (`arn:PARTITION:…`). */
 const PARTITIONS = new Set(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]);

@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { RelatedLocation } from "../src/engine/rule.js";
 import type { SourceLocation } from "../src/model/location.js";
-import { effectivePermissions, jobOidcUses, type EffectivePermissions, type OidcUse } from "../src/model/oidc-usage.js";
+import { effectivePermissions, jobOidcUses, type EffectivePermissions, type OidcUse } from "../src/analysis/token-use.js";
 import type { Job, Workflow } from "../src/model/workflow.js";
 
 const FIX = "`permissions: { contents: read, id-token: write }`";

@@ -7,11 +7,11 @@ import {
   githubTrustStatements,
   hasUnresolvedConditionKeys,
   providerArnIssuer,
-} from "../src/model/github-trust.js";
+} from "../src/analysis/github-trust.js";
 import type { Statement } from "../src/model/policy.js";
-import { exampleSub } from "../src/model/sub-claim.js";
+import { exampleSub } from "../src/analysis/sub-pattern.js";
 import { displayText, knownText } from "../src/model/value.js";
-import { githubKeyProblem } from "../src/model/condition-keys.js";
+import { githubKeyProblem } from "../src/analysis/condition-keys.js";
 
 /**
  * A condition key that was meant to be a scoping claim but is misspelt (`…githubusercontent.com/sub`,

@@ -1,11 +1,11 @@
 import { DEFAULT_AUDIENCE } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
-import { githubTrustStatements, isGitHubIssuer } from "../src/model/github-trust.js";
+import { githubTrustStatements, isGitHubIssuer } from "../src/analysis/github-trust.js";
 import type { OidcProvider } from "../src/model/policy.js";
 import type { Project } from "../src/model/project.js";
 import { knownText } from "../src/model/value.js";
-import { positiveAudConditions, providerClientIds, providersFor } from "../src/model/providers.js";
-import { isNearGitHubHost } from "../src/model/condition-keys.js";
+import { positiveAudConditions, providerClientIds, providersFor } from "../src/analysis/oidc-providers.js";
+import { isNearGitHubHost } from "../src/analysis/condition-keys.js";
 
 const GITHUB_HOST = "token.actions.githubusercontent.com";
 

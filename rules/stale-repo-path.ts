@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
-import { githubSubValues, valueNote } from "../src/model/sub-claim.js";
-import { editDistance } from "../src/model/edit-distance.js";
+import { githubSubValues, valueNote } from "../src/analysis/sub-pattern.js";
+import { editDistance } from "../src/analysis/edit-distance.js";
 
 /** The inventory entry closest to a name, when it is close enough to be a typo or a rename. */
 function closestName(name: string, inventory: readonly string[]): string | undefined {

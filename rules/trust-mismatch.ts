@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
-import { jobSituations, renderSub, type JobSituation } from "../src/model/claims.js";
-import { allowedPatterns, filterListAdmits, findRefusedClaim } from "../src/model/iam-matcher.js";
-import { definesRoles, jobRoleAssumptions, resolveRole, type ResolvedRole } from "../src/model/roles.js";
+import { jobSituations, renderSub, type JobSituation } from "../src/analysis/predicted-claims.js";
+import { allowedPatterns, filterListAdmits, findRefusedClaim } from "../src/analysis/iam-evaluation.js";
+import { definesRoles, jobRoleAssumptions, resolveRole, type ResolvedRole } from "../src/analysis/role-assumptions.js";
 import { displayText, knownText } from "../src/model/value.js";
 
 /**

@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
-import { AWS_GITHUB_CLAIM_KEYS, githubKeyProblem } from "../src/model/condition-keys.js";
-import { isAllow, isDeny, parseOperator, type OperatorInfo } from "../src/model/github-trust.js";
+import { AWS_GITHUB_CLAIM_KEYS, githubKeyProblem } from "../src/analysis/condition-keys.js";
+import { isAllow, isDeny, parseOperator, type OperatorInfo } from "../src/analysis/github-trust.js";
 import type { Statement } from "../src/model/policy.js";
 import { knownText } from "../src/model/value.js";
 

@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { SCOPING_CLAIMS, failsIamCreateCheck, githubConditions, githubTrustStatements, type GitHubCondition } from "../src/model/github-trust.js";
+import { SCOPING_CLAIMS, failsIamCreateCheck, githubConditions, githubTrustStatements, type GitHubCondition } from "../src/analysis/github-trust.js";
 import type { SourceLocation } from "../src/model/location.js";
 import { knownText } from "../src/model/value.js";
 

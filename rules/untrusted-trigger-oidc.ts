@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { SourceLocation } from "../src/model/location.js";
-import { jobCondition } from "../src/model/job-condition.js";
-import { effectivePermissions, UNTRUSTED_TRIGGERS } from "../src/model/oidc-usage.js";
+import { jobCondition } from "../src/analysis/job-condition.js";
+import { effectivePermissions, UNTRUSTED_TRIGGERS } from "../src/analysis/token-use.js";
 import type { Job, Workflow } from "../src/model/workflow.js";
 
 const UNTRUSTED: readonly string[] = UNTRUSTED_TRIGGERS;

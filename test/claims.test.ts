@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings, type ResolvedSettings } from "../src/config/settings.js";
-import { describeHole, jobSituations, renderSub } from "../src/model/claims.js";
-import { findRefusedClaim, holeAdmits } from "../src/model/iam-matcher.js";
-import { jobCondition, namesUnder } from "../src/model/job-condition.js";
-import { parseRoleArn } from "../src/model/roles.js";
+import { describeHole, jobSituations, renderSub } from "../src/analysis/predicted-claims.js";
+import { findRefusedClaim, holeAdmits } from "../src/analysis/iam-evaluation.js";
+import { jobCondition, namesUnder } from "../src/analysis/job-condition.js";
+import { parseRoleArn } from "../src/analysis/role-assumptions.js";
 import { parseWorkflow } from "../src/parsers/workflow/index.js";
 
 function situations(yaml: string, extra: Partial<ResolvedSettings> = {}): { event: string; kind: string; sub: string; holes?: unknown }[] {

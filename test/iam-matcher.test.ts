@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
-import { compileFilterGlob, compileIamValue, evaluateCondition, filterListAdmits, findRefusedClaim, type PredictedValue } from "../src/model/iam-matcher.js";
+import { compileFilterGlob, compileIamValue, evaluateCondition, filterListAdmits, findRefusedClaim, type PredictedValue } from "../src/analysis/iam-evaluation.js";
 import type { Condition, PolicyDocument, Statement } from "../src/model/policy.js";
 import type { StrValue } from "../src/model/value.js";
 

@@ -8,7 +8,7 @@ import { defaultSettings } from "../src/config/settings.js";
 import { fillMessage, type Rule, type RuleContext } from "../src/engine/rule.js";
 import type { PolicyDocument } from "../src/model/policy.js";
 import type { Project } from "../src/model/project.js";
-import { analyseJobWorkflowRef, analyseSub, type MatchMode } from "../src/model/sub-claim.js";
+import { analyseJobWorkflowRef, analyseSub, type MatchMode } from "../src/analysis/sub-pattern.js";
 import type { StrValue } from "../src/model/value.js";
 
 const loc = { file: "t.json", line: 1, column: 1, endLine: 1, endColumn: 1 };

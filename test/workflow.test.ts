@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
 import { buildProject, type Project } from "../src/model/project.js";
-import { effectivePermissions, jobNeed, jobOidcUses, type Need } from "../src/model/oidc-usage.js";
+import { effectivePermissions, jobNeed, jobOidcUses, type Need } from "../src/analysis/token-use.js";
 import { displayText } from "../src/model/value.js";
 import type { Workflow } from "../src/model/workflow.js";
 import { parseAction, parseWorkflow } from "../src/parsers/workflow/index.js";

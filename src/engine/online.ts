@@ -2,11 +2,7 @@
  * `--online`: asks the GitHub REST API whether the repositories named in sub conditions still exist under
  * those names. Rules stay pure: the engine fetches before the rules run and hands them the answers.
  */
-export type RepoStatus =
-  | { kind: "ok"; fullName: string }
-  | { kind: "missing" }
-  | { kind: "renamed"; fullName: string }
-  | { kind: "error"; message: string };
+import type { RepoStatus } from "../model/project.js";
 
 export interface OnlineOptions {
   /** `GITHUB_API_URL` (set by GitHub Actions, and by GHES users), else https://api.github.com. */

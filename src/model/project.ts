@@ -1,7 +1,6 @@
 import type { SourceLocation } from "./location.js";
 import type { OidcProvider, PolicyDocument } from "./policy.js";
 import type { CompositeAction, Workflow } from "./workflow.js";
-import type { RepoStatus } from "../engine/online.js";
 
 /** A file that is of a kind oidclint reads but could not be parsed. */
 export interface ParseProblem {
@@ -24,6 +23,13 @@ export interface ParsedFile {
 export function emptyParsed(file: string, format: string): ParsedFile {
   return { file, format, policies: [], providers: [], workflows: [], actions: [], problems: [] };
 }
+
+/** What the GitHub API said of one `OWNER/REPO` (`--online`). */
+export type RepoStatus =
+  | { kind: "ok"; fullName: string }
+  | { kind: "missing" }
+  | { kind: "renamed"; fullName: string }
+  | { kind: "error"; message: string };
 
 /** Everything the linted files define, across files: what rules see. */
 export interface Project {

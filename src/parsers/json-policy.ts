@@ -1,7 +1,7 @@
-import { normalisePolicy, treeString, treeValueList } from "../model/normalise-policy.js";
+import { normalisePolicy, treeString, treeValueList } from "./normalise-policy.js";
 import type { OidcProvider, RoleInfo } from "../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../model/project.js";
-import { child, relocate, type TreeNode } from "../model/tree.js";
+import { child, relocate, type TreeNode } from "./tree.js";
 import { displayText } from "../model/value.js";
 import { parseYamlSource, yamlToTree } from "./yaml-source.js";
 import type { SourceFile } from "./source.js";

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from "yaml";
 import { LineIndex, type Located, type SourceLocation } from "../model/location.js";
-import type { TreeNode } from "../model/tree.js";
+import type { TreeNode } from "./tree.js";
 import type { ParseProblem } from "../model/project.js";
 
 /** A YAML (or JSON) document with positions. Both formats go through the `yaml` package so every value has a range. */

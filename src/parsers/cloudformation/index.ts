@@ -1,8 +1,8 @@
 import type { SourceLocation } from "../../model/location.js";
-import { normalisePolicy, treeString, treeValueList } from "../../model/normalise-policy.js";
+import { normalisePolicy, treeString, treeValueList } from "../normalise-policy.js";
 import type { OidcProvider, PolicyDocument, RoleInfo } from "../../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
-import { child, entry, type TreeNode } from "../../model/tree.js";
+import { child, entry, type TreeNode } from "../tree.js";
 import { joinParts, knownText, type Part } from "../../model/value.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { parseJsonSource, parseYamlSource, yamlToTree } from "../yaml-source.js";

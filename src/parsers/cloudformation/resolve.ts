@@ -1,5 +1,5 @@
 import type { LineIndex, SourceLocation } from "../../model/location.js";
-import { child, entry, relocate, type TreeEntry, type TreeNode } from "../../model/tree.js";
+import { child, entry, relocate, type TreeEntry, type TreeNode } from "../tree.js";
 import { displayText, joinParts, knownText, type Part } from "../../model/value.js";
 
 /**

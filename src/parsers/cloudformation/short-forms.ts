@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, type Node } from "yaml";
 import type { LineIndex } from "../../model/location.js";
-import type { TreeEntry, TreeNode } from "../../model/tree.js";
+import type { TreeEntry, TreeNode } from "../tree.js";
 import { locatedScalar, nodeLoc, type TagHandler } from "../yaml-source.js";
 
 /**

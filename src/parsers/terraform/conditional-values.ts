@@ -1,4 +1,4 @@
-import type { TreeEntry, TreeNode } from "../../model/tree.js";
+import type { TreeEntry, TreeNode } from "../tree.js";
 
 /**
  * `var.open ? "repo:*" : "repo:acme/app:ref:refs/heads/main"` whose condition is unknown evaluates to an

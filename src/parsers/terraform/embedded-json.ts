@@ -1,5 +1,5 @@
 import type { SourceLocation } from "../../model/location.js";
-import type { TreeEntry, TreeNode } from "../../model/tree.js";
+import type { TreeEntry, TreeNode } from "../tree.js";
 import { displayText, joinParts, type Part, type StrValue } from "../../model/value.js";
 
 /**

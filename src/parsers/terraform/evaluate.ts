@@ -1,5 +1,5 @@
 import { LineIndex, type SourceLocation } from "../../model/location.js";
-import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../../model/tree.js";
+import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../tree.js";
 import { displayText, joinParts, knownText, type Part, type StrValue } from "../../model/value.js";
 import { branchValues } from "./conditional-values.js";
 import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";

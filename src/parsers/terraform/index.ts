@@ -1,10 +1,10 @@
 import { LineIndex, type SourceLocation } from "../../model/location.js";
-import { normalisePolicy } from "../../model/normalise-policy.js";
-import { treeString, treeValueList } from "../../model/normalise-policy.js";
+import { normalisePolicy } from "../normalise-policy.js";
+import { treeString, treeValueList } from "../normalise-policy.js";
 import { knownText } from "../../model/value.js";
 import type { OidcProvider, PolicyDocument, PolicyKind, RoleInfo } from "../../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
-import type { TreeNode } from "../../model/tree.js";
+import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { policyConditionValues } from "./conditional-values.js";
 import { parseEmbeddedJson, textAt, type Segment } from "./embedded-json.js";

@@ -1,5 +1,5 @@
 import type { LineIndex, SourceLocation } from "../../model/location.js";
-import type { TreeNode } from "../../model/tree.js";
+import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import type { Scope } from "./evaluate.js";
 import type { HclExpr } from "./hcl-expression.js";

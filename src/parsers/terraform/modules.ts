@@ -1,6 +1,6 @@
-import { normalisePolicy, treeString } from "../../model/normalise-policy.js";
+import { normalisePolicy, treeString } from "../normalise-policy.js";
 import type { OidcProvider, PolicyDocument, RoleInfo } from "../../model/policy.js";
-import type { TreeEntry, TreeNode } from "../../model/tree.js";
+import type { TreeEntry, TreeNode } from "../tree.js";
 import { knownText, type Part } from "../../model/value.js";
 import { evaluate, type Scope } from "./evaluate.js";
 import type { Block } from "./module.js";

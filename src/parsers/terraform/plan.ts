@@ -1,7 +1,7 @@
-import { normalisePolicy, treeString, treeValueList } from "../../model/normalise-policy.js";
+import { normalisePolicy, treeString, treeValueList } from "../normalise-policy.js";
 import type { OidcProvider, RoleInfo } from "../../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
-import { child, type TreeNode } from "../../model/tree.js";
+import { child, type TreeNode } from "../tree.js";
 import { knownText } from "../../model/value.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { parseJsonSource, yamlToTree } from "../yaml-source.js";

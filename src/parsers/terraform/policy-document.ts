@@ -1,5 +1,5 @@
 import type { SourceLocation } from "../../model/location.js";
-import { child, type TreeEntry, type TreeNode } from "../../model/tree.js";
+import { child, type TreeEntry, type TreeNode } from "../tree.js";
 import { displayText, knownText } from "../../model/value.js";
 import { conditionValues } from "./conditional-values.js";
 import { evaluate, type Scope } from "./evaluate.js";

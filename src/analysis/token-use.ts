@@ -10,10 +10,10 @@
  * report a missing grant only on `yes`, and an unneeded grant only on `no`.
  */
 import type { ResolvedSettings } from "../config/settings.js";
-import type { SourceLocation } from "./location.js";
-import type { Project } from "./project.js";
-import { isUnknownPart, knownText, type Part, type StrValue } from "./value.js";
-import type { CompositeAction, Job, Permissions, Step, Workflow } from "./workflow.js";
+import type { SourceLocation } from "../model/location.js";
+import type { Project } from "../model/project.js";
+import { isUnknownPart, knownText, type Part, type StrValue } from "../model/value.js";
+import type { CompositeAction, Job, Permissions, Step, Workflow } from "../model/workflow.js";
 
 export type Need = "yes" | "maybe" | "no";
 

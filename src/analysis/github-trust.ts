@@ -1,6 +1,6 @@
 import type { ResolvedSettings } from "../config/settings.js";
-import type { Condition, PolicyDocument, Statement } from "./policy.js";
-import { displayText, knownText, type StrValue } from "./value.js";
+import type { Condition, PolicyDocument, Statement } from "../model/policy.js";
+import { displayText, knownText, type StrValue } from "../model/value.js";
 
 /**
  * Facts about IAM trust statements and GitHub's OIDC issuer that several rules share. Everything here

@@ -1,5 +1,5 @@
-import type { Located, SourceLocation } from "./location.js";
-import type { StrValue } from "./value.js";
+import type { Located, SourceLocation } from "../model/location.js";
+import type { StrValue } from "../model/value.js";
 
 /**
  * A JSON-shaped value tree in which every node keeps its source location and strings may be partly

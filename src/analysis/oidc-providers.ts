@@ -1,8 +1,8 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import { githubConditions, githubPrincipals, providerArnIssuer, type GitHubCondition } from "./github-trust.js";
-import type { OidcProvider, PolicyDocument, Statement } from "./policy.js";
-import type { Project } from "./project.js";
-import { knownText, type StrValue } from "./value.js";
+import type { OidcProvider, PolicyDocument, Statement } from "../model/policy.js";
+import type { Project } from "../model/project.js";
+import { knownText, type StrValue } from "../model/value.js";
 
 /** Which IAM OIDC provider resources of the linted files a trust statement's tokens go through, and what they accept. */
 

@@ -1,7 +1,7 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import { githubConditions, isAllow, isDeny, isGitHubIssuer, parseConditionKey, parseOperator, trustsGitHub, type OperatorInfo } from "./github-trust.js";
-import type { Condition, PolicyDocument, Statement } from "./policy.js";
-import { displayText, knownText, type StrValue } from "./value.js";
+import type { Condition, PolicyDocument, Statement } from "../model/policy.js";
+import { displayText, knownText, type StrValue } from "../model/value.js";
 
 /**
  * The one IAM condition matcher of oidclint, shared by `trust-mismatch`, `audience-drift`, `check` and

@@ -1,8 +1,8 @@
 import type { ResolvedSettings } from "../config/settings.js";
-import { ANY_RUN, holeAdmits, ID_RUN, type HoleSet, type Piece, type PredictedClaims, type PredictedValue } from "./iam-matcher.js";
+import { ANY_RUN, holeAdmits, ID_RUN, type HoleSet, type Piece, type PredictedClaims, type PredictedValue } from "./iam-evaluation.js";
 import { jobCondition, namesUnder, ruleAdmitsRef, type NamesUnder, type RefRule } from "./job-condition.js";
-import type { Job, Step, Trigger, Workflow } from "./workflow.js";
-import { knownText } from "./value.js";
+import type { Job, Step, Trigger, Workflow } from "../model/workflow.js";
+import { knownText } from "../model/value.js";
 
 /**
  * The claims a job's token can carry, per trigger (GitHub's OIDC reference, "Example subject claims"):
@@ -222,7 +222,7 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
 
 /**
  * The situations in which a job can receive a token, one or more per trigger. The job's `if:` is
- * honoured (`src/model/job-condition.ts`): a trigger it excludes yields nothing, refs it names pin the
+ * honoured (`src/analysis/job-condition.ts`): a trigger it excludes yields nothing, refs it names pin the
  * branch or tag.
  */
 export function jobSituations(workflow: Workflow, job: Job, settings: ResolvedSettings, step?: Step): JobSituation[] {

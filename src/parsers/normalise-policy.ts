@@ -1,7 +1,7 @@
-import type { SourceLocation } from "./location.js";
-import type { Condition, PolicyDocument, PolicyKind, Principal, PrincipalType, Statement, ValueList } from "./policy.js";
+import type { SourceLocation } from "../model/location.js";
+import type { Condition, PolicyDocument, PolicyKind, Principal, PrincipalType, Statement, ValueList } from "../model/policy.js";
 import { child, entry, listOf, type TreeNode } from "./tree.js";
-import { knownText, strValue, type StrValue } from "./value.js";
+import { knownText, strValue, type StrValue } from "../model/value.js";
 
 const PRINCIPAL_TYPES = new Set<PrincipalType>(["Federated", "Service", "AWS", "CanonicalUser"]);
 

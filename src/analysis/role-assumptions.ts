@@ -1,12 +1,12 @@
 import { normalize } from "node:path";
 import type { ResolvedSettings } from "../config/settings.js";
-import { allowedPatterns, findRefusedClaim, type PredictedValue } from "./iam-matcher.js";
-import type { SourceLocation } from "./location.js";
-import type { PolicyDocument, RoleInfo } from "./policy.js";
-import type { Project } from "./project.js";
-import { displayText, isUnknownPart, knownText, type StrValue } from "./value.js";
-import type { Job, Step, Workflow } from "./workflow.js";
-import { jobOidcUses, type UsageContext } from "./oidc-usage.js";
+import { allowedPatterns, findRefusedClaim, type PredictedValue } from "./iam-evaluation.js";
+import type { SourceLocation } from "../model/location.js";
+import type { PolicyDocument, RoleInfo } from "../model/policy.js";
+import type { Project } from "../model/project.js";
+import { displayText, isUnknownPart, knownText, type StrValue } from "../model/value.js";
+import type { Job, Step, Workflow } from "../model/workflow.js";
+import { jobOidcUses, type UsageContext } from "./token-use.js";
 
 /**
  * Which roles a workflow assumes, and which of them the linted files define. A `role-to-assume` is an

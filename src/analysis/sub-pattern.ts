@@ -1,7 +1,7 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import { githubConditions, githubTrustStatements, type GitHubCondition } from "./github-trust.js";
-import type { PolicyDocument, Statement } from "./policy.js";
-import { displayText, unknownNames, type StrValue } from "./value.js";
+import type { PolicyDocument, Statement } from "../model/policy.js";
+import { displayText, unknownNames, type StrValue } from "../model/value.js";
 
 /**
  * Structural analysis of a `sub` condition value against the sub claims GitHub can issue.
