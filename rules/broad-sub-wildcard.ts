@@ -5,6 +5,7 @@ import type { Statement } from "../src/model/policy.js";
 import {
   analyseJobWorkflowRef,
   analyseSub,
+  contextBreadth,
   exampleJobWorkflowRef,
   exampleSub,
   matchModeOf,
@@ -225,7 +226,13 @@ function example(v: ScopeValue, settings: ResolvedSettings, repository: string):
   return v.claim === "sub" ? exampleSub(settings.subClaimTemplate, repository, settings.defaultBranch) : exampleJobWorkflowRef(repository, settings.defaultBranch);
 }
 
-export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
+/** `release/*` for `main*`: the pattern of a glued branch prefix with a separator, as an example. */
+function gluedExample(segment: string): { name: string; sample: string } {
+  const name = segment.replace(/^ref:refs\/heads\//, "").replace(/\*+$/, "");
+  return { name, sample: `${name}-hotfix` };
+}
+
+export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" | "anyRef" | "anyEnvironment" | "gluedBranch", Options>({
   meta: {
     id: "broad-sub-wildcard",
     severity: "error",
@@ -238,6 +245,10 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
         "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of more than one repository of {{owner}}{{pinnedBy}}: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role. Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation.",
       anyContext:
         "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of {{repository}}: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules. Pin the context, e.g. `{{suggestion}}` or `…:environment:production`, or set the option `allowAnyRef`.",
+      anyBranch: "`{{value}}`{{note}} admits every branch of {{repository}}, including unreviewed ones; pin a branch or an environment",
+      anyRef: "`{{value}}`{{note}} admits every branch and tag of {{repository}}; pin a branch, tag pattern or environment",
+      anyEnvironment: "`{{value}}`{{note}} admits every environment of {{repository}}, including unprotected ones; name the environment",
+      gluedBranch: "`{{value}}`{{note}}: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`",
     },
     schema: {
       type: "object",
@@ -251,8 +262,19 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext", Options>({
   defaultOptions: { allowOrgWide: false, allowAnyRef: false },
   check(ctx) {
     const { settings, options } = ctx;
+    /** A value that pins its repository but leaves every branch, ref or environment open (warnings). */
+    function reportContext(v: ScopeValue): void {
+      const open = contextBreadth(v.value);
+      if (open === undefined) return;
+      if (open.kind !== "gluedBranch" && options.allowAnyRef) return;
+      if (pinnedElsewhere(v.stmt, v.condition, settings).context) return;
+      const repository = v.owner !== undefined && v.repo !== undefined ? `\`${v.owner}/${v.repo}\`` : "the repository";
+      const data = { value: v.text, note: valueNote(v.value), repository, ...(open.kind === "gluedBranch" ? gluedExample(open.segment) : {}) };
+      ctx.report({ messageId: open.kind, at: v.value, severity: "warn", data });
+    }
     for (const v of scopeValues(ctx.project.policies, settings)) {
       const breadth = v.breadth;
+      if (breadth === "scoped" && v.claim === "sub") reportContext(v);
       if (breadth === undefined || breadth === "scoped") continue;
       const pinned = pinnedElsewhere(v.stmt, v.condition, settings);
       const subject = v.claim === "sub" ? "repositories" : "workflows (`job_workflow_ref`) in repositories";

@@ -500,6 +500,37 @@ export function analyseSub(value: StrValue, mode: MatchMode, template: readonly 
   return analysis;
 }
 
+/**
+ * How a `StringLike` value that pins its repository still leaves the context open, read from the
+ * context segments (every `:` of a sub is structural):
+ * - `anyRef`: `…:ref:*` or `…:ref:refs/*` — every branch and tag;
+ * - `anyBranch`: `…:ref:refs/heads/*` — every branch, including unreviewed ones;
+ * - `anyEnvironment`: `…:environment:*` — every environment, including ones without protection rules;
+ * - `gluedBranch`: `…:ref:refs/heads/main*` — a branch name with `*` glued to it also admits
+ *   `main-hotfix`. A prefix that ends in a separator (`release/*`, `feature-*`) is deliberate and
+ *   not reported; tag patterns (`refs/tags/v*`) are not judged here.
+ * Undefined for anything else (unknown parts in the context: nothing is certain).
+ */
+export type ContextBreadth = "anyRef" | "anyBranch" | "anyEnvironment" | "gluedBranch";
+
+export function contextBreadth(value: StrValue): { kind: ContextBreadth; segment: string } | undefined {
+  const text = displayText(value);
+  const segments = text.split(":");
+  for (let i = 0; i + 1 < segments.length; i++) {
+    const kind = segments[i];
+    const next = segments[i + 1] ?? "";
+    if (next.includes("${")) return undefined;
+    if (kind === "environment" && /^\*+$/.test(next)) return { kind: "anyEnvironment", segment: `environment:${next}` };
+    if (kind !== "ref") continue;
+    const segment = `ref:${next}`;
+    if (/^(refs\/)?\*+$/.test(next)) return { kind: "anyRef", segment };
+    if (/^refs\/heads\/\*+$/.test(next)) return { kind: "anyBranch", segment };
+    const glued = /^refs\/heads\/([^*?]*[A-Za-z0-9])\*+$/.exec(next);
+    if (glued) return { kind: "gluedBranch", segment };
+  }
+  return undefined;
+}
+
 /** Whether a value (as a pattern under `mode`) can match a claim under the template. */
 export function canMatchSub(value: StrValue, mode: MatchMode, template: readonly string[] = DEFAULT_SUB_TEMPLATE): boolean {
   const els = elementsOf(value, mode);

@@ -45,6 +45,11 @@ export interface RawConfig {
 export interface RuleConfig {
   severity: Severity;
   options: Record<string, unknown>;
+  /**
+   * The level was written by the user (`rules`, `overrides`, `--rule`), not taken from a preset: it then
+   * applies to every finding of the rule, including those a rule reports one tier lower by default.
+   */
+  explicit?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -155,7 +160,7 @@ export function applyRuleSettings(base: Map<string, RuleConfig>, settings: Recor
   for (const [id, setting] of Object.entries(settings ?? {})) {
     const prev = out.get(id);
     const next = normaliseSetting(setting);
-    out.set(id, { severity: next.severity, options: next.options ?? prev?.options ?? {} });
+    out.set(id, { severity: next.severity, options: next.options ?? prev?.options ?? {}, explicit: true });
   }
   return out;
 }

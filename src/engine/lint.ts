@@ -196,10 +196,11 @@ function toReport(findings: RawFinding[], sources: Sources, understood: Set<stri
   const seen = new Set<string>();
   for (const f of findings) {
     if (!sources.reported.has(f.loc.file)) continue;
-    const level = rulesForFile(config, f.loc.file, cache).get(f.rule.meta.id)?.severity ?? f.rule.meta.severity;
-    let severity = severityNumber(level);
+    const configured = rulesForFile(config, f.loc.file, cache).get(f.rule.meta.id);
+    let severity = severityNumber(configured?.severity ?? f.rule.meta.severity);
     if (severity === 0) continue;
-    if (f.lowered) severity = 1;
+    // A default tier (org-wide patterns as warnings) yields to a level the user wrote for the rule.
+    if (f.lowered && configured?.explicit !== true) severity = 1;
     // One problem, one finding: the same rule never says the same thing twice at one place.
     const dedupe = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.message}`;
     if (seen.has(dedupe)) continue;

@@ -31,8 +31,9 @@ export interface Report<M extends string> {
   at: SourceLocation | { loc: SourceLocation };
   data?: Record<string, string | number>;
   /**
-   * Lowers this finding below the rule's configured level (`broad-sub-wildcard` reports org-wide patterns
-   * as warnings while its level is error). Never raises it.
+   * Lowers this finding below the rule's default level (`broad-sub-wildcard` reports org-wide patterns
+   * as warnings while its level is error). Never raises it; a level the user sets for the rule
+   * (`rules`, `overrides`, `--rule`) applies to every finding, lowered ones included.
    */
   severity?: "warn";
   related?: RelatedLocation[];
