@@ -6,6 +6,7 @@ import { ConfigError, resolveConfig } from "./config/load.js";
 import { lint } from "./engine/lint.js";
 import type { Severity } from "./engine/rule.js";
 import { formatterFor, formatters } from "./formatters/index.js";
+import { useColor, visible } from "./formatters/terminal.js";
 import { rules } from "../rules/index.js";
 
 /** Where a command writes; tests pass their own. */
@@ -99,14 +100,14 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return await runLint(argv, io);
   } catch (e) {
     if (e instanceof ConfigError) {
-      io.stderr(`oidclint: ${e.message}\n${e.details.map((d) => `  ${d}\n`).join("")}`);
+      io.stderr(`oidclint: ${visible(e.message)}\n${e.details.map((d) => `  ${visible(d)}\n`).join("")}`);
       return 2;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`oidclint: ${(e as Error).message}\nRun \`oidclint --help\` for usage.\n`);
+      io.stderr(`oidclint: ${visible((e as Error).message)}\nRun \`oidclint --help\` for usage.\n`);
       return 2;
     }
-    io.stderr(`oidclint: internal error: ${(e as Error).message}\n`);
+    io.stderr(`oidclint: internal error: ${visible((e as Error).message)}\n`);
     if (io.env.OIDCLINT_DEBUG) io.stderr(`${(e as Error).stack ?? ""}\n`);
     return 2;
   }
@@ -143,6 +144,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       rule: { type: "string", multiple: true },
       "max-warnings": { type: "string" },
       quiet: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
       color: { type: "boolean" },
       "no-color": { type: "boolean" },
       stdin: { type: "boolean" },
@@ -151,7 +153,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       online: { type: "boolean" },
       "output-file": { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "v" },
+      version: { type: "boolean", short: "V" },
     },
   });
   if (values.help) {
@@ -182,11 +184,12 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     online: values.online ?? false,
     env: io.env,
   });
+  const stdinSource = values.stdin ? await io.readStdin() : undefined;
   const report = await lint({
     cwd: io.cwd,
     config,
     paths: positionals,
-    ...(values.stdin ? { stdin: { text: await io.readStdin(), filename: values["stdin-filename"] ?? "stdin" } } : {}),
+    ...(stdinSource !== undefined ? { stdin: { text: stdinSource, filename: values["stdin-filename"] ?? "stdin" } } : {}),
     ...(values.context ? { contextPaths: values.context } : {}),
   });
   if (values.quiet) {
@@ -196,8 +199,23 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     }
     report.warningCount = 0;
   }
-  const color = !values["no-color"] && (values.color ?? (io.isTTY && !io.env.NO_COLOR && !values["output-file"]));
-  const text = formatter(report, { cwd: io.cwd, color, rules, version: version() });
+  const color = useColor(values["no-color"] ? false : values.color, io, values["output-file"] !== undefined);
+  const stdinText = values.stdin ? stdinSource : undefined;
+  const text = formatter(report, {
+    cwd: io.cwd,
+    color,
+    rules,
+    version: version(),
+    verbose: values.verbose ?? false,
+    readSource(file) {
+      if (stdinText !== undefined) return stdinText;
+      try {
+        return readFileSync(file, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  });
   if (values["output-file"]) {
     const out = resolve(io.cwd, values["output-file"]);
     mkdirSync(dirname(out), { recursive: true });

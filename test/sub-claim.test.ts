@@ -5,7 +5,7 @@ import malformedPrincipal from "../rules/malformed-principal.js";
 import missingSubCondition from "../rules/missing-sub-condition.js";
 import unsafeConditionOperator from "../rules/unsafe-condition-operator.js";
 import { defaultSettings } from "../src/config/settings.js";
-import { fillMessage, type Rule, type RuleContext } from "../src/engine/rule.js";
+import { fillMessageText, type Rule, type RuleContext } from "../src/engine/rule.js";
 import type { PolicyDocument } from "../src/model/policy.js";
 import type { Project } from "../src/model/project.js";
 import { analyseJobWorkflowRef, analyseSub, type MatchMode } from "../src/analysis/sub-pattern.js";
@@ -264,7 +264,7 @@ async function messagesOf<M extends string, O>(rule: Rule<M, O>, policies: Polic
     settings: defaultSettings(),
     options: rule.defaultOptions,
     report: (r) => {
-      out.push({ messageId: r.messageId, message: fillMessage(rule.meta.messages[r.messageId], r.data) });
+      out.push({ messageId: r.messageId, message: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data).message });
     },
   };
   await rule.check(ctx);

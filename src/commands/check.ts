@@ -24,18 +24,9 @@ const USAGE = "Usage: oidclint check --policy FILE [--role NAME] (--token JWT|- 
 
 export class CheckInputError extends Error {}
 
-export interface Paint {
-  red: (s: string) => string;
-  green: (s: string) => string;
-  yellow: (s: string) => string;
-  bold: (s: string) => string;
-  dim: (s: string) => string;
-}
+import { painter, printLines, visible, type Paint } from "../formatters/terminal.js";
 
-export function painter(color: boolean): Paint {
-  const wrap = (code: number) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { red: wrap(31), green: wrap(32), yellow: wrap(33), bold: wrap(1), dim: wrap(2) };
-}
+export { painter, type Paint };
 
 /** Decodes a JWT's payload without verifying it. Throws CheckInputError with a clear message. */
 export function decodeJwt(token: string): ConcreteClaims {
@@ -253,7 +244,7 @@ export function renderCheck(
       for (const f of fixFor(firstFailing.c, firstFailing.o, claims, settings.audience)) lines.push(`  - ${f}`);
     }
   } else lines.push(paint.yellow(paint.bold("UNDECIDED: the result depends on values oidclint cannot read (see `? unknown` above).")));
-  return { outcome, text: `${lines.join("\n")}\n` };
+  return { outcome, text: printLines(paint, lines) };
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -273,7 +264,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       },
     }));
   } catch (e) {
-    io.stderr(`oidclint check: ${(e as Error).message}\n${USAGE}`);
+    io.stderr(`oidclint check: ${visible((e as Error).message)}\n${USAGE}`);
     return 2;
   }
   if (values.help) {
@@ -314,12 +305,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     });
     const mainPath = sources[0]?.path ?? values.policy;
     const problems = parsed.flatMap((p) => p.problems).filter((p) => p.loc.file === mainPath);
-    if (problems.length > 0) throw new CheckInputError(problems.map((p) => `${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`).join("\n"));
+    if (problems.length > 0) throw new CheckInputError(problems.map((p) => `${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`).join("; "));
     const docs = parsed.flatMap((p) => p.policies).filter((d) => d.loc.file === mainPath);
     if (docs.length === 0) throw new CheckInputError(`${values.policy} is not a policy oidclint can read (Terraform, CloudFormation, IAM JSON or aws iam get-role output)`);
     const doc = selectPolicy(docs, values.role, values.policy);
     if (!doc.statements.some((s) => trustsGitHub(s, config.settings))) {
-      io.stdout(`${roleLabel(doc)}: no Allow statement trusts GitHub's OIDC provider (${config.settings.issuer}); every GitHub token is refused.\n`);
+      io.stdout(`${visible(`${roleLabel(doc)}: no Allow statement trusts GitHub's OIDC provider (${config.settings.issuer}); every GitHub token is refused.`)}\n`);
       return 1;
     }
     const color = !values["no-color"] && io.isTTY && !io.env.NO_COLOR;
@@ -328,7 +319,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return report.outcome.result === "pass" ? 0 : 1;
   } catch (e) {
     if (e instanceof CheckInputError) {
-      io.stderr(`oidclint check: ${e.message}\n`);
+      io.stderr(`oidclint check: ${visible(e.message)}\n`);
       return 2;
     }
     throw e;

@@ -17,7 +17,7 @@ import type { Job, Workflow } from "../model/workflow.js";
 import { parseAll } from "../parsers/index.js";
 import type { SourceFile } from "../parsers/source.js";
 import { rules } from "../../rules/index.js";
-import { painter, type Paint } from "./check.js";
+import { painter, printLines, visible, type Paint } from "../formatters/terminal.js";
 
 /**
  * `oidclint explain WORKFLOW [--job NAME]`: per job and trigger, the sub and aud claims GitHub would
@@ -182,7 +182,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       options: { job: { type: "string" }, config: { type: "string", short: "c" }, "no-color": { type: "boolean" }, help: { type: "boolean", short: "h" } },
     });
   } catch (e) {
-    io.stderr(`oidclint explain: ${(e as Error).message}\n${USAGE}`);
+    io.stderr(`oidclint explain: ${visible((e as Error).message)}\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsedArgs;
@@ -207,11 +207,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const lines: string[] = [paint.bold(workflowFile)];
     lines.push(paint.dim(`repository ${settings.repository ?? "unknown (set \`repository\` in .oidclintrc.json)"}, default branch ${settings.defaultBranch}, sub template ${settings.subClaimTemplate.join(", ")}`));
     for (const job of jobs) lines.push(...explainJob(wf, job, project, settings, roles, paint));
-    io.stdout(`${lines.join("\n")}\n`);
+    io.stdout(printLines(paint, lines));
     return 0;
   } catch (e) {
     if (e instanceof ExplainInputError) {
-      io.stderr(`oidclint explain: ${e.message}\n`);
+      io.stderr(`oidclint explain: ${visible(e.message)}\n`);
       return 2;
     }
     throw e;

@@ -7,6 +7,7 @@ import { gitFacts } from "../config/git.js";
 import { buildConfigSchema } from "../config/schema.js";
 import { defaultSettings } from "../config/settings.js";
 import type { AnyRule } from "../engine/rule.js";
+import { visible } from "../formatters/terminal.js";
 import { rules as builtinRules } from "../../rules/index.js";
 
 /** Where editors find the schema when oidclint is not installed in the project's `node_modules`. */
@@ -96,7 +97,7 @@ export function run(args: string[], io: CliIO): Promise<number> {
   const schema = existsSync(join(io.cwd, LOCAL_SCHEMA)) ? LOCAL_SCHEMA : SCHEMA_URL;
   const config = starterConfig(builtinRules, { schema, ...(repository ? { repository } : {}) });
   writeFileSync(target, `${JSON.stringify(config, null, 2)}\n`);
-  io.stdout(`Wrote ${CONFIG_NAME}${repository ? ` for ${repository}` : ""}.\n`);
+  io.stdout(`Wrote ${CONFIG_NAME}${repository ? ` for ${visible(repository)}` : ""}.\n`);
   if (!repository) {
     io.stdout(`No git remote "origin" found: add "repository": "OWNER/REPO" to ${CONFIG_NAME} so rules can check subs against it.\n`);
   }

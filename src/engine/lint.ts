@@ -9,9 +9,11 @@ import { inputKind, parseAll } from "../parsers/index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as allRules } from "../../rules/index.js";
 import { discover, readInput, relPath } from "./discover.js";
+import { addFingerprints } from "./fingerprint.js";
+import { pathUnderRoot, repositoryRoot } from "../formatters/repo-path.js";
 import { matchesAny } from "./glob.js";
 import { compareMessages, type LintMessage, type LintReport, type LintResult } from "./result.js";
-import { fillMessage, locOf, type AnyRule, type Report, type Severity } from "./rule.js";
+import { fillMessageText, locOf, type AnyRule, type MessageText, type Report, type Severity } from "./rule.js";
 import { applySuppressions, collectSuppressions, type Suppression } from "./suppressions.js";
 
 export interface LintOptions {
@@ -135,7 +137,7 @@ function rulesForFile(config: ResolvedConfig, path: string, cache: Map<string, M
 interface RawFinding {
   rule: AnyRule;
   messageId: string;
-  message: string;
+  text: MessageText;
   loc: SourceLocation;
   lowered: boolean;
   related?: Report<string>["related"];
@@ -148,7 +150,7 @@ async function runRules(parsed: ParsedFile[], sources: Sources, config: Resolved
   const parseErrorRule = allRules.find((r) => r.meta.id === "parse-error");
   for (const file of parsed) {
     for (const p of file.problems) {
-      if (parseErrorRule) findings.push({ rule: parseErrorRule, messageId: "unparsable", message: p.message, loc: p.loc, lowered: false });
+      if (parseErrorRule) findings.push({ rule: parseErrorRule, messageId: "unparsable", text: { message: p.message }, loc: p.loc, lowered: false });
     }
   }
   for (const rule of allRules) {
@@ -161,11 +163,10 @@ async function runRules(parsed: ParsedFile[], sources: Sources, config: Resolved
       settings: config.settings,
       options,
       report(r: Report<string>) {
-        const template = rule.meta.messages[r.messageId] ?? r.messageId;
         findings.push({
           rule,
           messageId: r.messageId,
-          message: fillMessage(template, r.data),
+          text: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data),
           loc: locOf(r.at),
           lowered: r.severity === "warn",
           ...(r.related ? { related: r.related } : {}),
@@ -202,14 +203,14 @@ function toReport(findings: RawFinding[], sources: Sources, understood: Set<stri
     // A default tier (org-wide patterns as warnings) yields to a level the user wrote for the rule.
     if (f.lowered && configured?.explicit !== true) severity = 1;
     // One problem, one finding: the same rule never says the same thing twice at one place.
-    const dedupe = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.message}`;
+    const dedupe = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.text.message}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
     const message: LintMessage = {
       ruleId: f.rule.meta.id,
       messageId: f.messageId,
       severity,
-      message: f.message,
+      ...f.text,
       line: f.loc.line,
       column: f.loc.column,
       endLine: f.loc.endLine,
@@ -224,6 +225,8 @@ function toReport(findings: RawFinding[], sources: Sources, understood: Set<stri
   }
 
   const unusedRule = allRules.find((r) => r.meta.id === "unused-suppression");
+  const root = repositoryRoot(cwd);
+  const fromRoot = (file: string): string => pathUnderRoot(root, cwd, file) ?? file;
   const results: LintResult[] = [];
   for (const src of sources.all) {
     // Files that are not inputs of any kind (package.json, unrelated YAML) are not results.
@@ -240,10 +243,14 @@ function toReport(findings: RawFinding[], sources: Sources, understood: Set<stri
       });
     }
     byFile.delete(src.path);
+    addFingerprints(messages, fromRoot(src.path), src.text);
     results.push(result(resolve(cwd, src.path), messages));
   }
   // Findings on files that were not inputs themselves (problems of unreadable files).
-  for (const [file, messages] of byFile) results.push(result(resolve(cwd, file), messages));
+  for (const [file, messages] of byFile) {
+    addFingerprints(messages, fromRoot(file), "");
+    results.push(result(resolve(cwd, file), messages));
+  }
   results.sort((a, b) => a.filePath.localeCompare(b.filePath));
   return {
     results,

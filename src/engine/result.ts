@@ -4,7 +4,18 @@ export interface LintMessage {
   messageId: string;
   /** 1 warning, 2 error. */
   severity: 1 | 2;
+  /** One short line: what is wrong and the value involved. */
   message: string;
+  /** Why it matters (the `--verbose` and json/sarif details). */
+  explanation?: string;
+  /** What to do about it. */
+  fix?: string;
+  /**
+   * Stable identity of the finding (rule, message id, file, the located source text, the message without
+   * line numbers, and a count among otherwise equal findings): unchanged when unrelated lines move. SARIF's
+   * `partialFingerprints` and baselines use it.
+   */
+  fingerprint?: string;
   line: number;
   column: number;
   endLine: number;

@@ -12,12 +12,26 @@ export interface RuleMeta<M extends string> {
   severity: Severity;
   description: string;
   inputs: RuleInput[];
-  /** Message templates by id; `{{name}}` placeholders are filled from `data`. */
-  messages: Record<M, string>;
+  /**
+   * Message templates by id; `{{name}}` placeholders are filled from `data`. A message is one short line
+   * (what is wrong and the value involved, ≤ ~120 characters); its `explanation` (why it matters) and
+   * `fix` (what to do) are printed under `--verbose` and carried by the json and sarif formats.
+   */
+  messages: Record<M, MessageTemplate>;
   /** JSON schema of the rule's options object (validated with the config). */
   schema?: Record<string, unknown>;
   /** Whether the `strict` preset turns an `off` rule on, and at which level. */
   strict?: Severity;
+}
+
+/** A message: the short line, or the short line with its explanation and fix. */
+export type MessageTemplate = string | { message: string; explanation?: string; fix?: string };
+
+/** A filled message: the short line and, when the rule gives them, its explanation and fix. */
+export interface MessageText {
+  message: string;
+  explanation?: string;
+  fix?: string;
 }
 
 export interface RelatedLocation {
@@ -72,6 +86,16 @@ export function defineRule<M extends string, O extends object = Record<string, n
 export function fillMessage(template: string, data: Record<string, string | number> | undefined): string {
   if (!data) return template;
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => (name in data ? String(data[name]) : m));
+}
+
+/** Fills every part of a message template. */
+export function fillMessageText(template: MessageTemplate | undefined, fallback: string, data: Record<string, string | number> | undefined): MessageText {
+  if (template === undefined) return { message: fallback };
+  if (typeof template === "string") return { message: fillMessage(template, data) };
+  const out: MessageText = { message: fillMessage(template.message, data) };
+  if (template.explanation) out.explanation = fillMessage(template.explanation, data);
+  if (template.fix) out.fix = fillMessage(template.fix, data);
+  return out;
 }
 
 export function locOf(at: SourceLocation | { loc: SourceLocation }): SourceLocation {

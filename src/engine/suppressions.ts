@@ -1,6 +1,6 @@
 import type { LintMessage } from "./result.js";
 import { commentStarts } from "./comments.js";
-import { fillMessage } from "./rule.js";
+import { fillMessageText, type MessageTemplate } from "./rule.js";
 
 /**
  * Inline suppressions in YAML (`#`) and HCL (`#`, `//`, `/* … *\/`) comments:
@@ -112,7 +112,7 @@ export interface SuppressionOptions {
   unusedSeverity: 0 | 1 | 2;
   requireReason: boolean;
   /** The `unused-suppression` rule's message templates. */
-  messages: Record<string, string>;
+  messages: Record<string, MessageTemplate>;
   /** Rule ids that exist; a suppression naming another id is reported as such. */
   knownRuleIds?: ReadonlySet<string>;
 }
@@ -139,7 +139,7 @@ export function applySuppressions(messages: LintMessage[], suppressions: Suppres
     ruleId: "unused-suppression",
     messageId,
     severity: opts.unusedSeverity as 1 | 2,
-    message: fillMessage(opts.messages[messageId] ?? messageId, { ruleId }),
+    ...fillMessageText(opts.messages[messageId], messageId, { ruleId }),
     line: s.line,
     column: s.column,
     endLine: s.line,

@@ -1,9 +1,13 @@
 import { pathUnderRoot, repositoryRoot } from "./repo-path.js";
+import { visible } from "./terminal.js";
 import type { Formatter } from "./types.js";
 
-/** Escaping of a workflow command's message (the part after `::`). */
+/**
+ * Escaping of a workflow command's message (the part after `::`): the runner's `%`, CR and LF escapes,
+ * and every other control character made visible (an ESC would otherwise reach the log viewer).
+ */
 export function escapeData(s: string): string {
-  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return visible(s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
 }
 
 /** Escaping of a workflow command's property value: the message escapes plus `:` and `,`. */
