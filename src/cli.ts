@@ -1,23 +1,16 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ConfigError, resolveConfig } from "./config/load.js";
+import { ConfigError } from "./config/load.js";
+import { defaultIO, type CliIO } from "./commands/io.js";
 import { lint } from "./engine/lint.js";
 import type { Severity } from "./engine/rule.js";
 import { formatterFor, formatters } from "./formatters/index.js";
 import { useColor, visible } from "./formatters/terminal.js";
 import { rules } from "../rules/index.js";
 
-/** Where a command writes; tests pass their own. */
-export interface CliIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  readStdin: () => Promise<string>;
-  isTTY: boolean;
-  cwd: string;
-  env: Record<string, string | undefined>;
-}
+export type { CliIO } from "./commands/io.js";
 
 export function version(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -59,21 +52,6 @@ Options:
 Exit codes: 0 no errors, 1 lint errors (or too many warnings), 2 usage or config error.
 `;
 
-export function defaultIO(): CliIO {
-  return {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
-      return Buffer.concat(chunks).toString("utf8");
-    },
-    isTTY: process.stdout.isTTY,
-    cwd: process.cwd(),
-    env: process.env,
-  };
-}
-
 class UsageError extends Error {}
 
 function parseRuleFlags(values: string[]): Record<string, Severity> {
@@ -111,27 +89,6 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     if (io.env.OIDCLINT_DEBUG) io.stderr(`${(e as Error).stack ?? ""}\n`);
     return 2;
   }
-}
-
-/**
- * Without a config at or above the working directory, the config is looked up from the linted paths'
- * common directory, so that `oidclint path/to/repo` lints with that repository's `.oidclintrc.json`.
- */
-function configSearchStart(cwd: string, paths: string[]): { searchFrom?: string } {
-  if (paths.length === 0) return {};
-  const dirs = paths.map((p) => {
-    const abs = resolve(cwd, p);
-    try {
-      return statSync(abs).isDirectory() ? abs : dirname(abs);
-    } catch {
-      return dirname(abs);
-    }
-  });
-  let common = dirs[0] ?? cwd;
-  for (const d of dirs) {
-    while (d !== common && !d.startsWith(`${common}${sep}`)) common = dirname(common);
-  }
-  return { searchFrom: common };
 }
 
 async function runLint(argv: string[], io: CliIO): Promise<number> {
@@ -175,19 +132,14 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (values.stdin && !values["stdin-filename"]) throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
   if (values.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
 
-  const config = await resolveConfig({
-    cwd: io.cwd,
-    rules,
-    ...configSearchStart(io.cwd, values.stdin ? [values["stdin-filename"] ?? "."] : positionals),
-    ...(values.config ? { configFile: values.config } : {}),
-    ruleOverrides: parseRuleFlags(values.rule ?? []),
-    online: values.online ?? false,
-    env: io.env,
-  });
+  const ruleOverrides = parseRuleFlags(values.rule ?? []);
   const stdinSource = values.stdin ? await io.readStdin() : undefined;
   const report = await lint({
     cwd: io.cwd,
-    config,
+    ...(values.config ? { configFile: values.config } : {}),
+    ruleOverrides,
+    online: values.online ?? false,
+    env: io.env,
     paths: positionals,
     ...(stdinSource !== undefined ? { stdin: { text: stdinSource, filename: values["stdin-filename"] ?? "stdin" } } : {}),
     ...(values.context ? { contextPaths: values.context } : {}),

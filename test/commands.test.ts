@@ -254,6 +254,29 @@ describe("oidclint explain", () => {
     expect(o.out).not.toContain("AccessDenied");
   });
 
+  it("run from outside the repository, uses that repository's root and config, and names files it could not read", async () => {
+    const other = JSON.stringify({ Role: { RoleName: "unrelated", Path: "/", AssumeRolePolicyDocument: JSON.parse(trust("repo:*")) as unknown } }, null, 2);
+    const cwd = project({
+      ".oidclintrc.json": '{ "repository": "elsewhere/other" }',
+      "unrelated.json": other,
+      "repo/.oidclintrc.json": '{ "repository": "acme/app", "defaultBranch": "trunk" }',
+      "repo/role.json": role,
+      "repo/.github/workflows/deploy.yml": workflow,
+      "repo/.github/workflows/broken.yml": "on: [push\njobs:\n",
+    });
+    const o = io(cwd);
+    expect(await main(["explain", "repo/.github/workflows/deploy.yml", "--job", "deploy"], o)).toBe(0);
+    expect(o.out.split("\n")[0]).toBe(".github/workflows/deploy.yml");
+    expect(o.out).toContain("repository acme/app, default branch trunk");
+    expect(o.out).toMatch(/accepted by: deploy \(role deploy\) — role\.json:2/);
+    expect(o.out).not.toContain("unrelated");
+    expect(o.err).toMatch(/^oidclint explain: not read: \.github\/workflows\/broken\.yml:\d+:\d+: /m);
+    // The same answer from inside the repository.
+    const inside = io(join(cwd, "repo"));
+    expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "deploy"], inside)).toBe(0);
+    expect(inside.out).toBe(o.out);
+  });
+
   it("--job selects one job; unknown job, missing file or non-workflow exit 2", async () => {
     const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": workflow });
     const one = io(cwd);

@@ -1,17 +1,15 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { CliIO } from "../cli.js";
-import { resolveConfig } from "../config/load.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { parseOperator, trustsGitHub } from "../analysis/github-trust.js";
 import { compileIamValue, evaluatePolicy, type ConcreteClaims, type ConditionOutcome, type PolicyOutcome } from "../analysis/iam-evaluation.js";
-import { readInput } from "../engine/discover.js";
+import { relPath } from "../engine/discover.js";
+import { loadProject, type LoadedProject, type ProjectRequest } from "../engine/load-project.js";
 import type { Condition, PolicyDocument } from "../model/policy.js";
-import { inputKind, parseAll } from "../parsers/index.js";
-import type { SourceFile } from "../parsers/source.js";
+import type { ParseProblem } from "../model/project.js";
 import { displayText, knownText } from "../model/value.js";
-import { rules } from "../../rules/index.js";
+import type { CliIO } from "./io.js";
 
 /**
  * `oidclint check --policy FILE [--role NAME] (--token JWT|- | --sub S [--aud A])`: the 30-second
@@ -52,27 +50,16 @@ export function decodeJwt(token: string): ConcreteClaims {
   return out;
 }
 
-/** The files to parse for a policy file: a Terraform file comes with the rest of its module. */
-function policySources(abs: string, cwd: string): SourceFile[] {
-  const path = (p: string): string => relative(cwd, p).split("\\").join("/") || p;
-  // The engine's reader: a binary, huge or invalid UTF-8 file gets the message the linter gives.
-  const outcome = readInput(abs);
-  if (!("text" in outcome)) {
-    const problem = "problem" in outcome ? outcome.problem : "cannot read file: no such file (ENOENT)";
-    const cannot = /^cannot read file: (.*)$/.exec(problem);
-    throw new CheckInputError(cannot ? `cannot read ${path(abs)}: ${cannot[1] ?? ""}` : `${path(abs)}:1:1: ${problem}`);
-  }
-  const main: SourceFile = { path: path(abs), abs, text: outcome.text };
-  if (inputKind(abs) !== "terraform") return [main];
-  const dir = dirname(abs);
-  const siblings: SourceFile[] = [];
-  for (const n of readdirSync(dir)) {
-    const p = join(dir, n);
-    if (inputKind(n) !== "terraform" || p === abs) continue;
-    const sibling = readInput(p);
-    if ("text" in sibling) siblings.push({ path: path(p), abs: p, text: sibling.text });
-  }
-  return [main, ...siblings];
+/** The policy file, with the rest of its module for a Terraform file. */
+async function loadPolicy(policy: string, cwd: string, options: Pick<ProjectRequest, "configFile" | "env">): Promise<LoadedProject> {
+  if (!existsSync(resolve(cwd, policy))) throw new CheckInputError(`cannot read ${policy}: no such file (ENOENT)`);
+  return loadProject({ ...options, cwd, paths: [policy], withModules: true });
+}
+
+/** A problem of the policy file; one that is about reading it names the file the way the user wrote it. */
+function problemText(p: ParseProblem): string {
+  const cannot = /^cannot read file: (.*)$/.exec(p.message);
+  return cannot ? `cannot read ${p.loc.file}: ${cannot[1] ?? ""}` : `${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`;
 }
 
 function roleLabel(doc: PolicyDocument): string {
@@ -275,7 +262,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!values.policy) throw new CheckInputError("--policy FILE is required");
     if (values.token === undefined && values.sub === undefined && values.aud === undefined) throw new CheckInputError("give the claims: --token JWT (or - for stdin), or --sub SUB [--aud AUD]");
     if (values.token !== undefined && (values.sub !== undefined || values.aud !== undefined)) throw new CheckInputError("give either --token or --sub/--aud, not both");
-    const config = await resolveConfig({ cwd: io.cwd, rules, ...(values.config ? { configFile: values.config } : {}), env: io.env });
+    const loaded = await loadPolicy(values.policy, io.cwd, { ...(values.config ? { configFile: values.config } : {}), env: io.env });
+    const config = loaded.config;
     let claims: ConcreteClaims;
     let missing: "absent" | "unknown" = "absent";
     let audDefaulted = false;
@@ -290,22 +278,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       audDefaulted = values.aud === undefined;
       missing = "unknown";
     }
-    const abs = resolve(io.cwd, values.policy);
-    const sources = policySources(abs, io.cwd);
-    const parsed = await parseAll(sources, {
-      root: io.cwd,
-      settings: config.settings,
-      readFile(rel) {
-        try {
-          return readFileSync(resolve(io.cwd, rel), "utf8");
-        } catch {
-          return undefined;
-        }
-      },
-    });
-    const mainPath = sources[0]?.path ?? values.policy;
+    const mainPath = relPath(loaded.root, resolve(io.cwd, values.policy));
+    const parsed = loaded.project.files;
     const problems = parsed.flatMap((p) => p.problems).filter((p) => p.loc.file === mainPath);
-    if (problems.length > 0) throw new CheckInputError(problems.map((p) => `${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`).join("; "));
+    if (problems.length > 0) throw new CheckInputError(problems.map(problemText).join("; "));
     const docs = parsed.flatMap((p) => p.policies).filter((d) => d.loc.file === mainPath);
     if (docs.length === 0) throw new CheckInputError(`${values.policy} is not a policy oidclint can read (Terraform, CloudFormation, IAM JSON or aws iam get-role output)`);
     const doc = selectPolicy(docs, values.role, values.policy);

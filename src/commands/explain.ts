@@ -1,23 +1,19 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { CliIO } from "../cli.js";
-import { resolveConfig } from "../config/load.js";
 import type { ResolvedSettings } from "../config/settings.js";
-import { discover, readInput, relPath } from "../engine/discover.js";
+import { relPath } from "../engine/discover.js";
+import { loadProject, projectRootOf, type LoadedProject } from "../engine/load-project.js";
 import { conditionLabel, describeHole, jobSituations, renderSub, type JobSituation } from "../analysis/predicted-claims.js";
 import { trustsGitHub } from "../analysis/github-trust.js";
 import { findRefusedClaim, holeAdmits, type PredictedValue } from "../analysis/iam-evaluation.js";
 import { effectivePermissions, jobNeed, jobOidcUses } from "../analysis/token-use.js";
 import type { PolicyDocument } from "../model/policy.js";
-import { buildProject, type Project } from "../model/project.js";
+import type { Project } from "../model/project.js";
 import { jobRoleAssumptions, resolveRole, type RoleAssumption } from "../analysis/role-assumptions.js";
 import { displayText, knownText } from "../model/value.js";
 import type { Job, Workflow } from "../model/workflow.js";
-import { parseAll } from "../parsers/index.js";
-import type { SourceFile } from "../parsers/source.js";
-import { rules } from "../../rules/index.js";
 import { painter, printLines, visible, type Paint } from "../formatters/terminal.js";
+import type { CliIO } from "./io.js";
 
 /**
  * `oidclint explain WORKFLOW [--job NAME]`: per job and trigger, the sub and aud claims GitHub would
@@ -149,28 +145,15 @@ function explainJob(wf: Workflow, job: Job, project: Project, settings: Resolved
   return lines;
 }
 
-async function loadProject(cwd: string, workflowPath: string, settingsIgnore: string[], settings: ResolvedSettings): Promise<{ project: Project; workflowFile: string }> {
-  const abs = resolve(cwd, workflowPath);
-  const files = new Set(await discover(["."], cwd, settingsIgnore));
-  files.add(abs);
-  const sources: SourceFile[] = [];
-  for (const f of files) {
-    const outcome = readInput(f);
-    if ("text" in outcome) sources.push({ path: relPath(cwd, f), abs: f, text: outcome.text });
-    else if (f === abs) throw new ExplainInputError(`cannot read ${workflowPath}${"problem" in outcome ? `: ${outcome.problem}` : ""}`);
-  }
-  const parsed = await parseAll(sources, {
-    root: cwd,
-    settings,
-    readFile(rel) {
-      try {
-        return readFileSync(resolve(cwd, rel), "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-  });
-  return { project: buildProject(cwd, parsed), workflowFile: relPath(cwd, abs) };
+/**
+ * The workflow's repository, loaded whole: its root (the directory holding `.github/`, wherever explain
+ * runs from) and its config. A file that cannot be read there is named, not dropped.
+ */
+async function loadWorkflowProject(io: CliIO, workflowPath: string, configFile: string | undefined): Promise<LoadedProject & { workflowFile: string }> {
+  const abs = resolve(io.cwd, workflowPath);
+  const root = projectRootOf(abs) ?? io.cwd;
+  const loaded = await loadProject({ cwd: io.cwd, root, paths: [root, abs], ...(configFile ? { configFile } : {}), env: io.env });
+  return { ...loaded, workflowFile: relPath(root, abs) };
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -192,12 +175,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   try {
     if (positionals.length !== 1 || !positionals[0]) throw new ExplainInputError("give exactly one workflow file");
-    const config = await resolveConfig({ cwd: io.cwd, rules, ...(values.config ? { configFile: values.config } : {}), env: io.env });
+    const { project, config, workflowFile } = await loadWorkflowProject(io, positionals[0], values.config);
     const settings = config.settings;
-    const { project, workflowFile } = await loadProject(io.cwd, positionals[0], config.ignore, settings);
     const file = project.files.find((f) => f.file === workflowFile);
     const problem = file?.problems[0];
     if (problem) throw new ExplainInputError(`${problem.loc.file}:${problem.loc.line}:${problem.loc.column}: ${problem.message}`);
+    // Roles in a file that could not be read are missing from the answer: say which files those are.
+    for (const p of project.files.flatMap((f) => (f === file ? [] : f.problems))) {
+      io.stderr(`oidclint explain: not read: ${visible(`${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`)}\n`);
+    }
     const wf = project.workflows.find((w) => w.file === workflowFile);
     if (!wf) throw new ExplainInputError(`${positionals[0]} is not a GitHub workflow (expected a file under .github/workflows/)`);
     const jobs = values.job === undefined ? wf.jobs : wf.jobs.filter((j) => j.id.value === values.job || j.name?.value === values.job);

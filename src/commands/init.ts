@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { CliIO } from "../cli.js";
+import type { CliIO } from "./io.js";
 import { CONFIG_NAME } from "../config/load.js";
 import { gitFacts } from "../config/git.js";
 import { buildConfigSchema } from "../config/schema.js";

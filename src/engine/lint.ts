@@ -1,120 +1,31 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { applyRuleSettings, resolveConfig, type ResolvedConfig, type RuleConfig } from "../config/load.js";
-import { fileStart, type SourceLocation } from "../model/location.js";
-import { buildProject, emptyParsed, type ParsedFile, type Project, type RepoStatus } from "../model/project.js";
+import { applyRuleSettings, type ResolvedConfig, type RuleConfig } from "../config/load.js";
+import type { SourceLocation } from "../model/location.js";
+import type { Project, RepoStatus } from "../model/project.js";
 import { githubSubValues } from "../analysis/sub-pattern.js";
 import { fetchRepoStatuses } from "./online.js";
-import { inputKind, parseAll } from "../parsers/index.js";
-import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as allRules } from "../../rules/index.js";
-import { discover, readInput, relPath } from "./discover.js";
 import { addFingerprints } from "./fingerprint.js";
 import { pathUnderRoot, repositoryRoot } from "../formatters/repo-path.js";
 import { matchesAny } from "./glob.js";
+import { loadProject, type LoadedProject, type ProjectRequest } from "./load-project.js";
 import { compareMessages, type LintMessage, type LintReport, type LintResult } from "./result.js";
 import { fillMessageText, locOf, type AnyRule, type MessageText, type Report, type Severity } from "./rule.js";
 import { applySuppressions, collectSuppressions, type Suppression } from "./suppressions.js";
 
-export interface LintOptions {
-  /** Files, directories or globs to lint (default: the working directory). */
-  paths?: string[];
-  cwd?: string;
-  configFile?: string;
-  /** `--rule id:level`. */
-  ruleOverrides?: Record<string, Severity>;
-  /** Content given on stdin, linted as if it were the file `stdinFilename`. */
-  stdin?: { text: string; filename: string };
-  /**
-   * Extra paths read for cross-file rules but not reported on (the rest of the repository when a
-   * pre-commit hook passes only the staged files).
-   */
-  contextPaths?: string[];
-  online?: boolean;
-  /** An already resolved config (the CLI resolves it once for all commands). */
-  config?: ResolvedConfig;
-}
+/**
+ * What to lint: the files of `paths` (default the working directory), with `contextPaths` read for
+ * cross-file rules but not reported on (the rest of the repository when a pre-commit hook passes only
+ * the staged files). See `ProjectRequest` for every option.
+ */
+export type LintOptions = ProjectRequest;
 
-/** Resolves the config, discovers and parses the inputs, runs every enabled rule. */
+/** Loads the project (`loadProject`) and runs every enabled rule on it. */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
-  const cwd = resolve(options.cwd ?? process.cwd());
-  const config =
-    options.config ??
-    (await resolveConfig({
-      cwd,
-      rules: allRules,
-      ...(options.configFile ? { configFile: options.configFile } : {}),
-      ...(options.ruleOverrides ? { ruleOverrides: options.ruleOverrides } : {}),
-      ...(options.online ? { online: true } : {}),
-    }));
-  const { sources, problems } = await loadSources(options, cwd, config);
-  const env: ParseEnv = {
-    root: cwd,
-    settings: config.settings,
-    readFile(rel) {
-      try {
-        return readFileSync(resolve(cwd, rel), "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-  };
-  const parsed = [...problems, ...(await parseAll(sources.all, env))];
+  const loaded = await loadProject(options);
   // Only suppression comments need a file's text after parsing: let the rest be collected.
-  for (const src of sources.all) if (!src.text.includes("oidclint-")) src.text = "";
-  return runRules(parsed, sources, config, cwd);
-}
-
-interface Sources {
-  all: SourceFile[];
-  /** Relative paths whose findings are reported. */
-  reported: Set<string>;
-}
-
-async function loadSources(options: LintOptions, cwd: string, config: ResolvedConfig): Promise<{ sources: Sources; problems: ParsedFile[] }> {
-  const all: SourceFile[] = [];
-  const reported = new Set<string>();
-  const problems: ParsedFile[] = [];
-  const seen = new Set<string>();
-  const add = (abs: string, text: string, report: boolean): void => {
-    const path = relPath(cwd, abs);
-    if (seen.has(path)) {
-      if (report) reported.add(path);
-      return;
-    }
-    seen.add(path);
-    all.push({ path, abs, text });
-    if (report) reported.add(path);
-  };
-  const readAll = (files: string[], report: boolean, explicit: Set<string>): void => {
-    for (const abs of files) {
-      const outcome = readInput(abs);
-      if ("text" in outcome) add(abs, outcome.text, report);
-      else if ("problem" in outcome && report && (explicit.has(abs) || isAlwaysInput(relPath(cwd, abs)))) {
-        const path = relPath(cwd, abs);
-        reported.add(path);
-        const loc = outcome.line === undefined ? fileStart(path) : { file: path, line: outcome.line, column: outcome.column ?? 1, endLine: outcome.line, endColumn: (outcome.column ?? 1) + 1 };
-        problems.push({ ...emptyParsed(path, "unknown"), problems: [{ message: outcome.problem, loc }] });
-      }
-    }
-  };
-  if (options.stdin) {
-    add(resolve(cwd, options.stdin.filename), options.stdin.text, true);
-  } else {
-    const paths = options.paths && options.paths.length > 0 ? options.paths : ["."];
-    const files = await discover(paths, cwd, config.ignore);
-    const explicit = new Set(paths.map((p) => resolve(cwd, p)));
-    readAll(files, true, explicit);
-  }
-  if (options.contextPaths && options.contextPaths.length > 0) {
-    readAll(await discover(options.contextPaths, cwd, config.ignore), false, new Set());
-  }
-  return { sources: { all, reported }, problems };
-}
-
-/** Files that are inputs by their path alone, so an unreadable one is worth a finding. */
-function isAlwaysInput(path: string): boolean {
-  return inputKind(path) === "terraform" || /(^|\/)\.github\/workflows\/|(^|\/)action\.ya?ml$/.test(path);
+  for (const src of loaded.sources) if (!src.text.includes("oidclint-")) src.text = "";
+  return runRules(loaded);
 }
 
 function severityNumber(s: Severity): 0 | 1 | 2 {
@@ -143,8 +54,9 @@ interface RawFinding {
   related?: Report<string>["related"];
 }
 
-async function runRules(parsed: ParsedFile[], sources: Sources, config: ResolvedConfig, cwd: string): Promise<LintReport> {
-  const project = buildProject(cwd, parsed);
+async function runRules(loaded: LoadedProject): Promise<LintReport> {
+  const { project, config } = loaded;
+  const parsed = project.files;
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const findings: RawFinding[] = [];
   const parseErrorRule = allRules.find((r) => r.meta.id === "parse-error");
@@ -174,7 +86,7 @@ async function runRules(parsed: ParsedFile[], sources: Sources, config: Resolved
       },
     });
   }
-  return toReport(findings, sources, new Set(parsed.map((f) => f.file)), config, cwd);
+  return toReport(findings, loaded, new Set(parsed.map((f) => f.file)));
 }
 
 /** `--online`: the exact repositories of sub conditions, looked up once each before the rules run. */
@@ -191,12 +103,13 @@ async function lookUpRepositories(project: Project, config: ResolvedConfig): Pro
   });
 }
 
-function toReport(findings: RawFinding[], sources: Sources, understood: Set<string>, config: ResolvedConfig, cwd: string): LintReport {
+function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set<string>): LintReport {
+  const { config, root: cwd, reported } = loaded;
   const byFile = new Map<string, LintMessage[]>();
   const cache = new Map<string, Map<string, RuleConfig>>();
   const seen = new Set<string>();
   for (const f of findings) {
-    if (!sources.reported.has(f.loc.file)) continue;
+    if (!reported.has(f.loc.file)) continue;
     const configured = rulesForFile(config, f.loc.file, cache).get(f.rule.meta.id);
     let severity = severityNumber(configured?.severity ?? f.rule.meta.severity);
     if (severity === 0) continue;
@@ -228,9 +141,9 @@ function toReport(findings: RawFinding[], sources: Sources, understood: Set<stri
   const root = repositoryRoot(cwd);
   const fromRoot = (file: string): string => pathUnderRoot(root, cwd, file) ?? file;
   const results: LintResult[] = [];
-  for (const src of sources.all) {
+  for (const src of loaded.sources) {
     // Files that are not inputs of any kind (package.json, unrelated YAML) are not results.
-    if (!sources.reported.has(src.path) || !understood.has(src.path)) continue;
+    if (!reported.has(src.path) || !understood.has(src.path)) continue;
     let messages = byFile.get(src.path) ?? [];
     const suppressions: Suppression[] = collectSuppressions(src.path, src.text);
     if (suppressions.length > 0) {

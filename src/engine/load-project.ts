@@ -1,0 +1,201 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
+import { resolveConfig, type ResolvedConfig, type RuleSetting } from "../config/load.js";
+import { fileStart } from "../model/location.js";
+import { buildProject, emptyParsed, type ParsedFile, type Project } from "../model/project.js";
+import { inputKind, parseAll } from "../parsers/index.js";
+import type { ParseEnv, SourceFile } from "../parsers/source.js";
+import { rules as builtinRules } from "../../rules/index.js";
+import { discover, readInput, relPath } from "./discover.js";
+import type { AnyRule } from "./rule.js";
+
+/**
+ * What to load. Every command (lint, check, explain, map, fix, generate) describes its inputs with this and
+ * calls `loadProject`; none discovers, reads or parses on its own.
+ */
+export interface ProjectRequest {
+  /** Where the command runs: relative `paths`, `contextPaths` and `configFile` resolve against it. Default `process.cwd()`. */
+  cwd?: string;
+  /**
+   * The project root: model paths are relative to it, parsers read referenced files from it, and the config
+   * is looked up from it. Default `cwd`. `projectRootOf(file)` finds the repository a file belongs to.
+   */
+  root?: string;
+  /** Files, directories or globs whose findings are reported (default: `.`). */
+  paths?: string[];
+  /** Extra paths read for cross-file facts but not reported on. */
+  contextPaths?: string[];
+  /** Content given on stdin, read as if it were the file `filename` (then `paths` is not read). */
+  stdin?: { text: string; filename: string };
+  /** Also read the other files of the module of each Terraform file named in `paths` (not reported on). */
+  withModules?: boolean;
+  /** An already resolved config: the config options below are then ignored. */
+  config?: ResolvedConfig;
+  /** `--config FILE`; without it `.oidclintrc.json` at or above the root, else at or above the paths' common directory. */
+  configFile?: string;
+  /** `--rule id:level`, applied last. */
+  ruleOverrides?: Record<string, RuleSetting>;
+  online?: boolean;
+  /** Environment read for `GITHUB_REPOSITORY` (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** The rule set the config is validated against (default: the built-in rules). */
+  rules?: readonly AnyRule[];
+}
+
+/** A loaded project: the model rules see, with the config and files it came from. */
+export interface LoadedProject {
+  root: string;
+  config: ResolvedConfig;
+  /** Every parsed file, including files that could not be read or parsed (their `problems` say why). */
+  project: Project;
+  /** The text of every file read (for suppression comments). */
+  sources: SourceFile[];
+  /** Root-relative paths whose findings are reported: `paths`, not `contextPaths` or module siblings. */
+  reported: ReadonlySet<string>;
+}
+
+/**
+ * The one pipeline: config → discover → read → parse → model. A file that cannot be read is a problem on
+ * that file (when it was named, or is an input by its path alone), never the end of the run.
+ */
+export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProject> {
+  const cwd = resolve(req.cwd ?? process.cwd());
+  const root = resolve(cwd, req.root ?? ".");
+  // Arguments as the user wrote them when they resolve against the root anyway (messages quote them).
+  const arg = (p: string): string => (root === cwd ? p : resolveArg(cwd, p));
+  const paths = req.stdin ? [] : (req.paths ?? []).length > 0 ? (req.paths ?? []).map(arg) : [root === cwd ? "." : root];
+  const config = req.config ?? (await resolveConfig(configRequest(req, arg, root, req.stdin ? [resolve(cwd, req.stdin.filename)] : paths)));
+  const files = new Files(root);
+  if (req.stdin) files.add(resolve(cwd, req.stdin.filename), req.stdin.text, true);
+  else {
+    const found = await discover(paths, root, config.ignore);
+    const explicit = new Set(paths.map((p) => resolve(root, p)));
+    files.readAll(found, true, explicit);
+    if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, new Set());
+  }
+  if (req.contextPaths && req.contextPaths.length > 0) {
+    files.readAll(await discover(req.contextPaths.map(arg), root, config.ignore), false, new Set());
+  }
+  const env: ParseEnv = {
+    root,
+    settings: config.settings,
+    readFile(rel) {
+      try {
+        return readFileSync(resolve(root, rel), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  const parsed = [...files.problems, ...(await parseAll(files.all, env))];
+  return { root, config, project: buildProject(root, parsed), sources: files.all, reported: files.reported };
+}
+
+/** Globs stay as written (relative to the root); files and directories become absolute. */
+function resolveArg(cwd: string, p: string): string {
+  return /[*?{}[\]]/.test(p) && !existsSync(resolve(cwd, p)) ? p : resolve(cwd, p);
+}
+
+function configRequest(req: ProjectRequest, arg: (p: string) => string, root: string, paths: string[]): Parameters<typeof resolveConfig>[0] {
+  return {
+    cwd: root,
+    rules: req.rules ?? builtinRules,
+    ...searchStart(root, paths),
+    ...(req.configFile ? { configFile: arg(req.configFile) } : {}),
+    ...(req.ruleOverrides ? { ruleOverrides: req.ruleOverrides } : {}),
+    ...(req.online ? { online: true } : {}),
+    ...(req.env ? { env: req.env } : {}),
+  };
+}
+
+/**
+ * Without a config at or above the root, the config is looked up from the paths' common directory, so
+ * that `oidclint path/to/repo` lints with that repository's `.oidclintrc.json`.
+ */
+function searchStart(root: string, paths: string[]): { searchFrom?: string } {
+  const absolute = paths.map((p) => resolve(root, p)).filter((p) => p !== root);
+  if (absolute.length === 0) return {};
+  const dirs = absolute.map((abs) => {
+    try {
+      return statSync(abs).isDirectory() ? abs : dirname(abs);
+    } catch {
+      return dirname(abs);
+    }
+  });
+  let common = dirs[0] ?? root;
+  for (const d of dirs) {
+    while (d !== common && !d.startsWith(`${common}${sep}`)) common = dirname(common);
+  }
+  return { searchFrom: common };
+}
+
+/**
+ * The repository a file belongs to: the directory holding its `.github/` for a workflow or action under
+ * `.github/`, else the nearest directory above it with a `.git`; undefined when neither applies.
+ */
+export function projectRootOf(file: string): string | undefined {
+  const abs = resolve(file);
+  const github = abs.lastIndexOf(`${sep}.github${sep}`);
+  if (github > 0) return abs.slice(0, github);
+  let dir = dirname(abs);
+  for (;;) {
+    if (existsSync(join(dir, ".git"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** The other Terraform files of the directories of the Terraform files named (a module is parsed whole). */
+function moduleSiblings(paths: string[]): string[] {
+  const out: string[] = [];
+  const dirs = new Set(paths.filter((p) => inputKind(p) === "terraform").map((p) => dirname(p)));
+  for (const dir of dirs) {
+    try {
+      for (const name of readdirSync(dir)) if (inputKind(name) === "terraform") out.push(join(dir, name));
+    } catch {
+      // an unreadable directory: the named file alone
+    }
+  }
+  return out;
+}
+
+/** The files read for one run, each once, with the problems of those that could not be read. */
+class Files {
+  readonly all: SourceFile[] = [];
+  readonly reported = new Set<string>();
+  readonly problems: ParsedFile[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly root: string) {}
+
+  add(abs: string, text: string, report: boolean): void {
+    const path = relPath(this.root, abs);
+    if (report) this.reported.add(path);
+    if (this.seen.has(path)) return;
+    this.seen.add(path);
+    this.all.push({ path, abs, text });
+  }
+
+  readAll(files: string[], report: boolean, explicit: Set<string>): void {
+    for (const abs of files) {
+      const path = relPath(this.root, abs);
+      if (this.seen.has(path)) {
+        if (report) this.reported.add(path);
+        continue;
+      }
+      const outcome = readInput(abs);
+      if ("text" in outcome) this.add(abs, outcome.text, report);
+      else if ("problem" in outcome && report && (explicit.has(abs) || isAlwaysInput(path))) {
+        this.reported.add(path);
+        const loc = outcome.line === undefined ? fileStart(path) : { file: path, line: outcome.line, column: outcome.column ?? 1, endLine: outcome.line, endColumn: (outcome.column ?? 1) + 1 };
+        this.problems.push({ ...emptyParsed(path, "unknown"), problems: [{ message: outcome.problem, loc }] });
+      }
+    }
+  }
+}
+
+/** Files that are inputs by their path alone, so an unreadable one is worth a finding. */
+function isAlwaysInput(path: string): boolean {
+  return inputKind(path) === "terraform" || /(^|\/)\.github\/workflows\/|(^|\/)action\.ya?ml$/.test(path);
+}
