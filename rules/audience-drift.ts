@@ -1,5 +1,6 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { DEFAULT_AUDIENCE } from "../src/config/settings.js";
+import { iamGlobMatches } from "../src/analysis/iam-glob.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import {
   githubConditions,
@@ -49,16 +50,11 @@ function expectedAudiences(settings: ResolvedSettings, partition: string | undef
   return out;
 }
 
-function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${body}$`, ignoreCase ? "i" : "");
-}
-
 /** Whether a condition value admits `aud` under the condition's operator. */
 function valueAdmits(c: GitHubCondition, value: string, aud: string): boolean {
   switch (c.operator.match) {
     case "like":
-      return globRegExp(value, false).test(aud);
+      return iamGlobMatches(value, aud);
     case "equalsIgnoreCase":
       return value.toLowerCase() === aud.toLowerCase();
     default:

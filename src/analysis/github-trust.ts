@@ -1,4 +1,5 @@
 import type { ResolvedSettings } from "../config/settings.js";
+import { iamGlobMatches } from "./iam-glob.js";
 import type { Condition, PolicyDocument, Statement } from "../model/policy.js";
 import { displayText, knownText, type StrValue } from "../model/value.js";
 
@@ -167,8 +168,7 @@ export function actionAllowsWebIdentity(stmt: Statement): boolean {
   const matches = items.some((a) => {
     const text = knownText(a);
     if (text === undefined) return true;
-    const re = new RegExp(`^${text.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-    return re.test("sts:AssumeRoleWithWebIdentity");
+    return iamGlobMatches(text, "sts:AssumeRoleWithWebIdentity", true);
   });
   return stmt.notAction ? !matches : matches;
 }

@@ -29,7 +29,19 @@ interface Token {
 
 /** A pattern as a list of tokens; the state set is the positions reached (length = accepted). */
 export class PatternAutomaton {
-  constructor(readonly tokens: Token[]) {}
+  readonly tokens: Token[];
+
+  constructor(tokens: Token[]) {
+    // `**` and `*` runs: consecutive repeats of the same test are one repeat (a long `*****` costs one state).
+    this.tokens = tokens.filter((t, i) => !(t.kind === "rep" && i > 0 && tokens[i - 1]?.kind === "rep" && tokens[i - 1]?.test === t.test));
+  }
+
+  /** How the pattern's positions see a character: characters with one signature are interchangeable. */
+  signature(ch: string): string {
+    let out = "";
+    for (const t of this.tokens) out += t.test(ch) ? "1" : "0";
+    return out;
+  }
 
   private close(set: Set<number>): Set<number> {
     const stack = [...set];
@@ -74,6 +86,7 @@ export class PatternAutomaton {
 }
 
 const ANY = (): boolean => true;
+const NOT_SLASH = (c: string): boolean => c !== "/";
 
 function literal(ch: string, ignoreCase: boolean): (c: string) => boolean {
   if (!ignoreCase) return (c) => c === ch;
@@ -122,7 +135,7 @@ export function compileFilterGlob(pattern: string): PatternAutomaton {
       if (pattern[i + 1] === "*") {
         tokens.push({ kind: "rep", test: ANY });
         i++;
-      } else tokens.push({ kind: "rep", test: (c) => c !== "/" });
+      } else tokens.push({ kind: "rep", test: NOT_SLASH });
       continue;
     }
     if (ch === "?" || ch === "+") {
@@ -603,12 +616,17 @@ export function findRefusedClaim(
   };
   const seen = new Set([key(first)]);
   const queue: Node[] = [first];
-  const LIMIT = 20000;
-  while (queue.length > 0) {
-    const n = queue.shift();
+  const alphabet = charClasses([...include.map((f) => f.auto), ...ignore, ...prefixes, ...matchers.filter((m) => m.hasHole).map((m) => m.auto)]);
+  // Budget: distinct search states, and positions stepped (patterns thousands of characters long make each state costly).
+  let work = 0;
+  const setSize = (sets: readonly ReadonlySet<number>[]): number => sets.reduce((n, set) => n + set.size, 0);
+  for (let head = 0; head < queue.length; head++) {
+    const n = queue[head];
     if (!n) break;
     if (n.v === 2 && admitted(n.inc, n.ign, n.pre) && !acceptedNow(n.pol)) return { verdict: "refused", example: n.name };
-    for (const ch of REF_CHARS) {
+    work += alphabet.length * (setSize(n.inc) + setSize(n.ign) + setSize(n.pre) + setSize(n.pol) + 1);
+    if (work > SEARCH_WORK_LIMIT) return { verdict: "undecided" };
+    for (const ch of alphabet) {
       const v = validityStep(n.v, ch);
       if (v === VALIDITY_DEAD) continue;
       const inc = include.map((f, i) => f.auto.step(n.inc[i] ?? new Set(), ch));
@@ -627,11 +645,33 @@ export function findRefusedClaim(
       const k = key(next);
       if (seen.has(k)) continue;
       seen.add(k);
-      if (seen.size > LIMIT) return { verdict: "undecided" };
+      if (seen.size > SEARCH_STATE_LIMIT) return { verdict: "undecided" };
       queue.push(next);
     }
   }
   return { verdict: "accepted" };
+}
+
+/** The search gives up (undecided, no finding) past this many distinct states or this many position steps. */
+const SEARCH_STATE_LIMIT = 20000;
+const SEARCH_WORK_LIMIT = 1_000_000;
+
+/**
+ * One representative per class of ref characters that every pattern treats alike (and that ref-name
+ * validity treats alike: `/` and `.` are their own): `a`, `/`, "any other" instead of ~90 characters.
+ * The representative is the first of its class in `charOrder`, so examples read as before.
+ */
+function charClasses(autos: readonly PatternAutomaton[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const ch of REF_CHARS) {
+    let sig = ch === "/" || ch === "." ? ch : "";
+    for (const a of autos) sig += `|${a.signature(ch)}`;
+    if (seen.has(sig)) continue;
+    seen.add(sig);
+    out.push(ch);
+  }
+  return out;
 }
 
 function setKey(s: ReadonlySet<number>): string {

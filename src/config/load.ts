@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { ErrorObject } from "ajv";
+import { compileGlob, GlobError } from "../engine/glob.js";
 import type { AnyRule, Severity } from "../engine/rule.js";
 import { rules as builtinRules } from "../../rules/index.js";
 import { gitFacts } from "./git.js";
@@ -198,6 +199,25 @@ function readRepositoriesFile(file: string): string[] {
     .filter((l) => l !== "");
 }
 
+/** `ignore` and `overrides[].files` compile now, so that a malformed glob is a config error naming its place. */
+function checkGlobs(raw: RawConfig, file: string): void {
+  const places: [string, string][] = (raw.ignore ?? []).map((g, i) => [`ignore.${i}`, g]);
+  (raw.overrides ?? []).forEach((o, i) => {
+    if (typeof o.files === "string") places.push([`overrides.${i}.files`, o.files]);
+    else o.files.forEach((g, j) => places.push([`overrides.${i}.files.${j}`, g]));
+  });
+  const details: string[] = [];
+  for (const [path, glob] of places) {
+    try {
+      compileGlob(glob);
+    } catch (e) {
+      if (!(e instanceof GlobError)) throw e;
+      details.push(`${path}: ${e.message}`);
+    }
+  }
+  if (details.length > 0) throw new ConfigError(`Invalid config ${file}:`, details);
+}
+
 export interface ConfigRequest {
   cwd: string;
   /** Where to look for `.oidclintrc.json` when there is none at or above `cwd`: the linted paths' common directory. */
@@ -221,6 +241,7 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
     throw new ConfigError(`Config file not found: ${req.configFile}`);
   }
   const raw = configFile ? await readConfig(configFile, req.rules) : {};
+  if (configFile) checkGlobs(raw, configFile);
   const baseDir = configFile ? dirname(configFile) : req.cwd;
   for (const id of Object.keys(req.ruleOverrides ?? {})) {
     if (!req.rules.some((r) => r.meta.id === id)) throw new ConfigError(`--rule: unknown rule id \`${id}\``);

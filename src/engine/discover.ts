@@ -85,14 +85,16 @@ export async function discover(paths: string[], root: string, ignore: string[]):
       followSymbolicLinks: false,
       gitignore: true,
       suppressErrors: true,
-      ignore: [...ALWAYS_IGNORED, ...ignore],
+      // The config's own globs are matched below by oidclint's linear matcher: globby's regular expressions
+      // backtrack on hostile patterns (`*a*a*a…b`).
+      ignore: ALWAYS_IGNORED,
     };
     for (const dir of dirs) {
-      for (const f of await globby(INPUT_GLOBS, { ...options, cwd: dir })) found.add(resolve(f));
+      for (const f of await globby(INPUT_GLOBS, { ...options, cwd: dir })) if (!ignored(relPath(root, f))) found.add(resolve(f));
     }
     if (globs.length > 0) {
       for (const f of await globby(globs, { ...options, cwd: root })) {
-        if (inputKind(f) !== "none") found.add(resolve(f));
+        if (inputKind(f) !== "none" && !ignored(relPath(root, resolve(root, f)))) found.add(resolve(f));
       }
     }
   }

@@ -1,56 +1,169 @@
 /**
  * Path globs for `ignore` and `overrides.files`: `**` (any directories), `*` (within one segment), `?`,
- * `{a,b}` and `[...]` classes. A pattern without `/` matches the basename anywhere, as in `.gitignore`.
+ * `{a,b}` and `[...]` classes (`[!...]` negates). A pattern without `/` matches the basename anywhere, as
+ * in `.gitignore`; a pattern that matches a directory matches everything below it.
+ *
+ * Globs come from the repository's config, which a pull request can change: they are compiled to a small
+ * automaton and run state set by state set (cost: pattern length × path length, never backtracking),
+ * and a malformed class (`[z-a]`) is a `GlobError`, which config loading reports as a config error.
  */
-export function globToRegExp(glob: string): RegExp {
-  let src = "";
-  let i = 0;
-  const anchored = glob.includes("/");
+export class GlobError extends Error {}
+
+type Test = (c: string) => boolean;
+
+interface State {
+  edges: { test: Test; to: number }[];
+  eps: number[];
+}
+
+const ANY: Test = () => true;
+const NOT_SLASH: Test = (c) => c !== "/";
+const SLASH: Test = (c) => c === "/";
+
+class Nfa {
+  readonly states: State[] = [];
+  add(): number {
+    return this.states.push({ edges: [], eps: [] }) - 1;
+  }
+  edge(from: number, test: Test, to: number): void {
+    this.states[from]?.edges.push({ test, to });
+  }
+  eps(from: number, to: number): void {
+    this.states[from]?.eps.push(to);
+  }
+  /** `(?:.*\/)?` from `from`: returns the state after it. */
+  anyDirs(from: number): number {
+    const next = this.add();
+    const loop = this.add();
+    this.eps(from, next);
+    this.eps(from, loop);
+    this.edge(loop, ANY, loop);
+    this.edge(loop, SLASH, next);
+    return next;
+  }
+  /** A state that loops on `test`, reached from `from` without a character. */
+  star(from: number, test: Test): number {
+    const loop = this.add();
+    this.eps(from, loop);
+    this.edge(loop, test, loop);
+    return loop;
+  }
+  literal(from: number, text: string): number {
+    let cur = from;
+    for (const ch of text) {
+      const next = this.add();
+      this.edge(cur, (c) => c === ch, next);
+      cur = next;
+    }
+    return cur;
+  }
+}
+
+/** `[...]` body → a test of one character (never `/`). */
+function classTest(body: string, glob: string): Test {
+  const negated = body.startsWith("!") || body.startsWith("^");
+  const chars = Array.from(negated ? body.slice(1) : body);
+  const ranges: [string, string][] = [];
+  for (let i = 0; i < chars.length; i++) {
+    let lo = chars[i] ?? "";
+    if (lo === "\\" && i + 1 < chars.length) lo = chars[++i] ?? "";
+    if (chars[i + 1] === "-" && i + 2 < chars.length) {
+      let hi = chars[i + 2] ?? "";
+      i += 2;
+      if (hi === "\\" && i + 1 < chars.length) hi = chars[++i] ?? "";
+      if ((lo.codePointAt(0) ?? 0) > (hi.codePointAt(0) ?? 0)) throw new GlobError(`character range ${lo}-${hi} is out of order in "${glob}"`);
+      ranges.push([lo, hi]);
+    } else ranges.push([lo, lo]);
+  }
+  return (c) => c !== "/" && ranges.some(([lo, hi]) => c >= lo && c <= hi) !== negated;
+}
+
+/** Compiles a glob to a path test. Throws `GlobError` on a malformed class. */
+export function compileGlob(glob: string): (path: string) => boolean {
+  const nfa = new Nfa();
+  const start = nfa.add();
   const g = glob.replace(/^\.\//, "").replace(/^\//, "");
+  let cur = glob.includes("/") ? start : nfa.anyDirs(start);
+  let i = 0;
   while (i < g.length) {
     const c = g.charAt(i);
-    if (c === "*") {
-      if (g[i + 1] === "*") {
-        const slashAfter = g[i + 2] === "/";
-        src += slashAfter ? "(?:.*/)?" : ".*";
-        i += slashAfter ? 3 : 2;
-        continue;
-      }
-      src += "[^/]*";
-    } else if (c === "?") src += "[^/]";
-    else if (c === "{") {
+    if (c === "*" && g[i + 1] === "*") {
+      const slashAfter = g[i + 2] === "/";
+      cur = slashAfter ? nfa.anyDirs(cur) : nfa.star(cur, ANY);
+      i += slashAfter ? 3 : 2;
+      continue;
+    }
+    if (c === "*") cur = nfa.star(cur, NOT_SLASH);
+    else if (c === "?") {
+      const next = nfa.add();
+      nfa.edge(cur, NOT_SLASH, next);
+      cur = next;
+    } else if (c === "{" && g.indexOf("}", i) > i) {
       const end = g.indexOf("}", i);
-      if (end > i) {
-        src += `(?:${g.slice(i + 1, end).split(",").map(escape).join("|")})`;
-        i = end + 1;
-        continue;
-      }
-      src += "\\{";
-    } else if (c === "[") {
-      const end = g.indexOf("]", i);
-      if (end > i) {
-        src += `[${g.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
-        i = end + 1;
-        continue;
-      }
-      src += "\\[";
-    } else src += escape(c);
+      const next = nfa.add();
+      for (const alt of g.slice(i + 1, end).split(",")) nfa.eps(nfa.literal(cur, alt), next);
+      cur = next;
+      i = end + 1;
+      continue;
+    } else if (c === "[" && g.indexOf("]", i + 1) > i + 1) {
+      const end = g.indexOf("]", i + 1);
+      const next = nfa.add();
+      nfa.edge(cur, classTest(g.slice(i + 1, end), glob), next);
+      cur = next;
+      i = end + 1;
+      continue;
+    } else cur = nfa.literal(cur, c);
     i++;
   }
-  return new RegExp(`^${anchored ? "" : "(?:.*/)?"}${src}(?:/.*)?$`);
+  // A matched directory matches everything below it.
+  const below = nfa.add();
+  nfa.edge(cur, SLASH, below);
+  nfa.edge(below, ANY, below);
+  const accepting = new Set([cur, below]);
+  return (path) => {
+    let set = closure(nfa, [start]);
+    for (const ch of path) {
+      const next: number[] = [];
+      for (const s of set) for (const e of nfa.states[s]?.edges ?? []) if (e.test(ch)) next.push(e.to);
+      if (next.length === 0) return false;
+      set = closure(nfa, next);
+    }
+    for (const s of set) if (accepting.has(s)) return true;
+    return false;
+  };
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+function closure(nfa: Nfa, from: number[]): Set<number> {
+  const set = new Set(from);
+  const stack = [...from];
+  while (stack.length > 0) {
+    const s = stack.pop() ?? 0;
+    for (const t of nfa.states[s]?.eps ?? []) {
+      if (set.has(t)) continue;
+      set.add(t);
+      stack.push(t);
+    }
+  }
+  return set;
 }
 
-/** One compiled test for many globs (discovery checks thousands of paths against the same list). */
+const compiled = new Map<string, (path: string) => boolean>();
+
+function cachedGlob(glob: string): (path: string) => boolean {
+  let test = compiled.get(glob);
+  if (!test) {
+    test = compileGlob(glob);
+    compiled.set(glob, test);
+  }
+  return test;
+}
+
+/** One test for many globs (discovery checks thousands of paths against the same list). */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
-  if (globs.length === 0) return () => false;
-  const res = globs.map(globToRegExp);
-  return (path) => res.some((re) => re.test(path));
+  const tests = globs.map(cachedGlob);
+  return (path) => tests.some((t) => t(path));
 }
 
 export function matchesAny(path: string, globs: readonly string[]): boolean {
-  return globs.some((g) => globToRegExp(g).test(path));
+  return globs.some((g) => cachedGlob(g)(path));
 }
