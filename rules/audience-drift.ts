@@ -211,22 +211,54 @@ export default defineRule({
     description: "Audience (aud) condition, provider client IDs and workflow audience disagree",
     inputs: ["policy", "provider", "workflow"],
     messages: {
-      missingAud:
-        "This statement trusts GitHub's OIDC provider without a condition on `{{key}}`. STS only checks that the token's audience is in the provider's client ID list, so any audience registered there — today or later — is accepted for this role. Add `\"StringEquals\": { \"{{key}}\": \"{{audience}}\" }`.",
-      wrongAud:
-        "The trust policy accepts audience `{{value}}`{{origin}}, but workflows send `{{audience}}` (configure-aws-credentials' default, or the configured `audience`), so AssumeRoleWithWebIdentity is refused.{{literal}} Use `\"{{key}}\": \"{{audience}}\"`, or set `audience` in .oidclintrc.json if your workflows request another audience.",
-      extraAud:
-        "Besides `{{audience}}`, the trust policy also accepts audience `{{value}}`{{origin}}: the role also accepts tokens minted for `{{value}}` (for another service, or by any step that requests that audience), wherever the provider's client IDs list it too. Remove it unless a workflow assuming this role requests it.",
-      githubDefaultAud:
-        "The trust policy accepts audience `{{value}}`{{origin}}: GitHub's own default (`https://github.com/OWNER`), which tokens carry only when no audience is requested. Old setups registered it; `configure-aws-credentials` always requests `{{audience}}`, so its tokens are refused. Use `\"{{key}}\": \"{{audience}}\"` (and add it to the provider's client IDs).",
-      chinaAudOutsideChina:
-        "The trust policy accepts audience `{{value}}`{{origin}}, the audience of the China partition, but this role is in partition `{{partition}}` where workflows send `{{audience}}`; AssumeRoleWithWebIdentity is refused. Use `\"{{key}}\": \"{{audience}}\"`.",
-      wildcardAud:
-        "Audience pattern `{{value}}`{{origin}} under `{{operator}}` accepts any matching audience, including tokens minted for other services. The audience is a fixed string: use `StringEquals` with `{{audience}}`.",
-      providerLacksAudience:
-        "The OIDC provider for `{{issuer}}` lists client IDs {{clientIds}}, which do not include `{{required}}`, the audience its trust policy requires. STS rejects such tokens before reading the trust policy (`Incorrect token audience`). Add `{{required}}` to the provider's client ID list.",
-      workflowAudience:
-        "Job `{{job}}` requests audience `{{audience}}`{{how}}, but {{role}} {{accepts}} only {{accepted}} for `aud`, so AssumeRoleWithWebIdentity is refused. Request what the role accepts (`audience: {{suggest}}`{{removeHint}}), or add `{{audience}}` to the role's `…:aud` condition and to the OIDC provider's client IDs.",
+      missingAud: {
+        message: "No `aud` condition: any audience the provider lists is accepted",
+        explanation:
+          "This statement trusts GitHub's OIDC provider without a condition on `{{key}}`. STS only checks that the token's audience is in the provider's client ID list, so any audience registered there — today or later — is accepted for this role.",
+        fix: "Add `\"StringEquals\": { \"{{key}}\": \"{{audience}}\" }`.",
+      },
+      wrongAud: {
+        message: "Audience `{{value}}` is not `{{audience}}`, which workflows send: AccessDenied",
+        explanation:
+          "The trust policy accepts audience `{{value}}`{{origin}}, but workflows send `{{audience}}` (configure-aws-credentials' default, or the configured `audience`), so AssumeRoleWithWebIdentity is refused.{{literal}}",
+        fix: "Use `\"{{key}}\": \"{{audience}}\"`, or set `audience` in .oidclintrc.json if your workflows request another audience.",
+      },
+      extraAud: {
+        message: "Audience `{{value}}` is accepted besides `{{audience}}`",
+        explanation:
+          "Besides `{{audience}}`, the trust policy also accepts audience `{{value}}`{{origin}}: the role also accepts tokens minted for `{{value}}` (for another service, or by any step that requests that audience), wherever the provider's client IDs list it too.",
+        fix: "Remove it unless a workflow assuming this role requests it.",
+      },
+      githubDefaultAud: {
+        message: "Audience `{{value}}` is GitHub's default; configure-aws-credentials sends `{{audience}}`",
+        explanation:
+          "The trust policy accepts audience `{{value}}`{{origin}}: GitHub's own default (`https://github.com/OWNER`), which tokens carry only when no audience is requested. Old setups registered it; `configure-aws-credentials` always requests `{{audience}}`, so its tokens are refused.",
+        fix: "Use `\"{{key}}\": \"{{audience}}\"` (and add it to the provider's client IDs).",
+      },
+      chinaAudOutsideChina: {
+        message: "China audience `{{value}}` in partition `{{partition}}`, where workflows send `{{audience}}`",
+        explanation:
+          "The trust policy accepts audience `{{value}}`{{origin}}, the audience of the China partition, but this role is in partition `{{partition}}` where workflows send `{{audience}}`; AssumeRoleWithWebIdentity is refused.",
+        fix: "Use `\"{{key}}\": \"{{audience}}\"`.",
+      },
+      wildcardAud: {
+        message: "Audience pattern `{{value}}` under `{{operator}}` accepts other services' tokens",
+        explanation:
+          "Audience pattern `{{value}}`{{origin}} under `{{operator}}` accepts any matching audience, including tokens minted for other services. The audience is a fixed string.",
+        fix: "Use `StringEquals` with `{{audience}}`.",
+      },
+      providerLacksAudience: {
+        message: "OIDC provider's client IDs lack `{{required}}`, the audience its trust policy requires",
+        explanation:
+          "The OIDC provider for `{{issuer}}` lists client IDs {{clientIds}}, which do not include `{{required}}`, the audience its trust policy requires. STS rejects such tokens before reading the trust policy (`Incorrect token audience`).",
+        fix: "Add `{{required}}` to the provider's client ID list.",
+      },
+      workflowAudience: {
+        message: "Job `{{job}}` requests audience `{{audience}}`, which the role does not accept",
+        explanation:
+          "Job `{{job}}` requests audience `{{audience}}`{{how}}, but {{role}} {{accepts}} only {{accepted}} for `aud`, so AssumeRoleWithWebIdentity is refused.",
+        fix: "Request what the role accepts (`audience: {{suggest}}`{{removeHint}}), or add `{{audience}}` to the role's `…:aud` condition and to the OIDC provider's client IDs.",
+      },
     },
   },
   check(ctx) {

@@ -239,16 +239,44 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" 
     description: "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not",
     inputs: ["policy"],
     messages: {
-      anyOwner:
-        "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of any owner: {{reason}}. Anyone can create a repository on GitHub whose workflows then assume this role.{{iam}} Pin owner and repository, e.g. `{{suggestion}}`.",
-      ownerWide:
-        "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of more than one repository of {{owner}}{{pinnedBy}}: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role. Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation.",
-      anyContext:
-        "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of {{repository}}: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules. Pin the context, e.g. `{{suggestion}}` or `…:environment:production`, or set the option `allowAnyRef`.",
-      anyBranch: "`{{value}}`{{note}} admits every branch of {{repository}}, including unreviewed ones; pin a branch or an environment",
-      anyRef: "`{{value}}`{{note}} admits every branch and tag of {{repository}}; pin a branch, tag pattern or environment",
-      anyEnvironment: "`{{value}}`{{note}} admits every environment of {{repository}}, including unprotected ones; name the environment",
-      gluedBranch: "`{{value}}`{{note}}: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`",
+      anyOwner: {
+        message: "`{{value}}` under `{{operator}}` matches {{subject}} of any owner",
+        explanation:
+          "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of any owner: {{reason}}. Anyone can create a repository on GitHub whose workflows then assume this role.{{iam}}",
+        fix: "Pin owner and repository, e.g. `{{suggestion}}`.",
+      },
+      ownerWide: {
+        message: "`{{value}}` matches more than one repository of {{owner}}",
+        explanation:
+          "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of more than one repository of {{owner}}{{pinnedBy}}: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role.",
+        fix: "Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation.",
+      },
+      anyContext: {
+        message: "`{{value}}` matches every branch, tag, environment and pull request of {{repository}}",
+        explanation:
+          "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of {{repository}}: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules.",
+        fix: "Pin the context, e.g. `{{suggestion}}` or `…:environment:production`, or set the option `allowAnyRef`.",
+      },
+      anyBranch: {
+        message: "`{{value}}` admits every branch of {{repository}}, including unreviewed ones",
+        explanation: "`{{value}}`{{note}} admits every branch of {{repository}}: a workflow run from any branch, including one pushed without review, can assume this role.",
+        fix: "Pin a branch or an environment.",
+      },
+      anyRef: {
+        message: "`{{value}}` admits every branch and tag of {{repository}}",
+        explanation: "`{{value}}`{{note}} admits every branch and tag of {{repository}}: a workflow run from any of them can assume this role.",
+        fix: "Pin a branch, tag pattern or environment.",
+      },
+      anyEnvironment: {
+        message: "`{{value}}` admits every environment of {{repository}}, including unprotected ones",
+        explanation: "`{{value}}`{{note}} admits every environment of {{repository}}: a job in an environment without protection rules can assume this role.",
+        fix: "Name the environment.",
+      },
+      gluedBranch: {
+        message: "`{{value}}`: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`",
+        explanation: "`{{value}}`{{note}}: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`, which anyone with push access can create.",
+        fix: "Separate the name and the wildcard with `/` (e.g. `{{name}}/*`), or name the branch.",
+      },
     },
     schema: {
       type: "object",

@@ -38,8 +38,12 @@ export default defineRule({
     description: "id-token: write granted at workflow level when not every job needs it",
     inputs: ["workflow"],
     messages: {
-      workflowLevel:
-        "{{grant}} at workflow level gives every job an OIDC token, but {{jobs}} {{verb}} not request one. Any step there, third-party actions included, can then mint a token for your cloud roles. {{fix}}",
+      workflowLevel: {
+        message: "{{grant}} at workflow level, but {{jobs}} {{verb}} not request an OIDC token",
+        explanation:
+          "{{grant}} at workflow level gives every job an OIDC token, but {{jobs}} {{verb}} not request one. Any step there, third-party actions included, can then mint a token for your cloud roles.",
+        fix: "{{fix}}",
+      },
     },
   },
   check(ctx) {

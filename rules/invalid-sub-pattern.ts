@@ -8,24 +8,53 @@ export default defineRule({
     description: "Sub condition value that can never match a token GitHub issues",
     inputs: ["policy"],
     messages: {
-      empty:
-        "An empty `sub` value never matches: GitHub's sub claim is never empty. Write the claim of the workflow that should get in, e.g. `{{example}}`.",
-      whitespace:
-        "`{{value}}`{{note}} has {{where}} whitespace; no sub claim GitHub issues has it, and IAM compares values exactly, so this value never matches. Write `{{suggestion}}`.",
-      url:
-        "`{{value}}`{{note}} is a URL, but the sub claim names the repository as `{{expected}}`, so this value never matches. Write e.g. `{{suggestion}}`.",
-      literalWildcard:
-        "`{{value}}`{{note}} is under `{{operator}}`, where `{{token}}` is a literal character, not a wildcard; no sub claim GitHub issues contains it, so this value never matches. Move the pattern to `StringLike` (keeping it as narrow as possible), or write the exact claim, e.g. `{{example}}`.",
-      missingRepoPrefix:
-        "`{{value}}`{{note}} starts with `{{token}}`, but GitHub's sub claim starts with `{{expected}}` (`{{template}}`), so this value never matches. Write `{{suggestion}}`.",
-      shortRef:
-        "`{{value}}`{{note}} writes the ref as `{{token}}`, but the sub claim carries the full ref: GitHub issues `{{expected}}`, so this value never matches. Write `{{suggestion}}`.",
-      wrongContext:
-        "`{{value}}`{{note}} uses the context `{{token}}`, which GitHub never issues; it issues `{{expected}}` (contexts: `ref:refs/heads/BRANCH`, `ref:refs/tags/TAG`, `environment:NAME`, `pull_request`), so this value never matches. Write `{{suggestion}}`.",
-      mixedForm:
-        "`{{value}}`{{note}} gives an id to only one of owner and repository. GitHub's sub names both with ids (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`) or neither (`repo:OWNER/REPO:…`), so this value never matches. Add the missing id (`@*` accepts any), or remove both.",
-      neverMatches:
-        "`{{value}}`{{note}} can never match a sub claim GitHub issues under the template `{{template}}` (e.g. `{{example}}`). If your organisation customised the sub claim (`include_claim_keys`), set `subClaimTemplate` in the oidclint config to its claim keys.",
+      empty: {
+        message: "Empty `sub` value never matches",
+        explanation: "An empty `sub` value never matches: GitHub's sub claim is never empty.",
+        fix: "Write the claim of the workflow that should get in, e.g. `{{example}}`.",
+      },
+      whitespace: {
+        message: "`{{value}}` has {{where}} whitespace and never matches",
+        explanation: "`{{value}}`{{note}} has {{where}} whitespace; no sub claim GitHub issues has it, and IAM compares values exactly, so this value never matches.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      url: {
+        message: "`{{value}}` is a URL, not a sub claim; it never matches",
+        explanation: "`{{value}}`{{note}} is a URL, but the sub claim names the repository as `{{expected}}`, so this value never matches.",
+        fix: "Write e.g. `{{suggestion}}`.",
+      },
+      literalWildcard: {
+        message: "`{{token}}` in `{{value}}` is literal under `{{operator}}`; it never matches",
+        explanation: "`{{value}}`{{note}} is under `{{operator}}`, where `{{token}}` is a literal character, not a wildcard; no sub claim GitHub issues contains it, so this value never matches.",
+        fix: "Move the pattern to `StringLike` (keeping it as narrow as possible), or write the exact claim, e.g. `{{example}}`.",
+      },
+      missingRepoPrefix: {
+        message: "`{{value}}` starts with `{{token}}`, not `{{expected}}`; it never matches",
+        explanation: "`{{value}}`{{note}} starts with `{{token}}`, but GitHub's sub claim starts with `{{expected}}` (`{{template}}`), so this value never matches.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      shortRef: {
+        message: "`{{value}}`: the ref is `{{expected}}`, not `{{token}}`",
+        explanation: "`{{value}}`{{note}} writes the ref as `{{token}}`, but the sub claim carries the full ref: GitHub issues `{{expected}}`, so this value never matches.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      wrongContext: {
+        message: "`{{value}}` uses context `{{token}}`, which GitHub never issues",
+        explanation:
+          "`{{value}}`{{note}} uses the context `{{token}}`, which GitHub never issues; it issues `{{expected}}` (contexts: `ref:refs/heads/BRANCH`, `ref:refs/tags/TAG`, `environment:NAME`, `pull_request`), so this value never matches.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      mixedForm: {
+        message: "`{{value}}` gives an id to only one of owner and repository; it never matches",
+        explanation:
+          "`{{value}}`{{note}} gives an id to only one of owner and repository. GitHub's sub names both with ids (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`) or neither (`repo:OWNER/REPO:…`), so this value never matches.",
+        fix: "Add the missing id (`@*` accepts any), or remove both.",
+      },
+      neverMatches: {
+        message: "`{{value}}` never matches a sub of the template `{{template}}`",
+        explanation: "`{{value}}`{{note}} can never match a sub claim GitHub issues under the template `{{template}}` (e.g. `{{example}}`).",
+        fix: "If your organisation customised the sub claim (`include_claim_keys`), set `subClaimTemplate` in the oidclint config to its claim keys.",
+      },
     },
   },
   check(ctx) {

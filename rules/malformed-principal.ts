@@ -99,22 +99,47 @@ export default defineRule({
     description: "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys",
     inputs: ["policy"],
     messages: {
-      notAnArn:
-        "`Federated: \"{{value}}\"` names the issuer, but IAM needs the ARN of the account's OIDC provider for it; the policy is rejected (MalformedPolicyDocument: invalid principal). Write `{{suggestion}}`.",
-      notProviderArn:
-        "`{{value}}` is not an OIDC provider ARN ({{reason}}). A federated principal for GitHub is `arn:PARTITION:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com`.",
-      wrongPrincipalType:
-        "`{{value}}` is an OIDC provider ARN under `{{type}}`; web identity providers are trusted as `\"Federated\"` principals, so no GitHub token can use this statement. Move it to `\"Principal\": { \"Federated\": \"{{value}}\" }`.",
-      schemeInArn:
-        "`{{value}}` contains the URL scheme. OIDC provider ARNs name the provider URL without `https://`: `{{suggestion}}`.",
-      badAccount:
-        "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider. Use the id of the account that holds the provider{{origin}}.",
-      badPartition:
-        "`{{value}}` names partition `{{partition}}`, which does not exist (aws, aws-cn, aws-us-gov, …).",
-      partitionMismatch:
-        "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted. Use `arn:{{other}}:iam::…` (or `${AWS::Partition}` / `data.aws_partition`).",
-      issuerMismatch:
-        "The principal trusts the provider for `{{principalIssuer}}`, but the conditions read claims of `{{keyIssuer}}` ({{keys}}). Tokens of that provider never carry those keys, so the conditions never hold (or, with IfExists/negated operators, never restrict). Prefix the keys with `{{principalIssuer}}:` — or trust the provider the keys name.",
+      notAnArn: {
+        message: "`Federated: \"{{value}}\"` names the issuer, not the OIDC provider's ARN",
+        explanation: "`Federated: \"{{value}}\"` names the issuer, but IAM needs the ARN of the account's OIDC provider for it; the policy is rejected (MalformedPolicyDocument: invalid principal).",
+        fix: "Write `{{suggestion}}`.",
+      },
+      notProviderArn: {
+        message: "`{{value}}` is not an OIDC provider ARN ({{reason}})",
+        explanation: "`{{value}}` is not an OIDC provider ARN ({{reason}}), so no GitHub token can use this statement.",
+        fix: "A federated principal for GitHub is `arn:PARTITION:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com`.",
+      },
+      wrongPrincipalType: {
+        message: "OIDC provider ARN `{{value}}` under `{{type}}` instead of `Federated`",
+        explanation: "`{{value}}` is an OIDC provider ARN under `{{type}}`; web identity providers are trusted as `\"Federated\"` principals, so no GitHub token can use this statement.",
+        fix: "Move it to `\"Principal\": { \"Federated\": \"{{value}}\" }`.",
+      },
+      schemeInArn: {
+        message: "`{{value}}` contains the URL scheme",
+        explanation: "`{{value}}` contains the URL scheme. OIDC provider ARNs name the provider URL without `https://`, so this names no provider.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      badAccount: {
+        message: "`{{value}}` has account id `{{account}}`, not 12 digits",
+        explanation: "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider.",
+        fix: "Use the id of the account that holds the provider{{origin}}.",
+      },
+      badPartition: {
+        message: "`{{value}}` names partition `{{partition}}`, which does not exist",
+        explanation: "`{{value}}` names partition `{{partition}}`, which does not exist (aws, aws-cn, aws-us-gov, …), so this names no provider.",
+        fix: "Use the role's partition (or `${AWS::Partition}` / `data.aws_partition`).",
+      },
+      partitionMismatch: {
+        message: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`",
+        explanation: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted.",
+        fix: "Use `arn:{{other}}:iam::…` (or `${AWS::Partition}` / `data.aws_partition`).",
+      },
+      issuerMismatch: {
+        message: "Principal trusts `{{principalIssuer}}`, but the conditions read `{{keyIssuer}}` keys",
+        explanation:
+          "The principal trusts the provider for `{{principalIssuer}}`, but the conditions read claims of `{{keyIssuer}}` ({{keys}}). Tokens of that provider never carry those keys, so the conditions never hold (or, with IfExists/negated operators, never restrict).",
+        fix: "Prefix the keys with `{{principalIssuer}}:` — or trust the provider the keys name.",
+      },
     },
   },
   check(ctx) {

@@ -32,14 +32,28 @@ export default defineRule({
     description: "Job assumes a role through OIDC without an effective id-token: write",
     inputs: ["workflow"],
     messages: {
-      missingPermission:
-        "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but {{grant}}, so GitHub issues no token and the step fails. Add `id-token: write` to the job: {{fix}}.",
-      idTokenRead:
-        "`id-token: read` is not a valid access level: `id-token` takes only `write` or `none`, so job `{{job}}` gets no OIDC token for {{consumer}} (line {{line}}). Write `id-token: write`.",
-      defaultPermissions:
-        "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but neither the job nor the workflow sets `permissions`, so it runs with the repository's default token permissions ({{default}}); neither default includes `id-token`, so GitHub issues no token. Add to the job: {{fix}}.",
-      callerMissingPermission:
-        "Job `{{job}}` calls `{{callee}}`, whose job `{{calleeJob}}` requests an OIDC token ({{consumer}}), but {{grant}}; a called workflow never gets more than its caller job grants. Add to the calling job `{{job}}`: {{fix}}.",
+      missingPermission: {
+        message: "Job `{{job}}` requests an OIDC token without `id-token: write`",
+        explanation: "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but {{grant}}, so GitHub issues no token and the step fails.",
+        fix: "Add `id-token: write` to the job: {{fix}}.",
+      },
+      idTokenRead: {
+        message: "`id-token: read` is not a valid access level; job `{{job}}` gets no OIDC token",
+        explanation: "`id-token: read` is not a valid access level: `id-token` takes only `write` or `none`, so job `{{job}}` gets no OIDC token for {{consumer}} (line {{line}}).",
+        fix: "Write `id-token: write`.",
+      },
+      defaultPermissions: {
+        message: "Job `{{job}}` requests an OIDC token, but default permissions grant no `id-token`",
+        explanation:
+          "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but neither the job nor the workflow sets `permissions`, so it runs with the repository's default token permissions ({{default}}); neither default includes `id-token`, so GitHub issues no token.",
+        fix: "Add to the job: {{fix}}.",
+      },
+      callerMissingPermission: {
+        message: "Job `{{job}}` calls `{{callee}}`, which needs an OIDC token, without `id-token: write`",
+        explanation:
+          "Job `{{job}}` calls `{{callee}}`, whose job `{{calleeJob}}` requests an OIDC token ({{consumer}}), but {{grant}}; a called workflow never gets more than its caller job grants.",
+        fix: "Add to the calling job `{{job}}`: {{fix}}.",
+      },
     },
   },
   check(ctx) {

@@ -25,9 +25,17 @@ export default defineRule({
     description: "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag",
     inputs: ["policy"],
     messages: {
-      workflowRefNotSha: "`{{value}}`{{note}} pins the reusable workflow to {{what}} (`{{ref}}`), which can move; pin a commit SHA",
-      nameOnly:
-        "`{{value}}`{{note}} pins `{{name}}` by name only. If the {{what}} is renamed or deleted, whoever next takes the name gets this role; and a repository that gets GitHub's immutable subjects (the default for repositories created or renamed on or after 2026-07-15: `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`) no longer matches a name-only value at all. Write `{{suggestion}}`, with the ids from `{{command}}`.",
+      workflowRefNotSha: {
+        message: "`{{value}}` pins the reusable workflow to {{what}} `{{ref}}`, which can move",
+        explanation: "`{{value}}`{{note}} pins the reusable workflow to {{what}} (`{{ref}}`), which can move: whoever can push there changes what runs with this role.",
+        fix: "Pin a commit SHA.",
+      },
+      nameOnly: {
+        message: "`{{value}}` pins `{{name}}` by name only",
+        explanation:
+          "`{{value}}`{{note}} pins `{{name}}` by name only. If the {{what}} is renamed or deleted, whoever next takes the name gets this role; and a repository that gets GitHub's immutable subjects (the default for repositories created or renamed on or after 2026-07-15: `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`) no longer matches a name-only value at all.",
+        fix: "Write `{{suggestion}}`, with the ids from `{{command}}`.",
+      },
     },
     strict: "warn",
   },

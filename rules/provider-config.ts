@@ -62,20 +62,43 @@ export default defineRule({
     description: "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends",
     inputs: ["provider"],
     messages: {
-      insecureScheme:
-        "OIDC provider URL `{{url}}` does not use https. GitHub's tokens are issued by `https://{{host}}`, and IAM only accepts https issuers. Use `{{suggestion}}`.",
-      missingScheme:
-        "OIDC provider URL `{{url}}` has no scheme; IAM requires the issuer URL with `https://` and the deployment fails. Use `{{suggestion}}`.",
-      wrongHost:
-        "OIDC provider URL `{{url}}` is not GitHub Actions' token issuer. Tokens carry `iss: https://token.actions.githubusercontent.com`, so STS finds no provider for them (`No OpenIDConnect provider found`). Use `{{suggestion}}`.",
-      wrongPath:
-        "OIDC provider URL `{{url}}` has a path the issuer does not have (the URL is the issuer itself, not its discovery document). STS finds no provider for GitHub's tokens. Use `{{suggestion}}`.",
-      trailingSlash:
-        "OIDC provider URL `{{url}}` ends with `/`, but GitHub's tokens carry the issuer without it, so STS finds no provider for them (`No OpenIDConnect provider found`). Use `{{suggestion}}`.",
-      noUsableAudience:
-        "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds no audience configure-aws-credentials sends (`{{audience}}`), so STS refuses its tokens (`Incorrect token audience`). Add `{{audience}}` to the client IDs.",
-      onlyGitHubDefaultAudience:
-        "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds only GitHub's own default audience (`https://github.com/OWNER`), used by old setups; configure-aws-credentials requests `{{audience}}`, so STS refuses its tokens (`Incorrect token audience`). Add `{{audience}}` to the client IDs.",
+      insecureScheme: {
+        message: "Provider URL `{{url}}` does not use https",
+        explanation: "OIDC provider URL `{{url}}` does not use https. GitHub's tokens are issued by `https://{{host}}`, and IAM only accepts https issuers.",
+        fix: "Use `{{suggestion}}`.",
+      },
+      missingScheme: {
+        message: "Provider URL `{{url}}` has no scheme",
+        explanation: "OIDC provider URL `{{url}}` has no scheme; IAM requires the issuer URL with `https://` and the deployment fails.",
+        fix: "Use `{{suggestion}}`.",
+      },
+      wrongHost: {
+        message: "Provider URL `{{url}}` is not GitHub Actions' token issuer",
+        explanation:
+          "OIDC provider URL `{{url}}` is not GitHub Actions' token issuer. Tokens carry `iss: https://token.actions.githubusercontent.com`, so STS finds no provider for them (`No OpenIDConnect provider found`).",
+        fix: "Use `{{suggestion}}`.",
+      },
+      wrongPath: {
+        message: "Provider URL `{{url}}` has a path the issuer does not have",
+        explanation: "OIDC provider URL `{{url}}` has a path the issuer does not have (the URL is the issuer itself, not its discovery document). STS finds no provider for GitHub's tokens.",
+        fix: "Use `{{suggestion}}`.",
+      },
+      trailingSlash: {
+        message: "Provider URL `{{url}}` ends with `/`",
+        explanation: "OIDC provider URL `{{url}}` ends with `/`, but GitHub's tokens carry the issuer without it, so STS finds no provider for them (`No OpenIDConnect provider found`).",
+        fix: "Use `{{suggestion}}`.",
+      },
+      noUsableAudience: {
+        message: "OIDC provider's client IDs ({{clientIds}}) lack `{{audience}}`",
+        explanation: "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds no audience configure-aws-credentials sends (`{{audience}}`), so STS refuses its tokens (`Incorrect token audience`).",
+        fix: "Add `{{audience}}` to the client IDs.",
+      },
+      onlyGitHubDefaultAudience: {
+        message: "OIDC provider's client IDs hold only GitHub's default audience, not `{{audience}}`",
+        explanation:
+          "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds only GitHub's own default audience (`https://github.com/OWNER`), used by old setups; configure-aws-credentials requests `{{audience}}`, so STS refuses its tokens (`Incorrect token audience`).",
+        fix: "Add `{{audience}}` to the client IDs.",
+      },
     },
   },
   check(ctx) {

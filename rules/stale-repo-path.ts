@@ -57,14 +57,30 @@ const rule = defineRule({
     description: "Sub condition names a repository that is not in the configured inventory",
     inputs: ["policy"],
     messages: {
-      notInInventory:
-        "`{{value}}`{{note}} names `{{repository}}`, which is not among the {{count}} repositories of the configured inventory (`repositories` / `repositoriesFile`). A sub condition for a repository that does not exist (deleted, renamed, or misspelt) never lets your workflows in, and if someone later creates that name, theirs get this role. {{hint}}",
-      caseMismatch:
-        "`{{value}}`{{note}} writes the repository as `{{repository}}`, but its name is `{{canonical}}`. GitHub accepts any case in URLs, but the sub claim carries the canonical case and `{{operator}}` compares case-sensitively, so this value never matches. Write `{{suggestion}}`.",
-      missingOnline:
-        "`{{value}}`{{note}} names `{{repository}}`, which the GitHub API reports as not found (404): deleted, misspelt, or private to a token without access. No workflow of yours can use this condition, and if someone creates that name, theirs get this role. Correct the name (set GITHUB_TOKEN if the repository is private).",
-      renamedOnline:
-        "`{{value}}`{{note}} names `{{repository}}`, which GitHub reports as moved to `{{canonical}}` (301). Tokens of the renamed repository carry the new name, so this value no longer matches them — and the old name is free for anyone to take. Write `{{suggestion}}`.",
+      notInInventory: {
+        message: "`{{value}}` names `{{repository}}`, which is not in the repository inventory",
+        explanation:
+          "`{{value}}`{{note}} names `{{repository}}`, which is not among the {{count}} repositories of the configured inventory (`repositories` / `repositoriesFile`). A sub condition for a repository that does not exist (deleted, renamed, or misspelt) never lets your workflows in, and if someone later creates that name, theirs get this role.",
+        fix: "{{hint}}",
+      },
+      caseMismatch: {
+        message: "`{{value}}` writes `{{repository}}`, but the repository is `{{canonical}}`",
+        explanation:
+          "`{{value}}`{{note}} writes the repository as `{{repository}}`, but its name is `{{canonical}}`. GitHub accepts any case in URLs, but the sub claim carries the canonical case and `{{operator}}` compares case-sensitively, so this value never matches.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      missingOnline: {
+        message: "`{{value}}` names `{{repository}}`, which GitHub reports as not found",
+        explanation:
+          "`{{value}}`{{note}} names `{{repository}}`, which the GitHub API reports as not found (404): deleted, misspelt, or private to a token without access. No workflow of yours can use this condition, and if someone creates that name, theirs get this role.",
+        fix: "Correct the name (set GITHUB_TOKEN if the repository is private).",
+      },
+      renamedOnline: {
+        message: "`{{value}}` names `{{repository}}`, which moved to `{{canonical}}`",
+        explanation:
+          "`{{value}}`{{note}} names `{{repository}}`, which GitHub reports as moved to `{{canonical}}` (301). Tokens of the renamed repository carry the new name, so this value no longer matches them — and the old name is free for anyone to take.",
+        fix: "Write `{{suggestion}}`.",
+      },
     },
   },
   check(ctx) {

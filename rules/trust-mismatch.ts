@@ -57,9 +57,12 @@ export default defineRule({
     description: "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)",
     inputs: ["workflow", "policy"],
     messages: {
-      refused:
-        "AccessDenied predicted: job `{{job}}` assumes {{role}} on {{trigger}}, where GitHub sends the sub `{{sub}}`{{example}}; " +
-        "the role's trust policy accepts no such sub (allowed: {{allowed}}), so `sts:AssumeRoleWithWebIdentity` fails. Fix: {{fix}}.",
+      refused: {
+        message: "Role refuses job `{{job}}`'s sub `{{sub}}`",
+        explanation:
+          "AccessDenied predicted: job `{{job}}` assumes {{role}} on {{trigger}}, where GitHub sends the sub `{{sub}}`{{example}}; the role's trust policy accepts no such sub (allowed: {{allowed}}), so `sts:AssumeRoleWithWebIdentity` fails.",
+        fix: "{{fix}}.",
+      },
     },
   },
   check(ctx) {

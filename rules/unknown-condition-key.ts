@@ -31,20 +31,42 @@ export default defineRule({
     description: "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support",
     inputs: ["policy"],
     messages: {
-      whitespaceInKey:
-        "Condition key `{{key}}` has leading or trailing whitespace. IAM compares key names exactly apart from case, so this key is never in the request and the condition {{consequence}}. Write `{{suggestion}}`.",
-      schemeInKey:
-        "Condition key `{{key}}` includes the URL scheme. IAM names an OIDC provider's keys by its URL without `https://`, so this key is never in the request and the condition {{consequence}}. Write `{{suggestion}}`.",
-      slashInsteadOfColon:
-        "Condition key `{{key}}` separates the claim with `/` instead of `:`. IAM reads `{{key}}` as an issuer path with no claim, so it is never in the request and the condition {{consequence}}. Write `{{suggestion}}`.",
-      misspeltIssuer:
-        "Condition key `{{key}}` names issuer `{{issuer}}`, which is not GitHub's (`token.actions.githubusercontent.com`). The key is never in the request and the condition {{consequence}}. Write `{{suggestion}}`.",
-      misspeltClaim:
-        "Condition key `{{key}}` names claim `{{claim}}`, which AWS does not expose for GitHub's issuer; the key is never in the request and the condition {{consequence}}. Did you mean `{{suggestion}}`?",
-      unsupportedClaim:
-        "Condition key `{{key}}`: `{{claim}}` is a claim of GitHub's token, but AWS does not make it a condition key (supported: {{supported}}). The key is never in the request and the condition {{consequence}}. Express it through `sub` (e.g. `repo:OWNER/*`) or a supported key.",
-      unknownClaim:
-        "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub's issuer (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
+      whitespaceInKey: {
+        message: "Condition key `{{key}}` has leading or trailing whitespace",
+        explanation: "Condition key `{{key}}` has leading or trailing whitespace. IAM compares key names exactly apart from case, so this key is never in the request and the condition {{consequence}}.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      schemeInKey: {
+        message: "Condition key `{{key}}` includes the URL scheme",
+        explanation: "Condition key `{{key}}` includes the URL scheme. IAM names an OIDC provider's keys by its URL without `https://`, so this key is never in the request and the condition {{consequence}}.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      slashInsteadOfColon: {
+        message: "Condition key `{{key}}` separates the claim with `/` instead of `:`",
+        explanation: "Condition key `{{key}}` separates the claim with `/` instead of `:`. IAM reads `{{key}}` as an issuer path with no claim, so it is never in the request and the condition {{consequence}}.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      misspeltIssuer: {
+        message: "Condition key `{{key}}` names issuer `{{issuer}}`, not GitHub's",
+        explanation: "Condition key `{{key}}` names issuer `{{issuer}}`, which is not GitHub's (`token.actions.githubusercontent.com`). The key is never in the request and the condition {{consequence}}.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      misspeltClaim: {
+        message: "Condition key `{{key}}`: no claim `{{claim}}`; did you mean `{{suggestion}}`?",
+        explanation: "Condition key `{{key}}` names claim `{{claim}}`, which AWS does not expose for GitHub's issuer; the key is never in the request and the condition {{consequence}}.",
+        fix: "Write `{{suggestion}}`.",
+      },
+      unsupportedClaim: {
+        message: "Condition key `{{key}}`: AWS does not expose claim `{{claim}}`",
+        explanation:
+          "Condition key `{{key}}`: `{{claim}}` is a claim of GitHub's token, but AWS does not make it a condition key (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
+        fix: "Express it through `sub` (e.g. `repo:OWNER/*`) or a supported key.",
+      },
+      unknownClaim: {
+        message: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub",
+        explanation: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub's issuer (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
+        fix: "Use a supported key.",
+      },
     },
   },
   check(ctx) {

@@ -41,14 +41,30 @@ export default defineRule({
     description: "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role",
     inputs: ["policy"],
     messages: {
-      forAllValues:
-        "`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies \"all values\"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes.{{iam}} Use `{{fix}}`.",
-      ifExists:
-        "`{{operator}}` on {{keys}}: `…IfExists` is true when the key is absent from the request, so the statement does not guarantee the claim was checked (a token of another provider this statement trusts, or a key that is never filled in, passes).{{iam}} Use `{{fix}}`.",
-      negated:
-        "`{{operator}}` on {{keys}} is the only condition on this claim: a negated operator allows every value it does not name — any other audience the provider accepts, now or later. Name what to allow instead: `{{fix}}` with the audience your workflows send.",
-      forAnyValue:
-        "`{{operator}}` on {{keys}}: `ForAnyValue:` is a set operator for multivalued keys, but these claims are single-valued. AWS documents set operators for multivalued keys only; here it behaves like `{{fix}}` while suggesting a list is being matched, and a later edit to a negated or `ForAllValues:` form silently opens the role.{{iam}} Write `{{fix}}`.",
+      forAllValues: {
+        message: "`{{operator}}` on {{keys}} holds when the claim is absent",
+        explanation:
+          "`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies \"all values\"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes.{{iam}}",
+        fix: "Use `{{fix}}`.",
+      },
+      ifExists: {
+        message: "`{{operator}}` on {{keys}} holds when the claim is absent",
+        explanation:
+          "`{{operator}}` on {{keys}}: `…IfExists` is true when the key is absent from the request, so the statement does not guarantee the claim was checked (a token of another provider this statement trusts, or a key that is never filled in, passes).{{iam}}",
+        fix: "Use `{{fix}}`.",
+      },
+      negated: {
+        message: "`{{operator}}` on {{keys}} allows every value it does not name",
+        explanation:
+          "`{{operator}}` on {{keys}} is the only condition on this claim: a negated operator allows every value it does not name — any other audience the provider accepts, now or later.",
+        fix: "Name what to allow instead: `{{fix}}` with the audience your workflows send.",
+      },
+      forAnyValue: {
+        message: "`{{operator}}` on {{keys}}: a set operator on a single-valued claim",
+        explanation:
+          "`{{operator}}` on {{keys}}: `ForAnyValue:` is a set operator for multivalued keys, but these claims are single-valued. AWS documents set operators for multivalued keys only; here it behaves like `{{fix}}` while suggesting a list is being matched, and a later edit to a negated or `ForAllValues:` form silently opens the role.{{iam}}",
+        fix: "Write `{{fix}}`.",
+      },
     },
   },
   check(ctx) {

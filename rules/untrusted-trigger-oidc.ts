@@ -33,8 +33,12 @@ export default defineRule({
     description: "id-token: write in a job reachable from an untrusted trigger",
     inputs: ["workflow"],
     messages: {
-      untrustedGrant:
-        "{{grant}} gives job(s) {{jobs}} an OIDC token in a workflow triggered by {{triggers}}. These events run in the base repository's context for things outsiders control (a fork's pull request, a comment, the artifacts of another run), so a step that touches that input can mint credentials for your cloud roles. Keep `id-token: write` out of this workflow: deploy from a `push`/`workflow_dispatch` workflow (or one protected by an environment), and give the job here `permissions: { contents: read }`.",
+      untrustedGrant: {
+        message: "{{grant}} gives {{jobs}} an OIDC token on {{triggers}}",
+        explanation:
+          "{{grant}} gives job(s) {{jobs}} an OIDC token in a workflow triggered by {{triggers}}. These events run in the base repository's context for things outsiders control (a fork's pull request, a comment, the artifacts of another run), so a step that touches that input can mint credentials for your cloud roles.",
+        fix: "Keep `id-token: write` out of this workflow: deploy from a `push`/`workflow_dispatch` workflow (or one protected by an environment), and give the job here `permissions: { contents: read }`.",
+      },
     },
   },
   check(ctx) {

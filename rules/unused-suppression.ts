@@ -11,9 +11,21 @@ export default defineRule({
     description: "Inline suppression comment that silenced nothing",
     inputs: [],
     messages: {
-      unused: "Suppression of `{{ruleId}}` silenced nothing here, and a stale suppression would hide a future finding: remove the comment (or this rule id from it)",
-      unknownRule: "Suppression names `{{ruleId}}`, which is not an oidclint rule, so it silences nothing: correct the id or remove it from the comment",
-      missingReason: "Suppression of `{{ruleId}}` gives no reason, which this configuration requires (`requireSuppressionReason`), so it suppresses nothing: append `-- <why this is safe>` to the comment so that reviewers see why the finding is accepted.",
+      unused: {
+        message: "Suppression of `{{ruleId}}` silenced nothing here",
+        explanation: "A stale suppression would hide a future finding at this place.",
+        fix: "Remove the comment (or this rule id from it).",
+      },
+      unknownRule: {
+        message: "Suppression names `{{ruleId}}`, which is not an oidclint rule",
+        explanation: "A suppression of an unknown rule id silences nothing.",
+        fix: "Correct the id or remove it from the comment.",
+      },
+      missingReason: {
+        message: "Suppression of `{{ruleId}}` gives no reason, so it suppresses nothing",
+        explanation: "This configuration requires a reason for every suppression (`requireSuppressionReason`); a suppression without one suppresses nothing.",
+        fix: "Append `-- <why this is safe>` to the comment so that reviewers see why the finding is accepted.",
+      },
     },
   },
   check() {

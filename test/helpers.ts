@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { resolveConfig } from "../src/config/load.js";
 import { lint } from "../src/engine/lint.js";
@@ -25,18 +25,42 @@ export async function run(opts: RunOptions): Promise<LintReport> {
   return lint({ cwd: opts.cwd, config, paths: opts.paths ?? ["."], ...(opts.contextPaths ? { contextPaths: opts.contextPaths } : {}) });
 }
 
-/** One line per finding, sorted: `[file:]line:col severity rule/messageId`. */
-export function findingLines(report: LintReport, cwd: string, opts: { withFile: boolean; ruleId?: string }): string[] {
+/**
+ * One line per finding, sorted: `[file:]line:col severity rule/messageId`; with `full` (the golden files),
+ * `[file:]line:col-endLine:endCol severity rule/messageId: message`, so that a wording or span change fails.
+ */
+export function findingLines(report: LintReport, cwd: string, opts: { withFile: boolean; ruleId?: string; full?: boolean }): string[] {
   const lines: string[] = [];
   for (const r of report.results) {
     const file = relative(cwd, r.filePath);
     for (const m of r.messages) {
       if (opts.ruleId && m.ruleId !== opts.ruleId) continue;
       const sev = m.severity === 2 ? "error" : "warn";
-      lines.push(`${opts.withFile ? `${file}:` : ""}${m.line}:${m.column} ${sev} ${m.ruleId}/${m.messageId}`);
+      const at = opts.full ? `${m.line}:${m.column}-${m.endLine}:${m.endColumn}` : `${m.line}:${m.column}`;
+      lines.push(`${opts.withFile ? `${file}:` : ""}${at} ${sev} ${m.ruleId}/${m.messageId}${opts.full ? `: ${m.message}` : ""}`);
     }
   }
   return lines.sort(compareLines);
+}
+
+/** A golden line without its end position and message: `[file:]line:col severity rule/messageId`. */
+export function shortLine(line: string): string {
+  const m = /^(.*?\d+:\d+)(?:-\d+:\d+)? (error|warn) ([\w-]+\/\w+)/.exec(line);
+  return m ? `${m[1]} ${m[2]} ${m[3]}` : line;
+}
+
+/**
+ * `UPDATE_GOLDENS=1 npx vitest run test/fixtures.test.ts` rewrites a golden file with the linter's
+ * current lines, but only when they differ from it in message text or end positions: a finding that
+ * appears, disappears or moves still fails, to be looked at by a person.
+ */
+export function updateGolden(file: string, expected: string[], actual: string[]): boolean {
+  if (!process.env.UPDATE_GOLDENS) return false;
+  const short = (lines: string[]): string[] => lines.map(shortLine).sort(compareLines);
+  if (JSON.stringify(short(expected)) !== JSON.stringify(short(actual))) return false;
+  const comments = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("#")) : [];
+  writeFileSync(file, `${[...comments, ...actual].join("\n")}\n`);
+  return true;
 }
 
 function compareLines(a: string, b: string): number {

@@ -60,7 +60,8 @@ describe("stale-repo-path --online", () => {
       const report = await lint({ cwd: dir, config });
       const found = report.results.flatMap((r) => r.messages).filter((m) => m.ruleId === "stale-repo-path");
       expect(found.map((m) => `${m.line}:${m.column} ${m.messageId}`)).toEqual(["15:13 renamedOnline", "16:13 missingOnline", "17:13 caseMismatch"]);
-      expect(found[0]?.message).toContain("`repo:acme/new-name:ref:refs/heads/main`");
+      expect(found[0]?.message).toContain("moved to `acme/new-name`");
+      expect(found[0]?.fix).toContain("`repo:acme/new-name:ref:refs/heads/main`");
       expect(seen.filter((u) => u.startsWith("/repos/")).sort()).toEqual(["/repos/ACME/App", "/repos/acme/app", "/repos/acme/gone", "/repos/acme/old-name"]);
     } finally {
       if (before === undefined) delete process.env.GITHUB_API_URL;

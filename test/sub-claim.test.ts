@@ -264,7 +264,9 @@ async function messagesOf<M extends string, O>(rule: Rule<M, O>, policies: Polic
     settings: defaultSettings(),
     options: rule.defaultOptions,
     report: (r) => {
-      out.push({ messageId: r.messageId, message: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data).message });
+      // The whole text: the short line, its explanation and fix.
+      const t = fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data);
+      out.push({ messageId: r.messageId, message: [t.message, t.explanation, t.fix].filter(Boolean).join(" ") });
     },
   };
   await rule.check(ctx);

@@ -116,7 +116,7 @@ function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set
     // A default tier (org-wide patterns as warnings) yields to a level the user wrote for the rule.
     if (f.lowered && configured?.explicit !== true) severity = 1;
     // One problem, one finding: the same rule never says the same thing twice at one place.
-    const dedupe = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.text.message}`;
+    const dedupe = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.text.message}\0${f.text.explanation ?? ""}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
     const message: LintMessage = {

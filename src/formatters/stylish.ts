@@ -6,6 +6,8 @@ import type { Formatter } from "./types.js";
 
 /** Width of the verbose explanation and fix text (the code frame keeps its lines). */
 const WRAP = 100;
+/** Rule ids are aligned as long as that keeps lines within this width. */
+const WIDTH = 120;
 
 function wrap(text: string, indent: string, width = WRAP): string[] {
   const out: string[] = [];
@@ -56,7 +58,8 @@ export const stylish: Formatter = (report, meta) => {
     const rows = r.messages.map((m) => ({ m, pos: `${m.line}:${m.column}`, sev: m.severity === 2 ? "error" : "warning", msg: visible(m.message) }));
     const w0 = Math.max(...rows.map((x) => x.pos.length));
     const w1 = Math.max(...rows.map((x) => x.sev.length));
-    const w2 = Math.max(...rows.map((x) => x.msg.length));
+    const wId = Math.max(...rows.map((x) => x.m.ruleId.length));
+    const w2 = Math.min(Math.max(...rows.map((x) => x.msg.length)), WIDTH - (2 + w0 + 2 + w1 + 2) - 2 - wId);
     const source = meta.verbose ? meta.readSource?.(r.filePath) : undefined;
     for (const { m, pos, sev, msg } of rows) {
       const level = paint[sev === "error" ? "red" : "yellow"](sev.padEnd(w1));
