@@ -1,4 +1,5 @@
 import { Lexer } from "yaml";
+import { isJsPath, isPythonPath, jsCommentStarts, pythonCommentStarts } from "../parsers/program/comments.js";
 
 /**
  * Offsets where real comments start, so that a suppression directive counts only in a comment — never
@@ -7,6 +8,8 @@ import { Lexer } from "yaml";
 export function commentStarts(file: string, text: string): Set<number> {
   if (/\.ya?ml$/i.test(file)) return yamlCommentStarts(text);
   if (/\.(tf|tfvars|hcl)$/i.test(file)) return hclCommentStarts(text);
+  if (isJsPath(file)) return jsCommentStarts(text);
+  if (isPythonPath(file)) return pythonCommentStarts(text);
   return new Set();
 }
 

@@ -1,9 +1,11 @@
 import type { LintMessage } from "./result.js";
 import { commentStarts } from "./comments.js";
 import { fillMessageText, type MessageTemplate } from "./rule.js";
+import { isJsPath, isPythonPath } from "../parsers/program/comments.js";
 
 /**
- * Inline suppressions in YAML (`#`) and HCL (`#`, `//`, `/* … *\/`) comments:
+ * Inline suppressions in YAML and Python (`#`), HCL (`#`, `//`, `/* … *\/`) and TypeScript/JavaScript
+ * (`//`, `/* … *\/`; a `#` there is no comment, so the directive's position must be a real comment) comments:
  *   # oidclint-disable-next-line <id>[, <id>] -- reason
  *   # oidclint-disable <id>[, <id>] -- reason   …   # oidclint-enable [<id>]
  * Without ids, every rule is meant. `oidclint-enable <id>` ends the suppression of that id only, even
@@ -33,7 +35,8 @@ const HCL_DIRECTIVE = /(?:^|\s)(#|\/\/|\/\*)\s*oidclint-(disable-next-line|disab
 
 function directiveFor(file: string): RegExp | undefined {
   if (/\.ya?ml$/i.test(file)) return YAML_DIRECTIVE;
-  if (/\.(tf|tfvars|hcl)$/i.test(file)) return HCL_DIRECTIVE;
+  if (/\.(tf|tfvars|hcl)$/i.test(file) || isJsPath(file)) return HCL_DIRECTIVE;
+  if (isPythonPath(file)) return YAML_DIRECTIVE;
   return undefined;
 }
 

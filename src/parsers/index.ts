@@ -1,21 +1,23 @@
 import { basename } from "node:path";
 import { emptyParsed, type ParsedFile } from "../model/project.js";
 import { parsePolicyJson } from "./json-policy.js";
+import { isProgramPath, isPulumiYamlPath, PROGRAM_GLOBS } from "./program/discovery.js";
 import type { ParseEnv, SourceFile } from "./source.js";
 import { parseJsonSource, yamlToTree } from "./yaml-source.js";
 
 /** How a path is read. Content decides the rest: a `.json` may be a policy, a template, a plan or nothing. */
-export type InputKind = "terraform" | "json" | "yaml" | "none";
+export type InputKind = "terraform" | "json" | "yaml" | "program" | "none";
 
 export function inputKind(path: string): InputKind {
   if (/\.(tf|tfvars)(\.json)?$/.test(path)) return "terraform";
   if (/\.(json|template)$/.test(path)) return "json";
   if (/\.ya?ml$/.test(path)) return "yaml";
+  if (isProgramPath(path)) return "program";
   return "none";
 }
 
 /** The globs discovery uses for a directory. */
-export const INPUT_GLOBS = ["**/*.tf", "**/*.tf.json", "**/*.tfvars", "**/*.tfvars.json", "**/*.json", "**/*.template", "**/*.yml", "**/*.yaml"];
+export const INPUT_GLOBS = ["**/*.tf", "**/*.tf.json", "**/*.tfvars", "**/*.tfvars.json", "**/*.json", "**/*.template", "**/*.yml", "**/*.yaml", ...PROGRAM_GLOBS];
 
 /** Never inputs, wherever they are: dependency and tool folders, CDK's bookkeeping and assets. */
 export const ALWAYS_IGNORED = [
@@ -77,6 +79,10 @@ export async function parseDocumentFile(src: SourceFile, env: ParseEnv): Promise
       const { parseCloudFormation } = await import("./cloudformation/index.js");
       return parseCloudFormation(src, env);
     }
+    if (isPulumiYamlPath(src.path) && /\bresources\s*:/.test(src.text)) {
+      const { parsePulumiYaml } = await import("./program/pulumi-yaml.js");
+      return parsePulumiYaml(src);
+    }
   }
   return undefined;
 }
@@ -91,9 +97,11 @@ export function withProblems(src: SourceFile, format: string, problems: ParsedFi
 export async function parseAll(sources: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
   const out: ParsedFile[] = [];
   const terraform: SourceFile[] = [];
+  const programs: SourceFile[] = [];
   for (const src of sources) {
-    if (inputKind(src.path) === "terraform") {
-      terraform.push(src);
+    const kind = inputKind(src.path);
+    if (kind === "terraform" || kind === "program") {
+      (kind === "terraform" ? terraform : programs).push(src);
       continue;
     }
     const parsed = await guarded(src, () => parseDocumentFile(src, env));
@@ -105,6 +113,15 @@ export async function parseAll(sources: SourceFile[], env: ParseEnv): Promise<Pa
       out.push(...(await parseTerraform(terraform, env)));
     } catch (e) {
       for (const src of terraform) out.push(internalProblem(src, e));
+    }
+  }
+  if (programs.length > 0) {
+    const { parsePrograms, preferProgramSource } = await import("./program/index.js");
+    try {
+      const parsed = await parsePrograms(programs, env);
+      return preferProgramSource([...out, ...parsed]);
+    } catch (e) {
+      for (const src of programs) out.push(internalProblem(src, e));
     }
   }
   return out;

@@ -1,0 +1,261 @@
+import { posix } from "node:path";
+import type { OidcProvider, PolicyDocument, RoleInfo } from "../../model/policy.js";
+import { emptyParsed, type ParsedFile } from "../../model/project.js";
+import { knownText } from "../../model/value.js";
+import { normalisePolicy, treeString, treeValueList } from "../normalise-policy.js";
+import type { ParseEnv, SourceFile } from "../source.js";
+import { parseEmbeddedJson, type Segment } from "../terraform/embedded-json.js";
+import type { TreeNode } from "../tree.js";
+import { passesPrecheck, programFormat } from "./discovery.js";
+import { MAX_STEPS, ModuleEval, type Budget, type ProgramHost } from "./interpreter.js";
+import type { ProgramModule } from "./ir.js";
+import { documentValue, type Definition } from "./libraries.js";
+import { locOf, toTree, type PValue } from "./values.js";
+
+/**
+ * AWS CDK, Pulumi and CDK for Terraform programs in TypeScript, JavaScript and Python, read statically:
+ * each file that passes the textual pre-check is parsed (the parsers load on first use), lowered to the
+ * program IR and evaluated; local modules it imports are read too (also when they do not pass the
+ * pre-check: a config file of branch names). What the programs define — roles with the trust policy
+ * their library synthesises, OIDC providers — becomes the same model every other format produces.
+ */
+
+/** Imported local modules above this size are not read (their names stay unknown). */
+const MAX_MODULE_BYTES = 1024 * 1024;
+const MAX_MODULES = 2_000;
+
+type Language = ProgramModule["language"];
+
+export async function parsePrograms(sources: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
+  const candidates = sources.filter((s) => passesPrecheck(s.text));
+  if (candidates.length === 0) return [];
+  const lowerers = await loadLowerers(candidates);
+  const byPath = new Map(sources.map((s) => [s.path, s]));
+  const out = new Map<string, ParsedFile>();
+  for (const src of candidates) out.set(src.path, emptyParsed(src.path, programFormat(src.text)));
+
+  const defs: Definition[] = [];
+  const budget: Budget = { steps: MAX_STEPS, exhausted: false };
+  const modules = new Map<string, ModuleEval | null>();
+  const host: ProgramHost = {
+    budget,
+    record: (d) => defs.push(d),
+    importModule(fromFile, spec, language) {
+      for (const path of candidatePaths(fromFile, spec, language)) {
+        if (modules.has(path)) return modules.get(path) ?? undefined;
+        const text = byPath.get(path)?.text ?? env.readFile(path);
+        if (text === undefined) continue;
+        if (text.length > MAX_MODULE_BYTES || modules.size > MAX_MODULES) {
+          modules.set(path, null);
+          return undefined;
+        }
+        modules.set(path, null);
+        const mod = lowerOrProblem({ path, abs: path, text }, lowerers, undefined);
+        const ev = mod ? new ModuleEval(mod, host) : undefined;
+        modules.set(path, ev ?? null);
+        return ev;
+      }
+      return undefined;
+    },
+  };
+
+  const evals: ModuleEval[] = [];
+  for (const src of candidates) {
+    if (modules.has(src.path)) {
+      const existing = modules.get(src.path);
+      if (existing) evals.push(existing);
+      continue;
+    }
+    const parsed = out.get(src.path);
+    const mod = lowerOrProblem(src, lowerers, parsed);
+    if (!mod) continue;
+    const ev = new ModuleEval(mod, host);
+    modules.set(src.path, ev);
+    evals.push(ev);
+  }
+  for (const ev of evals) ev.run();
+  // Functions and classes that no evaluated code called run once with unknown arguments.
+  for (const ev of modules.values()) for (const run of ev?.callables ?? []) run();
+  if (budget.exhausted) {
+    const first = out.values().next().value;
+    first?.problems.push({ message: "the programs exceed oidclint's evaluation budget; values past it are unknown", loc: { file: first.file, line: 1, column: 1, endLine: 1, endColumn: 1 } });
+  }
+
+  for (const d of defs) {
+    const file = d.loc.file;
+    let parsed = out.get(file);
+    if (!parsed) {
+      // Defined in an imported module that did not pass the pre-check on its own.
+      parsed = emptyParsed(file, "program");
+      out.set(file, parsed);
+    }
+    if (d.kind === "provider") parsed.providers.push(lowerProvider(d));
+    else lowerRole(d, parsed);
+  }
+  return [...out.values()];
+}
+
+interface Lowerers {
+  typescript?: (file: string, text: string) => ProgramModule;
+  python?: (file: string, text: string) => ProgramModule;
+}
+
+/** Loads only the parsers the candidate files need. */
+async function loadLowerers(candidates: SourceFile[]): Promise<Lowerers> {
+  const out: Lowerers = {};
+  if (candidates.some((s) => languageOf(s.path) === "typescript")) {
+    const [{ default: ts }, { lowerTypeScript }] = await Promise.all([import("typescript"), import("./typescript.js")]);
+    out.typescript = (file, text) => lowerTypeScript(ts, file, text);
+  }
+  if (candidates.some((s) => languageOf(s.path) === "python")) {
+    const { lowerPython } = await import("./python.js");
+    out.python = lowerPython;
+  }
+  return out;
+}
+
+function languageOf(path: string): Language {
+  return path.endsWith(".py") ? "python" : "typescript";
+}
+
+/** A module in the IR, or undefined (with a problem on the file when it is a linted one) when it cannot be read. */
+function lowerOrProblem(src: SourceFile, lowerers: Lowerers, parsed: ParsedFile | undefined): ProgramModule | undefined {
+  const lower = lowerers[languageOf(src.path)];
+  if (!lower) return undefined;
+  const deep = nestingDepthProblem(src.text);
+  if (deep !== undefined) {
+    parsed?.problems.push({ message: `nesting deeper than ${MAX_NESTING} levels; not linted`, loc: spanAt(src, deep) });
+    return undefined;
+  }
+  const mod = lower(src.path, src.text);
+  const syntax = (mod as ProgramModule & { syntaxError?: { message: string; offset: number } }).syntaxError;
+  if (syntax && parsed) parsed.problems.push({ message: syntax.message, loc: spanAt(src, syntax.offset) });
+  return mod;
+}
+
+const MAX_NESTING = 200;
+
+/** Parsers recurse per bracket: a hostile file of 100,000 `(` is refused before parsing. */
+function nestingDepthProblem(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) {
+      if (++depth > MAX_NESTING) return i;
+    } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+function spanAt(src: SourceFile, offset: number): ParsedFile["problems"][number]["loc"] {
+  const before = src.text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return { file: src.path, line, column, endLine: line, endColumn: column + 1 };
+}
+
+/** Files an import may name: `./x` → `x.ts`, `x/index.ts`, …; Python `.config`/`stacks.config` → `config.py`, … */
+function candidatePaths(fromFile: string, spec: string, language: Language): string[] {
+  const dir = posix.dirname(fromFile);
+  const inside = (p: string): string | undefined => {
+    const n = posix.normalize(p);
+    return n.startsWith("../") || n === ".." || posix.isAbsolute(n) ? undefined : n;
+  };
+  const out: string[] = [];
+  if (language === "typescript") {
+    if (!spec.startsWith(".")) return [];
+    const base = posix.join(dir, spec);
+    const stem = base.replace(/\.(m|c)?js$/, "");
+    for (const p of [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${stem}.js`, `${stem}.mjs`, `${stem}.cjs`, `${base}/index.ts`, `${base}/index.js`]) {
+      const n = inside(p);
+      if (n !== undefined && !out.includes(n)) out.push(n);
+    }
+    return out;
+  }
+  // Python: leading dots climb from the file's package; an absolute module may be a file of the project.
+  const m = /^(\.*)(.*)$/.exec(spec);
+  const dots = m?.[1]?.length ?? 0;
+  const rel = (m?.[2] ?? "").split(".").filter((x) => x !== "").join("/");
+  const bases: string[] = [];
+  if (dots > 0) {
+    let d = dir;
+    for (let i = 1; i < dots; i++) d = posix.dirname(d);
+    bases.push(d);
+  } else {
+    // Absolute imports resolve against the file's directory and each directory above it (the project root).
+    for (let d = dir; ; d = posix.dirname(d)) {
+      bases.push(d);
+      if (d === "." || d === "/" || d === "") break;
+    }
+  }
+  for (const b of bases) {
+    const base = rel === "" ? b : posix.join(b, rel);
+    for (const p of [`${base}.py`, `${base}/__init__.py`]) {
+      const n = inside(p);
+      if (n !== undefined && !out.includes(n)) out.push(n);
+    }
+  }
+  return out;
+}
+
+function strOf(v: PValue | undefined): ReturnType<typeof treeString> {
+  return v ? treeString(toTree(v)) : undefined;
+}
+
+function lowerProvider(d: Extract<Definition, { kind: "provider" }>): OidcProvider {
+  const p: OidcProvider = { id: d.id, loc: d.loc };
+  const url = strOf(d.url);
+  if (url) p.url = url;
+  if (d.clientIds) p.clientIds = treeValueList(toTree(d.clientIds));
+  if (d.thumbprints) p.thumbprints = treeValueList(toTree(d.thumbprints));
+  return p;
+}
+
+function lowerRole(d: Extract<Definition, { kind: "role" }>, parsed: ParsedFile): void {
+  const value = documentValue(d.trust());
+  if (!value || value.t === "unk") return;
+  const tree = value.t === "str" ? jsonFromString(value, parsed) : toTree(value);
+  if (!tree) return;
+  const role: RoleInfo = { id: d.id, loc: d.loc };
+  const name = strOf(d.name);
+  const prefix = strOf(d.namePrefix);
+  const path = strOf(d.path);
+  if (name) role.name = name;
+  if (prefix) role.namePrefix = prefix;
+  if (path) role.path = path;
+  const doc: PolicyDocument | undefined = normalisePolicy(tree, { kind: "trust", source: d.source, role });
+  if (doc) parsed.policies.push(doc);
+}
+
+/** A trust policy written as a JSON string (a literal, a template, an f-string): its values keep their positions. */
+function jsonFromString(v: Extract<PValue, { t: "str" }>, parsed: ParsedFile): TreeNode | undefined {
+  const loc = v.v.loc;
+  const segs: Segment[] =
+    v.segs ??
+    v.v.parts.map((p): Segment => (typeof p === "string" ? { text: p, locate: () => loc, origin: () => v.v.origin } : { node: { kind: "unknown", expr: p.unknown, loc } }));
+  const parsedJson = parseEmbeddedJson(segs);
+  if ("tree" in parsedJson) return parsedJson.tree;
+  // A document with unresolved pieces may only look broken because of them.
+  if (knownText(v.v) !== undefined) parsed.problems.push({ message: `the assume-role policy is a string that is not valid JSON: ${parsedJson.error}`, loc: parsedJson.loc.file ? parsedJson.loc : locOf(v) });
+  return undefined;
+}
+
+const CDK_OUT_TEMPLATE = /^(?:(.*)\/)?cdk\.out\/[^/]+\.template\.json$/;
+
+/**
+ * A repository with both a CDK app's source and its synthesized `cdk.out` reports each problem once,
+ * where the source writes it: the source is what the user edits, and `cdk.out` is build output that
+ * lags behind it. So the templates of a `cdk.out` are dropped when a CDK program in the directory that
+ * holds it (or below) defined roles or providers; when the source defined none (its roles come from
+ * constructs oidclint does not model), the synthesized templates are all there is and are kept.
+ */
+export function preferProgramSource(parsed: ParsedFile[]): ParsedFile[] {
+  const sourceDirs = parsed.filter((f) => f.format === "cdk" && (f.policies.length > 0 || f.providers.length > 0)).map((f) => posix.dirname(f.file));
+  if (sourceDirs.length === 0) return parsed;
+  return parsed.filter((f) => {
+    const m = CDK_OUT_TEMPLATE.exec(f.file);
+    if (!m) return true;
+    const app = m[1] ?? ".";
+    return !sourceDirs.some((d) => app === "." || d === app || d.startsWith(`${app}/`));
+  });
+}
