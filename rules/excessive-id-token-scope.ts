@@ -1,6 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { idTokenAccess, jobNeed, jobOidcUses } from "../src/analysis/token-use.js";
-import type { Permissions } from "../src/model/workflow.js";
+import type { Job, Permissions } from "../src/model/workflow.js";
+import { moveIdTokenToJobs } from "../src/fix/workflow-fixes.js";
 
 /** `{ contents: write, packages: write }`: a permissions map without `id-token`, as a flow mapping. */
 function flowMap(entries: readonly string[]): string {
@@ -54,11 +55,13 @@ export default defineRule({
       if (grant.access !== "write" || !grant.loc) continue;
       const idle: string[] = [];
       const needing: string[] = [];
+      const needingJobs: Job[] = [];
       for (const job of wf.jobs) {
         if (job.permissions) continue; // its own block replaces the workflow's
         // Only a certain "no" is idle: a job that may request a token (an action oidclint does not know) is not reported.
         const need = jobNeed(jobOidcUses(usage, job, wf));
         (need === "no" ? idle : needing).push(`\`${job.id.value}\``);
+        if (need !== "no") needingJobs.push(job);
       }
       if (idle.length === 0) continue;
       ctx.report({
@@ -70,6 +73,7 @@ export default defineRule({
           verb: idle.length === 1 ? "does" : "do",
           fix: fixText(wf.permissions, needing),
         },
+        ...moveIdTokenToJobs(ctx.fixer, wf, needingJobs),
       });
     }
   },

@@ -1,4 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
+import { operatorToLike, shortRefIsCertain, valueChange } from "../src/fix/policy-fixes.js";
 import { analyseSub, describeTemplate, exampleSub, githubSubValues, valueNote } from "../src/analysis/sub-pattern.js";
 
 export default defineRule({
@@ -63,6 +64,9 @@ export default defineRule({
     for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
       const problem = v.analysis.problem;
       if (v.analysis.canMatch || !problem) continue;
+      // `ref:main` → `ref:refs/heads/main` is a fix when certain; every other corrected value a suggestion.
+      const suggest = (text: string | undefined, fixable: boolean) =>
+        text === undefined || text.includes("OWNER/REPO") ? {} : valueChange(ctx.fixer, v.value, v.analysis.text, text, fixable && shortRefIsCertain(v.analysis.text, text));
       const data = {
         value: v.analysis.text,
         note: valueNote(v.value),
@@ -78,14 +82,19 @@ export default defineRule({
           // The same value as a pattern names the repository; the exact claim for it is the example.
           const asPattern = analyseSub(v.value, "like", template);
           const repository = asPattern.owner !== undefined && asPattern.repo !== undefined ? `${asPattern.owner}/${asPattern.repo}` : ctx.settings.repository;
-          ctx.report({ messageId: "literalWildcard", at: v.value, data: { ...data, example: exampleSub(template, repository ?? "OWNER/REPO", ctx.settings.defaultBranch) } });
+          ctx.report({
+            messageId: "literalWildcard",
+            at: v.value,
+            data: { ...data, example: exampleSub(template, repository ?? "OWNER/REPO", ctx.settings.defaultBranch) },
+            ...operatorToLike(ctx.fixer, v, template),
+          });
           break;
         }
         case "whitespace":
-          ctx.report({ messageId: "whitespace", at: v.value, data: { ...data, where: problem.token ?? "stray" } });
+          ctx.report({ messageId: "whitespace", at: v.value, data: { ...data, where: problem.token ?? "stray" }, ...suggest(problem.suggestion, false) });
           break;
         default:
-          ctx.report({ messageId: problem.kind, at: v.value, data });
+          ctx.report({ messageId: problem.kind, at: v.value, data, ...suggest(problem.suggestion, problem.kind === "shortRef") });
       }
     }
   },

@@ -1,4 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
+import { addIdTokenWrite } from "../src/fix/workflow-fixes.js";
 import type { RelatedLocation } from "../src/engine/rule.js";
 import type { SourceLocation } from "../src/model/location.js";
 import { effectivePermissions, jobOidcUses, type EffectivePermissions, type OidcUse } from "../src/analysis/token-use.js";
@@ -73,21 +74,22 @@ export default defineRule({
       const related: RelatedLocation[] = [{ message: "the OIDC token is requested here", loc: use.loc }];
       if (eff.source === "workflow" && wf.permissions) related.push({ message: "workflow-level permissions inherited by the job", loc: wf.permissions.loc });
       const at = job.permissions?.loc ?? job.id.loc;
+      const fix = addIdTokenWrite(ctx.fixer, job, wf);
       if (eff.idToken === "read") {
         // `id-token: read` written in the job itself is the offending value; inherited, the job is.
-        ctx.report({ messageId: "idTokenRead", at: eff.source === "job" && eff.grantLoc ? eff.grantLoc : at, data, related });
+        ctx.report({ messageId: "idTokenRead", at: eff.source === "job" && eff.grantLoc ? eff.grantLoc : at, data, related, ...fix });
         return;
       }
       if (use.via) {
         const grant = eff.source === "default" ? `neither the calling job nor its workflow sets \`permissions\`, so it passes on the repository default (${defaultText(ctx.settings.defaultTokenPermissions)}), which never includes \`id-token\`` : grantText(eff, wf);
-        ctx.report({ messageId: "callerMissingPermission", at, data: { ...data, callee: use.via.callee, calleeJob: use.via.job, grant }, related });
+        ctx.report({ messageId: "callerMissingPermission", at, data: { ...data, callee: use.via.callee, calleeJob: use.via.job, grant }, related, ...fix });
         return;
       }
       if (eff.source === "default") {
-        ctx.report({ messageId: "defaultPermissions", at, data: { ...data, default: defaultText(ctx.settings.defaultTokenPermissions) }, related });
+        ctx.report({ messageId: "defaultPermissions", at, data: { ...data, default: defaultText(ctx.settings.defaultTokenPermissions) }, related, ...fix });
         return;
       }
-      ctx.report({ messageId: "missingPermission", at, data: { ...data, grant: grantText(eff, wf) }, related });
+      ctx.report({ messageId: "missingPermission", at, data: { ...data, grant: grantText(eff, wf) }, related, ...fix });
     }
   },
 });

@@ -1,5 +1,6 @@
 import { DEFAULT_AUDIENCE } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
+import { valueChange } from "../src/fix/policy-fixes.js";
 import { githubTrustStatements, isGitHubIssuer } from "../src/analysis/github-trust.js";
 import type { OidcProvider } from "../src/model/policy.js";
 import type { Project } from "../src/model/project.js";
@@ -109,7 +110,9 @@ export default defineRule({
       const verdict = judgeUrl(url, formatOf(ctx.project, provider), ctx.settings.issuer);
       if (verdict) {
         const host = (url.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? "").toLowerCase();
-        ctx.report({ messageId: verdict.problem, at: provider.url, data: { url, suggestion: verdict.suggestion, host } });
+        // A trailing slash or a missing scheme is mechanical; another host or path is the user's call.
+        const certain = verdict.problem === "trailingSlash" || verdict.problem === "missingScheme";
+        ctx.report({ messageId: verdict.problem, at: provider.url, data: { url, suggestion: verdict.suggestion, host }, ...valueChange(ctx.fixer, provider.url, url, verdict.suggestion, certain) });
       }
       const clientIds = providerClientIds(provider);
       if (clientIds === undefined || clientIds.some((id) => audiences.has(id))) continue;

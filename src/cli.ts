@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config/load.js";
 import { defaultIO, type CliIO } from "./commands/io.js";
-import { lint } from "./engine/lint.js";
+import { lint, type LintOptions } from "./engine/lint.js";
+import type { LintReport } from "./engine/result.js";
 import type { Severity } from "./engine/rule.js";
 import { formatterFor, formatters } from "./formatters/index.js";
 import { useColor, visible } from "./formatters/terminal.js";
@@ -45,6 +46,8 @@ Options:
       --stdin-filename F   … as if it were the file F
       --context PATH       read PATH for cross-file rules without reporting on it; repeatable
       --online             ask the GitHub API about repositories (stale-repo-path)
+      --fix                apply the certain fixes to the files, then report what is left
+      --fix-dry-run        print the fixes as a unified diff; change nothing
   -o, --output-file FILE   write the report to FILE
   -h, --help               show this help
   -v, --version            show the version
@@ -108,6 +111,8 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       "stdin-filename": { type: "string" },
       context: { type: "string", multiple: true },
       online: { type: "boolean" },
+      fix: { type: "boolean" },
+      "fix-dry-run": { type: "boolean" },
       "output-file": { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "V" },
@@ -131,10 +136,11 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   if (values.stdin && !values["stdin-filename"]) throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
   if (values.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
+  if (values.stdin && (values.fix || values["fix-dry-run"])) throw new UsageError("--fix and --fix-dry-run edit files; they take no --stdin");
 
   const ruleOverrides = parseRuleFlags(values.rule ?? []);
   const stdinSource = values.stdin ? await io.readStdin() : undefined;
-  const report = await lint({
+  const lintOptions: LintOptions = {
     cwd: io.cwd,
     ...(values.config ? { configFile: values.config } : {}),
     ruleOverrides,
@@ -143,7 +149,8 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     paths: positionals,
     ...(stdinSource !== undefined ? { stdin: { text: stdinSource, filename: values["stdin-filename"] ?? "stdin" } } : {}),
     ...(values.context ? { contextPaths: values.context } : {}),
-  });
+  };
+  const report = values.fix || values["fix-dry-run"] ? await runFix(lintOptions, values["fix-dry-run"] === true, io) : await lint(lintOptions);
   if (values.quiet) {
     for (const r of report.results) {
       r.messages = r.messages.filter((m) => m.severity === 2);
@@ -173,11 +180,26 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);
   }
-  else io.stdout(text);
+  // `--fix-dry-run` prints the diff on stdout: the report of what is left goes only to --output-file.
+  else if (!values["fix-dry-run"]) io.stdout(text);
   if (report.errorCount > 0) return 1;
   if (maxWarnings >= 0 && report.warningCount > maxWarnings) {
     io.stderr(`oidclint found too many warnings (${report.warningCount}, maximum allowed is ${maxWarnings}).\n`);
     return 1;
   }
   return 0;
+}
+
+/** `--fix` / `--fix-dry-run` (src/fix/apply.ts): the report of what is left after fixing. */
+async function runFix(options: LintOptions, dryRun: boolean, io: CliIO): Promise<LintReport> {
+  const { lintAndFix } = await import("./fix/apply.js");
+  const { unifiedDiff } = await import("./fix/diff.js");
+  const outcome = await lintAndFix(options, dryRun);
+  const rel = (file: string): string => relative(io.cwd, file).split(sep).join("/");
+  if (dryRun) for (const c of outcome.changed) io.stdout(unifiedDiff(rel(c.file), c.before, c.after));
+  if (outcome.changed.length > 0) {
+    const files = outcome.changed.length === 1 ? "1 file" : `${outcome.changed.length} files`;
+    io.stderr(`oidclint: ${dryRun ? "would fix" : "fixed"} ${outcome.applied} problem${outcome.applied === 1 ? "" : "s"} in ${files}\n`);
+  }
+  return outcome.report;
 }

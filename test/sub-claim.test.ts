@@ -1,3 +1,4 @@
+import { createFixer } from "../src/fix/fixer.js";
 import { describe, expect, it } from "vitest";
 import audienceDrift from "../rules/audience-drift.js";
 import broadSubWildcard from "../rules/broad-sub-wildcard.js";
@@ -263,6 +264,7 @@ async function messagesOf<M extends string, O>(rule: Rule<M, O>, policies: Polic
     project,
     settings: defaultSettings(),
     options: rule.defaultOptions,
+    fixer: createFixer(() => undefined),
     report: (r) => {
       // The whole text: the short line, its explanation and fix.
       const t = fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data);

@@ -10,7 +10,8 @@ import { pathUnderRoot, repositoryRoot } from "../formatters/repo-path.js";
 import { matchesAny } from "./glob.js";
 import { loadProject, type LoadedProject, type ProjectRequest } from "./load-project.js";
 import { compareMessages, type LintMessage, type LintReport, type LintResult } from "./result.js";
-import { fillMessageText, locOf, type AnyRule, type MessageText, type Report, type Severity } from "./rule.js";
+import { fillMessageText, locOf, type AnyRule, type Fix, type MessageText, type Report, type Severity, type Suggestion } from "./rule.js";
+import { createFixer } from "../fix/fixer.js";
 import { applySuppressions, collectSuppressions, type Suppression } from "./suppressions.js";
 
 /**
@@ -52,6 +53,8 @@ interface RawFinding {
   loc: SourceLocation;
   lowered: boolean;
   related?: Report<string>["related"];
+  autofix?: Fix;
+  suggestions?: Suggestion[];
 }
 
 async function runRules(loaded: LoadedProject): Promise<LintReport> {
@@ -59,6 +62,7 @@ async function runRules(loaded: LoadedProject): Promise<LintReport> {
   const parsed = project.files;
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const findings: RawFinding[] = [];
+  const fixer = createFixer(loaded.readFile);
   const parseErrorRule = allRules.find((r) => r.meta.id === "parse-error");
   for (const file of parsed) {
     for (const p of file.problems) {
@@ -74,6 +78,7 @@ async function runRules(loaded: LoadedProject): Promise<LintReport> {
       project,
       settings: config.settings,
       options,
+      fixer,
       report(r: Report<string>) {
         findings.push({
           rule,
@@ -82,6 +87,8 @@ async function runRules(loaded: LoadedProject): Promise<LintReport> {
           loc: locOf(r.at),
           lowered: r.severity === "warn",
           ...(r.related ? { related: r.related } : {}),
+          ...(r.fix ? { autofix: r.fix } : {}),
+          ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
         });
       },
     });
@@ -132,6 +139,9 @@ function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set
     if (f.related) {
       message.related = f.related.map((r) => ({ message: r.message, file: resolve(cwd, r.loc.file), line: r.loc.line, column: r.loc.column, endLine: r.loc.endLine, endColumn: r.loc.endColumn }));
     }
+    const absolute = (fix: Fix): Fix => ({ edits: fix.edits.map((e) => ({ ...e, file: resolve(cwd, e.file), loc: { ...e.loc, file: resolve(cwd, e.loc.file) } })) });
+    if (f.autofix) message.autofix = absolute(f.autofix);
+    if (f.suggestions) message.suggestions = f.suggestions.map((s) => ({ desc: s.desc, fix: absolute(s.fix) }));
     const list = byFile.get(f.loc.file) ?? [];
     list.push(message);
     byFile.set(f.loc.file, list);

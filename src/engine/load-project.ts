@@ -40,6 +40,8 @@ export interface ProjectRequest {
   env?: Record<string, string | undefined>;
   /** The rule set the config is validated against (default: the built-in rules). */
   rules?: readonly AnyRule[];
+  /** File contents by absolute path that replace what is on disk (`--fix`'s later passes, in memory). */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 /** A loaded project: the model rules see, with the config and files it came from. */
@@ -52,6 +54,8 @@ export interface LoadedProject {
   sources: SourceFile[];
   /** Root-relative paths whose findings are reported: `paths`, not `contextPaths` or module siblings. */
   reported: ReadonlySet<string>;
+  /** Reads a root-relative file as the parsers saw it (stdin and `overlay` included); undefined when unreadable. */
+  readFile: (rel: string) => string | undefined;
 }
 
 /**
@@ -65,7 +69,9 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   const arg = (p: string): string => (root === cwd ? p : resolveArg(cwd, p));
   const paths = req.stdin ? [] : (req.paths ?? []).length > 0 ? (req.paths ?? []).map(arg) : [root === cwd ? "." : root];
   const config = req.config ?? (await resolveConfig(configRequest(req, arg, root, req.stdin ? [resolve(cwd, req.stdin.filename)] : paths)));
-  const files = new Files(root);
+  const overlay = new Map(req.overlay ?? []);
+  if (req.stdin) overlay.set(resolve(cwd, req.stdin.filename), req.stdin.text);
+  const files = new Files(root, overlay);
   if (req.stdin) files.add(resolve(cwd, req.stdin.filename), req.stdin.text, true);
   else {
     const found = await discover(paths, root, config.ignore);
@@ -76,19 +82,18 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   if (req.contextPaths && req.contextPaths.length > 0) {
     files.readAll(await discover(req.contextPaths.map(arg), root, config.ignore), false, new Set());
   }
-  const env: ParseEnv = {
-    root,
-    settings: config.settings,
-    readFile(rel) {
-      try {
-        return readFileSync(resolve(root, rel), "utf8");
-      } catch {
-        return undefined;
-      }
-    },
+  const readFile = (rel: string): string | undefined => {
+    const abs = resolve(root, rel);
+    if (overlay.has(abs)) return overlay.get(abs);
+    try {
+      return readFileSync(abs, "utf8");
+    } catch {
+      return undefined;
+    }
   };
+  const env: ParseEnv = { root, settings: config.settings, readFile };
   const parsed = [...files.problems, ...(await parseAll(files.all, env))];
-  return { root, config, project: buildProject(root, parsed), sources: files.all, reported: files.reported };
+  return { root, config, project: buildProject(root, parsed), sources: files.all, reported: files.reported, readFile };
 }
 
 /** Globs stay as written (relative to the root); files and directories become absolute. */
@@ -167,7 +172,10 @@ class Files {
   readonly problems: ParsedFile[] = [];
   private readonly seen = new Set<string>();
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly overlay: ReadonlyMap<string, string>,
+  ) {}
 
   add(abs: string, text: string, report: boolean): void {
     const path = relPath(this.root, abs);
@@ -184,7 +192,8 @@ class Files {
         if (report) this.reported.add(path);
         continue;
       }
-      const outcome = readInput(abs);
+      const over = this.overlay.get(abs);
+      const outcome = over !== undefined ? { text: over } : readInput(abs);
       if ("text" in outcome) this.add(abs, outcome.text, report);
       else if ("problem" in outcome && report && (explicit.has(abs) || isAlwaysInput(path))) {
         this.reported.add(path);

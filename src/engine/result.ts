@@ -1,3 +1,5 @@
+import type { Fix, Suggestion } from "./rule.js";
+
 /** ESLint-compatible result shapes (the `json` format prints these as they are). */
 export interface LintMessage {
   ruleId: string;
@@ -22,6 +24,13 @@ export interface LintMessage {
   endColumn: number;
   /** Other places the finding involves (the trust policy behind a predicted AccessDenied). */
   related?: { message: string; file: string; line: number; column: number; endLine: number; endColumn: number }[];
+  /**
+   * The edits `--fix` applies: ESLint's `fix`, named apart from the advice text `fix` above (src/engine/rule.ts
+   * `Fix`; edit files are absolute paths here). SARIF's `fixes` come from this and `suggestions`.
+   */
+  autofix?: Fix;
+  /** Changes offered but never applied (`Suggestion`). */
+  suggestions?: Suggestion[];
 }
 
 export interface LintResult {

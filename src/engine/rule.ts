@@ -1,6 +1,7 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import type { SourceLocation } from "../model/location.js";
 import type { Project } from "../model/project.js";
+import type { Fixer } from "../fix/fixer.js";
 
 export type Severity = "off" | "warn" | "error";
 
@@ -39,6 +40,36 @@ export interface RelatedLocation {
   loc: SourceLocation;
 }
 
+/**
+ * One text edit: replace `range` (UTF-16 offsets `[start, end)` into the file as read) of `file` (the
+ * repository-relative path, as in locations) by `text`. `loc` is the same range as lines and columns
+ * (1-based, end exclusive), for SARIF `replacements` and editors.
+ */
+export interface TextEdit {
+  file: string;
+  range: [number, number];
+  loc: SourceLocation;
+  text: string;
+}
+
+/**
+ * A fix (ESLint's `fix`, SARIF's `fixes`): edits applied together or not at all, in the file(s) where the
+ * values are written. A rule attaches one only when the change is certainly right and keeps the author's
+ * formatting and comments; build it with `ctx.fixer` (src/fix/fixer.ts), which returns undefined when the
+ * value is not written literally where the model points (a variable, a template, an expression): such a
+ * finding gets no fix. Anything less than certain is a `Suggestion` (ESLint's `suggestions`), which
+ * `--fix` never applies.
+ */
+export interface Fix {
+  edits: TextEdit[];
+}
+
+export interface Suggestion {
+  /** What the change does, one short line: "Replace `StringEquals` by `StringLike`". */
+  desc: string;
+  fix: Fix;
+}
+
 export interface Report<M extends string> {
   messageId: M;
   /** Where the finding is: a location or anything located. */
@@ -51,6 +82,10 @@ export interface Report<M extends string> {
    */
   severity?: "warn";
   related?: RelatedLocation[];
+  /** Applied by `--fix` (see `Fix`); `LintMessage.autofix` carries it to the formatters. */
+  fix?: Fix | undefined;
+  /** Offered, never applied by `--fix`; `LintMessage.suggestions`. */
+  suggestions?: Suggestion[];
 }
 
 export interface RuleContext<M extends string, O> {
@@ -58,6 +93,8 @@ export interface RuleContext<M extends string, O> {
   settings: ResolvedSettings;
   options: O;
   report(report: Report<M>): void;
+  /** Builds fixes and suggestions against the files as written (src/fix/fixer.ts). */
+  fixer: Fixer;
 }
 
 export interface Rule<M extends string = string, O = Record<string, unknown>> {
