@@ -18,7 +18,9 @@ import { FIXTURES, findingLines, readExpected } from "./helpers.js";
 
 const CASES = join(FIXTURES, "_fix");
 const scratch = mkdtempSync(join(tmpdir(), "oidclint-fix-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 function filesOf(dir: string): string[] {
   const out: string[] = [];
@@ -109,7 +111,7 @@ function io(cwd: string): CliIO & { out: string; err: string } {
     stderr: (s: string) => {
       o.err += s;
     },
-    readStdin: async () => "",
+    readStdin: () => Promise.resolve(""),
     isTTY: false,
     cwd,
     env: {},
