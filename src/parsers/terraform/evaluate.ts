@@ -5,6 +5,7 @@ import { branchValues } from "./conditional-values.js";
 import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
 import { expressionAst } from "./hcl.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
+import { LIMITS } from "./limits.js";
 import { where, type Block, type Expr, type ModuleCtx, type TfFile } from "./module.js";
 
 /**
@@ -19,6 +20,8 @@ export interface Scope {
   /** Names bound by `for`, dynamic-block iterators and `templatefile` variables. */
   names: Map<string, TreeNode>;
   depth: number;
+  /** Set while a template file is rendered: Terraform refuses `templatefile()` inside a template. */
+  inTemplate?: boolean;
   /** Called when a `data.aws_iam_policy_document.X.json` is used: builds that document's tree. */
   policyDocument?: (block: Block, scope: Scope) => Promise<TreeNode>;
 }
@@ -28,8 +31,6 @@ export interface Scope {
  * parse JSON out of it with per-character positions.
  */
 export const stringSegments = new WeakMap<TreeNode, Segment[]>();
-
-const MAX_DEPTH = 40;
 
 /** The file an expression was parsed from: node offsets index its text. */
 interface AstCtx {
@@ -45,8 +46,25 @@ interface AstCtx {
 /** Expressions parsed by hcl2json, for files the TypeScript parser refused (see `index.ts`). */
 const fallbackAsts = new WeakMap<TfFile, Map<number, Promise<HclExpr | null>>>();
 
+/**
+ * Values Terraform would refuse to compute (interpolating `null`, a missing attribute of a known object,
+ * a function given the wrong kind of argument): unknown to the rules, but unlike an unknown value they
+ * are skipped by `try` and `can`.
+ */
+const failures = new WeakSet<TreeNode>();
+
+export function failure(expr: string, loc: SourceLocation, why: string): TreeNode {
+  const out: TreeNode = { kind: "unknown", expr, loc, origin: why };
+  failures.add(out);
+  return out;
+}
+
+export function isFailure(n: TreeNode): boolean {
+  return failures.has(n);
+}
+
 export async function evaluate(expr: Expr, scope: Scope): Promise<TreeNode> {
-  if (scope.depth > MAX_DEPTH) return { kind: "unknown", expr: "a value nested too deeply", loc: exprLoc(expr) };
+  if (scope.depth > LIMITS.depth) return scope.module.budget.exceeded("depth", exprLoc(expr));
   if (expr.kind === "json") return evaluateJson(expr.file, expr.node, scope);
   const text = expr.file.src.text.slice(expr.start, expr.end);
   const loc = exprLoc(expr);
@@ -112,6 +130,9 @@ function keyText(n: TreeNode): string | undefined {
 
 async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
   const loc = spanLoc(ctx, node);
+  const budget = scope.module.budget;
+  if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? loc);
+  if (scope.depth > LIMITS.depth) return budget.exceeded("depth", ctx.placedAt ?? loc);
   const inner = { ...scope, depth: scope.depth + 1 };
   switch (node.type) {
     case "literal":
@@ -121,7 +142,8 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
     case "wrap": {
       const v = await evalAst(node.expr, ctx, inner);
       if (v.kind === "string") return str(v.value.parts, loc, v.value.origin);
-      if (v.kind === "scalar") return str([String(v.value)], loc);
+      // `"${x}"` alone is the value of x: null stays null (and fails where a string is needed).
+      if (v.kind === "scalar" && v.value !== null) return str([String(v.value)], loc);
       return v;
     }
     case "tuple":
@@ -254,23 +276,43 @@ interface TemplateValue {
    * not a value, so the whole string is (JSON read from it would be guessed).
    */
   opaque?: TreeNode;
+  /** Characters so far, against `LIMITS.stringLength`. */
+  size: number;
+}
+
+function newTemplateValue(): TemplateValue {
+  return { parts: [], segments: [], origins: new Set(), size: 0 };
 }
 
 async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: TemplateValue): Promise<void> {
   const index = ctx.file.index;
-  const add = (v: TreeNode): void => {
+  const placedAt = ctx.placedAt;
+  const line = (offset: number): string => `${ctx.file.src.path}:${index.position(offset).line}`;
+  const placed = (at: { start: number; end: number }): SourceLocation => placedAt ?? spanLoc(ctx, at);
+  const budget = scope.module.budget;
+  const grow = (n: number, at: { start: number; end: number }): boolean => {
+    out.size += n;
+    if (out.size <= LIMITS.stringLength) return true;
+    out.opaque ??= budget.exceeded("stringLength", placed(at));
+    return false;
+  };
+  const add = (v: TreeNode, at: TemplatePart): void => {
+    // Terraform refuses to interpolate null or a collection; an error is never the text "null".
+    if (isFailure(v)) out.opaque ??= v;
+    else if (v.kind === "scalar" && v.value === null) out.opaque ??= failure(sourceOf(ctx, at), placed(at), `null interpolated into a string (${where(placed(at))})`);
+    else if (v.kind === "array" || v.kind === "object") out.opaque ??= failure(sourceOf(ctx, at), placed(at), `a list or object interpolated into a string (${where(placed(at))})`);
+    if (out.opaque) return;
+    if (!grow(v.kind === "string" ? v.value.parts.reduce((n, p) => n + (typeof p === "string" ? p.length : 1), 0) : 8, at)) return;
     out.parts.push(...interpolatedParts(v));
     out.segments.push({ node: v });
     const o = nodeOrigin(v);
     if (o) out.origins.add(o);
   };
-  const placedAt = ctx.placedAt;
-  const line = (offset: number): string => `${ctx.file.src.path}:${index.position(offset).line}`;
-  const placed = (at: { start: number; end: number }): SourceLocation => placedAt ?? spanLoc(ctx, at);
   for (const part of parts) {
+    if (out.opaque) return;
     switch (part.kind) {
       case "text":
-        if (part.value === "") break;
+        if (part.value === "" || !grow(part.value.length, part)) break;
         out.parts.push(part.value);
         out.segments.push(
           placedAt
@@ -280,7 +322,7 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
         break;
       case "interpolation": {
         const v = await evalAst(part.expr, ctx, scope);
-        add(placedAt ? relocate(v, placedAt, nodeOrigin(v) ?? line(part.start)) : v);
+        add(placedAt ? relocate(v, placedAt, nodeOrigin(v) ?? line(part.start)) : v, part);
         break;
       }
       case "if": {
@@ -297,10 +339,11 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
           break;
         }
         for (const [k, v] of pairs) {
+          if (out.opaque) break;
           const names = new Map(scope.names);
           if (part.keyVar !== undefined) names.set(part.keyVar, k);
           names.set(part.valueVar, v);
-          await templateParts(part.body, ctx, { ...scope, names }, out);
+          await templateParts(part.body, ctx, { ...scope, names, depth: scope.depth + 1 }, out);
         }
         break;
       }
@@ -309,7 +352,7 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
 }
 
 async function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
-  const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
+  const value: TemplateValue = newTemplateValue();
   await templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
   const out = str(value.parts, templateLoc(ctx, node), joinOrigins(value.origins));
@@ -520,8 +563,14 @@ async function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: S
   if (!cached) {
     const attr = mod.locals.get(name);
     if (!attr) return unknown(key, loc);
-    // A placeholder first, so that a local referring to itself ends as unknown instead of looping.
-    mod.cache.set(key, Promise.resolve(unknown(key, loc, `local "${name}" refers to itself`)));
+    // Terraform refuses a local that depends on itself; found before evaluating, so nothing waits on itself.
+    mod.cyclicLocals ??= localCycles(mod);
+    if (mod.cyclicLocals.has(name)) {
+      mod.budget.report(`local "${name}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`, attr.loc);
+      cached = Promise.resolve(failure(key, loc, `local "${name}" refers to itself (${where(attr.loc)})`));
+      mod.cache.set(key, cached);
+      return cached;
+    }
     cached = evaluate(attr.expr, { module: mod, names: new Map(), depth: scope.depth + 1, ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}) }).then((v) =>
       defined(v, (at) => `local "${name}" (${where(at)})`),
     );
@@ -531,6 +580,67 @@ async function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: S
   // A policy document the local refers to keeps its own positions; values written in the local move to the use.
   if (keptInPlace.has(v)) return v;
   return relocate(v, loc, nodeOrigin(v));
+}
+
+/** The text of an attribute's expression, for finding the names it refers to. */
+function exprText(expr: Expr): string {
+  if (expr.kind === "hcl") return expr.file.src.text.slice(expr.start, expr.end);
+  const texts: string[] = [];
+  const walk = (n: TreeNode): void => {
+    if (n.kind === "string") texts.push(displayText(n.value));
+    else if (n.kind === "array") n.items.forEach(walk);
+    else if (n.kind === "object") for (const e of n.entries) walk(e.value);
+  };
+  walk(expr.node);
+  return texts.join("\n");
+}
+
+/** Locals on a cycle of references (Tarjan's strongly connected components, without recursion). */
+function localCycles(mod: ModuleCtx): Set<string> {
+  const edges = new Map<string, string[]>();
+  for (const [name, attr] of mod.locals) edges.set(name, [...new Set([...exprText(attr.expr).matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter((n) => mod.locals.has(n)));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cyclic = new Set<string>();
+  let next = 0;
+  for (const root of edges.keys()) {
+    if (index.has(root)) continue;
+    const work: { node: string; i: number }[] = [{ node: root, i: 0 }];
+    index.set(root, next);
+    low.set(root, next++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1];
+      if (!top) break;
+      const out = edges.get(top.node) ?? [];
+      const to = out[top.i++];
+      if (to !== undefined) {
+        if (!index.has(to)) {
+          index.set(to, next);
+          low.set(to, next++);
+          stack.push(to);
+          onStack.add(to);
+          work.push({ node: to, i: 0 });
+        } else if (onStack.has(to)) low.set(top.node, Math.min(low.get(top.node) ?? 0, index.get(to) ?? 0));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node) ?? 0, low.get(top.node) ?? 0));
+      if (low.get(top.node) !== index.get(top.node)) continue;
+      const component: string[] = [];
+      for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+        onStack.delete(n);
+        component.push(n);
+        if (n === top.node) break;
+      }
+      if (component.length > 1 || out.includes(top.node)) for (const n of component) cyclic.add(n);
+    }
+  }
+  return cyclic;
 }
 
 async function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
@@ -774,6 +884,7 @@ function resolvePath(mod: ModuleCtx, p: string): string {
  */
 async function fileCall(pathNode: TreeNode | undefined, src: string, loc: SourceLocation, scope: Scope, vars: TreeNode | undefined): Promise<TreeNode> {
   const p = pathNode?.kind === "string" ? knownText(pathNode.value) : undefined;
+  if (vars !== undefined && scope.inTemplate) return failure(src, loc, `templatefile() called inside a template, which Terraform refuses (${where(loc)})`);
   if (p === undefined) return unknown(src, loc);
   // `${path.module}/x` joins the module directory to the file: resolve the already-prefixed path.
   const rel = resolvePath({ ...scope.module, dir: "." }, p.startsWith(scope.module.dir + "/") || scope.module.dir === "." ? p : `${scope.module.dir}/${p}`);
@@ -806,8 +917,8 @@ export async function renderTemplate(text: string, rel: string, vars: TreeNode, 
   const ctx: AstCtx = { file: { src: { path: rel, abs: rel, text }, index: new LineIndex(rel, text) }, placedAt: loc };
   const names = new Map<string, TreeNode>();
   if (vars.kind === "object") for (const e of vars.entries) names.set(e.key.value, defined(e.value, (at) => `"${e.key.value}" in the variables of ${caller} (${where(at)})`));
-  const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
-  await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1 }, value);
+  const value: TemplateValue = newTemplateValue();
+  await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
   if (value.opaque) return value.opaque;
   const out = str(value.parts, loc, rel);
   stringSegments.set(out, value.segments);
@@ -850,7 +961,7 @@ async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise
         // `"${expr}"` alone is the value of expr, not a string.
         v = await evalAst(only.expr, ctx, scope);
       } else {
-        const value: TemplateValue = { parts: [], segments: [], origins: new Set() };
+        const value: TemplateValue = newTemplateValue();
         await templateParts(parsed.value, ctx, scope, value);
         v = value.opaque ?? str(value.parts, node.loc, joinOrigins(value.origins));
       }

@@ -4,6 +4,7 @@ import type { ParseEnv, SourceFile } from "../source.js";
 import type { Scope } from "./evaluate.js";
 import type { HclExpr } from "./hcl-expression.js";
 import type { HclBody } from "./hcl-locate.js";
+import { Budget } from "./limits.js";
 
 /**
  * A Terraform module directory as oidclint sees it: the blocks of its files (HCL or `.tf.json`), its
@@ -53,6 +54,10 @@ export interface ModuleCtx {
   args?: Map<string, ModuleArg>;
   /** Evaluated variables and locals, by `var.x` / `local.x`. */
   cache: Map<string, Promise<TreeNode>>;
+  /** Locals that refer to themselves, directly or through others (computed on first use). */
+  cyclicLocals?: Set<string>;
+  /** What the evaluation of the root module this instance belongs to has spent (see `limits.ts`). */
+  budget: Budget;
 }
 
 /** An argument of a `module` call: evaluated in the caller's scope; `origin` names it (`module "deploy" argument subjects`). */
@@ -63,7 +68,7 @@ export interface ModuleArg {
 }
 
 export function newModule(dir: string, env: ParseEnv): ModuleCtx {
-  return { dir, env, variables: new Map(), tfvars: new Map(), locals: new Map(), resources: new Map(), data: new Map(), modules: [], cache: new Map() };
+  return { dir, env, variables: new Map(), tfvars: new Map(), locals: new Map(), resources: new Map(), data: new Map(), modules: [], cache: new Map(), budget: new Budget() };
 }
 
 /** Turns the scanned HCL body of one file into blocks. */
