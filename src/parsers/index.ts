@@ -136,7 +136,7 @@ async function guarded(src: SourceFile, fn: () => Promise<ParsedFile | undefined
 }
 
 /** A parser bug must not take the run down: it becomes a finding on the file (stack under OIDCLINT_DEBUG). */
-function internalProblem(src: SourceFile, e: unknown): ParsedFile {
+export function internalProblem(src: SourceFile, e: unknown): ParsedFile {
   if (process.env.OIDCLINT_DEBUG) console.error(e);
   const message = e instanceof Error ? e.message : String(e);
   return withProblems(src, "unknown", [

@@ -44,6 +44,12 @@ export interface TreeUnknown {
   expr: string;
   loc: SourceLocation;
   origin?: string;
+  /**
+   * Why the evaluator has no value, when it is not merely unknown: `error`, Terraform would refuse to
+   * compute it (`try` skips it); `limit`, an evaluation limit was reached (anything built from it is
+   * past the limit too). Kept wherever the value is placed.
+   */
+  reason?: "error" | "limit";
 }
 
 /** Entry of an object by exact key. */
@@ -107,7 +113,10 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin?: string, c
       return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin, copied) })), loc };
     case "unknown": {
       const o = node.origin ?? origin;
-      return o === undefined ? { kind: "unknown", expr: node.expr, loc } : { kind: "unknown", expr: node.expr, loc, origin: o };
+      const out: TreeUnknown = { kind: "unknown", expr: node.expr, loc };
+      if (o !== undefined) out.origin = o;
+      if (node.reason) out.reason = node.reason;
+      return out;
     }
   }
 }

@@ -6,6 +6,7 @@ import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embe
 import { expressionAst } from "./hcl.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
+import { compileRegex, replaceAll } from "./regex.js";
 import { where, type Block, type Expr, type ModuleCtx, type TfFile } from "./module.js";
 
 /**
@@ -32,6 +33,21 @@ export interface Scope {
  */
 export const stringSegments = new WeakMap<TreeNode, Segment[]>();
 
+/**
+ * How many interpolated values a string was made of, counted through the values it interpolates: the
+ * located segments of a string are copied wherever it is used, so their number is bounded.
+ */
+const segmentPieces = new WeakMap<TreeNode, number>();
+
+function setSegments(node: TreeNode, segments: Segment[], pieces: number): void {
+  stringSegments.set(node, segments);
+  segmentPieces.set(node, pieces);
+}
+
+function piecesOf(node: TreeNode): number {
+  return segmentPieces.get(node) ?? 1;
+}
+
 /** The file an expression was parsed from: node offsets index its text. */
 interface AstCtx {
   file: TfFile;
@@ -51,16 +67,13 @@ const fallbackAsts = new WeakMap<TfFile, Map<number, Promise<HclExpr | null>>>()
  * a function given the wrong kind of argument): unknown to the rules, but unlike an unknown value they
  * are skipped by `try` and `can`.
  */
-const failures = new WeakSet<TreeNode>();
-
 export function failure(expr: string, loc: SourceLocation, why: string): TreeNode {
-  const out: TreeNode = { kind: "unknown", expr, loc, origin: why };
-  failures.add(out);
-  return out;
+  return { kind: "unknown", expr, loc, origin: why, reason: "error" };
 }
 
+/** An error or a value past a limit: whatever is built from it is one too. */
 export function isFailure(n: TreeNode): boolean {
-  return failures.has(n);
+  return n.kind === "unknown" && n.reason !== undefined;
 }
 
 export async function evaluate(expr: Expr, scope: Scope): Promise<TreeNode> {
@@ -278,10 +291,12 @@ interface TemplateValue {
   opaque?: TreeNode;
   /** Characters so far, against `LIMITS.stringLength`. */
   size: number;
+  /** Interpolated values so far, against `LIMITS.pieces`. */
+  pieces: number;
 }
 
 function newTemplateValue(): TemplateValue {
-  return { parts: [], segments: [], origins: new Set(), size: 0 };
+  return { parts: [], segments: [], origins: new Set(), size: 0, pieces: 0 };
 }
 
 async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: TemplateValue): Promise<void> {
@@ -297,12 +312,17 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
     return false;
   };
   const add = (v: TreeNode, at: TemplatePart): void => {
-    // Terraform refuses to interpolate null or a collection; an error is never the text "null".
+    // Terraform refuses to interpolate null: an error, never the text "null". (A list or object here is
+    // what `jsonencode` returned, which this evaluator keeps as a tree: JSON read from the text sees it.)
     if (isFailure(v)) out.opaque ??= v;
     else if (v.kind === "scalar" && v.value === null) out.opaque ??= failure(sourceOf(ctx, at), placed(at), `null interpolated into a string (${where(placed(at))})`);
-    else if (v.kind === "array" || v.kind === "object") out.opaque ??= failure(sourceOf(ctx, at), placed(at), `a list or object interpolated into a string (${where(placed(at))})`);
     if (out.opaque) return;
     if (!grow(v.kind === "string" ? v.value.parts.reduce((n, p) => n + (typeof p === "string" ? p.length : 1), 0) : 8, at)) return;
+    out.pieces += piecesOf(v);
+    if (out.pieces > LIMITS.pieces) {
+      out.opaque = budget.exceeded("pieces", placed(at));
+      return;
+    }
     out.parts.push(...interpolatedParts(v));
     out.segments.push({ node: v });
     const o = nodeOrigin(v);
@@ -310,6 +330,10 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
   };
   for (const part of parts) {
     if (out.opaque) return;
+    if (!budget.step()) {
+      out.opaque = budget.exceeded("steps", placed(part));
+      return;
+    }
     switch (part.kind) {
       case "text":
         if (part.value === "" || !grow(part.value.length, part)) break;
@@ -339,7 +363,10 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
           break;
         }
         for (const [k, v] of pairs) {
-          if (out.opaque) break;
+          if (budget.spent) {
+            out.opaque = budget.exceeded("steps", placed(part));
+            break;
+          }
           const names = new Map(scope.names);
           if (part.keyVar !== undefined) names.set(part.keyVar, k);
           names.set(part.valueVar, v);
@@ -356,7 +383,7 @@ async function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: A
   await templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
   const out = str(value.parts, templateLoc(ctx, node), joinOrigins(value.origins));
-  stringSegments.set(out, value.segments);
+  setSegments(out, value.segments, value.pieces);
   return out;
 }
 
@@ -413,7 +440,7 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
       const own = seg.origin;
       return { text: seg.text, locate: () => loc, ...(own ? { origin: own } : origin === undefined ? {} : { origin: () => origin }) };
     };
-    stringSegments.set(to, sameLoc(from.loc, loc) ? segs : segs.map(moved));
+    setSegments(to, sameLoc(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
   });
 }
 
@@ -442,7 +469,7 @@ export function defined(node: TreeNode, origin: (at: SourceLocation) => string, 
       const out: TreeNode = { kind: "string", value: { ...node.value, origin: mark(node.value.origin, node.loc) }, loc: node.loc };
       const segs = stringSegments.get(node);
       if (segs) {
-        stringSegments.set(
+        setSegments(
           out,
           segs.map((seg): Segment => {
             if ("node" in seg) return { node: defined(seg.node, origin, passedAs) };
@@ -451,6 +478,7 @@ export function defined(node: TreeNode, origin: (at: SourceLocation) => string, 
             if (own && passedAs === undefined) return seg;
             return { ...seg, origin: (s) => mark(own?.(s), seg.locate(s, s + 1)) };
           }),
+          piecesOf(node),
         );
       }
       return out;
@@ -649,7 +677,9 @@ async function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, sco
   if (!pairs) return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));
   const items: TreeNode[] = [];
   const entries: TreeEntry[] = [];
+  const budget = scope.module.budget;
   for (const [k, v] of pairs) {
+    if (budget.spent) return budget.exceeded("steps", loc);
     const names = new Map(scope.names);
     if (node.keyVar !== undefined) names.set(node.keyVar, k);
     names.set(node.valueVar, v);
@@ -846,22 +876,23 @@ function formatCall(args: TreeNode[], src: string, loc: SourceLocation): TreeNod
   return str(parts, loc, originOf(args));
 }
 
-function replaceCall(subject: TreeNode | undefined, search: TreeNode | undefined, repl: TreeNode | undefined, src: string, loc: SourceLocation): TreeNode {
+/** `replace(subject, search, replacement)`: `/…/` is an RE2 regular expression, anything else a substring. */
+async function replaceCall(subject: TreeNode | undefined, search: TreeNode | undefined, repl: TreeNode | undefined, src: string, loc: SourceLocation): Promise<TreeNode> {
   const s = search?.kind === "string" ? knownText(search.value) : undefined;
   const r = repl?.kind === "string" ? knownText(repl.value) : undefined;
   if (subject?.kind !== "string" || s === undefined || r === undefined) return unknown(src, loc);
+  const text = knownText(subject.value);
   const isRegex = s.length > 1 && s.startsWith("/") && s.endsWith("/");
-  let re: RegExp;
-  try {
-    re = isRegex ? new RegExp(s.slice(1, -1), "g") : new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g");
-  } catch {
+  if (!isRegex) {
+    if (text !== undefined) return str([s === "" ? text : text.split(s).join(r)], subject.loc, subject.value.origin);
     return unknown(src, loc);
   }
-  const text = knownText(subject.value);
-  if (text !== undefined) return str([text.replace(re, r.replace(/\$/g, "$$$$"))], subject.loc, subject.value.origin);
+  const compiled = await compileRegex(s.slice(1, -1));
+  if ("error" in compiled) return failure(src, loc, `replace(): invalid regular expression (${compiled.error})`);
+  if (text !== undefined) return str([replaceAll(compiled.re, text, r)], subject.loc, subject.value.origin);
   // Partly known: only a pattern anchored at the start can be applied to the leading literal.
   const [first, ...others] = subject.value.parts;
-  if (isRegex && s.startsWith("/^") && typeof first === "string") return str([first.replace(re, r), ...others], subject.loc, subject.value.origin);
+  if (s.startsWith("/^") && typeof first === "string") return str([replaceAll(compiled.re, first, r), ...others], subject.loc, subject.value.origin);
   return unknown(src, loc);
 }
 
@@ -921,7 +952,7 @@ export async function renderTemplate(text: string, rel: string, vars: TreeNode, 
   await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
   if (value.opaque) return value.opaque;
   const out = str(value.parts, loc, rel);
-  stringSegments.set(out, value.segments);
+  setSegments(out, value.segments, value.pieces);
   return out;
 }
 

@@ -80,7 +80,7 @@ class BodyParser extends ExpressionParser {
       this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
     }
     const open = this.pos;
-    if (depth >= MAX_BLOCK_DEPTH) this.fail("Blocks nested too deeply", open);
+    if (depth >= MAX_BLOCK_DEPTH) this.tooDeep(MAX_BLOCK_DEPTH, open);
     this.pos++;
     this.skip();
     let body: HclBody;

@@ -49,6 +49,8 @@ export interface HclSyntaxProblem {
   message: string;
   start: number;
   end: number;
+  /** Set when the input is past a nesting limit rather than wrong: no other parser is tried on it. */
+  limit?: boolean;
 }
 
 export type Parsed<T> = { value: T; end: number } | { error: HclSyntaxProblem };
@@ -97,12 +99,14 @@ class ParseError extends Error {
     message: string,
     readonly start: number,
     readonly end: number,
+    readonly limit = false,
   ) {
     super(message);
   }
 }
 
 const MAX_NESTING = 200;
+const NESTED = "Terraform nested too deeply for oidclint";
 const HEREDOC_INTRO = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)(\r?\n)/y;
 const NUMBER = /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const UNICODE_ID_START = /[\p{ID_Start}_]/u;
@@ -142,14 +146,19 @@ export class ExpressionParser {
       const value = body();
       return { value, end: this.pos };
     } catch (e) {
-      if (e instanceof ParseError) return { error: { message: e.message, start: e.start, end: e.end } };
-      if (e instanceof RangeError) return { error: { message: "Expression nested too deeply", start: this.pos, end: this.pos } };
+      if (e instanceof ParseError) return { error: { message: e.message, start: e.start, end: e.end, ...(e.limit ? { limit: true } : {}) } };
+      if (e instanceof RangeError) return { error: { message: NESTED, start: this.pos, end: this.pos, limit: true } };
       throw e;
     }
   }
 
   fail(message: string, start: number, end = start + 1): never {
     throw new ParseError(message, start, Math.min(Math.max(end, start), this.text.length));
+  }
+
+  /** The input is nested past `what` levels: a limit of oidclint's, not a syntax error. */
+  tooDeep(what: number, start: number): never {
+    throw new ParseError(`${NESTED} (more than ${String(what)} levels)`, start, Math.min(start + 1, this.text.length), true);
   }
 
   private code(i = this.pos): number {
@@ -200,7 +209,7 @@ export class ExpressionParser {
   }
 
   private enter(): void {
-    if (++this.depth > MAX_NESTING) this.fail("Expression nested too deeply", this.pos);
+    if (++this.depth > MAX_NESTING) this.tooDeep(MAX_NESTING, this.pos);
   }
 
   private withNewlines<T>(significant: boolean, body: () => T): T {

@@ -10,6 +10,8 @@ import { policyConditionValues } from "./conditional-values.js";
 import { parseEmbeddedJson, textAt, type Segment } from "./embedded-json.js";
 import { defined, evaluate, stringSegments, type Scope } from "./evaluate.js";
 import { hclSyntaxError } from "./hcl.js";
+import { internalProblem } from "../index.js";
+import { Budget, LIMITS } from "./limits.js";
 import { parseHclFile } from "./hcl-body.js";
 import { scanHcl } from "./hcl-locate.js";
 import { addToModule, blocksOfHcl, blocksOfJson, newModule, where, type Block, type Expr, type ModuleArg, type ModuleCtx, type TfFile } from "./module.js";
@@ -65,11 +67,22 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
     }
   }
   const loaded = new Map<string, LoadedModule>();
+  // One module directory's failure (a parser bug) is reported on its files; the others are read as usual.
+  const failed: ParsedFile[] = [];
+  const failDir = (m: LoadedModule, e: unknown): void => {
+    loaded.delete(m.mod.dir);
+    failed.push(...m.files.map((f) => internalProblem(f, e)));
+  };
+  const used = new Set<Block>();
   for (const [dir, dirFiles] of byDir) {
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => !isTfvars(f) && (RELEVANT.test(f.text) || callersOf(f, dir)));
     const selected = dirFiles.filter((f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text)));
-    loaded.set(dir, await loadModule(dir, selected, env));
+    try {
+      loaded.set(dir, await loadModule(dir, selected, env, used));
+    } catch (e) {
+      failed.push(...selected.map((f) => internalProblem(f, e)));
+    }
   }
   // A module called from the linted files is read through its calls, with their arguments; on its own only when nobody calls it.
   const called = new Set<string>();
@@ -80,10 +93,31 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
     }
   }
   const done = new Set<string>();
-  for (const [dir, m] of loaded) if (!called.has(dir)) await emitModule(m, m.mod, "", [dir], loaded, done);
+  const emitRoot = async (dir: string, m: LoadedModule): Promise<void> => {
+    try {
+      await emitModule(m, m.mod, "", [dir], loaded, done);
+    } catch (e) {
+      failDir(m, e);
+    }
+  };
+  for (const [dir, m] of [...loaded]) if (!called.has(dir)) await emitRoot(dir, m);
   // Modules only reachable through a cycle of calls (which Terraform refuses): read on their own.
-  for (const [dir, m] of loaded) if (!done.has(dir)) await emitModule(m, m.mod, "", [dir], loaded, done);
-  return [...loaded.values()].flatMap((m) => [...m.parsed.values()]);
+  for (const [dir, m] of [...loaded]) if (!done.has(dir)) await emitRoot(dir, m);
+  // A policy document no role or policy of any module instance used (an output, a module argument, a
+  // reference oidclint could not follow): judged by its content.
+  for (const m of [...loaded.values()]) {
+    try {
+      await emitUnusedDocuments(m, used);
+    } catch (e) {
+      failDir(m, e);
+    }
+  }
+  const all = [...loaded.values()].flatMap((m) => [...m.parsed.values()]);
+  const byPath = new Map(all.map((f) => [f.file, f]));
+  for (const m of loaded.values()) {
+    for (const p of m.mod.budget.problems) (byPath.get(p.loc.file) ?? m.parsed.values().next().value)?.problems.push(p);
+  }
+  return [...all, ...failed];
 }
 
 function dirOf(path: string): string {
@@ -113,8 +147,8 @@ async function localModuleDir(block: Block, mod: ModuleCtx): Promise<string | un
   return joinPath(mod.dir, text.replace(/\/+$/, ""));
 }
 
-async function loadModule(dir: string, files: SourceFile[], env: ParseEnv): Promise<LoadedModule> {
-  const mod = newModule(dir, env);
+async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used: Set<Block>): Promise<LoadedModule> {
+  const mod = newModule(dir, env, new Budget(used));
   const parsed = new Map<string, ParsedFile>();
   const tfvarsFiles: { file: TfFile; top: Block }[] = [];
   for (const src of files) {
@@ -132,7 +166,11 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv): Prom
     } else {
       const own = parseHclFile(src.text);
       if ("body" in own) top = blocksOfHcl(file, own.body);
-      else {
+      else if (own.problem.limit) {
+        // Nesting past the parser's limit: HCL's own parser would take unbounded time and memory on it.
+        out.problems.push({ message: `${own.problem.message}; oidclint cannot check the policies of this file.`, loc: file.index.span(own.problem.start, own.problem.end) });
+        continue;
+      } else {
         const error = await hclSyntaxError(src.path, src.text);
         if (error) {
           out.problems.push(heredocProblem(own.problem, error, file) ?? error);
@@ -187,28 +225,27 @@ async function emitModule(m: LoadedModule, mod: ModuleCtx, prefix: string, stack
       out.providers.push(await provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
     }
   }
-  // A policy document no resource of the module uses (an output, a module argument): judged by its content.
-  const allText = m.files.map((f) => f.text).join("\n");
-  for (const [address, block] of mod.data) {
-    const [type, name = ""] = address.split(".");
-    if (type !== "aws_iam_policy_document") continue;
-    if (new RegExp(`aws_iam_policy_document\\.${name.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}\\b`).test(allText)) continue;
-    const tree = await policyDocumentTree(block, scope);
-    const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
-    if (doc) fileOf(block).policies.push(doc);
-  }
   for (const block of mod.modules) {
     const target = await localModuleDir(block, mod);
     const callee = target === undefined ? undefined : loaded.get(target);
     if (target !== undefined && callee && !stack.includes(target) && stack.length < MAX_MODULE_DEPTH) {
       const label = block.labels[0] ?? "";
-      for (const instance of await instancesOf(block, scope)) {
+      const instances = await instancesOf(block, scope);
+      const budget = mod.budget;
+      if (budget.moduleInstances + instances.length > LIMITS.moduleInstances) {
+        // At least one instance of the callee has been read (or will be, on its own when nobody else calls it).
+        budget.exceeded("moduleInstances", block.loc);
+        if (!done.has(target)) instances.splice(1);
+        else continue;
+      }
+      budget.moduleInstances += instances.length;
+      for (const instance of instances) {
         const args = new Map<string, ModuleArg>();
         for (const [name, attr] of block.attrs) {
           if (!MODULE_META.has(name)) args.set(name, { expr: attr.expr, scope: { ...scope, names: instance.names }, origin: `module "${label}" argument ${name}` });
         }
         // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
-        const called: ModuleCtx = { ...callee.mod, tfvars: new Map(), cache: new Map(), args };
+        const called: ModuleCtx = { ...callee.mod, tfvars: new Map(), cache: new Map(), args, budget };
         await emitModule(callee, called, `${prefix}module.${label}${instance.key}.`, [...stack, target], loaded, done);
       }
       continue;
@@ -217,6 +254,16 @@ async function emitModule(m: LoadedModule, mod: ModuleCtx, prefix: string, stack
     const out = fileOf(block);
     out.policies.push(...found.policies);
     out.providers.push(...found.providers);
+  }
+}
+
+async function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): Promise<void> {
+  const scope: Scope = { module: m.mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  for (const [address, block] of m.mod.data) {
+    if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
+    const tree = await policyDocumentTree(block, scope);
+    const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
+    if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { SourceLocation } from "../../model/location.js";
 import type { ParseProblem } from "../../model/project.js";
-import type { TreeNode } from "../../model/tree.js";
+import type { TreeNode } from "../tree.js";
+import type { Block } from "./module.js";
 
 /**
  * The budgets of Terraform evaluation. Terraform itself evaluates without limits; oidclint reads code
@@ -13,11 +14,13 @@ export const LIMITS = {
   /** Nested evaluations: expression nesting plus references through locals, variables and templates. */
   depth: 200,
   /** Expression evaluations for one root module with every module it calls. */
-  steps: 200_000,
+  steps: 100_000,
   /** Elements of one collection built by evaluation (`for`, `range`, `setproduct`, template `for`). */
   collection: 10_000,
   /** Characters of one string built by evaluation (templates, `join`, `format`, `strrev` …). */
-  stringLength: 1_000_000,
+  stringLength: 100_000,
+  /** Interpolated values one string is made of, counted through the strings they are made of. */
+  pieces: 2_000,
   /** Module instances (calls × `count`/`for_each`) expanded from one root module. */
   moduleInstances: 256,
 } as const;
@@ -29,6 +32,7 @@ const DESCRIPTION: Record<LimitName, string> = {
   steps: "more than {n} expression evaluations in one root module",
   collection: "a collection of more than {n} elements",
   stringLength: "a string of more than {n} characters",
+  pieces: "a string made of more than {n} interpolated values",
   moduleInstances: "more than {n} module instances from one root module",
 };
 
@@ -42,11 +46,14 @@ export class Budget {
   readonly problems: ParseProblem[] = [];
   private readonly reported = new Set<string>();
 
+  /** `used`: the policy documents some role or policy used, shared by every root module of the run. */
+  constructor(readonly used: Set<Block>) {}
+
   /** The unknown a limit leaves in place of the value, reported once per limit and place. */
   exceeded(limit: LimitName, loc: SourceLocation): TreeNode {
     const what = DESCRIPTION[limit].replace("{n}", LIMITS[limit].toLocaleString("en-US"));
     this.report(`Terraform evaluation limit reached (${what}); oidclint treats this value as unknown.`, loc);
-    return { kind: "unknown", expr: `a value past the ${limit} limit`, loc };
+    return { kind: "unknown", expr: `a value past the ${limit} limit`, loc, reason: "limit" };
   }
 
   /** A problem of the evaluation, reported once per message and line. */
@@ -55,6 +62,10 @@ export class Budget {
     if (this.reported.has(key)) return;
     this.reported.add(key);
     this.problems.push({ message, loc });
+  }
+
+  get spent(): boolean {
+    return this.steps >= LIMITS.steps;
   }
 
   /** Counts one evaluation; false once the step budget is spent. */

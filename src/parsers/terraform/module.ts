@@ -67,8 +67,8 @@ export interface ModuleArg {
   origin: string;
 }
 
-export function newModule(dir: string, env: ParseEnv): ModuleCtx {
-  return { dir, env, variables: new Map(), tfvars: new Map(), locals: new Map(), resources: new Map(), data: new Map(), modules: [], cache: new Map(), budget: new Budget() };
+export function newModule(dir: string, env: ParseEnv, budget: Budget = new Budget(new Set())): ModuleCtx {
+  return { dir, env, variables: new Map(), tfvars: new Map(), locals: new Map(), resources: new Map(), data: new Map(), modules: [], cache: new Map(), budget };
 }
 
 /** Turns the scanned HCL body of one file into blocks. */

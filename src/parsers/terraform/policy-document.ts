@@ -15,6 +15,7 @@ import type { Block } from "./module.js";
  */
 export async function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> = new Set()): Promise<TreeNode> {
   const loc = block.loc;
+  scope.module.budget.used.add(block);
   if (seen.has(block)) return { kind: "unknown", expr: `data.aws_iam_policy_document.${block.labels[1] ?? ""}.json`, loc };
   const inner = new Set(seen).add(block);
   const docScope: Scope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
