@@ -1,7 +1,10 @@
-import { defineRule } from "../src/engine/rule.js";
+import { defineRule, type RelatedLocation } from "../src/engine/rule.js";
+import type { SourceLocation } from "../src/model/location.js";
+import { describeCombination, matrixKeysRead } from "../src/analysis/workflow-values.js";
+import type { ResolvedSettings } from "../src/config/settings.js";
 import { jobSituations, renderSub, type JobSituation } from "../src/analysis/predicted-claims.js";
-import { allowedPatterns, filterListAdmits, findRefusedClaim } from "../src/analysis/iam-evaluation.js";
-import { definesRoles, jobRoleAssumptions, resolveRole, type ResolvedRole } from "../src/analysis/role-assumptions.js";
+import { allowedPatterns, filterListAdmits, findRefusedClaim, holeAdmits } from "../src/analysis/iam-evaluation.js";
+import { definesRoles, jobRoleAssumptions, resolveRole, type ResolvedRole, type RoleAssumption } from "../src/analysis/role-assumptions.js";
 import { displayText, knownText } from "../src/model/value.js";
 
 /**
@@ -10,44 +13,66 @@ import { displayText, knownText } from "../src/model/value.js";
  * decisions from the shared IAM matcher; the audience is `audience-drift`'s (left out here).
  */
 
-/** A sub pattern that would admit the situation, to paste into the policy. */
-function suggestion(s: JobSituation, repo: string, example: string | undefined): string {
+/**
+ * The claim to add on the policy side: exactly what the trigger sends. A trigger whose branches or tags
+ * one filter pattern describes gets that pattern (`release/**` → `…:ref:refs/heads/release/*`); an open
+ * set (no filter, `workflow_dispatch`) gets the refused example only — never `ref:refs/heads/*`.
+ */
+function policyClaim(s: JobSituation, repo: string, example: string | undefined): string {
   const prefix = `repo:${repo}:`;
-  if (s.kind === "environment") return renderSub(s);
+  if (s.kind === "environment" || !s.holes) return renderSub(s);
   if (s.kind === "pull_request") return `${prefix}pull_request`;
   const refs = s.kind === "tag" ? "refs/tags/" : "refs/heads/";
-  if (!s.holes) return renderSub(s);
   const positive = s.holes.include?.filter((p) => !p.startsWith("!")) ?? [];
   // The filter pattern that admits the refused example is the one to allow.
   const include = example === undefined ? positive : positive.filter((p) => filterListAdmits([p], example));
-  if (include.length !== 1) return `${prefix}ref:${refs}*`;
-  // GitHub glob → IAM StringLike: `**`/`*` become `*`; `?`, `+` and classes are widened to `*`.
-  let p = (include[0] ?? "*").replace(/\*\*?/g, "*").replace(/\[[^\]]*\][?+]?|.[?+]/g, "*").replace(/\*+/g, "*");
-  // A merge queue branch `gh-readonly-queue/BASE/pr-N-SHA`: allow the queue of that base.
-  if (s.event === "merge_group") p = p.replace(/\/pr-\*$/, "/*");
-  return `${prefix}ref:${refs}${p}`;
+  if (include.length === 1) {
+    // GitHub glob → IAM StringLike: `**`/`*` become `*`; `?`, `+` and classes are widened to `*`.
+    let p = (include[0] ?? "*").replace(/\*\*?/g, "*").replace(/\[[^\]]*\][?+]?|.[?+]/g, "*").replace(/\*+/g, "*");
+    // A merge queue branch `gh-readonly-queue/BASE/pr-N-SHA`: allow the queue of that base.
+    if (s.event === "merge_group") p = p.replace(/\/pr-\*$/, "/*");
+    if (p !== "*") return `${prefix}ref:${refs}${p}`;
+  }
+  return renderSub(s, example);
 }
 
 /** Events whose refs the workflow narrows with a filter (`branches`, `tags`). */
 const FILTERED_EVENTS = new Set(["push", "merge_group"]);
 
-function fixText(s: JobSituation, repo: string, example: string | undefined, allowed: readonly string[], defaultBranch: string): string {
-  const suggested = suggestion(s, repo, example);
-  const add = `add \`${suggested}\` to the role's \`…:sub\` condition${suggested.includes("*") ? " (as `StringLike`: it holds `*`)" : ""}`;
+interface FixContext {
+  s: JobSituation;
+  repo: string;
+  example: string | undefined;
+  allowed: readonly string[];
+  defaultBranch: string;
+  /** `environment: dev` when the refused run is one matrix combination. */
+  matrix?: string;
+}
+
+/** The workflow-side fix first (pin the trigger, an `if:`, the environment the role trusts), then the exact claim. */
+function fixText(f: FixContext): string {
+  const { s, repo, example, allowed, defaultBranch } = f;
+  const claim = policyClaim(s, repo, example);
+  const add = `add exactly \`${claim}\` to the role's \`…:sub\` condition${claim.includes("*") ? " (as `StringLike`)" : ""}`;
   // The environment the role names, if any: with one, a job's sub is `…:environment:NAME` on every trigger.
   const roleEnv = allowed.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== undefined);
   const env = roleEnv === undefined ? undefined : decodeURIComponent(roleEnv);
+  if (f.matrix !== undefined) return `leave \`${f.matrix}\` out of the matrix if this role is not meant for it; or, if it is, ${add}`;
   if (s.kind === "environment") {
-    if (env !== undefined) return `${add}, or give the job the environment the role names (\`environment: ${env}\`)`;
-    return `${add}: a job with \`environment:\` always gets \`…:environment:NAME\`, never \`…:ref:…\`; or drop the job's \`environment:\` so that it gets the ref-based sub the role accepts`;
+    if (env !== undefined) return `give the job the environment the role trusts (\`environment: ${env}\`), or ${add}`;
+    return `drop the job's \`environment:\` if the role is meant for ref-based runs (a job with an environment always gets \`…:environment:NAME\`), or ${add}`;
   }
   const envOnly = allowed.length > 0 && allowed.every((p) => p.includes(":environment:"));
-  if (env !== undefined && envOnly) return `give the job the environment the role names (\`environment: ${env}\`: its sub is then \`repo:${repo}:environment:${roleEnv ?? env}\` on every trigger), or ${add}`;
-  if (s.kind === "pull_request")
-    return `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or on the step that assumes it), or, if pull requests may use the role, ${add}`;
-  if (s.event === "workflow_dispatch") return `${add}, or run the job only on an accepted branch (e.g. job \`if: github.ref == 'refs/heads/${defaultBranch}'\`)`;
-  if (FILTERED_EVENTS.has(s.event)) return `${add}, or narrow the trigger's \`${s.kind === "tag" ? "tags" : "branches"}\` filter to the refs the role accepts`;
-  return `${add}, or restrict the job with \`if:\` (e.g. \`if: github.event_name != '${s.event}'\`)`;
+  if (env !== undefined && envOnly) return `give the job the environment the role trusts (\`environment: ${env}\`: its sub is then \`repo:${repo}:environment:${roleEnv ?? env}\` on every trigger), or ${add}`;
+  if (s.kind === "pull_request") return `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or the step), or, if pull requests may use it, ${add}`;
+  if (s.event === "workflow_dispatch")
+    return `state that the job runs only from \`${defaultBranch}\` (job \`if: github.ref == 'refs/heads/${defaultBranch}'\`) or give it an environment the role trusts; if another branch is meant to deploy, add exactly its claim (e.g. \`${claim}\`)`;
+  if (FILTERED_EVENTS.has(s.event)) {
+    const filter = s.kind === "tag" ? "tags" : "branches";
+    const open = s.holes !== undefined && s.holes.include === undefined;
+    return open ? `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${s.kind === "tag" ? "v*" : defaultBranch}]\`), or ${add}` : `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}`;
+  }
+  return `restrict the job with \`if: github.event_name != '${s.event}'\`, or ${add}`;
 }
 
 export default defineRule({
@@ -57,10 +82,16 @@ export default defineRule({
     description: "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)",
     inputs: ["workflow", "policy"],
     messages: {
-      refused: {
-        message: "Role refuses job `{{job}}`'s sub `{{sub}}`",
+      manualRun: {
+        message: "Manual runs of job `{{job}}`{{matrix}} from a branch other than `{{defaultBranch}}` are refused",
         explanation:
-          "AccessDenied predicted: job `{{job}}` assumes {{role}} on {{trigger}}, where GitHub sends the sub `{{sub}}`{{example}}; the role's trust policy accepts no such sub (allowed: {{allowed}}), so `sts:AssumeRoleWithWebIdentity` fails.",
+          "`workflow_dispatch` runs on the branch picked when the run starts; {{role}} accepts only {{allowed}}, so a manual run from another branch (e.g. `{{sub}}`) fails with AccessDenied.",
+        fix: "{{fix}}.",
+      },
+      refused: {
+        message: "Role refuses job `{{job}}`{{matrix}}'s sub `{{sub}}`",
+        explanation:
+          "AccessDenied predicted: job `{{job}}`{{matrix}} assumes {{role}} on {{trigger}}, where GitHub sends the sub `{{sub}}`{{example}}; the role's trust policy accepts no such sub (allowed: {{allowed}}), so `sts:AssumeRoleWithWebIdentity` fails.",
         fix: "{{fix}}.",
       },
     },
@@ -74,41 +105,55 @@ export default defineRule({
       for (const job of wf.jobs) {
         const uses = jobRoleAssumptions(project, settings, wf, job);
         if (uses.length === 0) continue;
+        // One finding per place and trigger: matrix combinations refused there are named together.
+        const pending = new Map<string, Pending>();
+        // Name the matrix keys the environment reads, else the ones whose values differ.
+        const envKeys = matrixKeysRead(job.environment);
+        const varying = envKeys.length > 0 ? envKeys : varyingKeys(uses);
         for (const use of uses) {
           const roles: ResolvedRole[] = resolveRole(use.role, project, settings);
           if (roles.length === 0) continue;
           // The step runs only where both the job's and the step's `if:` let it.
-          const situations = jobSituations(wf, job, settings, use.step).filter((s) => s.kind !== "unknown");
-          const reportedTriggers = new Set<string>();
+          const situations = jobSituations(wf, use.job, settings, use.step).filter((s) => s.kind !== "unknown");
           const reportedSubs = new Set<string>();
+          const combination = use.matrix ? describeCombination(use.matrix, varying) : undefined;
           for (const s of situations) {
-            const triggerKey = `${s.trigger.event.loc.line}:${s.trigger.event.loc.column}`;
-            if (reportedTriggers.has(triggerKey)) continue;
+            const key = `${use.loc.line}:${use.loc.column}|${s.trigger.event.loc.line}:${s.trigger.event.loc.column}`;
+            const seen = pending.get(key);
+            if (seen && (combination === undefined || seen.combinations.includes(combination))) continue;
             // Every candidate role must refuse (two roles of one name in different stacks: be certain).
             const verdicts = roles.map((r) => findRefusedClaim(r.docs, s.claims, settings, s.holes, ["aud"]));
             if (!verdicts.every((v) => v.verdict === "refused")) continue;
+            if (seen && combination !== undefined) {
+              seen.combinations.push(combination);
+              continue;
+            }
             const first = verdicts[0];
             const example = first?.verdict === "refused" ? first.example : undefined;
             const sub = renderSub(s, example);
             // A job with an environment gets the same sub on every trigger: one finding says it.
             if (s.kind === "environment" && reportedSubs.has(sub)) continue;
             reportedSubs.add(sub);
-            reportedTriggers.add(triggerKey);
+            // A manual run picks its branch: when the default branch is accepted, only other branches fail.
+            const manual = s.event === "workflow_dispatch" && s.holes !== undefined && defaultBranchAccepted(roles, s, settings);
             const allowedValues = roles.flatMap((r) => allowedPatterns(r.docs, settings));
             const patterns = allowedValues.map((v) => `\`${displayText(v)}\``);
             const role = roles[0];
-            ctx.report({
-              messageId: "refused",
-              at: use.loc,
+            const allowedTexts = allowedValues.map((v) => knownText(v)).filter((t): t is string => t !== undefined);
+            pending.set(key, {
+              manual,
+              loc: use.loc,
+              combinations: combination === undefined ? [] : [combination],
               data: {
                 job: job.id.value,
-                role: `\`${displayText(use.role)}\`${role ? ` (${role.label})` : ""}`,
+                role: `\`${displayText(use.role)}\`${use.role.origin ? ` (from ${use.role.origin})` : ""}${role ? ` (${role.label})` : ""}`,
                 trigger: `\`${s.event}\`${s.description ? ` (${s.description})` : ""}`,
                 sub,
                 example: example !== undefined && s.holes && (s.kind === "branch" || s.kind === "tag") ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example}\`)` : "",
                 allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
-                fix: fixText(s, repo, example, allowedValues.map((v) => knownText(v)).filter((t): t is string => t !== undefined), settings.defaultBranch),
+                defaultBranch: settings.defaultBranch,
               },
+              fix: { s, repo, example, allowed: allowedTexts, defaultBranch: settings.defaultBranch },
               // Point code scanning at the sub condition that refuses (else the role's trust policy).
               ...(role
                 ? { related: [allowedValues[0] ? { message: "the sub the role's trust policy accepts", loc: allowedValues[0].loc } : { message: "the role's trust policy", loc: role.docs[0]?.loc ?? role.loc }] }
@@ -116,7 +161,42 @@ export default defineRule({
             });
           }
         }
+        for (const p of pending.values()) {
+          const matrix = p.combinations.length > 0 ? ` for matrix ${p.combinations.map((c) => `\`${c}\``).join(", ")}` : "";
+          const fix = fixText(p.combinations.length === 1 ? { ...p.fix, matrix: p.combinations[0] ?? "" } : p.fix);
+          ctx.report({
+            messageId: p.manual ? "manualRun" : "refused",
+            at: p.loc,
+            ...(p.manual ? { severity: "warn" as const } : {}),
+            data: { ...p.data, matrix, fix },
+            ...(p.related ? { related: p.related } : {}),
+          });
+        }
       }
     }
   },
 });
+
+interface Pending {
+  manual: boolean;
+  loc: SourceLocation;
+  combinations: string[];
+  data: Record<string, string>;
+  fix: FixContext;
+  related?: RelatedLocation[];
+}
+
+/** The matrix keys whose values differ between the assumptions (the ones worth naming). */
+function varyingKeys(uses: readonly RoleAssumption[]): string[] {
+  const values = new Map<string, Set<string>>();
+  for (const u of uses) for (const [k, v] of u.matrix ?? []) values.set(k, (values.get(k) ?? new Set()).add(displayText(v)));
+  return [...values].filter(([, set]) => set.size > 1).map(([k]) => k).slice(0, 3);
+}
+
+/** Whether every candidate role accepts a run on the default branch of this (branch) situation. */
+function defaultBranchAccepted(roles: readonly ResolvedRole[], s: JobSituation, settings: ResolvedSettings): boolean {
+  // A run from the default branch must be possible at all (the job's `if:` may exclude it).
+  if (!s.holes || !holeAdmits(s.holes, settings.defaultBranch)) return false;
+  const holes = { ...s.holes, include: [settings.defaultBranch], samples: [] };
+  return roles.every((r) => findRefusedClaim(r.docs, s.claims, settings, holes, ["aud"]).verdict === "accepted");
+}

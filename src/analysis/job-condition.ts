@@ -11,7 +11,11 @@
  * - for `workflow_run`, `github.event.workflow_run.event` (the triggering run's event),
  *   `github.event.workflow_run.head_repository.full_name == github.repository` (same repository) and
  *   `github.event.workflow_run.head_repository.fork`: unknown for an ordinary run, but decided for the
- *   run of fork code (`reachesUntrusted`): event `pull_request`, head repository a fork.
+ *   run of fork code (`reachesUntrusted`): event `pull_request`, head repository a fork;
+ * - for `pull_request_target` (and `pull_request`), `github.event.pull_request.head.repo.full_name ==
+ *   github.repository` (or `== github.event.pull_request.base.repo.full_name`) and
+ *   `github.event.pull_request.head.repo.fork`: decided for a fork's pull request (`reachesUntrusted`),
+ *   unknown otherwise; off those events the payload has no pull request, so the comparison is false.
  * Anything else (`contains(…)`, `success()`, `inputs.x`, a partial `${{ }}`) is unknown: the job may run.
  * Three-valued evaluation keeps every "never" certain. Several conditions (a job's and a step's `if:`)
  * must all hold.
@@ -31,6 +35,10 @@ type Expr =
   | { kind: "runSameRepo" }
   /** `github.event.workflow_run.head_repository.fork` is true. */
   | { kind: "runFromFork" }
+  /** `github.event.pull_request.head.repo.full_name == github.repository`. */
+  | { kind: "prSameRepo" }
+  /** `github.event.pull_request.head.repo.fork` is true. */
+  | { kind: "prFromFork" }
   | { kind: "not"; x: Expr }
   | { kind: "and" | "or"; parts: Expr[] }
   | { kind: "opaque"; text: string };
@@ -283,10 +291,15 @@ const RUN = "github.event.workflow_run.";
 const RUN_FORK = `${RUN}head_repository.fork`;
 const RUN_REPO = `${RUN}head_repository.full_name`;
 const RELEASE_TAG = "github.event.release.tag_name";
+const PR = "github.event.pull_request.";
+const PR_FORK = `${PR}head.repo.fork`;
+const PR_REPO = `${PR}head.repo.full_name`;
+const PR_BASE_REPOS = new Set(["github.repository", `${PR}base.repo.full_name`]);
 
 function asExpr(o: Operand): Expr {
   if (o.kind === "expr") return o.expr;
   if (o.kind === "path" && o.path === RUN_FORK) return { kind: "runFromFork" };
+  if (o.kind === "path" && o.path === PR_FORK) return { kind: "prFromFork" };
   return { kind: "opaque", text: o.text };
 }
 
@@ -305,11 +318,14 @@ function compare(a: Operand, b: Operand): Expr {
   if (a.kind === "path" && b.kind === "path") {
     const paths = new Set([a.path, b.path]);
     if (paths.has(RUN_REPO) && paths.has("github.repository")) return { kind: "runSameRepo" };
+    if (paths.has(PR_REPO) && [...paths].some((p) => PR_BASE_REPOS.has(p))) return { kind: "prSameRepo" };
     return { kind: "opaque", text };
   }
-  // `…head_repository.fork == false` / `== true`.
-  const forkTest = a.kind === "path" && a.path === RUN_FORK ? b : b.kind === "path" && b.path === RUN_FORK ? a : undefined;
-  if (forkTest?.kind === "expr" && forkTest.expr.kind === "const") return forkTest.expr.value ? { kind: "runFromFork" } : { kind: "not", x: { kind: "runFromFork" } };
+  // `…head_repository.fork == false` / `== true`, `…head.repo.fork == false`.
+  for (const [path, kind] of [[RUN_FORK, "runFromFork"], [PR_FORK, "prFromFork"]] as const) {
+    const forkTest = a.kind === "path" && a.path === path ? b : b.kind === "path" && b.path === path ? a : undefined;
+    if (forkTest?.kind === "expr" && forkTest.expr.kind === "const") return forkTest.expr.value ? { kind } : { kind: "not", x: { kind } };
+  }
   if (!pair) return { kind: "opaque", text };
   const { path, str } = pair;
   switch (path.path) {
@@ -349,11 +365,12 @@ function not(t: Tri): Tri {
   return t === "yes" ? "no" : t === "no" ? "yes" : "maybe";
 }
 
-/** `any`: some run of the event; `untrusted`: a `workflow_run` of a fork's `pull_request` run. */
+/** `any`: some run of the event; `untrusted`: a `workflow_run` of a fork's `pull_request` run, a fork's pull request. */
 type Scenario = "any" | "untrusted";
 
 function evaluate(e: Expr, event: string, ref: RefClass, scenario: Scenario): Tri {
   const runFacts = event === "workflow_run" ? scenario : undefined;
+  const prFacts = event === "pull_request_target" || event === "pull_request" ? scenario : undefined;
   switch (e.kind) {
     case "const":
       return e.value ? "yes" : "no";
@@ -365,6 +382,10 @@ function evaluate(e: Expr, event: string, ref: RefClass, scenario: Scenario): Tr
     // `null == false` holds in GitHub's expressions: off `workflow_run`, no claim.
     case "runFromFork":
       return runFacts === "untrusted" ? "yes" : "maybe";
+    case "prSameRepo":
+      return prFacts === undefined ? "no" : prFacts === "untrusted" ? "no" : "maybe";
+    case "prFromFork":
+      return prFacts === "untrusted" ? "yes" : "maybe";
     case "event":
       return e.name === event ? "yes" : "no";
     case "refIs":

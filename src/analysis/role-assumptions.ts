@@ -7,6 +7,7 @@ import type { Project } from "../model/project.js";
 import { displayText, isUnknownPart, knownText, type StrValue } from "../model/value.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
 import { jobOidcUses, type UsageContext } from "./token-use.js";
+import { resolveContexts, variablesMap, type ValueContexts } from "./workflow-values.js";
 
 /**
  * Which roles a workflow assumes, and which of them the linted files define. A `role-to-assume` is an
@@ -18,6 +19,7 @@ import { jobOidcUses, type UsageContext } from "./token-use.js";
 
 export interface RoleAssumption {
   workflow: Workflow;
+  /** The job, its `environment` resolved under the matrix combination (when there is one) and `variables`. */
   job: Job;
   /** The step of the job that (directly or through a composite action) assumes the role. */
   step: Step;
@@ -26,23 +28,54 @@ export interface RoleAssumption {
   audience?: StrValue;
   /** Where the finding goes: the `role-to-assume` value as written in the workflow (or the composite call). */
   loc: SourceLocation;
+  /** The matrix combination the values were resolved under, when the job's matrix feeds them. */
+  matrix?: ReadonlyMap<string, StrValue>;
+}
+
+/** Whether a value reads the matrix context. */
+function readsMatrix(v: StrValue | undefined): boolean {
+  return v !== undefined && v.parts.some((p) => isUnknownPart(p) && /\bmatrix\b/.test(p.unknown));
+}
+
+/** The job's `environment` with `matrix` and `vars` substituted (the contexts GitHub allows there). */
+function resolvedJob(job: Job, settings: UsageContext["settings"], matrix: ReadonlyMap<string, StrValue> | undefined): Job {
+  if (!job.environment || job.environment.parts.every((p) => !isUnknownPart(p))) return job;
+  const ctx: ValueContexts = { env: [], variables: variablesMap(settings.variables) };
+  if (matrix) ctx.matrix = matrix;
+  const environment = resolveContexts(job.environment, ctx);
+  return environment === job.environment ? job : { ...job, environment };
+}
+
+function assumptionsOf(project: Project, settings: UsageContext["settings"], wf: Workflow, job: Job, matrix?: ReadonlyMap<string, StrValue>): RoleAssumption[] {
+  const out: RoleAssumption[] = [];
+  const effective = resolvedJob(job, settings, matrix);
+  for (const use of jobOidcUses({ project, settings }, job, wf, matrix)) {
+    if (!use.assume || use.via || use.need !== "yes") continue;
+    const { role, audience, step } = use.assume;
+    // The finding goes where the user wrote the role: the workflow step, or the composite call passing it.
+    const loc = role.loc.file === wf.file ? role.loc : use.loc;
+    const a: RoleAssumption = { workflow: wf, job: effective, step, role, loc };
+    if (audience) a.audience = audience;
+    if (matrix) a.matrix = matrix;
+    out.push(a);
+  }
+  return out;
 }
 
 /**
  * Every role a job certainly assumes through OIDC with `configure-aws-credentials` (also inside local
  * composite actions): the `configure-aws-credentials` uses of the shared OIDC-usage model that are
- * certain (`need: "yes"`) and in the job itself (not in a called reusable workflow).
+ * certain (`need: "yes"`) and in the job itself (not in a called reusable workflow). Values read from
+ * `env`, `vars`/`secrets` (config `variables`) are substituted; when the role, the audience or the job's
+ * environment reads the matrix, there is one assumption per matrix combination.
  */
 export function jobRoleAssumptions(project: Project, settings: UsageContext["settings"], wf: Workflow, job: Job): RoleAssumption[] {
-  const out: RoleAssumption[] = [];
-  for (const use of jobOidcUses({ project, settings }, job, wf)) {
-    if (!use.assume || use.via || use.need !== "yes") continue;
-    const { role, audience, step } = use.assume;
-    // The finding goes where the user wrote the role: the workflow step, or the composite call passing it.
-    const loc = role.loc.file === wf.file ? role.loc : use.loc;
-    out.push(audience ? { workflow: wf, job, step, role, audience, loc } : { workflow: wf, job, step, role, loc });
-  }
-  return out;
+  const base = assumptionsOf(project, settings, wf, job);
+  const combinations = job.matrix?.combinations;
+  if (!combinations) return base;
+  const feeds = readsMatrix(job.environment) || base.some((a) => readsMatrix(a.role) || readsMatrix(a.audience));
+  if (!feeds) return base;
+  return combinations.flatMap((c) => assumptionsOf(project, settings, wf, job, c));
 }
 
 /** Whether the linted files (or the `roles` config map) define any role a workflow could be matched to. */

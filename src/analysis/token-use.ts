@@ -14,6 +14,7 @@ import type { SourceLocation } from "../model/location.js";
 import type { Project } from "../model/project.js";
 import { isUnknownPart, knownText, type Part, type StrValue } from "../model/value.js";
 import type { CompositeAction, Job, Permissions, Step, Workflow } from "../model/workflow.js";
+import { githubEnvWrites, resolveContexts, variablesMap, type ValueContexts } from "./workflow-values.js";
 
 export type Need = "yes" | "maybe" | "no";
 
@@ -39,7 +40,7 @@ export const UNTRUSTED_TRIGGERS = ["pull_request_target", "workflow_run", "issue
 
 export interface UsageContext {
   project: Project;
-  settings: Pick<ResolvedSettings, "localActionUsesOidc">;
+  settings: Pick<ResolvedSettings, "localActionUsesOidc" | "variables">;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,11 +114,25 @@ interface StepScope {
   inputs: InputScope | undefined;
   /** `env` of the step, its job and workflow (and callers, through composite actions). */
   env: Map<string, StrValue>[];
+  /** The matrix combination considered (steps of the job itself; composite actions cannot read it). */
+  matrix?: ReadonlyMap<string, StrValue>;
+  /** Names earlier `run` steps of the job write to `$GITHUB_ENV`. */
+  dynamicEnv?: ReadonlySet<string>;
+  variables?: ReadonlyMap<string, string>;
+}
+
+/** A step's value with inputs, `env`, `matrix`, `vars` and `secrets` substituted where known. */
+function resolved(s: StepScope, v: StrValue): StrValue {
+  const ctx: ValueContexts = { env: s.env };
+  if (s.matrix) ctx.matrix = s.matrix;
+  if (s.dynamicEnv) ctx.dynamicEnv = s.dynamicEnv;
+  if (s.variables) ctx.variables = s.variables;
+  return resolveContexts(substitute(v, s.inputs), ctx);
 }
 
 function input(s: StepScope, name: string): StrValue | undefined {
   const v = s.step.with.get(name);
-  return v ? substitute(v, s.inputs) : undefined;
+  return v ? resolved(s, v) : undefined;
 }
 
 /** The `role-to-assume` / static-key decision of `configure-aws-credentials` (its `useGitHubOIDCProvider`). */
@@ -281,6 +296,8 @@ export function localAction(project: Project, uses: string): CompositeAction | u
 
 interface Walk {
   ctx: UsageContext;
+  /** Config `variables`, keyed `vars.name` / `secrets.name`. */
+  variables?: ReadonlyMap<string, string>;
   /** Composite actions and workflows on the current path, against cycles. */
   visiting: Set<string>;
 }
@@ -308,11 +325,13 @@ function stepUses(w: Walk, s: StepScope): OidcUse[] {
     const scope: InputScope = new Map();
     for (const [key, def] of action.inputs) {
       const given = step.with.get(key);
-      scope.set(key.toLowerCase(), given ? substitute(given, s.inputs) : def.default);
+      scope.set(key.toLowerCase(), given ? resolved(s, given) : def.default);
     }
     const inner: OidcUse[] = [];
     for (const st of action.steps) {
-      for (const use of stepUses(w, { step: st, inputs: scope, env: [st.env, ...s.env] })) {
+      const inside: StepScope = { step: st, inputs: scope, env: [st.env, ...s.env] };
+      if (s.variables) inside.variables = s.variables;
+      for (const use of stepUses(w, inside)) {
         const outer: OidcUse = { ...use, consumer: `\`${uses.value}\` running ${use.consumer}`, loc: uses.loc };
         if (use.assume) outer.assume = { ...use.assume, step };
         inner.push(outer);
@@ -444,15 +463,29 @@ function callUses(w: Walk, uses: { value: string; loc: SourceLocation }): OidcUs
   return out;
 }
 
-function jobUsesIn(w: Walk, job: Job, wf: Workflow): OidcUse[] {
+function jobUsesIn(w: Walk, job: Job, wf: Workflow, matrix?: ReadonlyMap<string, StrValue>): OidcUse[] {
   if (job.uses) return callUses(w, job.uses);
   const env = [job.env, wf.env].filter((e): e is Map<string, StrValue> => e !== undefined);
-  return job.steps.flatMap((step) => stepUses(w, { step, inputs: undefined, env: [step.env, ...env] }));
+  const dynamicEnv = new Set<string>();
+  const out: OidcUse[] = [];
+  for (const step of job.steps) {
+    const s: StepScope = { step, inputs: undefined, env: [step.env, ...env], dynamicEnv: new Set(dynamicEnv) };
+    if (matrix) s.matrix = matrix;
+    if (w.variables) s.variables = w.variables;
+    out.push(...stepUses(w, s));
+    for (const name of step.run ? githubEnvWrites(step.run.value) : []) dynamicEnv.add(name);
+  }
+  return out;
 }
 
-/** Every place a job requests (or may request) an OIDC token, through composite actions and reusable workflows. */
-export function jobOidcUses(ctx: UsageContext, job: Job, wf: Workflow): OidcUse[] {
-  return jobUsesIn({ ctx, visiting: new Set([wf.file]) }, job, wf);
+/**
+ * Every place a job requests (or may request) an OIDC token, through composite actions and reusable
+ * workflows. `matrix`: the combination whose `${{ matrix.… }}` values the inputs read (else unknown).
+ */
+export function jobOidcUses(ctx: UsageContext, job: Job, wf: Workflow, matrix?: ReadonlyMap<string, StrValue>): OidcUse[] {
+  const w: Walk = { ctx, visiting: new Set([wf.file]) };
+  if (ctx.settings.variables && Object.keys(ctx.settings.variables).length > 0) w.variables = variablesMap(ctx.settings.variables);
+  return jobUsesIn(w, job, wf, matrix);
 }
 
 /** Whether a job needs `id-token: write`: `yes` when some use is certain, `maybe` when some may be, else `no`. */

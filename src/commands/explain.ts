@@ -10,7 +10,8 @@ import { effectivePermissions, jobNeed, jobOidcUses } from "../analysis/token-us
 import type { PolicyDocument } from "../model/policy.js";
 import type { Project } from "../model/project.js";
 import { jobRoleAssumptions, resolveRole, type RoleAssumption } from "../analysis/role-assumptions.js";
-import { displayText, knownText } from "../model/value.js";
+import { displayText, knownText, type StrValue } from "../model/value.js";
+import { describeCombination } from "../analysis/workflow-values.js";
 import type { Job, Workflow } from "../model/workflow.js";
 import { painter, printLines, visible, type Paint } from "../formatters/terminal.js";
 import type { CliIO } from "./io.js";
@@ -98,12 +99,25 @@ function explainJob(wf: Workflow, job: Job, project: Project, settings: Resolved
     return lines;
   }
   lines.push(`  ${tokenLine(job, wf, project, settings, paint)}`);
-  const assumptions = jobRoleAssumptions(project, settings, wf, job);
+  const all = jobRoleAssumptions(project, settings, wf, job);
+  // With a matrix that feeds the role, audience or environment: one section per combination.
+  const groups = new Map<ReadonlyMap<string, StrValue> | undefined, RoleAssumption[]>();
+  for (const a of all) groups.set(a.matrix, [...(groups.get(a.matrix) ?? []), a]);
+  if (groups.size === 0) groups.set(undefined, []);
+  for (const [matrix, assumptions] of groups) {
+    if (matrix) lines.push(paint.bold(`  matrix ${describeCombination(matrix)}`));
+    lines.push(...explainVariant(wf, assumptions[0]?.job ?? job, assumptions, project, settings, roles, paint).map((l) => (matrix ? `  ${l}` : l)));
+  }
+  return lines;
+}
+
+function explainVariant(wf: Workflow, job: Job, assumptions: RoleAssumption[], project: Project, settings: ResolvedSettings, roles: RoleEntry[], paint: Paint): string[] {
+  const lines: string[] = [];
   for (const a of assumptions) {
     const resolved = resolveRole(a.role, project, settings);
     const known = knownText(a.role) !== undefined || resolved.length > 0;
     const target = resolved.length > 0 ? `defined by ${resolved.map((r) => r.label).join(", ")}` : known ? "not defined in the linted files" : "unknown (an expression): nothing is claimed about it";
-    lines.push(`  assumes ${displayText(a.role)} — ${target}`);
+    lines.push(`  assumes ${displayText(a.role)}${a.role.origin ? paint.dim(` (from ${a.role.origin})`) : ""} — ${target}`);
   }
   const use = assumptions[0];
   const aud = audienceOf(use);

@@ -38,6 +38,7 @@ export interface RawConfig {
   extends?: "oidclint:recommended" | "oidclint:strict";
   requireSuppressionReason?: boolean;
   localActionUsesOidc?: boolean;
+  variables?: Record<string, string>;
   rules?: Record<string, RuleSetting>;
   ignore?: string[];
   overrides?: { files: string | string[]; rules?: Record<string, RuleSetting> }[];
@@ -258,6 +259,7 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   if (raw.roles) settings.roles = raw.roles;
   if (raw.defaultTokenPermissions) settings.defaultTokenPermissions = raw.defaultTokenPermissions;
   if (raw.localActionUsesOidc !== undefined) settings.localActionUsesOidc = raw.localActionUsesOidc;
+  if (raw.variables) settings.variables = raw.variables;
   settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? "main";
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {

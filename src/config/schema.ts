@@ -41,6 +41,12 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
       extends: { enum: ["oidclint:recommended", "oidclint:strict"] },
       requireSuppressionReason: { type: "boolean" },
       localActionUsesOidc: { type: "boolean", description: "`uses: ./` refers to this repository's own action, which assumes a role through OIDC" },
+      variables: {
+        type: "object",
+        propertyNames: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" },
+        additionalProperties: { type: "string" },
+        description: "Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes",
+      },
       rules: rulesBlock,
       ignore: { type: "array", items: { type: "string" } },
       overrides: {

@@ -14,6 +14,8 @@ export interface ResolvedSettings {
   /** `uses: ./` refers to the repository's own action, which assumes a role through OIDC (config `localActionUsesOidc`). */
   localActionUsesOidc: boolean;
   defaultBranch: string;
+  /** Values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `vars.X` / `secrets.X` (config `variables`). */
+  variables?: Record<string, string>;
   /** Query the GitHub API (`--online`). */
   online: boolean;
 }

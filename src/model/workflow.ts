@@ -70,6 +70,20 @@ export interface Job {
   env?: Map<string, StrValue>;
   /** `environment: { url: … }`, when given. */
   environmentUrl?: StrValue;
+  /** `strategy.matrix`, expanded (see `src/parsers/workflow/matrix.ts`). */
+  matrix?: Matrix;
+}
+
+/**
+ * A job's `strategy.matrix` as GitHub expands it. Each combination maps the path a job reads
+ * (`environment` for `${{ matrix.environment }}`, `target.role` for `${{ matrix.target.role }}`) to its
+ * value, located where it is written. `combinations` is undefined when the matrix cannot be expanded
+ * statically (`${{ fromJSON(…) }}`, more combinations than GitHub runs); `unknown` then says why.
+ */
+export interface Matrix {
+  combinations?: Map<string, StrValue>[];
+  unknown?: string;
+  loc: SourceLocation;
 }
 
 export interface Workflow {

@@ -6,7 +6,8 @@ import type { StrValue } from "../../model/value.js";
 import type { CompositeAction, Job, Permissions, Step, Trigger, TriggerFilter, Workflow } from "../../model/workflow.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { locatedScalar, nodeLoc, parseYamlSource, scalarString } from "../yaml-source.js";
-import { expressionValue } from "./expression.js";
+import { expressionValue, isWholeExpression } from "./expression.js";
+import { expandMatrix, type MatrixNode } from "./matrix.js";
 
 /** What every reader of one file needs: the document (to follow aliases) and the line index. */
 interface Reader {
@@ -158,6 +159,26 @@ function readSteps(r: Reader, node: unknown): Step[] {
   return steps;
 }
 
+/** A `strategy.matrix` node as a tree; an expression (`${{ fromJSON(…) }}`) stays unknown. */
+function matrixNode(r: Reader, node: unknown, depth = 0): MatrixNode {
+  const n = deref(r, node);
+  if (depth > 16) return { kind: "unknown", why: "the matrix is nested too deeply" };
+  if (isMap(n)) {
+    const entries = new Map<string, MatrixNode>();
+    for (const pair of n.items) {
+      const key = isPair(pair) ? pairKey(r, pair) : undefined;
+      if (key !== undefined && isPair(pair)) entries.set(key, matrixNode(r, pair.value, depth + 1));
+    }
+    return { kind: "map", entries };
+  }
+  if (isSeq(n)) return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf(r, n) };
+  const value = strValue(r, n, locOf(r, n));
+  if (!value) return { kind: "unknown", why: "an empty matrix value" };
+  const text = isScalar(n) ? scalarString(n) : undefined;
+  if (text !== undefined && isWholeExpression(text)) return { kind: "unknown", why: `the matrix comes from an expression (\`${text.trim()}\`)` };
+  return { kind: "scalar", value };
+}
+
 function readJob(r: Reader, pair: Pair): Job | undefined {
   const id = located(r, pair.key);
   const body = deref(r, pair.value);
@@ -188,6 +209,8 @@ function readJob(r: Reader, pair: Pair): Job | undefined {
   if (cond) job.if = cond;
   const env = findPair(r, body, "env");
   if (env) job.env = stringMap(r, env.value).values;
+  const matrix = findPair(r, valueOf(r, body, "strategy"), "matrix");
+  if (matrix) job.matrix = expandMatrix(matrixNode(r, matrix.value), locOf(r, matrix.key));
   return job;
 }
 
