@@ -57,7 +57,7 @@ export function expandMatrix(root: MatrixNode, loc: SourceLocation): Matrix {
   const unknown = (why: string): Matrix => ({ unknown: why, loc });
   if (root.kind === "unknown") return unknown(root.why);
   if (root.kind !== "map") return unknown("`strategy.matrix` is not a mapping");
-  let product: Combination[] = [new Map()];
+  let product: Combination[] = [new Map<string, StrValue>()];
   const originalKeys = new Set<string>();
   let include: MatrixNode | undefined;
   let exclude: MatrixNode | undefined;
