@@ -89,7 +89,7 @@ export default defineRule({
         fix: "{{fix}}.",
       },
       refused: {
-        message: "Role refuses job `{{job}}`{{matrix}}'s sub `{{sub}}`",
+        message: "Role refuses job `{{job}}`'s sub `{{sub}}`{{matrix}}",
         explanation:
           "AccessDenied predicted: job `{{job}}`{{matrix}} assumes {{role}} on {{trigger}}, where GitHub sends the sub `{{sub}}`{{example}}; the role's trust policy accepts no such sub (allowed: {{allowed}}), so `sts:AssumeRoleWithWebIdentity` fails.",
         fix: "{{fix}}.",
@@ -162,7 +162,7 @@ export default defineRule({
           }
         }
         for (const p of pending.values()) {
-          const matrix = p.combinations.length > 0 ? ` for matrix ${p.combinations.map((c) => `\`${c}\``).join(", ")}` : "";
+          const matrix = p.combinations.length > 0 ? ` (matrix ${p.combinations.map((c) => `\`${c}\``).join(", ")})` : "";
           const fix = fixText(p.combinations.length === 1 ? { ...p.fix, matrix: p.combinations[0] ?? "" } : p.fix);
           ctx.report({
             messageId: p.manual ? "manualRun" : "refused",
