@@ -10,9 +10,6 @@ import { isNearGitHubHost } from "../src/analysis/condition-keys.js";
 
 const GITHUB_HOST = "token.actions.githubusercontent.com";
 
-/** Formats in which the URL is written by the user and IAM requires `https://`; IAM's own output omits it. */
-const SCHEME_REQUIRED = new Set(["terraform", "cloudformation"]);
-
 type UrlProblem = "insecureScheme" | "missingScheme" | "wrongHost" | "wrongPath" | "trailingSlash";
 
 interface UrlVerdict {
@@ -30,7 +27,7 @@ function isGitHubUrl(url: string, issuerSetting: string): boolean {
 }
 
 /** What is wrong with a GitHub provider URL, the first problem found, and the URL to write. */
-function judgeUrl(url: string, format: string, issuerSetting: string): UrlVerdict | undefined {
+function judgeUrl(url: string, needsScheme: boolean, issuerSetting: string): UrlVerdict | undefined {
   const scheme = /^([a-z]+):\/\//i.exec(url);
   const rest = scheme ? url.slice(scheme[0].length) : url;
   const slash = rest.indexOf("/");
@@ -42,18 +39,19 @@ function judgeUrl(url: string, format: string, issuerSetting: string): UrlVerdic
   const segments = goodPath.split("/").filter((s) => s !== "");
   const pathIsWrong = goodHost === GITHUB_HOST && segments.length > 1;
   if (pathIsWrong) goodPath = "";
-  const prefix = scheme || SCHEME_REQUIRED.has(format) ? "https://" : "";
+  const prefix = scheme || needsScheme ? "https://" : "";
   const suggestion = `${prefix}${goodHost}${goodPath}`;
   if (scheme && scheme[1]?.toLowerCase() !== "https") return { problem: "insecureScheme", suggestion };
-  if (!scheme && SCHEME_REQUIRED.has(format)) return { problem: "missingScheme", suggestion };
+  if (!scheme && needsScheme) return { problem: "missingScheme", suggestion };
   if (wrongHost) return { problem: "wrongHost", suggestion };
   if (pathIsWrong || /\/\.well-known\//i.test(path)) return { problem: "wrongPath", suggestion };
   if (path.endsWith("/")) return { problem: "trailingSlash", suggestion };
   return undefined;
 }
 
-function formatOf(project: Project, provider: OidcProvider): string {
-  return project.files.find((f) => f.providers.includes(provider))?.format ?? "";
+/** The URL is written by hand and IAM requires `https://` (IAM's own output omits it). */
+function urlNeedsScheme(project: Project, provider: OidcProvider): boolean {
+  return project.files.find((f) => f.providers.includes(provider))?.facts.providerUrlNeedsScheme ?? false;
 }
 
 export default defineRule({
@@ -107,7 +105,7 @@ export default defineRule({
     for (const provider of ctx.project.providers) {
       const url = provider.url ? knownText(provider.url) : undefined;
       if (url === undefined || !provider.url || !isGitHubUrl(url, ctx.settings.issuer)) continue;
-      const verdict = judgeUrl(url, formatOf(ctx.project, provider), ctx.settings.issuer);
+      const verdict = judgeUrl(url, urlNeedsScheme(ctx.project, provider), ctx.settings.issuer);
       if (verdict) {
         const host = (url.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? "").toLowerCase();
         // A trailing slash or a missing scheme is mechanical; another host or path is the user's call.

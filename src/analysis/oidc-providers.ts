@@ -1,7 +1,7 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import { githubConditions, githubPrincipals, providerArnIssuer, type GitHubCondition } from "./github-trust.js";
 import type { OidcProvider, PolicyDocument, Statement } from "../model/policy.js";
-import type { Project } from "../model/project.js";
+import type { FileFacts, Project } from "../model/project.js";
 import { knownText, type StrValue } from "../model/value.js";
 
 /** Which IAM OIDC provider resources of the linted files a trust statement's tokens go through, and what they accept. */
@@ -88,7 +88,7 @@ function providerPartition(provider: OidcProvider, project: Project, settings: P
 }
 
 interface ProjectIndex {
-  formats: Map<string, string>;
+  facts: Map<string, FileFacts>;
   policiesByFile: Map<string, PolicyDocument[]>;
   partitions: Map<OidcProvider, string | undefined>;
 }
@@ -101,7 +101,7 @@ function projectIndex(project: Project): ProjectIndex {
   if (!index) {
     const policiesByFile = new Map<string, PolicyDocument[]>();
     for (const doc of project.policies) policiesByFile.set(doc.loc.file, [...(policiesByFile.get(doc.loc.file) ?? []), doc]);
-    index = { formats: new Map(project.files.map((f) => [f.file, f.format])), policiesByFile, partitions: new Map() };
+    index = { facts: new Map(project.files.map((f) => [f.file, f.facts])), policiesByFile, partitions: new Map() };
     indexes.set(project, index);
   }
   return index;
@@ -141,10 +141,10 @@ export function providersFor(stmt: Statement, doc: PolicyDocument, project: Proj
   const file = doc.loc.file;
   const sameFile = candidates.filter((p) => p.loc.file === file);
   if (sameFile.length > 0) return sameFile;
-  const { formats } = projectIndex(project);
-  const terraform = (f: string): boolean => formats.get(f) === "terraform";
-  if (terraform(file)) {
-    const sameModule = candidates.filter((p) => terraform(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file));
+  const { facts } = projectIndex(project);
+  const byDirectory = (f: string): boolean => facts.get(f)?.deploymentScope === "directory";
+  if (byDirectory(file)) {
+    const sameModule = candidates.filter((p) => byDirectory(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file));
     if (sameModule.length > 0) return sameModule;
   }
   return candidates.length === 1 ? candidates : [];

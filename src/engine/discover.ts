@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { ALWAYS_IGNORED, INPUT_GLOBS, inputKind } from "../parsers/index.js";
+import { ALWAYS_IGNORED, INPUT_GLOBS, isInputPath } from "../parsers/index.js";
 import { ConfigError } from "../config/load.js";
 import { globMatcher, matchesAny } from "./glob.js";
 
@@ -71,7 +71,7 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     if (!listed) continue;
     dirs.splice(dirs.indexOf(dir), 1);
     for (const rel of listed) {
-      if (inputKind(rel) === "none") continue;
+      if (!isInputPath(rel)) continue;
       const abs = resolve(dir, rel);
       if (!ignored(relPath(root, abs))) found.add(abs);
     }
@@ -94,7 +94,7 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     }
     if (globs.length > 0) {
       for (const f of await globby(globs, { ...options, cwd: root })) {
-        if (inputKind(f) !== "none" && !ignored(relPath(root, resolve(root, f)))) found.add(resolve(f));
+        if (isInputPath(f) && !ignored(relPath(root, resolve(root, f)))) found.add(resolve(f));
       }
     }
   }

@@ -3,7 +3,8 @@ import { dirname, join, resolve, sep } from "node:path";
 import { resolveConfig, type ResolvedConfig, type RuleSetting } from "../config/load.js";
 import { fileStart } from "../model/location.js";
 import { buildProject, emptyParsed, type ParsedFile, type Project } from "../model/project.js";
-import { inputKind, parseAll } from "../parsers/index.js";
+import { isInputByPath, parseAll } from "../parsers/index.js";
+import { batchFormatOf } from "../parsers/formats.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as builtinRules } from "../../rules/index.js";
 import { discover, readInput, relPath } from "./discover.js";
@@ -151,13 +152,15 @@ export function projectRootOf(file: string): string | undefined {
   }
 }
 
-/** The other Terraform files of the directories of the Terraform files named (a module is parsed whole). */
+/** The other files of the directory of each file named whose format is read as a whole (a Terraform module). */
 function moduleSiblings(paths: string[]): string[] {
   const out: string[] = [];
-  const dirs = new Set(paths.filter((p) => inputKind(p) === "terraform").map((p) => dirname(p)));
-  for (const dir of dirs) {
+  for (const path of paths) {
+    const format = batchFormatOf(path);
+    if (!format) continue;
+    const dir = dirname(path);
     try {
-      for (const name of readdirSync(dir)) if (inputKind(name) === "terraform") out.push(join(dir, name));
+      for (const name of readdirSync(dir)) if (format.matchesPath(name)) out.push(join(dir, name));
     } catch {
       // an unreadable directory: the named file alone
     }
@@ -195,16 +198,11 @@ class Files {
       const over = this.overlay.get(abs);
       const outcome = over !== undefined ? { text: over } : readInput(abs);
       if ("text" in outcome) this.add(abs, outcome.text, report);
-      else if ("problem" in outcome && report && (explicit.has(abs) || isAlwaysInput(path))) {
+      else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path))) {
         this.reported.add(path);
         const loc = outcome.line === undefined ? fileStart(path) : { file: path, line: outcome.line, column: outcome.column ?? 1, endLine: outcome.line, endColumn: (outcome.column ?? 1) + 1 };
         this.problems.push({ ...emptyParsed(path, "unknown"), problems: [{ message: outcome.problem, loc }] });
       }
     }
   }
-}
-
-/** Files that are inputs by their path alone, so an unreadable one is worth a finding. */
-function isAlwaysInput(path: string): boolean {
-  return inputKind(path) === "terraform" || /(^|\/)\.github\/workflows\/|(^|\/)action\.ya?ml$/.test(path);
 }

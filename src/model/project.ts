@@ -8,11 +8,30 @@ export interface ParseProblem {
   loc: SourceLocation;
 }
 
+/**
+ * What rules may rely on about a file because of its format (set by the format registry,
+ * `src/parsers/formats.ts`): rules read these facts, never a format's name.
+ */
+export interface FileFacts {
+  /**
+   * What is deployed together: `directory` when every file of a directory is one deployment (a Terraform
+   * module, so a provider and a role in sibling files share an account), `file` when each file is its own
+   * (a CloudFormation stack, a policy document).
+   */
+  deploymentScope: "directory" | "file";
+  /** Provider URLs are written by hand and IAM requires them with `https://` (IAM's own output omits it). */
+  providerUrlNeedsScheme: boolean;
+}
+
+/** The facts of a file nothing more is known of. */
+export const DEFAULT_FACTS: FileFacts = { deploymentScope: "file", providerUrlNeedsScheme: false };
+
 /** What one parser made of one input file (or, for Terraform, of one file of a module). */
 export interface ParsedFile {
   file: string;
-  /** `json-policy`, `get-role`, `terraform`, `terraform-plan`, `cloudformation`, `workflow`, `action`. */
+  /** The parser's name for what it read (`terraform`, `get-role`, `workflow`, …): for messages and debugging only. */
   format: string;
+  facts: FileFacts;
   policies: PolicyDocument[];
   providers: OidcProvider[];
   workflows: Workflow[];
@@ -21,7 +40,7 @@ export interface ParsedFile {
 }
 
 export function emptyParsed(file: string, format: string): ParsedFile {
-  return { file, format, policies: [], providers: [], workflows: [], actions: [], problems: [] };
+  return { file, format, facts: DEFAULT_FACTS, policies: [], providers: [], workflows: [], actions: [], problems: [] };
 }
 
 /** What the GitHub API said of one `OWNER/REPO` (`--online`). */

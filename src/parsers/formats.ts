@@ -1,0 +1,154 @@
+import { basename } from "node:path";
+import { DEFAULT_FACTS, type FileFacts, type ParsedFile } from "../model/project.js";
+import { isProgramPath, isPulumiYamlPath, PROGRAM_GLOBS } from "./program/discovery.js";
+import type { ParseEnv, SourceFile } from "./source.js";
+
+/**
+ * The input formats oidclint reads. Each entry says how a file of the format is recognised (by path, then
+ * by a cheap test of its text), where its parser is (imported only when a file needs it) and which facts
+ * it sets on the model. Adding a format is one folder with its parser and one entry here: see README.md
+ * next to this file. Nothing outside this file tests a format's name.
+ */
+export interface Format {
+  /** Stable name (debug output, tests); never tested by rules or the engine. */
+  id: string;
+  /** Discovery globs for a directory walk. */
+  globs: readonly string[];
+  /** Whether a file is of this format by its path (root-relative, `/` separators). Cheap: runs on every discovered path. */
+  matchesPath: (path: string) => boolean;
+  /** Cheap textual pre-check before the parser is loaded; absent: the path is enough. */
+  sniff?: (text: string, path: string) => boolean;
+  /** An unreadable file of this path is reported (its path alone makes it an input, not only its content). */
+  inputByPath?: boolean;
+  /** What the model may rely on for files of this format. */
+  facts: FileFacts;
+  /** The parser, imported lazily. */
+  parser: FileParser | BatchParser;
+}
+
+/** Parses one file; undefined when the file turns out not to be of the format (the next format is tried). */
+export interface FileParser {
+  kind: "file";
+  load: () => Promise<(src: SourceFile, env: ParseEnv) => ParsedFile | undefined | Promise<ParsedFile | undefined>>;
+}
+
+/** Parses every file of the format at once (Terraform: modules span files and call each other). */
+export interface BatchParser {
+  kind: "batch";
+  load: () => Promise<(srcs: SourceFile[], env: ParseEnv) => Promise<ParsedFile[]>>;
+  /**
+   * After the batch: reconciles it with everything else parsed in the run (CDK source is preferred over
+   * the templates synthesized from it, which would repeat its findings).
+   */
+  reconcile?: () => Promise<(all: ParsedFile[]) => ParsedFile[]>;
+}
+
+const TERRAFORM_PATH = /\.(tf|tfvars)(\.json)?$/;
+const JSON_PATH = /\.(json|template)$/;
+const YAML_PATH = /\.ya?ml$/;
+
+const CFN_JSON = /"AWSTemplateFormatVersion"|"Type"\s*:\s*"AWS::/;
+const CFN_YAML = /^\s*["']?AWSTemplateFormatVersion["']?\s*:|^\s*Type:\s*["']?AWS::|^Transform:\s*["']?AWS::Serverless/m;
+/** `terraform show -json` of a plan (`planned_values`) or of a state (`values.root_module`). */
+const PLAN_JSON = /"planned_values"|"resource_changes"|"root_module"/;
+const POLICY_JSON = /"(Statement|AssumeRolePolicyDocument|ClientIDList)"/;
+
+const isJson = (path: string): boolean => JSON_PATH.test(path) && !TERRAFORM_PATH.test(path);
+const isYaml = (path: string): boolean => YAML_PATH.test(path);
+
+/** Files written by hand, deployed one file at a time, with an IAM-valid (`https://`) provider URL required. */
+const TEMPLATE_FACTS: FileFacts = { deploymentScope: "file", providerUrlNeedsScheme: true };
+
+/** In order: a file is parsed by the first format whose path test, pre-check and parser accept it. */
+export const FORMATS: readonly Format[] = [
+  {
+    id: "terraform",
+    globs: ["**/*.tf", "**/*.tf.json", "**/*.tfvars", "**/*.tfvars.json"],
+    matchesPath: (path) => TERRAFORM_PATH.test(path),
+    inputByPath: true,
+    // One module (directory) is one deployment; the provider URL is written by hand.
+    facts: { deploymentScope: "directory", providerUrlNeedsScheme: true },
+    parser: { kind: "batch", load: async () => (await import("./terraform/index.js")).parseTerraform },
+  },
+  {
+    id: "terraform-plan",
+    globs: ["**/*.json"],
+    matchesPath: isJson,
+    sniff: (text) => PLAN_JSON.test(text) && text.includes('"terraform_version"'),
+    // Terraform's JSON output holds URLs as the provider returns them.
+    facts: DEFAULT_FACTS,
+    parser: { kind: "file", load: async () => (await import("./terraform/plan.js")).parseTerraformPlan },
+  },
+  {
+    id: "workflow",
+    globs: ["**/*.yml", "**/*.yaml"],
+    matchesPath: (path) => /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(path),
+    inputByPath: true,
+    facts: DEFAULT_FACTS,
+    parser: { kind: "file", load: async () => (await import("./workflow/index.js")).parseWorkflow },
+  },
+  {
+    id: "action",
+    globs: ["**/*.yml", "**/*.yaml"],
+    matchesPath: (path) => /^action\.ya?ml$/.test(basename(path)),
+    inputByPath: true,
+    facts: DEFAULT_FACTS,
+    parser: { kind: "file", load: async () => (await import("./workflow/index.js")).parseAction },
+  },
+  {
+    id: "cloudformation",
+    globs: ["**/*.json", "**/*.template", "**/*.yml", "**/*.yaml"],
+    matchesPath: (path) => isJson(path) || isYaml(path),
+    // `.template` is also CloudFormation's old extension for YAML templates.
+    sniff: (text, path) => (isYaml(path) ? CFN_YAML.test(text) : CFN_JSON.test(text) || (!/^\s*[{[]/.test(text) && CFN_YAML.test(text))),
+    facts: TEMPLATE_FACTS,
+    parser: { kind: "file", load: async () => (await import("./cloudformation/index.js")).parseCloudFormation },
+  },
+  {
+    id: "pulumi-yaml",
+    globs: ["**/Pulumi.yaml", "**/Pulumi.yml", "**/Main.yaml", "**/Main.yml"],
+    matchesPath: isPulumiYamlPath,
+    sniff: (text) => /\bresources\s*:/.test(text),
+    facts: DEFAULT_FACTS,
+    parser: { kind: "file", load: async () => (await import("./program/pulumi-yaml.js")).parsePulumiYaml },
+  },
+  {
+    // AWS CDK, Pulumi and CDKTF programs in TypeScript/JavaScript: one batch (a stack spans files).
+    id: "program",
+    globs: PROGRAM_GLOBS,
+    matchesPath: isProgramPath,
+    facts: DEFAULT_FACTS,
+    parser: {
+      kind: "batch",
+      load: async () => (await import("./program/index.js")).parsePrograms,
+      reconcile: async () => (await import("./program/index.js")).preferProgramSource,
+    },
+  },
+  {
+    id: "iam-json",
+    globs: ["**/*.json", "**/*.template"],
+    matchesPath: isJson,
+    sniff: (text) => POLICY_JSON.test(text),
+    // Policy documents and `aws iam …` output: IAM prints provider URLs without their scheme.
+    facts: DEFAULT_FACTS,
+    parser: { kind: "file", load: async () => (await import("./json-policy.js")).parsePolicyJsonFile },
+  },
+];
+
+/** Whether discovery should read a path at all. */
+export function isInputPath(path: string): boolean {
+  return FORMATS.some((f) => f.matchesPath(path));
+}
+
+/** The format that reads a path as a whole batch (Terraform), if any. */
+export function batchFormatOf(path: string): Format | undefined {
+  return FORMATS.find((f) => f.parser.kind === "batch" && f.matchesPath(path));
+}
+
+/** An unreadable file at this path is worth a finding: its path alone makes it an input. */
+export function isInputByPath(path: string): boolean {
+  return FORMATS.some((f) => f.inputByPath === true && f.matchesPath(path));
+}
+
+/** The globs discovery uses for a directory. */
+export const INPUT_GLOBS: readonly string[] = [...new Set(FORMATS.flatMap((f) => f.globs))];
