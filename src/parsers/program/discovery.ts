@@ -14,7 +14,7 @@ const NOT_PROGRAMS =
 
 /** Source files of the program languages that are not tests, snapshots, type declarations or build output. */
 export function isProgramPath(path: string): boolean {
-  return /\.(ts|tsx|js|mjs|cjs)$/.test(path) && !NOT_PROGRAMS.test(path);
+  return /\.(ts|tsx|js|mjs|cjs|py)$/.test(path) && !NOT_PROGRAMS.test(path);
 }
 
 /** Pulumi YAML programs: `Pulumi.yaml` / `Main.yaml` of a YAML project. */
@@ -22,7 +22,7 @@ export function isPulumiYamlPath(path: string): boolean {
   return /(^|\/)(Pulumi|Main)\.ya?ml$/.test(path);
 }
 
-export const PROGRAM_GLOBS = ["**/*.ts", "**/*.tsx", "**/*.js", "**/*.mjs", "**/*.cjs"];
+export const PROGRAM_GLOBS = ["**/*.ts", "**/*.tsx", "**/*.js", "**/*.mjs", "**/*.cjs", "**/*.py"];
 
 /** Imports (or the issuer) that make a program worth parsing. */
 const PRECHECK = /aws-cdk-lib|@aws-cdk\/aws-iam|aws_cdk|aws-cdk-github-oidc|@pulumi\/aws|pulumi_aws|@cdktf\/provider-aws|cdktf_cdktf_provider_aws|token\.actions\.githubusercontent\.com/;

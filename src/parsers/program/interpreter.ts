@@ -165,6 +165,11 @@ export class ModuleEval {
 
   private importBinding(module: string, imported: string, loc: SourceLocation): PValue {
     const local = this.host.importModule(this.mod.file, module, this.mod.language);
+    // Python's `from . import config` / `from pkg import module` names a module.
+    if (!local && this.mod.language === "python" && imported !== "*") {
+      const sub = this.host.importModule(this.mod.file, module.endsWith(".") ? `${module}${imported}` : `${module}.${imported}`, "python");
+      if (sub) return { t: "inst", fields: new Map(), cls: `module ${imported}`, loc, ...{ module: sub } };
+    }
     if (local) {
       if (imported === "*") return { t: "inst", fields: new Map(), cls: `module ${module}`, loc, ...{ module: local } };
       return local.exported(imported, loc) ?? unk(imported, loc);
@@ -659,10 +664,23 @@ export class ModuleEval {
         this.bindParams(def, args, frame);
         if (!Array.isArray(def.body)) return this.eval(def.body, frame);
         const c = this.execBlock(def.body, frame);
-        if (c && "returned" in c) return c.returned;
+        if (c && "returned" in c) return this.atCall(def, c.returned, callLoc);
         return c ? unk(`${def.name ?? "function"}(…)`, callLoc) : { t: "null", loc: callLoc };
       },
     };
+  }
+
+  /**
+   * A value a named helper builds from its arguments (`github_subject("lib", "tag:v*")`) is reported at the
+   * call, where the arguments that make it are written, naming the helper.
+   */
+  private atCall(def: FunctionDef, v: PValue, callLoc: SourceLocation): PValue {
+    if (def.name === undefined || def.name === "lambda" || callLoc.file !== this.mod.file) return v;
+    const at = locOf(v);
+    const defLoc = this.loc(def.span);
+    const inside = at.file === defLoc.file && (at.line > defLoc.line || (at.line === defLoc.line && at.column >= defLoc.column)) && (at.line < defLoc.endLine || (at.line === defLoc.endLine && at.column <= defLoc.endColumn));
+    if (!inside || (v.t !== "str" && v.t !== "arr" && v.t !== "obj")) return v;
+    return relocateValue(v, callLoc, `\`${def.name}(…)\` (${this.mod.file}:${defLoc.line})`);
   }
 
   private bindParams(def: FunctionDef, args: CallArgs, frame: Frame): void {

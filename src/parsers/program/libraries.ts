@@ -34,7 +34,8 @@ const FAMILIES: [Family, RegExp][] = [
 function classify(path: string): { family: Family; name: string } | undefined {
   for (const [family, re] of FAMILIES) {
     const m = re.exec(path);
-    if (m?.[1]) return { family, name: m[1] };
+    // Python spells static methods in snake_case (`from_open_id_connect_provider_arn`).
+    if (m?.[1]) return { family, name: m[1].split(".").map(camel).join(".") };
   }
   return undefined;
 }
