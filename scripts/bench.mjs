@@ -5,6 +5,7 @@
 //   npm run bench -- --files 2000                 mixed repository (workflows, .tf, CloudFormation, JSON, noise)
 //   npm run bench -- --files 2000 --mix workflows only workflows, compared with parsing them with `yaml` alone
 //   npm run bench -- --files 2000 --mix terraform only .tf files, one in ten a role
+//   npm run bench -- --files 2000 --mix programs  TypeScript files, one in a hundred a CDK stack (--files 1: one stack)
 //   npm run bench -- --single                     one small workflow, as a pre-commit hook lints it
 //   npm run bench -- --files 2000 --precommit     one staged file with `--context .` over the whole repository
 //   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
@@ -294,12 +295,71 @@ resource "aws_s3_bucket_versioning" "v${i}" {
 `;
 }
 
+/** A CDK stack defining a GitHub OIDC role, as `cdk init` lays one out. */
+function cdkStack(i) {
+  return `import * as cdk from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import { Construct } from "constructs";
+
+const ISSUER = "token.actions.githubusercontent.com";
+const branches = ["main", "release/*"];
+
+export interface DeployStack${i}Props extends cdk.StackProps {
+  readonly repository: string;
+}
+
+export class DeployStack${i} extends cdk.Stack {
+  constructor(scope: Construct, id: string, props: DeployStack${i}Props) {
+    super(scope, id, props);
+    const provider = iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(this, "Github", \`arn:aws:iam::\${this.account}:oidc-provider/\${ISSUER}\`);
+    new iam.Role(this, "Deploy", {
+      roleName: "deploy-${i}",
+      assumedBy: new iam.OpenIdConnectPrincipal(provider, {
+        StringEquals: { [\`\${ISSUER}:aud\`]: "sts.amazonaws.com" },
+        StringLike: { [\`\${ISSUER}:sub\`]: branches.map((b) => \`repo:${OWNER}/app-${i}:ref:refs/heads/\${b}\`) },
+      }),
+      maxSessionDuration: cdk.Duration.hours(1),
+    });
+  }
+}
+`;
+}
+
+/** Application TypeScript that has nothing to do with IAM (the pre-check must keep it nearly free). */
+function noiseTypeScript(i) {
+  return `import { readFile } from "node:fs/promises";
+import type { Request, Response } from "./http";
+
+export interface Order${i} {
+  id: string;
+  items: { sku: string; quantity: number; price: number }[];
+  createdAt: Date;
+}
+
+export async function loadOrders${i}(path: string): Promise<Order${i}[]> {
+  const raw = JSON.parse(await readFile(path, "utf8")) as Order${i}[];
+  return raw.filter((o) => o.items.length > 0).map((o) => ({ ...o, createdAt: new Date(o.createdAt) }));
+}
+
+export function total${i}(order: Order${i}): number {
+  return order.items.reduce((sum, item) => sum + item.quantity * item.price, 0);
+}
+
+export async function handler${i}(req: Request, res: Response): Promise<void> {
+  const orders = await loadOrders${i}(req.query.file ?? "orders.json");
+  res.json({ count: orders.length, total: orders.reduce((s, o) => s + total${i}(o), 0) });
+}
+`;
+}
+
 /** File counts per kind. Mixed: about half workflows, a tenth each Terraform, CloudFormation and JSON policies, the rest unrelated JSON/YAML. */
 function plan(n, mix) {
   if (mix === "workflows") return { workflows: n, tf: 0, cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0 };
   // Terraform only: every tenth file is a role (the Terraform reader's pre-check skips the others).
   if (mix === "terraform") return { workflows: 0, tf: Math.ceil(n / 10), noiseTf: n - Math.ceil(n / 10), cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0 };
-  if (mix !== "mixed") throw new Error(`--mix is mixed, workflows or terraform, got ${mix}`);
+  // Programs: one TypeScript file in a hundred is a CDK stack.
+  if (mix === "programs") return { workflows: 0, tf: 0, cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0, cdk: Math.ceil(n / 100), noiseTs: n - Math.ceil(n / 100) };
+  if (mix !== "mixed") throw new Error(`--mix is mixed, workflows, terraform or programs, got ${mix}`);
   const tf = Math.round(n * 0.1);
   const cfn = Math.round(n * 0.1);
   const json = Math.round(n * 0.1);
@@ -326,6 +386,8 @@ function generate(dir, n, mix) {
   for (let i = 0; i < counts.json; i++) write(`policies/trust-${i}.json`, jsonPolicy(i));
   for (let i = 0; i < counts.noiseJson; i++) write(`config/service-${i}.json`, noiseJson(i));
   for (let i = 0; i < counts.noiseYaml; i++) write(`k8s/service-${i}.yaml`, noiseYaml(i));
+  for (let i = 0; i < (counts.cdk ?? 0); i++) write(`infra/lib/deploy-stack-${i}.ts`, cdkStack(i));
+  for (let i = 0; i < (counts.noiseTs ?? 0); i++) write(`src/orders/module-${i}.ts`, noiseTypeScript(i));
   return counts;
 }
 
