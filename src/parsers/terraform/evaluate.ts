@@ -7,6 +7,7 @@ import { expressionAst } from "./hcl.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
+import { callBuiltin } from "./functions.js";
 import { where, type Block, type Expr, type ModuleCtx, type TfFile } from "./module.js";
 
 /**
@@ -400,13 +401,16 @@ function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation
   for (const s of steps) {
     if (cur.kind === "object") {
       const e = cur.entries.find((x) => x.key.value === s);
-      if (!e) return unknown(expr, loc, nodeOrigin(cur));
-      cur = e.value;
+      if (e) cur = e.value;
+      // A key missing from an object whose keys are all known is an error in Terraform (`try` skips it).
+      else if (cur.entries.some((x) => x.key.value.includes("${"))) return unknown(expr, loc, nodeOrigin(cur));
+      else return failure(expr, loc, `no attribute or key "${s}" (${where(loc)})`);
     } else if (cur.kind === "array" && /^\d+$/.test(s)) {
       const item = cur.items[Number(s)];
-      if (!item) return unknown(expr, loc);
+      if (!item) return failure(expr, loc, `index ${s} out of range (${where(loc)})`);
       cur = item;
-    } else return unknown(expr, loc, nodeOrigin(cur));
+    } else if (cur.kind === "unknown") return unknown(expr, loc, nodeOrigin(cur));
+    else return failure(expr, loc, `no attribute "${s}" on a ${cur.kind === "array" ? "list" : "value that is not an object"} (${where(loc)})`);
   }
   return cur;
 }
@@ -766,16 +770,13 @@ async function callFunction(node: Extract<HclExpr, { type: "call" }>, ctx: AstCt
     argNodes.push(...last.items.map(() => lastNode));
   }
   const [a0, a1, a2] = args;
+  if (name === "try" || name === "can") return tryCall(name, args, src, loc);
+  // An error in an argument is the call's error (Terraform stops there); so is a value past a limit.
+  const failed = args.find(isFailure);
+  if (failed) return failed;
   switch (name) {
-    case "jsonencode":
-    case "tolist":
-    case "toset":
-    case "distinct":
-    case "sort":
-    case "tostring":
-    case "tomap":
-      return a0 ?? unknown(src, loc);
     case "concat": {
+      // A list that is not known adds unknown elements: what is known of the others is kept.
       const items: TreeNode[] = [];
       for (const [i, a] of args.entries()) {
         if (a.kind === "array") items.push(...a.items);
@@ -785,52 +786,8 @@ async function callFunction(node: Extract<HclExpr, { type: "call" }>, ctx: AstCt
           items.push(unknown(`...${argSrc}`, a.loc, nodeOrigin(a)));
         }
       }
+      if (items.length > LIMITS.collection) return scope.module.budget.exceeded("collection", loc);
       return { kind: "array", items, loc };
-    }
-    case "flatten": {
-      const flat = (n: TreeNode): TreeNode[] => (n.kind === "array" ? n.items.flatMap(flat) : [n]);
-      return a0?.kind === "array" ? { kind: "array", items: flat(a0), loc } : unknown(src, loc);
-    }
-    case "compact":
-      return a0?.kind === "array" ? { kind: "array", items: a0.items.filter((i) => !(i.kind === "string" && knownText(i.value) === "")), loc } : unknown(src, loc);
-    case "merge": {
-      const entries = new Map<string, TreeEntry>();
-      for (const a of args) {
-        if (a.kind !== "object") return unknown(src, loc);
-        for (const e of a.entries) entries.set(e.key.value, e);
-      }
-      return { kind: "object", entries: [...entries.values()], loc };
-    }
-    case "lookup": {
-      // `lookup(map, key, default)`: the default only when the key is certainly absent.
-      const k = a1 ? keyText(a1) : undefined;
-      if (a0?.kind !== "object" || k === undefined) return unknown(src, loc, originOf(args));
-      const found = a0.entries.find((e) => e.key.value === k);
-      if (found) return found.value;
-      if (a0.entries.some((e) => e.key.value.includes("${"))) return unknown(src, loc);
-      return a2 ?? unknown(src, loc);
-    }
-    case "try":
-    case "coalesce":
-      return args.find((a) => a.kind !== "unknown") ?? unknown(src, loc);
-    case "format":
-      return formatCall(args, src, loc);
-    case "join": {
-      if (a0?.kind !== "string" || knownText(a0.value) === undefined || a1?.kind !== "array") return unknown(src, loc);
-      const sep = knownText(a0.value) ?? "";
-      const parts: Part[] = [];
-      a1.items.forEach((item, i) => {
-        if (i > 0) parts.push(sep);
-        parts.push(...interpolatedParts(item));
-      });
-      return str(parts, loc, originOf(args));
-    }
-    case "lower":
-    case "upper":
-    case "trimspace": {
-      const t = a0?.kind === "string" ? knownText(a0.value) : undefined;
-      if (t === undefined) return unknown(src, loc);
-      return str([name === "lower" ? t.toLowerCase() : name === "upper" ? t.toUpperCase() : t.trim()], loc, originOf(args));
     }
     case "replace":
       return replaceCall(a0, a1, a2, src, loc);
@@ -838,42 +795,51 @@ async function callFunction(node: Extract<HclExpr, { type: "call" }>, ctx: AstCt
       return fileCall(a0, src, loc, scope, undefined);
     case "templatefile":
       return fileCall(a0, src, loc, scope, a1 ?? { kind: "object", entries: [], loc });
+    default: {
+      const result = await callBuiltin(name, args, { src, loc, exceeded: (limit) => scope.module.budget.exceeded(limit, loc) });
+      if (result === undefined) return unknown(src, loc, originOf(args));
+      if ("unknown" in result) return unknown(src, loc, originOf(args));
+      if ("error" in result) return failure(src, loc, `${result.error} (${where(loc)})`);
+      return result.value;
+    }
+  }
+}
+
+/**
+ * `try(a, b, …)`: the first argument that evaluates without an error; if that one is not wholly known,
+ * the result is unknown (Terraform cannot tell whether it would fail once known). `can(x)`: whether x
+ * evaluates without an error, unknown while x is not wholly known.
+ */
+function tryCall(name: "try" | "can", args: TreeNode[], src: string, loc: SourceLocation): TreeNode {
+  for (const a of args) {
+    if (a.kind === "unknown" && a.reason === "error") {
+      if (name === "can") return { kind: "scalar", value: false, loc };
+      continue;
+    }
+    if (!whollyKnown(a)) return unknown(src, loc, nodeOrigin(a));
+    return name === "can" ? { kind: "scalar", value: true, loc } : a;
+  }
+  return failure(src, loc, `${name}(): every argument failed (${where(loc)})`);
+}
+
+function whollyKnown(n: TreeNode): boolean {
+  switch (n.kind) {
+    case "unknown":
+      return false;
+    case "string":
+      return knownText(n.value) !== undefined;
+    case "array":
+      return n.items.every(whollyKnown);
+    case "object":
+      return n.entries.every((e) => !e.key.value.includes("${") && whollyKnown(e.value));
     default:
-      return unknown(src, loc);
+      return true;
   }
 }
 
 function originOf(args: TreeNode[]): string | undefined {
   const all = args.map(nodeOrigin).filter((o): o is string => o !== undefined);
   return joinOrigins(all);
-}
-
-function formatCall(args: TreeNode[], src: string, loc: SourceLocation): TreeNode {
-  const [fmt, ...rest] = args;
-  const f = fmt?.kind === "string" ? knownText(fmt.value) : undefined;
-  if (f === undefined) return unknown(src, loc);
-  const parts: Part[] = [];
-  let next = 0;
-  let ok = true;
-  const re = /%(%|[-+# 0]*\d*(?:\.\d+)?[sdvqtfe])/g;
-  let last = 0;
-  for (let m = re.exec(f); m; m = re.exec(f)) {
-    parts.push(f.slice(last, m.index));
-    last = m.index + m[0].length;
-    if (m[1] === "%") {
-      parts.push("%");
-      continue;
-    }
-    const arg = rest[next++];
-    if (!arg) {
-      ok = false;
-      break;
-    }
-    parts.push(...interpolatedParts(arg));
-  }
-  if (!ok) return unknown(src, loc);
-  parts.push(f.slice(last));
-  return str(parts, loc, originOf(args));
 }
 
 /** `replace(subject, search, replacement)`: `/…/` is an RE2 regular expression, anything else a substring. */

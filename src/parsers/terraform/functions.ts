@@ -1,0 +1,783 @@
+import { createHash } from "node:crypto";
+import { parse as parseYaml } from "yaml";
+import type { SourceLocation } from "../../model/location.js";
+import { knownText, type Part } from "../../model/value.js";
+import type { TreeEntry, TreeNode } from "../tree.js";
+import { interpolatedParts, joinOrigins, nodeOrigin } from "./embedded-json.js";
+import { LIMITS } from "./limits.js";
+import { allMatches, compileRegex, replaceAll } from "./regex.js";
+
+/**
+ * Terraform's pure built-in functions (developer.hashicorp.com/terraform/language/functions): those
+ * computed from their arguments alone, without a provider, the clock, randomness or files outside the
+ * module (`file` and `templatefile` live in `evaluate.ts`, `try`/`can` too as they see errors).
+ *
+ * Semantics follow Terraform: a function of an unknown value is unknown, except where only the shape of a
+ * collection matters (`length`, `concat`, `merge`, `keys`, `element` … keep unknown elements as they are);
+ * a wrong argument (null where a string is needed, an index out of range, a failing `regex`) is an error,
+ * which `try` skips. Values keep their locations: an element picked from a list is the element, placed
+ * where it was written; a new string is placed on the call, its origin naming the arguments'.
+ */
+export interface CallSite {
+  /** The call as written, for unknowns. */
+  src: string;
+  loc: SourceLocation;
+  /** Reports a limit reached (see `limits.ts`) and returns the unknown that replaces the value. */
+  exceeded: (limit: "collection" | "stringLength") => TreeNode;
+}
+
+/** Thrown inside a function: its value depends on something unknown. */
+class Unknown extends Error {}
+/** Thrown inside a function: Terraform would fail the call. */
+export class CallError extends Error {}
+
+type Fn = (args: TreeNode[], site: CallSite) => TreeNode | Promise<TreeNode>;
+
+function fail(message: string): never {
+  throw new CallError(message);
+}
+
+function isUnknown(n: TreeNode): boolean {
+  return n.kind === "unknown" || (n.kind === "string" && knownText(n.value) === undefined);
+}
+
+/** Terraform's string conversion of a primitive: numbers and bools convert, null is an error. */
+function text(n: TreeNode | undefined): string {
+  if (!n) fail("missing argument");
+  if (isUnknown(n)) throw new Unknown();
+  if (n.kind === "string") return knownText(n.value) ?? "";
+  if (n.kind === "scalar") {
+    if (n.value === null) fail("null where a string is required");
+    return typeof n.value === "number" ? formatNumber(n.value) : String(n.value);
+  }
+  fail("a collection where a string is required");
+}
+
+/** Terraform counts, slices and reverses strings by grapheme cluster (`length("👾🕹️")` is 2). */
+const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+function graphemes(s: string): string[] {
+  return Array.from(segmenter.segment(s), (g) => g.segment);
+}
+
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(15)));
+}
+
+function num(n: TreeNode | undefined): number {
+  if (!n) fail("missing argument");
+  if (isUnknown(n)) throw new Unknown();
+  if (n.kind === "scalar" && typeof n.value === "number") return n.value;
+  if (n.kind === "string") {
+    const t = (knownText(n.value) ?? "").trim();
+    if (/^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  }
+  fail("a number is required");
+}
+
+function int(n: TreeNode | undefined): number {
+  const v = num(n);
+  if (!Number.isInteger(v)) fail("a whole number is required");
+  return v;
+}
+
+function bool(n: TreeNode | undefined): boolean {
+  if (!n) fail("missing argument");
+  if (isUnknown(n)) throw new Unknown();
+  if (n.kind === "scalar" && typeof n.value === "boolean") return n.value;
+  if (n.kind === "string" && (knownText(n.value) === "true" || knownText(n.value) === "false")) return knownText(n.value) === "true";
+  fail("a bool is required");
+}
+
+/** Elements of a list, tuple or set (unknown elements stay). */
+function list(n: TreeNode | undefined): TreeNode[] {
+  if (!n) fail("missing argument");
+  if (n.kind === "unknown") throw new Unknown();
+  if (n.kind === "array") return n.items;
+  fail("a list is required");
+}
+
+/** Entries of a map or object; unknown when a key is. */
+function entries(n: TreeNode | undefined): TreeEntry[] {
+  if (!n) fail("missing argument");
+  if (n.kind === "unknown") throw new Unknown();
+  if (n.kind !== "object") fail("a map is required");
+  if (n.entries.some((e) => e.key.value.includes("${"))) throw new Unknown();
+  return n.entries;
+}
+
+/** A fully known value as plain JSON-like data (for equality, sets, encoders). */
+function plain(n: TreeNode): unknown {
+  if (isUnknown(n)) throw new Unknown();
+  switch (n.kind) {
+    case "string":
+      return knownText(n.value);
+    case "scalar":
+      return n.value;
+    case "array":
+      return n.items.map(plain);
+    case "object":
+      return Object.fromEntries(entries(n).map((e) => [e.key.value, plain(e.value)]));
+    default:
+      throw new Unknown();
+  }
+}
+
+function same(a: TreeNode, b: TreeNode): boolean {
+  return JSON.stringify(canonical(plain(a))) === JSON.stringify(canonical(plain(b)));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, canonical(x)]));
+  return v;
+}
+
+function origins(args: TreeNode[]): string | undefined {
+  return joinOrigins(args.map(nodeOrigin).filter((o): o is string => o !== undefined));
+}
+
+/** Builders of results placed on the call. */
+function out(site: CallSite, args: TreeNode[]) {
+  const { loc } = site;
+  const origin = origins(args);
+  return {
+    str(value: string): TreeNode {
+      if (value.length > LIMITS.stringLength) return site.exceeded("stringLength");
+      return { kind: "string", value: origin === undefined ? { parts: [value], loc } : { parts: [value], loc, origin }, loc };
+    },
+    parts(parts: Part[]): TreeNode {
+      return { kind: "string", value: origin === undefined ? { parts, loc } : { parts, loc, origin }, loc };
+    },
+    num(value: number): TreeNode {
+      if (!Number.isFinite(value)) fail("the result is not a finite number");
+      return { kind: "scalar", value, loc };
+    },
+    bool(value: boolean): TreeNode {
+      return { kind: "scalar", value, loc };
+    },
+    null(): TreeNode {
+      return { kind: "scalar", value: null, loc };
+    },
+    list(items: TreeNode[]): TreeNode {
+      if (items.length > LIMITS.collection) return site.exceeded("collection");
+      return { kind: "array", items, loc };
+    },
+    obj(es: TreeEntry[]): TreeNode {
+      if (es.length > LIMITS.collection) return site.exceeded("collection");
+      return { kind: "object", entries: es, loc };
+    },
+    key(k: string): TreeEntry["key"] {
+      return { value: k, loc };
+    },
+  };
+}
+
+/** A set of primitives as Terraform orders it: strings lexically (numbers sort as numbers), duplicates removed. */
+function setOf(items: TreeNode[]): TreeNode[] {
+  const seen = new Map<string, TreeNode>();
+  for (const i of items) {
+    const k = JSON.stringify(canonical(plain(i)));
+    if (!seen.has(k)) seen.set(k, i);
+  }
+  const all = [...seen.values()];
+  const primitive = all.every((i) => i.kind === "string" || i.kind === "scalar");
+  if (!primitive) return all;
+  const allNumbers = all.every((i) => i.kind === "scalar" && typeof i.value === "number");
+  return all.sort((a, b) => (allNumbers ? num(a) - num(b) : text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
+}
+
+function strings(f: (s: string, ...rest: string[]) => string): Fn {
+  return (args, site) => out(site, args).str(f(text(args[0]), ...args.slice(1).map(text)));
+}
+
+function numeric(f: (...n: number[]) => number): Fn {
+  return (args, site) => out(site, args).num(f(...args.map(num)));
+}
+
+/** Go's `%` verbs as Terraform's `format` reads them, for fully known arguments. */
+function formatText(fmt: string, args: TreeNode[]): Part[] {
+  const parts: Part[] = [];
+  let next = 0;
+  let last = 0;
+  const re = /%(?:(%)|\[(\d+)\])?([-+# 0]*)(\d*)(?:\.(\d+))?([sdvqtfeEgGbxXo%])?/g;
+  for (let m = re.exec(fmt); m; m = re.exec(fmt)) {
+    parts.push(fmt.slice(last, m.index));
+    last = m.index + m[0].length;
+    if (m[1] === "%" || m[6] === "%") {
+      parts.push("%");
+      continue;
+    }
+    const verb = m[6];
+    if (!verb) fail("format: invalid verb");
+    if (m[2]) next = Number(m[2]) - 1;
+    const arg = args[next++];
+    if (!arg) fail("format: too few arguments");
+    if (arg.kind === "scalar" && arg.value === null) fail("format: null value cannot be formatted");
+    const flags = m[3] ?? "";
+    const width = m[4] ? Number(m[4]) : 0;
+    const precision = m[5] === undefined ? undefined : Number(m[5]);
+    let piece: Part[];
+    switch (verb) {
+      case "v":
+      case "s":
+        // Like an interpolation, `%s` of an unknown value keeps the rest of the string known.
+        if (verb === "v" && (arg.kind === "array" || arg.kind === "object")) piece = [JSON.stringify(plain(arg))];
+        else if (arg.kind === "string" || arg.kind === "unknown") piece = interpolatedParts(arg);
+        else piece = [text(arg)];
+        if (precision !== undefined) piece = [text(arg).slice(0, precision)];
+        break;
+      case "q":
+        piece = [JSON.stringify(text(arg))];
+        break;
+      case "t":
+        piece = [String(bool(arg))];
+        break;
+      case "d":
+        piece = [String(int(arg))];
+        if (flags.includes("+") && int(arg) >= 0) piece = [`+${String(int(arg))}`];
+        break;
+      case "f":
+      case "e":
+      case "E":
+      case "g":
+      case "G": {
+        const n = num(arg);
+        const p = precision ?? 6;
+        const s = verb === "f" ? n.toFixed(p) : verb === "e" || verb === "E" ? n.toExponential(p).replace(/e([+-])(\d)$/, "e$10$2") : String(n);
+        piece = [verb === "E" || verb === "G" ? s.toUpperCase() : s];
+        break;
+      }
+      case "b":
+        piece = [int(arg).toString(2)];
+        break;
+      case "o":
+        piece = [int(arg).toString(8)];
+        break;
+      case "x":
+      case "X": {
+        const s = arg.kind === "string" ? Buffer.from(text(arg)).toString("hex") : int(arg).toString(16);
+        piece = [verb === "X" ? s.toUpperCase() : s];
+        break;
+      }
+      default:
+        fail("format: unsupported verb");
+    }
+    if (width > 0) {
+      const t = piece.every((p) => typeof p === "string") ? piece.join("") : undefined;
+      if (t === undefined) throw new Unknown();
+      const pad = (flags.includes("0") && !flags.includes("-") ? "0" : " ").repeat(Math.max(0, width - graphemes(t).length));
+      piece = [flags.includes("-") ? t + pad : pad + t];
+    }
+    parts.push(...piece);
+  }
+  parts.push(fmt.slice(last));
+  return parts;
+}
+
+/** `cidrsubnet`, `cidrhost`, `cidrnetmask` for IPv4. */
+function ipv4(cidr: string): { addr: number; bits: number } {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:\/(\d+))?$/.exec(cidr);
+  if (!m) fail(`invalid IPv4 address or prefix: ${cidr}`);
+  const octets = m.slice(1, 5).map(Number);
+  if (octets.some((o) => o > 255)) fail("invalid IPv4 address");
+  const bits = m[5] === undefined ? 32 : Number(m[5]);
+  if (bits > 32) fail("invalid prefix length");
+  return { addr: (((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0)) >>> 0, bits };
+}
+
+function ipText(a: number): string {
+  return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join(".");
+}
+
+function maskOf(bits: number): number {
+  return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+}
+
+async function regexMatches(args: TreeNode[], limit: number): Promise<{ matches: ReturnType<typeof allMatches>; names: Record<string, number>; groups: number }> {
+  const pattern = text(args[0]);
+  const subject = text(args[1]);
+  const compiled = await compileRegex(pattern);
+  if ("error" in compiled) fail(`invalid regular expression: ${compiled.error}`);
+  const matches = allMatches(compiled.re, subject, limit);
+  return { matches, names: compiled.re.namedGroups(), groups: compiled.re.groupCount() };
+}
+
+/** The value `regex` returns for one match: the text, a list of captures, or a map of named captures. */
+function matchValue(m: ReturnType<typeof allMatches>[number], names: Record<string, number>, groups: number, site: CallSite, args: TreeNode[]): TreeNode {
+  const o = out(site, args);
+  const named = Object.keys(names);
+  if (groups === 0) return o.str(m.groups[0] ?? "");
+  if (named.length > 0) {
+    if (named.length !== groups) fail("regex: named and unnamed capture groups cannot be mixed");
+    return o.obj(named.map((n) => ({ key: o.key(n), value: captured(m.groups[names[n] ?? 0], o) })));
+  }
+  return o.list(m.groups.slice(1).map((g) => captured(g, o)));
+}
+
+function captured(g: string | null | undefined, o: ReturnType<typeof out>): TreeNode {
+  return g === null || g === undefined ? o.null() : o.str(g);
+}
+
+/** Go's `strconv.Quote`-free JSON encoding as Terraform's `jsonencode` writes it (`<`, `>`, `&` escaped). */
+function terraformJson(v: unknown): string {
+  return JSON.stringify(canonical(v)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A plain value (from `jsondecode`, `yamldecode`, `csvdecode`) as a tree placed on the call. */
+function fromPlain(v: unknown, site: CallSite, args: TreeNode[]): TreeNode {
+  const o = out(site, args);
+  if (v === null || v === undefined) return o.null();
+  if (typeof v === "string") return o.str(v);
+  if (typeof v === "number" || typeof v === "boolean") return typeof v === "number" ? o.num(v) : o.bool(v);
+  if (Array.isArray(v)) return o.list(v.map((x) => fromPlain(x, site, args)));
+  if (typeof v === "object") return o.obj(Object.entries(v).map(([k, x]) => ({ key: o.key(k), value: fromPlain(x, site, args) })));
+  return o.null();
+}
+
+function csv(s: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charAt(i);
+    if (quoted) {
+      if (c === '"' && s.charAt(i + 1) === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === "") quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || (c === "\r" && s.charAt(i + 1) === "\n")) {
+      if (c === "\r") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function hash(algorithm: string, encoding: "hex" | "base64"): Fn {
+  return (args, site) => out(site, args).str(createHash(algorithm).update(text(args[0])).digest(encoding));
+}
+
+/** Terraform's `element`/index normalisation: negative is an error, past the end wraps (element only). */
+function index(n: TreeNode | undefined, length: number, wrap: boolean): number {
+  const i = int(n);
+  if (i < 0) fail("a negative index");
+  if (wrap) {
+    if (length === 0) fail("cannot use element on an empty list");
+    return i % length;
+  }
+  if (i >= length) fail("index out of range");
+  return i;
+}
+
+const FUNCTIONS: Record<string, Fn> = {
+  // Numeric
+  abs: numeric(Math.abs),
+  ceil: numeric(Math.ceil),
+  floor: numeric(Math.floor),
+  log: numeric((x, base = Math.E) => Math.log(x) / Math.log(base)),
+  max: (args, site) => {
+    const ns = args.length === 1 && args[0]?.kind === "array" ? list(args[0]).map(num) : args.map(num);
+    if (ns.length === 0) fail("max needs at least one number");
+    return out(site, args).num(Math.max(...ns));
+  },
+  min: (args, site) => {
+    const ns = args.length === 1 && args[0]?.kind === "array" ? list(args[0]).map(num) : args.map(num);
+    if (ns.length === 0) fail("min needs at least one number");
+    return out(site, args).num(Math.min(...ns));
+  },
+  parseint: (args, site) => {
+    const s = text(args[0]);
+    const base = int(args[1]);
+    if (base < 2 || base > 62) fail("base must be between 2 and 62");
+    const digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".slice(0, base);
+    const body = s.replace(/^[-+]/, "");
+    if (body === "") fail(`cannot parse "${s}" as a base ${String(base)} integer`);
+    let v = 0;
+    for (const c of body) {
+      const d = base <= 36 ? digits.indexOf(c.toLowerCase()) : digits.indexOf(c);
+      if (d < 0) fail(`cannot parse "${s}" as a base ${String(base)} integer`);
+      v = v * base + d;
+    }
+    return out(site, args).num(s.startsWith("-") ? -v : v);
+  },
+  pow: numeric(Math.pow),
+  signum: numeric(Math.sign),
+  // String
+  chomp: strings((s) => s.replace(/(\r\n|\n|\r)+$/, "")),
+  endswith: (args, site) => out(site, args).bool(text(args[0]).endsWith(text(args[1]))),
+  format: (args, site) => {
+    return out(site, args).parts(formatText(text(args[0]), args.slice(1)));
+  },
+  formatlist: (args, site) => {
+    const fmt = text(args[0]);
+    const rest = args.slice(1);
+    if (rest.some((a) => a.kind === "unknown")) throw new Unknown();
+    const lists = rest.filter((a) => a.kind === "array");
+    const lengths = new Set(lists.map((l) => list(l).length));
+    if (lengths.size > 1) fail("formatlist: lists of different lengths");
+    const n = lists.length === 0 ? 1 : (lengths.values().next().value ?? 0);
+    const o = out(site, args);
+    return o.list(Array.from({ length: n }, (_, i) => o.parts(formatText(fmt, rest.map((a) => (a.kind === "array" ? (list(a)[i] ?? a) : a))))));
+  },
+  indent: (args, site) => {
+    const n = int(args[0]);
+    return out(site, args).str(text(args[1]).replace(/\n/g, `\n${" ".repeat(n)}`));
+  },
+  join: (args, site) => {
+    const sep = text(args[0]);
+    const parts: Part[] = [];
+    const items = args.slice(1).flatMap(list);
+    items.forEach((item, i) => {
+      if (i > 0) parts.push(sep);
+      if (item.kind === "scalar" && item.value === null) fail("join: null element");
+      if (item.kind === "array" || item.kind === "object") fail("join: element is not a string");
+      parts.push(...(item.kind === "scalar" ? [text(item)] : interpolatedParts(item)));
+    });
+    return out(site, args).parts(parts);
+  },
+  lower: strings((s) => s.toLowerCase()),
+  regex: async (args, site) => {
+    const { matches, names, groups } = await regexMatches(args, 1);
+    const [m] = matches;
+    if (!m) fail("regex: pattern did not match");
+    return matchValue(m, names, groups, site, args);
+  },
+  regexall: async (args, site) => {
+    const { matches, names, groups } = await regexMatches(args, LIMITS.collection + 1);
+    return out(site, args).list(matches.map((m) => matchValue(m, names, groups, site, args)));
+  },
+  replace: async (args, site) => {
+    const [subject, search, repl] = [text(args[0]), text(args[1]), text(args[2])];
+    if (search.length > 1 && search.startsWith("/") && search.endsWith("/")) {
+      const compiled = await compileRegex(search.slice(1, -1));
+      if ("error" in compiled) fail(`invalid regular expression: ${compiled.error}`);
+      return out(site, args).str(replaceAll(compiled.re, subject, repl));
+    }
+    return out(site, args).str(search === "" ? subject : subject.split(search).join(repl));
+  },
+  split: (args, site) => {
+    const sep = text(args[0]);
+    const s = text(args[1]);
+    const o = out(site, args);
+    return o.list((sep === "" ? graphemes(s) : s.split(sep)).map((x) => o.str(x)));
+  },
+  startswith: (args, site) => out(site, args).bool(text(args[0]).startsWith(text(args[1]))),
+  strcontains: (args, site) => out(site, args).bool(text(args[0]).includes(text(args[1]))),
+  strrev: strings((s) => graphemes(s).reverse().join("")),
+  substr: (args, site) => {
+    const chars = graphemes(text(args[0]));
+    let offset = int(args[1]);
+    const length = int(args[2]);
+    if (offset < 0) offset = Math.max(0, chars.length + offset);
+    if (offset > chars.length) fail("substr: offset past the end of the string");
+    return out(site, args).str(chars.slice(offset, length < 0 ? undefined : offset + length).join(""));
+  },
+  title: strings((s) => s.replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, a: string, b: string) => a + b.toUpperCase())),
+  trim: (args, site) => {
+    const cut = new Set(text(args[1]));
+    const chars = graphemes(text(args[0]));
+    let a = 0;
+    let b = chars.length;
+    while (a < b && cut.has(chars[a] ?? "")) a++;
+    while (b > a && cut.has(chars[b - 1] ?? "")) b--;
+    return out(site, args).str(chars.slice(a, b).join(""));
+  },
+  trimprefix: strings((s, p = "") => (s.startsWith(p) ? s.slice(p.length) : s)),
+  trimsuffix: strings((s, p = "") => (p !== "" && s.endsWith(p) ? s.slice(0, s.length - p.length) : s)),
+  trimspace: strings((s) => s.replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/gu, "")),
+  upper: strings((s) => s.toUpperCase()),
+  // Collection
+  alltrue: (args, site) => out(site, args).bool(list(args[0]).every((x) => bool(x))),
+  anytrue: (args, site) => {
+    const items = list(args[0]);
+    if (items.some((x) => !isUnknown(x) && bool(x))) return out(site, args).bool(true);
+    return out(site, args).bool(items.map(bool).some(Boolean));
+  },
+  chunklist: (args, site) => {
+    const items = list(args[0]);
+    const size = int(args[1]);
+    if (size < 0) fail("chunklist: negative size");
+    const o = out(site, args);
+    if (size === 0) return o.list([o.list(items)]);
+    const chunks: TreeNode[] = [];
+    for (let i = 0; i < items.length; i += size) chunks.push(o.list(items.slice(i, i + size)));
+    return o.list(chunks);
+  },
+  coalesce: (args) => {
+    // The first argument that is not null and not "": unknown as soon as one before it is unknown.
+    for (const a of args) {
+      if (isUnknown(a)) throw new Unknown();
+      if (a.kind === "scalar" && a.value === null) continue;
+      if (a.kind === "string" && knownText(a.value) === "") continue;
+      return a;
+    }
+    fail("coalesce: no non-null, non-empty argument");
+  },
+  coalescelist: (args) => {
+    for (const a of args) {
+      if (a.kind === "unknown") throw new Unknown();
+      if (list(a).length > 0) return a;
+    }
+    fail("coalescelist: no non-empty list");
+  },
+  compact: (args, site) => out(site, args).list(list(args[0]).filter((i) => !(i.kind === "scalar" && i.value === null) && text(i) !== "")),
+  concat: (args, site) => out(site, args).list(args.flatMap(list)),
+  contains: (args, site) => {
+    const items = list(args[0]);
+    const v = args[1];
+    if (!v) fail("missing argument");
+    if (items.some((i) => !isUnknown(i) && same(i, v))) return out(site, args).bool(true);
+    if (items.some(isUnknown) || isUnknown(v)) throw new Unknown();
+    return out(site, args).bool(false);
+  },
+  distinct: (args, site) => {
+    const items = list(args[0]);
+    const kept: TreeNode[] = [];
+    for (const i of items) if (!kept.some((k) => same(k, i))) kept.push(i);
+    return out(site, args).list(kept);
+  },
+  element: (args) => {
+    const items = list(args[0]);
+    return items[index(args[1], items.length, true)] ?? fail("index out of range");
+  },
+  flatten: (args, site) => {
+    const flat = (n: TreeNode): TreeNode[] => (n.kind === "array" ? n.items.flatMap(flat) : n.kind === "unknown" ? [] : [n]);
+    const items = list(args[0]);
+    if (items.some((i) => i.kind === "unknown")) throw new Unknown();
+    return out(site, args).list(items.flatMap(flat));
+  },
+  index: (args, site) => {
+    const items = list(args[0]);
+    const v = args[1];
+    if (!v) fail("missing argument");
+    for (const [i, item] of items.entries()) {
+      if (isUnknown(item)) throw new Unknown();
+      if (same(item, v)) return out(site, args).num(i);
+    }
+    fail("index: the value is not in the list");
+  },
+  keys: (args, site) => {
+    const o = out(site, args);
+    return o.list([...entries(args[0])].sort((a, b) => (a.key.value < b.key.value ? -1 : 1)).map((e) => ({ kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc })));
+  },
+  length: (args, site) => {
+    const a = args[0];
+    if (!a) fail("missing argument");
+    if (a.kind === "array") return out(site, args).num(a.items.length);
+    if (a.kind === "object") return out(site, args).num(entries(a).length);
+    return out(site, args).num(graphemes(text(a)).length);
+  },
+  lookup: (args) => {
+    // The default only when the key is certainly absent.
+    const es = entries(args[0]);
+    const k = text(args[1]);
+    const found = es.find((e) => e.key.value === k);
+    if (found) return found.value;
+    return args[2] ?? fail(`lookup: no key "${k}"`);
+  },
+  matchkeys: (args, site) => {
+    const values = list(args[0]);
+    const keys = list(args[1]);
+    const search = list(args[2]);
+    if (values.length !== keys.length) fail("matchkeys: lists of different lengths");
+    return out(site, args).list(values.filter((_, i) => search.some((s) => same(s, keys[i] ?? s))));
+  },
+  merge: (args, site) => {
+    const merged = new Map<string, TreeEntry>();
+    for (const a of args) {
+      if (a.kind === "scalar" && a.value === null) continue;
+      for (const e of entries(a)) merged.set(e.key.value, e);
+    }
+    return out(site, args).obj([...merged.values()]);
+  },
+  one: (args, site) => {
+    const items = list(args[0]);
+    if (items.length > 1) fail("one: more than one element");
+    return items[0] ?? out(site, args).null();
+  },
+  range: (args, site) => {
+    const ns = args.map(num);
+    const [start, limit, step] = ns.length === 1 ? [0, ns[0] ?? 0, 1] : [ns[0] ?? 0, ns[1] ?? 0, ns[2] ?? ((ns[0] ?? 0) <= (ns[1] ?? 0) ? 1 : -1)];
+    if (step === 0) fail("range: step must not be zero");
+    if ((limit - start) / step > LIMITS.collection) return site.exceeded("collection");
+    const o = out(site, args);
+    const items: TreeNode[] = [];
+    for (let v = start; step > 0 ? v < limit : v > limit; v += step) items.push(o.num(v));
+    return o.list(items);
+  },
+  reverse: (args, site) => out(site, args).list([...list(args[0])].reverse()),
+  setintersection: (args, site) => {
+    const [first, ...rest] = args.map(list);
+    return out(site, args).list(setOf((first ?? []).filter((i) => rest.every((r) => r.some((x) => same(x, i))))));
+  },
+  setproduct: (args, site) => {
+    const lists = args.map(list);
+    if (lists.reduce((n, l) => n * l.length, 1) > LIMITS.collection) return site.exceeded("collection");
+    const o = out(site, args);
+    let product: TreeNode[][] = [[]];
+    for (const l of lists) product = product.flatMap((p) => l.map((x) => [...p, x]));
+    return o.list(lists.length === 0 ? [] : product.map((p) => o.list(p)));
+  },
+  setsubtract: (args, site) => {
+    const b = list(args[1]);
+    return out(site, args).list(setOf(list(args[0]).filter((i) => !b.some((x) => same(x, i)))));
+  },
+  setunion: (args, site) => out(site, args).list(setOf(args.flatMap(list))),
+  slice: (args, site) => {
+    const items = list(args[0]);
+    const a = int(args[1]);
+    const b = int(args[2]);
+    if (a < 0 || b > items.length || a > b) fail("slice: index out of range");
+    return out(site, args).list(items.slice(a, b));
+  },
+  sort: (args, site) => {
+    const items = list(args[0]);
+    return out(site, args).list([...items].sort((x, y) => (text(x) < text(y) ? -1 : text(x) > text(y) ? 1 : 0)));
+  },
+  sum: (args, site) => {
+    const ns = list(args[0]).map(num);
+    if (ns.length === 0) fail("sum: empty list");
+    return out(site, args).num(ns.reduce((a, b) => a + b, 0));
+  },
+  transpose: (args, site) => {
+    const o = out(site, args);
+    const result = new Map<string, TreeNode[]>();
+    for (const e of entries(args[0])) for (const v of list(e.value)) result.set(text(v), [...(result.get(text(v)) ?? []), o.str(e.key.value)]);
+    return o.obj([...result].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, vs]) => ({ key: o.key(k), value: o.list(vs) })));
+  },
+  values: (args, site) => out(site, args).list([...entries(args[0])].sort((a, b) => (a.key.value < b.key.value ? -1 : 1)).map((e) => e.value)),
+  zipmap: (args, site) => {
+    const ks = list(args[0]);
+    const vs = list(args[1]);
+    if (ks.length !== vs.length) fail("zipmap: lists of different lengths");
+    const o = out(site, args);
+    return o.obj(ks.map((k, i) => ({ key: { value: text(k), loc: k.loc }, value: vs[i] ?? o.null() })));
+  },
+  // Encoding
+  base64decode: strings((s) => {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) fail("base64decode: invalid base64");
+    return Buffer.from(s, "base64").toString("utf8");
+  }),
+  base64encode: strings((s) => Buffer.from(s, "utf8").toString("base64")),
+  csvdecode: (args, site) => {
+    const [header, ...rows] = csv(text(args[0]));
+    if (!header) fail("csvdecode: no header row");
+    const o = out(site, args);
+    return o.list(
+      rows.map((r) => {
+        if (r.length !== header.length) fail("csvdecode: wrong number of fields");
+        return o.obj(header.map((h, i) => ({ key: o.key(h), value: o.str(r[i] ?? "") })));
+      }),
+    );
+  },
+  jsondecode: (args, site) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(text(args[0]));
+    } catch (e) {
+      if (e instanceof Unknown || e instanceof CallError) throw e;
+      fail("jsondecode: invalid JSON");
+    }
+    return fromPlain(v, site, args);
+  },
+  urlencode: strings((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+")),
+  yamldecode: (args, site) => {
+    let v: unknown;
+    try {
+      v = parseYaml(text(args[0]), { maxAliasCount: 100 });
+    } catch (e) {
+      if (e instanceof Unknown || e instanceof CallError) throw e;
+      fail("yamldecode: invalid YAML");
+    }
+    return fromPlain(v, site, args);
+  },
+  // Filesystem paths (text only)
+  basename: strings((s) => s.replace(/\/+$/, "").split("/").pop() ?? ""),
+  dirname: strings((s) => (s.includes("/") ? s.slice(0, s.lastIndexOf("/")) || "/" : ".")),
+  // Hash
+  base64sha256: hash("sha256", "base64"),
+  base64sha512: hash("sha512", "base64"),
+  md5: hash("md5", "hex"),
+  sha1: hash("sha1", "hex"),
+  sha256: hash("sha256", "hex"),
+  sha512: hash("sha512", "hex"),
+  // IP network (IPv4)
+  cidrhost: (args, site) => {
+    const { addr, bits } = ipv4(text(args[0]));
+    const size = 2 ** (32 - bits);
+    let n = int(args[1]);
+    if (n < 0) n += size;
+    if (n < 0 || n >= size) fail("cidrhost: host number out of range");
+    return out(site, args).str(ipText(((addr & maskOf(bits)) >>> 0) + n));
+  },
+  cidrnetmask: (args, site) => out(site, args).str(ipText(maskOf(ipv4(text(args[0])).bits))),
+  cidrsubnet: (args, site) => {
+    const { addr, bits } = ipv4(text(args[0]));
+    const newbits = int(args[1]);
+    const netnum = int(args[2]);
+    if (bits + newbits > 32 || netnum < 0 || netnum >= 2 ** newbits) fail("cidrsubnet: out of range");
+    const base = (addr & maskOf(bits)) >>> 0;
+    return out(site, args).str(`${ipText(base + netnum * 2 ** (32 - bits - newbits))}/${String(bits + newbits)}`);
+  },
+  // Type conversion
+  tobool: (args, site) => (args[0]?.kind === "scalar" && args[0].value === null ? args[0] : out(site, args).bool(bool(args[0]))),
+  tonumber: (args, site) => (args[0]?.kind === "scalar" && args[0].value === null ? args[0] : out(site, args).num(num(args[0]))),
+  tostring: (args, site) => {
+    const a = args[0];
+    if (!a) fail("missing argument");
+    if (a.kind === "string" || a.kind === "unknown" || (a.kind === "scalar" && a.value === null)) return a;
+    return out(site, args).str(text(a));
+  },
+  tolist: (args) => args[0] ?? fail("missing argument"),
+  toset: (args, site) => out(site, args).list(setOf(list(args[0]))),
+  tomap: (args) => {
+    entries(args[0]);
+    return args[0] ?? fail("missing argument");
+  },
+  nonsensitive: (args) => args[0] ?? fail("missing argument"),
+  sensitive: (args) => args[0] ?? fail("missing argument"),
+};
+
+/** `jsonencode` keeps the tree (JSON read from the text sees its values where they were written). */
+FUNCTIONS.jsonencode = (args) => {
+  const a = args[0] ?? fail("missing argument");
+  return a;
+};
+
+/** The names this library evaluates. */
+export const BUILTIN_NAMES: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS));
+
+export type CallResult = { value: TreeNode } | { unknown: true } | { error: string } | undefined;
+
+/** Calls a built-in; undefined for a name it does not know (a provider function, `timestamp()` …). */
+export async function callBuiltin(name: string, args: TreeNode[], site: CallSite): Promise<CallResult> {
+  const fn = FUNCTIONS[name];
+  if (!fn) return undefined;
+  try {
+    return { value: await fn(args, site) };
+  } catch (e) {
+    if (e instanceof Unknown) return { unknown: true };
+    if (e instanceof CallError) return { error: `${name}(): ${e.message}` };
+    if (e instanceof RangeError) return { error: `${name}(): ${e.message}` };
+    throw e;
+  }
+}
+
+/** For tests: encodes a known value the way Terraform's `jsonencode` writes it. */
+export function encodeJson(n: TreeNode): string {
+  return terraformJson(plain(n));
+}
