@@ -109,15 +109,16 @@ export const FORMATS: readonly Format[] = [
     globs: ["**/Pulumi.yaml", "**/Pulumi.yml", "**/Main.yaml", "**/Main.yml"],
     matchesPath: isPulumiYamlPath,
     sniff: (text) => /\bresources\s*:/.test(text),
-    facts: DEFAULT_FACTS,
+    // Programs write provider URLs by hand, and IAM requires `https://` (as in Terraform).
+    facts: TEMPLATE_FACTS,
     parser: { kind: "file", load: async () => (await import("./program/pulumi-yaml.js")).parsePulumiYaml },
   },
   {
-    // AWS CDK, Pulumi and CDKTF programs in TypeScript/JavaScript: one batch (a stack spans files).
+    // AWS CDK, Pulumi and CDKTF programs in TypeScript, JavaScript and Python: one batch (an app spans files).
     id: "program",
     globs: PROGRAM_GLOBS,
     matchesPath: isProgramPath,
-    facts: DEFAULT_FACTS,
+    facts: TEMPLATE_FACTS,
     parser: {
       kind: "batch",
       load: async () => (await import("./program/index.js")).parsePrograms,

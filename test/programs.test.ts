@@ -1,0 +1,131 @@
+/**
+ * Infrastructure programs (CDK, Pulumi, CDKTF in TypeScript/JavaScript/Python): what the fixtures cannot
+ * show on one file — suppression comments in `//` and `#`, the source preferred over its cdk.out, the
+ * pre-check, and hostile programs that must cost a bounded time.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { findingLines, run } from "./helpers.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "oidclint-programs-"));
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+let n = 0;
+function project(files: Record<string, string>): string {
+  const dir = join(tmp, `p${n++}`);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const TS_ROLE = (sub: string, before = ""): string => `import * as cdk from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+
+export class S extends cdk.Stack {
+  constructor(scope: cdk.App, id: string) {
+    super(scope, id);
+    const url = "// not a comment: oidclint-disable-next-line broad-sub-wildcard";
+    new iam.Role(this, "R", {
+      assumedBy: new iam.WebIdentityPrincipal("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", {
+        StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+${before}        StringLike: { "token.actions.githubusercontent.com:sub": "${sub}" },
+      }),
+    });
+  }
+}
+`;
+
+describe("programs", () => {
+  it("reports a value where the program writes it, and honours // suppressions (not inside strings)", async () => {
+    const dir = project({ "lib/a.ts": TS_ROLE("repo:acme/*"), "lib/b.ts": TS_ROLE("repo:acme/*", "        // oidclint-disable-next-line broad-sub-wildcard -- org-wide reader\n") });
+    const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
+    expect(findingLines(report, dir, { withFile: true, ruleId: "broad-sub-wildcard" })).toEqual(["lib/a.ts:11:66 warn broad-sub-wildcard/ownerWide"]);
+  });
+
+  it("honours # suppressions in Python, not inside strings", async () => {
+    const py = (comment: string): string => `import json
+import pulumi_aws as aws
+
+note = "# oidclint-disable-next-line missing-sub-condition"
+aws.iam.Role("ci", assume_role_policy=json.dumps({
+    "Version": "2012-10-17",
+${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}],
+}))
+`;
+    const dir = project({ "a.py": py(""), "b.py": py("    # oidclint-disable-next-line missing-sub-condition -- break-glass role\n") });
+    const report = await run({ cwd: dir });
+    expect(findingLines(report, dir, { withFile: true, ruleId: "missing-sub-condition" })).toEqual(["a.py:7:19 error missing-sub-condition/missing"]);
+  });
+
+  it("reports a CDK app's problem once, in its source, not again in its cdk.out", async () => {
+    const template = JSON.stringify({
+      Resources: {
+        R: {
+          Type: "AWS::IAM::Role",
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+                  Action: "sts:AssumeRoleWithWebIdentity",
+                  Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } },
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const dir = project({ "app/lib/a.ts": TS_ROLE("repo:acme/*"), "app/cdk.out/S.template.json": template, "other/cdk.out/T.template.json": template });
+    const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
+    // The app's own cdk.out gives way to its source; another app's cdk.out (no source here) is still read.
+    expect(findingLines(report, dir, { withFile: true, ruleId: "broad-sub-wildcard" }).map((l) => l.split(":")[0])).toEqual(["app/lib/a.ts", "other/cdk.out/T.template.json"]);
+  });
+
+  it("parses only files that pass the pre-check; tests and snapshots are not programs", async () => {
+    const dir = project({
+      "src/util.ts": 'export const repo = "repo:acme/*";\n',
+      "lib/a.ts": TS_ROLE("repo:acme/app:ref:refs/heads/main"),
+      "test/a.test.ts": TS_ROLE("repo:*"),
+      "lib/a.spec.ts": TS_ROLE("repo:*"),
+      "tests/test_stack.py": "from aws_cdk import aws_iam as iam\n",
+    });
+    const report = await run({ cwd: dir });
+    expect(report.results.map((r) => r.filePath.slice(dir.length + 1))).toEqual(["lib/a.ts"]);
+    expect(report.errorCount + report.warningCount).toBe(0);
+  });
+
+  it("keeps unknowns unknown: environment, context and parameters nobody passes", async () => {
+    const dir = project({
+      "lib/a.ts": TS_ROLE("repo:${process.env.ORG}/app:ref:refs/heads/${this.node.tryGetContext('branch')}").replace(/"repo:\$\{/, "`repo:${").replace(/\}"( \},\n      \}\),)/, "}`$1"),
+    });
+    const report = await run({ cwd: dir });
+    expect(findingLines(report, dir, { withFile: true })).toEqual([]);
+  });
+
+  it("bounds hostile programs: deep nesting, runaway recursion, huge loops", async () => {
+    const deep = `import * as iam from "aws-cdk-lib/aws-iam";\nconst x = ${"(".repeat(50_000)}1${")".repeat(50_000)};\n`;
+    const recursion = `import * as iam from "aws-cdk-lib/aws-iam";
+function f(n: number): string { return f(n) + f(n); }
+const items = [${Array.from({ length: 3000 }, (_, i) => `"r${i}"`).join(",")}];
+for (const a of items) for (const b of items) f(1);
+new iam.Role(this, "R", { assumedBy: new iam.WebIdentityPrincipal("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", { StringLike: { "token.actions.githubusercontent.com:sub": f(1) } }) });
+`;
+    const dir = project({ "lib/deep.ts": deep, "lib/loop.ts": recursion });
+    const started = Date.now();
+    const report = await run({ cwd: dir });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const lines = findingLines(report, dir, { withFile: true });
+    expect(lines.some((l) => l.startsWith("lib/deep.ts:2:") && l.includes("parse-error"))).toBe(true);
+    // The role whose sub could not be evaluated is not reported as broad or missing.
+    expect(lines.filter((l) => l.startsWith("lib/loop.ts") && !l.includes("parse-error") && !l.includes("audience-drift"))).toEqual([]);
+  });
+});
