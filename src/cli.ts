@@ -31,6 +31,7 @@ const HELP = `Usage: oidclint [paths...] [options]
        oidclint check --policy FILE [--role NAME] [--sub S] [--aud A] [--token JWT|-]
        oidclint explain WORKFLOW [--job NAME]
        oidclint init [--force]
+       oidclint generate --role NAME|ARN [--format json|terraform|cloudformation|cdk] [paths...]
 
 Lints GitHub Actions → AWS OIDC trust policies (Terraform, CloudFormation, CDK output,
 JSON) and the workflows that assume them.
@@ -70,6 +71,7 @@ function parseRuleFlags(values: string[]): Record<string, Severity> {
 const SUBCOMMANDS: Record<string, () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }>> = {
   check: () => import("./commands/check.js"),
   explain: () => import("./commands/explain.js"),
+  generate: () => import("./commands/generate.js"),
   init: () => import("./commands/init.js"),
 };
 
