@@ -289,9 +289,9 @@ function className(name: string): string {
 
 function cdk(t: GeneratedTrust): string {
   const cond = JSON.stringify(trustConditions(t), null, 2).replace(/\n/g, "\n      ");
-  return `import { Stack, type StackProps } from "aws-cdk-lib";
-import * as iam from "aws-cdk-lib/aws-iam";
-import type { Construct } from "constructs";
+  // The stack's imports, as data (a line starting with `import` here would read as one of oidclint's own).
+  const imports = ['import { Stack, type StackProps } from "aws-cdk-lib";', 'import * as iam from "aws-cdk-lib/aws-iam";', 'import type { Construct } from "constructs";'];
+  return `${imports.join("\n")}
 
 export class ${className(t.roleName)}RoleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
