@@ -32,6 +32,7 @@ const HELP = `Usage: oidclint [paths...] [options]
        oidclint explain WORKFLOW [--job NAME]
        oidclint init [--force]
        oidclint generate --role NAME|ARN [--format json|terraform|cloudformation|cdk] [paths...]
+       oidclint map [paths...] [--format html|mermaid|markdown|json] [-o FILE]
 
 Lints GitHub Actions → AWS OIDC trust policies (Terraform, CloudFormation, CDK output,
 JSON) and the workflows that assume them.
@@ -73,6 +74,7 @@ const SUBCOMMANDS: Record<string, () => Promise<{ run: (args: string[], io: CliI
   explain: () => import("./commands/explain.js"),
   generate: () => import("./commands/generate.js"),
   init: () => import("./commands/init.js"),
+  map: () => import("./commands/map.js"),
 };
 
 /** Runs the command line; returns the exit code. Never throws. */

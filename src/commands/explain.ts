@@ -3,11 +3,9 @@ import { parseArgs } from "node:util";
 import type { ResolvedSettings } from "../config/settings.js";
 import { relPath } from "../engine/discover.js";
 import { loadProject, projectRootOf, type LoadedProject } from "../engine/load-project.js";
-import { conditionLabel, describeHole, jobSituations, renderSub, type JobSituation } from "../analysis/predicted-claims.js";
-import { trustsGitHub } from "../analysis/github-trust.js";
-import { findRefusedClaim, holeAdmits, type PredictedValue } from "../analysis/iam-evaluation.js";
+import { conditionLabel, describeHole, jobSituations, renderSub } from "../analysis/predicted-claims.js";
+import { audienceOf, projectRoles, verdictText, type RoleEntry } from "../analysis/job-trust.js";
 import { effectivePermissions, jobNeed, jobOidcUses } from "../analysis/token-use.js";
-import type { PolicyDocument } from "../model/policy.js";
 import type { Project } from "../model/project.js";
 import { jobRoleAssumptions, resolveRole, type RoleAssumption } from "../analysis/role-assumptions.js";
 import { displayText, knownText, type StrValue } from "../model/value.js";
@@ -26,26 +24,6 @@ const USAGE = "Usage: oidclint explain WORKFLOW [--job NAME] [--config FILE] [--
 
 class ExplainInputError extends Error {}
 
-interface RoleEntry {
-  label: string;
-  docs: PolicyDocument[];
-}
-
-/** Every trust policy of the project that trusts GitHub, grouped by role. */
-function projectRoles(project: Project, settings: ResolvedSettings): RoleEntry[] {
-  const out = new Map<unknown, RoleEntry>();
-  for (const doc of project.policies) {
-    if (doc.kind === "permissions" || !doc.statements.some((s) => trustsGitHub(s, settings))) continue;
-    const key = doc.role ?? doc;
-    const name = doc.role?.name ? knownText(doc.role.name) : undefined;
-    const label = doc.role ? `${name ?? doc.role.id}${name ? ` (${doc.role.id})` : ""} — ${doc.role.loc.file}:${doc.role.loc.line}` : `${doc.loc.file}:${doc.loc.line}`;
-    const entry = out.get(key) ?? { label, docs: [] };
-    entry.docs.push(doc);
-    out.set(key, entry);
-  }
-  return [...out.values()];
-}
-
 function tokenLine(job: Job, wf: Workflow, project: Project, settings: ResolvedSettings, paint: Paint): string {
   const uses = jobOidcUses({ project, settings }, job, wf);
   const need = jobNeed(uses);
@@ -61,34 +39,6 @@ function tokenLine(job: Job, wf: Workflow, project: Project, settings: ResolvedS
   const needs = need === "yes" ? "needs a token" : need === "maybe" ? "may need a token" : "requests no OIDC token";
   return `${grant}; the job ${needs}`;
 }
-
-function audienceOf(use: RoleAssumption | undefined): { text: string; value?: string } {
-  if (!use?.audience) return { text: "sts.amazonaws.com (default of configure-aws-credentials)", value: "sts.amazonaws.com" };
-  const t = knownText(use.audience);
-  return t === undefined ? { text: `${displayText(use.audience)} (not known statically)` } : { text: t, value: t };
-}
-
-type Verdict = "accepts" | { refused: string; acceptedNames: string[] } | "unknown";
-
-function verdictText(s: JobSituation, entry: RoleEntry, aud: string | undefined, settings: ResolvedSettings): Verdict {
-  const claims = new Map<string, PredictedValue>(s.claims);
-  claims.set("aud", aud === undefined ? { kind: "unknown" } : { kind: "pieces", pieces: [aud] });
-  const v = findRefusedClaim(entry.docs, claims, settings, s.holes);
-  if (v.verdict === "accepted") return "accepts";
-  if (v.verdict === "undecided") return "unknown";
-  // For an open set of names, the literal names of the filter (and the default branch) that the role does accept.
-  const acceptedNames: string[] = [];
-  if (s.holes) {
-    const literals = (s.holes.include ?? []).filter((p) => !/[*?+[\]\\!]/.test(p));
-    if (s.kind === "branch") literals.push(settings.defaultBranch);
-    for (const name of new Set(literals)) {
-      const one = findRefusedClaim(entry.docs, claims, settings, { ...s.holes, include: [name], samples: [] });
-      if (one.verdict === "accepted" && holeAdmits(s.holes, name)) acceptedNames.push(name);
-    }
-  }
-  return { refused: v.example ?? "", acceptedNames };
-}
-
 
 function explainJob(wf: Workflow, job: Job, project: Project, settings: ResolvedSettings, roles: RoleEntry[], paint: Paint): string[] {
   const lines: string[] = [];
@@ -150,7 +100,7 @@ function explainVariant(wf: Workflow, job: Job, assumptions: RoleAssumption[], p
     for (const a of assumptions) {
       const resolved = resolveRole(a.role, project, settings);
       for (const r of resolved) {
-        const v = verdictText(s, { label: r.label, docs: r.docs }, aud.value, settings);
+        const v = verdictText(s, r, aud.value, settings);
         if (typeof v === "object") lines.push(paint.red(`    ✖ the assumed role ${r.label} refuses this${v.refused ? ` (e.g. ${s.kind === "tag" ? "tag" : "branch"} \`${v.refused}\`)` : ""}: AccessDenied`));
       }
     }

@@ -57,7 +57,8 @@ interface RawFinding {
   suggestions?: Suggestion[];
 }
 
-async function runRules(loaded: LoadedProject): Promise<LintReport> {
+/** Every enabled rule on a project already loaded (`map` draws the project it lints). */
+export async function runRules(loaded: LoadedProject): Promise<LintReport> {
   const { project, config } = loaded;
   const parsed = project.files;
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
