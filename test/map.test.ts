@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { main, type CliIO } from "../src/cli.js";
 import type { TrustMap } from "../src/map/graph.js";
 import { mermaidText } from "../src/map/mermaid.js";
 import { FIXTURES, ROOT } from "./helpers.js";
+import { HOSTILE, writeProject as project } from "./map-helpers.js";
 
 const PROJECT = join(FIXTURES, "_projects", "trust-map");
 const GOLDEN = join(ROOT, "test", "golden");
@@ -43,14 +44,6 @@ function golden(name: string, text: string): void {
   expect(text).toBe(readFileSync(file, "utf8"));
 }
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "oidclint-map-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
 
 describe("oidclint map --format json", () => {
   it("is the graph of the fixture repository, exactly", async () => {
@@ -130,43 +123,6 @@ describe("oidclint map: command line", () => {
     expect([m.workflows, m.roles, m.providers, m.edges, m.findings]).toEqual([[], [], [], [], []]);
   });
 });
-
-/** Names a repository can hold that would be markup, script or a label's end if written as they are. */
-export const HOSTILE = {
-  ".oidclintrc.json": JSON.stringify({ repository: "acme/shop", defaultBranch: "main" }),
-  '.github/workflows/x"><img src=x onerror=alert(1)>.yml': `name: "</title><script>alert(1)</script>"
-on:
-  push:
-    branches: ["<b>main</b>"]
-jobs:
-  '"><svg onload=alert(2)>':
-    runs-on: ubuntu-latest
-    environment: "<iframe src=javascript:alert(3)>"
-    permissions:
-      id-token: write
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          role-to-assume: "arn:aws:iam::111122223333:role/x<script>alert(4)</script>"
-          aws-region: eu-west-1
-`,
-  "trust.tf": `resource "aws_iam_role" "r" {
-  name = "x</text><script>alert(5)</script>"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" }
-      Action    = "sts:AssumeRoleWithWebIdentity"
-      Condition = {
-        StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
-        StringLike   = { "token.actions.githubusercontent.com:sub" = "repo:acme/shop:ref:refs/heads/'\\"><img src=x onerror=alert(6)>" }
-      }
-    }]
-  })
-}
-`,
-};
 
 describe("oidclint map --format html", () => {
   it("is one self-contained page: no request leaves it, one script of its own, allowed by hash", async () => {
