@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Ajv2020 from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { main, type CliIO } from "../src/cli.js";
 import type { TrustMap } from "../src/map/graph.js";
@@ -83,6 +84,29 @@ describe("oidclint map --format json", () => {
     // The job that needs no token (`build`) is not part of the map.
     expect(m.workflows.flatMap((w) => w.jobs.map((j) => j.job))).toEqual(["staging", "production", "plan", "audit", "publish"]);
     expect(m.edges.find((e) => e.from.endsWith("#audit"))).toMatchObject({ verdict: "unresolved", to: "external:${secrets.AUDIT_ROLE_ARN}" });
+  });
+});
+
+describe("the trust map's JSON Schema (schema/trust-map.schema.json)", () => {
+  const ajv = new Ajv2020.default({ allErrors: true, strict: true, strictRequired: false });
+  ajv.addFormat("uri", (s: string) => URL.canParse(s));
+  const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, "schema", "trust-map.schema.json"), "utf8")) as object);
+
+  it("describes the maps of the fixture and of a hostile repository", async () => {
+    for (const dir of [PROJECT, project(HOSTILE)]) {
+      const m = JSON.parse(await map(dir, "--format", "json")) as unknown;
+      expect(validate(m), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+
+  it("refuses what is not a map: a field missing, an unknown verdict, an extra field", async () => {
+    const m = JSON.parse(await map(PROJECT, "--format", "json")) as TrustMap & Record<string, unknown>;
+    const broken = [
+      { ...m, edges: m.edges.map((e) => ({ ...e, verdict: "maybe" })) },
+      { ...m, roles: m.roles.map(({ conditions: _c, ...r }) => r) },
+      { ...m, extra: true },
+    ];
+    for (const b of broken) expect(validate(b)).toBe(false);
   });
 });
 
