@@ -5,7 +5,21 @@ import type { SourceLocation } from "../src/model/location.js";
 import { effectivePermissions, jobOidcUses, type EffectivePermissions, type OidcUse } from "../src/analysis/token-use.js";
 import type { Job, Workflow } from "../src/model/workflow.js";
 
-const FIX = "`permissions: { contents: read, id-token: write }`";
+/**
+ * The `permissions` to write: the scopes in force (the job's, or the workflow's it inherits) with
+ * `id-token: write` added, so that following the advice drops nothing (`contents: read, packages: read`
+ * becomes all three plus `id-token: write`). `read-all` and the repository default cannot be listed
+ * from here: `contents: read` is the usual base, to be completed by the reader.
+ */
+function fixText(eff: EffectivePermissions): string {
+  const block = eff.permissions;
+  if (block?.kind === "map" || block?.kind === "empty") {
+    const kept = [...block.scopes].filter(([name]) => name !== "id-token").map(([name, v]) => `${name}: ${v.value.trim()}`);
+    return `\`permissions: { ${[...kept, "id-token: write"].join(", ")} }\``;
+  }
+  const base = "`permissions: { contents: read, id-token: write }`";
+  return block?.kind === "read-all" ? `${base} (\`read-all\` granted read on every scope: add the others the job reads)` : base;
+}
 
 /** How the permissions in force read in a message: "the job's `permissions: read-all` leaves …". */
 function grantText(eff: EffectivePermissions, wf: Workflow): string {
@@ -70,7 +84,7 @@ export default defineRule({
     }
 
     function report(job: Job, wf: Workflow, eff: EffectivePermissions, use: OidcUse): void {
-      const data = { job: job.id.value, consumer: use.consumer, line: lineOf(use.loc), fix: FIX };
+      const data = { job: job.id.value, consumer: use.consumer, line: lineOf(use.loc), fix: fixText(eff) };
       const related: RelatedLocation[] = [{ message: "the OIDC token is requested here", loc: use.loc }];
       if (eff.source === "workflow" && wf.permissions) related.push({ message: "workflow-level permissions inherited by the job", loc: wf.permissions.loc });
       const at = job.permissions?.loc ?? job.id.loc;

@@ -1,20 +1,47 @@
 import { defineRule } from "../src/engine/rule.js";
-import { githubSubValues, valueNote } from "../src/analysis/sub-pattern.js";
+import { analyseSub, githubSubValues, valueNote, type SubConditionValue } from "../src/analysis/sub-pattern.js";
+import { githubConditions } from "../src/analysis/github-trust.js";
 import { editDistance } from "../src/analysis/edit-distance.js";
 
-/** The inventory entry closest to a name, when it is close enough to be a typo or a rename. */
-function closestName(name: string, inventory: readonly string[]): string | undefined {
-  const target = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const known of inventory) {
-    const d = editDistance(target, known.toLowerCase());
-    if (d < bestDistance) {
-      best = known;
-      bestDistance = d;
+/**
+ * The inventory entry a name is plausibly a typo of: same owner, and at most one edit for a short
+ * repository name (two for a long one). A wider neighbour is another repository, not a typo: naming it
+ * would suggest granting the role to an unrelated repository (names of three letters or fewer get none).
+ */
+function typoOf(name: string, inventory: readonly string[]): string | undefined {
+  const [owner = "", repo = ""] = name.toLowerCase().split("/");
+  const budget = repo.length >= 12 ? 2 : repo.length > 3 ? 1 : 0;
+  const close = inventory.filter((known) => {
+    const [o = "", r = ""] = known.toLowerCase().split("/");
+    return o === owner && editDistance(repo, r) <= budget;
+  });
+  // Two equally plausible neighbours: nothing to suggest.
+  return close.length === 1 ? close[0] : undefined;
+}
+
+/**
+ * What to ask about a name the inventory lacks. The linted repository itself comes first: a role whose
+ * every exact sub value names one repository of the configured owner is this repository's role, and the
+ * name is most likely its old name (a rename). Then a plausible typo. Both are questions: only the reader
+ * knows whether the repository was renamed; nothing else is suggested.
+ */
+function staleHint(v: SubConditionValue, repository: string, inventory: readonly string[], configured: string | undefined, template: readonly string[]): string {
+  const { owner = "", repo = "", text } = v.analysis;
+  const named = new Set<string>();
+  for (const c of githubConditions(v.stmt, { issuer: v.condition.issuer })) {
+    if (c.claim !== "sub") continue;
+    for (const item of c.condition.values.items) {
+      const a = analyseSub(item, v.mode, template);
+      if (a.owner !== undefined && a.repo !== undefined) named.add(`${a.owner}/${a.repo}`.toLowerCase());
     }
   }
-  return bestDistance <= Math.max(2, Math.floor(target.length / 4)) ? best : undefined;
+  const sameOwner = configured !== undefined && configured.toLowerCase().split("/")[0] === owner.toLowerCase();
+  if (configured !== undefined && sameOwner && named.size === 1 && inventory.some((r) => r.toLowerCase() === configured.toLowerCase())) {
+    return `Was this repository (\`${configured}\`) renamed from \`${repository}\`? If so, the sub must name the new name (\`${renamed(text, owner, repo, configured)}\`); if not, check which repository this role is for.`;
+  }
+  const typo = typoOf(repository, inventory);
+  if (typo !== undefined) return `Is \`${repository}\` a misspelling of \`${typo}\`? If so, correct the name (\`${renamed(text, owner, repo, typo)}\`); if not, add it to the inventory or remove it.`;
+  return "Check the name: correct it if it is misspelt or the repository was renamed, add it to the inventory if it is new, or remove it if the repository is gone.";
 }
 
 function escapeRegExp(text: string): string {
@@ -104,10 +131,7 @@ const rule = defineRule({
         ctx.report({ messageId: "caseMismatch", at: v.value, data: { ...base, canonical, suggestion: renamed(text, owner, repo, canonical) } });
         continue;
       }
-      const closest = closestName(repository, inventory);
-      const hint = closest
-        ? `Did you mean \`${closest}\`? Write \`${renamed(text, owner, repo, closest)}\`.`
-        : "Correct the name, or add it to the inventory if the repository is new.";
+      const hint = staleHint(v, repository, inventory, ctx.settings.repository, ctx.settings.subClaimTemplate);
       ctx.report({ messageId: "notInInventory", at: v.value, data: { ...base, count: inventory.length, hint } });
     }
   },

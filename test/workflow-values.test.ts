@@ -102,3 +102,35 @@ describe("context values", () => {
     expect(githubEnvWrites("echo ROLE=x")).toEqual([]);
   });
 });
+
+describe("missing-id-token-permission fix text", () => {
+  it("keeps the scopes in force and adds id-token: write", async () => {
+    const { run, fixtureDir } = await import("./helpers.js");
+    const { join } = await import("node:path");
+    const cwd = join(fixtureDir("missing-id-token-permission"), "invalid", "keeps-inherited-scopes");
+    const report = await run({ cwd });
+    const fixes = report.results.flatMap((r) => r.messages).filter((m) => m.ruleId === "missing-id-token-permission").map((m) => m.fix);
+    expect(fixes).toEqual(["Add `id-token: write` to the job: `permissions: { contents: read, packages: read, id-token: write }`."]);
+  });
+});
+
+describe("stale-repo-path questions", () => {
+  async function hints(dir: string): Promise<string[]> {
+    const { run, fixtureDir } = await import("./helpers.js");
+    const { join } = await import("node:path");
+    const report = await run({ cwd: join(fixtureDir("stale-repo-path"), "invalid", dir) });
+    return report.results.flatMap((r) => r.messages).filter((m) => m.ruleId === "stale-repo-path").map((m) => m.fix ?? "");
+  }
+
+  it("asks whether the configured repository was renamed before any neighbour", async () => {
+    const out = await hints("renamed-repository");
+    expect(out[0]).toMatch(/^Was this repository \(`acme\/payments-service`\) renamed from `acme\/payments-api`\?/);
+    expect(out.every((h) => !/^Write /.test(h))).toBe(true);
+  });
+
+  it("suggests a typo only within one edit of a name of the same owner, never an unrelated short name", async () => {
+    const out = await hints("unrelated-neighbour");
+    expect(out.some((h) => h.includes("`acme/app`"))).toBe(false);
+    expect(out.filter((h) => h.startsWith("Is `acme/plaform` a misspelling of `acme/platform`?"))).toHaveLength(1);
+  });
+});
