@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { readTextFile } from "./engine/read-file.js";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config/load.js";
@@ -172,11 +173,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     verbose: values.verbose ?? false,
     readSource(file) {
       if (stdinText !== undefined) return stdinText;
-      try {
-        return readFileSync(file, "utf8");
-      } catch {
-        return undefined;
-      }
+      return readTextFile(file);
     },
   });
   if (values["output-file"]) {

@@ -4,7 +4,7 @@
  * here is a crash or hang that was found, kept as a regression test.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,7 +34,13 @@ export function repo(name: string, files: Record<string, string | Buffer>): stri
 function cli(args: string[], cwd: string, input = ""): { code: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.GITHUB_REPOSITORY;
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "oidclint.js"), ...args], { cwd, input, encoding: "utf8", env, timeout: 20_000 });
+  // Standard input from a file: the run may stop reading it early.
+  const inputFile = join(root, `stdin-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(inputFile, input);
+  const fd = openSync(inputFile, "r");
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "oidclint.js"), ...args], { cwd, stdio: [fd, "pipe", "pipe"], encoding: "utf8", env, timeout: 60_000 });
+  closeSync(fd);
+  if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -181,5 +187,164 @@ describe("config globs", () => {
       "skipped/policy.json": trustPolicy("sts:AssumeRoleWithWebIdentity"),
     });
     expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual([`${"a".repeat(100)}/policy.json:10:7 error missing-sub-condition/missing`]);
+  });
+});
+
+const GOOD_WORKFLOW = `on: push
+permissions:
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/deploy
+          aws-region: eu-west-1
+`;
+const GOOD_FINDING = ".github/workflows/good.yml:5:3 error missing-id-token-permission/missingPermission";
+
+function mkfifo(path: string): void {
+  const r = spawnSync("mkfifo", [path]);
+  if (r.status !== 0) throw new Error(`mkfifo failed: ${r.stderr.toString()}`);
+}
+
+function git(cwd: string, ...args: string[]): void {
+  spawnSync("git", ["-C", cwd, "-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { stdio: "ignore" });
+}
+
+describe("special files and symbolic links", () => {
+  it("a FIFO named on the command line or as --context is never opened for reading", async () => {
+    const cwd = repo("fifo", { ".github/workflows/good.yml": GOOD_WORKFLOW });
+    mkfifo(join(cwd, "pipe.json"));
+    const config = await resolveConfig({ cwd, rules, env: {} });
+    const { lint } = await import("../src/engine/lint.js");
+    const report = await lint({ cwd, config, paths: [".github", "pipe.json"], contextPaths: ["pipe.json"] });
+    expect(findingLines(report, cwd, { withFile: true })).toEqual([GOOD_FINDING, "pipe.json:1:1 error parse-error/unparsable"]);
+    expect(report.results.find((r) => r.filePath.endsWith("pipe.json"))?.messages[0]?.message).toContain("is a FIFO, not a regular file; not read");
+    // Walked, it is skipped by discovery (not a file) and nothing waits.
+    expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual([GOOD_FINDING]);
+  });
+  it("--config and repositoriesFile naming a FIFO are config errors (exit 2), never a wait", () => {
+    const cwd = repo("fifo-config", { ".github/workflows/good.yml": GOOD_WORKFLOW });
+    mkfifo(join(cwd, "config.json"));
+    const r = cli(["--config", "config.json", "."], cwd);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("is a FIFO, not a regular file");
+    const cwd2 = repo("fifo-repos", { ".github/workflows/good.yml": GOOD_WORKFLOW, ".oidclintrc.json": JSON.stringify({ repositoriesFile: "repos.txt" }) });
+    mkfifo(join(cwd2, "repos.txt"));
+    const r2 = cli(["."], cwd2);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain("repositoriesFile: cannot read");
+    expect(r2.stderr).toContain("is a FIFO");
+  });
+  it("/dev/zero behind a symlink is not read; links out of the repository are not followed, named or git-tracked", async () => {
+    const outside = repo("outside", { "secret-policy.json": trustPolicy("sts:AssumeRoleWithWebIdentity") });
+    const cwd = repo("links", { ".github/workflows/good.yml": GOOD_WORKFLOW, "inside.json": trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:ref:refs/heads/main") });
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync("/dev/zero", join(cwd, "zero.json"));
+    symlinkSync(join(outside, "secret-policy.json"), join(cwd, "linked.json"));
+    symlinkSync("inside.json", join(cwd, "same-repo.json"));
+    git(cwd, "init", "-q");
+    git(cwd, "add", "-A");
+    git(cwd, "commit", "-qm", "x");
+    const walked = await run({ cwd });
+    expect(findingLines(walked, cwd, { withFile: true })).toEqual([GOOD_FINDING, "linked.json:1:1 error parse-error/unparsable", "zero.json:1:1 error parse-error/unparsable"]);
+    const messages = walked.results.flatMap((r) => r.messages.filter((m) => m.ruleId === "parse-error").map((m) => m.message));
+    expect(messages).toEqual(["symbolic link to a file outside the repository; not read", "symbolic link to a file outside the repository; not read"]);
+    const named = await run({ cwd, paths: ["linked.json", "zero.json", "same-repo.json"] });
+    expect(findingLines(named, cwd, { withFile: true })).toEqual(["linked.json:1:1 error parse-error/unparsable", "zero.json:1:1 error parse-error/unparsable"]);
+  });
+  it("files an input references are read inside the repository only, regular and bounded", async () => {
+    const { referencedFileReader } = await import("../src/engine/read-file.js");
+    const outside = repo("ref-outside", { "secret.txt": "secret" });
+    const cwd = repo("ref", { "policy.json": "{}", ".git/HEAD": "ref: refs/heads/main\n" });
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync("/dev/zero", join(cwd, "zero.tpl"));
+    symlinkSync(join(outside, "secret.txt"), join(cwd, "secret.tpl"));
+    mkfifo(join(cwd, "pipe.tpl"));
+    const read = referencedFileReader(cwd);
+    expect(read("policy.json")).toBe("{}");
+    expect(read("zero.tpl")).toBeUndefined();
+    expect(read("pipe.tpl")).toBeUndefined();
+    expect(read("secret.tpl")).toBeUndefined();
+    expect(read(join(outside, "secret.txt"))).toBeUndefined();
+    expect(read("../ref-outside/secret.txt")).toBeUndefined();
+  });
+  it("repositoriesFile of a config found in the repository stays inside it; a config named on the command line may point anywhere", async () => {
+    const outside = repo("repos-outside", { "list.txt": "acme/app\n" });
+    const cwd = repo("repos-confined", { ".oidclintrc.json": JSON.stringify({ repositoriesFile: join(outside, "list.txt") }), ".git/HEAD": "ref: refs/heads/main\n" });
+    const err = await resolveConfig({ cwd, rules, env: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain("outside the repository");
+    const named = await resolveConfig({ cwd, rules, env: {}, configFile: ".oidclintrc.json" });
+    expect(named.settings.repositories).toEqual(["acme/app"]);
+  });
+  it("standard input has the same size limit as files", () => {
+    const cwd = repo("stdin", { "README.md": "x" });
+    const r = cli(["--stdin", "--stdin-filename", "policy.json"], cwd, " ".repeat(9 * 1024 * 1024));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("standard input is over the 8 MiB oidclint reads");
+  });
+});
+
+describe("--online never sends the token to another origin", () => {
+  it("a redirect to another host is not followed; a same-origin redirect is", async () => {
+    const { createServer } = await import("node:http");
+    const { fetchRepoStatuses } = await import("../src/engine/online.js");
+    const stolen: string[] = [];
+    const thief = createServer((req, res) => {
+      stolen.push(req.headers.authorization ?? "(none)");
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ full_name: "evil/repo" }));
+    });
+    await new Promise<void>((r) => thief.listen(0, "127.0.0.1", r));
+    const thiefUrl = `http://127.0.0.1:${(thief.address() as { port: number }).port}`;
+    const seenAuth: string[] = [];
+    const api = createServer((req, res) => {
+      seenAuth.push(`${req.url ?? ""} ${req.headers.authorization ?? "(none)"}`);
+      const redirects: Record<string, [number, string]> = {
+        "/repos/acme/a": [301, `${thiefUrl}/repos/x`],
+        "/repos/acme/b": [302, `${thiefUrl}/repos/x`],
+        "/repos/acme/c": [307, `//127.0.0.1:${(thief.address() as { port: number }).port}/x`],
+        "/repos/acme/d": [308, `${thiefUrl}/repos/x`],
+        "/repos/acme/moved": [301, "/repositories/7"],
+      };
+      const r = redirects[req.url ?? ""];
+      if (r) {
+        res.writeHead(r[0], { location: r[1] });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ full_name: req.url === "/repositories/7" ? "acme/new" : "acme/x" }));
+    });
+    await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
+    try {
+      const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+      const out = await fetchRepoStatuses(["acme/a", "acme/b", "acme/c", "acme/d", "acme/moved", "acme/../../user"], { apiUrl, token: "SECRET-TOKEN" });
+      expect(stolen).toEqual([]);
+      for (const r of ["acme/a", "acme/b", "acme/c", "acme/d"]) expect(out.get(r)).toMatchObject({ kind: "error", message: expect.stringContaining("to another host") as unknown });
+      expect(out.get("acme/moved")).toEqual({ kind: "renamed", fullName: "acme/new" });
+      expect(seenAuth).toContain("/repositories/7 Bearer SECRET-TOKEN");
+      // A name from a policy stays one path segment each.
+      expect(seenAuth.filter((s) => s.includes("user"))).toEqual(["/repos/acme/..%2F..%2Fuser Bearer SECRET-TOKEN"]);
+    expect((await fetchRepoStatuses(["../user"], { apiUrl, token: "SECRET-TOKEN" })).get("../user")).toEqual({ kind: "error", message: "not a repository name" });
+    } finally {
+      api.close();
+      thief.close();
+    }
+  });
+});
+
+describe("check --token", () => {
+  it("a claim nested 10,000 deep is not a claim; no internal error", () => {
+    const cwd = repo("jwt", { "trust.json": trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:ref:refs/heads/main") });
+    const b64 = (o: string): string => Buffer.from(o).toString("base64url");
+    const payload = `{"sub":"repo:acme/app:ref:refs/heads/main","aud":"sts.amazonaws.com","deep":${"[".repeat(10000)}${"]".repeat(10000)},"list":["a",${"[".repeat(10000)}${"]".repeat(10000)}]}`;
+    const token = `${b64('{"alg":"none"}')}.${b64(payload)}.sig`;
+    const r = cli(["check", "--policy", "trust.json", "--token", token], cwd);
+    expect(r.stderr).not.toContain("internal error");
+    expect(r.code).toBe(0);
   });
 });

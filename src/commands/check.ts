@@ -27,6 +27,10 @@ import { painter, printLines, visible, type Paint } from "../formatters/terminal
 export { painter, type Paint };
 
 /** Decodes a JWT's payload without verifying it. Throws CheckInputError with a clear message. */
+function isScalar(v: unknown): v is string | number | boolean {
+  return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+}
+
 export function decodeJwt(token: string): ConcreteClaims {
   const parts = token.trim().split(".");
   if (parts.length !== 3 || parts.some((p, i) => i < 2 && p === "")) {
@@ -44,8 +48,10 @@ export function decodeJwt(token: string): ConcreteClaims {
   const out: ConcreteClaims = {};
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
     if (typeof v === "string") out[k] = v;
-    else if (Array.isArray(v)) out[k] = v.map(String);
-    else if (typeof v === "number" || typeof v === "boolean") out[k] = String(v);
+    // Claims are strings, numbers, booleans or lists of them; anything nested is not a claim oidclint reads
+    // (and is never walked: a claim nested 10,000 deep costs nothing).
+    else if (Array.isArray(v)) out[k] = v.filter(isScalar).map(String);
+    else if (isScalar(v)) out[k] = String(v);
   }
   return out;
 }

@@ -1,3 +1,6 @@
+import { ConfigError } from "../config/load.js";
+import { MAX_FILE_BYTES } from "../engine/read-file.js";
+
 /** What every command writes to and reads from; tests pass their own. */
 export interface CliIO {
   stdout: (s: string) => void;
@@ -14,7 +17,13 @@ export function defaultIO(): CliIO {
     stderr: (s) => process.stderr.write(s),
     readStdin: async () => {
       const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
+      let total = 0;
+      for await (const c of process.stdin) {
+        chunks.push(c as Buffer);
+        total += (c as Buffer).length;
+        // The same bound as for files: stop reading, refuse the run.
+        if (total > MAX_FILE_BYTES) throw new ConfigError(`standard input is over the ${MAX_FILE_BYTES / 1048576} MiB oidclint reads; not linted`);
+      }
       return Buffer.concat(chunks).toString("utf8");
     },
     isTTY: process.stdout.isTTY,

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { ErrorObject } from "ajv";
 import { compileGlob, GlobError } from "../engine/glob.js";
+import { readInput, confinementRoot, type ReadOptions } from "../engine/read-file.js";
 import type { AnyRule, Severity } from "../engine/rule.js";
 import { rules as builtinRules } from "../../rules/index.js";
 import { gitFacts } from "./git.js";
@@ -79,13 +80,8 @@ export function findConfig(dir: string): string | undefined {
 }
 
 /** Reads and validates a config file. Throws ConfigError naming the JSON path of each problem. */
-export async function readConfig(file: string, rules: readonly AnyRule[]): Promise<RawConfig> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new ConfigError(`Cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+export async function readConfig(file: string, rules: readonly AnyRule[], opts: ReadOptions = {}): Promise<RawConfig> {
+  const text = readConfigText(file, `Cannot read config ${file}`, opts);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -176,13 +172,19 @@ export function presetRules(rules: readonly AnyRule[], preset: RawConfig["extend
   return out;
 }
 
-function readRepositoriesFile(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new ConfigError(`repositoriesFile: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+/**
+ * A config or a file it names, read like any input (regular files only, size-bounded); `confineTo` when
+ * the file comes from the repository rather than from the command line.
+ */
+function readConfigText(file: string, what: string, opts: ReadOptions): string {
+  const outcome = readInput(file, opts);
+  if ("text" in outcome) return outcome.text;
+  const problem = "problem" in outcome ? outcome.problem.replace(/^cannot read file: /, "") : "no such file (ENOENT)";
+  throw new ConfigError(`${what}: ${problem}`);
+}
+
+function readRepositoriesFile(file: string, opts: ReadOptions): string[] {
+  const text = readConfigText(file, `repositoriesFile: cannot read ${file}`, opts);
   const trimmed = text.trim();
   if (trimmed.startsWith("[")) {
     try {
@@ -241,7 +243,10 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   if (req.configFile && !existsSync(resolve(req.cwd, req.configFile))) {
     throw new ConfigError(`Config file not found: ${req.configFile}`);
   }
-  const raw = configFile ? await readConfig(configFile, req.rules) : {};
+  // A config found in the repository, and the files it names, stay inside that repository; a config named
+  // on the command line is the user's own choice.
+  const confine: ReadOptions = configFile && !req.configFile ? { confineTo: confinementRoot(configFile, dirname(configFile)) } : {};
+  const raw = configFile ? await readConfig(configFile, req.rules, confine) : {};
   if (configFile) checkGlobs(raw, configFile);
   const baseDir = configFile ? dirname(configFile) : req.cwd;
   for (const id of Object.keys(req.ruleOverrides ?? {})) {
@@ -263,7 +268,7 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? "main";
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {
-    settings.repositories = [...(raw.repositories ?? []), ...(raw.repositoriesFile ? readRepositoriesFile(resolve(baseDir, raw.repositoriesFile)) : [])];
+    settings.repositories = [...(raw.repositories ?? []), ...(raw.repositoriesFile ? readRepositoriesFile(resolve(baseDir, raw.repositoriesFile), confine) : [])];
   }
 
   let ruleConfigs = presetRules(req.rules, raw.extends);

@@ -1,12 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ALWAYS_IGNORED, INPUT_GLOBS, isInputPath } from "../parsers/index.js";
 import { ConfigError } from "../config/load.js";
 import { globMatcher, matchesAny } from "./glob.js";
-
-/** Files above this size are reported, not read (bounded cost on huge inputs). */
-export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 export function toPosix(p: string): string {
   return sep === "/" ? p : p.split(sep).join("/");
@@ -99,51 +96,4 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     }
   }
   return [...found].sort();
-}
-
-const ERRNO: Record<string, string> = { ELOOP: "symbolic link loop", EACCES: "permission denied", EISDIR: "is a directory", ENOENT: "no such file" };
-
-function cannotRead(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return `cannot read file: ${code ? `${ERRNO[code] ?? "error"} (${code})` : String(e)}`;
-}
-
-export type ReadOutcome = { text: string } | { problem: string; line?: number; column?: number } | { skip: true };
-
-/** Reads a file with a size bound; binary and invalid UTF-8 are problems, never exceptions. */
-export function readInput(abs: string): ReadOutcome {
-  let fd: number;
-  try {
-    fd = openSync(abs, "r");
-  } catch (e) {
-    // A file git still lists but that was deleted from the work tree is simply not there.
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { skip: true };
-    return { problem: cannotRead(e) };
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_FILE_BYTES) return { problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB oidclint reads; not linted` };
-    return decodeInput(readFileSync(fd));
-  } catch (e) {
-    return { problem: cannotRead(e) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-export function decodeInput(buf: Uint8Array): ReadOutcome {
-  if (buf.subarray(0, 8192).includes(0)) return { problem: "file is binary (contains NUL bytes), not a text input" };
-  try {
-    return { text: decoder.decode(buf).replace(/^\uFEFF/, "") };
-  } catch {
-    // Where the first bad byte is: decode leniently and find the first replacement character.
-    const lenient = new TextDecoder("utf-8").decode(buf);
-    const at = lenient.indexOf("\uFFFD");
-    const before = lenient.slice(0, Math.max(0, at));
-    const line = before.split("\n").length;
-    const column = at - before.lastIndexOf("\n");
-    return { problem: "file is not valid UTF-8 (save it as UTF-8)", line, column };
-  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { resolveConfig, type ResolvedConfig, type RuleSetting } from "../config/load.js";
 import { fileStart } from "../model/location.js";
@@ -7,7 +7,8 @@ import { isInputByPath, parseAll } from "../parsers/index.js";
 import { batchFormatOf } from "../parsers/formats.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as builtinRules } from "../../rules/index.js";
-import { discover, readInput, relPath } from "./discover.js";
+import { discover, relPath } from "./discover.js";
+import { confinementRoot, readInput, referencedFileReader } from "./read-file.js";
 import type { AnyRule } from "./rule.js";
 
 /**
@@ -83,14 +84,11 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   if (req.contextPaths && req.contextPaths.length > 0) {
     files.readAll(await discover(req.contextPaths.map(arg), root, config.ignore), false, new Set());
   }
+  const readReferenced = referencedFileReader(root);
   const readFile = (rel: string): string | undefined => {
     const abs = resolve(root, rel);
     if (overlay.has(abs)) return overlay.get(abs);
-    try {
-      return readFileSync(abs, "utf8");
-    } catch {
-      return undefined;
-    }
+    return readReferenced(rel);
   };
   const env: ParseEnv = { root, settings: config.settings, readFile };
   const parsed = [...files.problems, ...(await parseAll(files.all, env))];
@@ -196,9 +194,11 @@ class Files {
         continue;
       }
       const over = this.overlay.get(abs);
-      const outcome = over !== undefined ? { text: over } : readInput(abs);
+      const outcome = over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
       if ("text" in outcome) this.add(abs, outcome.text, report);
-      else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path))) {
+      // Unreadable files are findings where they certainly are inputs; a special file or a link out of the
+      // repository wherever it was found (it was skipped, and says so).
+      else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path) || outcome.reason === "special" || outcome.reason === "outside")) {
         this.reported.add(path);
         const loc = outcome.line === undefined ? fileStart(path) : { file: path, line: outcome.line, column: outcome.column ?? 1, endLine: outcome.line, endColumn: (outcome.column ?? 1) + 1 };
         this.problems.push({ ...emptyParsed(path, "unknown"), problems: [{ message: outcome.problem, loc }] });

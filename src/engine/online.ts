@@ -25,13 +25,20 @@ async function get(url: string, opts: OnlineOptions): Promise<Response> {
 
 async function lookup(repo: string, opts: OnlineOptions): Promise<RepoStatus> {
   const base = opts.apiUrl.replace(/\/$/, "");
+  // Names come from the linted files: owner and name are one path segment each, never `..` or a query.
+  const slash = repo.indexOf("/");
+  const [owner, name] = [repo.slice(0, slash), repo.slice(slash + 1)];
+  if (slash <= 0 || [owner, name].some((p) => p === "" || p === "." || p === "..")) return { kind: "error", message: "not a repository name" };
   try {
-    const res = await get(`${base}/repos/${repo}`, opts);
+    const res = await get(`${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`, opts);
     if (res.status === 404) return { kind: "missing" };
-    if (res.status === 301 || res.status === 302 || res.status === 307) {
+    if (res.status === 301 || res.status === 302 || res.status === 307 || res.status === 308) {
       const location = res.headers.get("location");
       if (!location) return { kind: "error", message: `HTTP ${res.status} without a location` };
-      const moved = await get(new URL(location, base).href, opts);
+      const target = new URL(location, base);
+      // The token is for the configured API only: a redirect to any other origin is not followed.
+      if (target.origin !== new URL(base).origin) return { kind: "error", message: `HTTP ${res.status} to another host (${target.origin}), not followed` };
+      const moved = await get(target.href, opts);
       const body = (await moved.json()) as ApiRepo;
       return body.full_name ? { kind: "renamed", fullName: body.full_name } : { kind: "error", message: "redirect target has no full_name" };
     }

@@ -1,0 +1,198 @@
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+
+/**
+ * The one way oidclint reads a file it did not write: inputs, files referenced by inputs (Terraform
+ * `file()`/`templatefile()`), configs and `repositoriesFile`. Repository content is hostile input:
+ * - only regular files are read: a FIFO, socket or device (also behind a symlink) is refused before it is
+ *   opened, and opened with `O_NONBLOCK` and checked again, so nothing blocks or reads forever;
+ * - at most `maxBytes` are read, counted while reading (`/proc` files and devices report size 0);
+ * - with `confineTo`, a path whose real location (symlinks resolved) is outside that directory is refused.
+ */
+
+/** Files above this size are reported, not read (bounded cost on huge inputs). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+export interface ReadOptions {
+  /** The file must really be inside this directory: a symlink out of it is not followed. */
+  confineTo?: string;
+  maxBytes?: number;
+}
+
+export type ReadFailure = { problem: string; reason: "missing" | "special" | "outside" | "too-large" | "unreadable" };
+export type BytesOutcome = { bytes: Buffer } | ReadFailure;
+export type ReadOutcome = { text: string } | { problem: string; line?: number; column?: number; reason?: ReadFailure["reason"] } | { skip: true };
+
+const ERRNO: Record<string, string> = { ELOOP: "symbolic link loop", EACCES: "permission denied", EISDIR: "is a directory", ENOENT: "no such file" };
+
+function cannotRead(e: unknown): ReadFailure {
+  const code = (e as NodeJS.ErrnoException).code;
+  const reason = code === "ENOENT" || code === "ENOTDIR" ? "missing" : "unreadable";
+  return { problem: `cannot read file: ${code ? `${ERRNO[code] ?? "error"} (${code})` : String(e)}`, reason };
+}
+
+function specialKind(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isDirectory()) return "a directory";
+  return "not a regular file";
+}
+
+const realDirs = new Map<string, string>();
+
+/** The real path of a directory, cached (every input of a directory shares it). */
+function realDir(dir: string): string {
+  let real = realDirs.get(dir);
+  if (real === undefined) {
+    try {
+      real = realpathSync(dir);
+    } catch {
+      real = dir;
+    }
+    realDirs.set(dir, real);
+  }
+  return real;
+}
+
+export function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}
+
+/** Reads a regular file's bytes within the limits; every failure is a value, never an exception or a wait. */
+export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
+  const max = opts.maxBytes ?? MAX_FILE_BYTES;
+  let link: Stats;
+  try {
+    link = lstatSync(abs);
+  } catch (e) {
+    return cannotRead(e);
+  }
+  if (opts.confineTo !== undefined) {
+    let real: string;
+    try {
+      real = link.isSymbolicLink() ? realpathSync(abs) : join(realDir(dirname(abs)), basename(abs));
+    } catch (e) {
+      return cannotRead(e);
+    }
+    if (!isInside(realDir(opts.confineTo), real)) return { problem: "symbolic link to a file outside the repository; not read", reason: "outside" };
+  }
+  let st = link;
+  if (link.isSymbolicLink()) {
+    try {
+      st = statSync(abs);
+    } catch (e) {
+      return cannotRead(e);
+    }
+  }
+  const special = specialKind(st);
+  if (special) return { problem: `${special === "not a regular file" ? special : `is ${special}, not a regular file`}; not read`, reason: "special" };
+  let fd: number;
+  try {
+    // O_NONBLOCK: a file swapped for a FIFO between the check and the open must not block the run.
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    return cannotRead(e);
+  }
+  try {
+    const opened = fstatSync(fd);
+    const kind = specialKind(opened);
+    if (kind) return { problem: `is ${kind}, not a regular file; not read`, reason: "special" };
+    if (opened.size > max) return tooLarge(opened.size, max);
+    // Read to the end, whatever the size said, but never past the limit.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(opened.size - total + 1, 64 * 1024), max + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > max) return tooLarge(total, max);
+    }
+    return { bytes: chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks, total) };
+  } catch (e) {
+    return cannotRead(e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tooLarge(size: number, max: number): ReadFailure {
+  return { problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${max / 1048576} MiB oidclint reads; not linted`, reason: "too-large" };
+}
+
+/** Reads an input file: bounded, regular files only, binary and invalid UTF-8 are problems. */
+export function readInput(abs: string, opts: ReadOptions = {}): ReadOutcome {
+  const outcome = readBytes(abs, opts);
+  if ("bytes" in outcome) return decodeInput(outcome.bytes);
+  // A file git still lists but that was deleted from the work tree is simply not there.
+  if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
+  return outcome;
+}
+
+/** Reads a text file for a caller that only needs the text (or undefined, whatever went wrong). */
+export function readTextFile(abs: string, opts: ReadOptions = {}): string | undefined {
+  const outcome = readInput(abs, opts);
+  return "text" in outcome ? outcome.text : undefined;
+}
+
+const confinementRoots = new Map<string, string>();
+
+/**
+ * The directory a path's symlinks must stay inside: the nearest enclosing git work tree, else `fallback`
+ * when the path is inside it, else the path's own directory.
+ */
+export function confinementRoot(abs: string, fallback: string): string {
+  const start = dirname(abs);
+  let cur = start;
+  const visited: string[] = [];
+  for (;;) {
+    const cached = confinementRoots.get(cur);
+    if (cached !== undefined) return remember(visited, cached);
+    visited.push(cur);
+    try {
+      lstatSync(join(cur, ".git"));
+      return remember(visited, cur);
+    } catch {
+      // not here
+    }
+    const parent = dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  // No work tree: nothing is cached (the answer depends on `fallback`).
+  return isInside(fallback, abs) ? fallback : start;
+}
+
+function remember(dirs: readonly string[], root: string): string {
+  for (const d of dirs) confinementRoots.set(d, root);
+  return root;
+}
+
+/** The environment's reader for files an input references (Terraform `file()`): relative to `root`, confined to its repository. */
+export function referencedFileReader(root: string): (rel: string) => string | undefined {
+  return (rel) => {
+    const abs = resolve(root, rel);
+    return readTextFile(abs, { confineTo: confinementRoot(join(root, "x"), root) });
+  };
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function decodeInput(buf: Uint8Array): ReadOutcome {
+  if (buf.subarray(0, 8192).includes(0)) return { problem: "file is binary (contains NUL bytes), not a text input" };
+  try {
+    return { text: decoder.decode(buf).replace(/^\uFEFF/, "") };
+  } catch {
+    // Where the first bad byte is: decode leniently and find the first replacement character.
+    const lenient = new TextDecoder("utf-8").decode(buf);
+    const at = lenient.indexOf("\uFFFD");
+    const before = lenient.slice(0, Math.max(0, at));
+    const line = before.split("\n").length;
+    const column = at - before.lastIndexOf("\n");
+    return { problem: "file is not valid UTF-8 (save it as UTF-8)", line, column };
+  }
+}
