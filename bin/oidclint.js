@@ -1,4 +1,31 @@
 #!/usr/bin/env node
 import { main } from "../dist/src/cli.js";
 
-process.exitCode = await main(process.argv.slice(2));
+// Not a top-level await: should the run ever stop with work pending (a promise that never settles), Node
+// would exit 13 with no output. Exit 2 with a message instead; 0, 1 and 2 are the only exit codes.
+let settled = false;
+process.on("beforeExit", () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write("oidclint: internal error: the run stopped before it finished (a promise never settled); please report it\n");
+  process.exitCode = 2;
+});
+// An exception outside the run's own handling would exit 1, which means "lint errors": it is an internal error.
+for (const event of ["uncaughtException", "unhandledRejection"]) {
+  process.on(event, (e) => {
+    settled = true;
+    process.stderr.write(`oidclint: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  });
+}
+main(process.argv.slice(2)).then(
+  (code) => {
+    settled = true;
+    process.exitCode = code;
+  },
+  (e) => {
+    settled = true;
+    process.stderr.write(`oidclint: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

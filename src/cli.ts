@@ -183,6 +183,9 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   // `--fix-dry-run` prints the diff on stdout: the report of what is left goes only to --output-file.
   else if (!values["fix-dry-run"]) io.stdout(text);
+  // A rule that threw: the other rules' findings are printed above, but the check is incomplete.
+  for (const r of report.ruleErrors ?? []) io.stderr(`oidclint: internal error in rule ${r.ruleId}: ${visible(r.message)}; its findings are incomplete; please report it\n`);
+  if (report.ruleErrors) return 2;
   if (report.errorCount > 0) return 1;
   if (maxWarnings >= 0 && report.warningCount > maxWarnings) {
     io.stderr(`oidclint found too many warnings (${report.warningCount}, maximum allowed is ${maxWarnings}).\n`);

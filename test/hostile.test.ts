@@ -348,3 +348,71 @@ describe("check --token", () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe("a broken file reports its own problem", () => {
+  it("policy, get-role, CloudFormation and plan files with a bad byte or a NUL are parse errors, unrelated data stays silent", async () => {
+    const bad = (text: string, at: string, byte: number): Buffer => {
+      const i = text.indexOf(at);
+      return Buffer.concat([Buffer.from(text.slice(0, i)), Buffer.from([byte]), Buffer.from(text.slice(i))]);
+    };
+    const policy = trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:ref:refs/heads/main");
+    const getRole = JSON.stringify({ Role: { RoleName: "deploy", AssumeRolePolicyDocument: JSON.parse(policy) as unknown } }, null, 2);
+    const cfn = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: deploy\n";
+    const plan = JSON.stringify({ format_version: "1.2", terraform_version: "1.9.0", planned_values: { root_module: {} } }, null, 2);
+    const cwd = repo("broken-bytes", {
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
+      "policy.json": bad(policy, "Allow", 0xff),
+      "nul-policy.json": bad(policy, "Allow", 0),
+      "late-nul-policy.json": Buffer.concat([Buffer.from(`${policy.slice(0, -1)}${"\n".repeat(9000)}`), Buffer.from([0]), Buffer.from("}")]),
+      "role.json": bad(getRole, "deploy", 0xc3),
+      "template.yaml": bad(cfn, "deploy", 0xfe),
+      "plan.json": bad(plan, "1.9.0", 0),
+      "data/unrelated.json": bad('{"name": "x"}', "x", 0xff),
+    });
+    expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual([
+      GOOD_FINDING,
+      "late-nul-policy.json:9020:1 error parse-error/unparsable",
+      "nul-policy.json:1:1 error parse-error/unparsable",
+      "plan.json:1:1 error parse-error/unparsable",
+      "policy.json:5:18 error parse-error/unparsable",
+      "role.json:3:18 error parse-error/unparsable",
+      "template.yaml:6:17 error parse-error/unparsable",
+    ]);
+  });
+});
+
+describe("isolation and exit codes", () => {
+  it("a rule that throws is reported (exit 2) and every other rule's findings are kept", async () => {
+    const { vi } = await import("vitest");
+    const { main } = await import("../src/cli.js");
+    const broken = rules.find((r) => r.meta.id === "missing-sub-condition");
+    if (!broken) throw new Error("rule missing");
+    const cwd = repo("rule-throws", { ".github/workflows/good.yml": GOOD_WORKFLOW, "open.json": trustPolicy("sts:AssumeRoleWithWebIdentity") });
+    const spy = vi.spyOn(broken, "check").mockImplementation(() => {
+      throw new Error("boom \u001b[31m");
+    });
+    try {
+      const report = await run({ cwd });
+      expect(report.ruleErrors).toEqual([{ ruleId: "missing-sub-condition", message: "boom \u001b[31m" }]);
+      expect(findingLines(report, cwd, { withFile: true })).toEqual([GOOD_FINDING]);
+      let out = "";
+      let err = "";
+      const code = await main(["--format", "json", "."], { stdout: (s) => (out += s), stderr: (s) => (err += s), readStdin: () => Promise.resolve(""), isTTY: false, cwd, env: {} });
+      expect(code).toBe(2);
+      expect(JSON.parse(out)).toBeInstanceOf(Array);
+      expect(err).toContain("internal error in rule missing-sub-condition: boom");
+      expect(err).not.toContain("\u001b");
+    } finally {
+      spy.mockRestore();
+    }
+  });
+  it("a run whose work never settles exits 2 with a message, not 13 with nothing", () => {
+    const cwd = repo("never-settles", { "README.md": "x" });
+    // Standard input that never ends and leaves nothing for the event loop to wait on.
+    const hang = "data:text/javascript," + encodeURIComponent("process.stdin[Symbol.asyncIterator] = () => ({ next: () => new Promise(() => {}) });");
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+    const r = spawnSync(process.execPath, ["--import", hang, join(ROOT, "bin", "oidclint.js"), "--stdin", "--stdin-filename", "x.json"], { cwd, encoding: "utf8", env, timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("the run stopped before it finished");
+  });
+});

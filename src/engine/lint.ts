@@ -64,6 +64,7 @@ export async function runRules(loaded: LoadedProject): Promise<LintReport> {
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const findings: RawFinding[] = [];
   const fixer = createFixer(loaded.readFile);
+  const ruleErrors: NonNullable<LintReport["ruleErrors"]> = [];
   const parseErrorRule = allRules.find((r) => r.meta.id === "parse-error");
   for (const file of parsed) {
     for (const p of file.problems) {
@@ -75,26 +76,34 @@ export async function runRules(loaded: LoadedProject): Promise<LintReport> {
     const anyOn = configured?.severity !== "off" || config.overrides.some((o) => o.rules[rule.meta.id] !== undefined);
     if (!anyOn) continue;
     const options = { ...(rule.defaultOptions as object), ...(configured?.options ?? {}) } as never;
-    await rule.check({
-      project,
-      settings: config.settings,
-      options,
-      fixer,
-      report(r: Report<string>) {
-        findings.push({
-          rule,
-          messageId: r.messageId,
-          text: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data),
-          loc: locOf(r.at),
-          lowered: r.severity === "warn",
-          ...(r.related ? { related: r.related } : {}),
-          ...(r.fix ? { autofix: r.fix } : {}),
-          ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
-        });
-      },
-    });
+    // A rule that throws loses its own remaining findings, never the other rules' (the CLI exits 2 and says so).
+    try {
+      await rule.check({
+        project,
+        settings: config.settings,
+        options,
+        fixer,
+        report(r: Report<string>) {
+          findings.push({
+            rule,
+            messageId: r.messageId,
+            text: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data),
+            loc: locOf(r.at),
+            lowered: r.severity === "warn",
+            ...(r.related ? { related: r.related } : {}),
+            ...(r.fix ? { autofix: r.fix } : {}),
+            ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
+          });
+        },
+      });
+    } catch (e) {
+      if (process.env.OIDCLINT_DEBUG) console.error(e);
+      ruleErrors.push({ ruleId: rule.meta.id, message: e instanceof Error ? e.message : String(e) });
+    }
   }
-  return toReport(findings, loaded, new Set(parsed.map((f) => f.file)));
+  const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)));
+  if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
+  return report;
 }
 
 /** `--online`: the exact repositories of sub conditions, looked up once each before the rules run. */

@@ -3,7 +3,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { resolveConfig, type ResolvedConfig, type RuleSetting } from "../config/load.js";
 import { fileStart } from "../model/location.js";
 import { buildProject, emptyParsed, type ParsedFile, type Project } from "../model/project.js";
-import { isInputByPath, parseAll } from "../parsers/index.js";
+import { isInputByPath, looksLikeInput, parseAll } from "../parsers/index.js";
 import { batchFormatOf } from "../parsers/formats.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as builtinRules } from "../../rules/index.js";
@@ -196,9 +196,9 @@ class Files {
       const over = this.overlay.get(abs);
       const outcome = over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
       if ("text" in outcome) this.add(abs, outcome.text, report);
-      // Unreadable files are findings where they certainly are inputs; a special file or a link out of the
-      // repository wherever it was found (it was skipped, and says so).
-      else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path) || outcome.reason === "special" || outcome.reason === "outside")) {
+      // Unreadable files are findings where they certainly are inputs (named, by their path, or by what their
+      // text says despite a bad byte); a special file or a link out of the repository wherever it was found.
+      else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path) || outcome.reason === "special" || outcome.reason === "outside" || (outcome.lenient !== undefined && looksLikeInput(path, outcome.lenient)))) {
         this.reported.add(path);
         const loc = outcome.line === undefined ? fileStart(path) : { file: path, line: outcome.line, column: outcome.column ?? 1, endLine: outcome.line, endColumn: (outcome.column ?? 1) + 1 };
         this.problems.push({ ...emptyParsed(path, "unknown"), problems: [{ message: outcome.problem, loc }] });

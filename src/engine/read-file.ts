@@ -21,7 +21,11 @@ export interface ReadOptions {
 
 export type ReadFailure = { problem: string; reason: "missing" | "special" | "outside" | "too-large" | "unreadable" };
 export type BytesOutcome = { bytes: Buffer } | ReadFailure;
-export type ReadOutcome = { text: string } | { problem: string; line?: number; column?: number; reason?: ReadFailure["reason"] } | { skip: true };
+export type ReadOutcome =
+  | { text: string }
+  /** `lenient`: the start of a binary or invalid UTF-8 file, decoded anyway, to tell what the file was meant to be. */
+  | { problem: string; line?: number; column?: number; reason?: ReadFailure["reason"]; lenient?: string }
+  | { skip: true };
 
 const ERRNO: Record<string, string> = { ELOOP: "symbolic link loop", EACCES: "permission denied", EISDIR: "is a directory", ENOENT: "no such file" };
 
@@ -183,7 +187,8 @@ export function referencedFileReader(root: string): (rel: string) => string | un
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export function decodeInput(buf: Uint8Array): ReadOutcome {
-  if (buf.subarray(0, 8192).includes(0)) return { problem: "file is binary (contains NUL bytes), not a text input" };
+  const head = (): string => new TextDecoder("utf-8").decode(buf.subarray(0, 64 * 1024));
+  if (buf.subarray(0, 8192).includes(0)) return { problem: "file is binary (contains NUL bytes), not a text input", lenient: head() };
   try {
     return { text: decoder.decode(buf).replace(/^\uFEFF/, "") };
   } catch {
@@ -193,6 +198,6 @@ export function decodeInput(buf: Uint8Array): ReadOutcome {
     const before = lenient.slice(0, Math.max(0, at));
     const line = before.split("\n").length;
     const column = at - before.lastIndexOf("\n");
-    return { problem: "file is not valid UTF-8 (save it as UTF-8)", line, column };
+    return { problem: "file is not valid UTF-8 (save it as UTF-8)", line, column, lenient: lenient.slice(0, 64 * 1024) };
   }
 }

@@ -47,6 +47,8 @@ export interface LintReport {
   filesLinted: number;
   errorCount: number;
   warningCount: number;
+  /** Rules that threw (an oidclint bug): their findings are incomplete; the CLI exits 2. */
+  ruleErrors?: { ruleId: string; message: string }[];
 }
 
 export function compareMessages(a: LintMessage, b: LintMessage): number {

@@ -48,7 +48,8 @@ const JSON_PATH = /\.(json|template)$/;
 const YAML_PATH = /\.ya?ml$/;
 
 const CFN_JSON = /"AWSTemplateFormatVersion"|"Type"\s*:\s*"AWS::/;
-const CFN_YAML = /^\s*["']?AWSTemplateFormatVersion["']?\s*:|^\s*Type:\s*["']?AWS::|^Transform:\s*["']?AWS::Serverless/m;
+// `[^\S\n]*`, not `\s*`: at every line start `\s*` would run over all the following blank lines (quadratic).
+const CFN_YAML = /^[^\S\n]*["']?AWSTemplateFormatVersion["']?[^\S\n]*:|^[^\S\n]*Type:[^\S\n]*["']?AWS::|^Transform:[^\S\n]*["']?AWS::Serverless/m;
 /** `terraform show -json` of a plan (`planned_values`) or of a state (`values.root_module`). */
 const PLAN_JSON = /"planned_values"|"resource_changes"|"root_module"/;
 const POLICY_JSON = /"(Statement|AssumeRolePolicyDocument|ClientIDList)"/;
@@ -149,6 +150,15 @@ export function batchFormatOf(path: string): Format | undefined {
 /** An unreadable file at this path is worth a finding: its path alone makes it an input. */
 export function isInputByPath(path: string): boolean {
   return FORMATS.some((f) => f.inputByPath === true && f.matchesPath(path));
+}
+
+/**
+ * Whether a file that could not be decoded (a bad byte, a NUL) was meant to be an input: its path says so,
+ * or its leniently decoded text passes a format's pre-check. Then it is reported rather than taken for
+ * unrelated data.
+ */
+export function looksLikeInput(path: string, lenientText: string): boolean {
+  return FORMATS.some((f) => f.matchesPath(path) && (f.inputByPath === true || (f.sniff?.(lenientText, path) ?? false)));
 }
 
 /** The globs discovery uses for a directory. */
