@@ -241,7 +241,8 @@ async function evalTraversal(node: Extract<HclExpr, { type: "traversal" }>, ctx:
     const segments = [node.source.name];
     for (; i < node.steps.length; i++) {
       const s = node.steps[i];
-      const k = s ? staticStep(s) : undefined;
+      // Keys computed from known values too (`data.x.y[each.key].json`): references are resolved by name.
+      const k = s ? await stepKey(s, ctx, scope) : undefined;
       if (k === undefined) break;
       segments.push(k);
     }
@@ -521,8 +522,20 @@ async function resolveTraversal(segments: string[], full: string, loc: SourceLoc
     const label = rest[1];
     const block = label === undefined ? undefined : mod.data.get(`${name}.${label}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
-    if (block && name === "aws_iam_policy_document" && attrs[0] === "json" && scope.policyDocument) {
-      const doc = await scope.policyDocument(block, scope);
+    if (block && name === "aws_iam_policy_document" && scope.policyDocument) {
+      // `x.json`, `x.minified_json`; with `for_each`/`count` on the document, `x["k"].json`, `x[each.key].json`, `x[0].json`.
+      let after = rest.slice(2);
+      let docScope = scope;
+      if (block.attrs.has("for_each") || block.attrs.has("count")) {
+        const instances = await instancesOf(block, scope);
+        const wanted = after[0];
+        const chosen = instances.find((i) => i.key === "" || i.key === `[${JSON.stringify(wanted)}]` || i.key === `[${String(wanted)}]`);
+        if (wanted === undefined || !chosen) return unknown(full, loc);
+        docScope = { ...scope, names: chosen.names };
+        after = after.slice(1);
+      }
+      if (after[0] !== "json" && after[0] !== "minified_json") return unknown(full, loc);
+      const doc = await scope.policyDocument(block, docScope);
       keptInPlace.add(doc);
       return doc;
     }
@@ -548,6 +561,50 @@ async function resolveTraversal(segments: string[], full: string, loc: SourceLoc
     }
   }
   return unknown(full, loc);
+}
+
+/** More instances than this (`for_each`, `count`) are read as one instance whose `each`/`count` are unknown. */
+const MAX_INSTANCES = 64;
+
+/**
+ * The instances a block with `for_each` or `count` stands for, when its collection or number is known:
+ * each with `each.key`/`each.value` (their origin naming the `for_each` entry) or `count.index` bound,
+ * and its address suffix (`["x"]`, `[0]`). Otherwise one instance, in which `each`/`count` are unknown.
+ */
+export async function instancesOf(block: Block, scope: Scope): Promise<{ key: string; names: Map<string, TreeNode> }[]> {
+  const one = [{ key: "", names: scope.names }];
+  const forEach = block.attrs.get("for_each");
+  const count = block.attrs.get("count");
+  const bind = (name: string, entries: [string, TreeNode][]): Map<string, TreeNode> => {
+    const loc = block.loc;
+    return new Map(scope.names).set(name, { kind: "object", entries: entries.map(([k, value]) => ({ key: { value: k, loc }, value })), loc });
+  };
+  if (forEach) {
+    const coll = await evaluate(forEach.expr, scope);
+    let pairs: [string, TreeNode, TreeNode][] = [];
+    if (coll.kind === "object") {
+      pairs = coll.entries.map((e) => [e.key.value, { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value]);
+      if (coll.entries.some((e) => e.key.value.includes("${"))) return one;
+    } else if (coll.kind === "array") {
+      // A set of strings: each key is its value.
+      for (const item of coll.items) {
+        const text = item.kind === "string" ? knownText(item.value) : undefined;
+        if (text === undefined) return one;
+        pairs.push([text, item, item]);
+      }
+    } else return one;
+    if (pairs.length > MAX_INSTANCES) return one;
+    return pairs.map(([text, key, value]) => {
+      const origin = (at: SourceLocation): string => `for_each key ${text} (${where(at)})`;
+      return { key: `[${JSON.stringify(text)}]`, names: bind("each", [["key", defined(key, origin)], ["value", defined(value, origin)]]) };
+    });
+  }
+  if (count) {
+    const n = await evaluate(count.expr, scope);
+    if (n.kind !== "scalar" || typeof n.value !== "number" || !Number.isInteger(n.value) || n.value < 0 || n.value > MAX_INSTANCES) return one;
+    return Array.from({ length: n.value }, (_, i) => ({ key: `[${String(i)}]`, names: bind("count", [["index", { kind: "scalar", value: i, loc: count.loc }]]) }));
+  }
+  return one;
 }
 
 /** `arn:${partition}:iam::${account}:oidc-provider/HOST` of a provider whose url is known (partly). */

@@ -8,13 +8,13 @@ import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { policyConditionValues } from "./conditional-values.js";
 import { parseEmbeddedJson, textAt, type Segment } from "./embedded-json.js";
-import { defined, evaluate, stringSegments, type Scope } from "./evaluate.js";
+import { evaluate, instancesOf, stringSegments, type Scope } from "./evaluate.js";
 import { hclSyntaxError } from "./hcl.js";
 import { internalProblem } from "../index.js";
 import { Budget, LIMITS } from "./limits.js";
 import { parseHclFile } from "./hcl-body.js";
 import { scanHcl } from "./hcl-locate.js";
-import { addToModule, blocksOfHcl, blocksOfJson, newModule, where, type Block, type Expr, type ModuleArg, type ModuleCtx, type TfFile } from "./module.js";
+import { addToModule, blocksOfHcl, blocksOfJson, newModule, type Block, type Expr, type ModuleArg, type ModuleCtx, type TfFile } from "./module.js";
 import { knownModulePolicies } from "./modules.js";
 import { policyDocumentTree } from "./policy-document.js";
 
@@ -194,8 +194,6 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
 
 /** Meta-arguments of a `module` block: everything else binds a variable of the called module. */
 const MODULE_META = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
-/** More instances than this (`for_each`, `count`) are read as one instance whose `each`/`count` are unknown. */
-const MAX_INSTANCES = 64;
 
 /**
  * The policies and providers of one instance of a module: the module on its own (`prefix` empty), or
@@ -265,47 +263,6 @@ async function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): Promise<v
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
   }
-}
-
-/**
- * The instances a block with `for_each` or `count` stands for, when its collection or number is known:
- * each with `each.key`/`each.value` (their origin naming the `for_each` entry) or `count.index` bound,
- * and its address suffix (`["x"]`, `[0]`). Otherwise one instance, in which `each`/`count` are unknown.
- */
-async function instancesOf(block: Block, scope: Scope): Promise<{ key: string; names: Map<string, TreeNode> }[]> {
-  const one = [{ key: "", names: scope.names }];
-  const forEach = block.attrs.get("for_each");
-  const count = block.attrs.get("count");
-  const bind = (name: string, entries: [string, TreeNode][]): Map<string, TreeNode> => {
-    const loc = block.loc;
-    return new Map(scope.names).set(name, { kind: "object", entries: entries.map(([k, value]) => ({ key: { value: k, loc }, value })), loc });
-  };
-  if (forEach) {
-    const coll = await evaluate(forEach.expr, scope);
-    let pairs: [string, TreeNode, TreeNode][] = [];
-    if (coll.kind === "object") {
-      pairs = coll.entries.map((e) => [e.key.value, { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value]);
-      if (coll.entries.some((e) => e.key.value.includes("${"))) return one;
-    } else if (coll.kind === "array") {
-      // A set of strings: each key is its value.
-      for (const item of coll.items) {
-        const text = item.kind === "string" ? knownText(item.value) : undefined;
-        if (text === undefined) return one;
-        pairs.push([text, item, item]);
-      }
-    } else return one;
-    if (pairs.length > MAX_INSTANCES) return one;
-    return pairs.map(([text, key, value]) => {
-      const origin = (at: SourceLocation): string => `for_each key ${text} (${where(at)})`;
-      return { key: `[${JSON.stringify(text)}]`, names: bind("each", [["key", defined(key, origin)], ["value", defined(value, origin)]]) };
-    });
-  }
-  if (count) {
-    const n = await evaluate(count.expr, scope);
-    if (n.kind !== "scalar" || typeof n.value !== "number" || !Number.isInteger(n.value) || n.value < 0 || n.value > MAX_INSTANCES) return one;
-    return Array.from({ length: n.value }, (_, i) => ({ key: `[${String(i)}]`, names: bind("count", [["index", { kind: "scalar", value: i, loc: count.loc }]]) }));
-  }
-  return one;
 }
 
 /**
