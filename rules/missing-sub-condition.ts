@@ -15,7 +15,8 @@ import { githubKeyProblem } from "../src/analysis/condition-keys.js";
 
 /**
  * A condition key that was meant to be a scoping claim but is misspelt (`…githubusercontent.com/sub`,
- * `token.action.…:sub`, `…:subject`): `unknown-condition-key` reports it, and the fix there is the fix.
+ * `token.action.…:sub`, `…:subject`): `unknown-condition-key` reports it, and the fix there is the fix
+ * (while that rule is off, this one reports the statement).
  */
 function hasMisspeltScopingKey(stmt: Statement, settings: Parameters<typeof githubKeyProblem>[1]): boolean {
   return stmt.conditions.some((c) => {
@@ -41,6 +42,7 @@ export default defineRule({
     severity: "error",
     description: "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim",
     inputs: ["policy"],
+    defersTo: ["unknown-condition-key"],
     messages: {
       missing: {
         message: "No `sub` condition{{when}}: any repository on GitHub can assume this role",
@@ -70,7 +72,7 @@ export default defineRule({
       if (hasUnresolvedConditionKeys(stmt)) continue;
       const scoping = githubConditions(stmt, ctx.settings).filter((c) => SCOPING_CLAIMS.has(c.claim));
       if (scoping.some(comparesStrings)) continue;
-      if (hasMisspeltScopingKey(stmt, ctx.settings)) continue;
+      if (hasMisspeltScopingKey(stmt, ctx.settings) && ctx.isOn("unknown-condition-key", stmt.loc.file)) continue;
       const issuer = scoping[0]?.issuer ?? trustedIssuer(stmt, ctx.settings);
       const principal = githubPrincipals(stmt, ctx.settings)[0];
       const provider = principal ? `\`${displayText(principal)}\`` : `condition keys of \`${issuer}\``;

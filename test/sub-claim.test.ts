@@ -265,6 +265,7 @@ async function messagesOf<M extends string, O>(rule: Rule<M, O>, policies: Polic
     settings: defaultSettings(),
     options: rule.defaultOptions,
     fixer: createFixer(() => undefined),
+    isOn: () => true,
     report: (r) => {
       // The whole text: the short line, its explanation and fix.
       const t = fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data);

@@ -5,9 +5,8 @@ import type { ErrorObject } from "ajv";
 import { compileGlob, GlobError } from "../engine/glob.js";
 import { readInput, confinementRoot, type ReadOptions } from "../engine/read-file.js";
 import type { AnyRule, Severity } from "../engine/rule.js";
-import { rules as builtinRules } from "../../rules/index.js";
 import { gitFacts } from "./git.js";
-import { buildConfigSchema } from "./schema.js";
+import { buildConfigSchema, configSchemaKey } from "./schema.js";
 import { defaultSettings, type ResolvedSettings } from "./settings.js";
 
 export const CONFIG_NAME = ".oidclintrc.json";
@@ -95,20 +94,22 @@ export async function readConfig(file: string, rules: readonly AnyRule[], opts: 
 interface Validator {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
+  /** Of the precompiled validator: the key of the rule set it was compiled for (`configSchemaKey`). */
+  schemaKey?: string;
 }
 
 /**
- * The build compiles the schema into `validate-config.cjs` (see scripts/build-config-validator.mjs); running
- * from sources, or with rules other than the built-in set, compiles it here with ajv.
+ * The build compiles the schema of the built-in rules into `validate-config.cjs` (see
+ * scripts/build-config-validator.mjs); running from sources, or with another rule set (the config is
+ * given the rules, it never imports them), compiles it here with ajv.
  */
 async function configValidator(rules: readonly AnyRule[]): Promise<Validator> {
-  if (rules === builtinRules) {
-    try {
-      // `require`, not `import`: importing CommonJS from ESM would scan the whole module for its exports.
-      return createRequire(import.meta.url)("./validate-config.cjs") as Validator;
-    } catch {
-      // not built: compile below
-    }
+  try {
+    // `require`, not `import`: importing CommonJS from ESM would scan the whole module for its exports.
+    const built = createRequire(import.meta.url)("./validate-config.cjs") as Validator;
+    if (built.schemaKey === configSchemaKey(rules)) return built;
+  } catch {
+    // not built: compile below
   }
   const { default: Ajv2020 } = await import("ajv/dist/2020.js");
   const ajv = new Ajv2020.default({ allErrors: true, strict: false });

@@ -2,6 +2,11 @@ import type { AnyRule } from "../engine/rule.js";
 
 const level = { enum: ["off", "warn", "error"] };
 
+/** Identifies the schema a rule set gives: a validator compiled for one key is valid for every rule set with it. */
+export function configSchemaKey(rules: readonly AnyRule[]): string {
+  return JSON.stringify(buildConfigSchema(rules));
+}
+
 /** The JSON schema of `.oidclintrc.json`, derived from the rules' metadata (shipped as schema/oidclintrc.schema.json). */
 export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unknown> {
   const ruleProps: Record<string, unknown> = {};

@@ -4,13 +4,14 @@ import type { SourceLocation } from "../model/location.js";
 import type { Project, RepoStatus } from "../model/project.js";
 import { githubSubValues } from "../analysis/sub-pattern.js";
 import { fetchRepoStatuses } from "./online.js";
-import { rules as allRules } from "../../rules/index.js";
+import { rules as builtinRules } from "../../rules/index.js";
+import { ENGINE_RULES, withEngineRules } from "./rules/index.js";
 import { addFingerprints } from "./fingerprint.js";
 import { pathUnderRoot, repositoryRoot } from "../formatters/repo-path.js";
 import { matchesAny } from "./glob.js";
 import { loadProject, type LoadedProject, type ProjectRequest } from "./load-project.js";
 import { compareMessages, type LintMessage, type LintReport, type LintResult } from "./result.js";
-import { fillMessageText, locOf, type AnyRule, type Fix, type MessageText, type Report, type Severity, type Suggestion } from "./rule.js";
+import { fillMessageText, locOf, type AnyRule, type Fix, type MessageText, type Report, type RuleInput, type Severity, type Suggestion } from "./rule.js";
 import { createFixer } from "../fix/fixer.js";
 import { applySuppressions, collectSuppressions, type Suppression } from "./suppressions.js";
 
@@ -23,10 +24,11 @@ export type LintOptions = ProjectRequest;
 
 /** Loads the project (`loadProject`) and runs every enabled rule on it. */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
-  const loaded = await loadProject(options);
+  const rules = withEngineRules(options.rules ?? builtinRules);
+  const loaded = await loadProject({ ...options, rules });
   // Only suppression comments need a file's text after parsing: let the rest be collected.
   for (const src of loaded.sources) if (!src.text.includes("oidclint-")) src.text = "";
-  return runRules(loaded);
+  return runRules(loaded, rules);
 }
 
 function severityNumber(s: Severity): 0 | 1 | 2 {
@@ -57,53 +59,70 @@ interface RawFinding {
   suggestions?: Suggestion[];
 }
 
+/** Whether the project holds anything of the kinds a rule reads (a rule declaring none always runs). */
+function canFire(rule: AnyRule, project: Project): boolean {
+  const present: Record<RuleInput, boolean> = {
+    policy: project.policies.length > 0,
+    provider: project.providers.length > 0,
+    workflow: project.workflows.length > 0 || project.actions.length > 0,
+  };
+  return rule.meta.inputs.length === 0 || rule.meta.inputs.some((i) => present[i]);
+}
+
 /** Every enabled rule on a project already loaded (`map` draws the project it lints). */
-export async function runRules(loaded: LoadedProject): Promise<LintReport> {
+export async function runRules(loaded: LoadedProject, rules: readonly AnyRule[] = withEngineRules(builtinRules)): Promise<LintReport> {
   const { project, config } = loaded;
   const parsed = project.files;
+  // The engine's own finding: what a parser could not read (`parse-error`).
+  const findings: RawFinding[] = parsed.flatMap((file) =>
+    file.problems.map((p) => ({ rule: ENGINE_RULES.parseError as unknown as AnyRule, messageId: "unparsable", text: { message: p.message }, loc: p.loc, lowered: false })),
+  );
+  const checks = rules.filter((r) => !Object.values(ENGINE_RULES).includes(r as never) && isOnAnywhere(config, r.meta.id) && canFire(r, project));
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
-  const findings: RawFinding[] = [];
   const fixer = createFixer(loaded.readFile);
   const ruleErrors: NonNullable<LintReport["ruleErrors"]> = [];
-  const parseErrorRule = allRules.find((r) => r.meta.id === "parse-error");
-  for (const file of parsed) {
-    for (const p of file.problems) {
-      if (parseErrorRule) findings.push({ rule: parseErrorRule, messageId: "unparsable", text: { message: p.message }, loc: p.loc, lowered: false });
-    }
-  }
-  for (const rule of allRules) {
+  const cache = new Map<string, Map<string, RuleConfig>>();
+  for (const rule of checks) {
     const configured = config.rules.get(rule.meta.id);
-    const anyOn = configured?.severity !== "off" || config.overrides.some((o) => o.rules[rule.meta.id] !== undefined);
-    if (!anyOn) continue;
     const options = { ...(rule.defaultOptions as object), ...(configured?.options ?? {}) } as never;
+    const defersTo = new Set(rule.meta.defersTo ?? []);
     // A rule that throws loses its own remaining findings, never the other rules' (the CLI exits 2 and says so).
     try {
-      await rule.check({
-        project,
-        settings: config.settings,
-        options,
-        fixer,
-        report(r: Report<string>) {
-          findings.push({
-            rule,
-            messageId: r.messageId,
-            text: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data),
-            loc: locOf(r.at),
-            lowered: r.severity === "warn",
-            ...(r.related ? { related: r.related } : {}),
-            ...(r.fix ? { autofix: r.fix } : {}),
-            ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
-          });
-        },
-      });
+    await rule.check({
+      project,
+      settings: config.settings,
+      options,
+      fixer,
+      isOn(ruleId, file) {
+        if (!defersTo.has(ruleId)) throw new Error(`rule ${rule.meta.id} asks whether ${ruleId} is on without declaring it in meta.defersTo`);
+        return rules.some((r) => r.meta.id === ruleId) && (rulesForFile(config, file, cache).get(ruleId)?.severity ?? "off") !== "off";
+      },
+      report(r: Report<string>) {
+        findings.push({
+          rule,
+          messageId: r.messageId,
+          text: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data),
+          loc: locOf(r.at),
+          lowered: r.severity === "warn",
+          ...(r.related ? { related: r.related } : {}),
+          ...(r.fix ? { autofix: r.fix } : {}),
+          ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
+        });
+      },
+    });
     } catch (e) {
       if (process.env.OIDCLINT_DEBUG) console.error(e);
       ruleErrors.push({ ruleId: rule.meta.id, message: e instanceof Error ? e.message : String(e) });
     }
   }
-  const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)));
+  const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), rules);
   if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
   return report;
+}
+
+/** A rule that is on in the config, or that an `overrides` entry sets for some files. */
+function isOnAnywhere(config: ResolvedConfig, id: string): boolean {
+  return config.rules.get(id)?.severity !== "off" || config.overrides.some((o) => o.rules[id] !== undefined);
 }
 
 /** `--online`: the exact repositories of sub conditions, looked up once each before the rules run. */
@@ -120,7 +139,7 @@ async function lookUpRepositories(project: Project, config: ResolvedConfig): Pro
   });
 }
 
-function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set<string>): LintReport {
+function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set<string>, rules: readonly AnyRule[]): LintReport {
   const { config, root: cwd, reported } = loaded;
   const byFile = new Map<string, LintMessage[]>();
   const cache = new Map<string, Map<string, RuleConfig>>();
@@ -157,7 +176,7 @@ function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set
     byFile.set(f.loc.file, list);
   }
 
-  const unusedRule = allRules.find((r) => r.meta.id === "unused-suppression");
+  const unusedRule = ENGINE_RULES.unusedSuppression;
   const root = repositoryRoot(cwd);
   const fromRoot = (file: string): string => pathUnderRoot(root, cwd, file) ?? file;
   const results: LintResult[] = [];
@@ -167,12 +186,12 @@ function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set
     let messages = byFile.get(src.path) ?? [];
     const suppressions: Suppression[] = collectSuppressions(src.path, src.text);
     if (suppressions.length > 0) {
-      const level = rulesForFile(config, src.path, cache).get("unused-suppression")?.severity ?? "warn";
+      const level = rulesForFile(config, src.path, cache).get(unusedRule.meta.id)?.severity ?? unusedRule.meta.severity;
       messages = applySuppressions(messages, suppressions, {
         unusedSeverity: severityNumber(level),
         requireReason: config.requireSuppressionReason,
-        messages: (unusedRule?.meta.messages ?? {}),
-        knownRuleIds: new Set(allRules.map((r) => r.meta.id)),
+        messages: unusedRule.meta.messages,
+        knownRuleIds: new Set(rules.map((r) => r.meta.id)),
       });
     }
     byFile.delete(src.path);

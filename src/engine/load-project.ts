@@ -40,7 +40,7 @@ export interface ProjectRequest {
   online?: boolean;
   /** Environment read for `GITHUB_REPOSITORY` (default `process.env`). */
   env?: Record<string, string | undefined>;
-  /** The rule set the config is validated against (default: the built-in rules). */
+  /** The rules: the config is validated against them and `lint` runs them (default: the built-in rules; the engine's own are always added). */
   rules?: readonly AnyRule[];
   /** File contents by absolute path that replace what is on disk (`--fix`'s later passes, in memory). */
   overlay?: ReadonlyMap<string, string>;

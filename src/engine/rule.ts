@@ -5,7 +5,7 @@ import type { Fixer } from "../fix/fixer.js";
 
 export type Severity = "off" | "warn" | "error";
 
-/** The input kinds a rule reads, for docs and for skipping rules that cannot fire. */
+/** The input kinds a rule reads: the engine skips a rule when the project holds none of them (docs and SARIF show them). */
 export type RuleInput = "policy" | "provider" | "workflow";
 
 export interface RuleMeta<M extends string> {
@@ -23,6 +23,12 @@ export interface RuleMeta<M extends string> {
   schema?: Record<string, unknown>;
   /** Whether the `strict` preset turns an `off` rule on, and at which level. */
   strict?: Severity;
+  /**
+   * Rules this rule leaves a case to (one problem, one finding): it stays silent on that case only while
+   * the other rule is on for the file, and asks with `ctx.isOn(id, file)`; with the other rule off, it
+   * reports the case itself. Documented on the rule page.
+   */
+  defersTo?: string[];
 }
 
 /** A message: the short line, or the short line with its explanation and fix. */
@@ -95,6 +101,8 @@ export interface RuleContext<M extends string, O> {
   report(report: Report<M>): void;
   /** Builds fixes and suggestions against the files as written (src/fix/fixer.ts). */
   fixer: Fixer;
+  /** Whether a rule named in `meta.defersTo` is on for `file` (asking about another rule throws). */
+  isOn(ruleId: string, file: string): boolean;
 }
 
 export interface Rule<M extends string = string, O = Record<string, unknown>> {

@@ -1,4 +1,4 @@
-import { defineRule } from "../src/engine/rule.js";
+import { defineRule } from "../rule.js";
 
 /**
  * Reported by the engine, not by a check: when a parser cannot read a file of a kind oidclint lints, its
@@ -13,6 +13,6 @@ export default defineRule({
     messages: { unparsable: "{{message}}" },
   },
   check() {
-    // Findings come from the parsers (see src/engine/lint.ts).
+    // Findings come from the parsers, reported by the engine (src/engine/lint.ts).
   },
 });

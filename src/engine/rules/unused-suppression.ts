@@ -1,4 +1,4 @@
-import { defineRule } from "../src/engine/rule.js";
+import { defineRule } from "../rule.js";
 
 /**
  * Reported by the engine after all other rules ran: a suppression comment that silenced no finding is
