@@ -1,5 +1,5 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
-import { DEFAULT_AUDIENCE } from "../src/config/settings.js";
+import { CHINA_AWS_AUDIENCE, DEFAULT_AWS_AUDIENCE } from "../src/model/well-known.js";
 import { iamGlobMatches } from "../src/analysis/iam-glob.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import {
@@ -24,7 +24,6 @@ import { positiveAudConditions, providerClientIds, providerIssuer, providersFor,
  * against what the policies require), and the workflow side (a step's `audience` the assumed role refuses).
  */
 
-const CHINA_AUDIENCE = "sts.amazonaws.com.cn";
 
 type Messages = "missingAud" | "extraAud" | "wrongAud" | "githubDefaultAud" | "chinaAudOutsideChina" | "wildcardAud" | "providerLacksAudience" | "workflowAudience";
 type Ctx = RuleContext<Messages, Record<string, never>>;
@@ -46,7 +45,7 @@ function partitionOf(stmt: Statement, doc: PolicyDocument, settings: Pick<Resolv
 /** The audiences a token may carry and be right for this statement: the configured one, and the China one in `aws-cn`. */
 function expectedAudiences(settings: ResolvedSettings, partition: string | undefined): string[] {
   const out = [settings.audience];
-  if (settings.audience === DEFAULT_AUDIENCE && (partition === "aws-cn" || partition === undefined)) out.push(CHINA_AUDIENCE);
+  if (settings.audience === DEFAULT_AWS_AUDIENCE && (partition === "aws-cn" || partition === undefined)) out.push(CHINA_AWS_AUDIENCE);
   return out;
 }
 
@@ -135,7 +134,7 @@ function reportWrongAudience(ctx: Ctx, c: GitHubCondition, values: string[], at:
   const data = { value, audience: expected[0] ?? ctx.settings.audience, key: knownText(c.condition.key) ?? "", origin: originNote(at) };
   if (values.every((v) => /^https:\/\/github\.com\/[^/]+$/i.test(v))) {
     ctx.report({ messageId: "githubDefaultAud", at, data });
-  } else if (values.every((v) => v === CHINA_AUDIENCE)) {
+  } else if (values.every((v) => v === CHINA_AWS_AUDIENCE)) {
     ctx.report({ messageId: "chinaAudOutsideChina", at, data: { ...data, partition: partition ?? "aws" } });
   } else {
     const literal = c.operator.match !== "like" && values.some((v) => /[*?]/.test(v)) ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.` : "";
@@ -298,7 +297,7 @@ function checkWorkflowAudiences(ctx: Ctx): void {
         accepts: labels.length === 1 ? "accepts" : "accept",
         accepted: accepted.length > 0 ? accepted.map((a) => `\`${a}\``).join(", ") : "other audiences",
         suggest,
-        removeHint: first.explicit && suggest === DEFAULT_AUDIENCE ? ", or remove `audience` to use the default" : "",
+        removeHint: first.explicit && suggest === DEFAULT_AWS_AUDIENCE ? ", or remove `audience` to use the default" : "",
       },
       related: refusals.map((r) => ({ message: `the trust policy of ${r.role.label}`, loc: r.role.docs[0]?.loc ?? r.role.loc })),
     });

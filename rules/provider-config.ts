@@ -1,4 +1,4 @@
-import { DEFAULT_AUDIENCE } from "../src/config/settings.js";
+import { CHINA_AWS_AUDIENCE, DEFAULT_AWS_AUDIENCE, GITHUB_ISSUER_HOST } from "../src/model/well-known.js";
 import { defineRule } from "../src/engine/rule.js";
 import { valueChange } from "../src/fix/policy-fixes.js";
 import { githubTrustStatements, isGitHubIssuer } from "../src/analysis/github-trust.js";
@@ -7,8 +7,6 @@ import type { Project } from "../src/model/project.js";
 import { knownText } from "../src/model/value.js";
 import { positiveAudConditions, providerClientIds, providersFor } from "../src/analysis/oidc-providers.js";
 import { isNearGitHubHost } from "../src/analysis/condition-keys.js";
-
-const GITHUB_HOST = "token.actions.githubusercontent.com";
 
 type UrlProblem = "insecureScheme" | "missingScheme" | "wrongHost" | "wrongPath" | "trailingSlash";
 
@@ -22,7 +20,7 @@ function isGitHubUrl(url: string, issuerSetting: string): boolean {
   const rest = url.replace(/^[a-z]+:\/\//i, "");
   const host = (rest.split("/")[0] ?? "").toLowerCase();
   if (isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting })) return true;
-  if (host === GITHUB_HOST) return true;
+  if (host === GITHUB_ISSUER_HOST) return true;
   return isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host);
 }
 
@@ -33,11 +31,11 @@ function judgeUrl(url: string, needsScheme: boolean, issuerSetting: string): Url
   const slash = rest.indexOf("/");
   const host = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
   const path = slash < 0 ? "" : rest.slice(slash);
-  const wrongHost = host !== GITHUB_HOST && !isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting }) && (isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host));
-  const goodHost = wrongHost ? GITHUB_HOST : host;
+  const wrongHost = host !== GITHUB_ISSUER_HOST && !isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting }) && (isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host));
+  const goodHost = wrongHost ? GITHUB_ISSUER_HOST : host;
   let goodPath = path.replace(/\/\.well-known\/.*$/i, "").replace(/\/+$/, "");
   const segments = goodPath.split("/").filter((s) => s !== "");
-  const pathIsWrong = goodHost === GITHUB_HOST && segments.length > 1;
+  const pathIsWrong = goodHost === GITHUB_ISSUER_HOST && segments.length > 1;
   if (pathIsWrong) goodPath = "";
   const prefix = scheme || needsScheme ? "https://" : "";
   const suggestion = `${prefix}${goodHost}${goodPath}`;
@@ -101,7 +99,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const audiences = new Set([DEFAULT_AUDIENCE, "sts.amazonaws.com.cn", ctx.settings.audience]);
+    const audiences = new Set([DEFAULT_AWS_AUDIENCE, CHINA_AWS_AUDIENCE, ctx.settings.audience]);
     for (const provider of ctx.project.providers) {
       const url = provider.url ? knownText(provider.url) : undefined;
       if (url === undefined || !provider.url || !isGitHubUrl(url, ctx.settings.issuer)) continue;

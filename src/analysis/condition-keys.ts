@@ -1,3 +1,4 @@
+import { GITHUB_ISSUER_HOST } from "../model/well-known.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { editDistance } from "./edit-distance.js";
 import { isGitHubIssuer } from "./github-trust.js";
@@ -67,7 +68,6 @@ const CLAIM_ALIASES: Readonly<Record<string, string>> = {
   workflow_ref: "job_workflow_ref",
 };
 
-const GITHUB_HOST = "token.actions.githubusercontent.com";
 
 /**
  * A host that is not GitHub's issuer but was surely meant to be: a few typos away from
@@ -76,8 +76,8 @@ const GITHUB_HOST = "token.actions.githubusercontent.com";
  */
 export function isNearGitHubHost(host: string): boolean {
   const h = host.toLowerCase();
-  if (h === GITHUB_HOST) return false;
-  return editDistance(h, GITHUB_HOST) <= 3 || h.includes("githubusercontent");
+  if (h === GITHUB_ISSUER_HOST) return false;
+  return editDistance(h, GITHUB_ISSUER_HOST) <= 3 || h.includes("githubusercontent");
 }
 
 export type KeyProblem =
@@ -179,8 +179,8 @@ function correctedKey(key: string, settings: Pick<ResolvedSettings, "issuer">): 
   let issuer = k.slice(0, c).replace(/\/+$/, "");
   let claim = k.slice(c + 1);
   const host = hostOf(issuer);
-  if (isNearGitHubHost(host)) issuer = GITHUB_HOST + issuer.slice(host.length);
-  if (!isGitHubIssuer(issuer, settings)) issuer = GITHUB_HOST;
+  if (isNearGitHubHost(host)) issuer = GITHUB_ISSUER_HOST + issuer.slice(host.length);
+  if (!isGitHubIssuer(issuer, settings)) issuer = GITHUB_ISSUER_HOST;
   if (!isSupportedClaim(claim)) claim = closestClaim(claim) ?? claim;
   return `${issuer}:${claim}`;
 }

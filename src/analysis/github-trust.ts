@@ -1,3 +1,4 @@
+import { GITHUB_ISSUER_HOST } from "../model/well-known.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { iamGlobMatches } from "./iam-glob.js";
 import type { Condition, PolicyDocument, Statement } from "../model/policy.js";
@@ -63,7 +64,7 @@ export function parseConditionKey(key: string): { issuer?: string; claim: string
 export function isGitHubIssuer(issuer: string, settings: Pick<ResolvedSettings, "issuer">): boolean {
   const i = issuer.toLowerCase().replace(/^https:\/\//, "");
   if (i === settings.issuer.toLowerCase()) return true;
-  if (i === "token.actions.githubusercontent.com" || i.startsWith("token.actions.githubusercontent.com/")) return true;
+  if (i === GITHUB_ISSUER_HOST || i.startsWith(`${GITHUB_ISSUER_HOST}/`)) return true;
   if (/^token\.actions\.[a-z0-9-]+\.ghe\.com$/.test(i)) return true;
   return /\/_services\/token$/.test(i);
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_AWS_AUDIENCE } from "../model/well-known.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import type { JobSituation } from "./predicted-claims.js";
 import { trustsGitHub } from "./github-trust.js";
@@ -40,7 +41,7 @@ export function projectRoles(project: Project, settings: ResolvedSettings): Role
 
 /** The audience the assuming step requests: its `audience` input, else the action's default. */
 export function audienceOf(use: RoleAssumption | undefined): { text: string; value?: string } {
-  if (!use?.audience) return { text: "sts.amazonaws.com (default of configure-aws-credentials)", value: "sts.amazonaws.com" };
+  if (!use?.audience) return { text: `${DEFAULT_AWS_AUDIENCE} (default of configure-aws-credentials)`, value: DEFAULT_AWS_AUDIENCE };
   const t = knownText(use.audience);
   return t === undefined ? { text: `${displayText(use.audience)} (not known statically)` } : { text: t, value: t };
 }

@@ -1,3 +1,4 @@
+import { CHINA_AWS_AUDIENCE } from "../model/well-known.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { githubConditions, githubPrincipals, providerArnIssuer, type GitHubCondition } from "./github-trust.js";
 import type { OidcProvider, PolicyDocument, Statement } from "../model/policy.js";
@@ -72,7 +73,6 @@ function statementPartition(stmt: Statement, doc: PolicyDocument, settings: Pick
 }
 
 /** The audience only the China partition's STS uses; a provider that lists nothing else is China's. */
-const CHINA_AUDIENCE = "sts.amazonaws.com.cn";
 
 /**
  * The partition of the template or module a provider is defined in, when known: the one its documents
@@ -116,7 +116,7 @@ function computeProviderPartition(provider: OidcProvider, docs: readonly PolicyD
   if (found.size === 1) return [...found][0];
   if (found.size > 1) return undefined;
   const ids = providerClientIds(provider);
-  return ids !== undefined && ids.length > 0 && ids.every((id) => id === CHINA_AUDIENCE) ? "aws-cn" : undefined;
+  return ids !== undefined && ids.length > 0 && ids.every((id) => id === CHINA_AWS_AUDIENCE) ? "aws-cn" : undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { DEFAULT_AWS_AUDIENCE } from "../model/well-known.js";
 import { normalize } from "node:path";
 import type { ResolvedSettings } from "../config/settings.js";
 import { allowedPatterns, findRefusedClaim, type PredictedValue } from "./iam-evaluation.js";
@@ -194,7 +195,7 @@ export function refusedWorkflowAudiences(project: Project, settings: ResolvedSet
   for (const wf of project.workflows) {
     for (const job of wf.jobs) {
       for (const use of jobRoleAssumptions(project, settings, wf, job)) {
-        const audience = use.audience ? knownText(use.audience)?.trim() : "sts.amazonaws.com";
+        const audience = use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE;
         if (audience === undefined || audience === settings.audience) continue;
         const claims = new Map<string, PredictedValue>([["aud", { kind: "pieces", pieces: [audience] }]]);
         for (const role of resolveRole(use.role, project, settings)) {

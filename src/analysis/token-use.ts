@@ -9,6 +9,7 @@
  * turn OIDC off, and well-known actions that never request a token). Rules
  * report a missing grant only on `yes`, and an unneeded grant only on `no`.
  */
+import { DEFAULT_AWS_AUDIENCE } from "../model/well-known.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import type { SourceLocation } from "../model/location.js";
 import type { Project } from "../model/project.js";
@@ -33,7 +34,6 @@ export interface OidcUse {
   assume?: { role: StrValue; audience?: StrValue; step: Step };
 }
 
-export const DEFAULT_AWS_AUDIENCE = "sts.amazonaws.com";
 
 /** The events whose runs execute in the base repository's context for changes outsiders can cause. */
 export const UNTRUSTED_TRIGGERS = ["pull_request_target", "workflow_run", "issue_comment"] as const;

@@ -1,3 +1,4 @@
+import { DEFAULT_AWS_AUDIENCE } from "../model/well-known.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -106,7 +107,7 @@ function shown(v: string | string[] | undefined): string {
  * The change that makes a failing condition pass: on the policy side always, on the workflow side when
  * the condition asks for something the workflow decides (an environment, a branch, an audience).
  */
-export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims, audience = "sts.amazonaws.com"): string[] {
+export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims, audience = DEFAULT_AWS_AUDIENCE): string[] {
   const op = parseOperator(c.operator.value);
   const key = displayText(c.key);
   const at = `${c.loc.file}:${c.loc.line}`;

@@ -1,3 +1,5 @@
+import { DEFAULT_AWS_AUDIENCE, GITHUB_ISSUER_HOST } from "../model/well-known.js";
+
 /** The project facts rules read, resolved from config, git and the environment. */
 export interface ResolvedSettings {
   /** `OWNER/REPO` of the linted repository, when known. */
@@ -20,13 +22,11 @@ export interface ResolvedSettings {
   online: boolean;
 }
 
-export const DEFAULT_ISSUER = "token.actions.githubusercontent.com";
-export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
 
 export function defaultSettings(): ResolvedSettings {
   return {
-    audience: DEFAULT_AUDIENCE,
-    issuer: DEFAULT_ISSUER,
+    audience: DEFAULT_AWS_AUDIENCE,
+    issuer: GITHUB_ISSUER_HOST,
     subClaimTemplate: ["repo", "context"],
     roles: {},
     defaultTokenPermissions: "restricted",
