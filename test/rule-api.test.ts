@@ -24,7 +24,7 @@ describe("meta.defersTo", () => {
   it("with unknown-condition-key off, missing-sub-condition reports the statement", async () => {
     const report = await run({ cwd, paths: ["misspelt-claim.json"], rules: { "unknown-condition-key": "off" } });
     expect(findingLines(report, cwd, { withFile: false })).toEqual(["8:7 error missing-sub-condition/missing"]);
-    expect(report.results[0]?.messages[0]?.message).toContain("no condition on `token.actions.githubusercontent.com:sub`");
+    expect(report.results[0]?.messages[0]?.message).toContain("No `sub` condition");
   });
   it("asking about a rule not declared in defersTo is a bug in the rule", async () => {
     const sneaky = defineRule({
