@@ -33,7 +33,10 @@ describe("meta.defersTo", () => {
         ctx.isOn("missing-sub-condition", "x");
       },
     });
-    await expect(lint({ cwd: dir({ "p.json": POLICY }), rules: [sneaky as unknown as AnyRule], env: {} })).rejects.toThrow(/meta\.defersTo/);
+    // Reported as that rule's error (the other rules still run), never silently answered.
+    const report = await lint({ cwd: dir({ "p.json": POLICY }), rules: [sneaky as unknown as AnyRule], env: {} });
+    expect(report.ruleErrors?.map((e) => e.ruleId)).toEqual(["sneaky"]);
+    expect(report.ruleErrors?.[0]?.message).toMatch(/meta\.defersTo/);
   });
 });
 
