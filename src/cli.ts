@@ -2,9 +2,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { readTextFile } from "./engine/read-file.js";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { ConfigError } from "./config/load.js";
+import { parseOptions, UsageError } from "./commands/args.js";
 import { defaultIO, type CliIO } from "./commands/io.js";
+import { applyBaseline, baselineOf, BaselineError, parseBaseline } from "./engine/baseline.js";
+import { pathUnderRoot, repositoryRoot } from "./formatters/repo-path.js";
 import { lint, type LintOptions } from "./engine/lint.js";
 import type { LintReport } from "./engine/result.js";
 import type { Severity } from "./engine/rule.js";
@@ -29,36 +31,50 @@ export function version(): string {
 }
 
 const HELP = `Usage: oidclint [paths...] [options]
-       oidclint check --policy FILE [--role NAME] [--sub S] [--aud A] [--token JWT|-]
-       oidclint explain WORKFLOW [--job NAME]
-       oidclint init [--force]
+       oidclint check --policy FILE (--sub S [--aud A] | --token JWT|-)   why a role refuses a token
+       oidclint explain WORKFLOW [--job NAME]                             the claims a workflow's jobs send
        oidclint generate --role NAME|ARN [--format json|terraform|cloudformation|cdk] [paths...]
+                                                                          the narrowest trust policy for a role's jobs
        oidclint map [paths...] [--format html|mermaid|markdown|json] [-o FILE]
+                                                                          the trust map: workflows, jobs, roles
+       oidclint init [--force]                                            write a starter .oidclintrc.json
+       oidclint COMMAND --help                                            options and examples of a command
 
 Lints GitHub Actions → AWS OIDC trust policies (Terraform, CloudFormation, CDK output,
-JSON) and the workflows that assume them.
+JSON) and the workflows that assume them. Paths are files, directories or globs (default: .);
+a glob that matches no file is an error.
 
 Options:
   -f, --format NAME        stylish (default), json, sarif, github
+  -v, --verbose            stylish: explanation, fix and source line under each problem
   -c, --config FILE        use this config instead of the nearest .oidclintrc.json
       --rule ID:LEVEL      set a rule's level (off, warn, error); repeatable
       --max-warnings N     exit 1 when there are more than N warnings
       --quiet              report errors only
-      --no-color           never colour the output
+      --color, --no-color  force colour on or off (default: on for a terminal; FORCE_COLOR and
+                           NO_COLOR are honoured)
       --stdin              lint standard input …
       --stdin-filename F   … as if it were the file F
       --context PATH       read PATH for cross-file rules without reporting on it; repeatable
-      --online             ask the GitHub API about repositories (stale-repo-path)
+      --online             ask the GitHub API about repositories (stale-repo-path); says which
+                           lookups failed
+      --write-baseline F   record today's problems in F (exit 0) …
+      --baseline F         … and report only problems that F does not record
       --fix                apply the certain fixes to the files, then report what is left
       --fix-dry-run        print the fixes as a unified diff; change nothing
   -o, --output-file FILE   write the report to FILE
   -h, --help               show this help
-  -v, --version            show the version
+  -V, --version            show the version
+
+Examples:
+  oidclint                                  lint the repository you are in
+  oidclint infra/ .github/workflows/ -v     two directories, with explanations
+  oidclint --format sarif -o oidclint.sarif for GitHub code scanning
+  oidclint --write-baseline .oidclint-baseline.json    accept today's problems …
+  oidclint --baseline .oidclint-baseline.json          … and fail only on new ones
 
 Exit codes: 0 no errors, 1 lint errors (or too many warnings), 2 usage or config error.
 `;
-
-class UsageError extends Error {}
 
 function parseRuleFlags(values: string[]): Record<string, Severity> {
   const out: Record<string, Severity> = {};
@@ -89,7 +105,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       io.stderr(`oidclint: ${visible(e.message)}\n${e.details.map((d) => `  ${visible(d)}\n`).join("")}`);
       return 2;
     }
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (e instanceof UsageError || e instanceof BaselineError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       io.stderr(`oidclint: ${visible((e as Error).message)}\nRun \`oidclint --help\` for usage.\n`);
       return 2;
     }
@@ -99,11 +115,18 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   }
 }
 
+function readBaseline(file: string, name: string): Set<string> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new BaselineError(`cannot read the baseline ${name} (${(e as NodeJS.ErrnoException).code ?? String(e)}); write one with --write-baseline ${name}`);
+  }
+  return parseBaseline(text, name);
+}
+
 async function runLint(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseOptions(argv, {
       format: { type: "string", short: "f" },
       config: { type: "string", short: "c" },
       rule: { type: "string", multiple: true },
@@ -119,9 +142,10 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       fix: { type: "boolean" },
       "fix-dry-run": { type: "boolean" },
       "output-file": { type: "string", short: "o" },
+      "write-baseline": { type: "string" },
+      baseline: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "V" },
-    },
   });
   if (values.help) {
     io.stdout(HELP);
@@ -143,6 +167,8 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (values.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
   if (values.stdin && (values.fix || values["fix-dry-run"])) throw new UsageError("--fix and --fix-dry-run edit files; they take no --stdin");
 
+  if (values.baseline !== undefined && values["write-baseline"] !== undefined) throw new UsageError("give --baseline or --write-baseline, not both");
+  const known = values.baseline === undefined ? undefined : readBaseline(resolve(io.cwd, values.baseline), values.baseline);
   const ruleOverrides = parseRuleFlags(values.rule ?? []);
   const stdinSource = values.stdin ? await io.readStdin() : undefined;
   const lintOptions: LintOptions = {
@@ -163,6 +189,24 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     }
     report.warningCount = 0;
   }
+  const notes: string[] = [];
+  if (report.onlineFailures) {
+    notes.push(`--online: ${report.onlineFailures.length} GitHub API lookup(s) failed; those repositories were not checked: ${report.onlineFailures.join("; ")}`);
+  }
+  if (known) {
+    const hidden = applyBaseline(report, known);
+    if (hidden > 0) notes.push(`${hidden} problem(s) recorded in ${values.baseline ?? ""} not shown`);
+  }
+  if (values["write-baseline"] !== undefined) {
+    const root = repositoryRoot(io.cwd);
+    const file = resolve(io.cwd, values["write-baseline"]);
+    const baseline = baselineOf(report, (abs) => pathUnderRoot(root, io.cwd, abs) ?? abs);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
+    io.stderr(`oidclint: recorded ${baseline.findings.length} problem(s) in ${visible(values["write-baseline"])}; run with --baseline ${visible(values["write-baseline"])} to report only new ones\n`);
+  }
+  // stylish prints the notes under its summary; other formats keep stdout machine-readable.
+  if (formatName !== "stylish") for (const note of notes) io.stderr(`oidclint: ${visible(note)}\n`);
   const color = useColor(values["no-color"] ? false : values.color, io, values["output-file"] !== undefined);
   const stdinText = values.stdin ? stdinSource : undefined;
   const text = formatter(report, {
@@ -171,6 +215,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     rules,
     version: version(),
     verbose: values.verbose ?? false,
+    notes,
     readSource(file) {
       if (stdinText !== undefined) return stdinText;
       return readTextFile(file);
@@ -186,6 +231,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   // A rule that threw: the other rules' findings are printed above, but the check is incomplete.
   for (const r of report.ruleErrors ?? []) io.stderr(`oidclint: internal error in rule ${r.ruleId}: ${visible(r.message)}; its findings are incomplete; please report it\n`);
   if (report.ruleErrors) return 2;
+  if (values["write-baseline"] !== undefined) return 0;
   if (report.errorCount > 0) return 1;
   if (maxWarnings >= 0 && report.warningCount > maxWarnings) {
     io.stderr(`oidclint found too many warnings (${report.warningCount}, maximum allowed is ${maxWarnings}).\n`);

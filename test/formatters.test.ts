@@ -213,6 +213,13 @@ describe("sarif format", () => {
       expect(loc?.region.startLine).toBeGreaterThanOrEqual(1);
       expect(loc?.region.startColumn).toBeGreaterThanOrEqual(1);
     }
+    // One fingerprint per result, all different; explanation and fix travel in the result's properties.
+    const prints = results.map((r) => (r as { partialFingerprints?: Record<string, string> }).partialFingerprints?.["oidclint/v1"]);
+    expect(prints.every((p) => typeof p === "string" && /^[0-9a-f]{32}$/.test(p))).toBe(true);
+    expect(new Set(prints).size).toBe(prints.length);
+    const withDetails = results.find((r) => r.ruleId === "missing-sub-condition") as { properties?: { explanation?: string; fix?: string } } | undefined;
+    expect(withDetails?.properties?.explanation).toContain("any repository on GitHub");
+    expect(withDetails?.properties?.fix).toContain("StringEquals");
   });
 
   it("escapes URIs and uses file: URIs outside the repository", () => {

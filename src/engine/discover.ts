@@ -89,10 +89,15 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     for (const dir of dirs) {
       for (const f of await globby(INPUT_GLOBS, { ...options, cwd: dir })) if (!ignored(relPath(root, f))) found.add(resolve(f));
     }
-    if (globs.length > 0) {
-      for (const f of await globby(globs, { ...options, cwd: root })) {
-        if (isInputPath(f) && !ignored(relPath(root, resolve(root, f)))) found.add(resolve(f));
+    // Each glob on its own: one that matches no file is a mistake (a typo in CI would otherwise stay green).
+    for (const glob of globs) {
+      let matched = false;
+      for (const f of await globby(glob, { ...options, cwd: root })) {
+        if (!isInputPath(f) || ignored(relPath(root, resolve(root, f)))) continue;
+        found.add(resolve(f));
+        matched = true;
       }
+      if (!matched) throw new ConfigError(`No files matching the pattern "${glob}" were found (of the kinds oidclint reads, not ignored)`);
     }
   }
   return [...found].sort();

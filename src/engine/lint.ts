@@ -117,6 +117,8 @@ export async function runRules(loaded: LoadedProject, rules: readonly AnyRule[] 
   }
   const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), rules);
   if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
+  const failed = [...(project.repoStatuses ?? new Map<string, RepoStatus>())].filter(([, st]) => st.kind === "error");
+  if (failed.length > 0) report.onlineFailures = failed.map(([repo, st]) => `${repo}: ${st.kind === "error" ? st.message : ""}`);
   return report;
 }
 

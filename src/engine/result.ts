@@ -49,6 +49,8 @@ export interface LintReport {
   warningCount: number;
   /** Rules that threw (an oidclint bug): their findings are incomplete; the CLI exits 2. */
   ruleErrors?: { ruleId: string; message: string }[];
+  /** `--online`: the repositories whose lookup failed (`owner/repo: why`); their conditions were not checked. */
+  onlineFailures?: string[];
 }
 
 export function compareMessages(a: LintMessage, b: LintMessage): number {

@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import type { LintMessage } from "../engine/result.js";
-import { docsUrl, type AnyRule, type RuleInput } from "../engine/rule.js";
+import { docsUrl, type AnyRule, type MessageTemplate, type RuleInput } from "../engine/rule.js";
 import { pathUnderRoot, repositoryRoot } from "./repo-path.js";
 import type { Formatter } from "./types.js";
 
@@ -34,6 +34,29 @@ const INPUT_NAMES: Record<RuleInput, string> = {
 
 type Json = Record<string, unknown>;
 
+/** A message template for the rule's help: placeholders shown as `‹name›`. */
+function generic(template: string): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, "‹$1›");
+}
+
+/**
+ * The rule's help: its description, then per message the short line with its explanation and fix as
+ * templates (the values of one finding are in the result's `properties`), and the rule page.
+ */
+function helpOf(rule: AnyRule, url: string): { text: string; markdown: string } {
+  const text: string[] = [`${rule.meta.description}.`];
+  const markdown: string[] = [`${rule.meta.description}.`, ""];
+  for (const t of Object.values<MessageTemplate>(rule.meta.messages)) {
+    if (typeof t === "string" || !t.explanation) continue;
+    const fix = t.fix && !/^\{\{\s*\w+\s*\}\}\.?$/.test(t.fix) ? ` Fix: ${generic(t.fix)}` : "";
+    text.push(`${generic(t.message)}: ${generic(t.explanation)}${fix}`);
+    markdown.push(`- **${generic(t.message)}** — ${generic(t.explanation)}${fix}`);
+  }
+  text.push(`See ${url}`);
+  markdown.push("", `See [the rule documentation](${url}).`);
+  return { text: text.join("\n\n"), markdown: markdown.join("\n") };
+}
+
 function reportingDescriptor(rule: AnyRule): Json {
   const { id, description, severity, inputs } = rule.meta;
   const security = id in SECURITY_SEVERITY;
@@ -51,7 +74,7 @@ function reportingDescriptor(rule: AnyRule): Json {
     shortDescription: { text: description },
     fullDescription: { text: `${description}.${applies} Default level: ${severity}.` },
     helpUri: help,
-    help: { text: `${description}. See ${help}`, markdown: `${description}. See [the rule documentation](${help}).` },
+    help: helpOf(rule, help),
     defaultConfiguration: { level: severity === "error" ? "error" : severity === "warn" ? "warning" : "none", enabled: severity !== "off" },
     properties,
   };
@@ -119,6 +142,10 @@ function result(m: LintMessage, artifactLocation: Json, index: number | undefine
     message: { text: m.message },
     locations: [{ physicalLocation: { artifactLocation, region: region(m) } }],
   };
+  // Code scanning matches alerts across runs by these; without them it hashes the line, which merges two
+  // findings on one line and breaks when lines move.
+  if (m.fingerprint) out.partialFingerprints = { "oidclint/v1": m.fingerprint };
+  if (m.explanation || m.fix) out.properties = { ...(m.explanation ? { explanation: m.explanation } : {}), ...(m.fix ? { fix: m.fix } : {}) };
   if (m.related && m.related.length > 0) {
     out.relatedLocations = m.related.map((rel, i) => ({
       id: i + 1,
