@@ -18,6 +18,11 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 
 const root = join(import.meta.dirname, "..");
+// `npm run bench -- --hostile`: the hostile-input cases (scripts/bench-hostile.mjs) instead.
+if (process.argv.includes("--hostile")) {
+  await import("./bench-hostile.mjs");
+  process.exit(process.exitCode ?? 0);
+}
 const { values } = parseArgs({
   options: {
     files: { type: "string", default: "200" },
