@@ -2,7 +2,18 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "fixtures/", "coverage/", ".bench/", "bin/", "scripts/*.mjs", "eslint.config.js"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "fixtures/",
+      "coverage/",
+      ".bench/",
+      "bin/",
+      "scripts/*.mjs",
+      "eslint.config.js",
+    ],
+  },
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {

@@ -7,7 +7,9 @@ let settled = false;
 process.on("beforeExit", () => {
   if (settled) return;
   settled = true;
-  process.stderr.write("oidclint: internal error: the run stopped before it finished (a promise never settled); please report it\n");
+  process.stderr.write(
+    "oidclint: internal error: the run stopped before it finished (a promise never settled); please report it\n",
+  );
   process.exitCode = 2;
 });
 // An exception outside the run's own handling would exit 1, which means "lint errors": it is an internal error.

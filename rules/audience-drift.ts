@@ -13,7 +13,13 @@ import type { OidcProvider, PolicyDocument, Statement } from "../src/model/polic
 import { displayText, knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem } from "../src/analysis/condition-keys.js";
 import { refusedWorkflowAudiences, type RefusedAudience } from "../src/analysis/role-assumptions.js";
-import { positiveAudConditions, providerClientIds, providerIssuer, providersFor, statementIssuers } from "../src/analysis/oidc-providers.js";
+import {
+  positiveAudConditions,
+  providerClientIds,
+  providerIssuer,
+  providersFor,
+  statementIssuers,
+} from "../src/analysis/oidc-providers.js";
 
 /**
  * Audiences: the `aud` claim GitHub puts in the token (what `configure-aws-credentials` asks for, by
@@ -24,8 +30,15 @@ import { positiveAudConditions, providerClientIds, providerIssuer, providersFor,
  * against what the policies require), and the workflow side (a step's `audience` the assumed role refuses).
  */
 
-
-type Messages = "missingAud" | "extraAud" | "wrongAud" | "githubDefaultAud" | "chinaAudOutsideChina" | "wildcardAud" | "providerLacksAudience" | "workflowAudience";
+type Messages =
+  | "missingAud"
+  | "extraAud"
+  | "wrongAud"
+  | "githubDefaultAud"
+  | "chinaAudOutsideChina"
+  | "wildcardAud"
+  | "providerLacksAudience"
+  | "workflowAudience";
 type Ctx = RuleContext<Messages, Record<string, never>>;
 
 /**
@@ -33,7 +46,11 @@ type Ctx = RuleContext<Messages, Record<string, never>>;
  * provider ARN. A principal hard-coded to another partition than the template's is `malformed-principal`'s
  * finding; the audience is then judged by the template, so the right audience is not reported too.
  */
-function partitionOf(stmt: Statement, doc: PolicyDocument, settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+function partitionOf(
+  stmt: Statement,
+  doc: PolicyDocument,
+  settings: Pick<ResolvedSettings, "issuer">,
+): string | undefined {
   if (doc.partition !== undefined) return doc.partition;
   for (const p of githubPrincipals(stmt, settings)) {
     const m = /^arn:([^:]+):/.exec(displayText(p));
@@ -45,7 +62,8 @@ function partitionOf(stmt: Statement, doc: PolicyDocument, settings: Pick<Resolv
 /** The audiences a token may carry and be right for this statement: the configured one, and the China one in `aws-cn`. */
 function expectedAudiences(settings: ResolvedSettings, partition: string | undefined): string[] {
   const out = [settings.audience];
-  if (settings.audience === DEFAULT_AWS_AUDIENCE && (partition === "aws-cn" || partition === undefined)) out.push(CHINA_AWS_AUDIENCE);
+  if (settings.audience === DEFAULT_AWS_AUDIENCE && (partition === "aws-cn" || partition === undefined))
+    out.push(CHINA_AWS_AUDIENCE);
   return out;
 }
 
@@ -84,7 +102,9 @@ function originNote(v: StrValue): string {
 /** Policy side: every Allow statement trusting GitHub should pin `aud` to the audience the workflows send. */
 function checkPolicyAudiences(ctx: Ctx): void {
   for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
-    const all = githubConditions(stmt, ctx.settings).filter((c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings));
+    const all = githubConditions(stmt, ctx.settings).filter(
+      (c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings),
+    );
     if (all.length === 0 && audIsSurelyMissing(stmt, ctx.settings)) {
       ctx.report({
         messageId: "missingAud",
@@ -100,7 +120,11 @@ function checkPolicyAudiences(ctx: Ctx): void {
       for (const v of c.condition.values.items) {
         const text = knownText(v);
         if (text !== undefined && hasWildcard(c, text)) {
-          ctx.report({ messageId: "wildcardAud", at: v, data: { value: text, operator: c.operator.text, audience: ctx.settings.audience, origin: originNote(v) } });
+          ctx.report({
+            messageId: "wildcardAud",
+            at: v,
+            data: { value: text, operator: c.operator.text, audience: ctx.settings.audience, origin: originNote(v) },
+          });
         }
       }
       const values = fullyKnown(c);
@@ -125,19 +149,39 @@ function reportExtraAudiences(ctx: Ctx, c: GitHubCondition, expected: string[]):
   for (const v of c.condition.values.items) {
     const text = knownText(v);
     if (text === undefined || expected.some((aud) => valueAdmits(c, text, aud))) continue;
-    ctx.report({ messageId: "extraAud", at: v, severity: "warn", data: { value: text, origin: originNote(v), audience: expected[0] ?? ctx.settings.audience } });
+    ctx.report({
+      messageId: "extraAud",
+      at: v,
+      severity: "warn",
+      data: { value: text, origin: originNote(v), audience: expected[0] ?? ctx.settings.audience },
+    });
   }
 }
 
-function reportWrongAudience(ctx: Ctx, c: GitHubCondition, values: string[], at: StrValue, expected: string[], partition: string | undefined): void {
+function reportWrongAudience(
+  ctx: Ctx,
+  c: GitHubCondition,
+  values: string[],
+  at: StrValue,
+  expected: string[],
+  partition: string | undefined,
+): void {
   const value = values.join("`, `");
-  const data = { value, audience: expected[0] ?? ctx.settings.audience, key: knownText(c.condition.key) ?? "", origin: originNote(at) };
+  const data = {
+    value,
+    audience: expected[0] ?? ctx.settings.audience,
+    key: knownText(c.condition.key) ?? "",
+    origin: originNote(at),
+  };
   if (values.every((v) => /^https:\/\/github\.com\/[^/]+$/i.test(v))) {
     ctx.report({ messageId: "githubDefaultAud", at, data });
   } else if (values.every((v) => v === CHINA_AWS_AUDIENCE)) {
     ctx.report({ messageId: "chinaAudOutsideChina", at, data: { ...data, partition: partition ?? "aws" } });
   } else {
-    const literal = c.operator.match !== "like" && values.some((v) => /[*?]/.test(v)) ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.` : "";
+    const literal =
+      c.operator.match !== "like" && values.some((v) => /[*?]/.test(v))
+        ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.`
+        : "";
     ctx.report({ messageId: "wrongAud", at, data: { ...data, literal } });
   }
 }
@@ -181,14 +225,17 @@ function checkProviderAudiences(ctx: Ctx): void {
     const known = conditions.map((c) => ({ c, values: fullyKnown(c) }));
     if (known.some((k) => k.values === undefined)) continue;
     const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
-    const admits = (aud: string): boolean => known.every(({ c, values }) => (values ?? []).some((v) => valueAdmits(c, v, aud)));
+    const admits = (aud: string): boolean =>
+      known.every(({ c, values }) => (values ?? []).some((v) => valueAdmits(c, v, aud)));
     const policyIsRight = expected.some(admits);
     for (const provider of providersFor(stmt, doc, ctx.project, ctx.settings)) {
       if (reported.has(provider)) continue;
       const issuer = providerIssuer(provider) ?? "";
       const clientIds = providerClientIds(provider);
       if (clientIds === undefined) continue;
-      const satisfied = policyIsRight ? clientIds.some((id) => admits(id)) : clientIds.some((id) => expected.includes(id));
+      const satisfied = policyIsRight
+        ? clientIds.some((id) => admits(id))
+        : clientIds.some((id) => expected.includes(id));
       if (satisfied) continue;
       reported.add(provider);
       const condition = conditions[0]?.condition;
@@ -197,7 +244,9 @@ function checkProviderAudiences(ctx: Ctx): void {
         messageId: "providerLacksAudience",
         at: provider.clientIds ?? provider,
         data: { issuer, clientIds: clientIds.length === 0 ? "(none)" : `\`${clientIds.join("`, `")}\``, required },
-        ...(condition ? { related: [{ message: "the audience the trust policy requires", loc: condition.values.loc }] } : {}),
+        ...(condition
+          ? { related: [{ message: "the audience the trust policy requires", loc: condition.values.loc }] }
+          : {}),
       });
     }
   }
@@ -214,13 +263,13 @@ export default defineRule({
         message: "No `aud` condition: any audience the provider lists is accepted",
         explanation:
           "This statement trusts GitHub's OIDC provider without a condition on `{{key}}`. STS only checks that the token's audience is in the provider's client ID list, so any audience registered there — today or later — is accepted for this role.",
-        fix: "Add `\"StringEquals\": { \"{{key}}\": \"{{audience}}\" }`.",
+        fix: 'Add `"StringEquals": { "{{key}}": "{{audience}}" }`.',
       },
       wrongAud: {
         message: "Audience `{{value}}` is not `{{audience}}`, which workflows send: AccessDenied",
         explanation:
           "The trust policy accepts audience `{{value}}`{{origin}}, but workflows send `{{audience}}` (configure-aws-credentials' default, or the configured `audience`), so AssumeRoleWithWebIdentity is refused.{{literal}}",
-        fix: "Use `\"{{key}}\": \"{{audience}}\"`, or set `audience` in .oidclintrc.json if your workflows request another audience.",
+        fix: 'Use `"{{key}}": "{{audience}}"`, or set `audience` in .oidclintrc.json if your workflows request another audience.',
       },
       extraAud: {
         message: "Audience `{{value}}` is accepted besides `{{audience}}`",
@@ -232,13 +281,13 @@ export default defineRule({
         message: "Audience `{{value}}` is GitHub's default; configure-aws-credentials sends `{{audience}}`",
         explanation:
           "The trust policy accepts audience `{{value}}`{{origin}}: GitHub's own default (`https://github.com/OWNER`), which tokens carry only when no audience is requested. Old setups registered it; `configure-aws-credentials` always requests `{{audience}}`, so its tokens are refused.",
-        fix: "Use `\"{{key}}\": \"{{audience}}\"` (and add it to the provider's client IDs).",
+        fix: 'Use `"{{key}}": "{{audience}}"` (and add it to the provider\'s client IDs).',
       },
       chinaAudOutsideChina: {
         message: "China audience `{{value}}` in partition `{{partition}}`, where workflows send `{{audience}}`",
         explanation:
           "The trust policy accepts audience `{{value}}`{{origin}}, the audience of the China partition, but this role is in partition `{{partition}}` where workflows send `{{audience}}`; AssumeRoleWithWebIdentity is refused.",
-        fix: "Use `\"{{key}}\": \"{{audience}}\"`.",
+        fix: 'Use `"{{key}}": "{{audience}}"`.',
       },
       wildcardAud: {
         message: "Audience pattern `{{value}}` under `{{operator}}` accepts other services' tokens",
@@ -285,7 +334,10 @@ function checkWorkflowAudiences(ctx: Ctx): void {
     const accepted = [...new Set(refusals.flatMap((r) => r.accepted))];
     const suggest = accepted.find((a) => !/[*?]/.test(a)) ?? ctx.settings.audience;
     const labels = refusals.map((r) => r.role.label);
-    const role = labels.length === 1 ? `the trust policy of ${labels[0] ?? ""}` : `the trust policies of ${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1] ?? ""}`;
+    const role =
+      labels.length === 1
+        ? `the trust policy of ${labels[0] ?? ""}`
+        : `the trust policies of ${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1] ?? ""}`;
     ctx.report({
       messageId: "workflowAudience",
       at: use.audience ?? use.loc,
@@ -297,9 +349,13 @@ function checkWorkflowAudiences(ctx: Ctx): void {
         accepts: labels.length === 1 ? "accepts" : "accept",
         accepted: accepted.length > 0 ? accepted.map((a) => `\`${a}\``).join(", ") : "other audiences",
         suggest,
-        removeHint: first.explicit && suggest === DEFAULT_AWS_AUDIENCE ? ", or remove `audience` to use the default" : "",
+        removeHint:
+          first.explicit && suggest === DEFAULT_AWS_AUDIENCE ? ", or remove `audience` to use the default" : "",
       },
-      related: refusals.map((r) => ({ message: `the trust policy of ${r.role.label}`, loc: r.role.docs[0]?.loc ?? r.role.loc })),
+      related: refusals.map((r) => ({
+        message: `the trust policy of ${r.role.label}`,
+        loc: r.role.docs[0]?.loc ?? r.role.loc,
+      })),
     });
   }
 }

@@ -1,6 +1,13 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
-import { failsIamCreateCheck, githubConditions, githubTrustStatements, isUnresolvedKey, parseOperator, type GitHubCondition } from "../src/analysis/github-trust.js";
+import {
+  failsIamCreateCheck,
+  githubConditions,
+  githubTrustStatements,
+  isUnresolvedKey,
+  parseOperator,
+  type GitHubCondition,
+} from "../src/analysis/github-trust.js";
 import type { Statement } from "../src/model/policy.js";
 import {
   analyseJobWorkflowRef,
@@ -88,13 +95,25 @@ function valuePins(c: GitHubCondition, v: StrValue, mode: MatchMode, template: r
       if (slash < 0) return unknown ? ALL : NONE;
       if (mode !== "like" || !wildcard(text)) return { owner: true, repository: true, context: false };
       const owner = text.slice(0, slash);
-      return wildcard(owner) ? NONE : { owner: true, repository: false, context: false, ownerOnlyBy: `\`${displayText(c.condition.key)}\` \`${displayText(v)}\``, ...(unknown ? {} : { ownerName: owner }) };
+      return wildcard(owner)
+        ? NONE
+        : {
+            owner: true,
+            repository: false,
+            context: false,
+            ownerOnlyBy: `\`${displayText(c.condition.key)}\` \`${displayText(v)}\``,
+            ...(unknown ? {} : { ownerName: owner }),
+          };
     }
     case "repository_id":
-      return literalWildcard || (mode === "like" && wildcard(text)) ? NONE : { owner: true, repository: true, context: false };
+      return literalWildcard || (mode === "like" && wildcard(text))
+        ? NONE
+        : { owner: true, repository: true, context: false };
     case "ref":
     case "environment":
-      return literalWildcard || (mode === "like" && wildcard(text)) ? NONE : { owner: false, repository: false, context: true };
+      return literalWildcard || (mode === "like" && wildcard(text))
+        ? NONE
+        : { owner: false, repository: false, context: true };
     default:
       return NONE;
   }
@@ -112,7 +131,11 @@ function conditionPins(c: GitHubCondition, template: readonly string[]): Pins {
   if (c.condition.values.unknown) return ALL;
   if (items.length === 0) return NONE;
   const all = items.map((v) => valuePins(c, v, mode, template));
-  const out: Pins = { owner: all.every((p) => p.owner), repository: all.every((p) => p.repository), context: all.every((p) => p.context) };
+  const out: Pins = {
+    owner: all.every((p) => p.owner),
+    repository: all.every((p) => p.repository),
+    context: all.every((p) => p.context),
+  };
   const byOwnerOnly = all.find((p) => p.ownerOnlyBy !== undefined);
   if (out.owner && !out.repository && byOwnerOnly?.ownerOnlyBy !== undefined) {
     out.ownerOnlyBy = byOwnerOnly.ownerOnlyBy;
@@ -135,7 +158,8 @@ function pinnedElsewhere(stmt: Statement, own: GitHubCondition, settings: Resolv
   if (stmt.unknownConditions) return ALL;
   for (const c of stmt.conditions) {
     const op = parseOperator(c.operator.value);
-    if (isUnresolvedKey(c.key) && op.match !== "other" && !op.negated && !op.ifExists && op.set !== "ForAllValues") return ALL;
+    if (isUnresolvedKey(c.key) && op.match !== "other" && !op.negated && !op.ifExists && op.set !== "ForAllValues")
+      return ALL;
   }
   const out: Pins = { ...NONE };
   for (const c of githubConditions(stmt, settings)) {
@@ -166,7 +190,10 @@ interface ScopeValue {
   repo?: string;
 }
 
-function* scopeValues(policies: Parameters<typeof githubTrustStatements>[0], settings: ResolvedSettings): Generator<ScopeValue> {
+function* scopeValues(
+  policies: Parameters<typeof githubTrustStatements>[0],
+  settings: ResolvedSettings,
+): Generator<ScopeValue> {
   for (const { stmt } of githubTrustStatements(policies, settings)) {
     for (const condition of githubConditions(stmt, settings)) {
       if (condition.claim !== "sub" && condition.claim !== "job_workflow_ref") continue;
@@ -201,29 +228,40 @@ function iamNote(v: ScopeValue, settings: ResolvedSettings): string {
     if (v.index === 0 && failsIamCreateCheck(v.stmt, settings)) {
       return " IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: not scoped to all), so this role predates that check or will not deploy.";
     }
-    if (v.index > 0) return " IAM's create-time check reads only the first value of a list, so it lets this `*` through.";
+    if (v.index > 0)
+      return " IAM's create-time check reads only the first value of a list, so it lets this `*` through.";
     return "";
   }
-  if (v.claim === "sub" && v.text.startsWith("repo:*")) return " IAM's create-time check still accepts `repo:*`, so nothing else stops it.";
+  if (v.claim === "sub" && v.text.startsWith("repo:*"))
+    return " IAM's create-time check still accepts `repo:*`, so nothing else stops it.";
   return "";
 }
 
 function anyOwnerReason(v: ScopeValue): string {
   if (v.text === "*") return `\`*\` matches every ${v.claim} claim`;
-  if (v.claim === "job_workflow_ref") return "the owner in `OWNER/REPO/PATH@REF` is not pinned, and a wildcard there matches the workflows of other owners too";
+  if (v.claim === "job_workflow_ref")
+    return "the owner in `OWNER/REPO/PATH@REF` is not pinned, and a wildcard there matches the workflows of other owners too";
   if (v.wildcardParts.has("key")) return "its leading wildcard also covers `repo:` and the owner name";
   if (v.wildcardParts.has("ownerIdOnly")) return "the owner id is a wildcard";
   return "the owner name is not pinned, and a wildcard there matches the names of other owners too";
 }
 
 /** `repo:acme/app:*` → `repo:acme/app:ref:refs/heads/main`, keeping the value's own repository form. */
-function pinnedContext(v: ScopeValue, template: readonly string[], branch: string, repository: string | undefined): string {
-  if (template.length === 2 && template[1] === "context" && v.text.endsWith(":*")) return `${v.text.slice(0, -1)}ref:refs/heads/${branch}`;
+function pinnedContext(
+  v: ScopeValue,
+  template: readonly string[],
+  branch: string,
+  repository: string | undefined,
+): string {
+  if (template.length === 2 && template[1] === "context" && v.text.endsWith(":*"))
+    return `${v.text.slice(0, -1)}ref:refs/heads/${branch}`;
   return exampleSub(template, repository ?? "OWNER/REPO", branch);
 }
 
 function example(v: ScopeValue, settings: ResolvedSettings, repository: string): string {
-  return v.claim === "sub" ? exampleSub(settings.subClaimTemplate, repository, settings.defaultBranch) : exampleJobWorkflowRef(repository, settings.defaultBranch);
+  return v.claim === "sub"
+    ? exampleSub(settings.subClaimTemplate, repository, settings.defaultBranch)
+    : exampleJobWorkflowRef(repository, settings.defaultBranch);
 }
 
 /** `release/*` for `main*`: the pattern of a glued branch prefix with a separator, as an example. */
@@ -232,7 +270,10 @@ function gluedExample(segment: string): { name: string; sample: string } {
   return { name, sample: `${name}-hotfix` };
 }
 
-export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" | "anyRef" | "anyEnvironment" | "gluedBranch", Options>({
+export default defineRule<
+  "anyOwner" | "ownerWide" | "anyContext" | "anyBranch" | "anyRef" | "anyEnvironment" | "gluedBranch",
+  Options
+>({
   meta: {
     id: "broad-sub-wildcard",
     severity: "error",
@@ -259,22 +300,26 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" 
       },
       anyBranch: {
         message: "`{{value}}` admits every branch of {{repository}}, including unreviewed ones",
-        explanation: "`{{value}}`{{note}} admits every branch of {{repository}}: a workflow run from any branch, including one pushed without review, can assume this role.",
+        explanation:
+          "`{{value}}`{{note}} admits every branch of {{repository}}: a workflow run from any branch, including one pushed without review, can assume this role.",
         fix: "Pin a branch or an environment.",
       },
       anyRef: {
         message: "`{{value}}` admits every branch and tag of {{repository}}",
-        explanation: "`{{value}}`{{note}} admits every branch and tag of {{repository}}: a workflow run from any of them can assume this role.",
+        explanation:
+          "`{{value}}`{{note}} admits every branch and tag of {{repository}}: a workflow run from any of them can assume this role.",
         fix: "Pin a branch, tag pattern or environment.",
       },
       anyEnvironment: {
         message: "`{{value}}` admits every environment of {{repository}}, including unprotected ones",
-        explanation: "`{{value}}`{{note}} admits every environment of {{repository}}: a job in an environment without protection rules can assume this role.",
+        explanation:
+          "`{{value}}`{{note}} admits every environment of {{repository}}: a job in an environment without protection rules can assume this role.",
         fix: "Name the environment.",
       },
       gluedBranch: {
         message: "`{{value}}`: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`",
-        explanation: "`{{value}}`{{note}}: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`, which anyone with push access can create.",
+        explanation:
+          "`{{value}}`{{note}}: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`, which anyone with push access can create.",
         fix: "Separate the name and the wildcard with `/` (e.g. `{{name}}/*`), or name the branch.",
       },
     },
@@ -282,8 +327,14 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" 
       type: "object",
       additionalProperties: false,
       properties: {
-        allowOrgWide: { type: "boolean", description: "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." },
-        allowAnyRef: { type: "boolean", description: "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." },
+        allowOrgWide: {
+          type: "boolean",
+          description: "Do not report patterns that admit every repository of one owner (`repo:acme/*`).",
+        },
+        allowAnyRef: {
+          type: "boolean",
+          description: "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`).",
+        },
       },
     },
   },
@@ -297,7 +348,12 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" 
       if (open.kind !== "gluedBranch" && options.allowAnyRef) return;
       if (pinnedElsewhere(v.stmt, v.condition, settings).context) return;
       const repository = v.owner !== undefined && v.repo !== undefined ? `\`${v.owner}/${v.repo}\`` : "the repository";
-      const data = { value: v.text, note: valueNote(v.value), repository, ...(open.kind === "gluedBranch" ? gluedExample(open.segment) : {}) };
+      const data = {
+        value: v.text,
+        note: valueNote(v.value),
+        repository,
+        ...(open.kind === "gluedBranch" ? gluedExample(open.segment) : {}),
+      };
       ctx.report({ messageId: open.kind, at: v.value, severity: "warn", data });
     }
     for (const v of scopeValues(ctx.project.policies, settings)) {
@@ -312,13 +368,22 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" 
         ctx.report({
           messageId: "anyOwner",
           at: v.value,
-          data: { ...base, subject, reason: anyOwnerReason(v), iam: iamNote(v, settings), suggestion: example(v, settings, settings.repository ?? "OWNER/REPO") },
+          data: {
+            ...base,
+            subject,
+            reason: anyOwnerReason(v),
+            iam: iamNote(v, settings),
+            suggestion: example(v, settings, settings.repository ?? "OWNER/REPO"),
+          },
         });
       } else if (breadth === "anyOwner" || breadth === "ownerWide") {
         // Another condition pinning the owner (only) makes an any-owner value org-wide.
         if (options.allowOrgWide || pinned.repository) continue;
         const owner = v.owner ?? pinned.ownerName;
-        const known = settings.repository !== undefined && owner !== undefined && settings.repository.toLowerCase().startsWith(`${owner.toLowerCase()}/`);
+        const known =
+          settings.repository !== undefined &&
+          owner !== undefined &&
+          settings.repository.toLowerCase().startsWith(`${owner.toLowerCase()}/`);
         ctx.report({
           messageId: "ownerWide",
           at: v.value,
@@ -327,7 +392,10 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" 
             ...base,
             subject: v.claim === "sub" ? "the sub claims" : "the workflows (`job_workflow_ref`)",
             owner: owner !== undefined ? `\`${owner}\`` : "its owner",
-            pinnedBy: breadth === "anyOwner" && pinned.ownerOnlyBy !== undefined ? ` (the owner is pinned only by ${pinned.ownerOnlyBy})` : "",
+            pinnedBy:
+              breadth === "anyOwner" && pinned.ownerOnlyBy !== undefined
+                ? ` (the owner is pinned only by ${pinned.ownerOnlyBy})`
+                : "",
             suggestion: example(v, settings, known ? (settings.repository ?? "") : `${owner ?? "OWNER"}/REPO`),
           },
         });
@@ -337,7 +405,11 @@ export default defineRule<"anyOwner" | "ownerWide" | "anyContext" | "anyBranch" 
           messageId: "anyContext",
           at: v.value,
           severity: "warn",
-          data: { ...base, repository: repository !== undefined ? `\`${repository}\`` : "the repository", suggestion: pinnedContext(v, settings.subClaimTemplate, settings.defaultBranch, repository) },
+          data: {
+            ...base,
+            repository: repository !== undefined ? `\`${repository}\`` : "the repository",
+            suggestion: pinnedContext(v, settings.subClaimTemplate, settings.defaultBranch, repository),
+          },
         });
       }
     }

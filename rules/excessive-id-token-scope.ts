@@ -21,14 +21,17 @@ function otherScopes(p: Permissions): string[] {
 function fixText(p: Permissions, needing: readonly string[]): string {
   const jobs = needing.length === 1 ? `job ${needing.join("")}` : `jobs ${needing.join(", ")}`;
   if (p.kind === "write-all") {
-    if (needing.length === 0) return "No job here requests one: replace `write-all` by the scopes the jobs use, without `id-token`.";
+    if (needing.length === 0)
+      return "No job here requests one: replace `write-all` by the scopes the jobs use, without `id-token`.";
     return `Replace \`write-all\` by the scopes the jobs use, without \`id-token\`, and give ${jobs} (which need or may need a token) their own \`permissions\` with the scopes they use plus \`id-token: write\`; a job's \`permissions\` replace the workflow's.`;
   }
   const others = otherScopes(p);
   const keep = `\`permissions: ${flowMap(others)}\``;
-  if (needing.length === 0) return `No job here requests one: remove \`id-token: write\`, leaving ${keep} at workflow level.`;
+  if (needing.length === 0)
+    return `No job here requests one: remove \`id-token: write\`, leaving ${keep} at workflow level.`;
   const jobBlock = `\`permissions: ${flowMap([...others, "id-token: write"])}\``;
-  const repeat = others.length > 0 ? " (a job's `permissions` replace the workflow's, so the block repeats the other scopes)" : "";
+  const repeat =
+    others.length > 0 ? " (a job's `permissions` replace the workflow's, so the block repeats the other scopes)" : "";
   return `Move \`id-token: write\` to the job(s) that need or may need it: leave ${keep} at workflow level and give ${jobs} ${jobBlock}${repeat}.`;
 }
 
@@ -68,7 +71,10 @@ export default defineRule({
         messageId: "workflowLevel",
         at: grant.loc,
         data: {
-          grant: wf.permissions.kind === "write-all" ? "`write-all` (which includes `id-token: write`)" : "`id-token: write`",
+          grant:
+            wf.permissions.kind === "write-all"
+              ? "`write-all` (which includes `id-token: write`)"
+              : "`id-token: write`",
           jobs: idle.length === 1 ? `job ${idle.join("")}` : `jobs ${idle.join(", ")}`,
           verb: idle.length === 1 ? "does" : "do",
           fix: fixText(wf.permissions, needing),

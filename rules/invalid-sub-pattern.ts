@@ -16,27 +16,32 @@ export default defineRule({
       },
       whitespace: {
         message: "`{{value}}` has {{where}} whitespace and never matches",
-        explanation: "`{{value}}`{{note}} has {{where}} whitespace; no sub claim GitHub issues has it, and IAM compares values exactly, so this value never matches.",
+        explanation:
+          "`{{value}}`{{note}} has {{where}} whitespace; no sub claim GitHub issues has it, and IAM compares values exactly, so this value never matches.",
         fix: "Write `{{suggestion}}`.",
       },
       url: {
         message: "`{{value}}` is a URL, not a sub claim; it never matches",
-        explanation: "`{{value}}`{{note}} is a URL, but the sub claim names the repository as `{{expected}}`, so this value never matches.",
+        explanation:
+          "`{{value}}`{{note}} is a URL, but the sub claim names the repository as `{{expected}}`, so this value never matches.",
         fix: "Write e.g. `{{suggestion}}`.",
       },
       literalWildcard: {
         message: "`{{token}}` in `{{value}}` is literal under `{{operator}}`; it never matches",
-        explanation: "`{{value}}`{{note}} is under `{{operator}}`, where `{{token}}` is a literal character, not a wildcard; no sub claim GitHub issues contains it, so this value never matches.",
+        explanation:
+          "`{{value}}`{{note}} is under `{{operator}}`, where `{{token}}` is a literal character, not a wildcard; no sub claim GitHub issues contains it, so this value never matches.",
         fix: "Move the pattern to `StringLike` (keeping it as narrow as possible), or write the exact claim, e.g. `{{example}}`.",
       },
       missingRepoPrefix: {
         message: "`{{value}}` starts with `{{token}}`, not `{{expected}}`; it never matches",
-        explanation: "`{{value}}`{{note}} starts with `{{token}}`, but GitHub's sub claim starts with `{{expected}}` (`{{template}}`), so this value never matches.",
+        explanation:
+          "`{{value}}`{{note}} starts with `{{token}}`, but GitHub's sub claim starts with `{{expected}}` (`{{template}}`), so this value never matches.",
         fix: "Write `{{suggestion}}`.",
       },
       shortRef: {
         message: "`{{value}}`: the ref is `{{expected}}`, not `{{token}}`",
-        explanation: "`{{value}}`{{note}} writes the ref as `{{token}}`, but the sub claim carries the full ref: GitHub issues `{{expected}}`, so this value never matches.",
+        explanation:
+          "`{{value}}`{{note}} writes the ref as `{{token}}`, but the sub claim carries the full ref: GitHub issues `{{expected}}`, so this value never matches.",
         fix: "Write `{{suggestion}}`.",
       },
       wrongContext: {
@@ -53,7 +58,8 @@ export default defineRule({
       },
       neverMatches: {
         message: "`{{value}}` never matches a sub of the template `{{template}}`",
-        explanation: "`{{value}}`{{note}} can never match a sub claim GitHub issues under the template `{{template}}` (e.g. `{{example}}`).",
+        explanation:
+          "`{{value}}`{{note}} can never match a sub claim GitHub issues under the template `{{template}}` (e.g. `{{example}}`).",
         fix: "If your organisation customised the sub claim (`include_claim_keys`), set `subClaimTemplate` in the oidclint config to its claim keys.",
       },
     },
@@ -66,7 +72,9 @@ export default defineRule({
       if (v.analysis.canMatch || !problem) continue;
       // `ref:main` → `ref:refs/heads/main` is a fix when certain; every other corrected value a suggestion.
       const suggest = (text: string | undefined, fixable: boolean) =>
-        text === undefined || text.includes("OWNER/REPO") ? {} : valueChange(ctx.fixer, v.value, v.analysis.text, text, fixable && shortRefIsCertain(v.analysis.text, text));
+        text === undefined || text.includes("OWNER/REPO")
+          ? {}
+          : valueChange(ctx.fixer, v.value, v.analysis.text, text, fixable && shortRefIsCertain(v.analysis.text, text));
       const data = {
         value: v.analysis.text,
         note: valueNote(v.value),
@@ -81,7 +89,10 @@ export default defineRule({
         case "literalWildcard": {
           // The same value as a pattern names the repository; the exact claim for it is the example.
           const asPattern = analyseSub(v.value, "like", template);
-          const repository = asPattern.owner !== undefined && asPattern.repo !== undefined ? `${asPattern.owner}/${asPattern.repo}` : ctx.settings.repository;
+          const repository =
+            asPattern.owner !== undefined && asPattern.repo !== undefined
+              ? `${asPattern.owner}/${asPattern.repo}`
+              : ctx.settings.repository;
           ctx.report({
             messageId: "literalWildcard",
             at: v.value,
@@ -91,10 +102,20 @@ export default defineRule({
           break;
         }
         case "whitespace":
-          ctx.report({ messageId: "whitespace", at: v.value, data: { ...data, where: problem.token ?? "stray" }, ...suggest(problem.suggestion, false) });
+          ctx.report({
+            messageId: "whitespace",
+            at: v.value,
+            data: { ...data, where: problem.token ?? "stray" },
+            ...suggest(problem.suggestion, false),
+          });
           break;
         default:
-          ctx.report({ messageId: problem.kind, at: v.value, data, ...suggest(problem.suggestion, problem.kind === "shortRef") });
+          ctx.report({
+            messageId: problem.kind,
+            at: v.value,
+            data,
+            ...suggest(problem.suggestion, problem.kind === "shortRef"),
+          });
       }
     }
   },

@@ -1,12 +1,26 @@
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { defineRule } from "../src/engine/rule.js";
-import { actionAllowsWebIdentity, isGitHubIssuer, isUnresolvedKey, parseConditionKey } from "../src/analysis/github-trust.js";
+import {
+  actionAllowsWebIdentity,
+  isGitHubIssuer,
+  isUnresolvedKey,
+  parseConditionKey,
+} from "../src/analysis/github-trust.js";
 import type { PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, isUnknownPart, knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem, isNearGitHubHost } from "../src/analysis/condition-keys.js";
 
 /** AWS partitions (`arn:PARTITION:…`). */
-const PARTITIONS = new Set(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]);
+const PARTITIONS = new Set([
+  "aws",
+  "aws-cn",
+  "aws-us-gov",
+  "aws-iso",
+  "aws-iso-b",
+  "aws-iso-e",
+  "aws-iso-f",
+  "aws-eusc",
+]);
 
 /** Stands for an unknown part while a value is split into ARN fields. */
 const UNKNOWN = "\u0000";
@@ -86,7 +100,8 @@ function statementIsGitHubRelated(stmt: Statement, settings: Pick<ResolvedSettin
     if (p.type.value !== "Federated") continue;
     for (const v of p.values.items) {
       const issuer = providerIssuerOf(v);
-      if (issuer !== undefined && (isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? ""))) return true;
+      if (issuer !== undefined && (isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? "")))
+        return true;
     }
   }
   return hasGitHubKeys(stmt, settings);
@@ -96,12 +111,14 @@ export default defineRule({
   meta: {
     id: "malformed-principal",
     severity: "error",
-    description: "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys",
+    description:
+      "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys",
     inputs: ["policy"],
     messages: {
       notAnArn: {
-        message: "`Federated: \"{{value}}\"` names the issuer, not the OIDC provider's ARN",
-        explanation: "`Federated: \"{{value}}\"` names the issuer, but IAM needs the ARN of the account's OIDC provider for it; the policy is rejected (MalformedPolicyDocument: invalid principal).",
+        message: '`Federated: "{{value}}"` names the issuer, not the OIDC provider\'s ARN',
+        explanation:
+          '`Federated: "{{value}}"` names the issuer, but IAM needs the ARN of the account\'s OIDC provider for it; the policy is rejected (MalformedPolicyDocument: invalid principal).',
         fix: "Write `{{suggestion}}`.",
       },
       notProviderArn: {
@@ -111,27 +128,32 @@ export default defineRule({
       },
       wrongPrincipalType: {
         message: "OIDC provider ARN `{{value}}` under `{{type}}` instead of `Federated`",
-        explanation: "`{{value}}` is an OIDC provider ARN under `{{type}}`; web identity providers are trusted as `\"Federated\"` principals, so no GitHub token can use this statement.",
-        fix: "Move it to `\"Principal\": { \"Federated\": \"{{value}}\" }`.",
+        explanation:
+          '`{{value}}` is an OIDC provider ARN under `{{type}}`; web identity providers are trusted as `"Federated"` principals, so no GitHub token can use this statement.',
+        fix: 'Move it to `"Principal": { "Federated": "{{value}}" }`.',
       },
       schemeInArn: {
         message: "`{{value}}` contains the URL scheme",
-        explanation: "`{{value}}` contains the URL scheme. OIDC provider ARNs name the provider URL without `https://`, so this names no provider.",
+        explanation:
+          "`{{value}}` contains the URL scheme. OIDC provider ARNs name the provider URL without `https://`, so this names no provider.",
         fix: "Write `{{suggestion}}`.",
       },
       badAccount: {
         message: "`{{value}}` has account id `{{account}}`, not 12 digits",
-        explanation: "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider.",
+        explanation:
+          "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider.",
         fix: "Use the id of the account that holds the provider{{origin}}.",
       },
       badPartition: {
         message: "`{{value}}` names partition `{{partition}}`, which does not exist",
-        explanation: "`{{value}}` names partition `{{partition}}`, which does not exist (aws, aws-cn, aws-us-gov, …), so this names no provider.",
+        explanation:
+          "`{{value}}` names partition `{{partition}}`, which does not exist (aws, aws-cn, aws-us-gov, …), so this names no provider.",
         fix: "Use the role's partition (or `${AWS::Partition}` / `data.aws_partition`).",
       },
       partitionMismatch: {
         message: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`",
-        explanation: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted.",
+        explanation:
+          "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted.",
         fix: "Use `arn:{{other}}:iam::…` (or `${AWS::Partition}` / `data.aws_partition`).",
       },
       issuerMismatch: {
@@ -155,7 +177,11 @@ export default defineRule({
             const origin = value.origin === undefined ? "" : ` (value from ${value.origin})`;
             if (principal.type.value !== "Federated") {
               if (text !== undefined && /^arn:[^:]*:iam::[^:]*:oidc-provider\//.test(text)) {
-                ctx.report({ messageId: "wrongPrincipalType", at: value, data: { value: text, type: principal.type.value } });
+                ctx.report({
+                  messageId: "wrongPrincipalType",
+                  at: value,
+                  data: { value: text, type: principal.type.value },
+                });
               }
               continue;
             }
@@ -163,7 +189,11 @@ export default defineRule({
               if (isBareGitHubIssuer(text, ctx.settings)) {
                 const partition = doc.partition ?? arns.map(partitionOfValue).find((p) => p !== undefined) ?? "aws";
                 const issuer = text.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
-                ctx.report({ messageId: "notAnArn", at: value, data: { value: text, suggestion: `arn:${partition}:iam::ACCOUNT_ID:oidc-provider/${issuer}` } });
+                ctx.report({
+                  messageId: "notAnArn",
+                  at: value,
+                  data: { value: text, suggestion: `arn:${partition}:iam::ACCOUNT_ID:oidc-provider/${issuer}` },
+                });
               }
               continue;
             }
@@ -177,21 +207,37 @@ export default defineRule({
                 ctx.report({
                   messageId: "notProviderArn",
                   at: value,
-                  data: { value: display, reason: "it names a SAML provider, but `sts:AssumeRoleWithWebIdentity` and the GitHub condition keys need the OIDC provider: `oidc-provider/ISSUER`, not `saml-provider/…`" },
+                  data: {
+                    value: display,
+                    reason:
+                      "it names a SAML provider, but `sts:AssumeRoleWithWebIdentity` and the GitHub condition keys need the OIDC provider: `oidc-provider/ISSUER`, not `saml-provider/…`",
+                  },
                 });
               }
               continue;
             }
             if (isKnownField(f.service) && f.service !== "iam") {
-              ctx.report({ messageId: "notProviderArn", at: value, data: { value: display, reason: `service \`${f.service}\` instead of \`iam\`` } });
+              ctx.report({
+                messageId: "notProviderArn",
+                at: value,
+                data: { value: display, reason: `service \`${f.service}\` instead of \`iam\`` },
+              });
               continue;
             }
             if (isKnownField(f.region) && f.region !== "") {
-              ctx.report({ messageId: "notProviderArn", at: value, data: { value: display, reason: `IAM ARNs have no region, this one has \`${f.region}\`` } });
+              ctx.report({
+                messageId: "notProviderArn",
+                at: value,
+                data: { value: display, reason: `IAM ARNs have no region, this one has \`${f.region}\`` },
+              });
               continue;
             }
             if (isKnownField(f.resource) && !f.resource.startsWith("oidc-provider/")) {
-              ctx.report({ messageId: "notProviderArn", at: value, data: { value: display, reason: `resource \`${f.resource}\` instead of \`oidc-provider/ISSUER\`` } });
+              ctx.report({
+                messageId: "notProviderArn",
+                at: value,
+                data: { value: display, reason: `resource \`${f.resource}\` instead of \`oidc-provider/ISSUER\`` },
+              });
               continue;
             }
             const resourceIssuer = f.resource.slice("oidc-provider/".length);
@@ -214,19 +260,29 @@ export default defineRule({
             if (!githubRelated) continue;
             const partition = partitionOfValue(value);
             if (partition !== undefined) {
-              const others = arns.filter((a) => a !== value).map(partitionOfValue).filter((p): p is string => p !== undefined);
-              const other = doc.partition ?? (others.length > 0 && others.every((p) => p === others[0]) ? others[0] : undefined);
+              const others = arns
+                .filter((a) => a !== value)
+                .map(partitionOfValue)
+                .filter((p): p is string => p !== undefined);
+              const other =
+                doc.partition ?? (others.length > 0 && others.every((p) => p === others[0]) ? others[0] : undefined);
               if (other !== undefined && other !== partition) {
-                const where = doc.partition !== undefined ? "the template around it is" : "the other principals of this policy are";
-                ctx.report({ messageId: "partitionMismatch", at: value, data: { value: display, partition, other, where } });
+                const where =
+                  doc.partition !== undefined ? "the template around it is" : "the other principals of this policy are";
+                ctx.report({
+                  messageId: "partitionMismatch",
+                  at: value,
+                  data: { value: display, partition, other, where },
+                });
                 continue;
               }
             }
           }
         }
-        if (githubRelated) checkIssuerMismatch(stmt, ctx.settings, (keyIssuer, principalIssuer, keys, at) => {
-          ctx.report({ messageId: "issuerMismatch", at, data: { keyIssuer, principalIssuer, keys } });
-        });
+        if (githubRelated)
+          checkIssuerMismatch(stmt, ctx.settings, (keyIssuer, principalIssuer, keys, at) => {
+            ctx.report({ messageId: "issuerMismatch", at, data: { keyIssuer, principalIssuer, keys } });
+          });
       }
     }
   },

@@ -2,7 +2,12 @@ import { defineRule } from "../src/engine/rule.js";
 import { addIdTokenWrite } from "../src/fix/workflow-fixes.js";
 import type { RelatedLocation } from "../src/engine/rule.js";
 import type { SourceLocation } from "../src/model/location.js";
-import { effectivePermissions, jobOidcUses, type EffectivePermissions, type OidcUse } from "../src/analysis/token-use.js";
+import {
+  effectivePermissions,
+  jobOidcUses,
+  type EffectivePermissions,
+  type OidcUse,
+} from "../src/analysis/token-use.js";
 import type { Job, Workflow } from "../src/model/workflow.js";
 
 /**
@@ -14,16 +19,23 @@ import type { Job, Workflow } from "../src/model/workflow.js";
 function fixText(eff: EffectivePermissions): string {
   const block = eff.permissions;
   if (block?.kind === "map" || block?.kind === "empty") {
-    const kept = [...block.scopes].filter(([name]) => name !== "id-token").map(([name, v]) => `${name}: ${v.value.trim()}`);
+    const kept = [...block.scopes]
+      .filter(([name]) => name !== "id-token")
+      .map(([name, v]) => `${name}: ${v.value.trim()}`);
     return `\`permissions: { ${[...kept, "id-token: write"].join(", ")} }\``;
   }
   const base = "`permissions: { contents: read, id-token: write }`";
-  return block?.kind === "read-all" ? `${base} (\`read-all\` granted read on every scope: add the others the job reads)` : base;
+  return block?.kind === "read-all"
+    ? `${base} (\`read-all\` granted read on every scope: add the others the job reads)`
+    : base;
 }
 
 /** How the permissions in force read in a message: "the job's `permissions: read-all` leaves …". */
 function grantText(eff: EffectivePermissions, wf: Workflow): string {
-  const whose = eff.source === "job" ? "the job's" : `the workflow-level (line ${wf.permissions?.loc.line ?? 0}, inherited by the job)`;
+  const whose =
+    eff.source === "job"
+      ? "the job's"
+      : `the workflow-level (line ${wf.permissions?.loc.line ?? 0}, inherited by the job)`;
   switch (eff.permissions?.kind) {
     case "read-all":
       return `${whose} \`permissions: read-all\` leaves \`id-token\` at \`none\``;
@@ -49,12 +61,14 @@ export default defineRule({
     messages: {
       missingPermission: {
         message: "Job `{{job}}` requests an OIDC token without `id-token: write`",
-        explanation: "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but {{grant}}, so GitHub issues no token and the step fails.",
+        explanation:
+          "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but {{grant}}, so GitHub issues no token and the step fails.",
         fix: "Add `id-token: write` to the job: {{fix}}.",
       },
       idTokenRead: {
         message: "`id-token: read` is not a valid access level; job `{{job}}` gets no OIDC token",
-        explanation: "`id-token: read` is not a valid access level: `id-token` takes only `write` or `none`, so job `{{job}}` gets no OIDC token for {{consumer}} (line {{line}}).",
+        explanation:
+          "`id-token: read` is not a valid access level: `id-token` takes only `write` or `none`, so job `{{job}}` gets no OIDC token for {{consumer}} (line {{line}}).",
         fix: "Write `id-token: write`.",
       },
       defaultPermissions: {
@@ -86,21 +100,43 @@ export default defineRule({
     function report(job: Job, wf: Workflow, eff: EffectivePermissions, use: OidcUse): void {
       const data = { job: job.id.value, consumer: use.consumer, line: lineOf(use.loc), fix: fixText(eff) };
       const related: RelatedLocation[] = [{ message: "the OIDC token is requested here", loc: use.loc }];
-      if (eff.source === "workflow" && wf.permissions) related.push({ message: "workflow-level permissions inherited by the job", loc: wf.permissions.loc });
+      if (eff.source === "workflow" && wf.permissions)
+        related.push({ message: "workflow-level permissions inherited by the job", loc: wf.permissions.loc });
       const at = job.permissions?.loc ?? job.id.loc;
       const fix = addIdTokenWrite(ctx.fixer, job, wf);
       if (eff.idToken === "read") {
         // `id-token: read` written in the job itself is the offending value; inherited, the job is.
-        ctx.report({ messageId: "idTokenRead", at: eff.source === "job" && eff.grantLoc ? eff.grantLoc : at, data, related, ...fix });
+        ctx.report({
+          messageId: "idTokenRead",
+          at: eff.source === "job" && eff.grantLoc ? eff.grantLoc : at,
+          data,
+          related,
+          ...fix,
+        });
         return;
       }
       if (use.via) {
-        const grant = eff.source === "default" ? `neither the calling job nor its workflow sets \`permissions\`, so it passes on the repository default (${defaultText(ctx.settings.defaultTokenPermissions)}), which never includes \`id-token\`` : grantText(eff, wf);
-        ctx.report({ messageId: "callerMissingPermission", at, data: { ...data, callee: use.via.callee, calleeJob: use.via.job, grant }, related, ...fix });
+        const grant =
+          eff.source === "default"
+            ? `neither the calling job nor its workflow sets \`permissions\`, so it passes on the repository default (${defaultText(ctx.settings.defaultTokenPermissions)}), which never includes \`id-token\``
+            : grantText(eff, wf);
+        ctx.report({
+          messageId: "callerMissingPermission",
+          at,
+          data: { ...data, callee: use.via.callee, calleeJob: use.via.job, grant },
+          related,
+          ...fix,
+        });
         return;
       }
       if (eff.source === "default") {
-        ctx.report({ messageId: "defaultPermissions", at, data: { ...data, default: defaultText(ctx.settings.defaultTokenPermissions) }, related, ...fix });
+        ctx.report({
+          messageId: "defaultPermissions",
+          at,
+          data: { ...data, default: defaultText(ctx.settings.defaultTokenPermissions) },
+          related,
+          ...fix,
+        });
         return;
       }
       ctx.report({ messageId: "missingPermission", at, data: { ...data, grant: grantText(eff, wf) }, related, ...fix });

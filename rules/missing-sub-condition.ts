@@ -40,32 +40,37 @@ export default defineRule({
   meta: {
     id: "missing-sub-condition",
     severity: "error",
-    description: "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim",
+    description:
+      "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim",
     inputs: ["policy"],
     defersTo: ["unknown-condition-key"],
     messages: {
       missing: {
         message: "No `sub` condition{{when}}: any repository on GitHub can assume this role",
         explanation:
-          "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) with no condition on `{{issuer}}:sub` or `{{issuer}}:job_workflow_ref`: a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: a sub or job_workflow_ref condition \"not scoped to all\" is required), so such a role predates that check or will not deploy.",
-        fix: "Add a condition naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
+          'This statement{{when}} trusts GitHub\'s OIDC provider ({{provider}}) with no condition on `{{issuer}}:sub` or `{{issuer}}:job_workflow_ref`: a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: a sub or job_workflow_ref condition "not scoped to all" is required), so such a role predates that check or will not deploy.',
+        fix: 'Add a condition naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.',
       },
       notComparing: {
         message: "`sub` is conditioned only with {{operators}}, which compares no repository",
         explanation:
           "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with {{operators}}, which does not compare the claim with a repository: `Null` only tests whether the claim is present, and every GitHub token has one. So a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role without a StringEquals/StringLike condition on sub or job_workflow_ref that is not scoped to all (MalformedPolicyDocument).",
-        fix: "Replace it with a condition naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
+        fix: 'Replace it with a condition naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.',
       },
       negatedOnly: {
         message: "`sub` is conditioned only with negated {{operators}}: any repository can assume this role",
         explanation:
           "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with negated operators ({{operators}}): they refuse what they name and admit everything else, so a workflow in any repository on GitHub can assume this role. IAM refuses to create or update a role without a positive StringEquals/StringLike condition on sub or job_workflow_ref (MalformedPolicyDocument).",
-        fix: "Add one naming your repository, e.g. \"StringEquals\": { \"{{issuer}}:sub\": \"{{example}}\" }.",
+        fix: 'Add one naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.',
       },
     },
   },
   check(ctx) {
-    const example = exampleSub(ctx.settings.subClaimTemplate, ctx.settings.repository ?? "OWNER/REPO", ctx.settings.defaultBranch);
+    const example = exampleSub(
+      ctx.settings.subClaimTemplate,
+      ctx.settings.repository ?? "OWNER/REPO",
+      ctx.settings.defaultBranch,
+    );
     for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
       // Conditions that could not be resolved, or keys that are not fully known, may hold the sub
       // condition: nothing is certain.
@@ -86,7 +91,12 @@ export default defineRule({
       const operators = [...new Set(offending.map((c) => `\`${c.condition.operator.value}\``))].join(", ");
       const first = offending[0];
       if (!first) ctx.report({ messageId: "missing", at: stmt.conditionLoc ?? stmt.loc, data });
-      else ctx.report({ messageId: negated.length > 0 ? "negatedOnly" : "notComparing", at: first.condition.operator, data: { ...data, operators } });
+      else
+        ctx.report({
+          messageId: negated.length > 0 ? "negatedOnly" : "notComparing",
+          at: first.condition.operator,
+          data: { ...data, operators },
+        });
     }
   },
 });

@@ -22,12 +22,14 @@ export default defineRule({
   meta: {
     id: "mutable-sub-claim",
     severity: "off",
-    description: "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag",
+    description:
+      "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag",
     inputs: ["policy"],
     messages: {
       workflowRefNotSha: {
         message: "`{{value}}` pins the reusable workflow to {{what}} `{{ref}}`, which can move",
-        explanation: "`{{value}}`{{note}} pins the reusable workflow to {{what}} (`{{ref}}`), which can move: whoever can push there changes what runs with this role.",
+        explanation:
+          "`{{value}}`{{note}} pins the reusable workflow to {{what}} (`{{ref}}`), which can move: whoever can push there changes what runs with this role.",
         fix: "Pin a commit SHA.",
       },
       nameOnly: {

@@ -31,7 +31,10 @@ function judgeUrl(url: string, needsScheme: boolean, issuerSetting: string): Url
   const slash = rest.indexOf("/");
   const host = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
   const path = slash < 0 ? "" : rest.slice(slash);
-  const wrongHost = host !== GITHUB_ISSUER_HOST && !isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting }) && (isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host));
+  const wrongHost =
+    host !== GITHUB_ISSUER_HOST &&
+    !isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting }) &&
+    (isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host));
   const goodHost = wrongHost ? GITHUB_ISSUER_HOST : host;
   let goodPath = path.replace(/\/\.well-known\/.*$/i, "").replace(/\/+$/, "");
   const segments = goodPath.split("/").filter((s) => s !== "");
@@ -61,12 +64,14 @@ export default defineRule({
     messages: {
       insecureScheme: {
         message: "Provider URL `{{url}}` does not use https",
-        explanation: "OIDC provider URL `{{url}}` does not use https. GitHub's tokens are issued by `https://{{host}}`, and IAM only accepts https issuers.",
+        explanation:
+          "OIDC provider URL `{{url}}` does not use https. GitHub's tokens are issued by `https://{{host}}`, and IAM only accepts https issuers.",
         fix: "Use `{{suggestion}}`.",
       },
       missingScheme: {
         message: "Provider URL `{{url}}` has no scheme",
-        explanation: "OIDC provider URL `{{url}}` has no scheme; IAM requires the issuer URL with `https://` and the deployment fails.",
+        explanation:
+          "OIDC provider URL `{{url}}` has no scheme; IAM requires the issuer URL with `https://` and the deployment fails.",
         fix: "Use `{{suggestion}}`.",
       },
       wrongHost: {
@@ -77,17 +82,20 @@ export default defineRule({
       },
       wrongPath: {
         message: "Provider URL `{{url}}` has a path the issuer does not have",
-        explanation: "OIDC provider URL `{{url}}` has a path the issuer does not have (the URL is the issuer itself, not its discovery document). STS finds no provider for GitHub's tokens.",
+        explanation:
+          "OIDC provider URL `{{url}}` has a path the issuer does not have (the URL is the issuer itself, not its discovery document). STS finds no provider for GitHub's tokens.",
         fix: "Use `{{suggestion}}`.",
       },
       trailingSlash: {
         message: "Provider URL `{{url}}` ends with `/`",
-        explanation: "OIDC provider URL `{{url}}` ends with `/`, but GitHub's tokens carry the issuer without it, so STS finds no provider for them (`No OpenIDConnect provider found`).",
+        explanation:
+          "OIDC provider URL `{{url}}` ends with `/`, but GitHub's tokens carry the issuer without it, so STS finds no provider for them (`No OpenIDConnect provider found`).",
         fix: "Use `{{suggestion}}`.",
       },
       noUsableAudience: {
         message: "OIDC provider's client IDs ({{clientIds}}) lack `{{audience}}`",
-        explanation: "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds no audience configure-aws-credentials sends (`{{audience}}`), so STS refuses its tokens (`Incorrect token audience`).",
+        explanation:
+          "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds no audience configure-aws-credentials sends (`{{audience}}`), so STS refuses its tokens (`Incorrect token audience`).",
         fix: "Add `{{audience}}` to the client IDs.",
       },
       onlyGitHubDefaultAudience: {
@@ -108,18 +116,26 @@ export default defineRule({
         const host = (url.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? "").toLowerCase();
         // A trailing slash or a missing scheme is mechanical; another host or path is the user's call.
         const certain = verdict.problem === "trailingSlash" || verdict.problem === "missingScheme";
-        ctx.report({ messageId: verdict.problem, at: provider.url, data: { url, suggestion: verdict.suggestion, host }, ...valueChange(ctx.fixer, provider.url, url, verdict.suggestion, certain) });
+        ctx.report({
+          messageId: verdict.problem,
+          at: provider.url,
+          data: { url, suggestion: verdict.suggestion, host },
+          ...valueChange(ctx.fixer, provider.url, url, verdict.suggestion, certain),
+        });
       }
       const clientIds = providerClientIds(provider);
       if (clientIds === undefined || clientIds.some((id) => audiences.has(id))) continue;
       // A trust policy of the linted files that pins `aud` for this issuer: whether the list fits it is
       // `audience-drift`'s question (one finding).
       const pinned = [...githubTrustStatements(ctx.project.policies, ctx.settings)].some(
-        ({ doc, stmt }) => positiveAudConditions(stmt, ctx.settings).length > 0 && providersFor(stmt, doc, ctx.project, ctx.settings).includes(provider),
+        ({ doc, stmt }) =>
+          positiveAudConditions(stmt, ctx.settings).length > 0 &&
+          providersFor(stmt, doc, ctx.project, ctx.settings).includes(provider),
       );
       if (pinned) continue;
       const list = clientIds.length === 0 ? "empty" : `\`${clientIds.join("`, `")}\``;
-      const onlyDefault = clientIds.length > 0 && clientIds.every((id) => /^https:\/\/github\.com\/[^/]+\/?$/i.test(id));
+      const onlyDefault =
+        clientIds.length > 0 && clientIds.every((id) => /^https:\/\/github\.com\/[^/]+\/?$/i.test(id));
       ctx.report({
         messageId: onlyDefault ? "onlyGitHubDefaultAudience" : "noUsableAudience",
         at: provider.clientIds ?? provider,

@@ -25,7 +25,13 @@ function typoOf(name: string, inventory: readonly string[]): string | undefined 
  * name is most likely its old name (a rename). Then a plausible typo. Both are questions: only the reader
  * knows whether the repository was renamed; nothing else is suggested.
  */
-function staleHint(v: SubConditionValue, repository: string, inventory: readonly string[], configured: string | undefined, template: readonly string[]): string {
+function staleHint(
+  v: SubConditionValue,
+  repository: string,
+  inventory: readonly string[],
+  configured: string | undefined,
+  template: readonly string[],
+): string {
   const { owner = "", repo = "", text } = v.analysis;
   const named = new Set<string>();
   for (const c of githubConditions(v.stmt, { issuer: v.condition.issuer })) {
@@ -36,11 +42,17 @@ function staleHint(v: SubConditionValue, repository: string, inventory: readonly
     }
   }
   const sameOwner = configured !== undefined && configured.toLowerCase().split("/")[0] === owner.toLowerCase();
-  if (configured !== undefined && sameOwner && named.size === 1 && inventory.some((r) => r.toLowerCase() === configured.toLowerCase())) {
+  if (
+    configured !== undefined &&
+    sameOwner &&
+    named.size === 1 &&
+    inventory.some((r) => r.toLowerCase() === configured.toLowerCase())
+  ) {
     return `Was this repository (\`${configured}\`) renamed from \`${repository}\`? If so, the sub must name the new name (\`${renamed(text, owner, repo, configured)}\`); if not, check which repository this role is for.`;
   }
   const typo = typoOf(repository, inventory);
-  if (typo !== undefined) return `Is \`${repository}\` a misspelling of \`${typo}\`? If so, correct the name (\`${renamed(text, owner, repo, typo)}\`); if not, add it to the inventory or remove it.`;
+  if (typo !== undefined)
+    return `Is \`${repository}\` a misspelling of \`${typo}\`? If so, correct the name (\`${renamed(text, owner, repo, typo)}\`); if not, add it to the inventory or remove it.`;
   return "Check the name: correct it if it is misspelt or the repository was renamed, add it to the inventory if it is new, or remove it if the repository is gone.";
 }
 
@@ -52,7 +64,11 @@ function escapeRegExp(text: string): string {
 function renamed(text: string, owner: string, repo: string, to: string): string {
   const [toOwner = owner, toRepo = repo] = to.split("/");
   const re = new RegExp(`(^|:)(repo|repository):${escapeRegExp(owner)}(@[^/:]*)?/${escapeRegExp(repo)}(?=@|:|$)`);
-  return text.replace(re, (_m, start: string, key: string, ownerId: string | undefined) => `${start}${key}:${toOwner}${ownerId ?? ""}/${toRepo}`);
+  return text.replace(
+    re,
+    (_m, start: string, key: string, ownerId: string | undefined) =>
+      `${start}${key}:${toOwner}${ownerId ?? ""}/${toRepo}`,
+  );
 }
 
 type Ctx = Parameters<(typeof rule)["check"]>[0];
@@ -69,10 +85,17 @@ function reportOnline(ctx: Ctx, statuses: NonNullable<Ctx["project"]["repoStatus
     const status = statuses.get(repository);
     const base = { value: text, note: valueNote(v.value), repository, operator: v.condition.condition.operator.value };
     if (status?.kind === "missing") ctx.report({ messageId: "missingOnline", at: v.value, data: base });
-    else if (status?.kind === "renamed" || (status?.kind === "ok" && status.fullName !== repository && v.mode !== "equalsIgnoreCase")) {
+    else if (
+      status?.kind === "renamed" ||
+      (status?.kind === "ok" && status.fullName !== repository && v.mode !== "equalsIgnoreCase")
+    ) {
       const canonical = status.fullName;
       const messageId = status.kind === "renamed" ? "renamedOnline" : "caseMismatch";
-      ctx.report({ messageId, at: v.value, data: { ...base, canonical, suggestion: renamed(text, owner, repo, canonical) } });
+      ctx.report({
+        messageId,
+        at: v.value,
+        data: { ...base, canonical, suggestion: renamed(text, owner, repo, canonical) },
+      });
     }
   }
 }
@@ -124,11 +147,20 @@ const rule = defineRule({
       if (!v.analysis.canMatch || owner === undefined || repo === undefined) continue;
       const repository = `${owner}/${repo}`;
       if (known.has(repository)) continue;
-      const base = { value: text, note: valueNote(v.value), repository, operator: v.condition.condition.operator.value };
+      const base = {
+        value: text,
+        note: valueNote(v.value),
+        repository,
+        operator: v.condition.condition.operator.value,
+      };
       const canonical = byLower.get(repository.toLowerCase());
       if (canonical !== undefined) {
         if (v.mode === "equalsIgnoreCase") continue;
-        ctx.report({ messageId: "caseMismatch", at: v.value, data: { ...base, canonical, suggestion: renamed(text, owner, repo, canonical) } });
+        ctx.report({
+          messageId: "caseMismatch",
+          at: v.value,
+          data: { ...base, canonical, suggestion: renamed(text, owner, repo, canonical) },
+        });
         continue;
       }
       const hint = staleHint(v, repository, inventory, ctx.settings.repository, ctx.settings.subClaimTemplate);

@@ -4,7 +4,13 @@ import { describeCombination, matrixKeysRead } from "../src/analysis/workflow-va
 import type { ResolvedSettings } from "../src/config/settings.js";
 import { jobSituations, renderSub, type JobSituation } from "../src/analysis/predicted-claims.js";
 import { allowedPatterns, filterListAdmits, findRefusedClaim, holeAdmits } from "../src/analysis/iam-evaluation.js";
-import { definesRoles, jobRoleAssumptions, resolveRole, type ResolvedRole, type RoleAssumption } from "../src/analysis/role-assumptions.js";
+import {
+  definesRoles,
+  jobRoleAssumptions,
+  resolveRole,
+  type ResolvedRole,
+  type RoleAssumption,
+} from "../src/analysis/role-assumptions.js";
 import { displayText, knownText } from "../src/model/value.js";
 
 /**
@@ -28,7 +34,10 @@ function policyClaim(s: JobSituation, repo: string, example: string | undefined)
   const include = example === undefined ? positive : positive.filter((p) => filterListAdmits([p], example));
   if (include.length === 1) {
     // GitHub glob → IAM StringLike: `**`/`*` become `*`; `?`, `+` and classes are widened to `*`.
-    let p = (include[0] ?? "*").replace(/\*\*?/g, "*").replace(/\[[^\]]*\][?+]?|.[?+]/g, "*").replace(/\*+/g, "*");
+    let p = (include[0] ?? "*")
+      .replace(/\*\*?/g, "*")
+      .replace(/\[[^\]]*\][?+]?|.[?+]/g, "*")
+      .replace(/\*+/g, "*");
     // A merge queue branch `gh-readonly-queue/BASE/pr-N-SHA`: allow the queue of that base.
     if (s.event === "merge_group") p = p.replace(/\/pr-\*$/, "/*");
     if (p !== "*") return `${prefix}ref:${refs}${p}`;
@@ -57,20 +66,25 @@ function fixText(f: FixContext): string {
   // The environment the role names, if any: with one, a job's sub is `…:environment:NAME` on every trigger.
   const roleEnv = allowed.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== undefined);
   const env = roleEnv === undefined ? undefined : decodeURIComponent(roleEnv);
-  if (f.matrix !== undefined) return `leave \`${f.matrix}\` out of the matrix if this role is not meant for it; or, if it is, ${add}`;
+  if (f.matrix !== undefined)
+    return `leave \`${f.matrix}\` out of the matrix if this role is not meant for it; or, if it is, ${add}`;
   if (s.kind === "environment") {
     if (env !== undefined) return `give the job the environment the role trusts (\`environment: ${env}\`), or ${add}`;
     return `drop the job's \`environment:\` if the role is meant for ref-based runs (a job with an environment always gets \`…:environment:NAME\`), or ${add}`;
   }
   const envOnly = allowed.length > 0 && allowed.every((p) => p.includes(":environment:"));
-  if (env !== undefined && envOnly) return `give the job the environment the role trusts (\`environment: ${env}\`: its sub is then \`repo:${repo}:environment:${roleEnv ?? env}\` on every trigger), or ${add}`;
-  if (s.kind === "pull_request") return `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or the step), or, if pull requests may use it, ${add}`;
+  if (env !== undefined && envOnly)
+    return `give the job the environment the role trusts (\`environment: ${env}\`: its sub is then \`repo:${repo}:environment:${roleEnv ?? env}\` on every trigger), or ${add}`;
+  if (s.kind === "pull_request")
+    return `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or the step), or, if pull requests may use it, ${add}`;
   if (s.event === "workflow_dispatch")
     return `state that the job runs only from \`${defaultBranch}\` (job \`if: github.ref == 'refs/heads/${defaultBranch}'\`) or give it an environment the role trusts; if another branch is meant to deploy, add exactly its claim (e.g. \`${claim}\`)`;
   if (FILTERED_EVENTS.has(s.event)) {
     const filter = s.kind === "tag" ? "tags" : "branches";
     const open = s.holes !== undefined && s.holes.include === undefined;
-    return open ? `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${s.kind === "tag" ? "v*" : defaultBranch}]\`), or ${add}` : `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}`;
+    return open
+      ? `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${s.kind === "tag" ? "v*" : defaultBranch}]\`), or ${add}`
+      : `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}`;
   }
   return `restrict the job with \`if: github.event_name != '${s.event}'\`, or ${add}`;
 }
@@ -135,7 +149,8 @@ export default defineRule({
             if (s.kind === "environment" && reportedSubs.has(sub)) continue;
             reportedSubs.add(sub);
             // A manual run picks its branch: when the default branch is accepted, only other branches fail.
-            const manual = s.event === "workflow_dispatch" && s.holes !== undefined && defaultBranchAccepted(roles, s, settings);
+            const manual =
+              s.event === "workflow_dispatch" && s.holes !== undefined && defaultBranchAccepted(roles, s, settings);
             const allowedValues = roles.flatMap((r) => allowedPatterns(r.docs, settings));
             const patterns = allowedValues.map((v) => `\`${displayText(v)}\``);
             const role = roles[0];
@@ -149,20 +164,30 @@ export default defineRule({
                 role: `\`${displayText(use.role)}\`${use.role.origin ? ` (from ${use.role.origin})` : ""}${role ? ` (${role.label})` : ""}`,
                 trigger: `\`${s.event}\`${s.description ? ` (${s.description})` : ""}`,
                 sub,
-                example: example !== undefined && s.holes && (s.kind === "branch" || s.kind === "tag") ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example}\`)` : "",
+                example:
+                  example !== undefined && s.holes && (s.kind === "branch" || s.kind === "tag")
+                    ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example}\`)`
+                    : "",
                 allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
                 defaultBranch: settings.defaultBranch,
               },
               fix: { s, repo, example, allowed: allowedTexts, defaultBranch: settings.defaultBranch },
               // Point code scanning at the sub condition that refuses (else the role's trust policy).
               ...(role
-                ? { related: [allowedValues[0] ? { message: "the sub the role's trust policy accepts", loc: allowedValues[0].loc } : { message: "the role's trust policy", loc: role.docs[0]?.loc ?? role.loc }] }
+                ? {
+                    related: [
+                      allowedValues[0]
+                        ? { message: "the sub the role's trust policy accepts", loc: allowedValues[0].loc }
+                        : { message: "the role's trust policy", loc: role.docs[0]?.loc ?? role.loc },
+                    ],
+                  }
                 : {}),
             });
           }
         }
         for (const p of pending.values()) {
-          const matrix = p.combinations.length > 0 ? ` (matrix ${p.combinations.map((c) => `\`${c}\``).join(", ")})` : "";
+          const matrix =
+            p.combinations.length > 0 ? ` (matrix ${p.combinations.map((c) => `\`${c}\``).join(", ")})` : "";
           const fix = fixText(p.combinations.length === 1 ? { ...p.fix, matrix: p.combinations[0] ?? "" } : p.fix);
           ctx.report({
             messageId: p.manual ? "manualRun" : "refused",
@@ -189,8 +214,12 @@ interface Pending {
 /** The matrix keys whose values differ between the assumptions (the ones worth naming). */
 function varyingKeys(uses: readonly RoleAssumption[]): string[] {
   const values = new Map<string, Set<string>>();
-  for (const u of uses) for (const [k, v] of u.matrix ?? []) values.set(k, (values.get(k) ?? new Set()).add(displayText(v)));
-  return [...values].filter(([, set]) => set.size > 1).map(([k]) => k).slice(0, 3);
+  for (const u of uses)
+    for (const [k, v] of u.matrix ?? []) values.set(k, (values.get(k) ?? new Set()).add(displayText(v)));
+  return [...values]
+    .filter(([, set]) => set.size > 1)
+    .map(([k]) => k)
+    .slice(0, 3);
 }
 
 /** Whether every candidate role accepts a run on the default branch of this (branch) situation. */

@@ -15,7 +15,10 @@ export function passesWhenAbsent(op: OperatorInfo): boolean {
 /** What a condition on a key that is never in the request does, in words. */
 function consequence(stmt: Statement, op: OperatorInfo): string {
   const passes = passesWhenAbsent(op);
-  if (isDeny(stmt)) return passes ? "always holds: it does not narrow this Deny" : "never holds: this Deny never applies and protects nothing";
+  if (isDeny(stmt))
+    return passes
+      ? "always holds: it does not narrow this Deny"
+      : "never holds: this Deny never applies and protects nothing";
   if (isAllow(stmt)) {
     return passes
       ? `always holds under \`${op.text}\`: it restricts nothing`
@@ -33,27 +36,32 @@ export default defineRule({
     messages: {
       whitespaceInKey: {
         message: "Condition key `{{key}}` has leading or trailing whitespace",
-        explanation: "Condition key `{{key}}` has leading or trailing whitespace. IAM compares key names exactly apart from case, so this key is never in the request and the condition {{consequence}}.",
+        explanation:
+          "Condition key `{{key}}` has leading or trailing whitespace. IAM compares key names exactly apart from case, so this key is never in the request and the condition {{consequence}}.",
         fix: "Write `{{suggestion}}`.",
       },
       schemeInKey: {
         message: "Condition key `{{key}}` includes the URL scheme",
-        explanation: "Condition key `{{key}}` includes the URL scheme. IAM names an OIDC provider's keys by its URL without `https://`, so this key is never in the request and the condition {{consequence}}.",
+        explanation:
+          "Condition key `{{key}}` includes the URL scheme. IAM names an OIDC provider's keys by its URL without `https://`, so this key is never in the request and the condition {{consequence}}.",
         fix: "Write `{{suggestion}}`.",
       },
       slashInsteadOfColon: {
         message: "Condition key `{{key}}` separates the claim with `/` instead of `:`",
-        explanation: "Condition key `{{key}}` separates the claim with `/` instead of `:`. IAM reads `{{key}}` as an issuer path with no claim, so it is never in the request and the condition {{consequence}}.",
+        explanation:
+          "Condition key `{{key}}` separates the claim with `/` instead of `:`. IAM reads `{{key}}` as an issuer path with no claim, so it is never in the request and the condition {{consequence}}.",
         fix: "Write `{{suggestion}}`.",
       },
       misspeltIssuer: {
         message: "Condition key `{{key}}` names issuer `{{issuer}}`, not GitHub's",
-        explanation: "Condition key `{{key}}` names issuer `{{issuer}}`, which is not GitHub's (`token.actions.githubusercontent.com`). The key is never in the request and the condition {{consequence}}.",
+        explanation:
+          "Condition key `{{key}}` names issuer `{{issuer}}`, which is not GitHub's (`token.actions.githubusercontent.com`). The key is never in the request and the condition {{consequence}}.",
         fix: "Write `{{suggestion}}`.",
       },
       misspeltClaim: {
         message: "Condition key `{{key}}`: no claim `{{claim}}`; did you mean `{{suggestion}}`?",
-        explanation: "Condition key `{{key}}` names claim `{{claim}}`, which AWS does not expose for GitHub's issuer; the key is never in the request and the condition {{consequence}}.",
+        explanation:
+          "Condition key `{{key}}` names claim `{{claim}}`, which AWS does not expose for GitHub's issuer; the key is never in the request and the condition {{consequence}}.",
         fix: "Write `{{suggestion}}`.",
       },
       unsupportedClaim: {
@@ -64,7 +72,8 @@ export default defineRule({
       },
       unknownClaim: {
         message: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub",
-        explanation: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub's issuer (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
+        explanation:
+          "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub's issuer (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
         fix: "Use a supported key.",
       },
     },
@@ -79,22 +88,46 @@ export default defineRule({
           if (key === undefined) continue;
           const problem = githubKeyProblem(key, ctx.settings);
           if (!problem) continue;
-          const data: Record<string, string> = { key, supported, consequence: consequence(stmt, parseOperator(condition.operator.value)) };
+          const data: Record<string, string> = {
+            key,
+            supported,
+            consequence: consequence(stmt, parseOperator(condition.operator.value)),
+          };
           switch (problem.kind) {
             case "whitespace":
-              ctx.report({ messageId: "whitespaceInKey", at: condition.key, data: { ...data, suggestion: problem.suggestion } });
+              ctx.report({
+                messageId: "whitespaceInKey",
+                at: condition.key,
+                data: { ...data, suggestion: problem.suggestion },
+              });
               break;
             case "scheme":
-              ctx.report({ messageId: "schemeInKey", at: condition.key, data: { ...data, suggestion: problem.suggestion } });
+              ctx.report({
+                messageId: "schemeInKey",
+                at: condition.key,
+                data: { ...data, suggestion: problem.suggestion },
+              });
               break;
             case "slash":
-              ctx.report({ messageId: "slashInsteadOfColon", at: condition.key, data: { ...data, suggestion: problem.suggestion } });
+              ctx.report({
+                messageId: "slashInsteadOfColon",
+                at: condition.key,
+                data: { ...data, suggestion: problem.suggestion },
+              });
               break;
             case "issuer":
-              ctx.report({ messageId: "misspeltIssuer", at: condition.key, data: { ...data, issuer: problem.issuer, suggestion: problem.suggestion } });
+              ctx.report({
+                messageId: "misspeltIssuer",
+                at: condition.key,
+                data: { ...data, issuer: problem.issuer, suggestion: problem.suggestion },
+              });
               break;
             case "claim":
-              ctx.report({ messageId: "misspeltClaim", at: condition.key, data: { ...data, claim: problem.claim, suggestion: problem.suggestion } });
+              ctx.report({
+                messageId: "misspeltClaim",
+                at: condition.key,
+                data: { ...data, claim: problem.claim, suggestion: problem.suggestion },
+              });
               break;
             case "unsupported":
               ctx.report({ messageId: "unsupportedClaim", at: condition.key, data: { ...data, claim: problem.claim } });

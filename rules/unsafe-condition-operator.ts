@@ -1,5 +1,11 @@
 import { defineRule } from "../src/engine/rule.js";
-import { SCOPING_CLAIMS, failsIamCreateCheck, githubConditions, githubTrustStatements, type GitHubCondition } from "../src/analysis/github-trust.js";
+import {
+  SCOPING_CLAIMS,
+  failsIamCreateCheck,
+  githubConditions,
+  githubTrustStatements,
+  type GitHubCondition,
+} from "../src/analysis/github-trust.js";
 import type { SourceLocation } from "../src/model/location.js";
 import { knownText } from "../src/model/value.js";
 
@@ -44,7 +50,7 @@ export default defineRule({
       forAllValues: {
         message: "`{{operator}}` on {{keys}} holds when the claim is absent",
         explanation:
-          "`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies \"all values\"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes.{{iam}}",
+          '`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies "all values"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes.{{iam}}',
         fix: "Use `{{fix}}`.",
       },
       ifExists: {

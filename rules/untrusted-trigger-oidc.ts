@@ -45,12 +45,20 @@ export default defineRule({
     for (const wf of ctx.project.workflows) {
       const untrusted = [...new Set(wf.triggers.map((t) => t.event.value).filter((e) => UNTRUSTED.includes(e)))];
       if (untrusted.length === 0) continue;
-      const grants = new Map<string, { loc: SourceLocation; level: "job" | "workflow"; writeAll: boolean; jobs: string[] }>();
+      const grants = new Map<
+        string,
+        { loc: SourceLocation; level: "job" | "workflow"; writeAll: boolean; jobs: string[] }
+      >();
       for (const job of wf.jobs) {
         const eff = effectivePermissions(job, wf);
         if (eff.idToken !== "write" || !eff.grantLoc || !reachable(job, untrusted)) continue;
         const k = key(eff.grantLoc);
-        const grant = grants.get(k) ?? { loc: eff.grantLoc, level: eff.source === "job" ? "job" : "workflow", writeAll: eff.permissions?.kind === "write-all", jobs: [] };
+        const grant = grants.get(k) ?? {
+          loc: eff.grantLoc,
+          level: eff.source === "job" ? "job" : "workflow",
+          writeAll: eff.permissions?.kind === "write-all",
+          jobs: [],
+        };
         grant.jobs.push(`\`${job.id.value}\``);
         grants.set(k, grant);
       }
@@ -71,5 +79,7 @@ export default defineRule({
 });
 
 function triggerLocs(wf: Workflow, untrusted: string[]): { message: string; loc: SourceLocation }[] {
-  return wf.triggers.filter((t) => untrusted.includes(t.event.value)).map((t) => ({ message: `untrusted trigger \`${t.event.value}\``, loc: t.event.loc }));
+  return wf.triggers
+    .filter((t) => untrusted.includes(t.event.value))
+    .map((t) => ({ message: `untrusted trigger \`${t.event.value}\``, loc: t.event.loc }));
 }

@@ -16,7 +16,11 @@ import { parseArgs } from "node:util";
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--hostile"),
-  options: { only: { type: "string" }, timeout: { type: "string", default: "30" }, markdown: { type: "boolean", default: false } },
+  options: {
+    only: { type: "string" },
+    timeout: { type: "string", default: "30" },
+    markdown: { type: "boolean", default: false },
+  },
 });
 if (!existsSync(join(root, "dist/src/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first");
 const base = join(root, ".bench/hostile");
@@ -26,7 +30,14 @@ const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubus
 const policy = (action, sub = "repo:acme/app:ref:refs/heads/main") =>
   JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Federated: PROVIDER }, Action: action, Condition: { StringLike: { "token.actions.githubusercontent.com:sub": sub } } }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: PROVIDER },
+        Action: action,
+        Condition: { StringLike: { "token.actions.githubusercontent.com:sub": sub } },
+      },
+    ],
   });
 const workflow = (branches) => `on:
   push:
@@ -42,7 +53,10 @@ jobs:
           role-to-assume: arn:aws:iam::123456789012:role/deploy
           aws-region: eu-west-1
 `;
-const getRole = (sub) => JSON.stringify({ Role: { RoleName: "deploy", AssumeRolePolicyDocument: JSON.parse(policy("sts:AssumeRoleWithWebIdentity", sub)) } });
+const getRole = (sub) =>
+  JSON.stringify({
+    Role: { RoleName: "deploy", AssumeRolePolicyDocument: JSON.parse(policy("sts:AssumeRoleWithWebIdentity", sub)) },
+  });
 const b64 = (s) => Buffer.from(s).toString("base64url");
 
 /** name → { files, args?, stdin? } */
@@ -50,35 +64,118 @@ const CASES = {
   "iam-action-40k": { files: { "p.json": policy(`s${"*".repeat(40000)}y`) } },
   "iam-action-stars": { files: { "p.json": policy(`${"*".repeat(40)}X`) } },
   "iam-action-1mib": { files: { "p.json": policy(`${"*a".repeat(500000)}`) } },
-  "trust-mismatch-wildcards": { files: { ".github/workflows/d.yml": workflow("**a".repeat(200)), "role.json": getRole(`repo:acme/app:ref:refs/heads/${"*a".repeat(200)}*`) } },
-  "trust-mismatch-wildcards-2": { files: { ".github/workflows/d.yml": workflow("**a**b".repeat(100)), "role.json": getRole(`repo:acme/app:ref:refs/heads/${"*a".repeat(400)}*`) } },
-  "config-glob-backtracking": {
-    files: { ".oidclintrc.json": JSON.stringify({ ignore: [`${"*a".repeat(60)}b`] }), [`${"a".repeat(200)}/p.json`]: policy("sts:AssumeRoleWithWebIdentity") },
+  "trust-mismatch-wildcards": {
+    files: {
+      ".github/workflows/d.yml": workflow("**a".repeat(200)),
+      "role.json": getRole(`repo:acme/app:ref:refs/heads/${"*a".repeat(200)}*`),
+    },
   },
-  "config-glob-range": { files: { ".oidclintrc.json": JSON.stringify({ ignore: ["[z-a]"] }), "p.json": policy("sts:AssumeRoleWithWebIdentity") } },
-  "policy-1mib": { files: { "p.json": JSON.stringify({ Version: "2012-10-17", Statement: Array.from({ length: 4000 }, (_, i) => ({ ...JSON.parse(policy("sts:AssumeRoleWithWebIdentity", `repo:acme/app${i}:*`)).Statement[0] })) }) } },
+  "trust-mismatch-wildcards-2": {
+    files: {
+      ".github/workflows/d.yml": workflow("**a**b".repeat(100)),
+      "role.json": getRole(`repo:acme/app:ref:refs/heads/${"*a".repeat(400)}*`),
+    },
+  },
+  "config-glob-backtracking": {
+    files: {
+      ".oidclintrc.json": JSON.stringify({ ignore: [`${"*a".repeat(60)}b`] }),
+      [`${"a".repeat(200)}/p.json`]: policy("sts:AssumeRoleWithWebIdentity"),
+    },
+  },
+  "config-glob-range": {
+    files: {
+      ".oidclintrc.json": JSON.stringify({ ignore: ["[z-a]"] }),
+      "p.json": policy("sts:AssumeRoleWithWebIdentity"),
+    },
+  },
+  "policy-1mib": {
+    files: {
+      "p.json": JSON.stringify({
+        Version: "2012-10-17",
+        Statement: Array.from({ length: 4000 }, (_, i) => ({
+          ...JSON.parse(policy("sts:AssumeRoleWithWebIdentity", `repo:acme/app${i}:*`)).Statement[0],
+        })),
+      }),
+    },
+  },
   "json-nesting-1mib": { files: { "p.json": `{"Statement": ${"[".repeat(1024 * 1024 - 20)}` } },
   "yaml-blank-lines-1mib": { files: { "t.yaml": "\n".repeat(1024 * 1024) } },
   "yaml-alias-bomb": {
     files: {
-      ".github/workflows/b.yml": ["on: push", 'a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 11 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(",")}]`), "jobs: { x: { runs-on: u, steps: [*l] } }"].join("\n"),
+      ".github/workflows/b.yml": [
+        "on: push",
+        'a: &a ["x","x","x","x","x","x","x","x","x"]',
+        ...Array.from(
+          { length: 11 },
+          (_, i) =>
+            `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+              .fill(`*${String.fromCharCode(97 + i)}`)
+              .join(",")}]`,
+        ),
+        "jobs: { x: { runs-on: u, steps: [*l] } }",
+      ].join("\n"),
     },
   },
-  "bad-bytes-policy": { files: { "p.json": Buffer.concat([Buffer.from(policy("sts:AssumeRoleWithWebIdentity").slice(0, 40)), Buffer.from([0xff, 0]), Buffer.from(policy("x").slice(40))]) } },
+  "bad-bytes-policy": {
+    files: {
+      "p.json": Buffer.concat([
+        Buffer.from(policy("sts:AssumeRoleWithWebIdentity").slice(0, 40)),
+        Buffer.from([0xff, 0]),
+        Buffer.from(policy("x").slice(40)),
+      ]),
+    },
+  },
   "jwt-nested-10k": {
     files: { "p.json": policy("sts:AssumeRoleWithWebIdentity") },
-    args: ["check", "--policy", "p.json", "--token", `${b64('{"alg":"none"}')}.${b64(`{"sub":"repo:acme/app:ref:refs/heads/main","x":${"[".repeat(10000)}${"]".repeat(10000)}}`)}.s`],
+    args: [
+      "check",
+      "--policy",
+      "p.json",
+      "--token",
+      `${b64('{"alg":"none"}')}.${b64(`{"sub":"repo:acme/app:ref:refs/heads/main","x":${"[".repeat(10000)}${"]".repeat(10000)}}`)}.s`,
+    ],
   },
-  "stdin-50mib": { files: { "README.md": "x" }, args: ["--stdin", "--stdin-filename", "p.json"], stdinBytes: 50 * 1024 * 1024 },
-  "empty-json-100k": { files: Object.fromEntries(Array.from({ length: 100000 }, (_, i) => [`d${i % 100}/f${i}.json`, ""])) },
-  "tf-json-long-name": { files: { "main.tf.json": JSON.stringify({ data: { aws_iam_policy_document: { ["x".repeat(200000)]: { statement: [{ actions: ["sts:AssumeRoleWithWebIdentity"] }] } } } }) } },
+  "stdin-50mib": {
+    files: { "README.md": "x" },
+    args: ["--stdin", "--stdin-filename", "p.json"],
+    stdinBytes: 50 * 1024 * 1024,
+  },
+  "empty-json-100k": {
+    files: Object.fromEntries(Array.from({ length: 100000 }, (_, i) => [`d${i % 100}/f${i}.json`, ""])),
+  },
+  "tf-json-long-name": {
+    files: {
+      "main.tf.json": JSON.stringify({
+        data: {
+          aws_iam_policy_document: {
+            ["x".repeat(200000)]: { statement: [{ actions: ["sts:AssumeRoleWithWebIdentity"] }] },
+          },
+        },
+      }),
+    },
+  },
   "tf-plus-chain-10k": { files: { "main.tf": `locals {\n  n = ${Array(10000).fill("1").join(" + ")}\n}\n` } },
-  "tf-self-ref-locals": { files: { "main.tf": 'locals {\n  s = "${local.s}${local.s}"\n}\nresource "aws_iam_role" "r" {\n  assume_role_policy = local.s\n}\n' } },
-  "tf-regex-backtracking": { files: { "main.tf": `locals {\n  x = replace("${"a".repeat(40)}b", "/(a+)+$/", "")\n}\nresource "aws_iam_role" "r" {\n  assume_role_policy = local.x\n}\n` } },
-  "tf-templatefile-self": { files: { "main.tf": 'resource "aws_iam_role" "r" {\n  assume_role_policy = templatefile("${path.module}/t.tpl", {})\n}\n', "t.tpl": '${templatefile("t.tpl", {})}${templatefile("t.tpl", {})}' } },
+  "tf-self-ref-locals": {
+    files: {
+      "main.tf":
+        'locals {\n  s = "${local.s}${local.s}"\n}\nresource "aws_iam_role" "r" {\n  assume_role_policy = local.s\n}\n',
+    },
+  },
+  "tf-regex-backtracking": {
+    files: {
+      "main.tf": `locals {\n  x = replace("${"a".repeat(40)}b", "/(a+)+$/", "")\n}\nresource "aws_iam_role" "r" {\n  assume_role_policy = local.x\n}\n`,
+    },
+  },
+  "tf-templatefile-self": {
+    files: {
+      "main.tf": 'resource "aws_iam_role" "r" {\n  assume_role_policy = templatefile("${path.module}/t.tpl", {})\n}\n',
+      "t.tpl": '${templatefile("t.tpl", {})}${templatefile("t.tpl", {})}',
+    },
+  },
   "tf-nested-for-8x10": {
     files: {
-      "main.tf": 'resource "aws_iam_role" "r" {\n  assume_role_policy = templatefile("t.tpl", { xs = [1,2,3,4,5,6,7,8,9,10] })\n}\n',
+      "main.tf":
+        'resource "aws_iam_role" "r" {\n  assume_role_policy = templatefile("t.tpl", { xs = [1,2,3,4,5,6,7,8,9,10] })\n}\n',
       "t.tpl": `${Array.from({ length: 8 }, (_, i) => `%{ for v${i} in xs }`).join("")}x${"%{ endfor }".repeat(8)}`,
     },
   },
@@ -87,7 +184,8 @@ const CASES = {
       "main.tf": 'module "a" {\n  source = "./m1"\n  count  = 64\n}\n',
       "m1/main.tf": 'module "b" {\n  source = "../m2"\n  count  = 64\n}\n',
       "m2/main.tf": 'module "c" {\n  source = "../m3"\n  count  = 64\n}\n',
-      "m3/main.tf": 'data "aws_iam_policy_document" "t" {\n  statement {\n    actions = ["sts:AssumeRoleWithWebIdentity"]\n  }\n}\nresource "aws_iam_role" "r" {\n  assume_role_policy = data.aws_iam_policy_document.t.json\n}\n',
+      "m3/main.tf":
+        'data "aws_iam_policy_document" "t" {\n  statement {\n    actions = ["sts:AssumeRoleWithWebIdentity"]\n  }\n}\nresource "aws_iam_role" "r" {\n  assume_role_policy = data.aws_iam_policy_document.t.json\n}\n',
     },
   },
   "tf-deep-bang-2k": { files: { "main.tf": `locals {\n  x = ${"!".repeat(2000)}true\n}\n` } },
@@ -113,18 +211,33 @@ for (const [name, c] of Object.entries(CASES)) {
   const bytes = Object.values(c.files).reduce((n, b) => n + Buffer.byteLength(b), 0) + (c.stdinBytes ?? 0);
   const args = c.args ?? ["--format", "json", "."];
   const input = c.stdinBytes ? Buffer.alloc(c.stdinBytes, 0x20) : "";
-  const cmd = hasTime ? ["/usr/bin/time", ["-f", "TIME %U %S %M", process.execPath, bin, ...args]] : [process.execPath, [bin, ...args]];
-  const r = spawnSync(cmd[0], cmd[1], { cwd: dir, input, maxBuffer: 1 << 30, timeout: Number(values.timeout) * 1000, killSignal: "SIGKILL" });
+  const cmd = hasTime
+    ? ["/usr/bin/time", ["-f", "TIME %U %S %M", process.execPath, bin, ...args]]
+    : [process.execPath, [bin, ...args]];
+  const r = spawnSync(cmd[0], cmd[1], {
+    cwd: dir,
+    input,
+    maxBuffer: 1 << 30,
+    timeout: Number(values.timeout) * 1000,
+    killSignal: "SIGKILL",
+  });
   const m = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr?.toString() ?? "");
   const cpu = m ? Number(m[1]) + Number(m[2]) : NaN;
   const mib = m ? Number(m[3]) / 1024 : NaN;
   const killed = r.signal === "SIGKILL" || r.error?.code === "ETIMEDOUT";
   const ok = !killed && cpu <= 1 && mib <= 256;
   rows.push({ name, bytes, cpu, mib, code: killed ? "killed" : String(r.status), ok });
-  console.log(`${name.padEnd(30)} ${String(bytes).padStart(10)} B  ${killed ? `> ${values.timeout} s (killed)` : `${cpu.toFixed(2)} s CPU`}  ${Number.isNaN(mib) ? "?" : mib.toFixed(0)} MiB  exit ${killed ? "-" : r.status}  ${ok ? "ok" : "OVER"}`);
+  console.log(
+    `${name.padEnd(30)} ${String(bytes).padStart(10)} B  ${killed ? `> ${values.timeout} s (killed)` : `${cpu.toFixed(2)} s CPU`}  ${Number.isNaN(mib) ? "?" : mib.toFixed(0)} MiB  exit ${killed ? "-" : r.status}  ${ok ? "ok" : "OVER"}`,
+  );
   rmSync(dir, { recursive: true, force: true });
 }
 if (values.markdown) {
-  console.log("\n| case | input | CPU (user+sys) | peak RSS | exit | within 1 s / 256 MiB |\n|---|---|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.name} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.code === "killed" ? `killed after ${values.timeout} s` : `${r.cpu.toFixed(2)} s`} | ${Number.isNaN(r.mib) ? "?" : `${r.mib.toFixed(0)} MiB`} | ${r.code} | ${r.ok ? "yes" : "**no**"} |`);
+  console.log(
+    "\n| case | input | CPU (user+sys) | peak RSS | exit | within 1 s / 256 MiB |\n|---|---|---|---|---|---|",
+  );
+  for (const r of rows)
+    console.log(
+      `| ${r.name} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.code === "killed" ? `killed after ${values.timeout} s` : `${r.cpu.toFixed(2)} s`} | ${Number.isNaN(r.mib) ? "?" : `${r.mib.toFixed(0)} MiB`} | ${r.code} | ${r.ok ? "yes" : "**no**"} |`,
+    );
 }

@@ -43,13 +43,16 @@ if (!existsSync(join(root, "dist/src/cli.js"))) throw new Error("dist/ is missin
 const snapshot = join(root, ".bench/build");
 rmSync(snapshot, { recursive: true, force: true });
 cpSync(join(root, "dist"), join(snapshot, "dist"), { recursive: true });
-writeFileSync(join(snapshot, "oidclint.mjs"), 'import { main } from "./dist/src/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n');
+writeFileSync(
+  join(snapshot, "oidclint.mjs"),
+  'import { main } from "./dist/src/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n',
+);
 const bin = join(snapshot, "oidclint.mjs");
 
 // ---------- deterministic synthetic content ----------
 
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const ACCOUNT = "123456789012";
 const OWNER = "acme";
@@ -63,8 +66,10 @@ function workflow(i, roles) {
   const role = roles > 0 ? roleName(Math.floor(rand() * roles)) : `unknown-${i}`;
   const env = i % 4 === 0 ? "\n    environment: production" : "";
   // One in ten deploy jobs forgets id-token: write, one in twenty grants it at workflow level.
-  const wfPerms = i % 20 === 0 ? "permissions:\n  id-token: write\n  contents: read\n" : "permissions:\n  contents: read\n";
-  const jobPerms = i % 10 === 3 || i % 20 === 0 ? "" : "\n    permissions:\n      id-token: write\n      contents: read";
+  const wfPerms =
+    i % 20 === 0 ? "permissions:\n  id-token: write\n  contents: read\n" : "permissions:\n  contents: read\n";
+  const jobPerms =
+    i % 10 === 3 || i % 20 === 0 ? "" : "\n    permissions:\n      id-token: write\n      contents: read";
   return `name: pipeline ${i}
 on:
   push:
@@ -243,7 +248,9 @@ function jsonPolicy(i) {
           Action: "sts:AssumeRoleWithWebIdentity",
           Condition: {
             StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
-            StringLike: { "token.actions.githubusercontent.com:sub": `repo:${OWNER}/${repo}:environment:prod-${i % 3}` },
+            StringLike: {
+              "token.actions.githubusercontent.com:sub": `repo:${OWNER}/${repo}:environment:prod-${i % 3}`,
+            },
           },
         },
       ],
@@ -361,9 +368,28 @@ export async function handler${i}(req: Request, res: Response): Promise<void> {
 function plan(n, mix) {
   if (mix === "workflows") return { workflows: n, tf: 0, cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0 };
   // Terraform only: every tenth file is a role (the Terraform reader's pre-check skips the others).
-  if (mix === "terraform") return { workflows: 0, tf: Math.ceil(n / 10), noiseTf: n - Math.ceil(n / 10), cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0 };
+  if (mix === "terraform")
+    return {
+      workflows: 0,
+      tf: Math.ceil(n / 10),
+      noiseTf: n - Math.ceil(n / 10),
+      cfn: 0,
+      json: 0,
+      noiseJson: 0,
+      noiseYaml: 0,
+    };
   // Programs: one TypeScript file in a hundred is a CDK stack.
-  if (mix === "programs") return { workflows: 0, tf: 0, cfn: 0, json: 0, noiseJson: 0, noiseYaml: 0, cdk: Math.ceil(n / 100), noiseTs: n - Math.ceil(n / 100) };
+  if (mix === "programs")
+    return {
+      workflows: 0,
+      tf: 0,
+      cfn: 0,
+      json: 0,
+      noiseJson: 0,
+      noiseYaml: 0,
+      cdk: Math.ceil(n / 100),
+      noiseTs: n - Math.ceil(n / 100),
+    };
   if (mix !== "mixed") throw new Error(`--mix is mixed, workflows, terraform or programs, got ${mix}`);
   const tf = Math.round(n * 0.1);
   const cfn = Math.round(n * 0.1);
@@ -385,7 +411,8 @@ function generate(dir, n, mix) {
   spawnSync("git", ["init", "-q"], { cwd: dir });
   // Terraform modules of 10 files each, as real repositories group them.
   for (let i = 0; i < counts.tf; i++) write(`infra/module-${Math.floor(i / 10)}/role-${i}.tf`, terraform(i));
-  for (let i = 0; i < (counts.noiseTf ?? 0); i++) write(`infra/module-${Math.floor(i / 90)}/storage-${i}.tf`, noiseTerraform(i));
+  for (let i = 0; i < (counts.noiseTf ?? 0); i++)
+    write(`infra/module-${Math.floor(i / 90)}/storage-${i}.tf`, noiseTerraform(i));
   for (let i = 0; i < counts.workflows; i++) write(`.github/workflows/pipeline-${i}.yml`, workflow(i, counts.tf));
   for (let i = 0; i < counts.cfn; i++) write(`cloudformation/stack-${i}.yaml`, cloudformation(i));
   for (let i = 0; i < counts.json; i++) write(`policies/trust-${i}.json`, jsonPolicy(i));
@@ -406,8 +433,20 @@ function measure(args, cwd) {
   const nodeArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...args] : args;
   const start = process.hrtime.bigint();
   const r = hasTime
-    ? spawnSync("/usr/bin/time", ["-f", "__RSS_KB=%M", process.execPath, ...nodeArgs], { cwd, encoding: "utf8", maxBuffer: 1 << 30 })
-    : spawnSync(process.execPath, ["--import", "data:text/javascript,process.on('exit',()=>process.stderr.write('__RSS_KB='+process.resourceUsage().maxRSS+'\\n'))", ...nodeArgs], { cwd, encoding: "utf8", maxBuffer: 1 << 30 });
+    ? spawnSync("/usr/bin/time", ["-f", "__RSS_KB=%M", process.execPath, ...nodeArgs], {
+        cwd,
+        encoding: "utf8",
+        maxBuffer: 1 << 30,
+      })
+    : spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "data:text/javascript,process.on('exit',()=>process.stderr.write('__RSS_KB='+process.resourceUsage().maxRSS+'\\n'))",
+          ...nodeArgs,
+        ],
+        { cwd, encoding: "utf8", maxBuffer: 1 << 30 },
+      );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const kb = Number(/__RSS_KB=(\d+)/.exec(r.stderr ?? "")?.[1] ?? NaN);
   if (r.status !== 0 && r.status !== 1) throw new Error(`exit ${r.status}: ${r.stderr}`);
@@ -430,9 +469,19 @@ function series(label, args, cwd, files, check = () => {}) {
   }
   const ms = median(samples.map((s) => s.ms));
   const mib = Math.max(...samples.map((s) => s.mib));
-  const out = { label, files, ms, min: Math.min(...samples.map((s) => s.ms)), max: Math.max(...samples.map((s) => s.ms)), mib, stdout: samples[0]?.stdout ?? "" };
+  const out = {
+    label,
+    files,
+    ms,
+    min: Math.min(...samples.map((s) => s.ms)),
+    max: Math.max(...samples.map((s) => s.ms)),
+    mib,
+    stdout: samples[0]?.stdout ?? "",
+  };
   const rate = files / (ms / 1000);
-  console.log(`${label.padEnd(34)} ${String(files).padStart(6)} files  ${ms.toFixed(0).padStart(6)} ms median (${out.min.toFixed(0)}–${out.max.toFixed(0)})  ${rate.toFixed(0).padStart(6)} files/s  peak ${mib.toFixed(0)} MiB`);
+  console.log(
+    `${label.padEnd(34)} ${String(files).padStart(6)} files  ${ms.toFixed(0).padStart(6)} ms median (${out.min.toFixed(0)}–${out.max.toFixed(0)})  ${rate.toFixed(0).padStart(6)} files/s  peak ${mib.toFixed(0)} MiB`,
+  );
   return out;
 }
 
@@ -445,11 +494,22 @@ else counts = plan(N, values.single ? "workflows" : values.mix);
 if (values.profile) mkdirSync(profileDir, { recursive: true });
 
 const cores = availableParallelism();
-console.log(`oidclint bench — ${cores} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${runs} runs + 1 warm-up, repository ${dir.slice(root.length + 1)}`);
-console.log(`files: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+console.log(
+  `oidclint bench — ${cores} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${runs} runs + 1 warm-up, repository ${dir.slice(root.length + 1)}`,
+);
+console.log(
+  `files: ${Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")}`,
+);
 
 // The Node flags bin/oidclint.js asks for in its shebang (`#!/usr/bin/env -S node …`), as users run it.
-const binFlags = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(join(root, "bin/oidclint.js"), "utf8").split("\n")[0] ?? "")?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
+const binFlags = (
+  /^#!.*\bnode\b(.*)$/m.exec(readFileSync(join(root, "bin/oidclint.js"), "utf8").split("\n")[0] ?? "")?.[1] ?? ""
+)
+  .trim()
+  .split(/\s+/)
+  .filter(Boolean);
 const cli = [...binFlags, bin, "--format", "json", "--no-color"];
 const oneFile = (stdout) => {
   if (JSON.parse(stdout).length !== 1) throw new Error(`expected a report on one file: ${stdout.slice(0, 200)}`);
@@ -481,6 +541,11 @@ if (values.single) {
   }
 }
 if (values.markdown) {
-  console.log(`| ${values.single ? "1 (single workflow)" : values.precommit ? `1 staged of ${N}, --context .` : `${N} (${values.mix})`} | ${main.ms.toFixed(0)} ms | ${(main.files / (main.ms / 1000)).toFixed(0)} | ${main.mib.toFixed(0)} MiB |`);
+  console.log(
+    `| ${values.single ? "1 (single workflow)" : values.precommit ? `1 staged of ${N}, --context .` : `${N} (${values.mix})`} | ${main.ms.toFixed(0)} ms | ${(main.files / (main.ms / 1000)).toFixed(0)} | ${main.mib.toFixed(0)} MiB |`,
+  );
 }
-if (values.profile) console.log(`CPU profiles in ${profileDir.slice(root.length + 1)}: ${readdirSync(profileDir).length} files (open in Chrome DevTools → Performance)`);
+if (values.profile)
+  console.log(
+    `CPU profiles in ${profileDir.slice(root.length + 1)}: ${readdirSync(profileDir).length} files (open in Chrome DevTools → Performance)`,
+  );

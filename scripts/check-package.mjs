@@ -21,13 +21,21 @@ function isolatedTmp() {
       if (dirname(cur) === cur) return false;
     }
   };
-  const base = [process.env.OIDCLINT_PACK_TMP, tmpdir(), "/var/tmp"].find((d) => d && existsSync(d) && !hasAncestorModules(d));
-  if (!base) throw new Error(`no temporary directory without a node_modules or package.json above it (set OIDCLINT_PACK_TMP)`);
+  const base = [process.env.OIDCLINT_PACK_TMP, tmpdir(), "/var/tmp"].find(
+    (d) => d && existsSync(d) && !hasAncestorModules(d),
+  );
+  if (!base)
+    throw new Error(`no temporary directory without a node_modules or package.json above it (set OIDCLINT_PACK_TMP)`);
   return mkdtempSync(join(base, "oidclint-pack-"));
 }
 const work = isolatedTmp();
 const started = Date.now();
-const npmEnv = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+const npmEnv = {
+  ...process.env,
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false",
+};
 
 function step(name, fn) {
   const t = Date.now();
@@ -57,7 +65,11 @@ function oidclint(args, cwd = join(work, "app")) {
 let tarball = "";
 let files = [];
 step("npm pack (runs prepare: the build)", () => {
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: root, encoding: "utf8", env: npmEnv });
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
+    cwd: root,
+    encoding: "utf8",
+    env: npmEnv,
+  });
   const [info] = JSON.parse(out);
   tarball = join(work, info.filename);
   files = info.files.map((f) => f.path);
@@ -79,17 +91,32 @@ step(`tarball contents (${files.length} files)`, () => {
     "action.yml",
   ];
   for (const f of required) assert(files.includes(f), `missing from the tarball: ${f}`);
-  const stray = files.filter((f) => /^(test|fixtures|scripts|src|\.bench|\.ci|node_modules)\//.test(f) || /^dist\/(test|scripts)\//.test(f) || f.endsWith(".tgz"));
+  const stray = files.filter(
+    (f) =>
+      /^(test|fixtures|scripts|src|\.bench|\.ci|node_modules)\//.test(f) ||
+      /^dist\/(test|scripts)\//.test(f) ||
+      f.endsWith(".tgz"),
+  );
   assert(stray.length === 0, `should not be shipped: ${stray.join(", ")}`);
-  assert(files.some((f) => /^rules\/[a-z-]+\.md$/.test(f)), "rule docs (rules/*.md) missing");
+  assert(
+    files.some((f) => /^rules\/[a-z-]+\.md$/.test(f)),
+    "rule docs (rules/*.md) missing",
+  );
 });
 
 step("npm install ./oidclint-x.y.z.tgz in an empty project", () => {
   const app = join(work, "app");
   mkdirSync(app);
   // Without a package.json here npm would install into the nearest ancestor that has one (or a node_modules).
-  writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "oidclint-package-check", private: true, type: "module" }, null, 2)}\n`);
-  execFileSync("npm", ["install", "--no-package-lock", "--loglevel=error", tarball], { cwd: app, encoding: "utf8", env: npmEnv });
+  writeFileSync(
+    join(app, "package.json"),
+    `${JSON.stringify({ name: "oidclint-package-check", private: true, type: "module" }, null, 2)}\n`,
+  );
+  execFileSync("npm", ["install", "--no-package-lock", "--loglevel=error", tarball], {
+    cwd: app,
+    encoding: "utf8",
+    env: npmEnv,
+  });
   const installed = JSON.parse(readFileSync(join(app, "node_modules/oidclint/package.json"), "utf8"));
   assert(installed.version === pkg.version, `installed version ${installed.version}`);
   for (const dev of Object.keys(pkg.devDependencies ?? {})) {
@@ -128,7 +155,10 @@ step("lints: exit 0 on a scoped trust policy, 1 on an open one, 2 on a usage err
   const good = oidclint(["good.json"]);
   assert(good.status === 0, `good.json: exit ${good.status}\n${good.stdout}${good.stderr}`);
   const bad = oidclint(["open.json"]);
-  assert(bad.status === 1 && /missing-sub-condition/.test(bad.stdout), `open.json: exit ${bad.status}\n${bad.stdout}${bad.stderr}`);
+  assert(
+    bad.status === 1 && /missing-sub-condition/.test(bad.stdout),
+    `open.json: exit ${bad.status}\n${bad.stdout}${bad.stderr}`,
+  );
   const usage = oidclint(["--format", "nope", "good.json"]);
   assert(usage.status === 2, `usage error: exit ${usage.status}`);
 });
@@ -137,12 +167,15 @@ step("--format sarif and --format github", () => {
   const sarif = oidclint(["--format", "sarif", "open.json"]);
   const log = JSON.parse(sarif.stdout);
   assert(log.version === "2.1.0" && log.runs[0].tool.driver.version === pkg.version, "SARIF version fields");
-  assert(log.runs[0].results.some((r) => r.ruleId === "missing-sub-condition"), "SARIF result missing");
+  assert(
+    log.runs[0].results.some((r) => r.ruleId === "missing-sub-condition"),
+    "SARIF result missing",
+  );
   const github = oidclint(["--format", "github", "open.json"]);
   assert(/^::error file=open\.json,line=\d+/m.test(github.stdout), `github format: ${github.stdout}`);
 });
 
-step("library: import { lint, formatters, rules } from \"oidclint\"", () => {
+step('library: import { lint, formatters, rules } from "oidclint"', () => {
   const app = join(work, "app");
   const script = `
     import { lint, formatters, rules } from "oidclint";
@@ -166,8 +199,26 @@ const text: string = formatters.sarif(report, { cwd: ".", color: false, rules, v
 export { first, text };
 `,
   );
-  writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, typeRoots: [join(root, "node_modules/@types")], types: ["node"] }, files: ["consumer.ts"] }));
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: app, encoding: "utf8" });
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        typeRoots: [join(root, "node_modules/@types")],
+        types: ["node"],
+      },
+      files: ["consumer.ts"],
+    }),
+  );
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], {
+    cwd: app,
+    encoding: "utf8",
+  });
 });
 
 console.log(`package check passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

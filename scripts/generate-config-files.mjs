@@ -9,7 +9,10 @@ import { dirname, join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
 try {
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
 } catch {
   // tsc still emits on type errors; the generated files only need rule metadata
   console.error("(type errors above; generating from the emitted output anyway)");

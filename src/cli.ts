@@ -105,7 +105,11 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       io.stderr(`oidclint: ${visible(e.message)}\n${e.details.map((d) => `  ${visible(d)}\n`).join("")}`);
       return 2;
     }
-    if (e instanceof UsageError || e instanceof BaselineError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (
+      e instanceof UsageError ||
+      e instanceof BaselineError ||
+      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
       io.stderr(`oidclint: ${visible((e as Error).message)}\nRun \`oidclint --help\` for usage.\n`);
       return 2;
     }
@@ -120,32 +124,34 @@ function readBaseline(file: string, name: string): Set<string> {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new BaselineError(`cannot read the baseline ${name} (${(e as NodeJS.ErrnoException).code ?? String(e)}); write one with --write-baseline ${name}`);
+    throw new BaselineError(
+      `cannot read the baseline ${name} (${(e as NodeJS.ErrnoException).code ?? String(e)}); write one with --write-baseline ${name}`,
+    );
   }
   return parseBaseline(text, name);
 }
 
 async function runLint(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseOptions(argv, {
-      format: { type: "string", short: "f" },
-      config: { type: "string", short: "c" },
-      rule: { type: "string", multiple: true },
-      "max-warnings": { type: "string" },
-      quiet: { type: "boolean" },
-      verbose: { type: "boolean", short: "v" },
-      color: { type: "boolean" },
-      "no-color": { type: "boolean" },
-      stdin: { type: "boolean" },
-      "stdin-filename": { type: "string" },
-      context: { type: "string", multiple: true },
-      online: { type: "boolean" },
-      fix: { type: "boolean" },
-      "fix-dry-run": { type: "boolean" },
-      "output-file": { type: "string", short: "o" },
-      "write-baseline": { type: "string" },
-      baseline: { type: "string" },
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "V" },
+    format: { type: "string", short: "f" },
+    config: { type: "string", short: "c" },
+    rule: { type: "string", multiple: true },
+    "max-warnings": { type: "string" },
+    quiet: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+    color: { type: "boolean" },
+    "no-color": { type: "boolean" },
+    stdin: { type: "boolean" },
+    "stdin-filename": { type: "string" },
+    context: { type: "string", multiple: true },
+    online: { type: "boolean" },
+    fix: { type: "boolean" },
+    "fix-dry-run": { type: "boolean" },
+    "output-file": { type: "string", short: "o" },
+    "write-baseline": { type: "string" },
+    baseline: { type: "string" },
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean", short: "V" },
   });
   if (values.help) {
     io.stdout(HELP);
@@ -157,18 +163,24 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   const formatName = values.format ?? "stylish";
   const formatter = formatterFor(formatName);
-  if (!formatter) throw new UsageError(`unknown format "${formatName}" (expected ${Object.keys(formatters).join(", ")})`);
+  if (!formatter)
+    throw new UsageError(`unknown format "${formatName}" (expected ${Object.keys(formatters).join(", ")})`);
   let maxWarnings = -1;
   if (values["max-warnings"] !== undefined) {
     maxWarnings = Number(values["max-warnings"]);
-    if (!Number.isInteger(maxWarnings) || maxWarnings < -1) throw new UsageError(`--max-warnings expects a whole number, got "${values["max-warnings"]}"`);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < -1)
+      throw new UsageError(`--max-warnings expects a whole number, got "${values["max-warnings"]}"`);
   }
-  if (values.stdin && !values["stdin-filename"]) throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
+  if (values.stdin && !values["stdin-filename"])
+    throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
   if (values.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
-  if (values.stdin && (values.fix || values["fix-dry-run"])) throw new UsageError("--fix and --fix-dry-run edit files; they take no --stdin");
+  if (values.stdin && (values.fix || values["fix-dry-run"]))
+    throw new UsageError("--fix and --fix-dry-run edit files; they take no --stdin");
 
-  if (values.baseline !== undefined && values["write-baseline"] !== undefined) throw new UsageError("give --baseline or --write-baseline, not both");
-  const known = values.baseline === undefined ? undefined : readBaseline(resolve(io.cwd, values.baseline), values.baseline);
+  if (values.baseline !== undefined && values["write-baseline"] !== undefined)
+    throw new UsageError("give --baseline or --write-baseline, not both");
+  const known =
+    values.baseline === undefined ? undefined : readBaseline(resolve(io.cwd, values.baseline), values.baseline);
   const ruleOverrides = parseRuleFlags(values.rule ?? []);
   const stdinSource = values.stdin ? await io.readStdin() : undefined;
   const lintOptions: LintOptions = {
@@ -178,10 +190,15 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     online: values.online ?? false,
     env: io.env,
     paths: positionals,
-    ...(stdinSource !== undefined ? { stdin: { text: stdinSource, filename: values["stdin-filename"] ?? "stdin" } } : {}),
+    ...(stdinSource !== undefined
+      ? { stdin: { text: stdinSource, filename: values["stdin-filename"] ?? "stdin" } }
+      : {}),
     ...(values.context ? { contextPaths: values.context } : {}),
   };
-  const report = values.fix || values["fix-dry-run"] ? await runFix(lintOptions, values["fix-dry-run"] === true, io) : await lint(lintOptions);
+  const report =
+    values.fix || values["fix-dry-run"]
+      ? await runFix(lintOptions, values["fix-dry-run"] === true, io)
+      : await lint(lintOptions);
   if (values.quiet) {
     for (const r of report.results) {
       r.messages = r.messages.filter((m) => m.severity === 2);
@@ -191,7 +208,9 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   const notes: string[] = [];
   if (report.onlineFailures) {
-    notes.push(`--online: ${report.onlineFailures.length} GitHub API lookup(s) failed; those repositories were not checked: ${report.onlineFailures.join("; ")}`);
+    notes.push(
+      `--online: ${report.onlineFailures.length} GitHub API lookup(s) failed; those repositories were not checked: ${report.onlineFailures.join("; ")}`,
+    );
   }
   if (known) {
     const hidden = applyBaseline(report, known);
@@ -203,7 +222,9 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     const baseline = baselineOf(report, (abs) => pathUnderRoot(root, io.cwd, abs) ?? abs);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
-    io.stderr(`oidclint: recorded ${baseline.findings.length} problem(s) in ${visible(values["write-baseline"])}; run with --baseline ${visible(values["write-baseline"])} to report only new ones\n`);
+    io.stderr(
+      `oidclint: recorded ${baseline.findings.length} problem(s) in ${visible(values["write-baseline"])}; run with --baseline ${visible(values["write-baseline"])} to report only new ones\n`,
+    );
   }
   // stylish prints the notes under its summary; other formats keep stdout machine-readable.
   if (formatName !== "stylish") for (const note of notes) io.stderr(`oidclint: ${visible(note)}\n`);
@@ -229,7 +250,10 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   // `--fix-dry-run` prints the diff on stdout: the report of what is left goes only to --output-file.
   else if (!values["fix-dry-run"]) io.stdout(text);
   // A rule that threw: the other rules' findings are printed above, but the check is incomplete.
-  for (const r of report.ruleErrors ?? []) io.stderr(`oidclint: internal error in rule ${r.ruleId}: ${visible(r.message)}; its findings are incomplete; please report it\n`);
+  for (const r of report.ruleErrors ?? [])
+    io.stderr(
+      `oidclint: internal error in rule ${r.ruleId}: ${visible(r.message)}; its findings are incomplete; please report it\n`,
+    );
   if (report.ruleErrors) return 2;
   if (values["write-baseline"] !== undefined) return 0;
   if (report.errorCount > 0) return 1;
@@ -249,7 +273,9 @@ async function runFix(options: LintOptions, dryRun: boolean, io: CliIO): Promise
   if (dryRun) for (const c of outcome.changed) io.stdout(unifiedDiff(rel(c.file), c.before, c.after));
   if (outcome.changed.length > 0) {
     const files = outcome.changed.length === 1 ? "1 file" : `${outcome.changed.length} files`;
-    io.stderr(`oidclint: ${dryRun ? "would fix" : "fixed"} ${outcome.applied} problem${outcome.applied === 1 ? "" : "s"} in ${files}\n`);
+    io.stderr(
+      `oidclint: ${dryRun ? "would fix" : "fixed"} ${outcome.applied} problem${outcome.applied === 1 ? "" : "s"} in ${files}\n`,
+    );
   }
   return outcome.report;
 }

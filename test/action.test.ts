@@ -31,7 +31,10 @@ afterAll(() => {
 });
 
 let n = 0;
-function runStep(cwd: string, inputs: Record<string, string>): { code: number | null; stdout: string; outputs: Record<string, string> } {
+function runStep(
+  cwd: string,
+  inputs: Record<string, string>,
+): { code: number | null; stdout: string; outputs: Record<string, string> } {
   const outFile = join(tmp, `output-${n++}`);
   const values: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.inputs)) values[name] = inputs[name] ?? spec.default ?? "";

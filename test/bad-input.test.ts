@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { findingLines, run } from "./helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "oidclint-bad-"));
-afterAll(() => { rmSync(root, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 const GOOD = `on: push
 permissions:
@@ -39,11 +41,25 @@ const goodFinding = ".github/workflows/good.yml:5:3 error missing-id-token-permi
 
 describe("bad input", () => {
   it("invalid UTF-8 is reported at the first bad byte", async () => {
-    const cwd = repo("utf8", { ".github/workflows/good.yml": GOOD, ".github/workflows/latin1.yml": Buffer.concat([Buffer.from("on: push\nname: caf"), Buffer.from([0xe9]), Buffer.from("\n")]) });
-    expect(await findings(cwd)).toEqual([goodFinding, ".github/workflows/latin1.yml:2:10 error parse-error/unparsable"]);
+    const cwd = repo("utf8", {
+      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/latin1.yml": Buffer.concat([
+        Buffer.from("on: push\nname: caf"),
+        Buffer.from([0xe9]),
+        Buffer.from("\n"),
+      ]),
+    });
+    expect(await findings(cwd)).toEqual([
+      goodFinding,
+      ".github/workflows/latin1.yml:2:10 error parse-error/unparsable",
+    ]);
   });
   it("hostile nesting is refused where it passes the limit, before any parser recurses", async () => {
-    const cwd = repo("deep", { ".github/workflows/good.yml": GOOD, ".github/workflows/deep.yml": `on: push\njobs: ${"[".repeat(100000)}\n`, "policy.json": `{"Statement": ${"[".repeat(50000)}` });
+    const cwd = repo("deep", {
+      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/deep.yml": `on: push\njobs: ${"[".repeat(100000)}\n`,
+      "policy.json": `{"Statement": ${"[".repeat(50000)}`,
+    });
     expect(await findings(cwd)).toEqual([
       ".github/workflows/deep.yml:2:207 error parse-error/unparsable",
       goodFinding,
@@ -52,17 +68,31 @@ describe("bad input", () => {
   });
   it("an alias bomb costs nothing: aliases are never expanded", async () => {
     const lines = ["on: push", 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(",")}]`,
+      );
     lines.push("jobs: { x: { runs-on: ubuntu-latest, steps: [*l] } }");
-    const cwd = repo("bomb", { ".github/workflows/good.yml": GOOD, ".github/workflows/bomb.yml": `${lines.join("\n")}\n` });
+    const cwd = repo("bomb", {
+      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/bomb.yml": `${lines.join("\n")}\n`,
+    });
     const started = Date.now();
     const lines2 = await findings(cwd);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(lines2).toContain(goodFinding);
   });
   it("an unclosed string is reported at its opening quote, not past the end of the file", async () => {
-    const cwd = repo("quote", { ".github/workflows/good.yml": GOOD, ".github/workflows/broken.yml": 'on: push\njobs:\n  x:\n    runs-on: "ubuntu-latest\n' });
-    expect(await findings(cwd)).toEqual([".github/workflows/broken.yml:4:14 error parse-error/unparsable", goodFinding]);
+    const cwd = repo("quote", {
+      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/broken.yml": 'on: push\njobs:\n  x:\n    runs-on: "ubuntu-latest\n',
+    });
+    expect(await findings(cwd)).toEqual([
+      ".github/workflows/broken.yml:4:14 error parse-error/unparsable",
+      goodFinding,
+    ]);
   });
   it("binary and oversized inputs are reported without being parsed", async () => {
     const cwd = repo("binary", {
@@ -87,7 +117,11 @@ describe("bad input", () => {
     expect(await findings(cwd)).toEqual([goodFinding]);
   });
   it("an empty workflow and a workflow that is not a mapping do not crash", async () => {
-    const cwd = repo("empty", { ".github/workflows/good.yml": GOOD, ".github/workflows/empty.yml": "", ".github/workflows/list.yml": "- a\n- b\n" });
+    const cwd = repo("empty", {
+      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/empty.yml": "",
+      ".github/workflows/list.yml": "- a\n- b\n",
+    });
     const found = await findings(cwd);
     expect(found).toContain(goodFinding);
     expect(found).toContain(".github/workflows/list.yml:1:1 error parse-error/unparsable");

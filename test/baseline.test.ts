@@ -22,16 +22,29 @@ function copyDemo(name: string): string {
   return dir;
 }
 
-async function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const io: CliIO = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), readStdin: () => Promise.resolve(""), isTTY: false, cwd, env };
+  const io: CliIO = {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    readStdin: () => Promise.resolve(""),
+    isTTY: false,
+    cwd,
+    env,
+  };
   return { code: await main(args, io), stdout, stderr };
 }
 
 function prints(report: LintReport): Map<string, string> {
   const out = new Map<string, string>();
-  for (const r of report.results) for (const m of r.messages) out.set(`${r.filePath.replace(/.*\/demo-[a-z]+\//, "")} ${m.ruleId} ${m.message}`, m.fingerprint ?? "");
+  for (const r of report.results)
+    for (const m of r.messages)
+      out.set(`${r.filePath.replace(/.*\/demo-[a-z]+\//, "")} ${m.ruleId} ${m.message}`, m.fingerprint ?? "");
   return out;
 }
 
@@ -40,7 +53,11 @@ describe("fingerprints", () => {
     const dir = copyDemo("demo-move");
     const before = prints(await run({ cwd: dir }));
     // Unrelated lines above every finding: comments in the workflow and Terraform, blank lines in JSON.
-    for (const [file, prefix] of [[".github/workflows/deploy.yml", "# moved\n# moved\n"], ["infra/github-oidc.tf", "# moved\n\n"], ["iam/legacy-trust.json", "\n\n\n"]] as const) {
+    for (const [file, prefix] of [
+      [".github/workflows/deploy.yml", "# moved\n# moved\n"],
+      ["infra/github-oidc.tf", "# moved\n\n"],
+      ["iam/legacy-trust.json", "\n\n\n"],
+    ] as const) {
       writeFileSync(join(dir, file), prefix + readFileSync(join(dir, file), "utf8"));
     }
     const afterReport = await run({ cwd: dir });
@@ -75,7 +92,9 @@ describe("baseline", () => {
     const written = await cli(dir, ["--write-baseline", "oidclint-baseline.json"]);
     expect(written.code).toBe(0);
     expect(written.stderr).toContain("recorded 9 problem(s) in oidclint-baseline.json");
-    const recorded = JSON.parse(readFileSync(join(dir, "oidclint-baseline.json"), "utf8")) as { findings: { file: string; ruleId: string }[] };
+    const recorded = JSON.parse(readFileSync(join(dir, "oidclint-baseline.json"), "utf8")) as {
+      findings: { file: string; ruleId: string }[];
+    };
     expect(recorded.findings).toHaveLength(9);
     expect(recorded.findings[0]?.file).toBe(".github/workflows/deploy.yml");
 
@@ -86,7 +105,10 @@ describe("baseline", () => {
 
     // Moving lines keeps the baseline valid; a new problem is reported alone.
     const trust = join(dir, "iam/deploy-trust.json");
-    writeFileSync(trust, `\n\n${readFileSync(trust, "utf8").replace("repo:acme/webshop:ref:refs/heads/main", "repo:*")}`);
+    writeFileSync(
+      trust,
+      `\n\n${readFileSync(trust, "utf8").replace("repo:acme/webshop:ref:refs/heads/main", "repo:*")}`,
+    );
     const moved = await cli(dir, ["--baseline", "oidclint-baseline.json", "--format", "json"]);
     expect(moved.code).toBe(1);
     const results = JSON.parse(moved.stdout) as { filePath: string; messages: { ruleId: string }[] }[];
@@ -109,7 +131,9 @@ describe("command-line conventions", () => {
   it("answers unknown options in oidclint's words, with the nearest option", async () => {
     const r = await cli(demo, ["--fromat", "json"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("oidclint: unknown option --fromat — did you mean --format?\nRun `oidclint --help` for usage.\n");
+    expect(r.stderr).toBe(
+      "oidclint: unknown option --fromat — did you mean --format?\nRun `oidclint --help` for usage.\n",
+    );
     expect((await cli(demo, ["--format"])).stderr).toContain("--format needs a value");
     expect((await cli(demo, ["--zzzzzzzz"])).stderr).toContain("unknown option --zzzzzzzz\n");
   });

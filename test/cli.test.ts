@@ -8,16 +8,32 @@ import { ROOT, fixtureDir } from "./helpers.js";
 
 const BIN = join(ROOT, "bin", "oidclint.js");
 
-function cli(args: string[], opts: { cwd?: string; input?: string } = {}): { code: number; stdout: string; stderr: string } {
+function cli(
+  args: string[],
+  opts: { cwd?: string; input?: string } = {},
+): { code: number; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.GITHUB_REPOSITORY;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? fixtureDir("_cli"), input: opts.input ?? "", encoding: "utf8", env });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? fixtureDir("_cli"),
+    input: opts.input ?? "",
+    encoding: "utf8",
+    env,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 interface JsonResult {
   filePath: string;
-  messages: { ruleId: string; severity: number; message: string; line: number; column: number; endLine: number; endColumn: number }[];
+  messages: {
+    ruleId: string;
+    severity: number;
+    message: string;
+    line: number;
+    column: number;
+    endLine: number;
+    endColumn: number;
+  }[];
   errorCount: number;
   warningCount: number;
 }
@@ -34,8 +50,14 @@ describe("exit codes", () => {
     expect(r.code).toBe(1);
     const results = JSON.parse(r.stdout) as JsonResult[];
     const byFile = new Map(results.map((x) => [x.filePath.replace(`${fixtureDir("_cli")}/`, ""), x]));
-    expect(byFile.get("mixed/broken.json")?.messages.map((m) => [m.ruleId, m.line, m.column])).toEqual([["parse-error", 3, 26]]);
-    expect(byFile.get("mixed/open-trust.json")?.messages.map((m) => [m.ruleId, m.line, m.column])).toContainEqual(["missing-sub-condition", 10, 7]);
+    expect(byFile.get("mixed/broken.json")?.messages.map((m) => [m.ruleId, m.line, m.column])).toEqual([
+      ["parse-error", 3, 26],
+    ]);
+    expect(byFile.get("mixed/open-trust.json")?.messages.map((m) => [m.ruleId, m.line, m.column])).toContainEqual([
+      "missing-sub-condition",
+      10,
+      7,
+    ]);
     expect(byFile.get("mixed/good-trust.json")?.messages).toEqual([]);
   });
   it("2 for a path that does not exist, with a clear message and no stack trace", () => {
@@ -95,7 +117,9 @@ describe("output", () => {
   });
   it("--rule turns a rule off", () => {
     const r = cli(["mixed/open-trust.json", "--rule", "missing-sub-condition:off", "--format", "json"]);
-    expect((JSON.parse(r.stdout) as JsonResult[]).flatMap((x) => x.messages.map((m) => m.ruleId))).not.toContain("missing-sub-condition");
+    expect((JSON.parse(r.stdout) as JsonResult[]).flatMap((x) => x.messages.map((m) => m.ruleId))).not.toContain(
+      "missing-sub-condition",
+    );
   });
   it("--stdin lints standard input as the named file", () => {
     const text = readFileSync(fixtureDir("_cli", "mixed", "open-trust.json"), "utf8");

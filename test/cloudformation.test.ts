@@ -19,7 +19,9 @@ function at(v: StrValue | undefined): string {
 }
 
 function conditionValues(stmt: Statement | undefined, claim: string): string[] {
-  return (stmt?.conditions ?? []).filter((c) => displayText(c.key).endsWith(`:${claim}`)).flatMap((c) => c.values.items.map(displayText));
+  return (stmt?.conditions ?? [])
+    .filter((c) => displayText(c.key).endsWith(`:${claim}`))
+    .flatMap((c) => c.values.items.map(displayText));
 }
 
 function firstStatement(doc: PolicyDocument | undefined): Statement | undefined {
@@ -89,12 +91,16 @@ describe("CloudFormation: AWS's sample template", () => {
     const sub = stmt?.conditions.find((c) => displayText(c.key).endsWith(":sub"))?.values.items[0];
     expect(sub && displayText(sub)).toBe("repo:acme/app:*");
     expect(at(sub)).toBe("30:58");
-    expect(sub?.origin).toBe("parameter GitHubOrg default (template.yaml:5); parameter RepositoryName default (template.yaml:8)");
+    expect(sub?.origin).toBe(
+      "parameter GitHubOrg default (template.yaml:5); parameter RepositoryName default (template.yaml:8)",
+    );
   });
 
   it("reads both values of !If side by side: the provider's ARN (true) and the parameter, not its default (false)", () => {
     const [federated, other] = firstStatement(out.policies[0])?.principals[0]?.values.items ?? [];
-    expect(federated && displayText(federated)).toBe("arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com");
+    expect(federated && displayText(federated)).toBe(
+      "arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com",
+    );
     expect(at(federated)).toBe("25:51");
     expect(federated?.origin).toContain("the true branch of !If CreateOIDCProvider (template.yaml:25)");
     // CreateOIDCProvider is false only when OIDCProviderArn is not "": its default cannot be used there.
@@ -208,7 +214,10 @@ Resources:
     const stmt = firstStatement(out.policies[0]);
     expect(conditionValues(stmt, "aud")).toEqual(["sts.amazonaws.com"]);
     expect(stmt?.conditions[0]?.values.items[0]?.origin).toBe("mapping Audiences.prod.aud (template.yaml:11)");
-    expect(conditionValues(stmt, "sub")).toEqual(["repo:acme/app:ref:refs/heads/main", "repo:acme/app:environment:prod"]);
+    expect(conditionValues(stmt, "sub")).toEqual([
+      "repo:acme/app:ref:refs/heads/main",
+      "repo:acme/app:environment:prod",
+    ]);
   });
 
   it("reads both branches of !If, including one that removes the condition with AWS::NoValue", () => {
@@ -231,7 +240,9 @@ Resources:
       ["condition Strict true", 1],
       ["condition Strict false", 0],
     ]);
-    expect(out.policies[0]?.statements[0]?.conditions[0]?.values.items[0]?.origin).toBe("the true branch of !If Strict (template.yaml:11)");
+    expect(out.policies[0]?.statements[0]?.conditions[0]?.values.items[0]?.origin).toBe(
+      "the true branch of !If Strict (template.yaml:11)",
+    );
   });
 
   it("reads !If between values as both values, in a list or as a single value", () => {
@@ -280,7 +291,10 @@ Resources:
               AWS: !If [Loop, !Ref ProviderArn, x]
 `);
     const [federated, aws] = firstStatement(out.policies[0])?.principals ?? [];
-    expect(federated?.values.items.map(displayText)).toEqual(["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", "${ProviderArn}"]);
+    expect(federated?.values.items.map(displayText)).toEqual([
+      "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+      "${ProviderArn}",
+    ]);
     // Loop has no value: its branches keep the defaults.
     expect(aws?.values.items.map(displayText)).toEqual(["", "x"]);
   });
@@ -348,11 +362,26 @@ Resources:
             Properties: {
               AssumeRolePolicyDocument: {
                 Statement: [
-                  { Action: "sts:AssumeRoleWithWebIdentity", Effect: "Allow", Principal: { Federated: { Ref: "GithubProvider5E4C3C1A" } } },
+                  {
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Effect: "Allow",
+                    Principal: { Federated: { Ref: "GithubProvider5E4C3C1A" } },
+                  },
                   {
                     Effect: "Allow",
                     Principal: {
-                      Federated: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "AWS::AccountId" }, ":oidc-provider/token.actions.githubusercontent.com"]] },
+                      Federated: {
+                        "Fn::Join": [
+                          "",
+                          [
+                            "arn:",
+                            { Ref: "AWS::Partition" },
+                            ":iam::",
+                            { Ref: "AWS::AccountId" },
+                            ":oidc-provider/token.actions.githubusercontent.com",
+                          ],
+                        ],
+                      },
                     },
                   },
                 ],
@@ -361,12 +390,17 @@ Resources:
             },
           },
         },
-        Parameters: { BootstrapVersion: { Type: "AWS::SSM::Parameter::Value<String>", Default: "/cdk-bootstrap/hnb659fds/version" } },
+        Parameters: {
+          BootstrapVersion: { Type: "AWS::SSM::Parameter::Value<String>", Default: "/cdk-bootstrap/hnb659fds/version" },
+        },
       },
       null,
       1,
     );
-    const out = await parseDocumentFile({ path: "cdk.out/Deploy.template.json", abs: "/r/cdk.out/Deploy.template.json", text }, env);
+    const out = await parseDocumentFile(
+      { path: "cdk.out/Deploy.template.json", abs: "/r/cdk.out/Deploy.template.json", text },
+      env,
+    );
     expect(out?.format).toBe("cloudformation");
     const doc = out?.policies[0];
     expect(doc?.partition).toBe("aws-us-gov");
@@ -391,7 +425,11 @@ Resources:
   });
 
   it("is not fooled by a file that only mentions a resource type", async () => {
-    const src = { path: "notes.yaml", abs: "/r/notes.yaml", text: "docs:\n  - Type: AWS::IAM::Role is what you want\n" };
+    const src = {
+      path: "notes.yaml",
+      abs: "/r/notes.yaml",
+      text: "docs:\n  - Type: AWS::IAM::Role is what you want\n",
+    };
     expect(parseCloudFormation(src, env)).toBeUndefined();
     expect(await parseDocumentFile(src, env)).toBeUndefined();
   });
@@ -404,8 +442,20 @@ Resources:
 
   it("does not expand YAML aliases", () => {
     const bomb = ["AWSTemplateFormatVersion: '2010-09-09'", 'a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]`);
-    bomb.push("Resources:", "  R:", "    Type: AWS::IAM::Role", "    Properties:", "      AssumeRolePolicyDocument:", "        Statement: [*l, *l]");
+    for (let i = 1; i < 12; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(",")}]`,
+      );
+    bomb.push(
+      "Resources:",
+      "  R:",
+      "    Type: AWS::IAM::Role",
+      "    Properties:",
+      "      AssumeRolePolicyDocument:",
+      "        Statement: [*l, *l]",
+    );
     const started = Date.now();
     const out = parse(bomb.join("\n"));
     expect(Date.now() - started).toBeLessThan(2000);

@@ -64,7 +64,20 @@ describe("oidclint check", () => {
   it("accepts a sub that a StringLike pattern admits (exit 0)", async () => {
     const cwd = project({ "trust.json": trust("repo:acme/app:ref:refs/heads/*") });
     const o = io(cwd);
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:ref:refs/heads/release/1.0", "--aud", "sts.amazonaws.com"], o)).toBe(0);
+    expect(
+      await main(
+        [
+          "check",
+          "--policy",
+          "trust.json",
+          "--sub",
+          "repo:acme/app:ref:refs/heads/release/1.0",
+          "--aud",
+          "sts.amazonaws.com",
+        ],
+        o,
+      ),
+    ).toBe(0);
     expect(o.out).toContain("ACCEPTED");
     expect(o.out).toContain("✔ pass");
   });
@@ -72,15 +85,27 @@ describe("oidclint check", () => {
   it("refuses a pull_request sub against a branch-pinned trust, names the first failing condition and the fix (exit 1)", async () => {
     const cwd = project({ "trust.json": trust("repo:acme/app:ref:refs/heads/main") });
     const o = io(cwd);
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"], o)).toBe(1);
+    expect(
+      await main(
+        ["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"],
+        o,
+      ),
+    ).toBe(1);
     expect(o.out).toContain("REFUSED");
-    expect(o.out).toMatch(/✖ FAIL {2}StringLike token\.actions\.githubusercontent\.com:sub repo:acme\/app:ref:refs\/heads\/main {3}← first failing condition/);
+    expect(o.out).toMatch(
+      /✖ FAIL {2}StringLike token\.actions\.githubusercontent\.com:sub repo:acme\/app:ref:refs\/heads\/main {3}← first failing condition/,
+    );
     expect(o.out).toContain("policy: add `repo:acme/app:pull_request`");
   });
 
   it("reads a token (also from stdin), shows its claims and suggests the environment", async () => {
     const cwd = project({ "trust.json": trust("repo:acme/app:environment:prod", {}, "StringEquals") });
-    const token = jwt({ sub: "repo:acme/app:ref:refs/heads/main", aud: "sts.amazonaws.com", iss: "https://token.actions.githubusercontent.com", ref: "refs/heads/main" });
+    const token = jwt({
+      sub: "repo:acme/app:ref:refs/heads/main",
+      aud: "sts.amazonaws.com",
+      iss: "https://token.actions.githubusercontent.com",
+      ref: "refs/heads/main",
+    });
     const o = io(cwd, `${token}\n`);
     expect(await main(["check", "--policy", "trust.json", "--token", "-"], o)).toBe(1);
     expect(o.out).toContain("ref                    refs/heads/main");
@@ -90,13 +115,23 @@ describe("oidclint check", () => {
   it("StringEquals is literal: a `*` under it does not match", async () => {
     const cwd = project({ "trust.json": trust("repo:acme/app:*", {}, "StringEquals") });
     const o = io(cwd);
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:ref:refs/heads/main", "--aud", "sts.amazonaws.com"], o)).toBe(1);
+    expect(
+      await main(
+        ["check", "--policy", "trust.json", "--sub", "repo:acme/app:ref:refs/heads/main", "--aud", "sts.amazonaws.com"],
+        o,
+      ),
+    ).toBe(1);
   });
 
   it("a wrong audience fails the aud condition and suggests the workflow's audience input", async () => {
     const cwd = project({ "trust.json": trust("repo:acme/app:*") });
     const o = io(cwd);
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "https://github.com/acme"], o)).toBe(1);
+    expect(
+      await main(
+        ["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "https://github.com/acme"],
+        o,
+      ),
+    ).toBe(1);
     expect(o.out).toContain("audience: sts.amazonaws.com");
   });
 
@@ -106,7 +141,10 @@ describe("oidclint check", () => {
     expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request"], o)).toBe(0);
     expect(o.out).toContain("ACCEPTED");
     expect(o.out).toMatch(/aud {20}sts\.amazonaws\.com {2}\(default: /);
-    const custom = project({ ".oidclintrc.json": '{ "audience": "https://github.com/acme" }', "trust.json": trust("repo:acme/app:*") });
+    const custom = project({
+      ".oidclintrc.json": '{ "audience": "https://github.com/acme" }',
+      "trust.json": trust("repo:acme/app:*"),
+    });
     const c = io(custom);
     expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request"], c)).toBe(1);
     expect(c.out).toContain("claim aud = https://github.com/acme");
@@ -125,7 +163,9 @@ describe("oidclint check", () => {
   it("an immutable-form sub against a name-only pattern: names the immutable form, not the branch", async () => {
     const cwd = project({ "trust.json": trust("repo:acme/app:ref:refs/heads/main") });
     const o = io(cwd);
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme@111/app@222:ref:refs/heads/main"], o)).toBe(1);
+    expect(
+      await main(["check", "--policy", "trust.json", "--sub", "repo:acme@111/app@222:ref:refs/heads/main"], o),
+    ).toBe(1);
     expect(o.out).toContain("immutable subjects");
     expect(o.out).toContain("`repo:acme@*/app@*:ref:refs/heads/main`");
     expect(o.out).toContain("`repo:acme@111/app@222:ref:refs/heads/main`");
@@ -143,10 +183,23 @@ describe("oidclint check", () => {
   });
 
   it("keys are case-insensitive, values case-sensitive", async () => {
-    const policy = trust("repo:Acme/App:*").replace("token.actions.githubusercontent.com:sub", "Token.Actions.GithubUserContent.com:SUB");
+    const policy = trust("repo:Acme/App:*").replace(
+      "token.actions.githubusercontent.com:sub",
+      "Token.Actions.GithubUserContent.com:SUB",
+    );
     const cwd = project({ "trust.json": policy });
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:Acme/App:pull_request", "--aud", "sts.amazonaws.com"], io(cwd))).toBe(0);
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"], io(cwd))).toBe(1);
+    expect(
+      await main(
+        ["check", "--policy", "trust.json", "--sub", "repo:Acme/App:pull_request", "--aud", "sts.amazonaws.com"],
+        io(cwd),
+      ),
+    ).toBe(0);
+    expect(
+      await main(
+        ["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"],
+        io(cwd),
+      ),
+    ).toBe(1);
   });
 
   it("a Deny statement that applies refuses", async () => {
@@ -159,22 +212,61 @@ describe("oidclint check", () => {
     });
     const cwd = project({ "trust.json": JSON.stringify(doc) });
     const o = io(cwd);
-    expect(await main(["check", "--policy", "trust.json", "--sub", "repo:acme/sandbox:pull_request", "--aud", "sts.amazonaws.com"], o)).toBe(1);
+    expect(
+      await main(
+        ["check", "--policy", "trust.json", "--sub", "repo:acme/sandbox:pull_request", "--aud", "sts.amazonaws.com"],
+        o,
+      ),
+    ).toBe(1);
     expect(o.out).toContain("Deny statement");
   });
 
   it("asks for --role when the file defines several roles, and checks the one named", async () => {
     const tpl = {
       Resources: {
-        Deploy: { Type: "AWS::IAM::Role", Properties: { RoleName: "deploy", AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:ref:refs/heads/main")) as unknown } },
-        Preview: { Type: "AWS::IAM::Role", Properties: { RoleName: "preview", AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:pull_request")) as unknown } },
+        Deploy: {
+          Type: "AWS::IAM::Role",
+          Properties: {
+            RoleName: "deploy",
+            AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:ref:refs/heads/main")) as unknown,
+          },
+        },
+        Preview: {
+          Type: "AWS::IAM::Role",
+          Properties: {
+            RoleName: "preview",
+            AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:pull_request")) as unknown,
+          },
+        },
       },
     };
-    const cwd = project({ "template.json": JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", ...tpl }, null, 2) });
+    const cwd = project({
+      "template.json": JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", ...tpl }, null, 2),
+    });
     const o = io(cwd);
-    expect(await main(["check", "--policy", "template.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"], o)).toBe(2);
+    expect(
+      await main(
+        ["check", "--policy", "template.json", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"],
+        o,
+      ),
+    ).toBe(2);
     expect(o.err).toContain("--role");
-    expect(await main(["check", "--policy", "template.json", "--role", "preview", "--sub", "repo:acme/app:pull_request", "--aud", "sts.amazonaws.com"], io(cwd))).toBe(0);
+    expect(
+      await main(
+        [
+          "check",
+          "--policy",
+          "template.json",
+          "--role",
+          "preview",
+          "--sub",
+          "repo:acme/app:pull_request",
+          "--aud",
+          "sts.amazonaws.com",
+        ],
+        io(cwd),
+      ),
+    ).toBe(0);
   });
 
   it("bad input exits 2 with a clear message", async () => {
@@ -195,7 +287,17 @@ describe("oidclint check", () => {
 });
 
 describe("oidclint explain", () => {
-  const role = JSON.stringify({ Role: { RoleName: "deploy", Path: "/", AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:ref:refs/heads/main")) as unknown } }, null, 2);
+  const role = JSON.stringify(
+    {
+      Role: {
+        RoleName: "deploy",
+        Path: "/",
+        AssumeRolePolicyDocument: JSON.parse(trust("repo:acme/app:ref:refs/heads/main")) as unknown,
+      },
+    },
+    null,
+    2,
+  );
   const workflow = [
     "on:",
     "  push:",
@@ -220,7 +322,11 @@ describe("oidclint explain", () => {
   ].join("\n");
 
   it("prints per trigger the sub, the aud, the grant and the roles that accept it", async () => {
-    const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": workflow });
+    const cwd = project({
+      ".oidclintrc.json": '{ "repository": "acme/app" }',
+      "role.json": role,
+      ".github/workflows/deploy.yml": workflow,
+    });
     const o = io(cwd);
     expect(await main(["explain", ".github/workflows/deploy.yml"], o)).toBe(0);
     expect(o.out).toContain("id-token: write is effective (from the job's `permissions`)");
@@ -235,8 +341,17 @@ describe("oidclint explain", () => {
   });
 
   it("honours the job's if:, and names fixed branches without placeholders", async () => {
-    const wf = workflow.replace('[main, "release/**"]', "[main]").replace("    permissions:\n      id-token: write\n", "    if: github.event_name == 'push'\n    permissions:\n      id-token: write\n");
-    const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": wf });
+    const wf = workflow
+      .replace('[main, "release/**"]', "[main]")
+      .replace(
+        "    permissions:\n      id-token: write\n",
+        "    if: github.event_name == 'push'\n    permissions:\n      id-token: write\n",
+      );
+    const cwd = project({
+      ".oidclintrc.json": '{ "repository": "acme/app" }',
+      "role.json": role,
+      ".github/workflows/deploy.yml": wf,
+    });
     const o = io(cwd);
     expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "deploy"], o)).toBe(0);
     expect(o.out).toContain("not on pull_request: the job's `if:` excludes it");
@@ -246,8 +361,17 @@ describe("oidclint explain", () => {
   });
 
   it("honours the if: of the step that assumes the role", async () => {
-    const wf = workflow.replace('[main, "release/**"]', "[main]").replace("      - uses: aws-actions/configure-aws-credentials@v4\n", "      - if: github.event_name == 'push'\n        uses: aws-actions/configure-aws-credentials@v4\n");
-    const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": wf });
+    const wf = workflow
+      .replace('[main, "release/**"]', "[main]")
+      .replace(
+        "      - uses: aws-actions/configure-aws-credentials@v4\n",
+        "      - if: github.event_name == 'push'\n        uses: aws-actions/configure-aws-credentials@v4\n",
+      );
+    const cwd = project({
+      ".oidclintrc.json": '{ "repository": "acme/app" }',
+      "role.json": role,
+      ".github/workflows/deploy.yml": wf,
+    });
     const o = io(cwd);
     expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "deploy"], o)).toBe(0);
     expect(o.out).toContain("not on pull_request: the step's `if:` excludes it");
@@ -255,7 +379,11 @@ describe("oidclint explain", () => {
   });
 
   it("run from outside the repository, uses that repository's root and config, and names files it could not read", async () => {
-    const other = JSON.stringify({ Role: { RoleName: "unrelated", Path: "/", AssumeRolePolicyDocument: JSON.parse(trust("repo:*")) as unknown } }, null, 2);
+    const other = JSON.stringify(
+      { Role: { RoleName: "unrelated", Path: "/", AssumeRolePolicyDocument: JSON.parse(trust("repo:*")) as unknown } },
+      null,
+      2,
+    );
     const cwd = project({
       ".oidclintrc.json": '{ "repository": "elsewhere/other" }',
       "unrelated.json": other,
@@ -278,7 +406,11 @@ describe("oidclint explain", () => {
   });
 
   it("--job selects one job; unknown job, missing file or non-workflow exit 2", async () => {
-    const cwd = project({ ".oidclintrc.json": '{ "repository": "acme/app" }', "role.json": role, ".github/workflows/deploy.yml": workflow });
+    const cwd = project({
+      ".oidclintrc.json": '{ "repository": "acme/app" }',
+      "role.json": role,
+      ".github/workflows/deploy.yml": workflow,
+    });
     const one = io(cwd);
     expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "test"], one)).toBe(0);
     expect(one.out).not.toContain("Job deploy");

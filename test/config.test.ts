@@ -34,7 +34,11 @@ describe("resolveConfig", () => {
   });
   it("finds the config upward and applies rule levels and options", async () => {
     const dir = tempDir({
-      ".oidclintrc.json": JSON.stringify({ $schema: "./node_modules/oidclint/schema/oidclintrc.schema.json", audience: "custom", rules: { "unsafe-condition-operator": "error", "provider-config": ["off"] } }),
+      ".oidclintrc.json": JSON.stringify({
+        $schema: "./node_modules/oidclint/schema/oidclintrc.schema.json",
+        audience: "custom",
+        rules: { "unsafe-condition-operator": "error", "provider-config": ["off"] },
+      }),
       "sub/dir/x.txt": "",
     });
     const c = await resolveConfig({ cwd: join(dir, "sub", "dir"), rules, env: {} });
@@ -54,9 +58,18 @@ describe("resolveConfig", () => {
     expect(c.rules.get("missing-sub-condition")?.severity).toBe("off");
   });
   it("reads repositoriesFile as lines or as gh repo list JSON", async () => {
-    const lines = tempDir({ ".oidclintrc.json": JSON.stringify({ repositoriesFile: "repos.txt" }), "repos.txt": "acme/app\n# comment\nacme/infra\n" });
-    expect((await resolveConfig({ cwd: lines, rules, env: {} })).settings.repositories).toEqual(["acme/app", "acme/infra"]);
-    const gh = tempDir({ ".oidclintrc.json": JSON.stringify({ repositoriesFile: "repos.json", repositories: ["acme/x"] }), "repos.json": JSON.stringify([{ nameWithOwner: "acme/app" }]) });
+    const lines = tempDir({
+      ".oidclintrc.json": JSON.stringify({ repositoriesFile: "repos.txt" }),
+      "repos.txt": "acme/app\n# comment\nacme/infra\n",
+    });
+    expect((await resolveConfig({ cwd: lines, rules, env: {} })).settings.repositories).toEqual([
+      "acme/app",
+      "acme/infra",
+    ]);
+    const gh = tempDir({
+      ".oidclintrc.json": JSON.stringify({ repositoriesFile: "repos.json", repositories: ["acme/x"] }),
+      "repos.json": JSON.stringify([{ nameWithOwner: "acme/app" }]),
+    });
     expect((await resolveConfig({ cwd: gh, rules, env: {} })).settings.repositories).toEqual(["acme/x", "acme/app"]);
   });
   it("takes the repository from GITHUB_REPOSITORY when git has no origin", async () => {
@@ -64,7 +77,13 @@ describe("resolveConfig", () => {
     expect(c.settings.repository).toBe("acme/app");
   });
   it("rejects invalid configs with the JSON path of every problem", async () => {
-    const dir = tempDir({ ".oidclintrc.json": JSON.stringify({ defaultTokenPermissions: "open", overrides: [{ rules: {} }], rules: { "broad-sub-wildcard": ["warn", { allowEverything: true }] } }) });
+    const dir = tempDir({
+      ".oidclintrc.json": JSON.stringify({
+        defaultTokenPermissions: "open",
+        overrides: [{ rules: {} }],
+        rules: { "broad-sub-wildcard": ["warn", { allowEverything: true }] },
+      }),
+    });
     const err = await resolveConfig({ cwd: dir, rules, env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     const details = (err as ConfigError).details.join("\n");
@@ -89,7 +108,8 @@ describe("git facts", () => {
   });
   it("reads origin and its HEAD from .git without running git", () => {
     const dir = tempDir({
-      ".git/config": '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:acme/app.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+      ".git/config":
+        '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:acme/app.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
       ".git/refs/remotes/origin/HEAD": "ref: refs/remotes/origin/trunk\n",
     });
     expect(gitFacts(join(dir))).toEqual({ repository: "acme/app", defaultBranch: "trunk" });

@@ -55,8 +55,12 @@ describe("discover", () => {
   });
   it("config ignore globs apply in both cases", async () => {
     const dir = tree(FILES);
-    expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain("policies/trust.json");
+    expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain(
+      "policies/trust.json",
+    );
     execFileSync("git", ["init", "-q"], { cwd: dir });
-    expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain("policies/trust.json");
+    expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain(
+      "policies/trust.json",
+    );
   });
 });

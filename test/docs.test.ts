@@ -50,11 +50,13 @@ for (const rule of rules) {
     it("documents every option", () => {
       const text = existsSync(page) ? readFileSync(page, "utf8") : "";
       const props = Object.keys(rule.meta.schema?.properties ?? {});
-      for (const p of props) expect(text, `option ${p} has no "### ${p}" heading`).toMatch(new RegExp(`^### \`?${p}\`?\\s*$`, "m"));
+      for (const p of props)
+        expect(text, `option ${p} has no "### ${p}" heading`).toMatch(new RegExp(`^### \`?${p}\`?\\s*$`, "m"));
     });
     const groups = new Map<string, Example[]>();
     if (existsSync(page)) {
-      for (const ex of examples(readFileSync(page, "utf8"))) groups.set(ex.group, [...(groups.get(ex.group) ?? []), ex]);
+      for (const ex of examples(readFileSync(page, "utf8")))
+        groups.set(ex.group, [...(groups.get(ex.group) ?? []), ex]);
     }
     for (const [group, files] of groups) {
       const marker = files[0]?.marker ?? "✅";

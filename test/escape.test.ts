@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main, type CliIO } from "../src/cli.js";
 import { painter, visible } from "../src/formatters/terminal.js";
 
-const PAYLOAD = "x\u001b[2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007\r\n::error file=a.yml::pwned\n::stop-commands::tok\u202e";
+const PAYLOAD =
+  "x\u001b[2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007\r\n::error file=a.yml::pwned\n::stop-commands::tok\u202e";
 /** Any character of these classes left in an output line is a failure (a newline only ends a line). */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
@@ -35,11 +36,17 @@ const policy = {
   ],
 };
 mkdirSync(join(dir, ".github", "workflows"), { recursive: true });
-writeFileSync(join(dir, ".oidclintrc.json"), JSON.stringify({ repository: "acme/webshop", roles: { "arn:aws:iam::123456789012:role/deploy": "trust.json" } }));
+writeFileSync(
+  join(dir, ".oidclintrc.json"),
+  JSON.stringify({ repository: "acme/webshop", roles: { "arn:aws:iam::123456789012:role/deploy": "trust.json" } }),
+);
 writeFileSync(join(dir, "trust.json"), JSON.stringify(policy, null, 2));
 // The file name itself carries a payload (ESC and CR are legal in POSIX names; `/` and NUL are not).
 const hostileName = "evil\u001b[31m\r::error::name.json";
-writeFileSync(join(dir, hostileName), JSON.stringify({ ...policy, Statement: [{ ...policy.Statement[0], Condition: {} }] }, null, 2));
+writeFileSync(
+  join(dir, hostileName),
+  JSON.stringify({ ...policy, Statement: [{ ...policy.Statement[0], Condition: {} }] }, null, 2),
+);
 writeFileSync(
   join(dir, ".github", "workflows", "deploy.yml"),
   [
@@ -103,7 +110,12 @@ describe("control characters are made visible", () => {
   });
   it("github: the runner's escapes, and no raw ESC in the log", async () => {
     const r = await cli([".", "--format", "github"]);
-    expect(r.out.split("\n").filter((l) => l !== "").every((l) => /^::(error|warning) file=/.test(l))).toBe(true);
+    expect(
+      r.out
+        .split("\n")
+        .filter((l) => l !== "")
+        .every((l) => /^::(error|warning) file=/.test(l)),
+    ).toBe(true);
     expect(r.out).not.toMatch(/\u001b/);
   });
   it("explain", async () => {

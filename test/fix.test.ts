@@ -4,7 +4,17 @@
  * `file:line:col severity rule/messageId`). For each case: the fixed findings are gone and nothing new
  * appears, a second `--fix` changes nothing, and `--fix-dry-run` changes nothing on disk.
  */
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -67,8 +77,11 @@ describe("--fix on fixtures/_fix", () => {
       const outcome = await fix(cwd, false);
       const expectedDir = join(CASES, name, "after");
       expect(filesOf(cwd)).toEqual(filesOf(expectedDir));
-      for (const f of filesOf(expectedDir)) expect(readFileSync(join(cwd, f), "utf8"), f).toBe(readFileSync(join(expectedDir, f), "utf8"));
-      expect(findingLines(outcome.report, cwd, { withFile: true })).toEqual(readExpected(join(CASES, name, "remaining.out")));
+      for (const f of filesOf(expectedDir))
+        expect(readFileSync(join(cwd, f), "utf8"), f).toBe(readFileSync(join(expectedDir, f), "utf8"));
+      expect(findingLines(outcome.report, cwd, { withFile: true })).toEqual(
+        readExpected(join(CASES, name, "remaining.out")),
+      );
       // The fixed findings are gone and nothing new appeared.
       const original = await lintOnly(join(CASES, name, "before"));
       const after = tally(outcome.report, cwd).all;
@@ -87,8 +100,10 @@ describe("--fix on fixtures/_fix", () => {
       const cwd = copyCase(name, "dry");
       const outcome = await fix(cwd, true);
       const beforeDir = join(CASES, name, "before");
-      for (const f of filesOf(beforeDir)) expect(readFileSync(join(cwd, f), "utf8")).toBe(readFileSync(join(beforeDir, f), "utf8"));
-      for (const c of outcome.changed) expect(c.after).toBe(readFileSync(join(CASES, name, "after", relative(cwd, c.file)), "utf8"));
+      for (const f of filesOf(beforeDir))
+        expect(readFileSync(join(cwd, f), "utf8")).toBe(readFileSync(join(beforeDir, f), "utf8"));
+      for (const c of outcome.changed)
+        expect(c.after).toBe(readFileSync(join(CASES, name, "after", relative(cwd, c.file)), "utf8"));
     });
   }
 });
@@ -127,8 +142,12 @@ describe("the command line", () => {
     const code = await main(["--fix-dry-run"], cli);
     expect(readFileSync(join(cwd, "trust.json"), "utf8")).toBe(before);
     expect(cli.out).toContain("--- a/trust.json\n+++ b/trust.json\n@@ -9,7 +9,7 @@\n");
-    expect(cli.out).toContain('-          "token.actions.githubusercontent.com:sub": ["repo:acme/app:ref:main",   "repo:acme/app:ref:v2"]\n');
-    expect(cli.out).toContain('+          "token.actions.githubusercontent.com:sub": ["repo:acme/app:ref:refs/heads/main",   "repo:acme/app:ref:v2"]\n');
+    expect(cli.out).toContain(
+      '-          "token.actions.githubusercontent.com:sub": ["repo:acme/app:ref:main",   "repo:acme/app:ref:v2"]\n',
+    );
+    expect(cli.out).toContain(
+      '+          "token.actions.githubusercontent.com:sub": ["repo:acme/app:ref:refs/heads/main",   "repo:acme/app:ref:v2"]\n',
+    );
     expect(cli.out).toContain('-        "StringEquals": {\n+        "StringLike": {\n');
     expect(cli.err).toBe("oidclint: would fix 2 problems in 1 file\n");
     // Errors remain after the fixes (`ref:v2`, `repo:acme/*`): exit 1.
@@ -139,7 +158,9 @@ describe("the command line", () => {
     const cwd = copyCase("cloudformation", "cli-fix");
     const cli = io(cwd);
     expect(await main(["--fix", "--format", "json"], cli)).toBe(0);
-    expect(readFileSync(join(cwd, "template.yaml"), "utf8")).toBe(readFileSync(join(CASES, "cloudformation", "after", "template.yaml"), "utf8"));
+    expect(readFileSync(join(cwd, "template.yaml"), "utf8")).toBe(
+      readFileSync(join(CASES, "cloudformation", "after", "template.yaml"), "utf8"),
+    );
     const results = JSON.parse(cli.out) as { messages: unknown[] }[];
     expect(results.flatMap((r) => r.messages)).toEqual([]);
     expect(cli.err).toBe("oidclint: fixed 3 problems in 1 file\n");
@@ -149,16 +170,27 @@ describe("the command line", () => {
     const cwd = copyCase("json-policy", "cli-json");
     const cli = io(cwd);
     await main(["--format", "json"], cli);
-    const [result] = JSON.parse(cli.out) as { messages: { messageId: string; line: number; autofix?: unknown; suggestions?: unknown }[] }[];
+    const [result] = JSON.parse(cli.out) as {
+      messages: { messageId: string; line: number; autofix?: unknown; suggestions?: unknown }[];
+    }[];
     const shortRef = result?.messages.find((m) => m.messageId === "shortRef" && m.line === 12 && m.autofix);
     const file = join(cwd, "trust.json");
     const start = readFileSync(file, "utf8").indexOf("repo:acme/app:ref:main");
     expect(shortRef?.autofix).toEqual({
-      edits: [{ file, range: [start, start + "repo:acme/app:ref:main".length], loc: { file, line: 12, column: 56, endLine: 12, endColumn: 78 }, text: "repo:acme/app:ref:refs/heads/main" }],
+      edits: [
+        {
+          file,
+          range: [start, start + "repo:acme/app:ref:main".length],
+          loc: { file, line: 12, column: 56, endLine: 12, endColumn: 78 },
+          text: "repo:acme/app:ref:refs/heads/main",
+        },
+      ],
     });
     // `ref:v2` may be a tag: a suggestion, not a fix.
     const v2 = result?.messages.find((m) => m.messageId === "shortRef" && !m.autofix);
-    expect(v2?.suggestions).toMatchObject([{ desc: "Replace `repo:acme/app:ref:v2` by `repo:acme/app:ref:refs/heads/v2`" }]);
+    expect(v2?.suggestions).toMatchObject([
+      { desc: "Replace `repo:acme/app:ref:v2` by `repo:acme/app:ref:refs/heads/v2`" },
+    ]);
     // An org-wide pattern under StringEquals: moving it to StringLike would open the role to the whole org.
     const orgWide = result?.messages.find((m) => m.messageId === "literalWildcard" && m.line === 36);
     expect(orgWide?.autofix).toBeUndefined();
@@ -181,20 +213,56 @@ describe("applying edits", () => {
     writeFileSync(join(outside, "trust.json"), "x");
     writeFileSync(join(root, "inside.json"), "x");
     symlinkSync(join(outside, "trust.json"), join(root, "link.json"));
-    const edit = (file: string) => ({ edits: [{ file, range: [0, 1] as [number, number], loc: { file, line: 1, column: 1, endLine: 1, endColumn: 2 }, text: "y" }] });
+    const edit = (file: string) => ({
+      edits: [
+        {
+          file,
+          range: [0, 1] as [number, number],
+          loc: { file, line: 1, column: 1, endLine: 1, endColumn: 2 },
+          text: "y",
+        },
+      ],
+    });
     const report = (files: string[]): LintReport => ({
-      results: files.map((f) => ({ filePath: f, errorCount: 1, warningCount: 0, messages: [{ ruleId: "r", messageId: "m", severity: 2, message: "", line: 1, column: 1, endLine: 1, endColumn: 2, autofix: edit(f) }] })),
+      results: files.map((f) => ({
+        filePath: f,
+        errorCount: 1,
+        warningCount: 0,
+        messages: [
+          {
+            ruleId: "r",
+            messageId: "m",
+            severity: 2,
+            message: "",
+            line: 1,
+            column: 1,
+            endLine: 1,
+            endColumn: 2,
+            autofix: edit(f),
+          },
+        ],
+      })),
       filesLinted: files.length,
       errorCount: files.length,
       warningCount: 0,
     });
-    expect(selectFixes(report([join(outside, "trust.json"), join(root, "link.json"), join(root, "..", "outside", "trust.json")]), root)).toEqual([]);
+    expect(
+      selectFixes(
+        report([join(outside, "trust.json"), join(root, "link.json"), join(root, "..", "outside", "trust.json")]),
+        root,
+      ),
+    ).toEqual([]);
     expect(selectFixes(report([join(root, "inside.json")]), root)).toHaveLength(1);
   });
 
   it("takes the first of overlapping fixes and applies the rest last-first", () => {
     const file = "/r/a.txt";
-    const e = (s: number, t: number, text: string) => ({ file, range: [s, t] as [number, number], loc: { file, line: 1, column: s + 1, endLine: 1, endColumn: t + 1 }, text });
+    const e = (s: number, t: number, text: string) => ({
+      file,
+      range: [s, t] as [number, number],
+      loc: { file, line: 1, column: s + 1, endLine: 1, endColumn: t + 1 },
+      text,
+    });
     expect(applyEdits("abcdef", [e(0, 1, "A"), e(4, 6, "EF"), e(2, 2, "+")])).toBe("Ab+cdEF");
   });
 });

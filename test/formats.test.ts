@@ -23,10 +23,26 @@ describe("format registry", () => {
   });
 
   it("sets each format's facts on what it parsed", async () => {
-    const tf = 'resource "aws_iam_openid_connect_provider" "gh" {\n  url = "token.actions.githubusercontent.com"\n  client_id_list = ["sts.amazonaws.com"]\n}\n';
-    const cfn = JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", Resources: { P: { Type: "AWS::IAM::OIDCProvider", Properties: { Url: "token.actions.githubusercontent.com", ClientIdList: ["sts.amazonaws.com"] } } } });
-    const iam = JSON.stringify({ Url: "token.actions.githubusercontent.com", ClientIDList: ["sts.amazonaws.com"], ThumbprintList: [] });
-    const parsed = await parseAll([src("infra/main.tf", tf), src("stack.template.json", cfn), src("provider.json", iam)], env);
+    const tf =
+      'resource "aws_iam_openid_connect_provider" "gh" {\n  url = "token.actions.githubusercontent.com"\n  client_id_list = ["sts.amazonaws.com"]\n}\n';
+    const cfn = JSON.stringify({
+      AWSTemplateFormatVersion: "2010-09-09",
+      Resources: {
+        P: {
+          Type: "AWS::IAM::OIDCProvider",
+          Properties: { Url: "token.actions.githubusercontent.com", ClientIdList: ["sts.amazonaws.com"] },
+        },
+      },
+    });
+    const iam = JSON.stringify({
+      Url: "token.actions.githubusercontent.com",
+      ClientIDList: ["sts.amazonaws.com"],
+      ThumbprintList: [],
+    });
+    const parsed = await parseAll(
+      [src("infra/main.tf", tf), src("stack.template.json", cfn), src("provider.json", iam)],
+      env,
+    );
     const facts = Object.fromEntries(parsed.map((f) => [f.file, f.facts]));
     expect(facts["infra/main.tf"]).toEqual({ deploymentScope: "directory", providerUrlNeedsScheme: true });
     expect(facts["stack.template.json"]).toEqual({ deploymentScope: "file", providerUrlNeedsScheme: true });
@@ -40,7 +56,8 @@ describe("format registry", () => {
     for (const dir of dirs) {
       for (const name of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
         const text = readFileSync(join(dir, name), "utf8");
-        if (/\.format\b(?!\()/.test(text.replace(/(values|options|opts)\.format\b/g, ""))) offenders.push(join(dir, name));
+        if (/\.format\b(?!\()/.test(text.replace(/(values|options|opts)\.format\b/g, "")))
+          offenders.push(join(dir, name));
       }
     }
     expect(offenders).toEqual([]);

@@ -22,7 +22,10 @@ const schema = JSON.parse(readFileSync(join(ROOT, "test/schemas/sarif-schema-2.1
 const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
 ajv.addFormat("uri", (s: string) => URL.canParse(s));
 ajv.addFormat("uri-reference", (s: string) => URL.canParse(s, "http://example.invalid/"));
-ajv.addFormat("date-time", (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(s) && !Number.isNaN(Date.parse(s)));
+ajv.addFormat(
+  "date-time",
+  (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(s) && !Number.isNaN(Date.parse(s)),
+);
 const validateSarif = ajv.compile(schema);
 
 function expectValidSarif(text: string): SarifLog {
@@ -92,7 +95,16 @@ function syntheticReport(cwd: string): LintReport {
             column: 27,
             endLine: 14,
             endColumn: 67,
-            related: [{ message: "trust policy of role deploy", file: "infra/role.tf", line: 11, column: 53, endLine: 11, endColumn: 67 }],
+            related: [
+              {
+                message: "trust policy of role deploy",
+                file: "infra/role.tf",
+                line: 11,
+                column: 53,
+                endLine: 11,
+                endColumn: 67,
+              },
+            ],
           },
         ],
       },
@@ -101,8 +113,26 @@ function syntheticReport(cwd: string): LintReport {
         errorCount: 1,
         warningCount: 1,
         messages: [
-          { ruleId: "parse-error", messageId: "unparsable", severity: 2, message: "bad\r\ninput", line: 1, column: 1, endLine: 1, endColumn: 1 },
-          { ruleId: "broad-sub-wildcard", messageId: "orgWide", severity: 1, message: "repo:acme/* admits any repository of acme", line: 11, column: 53, endLine: 11, endColumn: 67 },
+          {
+            ruleId: "parse-error",
+            messageId: "unparsable",
+            severity: 2,
+            message: "bad\r\ninput",
+            line: 1,
+            column: 1,
+            endLine: 1,
+            endColumn: 1,
+          },
+          {
+            ruleId: "broad-sub-wildcard",
+            messageId: "orgWide",
+            severity: 1,
+            message: "repo:acme/* admits any repository of acme",
+            line: 11,
+            column: 53,
+            endLine: 11,
+            endColumn: 67,
+          },
         ],
       },
     ],
@@ -142,7 +172,9 @@ describe("github format", () => {
     expect(parseError).toMatch(/,title=parse-error::/);
     expect(parseError?.endsWith(`::${parseErrorMessage(report)}`)).toBe(true);
     for (const l of lines) {
-      expect(l).toMatch(/^::(error|warning) file=[^,:]+,line=\d+,col=\d+(,endLine=\d+,endColumn=\d+)?,title=[a-z-]+::[^\r\n]+$/);
+      expect(l).toMatch(
+        /^::(error|warning) file=[^,:]+,line=\d+,col=\d+(,endLine=\d+,endColumn=\d+)?,title=[a-z-]+::[^\r\n]+$/,
+      );
     }
   });
 });
@@ -154,7 +186,9 @@ function parseErrorMessage(report: LintReport): string {
 
 describe("sarif format", () => {
   it("describes every rule with help URI, levels, tags and security severity", () => {
-    const log = expectValidSarif(formatters.sarif({ results: [], filesLinted: 0, errorCount: 0, warningCount: 0 }, meta(FORMATS)));
+    const log = expectValidSarif(
+      formatters.sarif({ results: [], filesLinted: 0, errorCount: 0, warningCount: 0 }, meta(FORMATS)),
+    );
     expect(log.version).toBe("2.1.0");
     expect(log.runs).toHaveLength(1);
     const driver = log.runs[0]?.tool.driver;
@@ -166,7 +200,9 @@ describe("sarif format", () => {
       expect(r.helpUri).toBe(docsUrl(r.id));
       expect(r.shortDescription.text).toBe(rule?.meta.description);
       expect(r.fullDescription.text.length).toBeGreaterThan(r.shortDescription.text.length);
-      expect(r.defaultConfiguration.level).toBe({ error: "error", warn: "warning", off: "none" }[rule?.meta.severity ?? "off"]);
+      expect(r.defaultConfiguration.level).toBe(
+        { error: "error", warn: "warning", off: "none" }[rule?.meta.severity ?? "off"],
+      );
       if (rule?.meta.severity === "error" && r.id !== "parse-error") {
         expect(r.properties.tags).toContain("security");
         expect(Number(r.properties["security-severity"])).toBeGreaterThan(0);
@@ -206,7 +242,13 @@ describe("sarif format", () => {
     const log = expectValidSarif(formatters.sarif(report, meta(FORMATS)));
     const results = log.runs[0]?.results ?? [];
     expect(results.length).toBe(report.errorCount + report.warningCount);
-    expect(results.some((r) => r.ruleId === "parse-error" && r.locations[0]?.physicalLocation.artifactLocation.uri === "fixtures/_formats/policies/broken-trust.json")).toBe(true);
+    expect(
+      results.some(
+        (r) =>
+          r.ruleId === "parse-error" &&
+          r.locations[0]?.physicalLocation.artifactLocation.uri === "fixtures/_formats/policies/broken-trust.json",
+      ),
+    ).toBe(true);
     for (const r of results) {
       const loc = r.locations[0]?.physicalLocation;
       expect(loc?.artifactLocation.uri).toMatch(/^fixtures\/_formats\/[^/]/);
@@ -214,10 +256,13 @@ describe("sarif format", () => {
       expect(loc?.region.startColumn).toBeGreaterThanOrEqual(1);
     }
     // One fingerprint per result, all different; explanation and fix travel in the result's properties.
-    const prints = results.map((r) => (r as { partialFingerprints?: Record<string, string> }).partialFingerprints?.["oidclint/v1"]);
+    const prints = results.map(
+      (r) => (r as { partialFingerprints?: Record<string, string> }).partialFingerprints?.["oidclint/v1"],
+    );
     expect(prints.every((p) => typeof p === "string" && /^[0-9a-f]{32}$/.test(p))).toBe(true);
     expect(new Set(prints).size).toBe(prints.length);
-    const withDetails = results.find((r) => r.ruleId === "missing-sub-condition") as { properties?: { explanation?: string; fix?: string } } | undefined;
+    const withDetails = results.find((r) => r.ruleId === "missing-sub-condition") as
+      { properties?: { explanation?: string; fix?: string } } | undefined;
     expect(withDetails?.properties?.explanation).toContain("any repository on GitHub");
     expect(withDetails?.properties?.fix).toContain("StringEquals");
   });
@@ -228,14 +273,52 @@ describe("sarif format", () => {
       errorCount: 2,
       warningCount: 0,
       results: [
-        { filePath: resolve(FORMATS, "my policies/trust #1.json"), errorCount: 1, warningCount: 0, messages: [{ ruleId: "parse-error", messageId: "unparsable", severity: 2, message: "x", line: 1, column: 1, endLine: 1, endColumn: 1 }] },
-        { filePath: "/elsewhere/trust.json", errorCount: 1, warningCount: 0, messages: [{ ruleId: "parse-error", messageId: "unparsable", severity: 2, message: "x", line: 2, column: 3, endLine: 1, endColumn: 1 }] },
+        {
+          filePath: resolve(FORMATS, "my policies/trust #1.json"),
+          errorCount: 1,
+          warningCount: 0,
+          messages: [
+            {
+              ruleId: "parse-error",
+              messageId: "unparsable",
+              severity: 2,
+              message: "x",
+              line: 1,
+              column: 1,
+              endLine: 1,
+              endColumn: 1,
+            },
+          ],
+        },
+        {
+          filePath: "/elsewhere/trust.json",
+          errorCount: 1,
+          warningCount: 0,
+          messages: [
+            {
+              ruleId: "parse-error",
+              messageId: "unparsable",
+              severity: 2,
+              message: "x",
+              line: 2,
+              column: 3,
+              endLine: 1,
+              endColumn: 1,
+            },
+          ],
+        },
       ],
     };
     const log = expectValidSarif(formatters.sarif(report, meta(FORMATS)));
     const locs = log.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation);
-    expect(locs?.[0]?.artifactLocation).toEqual({ uri: "fixtures/_formats/my%20policies/trust%20%231.json", uriBaseId: "%SRCROOT%" });
-    expect(locs?.[1]).toEqual({ artifactLocation: { uri: "file:///elsewhere/trust.json" }, region: { startLine: 2, startColumn: 3 } });
+    expect(locs?.[0]?.artifactLocation).toEqual({
+      uri: "fixtures/_formats/my%20policies/trust%20%231.json",
+      uriBaseId: "%SRCROOT%",
+    });
+    expect(locs?.[1]).toEqual({
+      artifactLocation: { uri: "file:///elsewhere/trust.json" },
+      region: { startLine: 2, startColumn: 3 },
+    });
   });
 });
 
@@ -243,7 +326,16 @@ describe("--format on the command line", () => {
   function io(cwd: string): CliIO & { out: string[]; err: string[] } {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, stdout: (s) => out.push(s), stderr: (s) => err.push(s), readStdin: () => Promise.resolve(""), isTTY: false, cwd, env: {} };
+    return {
+      out,
+      err,
+      stdout: (s) => out.push(s),
+      stderr: (s) => err.push(s),
+      readStdin: () => Promise.resolve(""),
+      isTTY: false,
+      cwd,
+      env: {},
+    };
   }
 
   it("writes SARIF with --output-file and exits 1 on errors", async () => {

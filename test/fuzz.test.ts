@@ -57,7 +57,14 @@ const policy = { Version: "2012-10-17", Statement: [statement] };
 /** One valid input per kind, with the path it is linted under. */
 const KINDS: Record<string, { path: string; text: string }> = {
   policy: { path: "fuzz/trust.json", text: JSON.stringify(policy, null, 2) },
-  getRole: { path: "fuzz/role.json", text: JSON.stringify({ Role: { RoleName: "deploy", Path: "/", AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(policy)) } }, null, 2) },
+  getRole: {
+    path: "fuzz/role.json",
+    text: JSON.stringify(
+      { Role: { RoleName: "deploy", Path: "/", AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(policy)) } },
+      null,
+      2,
+    ),
+  },
   cfnYaml: {
     path: "fuzz/template.yaml",
     text: `AWSTemplateFormatVersion: "2010-09-09"
@@ -78,7 +85,17 @@ Resources:
               StringEquals: { token.actions.githubusercontent.com:aud: sts.amazonaws.com }
 `,
   },
-  cfnJson: { path: "fuzz/stack.template.json", text: JSON.stringify({ AWSTemplateFormatVersion: "2010-09-09", Resources: { Role: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: policy } } } }, null, 2) },
+  cfnJson: {
+    path: "fuzz/stack.template.json",
+    text: JSON.stringify(
+      {
+        AWSTemplateFormatVersion: "2010-09-09",
+        Resources: { Role: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: policy } } },
+      },
+      null,
+      2,
+    ),
+  },
   terraform: {
     path: "fuzz/main.tf",
     text: `variable "repo" {
@@ -113,7 +130,18 @@ resource "aws_iam_role" "deploy" {
       {
         format_version: "1.2",
         terraform_version: "1.9.0",
-        planned_values: { root_module: { resources: [{ address: "aws_iam_role.deploy", type: "aws_iam_role", name: "deploy", values: { name: "deploy", assume_role_policy: JSON.stringify(policy) } }] } },
+        planned_values: {
+          root_module: {
+            resources: [
+              {
+                address: "aws_iam_role.deploy",
+                type: "aws_iam_role",
+                name: "deploy",
+                values: { name: "deploy", assume_role_policy: JSON.stringify(policy) },
+              },
+            ],
+          },
+        },
       },
       null,
       2,
@@ -162,9 +190,24 @@ runs:
 const mutation = fc.oneof(
   fc.record({ op: fc.constant("insert" as const), at: fc.nat(), text: fc.string({ unit: "binary", maxLength: 40 }) }),
   fc.record({ op: fc.constant("byte" as const), at: fc.nat(), byte: fc.constantFrom(0, 0xff, 0xc3, 0x1b, 0x0d, 0x7f) }),
-  fc.record({ op: fc.constant("wildcards" as const), at: fc.nat(), n: fc.integer({ min: 10, max: 2000 }), unit: fc.constantFrom("*", "*a", "**a", "?", "${", "%{ for x in y }") }),
-  fc.record({ op: fc.constant("nest" as const), at: fc.nat(), n: fc.integer({ min: 10, max: 5000 }), open: fc.constantFrom("[", "{", "(", "- ", "  ", '{"a":', "[[") }),
-  fc.record({ op: fc.constant("repeat" as const), at: fc.nat(), len: fc.integer({ min: 1, max: 80 }), n: fc.integer({ min: 2, max: 500 }) }),
+  fc.record({
+    op: fc.constant("wildcards" as const),
+    at: fc.nat(),
+    n: fc.integer({ min: 10, max: 2000 }),
+    unit: fc.constantFrom("*", "*a", "**a", "?", "${", "%{ for x in y }"),
+  }),
+  fc.record({
+    op: fc.constant("nest" as const),
+    at: fc.nat(),
+    n: fc.integer({ min: 10, max: 5000 }),
+    open: fc.constantFrom("[", "{", "(", "- ", "  ", '{"a":', "[["),
+  }),
+  fc.record({
+    op: fc.constant("repeat" as const),
+    at: fc.nat(),
+    len: fc.integer({ min: 1, max: 80 }),
+    n: fc.integer({ min: 2, max: 500 }),
+  }),
   fc.record({ op: fc.constant("truncate" as const), at: fc.nat() }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
@@ -179,7 +222,12 @@ function mutate(text: string, ops: readonly Mutation[]): Buffer {
     else if (m.op === "byte") buf = Buffer.concat([before, Buffer.from([m.byte]), after]);
     else if (m.op === "wildcards") buf = Buffer.concat([before, Buffer.from(m.unit.repeat(m.n)), after]);
     else if (m.op === "nest") buf = Buffer.concat([before, Buffer.from(m.open.repeat(m.n)), after]);
-    else if (m.op === "repeat") buf = Buffer.concat([before, Buffer.from(Array(m.n).fill(after.subarray(0, m.len).toString("latin1")).join(""), "latin1"), after]);
+    else if (m.op === "repeat")
+      buf = Buffer.concat([
+        before,
+        Buffer.from(Array(m.n).fill(after.subarray(0, m.len).toString("latin1")).join(""), "latin1"),
+        after,
+      ]);
     else buf = before;
   }
   return buf;
@@ -237,7 +285,8 @@ describe("fuzz: every input kind", () => {
             expectContract(report);
             expect(findingLines(report, cwd, { withFile: true })).toContain(GOOD_FINDING);
             // No internal error anywhere: a parser bug would show as one.
-            for (const r of report.results) for (const m of r.messages) expect(m.message).not.toContain("internal error");
+            for (const r of report.results)
+              for (const m of r.messages) expect(m.message).not.toContain("internal error");
           } finally {
             rmSync(cwd, { recursive: true, force: true });
           }
@@ -248,7 +297,16 @@ describe("fuzz: every input kind", () => {
   }
 
   it("config: a hostile .oidclintrc.json is a config error or a config, never an internal error", async () => {
-    const base = JSON.stringify({ ignore: ["legacy/**"], overrides: [{ files: ["infra/*.tf"], rules: { "broad-sub-wildcard": "off" } }], repositories: ["acme/app"], rules: { "mutable-sub-claim": "warn" } }, null, 2);
+    const base = JSON.stringify(
+      {
+        ignore: ["legacy/**"],
+        overrides: [{ files: ["infra/*.tf"], rules: { "broad-sub-wildcard": "off" } }],
+        repositories: ["acme/app"],
+        rules: { "mutable-sub-claim": "warn" },
+      },
+      null,
+      2,
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ops) => {
         const cwd = writeRepo({ ".oidclintrc.json": mutate(base, ops), ".github/workflows/good.yml": GOOD });
@@ -271,9 +329,20 @@ describe("fuzz: every input kind", () => {
   it("check --token: any payload is claims or a clean error (exit 0, 1 or 2, never an internal error)", async () => {
     const cwd = writeRepo({ "trust.json": JSON.stringify(policy, null, 2) });
     const claims = fc.dictionary(
-      fc.oneof(fc.constantFrom("sub", "aud", "ref", "repository", "job_workflow_ref", "environment"), fc.string({ maxLength: 10 })),
+      fc.oneof(
+        fc.constantFrom("sub", "aud", "ref", "repository", "job_workflow_ref", "environment"),
+        fc.string({ maxLength: 10 }),
+      ),
       fc.letrec((tie) => ({
-        value: fc.oneof({ depthSize: "small" }, fc.string({ unit: "binary", maxLength: 60 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie("value"), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), tie("value"), { maxKeys: 3 })),
+        value: fc.oneof(
+          { depthSize: "small" },
+          fc.string({ unit: "binary", maxLength: 60 }),
+          fc.integer(),
+          fc.boolean(),
+          fc.constant(null),
+          fc.array(tie("value"), { maxLength: 3 }),
+          fc.dictionary(fc.string({ maxLength: 5 }), tie("value"), { maxKeys: 3 }),
+        ),
       })).value,
     );
     const payload = fc.oneof(
@@ -285,7 +354,16 @@ describe("fuzz: every input kind", () => {
       fc.asyncProperty(payload, fc.constantFrom("", ".", "..", "x"), async (body, extra) => {
         const token = `${Buffer.from('{"alg":"RS256"}').toString("base64url")}.${Buffer.from(body).toString("base64url")}.sig${extra}`;
         let err = "";
-        const code = await cpuBounded(() => main(["check", "--policy", "trust.json", "--token", token], { stdout: () => undefined, stderr: (s) => (err += s), readStdin: () => Promise.resolve(""), isTTY: false, cwd, env: {} }));
+        const code = await cpuBounded(() =>
+          main(["check", "--policy", "trust.json", "--token", token], {
+            stdout: () => undefined,
+            stderr: (s) => (err += s),
+            readStdin: () => Promise.resolve(""),
+            isTTY: false,
+            cwd,
+            env: {},
+          }),
+        );
         expect([0, 1, 2]).toContain(code);
         expect(err).not.toContain("internal error");
       }),

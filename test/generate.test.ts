@@ -50,7 +50,12 @@ const PREDICTED = [
 ];
 
 /** Claims the jobs assuming `deploy` receive, one per trigger situation. */
-const ACCEPTED = ["repo:acme/app:environment:production", "repo:acme/app:ref:refs/heads/main", "repo:acme/app:ref:refs/heads/release/2.0", "repo:acme/app:ref:refs/tags/v1.4.0"];
+const ACCEPTED = [
+  "repo:acme/app:environment:production",
+  "repo:acme/app:ref:refs/heads/main",
+  "repo:acme/app:ref:refs/heads/release/2.0",
+  "repo:acme/app:ref:refs/tags/v1.4.0",
+];
 const REFUSED = {
   "a sibling branch": "repo:acme/app:ref:refs/heads/dev",
   "a pull request": "repo:acme/app:pull_request",
@@ -62,7 +67,11 @@ const REFUSED = {
 const OUTPUTS: { name: string; args: string[]; file: string }[] = [
   { name: "json", args: ["--format", "json"], file: "trust.json" },
   { name: "terraform (aws_iam_policy_document)", args: ["--format", "terraform"], file: "main.tf" },
-  { name: "terraform (jsonencode)", args: ["--format", "terraform", "--terraform-style", "jsonencode"], file: "main.tf" },
+  {
+    name: "terraform (jsonencode)",
+    args: ["--format", "terraform", "--terraform-style", "jsonencode"],
+    file: "main.tf",
+  },
   { name: "cloudformation", args: ["--format", "cloudformation"], file: "template.yaml" },
   { name: "cdk", args: ["--format", "cdk"], file: "lib/stack.ts" },
 ];
@@ -87,7 +96,8 @@ describe("generate --role deploy", () => {
         mkdirSync(join(file, ".."), { recursive: true });
         writeFileSync(file, out);
         // CDK source is read in a project that depends on aws-cdk-lib.
-        if (o.name === "cdk") writeFileSync(join(dir, "package.json"), '{ "dependencies": { "aws-cdk-lib": "^2.150.0" } }\n');
+        if (o.name === "cdk")
+          writeFileSync(join(dir, "package.json"), '{ "dependencies": { "aws-cdk-lib": "^2.150.0" } }\n');
         const report = await run({ cwd: dir });
         expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`))).toEqual([]);
         const { project } = await loadProject({ cwd: dir, env: {} });
@@ -98,11 +108,15 @@ describe("generate --role deploy", () => {
         expect(sub?.operator.value).toBe("StringLike");
         expect(sub?.values.items.map(knownText)).toEqual(PREDICTED);
         const aud = conditions.find((c) => knownText(c.key)?.endsWith(":aud"));
-        expect([aud?.operator.value, ...(aud?.values.items.map(knownText) ?? [])]).toEqual(["StringEquals", "sts.amazonaws.com"]);
+        expect([aud?.operator.value, ...(aud?.values.items.map(knownText) ?? [])]).toEqual([
+          "StringEquals",
+          "sts.amazonaws.com",
+        ]);
       });
 
       it.runIf(o.name !== "cdk")("check accepts every predicted claim and refuses the others", async () => {
-        const check = async (sub: string): Promise<number> => main(["check", "--policy", file, "--sub", sub, "--aud", "sts.amazonaws.com", "--no-color"], io(dir));
+        const check = async (sub: string): Promise<number> =>
+          main(["check", "--policy", file, "--sub", sub, "--aud", "sts.amazonaws.com", "--no-color"], io(dir));
         for (const sub of ACCEPTED) expect(await check(sub), sub).toBe(0);
         for (const [what, sub] of Object.entries(REFUSED)) expect(await check(sub), what).toBe(1);
       });
@@ -133,10 +147,17 @@ describe("generate for other roles and inputs", () => {
     );
     const cli = io(dir);
     expect(await main(["generate", "--role", "site"], cli)).toBe(0);
-    const doc = JSON.parse(cli.out) as { Statement: { Principal: { Federated: string }; Condition: Record<string, Record<string, string>> }[] };
-    expect(doc.Statement[0]?.Principal.Federated).toBe("arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com");
+    const doc = JSON.parse(cli.out) as {
+      Statement: { Principal: { Federated: string }; Condition: Record<string, Record<string, string>> }[];
+    };
+    expect(doc.Statement[0]?.Principal.Federated).toBe(
+      "arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com",
+    );
     expect(doc.Statement[0]?.Condition).toEqual({
-      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/site:ref:refs/heads/main" },
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:acme/site:ref:refs/heads/main",
+      },
     });
   });
 

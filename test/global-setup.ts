@@ -19,5 +19,9 @@ export default function setup(): void {
   const built = join(ROOT, "dist", "src", "cli.js");
   const sources = Math.max(newestMtime(join(ROOT, "src")), newestMtime(join(ROOT, "rules")));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+    { cwd: ROOT, stdio: "inherit" },
+  );
 }

@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { parseHclFile } from "../src/parsers/terraform/hcl-body.js";
-import { parseExpression, parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "../src/parsers/terraform/hcl-expression.js";
+import {
+  parseExpression,
+  parseTemplate,
+  textOffset,
+  type HclExpr,
+  type TemplatePart,
+  type TraversalStep,
+} from "../src/parsers/terraform/hcl-expression.js";
 
 /** A compact, fully parenthesised rendering of an expression tree. */
 function show(n: HclExpr): string {
-  const steps = (s: TraversalStep[]): string => s.map((x) => (x.kind === "attr" ? `.${x.name}` : `[${show(x.key)}]`)).join("");
+  const steps = (s: TraversalStep[]): string =>
+    s.map((x) => (x.kind === "attr" ? `.${x.name}` : `[${show(x.key)}]`)).join("");
   switch (n.type) {
     case "literal":
       return JSON.stringify(n.value);
@@ -99,7 +107,7 @@ describe("hcl expressions: terms", () => {
   it("reads literals, tuples, objects with = and : and all key forms", () => {
     expect(parse("null")).toBe("null");
     expect(parse("1.5e3")).toBe("1500");
-    expect(parse("[1, true, \"a\",]")).toBe("[1, true, `a`]");
+    expect(parse('[1, true, "a",]')).toBe("[1, true, `a`]");
     expect(parse('{ a = 1, "b" = 2, (k) : 3, c: 4 }')).toBe("{a=1, `b`=2, (k)=3, c=4}");
     expect(parse("{\n  a = 1\n  b = [\n    2,\n  ]\n}")).toBe("{a=1, b=[2]}");
   });
@@ -114,7 +122,7 @@ describe("hcl expressions: terms", () => {
   });
 
   it("reads function calls, expanded final arguments and provider functions", () => {
-    expect(parse("jsonencode({ Version = \"2012-10-17\" })")).toBe("jsonencode({Version=`2012-10-17`})");
+    expect(parse('jsonencode({ Version = "2012-10-17" })')).toBe("jsonencode({Version=`2012-10-17`})");
     expect(parse("concat(a, b...)")).toBe("concat(a, b...)");
     expect(parse("f(\n  a,\n  b,\n)")).toBe("f(a, b)");
     expect(parse('provider::aws::arn_parse("x")')).toBe("provider::aws::arn_parse(`x`)");
@@ -124,7 +132,7 @@ describe("hcl expressions: terms", () => {
     expect(parse('[for k, v in m : "${k}" if v]')).toBe("for(k,v in m: wrap(k) if v)[]");
     expect(parse("[for x in xs: upper(x)]")).toBe("for(,x in xs: upper(x))[]");
     expect(parse("{for k, v in m : k => v... if v != null}")).toBe("for(k,v in m: k => v... if (v != null)){}");
-    expect(parse("{ for s in var.subjects : s => \"repo:${s}\" }")).toBe("for(,s in var.subjects: s => `repo:${s}`){}");
+    expect(parse('{ for s in var.subjects : s => "repo:${s}" }')).toBe("for(,s in var.subjects: s => `repo:${s}`){}");
     expect(parse("[\n  for x in y :\n  x\n]")).toBe("for(,x in y: x)[]");
   });
 });
@@ -158,7 +166,7 @@ describe("hcl expressions: templates", () => {
 
   it("reads heredocs; <<- removes the common indentation and keeps source offsets", () => {
     expect(parse("<<EOF\na ${b}\nEOF\n")).toBe("H`a ${b}\n`");
-    const text = "<<-EOT\n    {\n      \"a\": 1\n    }\n    EOT\n";
+    const text = '<<-EOT\n    {\n      "a": 1\n    }\n    EOT\n';
     const e = expr(text);
     if (e.type !== "template") throw new Error(e.type);
     const [part] = e.parts;
@@ -212,7 +220,8 @@ describe("hcl expressions: errors come back located, never thrown", () => {
 
 describe("hcl files: structure", () => {
   it("keeps each attribute's parsed expression and exact span", () => {
-    const text = 'resource "aws_iam_role" "x" {\n  name = "deploy" # comment\n  tags = { a = 1 }\n  lifecycle { ignore_changes = [tags] }\n  empty {}\n}\n';
+    const text =
+      'resource "aws_iam_role" "x" {\n  name = "deploy" # comment\n  tags = { a = 1 }\n  lifecycle { ignore_changes = [tags] }\n  empty {}\n}\n';
     const r = parseHclFile(text);
     if (!("body" in r)) throw new Error(r.problem.message);
     const [block] = r.body.blocks;
@@ -232,11 +241,16 @@ describe("hcl files: structure", () => {
     ["unclosed block", 'resource "a" "b" {\n  x = 1\n', "Unclosed configuration block", 17],
     ["unclosed string", 'resource "a" "b" {\n  x = "abc\n}\n', "Unterminated template string", 25],
     ["bad attribute syntax", 'resource "a" "b" {\n  x = = 1\n}\n', "Invalid expression", 25],
-    ["stray closing brace", 'x = 1\n}\ny = 2\n', 'Unexpected "}"', 6],
-    ["attribute without value", 'locals {\n  x =\n}\n', "Missing expression", 14],
+    ["stray closing brace", "x = 1\n}\ny = 2\n", 'Unexpected "}"', 6],
+    ["attribute without value", "locals {\n  x =\n}\n", "Missing expression", 14],
     ["two attributes on one line", "locals {\n  x = 1 y = 2\n}\n", "Missing newline after argument", 17],
-    ["unclosed heredoc", 'locals {\n  x = <<EOF\nabc\n}\n', "Unterminated heredoc", 21],
-    ["unbalanced bracket inside a skipped-looking block", 'resource "aws_s3_bucket" "b" {\n  tags = { a = [1, 2 }\n}\n', 'Missing "," or "]"', 52],
+    ["unclosed heredoc", "locals {\n  x = <<EOF\nabc\n}\n", "Unterminated heredoc", 21],
+    [
+      "unbalanced bracket inside a skipped-looking block",
+      'resource "aws_s3_bucket" "b" {\n  tags = { a = [1, 2 }\n}\n',
+      'Missing "," or "]"',
+      52,
+    ],
     ["block label without brace", 'resource "a" "b"\nx = 1\n', 'expected "{"', 16],
   ];
   for (const [what, text, message, at] of broken) {

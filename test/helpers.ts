@@ -22,14 +22,23 @@ export interface RunOptions {
  */
 export async function run(opts: RunOptions): Promise<LintReport> {
   const config = await resolveConfig({ cwd: opts.cwd, rules, ruleOverrides: opts.rules ?? {}, env: {} });
-  return lint({ cwd: opts.cwd, config, paths: opts.paths ?? ["."], ...(opts.contextPaths ? { contextPaths: opts.contextPaths } : {}) });
+  return lint({
+    cwd: opts.cwd,
+    config,
+    paths: opts.paths ?? ["."],
+    ...(opts.contextPaths ? { contextPaths: opts.contextPaths } : {}),
+  });
 }
 
 /**
  * One line per finding, sorted: `[file:]line:col severity rule/messageId`; with `full` (the golden files),
  * `[file:]line:col-endLine:endCol severity rule/messageId: message`, so that a wording or span change fails.
  */
-export function findingLines(report: LintReport, cwd: string, opts: { withFile: boolean; ruleId?: string; full?: boolean }): string[] {
+export function findingLines(
+  report: LintReport,
+  cwd: string,
+  opts: { withFile: boolean; ruleId?: string; full?: boolean },
+): string[] {
   const lines: string[] = [];
   for (const r of report.results) {
     const file = relative(cwd, r.filePath);
@@ -37,7 +46,9 @@ export function findingLines(report: LintReport, cwd: string, opts: { withFile: 
       if (opts.ruleId && m.ruleId !== opts.ruleId) continue;
       const sev = m.severity === 2 ? "error" : "warn";
       const at = opts.full ? `${m.line}:${m.column}-${m.endLine}:${m.endColumn}` : `${m.line}:${m.column}`;
-      lines.push(`${opts.withFile ? `${file}:` : ""}${at} ${sev} ${m.ruleId}/${m.messageId}${opts.full ? `: ${m.message}` : ""}`);
+      lines.push(
+        `${opts.withFile ? `${file}:` : ""}${at} ${sev} ${m.ruleId}/${m.messageId}${opts.full ? `: ${m.message}` : ""}`,
+      );
     }
   }
   return lines.sort(compareLines);
@@ -58,7 +69,11 @@ export function updateGolden(file: string, expected: string[], actual: string[])
   if (!process.env.UPDATE_GOLDENS) return false;
   const short = (lines: string[]): string[] => lines.map(shortLine).sort(compareLines);
   if (JSON.stringify(short(expected)) !== JSON.stringify(short(actual))) return false;
-  const comments = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("#")) : [];
+  const comments = existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("#"))
+    : [];
   writeFileSync(file, `${[...comments, ...actual].join("\n")}\n`);
   return true;
 }

@@ -38,19 +38,34 @@ function cli(args: string[], cwd: string, input = ""): { code: number | null; st
   const inputFile = join(root, `stdin-${Math.random().toString(36).slice(2)}`);
   writeFileSync(inputFile, input);
   const fd = openSync(inputFile, "r");
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "oidclint.js"), ...args], { cwd, stdio: [fd, "pipe", "pipe"], encoding: "utf8", env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "oidclint.js"), ...args], {
+    cwd,
+    stdio: [fd, "pipe", "pipe"],
+    encoding: "utf8",
+    env,
+    timeout: 60_000,
+  });
   closeSync(fd);
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function trustPolicy(action: string, sub?: string): string {
-  const condition: Record<string, unknown> = { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } };
+  const condition: Record<string, unknown> = {
+    StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+  };
   if (sub !== undefined) condition.StringLike = { "token.actions.githubusercontent.com:sub": sub };
   return JSON.stringify(
     {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }, Action: action, Condition: condition }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+          Action: action,
+          Condition: condition,
+        },
+      ],
     },
     null,
     2,
@@ -85,7 +100,9 @@ describe("IAM wildcards are matched in linear time", () => {
     });
     // `s*…*y` matches sts:AssumeRoleWithWebIdentity: the statement trusts GitHub and has no sub condition.
     // `**********X` and 20,000 `a`s match nothing: those statements do not trust GitHub at all.
-    expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual(["long.json:10:7 error missing-sub-condition/missing"]);
+    expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual([
+      "long.json:10:7 error missing-sub-condition/missing",
+    ]);
   });
 });
 
@@ -100,18 +117,32 @@ describe("trust-mismatch search stays bounded", () => {
       statements: [
         {
           effect: s("Allow"),
-          principals: [{ type: { value: "Federated", loc }, values: { items: [s("arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com")], loc } }],
+          principals: [
+            {
+              type: { value: "Federated", loc },
+              values: { items: [s("arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com")], loc },
+            },
+          ],
           notPrincipal: false,
           anyPrincipal: false,
           actions: { items: [s("sts:AssumeRoleWithWebIdentity")], loc },
           notAction: false,
-          conditions: [{ operator: { value: "StringLike", loc }, key: s("token.actions.githubusercontent.com:sub"), values: { items: [s(sub)], loc }, loc }],
+          conditions: [
+            {
+              operator: { value: "StringLike", loc },
+              key: s("token.actions.githubusercontent.com:sub"),
+              values: { items: [s(sub)], loc },
+              loc,
+            },
+          ],
           loc,
         },
       ],
     };
   }
-  const claims = new Map<string, PredictedValue>([["sub", { kind: "pieces", pieces: ["repo:acme/app:ref:refs/heads/", { hole: true }] }]]);
+  const claims = new Map<string, PredictedValue>([
+    ["sub", { kind: "pieces", pieces: ["repo:acme/app:ref:refs/heads/", { hole: true }] }],
+  ]);
   const settings = defaultSettings();
 
   it("long wildcards against `**a**a…` filters: a verdict or undecided, never a hang", () => {
@@ -130,10 +161,22 @@ describe("trust-mismatch search stays bounded", () => {
     }
   });
   it("ordinary patterns still get a verdict with a readable example", () => {
-    expect(findRefusedClaim([policy("repo:acme/app:ref:refs/heads/main")], claims, settings, { include: ["release/**"] })).toEqual({ verdict: "refused", example: "release/a" });
-    expect(findRefusedClaim([policy("repo:acme/app:ref:refs/heads/release/*")], claims, settings, { include: ["release/**"] })).toEqual({ verdict: "accepted" });
-    expect(findRefusedClaim([policy(`repo:acme/app:ref:refs/heads/${"*".repeat(500)}`)], claims, settings, { include: ["**"] })).toEqual({ verdict: "accepted" });
-    expect(findRefusedClaim([policy("repo:acme/app:ref:refs/heads/*a*a*a")], claims, settings, { include: ["**a**a"] })).toEqual({ verdict: "refused", example: "aa" });
+    expect(
+      findRefusedClaim([policy("repo:acme/app:ref:refs/heads/main")], claims, settings, { include: ["release/**"] }),
+    ).toEqual({ verdict: "refused", example: "release/a" });
+    expect(
+      findRefusedClaim([policy("repo:acme/app:ref:refs/heads/release/*")], claims, settings, {
+        include: ["release/**"],
+      }),
+    ).toEqual({ verdict: "accepted" });
+    expect(
+      findRefusedClaim([policy(`repo:acme/app:ref:refs/heads/${"*".repeat(500)}`)], claims, settings, {
+        include: ["**"],
+      }),
+    ).toEqual({ verdict: "accepted" });
+    expect(
+      findRefusedClaim([policy("repo:acme/app:ref:refs/heads/*a*a*a")], claims, settings, { include: ["**a**a"] }),
+    ).toEqual({ verdict: "refused", example: "aa" });
   });
 });
 
@@ -166,7 +209,10 @@ describe("config globs", () => {
   });
   it("a malformed class is a config error naming its place (exit 2), not an internal error", async () => {
     const cwd = repo("bad-glob", {
-      ".oidclintrc.json": JSON.stringify({ ignore: ["ok/**", "[z-a]"], overrides: [{ files: ["x", "y[9-0]"], rules: {} }] }),
+      ".oidclintrc.json": JSON.stringify({
+        ignore: ["ok/**", "[z-a]"],
+        overrides: [{ files: ["x", "y[9-0]"], rules: {} }],
+      }),
       "policy.json": trustPolicy("sts:AssumeRoleWithWebIdentity"),
     });
     const err = await resolveConfig({ cwd, rules, env: {} }).catch((e: unknown) => e);
@@ -186,7 +232,9 @@ describe("config globs", () => {
       [`${"a".repeat(100)}/policy.json`]: trustPolicy("sts:AssumeRoleWithWebIdentity"),
       "skipped/policy.json": trustPolicy("sts:AssumeRoleWithWebIdentity"),
     });
-    expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual([`${"a".repeat(100)}/policy.json:10:7 error missing-sub-condition/missing`]);
+    expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual([
+      `${"a".repeat(100)}/policy.json:10:7 error missing-sub-condition/missing`,
+    ]);
   });
 });
 
@@ -220,8 +268,13 @@ describe("special files and symbolic links", () => {
     const config = await resolveConfig({ cwd, rules, env: {} });
     const { lint } = await import("../src/engine/lint.js");
     const report = await lint({ cwd, config, paths: [".github", "pipe.json"], contextPaths: ["pipe.json"] });
-    expect(findingLines(report, cwd, { withFile: true })).toEqual([GOOD_FINDING, "pipe.json:1:1 error parse-error/unparsable"]);
-    expect(report.results.find((r) => r.filePath.endsWith("pipe.json"))?.messages[0]?.message).toContain("is a FIFO, not a regular file; not read");
+    expect(findingLines(report, cwd, { withFile: true })).toEqual([
+      GOOD_FINDING,
+      "pipe.json:1:1 error parse-error/unparsable",
+    ]);
+    expect(report.results.find((r) => r.filePath.endsWith("pipe.json"))?.messages[0]?.message).toContain(
+      "is a FIFO, not a regular file; not read",
+    );
     // Walked, it is skipped by discovery (not a file) and nothing waits.
     expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual([GOOD_FINDING]);
   });
@@ -231,7 +284,10 @@ describe("special files and symbolic links", () => {
     const r = cli(["--config", "config.json", "."], cwd);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("is a FIFO, not a regular file");
-    const cwd2 = repo("fifo-repos", { ".github/workflows/good.yml": GOOD_WORKFLOW, ".oidclintrc.json": JSON.stringify({ repositoriesFile: "repos.txt" }) });
+    const cwd2 = repo("fifo-repos", {
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
+      ".oidclintrc.json": JSON.stringify({ repositoriesFile: "repos.txt" }),
+    });
     mkfifo(join(cwd2, "repos.txt"));
     const r2 = cli(["."], cwd2);
     expect(r2.code).toBe(2);
@@ -240,7 +296,10 @@ describe("special files and symbolic links", () => {
   });
   it("/dev/zero behind a symlink is not read; links out of the repository are not followed, named or git-tracked", async () => {
     const outside = repo("outside", { "secret-policy.json": trustPolicy("sts:AssumeRoleWithWebIdentity") });
-    const cwd = repo("links", { ".github/workflows/good.yml": GOOD_WORKFLOW, "inside.json": trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:ref:refs/heads/main") });
+    const cwd = repo("links", {
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
+      "inside.json": trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:ref:refs/heads/main"),
+    });
     const { symlinkSync } = await import("node:fs");
     symlinkSync("/dev/zero", join(cwd, "zero.json"));
     symlinkSync(join(outside, "secret-policy.json"), join(cwd, "linked.json"));
@@ -249,11 +308,23 @@ describe("special files and symbolic links", () => {
     git(cwd, "add", "-A");
     git(cwd, "commit", "-qm", "x");
     const walked = await run({ cwd });
-    expect(findingLines(walked, cwd, { withFile: true })).toEqual([GOOD_FINDING, "linked.json:1:1 error parse-error/unparsable", "zero.json:1:1 error parse-error/unparsable"]);
-    const messages = walked.results.flatMap((r) => r.messages.filter((m) => m.ruleId === "parse-error").map((m) => m.message));
-    expect(messages).toEqual(["symbolic link to a file outside the repository; not read", "symbolic link to a file outside the repository; not read"]);
+    expect(findingLines(walked, cwd, { withFile: true })).toEqual([
+      GOOD_FINDING,
+      "linked.json:1:1 error parse-error/unparsable",
+      "zero.json:1:1 error parse-error/unparsable",
+    ]);
+    const messages = walked.results.flatMap((r) =>
+      r.messages.filter((m) => m.ruleId === "parse-error").map((m) => m.message),
+    );
+    expect(messages).toEqual([
+      "symbolic link to a file outside the repository; not read",
+      "symbolic link to a file outside the repository; not read",
+    ]);
     const named = await run({ cwd, paths: ["linked.json", "zero.json", "same-repo.json"] });
-    expect(findingLines(named, cwd, { withFile: true })).toEqual(["linked.json:1:1 error parse-error/unparsable", "zero.json:1:1 error parse-error/unparsable"]);
+    expect(findingLines(named, cwd, { withFile: true })).toEqual([
+      "linked.json:1:1 error parse-error/unparsable",
+      "zero.json:1:1 error parse-error/unparsable",
+    ]);
   });
   it("files an input references are read inside the repository only, regular and bounded", async () => {
     const { referencedFileReader } = await import("../src/engine/read-file.js");
@@ -273,7 +344,10 @@ describe("special files and symbolic links", () => {
   });
   it("repositoriesFile of a config found in the repository stays inside it; a config named on the command line may point anywhere", async () => {
     const outside = repo("repos-outside", { "list.txt": "acme/app\n" });
-    const cwd = repo("repos-confined", { ".oidclintrc.json": JSON.stringify({ repositoriesFile: join(outside, "list.txt") }), ".git/HEAD": "ref: refs/heads/main\n" });
+    const cwd = repo("repos-confined", {
+      ".oidclintrc.json": JSON.stringify({ repositoriesFile: join(outside, "list.txt") }),
+      ".git/HEAD": "ref: refs/heads/main\n",
+    });
     const err = await resolveConfig({ cwd, rules, env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toContain("outside the repository");
@@ -322,14 +396,24 @@ describe("--online never sends the token to another origin", () => {
     await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
     try {
       const apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
-      const out = await fetchRepoStatuses(["acme/a", "acme/b", "acme/c", "acme/d", "acme/moved", "acme/../../user"], { apiUrl, token: "SECRET-TOKEN" });
+      const out = await fetchRepoStatuses(["acme/a", "acme/b", "acme/c", "acme/d", "acme/moved", "acme/../../user"], {
+        apiUrl,
+        token: "SECRET-TOKEN",
+      });
       expect(stolen).toEqual([]);
-      for (const r of ["acme/a", "acme/b", "acme/c", "acme/d"]) expect(out.get(r)).toMatchObject({ kind: "error", message: expect.stringContaining("to another host") as unknown });
+      for (const r of ["acme/a", "acme/b", "acme/c", "acme/d"])
+        expect(out.get(r)).toMatchObject({
+          kind: "error",
+          message: expect.stringContaining("to another host") as unknown,
+        });
       expect(out.get("acme/moved")).toEqual({ kind: "renamed", fullName: "acme/new" });
       expect(seenAuth).toContain("/repositories/7 Bearer SECRET-TOKEN");
       // A name from a policy stays one path segment each.
       expect(seenAuth.filter((s) => s.includes("user"))).toEqual(["/repos/acme/..%2F..%2Fuser Bearer SECRET-TOKEN"]);
-    expect((await fetchRepoStatuses(["../user"], { apiUrl, token: "SECRET-TOKEN" })).get("../user")).toEqual({ kind: "error", message: "not a repository name" });
+      expect((await fetchRepoStatuses(["../user"], { apiUrl, token: "SECRET-TOKEN" })).get("../user")).toEqual({
+        kind: "error",
+        message: "not a repository name",
+      });
     } finally {
       api.close();
       thief.close();
@@ -339,7 +423,9 @@ describe("--online never sends the token to another origin", () => {
 
 describe("check --token", () => {
   it("a claim nested 10,000 deep is not a claim; no internal error", () => {
-    const cwd = repo("jwt", { "trust.json": trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:ref:refs/heads/main") });
+    const cwd = repo("jwt", {
+      "trust.json": trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:ref:refs/heads/main"),
+    });
     const b64 = (o: string): string => Buffer.from(o).toString("base64url");
     const payload = `{"sub":"repo:acme/app:ref:refs/heads/main","aud":"sts.amazonaws.com","deep":${"[".repeat(10000)}${"]".repeat(10000)},"list":["a",${"[".repeat(10000)}${"]".repeat(10000)}]}`;
     const token = `${b64('{"alg":"none"}')}.${b64(payload)}.sig`;
@@ -356,14 +442,27 @@ describe("a broken file reports its own problem", () => {
       return Buffer.concat([Buffer.from(text.slice(0, i)), Buffer.from([byte]), Buffer.from(text.slice(i))]);
     };
     const policy = trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:ref:refs/heads/main");
-    const getRole = JSON.stringify({ Role: { RoleName: "deploy", AssumeRolePolicyDocument: JSON.parse(policy) as unknown } }, null, 2);
-    const cfn = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: deploy\n";
-    const plan = JSON.stringify({ format_version: "1.2", terraform_version: "1.9.0", planned_values: { root_module: {} } }, null, 2);
+    const getRole = JSON.stringify(
+      { Role: { RoleName: "deploy", AssumeRolePolicyDocument: JSON.parse(policy) as unknown } },
+      null,
+      2,
+    );
+    const cfn =
+      "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: deploy\n";
+    const plan = JSON.stringify(
+      { format_version: "1.2", terraform_version: "1.9.0", planned_values: { root_module: {} } },
+      null,
+      2,
+    );
     const cwd = repo("broken-bytes", {
       ".github/workflows/good.yml": GOOD_WORKFLOW,
       "policy.json": bad(policy, "Allow", 0xff),
       "nul-policy.json": bad(policy, "Allow", 0),
-      "late-nul-policy.json": Buffer.concat([Buffer.from(`${policy.slice(0, -1)}${"\n".repeat(9000)}`), Buffer.from([0]), Buffer.from("}")]),
+      "late-nul-policy.json": Buffer.concat([
+        Buffer.from(`${policy.slice(0, -1)}${"\n".repeat(9000)}`),
+        Buffer.from([0]),
+        Buffer.from("}"),
+      ]),
       "role.json": bad(getRole, "deploy", 0xc3),
       "template.yaml": bad(cfn, "deploy", 0xfe),
       "plan.json": bad(plan, "1.9.0", 0),
@@ -387,7 +486,10 @@ describe("isolation and exit codes", () => {
     const { main } = await import("../src/cli.js");
     const broken = rules.find((r) => r.meta.id === "missing-sub-condition");
     if (!broken) throw new Error("rule missing");
-    const cwd = repo("rule-throws", { ".github/workflows/good.yml": GOOD_WORKFLOW, "open.json": trustPolicy("sts:AssumeRoleWithWebIdentity") });
+    const cwd = repo("rule-throws", {
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
+      "open.json": trustPolicy("sts:AssumeRoleWithWebIdentity"),
+    });
     const spy = vi.spyOn(broken, "check").mockImplementation(() => {
       throw new Error("boom \u001b[31m");
     });
@@ -397,7 +499,14 @@ describe("isolation and exit codes", () => {
       expect(findingLines(report, cwd, { withFile: true })).toEqual([GOOD_FINDING]);
       let out = "";
       let err = "";
-      const code = await main(["--format", "json", "."], { stdout: (s) => (out += s), stderr: (s) => (err += s), readStdin: () => Promise.resolve(""), isTTY: false, cwd, env: {} });
+      const code = await main(["--format", "json", "."], {
+        stdout: (s) => (out += s),
+        stderr: (s) => (err += s),
+        readStdin: () => Promise.resolve(""),
+        isTTY: false,
+        cwd,
+        env: {},
+      });
       expect(code).toBe(2);
       expect(JSON.parse(out)).toBeInstanceOf(Array);
       expect(err).toContain("internal error in rule missing-sub-condition: boom");
@@ -409,9 +518,15 @@ describe("isolation and exit codes", () => {
   it("a run whose work never settles exits 2 with a message, not 13 with nothing", () => {
     const cwd = repo("never-settles", { "README.md": "x" });
     // Standard input that never ends and leaves nothing for the event loop to wait on.
-    const hang = "data:text/javascript," + encodeURIComponent("process.stdin[Symbol.asyncIterator] = () => ({ next: () => new Promise(() => {}) });");
+    const hang =
+      "data:text/javascript," +
+      encodeURIComponent("process.stdin[Symbol.asyncIterator] = () => ({ next: () => new Promise(() => {}) });");
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
-    const r = spawnSync(process.execPath, ["--import", hang, join(ROOT, "bin", "oidclint.js"), "--stdin", "--stdin-filename", "x.json"], { cwd, encoding: "utf8", env, timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", hang, join(ROOT, "bin", "oidclint.js"), "--stdin", "--stdin-filename", "x.json"],
+      { cwd, encoding: "utf8", env, timeout: 60_000 },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("the run stopped before it finished");
   });

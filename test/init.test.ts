@@ -33,11 +33,21 @@ function git(cwd: string, ...args: string[]): void {
 function io(cwd: string, env: NodeJS.ProcessEnv = {}): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (s) => out.push(s), stderr: (s) => err.push(s), readStdin: () => Promise.resolve(""), isTTY: false, cwd, env };
+  return {
+    out,
+    err,
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    readStdin: () => Promise.resolve(""),
+    isTTY: false,
+    cwd,
+    env,
+  };
 }
 
 const configPath = (dir: string): string => join(dir, ".oidclintrc.json");
-const readJson = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+const readJson = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
 
 describe("oidclint init", () => {
   for (const [form, url] of [

@@ -16,7 +16,8 @@ import { HOSTILE, writeProject } from "./map-helpers.js";
 
 const CHROMIUM = process.env.OIDCLINT_CHROMIUM ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium): skipping the map's browser test`);
+if (!hasChromium)
+  console.warn(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium): skipping the map's browser test`);
 
 const PROJECT = join(FIXTURES, "_projects", "trust-map");
 const ARTIFACTS = join(ROOT, "test-artifacts", "map");
@@ -69,7 +70,13 @@ async function drawnNodes(page: Page): Promise<Map<string, { visible: boolean; t
     els.map((el) => {
       const box = (el as SVGGraphicsElement).getBoundingClientRect();
       const style = getComputedStyle(el);
-      return { id: el.getAttribute("data-id") ?? "", visible: box.width > 0 && box.height > 0 && style.visibility !== "hidden" && style.display !== "none", text: Array.from(el.querySelectorAll(":scope > text")).map((t) => t.textContent).join("\n") };
+      return {
+        id: el.getAttribute("data-id") ?? "",
+        visible: box.width > 0 && box.height > 0 && style.visibility !== "hidden" && style.display !== "none",
+        text: Array.from(el.querySelectorAll(":scope > text"))
+          .map((t) => t.textContent)
+          .join("\n"),
+      };
     }),
   );
   return new Map(list.map((n) => [n.id, n]));
@@ -86,7 +93,15 @@ describe.skipIf(!hasChromium)("oidclint map --format html in Chromium", () => {
     map = JSON.parse(await render(PROJECT, "json")) as TrustMap;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   }, 120_000);
 
@@ -104,26 +119,40 @@ describe.skipIf(!hasChromium)("oidclint map --format html in Chromium", () => {
     const jobs = map.workflows.flatMap((w) => w.jobs);
     expect(jobs.length).toBe(5);
     expect(map.roles.length).toBe(5);
-    for (const j of jobs) expect(nodes.get(j.id), j.id).toMatchObject({ visible: true, text: expect.stringContaining(j.job) as string });
-    for (const r of map.roles) expect(nodes.get(r.id), r.id).toMatchObject({ visible: true, text: expect.stringContaining(r.label) as string });
+    for (const j of jobs)
+      expect(nodes.get(j.id), j.id).toMatchObject({ visible: true, text: expect.stringContaining(j.job) as string });
+    for (const r of map.roles)
+      expect(nodes.get(r.id), r.id).toMatchObject({ visible: true, text: expect.stringContaining(r.label) as string });
     for (const p of map.providers) expect(nodes.get(p.id)?.visible, p.id).toBe(true);
 
     const refused = await page.$$eval("svg.graph g.edge.refused", (els) =>
       els.map((el) => {
         const path = el.querySelector("path");
         const style = path ? getComputedStyle(path) : undefined;
-        return { id: el.getAttribute("data-id"), stroke: style?.stroke, dash: style?.strokeDasharray, label: el.querySelector("text")?.textContent, visible: (el as SVGGraphicsElement).getBoundingClientRect().width > 0 };
+        return {
+          id: el.getAttribute("data-id"),
+          stroke: style?.stroke,
+          dash: style?.strokeDasharray,
+          label: el.querySelector("text")?.textContent,
+          visible: (el as SVGGraphicsElement).getBoundingClientRect().width > 0,
+        };
       }),
     );
     const expected = map.edges.find((e) => e.verdict === "refused");
-    expect(refused).toEqual([{ id: expected?.id, stroke: "rgb(198, 40, 40)", dash: "7px, 4px", label: "✖ refused", visible: true }]);
+    expect(refused).toEqual([
+      { id: expected?.id, stroke: "rgb(198, 40, 40)", dash: "7px, 4px", label: "✖ refused", visible: true },
+    ]);
     // The accepted edges are drawn solid green.
-    const accepted = await page.$$eval("svg.graph g.edge.accepted path", (els) => els.map((p) => [getComputedStyle(p).stroke, getComputedStyle(p).strokeDasharray]));
+    const accepted = await page.$$eval("svg.graph g.edge.accepted path", (els) =>
+      els.map((p) => [getComputedStyle(p).stroke, getComputedStyle(p).strokeDasharray]),
+    );
     expect(accepted).toEqual(Array.from({ length: 3 }, () => ["rgb(46, 125, 50)", "none"]));
     // The tables hold the refused job with the condition that refuses it.
     const row = page.locator("#jobs tr", { hasText: "publish" });
     await expect(row.locator(".verdict").textContent()).resolves.toBe("refused: AccessDenied");
-    await expect(row.locator(".conds li.refuses").textContent()).resolves.toContain("sub refuses: StringEquals repo:acme/shop:ref:refs/heads/main (infra/github-oidc.tf:21)");
+    await expect(row.locator(".conds li.refuses").textContent()).resolves.toContain(
+      "sub refuses: StringEquals repo:acme/shop:ref:refs/heads/main (infra/github-oidc.tf:21)",
+    );
     await page.screenshot({ path: join(ARTIFACTS, "trust-map.png") });
     await page.screenshot({ path: join(ARTIFACTS, "trust-map-full.png"), fullPage: true });
     expect(watch).toEqual({ errors: [], requests: [], dialogs: [] });
@@ -133,8 +162,12 @@ describe.skipIf(!hasChromium)("oidclint map --format html in Chromium", () => {
   it("filters by path, role and finding with JavaScript", async () => {
     const { page, watch } = await open(browser, file);
     await expect(page.locator("#filters").isVisible()).resolves.toBe(true);
-    const visibleRows = (): Promise<string[]> => page.$$eval("#jobs tbody tr:not([hidden])", (trs) => trs.map((tr) => tr.querySelector("td")?.childNodes[0]?.textContent ?? ""));
-    const dimmed = (): Promise<string[]> => page.$$eval("svg.graph g.node.dim", (els) => els.map((e) => e.getAttribute("data-id") ?? ""));
+    const visibleRows = (): Promise<string[]> =>
+      page.$$eval("#jobs tbody tr:not([hidden])", (trs) =>
+        trs.map((tr) => tr.querySelector("td")?.childNodes[0]?.textContent ?? ""),
+      );
+    const dimmed = (): Promise<string[]> =>
+      page.$$eval("svg.graph g.node.dim", (els) => els.map((e) => e.getAttribute("data-id") ?? ""));
     await page.fill("#f-path", "release");
     expect(await visibleRows()).toEqual(["publish"]);
     // The publish job, the role it assumes, its finding: rows of the jobs, roles, providers and findings tables.
@@ -147,7 +180,11 @@ describe.skipIf(!hasChromium)("oidclint map --format html in Chromium", () => {
     await page.selectOption("#f-role", "");
     await page.selectOption("#f-rule", "*");
     expect(await visibleRows()).toEqual(["publish"]);
-    expect(await page.$$eval("#roles tbody tr:not([hidden]) td:first-child", (tds) => tds.map((td) => td.childNodes[0]?.textContent))).toEqual(["shop-deploy", "shop-readonly"]);
+    expect(
+      await page.$$eval("#roles tbody tr:not([hidden]) td:first-child", (tds) =>
+        tds.map((td) => td.childNodes[0]?.textContent),
+      ),
+    ).toEqual(["shop-deploy", "shop-readonly"]);
     await page.selectOption("#f-rule", "");
     expect((await visibleRows()).length).toBe(5);
     expect(await dimmed()).toEqual([]);

@@ -55,8 +55,12 @@ jobs:
  * map must stay readable at.
  */
 export function largeProject(workflows: number, roles: number): Record<string, string> {
-  const files: Record<string, string> = { ".oidclintrc.json": JSON.stringify({ repository: "acme/big", defaultBranch: "main" }) };
-  const tf: string[] = [`resource "aws_iam_openid_connect_provider" "github" {\n  url            = "https://token.actions.githubusercontent.com"\n  client_id_list = ["sts.amazonaws.com"]\n}\n`];
+  const files: Record<string, string> = {
+    ".oidclintrc.json": JSON.stringify({ repository: "acme/big", defaultBranch: "main" }),
+  };
+  const tf: string[] = [
+    `resource "aws_iam_openid_connect_provider" "github" {\n  url            = "https://token.actions.githubusercontent.com"\n  client_id_list = ["sts.amazonaws.com"]\n}\n`,
+  ];
   for (let r = 0; r < roles; r++) {
     tf.push(`resource "aws_iam_role" "r${r}" {
   name = "team-${r}-deploy"
@@ -77,7 +81,12 @@ export function largeProject(workflows: number, roles: number): Record<string, s
   }
   files["infra/roles.tf"] = tf.join("\n");
   for (let w = 0; w < workflows; w++) {
-    const on = w % 7 === 0 ? `push:\n    tags: ["v*"]` : w % 2 === 0 ? `push:\n    branches: [main]` : `pull_request:\n    branches: [main]`;
+    const on =
+      w % 7 === 0
+        ? `push:\n    tags: ["v*"]`
+        : w % 2 === 0
+          ? `push:\n    branches: [main]`
+          : `pull_request:\n    branches: [main]`;
     const jobs: string[] = [];
     for (let j = 0; j <= w % 3; j++) {
       jobs.push(`  job${j}:
@@ -90,7 +99,8 @@ export function largeProject(workflows: number, roles: number): Record<string, s
           role-to-assume: arn:aws:iam::111122223333:role/team-${(w * 3 + j) % roles}-deploy
           aws-region: eu-west-1`);
     }
-    files[`.github/workflows/service-${String(w).padStart(3, "0")}.yml`] = `name: service ${w}\non:\n  ${on}\njobs:\n${jobs.join("\n")}\n`;
+    files[`.github/workflows/service-${String(w).padStart(3, "0")}.yml`] =
+      `name: service ${w}\non:\n  ${on}\njobs:\n${jobs.join("\n")}\n`;
   }
   return files;
 }

@@ -45,7 +45,6 @@ function golden(name: string, text: string): void {
   expect(text).toBe(readFileSync(file, "utf8"));
 }
 
-
 describe("oidclint map --format json", () => {
   it("is the graph of the fixture repository, exactly", async () => {
     golden("trust-map.json", await map(PROJECT, "--format", "json", "."));
@@ -54,15 +53,28 @@ describe("oidclint map --format json", () => {
   it("marks the refused edge, with the claim that refuses and the condition that decides it", async () => {
     const m = JSON.parse(await map(PROJECT, "--format", "json")) as TrustMap;
     const refused = m.edges.filter((e) => e.verdict === "refused");
-    expect(refused.map((e) => [e.from, e.to])).toEqual([["job:.github/workflows/release.yml#publish", "role:infra/github-oidc.tf#aws_iam_role.deploy"]]);
+    expect(refused.map((e) => [e.from, e.to])).toEqual([
+      ["job:.github/workflows/release.yml#publish", "role:infra/github-oidc.tf#aws_iam_role.deploy"],
+    ]);
     const s = refused[0]?.situations?.[0];
-    expect(s).toMatchObject({ event: "push", kind: "tag", sub: "repo:acme/shop:ref:refs/tags/v1.0.0", aud: "sts.amazonaws.com", example: "v1.0.0" });
+    expect(s).toMatchObject({
+      event: "push",
+      kind: "tag",
+      sub: "repo:acme/shop:ref:refs/tags/v1.0.0",
+      aud: "sts.amazonaws.com",
+      example: "v1.0.0",
+    });
     expect(s?.claims).toEqual([
       { claim: "aud", verdict: "accepts", conditions: ["role:infra/github-oidc.tf#aws_iam_role.deploy#c1"] },
       { claim: "sub", verdict: "refuses", conditions: ["role:infra/github-oidc.tf#aws_iam_role.deploy#c2"] },
     ]);
     const role = m.roles.find((r) => r.id === "role:infra/github-oidc.tf#aws_iam_role.deploy");
-    expect(role?.conditions.find((c) => c.id.endsWith("#c2"))).toMatchObject({ claim: "sub", operator: "StringEquals", values: ["repo:acme/shop:ref:refs/heads/main"], loc: { file: "infra/github-oidc.tf", line: 21 } });
+    expect(role?.conditions.find((c) => c.id.endsWith("#c2"))).toMatchObject({
+      claim: "sub",
+      operator: "StringEquals",
+      values: ["repo:acme/shop:ref:refs/heads/main"],
+      loc: { file: "infra/github-oidc.tf", line: 21 },
+    });
     // The trust-mismatch finding sits on that edge; the broad wildcard on the role that has it.
     const tm = m.findings.find((f) => f.ruleId === "trust-mismatch");
     expect(tm?.on).toEqual([refused[0]?.id]);
@@ -80,17 +92,30 @@ describe("oidclint map --format json", () => {
       ["shop-prod", "stacks/roles.yaml:19", true],
       ["${secrets.AUDIT_ROLE_ARN}", null, false],
     ]);
-    expect(m.providers.map((p) => [p.url, p.audiences])).toEqual([["https://token.actions.githubusercontent.com", ["sts.amazonaws.com"]]]);
+    expect(m.providers.map((p) => [p.url, p.audiences])).toEqual([
+      ["https://token.actions.githubusercontent.com", ["sts.amazonaws.com"]],
+    ]);
     // The job that needs no token (`build`) is not part of the map.
-    expect(m.workflows.flatMap((w) => w.jobs.map((j) => j.job))).toEqual(["staging", "production", "plan", "audit", "publish"]);
-    expect(m.edges.find((e) => e.from.endsWith("#audit"))).toMatchObject({ verdict: "unresolved", to: "external:${secrets.AUDIT_ROLE_ARN}" });
+    expect(m.workflows.flatMap((w) => w.jobs.map((j) => j.job))).toEqual([
+      "staging",
+      "production",
+      "plan",
+      "audit",
+      "publish",
+    ]);
+    expect(m.edges.find((e) => e.from.endsWith("#audit"))).toMatchObject({
+      verdict: "unresolved",
+      to: "external:${secrets.AUDIT_ROLE_ARN}",
+    });
   });
 });
 
 describe("the trust map's JSON Schema (schema/trust-map.schema.json)", () => {
   const ajv = new Ajv2020.default({ allErrors: true, strict: true, strictRequired: false });
   ajv.addFormat("uri", (s: string) => URL.canParse(s));
-  const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, "schema", "trust-map.schema.json"), "utf8")) as object);
+  const validate = ajv.compile(
+    JSON.parse(readFileSync(join(ROOT, "schema", "trust-map.schema.json"), "utf8")) as object,
+  );
 
   it("describes the maps of the fixture and of a hostile repository", async () => {
     for (const dir of [PROJECT, project(HOSTILE)]) {
@@ -117,12 +142,16 @@ describe("oidclint map --format mermaid / markdown", () => {
 
   it("writes a job summary: a table and the flowchart", async () => {
     const md = await map(PROJECT, "--format", "markdown");
-    expect(md).toContain("| .github/workflows/release.yml | publish | on push | shop-deploy | refused: AccessDenied | repo:acme/shop:ref:refs/tags/v1.0.0 | trust-mismatch |");
+    expect(md).toContain(
+      "| .github/workflows/release.yml | publish | on push | shop-deploy | refused: AccessDenied | repo:acme/shop:ref:refs/tags/v1.0.0 | trust-mismatch |",
+    );
     expect(md).toContain("```mermaid\nflowchart LR\n");
   });
 
   it("escapes every label: nothing from the repository ends a label or adds markup", () => {
-    expect(mermaidText('a"]; click n1 "javascript:alert(1)"')).toBe("a#34;#93;#59; click n1 #34;javascript:alert(1)#34;");
+    expect(mermaidText('a"]; click n1 "javascript:alert(1)"')).toBe(
+      "a#34;#93;#59; click n1 #34;javascript:alert(1)#34;",
+    );
     expect(mermaidText("<img src=x onerror=alert(1)>")).toBe("#60;img src=x onerror=alert(1)#62;");
     expect(mermaidText("a\nb`c`")).toBe("a b#96;c#96;");
   });
@@ -152,14 +181,31 @@ describe("oidclint map --format html", () => {
   it("is one self-contained page: no request leaves it, one script of its own, allowed by hash", async () => {
     const html = await map(PROJECT, "--format", "html");
     expect(html).toMatch(/^<!DOCTYPE html>/);
-    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+';/);
+    expect(html).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+';/,
+    );
     expect(html.match(/<script/g)).toHaveLength(1);
     expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\/(?!github\.com\/oidclint\/oidclint\/blob\/main\/rules\/)/);
     expect(html).not.toMatch(/<link|@import|url\(http/);
     // Every job and role is a node of the graph, and a row of the tables.
-    for (const name of ["staging", "production", "plan", "audit", "publish", "shop-deploy", "shop-readonly", "shop-plan", "shop-prod"]) expect(html).toContain(`>${name}</text>`);
-    expect(html).toContain('<g class="edge refused has-finding" data-id="job:.github/workflows/release.yml#publish-&#62;role:infra/github-oidc.tf#aws_iam_role.deploy" data-verdict="refused"');
-    expect(html).toContain('<a href="https://github.com/oidclint/oidclint/blob/main/rules/trust-mismatch.md">trust-mismatch</a>');
+    for (const name of [
+      "staging",
+      "production",
+      "plan",
+      "audit",
+      "publish",
+      "shop-deploy",
+      "shop-readonly",
+      "shop-plan",
+      "shop-prod",
+    ])
+      expect(html).toContain(`>${name}</text>`);
+    expect(html).toContain(
+      '<g class="edge refused has-finding" data-id="job:.github/workflows/release.yml#publish-&#62;role:infra/github-oidc.tf#aws_iam_role.deploy" data-verdict="refused"',
+    );
+    expect(html).toContain(
+      '<a href="https://github.com/oidclint/oidclint/blob/main/rules/trust-mismatch.md">trust-mismatch</a>',
+    );
   });
 
   it("is the same page on every run", async () => {
@@ -176,7 +222,10 @@ describe("oidclint map --format html", () => {
     expect(html).toContain("&#60;iframe src=javascript:alert(3)&#62;");
     const m = JSON.parse(await map(dir, "--format", "json")) as TrustMap;
     expect(m.workflows.map((w) => w.jobs.map((j) => j.job))).toEqual([['"><svg onload=alert(2)>']]);
-    expect(m.roles.map((r) => r.label)).toEqual(["x</text><script>alert(5)</script>", "arn:aws:iam::111122223333:role/x<script>alert(4)</script>"]);
+    expect(m.roles.map((r) => r.label)).toEqual([
+      "x</text><script>alert(5)</script>",
+      "arn:aws:iam::111122223333:role/x<script>alert(4)</script>",
+    ]);
     const mermaid = await map(dir, "--format", "mermaid");
     expect(mermaid).not.toMatch(/<(?!br\/>)/);
     for (const line of mermaid.split("\n")) expect(line.match(/"/g)?.length ?? 0).toBeLessThanOrEqual(4);

@@ -25,12 +25,20 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req.url ?? "");
     const route = routes[req.url ?? ""] ?? { status: 404 };
-    res.writeHead(route.status, { "content-type": "application/json", ...(route.location ? { location: route.location } : {}) });
+    res.writeHead(route.status, {
+      "content-type": "application/json",
+      ...(route.location ? { location: route.location } : {}),
+    });
     res.end(JSON.stringify(route.body ?? {}));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   dir = mkdtempSync(join(tmpdir(), "oidclint-online-"));
-  const subs = ["repo:acme/app:ref:refs/heads/main", "repo:acme/old-name:ref:refs/heads/main", "repo:acme/gone:ref:refs/heads/main", "repo:ACME/App:ref:refs/heads/main"];
+  const subs = [
+    "repo:acme/app:ref:refs/heads/main",
+    "repo:acme/old-name:ref:refs/heads/main",
+    "repo:acme/gone:ref:refs/heads/main",
+    "repo:ACME/App:ref:refs/heads/main",
+  ];
   const policy = {
     Version: "2012-10-17",
     Statement: [
@@ -38,7 +46,12 @@ beforeAll(async () => {
         Effect: "Allow",
         Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
         Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": subs } },
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": subs,
+          },
+        },
       },
     ],
   };
@@ -59,10 +72,19 @@ describe("stale-repo-path --online", () => {
       const config = await resolveConfig({ cwd: dir, rules, env: {}, online: true });
       const report = await lint({ cwd: dir, config });
       const found = report.results.flatMap((r) => r.messages).filter((m) => m.ruleId === "stale-repo-path");
-      expect(found.map((m) => `${m.line}:${m.column} ${m.messageId}`)).toEqual(["15:13 renamedOnline", "16:13 missingOnline", "17:13 caseMismatch"]);
+      expect(found.map((m) => `${m.line}:${m.column} ${m.messageId}`)).toEqual([
+        "15:13 renamedOnline",
+        "16:13 missingOnline",
+        "17:13 caseMismatch",
+      ]);
       expect(found[0]?.message).toContain("moved to `acme/new-name`");
       expect(found[0]?.fix).toContain("`repo:acme/new-name:ref:refs/heads/main`");
-      expect(seen.filter((u) => u.startsWith("/repos/")).sort()).toEqual(["/repos/ACME/App", "/repos/acme/app", "/repos/acme/gone", "/repos/acme/old-name"]);
+      expect(seen.filter((u) => u.startsWith("/repos/")).sort()).toEqual([
+        "/repos/ACME/App",
+        "/repos/acme/app",
+        "/repos/acme/gone",
+        "/repos/acme/old-name",
+      ]);
     } finally {
       if (before === undefined) delete process.env.GITHUB_API_URL;
       else process.env.GITHUB_API_URL = before;

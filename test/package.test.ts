@@ -31,22 +31,43 @@ function jsFiles(dir: string): string[] {
 
 describe("package", () => {
   it("ships the build, the bin, schema, docs and integration files, and nothing of the sources or tests", () => {
-    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
+    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     const [info] = JSON.parse(out) as { files: { path: string }[] }[];
     const files = (info?.files ?? []).map((f) => f.path);
-    for (const f of ["bin/oidclint.js", "dist/src/cli.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/rules/index.js", "schema/oidclintrc.schema.json", ".pre-commit-hooks.yaml", "action.yml", "package.json"]) {
+    for (const f of [
+      "bin/oidclint.js",
+      "dist/src/cli.js",
+      "dist/src/index.js",
+      "dist/src/index.d.ts",
+      "dist/rules/index.js",
+      "schema/oidclintrc.schema.json",
+      ".pre-commit-hooks.yaml",
+      "action.yml",
+      "package.json",
+    ]) {
       expect(files, f).toContain(f);
     }
-    expect(files.filter((f) => /^(test|fixtures|scripts|src|\.bench|\.ci)\//.test(f) || /^dist\/(test|scripts)\//.test(f))).toEqual([]);
+    expect(
+      files.filter((f) => /^(test|fixtures|scripts|src|\.bench|\.ci)\//.test(f) || /^dist\/(test|scripts)\//.test(f)),
+    ).toEqual([]);
     expect(files.filter((f) => f.startsWith("rules/")).every((f) => f.endsWith(".md"))).toBe(true);
   });
 
   it("imports only Node built-ins and runtime dependencies from compiled code", () => {
     const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
     const bad: string[] = [];
-    for (const file of [...jsFiles(join(ROOT, "dist/src")), ...jsFiles(join(ROOT, "dist/rules")), join(ROOT, "bin/oidclint.js")]) {
+    for (const file of [
+      ...jsFiles(join(ROOT, "dist/src")),
+      ...jsFiles(join(ROOT, "dist/rules")),
+      join(ROOT, "bin/oidclint.js"),
+    ]) {
       const text = readFileSync(file, "utf8");
-      for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']/gm)) {
+      for (const m of text.matchAll(
+        /(?:^|[\s;])(?:import|export)\s[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']/gm,
+      )) {
         const spec = m[1] ?? m[2] ?? m[3] ?? "";
         if (spec.startsWith(".") || spec.startsWith("node:")) continue;
         const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] ?? spec);
@@ -66,14 +87,19 @@ describe("package", () => {
   });
 
   it("prints package.json's version", () => {
-    const out = execFileSync(process.execPath, [join(ROOT, pkg.bin.oidclint ?? "bin/oidclint.js"), "--version"], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, [join(ROOT, pkg.bin.oidclint ?? "bin/oidclint.js"), "--version"], {
+      encoding: "utf8",
+    });
     expect(out.trim()).toBe(pkg.version);
   });
 
   it.skipIf(!process.env.OIDCLINT_SLOW_TESTS)(
     "installs from the tarball and runs in an empty project (scripts/check-package.mjs)",
     () => {
-      const out = execFileSync(process.execPath, [join(ROOT, "scripts/check-package.mjs")], { cwd: ROOT, encoding: "utf8" });
+      const out = execFileSync(process.execPath, [join(ROOT, "scripts/check-package.mjs")], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
       expect(out).toContain("package check passed");
     },
     300_000,

@@ -41,7 +41,10 @@ const GOOD_TRUST = `{
   }]
 }
 `;
-const BAD_TRUST = GOOD_TRUST.replace(`,\n      "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"`, "");
+const BAD_TRUST = GOOD_TRUST.replace(
+  `,\n      "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"`,
+  "",
+);
 
 /** A role that only the main branch of acme/app may assume, and a workflow that assumes it from `release`. */
 const ROLE_TF = `resource "aws_iam_role" "deploy" {
@@ -82,10 +85,18 @@ jobs:
 let work = "";
 let repo = "";
 function sh(cmd: string, args: string[], cwd = repo): string {
-  return execFileSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, PRE_COMMIT_HOME: join(work, "cache"), GIT_TERMINAL_PROMPT: "0" } });
+  return execFileSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, PRE_COMMIT_HOME: join(work, "cache"), GIT_TERMINAL_PROMPT: "0" },
+  });
 }
 function commit(message: string): { status: number | null; output: string } {
-  const r = spawnSync("git", ["commit", "-m", message], { cwd: repo, encoding: "utf8", env: { ...process.env, PRE_COMMIT_HOME: join(work, "cache"), NO_COLOR: "1" } });
+  const r = spawnSync("git", ["commit", "-m", message], {
+    cwd: repo,
+    encoding: "utf8",
+    env: { ...process.env, PRE_COMMIT_HOME: join(work, "cache"), NO_COLOR: "1" },
+  });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 function write(rel: string, text: string): void {
@@ -130,9 +141,16 @@ describe.skipIf(!hasPreCommit)("pre-commit hook", () => {
   });
 
   it("the manifest is a node hook over Terraform, JSON and YAML files, with the repository as context", () => {
-    expect(hook).toMatchObject({ id: "oidclint", entry: "oidclint", language: "node", args: ["--context", "."], require_serial: true });
+    expect(hook).toMatchObject({
+      id: "oidclint",
+      entry: "oidclint",
+      language: "node",
+      args: ["--context", "."],
+      require_serial: true,
+    });
     const files = new RegExp(hook?.files ?? "^$");
-    for (const f of ["main.tf", "x.tf.json", "prod.tfvars", "trust.json", ".github/workflows/a.yml", "template.yaml"]) expect(files.test(f), f).toBe(true);
+    for (const f of ["main.tf", "x.tf.json", "prod.tfvars", "trust.json", ".github/workflows/a.yml", "template.yaml"])
+      expect(files.test(f), f).toBe(true);
     for (const f of ["README.md", "main.py", "x.tfstate"]) expect(files.test(f), f).toBe(false);
   });
 
@@ -181,7 +199,10 @@ describe.skipIf(!hasPreCommit)("pre-commit hook", () => {
     write(".github/workflows/deploy.yml", RELEASE_WORKFLOW);
     sh("git", ["add", ".github/workflows/deploy.yml"]);
     // Without the context the role is unknown and nothing can be predicted.
-    const alone = spawnSync(process.execPath, [join(ROOT, "bin/oidclint.js"), ".github/workflows/deploy.yml"], { cwd: repo, encoding: "utf8" });
+    const alone = spawnSync(process.execPath, [join(ROOT, "bin/oidclint.js"), ".github/workflows/deploy.yml"], {
+      cwd: repo,
+      encoding: "utf8",
+    });
     expect(alone.stdout).not.toContain("trust-mismatch");
     const r = commit("deploy from release");
     expect(r.status).not.toBe(0);
@@ -191,22 +212,29 @@ describe.skipIf(!hasPreCommit)("pre-commit hook", () => {
   });
 });
 
-describe.skipIf(!hasPreCommit || !process.env.OIDCLINT_SLOW_TESTS)("pre-commit try-repo (slow: npm install of this repository)", () => {
-  it("installs the hook from the manifest with language: node and runs it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "oidclint-tryrepo-"));
-    try {
-      // A clone holds only committed files, as a user's `rev:` would.
-      execFileSync("git", ["clone", "-q", ROOT, join(dir, "hook")]);
-      const proj = join(dir, "proj");
-      mkdirSync(proj);
-      execFileSync("git", ["init", "-q"], { cwd: proj });
-      writeFileSync(join(proj, "trust.json"), BAD_TRUST);
-      execFileSync("git", ["add", "trust.json"], { cwd: proj });
-      const r = spawnSync("pre-commit", ["try-repo", join(dir, "hook"), "oidclint"], { cwd: proj, encoding: "utf8", env: { ...process.env, PRE_COMMIT_HOME: join(dir, "cache") } });
-      expect(r.stdout).toMatch(/missing-sub-condition/);
-      expect(r.status).toBe(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 300_000);
-});
+describe.skipIf(!hasPreCommit || !process.env.OIDCLINT_SLOW_TESTS)(
+  "pre-commit try-repo (slow: npm install of this repository)",
+  () => {
+    it("installs the hook from the manifest with language: node and runs it", () => {
+      const dir = mkdtempSync(join(tmpdir(), "oidclint-tryrepo-"));
+      try {
+        // A clone holds only committed files, as a user's `rev:` would.
+        execFileSync("git", ["clone", "-q", ROOT, join(dir, "hook")]);
+        const proj = join(dir, "proj");
+        mkdirSync(proj);
+        execFileSync("git", ["init", "-q"], { cwd: proj });
+        writeFileSync(join(proj, "trust.json"), BAD_TRUST);
+        execFileSync("git", ["add", "trust.json"], { cwd: proj });
+        const r = spawnSync("pre-commit", ["try-repo", join(dir, "hook"), "oidclint"], {
+          cwd: proj,
+          encoding: "utf8",
+          env: { ...process.env, PRE_COMMIT_HOME: join(dir, "cache") },
+        });
+        expect(r.stdout).toMatch(/missing-sub-condition/);
+        expect(r.status).toBe(1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 300_000);
+  },
+);

@@ -43,9 +43,17 @@ ${before}        StringLike: { "token.actions.githubusercontent.com:sub": "${sub
 
 describe("programs", () => {
   it("reports a value where the program writes it, and honours // suppressions (not inside strings)", async () => {
-    const dir = project({ "lib/a.ts": TS_ROLE("repo:acme/*"), "lib/b.ts": TS_ROLE("repo:acme/*", "        // oidclint-disable-next-line broad-sub-wildcard -- org-wide reader\n") });
+    const dir = project({
+      "lib/a.ts": TS_ROLE("repo:acme/*"),
+      "lib/b.ts": TS_ROLE(
+        "repo:acme/*",
+        "        // oidclint-disable-next-line broad-sub-wildcard -- org-wide reader\n",
+      ),
+    });
     const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
-    expect(findingLines(report, dir, { withFile: true, ruleId: "broad-sub-wildcard" })).toEqual(["lib/a.ts:11:66 warn broad-sub-wildcard/ownerWide"]);
+    expect(findingLines(report, dir, { withFile: true, ruleId: "broad-sub-wildcard" })).toEqual([
+      "lib/a.ts:11:66 warn broad-sub-wildcard/ownerWide",
+    ]);
   });
 
   it("honours # suppressions in Python, not inside strings", async () => {
@@ -58,9 +66,14 @@ aws.iam.Role("ci", assume_role_policy=json.dumps({
 ${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}],
 }))
 `;
-    const dir = project({ "a.py": py(""), "b.py": py("    # oidclint-disable-next-line missing-sub-condition -- break-glass role\n") });
+    const dir = project({
+      "a.py": py(""),
+      "b.py": py("    # oidclint-disable-next-line missing-sub-condition -- break-glass role\n"),
+    });
     const report = await run({ cwd: dir });
-    expect(findingLines(report, dir, { withFile: true, ruleId: "missing-sub-condition" })).toEqual(["a.py:7:19 error missing-sub-condition/missing"]);
+    expect(findingLines(report, dir, { withFile: true, ruleId: "missing-sub-condition" })).toEqual([
+      "a.py:7:19 error missing-sub-condition/missing",
+    ]);
   });
 
   it("reports a CDK app's problem once, in its source, not again in its cdk.out", async () => {
@@ -74,9 +87,14 @@ ${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:
               Statement: [
                 {
                   Effect: "Allow",
-                  Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+                  Principal: {
+                    Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+                  },
                   Action: "sts:AssumeRoleWithWebIdentity",
-                  Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } },
+                  Condition: {
+                    StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+                    StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" },
+                  },
                 },
               ],
             },
@@ -84,10 +102,16 @@ ${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:
         },
       },
     });
-    const dir = project({ "app/lib/a.ts": TS_ROLE("repo:acme/*"), "app/cdk.out/S.template.json": template, "other/cdk.out/T.template.json": template });
+    const dir = project({
+      "app/lib/a.ts": TS_ROLE("repo:acme/*"),
+      "app/cdk.out/S.template.json": template,
+      "other/cdk.out/T.template.json": template,
+    });
     const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
     // The app's own cdk.out gives way to its source; another app's cdk.out (no source here) is still read.
-    expect(findingLines(report, dir, { withFile: true, ruleId: "broad-sub-wildcard" }).map((l) => l.split(":")[0])).toEqual(["app/lib/a.ts", "other/cdk.out/T.template.json"]);
+    expect(
+      findingLines(report, dir, { withFile: true, ruleId: "broad-sub-wildcard" }).map((l) => l.split(":")[0]),
+    ).toEqual(["app/lib/a.ts", "other/cdk.out/T.template.json"]);
   });
 
   it("parses only files that pass the pre-check; tests and snapshots are not programs", async () => {
@@ -105,7 +129,9 @@ ${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:
 
   it("keeps unknowns unknown: environment, context and parameters nobody passes", async () => {
     const dir = project({
-      "lib/a.ts": TS_ROLE("repo:${process.env.ORG}/app:ref:refs/heads/${this.node.tryGetContext('branch')}").replace(/"repo:\$\{/, "`repo:${").replace(/\}"( \},\n      \}\),)/, "}`$1"),
+      "lib/a.ts": TS_ROLE("repo:${process.env.ORG}/app:ref:refs/heads/${this.node.tryGetContext('branch')}")
+        .replace(/"repo:\$\{/, "`repo:${")
+        .replace(/\}"( \},\n      \}\),)/, "}`$1"),
     });
     const report = await run({ cwd: dir });
     expect(findingLines(report, dir, { withFile: true })).toEqual([]);
@@ -126,6 +152,8 @@ new iam.Role(this, "R", { assumedBy: new iam.WebIdentityPrincipal("arn:aws:iam::
     const lines = findingLines(report, dir, { withFile: true });
     expect(lines.some((l) => l.startsWith("lib/deep.ts:2:") && l.includes("parse-error"))).toBe(true);
     // The role whose sub could not be evaluated is not reported as broad or missing.
-    expect(lines.filter((l) => l.startsWith("lib/loop.ts") && !l.includes("parse-error") && !l.includes("audience-drift"))).toEqual([]);
+    expect(
+      lines.filter((l) => l.startsWith("lib/loop.ts") && !l.includes("parse-error") && !l.includes("audience-drift")),
+    ).toEqual([]);
   });
 });

@@ -12,14 +12,19 @@ function dir(files: Record<string, string>): string {
   return d;
 }
 
-const POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+const POLICY = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
 
 describe("meta.defersTo", () => {
   const cwd = join(FIXTURES, "unknown-condition-key", "invalid");
   it("a misspelt `…:subject` key is unknown-condition-key's finding while that rule is on", async () => {
     const report = await run({ cwd, paths: ["misspelt-claim.json"] });
     expect(findingLines(report, cwd, { withFile: false, ruleId: "missing-sub-condition" })).toEqual([]);
-    expect(findingLines(report, cwd, { withFile: false, ruleId: "unknown-condition-key" })).toContain("11:11 error unknown-condition-key/misspeltClaim");
+    expect(findingLines(report, cwd, { withFile: false, ruleId: "unknown-condition-key" })).toContain(
+      "11:11 error unknown-condition-key/misspeltClaim",
+    );
   });
   it("with unknown-condition-key off, missing-sub-condition reports the statement", async () => {
     const report = await run({ cwd, paths: ["misspelt-claim.json"], rules: { "unknown-condition-key": "off" } });
@@ -28,7 +33,13 @@ describe("meta.defersTo", () => {
   });
   it("asking about a rule not declared in defersTo is a bug in the rule", async () => {
     const sneaky = defineRule({
-      meta: { id: "sneaky", severity: "error", description: "asks about another rule", inputs: [], messages: { m: "m" } },
+      meta: {
+        id: "sneaky",
+        severity: "error",
+        description: "asks about another rule",
+        inputs: [],
+        messages: { m: "m" },
+      },
       check(ctx) {
         ctx.isOn("missing-sub-condition", "x");
       },
@@ -43,14 +54,26 @@ describe("meta.defersTo", () => {
 describe("LintOptions.rules", () => {
   const seen: string[] = [];
   const everyPolicy = defineRule({
-    meta: { id: "every-policy", severity: "warn", description: "reports every policy", inputs: ["policy"], messages: { here: "policy here" } },
+    meta: {
+      id: "every-policy",
+      severity: "warn",
+      description: "reports every policy",
+      inputs: ["policy"],
+      messages: { here: "policy here" },
+    },
     check(ctx) {
       seen.push("every-policy");
       for (const doc of ctx.project.policies) ctx.report({ messageId: "here", at: doc.loc });
     },
   });
   const workflowsOnly = defineRule({
-    meta: { id: "workflows-only", severity: "error", description: "reads workflows", inputs: ["workflow"], messages: { m: "m" } },
+    meta: {
+      id: "workflows-only",
+      severity: "error",
+      description: "reads workflows",
+      inputs: ["workflow"],
+      messages: { m: "m" },
+    },
     check() {
       seen.push("workflows-only");
     },
@@ -59,16 +82,27 @@ describe("LintOptions.rules", () => {
   it("runs the rules given, with the engine's parse-error, and skips rules that cannot fire", async () => {
     const cwd = dir({ "p.json": POLICY, "broken.json": '{"Statement": [' });
     const report = await lint({ cwd, rules: [everyPolicy, workflowsOnly] as unknown as AnyRule[], env: {} });
-    expect(findingLines(report, cwd, { withFile: true })).toEqual(["broken.json:1:15 error parse-error/unparsable", "p.json:1:1 warn every-policy/here"]);
+    expect(findingLines(report, cwd, { withFile: true })).toEqual([
+      "broken.json:1:15 error parse-error/unparsable",
+      "p.json:1:1 warn every-policy/here",
+    ]);
     // No workflow in the project: the workflow rule was never called.
     expect(seen).toEqual(["every-policy"]);
   });
 
   it("validates the config against the rules given", async () => {
-    const cwd = dir({ "p.json": POLICY, ".oidclintrc.json": JSON.stringify({ rules: { "every-policy": "error", "unused-suppression": "off" } }) });
+    const cwd = dir({
+      "p.json": POLICY,
+      ".oidclintrc.json": JSON.stringify({ rules: { "every-policy": "error", "unused-suppression": "off" } }),
+    });
     const report = await lint({ cwd, rules: [everyPolicy] as unknown as AnyRule[], env: {} });
     expect(findingLines(report, cwd, { withFile: true })).toEqual(["p.json:1:1 error every-policy/here"]);
-    const bad = dir({ "p.json": POLICY, ".oidclintrc.json": JSON.stringify({ rules: { "missing-sub-condition": "error" } }) });
-    await expect(lint({ cwd: bad, rules: [everyPolicy] as unknown as AnyRule[], env: {} })).rejects.toThrow(/Invalid config/);
+    const bad = dir({
+      "p.json": POLICY,
+      ".oidclintrc.json": JSON.stringify({ rules: { "missing-sub-condition": "error" } }),
+    });
+    await expect(lint({ cwd: bad, rules: [everyPolicy] as unknown as AnyRule[], env: {} })).rejects.toThrow(
+      /Invalid config/,
+    );
   });
 });

@@ -95,7 +95,11 @@ describe("sub-claim breadth", () => {
 describe("sub-claim custom templates", () => {
   const withWorkflow = ["repo", "context", "job_workflow_ref"];
   it("repo, context, job_workflow_ref", () => {
-    const a = analyse("repo:acme/app:ref:refs/heads/main:job_workflow_ref:acme/wf/.github/workflows/deploy.yml@refs/heads/main", "equals", withWorkflow);
+    const a = analyse(
+      "repo:acme/app:ref:refs/heads/main:job_workflow_ref:acme/wf/.github/workflows/deploy.yml@refs/heads/main",
+      "equals",
+      withWorkflow,
+    );
     expect(a.canMatch).toBe(true);
     expect(a.breadth).toBe("scoped");
     expect(a.owner).toBe("acme");
@@ -106,7 +110,10 @@ describe("sub-claim custom templates", () => {
   });
   it("a trailing * after the context swallows the workflow", () => {
     expect(analyse("repo:acme/app:*", "like", withWorkflow).breadth).toBe("anyContext");
-    expect(analyse("repo:acme/*:job_workflow_ref:acme/wf/.github/workflows/d.yml@refs/heads/main", "like", withWorkflow).breadth).toBe("ownerWide");
+    expect(
+      analyse("repo:acme/*:job_workflow_ref:acme/wf/.github/workflows/d.yml@refs/heads/main", "like", withWorkflow)
+        .breadth,
+    ).toBe("ownerWide");
   });
   it("repository_owner_id, context", () => {
     const t = ["repository_owner_id", "context"];
@@ -249,7 +256,12 @@ function trustPolicy(conditions: [string, string, string[]][]): PolicyDocument {
         anyPrincipal: false,
         actions: { items: [value("sts:AssumeRoleWithWebIdentity")], loc },
         notAction: false,
-        conditions: conditions.map(([op, key, values]) => ({ operator: located(op), key: value(key), values: { items: values.map(value), loc }, loc })),
+        conditions: conditions.map(([op, key, values]) => ({
+          operator: located(op),
+          key: value(key),
+          values: { items: values.map(value), loc },
+          loc,
+        })),
         conditionLoc: loc,
         loc,
       },
@@ -257,7 +269,10 @@ function trustPolicy(conditions: [string, string, string[]][]): PolicyDocument {
   };
 }
 
-async function messagesOf<M extends string, O>(rule: Rule<M, O>, policies: PolicyDocument[]): Promise<{ messageId: string; message: string }[]> {
+async function messagesOf<M extends string, O>(
+  rule: Rule<M, O>,
+  policies: PolicyDocument[],
+): Promise<{ messageId: string; message: string }[]> {
   const out: { messageId: string; message: string }[] = [];
   const project: Project = { root: "/", files: [], policies, providers: [], workflows: [], actions: [] };
   const ctx: RuleContext<M, O> = {
@@ -282,7 +297,9 @@ describe("condition keys with unknown parts may be any GitHub claim", () => {
     ["StringEquals", "${data.aws_iam_openid_connect_provider.github.url}:sub", ["repo:acme/app:ref:refs/heads/main"]],
   ]);
   it("has unknown key parts in the model", () => {
-    expect(policy.statements[0]?.conditions[0]?.key.parts[0]).toEqual({ unknown: "data.aws_iam_openid_connect_provider.github.url" });
+    expect(policy.statements[0]?.conditions[0]?.key.parts[0]).toEqual({
+      unknown: "data.aws_iam_openid_connect_provider.github.url",
+    });
   });
   it("is no missing-sub-condition", async () => {
     expect(await messagesOf(missingSubCondition, [policy])).toEqual([]);

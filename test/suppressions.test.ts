@@ -11,7 +11,12 @@ import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LintMessage } from "../src/engine/result.js";
 import { defineRule } from "../src/engine/rule.js";
-import { applySuppressions, collectSuppressions, parseDirectiveArgs, type SuppressionOptions } from "../src/engine/suppressions.js";
+import {
+  applySuppressions,
+  collectSuppressions,
+  parseDirectiveArgs,
+  type SuppressionOptions,
+} from "../src/engine/suppressions.js";
 import { findingLines, run } from "./helpers.js";
 
 vi.mock("../rules/index.js", async (importOriginal) => {
@@ -19,14 +24,24 @@ vi.mock("../rules/index.js", async (importOriginal) => {
   const { readFileSync: read } = await import("node:fs");
   const { join: joinPath } = await import("node:path");
   const flag = defineRule({
-    meta: { id: "test-flag", severity: "error", description: "Test rule: every FLAG", inputs: [], messages: { flag: "FLAG here" } },
+    meta: {
+      id: "test-flag",
+      severity: "error",
+      description: "Test rule: every FLAG",
+      inputs: [],
+      messages: { flag: "FLAG here" },
+    },
     check(ctx) {
       for (const f of ctx.project.files) {
         read(joinPath(ctx.project.root, f.file), "utf8")
           .split("\n")
           .forEach((text, i) => {
             const col = text.indexOf("FLAG");
-            if (col >= 0) ctx.report({ messageId: "flag", at: { file: f.file, line: i + 1, column: col + 1, endLine: i + 1, endColumn: col + 5 } });
+            if (col >= 0)
+              ctx.report({
+                messageId: "flag",
+                at: { file: f.file, line: i + 1, column: col + 1, endLine: i + 1, endColumn: col + 5 },
+              });
           });
       }
     },
@@ -35,7 +50,11 @@ vi.mock("../rules/index.js", async (importOriginal) => {
   return { ...original, rules, rulesById: new Map(rules.map((r) => [r.meta.id, r])) };
 });
 
-const messages = { unused: "unused {{ruleId}}", unknownRule: "unknown {{ruleId}}", missingReason: "no reason {{ruleId}}" };
+const messages = {
+  unused: "unused {{ruleId}}",
+  unknownRule: "unknown {{ruleId}}",
+  missingReason: "no reason {{ruleId}}",
+};
 const opts = (over: Partial<SuppressionOptions> = {}): SuppressionOptions => ({
   unusedSeverity: 1,
   requireReason: false,
@@ -43,12 +62,25 @@ const opts = (over: Partial<SuppressionOptions> = {}): SuppressionOptions => ({
   knownRuleIds: new Set(["a", "b", "c", "test-flag"]),
   ...over,
 });
-const msg = (ruleId: string, line: number): LintMessage => ({ ruleId, messageId: "x", severity: 2, message: ruleId, line, column: 1, endLine: line, endColumn: 2 });
-const brief = (ms: LintMessage[]): string[] => ms.map((m) => `${m.line}:${m.column} ${m.ruleId}${m.ruleId === "unused-suppression" ? ` ${m.message}` : ""}`);
+const msg = (ruleId: string, line: number): LintMessage => ({
+  ruleId,
+  messageId: "x",
+  severity: 2,
+  message: ruleId,
+  line,
+  column: 1,
+  endLine: line,
+  endColumn: 2,
+});
+const brief = (ms: LintMessage[]): string[] =>
+  ms.map((m) => `${m.line}:${m.column} ${m.ruleId}${m.ruleId === "unused-suppression" ? ` ${m.message}` : ""}`);
 
 describe("directive grammar", () => {
   it("splits ids on commas and spaces, and the reason on a free-standing --", () => {
-    expect(parseDirectiveArgs(" a, b c -- sandbox -- really")).toEqual({ ids: ["a", "b", "c"], reason: "sandbox -- really" });
+    expect(parseDirectiveArgs(" a, b c -- sandbox -- really")).toEqual({
+      ids: ["a", "b", "c"],
+      reason: "sandbox -- really",
+    });
     expect(parseDirectiveArgs(" a,b")).toEqual({ ids: ["a", "b"] });
     expect(parseDirectiveArgs(" -- all of them")).toEqual({ ids: [], reason: "all of them" });
     expect(parseDirectiveArgs(" a --")).toEqual({ ids: ["a"] });
@@ -56,7 +88,12 @@ describe("directive grammar", () => {
   });
 
   it("reads YAML # comments, whole-line and trailing, with the comment's position", () => {
-    const text = ["a: 1", "  # oidclint-disable-next-line a, b -- why", "b: 2 # oidclint-disable-next-line c", "c: 3"].join("\n");
+    const text = [
+      "a: 1",
+      "  # oidclint-disable-next-line a, b -- why",
+      "b: 2 # oidclint-disable-next-line c",
+      "c: 3",
+    ].join("\n");
     const s = collectSuppressions("x.yml", text);
     expect(s.map((x) => [x.kind, x.ruleId, x.line, x.column, x.from, x.to, x.reason])).toEqual([
       ["next-line", "a", 2, 3, 3, 3, "why"],
@@ -78,7 +115,12 @@ describe("directive grammar", () => {
   });
 
   it("reads HCL #, // and /* */ comments", () => {
-    const text = ["# oidclint-disable-next-line a", "x = 1 // oidclint-disable-next-line b -- ok", "/* oidclint-disable-next-line c */", "y = 2"].join("\n");
+    const text = [
+      "# oidclint-disable-next-line a",
+      "x = 1 // oidclint-disable-next-line b -- ok",
+      "/* oidclint-disable-next-line c */",
+      "y = 2",
+    ].join("\n");
     expect(collectSuppressions("main.tf", text).map((x) => [x.ruleId, x.from, x.column, x.reason])).toEqual([
       ["a", 2, 1, undefined],
       ["b", 3, 7, "ok"],
@@ -93,14 +135,29 @@ describe("directive grammar", () => {
   });
 
   it("ends blocks at enable: a named id ends only that id, a bare enable ends all", () => {
-    const text = ["# oidclint-disable a, b", "1", "# oidclint-enable a", "3", "# oidclint-disable", "5", "# oidclint-enable c", "7", "# oidclint-enable", "9"].join("\n");
+    const text = [
+      "# oidclint-disable a, b",
+      "1",
+      "# oidclint-enable a",
+      "3",
+      "# oidclint-disable",
+      "5",
+      "# oidclint-enable c",
+      "7",
+      "# oidclint-enable",
+      "9",
+    ].join("\n");
     const s = collectSuppressions("x.yml", text);
     expect(s.map((x) => [x.ruleId, x.from, x.to])).toEqual([
       ["a", 1, 3],
       ["b", 1, 9],
       ["*", 5, 9],
     ]);
-    const out = applySuppressions([msg("a", 2), msg("a", 4), msg("b", 8), msg("c", 8), msg("c", 6), msg("a", 6), msg("b", 10)], s, opts());
+    const out = applySuppressions(
+      [msg("a", 2), msg("a", 4), msg("b", 8), msg("c", 8), msg("c", 6), msg("a", 6), msg("b", 10)],
+      s,
+      opts(),
+    );
     expect(brief(out)).toEqual(["4:1 a", "8:1 c", "10:1 b"]);
   });
 
@@ -144,7 +201,10 @@ describe("applySuppressions", () => {
   });
 
   it("requires a reason once per comment when asked; a comment without one suppresses nothing", () => {
-    const s = collectSuppressions("x.yml", "# oidclint-disable-next-line a, b\nx\n# oidclint-disable-next-line c -- fine\ny\n");
+    const s = collectSuppressions(
+      "x.yml",
+      "# oidclint-disable-next-line a, b\nx\n# oidclint-disable-next-line c -- fine\ny\n",
+    );
     const out = applySuppressions([msg("a", 2), msg("b", 2), msg("c", 4)], s, opts({ requireReason: true }));
     expect(brief(out)).toEqual(["2:1 a", "2:1 b", "1:1 unused-suppression no reason a, b"]);
   });
@@ -155,9 +215,15 @@ describe("applySuppressions", () => {
   });
 
   it("a suppression without the required reason suppresses nothing", () => {
-    const s = collectSuppressions("x.yml", "# oidclint-disable-next-line a\nx\n# oidclint-disable-next-line a -- reviewed\ny\n");
+    const s = collectSuppressions(
+      "x.yml",
+      "# oidclint-disable-next-line a\nx\n# oidclint-disable-next-line a -- reviewed\ny\n",
+    );
     const out = applySuppressions([msg("a", 2), msg("a", 4)], s, opts({ unusedSeverity: 1, requireReason: true }));
-    expect(out.map((m) => `${m.line} ${m.ruleId}/${m.messageId}`).sort()).toEqual(["1 unused-suppression/missingReason", "2 a/x"]);
+    expect(out.map((m) => `${m.line} ${m.ruleId}/${m.messageId}`).sort()).toEqual([
+      "1 unused-suppression/missingReason",
+      "2 a/x",
+    ]);
   });
 });
 
@@ -175,7 +241,8 @@ describe("end to end through lint()", () => {
     }
     return dir;
   }
-  const workflow = (body: string): string => `name: ci\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n${body}`;
+  const workflow = (body: string): string =>
+    `name: ci\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n${body}`;
 
   it("suppresses next-line and block findings in workflows and reports the unused ones", async () => {
     const cwd = project({
@@ -207,13 +274,20 @@ describe("end to end through lint()", () => {
 
   it("requires `-- reason` with requireSuppressionReason, and honours overrides for unused-suppression", async () => {
     const cwd = project({
-      ".oidclintrc.json": JSON.stringify({ requireSuppressionReason: true, overrides: [{ files: "legacy/**", rules: { "unused-suppression": "off" } }] }),
+      ".oidclintrc.json": JSON.stringify({
+        requireSuppressionReason: true,
+        overrides: [{ files: "legacy/**", rules: { "unused-suppression": "off" } }],
+      }),
       ".github/workflows/ci.yml": workflow("      # oidclint-disable-next-line test-flag\n      - run: echo FLAG\n"),
-      "legacy/template.yml": "AWSTemplateFormatVersion: '2010-09-09'\n# oidclint-disable-next-line test-flag\nResources: {}\n",
+      "legacy/template.yml":
+        "AWSTemplateFormatVersion: '2010-09-09'\n# oidclint-disable-next-line test-flag\nResources: {}\n",
     });
     const report = await run({ cwd });
     // The comment without a reason is reported, and suppresses nothing: the finding it meant to hide stays.
-    expect(findingLines(report, cwd, { withFile: true })).toEqual([".github/workflows/ci.yml:7:7 warn unused-suppression/missingReason", ".github/workflows/ci.yml:8:19 error test-flag/flag"]);
+    expect(findingLines(report, cwd, { withFile: true })).toEqual([
+      ".github/workflows/ci.yml:7:7 warn unused-suppression/missingReason",
+      ".github/workflows/ci.yml:8:19 error test-flag/flag",
+    ]);
   });
 
   it("does not read suppressions in JSON (overrides are the way there)", async () => {

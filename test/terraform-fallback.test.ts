@@ -68,8 +68,18 @@ resource "aws_iam_role" "r" {
     expect(at(doc?.role?.name)).toBe("deploy @5:10");
     const cond = subCondition(doc);
     expect(at(cond?.key)).toBe("token.actions.githubusercontent.com:sub @10:36");
-    expect(cond?.values.items.map(at)).toEqual(["repo:acme/api:ref:refs/heads/main @10:80", "repo:acme/web:ref:refs/heads/main @10:80", "repo:acme/${var.repo}:* @10:80"]);
-    expect(logged.some((m) => m.includes("infra/main.tf:1:1: the TypeScript HCL parser refused this file (simulated gap) but hcl2json accepts it"))).toBe(true);
+    expect(cond?.values.items.map(at)).toEqual([
+      "repo:acme/api:ref:refs/heads/main @10:80",
+      "repo:acme/web:ref:refs/heads/main @10:80",
+      "repo:acme/${var.repo}:* @10:80",
+    ]);
+    expect(
+      logged.some((m) =>
+        m.includes(
+          "infra/main.tf:1:1: the TypeScript HCL parser refused this file (simulated gap) but hcl2json accepts it",
+        ),
+      ),
+    ).toBe(true);
   });
 
   it("reads heredoc JSON with interpolations at the JSON string's position", async () => {

@@ -72,7 +72,10 @@ const EXAMPLES: [string, unknown][] = [
   ['format("Hello, %s!", "Ander")', "Hello, Ander!"],
   ['format("There are %d lights", 4)', "There are 4 lights"],
   ['format("%-5s|%5s|%05d", "a", "b", 42)', "a    |    b|00042"],
-  ['formatlist("Hello, %s!", ["Valentina", "Ander", "Olivia", "Sam"])', ["Hello, Valentina!", "Hello, Ander!", "Hello, Olivia!", "Hello, Sam!"]],
+  [
+    'formatlist("Hello, %s!", ["Valentina", "Ander", "Olivia", "Sam"])',
+    ["Hello, Valentina!", "Hello, Ander!", "Hello, Olivia!", "Hello, Sam!"],
+  ],
   ['formatlist("%s, %s!", "Salutations", ["Valentina", "Ander"])', ["Salutations, Valentina!", "Salutations, Ander!"]],
   ['indent(2, "[\\n  foo,\\n  bar,\\n]")', "[\n    foo,\n    bar,\n  ]"],
   ['join(", ", ["foo", "bar", "baz"])', "foo, bar, baz"],
@@ -81,7 +84,10 @@ const EXAMPLES: [string, unknown][] = [
   ['lower("АЛЛО!")', "алло!"],
   ['regex("[a-z]+", "53453453.345345aaabbbccc23454")', "aaabbbccc"],
   ['regex("(\\\\d\\\\d\\\\d\\\\d)-(\\\\d\\\\d)-(\\\\d\\\\d)", "2019-02-01")', ["2019", "02", "01"]],
-  ['regex("^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?", "https://terraform.io/docs/")', { scheme: "https", authority: "terraform.io" }],
+  [
+    'regex("^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?", "https://terraform.io/docs/")',
+    { scheme: "https", authority: "terraform.io" },
+  ],
   ['regex("[a-z]+", "53453453.34534523454")', "<error>"],
   ['regexall("[a-z]+", "1234abcd5678efgh9")', ["abcd", "efgh"]],
   ['length(regexall("[a-z]+", "1234abcd5678efgh9"))', 2],
@@ -154,7 +160,15 @@ const EXAMPLES: [string, unknown][] = [
   ["range(10, 5, -2)", [10, 8, 6]],
   ["reverse([1, 2, 3])", [3, 2, 1]],
   ['setintersection(["a", "b"], ["b", "c"], ["b", "d"])', ["b"]],
-  ['setproduct(["development", "staging"], ["app1", "app2"])', [["development", "app1"], ["development", "app2"], ["staging", "app1"], ["staging", "app2"]]],
+  [
+    'setproduct(["development", "staging"], ["app1", "app2"])',
+    [
+      ["development", "app1"],
+      ["development", "app2"],
+      ["staging", "app1"],
+      ["staging", "app2"],
+    ],
+  ],
   ['setsubtract(["a", "b", "c"], ["a", "c"])', ["b"]],
   ['setunion(["a", "b"], ["b", "c"], ["d"])', ["a", "b", "c", "d"]],
   ['slice(["a", "b", "c", "d"], 1, 3)', ["b", "c"]],
@@ -166,7 +180,13 @@ const EXAMPLES: [string, unknown][] = [
   // Encoding
   ['base64decode("SGVsbG8gV29ybGQ=")', "Hello World"],
   ['base64encode("Hello World")', "SGVsbG8gV29ybGQ="],
-  ['csvdecode("a,b,c\\n1,2,3\\n4,5,6")', [{ a: "1", b: "2", c: "3" }, { a: "4", b: "5", c: "6" }]],
+  [
+    'csvdecode("a,b,c\\n1,2,3\\n4,5,6")',
+    [
+      { a: "1", b: "2", c: "3" },
+      { a: "4", b: "5", c: "6" },
+    ],
+  ],
   ['jsondecode("{\\"hello\\": \\"world\\"}")', { hello: "world" }],
   ['jsondecode("true")', true],
   ['urlencode("Hello World!")', "Hello+World%21"],

@@ -57,46 +57,71 @@ async function timed<T>(ms: number, fn: () => Promise<T>): Promise<T> {
 describe("terraform limits (issue 12)", () => {
   it("1 + 1 + … with 10,000 terms: unknown with a depth finding, no stack overflow", async () => {
     const sum = Array.from({ length: 10_000 }, () => "1").join(" + ");
-    const out = await timed(5000, () => parse({ "main.tf": `locals {\n  n = ${sum}\n}\n${role('"repo:o/r:ref:refs/heads/main"')}`, "other.tf": role('"repo:o/r:*"', "other") }));
+    const out = await timed(5000, () =>
+      parse({
+        "main.tf": `locals {\n  n = ${sum}\n}\n${role('"repo:o/r:ref:refs/heads/main"')}`,
+        "other.tf": role('"repo:o/r:*"', "other"),
+      }),
+    );
     expect(problems(out).join("\n")).not.toMatch(/internal error/);
     expect(subValues(out)).toEqual(["repo:o/r:ref:refs/heads/main", "repo:o/r:*"]);
   });
 
   it("a local that refers to itself terminates with a located finding", async () => {
-    const out = await timed(5000, () => parse({ "main.tf": `locals {\n  s = "\${local.s}\${local.s}"\n}\n${role("local.s")}` }));
-    expect(problems(out)).toEqual(['main.tf:2 local "s" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.']);
+    const out = await timed(5000, () =>
+      parse({ "main.tf": `locals {\n  s = "\${local.s}\${local.s}"\n}\n${role("local.s")}` }),
+    );
+    expect(problems(out)).toEqual([
+      'main.tf:2 local "s" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.',
+    ]);
     expect(subValues(out)).toEqual(["...local.s"]);
   });
 
   it("locals on a longer cycle are all unknown; a local next to them is not", async () => {
-    const out = await parse({ "main.tf": `locals {\n  a = "x\${local.b}"\n  b = local.c\n  c = local.a\n  d = "repo:o/r:*"\n}\n${role("[local.a, local.d]")}` });
+    const out = await parse({
+      "main.tf": `locals {\n  a = "x\${local.b}"\n  b = local.c\n  c = local.a\n  d = "repo:o/r:*"\n}\n${role("[local.a, local.d]")}`,
+    });
     expect(subValues(out)).toEqual(["${local.a}", "repo:o/r:*"]);
     expect(problems(out)).toHaveLength(1);
   });
 
   it("a string doubled 40 times stops at the string length limit", async () => {
-    const locals = Array.from({ length: 40 }, (_, i) => `  s${String(i + 1)} = "\${local.s${String(i)}}\${local.s${String(i)}}"`).join("\n");
-    const out = await timed(5000, () => parse({ "main.tf": `locals {\n  s0 = "ab"\n${locals}\n}\n${role("local.s40")}` }));
+    const locals = Array.from(
+      { length: 40 },
+      (_, i) => `  s${String(i + 1)} = "\${local.s${String(i)}}\${local.s${String(i)}}"`,
+    ).join("\n");
+    const out = await timed(5000, () =>
+      parse({ "main.tf": `locals {\n  s0 = "ab"\n${locals}\n}\n${role("local.s40")}` }),
+    );
     expect(problems(out).join("\n")).toMatch(/limit reached \(a string made of more than 2,000 interpolated values\)/);
     expect(subValues(out)).toEqual(["...a value past the pieces limit"]);
   });
 
   it("a template that templatefile()s itself is refused as Terraform does", async () => {
     const out = await timed(5000, () =>
-      parse({ "main.tf": role('templatefile("${path.module}/t.tpl", {})'), "t.tpl": '${templatefile("t.tpl", {})}${templatefile("t.tpl", {})}' }),
+      parse({
+        "main.tf": role('templatefile("${path.module}/t.tpl", {})'),
+        "t.tpl": '${templatefile("t.tpl", {})}${templatefile("t.tpl", {})}',
+      }),
     );
     expect(subValues(out)).toEqual(['...templatefile("t.tpl", {})']);
   });
 
   it("eight nested %{for} of 10 items stop at a limit", async () => {
     const tpl = `${Array.from({ length: 8 }, (_, i) => `%{for a${String(i)} in xs}`).join("")}x${"%{endfor}".repeat(8)}`;
-    const out = await timed(10_000, () => parse({ "main.tf": role('templatefile("t.tpl", { xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] })'), "t.tpl": tpl }));
+    const out = await timed(10_000, () =>
+      parse({ "main.tf": role('templatefile("t.tpl", { xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] })'), "t.tpl": tpl }),
+    );
     expect(problems(out).join("\n")).toMatch(/^main.tf:8 Terraform evaluation limit reached/);
   });
 
   it("[for] nested eight deep over 10 items stops at the step budget", async () => {
     const inner = Array.from({ length: 8 }, (_, i) => `[for a${String(i)} in local.xs :`).join(" ");
-    const out = await timed(15_000, () => parse({ "main.tf": `locals {\n  xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n  big = ${inner} "x"${"]".repeat(8)}\n}\n${role('length(local.big) > 0 ? "repo:o/r:*" : "x"')}` }));
+    const out = await timed(15_000, () =>
+      parse({
+        "main.tf": `locals {\n  xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n  big = ${inner} "x"${"]".repeat(8)}\n}\n${role('length(local.big) > 0 ? "repo:o/r:*" : "x"')}`,
+      }),
+    );
     expect(problems(out).join("\n")).toMatch(/more than 100,000 expression evaluations/);
   });
 
@@ -109,27 +134,53 @@ describe("terraform limits (issue 12)", () => {
         "a/b/c/main.tf": role('"repo:o/r:*"'),
       }),
     );
-    expect(problems(out)).toContain("a/main.tf:1 Terraform evaluation limit reached (more than 256 module instances from one root module); oidclint treats this value as unknown.");
+    expect(problems(out)).toContain(
+      "a/main.tf:1 Terraform evaluation limit reached (more than 256 module instances from one root module); oidclint treats this value as unknown.",
+    );
     expect(subValues(out).length).toBeGreaterThan(0);
     expect(subValues(out).length).toBeLessThanOrEqual(256);
   });
 
   it("HCL nested past the parser's limit is a finding, without the hcl2json fallback", async () => {
-    const out = await timed(5000, () => parse({ "main.tf": `resource "aws_iam_role" "r" {\n  assume_role_policy = ${"!".repeat(2000)}true\n}\n`, "ok.tf": role('"repo:o/r:*"', "ok") }));
-    expect(problems(out)).toEqual(["main.tf:2 Terraform nested too deeply for oidclint (more than 200 levels); oidclint cannot check the policies of this file."]);
+    const out = await timed(5000, () =>
+      parse({
+        "main.tf": `resource "aws_iam_role" "r" {\n  assume_role_policy = ${"!".repeat(2000)}true\n}\n`,
+        "ok.tf": role('"repo:o/r:*"', "ok"),
+      }),
+    );
+    expect(problems(out)).toEqual([
+      "main.tf:2 Terraform nested too deeply for oidclint (more than 200 levels); oidclint cannot check the policies of this file.",
+    ]);
     expect(subValues(out)).toEqual(["repo:o/r:*"]);
   });
 
   it("a .tf.json data source with a very long name is read", async () => {
     const name = "a".repeat(200_000);
-    const doc = { data: { aws_iam_policy_document: { [name]: { statement: [{ actions: ["sts:AssumeRoleWithWebIdentity"], principals: [{ type: "Federated", identifiers: [PROVIDER_ARN] }] }] } } } };
+    const doc = {
+      data: {
+        aws_iam_policy_document: {
+          [name]: {
+            statement: [
+              {
+                actions: ["sts:AssumeRoleWithWebIdentity"],
+                principals: [{ type: "Federated", identifiers: [PROVIDER_ARN] }],
+              },
+            ],
+          },
+        },
+      },
+    };
     const out = await timed(5000, () => parse({ "main.tf.json": JSON.stringify(doc) }));
     expect(problems(out)).toEqual([]);
     expect(out.flatMap((f) => f.policies)).toHaveLength(1);
   });
 
   it("replace() with a catastrophic regex runs in linear time (RE2)", async () => {
-    const out = await timed(5000, () => parse({ "main.tf": `locals {\n  s = replace("repo:o/r:${"a".repeat(5000)}!", "/(a+)+$/", "x")\n}\n${role("local.s")}` }));
+    const out = await timed(5000, () =>
+      parse({
+        "main.tf": `locals {\n  s = replace("repo:o/r:${"a".repeat(5000)}!", "/(a+)+$/", "x")\n}\n${role("local.s")}`,
+      }),
+    );
     expect(subValues(out)).toEqual([`repo:o/r:${"a".repeat(5000)}!`]);
   });
 });

@@ -67,7 +67,9 @@ ${PROVIDER}`;
     expect(at(cond?.values.items[0])).toBe("repo:acme/* @10:68");
     const fed = doc?.statements[0]?.principals[0];
     expect(fed?.type.value).toBe("Federated");
-    expect(at(fed?.values.items[0])).toBe("arn:${partition}:iam::${account}:oidc-provider/token.actions.githubusercontent.com @7:33");
+    expect(at(fed?.values.items[0])).toBe(
+      "arn:${partition}:iam::${account}:oidc-provider/token.actions.githubusercontent.com @7:33",
+    );
     expect(fed?.values.items[0]?.origin).toContain("aws_iam_openid_connect_provider.github (main.tf:15)");
     const provider = out.flatMap((f) => f.providers)[0];
     expect(provider?.id).toBe("aws_iam_openid_connect_provider.github");
@@ -198,14 +200,23 @@ resource "aws_iam_role" "f" {
     const forTpl = `{"Statement": [{"Effect": "Allow",
   "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": [%{ for s in subs }"\${s}",%{ endfor }"repo:acme/none:ref:refs/heads/main"]}}}]}`;
     const docs = policies(await parse({ "main.tf": main }, { "trust.json.tpl": tpl, "for.json.tpl": forTpl }));
-    const values = (role: string): StrValue[] => subCondition(docs.find((d) => d.role?.id === `aws_iam_role.${role}`))?.values.items ?? [];
+    const values = (role: string): StrValue[] =>
+      subCondition(docs.find((d) => d.role?.id === `aws_iam_role.${role}`))?.values.items ?? [];
     const [d] = values("d");
     expect(at(d)).toBe("repo:acme/*:ref:refs/heads/main @10:24");
-    expect(d?.origin).toBe('variable "org" default (main.tf:1); "repo" in the variables of data.template_file.trust (main.tf:6); trust.json.tpl:2');
+    expect(d?.origin).toBe(
+      'variable "org" default (main.tf:1); "repo" in the variables of data.template_file.trust (main.tf:6); trust.json.tpl:2',
+    );
     const [t] = values("t");
     expect(at(t)).toBe("repo:*/app:ref:refs/heads/main @13:24");
-    expect(t?.origin).toMatch(/^"org" in the variables of templatefile\(\) \(main\.tf:14\); "repo" in .*\(main\.tf:15\)/);
-    expect(values("f").map(at)).toEqual(["repo:acme/* @19:24", "repo:acme/app:ref:refs/heads/main @19:24", "repo:acme/none:ref:refs/heads/main @19:24"]);
+    expect(t?.origin).toMatch(
+      /^"org" in the variables of templatefile\(\) \(main\.tf:14\); "repo" in .*\(main\.tf:15\)/,
+    );
+    expect(values("f").map(at)).toEqual([
+      "repo:acme/* @19:24",
+      "repo:acme/app:ref:refs/heads/main @19:24",
+      "repo:acme/none:ref:refs/heads/main @19:24",
+    ]);
     expect(values("f")[0]?.origin).toBe('"subs" in the variables of templatefile() (main.tf:19)');
     expect(values("f")[2]?.origin).toBe("for.json.tpl:2");
   });
@@ -254,7 +265,8 @@ resource "aws_iam_role" "d" {
     const json = `{"Statement": [{"Effect": "Allow",
   "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}}]}`;
     const docs = policies(await parse({ "main.tf": main, "variables.tf": vars }, { "trust.json": json }));
-    const value = (role: string): StrValue | undefined => subCondition(docs.find((d) => d.role?.id === `aws_iam_role.${role}`))?.values.items[0];
+    const value = (role: string): StrValue | undefined =>
+      subCondition(docs.find((d) => d.role?.id === `aws_iam_role.${role}`))?.values.items[0];
     expect(at(value("v"))).toBe("repo:acme/* @2:24");
     expect(value("v")?.loc.file).toBe("main.tf");
     expect(value("v")?.origin).toBe('variable "trust" default (variables.tf:5)');
@@ -420,7 +432,10 @@ describe("terraform: modules, errors and the pre-check", () => {
 `;
     const doc = policies(await parse({ "main.tf": main }))[0];
     expect(doc?.role?.id).toBe("module.gh");
-    expect(subCondition(doc)?.values.items.map(at)).toEqual(["repo:acme/app:* @4:15", "repo:acme/web:ref:refs/heads/main @4:29"]);
+    expect(subCondition(doc)?.values.items.map(at)).toEqual([
+      "repo:acme/app:* @4:15",
+      "repo:acme/web:ref:refs/heads/main @4:29",
+    ]);
   });
 
   it("reports broken HCL as a problem with its position and still reads the other files", async () => {
@@ -446,7 +461,8 @@ describe("terraform: modules, errors and the pre-check", () => {
         resource: {
           aws_iam_role: {
             r: {
-              assume_role_policy: '${jsonencode({Statement = [{Effect = "Allow", Condition = {StringLike = {"token.actions.githubusercontent.com:sub" = "repo:${var.org}/*"}}}]})}',
+              assume_role_policy:
+                '${jsonencode({Statement = [{Effect = "Allow", Condition = {StringLike = {"token.actions.githubusercontent.com:sub" = "repo:${var.org}/*"}}}]})}',
             },
           },
         },
@@ -462,7 +478,11 @@ describe("terraform: modules, errors and the pre-check", () => {
 
 describe("terraform plan JSON", () => {
   it("reads planned roles (child modules too) and places inner values on the policy string", () => {
-    const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } }] });
+    const policy = JSON.stringify({
+      Statement: [
+        { Effect: "Allow", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } },
+      ],
+    });
     const plan = JSON.stringify(
       {
         format_version: "1.2",
@@ -472,8 +492,23 @@ describe("terraform plan JSON", () => {
             child_modules: [
               {
                 resources: [
-                  { address: "module.m.aws_iam_role.r", mode: "managed", type: "aws_iam_role", name: "r", values: { name: "deploy", assume_role_policy: policy } },
-                  { address: "module.m.aws_iam_openid_connect_provider.gh", mode: "managed", type: "aws_iam_openid_connect_provider", name: "gh", values: { url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] } },
+                  {
+                    address: "module.m.aws_iam_role.r",
+                    mode: "managed",
+                    type: "aws_iam_role",
+                    name: "r",
+                    values: { name: "deploy", assume_role_policy: policy },
+                  },
+                  {
+                    address: "module.m.aws_iam_openid_connect_provider.gh",
+                    mode: "managed",
+                    type: "aws_iam_openid_connect_provider",
+                    name: "gh",
+                    values: {
+                      url: "https://token.actions.githubusercontent.com",
+                      client_id_list: ["sts.amazonaws.com"],
+                    },
+                  },
                 ],
               },
             ],
@@ -492,12 +527,28 @@ describe("terraform plan JSON", () => {
   });
 
   it("reads `terraform show -json` of a state (values.root_module) like a plan", () => {
-    const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } }] });
+    const policy = JSON.stringify({
+      Statement: [
+        { Effect: "Allow", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } },
+      ],
+    });
     const state = JSON.stringify(
       {
         format_version: "1.0",
         terraform_version: "1.7.0",
-        values: { root_module: { resources: [{ address: "aws_iam_role.r", mode: "managed", type: "aws_iam_role", name: "r", values: { name: "r", assume_role_policy: policy } }] } },
+        values: {
+          root_module: {
+            resources: [
+              {
+                address: "aws_iam_role.r",
+                mode: "managed",
+                type: "aws_iam_role",
+                name: "r",
+                values: { name: "r", assume_role_policy: policy },
+              },
+            ],
+          },
+        },
       },
       null,
       2,
@@ -517,7 +568,11 @@ describe("terraform: TypeScript HCL parser first, hcl2json only for problems", (
     vi.resetModules();
     const fresh = await import("../src/parsers/terraform/index.js");
     const bridge = await import("../src/parsers/terraform/hcl.js");
-    const run = (files: Record<string, string>): Promise<ParsedFile[]> => fresh.parseTerraform(Object.entries(files).map(([path, text]) => ({ path, abs: `/repo/${path}`, text })), env());
+    const run = (files: Record<string, string>): Promise<ParsedFile[]> =>
+      fresh.parseTerraform(
+        Object.entries(files).map(([path, text]) => ({ path, abs: `/repo/${path}`, text })),
+        env(),
+      );
     const ok = await run({ "main.tf": ROLE, "variables.tf": `variable "x" {\n  default = "y"\n}\n` });
     expect(ok.flatMap((f) => f.problems)).toEqual([]);
     expect(bridge.hcl2jsonLoaded()).toBe(false);
@@ -531,7 +586,13 @@ describe("terraform: TypeScript HCL parser first, hcl2json only for problems", (
     ["unclosed string", ROLE.replace("  assume", '  name = "deploy\n  assume'), "Invalid multi-line string", 2, 17],
     ["bad attribute syntax", ROLE.replace("  assume", '  name "deploy"\n  assume'), "Invalid block definition", 2, 16],
     ["stray closing brace", `${ROLE}}\n`, "Argument or block definition required", 4, 1],
-    ["missing separator deep in an expression", ROLE.replace("Statement = []", 'Statement = [{ Condition = { StringLike = { "k" = ["a", "b" } } }]'), "Missing item separator", 2, 97],
+    [
+      "missing separator deep in an expression",
+      ROLE.replace("Statement = []", 'Statement = [{ Condition = { StringLike = { "k" = ["a", "b" } } }]'),
+      "Missing item separator",
+      2,
+      97,
+    ],
   ];
   for (const [what, text, message, line, column] of broken) {
     it(`reports ${what} as hcl2json does`, async () => {
@@ -620,9 +681,13 @@ data "aws_iam_policy_document" "d" {
 }
 `;
     const [doc, fromBlock] = policies(await parse({ "main.tf": main }));
-    expect(doc?.statements[0]?.effect && displayText(doc.statements[0].effect)).toBe("${var.open ? \"Deny\" : \"Allow\"}");
+    expect(doc?.statements[0]?.effect && displayText(doc.statements[0].effect)).toBe('${var.open ? "Deny" : "Allow"}');
     const values = subCondition(doc)?.values.items ?? [];
-    expect(values.map(at)).toEqual(["repo:* @9:81", "repo:acme/app:ref:refs/heads/main @9:81", "repo:acme/web:ref:refs/heads/main @9:92"]);
+    expect(values.map(at)).toEqual([
+      "repo:* @9:81",
+      "repo:acme/app:ref:refs/heads/main @9:81",
+      "repo:acme/web:ref:refs/heads/main @9:92",
+    ]);
     expect(values[0]?.origin).toBe("the true branch of `var.open ? … : …` (main.tf:3)");
     expect(values[1]?.origin).toBe("the false branch of `var.open ? … : …` (main.tf:3)");
     const blockValues = subCondition(fromBlock)?.values.items ?? [];
@@ -641,7 +706,10 @@ data "aws_iam_policy_document" "d" {
 }
 `;
     const values = subCondition(policies(await parse({ "main.tf": main }))[0])?.values.items ?? [];
-    expect(values.map((v) => displayText(v))).toEqual(["repo:acme/app:ref:refs/heads/main", "repo:acme/app:environment:prod"]);
+    expect(values.map((v) => displayText(v))).toEqual([
+      "repo:acme/app:ref:refs/heads/main",
+      "repo:acme/app:environment:prod",
+    ]);
   });
 });
 
@@ -697,7 +765,12 @@ module "registry" {
   source = "terraform-aws-modules/vpc/aws"
 }
 `;
-    const out = await parse({ "main.tf": main, "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES, "modules/gha-role/terraform.tfvars": `subjects = ["*"]\n` });
+    const out = await parse({
+      "main.tf": main,
+      "modules/gha-role/main.tf": MODULE_TRUST,
+      "modules/gha-role/variables.tf": MODULE_VARIABLES,
+      "modules/gha-role/terraform.tfvars": `subjects = ["*"]\n`,
+    });
     const docs = policies(out);
     // Not read on its own: every policy is one of a call.
     expect(docs.map(roleOf)).toEqual([
@@ -708,20 +781,35 @@ module "registry" {
     const values = docs.map((d) => subCondition(d)?.values.items[0]);
     // Placed where the module uses them; the tfvars of a called module do not apply.
     expect(values.map(at)).toEqual(["repo:* @11:18", "repo:* @11:18", "repo:acme/default:ref:refs/heads/main @11:18"]);
-    expect(values.map((v) => v?.origin)).toEqual(['module "deploy" argument subjects (main.tf:4)', 'module "again" argument subjects (main.tf:9)', 'variable "subjects" default (modules/gha-role/variables.tf:6)']);
+    expect(values.map((v) => v?.origin)).toEqual([
+      'module "deploy" argument subjects (main.tf:4)',
+      'module "again" argument subjects (main.tf:9)',
+      'variable "subjects" default (modules/gha-role/variables.tf:6)',
+    ]);
     expect(values[0]?.loc.file).toBe("modules/gha-role/main.tf");
   });
 
   it("reads a module on its own when no linted file calls it, and passes arguments through nested calls", async () => {
-    const alone = policies(await parse({ "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES }));
+    const alone = policies(
+      await parse({ "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES }),
+    );
     expect(alone.map((d) => d.role?.id)).toEqual(["aws_iam_role.this"]);
     const root = `variable "org" {\n  default = "acme"\n}\nmodule "team" {\n  source = "./team"\n  subs   = ["repo:\${var.org}/*"]\n}\n`;
     const team = `variable "subs" {}\nmodule "role" {\n  source   = "../modules/gha-role"\n  name     = "team"\n  subjects = var.subs\n}\n`;
-    const nested = policies(await parse({ "main.tf": root, "team/main.tf": team, "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES }));
+    const nested = policies(
+      await parse({
+        "main.tf": root,
+        "team/main.tf": team,
+        "modules/gha-role/main.tf": MODULE_TRUST,
+        "modules/gha-role/variables.tf": MODULE_VARIABLES,
+      }),
+    );
     expect(nested.map((d) => d.role?.id)).toEqual(["module.team.module.role.aws_iam_role.this"]);
     const [value] = subCondition(nested[0])?.values.items ?? [];
     expect(at(value)).toBe("repo:acme/* @11:18");
-    expect(value?.origin).toBe('variable "org" default (main.tf:2), passed as module "team" argument subs (main.tf:6), passed as module "role" argument subjects (team/main.tf:5)');
+    expect(value?.origin).toBe(
+      'variable "org" default (main.tf:2), passed as module "team" argument subs (main.tf:6), passed as module "role" argument subjects (team/main.tf:5)',
+    );
   });
 
   it("keeps a policy document passed as a module argument where the caller wrote it", async () => {
@@ -791,7 +879,13 @@ resource "aws_iam_role" "u" {
       ["aws_iam_role.u", undefined],
     ]);
     const values = docs.map((d) => subCondition(d)?.values.items[0]);
-    expect(values.map((v) => (v ? displayText(v) : undefined))).toEqual(["repo:acme/*", "repo:acme/app:ref:refs/heads/main", "repo:acme/a:*", "repo:acme/b:*", undefined]);
+    expect(values.map((v) => (v ? displayText(v) : undefined))).toEqual([
+      "repo:acme/*",
+      "repo:acme/app:ref:refs/heads/main",
+      "repo:acme/a:*",
+      "repo:acme/b:*",
+      undefined,
+    ]);
     // An unknown collection: one role whose sub values are unknown.
     expect(subCondition(docs[4])?.values.unknown?.expr).toBe("each.value");
     expect(at(values[0])).toBe("repo:acme/* @7:80");
@@ -819,7 +913,13 @@ resource "aws_iam_role" "r" {
     const [ownValue] = subCondition(own)?.values.items ?? [];
     expect(ownValue && displayText(ownValue)).toBe("${each.value}");
     const root = `module "roles" {\n  for_each = { app = "repo:acme/app:*" }\n  source   = "./modules/gha-role"\n  name     = each.key\n  subjects = [each.value]\n}\n`;
-    const docs = policies(await parse({ "main.tf": root, "modules/gha-role/main.tf": MODULE_TRUST, "modules/gha-role/variables.tf": MODULE_VARIABLES }));
+    const docs = policies(
+      await parse({
+        "main.tf": root,
+        "modules/gha-role/main.tf": MODULE_TRUST,
+        "modules/gha-role/variables.tf": MODULE_VARIABLES,
+      }),
+    );
     expect(docs.map(roleOf)).toEqual([['module.roles["app"].aws_iam_role.this', "app"]]);
     const [value] = subCondition(docs[0])?.values.items ?? [];
     expect(value?.origin).toBe('for_each key app (main.tf:2), passed as module "roles" argument subjects (main.tf:5)');

@@ -11,14 +11,19 @@ import { parseWorkflow } from "../src/parsers/workflow/index.js";
 import { expressionValue } from "../src/parsers/workflow/expression.js";
 
 function job(text: string): Job {
-  const parsed = parseWorkflow({ path: ".github/workflows/w.yml", abs: "/repo/.github/workflows/w.yml", text }, { root: "/repo", settings: defaultSettings(), readFile: () => undefined });
+  const parsed = parseWorkflow(
+    { path: ".github/workflows/w.yml", abs: "/repo/.github/workflows/w.yml", text },
+    { root: "/repo", settings: defaultSettings(), readFile: () => undefined },
+  );
   const j = parsed.workflows[0]?.jobs[0];
   if (!j) throw new Error("no job");
   return j;
 }
 
 function combos(matrix: string): string[] {
-  const j = job(`on: push\njobs:\n  j:\n    runs-on: x\n    strategy:\n      matrix:\n${matrix.replace(/^/gm, "        ")}\n`);
+  const j = job(
+    `on: push\njobs:\n  j:\n    runs-on: x\n    strategy:\n      matrix:\n${matrix.replace(/^/gm, "        ")}\n`,
+  );
   const c = j.matrix?.combinations;
   if (!c) return [`unknown: ${j.matrix?.unknown ?? "no matrix"}`];
   return c.map((m) => [...m].map(([k, v]) => `${k}=${displayText(v)}`).join(","));
@@ -56,13 +61,22 @@ describe("strategy.matrix", () => {
   });
 
   it("applies exclude (partial entries) before include, and flattens mapping values", () => {
-    expect(combos("os: [macos, windows]\nversion: [12, 14, 16]\nenvironment: [staging, production]\nexclude:\n  - os: macos\n    version: 12\n    environment: production\n  - os: windows\n    version: 16").length).toBe(12 - 1 - 2);
-    expect(combos("target:\n  - { env: dev, role: r1 }\n  - { env: prod, role: r2 }")).toEqual(["target.env=dev,target.role=r1", "target.env=prod,target.role=r2"]);
+    expect(
+      combos(
+        "os: [macos, windows]\nversion: [12, 14, 16]\nenvironment: [staging, production]\nexclude:\n  - os: macos\n    version: 12\n    environment: production\n  - os: windows\n    version: 16",
+      ).length,
+    ).toBe(12 - 1 - 2);
+    expect(combos("target:\n  - { env: dev, role: r1 }\n  - { env: prod, role: r2 }")).toEqual([
+      "target.env=dev,target.role=r1",
+      "target.env=prod,target.role=r2",
+    ]);
     expect(combos("include:\n  - env: dev\n  - env: prod")).toEqual(["env=dev", "env=prod"]);
   });
 
   it("leaves expressions and oversized matrices unknown", () => {
-    expect(combos("${{ fromJSON(needs.plan.outputs.matrix) }}")[0]).toMatch(/^unknown: the matrix comes from an expression/);
+    expect(combos("${{ fromJSON(needs.plan.outputs.matrix) }}")[0]).toMatch(
+      /^unknown: the matrix comes from an expression/,
+    );
     expect(combos("env: ${{ fromJSON(vars.ENVS) }}")[0]).toMatch(/^unknown/);
     expect(combos("env: [dev, '${{ vars.EXTRA }}']")[0]).toMatch(/^unknown: a value of `matrix.env` is an expression/);
     const big = ["a", "b", "c"].map((k) => `${k}: [${Array.from({ length: 7 }, (_, i) => i).join(", ")}]`).join("\n");
@@ -73,19 +87,32 @@ describe("strategy.matrix", () => {
 
 describe("context values", () => {
   const stepEnv = new Map([["ROLE", v("arn:aws:iam::1:role/step")]]);
-  const jobEnv = new Map([["ROLE", v("arn:aws:iam::1:role/job")], ["ACCOUNT", v("${{ vars.ACCOUNT }}")]]);
-  const wfEnv = new Map([["ROLE", v("arn:aws:iam::1:role/workflow")], ["REGION", v("eu-west-1")]]);
+  const jobEnv = new Map([
+    ["ROLE", v("arn:aws:iam::1:role/job")],
+    ["ACCOUNT", v("${{ vars.ACCOUNT }}")],
+  ]);
+  const wfEnv = new Map([
+    ["ROLE", v("arn:aws:iam::1:role/workflow")],
+    ["REGION", v("eu-west-1")],
+  ]);
 
   it("reads env with GitHub's precedence (step, job, workflow)", () => {
-    expect(displayText(resolveContexts(v("${{ env.ROLE }}"), { env: [stepEnv, jobEnv, wfEnv] }))).toBe("arn:aws:iam::1:role/step");
-    expect(displayText(resolveContexts(v("${{ env.ROLE }}"), { env: [jobEnv, wfEnv] }))).toBe("arn:aws:iam::1:role/job");
+    expect(displayText(resolveContexts(v("${{ env.ROLE }}"), { env: [stepEnv, jobEnv, wfEnv] }))).toBe(
+      "arn:aws:iam::1:role/step",
+    );
+    expect(displayText(resolveContexts(v("${{ env.ROLE }}"), { env: [jobEnv, wfEnv] }))).toBe(
+      "arn:aws:iam::1:role/job",
+    );
     expect(displayText(resolveContexts(v("${{ env['REGION'] }}"), { env: [jobEnv, wfEnv] }))).toBe("eu-west-1");
     expect(resolveContexts(v("${{ env.ROLE }}"), { env: [jobEnv, wfEnv] }).origin).toBe("env `ROLE` (line 1)");
   });
 
   it("reads vars and secrets from the config map, case-insensitively, inside larger values", () => {
     const variables = variablesMap({ "vars.ACCOUNT": "123456789012", "secrets.Deploy_Role": "deploy" });
-    const out = resolveContexts(v("arn:aws:iam::${{ env.ACCOUNT }}:role/${{ secrets.DEPLOY_ROLE }}"), { env: [jobEnv], variables });
+    const out = resolveContexts(v("arn:aws:iam::${{ env.ACCOUNT }}:role/${{ secrets.DEPLOY_ROLE }}"), {
+      env: [jobEnv],
+      variables,
+    });
     expect(displayText(out)).toBe("arn:aws:iam::123456789012:role/deploy");
   });
 
@@ -93,8 +120,12 @@ describe("context values", () => {
     expect(displayText(resolveContexts(v("${{ env.OTHER }}"), { env: [jobEnv] }))).toBe("${env.OTHER}");
     expect(displayText(resolveContexts(v("${{ vars.ROLE }}"), { env: [] }))).toBe("${vars.ROLE}");
     expect(displayText(resolveContexts(v("${{ env.ROLE || 'x' }}"), { env: [jobEnv] }))).toBe("${env.ROLE || 'x'}");
-    expect(displayText(resolveContexts(v("${{ env.ROLE }}"), { env: [jobEnv], dynamicEnv: new Set(["ROLE"]) }))).toBe("${env.ROLE}");
-    expect(displayText(resolveContexts(v("${{ matrix.env }}"), { env: [], matrix: new Map([["env", v("dev")]]) }))).toBe("dev");
+    expect(displayText(resolveContexts(v("${{ env.ROLE }}"), { env: [jobEnv], dynamicEnv: new Set(["ROLE"]) }))).toBe(
+      "${env.ROLE}",
+    );
+    expect(
+      displayText(resolveContexts(v("${{ matrix.env }}"), { env: [], matrix: new Map([["env", v("dev")]]) })),
+    ).toBe("dev");
   });
 
   it("finds names written to $GITHUB_ENV", () => {
@@ -109,8 +140,13 @@ describe("missing-id-token-permission fix text", () => {
     const { join } = await import("node:path");
     const cwd = join(fixtureDir("missing-id-token-permission"), "invalid", "keeps-inherited-scopes");
     const report = await run({ cwd });
-    const fixes = report.results.flatMap((r) => r.messages).filter((m) => m.ruleId === "missing-id-token-permission").map((m) => m.fix);
-    expect(fixes).toEqual(["Add `id-token: write` to the job: `permissions: { contents: read, packages: read, id-token: write }`."]);
+    const fixes = report.results
+      .flatMap((r) => r.messages)
+      .filter((m) => m.ruleId === "missing-id-token-permission")
+      .map((m) => m.fix);
+    expect(fixes).toEqual([
+      "Add `id-token: write` to the job: `permissions: { contents: read, packages: read, id-token: write }`.",
+    ]);
   });
 });
 
@@ -119,7 +155,10 @@ describe("stale-repo-path questions", () => {
     const { run, fixtureDir } = await import("./helpers.js");
     const { join } = await import("node:path");
     const report = await run({ cwd: join(fixtureDir("stale-repo-path"), "invalid", dir) });
-    return report.results.flatMap((r) => r.messages).filter((m) => m.ruleId === "stale-repo-path").map((m) => m.fix ?? "");
+    return report.results
+      .flatMap((r) => r.messages)
+      .filter((m) => m.ruleId === "stale-repo-path")
+      .map((m) => m.fix ?? "");
   }
 
   it("asks whether the configured repository was renamed before any neighbour", async () => {

@@ -33,7 +33,10 @@ function at(loc: { line: number; column: number }): string {
 describe("parseWorkflow", () => {
   it("reads `on` as a string, a list and a map with filters", () => {
     expect(workflow("on: push\njobs: {}\n").triggers.map((t) => t.event.value)).toEqual(["push"]);
-    expect(workflow("on: [push, pull_request]\njobs: {}\n").triggers.map((t) => t.event.value)).toEqual(["push", "pull_request"]);
+    expect(workflow("on: [push, pull_request]\njobs: {}\n").triggers.map((t) => t.event.value)).toEqual([
+      "push",
+      "pull_request",
+    ]);
     const wf = workflow(
       [
         "on:",
@@ -160,7 +163,9 @@ describe("parseWorkflow", () => {
   });
 
   it("follows YAML aliases", () => {
-    const wf = workflow(["on: push", "x-perms: &perms", "  id-token: write", "jobs:", "  a:", "    permissions: *perms"].join("\n"));
+    const wf = workflow(
+      ["on: push", "x-perms: &perms", "  id-token: write", "jobs:", "  a:", "    permissions: *perms"].join("\n"),
+    );
     expect(wf.jobs[0]?.permissions?.scopes.get("id-token")?.value).toBe("write");
   });
 
@@ -201,14 +206,20 @@ describe("parseAction", () => {
   });
 
   it("ignores JavaScript and Docker actions", () => {
-    expect(parseAction({ path: "action.yml", abs: "", text: "runs:\n  using: node20\n  main: dist/index.js\n" }, env)).toBeUndefined();
-    expect(parseAction({ path: "action.yml", abs: "", text: "runs:\n  using: docker\n  image: Dockerfile\n" }, env)).toBeUndefined();
+    expect(
+      parseAction({ path: "action.yml", abs: "", text: "runs:\n  using: node20\n  main: dist/index.js\n" }, env),
+    ).toBeUndefined();
+    expect(
+      parseAction({ path: "action.yml", abs: "", text: "runs:\n  using: docker\n  image: Dockerfile\n" }, env),
+    ).toBeUndefined();
   });
 });
 
 function project(files: Record<string, string>): Project {
   const parsed = Object.entries(files).map(([path, text]) =>
-    path.endsWith("action.yml") ? must(parseAction({ path, abs: "", text }, env)) : parseWorkflow({ path, abs: "", text }, env),
+    path.endsWith("action.yml")
+      ? must(parseAction({ path, abs: "", text }, env))
+      : parseWorkflow({ path, abs: "", text }, env),
   );
   return buildProject("/repo", parsed);
 }
@@ -267,7 +278,15 @@ describe("OIDC usage", () => {
     ].join("\n");
     const caller = (withLines: string[]): Record<string, string> => ({
       ".github/actions/login/action.yml": action,
-      ".github/workflows/main.yml": ["on: push", "jobs:", "  a:", "    steps:", "      - uses: ./.github/actions/login/", "        with:", ...withLines.map((l) => `          ${l}`)].join("\n"),
+      ".github/workflows/main.yml": [
+        "on: push",
+        "jobs:",
+        "  a:",
+        "    steps:",
+        "      - uses: ./.github/actions/login/",
+        "        with:",
+        ...withLines.map((l) => `          ${l}`),
+      ].join("\n"),
     });
     expect(needOf(caller(["role: r"]))).toBe("yes");
     expect(needOf(caller(["role: r", "key: ${{ secrets.K }}"]))).toBe("no");
@@ -285,7 +304,8 @@ describe("OIDC usage", () => {
     const callee = "on: workflow_call\njobs:\n  d:\n    steps:\n      - run: npm publish --provenance\n";
     const files = {
       ".github/workflows/callee.yml": callee,
-      ".github/workflows/main.yml": "on: push\njobs:\n  a:\n    uses: ./.github/workflows/callee.yml\n  b:\n    uses: acme/x/.github/workflows/y.yml@v1\n  c:\n    uses: ./.github/workflows/missing.yml\n",
+      ".github/workflows/main.yml":
+        "on: push\njobs:\n  a:\n    uses: ./.github/workflows/callee.yml\n  b:\n    uses: acme/x/.github/workflows/y.yml@v1\n  c:\n    uses: ./.github/workflows/missing.yml\n",
     };
     expect(needOf(files, 0)).toBe("yes");
     expect(needOf(files, 1)).toBe("maybe");
@@ -294,17 +314,49 @@ describe("OIDC usage", () => {
 
   it("classifies remote actions: known consumers yes, known non-consumers no, anything else maybe", () => {
     const job = (steps: string[]): Record<string, string> => ({
-      ".github/workflows/main.yml": ["on: push", "jobs:", "  a:", "    runs-on: ubuntu-latest", "    steps:", ...steps.map((l) => `      ${l}`)].join("\n"),
+      ".github/workflows/main.yml": [
+        "on: push",
+        "jobs:",
+        "  a:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        ...steps.map((l) => `      ${l}`),
+      ].join("\n"),
     });
     expect(needOf(job(["- uses: actions/deploy-pages@v4"]))).toBe("yes");
     expect(needOf(job(["- uses: rust-lang/crates-io-auth-action@v1"]))).toBe("yes");
     expect(needOf(job(["- uses: NuGet/login@v1", "  with: { user: me }"]))).toBe("yes");
     expect(needOf(job(["- uses: codecov/codecov-action@v5", "  with: { use_oidc: true }"]))).toBe("yes");
     expect(needOf(job(["- uses: codecov/codecov-action@v5", "  with: { token: '${{ secrets.T }}' }"]))).toBe("no");
-    expect(needOf(job(["- uses: codecov/codecov-action@v5", "  with: { use_oidc: '${{ vars.OIDC }}' }"]))).toBe("maybe");
-    expect(needOf(job(["- uses: actions/checkout@v4", "- uses: actions/setup-python@v5", "- uses: actions/upload-pages-artifact@v3"]))).toBe("no");
-    expect(needOf(job(["- uses: docker/setup-buildx-action@v3", "- uses: docker/build-push-action@v6", "- uses: github/codeql-action/analyze@v3"]))).toBe("no");
-    expect(needOf(job(["- uses: docker/login-action@v3", "  with: { registry: ghcr.io, password: '${{ secrets.GITHUB_TOKEN }}' }"]))).toBe("no");
+    expect(needOf(job(["- uses: codecov/codecov-action@v5", "  with: { use_oidc: '${{ vars.OIDC }}' }"]))).toBe(
+      "maybe",
+    );
+    expect(
+      needOf(
+        job([
+          "- uses: actions/checkout@v4",
+          "- uses: actions/setup-python@v5",
+          "- uses: actions/upload-pages-artifact@v3",
+        ]),
+      ),
+    ).toBe("no");
+    expect(
+      needOf(
+        job([
+          "- uses: docker/setup-buildx-action@v3",
+          "- uses: docker/build-push-action@v6",
+          "- uses: github/codeql-action/analyze@v3",
+        ]),
+      ),
+    ).toBe("no");
+    expect(
+      needOf(
+        job([
+          "- uses: docker/login-action@v3",
+          "  with: { registry: ghcr.io, password: '${{ secrets.GITHUB_TOKEN }}' }",
+        ]),
+      ),
+    ).toBe("no");
     expect(needOf(job(["- uses: docker/login-action@v3", "  with: { registry: cgr.dev }"]))).toBe("maybe");
     expect(needOf(job(["- uses: sigstore/cosign-installer@v3"]))).toBe("maybe");
     expect(needOf(job(["- uses: goreleaser/goreleaser-action@v6"]))).toBe("maybe");
@@ -316,7 +368,9 @@ describe("OIDC usage", () => {
   });
 
   it("names an unknown action in the reason of its maybe", () => {
-    const p = project({ ".github/workflows/main.yml": "on: push\njobs:\n  a:\n    steps:\n      - uses: Acme/Deploy@v1\n" });
+    const p = project({
+      ".github/workflows/main.yml": "on: push\njobs:\n  a:\n    steps:\n      - uses: Acme/Deploy@v1\n",
+    });
     const wf = must(p.workflows[0]);
     const uses = jobOidcUses({ project: p, settings: { localActionUsesOidc: false } }, must(wf.jobs[0]), wf);
     expect(uses).toHaveLength(1);
@@ -325,13 +379,26 @@ describe("OIDC usage", () => {
   });
 
   it("does not loop on recursive reusable workflows", () => {
-    const files = { ".github/workflows/main.yml": "on: [push, workflow_call]\njobs:\n  a:\n    uses: ./.github/workflows/main.yml\n" };
+    const files = {
+      ".github/workflows/main.yml": "on: [push, workflow_call]\njobs:\n  a:\n    uses: ./.github/workflows/main.yml\n",
+    };
     expect(needOf(files)).toBe("no");
   });
 
   it("computes effective permissions: job replaces workflow; defaults and callees", () => {
     const wf = workflow(
-      ["on: push", "permissions:", "  id-token: write", "jobs:", "  a:", "    permissions: { contents: read }", "  b: {}", "  c:", "    permissions:", "      id-token: read"].join("\n"),
+      [
+        "on: push",
+        "permissions:",
+        "  id-token: write",
+        "jobs:",
+        "  a:",
+        "    permissions: { contents: read }",
+        "  b: {}",
+        "  c:",
+        "    permissions:",
+        "      id-token: read",
+      ].join("\n"),
     );
     expect(wf.jobs.map((j) => effectivePermissions(j, wf).idToken)).toEqual(["none", "write", "read"]);
     expect(effectivePermissions(must(wf.jobs[1]), wf).source).toBe("workflow");

@@ -68,7 +68,6 @@ const CLAIM_ALIASES: Readonly<Record<string, string>> = {
   workflow_ref: "job_workflow_ref",
 };
 
-
 /**
  * A host that is not GitHub's issuer but was surely meant to be: a few typos away from
  * `token.actions.githubusercontent.com` (`token.action.…`, `tokens.actions.…`), or naming
@@ -138,7 +137,8 @@ export function githubKeyProblem(key: string, settings: Pick<ResolvedSettings, "
     const issuer = key.slice(0, slash);
     const claim = key.slice(slash + 1);
     if (!isGitHubIssuer(issuer, settings) && !isNearGitHubHost(hostOf(issuer))) return undefined;
-    if (!isSupportedClaim(claim) && closestClaim(claim) === undefined && !GITHUB_ONLY_CLAIMS.has(claim.toLowerCase())) return undefined;
+    if (!isSupportedClaim(claim) && closestClaim(claim) === undefined && !GITHUB_ONLY_CLAIMS.has(claim.toLowerCase()))
+      return undefined;
     return { kind: "slash", suggestion: correctedKey(`${issuer}:${claim}`, settings) };
   }
   const issuer = key.slice(0, colon);
@@ -146,7 +146,8 @@ export function githubKeyProblem(key: string, settings: Pick<ResolvedSettings, "
   if (!issuer.includes(".") && !issuer.includes("/")) return undefined;
   const github = isGitHubIssuer(issuer, settings) && !issuer.endsWith("/");
   if (!github) {
-    if (!isNearGitHubHost(hostOf(issuer)) && !(isGitHubIssuer(issuer, settings) && issuer.endsWith("/"))) return undefined;
+    if (!isNearGitHubHost(hostOf(issuer)) && !(isGitHubIssuer(issuer, settings) && issuer.endsWith("/")))
+      return undefined;
     return { kind: "issuer", issuer, suggestion: correctedKey(key, settings) };
   }
   if (isSupportedClaim(claim)) return undefined;

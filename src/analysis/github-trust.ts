@@ -32,7 +32,12 @@ export function parseOperator(text: string): OperatorInfo {
   const ifExists = /IfExists$/i.test(rest);
   if (ifExists) rest = rest.slice(0, -"IfExists".length);
   const lower = rest.toLowerCase();
-  const negated = lower.startsWith("stringnot") || lower === "arnnotequals" || lower === "arnnotlike" || lower === "numericnotequals" || lower === "notipaddress";
+  const negated =
+    lower.startsWith("stringnot") ||
+    lower === "arnnotequals" ||
+    lower === "arnnotlike" ||
+    lower === "numericnotequals" ||
+    lower === "notipaddress";
   const match =
     lower === "stringequals" || lower === "stringnotequals"
       ? "equals"
@@ -182,7 +187,9 @@ export function actionAllowsWebIdentity(stmt: Statement): boolean {
 export function trustsGitHub(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
   if (!isAllow(stmt) || !actionAllowsWebIdentity(stmt)) return false;
   if (githubPrincipals(stmt, settings).length > 0) return true;
-  const otherFederated = stmt.principals.some((p) => p.type.value === "Federated" && p.values.items.some((v) => providerArnIssuer(v) !== undefined));
+  const otherFederated = stmt.principals.some(
+    (p) => p.type.value === "Federated" && p.values.items.some((v) => providerArnIssuer(v) !== undefined),
+  );
   if (otherFederated) return false;
   return githubConditions(stmt, settings).length > 0;
 }

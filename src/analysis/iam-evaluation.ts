@@ -1,5 +1,14 @@
 import type { ResolvedSettings } from "../config/settings.js";
-import { githubConditions, isAllow, isDeny, isGitHubIssuer, parseConditionKey, parseOperator, trustsGitHub, type OperatorInfo } from "./github-trust.js";
+import {
+  githubConditions,
+  isAllow,
+  isDeny,
+  isGitHubIssuer,
+  parseConditionKey,
+  parseOperator,
+  trustsGitHub,
+  type OperatorInfo,
+} from "./github-trust.js";
 import type { Condition, PolicyDocument, Statement } from "../model/policy.js";
 import { displayText, knownText, type StrValue } from "../model/value.js";
 
@@ -33,7 +42,9 @@ export class PatternAutomaton {
 
   constructor(tokens: Token[]) {
     // `**` and `*` runs: consecutive repeats of the same test are one repeat (a long `*****` costs one state).
-    this.tokens = tokens.filter((t, i) => !(t.kind === "rep" && i > 0 && tokens[i - 1]?.kind === "rep" && tokens[i - 1]?.test === t.test));
+    this.tokens = tokens.filter(
+      (t, i) => !(t.kind === "rep" && i > 0 && tokens[i - 1]?.kind === "rep" && tokens[i - 1]?.test === t.test),
+    );
   }
 
   /** How the pattern's positions see a character: characters with one signature are interchangeable. */
@@ -221,7 +232,8 @@ function valueTexts(c: Condition): { texts: string[]; unknown: string[] } {
 /** `Null: { key: "true" }` passes when the key is absent. */
 function evaluateNull(c: Condition, present: boolean, claim: string): ConditionOutcome {
   const { texts, unknown } = valueTexts(c);
-  if (unknown.length > 0 || texts.length !== 1) return { result: "unknown", claim, reason: "the Null condition's value is not readable" };
+  if (unknown.length > 0 || texts.length !== 1)
+    return { result: "unknown", claim, reason: "the Null condition's value is not readable" };
   const wantsAbsent = texts[0]?.toLowerCase() === "true";
   return { result: wantsAbsent !== present ? "pass" : "fail", claim };
 }
@@ -239,25 +251,40 @@ export function evaluateCondition(
   missing: "absent" | "unknown" = "absent",
 ): ConditionOutcome {
   const keyText = knownText(c.key);
-  if (keyText === undefined) return { result: "unknown", claim: displayText(c.key), reason: `the key ${displayText(c.key)} is not known statically` };
+  if (keyText === undefined)
+    return {
+      result: "unknown",
+      claim: displayText(c.key),
+      reason: `the key ${displayText(c.key)} is not known statically`,
+    };
   const parsed = parseConditionKey(keyText);
   if (parsed.issuer === undefined || !isGitHubIssuer(parsed.issuer, settings)) {
-    return { result: "unknown", claim: keyText, reason: `\`${keyText}\` is not a claim of the GitHub token; it depends on the request, not on the token` };
+    return {
+      result: "unknown",
+      claim: keyText,
+      reason: `\`${keyText}\` is not a claim of the GitHub token; it depends on the request, not on the token`,
+    };
   }
   const claim = parsed.claim.toLowerCase();
   const op = parseOperator(c.operator.value);
   const actual = claimValue(claims, claim);
-  const base: ConditionOutcome = actual === undefined ? { result: "unknown", claim } : { result: "unknown", claim, actual };
+  const base: ConditionOutcome =
+    actual === undefined ? { result: "unknown", claim } : { result: "unknown", claim, actual };
   if (actual === undefined && missing === "unknown") return { ...base, reason: `the \`${claim}\` claim was not given` };
-  if (op.base.toLowerCase() === "null") return { ...evaluateNull(c, actual !== undefined, claim), ...(actual !== undefined ? { actual } : {}) };
-  if (op.match === "other") return { ...base, reason: `operator ${op.text} is not a string operator oidclint evaluates` };
+  if (op.base.toLowerCase() === "null")
+    return { ...evaluateNull(c, actual !== undefined, claim), ...(actual !== undefined ? { actual } : {}) };
+  if (op.match === "other")
+    return { ...base, reason: `operator ${op.text} is not a string operator oidclint evaluates` };
   if (actual === undefined) {
     if (op.ifExists || op.negated || op.set === "ForAllValues") return { ...base, result: "pass" };
     return { ...base, result: "fail" };
   }
   const { texts, unknown } = valueTexts(c);
   const values = Array.isArray(actual) ? actual : [actual];
-  const patterns: { text: string; auto: PatternAutomaton | undefined }[] = texts.map((t) => ({ text: t, auto: compileIamValue(t, op.match) }));
+  const patterns: { text: string; auto: PatternAutomaton | undefined }[] = texts.map((t) => ({
+    text: t,
+    auto: compileIamValue(t, op.match),
+  }));
   // For each claim value: does some condition value match it? (true / false / undefined = cannot tell)
   const perValue = values.map((v): { hit?: string; certain: boolean } => {
     const hit = patterns.find((p) => p.auto?.matches(v));
@@ -281,7 +308,8 @@ export function evaluateCondition(
   if (op.negated) {
     if (op.set === "ForAnyValue") {
       if (perValue.some((p) => p.hit === undefined && p.certain)) return { ...base, result: "pass" };
-      if (perValue.every((p) => p.hit !== undefined)) return { ...base, result: "fail", matchedValue: anyHit?.hit ?? "" };
+      if (perValue.every((p) => p.hit !== undefined))
+        return { ...base, result: "fail", matchedValue: anyHit?.hit ?? "" };
       return { ...base, reason: unknownReason };
     }
     if (anyHit) return { ...base, result: "fail", matchedValue: anyHit.hit ?? "" };
@@ -327,13 +355,20 @@ export function evaluatePolicy(
     const allow = trustsGitHub(stmt, settings);
     const deny = isDeny(stmt);
     if (!allow && !deny) continue;
-    const conditions = stmt.conditions.map((condition) => ({ condition, outcome: evaluateCondition(condition, claims, settings, missing) }));
+    const conditions = stmt.conditions.map((condition) => ({
+      condition,
+      outcome: evaluateCondition(condition, claims, settings, missing),
+    }));
     const counted = conditions.filter((c) => !skipClaims.includes(c.outcome.claim)).map((c) => c.outcome.result);
     statements.push({ stmt, effect: allow ? "allow" : "deny", conditions, result: allOf(counted) });
   }
   const allows = statements.filter((s) => s.effect === "allow");
   const denies = statements.filter((s) => s.effect === "deny");
-  let allowed: Tri = allows.some((s) => s.result === "pass") ? "pass" : allows.some((s) => s.result === "unknown") ? "unknown" : "fail";
+  let allowed: Tri = allows.some((s) => s.result === "pass")
+    ? "pass"
+    : allows.some((s) => s.result === "unknown")
+      ? "unknown"
+      : "fail";
   if (denies.some((s) => s.result === "pass")) allowed = "fail";
   else if (allowed === "pass" && denies.some((s) => s.result === "unknown")) allowed = "unknown";
   return { result: allowed, statements };
@@ -392,7 +427,8 @@ const REF_CHARS = ALL_CHARS.filter((c) => !" ~^:?*[\\".includes(c));
 
 /** Letters first, then digits, then the rest: makes examples readable (`a`, not `!`). */
 function charOrder(a: string, b: string): number {
-  const rank = (c: string): number => (/[a-z]/.test(c) ? 0 : /[0-9]/.test(c) ? 1 : c === "-" || c === "/" ? 2 : /[A-Z]/.test(c) ? 3 : 4);
+  const rank = (c: string): number =>
+    /[a-z]/.test(c) ? 0 : /[0-9]/.test(c) ? 1 : c === "-" || c === "/" ? 2 : /[A-Z]/.test(c) ? 3 : 4;
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
@@ -456,7 +492,11 @@ function holedMatcher(auto: PatternAutomaton, pieces: readonly Piece[]): HoledMa
 }
 
 /** A boolean formula over matchers, evaluated on their current state sets. */
-type Formula = { kind: "const"; value: boolean } | { kind: "some"; ids: number[] } | { kind: "none"; ids: number[] } | { kind: "and" | "or"; parts: Formula[] };
+type Formula =
+  | { kind: "const"; value: boolean }
+  | { kind: "some"; ids: number[] }
+  | { kind: "none"; ids: number[] }
+  | { kind: "and" | "or"; parts: Formula[] };
 
 interface Problem {
   matchers: HoledMatcher[];
@@ -483,7 +523,13 @@ function evalFormula(f: Formula, accepted: (id: number) => boolean): boolean {
  * claims that cannot be predicted, keys of other issuers, non-string operators) is taken to pass, so
  * that a refusal derived from it is certain.
  */
-function statementFormula(stmt: Statement, claims: PredictedClaims, settings: Pick<ResolvedSettings, "issuer">, matchers: HoledMatcher[], skipClaims: readonly string[]): Formula {
+function statementFormula(
+  stmt: Statement,
+  claims: PredictedClaims,
+  settings: Pick<ResolvedSettings, "issuer">,
+  matchers: HoledMatcher[],
+  skipClaims: readonly string[],
+): Formula {
   const parts: Formula[] = [];
   for (const gc of githubConditions(stmt, settings)) {
     if (skipClaims.includes(gc.claim)) continue;
@@ -514,7 +560,12 @@ function statementFormula(stmt: Statement, claims: PredictedClaims, settings: Pi
 }
 
 /** Principal-level facts the claims cannot change are the caller's business; this reads conditions only. */
-function buildProblem(docs: readonly PolicyDocument[], claims: PredictedClaims, settings: Pick<ResolvedSettings, "issuer">, skipClaims: readonly string[]): Problem {
+function buildProblem(
+  docs: readonly PolicyDocument[],
+  claims: PredictedClaims,
+  settings: Pick<ResolvedSettings, "issuer">,
+  skipClaims: readonly string[],
+): Problem {
   const matchers: HoledMatcher[] = [];
   const parts: Formula[] = [];
   for (const doc of docs) {
@@ -568,10 +619,17 @@ export function findRefusedClaim(
     return acceptedNow(matchers.map((m) => m.start)) ? { verdict: "accepted" } : { verdict: "refused" };
   }
 
-  const include = (holes.include ?? ["**"]).map((p) => ({ negated: p.startsWith("!"), auto: compileFilterGlob(p.startsWith("!") ? p.slice(1) : p) }));
+  const include = (holes.include ?? ["**"]).map((p) => ({
+    negated: p.startsWith("!"),
+    auto: compileFilterGlob(p.startsWith("!") ? p.slice(1) : p),
+  }));
   const ignore = (holes.ignore ?? []).map((p) => compileFilterGlob(p));
   const prefixes = (holes.prefixes ?? []).map(prefixAutomaton);
-  const admitted = (inc: readonly ReadonlySet<number>[], ign: readonly ReadonlySet<number>[], pre: readonly ReadonlySet<number>[]): boolean => {
+  const admitted = (
+    inc: readonly ReadonlySet<number>[],
+    ign: readonly ReadonlySet<number>[],
+    pre: readonly ReadonlySet<number>[],
+  ): boolean => {
     let ok = false;
     for (let i = 0; i < include.length; i++) {
       const f = include[i];
@@ -579,10 +637,13 @@ export function findRefusedClaim(
       if (f && s && f.auto.accepts(s)) ok = !f.negated;
     }
     if (prefixes.length > 0 && !prefixes.some((f, i) => f.accepts(pre[i] ?? new Set()))) return false;
-    return ok && !ignore.some((f, i) => {
-      const s = ign[i];
-      return s !== undefined && f.accepts(s);
-    });
+    return (
+      ok &&
+      !ignore.some((f, i) => {
+        const s = ign[i];
+        return s !== undefined && f.accepts(s);
+      })
+    );
   };
 
   // Samples first: a familiar name makes a better example than the shortest one.
@@ -592,7 +653,14 @@ export function findRefusedClaim(
     if (v !== 2) continue;
     const inc = include.map((f) => f.auto.run(f.auto.start(), name));
     const ign = ignore.map((f) => f.run(f.start(), name));
-    if (!admitted(inc, ign, prefixes.map((f) => f.run(f.start(), name)))) continue;
+    if (
+      !admitted(
+        inc,
+        ign,
+        prefixes.map((f) => f.run(f.start(), name)),
+      )
+    )
+      continue;
     const sets = matchers.map((m) => (m.hasHole ? m.auto.run(m.start, name) : m.start));
     if (!acceptedNow(sets)) return { verdict: "refused", example: name };
   }
@@ -605,7 +673,10 @@ export function findRefusedClaim(
     pol: Set<number>[];
     name: string;
   }
-  const key = (n: Node): string => [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pre.map(setKey), "|", ...n.pol.map(setKey)].join(";");
+  const key = (n: Node): string =>
+    [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pre.map(setKey), "|", ...n.pol.map(setKey)].join(
+      ";",
+    );
   const first: Node = {
     v: 0,
     inc: include.map((f) => f.auto.start()),
@@ -616,14 +687,20 @@ export function findRefusedClaim(
   };
   const seen = new Set([key(first)]);
   const queue: Node[] = [first];
-  const alphabet = charClasses([...include.map((f) => f.auto), ...ignore, ...prefixes, ...matchers.filter((m) => m.hasHole).map((m) => m.auto)]);
+  const alphabet = charClasses([
+    ...include.map((f) => f.auto),
+    ...ignore,
+    ...prefixes,
+    ...matchers.filter((m) => m.hasHole).map((m) => m.auto),
+  ]);
   // Budget: distinct search states, and positions stepped (patterns thousands of characters long make each state costly).
   let work = 0;
   const setSize = (sets: readonly ReadonlySet<number>[]): number => sets.reduce((n, set) => n + set.size, 0);
   for (let head = 0; head < queue.length; head++) {
     const n = queue[head];
     if (!n) break;
-    if (n.v === 2 && admitted(n.inc, n.ign, n.pre) && !acceptedNow(n.pol)) return { verdict: "refused", example: n.name };
+    if (n.v === 2 && admitted(n.inc, n.ign, n.pre) && !acceptedNow(n.pol))
+      return { verdict: "refused", example: n.name };
     work += alphabet.length * (setSize(n.inc) + setSize(n.ign) + setSize(n.pre) + setSize(n.pol) + 1);
     if (work > SEARCH_WORK_LIMIT) return { verdict: "undecided" };
     for (const ch of alphabet) {
@@ -679,7 +756,11 @@ function setKey(s: ReadonlySet<number>): string {
 }
 
 /** The sub-condition values (`sub` and `job_workflow_ref` too) of the statements that trust GitHub, for messages. */
-export function allowedPatterns(docs: readonly PolicyDocument[], settings: Pick<ResolvedSettings, "issuer">, claim = "sub"): StrValue[] {
+export function allowedPatterns(
+  docs: readonly PolicyDocument[],
+  settings: Pick<ResolvedSettings, "issuer">,
+  claim = "sub",
+): StrValue[] {
   const out: StrValue[] = [];
   for (const doc of docs) {
     for (const stmt of doc.statements) {

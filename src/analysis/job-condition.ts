@@ -131,7 +131,10 @@ function tokenize(text: string): Token[] | undefined {
 }
 
 /** Parsed operands: a context path (`github.ref`), a string, or a reduced test. */
-type Operand = { kind: "path"; path: string; text: string } | { kind: "string"; value: string; text: string } | { kind: "expr"; expr: Expr; text: string };
+type Operand =
+  | { kind: "path"; path: string; text: string }
+  | { kind: "string"; value: string; text: string }
+  | { kind: "expr"; expr: Expr; text: string };
 
 class Parser {
   private i = 0;
@@ -164,7 +167,11 @@ class Parser {
       parts.push(next);
     }
     if (parts.length === 1) return first;
-    return { kind: "expr", expr: { kind: "or", parts: parts.map(asExpr) }, text: parts.map((p) => p.text).join(" || ") };
+    return {
+      kind: "expr",
+      expr: { kind: "or", parts: parts.map(asExpr) },
+      text: parts.map((p) => p.text).join(" || "),
+    };
   }
 
   private and(): Operand | undefined {
@@ -177,7 +184,11 @@ class Parser {
       parts.push(next);
     }
     if (parts.length === 1) return first;
-    return { kind: "expr", expr: { kind: "and", parts: parts.map(asExpr) }, text: parts.map((p) => p.text).join(" && ") };
+    return {
+      kind: "expr",
+      expr: { kind: "and", parts: parts.map(asExpr) },
+      text: parts.map((p) => p.text).join(" && "),
+    };
   }
 
   private equality(): Operand | undefined {
@@ -224,7 +235,10 @@ class Parser {
         const t = this.tokens[this.i];
         if (t?.t === "word") {
           this.i++;
-          base = base.kind === "path" ? { kind: "path", path: `${base.path}.${t.v.toLowerCase()}`, text: `${base.text}.${t.v}` } : opaque(`${base.text}.${t.v}`);
+          base =
+            base.kind === "path"
+              ? { kind: "path", path: `${base.path}.${t.v.toLowerCase()}`, text: `${base.text}.${t.v}` }
+              : opaque(`${base.text}.${t.v}`);
         } else if (this.take("*")) base = opaque(`${base.text}.*`);
         else return undefined;
         continue;
@@ -277,7 +291,8 @@ class Parser {
       return { kind: "expr", expr: call(word.toLowerCase(), args, text), text };
     }
     const lower = word.toLowerCase();
-    if (lower === "true" || lower === "false") return { kind: "expr", expr: { kind: "const", value: lower === "true" }, text: word };
+    if (lower === "true" || lower === "false")
+      return { kind: "expr", expr: { kind: "const", value: lower === "true" }, text: word };
     if (lower === "null") return opaque(word);
     return { kind: "path", path: lower, text: word };
   }
@@ -312,8 +327,14 @@ function onRelease(test: Expr): Expr {
 const REF_NAME_BASES = ["refs/heads/", "refs/tags/", "refs/pull/"];
 
 function compare(a: Operand, b: Operand): Expr {
-  if (a.kind === "string" && b.kind === "string") return { kind: "const", value: a.value.toLowerCase() === b.value.toLowerCase() };
-  const pair = a.kind === "path" && b.kind === "string" ? { path: a, str: b } : b.kind === "path" && a.kind === "string" ? { path: b, str: a } : undefined;
+  if (a.kind === "string" && b.kind === "string")
+    return { kind: "const", value: a.value.toLowerCase() === b.value.toLowerCase() };
+  const pair =
+    a.kind === "path" && b.kind === "string"
+      ? { path: a, str: b }
+      : b.kind === "path" && a.kind === "string"
+        ? { path: b, str: a }
+        : undefined;
   const text = `${a.text} == ${b.text}`;
   if (a.kind === "path" && b.kind === "path") {
     const paths = new Set([a.path, b.path]);
@@ -322,9 +343,13 @@ function compare(a: Operand, b: Operand): Expr {
     return { kind: "opaque", text };
   }
   // `…head_repository.fork == false` / `== true`, `…head.repo.fork == false`.
-  for (const [path, kind] of [[RUN_FORK, "runFromFork"], [PR_FORK, "prFromFork"]] as const) {
+  for (const [path, kind] of [
+    [RUN_FORK, "runFromFork"],
+    [PR_FORK, "prFromFork"],
+  ] as const) {
     const forkTest = a.kind === "path" && a.path === path ? b : b.kind === "path" && b.path === path ? a : undefined;
-    if (forkTest?.kind === "expr" && forkTest.expr.kind === "const") return forkTest.expr.value ? { kind } : { kind: "not", x: { kind } };
+    if (forkTest?.kind === "expr" && forkTest.expr.kind === "const")
+      return forkTest.expr.value ? { kind } : { kind: "not", x: { kind } };
   }
   if (!pair) return { kind: "opaque", text };
   const { path, str } = pair;
@@ -334,9 +359,20 @@ function compare(a: Operand, b: Operand): Expr {
     case "github.ref":
       return { kind: "refIs", ref: str.value.toLowerCase(), written: str.value };
     case "github.ref_name":
-      return { kind: "or", parts: REF_NAME_BASES.map((base) => ({ kind: "refIs", ref: `${base}${str.value}`.toLowerCase(), written: `${base}${str.value}` })) };
+      return {
+        kind: "or",
+        parts: REF_NAME_BASES.map((base) => ({
+          kind: "refIs",
+          ref: `${base}${str.value}`.toLowerCase(),
+          written: `${base}${str.value}`,
+        })),
+      };
     case RELEASE_TAG:
-      return onRelease({ kind: "refIs", ref: `refs/tags/${str.value}`.toLowerCase(), written: `refs/tags/${str.value}` });
+      return onRelease({
+        kind: "refIs",
+        ref: `refs/tags/${str.value}`.toLowerCase(),
+        written: `refs/tags/${str.value}`,
+      });
     case `${RUN}event`:
       return { kind: "runEvent", name: str.value.toLowerCase() };
     default:
@@ -349,8 +385,17 @@ function call(name: string, args: Operand[], text: string): Expr {
   if (name === "startswith" && args.length === 2 && subject?.kind === "path" && prefix?.kind === "string") {
     const p = prefix.value;
     if (subject.path === "github.ref") return { kind: "refStarts", prefix: p.toLowerCase(), written: p };
-    if (subject.path === "github.ref_name") return { kind: "or", parts: REF_NAME_BASES.map((base) => ({ kind: "refStarts", prefix: `${base}${p}`.toLowerCase(), written: `${base}${p}` })) };
-    if (subject.path === RELEASE_TAG) return onRelease({ kind: "refStarts", prefix: `refs/tags/${p}`.toLowerCase(), written: `refs/tags/${p}` });
+    if (subject.path === "github.ref_name")
+      return {
+        kind: "or",
+        parts: REF_NAME_BASES.map((base) => ({
+          kind: "refStarts",
+          prefix: `${base}${p}`.toLowerCase(),
+          written: `${base}${p}`,
+        })),
+      };
+    if (subject.path === RELEASE_TAG)
+      return onRelease({ kind: "refStarts", prefix: `refs/tags/${p}`.toLowerCase(), written: `refs/tags/${p}` });
   }
   return { kind: "opaque", text };
 }
@@ -376,7 +421,13 @@ function evaluate(e: Expr, event: string, ref: RefClass, scenario: Scenario): Tr
       return e.value ? "yes" : "no";
     // Without a `workflow_run` payload these are null: `null == 'push'` and `null == github.repository` are false.
     case "runEvent":
-      return runFacts === undefined ? "no" : runFacts === "untrusted" ? (e.name === "pull_request" ? "yes" : "no") : "maybe";
+      return runFacts === undefined
+        ? "no"
+        : runFacts === "untrusted"
+          ? e.name === "pull_request"
+            ? "yes"
+            : "no"
+          : "maybe";
     case "runSameRepo":
       return runFacts === undefined ? "no" : runFacts === "untrusted" ? "no" : "maybe";
     // `null == false` holds in GitHub's expressions: off `workflow_run`, no claim.
@@ -392,7 +443,8 @@ function evaluate(e: Expr, event: string, ref: RefClass, scenario: Scenario): Tr
       return ref.kind === "literal" && ref.ref === e.ref ? "yes" : "no";
     case "refStarts":
       if (ref.kind === "literal") return ref.ref.startsWith(e.prefix) ? "yes" : "no";
-      if (ref.kind === "prefixed") return ref.prefix.startsWith(e.prefix) ? "yes" : e.prefix.startsWith(ref.prefix) ? "maybe" : "no";
+      if (ref.kind === "prefixed")
+        return ref.prefix.startsWith(e.prefix) ? "yes" : e.prefix.startsWith(ref.prefix) ? "maybe" : "no";
       return "no";
     case "not":
       return not(evaluate(e.x, event, ref, scenario));
@@ -458,7 +510,11 @@ export function jobCondition(...texts: (string | undefined)[]): JobCondition {
   const refs = [...found.refs.keys()];
   const prefixes = [...found.prefixes.keys()];
   // Every ref is in one of these classes: named, starting with a named prefix, or neither.
-  const refClasses: RefClass[] = [...refs.map((r): RefClass => ({ kind: "literal", ref: r })), ...prefixes.map((p): RefClass => ({ kind: "prefixed", prefix: p })), { kind: "other" }];
+  const refClasses: RefClass[] = [
+    ...refs.map((r): RefClass => ({ kind: "literal", ref: r })),
+    ...prefixes.map((p): RefClass => ({ kind: "prefixed", prefix: p })),
+    { kind: "other" },
+  ];
   const classes = (event: string, scenario: Scenario = "any"): { cls: RefClass; result: Tri }[] =>
     refClasses.map((cls) => ({ cls, result: evaluate(expr, event, cls, scenario) }));
   const written = (r: string): string => found.refs.get(r) ?? found.prefixes.get(r) ?? r;
@@ -474,10 +530,23 @@ export function jobCondition(...texts: (string | undefined)[]): JobCondition {
       const results = classes(event.toLowerCase());
       if (results.every((c) => c.result === "no")) return { kind: "never" };
       const pick = (want: (t: Tri) => boolean, kind: RefClass["kind"]): string[] =>
-        results.filter((c) => c.cls.kind === kind && want(c.result)).map((c) => (c.cls.kind === "literal" ? written(c.cls.ref) : c.cls.kind === "prefixed" ? written(c.cls.prefix) : ""));
+        results
+          .filter((c) => c.cls.kind === kind && want(c.result))
+          .map((c) =>
+            c.cls.kind === "literal" ? written(c.cls.ref) : c.cls.kind === "prefixed" ? written(c.cls.prefix) : "",
+          );
       const other = results.find((c) => c.cls.kind === "other")?.result;
-      if (other === "no") return { kind: "only", refs: pick((t) => t !== "no", "literal"), prefixes: pick((t) => t !== "no", "prefixed") };
-      return { kind: "except", refs: pick((t) => t === "no", "literal"), prefixes: pick((t) => t === "no", "prefixed") };
+      if (other === "no")
+        return {
+          kind: "only",
+          refs: pick((t) => t !== "no", "literal"),
+          prefixes: pick((t) => t !== "no", "prefixed"),
+        };
+      return {
+        kind: "except",
+        refs: pick((t) => t === "no", "literal"),
+        prefixes: pick((t) => t === "no", "prefixed"),
+      };
     },
   };
 }
@@ -486,7 +555,8 @@ export function jobCondition(...texts: (string | undefined)[]): JobCondition {
 export function ruleAdmitsRef(rule: RefRule, ref: string): boolean {
   const r = ref.toLowerCase();
   if (rule.kind === "never") return false;
-  const named = rule.refs.some((x) => x.toLowerCase() === r) || rule.prefixes.some((p) => r.startsWith(p.toLowerCase()));
+  const named =
+    rule.refs.some((x) => x.toLowerCase() === r) || rule.prefixes.some((p) => r.startsWith(p.toLowerCase()));
   return rule.kind === "only" ? named : !named;
 }
 
@@ -500,8 +570,12 @@ export function namesUnder(rule: RefRule, base: string): NamesUnder {
   if (rule.kind === "never") return { kind: "none" };
   const b = base.toLowerCase();
   const coversBase = rule.prefixes.some((p) => b.startsWith(p.toLowerCase()));
-  const names = rule.refs.filter((r) => r.toLowerCase().startsWith(b) && r.length > b.length).map((r) => r.slice(b.length));
-  const prefixes = rule.prefixes.filter((p) => p.toLowerCase().startsWith(b) && p.length > b.length).map((p) => p.slice(b.length));
+  const names = rule.refs
+    .filter((r) => r.toLowerCase().startsWith(b) && r.length > b.length)
+    .map((r) => r.slice(b.length));
+  const prefixes = rule.prefixes
+    .filter((p) => p.toLowerCase().startsWith(b) && p.length > b.length)
+    .map((p) => p.slice(b.length));
   if (rule.kind === "only") {
     if (coversBase) return { kind: "except", names: [], prefixes: [] };
     return names.length === 0 && prefixes.length === 0 ? { kind: "none" } : { kind: "only", names, prefixes };

@@ -31,8 +31,15 @@ export function projectRoles(project: Project, settings: ResolvedSettings): Role
     if (doc.kind === "permissions" || !doc.statements.some((s) => trustsGitHub(s, settings))) continue;
     const key = doc.role ?? doc;
     const name = doc.role?.name ? knownText(doc.role.name) : undefined;
-    const label = doc.role ? `${name ?? doc.role.id}${name ? ` (${doc.role.id})` : ""} — ${doc.role.loc.file}:${doc.role.loc.line}` : `${doc.loc.file}:${doc.loc.line}`;
-    const entry = out.get(key) ?? { label, docs: [], loc: doc.role?.loc ?? doc.loc, ...(doc.role ? { role: doc.role } : {}) };
+    const label = doc.role
+      ? `${name ?? doc.role.id}${name ? ` (${doc.role.id})` : ""} — ${doc.role.loc.file}:${doc.role.loc.line}`
+      : `${doc.loc.file}:${doc.loc.line}`;
+    const entry = out.get(key) ?? {
+      label,
+      docs: [],
+      loc: doc.role?.loc ?? doc.loc,
+      ...(doc.role ? { role: doc.role } : {}),
+    };
     entry.docs.push(doc);
     out.set(key, entry);
   }
@@ -41,7 +48,8 @@ export function projectRoles(project: Project, settings: ResolvedSettings): Role
 
 /** The audience the assuming step requests: its `audience` input, else the action's default. */
 export function audienceOf(use: RoleAssumption | undefined): { text: string; value?: string } {
-  if (!use?.audience) return { text: `${DEFAULT_AWS_AUDIENCE} (default of configure-aws-credentials)`, value: DEFAULT_AWS_AUDIENCE };
+  if (!use?.audience)
+    return { text: `${DEFAULT_AWS_AUDIENCE} (default of configure-aws-credentials)`, value: DEFAULT_AWS_AUDIENCE };
   const t = knownText(use.audience);
   return t === undefined ? { text: `${displayText(use.audience)} (not known statically)` } : { text: t, value: t };
 }
@@ -53,7 +61,12 @@ export function audienceOf(use: RoleAssumption | undefined): { text: string; val
  */
 export type Verdict = "accepts" | { refused: string; acceptedNames: string[] } | "unknown";
 
-export function verdictText(s: JobSituation, entry: { docs: readonly PolicyDocument[] }, aud: string | undefined, settings: ResolvedSettings): Verdict {
+export function verdictText(
+  s: JobSituation,
+  entry: { docs: readonly PolicyDocument[] },
+  aud: string | undefined,
+  settings: ResolvedSettings,
+): Verdict {
   const claims = new Map<string, PredictedValue>(s.claims);
   claims.set("aud", aud === undefined ? { kind: "unknown" } : { kind: "pieces", pieces: [aud] });
   const v = findRefusedClaim(entry.docs, claims, settings, s.holes);
@@ -75,8 +88,15 @@ export function verdictText(s: JobSituation, entry: { docs: readonly PolicyDocum
  * One claim judged alone (every other claim taken to pass): which of a role's conditions on that claim
  * let the situation in. `aud` is the requested audience; other claims are the situation's predictions.
  */
-export function claimVerdict(s: JobSituation, docs: readonly PolicyDocument[], claim: string, aud: string | undefined, settings: ResolvedSettings): "accepts" | "refuses" | "unknown" {
-  const value: PredictedValue | undefined = claim === "aud" ? (aud === undefined ? undefined : { kind: "pieces", pieces: [aud] }) : s.claims.get(claim);
+export function claimVerdict(
+  s: JobSituation,
+  docs: readonly PolicyDocument[],
+  claim: string,
+  aud: string | undefined,
+  settings: ResolvedSettings,
+): "accepts" | "refuses" | "unknown" {
+  const value: PredictedValue | undefined =
+    claim === "aud" ? (aud === undefined ? undefined : { kind: "pieces", pieces: [aud] }) : s.claims.get(claim);
   if (!value || value.kind === "unknown") return "unknown";
   const v = findRefusedClaim(docs, new Map([[claim, value]]), settings, s.holes);
   return v.verdict === "accepted" ? "accepts" : v.verdict === "refused" ? "refuses" : "unknown";

@@ -66,7 +66,11 @@ function principalPartitions(stmt: Statement, settings: Pick<ResolvedSettings, "
 }
 
 /** The partition of a statement: the one its federated principals name, else the one its template names. */
-function statementPartition(stmt: Statement, doc: PolicyDocument, settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+function statementPartition(
+  stmt: Statement,
+  doc: PolicyDocument,
+  settings: Pick<ResolvedSettings, "issuer">,
+): string | undefined {
   const found = principalPartitions(stmt, settings);
   if (found.size === 1) return [...found][0];
   return found.size === 0 ? doc.partition : undefined;
@@ -79,7 +83,11 @@ function statementPartition(stmt: Statement, doc: PolicyDocument, settings: Pick
  * agree on (their template's, their principals'), else `aws-cn` for a provider whose client IDs are
  * only the China audience.
  */
-function providerPartition(provider: OidcProvider, project: Project, settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+function providerPartition(
+  provider: OidcProvider,
+  project: Project,
+  settings: Pick<ResolvedSettings, "issuer">,
+): string | undefined {
   const cache = projectIndex(project);
   if (cache.partitions.has(provider)) return cache.partitions.get(provider);
   const partition = computeProviderPartition(provider, cache.policiesByFile.get(provider.loc.file) ?? [], settings);
@@ -100,14 +108,19 @@ function projectIndex(project: Project): ProjectIndex {
   let index = indexes.get(project);
   if (!index) {
     const policiesByFile = new Map<string, PolicyDocument[]>();
-    for (const doc of project.policies) policiesByFile.set(doc.loc.file, [...(policiesByFile.get(doc.loc.file) ?? []), doc]);
+    for (const doc of project.policies)
+      policiesByFile.set(doc.loc.file, [...(policiesByFile.get(doc.loc.file) ?? []), doc]);
     index = { facts: new Map(project.files.map((f) => [f.file, f.facts])), policiesByFile, partitions: new Map() };
     indexes.set(project, index);
   }
   return index;
 }
 
-function computeProviderPartition(provider: OidcProvider, docs: readonly PolicyDocument[], settings: Pick<ResolvedSettings, "issuer">): string | undefined {
+function computeProviderPartition(
+  provider: OidcProvider,
+  docs: readonly PolicyDocument[],
+  settings: Pick<ResolvedSettings, "issuer">,
+): string | undefined {
   const found = new Set<string>();
   for (const doc of docs) {
     if (doc.partition !== undefined) found.add(doc.partition);
@@ -129,7 +142,12 @@ function computeProviderPartition(provider: OidcProvider, docs: readonly PolicyD
  * template names another partition than the statement's principal never matches. Anything less
  * certain matches nothing.
  */
-export function providersFor(stmt: Statement, doc: PolicyDocument, project: Project, settings: Pick<ResolvedSettings, "issuer">): OidcProvider[] {
+export function providersFor(
+  stmt: Statement,
+  doc: PolicyDocument,
+  project: Project,
+  settings: Pick<ResolvedSettings, "issuer">,
+): OidcProvider[] {
   const issuers = statementIssuers(stmt, settings);
   const partition = statementPartition(stmt, doc, settings);
   const candidates = project.providers.filter((p) => {
@@ -144,7 +162,9 @@ export function providersFor(stmt: Statement, doc: PolicyDocument, project: Proj
   const { facts } = projectIndex(project);
   const byDirectory = (f: string): boolean => facts.get(f)?.deploymentScope === "directory";
   if (byDirectory(file)) {
-    const sameModule = candidates.filter((p) => byDirectory(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file));
+    const sameModule = candidates.filter(
+      (p) => byDirectory(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file),
+    );
     if (sameModule.length > 0) return sameModule;
   }
   return candidates.length === 1 ? candidates : [];

@@ -1,5 +1,13 @@
 import type { ResolvedSettings } from "../config/settings.js";
-import { ANY_RUN, holeAdmits, ID_RUN, type HoleSet, type Piece, type PredictedClaims, type PredictedValue } from "./iam-evaluation.js";
+import {
+  ANY_RUN,
+  holeAdmits,
+  ID_RUN,
+  type HoleSet,
+  type Piece,
+  type PredictedClaims,
+  type PredictedValue,
+} from "./iam-evaluation.js";
 import { jobCondition, namesUnder, ruleAdmitsRef, type NamesUnder, type RefRule } from "./job-condition.js";
 import type { Job, Step, Trigger, Workflow } from "../model/workflow.js";
 import { knownText } from "../model/value.js";
@@ -85,7 +93,14 @@ function repoPieces(r: RepoFacts): Piece[] {
   const name: Piece = { anyCase: r.name };
   const ownerId: Piece = r.ownerId ? r.ownerId : ID_RUN;
   const repoId: Piece = r.repoId ? r.repoId : ID_RUN;
-  return [{ oneOf: [[owner, "/", name], [owner, "@", ownerId, "/", name, "@", repoId]] }];
+  return [
+    {
+      oneOf: [
+        [owner, "/", name],
+        [owner, "@", ownerId, "/", name, "@", repoId],
+      ],
+    },
+  ];
 }
 
 const NAME_RUN: Piece = { run: (c) => c !== ":", min: 1 };
@@ -106,26 +121,60 @@ interface Context {
   unknownWhy?: string;
 }
 
-function branchContext(include: readonly string[] | undefined, ignore: readonly string[] | undefined, description: string): Context {
+function branchContext(
+  include: readonly string[] | undefined,
+  ignore: readonly string[] | undefined,
+  description: string,
+): Context {
   const holes: HoleSet = { samples: BRANCH_SAMPLES };
   if (include) holes.include = include;
   if (ignore) holes.ignore = ignore;
-  return { kind: "branch", context: ["ref:refs/heads/", { hole: true }], ref: ["refs/heads/", { hole: true }], refType: "branch", holes, description };
+  return {
+    kind: "branch",
+    context: ["ref:refs/heads/", { hole: true }],
+    ref: ["refs/heads/", { hole: true }],
+    refType: "branch",
+    holes,
+    description,
+  };
 }
 
-function tagContext(include: readonly string[] | undefined, ignore: readonly string[] | undefined, description: string): Context {
+function tagContext(
+  include: readonly string[] | undefined,
+  ignore: readonly string[] | undefined,
+  description: string,
+): Context {
   const holes: HoleSet = { samples: TAG_SAMPLES };
   if (include) holes.include = include;
   if (ignore) holes.ignore = ignore;
-  return { kind: "tag", context: ["ref:refs/tags/", { hole: true }], ref: ["refs/tags/", { hole: true }], refType: "tag", holes, description };
+  return {
+    kind: "tag",
+    context: ["ref:refs/tags/", { hole: true }],
+    ref: ["refs/tags/", { hole: true }],
+    refType: "tag",
+    holes,
+    description,
+  };
 }
 
 function fixedBranch(branch: string, description: string): Context {
-  return { kind: "branch", context: [`ref:refs/heads/${encodeColons(branch)}`], ref: [`refs/heads/${branch}`], refType: "branch", description };
+  return {
+    kind: "branch",
+    context: [`ref:refs/heads/${encodeColons(branch)}`],
+    ref: [`refs/heads/${branch}`],
+    refType: "branch",
+    description,
+  };
 }
 
 function fixedTag(tag: string, description: string): Context {
-  return { kind: "tag", context: [`ref:refs/tags/${encodeColons(tag)}`], ref: [`refs/tags/${tag}`], refType: "tag", description };
+  return {
+    kind: "tag",
+    context: [`ref:refs/tags/${encodeColons(tag)}`],
+    ref: [`refs/tags/${tag}`],
+    refType: "tag",
+    description,
+  };
 }
 
 /** A made-up commit id for examples of merge queue branch names. */
@@ -135,12 +184,21 @@ const QUEUE_SHA = "3f9a1c27d4b85e60f1a2b3c4d5e6f708192a3b4c";
  * `merge_group` runs on the queue's temporary branch `gh-readonly-queue/BASE/pr-NUMBER-SHA`; a
  * `branches` / `branches-ignore` filter selects the BASE branches (the branch the group merges into).
  */
-function mergeQueueContext(branches: readonly string[] | undefined, branchesIgnore: readonly string[] | undefined, settings: ResolvedSettings): Context {
+function mergeQueueContext(
+  branches: readonly string[] | undefined,
+  branchesIgnore: readonly string[] | undefined,
+  settings: ResolvedSettings,
+): Context {
   // The base patterns as patterns of the queue branch (GitHub's `*` never crosses `/`; `pr-N-SHA` has none).
-  const queue = (p: string): string => (p.startsWith("!") ? `!gh-readonly-queue/${p.slice(1)}/pr-*` : `gh-readonly-queue/${p}/pr-*`);
+  const queue = (p: string): string =>
+    p.startsWith("!") ? `!gh-readonly-queue/${p.slice(1)}/pr-*` : `gh-readonly-queue/${p}/pr-*`;
   const bases = [...(branches ?? []).filter(isLiteralName), settings.defaultBranch, ...BRANCH_SAMPLES];
   const samples = [...new Set(bases)].map((b) => `gh-readonly-queue/${b}/pr-123-${QUEUE_SHA}`);
-  const ctx = branchContext(branches ? branches.map(queue) : ["gh-readonly-queue/**/pr-*"], branchesIgnore?.map(queue), "");
+  const ctx = branchContext(
+    branches ? branches.map(queue) : ["gh-readonly-queue/**/pr-*"],
+    branchesIgnore?.map(queue),
+    "",
+  );
   ctx.holes = { ...ctx.holes, samples };
   ctx.description = branches
     ? `runs on a merge queue branch \`gh-readonly-queue/<base>/pr-<number>-<sha>\` for a base matching ${quoteList(branches)}`
@@ -168,7 +226,6 @@ function quoteList(list: readonly string[]): string {
   return list.map((p) => `\`${p}\``).join(", ");
 }
 
-
 /** The ref situations a trigger leads to (before the environment, which overrides the sub's context). */
 function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[] {
   const event = trigger.event.value;
@@ -184,23 +241,41 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
       const out: Context[] = [];
       if (branchFilter || !tagFilter) {
         // `branches: [main]` names its branches: one fixed situation each, no placeholder.
-        if (branches && !branchesIgnore && branches.length > 0 && branches.every(isLiteralName)) out.push(...branches.map((b) => fixedBranch(b, `to \`${b}\``)));
+        if (branches && !branchesIgnore && branches.length > 0 && branches.every(isLiteralName))
+          out.push(...branches.map((b) => fixedBranch(b, `to \`${b}\``)));
         else {
-          const d = branches ? `to a branch matching ${quoteList(branches)}` : branchesIgnore ? `to a branch other than ${quoteList(branchesIgnore)}` : "to any branch";
+          const d = branches
+            ? `to a branch matching ${quoteList(branches)}`
+            : branchesIgnore
+              ? `to a branch other than ${quoteList(branchesIgnore)}`
+              : "to any branch";
           out.push(branchContext(branches, branchesIgnore, d));
         }
       }
       if (tagFilter || !branchFilter) {
-        if (tags && !tagsIgnore && tags.length > 0 && tags.every(isLiteralName)) out.push(...tags.map((t) => fixedTag(t, `of tag \`${t}\``)));
+        if (tags && !tagsIgnore && tags.length > 0 && tags.every(isLiteralName))
+          out.push(...tags.map((t) => fixedTag(t, `of tag \`${t}\``)));
         else {
-          const d = tags ? `of a tag matching ${quoteList(tags)}` : tagsIgnore ? `of a tag other than ${quoteList(tagsIgnore)}` : "of any tag";
+          const d = tags
+            ? `of a tag matching ${quoteList(tags)}`
+            : tagsIgnore
+              ? `of a tag other than ${quoteList(tagsIgnore)}`
+              : "of any tag";
           out.push(tagContext(tags, tagsIgnore, d));
         }
       }
       return out;
     }
     case "pull_request":
-      return [{ kind: "pull_request", context: ["pull_request"], ref: ["refs/pull/", ID_RUN, "/merge"], refType: "branch", description: "" }];
+      return [
+        {
+          kind: "pull_request",
+          context: ["pull_request"],
+          ref: ["refs/pull/", ID_RUN, "/merge"],
+          refType: "branch",
+          description: "",
+        },
+      ];
     case "workflow_dispatch":
       return [branchContext(undefined, undefined, "runs from any branch")];
     case "release":
@@ -208,13 +283,16 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
     case "merge_group":
       return [mergeQueueContext(values(f.branches), values(f.branchesIgnore), settings)];
     default:
-      if (DEFAULT_BRANCH_EVENTS.has(event)) return [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
+      if (DEFAULT_BRANCH_EVENTS.has(event))
+        return [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
       return [
         {
           kind: "unknown",
           description: "",
           unknownWhy:
-            event === "workflow_call" ? "a called workflow receives its caller's claims" : `oidclint does not predict the ref of \`${event}\` runs`,
+            event === "workflow_call"
+              ? "a called workflow receives its caller's claims"
+              : `oidclint does not predict the ref of \`${event}\` runs`,
         },
       ];
   }
@@ -235,7 +313,8 @@ export function jobSituations(workflow: Workflow, job: Job, settings: ResolvedSe
     const rule = condition.refsFor(trigger.event.value);
     if (rule.kind === "never") continue;
     for (const ctx of triggerContexts(trigger, settings)) {
-      for (const narrowed of narrowByCondition(ctx, rule, label)) out.push(situation(workflow, trigger, narrowed, job, envText, repo, settings));
+      for (const narrowed of narrowByCondition(ctx, rule, label))
+        out.push(situation(workflow, trigger, narrowed, job, envText, repo, settings));
     }
   }
   return out;
@@ -273,19 +352,44 @@ function narrowByCondition(ctx: Context, rule: RefRule, label: string): Context[
   if (n.kind === "none") return [];
   if (n.kind === "only") {
     // The pin only narrows: a name the trigger does not admit never runs.
-    const out = n.names.filter((name) => holeAdmits(holes, name)).map((name) => (ctx.kind === "tag" ? fixedTag : fixedBranch)(name, `${ctx.description}; ${label} allows only \`${base}${name}\``));
+    const out = n.names
+      .filter((name) => holeAdmits(holes, name))
+      .map((name) =>
+        (ctx.kind === "tag" ? fixedTag : fixedBranch)(
+          name,
+          `${ctx.description}; ${label} allows only \`${base}${name}\``,
+        ),
+      );
     if (n.prefixes.length > 0) {
-      out.push({ ...ctx, holes: { ...holes, prefixes: n.prefixes }, description: `${ctx.description}; ${label} allows only refs starting with ${quoteList(n.prefixes.map((p) => base + p))}` });
+      out.push({
+        ...ctx,
+        holes: { ...holes, prefixes: n.prefixes },
+        description: `${ctx.description}; ${label} allows only refs starting with ${quoteList(n.prefixes.map((p) => base + p))}`,
+      });
     }
     return out;
   }
   if (n.names.length === 0 && n.prefixes.length === 0) return [ctx];
   const ignore = [...(holes.ignore ?? []), ...n.names.map(escapeGlob), ...n.prefixes.map((p) => `${escapeGlob(p)}**`)];
   const excluded = [...n.names.map((name) => base + name), ...n.prefixes.map((p) => `${base}${p}…`)];
-  return [{ ...ctx, holes: { ...holes, ignore }, description: `${ctx.description}; ${label} excludes ${quoteList(excluded)}` }];
+  return [
+    {
+      ...ctx,
+      holes: { ...holes, ignore },
+      description: `${ctx.description}; ${label} excludes ${quoteList(excluded)}`,
+    },
+  ];
 }
 
-function situation(workflow: Workflow, trigger: Trigger, ctx: Context, job: Job, envText: string | undefined, repo: RepoFacts, settings: ResolvedSettings): JobSituation {
+function situation(
+  workflow: Workflow,
+  trigger: Trigger,
+  ctx: Context,
+  job: Job,
+  envText: string | undefined,
+  repo: RepoFacts,
+  settings: ResolvedSettings,
+): JobSituation {
   const event = trigger.event.value;
   const claims = new Map<string, PredictedValue>();
   const pieces = (p: Piece[] | undefined): PredictedValue => (p ? { kind: "pieces", pieces: p } : { kind: "unknown" });
@@ -333,7 +437,12 @@ function situation(workflow: Workflow, trigger: Trigger, ctx: Context, job: Job,
 }
 
 /** The sub under a (possibly customised) template: `repo:…`, the context, then `key:value` per other claim. */
-function subPieces(template: readonly string[], context: Piece[], repo: RepoFacts, claims: ReadonlyMap<string, PredictedValue>): Piece[] {
+function subPieces(
+  template: readonly string[],
+  context: Piece[],
+  repo: RepoFacts,
+  claims: ReadonlyMap<string, PredictedValue>,
+): Piece[] {
   const out: Piece[] = [];
   template.forEach((key, i) => {
     if (i > 0) out.push(":");

@@ -39,7 +39,11 @@ function readsMatrix(v: StrValue | undefined): boolean {
 }
 
 /** The job's `environment` with `matrix` and `vars` substituted (the contexts GitHub allows there). */
-function resolvedJob(job: Job, settings: UsageContext["settings"], matrix: ReadonlyMap<string, StrValue> | undefined): Job {
+function resolvedJob(
+  job: Job,
+  settings: UsageContext["settings"],
+  matrix: ReadonlyMap<string, StrValue> | undefined,
+): Job {
   if (!job.environment || job.environment.parts.every((p) => !isUnknownPart(p))) return job;
   const ctx: ValueContexts = { env: [], variables: variablesMap(settings.variables) };
   if (matrix) ctx.matrix = matrix;
@@ -47,7 +51,13 @@ function resolvedJob(job: Job, settings: UsageContext["settings"], matrix: Reado
   return environment === job.environment ? job : { ...job, environment };
 }
 
-function assumptionsOf(project: Project, settings: UsageContext["settings"], wf: Workflow, job: Job, matrix?: ReadonlyMap<string, StrValue>): RoleAssumption[] {
+function assumptionsOf(
+  project: Project,
+  settings: UsageContext["settings"],
+  wf: Workflow,
+  job: Job,
+  matrix?: ReadonlyMap<string, StrValue>,
+): RoleAssumption[] {
   const out: RoleAssumption[] = [];
   const effective = resolvedJob(job, settings, matrix);
   for (const use of jobOidcUses({ project, settings }, job, wf, matrix)) {
@@ -70,7 +80,12 @@ function assumptionsOf(project: Project, settings: UsageContext["settings"], wf:
  * `env`, `vars`/`secrets` (config `variables`) are substituted; when the role, the audience or the job's
  * environment reads the matrix, there is one assumption per matrix combination.
  */
-export function jobRoleAssumptions(project: Project, settings: UsageContext["settings"], wf: Workflow, job: Job): RoleAssumption[] {
+export function jobRoleAssumptions(
+  project: Project,
+  settings: UsageContext["settings"],
+  wf: Workflow,
+  job: Job,
+): RoleAssumption[] {
   const base = assumptionsOf(project, settings, wf, job);
   const combinations = job.matrix?.combinations;
   if (!combinations) return base;
@@ -138,7 +153,11 @@ function normalisePath(p: string): string {
  * The roles of the linted files that an assumed ARN names. Empty when the ARN is unknown or names a
  * role the files do not define.
  */
-export function resolveRole(role: StrValue, project: Project, settings: Pick<ResolvedSettings, "roles">): ResolvedRole[] {
+export function resolveRole(
+  role: StrValue,
+  project: Project,
+  settings: Pick<ResolvedSettings, "roles">,
+): ResolvedRole[] {
   // Many jobs assume the same few roles: resolve each ARN once per project.
   let cache = resolved.get(project);
   if (!cache) resolved.set(project, (cache = new Map<string, ResolvedRole[]>()));
@@ -150,14 +169,22 @@ export function resolveRole(role: StrValue, project: Project, settings: Pick<Res
 
 const resolved = new WeakMap<Project, Map<string, ResolvedRole[]>>();
 
-function resolveRoleUncached(role: StrValue, project: Project, settings: Pick<ResolvedSettings, "roles">): ResolvedRole[] {
+function resolveRoleUncached(
+  role: StrValue,
+  project: Project,
+  settings: Pick<ResolvedSettings, "roles">,
+): ResolvedRole[] {
   const arn = parseRoleArn(role);
   const arnText = knownText(role)?.trim();
   if (arnText !== undefined) {
     const file = Object.entries(settings.roles).find(([a]) => a === arnText)?.[1];
     if (file !== undefined) {
       const want = normalize(file).replace(/\\/g, "/").replace(/^\.\//, "");
-      const docs = project.policies.filter((d) => d.kind !== "permissions" && (d.loc.file === want || d.loc.file.endsWith(`/${want}`) || want.endsWith(`/${d.loc.file}`)));
+      const docs = project.policies.filter(
+        (d) =>
+          d.kind !== "permissions" &&
+          (d.loc.file === want || d.loc.file.endsWith(`/${want}`) || want.endsWith(`/${d.loc.file}`)),
+      );
       return docs.length > 0 ? [{ label: `\`${file}\` (config \`roles\`)`, docs, loc: docs[0]?.loc ?? role.loc }] : [];
     }
   }
@@ -170,7 +197,11 @@ function resolveRoleUncached(role: StrValue, project: Project, settings: Pick<Re
     list.push(doc);
     byRole.set(doc.role, list);
   }
-  return [...byRole].map(([info, docs]) => ({ label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`, docs, loc: info.loc }));
+  return [...byRole].map(([info, docs]) => ({
+    label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`,
+    docs,
+    loc: info.loc,
+  }));
 }
 
 export interface RefusedAudience {
@@ -200,7 +231,13 @@ export function refusedWorkflowAudiences(project: Project, settings: ResolvedSet
         const claims = new Map<string, PredictedValue>([["aud", { kind: "pieces", pieces: [audience] }]]);
         for (const role of resolveRole(use.role, project, settings)) {
           if (findRefusedClaim(role.docs, claims, settings, undefined).verdict !== "refused") continue;
-          out.push({ use, role, audience, explicit: use.audience !== undefined, accepted: allowedPatterns(role.docs, settings, "aud").map(displayText) });
+          out.push({
+            use,
+            role,
+            audience,
+            explicit: use.audience !== undefined,
+            accepted: allowedPatterns(role.docs, settings, "aud").map(displayText),
+          });
         }
       }
     }

@@ -92,7 +92,21 @@ export type Part =
   | "ctxValue"
   | "value";
 
-const PARTS: readonly Part[] = ["key", "sep", "owner", "ownerId", "ownerIdOnly", "slash", "repo", "repoId", "repoIdOnly", "ctxKind", "ctxRef", "ctxValue", "value"];
+const PARTS: readonly Part[] = [
+  "key",
+  "sep",
+  "owner",
+  "ownerId",
+  "ownerIdOnly",
+  "slash",
+  "repo",
+  "repoId",
+  "repoIdOnly",
+  "ctxKind",
+  "ctxRef",
+  "ctxValue",
+  "value",
+];
 
 export const DEFAULT_SUB_TEMPLATE: readonly string[] = ["repo", "context"];
 
@@ -308,7 +322,8 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
   const id = (pi: number, g: number, lock: number): number => (pi * gCount + g) * locks + lock;
   const lockOf = (e: Edge): number => e.field * partCount + PARTS.indexOf(e.part) + 1;
   const ignoreCase = mode === "equalsIgnoreCase";
-  const matches = (e: Edge, ch: string): boolean => e.test(ch) || (ignoreCase && (e.test(ch.toLowerCase()) || e.test(ch.toUpperCase())));
+  const matches = (e: Edge, ch: string): boolean =>
+    e.test(ch) || (ignoreCase && (e.test(ch.toLowerCase()) || e.test(ch.toUpperCase())));
 
   interface Step {
     from: number;
@@ -385,7 +400,12 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
     }
   }
 
-  const result: WalkResult = { accepted: live.has(start), wildcardParts: new Set(), unknownParts: new Set(), charParts: new Map() };
+  const result: WalkResult = {
+    accepted: live.has(start),
+    wildcardParts: new Set(),
+    unknownParts: new Set(),
+    charParts: new Map(),
+  };
   if (!result.accepted) return result;
   for (const s of steps) {
     if (!s.edge || !live.has(s.to) || !live.has(s.from)) continue;
@@ -428,7 +448,11 @@ function repositoryField(template: readonly string[]): number {
  * The exact text of one claim part: every element standing for it is a literal character that stands for
  * nothing else, the elements are contiguous, and no wildcard or unknown covers the part.
  */
-function exactPart(els: Element[], w: WalkResult, key: string): { text: string; first: number; last: number } | undefined {
+function exactPart(
+  els: Element[],
+  w: WalkResult,
+  key: string,
+): { text: string; first: number; last: number } | undefined {
   if (w.wildcardParts.has(key) || w.unknownParts.has(key)) return undefined;
   let text = "";
   let first = -1;
@@ -452,7 +476,11 @@ function anyPart(w: WalkResult, key: string): boolean {
 }
 
 /** Analyses one sub condition value under a template. Never throws. */
-export function analyseSub(value: StrValue, mode: MatchMode, template: readonly string[] = DEFAULT_SUB_TEMPLATE): SubAnalysis {
+export function analyseSub(
+  value: StrValue,
+  mode: MatchMode,
+  template: readonly string[] = DEFAULT_SUB_TEMPLATE,
+): SubAnalysis {
   const text = displayText(value);
   const analysis: SubAnalysis = { text, canMatch: false, wildcardParts: new Set() };
   const els = elementsOf(value, mode);
@@ -532,7 +560,11 @@ export function contextBreadth(value: StrValue): { kind: ContextBreadth; segment
 }
 
 /** Whether a value (as a pattern under `mode`) can match a claim under the template. */
-export function canMatchSub(value: StrValue, mode: MatchMode, template: readonly string[] = DEFAULT_SUB_TEMPLATE): boolean {
+export function canMatchSub(
+  value: StrValue,
+  mode: MatchMode,
+  template: readonly string[] = DEFAULT_SUB_TEMPLATE,
+): boolean {
   const els = elementsOf(value, mode);
   if (els.length > MAX_ELEMENTS) return true;
   return walk(els, grammarFor(template), mode, "anything").accepted;
@@ -549,15 +581,27 @@ interface Fix {
 
 /** Context tokens people write that GitHub never issues, with what it issues instead. */
 const CONTEXT_FIXES: Fix[] = [
-  { kind: "shortRef", re: /(?<=:)ref:(?!refs\/)(heads\/|tags\/)?([^:]*)/, expected: (m) => `ref:refs/${m[1] ?? "heads/"}${m[2] ?? ""}` },
+  {
+    kind: "shortRef",
+    re: /(?<=:)ref:(?!refs\/)(heads\/|tags\/)?([^:]*)/,
+    expected: (m) => `ref:refs/${m[1] ?? "heads/"}${m[2] ?? ""}`,
+  },
   { kind: "wrongContext", re: /(?<=:)(?<!ref:)(refs\/[^:]*)/, expected: (m) => `ref:${m[1] ?? ""}` },
   { kind: "wrongContext", re: /(?<=:)(?:heads\/)([^:]*)/, expected: (m) => `ref:refs/heads/${m[1] ?? ""}` },
   { kind: "wrongContext", re: /(?<=:)(?:tags\/)([^:]*)/, expected: (m) => `ref:refs/tags/${m[1] ?? ""}` },
   { kind: "wrongContext", re: /(?<=:)branch(?:es)?:([^:]*)/i, expected: (m) => `ref:refs/heads/${m[1] ?? ""}` },
   { kind: "wrongContext", re: /(?<=:)tags?:([^:]*)/i, expected: (m) => `ref:refs/tags/${m[1] ?? ""}` },
-  { kind: "wrongContext", re: /(?<=:)(?:env|environments|Environment):([^:]*)/, expected: (m) => `environment:${m[1] ?? ""}` },
+  {
+    kind: "wrongContext",
+    re: /(?<=:)(?:env|environments|Environment):([^:]*)/,
+    expected: (m) => `environment:${m[1] ?? ""}`,
+  },
   { kind: "wrongContext", re: /(?<=:)pull_request:[^:]*/, expected: () => "pull_request" },
-  { kind: "wrongContext", re: /(?<=:)(?:pull-request|pullrequest|pull_requests|pull_request_target|pr)(?=:|$)/i, expected: () => "pull_request" },
+  {
+    kind: "wrongContext",
+    re: /(?<=:)(?:pull-request|pullrequest|pull_requests|pull_request_target|pr)(?=:|$)/i,
+    expected: () => "pull_request",
+  },
 ];
 
 function replaceKnown(text: string, re: RegExp, by: string): string {
@@ -575,7 +619,12 @@ function diagnose(value: StrValue, mode: MatchMode, template: readonly string[])
   if (url || /^https?:\/\//i.test(text)) {
     const owner = url?.[1] ?? "OWNER";
     const repo = (url?.[2] ?? "REPO").replace(/\.git$/, "");
-    return { kind: "url", token: text, expected: `repo:${owner}/${repo}:…`, suggestion: `repo:${owner}/${repo}:ref:refs/heads/main` };
+    return {
+      kind: "url",
+      token: text,
+      expected: `repo:${owner}/${repo}:…`,
+      suggestion: `repo:${owner}/${repo}:ref:refs/heads/main`,
+    };
   }
   if (/\s/.test(text)) {
     const fixed = text.replace(/\s+/g, "");
@@ -739,7 +788,15 @@ export function* githubSubValues(
       if (!mode) continue;
       let index = 0;
       for (const value of condition.condition.values.items) {
-        yield { doc, stmt, condition, value, index, mode, analysis: analyseSub(value, mode, settings.subClaimTemplate) };
+        yield {
+          doc,
+          stmt,
+          condition,
+          value,
+          index,
+          mode,
+          analysis: analyseSub(value, mode, settings.subClaimTemplate),
+        };
         index++;
       }
     }

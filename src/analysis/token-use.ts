@@ -34,7 +34,6 @@ export interface OidcUse {
   assume?: { role: StrValue; audience?: StrValue; step: Step };
 }
 
-
 /** The events whose runs execute in the base repository's context for changes outsiders can cause. */
 export const UNTRUSTED_TRIGGERS = ["pull_request_target", "workflow_run", "issue_comment"] as const;
 
@@ -54,7 +53,10 @@ const INPUT_REF = /^inputs\s*\.\s*([A-Za-z_][\w-]*)$|^inputs\s*\[\s*['"]([^'"]+)
 function substitute(v: StrValue, scope: InputScope | undefined): StrValue {
   if (!scope || v.parts.every((p) => !isUnknownPart(p))) return v;
   // A value that is just `${{ inputs.X }}` is the caller's value, where the caller wrote it.
-  const only = v.parts.length === 1 && isUnknownPart(v.parts[0] as Part) ? INPUT_REF.exec((v.parts[0] as { unknown: string }).unknown) : null;
+  const only =
+    v.parts.length === 1 && isUnknownPart(v.parts[0] as Part)
+      ? INPUT_REF.exec((v.parts[0] as { unknown: string }).unknown)
+      : null;
   if (only) {
     const name = (only[1] ?? only[2] ?? "").toLowerCase();
     const given = scope.get(name);
@@ -157,7 +159,8 @@ function awsUse(s: StepScope, loc: SourceLocation, consumer: string): OidcUse | 
   if (doubts.length > 0) use.reason = doubts.join("; ");
   const roleValue = input(s, "role-to-assume");
   const audience = input(s, "audience");
-  if (roleValue) use.assume = audience ? { role: roleValue, audience, step: s.step } : { role: roleValue, step: s.step };
+  if (roleValue)
+    use.assume = audience ? { role: roleValue, audience, step: s.step } : { role: roleValue, step: s.step };
   return use;
 }
 
@@ -172,17 +175,28 @@ function runUse(step: Step): OidcUse | undefined {
   const text = run.value;
   const at = (consumer: string): OidcUse => ({ need: "yes", consumer, loc: run.loc });
   const doubt = (consumer: string, reason: string): OidcUse => ({ need: "maybe", consumer, loc: run.loc, reason });
-  if (/\bACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)\b/.test(text)) return at("a `run` step reading `ACTIONS_ID_TOKEN_REQUEST_*`");
+  if (/\bACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)\b/.test(text))
+    return at("a `run` step reading `ACTIONS_ID_TOKEN_REQUEST_*`");
   let possible: OidcUse | undefined;
   for (const cmd of commands(text)) {
     const publish = /\b(npm|pnpm)\s+publish\b/.test(cmd);
     if (publish && /--provenance(?!\s*=\s*false)\b/.test(cmd)) return at("`npm publish --provenance`");
-    if (/\bcosign\s+(sign|sign-blob|attest|attest-blob)\b/.test(cmd) && !/--key\b|--identity-token\b|--sk\b/.test(cmd)) {
+    if (
+      /\bcosign\s+(sign|sign-blob|attest|attest-blob)\b/.test(cmd) &&
+      !/--key\b|--identity-token\b|--sk\b/.test(cmd)
+    ) {
       return at("keyless `cosign` signing");
     }
-    if (publish && !/--dry-run\b/.test(cmd)) possible ??= doubt("`npm publish`", "npm 11.5.1 and later publish through trusted publishing (an OIDC token) whenever the job can get one");
+    if (publish && !/--dry-run\b/.test(cmd))
+      possible ??= doubt(
+        "`npm publish`",
+        "npm 11.5.1 and later publish through trusted publishing (an OIDC token) whenever the job can get one",
+      );
     if (/\buv\s+publish\b/.test(cmd) && !/--trusted-publishing[\s=]+never\b/.test(cmd)) {
-      possible ??= doubt("`uv publish`", "`uv publish` tries trusted publishing (an OIDC token) when it runs in GitHub Actions");
+      possible ??= doubt(
+        "`uv publish`",
+        "`uv publish` tries trusted publishing (an OIDC token) when it runs in GitHub Actions",
+      );
     }
   }
   return possible;
@@ -226,7 +240,9 @@ function remoteActionUse(s: StepScope, name: string, loc: SourceLocation): OidcU
   if (name === "google-github-actions/auth") {
     const wip = given("workload_identity_provider");
     if (wip === "absent" || given("credentials_json") === "present") return undefined;
-    return wip === "present" ? yes("`google-github-actions/auth` with `workload_identity_provider`") : doubt("`google-github-actions/auth`", "`workload_identity_provider` comes from an input");
+    return wip === "present"
+      ? yes("`google-github-actions/auth` with `workload_identity_provider`")
+      : doubt("`google-github-actions/auth`", "`workload_identity_provider` comes from an input");
   }
   if (name === "azure/login") {
     if (given("creds") !== "absent" || given("client-id") === "absent") return undefined;
@@ -244,10 +260,14 @@ function remoteActionUse(s: StepScope, name: string, loc: SourceLocation): OidcU
   if (name === "pypa/gh-action-pypi-publish") {
     const password = given("password");
     if (password === "present") return undefined;
-    return password === "absent" ? yes("`pypa/gh-action-pypi-publish` (trusted publishing, no `password`)") : doubt("`pypa/gh-action-pypi-publish`", "`password` comes from an input");
+    return password === "absent"
+      ? yes("`pypa/gh-action-pypi-publish` (trusted publishing, no `password`)")
+      : doubt("`pypa/gh-action-pypi-publish`", "`password` comes from an input");
   }
   if (name === "sigstore/gh-action-sigstore-python") {
-    return given("identity-token") === "absent" ? yes("`sigstore/gh-action-sigstore-python` (keyless signing)") : undefined;
+    return given("identity-token") === "absent"
+      ? yes("`sigstore/gh-action-sigstore-python` (keyless signing)")
+      : undefined;
   }
   if (name === "actions/attest" || name.startsWith("actions/attest-")) return yes(`\`${name}\``);
   if (name === "actions/github-script") {
@@ -256,33 +276,54 @@ function remoteActionUse(s: StepScope, name: string, loc: SourceLocation): OidcU
     if (/\bgetIDToken\s*\(/.test(text)) return yes("`actions/github-script` calling `core.getIDToken()`");
     return undefined;
   }
-  if (name === "actions/deploy-pages") return yes("`actions/deploy-pages` (a Pages deployment proves its origin with an OIDC token)");
-  if (name === "rust-lang/crates-io-auth-action") return yes("`rust-lang/crates-io-auth-action` (crates.io trusted publishing)");
+  if (name === "actions/deploy-pages")
+    return yes("`actions/deploy-pages` (a Pages deployment proves its origin with an OIDC token)");
+  if (name === "rust-lang/crates-io-auth-action")
+    return yes("`rust-lang/crates-io-auth-action` (crates.io trusted publishing)");
   if (name === "nuget/login") return yes("`NuGet/login` (nuget.org trusted publishing)");
   if (name === "octo-sts/action") return yes("`octo-sts/action` (exchanges the OIDC token for a GitHub token)");
   if (name === "codecov/codecov-action" || name === "codecov/test-results-action") {
     const oidc = truthy(input(s, "use_oidc"));
     if (oidc === false) return undefined;
-    return oidc === true ? yes(`\`${name}\` with \`use_oidc: true\``) : doubt(`\`${name}\``, "`use_oidc` is an expression");
+    return oidc === true
+      ? yes(`\`${name}\` with \`use_oidc: true\``)
+      : doubt(`\`${name}\``, "`use_oidc` is an expression");
   }
   if (name === "rubygems/configure-rubygems-credentials") {
     if (given("api-token") === "present") return undefined;
     const role = given("role-to-assume");
-    return role === "present" ? yes("`rubygems/configure-rubygems-credentials` with `role-to-assume`") : doubt(`\`${name}\``, "`role-to-assume` may be set or empty");
+    return role === "present"
+      ? yes("`rubygems/configure-rubygems-credentials` with `role-to-assume`")
+      : doubt(`\`${name}\``, "`role-to-assume` may be set or empty");
   }
   if (name === "rubygems/release-gem") {
-    return doubt("`rubygems/release-gem`", "it uses RubyGems trusted publishing (an OIDC token) when the job can get one, an API key otherwise");
+    return doubt(
+      "`rubygems/release-gem`",
+      "it uses RubyGems trusted publishing (an OIDC token) when the job can get one, an API key otherwise",
+    );
   }
   if (name === "sigstore/cosign-installer") {
-    return doubt("`sigstore/cosign-installer`", "it installs `cosign`, which a later step or tool (such as GoReleaser) may run keylessly with an OIDC token");
+    return doubt(
+      "`sigstore/cosign-installer`",
+      "it installs `cosign`, which a later step or tool (such as GoReleaser) may run keylessly with an OIDC token",
+    );
   }
   if (name === "docker/login-action") {
     const registry = knownText(input(s, "registry") ?? { parts: [""], loc });
-    if (given("password") === "present" && registry !== undefined && registry.trim().toLowerCase() !== "cgr.dev") return undefined;
-    return doubt("`docker/login-action`", "it requests an OIDC token for Docker Hub OIDC logins (no `password`) and for `cgr.dev`");
+    if (given("password") === "present" && registry !== undefined && registry.trim().toLowerCase() !== "cgr.dev")
+      return undefined;
+    return doubt(
+      "`docker/login-action`",
+      "it requests an OIDC token for Docker Hub OIDC logins (no `password`) and for `cgr.dev`",
+    );
   }
   if (name === "github/codeql-action/init") {
-    return given("registries") === "absent" ? undefined : doubt("`github/codeql-action/init`", "private `registries` may be configured to authenticate with an OIDC token");
+    return given("registries") === "absent"
+      ? undefined
+      : doubt(
+          "`github/codeql-action/init`",
+          "private `registries` may be configured to authenticate with an OIDC token",
+        );
   }
   if (neverRequestsToken(name)) return undefined;
   return doubt(`\`${name}\``, `\`${name}\` may request a token; oidclint does not know it`);
@@ -290,7 +331,11 @@ function remoteActionUse(s: StepScope, name: string, loc: SourceLocation): OidcU
 
 /** The composite action a local `uses:` names, when it was linted. */
 export function localAction(project: Project, uses: string): CompositeAction | undefined {
-  const dir = uses.replace(/^\.\//, "").replace(/\/+$/, "").replace(/\/action\.ya?ml$/, "") || ".";
+  const dir =
+    uses
+      .replace(/^\.\//, "")
+      .replace(/\/+$/, "")
+      .replace(/\/action\.ya?ml$/, "") || ".";
   return project.actions.find((a) => a.dir === dir);
 }
 
@@ -315,7 +360,14 @@ function stepUses(w: Walk, s: StepScope): OidcUse[] {
     return use ? [use] : [];
   }
   if (uses.value.startsWith("docker://")) {
-    return [{ need: "maybe", consumer: `\`${uses.value}\``, loc: uses.loc, reason: "a container image run as a step may request a token; oidclint cannot see into it" }];
+    return [
+      {
+        need: "maybe",
+        consumer: `\`${uses.value}\``,
+        loc: uses.loc,
+        reason: "a container image run as a step may request a token; oidclint cannot see into it",
+      },
+    ];
   }
   if (!uses.value.startsWith("./")) return [];
   const action = localAction(w.ctx.project, uses.value);
@@ -344,12 +396,25 @@ function stepUses(w: Walk, s: StepScope): OidcUse[] {
   if (own) {
     if (!w.ctx.settings.localActionUsesOidc) return [];
     if (["role-to-assume", "aws-access-key-id", "web-identity-token-file"].some((k) => step.with.has(k))) {
-      const aws = awsUse(s, uses.loc, "this repository's own action (`uses: ./`, `localActionUsesOidc`) with `role-to-assume`");
+      const aws = awsUse(
+        s,
+        uses.loc,
+        "this repository's own action (`uses: ./`, `localActionUsesOidc`) with `role-to-assume`",
+      );
       return aws ? [aws] : [];
     }
-    return [{ need: "yes", consumer: "this repository's own action (`uses: ./`, `localActionUsesOidc`)", loc: uses.loc }];
+    return [
+      { need: "yes", consumer: "this repository's own action (`uses: ./`, `localActionUsesOidc`)", loc: uses.loc },
+    ];
   }
-  return [{ need: "maybe", consumer: `\`${uses.value}\``, loc: uses.loc, reason: `the local action \`${uses.value}\` is not a composite action among the linted files` }];
+  return [
+    {
+      need: "maybe",
+      consumer: `\`${uses.value}\``,
+      loc: uses.loc,
+      reason: `the local action \`${uses.value}\` is not a composite action among the linted files`,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +469,11 @@ export function effectivePermissions(job: Job, wf: Workflow): EffectivePermissio
   const block = job.permissions ?? wf.permissions;
   if (block) {
     const { access, loc } = idTokenAccess(block);
-    const out: EffectivePermissions = { source: job.permissions ? "job" : "workflow", permissions: block, idToken: access };
+    const out: EffectivePermissions = {
+      source: job.permissions ? "job" : "workflow",
+      permissions: block,
+      idToken: access,
+    };
     if (loc) out.grantLoc = loc;
     return out;
   }
@@ -441,7 +510,9 @@ function callUses(w: Walk, uses: { value: string; loc: SourceLocation }): OidcUs
         need: "maybe",
         consumer: `\`${uses.value}\``,
         loc: uses.loc,
-        reason: remote ? "a remote reusable workflow, which oidclint cannot see" : `\`${uses.value}\` is not among the linted files`,
+        reason: remote
+          ? "a remote reusable workflow, which oidclint cannot see"
+          : `\`${uses.value}\` is not among the linted files`,
       },
     ];
   }
@@ -453,9 +524,15 @@ function callUses(w: Walk, uses: { value: string; loc: SourceLocation }): OidcUs
     if (receive === "no") continue;
     for (const use of jobUsesIn(w, calleeJob, callee)) {
       const need = use.need === "yes" && receive === "yes" ? "yes" : "maybe";
-      const call: OidcUse = { need, consumer: use.consumer, loc: uses.loc, via: { callee: callee.file, job: calleeJob.id.value } };
+      const call: OidcUse = {
+        need,
+        consumer: use.consumer,
+        loc: uses.loc,
+        via: { callee: callee.file, job: calleeJob.id.value },
+      };
       if (use.reason) call.reason = use.reason;
-      else if (need === "maybe") call.reason = `the \`permissions\` of \`${calleeJob.id.value}\` in \`${callee.file}\` are an expression`;
+      else if (need === "maybe")
+        call.reason = `the \`permissions\` of \`${calleeJob.id.value}\` in \`${callee.file}\` are an expression`;
       out.push(call);
     }
   }
@@ -482,9 +559,15 @@ function jobUsesIn(w: Walk, job: Job, wf: Workflow, matrix?: ReadonlyMap<string,
  * Every place a job requests (or may request) an OIDC token, through composite actions and reusable
  * workflows. `matrix`: the combination whose `${{ matrix.… }}` values the inputs read (else unknown).
  */
-export function jobOidcUses(ctx: UsageContext, job: Job, wf: Workflow, matrix?: ReadonlyMap<string, StrValue>): OidcUse[] {
+export function jobOidcUses(
+  ctx: UsageContext,
+  job: Job,
+  wf: Workflow,
+  matrix?: ReadonlyMap<string, StrValue>,
+): OidcUse[] {
   const w: Walk = { ctx, visiting: new Set([wf.file]) };
-  if (ctx.settings.variables && Object.keys(ctx.settings.variables).length > 0) w.variables = variablesMap(ctx.settings.variables);
+  if (ctx.settings.variables && Object.keys(ctx.settings.variables).length > 0)
+    w.variables = variablesMap(ctx.settings.variables);
   return jobUsesIn(w, job, wf, matrix);
 }
 

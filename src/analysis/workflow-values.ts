@@ -40,14 +40,23 @@ export function variablesMap(config: Readonly<Record<string, string>> | undefine
 const MAX_DEPTH = 4;
 
 /** One context reference's value and where it came from, or undefined when it is not known. */
-function lookup(kind: string, path: string[], ctx: ValueContexts, depth: number): { value: StrValue; origin: string } | undefined {
+function lookup(
+  kind: string,
+  path: string[],
+  ctx: ValueContexts,
+  depth: number,
+): { value: StrValue; origin: string } | undefined {
   if (kind === "env" && path.length === 1) {
     const name = path[0] ?? "";
     if (ctx.dynamicEnv?.has(name)) return undefined;
     for (const [i, scope] of ctx.env.entries()) {
       const v = scope.get(name);
       // An env value may itself read the matrix, variables or an outer env (never its own level).
-      if (v) return { value: resolveContexts(v, { ...ctx, env: ctx.env.slice(i + 1) }, depth + 1), origin: `env \`${name}\` (line ${v.loc.line})` };
+      if (v)
+        return {
+          value: resolveContexts(v, { ...ctx, env: ctx.env.slice(i + 1) }, depth + 1),
+          origin: `env \`${name}\` (line ${v.loc.line})`,
+        };
     }
     return undefined;
   }
@@ -59,7 +68,12 @@ function lookup(kind: string, path: string[], ctx: ValueContexts, depth: number)
   if ((kind === "vars" || kind === "secrets") && path.length === 1) {
     const key = `${kind}.${(path[0] ?? "").toLowerCase()}`;
     const text = ctx.variables?.get(key);
-    return text === undefined ? undefined : { value: { parts: [text], loc: { file: "", line: 0, column: 0, endLine: 0, endColumn: 0 } }, origin: `config \`variables\` \`${kind}.${path[0] ?? ""}\`` };
+    return text === undefined
+      ? undefined
+      : {
+          value: { parts: [text], loc: { file: "", line: 0, column: 0, endLine: 0, endColumn: 0 } },
+          origin: `config \`variables\` \`${kind}.${path[0] ?? ""}\``,
+        };
   }
   return undefined;
 }

@@ -4,7 +4,13 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { ResolvedSettings } from "../config/settings.js";
 import { parseOperator, trustsGitHub } from "../analysis/github-trust.js";
-import { compileIamValue, evaluatePolicy, type ConcreteClaims, type ConditionOutcome, type PolicyOutcome } from "../analysis/iam-evaluation.js";
+import {
+  compileIamValue,
+  evaluatePolicy,
+  type ConcreteClaims,
+  type ConditionOutcome,
+  type PolicyOutcome,
+} from "../analysis/iam-evaluation.js";
 import { relPath } from "../engine/discover.js";
 import { loadProject, type LoadedProject, type ProjectRequest } from "../engine/load-project.js";
 import type { Condition, PolicyDocument } from "../model/policy.js";
@@ -19,7 +25,8 @@ import type { CliIO } from "./io.js";
  * claims in. Exit 0 accepted, 1 refused (or not decidable), 2 bad input.
  */
 
-const USAGE = "Usage: oidclint check --policy FILE [--role NAME] (--token JWT|- | --sub SUB [--aud AUD]) [--config FILE] [--no-color]\n";
+const USAGE =
+  "Usage: oidclint check --policy FILE [--role NAME] (--token JWT|- | --sub SUB [--aud AUD]) [--config FILE] [--no-color]\n";
 
 export class CheckInputError extends Error {}
 
@@ -35,17 +42,21 @@ function isScalar(v: unknown): v is string | number | boolean {
 export function decodeJwt(token: string): ConcreteClaims {
   const parts = token.trim().split(".");
   if (parts.length !== 3 || parts.some((p, i) => i < 2 && p === "")) {
-    throw new CheckInputError(`--token is not a JWT: expected three base64url parts separated by dots, got ${parts.length} part${parts.length === 1 ? "" : "s"}`);
+    throw new CheckInputError(
+      `--token is not a JWT: expected three base64url parts separated by dots, got ${parts.length} part${parts.length === 1 ? "" : "s"}`,
+    );
   }
   const payload = parts[1] ?? "";
-  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(payload)) throw new CheckInputError("--token: the payload (second part) is not base64url");
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(payload))
+    throw new CheckInputError("--token: the payload (second part) is not base64url");
   let data: unknown;
   try {
     data = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
   } catch {
     throw new CheckInputError("--token: the payload (second part) does not decode to JSON");
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new CheckInputError("--token: the payload is not a JSON object of claims");
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw new CheckInputError("--token: the payload is not a JSON object of claims");
   const out: ConcreteClaims = {};
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
     if (typeof v === "string") out[k] = v;
@@ -58,7 +69,11 @@ export function decodeJwt(token: string): ConcreteClaims {
 }
 
 /** The policy file, with the rest of its module for a Terraform file. */
-async function loadPolicy(policy: string, cwd: string, options: Pick<ProjectRequest, "configFile" | "env">): Promise<LoadedProject> {
+async function loadPolicy(
+  policy: string,
+  cwd: string,
+  options: Pick<ProjectRequest, "configFile" | "env">,
+): Promise<LoadedProject> {
   if (!existsSync(resolve(cwd, policy))) throw new CheckInputError(`cannot read ${policy}: no such file (ENOENT)`);
   return loadProject({ ...options, cwd, paths: [policy], withModules: true });
 }
@@ -66,7 +81,9 @@ async function loadPolicy(policy: string, cwd: string, options: Pick<ProjectRequ
 /** A problem of the policy file; one that is about reading it names the file the way the user wrote it. */
 function problemText(p: ParseProblem): string {
   const cannot = /^cannot read file: (.*)$/.exec(p.message);
-  return cannot ? `cannot read ${p.loc.file}: ${cannot[1] ?? ""}` : `${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`;
+  return cannot
+    ? `cannot read ${p.loc.file}: ${cannot[1] ?? ""}`
+    : `${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`;
 }
 
 function roleLabel(doc: PolicyDocument): string {
@@ -81,12 +98,23 @@ export function selectPolicy(docs: readonly PolicyDocument[], role: string | und
   const trust = docs.filter((d) => d.kind !== "permissions");
   if (trust.length === 0) throw new CheckInputError(`${file} holds no trust policy`);
   if (role !== undefined) {
-    const match = trust.filter((d) => d.role && (d.role.id === role || (d.role.name && knownText(d.role.name) === role) || d.role.id.endsWith(`.${role}`)));
+    const match = trust.filter(
+      (d) =>
+        d.role &&
+        (d.role.id === role || (d.role.name && knownText(d.role.name) === role) || d.role.id.endsWith(`.${role}`)),
+    );
     if (match.length === 1 && match[0]) return match[0];
     const names = trust.map(roleLabel).join(", ");
-    throw new CheckInputError(match.length === 0 ? `--role ${role}: no such role in ${file} (roles: ${names})` : `--role ${role} names several roles in ${file}`);
+    throw new CheckInputError(
+      match.length === 0
+        ? `--role ${role}: no such role in ${file} (roles: ${names})`
+        : `--role ${role} names several roles in ${file}`,
+    );
   }
-  if (trust.length > 1) throw new CheckInputError(`${file} defines ${trust.length} trust policies; choose one with --role NAME (${trust.map(roleLabel).join(", ")})`);
+  if (trust.length > 1)
+    throw new CheckInputError(
+      `${file} defines ${trust.length} trust policies; choose one with --role NAME (${trust.map(roleLabel).join(", ")})`,
+    );
   const only = trust[0];
   if (!only) throw new CheckInputError(`${file} holds no trust policy`);
   return only;
@@ -107,7 +135,12 @@ function shown(v: string | string[] | undefined): string {
  * The change that makes a failing condition pass: on the policy side always, on the workflow side when
  * the condition asks for something the workflow decides (an environment, a branch, an audience).
  */
-export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims, audience = DEFAULT_AWS_AUDIENCE): string[] {
+export function fixFor(
+  c: Condition,
+  o: ConditionOutcome,
+  claims: ConcreteClaims,
+  audience = DEFAULT_AWS_AUDIENCE,
+): string[] {
   const op = parseOperator(c.operator.value);
   const key = displayText(c.key);
   const at = `${c.loc.file}:${c.loc.line}`;
@@ -117,7 +150,9 @@ export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims
   if (actual === undefined) return missingClaimFix(o.claim, patterns, audience);
   const value = Array.isArray(actual) ? (actual[0] ?? "") : actual;
   if (op.negated) {
-    out.push(`policy: \`${o.matchedValue ?? ""}\` under \`${c.operator.value}\` excludes \`${value}\`; remove it from \`${key}\` (${at})`);
+    out.push(
+      `policy: \`${o.matchedValue ?? ""}\` under \`${c.operator.value}\` excludes \`${value}\`; remove it from \`${key}\` (${at})`,
+    );
     return out;
   }
   const immutable = o.claim === "sub" ? immutableFix(value, patterns, op.match, at) : undefined;
@@ -125,18 +160,30 @@ export function fixFor(c: Condition, o: ConditionOutcome, claims: ConcreteClaims
   out.push(`policy: add \`${value}\` to the values of \`${c.operator.value}\` \`${key}\` (${at})`);
   if (o.claim === "aud") {
     const aud = patterns.find((p) => !/[*?]/.test(p));
-    if (aud) out.push(`workflow: or request that audience: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``);
+    if (aud)
+      out.push(`workflow: or request that audience: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``);
   }
   if (o.claim === "sub") {
     const env = patterns.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== undefined);
     const branch = patterns.map((p) => /:ref:refs\/heads\/([^*?]+)$/.exec(p)?.[1]).find((b) => b !== undefined);
     const tag = patterns.some((p) => /:ref:refs\/tags\//.test(p));
     const claimed = String(claims.sub ?? value);
-    if (env && !claimed.includes(":environment:")) out.push(`workflow: or run the job in that environment: \`environment: ${decodeURIComponent(env)}\` (a job with an environment always gets \`…:environment:NAME\`)`);
-    else if (env && claimed.includes(":environment:")) out.push(`workflow: or use the environment the policy names: \`environment: ${decodeURIComponent(env)}\``);
-    if (branch && claimed.includes(":environment:")) out.push(`workflow: or drop the job's \`environment\`: with one, the sub is \`…:environment:NAME\`, never \`…:ref:refs/heads/${branch}\``);
-    else if (branch && claimed.endsWith(":pull_request")) out.push(`workflow: \`pull_request\` runs get \`…:pull_request\`; run the job on \`push\` to \`${branch}\` instead, or allow \`…:pull_request\``);
-    else if (branch && !claimed.endsWith(`:ref:refs/heads/${branch}`)) out.push(`workflow: or run the job from branch \`${branch}\``);
+    if (env && !claimed.includes(":environment:"))
+      out.push(
+        `workflow: or run the job in that environment: \`environment: ${decodeURIComponent(env)}\` (a job with an environment always gets \`…:environment:NAME\`)`,
+      );
+    else if (env && claimed.includes(":environment:"))
+      out.push(`workflow: or use the environment the policy names: \`environment: ${decodeURIComponent(env)}\``);
+    if (branch && claimed.includes(":environment:"))
+      out.push(
+        `workflow: or drop the job's \`environment\`: with one, the sub is \`…:environment:NAME\`, never \`…:ref:refs/heads/${branch}\``,
+      );
+    else if (branch && claimed.endsWith(":pull_request"))
+      out.push(
+        `workflow: \`pull_request\` runs get \`…:pull_request\`; run the job on \`push\` to \`${branch}\` instead, or allow \`…:pull_request\``,
+      );
+    else if (branch && !claimed.endsWith(`:ref:refs/heads/${branch}`))
+      out.push(`workflow: or run the job from branch \`${branch}\``);
     else if (tag && !claimed.includes(":ref:refs/tags/")) out.push("workflow: or run the job on a tag push");
   }
   return out;
@@ -156,16 +203,25 @@ function missingClaimFix(claim: string, patterns: readonly string[], audience: s
   }
   if (claim === "environment") {
     const env = patterns.find((p) => !/[*?]/.test(p));
-    return [`workflow: the token has no \`environment\` claim because the job ran without one; run it with \`environment: ${env ?? "NAME"}\``];
+    return [
+      `workflow: the token has no \`environment\` claim because the job ran without one; run it with \`environment: ${env ?? "NAME"}\``,
+    ];
   }
-  return [`token: it has no \`${claim}\` claim, so this condition cannot pass; check that the token comes from the job and workflow the role is meant for`];
+  return [
+    `token: it has no \`${claim}\` claim, so this condition cannot pass; check that the token comes from the job and workflow the role is meant for`,
+  ];
 }
 
 /**
  * A sub in the immutable form (`repo:acme@111/app@222:…`) that a name-only pattern would admit in the
  * name form: the repository gets immutable subjects, and the pattern must carry `@*` or the ids.
  */
-function immutableFix(value: string, patterns: readonly string[], match: ReturnType<typeof parseOperator>["match"], at: string): string | undefined {
+function immutableFix(
+  value: string,
+  patterns: readonly string[],
+  match: ReturnType<typeof parseOperator>["match"],
+  at: string,
+): string | undefined {
   const m = /^repo:([^/@:]+)@(\d+)\/([^/@:]+)@(\d+):(.*)$/.exec(value);
   if (!m) return undefined;
   const [, owner = "", ownerId = "", repo = "", repoId = "", rest = ""] = m;
@@ -175,7 +231,8 @@ function immutableFix(value: string, patterns: readonly string[], match: ReturnT
   const parts = /^repo:([^/:@]+)\/([^:@]*)(.*)$/.exec(hit);
   if (!parts) return undefined;
   const [, pOwner = "", pRepo = "", pRest = ""] = parts;
-  const withIds = (ownerPart: string, repoPart: string): string => `repo:${ownerPart}/${/[*?]/.test(pRepo) ? pRepo : repoPart}${pRest}`;
+  const withIds = (ownerPart: string, repoPart: string): string =>
+    `repo:${ownerPart}/${/[*?]/.test(pRepo) ? pRepo : repoPart}${pRest}`;
   const wild = withIds(`${pOwner}@*`, `${pRepo}@*`);
   const ids = withIds(`${pOwner}@${ownerId}`, `${pRepo}@${repoId}`);
   return (
@@ -201,29 +258,57 @@ export function renderCheck(
 ): CheckReport {
   const outcome = evaluatePolicy(doc, claims, settings, [], missing);
   const lines: string[] = [];
-  lines.push(paint.bold(`Trust policy: ${doc.role ? `${roleLabel(doc)} — ` : ""}${doc.loc.file}:${doc.loc.line} (${doc.source})`));
+  lines.push(
+    paint.bold(
+      `Trust policy: ${doc.role ? `${roleLabel(doc)} — ` : ""}${doc.loc.file}:${doc.loc.line} (${doc.source})`,
+    ),
+  );
   const shownClaims = Object.entries(claims).filter(([k]) => !["exp", "iat", "nbf", "jti"].includes(k));
   lines.push("", paint.bold("Claims:"));
   for (const [k, v] of shownClaims) {
-    const note = k === "aud" && audDefaulted ? paint.dim(`  (default: no --aud given, the configured \`audience\`)`) : "";
+    const note =
+      k === "aud" && audDefaulted ? paint.dim(`  (default: no --aud given, the configured \`audience\`)`) : "";
     lines.push(`  ${k.padEnd(22)} ${shown(v)}${note}`);
   }
   let firstFailing: { c: Condition; o: ConditionOutcome } | undefined;
   if (outcome.statements.length === 0) {
-    lines.push("", paint.red("No statement of this policy trusts GitHub's OIDC provider for sts:AssumeRoleWithWebIdentity: every token is refused."));
+    lines.push(
+      "",
+      paint.red(
+        "No statement of this policy trusts GitHub's OIDC provider for sts:AssumeRoleWithWebIdentity: every token is refused.",
+      ),
+    );
   }
   outcome.statements.forEach((s, i) => {
     const sid = s.stmt.sid ? ` ${s.stmt.sid.value}` : "";
-    const verdict = s.result === "pass" ? paint.green(s.effect === "allow" ? "matches" : "APPLIES (denies)") : s.result === "fail" ? paint.red("does not match") : paint.yellow("cannot tell");
-    lines.push("", paint.bold(`Statement ${i + 1}${sid} (${s.effect === "allow" ? "Allow" : "Deny"}, ${s.stmt.loc.file}:${s.stmt.loc.line}): ${verdict}`));
+    const verdict =
+      s.result === "pass"
+        ? paint.green(s.effect === "allow" ? "matches" : "APPLIES (denies)")
+        : s.result === "fail"
+          ? paint.red("does not match")
+          : paint.yellow("cannot tell");
+    lines.push(
+      "",
+      paint.bold(
+        `Statement ${i + 1}${sid} (${s.effect === "allow" ? "Allow" : "Deny"}, ${s.stmt.loc.file}:${s.stmt.loc.line}): ${verdict}`,
+      ),
+    );
     if (s.conditions.length === 0) lines.push(paint.dim("  (no conditions: every token of the provider matches)"));
     for (const { condition: c, outcome: o } of s.conditions) {
-      const mark = o.result === "pass" ? paint.green("✔ pass") : o.result === "fail" ? paint.red("✖ FAIL") : paint.yellow("? unknown");
+      const mark =
+        o.result === "pass"
+          ? paint.green("✔ pass")
+          : o.result === "fail"
+            ? paint.red("✖ FAIL")
+            : paint.yellow("? unknown");
       const isFirst = s.effect === "allow" && o.result === "fail" && firstFailing === undefined;
       if (isFirst) firstFailing = { c, o };
       const row = `  ${mark}  ${c.operator.value} ${displayText(c.key)} ${valuesText(c)}`;
       lines.push(isFirst ? paint.bold(`${row}   ← first failing condition`) : row);
-      const detail = o.result === "unknown" ? (o.reason ?? "") : `claim ${o.claim} = ${shown(o.actual)}${o.matchedValue !== undefined ? `, matched by \`${o.matchedValue}\`` : ""}`;
+      const detail =
+        o.result === "unknown"
+          ? (o.reason ?? "")
+          : `claim ${o.claim} = ${shown(o.actual)}${o.matchedValue !== undefined ? `, matched by \`${o.matchedValue}\`` : ""}`;
       lines.push(paint.dim(`           ${detail}  (${c.loc.file}:${c.loc.line}:${c.loc.column})`));
     }
   });
@@ -231,13 +316,26 @@ export function renderCheck(
   if (outcome.result === "pass") lines.push(paint.green(paint.bold("ACCEPTED: these claims may assume the role.")));
   else if (outcome.result === "fail") {
     const denied = outcome.statements.find((s) => s.effect === "deny" && s.result === "pass");
-    if (denied) lines.push(paint.red(paint.bold(`REFUSED: the Deny statement at ${denied.stmt.loc.file}:${denied.stmt.loc.line} applies to these claims.`)));
-    else lines.push(paint.red(paint.bold("REFUSED: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity).")));
+    if (denied)
+      lines.push(
+        paint.red(
+          paint.bold(
+            `REFUSED: the Deny statement at ${denied.stmt.loc.file}:${denied.stmt.loc.line} applies to these claims.`,
+          ),
+        ),
+      );
+    else
+      lines.push(
+        paint.red(paint.bold("REFUSED: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity).")),
+      );
     if (firstFailing && !denied) {
       lines.push("", paint.bold("To make it pass:"));
       for (const f of fixFor(firstFailing.c, firstFailing.o, claims, settings.audience)) lines.push(`  - ${f}`);
     }
-  } else lines.push(paint.yellow(paint.bold("UNDECIDED: the result depends on values oidclint cannot read (see `? unknown` above).")));
+  } else
+    lines.push(
+      paint.yellow(paint.bold("UNDECIDED: the result depends on values oidclint cannot read (see `? unknown` above).")),
+    );
   return { outcome, text: printLines(paint, lines) };
 }
 
@@ -267,9 +365,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   try {
     if (!values.policy) throw new CheckInputError("--policy FILE is required");
-    if (values.token === undefined && values.sub === undefined && values.aud === undefined) throw new CheckInputError("give the claims: --token JWT (or - for stdin), or --sub SUB [--aud AUD]");
-    if (values.token !== undefined && (values.sub !== undefined || values.aud !== undefined)) throw new CheckInputError("give either --token or --sub/--aud, not both");
-    const loaded = await loadPolicy(values.policy, io.cwd, { ...(values.config ? { configFile: values.config } : {}), env: io.env });
+    if (values.token === undefined && values.sub === undefined && values.aud === undefined)
+      throw new CheckInputError("give the claims: --token JWT (or - for stdin), or --sub SUB [--aud AUD]");
+    if (values.token !== undefined && (values.sub !== undefined || values.aud !== undefined))
+      throw new CheckInputError("give either --token or --sub/--aud, not both");
+    const loaded = await loadPolicy(values.policy, io.cwd, {
+      ...(values.config ? { configFile: values.config } : {}),
+      env: io.env,
+    });
     const config = loaded.config;
     let claims: ConcreteClaims;
     let missing: "absent" | "unknown" = "absent";
@@ -290,10 +393,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const problems = parsed.flatMap((p) => p.problems).filter((p) => p.loc.file === mainPath);
     if (problems.length > 0) throw new CheckInputError(problems.map(problemText).join("; "));
     const docs = parsed.flatMap((p) => p.policies).filter((d) => d.loc.file === mainPath);
-    if (docs.length === 0) throw new CheckInputError(`${values.policy} is not a policy oidclint can read (Terraform, CloudFormation, IAM JSON or aws iam get-role output)`);
+    if (docs.length === 0)
+      throw new CheckInputError(
+        `${values.policy} is not a policy oidclint can read (Terraform, CloudFormation, IAM JSON or aws iam get-role output)`,
+      );
     const doc = selectPolicy(docs, values.role, values.policy);
     if (!doc.statements.some((s) => trustsGitHub(s, config.settings))) {
-      io.stdout(`${visible(`${roleLabel(doc)}: no Allow statement trusts GitHub's OIDC provider (${config.settings.issuer}); every GitHub token is refused.`)}\n`);
+      io.stdout(
+        `${visible(`${roleLabel(doc)}: no Allow statement trusts GitHub's OIDC provider (${config.settings.issuer}); every GitHub token is refused.`)}\n`,
+      );
       return 1;
     }
     const color = !values["no-color"] && io.isTTY && !io.env.NO_COLOR;

@@ -63,13 +63,17 @@ function subjectsOf(s: JobSituation, immutable: boolean, widened: Set<string>): 
         const form = immutable ? p.oneOf[p.oneOf.length - 1] : p.oneOf[0];
         const why = expand(form ?? []);
         if (why) return why;
-      } else if ("run" in p) return "the repository (or its ids) is not known: set `repository` in .oidclintrc.json or GITHUB_REPOSITORY";
+      } else if ("run" in p)
+        return "the repository (or its ids) is not known: set `repository` in .oidclintrc.json or GITHUB_REPOSITORY";
       else {
         const h = s.holes;
-        if (!h?.include) return `${s.event} runs from any ${s.kind === "tag" ? "tag" : "branch"}: give the job an \`environment\` or a \`branches\`/\`tags\` filter`;
-        if ((h.ignore ?? []).length > 0 || (h.prefixes ?? []).length > 0) return "an ignore list or an `if:` prefix narrows the names in a way IAM cannot express";
+        if (!h?.include)
+          return `${s.event} runs from any ${s.kind === "tag" ? "tag" : "branch"}: give the job an \`environment\` or a \`branches\`/\`tags\` filter`;
+        if ((h.ignore ?? []).length > 0 || (h.prefixes ?? []).length > 0)
+          return "an ignore list or an `if:` prefix narrows the names in a way IAM cannot express";
         const patterns = h.include.map(filterToIam);
-        if (patterns.some((x) => x === undefined)) return `the filter ${h.include.map((x) => `\`${x}\``).join(", ")} uses syntax IAM cannot express (\`!\`, \`?\`, \`+\`, \`[…]\`)`;
+        if (patterns.some((x) => x === undefined))
+          return `the filter ${h.include.map((x) => `\`${x}\``).join(", ")} uses syntax IAM cannot express (\`!\`, \`?\`, \`+\`, \`[…]\`)`;
         for (const x of h.include) if (/(^|[^*])\*(?!\*)/.test(x)) widened.add(x);
         holes = patterns.map((x) => (x ?? "").replace(/:/g, "%3A"));
         text += "\u0000";
@@ -86,7 +90,15 @@ function subjectsOf(s: JobSituation, immutable: boolean, widened: Set<string>): 
 function minimise(values: readonly string[]): string[] {
   const unique = [...new Set(values)];
   return unique
-    .filter((v) => !unique.some((o) => o !== v && compileIamValue(o, "like")?.matches(v) === true && compileIamValue(v, "like")?.matches(o) !== true))
+    .filter(
+      (v) =>
+        !unique.some(
+          (o) =>
+            o !== v &&
+            compileIamValue(o, "like")?.matches(v) === true &&
+            compileIamValue(v, "like")?.matches(o) !== true,
+        ),
+    )
     .sort();
 }
 
@@ -137,8 +149,12 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
     }
   }
   const roleName = role.startsWith("arn:") ? role.slice(role.lastIndexOf("/") + 1) : role;
-  for (const p of widened) notes.push(`the filter \`${p}\` stops at \`/\` in GitHub, IAM's \`*\` does not: the policy also accepts names below it (\`${p.replace("*", "x/y")}\`)`);
-  if (!account && jobs.length > 0) notes.push("no job names the role by a literal ARN: ACCOUNT_ID stands for the account in the provider ARN");
+  for (const p of widened)
+    notes.push(
+      `the filter \`${p}\` stops at \`/\` in GitHub, IAM's \`*\` does not: the policy also accepts names below it (\`${p.replace("*", "x/y")}\`)`,
+    );
+  if (!account && jobs.length > 0)
+    notes.push("no job names the role by a literal ARN: ACCOUNT_ID stands for the account in the provider ARN");
   return {
     roleName,
     providerArn: `arn:${partition}:iam::${account ?? "ACCOUNT_ID"}:oidc-provider/${settings.issuer}`,
@@ -290,7 +306,11 @@ function className(name: string): string {
 function cdk(t: GeneratedTrust): string {
   const cond = JSON.stringify(trustConditions(t), null, 2).replace(/\n/g, "\n      ");
   // The stack's imports, as data (a line starting with `import` here would read as one of oidclint's own).
-  const imports = ['import { Stack, type StackProps } from "aws-cdk-lib";', 'import * as iam from "aws-cdk-lib/aws-iam";', 'import type { Construct } from "constructs";'];
+  const imports = [
+    'import { Stack, type StackProps } from "aws-cdk-lib";',
+    'import * as iam from "aws-cdk-lib/aws-iam";',
+    'import type { Construct } from "constructs";',
+  ];
   return `${imports.join("\n")}
 
 export class ${className(t.roleName)}RoleStack extends Stack {
@@ -305,7 +325,11 @@ export class ${className(t.roleName)}RoleStack extends Stack {
 `;
 }
 
-export function renderTrust(t: GeneratedTrust, format: GenerateFormat, style: "document" | "jsonencode" = "document"): string {
+export function renderTrust(
+  t: GeneratedTrust,
+  format: GenerateFormat,
+  style: "document" | "jsonencode" = "document",
+): string {
   switch (format) {
     case "json":
       return `${JSON.stringify(policyDocument(t), null, 2)}\n`;
@@ -340,9 +364,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     if (!values.role) throw new GenerateInputError("--role NAME|ARN is required");
     const format = (values.format ?? "json") as GenerateFormat;
-    if (!FORMATS.includes(format)) throw new GenerateInputError(`unknown format "${values.format ?? ""}" (expected ${FORMATS.join(", ")})`);
+    if (!FORMATS.includes(format))
+      throw new GenerateInputError(`unknown format "${values.format ?? ""}" (expected ${FORMATS.join(", ")})`);
     const style = values["terraform-style"] ?? "document";
-    if (style !== "document" && style !== "jsonencode") throw new GenerateInputError(`--terraform-style expects document or jsonencode, got "${style}"`);
+    if (style !== "document" && style !== "jsonencode")
+      throw new GenerateInputError(`--terraform-style expects document or jsonencode, got "${style}"`);
     const loaded = await loadProject({
       cwd: io.cwd,
       paths: positionals,

@@ -83,7 +83,10 @@ its default level. An existing file is kept unless --force is given.
 
 /** `oidclint init`: writes a starter `.oidclintrc.json`; refuses to overwrite one without `--force`. */
 export function run(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { force: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({
+    args,
+    options: { force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
   if (values.help) {
     io.stdout(HELP);
     return Promise.resolve(0);
@@ -99,7 +102,9 @@ export function run(args: string[], io: CliIO): Promise<number> {
   writeFileSync(target, `${JSON.stringify(config, null, 2)}\n`);
   io.stdout(`Wrote ${CONFIG_NAME}${repository ? ` for ${visible(repository)}` : ""}.\n`);
   if (!repository) {
-    io.stdout(`No git remote "origin" found: add "repository": "OWNER/REPO" to ${CONFIG_NAME} so rules can check subs against it.\n`);
+    io.stdout(
+      `No git remote "origin" found: add "repository": "OWNER/REPO" to ${CONFIG_NAME} so rules can check subs against it.\n`,
+    );
   }
   return Promise.resolve(0);
 }

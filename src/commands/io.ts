@@ -22,7 +22,10 @@ export function defaultIO(): CliIO {
         chunks.push(c as Buffer);
         total += (c as Buffer).length;
         // The same bound as for files: stop reading, refuse the run.
-        if (total > MAX_FILE_BYTES) throw new ConfigError(`standard input is over the ${MAX_FILE_BYTES / 1048576} MiB oidclint reads; not linted`);
+        if (total > MAX_FILE_BYTES)
+          throw new ConfigError(
+            `standard input is over the ${MAX_FILE_BYTES / 1048576} MiB oidclint reads; not linted`,
+          );
       }
       return Buffer.concat(chunks).toString("utf8");
     },

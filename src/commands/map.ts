@@ -25,7 +25,15 @@ Options:
   -h, --help               show this help
 `;
 
-const BY_EXTENSION: Record<string, MapFormat> = { html: "html", htm: "html", md: "markdown", markdown: "markdown", mmd: "mermaid", mermaid: "mermaid", json: "json" };
+const BY_EXTENSION: Record<string, MapFormat> = {
+  html: "html",
+  htm: "html",
+  md: "markdown",
+  markdown: "markdown",
+  mmd: "mermaid",
+  mermaid: "mermaid",
+  json: "json",
+};
 
 function formatFor(name: string | undefined, output: string | undefined): MapFormat | undefined {
   if (name !== undefined) return (MAP_FORMATS as readonly string[]).includes(name) ? (name as MapFormat) : undefined;
@@ -60,7 +68,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(`oidclint map: unknown format "${values.format ?? ""}" (expected ${MAP_FORMATS.join(", ")})\n`);
     return 2;
   }
-  const { project, config, report } = await loadMapInput({ cwd: io.cwd, paths: positionals, ...(values.config ? { configFile: values.config } : {}), env: io.env });
+  const { project, config, report } = await loadMapInput({
+    cwd: io.cwd,
+    paths: positionals,
+    ...(values.config ? { configFile: values.config } : {}),
+    env: io.env,
+  });
   const text = renderMap(buildTrustMap(project, config.settings, report), format);
   if (values["output-file"]) {
     const out = resolve(io.cwd, values["output-file"]);

@@ -125,7 +125,7 @@ export async function validateConfig(data: unknown, file: string, rules: readonl
       e.keyword === "additionalProperties"
         ? ` \`${(e.params as { additionalProperty: string }).additionalProperty}\``
         : e.keyword === "enum"
-          ? `: ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(", ")}`
+          ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`
           : "";
     return `${path}: ${e.message ?? "is invalid"}${extra}`;
   });
@@ -154,7 +154,10 @@ function normaliseSetting(setting: RuleSetting): RuleConfig | { severity: Severi
 }
 
 /** Applies rule settings (`"warn"` or `["warn", { … }]`) on top of a map of rule configs. */
-export function applyRuleSettings(base: Map<string, RuleConfig>, settings: Record<string, RuleSetting> | undefined): Map<string, RuleConfig> {
+export function applyRuleSettings(
+  base: Map<string, RuleConfig>,
+  settings: Record<string, RuleSetting> | undefined,
+): Map<string, RuleConfig> {
   const out = new Map(base);
   for (const [id, setting] of Object.entries(settings ?? {})) {
     const prev = out.get(id);
@@ -240,13 +243,15 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   // so that one repository never lints with two configs depending on which files are passed.
   const configFile = req.configFile
     ? resolve(req.cwd, req.configFile)
-    : (findConfig(req.cwd) ?? (req.searchFrom === undefined ? undefined : findConfig(resolve(req.cwd, req.searchFrom))));
+    : (findConfig(req.cwd) ??
+      (req.searchFrom === undefined ? undefined : findConfig(resolve(req.cwd, req.searchFrom))));
   if (req.configFile && !existsSync(resolve(req.cwd, req.configFile))) {
     throw new ConfigError(`Config file not found: ${req.configFile}`);
   }
   // A config found in the repository, and the files it names, stay inside that repository; a config named
   // on the command line is the user's own choice.
-  const confine: ReadOptions = configFile && !req.configFile ? { confineTo: confinementRoot(configFile, dirname(configFile)) } : {};
+  const confine: ReadOptions =
+    configFile && !req.configFile ? { confineTo: confinementRoot(configFile, dirname(configFile)) } : {};
   const raw = configFile ? await readConfig(configFile, req.rules, confine) : {};
   if (configFile) checkGlobs(raw, configFile);
   const baseDir = configFile ? dirname(configFile) : req.cwd;
@@ -269,7 +274,10 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? "main";
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {
-    settings.repositories = [...(raw.repositories ?? []), ...(raw.repositoriesFile ? readRepositoriesFile(resolve(baseDir, raw.repositoriesFile), confine) : [])];
+    settings.repositories = [
+      ...(raw.repositories ?? []),
+      ...(raw.repositoriesFile ? readRepositoriesFile(resolve(baseDir, raw.repositoriesFile), confine) : []),
+    ];
   }
 
   let ruleConfigs = presetRules(req.rules, raw.extends);
@@ -281,7 +289,10 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
     settings,
     rules: ruleConfigs,
     ignore: raw.ignore ?? [],
-    overrides: (raw.overrides ?? []).map((o) => ({ files: typeof o.files === "string" ? [o.files] : o.files, rules: o.rules ?? {} })),
+    overrides: (raw.overrides ?? []).map((o) => ({
+      files: typeof o.files === "string" ? [o.files] : o.files,
+      rules: o.rules ?? {},
+    })),
     requireSuppressionReason: raw.requireSuppressionReason ?? false,
     localActionUsesOidc: raw.localActionUsesOidc ?? false,
   };

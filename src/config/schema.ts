@@ -28,15 +28,23 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
     $defs: { rules: { type: "object", additionalProperties: false, properties: ruleProps } },
     properties: {
       $schema: { type: "string" },
-      repository: { type: "string", pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", description: "OWNER/REPO of this repository" },
+      repository: {
+        type: "string",
+        pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$",
+        description: "OWNER/REPO of this repository",
+      },
       audience: { type: "string", minLength: 1, description: "Expected audience (default sts.amazonaws.com)" },
-      issuer: { type: "string", minLength: 1, description: "OIDC issuer host (default token.actions.githubusercontent.com)" },
+      issuer: {
+        type: "string",
+        minLength: 1,
+        description: "OIDC issuer host (default token.actions.githubusercontent.com)",
+      },
       subClaimTemplate: {
         type: "array",
         items: { type: "string", minLength: 1 },
         minItems: 1,
         uniqueItems: true,
-        description: "Claim keys of a customised sub (include_claim_keys); default [\"repo\", \"context\"]",
+        description: 'Claim keys of a customised sub (include_claim_keys); default ["repo", "context"]',
       },
       repositories: { type: "array", items: { type: "string", pattern: "^[^/\\s]+/[^/\\s]+$" } },
       repositoriesFile: { type: "string", minLength: 1 },
@@ -45,12 +53,16 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
       defaultBranch: { type: "string", minLength: 1 },
       extends: { enum: ["oidclint:recommended", "oidclint:strict"] },
       requireSuppressionReason: { type: "boolean" },
-      localActionUsesOidc: { type: "boolean", description: "`uses: ./` refers to this repository's own action, which assumes a role through OIDC" },
+      localActionUsesOidc: {
+        type: "boolean",
+        description: "`uses: ./` refers to this repository's own action, which assumes a role through OIDC",
+      },
       variables: {
         type: "object",
         propertyNames: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" },
         additionalProperties: { type: "string" },
-        description: "Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes",
+        description:
+          "Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes",
       },
       rules: rulesBlock,
       ignore: { type: "array", items: { type: "string" } },

@@ -22,7 +22,6 @@ export interface ResolvedSettings {
   online: boolean;
 }
 
-
 export function defaultSettings(): ResolvedSettings {
   return {
     audience: DEFAULT_AWS_AUDIENCE,

@@ -16,10 +16,19 @@ export function baselineOf(report: LintReport, fileName: (abs: string) => string
   const findings: Baseline["findings"] = [];
   for (const r of report.results) {
     for (const m of r.messages) {
-      if (m.fingerprint) findings.push({ fingerprint: m.fingerprint, ruleId: m.ruleId, file: fileName(r.filePath), line: m.line, message: m.message });
+      if (m.fingerprint)
+        findings.push({
+          fingerprint: m.fingerprint,
+          ruleId: m.ruleId,
+          file: fileName(r.filePath),
+          line: m.line,
+          message: m.message,
+        });
     }
   }
-  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.fingerprint.localeCompare(b.fingerprint));
+  findings.sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.fingerprint.localeCompare(b.fingerprint),
+  );
   return { oidclintBaseline: 1, findings };
 }
 
@@ -34,7 +43,9 @@ export function parseBaseline(text: string, name: string): Set<string> {
   if ((data as Partial<Baseline> | null)?.oidclintBaseline !== 1 || !Array.isArray(findings)) {
     throw new BaselineError(`${name} is not an oidclint baseline (write one with --write-baseline ${name})`);
   }
-  return new Set(findings.map((f) => (f as { fingerprint?: unknown }).fingerprint).filter((f): f is string => typeof f === "string"));
+  return new Set(
+    findings.map((f) => (f as { fingerprint?: unknown }).fingerprint).filter((f): f is string => typeof f === "string"),
+  );
 }
 
 /** The report without the findings the baseline records; returns how many were left out. */

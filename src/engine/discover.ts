@@ -87,7 +87,8 @@ export async function discover(paths: string[], root: string, ignore: string[]):
       ignore: ALWAYS_IGNORED,
     };
     for (const dir of dirs) {
-      for (const f of await globby(INPUT_GLOBS, { ...options, cwd: dir })) if (!ignored(relPath(root, f))) found.add(resolve(f));
+      for (const f of await globby(INPUT_GLOBS, { ...options, cwd: dir }))
+        if (!ignored(relPath(root, f))) found.add(resolve(f));
     }
     // Each glob on its own: one that matches no file is a mistake (a typo in CI would otherwise stay green).
     for (const glob of globs) {
@@ -97,7 +98,10 @@ export async function discover(paths: string[], root: string, ignore: string[]):
         found.add(resolve(f));
         matched = true;
       }
-      if (!matched) throw new ConfigError(`No files matching the pattern "${glob}" were found (of the kinds oidclint reads, not ignored)`);
+      if (!matched)
+        throw new ConfigError(
+          `No files matching the pattern "${glob}" were found (of the kinds oidclint reads, not ignored)`,
+        );
     }
   }
   return [...found].sort();

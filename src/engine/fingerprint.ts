@@ -10,7 +10,12 @@ function locatedText(lines: string[], m: LintMessage): string {
   let text: string;
   if (m.endLine < m.line || (m.endLine === m.line && m.endColumn <= m.column)) text = first.slice(m.column - 1);
   else if (m.endLine === m.line) text = first.slice(m.column - 1, m.endColumn - 1);
-  else text = [first.slice(m.column - 1), ...lines.slice(m.line, m.endLine - 1), (lines[m.endLine - 1] ?? "").slice(0, m.endColumn - 1)].join("\n");
+  else
+    text = [
+      first.slice(m.column - 1),
+      ...lines.slice(m.line, m.endLine - 1),
+      (lines[m.endLine - 1] ?? "").slice(0, m.endColumn - 1),
+    ].join("\n");
   return text.replace(/\s+/g, " ").trim().slice(0, 2000);
 }
 

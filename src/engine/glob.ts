@@ -71,7 +71,8 @@ function classTest(body: string, glob: string): Test {
       let hi = chars[i + 2] ?? "";
       i += 2;
       if (hi === "\\" && i + 1 < chars.length) hi = chars[++i] ?? "";
-      if ((lo.codePointAt(0) ?? 0) > (hi.codePointAt(0) ?? 0)) throw new GlobError(`character range ${lo}-${hi} is out of order in "${glob}"`);
+      if ((lo.codePointAt(0) ?? 0) > (hi.codePointAt(0) ?? 0))
+        throw new GlobError(`character range ${lo}-${hi} is out of order in "${glob}"`);
       ranges.push([lo, hi]);
     } else ranges.push([lo, lo]);
   }

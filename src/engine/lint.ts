@@ -11,7 +11,17 @@ import { pathUnderRoot, repositoryRoot } from "../formatters/repo-path.js";
 import { matchesAny } from "./glob.js";
 import { loadProject, type LoadedProject, type ProjectRequest } from "./load-project.js";
 import { compareMessages, type LintMessage, type LintReport, type LintResult } from "./result.js";
-import { fillMessageText, locOf, type AnyRule, type Fix, type MessageText, type Report, type RuleInput, type Severity, type Suggestion } from "./rule.js";
+import {
+  fillMessageText,
+  locOf,
+  type AnyRule,
+  type Fix,
+  type MessageText,
+  type Report,
+  type RuleInput,
+  type Severity,
+  type Suggestion,
+} from "./rule.js";
 import { createFixer } from "../fix/fixer.js";
 import { applySuppressions, collectSuppressions, type Suppression } from "./suppressions.js";
 
@@ -36,7 +46,11 @@ function severityNumber(s: Severity): 0 | 1 | 2 {
 }
 
 /** Rule severities for one file: the config's, then each matching `overrides` entry in order. */
-function rulesForFile(config: ResolvedConfig, path: string, cache: Map<string, Map<string, RuleConfig>>): Map<string, RuleConfig> {
+function rulesForFile(
+  config: ResolvedConfig,
+  path: string,
+  cache: Map<string, Map<string, RuleConfig>>,
+): Map<string, RuleConfig> {
   if (config.overrides.length === 0) return config.rules;
   const matching = config.overrides.filter((o) => matchesAny(path, o.files));
   const key = matching.map((o) => config.overrides.indexOf(o)).join(",");
@@ -70,14 +84,25 @@ function canFire(rule: AnyRule, project: Project): boolean {
 }
 
 /** Every enabled rule on a project already loaded (`map` draws the project it lints). */
-export async function runRules(loaded: LoadedProject, rules: readonly AnyRule[] = withEngineRules(builtinRules)): Promise<LintReport> {
+export async function runRules(
+  loaded: LoadedProject,
+  rules: readonly AnyRule[] = withEngineRules(builtinRules),
+): Promise<LintReport> {
   const { project, config } = loaded;
   const parsed = project.files;
   // The engine's own finding: what a parser could not read (`parse-error`).
   const findings: RawFinding[] = parsed.flatMap((file) =>
-    file.problems.map((p) => ({ rule: ENGINE_RULES.parseError as unknown as AnyRule, messageId: "unparsable", text: { message: p.message }, loc: p.loc, lowered: false })),
+    file.problems.map((p) => ({
+      rule: ENGINE_RULES.parseError as unknown as AnyRule,
+      messageId: "unparsable",
+      text: { message: p.message },
+      loc: p.loc,
+      lowered: false,
+    })),
   );
-  const checks = rules.filter((r) => !Object.values(ENGINE_RULES).includes(r as never) && isOnAnywhere(config, r.meta.id) && canFire(r, project));
+  const checks = rules.filter(
+    (r) => !Object.values(ENGINE_RULES).includes(r as never) && isOnAnywhere(config, r.meta.id) && canFire(r, project),
+  );
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const fixer = createFixer(loaded.readFile);
   const ruleErrors: NonNullable<LintReport["ruleErrors"]> = [];
@@ -88,28 +113,32 @@ export async function runRules(loaded: LoadedProject, rules: readonly AnyRule[] 
     const defersTo = new Set(rule.meta.defersTo ?? []);
     // A rule that throws loses its own remaining findings, never the other rules' (the CLI exits 2 and says so).
     try {
-    await rule.check({
-      project,
-      settings: config.settings,
-      options,
-      fixer,
-      isOn(ruleId, file) {
-        if (!defersTo.has(ruleId)) throw new Error(`rule ${rule.meta.id} asks whether ${ruleId} is on without declaring it in meta.defersTo`);
-        return rules.some((r) => r.meta.id === ruleId) && (rulesForFile(config, file, cache).get(ruleId)?.severity ?? "off") !== "off";
-      },
-      report(r: Report<string>) {
-        findings.push({
-          rule,
-          messageId: r.messageId,
-          text: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data),
-          loc: locOf(r.at),
-          lowered: r.severity === "warn",
-          ...(r.related ? { related: r.related } : {}),
-          ...(r.fix ? { autofix: r.fix } : {}),
-          ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
-        });
-      },
-    });
+      await rule.check({
+        project,
+        settings: config.settings,
+        options,
+        fixer,
+        isOn(ruleId, file) {
+          if (!defersTo.has(ruleId))
+            throw new Error(`rule ${rule.meta.id} asks whether ${ruleId} is on without declaring it in meta.defersTo`);
+          return (
+            rules.some((r) => r.meta.id === ruleId) &&
+            (rulesForFile(config, file, cache).get(ruleId)?.severity ?? "off") !== "off"
+          );
+        },
+        report(r: Report<string>) {
+          findings.push({
+            rule,
+            messageId: r.messageId,
+            text: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data),
+            loc: locOf(r.at),
+            lowered: r.severity === "warn",
+            ...(r.related ? { related: r.related } : {}),
+            ...(r.fix ? { autofix: r.fix } : {}),
+            ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
+          });
+        },
+      });
     } catch (e) {
       if (process.env.OIDCLINT_DEBUG) console.error(e);
       ruleErrors.push({ ruleId: rule.meta.id, message: e instanceof Error ? e.message : String(e) });
@@ -118,7 +147,8 @@ export async function runRules(loaded: LoadedProject, rules: readonly AnyRule[] 
   const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), rules);
   if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
   const failed = [...(project.repoStatuses ?? new Map<string, RepoStatus>())].filter(([, st]) => st.kind === "error");
-  if (failed.length > 0) report.onlineFailures = failed.map(([repo, st]) => `${repo}: ${st.kind === "error" ? st.message : ""}`);
+  if (failed.length > 0)
+    report.onlineFailures = failed.map(([repo, st]) => `${repo}: ${st.kind === "error" ? st.message : ""}`);
   return report;
 }
 
@@ -141,7 +171,12 @@ async function lookUpRepositories(project: Project, config: ResolvedConfig): Pro
   });
 }
 
-function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set<string>, rules: readonly AnyRule[]): LintReport {
+function toReport(
+  findings: RawFinding[],
+  loaded: LoadedProject,
+  understood: Set<string>,
+  rules: readonly AnyRule[],
+): LintReport {
   const { config, root: cwd, reported } = loaded;
   const byFile = new Map<string, LintMessage[]>();
   const cache = new Map<string, Map<string, RuleConfig>>();
@@ -168,9 +203,22 @@ function toReport(findings: RawFinding[], loaded: LoadedProject, understood: Set
       endColumn: f.loc.endColumn,
     };
     if (f.related) {
-      message.related = f.related.map((r) => ({ message: r.message, file: resolve(cwd, r.loc.file), line: r.loc.line, column: r.loc.column, endLine: r.loc.endLine, endColumn: r.loc.endColumn }));
+      message.related = f.related.map((r) => ({
+        message: r.message,
+        file: resolve(cwd, r.loc.file),
+        line: r.loc.line,
+        column: r.loc.column,
+        endLine: r.loc.endLine,
+        endColumn: r.loc.endColumn,
+      }));
     }
-    const absolute = (fix: Fix): Fix => ({ edits: fix.edits.map((e) => ({ ...e, file: resolve(cwd, e.file), loc: { ...e.loc, file: resolve(cwd, e.loc.file) } })) });
+    const absolute = (fix: Fix): Fix => ({
+      edits: fix.edits.map((e) => ({
+        ...e,
+        file: resolve(cwd, e.file),
+        loc: { ...e.loc, file: resolve(cwd, e.loc.file) },
+      })),
+    });
     if (f.autofix) message.autofix = absolute(f.autofix);
     if (f.suggestions) message.suggestions = f.suggestions.map((s) => ({ desc: s.desc, fix: absolute(s.fix) }));
     const list = byFile.get(f.loc.file) ?? [];

@@ -69,8 +69,14 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   const root = resolve(cwd, req.root ?? ".");
   // Arguments as the user wrote them when they resolve against the root anyway (messages quote them).
   const arg = (p: string): string => (root === cwd ? p : resolveArg(cwd, p));
-  const paths = req.stdin ? [] : (req.paths ?? []).length > 0 ? (req.paths ?? []).map(arg) : [root === cwd ? "." : root];
-  const config = req.config ?? (await resolveConfig(configRequest(req, arg, root, req.stdin ? [resolve(cwd, req.stdin.filename)] : paths)));
+  const paths = req.stdin
+    ? []
+    : (req.paths ?? []).length > 0
+      ? (req.paths ?? []).map(arg)
+      : [root === cwd ? "." : root];
+  const config =
+    req.config ??
+    (await resolveConfig(configRequest(req, arg, root, req.stdin ? [resolve(cwd, req.stdin.filename)] : paths)));
   const overlay = new Map(req.overlay ?? []);
   if (req.stdin) overlay.set(resolve(cwd, req.stdin.filename), req.stdin.text);
   const files = new Files(root, overlay);
@@ -100,7 +106,12 @@ function resolveArg(cwd: string, p: string): string {
   return /[*?{}[\]]/.test(p) && !existsSync(resolve(cwd, p)) ? p : resolve(cwd, p);
 }
 
-function configRequest(req: ProjectRequest, arg: (p: string) => string, root: string, paths: string[]): Parameters<typeof resolveConfig>[0] {
+function configRequest(
+  req: ProjectRequest,
+  arg: (p: string) => string,
+  root: string,
+  paths: string[],
+): Parameters<typeof resolveConfig>[0] {
   return {
     cwd: root,
     rules: req.rules ?? builtinRules,
@@ -194,13 +205,31 @@ class Files {
         continue;
       }
       const over = this.overlay.get(abs);
-      const outcome = over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+      const outcome =
+        over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
       if ("text" in outcome) this.add(abs, outcome.text, report);
       // Unreadable files are findings where they certainly are inputs (named, by their path, or by what their
       // text says despite a bad byte); a special file or a link out of the repository wherever it was found.
-      else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path) || outcome.reason === "special" || outcome.reason === "outside" || (outcome.lenient !== undefined && looksLikeInput(path, outcome.lenient)))) {
+      else if (
+        "problem" in outcome &&
+        report &&
+        (explicit.has(abs) ||
+          isInputByPath(path) ||
+          outcome.reason === "special" ||
+          outcome.reason === "outside" ||
+          (outcome.lenient !== undefined && looksLikeInput(path, outcome.lenient)))
+      ) {
         this.reported.add(path);
-        const loc = outcome.line === undefined ? fileStart(path) : { file: path, line: outcome.line, column: outcome.column ?? 1, endLine: outcome.line, endColumn: (outcome.column ?? 1) + 1 };
+        const loc =
+          outcome.line === undefined
+            ? fileStart(path)
+            : {
+                file: path,
+                line: outcome.line,
+                column: outcome.column ?? 1,
+                endLine: outcome.line,
+                endColumn: (outcome.column ?? 1) + 1,
+              };
         this.problems.push({ ...emptyParsed(path, "unknown"), problems: [{ message: outcome.problem, loc }] });
       }
     }

@@ -28,7 +28,8 @@ async function lookup(repo: string, opts: OnlineOptions): Promise<RepoStatus> {
   // Names come from the linted files: owner and name are one path segment each, never `..` or a query.
   const slash = repo.indexOf("/");
   const [owner, name] = [repo.slice(0, slash), repo.slice(slash + 1)];
-  if (slash <= 0 || [owner, name].some((p) => p === "" || p === "." || p === "..")) return { kind: "error", message: "not a repository name" };
+  if (slash <= 0 || [owner, name].some((p) => p === "" || p === "." || p === ".."))
+    return { kind: "error", message: "not a repository name" };
   try {
     const res = await get(`${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`, opts);
     if (res.status === 404) return { kind: "missing" };
@@ -37,10 +38,13 @@ async function lookup(repo: string, opts: OnlineOptions): Promise<RepoStatus> {
       if (!location) return { kind: "error", message: `HTTP ${res.status} without a location` };
       const target = new URL(location, base);
       // The token is for the configured API only: a redirect to any other origin is not followed.
-      if (target.origin !== new URL(base).origin) return { kind: "error", message: `HTTP ${res.status} to another host (${target.origin}), not followed` };
+      if (target.origin !== new URL(base).origin)
+        return { kind: "error", message: `HTTP ${res.status} to another host (${target.origin}), not followed` };
       const moved = await get(target.href, opts);
       const body = (await moved.json()) as ApiRepo;
-      return body.full_name ? { kind: "renamed", fullName: body.full_name } : { kind: "error", message: "redirect target has no full_name" };
+      return body.full_name
+        ? { kind: "renamed", fullName: body.full_name }
+        : { kind: "error", message: "redirect target has no full_name" };
     }
     if (!res.ok) return { kind: "error", message: `HTTP ${res.status}` };
     const body = (await res.json()) as ApiRepo;
@@ -51,7 +55,10 @@ async function lookup(repo: string, opts: OnlineOptions): Promise<RepoStatus> {
 }
 
 /** Looks up each repository once, four at a time. */
-export async function fetchRepoStatuses(repos: Iterable<string>, opts: OnlineOptions): Promise<Map<string, RepoStatus>> {
+export async function fetchRepoStatuses(
+  repos: Iterable<string>,
+  opts: OnlineOptions,
+): Promise<Map<string, RepoStatus>> {
   const unique = [...new Set(repos)].slice(0, opts.limit ?? 200);
   const out = new Map<string, RepoStatus>();
   let next = 0;

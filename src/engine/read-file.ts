@@ -1,4 +1,14 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
@@ -27,7 +37,12 @@ export type ReadOutcome =
   | { problem: string; line?: number; column?: number; reason?: ReadFailure["reason"]; lenient?: string }
   | { skip: true };
 
-const ERRNO: Record<string, string> = { ELOOP: "symbolic link loop", EACCES: "permission denied", EISDIR: "is a directory", ENOENT: "no such file" };
+const ERRNO: Record<string, string> = {
+  ELOOP: "symbolic link loop",
+  EACCES: "permission denied",
+  EISDIR: "is a directory",
+  ENOENT: "no such file",
+};
 
 function cannotRead(e: unknown): ReadFailure {
   const code = (e as NodeJS.ErrnoException).code;
@@ -81,7 +96,8 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
     } catch (e) {
       return cannotRead(e);
     }
-    if (!isInside(realDir(opts.confineTo), real)) return { problem: "symbolic link to a file outside the repository; not read", reason: "outside" };
+    if (!isInside(realDir(opts.confineTo), real))
+      return { problem: "symbolic link to a file outside the repository; not read", reason: "outside" };
   }
   let st = link;
   if (link.isSymbolicLink()) {
@@ -92,7 +108,11 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
     }
   }
   const special = specialKind(st);
-  if (special) return { problem: `${special === "not a regular file" ? special : `is ${special}, not a regular file`}; not read`, reason: "special" };
+  if (special)
+    return {
+      problem: `${special === "not a regular file" ? special : `is ${special}, not a regular file`}; not read`,
+      reason: "special",
+    };
   let fd: number;
   try {
     // O_NONBLOCK: a file swapped for a FIFO between the check and the open must not block the run.
@@ -125,7 +145,10 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
 }
 
 function tooLarge(size: number, max: number): ReadFailure {
-  return { problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${max / 1048576} MiB oidclint reads; not linted`, reason: "too-large" };
+  return {
+    problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${max / 1048576} MiB oidclint reads; not linted`,
+    reason: "too-large",
+  };
 }
 
 /** Reads an input file: bounded, regular files only, binary and invalid UTF-8 are problems. */
@@ -188,7 +211,8 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export function decodeInput(buf: Uint8Array): ReadOutcome {
   const head = (): string => new TextDecoder("utf-8").decode(buf.subarray(0, 64 * 1024));
-  if (buf.subarray(0, 8192).includes(0)) return { problem: "file is binary (contains NUL bytes), not a text input", lenient: head() };
+  if (buf.subarray(0, 8192).includes(0))
+    return { problem: "file is binary (contains NUL bytes), not a text input", lenient: head() };
   try {
     return { text: decoder.decode(buf).replace(/^\uFEFF/, "") };
   } catch {
@@ -198,6 +222,11 @@ export function decodeInput(buf: Uint8Array): ReadOutcome {
     const before = lenient.slice(0, Math.max(0, at));
     const line = before.split("\n").length;
     const column = at - before.lastIndexOf("\n");
-    return { problem: "file is not valid UTF-8 (save it as UTF-8)", line, column, lenient: lenient.slice(0, 64 * 1024) };
+    return {
+      problem: "file is not valid UTF-8 (save it as UTF-8)",
+      line,
+      column,
+      lenient: lenient.slice(0, 64 * 1024),
+    };
   }
 }

@@ -134,7 +134,11 @@ export function fillMessage(template: string, data: Record<string, string | numb
 }
 
 /** Fills every part of a message template. */
-export function fillMessageText(template: MessageTemplate | undefined, fallback: string, data: Record<string, string | number> | undefined): MessageText {
+export function fillMessageText(
+  template: MessageTemplate | undefined,
+  fallback: string,
+  data: Record<string, string | number> | undefined,
+): MessageText {
   if (template === undefined) return { message: fallback };
   if (typeof template === "string") return { message: fillMessage(template, data) };
   const out: MessageText = { message: fillMessage(template.message, data) };

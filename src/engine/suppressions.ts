@@ -126,7 +126,11 @@ export interface SuppressionOptions {
  * nothing). When several
  * suppressions cover one finding, the narrowest (next-line, then a named id) is the one that was used.
  */
-export function applySuppressions(messages: LintMessage[], suppressions: Suppression[], opts: SuppressionOptions): LintMessage[] {
+export function applySuppressions(
+  messages: LintMessage[],
+  suppressions: Suppression[],
+  opts: SuppressionOptions,
+): LintMessage[] {
   const used = new Set<Suppression>();
   // Where the config requires a reason, a suppression without one does not suppress (it is reported below).
   const effective = opts.requireReason ? suppressions.filter((s) => s.reason) : suppressions;
@@ -153,13 +157,20 @@ export function applySuppressions(messages: LintMessage[], suppressions: Suppres
     if (opts.requireReason && !s.reason) {
       if (reasonReported.has(s.line)) continue;
       reasonReported.add(s.line);
-      const named = suppressions.filter((x) => x.line === s.line).map((x) => (x.ruleId === ALL_RULES ? "all rules" : x.ruleId));
+      const named = suppressions
+        .filter((x) => x.line === s.line)
+        .map((x) => (x.ruleId === ALL_RULES ? "all rules" : x.ruleId));
       kept.push(make(s, "missingReason", named.join(", ")));
       continue;
     }
     if (used.has(s)) {
       // fine
-    } else if (s.ruleId !== ALL_RULES && opts.knownRuleIds && !opts.knownRuleIds.has(s.ruleId) && opts.messages.unknownRule) {
+    } else if (
+      s.ruleId !== ALL_RULES &&
+      opts.knownRuleIds &&
+      !opts.knownRuleIds.has(s.ruleId) &&
+      opts.messages.unknownRule
+    ) {
       kept.push(make(s, "unknownRule", s.ruleId));
     } else {
       kept.push(make(s, "unused", s.ruleId === ALL_RULES ? "all rules" : s.ruleId));

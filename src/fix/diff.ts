@@ -17,13 +17,17 @@ function splitLines(text: string): string[] {
 }
 
 function middleOps(a: string[], b: string[]): Op[] {
-  if (a.length * b.length > MAX_PAIRS) return [...a.map((line): Op => ({ kind: "-", line })), ...b.map((line): Op => ({ kind: "+", line }))];
+  if (a.length * b.length > MAX_PAIRS)
+    return [...a.map((line): Op => ({ kind: "-", line })), ...b.map((line): Op => ({ kind: "+", line }))];
   // lcs[i][j]: length of the LCS of a[i..] and b[j..].
   const w = b.length + 1;
   const lcs = new Uint32Array((a.length + 1) * w);
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i * w + j] = a[i] === b[j] ? (lcs[(i + 1) * w + j + 1] ?? 0) + 1 : Math.max(lcs[(i + 1) * w + j] ?? 0, lcs[i * w + j + 1] ?? 0);
+      lcs[i * w + j] =
+        a[i] === b[j]
+          ? (lcs[(i + 1) * w + j + 1] ?? 0) + 1
+          : Math.max(lcs[(i + 1) * w + j] ?? 0, lcs[i * w + j + 1] ?? 0);
     }
   }
   const out: Op[] = [];
@@ -43,7 +47,7 @@ function middleOps(a: string[], b: string[]): Op[] {
     }
   }
   // Removals before additions within a changed run, as diff(1) prints them.
-  for (let k = 0; k < out.length; ) {
+  for (let k = 0; k < out.length;) {
     if (out[k]?.kind === " ") {
       k++;
       continue;
@@ -98,7 +102,9 @@ export function unifiedDiff(path: string, before: string, after: string): string
     const hunk = ops.slice(start, end);
     const oldCount = hunk.filter((o) => o.kind !== "+").length;
     const newCount = hunk.filter((o) => o.kind !== "-").length;
-    lines.push(`@@ -${oldCount === 0 ? oldLine - 1 : oldLine},${oldCount} +${newCount === 0 ? newLine - 1 : newLine},${newCount} @@`);
+    lines.push(
+      `@@ -${oldCount === 0 ? oldLine - 1 : oldLine},${oldCount} +${newCount === 0 ? newLine - 1 : newLine},${newCount} @@`,
+    );
     for (const o of hunk) lines.push(`${o.kind}${o.line}`);
     oldLine += oldCount;
     newLine += newCount;

@@ -74,7 +74,8 @@ export function createFixer(read: (file: string) => string | undefined): Fixer {
         return allOf([edit(at.loc.file, o.start + 1, o.end - 1, text)]);
       }
       // A YAML plain scalar (the location covers the scalar itself).
-      if (slice === old && SAFE_PLAIN.test(old) && SAFE_PLAIN.test(text) && !/: /.test(text)) return allOf([edit(at.loc.file, o.start, o.end, text)]);
+      if (slice === old && SAFE_PLAIN.test(old) && SAFE_PLAIN.test(text) && !/: /.test(text))
+        return allOf([edit(at.loc.file, o.start, o.end, text)]);
       return undefined;
     },
   };

@@ -17,7 +17,13 @@ export function change(fix: Fix | undefined, certain: boolean, desc: string): Ch
 }
 
 /** Replaces a value written literally (see `Fixer.replaceValue`): a fix when `certain`, else a suggestion. */
-export function valueChange(fixer: Fixer, at: { loc: SourceLocation }, old: string, text: string, certain: boolean): Change {
+export function valueChange(
+  fixer: Fixer,
+  at: { loc: SourceLocation },
+  old: string,
+  text: string,
+  certain: boolean,
+): Change {
   return change(fixer.replaceValue(at, old, text), certain, `Replace \`${old}\` by \`${text}\``);
 }
 
@@ -32,7 +38,10 @@ export function shortRefIsCertain(text: string, suggestion: string): boolean {
   return m[1] !== undefined || !/^v?\d/.test(m[2] ?? "");
 }
 
-const LIKE_OPERATOR: Record<string, string> = { StringEquals: "StringLike", StringEqualsIfExists: "StringLikeIfExists" };
+const LIKE_OPERATOR: Record<string, string> = {
+  StringEquals: "StringLike",
+  StringEqualsIfExists: "StringLikeIfExists",
+};
 
 /** Whether a wildcard in a sub value under `StringEquals` was clearly meant as one: as a pattern it pins the owner and repository and only ranges over refs or values of one kind. */
 function wildcardMeant(v: Pick<SubConditionValue, "value">, template: readonly string[]): boolean {
@@ -65,5 +74,10 @@ export function operatorToLike(fixer: Fixer, v: SubConditionValue, template: rea
 
 /** The conditions written under one operator (they share its location). */
 function blockOf(stmt: Statement, opLoc: SourceLocation): Statement["conditions"] {
-  return stmt.conditions.filter((c) => c.operator.loc.file === opLoc.file && c.operator.loc.line === opLoc.line && c.operator.loc.column === opLoc.column);
+  return stmt.conditions.filter(
+    (c) =>
+      c.operator.loc.file === opLoc.file &&
+      c.operator.loc.line === opLoc.line &&
+      c.operator.loc.column === opLoc.column,
+  );
 }

@@ -33,7 +33,10 @@ function lineStart(fixer: Fixer, file: string, line: number): number | undefined
 
 /** The leading spaces of a location's line when nothing but spaces precedes it there (a block key). */
 function blockIndent(fixer: Fixer, loc: SourceLocation): string | undefined {
-  const before = fixer.source(loc.file)?.lines.lineText(loc.line).slice(0, loc.column - 1);
+  const before = fixer
+    .source(loc.file)
+    ?.lines.lineText(loc.line)
+    .slice(0, loc.column - 1);
   return before !== undefined && /^ *$/.test(before) ? before : undefined;
 }
 
@@ -61,7 +64,10 @@ function addEntry(fixer: Fixer, p: Permissions): TextEdit | undefined {
   const flow = flowEntries(fixer, p.loc);
   if (flow) return fixer.edit(file, flow.start, flow.end, flowText([...flow.entries, ID_TOKEN_WRITE]));
   const keys = [...(p.scopeKeys?.values() ?? [])];
-  const last = keys.reduce<SourceLocation | undefined>((a, k) => (a === undefined || k.line > a.line ? k : a), undefined);
+  const last = keys.reduce<SourceLocation | undefined>(
+    (a, k) => (a === undefined || k.line > a.line ? k : a),
+    undefined,
+  );
   if (!last || keys.some((k) => k.column !== last.column)) return undefined;
   const indent = blockIndent(fixer, last);
   const src = fixer.source(file);
@@ -69,7 +75,8 @@ function addEntry(fixer: Fixer, p: Permissions): TextEdit | undefined {
   if (indent === undefined || !src || at === undefined) return undefined;
   // A value that continues on the next lines is not a scope (`contents: read`): leave such a layout alone.
   const next = src.lines.lineText(last.line + 1);
-  if (next.trim() !== "" && !next.trimStart().startsWith("#") && next.length - next.trimStart().length > indent.length) return undefined;
+  if (next.trim() !== "" && !next.trimStart().startsWith("#") && next.length - next.trimStart().length > indent.length)
+    return undefined;
   const eol = eolOf(src.text);
   const lead = at === src.text.length && !src.text.endsWith("\n") ? eol : "";
   return fixer.edit(file, at, at, `${lead}${indent}${ID_TOKEN_WRITE}${eol}`);
@@ -82,11 +89,17 @@ function insertJobBlock(fixer: Fixer, job: Job, entries: readonly string[]): Tex
   const keyIndent = blockIndent(fixer, job.id.loc);
   const src = fixer.source(file);
   const at = lineStart(fixer, file, job.loc.line);
-  if (indent === undefined || keyIndent === undefined || indent.length <= keyIndent.length || !src || at === undefined) return undefined;
+  if (indent === undefined || keyIndent === undefined || indent.length <= keyIndent.length || !src || at === undefined)
+    return undefined;
   if (job.loc.line <= job.id.loc.line) return undefined;
   const step = " ".repeat(indent.length - keyIndent.length);
   const eol = eolOf(src.text);
-  return fixer.edit(file, at, at, `${indent}permissions:${eol}${entries.map((e) => `${indent}${step}${e}${eol}`).join("")}`);
+  return fixer.edit(
+    file,
+    at,
+    at,
+    `${indent}permissions:${eol}${entries.map((e) => `${indent}${step}${e}${eol}`).join("")}`,
+  );
 }
 
 /**
@@ -101,7 +114,11 @@ export function addIdTokenWrite(fixer: Fixer, job: Job, wf: Workflow): Change {
   if (own) {
     if (own.kind === "empty") {
       const flow = flowEntries(fixer, own.loc);
-      return change(flow ? allOf([fixer.edit(own.loc.file, flow.start, flow.end, flowText([ID_TOKEN_WRITE]))]) : undefined, true, desc);
+      return change(
+        flow ? allOf([fixer.edit(own.loc.file, flow.start, flow.end, flowText([ID_TOKEN_WRITE]))]) : undefined,
+        true,
+        desc,
+      );
     }
     if (own.kind !== "map") return {};
     const current = own.scopes.get("id-token");
@@ -109,7 +126,12 @@ export function addIdTokenWrite(fixer: Fixer, job: Job, wf: Workflow): Change {
     return change(allOf([addEntry(fixer, own)]), true, desc);
   }
   const inherited = wf.permissions;
-  if (!inherited) return change(allOf([insertJobBlock(fixer, job, ["contents: read", ID_TOKEN_WRITE])]), false, `Give job \`${job.id.value}\` \`permissions: { contents: read, ${ID_TOKEN_WRITE} }\` (check the other scopes it needs)`);
+  if (!inherited)
+    return change(
+      allOf([insertJobBlock(fixer, job, ["contents: read", ID_TOKEN_WRITE])]),
+      false,
+      `Give job \`${job.id.value}\` \`permissions: { contents: read, ${ID_TOKEN_WRITE} }\` (check the other scopes it needs)`,
+    );
   if (inherited.kind !== "map" && inherited.kind !== "empty") return {};
   return change(allOf([insertJobBlock(fixer, job, [...otherScopes(inherited), ID_TOKEN_WRITE])]), true, desc);
 }
@@ -118,7 +140,8 @@ export function addIdTokenWrite(fixer: Fixer, job: Job, wf: Workflow): Change {
 function removeIdToken(fixer: Fixer, p: Permissions): TextEdit | undefined {
   const file = p.loc.file;
   const flow = flowEntries(fixer, p.loc);
-  if (flow) return fixer.edit(file, flow.start, flow.end, flowText(flow.entries.filter((e) => !/^id-token\s*:/.test(e))));
+  if (flow)
+    return fixer.edit(file, flow.start, flow.end, flowText(flow.entries.filter((e) => !/^id-token\s*:/.test(e))));
   const key = p.scopeKeys?.get("id-token");
   const src = fixer.source(file);
   if (!key || !src || blockIndent(fixer, key) === undefined) return undefined;
@@ -130,7 +153,8 @@ function removeIdToken(fixer: Fixer, p: Permissions): TextEdit | undefined {
   const keyEnd = src.lines.offset(p.keyLoc.endLine, p.keyLoc.endColumn);
   const between = src.text.slice(keyEnd, start);
   if (!/^\s*:[ \t]*\r?\n[ \t\r\n]*$/.test(between)) return undefined;
-  const lineEnd = end === src.text.length && !src.text.endsWith("\n") ? end : end - (src.text.slice(0, end).endsWith("\r\n") ? 2 : 1);
+  const lineEnd =
+    end === src.text.length && !src.text.endsWith("\n") ? end : end - (src.text.slice(0, end).endsWith("\r\n") ? 2 : 1);
   return fixer.edit(file, keyEnd, lineEnd, ": {}");
 }
 
@@ -145,5 +169,9 @@ export function moveIdTokenToJobs(fixer: Fixer, wf: Workflow, needing: readonly 
   const entries = [...otherScopes(p), ID_TOKEN_WRITE];
   const fix = allOf([removeIdToken(fixer, p), ...needing.map((job) => insertJobBlock(fixer, job, entries))]);
   const jobs = needing.map((j) => `\`${j.id.value}\``).join(", ");
-  return change(fix, true, needing.length === 0 ? "Remove the workflow-level `id-token: write`" : `Move \`id-token: write\` to ${jobs}`);
+  return change(
+    fix,
+    true,
+    needing.length === 0 ? "Remove the workflow-level `id-token: write`" : `Move \`id-token: write\` to ${jobs}`,
+  );
 }

@@ -27,7 +27,8 @@ export const github: Formatter = (report, meta) => {
     const file = pathUnderRoot(root, meta.cwd, r.filePath) ?? r.filePath;
     for (const m of r.messages) {
       const props = [`file=${escapeProperty(file)}`, `line=${m.line}`, `col=${m.column}`];
-      if (m.endLine > m.line || (m.endLine === m.line && m.endColumn > m.column)) props.push(`endLine=${m.endLine}`, `endColumn=${m.endColumn}`);
+      if (m.endLine > m.line || (m.endLine === m.line && m.endColumn > m.column))
+        props.push(`endLine=${m.endLine}`, `endColumn=${m.endColumn}`);
       props.push(`title=${escapeProperty(m.ruleId)}`);
       out.push(`::${m.severity === 2 ? "error" : "warning"} ${props.join(",")}::${escapeData(m.message)}`);
     }

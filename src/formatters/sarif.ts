@@ -75,7 +75,10 @@ function reportingDescriptor(rule: AnyRule): Json {
     fullDescription: { text: `${description}.${applies} Default level: ${severity}.` },
     helpUri: help,
     help: helpOf(rule, help),
-    defaultConfiguration: { level: severity === "error" ? "error" : severity === "warn" ? "warning" : "none", enabled: severity !== "off" },
+    defaultConfiguration: {
+      level: severity === "error" ? "error" : severity === "warn" ? "warning" : "none",
+      enabled: severity !== "off",
+    },
     properties,
   };
 }
@@ -134,7 +137,12 @@ export const sarif: Formatter = (report, meta) => {
   return `${JSON.stringify(log, null, 2)}\n`;
 };
 
-function result(m: LintMessage, artifactLocation: Json, index: number | undefined, artifact: (file: string) => Json): Json {
+function result(
+  m: LintMessage,
+  artifactLocation: Json,
+  index: number | undefined,
+  artifact: (file: string) => Json,
+): Json {
   const out: Json = {
     ruleId: m.ruleId,
     ...(index === undefined ? {} : { ruleIndex: index }),
@@ -145,7 +153,8 @@ function result(m: LintMessage, artifactLocation: Json, index: number | undefine
   // Code scanning matches alerts across runs by these; without them it hashes the line, which merges two
   // findings on one line and breaks when lines move.
   if (m.fingerprint) out.partialFingerprints = { "oidclint/v1": m.fingerprint };
-  if (m.explanation || m.fix) out.properties = { ...(m.explanation ? { explanation: m.explanation } : {}), ...(m.fix ? { fix: m.fix } : {}) };
+  if (m.explanation || m.fix)
+    out.properties = { ...(m.explanation ? { explanation: m.explanation } : {}), ...(m.fix ? { fix: m.fix } : {}) };
   if (m.related && m.related.length > 0) {
     out.relatedLocations = m.related.map((rel, i) => ({
       id: i + 1,

@@ -55,7 +55,12 @@ export const stylish: Formatter = (report, meta) => {
   for (const r of report.results) {
     if (r.messages.length === 0) continue;
     out.push("", paint.underline(relative(meta.cwd, r.filePath) || r.filePath));
-    const rows = r.messages.map((m) => ({ m, pos: `${m.line}:${m.column}`, sev: m.severity === 2 ? "error" : "warning", msg: visible(m.message) }));
+    const rows = r.messages.map((m) => ({
+      m,
+      pos: `${m.line}:${m.column}`,
+      sev: m.severity === 2 ? "error" : "warning",
+      msg: visible(m.message),
+    }));
     const w0 = Math.max(...rows.map((x) => x.pos.length));
     const w1 = Math.max(...rows.map((x) => x.sev.length));
     const wId = Math.max(...rows.map((x) => x.m.ruleId.length));
@@ -68,7 +73,10 @@ export const stylish: Formatter = (report, meta) => {
       out.push(...codeFrame(source, m, paint));
       if (m.explanation) out.push(...wrap(m.explanation, "    "));
       if (m.fix) out.push(...wrap(`Fix: ${m.fix}`, "    "));
-      for (const rel of m.related ?? []) out.push(paint.dim(`    ${relative(meta.cwd, rel.file) || rel.file}:${rel.line}:${rel.column}: ${rel.message}`));
+      for (const rel of m.related ?? [])
+        out.push(
+          paint.dim(`    ${relative(meta.cwd, rel.file) || rel.file}:${rel.line}:${rel.column}: ${rel.message}`),
+        );
       out.push(paint.dim(`    ${docsUrl(m.ruleId)}`), "");
     }
   }

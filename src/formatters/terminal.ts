@@ -68,7 +68,11 @@ export function printLines(paint: Paint, lines: readonly string[]): string {
 }
 
 /** Colour for a human-readable report: `--color`/`--no-color` first, then FORCE_COLOR, NO_COLOR, and whether stdout is a terminal. */
-export function useColor(flag: boolean | undefined, io: { isTTY: boolean; env: Record<string, string | undefined> }, toFile = false): boolean {
+export function useColor(
+  flag: boolean | undefined,
+  io: { isTTY: boolean; env: Record<string, string | undefined> },
+  toFile = false,
+): boolean {
   if (flag !== undefined) return flag;
   const force = io.env.FORCE_COLOR;
   if (force !== undefined) return force !== "0" && force !== "false";

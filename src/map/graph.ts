@@ -179,7 +179,12 @@ function overall(situations: readonly MapEdgeSituation[]): Verdict {
 }
 
 function situationOf(s: JobSituation): MapSituation {
-  const out: MapSituation = { event: s.event, description: s.description, kind: s.kind, sub: s.kind === "unknown" ? null : renderSub(s) };
+  const out: MapSituation = {
+    event: s.event,
+    description: s.description,
+    kind: s.kind,
+    sub: s.kind === "unknown" ? null : renderSub(s),
+  };
   if (s.unknownWhy !== undefined) out.unknownWhy = s.unknownWhy;
   return out;
 }
@@ -214,13 +219,24 @@ class Builder {
     for (const entry of this.roleEntries) this.role(entry, providerIds);
     for (const wf of [...this.project.workflows].sort((a, b) => a.file.localeCompare(b.file))) this.workflow(wf);
     this.map.roles = [...this.roleNodes.values()].sort(
-      (a, b) => Number(b.loc !== null) - Number(a.loc !== null) || (a.loc?.file ?? "").localeCompare(b.loc?.file ?? "") || (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || a.label.localeCompare(b.label),
+      (a, b) =>
+        Number(b.loc !== null) - Number(a.loc !== null) ||
+        (a.loc?.file ?? "").localeCompare(b.loc?.file ?? "") ||
+        (a.loc?.line ?? 0) - (b.loc?.line ?? 0) ||
+        a.label.localeCompare(b.label),
     );
     return this.map;
   }
 
   private span(id: string, loc: SourceLocation, findings: string[]): void {
-    this.spans.push({ id, file: loc.file, line: loc.line, endLine: Math.max(loc.line, loc.endLine), size: Math.max(loc.line, loc.endLine) - loc.line, findings });
+    this.spans.push({
+      id,
+      file: loc.file,
+      line: loc.line,
+      endLine: Math.max(loc.line, loc.endLine),
+      size: Math.max(loc.line, loc.endLine) - loc.line,
+      findings,
+    });
   }
 
   private providers(): Map<OidcProvider, string> {
@@ -275,12 +291,16 @@ class Builder {
             id: `${id}#c${node.conditions.length + 1}`,
             claim: gc.claim,
             operator: gc.condition.operator.value,
-            values: [...gc.condition.values.items.map(displayText), ...(gc.condition.values.unknown ? [`\${${gc.condition.values.unknown.expr}}`] : [])],
+            values: [
+              ...gc.condition.values.items.map(displayText),
+              ...(gc.condition.values.unknown ? [`\${${gc.condition.values.unknown.expr}}`] : []),
+            ],
             effect: isAllow(stmt) ? "Allow" : "Deny",
             loc: at(gc.condition.loc),
           });
         }
-        if (trusting) for (const p of providersFor(stmt, doc, this.project, this.settings)) providers.add(providerIds.get(p) ?? "");
+        if (trusting)
+          for (const p of providersFor(stmt, doc, this.project, this.settings)) providers.add(providerIds.get(p) ?? "");
       }
     }
     if (info) this.span(id, info.loc, node.findings);
@@ -297,14 +317,29 @@ class Builder {
     if (entry) return this.role(entry, new Map());
     // A role whose trust policy does not let GitHub in at all.
     const doc = resolved.docs[0];
-    const made: RoleEntry = { label: resolved.label, docs: resolved.docs, loc: resolved.loc, ...(doc?.role ? { role: doc.role } : {}) };
+    const made: RoleEntry = {
+      label: resolved.label,
+      docs: resolved.docs,
+      loc: resolved.loc,
+      ...(doc?.role ? { role: doc.role } : {}),
+    };
     this.roleEntries.push(made);
     return this.role(made, new Map());
   }
 
   private externalRole(text: string, defined: boolean): MapRole {
     const id = `external:${text}`;
-    const node = this.roleNodes.get(id) ?? { id, label: text, name: null, resource: null, defined: false, loc: null, providers: [], conditions: [], findings: [] };
+    const node = this.roleNodes.get(id) ?? {
+      id,
+      label: text,
+      name: null,
+      resource: null,
+      defined: false,
+      loc: null,
+      providers: [],
+      conditions: [],
+      findings: [],
+    };
     node.defined = node.defined || defined;
     this.roleNodes.set(id, node);
     return node;
@@ -312,8 +347,22 @@ class Builder {
 
   private workflow(wf: Workflow): void {
     const id = `workflow:${wf.file}`;
-    const node: MapWorkflow = { id, file: wf.file, name: wf.name?.value ?? null, triggers: [...new Set(wf.triggers.map((t) => t.event.value))], jobs: [], findings: [] };
-    this.spans.push({ id, file: wf.file, line: 1, endLine: Number.MAX_SAFE_INTEGER, size: Number.MAX_SAFE_INTEGER, findings: node.findings });
+    const node: MapWorkflow = {
+      id,
+      file: wf.file,
+      name: wf.name?.value ?? null,
+      triggers: [...new Set(wf.triggers.map((t) => t.event.value))],
+      jobs: [],
+      findings: [],
+    };
+    this.spans.push({
+      id,
+      file: wf.file,
+      line: 1,
+      endLine: Number.MAX_SAFE_INTEGER,
+      size: Number.MAX_SAFE_INTEGER,
+      findings: node.findings,
+    });
     const jobs = [...wf.jobs].sort((a, b) => a.loc.line - b.loc.line);
     jobs.forEach((job, i) => {
       const next = jobs[i + 1];
@@ -331,7 +380,10 @@ class Builder {
     if (need === "no" && idToken !== "write") return undefined;
     const id = `job:${wf.file}#${job.id.value}`;
     const assumptions = jobRoleAssumptions(this.project, this.settings, wf, job);
-    const step = assumptions.length > 0 && assumptions.every((a) => a.step === assumptions[0]?.step) ? assumptions[0]?.step : undefined;
+    const step =
+      assumptions.length > 0 && assumptions.every((a) => a.step === assumptions[0]?.step)
+        ? assumptions[0]?.step
+        : undefined;
     const node: MapJob = {
       id,
       job: job.id.value,
@@ -343,19 +395,40 @@ class Builder {
       situations: jobSituations(wf, job, this.settings, step).map(situationOf),
       findings: [],
     };
-    this.spans.push({ id, file: wf.file, line: job.id.loc.line, endLine: lastLine, size: lastLine - job.id.loc.line, findings: node.findings });
+    this.spans.push({
+      id,
+      file: wf.file,
+      line: job.id.loc.line,
+      endLine: lastLine,
+      size: lastLine - job.id.loc.line,
+      findings: node.findings,
+    });
     for (const a of assumptions) {
       const text = displayText(a.role);
       const resolved = resolveRole(a.role, this.project, this.settings);
       const aud = audienceOf(a);
-      const targets = resolved.length > 0 ? resolved.map((r) => this.assumedRole(r)) : [this.externalRole(text, knownText(a.role) !== undefined)];
+      const targets =
+        resolved.length > 0
+          ? resolved.map((r) => this.assumedRole(r))
+          : [this.externalRole(text, knownText(a.role) !== undefined)];
       for (const target of targets) {
         const edgeId = `${id}->${target.id}`;
         if (this.map.edges.some((e) => e.id === edgeId)) continue;
-        const edge: MapEdge = { id: edgeId, kind: "assumes", from: id, to: target.id, verdict: "unresolved", role: text, loc: at(a.loc), findings: [] };
+        const edge: MapEdge = {
+          id: edgeId,
+          kind: "assumes",
+          from: id,
+          to: target.id,
+          verdict: "unresolved",
+          role: text,
+          loc: at(a.loc),
+          findings: [],
+        };
         const r = resolved.find((x) => this.assumedRole(x) === target);
         if (r) {
-          edge.situations = jobSituations(wf, job, this.settings, a.step).map((s) => this.judge(s, r, target, aud.value));
+          edge.situations = jobSituations(wf, job, this.settings, a.step).map((s) =>
+            this.judge(s, r, target, aud.value),
+          );
           edge.verdict = overall(edge.situations);
         }
         this.span(edgeId, a.loc, edge.findings);
@@ -375,9 +448,17 @@ class Builder {
       verdict: claimVerdict(s, role.docs, claim, aud, this.settings),
       conditions: allowConditions.filter((c) => c.claim === claim).map((c) => c.id),
     }));
-    if (v === "accepts" || v === "unknown") return { ...base, verdict: v === "accepts" ? "accepted" : "unknown", example: null, acceptedNames: [], claims };
+    if (v === "accepts" || v === "unknown")
+      return { ...base, verdict: v === "accepts" ? "accepted" : "unknown", example: null, acceptedNames: [], claims };
     const example = v.refused === "" ? null : v.refused;
-    return { ...base, sub: renderSub(s, example ?? undefined), verdict: "refused", example, acceptedNames: v.acceptedNames, claims };
+    return {
+      ...base,
+      sub: renderSub(s, example ?? undefined),
+      verdict: "refused",
+      example,
+      acceptedNames: v.acceptedNames,
+      claims,
+    };
   }
 
   /** Each finding goes to the smallest node or edge whose span holds its line (ties: all of them). */
@@ -386,13 +467,29 @@ class Builder {
     for (const r of report.results) {
       const file = relative(cwd, r.filePath).split("\\").join("/");
       for (const m of r.messages) {
-        all.push({ id: "", ruleId: m.ruleId, severity: m.severity === 2 ? "error" : "warning", message: m.message, loc: { file, line: m.line, column: m.column }, docs: docsUrl(m.ruleId), on: [] });
+        all.push({
+          id: "",
+          ruleId: m.ruleId,
+          severity: m.severity === 2 ? "error" : "warning",
+          message: m.message,
+          loc: { file, line: m.line, column: m.column },
+          docs: docsUrl(m.ruleId),
+          on: [],
+        });
       }
     }
-    all.sort((a, b) => a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column || a.ruleId.localeCompare(b.ruleId));
+    all.sort(
+      (a, b) =>
+        a.loc.file.localeCompare(b.loc.file) ||
+        a.loc.line - b.loc.line ||
+        a.loc.column - b.loc.column ||
+        a.ruleId.localeCompare(b.ruleId),
+    );
     all.forEach((f, i) => {
       f.id = `finding:${i + 1}`;
-      const holding = this.spans.filter((s) => s.file === f.loc.file && s.line <= f.loc.line && f.loc.line <= s.endLine);
+      const holding = this.spans.filter(
+        (s) => s.file === f.loc.file && s.line <= f.loc.line && f.loc.line <= s.endLine,
+      );
       const smallest = Math.min(...holding.map((s) => s.size));
       for (const s of holding.filter((x) => x.size === smallest)) {
         if (!f.on.includes(s.id)) f.on.push(s.id);

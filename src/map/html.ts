@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import type { MapEdge, MapFinding, MapJob, MapRole, MapWorkflow, TrustMap, Verdict } from "./graph.js";
-import { edgeSub, jobDetail, jobTitle, providerDetail, providerTitle, roleDetail, VERDICT_TEXT, workflowTitle } from "./labels.js";
+import {
+  edgeSub,
+  jobDetail,
+  jobTitle,
+  providerDetail,
+  providerTitle,
+  roleDetail,
+  VERDICT_TEXT,
+  workflowTitle,
+} from "./labels.js";
 import { layoutGraph, type LayoutEdge, type LayoutNode } from "./layout.js";
 
 /**
@@ -22,7 +31,9 @@ const PAD = 8;
 const OPEN_GROUPS = 20;
 
 export function esc(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\ufffd").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\ufffd")
+    .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Escaped, with the analysis' `code` spans as <code> (what is between the backticks is escaped text). */
@@ -168,7 +179,8 @@ ${body}
     }
     flush();
     const unassumed = this.map.roles.filter((r) => !this.assumedBy.has(r.id));
-    if (unassumed.length > 0 || (pages.length === 0 && this.map.providers.length > 0)) pages.push({ title: "Roles no linted workflow assumes", workflows: [], roles: unassumed });
+    if (unassumed.length > 0 || (pages.length === 0 && this.map.providers.length > 0))
+      pages.push({ title: "Roles no linted workflow assumes", workflows: [], roles: unassumed });
     for (const p of pages) {
       if (p.title !== "") continue;
       const first = p.workflows[0]?.file ?? "";
@@ -182,10 +194,17 @@ ${body}
   private graphs(): string {
     const pages = this.pages();
     const out = [`<section id="graph"><h2>Graph</h2>`];
-    if (pages.length === 0) out.push(`<p class="empty">No workflow job that can get an OIDC token, no role trusting GitHub, no provider in the linted files.</p>`);
+    if (pages.length === 0)
+      out.push(
+        `<p class="empty">No workflow job that can get an OIDC token, no role trusting GitHub, no provider in the linted files.</p>`,
+      );
     pages.forEach((p, i) => {
       const open = i === 0 || pages.length <= 3 ? " open" : "";
-      out.push(`<details class="page"${open}><summary>${pages.length > 1 ? `Page ${i + 1} of ${pages.length}: ` : ""}${esc(p.title)}</summary>`, this.svg(p.workflows, p.roles), `</details>`);
+      out.push(
+        `<details class="page"${open}><summary>${pages.length > 1 ? `Page ${i + 1} of ${pages.length}: ` : ""}${esc(p.title)}</summary>`,
+        this.svg(p.workflows, p.roles),
+        `</details>`,
+      );
     });
     out.push("</section>");
     return out.join("\n");
@@ -198,45 +217,114 @@ ${body}
   }
 
   private svg(workflows: MapWorkflow[], roles: MapRole[]): string {
-    type Drawn = LayoutNode & { lines: string[]; kind: string; mapId: string; facets: Facets; findings: string[]; extra?: string };
+    type Drawn = LayoutNode & {
+      lines: string[];
+      kind: string;
+      mapId: string;
+      facets: Facets;
+      findings: string[];
+      extra?: string;
+    };
     const nodes: Drawn[] = [];
     const ids = new Map<string, string>();
-    const add = (mapId: string, lines: string[], kind: string, facets: Facets, findings: string[], extra?: string): void => {
+    const add = (
+      mapId: string,
+      lines: string[],
+      kind: string,
+      facets: Facets,
+      findings: string[],
+      extra?: string,
+    ): void => {
       const n = { ...this.node(lines, kind), mapId, facets, findings, ...(extra ? { extra } : {}) };
       ids.set(mapId, n.id);
       nodes.push(n);
     };
     const edges: (LayoutEdge & { edge?: MapEdge; facets: Facets })[] = [];
     for (const wf of workflows) {
-      add(wf.id, [wf.file, `${wf.name ? `${wf.name} · ` : ""}on ${wf.triggers.join(", ") || "(no trigger)"}`], "workflow", { paths: [wf.file], roles: wf.jobs.flatMap((j) => this.edgesFrom(j.id).map((e) => e.to)), rules: this.rulesOf(wf.findings) }, wf.findings);
+      add(
+        wf.id,
+        [wf.file, `${wf.name ? `${wf.name} · ` : ""}on ${wf.triggers.join(", ") || "(no trigger)"}`],
+        "workflow",
+        {
+          paths: [wf.file],
+          roles: wf.jobs.flatMap((j) => this.edgesFrom(j.id).map((e) => e.to)),
+          rules: this.rulesOf(wf.findings),
+        },
+        wf.findings,
+      );
       for (const job of wf.jobs) {
         const sub = job.situations.find((s) => s.sub !== null)?.sub;
-        add(job.id, [jobTitle(job), jobDetail(job), ...(sub ? [`sub ${sub}`] : [])], "job", this.jobFacets(wf, job), job.findings);
-        edges.push({ id: `e${++this.seq}`, from: ids.get(wf.id) ?? "", to: ids.get(job.id) ?? "", facets: this.jobFacets(wf, job) });
+        add(
+          job.id,
+          [jobTitle(job), jobDetail(job), ...(sub ? [`sub ${sub}`] : [])],
+          "job",
+          this.jobFacets(wf, job),
+          job.findings,
+        );
+        edges.push({
+          id: `e${++this.seq}`,
+          from: ids.get(wf.id) ?? "",
+          to: ids.get(job.id) ?? "",
+          facets: this.jobFacets(wf, job),
+        });
       }
     }
     const providers = new Set<string>();
     for (const role of roles) {
       const subs = role.conditions.filter((c) => c.claim === "sub" && c.effect === "Allow").flatMap((c) => c.values);
-      add(role.id, [role.label, roleDetail(role), ...(subs.length > 0 ? [`sub ${subs.join(", ")}`] : [])], role.defined || role.loc ? "role" : "role external", this.roleFacets(role), role.findings);
+      add(
+        role.id,
+        [role.label, roleDetail(role), ...(subs.length > 0 ? [`sub ${subs.join(", ")}`] : [])],
+        role.defined || role.loc ? "role" : "role external",
+        this.roleFacets(role),
+        role.findings,
+      );
       for (const p of role.providers) providers.add(p);
     }
     for (const p of this.map.providers) {
       if (!providers.has(p.id) && workflows.length > 0) continue;
-      add(p.id, [providerTitle(p), providerDetail(p)], "provider", { paths: [p.loc.file], roles: this.map.roles.filter((r) => r.providers.includes(p.id)).map((r) => r.id), rules: this.rulesOf(p.findings) }, p.findings);
+      add(
+        p.id,
+        [providerTitle(p), providerDetail(p)],
+        "provider",
+        {
+          paths: [p.loc.file],
+          roles: this.map.roles.filter((r) => r.providers.includes(p.id)).map((r) => r.id),
+          rules: this.rulesOf(p.findings),
+        },
+        p.findings,
+      );
     }
     for (const e of this.map.edges) {
       const from = ids.get(e.from);
       const to = ids.get(e.to);
       if (!from || !to) continue;
       const marked = e.verdict === "refused" || e.verdict === "partial";
-      const facets: Facets = e.kind === "assumes" ? { paths: [this.jobWorkflow.get(e.from)?.file ?? "", ...this.roleFile(e.to)], roles: [e.to], rules: this.rulesOf(e.findings) } : { paths: this.roleFile(e.from), roles: [e.from], rules: this.rulesOf(e.findings) };
-      edges.push({ id: `e${++this.seq}`, from, to, edge: e, facets, ...(marked ? { label: { width: 84, height: 16 } } : {}) });
+      const facets: Facets =
+        e.kind === "assumes"
+          ? {
+              paths: [this.jobWorkflow.get(e.from)?.file ?? "", ...this.roleFile(e.to)],
+              roles: [e.to],
+              rules: this.rulesOf(e.findings),
+            }
+          : { paths: this.roleFile(e.from), roles: [e.from], rules: this.rulesOf(e.findings) };
+      edges.push({
+        id: `e${++this.seq}`,
+        from,
+        to,
+        edge: e,
+        facets,
+        ...(marked ? { label: { width: 84, height: 16 } } : {}),
+      });
     }
     const lay = layoutGraph(nodes, edges);
     const parts: string[] = [];
-    parts.push(`<div class="scroll"><svg xmlns="http://www.w3.org/2000/svg" class="graph" width="${lay.width}" height="${lay.height}" viewBox="0 0 ${lay.width} ${lay.height}" role="img" aria-label="trust graph">`);
-    parts.push(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="arrowhead"/></marker></defs>`);
+    parts.push(
+      `<div class="scroll"><svg xmlns="http://www.w3.org/2000/svg" class="graph" width="${lay.width}" height="${lay.height}" viewBox="0 0 ${lay.width} ${lay.height}" role="img" aria-label="trust graph">`,
+    );
+    parts.push(
+      `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="arrowhead"/></marker></defs>`,
+    );
     for (const e of edges) {
       const placed = lay.edges.get(e.id);
       if (!placed || placed.points.length === 0) continue;
@@ -245,18 +333,39 @@ ${body}
       const verdict: Verdict | "structure" = m ? (m.kind === "trusts" ? "structure" : m.verdict) : "structure";
       const tip = m?.kind === "assumes" ? edgeTip(m, this.roles.get(m.to)) : m ? "trusts this provider" : "";
       const cls = `edge ${verdict}${m && m.findings.length > 0 ? " has-finding" : ""}`;
-      parts.push(`<g class="${cls}"${m ? ` data-id="${esc(m.id)}" data-verdict="${verdict}"` : ""}${facetAttrs(e.facets)}>${tip ? `<title>${esc(tip)}</title>` : ""}<path d="${d}" marker-end="url(#arrow)"/>`);
-      if (placed.label && m) parts.push(`<text class="edge-label" x="${placed.label.x}" y="${placed.label.y + 4}" text-anchor="middle">✖ ${m.verdict === "refused" ? "refused" : "partly"}</text>`);
+      parts.push(
+        `<g class="${cls}"${m ? ` data-id="${esc(m.id)}" data-verdict="${verdict}"` : ""}${facetAttrs(e.facets)}>${tip ? `<title>${esc(tip)}</title>` : ""}<path d="${d}" marker-end="url(#arrow)"/>`,
+      );
+      if (placed.label && m)
+        parts.push(
+          `<text class="edge-label" x="${placed.label.x}" y="${placed.label.y + 4}" text-anchor="middle">✖ ${m.verdict === "refused" ? "refused" : "partly"}</text>`,
+        );
       parts.push(`</g>`);
     }
     for (const n of nodes) {
       const p = lay.nodes.get(n.id);
       if (!p) continue;
-      const tip = n.lines.join("\n") + (n.findings.length > 0 ? `\n${n.findings.map((id) => this.findings.get(id)).map((f) => (f ? `${f.severity}: ${f.ruleId}: ${f.message}` : "")).join("\n")}` : "");
-      parts.push(`<g class="node ${n.kind}${n.findings.length > 0 ? " has-finding" : ""}" data-id="${esc(n.mapId)}"${facetAttrs(n.facets)} transform="translate(${p.x},${p.y})"><title>${esc(tip)}</title>`);
+      const tip =
+        n.lines.join("\n") +
+        (n.findings.length > 0
+          ? `\n${n.findings
+              .map((id) => this.findings.get(id))
+              .map((f) => (f ? `${f.severity}: ${f.ruleId}: ${f.message}` : ""))
+              .join("\n")}`
+          : "");
+      parts.push(
+        `<g class="node ${n.kind}${n.findings.length > 0 ? " has-finding" : ""}" data-id="${esc(n.mapId)}"${facetAttrs(n.facets)} transform="translate(${p.x},${p.y})"><title>${esc(tip)}</title>`,
+      );
       parts.push(`<rect width="${n.width}" height="${n.height}" rx="${n.kind === "provider" ? 14 : 4}"/>`);
-      n.lines.forEach((l, i) => parts.push(`<text x="${PAD}" y="${PAD + 12 + i * LINE_H}"${i === 0 ? ' class="head"' : ""}>${esc(cut(l))}</text>`));
-      if (n.findings.length > 0) parts.push(`<g class="badge" transform="translate(${n.width},0)"><circle r="9"/><text text-anchor="middle" y="4">${n.findings.length}</text></g>`);
+      n.lines.forEach((l, i) =>
+        parts.push(
+          `<text x="${PAD}" y="${PAD + 12 + i * LINE_H}"${i === 0 ? ' class="head"' : ""}>${esc(cut(l))}</text>`,
+        ),
+      );
+      if (n.findings.length > 0)
+        parts.push(
+          `<g class="badge" transform="translate(${n.width},0)"><circle r="9"/><text text-anchor="middle" y="4">${n.findings.length}</text></g>`,
+        );
       parts.push(`</g>`);
     }
     parts.push(`</svg></div>`);
@@ -292,15 +401,26 @@ ${body}
       let flagged = wf.findings.length > 0;
       for (const job of wf.jobs) {
         const edges = this.edgesFrom(job.id);
-        const triggers = job.situations.map((s) => `<li>${esc(s.event)}${s.description ? ` ${escCode(s.description)}` : ""}: <code>${esc(s.sub ?? `cannot be predicted${s.unknownWhy ? ` (${s.unknownWhy})` : ""}`)}</code></li>`).join("");
+        const triggers = job.situations
+          .map(
+            (s) =>
+              `<li>${esc(s.event)}${s.description ? ` ${escCode(s.description)}` : ""}: <code>${esc(s.sub ?? `cannot be predicted${s.unknownWhy ? ` (${s.unknownWhy})` : ""}`)}</code></li>`,
+          )
+          .join("");
         const jobCells = `<td>${esc(jobTitle(job))}<div class="loc">${esc(`${job.loc.file}:${job.loc.line}`)}</div></td><td>${job.environment === null ? "" : esc(job.environment)}</td><td><ul class="plain">${triggers}</ul></td>`;
         for (const e of edges.length > 0 ? edges : [undefined]) {
           const role = e ? this.roles.get(e.to) : undefined;
           const findings = [...job.findings, ...(e?.findings ?? [])];
           if (findings.length > 0 || e?.verdict === "refused" || e?.verdict === "partial") flagged = true;
-          const facets: Facets = { paths: [wf.file, ...(e ? this.roleFile(e.to) : [])], roles: e ? [e.to] : [], rules: this.rulesOf([...wf.findings, ...findings]) };
+          const facets: Facets = {
+            paths: [wf.file, ...(e ? this.roleFile(e.to) : [])],
+            roles: e ? [e.to] : [],
+            rules: this.rulesOf([...wf.findings, ...findings]),
+          };
           const aud = e?.situations?.[0]?.aud ?? "";
-          const verdict = e ? `<span class="verdict ${e.verdict}">${esc(VERDICT_TEXT[e.verdict])}</span>${edgeSub(e) && e.verdict !== "accepted" ? `<div><code>${esc(edgeSub(e) ?? "")}</code></div>` : ""}` : `<span class="verdict unknown">assumes no AWS role</span>`;
+          const verdict = e
+            ? `<span class="verdict ${e.verdict}">${esc(VERDICT_TEXT[e.verdict])}</span>${edgeSub(e) && e.verdict !== "accepted" ? `<div><code>${esc(edgeSub(e) ?? "")}</code></div>` : ""}`
+            : `<span class="verdict unknown">assumes no AWS role</span>`;
           rows.push(
             `<tr${facetAttrs(facets)}${e ? ` data-verdict="${e.verdict}"` : ""}>${jobCells}<td>${e ? `${esc(role?.label ?? e.role ?? "")}<div class="loc">${esc(role ? roleDetail(role) : "")}</div>` : ""}</td><td>${esc(aud)}</td><td>${verdict}</td><td>${e ? this.conditionsCell(e, role) : ""}</td><td>${this.findingCells(findings)}</td></tr>`,
           );
@@ -321,13 +441,20 @@ ${body}
 
   private rolesTable(): string {
     const rows = this.map.roles.map((r) => {
-      const conds = r.conditions.map((c) => `<li>${c.effect === "Deny" ? "Deny " : ""}<code>${esc(c.claim)}</code> ${esc(c.operator)} ${esc(c.values.join(", "))} <span class="loc">${esc(`${c.loc.file}:${c.loc.line}`)}</span></li>`).join("");
+      const conds = r.conditions
+        .map(
+          (c) =>
+            `<li>${c.effect === "Deny" ? "Deny " : ""}<code>${esc(c.claim)}</code> ${esc(c.operator)} ${esc(c.values.join(", "))} <span class="loc">${esc(`${c.loc.file}:${c.loc.line}`)}</span></li>`,
+        )
+        .join("");
       const by = (this.assumedBy.get(r.id) ?? []).map((e) => {
         const wf = this.jobWorkflow.get(e.from);
         const job = wf?.jobs.find((j) => j.id === e.from);
         return `<li><span class="verdict ${e.verdict}">${e.verdict === "accepted" ? "✔" : e.verdict === "refused" || e.verdict === "partial" ? "✖" : "?"}</span> ${esc(`${wf?.file ?? ""} › ${job ? jobTitle(job) : ""}`)}</li>`;
       });
-      const providers = r.providers.map((id) => this.map.providers.find((p) => p.id === id)).map((p) => (p ? esc(providerTitle(p)) : ""));
+      const providers = r.providers
+        .map((id) => this.map.providers.find((p) => p.id === id))
+        .map((p) => (p ? esc(providerTitle(p)) : ""));
       return `<tr${facetAttrs(this.roleFacets(r))}><td>${esc(r.label)}<div class="loc">${esc(roleDetail(r))}</div></td><td><ul class="plain">${conds}</ul></td><td>${providers.join("<br>")}</td><td><ul class="plain">${by.join("")}</ul></td><td>${this.findingCells(r.findings)}</td></tr>`;
     });
     return `<section id="roles"><h2>Roles</h2>${rows.length === 0 ? `<p class="empty">No role trusting GitHub in the linted files.</p>` : `<table><thead><tr><th>Role</th><th>Conditions</th><th>Providers</th><th>Assumed by</th><th>Findings</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`}</section>`;
@@ -353,7 +480,9 @@ ${body}
     };
     const rows = this.map.findings.map((f) => {
       const on = f.on.map((id) => esc(label(id))).join("<br>");
-      const roles = f.on.flatMap((id) => (this.roles.has(id) ? [id] : this.map.edges.filter((e) => e.id === id).map((e) => e.to)));
+      const roles = f.on.flatMap((id) =>
+        this.roles.has(id) ? [id] : this.map.edges.filter((e) => e.id === id).map((e) => e.to),
+      );
       return `<tr class="${f.severity}"${facetAttrs({ paths: [f.loc.file], roles, rules: [f.ruleId] })}><td>${esc(f.severity)}</td><td><a href="${esc(f.docs)}">${esc(f.ruleId)}</a></td><td>${escCode(f.message)}</td><td class="loc">${esc(`${f.loc.file}:${f.loc.line}:${f.loc.column}`)}</td><td>${on}</td></tr>`;
     });
     return `<section id="findings"><h2>Findings</h2>${rows.length === 0 ? `<p class="empty">No finding.</p>` : `<table><thead><tr><th>Severity</th><th>Rule</th><th>Message</th><th>Where</th><th>On</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`}</section>`;
@@ -362,7 +491,10 @@ ${body}
 
 function edgeTip(e: MapEdge, role: MapRole | undefined): string {
   const lines = [`${VERDICT_TEXT[e.verdict]}: assumes ${e.role ?? ""}${role?.loc ? ` (${roleDetail(role)})` : ""}`];
-  for (const s of e.situations ?? []) lines.push(`on ${s.event}${s.description ? ` ${s.description}` : ""}: sub ${s.sub ?? "(cannot be predicted)"}, aud ${s.aud ?? "(not known)"} → ${s.verdict}`);
+  for (const s of e.situations ?? [])
+    lines.push(
+      `on ${s.event}${s.description ? ` ${s.description}` : ""}: sub ${s.sub ?? "(cannot be predicted)"}, aud ${s.aud ?? "(not known)"} → ${s.verdict}`,
+    );
   return lines.join("\n");
 }
 

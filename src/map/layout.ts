@@ -46,16 +46,25 @@ interface DagreGraph {
   edge(e: { v: string; w: string; name: string }): { points?: Point[]; x?: number; y?: number };
 }
 
-const { graphlib, layout } = dagre as unknown as { graphlib: { Graph: new (options: { multigraph: boolean }) => DagreGraph }; layout: (g: DagreGraph) => void };
+const { graphlib, layout } = dagre as unknown as {
+  graphlib: { Graph: new (options: { multigraph: boolean }) => DagreGraph };
+  layout: (g: DagreGraph) => void;
+};
 
 export function layoutGraph(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[]): Layout {
   const g = new graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: "LR", nodesep: 14, ranksep: 70, edgesep: 10, marginx: MARGIN, marginy: MARGIN });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: n.width, height: n.height });
-  for (const e of edges) g.setEdge(e.from, e.to, e.label ? { width: e.label.width, height: e.label.height, labelpos: "c" } : {}, e.id);
+  for (const e of edges)
+    g.setEdge(e.from, e.to, e.label ? { width: e.label.width, height: e.label.height, labelpos: "c" } : {}, e.id);
   layout(g);
-  const out: Layout = { width: Math.ceil(g.graph().width ?? 0), height: Math.ceil(g.graph().height ?? 0), nodes: new Map(), edges: new Map() };
+  const out: Layout = {
+    width: Math.ceil(g.graph().width ?? 0),
+    height: Math.ceil(g.graph().height ?? 0),
+    nodes: new Map(),
+    edges: new Map(),
+  };
   for (const n of nodes) {
     const p = g.node(n.id);
     out.nodes.set(n.id, { x: round(p.x - n.width / 2), y: round(p.y - n.height / 2) });
@@ -63,7 +72,12 @@ export function layoutGraph(nodes: readonly LayoutNode[], edges: readonly Layout
   for (const e of edges) {
     const l = g.edge({ v: e.from, w: e.to, name: e.id });
     const points = (l.points ?? []).map((p) => ({ x: round(p.x), y: round(p.y) }));
-    out.edges.set(e.id, e.label && l.x !== undefined && l.y !== undefined ? { points, label: { x: round(l.x), y: round(l.y) } } : { points });
+    out.edges.set(
+      e.id,
+      e.label && l.x !== undefined && l.y !== undefined
+        ? { points, label: { x: round(l.x), y: round(l.y) } }
+        : { points },
+    );
   }
   return out;
 }

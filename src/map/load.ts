@@ -5,7 +5,9 @@ import type { ResolvedConfig } from "../config/load.js";
 import type { Project } from "../model/project.js";
 
 /** The project the map draws (the engine's one pipeline) and the findings of a lint run on it. */
-export async function loadMapInput(req: ProjectRequest): Promise<{ project: Project; config: ResolvedConfig; report: LintReport }> {
+export async function loadMapInput(
+  req: ProjectRequest,
+): Promise<{ project: Project; config: ResolvedConfig; report: LintReport }> {
   const loaded = await loadProject(req);
   return { project: loaded.project, config: loaded.config, report: await runRules(loaded) };
 }

@@ -1,5 +1,14 @@
 import type { TrustMap } from "./graph.js";
-import { edgeSub, jobDetail, jobTitle, providerDetail, providerTitle, roleDetail, VERDICT_TEXT, workflowTitle } from "./labels.js";
+import {
+  edgeSub,
+  jobDetail,
+  jobTitle,
+  providerDetail,
+  providerTitle,
+  roleDetail,
+  VERDICT_TEXT,
+  workflowTitle,
+} from "./labels.js";
 
 /**
  * `--format mermaid`: a flowchart (workflow files as subgraphs of their jobs, roles, providers; the
@@ -21,7 +30,10 @@ export function mermaidText(s: string): string {
 }
 
 function label(lines: string[]): string {
-  return `"${lines.filter((l) => l !== "").map(mermaidText).join("<br/>")}"`;
+  return `"${lines
+    .filter((l) => l !== "")
+    .map(mermaidText)
+    .join("<br/>")}"`;
 }
 
 export function renderMermaid(map: TrustMap): string {
@@ -49,20 +61,32 @@ export function renderMermaid(map: TrustMap): string {
       lines.push(`  ${from} --> ${to}`);
     } else {
       const sub = edgeSub(e);
-      const text = label([VERDICT_TEXT[e.verdict], e.verdict === "refused" || e.verdict === "partial" ? (sub ?? "") : ""]);
-      lines.push(e.verdict === "refused" || e.verdict === "partial" ? `  ${from} -.->|${text}| ${to}` : `  ${from} -->|${text}| ${to}`);
+      const text = label([
+        VERDICT_TEXT[e.verdict],
+        e.verdict === "refused" || e.verdict === "partial" ? (sub ?? "") : "",
+      ]);
+      lines.push(
+        e.verdict === "refused" || e.verdict === "partial"
+          ? `  ${from} -.->|${text}| ${to}`
+          : `  ${from} -->|${text}| ${to}`,
+      );
       edgeClass[e.verdict]?.push(String(edgeIndex));
     }
     edgeIndex++;
   }
   for (const r of map.roles) if (!r.defined && r.loc === null) classes.unresolved?.push(idOf(r.id));
-  const withFindings = [...map.workflows.flatMap((w) => w.jobs), ...map.roles, ...map.providers].filter((n) => n.findings.length > 0);
+  const withFindings = [...map.workflows.flatMap((w) => w.jobs), ...map.roles, ...map.providers].filter(
+    (n) => n.findings.length > 0,
+  );
   for (const n of withFindings) classes.finding?.push(idOf(n.id));
   lines.push("  classDef finding stroke:#c62828,stroke-width:2px");
   lines.push("  classDef unresolved stroke-dasharray:4 3,fill:#f5f5f5");
-  for (const [name, members] of Object.entries(classes)) if (members.length > 0) lines.push(`  class ${members.join(",")} ${name}`);
-  if (edgeClass.refused && edgeClass.refused.length > 0) lines.push(`  linkStyle ${edgeClass.refused.join(",")} stroke:#c62828,stroke-width:2px`);
-  if (edgeClass.partial && edgeClass.partial.length > 0) lines.push(`  linkStyle ${edgeClass.partial.join(",")} stroke:#ef6c00,stroke-width:2px`);
+  for (const [name, members] of Object.entries(classes))
+    if (members.length > 0) lines.push(`  class ${members.join(",")} ${name}`);
+  if (edgeClass.refused && edgeClass.refused.length > 0)
+    lines.push(`  linkStyle ${edgeClass.refused.join(",")} stroke:#c62828,stroke-width:2px`);
+  if (edgeClass.partial && edgeClass.partial.length > 0)
+    lines.push(`  linkStyle ${edgeClass.partial.join(",")} stroke:#ef6c00,stroke-width:2px`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -96,7 +120,9 @@ export function renderMarkdown(map: TrustMap): string {
     const edges = map.edges.filter((e) => e.kind === "assumes" && e.from === j.id);
     const rows = edges.length > 0 ? edges : [undefined];
     for (const e of rows) {
-      const findings = [...j.findings, ...(e?.findings ?? [])].map((id) => map.findings.find((f) => f.id === id)?.ruleId ?? "");
+      const findings = [...j.findings, ...(e?.findings ?? [])].map(
+        (id) => map.findings.find((f) => f.id === id)?.ruleId ?? "",
+      );
       const cells = [
         w.file,
         jobTitle(j),

@@ -49,7 +49,8 @@ const YAML_PATH = /\.ya?ml$/;
 
 const CFN_JSON = /"AWSTemplateFormatVersion"|"Type"\s*:\s*"AWS::/;
 // `[^\S\n]*`, not `\s*`: at every line start `\s*` would run over all the following blank lines (quadratic).
-const CFN_YAML = /^[^\S\n]*["']?AWSTemplateFormatVersion["']?[^\S\n]*:|^[^\S\n]*Type:[^\S\n]*["']?AWS::|^Transform:[^\S\n]*["']?AWS::Serverless/m;
+const CFN_YAML =
+  /^[^\S\n]*["']?AWSTemplateFormatVersion["']?[^\S\n]*:|^[^\S\n]*Type:[^\S\n]*["']?AWS::|^Transform:[^\S\n]*["']?AWS::Serverless/m;
 /** `terraform show -json` of a plan (`planned_values`) or of a state (`values.root_module`). */
 const PLAN_JSON = /"planned_values"|"resource_changes"|"root_module"/;
 const POLICY_JSON = /"(Statement|AssumeRolePolicyDocument|ClientIDList)"/;
@@ -101,7 +102,8 @@ export const FORMATS: readonly Format[] = [
     globs: ["**/*.json", "**/*.template", "**/*.yml", "**/*.yaml"],
     matchesPath: (path) => isJson(path) || isYaml(path),
     // `.template` is also CloudFormation's old extension for YAML templates.
-    sniff: (text, path) => (isYaml(path) ? CFN_YAML.test(text) : CFN_JSON.test(text) || (!/^\s*[{[]/.test(text) && CFN_YAML.test(text))),
+    sniff: (text, path) =>
+      isYaml(path) ? CFN_YAML.test(text) : CFN_JSON.test(text) || (!/^\s*[{[]/.test(text) && CFN_YAML.test(text)),
     facts: TEMPLATE_FACTS,
     parser: { kind: "file", load: async () => (await import("./cloudformation/index.js")).parseCloudFormation },
   },
@@ -158,7 +160,9 @@ export function isInputByPath(path: string): boolean {
  * unrelated data.
  */
 export function looksLikeInput(path: string, lenientText: string): boolean {
-  return FORMATS.some((f) => f.matchesPath(path) && (f.inputByPath === true || (f.sniff?.(lenientText, path) ?? false)));
+  return FORMATS.some(
+    (f) => f.matchesPath(path) && (f.inputByPath === true || (f.sniff?.(lenientText, path) ?? false)),
+  );
 }
 
 /** The globs discovery uses for a directory. */

@@ -21,7 +21,12 @@ export const ALWAYS_IGNORED = [
 /** Parses one file that is not read in a batch: the first format whose path test, pre-check and parser accept it. */
 export async function parseDocumentFile(src: SourceFile, env: ParseEnv): Promise<ParsedFile | undefined> {
   for (const format of FORMATS) {
-    if (format.parser.kind !== "file" || !format.matchesPath(src.path) || (format.sniff && !format.sniff(src.text, src.path))) continue;
+    if (
+      format.parser.kind !== "file" ||
+      !format.matchesPath(src.path) ||
+      (format.sniff && !format.sniff(src.text, src.path))
+    )
+      continue;
     const parse = await format.parser.load();
     const parsed = await parse(src, env);
     if (parsed) return withFacts(format, [parsed])[0];
@@ -76,6 +81,9 @@ export function internalProblem(src: SourceFile, e: unknown): ParsedFile {
   if (process.env.OIDCLINT_DEBUG) console.error(e);
   const message = e instanceof Error ? e.message : String(e);
   const out = emptyParsed(src.path, "unknown");
-  out.problems.push({ message: `oidclint could not read this file (internal error: ${message}); please report it`, loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 } });
+  out.problems.push({
+    message: `oidclint could not read this file (internal error: ${message}); please report it`,
+    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
+  });
   return out;
 }

@@ -77,20 +77,29 @@ function parseProviderJson(src: SourceFile, tree: TreeNode): ParsedFile | undefi
  * IAM's API returns the document URL-encoded inside a JSON string. Positions inside it cannot map back
  * to the file character by character, so every value of the decoded document is placed on the string.
  */
-function decodeEncodedPolicy(src: SourceFile, node: TreeNode & { kind: "string" }, out: ParsedFile): TreeNode | undefined {
+function decodeEncodedPolicy(
+  src: SourceFile,
+  node: TreeNode & { kind: "string" },
+  out: ParsedFile,
+): TreeNode | undefined {
   const raw = displayText(node.value);
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw.replace(/\+/g, " "));
   } catch {
-    out.problems.push({ message: "Role.AssumeRolePolicyDocument is a string but not valid URL-encoded JSON", loc: node.loc });
+    out.problems.push({
+      message: "Role.AssumeRolePolicyDocument is a string but not valid URL-encoded JSON",
+      loc: node.loc,
+    });
     return undefined;
   }
   const inner = parseYamlSource(src.path, decoded, { schema: "json" });
   if (inner.problems.length > 0) {
-    out.problems.push({ message: `Role.AssumeRolePolicyDocument does not decode to JSON: ${inner.problems[0]?.message ?? ""}`, loc: node.loc });
+    out.problems.push({
+      message: `Role.AssumeRolePolicyDocument does not decode to JSON: ${inner.problems[0]?.message ?? ""}`,
+      loc: node.loc,
+    });
     return undefined;
   }
   return relocate(yamlToTree(inner.doc.contents, inner.index), node.loc);
 }
-

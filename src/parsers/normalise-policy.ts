@@ -1,5 +1,13 @@
 import type { SourceLocation } from "../model/location.js";
-import type { Condition, PolicyDocument, PolicyKind, Principal, PrincipalType, Statement, ValueList } from "../model/policy.js";
+import type {
+  Condition,
+  PolicyDocument,
+  PolicyKind,
+  Principal,
+  PrincipalType,
+  Statement,
+  ValueList,
+} from "../model/policy.js";
 import { child, entry, listOf, type TreeNode } from "./tree.js";
 import { knownText, strValue, type StrValue } from "../model/value.js";
 
@@ -140,7 +148,11 @@ export interface PolicyContext {
 }
 
 /** Builds a policy document from the tree of `{ Version, Statement }`. Undefined when it is not one. */
-export function normalisePolicy(node: TreeNode, ctx: PolicyContext, loc: SourceLocation = node.loc): PolicyDocument | undefined {
+export function normalisePolicy(
+  node: TreeNode,
+  ctx: PolicyContext,
+  loc: SourceLocation = node.loc,
+): PolicyDocument | undefined {
   const statement = child(node, "Statement");
   if (!statement) return undefined;
   const statements = listOf(statement)

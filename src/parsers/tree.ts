@@ -97,11 +97,20 @@ export function toPlain(node: TreeNode): unknown {
  * was defined. Used for values that came through a variable, a mapping, or a document embedded in a string.
  * `copied` hears of every string node and its copy (for parsers that keep side data per node).
  */
-export function relocate(node: TreeNode, loc: SourceLocation, origin?: string, copied?: (from: TreeString, to: TreeString) => void): TreeNode {
+export function relocate(
+  node: TreeNode,
+  loc: SourceLocation,
+  origin?: string,
+  copied?: (from: TreeString, to: TreeString) => void,
+): TreeNode {
   switch (node.kind) {
     case "string": {
       const o = node.value.origin ?? origin;
-      const out: TreeString = { kind: "string", value: o === undefined ? { parts: node.value.parts, loc } : { parts: node.value.parts, loc, origin: o }, loc };
+      const out: TreeString = {
+        kind: "string",
+        value: o === undefined ? { parts: node.value.parts, loc } : { parts: node.value.parts, loc, origin: o },
+        loc,
+      };
       copied?.(node, out);
       return out;
     }
@@ -110,7 +119,14 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin?: string, c
     case "array":
       return { kind: "array", items: node.items.map((i) => relocate(i, loc, origin, copied)), loc };
     case "object":
-      return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin, copied) })), loc };
+      return {
+        kind: "object",
+        entries: node.entries.map((e) => ({
+          key: { value: e.key.value, loc },
+          value: relocate(e.value, loc, origin, copied),
+        })),
+        loc,
+      };
     case "unknown": {
       const o = node.origin ?? origin;
       const out: TreeUnknown = { kind: "unknown", expr: node.expr, loc };

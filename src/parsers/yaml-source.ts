@@ -1,4 +1,16 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node,
+  type ParseOptions,
+  type DocumentOptions,
+  type SchemaOptions,
+} from "yaml";
 import { LineIndex, type Located, type SourceLocation } from "../model/location.js";
 import type { TreeNode } from "./tree.js";
 import type { ParseProblem } from "../model/project.js";
@@ -33,7 +45,8 @@ export function nestingProblem(text: string): { message: string; offset: number 
     }
     if (atLineStart) {
       if (c === 32) {
-        if (++indent > MAX_DEPTH * 2) return { message: `indentation deeper than ${MAX_DEPTH * 2} columns; not linted`, offset: i };
+        if (++indent > MAX_DEPTH * 2)
+          return { message: `indentation deeper than ${MAX_DEPTH * 2} columns; not linted`, offset: i };
         continue;
       }
       atLineStart = false;
@@ -50,7 +63,12 @@ export function parseYamlSource(file: string, text: string, options: YamlOptions
   const index = new LineIndex(file, text);
   const json = options.schema === "json";
   const tooDeep = nestingProblem(text);
-  if (tooDeep) return { doc: parseDocument("null"), index, problems: [{ message: tooDeep.message, loc: index.span(tooDeep.offset, tooDeep.offset + 1) }] };
+  if (tooDeep)
+    return {
+      doc: parseDocument("null"),
+      index,
+      problems: [{ message: tooDeep.message, loc: index.span(tooDeep.offset, tooDeep.offset + 1) }],
+    };
   const doc = parseDocument(text, {
     prettyErrors: false,
     uniqueKeys: false,
@@ -132,7 +150,13 @@ export function yamlToTree(root: unknown, index: LineIndex, onTag?: TagHandler):
         if (!isPair(pair)) continue;
         const key = locatedScalar(pair.key, index);
         if (!key) continue;
-        entries.push({ key, value: pair.value == null ? { kind: "scalar" as const, value: null, loc: key.loc } : convert(pair.value, depth + 1) });
+        entries.push({
+          key,
+          value:
+            pair.value == null
+              ? { kind: "scalar" as const, value: null, loc: key.loc }
+              : convert(pair.value, depth + 1),
+        });
       }
       return { kind: "object", entries, loc: nodeLoc(node, index) };
     }
@@ -157,7 +181,11 @@ export function parseJsonSource(file: string, text: string): YamlSource {
     // Some messages carry no position ("Unexpected end of JSON input", bad escapes): ask the yaml parser where it stopped.
     const offset = pos?.[1] ? Number(pos[1]) : yamlErrorOffset(file, text);
     const clean = message.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+/, "");
-    return { doc: parseDocument("null"), index, problems: [{ message: `Invalid JSON: ${clean}`, loc: index.span(offset, offset + 1) }] };
+    return {
+      doc: parseDocument("null"),
+      index,
+      problems: [{ message: `Invalid JSON: ${clean}`, loc: index.span(offset, offset + 1) }],
+    };
   }
   return parseYamlSource(file, text, { schema: "json" });
 }

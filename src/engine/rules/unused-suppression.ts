@@ -23,7 +23,8 @@ export default defineRule({
       },
       missingReason: {
         message: "Suppression of `{{ruleId}}` gives no reason, so it suppresses nothing",
-        explanation: "This configuration requires a reason for every suppression (`requireSuppressionReason`); a suppression without one suppresses nothing.",
+        explanation:
+          "This configuration requires a reason for every suppression (`requireSuppressionReason`); a suppression without one suppresses nothing.",
         fix: "Append `-- <why this is safe>` to the comment so that reviewers see why the finding is accepted.",
       },
     },

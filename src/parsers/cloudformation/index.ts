@@ -6,7 +6,15 @@ import { child, entry, type TreeNode } from "../tree.js";
 import { joinParts, knownText, type Part } from "../../model/value.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { parseJsonSource, parseYamlSource, yamlToTree } from "../yaml-source.js";
-import { parametersNotDefault, PROVIDER_TYPES, Resolver, structuralConditions, type Template, type TemplateParameter, type TemplateResource } from "./resolve.js";
+import {
+  parametersNotDefault,
+  PROVIDER_TYPES,
+  Resolver,
+  structuralConditions,
+  type Template,
+  type TemplateParameter,
+  type TemplateResource,
+} from "./resolve.js";
 import { shortFormHandler } from "./short-forms.js";
 
 /**
@@ -31,12 +39,31 @@ export function parseCloudFormation(src: SourceFile, _env: ParseEnv): ParsedFile
   for (const res of tpl.resources.values()) {
     if (res.type === "AWS::IAM::Role") {
       const assume = child(res.properties, "AssumeRolePolicyDocument");
-      if (assume) out.policies.push(...trustPolicies(tpl, assume, roleInfo(tpl, res, "RoleName", "Path", res.id), "CloudFormation AWS::IAM::Role", partition, out));
+      if (assume)
+        out.policies.push(
+          ...trustPolicies(
+            tpl,
+            assume,
+            roleInfo(tpl, res, "RoleName", "Path", res.id),
+            "CloudFormation AWS::IAM::Role",
+            partition,
+            out,
+          ),
+        );
     } else if (res.type === "AWS::Serverless::Function") {
       // With `Role` the function uses an existing role and SAM ignores AssumeRolePolicyDocument.
       const assume = child(res.properties, "AssumeRolePolicyDocument");
       if (assume && !entry(res.properties, "Role")) {
-        out.policies.push(...trustPolicies(tpl, assume, roleInfo(tpl, res, undefined, "RolePath", `${res.id}Role`), "SAM AWS::Serverless::Function", partition, out));
+        out.policies.push(
+          ...trustPolicies(
+            tpl,
+            assume,
+            roleInfo(tpl, res, undefined, "RolePath", `${res.id}Role`),
+            "SAM AWS::Serverless::Function",
+            partition,
+            out,
+          ),
+        );
       }
     } else if (PROVIDER_TYPES.has(res.type)) {
       out.providers.push(...providers(tpl, res));
@@ -59,7 +86,14 @@ function isTemplate(tree: TreeNode): boolean {
 }
 
 function readTemplate(tree: TreeNode, file: string, index: Template["index"]): Template {
-  const tpl: Template = { file, index, parameters: new Map(), conditions: new Map(), conditionValues: new Map(), resources: new Map() };
+  const tpl: Template = {
+    file,
+    index,
+    parameters: new Map(),
+    conditions: new Map(),
+    conditionValues: new Map(),
+    resources: new Map(),
+  };
   const params = child(tree, "Parameters");
   if (params?.kind === "object") {
     for (const e of params.entries) {
@@ -112,14 +146,21 @@ function readings(tpl: Template, node: TreeNode): Reading[] {
   for (let mask = 0; mask < 1 << names.length; mask++) {
     const assignment = new Map(names.map((n, i) => [n, (mask & (1 << i)) === 0]));
     const unknownParameters = new Map<string, string>();
-    for (const [n, value] of assignment) for (const [p, why] of parametersNotDefault(tpl, n, value)) unknownParameters.set(p, why);
+    for (const [n, value] of assignment)
+      for (const [p, why] of parametersNotDefault(tpl, n, value)) unknownParameters.set(p, why);
     const branch = names.map((n) => `condition ${n} ${String(assignment.get(n))}`).join(", ");
     out.push({ resolver: new Resolver(tpl, assignment, unknownParameters), branch });
   }
   return out;
 }
 
-function roleInfo(tpl: Template, res: TemplateResource, nameKey: string | undefined, pathKey: string, id: string): RoleInfo {
+function roleInfo(
+  tpl: Template,
+  res: TemplateResource,
+  nameKey: string | undefined,
+  pathKey: string,
+  id: string,
+): RoleInfo {
   const info: RoleInfo = { id, loc: res.loc };
   const resolver = new Resolver(tpl);
   const read = (key: string | undefined) => {
@@ -134,13 +175,24 @@ function roleInfo(tpl: Template, res: TemplateResource, nameKey: string | undefi
   return info;
 }
 
-function trustPolicies(tpl: Template, assume: TreeNode, role: RoleInfo, source: string, partition: string | undefined, out: ParsedFile): PolicyDocument[] {
+function trustPolicies(
+  tpl: Template,
+  assume: TreeNode,
+  role: RoleInfo,
+  source: string,
+  partition: string | undefined,
+  out: ParsedFile,
+): PolicyDocument[] {
   const docs: PolicyDocument[] = [];
   for (const reading of readings(tpl, assume)) {
     let resolved = reading.resolver.resolve(assume);
     if (resolved?.kind === "string") resolved = policyFromString(resolved, tpl.file, out);
     if (!resolved) continue;
-    const doc = normalisePolicy(resolved, { kind: "trust", source, role, ...(partition === undefined ? {} : { partition }) }, assume.loc);
+    const doc = normalisePolicy(
+      resolved,
+      { kind: "trust", source, role, ...(partition === undefined ? {} : { partition }) },
+      assume.loc,
+    );
     if (!doc) continue;
     if (reading.branch !== undefined) doc.branch = reading.branch;
     docs.push(doc);
@@ -187,7 +239,8 @@ function templatePartition(tree: TreeNode): string | undefined {
       }
     } else if (node.kind === "array") for (const i of node.items) walk(i, depth + 1);
     else if (node.kind === "object") {
-      for (const e of node.entries) if (e.key.value !== "Principal" && e.key.value !== "NotPrincipal") walk(e.value, depth + 1);
+      for (const e of node.entries)
+        if (e.key.value !== "Principal" && e.key.value !== "NotPrincipal") walk(e.value, depth + 1);
     }
   };
   walk(tree, 0);
@@ -213,7 +266,10 @@ function policyFromString(node: TreeNode & { kind: "string" }, file: string, out
   if (parsed.problems.length > 0) {
     // A document with unresolved pieces may only look broken because of them: nothing certain to say.
     if (unknowns.length === 0) {
-      out.problems.push({ message: `AssumeRolePolicyDocument is a string that is not valid JSON: ${parsed.problems[0]?.message ?? ""}`, loc: node.loc });
+      out.problems.push({
+        message: `AssumeRolePolicyDocument is a string that is not valid JSON: ${parsed.problems[0]?.message ?? ""}`,
+        loc: node.loc,
+      });
     }
     return undefined;
   }
@@ -251,7 +307,10 @@ function onString(node: TreeNode, loc: SourceLocation, origin: string | undefine
     case "object":
       return {
         kind: "object",
-        entries: node.entries.map((e) => ({ key: { value: displayKey(e.key.value, unknowns), loc }, value: onString(e.value, loc, origin, unknowns) })),
+        entries: node.entries.map((e) => ({
+          key: { value: displayKey(e.key.value, unknowns), loc },
+          value: onString(e.value, loc, origin, unknowns),
+        })),
         loc,
       };
     default:

@@ -64,7 +64,8 @@ function isValueBranch(node: TreeNode, inArray: boolean, depth = 0): boolean {
   const fn = intrinsicOf(node);
   if (fn) {
     if (fn.name === "Ref") return !(fn.arg.kind === "string" && knownText(fn.arg.value) === "AWS::NoValue") || inArray;
-    if (fn.name === "Fn::If") return fn.arg.kind === "array" && fn.arg.items.slice(1).every((b) => isValueBranch(b, inArray, depth + 1));
+    if (fn.name === "Fn::If")
+      return fn.arg.kind === "array" && fn.arg.items.slice(1).every((b) => isValueBranch(b, inArray, depth + 1));
     return true;
   }
   if (node.kind === "object") return false;
@@ -196,14 +197,22 @@ export class Resolver {
         if (r) entries.push({ key: e.key, value: r });
         // A policy's `Condition` removed by `AWS::NoValue` is kept as an empty block, so that findings
         // about missing conditions can point at it.
-        else if (e.key.value === "Condition") entries.push({ key: e.key, value: { kind: "object", entries: [], loc: e.value.loc } });
+        else if (e.key.value === "Condition")
+          entries.push({ key: e.key, value: { kind: "object", entries: [], loc: e.value.loc } });
       }
       return { kind: "object", entries, loc: node.loc };
     }
     return node;
   }
 
-  private intrinsic(name: string, arg: TreeNode, key: TreeEntry["key"], loc: SourceLocation, depth: number, inArray: boolean): TreeNode | undefined {
+  private intrinsic(
+    name: string,
+    arg: TreeNode,
+    key: TreeEntry["key"],
+    loc: SourceLocation,
+    depth: number,
+    inArray: boolean,
+  ): TreeNode | undefined {
     switch (name) {
       case "Ref": {
         const target = textOf(arg);
@@ -227,7 +236,11 @@ export class Resolver {
       case "Fn::ImportValue": {
         const r = this.resolve(arg, depth);
         const t = textOf(r);
-        return unknownNode(`ImportValue ${t ? displayText({ parts: t.parts, loc }) : "…"}`, loc, "an export of another stack (Fn::ImportValue)");
+        return unknownNode(
+          `ImportValue ${t ? displayText({ parts: t.parts, loc }) : "…"}`,
+          loc,
+          "an export of another stack (Fn::ImportValue)",
+        );
       }
       default:
         return unknownNode(name, loc);
@@ -253,7 +266,8 @@ export class Resolver {
       return unknownNode(param.name, loc, `parameter ${param.name}, read from SSM (${this.where(param.loc)})`);
     }
     const def = param.default;
-    if (!def) return unknownNode(param.name, loc, `parameter ${param.name}, which has no Default (${this.where(param.loc)})`);
+    if (!def)
+      return unknownNode(param.name, loc, `parameter ${param.name}, which has no Default (${this.where(param.loc)})`);
     const origin = `parameter ${param.name} default (${this.where(def.loc)})`;
     if (def.kind === "array") {
       return { kind: "array", items: def.items.map((i) => stringNode(textOf(i)?.parts ?? [], loc, [origin])), loc };
@@ -278,7 +292,14 @@ export class Resolver {
     if (typeof first === "string") parts[0] = first.replace(/^https?:\/\//i, "");
     const last = parts[parts.length - 1];
     if (typeof last === "string") parts[parts.length - 1] = last.replace(/\/+$/, "");
-    const arn: Part[] = ["arn:", { unknown: "AWS::Partition" }, ":iam::", { unknown: "AWS::AccountId" }, ":oidc-provider/", ...parts];
+    const arn: Part[] = [
+      "arn:",
+      { unknown: "AWS::Partition" },
+      ":iam::",
+      { unknown: "AWS::AccountId" },
+      ":oidc-provider/",
+      ...parts,
+    ];
     return stringNode(arn, loc, [`the ARN of OIDC provider ${res.id} (${this.where(res.loc)})`, ...text.origins]);
   }
 
@@ -326,11 +347,17 @@ export class Resolver {
     return stringNode(parts, loc, origins);
   }
 
-  private subVariable(name: string, vars: TreeNode | undefined, loc: SourceLocation, depth: number): TreeNode | undefined {
+  private subVariable(
+    name: string,
+    vars: TreeNode | undefined,
+    loc: SourceLocation,
+    depth: number,
+  ): TreeNode | undefined {
     const mapped = entry(vars, name);
     if (mapped) return this.resolve(mapped.value, depth + 1);
     const dot = name.indexOf(".");
-    if (dot > 0 && !this.tpl.parameters.has(name)) return this.attribute(name.slice(0, dot), name.slice(dot + 1), loc, depth + 1);
+    if (dot > 0 && !this.tpl.parameters.has(name))
+      return this.attribute(name.slice(0, dot), name.slice(dot + 1), loc, depth + 1);
     return this.ref(name, loc, depth + 1);
   }
 
@@ -391,7 +418,9 @@ export class Resolver {
     const value = child(child(child(this.tpl.mappings, map), top), second);
     if (value) {
       const resolved = this.resolve(value, depth);
-      return resolved && addOrigin(relocate(resolved, loc), `mapping ${map}.${top}.${second} (${this.where(value.loc)})`);
+      return (
+        resolved && addOrigin(relocate(resolved, loc), `mapping ${map}.${top}.${second} (${this.where(value.loc)})`)
+      );
     }
     const fallback = child(arg.items[3], "DefaultValue");
     if (fallback) return this.resolve(fallback, depth);
@@ -402,7 +431,13 @@ export class Resolver {
    * `Fn::If`: the branch this reading chooses when the condition is one of the reading's; otherwise, between
    * two values, both values as a list. Each value says which branch it came from.
    */
-  private if(arg: TreeNode, key: TreeEntry["key"], loc: SourceLocation, depth: number, inArray: boolean): TreeNode | undefined {
+  private if(
+    arg: TreeNode,
+    key: TreeEntry["key"],
+    loc: SourceLocation,
+    depth: number,
+    inArray: boolean,
+  ): TreeNode | undefined {
     const { cond, branches } = ifParts(arg);
     const [whenTrue, whenFalse] = branches;
     if (cond === undefined || !whenTrue || !whenFalse) return unknownNode("Fn::If", loc);
@@ -410,24 +445,35 @@ export class Resolver {
     const branch = (choice: boolean): TreeNode | undefined => {
       // In the branch the parameters' defaults do not take, the condition's parameters are not their defaults.
       const notDefaults = parametersNotDefault(this.tpl, cond, choice);
-      const resolver = notDefaults.size === 0 ? this : new Resolver(this.tpl, this.assignment, new Map([...this.unknownParameters, ...notDefaults]));
+      const resolver =
+        notDefaults.size === 0
+          ? this
+          : new Resolver(this.tpl, this.assignment, new Map([...this.unknownParameters, ...notDefaults]));
       const resolved = resolver.resolve(choice ? whenTrue : whenFalse, depth, inArray);
-      return resolved && addOrigin(resolved, `the ${String(choice)} branch of ${spelling} ${cond} (${this.where(loc)})`);
+      return (
+        resolved && addOrigin(resolved, `the ${String(choice)} branch of ${spelling} ${cond} (${this.where(loc)})`)
+      );
     };
     const choice = this.assignment.get(cond);
     if (choice !== undefined) return branch(choice);
-    if (!isValueBranch(whenTrue, inArray) || !isValueBranch(whenFalse, inArray)) return unknownNode(`Fn::If ${cond}`, loc);
-    const items = [branch(true), branch(false)].flatMap((b) => (b === undefined ? [] : b.kind === "array" ? b.items : [b]));
+    if (!isValueBranch(whenTrue, inArray) || !isValueBranch(whenFalse, inArray))
+      return unknownNode(`Fn::If ${cond}`, loc);
+    const items = [branch(true), branch(false)].flatMap((b) =>
+      b === undefined ? [] : b.kind === "array" ? b.items : [b],
+    );
     return { kind: "array", items, loc };
   }
-
 }
 
 /**
  * The value of a condition when every parameter has its default (`Fn::Equals`, `Fn::Not`, `Fn::And`,
  * `Fn::Or`, `Condition`); undefined when it depends on something unknown.
  */
-export function evaluateCondition(tpl: Template, name: string, evaluating: Set<string> = new Set()): boolean | undefined {
+export function evaluateCondition(
+  tpl: Template,
+  name: string,
+  evaluating: Set<string> = new Set(),
+): boolean | undefined {
   if (tpl.conditionValues.has(name)) return tpl.conditionValues.get(name);
   const node = tpl.conditions.get(name);
   // A condition that names itself (through others) has no value.
@@ -477,7 +523,12 @@ function evaluateConditionNode(tpl: Template, node: TreeNode, evaluating: Set<st
 }
 
 /** The parameters a condition reads, through the conditions it names. */
-export function conditionParameters(tpl: Template, name: string, out: Set<string> = new Set(), seen: Set<string> = new Set()): Set<string> {
+export function conditionParameters(
+  tpl: Template,
+  name: string,
+  out: Set<string> = new Set(),
+  seen: Set<string> = new Set(),
+): Set<string> {
   const node = tpl.conditions.get(name);
   if (!node || seen.has(name)) return out;
   seen.add(name);
@@ -512,7 +563,10 @@ export function parametersNotDefault(tpl: Template, cond: string, value: boolean
   const withDefaults = evaluateCondition(tpl, cond);
   if (withDefaults === undefined || withDefaults === value) return out;
   for (const p of conditionParameters(tpl, cond)) {
-    out.set(p, `parameter ${p}, unknown when condition ${cond} is ${String(value)} (its Default makes it ${String(withDefaults)})`);
+    out.set(
+      p,
+      `parameter ${p}, unknown when condition ${cond} is ${String(value)} (its Default makes it ${String(withDefaults)})`,
+    );
   }
   return out;
 }

@@ -58,7 +58,10 @@ function untagged(node: Node, convert: (n: unknown) => TreeNode, index: LineInde
       if (!isPair(pair)) continue;
       const key = locatedScalar(pair.key, index);
       if (!key) continue;
-      entries.push({ key, value: pair.value == null ? { kind: "scalar", value: null, loc: key.loc } : convert(pair.value) });
+      entries.push({
+        key,
+        value: pair.value == null ? { kind: "scalar", value: null, loc: key.loc } : convert(pair.value),
+      });
     }
     return { kind: "object", entries, loc };
   }

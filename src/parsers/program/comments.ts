@@ -13,7 +13,29 @@ export function isPythonPath(file: string): boolean {
 }
 
 /** Characters after which a `/` starts a regular expression rather than a division. */
-const BEFORE_REGEX = new Set(["", "(", ",", "=", ":", "[", "!", "&", "|", "?", "{", "}", ";", "+", "-", "*", "%", "<", ">", "~", "^"]);
+const BEFORE_REGEX = new Set([
+  "",
+  "(",
+  ",",
+  "=",
+  ":",
+  "[",
+  "!",
+  "&",
+  "|",
+  "?",
+  "{",
+  "}",
+  ";",
+  "+",
+  "-",
+  "*",
+  "%",
+  "<",
+  ">",
+  "~",
+  "^",
+]);
 
 export function jsCommentStarts(text: string): Set<number> {
   const out = new Set<number>();

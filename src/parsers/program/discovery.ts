@@ -25,7 +25,8 @@ export function isPulumiYamlPath(path: string): boolean {
 export const PROGRAM_GLOBS = ["**/*.ts", "**/*.tsx", "**/*.js", "**/*.mjs", "**/*.cjs", "**/*.py"];
 
 /** Imports (or the issuer) that make a program worth parsing. */
-const PRECHECK = /aws-cdk-lib|@aws-cdk\/aws-iam|aws_cdk|aws-cdk-github-oidc|@pulumi\/aws|pulumi_aws|@cdktf\/provider-aws|cdktf_cdktf_provider_aws|token\.actions\.githubusercontent\.com/;
+const PRECHECK =
+  /aws-cdk-lib|@aws-cdk\/aws-iam|aws_cdk|aws-cdk-github-oidc|@pulumi\/aws|pulumi_aws|@cdktf\/provider-aws|cdktf_cdktf_provider_aws|token\.actions\.githubusercontent\.com/;
 
 export function passesPrecheck(text: string): boolean {
   return PRECHECK.test(text);

@@ -73,7 +73,10 @@ export async function parsePrograms(sources: SourceFile[], env: ParseEnv): Promi
   for (const ev of modules.values()) for (const run of ev?.callables ?? []) run();
   if (budget.exhausted) {
     const first = out.values().next().value;
-    first?.problems.push({ message: "the programs exceed oidclint's evaluation budget; values past it are unknown", loc: { file: first.file, line: 1, column: 1, endLine: 1, endColumn: 1 } });
+    first?.problems.push({
+      message: "the programs exceed oidclint's evaluation budget; values past it are unknown",
+      loc: { file: first.file, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    });
   }
 
   lowerDefinitions(defs, out, "program");
@@ -104,7 +107,11 @@ function languageOf(path: string): Language {
 }
 
 /** A module in the IR, or undefined (with a problem on the file when it is a linted one) when it cannot be read. */
-function lowerOrProblem(src: SourceFile, lowerers: Lowerers, parsed: ParsedFile | undefined): ProgramModule | undefined {
+function lowerOrProblem(
+  src: SourceFile,
+  lowerers: Lowerers,
+  parsed: ParsedFile | undefined,
+): ProgramModule | undefined {
   const lower = lowerers[languageOf(src.path)];
   if (!lower) return undefined;
   const deep = nestingDepthProblem(src.text);
@@ -151,7 +158,17 @@ function candidatePaths(fromFile: string, spec: string, language: Language): str
     if (!spec.startsWith(".")) return [];
     const base = posix.join(dir, spec);
     const stem = base.replace(/\.(m|c)?js$/, "");
-    for (const p of [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${stem}.js`, `${stem}.mjs`, `${stem}.cjs`, `${base}/index.ts`, `${base}/index.js`]) {
+    for (const p of [
+      base,
+      `${stem}.ts`,
+      `${stem}.tsx`,
+      `${stem}.mts`,
+      `${stem}.js`,
+      `${stem}.mjs`,
+      `${stem}.cjs`,
+      `${base}/index.ts`,
+      `${base}/index.js`,
+    ]) {
       const n = inside(p);
       if (n !== undefined && !out.includes(n)) out.push(n);
     }
@@ -160,7 +177,10 @@ function candidatePaths(fromFile: string, spec: string, language: Language): str
   // Python: leading dots climb from the file's package; an absolute module may be a file of the project.
   const m = /^(\.*)(.*)$/.exec(spec);
   const dots = m?.[1]?.length ?? 0;
-  const rel = (m?.[2] ?? "").split(".").filter((x) => x !== "").join("/");
+  const rel = (m?.[2] ?? "")
+    .split(".")
+    .filter((x) => x !== "")
+    .join("/");
   const bases: string[] = [];
   if (dots > 0) {
     let d = dir;
@@ -193,7 +213,9 @@ const CDK_OUT_TEMPLATE = /^(?:(.*)\/)?cdk\.out\/[^/]+\.template\.json$/;
  * constructs oidclint does not model), the synthesized templates are all there is and are kept.
  */
 export function preferProgramSource(parsed: ParsedFile[]): ParsedFile[] {
-  const sourceDirs = parsed.filter((f) => f.format === "cdk" && (f.policies.length > 0 || f.providers.length > 0)).map((f) => posix.dirname(f.file));
+  const sourceDirs = parsed
+    .filter((f) => f.format === "cdk" && (f.policies.length > 0 || f.providers.length > 0))
+    .map((f) => posix.dirname(f.file));
   if (sourceDirs.length === 0) return parsed;
   return parsed.filter((f) => {
     const m = CDK_OUT_TEMPLATE.exec(f.file);

@@ -3,7 +3,20 @@ import { knownText } from "../../model/value.js";
 import type { Segment } from "../terraform/embedded-json.js";
 import type { Arg, ClassDef, Expr, FunctionDef, Pattern, ProgramModule, Span, Stmt } from "./ir.js";
 import { callExternal, externalMember, libMember, libMethod, type Definition } from "./libraries.js";
-import { arr, concat, describeValue, field, locOf, relocateValue, str, textOf, unk, type CallArgs, type PEntry, type PValue } from "./values.js";
+import {
+  arr,
+  concat,
+  describeValue,
+  field,
+  locOf,
+  relocateValue,
+  str,
+  textOf,
+  unk,
+  type CallArgs,
+  type PEntry,
+  type PValue,
+} from "./values.js";
 
 /**
  * A small static evaluator for programs lowered to the IR: constants, object and array literals,
@@ -65,7 +78,6 @@ interface ClassValue {
 }
 
 type Completion = { returned: PValue } | { maybeReturned: true } | undefined;
-
 
 export class ModuleEval {
   readonly index: LineIndex;
@@ -151,14 +163,21 @@ export class ModuleEval {
       if (s.k === "func" && s.fn.name) {
         const fn = this.makeFunction(s.fn, frame);
         frame.scope.vars.set(s.fn.name, { value: fn });
-        if (topLevel) this.callables.push(() => { this.callUnknown(s.fn, fn); });
+        if (topLevel)
+          this.callables.push(() => {
+            this.callUnknown(s.fn, fn);
+          });
       } else if (s.k === "class") {
         const cls: ClassValue = { def: s.cls, frame };
         this.classes.set(s.cls, cls);
         frame.scope.vars.set(s.cls.name, { value: this.classValue(cls) });
-        if (topLevel) this.callables.push(() => { this.instantiateUnknown(cls); });
+        if (topLevel)
+          this.callables.push(() => {
+            this.instantiateUnknown(cls);
+          });
       } else if (s.k === "import") {
-        for (const n of s.names) frame.scope.vars.set(n.local, { lazy: () => this.importBinding(s.module, n.imported, this.loc(s.span)) });
+        for (const n of s.names)
+          frame.scope.vars.set(n.local, { lazy: () => this.importBinding(s.module, n.imported, this.loc(s.span)) });
       }
     }
   }
@@ -167,7 +186,11 @@ export class ModuleEval {
     const local = this.host.importModule(this.mod.file, module, this.mod.language);
     // Python's `from . import config` / `from pkg import module` names a module.
     if (!local && this.mod.language === "python" && imported !== "*") {
-      const sub = this.host.importModule(this.mod.file, module.endsWith(".") ? `${module}${imported}` : `${module}.${imported}`, "python");
+      const sub = this.host.importModule(
+        this.mod.file,
+        module.endsWith(".") ? `${module}${imported}` : `${module}.${imported}`,
+        "python",
+      );
       if (sub) return { t: "inst", fields: new Map(), cls: `module ${imported}`, loc, ...{ module: sub } };
     }
     if (local) {
@@ -209,7 +232,8 @@ export class ModuleEval {
         return { returned: s.value ? this.eval(s.value, frame) : { t: "null", loc: this.loc(s.span) } };
       case "if": {
         const test = this.truth(this.eval(s.test, frame));
-        if (test !== undefined) return this.execBlock(test ? s.then : s.else, { ...frame, scope: new Scope(frame.scope) });
+        if (test !== undefined)
+          return this.execBlock(test ? s.then : s.else, { ...frame, scope: new Scope(frame.scope) });
         const inner: Frame = { ...frame, uncertain: frame.uncertain + 1 };
         const a = this.execBlock(s.then, { ...inner, scope: new Scope(frame.scope) });
         const b = this.execBlock(s.else, { ...inner, scope: new Scope(frame.scope) });
@@ -249,7 +273,11 @@ export class ModuleEval {
         return v.v !== 0;
       case "str": {
         const t = knownText(v.v);
-        return t === undefined ? (v.v.parts.some((p) => typeof p === "string" && p !== "") ? true : undefined) : t !== "";
+        return t === undefined
+          ? v.v.parts.some((p) => typeof p === "string" && p !== "")
+            ? true
+            : undefined
+          : t !== "";
       }
       case "unk":
       case "ext":
@@ -276,14 +304,20 @@ export class ModuleEval {
         this.bind(p.target, pv, frame, false);
       }
       if (target.rest !== undefined) {
-        const rest: PValue = v.t === "obj" ? { ...v, entries: v.entries.filter((e) => !used.has(e.key)) } : unk(target.rest, this.loc(target.span));
+        const rest: PValue =
+          v.t === "obj"
+            ? { ...v, entries: v.entries.filter((e) => !used.has(e.key)) }
+            : unk(target.rest, this.loc(target.span));
         frame.scope.vars.set(target.rest, { value: rest });
       }
       return;
     }
     target.items.forEach((p, i) => {
       if (!p) return;
-      const item = v.t === "arr" ? (v.items[i] ?? unk(`${describeValue(v)}[${i}]`, this.loc(p.span))) : unk(`${describeValue(v)}[${i}]`, this.loc(p.span));
+      const item =
+        v.t === "arr"
+          ? (v.items[i] ?? unk(`${describeValue(v)}[${i}]`, this.loc(p.span)))
+          : unk(`${describeValue(v)}[${i}]`, this.loc(p.span));
       this.bind(p, item, frame, false);
     });
   }
@@ -301,13 +335,15 @@ export class ModuleEval {
     if (target.k === "member") {
       const o = this.eval(target.object, frame);
       if (o.t === "inst") o.fields.set(target.name, v);
-      else if (o.t === "obj" && frame.uncertain === 0) o.entries.push({ key: target.name, keyLoc: this.loc(target.span), value: v });
+      else if (o.t === "obj" && frame.uncertain === 0)
+        o.entries.push({ key: target.name, keyLoc: this.loc(target.span), value: v });
       return;
     }
     if (target.k === "index") {
       const o = this.eval(target.object, frame);
       const key = textOf(this.eval(target.index, frame));
-      if (o.t === "obj" && key !== undefined && frame.uncertain === 0) o.entries.push({ key, keyLoc: this.loc(target.index.span), value: v });
+      if (o.t === "obj" && key !== undefined && frame.uncertain === 0)
+        o.entries.push({ key, keyLoc: this.loc(target.index.span), value: v });
     }
   }
 
@@ -450,7 +486,8 @@ export class ModuleEval {
     const right = this.eval(e.right, frame);
     if (e.op === "+") {
       if (left.t === "num" && right.t === "num") return { t: "num", v: left.v + right.v, loc };
-      if (left.t === "arr" && right.t === "arr" && this.mod.language === "python") return arr([...left.items, ...right.items], loc);
+      if (left.t === "arr" && right.t === "arr" && this.mod.language === "python")
+        return arr([...left.items, ...right.items], loc);
       if (isStringy(left) || isStringy(right)) {
         const v = concat([left, right], loc, (x) => describeValue(x));
         return v.t === "str" && displayLength(v) > MAX_STRING ? unk("very long string", loc) : v;
@@ -537,19 +574,39 @@ export class ModuleEval {
     return this.invoke(callee, this.args(e.args, frame), e.isNew, loc, expr, frame);
   }
 
-  private invoke(callee: PValue, args: CallArgs, isNew: boolean, loc: SourceLocation, expr: string, frame: Frame): PValue {
+  private invoke(
+    callee: PValue,
+    args: CallArgs,
+    isNew: boolean,
+    loc: SourceLocation,
+    expr: string,
+    frame: Frame,
+  ): PValue {
     if (frame.depth > MAX_CALL_DEPTH) return unk(expr, loc);
     if (callee.t === "fn") return callee.call({ ...args, depth: frame.depth }, loc);
-    if (callee.t === "ext") return callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) ?? unk(expr, loc);
+    if (callee.t === "ext")
+      return callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) ?? unk(expr, loc);
     return unk(expr, loc);
   }
 
   private libHost(frame: Frame): { record: (d: Definition) => void; uncertain: boolean } {
-    return { record: (d) => { this.host.record(d); }, uncertain: frame.uncertain > 0 };
+    return {
+      record: (d) => {
+        this.host.record(d);
+      },
+      uncertain: frame.uncertain > 0,
+    };
   }
 
   /** Methods of plain values: arrays (`map`, `join`, …), strings, and Pulumi's `apply`/`then` on known values. */
-  private builtinMethod(target: PValue, method: string, argExprs: Arg[], frame: Frame, loc: SourceLocation, expr: string): PValue | undefined {
+  private builtinMethod(
+    target: PValue,
+    method: string,
+    argExprs: Arg[],
+    frame: Frame,
+    loc: SourceLocation,
+    expr: string,
+  ): PValue | undefined {
     if (target.t === "ext" || target.t === "lib" || target.t === "inst") {
       if (method === "apply" || method === "then") {
         if (target.t !== "lib") return undefined;
@@ -559,7 +616,8 @@ export class ModuleEval {
       const a = argExprs[i];
       return a ? this.eval(a.value, frame) : undefined;
     };
-    const callFn = (fn: PValue | undefined, args: PValue[]): PValue => (fn?.t === "fn" ? fn.call({ positional: args, keywords: new Map(), depth: frame.depth }, loc) : unk(expr, loc));
+    const callFn = (fn: PValue | undefined, args: PValue[]): PValue =>
+      fn?.t === "fn" ? fn.call({ positional: args, keywords: new Map(), depth: frame.depth }, loc) : unk(expr, loc);
     if (method === "apply" || method === "then") {
       if (target.t === "unk") return unk(expr, loc);
       return callFn(fnArg(0), [target]);
@@ -629,7 +687,13 @@ export class ModuleEval {
   }
 
   /** Python's `"repo:{}/{}".format(owner, repo)` with positional or named fields. */
-  private pythonFormat(template: Extract<PValue, { t: "str" }>, argExprs: Arg[], frame: Frame, loc: SourceLocation, expr: string): PValue {
+  private pythonFormat(
+    template: Extract<PValue, { t: "str" }>,
+    argExprs: Arg[],
+    frame: Frame,
+    loc: SourceLocation,
+    expr: string,
+  ): PValue {
     const text = knownText(template.v);
     if (text === undefined) return unk(expr, loc);
     const args = this.args(argExprs, frame);
@@ -639,7 +703,12 @@ export class ModuleEval {
     for (const m of text.matchAll(/\{([A-Za-z_0-9]*)\}/g)) {
       pieces.push(str(text.slice(last, m.index), loc));
       const name = m[1] ?? "";
-      const v = name === "" ? args.positional[auto++] : /^\d+$/.test(name) ? args.positional[Number(name)] : args.keywords.get(name);
+      const v =
+        name === ""
+          ? args.positional[auto++]
+          : /^\d+$/.test(name)
+            ? args.positional[Number(name)]
+            : args.keywords.get(name);
       pieces.push(v ?? unk(expr, loc));
       last = m.index + m[0].length;
     }
@@ -660,7 +729,13 @@ export class ModuleEval {
         const depth = (args.depth ?? closure.depth) + 1;
         if (depth > MAX_CALL_DEPTH) return unk(`${def.name ?? "function"}(…)`, callLoc);
         const self = args.self ?? closure.self;
-        const frame: Frame = { scope: new Scope(closure.scope), uncertain: 0, depth, ...(self ? { self } : {}), ...(closure.cls ? { cls: closure.cls } : {}) };
+        const frame: Frame = {
+          scope: new Scope(closure.scope),
+          uncertain: 0,
+          depth,
+          ...(self ? { self } : {}),
+          ...(closure.cls ? { cls: closure.cls } : {}),
+        };
         this.bindParams(def, args, frame);
         if (!Array.isArray(def.body)) return this.eval(def.body, frame);
         const c = this.execBlock(def.body, frame);
@@ -678,7 +753,10 @@ export class ModuleEval {
     if (def.name === undefined || def.name === "lambda" || callLoc.file !== this.mod.file) return v;
     const at = locOf(v);
     const defLoc = this.loc(def.span);
-    const inside = at.file === defLoc.file && (at.line > defLoc.line || (at.line === defLoc.line && at.column >= defLoc.column)) && (at.line < defLoc.endLine || (at.line === defLoc.endLine && at.column <= defLoc.endColumn));
+    const inside =
+      at.file === defLoc.file &&
+      (at.line > defLoc.line || (at.line === defLoc.line && at.column >= defLoc.column)) &&
+      (at.line < defLoc.endLine || (at.line === defLoc.endLine && at.column <= defLoc.endColumn));
     if (!inside || (v.t !== "str" && v.t !== "arr" && v.t !== "obj")) return v;
     return relocateValue(v, callLoc, `\`${def.name}(…)\` (${this.mod.file}:${defLoc.line})`);
   }
@@ -690,14 +768,22 @@ export class ModuleEval {
       const name = p.target.k === "name" ? p.target.name : undefined;
       if (p.rest) {
         const items = args.positional.slice(i);
-        const v: PValue = args.uncertain ? unk(name ?? "args", this.loc(p.target.span)) : arr(items, this.loc(p.target.span));
+        const v: PValue = args.uncertain
+          ? unk(name ?? "args", this.loc(p.target.span))
+          : arr(items, this.loc(p.target.span));
         this.bind(p.target, v, frame, false);
         i = args.positional.length;
         continue;
       }
       if (p.kwRest) {
         const entries = [...args.keywords].filter(([k]) => !used.has(k));
-        const v: PValue = args.uncertain ? unk(name ?? "kwargs", this.loc(p.target.span)) : { t: "obj", entries: entries.map(([key, value]) => ({ key, keyLoc: locOf(value), value })), loc: this.loc(p.target.span) };
+        const v: PValue = args.uncertain
+          ? unk(name ?? "kwargs", this.loc(p.target.span))
+          : {
+              t: "obj",
+              entries: entries.map(([key, value]) => ({ key, keyLoc: locOf(value), value })),
+              loc: this.loc(p.target.span),
+            };
         this.bind(p.target, v, frame, false);
         continue;
       }

@@ -1,6 +1,21 @@
 import type { SourceLocation } from "../../model/location.js";
 import type { Part } from "../../model/value.js";
-import { arr, camel, concat, describeValue, field, kwargsObject, locOf, obj, str, textOf, unk, type CallArgs, type LibObject, type PValue } from "./values.js";
+import {
+  arr,
+  camel,
+  concat,
+  describeValue,
+  field,
+  kwargsObject,
+  locOf,
+  obj,
+  str,
+  textOf,
+  unk,
+  type CallArgs,
+  type LibObject,
+  type PValue,
+} from "./values.js";
 
 /**
  * What the IAM parts of AWS CDK (`aws-cdk-lib/aws-iam`, `aws_cdk.aws_iam`), the `aws-cdk-github-oidc`
@@ -12,7 +27,16 @@ import { arr, camel, concat, describeValue, field, kwargsObject, locOf, obj, str
  */
 
 export type Definition =
-  | { kind: "role"; id: string; loc: SourceLocation; name?: PValue; namePrefix?: PValue; path?: PValue; trust: () => PValue | undefined; source: string }
+  | {
+      kind: "role";
+      id: string;
+      loc: SourceLocation;
+      name?: PValue;
+      namePrefix?: PValue;
+      path?: PValue;
+      trust: () => PValue | undefined;
+      source: string;
+    }
   | { kind: "provider"; id: string; loc: SourceLocation; url?: PValue; clientIds?: PValue; thumbprints?: PValue };
 
 export interface LibHost {
@@ -41,7 +65,12 @@ function classify(path: string): { family: Family; name: string } | undefined {
 }
 
 /** Binds positional and keyword arguments to parameter names; keywords that are no parameter fill the last (props) one. */
-function bind(args: CallArgs, params: string[], loc: SourceLocation, propsParam = params[params.length - 1]): Map<string, PValue> {
+function bind(
+  args: CallArgs,
+  params: string[],
+  loc: SourceLocation,
+  propsParam = params[params.length - 1],
+): Map<string, PValue> {
   const out = new Map<string, PValue>();
   params.forEach((p, i) => {
     const v = args.positional[i];
@@ -102,12 +131,27 @@ function providerArn(p: Provider, loc: SourceLocation): PValue {
   const url = p.url;
   const prefix: Part[] = ["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/"];
   if (url?.t !== "str") return { t: "str", v: { parts: [...prefix, { unknown: "provider url" }], loc } };
-  const parts = url.v.parts.map((part, i) => (i === 0 && typeof part === "string" ? part.replace(/^https?:\/\//i, "") : part));
+  const parts = url.v.parts.map((part, i) =>
+    i === 0 && typeof part === "string" ? part.replace(/^https?:\/\//i, "") : part,
+  );
   return { t: "str", v: { parts: [...prefix, ...parts], loc } };
 }
 
-function principal(type: string, values: PValue, action: string | PValue, conditions: (PValue | undefined)[], loc: SourceLocation): PValue {
-  const p: Principal = { kind: "principal", type, values, action: typeof action === "string" ? str(action, loc) : action, conditions: conditions.filter((c): c is PValue => c !== undefined && c.t !== "null"), at: loc };
+function principal(
+  type: string,
+  values: PValue,
+  action: string | PValue,
+  conditions: (PValue | undefined)[],
+  loc: SourceLocation,
+): PValue {
+  const p: Principal = {
+    kind: "principal",
+    type,
+    values,
+    action: typeof action === "string" ? str(action, loc) : action,
+    conditions: conditions.filter((c): c is PValue => c !== undefined && c.t !== "null"),
+    at: loc,
+  };
   return lib(p, loc);
 }
 
@@ -135,7 +179,10 @@ function mergeConditions(list: PValue[], loc: SourceLocation): PValue | undefine
       const added = e.value;
       if (existing && existing.value.t === "obj" && added.t === "obj") {
         const replaced = new Set(added.entries.map((y) => y.key));
-        existing.value = { ...existing.value, entries: [...existing.value.entries.filter((x) => !replaced.has(x.key)), ...added.entries] };
+        existing.value = {
+          ...existing.value,
+          entries: [...existing.value.entries.filter((x) => !replaced.has(x.key)), ...added.entries],
+        };
       } else entries.push({ ...e });
     }
   }
@@ -159,7 +206,13 @@ function statementJson(s: StatementObj): PValue {
       byType.set(p.type, list);
     }
     const first = s.principals[0]?.at ?? loc;
-    entries.push(["Principal", obj([...byType].map(([t, v]) => [t, v.length === 1 && v[0] ? v[0] : arr(v, first)]), first)]);
+    entries.push([
+      "Principal",
+      obj(
+        [...byType].map(([t, v]) => [t, v.length === 1 && v[0] ? v[0] : arr(v, first)]),
+        first,
+      ),
+    ]);
   }
   const conditions = mergeConditions([...s.conditions, ...s.principals.flatMap((p) => p.conditions)], loc);
   if (conditions) {
@@ -285,7 +338,14 @@ const GITHUB_ISSUER = "token.actions.githubusercontent.com";
 const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
 
 /** A call or `new` of something imported from a package; undefined when it is not modelled. */
-export function callExternal(path: string, args: CallArgs, _isNew: boolean, loc: SourceLocation, expr: string, host: LibHost): PValue | undefined {
+export function callExternal(
+  path: string,
+  args: CallArgs,
+  _isNew: boolean,
+  loc: SourceLocation,
+  expr: string,
+  host: LibHost,
+): PValue | undefined {
   const c = classify(path);
   if (!c) return undefined;
   switch (c.family) {
@@ -300,15 +360,30 @@ export function callExternal(path: string, args: CallArgs, _isNew: boolean, loc:
     case "cdktf":
       return cdktfCall(c.name, args, loc, host);
     case "cdktf-core":
-      return c.name === "Fn.jsonencode" && args.positional[0] ? lib({ kind: "json", value: args.positional[0] }, loc) : undefined;
+      return c.name === "Fn.jsonencode" && args.positional[0]
+        ? lib({ kind: "json", value: args.positional[0] }, loc)
+        : undefined;
     case "json":
       return args.positional[0] ? lib({ kind: "json", value: args.positional[0] }, loc) : undefined;
   }
 }
 
-function cdkRole(a: Map<string, PValue>, props: PValue | undefined, loc: SourceLocation, host: LibHost, source: string, statements: StatementObj[]): PValue {
+function cdkRole(
+  a: Map<string, PValue>,
+  props: PValue | undefined,
+  loc: SourceLocation,
+  host: LibHost,
+  source: string,
+  statements: StatementObj[],
+): PValue {
   const role = { kind: "role", statements } as LibObject;
-  const def: Definition = { kind: "role", id: constructId(a.get("id"), source), loc, trust: () => policyJson({ kind: "policy-document", statements, at: loc }), source };
+  const def: Definition = {
+    kind: "role",
+    id: constructId(a.get("id"), source),
+    loc,
+    trust: () => policyJson({ kind: "policy-document", statements, at: loc }),
+    source,
+  };
   const name = field(props, "roleName");
   const path = field(props, "path");
   if (name) def.name = name;
@@ -326,7 +401,13 @@ function cdkCall(name: string, args: CallArgs, loc: SourceLocation, host: LibHos
       const principals = principalsOf(assumedBy);
       // An assumedBy that cannot be read leaves the trust policy unknown: no role document then.
       if (principals.length === 0) {
-        host.record({ kind: "role", id: constructId(a.get("id"), "iam.Role"), loc, trust: () => (assumedBy ? unk(describeValue(assumedBy), locOf(assumedBy)) : undefined), source: "CDK iam.Role" });
+        host.record({
+          kind: "role",
+          id: constructId(a.get("id"), "iam.Role"),
+          loc,
+          trust: () => (assumedBy ? unk(describeValue(assumedBy), locOf(assumedBy)) : undefined),
+          source: "CDK iam.Role",
+        });
         return lib({ kind: "role", statements: [] }, loc);
       }
       return cdkRole(a, props, loc, host, "CDK iam.Role", principals.map(statementFromPrincipal));
@@ -335,7 +416,13 @@ function cdkCall(name: string, args: CallArgs, loc: SourceLocation, host: LibHos
       const a = bind(args, ["scope", "id", "props"], loc);
       const props = a.get("props");
       const doc = field(props, "assumeRolePolicyDocument");
-      const def: Definition = { kind: "role", id: constructId(a.get("id"), "iam.CfnRole"), loc, trust: () => documentValue(doc), source: "CDK iam.CfnRole" };
+      const def: Definition = {
+        kind: "role",
+        id: constructId(a.get("id"), "iam.CfnRole"),
+        loc,
+        trust: () => documentValue(doc),
+        source: "CDK iam.CfnRole",
+      };
       const roleName = field(props, "roleName");
       const path = field(props, "path");
       if (roleName) def.name = roleName;
@@ -363,21 +450,36 @@ function cdkCall(name: string, args: CallArgs, loc: SourceLocation, host: LibHos
     case "OpenIdConnectProvider.fromOpenIdConnectProviderArn":
     case "OidcProviderNative.fromOidcProviderArn": {
       const arn = bind(args, ["scope", "id", "arn"], loc).get("arn");
-      return lib(arn ? ({ kind: "provider", arn }) : ({ kind: "provider" }), loc);
+      return lib(arn ? { kind: "provider", arn } : { kind: "provider" }, loc);
     }
     case "OpenIdConnectPrincipal": {
       const a = bind(args, ["provider", "conditions"], loc);
       const p = a.get("provider");
-      const arn = p?.t === "lib" && p.obj.kind === "provider" ? providerArn(p.obj as Provider, locOf(p)) : (p ?? unk("provider", loc));
+      const arn =
+        p?.t === "lib" && p.obj.kind === "provider"
+          ? providerArn(p.obj as Provider, locOf(p))
+          : (p ?? unk("provider", loc));
       return principal("Federated", arn, WEB_IDENTITY, [a.get("conditions")], loc);
     }
     case "WebIdentityPrincipal": {
       const a = bind(args, ["identityProvider", "conditions"], loc);
-      return principal("Federated", a.get("identityProvider") ?? unk("identityProvider", loc), WEB_IDENTITY, [a.get("conditions")], loc);
+      return principal(
+        "Federated",
+        a.get("identityProvider") ?? unk("identityProvider", loc),
+        WEB_IDENTITY,
+        [a.get("conditions")],
+        loc,
+      );
     }
     case "FederatedPrincipal": {
       const a = bind(args, ["federated", "conditions", "assumeRoleAction"], loc);
-      return principal("Federated", a.get("federated") ?? unk("federated", loc), a.get("assumeRoleAction") ?? "sts:AssumeRole", [a.get("conditions")], loc);
+      return principal(
+        "Federated",
+        a.get("federated") ?? unk("federated", loc),
+        a.get("assumeRoleAction") ?? "sts:AssumeRole",
+        [a.get("conditions")],
+        loc,
+      );
     }
     case "ServicePrincipal":
       return principal("Service", args.positional[0] ?? unk("service", loc), "sts:AssumeRole", [], loc);
@@ -397,7 +499,13 @@ function cdkCall(name: string, args: CallArgs, loc: SourceLocation, host: LibHos
     }
     case "PolicyStatement": {
       const props = bind(args, ["props"], loc).get("props");
-      const s: StatementObj = { kind: "statement", actions: listItems(field(props, "actions")), principals: listItems(field(props, "principals")).flatMap(principalsOf), conditions: [], at: loc };
+      const s: StatementObj = {
+        kind: "statement",
+        actions: listItems(field(props, "actions")),
+        principals: listItems(field(props, "principals")).flatMap(principalsOf),
+        conditions: [],
+        at: loc,
+      };
       const effect = field(props, "effect");
       const sid = field(props, "sid");
       const conditions = field(props, "conditions");
@@ -408,7 +516,13 @@ function cdkCall(name: string, args: CallArgs, loc: SourceLocation, host: LibHos
     }
     case "PolicyDocument": {
       const props = bind(args, ["props"], loc).get("props");
-      const doc: PolicyDoc = { kind: "policy-document", statements: listItems(field(props, "statements")).map((s) => (s.t === "lib" && s.obj.kind === "statement" ? (s.obj as StatementObj) : s)), at: loc };
+      const doc: PolicyDoc = {
+        kind: "policy-document",
+        statements: listItems(field(props, "statements")).map((s) =>
+          s.t === "lib" && s.obj.kind === "statement" ? (s.obj as StatementObj) : s,
+        ),
+        at: loc,
+      };
       return lib(doc, loc);
     }
     case "PolicyDocument.fromJson": {
@@ -429,7 +543,11 @@ function listItems(v: PValue | undefined): PValue[] {
   return v.t === "arr" ? v.items : [v];
 }
 
-function withConditions(p: PValue | undefined, conditions: PValue | undefined, loc: SourceLocation): PValue | undefined {
+function withConditions(
+  p: PValue | undefined,
+  conditions: PValue | undefined,
+  loc: SourceLocation,
+): PValue | undefined {
   const ps = principalsOf(p);
   if (ps.length !== 1 || !ps[0]) return undefined;
   const base = ps[0];
@@ -441,11 +559,20 @@ function githubOidcCall(name: string, args: CallArgs, loc: SourceLocation, host:
     case "GithubActionsIdentityProvider": {
       const a = bind(args, ["scope", "id", "props"], loc);
       const url = str(`https://${GITHUB_ISSUER}`, loc);
-      host.record({ kind: "provider", id: constructId(a.get("id"), "GithubActionsIdentityProvider"), loc, url, clientIds: arr([str("sts.amazonaws.com", loc)], loc) });
+      host.record({
+        kind: "provider",
+        id: constructId(a.get("id"), "GithubActionsIdentityProvider"),
+        loc,
+        url,
+        clientIds: arr([str("sts.amazonaws.com", loc)], loc),
+      });
       return lib({ kind: "provider", url }, loc);
     }
     case "GithubActionsIdentityProvider.fromAccount": {
-      const arn: PValue = { t: "str", v: { parts: ["arn:aws:iam::", { unknown: "account" }, `:oidc-provider/${GITHUB_ISSUER}`], loc } };
+      const arn: PValue = {
+        t: "str",
+        v: { parts: ["arn:aws:iam::", { unknown: "account" }, `:oidc-provider/${GITHUB_ISSUER}`], loc },
+      };
       return lib({ kind: "provider", arn }, loc);
     }
     case "GithubActionsRole": {
@@ -458,8 +585,15 @@ function githubOidcCall(name: string, args: CallArgs, loc: SourceLocation, host:
       const repo = field(props, "repo") ?? unk("repo", loc);
       const filter = field(props, "filter");
       const at = filter ? locOf(filter) : props ? locOf(props) : loc;
-      const subject = concat([str("repo:", at), owner, str("/", at), repo, str(":", at), filter ?? str("*", at)], at, describeValue);
-      const arn = provider?.t === "lib" && provider.obj.kind === "provider" ? providerArn(provider.obj as Provider, locOf(provider)) : (provider ?? unk("provider", loc));
+      const subject = concat(
+        [str("repo:", at), owner, str("/", at), repo, str(":", at), filter ?? str("*", at)],
+        at,
+        describeValue,
+      );
+      const arn =
+        provider?.t === "lib" && provider.obj.kind === "provider"
+          ? providerArn(provider.obj as Provider, locOf(provider))
+          : (provider ?? unk("provider", loc));
       const conditions = obj(
         [
           ["StringLike", obj([[`${GITHUB_ISSUER}:sub`, subject]], at)],
@@ -468,14 +602,27 @@ function githubOidcCall(name: string, args: CallArgs, loc: SourceLocation, host:
         at,
       );
       const p = principal("Federated", arn, WEB_IDENTITY, [conditions], loc);
-      return cdkRole(a, props, loc, host, "aws-cdk-github-oidc GithubActionsRole", principalsOf(p).map(statementFromPrincipal));
+      return cdkRole(
+        a,
+        props,
+        loc,
+        host,
+        "aws-cdk-github-oidc GithubActionsRole",
+        principalsOf(p).map(statementFromPrincipal),
+      );
     }
     default:
       return undefined;
   }
 }
 
-function pulumiRole(id: PValue | undefined, props: PValue | undefined, loc: SourceLocation, host: LibHost, source: string): void {
+function pulumiRole(
+  id: PValue | undefined,
+  props: PValue | undefined,
+  loc: SourceLocation,
+  host: LibHost,
+  source: string,
+): void {
   const doc = field(props, "assumeRolePolicy");
   const def: Definition = { kind: "role", id: constructId(id, source), loc, trust: () => documentValue(doc), source };
   const name = field(props, "name");
@@ -499,14 +646,18 @@ function pulumiCall(name: string, args: CallArgs, loc: SourceLocation, host: Lib
       const a = bind(args, ["name", "args", "opts"], loc, "args");
       const props = a.get("args");
       const url = field(props, "url");
-      const def: Definition = { kind: "provider", id: constructId(a.get("name"), "aws.iam.OpenIdConnectProvider"), loc };
+      const def: Definition = {
+        kind: "provider",
+        id: constructId(a.get("name"), "aws.iam.OpenIdConnectProvider"),
+        loc,
+      };
       const clientIds = field(props, "clientIdLists");
       const thumbprints = field(props, "thumbprintLists");
       if (url) def.url = url;
       if (clientIds) def.clientIds = clientIds;
       if (thumbprints) def.thumbprints = thumbprints;
       host.record(def);
-      return lib(url ? ({ kind: "provider", url }) : ({ kind: "provider" }), loc);
+      return lib(url ? { kind: "provider", url } : { kind: "provider" }, loc);
     }
     case "getOpenIdConnectProvider":
     case "getOpenIdConnectProviderOutput": {
@@ -520,7 +671,10 @@ function pulumiCall(name: string, args: CallArgs, loc: SourceLocation, host: Lib
     }
     case "getPolicyDocument":
     case "getPolicyDocumentOutput":
-      return lib({ kind: "terraform-document", value: terraformDocument(bind(args, ["args"], loc).get("args"), loc) }, loc);
+      return lib(
+        { kind: "terraform-document", value: terraformDocument(bind(args, ["args"], loc).get("args"), loc) },
+        loc,
+      );
     default:
       // `GetPolicyDocumentStatementArgs(…)` and the other argument classes of the Python SDK are plain data.
       if (/Args$/.test(name)) return kwargsObject(args, loc) ?? args.positional[0];
@@ -537,7 +691,9 @@ function pulumiCoreCall(name: string, args: CallArgs, loc: SourceLocation, expr:
     case "Output.all":
       if (args.keywords.size > 0) return kwargsObject(args, loc);
       if (args.uncertain) return unk(expr, loc);
-      return args.positional.length === 1 && args.positional[0]?.t === "arr" ? args.positional[0] : arr(args.positional, loc);
+      return args.positional.length === 1 && args.positional[0]?.t === "arr"
+        ? args.positional[0]
+        : arr(args.positional, loc);
     case "concat":
     case "Output.concat":
       if (args.uncertain) return unk(expr, loc);
@@ -573,7 +729,7 @@ function cdktfCall(name: string, args: CallArgs, loc: SourceLocation, host: LibH
       if (clientIds) def.clientIds = clientIds;
       if (thumbprints) def.thumbprints = thumbprints;
       host.record(def);
-      return lib(url ? ({ kind: "provider", url }) : ({ kind: "provider" }), loc);
+      return lib(url ? { kind: "provider", url } : { kind: "provider" }, loc);
     }
     case "DataAwsIamOpenidConnectProvider": {
       const props = bind(args, ["scope", "id", "config"], loc).get("config");
@@ -595,7 +751,13 @@ function cdktfCall(name: string, args: CallArgs, loc: SourceLocation, host: LibH
 export function libMember(o: LibObject, name: string, loc: SourceLocation): PValue | undefined {
   switch (o.kind) {
     case "provider":
-      if (name === "openIdConnectProviderArn" || name === "oidcProviderArn" || name === "arn" || name === "open_id_connect_provider_arn" || name === "oidc_provider_arn") {
+      if (
+        name === "openIdConnectProviderArn" ||
+        name === "oidcProviderArn" ||
+        name === "arn" ||
+        name === "open_id_connect_provider_arn" ||
+        name === "oidc_provider_arn"
+      ) {
         return providerArn(o as Provider, loc);
       }
       return undefined;
@@ -603,7 +765,8 @@ export function libMember(o: LibObject, name: string, loc: SourceLocation): PVal
       if (name === "json") return lib({ kind: "json", value: o.value }, loc);
       return undefined;
     case "role":
-      if (name === "assumeRolePolicy" || name === "assume_role_policy") return lib({ kind: "trust-document", role: o }, loc);
+      if (name === "assumeRolePolicy" || name === "assume_role_policy")
+        return lib({ kind: "trust-document", role: o }, loc);
       return undefined;
     default:
       return undefined;
@@ -611,11 +774,18 @@ export function libMember(o: LibObject, name: string, loc: SourceLocation): PVal
 }
 
 /** Methods of library values. */
-export function libMethod(o: LibObject, name: string, args: CallArgs, loc: SourceLocation, _host: LibHost): PValue | undefined {
+export function libMethod(
+  o: LibObject,
+  name: string,
+  args: CallArgs,
+  loc: SourceLocation,
+  _host: LibHost,
+): PValue | undefined {
   const method = camel(name);
   switch (o.kind) {
     case "principal":
-      if (method === "withConditions") return withConditions(lib(o, loc), args.positional[0] ?? kwargsObject(args, loc), loc);
+      if (method === "withConditions")
+        return withConditions(lib(o, loc), args.positional[0] ?? kwargsObject(args, loc), loc);
       if (method === "withSessionTags") return lib(o, loc);
       return undefined;
     case "statement": {
@@ -627,7 +797,10 @@ export function libMethod(o: LibObject, name: string, args: CallArgs, loc: Sourc
         const [op, key, value] = args.positional;
         const k = textOf(key);
         const o2 = textOf(op);
-        if (o2 !== undefined && k !== undefined && value && key && op) s.conditions.push(obj([[o2, { t: "obj", entries: [{ key: k, keyLoc: locOf(key), value }], loc: locOf(key) }]], locOf(op)));
+        if (o2 !== undefined && k !== undefined && value && key && op)
+          s.conditions.push(
+            obj([[o2, { t: "obj", entries: [{ key: k, keyLoc: locOf(key), value }], loc: locOf(key) }]], locOf(op)),
+          );
         else s.conditions.push(unk("addCondition(…)", loc));
       } else return undefined;
       return { t: "null", loc };
@@ -635,7 +808,8 @@ export function libMethod(o: LibObject, name: string, args: CallArgs, loc: Sourc
     case "trust-document": {
       if (method !== "addStatements") return undefined;
       const role = o.role as { statements: StatementObj[] };
-      for (const a of args.positional) if (a.t === "lib" && a.obj.kind === "statement") role.statements.push(a.obj as StatementObj);
+      for (const a of args.positional)
+        if (a.t === "lib" && a.obj.kind === "statement") role.statements.push(a.obj as StatementObj);
       return { t: "null", loc };
     }
     case "role":

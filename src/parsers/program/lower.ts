@@ -60,10 +60,18 @@ function jsonFromString(v: Extract<PValue, { t: "str" }>, parsed: ParsedFile): T
   const loc = v.v.loc;
   const segs: Segment[] =
     v.segs ??
-    v.v.parts.map((p): Segment => (typeof p === "string" ? { text: p, locate: () => loc, origin: () => v.v.origin } : { node: { kind: "unknown", expr: p.unknown, loc } }));
+    v.v.parts.map((p): Segment =>
+      typeof p === "string"
+        ? { text: p, locate: () => loc, origin: () => v.v.origin }
+        : { node: { kind: "unknown", expr: p.unknown, loc } },
+    );
   const parsedJson = parseEmbeddedJson(segs);
   if ("tree" in parsedJson) return parsedJson.tree;
   // A document with unresolved pieces may only look broken because of them.
-  if (knownText(v.v) !== undefined) parsed.problems.push({ message: `the assume-role policy is a string that is not valid JSON: ${parsedJson.error}`, loc: parsedJson.loc.file ? parsedJson.loc : locOf(v) });
+  if (knownText(v.v) !== undefined)
+    parsed.problems.push({
+      message: `the assume-role policy is a string that is not valid JSON: ${parsedJson.error}`,
+      loc: parsedJson.loc.file ? parsedJson.loc : locOf(v),
+    });
   return undefined;
 }

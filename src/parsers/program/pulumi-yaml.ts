@@ -84,7 +84,11 @@ export function parsePulumiYaml(src: SourceFile): ParsedFile | undefined {
         return text === undefined ? { t: "str", v: node.value } : interpolate(text, node.loc);
       }
       case "scalar":
-        return node.value === null ? { t: "null", loc: node.loc } : typeof node.value === "number" ? { t: "num", v: node.value, loc: node.loc } : { t: "bool", v: node.value, loc: node.loc };
+        return node.value === null
+          ? { t: "null", loc: node.loc }
+          : typeof node.value === "number"
+            ? { t: "num", v: node.value, loc: node.loc }
+            : { t: "bool", v: node.value, loc: node.loc };
       case "array":
         return { t: "arr", items: node.items.map((i) => evaluate(i, depth + 1)), loc: node.loc };
       case "unknown":
@@ -93,7 +97,15 @@ export function parsePulumiYaml(src: SourceFile): ParsedFile | undefined {
         const fn = node.entries.length === 1 ? node.entries[0] : undefined;
         const name = fn?.key.value.toLowerCase();
         if (fn && name?.startsWith("fn::")) return builtin(name, fn.value, node.loc, depth);
-        return { t: "obj", entries: node.entries.map((e) => ({ key: e.key.value, keyLoc: e.key.loc, value: evaluate(e.value, depth + 1) })), loc: node.loc };
+        return {
+          t: "obj",
+          entries: node.entries.map((e) => ({
+            key: e.key.value,
+            keyLoc: e.key.loc,
+            value: evaluate(e.value, depth + 1),
+          })),
+          loc: node.loc,
+        };
       }
     }
   };
@@ -120,7 +132,14 @@ export function parsePulumiYaml(src: SourceFile): ParsedFile | undefined {
         const args = field(arg, "arguments");
         const path = fnToken === undefined ? undefined : sdkPath(fnToken);
         if (path === undefined) return unk(`fn::invoke ${fnToken ?? ""}`, loc);
-        const result = callExternal(path, { positional: args ? [evaluate(args, depth + 1)] : [], keywords: new Map() }, false, loc, name, host);
+        const result = callExternal(
+          path,
+          { positional: args ? [evaluate(args, depth + 1)] : [], keywords: new Map() },
+          false,
+          loc,
+          name,
+          host,
+        );
         if (!result) return unk(`fn::invoke ${fnToken ?? ""}`, loc);
         const ret = textOf(evaluate(field(arg, "return") ?? { kind: "unknown", expr: "", loc }, depth + 1));
         if (ret === undefined || result.t !== "lib") return result;
@@ -138,8 +157,14 @@ export function parsePulumiYaml(src: SourceFile): ParsedFile | undefined {
     const loc = typeNode?.loc ?? resource.loc;
     if (path === undefined) return unk(name, loc);
     const props = field(resource, "properties");
-    const args = [{ t: "str", v: { parts: [name] as Part[], loc } } as PValue, props ? evaluate(props, 0) : ({ t: "obj", entries: [], loc } as PValue)];
-    return callExternal(path, { positional: args, keywords: new Map() }, true, locOf(args[0] as PValue), name, host) ?? unk(name, loc);
+    const args = [
+      { t: "str", v: { parts: [name] as Part[], loc } } as PValue,
+      props ? evaluate(props, 0) : ({ t: "obj", entries: [], loc } as PValue),
+    ];
+    return (
+      callExternal(path, { positional: args, keywords: new Map() }, true, locOf(args[0] as PValue), name, host) ??
+      unk(name, loc)
+    );
   };
 
   for (const e of resources.entries) named(e.key.value, e.key.loc);

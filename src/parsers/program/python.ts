@@ -1,6 +1,18 @@
 import type { SyntaxNode } from "@lezer/common";
 import { parser } from "@lezer/python";
-import type { Arg, ArrayItem, ClassDef, Expr, FunctionDef, ObjectEntry, Param, Pattern, ProgramModule, Span, Stmt } from "./ir.js";
+import type {
+  Arg,
+  ArrayItem,
+  ClassDef,
+  Expr,
+  FunctionDef,
+  ObjectEntry,
+  Param,
+  Pattern,
+  ProgramModule,
+  Span,
+  Stmt,
+} from "./ir.js";
 
 /**
  * Python through `@lezer/python` (pure JavaScript, ~0.6 MB with its runtime, synchronous, error-tolerant,
@@ -11,7 +23,10 @@ import type { Arg, ArrayItem, ClassDef, Expr, FunctionDef, ObjectEntry, Param, P
 
 const MAX_DEPTH = 300;
 
-export function lowerPython(file: string, text: string): ProgramModule & { syntaxError?: { message: string; offset: number } } {
+export function lowerPython(
+  file: string,
+  text: string,
+): ProgramModule & { syntaxError?: { message: string; offset: number } } {
   const tree = parser.parse(text);
   let depth = 0;
   let selfName: string | undefined;
@@ -38,9 +53,18 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
     const m = /^([rRbBuU]*)('''|"""|'|")/.exec(raw);
     const prefix = m?.[1] ?? "";
     const quote = m?.[2] ?? '"';
-    const body = raw.slice(prefix.length + quote.length, Math.max(prefix.length + quote.length, raw.length - quote.length));
+    const body = raw.slice(
+      prefix.length + quote.length,
+      Math.max(prefix.length + quote.length, raw.length - quote.length),
+    );
     const value = /r/i.test(prefix) ? body : unescapePython(body);
-    return { k: "str", text: value, span: span(n), contentFrom: n.from + prefix.length + quote.length, exact: value === body };
+    return {
+      k: "str",
+      text: value,
+      span: span(n),
+      contentFrom: n.from + prefix.length + quote.length,
+      exact: value === body,
+    };
   }
 
   function formatString(n: SyntaxNode): Expr {
@@ -56,12 +80,20 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
       if (to <= from) return;
       const body = text.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
       const value = raw_ ? body : unescapePython(body);
-      parts.push({ k: "str", text: value, span: { from, to }, contentFrom: from, exact: value === text.slice(from, to) });
+      parts.push({
+        k: "str",
+        text: value,
+        span: { from, to },
+        contentFrom: from,
+        exact: value === text.slice(from, to),
+      });
     };
     for (const r of kids(n)) {
       if (r.name !== "FormatReplacement") continue;
       literal(at, r.from);
-      const inner = meaningful(r).filter((c) => c.name !== "FormatSpec" && c.name !== "FormatConversion" && c.name !== "=");
+      const inner = meaningful(r).filter(
+        (c) => c.name !== "FormatSpec" && c.name !== "FormatConversion" && c.name !== "=",
+      );
       const e = inner[0];
       const hasSpec = kids(r).some((c) => c.name === "FormatSpec" || c.name === "FormatConversion");
       parts.push(e && !hasSpec ? expr(e) : opaque(r));
@@ -125,7 +157,13 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
         if (!callee || !argList) return opaque(n);
         // `super().__init__(…)`: the parent class's constructor.
         if (callee.name === "MemberExpression" && /^super\s*\(\s*\)\s*\.\s*__init__$/.test(src(callee))) {
-          return { k: "call", callee: { k: "name", name: "super", span: span(callee) }, args: args(argList), isNew: false, span: s };
+          return {
+            k: "call",
+            callee: { k: "name", name: "super", span: span(callee) },
+            args: args(argList),
+            isNew: false,
+            span: s,
+          };
         }
         return { k: "call", callee: expr(callee), args: args(argList), isNew: false, span: s };
       }
@@ -189,7 +227,11 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
         const paramList = kids(n).find((c) => c.name === "ParamList");
         const body = meaningful(n).filter((c) => c.name !== "lambda" && c.name !== "ParamList")[0];
         if (!body) return opaque(n);
-        return { k: "fn", fn: { name: "lambda", params: paramList ? params(paramList) : [], body: expr(body), span: s }, span: s };
+        return {
+          k: "fn",
+          fn: { name: "lambda", params: paramList ? params(paramList) : [], body: expr(body), span: s },
+          span: s,
+        };
       }
       default:
         return opaque(n);
@@ -221,7 +263,11 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
   function pattern(n: SyntaxNode): Pattern {
     if (n.name === "VariableName") return { k: "name", name: src(n), span: span(n) };
     if (n.name === "TupleExpression" || n.name === "ArrayExpression" || n.name === "ParenthesizedExpression") {
-      return { k: "arrpat", items: meaningful(n).map((c) => (c.name === "VariableName" ? pattern(c) : undefined)), span: span(n) };
+      return {
+        k: "arrpat",
+        items: meaningful(n).map((c) => (c.name === "VariableName" ? pattern(c) : undefined)),
+        span: span(n),
+      };
     }
     // `for a, b in …` has no tuple node: the names follow each other.
     return { k: "name", name: "_", span: span(n) };
@@ -341,7 +387,8 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
       const module = dotted(parts);
       const first = parts[0];
       if (alias) out.push({ k: "import", module, names: [{ imported: "*", local: src(alias) }], span: s });
-      else if (first) out.push({ k: "import", module: src(first), names: [{ imported: "*", local: src(first) }], span: s });
+      else if (first)
+        out.push({ k: "import", module: src(first), names: [{ imported: "*", local: src(first) }], span: s });
       parts = [];
     };
     for (let i = 1; i < cs.length; i++) {
@@ -372,7 +419,8 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
         if (!target || (ops[0] ?? 0) !== 1) return;
         if (target.name === "VariableName") out.push({ k: "let", target: pattern(target), init: value, span: s });
         else if (target.name === "MemberExpression") out.push({ k: "assign", target: expr(target), value, span: s });
-        else if (target.name === "TupleExpression") out.push({ k: "let", target: pattern(target), init: value, span: s });
+        else if (target.name === "TupleExpression")
+          out.push({ k: "let", target: pattern(target), init: value, span: s });
         return;
       }
       case "ExpressionStatement": {
@@ -416,7 +464,10 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
         const targets = cs.slice(1, inAt).filter((c) => c.name !== ",");
         const iter = cs[inAt + 1];
         if (inAt < 0 || !body || !iter || targets.length === 0) return;
-        const target: Pattern = targets.length === 1 && targets[0] ? pattern(targets[0]) : { k: "arrpat", items: targets.map(pattern), span: s };
+        const target: Pattern =
+          targets.length === 1 && targets[0]
+            ? pattern(targets[0])
+            : { k: "arrpat", items: targets.map(pattern), span: s };
         out.push({ k: "for", target, iter: expr(iter), body: block(body), span: s });
         return;
       }
@@ -447,12 +498,31 @@ export function lowerPython(file: string, text: string): ProgramModule & { synta
 
   const body: Stmt[] = [];
   for (const c of kids(tree.topNode)) statement(c, body);
-  const mod: ProgramModule & { syntaxError?: { message: string; offset: number } } = { file, text, language: "python", body, exports: "all" };
+  const mod: ProgramModule & { syntaxError?: { message: string; offset: number } } = {
+    file,
+    text,
+    language: "python",
+    body,
+    exports: "all",
+  };
   if (syntaxError) mod.syntaxError = syntaxError;
   return mod;
 }
 
-const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', "\n": "", a: "\x07", b: "\b", f: "\f", v: "\v", "0": "\0" };
+const ESCAPES: Record<string, string> = {
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  "\n": "",
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  v: "\v",
+  "0": "\0",
+};
 
 function unescapePython(s: string): string {
   if (!s.includes("\\")) return s;

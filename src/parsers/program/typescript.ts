@@ -1,5 +1,17 @@
 import type TS from "typescript";
-import type { Arg, ArrayItem, ClassDef, Expr, FunctionDef, ObjectEntry, Param, Pattern, ProgramModule, Span, Stmt } from "./ir.js";
+import type {
+  Arg,
+  ArrayItem,
+  ClassDef,
+  Expr,
+  FunctionDef,
+  ObjectEntry,
+  Param,
+  Pattern,
+  ProgramModule,
+  Span,
+  Stmt,
+} from "./ir.js";
 
 /**
  * TypeScript and JavaScript through TypeScript's own parser (`createSourceFile`: no type checking, no
@@ -13,7 +25,13 @@ type TsModule = typeof TS;
 const MAX_DEPTH = 300;
 
 export function lowerTypeScript(ts: TsModule, file: string, text: string): ProgramModule {
-  const kind = /\.tsx$/.test(file) ? ts.ScriptKind.TSX : /\.(m|c)?jsx?$/.test(file) ? (file.endsWith("x") ? ts.ScriptKind.JSX : ts.ScriptKind.JS) : ts.ScriptKind.TS;
+  const kind = /\.tsx$/.test(file)
+    ? ts.ScriptKind.TSX
+    : /\.(m|c)?jsx?$/.test(file)
+      ? file.endsWith("x")
+        ? ts.ScriptKind.JSX
+        : ts.ScriptKind.JS
+      : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
   const exports = new Map<string, string>();
   const K = ts.SyntaxKind;
@@ -21,14 +39,23 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
 
   const span = (n: TS.Node): Span => ({ from: n.getStart(sf), to: n.getEnd() });
   const opaque = (n: TS.Node): Expr => ({ k: "opaque", span: span(n) });
-  const hasModifier = (n: TS.Node, kind: TS.SyntaxKind): boolean => (ts.canHaveModifiers(n) ? (ts.getModifiers(n) ?? []).some((m) => m.kind === kind) : false);
+  const hasModifier = (n: TS.Node, kind: TS.SyntaxKind): boolean =>
+    ts.canHaveModifiers(n) ? (ts.getModifiers(n) ?? []).some((m) => m.kind === kind) : false;
 
-  function strLit(n: TS.StringLiteral | TS.NoSubstitutionTemplateLiteral | TS.TemplateLiteralLikeNode | TS.Identifier | TS.NumericLiteral): Expr {
+  function strLit(
+    n:
+      | TS.StringLiteral
+      | TS.NoSubstitutionTemplateLiteral
+      | TS.TemplateLiteralLikeNode
+      | TS.Identifier
+      | TS.NumericLiteral,
+  ): Expr {
     const s = span(n);
     const raw = text.slice(s.from, s.to);
     const isIdent = n.kind === K.Identifier || n.kind === K.NumericLiteral || n.kind === K.PrivateIdentifier;
     const contentFrom = isIdent ? s.from : s.from + 1;
-    const body = n.kind === K.TemplateHead || n.kind === K.TemplateMiddle ? raw.slice(1, -2) : isIdent ? raw : raw.slice(1, -1);
+    const body =
+      n.kind === K.TemplateHead || n.kind === K.TemplateMiddle ? raw.slice(1, -2) : isIdent ? raw : raw.slice(1, -1);
     return { k: "str", text: n.text, span: s, contentFrom, exact: body === n.text };
   }
 
@@ -53,20 +80,43 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
     if (n.kind === K.NullKeyword) return { k: "null", span: s };
     if (n.kind === K.ThisKeyword) return { k: "this", span: s };
     if (n.kind === K.SuperKeyword) return { k: "name", name: "super", span: s };
-    if (ts.isIdentifier(n)) return n.text === "undefined" ? { k: "null", span: s } : { k: "name", name: n.text, span: s };
+    if (ts.isIdentifier(n))
+      return n.text === "undefined" ? { k: "null", span: s } : { k: "name", name: n.text, span: s };
     if (ts.isTemplateExpression(n)) {
       const parts: Expr[] = [strLit(n.head)];
       for (const t of n.templateSpans) parts.push(expr(t.expression), strLit(t.literal));
       return { k: "tpl", parts, span: s };
     }
-    if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isTypeAssertionExpression(n) || ts.isSatisfiesExpression(n) || ts.isAwaitExpression(n)) {
+    if (
+      ts.isParenthesizedExpression(n) ||
+      ts.isAsExpression(n) ||
+      ts.isNonNullExpression(n) ||
+      ts.isTypeAssertionExpression(n) ||
+      ts.isSatisfiesExpression(n) ||
+      ts.isAwaitExpression(n)
+    ) {
       return expr(n.expression);
     }
-    if (ts.isPropertyAccessExpression(n)) return { k: "member", object: expr(n.expression), name: n.name.text, span: s };
-    if (ts.isElementAccessExpression(n)) return { k: "index", object: expr(n.expression), index: expr(n.argumentExpression), span: s };
-    if (ts.isCallExpression(n)) return { k: "call", callee: expr(n.expression), args: args(n.arguments), isNew: false, span: s };
-    if (ts.isNewExpression(n)) return { k: "call", callee: expr(n.expression), args: args(n.arguments ?? ts.factory.createNodeArray()), isNew: true, span: s };
-    if (ts.isObjectLiteralExpression(n)) return { k: "object", entries: n.properties.map(objectEntry).filter((e): e is ObjectEntry => e !== undefined), span: s };
+    if (ts.isPropertyAccessExpression(n))
+      return { k: "member", object: expr(n.expression), name: n.name.text, span: s };
+    if (ts.isElementAccessExpression(n))
+      return { k: "index", object: expr(n.expression), index: expr(n.argumentExpression), span: s };
+    if (ts.isCallExpression(n))
+      return { k: "call", callee: expr(n.expression), args: args(n.arguments), isNew: false, span: s };
+    if (ts.isNewExpression(n))
+      return {
+        k: "call",
+        callee: expr(n.expression),
+        args: args(n.arguments ?? ts.factory.createNodeArray()),
+        isNew: true,
+        span: s,
+      };
+    if (ts.isObjectLiteralExpression(n))
+      return {
+        k: "object",
+        entries: n.properties.map(objectEntry).filter((e): e is ObjectEntry => e !== undefined),
+        span: s,
+      };
     if (ts.isArrayLiteralExpression(n)) {
       const items: ArrayItem[] = [];
       for (const el of n.elements) {
@@ -75,7 +125,8 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
       }
       return { k: "array", items, span: s };
     }
-    if (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) return { k: "fn", fn: functionDef(n, n.name?.text), span: s };
+    if (ts.isArrowFunction(n) || ts.isFunctionExpression(n))
+      return { k: "fn", fn: functionDef(n, n.name?.text), span: s };
     if (ts.isBinaryExpression(n)) {
       const op = n.operatorToken.kind;
       const name =
@@ -99,7 +150,8 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
       if (name === undefined) return opaque(n);
       return { k: "binary", op: name, left: expr(n.left), right: expr(n.right), span: s };
     }
-    if (ts.isConditionalExpression(n)) return { k: "cond", test: expr(n.condition), then: expr(n.whenTrue), else: expr(n.whenFalse), span: s };
+    if (ts.isConditionalExpression(n))
+      return { k: "cond", test: expr(n.condition), then: expr(n.whenTrue), else: expr(n.whenFalse), span: s };
     if (ts.isTaggedTemplateExpression(n)) return { k: "tagged", tag: expr(n.tag), template: expr(n.template), span: s };
     return opaque(n);
   }
@@ -110,16 +162,29 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
 
   function propertyKey(name: TS.PropertyName): Expr {
     if (ts.isComputedPropertyName(name)) return expr(name.expression);
-    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return strLit(name);
-    if (ts.isPrivateIdentifier(name)) return { k: "str", text: name.text, span: span(name), contentFrom: span(name).from, exact: true };
+    if (
+      ts.isIdentifier(name) ||
+      ts.isStringLiteral(name) ||
+      ts.isNumericLiteral(name) ||
+      ts.isNoSubstitutionTemplateLiteral(name)
+    )
+      return strLit(name);
+    if (ts.isPrivateIdentifier(name))
+      return { k: "str", text: name.text, span: span(name), contentFrom: span(name).from, exact: true };
     return opaque(name);
   }
 
   function objectEntry(p: TS.ObjectLiteralElementLike): ObjectEntry | undefined {
     if (ts.isPropertyAssignment(p)) return { key: propertyKey(p.name), value: expr(p.initializer), span: span(p) };
-    if (ts.isShorthandPropertyAssignment(p)) return { key: strLit(p.name), value: { k: "name", name: p.name.text, span: span(p.name) }, span: span(p) };
+    if (ts.isShorthandPropertyAssignment(p))
+      return { key: strLit(p.name), value: { k: "name", name: p.name.text, span: span(p.name) }, span: span(p) };
     if (ts.isSpreadAssignment(p)) return { spread: expr(p.expression) };
-    if (ts.isMethodDeclaration(p)) return { key: propertyKey(p.name), value: { k: "fn", fn: functionDef(p, undefined), span: span(p) }, span: span(p) };
+    if (ts.isMethodDeclaration(p))
+      return {
+        key: propertyKey(p.name),
+        value: { k: "fn", fn: functionDef(p, undefined), span: span(p) },
+        span: span(p),
+      };
     return undefined;
   }
 
@@ -144,7 +209,11 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
       return rest === undefined ? { k: "objpat", props, span: s } : { k: "objpat", props, rest, span: s };
     }
     if (ts.isArrayBindingPattern(n)) {
-      return { k: "arrpat", items: n.elements.map((el) => (ts.isOmittedExpression(el) || el.dotDotDotToken ? undefined : pattern(el.name))), span: s };
+      return {
+        k: "arrpat",
+        items: n.elements.map((el) => (ts.isOmittedExpression(el) || el.dotDotDotToken ? undefined : pattern(el.name))),
+        span: s,
+      };
     }
     return { k: "name", name: "_", span: s };
   }
@@ -160,7 +229,10 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
       });
   }
 
-  function functionDef(n: TS.SignatureDeclarationBase & { body?: TS.ConciseBody | TS.Block }, name: string | undefined): FunctionDef {
+  function functionDef(
+    n: TS.SignatureDeclarationBase & { body?: TS.ConciseBody | TS.Block },
+    name: string | undefined,
+  ): FunctionDef {
     const body: Stmt[] | Expr = !n.body ? [] : ts.isBlock(n.body) ? statements(n.body.statements) : expr(n.body);
     const def: FunctionDef = { params: params(n.parameters), body, span: span(n) };
     if (name !== undefined) def.name = name;
@@ -180,13 +252,22 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
           .map((p) => {
             const id = p.name as TS.Identifier;
             const s = span(p);
-            return { k: "assign", target: { k: "member", object: { k: "this", span: s }, name: id.text, span: s }, value: { k: "name", name: id.text, span: span(id) }, span: s };
+            return {
+              k: "assign",
+              target: { k: "member", object: { k: "this", span: s }, name: id.text, span: s },
+              value: { k: "name", name: id.text, span: span(id) },
+              span: s,
+            };
           });
         if (Array.isArray(ctor.body)) ctor.body = [...assigns, ...ctor.body];
         def.ctor = ctor;
       } else if (ts.isMethodDeclaration(m) && m.body && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))) {
         def.methods.push(functionDef(m, m.name.text));
-      } else if (ts.isPropertyDeclaration(m) && m.initializer && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))) {
+      } else if (
+        ts.isPropertyDeclaration(m) &&
+        m.initializer &&
+        (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))
+      ) {
         if (!hasModifier(m, K.StaticKeyword)) def.fields.push({ name: m.name.text, value: expr(m.initializer) });
       }
     }
@@ -195,7 +276,8 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
 
   /** `require("x")` as an import. */
   function requireOf(init: TS.Expression | undefined): string | undefined {
-    if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== "require") return undefined;
+    if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== "require")
+      return undefined;
     const a = init.arguments[0];
     return a && ts.isStringLiteral(a) ? a.text : undefined;
   }
@@ -223,27 +305,43 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
     const exported = hasModifier(n, K.ExportKeyword);
     const isDefault = hasModifier(n, K.DefaultKeyword);
     if (ts.isImportDeclaration(n)) {
-      if (!ts.isStringLiteral(n.moduleSpecifier) || !n.importClause || n.importClause.phaseModifier === K.TypeKeyword) return;
+      if (!ts.isStringLiteral(n.moduleSpecifier) || !n.importClause || n.importClause.phaseModifier === K.TypeKeyword)
+        return;
       const names: { imported: string; local: string }[] = [];
       const c = n.importClause;
       if (c.name) names.push({ imported: "default", local: c.name.text });
-      if (c.namedBindings && ts.isNamespaceImport(c.namedBindings)) names.push({ imported: "*", local: c.namedBindings.name.text });
-      else if (c.namedBindings) for (const el of c.namedBindings.elements) names.push({ imported: (el.propertyName ?? el.name).text, local: el.name.text });
+      if (c.namedBindings && ts.isNamespaceImport(c.namedBindings))
+        names.push({ imported: "*", local: c.namedBindings.name.text });
+      else if (c.namedBindings)
+        for (const el of c.namedBindings.elements)
+          names.push({ imported: (el.propertyName ?? el.name).text, local: el.name.text });
       out.push({ k: "import", module: n.moduleSpecifier.text, names, span: s });
       return;
     }
     if (ts.isImportEqualsDeclaration(n)) {
       const ref = n.moduleReference;
-      if (ts.isExternalModuleReference(ref) && ts.isStringLiteral(ref.expression)) out.push({ k: "import", module: ref.expression.text, names: [{ imported: "*", local: n.name.text }], span: s });
+      if (ts.isExternalModuleReference(ref) && ts.isStringLiteral(ref.expression))
+        out.push({ k: "import", module: ref.expression.text, names: [{ imported: "*", local: n.name.text }], span: s });
       return;
     }
     if (ts.isVariableStatement(n)) {
       for (const d of n.declarationList.declarations) {
         const req = requireOf(d.initializer);
         if (req !== undefined) {
-          if (ts.isIdentifier(d.name)) out.push({ k: "import", module: req, names: [{ imported: "*", local: d.name.text }], span: s });
+          if (ts.isIdentifier(d.name))
+            out.push({ k: "import", module: req, names: [{ imported: "*", local: d.name.text }], span: s });
           else if (ts.isObjectBindingPattern(d.name)) {
-            const names = d.name.elements.flatMap((el) => (ts.isIdentifier(el.name) ? [{ imported: el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : el.name.text, local: el.name.text }] : []));
+            const names = d.name.elements.flatMap((el) =>
+              ts.isIdentifier(el.name)
+                ? [
+                    {
+                      imported:
+                        el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : el.name.text,
+                      local: el.name.text,
+                    },
+                  ]
+                : [],
+            );
             out.push({ k: "import", module: req, names, span: s });
           }
           continue;
@@ -272,7 +370,15 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
       const module = n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier) ? n.moduleSpecifier.text : undefined;
       const elements = n.exportClause && ts.isNamedExports(n.exportClause) ? n.exportClause.elements : undefined;
       if (module !== undefined) {
-        out.push({ k: "reexport", module, names: (elements ?? []).map((el) => ({ imported: (el.propertyName ?? el.name).text, exported: el.name.text })), span: s });
+        out.push({
+          k: "reexport",
+          module,
+          names: (elements ?? []).map((el) => ({
+            imported: (el.propertyName ?? el.name).text,
+            exported: el.name.text,
+          })),
+          span: s,
+        });
       } else for (const el of elements ?? []) exports.set(el.name.text, (el.propertyName ?? el.name).text);
       return;
     }
@@ -294,7 +400,13 @@ export function lowerTypeScript(ts: TsModule, file: string, text: string): Progr
       return;
     }
     if (ts.isIfStatement(n)) {
-      out.push({ k: "if", test: expr(n.expression), then: block(n.thenStatement), else: n.elseStatement ? block(n.elseStatement) : [], span: s });
+      out.push({
+        k: "if",
+        test: expr(n.expression),
+        then: block(n.thenStatement),
+        else: n.elseStatement ? block(n.elseStatement) : [],
+        span: s,
+      });
       return;
     }
     if (ts.isForOfStatement(n)) {

@@ -109,7 +109,11 @@ function segmentsOf(p: PValue, describe: (v: PValue) => string): Segment[] {
   if (p.t === "str") {
     if (p.segs) return p.segs;
     const at = p.v.loc;
-    return p.v.parts.map((part): Segment => (typeof part === "string" ? { text: part, locate: () => at } : { node: { kind: "unknown", expr: part.unknown, loc: at } }));
+    return p.v.parts.map((part): Segment =>
+      typeof part === "string"
+        ? { text: part, locate: () => at }
+        : { node: { kind: "unknown", expr: part.unknown, loc: at } },
+    );
   }
   if (p.t === "num" || p.t === "bool") return [{ text: String(p.v), locate: () => p.loc }];
   return [{ node: { kind: "unknown", expr: describe(p), loc: locOf(p) } }];
@@ -137,7 +141,15 @@ export function relocateValue(v: PValue, loc: SourceLocation, origin: string | u
       return out;
     }
     case "obj": {
-      const out: PValue = { t: "obj", entries: v.entries.map((e) => ({ key: e.key, keyLoc: loc, value: relocateValue(e.value, loc, origin, depth + 1) })), loc };
+      const out: PValue = {
+        t: "obj",
+        entries: v.entries.map((e) => ({
+          key: e.key,
+          keyLoc: loc,
+          value: relocateValue(e.value, loc, origin, depth + 1),
+        })),
+        loc,
+      };
       if (v.rest) out.rest = { ...v.rest, loc };
       return out;
     }
@@ -150,7 +162,8 @@ export function relocateValue(v: PValue, loc: SourceLocation, origin: string | u
 
 /** Library objects holding plain values (JSON documents) carry them along when relocated. */
 function relocateLib(obj: LibObject, loc: SourceLocation, origin: string | undefined, depth: number): LibObject {
-  if (obj.kind === "json" && obj.value) return { kind: "json", value: relocateValue(obj.value as PValue, loc, origin, depth + 1) };
+  if (obj.kind === "json" && obj.value)
+    return { kind: "json", value: relocateValue(obj.value as PValue, loc, origin, depth + 1) };
   return obj;
 }
 
@@ -186,16 +199,27 @@ export function toTree(v: PValue, depth = 0): TreeNode {
       return { kind: "scalar", value: null, loc };
     case "arr": {
       const items = v.items.map((i) => toTree(i, depth + 1));
-      if (v.rest) items.push(v.rest.origin === undefined ? { kind: "unknown", expr: `...${v.rest.expr}`, loc: v.rest.loc } : { kind: "unknown", expr: `...${v.rest.expr}`, loc: v.rest.loc, origin: v.rest.origin });
+      if (v.rest)
+        items.push(
+          v.rest.origin === undefined
+            ? { kind: "unknown", expr: `...${v.rest.expr}`, loc: v.rest.loc }
+            : { kind: "unknown", expr: `...${v.rest.expr}`, loc: v.rest.loc, origin: v.rest.origin },
+        );
       return { kind: "array", items, loc };
     }
     case "obj": {
       // A spread of an unknown object may add or replace any key: the object as a whole is unknown.
       if (v.rest) return { kind: "unknown", expr: `...${v.rest.expr}`, loc: v.rest.loc };
-      return { kind: "object", entries: v.entries.map((e) => ({ key: { value: e.key, loc: e.keyLoc }, value: toTree(e.value, depth + 1) })), loc };
+      return {
+        kind: "object",
+        entries: v.entries.map((e) => ({ key: { value: e.key, loc: e.keyLoc }, value: toTree(e.value, depth + 1) })),
+        loc,
+      };
     }
     case "unk":
-      return v.origin === undefined ? { kind: "unknown", expr: v.expr, loc } : { kind: "unknown", expr: v.expr, loc, origin: v.origin };
+      return v.origin === undefined
+        ? { kind: "unknown", expr: v.expr, loc }
+        : { kind: "unknown", expr: v.expr, loc, origin: v.origin };
     default:
       return { kind: "unknown", expr: describeValue(v), loc };
   }
@@ -226,5 +250,9 @@ export function camel(name: string): string {
 /** Keyword arguments as one props object (Python's form of a TypeScript props argument). */
 export function kwargsObject(args: CallArgs, loc: SourceLocation): PValue | undefined {
   if (args.keywords.size === 0) return undefined;
-  return { t: "obj", entries: [...args.keywords].map(([k, value]) => ({ key: camel(k), keyLoc: locOf(value), value })), loc };
+  return {
+    t: "obj",
+    entries: [...args.keywords].map(([k, value]) => ({ key: camel(k), keyLoc: locOf(value), value })),
+    loc,
+  };
 }

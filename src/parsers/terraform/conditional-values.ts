@@ -20,7 +20,8 @@ export function conditionValues(values: TreeNode): TreeNode {
     if (!values.items.some((i) => i.kind === "unknown" && branchValues.has(i))) return values;
     return { kind: "array", items: values.items.flatMap(expand), loc: values.loc };
   }
-  if (values.kind === "unknown" && branchValues.has(values)) return { kind: "array", items: expand(values), loc: values.loc };
+  if (values.kind === "unknown" && branchValues.has(values))
+    return { kind: "array", items: expand(values), loc: values.loc };
   return values;
 }
 
@@ -28,11 +29,19 @@ export function conditionValues(values: TreeNode): TreeNode {
 export function policyConditionValues(policy: TreeNode): TreeNode {
   if (policy.kind !== "object") return policy;
   const mapEntries = (node: TreeNode, f: (e: TreeEntry) => TreeNode): TreeNode =>
-    node.kind === "object" ? { kind: "object", entries: node.entries.map((e) => ({ key: e.key, value: f(e) })), loc: node.loc } : node;
+    node.kind === "object"
+      ? { kind: "object", entries: node.entries.map((e) => ({ key: e.key, value: f(e) })), loc: node.loc }
+      : node;
   const statement = (s: TreeNode): TreeNode =>
-    mapEntries(s, (e) => (e.key.value === "Condition" ? mapEntries(e.value, (op) => mapEntries(op.value, (k) => conditionValues(k.value))) : e.value));
+    mapEntries(s, (e) =>
+      e.key.value === "Condition"
+        ? mapEntries(e.value, (op) => mapEntries(op.value, (k) => conditionValues(k.value)))
+        : e.value,
+    );
   return mapEntries(policy, (e) => {
     if (e.key.value !== "Statement") return e.value;
-    return e.value.kind === "array" ? { kind: "array", items: e.value.items.map(statement), loc: e.value.loc } : statement(e.value);
+    return e.value.kind === "array"
+      ? { kind: "array", items: e.value.items.map(statement), loc: e.value.loc }
+      : statement(e.value);
   });
 }

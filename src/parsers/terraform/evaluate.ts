@@ -182,7 +182,8 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
       return evalFor(node, ctx, inner, loc);
     case "conditional": {
       const c = await evalAst(node.condition, ctx, inner);
-      if (c.kind === "scalar" && typeof c.value === "boolean") return evalAst(c.value ? node.whenTrue : node.whenFalse, ctx, inner);
+      if (c.kind === "scalar" && typeof c.value === "boolean")
+        return evalAst(c.value ? node.whenTrue : node.whenFalse, ctx, inner);
       const out = unknown(sourceOf(ctx, node), loc, nodeOrigin(c));
       const spelling = `\`${sourceOf(ctx, node.condition)} ? … : …\` (${where(loc)})`;
       const branches: TreeNode[] = [];
@@ -195,7 +196,11 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
         const strings = values.filter((x) => x.kind === "string");
         // Only branches whose values are strings: a list of alternatives means nothing for other values.
         if (strings.length !== values.length) return out;
-        for (const x of strings) branches.push({ ...x, value: { ...x.value, origin: x.value.origin ?? `the ${String(choice)} branch of ${spelling}` } });
+        for (const x of strings)
+          branches.push({
+            ...x,
+            value: { ...x.value, origin: x.value.origin ?? `the ${String(choice)} branch of ${spelling}` },
+          });
       }
       branchValues.set(out, branches);
       return out;
@@ -204,8 +209,10 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
       return evalBinary(node, ctx, inner, loc);
     case "unary": {
       const v = await evalAst(node.operand, ctx, inner);
-      if (v.kind === "scalar" && node.operator === "-" && typeof v.value === "number") return { kind: "scalar", value: -v.value, loc };
-      if (v.kind === "scalar" && node.operator === "!" && typeof v.value === "boolean") return { kind: "scalar", value: !v.value, loc };
+      if (v.kind === "scalar" && node.operator === "-" && typeof v.value === "number")
+        return { kind: "scalar", value: -v.value, loc };
+      if (v.kind === "scalar" && node.operator === "!" && typeof v.value === "boolean")
+        return { kind: "scalar", value: !v.value, loc };
       return unknown(sourceOf(ctx, node), loc);
     }
     case "parens":
@@ -233,7 +240,12 @@ async function stepKey(s: TraversalStep, ctx: AstCtx, scope: Scope): Promise<str
 }
 
 /** `var.x.y`, `local.m["k"]`, `f(x).y`, `data.x.y[var.i]`: the static prefix of a reference is resolved by name. */
-async function evalTraversal(node: Extract<HclExpr, { type: "traversal" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+async function evalTraversal(
+  node: Extract<HclExpr, { type: "traversal" }>,
+  ctx: AstCtx,
+  scope: Scope,
+  loc: SourceLocation,
+): Promise<TreeNode> {
   const src = sourceOf(ctx, node);
   let i = 0;
   let base: TreeNode;
@@ -258,7 +270,12 @@ async function evalTraversal(node: Extract<HclExpr, { type: "traversal" }>, ctx:
 }
 
 /** `list[*].a` / `list.*.a`: the steps applied to each element; a single value counts as a list of one, null as none. */
-async function evalSplat(node: Extract<HclExpr, { type: "splat" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+async function evalSplat(
+  node: Extract<HclExpr, { type: "splat" }>,
+  ctx: AstCtx,
+  scope: Scope,
+  loc: SourceLocation,
+): Promise<TreeNode> {
   const src = sourceOf(ctx, node);
   const base = await evalAst(node.source, ctx, scope);
   if (base.kind === "unknown") return unknown(src, loc, nodeOrigin(base));
@@ -277,7 +294,8 @@ async function objectKey(key: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeE
   if (key.type === "variable") return { value: key.name, loc: spanLoc(ctx, key) };
   const target = key.type === "parens" ? key.expr : key;
   const v = await evalAst(key, ctx, scope);
-  const text = v.kind === "string" ? displayText(v.value) : v.kind === "scalar" ? String(v.value) : `\${${sourceOf(ctx, target)}}`;
+  const text =
+    v.kind === "string" ? displayText(v.value) : v.kind === "scalar" ? String(v.value) : `\${${sourceOf(ctx, target)}}`;
   return { value: text, loc: spanLoc(ctx, target) };
 }
 
@@ -317,9 +335,13 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
     // Terraform refuses to interpolate null: an error, never the text "null". (A list or object here is
     // what `jsonencode` returned, which this evaluator keeps as a tree: JSON read from the text sees it.)
     if (isFailure(v)) out.opaque ??= v;
-    else if (v.kind === "scalar" && v.value === null) out.opaque ??= failure(sourceOf(ctx, at), placed(at), `null interpolated into a string (${where(placed(at))})`);
+    else if (v.kind === "scalar" && v.value === null)
+      out.opaque ??= failure(sourceOf(ctx, at), placed(at), `null interpolated into a string (${where(placed(at))})`);
     if (out.opaque) return;
-    if (!grow(v.kind === "string" ? v.value.parts.reduce((n, p) => n + (typeof p === "string" ? p.length : 1), 0) : 8, at)) return;
+    if (
+      !grow(v.kind === "string" ? v.value.parts.reduce((n, p) => n + (typeof p === "string" ? p.length : 1), 0) : 8, at)
+    )
+      return;
     out.pieces += piecesOf(v);
     if (out.pieces > LIMITS.pieces) {
       out.opaque = budget.exceeded("pieces", placed(at));
@@ -353,15 +375,25 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
       }
       case "if": {
         const c = await evalAst(part.condition, ctx, scope);
-        if (c.kind === "scalar" && typeof c.value === "boolean") await templateParts(c.value ? part.then : (part.else ?? []), ctx, scope, out);
-        else out.opaque ??= unknown(`a template whose %{ if ${sourceOf(ctx, part.condition)} } is unknown`, placed(part), nodeOrigin(c) ?? (placedAt && line(part.start)));
+        if (c.kind === "scalar" && typeof c.value === "boolean")
+          await templateParts(c.value ? part.then : (part.else ?? []), ctx, scope, out);
+        else
+          out.opaque ??= unknown(
+            `a template whose %{ if ${sourceOf(ctx, part.condition)} } is unknown`,
+            placed(part),
+            nodeOrigin(c) ?? (placedAt && line(part.start)),
+          );
         break;
       }
       case "for": {
         const coll = await evalAst(part.collection, ctx, scope);
         const pairs = collectionPairs(coll);
         if (!pairs) {
-          out.opaque ??= unknown(`a template whose %{ for … in ${sourceOf(ctx, part.collection)} } is unknown`, placed(part), nodeOrigin(coll) ?? (placedAt && line(part.start)));
+          out.opaque ??= unknown(
+            `a template whose %{ for … in ${sourceOf(ctx, part.collection)} } is unknown`,
+            placed(part),
+            nodeOrigin(coll) ?? (placedAt && line(part.start)),
+          );
           break;
         }
         for (const [k, v] of pairs) {
@@ -380,7 +412,11 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
   }
 }
 
-async function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
+async function evalTemplate(
+  node: Extract<HclExpr, { type: "template" }>,
+  ctx: AstCtx,
+  scope: Scope,
+): Promise<TreeNode> {
   const value: TemplateValue = newTemplateValue();
   await templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
@@ -392,7 +428,11 @@ async function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: A
 /** Key/value pairs of a known collection (index → item for a list), undefined when it is not known. */
 function collectionPairs(coll: TreeNode): [TreeNode, TreeNode][] | undefined {
   if (coll.kind === "array") return coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item]);
-  if (coll.kind === "object") return coll.entries.map((e) => [{ kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value]);
+  if (coll.kind === "object")
+    return coll.entries.map((e) => [
+      { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc },
+      e.value,
+    ]);
   return undefined;
 }
 
@@ -411,7 +451,12 @@ function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation
       if (!item) return failure(expr, loc, `index ${s} out of range (${where(loc)})`);
       cur = item;
     } else if (cur.kind === "unknown") return unknown(expr, loc, nodeOrigin(cur));
-    else return failure(expr, loc, `no attribute "${s}" on a ${cur.kind === "array" ? "list" : "value that is not an object"} (${where(loc)})`);
+    else
+      return failure(
+        expr,
+        loc,
+        `no attribute "${s}" on a ${cur.kind === "array" ? "list" : "value that is not an object"} (${where(loc)})`,
+      );
   }
   return cur;
 }
@@ -426,11 +471,19 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
     case "array":
       return { kind: "array", items: node.items.map((i) => relocate(i, loc, origin)), loc };
     case "object":
-      return { kind: "object", entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin) })), loc };
+      return {
+        kind: "object",
+        entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin) })),
+        loc,
+      };
     case "unknown": {
       const out = relocateTree(node, loc, origin);
       const branches = branchValues.get(node);
-      if (branches) branchValues.set(out, branches.map((b) => relocate(b, loc, origin)));
+      if (branches)
+        branchValues.set(
+          out,
+          branches.map((b) => relocate(b, loc, origin)),
+        );
       return out;
     }
     default:
@@ -443,14 +496,24 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
       if ("node" in seg) return { node: relocate(seg.node, loc, origin) };
       if (seg.ownFile) return seg;
       const own = seg.origin;
-      return { text: seg.text, locate: () => loc, ...(own ? { origin: own } : origin === undefined ? {} : { origin: () => origin }) };
+      return {
+        text: seg.text,
+        locate: () => loc,
+        ...(own ? { origin: own } : origin === undefined ? {} : { origin: () => origin }),
+      };
     };
     setSegments(to, sameLoc(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
   });
 }
 
 function sameLoc(a: SourceLocation, b: SourceLocation): boolean {
-  return a.file === b.file && a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
+  return (
+    a.file === b.file &&
+    a.line === b.line &&
+    a.column === b.column &&
+    a.endLine === b.endLine &&
+    a.endColumn === b.endColumn
+  );
 }
 
 /**
@@ -468,10 +531,15 @@ const keptInPlace = new WeakSet<TreeNode>();
 export function defined(node: TreeNode, origin: (at: SourceLocation) => string, passedAs?: string): TreeNode {
   if (keptInPlace.has(node)) return node;
   // A value that already came from somewhere keeps that origin; passed on (a module argument), it says both.
-  const mark = (own: string | undefined, at: SourceLocation): string => (own === undefined ? origin(at) : passedAs === undefined ? own : `${own}, ${passedAs} ${origin(at)}`);
+  const mark = (own: string | undefined, at: SourceLocation): string =>
+    own === undefined ? origin(at) : passedAs === undefined ? own : `${own}, ${passedAs} ${origin(at)}`;
   switch (node.kind) {
     case "string": {
-      const out: TreeNode = { kind: "string", value: { ...node.value, origin: mark(node.value.origin, node.loc) }, loc: node.loc };
+      const out: TreeNode = {
+        kind: "string",
+        value: { ...node.value, origin: mark(node.value.origin, node.loc) },
+        loc: node.loc,
+      };
       const segs = stringSegments.get(node);
       if (segs) {
         setSegments(
@@ -491,26 +559,40 @@ export function defined(node: TreeNode, origin: (at: SourceLocation) => string, 
     case "unknown": {
       const out: TreeNode = { ...node, origin: mark(node.origin, node.loc) };
       const branches = branchValues.get(node);
-      if (branches) branchValues.set(out, branches.map((b) => defined(b, origin, passedAs)));
+      if (branches)
+        branchValues.set(
+          out,
+          branches.map((b) => defined(b, origin, passedAs)),
+        );
       return out;
     }
     case "array":
       return { kind: "array", items: node.items.map((i) => defined(i, origin, passedAs)), loc: node.loc };
     case "object":
-      return { kind: "object", entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, origin, passedAs) })), loc: node.loc };
+      return {
+        kind: "object",
+        entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, origin, passedAs) })),
+        loc: node.loc,
+      };
     case "scalar":
       return node;
   }
 }
 
-async function resolveTraversal(segments: string[], full: string, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
+async function resolveTraversal(
+  segments: string[],
+  full: string,
+  loc: SourceLocation,
+  scope: Scope,
+): Promise<TreeNode> {
   const [root, ...rest] = segments;
   if (root === undefined) return unknown(full, loc);
   const bound = scope.names.get(root);
   if (bound) return relocate(step(bound, rest, full, loc), loc, undefined);
   const mod = scope.module;
   const name = rest[0];
-  if (root === "var" && name !== undefined) return step(await variable(mod, name, loc, scope), rest.slice(1), full, loc);
+  if (root === "var" && name !== undefined)
+    return step(await variable(mod, name, loc, scope), rest.slice(1), full, loc);
   if (root === "local" && name !== undefined) return step(await local(mod, name, loc, scope), rest.slice(1), full, loc);
   if (root === "path") {
     if (name === "module") return str([mod.dir], loc);
@@ -529,7 +611,9 @@ async function resolveTraversal(segments: string[], full: string, loc: SourceLoc
       if (block.attrs.has("for_each") || block.attrs.has("count")) {
         const instances = await instancesOf(block, scope);
         const wanted = after[0];
-        const chosen = instances.find((i) => i.key === "" || i.key === `[${JSON.stringify(wanted)}]` || i.key === `[${String(wanted)}]`);
+        const chosen = instances.find(
+          (i) => i.key === "" || i.key === `[${JSON.stringify(wanted)}]` || i.key === `[${String(wanted)}]`,
+        );
         if (wanted === undefined || !chosen) return unknown(full, loc);
         docScope = { ...scope, names: chosen.names };
         after = after.slice(1);
@@ -539,7 +623,8 @@ async function resolveTraversal(segments: string[], full: string, loc: SourceLoc
       keptInPlace.add(doc);
       return doc;
     }
-    if (block && name === "aws_iam_openid_connect_provider" && attrs[0] === "arn") return providerArn(block, loc, scope);
+    if (block && name === "aws_iam_openid_connect_provider" && attrs[0] === "arn")
+      return providerArn(block, loc, scope);
     if (block && name === "template_file" && attrs[0] === "rendered") return renderTemplateFile(block, loc, scope);
     return unknown(full, loc);
   }
@@ -555,7 +640,10 @@ async function resolveTraversal(segments: string[], full: string, loc: SourceLoc
       const first = value.kind === "string" ? value.value.parts[0] : undefined;
       const bare: TreeNode =
         value.kind === "string" && typeof first === "string"
-          ? { ...value, value: { ...value.value, parts: [first.replace(/^https?:\/\//, ""), ...value.value.parts.slice(1)] } }
+          ? {
+              ...value,
+              value: { ...value.value, parts: [first.replace(/^https?:\/\//, ""), ...value.value.parts.slice(1)] },
+            }
           : value;
       return relocate(bare, loc, `${root}.${name}.url without its scheme (${where(block.loc)})`);
     }
@@ -571,19 +659,30 @@ const MAX_INSTANCES = 64;
  * each with `each.key`/`each.value` (their origin naming the `for_each` entry) or `count.index` bound,
  * and its address suffix (`["x"]`, `[0]`). Otherwise one instance, in which `each`/`count` are unknown.
  */
-export async function instancesOf(block: Block, scope: Scope): Promise<{ key: string; names: Map<string, TreeNode> }[]> {
+export async function instancesOf(
+  block: Block,
+  scope: Scope,
+): Promise<{ key: string; names: Map<string, TreeNode> }[]> {
   const one = [{ key: "", names: scope.names }];
   const forEach = block.attrs.get("for_each");
   const count = block.attrs.get("count");
   const bind = (name: string, entries: [string, TreeNode][]): Map<string, TreeNode> => {
     const loc = block.loc;
-    return new Map(scope.names).set(name, { kind: "object", entries: entries.map(([k, value]) => ({ key: { value: k, loc }, value })), loc });
+    return new Map(scope.names).set(name, {
+      kind: "object",
+      entries: entries.map(([k, value]) => ({ key: { value: k, loc }, value })),
+      loc,
+    });
   };
   if (forEach) {
     const coll = await evaluate(forEach.expr, scope);
     let pairs: [string, TreeNode, TreeNode][] = [];
     if (coll.kind === "object") {
-      pairs = coll.entries.map((e) => [e.key.value, { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value]);
+      pairs = coll.entries.map((e) => [
+        e.key.value,
+        { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc },
+        e.value,
+      ]);
       if (coll.entries.some((e) => e.key.value.includes("${"))) return one;
     } else if (coll.kind === "array") {
       // A set of strings: each key is its value.
@@ -596,13 +695,29 @@ export async function instancesOf(block: Block, scope: Scope): Promise<{ key: st
     if (pairs.length > MAX_INSTANCES) return one;
     return pairs.map(([text, key, value]) => {
       const origin = (at: SourceLocation): string => `for_each key ${text} (${where(at)})`;
-      return { key: `[${JSON.stringify(text)}]`, names: bind("each", [["key", defined(key, origin)], ["value", defined(value, origin)]]) };
+      return {
+        key: `[${JSON.stringify(text)}]`,
+        names: bind("each", [
+          ["key", defined(key, origin)],
+          ["value", defined(value, origin)],
+        ]),
+      };
     });
   }
   if (count) {
     const n = await evaluate(count.expr, scope);
-    if (n.kind !== "scalar" || typeof n.value !== "number" || !Number.isInteger(n.value) || n.value < 0 || n.value > MAX_INSTANCES) return one;
-    return Array.from({ length: n.value }, (_, i) => ({ key: `[${String(i)}]`, names: bind("count", [["index", { kind: "scalar", value: i, loc: count.loc }]]) }));
+    if (
+      n.kind !== "scalar" ||
+      typeof n.value !== "number" ||
+      !Number.isInteger(n.value) ||
+      n.value < 0 ||
+      n.value > MAX_INSTANCES
+    )
+      return one;
+    return Array.from({ length: n.value }, (_, i) => ({
+      key: `[${String(i)}]`,
+      names: bind("count", [["index", { kind: "scalar", value: i, loc: count.loc }]]),
+    }));
   }
   return one;
 }
@@ -629,12 +744,23 @@ export async function variable(mod: ModuleCtx, name: string, loc: SourceLocation
     cached = (async (): Promise<TreeNode> => {
       const set = mod.tfvars.get(name);
       const block = mod.variables.get(name);
-      const plain: Scope = { module: mod, names: new Map(), depth: scope.depth + 1, ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}) };
+      const plain: Scope = {
+        module: mod,
+        names: new Map(),
+        depth: scope.depth + 1,
+        ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
+      };
       const arg = mod.args?.get(name);
-      if (arg) return defined(await evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }), (at) => `${arg.origin} (${where(at)})`, "passed as");
+      if (arg)
+        return defined(
+          await evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
+          (at) => `${arg.origin} (${where(at)})`,
+          "passed as",
+        );
       if (set) return defined(await evaluate(set.expr, plain), (at) => `${name} = … in ${where(at)}`);
       const def = block?.attrs.get("default");
-      if (block && def) return defined(await evaluate(def.expr, plain), (at) => `variable "${name}" default (${where(at)})`);
+      if (block && def)
+        return defined(await evaluate(def.expr, plain), (at) => `variable "${name}" default (${where(at)})`);
       if (block) return unknown(key, block.loc, `variable "${name}" has no default (${where(block.loc)})`);
       return unknown(key, loc, `variable "${name}" is not declared in this module`);
     })();
@@ -655,14 +781,20 @@ async function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: S
     // Terraform refuses a local that depends on itself; found before evaluating, so nothing waits on itself.
     mod.cyclicLocals ??= localCycles(mod);
     if (mod.cyclicLocals.has(name)) {
-      mod.budget.report(`local "${name}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`, attr.loc);
+      mod.budget.report(
+        `local "${name}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`,
+        attr.loc,
+      );
       cached = Promise.resolve(failure(key, loc, `local "${name}" refers to itself (${where(attr.loc)})`));
       mod.cache.set(key, cached);
       return cached;
     }
-    cached = evaluate(attr.expr, { module: mod, names: new Map(), depth: scope.depth + 1, ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}) }).then((v) =>
-      defined(v, (at) => `local "${name}" (${where(at)})`),
-    );
+    cached = evaluate(attr.expr, {
+      module: mod,
+      names: new Map(),
+      depth: scope.depth + 1,
+      ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
+    }).then((v) => defined(v, (at) => `local "${name}" (${where(at)})`));
     mod.cache.set(key, cached);
   }
   const v = await cached;
@@ -687,7 +819,13 @@ function exprText(expr: Expr): string {
 /** Locals on a cycle of references (Tarjan's strongly connected components, without recursion). */
 function localCycles(mod: ModuleCtx): Set<string> {
   const edges = new Map<string, string[]>();
-  for (const [name, attr] of mod.locals) edges.set(name, [...new Set([...exprText(attr.expr).matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter((n) => mod.locals.has(n)));
+  for (const [name, attr] of mod.locals)
+    edges.set(
+      name,
+      [...new Set([...exprText(attr.expr).matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter(
+        (n) => mod.locals.has(n),
+      ),
+    );
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
@@ -732,7 +870,12 @@ function localCycles(mod: ModuleCtx): Set<string> {
   return cyclic;
 }
 
-async function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+async function evalFor(
+  node: Extract<HclExpr, { type: "for" }>,
+  ctx: AstCtx,
+  scope: Scope,
+  loc: SourceLocation,
+): Promise<TreeNode> {
   const coll = await evalAst(node.collection, ctx, scope);
   const pairs = collectionPairs(coll);
   if (!pairs) return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));
@@ -762,14 +905,23 @@ async function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, sco
       if (kt === undefined) return unknown(sourceOf(ctx, node), loc);
       const existing = node.grouped ? entries.find((e) => e.key.value === kt) : undefined;
       if (existing?.value.kind === "array") existing.value.items.push(value);
-      else entries.push({ key: { value: kt, loc: kv.loc }, value: node.grouped ? { kind: "array", items: [value], loc: value.loc } : value });
+      else
+        entries.push({
+          key: { value: kt, loc: kv.loc },
+          value: node.grouped ? { kind: "array", items: [value], loc: value.loc } : value,
+        });
     } else items.push(value);
   }
   if (node.object) return { kind: "object", entries, loc };
   return { kind: "array", items, loc };
 }
 
-async function evalBinary(node: Extract<HclExpr, { type: "binary" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+async function evalBinary(
+  node: Extract<HclExpr, { type: "binary" }>,
+  ctx: AstCtx,
+  scope: Scope,
+  loc: SourceLocation,
+): Promise<TreeNode> {
   const a = plainOf(await evalAst(node.left, ctx, scope));
   const b = plainOf(await evalAst(node.right, ctx, scope));
   const src = sourceOf(ctx, node);
@@ -813,7 +965,12 @@ function plainOf(n: TreeNode): string | number | boolean | null | undefined {
   return undefined;
 }
 
-async function callFunction(node: Extract<HclExpr, { type: "call" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): Promise<TreeNode> {
+async function callFunction(
+  node: Extract<HclExpr, { type: "call" }>,
+  ctx: AstCtx,
+  scope: Scope,
+  loc: SourceLocation,
+): Promise<TreeNode> {
   const name = node.name.replace(/^provider::[^:]+::/, "");
   const src = sourceOf(ctx, node);
   const argNodes = [...node.args];
@@ -853,7 +1010,11 @@ async function callFunction(node: Extract<HclExpr, { type: "call" }>, ctx: AstCt
     case "templatefile":
       return fileCall(a0, src, loc, scope, a1 ?? { kind: "object", entries: [], loc });
     default: {
-      const result = await callBuiltin(name, args, { src, loc, exceeded: (limit) => scope.module.budget.exceeded(limit, loc) });
+      const result = await callBuiltin(name, args, {
+        src,
+        loc,
+        exceeded: (limit) => scope.module.budget.exceeded(limit, loc),
+      });
       if (result === undefined) return unknown(src, loc, originOf(args));
       if ("unknown" in result) return unknown(src, loc, originOf(args));
       if ("error" in result) return failure(src, loc, `${result.error} (${where(loc)})`);
@@ -900,7 +1061,13 @@ function originOf(args: TreeNode[]): string | undefined {
 }
 
 /** `replace(subject, search, replacement)`: `/…/` is an RE2 regular expression, anything else a substring. */
-async function replaceCall(subject: TreeNode | undefined, search: TreeNode | undefined, repl: TreeNode | undefined, src: string, loc: SourceLocation): Promise<TreeNode> {
+async function replaceCall(
+  subject: TreeNode | undefined,
+  search: TreeNode | undefined,
+  repl: TreeNode | undefined,
+  src: string,
+  loc: SourceLocation,
+): Promise<TreeNode> {
   const s = search?.kind === "string" ? knownText(search.value) : undefined;
   const r = repl?.kind === "string" ? knownText(repl.value) : undefined;
   if (subject?.kind !== "string" || s === undefined || r === undefined) return unknown(src, loc);
@@ -915,7 +1082,8 @@ async function replaceCall(subject: TreeNode | undefined, search: TreeNode | und
   if (text !== undefined) return str([replaceAll(compiled.re, text, r)], subject.loc, subject.value.origin);
   // Partly known: only a pattern anchored at the start can be applied to the leading literal.
   const [first, ...others] = subject.value.parts;
-  if (s.startsWith("/^") && typeof first === "string") return str([replaceAll(compiled.re, first, r), ...others], subject.loc, subject.value.origin);
+  if (s.startsWith("/^") && typeof first === "string")
+    return str([replaceAll(compiled.re, first, r), ...others], subject.loc, subject.value.origin);
   return unknown(src, loc);
 }
 
@@ -936,21 +1104,40 @@ function resolvePath(mod: ModuleCtx, p: string): string {
  * (it is linted on its own too, and the same finding there is reported once); template text is placed on
  * the call, with the template's line as origin, since templates are not inputs by themselves.
  */
-async function fileCall(pathNode: TreeNode | undefined, src: string, loc: SourceLocation, scope: Scope, vars: TreeNode | undefined): Promise<TreeNode> {
+async function fileCall(
+  pathNode: TreeNode | undefined,
+  src: string,
+  loc: SourceLocation,
+  scope: Scope,
+  vars: TreeNode | undefined,
+): Promise<TreeNode> {
   const p = pathNode?.kind === "string" ? knownText(pathNode.value) : undefined;
-  if (vars !== undefined && scope.inTemplate) return failure(src, loc, `templatefile() called inside a template, which Terraform refuses (${where(loc)})`);
+  if (vars !== undefined && scope.inTemplate)
+    return failure(src, loc, `templatefile() called inside a template, which Terraform refuses (${where(loc)})`);
   if (p === undefined) return unknown(src, loc);
   // `${path.module}/x` joins the module directory to the file: resolve the already-prefixed path.
-  const rel = resolvePath({ ...scope.module, dir: "." }, p.startsWith(scope.module.dir + "/") || scope.module.dir === "." ? p : `${scope.module.dir}/${p}`);
+  const rel = resolvePath(
+    { ...scope.module, dir: "." },
+    p.startsWith(scope.module.dir + "/") || scope.module.dir === "." ? p : `${scope.module.dir}/${p}`,
+  );
   const text = scope.module.env.readFile(rel);
   if (text === undefined) return unknown(src, loc, `${rel} could not be read`);
   if (vars === undefined && !/\.(tpl|tftpl)$/.test(rel)) {
     const index = new LineIndex(rel, text);
     const out = str([text], loc, rel);
-    stringSegments.set(out, [{ text, locate: (s, e) => index.span(s, e), ...(/\.json$/i.test(rel) ? { ownFile: true } : {}) }]);
+    stringSegments.set(out, [
+      { text, locate: (s, e) => index.span(s, e), ...(/\.json$/i.test(rel) ? { ownFile: true } : {}) },
+    ]);
     return out;
   }
-  const out = await renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, "templatefile()");
+  const out = await renderTemplate(
+    text,
+    rel,
+    vars ?? { kind: "object", entries: [], loc },
+    loc,
+    scope,
+    "templatefile()",
+  );
   if (vars === undefined) templateSources.set(out, { text, rel });
   return out;
 }
@@ -962,7 +1149,14 @@ const templateSources = new WeakMap<TreeNode, { text: string; rel: string }>();
  * Renders template text with the given variables (`${…}` interpolations, `%{if}`/`%{for}` directives
  * over known values), placed on the call. A value passed in the variables says so in its origin.
  */
-export async function renderTemplate(text: string, rel: string, vars: TreeNode, loc: SourceLocation, scope: Scope, caller: string): Promise<TreeNode> {
+export async function renderTemplate(
+  text: string,
+  rel: string,
+  vars: TreeNode,
+  loc: SourceLocation,
+  scope: Scope,
+  caller: string,
+): Promise<TreeNode> {
   const parsed = parseTemplate(text);
   if ("error" in parsed) {
     debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
@@ -970,7 +1164,12 @@ export async function renderTemplate(text: string, rel: string, vars: TreeNode, 
   }
   const ctx: AstCtx = { file: { src: { path: rel, abs: rel, text }, index: new LineIndex(rel, text) }, placedAt: loc };
   const names = new Map<string, TreeNode>();
-  if (vars.kind === "object") for (const e of vars.entries) names.set(e.key.value, defined(e.value, (at) => `"${e.key.value}" in the variables of ${caller} (${where(at)})`));
+  if (vars.kind === "object")
+    for (const e of vars.entries)
+      names.set(
+        e.key.value,
+        defined(e.value, (at) => `"${e.key.value}" in the variables of ${caller} (${where(at)})`),
+      );
   const value: TemplateValue = newTemplateValue();
   await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
   if (value.opaque) return value.opaque;
@@ -1005,7 +1204,9 @@ async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise
       if (text === undefined || !text.includes("${")) return node;
       const parsed = parseTemplate(text);
       if ("error" in parsed) {
-        debug(`${file.src.path}: string ${JSON.stringify(text.slice(0, 60))} is not a valid template (${parsed.error.message})`);
+        debug(
+          `${file.src.path}: string ${JSON.stringify(text.slice(0, 60))} is not a valid template (${parsed.error.message})`,
+        );
         return unknown(text, node.loc);
       }
       const ctx: AstCtx = { file: { src: { ...file.src, text }, index: new LineIndex(file.src.path, text) } };
@@ -1022,9 +1223,19 @@ async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise
       return relocate(v, node.loc, nodeOrigin(v));
     }
     case "array":
-      return { kind: "array", items: await Promise.all(node.items.map((i) => evaluateJson(file, i, scope))), loc: node.loc };
+      return {
+        kind: "array",
+        items: await Promise.all(node.items.map((i) => evaluateJson(file, i, scope))),
+        loc: node.loc,
+      };
     case "object":
-      return { kind: "object", entries: await Promise.all(node.entries.map(async (e) => ({ key: e.key, value: await evaluateJson(file, e.value, scope) }))), loc: node.loc };
+      return {
+        kind: "object",
+        entries: await Promise.all(
+          node.entries.map(async (e) => ({ key: e.key, value: await evaluateJson(file, e.value, scope) })),
+        ),
+        loc: node.loc,
+      };
     default:
       return node;
   }

@@ -85,7 +85,8 @@ function bool(n: TreeNode | undefined): boolean {
   if (!n) fail("missing argument");
   if (isUnknown(n)) throw new Unknown();
   if (n.kind === "scalar" && typeof n.value === "boolean") return n.value;
-  if (n.kind === "string" && (knownText(n.value) === "true" || knownText(n.value) === "false")) return knownText(n.value) === "true";
+  if (n.kind === "string" && (knownText(n.value) === "true" || knownText(n.value) === "false"))
+    return knownText(n.value) === "true";
   fail("a bool is required");
 }
 
@@ -129,7 +130,12 @@ function same(a: TreeNode, b: TreeNode): boolean {
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, canonical(x)]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, x]) => [k, canonical(x)]),
+    );
   return v;
 }
 
@@ -144,7 +150,11 @@ function out(site: CallSite, args: TreeNode[]) {
   return {
     str(value: string): TreeNode {
       if (value.length > LIMITS.stringLength) return site.exceeded("stringLength");
-      return { kind: "string", value: origin === undefined ? { parts: [value], loc } : { parts: [value], loc, origin }, loc };
+      return {
+        kind: "string",
+        value: origin === undefined ? { parts: [value], loc } : { parts: [value], loc, origin },
+        loc,
+      };
     },
     parts(parts: Part[]): TreeNode {
       return { kind: "string", value: origin === undefined ? { parts, loc } : { parts, loc, origin }, loc };
@@ -244,7 +254,12 @@ function formatText(fmt: string, args: TreeNode[]): Part[] {
       case "G": {
         const n = num(arg);
         const p = precision ?? 6;
-        const s = verb === "f" ? n.toFixed(p) : verb === "e" || verb === "E" ? n.toExponential(p).replace(/e([+-])(\d)$/, "e$10$2") : String(n);
+        const s =
+          verb === "f"
+            ? n.toFixed(p)
+            : verb === "e" || verb === "E"
+              ? n.toExponential(p).replace(/e([+-])(\d)$/, "e$10$2")
+              : String(n);
         piece = [verb === "E" || verb === "G" ? s.toUpperCase() : s];
         break;
       }
@@ -266,7 +281,9 @@ function formatText(fmt: string, args: TreeNode[]): Part[] {
     if (width > 0) {
       const t = piece.every((p) => typeof p === "string") ? piece.join("") : undefined;
       if (t === undefined) throw new Unknown();
-      const pad = (flags.includes("0") && !flags.includes("-") ? "0" : " ").repeat(Math.max(0, width - graphemes(t).length));
+      const pad = (flags.includes("0") && !flags.includes("-") ? "0" : " ").repeat(
+        Math.max(0, width - graphemes(t).length),
+      );
       piece = [flags.includes("-") ? t + pad : pad + t];
     }
     parts.push(...piece);
@@ -283,7 +300,10 @@ function ipv4(cidr: string): { addr: number; bits: number } {
   if (octets.some((o) => o > 255)) fail("invalid IPv4 address");
   const bits = m[5] === undefined ? 32 : Number(m[5]);
   if (bits > 32) fail("invalid prefix length");
-  return { addr: (((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0)) >>> 0, bits };
+  return {
+    addr: (((octets[0] ?? 0) << 24) | ((octets[1] ?? 0) << 16) | ((octets[2] ?? 0) << 8) | (octets[3] ?? 0)) >>> 0,
+    bits,
+  };
 }
 
 function ipText(a: number): string {
@@ -294,7 +314,10 @@ function maskOf(bits: number): number {
   return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
 }
 
-async function regexMatches(args: TreeNode[], limit: number): Promise<{ matches: ReturnType<typeof allMatches>; names: Record<string, number>; groups: number }> {
+async function regexMatches(
+  args: TreeNode[],
+  limit: number,
+): Promise<{ matches: ReturnType<typeof allMatches>; names: Record<string, number>; groups: number }> {
   const pattern = text(args[0]);
   const subject = text(args[1]);
   const compiled = await compileRegex(pattern);
@@ -304,7 +327,13 @@ async function regexMatches(args: TreeNode[], limit: number): Promise<{ matches:
 }
 
 /** The value `regex` returns for one match: the text, a list of captures, or a map of named captures. */
-function matchValue(m: ReturnType<typeof allMatches>[number], names: Record<string, number>, groups: number, site: CallSite, args: TreeNode[]): TreeNode {
+function matchValue(
+  m: ReturnType<typeof allMatches>[number],
+  names: Record<string, number>,
+  groups: number,
+  site: CallSite,
+  args: TreeNode[],
+): TreeNode {
   const o = out(site, args);
   const named = Object.keys(names);
   if (groups === 0) return o.str(m.groups[0] ?? "");
@@ -321,7 +350,10 @@ function captured(g: string | null | undefined, o: ReturnType<typeof out>): Tree
 
 /** Go's `strconv.Quote`-free JSON encoding as Terraform's `jsonencode` writes it (`<`, `>`, `&` escaped). */
 function terraformJson(v: unknown): string {
-  return JSON.stringify(canonical(v)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(canonical(v)).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** A plain value (from `jsondecode`, `yamldecode`, `csvdecode`) as a tree placed on the call. */
@@ -331,7 +363,8 @@ function fromPlain(v: unknown, site: CallSite, args: TreeNode[]): TreeNode {
   if (typeof v === "string") return o.str(v);
   if (typeof v === "number" || typeof v === "boolean") return typeof v === "number" ? o.num(v) : o.bool(v);
   if (Array.isArray(v)) return o.list(v.map((x) => fromPlain(x, site, args)));
-  if (typeof v === "object") return o.obj(Object.entries(v).map(([k, x]) => ({ key: o.key(k), value: fromPlain(x, site, args) })));
+  if (typeof v === "object")
+    return o.obj(Object.entries(v).map(([k, x]) => ({ key: o.key(k), value: fromPlain(x, site, args) })));
   return o.null();
 }
 
@@ -431,7 +464,16 @@ const FUNCTIONS: Record<string, Fn> = {
     if (lengths.size > 1) fail("formatlist: lists of different lengths");
     const n = lists.length === 0 ? 1 : (lengths.values().next().value ?? 0);
     const o = out(site, args);
-    return o.list(Array.from({ length: n }, (_, i) => o.parts(formatText(fmt, rest.map((a) => (a.kind === "array" ? (list(a)[i] ?? a) : a))))));
+    return o.list(
+      Array.from({ length: n }, (_, i) =>
+        o.parts(
+          formatText(
+            fmt,
+            rest.map((a) => (a.kind === "array" ? (list(a)[i] ?? a) : a)),
+          ),
+        ),
+      ),
+    );
   },
   indent: (args, site) => {
     const n = int(args[0]);
@@ -534,7 +576,8 @@ const FUNCTIONS: Record<string, Fn> = {
     }
     fail("coalescelist: no non-empty list");
   },
-  compact: (args, site) => out(site, args).list(list(args[0]).filter((i) => !(i.kind === "scalar" && i.value === null) && text(i) !== "")),
+  compact: (args, site) =>
+    out(site, args).list(list(args[0]).filter((i) => !(i.kind === "scalar" && i.value === null) && text(i) !== "")),
   concat: (args, site) => out(site, args).list(args.flatMap(list)),
   contains: (args, site) => {
     const items = list(args[0]);
@@ -555,7 +598,8 @@ const FUNCTIONS: Record<string, Fn> = {
     return items[index(args[1], items.length, true)] ?? fail("index out of range");
   },
   flatten: (args, site) => {
-    const flat = (n: TreeNode): TreeNode[] => (n.kind === "array" ? n.items.flatMap(flat) : n.kind === "unknown" ? [] : [n]);
+    const flat = (n: TreeNode): TreeNode[] =>
+      n.kind === "array" ? n.items.flatMap(flat) : n.kind === "unknown" ? [] : [n];
     const items = list(args[0]);
     if (items.some((i) => i.kind === "unknown")) throw new Unknown();
     return out(site, args).list(items.flatMap(flat));
@@ -572,7 +616,11 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   keys: (args, site) => {
     const o = out(site, args);
-    return o.list([...entries(args[0])].sort((a, b) => (a.key.value < b.key.value ? -1 : 1)).map((e) => ({ kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc })));
+    return o.list(
+      [...entries(args[0])]
+        .sort((a, b) => (a.key.value < b.key.value ? -1 : 1))
+        .map((e) => ({ kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc })),
+    );
   },
   length: (args, site) => {
     const a = args[0];
@@ -611,7 +659,8 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   range: (args, site) => {
     const ns = args.map(num);
-    const [start, limit, step] = ns.length === 1 ? [0, ns[0] ?? 0, 1] : [ns[0] ?? 0, ns[1] ?? 0, ns[2] ?? ((ns[0] ?? 0) <= (ns[1] ?? 0) ? 1 : -1)];
+    const [start, limit, step] =
+      ns.length === 1 ? [0, ns[0] ?? 0, 1] : [ns[0] ?? 0, ns[1] ?? 0, ns[2] ?? ((ns[0] ?? 0) <= (ns[1] ?? 0) ? 1 : -1)];
     if (step === 0) fail("range: step must not be zero");
     if ((limit - start) / step > LIMITS.collection) return site.exceeded("collection");
     const o = out(site, args);
@@ -656,10 +705,16 @@ const FUNCTIONS: Record<string, Fn> = {
   transpose: (args, site) => {
     const o = out(site, args);
     const result = new Map<string, TreeNode[]>();
-    for (const e of entries(args[0])) for (const v of list(e.value)) result.set(text(v), [...(result.get(text(v)) ?? []), o.str(e.key.value)]);
-    return o.obj([...result].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, vs]) => ({ key: o.key(k), value: o.list(vs) })));
+    for (const e of entries(args[0]))
+      for (const v of list(e.value)) result.set(text(v), [...(result.get(text(v)) ?? []), o.str(e.key.value)]);
+    return o.obj(
+      [...result].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, vs]) => ({ key: o.key(k), value: o.list(vs) })),
+    );
   },
-  values: (args, site) => out(site, args).list([...entries(args[0])].sort((a, b) => (a.key.value < b.key.value ? -1 : 1)).map((e) => e.value)),
+  values: (args, site) =>
+    out(site, args).list(
+      [...entries(args[0])].sort((a, b) => (a.key.value < b.key.value ? -1 : 1)).map((e) => e.value),
+    ),
   zipmap: (args, site) => {
     const ks = list(args[0]);
     const vs = list(args[1]);
@@ -694,7 +749,11 @@ const FUNCTIONS: Record<string, Fn> = {
     }
     return fromPlain(v, site, args);
   },
-  urlencode: strings((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+")),
+  urlencode: strings((s) =>
+    encodeURIComponent(s)
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%20/g, "+"),
+  ),
   yamldecode: (args, site) => {
     let v: unknown;
     try {
@@ -734,8 +793,10 @@ const FUNCTIONS: Record<string, Fn> = {
     return out(site, args).str(`${ipText(base + netnum * 2 ** (32 - bits - newbits))}/${String(bits + newbits)}`);
   },
   // Type conversion
-  tobool: (args, site) => (args[0]?.kind === "scalar" && args[0].value === null ? args[0] : out(site, args).bool(bool(args[0]))),
-  tonumber: (args, site) => (args[0]?.kind === "scalar" && args[0].value === null ? args[0] : out(site, args).num(num(args[0]))),
+  tobool: (args, site) =>
+    args[0]?.kind === "scalar" && args[0].value === null ? args[0] : out(site, args).bool(bool(args[0])),
+  tonumber: (args, site) =>
+    args[0]?.kind === "scalar" && args[0].value === null ? args[0] : out(site, args).num(num(args[0])),
   tostring: (args, site) => {
     const a = args[0];
     if (!a) fail("missing argument");

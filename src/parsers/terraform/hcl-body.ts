@@ -71,12 +71,17 @@ class BodyParser extends ExpressionParser {
     for (;;) {
       const c = t.charCodeAt(this.pos);
       if (c === 34 /* " */) labels.push(this.label());
-      else if (this.pos < t.length && isIdentStart(c, t, this.pos)) labels.push({ start: this.pos, value: this.ident() });
+      else if (this.pos < t.length && isIdentStart(c, t, this.pos))
+        labels.push({ start: this.pos, value: this.ident() });
       else break;
       this.skip();
     }
     if (t.charCodeAt(this.pos) !== 123 /* { */) {
-      if (labels.length === 0) this.fail(`Invalid argument or block: "${type}" must be followed by "=" (an argument) or by labels and "{" (a block)`, this.pos);
+      if (labels.length === 0)
+        this.fail(
+          `Invalid argument or block: "${type}" must be followed by "=" (an argument) or by labels and "{" (a block)`,
+          this.pos,
+        );
       this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
     }
     const open = this.pos;
@@ -92,13 +97,16 @@ class BodyParser extends ExpressionParser {
     } else {
       // A one-line block holds at most one attribute: `type { name = value }`.
       const nameStart = this.pos;
-      if (!isIdentStart(t.charCodeAt(this.pos), t, this.pos)) this.fail("Invalid single-line block: expected an argument name", this.pos);
+      if (!isIdentStart(t.charCodeAt(this.pos), t, this.pos))
+        this.fail("Invalid single-line block: expected an argument name", this.pos);
       const name = this.ident();
       this.skip();
-      if (t.charCodeAt(this.pos) !== 61 || t.charCodeAt(this.pos + 1) === 61) this.fail("Invalid single-line block: a block on one line can hold only one argument", this.pos);
+      if (t.charCodeAt(this.pos) !== 61 || t.charCodeAt(this.pos + 1) === 61)
+        this.fail("Invalid single-line block: a block on one line can hold only one argument", this.pos);
       const attr = this.attribute(name, nameStart);
       this.skip();
-      if (t.charCodeAt(this.pos) !== 125) this.fail('Invalid single-line block: expected "}" after the argument', this.pos);
+      if (t.charCodeAt(this.pos) !== 125)
+        this.fail('Invalid single-line block: expected "}" after the argument', this.pos);
       this.pos++;
       body = { attributes: [attr], blocks: [] };
     }
@@ -115,7 +123,8 @@ class BodyParser extends ExpressionParser {
     this.pos++;
     let value = "";
     for (const part of parts) {
-      if (part.kind !== "text") this.fail("Invalid block label: template sequences are not allowed in labels", part.start, part.end);
+      if (part.kind !== "text")
+        this.fail("Invalid block label: template sequences are not allowed in labels", part.start, part.end);
       value += part.value;
     }
     return { start, value };
@@ -124,15 +133,27 @@ class BodyParser extends ExpressionParser {
   private atLineEnd(): boolean {
     const t = this.text;
     const c = t.charCodeAt(this.pos);
-    return this.pos >= t.length || c === 10 || (c === 13 && t.charCodeAt(this.pos + 1) === 10) || c === 35 || (c === 47 && t.charCodeAt(this.pos + 1) === 47);
+    return (
+      this.pos >= t.length ||
+      c === 10 ||
+      (c === 13 && t.charCodeAt(this.pos + 1) === 10) ||
+      c === 35 ||
+      (c === 47 && t.charCodeAt(this.pos + 1) === 47)
+    );
   }
 
   /** After an attribute or a block's `}`: only a comment may follow on the line. */
   private lineEnd(afterBlock: boolean): void {
     this.skip();
     if (this.atLineEnd()) return;
-    if (this.text.charCodeAt(this.pos) === 125 && !afterBlock) this.fail('Missing newline after argument: "}" must start a new line', this.pos);
-    this.fail(afterBlock ? "Missing newline after block definition" : "Missing newline after argument: an argument definition must end with a newline", this.pos);
+    if (this.text.charCodeAt(this.pos) === 125 && !afterBlock)
+      this.fail('Missing newline after argument: "}" must start a new line', this.pos);
+    this.fail(
+      afterBlock
+        ? "Missing newline after block definition"
+        : "Missing newline after argument: an argument definition must end with a newline",
+      this.pos,
+    );
   }
 
   /** Skips blank lines and comments between definitions. */

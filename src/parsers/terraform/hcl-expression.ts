@@ -30,7 +30,17 @@ export type HclExpr =
   /** `source.*.a.b` (attribute-only splat) or `source[*].a[0]` (full splat): `steps` apply to each element. */
   | (Span & { type: "splat"; source: HclExpr; steps: TraversalStep[]; full: boolean })
   | (Span & { type: "call"; name: string; args: HclExpr[]; expandFinal: boolean })
-  | (Span & { type: "for"; keyVar?: string; valueVar: string; collection: HclExpr; key?: HclExpr; value: HclExpr; condition?: HclExpr; grouped: boolean; object: boolean })
+  | (Span & {
+      type: "for";
+      keyVar?: string;
+      valueVar: string;
+      collection: HclExpr;
+      key?: HclExpr;
+      value: HclExpr;
+      condition?: HclExpr;
+      grouped: boolean;
+      object: boolean;
+    })
   | (Span & { type: "conditional"; condition: HclExpr; whenTrue: HclExpr; whenFalse: HclExpr })
   | (Span & { type: "binary"; operator: BinaryOperator; left: HclExpr; right: HclExpr })
   | (Span & { type: "unary"; operator: "-" | "!"; operand: HclExpr })
@@ -114,7 +124,21 @@ const UNICODE_ID_CONTINUE = /[\p{ID_Continue}-]/u;
 const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
 
 /** Binary operator precedence (hclsyntax spec): higher binds tighter. */
-const LEVEL: Record<BinaryOperator, number> = { "||": 0, "&&": 1, "==": 2, "!=": 2, "<": 3, ">": 3, "<=": 3, ">=": 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5 };
+const LEVEL: Record<BinaryOperator, number> = {
+  "||": 0,
+  "&&": 1,
+  "==": 2,
+  "!=": 2,
+  "<": 3,
+  ">": 3,
+  "<=": 3,
+  ">=": 3,
+  "+": 4,
+  "-": 4,
+  "*": 5,
+  "/": 5,
+  "%": 5,
+};
 
 export function isIdentStart(c: number, text: string, i: number): boolean {
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return true;
@@ -146,7 +170,8 @@ export class ExpressionParser {
       const value = body();
       return { value, end: this.pos };
     } catch (e) {
-      if (e instanceof ParseError) return { error: { message: e.message, start: e.start, end: e.end, ...(e.limit ? { limit: true } : {}) } };
+      if (e instanceof ParseError)
+        return { error: { message: e.message, start: e.start, end: e.end, ...(e.limit ? { limit: true } : {}) } };
       if (e instanceof RangeError) return { error: { message: NESTED, start: this.pos, end: this.pos, limit: true } };
       throw e;
     }
@@ -158,7 +183,12 @@ export class ExpressionParser {
 
   /** The input is nested past `what` levels: a limit of oidclint's, not a syntax error. */
   tooDeep(what: number, start: number): never {
-    throw new ParseError(`${NESTED} (more than ${String(what)} levels)`, start, Math.min(start + 1, this.text.length), true);
+    throw new ParseError(
+      `${NESTED} (more than ${String(what)} levels)`,
+      start,
+      Math.min(start + 1, this.text.length),
+      true,
+    );
   }
 
   private code(i = this.pos): number {
@@ -226,7 +256,8 @@ export class ExpressionParser {
     const start = this.pos;
     if (!isIdentStart(t.charCodeAt(start), t, start)) this.fail("Expected a name", start);
     this.pos += (t.codePointAt(start) ?? 0) > 0xffff ? 2 : 1;
-    while (this.pos < t.length && isIdentChar(t.charCodeAt(this.pos), t, this.pos)) this.pos += (t.codePointAt(this.pos) ?? 0) > 0xffff ? 2 : 1;
+    while (this.pos < t.length && isIdentChar(t.charCodeAt(this.pos), t, this.pos))
+      this.pos += (t.codePointAt(this.pos) ?? 0) > 0xffff ? 2 : 1;
     return t.slice(start, this.pos);
   }
 
@@ -346,7 +377,11 @@ export class ExpressionParser {
       const m = NUMBER.exec(t);
       this.pos = start + (m?.[0].length ?? 1);
       const next = this.code();
-      if ((next === 46 && this.code(this.pos + 1) >= 48 && this.code(this.pos + 1) <= 57) || (this.pos < t.length && isIdentChar(next, t, this.pos) && next !== 45)) this.fail("Invalid number literal", start, this.pos + 1);
+      if (
+        (next === 46 && this.code(this.pos + 1) >= 48 && this.code(this.pos + 1) <= 57) ||
+        (this.pos < t.length && isIdentChar(next, t, this.pos) && next !== 45)
+      )
+        this.fail("Invalid number literal", start, this.pos + 1);
       return { type: "literal", value: Number(m?.[0] ?? "0"), start, end: this.pos };
     }
     if (this.pos < t.length && isIdentStart(c, t, start)) {
@@ -373,7 +408,8 @@ export class ExpressionParser {
       return { type: "variable", name, start, end: this.pos };
     }
     if (this.pos >= t.length) this.fail("Missing expression: the file ends here", start, start);
-    if (c === 10 || c === 13 || c === 35 || (c === 47 && t.charCodeAt(start + 1) === 47)) this.fail("Missing expression before the end of the line", start);
+    if (c === 10 || c === 13 || c === 35 || (c === 47 && t.charCodeAt(start + 1) === 47))
+      this.fail("Missing expression before the end of the line", start);
     this.fail("Invalid expression: expected the start of an expression", start);
   }
 
@@ -390,7 +426,8 @@ export class ExpressionParser {
           expandFinal = true;
           this.pos += 3;
           this.skip();
-          if (this.code() !== 41) this.fail("Missing closing parenthesis: an expanded argument must be the last", this.pos);
+          if (this.code() !== 41)
+            this.fail("Missing closing parenthesis: an expanded argument must be the last", this.pos);
           break;
         }
         if (this.code() === 44 /* , */) {
@@ -522,7 +559,10 @@ export class ExpressionParser {
   private postfix(term: HclExpr): HclExpr {
     let source = term;
     let steps: TraversalStep[] = [];
-    const finish = (): HclExpr => (steps.length === 0 ? source : { type: "traversal", source, steps, start: term.start, end: steps[steps.length - 1]?.end ?? source.end });
+    const finish = (): HclExpr =>
+      steps.length === 0
+        ? source
+        : { type: "traversal", source, steps, start: term.start, end: steps[steps.length - 1]?.end ?? source.end };
     for (;;) {
       const save = this.pos;
       this.skip();
@@ -534,13 +574,21 @@ export class ExpressionParser {
         const isSplat = this.code() === 42; /* * */
         this.pos = dot;
         if (isSplat) {
-          if (source.type === "splat" && !source.full && steps.length === 0) this.fail("Nested splat expression not allowed: a splat (*) cannot follow an attribute-only splat", dot);
+          if (source.type === "splat" && !source.full && steps.length === 0)
+            this.fail("Nested splat expression not allowed: a splat (*) cannot follow an attribute-only splat", dot);
           const source2 = finish();
           this.pos = dot + 1;
           this.skip();
           this.pos++;
           const each = this.splatSteps(false);
-          source = { type: "splat", source: source2, steps: each, full: false, start: term.start, end: each[each.length - 1]?.end ?? this.pos };
+          source = {
+            type: "splat",
+            source: source2,
+            steps: each,
+            full: false,
+            start: term.start,
+            end: each[each.length - 1]?.end ?? this.pos,
+          };
           steps = [];
           continue;
         }
@@ -561,7 +609,14 @@ export class ExpressionParser {
         if (star) {
           const source2 = finish();
           const each = this.splatSteps(true);
-          source = { type: "splat", source: source2, steps: each, full: true, start: term.start, end: each[each.length - 1]?.end ?? this.pos };
+          source = {
+            type: "splat",
+            source: source2,
+            steps: each,
+            full: true,
+            start: term.start,
+            end: each[each.length - 1]?.end ?? this.pos,
+          };
           steps = [];
           continue;
         }
@@ -583,9 +638,14 @@ export class ExpressionParser {
       const from = this.pos;
       while (this.code() >= 48 && this.code() <= 57) this.pos++;
       const digits = this.text.slice(from, this.pos);
-      return { kind: "index", key: { type: "literal", value: Number(digits), start: from, end: this.pos }, start, end: this.pos };
+      return {
+        kind: "index",
+        key: { type: "literal", value: Number(digits), start: from, end: this.pos },
+        start,
+        end: this.pos,
+      };
     }
-    if (!isIdentStart(c, this.text, this.pos)) this.fail("Invalid attribute name: expected a name after \".\"", this.pos);
+    if (!isIdentStart(c, this.text, this.pos)) this.fail('Invalid attribute name: expected a name after "."', this.pos);
     const name = this.ident();
     return { kind: "attr", name, start, end: this.pos };
   }
@@ -596,7 +656,7 @@ export class ExpressionParser {
     const key = this.withNewlines(false, () => {
       this.skip();
       const k = this.expression();
-      this.expect("]", "Missing \"]\" after an index");
+      this.expect("]", 'Missing "]" after an index');
       return k;
     });
     return { kind: "index", key, start, end: this.pos };
@@ -608,7 +668,8 @@ export class ExpressionParser {
       const save = this.pos;
       this.skip();
       if (this.code() === 46 && !this.at("...") && this.code(this.pos + 1) !== 42) steps.push(this.attrStep());
-      else if (full && this.code() === 91 && !/^\[\s*\*/.test(this.text.slice(this.pos, this.pos + 8))) steps.push(this.indexStep());
+      else if (full && this.code() === 91 && !/^\[\s*\*/.test(this.text.slice(this.pos, this.pos + 8)))
+        steps.push(this.indexStep());
       else {
         this.pos = save;
         return steps;
@@ -639,7 +700,12 @@ export class ExpressionParser {
    * Template content up to its end (closing quote, heredoc marker line, end of text) or up to a
    * directive keyword in `stopAt` (`else`, `endif`, `endfor`), which is returned (and consumed).
    */
-  templateBody(mode: TemplateMode, heredoc: HeredocEnd | undefined, stopAt: string[] = [], stripFirst = false): { parts: TemplatePart[]; stop?: string; stripAfter: boolean } {
+  templateBody(
+    mode: TemplateMode,
+    heredoc: HeredocEnd | undefined,
+    stopAt: string[] = [],
+    stripFirst = false,
+  ): { parts: TemplatePart[]; stop?: string; stripAfter: boolean } {
     const t = this.text;
     const parts: TemplatePart[] = [];
     let textStart = this.pos;
@@ -649,7 +715,9 @@ export class ExpressionParser {
     const bodyStart = this.pos;
     const flushText = (end: number, stripBefore: boolean): void => {
       if (end > textStart || value.length > 0) {
-        let part: Extract<TemplatePart, { kind: "text" }> = offsets ? { kind: "text", value, offsets: [...offsets, end], start: textStart, end } : { kind: "text", value, start: textStart, end };
+        let part: Extract<TemplatePart, { kind: "text" }> = offsets
+          ? { kind: "text", value, offsets: [...offsets, end], start: textStart, end }
+          : { kind: "text", value, start: textStart, end };
         if (stripNext) part = trimText(part, "start");
         if (stripBefore) part = trimText(part, "end");
         parts.push(part);
@@ -674,7 +742,12 @@ export class ExpressionParser {
         const nl = t.indexOf("\n", this.pos);
         const lineEnd = nl < 0 ? t.length : nl;
         if (nl >= 0 && t.slice(this.pos, lineEnd).trim() === heredoc.marker) {
-          if (stopAt.length > 0) this.fail(`Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the heredoc`, this.pos, lineEnd);
+          if (stopAt.length > 0)
+            this.fail(
+              `Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the heredoc`,
+              this.pos,
+              lineEnd,
+            );
           flushText(this.pos, false);
           this.pos = t.slice(this.pos, lineEnd).indexOf(heredoc.marker) + this.pos + heredoc.marker.length;
           return { parts, stripAfter: false };
@@ -686,18 +759,23 @@ export class ExpressionParser {
           flushText(this.pos, false);
           return { parts, stripAfter: false };
         }
-        if (mode === "quoted") this.fail("Unterminated template string: the closing quote is missing", bodyStart - 1, bodyStart);
-        if (mode === "heredoc") this.fail(`Unterminated heredoc: no line "${heredoc?.marker ?? ""}" closes it`, bodyStart, bodyStart);
+        if (mode === "quoted")
+          this.fail("Unterminated template string: the closing quote is missing", bodyStart - 1, bodyStart);
+        if (mode === "heredoc")
+          this.fail(`Unterminated heredoc: no line "${heredoc?.marker ?? ""}" closes it`, bodyStart, bodyStart);
         this.fail(`Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } in the template`, this.pos, this.pos);
       }
       const c = t.charCodeAt(this.pos);
       if (mode === "quoted" && c === 34) {
         flushText(this.pos, false);
-        if (stopAt.length > 0) this.fail(`Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the string`, this.pos);
+        if (stopAt.length > 0)
+          this.fail(`Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the string`, this.pos);
         return { parts, stripAfter: false };
       }
-      if (c === 13 && mode !== "bare" && t.charCodeAt(this.pos + 1) !== 10) this.fail("Invalid character: a carriage return must be followed by a newline", this.pos);
-      if (mode === "quoted" && c === 10) this.fail("Unterminated template string: a quoted string cannot span lines", bodyStart - 1, this.pos);
+      if (c === 13 && mode !== "bare" && t.charCodeAt(this.pos + 1) !== 10)
+        this.fail("Invalid character: a carriage return must be followed by a newline", this.pos);
+      if (mode === "quoted" && c === 10)
+        this.fail("Unterminated template string: a quoted string cannot span lines", bodyStart - 1, this.pos);
       if (mode === "quoted" && c === 92 /* \ */) {
         const e = t[this.pos + 1] ?? "";
         const simple = ESCAPES[e];
@@ -709,13 +787,18 @@ export class ExpressionParser {
         const hex = t.slice(this.pos + 2, this.pos + 2 + hexLen);
         if (hexLen > 0 && hex.length === hexLen && /^[0-9a-fA-F]+$/.test(hex)) {
           const cp = parseInt(hex, 16);
-          if (cp > 0x10ffff) this.fail("Invalid escape sequence: not a Unicode character", this.pos, this.pos + 2 + hexLen);
+          if (cp > 0x10ffff)
+            this.fail("Invalid escape sequence: not a Unicode character", this.pos, this.pos + 2 + hexLen);
           addChar(String.fromCodePoint(cp), this.pos, 2 + hexLen);
           continue;
         }
         this.fail(`Invalid escape sequence "\\${e}"`, this.pos, this.pos + 2);
       }
-      if ((c === 36 /* $ */ || c === 37) /* % */ && t.charCodeAt(this.pos + 1) === c && t.charCodeAt(this.pos + 2) === 123) {
+      if (
+        (c === 36 /* $ */ || c === 37) /* % */ &&
+        t.charCodeAt(this.pos + 1) === c &&
+        t.charCodeAt(this.pos + 2) === 123
+      ) {
         addChar(t.slice(this.pos, this.pos + 1) + "{", this.pos, 3);
         continue;
       }
@@ -772,7 +855,12 @@ export class ExpressionParser {
     return strip;
   }
 
-  private directive(seqStart: number, mode: TemplateMode, heredoc: HeredocEnd | undefined, stopAt: string[]): { part: TemplatePart; stripAfter: boolean } | { stop: string; stripAfter: boolean } {
+  private directive(
+    seqStart: number,
+    mode: TemplateMode,
+    heredoc: HeredocEnd | undefined,
+    stopAt: string[],
+  ): { part: TemplatePart; stripAfter: boolean } | { stop: string; stripAfter: boolean } {
     return this.withNewlines(false, () => {
       this.skip();
       const kwStart = this.pos;
@@ -794,7 +882,14 @@ export class ExpressionParser {
       if (word === "for") {
         const { keyVar, valueVar, collection } = this.forHeader('"for" directive');
         const body = this.templateBody(mode, heredoc, ["endfor"], this.closeSequence());
-        const part: TemplatePart = { kind: "for", valueVar, collection, body: body.parts, start: seqStart, end: this.pos };
+        const part: TemplatePart = {
+          kind: "for",
+          valueVar,
+          collection,
+          body: body.parts,
+          start: seqStart,
+          end: this.pos,
+        };
         if (keyVar !== undefined) part.keyVar = keyVar;
         return { part, stripAfter: body.stripAfter };
       }
@@ -809,7 +904,8 @@ export class ExpressionParser {
 
 function templateNode(parts: TemplatePart[], start: number, end: number, heredoc: boolean): HclExpr {
   const [only] = parts;
-  if (!heredoc && parts.length === 1 && only?.kind === "interpolation") return { type: "wrap", expr: only.expr, start, end };
+  if (!heredoc && parts.length === 1 && only?.kind === "interpolation")
+    return { type: "wrap", expr: only.expr, start, end };
   return { type: "template", parts, heredoc, start, end };
 }
 
@@ -845,7 +941,8 @@ function lineIndents(parts: TemplatePart[]): number {
         while (p.value[i + n] === " " || p.value[i + n] === "\t") n++;
         const next = p.value[i + n];
         // A line that is only blanks does not count; one that continues into an interpolation does.
-        if (next !== "\n" && next !== "\r" && !(next === undefined && p === parts[parts.length - 1])) min = Math.min(min, n);
+        if (next !== "\n" && next !== "\r" && !(next === undefined && p === parts[parts.length - 1]))
+          min = Math.min(min, n);
         atLineStart = false;
         i += n - 1;
         continue;

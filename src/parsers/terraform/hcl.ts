@@ -29,10 +29,14 @@ export function hcl2jsonLoaded(): boolean {
 }
 
 /** HCL diagnostics read `file:LINE,COL-…: Summary; Detail`. */
-const DIAGNOSTIC = /:(\d+),(\d+)(?:-(?:(\d+),)?(\d+))?: ([^;\]]+)(?:; ([^\]]*?))?(?:, and \d+ other diagnostic\(s\))?(?:\s*\]|$)/;
+const DIAGNOSTIC =
+  /:(\d+),(\d+)(?:-(?:(\d+),)?(\d+))?: ([^;\]]+)(?:; ([^\]]*?))?(?:, and \d+ other diagnostic\(s\))?(?:\s*\]|$)/;
 
 /** Validates a whole file with HCL's own parser. Returns the first syntax error, if any. */
-export async function hclSyntaxError(file: string, text: string): Promise<{ message: string; loc: SourceLocation } | undefined> {
+export async function hclSyntaxError(
+  file: string,
+  text: string,
+): Promise<{ message: string; loc: SourceLocation } | undefined> {
   const h = await hcl2json();
   try {
     await h.parse(file, text);
@@ -40,7 +44,11 @@ export async function hclSyntaxError(file: string, text: string): Promise<{ mess
   } catch (e) {
     const raw = e instanceof Error ? e.message : String(e);
     const m = DIAGNOSTIC.exec(raw);
-    if (!m) return { message: `Terraform syntax error: ${raw.replace(/^parse config: /, "")}`, loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 } };
+    if (!m)
+      return {
+        message: `Terraform syntax error: ${raw.replace(/^parse config: /, "")}`,
+        loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 },
+      };
     const line = Number(m[1]);
     const column = Number(m[2]);
     const endLine = m[3] ? Number(m[3]) : line;
@@ -103,13 +111,43 @@ function convert(node: ExpressionType, ctx: ConvertCtx): HclExpr {
     const k = kids[i];
     return k ? convert(k, ctx) : { type: "literal", value: null, start, end };
   };
-  const meta = node.meta as { type?: string; value?: string; name?: string; operator?: string; expandedFinalArgument?: boolean; keyVar?: string; valVar?: string; keyExpression?: string; conditionalExpression?: string; groupedValue?: boolean; openRangeValue?: string; traversal?: { type: string; segment: string; range: { start: { byte: number }; end: { byte: number } } }[] } | undefined;
+  const meta = node.meta as
+    | {
+        type?: string;
+        value?: string;
+        name?: string;
+        operator?: string;
+        expandedFinalArgument?: boolean;
+        keyVar?: string;
+        valVar?: string;
+        keyExpression?: string;
+        conditionalExpression?: string;
+        groupedValue?: boolean;
+        openRangeValue?: string;
+        traversal?: { type: string; segment: string; range: { start: { byte: number }; end: { byte: number } } }[];
+      }
+    | undefined;
   const steps = (): TraversalStep[] =>
     (meta?.traversal ?? []).map((t): TraversalStep => {
       const s = ctx.at(t.range.start.byte);
       const e = ctx.at(t.range.end.byte);
       if (t.type !== "indexTraversal") return { kind: "attr", name: t.segment, start: s, end: e };
-      const key: HclExpr = /^\d+$/.test(t.segment) ? { type: "literal", value: Number(t.segment), start: s, end: e } : { type: "template", parts: [{ kind: "text", value: t.segment.startsWith('"') ? (JSON.parse(t.segment) as string) : t.segment, start: s, end: e }], heredoc: false, start: s, end: e };
+      const key: HclExpr = /^\d+$/.test(t.segment)
+        ? { type: "literal", value: Number(t.segment), start: s, end: e }
+        : {
+            type: "template",
+            parts: [
+              {
+                kind: "text",
+                value: t.segment.startsWith('"') ? (JSON.parse(t.segment) as string) : t.segment,
+                start: s,
+                end: e,
+              },
+            ],
+            heredoc: false,
+            start: s,
+            end: e,
+          };
       return { kind: "index", key, start: s, end: e };
     });
   switch (node.type) {
@@ -139,7 +177,9 @@ function convert(node: ExpressionType, ctx: ConvertCtx): HclExpr {
         const ks = ctx.at(keyNode.range.start.byte);
         const ke = ctx.at(keyNode.range.end.byte);
         const inner = keyNode.children[0];
-        const key: HclExpr = inner ? convert(inner, ctx) : { type: "variable", name: ctx.text.slice(ks - ctx.base, ke - ctx.base), start: ks, end: ke };
+        const key: HclExpr = inner
+          ? convert(inner, ctx)
+          : { type: "variable", name: ctx.text.slice(ks - ctx.base, ke - ctx.base), start: ks, end: ke };
         items.push({ key, value: kid(i + 1) });
       }
       return { type: "object", items, start, end };
@@ -147,7 +187,12 @@ function convert(node: ExpressionType, ctx: ConvertCtx): HclExpr {
     case "scopeTraversal": {
       const [root, ...rest] = steps();
       if (!root) return { type: "literal", value: null, start, end };
-      const variable: HclExpr = { type: "variable", name: root.kind === "attr" ? root.name : "", start: root.start, end: root.end };
+      const variable: HclExpr = {
+        type: "variable",
+        name: root.kind === "attr" ? root.name : "",
+        start: root.start,
+        end: root.end,
+      };
       return rest.length === 0 ? variable : { type: "traversal", source: variable, steps: rest, start, end };
     }
     case "relativeTraversal":
@@ -157,17 +202,40 @@ function convert(node: ExpressionType, ctx: ConvertCtx): HclExpr {
     case "splat": {
       const each = kids[1];
       const eachSteps = each ? convert(each, ctx) : undefined;
-      return { type: "splat", source: kid(0), steps: eachSteps?.type === "traversal" ? eachSteps.steps : [], full: ctx.text.slice(start - ctx.base, end - ctx.base).startsWith("["), start, end };
+      return {
+        type: "splat",
+        source: kid(0),
+        steps: eachSteps?.type === "traversal" ? eachSteps.steps : [],
+        full: ctx.text.slice(start - ctx.base, end - ctx.base).startsWith("["),
+        start,
+        end,
+      };
     }
     case "function":
-      return { type: "call", name: meta?.name ?? "", args: kids.map((k) => convert(k, ctx)), expandFinal: meta?.expandedFinalArgument === true, start, end };
+      return {
+        type: "call",
+        name: meta?.name ?? "",
+        args: kids.map((k) => convert(k, ctx)),
+        expandFinal: meta?.expandedFinalArgument === true,
+        start,
+        end,
+      };
     case "for": {
       const rest = [...kids];
       const collection = rest.shift();
       const key = meta?.keyExpression ? rest.shift() : undefined;
       const value = rest.shift();
       const condition = meta?.conditionalExpression ? rest.shift() : undefined;
-      const out: HclExpr = { type: "for", valueVar: meta?.valVar ?? "", collection: collection ? convert(collection, ctx) : kid(-1), value: value ? convert(value, ctx) : kid(-1), grouped: meta?.groupedValue === true, object: meta?.openRangeValue === "{", start, end };
+      const out: HclExpr = {
+        type: "for",
+        valueVar: meta?.valVar ?? "",
+        collection: collection ? convert(collection, ctx) : kid(-1),
+        value: value ? convert(value, ctx) : kid(-1),
+        grouped: meta?.groupedValue === true,
+        object: meta?.openRangeValue === "{",
+        start,
+        end,
+      };
       if (meta?.keyVar) out.keyVar = meta.keyVar;
       if (key) out.key = convert(key, ctx);
       if (condition) out.condition = convert(condition, ctx);
@@ -176,7 +244,14 @@ function convert(node: ExpressionType, ctx: ConvertCtx): HclExpr {
     case "conditional":
       return { type: "conditional", condition: kid(0), whenTrue: kid(1), whenFalse: kid(2), start, end };
     case "binaryOp":
-      return { type: "binary", operator: BINARY[meta?.operator ?? ""] ?? "==", left: kid(0), right: kid(1), start, end };
+      return {
+        type: "binary",
+        operator: BINARY[meta?.operator ?? ""] ?? "==",
+        left: kid(0),
+        right: kid(1),
+        start,
+        end,
+      };
     case "unaryOp":
       return { type: "unary", operator: meta?.operator === "negate" ? "-" : "!", operand: kid(0), start, end };
     default:

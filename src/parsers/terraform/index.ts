@@ -14,7 +14,17 @@ import { internalProblem } from "../index.js";
 import { Budget, LIMITS } from "./limits.js";
 import { parseHclFile } from "./hcl-body.js";
 import { scanHcl } from "./hcl-locate.js";
-import { addToModule, blocksOfHcl, blocksOfJson, newModule, type Block, type Expr, type ModuleArg, type ModuleCtx, type TfFile } from "./module.js";
+import {
+  addToModule,
+  blocksOfHcl,
+  blocksOfJson,
+  newModule,
+  type Block,
+  type Expr,
+  type ModuleArg,
+  type ModuleCtx,
+  type TfFile,
+} from "./module.js";
 import { knownModulePolicies } from "./modules.js";
 import { policyDocumentTree } from "./policy-document.js";
 
@@ -29,10 +39,16 @@ import { policyDocumentTree } from "./policy-document.js";
  * parse problem; if it accepts the file, the TypeScript parser has a gap, and the file is read the old
  * way (lenient scanner, hcl2json expression ASTs), which `OIDCLINT_DEBUG` reports.
  */
-const RELEVANT = /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
+const RELEVANT =
+  /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
 const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
 const AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
-const PERMISSION_RESOURCES = new Set(["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"]);
+const PERMISSION_RESOURCES = new Set([
+  "aws_iam_policy",
+  "aws_iam_role_policy",
+  "aws_iam_user_policy",
+  "aws_iam_group_policy",
+]);
 
 /** A `module` block's `source` that is a directory of this repository (`./x`, `../x`), as written. */
 const LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
@@ -57,8 +73,9 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
   // Directories that define policies, then, until nothing changes, those calling one of them as a local module.
   const needed = new Set<string>();
   for (const [dir, dirFiles] of byDir) if (dirFiles.some((f) => !isTfvars(f) && RELEVANT.test(f.text))) needed.add(dir);
-  const callersOf = (f: SourceFile, dir: string): boolean => [...f.text.matchAll(LOCAL_SOURCE)].some((m) => needed.has(joinPath(dir, m[1] ?? "")));
-  for (let changed = true; changed; ) {
+  const callersOf = (f: SourceFile, dir: string): boolean =>
+    [...f.text.matchAll(LOCAL_SOURCE)].some((m) => needed.has(joinPath(dir, m[1] ?? "")));
+  for (let changed = true; changed;) {
     changed = false;
     for (const [dir, dirFiles] of byDir) {
       if (needed.has(dir) || !dirFiles.some((f) => !isTfvars(f) && callersOf(f, dir))) continue;
@@ -77,7 +94,9 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
   for (const [dir, dirFiles] of byDir) {
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => !isTfvars(f) && (RELEVANT.test(f.text) || callersOf(f, dir)));
-    const selected = dirFiles.filter((f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text)));
+    const selected = dirFiles.filter(
+      (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text)),
+    );
     try {
       loaded.set(dir, await loadModule(dir, selected, env, used));
     } catch (e) {
@@ -168,7 +187,10 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
       if ("body" in own) top = blocksOfHcl(file, own.body);
       else if (own.problem.limit) {
         // Nesting past the parser's limit: HCL's own parser would take unbounded time and memory on it.
-        out.problems.push({ message: `${own.problem.message}; oidclint cannot check the policies of this file.`, loc: file.index.span(own.problem.start, own.problem.end) });
+        out.problems.push({
+          message: `${own.problem.message}; oidclint cannot check the policies of this file.`,
+          loc: file.index.span(own.problem.start, own.problem.end),
+        });
         continue;
       } else {
         const error = await hclSyntaxError(src.path, src.text);
@@ -178,7 +200,9 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
         }
         if (process.env.OIDCLINT_DEBUG) {
           const at = file.index.position(own.problem.start);
-          console.error(`oidclint: ${src.path}:${at.line}:${at.column}: the TypeScript HCL parser refused this file (${own.problem.message}) but hcl2json accepts it; reading it with hcl2json`);
+          console.error(
+            `oidclint: ${src.path}:${at.line}:${at.column}: the TypeScript HCL parser refused this file (${own.problem.message}) but hcl2json accepts it; reading it with hcl2json`,
+          );
         }
         top = blocksOfHcl(file, scanHcl(src.text));
       }
@@ -187,7 +211,10 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
     else addToModule(mod, top);
   }
   // terraform.tfvars first, then *.auto.tfvars in lexical order: later files win.
-  tfvarsFiles.sort((a, b) => tfvarsRank(a.file.src.path) - tfvarsRank(b.file.src.path) || a.file.src.path.localeCompare(b.file.src.path));
+  tfvarsFiles.sort(
+    (a, b) =>
+      tfvarsRank(a.file.src.path) - tfvarsRank(b.file.src.path) || a.file.src.path.localeCompare(b.file.src.path),
+  );
   for (const { top } of tfvarsFiles) for (const [k, attr] of top.attrs) mod.tfvars.set(k, attr);
   return { mod, parsed, files };
 }
@@ -200,7 +227,14 @@ const MODULE_META = new Set(["source", "version", "count", "for_each", "provider
  * called by a `module` block, whose arguments `mod.args` holds (addresses then start with `prefix`,
  * e.g. `module.deploy.`). Local modules it calls are read the same way, once per call and instance.
  */
-async function emitModule(m: LoadedModule, mod: ModuleCtx, prefix: string, stack: string[], loaded: Map<string, LoadedModule>, done: Set<string>): Promise<void> {
+async function emitModule(
+  m: LoadedModule,
+  mod: ModuleCtx,
+  prefix: string,
+  stack: string[],
+  loaded: Map<string, LoadedModule>,
+  done: Set<string>,
+): Promise<void> {
   done.add(m.mod.dir);
   const scope: Scope = { module: mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b: Block): ParsedFile => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
@@ -218,7 +252,8 @@ async function emitModule(m: LoadedModule, mod: ModuleCtx, prefix: string, stack
     } else if (type && PERMISSION_RESOURCES.has(type)) {
       const attr = block.attrs.get("policy");
       if (!attr) continue;
-      for (const instance of await instancesOf(block, scope)) await addPolicy(out, attr.expr, { ...scope, names: instance.names }, "permissions", undefined);
+      for (const instance of await instancesOf(block, scope))
+        await addPolicy(out, attr.expr, { ...scope, names: instance.names }, "permissions", undefined);
     } else if (type === "aws_iam_openid_connect_provider") {
       out.providers.push(await provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
     }
@@ -240,7 +275,12 @@ async function emitModule(m: LoadedModule, mod: ModuleCtx, prefix: string, stack
       for (const instance of instances) {
         const args = new Map<string, ModuleArg>();
         for (const [name, attr] of block.attrs) {
-          if (!MODULE_META.has(name)) args.set(name, { expr: attr.expr, scope: { ...scope, names: instance.names }, origin: `module "${label}" argument ${name}` });
+          if (!MODULE_META.has(name))
+            args.set(name, {
+              expr: attr.expr,
+              scope: { ...scope, names: instance.names },
+              origin: `module "${label}" argument ${name}`,
+            });
         }
         // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
         const called: ModuleCtx = { ...callee.mod, tfvars: new Map(), cache: new Map(), args, budget };
@@ -256,7 +296,12 @@ async function emitModule(m: LoadedModule, mod: ModuleCtx, prefix: string, stack
 }
 
 async function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): Promise<void> {
-  const scope: Scope = { module: m.mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope: Scope = {
+    module: m.mod,
+    names: new Map(),
+    depth: 0,
+    policyDocument: (b, s) => policyDocumentTree(b, s),
+  };
   for (const [address, block] of m.mod.data) {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
     const tree = await policyDocumentTree(block, scope);
@@ -269,7 +314,11 @@ async function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): Promise<v
  * hcl2json reports a heredoc without its closing marker at the end of the file; the place to fix is
  * the `<<EOF` that opened it, which the TypeScript parser knows.
  */
-function heredocProblem(own: { message: string; start: number }, error: { message: string; loc: SourceLocation }, file: TfFile): { message: string; loc: SourceLocation } | undefined {
+function heredocProblem(
+  own: { message: string; start: number },
+  error: { message: string; loc: SourceLocation },
+  file: TfFile,
+): { message: string; loc: SourceLocation } | undefined {
   const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
   if (marker === undefined) return undefined;
   const intro = file.src.text.lastIndexOf("<<", own.start);
@@ -277,7 +326,13 @@ function heredocProblem(own: { message: string; start: number }, error: { messag
   const introEnd = file.src.text.indexOf(marker, intro) + marker.length;
   const loc = file.index.span(intro, Math.max(introEnd, intro + 2));
   if (error.loc.line < loc.line) return undefined;
-  return { message: error.message.replace(/\. oidclint cannot/, `: no line "${marker}" closes the heredoc started here. oidclint cannot`), loc };
+  return {
+    message: error.message.replace(
+      /\. oidclint cannot/,
+      `: no line "${marker}" closes the heredoc started here. oidclint cannot`,
+    ),
+    loc,
+  };
 }
 
 function tfvarsRank(path: string): number {
@@ -286,7 +341,9 @@ function tfvarsRank(path: string): number {
 
 function tfvarsOfJson(file: TfFile, tree: TreeNode): Block {
   const top: Block = { type: "", labels: [], attrs: new Map(), blocks: [], loc: tree.loc, file };
-  if (tree.kind === "object") for (const e of tree.entries) top.attrs.set(e.key.value, { name: e.key.value, expr: { kind: "json", file, node: e.value }, loc: e.key.loc });
+  if (tree.kind === "object")
+    for (const e of tree.entries)
+      top.attrs.set(e.key.value, { name: e.key.value, expr: { kind: "json", file, node: e.value }, loc: e.key.loc });
   return top;
 }
 
@@ -331,7 +388,13 @@ function sourceName(expr: Expr, value: TreeNode): string {
   return value.kind === "object" ? "Terraform expression" : "JSON string";
 }
 
-async function addPolicy(out: ParsedFile, expr: Expr, scope: Scope, kind: PolicyKind, role: RoleInfo | undefined): Promise<void> {
+async function addPolicy(
+  out: ParsedFile,
+  expr: Expr,
+  scope: Scope,
+  kind: PolicyKind,
+  role: RoleInfo | undefined,
+): Promise<void> {
   const value = await evaluate(expr, scope);
   const source = sourceName(expr, value);
   const ctx = { kind, source, ...(role ? { role } : {}) };
@@ -340,14 +403,27 @@ async function addPolicy(out: ParsedFile, expr: Expr, scope: Scope, kind: Policy
 }
 
 /** A policy given as a tree (jsonencode, policy document) or as JSON text (heredoc, file, template). */
-export function policyFromValue(value: TreeNode, ctx: { kind: PolicyKind; source: string; role?: RoleInfo }, out: ParsedFile): PolicyDocument | undefined {
+export function policyFromValue(
+  value: TreeNode,
+  ctx: { kind: PolicyKind; source: string; role?: RoleInfo },
+  out: ParsedFile,
+): PolicyDocument | undefined {
   if (value.kind === "object") return normalisePolicy(policyConditionValues(value), ctx);
   if (value.kind !== "string") return undefined;
-  const segments: Segment[] = stringSegments.get(value) ?? value.value.parts.map((p) => (typeof p === "string" ? { text: p, locate: () => value.loc } : { node: { kind: "unknown", expr: p.unknown, loc: value.loc } }));
+  const segments: Segment[] =
+    stringSegments.get(value) ??
+    value.value.parts.map((p) =>
+      typeof p === "string"
+        ? { text: p, locate: () => value.loc }
+        : { node: { kind: "unknown", expr: p.unknown, loc: value.loc } },
+    );
   if (segments.every((s) => "node" in s && s.node.kind === "unknown")) return undefined;
   const json = parseEmbeddedJson(segments);
   if ("error" in json) {
-    out.problems.push({ message: `The ${ctx.kind === "trust" ? "trust" : "policy"} document (${ctx.source}) is not valid JSON: ${json.error}; IAM would reject it (MalformedPolicyDocument).`, loc: json.loc });
+    out.problems.push({
+      message: `The ${ctx.kind === "trust" ? "trust" : "policy"} document (${ctx.source}) is not valid JSON: ${json.error}; IAM would reject it (MalformedPolicyDocument).`,
+      loc: json.loc,
+    });
     return undefined;
   }
   return normalisePolicy(policyConditionValues(json.tree), ctx, value.loc);

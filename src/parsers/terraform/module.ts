@@ -17,7 +17,9 @@ export interface TfFile {
 }
 
 /** An attribute's expression: a span of an HCL file, or a value of a `.tf.json` file (strings are templates there). */
-export type Expr = { kind: "hcl"; file: TfFile; start: number; end: number; ast?: HclExpr } | { kind: "json"; file: TfFile; node: TreeNode };
+export type Expr =
+  | { kind: "hcl"; file: TfFile; start: number; end: number; ast?: HclExpr }
+  | { kind: "json"; file: TfFile; node: TreeNode };
 
 export interface Attr {
   name: string;
@@ -68,7 +70,18 @@ export interface ModuleArg {
 }
 
 export function newModule(dir: string, env: ParseEnv, budget: Budget = new Budget(new Set())): ModuleCtx {
-  return { dir, env, variables: new Map(), tfvars: new Map(), locals: new Map(), resources: new Map(), data: new Map(), modules: [], cache: new Map(), budget };
+  return {
+    dir,
+    env,
+    variables: new Map(),
+    tfvars: new Map(),
+    locals: new Map(),
+    resources: new Map(),
+    data: new Map(),
+    modules: [],
+    cache: new Map(),
+    budget,
+  };
 }
 
 /** Turns the scanned HCL body of one file into blocks. */
@@ -76,10 +89,26 @@ export function blocksOfHcl(file: TfFile, body: HclBody): Block {
   const convert = (b: HclBody, type: string, labels: string[], loc: SourceLocation): Block => ({
     type,
     labels,
-    attrs: new Map(b.attributes.map((a) => [a.name, { name: a.name, expr: { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, ...(a.expr ? { ast: a.expr } : {}) }, loc: file.index.span(a.nameStart, a.nameStart + a.name.length) }])),
-    blocks: b.blocks.map((blk) => convert(blk.body, blk.type, blk.labels.map((l) => l.value), file.index.span(blk.typeStart, blk.typeStart + blk.type.length))),
+    attrs: new Map(
+      b.attributes.map((a) => [
+        a.name,
+        {
+          name: a.name,
+          expr: { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, ...(a.expr ? { ast: a.expr } : {}) },
+          loc: file.index.span(a.nameStart, a.nameStart + a.name.length),
+        },
+      ]),
+    ),
+    blocks: b.blocks.map((blk) =>
+      convert(
+        blk.body,
+        blk.type,
+        blk.labels.map((l) => l.value),
+        file.index.span(blk.typeStart, blk.typeStart + blk.type.length),
+      ),
+    ),
     loc,
-  file,
+    file,
   });
   return convert(body, "", [], file.index.span(0, 0));
 }
@@ -104,7 +133,12 @@ export function blocksOfJson(file: TfFile, root: TreeNode): Block {
             const items = e.value.kind === "array" ? e.value.items : [e.value];
             for (const item of items) blk.blocks.push(bodyOf(item, e.key.value, [], item.loc));
           }
-        } else blk.attrs.set(e.key.value, { name: e.key.value, expr: { kind: "json", file, node: e.value }, loc: e.key.loc });
+        } else
+          blk.attrs.set(e.key.value, {
+            name: e.key.value,
+            expr: { kind: "json", file, node: e.value },
+            loc: e.key.loc,
+          });
       }
     }
     return blk;

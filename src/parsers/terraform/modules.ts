@@ -15,7 +15,10 @@ import type { Block } from "./module.js";
  */
 const GITHUB_OIDC_ROLE = /terraform-aws-modules\/(?:terraform-aws-)?iam(?:\/aws)?\/\/modules\/iam-github-oidc-role/;
 
-export async function knownModulePolicies(block: Block, scope: Scope): Promise<{ policies: PolicyDocument[]; providers: OidcProvider[] }> {
+export async function knownModulePolicies(
+  block: Block,
+  scope: Scope,
+): Promise<{ policies: PolicyDocument[]; providers: OidcProvider[] }> {
   const none = { policies: [], providers: [] };
   const sourceAttr = block.attrs.get("source");
   if (!sourceAttr) return none;
@@ -34,7 +37,10 @@ async function githubOidcRole(block: Block, scope: Scope): Promise<PolicyDocumen
   };
   const str = (parts: Part[], at = loc): TreeNode => ({ kind: "string", value: { parts, loc: at }, loc: at });
   const providerUrl = (await input("provider_url")) ?? str(["token.actions.githubusercontent.com"]);
-  const host: Part[] = providerUrl.kind === "string" ? providerUrl.value.parts.map((p, i) => (i === 0 && typeof p === "string" ? p.replace(/^https?:\/\//, "") : p)) : [{ unknown: "provider_url" }];
+  const host: Part[] =
+    providerUrl.kind === "string"
+      ? providerUrl.value.parts.map((p, i) => (i === 0 && typeof p === "string" ? p.replace(/^https?:\/\//, "") : p))
+      : [{ unknown: "provider_url" }];
   const hostText = host.map((p) => (typeof p === "string" ? p : `\${${p.unknown}}`)).join("");
   const subjects = await input("subjects");
   const audience = (await input("audience")) ?? str(["sts.amazonaws.com"]);
@@ -45,23 +51,51 @@ async function githubOidcRole(block: Block, scope: Scope): Promise<PolicyDocumen
       items: subjects.items.map((s) => {
         if (s.kind !== "string") return s;
         const [first, ...rest] = s.value.parts;
-        const parts: Part[] = typeof first === "string" ? ["repo:", first.replace(/^repo:/, ""), ...rest] : ["repo:", ...s.value.parts];
-        const out: TreeNode = { kind: "string", value: { parts, loc: s.loc, ...(s.value.origin ? { origin: s.value.origin } : {}) }, loc: s.loc };
+        const parts: Part[] =
+          typeof first === "string" ? ["repo:", first.replace(/^repo:/, ""), ...rest] : ["repo:", ...s.value.parts];
+        const out: TreeNode = {
+          kind: "string",
+          value: { parts, loc: s.loc, ...(s.value.origin ? { origin: s.value.origin } : {}) },
+          loc: s.loc,
+        };
         return out;
       }),
       loc: subjects.loc,
     };
   } else subValues = subjects ?? { kind: "array", items: [], loc };
-  const obj = (entries: [string, TreeNode][], at = loc): TreeNode => ({ kind: "object", entries: entries.map(([k, v]): TreeEntry => ({ key: { value: k, loc: v.loc }, value: v })), loc: at });
+  const obj = (entries: [string, TreeNode][], at = loc): TreeNode => ({
+    kind: "object",
+    entries: entries.map(([k, v]): TreeEntry => ({ key: { value: k, loc: v.loc }, value: v })),
+    loc: at,
+  });
   const statement = obj([
     ["Sid", str(["GithubOidcAuth"])],
     ["Effect", str(["Allow"])],
     ["Action", { kind: "array", items: [str(["sts:TagSession"]), str(["sts:AssumeRoleWithWebIdentity"])], loc }],
-    ["Principal", obj([["Federated", str(["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/", ...host])]])],
+    [
+      "Principal",
+      obj([
+        [
+          "Federated",
+          str(["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/", ...host]),
+        ],
+      ]),
+    ],
     [
       "Condition",
       obj([
-        ["StringEquals", obj([[`${hostText}:aud`, audience.kind === "array" ? audience : { kind: "array", items: [audience], loc: audience.loc }]], audience.loc)],
+        [
+          "StringEquals",
+          obj(
+            [
+              [
+                `${hostText}:aud`,
+                audience.kind === "array" ? audience : { kind: "array", items: [audience], loc: audience.loc },
+              ],
+            ],
+            audience.loc,
+          ),
+        ],
         ["StringLike", obj([[`${hostText}:sub`, subValues]], subValues.loc)],
       ]),
     ],

@@ -80,13 +80,22 @@ function readResource(r: TreeNode, out: ParsedFile, source: Source): void {
   }
 }
 
-function addEncoded(node: TreeNode & { kind: "string" }, out: ParsedFile, kind: "trust" | "permissions", role: RoleInfo | undefined, source: Source): void {
+function addEncoded(
+  node: TreeNode & { kind: "string" },
+  out: ParsedFile,
+  kind: "trust" | "permissions",
+  role: RoleInfo | undefined,
+  source: Source,
+): void {
   const raw = knownText(node.value);
   if (raw === undefined || raw.trim() === "") return;
   const loc = node.loc;
   const json = parseEmbeddedJson([{ text: raw, locate: () => loc }]);
   if ("error" in json) {
-    out.problems.push({ message: `The ${source === "Terraform plan" ? "planned" : "recorded"} ${kind === "trust" ? "assume_role_policy" : "policy"} is not valid JSON: ${json.error}`, loc });
+    out.problems.push({
+      message: `The ${source === "Terraform plan" ? "planned" : "recorded"} ${kind === "trust" ? "assume_role_policy" : "policy"} is not valid JSON: ${json.error}`,
+      loc,
+    });
     return;
   }
   const doc = normalisePolicy(json.tree, { kind, source, ...(role ? { role } : {}) }, loc);

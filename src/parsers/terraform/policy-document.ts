@@ -16,11 +16,13 @@ import type { Block } from "./module.js";
 export async function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> = new Set()): Promise<TreeNode> {
   const loc = block.loc;
   scope.module.budget.used.add(block);
-  if (seen.has(block)) return { kind: "unknown", expr: `data.aws_iam_policy_document.${block.labels[1] ?? ""}.json`, loc };
+  if (seen.has(block))
+    return { kind: "unknown", expr: `data.aws_iam_policy_document.${block.labels[1] ?? ""}.json`, loc };
   const inner = new Set(seen).add(block);
   const docScope: Scope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
   const own: TreeNode[] = [];
-  for (const { block: stmt, scope: s } of await expand(block, "statement", docScope)) own.push(await statementTree(stmt, s));
+  for (const { block: stmt, scope: s } of await expand(block, "statement", docScope))
+    own.push(await statementTree(stmt, s));
   const statements: TreeNode[] = [];
   const sidOf = (n: TreeNode): string | undefined => {
     const sid = child(n, "Sid");
@@ -36,7 +38,9 @@ export async function policyDocumentTree(block: Block, scope: Scope, seen: Set<B
     if (i >= 0) statements[i] = o;
     else statements.push(o);
   }
-  const entries: TreeEntry[] = [{ key: { value: "Version", loc }, value: { kind: "string", value: { parts: ["2012-10-17"], loc }, loc } }];
+  const entries: TreeEntry[] = [
+    { key: { value: "Version", loc }, value: { kind: "string", value: { parts: ["2012-10-17"], loc }, loc } },
+  ];
   entries.push({ key: { value: "Statement", loc }, value: { kind: "array", items: statements, loc } });
   return { kind: "object", entries, loc };
 }
@@ -57,7 +61,11 @@ async function documentList(block: Block, names: string[], scope: Scope): Promis
 }
 
 /** The blocks of one type, `dynamic "type"` blocks over known collections expanded into their `content`. */
-async function expand(parent: Block, type: string, scope: Scope): Promise<{ block: Block; scope: Scope; unknown?: TreeNode }[]> {
+async function expand(
+  parent: Block,
+  type: string,
+  scope: Scope,
+): Promise<{ block: Block; scope: Scope; unknown?: TreeNode }[]> {
   const out: { block: Block; scope: Scope; unknown?: TreeNode }[] = [];
   for (const b of parent.blocks) {
     if (b.type === type) out.push({ block: b, scope });
@@ -67,13 +75,17 @@ async function expand(parent: Block, type: string, scope: Scope): Promise<{ bloc
       if (!content || !forEach) continue;
       const iterAttr = b.attrs.get("iterator");
       const iterExpr = iterAttr?.expr;
-      const iterator = iterExpr?.kind === "hcl" ? iterExpr.file.src.text.slice(iterExpr.start, iterExpr.end).trim() : type;
+      const iterator =
+        iterExpr?.kind === "hcl" ? iterExpr.file.src.text.slice(iterExpr.start, iterExpr.end).trim() : type;
       const coll = await evaluate(forEach.expr, scope);
       const pairs: [TreeNode, TreeNode][] =
         coll.kind === "array"
           ? coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item])
           : coll.kind === "object"
-            ? coll.entries.map((e) => [{ kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc }, e.value])
+            ? coll.entries.map((e) => [
+                { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc },
+                e.value,
+              ])
             : [];
       if (coll.kind !== "array" && coll.kind !== "object") {
         out.push({ block: content, scope, unknown: coll });
@@ -82,7 +94,14 @@ async function expand(parent: Block, type: string, scope: Scope): Promise<{ bloc
       for (const [k, v] of pairs) {
         const names = new Map(scope.names);
         const loc = v.loc;
-        names.set(iterator, { kind: "object", entries: [{ key: { value: "key", loc }, value: k }, { key: { value: "value", loc }, value: v }], loc });
+        names.set(iterator, {
+          kind: "object",
+          entries: [
+            { key: { value: "key", loc }, value: k },
+            { key: { value: "value", loc }, value: v },
+          ],
+          loc,
+        });
         out.push({ block: content, scope: { ...scope, names } });
       }
     }
@@ -131,7 +150,11 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
       const existing = byType.find((e) => e.key.value === typeText);
       const items = ids.kind === "array" ? ids.items : [ids];
       if (existing && existing.value.kind === "array") existing.value.items.push(...items);
-      else byType.push({ key: { value: typeText, loc: type.loc }, value: { kind: "array", items: [...items], loc: ids.loc } });
+      else
+        byType.push({
+          key: { value: typeText, loc: type.loc },
+          value: { kind: "array", items: [...items], loc: ids.loc },
+        });
     }
     const first = blocks[0];
     if (first) add(iam, first.block.loc, { kind: "object", entries: byType, loc: first.block.loc });
@@ -142,12 +165,19 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
     let unknownConditions: TreeNode | undefined;
     for (const { block, scope: s, unknown } of conditions) {
       if (unknown) {
-        unknownConditions ??= { kind: "unknown", expr: `dynamic "condition" over ${displayUnknown(unknown)}`, loc: block.loc, ...(unknown.kind === "unknown" && unknown.origin ? { origin: unknown.origin } : {}) };
+        unknownConditions ??= {
+          kind: "unknown",
+          expr: `dynamic "condition" over ${displayUnknown(unknown)}`,
+          loc: block.loc,
+          ...(unknown.kind === "unknown" && unknown.origin ? { origin: unknown.origin } : {}),
+        };
         continue;
       }
       const test = await attrValue(block, "test", s);
       const variable = await attrValue(block, "variable", s);
-      const values = conditionValues((await attrValue(block, "values", s)) ?? { kind: "array", items: [], loc: block.loc });
+      const values = conditionValues(
+        (await attrValue(block, "values", s)) ?? { kind: "array", items: [], loc: block.loc },
+      );
       if (test?.kind !== "string" || variable?.kind !== "string") continue;
       const op = displayText(test.value);
       let opEntry = operators.find((e) => e.key.value === op);
@@ -160,13 +190,18 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
       const same = opEntry.value.entries.find((e) => e.key.value === key);
       // The provider merges blocks with the same `test` and `variable` into one condition whose values
       // are all of theirs (any of them matches), as IAM has no way to repeat a key under one operator.
-      if (same) same.value = { kind: "array", items: [...valueItems(same.value), ...valueItems(values)], loc: same.value.loc };
+      if (same)
+        same.value = { kind: "array", items: [...valueItems(same.value), ...valueItems(values)], loc: same.value.loc };
       else opEntry.value.entries.push({ key: { value: key, loc: variable.loc }, value: values });
     }
     const first = conditions[0];
     if (first) {
       // Conditions that cannot be expanded make the whole element unknown: never judge half of it.
-      add("Condition", first.block.loc, unknownConditions ?? { kind: "object", entries: operators, loc: first.block.loc });
+      add(
+        "Condition",
+        first.block.loc,
+        unknownConditions ?? { kind: "object", entries: operators, loc: first.block.loc },
+      );
     }
   }
   return { kind: "object", entries, loc };

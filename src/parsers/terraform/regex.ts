@@ -15,7 +15,8 @@ export type Compiled = { re: RE2JS } | { error: string };
 const MAX_PATTERN = 10_000;
 
 export async function compileRegex(pattern: string): Promise<Compiled> {
-  if (pattern.length > MAX_PATTERN) return { error: `a regular expression longer than ${String(MAX_PATTERN)} characters` };
+  if (pattern.length > MAX_PATTERN)
+    return { error: `a regular expression longer than ${String(MAX_PATTERN)} characters` };
   loading ??= import("re2js").then((m) => m.RE2JS);
   const RE2 = await loading;
   try {

@@ -3,7 +3,15 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type
 import type { LineIndex, Located, SourceLocation } from "../../model/location.js";
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
 import type { StrValue } from "../../model/value.js";
-import type { CompositeAction, Job, Permissions, Step, Trigger, TriggerFilter, Workflow } from "../../model/workflow.js";
+import type {
+  CompositeAction,
+  Job,
+  Permissions,
+  Step,
+  Trigger,
+  TriggerFilter,
+  Workflow,
+} from "../../model/workflow.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { locatedScalar, nodeLoc, parseYamlSource, scalarString } from "../yaml-source.js";
 import { expressionValue, isWholeExpression } from "./expression.js";
@@ -143,7 +151,12 @@ function readSteps(r: Reader, node: unknown): Step[] {
     if (!isMap(s)) continue;
     const loc = locOf(r, s);
     const withMap = stringMap(r, valueOf(r, s, "with"));
-    const step: Step = { with: withMap.values, withKeys: withMap.keys, env: stringMap(r, valueOf(r, s, "env")).values, loc };
+    const step: Step = {
+      with: withMap.values,
+      withKeys: withMap.keys,
+      env: stringMap(r, valueOf(r, s, "env")).values,
+      loc,
+    };
     const id = located(r, valueOf(r, s, "id"));
     const name = id ?? located(r, valueOf(r, s, "name"));
     if (id) step.id = id;
@@ -175,7 +188,8 @@ function matrixNode(r: Reader, node: unknown, depth = 0): MatrixNode {
   const value = strValue(r, n, locOf(r, n));
   if (!value) return { kind: "unknown", why: "an empty matrix value" };
   const text = isScalar(n) ? scalarString(n) : undefined;
-  if (text !== undefined && isWholeExpression(text)) return { kind: "unknown", why: `the matrix comes from an expression (\`${text.trim()}\`)` };
+  if (text !== undefined && isWholeExpression(text))
+    return { kind: "unknown", why: `the matrix comes from an expression (\`${text.trim()}\`)` };
   return { kind: "scalar", value };
 }
 
@@ -229,7 +243,10 @@ export function parseWorkflow(src: SourceFile, _env: ParseEnv): ParsedFile {
   const out = emptyParsed(src.path, "workflow");
   if (root === null || root === undefined || (isScalar(root) && root.value === null)) return out;
   if (!isMap(root)) {
-    out.problems.push({ message: "A workflow must be a mapping with `on` and `jobs`; this file holds something else", loc: locOf(r, root) });
+    out.problems.push({
+      message: "A workflow must be a mapping with `on` and `jobs`; this file holds something else",
+      loc: locOf(r, root),
+    });
     return out;
   }
   const workflow: Workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf(r, root) };
@@ -273,7 +290,14 @@ export function parseAction(src: SourceFile, _env: ParseEnv): ParsedFile | undef
     inputs.set(key, input);
   }
   const dir = posix.dirname(src.path);
-  const action: CompositeAction = { file: src.path, kind: "composite-action", dir, inputs, steps: readSteps(r, valueOf(r, runs, "steps")), loc: locOf(r, root) };
+  const action: CompositeAction = {
+    file: src.path,
+    kind: "composite-action",
+    dir,
+    inputs,
+    steps: readSteps(r, valueOf(r, runs, "steps")),
+    loc: locOf(r, root),
+  };
   const out = emptyParsed(src.path, "action");
   out.actions.push(action);
   return out;

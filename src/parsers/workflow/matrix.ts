@@ -16,7 +16,11 @@ import type { Matrix } from "../../model/workflow.js";
  */
 
 /** A matrix value as read from YAML: a string, a mapping, a list, or an expression. */
-export type MatrixNode = { kind: "scalar"; value: StrValue } | { kind: "map"; entries: Map<string, MatrixNode> } | { kind: "list"; items: MatrixNode[]; loc: SourceLocation } | { kind: "unknown"; why: string };
+export type MatrixNode =
+  | { kind: "scalar"; value: StrValue }
+  | { kind: "map"; entries: Map<string, MatrixNode> }
+  | { kind: "list"; items: MatrixNode[]; loc: SourceLocation }
+  | { kind: "unknown"; why: string };
 
 export const MAX_MATRIX_COMBINATIONS = 256;
 
@@ -76,7 +80,8 @@ export function expandMatrix(root: MatrixNode, loc: SourceLocation): Matrix {
           next.push(combo);
         }
       }
-      if (next.length > MAX_MATRIX_COMBINATIONS) return unknown(`the matrix has more than ${MAX_MATRIX_COMBINATIONS} combinations`);
+      if (next.length > MAX_MATRIX_COMBINATIONS)
+        return unknown(`the matrix has more than ${MAX_MATRIX_COMBINATIONS} combinations`);
       product = next;
     }
   }
@@ -107,7 +112,8 @@ export function expandMatrix(root: MatrixNode, loc: SourceLocation): Matrix {
         fitted = true;
       }
       if (!fitted) added.push(new Map(entry));
-      if (out.length + added.length > MAX_MATRIX_COMBINATIONS) return unknown(`the matrix has more than ${MAX_MATRIX_COMBINATIONS} combinations`);
+      if (out.length + added.length > MAX_MATRIX_COMBINATIONS)
+        return unknown(`the matrix has more than ${MAX_MATRIX_COMBINATIONS} combinations`);
     }
   }
   const combinations = [...out.map((c) => c.values), ...added];
