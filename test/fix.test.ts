@@ -1,3 +1,4 @@
+import { captureIO as io } from "./helpers.js";
 /**
  * `--fix` / `--fix-dry-run`. Every case of `fixtures/_fix/<case>/` holds `before/` (a repository), `after/`
  * (the same repository as `--fix` must leave it, byte for byte) and `remaining.out` (the findings left,
@@ -18,7 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main, type CliIO } from "../src/cli.js";
+import { main } from "../src/cli.js";
 import { resolveConfig } from "../src/config/load.js";
 import type { LintReport } from "../src/engine/result.js";
 import { applyEdits, lintAndFix, selectFixes } from "../src/fix/apply.js";
@@ -114,24 +115,6 @@ async function lintOnly(dir: string) {
   const config = await resolveConfig({ cwd, rules, env: {} });
   const { lint } = await import("../src/engine/lint.js");
   return tally(await lint({ cwd, config, paths: ["."] }), cwd);
-}
-
-function io(cwd: string): CliIO & { out: string; err: string } {
-  const o = {
-    out: "",
-    err: "",
-    stdout: (s: string) => {
-      o.out += s;
-    },
-    stderr: (s: string) => {
-      o.err += s;
-    },
-    readStdin: () => Promise.resolve(""),
-    isTTY: false,
-    cwd,
-    env: {},
-  };
-  return o;
 }
 
 describe("the command line", () => {

@@ -1,3 +1,4 @@
+import { captureIO as io } from "./helpers.js";
 /**
  * `oidclint generate`: the policy generated from `fixtures/_generate/repo` in each output language lints
  * clean (and is read back as one trust policy with the predicted values), `check` accepts every predicted
@@ -7,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main, type CliIO } from "../src/cli.js";
+import { main } from "../src/cli.js";
 import { loadProject } from "../src/engine/load-project.js";
 import { knownText } from "../src/model/value.js";
 import { FIXTURES, run } from "./helpers.js";
@@ -17,24 +18,6 @@ const scratch = mkdtempSync(join(tmpdir(), "oidclint-generate-"));
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
-
-function io(cwd: string): CliIO & { out: string; err: string } {
-  const o = {
-    out: "",
-    err: "",
-    stdout: (s: string) => {
-      o.out += s;
-    },
-    stderr: (s: string) => {
-      o.err += s;
-    },
-    readStdin: () => Promise.resolve(""),
-    isTTY: false,
-    cwd,
-    env: {},
-  };
-  return o;
-}
 
 async function generate(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const cli = io(REPO);

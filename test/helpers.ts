@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { resolveConfig } from "../src/config/load.js";
+import type { CliIO } from "../src/commands/io.js";
 import { lint } from "../src/engine/lint.js";
 import type { LintReport } from "../src/engine/result.js";
 import type { Severity } from "../src/engine/rule.js";
@@ -107,3 +108,22 @@ export function fixtureDir(...parts: string[]): string {
 }
 
 export { dirname };
+
+/** A command-line IO that keeps what the command prints. */
+export function captureIO(cwd: string): CliIO & { out: string; err: string } {
+  const o = {
+    out: "",
+    err: "",
+    stdout: (s: string) => {
+      o.out += s;
+    },
+    stderr: (s: string) => {
+      o.err += s;
+    },
+    readStdin: () => Promise.resolve(""),
+    isTTY: false,
+    cwd,
+    env: {},
+  };
+  return o;
+}

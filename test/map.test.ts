@@ -1,9 +1,10 @@
+import { captureIO as io } from "./helpers.js";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { main, type CliIO } from "../src/cli.js";
+import { main } from "../src/cli.js";
 import type { TrustMap } from "../src/map/graph.js";
 import { mermaidText } from "../src/map/mermaid.js";
 import { FIXTURES, ROOT } from "./helpers.js";
@@ -11,24 +12,6 @@ import { HOSTILE, writeProject as project } from "./map-helpers.js";
 
 const PROJECT = join(FIXTURES, "_projects", "trust-map");
 const GOLDEN = join(ROOT, "test", "golden");
-
-function io(cwd: string): CliIO & { out: string; err: string } {
-  const o = {
-    out: "",
-    err: "",
-    stdout: (s: string) => {
-      o.out += s;
-    },
-    stderr: (s: string) => {
-      o.err += s;
-    },
-    readStdin: () => Promise.resolve(""),
-    isTTY: false,
-    cwd,
-    env: {},
-  };
-  return o;
-}
 
 async function map(cwd: string, ...args: string[]): Promise<string> {
   const o = io(cwd);
