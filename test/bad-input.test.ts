@@ -3,25 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findingLines, run } from "./helpers.js";
+import { findingLines, run, GOOD_WORKFLOW } from "./helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "oidclint-bad-"));
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
-
-const GOOD = `on: push
-permissions:
-  contents: read
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          role-to-assume: arn:aws:iam::123456789012:role/deploy
-          aws-region: eu-west-1
-`;
 
 function repo(name: string, files: Record<string, string | Buffer>): string {
   const dir = join(root, name);
@@ -42,7 +29,7 @@ const goodFinding = ".github/workflows/good.yml:5:3 error missing-id-token-permi
 describe("bad input", () => {
   it("invalid UTF-8 is reported at the first bad byte", async () => {
     const cwd = repo("utf8", {
-      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
       ".github/workflows/latin1.yml": Buffer.concat([
         Buffer.from("on: push\nname: caf"),
         Buffer.from([0xe9]),
@@ -56,7 +43,7 @@ describe("bad input", () => {
   });
   it("hostile nesting is refused where it passes the limit, before any parser recurses", async () => {
     const cwd = repo("deep", {
-      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
       ".github/workflows/deep.yml": `on: push\njobs: ${"[".repeat(100000)}\n`,
       "policy.json": `{"Statement": ${"[".repeat(50000)}`,
     });
@@ -76,7 +63,7 @@ describe("bad input", () => {
       );
     lines.push("jobs: { x: { runs-on: ubuntu-latest, steps: [*l] } }");
     const cwd = repo("bomb", {
-      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
       ".github/workflows/bomb.yml": `${lines.join("\n")}\n`,
     });
     const started = Date.now();
@@ -86,7 +73,7 @@ describe("bad input", () => {
   });
   it("an unclosed string is reported at its opening quote, not past the end of the file", async () => {
     const cwd = repo("quote", {
-      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
       ".github/workflows/broken.yml": 'on: push\njobs:\n  x:\n    runs-on: "ubuntu-latest\n',
     });
     expect(await findings(cwd)).toEqual([
@@ -96,7 +83,7 @@ describe("bad input", () => {
   });
   it("binary and oversized inputs are reported without being parsed", async () => {
     const cwd = repo("binary", {
-      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
       ".github/workflows/binary.yml": Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]),
       "infra/huge.tf": Buffer.alloc(9 * 1024 * 1024, 0x20),
     });
@@ -107,7 +94,7 @@ describe("bad input", () => {
     ]);
   });
   it("a symlink loop named on the command line is a finding; in a walked directory it is skipped", async () => {
-    const cwd = repo("loop", { ".github/workflows/good.yml": GOOD });
+    const cwd = repo("loop", { ".github/workflows/good.yml": GOOD_WORKFLOW });
     symlinkSync("loop.yml", join(cwd, ".github/workflows/loop.yml"));
     symlinkSync("..", join(cwd, ".github/up"));
     expect(await findings(cwd, [".github/workflows/loop.yml", ".github/workflows/good.yml"])).toEqual([
@@ -118,7 +105,7 @@ describe("bad input", () => {
   });
   it("an empty workflow and a workflow that is not a mapping do not crash", async () => {
     const cwd = repo("empty", {
-      ".github/workflows/good.yml": GOOD,
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
       ".github/workflows/empty.yml": "",
       ".github/workflows/list.yml": "- a\n- b\n",
     });

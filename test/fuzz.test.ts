@@ -16,7 +16,7 @@ import { ConfigError, resolveConfig } from "../src/config/load.js";
 import type { LintReport } from "../src/engine/result.js";
 import { main } from "../src/cli.js";
 import { rules } from "../rules/index.js";
-import { findingLines, run } from "./helpers.js";
+import { findingLines, run, GOOD_WORKFLOW, GOOD_FINDING } from "./helpers.js";
 
 const RUNS = Number(process.env.OIDCLINT_FUZZ_RUNS) || (process.env.npm_lifecycle_event === "fuzz" ? 200 : 4);
 const SEED = Number(process.env.OIDCLINT_FUZZ_SEED) || 20261206;
@@ -27,20 +27,6 @@ const root = mkdtempSync(join(tmpdir(), "oidclint-fuzz-"));
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
-
-const GOOD = `on: push
-permissions:
-  contents: read
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          role-to-assume: arn:aws:iam::123456789012:role/deploy
-          aws-region: eu-west-1
-`;
-const GOOD_FINDING = ".github/workflows/good.yml:5:3 error missing-id-token-permission/missingPermission";
 
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 const statement = {
@@ -279,7 +265,7 @@ describe("fuzz: every input kind", () => {
     it(`${kind}: no throw, JSON contract, bounded time, the good file's finding survives`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (ops) => {
-          const cwd = writeRepo({ ".github/workflows/good.yml": GOOD, [base.path]: mutate(base.text, ops) });
+          const cwd = writeRepo({ ".github/workflows/good.yml": GOOD_WORKFLOW, [base.path]: mutate(base.text, ops) });
           try {
             const report = await cpuBounded(() => run({ cwd }));
             expectContract(report);
@@ -309,7 +295,7 @@ describe("fuzz: every input kind", () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ops) => {
-        const cwd = writeRepo({ ".oidclintrc.json": mutate(base, ops), ".github/workflows/good.yml": GOOD });
+        const cwd = writeRepo({ ".oidclintrc.json": mutate(base, ops), ".github/workflows/good.yml": GOOD_WORKFLOW });
         try {
           await cpuBounded(async () => {
             const config = await resolveConfig({ cwd, rules, env: {} }).catch((e: unknown) => {

@@ -127,3 +127,19 @@ export function captureIO(cwd: string): CliIO & { out: string; err: string } {
   };
   return o;
 }
+
+/** A workflow that needs a token without `id-token: write`: its finding must survive next to a hostile file. */
+export const GOOD_WORKFLOW = `on: push
+permissions:
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/deploy
+          aws-region: eu-west-1
+`;
+/** The finding of GOOD_WORKFLOW written as `.github/workflows/good.yml`. */
+export const GOOD_FINDING = ".github/workflows/good.yml:5:3 error missing-id-token-permission/missingPermission";

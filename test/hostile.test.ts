@@ -15,7 +15,7 @@ import { iamGlobMatches } from "../src/analysis/iam-glob.js";
 import { findRefusedClaim, type PredictedValue } from "../src/analysis/iam-evaluation.js";
 import type { PolicyDocument } from "../src/model/policy.js";
 import { rules } from "../rules/index.js";
-import { findingLines, ROOT, run } from "./helpers.js";
+import { findingLines, ROOT, run, GOOD_WORKFLOW, GOOD_FINDING } from "./helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "oidclint-hostile-"));
 afterAll(() => {
@@ -237,20 +237,6 @@ describe("config globs", () => {
     ]);
   });
 });
-
-const GOOD_WORKFLOW = `on: push
-permissions:
-  contents: read
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          role-to-assume: arn:aws:iam::123456789012:role/deploy
-          aws-region: eu-west-1
-`;
-const GOOD_FINDING = ".github/workflows/good.yml:5:3 error missing-id-token-permission/missingPermission";
 
 function mkfifo(path: string): void {
   const r = spawnSync("mkfifo", [path]);
