@@ -228,7 +228,7 @@ function checkProviderAudiences(ctx: Ctx): void {
     const admits = (aud: string): boolean =>
       known.every(({ c, values }) => (values ?? []).some((v) => valueAdmits(c, v, aud)));
     const policyIsRight = expected.some(admits);
-    for (const provider of providersFor(stmt, doc, ctx.project, ctx.settings)) {
+    for (const provider of providersFor(stmt, doc, ctx.index)) {
       if (reported.has(provider)) continue;
       const issuer = providerIssuer(provider) ?? "";
       const clientIds = providerClientIds(provider);
@@ -323,7 +323,7 @@ export default defineRule({
  */
 function checkWorkflowAudiences(ctx: Ctx): void {
   const bySteps = new Map<RefusedAudience["use"], RefusedAudience[]>();
-  for (const r of refusedWorkflowAudiences(ctx.project, ctx.settings)) {
+  for (const r of refusedWorkflowAudiences(ctx.index, ctx.settings)) {
     const list = bySteps.get(r.use);
     if (list) list.push(r);
     else bySteps.set(r.use, [r]);

@@ -51,7 +51,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const usage = { project: ctx.project, settings: ctx.settings };
+    const usage = { index: ctx.index, settings: ctx.settings };
     for (const wf of ctx.project.workflows) {
       if (!wf.permissions) continue;
       const grant = idTokenAccess(wf.permissions);

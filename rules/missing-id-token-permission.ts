@@ -86,7 +86,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const usage = { project: ctx.project, settings: ctx.settings };
+    const usage = { index: ctx.index, settings: ctx.settings };
     for (const wf of ctx.project.workflows) {
       for (const job of wf.jobs) {
         const eff = effectivePermissions(job, wf);

@@ -3,7 +3,6 @@ import { defineRule } from "../src/engine/rule.js";
 import { valueChange } from "../src/fix/policy-fixes.js";
 import { githubTrustStatements, isGitHubIssuer } from "../src/analysis/github-trust.js";
 import type { OidcProvider } from "../src/model/policy.js";
-import type { Project } from "../src/model/project.js";
 import { knownText } from "../src/model/value.js";
 import { positiveAudConditions, providerClientIds, providersFor } from "../src/analysis/oidc-providers.js";
 import { isNearGitHubHost } from "../src/analysis/condition-keys.js";
@@ -50,10 +49,6 @@ function judgeUrl(url: string, needsScheme: boolean, issuerSetting: string): Url
   return undefined;
 }
 
-/** The URL is written by hand and IAM requires `https://` (IAM's own output omits it). */
-function urlNeedsScheme(project: Project, provider: OidcProvider): boolean {
-  return project.files.find((f) => f.providers.includes(provider))?.facts.providerUrlNeedsScheme ?? false;
-}
 
 export default defineRule({
   meta: {
@@ -108,10 +103,16 @@ export default defineRule({
   },
   check(ctx) {
     const audiences = new Set([DEFAULT_AWS_AUDIENCE, CHINA_AWS_AUDIENCE, ctx.settings.audience]);
+    // Providers a trust policy of the linted files pins `aud` for: whether their list fits it is
+    // `audience-drift`'s question (one finding).
+    const pinned = new Set<OidcProvider>();
+    for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings))
+      if (positiveAudConditions(stmt, ctx.settings).length > 0)
+        for (const p of providersFor(stmt, doc, ctx.index)) pinned.add(p);
     for (const provider of ctx.project.providers) {
       const url = provider.url ? knownText(provider.url) : undefined;
       if (url === undefined || !provider.url || !isGitHubUrl(url, ctx.settings.issuer)) continue;
-      const verdict = judgeUrl(url, urlNeedsScheme(ctx.project, provider), ctx.settings.issuer);
+      const verdict = judgeUrl(url, ctx.index.providerFacts(provider).providerUrlNeedsScheme, ctx.settings.issuer);
       if (verdict) {
         const host = (url.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? "").toLowerCase();
         // A trailing slash or a missing scheme is mechanical; another host or path is the user's call.
@@ -125,14 +126,7 @@ export default defineRule({
       }
       const clientIds = providerClientIds(provider);
       if (clientIds === undefined || clientIds.some((id) => audiences.has(id))) continue;
-      // A trust policy of the linted files that pins `aud` for this issuer: whether the list fits it is
-      // `audience-drift`'s question (one finding).
-      const pinned = [...githubTrustStatements(ctx.project.policies, ctx.settings)].some(
-        ({ doc, stmt }) =>
-          positiveAudConditions(stmt, ctx.settings).length > 0 &&
-          providersFor(stmt, doc, ctx.project, ctx.settings).includes(provider),
-      );
-      if (pinned) continue;
+      if (pinned.has(provider)) continue;
       const list = clientIds.length === 0 ? "empty" : `\`${clientIds.join("`, `")}\``;
       const onlyDefault =
         clientIds.length > 0 && clientIds.every((id) => /^https:\/\/github\.com\/[^/]+\/?$/i.test(id));

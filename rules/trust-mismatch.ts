@@ -111,13 +111,13 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const { project, settings } = ctx;
+    const { project, index, settings } = ctx;
     const repo = settings.repository ?? "OWNER/REPO";
     // Nothing to predict without a role defined in the linted files.
-    if (!definesRoles(project, settings)) return;
+    if (!definesRoles(index)) return;
     for (const wf of project.workflows) {
       for (const job of wf.jobs) {
-        const uses = jobRoleAssumptions(project, settings, wf, job);
+        const uses = jobRoleAssumptions(index, settings, wf, job);
         if (uses.length === 0) continue;
         // One finding per place and trigger: matrix combinations refused there are named together.
         const pending = new Map<string, Pending>();
@@ -125,7 +125,7 @@ export default defineRule({
         const envKeys = matrixKeysRead(job.environment);
         const varying = envKeys.length > 0 ? envKeys : varyingKeys(uses);
         for (const use of uses) {
-          const roles: ResolvedRole[] = resolveRole(use.role, project, settings);
+          const roles: ResolvedRole[] = resolveRole(use.role, index);
           if (roles.length === 0) continue;
           // The step runs only where both the job's and the step's `if:` let it.
           const situations = jobSituations(wf, use.job, settings, use.step).filter((s) => s.kind !== "unknown");

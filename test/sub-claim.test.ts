@@ -9,6 +9,7 @@ import { defaultSettings } from "../src/config/settings.js";
 import { fillMessageText, type Rule, type RuleContext } from "../src/engine/rule.js";
 import type { PolicyDocument } from "../src/model/policy.js";
 import type { Project } from "../src/model/project.js";
+import { indexProject } from "../src/analysis/project-index.js";
 import { analyseJobWorkflowRef, analyseSub, type MatchMode } from "../src/analysis/sub-pattern.js";
 import type { StrValue } from "../src/model/value.js";
 
@@ -277,6 +278,7 @@ async function messagesOf<M extends string, O>(
   const project: Project = { root: "/", files: [], policies, providers: [], workflows: [], actions: [] };
   const ctx: RuleContext<M, O> = {
     project,
+    index: indexProject(project, defaultSettings()),
     settings: defaultSettings(),
     options: rule.defaultOptions,
     fixer: createFixer(() => undefined),

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
 import { buildProject, type Project } from "../src/model/project.js";
+import { indexProject } from "../src/analysis/project-index.js";
 import { effectivePermissions, jobNeed, jobOidcUses, type Need } from "../src/analysis/token-use.js";
 import { displayText } from "../src/model/value.js";
 import type { Workflow } from "../src/model/workflow.js";
@@ -227,7 +228,7 @@ function project(files: Record<string, string>): Project {
 function needOf(files: Record<string, string>, jobIndex = 0, settings = { localActionUsesOidc: false }): Need {
   const p = project(files);
   const wf = must(p.workflows.find((w) => w.file === ".github/workflows/main.yml"));
-  return jobNeed(jobOidcUses({ project: p, settings }, must(wf.jobs[jobIndex]), wf));
+  return jobNeed(jobOidcUses({ index: indexProject(p, defaultSettings()), settings }, must(wf.jobs[jobIndex]), wf));
 }
 
 function awsJob(withLines: string[]): Record<string, string> {
@@ -372,7 +373,7 @@ describe("OIDC usage", () => {
       ".github/workflows/main.yml": "on: push\njobs:\n  a:\n    steps:\n      - uses: Acme/Deploy@v1\n",
     });
     const wf = must(p.workflows[0]);
-    const uses = jobOidcUses({ project: p, settings: { localActionUsesOidc: false } }, must(wf.jobs[0]), wf);
+    const uses = jobOidcUses({ index: indexProject(p, defaultSettings()), settings: { localActionUsesOidc: false } }, must(wf.jobs[0]), wf);
     expect(uses).toHaveLength(1);
     expect(uses[0]?.need).toBe("maybe");
     expect(uses[0]?.reason).toBe("`acme/deploy` may request a token; oidclint does not know it");

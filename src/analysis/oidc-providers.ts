@@ -2,26 +2,12 @@ import { CHINA_AWS_AUDIENCE } from "../model/well-known.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import { githubConditions, githubPrincipals, providerArnIssuer, type GitHubCondition } from "./github-trust.js";
 import type { OidcProvider, PolicyDocument, Statement } from "../model/policy.js";
-import type { FileFacts, Project } from "../model/project.js";
+import { normaliseIssuer, providerIssuer, type ProjectIndex } from "./project-index.js";
 import { knownText, type StrValue } from "../model/value.js";
 
 /** Which IAM OIDC provider resources of the linted files a trust statement's tokens go through, and what they accept. */
 
-/** An issuer as IAM writes it in keys and provider ARNs: no scheme, no trailing slash, lower case. */
-export function normaliseIssuer(text: string): string {
-  return text
-    .trim()
-    .replace(/^https?:\/\//i, "")
-    .replace(/\/+$/, "")
-    .toLowerCase();
-}
-
-/** The issuer an OIDC provider resource is for, when its URL is known. */
-export function providerIssuer(provider: OidcProvider): string | undefined {
-  if (!provider.url) return undefined;
-  const text = knownText(provider.url);
-  return text === undefined ? undefined : normaliseIssuer(text);
-}
+export { normaliseIssuer, providerIssuer };
 
 /**
  * The GitHub issuers a trust statement admits tokens of: those its federated principals name, or, when no
@@ -81,39 +67,12 @@ function statementPartition(
 /**
  * The partition of the template or module a provider is defined in, when known: the one its documents
  * agree on (their template's, their principals'), else `aws-cn` for a provider whose client IDs are
- * only the China audience.
+ * only the China audience. Computed once per provider and run (the index keeps it).
  */
-function providerPartition(
-  provider: OidcProvider,
-  project: Project,
-  settings: Pick<ResolvedSettings, "issuer">,
-): string | undefined {
-  const cache = projectIndex(project);
-  if (cache.partitions.has(provider)) return cache.partitions.get(provider);
-  const partition = computeProviderPartition(provider, cache.policiesByFile.get(provider.loc.file) ?? [], settings);
-  cache.partitions.set(provider, partition);
-  return partition;
-}
-
-interface ProjectIndex {
-  facts: Map<string, FileFacts>;
-  policiesByFile: Map<string, PolicyDocument[]>;
-  partitions: Map<OidcProvider, string | undefined>;
-}
-
-/** Per-project lookups, built once (rules call `providersFor` for every statement). */
-const indexes = new WeakMap<Project, ProjectIndex>();
-
-function projectIndex(project: Project): ProjectIndex {
-  let index = indexes.get(project);
-  if (!index) {
-    const policiesByFile = new Map<string, PolicyDocument[]>();
-    for (const doc of project.policies)
-      policiesByFile.set(doc.loc.file, [...(policiesByFile.get(doc.loc.file) ?? []), doc]);
-    index = { facts: new Map(project.files.map((f) => [f.file, f.facts])), policiesByFile, partitions: new Map() };
-    indexes.set(project, index);
-  }
-  return index;
+function providerPartition(provider: OidcProvider, index: ProjectIndex): string | undefined {
+  return index.partitionOf(provider, () =>
+    computeProviderPartition(provider, index.policiesIn(provider.loc.file), index.settings),
+  );
 }
 
 function computeProviderPartition(
@@ -142,25 +101,19 @@ function computeProviderPartition(
  * template names another partition than the statement's principal never matches. Anything less
  * certain matches nothing.
  */
-export function providersFor(
-  stmt: Statement,
-  doc: PolicyDocument,
-  project: Project,
-  settings: Pick<ResolvedSettings, "issuer">,
-): OidcProvider[] {
-  const issuers = statementIssuers(stmt, settings);
+export function providersFor(stmt: Statement, doc: PolicyDocument, index: ProjectIndex): OidcProvider[] {
+  const { settings } = index;
   const partition = statementPartition(stmt, doc, settings);
-  const candidates = project.providers.filter((p) => {
-    const issuer = providerIssuer(p);
-    if (issuer === undefined || !issuers.has(issuer)) return false;
-    const other = partition === undefined ? undefined : providerPartition(p, project, settings);
+  const issuers = [...statementIssuers(stmt, settings)];
+  const found = issuers.flatMap((issuer) => index.providersFor(issuer));
+  const candidates = (issuers.length > 1 ? index.inProviderOrder(new Set(found)) : found).filter((p) => {
+    const other = partition === undefined ? undefined : providerPartition(p, index);
     return other === undefined || other === partition;
   });
   const file = doc.loc.file;
   const sameFile = candidates.filter((p) => p.loc.file === file);
   if (sameFile.length > 0) return sameFile;
-  const { facts } = projectIndex(project);
-  const byDirectory = (f: string): boolean => facts.get(f)?.deploymentScope === "directory";
+  const byDirectory = (f: string): boolean => index.facts(f).deploymentScope === "directory";
   if (byDirectory(file)) {
     const sameModule = candidates.filter(
       (p) => byDirectory(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file),

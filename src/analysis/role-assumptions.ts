@@ -4,7 +4,7 @@ import type { ResolvedSettings } from "../config/settings.js";
 import { allowedPatterns, findRefusedClaim, type PredictedValue } from "./iam-evaluation.js";
 import type { SourceLocation } from "../model/location.js";
 import type { PolicyDocument, RoleInfo } from "../model/policy.js";
-import type { Project } from "../model/project.js";
+import type { ProjectIndex } from "./project-index.js";
 import { displayText, isUnknownPart, knownText, type StrValue } from "../model/value.js";
 import type { Job, Step, Workflow } from "../model/workflow.js";
 import { jobOidcUses, type UsageContext } from "./token-use.js";
@@ -52,7 +52,7 @@ function resolvedJob(
 }
 
 function assumptionsOf(
-  project: Project,
+  index: ProjectIndex,
   settings: UsageContext["settings"],
   wf: Workflow,
   job: Job,
@@ -60,7 +60,7 @@ function assumptionsOf(
 ): RoleAssumption[] {
   const out: RoleAssumption[] = [];
   const effective = resolvedJob(job, settings, matrix);
-  for (const use of jobOidcUses({ project, settings }, job, wf, matrix)) {
+  for (const use of jobOidcUses({ index, settings }, job, wf, matrix)) {
     if (!use.assume || use.via || use.need !== "yes") continue;
     const { role, audience, step } = use.assume;
     // The finding goes where the user wrote the role: the workflow step, or the composite call passing it.
@@ -81,22 +81,22 @@ function assumptionsOf(
  * environment reads the matrix, there is one assumption per matrix combination.
  */
 export function jobRoleAssumptions(
-  project: Project,
+  index: ProjectIndex,
   settings: UsageContext["settings"],
   wf: Workflow,
   job: Job,
 ): RoleAssumption[] {
-  const base = assumptionsOf(project, settings, wf, job);
+  const base = assumptionsOf(index, settings, wf, job);
   const combinations = job.matrix?.combinations;
   if (!combinations) return base;
   const feeds = readsMatrix(job.environment) || base.some((a) => readsMatrix(a.role) || readsMatrix(a.audience));
   if (!feeds) return base;
-  return combinations.flatMap((c) => assumptionsOf(project, settings, wf, job, c));
+  return combinations.flatMap((c) => assumptionsOf(index, settings, wf, job, c));
 }
 
 /** Whether the linted files (or the `roles` config map) define any role a workflow could be matched to. */
-export function definesRoles(project: Project, settings: Pick<ResolvedSettings, "roles">): boolean {
-  return project.policies.some((d) => d.role !== undefined) || Object.keys(settings.roles).length > 0;
+export function definesRoles(index: ProjectIndex): boolean {
+  return index.hasRoles || Object.keys(index.settings.roles).length > 0;
 }
 
 export interface RoleArn {
@@ -134,13 +134,9 @@ export interface ResolvedRole {
   loc: SourceLocation;
 }
 
-function roleMatches(info: RoleInfo, arn: RoleArn): boolean {
+function pathMatches(info: RoleInfo, arn: RoleArn): boolean {
   const path = info.path ? knownText(info.path) : "/";
-  if (path !== undefined && normalisePath(path) !== arn.path) return false;
-  const name = info.name ? knownText(info.name) : undefined;
-  if (name !== undefined) return name === arn.name;
-  const prefix = info.namePrefix ? knownText(info.namePrefix) : undefined;
-  return prefix !== undefined && arn.name.startsWith(prefix) && arn.name.length > prefix.length;
+  return path === undefined || normalisePath(path) === arn.path;
 }
 
 function normalisePath(p: string): string {
@@ -150,58 +146,24 @@ function normalisePath(p: string): string {
 }
 
 /**
- * The roles of the linted files that an assumed ARN names. Empty when the ARN is unknown or names a
- * role the files do not define.
+ * The roles of the linted files that an assumed ARN names (the `roles` config map first). Empty when the
+ * ARN is unknown or names a role the files do not define. Index lookups: no role is compared with every ARN.
  */
-export function resolveRole(
-  role: StrValue,
-  project: Project,
-  settings: Pick<ResolvedSettings, "roles">,
-): ResolvedRole[] {
-  // Many jobs assume the same few roles: resolve each ARN once per project.
-  let cache = resolved.get(project);
-  if (!cache) resolved.set(project, (cache = new Map<string, ResolvedRole[]>()));
-  const key = displayText(role);
-  let out = cache.get(key);
-  if (!out) cache.set(key, (out = resolveRoleUncached(role, project, settings)));
-  return out;
-}
-
-const resolved = new WeakMap<Project, Map<string, ResolvedRole[]>>();
-
-function resolveRoleUncached(
-  role: StrValue,
-  project: Project,
-  settings: Pick<ResolvedSettings, "roles">,
-): ResolvedRole[] {
-  const arn = parseRoleArn(role);
+export function resolveRole(role: StrValue, index: ProjectIndex): ResolvedRole[] {
   const arnText = knownText(role)?.trim();
-  if (arnText !== undefined) {
-    const file = Object.entries(settings.roles).find(([a]) => a === arnText)?.[1];
-    if (file !== undefined) {
-      const want = normalize(file).replace(/\\/g, "/").replace(/^\.\//, "");
-      const docs = project.policies.filter(
-        (d) =>
-          d.kind !== "permissions" &&
-          (d.loc.file === want || d.loc.file.endsWith(`/${want}`) || want.endsWith(`/${d.loc.file}`)),
-      );
-      return docs.length > 0 ? [{ label: `\`${file}\` (config \`roles\`)`, docs, loc: docs[0]?.loc ?? role.loc }] : [];
-    }
+  const roles = index.settings.roles;
+  if (arnText !== undefined && Object.hasOwn(roles, arnText)) {
+    const file = roles[arnText] ?? "";
+    const want = normalize(file).replace(/\\/g, "/").replace(/^\.\//, "");
+    const docs = index.trustDocsAt(want);
+    return docs.length > 0 ? [{ label: `\`${file}\` (config \`roles\`)`, docs, loc: docs[0]?.loc ?? role.loc }] : [];
   }
+  const arn = parseRoleArn(role);
   if (!arn) return [];
-  const byRole = new Map<RoleInfo, PolicyDocument[]>();
-  for (const doc of project.policies) {
-    if (doc.kind === "permissions" || !doc.role) continue;
-    if (!roleMatches(doc.role, arn)) continue;
-    const list = byRole.get(doc.role) ?? [];
-    list.push(doc);
-    byRole.set(doc.role, list);
-  }
-  return [...byRole].map(([info, docs]) => ({
-    label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`,
-    docs,
-    loc: info.loc,
-  }));
+  return index
+    .rolesNamed(arn.name)
+    .filter((r) => pathMatches(r.info, arn))
+    .map(({ info, docs }) => ({ label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`, docs, loc: info.loc }));
 }
 
 export interface RefusedAudience {
@@ -220,16 +182,16 @@ export interface RefusedAudience {
  * policy refuses. Only the `aud` claim is judged (the sub is `trust-mismatch`'s); a step asking for the
  * configured audience is left to the policy side of `audience-drift`, which reports the policy's value.
  */
-export function refusedWorkflowAudiences(project: Project, settings: ResolvedSettings): RefusedAudience[] {
+export function refusedWorkflowAudiences(index: ProjectIndex, settings: ResolvedSettings): RefusedAudience[] {
   const out: RefusedAudience[] = [];
-  if (!definesRoles(project, settings)) return out;
-  for (const wf of project.workflows) {
+  if (!definesRoles(index)) return out;
+  for (const wf of index.project.workflows) {
     for (const job of wf.jobs) {
-      for (const use of jobRoleAssumptions(project, settings, wf, job)) {
+      for (const use of jobRoleAssumptions(index, settings, wf, job)) {
         const audience = use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE;
         if (audience === undefined || audience === settings.audience) continue;
         const claims = new Map<string, PredictedValue>([["aud", { kind: "pieces", pieces: [audience] }]]);
-        for (const role of resolveRole(use.role, project, settings)) {
+        for (const role of resolveRole(use.role, index)) {
           if (findRefusedClaim(role.docs, claims, settings, undefined).verdict !== "refused") continue;
           out.push({
             use,

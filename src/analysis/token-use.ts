@@ -12,7 +12,7 @@
 import { DEFAULT_AWS_AUDIENCE } from "../model/well-known.js";
 import type { ResolvedSettings } from "../config/settings.js";
 import type { SourceLocation } from "../model/location.js";
-import type { Project } from "../model/project.js";
+import type { ProjectIndex } from "./project-index.js";
 import { isUnknownPart, knownText, type Part, type StrValue } from "../model/value.js";
 import type { CompositeAction, Job, Permissions, Step, Workflow } from "../model/workflow.js";
 import { githubEnvWrites, resolveContexts, variablesMap, type ValueContexts } from "./workflow-values.js";
@@ -38,7 +38,8 @@ export interface OidcUse {
 export const UNTRUSTED_TRIGGERS = ["pull_request_target", "workflow_run", "issue_comment"] as const;
 
 export interface UsageContext {
-  project: Project;
+  /** The per-run index: local actions and reusable workflows by path. */
+  index: ProjectIndex;
   settings: Pick<ResolvedSettings, "localActionUsesOidc" | "variables">;
 }
 
@@ -330,13 +331,13 @@ function remoteActionUse(s: StepScope, name: string, loc: SourceLocation): OidcU
 }
 
 /** The composite action a local `uses:` names, when it was linted. */
-export function localAction(project: Project, uses: string): CompositeAction | undefined {
+export function localAction(index: ProjectIndex, uses: string): CompositeAction | undefined {
   const dir =
     uses
       .replace(/^\.\//, "")
       .replace(/\/+$/, "")
       .replace(/\/action\.ya?ml$/, "") || ".";
-  return project.actions.find((a) => a.dir === dir);
+  return index.actionIn(dir);
 }
 
 interface Walk {
@@ -370,7 +371,7 @@ function stepUses(w: Walk, s: StepScope): OidcUse[] {
     ];
   }
   if (!uses.value.startsWith("./")) return [];
-  const action = localAction(w.ctx.project, uses.value);
+  const action = localAction(w.ctx.index, uses.value);
   if (action) {
     if (w.visiting.has(action.file)) return [];
     w.visiting.add(action.file);
@@ -484,10 +485,9 @@ export function effectivePermissions(job: Job, wf: Workflow): EffectivePermissio
 // Jobs
 
 /** The local workflow file a `jobs.X.uses` names (`./.github/workflows/y.yml`), when it was linted. */
-export function localCallee(project: Project, uses: string): Workflow | undefined {
+export function localCallee(index: ProjectIndex, uses: string): Workflow | undefined {
   if (!uses.startsWith("./")) return undefined;
-  const file = uses.slice(2).replace(/@.*$/, "");
-  return project.workflows.find((w) => w.file === file || w.file.endsWith(`/${file}`));
+  return index.workflowAt(uses.slice(2).replace(/@.*$/, ""));
 }
 
 /**
@@ -502,7 +502,7 @@ function calleeCanReceive(job: Job, wf: Workflow): "yes" | "no" | "unknown" {
 }
 
 function callUses(w: Walk, uses: { value: string; loc: SourceLocation }): OidcUse[] {
-  const callee = localCallee(w.ctx.project, uses.value);
+  const callee = localCallee(w.ctx.index, uses.value);
   if (!callee) {
     const remote = !uses.value.startsWith("./");
     return [

@@ -6,7 +6,7 @@ import { loadProject, projectRootOf, type LoadedProject } from "../engine/load-p
 import { conditionLabel, describeHole, jobSituations, renderSub } from "../analysis/predicted-claims.js";
 import { audienceOf, projectRoles, verdictText, type RoleEntry } from "../analysis/job-trust.js";
 import { effectivePermissions, jobNeed, jobOidcUses } from "../analysis/token-use.js";
-import type { Project } from "../model/project.js";
+import type { ProjectIndex } from "../analysis/project-index.js";
 import { jobRoleAssumptions, resolveRole, type RoleAssumption } from "../analysis/role-assumptions.js";
 import { displayText, knownText, type StrValue } from "../model/value.js";
 import { describeCombination } from "../analysis/workflow-values.js";
@@ -24,8 +24,8 @@ const USAGE = "Usage: oidclint explain WORKFLOW [--job NAME] [--config FILE] [--
 
 class ExplainInputError extends Error {}
 
-function tokenLine(job: Job, wf: Workflow, project: Project, settings: ResolvedSettings, paint: Paint): string {
-  const uses = jobOidcUses({ project, settings }, job, wf);
+function tokenLine(job: Job, wf: Workflow, index: ProjectIndex, settings: ResolvedSettings, paint: Paint): string {
+  const uses = jobOidcUses({ index, settings }, job, wf);
   const need = jobNeed(uses);
   const eff = effectivePermissions(job, wf);
   const where =
@@ -49,7 +49,7 @@ function tokenLine(job: Job, wf: Workflow, project: Project, settings: ResolvedS
 function explainJob(
   wf: Workflow,
   job: Job,
-  project: Project,
+  index: ProjectIndex,
   settings: ResolvedSettings,
   roles: RoleEntry[],
   paint: Paint,
@@ -59,13 +59,13 @@ function explainJob(
     "",
     paint.bold(`Job ${job.id.value}${job.environment ? `  (environment: ${displayText(job.environment)})` : ""}`),
   );
-  if (jobNeed(jobOidcUses({ project, settings }, job, wf)) === "no") {
+  if (jobNeed(jobOidcUses({ index, settings }, job, wf)) === "no") {
     const granted = effectivePermissions(job, wf).idToken === "write";
     lines.push(`  requests no OIDC token${granted ? paint.dim(" (`id-token: write` is granted all the same)") : ""}`);
     return lines;
   }
-  lines.push(`  ${tokenLine(job, wf, project, settings, paint)}`);
-  const all = jobRoleAssumptions(project, settings, wf, job);
+  lines.push(`  ${tokenLine(job, wf, index, settings, paint)}`);
+  const all = jobRoleAssumptions(index, settings, wf, job);
   // With a matrix that feeds the role, audience or environment: one section per combination.
   const groups = new Map<ReadonlyMap<string, StrValue> | undefined, RoleAssumption[]>();
   for (const a of all) groups.set(a.matrix, [...(groups.get(a.matrix) ?? []), a]);
@@ -73,7 +73,7 @@ function explainJob(
   for (const [matrix, assumptions] of groups) {
     if (matrix) lines.push(paint.bold(`  matrix ${describeCombination(matrix)}`));
     lines.push(
-      ...explainVariant(wf, assumptions[0]?.job ?? job, assumptions, project, settings, roles, paint).map((l) =>
+      ...explainVariant(wf, assumptions[0]?.job ?? job, assumptions, index, settings, roles, paint).map((l) =>
         matrix ? `  ${l}` : l,
       ),
     );
@@ -85,14 +85,14 @@ function explainVariant(
   wf: Workflow,
   job: Job,
   assumptions: RoleAssumption[],
-  project: Project,
+  index: ProjectIndex,
   settings: ResolvedSettings,
   roles: RoleEntry[],
   paint: Paint,
 ): string[] {
   const lines: string[] = [];
   for (const a of assumptions) {
-    const resolved = resolveRole(a.role, project, settings);
+    const resolved = resolveRole(a.role, index);
     const known = knownText(a.role) !== undefined || resolved.length > 0;
     const target =
       resolved.length > 0
@@ -151,7 +151,7 @@ function explainVariant(
           : paint.red("    accepted by: none of the linted roles"),
       );
     for (const a of assumptions) {
-      const resolved = resolveRole(a.role, project, settings);
+      const resolved = resolveRole(a.role, index);
       for (const r of resolved) {
         const v = verdictText(s, r, aud.value, settings);
         if (typeof v === "object")
@@ -213,7 +213,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   try {
     if (positionals.length !== 1 || !positionals[0]) throw new ExplainInputError("give exactly one workflow file");
-    const { project, config, workflowFile } = await loadWorkflowProject(io, positionals[0], values.config);
+    const { project, index, config, workflowFile } = await loadWorkflowProject(io, positionals[0], values.config);
     const settings = config.settings;
     const file = project.files.find((f) => f.file === workflowFile);
     const problem = file?.problems[0];
@@ -248,7 +248,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         `repository ${settings.repository ?? "unknown (set \`repository\` in .oidclintrc.json)"}, default branch ${settings.defaultBranch}, sub template ${settings.subClaimTemplate.join(", ")}`,
       ),
     );
-    for (const job of jobs) lines.push(...explainJob(wf, job, project, settings, roles, paint));
+    for (const job of jobs) lines.push(...explainJob(wf, job, index, settings, roles, paint));
     io.stdout(printLines(paint, lines));
     return 0;
   } catch (e) {

@@ -103,7 +103,7 @@ function minimise(values: readonly string[]): string[] {
 }
 
 export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrust {
-  const { project, config } = loaded;
+  const { project, index, config } = loaded;
   const settings: ResolvedSettings = config.settings;
   const ids = settings as ResolvedSettings & { repositoryOwnerId?: string; repositoryId?: string };
   const immutable = ids.repositoryOwnerId !== undefined && ids.repositoryId !== undefined;
@@ -117,7 +117,7 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
   const widened = new Set<string>();
   for (const wf of project.workflows) {
     for (const job of wf.jobs) {
-      for (const a of jobRoleAssumptions(project, settings, wf, job)) {
+      for (const a of jobRoleAssumptions(index, settings, wf, job)) {
         const where = `${wf.file} › ${job.id.value}`;
         const written = knownText(a.role);
         const arn = parseRoleArn(a.role);

@@ -68,13 +68,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(`oidclint map: unknown format "${values.format ?? ""}" (expected ${MAP_FORMATS.join(", ")})\n`);
     return 2;
   }
-  const { project, config, report } = await loadMapInput({
+  const { index, config, report } = await loadMapInput({
     cwd: io.cwd,
     paths: positionals,
     ...(values.config ? { configFile: values.config } : {}),
     env: io.env,
   });
-  const text = renderMap(buildTrustMap(project, config.settings, report), format);
+  const text = renderMap(buildTrustMap(index, config.settings, report), format);
   if (values["output-file"]) {
     const out = resolve(io.cwd, values["output-file"]);
     mkdirSync(dirname(out), { recursive: true });

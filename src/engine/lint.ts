@@ -115,6 +115,7 @@ export async function runRules(
     try {
       await rule.check({
         project,
+        index: loaded.index,
         settings: config.settings,
         options,
         fixer,

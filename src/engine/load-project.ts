@@ -5,6 +5,7 @@ import { fileStart } from "../model/location.js";
 import { buildProject, emptyParsed, type ParsedFile, type Project } from "../model/project.js";
 import { isInputByPath, looksLikeInput, parseAll } from "../parsers/index.js";
 import { batchFormatOf } from "../parsers/formats.js";
+import { indexProject, type ProjectIndex } from "../analysis/project-index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as builtinRules } from "../../rules/index.js";
 import { discover, relPath } from "./discover.js";
@@ -52,6 +53,8 @@ export interface LoadedProject {
   config: ResolvedConfig;
   /** Every parsed file, including files that could not be read or parsed (their `problems` say why). */
   project: Project;
+  /** The per-run index over `project` and the config's settings (rules get it as `ctx.index`). */
+  index: ProjectIndex;
   /** The text of every file read (for suppression comments). */
   sources: SourceFile[];
   /** Root-relative paths whose findings are reported: `paths`, not `contextPaths` or module siblings. */
@@ -98,7 +101,9 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   };
   const env: ParseEnv = { root, settings: config.settings, readFile };
   const parsed = [...files.problems, ...(await parseAll(files.all, env))];
-  return { root, config, project: buildProject(root, parsed), sources: files.all, reported: files.reported, readFile };
+  const project = buildProject(root, parsed);
+  const index = indexProject(project, config.settings);
+  return { root, config, project, index, sources: files.all, reported: files.reported, readFile };
 }
 
 /** Globs stay as written (relative to the root); files and directories become absolute. */

@@ -1,6 +1,7 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import type { SourceLocation } from "../model/location.js";
 import type { Project } from "../model/project.js";
+import type { ProjectIndex } from "../analysis/project-index.js";
 import type { Fixer } from "../fix/fixer.js";
 
 export type Severity = "off" | "warn" | "error";
@@ -96,6 +97,11 @@ export interface Report<M extends string> {
 
 export interface RuleContext<M extends string, O> {
   project: Project;
+  /**
+   * The per-run index over `project` (roles by name, policies by file, providers by issuer, local
+   * workflows and actions by path): built once per run; cross-file questions go through it.
+   */
+  index: ProjectIndex;
   settings: ResolvedSettings;
   options: O;
   report(report: Report<M>): void;

@@ -9,6 +9,7 @@ import type { SourceLocation } from "../model/location.js";
 import { effectivePermissions, jobNeed, jobOidcUses } from "../analysis/token-use.js";
 import type { OidcProvider } from "../model/policy.js";
 import type { Project } from "../model/project.js";
+import type { ProjectIndex } from "../analysis/project-index.js";
 import { providersFor } from "../analysis/oidc-providers.js";
 import { jobRoleAssumptions, resolveRole, type ResolvedRole } from "../analysis/role-assumptions.js";
 import { displayText, knownText } from "../model/value.js";
@@ -196,10 +197,14 @@ class Builder {
   private readonly roleNodes = new Map<string, MapRole>();
   private readonly spans: Span[] = [];
 
+  private readonly project: Project;
+
   constructor(
-    private readonly project: Project,
+    private readonly index: ProjectIndex,
     private readonly settings: ResolvedSettings,
   ) {
+    const project = index.project;
+    this.project = project;
     this.map = {
       version: TRUST_MAP_VERSION,
       repository: settings.repository ?? null,
@@ -300,7 +305,7 @@ class Builder {
           });
         }
         if (trusting)
-          for (const p of providersFor(stmt, doc, this.project, this.settings)) providers.add(providerIds.get(p) ?? "");
+          for (const p of providersFor(stmt, doc, this.index)) providers.add(providerIds.get(p) ?? "");
       }
     }
     if (info) this.span(id, info.loc, node.findings);
@@ -374,12 +379,12 @@ class Builder {
 
   /** A job that can get a token (granted, or requested); jobs without either are not part of the map. */
   private job(wf: Workflow, job: Job, lastLine: number): MapJob | undefined {
-    const uses = jobOidcUses({ project: this.project, settings: this.settings }, job, wf);
+    const uses = jobOidcUses({ index: this.index, settings: this.settings }, job, wf);
     const need = jobNeed(uses);
     const idToken = effectivePermissions(job, wf).idToken;
     if (need === "no" && idToken !== "write") return undefined;
     const id = `job:${wf.file}#${job.id.value}`;
-    const assumptions = jobRoleAssumptions(this.project, this.settings, wf, job);
+    const assumptions = jobRoleAssumptions(this.index, this.settings, wf, job);
     const step =
       assumptions.length > 0 && assumptions.every((a) => a.step === assumptions[0]?.step)
         ? assumptions[0]?.step
@@ -405,7 +410,7 @@ class Builder {
     });
     for (const a of assumptions) {
       const text = displayText(a.role);
-      const resolved = resolveRole(a.role, this.project, this.settings);
+      const resolved = resolveRole(a.role, this.index);
       const aud = audienceOf(a);
       const targets =
         resolved.length > 0
@@ -501,9 +506,13 @@ class Builder {
 }
 
 /** The trust map of a project, with the findings of a lint run over the same files. */
-export function buildTrustMap(project: Project, settings: ResolvedSettings, report: LintReport | undefined): TrustMap {
-  const b = new Builder(project, settings);
+export function buildTrustMap(
+  index: ProjectIndex,
+  settings: ResolvedSettings,
+  report: LintReport | undefined,
+): TrustMap {
+  const b = new Builder(index, settings);
   b.build();
-  if (report) b.attach(report, project.root);
+  if (report) b.attach(report, index.project.root);
   return b.map;
 }
