@@ -49,7 +49,6 @@ function judgeUrl(url: string, needsScheme: boolean, issuerSetting: string): Url
   return undefined;
 }
 
-
 export default defineRule({
   meta: {
     id: "provider-config",

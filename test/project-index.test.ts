@@ -52,7 +52,8 @@ resource "aws_iam_role" "any" {
     repository: "acme/app",
     roles: { "arn:aws:iam::123456789012:role/mapped": "./policies/trust.json" },
   }),
-  ".github/workflows/called.yml": "on: workflow_call\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n",
+  ".github/workflows/called.yml":
+    "on: workflow_call\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n",
 };
 
 async function index(): Promise<ProjectIndex> {

@@ -373,7 +373,11 @@ describe("OIDC usage", () => {
       ".github/workflows/main.yml": "on: push\njobs:\n  a:\n    steps:\n      - uses: Acme/Deploy@v1\n",
     });
     const wf = must(p.workflows[0]);
-    const uses = jobOidcUses({ index: indexProject(p, defaultSettings()), settings: { localActionUsesOidc: false } }, must(wf.jobs[0]), wf);
+    const uses = jobOidcUses(
+      { index: indexProject(p, defaultSettings()), settings: { localActionUsesOidc: false } },
+      must(wf.jobs[0]),
+      wf,
+    );
     expect(uses).toHaveLength(1);
     expect(uses[0]?.need).toBe("maybe");
     expect(uses[0]?.reason).toBe("`acme/deploy` may request a token; oidclint does not know it");

@@ -304,8 +304,7 @@ class Builder {
             loc: at(gc.condition.loc),
           });
         }
-        if (trusting)
-          for (const p of providersFor(stmt, doc, this.index)) providers.add(providerIds.get(p) ?? "");
+        if (trusting) for (const p of providersFor(stmt, doc, this.index)) providers.add(providerIds.get(p) ?? "");
       }
     }
     if (info) this.span(id, info.loc, node.findings);
