@@ -29,7 +29,7 @@ function show(n: TreeNode): unknown {
 
 /** Evaluates `expr` in a module with a few values to refer to. */
 async function value(expr: string): Promise<unknown> {
-  const text = `variable "unset" {}\nvariable "nothing" {\n  default = null\n}\nlocals {\n  m = { a = "x" }\n  l = ["a"]\n  v = ${expr}\n}\n`;
+  const text = `variable "unset" {}\nvariable "nothing" {\n  default = null\n}\nlocals {\n  m = { a = "x" }\n  l = ["a"]\n  tpl = "repo:$\${name}/app:*"\n  v = ${expr}\n}\n`;
   const parsed = parseHclFile(text);
   if (!("body" in parsed)) throw new Error(parsed.problem.message);
   const file = { src: { path: "main.tf", abs: "/r/main.tf", text }, index: new LineIndex("main.tf", text) };
@@ -207,6 +207,52 @@ const EXAMPLES: [string, unknown][] = [
   ['cidrnetmask("172.16.0.0/12")', "255.240.0.0"],
   ['cidrsubnet("172.16.0.0/12", 4, 2)', "172.18.0.0/16"],
   ['cidrsubnet("10.1.2.0/24", 4, 15)', "10.1.2.240/28"],
+  ['cidrsubnet("fd00:fd12:3456:7890::/56", 16, 162)', "fd00:fd12:3456:7800:a200::/72"],
+  ['cidrhost("fd00:fd12:3456:7890:00a2::/72", 34)', "fd00:fd12:3456:7890::22"],
+  ['cidrhost("10.0.0.0/8", -2)', "10.255.255.254"],
+  ['cidrnetmask("fd00::/64")', "<error>"],
+  // Encoding (added)
+  ['textencodebase64("Hello World", "UTF-16LE")', "SABlAGwAbABvACAAVwBvAHIAbABkAA=="],
+  ['textdecodebase64("SABlAGwAbABvACAAVwBvAHIAbABkAA==", "UTF-16LE")', "Hello World"],
+  ['textencodebase64("Hello World", "UTF-8")', "SGVsbG8gV29ybGQ="],
+  ['textencodebase64("Hello World", "x-unheard-of")', "<unknown>"],
+  ['yamlencode({"a":"b", "c":"d"})', '"a": "b"\n"c": "d"\n'],
+  ['yamlencode({"foo":[1, 2, 3], "bar": "baz"})', '"bar": "baz"\n"foo":\n- 1\n- 2\n- 3\n'],
+  [
+    'yamlencode({"foo":[1, {"a":"b","c":"d"}, 3], "bar": "baz"})',
+    '"bar": "baz"\n"foo":\n- 1\n- "a": "b"\n  "c": "d"\n- 3\n',
+  ],
+  // Compressed bytes are not UTF-8 text: Terraform refuses to decode them as a string.
+  ['base64decode(base64gzip("test"))', "<error>"],
+  // Date and time
+  ['formatdate("DD MMM YYYY hh:mm ZZZ", "2018-01-02T23:12:01Z")', "02 Jan 2018 23:12 UTC"],
+  ['formatdate("EEEE, DD-MMM-YY hh:mm:ss ZZZ", "2018-01-02T23:12:01Z")', "Tuesday, 02-Jan-18 23:12:01 UTC"],
+  ['formatdate("EEE, DD MMM YYYY hh:mm:ss ZZZ", "2018-01-02T23:12:01-08:00")', "Tue, 02 Jan 2018 23:12:01 -0800"],
+  ['formatdate("MMM DD, YYYY", "2018-01-02T23:12:01Z")', "Jan 02, 2018"],
+  ['formatdate("HH:mmaa", "2018-01-02T23:12:01Z")', "11:12pm"],
+  ['formatdate("h\'h\'mm", "2018-01-02T23:12:01-08:00")', "23h12"],
+  ["formatdate(\"H 'o''clock'\", \"2018-01-02T23:12:01-08:00\")", "11 o'clock"],
+  ['formatdate("YYYY-MM-DD", "not a time")', "<error>"],
+  ['formatdate("YYYY-QQ", "2018-01-02T23:12:01Z")', "<error>"],
+  ['timeadd("2017-11-22T00:00:00Z", "10m")', "2017-11-22T00:10:00Z"],
+  ['timeadd("2024-08-16T12:45:05Z", "-10m")', "2024-08-16T12:35:05Z"],
+  ['timeadd("2017-11-22T00:00:00-08:00", "1h30m")', "2017-11-22T01:30:00-08:00"],
+  ['timecmp("2017-11-22T00:00:00Z", "2017-11-22T00:00:00Z")', 0],
+  ['timecmp("2017-11-22T00:00:00Z", "2017-11-22T01:00:00Z")', -1],
+  ['timecmp("2017-11-22T01:00:00Z", "2017-11-22T00:00:00Z")', 1],
+  ['timecmp("2017-11-22T01:00:00Z", "2017-11-22T00:00:00-01:00")', 0],
+  ["plantimestamp()", "<unknown>"],
+  ['formatdate("YYYY", timestamp())', "<unknown>"],
+  // uuidv5
+  ['uuidv5("dns", "www.terraform.io")', "a5008fae-b28c-5ba5-96cd-82b4c53552d6"],
+  ['uuidv5("url", "https://www.terraform.io/")', "9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5"],
+  ['uuidv5("oid", "1.3.6.1.4")', "af9d40a5-7a36-5c07-b23a-851cd99fbfa5"],
+  ['uuidv5("x500", "CN=Example,C=GB")', "84e09961-4aa4-57f8-95b7-03edb1073253"],
+  ['uuidv5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.terraform.io")', "a5008fae-b28c-5ba5-96cd-82b4c53552d6"],
+  // templatestring renders a string from elsewhere; a template written in the call is an error.
+  ['templatestring(local.tpl, { name = "acme" })', "repo:acme/app:*"],
+  ['templatestring("Hello ${name}", { name = "x" })', "<error>"],
+  ["templatestring(var.unset, {})", "<unknown>"],
   // Type conversion
   ["tobool(true)", true],
   ['tobool("true")', true],
@@ -227,6 +273,16 @@ describe("terraform functions: the examples of Terraform's function reference", 
       expect(await value(expr)).toEqual(expected);
     });
   }
+});
+
+describe("terraform functions: base64gzip", () => {
+  it("gzips with Go's header (no time, unknown OS) and decompresses to the text", async () => {
+    const { gunzipSync } = await import("node:zlib");
+    const v = await value('base64gzip("arn:aws:iam::111122223333:role/deploy")');
+    const bytes = Buffer.from(String(v), "base64");
+    expect([bytes[0], bytes[1], bytes[4], bytes[9]]).toEqual([0x1f, 0x8b, 0, 255]);
+    expect(gunzipSync(bytes).toString("utf8")).toBe("arn:aws:iam::111122223333:role/deploy");
+  });
 });
 
 describe("terraform functions: null, unknown and errors (issue 10 item 2)", () => {

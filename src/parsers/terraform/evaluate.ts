@@ -1009,6 +1009,16 @@ async function callFunction(
       return fileCall(a0, src, loc, scope, undefined);
     case "templatefile":
       return fileCall(a0, src, loc, scope, a1 ?? { kind: "object", entries: [], loc });
+    case "templatestring": {
+      // The template must come from elsewhere (a reference), never written in the call.
+      const first = argNodes[0];
+      if (!first || first.type === "template")
+        return failure(src, loc, `templatestring(): the template must be a reference to a string (${where(loc)})`);
+      const template = a0?.kind === "string" ? knownText(a0.value) : undefined;
+      if (template === undefined || a0 === undefined) return unknown(src, loc, a0 && nodeOrigin(a0));
+      const vars = a1 ?? { kind: "object" as const, entries: [], loc };
+      return renderTemplate(template, nodeOrigin(a0) ?? where(a0.loc), vars, loc, scope, "templatestring()");
+    }
     default: {
       const result = await callBuiltin(name, args, {
         src,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { parse as parseYaml } from "yaml";
 import type { SourceLocation } from "../../model/location.js";
 import { knownText, type Part } from "../../model/value.js";
@@ -292,6 +293,77 @@ function formatText(fmt: string, args: TreeNode[]): Part[] {
   return parts;
 }
 
+/** An IP prefix as a number: 32 bits for IPv4, 128 for IPv6. */
+interface Prefix {
+  addr: bigint;
+  bits: number;
+  width: 32 | 128;
+}
+
+function prefixOf(cidr: string): Prefix {
+  if (!cidr.includes(":")) {
+    const { addr, bits } = ipv4(cidr);
+    return { addr: BigInt(addr), bits, width: 32 };
+  }
+  const m = /^([0-9a-fA-F:.]+)(?:\/(\d+))?$/.exec(cidr);
+  if (!m?.[1]) fail(`invalid IPv6 address or prefix: ${cidr}`);
+  const bits = m[2] === undefined ? 128 : Number(m[2]);
+  if (bits > 128) fail("invalid prefix length");
+  return { addr: ipv6(m[1]), bits, width: 128 };
+}
+
+/** An IPv6 address (with `::` and an optional dotted IPv4 tail) as a 128-bit number. */
+function ipv6(text: string): bigint {
+  // A dotted IPv4 tail (`::ffff:10.0.0.1`) is the last two groups.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  let head = text;
+  if (v4) {
+    const a = ipv4(v4).addr;
+    head = `${text.slice(0, text.length - v4.length)}${(a >>> 16).toString(16)}:${(a & 0xffff).toString(16)}`;
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) fail(`invalid IPv6 address: ${text}`);
+  const part = (h: string | undefined): string[] => (h ? h.split(":") : []);
+  let groups = part(halves[0]);
+  if (halves.length === 2) {
+    const right = part(halves[1]);
+    const fill = 8 - groups.length - right.length;
+    if (fill < 1) fail(`invalid IPv6 address: ${text}`);
+    groups = [...groups, ...Array<string>(fill).fill("0"), ...right];
+  }
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) fail(`invalid IPv6 address: ${text}`);
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** The text Go (RFC 5952) writes for an address: lowercase, the longest run of zero groups as `::`. */
+function prefixText(addr: bigint, width: 32 | 128): string {
+  if (width === 32) return ipText(Number(addr));
+  const groups = Array.from({ length: 8 }, (_, i) => Number((addr >> BigInt(112 - 16 * i)) & 0xffffn));
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(":");
+  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+}
+
+function networkOf(p: Prefix): bigint {
+  const host = BigInt(p.width - p.bits);
+  return (p.addr >> host) << host;
+}
+
 /** `cidrsubnet`, `cidrhost`, `cidrnetmask` for IPv4. */
 function ipv4(cidr: string): { addr: number; bits: number } {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:\/(\d+))?$/.exec(cidr);
@@ -414,6 +486,214 @@ function index(n: TreeNode | undefined, length: number, wrap: boolean): number {
   }
   if (i >= length) fail("index out of range");
   return i;
+}
+
+/** Character encodings of `textencodebase64`/`textdecodebase64` (IANA names); others are not evaluated. */
+function charset(name: string): { node: BufferEncoding } {
+  const key = name.toUpperCase().replace(/[^A-Z0-9]/g, "");
+  const known: Record<string, BufferEncoding> = {
+    UTF8: "utf8",
+    UTF16LE: "utf16le",
+    ISO88591: "latin1",
+    LATIN1: "latin1",
+    USASCII: "ascii",
+    ASCII: "ascii",
+  };
+  const node = known[key];
+  if (!node) throw new Unknown();
+  return { node };
+}
+
+/** YAML 1.2 block syntax as `yamlencode` writes it: keys sorted, strings double-quoted, lists not indented. */
+function yamlText(v: unknown, indent: string): string {
+  const scalar = (x: unknown): string =>
+    x === null
+      ? "null"
+      : typeof x === "string"
+        ? JSON.stringify(x)
+        : typeof x === "number"
+          ? formatNumber(x)
+          : x === true
+            ? "true"
+            : "false";
+  const lines = (x: unknown, pad: string): string[] => {
+    if (Array.isArray(x)) {
+      if (x.length === 0) return [`${pad}[]`];
+      return x.flatMap((item) => {
+        const inner = lines(item, `${pad}  `);
+        const [first = "", ...rest] = inner;
+        return isBlock(item) ? [`${pad}- ${first.slice(pad.length + 2)}`, ...rest] : [`${pad}- ${first.trimStart()}`];
+      });
+    }
+    if (x !== null && typeof x === "object") {
+      const es = Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      if (es.length === 0) return [`${pad}{}`];
+      return es.flatMap(([k, item]) => {
+        const key = `${pad}${JSON.stringify(k)}:`;
+        if (!isBlock(item)) return [`${key} ${lines(item, "")[0] ?? ""}`];
+        return [key, ...lines(item, Array.isArray(item) ? pad : `${pad}  `)];
+      });
+    }
+    return [`${pad}${scalar(x)}`];
+  };
+  const isBlock = (x: unknown): boolean =>
+    (Array.isArray(x) && x.length > 0) ||
+    (x !== null && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length > 0);
+  return `${lines(v, indent).join("\n")}\n`;
+}
+
+/** An RFC 3339 timestamp: its instant and the UTC offset it was written in (minutes). */
+function rfc3339(s: string): { epochMs: number; offset: number; fields: number[] } {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(s);
+  if (!m) fail(`not a valid RFC 3339 timestamp: ${s}`);
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    fail(`not a valid RFC 3339 timestamp: ${s}`);
+  const offset = m[8] ? 0 : (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+  const frac = m[7] ? Number(`0${m[7]}`) * 1000 : 0;
+  const local = Date.UTC(y, mo - 1, d, h, mi, sec) + frac;
+  return { epochMs: local - offset * 60_000, offset, fields: [y, mo, d, h, mi, sec] };
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, "0");
+
+function offsetText(offset: number, colon: boolean): string {
+  const a = Math.abs(offset);
+  return `${offset < 0 ? "-" : "+"}${pad2(Math.floor(a / 60))}${colon ? ":" : ""}${pad2(a % 60)}`;
+}
+
+/** Go's `time.RFC3339` of an instant in a given offset (whole seconds; `Z` for UTC). */
+function rfc3339Text(epochMs: number, offset: number): string {
+  const d = new Date(epochMs + offset * 60_000);
+  if (Number.isNaN(d.getTime())) fail("timestamp out of range");
+  const date = `${String(d.getUTCFullYear()).padStart(4, "0")}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  const time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+  return `${date}T${time}${offset === 0 ? "Z" : offsetText(offset, true)}`;
+}
+
+/** Go's `time.ParseDuration` in milliseconds: `1h30m`, `-2h5m`, `1.5h`, `300ms`. */
+function duration(s: string): number {
+  const unit: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    μs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+  };
+  if (s === "0" || s === "+0" || s === "-0") return 0;
+  const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
+  if (!m?.[2]) fail(`invalid duration: ${s}`);
+  let total = 0;
+  for (const p of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g))
+    total += Number(p[1]) * (unit[p[2] ?? ""] ?? 0);
+  return m[1] === "-" ? -total : total;
+}
+
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+/** `formatdate(spec, timestamp)`: the timestamp's own offset, Terraform's sequences, `'…'` literals. */
+function formatDate(spec: string, t: ReturnType<typeof rfc3339>): string {
+  const [y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0] = t.fields;
+  const weekday = new Date(Date.UTC(y, mo - 1, d)).getUTCDay();
+  const h12 = h % 12 === 0 ? 12 : h % 12;
+  let outText = "";
+  for (let i = 0; i < spec.length;) {
+    const c = spec.charAt(i);
+    if (c === "'") {
+      // A quoted literal; `''` is a quote, inside a literal or outside.
+      let j = i + 1;
+      for (;;) {
+        const close = spec.indexOf("'", j);
+        if (close < 0) fail("formatdate: unterminated literal");
+        outText += spec.slice(j, close);
+        if (spec.charAt(close + 1) !== "'") {
+          i = close + 1;
+          break;
+        }
+        outText += "'";
+        j = close + 2;
+        if (close === i + 1) {
+          i = j;
+          break;
+        }
+      }
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      outText += c;
+      i++;
+      continue;
+    }
+    let j = i;
+    while (spec.charAt(j) === c) j++;
+    const token = spec.slice(i, j);
+    i = j;
+    const v: Record<string, string> = {
+      YYYY: String(y).padStart(4, "0"),
+      YY: pad2(y % 100),
+      MMMM: MONTHS[mo - 1] ?? "",
+      MMM: (MONTHS[mo - 1] ?? "").slice(0, 3),
+      MM: pad2(mo),
+      M: String(mo),
+      DD: pad2(d),
+      D: String(d),
+      EEEE: DAYS[weekday] ?? "",
+      EEE: (DAYS[weekday] ?? "").slice(0, 3),
+      hh: pad2(h),
+      h: String(h),
+      HH: pad2(h12),
+      H: String(h12),
+      AA: h < 12 ? "AM" : "PM",
+      aa: h < 12 ? "am" : "pm",
+      mm: pad2(mi),
+      m: String(mi),
+      ss: pad2(sec),
+      s: String(sec),
+      ZZZZZ: offsetText(t.offset, true),
+      ZZZZ: offsetText(t.offset, false),
+      ZZZ: t.offset === 0 ? "UTC" : offsetText(t.offset, false),
+      Z: t.offset === 0 ? "Z" : offsetText(t.offset, true),
+    };
+    const piece = v[token];
+    if (piece === undefined) fail(`formatdate: invalid date format verb "${token}"`);
+    outText += piece;
+  }
+  return outText;
+}
+
+const UUID_NAMESPACES: Record<string, string> = {
+  dns: "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+  url: "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+  oid: "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+  x500: "6ba7b814-9dad-11d1-80b4-00c04fd430c8",
+};
+
+/** RFC 4122 name-based (SHA-1, version 5) UUID. */
+function uuidV5(namespace: string, name: string): string {
+  const ns = (UUID_NAMESPACES[namespace] ?? namespace).replace(/-/g, "");
+  if (!/^[0-9a-fA-F]{32}$/.test(ns)) fail("uuidv5: the namespace must be dns, url, oid, x500 or a UUID");
+  const hash = createHash("sha1").update(Buffer.from(ns, "hex")).update(name, "utf8").digest().subarray(0, 16);
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const FUNCTIONS: Record<string, Fn> = {
@@ -725,7 +1005,11 @@ const FUNCTIONS: Record<string, Fn> = {
   // Encoding
   base64decode: strings((s) => {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) fail("base64decode: invalid base64");
-    return Buffer.from(s, "base64").toString("utf8");
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(s, "base64"));
+    } catch {
+      fail("base64decode: the decoded bytes are not valid UTF-8");
+    }
   }),
   base64encode: strings((s) => Buffer.from(s, "utf8").toString("base64")),
   csvdecode: (args, site) => {
@@ -764,6 +1048,32 @@ const FUNCTIONS: Record<string, Fn> = {
     }
     return fromPlain(v, site, args);
   },
+  base64gzip: strings((s) => {
+    // Go's gzip header: no modification time, operating system "unknown" (255). The compressed bytes come
+    // from zlib and may differ from Go's compressor; they decompress to the same text.
+    const gz = gzipSync(Buffer.from(s, "utf8"));
+    gz[9] = 255;
+    return gz.toString("base64");
+  }),
+  textencodebase64: strings((s, encoding = "") => Buffer.from(s, charset(encoding).node).toString("base64")),
+  textdecodebase64: strings((s, encoding = "") => {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) fail("textdecodebase64: invalid base64");
+    return Buffer.from(s, "base64").toString(charset(encoding).node);
+  }),
+  yamlencode: (args, site) => out(site, args).str(yamlText(plain(args[0] ?? fail("missing argument")), "")),
+  // Date and time: timestamps are RFC 3339 strings; the clock (`timestamp`, `plantimestamp`) is unknown.
+  formatdate: (args, site) => out(site, args).str(formatDate(text(args[0]), rfc3339(text(args[1])))),
+  timeadd: (args, site) => {
+    const t = rfc3339(text(args[0]));
+    const ms = t.epochMs + duration(text(args[1]));
+    return out(site, args).str(rfc3339Text(ms, t.offset));
+  },
+  timecmp: (args, site) => {
+    const a = rfc3339(text(args[0])).epochMs;
+    const b = rfc3339(text(args[1])).epochMs;
+    return out(site, args).num(a < b ? -1 : a > b ? 1 : 0);
+  },
+  uuidv5: (args, site) => out(site, args).str(uuidV5(text(args[0]), text(args[1]))),
   // Filesystem paths (text only)
   basename: strings((s) => s.replace(/\/+$/, "").split("/").pop() ?? ""),
   dirname: strings((s) => (s.includes("/") ? s.slice(0, s.lastIndexOf("/")) || "/" : ".")),
@@ -774,23 +1084,29 @@ const FUNCTIONS: Record<string, Fn> = {
   sha1: hash("sha1", "hex"),
   sha256: hash("sha256", "hex"),
   sha512: hash("sha512", "hex"),
-  // IP network (IPv4)
+  // IP network (IPv4 and IPv6; `cidrnetmask` is IPv4 only, as in Terraform)
   cidrhost: (args, site) => {
-    const { addr, bits } = ipv4(text(args[0]));
-    const size = 2 ** (32 - bits);
-    let n = int(args[1]);
-    if (n < 0) n += size;
-    if (n < 0 || n >= size) fail("cidrhost: host number out of range");
-    return out(site, args).str(ipText(((addr & maskOf(bits)) >>> 0) + n));
+    const p = prefixOf(text(args[0]));
+    const size = 1n << BigInt(p.width - p.bits);
+    let n = BigInt(int(args[1]));
+    if (n < 0n) n += size;
+    if (n < 0n || n >= size) fail("cidrhost: host number out of range");
+    return out(site, args).str(prefixText(networkOf(p) + n, p.width));
   },
-  cidrnetmask: (args, site) => out(site, args).str(ipText(maskOf(ipv4(text(args[0])).bits))),
+  cidrnetmask: (args, site) => {
+    const cidr = text(args[0]);
+    if (cidr.includes(":")) fail("cidrnetmask: IPv6 addresses cannot have a netmask");
+    return out(site, args).str(ipText(maskOf(ipv4(cidr).bits)));
+  },
   cidrsubnet: (args, site) => {
-    const { addr, bits } = ipv4(text(args[0]));
+    const p = prefixOf(text(args[0]));
     const newbits = int(args[1]);
-    const netnum = int(args[2]);
-    if (bits + newbits > 32 || netnum < 0 || netnum >= 2 ** newbits) fail("cidrsubnet: out of range");
-    const base = (addr & maskOf(bits)) >>> 0;
-    return out(site, args).str(`${ipText(base + netnum * 2 ** (32 - bits - newbits))}/${String(bits + newbits)}`);
+    const netnum = BigInt(int(args[2]));
+    if (newbits < 0 || p.bits + newbits > p.width || netnum < 0n || netnum >= 1n << BigInt(newbits))
+      fail("cidrsubnet: out of range");
+    const bits = p.bits + newbits;
+    const addr = networkOf(p) + (netnum << BigInt(p.width - bits));
+    return out(site, args).str(`${prefixText(addr, p.width)}/${String(bits)}`);
   },
   // Type conversion
   tobool: (args, site) =>

@@ -3,6 +3,7 @@ import { child, type TreeEntry, type TreeNode } from "../tree.js";
 import { displayText, knownText } from "../../model/value.js";
 import { conditionValues } from "./conditional-values.js";
 import { evaluate, type Scope } from "./evaluate.js";
+import { nodeOrigin } from "./embedded-json.js";
 import type { Block } from "./module.js";
 
 /**
@@ -160,51 +161,68 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
     if (first) add(iam, first.block.loc, { kind: "object", entries: byType, loc: first.block.loc });
   }
   const conditions = await expand(stmt, "condition", scope);
-  if (conditions.length > 0) {
-    const operators: TreeEntry[] = [];
-    let unknownConditions: TreeNode | undefined;
-    for (const { block, scope: s, unknown } of conditions) {
-      if (unknown) {
-        unknownConditions ??= {
-          kind: "unknown",
-          expr: `dynamic "condition" over ${displayUnknown(unknown)}`,
-          loc: block.loc,
-          ...(unknown.kind === "unknown" && unknown.origin ? { origin: unknown.origin } : {}),
-        };
-        continue;
-      }
-      const test = await attrValue(block, "test", s);
-      const variable = await attrValue(block, "variable", s);
-      const values = conditionValues(
-        (await attrValue(block, "values", s)) ?? { kind: "array", items: [], loc: block.loc },
-      );
-      if (test?.kind !== "string" || variable?.kind !== "string") continue;
-      const op = displayText(test.value);
-      let opEntry = operators.find((e) => e.key.value === op);
-      if (!opEntry) {
-        opEntry = { key: { value: op, loc: test.loc }, value: { kind: "object", entries: [], loc: test.loc } };
-        operators.push(opEntry);
-      }
-      if (opEntry.value.kind !== "object") continue;
-      const key = displayText(variable.value);
-      const same = opEntry.value.entries.find((e) => e.key.value === key);
-      // The provider merges blocks with the same `test` and `variable` into one condition whose values
-      // are all of theirs (any of them matches), as IAM has no way to repeat a key under one operator.
-      if (same)
-        same.value = { kind: "array", items: [...valueItems(same.value), ...valueItems(values)], loc: same.value.loc };
-      else opEntry.value.entries.push({ key: { value: key, loc: variable.loc }, value: values });
-    }
-    const first = conditions[0];
-    if (first) {
-      // Conditions that cannot be expanded make the whole element unknown: never judge half of it.
-      add(
-        "Condition",
-        first.block.loc,
-        unknownConditions ?? { kind: "object", entries: operators, loc: first.block.loc },
-      );
-    }
-  }
+  const first = conditions[0];
+  if (first) add("Condition", first.block.loc, await conditionTree(conditions, first.block.loc));
   return { kind: "object", entries, loc };
+}
+
+/**
+ * The `Condition` element of a statement's `condition` blocks. Each (operator, key) keeps the location of
+ * the block that first wrote it, so a finding points at that block even when another block uses the same
+ * operator. Blocks with the same `test` and `variable` become one condition holding all their values, as
+ * the provider merges them (IAM has no way to repeat a key under one operator). A block that cannot be
+ * read (a `dynamic "condition"` over an unknown collection, an unknown `test` or `variable`) is an unknown
+ * operator entry of its own: what the other blocks say is still judged, and no rule concludes that a
+ * condition is absent.
+ */
+async function conditionTree(
+  conditions: { block: Block; scope: Scope; unknown?: TreeNode }[],
+  loc: SourceLocation,
+): Promise<TreeNode> {
+  const operators: TreeEntry[] = [];
+  const opaque = (block: Block, expr: string, origin: string | undefined): void => {
+    operators.push({
+      key: { value: "${" + expr + "}", loc: block.loc },
+      value: { kind: "unknown", expr, loc: block.loc, ...(origin ? { origin } : {}) },
+    });
+  };
+  for (const { block, scope, unknown } of conditions) {
+    if (unknown) {
+      opaque(block, `dynamic "condition" over ${displayUnknown(unknown)}`, nodeOrigin(unknown));
+      continue;
+    }
+    const test = await attrValue(block, "test", scope);
+    const variable = await attrValue(block, "variable", scope);
+    const values = conditionValues(
+      (await attrValue(block, "values", scope)) ?? { kind: "array", items: [], loc: block.loc },
+    );
+    const op = test?.kind === "string" ? knownText(test.value) : undefined;
+    if (test?.kind !== "string" || op === undefined || variable?.kind !== "string") {
+      opaque(
+        block,
+        `condition ${test?.kind === "string" ? displayText(test.value) : "with an unknown test"}`,
+        test && nodeOrigin(test),
+      );
+      continue;
+    }
+    const key = displayText(variable.value);
+    const same = operators.find(
+      (e) => e.key.value === op && e.value.kind === "object" && e.value.entries[0]?.key.value === key,
+    );
+    const existing = same?.value.kind === "object" ? same.value.entries[0] : undefined;
+    if (existing)
+      existing.value = {
+        kind: "array",
+        items: [...valueItems(existing.value), ...valueItems(values)],
+        loc: existing.value.loc,
+      };
+    else
+      operators.push({
+        key: { value: op, loc: test.loc },
+        value: { kind: "object", entries: [{ key: { value: key, loc: variable.loc }, value: values }], loc: block.loc },
+      });
+  }
+  return { kind: "object", entries: operators, loc };
 }
 
 /** The values of one `condition` block as list items; a wholly unknown list stays an unknown spread of values. */
