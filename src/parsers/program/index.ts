@@ -22,8 +22,9 @@ const MAX_MODULES = 2_000;
 type Language = ProgramModule["language"];
 
 export async function parsePrograms(sources: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
-  const candidates = sources.filter((s) => passesPrecheck(s.text));
-  if (candidates.length === 0) return [];
+  const checked = sources.filter((s) => passesPrecheck(s.text));
+  if (checked.length === 0) return [];
+  const candidates = [...checked, ...entryPoints(sources, checked)];
   const lowerers = await loadLowerers(candidates);
   const byPath = new Map(sources.map((s) => [s.path, s]));
   const out = new Map<string, ParsedFile>();
@@ -81,6 +82,27 @@ export async function parsePrograms(sources: SourceFile[], env: ParseEnv): Promi
 
   lowerDefinitions(defs, out, "program");
   return [...out.values()];
+}
+
+const TS_LOCAL_IMPORT = /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*["'](\.{1,2}\/[^"'\n]*)["']/g;
+const PY_IMPORT = /^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b|import[ \t]+([\w.]+))/gm;
+
+/**
+ * Files that do not pass the pre-check but import one that does: the app's entry point (a Pulumi
+ * `index.ts` / `__main__.py`, a CDK `app.py` that imports only its stacks), which passes the literal
+ * props, names and lists the stacks are built from.
+ */
+function entryPoints(sources: SourceFile[], checked: SourceFile[]): SourceFile[] {
+  const programs = new Set(checked.map((s) => s.path));
+  return sources.filter((s) => {
+    if (programs.has(s.path)) return false;
+    const language = languageOf(s.path);
+    for (const m of s.text.matchAll(language === "typescript" ? TS_LOCAL_IMPORT : PY_IMPORT)) {
+      const spec = m[1] ?? m[2];
+      if (spec && candidatePaths(s.path, spec, language).some((p) => programs.has(p))) return true;
+    }
+    return false;
+  });
 }
 
 interface Lowerers {
@@ -187,9 +209,10 @@ function candidatePaths(fromFile: string, spec: string, language: Language): str
     for (let i = 1; i < dots; i++) d = posix.dirname(d);
     bases.push(d);
   } else {
-    // Absolute imports resolve against the file's directory and each directory above it (the project root).
+    // Absolute imports resolve against the file's directory and each directory above it (the project root),
+    // and against a `src/` beside each (the src layout: `src/pkg/…` imported as `pkg`).
     for (let d = dir; ; d = posix.dirname(d)) {
-      bases.push(d);
+      bases.push(d, posix.join(d, "src"));
       if (d === "." || d === "/" || d === "") break;
     }
   }

@@ -40,12 +40,13 @@ export function lowerPython(
     const out: SyntaxNode[] = [];
     for (let c = n.firstChild; c; c = c.nextSibling) {
       if (c.type.isError && !syntaxError) syntaxError = { message: "Python syntax error", offset: c.from };
-      out.push(c);
+      // A comment may sit between any two tokens (after an argument, inside a dict): never a value.
+      if (c.name !== "Comment") out.push(c);
     }
     return out;
   }
 
-  const PUNCT = new Set(["(", ")", "[", "]", "{", "}", ",", ":", ".", "Comment"]);
+  const PUNCT = new Set(["(", ")", "[", "]", "{", "}", ",", ":", "."]);
   const meaningful = (n: SyntaxNode): SyntaxNode[] => kids(n).filter((c) => !PUNCT.has(c.name));
 
   function stringLiteral(n: SyntaxNode): Expr {
@@ -337,7 +338,72 @@ export function lowerPython(
       if (fn.name === "__init__") def.ctor = fn;
       else def.methods.push(fn);
     }
+    const named = /(^|\.)NamedTuple$/.test(first ? src(first) : "");
+    if (!def.ctor && (named || isDataclass(n))) def.ctor = fieldsCtor(body, first !== undefined && !named);
     return def;
+  }
+
+  const isDataclass = (n: SyntaxNode): boolean =>
+    n.parent?.name === "DecoratedStatement" &&
+    kids(n.parent).some((d) => d.name === "Decorator" && /^@\s*(dataclasses\s*\.\s*)?dataclass\b/.test(src(d)));
+
+  /**
+   * The `__init__` a `@dataclass` or `NamedTuple` generates: one parameter per annotated field, in order.
+   * A dataclass with a parent takes the parent's fields first: positional arguments and unknown keywords go
+   * to the parent's `__init__`, this class's own fields are bound by keyword only (never guessed by position).
+   */
+  function fieldsCtor(body: SyntaxNode, hasParent: boolean): FunctionDef {
+    const at = span(body);
+    const params: Param[] = [];
+    const stmts: Stmt[] = [];
+    const rest = (name: string, kw: boolean): Param => ({
+      target: { k: "name", name, span: at },
+      ...(kw ? { kwRest: true } : { rest: true }),
+    });
+    if (hasParent) {
+      params.push(rest("__args", false));
+      const ref = (name: string): Expr => ({ k: "name", name, span: at });
+      const args: Arg[] = [
+        { value: ref("__args"), spread: true },
+        { value: ref("__kwargs"), kwSpread: true },
+      ];
+      const call: Expr = { k: "call", callee: { k: "name", name: "super", span: at }, args, isNew: false, span: at };
+      stmts.push({ k: "expr", expr: call, span: at });
+    }
+    for (const a of kids(body)) {
+      const cs = kids(a);
+      const target = cs[0];
+      if (a.name !== "AssignStatement" || target?.name !== "VariableName" || cs[1]?.name !== "TypeDef") continue;
+      const name = src(target);
+      const init = cs[2]?.name === "AssignOp" && cs[3] ? expr(cs[3]) : undefined;
+      params.push({ target: { k: "name", name, span: span(target) }, ...(init ? { init } : {}) });
+      const at = span(a);
+      stmts.push({
+        k: "assign",
+        target: { k: "member", object: { k: "this", span: at }, name, span: at },
+        value: { k: "name", name, span: span(target) },
+        span: at,
+      });
+    }
+    if (hasParent) params.push(rest("__kwargs", true));
+    return { name: "__init__", params, body: stmts, span: at };
+  }
+
+  /** A `TypedDict` subclass called with keywords builds a plain dict of them. */
+  function typedDict(cls: SyntaxNode): FunctionDef | undefined {
+    const cs = kids(cls);
+    const name = cs.find((c) => c.name === "VariableName");
+    const bases = cs.find((c) => c.name === "ArgList");
+    const first = bases ? meaningful(bases)[0] : undefined;
+    if (!name || !first || !/(^|\.)TypedDict$/.test(src(first))) return undefined;
+    const at = span(cls);
+    const kw: Pattern = { k: "name", name: "kwargs", span: at };
+    return {
+      name: src(name),
+      params: [{ target: kw, kwRest: true }],
+      body: [{ k: "return", value: { k: "name", name: "kwargs", span: at }, span: at }],
+      span: at,
+    };
   }
 
   function block(body: SyntaxNode): Stmt[] {
@@ -477,6 +543,11 @@ export function lowerPython(
         return;
       }
       case "ClassDefinition": {
+        const dict = typedDict(n);
+        if (dict) {
+          out.push({ k: "func", fn: dict, span: s });
+          return;
+        }
         const cls = classDef(n);
         if (cls) out.push({ k: "class", cls, span: s });
         return;
