@@ -85,6 +85,30 @@ function allPrincipalArns(doc: PolicyDocument): StrValue[] {
   return doc.statements.flatMap((s) => s.principals.flatMap((p) => p.values.items));
 }
 
+/**
+ * The known partitions of a policy's principal values, counted once per document (a policy of thousands of
+ * principals stays linear).
+ */
+class PartitionCounts {
+  private readonly counts = new Map<string, number>();
+  /** The first known partition, in document order. */
+  readonly first: string | undefined;
+
+  constructor(values: readonly StrValue[]) {
+    for (const v of values) {
+      const p = partitionOfValue(v);
+      if (p !== undefined) this.counts.set(p, (this.counts.get(p) ?? 0) + 1);
+    }
+    this.first = this.counts.keys().next().value;
+  }
+
+  /** The one partition every other principal (all but one value in `own`) names, if they agree. */
+  soleOtherThan(own: string): string | undefined {
+    const others = [...this.counts].filter(([p, n]) => n - (p === own ? 1 : 0) > 0);
+    return others.length === 1 ? others[0]![0] : undefined;
+  }
+}
+
 /** Whether some condition key of the statement is a GitHub issuer's. */
 function hasGitHubKeys(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
   return stmt.conditions.some((c) => {
@@ -167,7 +191,7 @@ export default defineRule({
   check(ctx) {
     for (const doc of ctx.project.policies) {
       if (doc.kind === "permissions") continue;
-      const arns = allPrincipalArns(doc);
+      const partitions = new PartitionCounts(allPrincipalArns(doc));
       for (const stmt of doc.statements) {
         if (stmt.notPrincipal) continue;
         const githubRelated = statementIsGitHubRelated(stmt, ctx.settings);
@@ -187,7 +211,7 @@ export default defineRule({
             }
             if (text !== undefined && !text.startsWith("arn:")) {
               if (isBareGitHubIssuer(text, ctx.settings)) {
-                const partition = doc.partition ?? arns.map(partitionOfValue).find((p) => p !== undefined) ?? "aws";
+                const partition = doc.partition ?? partitions.first ?? "aws";
                 const issuer = text.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
                 ctx.report({
                   messageId: "notAnArn",
@@ -260,12 +284,7 @@ export default defineRule({
             if (!githubRelated) continue;
             const partition = partitionOfValue(value);
             if (partition !== undefined) {
-              const others = arns
-                .filter((a) => a !== value)
-                .map(partitionOfValue)
-                .filter((p): p is string => p !== undefined);
-              const other =
-                doc.partition ?? (others.length > 0 && others.every((p) => p === others[0]) ? others[0] : undefined);
+              const other = doc.partition ?? partitions.soleOtherThan(partition);
               if (other !== undefined && other !== partition) {
                 const where =
                   doc.partition !== undefined ? "the template around it is" : "the other principals of this policy are";

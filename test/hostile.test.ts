@@ -106,6 +106,61 @@ describe("IAM wildcards are matched in linear time", () => {
   });
 });
 
+describe("large policies: per-statement analysis is linear", () => {
+  it("1,000 principals: the one in another partition is found, its neighbours are not (partitions counted once)", async () => {
+    const statement = (partition: string, i: number): Record<string, unknown> => ({
+      Effect: "Allow",
+      Principal: { Federated: `arn:${partition}:iam::123456789012:oidc-provider/token.actions.githubusercontent.com` },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringEquals: { "token.actions.githubusercontent.com:sub": `repo:acme/app${i}:ref:refs/heads/main` } },
+    });
+    const statements = Array.from({ length: 1000 }, (_, i) => statement(i === 700 ? "aws-cn" : "aws", i));
+    const cwd = repo("many-statements", {
+      "p.json": JSON.stringify({ Version: "2012-10-17", Statement: statements }, null, 1),
+    });
+    const report = await run({ cwd });
+    expect(findingLines(report, cwd, { withFile: true }).filter((l) => l.includes("malformed-principal"))).toEqual([
+      expect.stringMatching(/^p\.json:\d+:\d+ error malformed-principal\/partitionMismatch$/),
+    ]);
+    const mismatch = report.results.flatMap((r) => r.messages).find((m) => m.ruleId === "malformed-principal");
+    expect(mismatch?.message).toContain("arn:aws-cn:iam::123456789012");
+    expect(mismatch?.message).toContain("in `aws`");
+  });
+});
+
+describe("many files", () => {
+  it("files that no format can take (empty `.json`, YAML that is no template) are dropped when read, never parsed", async () => {
+    const { loadProject } = await import("../src/engine/load-project.js");
+    const files: Record<string, string> = { "policies/p.json": trustPolicy("sts:AssumeRoleWithWebIdentity") };
+    for (let i = 0; i < 300; i++) files[`d${i % 10}/f${i}.json`] = "";
+    files["config.yml"] = "name: not a template\n";
+    files["package-data.json"] = '{"name": "x"}';
+    const cwd = repo("many-empty", files);
+    spawnSync("git", ["init", "-q", cwd]);
+    const loaded = await loadProject({ cwd, rules });
+    expect(loaded.sources.map((s) => s.path)).toEqual(["policies/p.json"]);
+    expect(loaded.project.policies).toHaveLength(1);
+    expect(findingLines(await run({ cwd }), cwd, { withFile: true })).toEqual([
+      "policies/p.json:10:7 error missing-sub-condition/missing",
+    ]);
+  });
+  it("an empty workflow or Terraform file is still an input (its path makes it one)", async () => {
+    const { loadProject } = await import("../src/engine/load-project.js");
+    const cwd = repo("empty-inputs", { ".github/workflows/empty.yml": "", "main.tf": "", "x.json": "" });
+    const loaded = await loadProject({ cwd, rules });
+    expect(loaded.sources.map((s) => s.path).sort()).toEqual([".github/workflows/empty.yml", "main.tf"]);
+  });
+  it("the ignore list is one automaton: each glob of it still matches on its own", async () => {
+    const { globMatcher } = await import("../src/engine/glob.js");
+    const ignored = globMatcher(["**/node_modules/**", "**/package.json", "legacy", "x[0-9].json"]);
+    expect(
+      ["a/node_modules/b.json", "package.json", "a/package.json", "src/legacy/p.json", "x1.json", "x.json", "a/b.json"].map(
+        ignored,
+      ),
+    ).toEqual([true, true, true, true, true, false, false]);
+  });
+});
+
 describe("trust-mismatch search stays bounded", () => {
   const loc = { file: "t.json", line: 1, column: 1, endLine: 1, endColumn: 1 };
   const s = (text: string): { parts: string[]; loc: typeof loc } => ({ parts: [text], loc });

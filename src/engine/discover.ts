@@ -67,10 +67,15 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     const listed = gitListing(dir);
     if (!listed) continue;
     dirs.splice(dirs.indexOf(dir), 1);
+    // git lists normalised `/`-separated paths relative to `dir`: joined to dir's own root-relative path
+    // without resolving each one (100,000 files).
+    const dirRel = relPath(root, dir);
+    const prefix = dirRel === "." ? "" : `${dirRel}/`;
+    const underRoot = !dirRel.startsWith("../") && dirRel !== ".." && !isAbsolute(dirRel);
     for (const rel of listed) {
       if (!isInputPath(rel)) continue;
       const abs = resolve(dir, rel);
-      if (!ignored(relPath(root, abs))) found.add(abs);
+      if (!ignored(underRoot ? prefix + rel : relPath(root, abs))) found.add(abs);
     }
   }
   if (dirs.length > 0 || globs.length > 0) {

@@ -81,8 +81,24 @@ function classTest(body: string, glob: string): Test {
 
 /** Compiles a glob to a path test. Throws `GlobError` on a malformed class. */
 export function compileGlob(glob: string): (path: string) => boolean {
+  return compileGlobs([glob]);
+}
+
+/** Compiles globs to one test of "any of them" (one automaton for all). Throws `GlobError` on a malformed class. */
+function compileGlobs(globs: readonly string[]): (path: string) => boolean {
   const nfa = new Nfa();
   const start = nfa.add();
+  const accepting = new Set<number>();
+  for (const glob of globs) {
+    const from = nfa.add();
+    nfa.eps(start, from);
+    for (const s of addGlob(nfa, from, glob)) accepting.add(s);
+  }
+  return lazyDfa(nfa, start, accepting);
+}
+
+/** Adds one glob's states from `start`; returns its accepting states. */
+function addGlob(nfa: Nfa, start: number, glob: string): number[] {
   const g = glob.replace(/^\.\//, "").replace(/^\//, "");
   let cur = glob.includes("/") ? start : nfa.anyDirs(start);
   let i = 0;
@@ -120,17 +136,50 @@ export function compileGlob(glob: string): (path: string) => boolean {
   const below = nfa.add();
   nfa.edge(cur, SLASH, below);
   nfa.edge(below, ANY, below);
-  const accepting = new Set([cur, below]);
-  return (path) => {
-    let set = closure(nfa, [start]);
-    for (const ch of path) {
-      const next: number[] = [];
-      for (const s of set) for (const e of nfa.states[s]?.edges ?? []) if (e.test(ch)) next.push(e.to);
-      if (next.length === 0) return false;
-      set = closure(nfa, next);
+  return [cur, below];
+}
+
+/** A state of the automaton's lazily built deterministic form: one set of NFA states. */
+interface DfaState {
+  set: Set<number>;
+  accepts: boolean;
+  /** Successor per character, filled as paths are matched; null: no NFA state survives. */
+  next: Map<string, DfaState | null>;
+}
+
+/** Beyond this many deterministic states (a hostile glob), steps are computed without being remembered. */
+const MAX_DFA_STATES = 4096;
+
+/**
+ * The path test: the NFA's state sets, each step remembered per (state set, character), so that the
+ * thousands of paths of a discovery cost a map lookup per character (the sets are computed once).
+ */
+function lazyDfa(nfa: Nfa, start: number, accepting: ReadonlySet<number>): (path: string) => boolean {
+  const states = new Map<string, DfaState>();
+  const stateOf = (set: Set<number>): DfaState => {
+    const key = [...set].sort((a, b) => a - b).join(",");
+    let state = states.get(key);
+    if (!state) {
+      state = { set, accepts: [...set].some((s) => accepting.has(s)), next: new Map() };
+      if (states.size < MAX_DFA_STATES) states.set(key, state);
     }
-    for (const s of set) if (accepting.has(s)) return true;
-    return false;
+    return state;
+  };
+  const first = stateOf(closure(nfa, [start]));
+  return (path) => {
+    let state = first;
+    for (const ch of path) {
+      let next = state.next.get(ch);
+      if (next === undefined) {
+        const targets: number[] = [];
+        for (const s of state.set) for (const e of nfa.states[s]?.edges ?? []) if (e.test(ch)) targets.push(e.to);
+        next = targets.length === 0 ? null : stateOf(closure(nfa, targets));
+        if (state.next.size < 256) state.next.set(ch, next);
+      }
+      if (next === null) return false;
+      state = next;
+    }
+    return state.accepts;
   };
 }
 
@@ -159,10 +208,9 @@ function cachedGlob(glob: string): (path: string) => boolean {
   return test;
 }
 
-/** One test for many globs (discovery checks thousands of paths against the same list). */
+/** One test for many globs (discovery checks thousands of paths against the same list): one automaton. */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
-  const tests = globs.map(cachedGlob);
-  return (path) => tests.some((t) => t(path));
+  return compileGlobs(globs);
 }
 
 export function matchesAny(path: string, globs: readonly string[]): boolean {

@@ -3,7 +3,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { resolveConfig, type ResolvedConfig, type RuleSetting } from "../config/load.js";
 import { fileStart } from "../model/location.js";
 import { buildProject, emptyParsed, type ParsedFile, type Project } from "../model/project.js";
-import { isInputByPath, looksLikeInput, parseAll } from "../parsers/index.js";
+import { isInputByPath, looksLikeInput, mayBeInput, parseAll } from "../parsers/index.js";
 import { batchFormatOf } from "../parsers/formats.js";
 import { indexProject, type ProjectIndex } from "../analysis/project-index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
@@ -212,7 +212,10 @@ class Files {
       const over = this.overlay.get(abs);
       const outcome =
         over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
-      if ("text" in outcome) this.add(abs, outcome.text, report);
+      if ("text" in outcome) {
+        // Overlaid text (`--fix`'s passes) is kept whatever it is: the file was an input before the fix.
+        if (over !== undefined || mayBeInput(path, outcome.text)) this.add(abs, outcome.text, report);
+      }
       // Unreadable files are findings where they certainly are inputs (named, by their path, or by what their
       // text says despite a bad byte); a special file or a link out of the repository wherever it was found.
       else if (

@@ -165,5 +165,14 @@ export function looksLikeInput(path: string, lenientText: string): boolean {
   );
 }
 
+/**
+ * Whether a read file may be an input at all: some format takes its path and, where the format has a
+ * pre-check, its text passes it. A file that fails (an empty `.json`, a YAML file that is no template) is
+ * dropped right after reading: it is never parsed, and nothing of it is kept.
+ */
+export function mayBeInput(path: string, text: string): boolean {
+  return FORMATS.some((f) => f.matchesPath(path) && (f.sniff === undefined || f.sniff(text, path)));
+}
+
 /** The globs discovery uses for a directory. */
 export const INPUT_GLOBS: readonly string[] = [...new Set(FORMATS.flatMap((f) => f.globs))];

@@ -2,7 +2,7 @@ import { emptyParsed, type ParsedFile } from "../model/project.js";
 import { FORMATS, batchFormatOf, type Format } from "./formats.js";
 import type { ParseEnv, SourceFile } from "./source.js";
 
-export { INPUT_GLOBS, isInputByPath, isInputPath, looksLikeInput } from "./formats.js";
+export { INPUT_GLOBS, isInputByPath, isInputPath, looksLikeInput, mayBeInput } from "./formats.js";
 
 /** Never inputs, wherever they are: dependency and tool folders, CDK's bookkeeping and assets. */
 export const ALWAYS_IGNORED = [
