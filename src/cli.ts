@@ -8,7 +8,7 @@ import { defaultIO, type CliIO } from "./commands/io.js";
 import { applyBaseline, baselineOf, BaselineError, parseBaseline } from "./engine/baseline.js";
 import { pathUnderRoot, repositoryRoot } from "./formatters/repo-path.js";
 import { lint, type LintOptions } from "./engine/lint.js";
-import type { LintReport } from "./engine/result.js";
+import { ruleErrorText, type LintReport } from "./engine/result.js";
 import type { Severity } from "./engine/rule.js";
 import { formatterFor, formatters } from "./formatters/index.js";
 import { useColor, visible } from "./formatters/terminal.js";
@@ -250,10 +250,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   // `--fix-dry-run` prints the diff on stdout: the report of what is left goes only to --output-file.
   else if (!values["fix-dry-run"]) io.stdout(text);
   // A rule that threw: the other rules' findings are printed above, but the check is incomplete.
-  for (const r of report.ruleErrors ?? [])
-    io.stderr(
-      `oidclint: internal error in rule ${r.ruleId}: ${visible(r.message)}; its findings are incomplete; please report it\n`,
-    );
+  for (const r of report.ruleErrors ?? []) io.stderr(`oidclint: ${visible(ruleErrorText(r))}\n`);
   if (report.ruleErrors) return 2;
   if (values["write-baseline"] !== undefined) return 0;
   if (report.errorCount > 0) return 1;

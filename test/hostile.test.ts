@@ -6,7 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
 import { ConfigError, resolveConfig } from "../src/config/load.js";
@@ -538,23 +539,121 @@ describe("isolation and exit codes", () => {
       const report = await run({ cwd });
       expect(report.ruleErrors).toEqual([{ ruleId: "missing-sub-condition", message: "boom \u001b[31m" }]);
       expect(findingLines(report, cwd, { withFile: true })).toEqual([GOOD_FINDING]);
-      let out = "";
-      let err = "";
-      const code = await main(["--format", "json", "."], {
-        stdout: (s) => (out += s),
-        stderr: (s) => (err += s),
-        readStdin: () => Promise.resolve(""),
-        isTTY: false,
-        cwd,
-        env: {},
+      const cliRun = async (format: string): Promise<{ code: number; out: string; err: string }> => {
+        let out = "";
+        let err = "";
+        const code = await main(["--format", format, "."], {
+          stdout: (s) => (out += s),
+          stderr: (s) => (err += s),
+          readStdin: () => Promise.resolve(""),
+          isTTY: false,
+          cwd,
+          env: {},
+        });
+        return { code, out, err };
+      };
+      const text = "internal error in rule missing-sub-condition: boom \u001b[31m; its findings are incomplete; please report it";
+      const asJson = await cliRun("json");
+      expect(asJson.code).toBe(2);
+      expect(asJson.err).toContain("internal error in rule missing-sub-condition: boom");
+      expect(asJson.err).not.toContain("\u001b");
+      // JSON: the files' results, then one result for the linted directory with a fatal message per failed rule.
+      const results = JSON.parse(asJson.out) as { filePath: string; messages: Record<string, unknown>[] }[];
+      expect(results.map((r) => relative(cwd, r.filePath))).toEqual([".github/workflows/good.yml", "open.json", ""]);
+      expect(results.at(-1)).toEqual({
+        filePath: cwd,
+        messages: [
+          {
+            ruleId: "missing-sub-condition",
+            messageId: "internalError",
+            severity: 2,
+            fatal: true,
+            message: text,
+            line: 1,
+            column: 1,
+            endLine: 1,
+            endColumn: 1,
+          },
+        ],
+        errorCount: 1,
+        fatalErrorCount: 1,
+        warningCount: 0,
       });
-      expect(code).toBe(2);
-      expect(JSON.parse(out)).toBeInstanceOf(Array);
-      expect(err).toContain("internal error in rule missing-sub-condition: boom");
-      expect(err).not.toContain("\u001b");
+      // SARIF: the run's invocation failed, with a tool notification naming the rule.
+      const asSarif = await cliRun("sarif");
+      expect(asSarif.code).toBe(2);
+      const sarifRun = (JSON.parse(asSarif.out) as { runs: Record<string, unknown>[] }).runs[0];
+      const ruleIds = ((sarifRun?.tool as { driver: { rules: { id: string }[] } }).driver.rules ?? []).map((r) => r.id);
+      expect(sarifRun?.invocations).toEqual([
+        {
+          executionSuccessful: false,
+          toolExecutionNotifications: [
+            {
+              level: "error",
+              message: { text },
+              associatedRule: { id: "missing-sub-condition", index: ruleIds.indexOf("missing-sub-condition") },
+            },
+          ],
+        },
+      ]);
+      expect(ruleIds.indexOf("missing-sub-condition")).toBeGreaterThanOrEqual(0);
     } finally {
       spy.mockRestore();
     }
+  });
+  it("lint() resolves when a parser never settles: that file is reported, the others kept, the run incomplete", async () => {
+    const { vi } = await import("vitest");
+    const { FORMATS } = await import("../src/parsers/formats.js");
+    const { PARSE_STALL_MS } = await import("../src/parsers/index.js");
+    const parser = FORMATS.find((f) => f.id === "iam-json")?.parser;
+    if (parser?.kind !== "file") throw new Error("iam-json parser missing");
+    const cwd = repo("parser-stalls", {
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
+      "p.json": trustPolicy("sts:AssumeRoleWithWebIdentity"),
+    });
+    const spy = vi.spyOn(parser, "load").mockResolvedValue(() => new Promise<never>(() => {}));
+    // This process always has other work, so the time budget is what ends the wait (faked here).
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      let done = false;
+      const pending = run({ cwd }).finally(() => (done = true));
+      while (!done) {
+        await vi.advanceTimersByTimeAsync(PARSE_STALL_MS);
+        await new Promise((r) => setImmediate(r));
+      }
+      const report = await pending;
+      expect(report.ruleErrors).toEqual([{ ruleId: "parse-error", message: "p.json: its parser never finished" }]);
+      expect(findingLines(report, cwd, { withFile: true })).toEqual([GOOD_FINDING, "p.json:1:1 error parse-error/unparsable"]);
+    } finally {
+      vi.useRealTimers();
+      spy.mockRestore();
+    }
+  });
+  it("the CLI, whose process runs out of work when a parser never settles, prints every finding and exits 2", () => {
+    const cwd = repo("parser-stalls-cli", {
+      ".github/workflows/good.yml": GOOD_WORKFLOW,
+      "p.json": trustPolicy("sts:AssumeRoleWithWebIdentity"),
+    });
+    // Injected before the CLI starts: the policy JSON parser returns a promise that never settles.
+    const hook = join(root, "stalling-parser.mjs");
+    writeFileSync(
+      hook,
+      `import { FORMATS } from ${JSON.stringify(pathToFileURL(join(ROOT, "dist/src/parsers/formats.js")).href)};\n` +
+        `FORMATS.find((f) => f.id === "iam-json").parser.load = async () => () => new Promise(() => {});\n`,
+    );
+    const r = spawnSync(process.execPath, ["--import", pathToFileURL(hook).href, join(ROOT, "bin", "oidclint.js"), "--format", "json", "."], {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("internal error in rule parse-error: p.json: its parser never finished");
+    expect(r.stderr).not.toContain("the run stopped before it finished");
+    const results = JSON.parse(r.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
+    const byFile = Object.fromEntries(results.map((x) => [relative(cwd, x.filePath), x.messages.map((m) => m.ruleId)]));
+    expect(byFile[".github/workflows/good.yml"]).toEqual(["missing-id-token-permission"]);
+    expect(byFile["p.json"]).toEqual(["parse-error"]);
   });
   it("a run whose work never settles exits 2 with a message, not 13 with nothing", () => {
     const cwd = repo("never-settles", { "README.md": "x" });

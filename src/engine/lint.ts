@@ -105,7 +105,12 @@ export async function runRules(
   );
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const fixer = createFixer(loaded.readFile);
-  const ruleErrors: NonNullable<LintReport["ruleErrors"]> = [];
+  // A parse that never finished is reported on its file, and makes the run incomplete like a rule that throws.
+  const ruleErrors: NonNullable<LintReport["ruleErrors"]> = parsed.flatMap((file) =>
+    file.problems
+      .filter((p) => p.unfinished)
+      .map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` })),
+  );
   const cache = new Map<string, Map<string, RuleConfig>>();
   for (const rule of checks) {
     const configured = config.rules.get(rule.meta.id);

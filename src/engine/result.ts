@@ -53,6 +53,11 @@ export interface LintReport {
   onlineFailures?: string[];
 }
 
+/** The one line that tells of a rule that failed (an oidclint bug), in every output. */
+export function ruleErrorText(e: { ruleId: string; message: string }): string {
+  return `internal error in rule ${e.ruleId}: ${e.message.replace(/\s*\n\s*/g, " ")}; its findings are incomplete; please report it`;
+}
+
 export function compareMessages(a: LintMessage, b: LintMessage): number {
   return (
     a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message)

@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import type { LintMessage } from "../engine/result.js";
+import { ruleErrorText, type LintMessage } from "../engine/result.js";
 import { docsUrl, type AnyRule, type MessageTemplate, type RuleInput } from "../engine/rule.js";
 import { pathUnderRoot, repositoryRoot } from "./repo-path.js";
 import type { Formatter } from "./types.js";
@@ -131,6 +131,21 @@ export const sarif: Formatter = (report, meta) => {
         originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(root.endsWith("/") ? root : `${root}/`).href } },
         columnKind: "utf16CodeUnits",
         results,
+        // A rule that failed (an oidclint bug): the run is incomplete, which code scanning shows as a tool error.
+        ...(report.ruleErrors
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: false,
+                  toolExecutionNotifications: report.ruleErrors.map((e) => ({
+                    level: "error",
+                    message: { text: ruleErrorText(e) },
+                    associatedRule: { id: e.ruleId, ...(ruleIndex.has(e.ruleId) ? { index: ruleIndex.get(e.ruleId) } : {}) },
+                  })),
+                },
+              ],
+            }
+          : {}),
       },
     ],
   };

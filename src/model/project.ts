@@ -6,6 +6,8 @@ import type { CompositeAction, Workflow } from "./workflow.js";
 export interface ParseProblem {
   message: string;
   loc: SourceLocation;
+  /** The parser never finished (an oidclint bug): the run is incomplete, as when a rule throws. */
+  unfinished?: true;
 }
 
 /**

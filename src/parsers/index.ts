@@ -52,15 +52,60 @@ export async function parseAll(sources: SourceFile[], env: ParseEnv): Promise<Pa
   for (const format of FORMATS) {
     const files = batches.get(format);
     if (!files || format.parser.kind !== "batch") continue;
+    const parser = format.parser;
     try {
-      const parse = await format.parser.load();
-      all.push(...withFacts(format, await parse(files, env)));
-      if (format.parser.reconcile) all = (await format.parser.reconcile())(all);
+      const parsed = await unlessStalled(parser.load().then((parse) => parse(files, env)));
+      if (parsed === STALLED) {
+        for (const src of files) all.push(stalledProblem(src));
+        continue;
+      }
+      all.push(...withFacts(format, parsed));
+      if (parser.reconcile) all = (await parser.reconcile())(all);
     } catch (e) {
       for (const src of files) all.push(internalProblem(src, e));
     }
   }
   return all;
+}
+
+/** What a parse that never finished resolves to. */
+const STALLED: unique symbol = Symbol("stalled");
+
+/**
+ * How long a parse may stay pending while the process has other work (a server calling `lint()`); in a
+ * process with nothing else to do, a parse that can no longer finish is given up at once (below).
+ */
+export const PARSE_STALL_MS = 60_000;
+
+/**
+ * `work`, or `STALLED` when it cannot finish: the process ran out of work while it was pending (a promise
+ * that never settles; Node emits `beforeExit`), or it stayed pending for `PARSE_STALL_MS`. The timer does not
+ * keep the process alive. So `lint()` always resolves, and the stalled file is reported, not the run lost.
+ */
+function unlessStalled<T>(work: Promise<T>): Promise<T | typeof STALLED> {
+  return new Promise((resolve, reject) => {
+    const stall = (): void => {
+      stop();
+      resolve(STALLED);
+    };
+    const timer = setTimeout(stall, PARSE_STALL_MS);
+    timer.unref?.();
+    const stop = (): void => {
+      clearTimeout(timer);
+      process.off("beforeExit", stall);
+    };
+    process.on("beforeExit", stall);
+    work.then(
+      (v) => {
+        stop();
+        resolve(v);
+      },
+      (e: unknown) => {
+        stop();
+        reject(e);
+      },
+    );
+  });
 }
 
 function withFacts(format: Format, files: ParsedFile[]): ParsedFile[] {
@@ -70,10 +115,22 @@ function withFacts(format: Format, files: ParsedFile[]): ParsedFile[] {
 
 async function guarded(src: SourceFile, fn: () => Promise<ParsedFile | undefined>): Promise<ParsedFile | undefined> {
   try {
-    return await fn();
+    const parsed = await unlessStalled(fn());
+    return parsed === STALLED ? stalledProblem(src) : parsed;
   } catch (e) {
     return internalProblem(src, e);
   }
+}
+
+/** A parse that never finished: a finding on the file, marked so that the run ends with exit code 2. */
+function stalledProblem(src: SourceFile): ParsedFile {
+  const out = emptyParsed(src.path, "unknown");
+  out.problems.push({
+    message: "oidclint could not read this file (internal error: its parser never finished); please report it",
+    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    unfinished: true,
+  });
+  return out;
 }
 
 /** A parser bug must not take the run down: it becomes a finding on the file (stack under OIDCLINT_DEBUG). */
