@@ -104,8 +104,8 @@ class PartitionCounts {
 
   /** The one partition every other principal (all but one value in `own`) names, if they agree. */
   soleOtherThan(own: string): string | undefined {
-    const others = [...this.counts].filter(([p, n]) => n - (p === own ? 1 : 0) > 0);
-    return others.length === 1 ? others[0]![0] : undefined;
+    const others = [...this.counts.entries()].filter(([p, n]) => n - (p === own ? 1 : 0) > 0).map(([p]) => p);
+    return others.length === 1 ? others[0] : undefined;
   }
 }
 

@@ -113,7 +113,9 @@ describe("large policies: per-statement analysis is linear", () => {
       Effect: "Allow",
       Principal: { Federated: `arn:${partition}:iam::123456789012:oidc-provider/token.actions.githubusercontent.com` },
       Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: { StringEquals: { "token.actions.githubusercontent.com:sub": `repo:acme/app${i}:ref:refs/heads/main` } },
+      Condition: {
+        StringEquals: { "token.actions.githubusercontent.com:sub": `repo:acme/app${i}:ref:refs/heads/main` },
+      },
     });
     const statements = Array.from({ length: 1000 }, (_, i) => statement(i === 700 ? "aws-cn" : "aws", i));
     const cwd = repo("many-statements", {
@@ -155,9 +157,15 @@ describe("many files", () => {
     const { globMatcher } = await import("../src/engine/glob.js");
     const ignored = globMatcher(["**/node_modules/**", "**/package.json", "legacy", "x[0-9].json"]);
     expect(
-      ["a/node_modules/b.json", "package.json", "a/package.json", "src/legacy/p.json", "x1.json", "x.json", "a/b.json"].map(
-        ignored,
-      ),
+      [
+        "a/node_modules/b.json",
+        "package.json",
+        "a/package.json",
+        "src/legacy/p.json",
+        "x1.json",
+        "x.json",
+        "a/b.json",
+      ].map(ignored),
     ).toEqual([true, true, true, true, true, false, false]);
   });
 });
@@ -552,7 +560,8 @@ describe("isolation and exit codes", () => {
         });
         return { code, out, err };
       };
-      const text = "internal error in rule missing-sub-condition: boom \u001b[31m; its findings are incomplete; please report it";
+      const text =
+        "internal error in rule missing-sub-condition: boom \u001b[31m; its findings are incomplete; please report it";
       const asJson = await cliRun("json");
       expect(asJson.code).toBe(2);
       expect(asJson.err).toContain("internal error in rule missing-sub-condition: boom");
@@ -583,7 +592,7 @@ describe("isolation and exit codes", () => {
       const asSarif = await cliRun("sarif");
       expect(asSarif.code).toBe(2);
       const sarifRun = (JSON.parse(asSarif.out) as { runs: Record<string, unknown>[] }).runs[0];
-      const ruleIds = ((sarifRun?.tool as { driver: { rules: { id: string }[] } }).driver.rules ?? []).map((r) => r.id);
+      const ruleIds = (sarifRun?.tool as { driver: { rules: { id: string }[] } }).driver.rules.map((r) => r.id);
       expect(sarifRun?.invocations).toEqual([
         {
           executionSuccessful: false,
@@ -615,15 +624,18 @@ describe("isolation and exit codes", () => {
     // This process always has other work, so the time budget is what ends the wait (faked here).
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     try {
-      let done = false;
-      const pending = run({ cwd }).finally(() => (done = true));
-      while (!done) {
+      const state = { done: false };
+      const pending = run({ cwd }).finally(() => (state.done = true));
+      while (!state.done) {
         await vi.advanceTimersByTimeAsync(PARSE_STALL_MS);
         await new Promise((r) => setImmediate(r));
       }
       const report = await pending;
       expect(report.ruleErrors).toEqual([{ ruleId: "parse-error", message: "p.json: its parser never finished" }]);
-      expect(findingLines(report, cwd, { withFile: true })).toEqual([GOOD_FINDING, "p.json:1:1 error parse-error/unparsable"]);
+      expect(findingLines(report, cwd, { withFile: true })).toEqual([
+        GOOD_FINDING,
+        "p.json:1:1 error parse-error/unparsable",
+      ]);
     } finally {
       vi.useRealTimers();
       spy.mockRestore();
@@ -641,12 +653,16 @@ describe("isolation and exit codes", () => {
       `import { FORMATS } from ${JSON.stringify(pathToFileURL(join(ROOT, "dist/src/parsers/formats.js")).href)};\n` +
         `FORMATS.find((f) => f.id === "iam-json").parser.load = async () => () => new Promise(() => {});\n`,
     );
-    const r = spawnSync(process.execPath, ["--import", pathToFileURL(hook).href, join(ROOT, "bin", "oidclint.js"), "--format", "json", "."], {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", pathToFileURL(hook).href, join(ROOT, "bin", "oidclint.js"), "--format", "json", "."],
+      {
+        cwd,
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+        timeout: 60_000,
+      },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("internal error in rule parse-error: p.json: its parser never finished");
     expect(r.stderr).not.toContain("the run stopped before it finished");

@@ -140,7 +140,10 @@ export const sarif: Formatter = (report, meta) => {
                   toolExecutionNotifications: report.ruleErrors.map((e) => ({
                     level: "error",
                     message: { text: ruleErrorText(e) },
-                    associatedRule: { id: e.ruleId, ...(ruleIndex.has(e.ruleId) ? { index: ruleIndex.get(e.ruleId) } : {}) },
+                    associatedRule: {
+                      id: e.ruleId,
+                      ...(ruleIndex.has(e.ruleId) ? { index: ruleIndex.get(e.ruleId) } : {}),
+                    },
                   })),
                 },
               ],

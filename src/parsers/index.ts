@@ -89,7 +89,7 @@ function unlessStalled<T>(work: Promise<T>): Promise<T | typeof STALLED> {
       resolve(STALLED);
     };
     const timer = setTimeout(stall, PARSE_STALL_MS);
-    timer.unref?.();
+    timer.unref();
     const stop = (): void => {
       clearTimeout(timer);
       process.off("beforeExit", stall);
@@ -102,7 +102,7 @@ function unlessStalled<T>(work: Promise<T>): Promise<T | typeof STALLED> {
       },
       (e: unknown) => {
         stop();
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });
