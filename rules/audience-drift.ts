@@ -12,7 +12,8 @@ import {
 import type { OidcProvider, PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem } from "../src/analysis/condition-keys.js";
-import { refusedWorkflowAudiences, type RefusedAudience } from "../src/analysis/role-assumptions.js";
+import { jobRoleAssumptions, refusedWorkflowAudiences, type RefusedAudience } from "../src/analysis/role-assumptions.js";
+import { addAudience, type Change } from "../src/fix/policy-fixes.js";
 import {
   positiveAudConditions,
   providerClientIds,
@@ -101,6 +102,7 @@ function originNote(v: StrValue): string {
 
 /** Policy side: every Allow statement trusting GitHub should pin `aud` to the audience the workflows send. */
 function checkPolicyAudiences(ctx: Ctx): void {
+  let workflowsAgree: boolean | undefined;
   for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
     const all = githubConditions(stmt, ctx.settings).filter(
       (c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings),
@@ -111,6 +113,7 @@ function checkPolicyAudiences(ctx: Ctx): void {
         at: stmt.conditionLoc ?? stmt.loc,
         severity: "warn",
         data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
+        ...audienceFix(ctx, doc, stmt, () => (workflowsAgree ??= workflowsRequestAudience(ctx))),
       });
     }
     if (all.length === 0) continue;
@@ -199,6 +202,39 @@ function audIsSurelyMissing(stmt: Statement, settings: ResolvedSettings): boolea
     const problem = githubKeyProblem(key, settings);
     return !(problem && "suggestion" in problem && problem.suggestion.toLowerCase().endsWith(":aud"));
   });
+}
+
+/**
+ * The edit adding the missing `aud` condition (`--fix`), beside the statement's `sub` condition. Certain
+ * only when nothing can make the configured audience wrong for this statement: the statement pins `sub`,
+ * it is not one branch of a CloudFormation `Fn::If`, its partition is not `aws-cn` (whose audience differs),
+ * every OIDC provider it goes through lists the audience, and every workflow step of the project that
+ * assumes a role requests that audience. Otherwise the same edit is a suggestion.
+ */
+function audienceFix(ctx: Ctx, doc: PolicyDocument, stmt: Statement, workflowsAgree: () => boolean): Change {
+  const positive = githubConditions(stmt, ctx.settings).filter((c) => !c.operator.negated && c.operator.match !== "other");
+  const sub = positive.find((c) => c.claim === "sub");
+  const template = sub ?? positive[0];
+  if (!template) return {};
+  const audience = ctx.settings.audience;
+  const certain =
+    sub !== undefined &&
+    doc.branch === undefined &&
+    partitionOf(stmt, doc, ctx.settings) !== "aws-cn" &&
+    providersFor(stmt, doc, ctx.project, ctx.settings).every((p) => providerClientIds(p)?.includes(audience) ?? true) &&
+    workflowsAgree();
+  return addAudience(ctx.fixer, stmt, template.condition, audience, certain);
+}
+
+/** Whether every step assuming a role through OIDC requests the configured audience (unset: the action's default). */
+function workflowsRequestAudience(ctx: Ctx): boolean {
+  return ctx.project.workflows.every((wf) =>
+    wf.jobs.every((job) =>
+      jobRoleAssumptions(ctx.project, ctx.settings, wf, job).every(
+        (use) => (use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE) === ctx.settings.audience,
+      ),
+    ),
+  );
 }
 
 /** A key `unknown-condition-key` reports (e.g. with `https://`): its condition never applies, so its values are not judged here. */

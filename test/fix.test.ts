@@ -180,6 +180,33 @@ describe("the command line", () => {
     expect(orgWide?.suggestions).toMatchObject([{ desc: "Replace `StringEquals` by `StringLike`" }]);
   });
 
+  it("the missing aud condition is only a suggestion where another audience may be right", async () => {
+    const desc = 'Add `"StringEquals": { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }`';
+    const missingAud = async (name: string, file: string) => {
+      const cwd = copyCase(name, `cli-aud-${file}`);
+      const cli = io(cwd);
+      await main(["--format", "json"], cli);
+      const result = (
+        JSON.parse(cli.out) as {
+          filePath: string;
+          messages: { messageId: string; line: number; autofix?: unknown; suggestions?: unknown }[];
+        }[]
+      ).find((r) => r.filePath === join(cwd, file));
+      return result?.messages.find((m) => m.messageId === "missingAud");
+    };
+    // A step of the repository requests `signer.example.com`: pinning `sts.amazonaws.com` could lock it out.
+    const signer = await missingAud("aud-suggestion", "signer.json");
+    expect(signer?.line).toBe(12);
+    expect(signer?.autofix).toBeUndefined();
+    expect(signer?.suggestions).toMatchObject([
+      { desc, fix: { edits: [{ text: '              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",\n' }] } },
+    ]);
+    // The aws-cn partition, where the audience may be `sts.amazonaws.com.cn`.
+    const china = await missingAud("aud-json", "china.json");
+    expect(china?.autofix).toBeUndefined();
+    expect(china?.suggestions).toMatchObject([{ desc }]);
+  });
+
   it("refuses --fix with --stdin", async () => {
     const cli = io(scratch);
     expect(await main(["--fix", "--stdin", "--stdin-filename", "a.json"], cli)).toBe(2);

@@ -34,9 +34,9 @@ export function allOf(parts: (Fix | TextEdit | undefined)[]): Fix | undefined {
 }
 
 /** Characters that would need escaping, or change meaning, inside a quoted literal of JSON, HCL or YAML. */
-const UNSAFE_QUOTED = /["'\\\n\r\t]|\$\{|%\{/;
+export const UNSAFE_QUOTED = /["'\\\n\r\t]|\$\{|%\{/;
 /** A YAML plain scalar that stays a plain string: no indicator first, no `: ` / ` #`, no flow characters. */
-const SAFE_PLAIN = /^[A-Za-z0-9_./][^\s#,[\]{}]*$/;
+export const SAFE_PLAIN = /^[A-Za-z0-9_./][^\s#,[\]{}]*$/;
 
 export function createFixer(read: (file: string) => string | undefined): Fixer {
   const cache = new Map<string, { text: string; lines: LineIndex } | undefined>();

@@ -1,6 +1,7 @@
 import type { Fix, Suggestion } from "../engine/rule.js";
 import type { SourceLocation } from "../model/location.js";
-import type { Statement } from "../model/policy.js";
+import type { Condition, Statement } from "../model/policy.js";
+import { addStringEquals } from "./add-condition.js";
 import { analyseSub, type SubConditionValue } from "../analysis/sub-pattern.js";
 import { knownText } from "../model/value.js";
 import type { Fixer } from "./fixer.js";
@@ -79,5 +80,21 @@ function blockOf(stmt: Statement, opLoc: SourceLocation): Statement["conditions"
       c.operator.loc.file === opLoc.file &&
       c.operator.loc.line === opLoc.line &&
       c.operator.loc.column === opLoc.column,
+  );
+}
+
+/**
+ * The missing `aud` condition: `StringEquals { <issuer>:aud: <audience> }` added beside the statement's
+ * `sub` condition (see `addStringEquals`), with the issuer as the `sub` key writes it. `template` is the
+ * `sub` condition (or, without one, another condition on a GitHub claim, then only a suggestion).
+ */
+export function addAudience(fixer: Fixer, stmt: Statement, template: Condition, audience: string, certain: boolean): Change {
+  const key = knownText(template.key);
+  if (key === undefined) return {};
+  const audKey = key.replace(/[^:]*$/, "aud");
+  return change(
+    addStringEquals(fixer, stmt, template, audKey, audience),
+    certain,
+    `Add \`"StringEquals": { "${audKey}": "${audience}" }\``,
   );
 }
