@@ -12,7 +12,11 @@ import {
 import type { OidcProvider, PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem } from "../src/analysis/condition-keys.js";
-import { jobRoleAssumptions, refusedWorkflowAudiences, type RefusedAudience } from "../src/analysis/role-assumptions.js";
+import {
+  jobRoleAssumptions,
+  refusedWorkflowAudiences,
+  type RefusedAudience,
+} from "../src/analysis/role-assumptions.js";
 import { addAudience, type Change } from "../src/fix/policy-fixes.js";
 import {
   positiveAudConditions,
@@ -212,7 +216,9 @@ function audIsSurelyMissing(stmt: Statement, settings: ResolvedSettings): boolea
  * assumes a role requests that audience. Otherwise the same edit is a suggestion.
  */
 function audienceFix(ctx: Ctx, doc: PolicyDocument, stmt: Statement, workflowsAgree: () => boolean): Change {
-  const positive = githubConditions(stmt, ctx.settings).filter((c) => !c.operator.negated && c.operator.match !== "other");
+  const positive = githubConditions(stmt, ctx.settings).filter(
+    (c) => !c.operator.negated && c.operator.match !== "other",
+  );
   const sub = positive.find((c) => c.claim === "sub");
   const template = sub ?? positive[0];
   if (!template) return {};

@@ -199,7 +199,10 @@ describe("the command line", () => {
     expect(signer?.line).toBe(12);
     expect(signer?.autofix).toBeUndefined();
     expect(signer?.suggestions).toMatchObject([
-      { desc, fix: { edits: [{ text: '              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",\n' }] } },
+      {
+        desc,
+        fix: { edits: [{ text: '              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",\n' }] },
+      },
     ]);
     // The aws-cn partition, where the audience may be `sts.amazonaws.com.cn`.
     const china = await missingAud("aud-json", "china.json");

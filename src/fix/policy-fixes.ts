@@ -88,7 +88,13 @@ function blockOf(stmt: Statement, opLoc: SourceLocation): Statement["conditions"
  * `sub` condition (see `addStringEquals`), with the issuer as the `sub` key writes it. `template` is the
  * `sub` condition (or, without one, another condition on a GitHub claim, then only a suggestion).
  */
-export function addAudience(fixer: Fixer, stmt: Statement, template: Condition, audience: string, certain: boolean): Change {
+export function addAudience(
+  fixer: Fixer,
+  stmt: Statement,
+  template: Condition,
+  audience: string,
+  certain: boolean,
+): Change {
   const key = knownText(template.key);
   if (key === undefined) return {};
   const audKey = key.replace(/[^:]*$/, "aud");
