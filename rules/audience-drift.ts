@@ -227,7 +227,7 @@ function audienceFix(ctx: Ctx, doc: PolicyDocument, stmt: Statement, workflowsAg
     sub !== undefined &&
     doc.branch === undefined &&
     partitionOf(stmt, doc, ctx.settings) !== "aws-cn" &&
-    providersFor(stmt, doc, ctx.project, ctx.settings).every((p) => providerClientIds(p)?.includes(audience) ?? true) &&
+    providersFor(stmt, doc, ctx.index).every((p) => providerClientIds(p)?.includes(audience) ?? true) &&
     workflowsAgree();
   return addAudience(ctx.fixer, stmt, template.condition, audience, certain);
 }
@@ -236,7 +236,7 @@ function audienceFix(ctx: Ctx, doc: PolicyDocument, stmt: Statement, workflowsAg
 function workflowsRequestAudience(ctx: Ctx): boolean {
   return ctx.project.workflows.every((wf) =>
     wf.jobs.every((job) =>
-      jobRoleAssumptions(ctx.project, ctx.settings, wf, job).every(
+      jobRoleAssumptions(ctx.index, ctx.settings, wf, job).every(
         (use) => (use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE) === ctx.settings.audience,
       ),
     ),
