@@ -922,16 +922,31 @@ async function evalBinary(
   scope: Scope,
   loc: SourceLocation,
 ): Promise<TreeNode> {
-  const a = plainOf(await evalAst(node.left, ctx, scope));
-  const b = plainOf(await evalAst(node.right, ctx, scope));
+  const left = await evalAst(node.left, ctx, scope);
+  const right = await evalAst(node.right, ctx, scope);
   const src = sourceOf(ctx, node);
-  if (a === undefined || b === undefined) return unknown(src, loc);
   const scalar = (value: number | boolean): TreeNode => ({ kind: "scalar", value, loc });
+  if (node.operator === "==" || node.operator === "!=") {
+    // A known collection or string is never null (`var.list != null`), whatever unknowns it holds.
+    const isNull = (n: TreeNode): boolean | undefined =>
+      n.kind === "scalar" ? n.value === null : n.kind === "unknown" ? undefined : false;
+    const ln = isNull(left);
+    const rn = isNull(right);
+    const equal =
+      ln === true || rn === true
+        ? ln === undefined || rn === undefined
+          ? undefined
+          : ln === rn
+        : whollyKnown(left) && whollyKnown(right)
+          ? JSON.stringify(plainValue(left)) === JSON.stringify(plainValue(right))
+          : undefined;
+    if (equal === undefined) return unknown(src, loc);
+    return scalar(node.operator === "==" ? equal : !equal);
+  }
+  const a = plainOf(left);
+  const b = plainOf(right);
+  if (a === undefined || b === undefined) return unknown(src, loc);
   switch (node.operator) {
-    case "==":
-      return scalar(a === b);
-    case "!=":
-      return scalar(a !== b);
     case "&&":
       return typeof a === "boolean" && typeof b === "boolean" ? scalar(a && b) : unknown(src, loc);
     case "||":
@@ -956,6 +971,26 @@ async function evalBinary(
     default:
       // Division and remainder: Terraform's arbitrary precision is not worth imitating here.
       return unknown(src, loc);
+  }
+}
+
+/** A wholly known value as plain data, keys sorted (for equality). */
+function plainValue(n: TreeNode): unknown {
+  switch (n.kind) {
+    case "scalar":
+      return n.value;
+    case "string":
+      return knownText(n.value);
+    case "array":
+      return n.items.map(plainValue);
+    case "object":
+      return Object.fromEntries(
+        [...n.entries]
+          .sort((x, y) => (x.key.value < y.key.value ? -1 : 1))
+          .map((e) => [e.key.value, plainValue(e.value)]),
+      );
+    default:
+      return undefined;
   }
 }
 
@@ -1044,7 +1079,9 @@ function tryCall(name: "try" | "can", args: TreeNode[], src: string, loc: Source
       if (name === "can") return { kind: "scalar", value: false, loc };
       continue;
     }
-    if (!whollyKnown(a)) return unknown(src, loc, nodeOrigin(a));
+    // Not wholly known: Terraform cannot tell yet whether it fails, unless no argument follows (then
+    // it is the value, or the whole call fails).
+    if (!whollyKnown(a) && (name === "can" || a !== args[args.length - 1])) return unknown(src, loc, nodeOrigin(a));
     return name === "can" ? { kind: "scalar", value: true, loc } : a;
   }
   return failure(src, loc, `${name}(): every argument failed (${where(loc)})`);
