@@ -324,6 +324,7 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
   const placedAt = ctx.placedAt;
   const line = (offset: number): string => `${ctx.file.src.path}:${index.position(offset).line}`;
   const placed = (at: { start: number; end: number }): SourceLocation => placedAt ?? spanLoc(ctx, at);
+  const atCall = (): SourceLocation => placedAt ?? spanLoc(ctx, { start: 0, end: 0 });
   const budget = scope.module.budget;
   const grow = (n: number, at: { start: number; end: number }): boolean => {
     out.size += n;
@@ -364,7 +365,7 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
         out.parts.push(part.value);
         out.segments.push(
           placedAt
-            ? { text: part.value, locate: () => placedAt, origin: (s) => line(textOffset(part, s)) }
+            ? { text: part.value, locate: atCall, origin: (s) => line(textOffset(part, s)) }
             : { text: part.value, locate: (s, e) => index.span(textOffset(part, s), textOffset(part, e)) },
         );
         break;
@@ -396,15 +397,18 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
           );
           break;
         }
+        // One scope for the whole loop, its names rebound per element (the body is done before the next one).
+        const names = new Map(scope.names);
+        const inner: Scope = { ...scope, names, depth: scope.depth + 1 };
         for (const [k, v] of pairs) {
           if (budget.spent) {
             out.opaque = budget.exceeded("steps", placed(part));
             break;
           }
-          const names = new Map(scope.names);
           if (part.keyVar !== undefined) names.set(part.keyVar, k);
           names.set(part.valueVar, v);
-          await templateParts(part.body, ctx, { ...scope, names, depth: scope.depth + 1 }, out);
+          await templateParts(part.body, ctx, inner, out);
+          if (out.opaque) break;
         }
         break;
       }

@@ -134,6 +134,11 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
   const all = [...loaded.values()].flatMap((m) => [...m.parsed.values()]);
   const byPath = new Map(all.map((f) => [f.file, f]));
   for (const m of loaded.values()) {
+    // The measure behind the limits (README, "Limits"): what each root module spent.
+    if (process.env.OIDCLINT_DEBUG)
+      console.error(
+        `oidclint: ${m.mod.dir}: ${String(m.mod.budget.steps)} evaluation steps, ${String(m.mod.budget.moduleInstances)} module instances`,
+      );
     for (const p of m.mod.budget.problems) (byPath.get(p.loc.file) ?? m.parsed.values().next().value)?.problems.push(p);
   }
   return [...all, ...failed];
