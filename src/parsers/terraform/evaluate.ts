@@ -408,12 +408,17 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
           if (part.keyVar !== undefined) names.set(part.keyVar, k);
           names.set(part.valueVar, v);
           await templateParts(part.body, ctx, inner, out);
-          if (out.opaque) break;
+          if (stopped(out)) break;
         }
         break;
       }
     }
   }
+}
+
+/** Whether a template's text is already opaque (read after an await, which TypeScript's narrowing ignores). */
+function stopped(out: TemplateValue): boolean {
+  return out.opaque !== undefined;
 }
 
 async function evalTemplate(
