@@ -37,7 +37,7 @@ const { values } = parseArgs({
 const N = values.single ? 1 : Number(values.files);
 const runs = Number(values.runs);
 if (!Number.isInteger(N) || N < 1) throw new Error(`--files expects a positive whole number, got ${values.files}`);
-if (!existsSync(join(root, "dist/src/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+if (!existsSync(join(root, "dist/cli/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first");
 
 // Runs a snapshot of dist/, so that a rebuild during the measurement (tests rebuild it) cannot mix versions.
 const snapshot = join(root, ".bench/build");
@@ -45,7 +45,8 @@ rmSync(snapshot, { recursive: true, force: true });
 cpSync(join(root, "dist"), join(snapshot, "dist"), { recursive: true });
 writeFileSync(
   join(snapshot, "oidclint.mjs"),
-  'import { main } from "./dist/src/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n',
+  // The CLI bundle, as bin/oidclint.js runs it.
+  'import { main } from "./dist/cli/cli.js";\nprocess.exitCode = await main(process.argv.slice(2));\n',
 );
 const bin = join(snapshot, "oidclint.mjs");
 

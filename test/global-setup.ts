@@ -14,14 +14,18 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** CLI tests spawn the real `bin/oidclint.js`, which runs the compiled output: rebuild it when sources are newer. */
+/**
+ * CLI tests spawn the real `bin/oidclint.js`, which runs the bundle of the compiled output (`npm run build`:
+ * tsc, the config validator, the CLI bundle): rebuild it when sources are newer.
+ */
 export default function setup(): void {
-  const built = join(ROOT, "dist", "src", "cli.js");
+  const built = join(ROOT, "dist", "cli", "cli.js");
   const sources = Math.max(newestMtime(join(ROOT, "src")), newestMtime(join(ROOT, "rules")));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
-    { cwd: ROOT, stdio: "inherit" },
-  );
+  const node = (args: string[]): void => {
+    execFileSync(process.execPath, args, { cwd: ROOT, stdio: "inherit" });
+  };
+  node([join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"]);
+  node([join(ROOT, "scripts", "build-config-validator.mjs")]);
+  node([join(ROOT, "scripts", "build-cli.mjs")]);
 }

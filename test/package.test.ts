@@ -40,6 +40,8 @@ describe("package", () => {
     for (const f of [
       "bin/oidclint.js",
       "dist/src/cli.js",
+      "dist/cli/cli.js",
+      "dist/src/config/validate-config.js",
       "dist/src/index.js",
       "dist/src/index.d.ts",
       "dist/rules/index.js",
@@ -62,6 +64,7 @@ describe("package", () => {
     for (const file of [
       ...jsFiles(join(ROOT, "dist/src")),
       ...jsFiles(join(ROOT, "dist/rules")),
+      ...jsFiles(join(ROOT, "dist/cli")),
       join(ROOT, "bin/oidclint.js"),
     ]) {
       const text = readFileSync(file, "utf8");
@@ -78,12 +81,30 @@ describe("package", () => {
   });
 
   it("loads the precompiled config validator in plain Node (else every run with a config pays ajv's compile)", () => {
-    // In a child process: vitest's module runner would provide a `require` that Node's ESM loader does not.
-    const url = new URL(`file://${join(ROOT, "dist/src/config/validate-config.cjs")}`).href;
-    const script = `const m = await import(${JSON.stringify(url)}); process.stdout.write(typeof m.default);`;
+    // In a child process: vitest's module runner resolves modules its own way, not as Node's ESM loader does.
+    const url = new URL(`file://${join(ROOT, "dist/src/config/validate-config.js")}`).href;
+    const script = `const m = await import(${JSON.stringify(url)}); process.stdout.write(typeof m.default + " " + typeof m.schemaKey);`;
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(r.stderr.split("\n")[0] ?? "").toBe("");
-    expect(r.stdout).toBe("function");
+    expect(r.stdout).toBe("function string");
+  });
+
+  it("runs the CLI from the bundle: the bin imports it, and it holds the validator and yaml instead of importing them", () => {
+    const bin = readFileSync(join(ROOT, "bin/oidclint.js"), "utf8");
+    expect(bin).toMatch(/^import\("\.\.\/dist\/cli\/cli\.js"\)$/m);
+    const bundle = jsFiles(join(ROOT, "dist/cli")).map((f) => readFileSync(f, "utf8"));
+    const imported = bundle.flatMap((text) =>
+      [
+        ...text.matchAll(
+          /^\s*(?:import|export)\b[^"\n]*?from\s*"([^"]+)";|^import\s*"([^"]+)";|\bimport\(\s*"([^"]+)"\s*\)/gm,
+        ),
+      ].map((m) => m[1] ?? m[2] ?? m[3] ?? ""),
+    );
+    // Only the chunks of the bundle, Node built-ins and the two packages kept out of it.
+    expect(
+      [...new Set(imported)].filter((s) => !/^\.\.?\/(chunks\/)?[\w-]+\.js$/.test(s) && !s.startsWith("node:")).sort(),
+    ).toEqual(["@cdktf/hcl2json", "typescript"]);
+    expect(bundle.some((text) => text.includes("export const schemaKey") || text.includes("schemaKey ="))).toBe(true);
   });
 
   it("prints package.json's version", () => {

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { ErrorObject } from "ajv";
 import { compileGlob, GlobError } from "../engine/glob.js";
@@ -94,20 +93,18 @@ export async function readConfig(file: string, rules: readonly AnyRule[], opts: 
 interface Validator {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
-  /** Of the precompiled validator: the key of the rule set it was compiled for (`configSchemaKey`). */
-  schemaKey?: string;
 }
 
 /**
- * The build compiles the schema of the built-in rules into `validate-config.cjs` (see
+ * The build compiles the schema of the built-in rules into `validate-config.js` (see
  * scripts/build-config-validator.mjs); running from sources, or with another rule set (the config is
  * given the rules, it never imports them), compiles it here with ajv.
  */
 async function configValidator(rules: readonly AnyRule[]): Promise<Validator> {
   try {
-    // `require`, not `import`: importing CommonJS from ESM would scan the whole module for its exports.
-    const built = createRequire(import.meta.url)("./validate-config.cjs") as Validator;
-    if (built.schemaKey === configSchemaKey(rules)) return built;
+    // Written by the build next to this module (declared in validate-config.d.ts); the CLI bundle includes it.
+    const built = await import("./validate-config.js");
+    if (built.schemaKey === configSchemaKey(rules)) return built.default;
   } catch {
     // not built: compile below
   }
