@@ -4,7 +4,7 @@
  * here is a crash or hang that was found, kept as a regression test.
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -646,16 +646,23 @@ describe("isolation and exit codes", () => {
       ".github/workflows/good.yml": GOOD_WORKFLOW,
       "p.json": trustPolicy("sts:AssumeRoleWithWebIdentity"),
     });
-    // Injected before the CLI starts: the policy JSON parser returns a promise that never settles.
+    // Injected before the CLI starts: the policy JSON parser returns a promise that never settles. The bundle
+    // holds its own copy of the formats, so the real bin runs here over dist/src (a stand-in for the bundle).
     const hook = join(root, "stalling-parser.mjs");
+    const src = (rel: string): string => JSON.stringify(pathToFileURL(join(ROOT, "dist/src", rel)).href);
     writeFileSync(
       hook,
-      `import { FORMATS } from ${JSON.stringify(pathToFileURL(join(ROOT, "dist/src/parsers/formats.js")).href)};\n` +
+      `import { FORMATS } from ${src("parsers/formats.js")};\n` +
         `FORMATS.find((f) => f.id === "iam-json").parser.load = async () => () => new Promise(() => {});\n`,
     );
+    const install = join(root, "unbundled");
+    mkdirSync(join(install, "bin"), { recursive: true });
+    mkdirSync(join(install, "dist/cli"), { recursive: true });
+    writeFileSync(join(install, "bin/oidclint.js"), readFileSync(join(ROOT, "bin/oidclint.js")));
+    writeFileSync(join(install, "dist/cli/cli.js"), `export * from ${src("cli.js")};\n`);
     const r = spawnSync(
       process.execPath,
-      ["--import", pathToFileURL(hook).href, join(ROOT, "bin", "oidclint.js"), "--format", "json", "."],
+      ["--import", pathToFileURL(hook).href, join(install, "bin", "oidclint.js"), "--format", "json", "."],
       {
         cwd,
         encoding: "utf8",
