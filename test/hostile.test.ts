@@ -131,6 +131,36 @@ describe("large policies: per-statement analysis is linear", () => {
   });
 });
 
+describe("JSON policies are lowered in one pass", () => {
+  it("the tree (values and every position) is the one the YAML route gives, on every JSON fixture and edge case", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { jsonToTree } = await import("../src/parsers/json-tree.js");
+    const { parseJsonSource, yamlToTree } = await import("../src/parsers/yaml-source.js");
+    const { LineIndex } = await import("../src/model/location.js");
+    const listed = spawnSync("git", ["ls-files", "fixtures/**.json"], { cwd: ROOT, encoding: "utf8" });
+    const texts = listed.stdout
+      .split("\n")
+      .filter((f) => f !== "")
+      .map((f) => readFileSync(join(ROOT, f), "utf8").replace(/^\uFEFF/, ""));
+    expect(texts.length).toBeGreaterThan(100);
+    texts.push(
+      '{"a":"x\\"y\\\\","b":[1,-0,1.0,1e5,-2.5E-3,true,false,null,{},[]],"c":"\\u00e9\\ud83d\\ude00 é 😀"}',
+      ' \r\n{\r\n  "a" : [ ] , "b":{ } ,\t"c" : "\\n\\t\\/" }\r\n ',
+      '{"Statement": {"Action": "a", "Action": "b"}}',
+      '"only a string"',
+      "[1e400, 12345678901234567890]",
+    );
+    let compared = 0;
+    for (const text of texts) {
+      const viaYaml = parseJsonSource("f.json", text);
+      if (viaYaml.problems.length > 0) continue;
+      expect(jsonToTree(text, new LineIndex("f.json", text))).toEqual(yamlToTree(viaYaml.doc.contents, viaYaml.index));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+});
+
 describe("many files", () => {
   it("files that no format can take (empty `.json`, YAML that is no template) are dropped when read, never parsed", async () => {
     const { loadProject } = await import("../src/engine/load-project.js");

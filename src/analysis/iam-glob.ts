@@ -13,6 +13,9 @@ export function iamGlobMatches(pattern: string, text: string, ignoreCase = false
   let literal = 0;
   for (let i = 0; i < collapsed.length; i++) if (collapsed.charCodeAt(i) !== 42) literal++;
   if (literal > 2 * text.length) return false;
+  // Most actions are written out (`sts:AssumeRoleWithWebIdentity`): ASCII without wildcards is one comparison.
+  if (!/[*?]/.test(collapsed) && ASCII.test(collapsed) && ASCII.test(text))
+    return ignoreCase ? collapsed.toLowerCase() === text.toLowerCase() : collapsed === text;
   const p = ignoreCase ? foldChars(collapsed) : Array.from(collapsed);
   const t = ignoreCase ? foldChars(text) : Array.from(text);
   const segments: string[][] = [[]];
@@ -42,6 +45,8 @@ export function iamGlobMatches(pattern: string, text: string, ignoreCase = false
   }
   return true;
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Whether `seg` (with `?` for any one character) matches `t` at `at`. */
 function segmentAt(seg: readonly string[], t: readonly string[], at: number): boolean {

@@ -108,6 +108,8 @@ const PARTS: readonly Part[] = [
   "value",
 ];
 
+const PART_INDEX = Object.fromEntries(PARTS.map((p, i) => [p, i])) as Record<Part, number>;
+
 export const DEFAULT_SUB_TEMPLATE: readonly string[] = ["repo", "context"];
 
 // ---------------------------------------------------------------------------------------------------
@@ -128,6 +130,8 @@ interface Grammar {
   eps: number[][];
   start: number;
   accept: number;
+  /** Number of template fields (each edge's `field` is below it). */
+  fieldCount: number;
 }
 
 /** Owner names: letters, digits, `-`; `_` for Enterprise Managed Users' shortcode suffix. */
@@ -248,7 +252,8 @@ function grammarFor(template: readonly string[]): Grammar {
       s = keyValue(b, s, key, field);
     }
   });
-  const grammar: Grammar = { edges: b.edges, eps: b.eps, start, accept: s };
+  const fieldCount = Math.max(1, template.length);
+  const grammar: Grammar = { edges: b.edges, eps: b.eps, start, accept: s, fieldCount };
   grammars.set(cacheKey, grammar);
   return grammar;
 }
@@ -316,11 +321,10 @@ interface WalkResult {
  */
 function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anything" | "onePart"): WalkResult {
   const partCount = PARTS.length;
-  const fieldCount = Math.max(1, ...grammar.edges.flat().map((e) => e.field + 1));
-  const locks = fieldCount * partCount + 1;
+  const locks = grammar.fieldCount * partCount + 1;
   const gCount = grammar.edges.length;
   const id = (pi: number, g: number, lock: number): number => (pi * gCount + g) * locks + lock;
-  const lockOf = (e: Edge): number => e.field * partCount + PARTS.indexOf(e.part) + 1;
+  const lockOf = (e: Edge): number => e.field * partCount + PART_INDEX[e.part] + 1;
   const ignoreCase = mode === "equalsIgnoreCase";
   const matches = (e: Edge, ch: string): boolean =>
     e.test(ch) || (ignoreCase && (e.test(ch.toLowerCase()) || e.test(ch.toUpperCase())));
@@ -475,12 +479,32 @@ function anyPart(w: WalkResult, key: string): boolean {
   return false;
 }
 
-/** Analyses one sub condition value under a template. Never throws. */
+/** Analyses by value: each rule asks about the same values, and a policy may hold thousands of them. */
+const analyses = new WeakMap<StrValue, Map<string, SubAnalysis>>();
+
+/**
+ * Analyses one sub condition value under a template. Never throws. The analysis is computed once per value,
+ * mode and template and shared by every caller: read it, never change it.
+ */
 export function analyseSub(
   value: StrValue,
   mode: MatchMode,
   template: readonly string[] = DEFAULT_SUB_TEMPLATE,
 ): SubAnalysis {
+  const key = `${mode}\u0000${template.join("\u0000")}`;
+  let byKey = analyses.get(value);
+  const known = byKey?.get(key);
+  if (known) return known;
+  const analysis = analyseAnew(value, mode, template);
+  if (!byKey) {
+    byKey = new Map<string, SubAnalysis>();
+    analyses.set(value, byKey);
+  }
+  byKey.set(key, analysis);
+  return analysis;
+}
+
+function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string[]): SubAnalysis {
   const text = displayText(value);
   const analysis: SubAnalysis = { text, canMatch: false, wildcardParts: new Set() };
   const els = elementsOf(value, mode);

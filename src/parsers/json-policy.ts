@@ -3,18 +3,19 @@ import type { OidcProvider, RoleInfo } from "../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../model/project.js";
 import { child, relocate, type TreeNode } from "./tree.js";
 import { displayText } from "../model/value.js";
-import { parseJsonSource, parseYamlSource, yamlToTree } from "./yaml-source.js";
+import { parseYamlSource, yamlToTree } from "./yaml-source.js";
+import { parseJsonTree } from "./json-tree.js";
 import type { SourceFile } from "./source.js";
 
 /** A JSON file that mentions a policy or provider key: parse errors are its problems, else `parsePolicyJson`. */
 export function parsePolicyJsonFile(src: SourceFile): ParsedFile | undefined {
-  const parsed = parseJsonSource(src.path, src.text);
-  if (parsed.problems.length > 0) {
+  const parsed = parseJsonTree(src.path, src.text);
+  if ("problems" in parsed) {
     const out = emptyParsed(src.path, "json-policy");
     out.problems.push(...parsed.problems);
     return out;
   }
-  return parsePolicyJson(src, yamlToTree(parsed.doc.contents, parsed.index));
+  return parsePolicyJson(src, parsed.tree);
 }
 
 /**
