@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
-import { FORMATS, isInputByPath, isInputPath } from "../src/parsers/formats.js";
+import { COMMENT_SYNTAXES, commentSyntaxOf, FORMATS, isInputByPath, isInputPath } from "../src/parsers/formats.js";
+import { collectSuppressions } from "../src/engine/suppressions.js";
 import { parseAll } from "../src/parsers/index.js";
 import type { ParseEnv } from "../src/parsers/source.js";
 
@@ -61,5 +62,27 @@ describe("format registry", () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it("comment syntax is a fact of the file's language: a directive counts after the language's own markers", () => {
+    expect(COMMENT_SYNTAXES.map((c) => c.language)).toEqual(["yaml", "hcl", "javascript", "python"]);
+    expect(commentSyntaxOf("template.json")).toBeUndefined();
+    const at = (path: string, text: string) => collectSuppressions(path, text).map((s) => [s.ruleId, s.line, s.column]);
+    expect(at("x.yml", "a: 1 # oidclint-disable-next-line r\n")).toEqual([["r", 1, 6]]);
+    expect(at("x.yml", "a: 1 // oidclint-disable-next-line r\n")).toEqual([]);
+    expect(at("main.tf", "// oidclint-disable r\n# oidclint-disable s\n/* oidclint-disable t */\n")).toEqual([
+      ["r", 1, 1],
+      ["s", 2, 1],
+      ["t", 3, 1],
+    ]);
+    // A `#` is no comment in JavaScript; the `//` comment later on the line is.
+    expect(at("app.ts", 'const s = " # oidclint-disable a"; // oidclint-disable b\n')).toEqual([["b", 1, 36]]);
+    expect(at("app.py", "x = 1  # oidclint-disable c\n// oidclint-disable d\n")).toEqual([["c", 1, 8]]);
+    expect(at("x.json", "# oidclint-disable a")).toEqual([]);
+  });
+
+  it("the engine reads comment syntax from the registry, never from a file extension", () => {
+    const text = readFileSync("src/engine/suppressions.ts", "utf8");
+    expect(text).not.toMatch(/\\\.\(?(ya\?ml|tf|py|ts|js)/);
   });
 });

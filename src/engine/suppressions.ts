@@ -1,7 +1,6 @@
 import type { LintMessage } from "./result.js";
-import { commentStarts } from "./comments.js";
 import { fillMessageText, type MessageTemplate } from "./rule.js";
-import { isJsPath, isPythonPath } from "../parsers/program/comments.js";
+import { commentSyntaxOf, type CommentSyntax } from "../parsers/formats.js";
 
 /**
  * Inline suppressions in YAML and Python (`#`), HCL (`#`, `//`, `/* … *\/`) and TypeScript/JavaScript
@@ -30,14 +29,10 @@ export interface Suppression {
 
 export const ALL_RULES = "*";
 
-const YAML_DIRECTIVE = /(?:^|\s)(#)\s*oidclint-(disable-next-line|disable|enable)(?![\w-])([^\n]*)/;
-const HCL_DIRECTIVE = /(?:^|\s)(#|\/\/|\/\*)\s*oidclint-(disable-next-line|disable|enable)(?![\w-])([^\n]*)/;
-
-function directiveFor(file: string): RegExp | undefined {
-  if (/\.ya?ml$/i.test(file)) return YAML_DIRECTIVE;
-  if (/\.(tf|tfvars|hcl)$/i.test(file) || isJsPath(file)) return HCL_DIRECTIVE;
-  if (isPythonPath(file)) return YAML_DIRECTIVE;
-  return undefined;
+/** A directive after one of the language's comment markers (the format registry's `COMMENT_SYNTAXES`). */
+function directiveFor(syntax: CommentSyntax): RegExp {
+  const markers = syntax.markers.map((m) => m.replace(/[/*]/g, "\\$&")).join("|");
+  return new RegExp(`(?:^|\\s)(${markers})\\s*oidclint-(disable-next-line|disable|enable)(?![\\w-])([^\\n]*)`);
 }
 
 /** `a, b c -- why` → ids `[a, b, c]`, reason `why`. */
@@ -55,12 +50,13 @@ export function parseDirectiveArgs(rest: string): { ids: string[]; reason?: stri
 
 export function collectSuppressions(file: string, text: string): Suppression[] {
   if (!text.includes("oidclint-")) return [];
-  const directive = directiveFor(file);
-  if (!directive) return [];
+  const syntax = commentSyntaxOf(file);
+  if (!syntax) return [];
+  const directive = directiveFor(syntax);
   const out: Suppression[] = [];
   let open: Suppression[] = [];
   const lines = text.split("\n");
-  const comments = commentStarts(file, text);
+  const comments = syntax.commentStarts(text);
   let lineOffset = 0;
   lines.forEach((lineText, i) => {
     const lineStart = lineOffset;

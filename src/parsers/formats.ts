@@ -2,6 +2,8 @@ import { basename } from "node:path";
 import { DEFAULT_FACTS, type FileFacts, type ParsedFile } from "../model/project.js";
 import { isProgramPath, isPulumiYamlPath, PROGRAM_GLOBS } from "./program/discovery.js";
 import type { ParseEnv, SourceFile } from "./source.js";
+import { hclCommentStarts, yamlCommentStarts } from "./comments.js";
+import { isJsPath, isPythonPath, jsCommentStarts, pythonCommentStarts } from "./program/comments.js";
 
 /**
  * The input formats oidclint reads. Each entry says how a file of the format is recognised (by path, then
@@ -172,6 +174,38 @@ export function looksLikeInput(path: string, lenientText: string): boolean {
  */
 export function mayBeInput(path: string, text: string): boolean {
   return FORMATS.some((f) => f.matchesPath(path) && (f.sniff === undefined || f.sniff(text, path)));
+}
+
+/**
+ * How a language writes comments: where a suppression directive (`oidclint-disable …`) may be written.
+ * Suppressions are a fact of the file's language, not of its format (a CloudFormation template in YAML
+ * takes `#` comments, the same template in JSON none).
+ */
+export interface CommentSyntax {
+  language: string;
+  matchesPath: (path: string) => boolean;
+  /** What a comment starts with. */
+  markers: readonly ("#" | "//" | "/*")[];
+  /** Offsets where real comments start (never inside a string, a YAML block scalar or a heredoc). */
+  commentStarts: (text: string) => Set<number>;
+}
+
+/** The languages with comments; a file of none (JSON) has no inline suppressions: `overrides` instead. */
+export const COMMENT_SYNTAXES: readonly CommentSyntax[] = [
+  { language: "yaml", matchesPath: isYaml, markers: ["#"], commentStarts: yamlCommentStarts },
+  {
+    language: "hcl",
+    matchesPath: (path) => /\.(tf|tfvars|hcl)$/i.test(path),
+    markers: ["#", "//", "/*"],
+    commentStarts: hclCommentStarts,
+  },
+  { language: "javascript", matchesPath: isJsPath, markers: ["//", "/*"], commentStarts: jsCommentStarts },
+  { language: "python", matchesPath: isPythonPath, markers: ["#"], commentStarts: pythonCommentStarts },
+];
+
+/** The comment syntax of a file's language, if it has comments. */
+export function commentSyntaxOf(path: string): CommentSyntax | undefined {
+  return COMMENT_SYNTAXES.find((s) => s.matchesPath(path));
 }
 
 /** The globs discovery uses for a directory. */

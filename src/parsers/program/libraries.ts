@@ -1,5 +1,6 @@
 import type { SourceLocation } from "../../model/location.js";
 import type { Part } from "../../model/value.js";
+import { DEFAULT_AWS_AUDIENCE, GITHUB_ISSUER_HOST as GITHUB_ISSUER } from "../../model/well-known.js";
 import {
   arr,
   camel,
@@ -334,7 +335,6 @@ export function externalMember(path: string, name: string, loc: SourceLocation):
   return undefined;
 }
 
-const GITHUB_ISSUER = "token.actions.githubusercontent.com";
 const WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
 
 /** A call or `new` of something imported from a package; undefined when it is not modelled. */
@@ -564,7 +564,7 @@ function githubOidcCall(name: string, args: CallArgs, loc: SourceLocation, host:
         id: constructId(a.get("id"), "GithubActionsIdentityProvider"),
         loc,
         url,
-        clientIds: arr([str("sts.amazonaws.com", loc)], loc),
+        clientIds: arr([str(DEFAULT_AWS_AUDIENCE, loc)], loc),
       });
       return lib({ kind: "provider", url }, loc);
     }
@@ -597,7 +597,7 @@ function githubOidcCall(name: string, args: CallArgs, loc: SourceLocation, host:
       const conditions = obj(
         [
           ["StringLike", obj([[`${GITHUB_ISSUER}:sub`, subject]], at)],
-          ["StringEquals", obj([[`${GITHUB_ISSUER}:aud`, str("sts.amazonaws.com", loc)]], loc)],
+          ["StringEquals", obj([[`${GITHUB_ISSUER}:aud`, str(DEFAULT_AWS_AUDIENCE, loc)]], loc)],
         ],
         at,
       );

@@ -2,6 +2,7 @@ import { normalisePolicy, treeString } from "../normalise-policy.js";
 import type { OidcProvider, PolicyDocument, RoleInfo } from "../../model/policy.js";
 import type { TreeEntry, TreeNode } from "../tree.js";
 import { knownText, type Part } from "../../model/value.js";
+import { DEFAULT_AWS_AUDIENCE, GITHUB_ISSUER_HOST } from "../../model/well-known.js";
 import { evaluate, type Scope } from "./evaluate.js";
 import type { Block } from "./module.js";
 
@@ -36,14 +37,14 @@ async function githubOidcRole(block: Block, scope: Scope): Promise<PolicyDocumen
     return a ? evaluate(a.expr, scope) : undefined;
   };
   const str = (parts: Part[], at = loc): TreeNode => ({ kind: "string", value: { parts, loc: at }, loc: at });
-  const providerUrl = (await input("provider_url")) ?? str(["token.actions.githubusercontent.com"]);
+  const providerUrl = (await input("provider_url")) ?? str([GITHUB_ISSUER_HOST]);
   const host: Part[] =
     providerUrl.kind === "string"
       ? providerUrl.value.parts.map((p, i) => (i === 0 && typeof p === "string" ? p.replace(/^https?:\/\//, "") : p))
       : [{ unknown: "provider_url" }];
   const hostText = host.map((p) => (typeof p === "string" ? p : `\${${p.unknown}}`)).join("");
   const subjects = await input("subjects");
-  const audience = (await input("audience")) ?? str(["sts.amazonaws.com"]);
+  const audience = (await input("audience")) ?? str([DEFAULT_AWS_AUDIENCE]);
   let subValues: TreeNode;
   if (subjects?.kind === "array") {
     subValues = {

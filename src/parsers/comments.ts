@@ -1,22 +1,15 @@
 import { Lexer } from "yaml";
-import { isJsPath, isPythonPath, jsCommentStarts, pythonCommentStarts } from "../parsers/program/comments.js";
 
 /**
- * Offsets where real comments start, so that a suppression directive counts only in a comment — never
- * inside a quoted string, a YAML block scalar (a shell script's `# …`), or a Terraform heredoc.
+ * Offsets where real comments start in YAML and HCL, so that a suppression directive counts only in a
+ * comment — never inside a quoted string, a YAML block scalar (a shell script's `# …`), or a Terraform
+ * heredoc. Which scanner reads which file is the format registry's `COMMENT_SYNTAXES`.
  */
-export function commentStarts(file: string, text: string): Set<number> {
-  if (/\.ya?ml$/i.test(file)) return yamlCommentStarts(text);
-  if (/\.(tf|tfvars|hcl)$/i.test(file)) return hclCommentStarts(text);
-  if (isJsPath(file)) return jsCommentStarts(text);
-  if (isPythonPath(file)) return pythonCommentStarts(text);
-  return new Set();
-}
 
 /** The yaml lexer yields source substrings in order, plus one-character markers that are not source. */
 const MARKERS = new Set(["\x02", "\x18", "\x1f"]);
 
-function yamlCommentStarts(text: string): Set<number> {
+export function yamlCommentStarts(text: string): Set<number> {
   const out = new Set<number>();
   let offset = 0;
   for (const token of new Lexer().lex(text)) {
@@ -30,7 +23,7 @@ function yamlCommentStarts(text: string): Set<number> {
 type Context = { kind: "code"; braces: number } | { kind: "string" };
 
 /** HCL: `#`, `//` and `/* *\/` outside strings, `${ }` interpolations are code again, heredoc bodies are skipped. */
-function hclCommentStarts(text: string): Set<number> {
+export function hclCommentStarts(text: string): Set<number> {
   const out = new Set<number>();
   const stack: Context[] = [{ kind: "code", braces: 0 }];
   const lineEnd = (from: number): number => {
