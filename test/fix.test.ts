@@ -210,6 +210,34 @@ describe("the command line", () => {
     expect(china?.suggestions).toMatchObject([{ desc }]);
   });
 
+  it("a value from a Terraform variable default is a suggestion at the default; a template literal gets nothing", async () => {
+    type Message = { messageId: string; line: number; autofix?: unknown; suggestions?: unknown };
+    const messagesOf = async (name: string, file: string): Promise<Message[]> => {
+      const cwd = copyCase(name, `cli-origin-${file}`);
+      const cli = io(cwd);
+      await main(["--format", "json", file], cli);
+      return (JSON.parse(cli.out) as { messages: Message[] }[])[0]?.messages ?? [];
+    };
+    // `var.main_sub` whose default is `repo:acme/app:ref:main`: a caller may set another value.
+    const tf = (await messagesOf("terraform", "main.tf")).find((m) => m.messageId === "shortRef" && m.line === 50);
+    expect(tf?.autofix).toBeUndefined();
+    expect(tf?.suggestions).toMatchObject([
+      {
+        desc: "Replace `repo:acme/app:ref:main` by `repo:acme/app:ref:refs/heads/main` in the default of variable `main_sub` (callers may set another value)",
+        fix: {
+          edits: [
+            { loc: { line: 10, column: 14, endLine: 10, endColumn: 36 }, text: "repo:acme/app:ref:refs/heads/main" },
+          ],
+        },
+      },
+    ]);
+    // `${branch}` in a TypeScript template literal: the value is not written where the model points.
+    const ts = (await messagesOf("programs", "stack.ts")).find((m) => m.messageId === "shortRef" && m.line === 35);
+    expect(ts).toBeDefined();
+    expect(ts?.autofix).toBeUndefined();
+    expect(ts?.suggestions).toBeUndefined();
+  });
+
   it("refuses --fix with --stdin", async () => {
     const cli = io(scratch);
     expect(await main(["--fix", "--stdin", "--stdin-filename", "a.json"], cli)).toBe(2);

@@ -78,8 +78,13 @@ export function addStringEquals(
     if (text[close] !== "}") return undefined;
     end = close + 1;
   }
-  const closing = !flow ? "" : between.includes("\n") ? `\n${indentAt(text, opS.start)}}` : " }";
-  const opened = `${quote}StringEquals${quote}${between}${entry}${closing}`;
+  const multiline = between.includes("\n");
+  const closing = !flow ? "" : multiline ? `\n${indentAt(text, opS.start)}}` : " }";
+  // A map written with a comma after its last entry gets one after the new entry too.
+  const last = Math.max(...block(template).map((c) => at(c.values.loc)?.end ?? -1));
+  const after = nextSignificant(text, last, false);
+  const trailing = flow && multiline && text[after] === "," && text[nextSignificant(text, after + 1, false)] === "}";
+  const opened = `${quote}StringEquals${quote}${between}${entry}${trailing ? "," : ""}${closing}`;
   const ins = insertBefore(text, opS.start, end, opened, m[1]?.includes("=") ?? false);
   return ins && edit(ins.at, ins.text);
 }
@@ -323,7 +328,10 @@ function insertBefore(
   const prev = previousSignificant(text, start);
   if (inline) {
     if (prev?.ch !== "{" && prev?.ch !== ",") return undefined;
-    return { at: start, text: `${entry},${text.slice(prev.at + 1, start)}` };
+    // After `{` the blank before the neighbour says nothing of the blank after a comma: `"k": v` suggests `, `.
+    const gap =
+      prev.ch === "," ? text.slice(prev.at + 1, start) : /^\S+[:=] /.test(entry) || / [:=] /.test(entry) ? " " : "";
+    return { at: start, text: `${entry},${gap}` };
   }
   const next = text[nextSignificant(text, end, false)];
   const comma = prev?.ch === "," || (prev?.ch === "{" && (next === "," || (next === "}" && !hcl)));

@@ -11,7 +11,8 @@ export interface Fixer {
   /** The text of a file of the project and its line index; undefined when it cannot be read. */
   source(file: string): { text: string; lines: LineIndex } | undefined;
   /**
-   * Replaces a string value written literally at `at` — `"…"`, `'…'` or a YAML plain scalar holding exactly
+   * Replaces a string value written literally at `at` — `"…"`, `'…'`, a JavaScript template literal without
+   * substitutions (`` `…` ``) or a YAML plain scalar holding exactly
    * `old` — by `text`, in the same quoting. Undefined when the source holds anything else there, or when
    * `text` cannot be written in that quoting without escapes.
    */
@@ -33,8 +34,8 @@ export function allOf(parts: (Fix | TextEdit | undefined)[]): Fix | undefined {
   return edits.length === 0 ? undefined : { edits };
 }
 
-/** Characters that would need escaping, or change meaning, inside a quoted literal of JSON, HCL or YAML. */
-export const UNSAFE_QUOTED = /["'\\\n\r\t]|\$\{|%\{/;
+/** Characters that would need escaping, or change meaning, inside a quoted literal of JSON, HCL, YAML or a program. */
+export const UNSAFE_QUOTED = /["'`\\\n\r\t]|\$\{|%\{/;
 /** A YAML plain scalar that stays a plain string: no indicator first, no `: ` / ` #`, no flow characters. */
 export const SAFE_PLAIN = /^[A-Za-z0-9_./][^\s#,[\]{}]*$/;
 
@@ -69,7 +70,7 @@ export function createFixer(read: (file: string) => string | undefined): Fixer {
       if (!o || old === text) return undefined;
       const slice = o.text.slice(o.start, o.end);
       const quote = slice[0];
-      if ((quote === '"' || quote === "'") && slice === `${quote}${old}${quote}`) {
+      if ((quote === '"' || quote === "'" || quote === "`") && slice === `${quote}${old}${quote}`) {
         if (UNSAFE_QUOTED.test(old) || UNSAFE_QUOTED.test(text)) return undefined;
         return allOf([edit(at.loc.file, o.start + 1, o.end - 1, text)]);
       }
