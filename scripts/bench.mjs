@@ -7,6 +7,7 @@
 //   npm run bench -- --files 2000 --mix terraform only .tf files, one in ten a role
 //   npm run bench -- --files 2000 --mix programs  TypeScript files, one in a hundred a CDK stack (--files 1: one stack)
 //   npm run bench -- --single                     one small workflow, as a pre-commit hook lints it
+//   npm run bench -- --map                        `oidclint map` at 200 workflows / 50 roles, json and html
 //   npm run bench -- --files 2000 --precommit     one staged file with `--context .` over the whole repository
 //   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
 //
@@ -21,6 +22,11 @@ const root = join(import.meta.dirname, "..");
 // `npm run bench -- --hostile`: the hostile-input cases (scripts/bench-hostile.mjs) instead.
 if (process.argv.includes("--hostile")) {
   await import("./bench-hostile.mjs");
+  process.exit(process.exitCode ?? 0);
+}
+// `npm run bench -- --map`: `oidclint map` at 200 workflows / 50 roles (scripts/bench-map.mjs) instead.
+if (process.argv.includes("--map")) {
+  await import("./bench-map.mjs");
   process.exit(process.exitCode ?? 0);
 }
 const { values } = parseArgs({

@@ -1,0 +1,1 @@
+export function largeProject(workflows: number, roles: number): Record<string, string>;
