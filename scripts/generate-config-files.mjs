@@ -1,5 +1,5 @@
-// Writes the files generated from the rules' metadata: `.oidclintrc.example.json` and
-// `schema/oidclintrc.schema.json`. Reads the compiled output, so it builds first:
+// Writes the files generated from the rules' metadata and the config keys (src/config/settings.ts):
+// `.oidclintrc.example.json`, `schema/oidclintrc.schema.json` and the README's settings table. Reads the compiled output, so it builds first:
 //   npm run generate            (write)
 //   npm run generate -- --check (exit 1 when a file is out of date)
 // test/init.test.ts fails when the committed files drift from what this would write.
@@ -20,9 +20,17 @@ try {
 const { configSchemaText, exampleConfigText } = await import(join(root, "dist/src/commands/init.js"));
 const { rules } = await import(join(root, "dist/rules/index.js"));
 
+const { settingsTable } = await import(join(root, "dist/src/config/settings.js"));
+
+// The README's settings table sits between two marker comments.
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const START = "<!-- settings table: written by `npm run generate` from src/config/settings.ts -->\n";
+const END = "\n<!-- end of settings table -->";
+const from = readme.indexOf(START) + START.length;
 const files = {
   ".oidclintrc.example.json": exampleConfigText(rules),
   "schema/oidclintrc.schema.json": configSchemaText(rules),
+  "README.md": readme.slice(0, from) + settingsTable() + readme.slice(readme.indexOf(END, from)),
 };
 const check = process.argv.includes("--check");
 let stale = 0;

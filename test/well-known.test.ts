@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildConfigSchema } from "../src/config/schema.js";
-import { defaultSettings } from "../src/config/settings.js";
+import { CONFIG_KEYS, defaultSettings, settingsTable } from "../src/config/settings.js";
 import { CHINA_AWS_AUDIENCE, DEFAULT_AWS_AUDIENCE, GITHUB_ISSUER_HOST } from "../src/model/well-known.js";
 import { rules } from "../rules/index.js";
 import { ROOT } from "./helpers.js";
@@ -24,31 +24,37 @@ describe("well-known values are written once", () => {
     expect(offenders).toEqual([]);
   });
 
-  it("the README settings table lists every setting of the schema, with the defaults the loader uses", () => {
+  it("the README settings table is the one derived from the config keys (npm run generate writes it)", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const table = readme.slice(readme.indexOf("| key | default | meaning |"));
-    const rows = table
-      .split("\n")
-      .slice(2)
-      .filter((l) => l.startsWith("| `"));
-    const documented = rows.flatMap((r) => [...(r.split("|")[1] ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    expect(readme).toContain(`\n${settingsTable()}\n`);
+    const table = settingsTable();
+    // Derived, not hand-kept: every key of the schema has a row, and the defaults are the loader's.
     const schema = buildConfigSchema(rules) as { properties: Record<string, unknown> };
+    const documented = [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(
       Object.keys(schema.properties)
         .filter((k) => k !== "$schema")
         .sort(),
     );
     const defaults = defaultSettings();
-    const defaultCell = (key: string): string =>
-      rows
-        .find((r) => r.startsWith(`| \`${key}\``))
-        ?.split("|")[2]
-        ?.trim() ?? "";
-    expect(defaultCell("audience")).toBe(`\`${defaults.audience}\``);
-    expect(defaultCell("issuer")).toBe(`\`${defaults.issuer}\``);
-    expect(defaultCell("subClaimTemplate")).toBe(`\`${JSON.stringify(defaults.subClaimTemplate).replace(",", ", ")}\``);
-    expect(defaultCell("defaultTokenPermissions")).toBe(`\`${defaults.defaultTokenPermissions}\``);
-    expect(defaultCell("localActionUsesOidc")).toBe(`\`${String(defaults.localActionUsesOidc)}\``);
-    expect(defaultCell("defaultBranch")).toContain(`\`${defaults.defaultBranch}\``);
+    expect(table).toContain(`| \`audience\` | \`${defaults.audience}\` |`);
+    expect(table).toContain(`| \`issuer\` | \`${defaults.issuer}\` |`);
+    expect(table).toContain(`| \`subClaimTemplate\` | \`["repo", "context"]\` |`);
+    expect(defaults.subClaimTemplate).toEqual(["repo", "context"]);
+  });
+
+  it("every config key has one declaration: type, schema, default and doc line", () => {
+    for (const [name, decl] of Object.entries(CONFIG_KEYS)) {
+      expect(decl.doc, name).toMatch(/\S/);
+      expect(decl.schema, name).toBeTypeOf("object");
+    }
+    // A setting without a default is absent until the config, git or the environment give it.
+    expect(Object.keys(defaultSettings()).sort()).toEqual(
+      Object.entries(CONFIG_KEYS)
+        .filter(([, d]) => "setting" in d && "default" in d)
+        .map(([k]) => k)
+        .concat("online")
+        .sort(),
+    );
   });
 });

@@ -5,7 +5,7 @@ import type { CliIO } from "./io.js";
 import { CONFIG_NAME } from "../config/load.js";
 import { gitFacts } from "../config/git.js";
 import { buildConfigSchema } from "../config/schema.js";
-import { defaultSettings } from "../config/settings.js";
+import { defaultSettings, exampleConfigValues } from "../config/settings.js";
 import type { AnyRule } from "../engine/rule.js";
 import { visible } from "../formatters/terminal.js";
 import { rules as builtinRules } from "../../rules/index.js";
@@ -46,23 +46,8 @@ export function starterConfig(rules: readonly AnyRule[], facts: StarterFacts): R
  * rule at its default. Generated from the rules' metadata (`npm run generate`); a test keeps it in sync.
  */
 export function exampleConfig(rules: readonly AnyRule[]): Record<string, unknown> {
-  const defaults = defaultSettings();
-  return {
-    $schema: SCHEMA_URL,
-    extends: "oidclint:recommended",
-    repository: "acme/app",
-    audience: defaults.audience,
-    issuer: defaults.issuer,
-    subClaimTemplate: defaults.subClaimTemplate,
-    repositories: ["acme/app", "acme/infra"],
-    roles: { "arn:aws:iam::123456789012:role/deploy": "infra/iam.tf" },
-    defaultTokenPermissions: defaults.defaultTokenPermissions,
-    defaultBranch: "main",
-    requireSuppressionReason: true,
-    rules: defaultRuleEntries(rules),
-    ignore: ["examples/**"],
-    overrides: [{ files: ["sandbox/**"], rules: { "broad-sub-wildcard": "warn" } }],
-  };
+  // The keys and their example values are declared once, in src/config/settings.ts.
+  return exampleConfigValues({ $schema: SCHEMA_URL, rules: defaultRuleEntries(rules) });
 }
 
 /** `schema/oidclintrc.schema.json`, as shipped in the package. */

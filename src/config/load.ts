@@ -6,7 +6,7 @@ import { readInput, confinementRoot, type ReadOptions } from "../engine/read-fil
 import type { AnyRule, Severity } from "../engine/rule.js";
 import { gitFacts } from "./git.js";
 import { buildConfigSchema, configSchemaKey } from "./schema.js";
-import { defaultSettings, type ResolvedSettings } from "./settings.js";
+import { CONFIG_KEYS, defaultSettings, type RawConfig, type ResolvedSettings, type RuleSetting } from "./settings.js";
 
 export const CONFIG_NAME = ".oidclintrc.json";
 
@@ -21,27 +21,7 @@ export class ConfigError extends Error {
   }
 }
 
-export type RuleSetting = Severity | [Severity, Record<string, unknown>?];
-
-export interface RawConfig {
-  $schema?: string;
-  repository?: string;
-  audience?: string;
-  issuer?: string;
-  subClaimTemplate?: string[];
-  repositories?: string[];
-  repositoriesFile?: string;
-  roles?: Record<string, string>;
-  defaultTokenPermissions?: "restricted" | "permissive";
-  defaultBranch?: string;
-  extends?: "oidclint:recommended" | "oidclint:strict";
-  requireSuppressionReason?: boolean;
-  localActionUsesOidc?: boolean;
-  variables?: Record<string, string>;
-  rules?: Record<string, RuleSetting>;
-  ignore?: string[];
-  overrides?: { files: string | string[]; rules?: Record<string, RuleSetting> }[];
-}
+export type { RawConfig, RuleSetting };
 
 export interface RuleConfig {
   severity: Severity;
@@ -62,7 +42,6 @@ export interface ResolvedConfig {
   ignore: string[];
   overrides: { files: string[]; rules: Record<string, RuleSetting> }[];
   requireSuppressionReason: boolean;
-  localActionUsesOidc: boolean;
 }
 
 /** `.oidclintrc.json` in `dir` or the nearest directory above it. */
@@ -256,19 +235,20 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
     if (!req.rules.some((r) => r.meta.id === id)) throw new ConfigError(`--rule: unknown rule id \`${id}\``);
   }
 
+  // Every setting the config writes (`CONFIG_KEYS` marked `setting`), over the defaults; then what git,
+  // the environment and the files the config names add.
   const settings = defaultSettings();
+  const written = settings as unknown as Record<string, unknown>;
+  for (const [name, decl] of Object.entries(CONFIG_KEYS)) {
+    const value = (raw as Record<string, unknown>)[name];
+    if ("setting" in decl && value !== undefined) written[name] = value;
+  }
+  settings.issuer = settings.issuer.replace(/^https:\/\//, "").replace(/\/$/, "");
   const git = gitFacts(req.cwd);
   const env = req.env ?? process.env;
   const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
   if (repository) settings.repository = repository;
-  if (raw.audience) settings.audience = raw.audience;
-  if (raw.issuer) settings.issuer = raw.issuer.replace(/^https:\/\//, "").replace(/\/$/, "");
-  if (raw.subClaimTemplate) settings.subClaimTemplate = raw.subClaimTemplate;
-  if (raw.roles) settings.roles = raw.roles;
-  if (raw.defaultTokenPermissions) settings.defaultTokenPermissions = raw.defaultTokenPermissions;
-  if (raw.localActionUsesOidc !== undefined) settings.localActionUsesOidc = raw.localActionUsesOidc;
-  if (raw.variables) settings.variables = raw.variables;
-  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? "main";
+  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? CONFIG_KEYS.defaultBranch.default;
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {
     settings.repositories = [
@@ -285,13 +265,12 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
     baseDir,
     settings,
     rules: ruleConfigs,
-    ignore: raw.ignore ?? [],
+    ignore: raw.ignore ?? [...CONFIG_KEYS.ignore.default],
     overrides: (raw.overrides ?? []).map((o) => ({
       files: typeof o.files === "string" ? [o.files] : o.files,
       rules: o.rules ?? {},
     })),
-    requireSuppressionReason: raw.requireSuppressionReason ?? false,
-    localActionUsesOidc: raw.localActionUsesOidc ?? false,
+    requireSuppressionReason: raw.requireSuppressionReason ?? CONFIG_KEYS.requireSuppressionReason.default,
   };
   if (configFile) resolved.configFile = configFile;
   return resolved;

@@ -1,4 +1,5 @@
 import type { AnyRule } from "../engine/rule.js";
+import { CONFIG_KEYS } from "./settings.js";
 
 const level = { enum: ["off", "warn", "error"] };
 
@@ -7,7 +8,10 @@ export function configSchemaKey(rules: readonly AnyRule[]): string {
   return JSON.stringify(buildConfigSchema(rules));
 }
 
-/** The JSON schema of `.oidclintrc.json`, derived from the rules' metadata (shipped as schema/oidclintrc.schema.json). */
+/**
+ * The JSON schema of `.oidclintrc.json`: the keys declared in `CONFIG_KEYS` (settings.ts), the rule levels
+ * from the rules' metadata (shipped as schema/oidclintrc.schema.json, written by `npm run generate`).
+ */
 export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unknown> {
   const ruleProps: Record<string, unknown> = {};
   for (const r of rules) {
@@ -17,8 +21,13 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
       oneOf: [level, { type: "array", prefixItems: [level, options], items: false, minItems: 1 }],
     };
   }
-  // Shared by `rules` and `overrides[].rules` through a reference, so the compiled validator holds it once.
-  const rulesBlock = { $ref: "#/$defs/rules" };
+  // `rules` and `overrides[].rules` refer to the rules block (`RULES_SCHEMA`), so the compiled validator holds it once.
+  const properties: Record<string, unknown> = {};
+  for (const [name, decl] of Object.entries(CONFIG_KEYS)) {
+    // The README cell escapes `|` for its table; the description is plain.
+    properties[name] =
+      name === "$schema" ? decl.schema : { ...decl.schema, description: decl.doc.replace(/\\\|/g, "|") };
+  }
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://oidclint.dev/schema/oidclintrc.schema.json",
@@ -26,58 +35,6 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
     type: "object",
     additionalProperties: false,
     $defs: { rules: { type: "object", additionalProperties: false, properties: ruleProps } },
-    properties: {
-      $schema: { type: "string" },
-      repository: {
-        type: "string",
-        pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$",
-        description: "OWNER/REPO of this repository",
-      },
-      audience: { type: "string", minLength: 1, description: "Expected audience (default sts.amazonaws.com)" },
-      issuer: {
-        type: "string",
-        minLength: 1,
-        description: "OIDC issuer host (default token.actions.githubusercontent.com)",
-      },
-      subClaimTemplate: {
-        type: "array",
-        items: { type: "string", minLength: 1 },
-        minItems: 1,
-        uniqueItems: true,
-        description: 'Claim keys of a customised sub (include_claim_keys); default ["repo", "context"]',
-      },
-      repositories: { type: "array", items: { type: "string", pattern: "^[^/\\s]+/[^/\\s]+$" } },
-      repositoriesFile: { type: "string", minLength: 1 },
-      roles: { type: "object", additionalProperties: { type: "string" } },
-      defaultTokenPermissions: { enum: ["restricted", "permissive"] },
-      defaultBranch: { type: "string", minLength: 1 },
-      extends: { enum: ["oidclint:recommended", "oidclint:strict"] },
-      requireSuppressionReason: { type: "boolean" },
-      localActionUsesOidc: {
-        type: "boolean",
-        description: "`uses: ./` refers to this repository's own action, which assumes a role through OIDC",
-      },
-      variables: {
-        type: "object",
-        propertyNames: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" },
-        additionalProperties: { type: "string" },
-        description:
-          "Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes",
-      },
-      rules: rulesBlock,
-      ignore: { type: "array", items: { type: "string" } },
-      overrides: {
-        type: "array",
-        items: {
-          type: "object",
-          additionalProperties: false,
-          required: ["files"],
-          properties: {
-            files: { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" }, minItems: 1 }] },
-            rules: rulesBlock,
-          },
-        },
-      },
-    },
+    properties,
   };
 }
