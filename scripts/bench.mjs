@@ -440,7 +440,7 @@ function measure(args, cwd) {
   const nodeArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...args] : args;
   const start = process.hrtime.bigint();
   const r = hasTime
-    ? spawnSync("/usr/bin/time", ["-f", "__RSS_KB=%M", process.execPath, ...nodeArgs], {
+    ? spawnSync("/usr/bin/time", ["-f", "__RSS_KB=%M __CPU_S=%U+%S", process.execPath, ...nodeArgs], {
         cwd,
         encoding: "utf8",
         maxBuffer: 1 << 30,
@@ -456,8 +456,11 @@ function measure(args, cwd) {
       );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const kb = Number(/__RSS_KB=(\d+)/.exec(r.stderr ?? "")?.[1] ?? NaN);
+  // CPU seconds (user + system) of the child: comparable across sizes on a shared machine, unlike wall time.
+  const cpu = /__CPU_S=([\d.]+)\+([\d.]+)/.exec(r.stderr ?? "");
+  const cpuS = cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN;
   if (r.status !== 0 && r.status !== 1) throw new Error(`exit ${r.status}: ${r.stderr}`);
-  return { ms, mib: kb / 1024, status: r.status, stdout: r.stdout };
+  return { ms, mib: kb / 1024, cpuS, status: r.status, stdout: r.stdout };
 }
 
 function median(xs) {
@@ -476,6 +479,7 @@ function series(label, args, cwd, files, check = () => {}) {
   }
   const ms = median(samples.map((s) => s.ms));
   const mib = Math.max(...samples.map((s) => s.mib));
+  const cpuS = median(samples.map((s) => s.cpuS));
   const out = {
     label,
     files,
@@ -483,11 +487,12 @@ function series(label, args, cwd, files, check = () => {}) {
     min: Math.min(...samples.map((s) => s.ms)),
     max: Math.max(...samples.map((s) => s.ms)),
     mib,
+    cpuS,
     stdout: samples[0]?.stdout ?? "",
   };
   const rate = files / (ms / 1000);
   console.log(
-    `${label.padEnd(34)} ${String(files).padStart(6)} files  ${ms.toFixed(0).padStart(6)} ms median (${out.min.toFixed(0)}–${out.max.toFixed(0)})  ${rate.toFixed(0).padStart(6)} files/s  peak ${mib.toFixed(0)} MiB`,
+    `${label.padEnd(34)} ${String(files).padStart(6)} files  ${ms.toFixed(0).padStart(6)} ms median (${out.min.toFixed(0)}–${out.max.toFixed(0)})  ${rate.toFixed(0).padStart(6)} files/s  peak ${mib.toFixed(0)} MiB  CPU ${cpuS.toFixed(2)} s (${((cpuS * 1000) / files).toFixed(2)} ms/file)`,
   );
   return out;
 }
