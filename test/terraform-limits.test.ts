@@ -184,3 +184,50 @@ describe("terraform limits (issue 12)", () => {
     expect(subValues(out)).toEqual([`repo:o/r:${"a".repeat(5000)}!`]);
   });
 });
+
+describe("terraform reads referenced files through the shared safe reader (issue 12)", () => {
+  it("file() of a symlink out of the repository and templatefile() of a FIFO are not read", async () => {
+    const { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } = await import("node:fs");
+    const { spawnSync } = await import("node:child_process");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { findingLines, run } = await import("./helpers.js");
+    const base = mkdtempSync(join(tmpdir(), "oidclint-tf-read-"));
+    const outside = join(base, "outside");
+    const cwd = join(base, "repo");
+    mkdirSync(outside);
+    mkdirSync(join(cwd, ".git"), { recursive: true });
+    writeFileSync(join(cwd, ".git/HEAD"), "ref: refs/heads/main\n");
+    // Read, this policy would be an error (`repo:*`): it must never be.
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: PROVIDER_ARN },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:*" } },
+        },
+      ],
+    });
+    writeFileSync(join(outside, "trust.json"), trust);
+    symlinkSync(join(outside, "trust.json"), join(cwd, "linked.json"));
+    if (spawnSync("mkfifo", [join(cwd, "pipe.tpl")]).status !== 0) throw new Error("mkfifo failed");
+    writeFileSync(
+      join(cwd, "main.tf"),
+      [
+        'resource "aws_iam_role" "linked" {\n  assume_role_policy = file("${path.module}/linked.json")\n}\n',
+        'resource "aws_iam_role" "piped" {\n  assume_role_policy = templatefile("${path.module}/pipe.tpl", {})\n}\n',
+        `resource "aws_iam_role" "inline" {\n  assume_role_policy = jsonencode(${JSON.stringify(JSON.parse(trust))})\n}\n`.replace(
+          /"([A-Za-z]+)":/g,
+          '"$1" =',
+        ),
+      ].join(""),
+    );
+    const report = await timed(10_000, () => run({ cwd, paths: ["main.tf"] }));
+    // Only the policy written in main.tf is judged.
+    expect(findingLines(report, cwd, { withFile: true, ruleId: "broad-sub-wildcard" })).toEqual([
+      "main.tf:8:312 error broad-sub-wildcard/anyOwner",
+    ]);
+  });
+});
