@@ -6,6 +6,7 @@ import { child, entry, type TreeNode } from "../tree.js";
 import { joinParts, knownText, type Part } from "../../model/value.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { parseJsonSource, parseYamlSource, yamlToTree } from "../yaml-source.js";
+import { indentFlowContinuations, ReindentedIndex } from "./flow-indent.js";
 import {
   parametersNotDefault,
   PROVIDER_TYPES,
@@ -25,7 +26,14 @@ import { shortFormHandler } from "./short-forms.js";
  */
 export function parseCloudFormation(src: SourceFile, _env: ParseEnv): ParsedFile | undefined {
   const json = /^\s*\{/.test(src.text);
-  const parsed = json ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
+  let parsed = json ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
+  if (!json && parsed.doc.errors.some((e) => e.code === "BAD_INDENT")) {
+    // A flow collection indented as PyYAML accepts it (see flow-indent.ts): read it the way AWS tools do.
+    const fixed = indentFlowContinuations(src.text);
+    const retry = fixed && parseYamlSource(src.path, fixed.text);
+    if (fixed && retry && retry.problems.length === 0)
+      parsed = { ...retry, index: new ReindentedIndex(src.path, fixed.text, fixed.inserted) };
+  }
   if (parsed.problems.length > 0) {
     const out = emptyParsed(src.path, "cloudformation");
     out.problems.push(...parsed.problems);

@@ -1,0 +1,108 @@
+import { LineIndex } from "../../model/location.js";
+
+/**
+ * PyYAML, which cfn-lint, the SAM CLI and CloudFormation's own tooling use, does not check indentation
+ * inside a flow collection: a `!If [Cond, [ … ]` whose continuation lines (or closing `]`) sit at or left
+ * of the key that holds it is accepted there. The `yaml` package refuses it ("must be sufficiently
+ * indented"). Inside a flow collection whitespace at a line start carries no meaning (it is folded away,
+ * even in a quoted scalar), so such lines are indented until they are inside their key, and positions are
+ * mapped back to the text as written. Anything else wrong stays an error.
+ */
+export function indentFlowContinuations(text: string): { text: string; inserted: Map<number, number> } | undefined {
+  const inserted = new Map<number, number>();
+  let out = "";
+  let depth = 0;
+  /** Indentation of the line on which the outermost open flow collection began. */
+  let baseIndent = 0;
+  let line = 1;
+  let lineStart = 0;
+  let quote: '"' | "'" | undefined;
+  /** The last character of the line outside spaces, in block context (decides whether `[` opens a flow). */
+  let previous = "";
+  let tag = false;
+  const indentOf = (start: number): number => {
+    let i = start;
+    while (text.charCodeAt(i) === 32) i++;
+    return i - start;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (i === lineStart && depth > 0 && quote === undefined) {
+      const indent = indentOf(i);
+      const next = text.charAt(i + indent);
+      if (indent <= baseIndent && next !== "\n" && next !== "\r" && next !== "#") {
+        const add = baseIndent + 1 - indent;
+        out += " ".repeat(add);
+        inserted.set(line, add);
+      }
+    }
+    out += c;
+    if (c === "\n") {
+      line++;
+      lineStart = i + 1;
+      if (depth === 0) previous = "";
+      tag = false;
+      continue;
+    }
+    if (quote) {
+      if (quote === '"' && c === "\\") {
+        out += text.charAt(i + 1);
+        i++;
+      } else if (c === quote) {
+        if (quote === "'" && text.charAt(i + 1) === "'") {
+          out += "'";
+          i++;
+        } else quote = undefined;
+      }
+      continue;
+    }
+    if (c === "#" && (i === 0 || /\s/.test(text.charAt(i - 1)))) {
+      // A comment: copy to the end of the line.
+      const end = text.indexOf("\n", i);
+      const stop = end < 0 ? text.length : end;
+      out += text.slice(i + 1, stop);
+      i = stop - 1;
+      continue;
+    }
+    if (depth > 0) {
+      if (c === '"' || c === "'") quote = c;
+      else if (c === "[" || c === "{") depth++;
+      else if (c === "]" || c === "}") depth--;
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\r") {
+      if (tag) tag = false;
+      continue;
+    }
+    if (tag) continue;
+    if (c === "!" && (previous === "" || previous === ":" || previous === "-")) {
+      tag = true;
+      continue;
+    }
+    if ((c === "[" || c === "{") && (previous === "" || previous === ":" || previous === "-")) {
+      depth = 1;
+      baseIndent = indentOf(lineStart);
+      continue;
+    }
+    if ((c === '"' || c === "'") && (previous === "" || previous === ":" || previous === "-")) quote = c;
+    previous = c;
+  }
+  return inserted.size > 0 ? { text: out, inserted } : undefined;
+}
+
+/** Positions in re-indented text reported as positions in the text as written. */
+export class ReindentedIndex extends LineIndex {
+  constructor(
+    file: string,
+    text: string,
+    private readonly inserted: Map<number, number>,
+  ) {
+    super(file, text);
+  }
+
+  override position(offset: number): { line: number; column: number } {
+    const p = super.position(offset);
+    const add = this.inserted.get(p.line) ?? 0;
+    return { line: p.line, column: Math.max(1, p.column - add) };
+  }
+}
