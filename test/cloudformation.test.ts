@@ -309,7 +309,8 @@ Resources:
 `);
     const values = firstStatement(out.policies[0])?.conditions[0]?.values.items ?? [];
     expect(values[0]?.parts).toEqual(["repo:", { unknown: "Org" }, "/*"]);
-    expect(at(values[0])).toBe("5:33");
+    // Placed at its own line and column inside the block (issue 10 item 7), not on the `!Sub |` line.
+    expect(at(values[0])).toBe("6:82");
   });
 
   it("does not throw on unknown tags or malformed intrinsics", () => {

@@ -1,4 +1,4 @@
-import type { SourceLocation } from "../../model/location.js";
+import type { LineIndex, SourceLocation } from "../../model/location.js";
 import { normalisePolicy, treeString, treeValueList } from "../normalise-policy.js";
 import type { OidcProvider, PolicyDocument, RoleInfo } from "../../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
@@ -194,7 +194,7 @@ function trustPolicies(
   const docs: PolicyDocument[] = [];
   for (const reading of readings(tpl, assume)) {
     let resolved = reading.resolver.resolve(assume);
-    if (resolved?.kind === "string") resolved = policyFromString(resolved, tpl.file, out);
+    if (resolved?.kind === "string") resolved = policyFromString(resolved, tpl.index, out);
     if (!resolved) continue;
     const doc = normalisePolicy(
       resolved,
@@ -260,7 +260,12 @@ function templatePartition(tree: TreeNode): string | undefined {
  * inside the string cannot be mapped back character by character, so every value sits on the string;
  * unresolved `${…}` pieces stay unknown parts of the strings that hold them.
  */
-function policyFromString(node: TreeNode & { kind: "string" }, file: string, out: ParsedFile): TreeNode | undefined {
+function policyFromString(
+  node: TreeNode & { kind: "string" },
+  index: LineIndex,
+  out: ParsedFile,
+): TreeNode | undefined {
+  const file = index.file;
   const unknowns: Part[] = [];
   let text = "";
   for (const p of node.value.parts) {
@@ -281,7 +286,41 @@ function policyFromString(node: TreeNode & { kind: "string" }, file: string, out
     }
     return undefined;
   }
-  return onString(yamlToTree(parsed.doc.contents, parsed.index), node.loc, node.value.origin, unknowns);
+  const place = blockScalarPlacer(index, node.loc, text) ?? ((): SourceLocation => node.loc);
+  return onString(yamlToTree(parsed.doc.contents, parsed.index), place, node.value.origin, unknowns);
+}
+
+/**
+ * A policy written as a YAML literal block (`AssumeRolePolicyDocument: |` or `!Sub |`, then JSON lines):
+ * each JSON value is placed at its own line of the block, as Terraform heredocs are, and at its column
+ * while the line up to it reads as written (a `${…}` substituted before it on the same line puts it at the
+ * line's first character). Undefined for other strings: everything then sits on the string.
+ */
+function blockScalarPlacer(
+  index: LineIndex,
+  loc: SourceLocation,
+  json: string,
+): ((at: SourceLocation) => SourceLocation) | undefined {
+  const header = index.lineText(loc.line).slice(loc.column - 1);
+  if (!/^(?:!Sub\s+)?\|[-+]?[1-9]?[-+]?\s*(?:#.*)?$/.test(header)) return undefined;
+  let first = loc.line + 1;
+  while (first <= index.lineCount && index.lineText(first).trim() === "") first++;
+  const indent = /^ */.exec(index.lineText(first))?.[0].length ?? 0;
+  const jsonLines = json.split("\n");
+  // The block holds the JSON from its first line: blank lines before it are not part of the value's text.
+  const skipped = jsonLines.findIndex((l) => l.trim() !== "");
+  const point = (line: number, column: number, end: boolean): { line: number; column: number } => {
+    const srcLine = first + line - 1 - Math.max(0, skipped);
+    const prefix = (jsonLines[line - 1] ?? "").slice(0, column - 1);
+    const text = index.lineText(srcLine);
+    if (text.slice(indent, indent + prefix.length) === prefix) return { line: srcLine, column: indent + column };
+    return { line: srcLine, column: end ? text.length + 1 : indent + 1 };
+  };
+  return (at) => {
+    const a = point(at.line, at.column, false);
+    const b = point(at.endLine, at.endColumn, true);
+    return { file: loc.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  };
 }
 
 /** A key cannot hold unknown parts: an unresolved piece of it is written as `${expr}`. */
@@ -292,7 +331,13 @@ function displayKey(key: string, unknowns: Part[]): string {
   });
 }
 
-function onString(node: TreeNode, loc: SourceLocation, origin: string | undefined, unknowns: Part[]): TreeNode {
+function onString(
+  node: TreeNode,
+  place: (at: SourceLocation) => SourceLocation,
+  origin: string | undefined,
+  unknowns: Part[],
+): TreeNode {
+  const loc = place(node.loc);
   switch (node.kind) {
     case "string": {
       const parts: Part[] = [];
@@ -311,13 +356,13 @@ function onString(node: TreeNode, loc: SourceLocation, origin: string | undefine
       return { kind: "string", value, loc };
     }
     case "array":
-      return { kind: "array", items: node.items.map((i) => onString(i, loc, origin, unknowns)), loc };
+      return { kind: "array", items: node.items.map((i) => onString(i, place, origin, unknowns)), loc };
     case "object":
       return {
         kind: "object",
         entries: node.entries.map((e) => ({
-          key: { value: displayKey(e.key.value, unknowns), loc },
-          value: onString(e.value, loc, origin, unknowns),
+          key: { value: displayKey(e.key.value, unknowns), loc: place(e.key.loc) },
+          value: onString(e.value, place, origin, unknowns),
         })),
         loc,
       };
