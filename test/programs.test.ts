@@ -157,3 +157,159 @@ new iam.Role(this, "R", { assumedBy: new iam.WebIdentityPrincipal("arn:aws:iam::
     ).toEqual([]);
   });
 });
+
+describe("programs: each language", () => {
+  const SUB_ONLY = (sub: string): string =>
+    `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "${sub}"}}}]}`;
+
+  it("honours suppressions in JavaScript block comments and Pulumi YAML # comments", async () => {
+    const js = (before: string): string => `const aws = require("@pulumi/aws");
+new aws.iam.Role("ci", {
+${before}  assumeRolePolicy: JSON.stringify(${SUB_ONLY("repo:acme/*")}),
+});
+`;
+    const yaml = (before: string): string => `name: ci
+runtime: yaml
+resources:
+  ci:
+    type: aws:iam:Role
+    properties:
+${before}      assumeRolePolicy: '${SUB_ONLY("repo:acme/*")}'
+`;
+    const dir = project({
+      "js/a/index.js": js(""),
+      "js/b/index.js": js("  /* oidclint-disable-next-line broad-sub-wildcard -- every repository of acme */\n"),
+      "yaml/a/Pulumi.yaml": yaml(""),
+      "yaml/b/Pulumi.yaml": yaml("      # oidclint-disable-next-line broad-sub-wildcard -- every repository of acme\n"),
+    });
+    const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
+    expect(
+      findingLines(report, dir, { withFile: true, ruleId: "broad-sub-wildcard" }).map((l) => l.split(":")[0]),
+    ).toEqual(["js/a/index.js", "yaml/a/Pulumi.yaml"]);
+  });
+
+  it("keeps Python's and Pulumi YAML's unknowns unknown: os.environ, Pulumi config, CDK context", async () => {
+    const dir = project({
+      "pulumi/__main__.py": `import json
+import os
+
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+org = config.require("githubOrg")
+branch = os.environ["DEPLOY_BRANCH"]
+
+aws.iam.Role("ci", assume_role_policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+            "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+            "StringLike": {"token.actions.githubusercontent.com:sub": f"repo:{org}/app:ref:refs/heads/{branch}"},
+        },
+    }],
+}))
+`,
+      "cdk/stack.py": `from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+
+
+class S(Stack):
+    def __init__(self, scope, construct_id):
+        super().__init__(scope, construct_id)
+        owner = self.node.try_get_context("owner")
+        iam.Role(
+            self,
+            "R",
+            assumed_by=iam.WebIdentityPrincipal(
+                "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+                {
+                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                    "StringLike": {"token.actions.githubusercontent.com:sub": f"repo:{owner}/site:ref:refs/heads/main"},
+                },
+            ),
+        )
+`,
+      "yaml/Pulumi.yaml": `name: ci
+runtime: yaml
+config:
+  branch:
+    type: string
+resources:
+  ci:
+    type: aws:iam:Role
+    properties:
+      assumeRolePolicy:
+        fn::toJSON:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal:
+                Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+              Action: sts:AssumeRoleWithWebIdentity
+              Condition:
+                StringEquals:
+                  token.actions.githubusercontent.com:aud: sts.amazonaws.com
+                  token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/\${branch}
+`,
+    });
+    const report = await run({ cwd: dir });
+    expect(report.results.map((r) => r.filePath.slice(dir.length + 1)).sort()).toEqual([
+      "cdk/stack.py",
+      "pulumi/__main__.py",
+      "yaml/Pulumi.yaml",
+    ]);
+    expect(findingLines(report, dir, { withFile: true })).toEqual([]);
+  });
+
+  it("runs SST's sst.config.ts: Pulumi's aws as a global, the run() hook handed to $config", async () => {
+    const dir = project({
+      "sst.config.ts": `/// <reference path="./.sst/platform/config.d.ts" />
+export default $config({
+  app(input) {
+    return { name: "shop", home: "aws" };
+  },
+  async run() {
+    const github = new aws.iam.OpenIdConnectProvider("Github", {
+      url: "https://token.actions.githubusercontent.com",
+      clientIdLists: ["sts.amazonaws.com"],
+    });
+    new aws.iam.Role("Deploy", {
+      name: \`shop-\${$app.stage}-deploy\`,
+      assumeRolePolicy: {
+        Version: "2012-10-17",
+        Statement: [{
+          Effect: "Allow",
+          Principal: { Federated: github.arn },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+            StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" },
+          },
+        }],
+      },
+    });
+  },
+});
+`,
+    });
+    const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
+    expect(findingLines(report, dir, { withFile: true })).toEqual([
+      "sst.config.ts:21:70 warn broad-sub-wildcard/ownerWide",
+    ]);
+  });
+});
+
+describe("programs: the README demo", () => {
+  it("reads the demo's CDK app from source: props from bin/app.ts, the construct's subject", async () => {
+    const cwd = join(import.meta.dirname, "..", "fixtures", "demo");
+    const report = await run({ cwd, paths: ["cdk"] });
+    expect(findingLines(report, cwd, { withFile: true, full: true })).toEqual([
+      "cdk/lib/ci-stack.ts:21:15-21:33 warn broad-sub-wildcard/ownerWide: `repo:acme/*:environment:prod` matches more than one repository of `acme`",
+      "cdk/lib/ci-stack.ts:30:9-30:93 error missing-sub-condition/missing: No `sub` condition: any repository on GitHub can assume this role",
+    ]);
+  });
+});

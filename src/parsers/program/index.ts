@@ -114,8 +114,8 @@ interface Lowerers {
 async function loadLowerers(candidates: SourceFile[]): Promise<Lowerers> {
   const out: Lowerers = {};
   if (candidates.some((s) => languageOf(s.path) === "typescript")) {
-    const [{ default: ts }, { lowerTypeScript }] = await Promise.all([import("typescript"), import("./typescript.js")]);
-    out.typescript = (file, text) => lowerTypeScript(ts, file, text);
+    const [{ parse }, { lowerTypeScript }] = await Promise.all([import("@babel/parser"), import("./typescript.js")]);
+    out.typescript = (file, text) => lowerTypeScript(parse, file, text);
   }
   if (candidates.some((s) => languageOf(s.path) === "python")) {
     const { lowerPython } = await import("./python.js");

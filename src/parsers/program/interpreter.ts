@@ -87,12 +87,15 @@ export class ModuleEval {
   readonly callables: (() => void)[] = [];
   private readonly classes = new Map<ClassDef, ClassValue>();
   private readonly calledDefs = new Set<FunctionDef | ClassDef>();
+  private readonly fnDefs = new WeakMap<PValue, FunctionDef>();
+  private readonly sstGlobals: boolean;
 
   constructor(
     readonly mod: ProgramModule,
     private readonly host: ProgramHost,
   ) {
     this.index = new LineIndex(mod.file, mod.text);
+    this.sstGlobals = mod.language === "typescript" && SST_MODULE.test(mod.text);
   }
 
   loc(span: Span): SourceLocation {
@@ -133,7 +136,11 @@ export class ModuleEval {
 
   private read(name: string, scope: Scope, loc: SourceLocation): PValue {
     const b = scope.lookup(name);
-    if (!b) return GLOBALS.has(name) ? { t: "ext", path: name, loc } : unk(name, loc);
+    if (!b) {
+      if (GLOBALS.has(name)) return { t: "ext", path: name, loc };
+      const sst = this.sstGlobals ? SST_GLOBALS[name] : undefined;
+      return sst !== undefined ? { t: "ext", path: sst, loc } : unk(name, loc);
+    }
     if (b.value === undefined && b.lazy) {
       const lazy = b.lazy;
       b.lazy = undefined;
@@ -584,9 +591,29 @@ export class ModuleEval {
   ): PValue {
     if (frame.depth > MAX_CALL_DEPTH) return unk(expr, loc);
     if (callee.t === "fn") return callee.call({ ...args, depth: frame.depth }, loc);
-    if (callee.t === "ext")
-      return callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) ?? unk(expr, loc);
+    const modelled =
+      callee.t === "ext" ? callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) : undefined;
+    if (modelled) return modelled;
+    this.deferCallbacks(args);
     return unk(expr, loc);
+  }
+
+  /**
+   * Functions handed to code oidclint does not model (`$config({ run() {…} })`, a framework's hook) may be
+   * called by it: each runs once, later, with unknown arguments, unless the program calls it itself.
+   */
+  private deferCallbacks(args: CallArgs): void {
+    const values = [...args.positional, ...args.keywords.values()];
+    for (const v of values) {
+      const fns = v.t === "fn" ? [v] : v.t === "obj" ? v.entries.map((e) => e.value).filter((x) => x.t === "fn") : [];
+      for (const fn of fns) {
+        const def = this.fnDefs.get(fn);
+        if (!def) continue;
+        this.callables.push(() => {
+          this.callUnknown(def, fn);
+        });
+      }
+    }
   }
 
   private libHost(frame: Frame): { record: (d: Definition) => void; uncertain: boolean } {
@@ -720,7 +747,7 @@ export class ModuleEval {
 
   private makeFunction(def: FunctionDef, closure: Frame): PValue {
     const loc = this.loc(def.span);
-    return {
+    const fn: PValue = {
       t: "fn",
       name: def.name ?? "function",
       loc,
@@ -743,6 +770,8 @@ export class ModuleEval {
         return c ? unk(`${def.name ?? "function"}(…)`, callLoc) : { t: "null", loc: callLoc };
       },
     };
+    this.fnDefs.set(fn, def);
+    return fn;
   }
 
   /**
@@ -858,6 +887,17 @@ export class ModuleEval {
 
 /** Globals that name library-like objects (`JSON.stringify`). Others (`process`, `os`) are unknown. */
 const GLOBALS = new Set(["JSON"]);
+
+/**
+ * SST (v3, built on Pulumi) runs `sst.config.ts` and the modules it imports with the Pulumi providers and
+ * helpers as globals: `aws.iam.Role` there is `@pulumi/aws`'s, `$interpolate` is `pulumi.interpolate`.
+ */
+const SST_GLOBALS: Record<string, string> = {
+  aws: "@pulumi/aws",
+  $interpolate: "@pulumi/pulumi.interpolate",
+  $jsonStringify: "@pulumi/pulumi.jsonStringify",
+};
+const SST_MODULE = /\$config\s*\(|\$app\b|\bsst\.aws\./;
 
 /** Data that is the same wherever it is read (not functions, classes, library objects or imports). */
 function isPlainData(v: PValue): boolean {
