@@ -53,7 +53,7 @@ const FAMILIES: [Family, RegExp][] = [
   ["pulumi-core", /^(?:@pulumi\/pulumi|pulumi)\.(.+)$/],
   ["cdktf", /^(?:@cdktf\/provider-aws|cdktf_cdktf_provider_aws)(?:[./][\w-]+)*?\.([A-Z]\w*(?:\.\w+)?)$/],
   ["cdktf-core", /^cdktf\.(.+)$/],
-  ["json", /^(JSON\.stringify|json\.dumps)$/],
+  ["json", /^(JSON\.stringify|json\.dumps|JSON\.parse|json\.loads)$/],
 ];
 
 function classify(path: string): { family: Family; name: string } | undefined {
@@ -363,8 +363,14 @@ export function callExternal(
       return c.name === "Fn.jsonencode" && args.positional[0]
         ? lib({ kind: "json", value: args.positional[0] }, loc)
         : undefined;
-    case "json":
-      return args.positional[0] ? lib({ kind: "json", value: args.positional[0] }, loc) : undefined;
+    case "json": {
+      const a = args.positional[0];
+      if (!a) return undefined;
+      // `json.loads(json.dumps(x))` is `x` again; parsing any other text is left unknown.
+      if (c.name === "JSON.parse" || c.name === "json.loads")
+        return a.t === "lib" && a.obj.kind === "json" ? (a.obj.value as PValue) : undefined;
+      return lib({ kind: "json", value: a }, loc);
+    }
   }
 }
 

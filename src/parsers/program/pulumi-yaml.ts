@@ -1,7 +1,8 @@
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
-import type { SourceLocation } from "../../model/location.js";
+import { LineIndex, type SourceLocation } from "../../model/location.js";
 import { knownText, type Part } from "../../model/value.js";
 import type { SourceFile } from "../source.js";
+import { textAt, type Segment } from "../terraform/embedded-json.js";
 import type { TreeNode } from "../tree.js";
 import { parseYamlSource, yamlToTree } from "../yaml-source.js";
 import { callExternal, libMember, type Definition } from "./libraries.js";
@@ -76,12 +77,49 @@ export function parsePulumiYaml(src: SourceFile): ParsedFile | undefined {
     return concat(pieces, loc, describeValue);
   };
 
+  let index: { lines: string[]; starts: number[]; at: LineIndex } | undefined;
+
+  /**
+   * A literal block scalar (`assumeRolePolicy: |` followed by JSON): each line of the value keeps its own
+   * position, so a finding points at the line of the JSON where the value is written. Undefined when the
+   * lines do not rebuild the value exactly (tabs, folded or escaped text): the scalar is then one place.
+   */
+  const literalBlock = (loc: SourceLocation, value: string): Segment[] | undefined => {
+    if (!index) {
+      const lines = src.text.split("\n");
+      const starts: number[] = [];
+      let at = 0;
+      for (const l of lines) {
+        starts.push(at);
+        at += l.length + 1;
+      }
+      index = { lines, starts, at: new LineIndex(src.path, src.text) };
+    }
+    const { lines, starts, at } = index;
+    if (lines[loc.line - 1]?.[loc.column - 1] !== "|") return undefined;
+    const segs: Segment[] = [];
+    let built = 0;
+    let indent: number | undefined;
+    for (let l = loc.line; l < lines.length && l < loc.endLine && built < value.length; l++) {
+      const line = (lines[l] ?? "").replace(/\r$/, "");
+      if (indent === undefined && line.trim() !== "") indent = line.length - line.trimStart().length;
+      const cut = Math.min(indent ?? line.length, line.length);
+      const piece = `${line.slice(cut)}\n`.slice(0, value.length - built);
+      if (value.slice(built, built + piece.length) !== piece) return undefined;
+      segs.push(textAt(piece, (starts[l] ?? 0) + cut, (a, b) => at.span(a, b)));
+      built += piece.length;
+    }
+    return built === value.length ? segs : undefined;
+  };
+
   const evaluate = (node: TreeNode, depth: number): PValue => {
     if (depth > 100 || ++steps > 100_000) return unk("nested too deeply", node.loc);
     switch (node.kind) {
       case "string": {
         const text = knownText(node.value);
-        return text === undefined ? { t: "str", v: node.value } : interpolate(text, node.loc);
+        if (text === undefined) return { t: "str", v: node.value };
+        const segs = text.includes("${") ? undefined : literalBlock(node.loc, text);
+        return segs ? { t: "str", v: node.value, segs } : interpolate(text, node.loc);
       }
       case "scalar":
         return node.value === null
