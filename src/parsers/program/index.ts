@@ -4,6 +4,7 @@ import type { ParseEnv, SourceFile } from "../source.js";
 import { passesPrecheck, programFormat } from "./discovery.js";
 import { MAX_STEPS, ModuleEval, type Budget, type ProgramHost } from "./interpreter.js";
 import type { ProgramModule } from "./ir.js";
+import type { BabelParse } from "./typescript.js";
 import type { Definition } from "./libraries.js";
 import { lowerDefinitions } from "./lower.js";
 
@@ -114,7 +115,11 @@ interface Lowerers {
 async function loadLowerers(candidates: SourceFile[]): Promise<Lowerers> {
   const out: Lowerers = {};
   if (candidates.some((s) => languageOf(s.path) === "typescript")) {
-    const [{ parse }, { lowerTypeScript }] = await Promise.all([import("@babel/parser"), import("./typescript.js")]);
+    const [babel, { lowerTypeScript }] = await Promise.all([import("@babel/parser"), import("./typescript.js")]);
+    // A CommonJS package: its functions are named exports under Node, `default`'s members in a bundle.
+    const mod = babel as { parse?: BabelParse; default?: { parse?: BabelParse } };
+    const parse = mod.parse ?? mod.default?.parse;
+    if (!parse) throw new Error("@babel/parser has no parse function");
     out.typescript = (file, text) => lowerTypeScript(parse, file, text);
   }
   if (candidates.some((s) => languageOf(s.path) === "python")) {

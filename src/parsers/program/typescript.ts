@@ -60,6 +60,7 @@ export function lowerTypeScript(
       allowSuperOutsideMethod: true,
     }).program;
   } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
     const pos = (e as { pos?: unknown }).pos;
     const message = e instanceof Error ? e.message.replace(/\s*\(\d+:\d+\)$/, "") : "syntax error";
     syntaxError = {
