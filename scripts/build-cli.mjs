@@ -22,7 +22,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["typescript", "@cdktf/hcl2json"],
+  external: ["@cdktf/hcl2json"],
   // yaml's ECMAScript-module build (the same code as its CommonJS one, with console.warn for process.emitWarning):
   // bundled as modules it needs no CommonJS wrappers, and what the run never calls is left out.
   alias: { yaml: join(root, "node_modules/yaml/browser/index.js") },

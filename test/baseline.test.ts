@@ -91,17 +91,17 @@ describe("baseline", () => {
     const dir = copyDemo("demo-baseline");
     const written = await cli(dir, ["--write-baseline", "oidclint-baseline.json"]);
     expect(written.code).toBe(0);
-    expect(written.stderr).toContain("recorded 9 problem(s) in oidclint-baseline.json");
+    expect(written.stderr).toContain("recorded 11 problem(s) in oidclint-baseline.json");
     const recorded = JSON.parse(readFileSync(join(dir, "oidclint-baseline.json"), "utf8")) as {
       findings: { file: string; ruleId: string }[];
     };
-    expect(recorded.findings).toHaveLength(9);
+    expect(recorded.findings).toHaveLength(11);
     expect(recorded.findings[0]?.file).toBe(".github/workflows/deploy.yml");
 
     const clean = await cli(dir, ["--baseline", "oidclint-baseline.json"]);
     expect(clean.code).toBe(0);
     expect(clean.stdout).toContain("no problems");
-    expect(clean.stdout).toContain("9 problem(s) recorded in oidclint-baseline.json not shown");
+    expect(clean.stdout).toContain("11 problem(s) recorded in oidclint-baseline.json not shown");
 
     // Moving lines keeps the baseline valid; a new problem is reported alone.
     const trust = join(dir, "iam/deploy-trust.json");
@@ -158,7 +158,7 @@ describe("command-line conventions", () => {
   it("the demo prints one line per problem within 120 columns", async () => {
     const r = await cli(demo, []);
     const lines = r.stdout.split("\n");
-    expect(lines.filter((l) => /^ {2}\d+:\d+ /.test(l))).toHaveLength(9);
+    expect(lines.filter((l) => /^ {2}\d+:\d+ /.test(l))).toHaveLength(11);
     for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(120);
   });
 });
