@@ -177,6 +177,18 @@ describe("many files", () => {
       "policies/p.json:10:7 error missing-sub-condition/missing",
     ]);
   });
+  it("a file over the 8 MiB limit is reported when its start shows an input, never skipped silently", async () => {
+    const padding = "x".repeat(8.5 * 1024 * 1024);
+    const cwd = repo("over-limit", {
+      "big-policy.json": `{"Version": "2012-10-17", "Statement": [], "Padding": "${padding}"}`,
+      "big-data.json": `{"rows": "${padding}"}`,
+    });
+    const report = await run({ cwd });
+    expect(findingLines(report, cwd, { withFile: true })).toEqual(["big-policy.json:1:1 error parse-error/unparsable"]);
+    expect(report.results.flatMap((r) => r.messages.map((m) => m.message))).toEqual([
+      "file is 8.5 MiB, over the 8 MiB oidclint reads; not linted",
+    ]);
+  });
   it("an empty workflow or Terraform file is still an input (its path makes it one)", async () => {
     const { loadProject } = await import("../src/engine/load-project.js");
     const cwd = repo("empty-inputs", { ".github/workflows/empty.yml": "", "main.tf": "", "x.json": "" });

@@ -29,7 +29,12 @@ export interface ReadOptions {
   maxBytes?: number;
 }
 
-export type ReadFailure = { problem: string; reason: "missing" | "special" | "outside" | "too-large" | "unreadable" };
+export type ReadFailure = {
+  problem: string;
+  reason: "missing" | "special" | "outside" | "too-large" | "unreadable";
+  /** For a file over the limit: its first bytes, to tell whether it was meant to be an input. */
+  head?: Buffer;
+};
 export type BytesOutcome = { bytes: Buffer } | ReadFailure;
 export type ReadOutcome =
   | { text: string }
@@ -130,7 +135,10 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
     const opened = fstatSync(fd);
     const kind = specialKind(opened);
     if (kind) return { problem: `is ${kind}, not a regular file; not read`, reason: "special" };
-    if (opened.size > max) return tooLarge(opened.size, max);
+    if (opened.size > max) {
+      const head = Buffer.allocUnsafe(HEAD_BYTES);
+      return tooLarge(opened.size, max, head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)));
+    }
     // Read to the end, whatever the size said, but never past the limit.
     const chunks: Buffer[] = [];
     let total = 0;
@@ -140,7 +148,7 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       total += n;
-      if (total > max) return tooLarge(total, max);
+      if (total > max) return tooLarge(total, max, Buffer.concat(chunks, Math.min(total, HEAD_BYTES)));
     }
     return { bytes: chunks.length === 1 ? (chunks[0] ?? EMPTY) : Buffer.concat(chunks, total) };
   } catch (e) {
@@ -150,8 +158,12 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
   }
 }
 
-function tooLarge(size: number, max: number): ReadFailure {
+/** How much of a file over the limit is read to tell what it is. */
+const HEAD_BYTES = 64 * 1024;
+
+function tooLarge(size: number, max: number, head: Buffer): ReadFailure {
   return {
+    head,
     problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${max / 1048576} MiB oidclint reads; not linted`,
     reason: "too-large",
   };
@@ -163,7 +175,9 @@ export function readInput(abs: string, opts: ReadOptions = {}): ReadOutcome {
   if ("bytes" in outcome) return decodeInput(outcome.bytes);
   // A file git still lists but that was deleted from the work tree is simply not there.
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
-  return outcome;
+  const { head, ...failure } = outcome;
+  // A file over the limit is reported where its start shows an input (a policy `.json`), never skipped silently.
+  return head ? { ...failure, lenient: new TextDecoder("utf-8").decode(head) } : failure;
 }
 
 /** Reads a text file for a caller that only needs the text (or undefined, whatever went wrong). */
