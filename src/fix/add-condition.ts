@@ -290,14 +290,59 @@ function nextSignificant(text: string, from: number, commas: boolean): number {
   return i;
 }
 
+/**
+ * The lines of the last text asked about: where each starts, and where each one's comment starts (offset
+ * in the text) once asked. A minified 1 MiB policy is one line, and every finding in it asks.
+ */
+let lines: { text: string; starts: number[]; byLine: Map<number, number> } = {
+  text: "",
+  starts: [0],
+  byLine: new Map(),
+};
+
+function linesOf(text: string): typeof lines {
+  if (lines.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    lines = { text, starts, byLine: new Map() };
+  }
+  return lines;
+}
+
+/** The start of the line holding `offset` (`text.lastIndexOf("\n", offset - 1) + 1`, by binary search). */
+function lineStartOf(text: string, offset: number): number {
+  const { starts } = linesOf(text);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return starts[lo] ?? 0;
+}
+
+/** The offset of the comment of the line starting at `lineStart`, or the line's end: computed once per line. */
+function lineCommentStart(text: string, lineStart: number): number {
+  const commentStarts = linesOf(text);
+  let at = commentStarts.byLine.get(lineStart);
+  if (at === undefined) {
+    const nl = text.indexOf("\n", lineStart);
+    at = lineStart + commentStart(text.slice(lineStart, nl < 0 ? text.length : nl));
+    commentStarts.byLine.set(lineStart, at);
+  }
+  return at;
+}
+
 /** The last character before `offset` that is not a blank or in a line comment, and its offset. */
 function previousSignificant(text: string, offset: number): { ch: string; at: number } | undefined {
   let end = offset;
   while (end > 0) {
-    const lineStart = text.lastIndexOf("\n", end - 1) + 1;
-    const line = text.slice(lineStart, end);
-    const code = line.slice(0, commentStart(line)).trimEnd();
-    if (code !== "") return { ch: code[code.length - 1] ?? "", at: lineStart + code.length - 1 };
+    const lineStart = lineStartOf(text, end);
+    // A comment that starts before `end` ends the code there; one after it does not concern this part.
+    let i = Math.min(end, lineCommentStart(text, lineStart)) - 1;
+    while (i >= lineStart && /\s/.test(text[i] ?? "")) i--;
+    if (i >= lineStart) return { ch: text[i] ?? "", at: i };
     end = lineStart - 1;
   }
   return undefined;
@@ -323,8 +368,10 @@ function insertBefore(
   entry: string,
   hcl: boolean,
 ): { at: number; text: string } | undefined {
-  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-  const inline = text.slice(lineStart, start).trim() !== "";
+  const lineStart = lineStartOf(text, start);
+  let before = start - 1;
+  while (before >= lineStart && /\s/.test(text[before] ?? "")) before--;
+  const inline = before >= lineStart;
   const prev = previousSignificant(text, start);
   if (inline) {
     if (prev?.ch !== "{" && prev?.ch !== ",") return undefined;
