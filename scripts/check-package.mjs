@@ -89,7 +89,6 @@ step(`tarball contents (${files.length} files)`, () => {
     "dist/cli/cli.js",
     "schema/oidclintrc.schema.json",
     ".pre-commit-hooks.yaml",
-    "action.yml",
   ];
   for (const f of required) assert(files.includes(f), `missing from the tarball: ${f}`);
   const stray = files.filter(

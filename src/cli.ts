@@ -10,7 +10,7 @@ import { pathUnderRoot, repositoryRoot } from "./formatters/repo-path.js";
 import { lint, type LintOptions } from "./engine/lint.js";
 import { ruleErrorText, type LintReport } from "./engine/result.js";
 import type { Severity } from "./engine/rule.js";
-import { formatterFor, formatters } from "./formatters/index.js";
+import { formatterFor, formatters, type FormatMeta } from "./formatters/index.js";
 import { useColor, visible } from "./formatters/terminal.js";
 import { rules } from "../rules/index.js";
 
@@ -45,7 +45,7 @@ JSON) and the workflows that assume them. Paths are files, directories or globs 
 a glob that matches no file is an error.
 
 Options:
-  -f, --format NAME        stylish (default), json, sarif, github
+  -f, --format NAME        stylish (default), json, sarif, github, markdown
   -v, --verbose            stylish: explanation, fix and source line under each problem
   -c, --config FILE        use this config instead of the nearest .oidclintrc.json
       --rule ID:LEVEL      set a rule's level (off, warn, error); repeatable
@@ -230,7 +230,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (formatName !== "stylish") for (const note of notes) io.stderr(`oidclint: ${visible(note)}\n`);
   const color = useColor(values["no-color"] ? false : values.color, io, values["output-file"] !== undefined);
   const stdinText = values.stdin ? stdinSource : undefined;
-  const text = formatter(report, {
+  const meta: FormatMeta = {
     cwd: io.cwd,
     color,
     rules,
@@ -241,7 +241,8 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       if (stdinText !== undefined) return stdinText;
       return readTextFile(file);
     },
-  });
+  };
+  const text = formatter(report, meta);
   if (values["output-file"]) {
     const out = resolve(io.cwd, values["output-file"]);
     mkdirSync(dirname(out), { recursive: true });
@@ -249,6 +250,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   // `--fix-dry-run` prints the diff on stdout: the report of what is left goes only to --output-file.
   else if (!values["fix-dry-run"]) io.stdout(text);
+  io.onReport?.(report, meta);
   // A rule that threw: the other rules' findings are printed above, but the check is incomplete.
   for (const r of report.ruleErrors ?? []) io.stderr(`oidclint: ${visible(ruleErrorText(r))}\n`);
   if (report.ruleErrors) return 2;

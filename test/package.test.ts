@@ -47,13 +47,17 @@ describe("package", () => {
       "dist/rules/index.js",
       "schema/oidclintrc.schema.json",
       ".pre-commit-hooks.yaml",
-      "action.yml",
       "package.json",
     ]) {
       expect(files, f).toContain(f);
     }
     expect(
-      files.filter((f) => /^(test|fixtures|scripts|src|\.bench|\.ci)\//.test(f) || /^dist\/(test|scripts)\//.test(f)),
+      files.filter(
+        (f) =>
+          /^(test|fixtures|scripts|src|\.bench|\.ci|dist-action)\//.test(f) ||
+          f === "action.yml" ||
+          /^dist\/(test|scripts)\//.test(f),
+      ),
     ).toEqual([]);
     expect(files.filter((f) => f.startsWith("rules/")).every((f) => f.endsWith(".md"))).toBe(true);
   });

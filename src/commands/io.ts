@@ -1,5 +1,7 @@
 import { ConfigError } from "../config/load.js";
 import { MAX_FILE_BYTES } from "../engine/read-file.js";
+import type { LintReport } from "../engine/result.js";
+import type { FormatMeta } from "../formatters/types.js";
 
 /** What every command writes to and reads from; tests pass their own. */
 export interface CliIO {
@@ -9,6 +11,8 @@ export interface CliIO {
   isTTY: boolean;
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Called by a lint run with the report and what its formatter was given (the GitHub Action's job summary). */
+  onReport?: (report: LintReport, meta: FormatMeta) => void;
 }
 
 export function defaultIO(): CliIO {

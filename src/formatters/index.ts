@@ -1,5 +1,6 @@
 import { github } from "./github.js";
 import { json } from "./json.js";
+import { markdown } from "./markdown.js";
 import { sarif } from "./sarif.js";
 import { stylish } from "./stylish.js";
 import type { Formatter } from "./types.js";
@@ -7,7 +8,7 @@ import type { Formatter } from "./types.js";
 export type { Formatter, FormatMeta } from "./types.js";
 
 /** Output formats by `--format` name. */
-export const formatters = { stylish, json, sarif, github } as const satisfies Record<string, Formatter>;
+export const formatters = { stylish, json, sarif, github, markdown } as const satisfies Record<string, Formatter>;
 
 export type FormatName = keyof typeof formatters;
 
