@@ -10685,6 +10685,75 @@ var init_edit_distance = __esm({
   }
 });
 
+// src/commands/args.ts
+import { parseArgs } from "node:util";
+function nearest(typed, candidates) {
+  let best;
+  for (const name2 of candidates) {
+    const d = editDistance(typed, name2);
+    if (!best || d < best.d) best = { name: name2, d };
+  }
+  return best && best.d <= Math.max(1, Math.floor(typed.length / 3)) ? best.name : void 0;
+}
+function suggestion(typed, options) {
+  const name2 = typed.replace(/^-+/, "").split("=")[0] ?? "";
+  const byShort = Object.entries(options).find(([, spec]) => spec.short === name2)?.[0];
+  const long = byShort ?? nearest(name2, Object.keys(options));
+  return long === void 0 ? void 0 : `--${long}`;
+}
+function parseOptions(args, options, spec = { positionals: { what: "path" } }) {
+  const { command, positionals: takes } = spec;
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    const code18 = e.code ?? "";
+    const message = e.message;
+    const flag = /'(?:-\w, )?(--?[\w-]+)/.exec(message)?.[1] ?? "";
+    if (code18 === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      const near = suggestion(flag, options);
+      throw new UsageError(`unknown option ${flag}${near ? ` \u2014 did you mean ${near}?` : ""}`, command);
+    }
+    if (code18 === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      if (/argument missing/.test(message)) throw new UsageError(`${flag} needs a value`, command);
+      if (/ambiguous/.test(message))
+        throw new UsageError(`${flag} needs a value; for one that starts with "-", write ${flag}=VALUE`, command);
+      throw new UsageError(`${flag} takes no value`, command);
+    }
+    throw new UsageError(message.split("\n")[0] ?? message, command);
+  }
+  const count2 = parsed.positionals.length;
+  const min = takes?.min ?? 0;
+  const max = takes === void 0 ? 0 : takes.max ?? Infinity;
+  const what = (n) => `${takes?.what ?? "argument"}${n === 1 ? "" : "s"}`;
+  if (count2 > max) {
+    const extra = parsed.positionals[max] ?? "";
+    const limit = max === 0 ? `${command ? `oidclint ${command}` : "this command"} takes no ${what(2)}` : `give at most ${max} ${what(max)}`;
+    throw new UsageError(`unexpected argument "${extra}": ${limit}${spec.hint ? ` (${spec.hint})` : ""}`, command);
+  }
+  if (count2 < min)
+    throw new UsageError(`give ${min === 1 ? "a" : min} ${what(min)}${spec.hint ? ` (${spec.hint})` : ""}`, command);
+  return parsed;
+}
+function wantsHelp(args) {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+var UsageError;
+var init_args = __esm({
+  "src/commands/args.ts"() {
+    "use strict";
+    init_edit_distance();
+    UsageError = class extends Error {
+      constructor(message, command) {
+        super(message);
+        this.command = command;
+      }
+      command;
+    };
+  }
+});
+
 // src/formatters/repo-path.ts
 import { existsSync as existsSync3 } from "node:fs";
 import { dirname as dirname4, isAbsolute as isAbsolute2, join as join4, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
@@ -52949,7 +53018,9 @@ var init_terminal = __esm({
 var check_exports = {};
 __export(check_exports, {
   CheckInputError: () => CheckInputError,
+  checkJson: () => checkJson,
   decodeJwt: () => decodeJwt,
+  evaluateCheck: () => evaluateCheck,
   fixFor: () => fixFor,
   painter: () => painter,
   renderCheck: () => renderCheck,
@@ -52958,7 +53029,6 @@ __export(check_exports, {
 });
 import { existsSync as existsSync5 } from "node:fs";
 import { resolve as resolve7 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
 function isScalar4(v) {
   return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 }
@@ -53113,21 +53183,34 @@ function immutableFix(value, patterns, match, at3) {
   const ids = withIds(`${pOwner}@${ownerId}`, `${pRepo}@${repoId}`);
   return `policy: the token's sub \`${value}\` is in the immutable form: this repository gets immutable subjects (owner and repository ids after the names), which the name-only pattern \`${hit}\` never matches. Use \`${wild}\` under \`StringLike\` (the names still pin the owner), or the ids: \`${ids}\` (${at3})`;
 }
-function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false) {
+function evaluateCheck(doc, claims, settings, missing) {
   const outcome = evaluatePolicy(doc, claims, settings, [], missing);
+  let firstFailing;
+  for (const s of outcome.statements) {
+    if (s.effect !== "allow" || firstFailing) continue;
+    const failing = s.conditions.find((x) => x.outcome.result === "fail");
+    if (failing) firstFailing = { c: failing.condition, o: failing.outcome };
+  }
+  const denied = outcome.result === "fail" ? outcome.statements.find((s) => s.effect === "deny" && s.result === "pass") : void 0;
+  const fixes = outcome.result === "fail" && firstFailing && !denied ? fixFor(firstFailing.c, firstFailing.o, claims, settings.audience) : [];
+  return { outcome, ...firstFailing ? { firstFailing } : {}, ...denied ? { denied } : {}, fixes };
+}
+function shownClaims(claims) {
+  return Object.entries(claims).filter(([k]) => !["exp", "iat", "nbf", "jti"].includes(k));
+}
+function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false) {
+  const { outcome, firstFailing, denied, fixes } = evaluateCheck(doc, claims, settings, missing);
   const lines = [];
   lines.push(
     paint.bold(
       `Trust policy: ${doc.role ? `${roleLabel(doc)} \u2014 ` : ""}${doc.loc.file}:${doc.loc.line} (${doc.source})`
     )
   );
-  const shownClaims = Object.entries(claims).filter(([k]) => !["exp", "iat", "nbf", "jti"].includes(k));
   lines.push("", paint.bold("Claims:"));
-  for (const [k, v] of shownClaims) {
+  for (const [k, v] of shownClaims(claims)) {
     const note = k === "aud" && audDefaulted ? paint.dim(`  (default: no --aud given, the configured \`audience\`)`) : "";
     lines.push(`  ${k.padEnd(22)} ${shown(v)}${note}`);
   }
-  let firstFailing;
   if (outcome.statements.length === 0) {
     lines.push(
       "",
@@ -53148,8 +53231,7 @@ function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false
     if (s.conditions.length === 0) lines.push(paint.dim("  (no conditions: every token of the provider matches)"));
     for (const { condition: c, outcome: o } of s.conditions) {
       const mark = o.result === "pass" ? paint.green("\u2714 pass") : o.result === "fail" ? paint.red("\u2716 FAIL") : paint.yellow("? unknown");
-      const isFirst = s.effect === "allow" && o.result === "fail" && firstFailing === void 0;
-      if (isFirst) firstFailing = { c, o };
+      const isFirst = firstFailing?.c === c;
       const row = `  ${mark}  ${c.operator.value} ${displayText(c.key)} ${valuesText(c)}`;
       lines.push(isFirst ? paint.bold(`${row}   \u2190 first failing condition`) : row);
       const detail = o.result === "unknown" ? o.reason ?? "" : `claim ${o.claim} = ${shown(o.actual)}${o.matchedValue !== void 0 ? `, matched by \`${o.matchedValue}\`` : ""}`;
@@ -53159,7 +53241,6 @@ function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false
   lines.push("");
   if (outcome.result === "pass") lines.push(paint.green(paint.bold("ACCEPTED: these claims may assume the role.")));
   else if (outcome.result === "fail") {
-    const denied = outcome.statements.find((s) => s.effect === "deny" && s.result === "pass");
     if (denied)
       lines.push(
         paint.red(
@@ -53172,9 +53253,9 @@ function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false
       lines.push(
         paint.red(paint.bold("REFUSED: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity)."))
       );
-    if (firstFailing && !denied) {
+    if (fixes.length > 0) {
       lines.push("", paint.bold("To make it pass:"));
-      for (const f of fixFor(firstFailing.c, firstFailing.o, claims, settings.audience)) lines.push(`  - ${f}`);
+      for (const f of fixes) lines.push(`  - ${f}`);
     }
   } else
     lines.push(
@@ -53182,31 +53263,66 @@ function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false
     );
   return { outcome, text: printLines(paint, lines) };
 }
+function place(loc) {
+  return { file: loc.file, line: loc.line, column: loc.column };
+}
+function checkJson(doc, claims, settings, missing, audDefaulted = false) {
+  const { outcome, firstFailing, denied, fixes } = evaluateCheck(doc, claims, settings, missing);
+  return {
+    policy: { ...place(doc.loc), source: doc.source, role: doc.role ? roleLabel(doc) : null },
+    claims: Object.fromEntries(shownClaims(claims)),
+    audDefaulted,
+    result: VERDICT[outcome.result],
+    statements: outcome.statements.map((s, i) => ({
+      index: i + 1,
+      sid: s.stmt.sid?.value ?? null,
+      effect: s.effect === "allow" ? "Allow" : "Deny",
+      ...place(s.stmt.loc),
+      result: s.result,
+      conditions: s.conditions.map(({ condition: c, outcome: o }) => ({
+        operator: c.operator.value,
+        key: displayText(c.key),
+        values: [
+          ...c.values.items.map((v) => displayText(v)),
+          ...c.values.unknown ? [`\${${c.values.unknown.expr}}`] : []
+        ],
+        ...place(c.loc),
+        result: o.result,
+        claim: o.claim,
+        actual: o.actual ?? null,
+        ...o.matchedValue !== void 0 ? { matchedValue: o.matchedValue } : {},
+        ...o.reason !== void 0 ? { reason: o.reason } : {},
+        firstFailing: firstFailing?.c === c
+      }))
+    })),
+    deniedBy: denied ? place(denied.stmt.loc) : null,
+    fixes
+  };
+}
 async function run(args, io) {
-  let values2;
-  try {
-    ({ values: values2 } = parseArgs2({
-      args,
-      options: {
-        policy: { type: "string" },
-        role: { type: "string" },
-        token: { type: "string" },
-        sub: { type: "string" },
-        aud: { type: "string" },
-        config: { type: "string", short: "c" },
-        "no-color": { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      }
-    }));
-  } catch (e) {
-    io.stderr(`oidclint check: ${visible(e.message)}
-${USAGE}`);
-    return 2;
-  }
-  if (values2.help) {
-    io.stdout(USAGE);
+  if (wantsHelp(args)) {
+    io.stdout(HELP);
     return 0;
   }
+  const { values: values2 } = parseOptions(
+    args,
+    {
+      policy: { type: "string" },
+      role: { type: "string" },
+      token: { type: "string" },
+      sub: { type: "string" },
+      aud: { type: "string" },
+      format: { type: "string", short: "f" },
+      context: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
+      "no-color": { type: "boolean" },
+      help: { type: "boolean", short: "h" }
+    },
+    { command: "check", hint: "the policy is --policy FILE" }
+  );
+  const format = values2.format ?? "text";
+  if (format !== "text" && format !== "json")
+    throw new UsageError(`unknown format "${format}" (expected text or json)`, "check");
   try {
     if (!values2.policy) throw new CheckInputError("--policy FILE is required");
     if (values2.token === void 0 && values2.sub === void 0 && values2.aud === void 0)
@@ -53215,6 +53331,7 @@ ${USAGE}`);
       throw new CheckInputError("give either --token or --sub/--aud, not both");
     const loaded2 = await loadPolicy(values2.policy, io.cwd, {
       ...values2.config ? { configFile: values2.config } : {},
+      ...values2.context ? { contextPaths: values2.context } : {},
       env: io.env
     });
     const config = loaded2.config;
@@ -53241,6 +53358,11 @@ ${USAGE}`);
         `${values2.policy} is not a policy oidclint can read (Terraform, CloudFormation, IAM JSON or aws iam get-role output)`
       );
     const doc = selectPolicy(docs, values2.role, values2.policy);
+    if (format === "json") {
+      io.stdout(`${JSON.stringify(checkJson(doc, claims, config.settings, missing, audDefaulted), null, 2)}
+`);
+      return evaluateCheck(doc, claims, config.settings, missing).outcome.result === "pass" ? 0 : 1;
+    }
     if (!doc.statements.some((s) => trustsGitHub(s, config.settings))) {
       io.stdout(
         `${visible(`${roleLabel(doc)}: no Allow statement trusts GitHub's OIDC provider (${config.settings.issuer}); every GitHub token is refused.`)}
@@ -53261,7 +53383,7 @@ ${USAGE}`);
     throw e;
   }
 }
-var USAGE, CheckInputError;
+var CheckInputError, VERDICT, HELP;
 var init_check = __esm({
   "src/commands/check.ts"() {
     "use strict";
@@ -53271,10 +53393,38 @@ var init_check = __esm({
     init_discover();
     init_load_project();
     init_value();
+    init_args();
     init_terminal();
-    USAGE = "Usage: oidclint check --policy FILE [--role NAME] (--token JWT|- | --sub SUB [--aud AUD]) [--config FILE] [--no-color]\n";
     CheckInputError = class extends Error {
     };
+    VERDICT = { pass: "accepted", fail: "refused", unknown: "undecided" };
+    HELP = `Usage: oidclint check --policy FILE [--role NAME] (--sub SUB [--aud AUD] | --token JWT|-) [options]
+
+Why does AWS refuse this token? Evaluates every condition of a role's trust policy against the claims of a
+token (or a sub and aud you give), marks the first that fails and says what change to the policy or the
+workflow would let the claims in. The policy file may be Terraform (its module is read too), CloudFormation,
+CDK output, IAM JSON or \`aws iam get-role\` output.
+
+Options:
+      --policy FILE        the file that defines the role's trust policy (required)
+      --role NAME          which role, when the file defines several (name or resource id)
+      --sub SUB            the token's sub claim \u2026
+      --aud AUD            \u2026 and its aud (default: the configured audience, sts.amazonaws.com)
+      --token JWT|-        a whole token (or - to read it from standard input); it is decoded, never verified
+  -f, --format NAME        text (default) or json
+      --context PATH       also read PATH (Terraform variables, modules) without checking it; repeatable
+  -c, --config FILE        use this config instead of the nearest .oidclintrc.json
+      --no-color           no colours
+  -h, --help               show this help
+
+Examples:
+  oidclint check --policy infra/iam.tf --role deploy --sub repo:acme/app:ref:refs/heads/main
+  oidclint check --policy role.json --sub repo:acme/app:environment:prod --aud sts.amazonaws.com
+  echo "$TOKEN" | oidclint check --policy role.json --token -
+  oidclint check --policy infra/iam.tf --sub repo:acme/app:pull_request --format json
+
+Exit codes: 0 accepted, 1 refused or undecided, 2 usage error or unreadable policy.
+`;
   }
 });
 
@@ -53342,152 +53492,207 @@ __export(explain_exports, {
   run: () => run2
 });
 import { resolve as resolve8 } from "node:path";
-import { parseArgs as parseArgs3 } from "node:util";
-function tokenLine(job, wf, project, settings, paint) {
-  const uses = jobOidcUses({ project, settings }, job, wf);
-  const need = jobNeed(uses);
+function explainJob(wf, job, project, settings, roles) {
+  const need = jobNeed(jobOidcUses({ project, settings }, job, wf));
   const eff = effectivePermissions(job, wf);
-  const where2 = eff.source === "job" ? "the job's `permissions`" : eff.source === "workflow" ? "the workflow's `permissions`" : eff.source === "caller" ? "its caller (reusable workflow)" : "the repository default";
-  const grant = eff.idToken === "write" ? paint.green(`id-token: write is effective (from ${where2})`) : eff.idToken === "unknown" ? paint.yellow(`id-token: depends on ${where2}`) : `${need === "yes" ? "\u2716 " : ""}id-token: write is NOT granted (${where2} ${eff.source === "default" ? "never includes it" : "leaves it out"})`;
-  const needs = need === "yes" ? "needs a token" : need === "maybe" ? "may need a token" : "requests no OIDC token";
-  return `${grant}; the job ${needs}`;
-}
-function explainJob(wf, job, project, settings, roles, paint) {
-  const lines = [];
-  lines.push(
-    "",
-    paint.bold(`Job ${job.id.value}${job.environment ? `  (environment: ${displayText(job.environment)})` : ""}`)
-  );
-  if (jobNeed(jobOidcUses({ project, settings }, job, wf)) === "no") {
-    const granted = effectivePermissions(job, wf).idToken === "write";
-    lines.push(`  requests no OIDC token${granted ? paint.dim(" (`id-token: write` is granted all the same)") : ""}`);
-    return lines;
-  }
-  lines.push(`  ${tokenLine(job, wf, project, settings, paint)}`);
+  const out2 = {
+    id: job.id.value,
+    ...job.name ? { name: job.name.value } : {},
+    ...job.environment ? { environment: displayText(job.environment) } : {},
+    needsToken: need,
+    idToken: {
+      effective: eff.idToken === "write" || eff.idToken === "unknown" ? eff.idToken : "none",
+      from: eff.source
+    },
+    variants: []
+  };
+  if (need === "no") return out2;
   const all = jobRoleAssumptions(project, settings, wf, job);
   const groups = /* @__PURE__ */ new Map();
   for (const a of all) groups.set(a.matrix, [...groups.get(a.matrix) ?? [], a]);
   if (groups.size === 0) groups.set(void 0, []);
   for (const [matrix, assumptions] of groups) {
-    if (matrix) lines.push(paint.bold(`  matrix ${describeCombination(matrix)}`));
-    lines.push(
-      ...explainVariant(wf, assumptions[0]?.job ?? job, assumptions, project, settings, roles, paint).map(
-        (l) => matrix ? `  ${l}` : l
-      )
-    );
+    out2.variants.push({
+      ...matrix ? { matrix: describeCombination(matrix) } : {},
+      ...explainVariant(wf, assumptions[0]?.job ?? job, assumptions, project, settings, roles)
+    });
   }
-  return lines;
+  return out2;
 }
-function explainVariant(wf, job, assumptions, project, settings, roles, paint) {
-  const lines = [];
-  for (const a of assumptions) {
+function explainVariant(wf, job, assumptions, project, settings, roles) {
+  const assumes = assumptions.map((a) => {
     const resolved3 = resolveRole(a.role, project, settings);
     const known = knownText(a.role) !== void 0 || resolved3.length > 0;
-    const target = resolved3.length > 0 ? `defined by ${resolved3.map((r) => r.label).join(", ")}` : known ? "not defined in the linted files" : "unknown (an expression): nothing is claimed about it";
-    lines.push(
-      `  assumes ${displayText(a.role)}${a.role.origin ? paint.dim(` (from ${a.role.origin})`) : ""} \u2014 ${target}`
-    );
-  }
-  const use = assumptions[0];
-  const aud = audienceOf(use);
+    return {
+      role: displayText(a.role),
+      ...a.role.origin ? { origin: a.role.origin } : {},
+      definedBy: resolved3.map((r) => r.label),
+      status: resolved3.length > 0 ? "defined" : known ? "undefined" : "unknown"
+    };
+  });
+  const aud = audienceOf(assumptions[0]);
   const step2 = assumptions.length > 0 && assumptions.every((a) => a.step === assumptions[0]?.step) ? assumptions[0]?.step : void 0;
   const situations = jobSituations(wf, job, settings, step2);
-  if (wf.triggers.length === 0) lines.push(paint.dim("  (the workflow has no triggers)"));
   const excluded = [
     ...new Set(wf.triggers.filter((t2) => !situations.some((s) => s.trigger === t2)).map((t2) => t2.event.value))
   ];
-  if (excluded.length > 0)
-    lines.push(
-      paint.dim(
-        `  not on ${excluded.join(", ")}: ${conditionLabel(job, step2)} excludes ${excluded.length === 1 ? "it" : "them"}`
-      )
-    );
-  for (const s of situations) {
-    lines.push(`  on ${s.event}${s.description ? `: ${s.description}` : ""}`);
-    if (s.kind === "unknown") {
-      lines.push(paint.dim(`    sub  cannot be predicted: ${s.unknownWhy ?? "unknown"}`));
-      continue;
-    }
-    const hole = s.kind === "branch" || s.kind === "tag" ? describeHole(s) : void 0;
-    lines.push(
-      `    sub  ${renderSub(s)}${hole ? paint.dim(`  (${s.kind === "tag" ? "<tag>" : "<branch>"}: ${hole})`) : ""}`
-    );
-    lines.push(`    aud  ${aud.text}`);
-    const accepting = [];
-    const refusing = [];
-    for (const r of roles) {
-      const v = verdictText(s, r, aud.value, settings);
-      if (v === "accepts") accepting.push(r.label);
-      else if (v !== "unknown" && v.acceptedNames.length > 0)
-        accepting.push(`${r.label}, only for ${v.acceptedNames.map((n) => `\`${n}\``).join(", ")}`);
-      else if (v !== "unknown") refusing.push(`${r.label}${v.refused ? ` (refuses e.g. \`${v.refused}\`)` : ""}`);
-    }
-    if (accepting.length > 0) lines.push(paint.green(`    accepted by: ${accepting.join("; ")}`));
-    else
-      lines.push(
-        roles.length === 0 ? paint.dim("    accepted by: (no role trusting GitHub in the linted files)") : paint.red("    accepted by: none of the linted roles")
-      );
-    for (const a of assumptions) {
-      const resolved3 = resolveRole(a.role, project, settings);
-      for (const r of resolved3) {
+  return {
+    assumes,
+    noTriggers: wf.triggers.length === 0,
+    ...excluded.length > 0 ? { excluded: { events: excluded, by: conditionLabel(job, step2) } } : {},
+    situations: situations.map((s) => {
+      const base = {
+        event: s.event,
+        kind: s.kind,
+        ...s.description ? { description: s.description } : {},
+        aud: aud.text
+      };
+      if (s.kind === "unknown")
+        return {
+          ...base,
+          sub: null,
+          unknownWhy: s.unknownWhy ?? "unknown",
+          acceptedBy: [],
+          refusedBy: [],
+          assumedRefusedBy: []
+        };
+      const hole = s.kind === "branch" || s.kind === "tag" ? describeHole(s) : void 0;
+      const acceptedBy = [];
+      const refusedBy = [];
+      for (const r of roles) {
         const v = verdictText(s, r, aud.value, settings);
-        if (typeof v === "object")
-          lines.push(
-            paint.red(
-              `    \u2716 the assumed role ${r.label} refuses this${v.refused ? ` (e.g. ${s.kind === "tag" ? "tag" : "branch"} \`${v.refused}\`)` : ""}: AccessDenied`
-            )
-          );
+        if (v === "accepts") acceptedBy.push({ role: r.label });
+        else if (v !== "unknown" && v.acceptedNames.length > 0)
+          acceptedBy.push({ role: r.label, onlyFor: v.acceptedNames });
+        else if (v !== "unknown") refusedBy.push({ role: r.label, ...v.refused ? { example: v.refused } : {} });
       }
-    }
-    if (refusing.length > 0 && accepting.length === 0 && assumptions.length === 0)
-      lines.push(paint.dim(`    refused by: ${refusing.join("; ")}`));
+      const assumedRefusedBy = [];
+      for (const a of assumptions) {
+        for (const r of resolveRole(a.role, project, settings)) {
+          const v = verdictText(s, r, aud.value, settings);
+          if (typeof v === "object")
+            assumedRefusedBy.push({ role: r.label, ...v.refused ? { example: v.refused } : {} });
+        }
+      }
+      return {
+        ...base,
+        sub: renderSub(s),
+        ...hole ? { names: hole } : {},
+        acceptedBy,
+        refusedBy,
+        assumedRefusedBy
+      };
+    })
+  };
+}
+function tokenLine(j, paint) {
+  const where2 = SOURCE_TEXT[j.idToken.from];
+  const grant = j.idToken.effective === "write" ? paint.green(`id-token: write is effective (from ${where2})`) : j.idToken.effective === "unknown" ? paint.yellow(`id-token: depends on ${where2}`) : `${j.needsToken === "yes" ? "\u2716 " : ""}id-token: write is NOT granted (${where2} ${j.idToken.from === "default" ? "never includes it" : "leaves it out"})`;
+  const needs = j.needsToken === "yes" ? "needs a token" : j.needsToken === "maybe" ? "may need a token" : "requests no OIDC token";
+  return `${grant}; the job ${needs}`;
+}
+function jobLines(j, hasRoles, paint) {
+  const lines = ["", paint.bold(`Job ${j.id}${j.environment ? `  (environment: ${j.environment})` : ""}`)];
+  if (j.needsToken === "no") {
+    const granted = j.idToken.effective === "write";
+    lines.push(`  requests no OIDC token${granted ? paint.dim(" (`id-token: write` is granted all the same)") : ""}`);
+    return lines;
+  }
+  lines.push(`  ${tokenLine(j, paint)}`);
+  for (const v of j.variants) {
+    if (v.matrix) lines.push(paint.bold(`  matrix ${v.matrix}`));
+    lines.push(...variantLines(v, hasRoles, paint).map((l) => v.matrix ? `  ${l}` : l));
   }
   return lines;
 }
-async function loadWorkflowProject(io, workflowPath, configFile) {
+function variantLines(v, hasRoles, paint) {
+  const lines = [];
+  for (const a of v.assumes) {
+    const target = a.status === "defined" ? `defined by ${a.definedBy.join(", ")}` : a.status === "undefined" ? "not defined in the linted files" : "unknown (an expression): nothing is claimed about it";
+    lines.push(`  assumes ${a.role}${a.origin ? paint.dim(` (from ${a.origin})`) : ""} \u2014 ${target}`);
+  }
+  if (v.noTriggers) lines.push(paint.dim("  (the workflow has no triggers)"));
+  if (v.excluded)
+    lines.push(
+      paint.dim(
+        `  not on ${v.excluded.events.join(", ")}: ${v.excluded.by} excludes ${v.excluded.events.length === 1 ? "it" : "them"}`
+      )
+    );
+  for (const s of v.situations) {
+    lines.push(`  on ${s.event}${s.description ? `: ${s.description}` : ""}`);
+    if (s.sub === null) {
+      lines.push(paint.dim(`    sub  cannot be predicted: ${s.unknownWhy ?? "unknown"}`));
+      continue;
+    }
+    lines.push(
+      `    sub  ${s.sub}${s.names ? paint.dim(`  (${s.kind === "tag" ? "<tag>" : "<branch>"}: ${s.names})`) : ""}`
+    );
+    lines.push(`    aud  ${s.aud}`);
+    const accepting = s.acceptedBy.map(
+      (a) => a.onlyFor ? `${a.role}, only for ${a.onlyFor.map((n) => `\`${n}\``).join(", ")}` : a.role
+    );
+    if (accepting.length > 0) lines.push(paint.green(`    accepted by: ${accepting.join("; ")}`));
+    else
+      lines.push(
+        hasRoles ? paint.red("    accepted by: none of the linted roles") : paint.dim("    accepted by: (no role trusting GitHub in the linted files)")
+      );
+    for (const r of s.assumedRefusedBy)
+      lines.push(
+        paint.red(
+          `    \u2716 the assumed role ${r.role} refuses this${r.example ? ` (e.g. ${s.kind === "tag" ? "tag" : "branch"} \`${r.example}\`)` : ""}: AccessDenied`
+        )
+      );
+    if (s.refusedBy.length > 0 && accepting.length === 0 && v.assumes.length === 0)
+      lines.push(
+        paint.dim(
+          `    refused by: ${s.refusedBy.map((r) => `${r.role}${r.example ? ` (refuses e.g. \`${r.example}\`)` : ""}`).join("; ")}`
+        )
+      );
+  }
+  return lines;
+}
+async function loadWorkflowProject(io, workflowPath, options) {
   const abs = resolve8(io.cwd, workflowPath);
   const root = projectRootOf(abs) ?? io.cwd;
   const loaded2 = await loadProject({
     cwd: io.cwd,
     root,
     paths: [root, abs],
-    ...configFile ? { configFile } : {},
+    ...options.config ? { configFile: options.config } : {},
+    ...options.context ? { contextPaths: options.context } : {},
     env: io.env
   });
   return { ...loaded2, workflowFile: relPath(root, abs) };
 }
 async function run2(args, io) {
-  let parsedArgs;
-  try {
-    parsedArgs = parseArgs3({
-      args,
-      allowPositionals: true,
-      options: {
-        job: { type: "string" },
-        config: { type: "string", short: "c" },
-        "no-color": { type: "boolean" },
-        help: { type: "boolean", short: "h" }
-      }
-    });
-  } catch (e) {
-    io.stderr(`oidclint explain: ${visible(e.message)}
-${USAGE2}`);
-    return 2;
-  }
-  const { values: values2, positionals } = parsedArgs;
-  if (values2.help) {
-    io.stdout(USAGE2);
+  if (wantsHelp(args)) {
+    io.stdout(HELP2);
     return 0;
   }
+  const { values: values2, positionals } = parseOptions(
+    args,
+    {
+      job: { type: "string" },
+      format: { type: "string", short: "f" },
+      context: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
+      "no-color": { type: "boolean" },
+      help: { type: "boolean", short: "h" }
+    },
+    { command: "explain", positionals: { min: 1, max: 1, what: "workflow file" } }
+  );
+  const format = values2.format ?? "text";
+  if (format !== "text" && format !== "json")
+    throw new UsageError(`unknown format "${format}" (expected text or json)`, "explain");
   try {
-    if (positionals.length !== 1 || !positionals[0]) throw new ExplainInputError("give exactly one workflow file");
-    const { project, config, workflowFile } = await loadWorkflowProject(io, positionals[0], values2.config);
+    const { project, config, workflowFile } = await loadWorkflowProject(io, positionals[0] ?? "", values2);
     const settings = config.settings;
     const file = project.files.find((f) => f.file === workflowFile);
     const problem = file?.problems[0];
     if (problem)
       throw new ExplainInputError(`${problem.loc.file}:${problem.loc.line}:${problem.loc.column}: ${problem.message}`);
-    for (const p of project.files.flatMap((f) => f === file ? [] : f.problems)) {
+    const notRead = project.files.flatMap((f) => f === file ? [] : f.problems);
+    for (const p of notRead) {
       io.stderr(
         `oidclint explain: not read: ${visible(`${p.loc.file}:${p.loc.line}:${p.loc.column}: ${p.message}`)}
 `
@@ -53496,22 +53701,37 @@ ${USAGE2}`);
     const wf = project.workflows.find((w) => w.file === workflowFile);
     if (!wf)
       throw new ExplainInputError(
-        `${positionals[0]} is not a GitHub workflow (expected a file under .github/workflows/)`
+        `${positionals[0] ?? ""} is not a GitHub workflow (expected a file under .github/workflows/)`
       );
     const jobs = values2.job === void 0 ? wf.jobs : wf.jobs.filter((j) => j.id.value === values2.job || j.name?.value === values2.job);
     if (jobs.length === 0)
       throw new ExplainInputError(
         values2.job === void 0 ? `${workflowFile} has no jobs` : `no job \`${values2.job}\` in ${workflowFile} (jobs: ${wf.jobs.map((j) => j.id.value).join(", ")})`
       );
-    const paint = painter(!values2["no-color"] && io.isTTY && !io.env.NO_COLOR);
     const roles = projectRoles(project, settings);
+    const explained = jobs.map((job) => explainJob(wf, job, project, settings, roles));
+    if (format === "json") {
+      const out2 = {
+        workflow: workflowFile,
+        repository: settings.repository ?? null,
+        defaultBranch: settings.defaultBranch,
+        subClaimTemplate: settings.subClaimTemplate,
+        roles: roles.map((r) => ({ role: r.label, file: r.loc.file, line: r.loc.line, column: r.loc.column })),
+        notRead: notRead.map((p) => ({ file: p.loc.file, line: p.loc.line, column: p.loc.column, message: p.message })),
+        jobs: explained
+      };
+      io.stdout(`${JSON.stringify(out2, null, 2)}
+`);
+      return 0;
+    }
+    const paint = painter(!values2["no-color"] && io.isTTY && !io.env.NO_COLOR);
     const lines = [paint.bold(workflowFile)];
     lines.push(
       paint.dim(
         `repository ${settings.repository ?? "unknown (set `repository` in .oidclintrc.json)"}, default branch ${settings.defaultBranch}, sub template ${settings.subClaimTemplate.join(", ")}`
       )
     );
-    for (const job of jobs) lines.push(...explainJob(wf, job, project, settings, roles, paint));
+    for (const j of explained) lines.push(...jobLines(j, roles.length > 0, paint));
     io.stdout(printLines(paint, lines));
     return 0;
   } catch (e) {
@@ -53523,7 +53743,7 @@ ${USAGE2}`);
     throw e;
   }
 }
-var USAGE2, ExplainInputError;
+var HELP2, ExplainInputError, SOURCE_TEXT;
 var init_explain = __esm({
   "src/commands/explain.ts"() {
     "use strict";
@@ -53536,8 +53756,38 @@ var init_explain = __esm({
     init_value();
     init_workflow_values();
     init_terminal();
-    USAGE2 = "Usage: oidclint explain WORKFLOW [--job NAME] [--config FILE] [--no-color]\n";
+    init_args();
+    HELP2 = `Usage: oidclint explain WORKFLOW [--job NAME] [options]
+
+What does each job of a workflow send to AWS? Per job and trigger: whether the job gets an OIDC token
+(id-token: write and where it comes from), the sub and aud claims GitHub would put in it, and which roles
+of the repository accept or refuse them. The workflow's repository (the directory holding .github/) is read
+whole, wherever you run explain from.
+
+Options:
+      --job NAME           only this job (its id or its name)
+  -f, --format NAME        text (default) or json
+      --context PATH       also read roles from PATH (e.g. an infrastructure repository checked out beside
+                           this one); repeatable
+  -c, --config FILE        use this config instead of the repository's .oidclintrc.json
+      --no-color           no colours
+  -h, --help               show this help
+
+Examples:
+  oidclint explain .github/workflows/deploy.yml
+  oidclint explain .github/workflows/deploy.yml --job release
+  oidclint explain .github/workflows/deploy.yml --context ../infra
+  oidclint explain .github/workflows/deploy.yml --format json
+
+Exit codes: 0 explained, 2 usage error or a workflow that cannot be read.
+`;
     ExplainInputError = class extends Error {
+    };
+    SOURCE_TEXT = {
+      job: "the job's `permissions`",
+      workflow: "the workflow's `permissions`",
+      caller: "its caller (reusable workflow)",
+      default: "the repository default"
     };
   }
 });
@@ -53552,7 +53802,6 @@ __export(generate_exports, {
   run: () => run3,
   trustConditions: () => trustConditions
 });
-import { parseArgs as parseArgs4 } from "node:util";
 function sameRole(written, arnName, wanted) {
   if (wanted.startsWith("arn:")) return written?.trim() === wanted;
   return arnName === wanted;
@@ -53811,25 +54060,23 @@ function renderTrust(t2, format, style = "document") {
   }
 }
 async function run3(args, io) {
-  let values2;
-  let positionals;
+  if (wantsHelp(args)) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const { values: values2, positionals } = parseOptions(
+    args,
+    {
+      role: { type: "string" },
+      format: { type: "string", short: "f" },
+      "terraform-style": { type: "string" },
+      context: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
+      help: { type: "boolean", short: "h" }
+    },
+    { command: "generate", positionals: { what: "path" } }
+  );
   try {
-    ({ values: values2, positionals } = parseArgs4({
-      args,
-      allowPositionals: true,
-      options: {
-        role: { type: "string" },
-        format: { type: "string", short: "f" },
-        "terraform-style": { type: "string" },
-        context: { type: "string", multiple: true },
-        config: { type: "string", short: "c" },
-        help: { type: "boolean", short: "h" }
-      }
-    }));
-    if (values2.help) {
-      io.stdout(USAGE3);
-      return 0;
-    }
     if (!values2.role) throw new GenerateInputError("--role NAME|ARN is required");
     const format = values2.format ?? "json";
     if (!FORMATS2.includes(format))
@@ -53858,15 +54105,11 @@ async function run3(args, io) {
     io.stdout(renderTrust(trust, format, style));
     return 0;
   } catch (e) {
-    if (e instanceof GenerateInputError || e.code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`oidclint generate: ${e.message}
-${USAGE3}`);
-      return 2;
-    }
+    if (e instanceof GenerateInputError) throw new UsageError(e.message, "generate");
     throw e;
   }
 }
-var USAGE3, FORMATS2, GenerateInputError, one, y;
+var USAGE, FORMATS2, GenerateInputError, one, y;
 var init_generate = __esm({
   "src/commands/generate.ts"() {
     "use strict";
@@ -53875,7 +54118,26 @@ var init_generate = __esm({
     init_role_assumptions();
     init_load_project();
     init_value();
-    USAGE3 = `Usage: oidclint generate --role NAME|ARN [--format json|terraform|cloudformation|cdk] [--terraform-style document|jsonencode] [--context PATH] [paths...]
+    init_args();
+    USAGE = `Usage: oidclint generate --role NAME|ARN [paths...] [options]
+
+Writes the narrowest trust policy that accepts the tokens of every job (in the workflows under paths,
+default .) that assumes the role. A claim that cannot be predicted is named on stderr and left out.
+
+Options:
+      --role NAME|ARN          the role (required): its name, or the ARN the workflows assume
+  -f, --format NAME            json (default), terraform, cloudformation, cdk
+      --terraform-style STYLE  document (an aws_iam_policy_document, default) or jsonencode
+      --context PATH           also read PATH without reporting on it; repeatable
+  -c, --config FILE            use this config instead of the nearest .oidclintrc.json
+  -h, --help                   show this help
+
+Examples:
+  oidclint generate --role deploy
+  oidclint generate --role arn:aws:iam::123456789012:role/deploy --format terraform .github/workflows
+  oidclint generate --role deploy --format cloudformation > trust.yaml
+
+Exit codes: 0 written, 1 no job's claims could be predicted, 2 usage error.
 `;
     FORMATS2 = ["json", "terraform", "cloudformation", "cdk"];
     GenerateInputError = class extends Error {
@@ -53898,7 +54160,6 @@ __export(init_exports, {
 });
 import { existsSync as existsSync6, writeFileSync } from "node:fs";
 import { join as join6 } from "node:path";
-import { parseArgs as parseArgs5 } from "node:util";
 function defaultRuleEntries(rules2) {
   const out2 = {};
   for (const r of rules2) {
@@ -53907,12 +54168,13 @@ function defaultRuleEntries(rules2) {
   }
   return out2;
 }
-function starterConfig(rules2, facts) {
+function starterConfig(facts) {
+  const defaults = defaultSettings();
   return {
     $schema: facts.schema,
+    extends: facts.preset ?? "oidclint:recommended",
     ...facts.repository ? { repository: facts.repository } : {},
-    audience: defaultSettings().audience,
-    rules: defaultRuleEntries(rules2)
+    ...facts.defaultBranch && facts.defaultBranch !== defaults.defaultBranch ? { defaultBranch: facts.defaultBranch } : {}
   };
 }
 function exampleConfig(rules2) {
@@ -53943,26 +54205,34 @@ function exampleConfigText(rules2) {
 `;
 }
 function run4(args, io) {
-  const { values: values2 } = parseArgs5({
-    args,
-    options: { force: { type: "boolean" }, help: { type: "boolean", short: "h" } }
-  });
-  if (values2.help) {
-    io.stdout(HELP);
+  if (wantsHelp(args)) {
+    io.stdout(HELP3);
     return Promise.resolve(0);
   }
+  const { values: values2 } = parseOptions(
+    args,
+    { force: { type: "boolean" }, strict: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    { command: "init", hint: `init writes ${CONFIG_NAME} in the current directory` }
+  );
   const target = join6(io.cwd, CONFIG_NAME);
   if (existsSync6(target) && !values2.force) {
     io.stderr(`oidclint init: ${CONFIG_NAME} already exists here; not overwriting it (use --force to replace it)
 `);
     return Promise.resolve(2);
   }
-  const repository = gitFacts(io.cwd).repository ?? io.env.GITHUB_REPOSITORY;
+  const git = gitFacts(io.cwd);
+  const repository = git.repository ?? io.env.GITHUB_REPOSITORY;
   const schema = existsSync6(join6(io.cwd, LOCAL_SCHEMA)) ? LOCAL_SCHEMA : SCHEMA_URL;
-  const config = starterConfig(rules, { schema, ...repository ? { repository } : {} });
+  const preset = values2.strict ? "oidclint:strict" : "oidclint:recommended";
+  const config = starterConfig({
+    schema,
+    preset,
+    ...repository ? { repository } : {},
+    ...git.defaultBranch ? { defaultBranch: git.defaultBranch } : {}
+  });
   writeFileSync(target, `${JSON.stringify(config, null, 2)}
 `);
-  io.stdout(`Wrote ${CONFIG_NAME}${repository ? ` for ${visible(repository)}` : ""}.
+  io.stdout(`Wrote ${CONFIG_NAME} (extends ${preset})${repository ? ` for ${visible(repository)}` : ""}.
 `);
   if (!repository) {
     io.stdout(
@@ -53972,23 +54242,33 @@ function run4(args, io) {
   }
   return Promise.resolve(0);
 }
-var SCHEMA_URL, LOCAL_SCHEMA, HELP;
+var SCHEMA_URL, LOCAL_SCHEMA, HELP3;
 var init_init = __esm({
   "src/commands/init.ts"() {
     "use strict";
+    init_args();
     init_load();
     init_git();
     init_schema();
     init_settings();
     init_terminal();
-    init_rules2();
     SCHEMA_URL = "https://raw.githubusercontent.com/oidclint/oidclint/main/schema/oidclintrc.schema.json";
     LOCAL_SCHEMA = "./node_modules/oidclint/schema/oidclintrc.schema.json";
-    HELP = `Usage: oidclint init [--force]
+    HELP3 = `Usage: oidclint init [--strict] [--force]
 
-Writes a starter ${CONFIG_NAME} in the current directory: $schema for editors, the repository
-detected from git's origin remote (or GITHUB_REPOSITORY), the default audience and every rule at
-its default level. An existing file is kept unless --force is given.
+Writes a starter ${CONFIG_NAME} in the current directory: $schema for editors, "extends":
+"oidclint:recommended" (or "oidclint:strict"), and only what differs from it: the repository detected
+from git's origin remote (or GITHUB_REPOSITORY) and a default branch other than main. Add rules and
+settings only where your project differs; every key is shown in .oidclintrc.example.json.
+
+Options:
+      --strict   extend oidclint:strict (some rules at a stricter level than in recommended)
+      --force    replace an existing ${CONFIG_NAME}
+  -h, --help     show this help
+
+Examples:
+  oidclint init
+  oidclint init --strict --force
 `;
   }
 });
@@ -56990,41 +57270,29 @@ __export(map_exports, {
 });
 import { mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname6, resolve as resolve9 } from "node:path";
-import { parseArgs as parseArgs6 } from "node:util";
 function formatFor(name2, output) {
   if (name2 !== void 0) return MAP_FORMATS.includes(name2) ? name2 : void 0;
   const ext = output ? /\.([a-z]+)$/i.exec(output)?.[1]?.toLowerCase() : void 0;
   return (ext ? BY_EXTENSION[ext] : void 0) ?? "html";
 }
 async function run5(args, io) {
-  let parsed;
-  try {
-    parsed = parseArgs6({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: "string", short: "f" },
-        "output-file": { type: "string", short: "o" },
-        config: { type: "string", short: "c" },
-        help: { type: "boolean", short: "h" }
-      }
-    });
-  } catch (e) {
-    io.stderr(`oidclint map: ${e.message}
-${USAGE4}`);
-    return 2;
-  }
-  const { values: values2, positionals } = parsed;
-  if (values2.help) {
-    io.stdout(USAGE4);
+  if (wantsHelp(args)) {
+    io.stdout(USAGE2);
     return 0;
   }
+  const { values: values2, positionals } = parseOptions(
+    args,
+    {
+      format: { type: "string", short: "f" },
+      "output-file": { type: "string", short: "o" },
+      config: { type: "string", short: "c" },
+      help: { type: "boolean", short: "h" }
+    },
+    { command: "map", positionals: { what: "path" } }
+  );
   const format = formatFor(values2.format, values2["output-file"]);
-  if (!format) {
-    io.stderr(`oidclint map: unknown format "${values2.format ?? ""}" (expected ${MAP_FORMATS.join(", ")})
-`);
-    return 2;
-  }
+  if (!format)
+    throw new UsageError(`unknown format "${values2.format ?? ""}" (expected ${MAP_FORMATS.join(", ")})`, "map");
   const { project, config, report } = await loadMapInput({
     cwd: io.cwd,
     paths: positionals,
@@ -57039,14 +57307,15 @@ ${USAGE4}`);
   } else io.stdout(text3);
   return 0;
 }
-var USAGE4, BY_EXTENSION;
+var USAGE2, BY_EXTENSION;
 var init_map = __esm({
   "src/commands/map.ts"() {
     "use strict";
     init_graph();
     init_load2();
     init_render();
-    USAGE4 = `Usage: oidclint map [paths...] [--format html|mermaid|markdown|json] [-o FILE] [--config FILE]
+    init_args();
+    USAGE2 = `Usage: oidclint map [paths...] [--format html|mermaid|markdown|json] [-o FILE] [--config FILE]
 
 Draws the trust map: workflows \u2192 jobs (trigger, environment, predicted sub/aud) \u2192 the roles they
 assume (where defined) \u2192 the conditions that accept or refuse each claim \u2192 OIDC providers, with the
@@ -57057,6 +57326,11 @@ Options:
   -o, --output-file FILE   write the map to FILE (the format follows its extension unless --format is given)
   -c, --config FILE        use this config instead of the nearest .oidclintrc.json
   -h, --help               show this help
+
+Examples:
+  oidclint map -o trust-map.html
+  oidclint map infra .github/workflows --format mermaid
+  oidclint map --format markdown >> "$GITHUB_STEP_SUMMARY"
 `;
     BY_EXTENSION = {
       html: "html",
@@ -57291,42 +57565,10 @@ import { randomUUID } from "node:crypto";
 // src/cli.ts
 init_read_file();
 init_load();
-import { mkdirSync as mkdirSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync4 } from "node:fs";
+init_args();
+import { existsSync as existsSync7, mkdirSync as mkdirSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync4 } from "node:fs";
 import { dirname as dirname8, join as join7, relative as relative7, resolve as resolve11, sep as sep6 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
-
-// src/commands/args.ts
-init_edit_distance();
-import { parseArgs } from "node:util";
-var UsageError = class extends Error {
-};
-function suggestion(typed, options) {
-  const name2 = typed.replace(/^-+/, "").split("=")[0] ?? "";
-  let best;
-  for (const [long, spec] of Object.entries(options)) {
-    const d = Math.min(editDistance(name2, long), spec.short !== void 0 && name2 === spec.short ? 0 : Infinity);
-    if (!best || d < best.d) best = { flag: long, d };
-  }
-  if (!best) return void 0;
-  return best.d <= Math.max(1, Math.floor(name2.length / 3)) ? `--${best.flag}` : void 0;
-}
-function parseOptions(args, options) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    const code18 = e.code ?? "";
-    const message = e.message;
-    const flag = /'(?:-\w, )?(--?[\w-]+)/.exec(message)?.[1] ?? "";
-    if (code18 === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-      const near = suggestion(flag, options);
-      throw new UsageError(`unknown option ${flag}${near ? ` \u2014 did you mean ${near}?` : ""}`);
-    }
-    if (code18 === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-      throw new UsageError(/argument missing/.test(message) ? `${flag} needs a value` : `${flag} takes no value`);
-    }
-    throw e;
-  }
-}
 
 // src/commands/io.ts
 init_load();
@@ -57744,15 +57986,13 @@ function version() {
   }
   return "0.0.0";
 }
-var HELP2 = `Usage: oidclint [paths...] [options]
-       oidclint check --policy FILE (--sub S [--aud A] | --token JWT|-)   why a role refuses a token
-       oidclint explain WORKFLOW [--job NAME]                             the claims a workflow's jobs send
-       oidclint generate --role NAME|ARN [--format json|terraform|cloudformation|cdk] [paths...]
-                                                                          the narrowest trust policy for a role's jobs
-       oidclint map [paths...] [--format html|mermaid|markdown|json] [-o FILE]
-                                                                          the trust map: workflows, jobs, roles
-       oidclint init [--force]                                            write a starter .oidclintrc.json
-       oidclint COMMAND --help                                            options and examples of a command
+var HELP4 = `Usage: oidclint [paths...] [options]                 lint (the default command)
+       oidclint check --policy FILE --sub SUB       why a role refuses a token
+       oidclint explain WORKFLOW [--job NAME]       the claims a workflow's jobs send, who accepts them
+       oidclint generate --role NAME|ARN [paths...] the narrowest trust policy for a role's jobs
+       oidclint map [paths...] [-o FILE]            the trust map: workflows, jobs, roles
+       oidclint init                                write a starter .oidclintrc.json
+       oidclint COMMAND --help                      options and examples of a command
 
 Lints GitHub Actions \u2192 AWS OIDC trust policies (Terraform, CloudFormation, CDK output,
 JSON) and the workflows that assume them. Paths are files, directories or globs (default: .);
@@ -57817,9 +58057,15 @@ ${e.details.map((d) => `  ${visible(d)}
 `).join("")}`);
       return 2;
     }
-    if (e instanceof UsageError || e instanceof BaselineError || e.code?.startsWith("ERR_PARSE_ARGS")) {
+    if (e instanceof UsageError) {
+      const name2 = e.command ? `oidclint ${e.command}` : "oidclint";
+      io.stderr(`${name2}: ${visible(e.message)}
+Run \`${name2} --help\` for usage and examples.
+`);
+      return 2;
+    }
+    if (e instanceof BaselineError) {
       io.stderr(`oidclint: ${visible(e.message)}
-Run \`oidclint --help\` for usage.
 `);
       return 2;
     }
@@ -57842,6 +58088,10 @@ function readBaseline(file, name2) {
   return parseBaseline(text3, name2);
 }
 async function runLint(argv, io) {
+  if (wantsHelp(argv)) {
+    io.stdout(HELP4);
+    return 0;
+  }
   const { values: values2, positionals } = parseOptions(argv, {
     format: { type: "string", short: "f" },
     config: { type: "string", short: "c" },
@@ -57863,10 +58113,9 @@ async function runLint(argv, io) {
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" }
   });
-  if (values2.help) {
-    io.stdout(HELP2);
-    return 0;
-  }
+  const first = positionals[0];
+  const command = first && !existsSync7(resolve11(io.cwd, first)) ? nearest(first, Object.keys(SUBCOMMANDS)) : void 0;
+  if (first && command) throw new UsageError(`unknown command "${first}" \u2014 did you mean ${command}?`);
   if (values2.version) {
     io.stdout(`${version()}
 `);

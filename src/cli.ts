@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { readTextFile } from "./engine/read-file.js";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "./config/load.js";
-import { parseOptions, UsageError } from "./commands/args.js";
+import { nearest, parseOptions, UsageError, wantsHelp } from "./commands/args.js";
 import { defaultIO, type CliIO } from "./commands/io.js";
 import { applyBaseline, baselineOf, BaselineError, parseBaseline } from "./engine/baseline.js";
 import { pathUnderRoot, repositoryRoot } from "./formatters/repo-path.js";
@@ -30,15 +30,13 @@ export function version(): string {
   return "0.0.0";
 }
 
-const HELP = `Usage: oidclint [paths...] [options]
-       oidclint check --policy FILE (--sub S [--aud A] | --token JWT|-)   why a role refuses a token
-       oidclint explain WORKFLOW [--job NAME]                             the claims a workflow's jobs send
-       oidclint generate --role NAME|ARN [--format json|terraform|cloudformation|cdk] [paths...]
-                                                                          the narrowest trust policy for a role's jobs
-       oidclint map [paths...] [--format html|mermaid|markdown|json] [-o FILE]
-                                                                          the trust map: workflows, jobs, roles
-       oidclint init [--force]                                            write a starter .oidclintrc.json
-       oidclint COMMAND --help                                            options and examples of a command
+const HELP = `Usage: oidclint [paths...] [options]                 lint (the default command)
+       oidclint check --policy FILE --sub SUB       why a role refuses a token
+       oidclint explain WORKFLOW [--job NAME]       the claims a workflow's jobs send, who accepts them
+       oidclint generate --role NAME|ARN [paths...] the narrowest trust policy for a role's jobs
+       oidclint map [paths...] [-o FILE]            the trust map: workflows, jobs, roles
+       oidclint init                                write a starter .oidclintrc.json
+       oidclint COMMAND --help                      options and examples of a command
 
 Lints GitHub Actions → AWS OIDC trust policies (Terraform, CloudFormation, CDK output,
 JSON) and the workflows that assume them. Paths are files, directories or globs (default: .);
@@ -105,12 +103,13 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       io.stderr(`oidclint: ${visible(e.message)}\n${e.details.map((d) => `  ${visible(d)}\n`).join("")}`);
       return 2;
     }
-    if (
-      e instanceof UsageError ||
-      e instanceof BaselineError ||
-      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-    ) {
-      io.stderr(`oidclint: ${visible((e as Error).message)}\nRun \`oidclint --help\` for usage.\n`);
+    if (e instanceof UsageError) {
+      const name = e.command ? `oidclint ${e.command}` : "oidclint";
+      io.stderr(`${name}: ${visible(e.message)}\nRun \`${name} --help\` for usage and examples.\n`);
+      return 2;
+    }
+    if (e instanceof BaselineError) {
+      io.stderr(`oidclint: ${visible(e.message)}\n`);
       return 2;
     }
     io.stderr(`oidclint: internal error: ${visible((e as Error).message)}\n`);
@@ -132,6 +131,10 @@ function readBaseline(file: string, name: string): Set<string> {
 }
 
 async function runLint(argv: string[], io: CliIO): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout(HELP);
+    return 0;
+  }
   const { values, positionals } = parseOptions(argv, {
     format: { type: "string", short: "f" },
     config: { type: "string", short: "c" },
@@ -153,10 +156,10 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
   });
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  // `oidclint explian x.yml`: a misspelt command, not a path that matches nothing.
+  const first = positionals[0];
+  const command = first && !existsSync(resolve(io.cwd, first)) ? nearest(first, Object.keys(SUBCOMMANDS)) : undefined;
+  if (first && command) throw new UsageError(`unknown command "${first}" — did you mean ${command}?`);
   if (values.version) {
     io.stdout(`${version()}\n`);
     return 0;

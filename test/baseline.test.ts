@@ -132,7 +132,7 @@ describe("command-line conventions", () => {
     const r = await cli(demo, ["--fromat", "json"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "oidclint: unknown option --fromat — did you mean --format?\nRun `oidclint --help` for usage.\n",
+      "oidclint: unknown option --fromat — did you mean --format?\nRun `oidclint --help` for usage and examples.\n",
     );
     expect((await cli(demo, ["--format"])).stderr).toContain("--format needs a value");
     expect((await cli(demo, ["--zzzzzzzz"])).stderr).toContain("unknown option --zzzzzzzz\n");

@@ -420,4 +420,189 @@ describe("oidclint explain", () => {
     expect(await main(["explain", "role.json"], io(cwd))).toBe(2);
     expect(await main(["explain"], io(cwd))).toBe(2);
   });
+
+  it("--format json: the same answer as data, per job, trigger and role", async () => {
+    const cwd = project({
+      ".oidclintrc.json": '{ "repository": "acme/app" }',
+      "role.json": role,
+      ".github/workflows/deploy.yml": workflow,
+    });
+    const o = io(cwd);
+    expect(await main(["explain", ".github/workflows/deploy.yml", "--format", "json"], o)).toBe(0);
+    const data = JSON.parse(o.out) as {
+      workflow: string;
+      repository: string;
+      roles: { role: string; file: string; line: number }[];
+      jobs: {
+        id: string;
+        needsToken: string;
+        idToken: { effective: string; from: string };
+        variants: {
+          assumes: { role: string; status: string; definedBy: string[] }[];
+          situations: {
+            event: string;
+            kind: string;
+            sub: string | null;
+            names?: string;
+            aud: string;
+            acceptedBy: { role: string; onlyFor?: string[] }[];
+            assumedRefusedBy: { role: string; example?: string }[];
+          }[];
+        }[];
+      }[];
+    };
+    expect(data.workflow).toBe(".github/workflows/deploy.yml");
+    expect(data.repository).toBe("acme/app");
+    expect(data.roles).toEqual([
+      { role: "deploy (role deploy) — role.json:2", file: "role.json", line: 2, column: 11 },
+    ]);
+    const [deploy, test] = data.jobs;
+    expect(test).toMatchObject({ id: "test", needsToken: "no", variants: [] });
+    expect(deploy?.idToken).toEqual({ effective: "write", from: "job" });
+    expect(deploy?.variants[0]?.assumes).toEqual([
+      {
+        role: "arn:aws:iam::123456789012:role/deploy",
+        definedBy: ["`role deploy` (role.json:2)"],
+        status: "defined",
+      },
+    ]);
+    const situations = deploy?.variants[0]?.situations ?? [];
+    const push = situations.find((s) => s.event === "push");
+    expect(push).toMatchObject({
+      kind: "branch",
+      sub: "repo:acme/app:ref:refs/heads/<branch>",
+      names: "any branch matching `main`, `release/**`",
+      aud: "sts.amazonaws.com (default of configure-aws-credentials)",
+      acceptedBy: [{ role: "deploy (role deploy) — role.json:2", onlyFor: ["main"] }],
+    });
+    expect(push?.assumedRefusedBy[0]?.example).toMatch(/^release\//);
+    expect(situations.find((s) => s.event === "pull_request")?.sub).toBe("repo:acme/app:pull_request");
+    // The text and the JSON say the same: the text is rendered from it.
+    const text = io(cwd);
+    await main(["explain", ".github/workflows/deploy.yml"], text);
+    expect(text.out).toContain(`sub  ${push?.sub ?? "?"}`);
+  });
+
+  it("--context reads roles from another directory (an infrastructure repository beside this one)", async () => {
+    const cwd = project({
+      "app/.oidclintrc.json": '{ "repository": "acme/app" }',
+      "app/.github/workflows/deploy.yml": workflow,
+      "infra/role.json": role,
+    });
+    const without = io(join(cwd, "app"));
+    expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "deploy"], without)).toBe(0);
+    expect(without.out).toContain("not defined in the linted files");
+    const o = io(join(cwd, "app"));
+    expect(await main(["explain", ".github/workflows/deploy.yml", "--job", "deploy", "--context", "../infra"], o)).toBe(
+      0,
+    );
+    expect(o.out).toMatch(/accepted by: deploy \(role deploy\) — \.\.\/infra\/role\.json:2, only for `main`/);
+  });
+});
+
+describe("oidclint check --format json and --context", () => {
+  it("gives the verdict, every condition with its outcome, the first failing one and the fixes", async () => {
+    const cwd = project({ "trust.json": trust("repo:acme/app:ref:refs/heads/main") });
+    const o = io(cwd);
+    const code = await main(
+      ["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request", "--format", "json"],
+      o,
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(o.out)).toEqual({
+      policy: { file: "trust.json", line: 1, column: 1, source: "policy JSON", role: null },
+      claims: { sub: "repo:acme/app:pull_request", aud: "sts.amazonaws.com" },
+      audDefaulted: true,
+      result: "refused",
+      statements: [
+        {
+          index: 1,
+          sid: null,
+          effect: "Allow",
+          file: "trust.json",
+          line: 4,
+          column: 5,
+          result: "fail",
+          conditions: [
+            {
+              operator: "StringEquals",
+              key: "token.actions.githubusercontent.com:aud",
+              values: ["sts.amazonaws.com"],
+              file: "trust.json",
+              line: 12,
+              column: 11,
+              result: "pass",
+              claim: "aud",
+              actual: "sts.amazonaws.com",
+              matchedValue: "sts.amazonaws.com",
+              firstFailing: false,
+            },
+            {
+              operator: "StringLike",
+              key: "token.actions.githubusercontent.com:sub",
+              values: ["repo:acme/app:ref:refs/heads/main"],
+              file: "trust.json",
+              line: 15,
+              column: 11,
+              result: "fail",
+              claim: "sub",
+              actual: "repo:acme/app:pull_request",
+              firstFailing: true,
+            },
+          ],
+        },
+      ],
+      deniedBy: null,
+      fixes: [
+        "policy: add `repo:acme/app:pull_request` to the values of `StringLike` `token.actions.githubusercontent.com:sub` (trust.json:15)",
+        "workflow: `pull_request` runs get `…:pull_request`; run the job on `push` to `main` instead, or allow `…:pull_request`",
+      ],
+    });
+    const ok = io(cwd);
+    expect(
+      await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:ref:refs/heads/main", "-f", "json"], ok),
+    ).toBe(0);
+    expect((JSON.parse(ok.out) as { result: string; fixes: string[] }).result).toBe("accepted");
+  });
+
+  it("--context reads the module's caller, which binds a variable the policy uses", async () => {
+    const cwd = project({
+      "modules/role/main.tf": [
+        'variable "branch" {}',
+        'resource "aws_iam_role" "deploy" {',
+        '  name = "deploy"',
+        "  assume_role_policy = jsonencode({",
+        "    Statement = [{",
+        '      Effect = "Allow"',
+        '      Action = "sts:AssumeRoleWithWebIdentity"',
+        `      Principal = { Federated = "${PROVIDER}" }`,
+        "      Condition = {",
+        '        StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }',
+        '        StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/app:ref:refs/heads/${var.branch}" }',
+        "      }",
+        "    }]",
+        "  })",
+        "}",
+        "",
+      ].join("\n"),
+      "main.tf": 'module "deploy_role" {\n  source = "./modules/role"\n  branch = "main"\n}\n',
+    });
+    const args = [
+      "check",
+      "--policy",
+      "modules/role/main.tf",
+      "--sub",
+      "repo:acme/app:ref:refs/heads/dev",
+      "-f",
+      "json",
+    ];
+    const alone = io(cwd);
+    expect(await main(args, alone)).toBe(1);
+    expect((JSON.parse(alone.out) as { result: string }).result).toBe("undecided");
+    const o = io(cwd);
+    expect(await main([...args, "--context", "."], o)).toBe(1);
+    const data = JSON.parse(o.out) as { result: string; fixes: string[] };
+    expect(data.result).toBe("refused");
+    expect(data.fixes).toContain("workflow: or run the job from branch `main`");
+  });
 });

@@ -68,25 +68,40 @@ describe("oidclint init", () => {
     });
   }
 
-  it("writes $schema, the default audience and every rule at its default, as a config the loader accepts", async () => {
+  it("writes $schema, extends and only what differs from the preset, as a config the loader accepts", async () => {
     const dir = tempDir();
     git(dir, "init", "-q");
     git(dir, "remote", "add", "origin", "git@github.com:acme/app.git");
     expect(await main(["init"], io(dir))).toBe(0);
     const config = readJson(configPath(dir));
-    expect(Object.keys(config)).toEqual(["$schema", "repository", "audience", "rules"]);
-    expect(config.$schema).toBe(SCHEMA_URL);
-    expect(config.audience).toBe("sts.amazonaws.com");
-    const ruleLevels = config.rules as Record<string, unknown>;
-    expect(Object.keys(ruleLevels)).toEqual(rules.map((r) => r.meta.id));
-    for (const r of rules) {
-      const entry = ruleLevels[r.meta.id];
-      expect(Array.isArray(entry) ? (entry as unknown[])[0] : entry).toBe(r.meta.severity);
-    }
+    expect(config).toEqual({ $schema: SCHEMA_URL, extends: "oidclint:recommended", repository: "acme/app" });
     await readConfig(configPath(dir), rules);
     const resolved = await resolveConfig({ cwd: dir, rules, env: {} });
     expect(resolved.settings.repository).toBe("acme/app");
+    expect(resolved.settings.audience).toBe("sts.amazonaws.com");
     for (const r of rules) expect(resolved.rules.get(r.meta.id)?.severity).toBe(r.meta.severity);
+  });
+
+  it("--strict extends oidclint:strict; a default branch other than main is written, main is not", async () => {
+    const dir = tempDir();
+    git(dir, "init", "-q");
+    git(dir, "remote", "add", "origin", "https://github.com/acme/legacy.git");
+    mkdirSync(join(dir, ".git/refs/remotes/origin"), { recursive: true });
+    writeFileSync(join(dir, ".git/refs/remotes/origin/HEAD"), "ref: refs/remotes/origin/master\n");
+    const cli = io(dir);
+    expect(await main(["init", "--strict"], cli)).toBe(0);
+    expect(cli.out.join("")).toBe("Wrote .oidclintrc.json (extends oidclint:strict) for acme/legacy.\n");
+    expect(readJson(configPath(dir))).toEqual({
+      $schema: SCHEMA_URL,
+      extends: "oidclint:strict",
+      repository: "acme/legacy",
+      defaultBranch: "master",
+    });
+    const resolved = await resolveConfig({ cwd: dir, rules, env: {} });
+    for (const r of rules) expect(resolved.rules.get(r.meta.id)?.severity).toBe(r.meta.strict ?? r.meta.severity);
+    writeFileSync(join(dir, ".git/refs/remotes/origin/HEAD"), "ref: refs/remotes/origin/main\n");
+    expect(await main(["init", "--force"], io(dir))).toBe(0);
+    expect(readJson(configPath(dir)).defaultBranch).toBeUndefined();
   });
 
   it("points $schema into node_modules when oidclint is installed there", async () => {
@@ -116,12 +131,20 @@ describe("oidclint init", () => {
     expect(cli.err.join("")).toMatch(/already exists.*--force/);
     expect(readFileSync(configPath(dir), "utf8")).toBe('{ "audience": "mine" }\n');
     expect(await main(["init", "--force"], io(dir))).toBe(0);
-    expect(readJson(configPath(dir)).audience).toBe("sts.amazonaws.com");
+    expect(readJson(configPath(dir)).extends).toBe("oidclint:recommended");
   });
 
-  it("rejects unknown flags with exit 2", async () => {
+  it("rejects unknown flags and arguments with exit 2, in oidclint's words", async () => {
     const cli = io(tempDir());
-    expect(await main(["init", "--bogus"], cli)).toBe(2);
+    expect(await main(["init", "--forse"], cli)).toBe(2);
+    expect(cli.err.join("")).toBe(
+      "oidclint init: unknown option --forse — did you mean --force?\nRun `oidclint init --help` for usage and examples.\n",
+    );
+    const extra = io(tempDir());
+    expect(await main(["init", "infra"], extra)).toBe(2);
+    expect(extra.err.join("")).toContain(
+      'oidclint init: unexpected argument "infra": oidclint init takes no arguments (init writes .oidclintrc.json in the current directory)',
+    );
   });
 });
 

@@ -1,7 +1,6 @@
 import { DEFAULT_AWS_AUDIENCE } from "../model/well-known.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import type { ResolvedSettings } from "../config/settings.js";
 import { parseOperator, trustsGitHub } from "../analysis/github-trust.js";
 import {
@@ -10,12 +9,14 @@ import {
   type ConcreteClaims,
   type ConditionOutcome,
   type PolicyOutcome,
+  type StatementOutcome,
 } from "../analysis/iam-evaluation.js";
 import { relPath } from "../engine/discover.js";
 import { loadProject, type LoadedProject, type ProjectRequest } from "../engine/load-project.js";
 import type { Condition, PolicyDocument } from "../model/policy.js";
 import type { ParseProblem } from "../model/project.js";
 import { displayText, knownText } from "../model/value.js";
+import { parseOptions, UsageError, wantsHelp } from "./args.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -24,9 +25,6 @@ import type { CliIO } from "./io.js";
  * claims, marks the first that fails and says what change to the policy or the workflow would let the
  * claims in. Exit 0 accepted, 1 refused (or not decidable), 2 bad input.
  */
-
-const USAGE =
-  "Usage: oidclint check --policy FILE [--role NAME] (--token JWT|- | --sub SUB [--aud AUD]) [--config FILE] [--no-color]\n";
 
 export class CheckInputError extends Error {}
 
@@ -246,6 +244,44 @@ export interface CheckReport {
   text: string;
 }
 
+/** The evaluation of one policy against claims, what the text and the JSON both say. */
+export interface CheckEvaluation {
+  outcome: PolicyOutcome;
+  /** The first failing condition of an Allow statement (what `fixes` are about). */
+  firstFailing?: { c: Condition; o: ConditionOutcome };
+  /** The Deny statement that applies, when one does. */
+  denied?: StatementOutcome;
+  /** The changes that would let the claims in (empty unless refused by a condition). */
+  fixes: string[];
+}
+
+export function evaluateCheck(
+  doc: PolicyDocument,
+  claims: ConcreteClaims,
+  settings: ResolvedSettings,
+  missing: "absent" | "unknown",
+): CheckEvaluation {
+  const outcome = evaluatePolicy(doc, claims, settings, [], missing);
+  let firstFailing: CheckEvaluation["firstFailing"];
+  for (const s of outcome.statements) {
+    if (s.effect !== "allow" || firstFailing) continue;
+    const failing = s.conditions.find((x) => x.outcome.result === "fail");
+    if (failing) firstFailing = { c: failing.condition, o: failing.outcome };
+  }
+  const denied =
+    outcome.result === "fail" ? outcome.statements.find((s) => s.effect === "deny" && s.result === "pass") : undefined;
+  const fixes =
+    outcome.result === "fail" && firstFailing && !denied
+      ? fixFor(firstFailing.c, firstFailing.o, claims, settings.audience)
+      : [];
+  return { outcome, ...(firstFailing ? { firstFailing } : {}), ...(denied ? { denied } : {}), fixes };
+}
+
+/** Claims shown (the timing claims of a token say nothing about trust). */
+function shownClaims(claims: ConcreteClaims): [string, string | string[] | undefined][] {
+  return Object.entries(claims).filter(([k]) => !["exp", "iat", "nbf", "jti"].includes(k));
+}
+
 /** Renders the evaluation of one policy against claims. */
 export function renderCheck(
   doc: PolicyDocument,
@@ -256,21 +292,19 @@ export function renderCheck(
   /** The aud was not given (`--sub` alone): the configured audience stands in for it. */
   audDefaulted = false,
 ): CheckReport {
-  const outcome = evaluatePolicy(doc, claims, settings, [], missing);
+  const { outcome, firstFailing, denied, fixes } = evaluateCheck(doc, claims, settings, missing);
   const lines: string[] = [];
   lines.push(
     paint.bold(
       `Trust policy: ${doc.role ? `${roleLabel(doc)} — ` : ""}${doc.loc.file}:${doc.loc.line} (${doc.source})`,
     ),
   );
-  const shownClaims = Object.entries(claims).filter(([k]) => !["exp", "iat", "nbf", "jti"].includes(k));
   lines.push("", paint.bold("Claims:"));
-  for (const [k, v] of shownClaims) {
+  for (const [k, v] of shownClaims(claims)) {
     const note =
       k === "aud" && audDefaulted ? paint.dim(`  (default: no --aud given, the configured \`audience\`)`) : "";
     lines.push(`  ${k.padEnd(22)} ${shown(v)}${note}`);
   }
-  let firstFailing: { c: Condition; o: ConditionOutcome } | undefined;
   if (outcome.statements.length === 0) {
     lines.push(
       "",
@@ -301,8 +335,7 @@ export function renderCheck(
           : o.result === "fail"
             ? paint.red("✖ FAIL")
             : paint.yellow("? unknown");
-      const isFirst = s.effect === "allow" && o.result === "fail" && firstFailing === undefined;
-      if (isFirst) firstFailing = { c, o };
+      const isFirst = firstFailing?.c === c;
       const row = `  ${mark}  ${c.operator.value} ${displayText(c.key)} ${valuesText(c)}`;
       lines.push(isFirst ? paint.bold(`${row}   ← first failing condition`) : row);
       const detail =
@@ -315,7 +348,6 @@ export function renderCheck(
   lines.push("");
   if (outcome.result === "pass") lines.push(paint.green(paint.bold("ACCEPTED: these claims may assume the role.")));
   else if (outcome.result === "fail") {
-    const denied = outcome.statements.find((s) => s.effect === "deny" && s.result === "pass");
     if (denied)
       lines.push(
         paint.red(
@@ -328,9 +360,9 @@ export function renderCheck(
       lines.push(
         paint.red(paint.bold("REFUSED: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity).")),
       );
-    if (firstFailing && !denied) {
+    if (fixes.length > 0) {
       lines.push("", paint.bold("To make it pass:"));
-      for (const f of fixFor(firstFailing.c, firstFailing.o, claims, settings.audience)) lines.push(`  - ${f}`);
+      for (const f of fixes) lines.push(`  - ${f}`);
     }
   } else
     lines.push(
@@ -339,30 +371,105 @@ export function renderCheck(
   return { outcome, text: printLines(paint, lines) };
 }
 
+const VERDICT = { pass: "accepted", fail: "refused", unknown: "undecided" } as const;
+
+function place(loc: { file: string; line: number; column: number }): { file: string; line: number; column: number } {
+  return { file: loc.file, line: loc.line, column: loc.column };
+}
+
+/** `check --format json`: the evaluation as data (shape documented in the README). */
+export function checkJson(
+  doc: PolicyDocument,
+  claims: ConcreteClaims,
+  settings: ResolvedSettings,
+  missing: "absent" | "unknown",
+  audDefaulted = false,
+): Record<string, unknown> {
+  const { outcome, firstFailing, denied, fixes } = evaluateCheck(doc, claims, settings, missing);
+  return {
+    policy: { ...place(doc.loc), source: doc.source, role: doc.role ? roleLabel(doc) : null },
+    claims: Object.fromEntries(shownClaims(claims)),
+    audDefaulted,
+    result: VERDICT[outcome.result],
+    statements: outcome.statements.map((s, i) => ({
+      index: i + 1,
+      sid: s.stmt.sid?.value ?? null,
+      effect: s.effect === "allow" ? "Allow" : "Deny",
+      ...place(s.stmt.loc),
+      result: s.result,
+      conditions: s.conditions.map(({ condition: c, outcome: o }) => ({
+        operator: c.operator.value,
+        key: displayText(c.key),
+        values: [
+          ...c.values.items.map((v) => displayText(v)),
+          ...(c.values.unknown ? [`\${${c.values.unknown.expr}}`] : []),
+        ],
+        ...place(c.loc),
+        result: o.result,
+        claim: o.claim,
+        actual: o.actual ?? null,
+        ...(o.matchedValue !== undefined ? { matchedValue: o.matchedValue } : {}),
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
+        firstFailing: firstFailing?.c === c,
+      })),
+    })),
+    deniedBy: denied ? place(denied.stmt.loc) : null,
+    fixes,
+  };
+}
+
+const HELP = `Usage: oidclint check --policy FILE [--role NAME] (--sub SUB [--aud AUD] | --token JWT|-) [options]
+
+Why does AWS refuse this token? Evaluates every condition of a role's trust policy against the claims of a
+token (or a sub and aud you give), marks the first that fails and says what change to the policy or the
+workflow would let the claims in. The policy file may be Terraform (its module is read too), CloudFormation,
+CDK output, IAM JSON or \`aws iam get-role\` output.
+
+Options:
+      --policy FILE        the file that defines the role's trust policy (required)
+      --role NAME          which role, when the file defines several (name or resource id)
+      --sub SUB            the token's sub claim …
+      --aud AUD            … and its aud (default: the configured audience, sts.amazonaws.com)
+      --token JWT|-        a whole token (or - to read it from standard input); it is decoded, never verified
+  -f, --format NAME        text (default) or json
+      --context PATH       also read PATH (Terraform variables, modules) without checking it; repeatable
+  -c, --config FILE        use this config instead of the nearest .oidclintrc.json
+      --no-color           no colours
+  -h, --help               show this help
+
+Examples:
+  oidclint check --policy infra/iam.tf --role deploy --sub repo:acme/app:ref:refs/heads/main
+  oidclint check --policy role.json --sub repo:acme/app:environment:prod --aud sts.amazonaws.com
+  echo "$TOKEN" | oidclint check --policy role.json --token -
+  oidclint check --policy infra/iam.tf --sub repo:acme/app:pull_request --format json
+
+Exit codes: 0 accepted, 1 refused or undecided, 2 usage error or unreadable policy.
+`;
+
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        policy: { type: "string" },
-        role: { type: "string" },
-        token: { type: "string" },
-        sub: { type: "string" },
-        aud: { type: "string" },
-        config: { type: "string", short: "c" },
-        "no-color": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    io.stderr(`oidclint check: ${visible((e as Error).message)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
+  if (wantsHelp(args)) {
+    io.stdout(HELP);
     return 0;
   }
+  const { values } = parseOptions(
+    args,
+    {
+      policy: { type: "string" },
+      role: { type: "string" },
+      token: { type: "string" },
+      sub: { type: "string" },
+      aud: { type: "string" },
+      format: { type: "string", short: "f" },
+      context: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
+      "no-color": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    { command: "check", hint: "the policy is --policy FILE" },
+  );
+  const format = values.format ?? "text";
+  if (format !== "text" && format !== "json")
+    throw new UsageError(`unknown format "${format}" (expected text or json)`, "check");
   try {
     if (!values.policy) throw new CheckInputError("--policy FILE is required");
     if (values.token === undefined && values.sub === undefined && values.aud === undefined)
@@ -371,6 +478,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       throw new CheckInputError("give either --token or --sub/--aud, not both");
     const loaded = await loadPolicy(values.policy, io.cwd, {
       ...(values.config ? { configFile: values.config } : {}),
+      ...(values.context ? { contextPaths: values.context } : {}),
       env: io.env,
     });
     const config = loaded.config;
@@ -398,6 +506,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         `${values.policy} is not a policy oidclint can read (Terraform, CloudFormation, IAM JSON or aws iam get-role output)`,
       );
     const doc = selectPolicy(docs, values.role, values.policy);
+    if (format === "json") {
+      io.stdout(`${JSON.stringify(checkJson(doc, claims, config.settings, missing, audDefaulted), null, 2)}\n`);
+      return evaluateCheck(doc, claims, config.settings, missing).outcome.result === "pass" ? 0 : 1;
+    }
     if (!doc.statements.some((s) => trustsGitHub(s, config.settings))) {
       io.stdout(
         `${visible(`${roleLabel(doc)}: no Allow statement trusts GitHub's OIDC provider (${config.settings.issuer}); every GitHub token is refused.`)}\n`,

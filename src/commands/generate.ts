@@ -1,10 +1,10 @@
-import { parseArgs } from "node:util";
 import type { ResolvedSettings } from "../config/settings.js";
 import { compileIamValue, type Piece } from "../analysis/iam-evaluation.js";
 import { jobSituations, type JobSituation } from "../analysis/predicted-claims.js";
 import { jobRoleAssumptions, parseRoleArn } from "../analysis/role-assumptions.js";
 import { loadProject, type LoadedProject } from "../engine/load-project.js";
 import { knownText } from "../model/value.js";
+import { parseOptions, UsageError, wantsHelp } from "./args.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -15,7 +15,25 @@ import type { CliIO } from "./io.js";
  * expression, a filter IAM cannot express) is named on stderr and left out, never widened.
  */
 
-const USAGE = `Usage: oidclint generate --role NAME|ARN [--format json|terraform|cloudformation|cdk] [--terraform-style document|jsonencode] [--context PATH] [paths...]
+const USAGE = `Usage: oidclint generate --role NAME|ARN [paths...] [options]
+
+Writes the narrowest trust policy that accepts the tokens of every job (in the workflows under paths,
+default .) that assumes the role. A claim that cannot be predicted is named on stderr and left out.
+
+Options:
+      --role NAME|ARN          the role (required): its name, or the ARN the workflows assume
+  -f, --format NAME            json (default), terraform, cloudformation, cdk
+      --terraform-style STYLE  document (an aws_iam_policy_document, default) or jsonencode
+      --context PATH           also read PATH without reporting on it; repeatable
+  -c, --config FILE            use this config instead of the nearest .oidclintrc.json
+  -h, --help                   show this help
+
+Examples:
+  oidclint generate --role deploy
+  oidclint generate --role arn:aws:iam::123456789012:role/deploy --format terraform .github/workflows
+  oidclint generate --role deploy --format cloudformation > trust.yaml
+
+Exit codes: 0 written, 1 no job's claims could be predicted, 2 usage error.
 `;
 
 export const FORMATS = ["json", "terraform", "cloudformation", "cdk"] as const;
@@ -343,25 +361,23 @@ export function renderTrust(
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let values;
-  let positionals;
+  if (wantsHelp(args)) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const { values, positionals } = parseOptions(
+    args,
+    {
+      role: { type: "string" },
+      format: { type: "string", short: "f" },
+      "terraform-style": { type: "string" },
+      context: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
+      help: { type: "boolean", short: "h" },
+    },
+    { command: "generate", positionals: { what: "path" } },
+  );
   try {
-    ({ values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        role: { type: "string" },
-        format: { type: "string", short: "f" },
-        "terraform-style": { type: "string" },
-        context: { type: "string", multiple: true },
-        config: { type: "string", short: "c" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-    if (values.help) {
-      io.stdout(USAGE);
-      return 0;
-    }
     if (!values.role) throw new GenerateInputError("--role NAME|ARN is required");
     const format = (values.format ?? "json") as GenerateFormat;
     if (!FORMATS.includes(format))
@@ -389,10 +405,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout(renderTrust(trust, format, style));
     return 0;
   } catch (e) {
-    if (e instanceof GenerateInputError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`oidclint generate: ${(e as Error).message}\n${USAGE}`);
-      return 2;
-    }
+    if (e instanceof GenerateInputError) throw new UsageError(e.message, "generate");
     throw e;
   }
 }

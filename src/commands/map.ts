@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { buildTrustMap } from "../map/graph.js";
 import { loadMapInput } from "../map/load.js";
 import { MAP_FORMATS, renderMap, type MapFormat } from "../map/render.js";
+import { parseOptions, UsageError, wantsHelp } from "./args.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -23,6 +23,11 @@ Options:
   -o, --output-file FILE   write the map to FILE (the format follows its extension unless --format is given)
   -c, --config FILE        use this config instead of the nearest .oidclintrc.json
   -h, --help               show this help
+
+Examples:
+  oidclint map -o trust-map.html
+  oidclint map infra .github/workflows --format mermaid
+  oidclint map --format markdown >> "$GITHUB_STEP_SUMMARY"
 `;
 
 const BY_EXTENSION: Record<string, MapFormat> = {
@@ -42,32 +47,23 @@ function formatFor(name: string | undefined, output: string | undefined): MapFor
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        format: { type: "string", short: "f" },
-        "output-file": { type: "string", short: "o" },
-        config: { type: "string", short: "c" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    io.stderr(`oidclint map: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
+  if (wantsHelp(args)) {
     io.stdout(USAGE);
     return 0;
   }
+  const { values, positionals } = parseOptions(
+    args,
+    {
+      format: { type: "string", short: "f" },
+      "output-file": { type: "string", short: "o" },
+      config: { type: "string", short: "c" },
+      help: { type: "boolean", short: "h" },
+    },
+    { command: "map", positionals: { what: "path" } },
+  );
   const format = formatFor(values.format, values["output-file"]);
-  if (!format) {
-    io.stderr(`oidclint map: unknown format "${values.format ?? ""}" (expected ${MAP_FORMATS.join(", ")})\n`);
-    return 2;
-  }
+  if (!format)
+    throw new UsageError(`unknown format "${values.format ?? ""}" (expected ${MAP_FORMATS.join(", ")})`, "map");
   const { index, config, report } = await loadMapInput({
     cwd: io.cwd,
     paths: positionals,
