@@ -122,6 +122,7 @@ function readBytes(abs, opts = {}) {
       problem: `${special === "not a regular file" ? special : `is ${special}, not a regular file`}; not read`,
       reason: "special"
     };
+  if (st2 === link && link.size === 0) return { bytes: EMPTY };
   let fd;
   try {
     fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -143,7 +144,7 @@ function readBytes(abs, opts = {}) {
       total += n;
       if (total > max) return tooLarge(total, max);
     }
-    return { bytes: chunks.length === 1 ? chunks[0] ?? Buffer.alloc(0) : Buffer.concat(chunks, total) };
+    return { bytes: chunks.length === 1 ? chunks[0] ?? EMPTY : Buffer.concat(chunks, total) };
   } catch (e) {
     return cannotRead(e);
   } finally {
@@ -215,7 +216,7 @@ function decodeInput(buf) {
     };
   }
 }
-var MAX_FILE_BYTES, ERRNO, realDirs, confinementRoots, decoder;
+var MAX_FILE_BYTES, ERRNO, realDirs, EMPTY, confinementRoots, decoder;
 var init_read_file = __esm({
   "src/engine/read-file.ts"() {
     "use strict";
@@ -227,6 +228,7 @@ var init_read_file = __esm({
       ENOENT: "no such file"
     };
     realDirs = /* @__PURE__ */ new Map();
+    EMPTY = Buffer.alloc(0);
     confinementRoots = /* @__PURE__ */ new Map();
     decoder = new TextDecoder("utf-8", { fatal: true });
   }
@@ -252,8 +254,20 @@ function classTest(body, glob) {
   return (c) => c !== "/" && ranges.some(([lo, hi]) => c >= lo && c <= hi) !== negated;
 }
 function compileGlob(glob) {
+  return compileGlobs([glob]);
+}
+function compileGlobs(globs) {
   const nfa = new Nfa();
   const start = nfa.add();
+  const accepting = /* @__PURE__ */ new Set();
+  for (const glob of globs) {
+    const from = nfa.add();
+    nfa.eps(start, from);
+    for (const s of addGlob(nfa, from, glob)) accepting.add(s);
+  }
+  return lazyDfa(nfa, start, accepting);
+}
+function addGlob(nfa, start, glob) {
   const g = glob.replace(/^\.\//, "").replace(/^\//, "");
   let cur = glob.includes("/") ? start : nfa.anyDirs(start);
   let i = 0;
@@ -290,17 +304,34 @@ function compileGlob(glob) {
   const below = nfa.add();
   nfa.edge(cur, SLASH, below);
   nfa.edge(below, ANY, below);
-  const accepting = /* @__PURE__ */ new Set([cur, below]);
-  return (path4) => {
-    let set = closure(nfa, [start]);
-    for (const ch of path4) {
-      const next = [];
-      for (const s of set) for (const e of nfa.states[s]?.edges ?? []) if (e.test(ch)) next.push(e.to);
-      if (next.length === 0) return false;
-      set = closure(nfa, next);
+  return [cur, below];
+}
+function lazyDfa(nfa, start, accepting) {
+  const states = /* @__PURE__ */ new Map();
+  const stateOf = (set) => {
+    const key2 = [...set].sort((a, b) => a - b).join(",");
+    let state = states.get(key2);
+    if (!state) {
+      state = { set, accepts: [...set].some((s) => accepting.has(s)), next: /* @__PURE__ */ new Map() };
+      if (states.size < MAX_DFA_STATES) states.set(key2, state);
     }
-    for (const s of set) if (accepting.has(s)) return true;
-    return false;
+    return state;
+  };
+  const first = stateOf(closure(nfa, [start]));
+  return (path4) => {
+    let state = first;
+    for (const ch of path4) {
+      let next = state.next.get(ch);
+      if (next === void 0) {
+        const targets = [];
+        for (const s of state.set) for (const e of nfa.states[s]?.edges ?? []) if (e.test(ch)) targets.push(e.to);
+        next = targets.length === 0 ? null : stateOf(closure(nfa, targets));
+        if (state.next.size < 256) state.next.set(ch, next);
+      }
+      if (next === null) return false;
+      state = next;
+    }
+    return state.accepts;
   };
 }
 function closure(nfa, from) {
@@ -325,13 +356,12 @@ function cachedGlob(glob) {
   return test;
 }
 function globMatcher(globs) {
-  const tests = globs.map(cachedGlob);
-  return (path4) => tests.some((t2) => t2(path4));
+  return compileGlobs(globs);
 }
 function matchesAny(path4, globs) {
   return globs.some((g) => cachedGlob(g)(path4));
 }
-var GlobError, ANY, NOT_SLASH, SLASH, Nfa, compiled;
+var GlobError, ANY, NOT_SLASH, SLASH, Nfa, MAX_DFA_STATES, compiled;
 var init_glob = __esm({
   "src/engine/glob.ts"() {
     "use strict";
@@ -378,6 +408,7 @@ var init_glob = __esm({
         return cur;
       }
     };
+    MAX_DFA_STATES = 4096;
     compiled = /* @__PURE__ */ new Map();
   }
 });
@@ -6884,20 +6915,20 @@ var require_fast_uri = __commonJS({
       if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme) {
         throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
       }
-      const resolved3 = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
-      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved3.scheme);
-      const resolvedHost = resolved3.host;
+      const resolved2 = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
+      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved2.scheme);
+      const resolvedHost = resolved2.host;
       const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
-      if (hasForbiddenDomainHost(resolved3, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
+      if (hasForbiddenDomainHost(resolved2, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
         throw new Error(MALFORMED_HOST_ERROR);
       }
-      canonicalizeHost(resolved3, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
+      canonicalizeHost(resolved2, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
       const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
-      if (resolved3.error && !encodedASCIIHost) {
-        throw new Error(resolved3.error);
+      if (resolved2.error && !encodedASCIIHost) {
+        throw new Error(resolved2.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize(resolved3, schemelessOptions);
+      return serialize(resolved2, schemelessOptions);
     }
     function resolveComponent(base, relative8, options, skipNormalization) {
       const target = {};
@@ -10622,7 +10653,7 @@ async function resolveConfig(req) {
   let ruleConfigs = presetRules(req.rules, raw.extends);
   ruleConfigs = applyRuleSettings(ruleConfigs, raw.rules);
   ruleConfigs = applyRuleSettings(ruleConfigs, req.ruleOverrides);
-  const resolved3 = {
+  const resolved2 = {
     baseDir,
     settings,
     rules: ruleConfigs,
@@ -10634,8 +10665,8 @@ async function resolveConfig(req) {
     requireSuppressionReason: raw.requireSuppressionReason ?? false,
     localActionUsesOidc: raw.localActionUsesOidc ?? false
   };
-  if (configFile) resolved3.configFile = configFile;
-  return resolved3;
+  if (configFile) resolved2.configFile = configFile;
+  return resolved2;
 }
 var CONFIG_NAME, ConfigError;
 var init_load = __esm({
@@ -10780,7 +10811,11 @@ var init_repo_path = __esm({
 
 // src/analysis/iam-glob.ts
 function iamGlobMatches(pattern, text3, ignoreCase = false) {
-  const p = ignoreCase ? foldChars(pattern) : Array.from(pattern);
+  const collapsed = pattern.includes("**") ? pattern.replace(/\*+/g, "*") : pattern;
+  let literal3 = 0;
+  for (let i = 0; i < collapsed.length; i++) if (collapsed.charCodeAt(i) !== 42) literal3++;
+  if (literal3 > 2 * text3.length) return false;
+  const p = ignoreCase ? foldChars(collapsed) : Array.from(collapsed);
   const t2 = ignoreCase ? foldChars(text3) : Array.from(text3);
   const segments = [[]];
   for (const ch of p) {
@@ -11090,7 +11125,7 @@ function walk(els, grammar, mode, unknowns) {
   const steps = [];
   const seen = /* @__PURE__ */ new Set();
   const stack = [];
-  const push = (from, pi, g, lock, at3, edge) => {
+  const push2 = (from, pi, g, lock, at3, edge) => {
     const to = id2(pi, g, lock);
     steps.push(edge ? { from, to, pi: at3, edge } : { from, to, pi: at3 });
     if (!seen.has(to)) {
@@ -11105,26 +11140,26 @@ function walk(els, grammar, mode, unknowns) {
   while (stack.length > 0 && steps.length < STEP_LIMIT) {
     const [pi, g, lock] = stack.pop();
     const here = id2(pi, g, lock);
-    for (const to of grammar.eps[g] ?? []) push(here, pi, to, lock, pi);
+    for (const to of grammar.eps[g] ?? []) push2(here, pi, to, lock, pi);
     const el = els[pi];
     if (!el) continue;
     const edges = grammar.edges[g] ?? [];
     switch (el.kind) {
       case "char":
-        for (const e of edges) if (matches(e, el.ch)) push(here, pi + 1, e.to, 0, pi, e);
+        for (const e of edges) if (matches(e, el.ch)) push2(here, pi + 1, e.to, 0, pi, e);
         break;
       case "one":
-        for (const e of edges) push(here, pi + 1, e.to, 0, pi, e);
+        for (const e of edges) push2(here, pi + 1, e.to, 0, pi, e);
         break;
       case "any":
-        push(here, pi + 1, g, 0, pi);
-        for (const e of edges) push(here, pi, e.to, 0, pi, e);
+        push2(here, pi + 1, g, 0, pi);
+        for (const e of edges) push2(here, pi, e.to, 0, pi, e);
         break;
       case "unknown":
-        push(here, pi + 1, g, 0, pi);
+        push2(here, pi + 1, g, 0, pi);
         for (const e of edges) {
-          if (unknowns === "anything") push(here, pi, e.to, 0, pi, e);
-          else if (lock === 0 || lock === lockOf(e)) push(here, pi, e.to, lockOf(e), pi, e);
+          if (unknowns === "anything") push2(here, pi, e.to, 0, pi, e);
+          else if (lock === 0 || lock === lockOf(e)) push2(here, pi, e.to, lockOf(e), pi, e);
         }
         break;
     }
@@ -13086,9 +13121,9 @@ function remoteActionUse(s, name2, loc) {
   if (neverRequestsToken(name2)) return void 0;
   return doubt(`\`${name2}\``, `\`${name2}\` may request a token; oidclint does not know it`);
 }
-function localAction(project, uses) {
+function localAction(index2, uses) {
   const dir = uses.replace(/^\.\//, "").replace(/\/+$/, "").replace(/\/action\.ya?ml$/, "") || ".";
-  return project.actions.find((a) => a.dir === dir);
+  return index2.actionIn(dir);
 }
 function stepUses(w, s) {
   const { step: step2 } = s;
@@ -13113,7 +13148,7 @@ function stepUses(w, s) {
     ];
   }
   if (!uses.value.startsWith("./")) return [];
-  const action = localAction(w.ctx.project, uses.value);
+  const action = localAction(w.ctx.index, uses.value);
   if (action) {
     if (w.visiting.has(action.file)) return [];
     w.visiting.add(action.file);
@@ -13195,10 +13230,9 @@ function effectivePermissions(job, wf) {
   }
   return isCalleeOnly(wf) ? { source: "caller", idToken: "unknown" } : { source: "default", idToken: "none" };
 }
-function localCallee(project, uses) {
+function localCallee(index2, uses) {
   if (!uses.startsWith("./")) return void 0;
-  const file = uses.slice(2).replace(/@.*$/, "");
-  return project.workflows.find((w) => w.file === file || w.file.endsWith(`/${file}`));
+  return index2.workflowAt(uses.slice(2).replace(/@.*$/, ""));
 }
 function calleeCanReceive(job, wf) {
   const block = job.permissions ?? wf.permissions;
@@ -13207,7 +13241,7 @@ function calleeCanReceive(job, wf) {
   return access === "write" ? "yes" : access === "unknown" ? "unknown" : "no";
 }
 function callUses(w, uses) {
-  const callee = localCallee(w.ctx.project, uses.value);
+  const callee = localCallee(w.ctx.index, uses.value);
   if (!callee) {
     const remote = !uses.value.startsWith("./");
     return [
@@ -13311,10 +13345,10 @@ function resolvedJob(job, settings, matrix) {
   const environment = resolveContexts(job.environment, ctx);
   return environment === job.environment ? job : { ...job, environment };
 }
-function assumptionsOf(project, settings, wf, job, matrix) {
+function assumptionsOf(index2, settings, wf, job, matrix) {
   const out2 = [];
   const effective = resolvedJob(job, settings, matrix);
-  for (const use of jobOidcUses({ project, settings }, job, wf, matrix)) {
+  for (const use of jobOidcUses({ index: index2, settings }, job, wf, matrix)) {
     if (!use.assume || use.via || use.need !== "yes") continue;
     const { role, audience, step: step2 } = use.assume;
     const loc = role.loc.file === wf.file ? role.loc : use.loc;
@@ -13325,16 +13359,16 @@ function assumptionsOf(project, settings, wf, job, matrix) {
   }
   return out2;
 }
-function jobRoleAssumptions(project, settings, wf, job) {
-  const base = assumptionsOf(project, settings, wf, job);
+function jobRoleAssumptions(index2, settings, wf, job) {
+  const base = assumptionsOf(index2, settings, wf, job);
   const combinations = job.matrix?.combinations;
   if (!combinations) return base;
   const feeds = readsMatrix(job.environment) || base.some((a) => readsMatrix(a.role) || readsMatrix(a.audience));
   if (!feeds) return base;
-  return combinations.flatMap((c) => assumptionsOf(project, settings, wf, job, c));
+  return combinations.flatMap((c) => assumptionsOf(index2, settings, wf, job, c));
 }
-function definesRoles(project, settings) {
-  return project.policies.some((d) => d.role !== void 0) || Object.keys(settings.roles).length > 0;
+function definesRoles(index2) {
+  return index2.hasRoles || Object.keys(index2.settings.roles).length > 0;
 }
 function parseRoleArn(v) {
   let tail = "";
@@ -13350,65 +13384,38 @@ function parseRoleArn(v) {
   if (!/^arn:[^:]*:iam::/.test(displayText(v).trim())) return void 0;
   return arn === void 0 ? { name: name2, path: path4 } : { arn: arn.trim(), name: name2, path: path4 };
 }
-function roleMatches(info, arn) {
+function pathMatches(info, arn) {
   const path4 = info.path ? knownText(info.path) : "/";
-  if (path4 !== void 0 && normalisePath(path4) !== arn.path) return false;
-  const name2 = info.name ? knownText(info.name) : void 0;
-  if (name2 !== void 0) return name2 === arn.name;
-  const prefix = info.namePrefix ? knownText(info.namePrefix) : void 0;
-  return prefix !== void 0 && arn.name.startsWith(prefix) && arn.name.length > prefix.length;
+  return path4 === void 0 || normalisePath(path4) === arn.path;
 }
 function normalisePath(p) {
   let out2 = p.startsWith("/") ? p : `/${p}`;
   if (!out2.endsWith("/")) out2 += "/";
   return out2;
 }
-function resolveRole(role, project, settings) {
-  let cache = resolved2.get(project);
-  if (!cache) resolved2.set(project, cache = /* @__PURE__ */ new Map());
-  const key2 = displayText(role);
-  let out2 = cache.get(key2);
-  if (!out2) cache.set(key2, out2 = resolveRoleUncached(role, project, settings));
-  return out2;
-}
-function resolveRoleUncached(role, project, settings) {
-  const arn = parseRoleArn(role);
+function resolveRole(role, index2) {
   const arnText = knownText(role)?.trim();
-  if (arnText !== void 0) {
-    const file = Object.entries(settings.roles).find(([a]) => a === arnText)?.[1];
-    if (file !== void 0) {
-      const want = normalize(file).replace(/\\/g, "/").replace(/^\.\//, "");
-      const docs = project.policies.filter(
-        (d) => d.kind !== "permissions" && (d.loc.file === want || d.loc.file.endsWith(`/${want}`) || want.endsWith(`/${d.loc.file}`))
-      );
-      return docs.length > 0 ? [{ label: `\`${file}\` (config \`roles\`)`, docs, loc: docs[0]?.loc ?? role.loc }] : [];
-    }
+  const roles = index2.settings.roles;
+  if (arnText !== void 0 && Object.hasOwn(roles, arnText)) {
+    const file = roles[arnText] ?? "";
+    const want = normalize(file).replace(/\\/g, "/").replace(/^\.\//, "");
+    const docs = index2.trustDocsAt(want);
+    return docs.length > 0 ? [{ label: `\`${file}\` (config \`roles\`)`, docs, loc: docs[0]?.loc ?? role.loc }] : [];
   }
+  const arn = parseRoleArn(role);
   if (!arn) return [];
-  const byRole = /* @__PURE__ */ new Map();
-  for (const doc of project.policies) {
-    if (doc.kind === "permissions" || !doc.role) continue;
-    if (!roleMatches(doc.role, arn)) continue;
-    const list2 = byRole.get(doc.role) ?? [];
-    list2.push(doc);
-    byRole.set(doc.role, list2);
-  }
-  return [...byRole].map(([info, docs]) => ({
-    label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`,
-    docs,
-    loc: info.loc
-  }));
+  return index2.rolesNamed(arn.name).filter((r) => pathMatches(r.info, arn)).map(({ info, docs }) => ({ label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`, docs, loc: info.loc }));
 }
-function refusedWorkflowAudiences(project, settings) {
+function refusedWorkflowAudiences(index2, settings) {
   const out2 = [];
-  if (!definesRoles(project, settings)) return out2;
-  for (const wf of project.workflows) {
+  if (!definesRoles(index2)) return out2;
+  for (const wf of index2.project.workflows) {
     for (const job of wf.jobs) {
-      for (const use of jobRoleAssumptions(project, settings, wf, job)) {
+      for (const use of jobRoleAssumptions(index2, settings, wf, job)) {
         const audience = use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE;
         if (audience === void 0 || audience === settings.audience) continue;
         const claims = /* @__PURE__ */ new Map([["aud", { kind: "pieces", pieces: [audience] }]]);
-        for (const role of resolveRole(use.role, project, settings)) {
+        for (const role of resolveRole(use.role, index2)) {
           if (findRefusedClaim(role.docs, claims, settings, void 0).verdict !== "refused") continue;
           out2.push({
             use,
@@ -13423,7 +13430,6 @@ function refusedWorkflowAudiences(project, settings) {
   }
   return out2;
 }
-var resolved2;
 var init_role_assumptions = __esm({
   "src/analysis/role-assumptions.ts"() {
     "use strict";
@@ -13432,11 +13438,45 @@ var init_role_assumptions = __esm({
     init_value();
     init_token_use();
     init_workflow_values();
-    resolved2 = /* @__PURE__ */ new WeakMap();
   }
 });
 
-// src/analysis/oidc-providers.ts
+// src/model/project.ts
+function emptyParsed(file, format) {
+  return { file, format, facts: DEFAULT_FACTS, policies: [], providers: [], workflows: [], actions: [], problems: [] };
+}
+function buildProject(root, files) {
+  return {
+    root,
+    files,
+    policies: files.flatMap((f) => f.policies),
+    providers: files.flatMap((f) => f.providers),
+    workflows: files.flatMap((f) => f.workflows),
+    actions: files.flatMap((f) => f.actions)
+  };
+}
+var DEFAULT_FACTS;
+var init_project = __esm({
+  "src/model/project.ts"() {
+    "use strict";
+    DEFAULT_FACTS = { deploymentScope: "file", providerUrlNeedsScheme: false };
+  }
+});
+
+// src/analysis/project-index.ts
+function indexProject(project, settings) {
+  return new ProjectIndex(project, settings);
+}
+function push(map, key2, value) {
+  const list2 = map.get(key2);
+  if (list2) list2.push(value);
+  else map.set(key2, [value]);
+}
+function pathSuffixes(file) {
+  const out2 = [file];
+  for (let i = file.indexOf("/"); i >= 0; i = file.indexOf("/", i + 1)) out2.push(file.slice(i + 1));
+  return out2;
+}
 function normaliseIssuer(text3) {
   return text3.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "").toLowerCase();
 }
@@ -13445,6 +13485,129 @@ function providerIssuer(provider2) {
   const text3 = knownText(provider2.url);
   return text3 === void 0 ? void 0 : normaliseIssuer(text3);
 }
+var ProjectIndex;
+var init_project_index = __esm({
+  "src/analysis/project-index.ts"() {
+    "use strict";
+    init_project();
+    init_value();
+    ProjectIndex = class {
+      constructor(project, settings) {
+        this.project = project;
+        this.settings = settings;
+        for (const f of project.files) {
+          this.factsByFile.set(f.file, f.facts);
+          for (const p of f.providers) if (!this.factsByProvider.has(p)) this.factsByProvider.set(p, f.facts);
+        }
+        const roles = /* @__PURE__ */ new Map();
+        project.policies.forEach((doc, i) => {
+          this.policyOrder.set(doc, i);
+          push(this.policiesByFile, doc.loc.file, doc);
+          if (doc.kind === "permissions") return;
+          for (const suffix of pathSuffixes(doc.loc.file)) push(this.trustDocsBySuffix, suffix, doc);
+          if (!doc.role) return;
+          const known = roles.get(doc.role);
+          if (known) known.docs.push(doc);
+          else roles.set(doc.role, { info: doc.role, docs: [doc], order: i });
+        });
+        this.hasRoles = project.policies.some((d) => d.role !== void 0);
+        for (const role of roles.values()) {
+          const name2 = role.info.name ? knownText(role.info.name) : void 0;
+          if (name2 !== void 0) push(this.rolesByName, name2, role);
+          else {
+            const prefix = role.info.namePrefix ? knownText(role.info.namePrefix) : void 0;
+            if (prefix !== void 0) push(this.rolesByPrefix, prefix, role);
+          }
+        }
+        project.providers.forEach((p, i) => {
+          this.providerOrder.set(p, i);
+          const issuer = providerIssuer(p);
+          if (issuer !== void 0) push(this.providersByIssuer, issuer, p);
+        });
+        for (const wf of project.workflows) {
+          for (const suffix of pathSuffixes(wf.file))
+            if (!this.workflowsBySuffix.has(suffix)) this.workflowsBySuffix.set(suffix, wf);
+        }
+        for (const a of project.actions) if (!this.actionsByDir.has(a.dir)) this.actionsByDir.set(a.dir, a);
+      }
+      project;
+      settings;
+      /** Whether any policy belongs to a role resource. */
+      hasRoles;
+      factsByFile = /* @__PURE__ */ new Map();
+      factsByProvider = /* @__PURE__ */ new Map();
+      policiesByFile = /* @__PURE__ */ new Map();
+      policyOrder = /* @__PURE__ */ new Map();
+      providerOrder = /* @__PURE__ */ new Map();
+      providersByIssuer = /* @__PURE__ */ new Map();
+      workflowsBySuffix = /* @__PURE__ */ new Map();
+      actionsByDir = /* @__PURE__ */ new Map();
+      rolesByName = /* @__PURE__ */ new Map();
+      rolesByPrefix = /* @__PURE__ */ new Map();
+      /** Trust documents by every path suffix of their file (`a/b/x.tf`, `b/x.tf`, `x.tf`), for the `roles` config map. */
+      trustDocsBySuffix = /* @__PURE__ */ new Map();
+      partitions = /* @__PURE__ */ new Map();
+      /** The format facts of a file (those of a file nothing is known of when it was not parsed). */
+      facts(file) {
+        return this.factsByFile.get(file) ?? DEFAULT_FACTS;
+      }
+      /** The format facts of the file a provider was read from. */
+      providerFacts(provider2) {
+        return this.factsByProvider.get(provider2) ?? DEFAULT_FACTS;
+      }
+      policiesIn(file) {
+        return this.policiesByFile.get(file) ?? [];
+      }
+      /** The providers of the linted files for an issuer (normalised as `normaliseIssuer` does), in project order. */
+      providersFor(issuer) {
+        return this.providersByIssuer.get(issuer) ?? [];
+      }
+      /** Sorts providers gathered from several lookups back into project order. */
+      inProviderOrder(providers2) {
+        return [...providers2].sort((a, b) => (this.providerOrder.get(a) ?? 0) - (this.providerOrder.get(b) ?? 0));
+      }
+      /** A provider's partition, computed once per run by `compute`. */
+      partitionOf(provider2, compute) {
+        if (!this.partitions.has(provider2)) this.partitions.set(provider2, compute());
+        return this.partitions.get(provider2);
+      }
+      /** The first linted workflow (in project order) whose path is `file` or ends with `/file`. */
+      workflowAt(file) {
+        return this.workflowsBySuffix.get(file);
+      }
+      /** The first linted composite action of a directory (`.` for the repository root). */
+      actionIn(dir) {
+        return this.actionsByDir.get(dir);
+      }
+      /**
+       * The roles an ARN's name can denote: those named exactly so, and those whose `name_prefix` is a
+       * proper prefix of it (Terraform appends a unique suffix), in project order. The path is the caller's.
+       */
+      rolesNamed(name2) {
+        const out2 = [...this.rolesByName.get(name2) ?? []];
+        if (this.rolesByPrefix.size > 0) {
+          for (let end = 0; end < name2.length; end++) out2.push(...this.rolesByPrefix.get(name2.slice(0, end)) ?? []);
+        }
+        return out2.sort((a, b) => a.order - b.order);
+      }
+      /**
+       * Trust documents (not permission policies) of a file named in the `roles` config map: written as the
+       * model's path, a path it ends with, or a longer path ending with the model's path. In project order.
+       */
+      trustDocsAt(want) {
+        const found = new Set(this.trustDocsBySuffix.get(want) ?? []);
+        const segments = want.split("/");
+        for (let i = 1; i < segments.length; i++) {
+          for (const doc of this.trustDocsBySuffix.get(segments.slice(i).join("/")) ?? [])
+            if (doc.loc.file === segments.slice(i).join("/")) found.add(doc);
+        }
+        return [...found].sort((a, b) => (this.policyOrder.get(a) ?? 0) - (this.policyOrder.get(b) ?? 0));
+      }
+    };
+  }
+});
+
+// src/analysis/oidc-providers.ts
 function statementIssuers(stmt, settings) {
   const out2 = /* @__PURE__ */ new Set();
   for (const p of githubPrincipals(stmt, settings)) {
@@ -13480,23 +13643,11 @@ function statementPartition(stmt, doc, settings) {
   if (found.size === 1) return [...found][0];
   return found.size === 0 ? doc.partition : void 0;
 }
-function providerPartition(provider2, project, settings) {
-  const cache = projectIndex(project);
-  if (cache.partitions.has(provider2)) return cache.partitions.get(provider2);
-  const partition = computeProviderPartition(provider2, cache.policiesByFile.get(provider2.loc.file) ?? [], settings);
-  cache.partitions.set(provider2, partition);
-  return partition;
-}
-function projectIndex(project) {
-  let index2 = indexes.get(project);
-  if (!index2) {
-    const policiesByFile = /* @__PURE__ */ new Map();
-    for (const doc of project.policies)
-      policiesByFile.set(doc.loc.file, [...policiesByFile.get(doc.loc.file) ?? [], doc]);
-    index2 = { facts: new Map(project.files.map((f) => [f.file, f.facts])), policiesByFile, partitions: /* @__PURE__ */ new Map() };
-    indexes.set(project, index2);
-  }
-  return index2;
+function providerPartition(provider2, index2) {
+  return index2.partitionOf(
+    provider2,
+    () => computeProviderPartition(provider2, index2.policiesIn(provider2.loc.file), index2.settings)
+  );
 }
 function computeProviderPartition(provider2, docs, settings) {
   const found = /* @__PURE__ */ new Set();
@@ -13509,20 +13660,19 @@ function computeProviderPartition(provider2, docs, settings) {
   const ids = providerClientIds(provider2);
   return ids !== void 0 && ids.length > 0 && ids.every((id2) => id2 === CHINA_AWS_AUDIENCE) ? "aws-cn" : void 0;
 }
-function providersFor(stmt, doc, project, settings) {
-  const issuers = statementIssuers(stmt, settings);
+function providersFor(stmt, doc, index2) {
+  const { settings } = index2;
   const partition = statementPartition(stmt, doc, settings);
-  const candidates = project.providers.filter((p) => {
-    const issuer = providerIssuer(p);
-    if (issuer === void 0 || !issuers.has(issuer)) return false;
-    const other = partition === void 0 ? void 0 : providerPartition(p, project, settings);
+  const issuers = [...statementIssuers(stmt, settings)];
+  const found = issuers.flatMap((issuer) => index2.providersFor(issuer));
+  const candidates = (issuers.length > 1 ? index2.inProviderOrder(new Set(found)) : found).filter((p) => {
+    const other = partition === void 0 ? void 0 : providerPartition(p, index2);
     return other === void 0 || other === partition;
   });
   const file = doc.loc.file;
   const sameFile = candidates.filter((p) => p.loc.file === file);
   if (sameFile.length > 0) return sameFile;
-  const { facts } = projectIndex(project);
-  const byDirectory = (f) => facts.get(f)?.deploymentScope === "directory";
+  const byDirectory = (f) => index2.facts(f).deploymentScope === "directory";
   if (byDirectory(file)) {
     const sameModule = candidates.filter(
       (p) => byDirectory(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file)
@@ -13545,14 +13695,13 @@ function providerClientIds(provider2) {
   }
   return out2;
 }
-var indexes;
 var init_oidc_providers = __esm({
   "src/analysis/oidc-providers.ts"() {
     "use strict";
     init_well_known();
     init_github_trust();
+    init_project_index();
     init_value();
-    indexes = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -13693,7 +13842,7 @@ function checkProviderAudiences(ctx) {
     const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
     const admits = (aud) => known.every(({ c, values: values2 }) => (values2 ?? []).some((v) => valueAdmits(c, v, aud)));
     const policyIsRight = expected.some(admits);
-    for (const provider2 of providersFor(stmt, doc, ctx.project, ctx.settings)) {
+    for (const provider2 of providersFor(stmt, doc, ctx.index)) {
       if (reported.has(provider2)) continue;
       const issuer = providerIssuer(provider2) ?? "";
       const clientIds = providerClientIds(provider2);
@@ -13714,7 +13863,7 @@ function checkProviderAudiences(ctx) {
 }
 function checkWorkflowAudiences(ctx) {
   const bySteps = /* @__PURE__ */ new Map();
-  for (const r of refusedWorkflowAudiences(ctx.project, ctx.settings)) {
+  for (const r of refusedWorkflowAudiences(ctx.index, ctx.settings)) {
     const list2 = bySteps.get(r.use);
     if (list2) list2.push(r);
     else bySteps.set(r.use, [r]);
@@ -14126,7 +14275,7 @@ var init_missing_id_token_permission = __esm({
         }
       },
       check(ctx) {
-        const usage = { project: ctx.project, settings: ctx.settings };
+        const usage = { index: ctx.index, settings: ctx.settings };
         for (const wf of ctx.project.workflows) {
           for (const job of wf.jobs) {
             const eff = effectivePermissions(job, wf);
@@ -15176,18 +15325,18 @@ var init_trust_mismatch = __esm({
         }
       },
       check(ctx) {
-        const { project, settings } = ctx;
+        const { project, index: index2, settings } = ctx;
         const repo = settings.repository ?? "OWNER/REPO";
-        if (!definesRoles(project, settings)) return;
+        if (!definesRoles(index2)) return;
         for (const wf of project.workflows) {
           for (const job of wf.jobs) {
-            const uses = jobRoleAssumptions(project, settings, wf, job);
+            const uses = jobRoleAssumptions(index2, settings, wf, job);
             if (uses.length === 0) continue;
             const pending = /* @__PURE__ */ new Map();
             const envKeys = matrixKeysRead(job.environment);
             const varying = envKeys.length > 0 ? envKeys : varyingKeys(uses);
             for (const use of uses) {
-              const roles = resolveRole(use.role, project, settings);
+              const roles = resolveRole(use.role, index2);
               if (roles.length === 0) continue;
               const situations = jobSituations(wf, use.job, settings, use.step).filter((s) => s.kind !== "unknown");
               const reportedSubs = /* @__PURE__ */ new Set();
@@ -15562,7 +15711,7 @@ function checkIssuerMismatch(stmt, settings, report) {
   }
   for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
 }
-var PARTITIONS, UNKNOWN, malformed_principal_default;
+var PARTITIONS, UNKNOWN, PartitionCounts, malformed_principal_default;
 var init_malformed_principal = __esm({
   "rules/malformed-principal.ts"() {
     "use strict";
@@ -15581,6 +15730,23 @@ var init_malformed_principal = __esm({
       "aws-eusc"
     ]);
     UNKNOWN = "\0";
+    PartitionCounts = class {
+      counts = /* @__PURE__ */ new Map();
+      /** The first known partition, in document order. */
+      first;
+      constructor(values2) {
+        for (const v of values2) {
+          const p = partitionOfValue(v);
+          if (p !== void 0) this.counts.set(p, (this.counts.get(p) ?? 0) + 1);
+        }
+        this.first = this.counts.keys().next().value;
+      }
+      /** The one partition every other principal (all but one value in `own`) names, if they agree. */
+      soleOtherThan(own) {
+        const others = [...this.counts.entries()].filter(([p, n]) => n - (p === own ? 1 : 0) > 0).map(([p]) => p);
+        return others.length === 1 ? others[0] : void 0;
+      }
+    };
     malformed_principal_default = defineRule({
       meta: {
         id: "malformed-principal",
@@ -15633,7 +15799,7 @@ var init_malformed_principal = __esm({
       check(ctx) {
         for (const doc of ctx.project.policies) {
           if (doc.kind === "permissions") continue;
-          const arns = allPrincipalArns(doc);
+          const partitions = new PartitionCounts(allPrincipalArns(doc));
           for (const stmt of doc.statements) {
             if (stmt.notPrincipal) continue;
             const githubRelated = statementIsGitHubRelated(stmt, ctx.settings);
@@ -15653,7 +15819,7 @@ var init_malformed_principal = __esm({
                 }
                 if (text3 !== void 0 && !text3.startsWith("arn:")) {
                   if (isBareGitHubIssuer(text3, ctx.settings)) {
-                    const partition2 = doc.partition ?? arns.map(partitionOfValue).find((p) => p !== void 0) ?? "aws";
+                    const partition2 = doc.partition ?? partitions.first ?? "aws";
                     const issuer = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
                     ctx.report({
                       messageId: "notAnArn",
@@ -15723,8 +15889,7 @@ var init_malformed_principal = __esm({
                 if (!githubRelated) continue;
                 const partition = partitionOfValue(value);
                 if (partition !== void 0) {
-                  const others = arns.filter((a) => a !== value).map(partitionOfValue).filter((p) => p !== void 0);
-                  const other = doc.partition ?? (others.length > 0 && others.every((p) => p === others[0]) ? others[0] : void 0);
+                  const other = doc.partition ?? partitions.soleOtherThan(partition);
                   if (other !== void 0 && other !== partition) {
                     const where2 = doc.partition !== void 0 ? "the template around it is" : "the other principals of this policy are";
                     ctx.report({
@@ -15864,7 +16029,7 @@ var init_excessive_id_token_scope = __esm({
         }
       },
       check(ctx) {
-        const usage = { project: ctx.project, settings: ctx.settings };
+        const usage = { index: ctx.index, settings: ctx.settings };
         for (const wf of ctx.project.workflows) {
           if (!wf.permissions) continue;
           const grant = idTokenAccess(wf.permissions);
@@ -15998,9 +16163,6 @@ function judgeUrl(url, needsScheme, issuerSetting) {
   if (path4.endsWith("/")) return { problem: "trailingSlash", suggestion: suggestion2 };
   return void 0;
 }
-function urlNeedsScheme(project, provider2) {
-  return project.files.find((f) => f.providers.includes(provider2))?.facts.providerUrlNeedsScheme ?? false;
-}
 var provider_config_default;
 var init_provider_config = __esm({
   "rules/provider-config.ts"() {
@@ -16058,10 +16220,14 @@ var init_provider_config = __esm({
       },
       check(ctx) {
         const audiences = /* @__PURE__ */ new Set([DEFAULT_AWS_AUDIENCE, CHINA_AWS_AUDIENCE, ctx.settings.audience]);
+        const pinned = /* @__PURE__ */ new Set();
+        for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings))
+          if (positiveAudConditions(stmt, ctx.settings).length > 0)
+            for (const p of providersFor(stmt, doc, ctx.index)) pinned.add(p);
         for (const provider2 of ctx.project.providers) {
           const url = provider2.url ? knownText(provider2.url) : void 0;
           if (url === void 0 || !provider2.url || !isGitHubUrl(url, ctx.settings.issuer)) continue;
-          const verdict = judgeUrl(url, urlNeedsScheme(ctx.project, provider2), ctx.settings.issuer);
+          const verdict = judgeUrl(url, ctx.index.providerFacts(provider2).providerUrlNeedsScheme, ctx.settings.issuer);
           if (verdict) {
             const host = (url.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? "").toLowerCase();
             const certain = verdict.problem === "trailingSlash" || verdict.problem === "missingScheme";
@@ -16074,10 +16240,7 @@ var init_provider_config = __esm({
           }
           const clientIds = providerClientIds(provider2);
           if (clientIds === void 0 || clientIds.some((id2) => audiences.has(id2))) continue;
-          const pinned = [...githubTrustStatements(ctx.project.policies, ctx.settings)].some(
-            ({ doc, stmt }) => positiveAudConditions(stmt, ctx.settings).length > 0 && providersFor(stmt, doc, ctx.project, ctx.settings).includes(provider2)
-          );
-          if (pinned) continue;
+          if (pinned.has(provider2)) continue;
           const list2 = clientIds.length === 0 ? "empty" : `\`${clientIds.join("`, `")}\``;
           const onlyDefault = clientIds.length > 0 && clientIds.every((id2) => /^https:\/\/github\.com\/[^/]+\/?$/i.test(id2));
           ctx.report({
@@ -16207,6 +16370,9 @@ var init_rules2 = __esm({
 });
 
 // src/engine/result.ts
+function ruleErrorText(e) {
+  return `internal error in rule ${e.ruleId}: ${e.message.replace(/\s*\n\s*/g, " ")}; its findings are incomplete; please report it`;
+}
 function compareMessages(a, b) {
   return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
 }
@@ -16248,28 +16414,6 @@ var init_fingerprint = __esm({
     "use strict";
     init_result();
     LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
-  }
-});
-
-// src/model/project.ts
-function emptyParsed(file, format) {
-  return { file, format, facts: DEFAULT_FACTS, policies: [], providers: [], workflows: [], actions: [], problems: [] };
-}
-function buildProject(root, files) {
-  return {
-    root,
-    files,
-    policies: files.flatMap((f) => f.policies),
-    providers: files.flatMap((f) => f.providers),
-    workflows: files.flatMap((f) => f.workflows),
-    actions: files.flatMap((f) => f.actions)
-  };
-}
-var DEFAULT_FACTS;
-var init_project = __esm({
-  "src/model/project.ts"() {
-    "use strict";
-    DEFAULT_FACTS = { deploymentScope: "file", providerUrlNeedsScheme: false };
   }
 });
 
@@ -32037,6 +32181,7 @@ var require_dist = __commonJS({
 
 // src/parsers/terraform/functions.ts
 import { createHash as createHash2 } from "node:crypto";
+import { gzipSync } from "node:zlib";
 function fail(message) {
   throw new CallError(message);
 }
@@ -32259,6 +32404,63 @@ function formatText(fmt, args) {
   parts.push(fmt.slice(last));
   return parts;
 }
+function prefixOf(cidr) {
+  if (!cidr.includes(":")) {
+    const { addr, bits: bits2 } = ipv4(cidr);
+    return { addr: BigInt(addr), bits: bits2, width: 32 };
+  }
+  const m = /^([0-9a-fA-F:.]+)(?:\/(\d+))?$/.exec(cidr);
+  if (!m?.[1]) fail(`invalid IPv6 address or prefix: ${cidr}`);
+  const bits = m[2] === void 0 ? 128 : Number(m[2]);
+  if (bits > 128) fail("invalid prefix length");
+  return { addr: ipv6(m[1]), bits, width: 128 };
+}
+function ipv6(text3) {
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text3)?.[1];
+  let head = text3;
+  if (v4) {
+    const a = ipv4(v4).addr;
+    head = `${text3.slice(0, text3.length - v4.length)}${(a >>> 16).toString(16)}:${(a & 65535).toString(16)}`;
+  }
+  const halves = head.split("::");
+  if (halves.length > 2) fail(`invalid IPv6 address: ${text3}`);
+  const part = (h) => h ? h.split(":") : [];
+  let groups = part(halves[0]);
+  if (halves.length === 2) {
+    const right = part(halves[1]);
+    const fill = 8 - groups.length - right.length;
+    if (fill < 1) fail(`invalid IPv6 address: ${text3}`);
+    groups = [...groups, ...Array(fill).fill("0"), ...right];
+  }
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) fail(`invalid IPv6 address: ${text3}`);
+  return groups.reduce((acc, g) => acc << 16n | BigInt(parseInt(g, 16)), 0n);
+}
+function prefixText(addr, width) {
+  if (width === 32) return ipText(Number(addr));
+  const groups = Array.from({ length: 8 }, (_, i) => Number(addr >> BigInt(112 - 16 * i) & 0xffffn));
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(":");
+  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+}
+function networkOf(p) {
+  const host = BigInt(p.width - p.bits);
+  return p.addr >> host << host;
+}
 function ipv4(cidr) {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:\/(\d+))?$/.exec(cidr);
   if (!m) fail(`invalid IPv4 address or prefix: ${cidr}`);
@@ -32352,6 +32554,163 @@ function index(n, length, wrap2) {
   if (i >= length) fail("index out of range");
   return i;
 }
+function charset(name2) {
+  const key2 = name2.toUpperCase().replace(/[^A-Z0-9]/g, "");
+  const known = {
+    UTF8: "utf8",
+    UTF16LE: "utf16le",
+    ISO88591: "latin1",
+    LATIN1: "latin1",
+    USASCII: "ascii",
+    ASCII: "ascii"
+  };
+  const node = known[key2];
+  if (!node) throw new Unknown();
+  return { node };
+}
+function yamlText(v, indent2) {
+  const scalar = (x) => x === null ? "null" : typeof x === "string" ? JSON.stringify(x) : typeof x === "number" ? formatNumber(x) : x === true ? "true" : "false";
+  const lines = (x, pad) => {
+    if (Array.isArray(x)) {
+      if (x.length === 0) return [`${pad}[]`];
+      return x.flatMap((item) => {
+        const inner = lines(item, `${pad}  `);
+        const [first = "", ...rest] = inner;
+        return isBlock(item) ? [`${pad}- ${first.slice(pad.length + 2)}`, ...rest] : [`${pad}- ${first.trimStart()}`];
+      });
+    }
+    if (x !== null && typeof x === "object") {
+      const es = Object.entries(x).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+      if (es.length === 0) return [`${pad}{}`];
+      return es.flatMap(([k, item]) => {
+        const key2 = `${pad}${JSON.stringify(k)}:`;
+        if (!isBlock(item)) return [`${key2} ${lines(item, "")[0] ?? ""}`];
+        return [key2, ...lines(item, Array.isArray(item) ? pad : `${pad}  `)];
+      });
+    }
+    return [`${pad}${scalar(x)}`];
+  };
+  const isBlock = (x) => Array.isArray(x) && x.length > 0 || x !== null && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length > 0;
+  return `${lines(v, indent2).join("\n")}
+`;
+}
+function rfc3339(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/.exec(s);
+  if (!m) fail(`not a valid RFC 3339 timestamp: ${s}`);
+  const [y2, mo, d, h, mi, sec] = m.slice(1, 7).map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    fail(`not a valid RFC 3339 timestamp: ${s}`);
+  const offset = m[8] ? 0 : (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+  const frac = m[7] ? Number(`0${m[7]}`) * 1e3 : 0;
+  const local2 = Date.UTC(y2, mo - 1, d, h, mi, sec) + frac;
+  return { epochMs: local2 - offset * 6e4, offset, fields: [y2, mo, d, h, mi, sec] };
+}
+function offsetText(offset, colon) {
+  const a = Math.abs(offset);
+  return `${offset < 0 ? "-" : "+"}${pad2(Math.floor(a / 60))}${colon ? ":" : ""}${pad2(a % 60)}`;
+}
+function rfc3339Text(epochMs, offset) {
+  const d = new Date(epochMs + offset * 6e4);
+  if (Number.isNaN(d.getTime())) fail("timestamp out of range");
+  const date = `${String(d.getUTCFullYear()).padStart(4, "0")}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  const time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+  return `${date}T${time}${offset === 0 ? "Z" : offsetText(offset, true)}`;
+}
+function duration(s) {
+  const unit = {
+    ns: 1e-6,
+    us: 1e-3,
+    \u00B5s: 1e-3,
+    \u03BCs: 1e-3,
+    ms: 1,
+    s: 1e3,
+    m: 6e4,
+    h: 36e5
+  };
+  if (s === "0" || s === "+0" || s === "-0") return 0;
+  const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
+  if (!m?.[2]) fail(`invalid duration: ${s}`);
+  let total = 0;
+  for (const p of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g))
+    total += Number(p[1]) * (unit[p[2] ?? ""] ?? 0);
+  return m[1] === "-" ? -total : total;
+}
+function formatDate(spec, t2) {
+  const [y2 = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0] = t2.fields;
+  const weekday = new Date(Date.UTC(y2, mo - 1, d)).getUTCDay();
+  const h12 = h % 12 === 0 ? 12 : h % 12;
+  let outText = "";
+  for (let i = 0; i < spec.length; ) {
+    const c = spec.charAt(i);
+    if (c === "'") {
+      let j2 = i + 1;
+      for (; ; ) {
+        const close = spec.indexOf("'", j2);
+        if (close < 0) fail("formatdate: unterminated literal");
+        outText += spec.slice(j2, close);
+        if (spec.charAt(close + 1) !== "'") {
+          i = close + 1;
+          break;
+        }
+        outText += "'";
+        j2 = close + 2;
+        if (close === i + 1) {
+          i = j2;
+          break;
+        }
+      }
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      outText += c;
+      i++;
+      continue;
+    }
+    let j = i;
+    while (spec.charAt(j) === c) j++;
+    const token = spec.slice(i, j);
+    i = j;
+    const v = {
+      YYYY: String(y2).padStart(4, "0"),
+      YY: pad2(y2 % 100),
+      MMMM: MONTHS[mo - 1] ?? "",
+      MMM: (MONTHS[mo - 1] ?? "").slice(0, 3),
+      MM: pad2(mo),
+      M: String(mo),
+      DD: pad2(d),
+      D: String(d),
+      EEEE: DAYS[weekday] ?? "",
+      EEE: (DAYS[weekday] ?? "").slice(0, 3),
+      hh: pad2(h),
+      h: String(h),
+      HH: pad2(h12),
+      H: String(h12),
+      AA: h < 12 ? "AM" : "PM",
+      aa: h < 12 ? "am" : "pm",
+      mm: pad2(mi),
+      m: String(mi),
+      ss: pad2(sec),
+      s: String(sec),
+      ZZZZZ: offsetText(t2.offset, true),
+      ZZZZ: offsetText(t2.offset, false),
+      ZZZ: t2.offset === 0 ? "UTC" : offsetText(t2.offset, false),
+      Z: t2.offset === 0 ? "Z" : offsetText(t2.offset, true)
+    };
+    const piece = v[token];
+    if (piece === void 0) fail(`formatdate: invalid date format verb "${token}"`);
+    outText += piece;
+  }
+  return outText;
+}
+function uuidV5(namespace, name2) {
+  const ns = (UUID_NAMESPACES[namespace] ?? namespace).replace(/-/g, "");
+  if (!/^[0-9a-fA-F]{32}$/.test(ns)) fail("uuidv5: the namespace must be dns, url, oid, x500 or a UUID");
+  const hash3 = createHash2("sha1").update(Buffer.from(ns, "hex")).update(name2, "utf8").digest().subarray(0, 16);
+  hash3[6] = (hash3[6] ?? 0) & 15 | 80;
+  hash3[8] = (hash3[8] ?? 0) & 63 | 128;
+  const hex = hash3.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 async function callBuiltin(name2, args, site) {
   const fn2 = FUNCTIONS[name2];
   if (!fn2) return void 0;
@@ -32364,7 +32723,7 @@ async function callBuiltin(name2, args, site) {
     throw e;
   }
 }
-var import_yaml, Unknown, CallError, segmenter, FUNCTIONS, BUILTIN_NAMES;
+var import_yaml, Unknown, CallError, segmenter, pad2, MONTHS, DAYS, UUID_NAMESPACES, FUNCTIONS, BUILTIN_NAMES;
 var init_functions = __esm({
   "src/parsers/terraform/functions.ts"() {
     "use strict";
@@ -32378,6 +32737,28 @@ var init_functions = __esm({
     CallError = class extends Error {
     };
     segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+    pad2 = (n) => String(n).padStart(2, "0");
+    MONTHS = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December"
+    ];
+    DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    UUID_NAMESPACES = {
+      dns: "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+      url: "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+      oid: "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+      x500: "6ba7b814-9dad-11d1-80b4-00c04fd430c8"
+    };
     FUNCTIONS = {
       // Numeric
       abs: numeric(Math.abs),
@@ -32681,7 +33062,11 @@ ${" ".repeat(n)}`));
       // Encoding
       base64decode: strings((s) => {
         if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) fail("base64decode: invalid base64");
-        return Buffer.from(s, "base64").toString("utf8");
+        try {
+          return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(s, "base64"));
+        } catch {
+          fail("base64decode: the decoded bytes are not valid UTF-8");
+        }
       }),
       base64encode: strings((s) => Buffer.from(s, "utf8").toString("base64")),
       csvdecode: (args, site) => {
@@ -32718,6 +33103,30 @@ ${" ".repeat(n)}`));
         }
         return fromPlain(v, site, args);
       },
+      base64gzip: strings((s) => {
+        const gz = gzipSync(Buffer.from(s, "utf8"));
+        gz[9] = 255;
+        return gz.toString("base64");
+      }),
+      textencodebase64: strings((s, encoding = "") => Buffer.from(s, charset(encoding).node).toString("base64")),
+      textdecodebase64: strings((s, encoding = "") => {
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) fail("textdecodebase64: invalid base64");
+        return Buffer.from(s, "base64").toString(charset(encoding).node);
+      }),
+      yamlencode: (args, site) => out(site, args).str(yamlText(plain(args[0] ?? fail("missing argument")), "")),
+      // Date and time: timestamps are RFC 3339 strings; the clock (`timestamp`, `plantimestamp`) is unknown.
+      formatdate: (args, site) => out(site, args).str(formatDate(text(args[0]), rfc3339(text(args[1])))),
+      timeadd: (args, site) => {
+        const t2 = rfc3339(text(args[0]));
+        const ms = t2.epochMs + duration(text(args[1]));
+        return out(site, args).str(rfc3339Text(ms, t2.offset));
+      },
+      timecmp: (args, site) => {
+        const a = rfc3339(text(args[0])).epochMs;
+        const b = rfc3339(text(args[1])).epochMs;
+        return out(site, args).num(a < b ? -1 : a > b ? 1 : 0);
+      },
+      uuidv5: (args, site) => out(site, args).str(uuidV5(text(args[0]), text(args[1]))),
       // Filesystem paths (text only)
       basename: strings((s) => s.replace(/\/+$/, "").split("/").pop() ?? ""),
       dirname: strings((s) => s.includes("/") ? s.slice(0, s.lastIndexOf("/")) || "/" : "."),
@@ -32728,23 +33137,29 @@ ${" ".repeat(n)}`));
       sha1: hash("sha1", "hex"),
       sha256: hash("sha256", "hex"),
       sha512: hash("sha512", "hex"),
-      // IP network (IPv4)
+      // IP network (IPv4 and IPv6; `cidrnetmask` is IPv4 only, as in Terraform)
       cidrhost: (args, site) => {
-        const { addr, bits } = ipv4(text(args[0]));
-        const size = 2 ** (32 - bits);
-        let n = int(args[1]);
-        if (n < 0) n += size;
-        if (n < 0 || n >= size) fail("cidrhost: host number out of range");
-        return out(site, args).str(ipText(((addr & maskOf(bits)) >>> 0) + n));
+        const p = prefixOf(text(args[0]));
+        const size = 1n << BigInt(p.width - p.bits);
+        let n = BigInt(int(args[1]));
+        if (n < 0n) n += size;
+        if (n < 0n || n >= size) fail("cidrhost: host number out of range");
+        return out(site, args).str(prefixText(networkOf(p) + n, p.width));
       },
-      cidrnetmask: (args, site) => out(site, args).str(ipText(maskOf(ipv4(text(args[0])).bits))),
+      cidrnetmask: (args, site) => {
+        const cidr = text(args[0]);
+        if (cidr.includes(":")) fail("cidrnetmask: IPv6 addresses cannot have a netmask");
+        return out(site, args).str(ipText(maskOf(ipv4(cidr).bits)));
+      },
       cidrsubnet: (args, site) => {
-        const { addr, bits } = ipv4(text(args[0]));
+        const p = prefixOf(text(args[0]));
         const newbits = int(args[1]);
-        const netnum = int(args[2]);
-        if (bits + newbits > 32 || netnum < 0 || netnum >= 2 ** newbits) fail("cidrsubnet: out of range");
-        const base = (addr & maskOf(bits)) >>> 0;
-        return out(site, args).str(`${ipText(base + netnum * 2 ** (32 - bits - newbits))}/${String(bits + newbits)}`);
+        const netnum = BigInt(int(args[2]));
+        if (newbits < 0 || p.bits + newbits > p.width || netnum < 0n || netnum >= 1n << BigInt(newbits))
+          fail("cidrsubnet: out of range");
+        const bits = p.bits + newbits;
+        const addr = networkOf(p) + (netnum << BigInt(p.width - bits));
+        return out(site, args).str(`${prefixText(addr, p.width)}/${String(bits)}`);
       },
       // Type conversion
       tobool: (args, site) => args[0]?.kind === "scalar" && args[0].value === null ? args[0] : out(site, args).bool(bool(args[0])),
@@ -33660,6 +34075,15 @@ async function callFunction(node, ctx, scope, loc) {
       return fileCall(a0, src, loc, scope, void 0);
     case "templatefile":
       return fileCall(a0, src, loc, scope, a1 ?? { kind: "object", entries: [], loc });
+    case "templatestring": {
+      const first = argNodes[0];
+      if (!first || first.type === "template")
+        return failure(src, loc, `templatestring(): the template must be a reference to a string (${where(loc)})`);
+      const template = a0?.kind === "string" ? knownText(a0.value) : void 0;
+      if (template === void 0 || a0 === void 0) return unknown(src, loc, a0 && nodeOrigin(a0));
+      const vars = a1 ?? { kind: "object", entries: [], loc };
+      return renderTemplate(template, nodeOrigin(a0) ?? where(a0.loc), vars, loc, scope, "templatestring()");
+    }
     default: {
       const result3 = await callBuiltin(name2, args, {
         src,
@@ -34441,52 +34865,59 @@ async function statementTree(stmt, scope) {
           value: { kind: "array", items: [...items], loc: ids.loc }
         });
     }
-    const first = blocks[0];
-    if (first) add(iam, first.block.loc, { kind: "object", entries: byType, loc: first.block.loc });
+    const first2 = blocks[0];
+    if (first2) add(iam, first2.block.loc, { kind: "object", entries: byType, loc: first2.block.loc });
   }
   const conditions = await expand2(stmt, "condition", scope);
-  if (conditions.length > 0) {
-    const operators = [];
-    let unknownConditions;
-    for (const { block, scope: s, unknown: unknown2 } of conditions) {
-      if (unknown2) {
-        unknownConditions ??= {
-          kind: "unknown",
-          expr: `dynamic "condition" over ${displayUnknown(unknown2)}`,
-          loc: block.loc,
-          ...unknown2.kind === "unknown" && unknown2.origin ? { origin: unknown2.origin } : {}
-        };
-        continue;
-      }
-      const test = await attrValue(block, "test", s);
-      const variable2 = await attrValue(block, "variable", s);
-      const values2 = conditionValues(
-        await attrValue(block, "values", s) ?? { kind: "array", items: [], loc: block.loc }
-      );
-      if (test?.kind !== "string" || variable2?.kind !== "string") continue;
-      const op = displayText(test.value);
-      let opEntry = operators.find((e) => e.key.value === op);
-      if (!opEntry) {
-        opEntry = { key: { value: op, loc: test.loc }, value: { kind: "object", entries: [], loc: test.loc } };
-        operators.push(opEntry);
-      }
-      if (opEntry.value.kind !== "object") continue;
-      const key2 = displayText(variable2.value);
-      const same3 = opEntry.value.entries.find((e) => e.key.value === key2);
-      if (same3)
-        same3.value = { kind: "array", items: [...valueItems(same3.value), ...valueItems(values2)], loc: same3.value.loc };
-      else opEntry.value.entries.push({ key: { value: key2, loc: variable2.loc }, value: values2 });
-    }
-    const first = conditions[0];
-    if (first) {
-      add(
-        "Condition",
-        first.block.loc,
-        unknownConditions ?? { kind: "object", entries: operators, loc: first.block.loc }
-      );
-    }
-  }
+  const first = conditions[0];
+  if (first) add("Condition", first.block.loc, await conditionTree(conditions, first.block.loc));
   return { kind: "object", entries: entries2, loc };
+}
+async function conditionTree(conditions, loc) {
+  const operators = [];
+  const opaque2 = (block, expr, origin) => {
+    operators.push({
+      key: { value: "${" + expr + "}", loc: block.loc },
+      value: { kind: "unknown", expr, loc: block.loc, ...origin ? { origin } : {} }
+    });
+  };
+  for (const { block, scope, unknown: unknown2 } of conditions) {
+    if (unknown2) {
+      opaque2(block, `dynamic "condition" over ${displayUnknown(unknown2)}`, nodeOrigin(unknown2));
+      continue;
+    }
+    const test = await attrValue(block, "test", scope);
+    const variable2 = await attrValue(block, "variable", scope);
+    const values2 = conditionValues(
+      await attrValue(block, "values", scope) ?? { kind: "array", items: [], loc: block.loc }
+    );
+    const op = test?.kind === "string" ? knownText(test.value) : void 0;
+    if (test?.kind !== "string" || op === void 0 || variable2?.kind !== "string") {
+      opaque2(
+        block,
+        `condition ${test?.kind === "string" ? displayText(test.value) : "with an unknown test"}`,
+        test && nodeOrigin(test)
+      );
+      continue;
+    }
+    const key2 = displayText(variable2.value);
+    const same3 = operators.find(
+      (e) => e.key.value === op && e.value.kind === "object" && e.value.entries[0]?.key.value === key2
+    );
+    const existing = same3?.value.kind === "object" ? same3.value.entries[0] : void 0;
+    if (existing)
+      existing.value = {
+        kind: "array",
+        items: [...valueItems(existing.value), ...valueItems(values2)],
+        loc: existing.value.loc
+      };
+    else
+      operators.push({
+        key: { value: op, loc: test.loc },
+        value: { kind: "object", entries: [{ key: { value: key2, loc: variable2.loc }, value: values2 }], loc: block.loc }
+      });
+  }
+  return { kind: "object", entries: operators, loc };
 }
 function valueItems(values2) {
   if (values2.kind === "array") return values2.items;
@@ -34503,6 +34934,7 @@ var init_policy_document = __esm({
     init_value();
     init_conditional_values();
     init_evaluate();
+    init_embedded_json();
   }
 });
 
@@ -35769,8 +36201,8 @@ var init_resolve = __esm({
       /** The ARN `Ref`/`GetAtt Arn` of an OIDC provider yields: partition and account stay unknown. */
       providerArn(res, loc, depth) {
         const url = child(res.properties, "Url");
-        const resolved3 = url ? this.resolve(url, depth + 1) : void 0;
-        const text3 = textOf(resolved3);
+        const resolved2 = url ? this.resolve(url, depth + 1) : void 0;
+        const text3 = textOf(resolved2);
         if (!text3) return unknownNode(`${res.id}.Arn`, loc, `OIDC provider ${res.id} (${this.where(res.loc)})`);
         const parts = [...text3.parts];
         const first = parts[0];
@@ -35889,8 +36321,8 @@ var init_resolve = __esm({
         if (map === void 0 || top === void 0 || second === void 0) return unknownNode(label2, loc);
         const value = child(child(child(this.tpl.mappings, map), top), second);
         if (value) {
-          const resolved3 = this.resolve(value, depth);
-          return resolved3 && addOrigin(relocate(resolved3, loc), `mapping ${map}.${top}.${second} (${this.where(value.loc)})`);
+          const resolved2 = this.resolve(value, depth);
+          return resolved2 && addOrigin(relocate(resolved2, loc), `mapping ${map}.${top}.${second} (${this.where(value.loc)})`);
         }
         const fallback = child(arg.items[3], "DefaultValue");
         if (fallback) return this.resolve(fallback, depth);
@@ -35908,8 +36340,8 @@ var init_resolve = __esm({
         const branch = (choice2) => {
           const notDefaults = parametersNotDefault(this.tpl, cond, choice2);
           const resolver = notDefaults.size === 0 ? this : new _Resolver(this.tpl, this.assignment, new Map([...this.unknownParameters, ...notDefaults]));
-          const resolved3 = resolver.resolve(choice2 ? whenTrue : whenFalse, depth, inArray);
-          return resolved3 && addOrigin(resolved3, `the ${String(choice2)} branch of ${spelling} ${cond} (${this.where(loc)})`);
+          const resolved2 = resolver.resolve(choice2 ? whenTrue : whenFalse, depth, inArray);
+          return resolved2 && addOrigin(resolved2, `the ${String(choice2)} branch of ${spelling} ${cond} (${this.where(loc)})`);
         };
         const choice = this.assignment.get(cond);
         if (choice !== void 0) return branch(choice);
@@ -36136,8 +36568,8 @@ function roleInfo2(tpl, res, nameKey, pathKey, id2) {
   const resolver = new Resolver(tpl);
   const read = (key2) => {
     const node = key2 === void 0 ? void 0 : child(res.properties, key2);
-    const resolved3 = node ? resolver.resolve(node) : void 0;
-    return resolved3 ? treeString(resolved3) : void 0;
+    const resolved2 = node ? resolver.resolve(node) : void 0;
+    return resolved2 ? treeString(resolved2) : void 0;
   };
   const name2 = read(nameKey);
   const path4 = read(pathKey);
@@ -36148,11 +36580,11 @@ function roleInfo2(tpl, res, nameKey, pathKey, id2) {
 function trustPolicies(tpl, assume, role, source, partition, out2) {
   const docs = [];
   for (const reading of readings(tpl, assume)) {
-    let resolved3 = reading.resolver.resolve(assume);
-    if (resolved3?.kind === "string") resolved3 = policyFromString(resolved3, tpl.file, out2);
-    if (!resolved3) continue;
+    let resolved2 = reading.resolver.resolve(assume);
+    if (resolved2?.kind === "string") resolved2 = policyFromString(resolved2, tpl.file, out2);
+    if (!resolved2) continue;
     const doc = normalisePolicy(
-      resolved3,
+      resolved2,
       { kind: "trust", source, role, ...partition === void 0 ? {} : { partition } },
       assume.loc
     );
@@ -40762,10 +41194,10 @@ var init_dist2 = __esm({
           pos = this.pos + offset;
           result3 = this.chunk.charCodeAt(idx);
         } else {
-          let resolved3 = this.resolveOffset(offset, 1);
-          if (resolved3 == null)
+          let resolved2 = this.resolveOffset(offset, 1);
+          if (resolved2 == null)
             return -1;
-          pos = resolved3;
+          pos = resolved2;
           if (pos >= this.chunk2Pos && pos < this.chunk2Pos + this.chunk2.length) {
             result3 = this.chunk2.charCodeAt(pos - this.chunk2Pos);
           } else {
@@ -42767,11 +43199,11 @@ function lowerPython(file, text3) {
     const out2 = [];
     for (let c = n.firstChild; c; c = c.nextSibling) {
       if (c.type.isError && !syntaxError) syntaxError = { message: "Python syntax error", offset: c.from };
-      out2.push(c);
+      if (c.name !== "Comment") out2.push(c);
     }
     return out2;
   }
-  const PUNCT = /* @__PURE__ */ new Set(["(", ")", "[", "]", "{", "}", ",", ":", ".", "Comment"]);
+  const PUNCT = /* @__PURE__ */ new Set(["(", ")", "[", "]", "{", "}", ",", ":", "."]);
   const meaningful = (n) => kids(n).filter((c) => !PUNCT.has(c.name));
   function stringLiteral(n) {
     const raw = src(n);
@@ -43050,7 +43482,61 @@ function lowerPython(file, text3) {
       if (fn2.name === "__init__") def.ctor = fn2;
       else def.methods.push(fn2);
     }
+    const named = /(^|\.)NamedTuple$/.test(first ? src(first) : "");
+    if (!def.ctor && (named || isDataclass(n))) def.ctor = fieldsCtor(body2, first !== void 0 && !named);
     return def;
+  }
+  const isDataclass = (n) => n.parent?.name === "DecoratedStatement" && kids(n.parent).some((d) => d.name === "Decorator" && /^@\s*(dataclasses\s*\.\s*)?dataclass\b/.test(src(d)));
+  function fieldsCtor(body2, hasParent) {
+    const at3 = span(body2);
+    const params2 = [];
+    const stmts = [];
+    const rest = (name2, kw) => ({
+      target: { k: "name", name: name2, span: at3 },
+      ...kw ? { kwRest: true } : { rest: true }
+    });
+    if (hasParent) {
+      params2.push(rest("__args", false));
+      const ref = (name2) => ({ k: "name", name: name2, span: at3 });
+      const args2 = [
+        { value: ref("__args"), spread: true },
+        { value: ref("__kwargs"), kwSpread: true }
+      ];
+      const call2 = { k: "call", callee: { k: "name", name: "super", span: at3 }, args: args2, isNew: false, span: at3 };
+      stmts.push({ k: "expr", expr: call2, span: at3 });
+    }
+    for (const a of kids(body2)) {
+      const cs = kids(a);
+      const target = cs[0];
+      if (a.name !== "AssignStatement" || target?.name !== "VariableName" || cs[1]?.name !== "TypeDef") continue;
+      const name2 = src(target);
+      const init = cs[2]?.name === "AssignOp" && cs[3] ? expr(cs[3]) : void 0;
+      params2.push({ target: { k: "name", name: name2, span: span(target) }, ...init ? { init } : {} });
+      const at4 = span(a);
+      stmts.push({
+        k: "assign",
+        target: { k: "member", object: { k: "this", span: at4 }, name: name2, span: at4 },
+        value: { k: "name", name: name2, span: span(target) },
+        span: at4
+      });
+    }
+    if (hasParent) params2.push(rest("__kwargs", true));
+    return { name: "__init__", params: params2, body: stmts, span: at3 };
+  }
+  function typedDict(cls) {
+    const cs = kids(cls);
+    const name2 = cs.find((c) => c.name === "VariableName");
+    const bases = cs.find((c) => c.name === "ArgList");
+    const first = bases ? meaningful(bases)[0] : void 0;
+    if (!name2 || !first || !/(^|\.)TypedDict$/.test(src(first))) return void 0;
+    const at3 = span(cls);
+    const kw = { k: "name", name: "kwargs", span: at3 };
+    return {
+      name: src(name2),
+      params: [{ target: kw, kwRest: true }],
+      body: [{ k: "return", value: { k: "name", name: "kwargs", span: at3 }, span: at3 }],
+      span: at3
+    };
   }
   function block(body2) {
     const out2 = [];
@@ -43180,6 +43666,11 @@ function lowerPython(file, text3) {
         return;
       }
       case "ClassDefinition": {
+        const dict = typedDict(n);
+        if (dict) {
+          out2.push({ k: "func", fn: dict, span: s });
+          return;
+        }
         const cls = classDef(n);
         if (cls) out2.push({ k: "class", cls, span: s });
         return;
@@ -43248,8 +43739,9 @@ __export(program_exports, {
 });
 import { posix as posix2 } from "node:path";
 async function parsePrograms(sources, env) {
-  const candidates = sources.filter((s) => passesPrecheck(s.text));
-  if (candidates.length === 0) return [];
+  const checked = sources.filter((s) => passesPrecheck(s.text));
+  if (checked.length === 0) return [];
+  const candidates = [...checked, ...entryPoints(sources, checked)];
   const lowerers = await loadLowerers(candidates);
   const byPath = new Map(sources.map((s) => [s.path, s]));
   const out2 = /* @__PURE__ */ new Map();
@@ -43303,6 +43795,18 @@ async function parsePrograms(sources, env) {
   }
   lowerDefinitions(defs, out2, "program");
   return [...out2.values()];
+}
+function entryPoints(sources, checked) {
+  const programs = new Set(checked.map((s) => s.path));
+  return sources.filter((s) => {
+    if (programs.has(s.path)) return false;
+    const language = languageOf(s.path);
+    for (const m of s.text.matchAll(language === "typescript" ? TS_LOCAL_IMPORT : PY_IMPORT)) {
+      const spec = m[1] ?? m[2];
+      if (spec && candidatePaths(s.path, spec, language).some((p) => programs.has(p))) return true;
+    }
+    return false;
+  });
 }
 async function loadLowerers(candidates) {
   const out2 = {};
@@ -43385,7 +43889,7 @@ function candidatePaths(fromFile, spec, language) {
     bases.push(d);
   } else {
     for (let d = dir; ; d = posix2.dirname(d)) {
-      bases.push(d);
+      bases.push(d, posix2.join(d, "src"));
       if (d === "." || d === "/" || d === "") break;
     }
   }
@@ -43408,7 +43912,7 @@ function preferProgramSource(parsed) {
     return !sourceDirs.some((d) => app === "." || d === app || d.startsWith(`${app}/`));
   });
 }
-var MAX_MODULE_BYTES, MAX_MODULES, MAX_NESTING2, CDK_OUT_TEMPLATE;
+var MAX_MODULE_BYTES, MAX_MODULES, TS_LOCAL_IMPORT, PY_IMPORT, MAX_NESTING2, CDK_OUT_TEMPLATE;
 var init_program = __esm({
   "src/parsers/program/index.ts"() {
     "use strict";
@@ -43418,6 +43922,8 @@ var init_program = __esm({
     init_lower();
     MAX_MODULE_BYTES = 1024 * 1024;
     MAX_MODULES = 2e3;
+    TS_LOCAL_IMPORT = /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*["'](\.{1,2}\/[^"'\n]*)["']/g;
+    PY_IMPORT = /^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b|import[ \t]+([\w.]+))/gm;
     MAX_NESTING2 = 200;
     CDK_OUT_TEMPLATE = /^(?:(.*)\/)?cdk\.out\/[^/]+\.template\.json$/;
   }
@@ -43529,6 +44035,9 @@ function looksLikeInput(path4, lenientText) {
   return FORMATS.some(
     (f) => f.matchesPath(path4) && (f.inputByPath === true || (f.sniff?.(lenientText, path4) ?? false))
   );
+}
+function mayBeInput(path4, text3) {
+  return FORMATS.some((f) => f.matchesPath(path4) && (f.sniff === void 0 || f.sniff(text3, path4)));
 }
 var TERRAFORM_PATH, JSON_PATH, YAML_PATH, CFN_JSON, CFN_YAML, PLAN_JSON, POLICY_JSON, isJson, isYaml, TEMPLATE_FACTS, FORMATS, INPUT_GLOBS;
 var init_formats = __esm({
@@ -43652,15 +44161,45 @@ async function parseAll(sources, env) {
   for (const format of FORMATS) {
     const files = batches.get(format);
     if (!files || format.parser.kind !== "batch") continue;
+    const parser2 = format.parser;
     try {
-      const parse = await format.parser.load();
-      all.push(...withFacts(format, await parse(files, env)));
-      if (format.parser.reconcile) all = (await format.parser.reconcile())(all);
+      const parsed = await unlessStalled(parser2.load().then((parse) => parse(files, env)));
+      if (parsed === STALLED) {
+        for (const src of files) all.push(stalledProblem(src));
+        continue;
+      }
+      all.push(...withFacts(format, parsed));
+      if (parser2.reconcile) all = (await parser2.reconcile())(all);
     } catch (e) {
       for (const src of files) all.push(internalProblem(src, e));
     }
   }
   return all;
+}
+function unlessStalled(work) {
+  return new Promise((resolve12, reject) => {
+    const stall = () => {
+      stop();
+      resolve12(STALLED);
+    };
+    const timer = setTimeout(stall, PARSE_STALL_MS);
+    timer.unref();
+    const stop = () => {
+      clearTimeout(timer);
+      process.off("beforeExit", stall);
+    };
+    process.on("beforeExit", stall);
+    work.then(
+      (v) => {
+        stop();
+        resolve12(v);
+      },
+      (e) => {
+        stop();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    );
+  });
 }
 function withFacts(format, files) {
   for (const f of files) f.facts = format.facts;
@@ -43668,10 +44207,20 @@ function withFacts(format, files) {
 }
 async function guarded(src, fn2) {
   try {
-    return await fn2();
+    const parsed = await unlessStalled(fn2());
+    return parsed === STALLED ? stalledProblem(src) : parsed;
   } catch (e) {
     return internalProblem(src, e);
   }
+}
+function stalledProblem(src) {
+  const out2 = emptyParsed(src.path, "unknown");
+  out2.problems.push({
+    message: "oidclint could not read this file (internal error: its parser never finished); please report it",
+    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    unfinished: true
+  });
+  return out2;
 }
 function internalProblem(src, e) {
   if (process.env.OIDCLINT_DEBUG) console.error(e);
@@ -43683,7 +44232,7 @@ function internalProblem(src, e) {
   });
   return out2;
 }
-var ALWAYS_IGNORED;
+var ALWAYS_IGNORED, STALLED, PARSE_STALL_MS;
 var init_parsers = __esm({
   "src/parsers/index.ts"() {
     "use strict";
@@ -43702,6 +44251,8 @@ var init_parsers = __esm({
       "**/package-lock.json",
       "**/tsconfig*.json"
     ];
+    STALLED = /* @__PURE__ */ Symbol("stalled");
+    PARSE_STALL_MS = 6e4;
   }
 });
 
@@ -44685,12 +45236,12 @@ var require_fill_range = __commonJS({
         return toRange(toMaxLen(start, maxLen), toMaxLen(end, maxLen), true, options);
       }
       let parts = { negatives: [], positives: [] };
-      let push = (num2) => parts[num2 < 0 ? "negatives" : "positives"].push(Math.abs(num2));
+      let push2 = (num2) => parts[num2 < 0 ? "negatives" : "positives"].push(Math.abs(num2));
       let range = [];
       let index2 = 0;
       while (descending ? a >= b : a <= b) {
         if (options.toRegex === true && step2 > 1) {
-          push(a);
+          push2(a);
         } else {
           range.push(pad(format(a, index2), maxLen, toNumber));
         }
@@ -45056,7 +45607,7 @@ var require_parse = __commonJS({
       let depth = 0;
       let value;
       const advance = () => input3[index2++];
-      const push = (node) => {
+      const push2 = (node) => {
         if (node.type === "text" && prev.type === "dot") {
           prev.type = "text";
         }
@@ -45070,7 +45621,7 @@ var require_parse = __commonJS({
         prev = node;
         return node;
       };
-      push({ type: "bos" });
+      push2({ type: "bos" });
       while (index2 < length) {
         block = stack[stack.length - 1];
         value = advance();
@@ -45078,11 +45629,11 @@ var require_parse = __commonJS({
           continue;
         }
         if (value === CHAR_BACKSLASH) {
-          push({ type: "text", value: (options.keepEscaping ? value : "") + advance() });
+          push2({ type: "text", value: (options.keepEscaping ? value : "") + advance() });
           continue;
         }
         if (value === CHAR_RIGHT_SQUARE_BRACKET) {
-          push({ type: "text", value: "\\" + value });
+          push2({ type: "text", value: "\\" + value });
           continue;
         }
         if (value === CHAR_LEFT_SQUARE_BRACKET) {
@@ -45105,22 +45656,22 @@ var require_parse = __commonJS({
               }
             }
           }
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (value === CHAR_LEFT_PARENTHESES) {
-          block = push({ type: "paren", nodes: [] });
+          block = push2({ type: "paren", nodes: [] });
           stack.push(block);
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (value === CHAR_RIGHT_PARENTHESES) {
           if (block.type !== "paren") {
-            push({ type: "text", value });
+            push2({ type: "text", value });
             continue;
           }
           block = stack.pop();
-          push({ type: "text", value });
+          push2({ type: "text", value });
           block = stack[stack.length - 1];
           continue;
         }
@@ -45141,7 +45692,7 @@ var require_parse = __commonJS({
             }
             value += next;
           }
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (value === CHAR_LEFT_CURLY_BRACE) {
@@ -45157,20 +45708,20 @@ var require_parse = __commonJS({
             ranges: 0,
             nodes: []
           };
-          block = push(brace);
+          block = push2(brace);
           stack.push(block);
-          push({ type: "open", value });
+          push2({ type: "open", value });
           continue;
         }
         if (value === CHAR_RIGHT_CURLY_BRACE) {
           if (block.type !== "brace") {
-            push({ type: "text", value });
+            push2({ type: "text", value });
             continue;
           }
           const type = "close";
           block = stack.pop();
           block.close = true;
-          push({ type, value });
+          push2({ type, value });
           depth--;
           block = stack[stack.length - 1];
           continue;
@@ -45181,14 +45732,14 @@ var require_parse = __commonJS({
             const open = block.nodes.shift();
             block.nodes = [open, { type: "text", value: stringify(block) }];
           }
-          push({ type: "comma", value });
+          push2({ type: "comma", value });
           block.commas++;
           continue;
         }
         if (value === CHAR_DOT && depth > 0 && block.commas === 0) {
           const siblings = block.nodes;
           if (depth === 0 || siblings.length === 0) {
-            push({ type: "text", value });
+            push2({ type: "text", value });
             continue;
           }
           if (prev.type === "dot") {
@@ -45213,10 +45764,10 @@ var require_parse = __commonJS({
             block.ranges--;
             continue;
           }
-          push({ type: "dot", value });
+          push2({ type: "dot", value });
           continue;
         }
-        push({ type: "text", value });
+        push2({ type: "text", value });
       }
       do {
         block = stack.pop();
@@ -45234,7 +45785,7 @@ var require_parse = __commonJS({
           parent.nodes.splice(index3, 1, ...block.nodes);
         }
       } while (stack.length > 0);
-      push({ type: "eos" });
+      push2({ type: "eos" });
       return ast;
     };
     module.exports = parse;
@@ -46233,7 +46784,7 @@ var require_parse2 = __commonJS({
         state[type]--;
         stack.pop();
       };
-      const push = (tok) => {
+      const push2 = (tok) => {
         if (prev.type === "globstar") {
           const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
           const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
@@ -46267,8 +46818,8 @@ var require_parse2 = __commonJS({
         token.tokensIndex = tokens.length;
         const output = (opts.capture ? "(" : "") + token.open;
         increment("parens");
-        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
-        push({ type: "paren", extglob: true, value: advance(), output });
+        push2({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push2({ type: "paren", extglob: true, value: advance(), output });
         extglobs.push(token);
       };
       const extglobClose = (token) => {
@@ -46288,7 +46839,7 @@ var require_parse2 = __commonJS({
           }
           state.output = token.output + open.output;
           state.backtrack = true;
-          push({ type: "paren", extglob: true, value, output: "" });
+          push2({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
           return;
         }
@@ -46310,7 +46861,7 @@ var require_parse2 = __commonJS({
             state.negatedExtglob = true;
           }
         }
-        push({ type: "paren", extglob: true, value, output });
+        push2({ type: "paren", extglob: true, value, output });
         decrement("parens");
       };
       if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input3)) {
@@ -46371,7 +46922,7 @@ var require_parse2 = __commonJS({
           }
           if (!next) {
             value += "\\";
-            push({ type: "text", value });
+            push2({ type: "text", value });
             continue;
           }
           const match = /^\\+/.exec(remaining());
@@ -46389,7 +46940,7 @@ var require_parse2 = __commonJS({
             value += advance();
           }
           if (state.brackets === 0) {
-            push({ type: "text", value });
+            push2({ type: "text", value });
             continue;
           }
         }
@@ -46437,13 +46988,13 @@ var require_parse2 = __commonJS({
         if (value === '"') {
           state.quotes = state.quotes === 1 ? 0 : 1;
           if (opts.keepQuotes === true) {
-            push({ type: "text", value });
+            push2({ type: "text", value });
           }
           continue;
         }
         if (value === "(") {
           increment("parens");
-          push({ type: "paren", value });
+          push2({ type: "paren", value });
           continue;
         }
         if (value === ")") {
@@ -46455,7 +47006,7 @@ var require_parse2 = __commonJS({
             extglobClose(extglobs.pop());
             continue;
           }
-          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          push2({ type: "paren", value, output: state.parens ? ")" : "\\)" });
           decrement("parens");
           continue;
         }
@@ -46468,19 +47019,19 @@ var require_parse2 = __commonJS({
           } else {
             increment("brackets");
           }
-          push({ type: "bracket", value });
+          push2({ type: "bracket", value });
           continue;
         }
         if (value === "]") {
           if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
-            push({ type: "text", value, output: `\\${value}` });
+            push2({ type: "text", value, output: `\\${value}` });
             continue;
           }
           if (state.brackets === 0) {
             if (opts.strictBrackets === true) {
               throw new SyntaxError(syntaxError("opening", "["));
             }
-            push({ type: "text", value, output: `\\${value}` });
+            push2({ type: "text", value, output: `\\${value}` });
             continue;
           }
           decrement("brackets");
@@ -46514,13 +47065,13 @@ var require_parse2 = __commonJS({
             tokensIndex: state.tokens.length
           };
           braces.push(open);
-          push(open);
+          push2(open);
           continue;
         }
         if (value === "}") {
           const brace = braces[braces.length - 1];
           if (opts.nobrace === true || !brace) {
-            push({ type: "text", value, output: value });
+            push2({ type: "text", value, output: value });
             continue;
           }
           let output = ")";
@@ -46549,7 +47100,7 @@ var require_parse2 = __commonJS({
               state.output += t2.output || t2.value;
             }
           }
-          push({ type: "brace", value, output });
+          push2({ type: "brace", value, output });
           decrement("braces");
           braces.pop();
           continue;
@@ -46558,7 +47109,7 @@ var require_parse2 = __commonJS({
           if (extglobs.length > 0) {
             extglobs[extglobs.length - 1].conditions++;
           }
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (value === ",") {
@@ -46568,7 +47119,7 @@ var require_parse2 = __commonJS({
             brace.comma = true;
             output = "|";
           }
-          push({ type: "comma", value, output });
+          push2({ type: "comma", value, output });
           continue;
         }
         if (value === "/") {
@@ -46580,7 +47131,7 @@ var require_parse2 = __commonJS({
             prev = bos;
             continue;
           }
-          push({ type: "slash", value, output: SLASH_LITERAL });
+          push2({ type: "slash", value, output: SLASH_LITERAL });
           continue;
         }
         if (value === ".") {
@@ -46594,10 +47145,10 @@ var require_parse2 = __commonJS({
             continue;
           }
           if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
-            push({ type: "text", value, output: DOT_LITERAL });
+            push2({ type: "text", value, output: DOT_LITERAL });
             continue;
           }
-          push({ type: "dot", value, output: DOT_LITERAL });
+          push2({ type: "dot", value, output: DOT_LITERAL });
           continue;
         }
         if (value === "?") {
@@ -46615,14 +47166,14 @@ var require_parse2 = __commonJS({
             if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
               output = `\\${value}`;
             }
-            push({ type: "text", value, output });
+            push2({ type: "text", value, output });
             continue;
           }
           if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
-            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            push2({ type: "qmark", value, output: QMARK_NO_DOT });
             continue;
           }
-          push({ type: "qmark", value, output: QMARK });
+          push2({ type: "qmark", value, output: QMARK });
           continue;
         }
         if (value === "!") {
@@ -46643,22 +47194,22 @@ var require_parse2 = __commonJS({
             continue;
           }
           if (prev && prev.value === "(" || opts.regex === false) {
-            push({ type: "plus", value, output: PLUS_LITERAL });
+            push2({ type: "plus", value, output: PLUS_LITERAL });
             continue;
           }
           if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
-            push({ type: "plus", value });
+            push2({ type: "plus", value });
             continue;
           }
-          push({ type: "plus", value: PLUS_LITERAL });
+          push2({ type: "plus", value: PLUS_LITERAL });
           continue;
         }
         if (value === "@") {
           if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            push({ type: "at", extglob: true, value, output: "" });
+            push2({ type: "at", extglob: true, value, output: "" });
             continue;
           }
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (value !== "*") {
@@ -46670,7 +47221,7 @@ var require_parse2 = __commonJS({
             value += match[0];
             state.index += match[0].length;
           }
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (prev && (prev.type === "globstar" || prev.star === true)) {
@@ -46698,13 +47249,13 @@ var require_parse2 = __commonJS({
           const isStart = prior.type === "slash" || prior.type === "bos";
           const afterStar = before && (before.type === "star" || before.type === "globstar");
           if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
-            push({ type: "star", value, output: "" });
+            push2({ type: "star", value, output: "" });
             continue;
           }
           const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
           const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
           if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
-            push({ type: "star", value, output: "" });
+            push2({ type: "star", value, output: "" });
             continue;
           }
           while (rest.slice(0, 3) === "/**") {
@@ -46745,7 +47296,7 @@ var require_parse2 = __commonJS({
             state.output += prior.output + prev.output;
             state.globstar = true;
             consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
+            push2({ type: "slash", value: "/", output: "" });
             continue;
           }
           if (prior.type === "bos" && rest[0] === "/") {
@@ -46755,7 +47306,7 @@ var require_parse2 = __commonJS({
             state.output = prev.output;
             state.globstar = true;
             consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
+            push2({ type: "slash", value: "/", output: "" });
             continue;
           }
           state.output = state.output.slice(0, -prev.output.length);
@@ -46773,12 +47324,12 @@ var require_parse2 = __commonJS({
           if (prev.type === "bos" || prev.type === "slash") {
             token.output = nodot + token.output;
           }
-          push(token);
+          push2(token);
           continue;
         }
         if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
           token.output = value;
-          push(token);
+          push2(token);
           continue;
         }
         if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
@@ -46797,7 +47348,7 @@ var require_parse2 = __commonJS({
             prev.output += ONE_CHAR;
           }
         }
-        push(token);
+        push2(token);
       }
       while (state.brackets > 0) {
         if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
@@ -46815,7 +47366,7 @@ var require_parse2 = __commonJS({
         decrement("braces");
       }
       if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
-        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+        push2({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
       }
       if (state.backtrack === true) {
         state.output = "";
@@ -48237,7 +48788,7 @@ var require_queue = __commonJS({
       var _running = 0;
       var errorHandler = null;
       var self = {
-        push,
+        push: push2,
         drain: noop2,
         saturated: noop2,
         pause,
@@ -48309,7 +48860,7 @@ var require_queue = __commonJS({
       function idle() {
         return _running === 0 && self.length() === 0;
       }
-      function push(value, done) {
+      function push2(value, done) {
         var current = cache.get();
         current.context = context;
         current.release = release;
@@ -48449,11 +49000,11 @@ var require_queue = __commonJS({
       var queue = fastqueue(context, asyncWrapper, _concurrency);
       var pushCb = queue.push;
       var unshiftCb = queue.unshift;
-      queue.push = push;
+      queue.push = push2;
       queue.unshift = unshift;
       queue.drained = drained;
       return queue;
-      function push(value) {
+      function push2(value) {
         var p = new Promise(function(resolve12, reject) {
           pushCb(value, function(err, result3) {
             if (err) {
@@ -49702,7 +50253,7 @@ var require_ignore = __commonJS({
       return Array.isArray(subject) ? subject : [subject];
     }
     var UNDEFINED = void 0;
-    var EMPTY = "";
+    var EMPTY2 = "";
     var SPACE = " ";
     var ESCAPE = "\\";
     var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
@@ -49754,14 +50305,14 @@ var require_ignore = __commonJS({
     var scanBracket = (pattern, start) => {
       const { length } = pattern;
       let index2 = start + 1;
-      let negated = EMPTY;
+      let negated = EMPTY2;
       const lead = pattern[index2];
       if (lead === "!" || lead === "^") {
         negated = "^";
         index2++;
       }
-      let body = EMPTY;
-      let prev = EMPTY;
+      let body = EMPTY2;
+      let prev = EMPTY2;
       for (; ; ) {
         const char = pattern[index2];
         if (char === UNDEFINED) {
@@ -49780,7 +50331,7 @@ var require_ignore = __commonJS({
           if (prev <= to) {
             body += `-${escapeMember(to)}`;
           }
-          prev = EMPTY;
+          prev = EMPTY2;
         } else if (char === "[" && pattern[index2 + 1] === ":") {
           const nameStart = index2 + 2;
           let end = nameStart;
@@ -49796,7 +50347,7 @@ var require_ignore = __commonJS({
               return null;
             }
             body += POSIX_CLASSES[name2];
-            prev = EMPTY;
+            prev = EMPTY2;
             index2 = end;
           } else {
             body += escapeMember("[");
@@ -49829,7 +50380,7 @@ var require_ignore = __commonJS({
       const sources = [];
       const hold = (source) => `${PLACEHOLDER2}${sources.push(source) - 1}${PLACEHOLDER2}`;
       const { length } = pattern;
-      let out2 = EMPTY;
+      let out2 = EMPTY2;
       let index2 = 0;
       while (index2 < length) {
         const char = pattern[index2];
@@ -50006,7 +50557,7 @@ var require_ignore = __commonJS({
         //   two are still distinct, before the unescape steps below collapse the
         //   literal onto the very `\*` a wildcard leaves behind.
         /(^|[^\\])((?:\\\\)*)\\\*$/,
-        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
+        (match, p1, p2) => p2 === EMPTY2 ? p1 + TRAILING_WILDCARD : match,
         "*"
       ],
       [
@@ -50069,7 +50620,7 @@ var require_ignore = __commonJS({
     var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
     var replaceTrailingDoublestar = () => "[\\s\\S]";
     var separatorAfter = (run6, at3) => {
-      let separator = EMPTY;
+      let separator = EMPTY2;
       for (let index2 = at3 + 1; index2 < run6.length && !run6[index2].wildcard; index2++) {
         separator += run6[index2].single;
       }
@@ -50130,7 +50681,7 @@ var require_ignore = __commonJS({
           index2++;
         }
       }
-      let out2 = EMPTY;
+      let out2 = EMPTY2;
       let run6 = [];
       const flush = () => {
         let lastWildcard;
@@ -50209,14 +50760,14 @@ var require_ignore = __commonJS({
       if (path4.charCodeAt(0) === SLASH_CODE || path4.indexOf(DOUBLE_SLASH) >= 0) {
         const slices = path4.split(SLASH2).filter(Boolean);
         slices.pop();
-        return slices.length ? slices.join(SLASH2) + SLASH2 : EMPTY;
+        return slices.length ? slices.join(SLASH2) + SLASH2 : EMPTY2;
       }
       const end = path4.length - 1;
       const cut2 = path4.lastIndexOf(
         SLASH2,
         path4.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path4.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY2 : path4.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -51173,11 +51724,11 @@ var init_ignore = __esm({
     resolveConfigPath = (filePath, configPath) => {
       if (configPath.startsWith("~/")) {
         const homeDirectory = os.homedir();
-        const resolved3 = path3.join(homeDirectory, configPath.slice(2));
-        if (!isPathInside(resolved3, homeDirectory)) {
+        const resolved2 = path3.join(homeDirectory, configPath.slice(2));
+        if (!isPathInside(resolved2, homeDirectory)) {
           return path3.join(homeDirectory, ".globby-invalid-path-traversal");
         }
-        return resolved3;
+        return resolved2;
       }
       if (path3.isAbsolute(configPath)) {
         return configPath;
@@ -52199,10 +52750,13 @@ async function discover(paths, root, ignore) {
     const listed = gitListing(dir);
     if (!listed) continue;
     dirs.splice(dirs.indexOf(dir), 1);
+    const dirRel = relPath(root, dir);
+    const prefix = dirRel === "." ? "" : `${dirRel}/`;
+    const underRoot = !dirRel.startsWith("../") && dirRel !== ".." && !isAbsolute3(dirRel);
     for (const rel of listed) {
       if (!isInputPath(rel)) continue;
       const abs = resolve4(dir, rel);
-      if (!ignored(relPath(root, abs))) found.add(abs);
+      if (!ignored(underRoot ? prefix + rel : relPath(root, abs))) found.add(abs);
     }
   }
   if (dirs.length > 0 || globs.length > 0) {
@@ -52278,7 +52832,9 @@ async function loadProject(req = {}) {
   };
   const env = { root, settings: config.settings, readFile };
   const parsed = [...files.problems, ...await parseAll(files.all, env)];
-  return { root, config, project: buildProject(root, parsed), sources: files.all, reported: files.reported, readFile };
+  const project = buildProject(root, parsed);
+  const index2 = indexProject(project, config.settings);
+  return { root, config, project, index: index2, sources: files.all, reported: files.reported, readFile };
 }
 function resolveArg(cwd, p) {
   return /[*?{}[\]]/.test(p) && !existsSync4(resolve5(cwd, p)) ? p : resolve5(cwd, p);
@@ -52344,6 +52900,7 @@ var init_load_project = __esm({
     init_project();
     init_parsers();
     init_formats();
+    init_project_index();
     init_rules2();
     init_discover();
     init_read_file();
@@ -52374,8 +52931,9 @@ var init_load_project = __esm({
           }
           const over = this.overlay.get(abs);
           const outcome = over !== void 0 ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
-          if ("text" in outcome) this.add(abs, outcome.text, report);
-          else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path4) || outcome.reason === "special" || outcome.reason === "outside" || outcome.lenient !== void 0 && looksLikeInput(path4, outcome.lenient))) {
+          if ("text" in outcome) {
+            if (over !== void 0 || mayBeInput(path4, outcome.text)) this.add(abs, outcome.text, report);
+          } else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path4) || outcome.reason === "special" || outcome.reason === "outside" || outcome.lenient !== void 0 && looksLikeInput(path4, outcome.lenient))) {
             this.reported.add(path4);
             const loc = outcome.line === void 0 ? fileStart(path4) : {
               file: path4,
@@ -52797,7 +53355,9 @@ async function runRules(loaded2, rules2 = withEngineRules(rules)) {
   );
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const fixer = createFixer(loaded2.readFile);
-  const ruleErrors = [];
+  const ruleErrors = parsed.flatMap(
+    (file) => file.problems.filter((p) => p.unfinished).map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` }))
+  );
   const cache = /* @__PURE__ */ new Map();
   for (const rule2 of checks) {
     const configured = config.rules.get(rule2.meta.id);
@@ -52806,6 +53366,7 @@ async function runRules(loaded2, rules2 = withEngineRules(rules)) {
     try {
       await rule2.check({
         project,
+        index: loaded2.index,
         settings: config.settings,
         options,
         fixer,
@@ -53492,8 +54053,8 @@ __export(explain_exports, {
   run: () => run2
 });
 import { resolve as resolve8 } from "node:path";
-function explainJob(wf, job, project, settings, roles) {
-  const need = jobNeed(jobOidcUses({ project, settings }, job, wf));
+function explainJob(wf, job, index2, settings, roles) {
+  const need = jobNeed(jobOidcUses({ index: index2, settings }, job, wf));
   const eff = effectivePermissions(job, wf);
   const out2 = {
     id: job.id.value,
@@ -53507,27 +54068,27 @@ function explainJob(wf, job, project, settings, roles) {
     variants: []
   };
   if (need === "no") return out2;
-  const all = jobRoleAssumptions(project, settings, wf, job);
+  const all = jobRoleAssumptions(index2, settings, wf, job);
   const groups = /* @__PURE__ */ new Map();
   for (const a of all) groups.set(a.matrix, [...groups.get(a.matrix) ?? [], a]);
   if (groups.size === 0) groups.set(void 0, []);
   for (const [matrix, assumptions] of groups) {
     out2.variants.push({
       ...matrix ? { matrix: describeCombination(matrix) } : {},
-      ...explainVariant(wf, assumptions[0]?.job ?? job, assumptions, project, settings, roles)
+      ...explainVariant(wf, assumptions[0]?.job ?? job, assumptions, index2, settings, roles)
     });
   }
   return out2;
 }
-function explainVariant(wf, job, assumptions, project, settings, roles) {
+function explainVariant(wf, job, assumptions, index2, settings, roles) {
   const assumes = assumptions.map((a) => {
-    const resolved3 = resolveRole(a.role, project, settings);
-    const known = knownText(a.role) !== void 0 || resolved3.length > 0;
+    const resolved2 = resolveRole(a.role, index2);
+    const known = knownText(a.role) !== void 0 || resolved2.length > 0;
     return {
       role: displayText(a.role),
       ...a.role.origin ? { origin: a.role.origin } : {},
-      definedBy: resolved3.map((r) => r.label),
-      status: resolved3.length > 0 ? "defined" : known ? "undefined" : "unknown"
+      definedBy: resolved2.map((r) => r.label),
+      status: resolved2.length > 0 ? "defined" : known ? "undefined" : "unknown"
     };
   });
   const aud = audienceOf(assumptions[0]);
@@ -53568,7 +54129,7 @@ function explainVariant(wf, job, assumptions, project, settings, roles) {
       }
       const assumedRefusedBy = [];
       for (const a of assumptions) {
-        for (const r of resolveRole(a.role, project, settings)) {
+        for (const r of resolveRole(a.role, index2)) {
           const v = verdictText(s, r, aud.value, settings);
           if (typeof v === "object")
             assumedRefusedBy.push({ role: r.label, ...v.refused ? { example: v.refused } : {} });
@@ -53685,7 +54246,7 @@ async function run2(args, io) {
   if (format !== "text" && format !== "json")
     throw new UsageError(`unknown format "${format}" (expected text or json)`, "explain");
   try {
-    const { project, config, workflowFile } = await loadWorkflowProject(io, positionals[0] ?? "", values2);
+    const { project, index: index2, config, workflowFile } = await loadWorkflowProject(io, positionals[0] ?? "", values2);
     const settings = config.settings;
     const file = project.files.find((f) => f.file === workflowFile);
     const problem = file?.problems[0];
@@ -53709,7 +54270,7 @@ async function run2(args, io) {
         values2.job === void 0 ? `${workflowFile} has no jobs` : `no job \`${values2.job}\` in ${workflowFile} (jobs: ${wf.jobs.map((j) => j.id.value).join(", ")})`
       );
     const roles = projectRoles(project, settings);
-    const explained = jobs.map((job) => explainJob(wf, job, project, settings, roles));
+    const explained = jobs.map((job) => explainJob(wf, job, index2, settings, roles));
     if (format === "json") {
       const out2 = {
         workflow: workflowFile,
@@ -53853,7 +54414,7 @@ function minimise(values2) {
   ).sort();
 }
 function predictTrust(loaded2, role) {
-  const { project, config } = loaded2;
+  const { project, index: index2, config } = loaded2;
   const settings = config.settings;
   const ids = settings;
   const immutable = ids.repositoryOwnerId !== void 0 && ids.repositoryId !== void 0;
@@ -53866,7 +54427,7 @@ function predictTrust(loaded2, role) {
   const widened = /* @__PURE__ */ new Set();
   for (const wf of project.workflows) {
     for (const job of wf.jobs) {
-      for (const a of jobRoleAssumptions(project, settings, wf, job)) {
+      for (const a of jobRoleAssumptions(index2, settings, wf, job)) {
         const where2 = `${wf.file} \u203A ${job.id.value}`;
         const written = knownText(a.role);
         const arn = parseRoleArn(a.role);
@@ -54295,10 +54856,10 @@ function situationOf(s) {
   if (s.unknownWhy !== void 0) out2.unknownWhy = s.unknownWhy;
   return out2;
 }
-function buildTrustMap(project, settings, report) {
-  const b = new Builder(project, settings);
+function buildTrustMap(index2, settings, report) {
+  const b = new Builder(index2, settings);
   b.build();
-  if (report) b.attach(report, project.root);
+  if (report) b.attach(report, index2.project.root);
   return b.map;
 }
 var TRUST_MAP_VERSION, Builder;
@@ -54315,9 +54876,11 @@ var init_graph = __esm({
     init_value();
     TRUST_MAP_VERSION = 1;
     Builder = class {
-      constructor(project, settings) {
-        this.project = project;
+      constructor(index2, settings) {
+        this.index = index2;
         this.settings = settings;
+        const project = index2.project;
+        this.project = project;
         this.map = {
           version: TRUST_MAP_VERSION,
           repository: settings.repository ?? null,
@@ -54331,13 +54894,14 @@ var init_graph = __esm({
         };
         this.roleEntries = projectRoles(project, settings);
       }
-      project;
+      index;
       settings;
       map;
       roleEntries;
       roleIds = /* @__PURE__ */ new Map();
       roleNodes = /* @__PURE__ */ new Map();
       spans = [];
+      project;
       build() {
         const providerIds = this.providers();
         for (const entry2 of this.roleEntries) this.role(entry2, providerIds);
@@ -54416,8 +54980,7 @@ var init_graph = __esm({
                 loc: at(gc.condition.loc)
               });
             }
-            if (trusting)
-              for (const p of providersFor(stmt, doc, this.project, this.settings)) providers2.add(providerIds.get(p) ?? "");
+            if (trusting) for (const p of providersFor(stmt, doc, this.index)) providers2.add(providerIds.get(p) ?? "");
           }
         }
         if (info) this.span(id2, info.loc, node.findings);
@@ -54428,14 +54991,14 @@ var init_graph = __esm({
         return node;
       }
       /** The node of a role a job assumes: a role of the project, or (not defined here) one per ARN. */
-      assumedRole(resolved3) {
-        const entry2 = this.roleEntries.find((e) => resolved3.docs.some((d) => e.docs.includes(d)));
+      assumedRole(resolved2) {
+        const entry2 = this.roleEntries.find((e) => resolved2.docs.some((d) => e.docs.includes(d)));
         if (entry2) return this.role(entry2, /* @__PURE__ */ new Map());
-        const doc = resolved3.docs[0];
+        const doc = resolved2.docs[0];
         const made = {
-          label: resolved3.label,
-          docs: resolved3.docs,
-          loc: resolved3.loc,
+          label: resolved2.label,
+          docs: resolved2.docs,
+          loc: resolved2.loc,
           ...doc?.role ? { role: doc.role } : {}
         };
         this.roleEntries.push(made);
@@ -54486,12 +55049,12 @@ var init_graph = __esm({
       }
       /** A job that can get a token (granted, or requested); jobs without either are not part of the map. */
       job(wf, job, lastLine) {
-        const uses = jobOidcUses({ project: this.project, settings: this.settings }, job, wf);
+        const uses = jobOidcUses({ index: this.index, settings: this.settings }, job, wf);
         const need = jobNeed(uses);
         const idToken = effectivePermissions(job, wf).idToken;
         if (need === "no" && idToken !== "write") return void 0;
         const id2 = `job:${wf.file}#${job.id.value}`;
-        const assumptions = jobRoleAssumptions(this.project, this.settings, wf, job);
+        const assumptions = jobRoleAssumptions(this.index, this.settings, wf, job);
         const step2 = assumptions.length > 0 && assumptions.every((a) => a.step === assumptions[0]?.step) ? assumptions[0]?.step : void 0;
         const node = {
           id: id2,
@@ -54514,9 +55077,9 @@ var init_graph = __esm({
         });
         for (const a of assumptions) {
           const text3 = displayText(a.role);
-          const resolved3 = resolveRole(a.role, this.project, this.settings);
+          const resolved2 = resolveRole(a.role, this.index);
           const aud = audienceOf(a);
-          const targets = resolved3.length > 0 ? resolved3.map((r) => this.assumedRole(r)) : [this.externalRole(text3, knownText(a.role) !== void 0)];
+          const targets = resolved2.length > 0 ? resolved2.map((r) => this.assumedRole(r)) : [this.externalRole(text3, knownText(a.role) !== void 0)];
           for (const target of targets) {
             const edgeId = `${id2}->${target.id}`;
             if (this.map.edges.some((e) => e.id === edgeId)) continue;
@@ -54530,7 +55093,7 @@ var init_graph = __esm({
               loc: at(a.loc),
               findings: []
             };
-            const r = resolved3.find((x) => this.assumedRole(x) === target);
+            const r = resolved2.find((x) => this.assumedRole(x) === target);
             if (r) {
               edge.situations = jobSituations(wf, job, this.settings, a.step).map(
                 (s) => this.judge(s, r, target, aud.value)
@@ -54605,7 +55168,7 @@ var init_graph = __esm({
 // src/map/load.ts
 async function loadMapInput(req) {
   const loaded2 = await loadProject(req);
-  return { project: loaded2.project, config: loaded2.config, report: await runRules(loaded2) };
+  return { index: loaded2.index, config: loaded2.config, report: await runRules(loaded2) };
 }
 var init_load2 = __esm({
   "src/map/load.ts"() {
@@ -57293,13 +57856,13 @@ async function run5(args, io) {
   const format = formatFor(values2.format, values2["output-file"]);
   if (!format)
     throw new UsageError(`unknown format "${values2.format ?? ""}" (expected ${MAP_FORMATS.join(", ")})`, "map");
-  const { project, config, report } = await loadMapInput({
+  const { index: index2, config, report } = await loadMapInput({
     cwd: io.cwd,
     paths: positionals,
     ...values2.config ? { configFile: values2.config } : {},
     env: io.env
   });
-  const text3 = renderMap(buildTrustMap(project, config.settings, report), format);
+  const text3 = renderMap(buildTrustMap(index2, config.settings, report), format);
   if (values2["output-file"]) {
     const out2 = resolve9(io.cwd, values2["output-file"]);
     mkdirSync(dirname6(out2), { recursive: true });
@@ -57650,6 +58213,7 @@ function applyBaseline(report, known) {
 // src/cli.ts
 init_repo_path();
 init_lint();
+init_result();
 
 // src/formatters/github.ts
 init_repo_path();
@@ -57678,7 +58242,29 @@ var github = (report, meta2) => {
 };
 
 // src/formatters/json.ts
-var json = (report) => JSON.stringify(report.results);
+init_result();
+var json = (report, meta2) => {
+  const failed = report.ruleErrors ?? [];
+  if (failed.length === 0) return JSON.stringify(report.results);
+  const incomplete = {
+    filePath: meta2.cwd,
+    messages: failed.map((e) => ({
+      ruleId: e.ruleId,
+      messageId: "internalError",
+      severity: 2,
+      fatal: true,
+      message: ruleErrorText(e),
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1
+    })),
+    errorCount: failed.length,
+    fatalErrorCount: failed.length,
+    warningCount: 0
+  };
+  return JSON.stringify([...report.results, incomplete]);
+};
 
 // src/formatters/markdown.ts
 init_rule();
@@ -57746,6 +58332,7 @@ var markdown = (report, meta2) => {
 };
 
 // src/formatters/sarif.ts
+init_result();
 init_rule();
 init_repo_path();
 import { pathToFileURL } from "node:url";
@@ -57858,7 +58445,23 @@ var sarif = (report, meta2) => {
         },
         originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(root.endsWith("/") ? root : `${root}/`).href } },
         columnKind: "utf16CodeUnits",
-        results
+        results,
+        // A rule that failed (an oidclint bug): the run is incomplete, which code scanning shows as a tool error.
+        ...report.ruleErrors ? {
+          invocations: [
+            {
+              executionSuccessful: false,
+              toolExecutionNotifications: report.ruleErrors.map((e) => ({
+                level: "error",
+                message: { text: ruleErrorText(e) },
+                associatedRule: {
+                  id: e.ruleId,
+                  ...ruleIndex.has(e.ruleId) ? { index: ruleIndex.get(e.ruleId) } : {}
+                }
+              }))
+            }
+          ]
+        } : {}
       }
     ]
   };
@@ -58204,11 +58807,8 @@ async function runLint(argv, io) {
     writeFileSync4(out2, text3);
   } else if (!values2["fix-dry-run"]) io.stdout(text3);
   io.onReport?.(report, meta2);
-  for (const r of report.ruleErrors ?? [])
-    io.stderr(
-      `oidclint: internal error in rule ${r.ruleId}: ${visible(r.message)}; its findings are incomplete; please report it
-`
-    );
+  for (const r of report.ruleErrors ?? []) io.stderr(`oidclint: ${visible(ruleErrorText(r))}
+`);
   if (report.ruleErrors) return 2;
   if (values2["write-baseline"] !== void 0) return 0;
   if (report.errorCount > 0) return 1;
