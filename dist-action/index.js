@@ -58479,6 +58479,11 @@ function result2(m, artifactLocation, index2, artifact) {
   if (m.fingerprint) out2.partialFingerprints = { "oidclint/v1": m.fingerprint };
   if (m.explanation || m.fix)
     out2.properties = { ...m.explanation ? { explanation: m.explanation } : {}, ...m.fix ? { fix: m.fix } : {} };
+  const fixes = [
+    ...m.autofix ? [sarifFix(m.fix ?? "Apply oidclint's fix", m.autofix, "autofix", artifact)] : [],
+    ...(m.suggestions ?? []).map((sg) => sarifFix(sg.desc, sg.fix, "suggestion", artifact))
+  ];
+  if (fixes.length > 0) out2.fixes = fixes;
   if (m.related && m.related.length > 0) {
     out2.relatedLocations = m.related.map((rel, i) => ({
       id: i + 1,
@@ -58487,6 +58492,28 @@ function result2(m, artifactLocation, index2, artifact) {
     }));
   }
   return out2;
+}
+function sarifFix(description, fix, kind, artifact) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const e of fix.edits) byFile.set(e.file, [...byFile.get(e.file) ?? [], e]);
+  return {
+    description: { text: description },
+    artifactChanges: [...byFile].map(([file, edits]) => ({
+      artifactLocation: artifact(file),
+      replacements: [...edits].sort((a, b) => a.range[0] - b.range[0]).map((e) => ({
+        deletedRegion: {
+          startLine: e.loc.line,
+          startColumn: e.loc.column,
+          endLine: e.loc.endLine,
+          endColumn: e.loc.endColumn,
+          charOffset: e.range[0],
+          charLength: e.range[1] - e.range[0]
+        },
+        insertedContent: { text: e.text }
+      }))
+    })),
+    properties: { kind }
+  };
 }
 
 // src/formatters/stylish.ts

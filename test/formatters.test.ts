@@ -322,6 +322,94 @@ describe("sarif format", () => {
   });
 });
 
+describe("sarif fixes", () => {
+  interface Replacement {
+    deletedRegion: SarifRegion & { charOffset: number; charLength: number };
+    insertedContent: { text: string };
+  }
+  interface SarifFix {
+    description: { text: string };
+    artifactChanges: { artifactLocation: { uri: string }; replacements: Replacement[] }[];
+    properties: { kind: string };
+  }
+
+  it("carries the autofix and the suggestions as SARIF fixes, valid against 2.1.0, that rebuild --fix's result", async () => {
+    const cwd = fixtureDir("_fix/json-policy/before");
+    const report = await run({ cwd });
+    const log = expectValidSarif(formatters.sarif(report, meta(cwd)));
+    const results = (log.runs[0]?.results ?? []) as unknown as {
+      locations: SarifLocation[];
+      fixes?: SarifFix[];
+      properties?: { fix?: string };
+    }[];
+    const at = (line: number, column: number) =>
+      results.find(
+        (r) =>
+          r.locations[0]?.physicalLocation.region.startLine === line &&
+          r.locations[0].physicalLocation.region.startColumn === column,
+      );
+    const certain = at(12, 55)?.fixes ?? [];
+    expect(certain).toHaveLength(1);
+    expect(certain[0]).toEqual({
+      description: { text: at(12, 55)?.properties?.fix },
+      artifactChanges: [
+        {
+          artifactLocation: { uri: "fixtures/_fix/json-policy/before/trust.json", uriBaseId: "%SRCROOT%" },
+          replacements: [
+            {
+              deletedRegion: {
+                startLine: 12,
+                startColumn: 56,
+                endLine: 12,
+                endColumn: 78,
+                charOffset: 444,
+                charLength: 22,
+              },
+              insertedContent: { text: "repo:acme/app:ref:refs/heads/main" },
+            },
+          ],
+        },
+      ],
+      properties: { kind: "autofix" },
+    });
+    const offered = at(12, 83)?.fixes ?? [];
+    expect(offered.map((f) => f.properties.kind)).toEqual(["suggestion"]);
+    expect(offered[0]?.description.text).toBeTruthy();
+    // Applying every autofix's replacements (by character range) gives the file --fix writes.
+    const before = readFileSync(join(cwd, "trust.json"), "utf8");
+    const replacements = results
+      .flatMap((r) => r.fixes ?? [])
+      .filter((f) => f.properties.kind === "autofix")
+      .flatMap((f) => f.artifactChanges.flatMap((c) => c.replacements))
+      .sort((a, b) => b.deletedRegion.charOffset - a.deletedRegion.charOffset);
+    expect(replacements.length).toBeGreaterThan(1);
+    let fixed = before;
+    for (const r of replacements) {
+      const { charOffset, charLength } = r.deletedRegion;
+      fixed = fixed.slice(0, charOffset) + r.insertedContent.text + fixed.slice(charOffset + charLength);
+    }
+    expect(fixed).toBe(readFileSync(fixtureDir("_fix/json-policy/after/trust.json"), "utf8"));
+  });
+
+  it("json keeps autofix and suggestions as ESLint-like edits", async () => {
+    const cwd = fixtureDir("_fix/json-policy/before");
+    const results = JSON.parse(formatters.json(await run({ cwd }), meta(cwd))) as {
+      messages: { line: number; column: number; autofix?: { edits: unknown[] }; suggestions?: { desc: string }[] }[];
+    }[];
+    const messages = results.flatMap((r) => r.messages);
+    const m = messages.find((x) => x.line === 12 && x.column === 55);
+    expect(m?.autofix?.edits).toEqual([
+      {
+        file: join(cwd, "trust.json"),
+        range: [444, 466],
+        loc: { file: join(cwd, "trust.json"), line: 12, column: 56, endLine: 12, endColumn: 78 },
+        text: "repo:acme/app:ref:refs/heads/main",
+      },
+    ]);
+    expect(messages.find((x) => x.line === 12 && x.column === 83)?.suggestions?.[0]?.desc).toBeTruthy();
+  });
+});
+
 describe("--format on the command line", () => {
   function io(cwd: string): CliIO & { out: string[]; err: string[] } {
     const out: string[] = [];

@@ -1,6 +1,13 @@
 import { pathToFileURL } from "node:url";
 import { ruleErrorText, type LintMessage } from "../engine/result.js";
-import { docsUrl, type AnyRule, type MessageTemplate, type RuleInput } from "../engine/rule.js";
+import {
+  docsUrl,
+  type AnyRule,
+  type Fix,
+  type MessageTemplate,
+  type RuleInput,
+  type TextEdit,
+} from "../engine/rule.js";
 import { pathUnderRoot, repositoryRoot } from "./repo-path.js";
 import type { Formatter } from "./types.js";
 
@@ -173,6 +180,11 @@ function result(
   if (m.fingerprint) out.partialFingerprints = { "oidclint/v1": m.fingerprint };
   if (m.explanation || m.fix)
     out.properties = { ...(m.explanation ? { explanation: m.explanation } : {}), ...(m.fix ? { fix: m.fix } : {}) };
+  const fixes = [
+    ...(m.autofix ? [sarifFix(m.fix ?? "Apply oidclint's fix", m.autofix, "autofix", artifact)] : []),
+    ...(m.suggestions ?? []).map((sg) => sarifFix(sg.desc, sg.fix, "suggestion", artifact)),
+  ];
+  if (fixes.length > 0) out.fixes = fixes;
   if (m.related && m.related.length > 0) {
     out.relatedLocations = m.related.map((rel, i) => ({
       id: i + 1,
@@ -181,4 +193,40 @@ function result(
     }));
   }
   return out;
+}
+
+/**
+ * A SARIF `fix` from oidclint's edits: one `artifactChange` per file, each edit a `replacement` whose
+ * `deletedRegion` is given both as lines/columns (UTF-16, as `columnKind` says) and as a character range,
+ * so that an insertion (an empty region) is unambiguous. `kind` says whether `--fix` applies it (`autofix`)
+ * or only offers it (`suggestion`).
+ */
+function sarifFix(
+  description: string,
+  fix: Fix,
+  kind: "autofix" | "suggestion",
+  artifact: (file: string) => Json,
+): Json {
+  const byFile = new Map<string, TextEdit[]>();
+  for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  return {
+    description: { text: description },
+    artifactChanges: [...byFile].map(([file, edits]) => ({
+      artifactLocation: artifact(file),
+      replacements: [...edits]
+        .sort((a, b) => a.range[0] - b.range[0])
+        .map((e) => ({
+          deletedRegion: {
+            startLine: e.loc.line,
+            startColumn: e.loc.column,
+            endLine: e.loc.endLine,
+            endColumn: e.loc.endColumn,
+            charOffset: e.range[0],
+            charLength: e.range[1] - e.range[0],
+          },
+          insertedContent: { text: e.text },
+        })),
+    })),
+    properties: { kind },
+  };
 }
