@@ -10770,7 +10770,12 @@ function wantsHelp(args) {
   const end = args.indexOf("--");
   return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
 }
-var UsageError;
+function textOrJson(format, command) {
+  const f = format ?? "text";
+  if (f !== "text" && f !== "json") throw new UsageError(`unknown format "${f}" (expected text or json)`, command);
+  return f;
+}
+var UsageError, DIAGNOSTIC_OPTIONS;
 var init_args = __esm({
   "src/commands/args.ts"() {
     "use strict";
@@ -10781,6 +10786,13 @@ var init_args = __esm({
         this.command = command;
       }
       command;
+    };
+    DIAGNOSTIC_OPTIONS = {
+      format: { type: "string", short: "f" },
+      context: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
+      "no-color": { type: "boolean" },
+      help: { type: "boolean", short: "h" }
     };
   }
 });
@@ -53873,17 +53885,11 @@ async function run(args, io) {
       token: { type: "string" },
       sub: { type: "string" },
       aud: { type: "string" },
-      format: { type: "string", short: "f" },
-      context: { type: "string", multiple: true },
-      config: { type: "string", short: "c" },
-      "no-color": { type: "boolean" },
-      help: { type: "boolean", short: "h" }
+      ...DIAGNOSTIC_OPTIONS
     },
     { command: "check", hint: "the policy is --policy FILE" }
   );
-  const format = values2.format ?? "text";
-  if (format !== "text" && format !== "json")
-    throw new UsageError(`unknown format "${format}" (expected text or json)`, "check");
+  const format = textOrJson(values2.format, "check");
   try {
     if (!values2.policy) throw new CheckInputError("--policy FILE is required");
     if (values2.token === void 0 && values2.sub === void 0 && values2.aud === void 0)
@@ -54234,17 +54240,11 @@ async function run2(args, io) {
     args,
     {
       job: { type: "string" },
-      format: { type: "string", short: "f" },
-      context: { type: "string", multiple: true },
-      config: { type: "string", short: "c" },
-      "no-color": { type: "boolean" },
-      help: { type: "boolean", short: "h" }
+      ...DIAGNOSTIC_OPTIONS
     },
     { command: "explain", positionals: { min: 1, max: 1, what: "workflow file" } }
   );
-  const format = values2.format ?? "text";
-  if (format !== "text" && format !== "json")
-    throw new UsageError(`unknown format "${format}" (expected text or json)`, "explain");
+  const format = textOrJson(values2.format, "explain");
   try {
     const { project, index: index2, config, workflowFile } = await loadWorkflowProject(io, positionals[0] ?? "", values2);
     const settings = config.settings;

@@ -102,3 +102,19 @@ export function wantsHelp(args: readonly string[]): boolean {
   const end = args.indexOf("--");
   return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
 }
+
+/** The options `check` and `explain` share: how to print, what else to read, which config. */
+export const DIAGNOSTIC_OPTIONS = {
+  format: { type: "string", short: "f" },
+  context: { type: "string", multiple: true },
+  config: { type: "string", short: "c" },
+  "no-color": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** `--format` of `check` and `explain`: `text` (default) or `json`. */
+export function textOrJson(format: string | undefined, command: string): "text" | "json" {
+  const f = format ?? "text";
+  if (f !== "text" && f !== "json") throw new UsageError(`unknown format "${f}" (expected text or json)`, command);
+  return f;
+}

@@ -16,7 +16,7 @@ import { loadProject, type LoadedProject, type ProjectRequest } from "../engine/
 import type { Condition, PolicyDocument } from "../model/policy.js";
 import type { ParseProblem } from "../model/project.js";
 import { displayText, knownText } from "../model/value.js";
-import { parseOptions, UsageError, wantsHelp } from "./args.js";
+import { DIAGNOSTIC_OPTIONS, parseOptions, textOrJson, wantsHelp } from "./args.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -459,17 +459,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       token: { type: "string" },
       sub: { type: "string" },
       aud: { type: "string" },
-      format: { type: "string", short: "f" },
-      context: { type: "string", multiple: true },
-      config: { type: "string", short: "c" },
-      "no-color": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
+      ...DIAGNOSTIC_OPTIONS,
     },
     { command: "check", hint: "the policy is --policy FILE" },
   );
-  const format = values.format ?? "text";
-  if (format !== "text" && format !== "json")
-    throw new UsageError(`unknown format "${format}" (expected text or json)`, "check");
+  const format = textOrJson(values.format, "check");
   try {
     if (!values.policy) throw new CheckInputError("--policy FILE is required");
     if (values.token === undefined && values.sub === undefined && values.aud === undefined)

@@ -11,7 +11,7 @@ import { displayText, knownText, type StrValue } from "../model/value.js";
 import { describeCombination } from "../analysis/workflow-values.js";
 import type { Job, Workflow } from "../model/workflow.js";
 import { painter, printLines, visible, type Paint } from "../formatters/terminal.js";
-import { parseOptions, UsageError, wantsHelp } from "./args.js";
+import { DIAGNOSTIC_OPTIONS, parseOptions, textOrJson, wantsHelp } from "./args.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -330,17 +330,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     args,
     {
       job: { type: "string" },
-      format: { type: "string", short: "f" },
-      context: { type: "string", multiple: true },
-      config: { type: "string", short: "c" },
-      "no-color": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
+      ...DIAGNOSTIC_OPTIONS,
     },
     { command: "explain", positionals: { min: 1, max: 1, what: "workflow file" } },
   );
-  const format = values.format ?? "text";
-  if (format !== "text" && format !== "json")
-    throw new UsageError(`unknown format "${format}" (expected text or json)`, "explain");
+  const format = textOrJson(values.format, "explain");
   try {
     const { project, index, config, workflowFile } = await loadWorkflowProject(io, positionals[0] ?? "", values);
     const settings = config.settings;
