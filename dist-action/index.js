@@ -608,1950 +608,71 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// dist/src/config/validate-config.cjs
-var require_validate_config = __commonJS({
-  "dist/src/config/validate-config.cjs"(exports, module) {
-    "use strict";
-    module.exports = validate52;
-    module.exports.default = validate52;
-    var schema19 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } } }, "properties": { "$schema": { "type": "string" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "OWNER/REPO of this repository" }, "audience": { "type": "string", "minLength": 1, "description": "Expected audience (default sts.amazonaws.com)" }, "issuer": { "type": "string", "minLength": 1, "description": "OIDC issuer host (default token.actions.githubusercontent.com)" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": 'Claim keys of a customised sub (include_claim_keys); default ["repo", "context"]' }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" } }, "repositoriesFile": { "type": "string", "minLength": 1 }, "roles": { "type": "object", "additionalProperties": { "type": "string" } }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"] }, "defaultBranch": { "type": "string", "minLength": 1 }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"] }, "requireSuppressionReason": { "type": "boolean" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` refers to this repository's own action, which assumes a role through OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": "Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes" }, "rules": { "$ref": "#/$defs/rules" }, "ignore": { "type": "array", "items": { "type": "string" } }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } } } } };
-    var func1 = Object.prototype.hasOwnProperty;
-    var func2 = require_ucs2length().default;
-    var pattern3 = new RegExp("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "u");
-    var pattern4 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u");
-    var pattern5 = new RegExp("^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$", "u");
-    var schema20 = { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } };
-    function validate53(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-      let vErrors = null;
-      let errors = 0;
-      const evaluated0 = validate53.evaluated;
-      if (evaluated0.dynamicProps) {
-        evaluated0.props = void 0;
-      }
-      if (evaluated0.dynamicItems) {
-        evaluated0.items = void 0;
-      }
-      if (data && typeof data == "object" && !Array.isArray(data)) {
-        for (const key0 in data) {
-          if (!func1.call(schema20.properties, key0)) {
-            const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err0];
-            } else {
-              vErrors.push(err0);
-            }
-            errors++;
-          }
-        }
-        if (data["missing-sub-condition"] !== void 0) {
-          let data0 = data["missing-sub-condition"];
-          const _errs3 = errors;
-          let valid1 = false;
-          let passing0 = null;
-          const _errs4 = errors;
-          if (!(data0 === "off" || data0 === "warn" || data0 === "error")) {
-            const err1 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["missing-sub-condition"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err1];
-            } else {
-              vErrors.push(err1);
-            }
-            errors++;
-          }
-          var _valid0 = _errs4 === errors;
-          if (_valid0) {
-            valid1 = true;
-            passing0 = 0;
-          }
-          const _errs5 = errors;
-          if (Array.isArray(data0)) {
-            if (data0.length < 1) {
-              const err2 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err2];
-              } else {
-                vErrors.push(err2);
-              }
-              errors++;
-            }
-            const len0 = data0.length;
-            if (len0 > 0) {
-              let data1 = data0[0];
-              if (!(data1 === "off" || data1 === "warn" || data1 === "error")) {
-                const err3 = { instancePath: instancePath + "/missing-sub-condition/0", schemaPath: "#/properties/missing-sub-condition/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["missing-sub-condition"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err3];
-                } else {
-                  vErrors.push(err3);
-                }
-                errors++;
-              }
-            }
-            if (len0 > 1) {
-              let data2 = data0[1];
-              if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
-                for (const key1 in data2) {
-                  const err4 = { instancePath: instancePath + "/missing-sub-condition/1", schemaPath: "#/properties/missing-sub-condition/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err4];
-                  } else {
-                    vErrors.push(err4);
-                  }
-                  errors++;
-                }
-              } else {
-                const err5 = { instancePath: instancePath + "/missing-sub-condition/1", schemaPath: "#/properties/missing-sub-condition/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err5];
-                } else {
-                  vErrors.push(err5);
-                }
-                errors++;
-              }
-            }
-            const len1 = data0.length;
-            if (!(len1 <= 2)) {
-              const err6 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err6];
-              } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
-          } else {
-            const err7 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err7];
-            } else {
-              vErrors.push(err7);
-            }
-            errors++;
-          }
-          var _valid0 = _errs5 === errors;
-          if (_valid0 && valid1) {
-            valid1 = false;
-            passing0 = [passing0, 1];
-          } else {
-            if (_valid0) {
-              valid1 = true;
-              passing0 = 1;
-            }
-          }
-          if (!valid1) {
-            const err8 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err8];
-            } else {
-              vErrors.push(err8);
-            }
-            errors++;
-          } else {
-            errors = _errs3;
-            if (vErrors !== null) {
-              if (_errs3) {
-                vErrors.length = _errs3;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["broad-sub-wildcard"] !== void 0) {
-          let data3 = data["broad-sub-wildcard"];
-          const _errs12 = errors;
-          let valid3 = false;
-          let passing1 = null;
-          const _errs13 = errors;
-          if (!(data3 === "off" || data3 === "warn" || data3 === "error")) {
-            const err9 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["broad-sub-wildcard"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err9];
-            } else {
-              vErrors.push(err9);
-            }
-            errors++;
-          }
-          var _valid1 = _errs13 === errors;
-          if (_valid1) {
-            valid3 = true;
-            passing1 = 0;
-          }
-          const _errs14 = errors;
-          if (Array.isArray(data3)) {
-            if (data3.length < 1) {
-              const err10 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err10];
-              } else {
-                vErrors.push(err10);
-              }
-              errors++;
-            }
-            const len2 = data3.length;
-            if (len2 > 0) {
-              let data4 = data3[0];
-              if (!(data4 === "off" || data4 === "warn" || data4 === "error")) {
-                const err11 = { instancePath: instancePath + "/broad-sub-wildcard/0", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["broad-sub-wildcard"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err11];
-                } else {
-                  vErrors.push(err11);
-                }
-                errors++;
-              }
-            }
-            if (len2 > 1) {
-              let data5 = data3[1];
-              if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-                for (const key2 in data5) {
-                  if (!(key2 === "allowOrgWide" || key2 === "allowAnyRef")) {
-                    const err12 = { instancePath: instancePath + "/broad-sub-wildcard/1", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
-                    if (vErrors === null) {
-                      vErrors = [err12];
-                    } else {
-                      vErrors.push(err12);
-                    }
-                    errors++;
-                  }
-                }
-                if (data5.allowOrgWide !== void 0) {
-                  if (typeof data5.allowOrgWide !== "boolean") {
-                    const err13 = { instancePath: instancePath + "/broad-sub-wildcard/1/allowOrgWide", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/properties/allowOrgWide/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-                    if (vErrors === null) {
-                      vErrors = [err13];
-                    } else {
-                      vErrors.push(err13);
-                    }
-                    errors++;
-                  }
-                }
-                if (data5.allowAnyRef !== void 0) {
-                  if (typeof data5.allowAnyRef !== "boolean") {
-                    const err14 = { instancePath: instancePath + "/broad-sub-wildcard/1/allowAnyRef", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/properties/allowAnyRef/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-                    if (vErrors === null) {
-                      vErrors = [err14];
-                    } else {
-                      vErrors.push(err14);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err15 = { instancePath: instancePath + "/broad-sub-wildcard/1", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err15];
-                } else {
-                  vErrors.push(err15);
-                }
-                errors++;
-              }
-            }
-            const len3 = data3.length;
-            if (!(len3 <= 2)) {
-              const err16 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err16];
-              } else {
-                vErrors.push(err16);
-              }
-              errors++;
-            }
-          } else {
-            const err17 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err17];
-            } else {
-              vErrors.push(err17);
-            }
-            errors++;
-          }
-          var _valid1 = _errs14 === errors;
-          if (_valid1 && valid3) {
-            valid3 = false;
-            passing1 = [passing1, 1];
-          } else {
-            if (_valid1) {
-              valid3 = true;
-              passing1 = 1;
-            }
-          }
-          if (!valid3) {
-            const err18 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err18];
-            } else {
-              vErrors.push(err18);
-            }
-            errors++;
-          } else {
-            errors = _errs12;
-            if (vErrors !== null) {
-              if (_errs12) {
-                vErrors.length = _errs12;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["invalid-sub-pattern"] !== void 0) {
-          let data8 = data["invalid-sub-pattern"];
-          const _errs25 = errors;
-          let valid6 = false;
-          let passing2 = null;
-          const _errs26 = errors;
-          if (!(data8 === "off" || data8 === "warn" || data8 === "error")) {
-            const err19 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["invalid-sub-pattern"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
-            }
-            errors++;
-          }
-          var _valid2 = _errs26 === errors;
-          if (_valid2) {
-            valid6 = true;
-            passing2 = 0;
-          }
-          const _errs27 = errors;
-          if (Array.isArray(data8)) {
-            if (data8.length < 1) {
-              const err20 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err20];
-              } else {
-                vErrors.push(err20);
-              }
-              errors++;
-            }
-            const len4 = data8.length;
-            if (len4 > 0) {
-              let data9 = data8[0];
-              if (!(data9 === "off" || data9 === "warn" || data9 === "error")) {
-                const err21 = { instancePath: instancePath + "/invalid-sub-pattern/0", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["invalid-sub-pattern"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err21];
-                } else {
-                  vErrors.push(err21);
-                }
-                errors++;
-              }
-            }
-            if (len4 > 1) {
-              let data10 = data8[1];
-              if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
-                for (const key3 in data10) {
-                  const err22 = { instancePath: instancePath + "/invalid-sub-pattern/1", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err22];
-                  } else {
-                    vErrors.push(err22);
-                  }
-                  errors++;
-                }
-              } else {
-                const err23 = { instancePath: instancePath + "/invalid-sub-pattern/1", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err23];
-                } else {
-                  vErrors.push(err23);
-                }
-                errors++;
-              }
-            }
-            const len5 = data8.length;
-            if (!(len5 <= 2)) {
-              const err24 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err24];
-              } else {
-                vErrors.push(err24);
-              }
-              errors++;
-            }
-          } else {
-            const err25 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err25];
-            } else {
-              vErrors.push(err25);
-            }
-            errors++;
-          }
-          var _valid2 = _errs27 === errors;
-          if (_valid2 && valid6) {
-            valid6 = false;
-            passing2 = [passing2, 1];
-          } else {
-            if (_valid2) {
-              valid6 = true;
-              passing2 = 1;
-            }
-          }
-          if (!valid6) {
-            const err26 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf", keyword: "oneOf", params: { passingSchemas: passing2 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
-            }
-            errors++;
-          } else {
-            errors = _errs25;
-            if (vErrors !== null) {
-              if (_errs25) {
-                vErrors.length = _errs25;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["audience-drift"] !== void 0) {
-          let data11 = data["audience-drift"];
-          const _errs34 = errors;
-          let valid8 = false;
-          let passing3 = null;
-          const _errs35 = errors;
-          if (!(data11 === "off" || data11 === "warn" || data11 === "error")) {
-            const err27 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["audience-drift"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err27];
-            } else {
-              vErrors.push(err27);
-            }
-            errors++;
-          }
-          var _valid3 = _errs35 === errors;
-          if (_valid3) {
-            valid8 = true;
-            passing3 = 0;
-          }
-          const _errs36 = errors;
-          if (Array.isArray(data11)) {
-            if (data11.length < 1) {
-              const err28 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err28];
-              } else {
-                vErrors.push(err28);
-              }
-              errors++;
-            }
-            const len6 = data11.length;
-            if (len6 > 0) {
-              let data12 = data11[0];
-              if (!(data12 === "off" || data12 === "warn" || data12 === "error")) {
-                const err29 = { instancePath: instancePath + "/audience-drift/0", schemaPath: "#/properties/audience-drift/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["audience-drift"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err29];
-                } else {
-                  vErrors.push(err29);
-                }
-                errors++;
-              }
-            }
-            if (len6 > 1) {
-              let data13 = data11[1];
-              if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
-                for (const key4 in data13) {
-                  const err30 = { instancePath: instancePath + "/audience-drift/1", schemaPath: "#/properties/audience-drift/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err30];
-                  } else {
-                    vErrors.push(err30);
-                  }
-                  errors++;
-                }
-              } else {
-                const err31 = { instancePath: instancePath + "/audience-drift/1", schemaPath: "#/properties/audience-drift/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err31];
-                } else {
-                  vErrors.push(err31);
-                }
-                errors++;
-              }
-            }
-            const len7 = data11.length;
-            if (!(len7 <= 2)) {
-              const err32 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err32];
-              } else {
-                vErrors.push(err32);
-              }
-              errors++;
-            }
-          } else {
-            const err33 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err33];
-            } else {
-              vErrors.push(err33);
-            }
-            errors++;
-          }
-          var _valid3 = _errs36 === errors;
-          if (_valid3 && valid8) {
-            valid8 = false;
-            passing3 = [passing3, 1];
-          } else {
-            if (_valid3) {
-              valid8 = true;
-              passing3 = 1;
-            }
-          }
-          if (!valid8) {
-            const err34 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf", keyword: "oneOf", params: { passingSchemas: passing3 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err34];
-            } else {
-              vErrors.push(err34);
-            }
-            errors++;
-          } else {
-            errors = _errs34;
-            if (vErrors !== null) {
-              if (_errs34) {
-                vErrors.length = _errs34;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["missing-id-token-permission"] !== void 0) {
-          let data14 = data["missing-id-token-permission"];
-          const _errs43 = errors;
-          let valid10 = false;
-          let passing4 = null;
-          const _errs44 = errors;
-          if (!(data14 === "off" || data14 === "warn" || data14 === "error")) {
-            const err35 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["missing-id-token-permission"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err35];
-            } else {
-              vErrors.push(err35);
-            }
-            errors++;
-          }
-          var _valid4 = _errs44 === errors;
-          if (_valid4) {
-            valid10 = true;
-            passing4 = 0;
-          }
-          const _errs45 = errors;
-          if (Array.isArray(data14)) {
-            if (data14.length < 1) {
-              const err36 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err36];
-              } else {
-                vErrors.push(err36);
-              }
-              errors++;
-            }
-            const len8 = data14.length;
-            if (len8 > 0) {
-              let data15 = data14[0];
-              if (!(data15 === "off" || data15 === "warn" || data15 === "error")) {
-                const err37 = { instancePath: instancePath + "/missing-id-token-permission/0", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["missing-id-token-permission"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err37];
-                } else {
-                  vErrors.push(err37);
-                }
-                errors++;
-              }
-            }
-            if (len8 > 1) {
-              let data16 = data14[1];
-              if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
-                for (const key5 in data16) {
-                  const err38 = { instancePath: instancePath + "/missing-id-token-permission/1", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err38];
-                  } else {
-                    vErrors.push(err38);
-                  }
-                  errors++;
-                }
-              } else {
-                const err39 = { instancePath: instancePath + "/missing-id-token-permission/1", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
-                }
-                errors++;
-              }
-            }
-            const len9 = data14.length;
-            if (!(len9 <= 2)) {
-              const err40 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err40];
-              } else {
-                vErrors.push(err40);
-              }
-              errors++;
-            }
-          } else {
-            const err41 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err41];
-            } else {
-              vErrors.push(err41);
-            }
-            errors++;
-          }
-          var _valid4 = _errs45 === errors;
-          if (_valid4 && valid10) {
-            valid10 = false;
-            passing4 = [passing4, 1];
-          } else {
-            if (_valid4) {
-              valid10 = true;
-              passing4 = 1;
-            }
-          }
-          if (!valid10) {
-            const err42 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf", keyword: "oneOf", params: { passingSchemas: passing4 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err42];
-            } else {
-              vErrors.push(err42);
-            }
-            errors++;
-          } else {
-            errors = _errs43;
-            if (vErrors !== null) {
-              if (_errs43) {
-                vErrors.length = _errs43;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["stale-repo-path"] !== void 0) {
-          let data17 = data["stale-repo-path"];
-          const _errs52 = errors;
-          let valid12 = false;
-          let passing5 = null;
-          const _errs53 = errors;
-          if (!(data17 === "off" || data17 === "warn" || data17 === "error")) {
-            const err43 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["stale-repo-path"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err43];
-            } else {
-              vErrors.push(err43);
-            }
-            errors++;
-          }
-          var _valid5 = _errs53 === errors;
-          if (_valid5) {
-            valid12 = true;
-            passing5 = 0;
-          }
-          const _errs54 = errors;
-          if (Array.isArray(data17)) {
-            if (data17.length < 1) {
-              const err44 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err44];
-              } else {
-                vErrors.push(err44);
-              }
-              errors++;
-            }
-            const len10 = data17.length;
-            if (len10 > 0) {
-              let data18 = data17[0];
-              if (!(data18 === "off" || data18 === "warn" || data18 === "error")) {
-                const err45 = { instancePath: instancePath + "/stale-repo-path/0", schemaPath: "#/properties/stale-repo-path/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["stale-repo-path"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err45];
-                } else {
-                  vErrors.push(err45);
-                }
-                errors++;
-              }
-            }
-            if (len10 > 1) {
-              let data19 = data17[1];
-              if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
-                for (const key6 in data19) {
-                  const err46 = { instancePath: instancePath + "/stale-repo-path/1", schemaPath: "#/properties/stale-repo-path/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err46];
-                  } else {
-                    vErrors.push(err46);
-                  }
-                  errors++;
-                }
-              } else {
-                const err47 = { instancePath: instancePath + "/stale-repo-path/1", schemaPath: "#/properties/stale-repo-path/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err47];
-                } else {
-                  vErrors.push(err47);
-                }
-                errors++;
-              }
-            }
-            const len11 = data17.length;
-            if (!(len11 <= 2)) {
-              const err48 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err48];
-              } else {
-                vErrors.push(err48);
-              }
-              errors++;
-            }
-          } else {
-            const err49 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err49];
-            } else {
-              vErrors.push(err49);
-            }
-            errors++;
-          }
-          var _valid5 = _errs54 === errors;
-          if (_valid5 && valid12) {
-            valid12 = false;
-            passing5 = [passing5, 1];
-          } else {
-            if (_valid5) {
-              valid12 = true;
-              passing5 = 1;
-            }
-          }
-          if (!valid12) {
-            const err50 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf", keyword: "oneOf", params: { passingSchemas: passing5 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err50];
-            } else {
-              vErrors.push(err50);
-            }
-            errors++;
-          } else {
-            errors = _errs52;
-            if (vErrors !== null) {
-              if (_errs52) {
-                vErrors.length = _errs52;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["trust-mismatch"] !== void 0) {
-          let data20 = data["trust-mismatch"];
-          const _errs61 = errors;
-          let valid14 = false;
-          let passing6 = null;
-          const _errs62 = errors;
-          if (!(data20 === "off" || data20 === "warn" || data20 === "error")) {
-            const err51 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["trust-mismatch"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err51];
-            } else {
-              vErrors.push(err51);
-            }
-            errors++;
-          }
-          var _valid6 = _errs62 === errors;
-          if (_valid6) {
-            valid14 = true;
-            passing6 = 0;
-          }
-          const _errs63 = errors;
-          if (Array.isArray(data20)) {
-            if (data20.length < 1) {
-              const err52 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err52];
-              } else {
-                vErrors.push(err52);
-              }
-              errors++;
-            }
-            const len12 = data20.length;
-            if (len12 > 0) {
-              let data21 = data20[0];
-              if (!(data21 === "off" || data21 === "warn" || data21 === "error")) {
-                const err53 = { instancePath: instancePath + "/trust-mismatch/0", schemaPath: "#/properties/trust-mismatch/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["trust-mismatch"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err53];
-                } else {
-                  vErrors.push(err53);
-                }
-                errors++;
-              }
-            }
-            if (len12 > 1) {
-              let data22 = data20[1];
-              if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-                for (const key7 in data22) {
-                  const err54 = { instancePath: instancePath + "/trust-mismatch/1", schemaPath: "#/properties/trust-mismatch/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err54];
-                  } else {
-                    vErrors.push(err54);
-                  }
-                  errors++;
-                }
-              } else {
-                const err55 = { instancePath: instancePath + "/trust-mismatch/1", schemaPath: "#/properties/trust-mismatch/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err55];
-                } else {
-                  vErrors.push(err55);
-                }
-                errors++;
-              }
-            }
-            const len13 = data20.length;
-            if (!(len13 <= 2)) {
-              const err56 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err56];
-              } else {
-                vErrors.push(err56);
-              }
-              errors++;
-            }
-          } else {
-            const err57 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err57];
-            } else {
-              vErrors.push(err57);
-            }
-            errors++;
-          }
-          var _valid6 = _errs63 === errors;
-          if (_valid6 && valid14) {
-            valid14 = false;
-            passing6 = [passing6, 1];
-          } else {
-            if (_valid6) {
-              valid14 = true;
-              passing6 = 1;
-            }
-          }
-          if (!valid14) {
-            const err58 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf", keyword: "oneOf", params: { passingSchemas: passing6 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err58];
-            } else {
-              vErrors.push(err58);
-            }
-            errors++;
-          } else {
-            errors = _errs61;
-            if (vErrors !== null) {
-              if (_errs61) {
-                vErrors.length = _errs61;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["unsafe-condition-operator"] !== void 0) {
-          let data23 = data["unsafe-condition-operator"];
-          const _errs70 = errors;
-          let valid16 = false;
-          let passing7 = null;
-          const _errs71 = errors;
-          if (!(data23 === "off" || data23 === "warn" || data23 === "error")) {
-            const err59 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unsafe-condition-operator"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err59];
-            } else {
-              vErrors.push(err59);
-            }
-            errors++;
-          }
-          var _valid7 = _errs71 === errors;
-          if (_valid7) {
-            valid16 = true;
-            passing7 = 0;
-          }
-          const _errs72 = errors;
-          if (Array.isArray(data23)) {
-            if (data23.length < 1) {
-              const err60 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err60];
-              } else {
-                vErrors.push(err60);
-              }
-              errors++;
-            }
-            const len14 = data23.length;
-            if (len14 > 0) {
-              let data24 = data23[0];
-              if (!(data24 === "off" || data24 === "warn" || data24 === "error")) {
-                const err61 = { instancePath: instancePath + "/unsafe-condition-operator/0", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unsafe-condition-operator"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err61];
-                } else {
-                  vErrors.push(err61);
-                }
-                errors++;
-              }
-            }
-            if (len14 > 1) {
-              let data25 = data23[1];
-              if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
-                for (const key8 in data25) {
-                  const err62 = { instancePath: instancePath + "/unsafe-condition-operator/1", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err62];
-                  } else {
-                    vErrors.push(err62);
-                  }
-                  errors++;
-                }
-              } else {
-                const err63 = { instancePath: instancePath + "/unsafe-condition-operator/1", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err63];
-                } else {
-                  vErrors.push(err63);
-                }
-                errors++;
-              }
-            }
-            const len15 = data23.length;
-            if (!(len15 <= 2)) {
-              const err64 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err64];
-              } else {
-                vErrors.push(err64);
-              }
-              errors++;
-            }
-          } else {
-            const err65 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err65];
-            } else {
-              vErrors.push(err65);
-            }
-            errors++;
-          }
-          var _valid7 = _errs72 === errors;
-          if (_valid7 && valid16) {
-            valid16 = false;
-            passing7 = [passing7, 1];
-          } else {
-            if (_valid7) {
-              valid16 = true;
-              passing7 = 1;
-            }
-          }
-          if (!valid16) {
-            const err66 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf", keyword: "oneOf", params: { passingSchemas: passing7 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err66];
-            } else {
-              vErrors.push(err66);
-            }
-            errors++;
-          } else {
-            errors = _errs70;
-            if (vErrors !== null) {
-              if (_errs70) {
-                vErrors.length = _errs70;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["unknown-condition-key"] !== void 0) {
-          let data26 = data["unknown-condition-key"];
-          const _errs79 = errors;
-          let valid18 = false;
-          let passing8 = null;
-          const _errs80 = errors;
-          if (!(data26 === "off" || data26 === "warn" || data26 === "error")) {
-            const err67 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unknown-condition-key"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err67];
-            } else {
-              vErrors.push(err67);
-            }
-            errors++;
-          }
-          var _valid8 = _errs80 === errors;
-          if (_valid8) {
-            valid18 = true;
-            passing8 = 0;
-          }
-          const _errs81 = errors;
-          if (Array.isArray(data26)) {
-            if (data26.length < 1) {
-              const err68 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err68];
-              } else {
-                vErrors.push(err68);
-              }
-              errors++;
-            }
-            const len16 = data26.length;
-            if (len16 > 0) {
-              let data27 = data26[0];
-              if (!(data27 === "off" || data27 === "warn" || data27 === "error")) {
-                const err69 = { instancePath: instancePath + "/unknown-condition-key/0", schemaPath: "#/properties/unknown-condition-key/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unknown-condition-key"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err69];
-                } else {
-                  vErrors.push(err69);
-                }
-                errors++;
-              }
-            }
-            if (len16 > 1) {
-              let data28 = data26[1];
-              if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
-                for (const key9 in data28) {
-                  const err70 = { instancePath: instancePath + "/unknown-condition-key/1", schemaPath: "#/properties/unknown-condition-key/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err70];
-                  } else {
-                    vErrors.push(err70);
-                  }
-                  errors++;
-                }
-              } else {
-                const err71 = { instancePath: instancePath + "/unknown-condition-key/1", schemaPath: "#/properties/unknown-condition-key/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err71];
-                } else {
-                  vErrors.push(err71);
-                }
-                errors++;
-              }
-            }
-            const len17 = data26.length;
-            if (!(len17 <= 2)) {
-              const err72 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err72];
-              } else {
-                vErrors.push(err72);
-              }
-              errors++;
-            }
-          } else {
-            const err73 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err73];
-            } else {
-              vErrors.push(err73);
-            }
-            errors++;
-          }
-          var _valid8 = _errs81 === errors;
-          if (_valid8 && valid18) {
-            valid18 = false;
-            passing8 = [passing8, 1];
-          } else {
-            if (_valid8) {
-              valid18 = true;
-              passing8 = 1;
-            }
-          }
-          if (!valid18) {
-            const err74 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf", keyword: "oneOf", params: { passingSchemas: passing8 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err74];
-            } else {
-              vErrors.push(err74);
-            }
-            errors++;
-          } else {
-            errors = _errs79;
-            if (vErrors !== null) {
-              if (_errs79) {
-                vErrors.length = _errs79;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["malformed-principal"] !== void 0) {
-          let data29 = data["malformed-principal"];
-          const _errs88 = errors;
-          let valid20 = false;
-          let passing9 = null;
-          const _errs89 = errors;
-          if (!(data29 === "off" || data29 === "warn" || data29 === "error")) {
-            const err75 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["malformed-principal"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err75];
-            } else {
-              vErrors.push(err75);
-            }
-            errors++;
-          }
-          var _valid9 = _errs89 === errors;
-          if (_valid9) {
-            valid20 = true;
-            passing9 = 0;
-          }
-          const _errs90 = errors;
-          if (Array.isArray(data29)) {
-            if (data29.length < 1) {
-              const err76 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err76];
-              } else {
-                vErrors.push(err76);
-              }
-              errors++;
-            }
-            const len18 = data29.length;
-            if (len18 > 0) {
-              let data30 = data29[0];
-              if (!(data30 === "off" || data30 === "warn" || data30 === "error")) {
-                const err77 = { instancePath: instancePath + "/malformed-principal/0", schemaPath: "#/properties/malformed-principal/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["malformed-principal"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err77];
-                } else {
-                  vErrors.push(err77);
-                }
-                errors++;
-              }
-            }
-            if (len18 > 1) {
-              let data31 = data29[1];
-              if (data31 && typeof data31 == "object" && !Array.isArray(data31)) {
-                for (const key10 in data31) {
-                  const err78 = { instancePath: instancePath + "/malformed-principal/1", schemaPath: "#/properties/malformed-principal/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err78];
-                  } else {
-                    vErrors.push(err78);
-                  }
-                  errors++;
-                }
-              } else {
-                const err79 = { instancePath: instancePath + "/malformed-principal/1", schemaPath: "#/properties/malformed-principal/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err79];
-                } else {
-                  vErrors.push(err79);
-                }
-                errors++;
-              }
-            }
-            const len19 = data29.length;
-            if (!(len19 <= 2)) {
-              const err80 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err80];
-              } else {
-                vErrors.push(err80);
-              }
-              errors++;
-            }
-          } else {
-            const err81 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err81];
-            } else {
-              vErrors.push(err81);
-            }
-            errors++;
-          }
-          var _valid9 = _errs90 === errors;
-          if (_valid9 && valid20) {
-            valid20 = false;
-            passing9 = [passing9, 1];
-          } else {
-            if (_valid9) {
-              valid20 = true;
-              passing9 = 1;
-            }
-          }
-          if (!valid20) {
-            const err82 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf", keyword: "oneOf", params: { passingSchemas: passing9 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err82];
-            } else {
-              vErrors.push(err82);
-            }
-            errors++;
-          } else {
-            errors = _errs88;
-            if (vErrors !== null) {
-              if (_errs88) {
-                vErrors.length = _errs88;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["untrusted-trigger-oidc"] !== void 0) {
-          let data32 = data["untrusted-trigger-oidc"];
-          const _errs97 = errors;
-          let valid22 = false;
-          let passing10 = null;
-          const _errs98 = errors;
-          if (!(data32 === "off" || data32 === "warn" || data32 === "error")) {
-            const err83 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["untrusted-trigger-oidc"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err83];
-            } else {
-              vErrors.push(err83);
-            }
-            errors++;
-          }
-          var _valid10 = _errs98 === errors;
-          if (_valid10) {
-            valid22 = true;
-            passing10 = 0;
-          }
-          const _errs99 = errors;
-          if (Array.isArray(data32)) {
-            if (data32.length < 1) {
-              const err84 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err84];
-              } else {
-                vErrors.push(err84);
-              }
-              errors++;
-            }
-            const len20 = data32.length;
-            if (len20 > 0) {
-              let data33 = data32[0];
-              if (!(data33 === "off" || data33 === "warn" || data33 === "error")) {
-                const err85 = { instancePath: instancePath + "/untrusted-trigger-oidc/0", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["untrusted-trigger-oidc"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err85];
-                } else {
-                  vErrors.push(err85);
-                }
-                errors++;
-              }
-            }
-            if (len20 > 1) {
-              let data34 = data32[1];
-              if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
-                for (const key11 in data34) {
-                  const err86 = { instancePath: instancePath + "/untrusted-trigger-oidc/1", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err86];
-                  } else {
-                    vErrors.push(err86);
-                  }
-                  errors++;
-                }
-              } else {
-                const err87 = { instancePath: instancePath + "/untrusted-trigger-oidc/1", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err87];
-                } else {
-                  vErrors.push(err87);
-                }
-                errors++;
-              }
-            }
-            const len21 = data32.length;
-            if (!(len21 <= 2)) {
-              const err88 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err88];
-              } else {
-                vErrors.push(err88);
-              }
-              errors++;
-            }
-          } else {
-            const err89 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err89];
-            } else {
-              vErrors.push(err89);
-            }
-            errors++;
-          }
-          var _valid10 = _errs99 === errors;
-          if (_valid10 && valid22) {
-            valid22 = false;
-            passing10 = [passing10, 1];
-          } else {
-            if (_valid10) {
-              valid22 = true;
-              passing10 = 1;
-            }
-          }
-          if (!valid22) {
-            const err90 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf", keyword: "oneOf", params: { passingSchemas: passing10 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err90];
-            } else {
-              vErrors.push(err90);
-            }
-            errors++;
-          } else {
-            errors = _errs97;
-            if (vErrors !== null) {
-              if (_errs97) {
-                vErrors.length = _errs97;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["excessive-id-token-scope"] !== void 0) {
-          let data35 = data["excessive-id-token-scope"];
-          const _errs106 = errors;
-          let valid24 = false;
-          let passing11 = null;
-          const _errs107 = errors;
-          if (!(data35 === "off" || data35 === "warn" || data35 === "error")) {
-            const err91 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["excessive-id-token-scope"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err91];
-            } else {
-              vErrors.push(err91);
-            }
-            errors++;
-          }
-          var _valid11 = _errs107 === errors;
-          if (_valid11) {
-            valid24 = true;
-            passing11 = 0;
-          }
-          const _errs108 = errors;
-          if (Array.isArray(data35)) {
-            if (data35.length < 1) {
-              const err92 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err92];
-              } else {
-                vErrors.push(err92);
-              }
-              errors++;
-            }
-            const len22 = data35.length;
-            if (len22 > 0) {
-              let data36 = data35[0];
-              if (!(data36 === "off" || data36 === "warn" || data36 === "error")) {
-                const err93 = { instancePath: instancePath + "/excessive-id-token-scope/0", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["excessive-id-token-scope"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err93];
-                } else {
-                  vErrors.push(err93);
-                }
-                errors++;
-              }
-            }
-            if (len22 > 1) {
-              let data37 = data35[1];
-              if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
-                for (const key12 in data37) {
-                  const err94 = { instancePath: instancePath + "/excessive-id-token-scope/1", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err94];
-                  } else {
-                    vErrors.push(err94);
-                  }
-                  errors++;
-                }
-              } else {
-                const err95 = { instancePath: instancePath + "/excessive-id-token-scope/1", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err95];
-                } else {
-                  vErrors.push(err95);
-                }
-                errors++;
-              }
-            }
-            const len23 = data35.length;
-            if (!(len23 <= 2)) {
-              const err96 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err96];
-              } else {
-                vErrors.push(err96);
-              }
-              errors++;
-            }
-          } else {
-            const err97 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err97];
-            } else {
-              vErrors.push(err97);
-            }
-            errors++;
-          }
-          var _valid11 = _errs108 === errors;
-          if (_valid11 && valid24) {
-            valid24 = false;
-            passing11 = [passing11, 1];
-          } else {
-            if (_valid11) {
-              valid24 = true;
-              passing11 = 1;
-            }
-          }
-          if (!valid24) {
-            const err98 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf", keyword: "oneOf", params: { passingSchemas: passing11 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err98];
-            } else {
-              vErrors.push(err98);
-            }
-            errors++;
-          } else {
-            errors = _errs106;
-            if (vErrors !== null) {
-              if (_errs106) {
-                vErrors.length = _errs106;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["mutable-sub-claim"] !== void 0) {
-          let data38 = data["mutable-sub-claim"];
-          const _errs115 = errors;
-          let valid26 = false;
-          let passing12 = null;
-          const _errs116 = errors;
-          if (!(data38 === "off" || data38 === "warn" || data38 === "error")) {
-            const err99 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["mutable-sub-claim"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err99];
-            } else {
-              vErrors.push(err99);
-            }
-            errors++;
-          }
-          var _valid12 = _errs116 === errors;
-          if (_valid12) {
-            valid26 = true;
-            passing12 = 0;
-          }
-          const _errs117 = errors;
-          if (Array.isArray(data38)) {
-            if (data38.length < 1) {
-              const err100 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err100];
-              } else {
-                vErrors.push(err100);
-              }
-              errors++;
-            }
-            const len24 = data38.length;
-            if (len24 > 0) {
-              let data39 = data38[0];
-              if (!(data39 === "off" || data39 === "warn" || data39 === "error")) {
-                const err101 = { instancePath: instancePath + "/mutable-sub-claim/0", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["mutable-sub-claim"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err101];
-                } else {
-                  vErrors.push(err101);
-                }
-                errors++;
-              }
-            }
-            if (len24 > 1) {
-              let data40 = data38[1];
-              if (data40 && typeof data40 == "object" && !Array.isArray(data40)) {
-                for (const key13 in data40) {
-                  const err102 = { instancePath: instancePath + "/mutable-sub-claim/1", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err102];
-                  } else {
-                    vErrors.push(err102);
-                  }
-                  errors++;
-                }
-              } else {
-                const err103 = { instancePath: instancePath + "/mutable-sub-claim/1", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err103];
-                } else {
-                  vErrors.push(err103);
-                }
-                errors++;
-              }
-            }
-            const len25 = data38.length;
-            if (!(len25 <= 2)) {
-              const err104 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err104];
-              } else {
-                vErrors.push(err104);
-              }
-              errors++;
-            }
-          } else {
-            const err105 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err105];
-            } else {
-              vErrors.push(err105);
-            }
-            errors++;
-          }
-          var _valid12 = _errs117 === errors;
-          if (_valid12 && valid26) {
-            valid26 = false;
-            passing12 = [passing12, 1];
-          } else {
-            if (_valid12) {
-              valid26 = true;
-              passing12 = 1;
-            }
-          }
-          if (!valid26) {
-            const err106 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf", keyword: "oneOf", params: { passingSchemas: passing12 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err106];
-            } else {
-              vErrors.push(err106);
-            }
-            errors++;
-          } else {
-            errors = _errs115;
-            if (vErrors !== null) {
-              if (_errs115) {
-                vErrors.length = _errs115;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["provider-config"] !== void 0) {
-          let data41 = data["provider-config"];
-          const _errs124 = errors;
-          let valid28 = false;
-          let passing13 = null;
-          const _errs125 = errors;
-          if (!(data41 === "off" || data41 === "warn" || data41 === "error")) {
-            const err107 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["provider-config"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err107];
-            } else {
-              vErrors.push(err107);
-            }
-            errors++;
-          }
-          var _valid13 = _errs125 === errors;
-          if (_valid13) {
-            valid28 = true;
-            passing13 = 0;
-          }
-          const _errs126 = errors;
-          if (Array.isArray(data41)) {
-            if (data41.length < 1) {
-              const err108 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err108];
-              } else {
-                vErrors.push(err108);
-              }
-              errors++;
-            }
-            const len26 = data41.length;
-            if (len26 > 0) {
-              let data42 = data41[0];
-              if (!(data42 === "off" || data42 === "warn" || data42 === "error")) {
-                const err109 = { instancePath: instancePath + "/provider-config/0", schemaPath: "#/properties/provider-config/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["provider-config"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err109];
-                } else {
-                  vErrors.push(err109);
-                }
-                errors++;
-              }
-            }
-            if (len26 > 1) {
-              let data43 = data41[1];
-              if (data43 && typeof data43 == "object" && !Array.isArray(data43)) {
-                for (const key14 in data43) {
-                  const err110 = { instancePath: instancePath + "/provider-config/1", schemaPath: "#/properties/provider-config/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err110];
-                  } else {
-                    vErrors.push(err110);
-                  }
-                  errors++;
-                }
-              } else {
-                const err111 = { instancePath: instancePath + "/provider-config/1", schemaPath: "#/properties/provider-config/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err111];
-                } else {
-                  vErrors.push(err111);
-                }
-                errors++;
-              }
-            }
-            const len27 = data41.length;
-            if (!(len27 <= 2)) {
-              const err112 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err112];
-              } else {
-                vErrors.push(err112);
-              }
-              errors++;
-            }
-          } else {
-            const err113 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err113];
-            } else {
-              vErrors.push(err113);
-            }
-            errors++;
-          }
-          var _valid13 = _errs126 === errors;
-          if (_valid13 && valid28) {
-            valid28 = false;
-            passing13 = [passing13, 1];
-          } else {
-            if (_valid13) {
-              valid28 = true;
-              passing13 = 1;
-            }
-          }
-          if (!valid28) {
-            const err114 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf", keyword: "oneOf", params: { passingSchemas: passing13 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err114];
-            } else {
-              vErrors.push(err114);
-            }
-            errors++;
-          } else {
-            errors = _errs124;
-            if (vErrors !== null) {
-              if (_errs124) {
-                vErrors.length = _errs124;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["unused-suppression"] !== void 0) {
-          let data44 = data["unused-suppression"];
-          const _errs133 = errors;
-          let valid30 = false;
-          let passing14 = null;
-          const _errs134 = errors;
-          if (!(data44 === "off" || data44 === "warn" || data44 === "error")) {
-            const err115 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unused-suppression"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err115];
-            } else {
-              vErrors.push(err115);
-            }
-            errors++;
-          }
-          var _valid14 = _errs134 === errors;
-          if (_valid14) {
-            valid30 = true;
-            passing14 = 0;
-          }
-          const _errs135 = errors;
-          if (Array.isArray(data44)) {
-            if (data44.length < 1) {
-              const err116 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err116];
-              } else {
-                vErrors.push(err116);
-              }
-              errors++;
-            }
-            const len28 = data44.length;
-            if (len28 > 0) {
-              let data45 = data44[0];
-              if (!(data45 === "off" || data45 === "warn" || data45 === "error")) {
-                const err117 = { instancePath: instancePath + "/unused-suppression/0", schemaPath: "#/properties/unused-suppression/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unused-suppression"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err117];
-                } else {
-                  vErrors.push(err117);
-                }
-                errors++;
-              }
-            }
-            if (len28 > 1) {
-              let data46 = data44[1];
-              if (data46 && typeof data46 == "object" && !Array.isArray(data46)) {
-                for (const key15 in data46) {
-                  const err118 = { instancePath: instancePath + "/unused-suppression/1", schemaPath: "#/properties/unused-suppression/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err118];
-                  } else {
-                    vErrors.push(err118);
-                  }
-                  errors++;
-                }
-              } else {
-                const err119 = { instancePath: instancePath + "/unused-suppression/1", schemaPath: "#/properties/unused-suppression/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err119];
-                } else {
-                  vErrors.push(err119);
-                }
-                errors++;
-              }
-            }
-            const len29 = data44.length;
-            if (!(len29 <= 2)) {
-              const err120 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err120];
-              } else {
-                vErrors.push(err120);
-              }
-              errors++;
-            }
-          } else {
-            const err121 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err121];
-            } else {
-              vErrors.push(err121);
-            }
-            errors++;
-          }
-          var _valid14 = _errs135 === errors;
-          if (_valid14 && valid30) {
-            valid30 = false;
-            passing14 = [passing14, 1];
-          } else {
-            if (_valid14) {
-              valid30 = true;
-              passing14 = 1;
-            }
-          }
-          if (!valid30) {
-            const err122 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf", keyword: "oneOf", params: { passingSchemas: passing14 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err122];
-            } else {
-              vErrors.push(err122);
-            }
-            errors++;
-          } else {
-            errors = _errs133;
-            if (vErrors !== null) {
-              if (_errs133) {
-                vErrors.length = _errs133;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-        if (data["parse-error"] !== void 0) {
-          let data47 = data["parse-error"];
-          const _errs142 = errors;
-          let valid32 = false;
-          let passing15 = null;
-          const _errs143 = errors;
-          if (!(data47 === "off" || data47 === "warn" || data47 === "error")) {
-            const err123 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["parse-error"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err123];
-            } else {
-              vErrors.push(err123);
-            }
-            errors++;
-          }
-          var _valid15 = _errs143 === errors;
-          if (_valid15) {
-            valid32 = true;
-            passing15 = 0;
-          }
-          const _errs144 = errors;
-          if (Array.isArray(data47)) {
-            if (data47.length < 1) {
-              const err124 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err124];
-              } else {
-                vErrors.push(err124);
-              }
-              errors++;
-            }
-            const len30 = data47.length;
-            if (len30 > 0) {
-              let data48 = data47[0];
-              if (!(data48 === "off" || data48 === "warn" || data48 === "error")) {
-                const err125 = { instancePath: instancePath + "/parse-error/0", schemaPath: "#/properties/parse-error/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["parse-error"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
-                if (vErrors === null) {
-                  vErrors = [err125];
-                } else {
-                  vErrors.push(err125);
-                }
-                errors++;
-              }
-            }
-            if (len30 > 1) {
-              let data49 = data47[1];
-              if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
-                for (const key16 in data49) {
-                  const err126 = { instancePath: instancePath + "/parse-error/1", schemaPath: "#/properties/parse-error/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
-                  if (vErrors === null) {
-                    vErrors = [err126];
-                  } else {
-                    vErrors.push(err126);
-                  }
-                  errors++;
-                }
-              } else {
-                const err127 = { instancePath: instancePath + "/parse-error/1", schemaPath: "#/properties/parse-error/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err127];
-                } else {
-                  vErrors.push(err127);
-                }
-                errors++;
-              }
-            }
-            const len31 = data47.length;
-            if (!(len31 <= 2)) {
-              const err128 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
-              if (vErrors === null) {
-                vErrors = [err128];
-              } else {
-                vErrors.push(err128);
-              }
-              errors++;
-            }
-          } else {
-            const err129 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err129];
-            } else {
-              vErrors.push(err129);
-            }
-            errors++;
-          }
-          var _valid15 = _errs144 === errors;
-          if (_valid15 && valid32) {
-            valid32 = false;
-            passing15 = [passing15, 1];
-          } else {
-            if (_valid15) {
-              valid32 = true;
-              passing15 = 1;
-            }
-          }
-          if (!valid32) {
-            const err130 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf", keyword: "oneOf", params: { passingSchemas: passing15 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err130];
-            } else {
-              vErrors.push(err130);
-            }
-            errors++;
-          } else {
-            errors = _errs142;
-            if (vErrors !== null) {
-              if (_errs142) {
-                vErrors.length = _errs142;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-        }
-      } else {
-        const err131 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+// dist/src/config/validate-config.js
+var validate_config_exports = {};
+__export(validate_config_exports, {
+  default: () => validate_config_default,
+  schemaKey: () => schemaKey,
+  validate: () => validate
+});
+function validate53(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate53.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func1.call(schema20.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
-          vErrors = [err131];
+          vErrors = [err0];
         } else {
-          vErrors.push(err131);
+          vErrors.push(err0);
         }
         errors++;
       }
-      validate53.errors = vErrors;
-      return errors === 0;
     }
-    validate53.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
-      ;
-      let vErrors = null;
-      let errors = 0;
-      const evaluated0 = validate52.evaluated;
-      if (evaluated0.dynamicProps) {
-        evaluated0.props = void 0;
-      }
-      if (evaluated0.dynamicItems) {
-        evaluated0.items = void 0;
-      }
-      if (data && typeof data == "object" && !Array.isArray(data)) {
-        for (const key0 in data) {
-          if (!func1.call(schema19.properties, key0)) {
-            const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err0];
-            } else {
-              vErrors.push(err0);
-            }
-            errors++;
-          }
+    if (data["missing-sub-condition"] !== void 0) {
+      let data0 = data["missing-sub-condition"];
+      const _errs3 = errors;
+      let valid1 = false;
+      let passing0 = null;
+      const _errs4 = errors;
+      if (!(data0 === "off" || data0 === "warn" || data0 === "error")) {
+        const err1 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["missing-sub-condition"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
         }
-        if (data.$schema !== void 0) {
-          if (typeof data.$schema !== "string") {
-            const err1 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err1];
-            } else {
-              vErrors.push(err1);
-            }
-            errors++;
-          }
-        }
-        if (data.repository !== void 0) {
-          let data1 = data.repository;
-          if (typeof data1 === "string") {
-            if (!pattern3.test(data1)) {
-              const err2 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$" }, message: 'must match pattern "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"' };
-              if (vErrors === null) {
-                vErrors = [err2];
-              } else {
-                vErrors.push(err2);
-              }
-              errors++;
-            }
+        errors++;
+      }
+      var _valid0 = _errs4 === errors;
+      if (_valid0) {
+        valid1 = true;
+        passing0 = 0;
+      }
+      const _errs5 = errors;
+      if (Array.isArray(data0)) {
+        if (data0.length < 1) {
+          const err2 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err2];
           } else {
-            const err3 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+        const len0 = data0.length;
+        if (len0 > 0) {
+          let data1 = data0[0];
+          if (!(data1 === "off" || data1 === "warn" || data1 === "error")) {
+            const err3 = { instancePath: instancePath + "/missing-sub-condition/0", schemaPath: "#/properties/missing-sub-condition/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["missing-sub-condition"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err3];
             } else {
@@ -2560,11 +681,11 @@ var require_validate_config = __commonJS({
             errors++;
           }
         }
-        if (data.audience !== void 0) {
-          let data2 = data.audience;
-          if (typeof data2 === "string") {
-            if (func2(data2) < 1) {
-              const err4 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (len0 > 1) {
+          let data2 = data0[1];
+          if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
+            for (const key1 in data2) {
+              const err4 = { instancePath: instancePath + "/missing-sub-condition/1", schemaPath: "#/properties/missing-sub-condition/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
               if (vErrors === null) {
                 vErrors = [err4];
               } else {
@@ -2573,7 +694,7 @@ var require_validate_config = __commonJS({
               errors++;
             }
           } else {
-            const err5 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err5 = { instancePath: instancePath + "/missing-sub-condition/1", schemaPath: "#/properties/missing-sub-condition/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err5];
             } else {
@@ -2582,114 +703,126 @@ var require_validate_config = __commonJS({
             errors++;
           }
         }
-        if (data.issuer !== void 0) {
-          let data3 = data.issuer;
-          if (typeof data3 === "string") {
-            if (func2(data3) < 1) {
-              const err6 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err6];
-              } else {
-                vErrors.push(err6);
-              }
-              errors++;
-            }
+        const len1 = data0.length;
+        if (!(len1 <= 2)) {
+          const err6 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err6];
           } else {
-            const err7 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+      var _valid0 = _errs5 === errors;
+      if (_valid0 && valid1) {
+        valid1 = false;
+        passing0 = [passing0, 1];
+      } else {
+        if (_valid0) {
+          valid1 = true;
+          passing0 = 1;
+        }
+      }
+      if (!valid1) {
+        const err8 = { instancePath: instancePath + "/missing-sub-condition", schemaPath: "#/properties/missing-sub-condition/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      } else {
+        errors = _errs3;
+        if (vErrors !== null) {
+          if (_errs3) {
+            vErrors.length = _errs3;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["broad-sub-wildcard"] !== void 0) {
+      let data3 = data["broad-sub-wildcard"];
+      const _errs12 = errors;
+      let valid3 = false;
+      let passing1 = null;
+      const _errs13 = errors;
+      if (!(data3 === "off" || data3 === "warn" || data3 === "error")) {
+        const err9 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["broad-sub-wildcard"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+      var _valid1 = _errs13 === errors;
+      if (_valid1) {
+        valid3 = true;
+        passing1 = 0;
+      }
+      const _errs14 = errors;
+      if (Array.isArray(data3)) {
+        if (data3.length < 1) {
+          const err10 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        const len2 = data3.length;
+        if (len2 > 0) {
+          let data4 = data3[0];
+          if (!(data4 === "off" || data4 === "warn" || data4 === "error")) {
+            const err11 = { instancePath: instancePath + "/broad-sub-wildcard/0", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["broad-sub-wildcard"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
-              vErrors = [err7];
+              vErrors = [err11];
             } else {
-              vErrors.push(err7);
+              vErrors.push(err11);
             }
             errors++;
           }
         }
-        if (data.subClaimTemplate !== void 0) {
-          let data4 = data.subClaimTemplate;
-          if (Array.isArray(data4)) {
-            if (data4.length < 1) {
-              const err8 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-              if (vErrors === null) {
-                vErrors = [err8];
-              } else {
-                vErrors.push(err8);
-              }
-              errors++;
-            }
-            const len0 = data4.length;
-            for (let i0 = 0; i0 < len0; i0++) {
-              let data5 = data4[i0];
-              if (typeof data5 === "string") {
-                if (func2(data5) < 1) {
-                  const err9 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-                  if (vErrors === null) {
-                    vErrors = [err9];
-                  } else {
-                    vErrors.push(err9);
-                  }
-                  errors++;
-                }
-              } else {
-                const err10 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (len2 > 1) {
+          let data5 = data3[1];
+          if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+            for (const key2 in data5) {
+              if (!(key2 === "allowOrgWide" || key2 === "allowAnyRef")) {
+                const err12 = { instancePath: instancePath + "/broad-sub-wildcard/1", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err10];
+                  vErrors = [err12];
                 } else {
-                  vErrors.push(err10);
+                  vErrors.push(err12);
                 }
                 errors++;
               }
             }
-            let i1 = data4.length;
-            let j0;
-            if (i1 > 1) {
-              const indices0 = {};
-              for (; i1--; ) {
-                let item0 = data4[i1];
-                if (typeof item0 !== "string") {
-                  continue;
+            if (data5.allowOrgWide !== void 0) {
+              if (typeof data5.allowOrgWide !== "boolean") {
+                const err13 = { instancePath: instancePath + "/broad-sub-wildcard/1/allowOrgWide", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/properties/allowOrgWide/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err13];
+                } else {
+                  vErrors.push(err13);
                 }
-                if (typeof indices0[item0] == "number") {
-                  j0 = indices0[item0];
-                  const err11 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
-                  if (vErrors === null) {
-                    vErrors = [err11];
-                  } else {
-                    vErrors.push(err11);
-                  }
-                  errors++;
-                  break;
-                }
-                indices0[item0] = i1;
+                errors++;
               }
             }
-          } else {
-            const err12 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err12];
-            } else {
-              vErrors.push(err12);
-            }
-            errors++;
-          }
-        }
-        if (data.repositories !== void 0) {
-          let data6 = data.repositories;
-          if (Array.isArray(data6)) {
-            const len1 = data6.length;
-            for (let i2 = 0; i2 < len1; i2++) {
-              let data7 = data6[i2];
-              if (typeof data7 === "string") {
-                if (!pattern4.test(data7)) {
-                  const err13 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"' };
-                  if (vErrors === null) {
-                    vErrors = [err13];
-                  } else {
-                    vErrors.push(err13);
-                  }
-                  errors++;
-                }
-              } else {
-                const err14 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (data5.allowAnyRef !== void 0) {
+              if (typeof data5.allowAnyRef !== "boolean") {
+                const err14 = { instancePath: instancePath + "/broad-sub-wildcard/1/allowAnyRef", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/properties/allowAnyRef/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
                 if (vErrors === null) {
                   vErrors = [err14];
                 } else {
@@ -2699,7 +832,7 @@ var require_validate_config = __commonJS({
               }
             }
           } else {
-            const err15 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err15 = { instancePath: instancePath + "/broad-sub-wildcard/1", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err15];
             } else {
@@ -2708,90 +841,112 @@ var require_validate_config = __commonJS({
             errors++;
           }
         }
-        if (data.repositoriesFile !== void 0) {
-          let data8 = data.repositoriesFile;
-          if (typeof data8 === "string") {
-            if (func2(data8) < 1) {
-              const err16 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        const len3 = data3.length;
+        if (!(len3 <= 2)) {
+          const err16 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      } else {
+        const err17 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+      var _valid1 = _errs14 === errors;
+      if (_valid1 && valid3) {
+        valid3 = false;
+        passing1 = [passing1, 1];
+      } else {
+        if (_valid1) {
+          valid3 = true;
+          passing1 = 1;
+        }
+      }
+      if (!valid3) {
+        const err18 = { instancePath: instancePath + "/broad-sub-wildcard", schemaPath: "#/properties/broad-sub-wildcard/oneOf", keyword: "oneOf", params: { passingSchemas: passing1 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      } else {
+        errors = _errs12;
+        if (vErrors !== null) {
+          if (_errs12) {
+            vErrors.length = _errs12;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["invalid-sub-pattern"] !== void 0) {
+      let data8 = data["invalid-sub-pattern"];
+      const _errs25 = errors;
+      let valid6 = false;
+      let passing2 = null;
+      const _errs26 = errors;
+      if (!(data8 === "off" || data8 === "warn" || data8 === "error")) {
+        const err19 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["invalid-sub-pattern"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+      var _valid2 = _errs26 === errors;
+      if (_valid2) {
+        valid6 = true;
+        passing2 = 0;
+      }
+      const _errs27 = errors;
+      if (Array.isArray(data8)) {
+        if (data8.length < 1) {
+          const err20 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        const len4 = data8.length;
+        if (len4 > 0) {
+          let data9 = data8[0];
+          if (!(data9 === "off" || data9 === "warn" || data9 === "error")) {
+            const err21 = { instancePath: instancePath + "/invalid-sub-pattern/0", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["invalid-sub-pattern"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (len4 > 1) {
+          let data10 = data8[1];
+          if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+            for (const key3 in data10) {
+              const err22 = { instancePath: instancePath + "/invalid-sub-pattern/1", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
               if (vErrors === null) {
-                vErrors = [err16];
+                vErrors = [err22];
               } else {
-                vErrors.push(err16);
+                vErrors.push(err22);
               }
               errors++;
             }
           } else {
-            const err17 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err17];
-            } else {
-              vErrors.push(err17);
-            }
-            errors++;
-          }
-        }
-        if (data.roles !== void 0) {
-          let data9 = data.roles;
-          if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
-            for (const key1 in data9) {
-              if (typeof data9[key1] !== "string") {
-                const err18 = { instancePath: instancePath + "/roles/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/roles/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err18];
-                } else {
-                  vErrors.push(err18);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err19 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
-            }
-            errors++;
-          }
-        }
-        if (data.defaultTokenPermissions !== void 0) {
-          let data11 = data.defaultTokenPermissions;
-          if (!(data11 === "restricted" || data11 === "permissive")) {
-            const err20 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema19.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
-            if (vErrors === null) {
-              vErrors = [err20];
-            } else {
-              vErrors.push(err20);
-            }
-            errors++;
-          }
-        }
-        if (data.defaultBranch !== void 0) {
-          let data12 = data.defaultBranch;
-          if (typeof data12 === "string") {
-            if (func2(data12) < 1) {
-              const err21 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err21];
-              } else {
-                vErrors.push(err21);
-              }
-              errors++;
-            }
-          } else {
-            const err22 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err22];
-            } else {
-              vErrors.push(err22);
-            }
-            errors++;
-          }
-        }
-        if (data.extends !== void 0) {
-          let data13 = data.extends;
-          if (!(data13 === "oidclint:recommended" || data13 === "oidclint:strict")) {
-            const err23 = { instancePath: instancePath + "/extends", schemaPath: "#/properties/extends/enum", keyword: "enum", params: { allowedValues: schema19.properties.extends.enum }, message: "must be equal to one of the allowed values" };
+            const err23 = { instancePath: instancePath + "/invalid-sub-pattern/1", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err23];
             } else {
@@ -2800,68 +955,90 @@ var require_validate_config = __commonJS({
             errors++;
           }
         }
-        if (data.requireSuppressionReason !== void 0) {
-          if (typeof data.requireSuppressionReason !== "boolean") {
-            const err24 = { instancePath: instancePath + "/requireSuppressionReason", schemaPath: "#/properties/requireSuppressionReason/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err24];
-            } else {
-              vErrors.push(err24);
-            }
-            errors++;
-          }
-        }
-        if (data.localActionUsesOidc !== void 0) {
-          if (typeof data.localActionUsesOidc !== "boolean") {
-            const err25 = { instancePath: instancePath + "/localActionUsesOidc", schemaPath: "#/properties/localActionUsesOidc/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-            if (vErrors === null) {
-              vErrors = [err25];
-            } else {
-              vErrors.push(err25);
-            }
-            errors++;
-          }
-        }
-        if (data.variables !== void 0) {
-          let data16 = data.variables;
-          if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
-            for (const key2 in data16) {
-              const _errs35 = errors;
-              if (typeof key2 === "string") {
-                if (!pattern5.test(key2)) {
-                  const err26 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key2 };
-                  if (vErrors === null) {
-                    vErrors = [err26];
-                  } else {
-                    vErrors.push(err26);
-                  }
-                  errors++;
-                }
-              }
-              var valid7 = _errs35 === errors;
-              if (!valid7) {
-                const err27 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames", keyword: "propertyNames", params: { propertyName: key2 }, message: "property name must be valid" };
-                if (vErrors === null) {
-                  vErrors = [err27];
-                } else {
-                  vErrors.push(err27);
-                }
-                errors++;
-              }
-            }
-            for (const key3 in data16) {
-              if (typeof data16[key3] !== "string") {
-                const err28 = { instancePath: instancePath + "/variables/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/variables/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err28];
-                } else {
-                  vErrors.push(err28);
-                }
-                errors++;
-              }
-            }
+        const len5 = data8.length;
+        if (!(len5 <= 2)) {
+          const err24 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err24];
           } else {
-            const err29 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            vErrors.push(err24);
+          }
+          errors++;
+        }
+      } else {
+        const err25 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+      var _valid2 = _errs27 === errors;
+      if (_valid2 && valid6) {
+        valid6 = false;
+        passing2 = [passing2, 1];
+      } else {
+        if (_valid2) {
+          valid6 = true;
+          passing2 = 1;
+        }
+      }
+      if (!valid6) {
+        const err26 = { instancePath: instancePath + "/invalid-sub-pattern", schemaPath: "#/properties/invalid-sub-pattern/oneOf", keyword: "oneOf", params: { passingSchemas: passing2 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      } else {
+        errors = _errs25;
+        if (vErrors !== null) {
+          if (_errs25) {
+            vErrors.length = _errs25;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["audience-drift"] !== void 0) {
+      let data11 = data["audience-drift"];
+      const _errs34 = errors;
+      let valid8 = false;
+      let passing3 = null;
+      const _errs35 = errors;
+      if (!(data11 === "off" || data11 === "warn" || data11 === "error")) {
+        const err27 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["audience-drift"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+      var _valid3 = _errs35 === errors;
+      if (_valid3) {
+        valid8 = true;
+        passing3 = 0;
+      }
+      const _errs36 = errors;
+      if (Array.isArray(data11)) {
+        if (data11.length < 1) {
+          const err28 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+        const len6 = data11.length;
+        if (len6 > 0) {
+          let data12 = data11[0];
+          if (!(data12 === "off" || data12 === "warn" || data12 === "error")) {
+            const err29 = { instancePath: instancePath + "/audience-drift/0", schemaPath: "#/properties/audience-drift/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["audience-drift"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err29];
             } else {
@@ -2870,29 +1047,20 @@ var require_validate_config = __commonJS({
             errors++;
           }
         }
-        if (data.rules !== void 0) {
-          if (!validate53(data.rules, { instancePath: instancePath + "/rules", parentData: data, parentDataProperty: "rules", rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
-            errors = vErrors.length;
-          }
-        }
-        if (data.ignore !== void 0) {
-          let data19 = data.ignore;
-          if (Array.isArray(data19)) {
-            const len2 = data19.length;
-            for (let i3 = 0; i3 < len2; i3++) {
-              if (typeof data19[i3] !== "string") {
-                const err30 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err30];
-                } else {
-                  vErrors.push(err30);
-                }
-                errors++;
+        if (len6 > 1) {
+          let data13 = data11[1];
+          if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
+            for (const key4 in data13) {
+              const err30 = { instancePath: instancePath + "/audience-drift/1", schemaPath: "#/properties/audience-drift/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
               }
+              errors++;
             }
           } else {
-            const err31 = { instancePath: instancePath + "/ignore", schemaPath: "#/properties/ignore/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err31 = { instancePath: instancePath + "/audience-drift/1", schemaPath: "#/properties/audience-drift/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err31];
             } else {
@@ -2901,142 +1069,132 @@ var require_validate_config = __commonJS({
             errors++;
           }
         }
-        if (data.overrides !== void 0) {
-          let data21 = data.overrides;
-          if (Array.isArray(data21)) {
-            const len3 = data21.length;
-            for (let i4 = 0; i4 < len3; i4++) {
-              let data22 = data21[i4];
-              if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-                if (data22.files === void 0) {
-                  const err32 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'" };
-                  if (vErrors === null) {
-                    vErrors = [err32];
-                  } else {
-                    vErrors.push(err32);
-                  }
-                  errors++;
-                }
-                for (const key4 in data22) {
-                  if (!(key4 === "files" || key4 === "rules")) {
-                    const err33 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
-                    if (vErrors === null) {
-                      vErrors = [err33];
-                    } else {
-                      vErrors.push(err33);
-                    }
-                    errors++;
-                  }
-                }
-                if (data22.files !== void 0) {
-                  let data23 = data22.files;
-                  const _errs50 = errors;
-                  let valid14 = false;
-                  let passing0 = null;
-                  const _errs51 = errors;
-                  if (typeof data23 !== "string") {
-                    const err34 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err34];
-                    } else {
-                      vErrors.push(err34);
-                    }
-                    errors++;
-                  }
-                  var _valid0 = _errs51 === errors;
-                  if (_valid0) {
-                    valid14 = true;
-                    passing0 = 0;
-                  }
-                  const _errs53 = errors;
-                  if (Array.isArray(data23)) {
-                    if (data23.length < 1) {
-                      const err35 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-                      if (vErrors === null) {
-                        vErrors = [err35];
-                      } else {
-                        vErrors.push(err35);
-                      }
-                      errors++;
-                    }
-                    const len4 = data23.length;
-                    for (let i5 = 0; i5 < len4; i5++) {
-                      if (typeof data23[i5] !== "string") {
-                        const err36 = { instancePath: instancePath + "/overrides/" + i4 + "/files/" + i5, schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                        if (vErrors === null) {
-                          vErrors = [err36];
-                        } else {
-                          vErrors.push(err36);
-                        }
-                        errors++;
-                      }
-                    }
-                  } else {
-                    const err37 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-                    if (vErrors === null) {
-                      vErrors = [err37];
-                    } else {
-                      vErrors.push(err37);
-                    }
-                    errors++;
-                  }
-                  var _valid0 = _errs53 === errors;
-                  if (_valid0 && valid14) {
-                    valid14 = false;
-                    passing0 = [passing0, 1];
-                  } else {
-                    if (_valid0) {
-                      valid14 = true;
-                      passing0 = 1;
-                    }
-                  }
-                  if (!valid14) {
-                    const err38 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
-                    if (vErrors === null) {
-                      vErrors = [err38];
-                    } else {
-                      vErrors.push(err38);
-                    }
-                    errors++;
-                  } else {
-                    errors = _errs50;
-                    if (vErrors !== null) {
-                      if (_errs50) {
-                        vErrors.length = _errs50;
-                      } else {
-                        vErrors = null;
-                      }
-                    }
-                  }
-                }
-                if (data22.rules !== void 0) {
-                  if (!validate53(data22.rules, { instancePath: instancePath + "/overrides/" + i4 + "/rules", parentData: data22, parentDataProperty: "rules", rootData, dynamicAnchors })) {
-                    vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
-                    errors = vErrors.length;
-                  }
-                }
-              } else {
-                const err39 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-                if (vErrors === null) {
-                  vErrors = [err39];
-                } else {
-                  vErrors.push(err39);
-                }
-                errors++;
-              }
-            }
+        const len7 = data11.length;
+        if (!(len7 <= 2)) {
+          const err32 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err32];
           } else {
-            const err40 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            vErrors.push(err32);
+          }
+          errors++;
+        }
+      } else {
+        const err33 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+      var _valid3 = _errs36 === errors;
+      if (_valid3 && valid8) {
+        valid8 = false;
+        passing3 = [passing3, 1];
+      } else {
+        if (_valid3) {
+          valid8 = true;
+          passing3 = 1;
+        }
+      }
+      if (!valid8) {
+        const err34 = { instancePath: instancePath + "/audience-drift", schemaPath: "#/properties/audience-drift/oneOf", keyword: "oneOf", params: { passingSchemas: passing3 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      } else {
+        errors = _errs34;
+        if (vErrors !== null) {
+          if (_errs34) {
+            vErrors.length = _errs34;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["missing-id-token-permission"] !== void 0) {
+      let data14 = data["missing-id-token-permission"];
+      const _errs43 = errors;
+      let valid10 = false;
+      let passing4 = null;
+      const _errs44 = errors;
+      if (!(data14 === "off" || data14 === "warn" || data14 === "error")) {
+        const err35 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["missing-id-token-permission"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+      var _valid4 = _errs44 === errors;
+      if (_valid4) {
+        valid10 = true;
+        passing4 = 0;
+      }
+      const _errs45 = errors;
+      if (Array.isArray(data14)) {
+        if (data14.length < 1) {
+          const err36 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
+        }
+        const len8 = data14.length;
+        if (len8 > 0) {
+          let data15 = data14[0];
+          if (!(data15 === "off" || data15 === "warn" || data15 === "error")) {
+            const err37 = { instancePath: instancePath + "/missing-id-token-permission/0", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["missing-id-token-permission"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
-              vErrors = [err40];
+              vErrors = [err37];
             } else {
-              vErrors.push(err40);
+              vErrors.push(err37);
             }
             errors++;
           }
         }
+        if (len8 > 1) {
+          let data16 = data14[1];
+          if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+            for (const key5 in data16) {
+              const err38 = { instancePath: instancePath + "/missing-id-token-permission/1", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err38];
+              } else {
+                vErrors.push(err38);
+              }
+              errors++;
+            }
+          } else {
+            const err39 = { instancePath: instancePath + "/missing-id-token-permission/1", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
+        }
+        const len9 = data14.length;
+        if (!(len9 <= 2)) {
+          const err40 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err40];
+          } else {
+            vErrors.push(err40);
+          }
+          errors++;
+        }
       } else {
-        const err41 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err41 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
           vErrors = [err41];
         } else {
@@ -3044,11 +1202,1860 @@ var require_validate_config = __commonJS({
         }
         errors++;
       }
-      validate52.errors = vErrors;
-      return errors === 0;
+      var _valid4 = _errs45 === errors;
+      if (_valid4 && valid10) {
+        valid10 = false;
+        passing4 = [passing4, 1];
+      } else {
+        if (_valid4) {
+          valid10 = true;
+          passing4 = 1;
+        }
+      }
+      if (!valid10) {
+        const err42 = { instancePath: instancePath + "/missing-id-token-permission", schemaPath: "#/properties/missing-id-token-permission/oneOf", keyword: "oneOf", params: { passingSchemas: passing4 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err42];
+        } else {
+          vErrors.push(err42);
+        }
+        errors++;
+      } else {
+        errors = _errs43;
+        if (vErrors !== null) {
+          if (_errs43) {
+            vErrors.length = _errs43;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
     }
+    if (data["stale-repo-path"] !== void 0) {
+      let data17 = data["stale-repo-path"];
+      const _errs52 = errors;
+      let valid12 = false;
+      let passing5 = null;
+      const _errs53 = errors;
+      if (!(data17 === "off" || data17 === "warn" || data17 === "error")) {
+        const err43 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["stale-repo-path"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+      var _valid5 = _errs53 === errors;
+      if (_valid5) {
+        valid12 = true;
+        passing5 = 0;
+      }
+      const _errs54 = errors;
+      if (Array.isArray(data17)) {
+        if (data17.length < 1) {
+          const err44 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err44];
+          } else {
+            vErrors.push(err44);
+          }
+          errors++;
+        }
+        const len10 = data17.length;
+        if (len10 > 0) {
+          let data18 = data17[0];
+          if (!(data18 === "off" || data18 === "warn" || data18 === "error")) {
+            const err45 = { instancePath: instancePath + "/stale-repo-path/0", schemaPath: "#/properties/stale-repo-path/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["stale-repo-path"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err45];
+            } else {
+              vErrors.push(err45);
+            }
+            errors++;
+          }
+        }
+        if (len10 > 1) {
+          let data19 = data17[1];
+          if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+            for (const key6 in data19) {
+              const err46 = { instancePath: instancePath + "/stale-repo-path/1", schemaPath: "#/properties/stale-repo-path/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err46];
+              } else {
+                vErrors.push(err46);
+              }
+              errors++;
+            }
+          } else {
+            const err47 = { instancePath: instancePath + "/stale-repo-path/1", schemaPath: "#/properties/stale-repo-path/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err47];
+            } else {
+              vErrors.push(err47);
+            }
+            errors++;
+          }
+        }
+        const len11 = data17.length;
+        if (!(len11 <= 2)) {
+          const err48 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err48];
+          } else {
+            vErrors.push(err48);
+          }
+          errors++;
+        }
+      } else {
+        const err49 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err49];
+        } else {
+          vErrors.push(err49);
+        }
+        errors++;
+      }
+      var _valid5 = _errs54 === errors;
+      if (_valid5 && valid12) {
+        valid12 = false;
+        passing5 = [passing5, 1];
+      } else {
+        if (_valid5) {
+          valid12 = true;
+          passing5 = 1;
+        }
+      }
+      if (!valid12) {
+        const err50 = { instancePath: instancePath + "/stale-repo-path", schemaPath: "#/properties/stale-repo-path/oneOf", keyword: "oneOf", params: { passingSchemas: passing5 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      } else {
+        errors = _errs52;
+        if (vErrors !== null) {
+          if (_errs52) {
+            vErrors.length = _errs52;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["trust-mismatch"] !== void 0) {
+      let data20 = data["trust-mismatch"];
+      const _errs61 = errors;
+      let valid14 = false;
+      let passing6 = null;
+      const _errs62 = errors;
+      if (!(data20 === "off" || data20 === "warn" || data20 === "error")) {
+        const err51 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["trust-mismatch"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err51];
+        } else {
+          vErrors.push(err51);
+        }
+        errors++;
+      }
+      var _valid6 = _errs62 === errors;
+      if (_valid6) {
+        valid14 = true;
+        passing6 = 0;
+      }
+      const _errs63 = errors;
+      if (Array.isArray(data20)) {
+        if (data20.length < 1) {
+          const err52 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err52];
+          } else {
+            vErrors.push(err52);
+          }
+          errors++;
+        }
+        const len12 = data20.length;
+        if (len12 > 0) {
+          let data21 = data20[0];
+          if (!(data21 === "off" || data21 === "warn" || data21 === "error")) {
+            const err53 = { instancePath: instancePath + "/trust-mismatch/0", schemaPath: "#/properties/trust-mismatch/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["trust-mismatch"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err53];
+            } else {
+              vErrors.push(err53);
+            }
+            errors++;
+          }
+        }
+        if (len12 > 1) {
+          let data22 = data20[1];
+          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+            for (const key7 in data22) {
+              const err54 = { instancePath: instancePath + "/trust-mismatch/1", schemaPath: "#/properties/trust-mismatch/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err54];
+              } else {
+                vErrors.push(err54);
+              }
+              errors++;
+            }
+          } else {
+            const err55 = { instancePath: instancePath + "/trust-mismatch/1", schemaPath: "#/properties/trust-mismatch/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err55];
+            } else {
+              vErrors.push(err55);
+            }
+            errors++;
+          }
+        }
+        const len13 = data20.length;
+        if (!(len13 <= 2)) {
+          const err56 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err56];
+          } else {
+            vErrors.push(err56);
+          }
+          errors++;
+        }
+      } else {
+        const err57 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err57];
+        } else {
+          vErrors.push(err57);
+        }
+        errors++;
+      }
+      var _valid6 = _errs63 === errors;
+      if (_valid6 && valid14) {
+        valid14 = false;
+        passing6 = [passing6, 1];
+      } else {
+        if (_valid6) {
+          valid14 = true;
+          passing6 = 1;
+        }
+      }
+      if (!valid14) {
+        const err58 = { instancePath: instancePath + "/trust-mismatch", schemaPath: "#/properties/trust-mismatch/oneOf", keyword: "oneOf", params: { passingSchemas: passing6 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err58];
+        } else {
+          vErrors.push(err58);
+        }
+        errors++;
+      } else {
+        errors = _errs61;
+        if (vErrors !== null) {
+          if (_errs61) {
+            vErrors.length = _errs61;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["unsafe-condition-operator"] !== void 0) {
+      let data23 = data["unsafe-condition-operator"];
+      const _errs70 = errors;
+      let valid16 = false;
+      let passing7 = null;
+      const _errs71 = errors;
+      if (!(data23 === "off" || data23 === "warn" || data23 === "error")) {
+        const err59 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unsafe-condition-operator"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err59];
+        } else {
+          vErrors.push(err59);
+        }
+        errors++;
+      }
+      var _valid7 = _errs71 === errors;
+      if (_valid7) {
+        valid16 = true;
+        passing7 = 0;
+      }
+      const _errs72 = errors;
+      if (Array.isArray(data23)) {
+        if (data23.length < 1) {
+          const err60 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err60];
+          } else {
+            vErrors.push(err60);
+          }
+          errors++;
+        }
+        const len14 = data23.length;
+        if (len14 > 0) {
+          let data24 = data23[0];
+          if (!(data24 === "off" || data24 === "warn" || data24 === "error")) {
+            const err61 = { instancePath: instancePath + "/unsafe-condition-operator/0", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unsafe-condition-operator"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err61];
+            } else {
+              vErrors.push(err61);
+            }
+            errors++;
+          }
+        }
+        if (len14 > 1) {
+          let data25 = data23[1];
+          if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
+            for (const key8 in data25) {
+              const err62 = { instancePath: instancePath + "/unsafe-condition-operator/1", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err62];
+              } else {
+                vErrors.push(err62);
+              }
+              errors++;
+            }
+          } else {
+            const err63 = { instancePath: instancePath + "/unsafe-condition-operator/1", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err63];
+            } else {
+              vErrors.push(err63);
+            }
+            errors++;
+          }
+        }
+        const len15 = data23.length;
+        if (!(len15 <= 2)) {
+          const err64 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err64];
+          } else {
+            vErrors.push(err64);
+          }
+          errors++;
+        }
+      } else {
+        const err65 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err65];
+        } else {
+          vErrors.push(err65);
+        }
+        errors++;
+      }
+      var _valid7 = _errs72 === errors;
+      if (_valid7 && valid16) {
+        valid16 = false;
+        passing7 = [passing7, 1];
+      } else {
+        if (_valid7) {
+          valid16 = true;
+          passing7 = 1;
+        }
+      }
+      if (!valid16) {
+        const err66 = { instancePath: instancePath + "/unsafe-condition-operator", schemaPath: "#/properties/unsafe-condition-operator/oneOf", keyword: "oneOf", params: { passingSchemas: passing7 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err66];
+        } else {
+          vErrors.push(err66);
+        }
+        errors++;
+      } else {
+        errors = _errs70;
+        if (vErrors !== null) {
+          if (_errs70) {
+            vErrors.length = _errs70;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["unknown-condition-key"] !== void 0) {
+      let data26 = data["unknown-condition-key"];
+      const _errs79 = errors;
+      let valid18 = false;
+      let passing8 = null;
+      const _errs80 = errors;
+      if (!(data26 === "off" || data26 === "warn" || data26 === "error")) {
+        const err67 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unknown-condition-key"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err67];
+        } else {
+          vErrors.push(err67);
+        }
+        errors++;
+      }
+      var _valid8 = _errs80 === errors;
+      if (_valid8) {
+        valid18 = true;
+        passing8 = 0;
+      }
+      const _errs81 = errors;
+      if (Array.isArray(data26)) {
+        if (data26.length < 1) {
+          const err68 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err68];
+          } else {
+            vErrors.push(err68);
+          }
+          errors++;
+        }
+        const len16 = data26.length;
+        if (len16 > 0) {
+          let data27 = data26[0];
+          if (!(data27 === "off" || data27 === "warn" || data27 === "error")) {
+            const err69 = { instancePath: instancePath + "/unknown-condition-key/0", schemaPath: "#/properties/unknown-condition-key/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unknown-condition-key"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err69];
+            } else {
+              vErrors.push(err69);
+            }
+            errors++;
+          }
+        }
+        if (len16 > 1) {
+          let data28 = data26[1];
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            for (const key9 in data28) {
+              const err70 = { instancePath: instancePath + "/unknown-condition-key/1", schemaPath: "#/properties/unknown-condition-key/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err70];
+              } else {
+                vErrors.push(err70);
+              }
+              errors++;
+            }
+          } else {
+            const err71 = { instancePath: instancePath + "/unknown-condition-key/1", schemaPath: "#/properties/unknown-condition-key/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err71];
+            } else {
+              vErrors.push(err71);
+            }
+            errors++;
+          }
+        }
+        const len17 = data26.length;
+        if (!(len17 <= 2)) {
+          const err72 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err72];
+          } else {
+            vErrors.push(err72);
+          }
+          errors++;
+        }
+      } else {
+        const err73 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err73];
+        } else {
+          vErrors.push(err73);
+        }
+        errors++;
+      }
+      var _valid8 = _errs81 === errors;
+      if (_valid8 && valid18) {
+        valid18 = false;
+        passing8 = [passing8, 1];
+      } else {
+        if (_valid8) {
+          valid18 = true;
+          passing8 = 1;
+        }
+      }
+      if (!valid18) {
+        const err74 = { instancePath: instancePath + "/unknown-condition-key", schemaPath: "#/properties/unknown-condition-key/oneOf", keyword: "oneOf", params: { passingSchemas: passing8 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err74];
+        } else {
+          vErrors.push(err74);
+        }
+        errors++;
+      } else {
+        errors = _errs79;
+        if (vErrors !== null) {
+          if (_errs79) {
+            vErrors.length = _errs79;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["malformed-principal"] !== void 0) {
+      let data29 = data["malformed-principal"];
+      const _errs88 = errors;
+      let valid20 = false;
+      let passing9 = null;
+      const _errs89 = errors;
+      if (!(data29 === "off" || data29 === "warn" || data29 === "error")) {
+        const err75 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["malformed-principal"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err75];
+        } else {
+          vErrors.push(err75);
+        }
+        errors++;
+      }
+      var _valid9 = _errs89 === errors;
+      if (_valid9) {
+        valid20 = true;
+        passing9 = 0;
+      }
+      const _errs90 = errors;
+      if (Array.isArray(data29)) {
+        if (data29.length < 1) {
+          const err76 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err76];
+          } else {
+            vErrors.push(err76);
+          }
+          errors++;
+        }
+        const len18 = data29.length;
+        if (len18 > 0) {
+          let data30 = data29[0];
+          if (!(data30 === "off" || data30 === "warn" || data30 === "error")) {
+            const err77 = { instancePath: instancePath + "/malformed-principal/0", schemaPath: "#/properties/malformed-principal/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["malformed-principal"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err77];
+            } else {
+              vErrors.push(err77);
+            }
+            errors++;
+          }
+        }
+        if (len18 > 1) {
+          let data31 = data29[1];
+          if (data31 && typeof data31 == "object" && !Array.isArray(data31)) {
+            for (const key10 in data31) {
+              const err78 = { instancePath: instancePath + "/malformed-principal/1", schemaPath: "#/properties/malformed-principal/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err78];
+              } else {
+                vErrors.push(err78);
+              }
+              errors++;
+            }
+          } else {
+            const err79 = { instancePath: instancePath + "/malformed-principal/1", schemaPath: "#/properties/malformed-principal/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err79];
+            } else {
+              vErrors.push(err79);
+            }
+            errors++;
+          }
+        }
+        const len19 = data29.length;
+        if (!(len19 <= 2)) {
+          const err80 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err80];
+          } else {
+            vErrors.push(err80);
+          }
+          errors++;
+        }
+      } else {
+        const err81 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err81];
+        } else {
+          vErrors.push(err81);
+        }
+        errors++;
+      }
+      var _valid9 = _errs90 === errors;
+      if (_valid9 && valid20) {
+        valid20 = false;
+        passing9 = [passing9, 1];
+      } else {
+        if (_valid9) {
+          valid20 = true;
+          passing9 = 1;
+        }
+      }
+      if (!valid20) {
+        const err82 = { instancePath: instancePath + "/malformed-principal", schemaPath: "#/properties/malformed-principal/oneOf", keyword: "oneOf", params: { passingSchemas: passing9 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err82];
+        } else {
+          vErrors.push(err82);
+        }
+        errors++;
+      } else {
+        errors = _errs88;
+        if (vErrors !== null) {
+          if (_errs88) {
+            vErrors.length = _errs88;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["untrusted-trigger-oidc"] !== void 0) {
+      let data32 = data["untrusted-trigger-oidc"];
+      const _errs97 = errors;
+      let valid22 = false;
+      let passing10 = null;
+      const _errs98 = errors;
+      if (!(data32 === "off" || data32 === "warn" || data32 === "error")) {
+        const err83 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["untrusted-trigger-oidc"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err83];
+        } else {
+          vErrors.push(err83);
+        }
+        errors++;
+      }
+      var _valid10 = _errs98 === errors;
+      if (_valid10) {
+        valid22 = true;
+        passing10 = 0;
+      }
+      const _errs99 = errors;
+      if (Array.isArray(data32)) {
+        if (data32.length < 1) {
+          const err84 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err84];
+          } else {
+            vErrors.push(err84);
+          }
+          errors++;
+        }
+        const len20 = data32.length;
+        if (len20 > 0) {
+          let data33 = data32[0];
+          if (!(data33 === "off" || data33 === "warn" || data33 === "error")) {
+            const err85 = { instancePath: instancePath + "/untrusted-trigger-oidc/0", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["untrusted-trigger-oidc"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err85];
+            } else {
+              vErrors.push(err85);
+            }
+            errors++;
+          }
+        }
+        if (len20 > 1) {
+          let data34 = data32[1];
+          if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
+            for (const key11 in data34) {
+              const err86 = { instancePath: instancePath + "/untrusted-trigger-oidc/1", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err86];
+              } else {
+                vErrors.push(err86);
+              }
+              errors++;
+            }
+          } else {
+            const err87 = { instancePath: instancePath + "/untrusted-trigger-oidc/1", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err87];
+            } else {
+              vErrors.push(err87);
+            }
+            errors++;
+          }
+        }
+        const len21 = data32.length;
+        if (!(len21 <= 2)) {
+          const err88 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err88];
+          } else {
+            vErrors.push(err88);
+          }
+          errors++;
+        }
+      } else {
+        const err89 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err89];
+        } else {
+          vErrors.push(err89);
+        }
+        errors++;
+      }
+      var _valid10 = _errs99 === errors;
+      if (_valid10 && valid22) {
+        valid22 = false;
+        passing10 = [passing10, 1];
+      } else {
+        if (_valid10) {
+          valid22 = true;
+          passing10 = 1;
+        }
+      }
+      if (!valid22) {
+        const err90 = { instancePath: instancePath + "/untrusted-trigger-oidc", schemaPath: "#/properties/untrusted-trigger-oidc/oneOf", keyword: "oneOf", params: { passingSchemas: passing10 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err90];
+        } else {
+          vErrors.push(err90);
+        }
+        errors++;
+      } else {
+        errors = _errs97;
+        if (vErrors !== null) {
+          if (_errs97) {
+            vErrors.length = _errs97;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["excessive-id-token-scope"] !== void 0) {
+      let data35 = data["excessive-id-token-scope"];
+      const _errs106 = errors;
+      let valid24 = false;
+      let passing11 = null;
+      const _errs107 = errors;
+      if (!(data35 === "off" || data35 === "warn" || data35 === "error")) {
+        const err91 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["excessive-id-token-scope"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err91];
+        } else {
+          vErrors.push(err91);
+        }
+        errors++;
+      }
+      var _valid11 = _errs107 === errors;
+      if (_valid11) {
+        valid24 = true;
+        passing11 = 0;
+      }
+      const _errs108 = errors;
+      if (Array.isArray(data35)) {
+        if (data35.length < 1) {
+          const err92 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err92];
+          } else {
+            vErrors.push(err92);
+          }
+          errors++;
+        }
+        const len22 = data35.length;
+        if (len22 > 0) {
+          let data36 = data35[0];
+          if (!(data36 === "off" || data36 === "warn" || data36 === "error")) {
+            const err93 = { instancePath: instancePath + "/excessive-id-token-scope/0", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["excessive-id-token-scope"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err93];
+            } else {
+              vErrors.push(err93);
+            }
+            errors++;
+          }
+        }
+        if (len22 > 1) {
+          let data37 = data35[1];
+          if (data37 && typeof data37 == "object" && !Array.isArray(data37)) {
+            for (const key12 in data37) {
+              const err94 = { instancePath: instancePath + "/excessive-id-token-scope/1", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err94];
+              } else {
+                vErrors.push(err94);
+              }
+              errors++;
+            }
+          } else {
+            const err95 = { instancePath: instancePath + "/excessive-id-token-scope/1", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err95];
+            } else {
+              vErrors.push(err95);
+            }
+            errors++;
+          }
+        }
+        const len23 = data35.length;
+        if (!(len23 <= 2)) {
+          const err96 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err96];
+          } else {
+            vErrors.push(err96);
+          }
+          errors++;
+        }
+      } else {
+        const err97 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err97];
+        } else {
+          vErrors.push(err97);
+        }
+        errors++;
+      }
+      var _valid11 = _errs108 === errors;
+      if (_valid11 && valid24) {
+        valid24 = false;
+        passing11 = [passing11, 1];
+      } else {
+        if (_valid11) {
+          valid24 = true;
+          passing11 = 1;
+        }
+      }
+      if (!valid24) {
+        const err98 = { instancePath: instancePath + "/excessive-id-token-scope", schemaPath: "#/properties/excessive-id-token-scope/oneOf", keyword: "oneOf", params: { passingSchemas: passing11 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err98];
+        } else {
+          vErrors.push(err98);
+        }
+        errors++;
+      } else {
+        errors = _errs106;
+        if (vErrors !== null) {
+          if (_errs106) {
+            vErrors.length = _errs106;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["mutable-sub-claim"] !== void 0) {
+      let data38 = data["mutable-sub-claim"];
+      const _errs115 = errors;
+      let valid26 = false;
+      let passing12 = null;
+      const _errs116 = errors;
+      if (!(data38 === "off" || data38 === "warn" || data38 === "error")) {
+        const err99 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["mutable-sub-claim"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err99];
+        } else {
+          vErrors.push(err99);
+        }
+        errors++;
+      }
+      var _valid12 = _errs116 === errors;
+      if (_valid12) {
+        valid26 = true;
+        passing12 = 0;
+      }
+      const _errs117 = errors;
+      if (Array.isArray(data38)) {
+        if (data38.length < 1) {
+          const err100 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err100];
+          } else {
+            vErrors.push(err100);
+          }
+          errors++;
+        }
+        const len24 = data38.length;
+        if (len24 > 0) {
+          let data39 = data38[0];
+          if (!(data39 === "off" || data39 === "warn" || data39 === "error")) {
+            const err101 = { instancePath: instancePath + "/mutable-sub-claim/0", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["mutable-sub-claim"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err101];
+            } else {
+              vErrors.push(err101);
+            }
+            errors++;
+          }
+        }
+        if (len24 > 1) {
+          let data40 = data38[1];
+          if (data40 && typeof data40 == "object" && !Array.isArray(data40)) {
+            for (const key13 in data40) {
+              const err102 = { instancePath: instancePath + "/mutable-sub-claim/1", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err102];
+              } else {
+                vErrors.push(err102);
+              }
+              errors++;
+            }
+          } else {
+            const err103 = { instancePath: instancePath + "/mutable-sub-claim/1", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err103];
+            } else {
+              vErrors.push(err103);
+            }
+            errors++;
+          }
+        }
+        const len25 = data38.length;
+        if (!(len25 <= 2)) {
+          const err104 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err104];
+          } else {
+            vErrors.push(err104);
+          }
+          errors++;
+        }
+      } else {
+        const err105 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err105];
+        } else {
+          vErrors.push(err105);
+        }
+        errors++;
+      }
+      var _valid12 = _errs117 === errors;
+      if (_valid12 && valid26) {
+        valid26 = false;
+        passing12 = [passing12, 1];
+      } else {
+        if (_valid12) {
+          valid26 = true;
+          passing12 = 1;
+        }
+      }
+      if (!valid26) {
+        const err106 = { instancePath: instancePath + "/mutable-sub-claim", schemaPath: "#/properties/mutable-sub-claim/oneOf", keyword: "oneOf", params: { passingSchemas: passing12 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err106];
+        } else {
+          vErrors.push(err106);
+        }
+        errors++;
+      } else {
+        errors = _errs115;
+        if (vErrors !== null) {
+          if (_errs115) {
+            vErrors.length = _errs115;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["provider-config"] !== void 0) {
+      let data41 = data["provider-config"];
+      const _errs124 = errors;
+      let valid28 = false;
+      let passing13 = null;
+      const _errs125 = errors;
+      if (!(data41 === "off" || data41 === "warn" || data41 === "error")) {
+        const err107 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["provider-config"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err107];
+        } else {
+          vErrors.push(err107);
+        }
+        errors++;
+      }
+      var _valid13 = _errs125 === errors;
+      if (_valid13) {
+        valid28 = true;
+        passing13 = 0;
+      }
+      const _errs126 = errors;
+      if (Array.isArray(data41)) {
+        if (data41.length < 1) {
+          const err108 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err108];
+          } else {
+            vErrors.push(err108);
+          }
+          errors++;
+        }
+        const len26 = data41.length;
+        if (len26 > 0) {
+          let data42 = data41[0];
+          if (!(data42 === "off" || data42 === "warn" || data42 === "error")) {
+            const err109 = { instancePath: instancePath + "/provider-config/0", schemaPath: "#/properties/provider-config/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["provider-config"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err109];
+            } else {
+              vErrors.push(err109);
+            }
+            errors++;
+          }
+        }
+        if (len26 > 1) {
+          let data43 = data41[1];
+          if (data43 && typeof data43 == "object" && !Array.isArray(data43)) {
+            for (const key14 in data43) {
+              const err110 = { instancePath: instancePath + "/provider-config/1", schemaPath: "#/properties/provider-config/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err110];
+              } else {
+                vErrors.push(err110);
+              }
+              errors++;
+            }
+          } else {
+            const err111 = { instancePath: instancePath + "/provider-config/1", schemaPath: "#/properties/provider-config/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err111];
+            } else {
+              vErrors.push(err111);
+            }
+            errors++;
+          }
+        }
+        const len27 = data41.length;
+        if (!(len27 <= 2)) {
+          const err112 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err112];
+          } else {
+            vErrors.push(err112);
+          }
+          errors++;
+        }
+      } else {
+        const err113 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err113];
+        } else {
+          vErrors.push(err113);
+        }
+        errors++;
+      }
+      var _valid13 = _errs126 === errors;
+      if (_valid13 && valid28) {
+        valid28 = false;
+        passing13 = [passing13, 1];
+      } else {
+        if (_valid13) {
+          valid28 = true;
+          passing13 = 1;
+        }
+      }
+      if (!valid28) {
+        const err114 = { instancePath: instancePath + "/provider-config", schemaPath: "#/properties/provider-config/oneOf", keyword: "oneOf", params: { passingSchemas: passing13 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err114];
+        } else {
+          vErrors.push(err114);
+        }
+        errors++;
+      } else {
+        errors = _errs124;
+        if (vErrors !== null) {
+          if (_errs124) {
+            vErrors.length = _errs124;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["unused-suppression"] !== void 0) {
+      let data44 = data["unused-suppression"];
+      const _errs133 = errors;
+      let valid30 = false;
+      let passing14 = null;
+      const _errs134 = errors;
+      if (!(data44 === "off" || data44 === "warn" || data44 === "error")) {
+        const err115 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unused-suppression"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err115];
+        } else {
+          vErrors.push(err115);
+        }
+        errors++;
+      }
+      var _valid14 = _errs134 === errors;
+      if (_valid14) {
+        valid30 = true;
+        passing14 = 0;
+      }
+      const _errs135 = errors;
+      if (Array.isArray(data44)) {
+        if (data44.length < 1) {
+          const err116 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err116];
+          } else {
+            vErrors.push(err116);
+          }
+          errors++;
+        }
+        const len28 = data44.length;
+        if (len28 > 0) {
+          let data45 = data44[0];
+          if (!(data45 === "off" || data45 === "warn" || data45 === "error")) {
+            const err117 = { instancePath: instancePath + "/unused-suppression/0", schemaPath: "#/properties/unused-suppression/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["unused-suppression"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err117];
+            } else {
+              vErrors.push(err117);
+            }
+            errors++;
+          }
+        }
+        if (len28 > 1) {
+          let data46 = data44[1];
+          if (data46 && typeof data46 == "object" && !Array.isArray(data46)) {
+            for (const key15 in data46) {
+              const err118 = { instancePath: instancePath + "/unused-suppression/1", schemaPath: "#/properties/unused-suppression/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err118];
+              } else {
+                vErrors.push(err118);
+              }
+              errors++;
+            }
+          } else {
+            const err119 = { instancePath: instancePath + "/unused-suppression/1", schemaPath: "#/properties/unused-suppression/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err119];
+            } else {
+              vErrors.push(err119);
+            }
+            errors++;
+          }
+        }
+        const len29 = data44.length;
+        if (!(len29 <= 2)) {
+          const err120 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err120];
+          } else {
+            vErrors.push(err120);
+          }
+          errors++;
+        }
+      } else {
+        const err121 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err121];
+        } else {
+          vErrors.push(err121);
+        }
+        errors++;
+      }
+      var _valid14 = _errs135 === errors;
+      if (_valid14 && valid30) {
+        valid30 = false;
+        passing14 = [passing14, 1];
+      } else {
+        if (_valid14) {
+          valid30 = true;
+          passing14 = 1;
+        }
+      }
+      if (!valid30) {
+        const err122 = { instancePath: instancePath + "/unused-suppression", schemaPath: "#/properties/unused-suppression/oneOf", keyword: "oneOf", params: { passingSchemas: passing14 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err122];
+        } else {
+          vErrors.push(err122);
+        }
+        errors++;
+      } else {
+        errors = _errs133;
+        if (vErrors !== null) {
+          if (_errs133) {
+            vErrors.length = _errs133;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["parse-error"] !== void 0) {
+      let data47 = data["parse-error"];
+      const _errs142 = errors;
+      let valid32 = false;
+      let passing15 = null;
+      const _errs143 = errors;
+      if (!(data47 === "off" || data47 === "warn" || data47 === "error")) {
+        const err123 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["parse-error"].oneOf[0].enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err123];
+        } else {
+          vErrors.push(err123);
+        }
+        errors++;
+      }
+      var _valid15 = _errs143 === errors;
+      if (_valid15) {
+        valid32 = true;
+        passing15 = 0;
+      }
+      const _errs144 = errors;
+      if (Array.isArray(data47)) {
+        if (data47.length < 1) {
+          const err124 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err124];
+          } else {
+            vErrors.push(err124);
+          }
+          errors++;
+        }
+        const len30 = data47.length;
+        if (len30 > 0) {
+          let data48 = data47[0];
+          if (!(data48 === "off" || data48 === "warn" || data48 === "error")) {
+            const err125 = { instancePath: instancePath + "/parse-error/0", schemaPath: "#/properties/parse-error/oneOf/1/prefixItems/0/enum", keyword: "enum", params: { allowedValues: schema20.properties["parse-error"].oneOf[1].prefixItems[0].enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err125];
+            } else {
+              vErrors.push(err125);
+            }
+            errors++;
+          }
+        }
+        if (len30 > 1) {
+          let data49 = data47[1];
+          if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
+            for (const key16 in data49) {
+              const err126 = { instancePath: instancePath + "/parse-error/1", schemaPath: "#/properties/parse-error/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
+              if (vErrors === null) {
+                vErrors = [err126];
+              } else {
+                vErrors.push(err126);
+              }
+              errors++;
+            }
+          } else {
+            const err127 = { instancePath: instancePath + "/parse-error/1", schemaPath: "#/properties/parse-error/oneOf/1/prefixItems/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err127];
+            } else {
+              vErrors.push(err127);
+            }
+            errors++;
+          }
+        }
+        const len31 = data47.length;
+        if (!(len31 <= 2)) {
+          const err128 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf/1/items", keyword: "items", params: { limit: 2 }, message: "must NOT have more than 2 items" };
+          if (vErrors === null) {
+            vErrors = [err128];
+          } else {
+            vErrors.push(err128);
+          }
+          errors++;
+        }
+      } else {
+        const err129 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err129];
+        } else {
+          vErrors.push(err129);
+        }
+        errors++;
+      }
+      var _valid15 = _errs144 === errors;
+      if (_valid15 && valid32) {
+        valid32 = false;
+        passing15 = [passing15, 1];
+      } else {
+        if (_valid15) {
+          valid32 = true;
+          passing15 = 1;
+        }
+      }
+      if (!valid32) {
+        const err130 = { instancePath: instancePath + "/parse-error", schemaPath: "#/properties/parse-error/oneOf", keyword: "oneOf", params: { passingSchemas: passing15 }, message: "must match exactly one schema in oneOf" };
+        if (vErrors === null) {
+          vErrors = [err130];
+        } else {
+          vErrors.push(err130);
+        }
+        errors++;
+      } else {
+        errors = _errs142;
+        if (vErrors !== null) {
+          if (_errs142) {
+            vErrors.length = _errs142;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+  } else {
+    const err131 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err131];
+    } else {
+      vErrors.push(err131);
+    }
+    errors++;
+  }
+  validate53.errors = vErrors;
+  return errors === 0;
+}
+function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate52.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func1.call(schema19.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.$schema !== void 0) {
+      if (typeof data.$schema !== "string") {
+        const err1 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.repository !== void 0) {
+      let data1 = data.repository;
+      if (typeof data1 === "string") {
+        if (!pattern3.test(data1)) {
+          const err2 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$" }, message: 'must match pattern "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"' };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.audience !== void 0) {
+      let data2 = data.audience;
+      if (typeof data2 === "string") {
+        if (func2(data2) < 1) {
+          const err4 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.issuer !== void 0) {
+      let data3 = data.issuer;
+      if (typeof data3 === "string") {
+        if (func2(data3) < 1) {
+          const err6 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.subClaimTemplate !== void 0) {
+      let data4 = data.subClaimTemplate;
+      if (Array.isArray(data4)) {
+        if (data4.length < 1) {
+          const err8 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+        const len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data5 = data4[i0];
+          if (typeof data5 === "string") {
+            if (func2(data5) < 1) {
+              const err9 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          } else {
+            const err10 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+        let i1 = data4.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data4[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err11 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.repositories !== void 0) {
+      let data6 = data.repositories;
+      if (Array.isArray(data6)) {
+        const len1 = data6.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data7 = data6[i2];
+          if (typeof data7 === "string") {
+            if (!pattern4.test(data7)) {
+              const err13 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"' };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+          } else {
+            const err14 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.repositoriesFile !== void 0) {
+      let data8 = data.repositoriesFile;
+      if (typeof data8 === "string") {
+        if (func2(data8) < 1) {
+          const err16 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      } else {
+        const err17 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.roles !== void 0) {
+      let data9 = data.roles;
+      if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+        for (const key1 in data9) {
+          if (typeof data9[key1] !== "string") {
+            const err18 = { instancePath: instancePath + "/roles/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/roles/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err19 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.defaultTokenPermissions !== void 0) {
+      let data11 = data.defaultTokenPermissions;
+      if (!(data11 === "restricted" || data11 === "permissive")) {
+        const err20 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema19.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.defaultBranch !== void 0) {
+      let data12 = data.defaultBranch;
+      if (typeof data12 === "string") {
+        if (func2(data12) < 1) {
+          const err21 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+      } else {
+        const err22 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.extends !== void 0) {
+      let data13 = data.extends;
+      if (!(data13 === "oidclint:recommended" || data13 === "oidclint:strict")) {
+        const err23 = { instancePath: instancePath + "/extends", schemaPath: "#/properties/extends/enum", keyword: "enum", params: { allowedValues: schema19.properties.extends.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+    if (data.requireSuppressionReason !== void 0) {
+      if (typeof data.requireSuppressionReason !== "boolean") {
+        const err24 = { instancePath: instancePath + "/requireSuppressionReason", schemaPath: "#/properties/requireSuppressionReason/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+    if (data.localActionUsesOidc !== void 0) {
+      if (typeof data.localActionUsesOidc !== "boolean") {
+        const err25 = { instancePath: instancePath + "/localActionUsesOidc", schemaPath: "#/properties/localActionUsesOidc/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+    if (data.variables !== void 0) {
+      let data16 = data.variables;
+      if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+        for (const key2 in data16) {
+          const _errs35 = errors;
+          if (typeof key2 === "string") {
+            if (!pattern5.test(key2)) {
+              const err26 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key2 };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
+          }
+          var valid7 = _errs35 === errors;
+          if (!valid7) {
+            const err27 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames", keyword: "propertyNames", params: { propertyName: key2 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+        for (const key3 in data16) {
+          if (typeof data16[key3] !== "string") {
+            const err28 = { instancePath: instancePath + "/variables/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/variables/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err29 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err29];
+        } else {
+          vErrors.push(err29);
+        }
+        errors++;
+      }
+    }
+    if (data.rules !== void 0) {
+      if (!validate53(data.rules, { instancePath: instancePath + "/rules", parentData: data, parentDataProperty: "rules", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.ignore !== void 0) {
+      let data19 = data.ignore;
+      if (Array.isArray(data19)) {
+        const len2 = data19.length;
+        for (let i3 = 0; i3 < len2; i3++) {
+          if (typeof data19[i3] !== "string") {
+            const err30 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err31 = { instancePath: instancePath + "/ignore", schemaPath: "#/properties/ignore/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
+    if (data.overrides !== void 0) {
+      let data21 = data.overrides;
+      if (Array.isArray(data21)) {
+        const len3 = data21.length;
+        for (let i4 = 0; i4 < len3; i4++) {
+          let data22 = data21[i4];
+          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+            if (data22.files === void 0) {
+              const err32 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'" };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+            for (const key4 in data22) {
+              if (!(key4 === "files" || key4 === "rules")) {
+                const err33 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err33];
+                } else {
+                  vErrors.push(err33);
+                }
+                errors++;
+              }
+            }
+            if (data22.files !== void 0) {
+              let data23 = data22.files;
+              const _errs50 = errors;
+              let valid14 = false;
+              let passing0 = null;
+              const _errs51 = errors;
+              if (typeof data23 !== "string") {
+                const err34 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err34];
+                } else {
+                  vErrors.push(err34);
+                }
+                errors++;
+              }
+              var _valid0 = _errs51 === errors;
+              if (_valid0) {
+                valid14 = true;
+                passing0 = 0;
+              }
+              const _errs53 = errors;
+              if (Array.isArray(data23)) {
+                if (data23.length < 1) {
+                  const err35 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                  if (vErrors === null) {
+                    vErrors = [err35];
+                  } else {
+                    vErrors.push(err35);
+                  }
+                  errors++;
+                }
+                const len4 = data23.length;
+                for (let i5 = 0; i5 < len4; i5++) {
+                  if (typeof data23[i5] !== "string") {
+                    const err36 = { instancePath: instancePath + "/overrides/" + i4 + "/files/" + i5, schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err36];
+                    } else {
+                      vErrors.push(err36);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err37 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err37];
+                } else {
+                  vErrors.push(err37);
+                }
+                errors++;
+              }
+              var _valid0 = _errs53 === errors;
+              if (_valid0 && valid14) {
+                valid14 = false;
+                passing0 = [passing0, 1];
+              } else {
+                if (_valid0) {
+                  valid14 = true;
+                  passing0 = 1;
+                }
+              }
+              if (!valid14) {
+                const err38 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+                if (vErrors === null) {
+                  vErrors = [err38];
+                } else {
+                  vErrors.push(err38);
+                }
+                errors++;
+              } else {
+                errors = _errs50;
+                if (vErrors !== null) {
+                  if (_errs50) {
+                    vErrors.length = _errs50;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+            }
+            if (data22.rules !== void 0) {
+              if (!validate53(data22.rules, { instancePath: instancePath + "/overrides/" + i4 + "/rules", parentData: data22, parentDataProperty: "rules", rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+                errors = vErrors.length;
+              }
+            }
+          } else {
+            const err39 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err40 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err40];
+        } else {
+          vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err41 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err41];
+    } else {
+      vErrors.push(err41);
+    }
+    errors++;
+  }
+  validate52.errors = vErrors;
+  return errors === 0;
+}
+var import_ucs2length, validate, validate_config_default, schema19, func1, func2, pattern3, pattern4, pattern5, schema20, schemaKey;
+var init_validate_config = __esm({
+  "dist/src/config/validate-config.js"() {
+    import_ucs2length = __toESM(require_ucs2length());
+    validate = validate52;
+    validate_config_default = validate52;
+    schema19 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } } }, "properties": { "$schema": { "type": "string" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "OWNER/REPO of this repository" }, "audience": { "type": "string", "minLength": 1, "description": "Expected audience (default sts.amazonaws.com)" }, "issuer": { "type": "string", "minLength": 1, "description": "OIDC issuer host (default token.actions.githubusercontent.com)" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": 'Claim keys of a customised sub (include_claim_keys); default ["repo", "context"]' }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" } }, "repositoriesFile": { "type": "string", "minLength": 1 }, "roles": { "type": "object", "additionalProperties": { "type": "string" } }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"] }, "defaultBranch": { "type": "string", "minLength": 1 }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"] }, "requireSuppressionReason": { "type": "boolean" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` refers to this repository's own action, which assumes a role through OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": "Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes" }, "rules": { "$ref": "#/$defs/rules" }, "ignore": { "type": "array", "items": { "type": "string" } }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } } } } };
+    func1 = Object.prototype.hasOwnProperty;
+    func2 = import_ucs2length.default.default;
+    pattern3 = new RegExp("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "u");
+    pattern4 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u");
+    pattern5 = new RegExp("^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$", "u");
+    schema20 = { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } };
+    validate53.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate52.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    module.exports.schemaKey = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{"missing-sub-condition":{"description":"Trust policy lets GitHub\'s OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"broad-sub-wildcard":{"description":"Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{"allowOrgWide":{"type":"boolean","description":"Do not report patterns that admit every repository of one owner (`repo:acme/*`)."},"allowAnyRef":{"type":"boolean","description":"Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."}}}],"items":false,"minItems":1}]},"invalid-sub-pattern":{"description":"Sub condition value that can never match a token GitHub issues","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"audience-drift":{"description":"Audience (aud) condition, provider client IDs and workflow audience disagree","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"missing-id-token-permission":{"description":"Job assumes a role through OIDC without an effective id-token: write","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"stale-repo-path":{"description":"Sub condition names a repository that is not in the configured inventory","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"trust-mismatch":{"description":"Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unsafe-condition-operator":{"description":"IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unknown-condition-key":{"description":"Condition key meant for GitHub\'s OIDC issuer that is misspelt or that AWS does not support","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"malformed-principal":{"description":"Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"untrusted-trigger-oidc":{"description":"id-token: write in a job reachable from an untrusted trigger","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"excessive-id-token-scope":{"description":"id-token: write granted at workflow level when not every job needs it","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"mutable-sub-claim":{"description":"Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"provider-config":{"description":"GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unused-suppression":{"description":"Inline suppression comment that silenced nothing","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"parse-error":{"description":"File of a recognised kind that cannot be parsed","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]}}}},"properties":{"$schema":{"type":"string"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"OWNER/REPO of this repository"},"audience":{"type":"string","minLength":1,"description":"Expected audience (default sts.amazonaws.com)"},"issuer":{"type":"string","minLength":1,"description":"OIDC issuer host (default token.actions.githubusercontent.com)"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"Claim keys of a customised sub (include_claim_keys); default [\\"repo\\", \\"context\\"]"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"}},"repositoriesFile":{"type":"string","minLength":1},"roles":{"type":"object","additionalProperties":{"type":"string"}},"defaultTokenPermissions":{"enum":["restricted","permissive"]},"defaultBranch":{"type":"string","minLength":1},"extends":{"enum":["oidclint:recommended","oidclint:strict"]},"requireSuppressionReason":{"type":"boolean"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` refers to this repository\'s own action, which assumes a role through OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes"},"rules":{"$ref":"#/$defs/rules"},"ignore":{"type":"array","items":{"type":"string"}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}}}}}';
+    schemaKey = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{"missing-sub-condition":{"description":"Trust policy lets GitHub\'s OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"broad-sub-wildcard":{"description":"Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{"allowOrgWide":{"type":"boolean","description":"Do not report patterns that admit every repository of one owner (`repo:acme/*`)."},"allowAnyRef":{"type":"boolean","description":"Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."}}}],"items":false,"minItems":1}]},"invalid-sub-pattern":{"description":"Sub condition value that can never match a token GitHub issues","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"audience-drift":{"description":"Audience (aud) condition, provider client IDs and workflow audience disagree","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"missing-id-token-permission":{"description":"Job assumes a role through OIDC without an effective id-token: write","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"stale-repo-path":{"description":"Sub condition names a repository that is not in the configured inventory","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"trust-mismatch":{"description":"Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unsafe-condition-operator":{"description":"IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unknown-condition-key":{"description":"Condition key meant for GitHub\'s OIDC issuer that is misspelt or that AWS does not support","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"malformed-principal":{"description":"Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"untrusted-trigger-oidc":{"description":"id-token: write in a job reachable from an untrusted trigger","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"excessive-id-token-scope":{"description":"id-token: write granted at workflow level when not every job needs it","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"mutable-sub-claim":{"description":"Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"provider-config":{"description":"GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unused-suppression":{"description":"Inline suppression comment that silenced nothing","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"parse-error":{"description":"File of a recognised kind that cannot be parsed","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]}}}},"properties":{"$schema":{"type":"string"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"OWNER/REPO of this repository"},"audience":{"type":"string","minLength":1,"description":"Expected audience (default sts.amazonaws.com)"},"issuer":{"type":"string","minLength":1,"description":"OIDC issuer host (default token.actions.githubusercontent.com)"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"Claim keys of a customised sub (include_claim_keys); default [\\"repo\\", \\"context\\"]"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"}},"repositoriesFile":{"type":"string","minLength":1},"roles":{"type":"object","additionalProperties":{"type":"string"}},"defaultTokenPermissions":{"enum":["restricted","permissive"]},"defaultBranch":{"type":"string","minLength":1},"extends":{"enum":["oidclint:recommended","oidclint:strict"]},"requireSuppressionReason":{"type":"boolean"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` refers to this repository\'s own action, which assumes a role through OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes"},"rules":{"$ref":"#/$defs/rules"},"ignore":{"type":"array","items":{"type":"string"}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}}}}}';
   }
 });
 
@@ -4889,8 +4896,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword: keyword2, schema, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      const validate = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
-      const validateRef = useKeyword(gen, keyword2, validate);
+      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
+      const validateRef = useKeyword(gen, keyword2, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -5963,28 +5970,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate });
-        validate.errors = null;
-        validate.schema = sch.schema;
-        validate.schemaEnv = sch;
+        const validate2 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate2 });
+        validate2.errors = null;
+        validate2.schema = sch.schema;
+        validate2.schemaEnv = sch;
         if (sch.$async)
-          validate.$async = true;
+          validate2.$async = true;
         if (this.opts.code.source === true) {
-          validate.source = { validateName, validateCode, scopeValues: gen._values };
+          validate2.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate.evaluated = {
+          validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate.source)
-            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
+          if (validate2.source)
+            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
         }
-        sch.validate = validate;
+        sch.validate = validate2;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -9458,8 +9465,8 @@ var require_dynamicAnchor = __commonJS({
       const { gen, it: it2 } = cxt;
       it2.schemaEnv.root.dynamicAnchors[anchor] = true;
       const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
-      const validate = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate));
+      const validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate2));
     }
     exports.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
@@ -9508,11 +9515,11 @@ var require_dynamicRef = __commonJS({
           _callRef(it2.validateName, valid)();
         }
       }
-      function _callRef(validate, valid) {
+      function _callRef(validate2, valid) {
         return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate);
+          (0, ref_1.callRef)(cxt, validate2);
           gen.let(valid, true);
-        }) : () => (0, ref_1.callRef)(cxt, validate);
+        }) : () => (0, ref_1.callRef)(cxt, validate2);
       }
     }
     exports.dynamicRef = dynamicRef;
@@ -10532,8 +10539,8 @@ async function readConfig(file, rules2, opts = {}) {
 }
 async function configValidator(rules2) {
   try {
-    const built = require_validate_config();
-    if (built.schemaKey === configSchemaKey(rules2)) return built;
+    const built = await Promise.resolve().then(() => (init_validate_config(), validate_config_exports));
+    if (built.schemaKey === configSchemaKey(rules2)) return built.default;
   } catch {
   }
   const { default: Ajv2020 } = await Promise.resolve().then(() => __toESM(require__(), 1));
@@ -10541,9 +10548,9 @@ async function configValidator(rules2) {
   return ajv.compile(buildConfigSchema(rules2));
 }
 async function validateConfig(data, file, rules2) {
-  const validate = await configValidator(rules2);
-  if (validate(data)) return;
-  const details = (validate.errors ?? []).map((e) => {
+  const validate2 = await configValidator(rules2);
+  if (validate2(data)) return;
+  const details = (validate2.errors ?? []).map((e) => {
     const path4 = e.instancePath === "" ? "(root)" : e.instancePath.slice(1).replace(/\//g, ".");
     const extra = e.keyword === "additionalProperties" ? ` \`${e.params.additionalProperty}\`` : e.keyword === "enum" ? `: ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}` : "";
     return `${path4}: ${e.message ?? "is invalid"}${extra}`;
@@ -10827,6 +10834,8 @@ function iamGlobMatches(pattern, text3, ignoreCase = false) {
   let literal3 = 0;
   for (let i = 0; i < collapsed.length; i++) if (collapsed.charCodeAt(i) !== 42) literal3++;
   if (literal3 > 2 * text3.length) return false;
+  if (!/[*?]/.test(collapsed) && ASCII.test(collapsed) && ASCII.test(text3))
+    return ignoreCase ? collapsed.toLowerCase() === text3.toLowerCase() : collapsed === text3;
   const p = ignoreCase ? foldChars(collapsed) : Array.from(collapsed);
   const t2 = ignoreCase ? foldChars(text3) : Array.from(text3);
   const segments = [[]];
@@ -10870,9 +10879,11 @@ function foldChars(s) {
     return Array.from(l).length === 1 ? l : c;
   });
 }
+var ASCII;
 var init_iam_glob = __esm({
   "src/analysis/iam-glob.ts"() {
     "use strict";
+    ASCII = /^[\x00-\x7f]*$/;
   }
 });
 
@@ -11092,7 +11103,8 @@ function grammarFor(template) {
       s = keyValue(b, s, key2, field3);
     }
   });
-  const grammar = { edges: b.edges, eps: b.eps, start, accept: s };
+  const fieldCount = Math.max(1, template.length);
+  const grammar = { edges: b.edges, eps: b.eps, start, accept: s, fieldCount };
   grammars.set(cacheKey, grammar);
   return grammar;
 }
@@ -11127,11 +11139,10 @@ function elementsOf(value, mode) {
 }
 function walk(els, grammar, mode, unknowns) {
   const partCount = PARTS.length;
-  const fieldCount = Math.max(1, ...grammar.edges.flat().map((e) => e.field + 1));
-  const locks = fieldCount * partCount + 1;
+  const locks = grammar.fieldCount * partCount + 1;
   const gCount = grammar.edges.length;
   const id2 = (pi, g, lock) => (pi * gCount + g) * locks + lock;
-  const lockOf = (e) => e.field * partCount + PARTS.indexOf(e.part) + 1;
+  const lockOf = (e) => e.field * partCount + PART_INDEX[e.part] + 1;
   const ignoreCase = mode === "equalsIgnoreCase";
   const matches = (e, ch) => e.test(ch) || ignoreCase && (e.test(ch.toLowerCase()) || e.test(ch.toUpperCase()));
   const steps = [];
@@ -11258,6 +11269,19 @@ function anyPart(w, key2) {
   return false;
 }
 function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
+  const key2 = `${mode}\0${template.join("\0")}`;
+  let byKey = analyses.get(value);
+  const known = byKey?.get(key2);
+  if (known) return known;
+  const analysis = analyseAnew(value, mode, template);
+  if (!byKey) {
+    byKey = /* @__PURE__ */ new Map();
+    analyses.set(value, byKey);
+  }
+  byKey.set(key2, analysis);
+  return analysis;
+}
+function analyseAnew(value, mode, template) {
   const text3 = displayText(value);
   const analysis = { text: text3, canMatch: false, wildcardParts: /* @__PURE__ */ new Set() };
   const els = elementsOf(value, mode);
@@ -11467,7 +11491,7 @@ function valueNote(value) {
   const why = value.origin === void 0 ? "" : `: ${value.origin}`;
   return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
 }
-var PARTS, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, CONTEXT_FIXES;
+var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, analyses, CONTEXT_FIXES;
 var init_sub_pattern = __esm({
   "src/analysis/sub-pattern.ts"() {
     "use strict";
@@ -11488,6 +11512,7 @@ var init_sub_pattern = __esm({
       "ctxValue",
       "value"
     ];
+    PART_INDEX = Object.fromEntries(PARTS.map((p, i) => [p, i]));
     DEFAULT_SUB_TEMPLATE = ["repo", "context"];
     isOwnerChar = (c) => /^[A-Za-z0-9_-]$/.test(c);
     isRepoChar = (c) => /^[A-Za-z0-9_.-]$/.test(c);
@@ -11540,6 +11565,7 @@ var init_sub_pattern = __esm({
     };
     grammars = /* @__PURE__ */ new Map();
     MAX_ELEMENTS = 1024;
+    analyses = /* @__PURE__ */ new WeakMap();
     CONTEXT_FIXES = [
       {
         kind: "shortRef",
@@ -12185,6 +12211,359 @@ var init_broad_sub_wildcard = __esm({
   }
 });
 
+// src/model/location.ts
+function fileStart(file) {
+  return { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+}
+var LineIndex;
+var init_location = __esm({
+  "src/model/location.ts"() {
+    "use strict";
+    LineIndex = class {
+      constructor(file, text3) {
+        this.file = file;
+        this.text = text3;
+        for (let i = 0; i < text3.length; i++) {
+          if (text3.charCodeAt(i) === 10) this.starts.push(i + 1);
+        }
+      }
+      file;
+      text;
+      starts = [0];
+      position(offset) {
+        let lo = 0;
+        let hi = this.starts.length - 1;
+        while (lo < hi) {
+          const mid = lo + hi + 1 >> 1;
+          if ((this.starts[mid] ?? 0) <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+      }
+      /** Offset of a 1-based line/column. */
+      offset(line, column) {
+        return (this.starts[line - 1] ?? this.text.length) + column - 1;
+      }
+      span(start, end) {
+        const a = this.position(start);
+        const b = this.position(Math.max(start, end));
+        return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+      }
+      /** The text of one 1-based line, without its newline. */
+      lineText(line) {
+        const start = this.starts[line - 1];
+        if (start === void 0) return "";
+        const next = this.starts[line];
+        return this.text.slice(start, next === void 0 ? void 0 : next - 1).replace(/\r$/, "");
+      }
+      get lineCount() {
+        return this.starts.length;
+      }
+    };
+  }
+});
+
+// src/fix/fixer.ts
+function allOf(parts) {
+  const edits = [];
+  for (const p of parts) {
+    if (p === void 0) return void 0;
+    if ("edits" in p) edits.push(...p.edits);
+    else edits.push(p);
+  }
+  return edits.length === 0 ? void 0 : { edits };
+}
+function createFixer(read) {
+  const cache = /* @__PURE__ */ new Map();
+  const source = (file) => {
+    if (!cache.has(file)) {
+      const text3 = read(file);
+      cache.set(file, text3 === void 0 ? void 0 : { text: text3, lines: new LineIndex(file, text3) });
+    }
+    return cache.get(file);
+  };
+  const edit = (file, start, end, text3) => {
+    const src = source(file);
+    if (!src || start < 0 || end < start || end > src.text.length) return void 0;
+    return { file, range: [start, end], loc: src.lines.span(start, end), text: text3 };
+  };
+  const offsets = (loc) => {
+    const src = source(loc.file);
+    if (!src) return void 0;
+    const start = src.lines.offset(loc.line, loc.column);
+    const end = src.lines.offset(loc.endLine, loc.endColumn);
+    if (start < 0 || end < start || end > src.text.length) return void 0;
+    return { start, end, text: src.text, lines: src.lines };
+  };
+  return {
+    source,
+    edit,
+    offsets,
+    replaceValue(at3, old, text3) {
+      const o = offsets(at3.loc);
+      if (!o || old === text3) return void 0;
+      const slice = o.text.slice(o.start, o.end);
+      const quote = slice[0];
+      if ((quote === '"' || quote === "'") && slice === `${quote}${old}${quote}`) {
+        if (UNSAFE_QUOTED.test(old) || UNSAFE_QUOTED.test(text3)) return void 0;
+        return allOf([edit(at3.loc.file, o.start + 1, o.end - 1, text3)]);
+      }
+      if (slice === old && SAFE_PLAIN.test(old) && SAFE_PLAIN.test(text3) && !/: /.test(text3))
+        return allOf([edit(at3.loc.file, o.start, o.end, text3)]);
+      return void 0;
+    }
+  };
+}
+var UNSAFE_QUOTED, SAFE_PLAIN;
+var init_fixer = __esm({
+  "src/fix/fixer.ts"() {
+    "use strict";
+    init_location();
+    UNSAFE_QUOTED = /["'\\\n\r\t]|\$\{|%\{/;
+    SAFE_PLAIN = /^[A-Za-z0-9_./][^\s#,[\]{}]*$/;
+  }
+});
+
+// src/fix/add-condition.ts
+function addStringEquals(fixer, stmt, template, key2, value) {
+  const src = fixer.source(template.key.loc.file);
+  if (!src) return void 0;
+  const text3 = src.text;
+  const at3 = (loc) => fixer.offsets(loc);
+  const keyS = at3(template.key.loc);
+  const valsS = at3(template.values.loc);
+  if (!keyS || !valsS) return void 0;
+  const edit = (offset, insert) => allOf([fixer.edit(template.key.loc.file, offset, offset, insert)]);
+  if (!/^\s*[:=]\s*$/.test(text3.slice(keyS.end, valsS.start))) {
+    const block2 = blockClone(text3, template, at3, key2, value);
+    return block2 && edit(commentsAbove(text3, block2.start, indentAt(text3, block2.start)), `${block2.text}
+`);
+  }
+  const block = (c) => stmt.conditions.filter((o) => sameLoc(o.operator.loc, c.operator.loc));
+  const equalsBlock = template.operator.value === "StringEquals" ? [template] : stmt.conditions.filter((c) => c.operator.value === "StringEquals").map((c) => firstOf(block(c), at3)).filter((c) => c !== void 0);
+  const neighbour = equalsBlock[0];
+  if (neighbour) {
+    const entry3 = entryClone(text3, neighbour, at3, key2, value);
+    const nKey = at3(neighbour.key.loc);
+    const nVals = at3(neighbour.values.loc);
+    if (!entry3 || !nKey || !nVals) return void 0;
+    const ins2 = insertBefore(text3, nKey.start, nVals.end, entry3, /=/.test(text3.slice(nKey.end, nVals.start)));
+    return ins2 && edit(ins2.at, ins2.text);
+  }
+  const opS = at3(template.operator.loc);
+  const first = firstOf(block(template), at3);
+  const firstS = first && at3(first.key.loc);
+  const entry2 = entryClone(text3, template, at3, key2, value);
+  if (!opS || !firstS || !entry2) return void 0;
+  const quote = literalQuote(text3, opS, template.operator.value);
+  const between = text3.slice(opS.end, firstS.start);
+  const m = /^(\s*[:=]\s*)(\{?)\s*$/.exec(between);
+  if (quote === void 0 || !m) return void 0;
+  const flow = m[2] === "{";
+  let end = Math.max(...block(template).map((c) => at3(c.values.loc)?.end ?? Infinity));
+  if (flow) {
+    const close = nextSignificant(text3, end, true);
+    if (text3[close] !== "}") return void 0;
+    end = close + 1;
+  }
+  const closing = !flow ? "" : between.includes("\n") ? `
+${indentAt(text3, opS.start)}}` : " }";
+  const opened = `${quote}StringEquals${quote}${between}${entry2}${closing}`;
+  const ins = insertBefore(text3, opS.start, end, opened, m[1]?.includes("=") ?? false);
+  return ins && edit(ins.at, ins.text);
+}
+function sameLoc(a, b) {
+  return a.file === b.file && a.line === b.line && a.column === b.column;
+}
+function firstOf(conditions, at3) {
+  let best;
+  for (const c of conditions) {
+    const s = at3(c.key.loc);
+    if (s && (!best || s.start < best.start)) best = { c, start: s.start };
+  }
+  return best?.c;
+}
+function literalQuote(text3, s, value) {
+  const slice = text3.slice(s.start, s.end);
+  for (const q2 of ['"', "'"]) if (slice === `${q2}${value}${q2}` && !UNSAFE_QUOTED.test(value)) return q2;
+  return slice === value && SAFE_PLAIN.test(value) ? "" : void 0;
+}
+function quoted(quote, text3) {
+  if (quote === "") return SAFE_PLAIN.test(text3) && !/: /.test(text3) ? text3 : void 0;
+  return UNSAFE_QUOTED.test(text3) ? void 0 : `${quote}${text3}${quote}`;
+}
+function valuesShape(text3, values2, at3) {
+  const first = values2.items[0];
+  const last = values2.items[values2.items.length - 1];
+  const all = at3(values2.loc);
+  const f = first && at3(first.loc);
+  const l = last && at3(last.loc);
+  const firstText = first && knownText(first);
+  if (!all || !f || !l || firstText === void 0 || values2.unknown) return void 0;
+  const quote = literalQuote(text3, f, firstText);
+  if (quote === void 0) return void 0;
+  return {
+    prefix: stripComments(text3.slice(all.start, f.start)),
+    suffix: stripComments(text3.slice(l.end, all.end)).trimEnd(),
+    quote
+  };
+}
+function entryClone(text3, like, at3, key2, value) {
+  const k = at3(like.key.loc);
+  const v = at3(like.values.loc);
+  const written = knownText(like.key);
+  if (!k || !v || written === void 0) return void 0;
+  const kq = literalQuote(text3, k, written);
+  const shape = valuesShape(text3, like.values, at3);
+  if (kq === void 0 || !shape) return void 0;
+  const newKey = quoted(kq, key2);
+  const newValue = quoted(shape.quote, value);
+  if (newKey === void 0 || newValue === void 0) return void 0;
+  return `${newKey}${text3.slice(k.end, v.start).replace(/^([ \t]*[:=])[ \t]*\n.*$/s, "$1 ")}${newValue}`;
+}
+function blockClone(text3, like, at3, key2, value) {
+  const op = at3(like.operator.loc);
+  const k = at3(like.key.loc);
+  const v = at3(like.values.loc);
+  const written = knownText(like.key);
+  const shape = valuesShape(text3, like.values, at3);
+  if (!op || !k || !v || written === void 0 || !shape) return void 0;
+  const oq = literalQuote(text3, op, like.operator.value);
+  const kq = literalQuote(text3, k, written);
+  const newOp = oq === void 0 ? void 0 : quoted(oq, "StringEquals");
+  const newKey = kq === void 0 ? void 0 : quoted(kq, key2);
+  const newValue = quoted(shape.quote, value);
+  if (newOp === void 0 || newKey === void 0 || newValue === void 0) return void 0;
+  const parts = [
+    { s: op, t: newOp },
+    { s: k, t: newKey },
+    { s: v, t: `${shape.prefix}${newValue}${shape.suffix}` }
+  ].sort((a, b) => a.s.start - b.s.start);
+  const open = text3.lastIndexOf("{", parts[0]?.s.start ?? 0);
+  const close = closingBrace(text3, parts[parts.length - 1]?.s.end ?? 0);
+  if (open < 0 || close === void 0) return void 0;
+  const lineStart2 = text3.lastIndexOf("\n", open) + 1;
+  if (!/^\s*[A-Za-z_][\w-]*\s*$/.test(text3.slice(lineStart2, open))) return void 0;
+  let out2 = "";
+  let rest = "";
+  let pos = lineStart2;
+  for (const p of parts) {
+    if (p.s.start < pos) return void 0;
+    const gap = text3.slice(pos, p.s.start);
+    out2 += gap + p.t;
+    rest += gap;
+    pos = p.s.end;
+  }
+  out2 += text3.slice(pos, close + 1);
+  rest += text3.slice(pos, close + 1);
+  if (!/^[\s\w=-]*\{[\s\w=]*\}$/.test(stripComments(rest))) return void 0;
+  return {
+    start: lineStart2,
+    text: stripComments(out2).split("\n").filter((line) => line.trim() !== "").join("\n")
+  };
+}
+function closingBrace(text3, from) {
+  let depth = 0;
+  for (let i = nextSignificant(text3, from, false); i < text3.length; i = nextSignificant(text3, i + 1, false)) {
+    const ch = text3[i];
+    if (ch === '"') {
+      const end = stringEnd(text3, i);
+      if (end === void 0) return void 0;
+      i = end - 1;
+    } else if (ch === "{") depth++;
+    else if (ch === "}") {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return void 0;
+}
+function stringEnd(text3, i) {
+  for (let j = i + 1; j < text3.length; j++) {
+    if (text3[j] === "\\") j++;
+    else if (text3[j] === '"') return j + 1;
+    else if (text3[j] === "\n") return void 0;
+  }
+  return void 0;
+}
+function commentStart(line) {
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"') {
+      const end = stringEnd(line, i);
+      if (end === void 0) return line.length;
+      i = end - 1;
+    } else if ((ch === "#" || ch === "/" && line[i + 1] === "/") && (i === 0 || /\s/.test(line[i - 1] ?? ""))) {
+      return i;
+    }
+  }
+  return line.length;
+}
+function stripComments(text3) {
+  return text3.split("\n").map((line) => {
+    const c = commentStart(line);
+    return c === line.length ? line : line.slice(0, c).trimEnd();
+  }).join("\n");
+}
+function nextSignificant(text3, from, commas) {
+  let i = from;
+  while (i < text3.length) {
+    const ch = text3[i] ?? "";
+    if (/\s/.test(ch) || commas && ch === ",") i++;
+    else if (ch === "#" || ch === "/" && text3[i + 1] === "/") {
+      const nl = text3.indexOf("\n", i);
+      i = nl < 0 ? text3.length : nl;
+    } else return i;
+  }
+  return i;
+}
+function previousSignificant(text3, offset) {
+  let end = offset;
+  while (end > 0) {
+    const lineStart2 = text3.lastIndexOf("\n", end - 1) + 1;
+    const line = text3.slice(lineStart2, end);
+    const code18 = line.slice(0, commentStart(line)).trimEnd();
+    if (code18 !== "") return { ch: code18[code18.length - 1] ?? "", at: lineStart2 + code18.length - 1 };
+    end = lineStart2 - 1;
+  }
+  return void 0;
+}
+function indentAt(text3, offset) {
+  const lineStart2 = text3.lastIndexOf("\n", offset - 1) + 1;
+  return /^[ \t]*/.exec(text3.slice(lineStart2))?.[0] ?? "";
+}
+function insertBefore(text3, start, end, entry2, hcl) {
+  const lineStart2 = text3.lastIndexOf("\n", start - 1) + 1;
+  const inline = text3.slice(lineStart2, start).trim() !== "";
+  const prev = previousSignificant(text3, start);
+  if (inline) {
+    if (prev?.ch !== "{" && prev?.ch !== ",") return void 0;
+    return { at: start, text: `${entry2},${text3.slice(prev.at + 1, start)}` };
+  }
+  const next = text3[nextSignificant(text3, end, false)];
+  const comma = prev?.ch === "," || prev?.ch === "{" && (next === "," || next === "}" && !hcl);
+  const indent2 = text3.slice(lineStart2, start);
+  return { at: commentsAbove(text3, lineStart2, indent2), text: `${indent2}${entry2}${comma ? "," : ""}
+` };
+}
+function commentsAbove(text3, lineStart2, indent2) {
+  let at3 = lineStart2;
+  while (at3 > 0) {
+    const above = text3.lastIndexOf("\n", at3 - 2) + 1;
+    const line = text3.slice(above, at3 - 1);
+    if (!line.startsWith(indent2) || line.trim() === "" || commentStart(line) !== indent2.length) break;
+    at3 = above;
+  }
+  return at3;
+}
+var init_add_condition = __esm({
+  "src/fix/add-condition.ts"() {
+    "use strict";
+    init_value();
+    init_fixer();
+  }
+});
+
 // src/fix/policy-fixes.ts
 function change(fix, certain, desc) {
   if (!fix) return {};
@@ -12225,10 +12604,21 @@ function blockOf(stmt, opLoc) {
     (c) => c.operator.loc.file === opLoc.file && c.operator.loc.line === opLoc.line && c.operator.loc.column === opLoc.column
   );
 }
+function addAudience(fixer, stmt, template, audience, certain) {
+  const key2 = knownText(template.key);
+  if (key2 === void 0) return {};
+  const audKey = key2.replace(/[^:]*$/, "aud");
+  return change(
+    addStringEquals(fixer, stmt, template, audKey, audience),
+    certain,
+    `Add \`"StringEquals": { "${audKey}": "${audience}" }\``
+  );
+}
 var LIKE_OPERATOR;
 var init_policy_fixes = __esm({
   "src/fix/policy-fixes.ts"() {
     "use strict";
+    init_add_condition();
     init_sub_pattern();
     init_value();
     LIKE_OPERATOR = {
@@ -12519,7 +12909,7 @@ function evaluateCondition(c, claims, settings, missing = "absent") {
   if (anyHit) return { ...base, result: "pass", matchedValue: anyHit.hit ?? "" };
   return allDecided ? { ...base, result: "fail" } : { ...base, reason: unknownReason };
 }
-function allOf(results) {
+function allOf2(results) {
   if (results.includes("fail")) return "fail";
   return results.includes("unknown") ? "unknown" : "pass";
 }
@@ -12534,7 +12924,7 @@ function evaluatePolicy(doc, claims, settings, skipClaims = [], missing = "absen
       outcome: evaluateCondition(condition, claims, settings, missing)
     }));
     const counted = conditions.filter((c) => !skipClaims.includes(c.outcome.claim)).map((c) => c.outcome.result);
-    statements.push({ stmt, effect: allow ? "allow" : "deny", conditions, result: allOf(counted) });
+    statements.push({ stmt, effect: allow ? "allow" : "deny", conditions, result: allOf2(counted) });
   }
   const allows = statements.filter((s) => s.effect === "allow");
   const denies = statements.filter((s) => s.effect === "deny");
@@ -13759,6 +14149,7 @@ function originNote(v) {
   return v.origin === void 0 ? "" : ` (value from ${v.origin})`;
 }
 function checkPolicyAudiences(ctx) {
+  let workflowsAgree;
   for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
     const all = githubConditions(stmt, ctx.settings).filter(
       (c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings)
@@ -13768,7 +14159,8 @@ function checkPolicyAudiences(ctx) {
         messageId: "missingAud",
         at: stmt.conditionLoc ?? stmt.loc,
         severity: "warn",
-        data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) }
+        data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
+        ...audienceFix(ctx, doc, stmt, () => workflowsAgree ??= workflowsRequestAudience(ctx))
       });
     }
     if (all.length === 0) continue;
@@ -13835,6 +14227,26 @@ function audIsSurelyMissing(stmt, settings) {
     const problem = githubKeyProblem(key2, settings);
     return !(problem && "suggestion" in problem && problem.suggestion.toLowerCase().endsWith(":aud"));
   });
+}
+function audienceFix(ctx, doc, stmt, workflowsAgree) {
+  const positive = githubConditions(stmt, ctx.settings).filter(
+    (c) => !c.operator.negated && c.operator.match !== "other"
+  );
+  const sub = positive.find((c) => c.claim === "sub");
+  const template = sub ?? positive[0];
+  if (!template) return {};
+  const audience = ctx.settings.audience;
+  const certain = sub !== void 0 && doc.branch === void 0 && partitionOf(stmt, doc, ctx.settings) !== "aws-cn" && providersFor(stmt, doc, ctx.index).every((p) => providerClientIds(p)?.includes(audience) ?? true) && workflowsAgree();
+  return addAudience(ctx.fixer, stmt, template.condition, audience, certain);
+}
+function workflowsRequestAudience(ctx) {
+  return ctx.project.workflows.every(
+    (wf) => wf.jobs.every(
+      (job) => jobRoleAssumptions(ctx.index, ctx.settings, wf, job).every(
+        (use) => (use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE) === ctx.settings.audience
+      )
+    )
+  );
 }
 function hasKeyProblem(c, settings) {
   const key2 = knownText(c.condition.key);
@@ -13918,6 +14330,7 @@ var init_audience_drift = __esm({
     init_value();
     init_condition_keys();
     init_role_assumptions();
+    init_policy_fixes();
     init_oidc_providers();
     audience_drift_default = defineRule({
       meta: {
@@ -13974,119 +14387,6 @@ var init_audience_drift = __esm({
         checkWorkflowAudiences(ctx);
       }
     });
-  }
-});
-
-// src/model/location.ts
-function fileStart(file) {
-  return { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
-}
-var LineIndex;
-var init_location = __esm({
-  "src/model/location.ts"() {
-    "use strict";
-    LineIndex = class {
-      constructor(file, text3) {
-        this.file = file;
-        this.text = text3;
-        for (let i = 0; i < text3.length; i++) {
-          if (text3.charCodeAt(i) === 10) this.starts.push(i + 1);
-        }
-      }
-      file;
-      text;
-      starts = [0];
-      position(offset) {
-        let lo = 0;
-        let hi = this.starts.length - 1;
-        while (lo < hi) {
-          const mid = lo + hi + 1 >> 1;
-          if ((this.starts[mid] ?? 0) <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
-      }
-      /** Offset of a 1-based line/column. */
-      offset(line, column) {
-        return (this.starts[line - 1] ?? this.text.length) + column - 1;
-      }
-      span(start, end) {
-        const a = this.position(start);
-        const b = this.position(Math.max(start, end));
-        return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-      }
-      /** The text of one 1-based line, without its newline. */
-      lineText(line) {
-        const start = this.starts[line - 1];
-        if (start === void 0) return "";
-        const next = this.starts[line];
-        return this.text.slice(start, next === void 0 ? void 0 : next - 1).replace(/\r$/, "");
-      }
-      get lineCount() {
-        return this.starts.length;
-      }
-    };
-  }
-});
-
-// src/fix/fixer.ts
-function allOf2(parts) {
-  const edits = [];
-  for (const p of parts) {
-    if (p === void 0) return void 0;
-    if ("edits" in p) edits.push(...p.edits);
-    else edits.push(p);
-  }
-  return edits.length === 0 ? void 0 : { edits };
-}
-function createFixer(read) {
-  const cache = /* @__PURE__ */ new Map();
-  const source = (file) => {
-    if (!cache.has(file)) {
-      const text3 = read(file);
-      cache.set(file, text3 === void 0 ? void 0 : { text: text3, lines: new LineIndex(file, text3) });
-    }
-    return cache.get(file);
-  };
-  const edit = (file, start, end, text3) => {
-    const src = source(file);
-    if (!src || start < 0 || end < start || end > src.text.length) return void 0;
-    return { file, range: [start, end], loc: src.lines.span(start, end), text: text3 };
-  };
-  const offsets = (loc) => {
-    const src = source(loc.file);
-    if (!src) return void 0;
-    const start = src.lines.offset(loc.line, loc.column);
-    const end = src.lines.offset(loc.endLine, loc.endColumn);
-    if (start < 0 || end < start || end > src.text.length) return void 0;
-    return { start, end, text: src.text, lines: src.lines };
-  };
-  return {
-    source,
-    edit,
-    offsets,
-    replaceValue(at3, old, text3) {
-      const o = offsets(at3.loc);
-      if (!o || old === text3) return void 0;
-      const slice = o.text.slice(o.start, o.end);
-      const quote = slice[0];
-      if ((quote === '"' || quote === "'") && slice === `${quote}${old}${quote}`) {
-        if (UNSAFE_QUOTED.test(old) || UNSAFE_QUOTED.test(text3)) return void 0;
-        return allOf2([edit(at3.loc.file, o.start + 1, o.end - 1, text3)]);
-      }
-      if (slice === old && SAFE_PLAIN.test(old) && SAFE_PLAIN.test(text3) && !/: /.test(text3))
-        return allOf2([edit(at3.loc.file, o.start, o.end, text3)]);
-      return void 0;
-    }
-  };
-}
-var UNSAFE_QUOTED, SAFE_PLAIN;
-var init_fixer = __esm({
-  "src/fix/fixer.ts"() {
-    "use strict";
-    init_location();
-    UNSAFE_QUOTED = /["'\\\n\r\t]|\$\{|%\{/;
-    SAFE_PLAIN = /^[A-Za-z0-9_./][^\s#,[\]{}]*$/;
   }
 });
 
@@ -14163,7 +14463,7 @@ function addIdTokenWrite(fixer, job, wf) {
     if (own.kind === "empty") {
       const flow = flowEntries(fixer, own.loc);
       return change(
-        flow ? allOf2([fixer.edit(own.loc.file, flow.start, flow.end, flowText([ID_TOKEN_WRITE]))]) : void 0,
+        flow ? allOf([fixer.edit(own.loc.file, flow.start, flow.end, flowText([ID_TOKEN_WRITE]))]) : void 0,
         true,
         desc
       );
@@ -14171,17 +14471,17 @@ function addIdTokenWrite(fixer, job, wf) {
     if (own.kind !== "map") return {};
     const current = own.scopes.get("id-token");
     if (current) return change(fixer.replaceValue(current, current.value, "write"), true, desc);
-    return change(allOf2([addEntry(fixer, own)]), true, desc);
+    return change(allOf([addEntry(fixer, own)]), true, desc);
   }
   const inherited = wf.permissions;
   if (!inherited)
     return change(
-      allOf2([insertJobBlock(fixer, job, ["contents: read", ID_TOKEN_WRITE])]),
+      allOf([insertJobBlock(fixer, job, ["contents: read", ID_TOKEN_WRITE])]),
       false,
       `Give job \`${job.id.value}\` \`permissions: { contents: read, ${ID_TOKEN_WRITE} }\` (check the other scopes it needs)`
     );
   if (inherited.kind !== "map" && inherited.kind !== "empty") return {};
-  return change(allOf2([insertJobBlock(fixer, job, [...otherScopes(inherited), ID_TOKEN_WRITE])]), true, desc);
+  return change(allOf([insertJobBlock(fixer, job, [...otherScopes(inherited), ID_TOKEN_WRITE])]), true, desc);
 }
 function removeIdToken(fixer, p) {
   const file = p.loc.file;
@@ -14205,7 +14505,7 @@ function moveIdTokenToJobs(fixer, wf, needing) {
   const p = wf.permissions;
   if (p?.kind !== "map" || p.scopes.get("id-token")?.value.trim() !== "write") return {};
   const entries2 = [...otherScopes(p), ID_TOKEN_WRITE];
-  const fix = allOf2([removeIdToken(fixer, p), ...needing.map((job) => insertJobBlock(fixer, job, entries2))]);
+  const fix = allOf([removeIdToken(fixer, p), ...needing.map((job) => insertJobBlock(fixer, job, entries2))]);
   const jobs = needing.map((j) => `\`${j.id.value}\``).join(", ");
   return change(
     fix,
@@ -17016,8 +17316,8 @@ function convert(node, ctx) {
         if (k.type === "literalValue") return decodeLiteral(k.meta.value ?? "", s, heredoc);
         return { kind: "interpolation", expr: convert(k, ctx), start: s, end: ctx.at(k.range.end.byte) };
       });
-      const quoted = !heredoc && ctx.text[start - ctx.base - 1] === '"';
-      return { type: "template", parts, heredoc, start: quoted ? start - 1 : start, end: quoted ? end + 1 : end };
+      const quoted2 = !heredoc && ctx.text[start - ctx.base - 1] === '"';
+      return { type: "template", parts, heredoc, start: quoted2 ? start - 1 : start, end: quoted2 ? end + 1 : end };
     }
     case "templateWrap":
       return { type: "wrap", expr: kid(0), start, end };
@@ -18021,8 +18321,11 @@ var init_limits = __esm({
     LIMITS = {
       /** Nested evaluations: expression nesting plus references through locals, variables and templates. */
       depth: 200,
-      /** Expression evaluations for one root module with every module it calls. */
-      steps: 1e5,
+      /**
+       * Expression evaluations for one root module with every module it calls. The largest measured on real
+       * repositories: 4,019 (README, "Limits").
+       */
+      steps: 25e3,
       /** Elements of one collection built by evaluation (`for`, `range`, `setproduct`, template `for`). */
       collection: 1e4,
       /** Characters of one string built by evaluation (templates, `join`, `format`, `strrev` …). */
@@ -29463,7 +29766,7 @@ var require_resolve_flow_scalar = __commonJS({
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value = plainValue2(source, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
@@ -29492,7 +29795,7 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re3.offset]
       };
     }
-    function plainValue(source, onError) {
+    function plainValue2(source, onError) {
       let badChar = "";
       switch (source[0]) {
         /* istanbul ignore next should not happen */
@@ -32526,16 +32829,16 @@ function csv(s) {
   const rows = [];
   let row = [];
   let field3 = "";
-  let quoted = false;
+  let quoted2 = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charAt(i);
-    if (quoted) {
+    if (quoted2) {
       if (c === '"' && s.charAt(i + 1) === '"') {
         field3 += '"';
         i++;
-      } else if (c === '"') quoted = false;
+      } else if (c === '"') quoted2 = false;
       else field3 += c;
-    } else if (c === '"' && field3 === "") quoted = true;
+    } else if (c === '"' && field3 === "") quoted2 = true;
     else if (c === ",") {
       row.push(field3);
       field3 = "";
@@ -33513,6 +33816,7 @@ async function templateParts(parts, ctx, scope, out2) {
   const placedAt = ctx.placedAt;
   const line = (offset) => `${ctx.file.src.path}:${index2.position(offset).line}`;
   const placed = (at3) => placedAt ?? spanLoc(ctx, at3);
+  const atCall = () => placedAt ?? spanLoc(ctx, { start: 0, end: 0 });
   const budget = scope.module.budget;
   const grow = (n, at3) => {
     out2.size += n;
@@ -33548,7 +33852,7 @@ async function templateParts(parts, ctx, scope, out2) {
         if (part.value === "" || !grow(part.value.length, part)) break;
         out2.parts.push(part.value);
         out2.segments.push(
-          placedAt ? { text: part.value, locate: () => placedAt, origin: (s) => line(textOffset(part, s)) } : { text: part.value, locate: (s, e) => index2.span(textOffset(part, s), textOffset(part, e)) }
+          placedAt ? { text: part.value, locate: atCall, origin: (s) => line(textOffset(part, s)) } : { text: part.value, locate: (s, e) => index2.span(textOffset(part, s), textOffset(part, e)) }
         );
         break;
       case "interpolation": {
@@ -33579,20 +33883,25 @@ async function templateParts(parts, ctx, scope, out2) {
           );
           break;
         }
+        const names = new Map(scope.names);
+        const inner = { ...scope, names, depth: scope.depth + 1 };
         for (const [k, v] of pairs) {
           if (budget.spent) {
             out2.opaque = budget.exceeded("steps", placed(part));
             break;
           }
-          const names = new Map(scope.names);
           if (part.keyVar !== void 0) names.set(part.keyVar, k);
           names.set(part.valueVar, v);
-          await templateParts(part.body, ctx, { ...scope, names, depth: scope.depth + 1 }, out2);
+          await templateParts(part.body, ctx, inner, out2);
+          if (stopped(out2)) break;
         }
         break;
       }
     }
   }
+}
+function stopped(out2) {
+  return out2.opaque !== void 0;
 }
 async function evalTemplate(node, ctx, scope) {
   const value = newTemplateValue();
@@ -33669,10 +33978,10 @@ function relocate2(node, loc, origin) {
         ...own ? { origin: own } : origin === void 0 ? {} : { origin: () => origin }
       };
     };
-    setSegments(to, sameLoc(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
+    setSegments(to, sameLoc2(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
   });
 }
-function sameLoc(a, b) {
+function sameLoc2(a, b) {
   return a.file === b.file && a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
 }
 function defined(node, origin, passedAs) {
@@ -34011,16 +34320,22 @@ async function evalFor(node, ctx, scope, loc) {
   return { kind: "array", items, loc };
 }
 async function evalBinary(node, ctx, scope, loc) {
-  const a = plainOf(await evalAst(node.left, ctx, scope));
-  const b = plainOf(await evalAst(node.right, ctx, scope));
+  const left = await evalAst(node.left, ctx, scope);
+  const right = await evalAst(node.right, ctx, scope);
   const src = sourceOf(ctx, node);
-  if (a === void 0 || b === void 0) return unknown(src, loc);
   const scalar = (value) => ({ kind: "scalar", value, loc });
+  if (node.operator === "==" || node.operator === "!=") {
+    const isNull = (n) => n.kind === "scalar" ? n.value === null : n.kind === "unknown" ? void 0 : false;
+    const ln2 = isNull(left);
+    const rn2 = isNull(right);
+    const equal = ln2 === true || rn2 === true ? ln2 === void 0 || rn2 === void 0 ? void 0 : ln2 === rn2 : whollyKnown(left) && whollyKnown(right) ? JSON.stringify(plainValue(left)) === JSON.stringify(plainValue(right)) : void 0;
+    if (equal === void 0) return unknown(src, loc);
+    return scalar(node.operator === "==" ? equal : !equal);
+  }
+  const a = plainOf(left);
+  const b = plainOf(right);
+  if (a === void 0 || b === void 0) return unknown(src, loc);
   switch (node.operator) {
-    case "==":
-      return scalar(a === b);
-    case "!=":
-      return scalar(a !== b);
     case "&&":
       return typeof a === "boolean" && typeof b === "boolean" ? scalar(a && b) : unknown(src, loc);
     case "||":
@@ -34044,6 +34359,22 @@ async function evalBinary(node, ctx, scope, loc) {
       return scalar(a * b);
     default:
       return unknown(src, loc);
+  }
+}
+function plainValue(n) {
+  switch (n.kind) {
+    case "scalar":
+      return n.value;
+    case "string":
+      return knownText(n.value);
+    case "array":
+      return n.items.map(plainValue);
+    case "object":
+      return Object.fromEntries(
+        [...n.entries].sort((x, y2) => x.key.value < y2.key.value ? -1 : 1).map((e) => [e.key.value, plainValue(e.value)])
+      );
+    default:
+      return void 0;
   }
 }
 function plainOf(n) {
@@ -34115,7 +34446,7 @@ function tryCall(name2, args, src, loc) {
       if (name2 === "can") return { kind: "scalar", value: false, loc };
       continue;
     }
-    if (!whollyKnown(a)) return unknown(src, loc, nodeOrigin(a));
+    if (!whollyKnown(a) && (name2 === "can" || a !== args[args.length - 1])) return unknown(src, loc, nodeOrigin(a));
     return name2 === "can" ? { kind: "scalar", value: true, loc } : a;
   }
   return failure(src, loc, `${name2}(): every argument failed (${where(loc)})`);
@@ -35022,6 +35353,10 @@ async function parseTerraform(files, env) {
   const all = [...loaded2.values()].flatMap((m) => [...m.parsed.values()]);
   const byPath = new Map(all.map((f) => [f.file, f]));
   for (const m of loaded2.values()) {
+    if (process.env.OIDCLINT_DEBUG)
+      console.error(
+        `oidclint: ${m.mod.dir}: ${String(m.mod.budget.steps)} evaluation steps, ${String(m.mod.budget.moduleInstances)} module instances`
+      );
     for (const p of m.mod.budget.problems) (byPath.get(p.loc.file) ?? m.parsed.values().next().value)?.problems.push(p);
   }
   return [...all, ...failed];
@@ -40557,8 +40892,8 @@ function pair(data, off) {
 function findFinished(stacks) {
   let best = null;
   for (let stack of stacks) {
-    let stopped = stack.p.stoppedAt;
-    if ((stack.pos == stack.p.stream.end || stopped != null && stack.pos > stopped) && stack.p.parser.stateFlag(
+    let stopped2 = stack.p.stoppedAt;
+    if ((stack.pos == stack.p.stream.end || stopped2 != null && stack.pos > stopped2) && stack.p.parser.stateFlag(
       stack.state,
       2
       /* StateFlag.Accepting */
@@ -41643,7 +41978,7 @@ var init_dist2 = __esm({
       advance() {
         let stacks = this.stacks, pos = this.minStackPos;
         let newStacks = this.stacks = [];
-        let stopped, stoppedTokens;
+        let stopped2, stoppedTokens;
         if (this.bigReductionCount > 300 && stacks.length == 1) {
           let [s] = stacks;
           while (s.forceReduce() && s.stack.length && s.stack[s.stack.length - 2] >= this.lastBigReductionStart) {
@@ -41659,11 +41994,11 @@ var init_dist2 = __esm({
             } else if (this.advanceStack(stack, newStacks, stacks)) {
               continue;
             } else {
-              if (!stopped) {
-                stopped = [];
+              if (!stopped2) {
+                stopped2 = [];
                 stoppedTokens = [];
               }
-              stopped.push(stack);
+              stopped2.push(stack);
               let tok = this.tokens.getMainToken(stack);
               stoppedTokens.push(tok.value, tok.end);
             }
@@ -41671,22 +42006,22 @@ var init_dist2 = __esm({
           }
         }
         if (!newStacks.length) {
-          let finished2 = stopped && findFinished(stopped);
+          let finished2 = stopped2 && findFinished(stopped2);
           if (finished2) {
             if (verbose)
               console.log("Finish with " + this.stackID(finished2));
             return this.stackToTree(finished2);
           }
           if (this.parser.strict) {
-            if (verbose && stopped)
+            if (verbose && stopped2)
               console.log("Stuck with token " + (this.tokens.mainToken ? this.parser.getName(this.tokens.mainToken.value) : "none"));
             throw new SyntaxError("No parse at " + pos);
           }
           if (!this.recovering)
             this.recovering = 5;
         }
-        if (this.recovering && stopped) {
-          let finished2 = this.stoppedAt != null && stopped[0].pos > this.stoppedAt ? stopped[0] : this.runRecovery(stopped, stoppedTokens, newStacks);
+        if (this.recovering && stopped2) {
+          let finished2 = this.stoppedAt != null && stopped2[0].pos > this.stoppedAt ? stopped2[0] : this.runRecovery(stopped2, stoppedTokens, newStacks);
           if (finished2) {
             if (verbose)
               console.log("Force-finish " + this.stackID(finished2));
@@ -42887,7 +43222,7 @@ function skipEscape(input3, ch) {
     }
   }
 }
-var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash2, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
+var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd2, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash2, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
 var init_dist4 = __esm({
   "node_modules/@lezer/python/dist/index.js"() {
     init_dist2();
@@ -42902,7 +43237,7 @@ var init_dist4 = __esm({
     stringContent = 200;
     Escape = 2;
     replacementStart = 3;
-    stringEnd = 201;
+    stringEnd2 = 201;
     ParenL = 24;
     ParenthesizedExpression = 25;
     TupleExpression = 49;
@@ -43116,7 +43451,7 @@ var init_dist4 = __esm({
           input3.advance(2);
         } else if (input3.next == quote && (!long || input3.peek(1) == quote && input3.peek(2) == quote)) {
           if (input3.pos == start) {
-            input3.acceptToken(stringEnd, long ? 3 : 1);
+            input3.acceptToken(stringEnd2, long ? 3 : 1);
             return;
           }
           break;
@@ -43124,7 +43459,7 @@ var init_dist4 = __esm({
           if (long) {
             input3.advance();
           } else if (input3.pos == start) {
-            input3.acceptToken(stringEnd);
+            input3.acceptToken(stringEnd2);
             return;
           }
           break;
@@ -43941,6 +44276,107 @@ var init_program = __esm({
   }
 });
 
+// src/parsers/json-tree.ts
+function jsonToTree(text3, index2) {
+  let i = 0;
+  const skip = () => {
+    for (; ; ) {
+      const c = text3.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else return;
+    }
+  };
+  const stringEnd3 = () => {
+    let j = i + 1;
+    let escaped = false;
+    for (; ; ) {
+      const c = text3.charCodeAt(j);
+      if (c === 34) return { end: j + 1, escaped };
+      if (c === 92) {
+        escaped = true;
+        j += 2;
+      } else j++;
+    }
+  };
+  const str3 = () => {
+    const start = i;
+    const { end, escaped } = stringEnd3();
+    i = end;
+    return {
+      value: escaped ? JSON.parse(text3.slice(start, end)) : text3.slice(start + 1, end - 1),
+      start,
+      end
+    };
+  };
+  const value = () => {
+    skip();
+    const start = i;
+    const c = text3.charCodeAt(i);
+    if (c === 123) {
+      i++;
+      const entries2 = [];
+      skip();
+      if (text3.charCodeAt(i) === 125) i++;
+      else
+        for (; ; ) {
+          skip();
+          const k = str3();
+          skip();
+          i++;
+          entries2.push({ key: { value: k.value, loc: index2.span(k.start, k.end) }, value: value() });
+          skip();
+          if (text3.charCodeAt(i++) === 125) break;
+        }
+      return { kind: "object", entries: entries2, loc: index2.span(start, i) };
+    }
+    if (c === 91) {
+      i++;
+      const items = [];
+      skip();
+      if (text3.charCodeAt(i) === 93) i++;
+      else
+        for (; ; ) {
+          items.push(value());
+          skip();
+          if (text3.charCodeAt(i++) === 93) break;
+        }
+      return { kind: "array", items, loc: index2.span(start, i) };
+    }
+    if (c === 34) {
+      const s = str3();
+      const loc2 = index2.span(s.start, s.end);
+      return { kind: "string", value: { parts: [s.value], loc: loc2 }, loc: loc2 };
+    }
+    while (i < text3.length && !/[\s,\]}]/.test(text3.charAt(i))) i++;
+    const token = text3.slice(start, i);
+    const loc = index2.span(start, i);
+    return {
+      kind: "scalar",
+      value: token === "true" ? true : token === "false" ? false : token === "null" ? null : Number(token),
+      loc
+    };
+  };
+  return value();
+}
+function parseJsonTree(file, text3) {
+  if (nestingProblem(text3) === void 0) {
+    try {
+      JSON.parse(text3);
+      return { tree: jsonToTree(text3, new LineIndex(file, text3)) };
+    } catch {
+    }
+  }
+  const parsed = parseJsonSource(file, text3);
+  return parsed.problems.length > 0 ? { problems: parsed.problems } : { tree: yamlToTree(parsed.doc.contents, parsed.index) };
+}
+var init_json_tree = __esm({
+  "src/parsers/json-tree.ts"() {
+    "use strict";
+    init_location();
+    init_yaml_source();
+  }
+});
+
 // src/parsers/json-policy.ts
 var json_policy_exports = {};
 __export(json_policy_exports, {
@@ -43948,13 +44384,13 @@ __export(json_policy_exports, {
   parsePolicyJsonFile: () => parsePolicyJsonFile
 });
 function parsePolicyJsonFile(src) {
-  const parsed = parseJsonSource(src.path, src.text);
-  if (parsed.problems.length > 0) {
+  const parsed = parseJsonTree(src.path, src.text);
+  if ("problems" in parsed) {
     const out2 = emptyParsed(src.path, "json-policy");
     out2.problems.push(...parsed.problems);
     return out2;
   }
-  return parsePolicyJson(src, yamlToTree(parsed.doc.contents, parsed.index));
+  return parsePolicyJson(src, parsed.tree);
 }
 function parsePolicyJson(src, tree) {
   if (child(tree, "Statement")) {
@@ -44029,6 +44465,7 @@ var init_json_policy = __esm({
     init_tree();
     init_value();
     init_yaml_source();
+    init_json_tree();
   }
 });
 

@@ -35,22 +35,18 @@ const hcl2jsonWasm = {
   },
 };
 
-/** The config validator compiled at build time (`npm run build`), required by a path esbuild can follow. */
+/**
+ * The config validator compiled at build time (`npm run build` writes dist/src/config/validate-config.js; the
+ * sources import it as `./validate-config.js` beside src/config/load.ts, where only its declaration is).
+ */
 const configValidator = {
   name: "config-validator",
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]config[\\/]load\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, "utf8");
-      const call = 'createRequire(import.meta.url)("./validate-config.cjs")';
-      if (!source.includes(call))
-        throw new Error("src/config/load.ts changed how it loads validate-config.cjs: update scripts/build-action.mjs");
-      const built = join(root, "dist", "src", "config", "validate-config.cjs");
-      return {
-        contents: source.replace(call, `require(${JSON.stringify(built)})`),
-        loader: "ts",
-        resolveDir: dirname(args.path),
-      };
-    });
+    b.onResolve({ filter: /^\.\/validate-config\.js$/ }, (args) =>
+      /[\\/]src[\\/]config$/.test(args.resolveDir)
+        ? { path: join(root, "dist", "src", "config", "validate-config.js") }
+        : undefined,
+    );
   },
 };
 
