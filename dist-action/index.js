@@ -12304,7 +12304,7 @@ function createFixer(read) {
       if (!o || old === text3) return void 0;
       const slice = o.text.slice(o.start, o.end);
       const quote = slice[0];
-      if ((quote === '"' || quote === "'") && slice === `${quote}${old}${quote}`) {
+      if ((quote === '"' || quote === "'" || quote === "`") && slice === `${quote}${old}${quote}`) {
         if (UNSAFE_QUOTED.test(old) || UNSAFE_QUOTED.test(text3)) return void 0;
         return allOf([edit(at3.loc.file, o.start + 1, o.end - 1, text3)]);
       }
@@ -12319,7 +12319,7 @@ var init_fixer = __esm({
   "src/fix/fixer.ts"() {
     "use strict";
     init_location();
-    UNSAFE_QUOTED = /["'\\\n\r\t]|\$\{|%\{/;
+    UNSAFE_QUOTED = /["'`\\\n\r\t]|\$\{|%\{/;
     SAFE_PLAIN = /^[A-Za-z0-9_./][^\s#,[\]{}]*$/;
   }
 });
@@ -12366,9 +12366,13 @@ function addStringEquals(fixer, stmt, template, key2, value) {
     if (text3[close] !== "}") return void 0;
     end = close + 1;
   }
-  const closing = !flow ? "" : between.includes("\n") ? `
+  const multiline = between.includes("\n");
+  const closing = !flow ? "" : multiline ? `
 ${indentAt(text3, opS.start)}}` : " }";
-  const opened = `${quote}StringEquals${quote}${between}${entry2}${closing}`;
+  const last = Math.max(...block(template).map((c) => at3(c.values.loc)?.end ?? -1));
+  const after = nextSignificant(text3, last, false);
+  const trailing = flow && multiline && text3[after] === "," && text3[nextSignificant(text3, after + 1, false)] === "}";
+  const opened = `${quote}StringEquals${quote}${between}${entry2}${trailing ? "," : ""}${closing}`;
   const ins = insertBefore(text3, opS.start, end, opened, m[1]?.includes("=") ?? false);
   return ins && edit(ins.at, ins.text);
 }
@@ -12538,7 +12542,8 @@ function insertBefore(text3, start, end, entry2, hcl) {
   const prev = previousSignificant(text3, start);
   if (inline) {
     if (prev?.ch !== "{" && prev?.ch !== ",") return void 0;
-    return { at: start, text: `${entry2},${text3.slice(prev.at + 1, start)}` };
+    const gap = prev.ch === "," ? text3.slice(prev.at + 1, start) : /^\S+[:=] /.test(entry2) || / [:=] /.test(entry2) ? " " : "";
+    return { at: start, text: `${entry2},${gap}` };
   }
   const next = text3[nextSignificant(text3, end, false)];
   const comma = prev?.ch === "," || prev?.ch === "{" && (next === "," || next === "}" && !hcl);
@@ -12570,7 +12575,21 @@ function change(fix, certain, desc) {
   return certain ? { fix } : { suggestions: [{ desc, fix }] };
 }
 function valueChange(fixer, at3, old, text3, certain) {
-  return change(fixer.replaceValue(at3, old, text3), certain, `Replace \`${old}\` by \`${text3}\``);
+  const desc = `Replace \`${old}\` by \`${text3}\``;
+  const here = change(fixer.replaceValue(at3, old, text3), certain, desc);
+  if (here.fix || here.suggestions || at3.origin === void 0) return here;
+  const m = /^variable "([^"]+)" default \(([^()]+):(\d+)\)$/.exec(at3.origin);
+  if (!m?.[2]) return here;
+  const src = fixer.source(m[2]);
+  const line = Number(m[3]);
+  if (!src || line > src.lines.lineCount) return here;
+  const lineText = src.lines.lineText(line);
+  const quoted2 = `"${old}"`;
+  const col = lineText.indexOf(quoted2);
+  if (col < 0 || lineText.indexOf(quoted2, col + 1) >= 0) return here;
+  const start = src.lines.offset(line, col + 1);
+  const fix = fixer.replaceValue({ loc: src.lines.span(start, start + quoted2.length) }, old, text3);
+  return change(fix, false, `${desc} in the default of variable \`${m[1] ?? ""}\` (callers may set another value)`);
 }
 function shortRefIsCertain(text3, suggestion2) {
   const m = /(?<=:)ref:(?!refs\/)(heads\/|tags\/)?([^:]*)/.exec(text3);
