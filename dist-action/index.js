@@ -34,9 +34,9 @@ var __export = (target, all) => {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key2 of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key2) && key2 !== except)
-        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
+    for (let key3 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key3) && key3 !== except)
+        __defProp(to, key3, { get: () => from[key3], enumerable: !(desc = __getOwnPropDesc(from, key3)) || desc.enumerable });
   }
   return to;
 };
@@ -309,11 +309,11 @@ function addGlob(nfa, start, glob) {
 function lazyDfa(nfa, start, accepting) {
   const states = /* @__PURE__ */ new Map();
   const stateOf = (set) => {
-    const key2 = [...set].sort((a, b) => a - b).join(",");
-    let state = states.get(key2);
+    const key3 = [...set].sort((a, b) => a - b).join(",");
+    let state = states.get(key3);
     if (!state) {
       state = { set, accepts: [...set].some((s) => accepting.has(s)), next: /* @__PURE__ */ new Map() };
-      if (states.size < MAX_DFA_STATES) states.set(key2, state);
+      if (states.size < MAX_DFA_STATES) states.set(key3, state);
     }
     return state;
   };
@@ -468,6 +468,166 @@ var init_git = __esm({
   }
 });
 
+// src/model/well-known.ts
+var GITHUB_ISSUER_HOST, DEFAULT_AWS_AUDIENCE, CHINA_AWS_AUDIENCE;
+var init_well_known = __esm({
+  "src/model/well-known.ts"() {
+    "use strict";
+    GITHUB_ISSUER_HOST = "token.actions.githubusercontent.com";
+    DEFAULT_AWS_AUDIENCE = "sts.amazonaws.com";
+    CHINA_AWS_AUDIENCE = "sts.amazonaws.com.cn";
+  }
+});
+
+// src/config/settings.ts
+function key() {
+  return (d) => d;
+}
+function defaultSettings() {
+  const out2 = { online: false };
+  for (const [name2, decl] of Object.entries(CONFIG_KEYS)) {
+    if (decl.setting && "default" in decl) out2[name2] = structuredClone(decl.default);
+  }
+  return out2;
+}
+function exampleConfigValues(given) {
+  const out2 = {};
+  for (const [name2, d] of Object.entries(CONFIG_KEYS)) {
+    const value = given[name2] ?? d.example;
+    if (value !== void 0) out2[name2] = value;
+  }
+  return out2;
+}
+var RULES_SCHEMA, CONFIG_KEYS;
+var init_settings = __esm({
+  "src/config/settings.ts"() {
+    "use strict";
+    init_well_known();
+    RULES_SCHEMA = { $ref: "#/$defs/rules" };
+    CONFIG_KEYS = {
+      $schema: key()({ schema: { type: "string" }, doc: "the config's JSON schema, for editors" }),
+      extends: key()({
+        schema: { enum: ["oidclint:recommended", "oidclint:strict"] },
+        doc: "or `oidclint:strict` (turns on `mutable-sub-claim`)",
+        default: "oidclint:recommended",
+        example: "oidclint:recommended"
+      }),
+      repository: key()({
+        schema: { type: "string", pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$" },
+        doc: "`OWNER/REPO` of this repository (for predicted claims)",
+        defaultDoc: "git `origin`, else `GITHUB_REPOSITORY`",
+        example: "acme/app",
+        setting: true
+      }),
+      audience: key()({
+        schema: { type: "string", minLength: 1 },
+        doc: "the audience roles and workflows should use",
+        default: DEFAULT_AWS_AUDIENCE,
+        example: DEFAULT_AWS_AUDIENCE,
+        setting: true
+      }),
+      issuer: key()({
+        schema: { type: "string", minLength: 1 },
+        doc: "the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`",
+        default: GITHUB_ISSUER_HOST,
+        example: GITHUB_ISSUER_HOST,
+        setting: true
+      }),
+      subClaimTemplate: key()({
+        schema: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, uniqueItems: true },
+        doc: "claim keys of a customised sub (`include_claim_keys`)",
+        default: ["repo", "context"],
+        example: ["repo", "context"],
+        setting: true
+      }),
+      repositories: key()({
+        schema: { type: "array", items: { type: "string", pattern: "^[^/\\s]+/[^/\\s]+$" } },
+        doc: "the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more",
+        defaultDoc: "none",
+        example: ["acme/app", "acme/infra"],
+        setting: true
+      }),
+      repositoriesFile: key()({
+        schema: { type: "string", minLength: 1 },
+        doc: "a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output",
+        defaultDoc: "none"
+      }),
+      roles: key()({
+        schema: { type: "object", additionalProperties: { type: "string" } },
+        doc: "role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough",
+        default: {},
+        example: { "arn:aws:iam::123456789012:role/deploy": "infra/iam.tf" },
+        setting: true
+      }),
+      defaultTokenPermissions: key()({
+        schema: { enum: ["restricted", "permissive"] },
+        doc: "the repository's default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)",
+        default: "restricted",
+        example: "restricted",
+        setting: true
+      }),
+      defaultBranch: key()({
+        schema: { type: "string", minLength: 1 },
+        doc: "the branch base-branch events run on",
+        default: "main",
+        defaultDoc: "git `origin/HEAD`, else `main`",
+        example: "main",
+        setting: true
+      }),
+      localActionUsesOidc: key()({
+        schema: { type: "boolean" },
+        doc: "`uses: ./` is this repository's own action, which assumes a role via OIDC",
+        default: false,
+        setting: true
+      }),
+      variables: key()({
+        schema: {
+          type: "object",
+          propertyNames: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" },
+          additionalProperties: { type: "string" }
+        },
+        doc: 'values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `"vars.X"` / `"secrets.X"` (names case-insensitive), e.g. `{ "vars.AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/deploy" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read',
+        defaultDoc: "`{}`",
+        setting: true
+      }),
+      requireSuppressionReason: key()({
+        schema: { type: "boolean" },
+        doc: "inline suppressions must say `-- reason`",
+        default: false,
+        example: true
+      }),
+      rules: key()({
+        schema: RULES_SCHEMA,
+        doc: '`{ "<id>": "off" \\| "warn" \\| "error" \\| [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `"error"` (here, in `overrides` or `--rule ID:error`) makes those errors too',
+        defaultDoc: ""
+      }),
+      ignore: key()({
+        schema: { type: "array", items: { type: "string" } },
+        doc: "globs of files never linted",
+        default: [],
+        example: ["examples/**"]
+      }),
+      overrides: key()({
+        schema: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["files"],
+            properties: {
+              files: { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" }, minItems: 1 }] },
+              rules: RULES_SCHEMA
+            }
+          }
+        },
+        doc: '`[{ "files": ["legacy/**"], "rules": { \u2026 } }]`: levels per file glob',
+        default: [],
+        example: [{ files: ["sandbox/**"], rules: { "broad-sub-wildcard": "warn" } }]
+      })
+    };
+  }
+});
+
 // src/config/schema.ts
 function configSchemaKey(rules2) {
   return JSON.stringify(buildConfigSchema(rules2));
@@ -481,7 +641,10 @@ function buildConfigSchema(rules2) {
       oneOf: [level, { type: "array", prefixItems: [level, options], items: false, minItems: 1 }]
     };
   }
-  const rulesBlock = { $ref: "#/$defs/rules" };
+  const properties = {};
+  for (const [name2, decl] of Object.entries(CONFIG_KEYS)) {
+    properties[name2] = name2 === "$schema" ? decl.schema : { ...decl.schema, description: decl.doc.replace(/\\\|/g, "|") };
+  }
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://oidclint.dev/schema/oidclintrc.schema.json",
@@ -489,96 +652,15 @@ function buildConfigSchema(rules2) {
     type: "object",
     additionalProperties: false,
     $defs: { rules: { type: "object", additionalProperties: false, properties: ruleProps } },
-    properties: {
-      $schema: { type: "string" },
-      repository: {
-        type: "string",
-        pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$",
-        description: "OWNER/REPO of this repository"
-      },
-      audience: { type: "string", minLength: 1, description: "Expected audience (default sts.amazonaws.com)" },
-      issuer: {
-        type: "string",
-        minLength: 1,
-        description: "OIDC issuer host (default token.actions.githubusercontent.com)"
-      },
-      subClaimTemplate: {
-        type: "array",
-        items: { type: "string", minLength: 1 },
-        minItems: 1,
-        uniqueItems: true,
-        description: 'Claim keys of a customised sub (include_claim_keys); default ["repo", "context"]'
-      },
-      repositories: { type: "array", items: { type: "string", pattern: "^[^/\\s]+/[^/\\s]+$" } },
-      repositoriesFile: { type: "string", minLength: 1 },
-      roles: { type: "object", additionalProperties: { type: "string" } },
-      defaultTokenPermissions: { enum: ["restricted", "permissive"] },
-      defaultBranch: { type: "string", minLength: 1 },
-      extends: { enum: ["oidclint:recommended", "oidclint:strict"] },
-      requireSuppressionReason: { type: "boolean" },
-      localActionUsesOidc: {
-        type: "boolean",
-        description: "`uses: ./` refers to this repository's own action, which assumes a role through OIDC"
-      },
-      variables: {
-        type: "object",
-        propertyNames: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" },
-        additionalProperties: { type: "string" },
-        description: "Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes"
-      },
-      rules: rulesBlock,
-      ignore: { type: "array", items: { type: "string" } },
-      overrides: {
-        type: "array",
-        items: {
-          type: "object",
-          additionalProperties: false,
-          required: ["files"],
-          properties: {
-            files: { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" }, minItems: 1 }] },
-            rules: rulesBlock
-          }
-        }
-      }
-    }
+    properties
   };
 }
 var level;
 var init_schema = __esm({
   "src/config/schema.ts"() {
     "use strict";
+    init_settings();
     level = { enum: ["off", "warn", "error"] };
-  }
-});
-
-// src/model/well-known.ts
-var GITHUB_ISSUER_HOST, DEFAULT_AWS_AUDIENCE, CHINA_AWS_AUDIENCE;
-var init_well_known = __esm({
-  "src/model/well-known.ts"() {
-    "use strict";
-    GITHUB_ISSUER_HOST = "token.actions.githubusercontent.com";
-    DEFAULT_AWS_AUDIENCE = "sts.amazonaws.com";
-    CHINA_AWS_AUDIENCE = "sts.amazonaws.com.cn";
-  }
-});
-
-// src/config/settings.ts
-function defaultSettings() {
-  return {
-    audience: DEFAULT_AWS_AUDIENCE,
-    issuer: GITHUB_ISSUER_HOST,
-    subClaimTemplate: ["repo", "context"],
-    roles: {},
-    defaultTokenPermissions: "restricted",
-    localActionUsesOidc: false,
-    defaultBranch: "main",
-    online: false
-  };
-}
-var init_settings = __esm({
-  "src/config/settings.ts"() {
-    "use strict";
-    init_well_known();
   }
 });
 
@@ -798,9 +880,9 @@ function validate53(data, { instancePath = "", parentData, parentDataProperty, r
         if (len2 > 1) {
           let data5 = data3[1];
           if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-            for (const key2 in data5) {
-              if (!(key2 === "allowOrgWide" || key2 === "allowAnyRef")) {
-                const err12 = { instancePath: instancePath + "/broad-sub-wildcard/1", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+            for (const key22 in data5) {
+              if (!(key22 === "allowOrgWide" || key22 === "allowAnyRef")) {
+                const err12 = { instancePath: instancePath + "/broad-sub-wildcard/1", schemaPath: "#/properties/broad-sub-wildcard/oneOf/1/prefixItems/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key22 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err12];
                 } else {
@@ -2531,123 +2613,135 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.extends !== void 0) {
+      let data1 = data.extends;
+      if (!(data1 === "oidclint:recommended" || data1 === "oidclint:strict")) {
+        const err2 = { instancePath: instancePath + "/extends", schemaPath: "#/properties/extends/enum", keyword: "enum", params: { allowedValues: schema19.properties.extends.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
     if (data.repository !== void 0) {
-      let data1 = data.repository;
-      if (typeof data1 === "string") {
-        if (!pattern3.test(data1)) {
-          const err2 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$" }, message: 'must match pattern "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"' };
+      let data2 = data.repository;
+      if (typeof data2 === "string") {
+        if (!pattern3.test(data2)) {
+          const err3 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$" }, message: 'must match pattern "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"' };
           if (vErrors === null) {
-            vErrors = [err2];
+            vErrors = [err3];
           } else {
-            vErrors.push(err2);
+            vErrors.push(err3);
           }
           errors++;
         }
       } else {
-        const err3 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err4 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err3];
+          vErrors = [err4];
         } else {
-          vErrors.push(err3);
+          vErrors.push(err4);
         }
         errors++;
       }
     }
     if (data.audience !== void 0) {
-      let data2 = data.audience;
-      if (typeof data2 === "string") {
-        if (func2(data2) < 1) {
-          const err4 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+      let data3 = data.audience;
+      if (typeof data3 === "string") {
+        if (func2(data3) < 1) {
+          const err5 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
-            vErrors = [err4];
+            vErrors = [err5];
           } else {
-            vErrors.push(err4);
+            vErrors.push(err5);
           }
           errors++;
         }
       } else {
-        const err5 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err6 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err5];
+          vErrors = [err6];
         } else {
-          vErrors.push(err5);
+          vErrors.push(err6);
         }
         errors++;
       }
     }
     if (data.issuer !== void 0) {
-      let data3 = data.issuer;
-      if (typeof data3 === "string") {
-        if (func2(data3) < 1) {
-          const err6 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+      let data4 = data.issuer;
+      if (typeof data4 === "string") {
+        if (func2(data4) < 1) {
+          const err7 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
-            vErrors = [err6];
+            vErrors = [err7];
           } else {
-            vErrors.push(err6);
+            vErrors.push(err7);
           }
           errors++;
         }
       } else {
-        const err7 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err8 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err7];
+          vErrors = [err8];
         } else {
-          vErrors.push(err7);
+          vErrors.push(err8);
         }
         errors++;
       }
     }
     if (data.subClaimTemplate !== void 0) {
-      let data4 = data.subClaimTemplate;
-      if (Array.isArray(data4)) {
-        if (data4.length < 1) {
-          const err8 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+      let data5 = data.subClaimTemplate;
+      if (Array.isArray(data5)) {
+        if (data5.length < 1) {
+          const err9 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
           if (vErrors === null) {
-            vErrors = [err8];
+            vErrors = [err9];
           } else {
-            vErrors.push(err8);
+            vErrors.push(err9);
           }
           errors++;
         }
-        const len0 = data4.length;
+        const len0 = data5.length;
         for (let i0 = 0; i0 < len0; i0++) {
-          let data5 = data4[i0];
-          if (typeof data5 === "string") {
-            if (func2(data5) < 1) {
-              const err9 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          let data6 = data5[i0];
+          if (typeof data6 === "string") {
+            if (func2(data6) < 1) {
+              const err10 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
-                vErrors = [err9];
+                vErrors = [err10];
               } else {
-                vErrors.push(err9);
+                vErrors.push(err10);
               }
               errors++;
             }
           } else {
-            const err10 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err11 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err10];
+              vErrors = [err11];
             } else {
-              vErrors.push(err10);
+              vErrors.push(err11);
             }
             errors++;
           }
         }
-        let i1 = data4.length;
+        let i1 = data5.length;
         let j0;
         if (i1 > 1) {
           const indices0 = {};
           for (; i1--; ) {
-            let item0 = data4[i1];
+            let item0 = data5[i1];
             if (typeof item0 !== "string") {
               continue;
             }
             if (typeof indices0[item0] == "number") {
               j0 = indices0[item0];
-              const err11 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+              const err12 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
               if (vErrors === null) {
-                vErrors = [err11];
+                vErrors = [err12];
               } else {
-                vErrors.push(err11);
+                vErrors.push(err12);
               }
               errors++;
               break;
@@ -2656,101 +2750,89 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err12 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err13 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err12];
+          vErrors = [err13];
         } else {
-          vErrors.push(err12);
+          vErrors.push(err13);
         }
         errors++;
       }
     }
     if (data.repositories !== void 0) {
-      let data6 = data.repositories;
-      if (Array.isArray(data6)) {
-        const len1 = data6.length;
+      let data7 = data.repositories;
+      if (Array.isArray(data7)) {
+        const len1 = data7.length;
         for (let i2 = 0; i2 < len1; i2++) {
-          let data7 = data6[i2];
-          if (typeof data7 === "string") {
-            if (!pattern4.test(data7)) {
-              const err13 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"' };
+          let data8 = data7[i2];
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err14 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"' };
               if (vErrors === null) {
-                vErrors = [err13];
+                vErrors = [err14];
               } else {
-                vErrors.push(err13);
+                vErrors.push(err14);
               }
               errors++;
             }
           } else {
-            const err14 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err15 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err14];
+              vErrors = [err15];
             } else {
-              vErrors.push(err14);
+              vErrors.push(err15);
             }
             errors++;
           }
         }
       } else {
-        const err15 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err16 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err15];
+          vErrors = [err16];
         } else {
-          vErrors.push(err15);
+          vErrors.push(err16);
         }
         errors++;
       }
     }
     if (data.repositoriesFile !== void 0) {
-      let data8 = data.repositoriesFile;
-      if (typeof data8 === "string") {
-        if (func2(data8) < 1) {
-          const err16 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+      let data9 = data.repositoriesFile;
+      if (typeof data9 === "string") {
+        if (func2(data9) < 1) {
+          const err17 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
-            vErrors = [err16];
+            vErrors = [err17];
           } else {
-            vErrors.push(err16);
+            vErrors.push(err17);
           }
           errors++;
         }
       } else {
-        const err17 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err18 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err17];
+          vErrors = [err18];
         } else {
-          vErrors.push(err17);
+          vErrors.push(err18);
         }
         errors++;
       }
     }
     if (data.roles !== void 0) {
-      let data9 = data.roles;
-      if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
-        for (const key1 in data9) {
-          if (typeof data9[key1] !== "string") {
-            const err18 = { instancePath: instancePath + "/roles/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/roles/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+      let data10 = data.roles;
+      if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
+        for (const key1 in data10) {
+          if (typeof data10[key1] !== "string") {
+            const err19 = { instancePath: instancePath + "/roles/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/roles/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err18];
+              vErrors = [err19];
             } else {
-              vErrors.push(err18);
+              vErrors.push(err19);
             }
             errors++;
           }
         }
       } else {
-        const err19 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err19];
-        } else {
-          vErrors.push(err19);
-        }
-        errors++;
-      }
-    }
-    if (data.defaultTokenPermissions !== void 0) {
-      let data11 = data.defaultTokenPermissions;
-      if (!(data11 === "restricted" || data11 === "permissive")) {
-        const err20 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema19.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
+        const err20 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -2759,32 +2841,32 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.defaultBranch !== void 0) {
-      let data12 = data.defaultBranch;
-      if (typeof data12 === "string") {
-        if (func2(data12) < 1) {
-          const err21 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err21];
-          } else {
-            vErrors.push(err21);
-          }
-          errors++;
-        }
-      } else {
-        const err22 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (data.defaultTokenPermissions !== void 0) {
+      let data12 = data.defaultTokenPermissions;
+      if (!(data12 === "restricted" || data12 === "permissive")) {
+        const err21 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema19.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err21];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err21);
         }
         errors++;
       }
     }
-    if (data.extends !== void 0) {
-      let data13 = data.extends;
-      if (!(data13 === "oidclint:recommended" || data13 === "oidclint:strict")) {
-        const err23 = { instancePath: instancePath + "/extends", schemaPath: "#/properties/extends/enum", keyword: "enum", params: { allowedValues: schema19.properties.extends.enum }, message: "must be equal to one of the allowed values" };
+    if (data.defaultBranch !== void 0) {
+      let data13 = data.defaultBranch;
+      if (typeof data13 === "string") {
+        if (func2(data13) < 1) {
+          const err22 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
+      } else {
+        const err23 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -2793,9 +2875,9 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.requireSuppressionReason !== void 0) {
-      if (typeof data.requireSuppressionReason !== "boolean") {
-        const err24 = { instancePath: instancePath + "/requireSuppressionReason", schemaPath: "#/properties/requireSuppressionReason/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+    if (data.localActionUsesOidc !== void 0) {
+      if (typeof data.localActionUsesOidc !== "boolean") {
+        const err24 = { instancePath: instancePath + "/localActionUsesOidc", schemaPath: "#/properties/localActionUsesOidc/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -2804,36 +2886,36 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.localActionUsesOidc !== void 0) {
-      if (typeof data.localActionUsesOidc !== "boolean") {
-        const err25 = { instancePath: instancePath + "/localActionUsesOidc", schemaPath: "#/properties/localActionUsesOidc/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
-      }
-    }
     if (data.variables !== void 0) {
-      let data16 = data.variables;
-      if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
-        for (const key2 in data16) {
-          const _errs35 = errors;
-          if (typeof key2 === "string") {
-            if (!pattern5.test(key2)) {
-              const err26 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key2 };
+      let data15 = data.variables;
+      if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
+        for (const key22 in data15) {
+          const _errs33 = errors;
+          if (typeof key22 === "string") {
+            if (!pattern5.test(key22)) {
+              const err25 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key22 };
               if (vErrors === null) {
-                vErrors = [err26];
+                vErrors = [err25];
               } else {
-                vErrors.push(err26);
+                vErrors.push(err25);
               }
               errors++;
             }
           }
-          var valid7 = _errs35 === errors;
+          var valid7 = _errs33 === errors;
           if (!valid7) {
-            const err27 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames", keyword: "propertyNames", params: { propertyName: key2 }, message: "property name must be valid" };
+            const err26 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames", keyword: "propertyNames", params: { propertyName: key22 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+        for (const key3 in data15) {
+          if (typeof data15[key3] !== "string") {
+            const err27 = { instancePath: instancePath + "/variables/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/variables/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err27];
             } else {
@@ -2842,19 +2924,19 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        for (const key3 in data16) {
-          if (typeof data16[key3] !== "string") {
-            const err28 = { instancePath: instancePath + "/variables/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/variables/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err28];
-            } else {
-              vErrors.push(err28);
-            }
-            errors++;
-          }
-        }
       } else {
-        const err29 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err28 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err28];
+        } else {
+          vErrors.push(err28);
+        }
+        errors++;
+      }
+    }
+    if (data.requireSuppressionReason !== void 0) {
+      if (typeof data.requireSuppressionReason !== "boolean") {
+        const err29 = { instancePath: instancePath + "/requireSuppressionReason", schemaPath: "#/properties/requireSuppressionReason/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -3046,7 +3128,7 @@ var init_validate_config = __esm({
     import_ucs2length = __toESM(require_ucs2length());
     validate = validate52;
     validate_config_default = validate52;
-    schema19 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } } }, "properties": { "$schema": { "type": "string" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "OWNER/REPO of this repository" }, "audience": { "type": "string", "minLength": 1, "description": "Expected audience (default sts.amazonaws.com)" }, "issuer": { "type": "string", "minLength": 1, "description": "OIDC issuer host (default token.actions.githubusercontent.com)" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": 'Claim keys of a customised sub (include_claim_keys); default ["repo", "context"]' }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" } }, "repositoriesFile": { "type": "string", "minLength": 1 }, "roles": { "type": "object", "additionalProperties": { "type": "string" } }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"] }, "defaultBranch": { "type": "string", "minLength": 1 }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"] }, "requireSuppressionReason": { "type": "boolean" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` refers to this repository's own action, which assumes a role through OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": "Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes" }, "rules": { "$ref": "#/$defs/rules" }, "ignore": { "type": "array", "items": { "type": "string" } }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } } } } };
+    schema19 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } } }, "properties": { "$schema": { "type": "string" }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"], "description": "or `oidclint:strict` (turns on `mutable-sub-claim`)" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "`OWNER/REPO` of this repository (for predicted claims)" }, "audience": { "type": "string", "minLength": 1, "description": "the audience roles and workflows should use" }, "issuer": { "type": "string", "minLength": 1, "description": "the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": "claim keys of a customised sub (`include_claim_keys`)" }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" }, "description": "the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more" }, "repositoriesFile": { "type": "string", "minLength": 1, "description": "a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output" }, "roles": { "type": "object", "additionalProperties": { "type": "string" }, "description": "role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough" }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"], "description": "the repository's default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)" }, "defaultBranch": { "type": "string", "minLength": 1, "description": "the branch base-branch events run on" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` is this repository's own action, which assumes a role via OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": 'values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `"vars.X"` / `"secrets.X"` (names case-insensitive), e.g. `{ "vars.AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/deploy" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read' }, "requireSuppressionReason": { "type": "boolean", "description": "inline suppressions must say `-- reason`" }, "rules": { "$ref": "#/$defs/rules", "description": '`{ "<id>": "off" | "warn" | "error" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `"error"` (here, in `overrides` or `--rule ID:error`) makes those errors too' }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "globs of files never linted" }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } }, "description": '`[{ "files": ["legacy/**"], "rules": { \u2026 } }]`: levels per file glob' } } };
     func1 = Object.prototype.hasOwnProperty;
     func2 = import_ucs2length.default.default;
     pattern3 = new RegExp("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "u");
@@ -3055,7 +3137,7 @@ var init_validate_config = __esm({
     schema20 = { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } };
     validate53.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate52.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    schemaKey = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{"missing-sub-condition":{"description":"Trust policy lets GitHub\'s OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"broad-sub-wildcard":{"description":"Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{"allowOrgWide":{"type":"boolean","description":"Do not report patterns that admit every repository of one owner (`repo:acme/*`)."},"allowAnyRef":{"type":"boolean","description":"Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."}}}],"items":false,"minItems":1}]},"invalid-sub-pattern":{"description":"Sub condition value that can never match a token GitHub issues","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"audience-drift":{"description":"Audience (aud) condition, provider client IDs and workflow audience disagree","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"missing-id-token-permission":{"description":"Job assumes a role through OIDC without an effective id-token: write","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"stale-repo-path":{"description":"Sub condition names a repository that is not in the configured inventory","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"trust-mismatch":{"description":"Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unsafe-condition-operator":{"description":"IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unknown-condition-key":{"description":"Condition key meant for GitHub\'s OIDC issuer that is misspelt or that AWS does not support","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"malformed-principal":{"description":"Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"untrusted-trigger-oidc":{"description":"id-token: write in a job reachable from an untrusted trigger","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"excessive-id-token-scope":{"description":"id-token: write granted at workflow level when not every job needs it","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"mutable-sub-claim":{"description":"Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"provider-config":{"description":"GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unused-suppression":{"description":"Inline suppression comment that silenced nothing","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"parse-error":{"description":"File of a recognised kind that cannot be parsed","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]}}}},"properties":{"$schema":{"type":"string"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"OWNER/REPO of this repository"},"audience":{"type":"string","minLength":1,"description":"Expected audience (default sts.amazonaws.com)"},"issuer":{"type":"string","minLength":1,"description":"OIDC issuer host (default token.actions.githubusercontent.com)"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"Claim keys of a customised sub (include_claim_keys); default [\\"repo\\", \\"context\\"]"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"}},"repositoriesFile":{"type":"string","minLength":1},"roles":{"type":"object","additionalProperties":{"type":"string"}},"defaultTokenPermissions":{"enum":["restricted","permissive"]},"defaultBranch":{"type":"string","minLength":1},"extends":{"enum":["oidclint:recommended","oidclint:strict"]},"requireSuppressionReason":{"type":"boolean"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` refers to this repository\'s own action, which assumes a role through OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"Values of ${{ vars.X }} / ${{ secrets.X }} in workflows (keys `vars.X` / `secrets.X`), e.g. the role ARN a deploy step assumes"},"rules":{"$ref":"#/$defs/rules"},"ignore":{"type":"array","items":{"type":"string"}},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}}}}}';
+    schemaKey = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{"missing-sub-condition":{"description":"Trust policy lets GitHub\'s OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"broad-sub-wildcard":{"description":"Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{"allowOrgWide":{"type":"boolean","description":"Do not report patterns that admit every repository of one owner (`repo:acme/*`)."},"allowAnyRef":{"type":"boolean","description":"Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."}}}],"items":false,"minItems":1}]},"invalid-sub-pattern":{"description":"Sub condition value that can never match a token GitHub issues","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"audience-drift":{"description":"Audience (aud) condition, provider client IDs and workflow audience disagree","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"missing-id-token-permission":{"description":"Job assumes a role through OIDC without an effective id-token: write","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"stale-repo-path":{"description":"Sub condition names a repository that is not in the configured inventory","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"trust-mismatch":{"description":"Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unsafe-condition-operator":{"description":"IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unknown-condition-key":{"description":"Condition key meant for GitHub\'s OIDC issuer that is misspelt or that AWS does not support","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"malformed-principal":{"description":"Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"untrusted-trigger-oidc":{"description":"id-token: write in a job reachable from an untrusted trigger","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"excessive-id-token-scope":{"description":"id-token: write granted at workflow level when not every job needs it","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"mutable-sub-claim":{"description":"Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"provider-config":{"description":"GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unused-suppression":{"description":"Inline suppression comment that silenced nothing","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"parse-error":{"description":"File of a recognised kind that cannot be parsed","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]}}}},"properties":{"$schema":{"type":"string"},"extends":{"enum":["oidclint:recommended","oidclint:strict"],"description":"or `oidclint:strict` (turns on `mutable-sub-claim`)"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"`OWNER/REPO` of this repository (for predicted claims)"},"audience":{"type":"string","minLength":1,"description":"the audience roles and workflows should use"},"issuer":{"type":"string","minLength":1,"description":"the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"claim keys of a customised sub (`include_claim_keys`)"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"},"description":"the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more"},"repositoriesFile":{"type":"string","minLength":1,"description":"a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output"},"roles":{"type":"object","additionalProperties":{"type":"string"},"description":"role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough"},"defaultTokenPermissions":{"enum":["restricted","permissive"],"description":"the repository\'s default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)"},"defaultBranch":{"type":"string","minLength":1,"description":"the branch base-branch events run on"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` is this repository\'s own action, which assumes a role via OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `\\"vars.X\\"` / `\\"secrets.X\\"` (names case-insensitive), e.g. `{ \\"vars.AWS_ROLE_ARN\\": \\"arn:aws:iam::123456789012:role/deploy\\" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read"},"requireSuppressionReason":{"type":"boolean","description":"inline suppressions must say `-- reason`"},"rules":{"$ref":"#/$defs/rules","description":"`{ \\"<id>\\": \\"off\\" | \\"warn\\" | \\"error\\" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `\\"error\\"` (here, in `overrides` or `--rule ID:error`) makes those errors too"},"ignore":{"type":"array","items":{"type":"string"},"description":"globs of files never linted"},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}},"description":"`[{ \\"files\\": [\\"legacy/**\\"], \\"rules\\": { \u2026 } }]`: levels per file glob"}}}';
   }
 });
 
@@ -3195,15 +3277,15 @@ var require_code = __commonJS({
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
-    function getProperty(key2) {
-      return typeof key2 == "string" && exports.IDENTIFIER.test(key2) ? new _Code(`.${key2}`) : _`[${key2}]`;
+    function getProperty(key3) {
+      return typeof key3 == "string" && exports.IDENTIFIER.test(key3) ? new _Code(`.${key3}`) : _`[${key3}]`;
     }
     exports.getProperty = getProperty;
-    function getEsmExportName(key2) {
-      if (typeof key2 == "string" && exports.IDENTIFIER.test(key2)) {
-        return new _Code(`${key2}`);
+    function getEsmExportName(key3) {
+      if (typeof key3 == "string" && exports.IDENTIFIER.test(key3)) {
+        return new _Code(`${key3}`);
       }
-      throw new Error(`CodeGen: invalid export name: ${key2}, use explicit $id name mapping`);
+      throw new Error(`CodeGen: invalid export name: ${key3}, use explicit $id name mapping`);
     }
     exports.getEsmExportName = getEsmExportName;
     function regexpCode(rx) {
@@ -3830,11 +3912,11 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code18 = ["{"];
-        for (const [key2, value] of keyValues) {
+        for (const [key3, value] of keyValues) {
           if (code18.length > 1)
             code18.push(",");
-          code18.push(key2);
-          if (key2 !== value || this.opts.es5) {
+          code18.push(key3);
+          if (key3 !== value || this.opts.es5) {
             code18.push(":");
             (0, code_1.addCodeArg)(code18, value);
           }
@@ -4109,17 +4191,17 @@ var require_util = __commonJS({
       if (typeof schema === "boolean")
         return;
       const rules2 = self.RULES.keywords;
-      for (const key2 in schema) {
-        if (!rules2[key2])
-          checkStrictMode(it2, `unknown keyword: "${key2}"`);
+      for (const key3 in schema) {
+        if (!rules2[key3])
+          checkStrictMode(it2, `unknown keyword: "${key3}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
     function schemaHasRules(schema, rules2) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key2 in schema)
-        if (rules2[key2])
+      for (const key3 in schema)
+        if (rules2[key3])
           return true;
       return false;
     }
@@ -4127,8 +4209,8 @@ var require_util = __commonJS({
     function schemaHasRulesButRef(schema, RULES) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key2 in schema)
-        if (key2 !== "$ref" && RULES.all[key2])
+      for (const key3 in schema)
+        if (key3 !== "$ref" && RULES.all[key3])
           return true;
       return false;
     }
@@ -4706,8 +4788,8 @@ var require_defaults = __commonJS({
     function assignDefaults(it2, ty) {
       const { properties, items } = it2.schema;
       if (ty === "object" && properties) {
-        for (const key2 in properties) {
-          assignDefault(it2, key2, properties[key2].default);
+        for (const key3 in properties) {
+          assignDefault(it2, key3, properties[key3].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i) => assignDefault(it2, i, sch.default));
@@ -5091,8 +5173,8 @@ var require_fast_deep_equal = __commonJS({
         for (i = length; i-- !== 0; )
           if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
         for (i = length; i-- !== 0; ) {
-          var key2 = keys[i];
-          if (!equal(a[key2], b[key2])) return false;
+          var key3 = keys[i];
+          if (!equal(a[key3], b[key3])) return false;
         }
         return true;
       }
@@ -5164,20 +5246,20 @@ var require_json_schema_traverse = __commonJS({
     function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema && typeof schema == "object" && !Array.isArray(schema)) {
         pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key2 in schema) {
-          var sch = schema[key2];
+        for (var key3 in schema) {
+          var sch = schema[key3];
           if (Array.isArray(sch)) {
-            if (key2 in traverse.arrayKeywords) {
+            if (key3 in traverse.arrayKeywords) {
               for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key2 + "/" + i, rootSchema, jsonPtr, key2, schema, i);
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key3 + "/" + i, rootSchema, jsonPtr, key3, schema, i);
             }
-          } else if (key2 in traverse.propsKeywords) {
+          } else if (key3 in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key2 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key2, schema, prop);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key3 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key3, schema, prop);
             }
-          } else if (key2 in traverse.keywords || opts.allKeys && !(key2 in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key2, rootSchema, jsonPtr, key2, schema);
+          } else if (key3 in traverse.keywords || opts.allKeys && !(key3 in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key3, rootSchema, jsonPtr, key3, schema);
           }
         }
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -5234,10 +5316,10 @@ var require_resolve = __commonJS({
       "$dynamicAnchor"
     ]);
     function hasRef(schema) {
-      for (const key2 in schema) {
-        if (REF_KEYWORDS.has(key2))
+      for (const key3 in schema) {
+        if (REF_KEYWORDS.has(key3))
           return true;
-        const sch = schema[key2];
+        const sch = schema[key3];
         if (Array.isArray(sch) && sch.some(hasRef))
           return true;
         if (typeof sch == "object" && hasRef(sch))
@@ -5247,14 +5329,14 @@ var require_resolve = __commonJS({
     }
     function countKeys(schema) {
       let count2 = 0;
-      for (const key2 in schema) {
-        if (key2 === "$ref")
+      for (const key3 in schema) {
+        if (key3 === "$ref")
           return Infinity;
         count2++;
-        if (SIMPLE_INLINED.has(key2))
+        if (SIMPLE_INLINED.has(key3))
           continue;
-        if (typeof schema[key2] == "object") {
-          (0, util_1.eachItem)(schema[key2], (sch) => count2 += countKeys(sch));
+        if (typeof schema[key3] == "object") {
+          (0, util_1.eachItem)(schema[key3], (sch) => count2 += countKeys(sch));
         }
         if (count2 === Infinity)
           return Infinity;
@@ -5443,8 +5525,8 @@ var require_validate = __commonJS({
     function schemaCxtHasRules({ schema, self }) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key2 in schema)
-        if (self.RULES.all[key2])
+      for (const key3 in schema)
+        if (self.RULES.all[key3])
           return true;
       return false;
     }
@@ -7539,7 +7621,7 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema, key2, _meta, _validateSchema = this.opts.validateSchema) {
+      addSchema(schema, key3, _meta, _validateSchema = this.opts.validateSchema) {
         if (Array.isArray(schema)) {
           for (const sch of schema)
             this.addSchema(sch, void 0, _meta, _validateSchema);
@@ -7553,15 +7635,15 @@ var require_core = __commonJS({
             throw new Error(`schema ${schemaId} must be string`);
           }
         }
-        key2 = (0, resolve_1.normalizeId)(key2 || id2);
-        this._checkUnique(key2);
-        this.schemas[key2] = this._addSchema(schema, _meta, key2, _validateSchema, true);
+        key3 = (0, resolve_1.normalizeId)(key3 || id2);
+        this._checkUnique(key3);
+        this.schemas[key3] = this._addSchema(schema, _meta, key3, _validateSchema, true);
         return this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema, key2, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema, key2, true, _validateSchema);
+      addMetaSchema(schema, key3, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema, key3, true, _validateSchema);
         return this;
       }
       //  Validate schema against its meta-schema
@@ -7717,14 +7799,14 @@ var require_core = __commonJS({
           let keywords = metaSchema;
           for (const seg of segments)
             keywords = keywords[seg];
-          for (const key2 in rules2) {
-            const rule2 = rules2[key2];
+          for (const key3 in rules2) {
+            const rule2 = rules2[key3];
             if (typeof rule2 != "object")
               continue;
             const { $data } = rule2.definition;
-            const schema = keywords[key2];
+            const schema = keywords[key3];
             if ($data && schema)
-              keywords[key2] = schemaOrData(schema);
+              keywords[key3] = schemaOrData(schema);
           }
         }
         return metaSchema;
@@ -7797,10 +7879,10 @@ var require_core = __commonJS({
     Ajv.MissingRefError = ref_error_1.default;
     exports.default = Ajv;
     function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key2 in checkOpts) {
-        const opt = key2;
+      for (const key3 in checkOpts) {
+        const opt = key3;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
+          this.logger[log](`${msg}: option ${key3}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -7814,8 +7896,8 @@ var require_core = __commonJS({
       if (Array.isArray(optsSchemas))
         this.addSchema(optsSchemas);
       else
-        for (const key2 in optsSchemas)
-          this.addSchema(optsSchemas[key2], key2);
+        for (const key3 in optsSchemas)
+          this.addSchema(optsSchemas[key3], key3);
     }
     function addInitialFormats() {
       for (const name2 in this.opts.formats) {
@@ -8837,11 +8919,11 @@ var require_dependencies = __commonJS({
     function splitDependencies({ schema }) {
       const propertyDeps = {};
       const schemaDeps = {};
-      for (const key2 in schema) {
-        if (key2 === "__proto__")
+      for (const key3 in schema) {
+        if (key3 === "__proto__")
           continue;
-        const deps = Array.isArray(schema[key2]) ? propertyDeps : schemaDeps;
-        deps[key2] = schema[key2];
+        const deps = Array.isArray(schema[key3]) ? propertyDeps : schemaDeps;
+        deps[key3] = schema[key3];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -8918,13 +9000,13 @@ var require_propertyNames = __commonJS({
         if ((0, util_1.alwaysValidSchema)(it2, schema))
           return;
         const valid = gen.name("valid");
-        gen.forIn("key", data, (key2) => {
-          cxt.setParams({ propertyName: key2 });
+        gen.forIn("key", data, (key3) => {
+          cxt.setParams({ propertyName: key3 });
           cxt.subschema({
             keyword: "propertyNames",
-            data: key2,
+            data: key3,
             dataTypes: ["string"],
-            propertyName: key2,
+            propertyName: key3,
             compositeRule: true
           }, valid);
           gen.if((0, codegen_1.not)(valid), () => {
@@ -8973,38 +9055,38 @@ var require_additionalProperties = __commonJS({
         checkAdditionalProperties();
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function checkAdditionalProperties() {
-          gen.forIn("key", data, (key2) => {
+          gen.forIn("key", data, (key3) => {
             if (!props.length && !patProps.length)
-              additionalPropertyCode(key2);
+              additionalPropertyCode(key3);
             else
-              gen.if(isAdditional(key2), () => additionalPropertyCode(key2));
+              gen.if(isAdditional(key3), () => additionalPropertyCode(key3));
           });
         }
-        function isAdditional(key2) {
+        function isAdditional(key3) {
           let definedProp;
           if (props.length > 8) {
             const propsSchema = (0, util_1.schemaRefOrVal)(it2, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key2);
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key3);
           } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key2} === ${p}`));
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key3} === ${p}`));
           } else {
             definedProp = codegen_1.nil;
           }
           if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key2})`));
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key3})`));
           }
           return (0, codegen_1.not)(definedProp);
         }
-        function deleteAdditional(key2) {
-          gen.code((0, codegen_1._)`delete ${data}[${key2}]`);
+        function deleteAdditional(key3) {
+          gen.code((0, codegen_1._)`delete ${data}[${key3}]`);
         }
-        function additionalPropertyCode(key2) {
+        function additionalPropertyCode(key3) {
           if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
-            deleteAdditional(key2);
+            deleteAdditional(key3);
             return;
           }
           if (schema === false) {
-            cxt.setParams({ additionalProperty: key2 });
+            cxt.setParams({ additionalProperty: key3 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -9013,22 +9095,22 @@ var require_additionalProperties = __commonJS({
           if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
             const valid = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key2, valid, false);
+              applyAdditionalSchema(key3, valid, false);
               gen.if((0, codegen_1.not)(valid), () => {
                 cxt.reset();
-                deleteAdditional(key2);
+                deleteAdditional(key3);
               });
             } else {
-              applyAdditionalSchema(key2, valid);
+              applyAdditionalSchema(key3, valid);
               if (!allErrors)
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key2, valid, errors) {
+        function applyAdditionalSchema(key3, valid, errors) {
           const subschema = {
             keyword: "additionalProperties",
-            dataProp: key2,
+            dataProp: key3,
             dataPropType: util_1.Type.Str
           };
           if (errors === false) {
@@ -9153,19 +9235,19 @@ var require_patternProperties = __commonJS({
           }
         }
         function validateProperties(pat) {
-          gen.forIn("key", data, (key2) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
+          gen.forIn("key", data, (key3) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key3})`, () => {
               const alwaysValid = alwaysValidPatterns.includes(pat);
               if (!alwaysValid) {
                 cxt.subschema({
                   keyword: "patternProperties",
                   schemaProp: pat,
-                  dataProp: key2,
+                  dataProp: key3,
                   dataPropType: util_2.Type.Str
                 }, valid);
               }
               if (it2.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key2}]`, true);
+                gen.assign((0, codegen_1._)`${props}[${key3}]`, true);
               } else if (!alwaysValid && !it2.allErrors) {
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
               }
@@ -9667,15 +9749,15 @@ var require_unevaluatedProperties = __commonJS({
           throw new Error("ajv implementation error");
         const { allErrors, props } = it2;
         if (props instanceof codegen_1.Name) {
-          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key3) => gen.if(unevaluatedDynamic(props, key3), () => unevaluatedPropCode(key3))));
         } else if (props !== true) {
-          gen.forIn("key", data, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
+          gen.forIn("key", data, (key3) => props === void 0 ? unevaluatedPropCode(key3) : gen.if(unevaluatedStatic(props, key3), () => unevaluatedPropCode(key3)));
         }
         it2.props = true;
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
-        function unevaluatedPropCode(key2) {
+        function unevaluatedPropCode(key3) {
           if (schema === false) {
-            cxt.setParams({ unevaluatedProperty: key2 });
+            cxt.setParams({ unevaluatedProperty: key3 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -9685,21 +9767,21 @@ var require_unevaluatedProperties = __commonJS({
             const valid = gen.name("valid");
             cxt.subschema({
               keyword: "unevaluatedProperties",
-              dataProp: key2,
+              dataProp: key3,
               dataPropType: util_1.Type.Str
             }, valid);
             if (!allErrors)
               gen.if((0, codegen_1.not)(valid), () => gen.break());
           }
         }
-        function unevaluatedDynamic(evaluatedProps, key2) {
-          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key2}]`;
+        function unevaluatedDynamic(evaluatedProps, key3) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key3}]`;
         }
-        function unevaluatedStatic(evaluatedProps, key2) {
+        function unevaluatedStatic(evaluatedProps, key3) {
           const ps = [];
           for (const p in evaluatedProps) {
             if (evaluatedProps[p] === true)
-              ps.push((0, codegen_1._)`${key2} !== ${p}`);
+              ps.push((0, codegen_1._)`${key3} !== ${p}`);
           }
           return (0, codegen_1.and)(...ps);
         }
@@ -10638,18 +10720,17 @@ async function resolveConfig(req) {
     if (!req.rules.some((r) => r.meta.id === id2)) throw new ConfigError(`--rule: unknown rule id \`${id2}\``);
   }
   const settings = defaultSettings();
+  const written = settings;
+  for (const [name2, decl] of Object.entries(CONFIG_KEYS)) {
+    const value = raw[name2];
+    if ("setting" in decl && value !== void 0) written[name2] = value;
+  }
+  settings.issuer = settings.issuer.replace(/^https:\/\//, "").replace(/\/$/, "");
   const git = gitFacts(req.cwd);
   const env = req.env ?? process.env;
   const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
   if (repository) settings.repository = repository;
-  if (raw.audience) settings.audience = raw.audience;
-  if (raw.issuer) settings.issuer = raw.issuer.replace(/^https:\/\//, "").replace(/\/$/, "");
-  if (raw.subClaimTemplate) settings.subClaimTemplate = raw.subClaimTemplate;
-  if (raw.roles) settings.roles = raw.roles;
-  if (raw.defaultTokenPermissions) settings.defaultTokenPermissions = raw.defaultTokenPermissions;
-  if (raw.localActionUsesOidc !== void 0) settings.localActionUsesOidc = raw.localActionUsesOidc;
-  if (raw.variables) settings.variables = raw.variables;
-  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? "main";
+  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? CONFIG_KEYS.defaultBranch.default;
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {
     settings.repositories = [
@@ -10664,13 +10745,12 @@ async function resolveConfig(req) {
     baseDir,
     settings,
     rules: ruleConfigs,
-    ignore: raw.ignore ?? [],
+    ignore: raw.ignore ?? [...CONFIG_KEYS.ignore.default],
     overrides: (raw.overrides ?? []).map((o) => ({
       files: typeof o.files === "string" ? [o.files] : o.files,
       rules: o.rules ?? {}
     })),
-    requireSuppressionReason: raw.requireSuppressionReason ?? false,
-    localActionUsesOidc: raw.localActionUsesOidc ?? false
+    requireSuppressionReason: raw.requireSuppressionReason ?? CONFIG_KEYS.requireSuppressionReason.default
   };
   if (configFile) resolved2.configFile = configFile;
   return resolved2;
@@ -10944,12 +11024,12 @@ function parseOperator(text3) {
   if (set) info.set = set;
   return info;
 }
-function parseConditionKey(key2) {
-  const i = key2.lastIndexOf(":");
-  if (i <= 0) return { claim: key2 };
-  const issuer = key2.slice(0, i);
-  const claim = key2.slice(i + 1);
-  if (!issuer.includes(".") && !issuer.includes("/")) return { claim: key2 };
+function parseConditionKey(key3) {
+  const i = key3.lastIndexOf(":");
+  if (i <= 0) return { claim: key3 };
+  const issuer = key3.slice(0, i);
+  const claim = key3.slice(i + 1);
+  if (!issuer.includes(".") && !issuer.includes("/")) return { claim: key3 };
   return { issuer, claim };
 }
 function isGitHubIssuer(issuer, settings) {
@@ -10983,8 +11063,8 @@ function githubPrincipals(stmt, settings) {
   }
   return out2;
 }
-function isUnresolvedKey(key2) {
-  const text3 = knownText(key2);
+function isUnresolvedKey(key3) {
+  const text3 = knownText(key3);
   return text3 === void 0 || text3.includes("${");
 }
 function hasUnresolvedConditionKeys(stmt) {
@@ -11006,9 +11086,9 @@ function failsIamCreateCheck(stmt, settings) {
 function githubConditions(stmt, settings) {
   const out2 = [];
   for (const c of stmt.conditions) {
-    const key2 = knownText(c.key);
-    if (key2 === void 0) continue;
-    const { issuer, claim } = parseConditionKey(key2);
+    const key3 = knownText(c.key);
+    if (key3 === void 0) continue;
+    const { issuer, claim } = parseConditionKey(key3);
     if (issuer === void 0 || !isGitHubIssuer(issuer, settings)) continue;
     out2.push({ condition: c, operator: parseOperator(c.operator.value), issuer, claim: claim.toLowerCase() });
   }
@@ -11073,8 +11153,8 @@ function contextValue(b, from, field3) {
   const pr2 = b.literal(from, "pull_request", "ctxKind", field3);
   return b.join([ref, env, pr2]);
 }
-function keyValue(b, from, key2, field3) {
-  switch (key2) {
+function keyValue(b, from, key3, field3) {
+  switch (key3) {
     case "repo":
     case "repository":
       return repositoryValue(b, from, field3);
@@ -11095,12 +11175,12 @@ function grammarFor(template) {
   const b = new GrammarBuilder();
   const start = b.state();
   let s = start;
-  template.forEach((key2, field3) => {
+  template.forEach((key3, field3) => {
     if (field3 > 0) s = b.literal(s, ":", "sep", field3);
-    if (key2 === "context") s = contextValue(b, s, field3);
+    if (key3 === "context") s = contextValue(b, s, field3);
     else {
-      s = b.literal(s, `${key2}:`, "key", field3);
-      s = keyValue(b, s, key2, field3);
+      s = b.literal(s, `${key3}:`, "key", field3);
+      s = keyValue(b, s, key3, field3);
     }
   });
   const fieldCount = Math.max(1, template.length);
@@ -11221,13 +11301,13 @@ function walk(els, grammar, mode, unknowns) {
   for (const s of steps) {
     if (!s.edge || !live.has(s.to) || !live.has(s.from)) continue;
     const el = els[s.pi];
-    const key2 = `${s.edge.field}:${s.edge.part}`;
-    if (el?.kind === "any" || el?.kind === "one") result3.wildcardParts.add(key2);
-    else if (el?.kind === "unknown") result3.unknownParts.add(key2);
+    const key3 = `${s.edge.field}:${s.edge.part}`;
+    if (el?.kind === "any" || el?.kind === "one") result3.wildcardParts.add(key3);
+    else if (el?.kind === "unknown") result3.unknownParts.add(key3);
     else if (el?.kind === "char") {
       const set = result3.charParts.get(s.pi);
-      if (set) set.add(key2);
-      else result3.charParts.set(s.pi, /* @__PURE__ */ new Set([key2]));
+      if (set) set.add(key3);
+      else result3.charParts.set(s.pi, /* @__PURE__ */ new Set([key3]));
     }
   }
   return result3;
@@ -11247,13 +11327,13 @@ function repositoryField(template) {
   const repo = template.indexOf("repo");
   return repo >= 0 ? repo : template.indexOf("repository");
 }
-function exactPart(els, w, key2) {
-  if (w.wildcardParts.has(key2) || w.unknownParts.has(key2)) return void 0;
+function exactPart(els, w, key3) {
+  if (w.wildcardParts.has(key3) || w.unknownParts.has(key3)) return void 0;
   let text3 = "";
   let first = -1;
   let last = -1;
   for (const [pi, parts] of [...w.charParts.entries()].sort((a, b) => a[0] - b[0])) {
-    if (!parts.has(key2)) continue;
+    if (!parts.has(key3)) continue;
     if (parts.size !== 1) return void 0;
     if (last >= 0 && pi !== last + 1) return void 0;
     if (first < 0) first = pi;
@@ -11263,22 +11343,22 @@ function exactPart(els, w, key2) {
   }
   return first < 0 ? void 0 : { text: text3, first, last };
 }
-function anyPart(w, key2) {
-  if (w.wildcardParts.has(key2) || w.unknownParts.has(key2)) return true;
-  for (const parts of w.charParts.values()) if (parts.has(key2)) return true;
+function anyPart(w, key3) {
+  if (w.wildcardParts.has(key3) || w.unknownParts.has(key3)) return true;
+  for (const parts of w.charParts.values()) if (parts.has(key3)) return true;
   return false;
 }
 function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
-  const key2 = `${mode}\0${template.join("\0")}`;
+  const key3 = `${mode}\0${template.join("\0")}`;
   let byKey = analyses.get(value);
-  const known = byKey?.get(key2);
+  const known = byKey?.get(key3);
   if (known) return known;
   const analysis = analyseAnew(value, mode, template);
   if (!byKey) {
     byKey = /* @__PURE__ */ new Map();
     analyses.set(value, byKey);
   }
-  byKey.set(key2, analysis);
+  byKey.set(key3, analysis);
   return analysis;
 }
 function analyseAnew(value, mode, template) {
@@ -11698,39 +11778,39 @@ function closestClaim(claim) {
 function isSupportedClaim(claim) {
   return AWS_GITHUB_CLAIM_KEYS.includes(claim.toLowerCase());
 }
-function githubKeyProblem(key2, settings) {
-  if (key2.includes("${")) return void 0;
-  const trimmed = key2.trim();
-  if (trimmed !== key2) {
+function githubKeyProblem(key3, settings) {
+  if (key3.includes("${")) return void 0;
+  const trimmed = key3.trim();
+  if (trimmed !== key3) {
     const inner = githubKeyProblem(trimmed, settings);
     if (inner === void 0 && isGitHubKey(trimmed, settings)) return { kind: "whitespace", suggestion: trimmed };
     return inner;
   }
-  const scheme = /^https?:\/\//i.exec(key2);
+  const scheme = /^https?:\/\//i.exec(key3);
   if (scheme) {
-    const rest = key2.slice(scheme[0].length);
+    const rest = key3.slice(scheme[0].length);
     if (!isGitHubKey(rest, settings) && githubKeyProblem(rest, settings) === void 0) return void 0;
     return { kind: "scheme", suggestion: correctedKey(rest, settings) };
   }
-  const colon = key2.lastIndexOf(":");
+  const colon = key3.lastIndexOf(":");
   if (colon < 0) {
-    const slash2 = key2.lastIndexOf("/");
+    const slash2 = key3.lastIndexOf("/");
     if (slash2 <= 0) return void 0;
-    const issuer2 = key2.slice(0, slash2);
-    const claim2 = key2.slice(slash2 + 1);
+    const issuer2 = key3.slice(0, slash2);
+    const claim2 = key3.slice(slash2 + 1);
     if (!isGitHubIssuer(issuer2, settings) && !isNearGitHubHost(hostOf(issuer2))) return void 0;
     if (!isSupportedClaim(claim2) && closestClaim(claim2) === void 0 && !GITHUB_ONLY_CLAIMS.has(claim2.toLowerCase()))
       return void 0;
     return { kind: "slash", suggestion: correctedKey(`${issuer2}:${claim2}`, settings) };
   }
-  const issuer = key2.slice(0, colon);
-  const claim = key2.slice(colon + 1);
+  const issuer = key3.slice(0, colon);
+  const claim = key3.slice(colon + 1);
   if (!issuer.includes(".") && !issuer.includes("/")) return void 0;
   const github2 = isGitHubIssuer(issuer, settings) && !issuer.endsWith("/");
   if (!github2) {
     if (!isNearGitHubHost(hostOf(issuer)) && !(isGitHubIssuer(issuer, settings) && issuer.endsWith("/")))
       return void 0;
-    return { kind: "issuer", issuer, suggestion: correctedKey(key2, settings) };
+    return { kind: "issuer", issuer, suggestion: correctedKey(key3, settings) };
   }
   if (isSupportedClaim(claim)) return void 0;
   if (GITHUB_ONLY_CLAIMS.has(claim.toLowerCase())) return { kind: "unsupported", claim };
@@ -11742,13 +11822,13 @@ function hostOf(issuer) {
   const slash2 = issuer.indexOf("/");
   return slash2 < 0 ? issuer : issuer.slice(0, slash2);
 }
-function isGitHubKey(key2, settings) {
-  const colon = key2.lastIndexOf(":");
+function isGitHubKey(key3, settings) {
+  const colon = key3.lastIndexOf(":");
   if (colon < 0) return false;
-  return isGitHubIssuer(key2.slice(0, colon), settings) && isSupportedClaim(key2.slice(colon + 1));
+  return isGitHubIssuer(key3.slice(0, colon), settings) && isSupportedClaim(key3.slice(colon + 1));
 }
-function correctedKey(key2, settings) {
-  let k = key2.trim().replace(/^https?:\/\//i, "");
+function correctedKey(key3, settings) {
+  let k = key3.trim().replace(/^https?:\/\//i, "");
   const colon = k.lastIndexOf(":");
   if (colon < 0) {
     const slash2 = k.lastIndexOf("/");
@@ -11826,9 +11906,9 @@ var init_condition_keys = __esm({
 // rules/missing-sub-condition.ts
 function hasMisspeltScopingKey(stmt, settings) {
   return stmt.conditions.some((c) => {
-    const key2 = knownText(c.key);
-    if (key2 === void 0) return false;
-    const problem = githubKeyProblem(key2, settings);
+    const key3 = knownText(c.key);
+    if (key3 === void 0) return false;
+    const problem = githubKeyProblem(key3, settings);
     return problem !== void 0 && "suggestion" in problem && /:(sub|job_workflow_ref)$/i.test(problem.suggestion);
   });
 }
@@ -12325,7 +12405,7 @@ var init_fixer = __esm({
 });
 
 // src/fix/add-condition.ts
-function addStringEquals(fixer, stmt, template, key2, value) {
+function addStringEquals(fixer, stmt, template, key3, value) {
   const src = fixer.source(template.key.loc.file);
   if (!src) return void 0;
   const text3 = src.text;
@@ -12335,7 +12415,7 @@ function addStringEquals(fixer, stmt, template, key2, value) {
   if (!keyS || !valsS) return void 0;
   const edit = (offset, insert) => allOf([fixer.edit(template.key.loc.file, offset, offset, insert)]);
   if (!/^\s*[:=]\s*$/.test(text3.slice(keyS.end, valsS.start))) {
-    const block2 = blockClone(text3, template, at3, key2, value);
+    const block2 = blockClone(text3, template, at3, key3, value);
     return block2 && edit(commentsAbove(text3, block2.start, indentAt(text3, block2.start)), `${block2.text}
 `);
   }
@@ -12343,7 +12423,7 @@ function addStringEquals(fixer, stmt, template, key2, value) {
   const equalsBlock = template.operator.value === "StringEquals" ? [template] : stmt.conditions.filter((c) => c.operator.value === "StringEquals").map((c) => firstOf(block(c), at3)).filter((c) => c !== void 0);
   const neighbour = equalsBlock[0];
   if (neighbour) {
-    const entry3 = entryClone(text3, neighbour, at3, key2, value);
+    const entry3 = entryClone(text3, neighbour, at3, key3, value);
     const nKey = at3(neighbour.key.loc);
     const nVals = at3(neighbour.values.loc);
     if (!entry3 || !nKey || !nVals) return void 0;
@@ -12353,7 +12433,7 @@ function addStringEquals(fixer, stmt, template, key2, value) {
   const opS = at3(template.operator.loc);
   const first = firstOf(block(template), at3);
   const firstS = first && at3(first.key.loc);
-  const entry2 = entryClone(text3, template, at3, key2, value);
+  const entry2 = entryClone(text3, template, at3, key3, value);
   if (!opS || !firstS || !entry2) return void 0;
   const quote = literalQuote(text3, opS, template.operator.value);
   const between = text3.slice(opS.end, firstS.start);
@@ -12412,7 +12492,7 @@ function valuesShape(text3, values2, at3) {
     quote
   };
 }
-function entryClone(text3, like, at3, key2, value) {
+function entryClone(text3, like, at3, key3, value) {
   const k = at3(like.key.loc);
   const v = at3(like.values.loc);
   const written = knownText(like.key);
@@ -12420,12 +12500,12 @@ function entryClone(text3, like, at3, key2, value) {
   const kq = literalQuote(text3, k, written);
   const shape = valuesShape(text3, like.values, at3);
   if (kq === void 0 || !shape) return void 0;
-  const newKey = quoted(kq, key2);
+  const newKey = quoted(kq, key3);
   const newValue = quoted(shape.quote, value);
   if (newKey === void 0 || newValue === void 0) return void 0;
   return `${newKey}${text3.slice(k.end, v.start).replace(/^([ \t]*[:=])[ \t]*\n.*$/s, "$1 ")}${newValue}`;
 }
-function blockClone(text3, like, at3, key2, value) {
+function blockClone(text3, like, at3, key3, value) {
   const op = at3(like.operator.loc);
   const k = at3(like.key.loc);
   const v = at3(like.values.loc);
@@ -12435,7 +12515,7 @@ function blockClone(text3, like, at3, key2, value) {
   const oq = literalQuote(text3, op, like.operator.value);
   const kq = literalQuote(text3, k, written);
   const newOp = oq === void 0 ? void 0 : quoted(oq, "StringEquals");
-  const newKey = kq === void 0 ? void 0 : quoted(kq, key2);
+  const newKey = kq === void 0 ? void 0 : quoted(kq, key3);
   const newValue = quoted(shape.quote, value);
   if (newOp === void 0 || newKey === void 0 || newValue === void 0) return void 0;
   const parts = [
@@ -12624,9 +12704,9 @@ function blockOf(stmt, opLoc) {
   );
 }
 function addAudience(fixer, stmt, template, audience, certain) {
-  const key2 = knownText(template.key);
-  if (key2 === void 0) return {};
-  const audKey = key2.replace(/[^:]*$/, "aud");
+  const key3 = knownText(template.key);
+  if (key3 === void 0) return {};
+  const audKey = key3.replace(/[^:]*$/, "aud");
   return change(
     addStringEquals(fixer, stmt, template, audKey, audience),
     certain,
@@ -13117,7 +13197,7 @@ function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
     const sets = matchers.map((m) => m.hasHole ? m.auto.run(m.start, name2) : m.start);
     if (!acceptedNow(sets)) return { verdict: "refused", example: name2 };
   }
-  const key2 = (n) => [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pre.map(setKey), "|", ...n.pol.map(setKey)].join(
+  const key3 = (n) => [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pre.map(setKey), "|", ...n.pol.map(setKey)].join(
     ";"
   );
   const first = {
@@ -13128,7 +13208,7 @@ function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
     pol: matchers.map((m) => m.start),
     name: ""
   };
-  const seen = /* @__PURE__ */ new Set([key2(first)]);
+  const seen = /* @__PURE__ */ new Set([key3(first)]);
   const queue = [first];
   const alphabet = charClasses([
     ...include.map((f) => f.auto),
@@ -13160,7 +13240,7 @@ function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
         pol: matchers.map((m, i) => m.hasHole ? m.auto.step(n.pol[i] ?? /* @__PURE__ */ new Set(), ch) : n.pol[i] ?? /* @__PURE__ */ new Set()),
         name: n.name + ch
       };
-      const k = key2(next);
+      const k = key3(next);
       if (seen.has(k)) continue;
       seen.add(k);
       if (seen.size > SEARCH_STATE_LIMIT) return { verdict: "undecided" };
@@ -13289,13 +13369,13 @@ function lookup2(kind, path4, ctx, depth) {
     return void 0;
   }
   if (kind === "matrix") {
-    const key2 = path4.join(".");
-    const v = ctx.matrix?.get(key2);
-    return v ? { value: v, origin: `matrix \`${key2}\` (line ${v.loc.line})` } : void 0;
+    const key3 = path4.join(".");
+    const v = ctx.matrix?.get(key3);
+    return v ? { value: v, origin: `matrix \`${key3}\` (line ${v.loc.line})` } : void 0;
   }
   if ((kind === "vars" || kind === "secrets") && path4.length === 1) {
-    const key2 = `${kind}.${(path4[0] ?? "").toLowerCase()}`;
-    const text3 = ctx.variables?.get(key2);
+    const key3 = `${kind}.${(path4[0] ?? "").toLowerCase()}`;
+    const text3 = ctx.variables?.get(key3);
     return text3 === void 0 ? void 0 : {
       value: { parts: [text3], loc: { file: "", line: 0, column: 0, endLine: 0, endColumn: 0 } },
       origin: `config \`variables\` \`${kind}.${path4[0] ?? ""}\``
@@ -13574,9 +13654,9 @@ function stepUses(w, s) {
     if (w.visiting.has(action.file)) return [];
     w.visiting.add(action.file);
     const scope = /* @__PURE__ */ new Map();
-    for (const [key2, def] of action.inputs) {
-      const given = step2.with.get(key2);
-      scope.set(key2.toLowerCase(), given ? resolved(s, given) : def.default);
+    for (const [key3, def] of action.inputs) {
+      const given = step2.with.get(key3);
+      scope.set(key3.toLowerCase(), given ? resolved(s, given) : def.default);
     }
     const inner = [];
     for (const st2 of action.steps) {
@@ -13888,10 +13968,10 @@ var init_project = __esm({
 function indexProject(project, settings) {
   return new ProjectIndex(project, settings);
 }
-function push(map, key2, value) {
-  const list2 = map.get(key2);
+function push(map, key3, value) {
+  const list2 = map.get(key3);
   if (list2) list2.push(value);
-  else map.set(key2, [value]);
+  else map.set(key3, [value]);
 }
 function pathSuffixes(file) {
   const out2 = [file];
@@ -14241,9 +14321,9 @@ function reportWrongAudience(ctx, c, values2, at3, expected, partition) {
 function audIsSurelyMissing(stmt, settings) {
   if (stmt.conditions.length === 0 || hasUnresolvedConditionKeys(stmt)) return false;
   return stmt.conditions.every((c) => {
-    const key2 = knownText(c.key);
-    if (key2 === void 0) return false;
-    const problem = githubKeyProblem(key2, settings);
+    const key3 = knownText(c.key);
+    if (key3 === void 0) return false;
+    const problem = githubKeyProblem(key3, settings);
     return !(problem && "suggestion" in problem && problem.suggestion.toLowerCase().endsWith(":aud"));
   });
 }
@@ -14268,8 +14348,8 @@ function workflowsRequestAudience(ctx) {
   );
 }
 function hasKeyProblem(c, settings) {
-  const key2 = knownText(c.condition.key);
-  return key2 !== void 0 && githubKeyProblem(key2, settings) !== void 0;
+  const key3 = knownText(c.condition.key);
+  return key3 !== void 0 && githubKeyProblem(key3, settings) !== void 0;
 }
 function audKeyFor(stmt, settings) {
   const issuer = [...statementIssuers(stmt, settings)][0] ?? settings.issuer;
@@ -14507,11 +14587,11 @@ function removeIdToken(fixer, p) {
   const flow = flowEntries(fixer, p.loc);
   if (flow)
     return fixer.edit(file, flow.start, flow.end, flowText(flow.entries.filter((e) => !/^id-token\s*:/.test(e))));
-  const key2 = p.scopeKeys?.get("id-token");
+  const key3 = p.scopeKeys?.get("id-token");
   const src = fixer.source(file);
-  if (!key2 || !src || blockIndent(fixer, key2) === void 0) return void 0;
-  const start = lineStart(fixer, file, key2.line);
-  const end = lineStart(fixer, file, key2.line + 1);
+  if (!key3 || !src || blockIndent(fixer, key3) === void 0) return void 0;
+  const start = lineStart(fixer, file, key3.line);
+  const end = lineStart(fixer, file, key3.line + 1);
   if (start === void 0 || end === void 0) return void 0;
   if (p.scopes.size > 1) return fixer.edit(file, start, end, "");
   const keyEnd = src.lines.offset(p.keyLoc.endLine, p.keyLoc.endColumn);
@@ -14698,7 +14778,7 @@ function renamed(text3, owner, repo, to) {
   const re3 = new RegExp(`(^|:)(repo|repository):${escapeRegExp(owner)}(@[^/:]*)?/${escapeRegExp(repo)}(?=@|:|$)`);
   return text3.replace(
     re3,
-    (_m, start, key2, ownerId) => `${start}${key2}:${toOwner}${ownerId ?? ""}/${toRepo}`
+    (_m, start, key3, ownerId) => `${start}${key3}:${toOwner}${ownerId ?? ""}/${toRepo}`
   );
 }
 function reportOnline(ctx, statuses) {
@@ -15508,13 +15588,13 @@ function situation(workflow, trigger, ctx, job, envText, repo, settings) {
 }
 function subPieces(template, context, repo, claims) {
   const out2 = [];
-  template.forEach((key2, i) => {
+  template.forEach((key3, i) => {
     if (i > 0) out2.push(":");
-    if (key2 === "repo") out2.push("repo:", ...repoPieces(repo));
-    else if (key2 === "context") out2.push(...context);
+    if (key3 === "repo") out2.push("repo:", ...repoPieces(repo));
+    else if (key3 === "context") out2.push(...context);
     else {
-      const v = claims.get(key2);
-      out2.push(`${key2}:`);
+      const v = claims.get(key3);
+      out2.push(`${key3}:`);
       if (v?.kind === "pieces") out2.push(...v.pieces.map((p) => typeof p === "string" ? encodeColons(p) : p));
       else out2.push(ANY_RUN);
     }
@@ -15673,8 +15753,8 @@ var init_trust_mismatch = __esm({
               const reportedSubs = /* @__PURE__ */ new Set();
               const combination = use.matrix ? describeCombination(use.matrix, varying) : void 0;
               for (const s of situations) {
-                const key2 = `${use.loc.line}:${use.loc.column}|${s.trigger.event.loc.line}:${s.trigger.event.loc.column}`;
-                const seen = pending.get(key2);
+                const key3 = `${use.loc.line}:${use.loc.column}|${s.trigger.event.loc.line}:${s.trigger.event.loc.column}`;
+                const seen = pending.get(key3);
                 if (seen && (combination === void 0 || seen.combinations.includes(combination))) continue;
                 const verdicts = roles.map((r) => findRefusedClaim(r.docs, s.claims, settings, s.holes, ["aud"]));
                 if (!verdicts.every((v) => v.verdict === "refused")) continue;
@@ -15692,7 +15772,7 @@ var init_trust_mismatch = __esm({
                 const patterns = allowedValues.map((v) => `\`${displayText(v)}\``);
                 const role = roles[0];
                 const allowedTexts = allowedValues.map((v) => knownText(v)).filter((t2) => t2 !== void 0);
-                pending.set(key2, {
+                pending.set(key3, {
                   manual,
                   loc: use.loc,
                   combinations: combination === void 0 ? [] : [combination],
@@ -15796,13 +15876,13 @@ var init_unsafe_condition_operator = __esm({
             if (!problem) continue;
             if (problem === "negated" && !negationIsAlone(c)) continue;
             const id2 = locKey(c.condition.operator.loc) + c.condition.operator.value;
-            const key2 = `\`${knownText(c.condition.key) ?? c.claim}\``;
+            const key3 = `\`${knownText(c.condition.key) ?? c.claim}\``;
             const group = groups.get(id2);
             const scoping = SCOPING_CLAIMS.has(c.claim);
             if (group) {
-              group.keys.push(key2);
+              group.keys.push(key3);
               group.scoping ||= scoping;
-            } else groups.set(id2, { problem, first: c, keys: [key2], scoping });
+            } else groups.set(id2, { problem, first: c, keys: [key3], scoping });
           }
           const iamRefuses = failsIamCreateCheck(stmt, ctx.settings);
           for (const { problem, first, keys, scoping } of groups.values()) {
@@ -15893,12 +15973,12 @@ var init_unknown_condition_key = __esm({
           if (doc.kind === "permissions") continue;
           for (const stmt of doc.statements) {
             for (const condition of stmt.conditions) {
-              const key2 = knownText(condition.key);
-              if (key2 === void 0) continue;
-              const problem = githubKeyProblem(key2, ctx.settings);
+              const key3 = knownText(condition.key);
+              if (key3 === void 0) continue;
+              const problem = githubKeyProblem(key3, ctx.settings);
               if (!problem) continue;
               const data = {
-                key: key2,
+                key: key3,
                 supported,
                 consequence: consequence(stmt, parseOperator(condition.operator.value))
               };
@@ -15993,9 +16073,9 @@ function allPrincipalArns(doc) {
 }
 function hasGitHubKeys(stmt, settings) {
   return stmt.conditions.some((c) => {
-    const key2 = knownText(c.key);
-    if (key2 === void 0) return false;
-    const { issuer } = parseConditionKey(key2);
+    const key3 = knownText(c.key);
+    if (key3 === void 0) return false;
+    const { issuer } = parseConditionKey(key3);
     return issuer !== void 0 && isGitHubIssuer(issuer, settings);
   });
 }
@@ -16029,15 +16109,15 @@ function checkIssuerMismatch(stmt, settings, report) {
   const foreign = /* @__PURE__ */ new Map();
   for (const c of stmt.conditions) {
     if (isUnresolvedKey(c.key)) continue;
-    const key2 = knownText(c.key);
-    if (key2 === void 0) continue;
-    if (githubKeyProblem(key2, settings) !== void 0) continue;
-    const { issuer } = parseConditionKey(key2);
+    const key3 = knownText(c.key);
+    if (key3 === void 0) continue;
+    if (githubKeyProblem(key3, settings) !== void 0) continue;
+    const { issuer } = parseConditionKey(key3);
     if (issuer === void 0) continue;
     const normal = issuer.toLowerCase();
     if (known.has(normal)) continue;
     const entry2 = foreign.get(normal) ?? { written: issuer, keys: [] };
-    entry2.keys.push(`\`${key2}\``);
+    entry2.keys.push(`\`${key3}\``);
     foreign.set(normal, entry2);
   }
   for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
@@ -16252,7 +16332,7 @@ function reachable(job, untrusted) {
     return reach === "yes" || reach === "maybe" && !condition.opaqueEventTest;
   });
 }
-function key(loc) {
+function key2(loc) {
   return `${loc.line}:${loc.column}`;
 }
 function triggerLocs(wf, untrusted) {
@@ -16288,7 +16368,7 @@ var init_untrusted_trigger_oidc = __esm({
           for (const job of wf.jobs) {
             const eff = effectivePermissions(job, wf);
             if (eff.idToken !== "write" || !eff.grantLoc || !reachable(job, untrusted)) continue;
-            const k = key(eff.grantLoc);
+            const k = key2(eff.grantLoc);
             const grant = grants.get(k) ?? {
               loc: eff.grantLoc,
               level: eff.source === "job" ? "job" : "workflow",
@@ -16733,10 +16813,10 @@ function addFingerprints(messages, file, text3) {
   const lines = text3.split(/\r?\n/);
   const seen = /* @__PURE__ */ new Map();
   for (const m of [...messages].sort(compareMessages)) {
-    const key2 = [m.ruleId, m.messageId, file, locatedText(lines, m), m.message.replace(LINE_NUMBERS, "")].join("\0");
-    const n = seen.get(key2) ?? 0;
-    seen.set(key2, n + 1);
-    m.fingerprint = createHash("sha256").update(`${key2}\0${n}`).digest("hex").slice(0, 32);
+    const key3 = [m.ruleId, m.messageId, file, locatedText(lines, m), m.message.replace(LINE_NUMBERS, "")].join("\0");
+    const n = seen.get(key3) ?? 0;
+    seen.set(key3, n + 1);
+    m.fingerprint = createHash("sha256").update(`${key3}\0${n}`).digest("hex").slice(0, 32);
   }
 }
 var LINE_NUMBERS;
@@ -16851,11 +16931,11 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path4) {
-      const ctrl = callVisitor(key2, node, visitor, path4);
+    function visit_(key3, node, visitor, path4) {
+      const ctrl = callVisitor(key3, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path4, ctrl);
-        return visit_(key2, ctrl, visitor, path4);
+        replaceNode(key3, path4, ctrl);
+        return visit_(key3, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
@@ -16899,11 +16979,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path4) {
-      const ctrl = await callVisitor(key2, node, visitor, path4);
+    async function visitAsync_(key3, node, visitor, path4) {
+      const ctrl = await callVisitor(key3, node, visitor, path4);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path4, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path4);
+        replaceNode(key3, path4, ctrl);
+        return visitAsync_(key3, ctrl, visitor, path4);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
@@ -16953,27 +17033,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path4) {
+    function callVisitor(key3, node, visitor, path4) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path4);
+        return visitor(key3, node, path4);
       if (identity.isMap(node))
-        return visitor.Map?.(key2, node, path4);
+        return visitor.Map?.(key3, node, path4);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key2, node, path4);
+        return visitor.Seq?.(key3, node, path4);
       if (identity.isPair(node))
-        return visitor.Pair?.(key2, node, path4);
+        return visitor.Pair?.(key3, node, path4);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key2, node, path4);
+        return visitor.Scalar?.(key3, node, path4);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key2, node, path4);
+        return visitor.Alias?.(key3, node, path4);
       return void 0;
     }
-    function replaceNode(key2, path4, node) {
+    function replaceNode(key3, path4, node) {
       const parent = path4[path4.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key2] = node;
+        parent.items[key3] = node;
       } else if (identity.isPair(parent)) {
-        if (key2 === "key")
+        if (key3 === "key")
           parent.key = node;
         else
           parent.value = node;
@@ -17234,7 +17314,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj2, key2, val) {
+    function applyReviver(reviver, obj2, key3, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -17274,7 +17354,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj2, key2, val);
+      return reviver.call(obj2, key3, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -17637,14 +17717,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path4))
           this.add(value);
         else {
-          const [key2, ...rest] = path4;
-          const node = this.get(key2, true);
+          const [key3, ...rest] = path4;
+          const node = this.get(key3, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key2, collectionFromPath(this.schema, rest, value));
+            this.set(key3, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
         }
       }
       /**
@@ -17652,14 +17732,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path4) {
-        const [key2, ...rest] = path4;
+        const [key3, ...rest] = path4;
         if (rest.length === 0)
-          return this.delete(key2);
-        const node = this.get(key2, true);
+          return this.delete(key3);
+        const node = this.get(key3, true);
         if (identity.isCollection(node))
           return node.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -17667,8 +17747,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path4, keepScalar) {
-        const [key2, ...rest] = path4;
-        const node = this.get(key2, true);
+        const [key3, ...rest] = path4;
+        const node = this.get(key3, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
@@ -17686,10 +17766,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path4) {
-        const [key2, ...rest] = path4;
+        const [key3, ...rest] = path4;
         if (rest.length === 0)
-          return this.has(key2);
-        const node = this.get(key2, true);
+          return this.has(key3);
+        const node = this.get(key3, true);
         return identity.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
@@ -17697,17 +17777,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path4, value) {
-        const [key2, ...rest] = path4;
+        const [key3, ...rest] = path4;
         if (rest.length === 0) {
-          this.set(key2, value);
+          this.set(key3, value);
         } else {
-          const node = this.get(key2, true);
+          const node = this.get(key3, true);
           if (identity.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key2, collectionFromPath(this.schema, rest, value));
+            this.set(key3, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
         }
       }
     };
@@ -18285,19 +18365,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key3, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key2) && key2.comment || null;
+      let keyComment = identity.isNode(key3) && key3.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
+        if (identity.isCollection(key3) || !identity.isNode(key3) && typeof key3 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key3 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key3) || (identity.isScalar(key3) ? key3.type === Scalar.Scalar.BLOCK_FOLDED || key3.type === Scalar.Scalar.BLOCK_LITERAL : typeof key3 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -18305,7 +18385,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str3 = stringify.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -18449,7 +18529,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key3) => (merge.identify(key3) || identity.isScalar(key3) && (!key3.type || key3.type === Scalar.Scalar.PLAIN) && merge.identify(key3.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -18466,14 +18546,14 @@ var require_merge = __commonJS({
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key2, value2] of srcMap) {
+      for (const [key3, value2] of srcMap) {
         if (map instanceof Map) {
-          if (!map.has(key2))
-            map.set(key2, value2);
+          if (!map.has(key3))
+            map.set(key3, value2);
         } else if (map instanceof Set) {
-          map.add(key2);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key2)) {
-          Object.defineProperty(map, key2, {
+          map.add(key3);
+        } else if (!Object.prototype.hasOwnProperty.call(map, key3)) {
+          Object.defineProperty(map, key3, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -18501,19 +18581,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key: key2, value }) {
-      if (identity.isNode(key2) && key2.addToJSMap)
-        key2.addToJSMap(ctx, map, value);
-      else if (merge.isMergeKey(ctx, key2))
+    function addPairToJSMap(ctx, map, { key: key3, value }) {
+      if (identity.isNode(key3) && key3.addToJSMap)
+        key3.addToJSMap(ctx, map, value);
+      else if (merge.isMergeKey(ctx, key3))
         merge.addMergeToJSMap(ctx, map, value);
       else {
-        const jsKey = toJS.toJS(key2, "", ctx);
+        const jsKey = toJS.toJS(key3, "", ctx);
         if (map instanceof Map) {
           map.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map instanceof Set) {
           map.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key2, jsKey, ctx);
+          const stringKey = stringifyKey(key3, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map)
             Object.defineProperty(map, stringKey, {
@@ -18528,19 +18608,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map;
     }
-    function stringifyKey(key2, jsKey, ctx) {
+    function stringifyKey(key3, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key2) && ctx?.doc) {
+      if (identity.isNode(key3) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key2.toString(strCtx);
+        const strKey = key3.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -18564,24 +18644,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key2, value, ctx) {
-      const k = createNode.createNode(key2, void 0, ctx);
+    function createPair(key3, value, ctx) {
+      const k = createNode.createNode(key3, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key2, value = null) {
+      constructor(key3, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key2;
+        this.key = key3;
         this.value = value;
       }
       clone(schema) {
-        let { key: key2, value } = this;
-        if (identity.isNode(key2))
-          key2 = key2.clone(schema);
+        let { key: key3, value } = this;
+        if (identity.isNode(key3))
+          key3 = key3.clone(schema);
         if (identity.isNode(value))
           value = value.clone(schema);
-        return new _Pair(key2, value);
+        return new _Pair(key3, value);
       }
       toJSON(_, ctx) {
         const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -18757,11 +18837,11 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair2(items, key2) {
-      const k = identity.isScalar(key2) ? key2.value : key2;
+    function findPair2(items, key3) {
+      const k = identity.isScalar(key3) ? key3.value : key3;
       for (const it2 of items) {
         if (identity.isPair(it2)) {
-          if (it2.key === key2 || it2.key === k)
+          if (it2.key === key3 || it2.key === k)
             return it2;
           if (identity.isScalar(it2.key) && it2.key.value === k)
             return it2;
@@ -18784,20 +18864,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add = (key2, value) => {
+        const add = (key3, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj2, key2, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key2))
+            value = replacer.call(obj2, key3, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key3))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key2, value, ctx));
+            map.items.push(Pair.createPair(key3, value, ctx));
         };
         if (obj2 instanceof Map) {
-          for (const [key2, value] of obj2)
-            add(key2, value);
+          for (const [key3, value] of obj2)
+            add(key3, value);
         } else if (obj2 && typeof obj2 === "object") {
-          for (const key2 of Object.keys(obj2))
-            add(key2, obj2[key2]);
+          for (const key3 of Object.keys(obj2))
+            add(key3, obj2[key3]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -18837,23 +18917,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key2) {
-        const it2 = findPair2(this.items, key2);
+      delete(key3) {
+        const it2 = findPair2(this.items, key3);
         if (!it2)
           return false;
         const del = this.items.splice(this.items.indexOf(it2), 1);
         return del.length > 0;
       }
-      get(key2, keepScalar) {
-        const it2 = findPair2(this.items, key2);
+      get(key3, keepScalar) {
+        const it2 = findPair2(this.items, key3);
         const node = it2?.value;
         return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key2) {
-        return !!findPair2(this.items, key2);
+      has(key3) {
+        return !!findPair2(this.items, key3);
       }
-      set(key2, value) {
-        this.add(new Pair.Pair(key2, value), true);
+      set(key3, value) {
+        this.add(new Pair.Pair(key3, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -18942,15 +19022,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key2) {
-        const idx = asItemIndex(key2);
+      delete(key3) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key2, keepScalar) {
-        const idx = asItemIndex(key2);
+      get(key3, keepScalar) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
           return void 0;
         const it2 = this.items[idx];
@@ -18962,8 +19042,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key2) {
-        const idx = asItemIndex(key2);
+      has(key3) {
+        const idx = asItemIndex(key3);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -18973,10 +19053,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key2, value) {
-        const idx = asItemIndex(key2);
+      set(key3, value) {
+        const idx = asItemIndex(key3);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key2}.`);
+          throw new Error(`Expected a valid index, not ${key3}.`);
         const prev = this.items[idx];
         if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -19010,8 +19090,8 @@ var require_YAMLSeq = __commonJS({
           let i = 0;
           for (let it2 of obj2) {
             if (typeof replacer === "function") {
-              const key2 = obj2 instanceof Set ? it2 : String(i++);
-              it2 = replacer.call(obj2, key2, it2);
+              const key3 = obj2 instanceof Set ? it2 : String(i++);
+              it2 = replacer.call(obj2, key3, it2);
             }
             seq.items.push(createNode.createNode(it2, void 0, ctx));
           }
@@ -19019,8 +19099,8 @@ var require_YAMLSeq = __commonJS({
         return seq;
       }
     };
-    function asItemIndex(key2) {
-      let idx = identity.isScalar(key2) ? key2.value : key2;
+    function asItemIndex(key3) {
+      let idx = identity.isScalar(key3) ? key3.value : key3;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -19434,25 +19514,25 @@ ${cn2.comment}` : item.comment;
         for (let it2 of iterable) {
           if (typeof replacer === "function")
             it2 = replacer.call(iterable, String(i++), it2);
-          let key2, value;
+          let key3, value;
           if (Array.isArray(it2)) {
             if (it2.length === 2) {
-              key2 = it2[0];
+              key3 = it2[0];
               value = it2[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it2}`);
           } else if (it2 && it2 instanceof Object) {
             const keys = Object.keys(it2);
             if (keys.length === 1) {
-              key2 = keys[0];
-              value = it2[key2];
+              key3 = keys[0];
+              value = it2[key3];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key2 = it2;
+            key3 = it2;
           }
-          pairs2.items.push(Pair.createPair(key2, value, ctx));
+          pairs2.items.push(Pair.createPair(key3, value, ctx));
         }
       return pairs2;
     }
@@ -19499,16 +19579,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map);
         for (const pair2 of this.items) {
-          let key2, value;
+          let key3, value;
           if (identity.isPair(pair2)) {
-            key2 = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key2, ctx);
+            key3 = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key3, ctx);
           } else {
-            key2 = toJS.toJS(pair2, "", ctx);
+            key3 = toJS.toJS(pair2, "", ctx);
           }
-          if (map.has(key2))
+          if (map.has(key3))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key2, value);
+          map.set(key3, value);
         }
         return map;
       }
@@ -19529,12 +19609,12 @@ var require_omap = __commonJS({
       resolve(seq, onError) {
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
-        for (const { key: key2 } of pairs$1.items) {
-          if (identity.isScalar(key2)) {
-            if (seenKeys.includes(key2.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
+        for (const { key: key3 } of pairs$1.items) {
+          if (identity.isScalar(key3)) {
+            if (seenKeys.includes(key3.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key3.value}`);
             } else {
-              seenKeys.push(key2.value);
+              seenKeys.push(key3.value);
             }
           }
         }
@@ -19719,14 +19799,14 @@ var require_set = __commonJS({
         super(schema);
         this.tag = _YAMLSet.tag;
       }
-      add(key2) {
+      add(key3) {
         let pair2;
-        if (identity.isPair(key2))
-          pair2 = key2;
-        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
-          pair2 = new Pair.Pair(key2.key, null);
+        if (identity.isPair(key3))
+          pair2 = key3;
+        else if (key3 && typeof key3 === "object" && "key" in key3 && "value" in key3 && key3.value === null)
+          pair2 = new Pair.Pair(key3.key, null);
         else
-          pair2 = new Pair.Pair(key2, null);
+          pair2 = new Pair.Pair(key3, null);
         const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
@@ -19735,18 +19815,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key2, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key2);
+      get(key3, keepPair) {
+        const pair2 = YAMLMap.findPair(this.items, key3);
         return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
-      set(key2, value) {
+      set(key3, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key2);
+        const prev = YAMLMap.findPair(this.items, key3);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key2));
+          this.items.push(new Pair.Pair(key3));
         }
       }
       toJSON(_, ctx) {
@@ -19993,7 +20073,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags2 = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key3) => key3 !== "yaml11").map((key3) => JSON.stringify(key3)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -20009,7 +20089,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
+          const keys = Object.keys(tagsByName).map((key3) => JSON.stringify(key3)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags3.includes(tagObj))
@@ -20273,8 +20353,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key2, value, options = {}) {
-        const k = this.createNode(key2, null, options);
+      createPair(key3, value, options = {}) {
+        const k = this.createNode(key3, null, options);
         const v = this.createNode(value, null, options);
         return new Pair.Pair(k, v);
       }
@@ -20282,8 +20362,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key2) {
-        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
+      delete(key3) {
+        return assertCollection(this.contents) ? this.contents.delete(key3) : false;
       }
       /**
        * Removes a value from the document.
@@ -20303,8 +20383,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key2, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
+      get(key3, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key3, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -20319,8 +20399,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key2) {
-        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
+      has(key3) {
+        return identity.isCollection(this.contents) ? this.contents.has(key3) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -20334,11 +20414,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key2, value) {
+      set(key3, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key3], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key2, value);
+          this.contents.set(key3, value);
         }
       }
       /**
@@ -20646,24 +20726,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key2) {
-      if (!key2)
+    function containsNewline(key3) {
+      if (!key3)
         return null;
-      switch (key2.type) {
+      switch (key3.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key2.source.includes("\n"))
+          if (key3.source.includes("\n"))
             return true;
-          if (key2.end) {
-            for (const st2 of key2.end)
+          if (key3.end) {
+            for (const st2 of key3.end)
               if (st2.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it2 of key2.items) {
+          for (const it2 of key3.items) {
             for (const st2 of it2.start)
               if (st2.type === "newline")
                 return true;
@@ -20737,10 +20817,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep: sep7, value } = collItem;
+        const { start, key: key3, sep: sep7, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep7?.[0],
+          next: key3 ?? sep7?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -20748,10 +20828,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key2) {
-            if (key2.type === "block-seq")
+          if (key3) {
+            if (key3.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key2 && key2.indent !== bm.indent)
+            else if ("indent" in key3 && key3.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep7) {
@@ -20764,17 +20844,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
-            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key3)) {
+            onError(key3 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key3 ? composeNode(ctx, key3, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key3, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -20784,7 +20864,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key2 || key2.type === "block-scalar"
+          startOnNewline: !key3 || key3.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -20948,11 +21028,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key2, sep: sep7, value } = collItem;
+        const { start, key: key3, sep: sep7, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep7?.[0],
+          next: key3 ?? sep7?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -20973,9 +21053,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key3))
             onError(
-              key2,
+              key3,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -21022,8 +21102,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key2))
+          const keyNode = key3 ? composeNode(ctx, key3, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key3))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep7 ?? [], {
@@ -22173,9 +22253,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent: indent2, source: "\n" });
-        for (const key2 of Object.keys(token))
-          if (key2 !== "type" && key2 !== "offset")
-            delete token[key2];
+        for (const key3 of Object.keys(token))
+          if (key3 !== "type" && key3 !== "offset")
+            delete token[key3];
         Object.assign(token, { type: "block-scalar", indent: indent2, props, source: body });
       }
     }
@@ -22223,9 +22303,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent2 = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st2) => st2.type === "space" || st2.type === "comment" || st2.type === "newline") : [];
-          for (const key2 of Object.keys(token))
-            if (key2 !== "type" && key2 !== "offset")
-              delete token[key2];
+          for (const key3 of Object.keys(token))
+            if (key3 !== "type" && key3 !== "offset")
+              delete token[key3];
           Object.assign(token, { type, indent: indent2, source, end });
         }
       }
@@ -22280,12 +22360,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep: sep7, value }) {
+    function stringifyItem({ start, key: key3, sep: sep7, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
-      if (key2)
-        res += stringifyToken(key2);
+      if (key3)
+        res += stringifyToken(key3);
       if (sep7)
         for (const st2 of sep7)
           res += st2.source;
@@ -23617,7 +23697,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
-                  const key2 = it2.key;
+                  const key3 = it2.key;
                   const sep7 = it2.sep;
                   sep7.push(this.sourceToken);
                   delete it2.key;
@@ -23626,7 +23706,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep: sep7 }]
+                    items: [{ start: start2, key: key3, sep: sep7 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -24331,12 +24411,12 @@ var init_comments2 = __esm({
 });
 
 // src/parsers/tree.ts
-function entry(node, key2) {
+function entry(node, key3) {
   if (node?.kind !== "object") return void 0;
-  return node.entries.find((e) => e.key.value === key2);
+  return node.entries.find((e) => e.key.value === key3);
 }
-function child(node, key2) {
-  return entry(node, key2)?.value;
+function child(node, key3) {
+  return entry(node, key3)?.value;
 }
 function listOf(node) {
   if (node === void 0) return [];
@@ -24705,13 +24785,13 @@ var init_embedded_json = __esm({
           this.ws();
           if (this.text[this.i] !== '"') throw new JsonError("expected a quoted key in JSON object", this.i);
           const keyStart = this.i;
-          const key2 = this.string();
+          const key3 = this.string();
           const keyLoc = this.locate(keyStart, this.i);
           this.ws();
           if (this.text[this.i] !== ":") throw new JsonError("expected ':' after a JSON key", this.i);
           this.i++;
           const value = this.value(depth + 1);
-          entries2.push({ key: { value: displayText(key2), loc: keyLoc }, value });
+          entries2.push({ key: { value: displayText(key3), loc: keyLoc }, value });
           this.ws();
           const c = this.text[this.i];
           this.i++;
@@ -24863,7 +24943,7 @@ function convert(node, ctx) {
     const s = ctx.at(t2.range.start.byte);
     const e = ctx.at(t2.range.end.byte);
     if (t2.type !== "indexTraversal") return { kind: "attr", name: t2.segment, start: s, end: e };
-    const key2 = /^\d+$/.test(t2.segment) ? { type: "literal", value: Number(t2.segment), start: s, end: e } : {
+    const key3 = /^\d+$/.test(t2.segment) ? { type: "literal", value: Number(t2.segment), start: s, end: e } : {
       type: "template",
       parts: [
         {
@@ -24877,7 +24957,7 @@ function convert(node, ctx) {
       start: s,
       end: e
     };
-    return { kind: "index", key: key2, start: s, end: e };
+    return { kind: "index", key: key3, start: s, end: e };
   });
   switch (node.type) {
     case "literalValue":
@@ -24906,8 +24986,8 @@ function convert(node, ctx) {
         const ks = ctx.at(keyNode.range.start.byte);
         const ke2 = ctx.at(keyNode.range.end.byte);
         const inner = keyNode.children[0];
-        const key2 = inner ? convert(inner, ctx) : { type: "variable", name: ctx.text.slice(ks - ctx.base, ke2 - ctx.base), start: ks, end: ke2 };
-        items.push({ key: key2, value: kid(i + 1) });
+        const key3 = inner ? convert(inner, ctx) : { type: "variable", name: ctx.text.slice(ks - ctx.base, ke2 - ctx.base), start: ks, end: ke2 };
+        items.push({ key: key3, value: kid(i + 1) });
       }
       return { type: "object", items, start, end };
     }
@@ -24950,7 +25030,7 @@ function convert(node, ctx) {
     case "for": {
       const rest = [...kids];
       const collection = rest.shift();
-      const key2 = meta2?.keyExpression ? rest.shift() : void 0;
+      const key3 = meta2?.keyExpression ? rest.shift() : void 0;
       const value = rest.shift();
       const condition = meta2?.conditionalExpression ? rest.shift() : void 0;
       const out2 = {
@@ -24964,7 +25044,7 @@ function convert(node, ctx) {
         end
       };
       if (meta2?.keyVar) out2.keyVar = meta2.keyVar;
-      if (key2) out2.key = convert(key2, ctx);
+      if (key3) out2.key = convert(key3, ctx);
       if (condition) out2.condition = convert(condition, ctx);
       return out2;
     }
@@ -25488,7 +25568,7 @@ var init_hcl_expression = __esm({
             this.skipAll();
             if (this.code() === 125) break;
             if (this.pos >= this.text.length) this.fail('Missing "}": the object is not closed', start);
-            const key2 = this.expression();
+            const key3 = this.expression();
             this.skip();
             const c = this.code();
             if (c === 61 && this.code(this.pos + 1) !== 61) this.pos++;
@@ -25496,7 +25576,7 @@ var init_hcl_expression = __esm({
             else this.fail('Missing "=" or ":" after an object key', this.pos);
             this.skip();
             const value = this.expression();
-            items.push({ key: key2, value });
+            items.push({ key: key3, value });
             this.skip();
             const d = this.code();
             if (d === 125) break;
@@ -25535,7 +25615,7 @@ var init_hcl_expression = __esm({
         const { keyVar, valueVar, collection } = this.forHeader('"for" expression');
         this.expect(":", 'Invalid "for" expression');
         this.skip();
-        let key2;
+        let key3;
         let value = this.expression();
         this.skip();
         let grouped = false;
@@ -25543,7 +25623,7 @@ var init_hcl_expression = __esm({
           if (!this.at("=>")) this.fail('Invalid "for" expression: an object "for" needs "key => value"', this.pos);
           this.pos += 2;
           this.skip();
-          key2 = value;
+          key3 = value;
           value = this.expression();
           this.skip();
           if (this.at("...")) {
@@ -25564,7 +25644,7 @@ var init_hcl_expression = __esm({
         this.pos++;
         const out2 = { type: "for", valueVar, collection, value, grouped, object, start, end: this.pos };
         if (keyVar !== void 0) out2.keyVar = keyVar;
-        if (key2) out2.key = key2;
+        if (key3) out2.key = key3;
         if (condition) out2.condition = condition;
         return out2;
       }
@@ -25661,13 +25741,13 @@ var init_hcl_expression = __esm({
       indexStep() {
         const start = this.pos;
         this.pos++;
-        const key2 = this.withNewlines(false, () => {
+        const key3 = this.withNewlines(false, () => {
           this.skip();
           const k = this.expression();
           this.expect("]", 'Missing "]" after an index');
           return k;
         });
-        return { kind: "index", key: key2, start, end: this.pos };
+        return { kind: "index", key: key3, start, end: this.pos };
       }
       splatSteps(full) {
         const steps = [];
@@ -25936,9 +26016,9 @@ var init_limits = __esm({
       }
       /** A problem of the evaluation, reported once per message and line. */
       report(message, loc) {
-        const key2 = `${message}\0${loc.file}\0${String(loc.line)}`;
-        if (this.reported.has(key2)) return;
-        this.reported.add(key2);
+        const key3 = `${message}\0${loc.file}\0${String(loc.line)}`;
+        if (this.reported.has(key3)) return;
+        this.reported.add(key3);
         this.problems.push({ message, loc });
       }
       get spent() {
@@ -26176,13 +26256,13 @@ var init_build = __esm({
         this.initializer = initializer;
         this.cache = /* @__PURE__ */ new Map();
       }
-      has(key2) {
-        return Object.hasOwn(this.initializer, key2);
+      has(key3) {
+        return Object.hasOwn(this.initializer, key3);
       }
-      get(key2) {
-        if (this.cache.has(key2)) return this.cache.get(key2);
-        const val = this.has(key2) ? this.initializer[key2]() : null;
-        this.cache.set(key2, val);
+      get(key3) {
+        if (this.cache.has(key3)) return this.cache.get(key3);
+        const val = this.has(key3) ? this.initializer[key3]() : null;
+        this.cache.set(key3, val);
         return val;
       }
     };
@@ -29296,11 +29376,11 @@ var init_build = __esm({
         for (const word of words2) {
           let node = 0;
           for (let i = 0; i < word.length; i++) {
-            const key2 = node * alphabetSize + word[i];
-            let child2 = edges.get(key2);
+            const key3 = node * alphabetSize + word[i];
+            let child2 = edges.get(key3);
             if (child2 === void 0) {
               child2 = parent.length;
-              edges.set(key2, child2);
+              edges.set(key3, child2);
               parent.push(node);
               unit.push(word[i]);
               depth.push(depth[node] + 1);
@@ -33115,7 +33195,7 @@ function index(n, length, wrap2) {
   return i;
 }
 function charset(name2) {
-  const key2 = name2.toUpperCase().replace(/[^A-Z0-9]/g, "");
+  const key3 = name2.toUpperCase().replace(/[^A-Z0-9]/g, "");
   const known = {
     UTF8: "utf8",
     UTF16LE: "utf16le",
@@ -33124,7 +33204,7 @@ function charset(name2) {
     USASCII: "ascii",
     ASCII: "ascii"
   };
-  const node = known[key2];
+  const node = known[key3];
   if (!node) throw new Unknown();
   return { node };
 }
@@ -33143,9 +33223,9 @@ function yamlText(v, indent2) {
       const es = Object.entries(x).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
       if (es.length === 0) return [`${pad}{}`];
       return es.flatMap(([k, item]) => {
-        const key2 = `${pad}${JSON.stringify(k)}:`;
-        if (!isBlock(item)) return [`${key2} ${lines(item, "")[0] ?? ""}`];
-        return [key2, ...lines(item, Array.isArray(item) ? pad : `${pad}  `)];
+        const key3 = `${pad}${JSON.stringify(k)}:`;
+        if (!isBlock(item)) return [`${key3} ${lines(item, "")[0] ?? ""}`];
+        return [key3, ...lines(item, Array.isArray(item) ? pad : `${pad}  `)];
       });
     }
     return [`${pad}${scalar(x)}`];
@@ -33942,8 +34022,8 @@ async function evalAst(node, ctx, scope) {
     case "object": {
       const entries2 = [];
       for (const item of node.items) {
-        const key2 = await objectKey(item.key, ctx, inner);
-        entries2.push({ key: key2, value: await evalAst(item.value, ctx, inner) });
+        const key3 = await objectKey(item.key, ctx, inner);
+        entries2.push({ key: key3, value: await evalAst(item.value, ctx, inner) });
       }
       return { kind: "object", entries: entries2, loc };
     }
@@ -34027,9 +34107,9 @@ async function evalTraversal(node, ctx, scope, loc) {
   } else base = await evalAst(node.source, ctx, scope);
   for (; i < node.steps.length; i++) {
     const s = node.steps[i];
-    const key2 = s ? await stepKey(s, ctx, scope) : void 0;
-    if (key2 === void 0) return unknown(src, loc, nodeOrigin(base));
-    base = step(base, [key2], src, loc);
+    const key3 = s ? await stepKey(s, ctx, scope) : void 0;
+    if (key3 === void 0) return unknown(src, loc, nodeOrigin(base));
+    base = step(base, [key3], src, loc);
   }
   return base;
 }
@@ -34046,10 +34126,10 @@ async function evalSplat(node, ctx, scope, loc) {
   const items = base.kind === "array" ? base.items : base.kind === "scalar" && base.value === null ? [] : [base];
   return { kind: "array", items: items.map((item) => step(item, keys, src, loc)), loc };
 }
-async function objectKey(key2, ctx, scope) {
-  if (key2.type === "variable") return { value: key2.name, loc: spanLoc(ctx, key2) };
-  const target = key2.type === "parens" ? key2.expr : key2;
-  const v = await evalAst(key2, ctx, scope);
+async function objectKey(key3, ctx, scope) {
+  if (key3.type === "variable") return { value: key3.name, loc: spanLoc(ctx, key3) };
+  const target = key3.type === "parens" ? key3.expr : key3;
+  const v = await evalAst(key3, ctx, scope);
   const text3 = v.kind === "string" ? displayText(v.value) : v.kind === "scalar" ? String(v.value) : `\${${sourceOf(ctx, target)}}`;
   return { value: text3, loc: spanLoc(ctx, target) };
 }
@@ -34366,12 +34446,12 @@ async function instancesOf(block, scope) {
       }
     } else return one2;
     if (pairs.length > MAX_INSTANCES) return one2;
-    return pairs.map(([text3, key2, value]) => {
+    return pairs.map(([text3, key3, value]) => {
       const origin = (at3) => `for_each key ${text3} (${where(at3)})`;
       return {
         key: `[${JSON.stringify(text3)}]`,
         names: bind2("each", [
-          ["key", defined(key2, origin)],
+          ["key", defined(key3, origin)],
           ["value", defined(value, origin)]
         ])
       };
@@ -34402,8 +34482,8 @@ async function providerArn(block, loc, scope) {
   return str([...prefix, ...parts], loc, origin);
 }
 async function variable(mod, name2, loc, scope) {
-  const key2 = `var.${name2}`;
-  let cached = mod.cache.get(key2);
+  const key3 = `var.${name2}`;
+  let cached = mod.cache.get(key3);
   if (!cached) {
     cached = (async () => {
       const set = mod.tfvars.get(name2);
@@ -34425,29 +34505,29 @@ async function variable(mod, name2, loc, scope) {
       const def = block?.attrs.get("default");
       if (block && def)
         return defined(await evaluate2(def.expr, plain3), (at3) => `variable "${name2}" default (${where(at3)})`);
-      if (block) return unknown(key2, block.loc, `variable "${name2}" has no default (${where(block.loc)})`);
-      return unknown(key2, loc, `variable "${name2}" is not declared in this module`);
+      if (block) return unknown(key3, block.loc, `variable "${name2}" has no default (${where(block.loc)})`);
+      return unknown(key3, loc, `variable "${name2}" is not declared in this module`);
     })();
-    mod.cache.set(key2, cached);
+    mod.cache.set(key3, cached);
   }
   const v = await cached;
   if (keptInPlace.has(v)) return v;
   return relocate2(v, loc, nodeOrigin(v));
 }
 async function local(mod, name2, loc, scope) {
-  const key2 = `local.${name2}`;
-  let cached = mod.cache.get(key2);
+  const key3 = `local.${name2}`;
+  let cached = mod.cache.get(key3);
   if (!cached) {
     const attr = mod.locals.get(name2);
-    if (!attr) return unknown(key2, loc);
+    if (!attr) return unknown(key3, loc);
     mod.cyclicLocals ??= localCycles(mod);
     if (mod.cyclicLocals.has(name2)) {
       mod.budget.report(
         `local "${name2}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`,
         attr.loc
       );
-      cached = Promise.resolve(failure(key2, loc, `local "${name2}" refers to itself (${where(attr.loc)})`));
-      mod.cache.set(key2, cached);
+      cached = Promise.resolve(failure(key3, loc, `local "${name2}" refers to itself (${where(attr.loc)})`));
+      mod.cache.set(key3, cached);
       return cached;
     }
     cached = evaluate2(attr.expr, {
@@ -34456,7 +34536,7 @@ async function local(mod, name2, loc, scope) {
       depth: scope.depth + 1,
       ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
     }).then((v2) => defined(v2, (at3) => `local "${name2}" (${where(at3)})`));
-    mod.cache.set(key2, cached);
+    mod.cache.set(key3, cached);
   }
   const v = await cached;
   if (keptInPlace.has(v)) return v;
@@ -35302,14 +35382,14 @@ async function githubOidcRole(block, scope) {
     ["Statement", { kind: "array", items: [statement], loc }]
   ]);
   const role = { id: `module.${block.labels[0] ?? ""}`, loc };
-  for (const [attr, key2] of [
+  for (const [attr, key3] of [
     ["name", "name"],
     ["name_prefix", "namePrefix"],
     ["path", "path"]
   ]) {
     const v = await input3(attr);
     const s = v ? treeString(v) : void 0;
-    if (s) role[key2] = s;
+    if (s) role[key3] = s;
   }
   return normalisePolicy(tree, { kind: "trust", source: "module iam-github-oidc-role", role });
 }
@@ -35415,8 +35495,8 @@ async function attrValue(block, name2, scope) {
 async function statementTree(stmt, scope) {
   const loc = stmt.loc;
   const entries2 = [];
-  const add = (key2, keyLoc, value) => {
-    entries2.push({ key: { value: key2, loc: keyLoc }, value });
+  const add = (key3, keyLoc, value) => {
+    entries2.push({ key: { value: key3, loc: keyLoc }, value });
   };
   const simple = [
     ["sid", "Sid"],
@@ -35489,9 +35569,9 @@ async function conditionTree(conditions, loc) {
       );
       continue;
     }
-    const key2 = displayText(variable2.value);
+    const key3 = displayText(variable2.value);
     const same3 = operators.find(
-      (e) => e.key.value === op && e.value.kind === "object" && e.value.entries[0]?.key.value === key2
+      (e) => e.key.value === op && e.value.kind === "object" && e.value.entries[0]?.key.value === key3
     );
     const existing = same3?.value.kind === "object" ? same3.value.entries[0] : void 0;
     if (existing)
@@ -35503,7 +35583,7 @@ async function conditionTree(conditions, loc) {
     else
       operators.push({
         key: { value: op, loc: test.loc },
-        value: { kind: "object", entries: [{ key: { value: key2, loc: variable2.loc }, value: values2 }], loc: block.loc }
+        value: { kind: "object", entries: [{ key: { value: key3, loc: variable2.loc }, value: values2 }], loc: block.loc }
       });
   }
   return { kind: "object", entries: operators, loc };
@@ -35778,7 +35858,7 @@ function tfvarsOfJson(file, tree) {
 }
 async function roleInfo(block, address, scope) {
   const role = { id: address, loc: block.loc };
-  for (const [attr, key2] of [
+  for (const [attr, key3] of [
     ["name", "name"],
     ["name_prefix", "namePrefix"],
     ["path", "path"]
@@ -35786,7 +35866,7 @@ async function roleInfo(block, address, scope) {
     const a = block.attrs.get(attr);
     if (!a) continue;
     const v = treeString(await evaluate2(a.expr, scope));
-    if (v) role[key2] = v;
+    if (v) role[key3] = v;
   }
   return role;
 }
@@ -35975,11 +36055,11 @@ function yamlToTree(root, index2, onTag) {
       const entries2 = [];
       for (const pair2 of node.items) {
         if (!(0, import_yaml3.isPair)(pair2)) continue;
-        const key2 = locatedScalar(pair2.key, index2);
-        if (!key2) continue;
+        const key3 = locatedScalar(pair2.key, index2);
+        if (!key3) continue;
         entries2.push({
-          key: key2,
-          value: pair2.value == null ? { kind: "scalar", value: null, loc: key2.loc } : convert2(pair2.value, depth + 1)
+          key: key3,
+          value: pair2.value == null ? { kind: "scalar", value: null, loc: key3.loc } : convert2(pair2.value, depth + 1)
         });
       }
       return { kind: "object", entries: entries2, loc: nodeLoc(node, index2) };
@@ -36056,14 +36136,14 @@ function readResource(r, out2, source) {
     const policy = child(values2, "assume_role_policy");
     if (policy?.kind !== "string") return;
     const role = { id: address, loc: r.loc };
-    for (const [attr, key2] of [
+    for (const [attr, key3] of [
       ["name", "name"],
       ["name_prefix", "namePrefix"],
       ["path", "path"]
     ]) {
       const v = child(values2, attr);
       const s = v && v.kind === "string" ? treeString(v) : void 0;
-      if (s) role[key2] = s;
+      if (s) role[key3] = s;
     }
     addEncoded(policy, out2, "trust", role, source);
   } else if (type === "aws_iam_policy" || type === "aws_iam_role_policy") {
@@ -36170,18 +36250,18 @@ function expandMatrix(root, loc) {
   const originalKeys = /* @__PURE__ */ new Set();
   let include;
   let exclude;
-  for (const [key2, node] of root.entries) {
-    if (key2 === "include") include = node;
-    else if (key2 === "exclude") exclude = node;
+  for (const [key3, node] of root.entries) {
+    if (key3 === "include") include = node;
+    else if (key3 === "exclude") exclude = node;
     else {
-      if (node.kind !== "list") return unknown2(node.kind === "unknown" ? node.why : `\`matrix.${key2}\` is not a list`);
-      if (node.items.some((i) => i.kind === "unknown")) return unknown2(`a value of \`matrix.${key2}\` is an expression`);
-      originalKeys.add(key2);
+      if (node.kind !== "list") return unknown2(node.kind === "unknown" ? node.why : `\`matrix.${key3}\` is not a list`);
+      if (node.items.some((i) => i.kind === "unknown")) return unknown2(`a value of \`matrix.${key3}\` is an expression`);
+      originalKeys.add(key3);
       const next = [];
       for (const c of product) {
         for (const item of node.items) {
           const combo = new Map(c);
-          flatten(item, key2, combo);
+          flatten(item, key3, combo);
           next.push(combo);
         }
       }
@@ -36253,11 +36333,11 @@ function pairsOf(r, node) {
 function pairKey(r, pair2) {
   return scalarString(deref(r, pair2.key));
 }
-function findPair(r, map, key2) {
-  return pairsOf(r, map).find((p) => pairKey(r, p) === key2);
+function findPair(r, map, key3) {
+  return pairsOf(r, map).find((p) => pairKey(r, p) === key3);
 }
-function valueOf(r, map, key2) {
-  const pair2 = findPair(r, map, key2);
+function valueOf(r, map, key3) {
+  const pair2 = findPair(r, map, key3);
   return pair2 ? deref(r, pair2.value) : void 0;
 }
 function locOf2(r, node) {
@@ -36287,12 +36367,12 @@ function stringMap(r, node) {
   const values2 = /* @__PURE__ */ new Map();
   const keys = /* @__PURE__ */ new Map();
   for (const pair2 of pairsOf(r, node)) {
-    const key2 = pairKey(r, pair2);
-    if (key2 === void 0) continue;
+    const key3 = pairKey(r, pair2);
+    if (key3 === void 0) continue;
     const keyLoc = locOf2(r, pair2.key);
     const value = strValue2(r, pair2.value, keyLoc);
-    if (value) values2.set(key2, value);
-    keys.set(key2, keyLoc);
+    if (value) values2.set(key3, value);
+    keys.set(key3, keyLoc);
   }
   return { values: values2, keys };
 }
@@ -36369,8 +36449,8 @@ function matrixNode(r, node, depth = 0) {
   if ((0, import_yaml4.isMap)(n)) {
     const entries2 = /* @__PURE__ */ new Map();
     for (const pair2 of n.items) {
-      const key2 = (0, import_yaml4.isPair)(pair2) ? pairKey(r, pair2) : void 0;
-      if (key2 !== void 0 && (0, import_yaml4.isPair)(pair2)) entries2.set(key2, matrixNode(r, pair2.value, depth + 1));
+      const key3 = (0, import_yaml4.isPair)(pair2) ? pairKey(r, pair2) : void 0;
+      if (key3 !== void 0 && (0, import_yaml4.isPair)(pair2)) entries2.set(key3, matrixNode(r, pair2.value, depth + 1));
     }
     return { kind: "map", entries: entries2 };
   }
@@ -36465,13 +36545,13 @@ function parseAction(src, _env) {
   if (scalarString(valueOf(r, runs, "using"))?.toLowerCase() !== "composite") return void 0;
   const inputs = /* @__PURE__ */ new Map();
   for (const pair2 of pairsOf(r, valueOf(r, root, "inputs"))) {
-    const key2 = pairKey(r, pair2);
-    if (key2 === void 0) continue;
+    const key3 = pairKey(r, pair2);
+    if (key3 === void 0) continue;
     const input3 = { loc: locOf2(r, pair2.key) };
     const def = findPair(r, pair2.value, "default");
     const value = def ? strValue2(r, def.value, locOf2(r, def.key)) : void 0;
     if (value) input3.default = value;
-    inputs.set(key2, input3);
+    inputs.set(key3, input3);
   }
   const dir = posix.dirname(src.path);
   const action = {
@@ -36504,6 +36584,105 @@ var init_workflow = __esm({
       "paths-ignore": "pathsIgnore",
       types: "types",
       workflows: "workflows"
+    };
+  }
+});
+
+// src/parsers/cloudformation/flow-indent.ts
+function indentFlowContinuations(text3) {
+  const inserted = /* @__PURE__ */ new Map();
+  let out2 = "";
+  let depth = 0;
+  let baseIndent = 0;
+  let line = 1;
+  let lineStart2 = 0;
+  let quote;
+  let previous = "";
+  let tag = false;
+  const indentOf = (start) => {
+    let i = start;
+    while (text3.charCodeAt(i) === 32) i++;
+    return i - start;
+  };
+  for (let i = 0; i < text3.length; i++) {
+    const c = text3.charAt(i);
+    if (i === lineStart2 && depth > 0 && quote === void 0) {
+      const indent2 = indentOf(i);
+      const next = text3.charAt(i + indent2);
+      if (indent2 <= baseIndent && next !== "\n" && next !== "\r" && next !== "#") {
+        const add = baseIndent + 1 - indent2;
+        out2 += " ".repeat(add);
+        inserted.set(line, add);
+      }
+    }
+    out2 += c;
+    if (c === "\n") {
+      line++;
+      lineStart2 = i + 1;
+      if (depth === 0) previous = "";
+      tag = false;
+      continue;
+    }
+    if (quote) {
+      if (quote === '"' && c === "\\") {
+        out2 += text3.charAt(i + 1);
+        i++;
+      } else if (c === quote) {
+        if (quote === "'" && text3.charAt(i + 1) === "'") {
+          out2 += "'";
+          i++;
+        } else quote = void 0;
+      }
+      continue;
+    }
+    if (c === "#" && (i === 0 || /\s/.test(text3.charAt(i - 1)))) {
+      const end = text3.indexOf("\n", i);
+      const stop = end < 0 ? text3.length : end;
+      out2 += text3.slice(i + 1, stop);
+      i = stop - 1;
+      continue;
+    }
+    if (depth > 0) {
+      if (c === '"' || c === "'") quote = c;
+      else if (c === "[" || c === "{") depth++;
+      else if (c === "]" || c === "}") depth--;
+      continue;
+    }
+    if (c === " " || c === "	" || c === "\r") {
+      if (tag) tag = false;
+      continue;
+    }
+    if (tag) continue;
+    if (c === "!" && (previous === "" || previous === ":" || previous === "-")) {
+      tag = true;
+      continue;
+    }
+    if ((c === "[" || c === "{") && (previous === "" || previous === ":" || previous === "-")) {
+      depth = 1;
+      baseIndent = indentOf(lineStart2);
+      continue;
+    }
+    if ((c === '"' || c === "'") && (previous === "" || previous === ":" || previous === "-")) quote = c;
+    previous = c;
+  }
+  return inserted.size > 0 ? { text: out2, inserted } : void 0;
+}
+var ReindentedIndex;
+var init_flow_indent = __esm({
+  "src/parsers/cloudformation/flow-indent.ts"() {
+    "use strict";
+    init_location();
+    ReindentedIndex = class extends LineIndex {
+      constructor(file, text3, inserted) {
+        super(file, text3);
+        this.inserted = inserted;
+      }
+      inserted;
+      position(offset) {
+        const p = super.position(offset);
+        const add = this.inserted.get(p.line) ?? 0;
+        return { line: p.line, column: Math.max(1, p.column - add) };
+      }
     };
   }
 });
@@ -36695,8 +36874,8 @@ var init_resolve = __esm({
         return `${this.tpl.file}:${loc.line}`;
       }
       /** `!If` or `Fn::If`, as the template wrote it, for messages. */
-      spelling(key2, short) {
-        const at3 = this.tpl.index.offset(key2.loc.line, key2.loc.column);
+      spelling(key3, short) {
+        const at3 = this.tpl.index.offset(key3.loc.line, key3.loc.column);
         return this.tpl.index.text.startsWith("!", at3) ? `!${short}` : `Fn::${short}`;
       }
       /** `inArray`: the node is an item of a list (where `AWS::NoValue` drops the item, and a list-valued item is spread). */
@@ -36725,7 +36904,7 @@ var init_resolve = __esm({
         }
         return node;
       }
-      intrinsic(name2, arg, key2, loc, depth, inArray) {
+      intrinsic(name2, arg, key3, loc, depth, inArray) {
         switch (name2) {
           case "Ref": {
             const target = textOf(arg);
@@ -36745,7 +36924,7 @@ var init_resolve = __esm({
           case "Fn::FindInMap":
             return this.findInMap(arg, loc, depth);
           case "Fn::If":
-            return this.if(arg, key2, loc, depth, inArray);
+            return this.if(arg, key3, loc, depth, inArray);
           case "Fn::ImportValue": {
             const r = this.resolve(arg, depth);
             const t2 = textOf(r);
@@ -36925,11 +37104,11 @@ var init_resolve = __esm({
        * `Fn::If`: the branch this reading chooses when the condition is one of the reading's; otherwise, between
        * two values, both values as a list. Each value says which branch it came from.
        */
-      if(arg, key2, loc, depth, inArray) {
+      if(arg, key3, loc, depth, inArray) {
         const { cond, branches } = ifParts(arg);
         const [whenTrue, whenFalse] = branches;
         if (cond === void 0 || !whenTrue || !whenFalse) return unknownNode("Fn::If", loc);
-        const spelling = this.spelling(key2, "If");
+        const spelling = this.spelling(key3, "If");
         const branch = (choice2) => {
           const notDefaults = parametersNotDefault(this.tpl, cond, choice2);
           const resolver = notDefaults.size === 0 ? this : new _Resolver(this.tpl, this.assignment, new Map([...this.unknownParameters, ...notDefaults]));
@@ -36969,11 +37148,11 @@ function untagged(node, convert2, index2) {
     const entries2 = [];
     for (const pair2 of node.items) {
       if (!(0, import_yaml5.isPair)(pair2)) continue;
-      const key2 = locatedScalar(pair2.key, index2);
-      if (!key2) continue;
+      const key3 = locatedScalar(pair2.key, index2);
+      if (!key3) continue;
       entries2.push({
-        key: key2,
-        value: pair2.value == null ? { kind: "scalar", value: null, loc: key2.loc } : convert2(pair2.value)
+        key: key3,
+        value: pair2.value == null ? { kind: "scalar", value: null, loc: key3.loc } : convert2(pair2.value)
       });
     }
     return { kind: "object", entries: entries2, loc };
@@ -37047,7 +37226,13 @@ __export(cloudformation_exports, {
 });
 function parseCloudFormation(src, _env) {
   const json2 = /^\s*\{/.test(src.text);
-  const parsed = json2 ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
+  let parsed = json2 ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
+  if (!json2 && parsed.doc.errors.some((e) => e.code === "BAD_INDENT")) {
+    const fixed = indentFlowContinuations(src.text);
+    const retry = fixed && parseYamlSource(src.path, fixed.text);
+    if (fixed && retry && retry.problems.length === 0)
+      parsed = { ...retry, index: new ReindentedIndex(src.path, fixed.text, fixed.inserted) };
+  }
   if (parsed.problems.length > 0) {
     const out3 = emptyParsed(src.path, "cloudformation");
     out3.problems.push(...parsed.problems);
@@ -37159,8 +37344,8 @@ function readings(tpl, node) {
 function roleInfo2(tpl, res, nameKey, pathKey, id2) {
   const info = { id: id2, loc: res.loc };
   const resolver = new Resolver(tpl);
-  const read = (key2) => {
-    const node = key2 === void 0 ? void 0 : child(res.properties, key2);
+  const read = (key3) => {
+    const node = key3 === void 0 ? void 0 : child(res.properties, key3);
     const resolved2 = node ? resolver.resolve(node) : void 0;
     return resolved2 ? treeString(resolved2) : void 0;
   };
@@ -37174,7 +37359,7 @@ function trustPolicies(tpl, assume, role, source, partition, out2) {
   const docs = [];
   for (const reading of readings(tpl, assume)) {
     let resolved2 = reading.resolver.resolve(assume);
-    if (resolved2?.kind === "string") resolved2 = policyFromString(resolved2, tpl.file, out2);
+    if (resolved2?.kind === "string") resolved2 = policyFromString(resolved2, tpl.index, out2);
     if (!resolved2) continue;
     const doc = normalisePolicy(
       resolved2,
@@ -37227,7 +37412,8 @@ function templatePartition(tree) {
   walk2(tree, 0);
   return found.size === 1 ? [...found][0] : void 0;
 }
-function policyFromString(node, file, out2) {
+function policyFromString(node, index2, out2) {
+  const file = index2.file;
   const unknowns = [];
   let text3 = "";
   for (const p of node.value.parts) {
@@ -37247,15 +37433,38 @@ function policyFromString(node, file, out2) {
     }
     return void 0;
   }
-  return onString(yamlToTree(parsed.doc.contents, parsed.index), node.loc, node.value.origin, unknowns);
+  const place2 = blockScalarPlacer(index2, node.loc, text3) ?? (() => node.loc);
+  return onString(yamlToTree(parsed.doc.contents, parsed.index), place2, node.value.origin, unknowns);
 }
-function displayKey(key2, unknowns) {
-  return key2.replace(/\uE000(\d+)\uE001/g, (_m, i) => {
+function blockScalarPlacer(index2, loc, json2) {
+  const header = index2.lineText(loc.line).slice(loc.column - 1);
+  if (!/^(?:!Sub\s+)?\|[-+]?[1-9]?[-+]?\s*(?:#.*)?$/.test(header)) return void 0;
+  let first = loc.line + 1;
+  while (first <= index2.lineCount && index2.lineText(first).trim() === "") first++;
+  const indent2 = /^ */.exec(index2.lineText(first))?.[0].length ?? 0;
+  const jsonLines = json2.split("\n");
+  const skipped = jsonLines.findIndex((l) => l.trim() !== "");
+  const point = (line, column, end) => {
+    const srcLine = first + line - 1 - Math.max(0, skipped);
+    const prefix = (jsonLines[line - 1] ?? "").slice(0, column - 1);
+    const text3 = index2.lineText(srcLine);
+    if (text3.slice(indent2, indent2 + prefix.length) === prefix) return { line: srcLine, column: indent2 + column };
+    return { line: srcLine, column: end ? text3.length + 1 : indent2 + 1 };
+  };
+  return (at3) => {
+    const a = point(at3.line, at3.column, false);
+    const b = point(at3.endLine, at3.endColumn, true);
+    return { file: loc.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+  };
+}
+function displayKey(key3, unknowns) {
+  return key3.replace(/\uE000(\d+)\uE001/g, (_m, i) => {
     const p = unknowns[Number(i)];
     return typeof p === "object" ? `\${${p.unknown}}` : "${?}";
   });
 }
-function onString(node, loc, origin, unknowns) {
+function onString(node, place2, origin, unknowns) {
+  const loc = place2(node.loc);
   switch (node.kind) {
     case "string": {
       const parts = [];
@@ -37274,13 +37483,13 @@ function onString(node, loc, origin, unknowns) {
       return { kind: "string", value, loc };
     }
     case "array":
-      return { kind: "array", items: node.items.map((i) => onString(i, loc, origin, unknowns)), loc };
+      return { kind: "array", items: node.items.map((i) => onString(i, place2, origin, unknowns)), loc };
     case "object":
       return {
         kind: "object",
         entries: node.entries.map((e) => ({
-          key: { value: displayKey(e.key.value, unknowns), loc },
-          value: onString(e.value, loc, origin, unknowns)
+          key: { value: displayKey(e.key.value, unknowns), loc: place2(e.key.loc) },
+          value: onString(e.value, place2, origin, unknowns)
         })),
         loc
       };
@@ -37297,6 +37506,7 @@ var init_cloudformation = __esm({
     init_tree();
     init_value();
     init_yaml_source();
+    init_flow_indent();
     init_resolve();
     init_short_forms();
     MAX_BRANCHING_CONDITIONS = 4;
@@ -37399,16 +37609,16 @@ function relocateLib(obj2, loc, origin, depth) {
     return { kind: "json", value: relocateValue(obj2.value, loc, origin, depth + 1) };
   return obj2;
 }
-function field(v, key2) {
+function field(v, key3) {
   if (v?.t !== "obj") return void 0;
   for (let i = v.entries.length - 1; i >= 0; i--) {
     const e = v.entries[i];
-    if (e && e.key === key2) return e.value;
+    if (e && e.key === key3) return e.value;
   }
   return void 0;
 }
 function obj(entries2, loc) {
-  return { t: "obj", entries: entries2.map(([key2, value]) => ({ key: key2, keyLoc: loc, value })), loc };
+  return { t: "obj", entries: entries2.map(([key3, value]) => ({ key: key3, keyLoc: loc, value })), loc };
 }
 function arr(items, loc) {
   return { t: "arr", items, loc };
@@ -38075,12 +38285,12 @@ function libMethod(o, name2, args, loc, _host) {
       else if (method === "addActions") s.actions.push(...args.positional);
       else if (method === "addConditions" && args.positional[0]) s.conditions.push(args.positional[0]);
       else if (method === "addCondition") {
-        const [op, key2, value] = args.positional;
-        const k = textOf2(key2);
+        const [op, key3, value] = args.positional;
+        const k = textOf2(key3);
         const o2 = textOf2(op);
-        if (o2 !== void 0 && k !== void 0 && value && key2 && op)
+        if (o2 !== void 0 && k !== void 0 && value && key3 && op)
           s.conditions.push(
-            obj([[o2, { t: "obj", entries: [{ key: k, keyLoc: locOf3(key2), value }], loc: locOf3(key2) }]], locOf3(op))
+            obj([[o2, { t: "obj", entries: [{ key: k, keyLoc: locOf3(key3), value }], loc: locOf3(key3) }]], locOf3(op))
           );
         else s.conditions.push(unk("addCondition(\u2026)", loc));
       } else return void 0;
@@ -38332,9 +38542,9 @@ function parsePulumiYaml(src) {
   lowerDefinitions(defs, files, "pulumi-yaml");
   return out2;
 }
-function field2(node, key2) {
+function field2(node, key3) {
   if (node?.kind !== "object") return void 0;
-  return node.entries.find((e) => e.key.value === key2)?.value;
+  return node.entries.find((e) => e.key.value === key3)?.value;
 }
 function sdkPath(token) {
   const m = /^aws:iam(?:\/\w+)?:(\w+)$/.exec(token.trim());
@@ -38639,9 +38849,9 @@ var init_interpreter = __esm({
         }
         if (target.k === "index") {
           const o = this.eval(target.object, frame);
-          const key2 = textOf2(this.eval(target.index, frame));
-          if (o.t === "obj" && key2 !== void 0 && frame.uncertain === 0)
-            o.entries.push({ key: key2, keyLoc: this.loc(target.index.span), value: v });
+          const key3 = textOf2(this.eval(target.index, frame));
+          if (o.t === "obj" && key3 !== void 0 && frame.uncertain === 0)
+            o.entries.push({ key: key3, keyLoc: this.loc(target.index.span), value: v });
         }
       }
       // ---- expressions ------------------------------------------------------------------------------
@@ -38675,8 +38885,8 @@ var init_interpreter = __esm({
             const o = this.eval(e.object, frame);
             const i = this.eval(e.index, frame);
             if (o.t === "arr" && i.t === "num") return o.items[i.v] ?? unk(this.source(e.span), loc);
-            const key2 = textOf2(i);
-            if (key2 !== void 0) return this.member(o, key2, loc, this.source(e.span));
+            const key3 = textOf2(i);
+            if (key3 !== void 0) return this.member(o, key3, loc, this.source(e.span));
             return unk(this.source(e.span), loc);
           }
           case "object":
@@ -38748,8 +38958,8 @@ var init_interpreter = __esm({
             } else if (s.t !== "null") rest = unk(this.source(en2.spread.span), this.loc(en2.spread.span));
             continue;
           }
-          const key2 = this.eval(en2.key, frame);
-          const k = key2.t === "num" ? String(key2.v) : textOf2(key2);
+          const key3 = this.eval(en2.key, frame);
+          const k = key3.t === "num" ? String(key3.v) : textOf2(key3);
           const value = this.eval(en2.value, frame);
           if (k === void 0) {
             rest = unk(this.source(en2.key.span), this.loc(en2.key.span));
@@ -39026,7 +39236,7 @@ var init_interpreter = __esm({
             const entries2 = [...args.keywords].filter(([k]) => !used.has(k));
             const v2 = args.uncertain ? unk(name2 ?? "kwargs", this.loc(p.target.span)) : {
               t: "obj",
-              entries: entries2.map(([key2, value]) => ({ key: key2, keyLoc: locOf3(value), value })),
+              entries: entries2.map(([key3, value]) => ({ key: key3, keyLoc: locOf3(value), value })),
               loc: this.loc(p.target.span)
             };
             this.bind(p.target, v2, frame, false);
@@ -39228,9 +39438,9 @@ function lowerTypeScript(ts, file, text3) {
           continue;
         }
         const keyNode = el.propertyName ?? el.name;
-        const key2 = ts.isIdentifier(keyNode) || ts.isStringLiteral(keyNode) ? keyNode.text : void 0;
-        if (key2 === void 0) continue;
-        const p = { key: key2, target: pattern(el.name) };
+        const key3 = ts.isIdentifier(keyNode) || ts.isStringLiteral(keyNode) ? keyNode.text : void 0;
+        if (key3 === void 0) continue;
+        const p = { key: key3, target: pattern(el.name) };
         if (el.initializer) p.init = expr(el.initializer);
         props.push(p);
       }
@@ -45778,8 +45988,8 @@ var require_to_regex_range = __commonJS({
     function compare2(a, b) {
       return a > b ? 1 : b > a ? -1 : 0;
     }
-    function contains(arr2, key2, val) {
-      return arr2.some((ele) => ele[key2] === val);
+    function contains(arr2, key3, val) {
+      return arr2.some((ele) => ele[key3] === val);
     }
     function countNines(min, len) {
       return Number(String(min).slice(0, -len) + "9".repeat(len));
@@ -48406,7 +48616,7 @@ var require_micromatch = __commonJS({
       }
       let keys = micromatch2(Object.keys(obj2), patterns, options);
       let res = {};
-      for (let key2 of keys) res[key2] = obj2[key2];
+      for (let key3 of keys) res[key3] = obj2[key3];
       return res;
     };
     micromatch2.some = (list2, patterns, options) => {
@@ -49103,9 +49313,9 @@ var require_run_parallel = __commonJS({
       if (!pending) {
         done(null);
       } else if (keys) {
-        keys.forEach(function(key2) {
-          tasks[key2](function(err, result3) {
-            each(key2, err, result3);
+        keys.forEach(function(key3) {
+          tasks[key3](function(err, result3) {
+            each(key3, err, result3);
           });
         });
       } else {
@@ -50982,8 +51192,8 @@ var require_ignore = __commonJS({
       TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
     }
     var KEY_IGNORE = TMP_KEY_IGNORE;
-    var define = (object, key2, value) => {
-      Object.defineProperty(object, key2, { value });
+    var define = (object, key3, value) => {
+      Object.defineProperty(object, key3, { value });
       return value;
     };
     var RETURN_FALSE = () => false;
@@ -51501,25 +51711,25 @@ var require_ignore = __commonJS({
         return define(this, "_basenameOnly", matchesBasename(this.body));
       }
       get regex() {
-        const key2 = UNDERSCORE + MODE_IGNORE;
-        if (this[key2]) {
-          return this[key2];
+        const key3 = UNDERSCORE + MODE_IGNORE;
+        if (this[key3]) {
+          return this[key3];
         }
-        return this._make(MODE_IGNORE, key2);
+        return this._make(MODE_IGNORE, key3);
       }
       get checkRegex() {
-        const key2 = UNDERSCORE + MODE_CHECK_IGNORE;
-        if (this[key2]) {
-          return this[key2];
+        const key3 = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key3]) {
+          return this[key3];
         }
-        return this._make(MODE_CHECK_IGNORE, key2);
+        return this._make(MODE_CHECK_IGNORE, key3);
       }
-      _make(mode, key2) {
+      _make(mode, key3) {
         const str3 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
         const regex = this.ignoreCase ? new RegExp(str3, "i") : new RegExp(str3);
-        return define(this, key2, regex);
+        return define(this, key3, regex);
       }
     };
     var hasTrailingBackslash = (str3) => {
@@ -53795,11 +54005,11 @@ function severityNumber(s) {
 function rulesForFile(config, path4, cache) {
   if (config.overrides.length === 0) return config.rules;
   const matching = config.overrides.filter((o) => matchesAny(path4, o.files));
-  const key2 = matching.map((o) => config.overrides.indexOf(o)).join(",");
-  let out2 = cache.get(key2);
+  const key3 = matching.map((o) => config.overrides.indexOf(o)).join(",");
+  let out2 = cache.get(key3);
   if (!out2) {
     out2 = matching.reduce((acc, o) => applyRuleSettings(acc, o.rules), config.rules);
-    cache.set(key2, out2);
+    cache.set(key3, out2);
   }
   return out2;
 }
@@ -54138,7 +54348,7 @@ function shown(v) {
 }
 function fixFor(c, o, claims, audience = DEFAULT_AWS_AUDIENCE) {
   const op = parseOperator(c.operator.value);
-  const key2 = displayText(c.key);
+  const key3 = displayText(c.key);
   const at3 = `${c.loc.file}:${c.loc.line}`;
   const actual = o.actual;
   const out2 = [];
@@ -54147,13 +54357,13 @@ function fixFor(c, o, claims, audience = DEFAULT_AWS_AUDIENCE) {
   const value = Array.isArray(actual) ? actual[0] ?? "" : actual;
   if (op.negated) {
     out2.push(
-      `policy: \`${o.matchedValue ?? ""}\` under \`${c.operator.value}\` excludes \`${value}\`; remove it from \`${key2}\` (${at3})`
+      `policy: \`${o.matchedValue ?? ""}\` under \`${c.operator.value}\` excludes \`${value}\`; remove it from \`${key3}\` (${at3})`
     );
     return out2;
   }
   const immutable = o.claim === "sub" ? immutableFix(value, patterns, op.match, at3) : void 0;
   if (immutable) return [immutable];
-  out2.push(`policy: add \`${value}\` to the values of \`${c.operator.value}\` \`${key2}\` (${at3})`);
+  out2.push(`policy: add \`${value}\` to the values of \`${c.operator.value}\` \`${key3}\` (${at3})`);
   if (o.claim === "aud") {
     const aud = patterns.find((p) => !/[*?]/.test(p));
     if (aud)
@@ -54461,17 +54671,17 @@ function projectRoles(project, settings) {
   const out2 = /* @__PURE__ */ new Map();
   for (const doc of project.policies) {
     if (doc.kind === "permissions" || !doc.statements.some((s) => trustsGitHub(s, settings))) continue;
-    const key2 = doc.role ?? doc;
+    const key3 = doc.role ?? doc;
     const name2 = doc.role?.name ? knownText(doc.role.name) : void 0;
     const label2 = doc.role ? `${name2 ?? doc.role.id}${name2 ? ` (${doc.role.id})` : ""} \u2014 ${doc.role.loc.file}:${doc.role.loc.line}` : `${doc.loc.file}:${doc.loc.line}`;
-    const entry2 = out2.get(key2) ?? {
+    const entry2 = out2.get(key3) ?? {
       label: label2,
       docs: [],
       loc: doc.role?.loc ?? doc.loc,
       ...doc.role ? { role: doc.role } : {}
     };
     entry2.docs.push(doc);
-    out2.set(key2, entry2);
+    out2.set(key3, entry2);
   }
   return [...out2.values()];
 }
@@ -55200,23 +55410,7 @@ function starterConfig(facts) {
   };
 }
 function exampleConfig(rules2) {
-  const defaults = defaultSettings();
-  return {
-    $schema: SCHEMA_URL,
-    extends: "oidclint:recommended",
-    repository: "acme/app",
-    audience: defaults.audience,
-    issuer: defaults.issuer,
-    subClaimTemplate: defaults.subClaimTemplate,
-    repositories: ["acme/app", "acme/infra"],
-    roles: { "arn:aws:iam::123456789012:role/deploy": "infra/iam.tf" },
-    defaultTokenPermissions: defaults.defaultTokenPermissions,
-    defaultBranch: "main",
-    requireSuppressionReason: true,
-    rules: defaultRuleEntries(rules2),
-    ignore: ["examples/**"],
-    overrides: [{ files: ["sandbox/**"], rules: { "broad-sub-wildcard": "warn" } }]
-  };
+  return exampleConfigValues({ $schema: SCHEMA_URL, rules: defaultRuleEntries(rules2) });
 }
 function configSchemaText(rules2) {
   return `${JSON.stringify(buildConfigSchema(rules2), null, 2)}
@@ -58162,9 +58356,9 @@ function label(lines) {
 }
 function renderMermaid(map) {
   const ids = /* @__PURE__ */ new Map();
-  const idOf = (key2) => {
-    let id2 = ids.get(key2);
-    if (!id2) ids.set(key2, id2 = `n${ids.size + 1}`);
+  const idOf = (key3) => {
+    let id2 = ids.get(key3);
+    if (!id2) ids.set(key3, id2 = `n${ids.size + 1}`);
     return id2;
   };
   const lines = ["flowchart LR"];
