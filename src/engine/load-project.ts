@@ -8,6 +8,7 @@ import { batchFormatOf } from "../parsers/formats.js";
 import { indexProject, type ProjectIndex } from "../analysis/project-index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as builtinRules } from "../../rules/index.js";
+import { selectContext } from "./context.js";
 import { discover, relPath } from "./discover.js";
 import { confinementRoot, readInput, referencedFileReader } from "./read-file.js";
 import type { AnyRule } from "./rule.js";
@@ -91,7 +92,9 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
     if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, new Set());
   }
   if (req.contextPaths && req.contextPaths.length > 0) {
-    files.readAll(await discover(req.contextPaths.map(arg), root, config.ignore), false, new Set());
+    // Only what can matter to the reported files is parsed (src/engine/context.ts).
+    const found = await discover(req.contextPaths.map(arg), root, config.ignore);
+    files.addContext(found, (candidates) => selectContext(files.all, candidates, config.settings));
   }
   const readReferenced = referencedFileReader(root);
   const readFile = (rel: string): string | undefined => {
@@ -200,6 +203,20 @@ class Files {
     if (this.seen.has(path)) return;
     this.seen.add(path);
     this.all.push({ path, abs, text });
+  }
+
+  /** Context files (not reported): read, then kept as `select` decides. Unreadable ones are left out. */
+  addContext(files: string[], select: (candidates: SourceFile[]) => SourceFile[]): void {
+    const candidates: SourceFile[] = [];
+    for (const abs of files) {
+      const path = relPath(this.root, abs);
+      if (this.seen.has(path)) continue;
+      const over = this.overlay.get(abs);
+      const outcome =
+        over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+      if ("text" in outcome) candidates.push({ path, abs, text: outcome.text });
+    }
+    for (const src of select(candidates)) this.add(src.abs, src.text, false);
   }
 
   readAll(files: string[], report: boolean, explicit: Set<string>): void {

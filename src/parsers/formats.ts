@@ -151,6 +151,14 @@ export function batchFormatOf(path: string): Format | undefined {
   return FORMATS.find((f) => f.parser.kind === "batch" && f.matchesPath(path));
 }
 
+/**
+ * Whether a path is read as GitHub Actions YAML (a workflow or a composite action): `--context` follows their
+ * local `uses:` and the roles they name (src/engine/context.ts).
+ */
+export function isWorkflowYamlPath(path: string): boolean {
+  return FORMATS.some((f) => (f.id === "workflow" || f.id === "action") && f.matchesPath(path));
+}
+
 /** An unreadable file at this path is worth a finding: its path alone makes it an input. */
 export function isInputByPath(path: string): boolean {
   return FORMATS.some((f) => f.inputByPath === true && f.matchesPath(path));

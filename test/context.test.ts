@@ -1,0 +1,184 @@
+/**
+ * `--context`: only the context files that can matter to the reported ones are parsed (src/engine/context.ts),
+ * and the findings are those of a run over the whole repository. The oracle: for every input file of every
+ * multi-file fixture, linting that file alone with `--context .` gives exactly the findings a lint of the
+ * whole directory gives on that file.
+ */
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { resolveConfig } from "../src/config/load.js";
+import { loadProject } from "../src/engine/load-project.js";
+import { lint } from "../src/engine/lint.js";
+import { isInputPath } from "../src/parsers/formats.js";
+import type { LintReport } from "../src/engine/result.js";
+import { rules } from "../rules/index.js";
+import { FIXTURES, findingLines } from "./helpers.js";
+
+/** Every rule on (those off by default at warn), so that every cross-file rule is compared. */
+const ALL_ON = Object.fromEntries(rules.map((r) => [r.meta.id, r.meta.severity === "off" ? "warn" : r.meta.severity]));
+
+async function report(cwd: string, paths: string[], contextPaths?: string[]): Promise<LintReport> {
+  const config = await resolveConfig({ cwd, rules, ruleOverrides: ALL_ON, env: {} });
+  return lint({ cwd, config, paths, ...(contextPaths ? { contextPaths } : {}) });
+}
+
+async function findings(cwd: string, paths: string[], contextPaths?: string[]): Promise<string[]> {
+  return findingLines(await report(cwd, paths, contextPaths), cwd, { withFile: true, full: true });
+}
+
+function filesUnder(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === "node_modules" ? [] : filesUnder(p, base);
+    return [relative(base, p).split("\\").join("/")];
+  });
+}
+
+/** The multi-file cases: `fixtures/<rule>/{valid,invalid}/<case>/` and `fixtures/_projects/<scenario>/`. */
+function multiFileCases(): string[] {
+  const out: string[] = [];
+  for (const rule of readdirSync(FIXTURES)) {
+    if (rule.startsWith("_") && rule !== "_projects") continue;
+    const kinds = rule === "_projects" ? [""] : ["valid", "invalid"];
+    for (const kind of kinds) {
+      const dir = join(FIXTURES, rule, kind);
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const c = join(dir, name);
+        if (statSync(c).isDirectory() && filesUnder(c).filter(isInputPath).length > 1) out.push(c);
+      }
+    }
+  }
+  return out;
+}
+
+describe("--context reads only what can matter, with the findings of the whole repository", () => {
+  const cases = multiFileCases();
+  it("has multi-file fixtures to compare", () => {
+    expect(cases.length).toBeGreaterThan(30);
+  });
+  for (const c of cases) {
+    it(
+      relative(FIXTURES, c),
+      async () => {
+        const all = await report(c, ["."]);
+        const whole = findingLines(all, c, { withFile: true, full: true });
+        // The files the whole run checked (discovery leaves some out: CDK assets, ignored paths).
+        const checked = all.results.map((r) => relative(c, r.filePath).split("\\").join("/"));
+        for (const file of filesUnder(c).filter((f) => checked.includes(f))) {
+          const alone = await findings(c, [file], ["."]);
+          expect(alone, `${file} staged, --context .`).toEqual(whole.filter((l) => l.startsWith(`${file}:`)));
+        }
+      },
+      60_000,
+    );
+  }
+});
+
+describe("--context on a repository with many roles", () => {
+  const repo = mkdtempSync(join(tmpdir(), "oidclint-context-"));
+  afterAll(() => {
+    rmSync(repo, { recursive: true, force: true });
+  });
+  const write = (rel: string, text: string): void => {
+    mkdirSync(dirname(join(repo, rel)), { recursive: true });
+    writeFileSync(join(repo, rel), text);
+  };
+  const trust = (sub: string): string =>
+    `jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+        StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
+        StringLike   = { "token.actions.githubusercontent.com:sub" = "${sub}" }
+      }
+    }]
+  })`;
+  const workflow = (role: string): string => `on:
+  push:
+    branches: [main]
+permissions:
+  id-token: write
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/${role}
+          aws-region: eu-west-1
+`;
+  write(".oidclintrc.json", JSON.stringify({ repository: "acme/app" }));
+  // The role the staged workflow assumes only admits the release branch: trust-mismatch on the workflow.
+  write(
+    "infra/deploy/main.tf",
+    `resource "aws_iam_role" "deploy" {\n  name = local.name\n  assume_role_policy = ${trust("repo:acme/app:ref:refs/heads/release")}\n}\n`,
+  );
+  write("infra/deploy/locals.tf", `locals {\n  name = "app-deploy"\n}\n`);
+  // Forty other roles, with literal names the workflow does not name, and their workflows.
+  for (let i = 0; i < 40; i++) {
+    write(
+      `infra/svc-${i}/main.tf`,
+      `resource "aws_iam_role" "svc" {\n  name = "svc-${i}-deploy"\n  assume_role_policy = ${trust("repo:acme/*")}\n}\n`,
+    );
+    write(`.github/workflows/svc-${i}.yml`, workflow(`svc-${i}-deploy`));
+  }
+  // A trust policy staged on its own: the workflow assuming it (unstaged) is read, the others are not.
+  write(
+    "iam/app-ci.json",
+    JSON.stringify({
+      Role: {
+        RoleName: "app-ci",
+        Arn: "arn:aws:iam::123456789012:role/app-ci",
+        AssumeRolePolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } },
+            },
+          ],
+        },
+      },
+    }),
+  );
+  write(".github/workflows/ci.yml", workflow("app-ci"));
+  write(".github/workflows/deploy.yml", workflow("app-deploy"));
+
+  it("a staged workflow: the role it assumes (its name from a local in another file of the module) and nothing else", async () => {
+    const loaded = await loadProject({ cwd: repo, paths: [".github/workflows/deploy.yml"], contextPaths: ["."] });
+    expect(loaded.project.files.map((f) => f.file).sort()).toEqual([
+      ".github/workflows/deploy.yml",
+      "infra/deploy/locals.tf",
+      "infra/deploy/main.tf",
+    ]);
+    const alone = await findings(repo, [".github/workflows/deploy.yml"], ["."]);
+    expect(alone.some((l) => /^\.github\/workflows\/deploy\.yml:\d+:\d+-\S+ error trust-mismatch\//.test(l))).toBe(
+      true,
+    );
+    const whole = await findings(repo, ["."]);
+    expect(alone).toEqual(whole.filter((l) => l.startsWith(".github/workflows/deploy.yml:")));
+  });
+
+  it("a staged trust policy: the workflows that may assume it, not the others", async () => {
+    const loaded = await loadProject({ cwd: repo, paths: ["iam/app-ci.json"], contextPaths: ["."] });
+    expect(loaded.project.files.map((f) => f.file).sort()).toEqual([".github/workflows/ci.yml", "iam/app-ci.json"]);
+    const alone = await findings(repo, ["iam/app-ci.json"], ["."]);
+    expect(alone.some((l) => l.includes("missing-sub-condition"))).toBe(true);
+    const whole = await findings(repo, ["."]);
+    expect(alone).toEqual(whole.filter((l) => l.startsWith("iam/app-ci.json:")));
+  });
+});
