@@ -21,32 +21,55 @@ import type { SourceFile } from "../parsers/source.js";
  * (`name = var.x`, `RoleName: !Sub …`, `${{ … }}` in a role ARN), the file (or every such file) is kept.
  * CDK, Pulumi and CDKTF programs are always kept (their own pre-check skips those without a role).
  */
+/** A context file, read only when its path does not settle the question (`text` is undefined when unreadable). */
+export interface ContextCandidate {
+  path: string;
+  abs: string;
+  text: () => string | undefined;
+}
+
 export function selectContext(
   reported: readonly SourceFile[],
-  candidates: readonly SourceFile[],
+  found: readonly ContextCandidate[],
   settings: Pick<ResolvedSettings, "roles">,
 ): SourceFile[] {
   const needs = new Needs(settings);
   for (const src of reported) needs.addReported(src);
 
+  const read = new Map<ContextCandidate, SourceFile | undefined>();
+  const source = (c: ContextCandidate): SourceFile | undefined => {
+    if (!read.has(c)) {
+      const text = c.text();
+      read.set(c, text === undefined ? undefined : { path: c.path, abs: c.abs, text });
+    }
+    return read.get(c);
+  };
   const keep = new Set<SourceFile>();
-  const workflowSide = candidates.filter((c) => isWorkflowYamlPath(c.path));
-  // Callees and local actions, to a fixed point (a called workflow may call another, or use a local action).
+  // Workflows and actions are read only when called (to a fixed point: a called workflow may call another, or
+  // use a local action), or when a reported file defines roles.
+  const workflowSide = found.filter((c) => isWorkflowYamlPath(c.path));
   for (let grew = true; grew;) {
     grew = false;
     for (const c of workflowSide) {
-      if (keep.has(c) || !needs.called(c.path)) continue;
-      keep.add(c);
-      needs.addWorkflowText(c.text);
+      if (!needs.called(c.path)) continue;
+      const src = source(c);
+      if (!src || keep.has(src)) continue;
+      keep.add(src);
+      needs.addWorkflowText(src.text);
       grew = true;
     }
   }
-  for (const c of workflowSide) if (!keep.has(c) && needs.assumesReportedRole(c.text)) keep.add(c);
+  if (needs.readsWorkflows())
+    for (const c of workflowSide) {
+      const src = source(c);
+      if (src && !keep.has(src) && needs.assumesReportedRole(src.text)) keep.add(src);
+    }
 
+  const candidates = found.filter((c) => !isWorkflowYamlPath(c.path)).flatMap((c) => source(c) ?? []);
   const directories = new Set<string>();
   for (const src of reported) if (isDirectoryBatch(src.path)) directories.add(posix.dirname(src.path));
   for (const c of candidates) {
-    if (keep.has(c) || isWorkflowYamlPath(c.path)) continue;
+    if (keep.has(c)) continue;
     const batch = batchFormatOf(c.path);
     if (batch && batch.facts.deploymentScope !== "directory")
       keep.add(c); // programs
@@ -68,7 +91,10 @@ export function selectContext(
     }
     for (const c of candidates) if (isDirectoryBatch(c.path) && directories.has(posix.dirname(c.path))) keep.add(c);
   }
-  return candidates.filter((c) => keep.has(c));
+  return found.flatMap((c) => {
+    const src = read.get(c);
+    return src && keep.has(src) ? [src] : [];
+  });
 }
 
 function isDirectoryBatch(path: string): boolean {
@@ -138,6 +164,11 @@ class Needs {
   private addNames(text: string): void {
     if (this.roleNames === "any") return;
     for (const m of text.matchAll(ROLE_ARN)) if (m[1]) this.roleNames.add(m[1]);
+  }
+
+  /** Whether any context workflow may matter whatever its path: a reported file defines roles or providers. */
+  readsWorkflows(): boolean {
+    return this.policyTexts.length > 0;
   }
 
   /** A context workflow or action the reported ones call or use. */

@@ -8,7 +8,7 @@ import { batchFormatOf } from "../parsers/formats.js";
 import { indexProject, type ProjectIndex } from "../analysis/project-index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as builtinRules } from "../../rules/index.js";
-import { selectContext } from "./context.js";
+import { selectContext, type ContextCandidate } from "./context.js";
 import { discover, relPath } from "./discover.js";
 import { confinementRoot, readInput, referencedFileReader } from "./read-file.js";
 import type { AnyRule } from "./rule.js";
@@ -206,15 +206,18 @@ class Files {
   }
 
   /** Context files (not reported): read, then kept as `select` decides. Unreadable ones are left out. */
-  addContext(files: string[], select: (candidates: SourceFile[]) => SourceFile[]): void {
-    const candidates: SourceFile[] = [];
+  addContext(files: string[], select: (candidates: ContextCandidate[]) => SourceFile[]): void {
+    const candidates: ContextCandidate[] = [];
     for (const abs of files) {
       const path = relPath(this.root, abs);
       if (this.seen.has(path)) continue;
-      const over = this.overlay.get(abs);
-      const outcome =
-        over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
-      if ("text" in outcome) candidates.push({ path, abs, text: outcome.text });
+      const text = (): string | undefined => {
+        const over = this.overlay.get(abs);
+        if (over !== undefined) return over;
+        const outcome = readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+        return "text" in outcome ? outcome.text : undefined;
+      };
+      candidates.push({ path, abs, text });
     }
     for (const src of select(candidates)) this.add(src.abs, src.text, false);
   }
