@@ -133,7 +133,10 @@ function readBytes(abs, opts = {}) {
     const opened = fstatSync(fd);
     const kind = specialKind(opened);
     if (kind) return { problem: `is ${kind}, not a regular file; not read`, reason: "special" };
-    if (opened.size > max) return tooLarge(opened.size, max);
+    if (opened.size > max) {
+      const head = Buffer.allocUnsafe(HEAD_BYTES);
+      return tooLarge(opened.size, max, head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)));
+    }
     const chunks = [];
     let total = 0;
     for (; ; ) {
@@ -142,7 +145,7 @@ function readBytes(abs, opts = {}) {
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       total += n;
-      if (total > max) return tooLarge(total, max);
+      if (total > max) return tooLarge(total, max, Buffer.concat(chunks, Math.min(total, HEAD_BYTES)));
     }
     return { bytes: chunks.length === 1 ? chunks[0] ?? EMPTY : Buffer.concat(chunks, total) };
   } catch (e) {
@@ -151,8 +154,9 @@ function readBytes(abs, opts = {}) {
     closeSync(fd);
   }
 }
-function tooLarge(size, max) {
+function tooLarge(size, max, head) {
   return {
+    head,
     problem: `file is ${(size / 1048576).toFixed(1)} MiB, over the ${max / 1048576} MiB oidclint reads; not linted`,
     reason: "too-large"
   };
@@ -161,7 +165,8 @@ function readInput(abs, opts = {}) {
   const outcome = readBytes(abs, opts);
   if ("bytes" in outcome) return decodeInput(outcome.bytes);
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
-  return outcome;
+  const { head, ...failure2 } = outcome;
+  return head ? { ...failure2, lenient: new TextDecoder("utf-8").decode(head) } : failure2;
 }
 function readTextFile(abs, opts = {}) {
   const outcome = readInput(abs, opts);
@@ -216,7 +221,7 @@ function decodeInput(buf) {
     };
   }
 }
-var MAX_FILE_BYTES, ERRNO, realDirs, EMPTY, confinementRoots, decoder;
+var MAX_FILE_BYTES, ERRNO, realDirs, EMPTY, HEAD_BYTES, confinementRoots, decoder;
 var init_read_file = __esm({
   "src/engine/read-file.ts"() {
     "use strict";
@@ -229,6 +234,7 @@ var init_read_file = __esm({
     };
     realDirs = /* @__PURE__ */ new Map();
     EMPTY = Buffer.alloc(0);
+    HEAD_BYTES = 64 * 1024;
     confinementRoots = /* @__PURE__ */ new Map();
     decoder = new TextDecoder("utf-8", { fatal: true });
   }
@@ -6005,9 +6011,9 @@ var require_compile = __commonJS({
       if (_sch)
         return _sch;
       const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines } = this.opts.code;
+      const { es5, lines: lines2 } = this.opts.code;
       const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines: lines2, ownProperties });
       let _ValidationError;
       if (sch.$async) {
         _ValidationError = gen.scopeValue("Error", {
@@ -7514,8 +7520,8 @@ var require_core = __commonJS({
         this._loading = {};
         this._cache = /* @__PURE__ */ new Map();
         opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        const { es5, lines } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
+        const { es5, lines: lines2 } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines: lines2 });
         this.logger = getLogger(opts.logger);
         const formatOpt = opts.validateFormats;
         opts.validateFormats = false;
@@ -12601,13 +12607,42 @@ function nextSignificant(text3, from, commas) {
   }
   return i;
 }
+function linesOf(text3) {
+  if (lines.text !== text3) {
+    const starts = [0];
+    for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) starts.push(i + 1);
+    lines = { text: text3, starts, byLine: /* @__PURE__ */ new Map() };
+  }
+  return lines;
+}
+function lineStartOf(text3, offset) {
+  const { starts } = linesOf(text3);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return starts[lo] ?? 0;
+}
+function lineCommentStart(text3, lineStart2) {
+  const commentStarts = linesOf(text3);
+  let at3 = commentStarts.byLine.get(lineStart2);
+  if (at3 === void 0) {
+    const nl = text3.indexOf("\n", lineStart2);
+    at3 = lineStart2 + commentStart(text3.slice(lineStart2, nl < 0 ? text3.length : nl));
+    commentStarts.byLine.set(lineStart2, at3);
+  }
+  return at3;
+}
 function previousSignificant(text3, offset) {
   let end = offset;
   while (end > 0) {
-    const lineStart2 = text3.lastIndexOf("\n", end - 1) + 1;
-    const line = text3.slice(lineStart2, end);
-    const code18 = line.slice(0, commentStart(line)).trimEnd();
-    if (code18 !== "") return { ch: code18[code18.length - 1] ?? "", at: lineStart2 + code18.length - 1 };
+    const lineStart2 = lineStartOf(text3, end);
+    let i = Math.min(end, lineCommentStart(text3, lineStart2)) - 1;
+    while (i >= lineStart2 && /\s/.test(text3[i] ?? "")) i--;
+    if (i >= lineStart2) return { ch: text3[i] ?? "", at: i };
     end = lineStart2 - 1;
   }
   return void 0;
@@ -12617,8 +12652,10 @@ function indentAt(text3, offset) {
   return /^[ \t]*/.exec(text3.slice(lineStart2))?.[0] ?? "";
 }
 function insertBefore(text3, start, end, entry2, hcl) {
-  const lineStart2 = text3.lastIndexOf("\n", start - 1) + 1;
-  const inline = text3.slice(lineStart2, start).trim() !== "";
+  const lineStart2 = lineStartOf(text3, start);
+  let before = start - 1;
+  while (before >= lineStart2 && /\s/.test(text3[before] ?? "")) before--;
+  const inline = before >= lineStart2;
   const prev = previousSignificant(text3, start);
   if (inline) {
     if (prev?.ch !== "{" && prev?.ch !== ",") return void 0;
@@ -12641,11 +12678,17 @@ function commentsAbove(text3, lineStart2, indent2) {
   }
   return at3;
 }
+var lines;
 var init_add_condition = __esm({
   "src/fix/add-condition.ts"() {
     "use strict";
     init_value();
     init_fixer();
+    lines = {
+      text: "",
+      starts: [0],
+      byLine: /* @__PURE__ */ new Map()
+    };
   }
 });
 
@@ -16795,25 +16838,25 @@ var init_result = __esm({
 
 // src/engine/fingerprint.ts
 import { createHash } from "node:crypto";
-function locatedText(lines, m) {
-  const first = lines[m.line - 1] ?? "";
+function locatedText(lines2, m) {
+  const first = lines2[m.line - 1] ?? "";
   let text3;
   if (m.endLine < m.line || m.endLine === m.line && m.endColumn <= m.column) text3 = first.slice(m.column - 1);
   else if (m.endLine === m.line) text3 = first.slice(m.column - 1, m.endColumn - 1);
   else
     text3 = [
       first.slice(m.column - 1),
-      ...lines.slice(m.line, m.endLine - 1),
-      (lines[m.endLine - 1] ?? "").slice(0, m.endColumn - 1)
+      ...lines2.slice(m.line, m.endLine - 1),
+      (lines2[m.endLine - 1] ?? "").slice(0, m.endColumn - 1)
     ].join("\n");
   return text3.replace(/\s+/g, " ").trim().slice(0, 2e3);
 }
 function addFingerprints(messages, file, text3) {
   if (messages.length === 0) return;
-  const lines = text3.split(/\r?\n/);
+  const lines2 = text3.split(/\r?\n/);
   const seen = /* @__PURE__ */ new Map();
   for (const m of [...messages].sort(compareMessages)) {
-    const key3 = [m.ruleId, m.messageId, file, locatedText(lines, m), m.message.replace(LINE_NUMBERS, "")].join("\0");
+    const key3 = [m.ruleId, m.messageId, file, locatedText(lines2, m), m.message.replace(LINE_NUMBERS, "")].join("\0");
     const n = seen.get(key3) ?? 0;
     seen.set(key3, n + 1);
     m.fingerprint = createHash("sha256").update(`${key3}\0${n}`).digest("hex").slice(0, 32);
@@ -17213,7 +17256,7 @@ var require_directives = __commonJS({
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
       toString(doc) {
-        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const lines2 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
@@ -17229,9 +17272,9 @@ var require_directives = __commonJS({
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn2) => tn2.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
+            lines2.push(`%TAG ${handle} ${prefix}`);
         }
-        return lines.join("\n");
+        return lines2.join("\n");
       }
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
@@ -18692,22 +18735,22 @@ var require_stringifyCollection = __commonJS({
       const { indent: indent2, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
-      const lines = [];
+      const lines2 = [];
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment3 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item.commentBefore, chompKeep);
           if (item.comment)
             comment3 = item.comment;
         } else if (identity.isPair(item)) {
           const ik = identity.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, chompKeep);
           }
         }
         chompKeep = false;
@@ -18716,15 +18759,15 @@ var require_stringifyCollection = __commonJS({
           str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines.push(blockItemPrefix + str4);
+        lines2.push(blockItemPrefix + str4);
       }
       let str3;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         str3 = flowChars.start + flowChars.end;
       } else {
-        str3 = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line = lines[i];
+        str3 = lines2[0];
+        for (let i = 1; i < lines2.length; ++i) {
+          const line = lines2[i];
           str3 += line ? `
 ${indent2}${line}` : "\n";
         }
@@ -18747,22 +18790,22 @@ ${indent2}${line}` : "\n";
       });
       let reqNewline = false;
       let linesAtValue = 0;
-      const lines = [];
+      const lines2 = [];
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, false);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item.commentBefore, false);
           if (item.comment)
             comment2 = item.comment;
         } else if (identity.isPair(item)) {
           const ik = identity.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, false);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, false);
             if (ik.comment)
               reqNewline = true;
           }
@@ -18779,12 +18822,12 @@ ${indent2}${line}` : "\n";
         if (comment2)
           reqNewline = true;
         let str3 = stringify.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        reqNewline || (reqNewline = lines2.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
           str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines2.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str3 += ",";
@@ -18792,35 +18835,35 @@ ${indent2}${line}` : "\n";
         }
         if (comment2)
           str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
-        lines.push(str3);
-        linesAtValue = lines.length;
+        lines2.push(str3);
+        linesAtValue = lines2.length;
       }
       const { start, end } = flowChars;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines2.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str3 = start;
-          for (const line of lines)
+          for (const line of lines2)
             str3 += line ? `
 ${indentStep}${indent2}${line}` : "\n";
           return `${str3}
 ${indent2}${end}`;
         } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+          return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent: indent2, options: { commentString } }, lines, comment2, chompKeep) {
+    function addCommentBefore({ indent: indent2, options: { commentString } }, lines2, comment2, chompKeep) {
       if (comment2 && chompKeep)
         comment2 = comment2.replace(/^\n+/, "");
       if (comment2) {
         const ic = stringifyComment.indentComment(commentString(comment2), indent2);
-        lines.push(ic.trimStart());
+        lines2.push(ic.trimStart());
       }
     }
     exports.stringifyCollection = stringifyCollection;
@@ -19458,11 +19501,11 @@ var require_binary = __commonJS({
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str3.length / lineWidth);
-          const lines = new Array(n);
+          const lines2 = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str3.substr(o, lineWidth);
+            lines2[i] = str3.substr(o, lineWidth);
           }
-          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines2.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment: comment2, type, value: str3 }, ctx, onComment, onChompKeep);
       }
@@ -20142,35 +20185,35 @@ var require_stringifyDocument = __commonJS({
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
-      const lines = [];
+      const lines2 = [];
       let hasDirectives = options.directives === true;
       if (options.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
-          lines.push(dir);
+          lines2.push(dir);
           hasDirectives = true;
         } else if (doc.directives.docStart)
           hasDirectives = true;
       }
       if (hasDirectives)
-        lines.push("---");
+        lines2.push("---");
       const ctx = stringify.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
-        if (lines.length !== 1)
-          lines.unshift("");
+        if (lines2.length !== 1)
+          lines2.unshift("");
         const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ""));
+        lines2.unshift(stringifyComment.indentComment(cs, ""));
       }
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
         if (identity.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
-            lines.push("");
+            lines2.push("");
           if (doc.contents.commentBefore) {
             const cs = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs, ""));
+            lines2.push(stringifyComment.indentComment(cs, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -20179,36 +20222,36 @@ var require_stringifyDocument = __commonJS({
         let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
+        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
+          lines2[lines2.length - 1] = `--- ${body}`;
         } else
-          lines.push(body);
+          lines2.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines2.push(stringify.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
           const cs = commentString(doc.comment);
           if (cs.includes("\n")) {
-            lines.push("...");
-            lines.push(stringifyComment.indentComment(cs, ""));
+            lines2.push("...");
+            lines2.push(stringifyComment.indentComment(cs, ""));
           } else {
-            lines.push(`... ${cs}`);
+            lines2.push(`... ${cs}`);
           }
         } else {
-          lines.push("...");
+          lines2.push("...");
         }
       } else {
         let dc = doc.comment;
         if (dc && chompKeep)
           dc = dc.replace(/^\n+/, "");
         if (dc) {
-          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
-            lines.push("");
-          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+          if ((!chompKeep || contentComment) && lines2[lines2.length - 1] !== "")
+            lines2.push("");
+          lines2.push(stringifyComment.indentComment(commentString(dc), ""));
         }
       }
-      return lines.join("\n") + "\n";
+      return lines2.join("\n") + "\n";
     }
     exports.stringifyDocument = stringifyDocument;
   }
@@ -21270,17 +21313,17 @@ var require_resolve_block_scalar = __commonJS({
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines2(scalar.source) : [];
-      let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content2 = lines[i][1];
+      const lines2 = scalar.source ? splitLines2(scalar.source) : [];
+      let chompStart = lines2.length;
+      for (let i = lines2.length - 1; i >= 0; --i) {
+        const content2 = lines2[i][1];
         if (content2 === "" || content2 === "\r")
           chompStart = i;
         else
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value2 = header.chomp === "+" && lines2.length > 0 ? "\n".repeat(Math.max(1, lines2.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
@@ -21290,7 +21333,7 @@ var require_resolve_block_scalar = __commonJS({
       let offset = scalar.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
-        const [indent2, content2] = lines[i];
+        const [indent2, content2] = lines2[i];
         if (content2 === "" || content2 === "\r") {
           if (header.indent === 0 && indent2.length > trimIndent)
             trimIndent = indent2.length;
@@ -21310,17 +21353,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent2.length + content2.length + 1;
       }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
+      for (let i = lines2.length - 1; i >= chompStart; --i) {
+        if (lines2[i][0].length > trimIndent)
           chompStart = i + 1;
       }
       let value = "";
       let sep7 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
+        value += lines2[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
-        let [indent2, content2] = lines[i];
+        let [indent2, content2] = lines2[i];
         offset += indent2.length + content2.length + 1;
         const crlf = content2[content2.length - 1] === "\r";
         if (crlf)
@@ -21357,8 +21400,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
+          for (let i = chompStart; i < lines2.length; ++i)
+            value += "\n" + lines2[i][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -21433,10 +21476,10 @@ var require_resolve_block_scalar = __commonJS({
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
-      const lines = [line0];
+      const lines2 = [line0];
       for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
-      return lines;
+        lines2.push([split[i], split[i + 1]]);
+      return lines2;
     }
     exports.resolveBlockScalar = resolveBlockScalar;
   }
@@ -24663,16 +24706,16 @@ function interpolatedParts(node) {
   }
 }
 function joinOrigins(origins2) {
-  const lines = /* @__PURE__ */ new Map();
+  const lines2 = /* @__PURE__ */ new Map();
   for (const o of [...origins2].flatMap((x) => x.split("; "))) {
     const m = /^(.* \([^():]+):(\d+)\)$/.exec(o);
     const head = m?.[1] ?? o;
-    const list2 = lines.get(head) ?? [];
+    const list2 = lines2.get(head) ?? [];
     if (m?.[2] !== void 0 && !list2.includes(m[2])) list2.push(m[2]);
-    lines.set(head, list2);
+    lines2.set(head, list2);
   }
-  if (lines.size === 0) return void 0;
-  return [...lines].map(([head, ls]) => ls.length === 0 ? head : `${head}:${ls.join(", ")})`).join("; ");
+  if (lines2.size === 0) return void 0;
+  return [...lines2].map(([head, ls]) => ls.length === 0 ? head : `${head}:${ls.join(", ")})`).join("; ");
 }
 function nodeOrigin(node) {
   if (node.kind === "string") return node.value.origin;
@@ -33210,11 +33253,11 @@ function charset(name2) {
 }
 function yamlText(v, indent2) {
   const scalar = (x) => x === null ? "null" : typeof x === "string" ? JSON.stringify(x) : typeof x === "number" ? formatNumber(x) : x === true ? "true" : "false";
-  const lines = (x, pad) => {
+  const lines2 = (x, pad) => {
     if (Array.isArray(x)) {
       if (x.length === 0) return [`${pad}[]`];
       return x.flatMap((item) => {
-        const inner = lines(item, `${pad}  `);
+        const inner = lines2(item, `${pad}  `);
         const [first = "", ...rest] = inner;
         return isBlock(item) ? [`${pad}- ${first.slice(pad.length + 2)}`, ...rest] : [`${pad}- ${first.trimStart()}`];
       });
@@ -33224,14 +33267,14 @@ function yamlText(v, indent2) {
       if (es.length === 0) return [`${pad}{}`];
       return es.flatMap(([k, item]) => {
         const key3 = `${pad}${JSON.stringify(k)}:`;
-        if (!isBlock(item)) return [`${key3} ${lines(item, "")[0] ?? ""}`];
-        return [key3, ...lines(item, Array.isArray(item) ? pad : `${pad}  `)];
+        if (!isBlock(item)) return [`${key3} ${lines2(item, "")[0] ?? ""}`];
+        return [key3, ...lines2(item, Array.isArray(item) ? pad : `${pad}  `)];
       });
     }
     return [`${pad}${scalar(x)}`];
   };
   const isBlock = (x) => Array.isArray(x) && x.length > 0 || x !== null && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length > 0;
-  return `${lines(v, indent2).join("\n")}
+  return `${lines2(v, indent2).join("\n")}
 `;
 }
 function rfc3339(s) {
@@ -37910,8 +37953,13 @@ function callExternal(path4, args, _isNew, loc, expr, host) {
       return cdktfCall(c.name, args, loc, host);
     case "cdktf-core":
       return c.name === "Fn.jsonencode" && args.positional[0] ? lib({ kind: "json", value: args.positional[0] }, loc) : void 0;
-    case "json":
-      return args.positional[0] ? lib({ kind: "json", value: args.positional[0] }, loc) : void 0;
+    case "json": {
+      const a = args.positional[0];
+      if (!a) return void 0;
+      if (c.name === "JSON.parse" || c.name === "json.loads")
+        return a.t === "lib" && a.obj.kind === "json" ? a.obj.value : void 0;
+      return lib({ kind: "json", value: a }, loc);
+    }
   }
 }
 function cdkRole(a, props, loc, host, source, statements) {
@@ -38323,7 +38371,7 @@ var init_libraries = __esm({
       ["pulumi-core", /^(?:@pulumi\/pulumi|pulumi)\.(.+)$/],
       ["cdktf", /^(?:@cdktf\/provider-aws|cdktf_cdktf_provider_aws)(?:[./][\w-]+)*?\.([A-Z]\w*(?:\.\w+)?)$/],
       ["cdktf-core", /^cdktf\.(.+)$/],
-      ["json", /^(JSON\.stringify|json\.dumps)$/]
+      ["json", /^(JSON\.stringify|json\.dumps|JSON\.parse|json\.loads)$/]
     ];
     lib = (obj2, loc) => ({ t: "lib", obj: obj2, loc });
     WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
@@ -38456,12 +38504,43 @@ function parsePulumiYaml(src) {
     if (pieces.length === 3 && textOf2(pieces[0]) === "" && textOf2(pieces[2]) === "" && pieces[1]) return pieces[1];
     return concat(pieces, loc, describeValue);
   };
+  let index2;
+  const literalBlock = (loc, value) => {
+    if (!index2) {
+      const lines3 = src.text.split("\n");
+      const starts2 = [];
+      let at4 = 0;
+      for (const l of lines3) {
+        starts2.push(at4);
+        at4 += l.length + 1;
+      }
+      index2 = { lines: lines3, starts: starts2, at: new LineIndex(src.path, src.text) };
+    }
+    const { lines: lines2, starts, at: at3 } = index2;
+    if (lines2[loc.line - 1]?.[loc.column - 1] !== "|") return void 0;
+    const segs = [];
+    let built = 0;
+    let indent2;
+    for (let l = loc.line; l < lines2.length && l < loc.endLine && built < value.length; l++) {
+      const line = (lines2[l] ?? "").replace(/\r$/, "");
+      if (indent2 === void 0 && line.trim() !== "") indent2 = line.length - line.trimStart().length;
+      const cut2 = Math.min(indent2 ?? line.length, line.length);
+      const piece = `${line.slice(cut2)}
+`.slice(0, value.length - built);
+      if (value.slice(built, built + piece.length) !== piece) return void 0;
+      segs.push(textAt(piece, (starts[l] ?? 0) + cut2, (a, b) => at3.span(a, b)));
+      built += piece.length;
+    }
+    return built === value.length ? segs : void 0;
+  };
   const evaluate3 = (node, depth) => {
     if (depth > 100 || ++steps > 1e5) return unk("nested too deeply", node.loc);
     switch (node.kind) {
       case "string": {
         const text3 = knownText(node.value);
-        return text3 === void 0 ? { t: "str", v: node.value } : interpolate(text3, node.loc);
+        if (text3 === void 0) return { t: "str", v: node.value };
+        const segs = text3.includes("${") ? void 0 : literalBlock(node.loc, text3);
+        return segs ? { t: "str", v: node.value, segs } : interpolate(text3, node.loc);
       }
       case "scalar":
         return node.value === null ? { t: "null", loc: node.loc } : typeof node.value === "number" ? { t: "num", v: node.value, loc: node.loc } : { t: "bool", v: node.value, loc: node.loc };
@@ -38554,7 +38633,9 @@ var init_pulumi_yaml = __esm({
   "src/parsers/program/pulumi-yaml.ts"() {
     "use strict";
     init_project();
+    init_location();
     init_value();
+    init_embedded_json();
     init_yaml_source();
     init_libraries();
     init_lower();
@@ -38591,7 +38672,7 @@ function dedupeKeys(entries2) {
   entries2.forEach((e, i) => last.set(e.key, i));
   return entries2.filter((e, i) => last.get(e.key) === i);
 }
-var MAX_STEPS, MAX_CALL_DEPTH, MAX_ITEMS, MAX_STRING, Scope, ModuleEval, GLOBALS;
+var MAX_STEPS, MAX_CALL_DEPTH, MAX_ITEMS, MAX_STRING, Scope, ModuleEval, GLOBALS, SST_GLOBALS, SST_MODULE;
 var init_interpreter = __esm({
   "src/parsers/program/interpreter.ts"() {
     "use strict";
@@ -38618,6 +38699,7 @@ var init_interpreter = __esm({
         this.mod = mod;
         this.host = host;
         this.index = new LineIndex(mod.file, mod.text);
+        this.sstGlobals = mod.language === "typescript" && SST_MODULE.test(mod.text);
       }
       mod;
       host;
@@ -38628,6 +38710,8 @@ var init_interpreter = __esm({
       callables = [];
       classes = /* @__PURE__ */ new Map();
       calledDefs = /* @__PURE__ */ new Set();
+      fnDefs = /* @__PURE__ */ new WeakMap();
+      sstGlobals;
       loc(span) {
         return this.index.span(span.from, span.to);
       }
@@ -38662,7 +38746,11 @@ var init_interpreter = __esm({
       }
       read(name2, scope, loc) {
         const b = scope.lookup(name2);
-        if (!b) return GLOBALS.has(name2) ? { t: "ext", path: name2, loc } : unk(name2, loc);
+        if (!b) {
+          if (GLOBALS.has(name2)) return { t: "ext", path: name2, loc };
+          const sst = this.sstGlobals ? SST_GLOBALS[name2] : void 0;
+          return sst !== void 0 ? { t: "ext", path: sst, loc } : unk(name2, loc);
+        }
         if (b.value === void 0 && b.lazy) {
           const lazy = b.lazy;
           b.lazy = void 0;
@@ -39072,9 +39160,27 @@ var init_interpreter = __esm({
       invoke(callee, args, isNew, loc, expr, frame) {
         if (frame.depth > MAX_CALL_DEPTH) return unk(expr, loc);
         if (callee.t === "fn") return callee.call({ ...args, depth: frame.depth }, loc);
-        if (callee.t === "ext")
-          return callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) ?? unk(expr, loc);
+        const modelled = callee.t === "ext" ? callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) : void 0;
+        if (modelled) return modelled;
+        this.deferCallbacks(args);
         return unk(expr, loc);
+      }
+      /**
+       * Functions handed to code oidclint does not model (`$config({ run() {…} })`, a framework's hook) may be
+       * called by it: each runs once, later, with unknown arguments, unless the program calls it itself.
+       */
+      deferCallbacks(args) {
+        const values2 = [...args.positional, ...args.keywords.values()];
+        for (const v of values2) {
+          const fns = v.t === "fn" ? [v] : v.t === "obj" ? v.entries.map((e) => e.value).filter((x) => x.t === "fn") : [];
+          for (const fn2 of fns) {
+            const def = this.fnDefs.get(fn2);
+            if (!def) continue;
+            this.callables.push(() => {
+              this.callUnknown(def, fn2);
+            });
+          }
+        }
       }
       libHost(frame) {
         return {
@@ -39184,7 +39290,7 @@ var init_interpreter = __esm({
       // ---- functions and classes --------------------------------------------------------------------
       makeFunction(def, closure2) {
         const loc = this.loc(def.span);
-        return {
+        const fn2 = {
           t: "fn",
           name: def.name ?? "function",
           loc,
@@ -39207,6 +39313,8 @@ var init_interpreter = __esm({
             return c ? unk(`${def.name ?? "function"}(\u2026)`, callLoc) : { t: "null", loc: callLoc };
           }
         };
+        this.fnDefs.set(fn2, def);
+        return fn2;
       }
       /**
        * A value a named helper builds from its arguments (`github_subject("lib", "tag:v*")`) is reported at the
@@ -39306,6 +39414,14970 @@ var init_interpreter = __esm({
       }
     };
     GLOBALS = /* @__PURE__ */ new Set(["JSON"]);
+    SST_GLOBALS = {
+      aws: "@pulumi/aws",
+      $interpolate: "@pulumi/pulumi.interpolate",
+      $jsonStringify: "@pulumi/pulumi.jsonStringify"
+    };
+    SST_MODULE = /\$config\s*\(|\$app\b|\bsst\.aws\./;
+  }
+});
+
+// node_modules/@babel/parser/lib/index.js
+var require_lib = __commonJS({
+  "node_modules/@babel/parser/lib/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", {
+      value: true
+    });
+    function _objectWithoutPropertiesLoose(r, e) {
+      if (null == r) return {};
+      var t2 = {};
+      for (var n in r) if ({}.hasOwnProperty.call(r, n)) {
+        if (-1 !== e.indexOf(n)) continue;
+        t2[n] = r[n];
+      }
+      return t2;
+    }
+    var Position = class {
+      constructor(line, col, index2) {
+        this.line = void 0;
+        this.column = void 0;
+        this.index = void 0;
+        this.line = line;
+        this.column = col;
+        this.index = index2;
+      }
+    };
+    var SourceLocation = class {
+      constructor(start, end) {
+        this.start = void 0;
+        this.end = void 0;
+        this.filename = void 0;
+        this.identifierName = void 0;
+        this.start = start;
+        this.end = end;
+      }
+    };
+    function createPositionWithColumnOffset(position, columnOffset) {
+      const {
+        line,
+        column,
+        index: index2
+      } = position;
+      return new Position(line, column + columnOffset, index2 + columnOffset);
+    }
+    var code18 = "BABEL_PARSER_SOURCETYPE_MODULE_REQUIRED";
+    var ModuleErrors = {
+      ImportMetaOutsideModule: {
+        message: `import.meta may appear only with 'sourceType: "module"'`,
+        code: code18
+      },
+      ImportOutsideModule: {
+        message: `'import' and 'export' may appear only with 'sourceType: "module"'`,
+        code: code18
+      }
+    };
+    var NodeDescriptions = {
+      ArrayPattern: "array destructuring pattern",
+      AssignmentExpression: "assignment expression",
+      AssignmentPattern: "assignment expression",
+      ArrowFunctionExpression: "arrow function expression",
+      ConditionalExpression: "conditional expression",
+      CatchClause: "catch clause",
+      ForOfStatement: "for-of statement",
+      ForInStatement: "for-in statement",
+      ForStatement: "for-loop",
+      FormalParameters: "function parameter list",
+      Identifier: "identifier",
+      ImportSpecifier: "import specifier",
+      ImportDefaultSpecifier: "import default specifier",
+      ImportNamespaceSpecifier: "import namespace specifier",
+      ObjectPattern: "object destructuring pattern",
+      ParenthesizedExpression: "parenthesized expression",
+      RestElement: "rest element",
+      UpdateExpression: {
+        true: "prefix operation",
+        false: "postfix operation"
+      },
+      VariableDeclarator: "variable declaration",
+      YieldExpression: "yield expression"
+    };
+    var toNodeDescription = (node) => node.type === "UpdateExpression" ? NodeDescriptions.UpdateExpression[`${node.prefix}`] : NodeDescriptions[node.type];
+    var StandardErrors = {
+      AccessorIsGenerator: ({
+        kind
+      }) => `A ${kind}ter cannot be a generator.`,
+      ArgumentsInClass: "'arguments' is only allowed in functions and class methods.",
+      AsyncFunctionInSingleStatementContext: "Async functions can only be declared at the top level or inside a block.",
+      AwaitBindingIdentifier: "Can not use 'await' as identifier inside an async function.",
+      AwaitBindingIdentifierInStaticBlock: "Can not use 'await' as identifier inside a static block.",
+      AwaitExpressionFormalParameter: "'await' is not allowed in async function parameters.",
+      AwaitUsingNotInAsyncContext: "'await using' is only allowed within async functions and at the top levels of modules.",
+      AwaitNotInAsyncContext: "'await' is only allowed within async functions and at the top levels of modules.",
+      BadGetterArity: "A 'get' accessor must not have any formal parameters.",
+      BadSetterArity: "A 'set' accessor must have exactly one formal parameter.",
+      BadSetterRestParameter: "A 'set' accessor function argument must not be a rest parameter.",
+      ConstructorClassField: "Classes may not have a field named 'constructor'.",
+      ConstructorClassPrivateField: "Classes may not have a private field named '#constructor'.",
+      ConstructorIsAccessor: "Class constructor may not be an accessor.",
+      ConstructorIsAsync: "Constructor can't be an async function.",
+      ConstructorIsGenerator: "Constructor can't be a generator.",
+      DeclarationMissingInitializer: ({
+        kind
+      }) => `Missing initializer in ${kind} declaration.`,
+      DecoratorArgumentsOutsideParentheses: "Decorator arguments must be moved inside parentheses: use '@(decorator(args))' instead of '@(decorator)(args)'.",
+      DecoratorBeforeExport: "Decorators must be placed *before* the 'export' keyword. Remove the 'decoratorsBeforeExport: true' option to use the 'export @decorator class {}' syntax.",
+      DecoratorsBeforeAfterExport: "Decorators can be placed *either* before or after the 'export' keyword, but not in both locations at the same time.",
+      DecoratorConstructor: "Decorators can't be used with a constructor. Did you mean '@dec class { ... }'?",
+      DecoratorExportClass: "Decorators must be placed *after* the 'export' keyword. Remove the 'decoratorsBeforeExport: false' option to use the '@decorator export class {}' syntax.",
+      DecoratorSemicolon: "Decorators must not be followed by a semicolon.",
+      DecoratorStaticBlock: "Decorators can't be used with a static block.",
+      DeferImportRequiresNamespace: 'Only `import defer * as x from "./module"` is valid.',
+      DeletePrivateField: "Deleting a private field is not allowed.",
+      DestructureNamedImport: "ES2015 named imports do not destructure. Use another statement for destructuring after the import.",
+      DuplicateConstructor: "Duplicate constructor in the same class.",
+      DuplicateDefaultExport: "Only one default export allowed per module.",
+      DuplicateExport: ({
+        exportName
+      }) => `\`${exportName}\` has already been exported. Exported identifiers must be unique.`,
+      DuplicateProto: "Redefinition of __proto__ property.",
+      DuplicateRegExpFlags: "Duplicate regular expression flag.",
+      ElementAfterRest: "Rest element must be last element.",
+      EscapedCharNotAnIdentifier: "Invalid Unicode escape.",
+      ExportBindingIsString: ({
+        localName,
+        exportName,
+        typeModifierIn
+      }) => `A string literal cannot be used as an exported binding without \`from\`.
+- Did you mean \`export ${typeModifierIn === "declaration" ? "type " : ""}{ ${typeModifierIn === "specifier" ? "type " : ""}'${localName}' as '${exportName}' } from 'some-module'\`?`,
+      ExportDefaultFromAsIdentifier: "'from' is not allowed as an identifier after 'export default'.",
+      ForInOfLoopInitializer: ({
+        type
+      }) => `'${type === "ForInStatement" ? "for-in" : "for-of"}' loop variable declaration may not have an initializer.`,
+      ForInUsing: "For-in loop may not start with 'using' declaration.",
+      ForOfAsync: "The left-hand side of a for-of loop may not be 'async'.",
+      ForOfLet: "The left-hand side of a for-of loop may not start with 'let'.",
+      GeneratorInSingleStatementContext: "Generators can only be declared at the top level or inside a block.",
+      IllegalBreakContinue: ({
+        type
+      }) => `Unsyntactic ${type === "BreakStatement" ? "break" : "continue"}.`,
+      IllegalLanguageModeDirective: "Illegal 'use strict' directive in function with non-simple parameter list.",
+      IllegalReturn: "'return' outside of function.",
+      ImportAttributesUseAssert: "The `assert` keyword in import attributes is deprecated and it has been replaced by the `with` keyword. You can enable the `deprecatedImportAssert` parser plugin to suppress this error.",
+      ImportBindingIsString: ({
+        importName
+      }) => `A string literal cannot be used as an imported binding.
+- Did you mean \`import { "${importName}" as foo }\`?`,
+      ImportCallArity: `\`import()\` requires exactly one or two arguments.`,
+      ImportCallNotNewExpression: "Cannot use new with import(...).",
+      ImportCallSpreadArgument: "`...` is not allowed in `import()`.",
+      ImportJSONBindingNotDefault: "A JSON module can only be imported with `default`.",
+      ImportReflectionHasAssertion: "`import module x` cannot have assertions.",
+      ImportReflectionNotBinding: 'Only `import module x from "./module"` is valid.',
+      IncompatibleRegExpUVFlags: "The 'u' and 'v' regular expression flags cannot be enabled at the same time.",
+      InvalidBigIntLiteral: "Invalid BigIntLiteral.",
+      InvalidCodePoint: "Code point out of bounds.",
+      InvalidCoverDiscardElement: "'void' must be followed by an expression when not used in a binding position.",
+      InvalidCoverInitializedName: "Invalid shorthand property initializer.",
+      InvalidDecimal: "Invalid decimal.",
+      InvalidDigit: ({
+        radix
+      }) => `Expected number in radix ${radix}.`,
+      InvalidEscapeSequence: "Bad character escape sequence.",
+      InvalidEscapeSequenceTemplate: "Invalid escape sequence in template.",
+      InvalidEscapedReservedWord: ({
+        reservedWord
+      }) => `Escape sequence in keyword ${reservedWord}.`,
+      InvalidIdentifier: ({
+        identifierName
+      }) => `Invalid identifier ${identifierName}.`,
+      InvalidLhs: ({
+        ancestor
+      }) => `Invalid left-hand side in ${toNodeDescription(ancestor)}.`,
+      InvalidLhsBinding: ({
+        ancestor
+      }) => `Binding invalid left-hand side in ${toNodeDescription(ancestor)}.`,
+      InvalidLhsOptionalChaining: ({
+        ancestor
+      }) => `Invalid optional chaining in the left-hand side of ${toNodeDescription(ancestor)}.`,
+      InvalidOrMissingExponent: "Floating-point numbers require a valid exponent after the 'e'.",
+      InvalidOrUnexpectedToken: ({
+        unexpected
+      }) => `Unexpected character '${unexpected}'.`,
+      InvalidParenthesizedAssignment: "Invalid parenthesized assignment pattern.",
+      InvalidPrivateFieldResolution: ({
+        identifierName
+      }) => `Private name #${identifierName} is not defined.`,
+      InvalidPropertyBindingPattern: "Binding member expression.",
+      InvalidRecordProperty: "Only properties and spread elements are allowed in record definitions.",
+      InvalidRestAssignmentPattern: "Invalid rest operator's argument.",
+      LabelRedeclaration: ({
+        labelName
+      }) => `Label '${labelName}' is already declared.`,
+      LetInLexicalBinding: "'let' is disallowed as a lexically bound name.",
+      LineTerminatorBeforeArrow: "No line break is allowed before '=>'.",
+      MalformedRegExpFlags: "Invalid regular expression flag.",
+      MissingClassName: "A class name is required.",
+      MissingEqInAssignment: "Only '=' operator can be used for specifying default value.",
+      MissingSemicolon: "Missing semicolon.",
+      MissingPlugin: ({
+        missingPlugin
+      }) => `This experimental syntax requires enabling the parser plugin: ${missingPlugin.map((name2) => JSON.stringify(name2)).join(", ")}.`,
+      MissingOneOfPlugins: ({
+        missingPlugin
+      }) => `This experimental syntax requires enabling one of the following parser plugin(s): ${missingPlugin.map((name2) => JSON.stringify(name2)).join(", ")}.`,
+      MissingUnicodeEscape: "Expecting Unicode escape sequence \\uXXXX.",
+      MixingCoalesceWithLogical: "Nullish coalescing operator(??) requires parens when mixing with logical operators.",
+      ModuleAttributeDifferentFromType: "The only accepted module attribute is `type`.",
+      ModuleAttributeInvalidValue: "Only string literals are allowed as module attribute values.",
+      ModuleAttributesWithDuplicateKeys: ({
+        key: key3
+      }) => `Duplicate key "${key3}" is not allowed in module attributes.`,
+      ModuleExportNameHasLoneSurrogate: ({
+        surrogateCharCode
+      }) => `An export name cannot include a lone surrogate, found '\\u${surrogateCharCode.toString(16)}'.`,
+      ModuleExportUndefined: ({
+        localName
+      }) => `Export '${localName}' is not defined.`,
+      MultipleDefaultsInSwitch: "Multiple default clauses.",
+      NewlineAfterThrow: "Illegal newline after throw.",
+      NoCatchOrFinally: "Missing catch or finally clause.",
+      NumberIdentifier: "Identifier directly after number.",
+      NumericSeparatorInEscapeSequence: "Numeric separators are not allowed inside unicode escape sequences or hex escape sequences.",
+      ObsoleteAwaitStar: "'await*' has been removed from the async functions proposal. Use Promise.all() instead.",
+      OptionalChainingNoNew: "Constructors in/after an Optional Chain are not allowed.",
+      OptionalChainingNoTemplate: "Tagged Template Literals are not allowed in optionalChain.",
+      OverrideOnConstructor: "'override' modifier cannot appear on a constructor declaration.",
+      ParamDupe: "Argument name clash.",
+      PatternHasAccessor: "Object pattern can't contain getter or setter.",
+      PatternHasMethod: "Object pattern can't contain methods.",
+      PrivateInExpectedIn: ({
+        identifierName
+      }) => `Private names are only allowed in property accesses (\`obj.#${identifierName}\`) or in \`in\` expressions (\`#${identifierName} in obj\`).`,
+      PrivateNameRedeclaration: ({
+        identifierName
+      }) => `Duplicate private name #${identifierName}.`,
+      RecordExpressionBarIncorrectEndSyntaxType: "Record expressions ending with '|}' are only allowed when the 'syntaxType' option of the 'recordAndTuple' plugin is set to 'bar'.",
+      RecordExpressionBarIncorrectStartSyntaxType: "Record expressions starting with '{|' are only allowed when the 'syntaxType' option of the 'recordAndTuple' plugin is set to 'bar'.",
+      RecordExpressionHashIncorrectStartSyntaxType: "Record expressions starting with '#{' are only allowed when the 'syntaxType' option of the 'recordAndTuple' plugin is set to 'hash'.",
+      RecordNoProto: "'__proto__' is not allowed in Record expressions.",
+      RestTrailingComma: "Unexpected trailing comma after rest element.",
+      SloppyFunction: "In non-strict mode code, functions can only be declared at top level or inside a block.",
+      SloppyFunctionAnnexB: "In non-strict mode code, functions can only be declared at top level, inside a block, or as the body of an if statement.",
+      SourcePhaseImportRequiresDefault: 'Only `import source x from "./module"` is valid.',
+      StaticPrototype: "Classes may not have static property named prototype.",
+      SuperCallNotNewExpression: "Cannot use new with super(...).",
+      SuperNotAllowed: "`super()` is only valid inside a class constructor of a subclass. Maybe a typo in the method name ('constructor') or not extending another class?",
+      SuperPrivateField: "Private fields can't be accessed on super.",
+      TrailingDecorator: "Decorators must be attached to a class element.",
+      TupleExpressionBarIncorrectEndSyntaxType: "Tuple expressions ending with '|]' are only allowed when the 'syntaxType' option of the 'recordAndTuple' plugin is set to 'bar'.",
+      TupleExpressionBarIncorrectStartSyntaxType: "Tuple expressions starting with '[|' are only allowed when the 'syntaxType' option of the 'recordAndTuple' plugin is set to 'bar'.",
+      TupleExpressionHashIncorrectStartSyntaxType: "Tuple expressions starting with '#[' are only allowed when the 'syntaxType' option of the 'recordAndTuple' plugin is set to 'hash'.",
+      UnexpectedArgumentPlaceholder: "Unexpected argument placeholder.",
+      UnexpectedAwaitAfterPipelineBody: 'Unexpected "await" after pipeline body; await must have parentheses in minimal proposal.',
+      UnexpectedDigitAfterHash: "Unexpected digit after hash token.",
+      UnexpectedImportExport: "'import' and 'export' may only appear at the top level.",
+      UnexpectedKeyword: ({
+        keyword: keyword2
+      }) => `Unexpected keyword '${keyword2}'.`,
+      UnexpectedLeadingDecorator: "Leading decorators must be attached to a class declaration.",
+      UnexpectedLexicalDeclaration: "Lexical declaration cannot appear in a single-statement context.",
+      UnexpectedNewTarget: "`new.target` can only be used in functions or class properties.",
+      UnexpectedNumericSeparator: "A numeric separator is only allowed between two digits.",
+      UnexpectedPrivateField: "Unexpected private name.",
+      UnexpectedReservedWord: ({
+        reservedWord
+      }) => `Unexpected reserved word '${reservedWord}'.`,
+      UnexpectedSuper: "'super' is only allowed in object methods and classes.",
+      UnexpectedToken: ({
+        expected,
+        unexpected
+      }) => `Unexpected token${unexpected ? ` '${unexpected}'.` : ""}${expected ? `, expected "${expected}"` : ""}`,
+      UnexpectedTokenUnaryExponentiation: "Illegal expression. Wrap left hand side or entire exponentiation in parentheses.",
+      UnexpectedUsingDeclaration: "Using declaration cannot appear in the top level when source type is `script` or in the bare case statement.",
+      UnexpectedVoidPattern: "Unexpected void binding.",
+      UnsupportedDecoratorExport: "A decorated export must export a class declaration.",
+      UnsupportedDefaultExport: "Only expressions, functions or classes are allowed as the `default` export.",
+      UnsupportedImport: "`import` can only be used in `import()` or `import.meta`.",
+      UnsupportedMetaProperty: ({
+        target,
+        onlyValidPropertyName
+      }) => `The only valid meta property for ${target} is ${target}.${onlyValidPropertyName}.`,
+      UnsupportedParameterDecorator: "Decorators cannot be used to decorate parameters.",
+      UnsupportedPropertyDecorator: "Decorators cannot be used to decorate object literal properties.",
+      UnsupportedSuper: "'super' can only be used with function calls (i.e. super()) or in property accesses (i.e. super.prop or super[prop]).",
+      UnterminatedComment: "Unterminated comment.",
+      UnterminatedRegExp: "Unterminated regular expression.",
+      UnterminatedString: "Unterminated string constant.",
+      UnterminatedTemplate: "Unterminated template.",
+      UsingDeclarationExport: "Using declaration cannot be exported.",
+      UsingDeclarationHasBindingPattern: "Using declaration cannot have destructuring patterns.",
+      VarRedeclaration: ({
+        identifierName
+      }) => `Identifier '${identifierName}' has already been declared.`,
+      VoidPatternCatchClauseParam: "A void binding can not be the catch clause parameter. Use `try { ... } catch { ... }` if you want to discard the caught error.",
+      VoidPatternInitializer: "A void binding may not have an initializer.",
+      YieldBindingIdentifier: "Can not use 'yield' as identifier inside a generator.",
+      YieldInParameter: "Yield expression is not allowed in formal parameters.",
+      YieldNotInGeneratorFunction: "'yield' is only allowed within generator functions.",
+      ZeroDigitNumericSeparator: "Numeric separator can not be used after leading 0."
+    };
+    var StrictModeErrors = {
+      StrictDelete: "Deleting local variable in strict mode.",
+      StrictEvalArguments: ({
+        referenceName
+      }) => `Assigning to '${referenceName}' in strict mode.`,
+      StrictEvalArgumentsBinding: ({
+        bindingName
+      }) => `Binding '${bindingName}' in strict mode.`,
+      StrictFunction: "In strict mode code, functions can only be declared at top level or inside a block.",
+      StrictNumericEscape: "The only valid numeric escape in strict mode is '\\0'.",
+      StrictOctalLiteral: "Legacy octal literals are not allowed in strict mode.",
+      StrictWith: "'with' in strict mode."
+    };
+    var ParseExpressionErrors = {
+      ParseExpressionEmptyInput: "Unexpected parseExpression() input: The input is empty or contains only comments.",
+      ParseExpressionExpectsEOF: ({
+        unexpected
+      }) => `Unexpected parseExpression() input: The input should contain exactly one expression, but the first expression is followed by the unexpected character \`${String.fromCodePoint(unexpected)}\`.`
+    };
+    var UnparenthesizedPipeBodyDescriptions = /* @__PURE__ */ new Set(["ArrowFunctionExpression", "AssignmentExpression", "ConditionalExpression", "YieldExpression"]);
+    var PipelineOperatorErrors = Object.assign({
+      PipeBodyIsTighter: "Unexpected yield after pipeline body; any yield expression acting as Hack-style pipe body must be parenthesized due to its loose operator precedence.",
+      PipeTopicRequiresHackPipes: 'Topic reference is used, but the pipelineOperator plugin was not passed a "proposal": "hack" or "smart" option.',
+      PipeTopicUnbound: "Topic reference is unbound; it must be inside a pipe body.",
+      PipeTopicUnconfiguredToken: ({
+        token
+      }) => `Invalid topic token ${token}. In order to use ${token} as a topic reference, the pipelineOperator plugin must be configured with { "proposal": "hack", "topicToken": "${token}" }.`,
+      PipeTopicUnused: "Hack-style pipe body does not contain a topic reference; Hack-style pipes must use topic at least once.",
+      PipeUnparenthesizedBody: ({
+        type
+      }) => `Hack-style pipe body cannot be an unparenthesized ${toNodeDescription({
+        type
+      })}; please wrap it in parentheses.`
+    }, {
+      PipelineBodyNoArrow: 'Unexpected arrow "=>" after pipeline body; arrow function in pipeline body must be parenthesized.',
+      PipelineBodySequenceExpression: "Pipeline body may not be a comma-separated sequence expression.",
+      PipelineHeadSequenceExpression: "Pipeline head should not be a comma-separated sequence expression.",
+      PipelineTopicUnused: "Pipeline is in topic style but does not use topic reference.",
+      PrimaryTopicNotAllowed: "Topic reference was used in a lexical context without topic binding.",
+      PrimaryTopicRequiresSmartPipeline: 'Topic reference is used, but the pipelineOperator plugin was not passed a "proposal": "hack" or "smart" option.'
+    });
+    var FunctionBindErrors = {
+      UnsupportedBind: "Binding should be performed on object property.",
+      UnsupportedBindRHS: "The right-hand side of binding can not be super or import."
+    };
+    var _excluded = ["message"];
+    function defineHidden(obj2, key3, value) {
+      Object.defineProperty(obj2, key3, {
+        enumerable: false,
+        configurable: true,
+        value
+      });
+    }
+    function toParseErrorConstructor({
+      toMessage,
+      code: code19,
+      reasonCode,
+      syntaxPlugin
+    }) {
+      const hasMissingPlugin = reasonCode === "MissingPlugin" || reasonCode === "MissingOneOfPlugins";
+      const oldReasonCodes = {
+        AccessorCannotDeclareThisParameter: "AccesorCannotDeclareThisParameter",
+        AccessorCannotHaveTypeParameters: "AccesorCannotHaveTypeParameters",
+        ConstInitializerMustBeStringOrNumericLiteralOrLiteralEnumReference: "ConstInitiailizerMustBeStringOrNumericLiteralOrLiteralEnumReference",
+        SetAccessorCannotHaveOptionalParameter: "SetAccesorCannotHaveOptionalParameter",
+        SetAccessorCannotHaveRestParameter: "SetAccesorCannotHaveRestParameter",
+        SetAccessorCannotHaveReturnType: "SetAccesorCannotHaveReturnType"
+      };
+      if (oldReasonCodes[reasonCode]) {
+        reasonCode = oldReasonCodes[reasonCode];
+      }
+      return function constructor(loc, details) {
+        const error = new SyntaxError();
+        error.code = code19;
+        error.reasonCode = reasonCode;
+        error.loc = loc;
+        error.pos = loc.index;
+        error.syntaxPlugin = syntaxPlugin;
+        if (hasMissingPlugin) {
+          error.missingPlugin = details.missingPlugin;
+        }
+        defineHidden(error, "clone", function clone(overrides2 = {}) {
+          var _overrides$loc;
+          const {
+            line,
+            column,
+            index: index2
+          } = (_overrides$loc = overrides2.loc) != null ? _overrides$loc : loc;
+          return constructor(new Position(line, column, index2), Object.assign({}, details, overrides2.details));
+        });
+        defineHidden(error, "details", details);
+        Object.defineProperty(error, "message", {
+          configurable: true,
+          get() {
+            const message = `${toMessage(details)} (${loc.line}:${loc.column})`;
+            this.message = message;
+            return message;
+          },
+          set(value) {
+            Object.defineProperty(this, "message", {
+              value,
+              writable: true
+            });
+          }
+        });
+        return error;
+      };
+    }
+    function ParseErrorEnum(argument, syntaxPlugin) {
+      if (Array.isArray(argument)) {
+        return (parseErrorTemplates) => ParseErrorEnum(parseErrorTemplates, argument[0]);
+      }
+      const ParseErrorConstructors = {};
+      for (const reasonCode of Object.keys(argument)) {
+        const template = argument[reasonCode];
+        const _ref = typeof template === "string" ? {
+          message: () => template
+        } : typeof template === "function" ? {
+          message: template
+        } : template, {
+          message
+        } = _ref, rest = _objectWithoutPropertiesLoose(_ref, _excluded);
+        const toMessage = typeof message === "string" ? () => message : message;
+        ParseErrorConstructors[reasonCode] = toParseErrorConstructor(Object.assign({
+          code: "BABEL_PARSER_SYNTAX_ERROR",
+          reasonCode,
+          toMessage
+        }, syntaxPlugin ? {
+          syntaxPlugin
+        } : {}, rest));
+      }
+      return ParseErrorConstructors;
+    }
+    var Errors = Object.assign({}, ParseErrorEnum(ModuleErrors), ParseErrorEnum(StandardErrors), ParseErrorEnum(StrictModeErrors), ParseErrorEnum(ParseExpressionErrors), ParseErrorEnum`pipelineOperator`(PipelineOperatorErrors), ParseErrorEnum`functionBind`(FunctionBindErrors));
+    function createDefaultOptions() {
+      return {
+        sourceType: "script",
+        sourceFilename: void 0,
+        startIndex: 0,
+        startColumn: 0,
+        startLine: 1,
+        allowAwaitOutsideFunction: false,
+        allowReturnOutsideFunction: false,
+        allowNewTargetOutsideFunction: false,
+        allowImportExportEverywhere: false,
+        allowSuperOutsideMethod: false,
+        allowUndeclaredExports: false,
+        allowYieldOutsideFunction: false,
+        plugins: [],
+        strictMode: void 0,
+        ranges: false,
+        tokens: false,
+        createImportExpressions: false,
+        createParenthesizedExpressions: false,
+        errorRecovery: false,
+        attachComment: true,
+        annexB: true
+      };
+    }
+    function getOptions(opts) {
+      const options = createDefaultOptions();
+      if (opts == null) {
+        return options;
+      }
+      if (opts.annexB != null && opts.annexB !== false) {
+        throw new Error("The `annexB` option can only be set to `false`.");
+      }
+      for (const key3 of Object.keys(options)) {
+        if (opts[key3] != null) options[key3] = opts[key3];
+      }
+      if (options.startLine === 1) {
+        if (opts.startIndex == null && options.startColumn > 0) {
+          options.startIndex = options.startColumn;
+        } else if (opts.startColumn == null && options.startIndex > 0) {
+          options.startColumn = options.startIndex;
+        }
+      } else if (opts.startColumn == null || opts.startIndex == null) {
+        if (opts.startIndex != null) {
+          throw new Error("With a `startLine > 1` you must also specify `startIndex` and `startColumn`.");
+        }
+      }
+      if (options.sourceType === "commonjs") {
+        if (opts.allowAwaitOutsideFunction != null) {
+          throw new Error("The `allowAwaitOutsideFunction` option cannot be used with `sourceType: 'commonjs'`.");
+        }
+        if (opts.allowReturnOutsideFunction != null) {
+          throw new Error("`sourceType: 'commonjs'` implies `allowReturnOutsideFunction: true`, please remove the `allowReturnOutsideFunction` option or use `sourceType: 'script'`.");
+        }
+        if (opts.allowNewTargetOutsideFunction != null) {
+          throw new Error("`sourceType: 'commonjs'` implies `allowNewTargetOutsideFunction: true`, please remove the `allowNewTargetOutsideFunction` option or use `sourceType: 'script'`.");
+        }
+      }
+      return options;
+    }
+    var {
+      defineProperty
+    } = Object;
+    var toUnenumerable = (object, key3) => {
+      if (object) {
+        defineProperty(object, key3, {
+          enumerable: false,
+          value: object[key3]
+        });
+      }
+    };
+    function toESTreeLocation(node) {
+      toUnenumerable(node.loc.start, "index");
+      toUnenumerable(node.loc.end, "index");
+      return node;
+    }
+    var estree = (superClass) => class ESTreeParserMixin extends superClass {
+      parse() {
+        const file = toESTreeLocation(super.parse());
+        if (this.optionFlags & 256) {
+          file.tokens = file.tokens.map(toESTreeLocation);
+        }
+        return file;
+      }
+      parseRegExpLiteral({
+        pattern,
+        flags
+      }) {
+        let regex = null;
+        try {
+          regex = new RegExp(pattern, flags);
+        } catch (_) {
+        }
+        const node = this.estreeParseLiteral(regex);
+        node.regex = {
+          pattern,
+          flags
+        };
+        return node;
+      }
+      parseBigIntLiteral(value) {
+        let bigInt;
+        try {
+          bigInt = BigInt(value);
+        } catch (_unused) {
+          bigInt = null;
+        }
+        const node = this.estreeParseLiteral(bigInt);
+        node.bigint = node.value !== null ? String(node.value) : value;
+        return node;
+      }
+      parseDecimalLiteral(value) {
+        const decimal = null;
+        const node = this.estreeParseLiteral(decimal);
+        node.decimal = String(node.value || value);
+        return node;
+      }
+      estreeParseLiteral(value) {
+        return this.parseLiteral(value, "Literal");
+      }
+      parseStringLiteral(value) {
+        return this.estreeParseLiteral(value);
+      }
+      parseNumericLiteral(value) {
+        return this.estreeParseLiteral(value);
+      }
+      parseNullLiteral() {
+        return this.estreeParseLiteral(null);
+      }
+      parseBooleanLiteral(value) {
+        return this.estreeParseLiteral(value);
+      }
+      estreeParseChainExpression(node, endLoc) {
+        const chain = this.startNodeAtNode(node);
+        chain.expression = node;
+        return this.finishNodeAt(chain, "ChainExpression", endLoc);
+      }
+      directiveToStmt(directive) {
+        const expression = directive.value;
+        delete directive.value;
+        this.castNodeTo(expression, "Literal");
+        expression.raw = expression.extra.raw;
+        expression.value = expression.extra.expressionValue;
+        const stmt = this.castNodeTo(directive, "ExpressionStatement");
+        stmt.expression = expression;
+        stmt.directive = expression.extra.rawValue;
+        delete expression.extra;
+        return stmt;
+      }
+      fillOptionalPropertiesForTSESLint(node) {
+      }
+      cloneEstreeStringLiteral(node) {
+        const {
+          start,
+          end,
+          loc,
+          range,
+          raw,
+          value
+        } = node;
+        const cloned = Object.create(node.constructor.prototype);
+        cloned.type = "Literal";
+        cloned.start = start;
+        cloned.end = end;
+        cloned.loc = loc;
+        cloned.range = range;
+        cloned.raw = raw;
+        cloned.value = value;
+        return cloned;
+      }
+      initFunction(node, isAsync) {
+        super.initFunction(node, isAsync);
+        node.expression = false;
+      }
+      checkDeclaration(node) {
+        if (node != null && this.isObjectProperty(node)) {
+          this.checkDeclaration(node.value);
+        } else {
+          super.checkDeclaration(node);
+        }
+      }
+      getObjectOrClassMethodParams(method) {
+        return method.value.params;
+      }
+      isValidDirective(stmt) {
+        var _stmt$expression$extr;
+        return stmt.type === "ExpressionStatement" && stmt.expression.type === "Literal" && typeof stmt.expression.value === "string" && !((_stmt$expression$extr = stmt.expression.extra) != null && _stmt$expression$extr.parenthesized);
+      }
+      parseBlockBody(node, allowDirectives, topLevel, end, afterBlockParse) {
+        super.parseBlockBody(node, allowDirectives, topLevel, end, afterBlockParse);
+        const directiveStatements = node.directives.map((d) => this.directiveToStmt(d));
+        node.body = directiveStatements.concat(node.body);
+        delete node.directives;
+      }
+      parsePrivateName() {
+        const node = super.parsePrivateName();
+        if (!this.getPluginOption("estree", "classFeatures")) {
+          return node;
+        }
+        return this.convertPrivateNameToPrivateIdentifier(node);
+      }
+      convertPrivateNameToPrivateIdentifier(node) {
+        const name2 = super.getPrivateNameSV(node);
+        delete node.id;
+        node.name = name2;
+        return this.castNodeTo(node, "PrivateIdentifier");
+      }
+      isPrivateName(node) {
+        if (!this.getPluginOption("estree", "classFeatures")) {
+          return super.isPrivateName(node);
+        }
+        return node.type === "PrivateIdentifier";
+      }
+      getPrivateNameSV(node) {
+        if (!this.getPluginOption("estree", "classFeatures")) {
+          return super.getPrivateNameSV(node);
+        }
+        return node.name;
+      }
+      parseLiteral(value, type) {
+        const node = super.parseLiteral(value, type);
+        node.raw = node.extra.raw;
+        delete node.extra;
+        return node;
+      }
+      parseFunctionBody(node, allowExpression, isMethod = false) {
+        super.parseFunctionBody(node, allowExpression, isMethod);
+        node.expression = node.body.type !== "BlockStatement";
+      }
+      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope = false) {
+        let funcNode = this.startNode();
+        funcNode.kind = node.kind;
+        funcNode = super.parseMethod(funcNode, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope);
+        delete funcNode.kind;
+        const {
+          typeParameters
+        } = node;
+        if (typeParameters) {
+          delete node.typeParameters;
+          funcNode.typeParameters = typeParameters;
+          this.resetStartLocationFromNode(funcNode, typeParameters);
+        }
+        const valueNode = this.castNodeTo(funcNode, "FunctionExpression");
+        node.value = valueNode;
+        if (type === "ClassPrivateMethod") {
+          node.computed = false;
+        }
+        if (type === "ObjectMethod") {
+          if (node.kind === "method") {
+            node.kind = "init";
+          }
+          node.shorthand = false;
+          return this.finishNode(node, "Property");
+        } else {
+          return this.finishNode(node, "MethodDefinition");
+        }
+      }
+      nameIsConstructor(key3) {
+        if (key3.type === "Literal") return key3.value === "constructor";
+        return super.nameIsConstructor(key3);
+      }
+      parseClassProperty(...args) {
+        const propertyNode = super.parseClassProperty(...args);
+        if (!this.getPluginOption("estree", "classFeatures")) {
+          return propertyNode;
+        }
+        this.castNodeTo(propertyNode, "PropertyDefinition");
+        return propertyNode;
+      }
+      parseClassPrivateProperty(...args) {
+        const propertyNode = super.parseClassPrivateProperty(...args);
+        if (!this.getPluginOption("estree", "classFeatures")) {
+          return propertyNode;
+        }
+        this.castNodeTo(propertyNode, "PropertyDefinition");
+        propertyNode.computed = false;
+        return propertyNode;
+      }
+      parseClassAccessorProperty(node) {
+        const accessorPropertyNode = super.parseClassAccessorProperty(node);
+        if (!this.getPluginOption("estree", "classFeatures")) {
+          return accessorPropertyNode;
+        }
+        if (accessorPropertyNode.abstract && this.hasPlugin("typescript")) {
+          delete accessorPropertyNode.abstract;
+          this.castNodeTo(accessorPropertyNode, "TSAbstractAccessorProperty");
+        } else {
+          this.castNodeTo(accessorPropertyNode, "AccessorProperty");
+        }
+        return accessorPropertyNode;
+      }
+      parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors) {
+        const node = super.parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors);
+        if (node) {
+          node.kind = "init";
+          this.castNodeTo(node, "Property");
+        }
+        return node;
+      }
+      finishObjectProperty(node) {
+        node.kind = "init";
+        return this.finishNode(node, "Property");
+      }
+      isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
+        return type === "Property" ? "value" : super.isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding);
+      }
+      isAssignable(node, isBinding) {
+        if (node != null && this.isObjectProperty(node)) {
+          return this.isAssignable(node.value, isBinding);
+        }
+        return super.isAssignable(node, isBinding);
+      }
+      toAssignable(node, isLHS = false) {
+        if (node != null && this.isObjectProperty(node)) {
+          const {
+            key: key3,
+            value
+          } = node;
+          if (this.isPrivateName(key3)) {
+            this.classScope.usePrivateName(this.getPrivateNameSV(key3), key3.loc.start);
+          }
+          this.toAssignable(value, isLHS);
+        } else {
+          super.toAssignable(node, isLHS);
+        }
+      }
+      toAssignableObjectExpressionProp(prop, isLast, isLHS) {
+        if (prop.type === "Property" && (prop.kind === "get" || prop.kind === "set")) {
+          this.raise(Errors.PatternHasAccessor, prop.key);
+        } else if (prop.type === "Property" && prop.method) {
+          this.raise(Errors.PatternHasMethod, prop.key);
+        } else {
+          super.toAssignableObjectExpressionProp(prop, isLast, isLHS);
+        }
+      }
+      finishCallExpression(unfinished, optional) {
+        const node = super.finishCallExpression(unfinished, optional);
+        if (node.callee.type === "Import") {
+          var _ref, _ref2;
+          this.castNodeTo(node, "ImportExpression");
+          node.source = node.arguments[0];
+          node.options = (_ref = node.arguments[1]) != null ? _ref : null;
+          node.attributes = (_ref2 = node.arguments[1]) != null ? _ref2 : null;
+          delete node.arguments;
+          delete node.callee;
+        } else if (node.type === "OptionalCallExpression") {
+          this.castNodeTo(node, "CallExpression");
+        } else {
+          node.optional = false;
+        }
+        return node;
+      }
+      toReferencedArguments(node) {
+        if (node.type === "ImportExpression") {
+          return;
+        }
+        super.toReferencedArguments(node);
+      }
+      parseExport(unfinished, decorators) {
+        const exportStartLoc = this.state.lastTokStartLoc;
+        const node = super.parseExport(unfinished, decorators);
+        switch (node.type) {
+          case "ExportAllDeclaration":
+            node.exported = null;
+            break;
+          case "ExportNamedDeclaration":
+            if (node.specifiers.length === 1 && node.specifiers[0].type === "ExportNamespaceSpecifier") {
+              this.castNodeTo(node, "ExportAllDeclaration");
+              node.exported = node.specifiers[0].exported;
+              delete node.specifiers;
+            }
+          case "ExportDefaultDeclaration":
+            {
+              var _declaration$decorato;
+              const {
+                declaration
+              } = node;
+              if ((declaration == null ? void 0 : declaration.type) === "ClassDeclaration" && ((_declaration$decorato = declaration.decorators) == null ? void 0 : _declaration$decorato.length) > 0 && declaration.start === node.start) {
+                this.resetStartLocation(node, exportStartLoc);
+              }
+            }
+            break;
+        }
+        return node;
+      }
+      stopParseSubscript(base, state) {
+        const node = super.stopParseSubscript(base, state);
+        if (state.optionalChainMember) {
+          return this.estreeParseChainExpression(node, base.loc.end);
+        }
+        return node;
+      }
+      parseMember(base, startLoc, state, computed, optional) {
+        const node = super.parseMember(base, startLoc, state, computed, optional);
+        if (node.type === "OptionalMemberExpression") {
+          this.castNodeTo(node, "MemberExpression");
+        } else {
+          node.optional = false;
+        }
+        return node;
+      }
+      isOptionalMemberExpression(node) {
+        if (node.type === "ChainExpression") {
+          return node.expression.type === "MemberExpression";
+        }
+        return super.isOptionalMemberExpression(node);
+      }
+      hasPropertyAsPrivateName(node) {
+        if (node.type === "ChainExpression") {
+          node = node.expression;
+        }
+        return super.hasPropertyAsPrivateName(node);
+      }
+      isObjectProperty(node) {
+        return node.type === "Property" && node.kind === "init" && !node.method;
+      }
+      isObjectMethod(node) {
+        return node.type === "Property" && (node.method || node.kind === "get" || node.kind === "set");
+      }
+      castNodeTo(node, type) {
+        const result3 = super.castNodeTo(node, type);
+        this.fillOptionalPropertiesForTSESLint(result3);
+        return result3;
+      }
+      cloneIdentifier(node) {
+        const cloned = super.cloneIdentifier(node);
+        this.fillOptionalPropertiesForTSESLint(cloned);
+        return cloned;
+      }
+      cloneStringLiteral(node) {
+        if (node.type === "Literal") {
+          return this.cloneEstreeStringLiteral(node);
+        }
+        return super.cloneStringLiteral(node);
+      }
+      finishNodeAt(node, type, endLoc) {
+        return toESTreeLocation(super.finishNodeAt(node, type, endLoc));
+      }
+      finishNode(node, type) {
+        const result3 = super.finishNode(node, type);
+        this.fillOptionalPropertiesForTSESLint(result3);
+        return result3;
+      }
+      resetStartLocation(node, startLoc) {
+        super.resetStartLocation(node, startLoc);
+        toESTreeLocation(node);
+      }
+      resetEndLocation(node, endLoc = this.state.lastTokEndLoc) {
+        super.resetEndLocation(node, endLoc);
+        toESTreeLocation(node);
+      }
+    };
+    var TokContext = class {
+      constructor(token, preserveSpace) {
+        this.token = void 0;
+        this.preserveSpace = void 0;
+        this.token = token;
+        this.preserveSpace = !!preserveSpace;
+      }
+    };
+    var types = {
+      brace: new TokContext("{"),
+      j_oTag: new TokContext("<tag"),
+      j_cTag: new TokContext("</tag"),
+      j_expr: new TokContext("<tag>...</tag>", true)
+    };
+    types.template = new TokContext("`", true);
+    var beforeExpr = true;
+    var startsExpr = true;
+    var isLoop = true;
+    var isAssign = true;
+    var prefix = true;
+    var postfix = true;
+    var ExportedTokenType = class {
+      constructor(label2, conf = {}) {
+        this.label = void 0;
+        this.keyword = void 0;
+        this.beforeExpr = void 0;
+        this.startsExpr = void 0;
+        this.rightAssociative = void 0;
+        this.isLoop = void 0;
+        this.isAssign = void 0;
+        this.prefix = void 0;
+        this.postfix = void 0;
+        this.binop = void 0;
+        this.label = label2;
+        this.keyword = conf.keyword;
+        this.beforeExpr = !!conf.beforeExpr;
+        this.startsExpr = !!conf.startsExpr;
+        this.rightAssociative = !!conf.rightAssociative;
+        this.isLoop = !!conf.isLoop;
+        this.isAssign = !!conf.isAssign;
+        this.prefix = !!conf.prefix;
+        this.postfix = !!conf.postfix;
+        this.binop = conf.binop != null ? conf.binop : null;
+        this.updateContext = null;
+      }
+    };
+    var keywords$1 = /* @__PURE__ */ new Map();
+    function createKeyword(name2, options = {}) {
+      options.keyword = name2;
+      const token = createToken(name2, options);
+      keywords$1.set(name2, token);
+      return token;
+    }
+    function createBinop(name2, binop) {
+      return createToken(name2, {
+        beforeExpr,
+        binop
+      });
+    }
+    var tokenTypeCounter = -1;
+    var tokenTypes = [];
+    var tokenLabels = [];
+    var tokenBinops = [];
+    var tokenBeforeExprs = [];
+    var tokenStartsExprs = [];
+    var tokenPrefixes = [];
+    function createToken(name2, options = {}) {
+      var _options$binop, _options$beforeExpr, _options$startsExpr, _options$prefix;
+      ++tokenTypeCounter;
+      tokenLabels.push(name2);
+      tokenBinops.push((_options$binop = options.binop) != null ? _options$binop : -1);
+      tokenBeforeExprs.push((_options$beforeExpr = options.beforeExpr) != null ? _options$beforeExpr : false);
+      tokenStartsExprs.push((_options$startsExpr = options.startsExpr) != null ? _options$startsExpr : false);
+      tokenPrefixes.push((_options$prefix = options.prefix) != null ? _options$prefix : false);
+      tokenTypes.push(new ExportedTokenType(name2, options));
+      return tokenTypeCounter;
+    }
+    function createKeywordLike(name2, options = {}) {
+      var _options$binop2, _options$beforeExpr2, _options$startsExpr2, _options$prefix2;
+      ++tokenTypeCounter;
+      keywords$1.set(name2, tokenTypeCounter);
+      tokenLabels.push(name2);
+      tokenBinops.push((_options$binop2 = options.binop) != null ? _options$binop2 : -1);
+      tokenBeforeExprs.push((_options$beforeExpr2 = options.beforeExpr) != null ? _options$beforeExpr2 : false);
+      tokenStartsExprs.push((_options$startsExpr2 = options.startsExpr) != null ? _options$startsExpr2 : false);
+      tokenPrefixes.push((_options$prefix2 = options.prefix) != null ? _options$prefix2 : false);
+      tokenTypes.push(new ExportedTokenType("name", options));
+      return tokenTypeCounter;
+    }
+    var tt2 = {
+      bracketL: createToken("[", {
+        beforeExpr,
+        startsExpr
+      }),
+      bracketHashL: createToken("#[", {
+        beforeExpr,
+        startsExpr
+      }),
+      bracketBarL: createToken("[|", {
+        beforeExpr,
+        startsExpr
+      }),
+      bracketR: createToken("]"),
+      bracketBarR: createToken("|]"),
+      braceL: createToken("{", {
+        beforeExpr,
+        startsExpr
+      }),
+      braceBarL: createToken("{|", {
+        beforeExpr,
+        startsExpr
+      }),
+      braceHashL: createToken("#{", {
+        beforeExpr,
+        startsExpr
+      }),
+      braceR: createToken("}"),
+      braceBarR: createToken("|}"),
+      parenL: createToken("(", {
+        beforeExpr,
+        startsExpr
+      }),
+      parenR: createToken(")"),
+      comma: createToken(",", {
+        beforeExpr
+      }),
+      semi: createToken(";", {
+        beforeExpr
+      }),
+      colon: createToken(":", {
+        beforeExpr
+      }),
+      doubleColon: createToken("::", {
+        beforeExpr
+      }),
+      dot: createToken("."),
+      question: createToken("?", {
+        beforeExpr
+      }),
+      questionDot: createToken("?."),
+      arrow: createToken("=>", {
+        beforeExpr
+      }),
+      template: createToken("template"),
+      ellipsis: createToken("...", {
+        beforeExpr
+      }),
+      backQuote: createToken("`", {
+        startsExpr
+      }),
+      dollarBraceL: createToken("${", {
+        beforeExpr,
+        startsExpr
+      }),
+      templateTail: createToken("...`", {
+        startsExpr
+      }),
+      templateNonTail: createToken("...${", {
+        beforeExpr,
+        startsExpr
+      }),
+      at: createToken("@"),
+      hash: createToken("#", {
+        startsExpr
+      }),
+      interpreterDirective: createToken("#!..."),
+      eq: createToken("=", {
+        beforeExpr,
+        isAssign
+      }),
+      assign: createToken("_=", {
+        beforeExpr,
+        isAssign
+      }),
+      slashAssign: createToken("_=", {
+        beforeExpr,
+        isAssign
+      }),
+      xorAssign: createToken("_=", {
+        beforeExpr,
+        isAssign
+      }),
+      moduloAssign: createToken("_=", {
+        beforeExpr,
+        isAssign
+      }),
+      incDec: createToken("++/--", {
+        prefix,
+        postfix,
+        startsExpr
+      }),
+      bang: createToken("!", {
+        beforeExpr,
+        prefix,
+        startsExpr
+      }),
+      tilde: createToken("~", {
+        beforeExpr,
+        prefix,
+        startsExpr
+      }),
+      doubleCaret: createToken("^^", {
+        startsExpr
+      }),
+      doubleAt: createToken("@@", {
+        startsExpr
+      }),
+      pipeline: createBinop("|>", 0),
+      nullishCoalescing: createBinop("??", 1),
+      logicalOR: createBinop("||", 1),
+      logicalAND: createBinop("&&", 2),
+      bitwiseOR: createBinop("|", 3),
+      bitwiseXOR: createBinop("^", 4),
+      bitwiseAND: createBinop("&", 5),
+      equality: createBinop("==/!=/===/!==", 6),
+      lt: createBinop("</>/<=/>=", 7),
+      gt: createBinop("</>/<=/>=", 7),
+      relational: createBinop("</>/<=/>=", 7),
+      bitShift: createBinop("<</>>/>>>", 8),
+      bitShiftL: createBinop("<</>>/>>>", 8),
+      bitShiftR: createBinop("<</>>/>>>", 8),
+      plusMin: createToken("+/-", {
+        beforeExpr,
+        binop: 9,
+        prefix,
+        startsExpr
+      }),
+      modulo: createToken("%", {
+        binop: 10,
+        startsExpr
+      }),
+      star: createToken("*", {
+        binop: 10
+      }),
+      slash: createBinop("/", 10),
+      exponent: createToken("**", {
+        beforeExpr,
+        binop: 11,
+        rightAssociative: true
+      }),
+      _in: createKeyword("in", {
+        beforeExpr,
+        binop: 7
+      }),
+      _instanceof: createKeyword("instanceof", {
+        beforeExpr,
+        binop: 7
+      }),
+      _break: createKeyword("break"),
+      _case: createKeyword("case", {
+        beforeExpr
+      }),
+      _catch: createKeyword("catch"),
+      _continue: createKeyword("continue"),
+      _debugger: createKeyword("debugger"),
+      _default: createKeyword("default", {
+        beforeExpr
+      }),
+      _else: createKeyword("else", {
+        beforeExpr
+      }),
+      _finally: createKeyword("finally"),
+      _function: createKeyword("function", {
+        startsExpr
+      }),
+      _if: createKeyword("if"),
+      _return: createKeyword("return", {
+        beforeExpr
+      }),
+      _switch: createKeyword("switch"),
+      _throw: createKeyword("throw", {
+        beforeExpr,
+        prefix,
+        startsExpr
+      }),
+      _try: createKeyword("try"),
+      _var: createKeyword("var"),
+      _const: createKeyword("const"),
+      _with: createKeyword("with"),
+      _new: createKeyword("new", {
+        beforeExpr,
+        startsExpr
+      }),
+      _this: createKeyword("this", {
+        startsExpr
+      }),
+      _super: createKeyword("super", {
+        startsExpr
+      }),
+      _class: createKeyword("class", {
+        startsExpr
+      }),
+      _extends: createKeyword("extends", {
+        beforeExpr
+      }),
+      _export: createKeyword("export"),
+      _import: createKeyword("import", {
+        startsExpr
+      }),
+      _null: createKeyword("null", {
+        startsExpr
+      }),
+      _true: createKeyword("true", {
+        startsExpr
+      }),
+      _false: createKeyword("false", {
+        startsExpr
+      }),
+      _typeof: createKeyword("typeof", {
+        beforeExpr,
+        prefix,
+        startsExpr
+      }),
+      _void: createKeyword("void", {
+        beforeExpr,
+        prefix,
+        startsExpr
+      }),
+      _delete: createKeyword("delete", {
+        beforeExpr,
+        prefix,
+        startsExpr
+      }),
+      _do: createKeyword("do", {
+        isLoop,
+        beforeExpr
+      }),
+      _for: createKeyword("for", {
+        isLoop
+      }),
+      _while: createKeyword("while", {
+        isLoop
+      }),
+      _arguments: createKeywordLike("arguments", {
+        startsExpr
+      }),
+      _as: createKeywordLike("as", {
+        startsExpr
+      }),
+      _assert: createKeywordLike("assert", {
+        startsExpr
+      }),
+      _async: createKeywordLike("async", {
+        startsExpr
+      }),
+      _await: createKeywordLike("await", {
+        startsExpr
+      }),
+      _defer: createKeywordLike("defer", {
+        startsExpr
+      }),
+      _from: createKeywordLike("from", {
+        startsExpr
+      }),
+      _get: createKeywordLike("get", {
+        startsExpr
+      }),
+      _let: createKeywordLike("let", {
+        startsExpr
+      }),
+      _meta: createKeywordLike("meta", {
+        startsExpr
+      }),
+      _of: createKeywordLike("of", {
+        startsExpr
+      }),
+      _sent: createKeywordLike("sent", {
+        startsExpr
+      }),
+      _set: createKeywordLike("set", {
+        startsExpr
+      }),
+      _source: createKeywordLike("source", {
+        startsExpr
+      }),
+      _static: createKeywordLike("static", {
+        startsExpr
+      }),
+      _using: createKeywordLike("using", {
+        startsExpr
+      }),
+      _yield: createKeywordLike("yield", {
+        startsExpr
+      }),
+      _asserts: createKeywordLike("asserts", {
+        startsExpr
+      }),
+      _checks: createKeywordLike("checks", {
+        startsExpr
+      }),
+      _exports: createKeywordLike("exports", {
+        startsExpr
+      }),
+      _global: createKeywordLike("global", {
+        startsExpr
+      }),
+      _implements: createKeywordLike("implements", {
+        startsExpr
+      }),
+      _intrinsic: createKeywordLike("intrinsic", {
+        startsExpr
+      }),
+      _infer: createKeywordLike("infer", {
+        startsExpr
+      }),
+      _is: createKeywordLike("is", {
+        startsExpr
+      }),
+      _mixins: createKeywordLike("mixins", {
+        startsExpr
+      }),
+      _proto: createKeywordLike("proto", {
+        startsExpr
+      }),
+      _require: createKeywordLike("require", {
+        startsExpr
+      }),
+      _satisfies: createKeywordLike("satisfies", {
+        startsExpr
+      }),
+      _keyof: createKeywordLike("keyof", {
+        startsExpr
+      }),
+      _readonly: createKeywordLike("readonly", {
+        startsExpr
+      }),
+      _unique: createKeywordLike("unique", {
+        startsExpr
+      }),
+      _abstract: createKeywordLike("abstract", {
+        startsExpr
+      }),
+      _declare: createKeywordLike("declare", {
+        startsExpr
+      }),
+      _enum: createKeywordLike("enum", {
+        startsExpr
+      }),
+      _module: createKeywordLike("module", {
+        startsExpr
+      }),
+      _namespace: createKeywordLike("namespace", {
+        startsExpr
+      }),
+      _interface: createKeywordLike("interface", {
+        startsExpr
+      }),
+      _type: createKeywordLike("type", {
+        startsExpr
+      }),
+      _opaque: createKeywordLike("opaque", {
+        startsExpr
+      }),
+      name: createToken("name", {
+        startsExpr
+      }),
+      placeholder: createToken("%%", {
+        startsExpr
+      }),
+      string: createToken("string", {
+        startsExpr
+      }),
+      num: createToken("num", {
+        startsExpr
+      }),
+      bigint: createToken("bigint", {
+        startsExpr
+      }),
+      decimal: createToken("decimal", {
+        startsExpr
+      }),
+      regexp: createToken("regexp", {
+        startsExpr
+      }),
+      privateName: createToken("#name", {
+        startsExpr
+      }),
+      eof: createToken("eof"),
+      jsxName: createToken("jsxName"),
+      jsxText: createToken("jsxText", {
+        beforeExpr
+      }),
+      jsxTagStart: createToken("jsxTagStart", {
+        startsExpr
+      }),
+      jsxTagEnd: createToken("jsxTagEnd")
+    };
+    function tokenIsIdentifier(token) {
+      return token >= 93 && token <= 134;
+    }
+    function tokenKeywordOrIdentifierIsKeyword(token) {
+      return token <= 92;
+    }
+    function tokenIsKeywordOrIdentifier(token) {
+      return token >= 58 && token <= 134;
+    }
+    function tokenIsLiteralPropertyName(token) {
+      return token >= 58 && token <= 138;
+    }
+    function tokenComesBeforeExpression(token) {
+      return tokenBeforeExprs[token];
+    }
+    function tokenCanStartExpression(token) {
+      return tokenStartsExprs[token];
+    }
+    function tokenIsAssignment(token) {
+      return token >= 29 && token <= 33;
+    }
+    function tokenIsFlowInterfaceOrTypeOrOpaque(token) {
+      return token >= 130 && token <= 132;
+    }
+    function tokenIsLoop(token) {
+      return token >= 90 && token <= 92;
+    }
+    function tokenIsKeyword(token) {
+      return token >= 58 && token <= 92;
+    }
+    function tokenIsOperator(token) {
+      return token >= 39 && token <= 59;
+    }
+    function tokenIsPostfix(token) {
+      return token === 34;
+    }
+    function tokenIsPrefix(token) {
+      return tokenPrefixes[token];
+    }
+    function tokenIsTSTypeOperator(token) {
+      return token >= 122 && token <= 124;
+    }
+    function tokenIsTSDeclarationStart(token) {
+      return token >= 125 && token <= 131;
+    }
+    function tokenLabelName(token) {
+      return tokenLabels[token];
+    }
+    function tokenOperatorPrecedence(token) {
+      return tokenBinops[token];
+    }
+    function tokenIsRightAssociative(token) {
+      return token === 57;
+    }
+    function tokenIsTemplate(token) {
+      return token >= 24 && token <= 25;
+    }
+    function getExportedToken(token) {
+      return tokenTypes[token];
+    }
+    tokenTypes[8].updateContext = (context) => {
+      context.pop();
+    };
+    tokenTypes[5].updateContext = tokenTypes[7].updateContext = tokenTypes[23].updateContext = (context) => {
+      context.push(types.brace);
+    };
+    tokenTypes[22].updateContext = (context) => {
+      if (context[context.length - 1] === types.template) {
+        context.pop();
+      } else {
+        context.push(types.template);
+      }
+    };
+    tokenTypes[144].updateContext = (context) => {
+      context.push(types.j_expr, types.j_oTag);
+    };
+    var nonASCIIidentifierStartChars = "\xAA\xB5\xBA\xC0-\xD6\xD8-\xF6\xF8-\u02C1\u02C6-\u02D1\u02E0-\u02E4\u02EC\u02EE\u0370-\u0374\u0376\u0377\u037A-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-\u03A1\u03A3-\u03F5\u03F7-\u0481\u048A-\u052F\u0531-\u0556\u0559\u0560-\u0588\u05D0-\u05EA\u05EF-\u05F2\u0620-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06E5\u06E6\u06EE\u06EF\u06FA-\u06FC\u06FF\u0710\u0712-\u072F\u074D-\u07A5\u07B1\u07CA-\u07EA\u07F4\u07F5\u07FA\u0800-\u0815\u081A\u0824\u0828\u0840-\u0858\u0860-\u086A\u0870-\u0887\u0889-\u088F\u08A0-\u08C9\u0904-\u0939\u093D\u0950\u0958-\u0961\u0971-\u0980\u0985-\u098C\u098F\u0990\u0993-\u09A8\u09AA-\u09B0\u09B2\u09B6-\u09B9\u09BD\u09CE\u09DC\u09DD\u09DF-\u09E1\u09F0\u09F1\u09FC\u0A05-\u0A0A\u0A0F\u0A10\u0A13-\u0A28\u0A2A-\u0A30\u0A32\u0A33\u0A35\u0A36\u0A38\u0A39\u0A59-\u0A5C\u0A5E\u0A72-\u0A74\u0A85-\u0A8D\u0A8F-\u0A91\u0A93-\u0AA8\u0AAA-\u0AB0\u0AB2\u0AB3\u0AB5-\u0AB9\u0ABD\u0AD0\u0AE0\u0AE1\u0AF9\u0B05-\u0B0C\u0B0F\u0B10\u0B13-\u0B28\u0B2A-\u0B30\u0B32\u0B33\u0B35-\u0B39\u0B3D\u0B5C\u0B5D\u0B5F-\u0B61\u0B71\u0B83\u0B85-\u0B8A\u0B8E-\u0B90\u0B92-\u0B95\u0B99\u0B9A\u0B9C\u0B9E\u0B9F\u0BA3\u0BA4\u0BA8-\u0BAA\u0BAE-\u0BB9\u0BD0\u0C05-\u0C0C\u0C0E-\u0C10\u0C12-\u0C28\u0C2A-\u0C39\u0C3D\u0C58-\u0C5A\u0C5C\u0C5D\u0C60\u0C61\u0C80\u0C85-\u0C8C\u0C8E-\u0C90\u0C92-\u0CA8\u0CAA-\u0CB3\u0CB5-\u0CB9\u0CBD\u0CDC-\u0CDE\u0CE0\u0CE1\u0CF1\u0CF2\u0D04-\u0D0C\u0D0E-\u0D10\u0D12-\u0D3A\u0D3D\u0D4E\u0D54-\u0D56\u0D5F-\u0D61\u0D7A-\u0D7F\u0D85-\u0D96\u0D9A-\u0DB1\u0DB3-\u0DBB\u0DBD\u0DC0-\u0DC6\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E81\u0E82\u0E84\u0E86-\u0E8A\u0E8C-\u0EA3\u0EA5\u0EA7-\u0EB0\u0EB2\u0EB3\u0EBD\u0EC0-\u0EC4\u0EC6\u0EDC-\u0EDF\u0F00\u0F40-\u0F47\u0F49-\u0F6C\u0F88-\u0F8C\u1000-\u102A\u103F\u1050-\u1055\u105A-\u105D\u1061\u1065\u1066\u106E-\u1070\u1075-\u1081\u108E\u10A0-\u10C5\u10C7\u10CD\u10D0-\u10FA\u10FC-\u1248\u124A-\u124D\u1250-\u1256\u1258\u125A-\u125D\u1260-\u1288\u128A-\u128D\u1290-\u12B0\u12B2-\u12B5\u12B8-\u12BE\u12C0\u12C2-\u12C5\u12C8-\u12D6\u12D8-\u1310\u1312-\u1315\u1318-\u135A\u1380-\u138F\u13A0-\u13F5\u13F8-\u13FD\u1401-\u166C\u166F-\u167F\u1681-\u169A\u16A0-\u16EA\u16EE-\u16F8\u1700-\u1711\u171F-\u1731\u1740-\u1751\u1760-\u176C\u176E-\u1770\u1780-\u17B3\u17D7\u17DC\u1820-\u1878\u1880-\u18A8\u18AA\u18B0-\u18F5\u1900-\u191E\u1950-\u196D\u1970-\u1974\u1980-\u19AB\u19B0-\u19C9\u1A00-\u1A16\u1A20-\u1A54\u1AA7\u1B05-\u1B33\u1B45-\u1B4C\u1B83-\u1BA0\u1BAE\u1BAF\u1BBA-\u1BE5\u1C00-\u1C23\u1C4D-\u1C4F\u1C5A-\u1C7D\u1C80-\u1C8A\u1C90-\u1CBA\u1CBD-\u1CBF\u1CE9-\u1CEC\u1CEE-\u1CF3\u1CF5\u1CF6\u1CFA\u1D00-\u1DBF\u1E00-\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u2071\u207F\u2090-\u209C\u2102\u2107\u210A-\u2113\u2115\u2118-\u211D\u2124\u2126\u2128\u212A-\u2139\u213C-\u213F\u2145-\u2149\u214E\u2160-\u2188\u2C00-\u2CE4\u2CEB-\u2CEE\u2CF2\u2CF3\u2D00-\u2D25\u2D27\u2D2D\u2D30-\u2D67\u2D6F\u2D80-\u2D96\u2DA0-\u2DA6\u2DA8-\u2DAE\u2DB0-\u2DB6\u2DB8-\u2DBE\u2DC0-\u2DC6\u2DC8-\u2DCE\u2DD0-\u2DD6\u2DD8-\u2DDE\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303C\u3041-\u3096\u309B-\u309F\u30A1-\u30FA\u30FC-\u30FF\u3105-\u312F\u3131-\u318E\u31A0-\u31BF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\uA48C\uA4D0-\uA4FD\uA500-\uA60C\uA610-\uA61F\uA62A\uA62B\uA640-\uA66E\uA67F-\uA69D\uA6A0-\uA6EF\uA717-\uA71F\uA722-\uA788\uA78B-\uA7DC\uA7F1-\uA801\uA803-\uA805\uA807-\uA80A\uA80C-\uA822\uA840-\uA873\uA882-\uA8B3\uA8F2-\uA8F7\uA8FB\uA8FD\uA8FE\uA90A-\uA925\uA930-\uA946\uA960-\uA97C\uA984-\uA9B2\uA9CF\uA9E0-\uA9E4\uA9E6-\uA9EF\uA9FA-\uA9FE\uAA00-\uAA28\uAA40-\uAA42\uAA44-\uAA4B\uAA60-\uAA76\uAA7A\uAA7E-\uAAAF\uAAB1\uAAB5\uAAB6\uAAB9-\uAABD\uAAC0\uAAC2\uAADB-\uAADD\uAAE0-\uAAEA\uAAF2-\uAAF4\uAB01-\uAB06\uAB09-\uAB0E\uAB11-\uAB16\uAB20-\uAB26\uAB28-\uAB2E\uAB30-\uAB5A\uAB5C-\uAB69\uAB70-\uABE2\uAC00-\uD7A3\uD7B0-\uD7C6\uD7CB-\uD7FB\uF900-\uFA6D\uFA70-\uFAD9\uFB00-\uFB06\uFB13-\uFB17\uFB1D\uFB1F-\uFB28\uFB2A-\uFB36\uFB38-\uFB3C\uFB3E\uFB40\uFB41\uFB43\uFB44\uFB46-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC\uFF21-\uFF3A\uFF41-\uFF5A\uFF66-\uFFBE\uFFC2-\uFFC7\uFFCA-\uFFCF\uFFD2-\uFFD7\uFFDA-\uFFDC";
+    var nonASCIIidentifierChars = "\xB7\u0300-\u036F\u0387\u0483-\u0487\u0591-\u05BD\u05BF\u05C1\u05C2\u05C4\u05C5\u05C7\u0610-\u061A\u064B-\u0669\u0670\u06D6-\u06DC\u06DF-\u06E4\u06E7\u06E8\u06EA-\u06ED\u06F0-\u06F9\u0711\u0730-\u074A\u07A6-\u07B0\u07C0-\u07C9\u07EB-\u07F3\u07FD\u0816-\u0819\u081B-\u0823\u0825-\u0827\u0829-\u082D\u0859-\u085B\u0897-\u089F\u08CA-\u08E1\u08E3-\u0903\u093A-\u093C\u093E-\u094F\u0951-\u0957\u0962\u0963\u0966-\u096F\u0981-\u0983\u09BC\u09BE-\u09C4\u09C7\u09C8\u09CB-\u09CD\u09D7\u09E2\u09E3\u09E6-\u09EF\u09FE\u0A01-\u0A03\u0A3C\u0A3E-\u0A42\u0A47\u0A48\u0A4B-\u0A4D\u0A51\u0A66-\u0A71\u0A75\u0A81-\u0A83\u0ABC\u0ABE-\u0AC5\u0AC7-\u0AC9\u0ACB-\u0ACD\u0AE2\u0AE3\u0AE6-\u0AEF\u0AFA-\u0AFF\u0B01-\u0B03\u0B3C\u0B3E-\u0B44\u0B47\u0B48\u0B4B-\u0B4D\u0B55-\u0B57\u0B62\u0B63\u0B66-\u0B6F\u0B82\u0BBE-\u0BC2\u0BC6-\u0BC8\u0BCA-\u0BCD\u0BD7\u0BE6-\u0BEF\u0C00-\u0C04\u0C3C\u0C3E-\u0C44\u0C46-\u0C48\u0C4A-\u0C4D\u0C55\u0C56\u0C62\u0C63\u0C66-\u0C6F\u0C81-\u0C83\u0CBC\u0CBE-\u0CC4\u0CC6-\u0CC8\u0CCA-\u0CCD\u0CD5\u0CD6\u0CE2\u0CE3\u0CE6-\u0CEF\u0CF3\u0D00-\u0D03\u0D3B\u0D3C\u0D3E-\u0D44\u0D46-\u0D48\u0D4A-\u0D4D\u0D57\u0D62\u0D63\u0D66-\u0D6F\u0D81-\u0D83\u0DCA\u0DCF-\u0DD4\u0DD6\u0DD8-\u0DDF\u0DE6-\u0DEF\u0DF2\u0DF3\u0E31\u0E34-\u0E3A\u0E47-\u0E4E\u0E50-\u0E59\u0EB1\u0EB4-\u0EBC\u0EC8-\u0ECE\u0ED0-\u0ED9\u0F18\u0F19\u0F20-\u0F29\u0F35\u0F37\u0F39\u0F3E\u0F3F\u0F71-\u0F84\u0F86\u0F87\u0F8D-\u0F97\u0F99-\u0FBC\u0FC6\u102B-\u103E\u1040-\u1049\u1056-\u1059\u105E-\u1060\u1062-\u1064\u1067-\u106D\u1071-\u1074\u1082-\u108D\u108F-\u109D\u135D-\u135F\u1369-\u1371\u1712-\u1715\u1732-\u1734\u1752\u1753\u1772\u1773\u17B4-\u17D3\u17DD\u17E0-\u17E9\u180B-\u180D\u180F-\u1819\u18A9\u1920-\u192B\u1930-\u193B\u1946-\u194F\u19D0-\u19DA\u1A17-\u1A1B\u1A55-\u1A5E\u1A60-\u1A7C\u1A7F-\u1A89\u1A90-\u1A99\u1AB0-\u1ABD\u1ABF-\u1ADD\u1AE0-\u1AEB\u1B00-\u1B04\u1B34-\u1B44\u1B50-\u1B59\u1B6B-\u1B73\u1B80-\u1B82\u1BA1-\u1BAD\u1BB0-\u1BB9\u1BE6-\u1BF3\u1C24-\u1C37\u1C40-\u1C49\u1C50-\u1C59\u1CD0-\u1CD2\u1CD4-\u1CE8\u1CED\u1CF4\u1CF7-\u1CF9\u1DC0-\u1DFF\u200C\u200D\u203F\u2040\u2054\u20D0-\u20DC\u20E1\u20E5-\u20F0\u2CEF-\u2CF1\u2D7F\u2DE0-\u2DFF\u302A-\u302F\u3099\u309A\u30FB\uA620-\uA629\uA66F\uA674-\uA67D\uA69E\uA69F\uA6F0\uA6F1\uA802\uA806\uA80B\uA823-\uA827\uA82C\uA880\uA881\uA8B4-\uA8C5\uA8D0-\uA8D9\uA8E0-\uA8F1\uA8FF-\uA909\uA926-\uA92D\uA947-\uA953\uA980-\uA983\uA9B3-\uA9C0\uA9D0-\uA9D9\uA9E5\uA9F0-\uA9F9\uAA29-\uAA36\uAA43\uAA4C\uAA4D\uAA50-\uAA59\uAA7B-\uAA7D\uAAB0\uAAB2-\uAAB4\uAAB7\uAAB8\uAABE\uAABF\uAAC1\uAAEB-\uAAEF\uAAF5\uAAF6\uABE3-\uABEA\uABEC\uABED\uABF0-\uABF9\uFB1E\uFE00-\uFE0F\uFE20-\uFE2F\uFE33\uFE34\uFE4D-\uFE4F\uFF10-\uFF19\uFF3F\uFF65";
+    var nonASCIIidentifierStart = new RegExp("[" + nonASCIIidentifierStartChars + "]");
+    var nonASCIIidentifier = new RegExp("[" + nonASCIIidentifierStartChars + nonASCIIidentifierChars + "]");
+    nonASCIIidentifierStartChars = nonASCIIidentifierChars = null;
+    var astralIdentifierStartCodes = [0, 11, 2, 25, 2, 18, 2, 1, 2, 14, 3, 13, 35, 122, 70, 52, 268, 28, 4, 48, 48, 31, 14, 29, 6, 37, 11, 29, 3, 35, 5, 7, 2, 4, 43, 157, 19, 35, 5, 35, 5, 39, 9, 51, 13, 10, 2, 14, 2, 6, 2, 1, 2, 10, 2, 14, 2, 6, 2, 1, 4, 51, 13, 310, 10, 21, 11, 7, 25, 5, 2, 41, 2, 8, 70, 5, 3, 0, 2, 43, 2, 1, 4, 0, 3, 22, 11, 22, 10, 30, 66, 18, 2, 1, 11, 21, 11, 25, 7, 25, 39, 55, 7, 1, 65, 0, 16, 3, 2, 2, 2, 28, 43, 28, 4, 28, 36, 7, 2, 27, 28, 53, 11, 21, 11, 18, 14, 17, 111, 72, 56, 50, 14, 50, 14, 35, 39, 27, 10, 22, 251, 41, 7, 1, 17, 5, 57, 28, 11, 0, 9, 21, 43, 17, 47, 20, 28, 22, 13, 52, 58, 1, 3, 0, 14, 44, 33, 24, 27, 35, 30, 0, 3, 0, 9, 34, 4, 0, 13, 47, 15, 3, 22, 0, 2, 0, 36, 17, 2, 24, 20, 1, 64, 6, 2, 0, 2, 3, 2, 14, 2, 9, 8, 46, 39, 7, 3, 1, 3, 21, 2, 6, 2, 1, 2, 4, 4, 0, 19, 0, 13, 4, 31, 9, 2, 0, 3, 0, 2, 37, 2, 0, 26, 0, 2, 0, 45, 52, 19, 3, 21, 2, 31, 47, 21, 1, 2, 0, 185, 46, 42, 3, 37, 47, 21, 0, 60, 42, 14, 0, 72, 26, 38, 6, 186, 43, 117, 63, 32, 7, 3, 0, 3, 7, 2, 1, 2, 23, 16, 0, 2, 0, 95, 7, 3, 38, 17, 0, 2, 0, 29, 0, 11, 39, 8, 0, 22, 0, 12, 45, 20, 0, 19, 72, 200, 32, 32, 8, 2, 36, 18, 0, 50, 29, 113, 6, 2, 1, 2, 37, 22, 0, 26, 5, 2, 1, 2, 31, 15, 0, 24, 43, 261, 18, 16, 0, 2, 12, 2, 33, 125, 0, 80, 921, 103, 110, 18, 195, 2637, 96, 16, 1071, 18, 5, 26, 3994, 6, 582, 6842, 29, 1763, 568, 8, 30, 18, 78, 18, 29, 19, 47, 17, 3, 32, 20, 6, 18, 433, 44, 212, 63, 33, 24, 3, 24, 45, 74, 6, 0, 67, 12, 65, 1, 2, 0, 15, 4, 10, 7381, 42, 31, 98, 114, 8702, 3, 2, 6, 2, 1, 2, 290, 16, 0, 30, 2, 3, 0, 15, 3, 9, 395, 2309, 106, 6, 12, 4, 8, 8, 9, 5991, 84, 2, 70, 2, 1, 3, 0, 3, 1, 3, 3, 2, 11, 2, 0, 2, 6, 2, 64, 2, 3, 3, 7, 2, 6, 2, 27, 2, 3, 2, 4, 2, 0, 4, 6, 2, 339, 3, 24, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 7, 1845, 30, 7, 5, 262, 61, 147, 44, 11, 6, 17, 0, 322, 29, 19, 43, 485, 27, 229, 29, 3, 0, 208, 30, 2, 2, 2, 1, 2, 6, 3, 4, 10, 1, 225, 6, 2, 3, 2, 1, 2, 14, 2, 196, 60, 67, 8, 0, 1205, 3, 2, 26, 2, 1, 2, 0, 3, 0, 2, 9, 2, 3, 2, 0, 2, 0, 7, 0, 5, 0, 2, 0, 2, 0, 2, 2, 2, 1, 2, 0, 3, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 1, 2, 0, 3, 3, 2, 6, 2, 3, 2, 3, 2, 0, 2, 9, 2, 16, 6, 2, 2, 4, 2, 16, 4421, 42719, 33, 4381, 3, 5773, 3, 7472, 16, 621, 2467, 541, 1507, 4938, 6, 8489];
+    var astralIdentifierCodes = [509, 0, 227, 0, 150, 4, 294, 9, 1368, 2, 2, 1, 6, 3, 41, 2, 5, 0, 166, 1, 574, 3, 9, 9, 7, 9, 32, 4, 318, 1, 78, 5, 71, 10, 50, 3, 123, 2, 54, 14, 32, 10, 3, 1, 11, 3, 46, 10, 8, 0, 46, 9, 7, 2, 37, 13, 2, 9, 6, 1, 45, 0, 13, 2, 49, 13, 9, 3, 2, 11, 83, 11, 7, 0, 3, 0, 158, 11, 6, 9, 7, 3, 56, 1, 2, 6, 3, 1, 3, 2, 10, 0, 11, 1, 3, 6, 4, 4, 68, 8, 2, 0, 3, 0, 2, 3, 2, 4, 2, 0, 15, 1, 83, 17, 10, 9, 5, 0, 82, 19, 13, 9, 214, 6, 3, 8, 28, 1, 83, 16, 16, 9, 82, 12, 9, 9, 7, 19, 58, 14, 5, 9, 243, 14, 166, 9, 71, 5, 2, 1, 3, 3, 2, 0, 2, 1, 13, 9, 120, 6, 3, 6, 4, 0, 29, 9, 41, 6, 2, 3, 9, 0, 10, 10, 47, 15, 199, 7, 137, 9, 54, 7, 2, 7, 17, 9, 57, 21, 2, 13, 123, 5, 4, 0, 2, 1, 2, 6, 2, 0, 9, 9, 49, 4, 2, 1, 2, 4, 9, 9, 55, 9, 266, 3, 10, 1, 2, 0, 49, 6, 4, 4, 14, 10, 5350, 0, 7, 14, 11465, 27, 2343, 9, 87, 9, 39, 4, 60, 6, 26, 9, 535, 9, 470, 0, 2, 54, 8, 3, 82, 0, 12, 1, 19628, 1, 4178, 9, 519, 45, 3, 22, 543, 4, 4, 5, 9, 7, 3, 6, 31, 3, 149, 2, 1418, 49, 513, 54, 5, 49, 9, 0, 15, 0, 23, 4, 2, 14, 1361, 6, 2, 16, 3, 6, 2, 1, 2, 4, 101, 0, 161, 6, 10, 9, 357, 0, 62, 13, 499, 13, 245, 1, 2, 9, 233, 0, 3, 0, 8, 1, 6, 0, 475, 6, 110, 6, 6, 9, 4759, 9, 787719, 239];
+    function isInAstralSet(code19, set) {
+      let pos = 65536;
+      for (let i = 0, length = set.length; i < length; i += 2) {
+        pos += set[i];
+        if (pos > code19) return false;
+        pos += set[i + 1];
+        if (pos >= code19) return true;
+      }
+      return false;
+    }
+    function isIdentifierStart(code19) {
+      if (code19 < 65) return code19 === 36;
+      if (code19 <= 90) return true;
+      if (code19 < 97) return code19 === 95;
+      if (code19 <= 122) return true;
+      if (code19 <= 65535) {
+        return code19 >= 170 && nonASCIIidentifierStart.test(String.fromCharCode(code19));
+      }
+      return isInAstralSet(code19, astralIdentifierStartCodes);
+    }
+    function isIdentifierChar(code19) {
+      if (code19 < 48) return code19 === 36;
+      if (code19 < 58) return true;
+      if (code19 < 65) return false;
+      if (code19 <= 90) return true;
+      if (code19 < 97) return code19 === 95;
+      if (code19 <= 122) return true;
+      if (code19 <= 65535) {
+        return code19 >= 170 && nonASCIIidentifier.test(String.fromCharCode(code19));
+      }
+      return isInAstralSet(code19, astralIdentifierStartCodes) || isInAstralSet(code19, astralIdentifierCodes);
+    }
+    var reservedWords = {
+      keyword: ["break", "case", "catch", "continue", "debugger", "default", "do", "else", "finally", "for", "function", "if", "return", "switch", "throw", "try", "var", "const", "while", "with", "new", "this", "super", "class", "extends", "export", "import", "null", "true", "false", "in", "instanceof", "typeof", "void", "delete"],
+      strict: ["implements", "interface", "let", "package", "private", "protected", "public", "static", "yield"],
+      strictBind: ["eval", "arguments"]
+    };
+    var keywords = new Set(reservedWords.keyword);
+    var reservedWordsStrictSet = new Set(reservedWords.strict);
+    var reservedWordsStrictBindSet = new Set(reservedWords.strictBind);
+    function isReservedWord(word, inModule) {
+      return inModule && word === "await" || word === "enum";
+    }
+    function isStrictReservedWord(word, inModule) {
+      return isReservedWord(word, inModule) || reservedWordsStrictSet.has(word);
+    }
+    function isStrictBindOnlyReservedWord(word) {
+      return reservedWordsStrictBindSet.has(word);
+    }
+    function isStrictBindReservedWord(word, inModule) {
+      return isStrictReservedWord(word, inModule) || isStrictBindOnlyReservedWord(word);
+    }
+    function isKeyword(word) {
+      return keywords.has(word);
+    }
+    function isIteratorStart(current, next, next2) {
+      return current === 64 && next === 64 && isIdentifierStart(next2);
+    }
+    var reservedWordLikeSet = /* @__PURE__ */ new Set(["break", "case", "catch", "continue", "debugger", "default", "do", "else", "finally", "for", "function", "if", "return", "switch", "throw", "try", "var", "const", "while", "with", "new", "this", "super", "class", "extends", "export", "import", "null", "true", "false", "in", "instanceof", "typeof", "void", "delete", "implements", "interface", "let", "package", "private", "protected", "public", "static", "yield", "eval", "arguments", "enum", "await"]);
+    function canBeReservedWord(word) {
+      return reservedWordLikeSet.has(word);
+    }
+    var Scope2 = class {
+      constructor(flags) {
+        this.flags = 0;
+        this.names = /* @__PURE__ */ new Map();
+        this.firstLexicalName = "";
+        this.flags = flags;
+      }
+    };
+    var ScopeHandler = class {
+      constructor(parser2, inModule) {
+        this.parser = void 0;
+        this.scopeStack = [];
+        this.inModule = void 0;
+        this.undefinedExports = /* @__PURE__ */ new Map();
+        this.parser = parser2;
+        this.inModule = inModule;
+      }
+      get inTopLevel() {
+        return (this.currentScope().flags & 1) > 0;
+      }
+      get inFunction() {
+        return (this.currentVarScopeFlags() & 2) > 0;
+      }
+      get allowSuper() {
+        return (this.currentThisScopeFlags() & 16) > 0;
+      }
+      get allowDirectSuper() {
+        return (this.currentThisScopeFlags() & 32) > 0;
+      }
+      get allowNewTarget() {
+        return (this.currentThisScopeFlags() & 512) > 0;
+      }
+      get inClass() {
+        return (this.currentThisScopeFlags() & 64) > 0;
+      }
+      get inClassAndNotInNonArrowFunction() {
+        const flags = this.currentThisScopeFlags();
+        return (flags & 64) > 0 && (flags & 2) === 0;
+      }
+      get inStaticBlock() {
+        for (let i = this.scopeStack.length - 1; ; i--) {
+          const {
+            flags
+          } = this.scopeStack[i];
+          if (flags & 128) {
+            return true;
+          }
+          if (flags & (1667 | 64)) {
+            return false;
+          }
+        }
+      }
+      get inNonArrowFunction() {
+        return (this.currentThisScopeFlags() & 2) > 0;
+      }
+      get inBareCaseStatement() {
+        return (this.currentScope().flags & 256) > 0;
+      }
+      get treatFunctionsAsVar() {
+        return this.treatFunctionsAsVarInScope(this.currentScope());
+      }
+      createScope(flags) {
+        return new Scope2(flags);
+      }
+      enter(flags) {
+        this.scopeStack.push(this.createScope(flags));
+      }
+      exit() {
+        const scope = this.scopeStack.pop();
+        return scope.flags;
+      }
+      treatFunctionsAsVarInScope(scope) {
+        return !!(scope.flags & (2 | 128) || !this.parser.inModule && scope.flags & 1);
+      }
+      declareName(name2, bindingType, loc) {
+        let scope = this.currentScope();
+        if (bindingType & 8 || bindingType & 16) {
+          this.checkRedeclarationInScope(scope, name2, bindingType, loc);
+          let type = scope.names.get(name2) || 0;
+          if (bindingType & 16) {
+            type = type | 4;
+          } else {
+            if (!scope.firstLexicalName) {
+              scope.firstLexicalName = name2;
+            }
+            type = type | 2;
+          }
+          scope.names.set(name2, type);
+          if (bindingType & 8) {
+            this.maybeExportDefined(scope, name2);
+          }
+        } else if (bindingType & 4) {
+          for (let i = this.scopeStack.length - 1; i >= 0; --i) {
+            scope = this.scopeStack[i];
+            this.checkRedeclarationInScope(scope, name2, bindingType, loc);
+            scope.names.set(name2, (scope.names.get(name2) || 0) | 1);
+            this.maybeExportDefined(scope, name2);
+            if (scope.flags & 1667) break;
+          }
+        }
+        if (this.parser.inModule && scope.flags & 1) {
+          this.undefinedExports.delete(name2);
+        }
+      }
+      maybeExportDefined(scope, name2) {
+        if (this.parser.inModule && scope.flags & 1) {
+          this.undefinedExports.delete(name2);
+        }
+      }
+      checkRedeclarationInScope(scope, name2, bindingType, loc) {
+        if (this.isRedeclaredInScope(scope, name2, bindingType)) {
+          this.parser.raise(Errors.VarRedeclaration, loc, {
+            identifierName: name2
+          });
+        }
+      }
+      isRedeclaredInScope(scope, name2, bindingType) {
+        if (!(bindingType & 1)) return false;
+        if (bindingType & 8) {
+          return scope.names.has(name2);
+        }
+        const type = scope.names.get(name2) || 0;
+        if (bindingType & 16) {
+          return (type & 2) > 0 || !this.treatFunctionsAsVarInScope(scope) && (type & 1) > 0;
+        }
+        return (type & 2) > 0 && !(scope.flags & 8 && scope.firstLexicalName === name2) || !this.treatFunctionsAsVarInScope(scope) && (type & 4) > 0;
+      }
+      checkLocalExport(id2) {
+        const {
+          name: name2
+        } = id2;
+        const topLevelScope = this.scopeStack[0];
+        if (!topLevelScope.names.has(name2)) {
+          this.undefinedExports.set(name2, id2.loc.start);
+        }
+      }
+      currentScope() {
+        return this.scopeStack[this.scopeStack.length - 1];
+      }
+      currentVarScopeFlags() {
+        for (let i = this.scopeStack.length - 1; ; i--) {
+          const {
+            flags
+          } = this.scopeStack[i];
+          if (flags & 1667) {
+            return flags;
+          }
+        }
+      }
+      currentThisScopeFlags() {
+        for (let i = this.scopeStack.length - 1; ; i--) {
+          const {
+            flags
+          } = this.scopeStack[i];
+          if (flags & (1667 | 64) && !(flags & 4)) {
+            return flags;
+          }
+        }
+      }
+    };
+    var FlowScope = class extends Scope2 {
+      constructor(...args) {
+        super(...args);
+        this.declareFunctions = /* @__PURE__ */ new Set();
+      }
+    };
+    var FlowScopeHandler = class extends ScopeHandler {
+      createScope(flags) {
+        return new FlowScope(flags);
+      }
+      declareName(name2, bindingType, loc) {
+        const scope = this.currentScope();
+        if (bindingType & 2048) {
+          this.checkRedeclarationInScope(scope, name2, bindingType, loc);
+          this.maybeExportDefined(scope, name2);
+          scope.declareFunctions.add(name2);
+          return;
+        }
+        super.declareName(name2, bindingType, loc);
+      }
+      isRedeclaredInScope(scope, name2, bindingType) {
+        if (super.isRedeclaredInScope(scope, name2, bindingType)) return true;
+        if (bindingType & 2048 && !scope.declareFunctions.has(name2)) {
+          const type = scope.names.get(name2);
+          return (type & 4) > 0 || (type & 2) > 0;
+        }
+        return false;
+      }
+      checkLocalExport(id2) {
+        if (!this.scopeStack[0].declareFunctions.has(id2.name)) {
+          super.checkLocalExport(id2);
+        }
+      }
+    };
+    var reservedTypes = /* @__PURE__ */ new Set(["_", "any", "bool", "boolean", "empty", "extends", "false", "interface", "mixed", "null", "number", "static", "string", "true", "typeof", "void"]);
+    var FlowErrors = ParseErrorEnum`flow`({
+      AmbiguousConditionalArrow: "Ambiguous expression: wrap the arrow functions in parentheses to disambiguate.",
+      AmbiguousDeclareModuleKind: "Found both `declare module.exports` and `declare export` in the same module. Modules can only have 1 since they are either an ES module or they are a CommonJS module.",
+      AssignReservedType: ({
+        reservedType
+      }) => `Cannot overwrite reserved type ${reservedType}.`,
+      DeclareClassElement: "The `declare` modifier can only appear on class fields.",
+      DeclareClassFieldInitializer: "Initializers are not allowed in fields with the `declare` modifier.",
+      DuplicateDeclareModuleExports: "Duplicate `declare module.exports` statement.",
+      EnumBooleanMemberNotInitialized: ({
+        memberName,
+        enumName
+      }) => `Boolean enum members need to be initialized. Use either \`${memberName} = true,\` or \`${memberName} = false,\` in enum \`${enumName}\`.`,
+      EnumDuplicateMemberName: ({
+        memberName,
+        enumName
+      }) => `Enum member names need to be unique, but the name \`${memberName}\` has already been used before in enum \`${enumName}\`.`,
+      EnumInconsistentMemberValues: ({
+        enumName
+      }) => `Enum \`${enumName}\` has inconsistent member initializers. Either use no initializers, or consistently use literals (either booleans, numbers, or strings) for all member initializers.`,
+      EnumInvalidExplicitType: ({
+        invalidEnumType,
+        enumName
+      }) => `Enum type \`${invalidEnumType}\` is not valid. Use one of \`boolean\`, \`number\`, \`string\`, or \`symbol\` in enum \`${enumName}\`.`,
+      EnumInvalidExplicitTypeUnknownSupplied: ({
+        enumName
+      }) => `Supplied enum type is not valid. Use one of \`boolean\`, \`number\`, \`string\`, or \`symbol\` in enum \`${enumName}\`.`,
+      EnumInvalidMemberInitializerPrimaryType: ({
+        enumName,
+        memberName,
+        explicitType
+      }) => `Enum \`${enumName}\` has type \`${explicitType}\`, so the initializer of \`${memberName}\` needs to be a ${explicitType} literal.`,
+      EnumInvalidMemberInitializerSymbolType: ({
+        enumName,
+        memberName
+      }) => `Symbol enum members cannot be initialized. Use \`${memberName},\` in enum \`${enumName}\`.`,
+      EnumInvalidMemberInitializerUnknownType: ({
+        enumName,
+        memberName
+      }) => `The enum member initializer for \`${memberName}\` needs to be a literal (either a boolean, number, or string) in enum \`${enumName}\`.`,
+      EnumInvalidMemberName: ({
+        enumName,
+        memberName,
+        suggestion: suggestion2
+      }) => `Enum member names cannot start with lowercase 'a' through 'z'. Instead of using \`${memberName}\`, consider using \`${suggestion2}\`, in enum \`${enumName}\`.`,
+      EnumNumberMemberNotInitialized: ({
+        enumName,
+        memberName
+      }) => `Number enum members need to be initialized, e.g. \`${memberName} = 1\` in enum \`${enumName}\`.`,
+      EnumStringMemberInconsistentlyInitialized: ({
+        enumName
+      }) => `String enum members need to consistently either all use initializers, or use no initializers, in enum \`${enumName}\`.`,
+      GetterMayNotHaveThisParam: "A getter cannot have a `this` parameter.",
+      ImportReflectionHasImportType: "An `import module` declaration can not use `type` or `typeof` keyword.",
+      ImportTypeShorthandOnlyInPureImport: "The `type` and `typeof` keywords on named imports can only be used on regular `import` statements. It cannot be used with `import type` or `import typeof` statements.",
+      InexactInsideExact: "Explicit inexact syntax cannot appear inside an explicit exact object type.",
+      InexactInsideNonObject: "Explicit inexact syntax cannot appear in class or interface definitions.",
+      InexactVariance: "Explicit inexact syntax cannot have variance.",
+      InvalidNonTypeImportInDeclareModule: "Imports within a `declare module` body must always be `import type` or `import typeof`.",
+      MissingTypeParamDefault: "Type parameter declaration needs a default, since a preceding type parameter declaration has a default.",
+      NestedDeclareModule: "`declare module` cannot be used inside another `declare module`.",
+      NestedFlowComment: "Cannot have a flow comment inside another flow comment.",
+      PatternIsOptional: Object.assign({
+        message: "A binding pattern parameter cannot be optional in an implementation signature."
+      }, {
+        reasonCode: "OptionalBindingPattern"
+      }),
+      SetterMayNotHaveThisParam: "A setter cannot have a `this` parameter.",
+      SpreadVariance: "Spread properties cannot have variance.",
+      ThisParamAnnotationRequired: "A type annotation is required for the `this` parameter.",
+      ThisParamBannedInConstructor: "Constructors cannot have a `this` parameter; constructors don't bind `this` like other functions.",
+      ThisParamMayNotBeOptional: "The `this` parameter cannot be optional.",
+      ThisParamMustBeFirst: "The `this` parameter must be the first function parameter.",
+      ThisParamNoDefault: "The `this` parameter may not have a default value.",
+      TypeBeforeInitializer: "Type annotations must come before default assignments, e.g. instead of `age = 25: number` use `age: number = 25`.",
+      TypeCastInPattern: "The type cast expression is expected to be wrapped with parenthesis.",
+      UnexpectedExplicitInexactInObject: "Explicit inexact syntax must appear at the end of an inexact object.",
+      UnexpectedReservedType: ({
+        reservedType
+      }) => `Unexpected reserved type ${reservedType}.`,
+      UnexpectedReservedUnderscore: "`_` is only allowed as a type argument to call or new.",
+      UnexpectedSpaceBetweenModuloChecks: "Spaces between `%` and `checks` are not allowed here.",
+      UnexpectedSpreadType: "Spread operator cannot appear in class or interface definitions.",
+      UnexpectedSubtractionOperand: 'Unexpected token, expected "number" or "bigint".',
+      UnexpectedTokenAfterTypeParameter: "Expected an arrow function after this type parameter declaration.",
+      UnexpectedTypeParameterBeforeAsyncArrowFunction: "Type parameters must come after the async keyword, e.g. instead of `<T> async () => {}`, use `async <T>() => {}`.",
+      UnsupportedDeclareExportKind: ({
+        unsupportedExportKind,
+        suggestion: suggestion2
+      }) => `\`declare export ${unsupportedExportKind}\` is not supported. Use \`${suggestion2}\` instead.`,
+      UnsupportedStatementInDeclareModule: "Only declares and type imports are allowed inside declare module.",
+      UnterminatedFlowComment: "Unterminated flow-comment."
+    });
+    function isEsModuleType(bodyElement) {
+      return bodyElement.type === "DeclareExportAllDeclaration" || bodyElement.type === "DeclareExportDeclaration" && (!bodyElement.declaration || bodyElement.declaration.type !== "TypeAlias" && bodyElement.declaration.type !== "InterfaceDeclaration");
+    }
+    function hasTypeImportKind(node) {
+      return node.importKind === "type" || node.importKind === "typeof";
+    }
+    var exportSuggestions = {
+      const: "declare export var",
+      let: "declare export var",
+      type: "export type",
+      interface: "export interface"
+    };
+    function partition(list2, test) {
+      const list1 = [];
+      const list22 = [];
+      for (let i = 0; i < list2.length; i++) {
+        (test(list2[i], i, list2) ? list1 : list22).push(list2[i]);
+      }
+      return [list1, list22];
+    }
+    var FLOW_PRAGMA_REGEX = /\*?\s*@((?:no)?flow)\b/;
+    var flow = (superClass) => class FlowParserMixin extends superClass {
+      constructor(...args) {
+        super(...args);
+        this.flowPragma = void 0;
+      }
+      getScopeHandler() {
+        return FlowScopeHandler;
+      }
+      shouldParseTypes() {
+        return this.getPluginOption("flow", "all") || this.flowPragma === "flow";
+      }
+      finishToken(type, val) {
+        if (type !== 135 && type !== 13 && type !== 28) {
+          if (this.flowPragma === void 0) {
+            this.flowPragma = null;
+          }
+        }
+        super.finishToken(type, val);
+      }
+      addComment(comment2) {
+        if (this.flowPragma === void 0) {
+          const matches = FLOW_PRAGMA_REGEX.exec(comment2.value);
+          if (!matches) ;
+          else if (matches[1] === "flow") {
+            this.flowPragma = "flow";
+          } else if (matches[1] === "noflow") {
+            this.flowPragma = "noflow";
+          } else {
+            throw new Error("Unexpected flow pragma");
+          }
+        }
+        super.addComment(comment2);
+      }
+      flowParseTypeInitialiser(tok) {
+        const oldInType = this.state.inType;
+        this.state.inType = true;
+        this.expect(tok || 14);
+        const type = this.flowParseType();
+        this.state.inType = oldInType;
+        return type;
+      }
+      flowParsePredicate() {
+        const node = this.startNode();
+        const moduloLoc = this.state.startLoc;
+        this.next();
+        this.expectContextual(111);
+        if (this.state.lastTokStartLoc.index > moduloLoc.index + 1) {
+          this.raise(FlowErrors.UnexpectedSpaceBetweenModuloChecks, moduloLoc);
+        }
+        if (this.eat(10)) {
+          node.value = super.parseExpression();
+          this.expect(11);
+          return this.finishNode(node, "DeclaredPredicate");
+        } else {
+          return this.finishNode(node, "InferredPredicate");
+        }
+      }
+      flowParseTypeAndPredicateInitialiser() {
+        const oldInType = this.state.inType;
+        this.state.inType = true;
+        this.expect(14);
+        let type = null;
+        let predicate = null;
+        if (this.match(54)) {
+          this.state.inType = oldInType;
+          predicate = this.flowParsePredicate();
+        } else {
+          type = this.flowParseType();
+          this.state.inType = oldInType;
+          if (this.match(54)) {
+            predicate = this.flowParsePredicate();
+          }
+        }
+        return [type, predicate];
+      }
+      flowParseDeclareClass(node) {
+        this.next();
+        this.flowParseInterfaceish(node, true);
+        return this.finishNode(node, "DeclareClass");
+      }
+      flowParseDeclareFunction(node) {
+        this.next();
+        const id2 = node.id = this.parseIdentifier();
+        const typeNode = this.startNode();
+        const typeContainer = this.startNode();
+        if (this.match(47)) {
+          typeNode.typeParameters = this.flowParseTypeParameterDeclaration();
+        } else {
+          typeNode.typeParameters = null;
+        }
+        this.expect(10);
+        const tmp = this.flowParseFunctionTypeParams();
+        typeNode.params = tmp.params;
+        typeNode.rest = tmp.rest;
+        typeNode.this = tmp._this;
+        this.expect(11);
+        [typeNode.returnType, node.predicate] = this.flowParseTypeAndPredicateInitialiser();
+        typeContainer.typeAnnotation = this.finishNode(typeNode, "FunctionTypeAnnotation");
+        id2.typeAnnotation = this.finishNode(typeContainer, "TypeAnnotation");
+        this.resetEndLocation(id2);
+        this.semicolon();
+        this.scope.declareName(node.id.name, 2048, node.id.loc.start);
+        return this.finishNode(node, "DeclareFunction");
+      }
+      flowParseDeclare(node, insideModule) {
+        if (this.match(80)) {
+          return this.flowParseDeclareClass(node);
+        } else if (this.match(68)) {
+          return this.flowParseDeclareFunction(node);
+        } else if (this.match(74)) {
+          return this.flowParseDeclareVariable(node);
+        } else if (this.eatContextual(128)) {
+          if (this.match(16)) {
+            return this.flowParseDeclareModuleExports(node);
+          } else {
+            if (insideModule) {
+              this.raise(FlowErrors.NestedDeclareModule, this.state.lastTokStartLoc);
+            }
+            return this.flowParseDeclareModule(node);
+          }
+        } else if (this.isContextual(131)) {
+          return this.flowParseDeclareTypeAlias(node);
+        } else if (this.isContextual(132)) {
+          return this.flowParseDeclareOpaqueType(node);
+        } else if (this.isContextual(130)) {
+          return this.flowParseDeclareInterface(node);
+        } else if (this.match(82)) {
+          return this.flowParseDeclareExportDeclaration(node, insideModule);
+        }
+        throw this.unexpected();
+      }
+      flowParseDeclareVariable(node) {
+        this.next();
+        node.id = this.flowParseTypeAnnotatableIdentifier();
+        this.scope.declareName(node.id.name, 5, node.id.loc.start);
+        this.semicolon();
+        return this.finishNode(node, "DeclareVariable");
+      }
+      flowParseDeclareModule(node) {
+        this.scope.enter(0);
+        if (this.match(135)) {
+          node.id = super.parseExprAtom();
+        } else {
+          node.id = this.parseIdentifier();
+        }
+        const bodyNode = node.body = this.startNode();
+        const body = bodyNode.body = [];
+        this.expect(5);
+        while (!this.match(8)) {
+          const bodyNode2 = this.startNode();
+          if (this.match(83)) {
+            this.next();
+            if (!this.isContextual(131) && !this.match(87)) {
+              this.raise(FlowErrors.InvalidNonTypeImportInDeclareModule, this.state.lastTokStartLoc);
+            }
+            body.push(super.parseImport(bodyNode2));
+          } else {
+            this.expectContextual(126, FlowErrors.UnsupportedStatementInDeclareModule);
+            body.push(this.flowParseDeclare(bodyNode2, true));
+          }
+        }
+        this.scope.exit();
+        this.expect(8);
+        this.finishNode(bodyNode, "BlockStatement");
+        let kind = null;
+        let hasModuleExport = false;
+        body.forEach((bodyElement) => {
+          if (isEsModuleType(bodyElement)) {
+            if (kind === "CommonJS") {
+              this.raise(FlowErrors.AmbiguousDeclareModuleKind, bodyElement);
+            }
+            kind = "ES";
+          } else if (bodyElement.type === "DeclareModuleExports") {
+            if (hasModuleExport) {
+              this.raise(FlowErrors.DuplicateDeclareModuleExports, bodyElement);
+            }
+            if (kind === "ES") {
+              this.raise(FlowErrors.AmbiguousDeclareModuleKind, bodyElement);
+            }
+            kind = "CommonJS";
+            hasModuleExport = true;
+          }
+        });
+        node.kind = kind || "CommonJS";
+        return this.finishNode(node, "DeclareModule");
+      }
+      flowParseDeclareExportDeclaration(node, insideModule) {
+        this.expect(82);
+        if (this.eat(65)) {
+          if (this.match(68) || this.match(80)) {
+            node.declaration = this.flowParseDeclare(this.startNode());
+          } else {
+            node.declaration = this.flowParseType();
+            this.semicolon();
+          }
+          node.default = true;
+          return this.finishNode(node, "DeclareExportDeclaration");
+        } else {
+          if (this.match(75) || this.isLet() || (this.isContextual(131) || this.isContextual(130)) && !insideModule) {
+            const label2 = this.state.value;
+            throw this.raise(FlowErrors.UnsupportedDeclareExportKind, this.state.startLoc, {
+              unsupportedExportKind: label2,
+              suggestion: exportSuggestions[label2]
+            });
+          }
+          if (this.match(74) || this.match(68) || this.match(80) || this.isContextual(132)) {
+            node.declaration = this.flowParseDeclare(this.startNode());
+            node.default = false;
+            return this.finishNode(node, "DeclareExportDeclaration");
+          } else if (this.match(55) || this.match(5) || this.isContextual(130) || this.isContextual(131) || this.isContextual(132)) {
+            node = this.parseExport(node, null);
+            if (node.type === "ExportNamedDeclaration") {
+              node.default = false;
+              delete node.exportKind;
+              return this.castNodeTo(node, "DeclareExportDeclaration");
+            } else {
+              return this.castNodeTo(node, "DeclareExportAllDeclaration");
+            }
+          }
+        }
+        throw this.unexpected();
+      }
+      flowParseDeclareModuleExports(node) {
+        this.next();
+        this.expectContextual(112);
+        node.typeAnnotation = this.flowParseTypeAnnotation();
+        this.semicolon();
+        return this.finishNode(node, "DeclareModuleExports");
+      }
+      flowParseDeclareTypeAlias(node) {
+        this.next();
+        const finished2 = this.flowParseTypeAlias(node);
+        this.castNodeTo(finished2, "DeclareTypeAlias");
+        return finished2;
+      }
+      flowParseDeclareOpaqueType(node) {
+        this.next();
+        const finished2 = this.flowParseOpaqueType(node, true);
+        this.castNodeTo(finished2, "DeclareOpaqueType");
+        return finished2;
+      }
+      flowParseDeclareInterface(node) {
+        this.next();
+        this.flowParseInterfaceish(node, false);
+        return this.finishNode(node, "DeclareInterface");
+      }
+      flowParseInterfaceish(node, isClass) {
+        node.id = this.flowParseRestrictedIdentifier(!isClass, true);
+        this.scope.declareName(node.id.name, isClass ? 17 : 8201, node.id.loc.start);
+        if (this.match(47)) {
+          node.typeParameters = this.flowParseTypeParameterDeclaration();
+        } else {
+          node.typeParameters = null;
+        }
+        node.extends = [];
+        if (this.eat(81)) {
+          do {
+            node.extends.push(this.flowParseInterfaceExtends());
+          } while (!isClass && this.eat(12));
+        }
+        if (isClass) {
+          node.implements = [];
+          node.mixins = [];
+          if (this.eatContextual(118)) {
+            do {
+              node.mixins.push(this.flowParseInterfaceExtends());
+            } while (this.eat(12));
+          }
+          if (this.eatContextual(114)) {
+            do {
+              node.implements.push(this.flowParseInterfaceExtends());
+            } while (this.eat(12));
+          }
+        }
+        node.body = this.flowParseObjectType({
+          allowStatic: isClass,
+          allowExact: false,
+          allowSpread: false,
+          allowProto: isClass,
+          allowInexact: false
+        });
+      }
+      flowParseInterfaceExtends() {
+        const node = this.startNode();
+        node.id = this.flowParseQualifiedTypeIdentifier();
+        if (this.match(47)) {
+          node.typeParameters = this.flowParseTypeParameterInstantiation();
+        } else {
+          node.typeParameters = null;
+        }
+        return this.finishNode(node, "InterfaceExtends");
+      }
+      flowParseInterface(node) {
+        this.flowParseInterfaceish(node, false);
+        return this.finishNode(node, "InterfaceDeclaration");
+      }
+      checkNotUnderscore(word) {
+        if (word === "_") {
+          this.raise(FlowErrors.UnexpectedReservedUnderscore, this.state.startLoc);
+        }
+      }
+      checkReservedType(word, startLoc, declaration) {
+        if (!reservedTypes.has(word)) return;
+        this.raise(declaration ? FlowErrors.AssignReservedType : FlowErrors.UnexpectedReservedType, startLoc, {
+          reservedType: word
+        });
+      }
+      flowParseRestrictedIdentifierName(liberal, declaration) {
+        this.checkReservedType(this.state.value, this.state.startLoc, declaration);
+        return this.parseIdentifierName(liberal);
+      }
+      flowParseRestrictedIdentifier(liberal, declaration) {
+        const node = this.startNode();
+        const name2 = this.flowParseRestrictedIdentifierName(liberal, declaration);
+        return this.createIdentifier(node, name2);
+      }
+      flowParseTypeAlias(node) {
+        node.id = this.flowParseRestrictedIdentifier(false, true);
+        this.scope.declareName(node.id.name, 8201, node.id.loc.start);
+        if (this.match(47)) {
+          node.typeParameters = this.flowParseTypeParameterDeclaration();
+        } else {
+          node.typeParameters = null;
+        }
+        node.right = this.flowParseTypeInitialiser(29);
+        this.semicolon();
+        return this.finishNode(node, "TypeAlias");
+      }
+      flowParseOpaqueType(node, declare) {
+        this.expectContextual(131);
+        node.id = this.flowParseRestrictedIdentifier(true, true);
+        this.scope.declareName(node.id.name, 8201, node.id.loc.start);
+        if (this.match(47)) {
+          node.typeParameters = this.flowParseTypeParameterDeclaration();
+        } else {
+          node.typeParameters = null;
+        }
+        node.supertype = null;
+        if (this.match(14)) {
+          node.supertype = this.flowParseTypeInitialiser(14);
+        }
+        node.impltype = null;
+        if (!declare) {
+          node.impltype = this.flowParseTypeInitialiser(29);
+        }
+        this.semicolon();
+        return this.finishNode(node, "OpaqueType");
+      }
+      flowParseTypeParameterBound() {
+        if (this.match(14) || this.isContextual(81)) {
+          const node = this.startNode();
+          this.next();
+          node.typeAnnotation = this.flowParseType();
+          return this.finishNode(node, "TypeAnnotation");
+        }
+      }
+      flowParseTypeParameter(requireDefault = false) {
+        const nodeStartLoc = this.state.startLoc;
+        const node = this.startNode();
+        const variance = this.flowParseVariance();
+        node.name = this.flowParseRestrictedIdentifierName();
+        node.variance = variance;
+        node.bound = this.flowParseTypeParameterBound();
+        if (this.match(29)) {
+          this.eat(29);
+          node.default = this.flowParseType();
+        } else {
+          if (requireDefault) {
+            this.raise(FlowErrors.MissingTypeParamDefault, nodeStartLoc);
+          }
+        }
+        return this.finishNode(node, "TypeParameter");
+      }
+      flowParseTypeParameterDeclaration() {
+        const oldInType = this.state.inType;
+        const node = this.startNode();
+        node.params = [];
+        this.state.inType = true;
+        if (this.match(47) || this.match(144)) {
+          this.next();
+        } else {
+          this.unexpected();
+        }
+        let defaultRequired = false;
+        do {
+          const typeParameter = this.flowParseTypeParameter(defaultRequired);
+          node.params.push(typeParameter);
+          if (typeParameter.default) {
+            defaultRequired = true;
+          }
+          if (!this.match(48)) {
+            this.expect(12);
+          }
+        } while (!this.match(48));
+        this.expect(48);
+        this.state.inType = oldInType;
+        return this.finishNode(node, "TypeParameterDeclaration");
+      }
+      flowInTopLevelContext(cb) {
+        if (this.curContext() !== types.brace) {
+          const oldContext = this.state.context;
+          this.state.context = [oldContext[0]];
+          try {
+            return cb();
+          } finally {
+            this.state.context = oldContext;
+          }
+        } else {
+          return cb();
+        }
+      }
+      flowParseTypeParameterInstantiationInExpression() {
+        if (this.reScan_lt() !== 47) return;
+        return this.flowParseTypeParameterInstantiation();
+      }
+      flowParseTypeParameterInstantiation() {
+        const node = this.startNode();
+        const oldInType = this.state.inType;
+        this.state.inType = true;
+        node.params = [];
+        this.flowInTopLevelContext(() => {
+          this.expect(47);
+          const oldNoAnonFunctionType = this.state.noAnonFunctionType;
+          this.state.noAnonFunctionType = false;
+          while (!this.match(48)) {
+            node.params.push(this.flowParseType());
+            if (!this.match(48)) {
+              this.expect(12);
+            }
+          }
+          this.state.noAnonFunctionType = oldNoAnonFunctionType;
+        });
+        this.state.inType = oldInType;
+        if (!this.state.inType && this.curContext() === types.brace) {
+          this.reScan_lt_gt();
+        }
+        this.expect(48);
+        return this.finishNode(node, "TypeParameterInstantiation");
+      }
+      flowParseTypeParameterInstantiationCallOrNew() {
+        if (this.reScan_lt() !== 47) return null;
+        const node = this.startNode();
+        const oldInType = this.state.inType;
+        node.params = [];
+        this.state.inType = true;
+        this.expect(47);
+        while (!this.match(48)) {
+          node.params.push(this.flowParseTypeOrImplicitInstantiation());
+          if (!this.match(48)) {
+            this.expect(12);
+          }
+        }
+        this.expect(48);
+        this.state.inType = oldInType;
+        return this.finishNode(node, "TypeParameterInstantiation");
+      }
+      flowParseInterfaceType() {
+        const node = this.startNode();
+        this.expectContextual(130);
+        node.extends = [];
+        if (this.eat(81)) {
+          do {
+            node.extends.push(this.flowParseInterfaceExtends());
+          } while (this.eat(12));
+        }
+        node.body = this.flowParseObjectType({
+          allowStatic: false,
+          allowExact: false,
+          allowSpread: false,
+          allowProto: false,
+          allowInexact: false
+        });
+        return this.finishNode(node, "InterfaceTypeAnnotation");
+      }
+      flowParseObjectPropertyKey() {
+        return this.match(136) || this.match(135) ? super.parseExprAtom() : this.parseIdentifier(true);
+      }
+      flowParseObjectTypeIndexer(node, isStatic, variance) {
+        node.static = isStatic;
+        if (this.lookahead().type === 14) {
+          node.id = this.flowParseObjectPropertyKey();
+          node.key = this.flowParseTypeInitialiser();
+        } else {
+          node.id = null;
+          node.key = this.flowParseType();
+        }
+        this.expect(3);
+        node.value = this.flowParseTypeInitialiser();
+        node.variance = variance;
+        return this.finishNode(node, "ObjectTypeIndexer");
+      }
+      flowParseObjectTypeInternalSlot(node, isStatic) {
+        node.static = isStatic;
+        node.id = this.flowParseObjectPropertyKey();
+        this.expect(3);
+        this.expect(3);
+        if (this.match(47) || this.match(10)) {
+          node.method = true;
+          node.optional = false;
+          node.value = this.flowParseObjectTypeMethodish(this.startNodeAt(node.loc.start));
+        } else {
+          node.method = false;
+          if (this.eat(17)) {
+            node.optional = true;
+          }
+          node.value = this.flowParseTypeInitialiser();
+        }
+        return this.finishNode(node, "ObjectTypeInternalSlot");
+      }
+      flowParseObjectTypeMethodish(node) {
+        node.params = [];
+        node.rest = null;
+        node.typeParameters = null;
+        node.this = null;
+        if (this.match(47)) {
+          node.typeParameters = this.flowParseTypeParameterDeclaration();
+        }
+        this.expect(10);
+        if (this.match(78)) {
+          node.this = this.flowParseFunctionTypeParam(true);
+          node.this.name = null;
+          if (!this.match(11)) {
+            this.expect(12);
+          }
+        }
+        while (!this.match(11) && !this.match(21)) {
+          node.params.push(this.flowParseFunctionTypeParam(false));
+          if (!this.match(11)) {
+            this.expect(12);
+          }
+        }
+        if (this.eat(21)) {
+          node.rest = this.flowParseFunctionTypeParam(false);
+        }
+        this.expect(11);
+        node.returnType = this.flowParseTypeInitialiser();
+        return this.finishNode(node, "FunctionTypeAnnotation");
+      }
+      flowParseObjectTypeCallProperty(node, isStatic) {
+        const valueNode = this.startNode();
+        node.static = isStatic;
+        node.value = this.flowParseObjectTypeMethodish(valueNode);
+        return this.finishNode(node, "ObjectTypeCallProperty");
+      }
+      flowParseObjectType({
+        allowStatic,
+        allowExact,
+        allowSpread,
+        allowProto,
+        allowInexact
+      }) {
+        const oldInType = this.state.inType;
+        this.state.inType = true;
+        const nodeStart = this.startNode();
+        nodeStart.callProperties = [];
+        nodeStart.properties = [];
+        nodeStart.indexers = [];
+        nodeStart.internalSlots = [];
+        let endDelim;
+        let exact;
+        let inexact = false;
+        if (allowExact && this.match(6)) {
+          this.expect(6);
+          endDelim = 9;
+          exact = true;
+        } else {
+          this.expect(5);
+          endDelim = 8;
+          exact = false;
+        }
+        nodeStart.exact = exact;
+        while (!this.match(endDelim)) {
+          let isStatic = false;
+          let protoStartLoc = null;
+          let inexactStartLoc = null;
+          const node = this.startNode();
+          if (allowProto && this.isContextual(119)) {
+            const lookahead = this.lookahead();
+            if (lookahead.type !== 14 && lookahead.type !== 17) {
+              this.next();
+              protoStartLoc = this.state.startLoc;
+              allowStatic = false;
+            }
+          }
+          if (allowStatic && this.isContextual(107)) {
+            const lookahead = this.lookahead();
+            if (lookahead.type !== 14 && lookahead.type !== 17) {
+              this.next();
+              isStatic = true;
+            }
+          }
+          const variance = this.flowParseVariance();
+          if (this.eat(0)) {
+            if (protoStartLoc != null) {
+              this.unexpected(protoStartLoc);
+            }
+            if (this.eat(0)) {
+              if (variance) {
+                this.unexpected(variance.loc.start);
+              }
+              nodeStart.internalSlots.push(this.flowParseObjectTypeInternalSlot(node, isStatic));
+            } else {
+              nodeStart.indexers.push(this.flowParseObjectTypeIndexer(node, isStatic, variance));
+            }
+          } else if (this.match(10) || this.match(47)) {
+            if (protoStartLoc != null) {
+              this.unexpected(protoStartLoc);
+            }
+            if (variance) {
+              this.unexpected(variance.loc.start);
+            }
+            nodeStart.callProperties.push(this.flowParseObjectTypeCallProperty(node, isStatic));
+          } else {
+            let kind = "init";
+            if (this.isContextual(100) || this.isContextual(105)) {
+              const lookahead = this.lookahead();
+              if (tokenIsLiteralPropertyName(lookahead.type)) {
+                kind = this.state.value;
+                this.next();
+              }
+            }
+            const propOrInexact = this.flowParseObjectTypeProperty(node, isStatic, protoStartLoc, variance, kind, allowSpread, allowInexact != null ? allowInexact : !exact);
+            if (propOrInexact === null) {
+              inexact = true;
+              inexactStartLoc = this.state.lastTokStartLoc;
+            } else {
+              nodeStart.properties.push(propOrInexact);
+            }
+          }
+          this.flowObjectTypeSemicolon();
+          if (inexactStartLoc && !this.match(8) && !this.match(9)) {
+            this.raise(FlowErrors.UnexpectedExplicitInexactInObject, inexactStartLoc);
+          }
+        }
+        this.expect(endDelim);
+        if (allowSpread) {
+          nodeStart.inexact = inexact;
+        }
+        const out2 = this.finishNode(nodeStart, "ObjectTypeAnnotation");
+        this.state.inType = oldInType;
+        return out2;
+      }
+      flowParseObjectTypeProperty(node, isStatic, protoStartLoc, variance, kind, allowSpread, allowInexact) {
+        if (this.eat(21)) {
+          const isInexactToken = this.match(12) || this.match(13) || this.match(8) || this.match(9);
+          if (isInexactToken) {
+            if (!allowSpread) {
+              this.raise(FlowErrors.InexactInsideNonObject, this.state.lastTokStartLoc);
+            } else if (!allowInexact) {
+              this.raise(FlowErrors.InexactInsideExact, this.state.lastTokStartLoc);
+            }
+            if (variance) {
+              this.raise(FlowErrors.InexactVariance, variance);
+            }
+            return null;
+          }
+          if (!allowSpread) {
+            this.raise(FlowErrors.UnexpectedSpreadType, this.state.lastTokStartLoc);
+          }
+          if (protoStartLoc != null) {
+            this.unexpected(protoStartLoc);
+          }
+          if (variance) {
+            this.raise(FlowErrors.SpreadVariance, variance);
+          }
+          node.argument = this.flowParseType();
+          return this.finishNode(node, "ObjectTypeSpreadProperty");
+        } else {
+          node.key = this.flowParseObjectPropertyKey();
+          node.static = isStatic;
+          node.proto = protoStartLoc != null;
+          node.kind = kind;
+          let optional = false;
+          if (this.match(47) || this.match(10)) {
+            node.method = true;
+            if (protoStartLoc != null) {
+              this.unexpected(protoStartLoc);
+            }
+            if (variance) {
+              this.unexpected(variance.loc.start);
+            }
+            node.value = this.flowParseObjectTypeMethodish(this.startNodeAt(node.loc.start));
+            if (kind === "get" || kind === "set") {
+              this.flowCheckGetterSetterParams(node);
+            }
+            if (!allowSpread && node.key.name === "constructor" && node.value.this) {
+              this.raise(FlowErrors.ThisParamBannedInConstructor, node.value.this);
+            }
+          } else {
+            if (kind !== "init") this.unexpected();
+            node.method = false;
+            if (this.eat(17)) {
+              optional = true;
+            }
+            node.value = this.flowParseTypeInitialiser();
+            node.variance = variance;
+          }
+          node.optional = optional;
+          return this.finishNode(node, "ObjectTypeProperty");
+        }
+      }
+      flowCheckGetterSetterParams(property) {
+        const paramCount = property.kind === "get" ? 0 : 1;
+        const length = property.value.params.length + (property.value.rest ? 1 : 0);
+        if (property.value.this) {
+          this.raise(property.kind === "get" ? FlowErrors.GetterMayNotHaveThisParam : FlowErrors.SetterMayNotHaveThisParam, property.value.this);
+        }
+        if (length !== paramCount) {
+          this.raise(property.kind === "get" ? Errors.BadGetterArity : Errors.BadSetterArity, property);
+        }
+        if (property.kind === "set" && property.value.rest) {
+          this.raise(Errors.BadSetterRestParameter, property);
+        }
+      }
+      flowObjectTypeSemicolon() {
+        if (!this.eat(13) && !this.eat(12) && !this.match(8) && !this.match(9)) {
+          this.unexpected();
+        }
+      }
+      flowParseQualifiedTypeIdentifier(startLoc, id2) {
+        startLoc != null ? startLoc : startLoc = this.state.startLoc;
+        let node = id2 || this.flowParseRestrictedIdentifier(true);
+        while (this.eat(16)) {
+          const node2 = this.startNodeAt(startLoc);
+          node2.qualification = node;
+          node2.id = this.flowParseRestrictedIdentifier(true);
+          node = this.finishNode(node2, "QualifiedTypeIdentifier");
+        }
+        return node;
+      }
+      flowParseGenericType(startLoc, id2) {
+        const node = this.startNodeAt(startLoc);
+        node.typeParameters = null;
+        node.id = this.flowParseQualifiedTypeIdentifier(startLoc, id2);
+        if (this.match(47)) {
+          node.typeParameters = this.flowParseTypeParameterInstantiation();
+        }
+        return this.finishNode(node, "GenericTypeAnnotation");
+      }
+      flowParseTypeofType() {
+        const node = this.startNode();
+        this.expect(87);
+        node.argument = this.flowParsePrimaryType();
+        return this.finishNode(node, "TypeofTypeAnnotation");
+      }
+      flowParseTupleType() {
+        const node = this.startNode();
+        node.types = [];
+        this.expect(0);
+        while (this.state.pos < this.length && !this.match(3)) {
+          node.types.push(this.flowParseType());
+          if (this.match(3)) break;
+          this.expect(12);
+        }
+        this.expect(3);
+        return this.finishNode(node, "TupleTypeAnnotation");
+      }
+      flowParseFunctionTypeParam(first) {
+        let name2 = null;
+        let optional = false;
+        let typeAnnotation = null;
+        const node = this.startNode();
+        const lh = this.lookahead();
+        const isThis = this.state.type === 78;
+        if (lh.type === 14 || lh.type === 17) {
+          if (isThis && !first) {
+            this.raise(FlowErrors.ThisParamMustBeFirst, node);
+          }
+          name2 = this.parseIdentifier(isThis);
+          if (this.eat(17)) {
+            optional = true;
+            if (isThis) {
+              this.raise(FlowErrors.ThisParamMayNotBeOptional, node);
+            }
+          }
+          typeAnnotation = this.flowParseTypeInitialiser();
+        } else {
+          typeAnnotation = this.flowParseType();
+        }
+        node.name = name2;
+        node.optional = optional;
+        node.typeAnnotation = typeAnnotation;
+        return this.finishNode(node, "FunctionTypeParam");
+      }
+      reinterpretTypeAsFunctionTypeParam(type) {
+        const node = this.startNodeAt(type.loc.start);
+        node.name = null;
+        node.optional = false;
+        node.typeAnnotation = type;
+        return this.finishNode(node, "FunctionTypeParam");
+      }
+      flowParseFunctionTypeParams(params = []) {
+        let rest = null;
+        let _this = null;
+        if (this.match(78)) {
+          _this = this.flowParseFunctionTypeParam(true);
+          _this.name = null;
+          if (!this.match(11)) {
+            this.expect(12);
+          }
+        }
+        while (!this.match(11) && !this.match(21)) {
+          params.push(this.flowParseFunctionTypeParam(false));
+          if (!this.match(11)) {
+            this.expect(12);
+          }
+        }
+        if (this.eat(21)) {
+          rest = this.flowParseFunctionTypeParam(false);
+        }
+        return {
+          params,
+          rest,
+          _this
+        };
+      }
+      flowIdentToTypeAnnotation(startLoc, node, id2) {
+        switch (id2.name) {
+          case "any":
+            return this.finishNode(node, "AnyTypeAnnotation");
+          case "bool":
+          case "boolean":
+            return this.finishNode(node, "BooleanTypeAnnotation");
+          case "mixed":
+            return this.finishNode(node, "MixedTypeAnnotation");
+          case "empty":
+            return this.finishNode(node, "EmptyTypeAnnotation");
+          case "number":
+            return this.finishNode(node, "NumberTypeAnnotation");
+          case "string":
+            return this.finishNode(node, "StringTypeAnnotation");
+          case "symbol":
+            return this.finishNode(node, "SymbolTypeAnnotation");
+          default:
+            this.checkNotUnderscore(id2.name);
+            return this.flowParseGenericType(startLoc, id2);
+        }
+      }
+      flowParsePrimaryType() {
+        const startLoc = this.state.startLoc;
+        const node = this.startNode();
+        let tmp;
+        let type;
+        let isGroupedType = false;
+        const oldNoAnonFunctionType = this.state.noAnonFunctionType;
+        switch (this.state.type) {
+          case 5:
+            return this.flowParseObjectType({
+              allowStatic: false,
+              allowExact: false,
+              allowSpread: true,
+              allowProto: false,
+              allowInexact: true
+            });
+          case 6:
+            return this.flowParseObjectType({
+              allowStatic: false,
+              allowExact: true,
+              allowSpread: true,
+              allowProto: false,
+              allowInexact: false
+            });
+          case 0:
+            this.state.noAnonFunctionType = false;
+            type = this.flowParseTupleType();
+            this.state.noAnonFunctionType = oldNoAnonFunctionType;
+            return type;
+          case 47: {
+            const node2 = this.startNode();
+            node2.typeParameters = this.flowParseTypeParameterDeclaration();
+            this.expect(10);
+            tmp = this.flowParseFunctionTypeParams();
+            node2.params = tmp.params;
+            node2.rest = tmp.rest;
+            node2.this = tmp._this;
+            this.expect(11);
+            this.expect(19);
+            node2.returnType = this.flowParseType();
+            return this.finishNode(node2, "FunctionTypeAnnotation");
+          }
+          case 10: {
+            const node2 = this.startNode();
+            this.next();
+            if (!this.match(11) && !this.match(21)) {
+              if (tokenIsIdentifier(this.state.type) || this.match(78)) {
+                const token = this.lookahead().type;
+                isGroupedType = token !== 17 && token !== 14;
+              } else {
+                isGroupedType = true;
+              }
+            }
+            if (isGroupedType) {
+              this.state.noAnonFunctionType = false;
+              type = this.flowParseType();
+              this.state.noAnonFunctionType = oldNoAnonFunctionType;
+              if (this.state.noAnonFunctionType || !(this.match(12) || this.match(11) && this.lookahead().type === 19)) {
+                this.expect(11);
+                return type;
+              } else {
+                this.eat(12);
+              }
+            }
+            if (type) {
+              tmp = this.flowParseFunctionTypeParams([this.reinterpretTypeAsFunctionTypeParam(type)]);
+            } else {
+              tmp = this.flowParseFunctionTypeParams();
+            }
+            node2.params = tmp.params;
+            node2.rest = tmp.rest;
+            node2.this = tmp._this;
+            this.expect(11);
+            this.expect(19);
+            node2.returnType = this.flowParseType();
+            node2.typeParameters = null;
+            return this.finishNode(node2, "FunctionTypeAnnotation");
+          }
+          case 135:
+            return this.parseLiteral(this.state.value, "StringLiteralTypeAnnotation");
+          case 85:
+          case 86:
+            node.value = this.match(85);
+            this.next();
+            return this.finishNode(node, "BooleanLiteralTypeAnnotation");
+          case 53:
+            if (this.state.value === "-") {
+              this.next();
+              if (this.match(136)) {
+                return this.parseLiteralAtNode(-this.state.value, "NumberLiteralTypeAnnotation", node);
+              }
+              if (this.match(137)) {
+                return this.parseLiteralAtNode(-this.state.value, "BigIntLiteralTypeAnnotation", node);
+              }
+              throw this.raise(FlowErrors.UnexpectedSubtractionOperand, this.state.startLoc);
+            }
+            throw this.unexpected();
+          case 136:
+            return this.parseLiteral(this.state.value, "NumberLiteralTypeAnnotation");
+          case 137:
+            return this.parseLiteral(this.state.value, "BigIntLiteralTypeAnnotation");
+          case 88:
+            this.next();
+            return this.finishNode(node, "VoidTypeAnnotation");
+          case 84:
+            this.next();
+            return this.finishNode(node, "NullLiteralTypeAnnotation");
+          case 78:
+            this.next();
+            return this.finishNode(node, "ThisTypeAnnotation");
+          case 55:
+            this.next();
+            return this.finishNode(node, "ExistsTypeAnnotation");
+          case 87:
+            return this.flowParseTypeofType();
+          default:
+            if (tokenIsKeyword(this.state.type)) {
+              const label2 = tokenLabelName(this.state.type);
+              this.next();
+              return super.createIdentifier(node, label2);
+            } else if (tokenIsIdentifier(this.state.type)) {
+              if (this.isContextual(130)) {
+                return this.flowParseInterfaceType();
+              }
+              return this.flowIdentToTypeAnnotation(startLoc, node, this.parseIdentifier());
+            }
+        }
+        throw this.unexpected();
+      }
+      flowParsePostfixType() {
+        const startLoc = this.state.startLoc;
+        let type = this.flowParsePrimaryType();
+        let seenOptionalIndexedAccess = false;
+        while ((this.match(0) || this.match(18)) && !this.canInsertSemicolon()) {
+          const node = this.startNodeAt(startLoc);
+          const optional = this.eat(18);
+          seenOptionalIndexedAccess = seenOptionalIndexedAccess || optional;
+          this.expect(0);
+          if (!optional && this.match(3)) {
+            node.elementType = type;
+            this.next();
+            type = this.finishNode(node, "ArrayTypeAnnotation");
+          } else {
+            node.objectType = type;
+            node.indexType = this.flowParseType();
+            this.expect(3);
+            if (seenOptionalIndexedAccess) {
+              node.optional = optional;
+              type = this.finishNode(node, "OptionalIndexedAccessType");
+            } else {
+              type = this.finishNode(node, "IndexedAccessType");
+            }
+          }
+        }
+        return type;
+      }
+      flowParsePrefixType() {
+        const node = this.startNode();
+        if (this.eat(17)) {
+          node.typeAnnotation = this.flowParsePrefixType();
+          return this.finishNode(node, "NullableTypeAnnotation");
+        } else {
+          return this.flowParsePostfixType();
+        }
+      }
+      flowParseAnonFunctionWithoutParens() {
+        const param = this.flowParsePrefixType();
+        if (!this.state.noAnonFunctionType && this.eat(19)) {
+          const node = this.startNodeAt(param.loc.start);
+          node.params = [this.reinterpretTypeAsFunctionTypeParam(param)];
+          node.rest = null;
+          node.this = null;
+          node.returnType = this.flowParseType();
+          node.typeParameters = null;
+          return this.finishNode(node, "FunctionTypeAnnotation");
+        }
+        return param;
+      }
+      flowParseIntersectionType() {
+        const node = this.startNode();
+        this.eat(45);
+        const type = this.flowParseAnonFunctionWithoutParens();
+        node.types = [type];
+        while (this.eat(45)) {
+          node.types.push(this.flowParseAnonFunctionWithoutParens());
+        }
+        return node.types.length === 1 ? type : this.finishNode(node, "IntersectionTypeAnnotation");
+      }
+      flowParseUnionType() {
+        const node = this.startNode();
+        this.eat(43);
+        const type = this.flowParseIntersectionType();
+        node.types = [type];
+        while (this.eat(43)) {
+          node.types.push(this.flowParseIntersectionType());
+        }
+        return node.types.length === 1 ? type : this.finishNode(node, "UnionTypeAnnotation");
+      }
+      flowParseType() {
+        const oldInType = this.state.inType;
+        this.state.inType = true;
+        const type = this.flowParseUnionType();
+        this.state.inType = oldInType;
+        return type;
+      }
+      flowParseTypeOrImplicitInstantiation() {
+        if (this.state.type === 133 && this.state.value === "_") {
+          const startLoc = this.state.startLoc;
+          const node = this.parseIdentifier();
+          return this.flowParseGenericType(startLoc, node);
+        } else {
+          return this.flowParseType();
+        }
+      }
+      flowParseTypeAnnotation() {
+        const node = this.startNode();
+        node.typeAnnotation = this.flowParseTypeInitialiser();
+        return this.finishNode(node, "TypeAnnotation");
+      }
+      flowParseTypeAnnotatableIdentifier() {
+        const node = this.startNode();
+        const name2 = this.parseIdentifierName();
+        if (this.match(14)) {
+          node.typeAnnotation = this.flowParseTypeAnnotation();
+        }
+        return this.createIdentifier(node, name2);
+      }
+      typeCastToParameter(node) {
+        node.expression.typeAnnotation = node.typeAnnotation;
+        this.resetEndLocation(node.expression, node.typeAnnotation.loc.end);
+        return node.expression;
+      }
+      flowParseVariance() {
+        let variance = null;
+        if (this.match(53)) {
+          variance = this.startNode();
+          if (this.state.value === "+") {
+            variance.kind = "plus";
+          } else {
+            variance.kind = "minus";
+          }
+          this.next();
+          return this.finishNode(variance, "Variance");
+        }
+        return variance;
+      }
+      parseFunctionBody(node, allowExpressionBody, isMethod = false) {
+        if (allowExpressionBody) {
+          this.forwardNoArrowParamsConversionAt(node, () => super.parseFunctionBody(node, true, isMethod));
+          return;
+        }
+        super.parseFunctionBody(node, false, isMethod);
+      }
+      parseFunctionBodyAndFinish(node, type, isMethod = false) {
+        if (this.match(14)) {
+          const typeNode = this.startNode();
+          [typeNode.typeAnnotation, node.predicate] = this.flowParseTypeAndPredicateInitialiser();
+          node.returnType = typeNode.typeAnnotation ? this.finishNode(typeNode, "TypeAnnotation") : null;
+        }
+        return super.parseFunctionBodyAndFinish(node, type, isMethod);
+      }
+      parseStatementLike(flags) {
+        if (this.state.strict && this.isContextual(130)) {
+          const lookahead = this.lookahead();
+          if (tokenIsKeywordOrIdentifier(lookahead.type)) {
+            const node = this.startNode();
+            this.next();
+            return this.flowParseInterface(node);
+          }
+        } else if (this.isContextual(127)) {
+          const node = this.startNode();
+          this.next();
+          return this.flowParseEnumDeclaration(node);
+        }
+        const stmt = super.parseStatementLike(flags);
+        if (this.flowPragma === void 0 && !this.isValidDirective(stmt)) {
+          this.flowPragma = null;
+        }
+        return stmt;
+      }
+      parseExpressionStatement(node, expr, decorators, flags) {
+        if (expr.type === "Identifier") {
+          if (expr.name === "declare") {
+            if (this.match(80) || tokenIsIdentifier(this.state.type) || this.match(68) || this.match(74) || this.match(82)) {
+              return this.flowParseDeclare(node);
+            }
+          } else if (tokenIsIdentifier(this.state.type)) {
+            if (expr.name === "interface") {
+              return this.flowParseInterface(node);
+            } else if (expr.name === "type") {
+              return this.flowParseTypeAlias(node);
+            } else if (expr.name === "opaque") {
+              return this.flowParseOpaqueType(node, false);
+            }
+          }
+        }
+        return super.parseExpressionStatement(node, expr, decorators, flags);
+      }
+      shouldParseExportDeclaration() {
+        const {
+          type
+        } = this.state;
+        if (type === 127 || tokenIsFlowInterfaceOrTypeOrOpaque(type)) {
+          return !this.state.containsEsc;
+        }
+        return super.shouldParseExportDeclaration();
+      }
+      isExportDefaultSpecifier() {
+        const {
+          type
+        } = this.state;
+        if (type === 127 || tokenIsFlowInterfaceOrTypeOrOpaque(type)) {
+          return this.state.containsEsc;
+        }
+        return super.isExportDefaultSpecifier();
+      }
+      parseExportDefaultExpression() {
+        if (this.isContextual(127)) {
+          const node = this.startNode();
+          this.next();
+          return this.flowParseEnumDeclaration(node);
+        }
+        return super.parseExportDefaultExpression();
+      }
+      parseConditional(expr, startLoc, refExpressionErrors) {
+        if (!this.match(17)) return expr;
+        if (this.state.maybeInArrowParameters) {
+          const nextCh = this.lookaheadCharCode();
+          if (nextCh === 44 || nextCh === 61 || nextCh === 58 || nextCh === 41) {
+            this.setOptionalParametersError(refExpressionErrors);
+            return expr;
+          }
+        }
+        this.expect(17);
+        const state = this.state.clone();
+        const node = this.startNodeAt(startLoc);
+        let {
+          consequent,
+          failed
+        } = this.tryParseConditionalConsequent();
+        let [valid, invalid] = this.getArrowLikeExpressions(consequent);
+        if (failed || invalid.length > 0) {
+          if (invalid.length > 0) {
+            this.state = state;
+            for (let i = 0; i < invalid.length; i++) {
+              this.noArrowAt.add(this.offsetToSourcePos(invalid[i].start));
+            }
+            ({
+              consequent,
+              failed
+            } = this.tryParseConditionalConsequent());
+            [valid, invalid] = this.getArrowLikeExpressions(consequent);
+          }
+          if (failed && valid.length > 1) {
+            this.raise(FlowErrors.AmbiguousConditionalArrow, state.startLoc);
+          }
+          if (failed && valid.length === 1) {
+            this.state = state;
+            this.noArrowAt.add(this.offsetToSourcePos(valid[0].start));
+            ({
+              consequent,
+              failed
+            } = this.tryParseConditionalConsequent());
+          }
+        }
+        this.getArrowLikeExpressions(consequent, true);
+        this.expect(14);
+        node.test = expr;
+        node.consequent = consequent;
+        node.alternate = this.forwardNoArrowParamsConversionAt(node, () => this.parseMaybeAssign(void 0, void 0));
+        return this.finishNode(node, "ConditionalExpression");
+      }
+      tryParseConditionalConsequent() {
+        this.state.noArrowParamsConversionAt.push(this.state.start);
+        const consequent = this.parseMaybeAssignAllowIn();
+        const failed = !this.match(14);
+        this.state.noArrowParamsConversionAt.pop();
+        return {
+          consequent,
+          failed
+        };
+      }
+      getArrowLikeExpressions(node, disallowInvalid) {
+        const stack = [node];
+        const arrows = [];
+        while (stack.length !== 0) {
+          const node2 = stack.pop();
+          if (node2.type === "ArrowFunctionExpression") {
+            if (node2.typeParameters || !node2.returnType) {
+              this.finishArrowValidation(node2);
+            } else {
+              arrows.push(node2);
+            }
+            if (node2.body.type !== "BlockStatement") {
+              stack.push(node2.body);
+            }
+          } else if (node2.type === "ConditionalExpression") {
+            stack.push(node2.consequent);
+            stack.push(node2.alternate);
+          }
+        }
+        if (disallowInvalid) {
+          arrows.forEach((node2) => this.finishArrowValidation(node2));
+          return [arrows, []];
+        }
+        return partition(arrows, (node2) => node2.params.every((param) => this.isAssignable(param, true)));
+      }
+      finishArrowValidation(node) {
+        var _node$extra;
+        this.toAssignableList(node.params, (_node$extra = node.extra) == null ? void 0 : _node$extra.trailingCommaLoc, false);
+        this.scope.enter(514 | 4);
+        super.checkParams(node, false, true);
+        this.scope.exit();
+      }
+      forwardNoArrowParamsConversionAt(node, parse2) {
+        let result3;
+        if (this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node.start))) {
+          this.state.noArrowParamsConversionAt.push(this.state.start);
+          result3 = parse2();
+          this.state.noArrowParamsConversionAt.pop();
+        } else {
+          result3 = parse2();
+        }
+        return result3;
+      }
+      parseParenItem(node, startLoc) {
+        const newNode = super.parseParenItem(node, startLoc);
+        if (this.eat(17)) {
+          newNode.optional = true;
+          this.resetEndLocation(node);
+        }
+        if (this.match(14)) {
+          const typeCastNode = this.startNodeAt(startLoc);
+          typeCastNode.expression = newNode;
+          typeCastNode.typeAnnotation = this.flowParseTypeAnnotation();
+          return this.finishNode(typeCastNode, "TypeCastExpression");
+        }
+        return newNode;
+      }
+      assertModuleNodeAllowed(node) {
+        if (node.type === "ImportDeclaration" && (node.importKind === "type" || node.importKind === "typeof") || node.type === "ExportNamedDeclaration" && node.exportKind === "type" || node.type === "ExportAllDeclaration" && node.exportKind === "type") {
+          return;
+        }
+        super.assertModuleNodeAllowed(node);
+      }
+      parseExportDeclaration(node) {
+        if (this.isContextual(131)) {
+          node.exportKind = "type";
+          const declarationNode = this.startNode();
+          this.next();
+          if (this.match(5)) {
+            node.specifiers = this.parseExportSpecifiers(true);
+            super.parseExportFrom(node);
+            return null;
+          } else {
+            return this.flowParseTypeAlias(declarationNode);
+          }
+        } else if (this.isContextual(132)) {
+          node.exportKind = "type";
+          const declarationNode = this.startNode();
+          this.next();
+          return this.flowParseOpaqueType(declarationNode, false);
+        } else if (this.isContextual(130)) {
+          node.exportKind = "type";
+          const declarationNode = this.startNode();
+          this.next();
+          return this.flowParseInterface(declarationNode);
+        } else if (this.isContextual(127)) {
+          node.exportKind = "value";
+          const declarationNode = this.startNode();
+          this.next();
+          return this.flowParseEnumDeclaration(declarationNode);
+        } else {
+          return super.parseExportDeclaration(node);
+        }
+      }
+      eatExportStar(node) {
+        if (super.eatExportStar(node)) return true;
+        if (this.isContextual(131) && this.lookahead().type === 55) {
+          node.exportKind = "type";
+          this.next();
+          this.next();
+          return true;
+        }
+        return false;
+      }
+      maybeParseExportNamespaceSpecifier(node) {
+        const {
+          startLoc
+        } = this.state;
+        const hasNamespace = super.maybeParseExportNamespaceSpecifier(node);
+        if (hasNamespace && node.exportKind === "type") {
+          this.unexpected(startLoc);
+        }
+        return hasNamespace;
+      }
+      parseClassId(node, isStatement, optionalId) {
+        super.parseClassId(node, isStatement, optionalId);
+        if (this.match(47)) {
+          node.typeParameters = this.flowParseTypeParameterDeclaration();
+        }
+      }
+      parseClassMember(classBody, member, state) {
+        const {
+          startLoc
+        } = this.state;
+        if (this.isContextual(126)) {
+          if (super.parseClassMemberFromModifier(classBody, member)) {
+            return;
+          }
+          member.declare = true;
+        }
+        super.parseClassMember(classBody, member, state);
+        if (member.declare) {
+          if (member.type !== "ClassProperty" && member.type !== "ClassPrivateProperty" && member.type !== "PropertyDefinition") {
+            this.raise(FlowErrors.DeclareClassElement, startLoc);
+          } else if (member.value) {
+            this.raise(FlowErrors.DeclareClassFieldInitializer, member.value);
+          }
+        }
+      }
+      isIterator(word) {
+        return word === "iterator" || word === "asyncIterator";
+      }
+      readIterator() {
+        const word = super.readWord1();
+        const fullWord = "@@" + word;
+        if (!this.isIterator(word) || !this.state.inType) {
+          this.raise(Errors.InvalidIdentifier, this.state.curPosition(), {
+            identifierName: fullWord
+          });
+        }
+        this.finishToken(133, fullWord);
+      }
+      getTokenFromCode(code19) {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (code19 === 123 && next === 124) {
+          this.finishOp(6, 2);
+        } else if (this.state.inType && (code19 === 62 || code19 === 60)) {
+          this.finishOp(code19 === 62 ? 48 : 47, 1);
+        } else if (this.state.inType && code19 === 63) {
+          if (next === 46) {
+            this.finishOp(18, 2);
+          } else {
+            this.finishOp(17, 1);
+          }
+        } else if (isIteratorStart(code19, next, this.input.charCodeAt(this.state.pos + 2))) {
+          this.state.pos += 2;
+          this.readIterator();
+        } else {
+          super.getTokenFromCode(code19);
+        }
+      }
+      isAssignable(node, isBinding) {
+        if (node.type === "TypeCastExpression") {
+          return this.isAssignable(node.expression, isBinding);
+        } else {
+          return super.isAssignable(node, isBinding);
+        }
+      }
+      toAssignable(node, isLHS = false) {
+        if (!isLHS && node.type === "AssignmentExpression" && node.left.type === "TypeCastExpression") {
+          node.left = this.typeCastToParameter(node.left);
+        }
+        super.toAssignable(node, isLHS);
+      }
+      toAssignableList(exprList, trailingCommaLoc, isLHS) {
+        for (let i = 0; i < exprList.length; i++) {
+          const expr = exprList[i];
+          if ((expr == null ? void 0 : expr.type) === "TypeCastExpression") {
+            exprList[i] = this.typeCastToParameter(expr);
+          }
+        }
+        super.toAssignableList(exprList, trailingCommaLoc, isLHS);
+      }
+      toReferencedList(exprList, isParenthesizedExpr) {
+        for (let i = 0; i < exprList.length; i++) {
+          var _expr$extra;
+          const expr = exprList[i];
+          if (expr && expr.type === "TypeCastExpression" && !((_expr$extra = expr.extra) != null && _expr$extra.parenthesized) && (exprList.length > 1 || !isParenthesizedExpr)) {
+            this.raise(FlowErrors.TypeCastInPattern, expr.typeAnnotation);
+          }
+        }
+        return exprList;
+      }
+      parseArrayLike(close, isTuple, refExpressionErrors) {
+        const node = super.parseArrayLike(close, isTuple, refExpressionErrors);
+        if (refExpressionErrors != null && !this.state.maybeInArrowParameters) {
+          this.toReferencedList(node.elements);
+        }
+        return node;
+      }
+      isValidLVal(type, disallowCallExpression, isParenthesized, binding) {
+        return type === "TypeCastExpression" || super.isValidLVal(type, disallowCallExpression, isParenthesized, binding);
+      }
+      parseClassProperty(node) {
+        if (this.match(14)) {
+          node.typeAnnotation = this.flowParseTypeAnnotation();
+        }
+        return super.parseClassProperty(node);
+      }
+      parseClassPrivateProperty(node) {
+        if (this.match(14)) {
+          node.typeAnnotation = this.flowParseTypeAnnotation();
+        }
+        return super.parseClassPrivateProperty(node);
+      }
+      isClassMethod() {
+        return this.match(47) || super.isClassMethod();
+      }
+      isClassProperty() {
+        return this.match(14) || super.isClassProperty();
+      }
+      isNonstaticConstructor(method) {
+        return !this.match(14) && super.isNonstaticConstructor(method);
+      }
+      pushClassMethod(classBody, method, isGenerator, isAsync, isConstructor, allowsDirectSuper) {
+        if (method.variance) {
+          this.unexpected(method.variance.loc.start);
+        }
+        delete method.variance;
+        if (this.match(47)) {
+          method.typeParameters = this.flowParseTypeParameterDeclaration();
+        }
+        super.pushClassMethod(classBody, method, isGenerator, isAsync, isConstructor, allowsDirectSuper);
+        if (method.params && isConstructor) {
+          const params = method.params;
+          if (params.length > 0 && this.isThisParam(params[0])) {
+            this.raise(FlowErrors.ThisParamBannedInConstructor, method);
+          }
+        } else if (method.type === "MethodDefinition" && isConstructor && method.value.params) {
+          const params = method.value.params;
+          if (params.length > 0 && this.isThisParam(params[0])) {
+            this.raise(FlowErrors.ThisParamBannedInConstructor, method);
+          }
+        }
+      }
+      pushClassPrivateMethod(classBody, method, isGenerator, isAsync) {
+        if (method.variance) {
+          this.unexpected(method.variance.loc.start);
+        }
+        delete method.variance;
+        if (this.match(47)) {
+          method.typeParameters = this.flowParseTypeParameterDeclaration();
+        }
+        super.pushClassPrivateMethod(classBody, method, isGenerator, isAsync);
+      }
+      parseClassSuper(node) {
+        super.parseClassSuper(node);
+        if (node.superClass && (this.match(47) || this.match(51))) {
+          node.superTypeParameters = this.flowParseTypeParameterInstantiationInExpression();
+        }
+        if (this.isContextual(114)) {
+          this.next();
+          const implemented = node.implements = [];
+          do {
+            const node2 = this.startNode();
+            node2.id = this.flowParseRestrictedIdentifier(true);
+            if (this.match(47)) {
+              node2.typeParameters = this.flowParseTypeParameterInstantiation();
+            } else {
+              node2.typeParameters = null;
+            }
+            implemented.push(this.finishNode(node2, "ClassImplements"));
+          } while (this.eat(12));
+        }
+      }
+      checkGetterSetterParams(method) {
+        super.checkGetterSetterParams(method);
+        const params = this.getObjectOrClassMethodParams(method);
+        if (params.length > 0) {
+          const param = params[0];
+          if (this.isThisParam(param) && method.kind === "get") {
+            this.raise(FlowErrors.GetterMayNotHaveThisParam, param);
+          } else if (this.isThisParam(param)) {
+            this.raise(FlowErrors.SetterMayNotHaveThisParam, param);
+          }
+        }
+      }
+      parsePropertyNamePrefixOperator(node) {
+        node.variance = this.flowParseVariance();
+      }
+      parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors) {
+        if (prop.variance) {
+          this.unexpected(prop.variance.loc.start);
+        }
+        delete prop.variance;
+        let typeParameters;
+        if (this.match(47) && !isAccessor) {
+          typeParameters = this.flowParseTypeParameterDeclaration();
+          if (!this.match(10)) this.unexpected();
+        }
+        const result3 = super.parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors);
+        if (typeParameters) {
+          (result3.value || result3).typeParameters = typeParameters;
+        }
+        return result3;
+      }
+      parseFunctionParamType(param) {
+        if (this.eat(17)) {
+          if (param.type !== "Identifier") {
+            this.raise(FlowErrors.PatternIsOptional, param);
+          }
+          if (this.isThisParam(param)) {
+            this.raise(FlowErrors.ThisParamMayNotBeOptional, param);
+          }
+          param.optional = true;
+        }
+        if (this.match(14)) {
+          param.typeAnnotation = this.flowParseTypeAnnotation();
+        } else if (this.isThisParam(param)) {
+          this.raise(FlowErrors.ThisParamAnnotationRequired, param);
+        }
+        if (this.match(29) && this.isThisParam(param)) {
+          this.raise(FlowErrors.ThisParamNoDefault, param);
+        }
+        this.resetEndLocation(param);
+        return param;
+      }
+      parseMaybeDefault(startLoc, left) {
+        const node = super.parseMaybeDefault(startLoc, left);
+        if (node.type === "AssignmentPattern" && node.typeAnnotation && node.right.start < node.typeAnnotation.start) {
+          this.raise(FlowErrors.TypeBeforeInitializer, node.typeAnnotation);
+        }
+        return node;
+      }
+      checkImportReflection(node) {
+        super.checkImportReflection(node);
+        if (node.module && node.importKind !== "value") {
+          this.raise(FlowErrors.ImportReflectionHasImportType, node.specifiers[0].loc.start);
+        }
+      }
+      parseImportSpecifierLocal(node, specifier, type) {
+        specifier.local = hasTypeImportKind(node) ? this.flowParseRestrictedIdentifier(true, true) : this.parseIdentifier();
+        node.specifiers.push(this.finishImportSpecifier(specifier, type));
+      }
+      isPotentialImportPhase(isExport) {
+        if (super.isPotentialImportPhase(isExport)) return true;
+        if (this.isContextual(131)) {
+          if (!isExport) return true;
+          const ch = this.lookaheadCharCode();
+          return ch === 123 || ch === 42;
+        }
+        return !isExport && this.isContextual(87);
+      }
+      applyImportPhase(node, isExport, phase, loc) {
+        super.applyImportPhase(node, isExport, phase, loc);
+        if (isExport) {
+          if (!phase && this.match(65)) {
+            return;
+          }
+          node.exportKind = phase === "type" ? phase : "value";
+        } else {
+          if (phase === "type" && this.match(55)) this.unexpected();
+          node.importKind = phase === "type" || phase === "typeof" ? phase : "value";
+        }
+      }
+      parseImportSpecifier(specifier, importedIsString, isInTypeOnlyImport, isMaybeTypeOnly, bindingType) {
+        const firstIdent = specifier.imported;
+        let specifierTypeKind = null;
+        if (firstIdent.type === "Identifier") {
+          if (firstIdent.name === "type") {
+            specifierTypeKind = "type";
+          } else if (firstIdent.name === "typeof") {
+            specifierTypeKind = "typeof";
+          }
+        }
+        let isBinding = false;
+        if (this.isContextual(94) && !this.isLookaheadContextual("as")) {
+          const as_ident = this.parseIdentifier(true);
+          if (specifierTypeKind !== null && !tokenIsKeywordOrIdentifier(this.state.type)) {
+            specifier.imported = as_ident;
+            specifier.importKind = specifierTypeKind;
+            specifier.local = this.cloneIdentifier(as_ident);
+          } else {
+            specifier.imported = firstIdent;
+            specifier.importKind = null;
+            specifier.local = this.parseIdentifier();
+          }
+        } else {
+          if (specifierTypeKind !== null && tokenIsKeywordOrIdentifier(this.state.type)) {
+            specifier.imported = this.parseIdentifier(true);
+            specifier.importKind = specifierTypeKind;
+          } else {
+            if (importedIsString) {
+              throw this.raise(Errors.ImportBindingIsString, specifier, {
+                importName: firstIdent.value
+              });
+            }
+            specifier.imported = firstIdent;
+            specifier.importKind = null;
+          }
+          if (this.eatContextual(94)) {
+            specifier.local = this.parseIdentifier();
+          } else {
+            isBinding = true;
+            specifier.local = this.cloneIdentifier(specifier.imported);
+          }
+        }
+        const specifierIsTypeImport = hasTypeImportKind(specifier);
+        if (isInTypeOnlyImport && specifierIsTypeImport) {
+          this.raise(FlowErrors.ImportTypeShorthandOnlyInPureImport, specifier);
+        }
+        if (isInTypeOnlyImport || specifierIsTypeImport) {
+          this.checkReservedType(specifier.local.name, specifier.local.loc.start, true);
+        }
+        if (isBinding && !isInTypeOnlyImport && !specifierIsTypeImport) {
+          this.checkReservedWord(specifier.local.name, specifier.loc.start, true, true);
+        }
+        return this.finishImportSpecifier(specifier, "ImportSpecifier");
+      }
+      parseBindingAtom() {
+        switch (this.state.type) {
+          case 78:
+            return this.parseIdentifier(true);
+          default:
+            return super.parseBindingAtom();
+        }
+      }
+      parseFunctionParams(node, isConstructor) {
+        const kind = node.kind;
+        if (kind !== "get" && kind !== "set" && this.match(47)) {
+          node.typeParameters = this.flowParseTypeParameterDeclaration();
+        }
+        super.parseFunctionParams(node, isConstructor);
+      }
+      parseVarId(decl, kind) {
+        super.parseVarId(decl, kind);
+        if (this.match(14)) {
+          decl.id.typeAnnotation = this.flowParseTypeAnnotation();
+          this.resetEndLocation(decl.id);
+        }
+      }
+      parseAsyncArrowFromCallExpression(node, call2) {
+        if (this.match(14)) {
+          const oldNoAnonFunctionType = this.state.noAnonFunctionType;
+          this.state.noAnonFunctionType = true;
+          node.returnType = this.flowParseTypeAnnotation();
+          this.state.noAnonFunctionType = oldNoAnonFunctionType;
+        }
+        return super.parseAsyncArrowFromCallExpression(node, call2);
+      }
+      parseAsyncArrowHead(startLoc) {
+        return this.match(14) ? this.startNodeAt(startLoc) : super.parseAsyncArrowHead(startLoc);
+      }
+      parseMaybeAssign(refExpressionErrors, afterLeftParse) {
+        var _jsx;
+        let state = null;
+        let jsx2;
+        if (this.hasPlugin("jsx") && (this.match(144) || this.match(47))) {
+          state = this.state.clone();
+          jsx2 = this.tryParse(() => super.parseMaybeAssign(refExpressionErrors, afterLeftParse), state);
+          if (!jsx2.error) return jsx2.node;
+          const {
+            context
+          } = this.state;
+          const currentContext = context[context.length - 1];
+          if (currentContext === types.j_oTag || currentContext === types.j_expr) {
+            context.pop();
+          }
+        }
+        if ((_jsx = jsx2) != null && _jsx.error || this.match(47)) {
+          var _jsx2, _jsx3;
+          state = state || this.state.clone();
+          let typeParameters;
+          const arrow = this.tryParse((abort) => {
+            var _arrowExpression$extr;
+            typeParameters = this.flowParseTypeParameterDeclaration();
+            const arrowExpression2 = this.forwardNoArrowParamsConversionAt(typeParameters, () => {
+              const result3 = super.parseMaybeAssign(refExpressionErrors, afterLeftParse);
+              this.resetStartLocationFromNode(result3, typeParameters);
+              return result3;
+            });
+            if ((_arrowExpression$extr = arrowExpression2.extra) != null && _arrowExpression$extr.parenthesized) abort();
+            const expr = this.maybeUnwrapTypeCastExpression(arrowExpression2);
+            if (expr.type !== "ArrowFunctionExpression") abort();
+            expr.typeParameters = typeParameters;
+            this.resetStartLocationFromNode(expr, typeParameters);
+            return arrowExpression2;
+          }, state);
+          let arrowExpression = null;
+          if (arrow.node && this.maybeUnwrapTypeCastExpression(arrow.node).type === "ArrowFunctionExpression") {
+            if (!arrow.error && !arrow.aborted) {
+              if (arrow.node.async) {
+                this.raise(FlowErrors.UnexpectedTypeParameterBeforeAsyncArrowFunction, typeParameters);
+              }
+              return arrow.node;
+            }
+            arrowExpression = arrow.node;
+          }
+          if ((_jsx2 = jsx2) != null && _jsx2.node) {
+            this.state = jsx2.failState;
+            return jsx2.node;
+          }
+          if (arrowExpression) {
+            this.state = arrow.failState;
+            return arrowExpression;
+          }
+          if ((_jsx3 = jsx2) != null && _jsx3.thrown) throw jsx2.error;
+          if (arrow.thrown) throw arrow.error;
+          throw this.raise(FlowErrors.UnexpectedTokenAfterTypeParameter, typeParameters);
+        }
+        return super.parseMaybeAssign(refExpressionErrors, afterLeftParse);
+      }
+      parseArrow(node) {
+        if (this.match(14)) {
+          const result3 = this.tryParse(() => {
+            const oldNoAnonFunctionType = this.state.noAnonFunctionType;
+            this.state.noAnonFunctionType = true;
+            const typeNode = this.startNode();
+            [typeNode.typeAnnotation, node.predicate] = this.flowParseTypeAndPredicateInitialiser();
+            this.state.noAnonFunctionType = oldNoAnonFunctionType;
+            if (this.canInsertSemicolon()) this.unexpected();
+            if (!this.match(19)) this.unexpected();
+            return typeNode;
+          });
+          if (result3.thrown) return null;
+          if (result3.error) this.state = result3.failState;
+          node.returnType = result3.node.typeAnnotation ? this.finishNode(result3.node, "TypeAnnotation") : null;
+        }
+        return super.parseArrow(node);
+      }
+      shouldParseArrow(params) {
+        return this.match(14) || super.shouldParseArrow(params);
+      }
+      setArrowFunctionParameters(node, params) {
+        if (this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node.start))) {
+          node.params = params;
+        } else {
+          super.setArrowFunctionParameters(node, params);
+        }
+      }
+      checkParams(node, allowDuplicates, isArrowFunction, strictModeChanged = true) {
+        if (isArrowFunction && this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node.start))) {
+          return;
+        }
+        for (let i = 0; i < node.params.length; i++) {
+          if (this.isThisParam(node.params[i]) && i > 0) {
+            this.raise(FlowErrors.ThisParamMustBeFirst, node.params[i]);
+          }
+        }
+        super.checkParams(node, allowDuplicates, isArrowFunction, strictModeChanged);
+      }
+      parseParenAndDistinguishExpression(canBeArrow) {
+        return super.parseParenAndDistinguishExpression(canBeArrow && !this.noArrowAt.has(this.state.start));
+      }
+      parseSubscripts(base, startLoc, noCalls) {
+        if (base.type === "Identifier" && base.name === "async" && this.noArrowAt.has(this.offsetToSourcePos(startLoc.index))) {
+          this.next();
+          const node = this.startNodeAt(startLoc);
+          node.callee = base;
+          node.arguments = super.parseCallExpressionArguments();
+          base = this.finishNode(node, "CallExpression");
+        } else if (this.match(47) && this.atPossibleAsyncArrow(base)) {
+          const state = this.state.clone();
+          const arrow = this.tryParse((abort) => this.parseAsyncArrowWithTypeParameters(startLoc) || abort(), state);
+          if (!arrow.error && !arrow.aborted) return arrow.node;
+          const result3 = this.tryParse(() => super.parseSubscripts(base, startLoc, noCalls), state);
+          if (result3.node && !result3.error) return result3.node;
+          if (arrow.node) {
+            this.state = arrow.failState;
+            return arrow.node;
+          }
+          if (result3.node) {
+            this.state = result3.failState;
+            return result3.node;
+          }
+          throw arrow.error || result3.error;
+        }
+        return super.parseSubscripts(base, startLoc, noCalls);
+      }
+      parseSubscript(base, startLoc, noCalls, subscriptState) {
+        if (this.match(18) && this.isLookaheadToken_lt()) {
+          subscriptState.optionalChainMember = true;
+          if (noCalls) {
+            subscriptState.stop = true;
+            return base;
+          }
+          this.next();
+          const node = this.startNodeAt(startLoc);
+          node.callee = base;
+          node.typeArguments = this.flowParseTypeParameterInstantiationInExpression();
+          this.expect(10);
+          node.arguments = this.parseCallExpressionArguments();
+          node.optional = true;
+          return this.finishCallExpression(node, true);
+        } else if (!noCalls && this.shouldParseTypes() && (this.match(47) || this.match(51))) {
+          const node = this.startNodeAt(startLoc);
+          node.callee = base;
+          const result3 = this.tryParse(() => {
+            node.typeArguments = this.flowParseTypeParameterInstantiationCallOrNew();
+            this.expect(10);
+            node.arguments = super.parseCallExpressionArguments();
+            if (subscriptState.optionalChainMember) {
+              node.optional = false;
+            }
+            return this.finishCallExpression(node, subscriptState.optionalChainMember);
+          });
+          if (result3.node) {
+            if (result3.error) this.state = result3.failState;
+            return result3.node;
+          }
+        }
+        return super.parseSubscript(base, startLoc, noCalls, subscriptState);
+      }
+      parseNewCallee(node) {
+        super.parseNewCallee(node);
+        let targs = null;
+        if (this.shouldParseTypes() && this.match(47)) {
+          targs = this.tryParse(() => this.flowParseTypeParameterInstantiationCallOrNew()).node;
+        }
+        node.typeArguments = targs;
+      }
+      parseAsyncArrowWithTypeParameters(startLoc) {
+        const node = this.startNodeAt(startLoc);
+        this.parseFunctionParams(node, false);
+        if (!this.parseArrow(node)) return;
+        return super.parseArrowExpression(node, void 0, true);
+      }
+      readToken_mult_modulo(code19) {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (code19 === 42 && next === 47 && this.state.hasFlowComment) {
+          this.state.hasFlowComment = false;
+          this.state.pos += 2;
+          this.nextToken();
+          return;
+        }
+        super.readToken_mult_modulo(code19);
+      }
+      readToken_pipe_amp(code19) {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (code19 === 124 && next === 125) {
+          this.finishOp(9, 2);
+          return;
+        }
+        super.readToken_pipe_amp(code19);
+      }
+      parseTopLevel(file, program) {
+        const fileNode = super.parseTopLevel(file, program);
+        if (this.state.hasFlowComment) {
+          this.raise(FlowErrors.UnterminatedFlowComment, this.state.curPosition());
+        }
+        return fileNode;
+      }
+      skipBlockComment() {
+        if (this.hasPlugin("flowComments") && this.skipFlowComment()) {
+          if (this.state.hasFlowComment) {
+            throw this.raise(FlowErrors.NestedFlowComment, this.state.startLoc);
+          }
+          this.hasFlowCommentCompletion();
+          const commentSkip = this.skipFlowComment();
+          if (commentSkip) {
+            this.state.pos += commentSkip;
+            this.state.hasFlowComment = true;
+          }
+          return;
+        }
+        return super.skipBlockComment(this.state.hasFlowComment ? "*-/" : "*/");
+      }
+      skipFlowComment() {
+        const {
+          pos
+        } = this.state;
+        let shiftToFirstNonWhiteSpace = 2;
+        while ([32, 9].includes(this.input.charCodeAt(pos + shiftToFirstNonWhiteSpace))) {
+          shiftToFirstNonWhiteSpace++;
+        }
+        const ch2 = this.input.charCodeAt(shiftToFirstNonWhiteSpace + pos);
+        const ch3 = this.input.charCodeAt(shiftToFirstNonWhiteSpace + pos + 1);
+        if (ch2 === 58 && ch3 === 58) {
+          return shiftToFirstNonWhiteSpace + 2;
+        }
+        if (this.input.slice(shiftToFirstNonWhiteSpace + pos, shiftToFirstNonWhiteSpace + pos + 12) === "flow-include") {
+          return shiftToFirstNonWhiteSpace + 12;
+        }
+        if (ch2 === 58 && ch3 !== 58) {
+          return shiftToFirstNonWhiteSpace;
+        }
+        return false;
+      }
+      hasFlowCommentCompletion() {
+        const end = this.input.indexOf("*/", this.state.pos);
+        if (end === -1) {
+          throw this.raise(Errors.UnterminatedComment, this.state.curPosition());
+        }
+      }
+      flowEnumErrorBooleanMemberNotInitialized(loc, {
+        enumName,
+        memberName
+      }) {
+        this.raise(FlowErrors.EnumBooleanMemberNotInitialized, loc, {
+          memberName,
+          enumName
+        });
+      }
+      flowEnumErrorInvalidMemberInitializer(loc, enumContext) {
+        return this.raise(!enumContext.explicitType ? FlowErrors.EnumInvalidMemberInitializerUnknownType : enumContext.explicitType === "symbol" ? FlowErrors.EnumInvalidMemberInitializerSymbolType : FlowErrors.EnumInvalidMemberInitializerPrimaryType, loc, enumContext);
+      }
+      flowEnumErrorNumberMemberNotInitialized(loc, details) {
+        this.raise(FlowErrors.EnumNumberMemberNotInitialized, loc, details);
+      }
+      flowEnumErrorStringMemberInconsistentlyInitialized(node, details) {
+        this.raise(FlowErrors.EnumStringMemberInconsistentlyInitialized, node, details);
+      }
+      flowEnumMemberInit() {
+        const startLoc = this.state.startLoc;
+        const endOfInit = () => this.match(12) || this.match(8);
+        switch (this.state.type) {
+          case 136: {
+            const literal3 = this.parseNumericLiteral(this.state.value);
+            if (endOfInit()) {
+              return {
+                type: "number",
+                loc: literal3.loc.start,
+                value: literal3
+              };
+            }
+            return {
+              type: "invalid",
+              loc: startLoc
+            };
+          }
+          case 135: {
+            const literal3 = this.parseStringLiteral(this.state.value);
+            if (endOfInit()) {
+              return {
+                type: "string",
+                loc: literal3.loc.start,
+                value: literal3
+              };
+            }
+            return {
+              type: "invalid",
+              loc: startLoc
+            };
+          }
+          case 85:
+          case 86: {
+            const literal3 = this.parseBooleanLiteral(this.match(85));
+            if (endOfInit()) {
+              return {
+                type: "boolean",
+                loc: literal3.loc.start,
+                value: literal3
+              };
+            }
+            return {
+              type: "invalid",
+              loc: startLoc
+            };
+          }
+          default:
+            return {
+              type: "invalid",
+              loc: startLoc
+            };
+        }
+      }
+      flowEnumMemberRaw() {
+        const loc = this.state.startLoc;
+        const id2 = this.parseIdentifier(true);
+        const init = this.eat(29) ? this.flowEnumMemberInit() : {
+          type: "none",
+          loc
+        };
+        return {
+          id: id2,
+          init
+        };
+      }
+      flowEnumCheckExplicitTypeMismatch(loc, context, expectedType) {
+        const {
+          explicitType
+        } = context;
+        if (explicitType === null) {
+          return;
+        }
+        if (explicitType !== expectedType) {
+          this.flowEnumErrorInvalidMemberInitializer(loc, context);
+        }
+      }
+      flowEnumMembers({
+        enumName,
+        explicitType
+      }) {
+        const seenNames = /* @__PURE__ */ new Set();
+        const members = {
+          booleanMembers: [],
+          numberMembers: [],
+          stringMembers: [],
+          defaultedMembers: []
+        };
+        let hasUnknownMembers = false;
+        while (!this.match(8)) {
+          if (this.eat(21)) {
+            hasUnknownMembers = true;
+            break;
+          }
+          const memberNode = this.startNode();
+          const {
+            id: id2,
+            init
+          } = this.flowEnumMemberRaw();
+          const memberName = id2.name;
+          if (memberName === "") {
+            continue;
+          }
+          if (/^[a-z]/.test(memberName)) {
+            this.raise(FlowErrors.EnumInvalidMemberName, id2, {
+              memberName,
+              suggestion: memberName[0].toUpperCase() + memberName.slice(1),
+              enumName
+            });
+          }
+          if (seenNames.has(memberName)) {
+            this.raise(FlowErrors.EnumDuplicateMemberName, id2, {
+              memberName,
+              enumName
+            });
+          }
+          seenNames.add(memberName);
+          const context = {
+            enumName,
+            explicitType,
+            memberName
+          };
+          memberNode.id = id2;
+          switch (init.type) {
+            case "boolean": {
+              this.flowEnumCheckExplicitTypeMismatch(init.loc, context, "boolean");
+              memberNode.init = init.value;
+              members.booleanMembers.push(this.finishNode(memberNode, "EnumBooleanMember"));
+              break;
+            }
+            case "number": {
+              this.flowEnumCheckExplicitTypeMismatch(init.loc, context, "number");
+              memberNode.init = init.value;
+              members.numberMembers.push(this.finishNode(memberNode, "EnumNumberMember"));
+              break;
+            }
+            case "string": {
+              this.flowEnumCheckExplicitTypeMismatch(init.loc, context, "string");
+              memberNode.init = init.value;
+              members.stringMembers.push(this.finishNode(memberNode, "EnumStringMember"));
+              break;
+            }
+            case "invalid": {
+              throw this.flowEnumErrorInvalidMemberInitializer(init.loc, context);
+            }
+            case "none": {
+              switch (explicitType) {
+                case "boolean":
+                  this.flowEnumErrorBooleanMemberNotInitialized(init.loc, context);
+                  break;
+                case "number":
+                  this.flowEnumErrorNumberMemberNotInitialized(init.loc, context);
+                  break;
+                default:
+                  members.defaultedMembers.push(this.finishNode(memberNode, "EnumDefaultedMember"));
+              }
+            }
+          }
+          if (!this.match(8)) {
+            this.expect(12);
+          }
+        }
+        return {
+          members,
+          hasUnknownMembers
+        };
+      }
+      flowEnumStringMembers(initializedMembers, defaultedMembers, {
+        enumName
+      }) {
+        if (initializedMembers.length === 0) {
+          return defaultedMembers;
+        } else if (defaultedMembers.length === 0) {
+          return initializedMembers;
+        } else if (defaultedMembers.length > initializedMembers.length) {
+          for (const member of initializedMembers) {
+            this.flowEnumErrorStringMemberInconsistentlyInitialized(member, {
+              enumName
+            });
+          }
+          return defaultedMembers;
+        } else {
+          for (const member of defaultedMembers) {
+            this.flowEnumErrorStringMemberInconsistentlyInitialized(member, {
+              enumName
+            });
+          }
+          return initializedMembers;
+        }
+      }
+      flowEnumParseExplicitType({
+        enumName
+      }) {
+        if (!this.eatContextual(103)) return null;
+        if (!tokenIsIdentifier(this.state.type)) {
+          throw this.raise(FlowErrors.EnumInvalidExplicitTypeUnknownSupplied, this.state.startLoc, {
+            enumName
+          });
+        }
+        const {
+          value
+        } = this.state;
+        this.next();
+        if (value !== "boolean" && value !== "number" && value !== "string" && value !== "symbol") {
+          this.raise(FlowErrors.EnumInvalidExplicitType, this.state.startLoc, {
+            enumName,
+            invalidEnumType: value
+          });
+        }
+        return value;
+      }
+      flowEnumBody(node, id2) {
+        const enumName = id2.name;
+        const nameLoc = id2.loc.start;
+        const explicitType = this.flowEnumParseExplicitType({
+          enumName
+        });
+        this.expect(5);
+        const {
+          members,
+          hasUnknownMembers
+        } = this.flowEnumMembers({
+          enumName,
+          explicitType
+        });
+        node.hasUnknownMembers = hasUnknownMembers;
+        switch (explicitType) {
+          case "boolean":
+            node.explicitType = true;
+            node.members = members.booleanMembers;
+            this.expect(8);
+            return this.finishNode(node, "EnumBooleanBody");
+          case "number":
+            node.explicitType = true;
+            node.members = members.numberMembers;
+            this.expect(8);
+            return this.finishNode(node, "EnumNumberBody");
+          case "string":
+            node.explicitType = true;
+            node.members = this.flowEnumStringMembers(members.stringMembers, members.defaultedMembers, {
+              enumName
+            });
+            this.expect(8);
+            return this.finishNode(node, "EnumStringBody");
+          case "symbol":
+            node.members = members.defaultedMembers;
+            this.expect(8);
+            return this.finishNode(node, "EnumSymbolBody");
+          default: {
+            const empty = () => {
+              node.members = [];
+              this.expect(8);
+              return this.finishNode(node, "EnumStringBody");
+            };
+            node.explicitType = false;
+            const boolsLen = members.booleanMembers.length;
+            const numsLen = members.numberMembers.length;
+            const strsLen = members.stringMembers.length;
+            const defaultedLen = members.defaultedMembers.length;
+            if (!boolsLen && !numsLen && !strsLen && !defaultedLen) {
+              return empty();
+            } else if (!boolsLen && !numsLen) {
+              node.members = this.flowEnumStringMembers(members.stringMembers, members.defaultedMembers, {
+                enumName
+              });
+              this.expect(8);
+              return this.finishNode(node, "EnumStringBody");
+            } else if (!numsLen && !strsLen && boolsLen >= defaultedLen) {
+              for (const member of members.defaultedMembers) {
+                this.flowEnumErrorBooleanMemberNotInitialized(member.loc.start, {
+                  enumName,
+                  memberName: member.id.name
+                });
+              }
+              node.members = members.booleanMembers;
+              this.expect(8);
+              return this.finishNode(node, "EnumBooleanBody");
+            } else if (!boolsLen && !strsLen && numsLen >= defaultedLen) {
+              for (const member of members.defaultedMembers) {
+                this.flowEnumErrorNumberMemberNotInitialized(member.loc.start, {
+                  enumName,
+                  memberName: member.id.name
+                });
+              }
+              node.members = members.numberMembers;
+              this.expect(8);
+              return this.finishNode(node, "EnumNumberBody");
+            } else {
+              this.raise(FlowErrors.EnumInconsistentMemberValues, nameLoc, {
+                enumName
+              });
+              return empty();
+            }
+          }
+        }
+      }
+      flowParseEnumDeclaration(node) {
+        const id2 = this.parseIdentifier();
+        node.id = id2;
+        node.body = this.flowEnumBody(this.startNode(), id2);
+        return this.finishNode(node, "EnumDeclaration");
+      }
+      jsxParseOpeningElementAfterName(node) {
+        if (this.shouldParseTypes()) {
+          if (this.match(47) || this.match(51)) {
+            node.typeArguments = this.flowParseTypeParameterInstantiationInExpression();
+          }
+        }
+        return super.jsxParseOpeningElementAfterName(node);
+      }
+      isLookaheadToken_lt() {
+        const next = this.nextTokenStart();
+        if (this.input.charCodeAt(next) === 60) {
+          const afterNext = this.input.charCodeAt(next + 1);
+          return afterNext !== 60 && afterNext !== 61;
+        }
+        return false;
+      }
+      reScan_lt_gt() {
+        const {
+          type
+        } = this.state;
+        if (type === 47) {
+          this.state.pos -= 1;
+          this.readToken_lt();
+        } else if (type === 48) {
+          this.state.pos -= 1;
+          this.readToken_gt();
+        }
+      }
+      reScan_lt() {
+        const {
+          type
+        } = this.state;
+        if (type === 51) {
+          this.state.pos -= 2;
+          this.finishOp(47, 1);
+          return 47;
+        }
+        return type;
+      }
+      maybeUnwrapTypeCastExpression(node) {
+        return node.type === "TypeCastExpression" ? node.expression : node;
+      }
+    };
+    var entities = {
+      __proto__: null,
+      quot: '"',
+      amp: "&",
+      apos: "'",
+      lt: "<",
+      gt: ">",
+      nbsp: "\xA0",
+      iexcl: "\xA1",
+      cent: "\xA2",
+      pound: "\xA3",
+      curren: "\xA4",
+      yen: "\xA5",
+      brvbar: "\xA6",
+      sect: "\xA7",
+      uml: "\xA8",
+      copy: "\xA9",
+      ordf: "\xAA",
+      laquo: "\xAB",
+      not: "\xAC",
+      shy: "\xAD",
+      reg: "\xAE",
+      macr: "\xAF",
+      deg: "\xB0",
+      plusmn: "\xB1",
+      sup2: "\xB2",
+      sup3: "\xB3",
+      acute: "\xB4",
+      micro: "\xB5",
+      para: "\xB6",
+      middot: "\xB7",
+      cedil: "\xB8",
+      sup1: "\xB9",
+      ordm: "\xBA",
+      raquo: "\xBB",
+      frac14: "\xBC",
+      frac12: "\xBD",
+      frac34: "\xBE",
+      iquest: "\xBF",
+      Agrave: "\xC0",
+      Aacute: "\xC1",
+      Acirc: "\xC2",
+      Atilde: "\xC3",
+      Auml: "\xC4",
+      Aring: "\xC5",
+      AElig: "\xC6",
+      Ccedil: "\xC7",
+      Egrave: "\xC8",
+      Eacute: "\xC9",
+      Ecirc: "\xCA",
+      Euml: "\xCB",
+      Igrave: "\xCC",
+      Iacute: "\xCD",
+      Icirc: "\xCE",
+      Iuml: "\xCF",
+      ETH: "\xD0",
+      Ntilde: "\xD1",
+      Ograve: "\xD2",
+      Oacute: "\xD3",
+      Ocirc: "\xD4",
+      Otilde: "\xD5",
+      Ouml: "\xD6",
+      times: "\xD7",
+      Oslash: "\xD8",
+      Ugrave: "\xD9",
+      Uacute: "\xDA",
+      Ucirc: "\xDB",
+      Uuml: "\xDC",
+      Yacute: "\xDD",
+      THORN: "\xDE",
+      szlig: "\xDF",
+      agrave: "\xE0",
+      aacute: "\xE1",
+      acirc: "\xE2",
+      atilde: "\xE3",
+      auml: "\xE4",
+      aring: "\xE5",
+      aelig: "\xE6",
+      ccedil: "\xE7",
+      egrave: "\xE8",
+      eacute: "\xE9",
+      ecirc: "\xEA",
+      euml: "\xEB",
+      igrave: "\xEC",
+      iacute: "\xED",
+      icirc: "\xEE",
+      iuml: "\xEF",
+      eth: "\xF0",
+      ntilde: "\xF1",
+      ograve: "\xF2",
+      oacute: "\xF3",
+      ocirc: "\xF4",
+      otilde: "\xF5",
+      ouml: "\xF6",
+      divide: "\xF7",
+      oslash: "\xF8",
+      ugrave: "\xF9",
+      uacute: "\xFA",
+      ucirc: "\xFB",
+      uuml: "\xFC",
+      yacute: "\xFD",
+      thorn: "\xFE",
+      yuml: "\xFF",
+      OElig: "\u0152",
+      oelig: "\u0153",
+      Scaron: "\u0160",
+      scaron: "\u0161",
+      Yuml: "\u0178",
+      fnof: "\u0192",
+      circ: "\u02C6",
+      tilde: "\u02DC",
+      Alpha: "\u0391",
+      Beta: "\u0392",
+      Gamma: "\u0393",
+      Delta: "\u0394",
+      Epsilon: "\u0395",
+      Zeta: "\u0396",
+      Eta: "\u0397",
+      Theta: "\u0398",
+      Iota: "\u0399",
+      Kappa: "\u039A",
+      Lambda: "\u039B",
+      Mu: "\u039C",
+      Nu: "\u039D",
+      Xi: "\u039E",
+      Omicron: "\u039F",
+      Pi: "\u03A0",
+      Rho: "\u03A1",
+      Sigma: "\u03A3",
+      Tau: "\u03A4",
+      Upsilon: "\u03A5",
+      Phi: "\u03A6",
+      Chi: "\u03A7",
+      Psi: "\u03A8",
+      Omega: "\u03A9",
+      alpha: "\u03B1",
+      beta: "\u03B2",
+      gamma: "\u03B3",
+      delta: "\u03B4",
+      epsilon: "\u03B5",
+      zeta: "\u03B6",
+      eta: "\u03B7",
+      theta: "\u03B8",
+      iota: "\u03B9",
+      kappa: "\u03BA",
+      lambda: "\u03BB",
+      mu: "\u03BC",
+      nu: "\u03BD",
+      xi: "\u03BE",
+      omicron: "\u03BF",
+      pi: "\u03C0",
+      rho: "\u03C1",
+      sigmaf: "\u03C2",
+      sigma: "\u03C3",
+      tau: "\u03C4",
+      upsilon: "\u03C5",
+      phi: "\u03C6",
+      chi: "\u03C7",
+      psi: "\u03C8",
+      omega: "\u03C9",
+      thetasym: "\u03D1",
+      upsih: "\u03D2",
+      piv: "\u03D6",
+      ensp: "\u2002",
+      emsp: "\u2003",
+      thinsp: "\u2009",
+      zwnj: "\u200C",
+      zwj: "\u200D",
+      lrm: "\u200E",
+      rlm: "\u200F",
+      ndash: "\u2013",
+      mdash: "\u2014",
+      lsquo: "\u2018",
+      rsquo: "\u2019",
+      sbquo: "\u201A",
+      ldquo: "\u201C",
+      rdquo: "\u201D",
+      bdquo: "\u201E",
+      dagger: "\u2020",
+      Dagger: "\u2021",
+      bull: "\u2022",
+      hellip: "\u2026",
+      permil: "\u2030",
+      prime: "\u2032",
+      Prime: "\u2033",
+      lsaquo: "\u2039",
+      rsaquo: "\u203A",
+      oline: "\u203E",
+      frasl: "\u2044",
+      euro: "\u20AC",
+      image: "\u2111",
+      weierp: "\u2118",
+      real: "\u211C",
+      trade: "\u2122",
+      alefsym: "\u2135",
+      larr: "\u2190",
+      uarr: "\u2191",
+      rarr: "\u2192",
+      darr: "\u2193",
+      harr: "\u2194",
+      crarr: "\u21B5",
+      lArr: "\u21D0",
+      uArr: "\u21D1",
+      rArr: "\u21D2",
+      dArr: "\u21D3",
+      hArr: "\u21D4",
+      forall: "\u2200",
+      part: "\u2202",
+      exist: "\u2203",
+      empty: "\u2205",
+      nabla: "\u2207",
+      isin: "\u2208",
+      notin: "\u2209",
+      ni: "\u220B",
+      prod: "\u220F",
+      sum: "\u2211",
+      minus: "\u2212",
+      lowast: "\u2217",
+      radic: "\u221A",
+      prop: "\u221D",
+      infin: "\u221E",
+      ang: "\u2220",
+      and: "\u2227",
+      or: "\u2228",
+      cap: "\u2229",
+      cup: "\u222A",
+      int: "\u222B",
+      there4: "\u2234",
+      sim: "\u223C",
+      cong: "\u2245",
+      asymp: "\u2248",
+      ne: "\u2260",
+      equiv: "\u2261",
+      le: "\u2264",
+      ge: "\u2265",
+      sub: "\u2282",
+      sup: "\u2283",
+      nsub: "\u2284",
+      sube: "\u2286",
+      supe: "\u2287",
+      oplus: "\u2295",
+      otimes: "\u2297",
+      perp: "\u22A5",
+      sdot: "\u22C5",
+      lceil: "\u2308",
+      rceil: "\u2309",
+      lfloor: "\u230A",
+      rfloor: "\u230B",
+      lang: "\u2329",
+      rang: "\u232A",
+      loz: "\u25CA",
+      spades: "\u2660",
+      clubs: "\u2663",
+      hearts: "\u2665",
+      diams: "\u2666"
+    };
+    var lineBreak = /\r\n|[\r\n\u2028\u2029]/;
+    var lineBreakG = new RegExp(lineBreak.source, "g");
+    function isNewLine(code19) {
+      switch (code19) {
+        case 10:
+        case 13:
+        case 8232:
+        case 8233:
+          return true;
+        default:
+          return false;
+      }
+    }
+    function hasNewLine(input3, start, end) {
+      for (let i = start; i < end; i++) {
+        if (isNewLine(input3.charCodeAt(i))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    var skipWhiteSpace = /(?:\s|\/\/.*|\/\*[^]*?\*\/)*/g;
+    var skipWhiteSpaceAnnexB = /(?:[^\S\n\r\u2028\u2029]|\/\*.*?\*\/)*(?:(?!-->)(?:\s|\/\/.*|\/\*[^]*?\*\/|<!--.*|-->.*)*)?/g;
+    var skipWhiteSpaceInLine = /(?:[^\S\n\r\u2028\u2029]|\/\/.*|\/\*.*?\*\/)*/g;
+    function isWhitespace(code19) {
+      switch (code19) {
+        case 9:
+        case 11:
+        case 12:
+        case 32:
+        case 160:
+        case 5760:
+        case 8192:
+        case 8193:
+        case 8194:
+        case 8195:
+        case 8196:
+        case 8197:
+        case 8198:
+        case 8199:
+        case 8200:
+        case 8201:
+        case 8202:
+        case 8239:
+        case 8287:
+        case 12288:
+        case 65279:
+          return true;
+        default:
+          return false;
+      }
+    }
+    var JsxErrors = ParseErrorEnum`jsx`({
+      AttributeIsEmpty: "JSX attributes must only be assigned a non-empty expression.",
+      MissingClosingTagElement: ({
+        openingTagName
+      }) => `Expected corresponding JSX closing tag for <${openingTagName}>.`,
+      MissingClosingTagFragment: "Expected corresponding JSX closing tag for <>.",
+      UnexpectedSequenceExpression: "Sequence expressions cannot be directly nested inside JSX. Did you mean to wrap it in parentheses (...)?",
+      UnexpectedToken: ({
+        unexpected,
+        HTMLEntity
+      }) => `Unexpected token \`${unexpected}\`. Did you mean \`${HTMLEntity}\` or \`{'${unexpected}'}\`?`,
+      UnsupportedJsxValue: "JSX value should be either an expression or a quoted JSX text.",
+      UnterminatedJsxContent: "Unterminated JSX contents.",
+      UnwrappedAdjacentJSXElements: "Adjacent JSX elements must be wrapped in an enclosing tag. Did you want a JSX fragment <>...</>?"
+    });
+    function isFragment(object) {
+      return object ? object.type === "JSXOpeningFragment" || object.type === "JSXClosingFragment" : false;
+    }
+    function getQualifiedJSXName(object) {
+      if (object.type === "JSXIdentifier") {
+        return object.name;
+      }
+      if (object.type === "JSXNamespacedName") {
+        return object.namespace.name + ":" + object.name.name;
+      }
+      if (object.type === "JSXMemberExpression") {
+        return getQualifiedJSXName(object.object) + "." + getQualifiedJSXName(object.property);
+      }
+      throw new Error("Node had unexpected type: " + object.type);
+    }
+    var jsx = (superClass) => class JSXParserMixin extends superClass {
+      jsxReadToken() {
+        let out2 = "";
+        let chunkStart = this.state.pos;
+        for (; ; ) {
+          if (this.state.pos >= this.length) {
+            throw this.raise(JsxErrors.UnterminatedJsxContent, this.state.startLoc);
+          }
+          const ch = this.input.charCodeAt(this.state.pos);
+          switch (ch) {
+            case 60:
+            case 123:
+              if (this.state.pos === this.state.start) {
+                if (ch === 60 && this.state.canStartJSXElement) {
+                  ++this.state.pos;
+                  this.finishToken(144);
+                } else {
+                  super.getTokenFromCode(ch);
+                }
+                return;
+              }
+              out2 += this.input.slice(chunkStart, this.state.pos);
+              this.finishToken(143, out2);
+              return;
+            case 38:
+              out2 += this.input.slice(chunkStart, this.state.pos);
+              out2 += this.jsxReadEntity();
+              chunkStart = this.state.pos;
+              break;
+            case 62:
+            case 125:
+            default:
+              if (isNewLine(ch)) {
+                out2 += this.input.slice(chunkStart, this.state.pos);
+                out2 += this.jsxReadNewLine(true);
+                chunkStart = this.state.pos;
+              } else {
+                ++this.state.pos;
+              }
+          }
+        }
+      }
+      jsxReadNewLine(normalizeCRLF) {
+        const ch = this.input.charCodeAt(this.state.pos);
+        let out2;
+        ++this.state.pos;
+        if (ch === 13 && this.input.charCodeAt(this.state.pos) === 10) {
+          ++this.state.pos;
+          out2 = normalizeCRLF ? "\n" : "\r\n";
+        } else {
+          out2 = String.fromCharCode(ch);
+        }
+        ++this.state.curLine;
+        this.state.lineStart = this.state.pos;
+        return out2;
+      }
+      jsxReadString(quote) {
+        let out2 = "";
+        let chunkStart = ++this.state.pos;
+        for (; ; ) {
+          if (this.state.pos >= this.length) {
+            throw this.raise(Errors.UnterminatedString, this.state.startLoc);
+          }
+          const ch = this.input.charCodeAt(this.state.pos);
+          if (ch === quote) break;
+          if (ch === 38) {
+            out2 += this.input.slice(chunkStart, this.state.pos);
+            out2 += this.jsxReadEntity();
+            chunkStart = this.state.pos;
+          } else if (isNewLine(ch)) {
+            out2 += this.input.slice(chunkStart, this.state.pos);
+            out2 += this.jsxReadNewLine(false);
+            chunkStart = this.state.pos;
+          } else {
+            ++this.state.pos;
+          }
+        }
+        out2 += this.input.slice(chunkStart, this.state.pos++);
+        this.finishToken(135, out2);
+      }
+      jsxReadEntity() {
+        const startPos = ++this.state.pos;
+        if (this.codePointAtPos(this.state.pos) === 35) {
+          ++this.state.pos;
+          let radix = 10;
+          if (this.codePointAtPos(this.state.pos) === 120) {
+            radix = 16;
+            ++this.state.pos;
+          }
+          const codePoint = this.readInt(radix, void 0, false, "bail");
+          if (codePoint !== null && this.codePointAtPos(this.state.pos) === 59) {
+            ++this.state.pos;
+            return String.fromCodePoint(codePoint);
+          }
+        } else {
+          let count2 = 0;
+          let semi = false;
+          while (count2++ < 10 && this.state.pos < this.length && !(semi = this.codePointAtPos(this.state.pos) === 59)) {
+            ++this.state.pos;
+          }
+          if (semi) {
+            const desc = this.input.slice(startPos, this.state.pos);
+            const entity = entities[desc];
+            ++this.state.pos;
+            if (entity) {
+              return entity;
+            }
+          }
+        }
+        this.state.pos = startPos;
+        return "&";
+      }
+      jsxReadWord() {
+        let ch;
+        const start = this.state.pos;
+        do {
+          ch = this.input.charCodeAt(++this.state.pos);
+        } while (isIdentifierChar(ch) || ch === 45);
+        this.finishToken(142, this.input.slice(start, this.state.pos));
+      }
+      jsxParseIdentifier() {
+        const node = this.startNode();
+        if (this.match(142)) {
+          node.name = this.state.value;
+        } else if (tokenIsKeyword(this.state.type)) {
+          node.name = tokenLabelName(this.state.type);
+        } else {
+          this.unexpected();
+        }
+        this.next();
+        return this.finishNode(node, "JSXIdentifier");
+      }
+      jsxParseNamespacedName() {
+        const startLoc = this.state.startLoc;
+        const name2 = this.jsxParseIdentifier();
+        if (!this.eat(14)) return name2;
+        const node = this.startNodeAt(startLoc);
+        node.namespace = name2;
+        node.name = this.jsxParseIdentifier();
+        return this.finishNode(node, "JSXNamespacedName");
+      }
+      jsxParseElementName() {
+        const startLoc = this.state.startLoc;
+        let node = this.jsxParseNamespacedName();
+        if (node.type === "JSXNamespacedName") {
+          return node;
+        }
+        while (this.eat(16)) {
+          const newNode = this.startNodeAt(startLoc);
+          newNode.object = node;
+          newNode.property = this.jsxParseIdentifier();
+          node = this.finishNode(newNode, "JSXMemberExpression");
+        }
+        return node;
+      }
+      jsxParseAttributeValue() {
+        let node;
+        switch (this.state.type) {
+          case 5:
+            node = this.startNode();
+            this.setContext(types.brace);
+            this.next();
+            node = this.jsxParseExpressionContainer(node, types.j_oTag);
+            if (node.expression.type === "JSXEmptyExpression") {
+              this.raise(JsxErrors.AttributeIsEmpty, node);
+            }
+            return node;
+          case 144:
+          case 135:
+            return this.parseExprAtom();
+          default:
+            throw this.raise(JsxErrors.UnsupportedJsxValue, this.state.startLoc);
+        }
+      }
+      jsxParseEmptyExpression() {
+        const node = this.startNodeAt(this.state.lastTokEndLoc);
+        return this.finishNodeAt(node, "JSXEmptyExpression", this.state.startLoc);
+      }
+      jsxParseSpreadChild(node) {
+        this.next();
+        node.expression = this.parseExpression();
+        this.setContext(types.j_expr);
+        this.state.canStartJSXElement = true;
+        this.expect(8);
+        return this.finishNode(node, "JSXSpreadChild");
+      }
+      jsxParseExpressionContainer(node, previousContext) {
+        if (this.match(8)) {
+          node.expression = this.jsxParseEmptyExpression();
+        } else {
+          const expression = this.parseExpression();
+          node.expression = expression;
+        }
+        this.setContext(previousContext);
+        this.state.canStartJSXElement = true;
+        this.expect(8);
+        return this.finishNode(node, "JSXExpressionContainer");
+      }
+      jsxParseAttribute() {
+        const node = this.startNode();
+        if (this.match(5)) {
+          this.setContext(types.brace);
+          this.next();
+          this.expect(21);
+          node.argument = this.parseMaybeAssignAllowIn();
+          this.setContext(types.j_oTag);
+          this.state.canStartJSXElement = true;
+          this.expect(8);
+          return this.finishNode(node, "JSXSpreadAttribute");
+        }
+        node.name = this.jsxParseNamespacedName();
+        node.value = this.eat(29) ? this.jsxParseAttributeValue() : null;
+        return this.finishNode(node, "JSXAttribute");
+      }
+      jsxParseOpeningElementAt(startLoc) {
+        const node = this.startNodeAt(startLoc);
+        if (this.eat(145)) {
+          return this.finishNode(node, "JSXOpeningFragment");
+        }
+        node.name = this.jsxParseElementName();
+        return this.jsxParseOpeningElementAfterName(node);
+      }
+      jsxParseOpeningElementAfterName(node) {
+        const attributes = [];
+        while (!this.match(56) && !this.match(145)) {
+          attributes.push(this.jsxParseAttribute());
+        }
+        node.attributes = attributes;
+        node.selfClosing = this.eat(56);
+        this.expect(145);
+        return this.finishNode(node, "JSXOpeningElement");
+      }
+      jsxParseClosingElementAt(startLoc) {
+        const node = this.startNodeAt(startLoc);
+        if (this.eat(145)) {
+          return this.finishNode(node, "JSXClosingFragment");
+        }
+        node.name = this.jsxParseElementName();
+        this.expect(145);
+        return this.finishNode(node, "JSXClosingElement");
+      }
+      jsxParseElementAt(startLoc) {
+        const node = this.startNodeAt(startLoc);
+        const children = [];
+        const openingElement = this.jsxParseOpeningElementAt(startLoc);
+        let closingElement = null;
+        if (!openingElement.selfClosing) {
+          contents: for (; ; ) {
+            switch (this.state.type) {
+              case 144:
+                startLoc = this.state.startLoc;
+                this.next();
+                if (this.eat(56)) {
+                  closingElement = this.jsxParseClosingElementAt(startLoc);
+                  break contents;
+                }
+                children.push(this.jsxParseElementAt(startLoc));
+                break;
+              case 143:
+                children.push(this.parseLiteral(this.state.value, "JSXText"));
+                break;
+              case 5: {
+                const node2 = this.startNode();
+                this.setContext(types.brace);
+                this.next();
+                if (this.match(21)) {
+                  children.push(this.jsxParseSpreadChild(node2));
+                } else {
+                  children.push(this.jsxParseExpressionContainer(node2, types.j_expr));
+                }
+                break;
+              }
+              default:
+                this.unexpected();
+            }
+          }
+          if (isFragment(openingElement) && !isFragment(closingElement) && closingElement !== null) {
+            this.raise(JsxErrors.MissingClosingTagFragment, closingElement);
+          } else if (!isFragment(openingElement) && isFragment(closingElement)) {
+            this.raise(JsxErrors.MissingClosingTagElement, closingElement, {
+              openingTagName: getQualifiedJSXName(openingElement.name)
+            });
+          } else if (!isFragment(openingElement) && !isFragment(closingElement)) {
+            if (getQualifiedJSXName(closingElement.name) !== getQualifiedJSXName(openingElement.name)) {
+              this.raise(JsxErrors.MissingClosingTagElement, closingElement, {
+                openingTagName: getQualifiedJSXName(openingElement.name)
+              });
+            }
+          }
+        }
+        if (isFragment(openingElement)) {
+          node.openingFragment = openingElement;
+          node.closingFragment = closingElement;
+        } else {
+          node.openingElement = openingElement;
+          node.closingElement = closingElement;
+        }
+        node.children = children;
+        if (this.match(47)) {
+          throw this.raise(JsxErrors.UnwrappedAdjacentJSXElements, this.state.startLoc);
+        }
+        return isFragment(openingElement) ? this.finishNode(node, "JSXFragment") : this.finishNode(node, "JSXElement");
+      }
+      jsxParseElement() {
+        const startLoc = this.state.startLoc;
+        this.next();
+        return this.jsxParseElementAt(startLoc);
+      }
+      setContext(newContext) {
+        const {
+          context
+        } = this.state;
+        context[context.length - 1] = newContext;
+      }
+      parseExprAtom(refExpressionErrors) {
+        if (this.match(144)) {
+          return this.jsxParseElement();
+        } else if (this.match(47) && this.input.charCodeAt(this.state.pos) !== 33) {
+          this.replaceToken(144);
+          return this.jsxParseElement();
+        } else {
+          return super.parseExprAtom(refExpressionErrors);
+        }
+      }
+      skipSpace() {
+        const curContext = this.curContext();
+        if (!curContext.preserveSpace) super.skipSpace();
+      }
+      getTokenFromCode(code19) {
+        const context = this.curContext();
+        if (context === types.j_expr) {
+          this.jsxReadToken();
+          return;
+        }
+        if (context === types.j_oTag || context === types.j_cTag) {
+          if (isIdentifierStart(code19)) {
+            this.jsxReadWord();
+            return;
+          }
+          if (code19 === 62) {
+            ++this.state.pos;
+            this.finishToken(145);
+            return;
+          }
+          if ((code19 === 34 || code19 === 39) && context === types.j_oTag) {
+            this.jsxReadString(code19);
+            return;
+          }
+        }
+        if (code19 === 60 && this.state.canStartJSXElement && this.input.charCodeAt(this.state.pos + 1) !== 33) {
+          ++this.state.pos;
+          this.finishToken(144);
+          return;
+        }
+        super.getTokenFromCode(code19);
+      }
+      updateContext(prevType) {
+        const {
+          context,
+          type
+        } = this.state;
+        if (type === 56 && prevType === 144) {
+          context.splice(-2, 2, types.j_cTag);
+          this.state.canStartJSXElement = false;
+        } else if (type === 144) {
+          context.push(types.j_oTag);
+        } else if (type === 145) {
+          const out2 = context[context.length - 1];
+          if (out2 === types.j_oTag && prevType === 56 || out2 === types.j_cTag) {
+            context.pop();
+            this.state.canStartJSXElement = context[context.length - 1] === types.j_expr;
+          } else {
+            this.setContext(types.j_expr);
+            this.state.canStartJSXElement = true;
+          }
+        } else {
+          this.state.canStartJSXElement = tokenComesBeforeExpression(type);
+        }
+      }
+    };
+    var TypeScriptScope = class extends Scope2 {
+      constructor(...args) {
+        super(...args);
+        this.tsNames = /* @__PURE__ */ new Map();
+      }
+    };
+    var TypeScriptScopeHandler = class extends ScopeHandler {
+      createScope(flags) {
+        return new TypeScriptScope(flags);
+      }
+      declareName(name2, bindingType, loc) {
+        const scope = this.currentScope();
+        let type = scope.tsNames.get(name2) || 0;
+        if (bindingType & 4096) {
+          if (type & 32) {
+            this.parser.raise(Errors.VarRedeclaration, loc, {
+              identifierName: name2
+            });
+          }
+          scope.tsNames.set(name2, type | 32);
+          this.maybeExportDefined(scope, name2);
+          return;
+        }
+        if (bindingType & 1024) {
+          this.maybeExportDefined(scope, name2);
+          scope.tsNames.set(name2, type | 16);
+          return;
+        }
+        super.declareName(name2, bindingType, loc);
+        if (bindingType & 2) {
+          if (!(bindingType & 1)) {
+            this.checkRedeclarationInScope(scope, name2, bindingType, loc);
+            this.maybeExportDefined(scope, name2);
+          }
+          type = type | 1;
+        }
+        if (bindingType & 256) {
+          type = type | 2;
+        }
+        if (bindingType & 512) {
+          type = type | 4;
+        }
+        if (bindingType & 128) {
+          type = type | 8;
+        }
+        if (type) scope.tsNames.set(name2, type);
+      }
+      isRedeclaredInScope(scope, name2, bindingType) {
+        const type = scope.tsNames.get(name2);
+        if ((type & 2) > 0) {
+          if (bindingType & 256) {
+            const isConst = !!(bindingType & 512);
+            const wasConst = (type & 4) > 0;
+            return isConst !== wasConst;
+          }
+          return true;
+        }
+        if (bindingType & 128 && (type & 8) > 0) {
+          if (scope.names.get(name2) & 2) {
+            return !!(bindingType & 1);
+          } else {
+            return false;
+          }
+        }
+        if (bindingType & 2 && (type & 1) > 0) {
+          return true;
+        }
+        return super.isRedeclaredInScope(scope, name2, bindingType);
+      }
+      checkLocalExport(id2) {
+        const {
+          name: name2
+        } = id2;
+        const len = this.scopeStack.length;
+        for (let i = len - 1; i >= 0; i--) {
+          const scope = this.scopeStack[i];
+          const type = scope.tsNames.get(name2);
+          if (type & (1 | 16 | 32)) {
+            return;
+          }
+        }
+        super.checkLocalExport(id2);
+      }
+    };
+    var BaseParser = class {
+      constructor() {
+        this.sawUnambiguousESM = false;
+        this.ambiguousScriptDifferentAst = false;
+        this.classHeritageStart = -1;
+        this.noArrowAt = /* @__PURE__ */ new Set();
+      }
+      sourceToOffsetPos(sourcePos) {
+        return sourcePos + this.startIndex;
+      }
+      offsetToSourcePos(offsetPos) {
+        return offsetPos - this.startIndex;
+      }
+      hasPlugin(pluginConfig) {
+        if (typeof pluginConfig === "string") {
+          return this.plugins.has(pluginConfig);
+        } else {
+          const [pluginName, pluginOptions] = pluginConfig;
+          if (!this.hasPlugin(pluginName)) {
+            return false;
+          }
+          const actualOptions = this.plugins.get(pluginName);
+          for (const key3 of Object.keys(pluginOptions)) {
+            if ((actualOptions == null ? void 0 : actualOptions[key3]) !== pluginOptions[key3]) {
+              return false;
+            }
+          }
+          return true;
+        }
+      }
+      getPluginOption(plugin, name2) {
+        var _this$plugins$get;
+        return (_this$plugins$get = this.plugins.get(plugin)) == null ? void 0 : _this$plugins$get[name2];
+      }
+    };
+    function setTrailingComments(node, comments) {
+      if (node.trailingComments === void 0) {
+        node.trailingComments = comments;
+      } else {
+        node.trailingComments.unshift(...comments);
+      }
+    }
+    function setLeadingComments(node, comments) {
+      if (node.leadingComments === void 0) {
+        node.leadingComments = comments;
+      } else {
+        node.leadingComments.unshift(...comments);
+      }
+    }
+    function setInnerComments(node, comments) {
+      if (node.innerComments === void 0) {
+        node.innerComments = comments;
+      } else {
+        node.innerComments.unshift(...comments);
+      }
+    }
+    function adjustInnerComments(node, elements, commentWS) {
+      let lastElement = null;
+      let i = elements.length;
+      while (lastElement === null && i > 0) {
+        lastElement = elements[--i];
+      }
+      if (lastElement === null || lastElement.start > commentWS.start) {
+        setInnerComments(node, commentWS.comments);
+      } else {
+        setTrailingComments(lastElement, commentWS.comments);
+      }
+    }
+    var CommentsParser = class extends BaseParser {
+      addComment(comment2) {
+        if (this.filename) comment2.loc.filename = this.filename;
+        const {
+          commentsLen
+        } = this.state;
+        if (this.comments.length !== commentsLen) {
+          this.comments.length = commentsLen;
+        }
+        this.comments.push(comment2);
+        this.state.commentsLen++;
+      }
+      processComment(node) {
+        const {
+          commentStack
+        } = this.state;
+        const commentStackLength = commentStack.length;
+        if (commentStackLength === 0) return;
+        let i = commentStackLength - 1;
+        const lastCommentWS = commentStack[i];
+        if (lastCommentWS.start === node.end) {
+          lastCommentWS.leadingNode = node;
+          i--;
+        }
+        const {
+          start: nodeStart
+        } = node;
+        for (; i >= 0; i--) {
+          const commentWS = commentStack[i];
+          const commentEnd = commentWS.end;
+          if (commentEnd > nodeStart) {
+            commentWS.containingNode = node;
+            this.finalizeComment(commentWS);
+            commentStack.splice(i, 1);
+          } else {
+            if (commentEnd === nodeStart) {
+              commentWS.trailingNode = node;
+            }
+            break;
+          }
+        }
+      }
+      finalizeComment(commentWS) {
+        var _node$options;
+        const {
+          comments
+        } = commentWS;
+        if (commentWS.leadingNode !== null || commentWS.trailingNode !== null) {
+          if (commentWS.leadingNode !== null) {
+            setTrailingComments(commentWS.leadingNode, comments);
+          }
+          if (commentWS.trailingNode !== null) {
+            setLeadingComments(commentWS.trailingNode, comments);
+          }
+        } else {
+          const node = commentWS.containingNode;
+          const commentStart2 = commentWS.start;
+          if (this.input.charCodeAt(this.offsetToSourcePos(commentStart2) - 1) === 44) {
+            switch (node.type) {
+              case "ObjectExpression":
+              case "ObjectPattern":
+                adjustInnerComments(node, node.properties, commentWS);
+                break;
+              case "CallExpression":
+              case "NewExpression":
+              case "OptionalCallExpression":
+                adjustInnerComments(node, node.arguments, commentWS);
+                break;
+              case "ImportExpression":
+                adjustInnerComments(node, [node.source, (_node$options = node.options) != null ? _node$options : null], commentWS);
+                break;
+              case "FunctionDeclaration":
+              case "FunctionExpression":
+              case "ArrowFunctionExpression":
+              case "ObjectMethod":
+              case "ClassMethod":
+              case "ClassPrivateMethod":
+              case "TSTypeParameterDeclaration":
+                adjustInnerComments(node, node.params, commentWS);
+                break;
+              case "ArrayExpression":
+              case "ArrayPattern":
+                adjustInnerComments(node, node.elements, commentWS);
+                break;
+              case "ExportNamedDeclaration":
+              case "ImportDeclaration":
+                adjustInnerComments(node, node.specifiers, commentWS);
+                break;
+              case "TSEnumDeclaration":
+                adjustInnerComments(node, node.members, commentWS);
+                break;
+              case "TSEnumBody":
+                adjustInnerComments(node, node.members, commentWS);
+                break;
+              case "TSInterfaceBody":
+                adjustInnerComments(node, node.body, commentWS);
+                break;
+              default: {
+                if (node.type === "RecordExpression") {
+                  adjustInnerComments(node, node.properties, commentWS);
+                  break;
+                }
+                if (node.type === "TupleExpression") {
+                  adjustInnerComments(node, node.elements, commentWS);
+                  break;
+                }
+                setInnerComments(node, comments);
+              }
+            }
+          } else {
+            setInnerComments(node, comments);
+          }
+        }
+      }
+      finalizeRemainingComments() {
+        const {
+          commentStack
+        } = this.state;
+        for (let i = commentStack.length - 1; i >= 0; i--) {
+          this.finalizeComment(commentStack[i]);
+        }
+        this.state.commentStack = [];
+      }
+      resetPreviousNodeTrailingComments(node) {
+        const {
+          commentStack
+        } = this.state;
+        const {
+          length
+        } = commentStack;
+        if (length === 0) return;
+        const commentWS = commentStack[length - 1];
+        if (commentWS.leadingNode === node) {
+          commentWS.leadingNode = null;
+        }
+      }
+      takeSurroundingComments(node, start, end) {
+        const {
+          commentStack
+        } = this.state;
+        const commentStackLength = commentStack.length;
+        if (commentStackLength === 0) return;
+        let i = commentStackLength - 1;
+        for (; i >= 0; i--) {
+          const commentWS = commentStack[i];
+          const commentEnd = commentWS.end;
+          const commentStart2 = commentWS.start;
+          if (commentStart2 === end) {
+            commentWS.leadingNode = node;
+          } else if (commentEnd === start) {
+            commentWS.trailingNode = node;
+          } else if (commentEnd < start) {
+            break;
+          }
+        }
+      }
+    };
+    var State = class _State {
+      constructor() {
+        this.flags = 512;
+        this.startIndex = void 0;
+        this.curLine = void 0;
+        this.lineStart = void 0;
+        this.startLoc = void 0;
+        this.endLoc = void 0;
+        this.errors = [];
+        this.potentialArrowAt = -1;
+        this.noArrowParamsConversionAt = [];
+        this.tsArrowReturnTypeRestrictionAt = -1;
+        this.regExpAllowedAt = -1;
+        this.topicContext = {
+          maxNumOfResolvableTopics: 0,
+          maxTopicIndex: null
+        };
+        this.labels = [];
+        this.commentsLen = 0;
+        this.commentStack = [];
+        this.pos = 0;
+        this.type = 141;
+        this.value = null;
+        this.start = 0;
+        this.end = 0;
+        this.lastTokEndLoc = null;
+        this.lastTokStartLoc = null;
+        this.context = [types.brace];
+        this.firstInvalidTemplateEscapePos = null;
+        this.strictErrors = /* @__PURE__ */ new Map();
+        this.tokensLength = 0;
+      }
+      get strict() {
+        return (this.flags & 1) > 0;
+      }
+      set strict(v) {
+        if (v) this.flags |= 1;
+        else this.flags &= -2;
+      }
+      init({
+        strictMode,
+        sourceType,
+        startIndex,
+        startLine,
+        startColumn
+      }) {
+        this.strict = strictMode === false ? false : strictMode === true ? true : sourceType === "module";
+        this.startIndex = startIndex;
+        this.curLine = startLine;
+        this.lineStart = -startColumn;
+        this.startLoc = this.endLoc = new Position(startLine, startColumn, startIndex);
+      }
+      get maybeInArrowParameters() {
+        return (this.flags & 2) > 0;
+      }
+      set maybeInArrowParameters(v) {
+        if (v) this.flags |= 2;
+        else this.flags &= -3;
+      }
+      get inType() {
+        return (this.flags & 4) > 0;
+      }
+      set inType(v) {
+        if (v) this.flags |= 4;
+        else this.flags &= -5;
+      }
+      get noAnonFunctionType() {
+        return (this.flags & 8) > 0;
+      }
+      set noAnonFunctionType(v) {
+        if (v) this.flags |= 8;
+        else this.flags &= -9;
+      }
+      get hasFlowComment() {
+        return (this.flags & 16) > 0;
+      }
+      set hasFlowComment(v) {
+        if (v) this.flags |= 16;
+        else this.flags &= -17;
+      }
+      get isAmbientContext() {
+        return (this.flags & 32) > 0;
+      }
+      set isAmbientContext(v) {
+        if (v) this.flags |= 32;
+        else this.flags &= -33;
+      }
+      get inAbstractClass() {
+        return (this.flags & 64) > 0;
+      }
+      set inAbstractClass(v) {
+        if (v) this.flags |= 64;
+        else this.flags &= -65;
+      }
+      get inDisallowConditionalTypesContext() {
+        return (this.flags & 128) > 0;
+      }
+      set inDisallowConditionalTypesContext(v) {
+        if (v) this.flags |= 128;
+        else this.flags &= -129;
+      }
+      get soloAwait() {
+        return (this.flags & 256) > 0;
+      }
+      set soloAwait(v) {
+        if (v) this.flags |= 256;
+        else this.flags &= -257;
+      }
+      get canStartJSXElement() {
+        return (this.flags & 512) > 0;
+      }
+      set canStartJSXElement(v) {
+        if (v) this.flags |= 512;
+        else this.flags &= -513;
+      }
+      get containsEsc() {
+        return (this.flags & 1024) > 0;
+      }
+      set containsEsc(v) {
+        if (v) this.flags |= 1024;
+        else this.flags &= -1025;
+      }
+      get hasTopLevelAwait() {
+        return (this.flags & 2048) > 0;
+      }
+      set hasTopLevelAwait(v) {
+        if (v) this.flags |= 2048;
+        else this.flags &= -2049;
+      }
+      get tsArrowReturnTypeAllowed() {
+        return (this.flags & 4096) > 0;
+      }
+      set tsArrowReturnTypeAllowed(v) {
+        if (v) this.flags |= 4096;
+        else this.flags &= -4097;
+      }
+      get tsGenericArrowParams() {
+        return (this.flags & 8192) > 0;
+      }
+      set tsGenericArrowParams(v) {
+        if (v) this.flags |= 8192;
+        else this.flags &= -8193;
+      }
+      curPosition() {
+        return new Position(this.curLine, this.pos - this.lineStart, this.pos + this.startIndex);
+      }
+      clone() {
+        const state = new _State();
+        state.flags = this.flags;
+        state.startIndex = this.startIndex;
+        state.curLine = this.curLine;
+        state.lineStart = this.lineStart;
+        state.startLoc = this.startLoc;
+        state.endLoc = this.endLoc;
+        state.errors = this.errors.slice();
+        state.potentialArrowAt = this.potentialArrowAt;
+        state.noArrowParamsConversionAt = this.noArrowParamsConversionAt.slice();
+        state.tsArrowReturnTypeRestrictionAt = this.tsArrowReturnTypeRestrictionAt;
+        state.topicContext = this.topicContext;
+        state.regExpAllowedAt = this.regExpAllowedAt;
+        state.labels = this.labels.slice();
+        state.commentsLen = this.commentsLen;
+        state.commentStack = this.commentStack.slice();
+        state.pos = this.pos;
+        state.type = this.type;
+        state.value = this.value;
+        state.start = this.start;
+        state.end = this.end;
+        state.lastTokEndLoc = this.lastTokEndLoc;
+        state.lastTokStartLoc = this.lastTokStartLoc;
+        state.context = this.context.slice();
+        state.firstInvalidTemplateEscapePos = this.firstInvalidTemplateEscapePos;
+        state.strictErrors = this.strictErrors;
+        state.tokensLength = this.tokensLength;
+        return state;
+      }
+    };
+    var _isDigit = function isDigit2(code19) {
+      return code19 >= 48 && code19 <= 57;
+    };
+    var forbiddenNumericSeparatorSiblings = {
+      decBinOct: /* @__PURE__ */ new Set([46, 66, 69, 79, 95, 98, 101, 111, 43, 45]),
+      hex: /* @__PURE__ */ new Set([46, 88, 95, 120])
+    };
+    var isAllowedNumericSeparatorSibling = {
+      bin: (ch) => ch === 48 || ch === 49,
+      oct: (ch) => ch >= 48 && ch <= 55,
+      dec: (ch) => ch >= 48 && ch <= 57,
+      hex: (ch) => ch >= 48 && ch <= 57 || ch >= 65 && ch <= 70 || ch >= 97 && ch <= 102
+    };
+    function readStringContents(type, input3, pos, lineStart2, curLine, errors) {
+      const initialPos = pos;
+      const initialLineStart = lineStart2;
+      const initialCurLine = curLine;
+      let out2 = "";
+      let firstInvalidLoc = null;
+      let chunkStart = pos;
+      const {
+        length
+      } = input3;
+      for (; ; ) {
+        if (pos >= length) {
+          errors.unterminated(initialPos, initialLineStart, initialCurLine);
+          out2 += input3.slice(chunkStart, pos);
+          break;
+        }
+        const ch = input3.charCodeAt(pos);
+        if (isStringEnd(type, ch, input3, pos)) {
+          out2 += input3.slice(chunkStart, pos);
+          break;
+        }
+        if (ch === 92) {
+          out2 += input3.slice(chunkStart, pos);
+          const res = readEscapedChar(input3, pos, lineStart2, curLine, type === "template", errors);
+          if (res.ch === null && !firstInvalidLoc) {
+            firstInvalidLoc = {
+              pos,
+              lineStart: lineStart2,
+              curLine
+            };
+          } else {
+            out2 += res.ch;
+          }
+          ({
+            pos,
+            lineStart: lineStart2,
+            curLine
+          } = res);
+          chunkStart = pos;
+        } else if (ch === 8232 || ch === 8233) {
+          ++pos;
+          ++curLine;
+          lineStart2 = pos;
+        } else if (ch === 10 || ch === 13) {
+          if (type === "template") {
+            out2 += input3.slice(chunkStart, pos) + "\n";
+            ++pos;
+            if (ch === 13 && input3.charCodeAt(pos) === 10) {
+              ++pos;
+            }
+            ++curLine;
+            chunkStart = lineStart2 = pos;
+          } else {
+            errors.unterminated(initialPos, initialLineStart, initialCurLine);
+          }
+        } else {
+          ++pos;
+        }
+      }
+      return {
+        pos,
+        str: out2,
+        firstInvalidLoc,
+        lineStart: lineStart2,
+        curLine,
+        containsInvalid: !!firstInvalidLoc
+      };
+    }
+    function isStringEnd(type, ch, input3, pos) {
+      if (type === "template") {
+        return ch === 96 || ch === 36 && input3.charCodeAt(pos + 1) === 123;
+      }
+      return ch === (type === "double" ? 34 : 39);
+    }
+    function readEscapedChar(input3, pos, lineStart2, curLine, inTemplate, errors) {
+      const throwOnInvalid = !inTemplate;
+      pos++;
+      const res = (ch2) => ({
+        pos,
+        ch: ch2,
+        lineStart: lineStart2,
+        curLine
+      });
+      const ch = input3.charCodeAt(pos++);
+      switch (ch) {
+        case 110:
+          return res("\n");
+        case 114:
+          return res("\r");
+        case 120: {
+          let code19;
+          ({
+            code: code19,
+            pos
+          } = readHexChar(input3, pos, lineStart2, curLine, 2, false, throwOnInvalid, errors));
+          return res(code19 === null ? null : String.fromCharCode(code19));
+        }
+        case 117: {
+          let code19;
+          ({
+            code: code19,
+            pos
+          } = readCodePoint(input3, pos, lineStart2, curLine, throwOnInvalid, errors));
+          return res(code19 === null ? null : String.fromCodePoint(code19));
+        }
+        case 116:
+          return res("	");
+        case 98:
+          return res("\b");
+        case 118:
+          return res("\v");
+        case 102:
+          return res("\f");
+        case 13:
+          if (input3.charCodeAt(pos) === 10) {
+            ++pos;
+          }
+        case 10:
+          lineStart2 = pos;
+          ++curLine;
+        case 8232:
+        case 8233:
+          return res("");
+        case 56:
+        case 57:
+          if (inTemplate) {
+            return res(null);
+          } else {
+            errors.strictNumericEscape(pos - 1, lineStart2, curLine);
+          }
+        default:
+          if (ch >= 48 && ch <= 55) {
+            const startPos = pos - 1;
+            const match = /^[0-7]+/.exec(input3.slice(startPos, pos + 2));
+            let octalStr = match[0];
+            let octal = parseInt(octalStr, 8);
+            if (octal > 255) {
+              octalStr = octalStr.slice(0, -1);
+              octal = parseInt(octalStr, 8);
+            }
+            pos += octalStr.length - 1;
+            const next = input3.charCodeAt(pos);
+            if (octalStr !== "0" || next === 56 || next === 57) {
+              if (inTemplate) {
+                return res(null);
+              } else {
+                errors.strictNumericEscape(startPos, lineStart2, curLine);
+              }
+            }
+            return res(String.fromCharCode(octal));
+          }
+          return res(String.fromCharCode(ch));
+      }
+    }
+    function readHexChar(input3, pos, lineStart2, curLine, len, forceLen, throwOnInvalid, errors) {
+      const initialPos = pos;
+      let n;
+      ({
+        n,
+        pos
+      } = readInt(input3, pos, lineStart2, curLine, 16, len, forceLen, false, errors, !throwOnInvalid));
+      if (n === null) {
+        if (throwOnInvalid) {
+          errors.invalidEscapeSequence(initialPos, lineStart2, curLine);
+        } else {
+          pos = initialPos - 1;
+        }
+      }
+      return {
+        code: n,
+        pos
+      };
+    }
+    function readInt(input3, pos, lineStart2, curLine, radix, len, forceLen, allowNumSeparator, errors, bailOnError) {
+      const start = pos;
+      const forbiddenSiblings = radix === 16 ? forbiddenNumericSeparatorSiblings.hex : forbiddenNumericSeparatorSiblings.decBinOct;
+      const isAllowedSibling = radix === 16 ? isAllowedNumericSeparatorSibling.hex : radix === 10 ? isAllowedNumericSeparatorSibling.dec : radix === 8 ? isAllowedNumericSeparatorSibling.oct : isAllowedNumericSeparatorSibling.bin;
+      let invalid = false;
+      let total = 0;
+      for (let i = 0, e = len == null ? Infinity : len; i < e; ++i) {
+        const code19 = input3.charCodeAt(pos);
+        let val;
+        if (code19 === 95 && allowNumSeparator !== "bail") {
+          const prev = input3.charCodeAt(pos - 1);
+          const next = input3.charCodeAt(pos + 1);
+          if (!allowNumSeparator) {
+            if (bailOnError) return {
+              n: null,
+              pos
+            };
+            errors.numericSeparatorInEscapeSequence(pos, lineStart2, curLine);
+          } else if (Number.isNaN(next) || !isAllowedSibling(next) || forbiddenSiblings.has(prev)) {
+            if (bailOnError) return {
+              n: null,
+              pos
+            };
+            errors.unexpectedNumericSeparator(pos, lineStart2, curLine);
+          }
+          ++pos;
+          continue;
+        }
+        if (code19 >= 97) {
+          val = code19 - 97 + 10;
+        } else if (code19 >= 65) {
+          val = code19 - 65 + 10;
+        } else if (_isDigit(code19)) {
+          val = code19 - 48;
+        } else {
+          val = Infinity;
+        }
+        if (val >= radix) {
+          if (val <= 9) {
+            if (bailOnError) return {
+              n: null,
+              pos
+            };
+            errors.invalidDigit(pos, lineStart2, curLine, radix);
+            val = 0;
+          } else if (forceLen) {
+            val = 0;
+            invalid = true;
+          } else {
+            break;
+          }
+        }
+        ++pos;
+        total = total * radix + val;
+      }
+      if (pos === start || len != null && pos - start !== len || invalid) {
+        return {
+          n: null,
+          pos
+        };
+      }
+      return {
+        n: total,
+        pos
+      };
+    }
+    function readCodePoint(input3, pos, lineStart2, curLine, throwOnInvalid, errors) {
+      const ch = input3.charCodeAt(pos);
+      let code19;
+      if (ch === 123) {
+        ++pos;
+        const rightCurlyBracePos = input3.indexOf("}", pos);
+        if (rightCurlyBracePos === -1) {
+          if (throwOnInvalid) {
+            errors.invalidEscapeSequence(pos, lineStart2, curLine);
+          }
+          return {
+            code: null,
+            pos
+          };
+        }
+        ({
+          code: code19,
+          pos
+        } = readHexChar(input3, pos, lineStart2, curLine, rightCurlyBracePos - pos, true, throwOnInvalid, errors));
+        ++pos;
+        if (code19 !== null && code19 > 1114111) {
+          if (throwOnInvalid) {
+            errors.invalidCodePoint(pos, lineStart2, curLine);
+          }
+          return {
+            code: null,
+            pos
+          };
+        }
+      } else {
+        ({
+          code: code19,
+          pos
+        } = readHexChar(input3, pos, lineStart2, curLine, 4, false, throwOnInvalid, errors));
+      }
+      return {
+        code: code19,
+        pos
+      };
+    }
+    function buildPosition(pos, lineStart2, curLine) {
+      return new Position(curLine, pos - lineStart2, pos);
+    }
+    var VALID_REGEX_FLAGS = /* @__PURE__ */ new Set([103, 109, 115, 105, 121, 117, 100, 118]);
+    var Token = class {
+      constructor(state) {
+        const startIndex = state.startIndex || 0;
+        this.type = state.type;
+        this.value = state.value;
+        this.start = startIndex + state.start;
+        this.end = startIndex + state.end;
+        this.loc = new SourceLocation(state.startLoc, state.endLoc);
+      }
+    };
+    var Tokenizer = class extends CommentsParser {
+      constructor(options, input3) {
+        super();
+        this.isLookahead = void 0;
+        this.tokens = [];
+        this.errorHandlers_readInt = {
+          invalidDigit: (pos, lineStart2, curLine, radix) => {
+            this.raise(Errors.InvalidDigit, buildPosition(pos, lineStart2, curLine), {
+              radix
+            });
+          },
+          numericSeparatorInEscapeSequence: this.errorBuilder(Errors.NumericSeparatorInEscapeSequence),
+          unexpectedNumericSeparator: this.errorBuilder(Errors.UnexpectedNumericSeparator)
+        };
+        this.errorHandlers_readCodePoint = Object.assign({}, this.errorHandlers_readInt, {
+          invalidEscapeSequence: this.errorBuilder(Errors.InvalidEscapeSequence),
+          invalidCodePoint: this.errorBuilder(Errors.InvalidCodePoint)
+        });
+        this.errorHandlers_readStringContents_string = Object.assign({}, this.errorHandlers_readCodePoint, {
+          strictNumericEscape: (pos, lineStart2, curLine) => {
+            this.recordStrictModeErrors(Errors.StrictNumericEscape, buildPosition(pos, lineStart2, curLine));
+          },
+          unterminated: (pos, lineStart2, curLine) => {
+            throw this.raise(Errors.UnterminatedString, buildPosition(pos - 1, lineStart2, curLine));
+          }
+        });
+        this.errorHandlers_readStringContents_template = Object.assign({}, this.errorHandlers_readCodePoint, {
+          strictNumericEscape: this.errorBuilder(Errors.StrictNumericEscape),
+          unterminated: (pos, lineStart2, curLine) => {
+            throw this.raise(Errors.UnterminatedTemplate, buildPosition(pos, lineStart2, curLine));
+          }
+        });
+        this.state = new State();
+        this.state.init(options);
+        this.input = input3;
+        this.length = input3.length;
+        this.comments = [];
+        this.isLookahead = false;
+      }
+      pushToken(token) {
+        this.tokens.length = this.state.tokensLength;
+        this.tokens.push(token);
+        ++this.state.tokensLength;
+      }
+      next() {
+        this.checkKeywordEscapes();
+        if (this.optionFlags & 256) {
+          this.pushToken(new Token(this.state));
+        }
+        this.state.lastTokEndLoc = this.state.endLoc;
+        this.state.lastTokStartLoc = this.state.startLoc;
+        this.nextToken();
+      }
+      eat(type) {
+        if (this.match(type)) {
+          this.next();
+          return true;
+        } else {
+          return false;
+        }
+      }
+      match(type) {
+        return this.state.type === type;
+      }
+      createLookaheadState(state) {
+        return {
+          pos: state.pos,
+          value: null,
+          type: state.type,
+          start: state.start,
+          end: state.end,
+          context: [this.curContext()],
+          inType: state.inType,
+          strict: state.strict,
+          startLoc: state.startLoc,
+          lastTokEndLoc: state.lastTokEndLoc,
+          curLine: state.curLine,
+          lineStart: state.lineStart,
+          curPosition: state.curPosition
+        };
+      }
+      lookahead() {
+        const old = this.state;
+        this.state = this.createLookaheadState(old);
+        this.isLookahead = true;
+        this.nextToken();
+        this.isLookahead = false;
+        const curr = this.state;
+        this.state = old;
+        return curr;
+      }
+      nextTokenStart() {
+        return this.nextTokenStartSince(this.state.pos);
+      }
+      nextTokenStartSince(pos) {
+        const skipWhiteSpaceRe = this.inModule || !(this.optionFlags & 8192) ? skipWhiteSpace : skipWhiteSpaceAnnexB;
+        skipWhiteSpaceRe.lastIndex = pos;
+        return skipWhiteSpaceRe.test(this.input) ? skipWhiteSpaceRe.lastIndex : pos;
+      }
+      lookaheadCharCode() {
+        return this.lookaheadCharCodeSince(this.state.pos);
+      }
+      lookaheadCharCodeSince(pos) {
+        return this.input.charCodeAt(this.nextTokenStartSince(pos));
+      }
+      nextTokenInLineStart() {
+        return this.nextTokenInLineStartSince(this.state.pos);
+      }
+      nextTokenInLineStartSince(pos) {
+        skipWhiteSpaceInLine.lastIndex = pos;
+        return skipWhiteSpaceInLine.test(this.input) ? skipWhiteSpaceInLine.lastIndex : pos;
+      }
+      lookaheadInLineCharCode() {
+        return this.input.charCodeAt(this.nextTokenInLineStart());
+      }
+      codePointAtPos(pos) {
+        let cp = this.input.charCodeAt(pos);
+        if ((cp & 64512) === 55296 && ++pos < this.input.length) {
+          const trail = this.input.charCodeAt(pos);
+          if ((trail & 64512) === 56320) {
+            cp = 65536 + ((cp & 1023) << 10) + (trail & 1023);
+          }
+        }
+        return cp;
+      }
+      setStrict(strict) {
+        this.state.strict = strict;
+        if (strict) {
+          this.state.strictErrors.forEach(([toParseError, at3]) => this.raise(toParseError, at3));
+          this.state.strictErrors.clear();
+        }
+      }
+      curContext() {
+        return this.state.context[this.state.context.length - 1];
+      }
+      nextToken() {
+        this.skipSpace();
+        this.state.start = this.state.pos;
+        if (!this.isLookahead) this.state.startLoc = this.state.curPosition();
+        if (this.state.pos >= this.length) {
+          this.finishToken(141);
+          return;
+        }
+        this.getTokenFromCode(this.codePointAtPos(this.state.pos));
+      }
+      skipBlockComment(commentEnd) {
+        let startLoc;
+        if (!this.isLookahead) startLoc = this.state.curPosition();
+        const start = this.state.pos;
+        const end = this.input.indexOf(commentEnd, start + 2);
+        if (end === -1) {
+          throw this.raise(Errors.UnterminatedComment, this.state.curPosition());
+        }
+        this.state.pos = end + commentEnd.length;
+        lineBreakG.lastIndex = start + 2;
+        while (lineBreakG.test(this.input) && lineBreakG.lastIndex <= end) {
+          ++this.state.curLine;
+          this.state.lineStart = lineBreakG.lastIndex;
+        }
+        if (this.isLookahead) return;
+        const comment2 = {
+          type: "CommentBlock",
+          value: this.input.slice(start + 2, end),
+          start: this.sourceToOffsetPos(start),
+          end: this.sourceToOffsetPos(end + commentEnd.length),
+          loc: new SourceLocation(startLoc, this.state.curPosition())
+        };
+        if (this.optionFlags & 256) this.pushToken(comment2);
+        return comment2;
+      }
+      skipLineComment(startSkip) {
+        const start = this.state.pos;
+        let startLoc;
+        if (!this.isLookahead) startLoc = this.state.curPosition();
+        let ch = this.input.charCodeAt(this.state.pos += startSkip);
+        if (this.state.pos < this.length) {
+          while (!isNewLine(ch) && ++this.state.pos < this.length) {
+            ch = this.input.charCodeAt(this.state.pos);
+          }
+        }
+        if (this.isLookahead) return;
+        const end = this.state.pos;
+        const value = this.input.slice(start + startSkip, end);
+        const comment2 = {
+          type: "CommentLine",
+          value,
+          start: this.sourceToOffsetPos(start),
+          end: this.sourceToOffsetPos(end),
+          loc: new SourceLocation(startLoc, this.state.curPosition())
+        };
+        if (this.optionFlags & 256) this.pushToken(comment2);
+        return comment2;
+      }
+      skipSpace() {
+        const spaceStart = this.state.pos;
+        const comments = this.optionFlags & 4096 ? [] : null;
+        loop: while (this.state.pos < this.length) {
+          const ch = this.input.charCodeAt(this.state.pos);
+          switch (ch) {
+            case 32:
+            case 160:
+            case 9:
+              ++this.state.pos;
+              break;
+            case 13:
+              if (this.input.charCodeAt(this.state.pos + 1) === 10) {
+                ++this.state.pos;
+              }
+            case 10:
+            case 8232:
+            case 8233:
+              ++this.state.pos;
+              ++this.state.curLine;
+              this.state.lineStart = this.state.pos;
+              break;
+            case 47:
+              switch (this.input.charCodeAt(this.state.pos + 1)) {
+                case 42: {
+                  const comment2 = this.skipBlockComment("*/");
+                  if (comment2 !== void 0) {
+                    this.addComment(comment2);
+                    comments == null || comments.push(comment2);
+                  }
+                  break;
+                }
+                case 47: {
+                  const comment2 = this.skipLineComment(2);
+                  if (comment2 !== void 0) {
+                    this.addComment(comment2);
+                    comments == null || comments.push(comment2);
+                  }
+                  break;
+                }
+                default:
+                  break loop;
+              }
+              break;
+            default:
+              if (isWhitespace(ch)) {
+                ++this.state.pos;
+              } else if (ch === 45 && !this.inModule && this.optionFlags & 8192) {
+                const pos = this.state.pos;
+                if (this.input.charCodeAt(pos + 1) === 45 && this.input.charCodeAt(pos + 2) === 62 && (spaceStart === 0 || this.state.lineStart > spaceStart)) {
+                  const comment2 = this.skipLineComment(3);
+                  if (comment2 !== void 0) {
+                    this.addComment(comment2);
+                    comments == null || comments.push(comment2);
+                  }
+                } else {
+                  break loop;
+                }
+              } else if (ch === 60 && !this.inModule && this.optionFlags & 8192) {
+                const pos = this.state.pos;
+                if (this.input.charCodeAt(pos + 1) === 33 && this.input.charCodeAt(pos + 2) === 45 && this.input.charCodeAt(pos + 3) === 45) {
+                  const comment2 = this.skipLineComment(4);
+                  if (comment2 !== void 0) {
+                    this.addComment(comment2);
+                    comments == null || comments.push(comment2);
+                  }
+                } else {
+                  break loop;
+                }
+              } else {
+                break loop;
+              }
+          }
+        }
+        if ((comments == null ? void 0 : comments.length) > 0) {
+          const end = this.state.pos;
+          const commentWhitespace = {
+            start: this.sourceToOffsetPos(spaceStart),
+            end: this.sourceToOffsetPos(end),
+            comments,
+            leadingNode: null,
+            trailingNode: null,
+            containingNode: null
+          };
+          this.state.commentStack.push(commentWhitespace);
+        }
+      }
+      finishToken(type, val) {
+        this.state.end = this.state.pos;
+        this.state.endLoc = this.state.curPosition();
+        const prevType = this.state.type;
+        this.state.type = type;
+        this.state.value = val;
+        if (!this.isLookahead) {
+          this.updateContext(prevType);
+        }
+      }
+      replaceToken(type) {
+        this.state.type = type;
+        this.updateContext();
+      }
+      readToken_numberSign() {
+        if (this.state.pos === 0 && this.readToken_interpreter()) {
+          return;
+        }
+        const nextPos = this.state.pos + 1;
+        const next = this.codePointAtPos(nextPos);
+        if (next >= 48 && next <= 57) {
+          throw this.raise(Errors.UnexpectedDigitAfterHash, this.state.curPosition());
+        }
+        if (next === 123 || next === 91 && this.hasPlugin("recordAndTuple")) {
+          this.expectPlugin("recordAndTuple");
+          if (this.getPluginOption("recordAndTuple", "syntaxType") === "bar") {
+            throw this.raise(next === 123 ? Errors.RecordExpressionHashIncorrectStartSyntaxType : Errors.TupleExpressionHashIncorrectStartSyntaxType, this.state.curPosition());
+          }
+          this.state.pos += 2;
+          if (next === 123) {
+            this.finishToken(7);
+          } else {
+            this.finishToken(1);
+          }
+        } else if (isIdentifierStart(next)) {
+          ++this.state.pos;
+          this.finishToken(140, this.readWord1(next));
+        } else if (next === 92) {
+          ++this.state.pos;
+          this.finishToken(140, this.readWord1());
+        } else {
+          this.finishOp(27, 1);
+        }
+      }
+      readToken_dot() {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (next >= 48 && next <= 57) {
+          this.readNumber(true);
+          return;
+        }
+        if (next === 46 && this.input.charCodeAt(this.state.pos + 2) === 46) {
+          this.state.pos += 3;
+          this.finishToken(21);
+        } else {
+          ++this.state.pos;
+          this.finishToken(16);
+        }
+      }
+      readToken_slash() {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (next === 61) {
+          this.finishOp(31, 2);
+        } else {
+          this.finishOp(56, 1);
+        }
+      }
+      readToken_interpreter() {
+        if (this.state.pos !== 0 || this.length < 2) return false;
+        let ch = this.input.charCodeAt(this.state.pos + 1);
+        if (ch !== 33) return false;
+        const start = this.state.pos;
+        this.state.pos += 1;
+        while (!isNewLine(ch) && ++this.state.pos < this.length) {
+          ch = this.input.charCodeAt(this.state.pos);
+        }
+        const value = this.input.slice(start + 2, this.state.pos);
+        this.finishToken(28, value);
+        return true;
+      }
+      readToken_mult_modulo(code19) {
+        let type = code19 === 42 ? 55 : 54;
+        let width = 1;
+        let next = this.input.charCodeAt(this.state.pos + 1);
+        if (code19 === 42 && next === 42) {
+          width++;
+          next = this.input.charCodeAt(this.state.pos + 2);
+          type = 57;
+        }
+        if (next === 61 && !this.state.inType) {
+          width++;
+          type = code19 === 37 ? 33 : 30;
+        }
+        this.finishOp(type, width);
+      }
+      readToken_pipe_amp(code19) {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (next === code19) {
+          if (this.input.charCodeAt(this.state.pos + 2) === 61) {
+            this.finishOp(30, 3);
+          } else {
+            this.finishOp(code19 === 124 ? 41 : 42, 2);
+          }
+          return;
+        }
+        if (code19 === 124) {
+          if (next === 62) {
+            this.finishOp(39, 2);
+            return;
+          }
+          if (this.hasPlugin("recordAndTuple") && next === 125) {
+            if (this.getPluginOption("recordAndTuple", "syntaxType") !== "bar") {
+              throw this.raise(Errors.RecordExpressionBarIncorrectEndSyntaxType, this.state.curPosition());
+            }
+            this.state.pos += 2;
+            this.finishToken(9);
+            return;
+          }
+          if (this.hasPlugin("recordAndTuple") && next === 93) {
+            if (this.getPluginOption("recordAndTuple", "syntaxType") !== "bar") {
+              throw this.raise(Errors.TupleExpressionBarIncorrectEndSyntaxType, this.state.curPosition());
+            }
+            this.state.pos += 2;
+            this.finishToken(4);
+            return;
+          }
+        }
+        if (next === 61) {
+          this.finishOp(30, 2);
+          return;
+        }
+        this.finishOp(code19 === 124 ? 43 : 45, 1);
+      }
+      readToken_caret() {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (next === 61 && !this.state.inType) {
+          this.finishOp(32, 2);
+        } else if (next === 94 && this.hasPlugin(["pipelineOperator", {
+          proposal: "hack",
+          topicToken: "^^"
+        }])) {
+          this.finishOp(37, 2);
+          const lookaheadCh = this.input.codePointAt(this.state.pos);
+          if (lookaheadCh === 94) {
+            this.unexpected();
+          }
+        } else {
+          this.finishOp(44, 1);
+        }
+      }
+      readToken_atSign() {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (next === 64 && this.hasPlugin(["pipelineOperator", {
+          proposal: "hack",
+          topicToken: "@@"
+        }])) {
+          this.finishOp(38, 2);
+        } else {
+          this.finishOp(26, 1);
+        }
+      }
+      readToken_plus_min(code19) {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (next === code19) {
+          this.finishOp(34, 2);
+          return;
+        }
+        if (next === 61) {
+          this.finishOp(30, 2);
+        } else {
+          this.finishOp(53, 1);
+        }
+      }
+      readToken_lt() {
+        const {
+          pos
+        } = this.state;
+        const next = this.input.charCodeAt(pos + 1);
+        if (next === 60) {
+          if (this.input.charCodeAt(pos + 2) === 61) {
+            this.finishOp(30, 3);
+            return;
+          }
+          this.finishOp(51, 2);
+          return;
+        }
+        if (next === 61) {
+          this.finishOp(49, 2);
+          return;
+        }
+        this.finishOp(47, 1);
+      }
+      readToken_gt() {
+        const {
+          pos
+        } = this.state;
+        const next = this.input.charCodeAt(pos + 1);
+        if (next === 62) {
+          const size = this.input.charCodeAt(pos + 2) === 62 ? 3 : 2;
+          if (this.input.charCodeAt(pos + size) === 61) {
+            this.finishOp(30, size + 1);
+            return;
+          }
+          this.finishOp(52, size);
+          return;
+        }
+        if (next === 61) {
+          this.finishOp(49, 2);
+          return;
+        }
+        this.finishOp(48, 1);
+      }
+      readToken_eq_excl(code19) {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        if (next === 61) {
+          this.finishOp(46, this.input.charCodeAt(this.state.pos + 2) === 61 ? 3 : 2);
+          return;
+        }
+        if (code19 === 61 && next === 62) {
+          this.state.pos += 2;
+          this.finishToken(19);
+          return;
+        }
+        this.finishOp(code19 === 61 ? 29 : 35, 1);
+      }
+      readToken_question() {
+        const next = this.input.charCodeAt(this.state.pos + 1);
+        const next2 = this.input.charCodeAt(this.state.pos + 2);
+        if (next === 63) {
+          if (next2 === 61) {
+            this.finishOp(30, 3);
+          } else {
+            this.finishOp(40, 2);
+          }
+        } else if (next === 46 && !(next2 >= 48 && next2 <= 57)) {
+          this.state.pos += 2;
+          this.finishToken(18);
+        } else {
+          ++this.state.pos;
+          this.finishToken(17);
+        }
+      }
+      getTokenFromCode(code19) {
+        switch (code19) {
+          case 46:
+            this.readToken_dot();
+            return;
+          case 40:
+            ++this.state.pos;
+            this.finishToken(10);
+            return;
+          case 41:
+            ++this.state.pos;
+            this.finishToken(11);
+            return;
+          case 59:
+            ++this.state.pos;
+            this.finishToken(13);
+            return;
+          case 44:
+            ++this.state.pos;
+            this.finishToken(12);
+            return;
+          case 91:
+            if (this.hasPlugin("recordAndTuple") && this.input.charCodeAt(this.state.pos + 1) === 124) {
+              if (this.getPluginOption("recordAndTuple", "syntaxType") !== "bar") {
+                throw this.raise(Errors.TupleExpressionBarIncorrectStartSyntaxType, this.state.curPosition());
+              }
+              this.state.pos += 2;
+              this.finishToken(2);
+            } else {
+              ++this.state.pos;
+              this.finishToken(0);
+            }
+            return;
+          case 93:
+            ++this.state.pos;
+            this.finishToken(3);
+            return;
+          case 123:
+            if (this.hasPlugin("recordAndTuple") && this.input.charCodeAt(this.state.pos + 1) === 124) {
+              if (this.getPluginOption("recordAndTuple", "syntaxType") !== "bar") {
+                throw this.raise(Errors.RecordExpressionBarIncorrectStartSyntaxType, this.state.curPosition());
+              }
+              this.state.pos += 2;
+              this.finishToken(6);
+            } else {
+              ++this.state.pos;
+              this.finishToken(5);
+            }
+            return;
+          case 125:
+            ++this.state.pos;
+            this.finishToken(8);
+            return;
+          case 58:
+            if (this.hasPlugin("functionBind") && this.input.charCodeAt(this.state.pos + 1) === 58) {
+              this.finishOp(15, 2);
+            } else {
+              ++this.state.pos;
+              this.finishToken(14);
+            }
+            return;
+          case 63:
+            this.readToken_question();
+            return;
+          case 96:
+            this.readTemplateToken();
+            return;
+          case 48: {
+            const next = this.input.charCodeAt(this.state.pos + 1);
+            if (next === 120 || next === 88) {
+              this.readRadixNumber(16);
+              return;
+            }
+            if (next === 111 || next === 79) {
+              this.readRadixNumber(8);
+              return;
+            }
+            if (next === 98 || next === 66) {
+              this.readRadixNumber(2);
+              return;
+            }
+          }
+          case 49:
+          case 50:
+          case 51:
+          case 52:
+          case 53:
+          case 54:
+          case 55:
+          case 56:
+          case 57:
+            this.readNumber(false);
+            return;
+          case 34:
+          case 39:
+            this.readString(code19);
+            return;
+          case 47:
+            this.readToken_slash();
+            return;
+          case 37:
+          case 42:
+            this.readToken_mult_modulo(code19);
+            return;
+          case 124:
+          case 38:
+            this.readToken_pipe_amp(code19);
+            return;
+          case 94:
+            this.readToken_caret();
+            return;
+          case 43:
+          case 45:
+            this.readToken_plus_min(code19);
+            return;
+          case 60:
+            this.readToken_lt();
+            return;
+          case 62:
+            this.readToken_gt();
+            return;
+          case 61:
+          case 33:
+            this.readToken_eq_excl(code19);
+            return;
+          case 126:
+            this.finishOp(36, 1);
+            return;
+          case 64:
+            this.readToken_atSign();
+            return;
+          case 35:
+            this.readToken_numberSign();
+            return;
+          case 92:
+            this.readWord();
+            return;
+          default:
+            if (isIdentifierStart(code19)) {
+              this.readWord(code19);
+              return;
+            }
+        }
+        throw this.raise(Errors.InvalidOrUnexpectedToken, this.state.curPosition(), {
+          unexpected: String.fromCodePoint(code19)
+        });
+      }
+      finishOp(type, size) {
+        const str3 = this.input.slice(this.state.pos, this.state.pos + size);
+        this.state.pos += size;
+        this.finishToken(type, str3);
+      }
+      readRegexp() {
+        const startLoc = this.state.startLoc;
+        const start = this.state.start + 1;
+        let escaped, inClass;
+        let {
+          pos
+        } = this.state;
+        for (; ; ++pos) {
+          if (pos >= this.length) {
+            throw this.raise(Errors.UnterminatedRegExp, createPositionWithColumnOffset(startLoc, 1));
+          }
+          const ch = this.input.charCodeAt(pos);
+          if (isNewLine(ch)) {
+            throw this.raise(Errors.UnterminatedRegExp, createPositionWithColumnOffset(startLoc, 1));
+          }
+          if (escaped) {
+            escaped = false;
+          } else {
+            if (ch === 91) {
+              inClass = true;
+            } else if (ch === 93 && inClass) {
+              inClass = false;
+            } else if (ch === 47 && !inClass) {
+              break;
+            }
+            escaped = ch === 92;
+          }
+        }
+        const content2 = this.input.slice(start, pos);
+        ++pos;
+        let mods = "";
+        const nextPos = () => createPositionWithColumnOffset(startLoc, pos + 2 - start);
+        while (pos < this.length) {
+          const cp = this.codePointAtPos(pos);
+          const char = String.fromCharCode(cp);
+          if (VALID_REGEX_FLAGS.has(cp)) {
+            if (cp === 118) {
+              if (mods.includes("u")) {
+                this.raise(Errors.IncompatibleRegExpUVFlags, nextPos());
+              }
+            } else if (cp === 117) {
+              if (mods.includes("v")) {
+                this.raise(Errors.IncompatibleRegExpUVFlags, nextPos());
+              }
+            }
+            if (mods.includes(char)) {
+              this.raise(Errors.DuplicateRegExpFlags, nextPos());
+            }
+          } else if (isIdentifierChar(cp) || cp === 92) {
+            this.raise(Errors.MalformedRegExpFlags, nextPos());
+          } else {
+            break;
+          }
+          ++pos;
+          mods += char;
+        }
+        this.state.pos = pos;
+        this.finishToken(139, {
+          pattern: content2,
+          flags: mods
+        });
+      }
+      readInt(radix, len, forceLen = false, allowNumSeparator = true) {
+        const {
+          n,
+          pos
+        } = readInt(this.input, this.state.pos, this.state.lineStart, this.state.curLine, radix, len, forceLen, allowNumSeparator, this.errorHandlers_readInt, false);
+        this.state.pos = pos;
+        return n;
+      }
+      readLiteralInt(radix) {
+        let pos = this.state.pos;
+        let val = 0;
+        let code19;
+        for (; ; ) {
+          code19 = this.input.charCodeAt(pos);
+          let digit;
+          if (code19 >= 48 && code19 <= 57) {
+            digit = code19 - 48;
+          } else {
+            digit = (code19 | 32) - 97;
+            if (digit < 0 || digit > 5) break;
+            digit += 10;
+          }
+          if (digit >= radix) break;
+          val = val * radix + digit;
+          ++pos;
+        }
+        if (code19 === 95 || code19 >= 48 && code19 <= 57) {
+          return this.readInt(radix);
+        }
+        if (pos === this.state.pos) return null;
+        this.state.pos = pos;
+        return val;
+      }
+      readRadixNumber(radix) {
+        const start = this.state.pos;
+        const startLoc = this.state.curPosition();
+        this.state.pos += 2;
+        let val = this.readLiteralInt(radix);
+        const end = this.state.pos;
+        if (val == null) {
+          this.raise(Errors.InvalidDigit, createPositionWithColumnOffset(startLoc, 2), {
+            radix
+          });
+        }
+        const next = this.input.charCodeAt(this.state.pos);
+        const isBigInt = next === 110;
+        if (isBigInt) {
+          ++this.state.pos;
+        } else if (next === 109) {
+          throw this.raise(Errors.InvalidDecimal, startLoc);
+        }
+        if (isIdentifierStart(this.codePointAtPos(this.state.pos))) {
+          throw this.raise(Errors.NumberIdentifier, this.state.curPosition());
+        }
+        if (isBigInt || val !== null && val > Number.MAX_SAFE_INTEGER) {
+          const str3 = this.input.slice(start, end).replace(/_/g, "");
+          if (isBigInt) {
+            this.finishToken(137, str3);
+            return;
+          }
+          val = Number(radix !== 16 && this.optionFlags & 2048 ? str3.replace(radix === 2 ? /[2-9]/g : /[89]/g, "0") : str3);
+        }
+        this.finishToken(136, val);
+      }
+      readNumber(startsWithDot) {
+        const start = this.state.pos;
+        const startLoc = this.state.curPosition();
+        let isFloat = false;
+        let hasExponent = false;
+        let isOctal = false;
+        const integerValue = startsWithDot ? 0 : this.readLiteralInt(10);
+        const hasLeadingZero = this.state.pos - start >= 2 && this.input.charCodeAt(start) === 48;
+        if (hasLeadingZero) {
+          const integer = this.input.slice(start, this.state.pos);
+          this.recordStrictModeErrors(Errors.StrictOctalLiteral, startLoc);
+          if (!this.state.strict) {
+            const underscorePos = integer.indexOf("_");
+            if (underscorePos > 0) {
+              this.raise(Errors.ZeroDigitNumericSeparator, createPositionWithColumnOffset(startLoc, underscorePos));
+            }
+          }
+          isOctal = !/[89]/.test(integer);
+        }
+        let next = this.input.charCodeAt(this.state.pos);
+        if (next === 46 && !isOctal) {
+          ++this.state.pos;
+          this.readLiteralInt(10);
+          isFloat = true;
+          next = this.input.charCodeAt(this.state.pos);
+        }
+        if ((next === 69 || next === 101) && !isOctal) {
+          next = this.input.charCodeAt(++this.state.pos);
+          if (next === 43 || next === 45) {
+            ++this.state.pos;
+          }
+          if (this.readLiteralInt(10) === null) {
+            this.raise(Errors.InvalidOrMissingExponent, startLoc);
+          }
+          isFloat = true;
+          hasExponent = true;
+          next = this.input.charCodeAt(this.state.pos);
+        }
+        const end = this.state.pos;
+        const isBigInt = next === 110;
+        if (isBigInt) {
+          if (isFloat || hasLeadingZero) {
+            this.raise(Errors.InvalidBigIntLiteral, startLoc);
+          }
+          ++this.state.pos;
+        }
+        if (next === 109) {
+          this.expectPlugin("decimal", this.state.curPosition());
+          if (hasExponent || hasLeadingZero) {
+            this.raise(Errors.InvalidDecimal, startLoc);
+          }
+          ++this.state.pos;
+          var isDecimal = true;
+        }
+        if (isIdentifierStart(this.codePointAtPos(this.state.pos))) {
+          throw this.raise(Errors.NumberIdentifier, this.state.curPosition());
+        }
+        if (!isFloat && !isBigInt && !isDecimal && !hasLeadingZero && integerValue <= Number.MAX_SAFE_INTEGER) {
+          this.finishToken(136, integerValue);
+          return;
+        }
+        const str3 = this.input.slice(start, end).replace(/_/g, "");
+        if (isBigInt) {
+          this.finishToken(137, str3);
+          return;
+        }
+        if (isDecimal) {
+          this.finishToken(138, str3);
+          return;
+        }
+        const val = isOctal ? parseInt(str3, 8) : parseFloat(str3);
+        this.finishToken(136, val);
+      }
+      readCodePoint(throwOnInvalid) {
+        const {
+          code: code19,
+          pos
+        } = readCodePoint(this.input, this.state.pos, this.state.lineStart, this.state.curLine, throwOnInvalid, this.errorHandlers_readCodePoint);
+        this.state.pos = pos;
+        return code19;
+      }
+      readString(quote) {
+        const {
+          str: str3,
+          pos,
+          curLine,
+          lineStart: lineStart2
+        } = readStringContents(quote === 34 ? "double" : "single", this.input, this.state.pos + 1, this.state.lineStart, this.state.curLine, this.errorHandlers_readStringContents_string);
+        this.state.pos = pos + 1;
+        this.state.lineStart = lineStart2;
+        this.state.curLine = curLine;
+        this.finishToken(135, str3);
+      }
+      readTemplateContinuation() {
+        if (!this.match(8)) {
+          this.unexpected(null, 8);
+        }
+        this.state.pos--;
+        this.readTemplateToken();
+      }
+      readTemplateToken() {
+        const opening = this.input[this.state.pos];
+        const {
+          str: str3,
+          firstInvalidLoc,
+          pos,
+          curLine,
+          lineStart: lineStart2
+        } = readStringContents("template", this.input, this.state.pos + 1, this.state.lineStart, this.state.curLine, this.errorHandlers_readStringContents_template);
+        this.state.pos = pos + 1;
+        this.state.lineStart = lineStart2;
+        this.state.curLine = curLine;
+        if (firstInvalidLoc) {
+          this.state.firstInvalidTemplateEscapePos = new Position(firstInvalidLoc.curLine, firstInvalidLoc.pos - firstInvalidLoc.lineStart, this.sourceToOffsetPos(firstInvalidLoc.pos));
+        }
+        if (this.input.codePointAt(pos) === 96) {
+          this.finishToken(24, firstInvalidLoc ? null : opening + str3 + "`");
+        } else {
+          this.state.pos++;
+          this.finishToken(25, firstInvalidLoc ? null : opening + str3 + "${");
+        }
+      }
+      recordStrictModeErrors(toParseError, at3) {
+        if (this.isLookahead) return;
+        const index2 = at3.index;
+        if (this.state.strict && !this.state.strictErrors.has(index2)) {
+          this.raise(toParseError, at3);
+        } else {
+          this.state.strictErrors.set(index2, [toParseError, at3]);
+        }
+      }
+      readWord1(firstCode) {
+        this.state.containsEsc = false;
+        let word = "";
+        const start = this.state.pos;
+        let chunkStart = this.state.pos;
+        if (firstCode !== void 0) {
+          this.state.pos += firstCode <= 65535 ? 1 : 2;
+        }
+        while (this.state.pos < this.length) {
+          const ch = this.codePointAtPos(this.state.pos);
+          if (isIdentifierChar(ch)) {
+            this.state.pos += ch <= 65535 ? 1 : 2;
+          } else if (ch === 92) {
+            this.state.containsEsc = true;
+            word += this.input.slice(chunkStart, this.state.pos);
+            const escStart = this.state.curPosition();
+            const identifierCheck = this.state.pos === start ? isIdentifierStart : isIdentifierChar;
+            if (this.input.charCodeAt(++this.state.pos) !== 117) {
+              this.raise(Errors.MissingUnicodeEscape, this.state.curPosition());
+              chunkStart = this.state.pos - 1;
+              continue;
+            }
+            ++this.state.pos;
+            const esc2 = this.readCodePoint(true);
+            if (esc2 !== null) {
+              if (!identifierCheck(esc2)) {
+                this.raise(Errors.EscapedCharNotAnIdentifier, escStart);
+              }
+              word += String.fromCodePoint(esc2);
+            }
+            chunkStart = this.state.pos;
+          } else {
+            break;
+          }
+        }
+        return word + this.input.slice(chunkStart, this.state.pos);
+      }
+      readWord(firstCode) {
+        const word = this.readWord1(firstCode);
+        const type = keywords$1.get(word);
+        if (type !== void 0) {
+          this.finishToken(type, tokenLabelName(type));
+        } else {
+          this.finishToken(133, word);
+        }
+      }
+      checkKeywordEscapes() {
+        const {
+          type
+        } = this.state;
+        if (tokenIsKeyword(type) && this.state.containsEsc) {
+          this.raise(Errors.InvalidEscapedReservedWord, this.state.startLoc, {
+            reservedWord: tokenLabelName(type)
+          });
+        }
+      }
+      raise(toParseError, at3, details = {}) {
+        const loc = at3 instanceof Position ? at3 : at3.loc.start;
+        const error = toParseError(loc, details);
+        if (!(this.optionFlags & 2048)) throw error;
+        if (!this.isLookahead) this.state.errors.push(error);
+        return error;
+      }
+      raiseOverwrite(toParseError, at3, details = {}) {
+        const loc = at3 instanceof Position ? at3 : at3.loc.start;
+        const pos = loc.index;
+        const errors = this.state.errors;
+        for (let i = errors.length - 1; i >= 0; i--) {
+          const error = errors[i];
+          if (error.loc.index === pos) {
+            return errors[i] = toParseError(loc, details);
+          }
+          if (error.loc.index < pos) break;
+        }
+        return this.raise(toParseError, at3, details);
+      }
+      updateContext(prevType) {
+      }
+      unexpected(loc, type) {
+        throw this.raise(Errors.UnexpectedToken, loc != null ? loc : this.state.startLoc, {
+          expected: type ? tokenLabelName(type) : null
+        });
+      }
+      expectPlugin(pluginName, loc) {
+        if (this.hasPlugin(pluginName)) {
+          return true;
+        }
+        throw this.raise(Errors.MissingPlugin, loc != null ? loc : this.state.startLoc, {
+          missingPlugin: [pluginName]
+        });
+      }
+      expectOnePlugin(pluginNames) {
+        if (!pluginNames.some((name2) => this.hasPlugin(name2))) {
+          throw this.raise(Errors.MissingOneOfPlugins, this.state.startLoc, {
+            missingPlugin: pluginNames
+          });
+        }
+      }
+      errorBuilder(error) {
+        return (pos, lineStart2, curLine) => {
+          this.raise(error, buildPosition(pos, lineStart2, curLine));
+        };
+      }
+    };
+    var ClassScope = class {
+      constructor() {
+        this.privateNames = /* @__PURE__ */ new Set();
+        this.loneAccessors = /* @__PURE__ */ new Map();
+        this.undefinedPrivateNames = /* @__PURE__ */ new Map();
+      }
+    };
+    var ClassScopeHandler = class {
+      constructor(parser2) {
+        this.parser = void 0;
+        this.stack = [];
+        this.undefinedPrivateNames = /* @__PURE__ */ new Map();
+        this.parser = parser2;
+      }
+      current() {
+        return this.stack[this.stack.length - 1];
+      }
+      enter() {
+        this.stack.push(new ClassScope());
+      }
+      exit() {
+        const oldClassScope = this.stack.pop();
+        const current = this.current();
+        for (const [name2, loc] of Array.from(oldClassScope.undefinedPrivateNames)) {
+          if (current) {
+            if (!current.undefinedPrivateNames.has(name2)) {
+              current.undefinedPrivateNames.set(name2, loc);
+            }
+          } else {
+            this.parser.raise(Errors.InvalidPrivateFieldResolution, loc, {
+              identifierName: name2
+            });
+          }
+        }
+      }
+      declarePrivateName(name2, elementType, loc) {
+        const {
+          privateNames,
+          loneAccessors,
+          undefinedPrivateNames
+        } = this.current();
+        let redefined = privateNames.has(name2);
+        if (elementType & 3) {
+          const accessor = redefined && loneAccessors.get(name2);
+          if (accessor) {
+            const oldStatic = accessor & 4;
+            const newStatic = elementType & 4;
+            const oldKind = accessor & 3;
+            const newKind = elementType & 3;
+            redefined = oldKind === newKind || oldStatic !== newStatic;
+            if (!redefined) loneAccessors.delete(name2);
+          } else if (!redefined) {
+            loneAccessors.set(name2, elementType);
+          }
+        }
+        if (redefined) {
+          this.parser.raise(Errors.PrivateNameRedeclaration, loc, {
+            identifierName: name2
+          });
+        }
+        privateNames.add(name2);
+        undefinedPrivateNames.delete(name2);
+      }
+      usePrivateName(name2, loc) {
+        let classScope;
+        for (classScope of this.stack) {
+          if (classScope.privateNames.has(name2)) return;
+        }
+        if (classScope) {
+          classScope.undefinedPrivateNames.set(name2, loc);
+        } else {
+          this.parser.raise(Errors.InvalidPrivateFieldResolution, loc, {
+            identifierName: name2
+          });
+        }
+      }
+    };
+    var ExpressionScope = class {
+      constructor(type = 0) {
+        this.type = type;
+      }
+      canBeArrowParameterDeclaration() {
+        return this.type === 2 || this.type === 1;
+      }
+      isCertainlyParameterDeclaration() {
+        return this.type === 3;
+      }
+      isInitializer() {
+        return this.type === 4;
+      }
+    };
+    var ArrowHeadParsingScope = class extends ExpressionScope {
+      constructor(type) {
+        super(type);
+        this.declarationErrors = /* @__PURE__ */ new Map();
+      }
+      recordDeclarationError(ParsingErrorClass, at3) {
+        const index2 = at3.index;
+        this.declarationErrors.set(index2, [ParsingErrorClass, at3]);
+      }
+      clearDeclarationError(index2) {
+        this.declarationErrors.delete(index2);
+      }
+      iterateErrors(iterator) {
+        this.declarationErrors.forEach(iterator);
+      }
+    };
+    var ExpressionScopeHandler = class {
+      constructor(parser2) {
+        this.parser = void 0;
+        this.stack = [new ExpressionScope()];
+        this.parser = parser2;
+      }
+      enter(scope) {
+        this.stack.push(scope);
+      }
+      exit() {
+        this.stack.pop();
+      }
+      canBeInParameters() {
+        const scope = this.stack[this.stack.length - 1];
+        return scope.canBeArrowParameterDeclaration() || scope.isCertainlyParameterDeclaration();
+      }
+      recordParameterInitializerError(toParseError, node) {
+        const origin = node.loc.start;
+        const {
+          stack
+        } = this;
+        let i = stack.length - 1;
+        let scope = stack[i];
+        while (!scope.isCertainlyParameterDeclaration()) {
+          if (scope.canBeArrowParameterDeclaration()) {
+            scope.recordDeclarationError(toParseError, origin);
+          } else if (!scope.isInitializer()) {
+            return;
+          }
+          scope = stack[--i];
+        }
+        this.parser.raise(toParseError, origin);
+      }
+      recordArrowParameterBindingError(error, node) {
+        const {
+          stack
+        } = this;
+        const scope = stack[stack.length - 1];
+        const origin = node.loc.start;
+        if (scope.isCertainlyParameterDeclaration()) {
+          this.parser.raise(error, origin);
+        } else if (scope.canBeArrowParameterDeclaration()) {
+          scope.recordDeclarationError(error, origin);
+        } else {
+          return;
+        }
+      }
+      recordAsyncArrowParametersError(at3) {
+        const {
+          stack
+        } = this;
+        for (let i = stack.length - 1; ; i--) {
+          const scope = stack[i];
+          if (scope.canBeArrowParameterDeclaration()) {
+            if (scope.type === 2) {
+              scope.recordDeclarationError(Errors.AwaitBindingIdentifier, at3);
+            }
+          } else if (!scope.isInitializer()) {
+            return;
+          }
+        }
+      }
+      validateAsPattern() {
+        const {
+          stack
+        } = this;
+        const currentScope = stack[stack.length - 1];
+        if (!currentScope.canBeArrowParameterDeclaration()) return;
+        currentScope.iterateErrors(([toParseError, loc]) => {
+          this.parser.raise(toParseError, loc);
+          for (let i = stack.length - 2; ; i--) {
+            const scope = stack[i];
+            if (scope.canBeArrowParameterDeclaration()) {
+              scope.clearDeclarationError(loc.index);
+            } else if (!scope.isInitializer()) {
+              break;
+            }
+          }
+        });
+      }
+    };
+    function newArrowHeadScope() {
+      return new ArrowHeadParsingScope(1);
+    }
+    function newAsyncArrowScope() {
+      return new ArrowHeadParsingScope(2);
+    }
+    var sharedExpressionScope = new ExpressionScope();
+    var parameterDeclarationScope = new ExpressionScope(3);
+    var initializerScope = new ExpressionScope(4);
+    var ProductionParameterHandler = class {
+      constructor() {
+        this.stacks = [];
+      }
+      enter(flags) {
+        this.stacks.push(flags);
+      }
+      exit() {
+        this.stacks.pop();
+      }
+      currentFlags() {
+        return this.stacks[this.stacks.length - 1];
+      }
+      get hasAwait() {
+        return (this.currentFlags() & 2) > 0;
+      }
+      get hasYield() {
+        return (this.currentFlags() & 1) > 0;
+      }
+      get hasReturn() {
+        return (this.currentFlags() & 4) > 0;
+      }
+      get hasIn() {
+        return (this.currentFlags() & 8) > 0;
+      }
+      get inFSharpPipelineDirectBody() {
+        return (this.currentFlags() & 16) === 0;
+      }
+    };
+    function functionFlags(isAsync, isGenerator) {
+      return (isAsync ? 2 : 0) | (isGenerator ? 1 : 0);
+    }
+    var UtilParser = class extends Tokenizer {
+      addExtra(node, key3, value, enumerable = true) {
+        if (!node) return;
+        let {
+          extra
+        } = node;
+        if (extra == null) {
+          extra = {};
+          node.extra = extra;
+        }
+        if (enumerable) {
+          extra[key3] = value;
+        } else {
+          Object.defineProperty(extra, key3, {
+            enumerable,
+            value
+          });
+        }
+      }
+      isContextual(token) {
+        return this.state.type === token && !this.state.containsEsc;
+      }
+      isUnparsedContextual(nameStart, name2) {
+        if (this.input.startsWith(name2, nameStart)) {
+          const nextCh = this.input.charCodeAt(nameStart + name2.length);
+          return !(isIdentifierChar(nextCh) || nextCh === 92 || (nextCh & 64512) === 55296);
+        }
+        return false;
+      }
+      isLookaheadContextual(name2) {
+        const next = this.nextTokenStart();
+        return this.isUnparsedContextual(next, name2);
+      }
+      eatContextual(token) {
+        if (this.isContextual(token)) {
+          this.next();
+          return true;
+        }
+        return false;
+      }
+      expectContextual(token, toParseError) {
+        if (!this.eatContextual(token)) {
+          if (toParseError != null) {
+            throw this.raise(toParseError, this.state.startLoc);
+          }
+          this.unexpected(null, token);
+        }
+      }
+      canInsertSemicolon() {
+        return this.match(141) || this.match(8) || this.hasPrecedingLineBreak();
+      }
+      hasPrecedingLineBreak() {
+        return hasNewLine(this.input, this.offsetToSourcePos(this.state.lastTokEndLoc.index), this.state.start);
+      }
+      hasFollowingLineBreak() {
+        return hasNewLine(this.input, this.state.end, this.nextTokenStart());
+      }
+      isLineTerminator() {
+        return this.eat(13) || this.canInsertSemicolon();
+      }
+      semicolon(allowAsi = true) {
+        if (allowAsi ? this.isLineTerminator() : this.eat(13)) return;
+        this.raise(Errors.MissingSemicolon, this.state.lastTokEndLoc);
+      }
+      expect(type, loc) {
+        if (!this.eat(type)) {
+          this.unexpected(loc, type);
+        }
+      }
+      snapshotScopeStacks() {
+        return {
+          scopeDepth: this.scope.scopeStack.length,
+          prodParamDepth: this.prodParam.stacks.length,
+          classScopeDepth: this.classScope.stack.length,
+          expressionScopeDepth: this.expressionScope.stack.length
+        };
+      }
+      restoreScopeStacks(snapshot) {
+        const {
+          scope
+        } = this;
+        while (scope.scopeStack.length > snapshot.scopeDepth) scope.exit();
+        this.prodParam.stacks.length = snapshot.prodParamDepth;
+        this.classScope.stack.length = snapshot.classScopeDepth;
+        this.expressionScope.stack.length = snapshot.expressionScopeDepth;
+      }
+      tryParse(fn2, oldState = this.state.clone()) {
+        const abortSignal = {
+          node: null
+        };
+        const scopeStacksSnapshot = this.snapshotScopeStacks();
+        try {
+          const node = fn2((node2 = null) => {
+            abortSignal.node = node2;
+            throw abortSignal;
+          });
+          if (this.state.errors.length > oldState.errors.length) {
+            const failState = this.state;
+            this.state = oldState;
+            this.state.tokensLength = failState.tokensLength;
+            return {
+              node,
+              error: failState.errors[oldState.errors.length],
+              thrown: false,
+              aborted: false,
+              failState
+            };
+          }
+          return {
+            node,
+            error: null,
+            thrown: false,
+            aborted: false,
+            failState: null
+          };
+        } catch (error) {
+          const failState = this.state;
+          this.state = oldState;
+          this.restoreScopeStacks(scopeStacksSnapshot);
+          if (error instanceof SyntaxError) {
+            return {
+              node: null,
+              error,
+              thrown: true,
+              aborted: false,
+              failState
+            };
+          }
+          if (error === abortSignal) {
+            return {
+              node: abortSignal.node,
+              error: null,
+              thrown: false,
+              aborted: true,
+              failState
+            };
+          }
+          throw error;
+        }
+      }
+      checkExpressionErrors(refExpressionErrors, andThrow) {
+        if (!refExpressionErrors) return false;
+        const {
+          shorthandAssignLoc,
+          doubleProtoLoc,
+          privateKeyLoc,
+          optionalParametersLoc,
+          voidPatternLoc
+        } = refExpressionErrors;
+        const hasErrors = !!shorthandAssignLoc || !!doubleProtoLoc || !!optionalParametersLoc || !!privateKeyLoc || !!voidPatternLoc;
+        if (!andThrow) {
+          return hasErrors;
+        }
+        if (shorthandAssignLoc != null) {
+          this.raise(Errors.InvalidCoverInitializedName, shorthandAssignLoc);
+        }
+        if (doubleProtoLoc != null) {
+          this.raise(Errors.DuplicateProto, doubleProtoLoc);
+        }
+        if (privateKeyLoc != null) {
+          this.raise(Errors.UnexpectedPrivateField, privateKeyLoc);
+        }
+        if (optionalParametersLoc != null) {
+          this.unexpected(optionalParametersLoc);
+        }
+        if (voidPatternLoc != null) {
+          this.raise(Errors.InvalidCoverDiscardElement, voidPatternLoc);
+        }
+      }
+      isLiteralPropertyName() {
+        return tokenIsLiteralPropertyName(this.state.type);
+      }
+      isPrivateName(node) {
+        return node.type === "PrivateName";
+      }
+      getPrivateNameSV(node) {
+        return node.id.name;
+      }
+      hasPropertyAsPrivateName(node) {
+        return (node.type === "MemberExpression" || node.type === "OptionalMemberExpression") && this.isPrivateName(node.property);
+      }
+      isObjectProperty(node) {
+        return node.type === "ObjectProperty";
+      }
+      isObjectMethod(node) {
+        return node.type === "ObjectMethod";
+      }
+      initializeScopes(inModule = this.options.sourceType === "module") {
+        const oldLabels = this.state.labels;
+        this.state.labels = [];
+        const oldExportedIdentifiers = this.exportedIdentifiers;
+        this.exportedIdentifiers = /* @__PURE__ */ new Set();
+        const oldInModule = this.inModule;
+        this.inModule = inModule;
+        const oldScope = this.scope;
+        const ScopeHandler2 = this.getScopeHandler();
+        this.scope = new ScopeHandler2(this, inModule);
+        const oldProdParam = this.prodParam;
+        this.prodParam = new ProductionParameterHandler();
+        const oldClassScope = this.classScope;
+        this.classScope = new ClassScopeHandler(this);
+        const oldExpressionScope = this.expressionScope;
+        this.expressionScope = new ExpressionScopeHandler(this);
+        return () => {
+          this.state.labels = oldLabels;
+          this.exportedIdentifiers = oldExportedIdentifiers;
+          this.inModule = oldInModule;
+          this.scope = oldScope;
+          this.prodParam = oldProdParam;
+          this.classScope = oldClassScope;
+          this.expressionScope = oldExpressionScope;
+        };
+      }
+      enterInitialScopes() {
+        let paramFlags = 0;
+        if (this.inModule || this.optionFlags & 1) {
+          paramFlags |= 2;
+        }
+        if (this.optionFlags & 32) {
+          paramFlags |= 1;
+        }
+        const isCommonJS = !this.inModule && this.options.sourceType === "commonjs";
+        if (isCommonJS || this.optionFlags & 2) {
+          paramFlags |= 4;
+        }
+        this.prodParam.enter(paramFlags);
+        let scopeFlags = isCommonJS ? 514 : 1;
+        if (this.optionFlags & 4) {
+          scopeFlags |= 512;
+        }
+        this.scope.enter(scopeFlags);
+      }
+      checkDestructuringPrivate(refExpressionErrors) {
+        const {
+          privateKeyLoc
+        } = refExpressionErrors;
+        if (privateKeyLoc !== null) {
+          this.expectPlugin("destructuringPrivate", privateKeyLoc);
+        }
+      }
+    };
+    var ExpressionErrors = class {
+      constructor() {
+        this.shorthandAssignLoc = null;
+        this.doubleProtoLoc = null;
+        this.privateKeyLoc = null;
+        this.optionalParametersLoc = null;
+        this.voidPatternLoc = null;
+      }
+    };
+    var Node = class {
+      constructor(parser2, pos, loc) {
+        this.type = "";
+        this.start = pos;
+        this.end = 0;
+        this.loc = new SourceLocation(loc);
+        if ((parser2 == null ? void 0 : parser2.optionFlags) & 128) this.range = [pos, 0];
+        if (parser2 != null && parser2.filename) this.loc.filename = parser2.filename;
+      }
+    };
+    var NodePrototype = Node.prototype;
+    NodePrototype.__clone = function() {
+      const newNode = new Node(void 0, this.start, this.loc.start);
+      const keys = Object.keys(this);
+      for (let i = 0, length = keys.length; i < length; i++) {
+        const key3 = keys[i];
+        if (key3 !== "leadingComments" && key3 !== "trailingComments" && key3 !== "innerComments") {
+          newNode[key3] = this[key3];
+        }
+      }
+      return newNode;
+    };
+    var NodeUtils = class extends UtilParser {
+      startNode() {
+        const loc = this.state.startLoc;
+        return new Node(this, loc.index, loc);
+      }
+      startNodeAt(loc) {
+        return new Node(this, loc.index, loc);
+      }
+      startNodeAtNode(type) {
+        return this.startNodeAt(type.loc.start);
+      }
+      finishNode(node, type) {
+        return this.finishNodeAt(node, type, this.state.lastTokEndLoc);
+      }
+      finishNodeAt(node, type, endLoc) {
+        node.type = type;
+        node.end = endLoc.index;
+        node.loc.end = endLoc;
+        if (this.optionFlags & 128) node.range[1] = endLoc.index;
+        if (this.optionFlags & 4096) {
+          this.processComment(node);
+        }
+        return node;
+      }
+      resetStartLocation(node, startLoc) {
+        node.start = startLoc.index;
+        node.loc.start = startLoc;
+        if (this.optionFlags & 128) node.range[0] = startLoc.index;
+      }
+      resetEndLocation(node, endLoc = this.state.lastTokEndLoc) {
+        node.end = endLoc.index;
+        node.loc.end = endLoc;
+        if (this.optionFlags & 128) node.range[1] = endLoc.index;
+      }
+      resetStartLocationFromNode(node, locationNode) {
+        this.resetStartLocation(node, locationNode.loc.start);
+      }
+      castNodeTo(node, type) {
+        node.type = type;
+        return node;
+      }
+      cloneIdentifier(node) {
+        const {
+          type,
+          start,
+          end,
+          loc,
+          range,
+          name: name2
+        } = node;
+        const cloned = Object.create(NodePrototype);
+        cloned.type = type;
+        cloned.start = start;
+        cloned.end = end;
+        cloned.loc = loc;
+        cloned.range = range;
+        cloned.name = name2;
+        if (node.extra) cloned.extra = node.extra;
+        return cloned;
+      }
+      cloneStringLiteral(node) {
+        const {
+          type,
+          start,
+          end,
+          loc,
+          range,
+          extra
+        } = node;
+        const cloned = Object.create(NodePrototype);
+        cloned.type = type;
+        cloned.start = start;
+        cloned.end = end;
+        cloned.loc = loc;
+        cloned.range = range;
+        cloned.extra = extra;
+        cloned.value = node.value;
+        return cloned;
+      }
+    };
+    var unwrapParenthesizedExpression = (node) => {
+      return node.type === "ParenthesizedExpression" ? unwrapParenthesizedExpression(node.expression) : node;
+    };
+    var LValParser = class extends NodeUtils {
+      raiseOnce(toParseError, node) {
+        const {
+          errors
+        } = this.state;
+        const length = errors.length;
+        const error = this.raise(toParseError, node);
+        if (errors.length === length) return;
+        for (let i = length - 1; i >= 0; i--) {
+          if (errors[i].pos === error.pos && errors[i].reasonCode === error.reasonCode) {
+            errors.pop();
+            return;
+          }
+        }
+      }
+      toAssignable(node, isLHS = false) {
+        var _node$extra, _node$extra3;
+        let parenthesized = void 0;
+        if (node.type === "ParenthesizedExpression" || (_node$extra = node.extra) != null && _node$extra.parenthesized) {
+          parenthesized = unwrapParenthesizedExpression(node);
+          if (isLHS) {
+            if (parenthesized.type === "Identifier") {
+              this.expressionScope.recordArrowParameterBindingError(Errors.InvalidParenthesizedAssignment, node);
+            } else if (parenthesized.type !== "CallExpression" && parenthesized.type !== "MemberExpression" && !this.isOptionalMemberExpression(parenthesized)) {
+              this.raiseOnce(Errors.InvalidParenthesizedAssignment, node);
+            }
+          } else {
+            this.raiseOnce(Errors.InvalidParenthesizedAssignment, node);
+          }
+        }
+        switch (node.type) {
+          case "Identifier":
+          case "ObjectPattern":
+          case "ArrayPattern":
+          case "AssignmentPattern":
+          case "RestElement":
+          case "VoidPattern":
+            break;
+          case "ObjectExpression":
+            this.castNodeTo(node, "ObjectPattern");
+            for (let i = 0, length = node.properties.length, last = length - 1; i < length; i++) {
+              var _node$extra2;
+              const prop = node.properties[i];
+              const isLast = i === last;
+              this.toAssignableObjectExpressionProp(prop, isLast, isLHS);
+              if (isLast && prop.type === "RestElement" && (_node$extra2 = node.extra) != null && _node$extra2.trailingCommaLoc) {
+                this.raise(Errors.RestTrailingComma, node.extra.trailingCommaLoc);
+              }
+            }
+            break;
+          case "ObjectProperty": {
+            const {
+              key: key3,
+              value
+            } = node;
+            if (this.isPrivateName(key3)) {
+              this.classScope.usePrivateName(this.getPrivateNameSV(key3), key3.loc.start);
+            }
+            this.toAssignable(value, isLHS);
+            break;
+          }
+          case "SpreadElement": {
+            throw new Error("Internal @babel/parser error (this is a bug, please report it). SpreadElement should be converted by .toAssignable's caller.");
+          }
+          case "ArrayExpression":
+            this.castNodeTo(node, "ArrayPattern");
+            this.toAssignableList(node.elements, (_node$extra3 = node.extra) == null ? void 0 : _node$extra3.trailingCommaLoc, isLHS);
+            break;
+          case "AssignmentExpression":
+            if (node.operator !== "=") {
+              this.raise(Errors.MissingEqInAssignment, node.left.loc.end);
+            }
+            this.castNodeTo(node, "AssignmentPattern");
+            delete node.operator;
+            if (node.left.type === "VoidPattern") {
+              this.raise(Errors.VoidPatternInitializer, node.left);
+            }
+            this.toAssignable(node.left, isLHS);
+            break;
+          case "ParenthesizedExpression":
+            this.toAssignable(parenthesized, isLHS);
+            break;
+        }
+      }
+      toAssignableObjectExpressionProp(prop, isLast, isLHS) {
+        if (prop.type === "ObjectMethod") {
+          this.raise(prop.kind === "get" || prop.kind === "set" ? Errors.PatternHasAccessor : Errors.PatternHasMethod, prop.key);
+        } else if (prop.type === "SpreadElement") {
+          this.castNodeTo(prop, "RestElement");
+          const arg = prop.argument;
+          this.checkToRestConversion(arg, false);
+          this.toAssignable(arg, isLHS);
+          if (!isLast) {
+            this.raise(Errors.RestTrailingComma, prop);
+          }
+        } else {
+          this.toAssignable(prop, isLHS);
+        }
+      }
+      toAssignableList(exprList, trailingCommaLoc, isLHS) {
+        const end = exprList.length - 1;
+        for (let i = 0; i <= end; i++) {
+          const elt = exprList[i];
+          if (!elt) continue;
+          this.toAssignableListItem(exprList, i, isLHS);
+          if (elt.type === "RestElement") {
+            if (i < end) {
+              this.raise(Errors.RestTrailingComma, elt);
+            } else if (trailingCommaLoc) {
+              this.raise(Errors.RestTrailingComma, trailingCommaLoc);
+            }
+          }
+        }
+      }
+      toAssignableListItem(exprList, index2, isLHS) {
+        const node = exprList[index2];
+        if (node.type === "SpreadElement") {
+          this.castNodeTo(node, "RestElement");
+          const arg = node.argument;
+          this.checkToRestConversion(arg, true);
+          this.toAssignable(arg, isLHS);
+        } else {
+          this.toAssignable(node, isLHS);
+        }
+      }
+      isAssignable(node, isBinding) {
+        switch (node.type) {
+          case "Identifier":
+          case "ObjectPattern":
+          case "ArrayPattern":
+          case "AssignmentPattern":
+          case "RestElement":
+          case "VoidPattern":
+            return true;
+          case "ObjectExpression": {
+            const last = node.properties.length - 1;
+            return node.properties.every((prop, i) => {
+              return prop.type !== "ObjectMethod" && (i === last || prop.type !== "SpreadElement") && this.isAssignable(prop);
+            });
+          }
+          case "ObjectProperty":
+            return this.isAssignable(node.value);
+          case "SpreadElement":
+            return this.isAssignable(node.argument);
+          case "ArrayExpression":
+            return node.elements.every((element) => element === null || this.isAssignable(element));
+          case "AssignmentExpression":
+            return node.operator === "=";
+          case "ParenthesizedExpression":
+            return this.isAssignable(node.expression);
+          case "MemberExpression":
+          case "OptionalMemberExpression":
+            return !isBinding;
+          default:
+            return false;
+        }
+      }
+      toReferencedList(exprList, isParenthesizedExpr) {
+        return exprList;
+      }
+      toReferencedListDeep(exprList, isParenthesizedExpr) {
+        this.toReferencedList(exprList, isParenthesizedExpr);
+        for (const expr of exprList) {
+          if ((expr == null ? void 0 : expr.type) === "ArrayExpression") {
+            this.toReferencedListDeep(expr.elements);
+          }
+        }
+      }
+      parseSpread(refExpressionErrors) {
+        const node = this.startNode();
+        this.next();
+        node.argument = this.parseMaybeAssignAllowIn(refExpressionErrors, void 0);
+        return this.finishNode(node, "SpreadElement");
+      }
+      parseRestBinding() {
+        const node = this.startNode();
+        this.next();
+        const argument = this.parseBindingAtom();
+        if (argument.type === "VoidPattern") {
+          this.raise(Errors.UnexpectedVoidPattern, argument);
+        }
+        node.argument = argument;
+        return this.finishNode(node, "RestElement");
+      }
+      parseBindingAtom() {
+        switch (this.state.type) {
+          case 0: {
+            const node = this.startNode();
+            this.next();
+            node.elements = this.parseBindingList(3, 93, 1);
+            return this.finishNode(node, "ArrayPattern");
+          }
+          case 5:
+            return this.parseObjectLike(8, true);
+          case 88:
+            return this.parseVoidPattern(null);
+        }
+        return this.parseIdentifier();
+      }
+      parseBindingList(close, closeCharCode, flags) {
+        const allowEmpty = flags & 1;
+        const elts = [];
+        let first = true;
+        while (!this.eat(close)) {
+          if (first) {
+            first = false;
+          } else {
+            this.expect(12);
+          }
+          if (allowEmpty && this.match(12)) {
+            elts.push(null);
+          } else if (this.eat(close)) {
+            break;
+          } else if (this.match(21)) {
+            let rest = this.parseRestBinding();
+            if (this.hasPlugin("flow") || flags & 2) {
+              rest = this.parseFunctionParamType(rest);
+            }
+            elts.push(rest);
+            if (!this.checkCommaAfterRest(closeCharCode)) {
+              this.expect(close);
+              break;
+            }
+          } else {
+            const decorators = [];
+            if (flags & 2) {
+              if (this.match(26) && this.hasPlugin("decorators")) {
+                this.raise(Errors.UnsupportedParameterDecorator, this.state.startLoc);
+              }
+              while (this.match(26)) {
+                decorators.push(this.parseDecorator());
+              }
+            }
+            elts.push(this.parseBindingElement(flags, decorators));
+          }
+        }
+        return elts;
+      }
+      parseBindingRestProperty(prop) {
+        this.next();
+        if (this.hasPlugin("discardBinding") && this.match(88)) {
+          prop.argument = this.parseVoidPattern(null);
+          this.raise(Errors.UnexpectedVoidPattern, prop.argument);
+        } else {
+          prop.argument = this.parseIdentifier();
+        }
+        this.checkCommaAfterRest(125);
+        return this.finishNode(prop, "RestElement");
+      }
+      parseBindingProperty() {
+        const {
+          type,
+          startLoc
+        } = this.state;
+        if (type === 21) {
+          return this.parseBindingRestProperty(this.startNode());
+        }
+        const prop = this.startNode();
+        if (type === 140) {
+          this.expectPlugin("destructuringPrivate", startLoc);
+          this.classScope.usePrivateName(this.state.value, startLoc);
+          prop.key = this.parsePrivateName();
+        } else {
+          this.parsePropertyName(prop);
+        }
+        prop.method = false;
+        return this.parseObjPropValue(prop, startLoc, false, false, true, false);
+      }
+      parseBindingElement(flags, decorators) {
+        const left = this.parseMaybeDefault();
+        if (this.hasPlugin("flow") || flags & 2) {
+          this.parseFunctionParamType(left);
+        }
+        if (decorators.length) {
+          left.decorators = decorators;
+          this.resetStartLocationFromNode(left, decorators[0]);
+        }
+        const elt = this.parseMaybeDefault(left.loc.start, left);
+        return elt;
+      }
+      parseFunctionParamType(param) {
+        return param;
+      }
+      parseMaybeDefault(startLoc, left) {
+        startLoc != null ? startLoc : startLoc = this.state.startLoc;
+        left = left != null ? left : this.parseBindingAtom();
+        if (!this.eat(29)) return left;
+        const node = this.startNodeAt(startLoc);
+        if (left.type === "VoidPattern") {
+          this.raise(Errors.VoidPatternInitializer, left);
+        }
+        node.left = left;
+        node.right = this.parseMaybeAssignAllowIn();
+        return this.finishNode(node, "AssignmentPattern");
+      }
+      isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
+        switch (type) {
+          case "AssignmentPattern":
+            return "left";
+          case "RestElement":
+            return "argument";
+          case "ObjectProperty":
+            return "value";
+          case "ParenthesizedExpression":
+            return "expression";
+          case "ArrayPattern":
+            return "elements";
+          case "ObjectPattern":
+            return "properties";
+          case "VoidPattern":
+            return true;
+          case "CallExpression":
+            if (!disallowCallExpression && !this.state.strict && this.optionFlags & 8192) {
+              return true;
+            }
+        }
+        return false;
+      }
+      isOptionalMemberExpression(expression) {
+        return expression.type === "OptionalMemberExpression";
+      }
+      checkLVal(expression, ancestor, binding = 64, checkClashes = false, strictModeChanged = false, hasParenthesizedAncestor = false, disallowCallExpression = false) {
+        var _expression$extra;
+        const type = expression.type;
+        if (this.isObjectMethod(expression)) return;
+        const isOptionalMemberExpression = this.isOptionalMemberExpression(expression);
+        if (isOptionalMemberExpression || type === "MemberExpression") {
+          if (isOptionalMemberExpression) {
+            this.expectPlugin("optionalChainingAssign", expression.loc.start);
+            if (ancestor.type !== "AssignmentExpression") {
+              this.raise(Errors.InvalidLhsOptionalChaining, expression, {
+                ancestor
+              });
+            }
+          }
+          if (binding !== 64) {
+            this.raise(Errors.InvalidPropertyBindingPattern, expression);
+          }
+          return;
+        }
+        if (type === "Identifier") {
+          this.checkIdentifier(expression, binding, strictModeChanged);
+          const {
+            name: name2
+          } = expression;
+          if (checkClashes) {
+            if (checkClashes.has(name2)) {
+              this.raise(Errors.ParamDupe, expression);
+            } else {
+              checkClashes.add(name2);
+            }
+          }
+          return;
+        } else if (type === "VoidPattern" && ancestor.type === "CatchClause") {
+          this.raise(Errors.VoidPatternCatchClauseParam, expression);
+        }
+        const unwrappedExpression = unwrapParenthesizedExpression(expression);
+        disallowCallExpression || (disallowCallExpression = binding !== 64 || unwrappedExpression.type === "CallExpression" && (unwrappedExpression.callee.type === "Import" || unwrappedExpression.callee.type === "Super"));
+        const validity = this.isValidLVal(type, disallowCallExpression, !(hasParenthesizedAncestor || (_expression$extra = expression.extra) != null && _expression$extra.parenthesized) && ancestor.type === "AssignmentExpression", binding);
+        if (validity === true) return;
+        if (validity === false) {
+          const ParseErrorClass = binding === 64 ? Errors.InvalidLhs : Errors.InvalidLhsBinding;
+          this.raise(ParseErrorClass, expression, {
+            ancestor
+          });
+          return;
+        }
+        let key3, isParenthesizedExpression;
+        if (typeof validity === "string") {
+          key3 = validity;
+          isParenthesizedExpression = type === "ParenthesizedExpression";
+        } else {
+          [key3, isParenthesizedExpression] = validity;
+        }
+        const nextAncestor = type === "ArrayPattern" || type === "ObjectPattern" ? {
+          type
+        } : ancestor;
+        const val = expression[key3];
+        if (Array.isArray(val)) {
+          for (const child2 of val) {
+            if (child2) {
+              this.checkLVal(child2, nextAncestor, binding, checkClashes, strictModeChanged, isParenthesizedExpression, true);
+            }
+          }
+        } else if (val) {
+          this.checkLVal(val, nextAncestor, binding, checkClashes, strictModeChanged, isParenthesizedExpression, disallowCallExpression);
+        }
+      }
+      checkIdentifier(at3, bindingType, strictModeChanged = false) {
+        this.checkStrictBindReservedWord(at3, bindingType, strictModeChanged);
+        if (bindingType & 8192 && at3.name === "let") {
+          this.raise(Errors.LetInLexicalBinding, at3);
+        }
+        if (!(bindingType & 64)) {
+          this.declareNameFromIdentifier(at3, bindingType);
+        }
+      }
+      checkStrictBindReservedWord(at3, bindingType, strictModeChanged = false) {
+        if (this.state.strict && (strictModeChanged ? isStrictBindReservedWord(at3.name, this.inModule) : isStrictBindOnlyReservedWord(at3.name))) {
+          if (bindingType === 64) {
+            this.raise(Errors.StrictEvalArguments, at3, {
+              referenceName: at3.name
+            });
+          } else {
+            this.raise(Errors.StrictEvalArgumentsBinding, at3, {
+              bindingName: at3.name
+            });
+          }
+        }
+      }
+      declareNameFromIdentifier(identifier, binding) {
+        this.scope.declareName(identifier.name, binding, identifier.loc.start);
+      }
+      checkToRestConversion(node, allowPattern) {
+        switch (node.type) {
+          case "ParenthesizedExpression":
+            this.checkToRestConversion(node.expression, allowPattern);
+            break;
+          case "Identifier":
+          case "MemberExpression":
+            break;
+          case "ArrayExpression":
+          case "ObjectExpression":
+            if (allowPattern) break;
+          default:
+            this.raise(Errors.InvalidRestAssignmentPattern, node);
+        }
+      }
+      checkCommaAfterRest(close) {
+        if (!this.match(12)) {
+          return false;
+        }
+        this.raise(this.lookaheadCharCode() === close ? Errors.RestTrailingComma : Errors.ElementAfterRest, this.state.startLoc);
+        return true;
+      }
+    };
+    var ExpressionParser2 = class extends LValParser {
+      checkProto(prop, isRecord, sawProto, refExpressionErrors) {
+        if (prop.type === "SpreadElement" || this.isObjectMethod(prop) || prop.computed || prop.shorthand) {
+          return sawProto;
+        }
+        const key3 = prop.key;
+        const name2 = key3.type === "Identifier" ? key3.name : key3.value;
+        if (name2 === "__proto__") {
+          if (isRecord) {
+            this.raise(Errors.RecordNoProto, key3);
+            return true;
+          }
+          if (sawProto) {
+            if (refExpressionErrors) {
+              if (refExpressionErrors.doubleProtoLoc === null) {
+                refExpressionErrors.doubleProtoLoc = key3.loc.start;
+              }
+            } else {
+              this.raise(Errors.DuplicateProto, key3);
+            }
+          }
+          return true;
+        }
+        return sawProto;
+      }
+      shouldExitDescending(expr, potentialArrowAt) {
+        return expr.type === "ArrowFunctionExpression" && this.offsetToSourcePos(expr.start) === potentialArrowAt;
+      }
+      getExpression() {
+        this.enterInitialScopes();
+        this.nextToken();
+        if (this.match(141)) {
+          throw this.raise(Errors.ParseExpressionEmptyInput, this.state.startLoc);
+        }
+        const expr = this.parseExpression();
+        if (!this.match(141)) {
+          throw this.raise(Errors.ParseExpressionExpectsEOF, this.state.startLoc, {
+            unexpected: this.input.codePointAt(this.state.start)
+          });
+        }
+        this.finalizeRemainingComments();
+        expr.comments = this.comments;
+        expr.errors = this.state.errors;
+        if (this.optionFlags & 256) {
+          expr.tokens = this.tokens;
+        }
+        return expr;
+      }
+      parseExpression(disallowIn, refExpressionErrors) {
+        if (disallowIn) {
+          return this.disallowInAnd(() => this.parseExpressionBase(refExpressionErrors));
+        }
+        return this.allowInAnd(() => this.parseExpressionBase(refExpressionErrors));
+      }
+      parseExpressionBase(refExpressionErrors) {
+        const startLoc = this.state.startLoc;
+        const expr = this.parseMaybeAssign(refExpressionErrors);
+        if (this.match(12)) {
+          const node = this.startNodeAt(startLoc);
+          node.expressions = [expr];
+          while (this.eat(12)) {
+            node.expressions.push(this.parseMaybeAssign(refExpressionErrors));
+          }
+          this.toReferencedList(node.expressions);
+          return this.finishNode(node, "SequenceExpression");
+        }
+        return expr;
+      }
+      parseMaybeAssignDisallowIn(refExpressionErrors, afterLeftParse) {
+        return this.disallowInAnd(() => this.parseMaybeAssign(refExpressionErrors, afterLeftParse));
+      }
+      parseMaybeAssignAllowIn(refExpressionErrors, afterLeftParse) {
+        return this.allowInAnd(() => this.parseMaybeAssign(refExpressionErrors, afterLeftParse));
+      }
+      setOptionalParametersError(refExpressionErrors) {
+        refExpressionErrors.optionalParametersLoc = this.state.startLoc;
+      }
+      parseMaybeAssign(refExpressionErrors, afterLeftParse) {
+        const startLoc = this.state.startLoc;
+        const isYield = this.isContextual(109);
+        if (isYield) {
+          if (this.prodParam.hasYield) {
+            this.next();
+            let left2 = this.parseYield(startLoc);
+            if (afterLeftParse) {
+              left2 = afterLeftParse.call(this, left2, startLoc);
+            }
+            return left2;
+          }
+        }
+        let ownExpressionErrors;
+        let inInitializerScope = false;
+        if (refExpressionErrors) {
+          ownExpressionErrors = false;
+        } else {
+          refExpressionErrors = new ExpressionErrors();
+          ownExpressionErrors = true;
+          if (this.expressionScope.canBeInParameters()) {
+            this.expressionScope.enter(initializerScope);
+            inInitializerScope = true;
+          }
+        }
+        const {
+          type
+        } = this.state;
+        if (type === 10 || tokenIsIdentifier(type)) {
+          this.state.potentialArrowAt = this.state.start;
+        }
+        let left = this.parseMaybeConditional(refExpressionErrors);
+        if (afterLeftParse) {
+          left = afterLeftParse.call(this, left, startLoc);
+        }
+        if (tokenIsAssignment(this.state.type) && !(this.match(31) && this.state.lastTokEndLoc.index === this.state.regExpAllowedAt)) {
+          const node = this.startNodeAt(startLoc);
+          const operator2 = this.state.value;
+          node.operator = operator2;
+          if (this.match(29)) {
+            this.toAssignable(left, true);
+            node.left = left;
+            const startIndex = startLoc.index;
+            if (refExpressionErrors.doubleProtoLoc != null && refExpressionErrors.doubleProtoLoc.index >= startIndex) {
+              refExpressionErrors.doubleProtoLoc = null;
+            }
+            if (refExpressionErrors.shorthandAssignLoc != null && refExpressionErrors.shorthandAssignLoc.index >= startIndex) {
+              refExpressionErrors.shorthandAssignLoc = null;
+            }
+            if (refExpressionErrors.privateKeyLoc != null && refExpressionErrors.privateKeyLoc.index >= startIndex) {
+              this.checkDestructuringPrivate(refExpressionErrors);
+              refExpressionErrors.privateKeyLoc = null;
+            }
+            if (refExpressionErrors.voidPatternLoc != null && refExpressionErrors.voidPatternLoc.index >= startIndex) {
+              refExpressionErrors.voidPatternLoc = null;
+            }
+          } else {
+            node.left = left;
+          }
+          this.next();
+          node.right = this.parseMaybeAssign();
+          if (inInitializerScope) this.expressionScope.exit();
+          this.checkLVal(left, this.finishNode(node, "AssignmentExpression"), void 0, void 0, void 0, void 0, operator2 === "||=" || operator2 === "&&=" || operator2 === "??=");
+          return node;
+        } else if (ownExpressionErrors) {
+          this.checkExpressionErrors(refExpressionErrors, true);
+          if (inInitializerScope) this.expressionScope.exit();
+        }
+        if (isYield) {
+          const {
+            type: type2
+          } = this.state;
+          const startsExpr2 = this.hasPlugin("v8intrinsic") ? tokenCanStartExpression(type2) : tokenCanStartExpression(type2) && !this.match(54);
+          if (startsExpr2 && !this.isAmbiguousPrefixOrIdentifier()) {
+            this.raiseOverwrite(Errors.YieldNotInGeneratorFunction, startLoc);
+            return this.parseYield(startLoc);
+          }
+        }
+        return left;
+      }
+      parseMaybeConditional(refExpressionErrors) {
+        const startLoc = this.state.startLoc;
+        const potentialArrowAt = this.state.potentialArrowAt;
+        const expr = this.parseExprOps(refExpressionErrors);
+        if (this.shouldExitDescending(expr, potentialArrowAt)) {
+          return expr;
+        }
+        return this.parseConditional(expr, startLoc, refExpressionErrors);
+      }
+      parseConditional(expr, startLoc, refExpressionErrors) {
+        if (this.eat(17)) {
+          const node = this.startNodeAt(startLoc);
+          node.test = expr;
+          node.consequent = this.parseMaybeAssignAllowIn();
+          this.expect(14);
+          node.alternate = this.parseMaybeAssign();
+          return this.finishNode(node, "ConditionalExpression");
+        }
+        return expr;
+      }
+      parseMaybeUnaryOrPrivate(refExpressionErrors) {
+        return this.match(140) ? this.parsePrivateName() : this.parseMaybeUnary(refExpressionErrors);
+      }
+      parseExprOps(refExpressionErrors) {
+        const startLoc = this.state.startLoc;
+        const potentialArrowAt = this.state.potentialArrowAt;
+        const expr = this.parseMaybeUnaryOrPrivate(refExpressionErrors);
+        if (this.shouldExitDescending(expr, potentialArrowAt)) {
+          return expr;
+        }
+        return this.parseExprOp(expr, startLoc, -1);
+      }
+      isEscapedKeywordOperatorAfterLineBreak() {
+        return tokenIsKeyword(this.state.type) && this.state.containsEsc && this.hasPrecedingLineBreak();
+      }
+      isBinaryOperator(op) {
+        return tokenIsOperator(op) && (this.prodParam.hasIn || op !== 58) && !this.isEscapedKeywordOperatorAfterLineBreak();
+      }
+      parseExprOp(left, leftStartLoc, minPrec) {
+        const op = this.state.type;
+        const isOperator = this.isBinaryOperator(op);
+        if (this.isPrivateName(left)) {
+          const value = this.getPrivateNameSV(left);
+          if (minPrec >= tokenOperatorPrecedence(58) || op !== 58 || !isOperator) {
+            this.raise(Errors.PrivateInExpectedIn, left, {
+              identifierName: value
+            });
+          }
+          this.classScope.usePrivateName(value, left.loc.start);
+        }
+        if (isOperator) {
+          let prec = tokenOperatorPrecedence(op);
+          if (prec > minPrec) {
+            if (op === 39) {
+              this.expectPlugin("pipelineOperator");
+              if (this.prodParam.inFSharpPipelineDirectBody) {
+                return left;
+              }
+              this.checkPipelineAtInfixOperator(left, leftStartLoc);
+            }
+            const node = this.startNodeAt(leftStartLoc);
+            node.left = left;
+            node.operator = this.state.value;
+            const logical = op === 41 || op === 42;
+            const coalesce = op === 40;
+            if (coalesce) {
+              prec = tokenOperatorPrecedence(42);
+            }
+            this.next();
+            if (op === 39 && this.hasPlugin(["pipelineOperator", {
+              proposal: "minimal"
+            }])) {
+              if (this.state.type === 97 && this.prodParam.hasAwait) {
+                throw this.raise(Errors.UnexpectedAwaitAfterPipelineBody, this.state.startLoc);
+              }
+            }
+            node.right = this.parseExprOpRightExpr(op, prec);
+            const finishedNode = this.finishNode(node, logical || coalesce ? "LogicalExpression" : "BinaryExpression");
+            const nextOp = this.state.type;
+            if (coalesce && (nextOp === 41 || nextOp === 42) || logical && nextOp === 40) {
+              throw this.raise(Errors.MixingCoalesceWithLogical, this.state.startLoc);
+            }
+            return this.parseExprOp(finishedNode, leftStartLoc, minPrec);
+          }
+        }
+        return left;
+      }
+      parseExprOpRightExpr(op, prec) {
+        const startLoc = this.state.startLoc;
+        switch (op) {
+          case 39:
+            switch (this.getPluginOption("pipelineOperator", "proposal")) {
+              case "hack":
+                return this.withTopicBindingContext(() => {
+                  return this.parseHackPipeBody();
+                });
+              case "fsharp":
+                return this.withSoloAwaitPermittingContext(() => {
+                  return this.parseFSharpPipelineBody(prec);
+                });
+            }
+            if (this.getPluginOption("pipelineOperator", "proposal") === "smart") {
+              return this.withTopicBindingContext(() => {
+                if (this.prodParam.hasYield && this.isContextual(109)) {
+                  throw this.raise(Errors.PipeBodyIsTighter, this.state.startLoc);
+                }
+                return this.parseSmartPipelineBodyInStyle(this.parseExprOpBaseRightExpr(op, prec), startLoc);
+              });
+            }
+          default:
+            return this.parseExprOpBaseRightExpr(op, prec);
+        }
+      }
+      parseExprOpBaseRightExpr(op, prec) {
+        const startLoc = this.state.startLoc;
+        return this.parseExprOp(this.parseMaybeUnaryOrPrivate(), startLoc, tokenIsRightAssociative(op) ? prec - 1 : prec);
+      }
+      parseHackPipeBody() {
+        var _body$extra;
+        const {
+          startLoc
+        } = this.state;
+        const body = this.parseMaybeAssign();
+        const requiredParentheses = UnparenthesizedPipeBodyDescriptions.has(body.type);
+        if (requiredParentheses && !((_body$extra = body.extra) != null && _body$extra.parenthesized)) {
+          this.raise(Errors.PipeUnparenthesizedBody, startLoc, {
+            type: body.type
+          });
+        }
+        if (!this.topicReferenceWasUsedInCurrentContext()) {
+          this.raise(Errors.PipeTopicUnused, startLoc);
+        }
+        return body;
+      }
+      checkExponentialAfterUnary(node) {
+        if (this.match(57)) {
+          this.raise(Errors.UnexpectedTokenUnaryExponentiation, node.argument);
+        }
+      }
+      parseMaybeUnary(refExpressionErrors, sawUnary) {
+        const startLoc = this.state.startLoc;
+        const isAwait = this.isContextual(97);
+        if (isAwait && this.recordAwaitIfAllowed()) {
+          this.next();
+          const expr2 = this.parseAwait(startLoc);
+          if (!sawUnary) this.checkExponentialAfterUnary(expr2);
+          return expr2;
+        }
+        const update = this.match(34);
+        const node = this.startNode();
+        if (tokenIsPrefix(this.state.type)) {
+          node.operator = this.state.value;
+          node.prefix = true;
+          if (this.match(72)) {
+            this.expectPlugin("throwExpressions");
+          }
+          const isDelete = this.match(89);
+          this.next();
+          node.argument = this.parseMaybeUnary(null, true);
+          this.checkExpressionErrors(refExpressionErrors, true);
+          if (this.state.strict && isDelete) {
+            const arg = unwrapParenthesizedExpression(node.argument);
+            if (arg.type === "Identifier") {
+              this.raise(Errors.StrictDelete, node);
+            } else if (this.hasPropertyAsPrivateName(arg)) {
+              this.raise(Errors.DeletePrivateField, node);
+            }
+          }
+          if (!update) {
+            if (!sawUnary) {
+              this.checkExponentialAfterUnary(node);
+            }
+            return this.finishNode(node, "UnaryExpression");
+          }
+        }
+        const expr = this.parseUpdate(node, update, refExpressionErrors);
+        if (isAwait) {
+          const {
+            type
+          } = this.state;
+          const startsExpr2 = this.hasPlugin("v8intrinsic") ? tokenCanStartExpression(type) : tokenCanStartExpression(type) && !this.match(54);
+          if (startsExpr2 && !this.isAmbiguousPrefixOrIdentifier()) {
+            this.raiseOverwrite(Errors.AwaitNotInAsyncContext, startLoc);
+            return this.parseAwait(startLoc);
+          }
+        }
+        return expr;
+      }
+      parseUpdate(node, update, refExpressionErrors) {
+        if (update) {
+          const updateExpressionNode = node;
+          this.checkLVal(updateExpressionNode.argument, this.finishNode(updateExpressionNode, "UpdateExpression"));
+          return node;
+        }
+        const startLoc = this.state.startLoc;
+        let expr = this.parseExprSubscripts(refExpressionErrors);
+        if (this.checkExpressionErrors(refExpressionErrors, false)) return expr;
+        while (tokenIsPostfix(this.state.type) && !this.canInsertSemicolon()) {
+          const node2 = this.startNodeAt(startLoc);
+          node2.operator = this.state.value;
+          node2.prefix = false;
+          node2.argument = expr;
+          this.next();
+          this.checkLVal(expr, expr = this.finishNode(node2, "UpdateExpression"));
+        }
+        return expr;
+      }
+      parseExprSubscripts(refExpressionErrors) {
+        const startLoc = this.state.startLoc;
+        const potentialArrowAt = this.state.potentialArrowAt;
+        const expr = this.parseExprAtom(refExpressionErrors);
+        if (this.shouldExitDescending(expr, potentialArrowAt)) {
+          return expr;
+        }
+        return this.parseSubscripts(expr, startLoc);
+      }
+      parseSubscripts(base, startLoc, noCalls) {
+        const state = {
+          optionalChainMember: false,
+          maybeAsyncArrow: this.atPossibleAsyncArrow(base),
+          stop: false
+        };
+        do {
+          base = this.parseSubscript(base, startLoc, noCalls, state);
+          state.maybeAsyncArrow = false;
+        } while (!state.stop);
+        return base;
+      }
+      parseSubscript(base, startLoc, noCalls, state) {
+        const {
+          type
+        } = this.state;
+        if (!noCalls && type === 15) {
+          return this.parseBind(base, startLoc, state);
+        } else if (tokenIsTemplate(type)) {
+          return this.parseTaggedTemplateExpression(base, startLoc, state);
+        }
+        let optional = false;
+        if (type === 18) {
+          if (noCalls) {
+            this.raise(Errors.OptionalChainingNoNew, this.state.startLoc);
+            if (this.lookaheadCharCode() === 40) {
+              return this.stopParseSubscript(base, state);
+            }
+          }
+          state.optionalChainMember = optional = true;
+          this.next();
+        }
+        if (!noCalls && this.match(10)) {
+          return this.parseCoverCallAndAsyncArrowHead(base, startLoc, state, optional);
+        } else {
+          const computed = this.eat(0);
+          if (computed || optional || this.eat(16)) {
+            return this.parseMember(base, startLoc, state, computed, optional);
+          } else {
+            return this.stopParseSubscript(base, state);
+          }
+        }
+      }
+      stopParseSubscript(base, state) {
+        state.stop = true;
+        return base;
+      }
+      parseMember(base, startLoc, state, computed, optional) {
+        const node = this.startNodeAt(startLoc);
+        node.object = base;
+        node.computed = computed;
+        if (computed) {
+          node.property = this.parseExpression();
+          this.expect(3);
+        } else if (this.match(140)) {
+          if (base.type === "Super") {
+            this.raise(Errors.SuperPrivateField, startLoc);
+          }
+          this.classScope.usePrivateName(this.state.value, this.state.startLoc);
+          node.property = this.parsePrivateName();
+        } else {
+          node.property = this.parseIdentifier(true);
+        }
+        if (state.optionalChainMember) {
+          node.optional = optional;
+          return this.finishNode(node, "OptionalMemberExpression");
+        } else {
+          return this.finishNode(node, "MemberExpression");
+        }
+      }
+      parseBind(base, startLoc, state) {
+        const node = this.startNodeAt(startLoc);
+        node.object = base;
+        this.next();
+        const callee = this.parseNoCallExpr((base2) => {
+          throw this.raise(Errors.UnsupportedBindRHS, base2);
+        });
+        if (callee.type === "Super" || callee.type === "Import") {
+          throw this.raise(Errors.UnsupportedBindRHS, callee);
+        }
+        node.callee = callee;
+        state.stop = true;
+        return this.parseSubscripts(this.finishNode(node, "BindExpression"), startLoc, false);
+      }
+      parseCoverCallAndAsyncArrowHead(base, startLoc, state, optional) {
+        const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
+        let refExpressionErrors = null;
+        this.state.maybeInArrowParameters = true;
+        this.next();
+        const node = this.startNodeAt(startLoc);
+        node.callee = base;
+        const {
+          maybeAsyncArrow,
+          optionalChainMember
+        } = state;
+        if (maybeAsyncArrow) {
+          this.expressionScope.enter(newAsyncArrowScope());
+          refExpressionErrors = new ExpressionErrors();
+        }
+        if (optionalChainMember) {
+          node.optional = optional;
+        }
+        if (optional) {
+          node.arguments = this.parseCallExpressionArguments();
+        } else {
+          node.arguments = this.parseCallExpressionArguments(base.type !== "Super", node, refExpressionErrors);
+        }
+        const finishedNode = this.finishCallExpression(node, optionalChainMember);
+        if (maybeAsyncArrow && !optional) {
+          const errorsLength = this.state.errors.length;
+          const asyncArrowHead = this.parseAsyncArrowHead(startLoc);
+          if (asyncArrowHead) {
+            const returnTypeErrors = this.state.errors.length > errorsLength ? this.state.errors.splice(errorsLength) : void 0;
+            state.stop = true;
+            this.checkDestructuringPrivate(refExpressionErrors);
+            this.expressionScope.validateAsPattern();
+            this.expressionScope.exit();
+            if (returnTypeErrors) this.state.errors.push(...returnTypeErrors);
+            this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
+            return this.parseAsyncArrowFromCallExpression(asyncArrowHead, finishedNode);
+          }
+        }
+        if (maybeAsyncArrow) {
+          this.checkExpressionErrors(refExpressionErrors, true);
+          this.expressionScope.exit();
+        }
+        this.toReferencedArguments(finishedNode);
+        this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
+        return finishedNode;
+      }
+      toReferencedArguments(node, isParenthesizedExpr) {
+        this.toReferencedListDeep(node.arguments, isParenthesizedExpr);
+      }
+      parseTaggedTemplateExpression(base, startLoc, state) {
+        const node = this.startNodeAt(startLoc);
+        node.tag = base;
+        node.quasi = this.parseTemplate(true);
+        if (state.optionalChainMember) {
+          this.raise(Errors.OptionalChainingNoTemplate, startLoc);
+        }
+        return this.finishNode(node, "TaggedTemplateExpression");
+      }
+      atPossibleAsyncArrow(base) {
+        return base.type === "Identifier" && base.name === "async" && this.state.lastTokEndLoc.index === base.end && !this.canInsertSemicolon() && base.end - base.start === 5 && this.offsetToSourcePos(base.start) === this.state.potentialArrowAt;
+      }
+      finishCallExpression(node, optional) {
+        if (node.callee.type === "Import") {
+          if (node.arguments.length === 0 || node.arguments.length > 2) {
+            this.raise(Errors.ImportCallArity, node);
+          } else {
+            for (const arg of node.arguments) {
+              if (arg.type === "SpreadElement") {
+                this.raise(Errors.ImportCallSpreadArgument, arg);
+              }
+            }
+          }
+        }
+        return this.finishNode(node, optional ? "OptionalCallExpression" : "CallExpression");
+      }
+      parseCallExpressionArguments(allowPlaceholder, nodeForExtra, refExpressionErrors) {
+        const elts = [];
+        let first = true;
+        while (!this.eat(11)) {
+          if (first) {
+            first = false;
+          } else {
+            this.expect(12);
+            if (this.match(11)) {
+              if (nodeForExtra) {
+                this.addTrailingCommaExtraToNode(nodeForExtra);
+              }
+              this.next();
+              break;
+            }
+          }
+          const elt = this.parseExprListItem(11, false, refExpressionErrors, allowPlaceholder);
+          if (elt !== null) elts.push(elt);
+        }
+        return elts;
+      }
+      parseAsyncArrowHead(startLoc) {
+        return this.match(19) && !this.canInsertSemicolon() ? this.startNodeAt(startLoc) : void 0;
+      }
+      parseAsyncArrowFromCallExpression(node, call2) {
+        var _call$extra;
+        this.resetPreviousNodeTrailingComments(call2);
+        this.expect(19);
+        this.parseArrowExpression(node, call2.arguments, true, (_call$extra = call2.extra) == null ? void 0 : _call$extra.trailingCommaLoc);
+        if (call2.innerComments) {
+          setInnerComments(node, call2.innerComments);
+        }
+        if (call2.callee.trailingComments) {
+          setInnerComments(node, call2.callee.trailingComments);
+        }
+        return node;
+      }
+      parseNoCallExpr(onUnparenthesizedImportExpression) {
+        const startLoc = this.state.startLoc;
+        const isImport = this.match(83);
+        const base = this.parseExprAtom();
+        if (isImport && base.type === "ImportExpression") {
+          onUnparenthesizedImportExpression(base);
+        }
+        return this.parseSubscripts(base, startLoc, true);
+      }
+      parseExprAtom(refExpressionErrors) {
+        let node;
+        let decorators = null;
+        const {
+          type
+        } = this.state;
+        switch (type) {
+          case 79:
+            return this.parseSuper();
+          case 83:
+            node = this.startNode();
+            this.next();
+            if (this.match(16)) {
+              return this.parseImportMetaPropertyOrPhaseCall(node);
+            }
+            if (this.match(10)) {
+              if (this.optionFlags & 512) {
+                return this.parseImportCall(node);
+              } else {
+                return this.finishNode(node, "Import");
+              }
+            } else {
+              this.raise(Errors.UnsupportedImport, this.state.lastTokStartLoc);
+              return this.finishNode(node, "Import");
+            }
+          case 78:
+            node = this.startNode();
+            this.next();
+            return this.finishNode(node, "ThisExpression");
+          case 90: {
+            return this.parseDo(this.startNode(), false);
+          }
+          case 56:
+          case 31: {
+            this.readRegexp();
+            return this.parseRegExpLiteral(this.state.value);
+          }
+          case 136:
+            return this.parseNumericLiteral(this.state.value);
+          case 137:
+            return this.parseBigIntLiteral(this.state.value);
+          case 135:
+            return this.parseStringLiteral(this.state.value);
+          case 84:
+            return this.parseNullLiteral();
+          case 85:
+            return this.parseBooleanLiteral(true);
+          case 86:
+            return this.parseBooleanLiteral(false);
+          case 10: {
+            const canBeArrow = this.state.potentialArrowAt === this.state.start;
+            return this.parseParenAndDistinguishExpression(canBeArrow);
+          }
+          case 0: {
+            return this.parseArrayLike(3, false, refExpressionErrors);
+          }
+          case 5: {
+            return this.parseObjectLike(8, false, false, refExpressionErrors);
+          }
+          case 68:
+            return this.parseFunctionOrFunctionSent();
+          case 26:
+            decorators = this.parseDecorators();
+          case 80:
+            return this.parseClass(this.maybeTakeDecorators(decorators, this.startNode()), false);
+          case 77:
+            return this.parseNewOrNewTarget();
+          case 25:
+          case 24:
+            return this.parseTemplate(false);
+          case 15: {
+            node = this.startNode();
+            this.next();
+            node.object = null;
+            const callee = node.callee = this.parseNoCallExpr((base) => {
+              throw this.raise(Errors.UnsupportedBind, base);
+            });
+            if (callee.type === "MemberExpression") {
+              return this.finishNode(node, "BindExpression");
+            } else {
+              throw this.raise(Errors.UnsupportedBind, callee);
+            }
+          }
+          case 140: {
+            this.raise(Errors.PrivateInExpectedIn, this.state.startLoc, {
+              identifierName: this.state.value
+            });
+            return this.parsePrivateName();
+          }
+          case 33: {
+            return this.parseTopicReferenceThenEqualsSign(54, "%");
+          }
+          case 32: {
+            return this.parseTopicReferenceThenEqualsSign(44, "^");
+          }
+          case 37:
+          case 38: {
+            return this.parseTopicReference("hack");
+          }
+          case 44:
+          case 54:
+          case 27: {
+            const pipeProposal = this.getPluginOption("pipelineOperator", "proposal");
+            if (pipeProposal) {
+              return this.parseTopicReference(pipeProposal);
+            }
+            throw this.unexpected();
+          }
+          case 47: {
+            const lookaheadCh = this.input.codePointAt(this.nextTokenStart());
+            if (isIdentifierStart(lookaheadCh) || lookaheadCh === 62) {
+              this.expectOnePlugin(["jsx", "flow", "typescript"]);
+            }
+            throw this.unexpected();
+          }
+          default:
+            if (type === 138) {
+              return this.parseDecimalLiteral(this.state.value);
+            } else if (type === 2 || type === 1) {
+              return this.parseArrayLike(this.state.type === 2 ? 4 : 3, true);
+            } else if (type === 6 || type === 7) {
+              return this.parseObjectLike(this.state.type === 6 ? 9 : 8, false, true);
+            }
+            if (tokenIsIdentifier(type)) {
+              if (this.isContextual(128) && this.state.start !== this.classHeritageStart && this.lookaheadInLineCharCode() === 123) {
+                return this.parseModuleExpression();
+              }
+              const canBeArrow = this.state.potentialArrowAt === this.state.start;
+              const containsEsc = this.state.containsEsc;
+              const id2 = this.parseIdentifier();
+              if (!containsEsc && id2.name === "async" && !this.canInsertSemicolon()) {
+                const {
+                  type: type2
+                } = this.state;
+                if (type2 === 68) {
+                  this.resetPreviousNodeTrailingComments(id2);
+                  this.next();
+                  return this.parseAsyncFunctionExpression(this.startNodeAtNode(id2));
+                } else if (tokenIsIdentifier(type2)) {
+                  if (canBeArrow && this.lookaheadCharCode() === 61) {
+                    return this.parseAsyncArrowUnaryFunction(this.startNodeAtNode(id2));
+                  } else {
+                    return id2;
+                  }
+                } else if (type2 === 90) {
+                  this.resetPreviousNodeTrailingComments(id2);
+                  return this.parseDo(this.startNodeAtNode(id2), true);
+                }
+              }
+              if (canBeArrow && this.match(19) && !this.canInsertSemicolon()) {
+                this.next();
+                return this.parseArrowExpression(this.startNodeAtNode(id2), [id2], false);
+              }
+              return id2;
+            } else {
+              throw this.unexpected();
+            }
+        }
+      }
+      parseTopicReferenceThenEqualsSign(topicTokenType, topicTokenValue) {
+        const pipeProposal = this.getPluginOption("pipelineOperator", "proposal");
+        if (pipeProposal) {
+          this.state.type = topicTokenType;
+          this.state.value = topicTokenValue;
+          this.state.pos--;
+          this.state.end--;
+          this.state.endLoc = createPositionWithColumnOffset(this.state.endLoc, -1);
+          return this.parseTopicReference(pipeProposal);
+        }
+        throw this.unexpected();
+      }
+      parseTopicReference(pipeProposal) {
+        const node = this.startNode();
+        const startLoc = this.state.startLoc;
+        const tokenType = this.state.type;
+        this.next();
+        return this.finishTopicReference(node, startLoc, pipeProposal, tokenType);
+      }
+      finishTopicReference(node, startLoc, pipeProposal, tokenType) {
+        if (this.testTopicReferenceConfiguration(pipeProposal, startLoc, tokenType)) {
+          if (pipeProposal === "hack") {
+            if (!this.topicReferenceIsAllowedInCurrentContext()) {
+              this.raise(Errors.PipeTopicUnbound, startLoc);
+            }
+            this.registerTopicReference();
+            return this.finishNode(node, "TopicReference");
+          } else {
+            if (!this.topicReferenceIsAllowedInCurrentContext()) {
+              this.raise(Errors.PrimaryTopicNotAllowed, startLoc);
+            }
+            this.registerTopicReference();
+            return this.finishNode(node, "PipelinePrimaryTopicReference");
+          }
+        } else {
+          throw this.raise(Errors.PipeTopicUnconfiguredToken, startLoc, {
+            token: tokenLabelName(tokenType)
+          });
+        }
+      }
+      testTopicReferenceConfiguration(pipeProposal, startLoc, tokenType) {
+        switch (pipeProposal) {
+          case "hack": {
+            return this.hasPlugin(["pipelineOperator", {
+              topicToken: tokenLabelName(tokenType)
+            }]);
+          }
+          case "smart":
+            return tokenType === 27;
+          default:
+            throw this.raise(Errors.PipeTopicRequiresHackPipes, startLoc);
+        }
+      }
+      parseAsyncArrowUnaryFunction(node) {
+        this.prodParam.enter(functionFlags(true, this.prodParam.hasYield));
+        const params = [this.parseIdentifier()];
+        this.prodParam.exit();
+        if (this.hasPrecedingLineBreak()) {
+          this.raise(Errors.LineTerminatorBeforeArrow, this.state.curPosition());
+        }
+        this.expect(19);
+        return this.parseArrowExpression(node, params, true);
+      }
+      parseDo(node, isAsync) {
+        this.expectPlugin("doExpressions");
+        if (isAsync) {
+          this.expectPlugin("asyncDoExpressions");
+        }
+        node.async = isAsync;
+        this.next();
+        const oldLabels = this.state.labels;
+        this.state.labels = [];
+        if (isAsync) {
+          this.expressionScope.enter(sharedExpressionScope);
+          this.prodParam.enter(2);
+          node.body = this.parseBlock();
+          this.prodParam.exit();
+          this.expressionScope.exit();
+        } else {
+          node.body = this.parseBlock();
+        }
+        this.state.labels = oldLabels;
+        return this.finishNode(node, "DoExpression");
+      }
+      parseSuper() {
+        const node = this.startNode();
+        this.next();
+        if (this.match(10) && !this.scope.allowDirectSuper) {
+          if (!(this.optionFlags & 16)) {
+            this.raise(Errors.SuperNotAllowed, node);
+          }
+        } else if (!this.scope.allowSuper) {
+          if (!(this.optionFlags & 16)) {
+            this.raise(Errors.UnexpectedSuper, node);
+          }
+        }
+        if (!this.match(10) && !this.match(0) && !this.match(16)) {
+          this.raise(Errors.UnsupportedSuper, node);
+        }
+        return this.finishNode(node, "Super");
+      }
+      parsePrivateName() {
+        const node = this.startNode();
+        const id2 = this.startNodeAt(createPositionWithColumnOffset(this.state.startLoc, 1));
+        const name2 = this.state.value;
+        this.next();
+        node.id = this.createIdentifier(id2, name2);
+        return this.finishNode(node, "PrivateName");
+      }
+      parseFunctionOrFunctionSent() {
+        const node = this.startNode();
+        this.next();
+        if (this.prodParam.hasYield && this.match(16)) {
+          const meta2 = this.createIdentifier(this.startNodeAtNode(node), "function");
+          this.next();
+          if (this.match(104)) {
+            this.expectPlugin("functionSent");
+          } else if (!this.hasPlugin("functionSent")) {
+            this.unexpected();
+          }
+          return this.parseMetaProperty(node, meta2, "sent");
+        }
+        return this.parseFunction(node);
+      }
+      parseMetaProperty(node, meta2, propertyName2) {
+        node.meta = meta2;
+        const containsEsc = this.state.containsEsc;
+        node.property = this.parseIdentifier(true);
+        if (node.property.name !== propertyName2 || containsEsc) {
+          this.raise(Errors.UnsupportedMetaProperty, node.property, {
+            target: meta2.name,
+            onlyValidPropertyName: propertyName2
+          });
+        }
+        return this.finishNode(node, "MetaProperty");
+      }
+      parseImportMetaPropertyOrPhaseCall(node) {
+        this.next();
+        if (this.isContextual(106) || this.isContextual(98)) {
+          const isSource = this.match(106);
+          this.expectPlugin(isSource ? "sourcePhaseImports" : "deferredImportEvaluation");
+          this.next();
+          node.phase = isSource ? "source" : "defer";
+          return this.parseImportCall(node);
+        } else {
+          const id2 = this.createIdentifierAt(this.startNodeAtNode(node), "import", this.state.lastTokStartLoc);
+          if (this.isContextual(102)) {
+            if (!this.inModule) {
+              this.raise(Errors.ImportMetaOutsideModule, id2);
+            }
+            this.sawUnambiguousESM = true;
+          }
+          return this.parseMetaProperty(node, id2, "meta");
+        }
+      }
+      parseLiteralAtNode(value, type, node) {
+        this.addExtra(node, "rawValue", value);
+        this.addExtra(node, "raw", this.input.slice(this.offsetToSourcePos(node.start), this.state.end));
+        node.value = value;
+        this.next();
+        return this.finishNode(node, type);
+      }
+      parseLiteral(value, type) {
+        const node = this.startNode();
+        return this.parseLiteralAtNode(value, type, node);
+      }
+      parseStringLiteral(value) {
+        return this.parseLiteral(value, "StringLiteral");
+      }
+      parseNumericLiteral(value) {
+        return this.parseLiteral(value, "NumericLiteral");
+      }
+      parseBigIntLiteral(value) {
+        return this.parseLiteral(value, "BigIntLiteral");
+      }
+      parseDecimalLiteral(value) {
+        return this.parseLiteral(value, "DecimalLiteral");
+      }
+      parseRegExpLiteral(value) {
+        const node = this.startNode();
+        this.addExtra(node, "raw", this.input.slice(this.offsetToSourcePos(node.start), this.state.end));
+        node.pattern = value.pattern;
+        node.flags = value.flags;
+        this.next();
+        return this.finishNode(node, "RegExpLiteral");
+      }
+      parseBooleanLiteral(value) {
+        const node = this.startNode();
+        node.value = value;
+        this.next();
+        return this.finishNode(node, "BooleanLiteral");
+      }
+      parseNullLiteral() {
+        const node = this.startNode();
+        this.next();
+        return this.finishNode(node, "NullLiteral");
+      }
+      parseParenAndDistinguishExpression(canBeArrow) {
+        const startLoc = this.state.startLoc;
+        let val;
+        this.next();
+        this.expressionScope.enter(newArrowHeadScope());
+        const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
+        this.state.maybeInArrowParameters = true;
+        const innerStartLoc = this.state.startLoc;
+        const exprList = [];
+        const refExpressionErrors = new ExpressionErrors();
+        let first = true;
+        let spreadStartLoc;
+        let optionalCommaStartLoc;
+        while (!this.match(11)) {
+          if (first) {
+            first = false;
+          } else {
+            this.expect(12, refExpressionErrors.optionalParametersLoc === null ? null : refExpressionErrors.optionalParametersLoc);
+            if (this.match(11)) {
+              optionalCommaStartLoc = this.state.startLoc;
+              break;
+            }
+          }
+          if (this.match(21)) {
+            const spreadNodeStartLoc = this.state.startLoc;
+            spreadStartLoc = this.state.startLoc;
+            exprList.push(this.parseParenItem(this.parseRestBinding(), spreadNodeStartLoc));
+            if (!this.checkCommaAfterRest(41)) {
+              break;
+            }
+          } else {
+            exprList.push(this.parseMaybeAssignAllowInOrVoidPattern(11, refExpressionErrors, this.parseParenItem));
+          }
+        }
+        const innerEndLoc = this.state.lastTokEndLoc;
+        this.expect(11);
+        this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
+        let arrowNode = this.startNodeAt(startLoc);
+        if (canBeArrow && this.shouldParseArrow(exprList) && (arrowNode = this.parseArrow(arrowNode))) {
+          this.checkDestructuringPrivate(refExpressionErrors);
+          this.expressionScope.validateAsPattern();
+          this.expressionScope.exit();
+          this.parseArrowExpression(arrowNode, exprList, false);
+          return arrowNode;
+        }
+        this.expressionScope.exit();
+        if (!exprList.length) {
+          this.unexpected(this.state.lastTokStartLoc);
+        }
+        if (optionalCommaStartLoc) this.unexpected(optionalCommaStartLoc);
+        if (spreadStartLoc) this.unexpected(spreadStartLoc);
+        this.checkExpressionErrors(refExpressionErrors, true);
+        this.toReferencedListDeep(exprList, true);
+        if (exprList.length > 1) {
+          val = this.startNodeAt(innerStartLoc);
+          val.expressions = exprList;
+          this.finishNode(val, "SequenceExpression");
+          this.resetEndLocation(val, innerEndLoc);
+        } else {
+          val = exprList[0];
+        }
+        return this.wrapParenthesis(startLoc, val);
+      }
+      wrapParenthesis(startLoc, expression) {
+        if (!(this.optionFlags & 1024)) {
+          this.addExtra(expression, "parenthesized", true);
+          this.addExtra(expression, "parenStart", startLoc.index);
+          this.takeSurroundingComments(expression, startLoc.index, this.state.lastTokEndLoc.index);
+          return expression;
+        }
+        const parenExpression = this.startNodeAt(startLoc);
+        parenExpression.expression = expression;
+        return this.finishNode(parenExpression, "ParenthesizedExpression");
+      }
+      shouldParseArrow(params) {
+        return !this.canInsertSemicolon();
+      }
+      parseArrow(node) {
+        if (this.eat(19)) {
+          return node;
+        }
+      }
+      parseParenItem(node, startLoc) {
+        return node;
+      }
+      parseNewOrNewTarget() {
+        const node = this.startNode();
+        const isClassHeritageStart = this.state.start === this.classHeritageStart;
+        this.next();
+        if (isClassHeritageStart) this.classHeritageStart = this.state.start;
+        if (this.match(16)) {
+          const meta2 = this.createIdentifier(this.startNodeAtNode(node), "new");
+          this.next();
+          const metaProp = this.parseMetaProperty(node, meta2, "target");
+          if (!this.scope.allowNewTarget) {
+            this.raise(Errors.UnexpectedNewTarget, metaProp);
+          }
+          return metaProp;
+        }
+        return this.parseNew(node);
+      }
+      parseNew(node) {
+        this.parseNewCallee(node);
+        if (this.eat(10)) {
+          const args = this.parseExprList(11).filter((arg) => arg !== null);
+          this.toReferencedList(args);
+          node.arguments = args;
+        } else {
+          node.arguments = [];
+        }
+        return this.finishNode(node, "NewExpression");
+      }
+      parseNewCallee(node) {
+        const callee = this.parseNoCallExpr((base) => {
+          this.raise(Errors.ImportCallNotNewExpression, base);
+        });
+        node.callee = callee;
+        if (callee.type === "Import") {
+          this.raise(Errors.ImportCallNotNewExpression, callee);
+        }
+        if (callee.type === "Super") {
+          this.raise(Errors.SuperCallNotNewExpression, callee);
+        }
+      }
+      parseTemplateElement(isTagged) {
+        const {
+          start,
+          startLoc,
+          end,
+          value
+        } = this.state;
+        const elemStart = start + 1;
+        const elem = this.startNodeAt(createPositionWithColumnOffset(startLoc, 1));
+        if (value === null) {
+          if (!isTagged) {
+            this.raise(Errors.InvalidEscapeSequenceTemplate, createPositionWithColumnOffset(this.state.firstInvalidTemplateEscapePos, 1));
+          }
+        }
+        const isTail = this.match(24);
+        const endOffset = isTail ? -1 : -2;
+        const elemEnd = end + endOffset;
+        elem.value = {
+          raw: this.input.slice(elemStart, elemEnd).replace(/\r\n?/g, "\n"),
+          cooked: value === null ? null : value.slice(1, endOffset)
+        };
+        elem.tail = isTail;
+        this.next();
+        const finishedNode = this.finishNode(elem, "TemplateElement");
+        this.resetEndLocation(finishedNode, createPositionWithColumnOffset(this.state.lastTokEndLoc, endOffset));
+        return finishedNode;
+      }
+      parseTemplate(isTagged) {
+        const node = this.startNode();
+        let curElt = this.parseTemplateElement(isTagged);
+        const quasis = [curElt];
+        const substitutions = [];
+        while (!curElt.tail) {
+          substitutions.push(this.parseTemplateSubstitution());
+          this.readTemplateContinuation();
+          quasis.push(curElt = this.parseTemplateElement(isTagged));
+        }
+        node.expressions = substitutions;
+        node.quasis = quasis;
+        return this.finishNode(node, "TemplateLiteral");
+      }
+      parseTemplateSubstitution() {
+        return this.parseExpression();
+      }
+      parseObjectLike(close, isPattern, isRecord, refExpressionErrors) {
+        if (isRecord) {
+          this.expectPlugin("recordAndTuple");
+        }
+        let sawProto = false;
+        let first = true;
+        const node = this.startNode();
+        node.properties = [];
+        this.next();
+        while (!this.match(close)) {
+          if (first) {
+            first = false;
+          } else {
+            this.expect(12);
+            if (this.match(close)) {
+              this.addTrailingCommaExtraToNode(node);
+              break;
+            }
+          }
+          let prop;
+          if (isPattern) {
+            prop = this.parseBindingProperty();
+          } else {
+            prop = this.parsePropertyDefinition(refExpressionErrors);
+            sawProto = this.checkProto(prop, isRecord, sawProto, refExpressionErrors);
+          }
+          if (isRecord && !this.isObjectProperty(prop) && prop.type !== "SpreadElement") {
+            this.raise(Errors.InvalidRecordProperty, prop);
+          }
+          if (prop.shorthand) {
+            this.addExtra(prop, "shorthand", true);
+          }
+          node.properties.push(prop);
+        }
+        this.next();
+        let type = "ObjectExpression";
+        if (isPattern) {
+          type = "ObjectPattern";
+        } else if (isRecord) {
+          type = "RecordExpression";
+        }
+        return this.finishNode(node, type);
+      }
+      addTrailingCommaExtraToNode(node) {
+        this.addExtra(node, "trailingComma", this.state.lastTokStartLoc.index);
+        this.addExtra(node, "trailingCommaLoc", this.state.lastTokStartLoc, false);
+      }
+      maybeAsyncOrAccessorProp(prop) {
+        return !prop.computed && prop.key.type === "Identifier" && (this.isLiteralPropertyName() || this.match(0) || this.match(55));
+      }
+      parsePropertyDefinition(refExpressionErrors) {
+        let decorators = [];
+        const decoratorsStartLoc = this.state.startLoc;
+        if (this.match(26)) {
+          if (this.hasPlugin("decorators")) {
+            this.raise(Errors.UnsupportedPropertyDecorator, decoratorsStartLoc);
+          }
+          while (this.match(26)) {
+            decorators.push(this.parseDecorator());
+          }
+        }
+        if (this.match(21)) {
+          if (decorators.length) this.unexpected();
+          return this.parseSpread();
+        }
+        const prop = this.startNodeAt(decoratorsStartLoc);
+        let isAsync = false;
+        let isAccessor = false;
+        if (decorators.length) {
+          prop.decorators = decorators;
+          decorators = [];
+        }
+        prop.method = false;
+        const startLoc = this.state.startLoc;
+        let isGenerator = this.eat(55);
+        this.parsePropertyNamePrefixOperator(prop);
+        const containsEsc = this.state.containsEsc;
+        this.parsePropertyName(prop, refExpressionErrors);
+        if (!isGenerator && !containsEsc && this.maybeAsyncOrAccessorProp(prop)) {
+          const {
+            key: key3
+          } = prop;
+          const keyName = key3.name;
+          if (keyName === "async" && !this.hasPrecedingLineBreak()) {
+            isAsync = true;
+            this.resetPreviousNodeTrailingComments(key3);
+            isGenerator = this.eat(55);
+            this.parsePropertyName(prop);
+          }
+          if (keyName === "get" || keyName === "set") {
+            isAccessor = true;
+            this.resetPreviousNodeTrailingComments(key3);
+            prop.kind = keyName;
+            if (this.match(55)) {
+              isGenerator = true;
+              this.raise(Errors.AccessorIsGenerator, this.state.curPosition(), {
+                kind: keyName
+              });
+              this.next();
+            }
+            this.parsePropertyName(prop);
+          }
+        }
+        return this.parseObjPropValue(prop, startLoc, isGenerator, isAsync, false, isAccessor, refExpressionErrors);
+      }
+      getGetterSetterExpectedParamCount(method) {
+        return method.kind === "get" ? 0 : 1;
+      }
+      getObjectOrClassMethodParams(method) {
+        return method.params;
+      }
+      checkGetterSetterParams(method) {
+        var _params;
+        const paramCount = this.getGetterSetterExpectedParamCount(method);
+        const params = this.getObjectOrClassMethodParams(method);
+        if (params.length !== paramCount) {
+          this.raise(method.kind === "get" ? Errors.BadGetterArity : Errors.BadSetterArity, method);
+        }
+        if (method.kind === "set" && ((_params = params[params.length - 1]) == null ? void 0 : _params.type) === "RestElement") {
+          this.raise(Errors.BadSetterRestParameter, method);
+        }
+      }
+      parseObjectMethod(prop, isGenerator, isAsync, isPattern, isAccessor) {
+        if (isAccessor) {
+          const finishedProp = this.parseMethod(prop, isGenerator, false, false, false, "ObjectMethod");
+          this.checkGetterSetterParams(finishedProp);
+          return finishedProp;
+        }
+        if (isAsync || isGenerator || this.match(10)) {
+          if (isPattern) this.unexpected();
+          prop.kind = "method";
+          prop.method = true;
+          return this.parseMethod(prop, isGenerator, isAsync, false, false, "ObjectMethod");
+        }
+      }
+      parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors) {
+        prop.shorthand = false;
+        if (this.eat(14)) {
+          prop.value = isPattern ? this.parseMaybeDefault(this.state.startLoc) : this.parseMaybeAssignAllowInOrVoidPattern(8, refExpressionErrors);
+          return this.finishObjectProperty(prop);
+        }
+        if (!prop.computed && prop.key.type === "Identifier") {
+          this.checkReservedWord(prop.key.name, prop.key.loc.start, true, false);
+          if (isPattern) {
+            prop.value = this.parseMaybeDefault(startLoc, this.cloneIdentifier(prop.key));
+          } else if (this.match(29)) {
+            const shorthandAssignLoc = this.state.startLoc;
+            if (refExpressionErrors != null) {
+              if (refExpressionErrors.shorthandAssignLoc === null) {
+                refExpressionErrors.shorthandAssignLoc = shorthandAssignLoc;
+              }
+            } else {
+              this.raise(Errors.InvalidCoverInitializedName, shorthandAssignLoc);
+            }
+            prop.value = this.parseMaybeDefault(startLoc, this.cloneIdentifier(prop.key));
+          } else {
+            prop.value = this.cloneIdentifier(prop.key);
+          }
+          prop.shorthand = true;
+          return this.finishObjectProperty(prop);
+        }
+      }
+      finishObjectProperty(node) {
+        return this.finishNode(node, "ObjectProperty");
+      }
+      parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors) {
+        const node = this.parseObjectMethod(prop, isGenerator, isAsync, isPattern, isAccessor) || this.parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors);
+        if (!node) this.unexpected();
+        return node;
+      }
+      parsePropertyName(prop, refExpressionErrors) {
+        if (this.eat(0)) {
+          prop.computed = true;
+          prop.key = this.parseMaybeAssignAllowIn();
+          this.expect(3);
+        } else {
+          const {
+            type,
+            value
+          } = this.state;
+          let key3;
+          if (tokenIsKeywordOrIdentifier(type)) {
+            key3 = this.parseIdentifier(true);
+          } else {
+            switch (type) {
+              case 136:
+                key3 = this.parseNumericLiteral(value);
+                break;
+              case 135:
+                key3 = this.parseStringLiteral(value);
+                break;
+              case 137:
+                key3 = this.parseBigIntLiteral(value);
+                break;
+              case 140: {
+                const privateKeyLoc = this.state.startLoc;
+                if (refExpressionErrors != null) {
+                  if (refExpressionErrors.privateKeyLoc === null) {
+                    refExpressionErrors.privateKeyLoc = privateKeyLoc;
+                  }
+                } else {
+                  this.raise(Errors.UnexpectedPrivateField, privateKeyLoc);
+                }
+                key3 = this.parsePrivateName();
+                break;
+              }
+              default:
+                if (type === 138) {
+                  key3 = this.parseDecimalLiteral(value);
+                  break;
+                }
+                this.unexpected();
+            }
+          }
+          prop.key = key3;
+          if (type !== 140) {
+            prop.computed = false;
+          }
+        }
+      }
+      initFunction(node, isAsync) {
+        node.id = null;
+        node.generator = false;
+        node.async = isAsync;
+      }
+      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope = false) {
+        this.initFunction(node, isAsync);
+        node.generator = isGenerator;
+        this.scope.enter(514 | 16 | (inClassScope ? 576 : 0) | (allowDirectSuper ? 32 : 0));
+        this.prodParam.enter(functionFlags(isAsync, node.generator));
+        this.parseFunctionParams(node, isConstructor);
+        const finishedNode = this.parseFunctionBodyAndFinish(node, type, true);
+        this.prodParam.exit();
+        this.scope.exit();
+        return finishedNode;
+      }
+      parseArrayLike(close, isTuple, refExpressionErrors) {
+        if (isTuple) {
+          this.expectPlugin("recordAndTuple");
+        }
+        const node = this.startNode();
+        this.next();
+        node.elements = this.parseExprList(close, !isTuple, refExpressionErrors, node);
+        return this.finishNode(node, isTuple ? "TupleExpression" : "ArrayExpression");
+      }
+      parseArrowExpression(node, params, isAsync, trailingCommaLoc) {
+        this.scope.enter(514 | 4);
+        let flags = functionFlags(isAsync, false);
+        const hasBlockBody = this.match(5);
+        if (!hasBlockBody) {
+          flags |= this.prodParam.currentFlags() & (8 | 16);
+        }
+        this.prodParam.enter(flags);
+        this.initFunction(node, isAsync);
+        const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
+        if (params) {
+          this.state.maybeInArrowParameters = true;
+          this.setArrowFunctionParameters(node, params, trailingCommaLoc);
+        }
+        this.state.maybeInArrowParameters = false;
+        this.parseFunctionBody(node, true);
+        if (hasBlockBody) {
+          this.state.regExpAllowedAt = this.state.lastTokEndLoc.index;
+        }
+        this.prodParam.exit();
+        this.scope.exit();
+        this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
+        return this.finishNode(node, "ArrowFunctionExpression");
+      }
+      setArrowFunctionParameters(node, params, trailingCommaLoc) {
+        this.toAssignableList(params, trailingCommaLoc, false);
+        node.params = params;
+      }
+      parseFunctionBodyAndFinish(node, type, isMethod = false) {
+        this.parseFunctionBody(node, false, isMethod);
+        return this.finishNode(node, type);
+      }
+      parseFunctionBody(node, allowExpression, isMethod = false) {
+        const isExpression = allowExpression && !this.match(5);
+        this.expressionScope.enter(sharedExpressionScope);
+        if (isExpression) {
+          node.body = this.parseMaybeAssign();
+          this.checkParams(node, false, allowExpression, false);
+        } else {
+          const oldStrict = this.state.strict;
+          const oldLabels = this.state.labels;
+          this.state.labels = [];
+          this.prodParam.enter(this.prodParam.currentFlags() | 4);
+          node.body = this.parseBlock(true, false, (hasStrictModeDirective) => {
+            const nonSimple = !this.isSimpleParamList(node.params);
+            if (hasStrictModeDirective && nonSimple) {
+              this.raise(Errors.IllegalLanguageModeDirective, (node.kind === "method" || node.kind === "constructor") && !!node.key ? node.key.loc.end : node);
+            }
+            const strictModeChanged = !oldStrict && this.state.strict;
+            this.checkParams(node, !this.state.strict && !allowExpression && !isMethod && !nonSimple, allowExpression, strictModeChanged);
+            if (node.id) {
+              this.checkStrictBindReservedWord(node.id, 65, strictModeChanged);
+            }
+          });
+          this.prodParam.exit();
+          this.state.labels = oldLabels;
+        }
+        this.expressionScope.exit();
+      }
+      isSimpleParameter(node) {
+        return node.type === "Identifier";
+      }
+      isSimpleParamList(params) {
+        for (let i = 0, len = params.length; i < len; i++) {
+          if (!this.isSimpleParameter(params[i])) return false;
+        }
+        return true;
+      }
+      checkParams(node, allowDuplicates, isArrowFunction, strictModeChanged = true) {
+        const checkClashes = !allowDuplicates && /* @__PURE__ */ new Set();
+        const formalParameters = {
+          type: "FormalParameters"
+        };
+        for (const param of node.params) {
+          this.checkLVal(param, formalParameters, 5, checkClashes, strictModeChanged);
+        }
+      }
+      parseExprList(close, allowEmpty, refExpressionErrors, nodeForExtra) {
+        const elts = [];
+        let first = true;
+        while (!this.eat(close)) {
+          if (first) {
+            first = false;
+          } else {
+            this.expect(12);
+            if (this.match(close)) {
+              if (nodeForExtra) {
+                this.addTrailingCommaExtraToNode(nodeForExtra);
+              }
+              this.next();
+              break;
+            }
+          }
+          elts.push(this.parseExprListItem(close, allowEmpty, refExpressionErrors));
+        }
+        return elts;
+      }
+      parseExprListItem(close, allowEmpty, refExpressionErrors, allowPlaceholder) {
+        let elt;
+        if (this.match(12)) {
+          if (!allowEmpty) {
+            this.raise(Errors.UnexpectedToken, this.state.curPosition(), {
+              unexpected: ","
+            });
+          }
+          elt = null;
+        } else if (this.match(21)) {
+          const spreadNodeStartLoc = this.state.startLoc;
+          elt = this.parseParenItem(this.parseSpread(refExpressionErrors), spreadNodeStartLoc);
+        } else if (this.match(17)) {
+          this.expectPlugin("partialApplication");
+          if (!allowPlaceholder) {
+            this.raise(Errors.UnexpectedArgumentPlaceholder, this.state.startLoc);
+          }
+          const node = this.startNode();
+          this.next();
+          elt = this.finishNode(node, "ArgumentPlaceholder");
+        } else {
+          elt = this.parseMaybeAssignAllowInOrVoidPattern(close, refExpressionErrors, this.parseParenItem);
+        }
+        return elt;
+      }
+      parseIdentifier(liberal) {
+        const node = this.startNode();
+        const name2 = this.parseIdentifierName(liberal);
+        return this.createIdentifier(node, name2);
+      }
+      createIdentifier(node, name2) {
+        node.name = name2;
+        node.loc.identifierName = name2;
+        return this.finishNode(node, "Identifier");
+      }
+      createIdentifierAt(node, name2, endLoc) {
+        node.name = name2;
+        node.loc.identifierName = name2;
+        return this.finishNodeAt(node, "Identifier", endLoc);
+      }
+      parseIdentifierName(liberal) {
+        let name2;
+        const {
+          startLoc,
+          type
+        } = this.state;
+        if (tokenIsKeywordOrIdentifier(type)) {
+          name2 = this.state.value;
+        } else {
+          this.unexpected();
+        }
+        const tokenIsKeyword2 = tokenKeywordOrIdentifierIsKeyword(type);
+        if (liberal) {
+          if (tokenIsKeyword2) {
+            this.replaceToken(133);
+          }
+        } else {
+          this.checkReservedWord(name2, startLoc, tokenIsKeyword2, false);
+        }
+        this.next();
+        return name2;
+      }
+      checkReservedWord(word, startLoc, checkKeywords, isBinding) {
+        if (word.length > 10) {
+          return;
+        }
+        if (!canBeReservedWord(word)) {
+          return;
+        }
+        if (checkKeywords && isKeyword(word)) {
+          this.raise(Errors.UnexpectedKeyword, startLoc, {
+            keyword: word
+          });
+          return;
+        }
+        const reservedTest = !this.state.strict ? isReservedWord : isBinding ? isStrictBindReservedWord : isStrictReservedWord;
+        if (reservedTest(word, this.inModule)) {
+          this.raise(Errors.UnexpectedReservedWord, startLoc, {
+            reservedWord: word
+          });
+          return;
+        } else if (word === "yield") {
+          if (this.prodParam.hasYield) {
+            this.raise(Errors.YieldBindingIdentifier, startLoc);
+            return;
+          }
+        } else if (word === "await") {
+          if (this.prodParam.hasAwait) {
+            this.raise(Errors.AwaitBindingIdentifier, startLoc);
+            return;
+          }
+          if (this.scope.inStaticBlock) {
+            this.raise(Errors.AwaitBindingIdentifierInStaticBlock, startLoc);
+            return;
+          }
+          this.expressionScope.recordAsyncArrowParametersError(startLoc);
+        } else if (word === "arguments") {
+          if (this.scope.inClassAndNotInNonArrowFunction) {
+            this.raise(Errors.ArgumentsInClass, startLoc);
+            return;
+          }
+        }
+      }
+      recordAwaitIfAllowed() {
+        const isAwaitAllowed = this.prodParam.hasAwait;
+        if (isAwaitAllowed && !this.scope.inFunction) {
+          this.state.hasTopLevelAwait = true;
+        }
+        return isAwaitAllowed;
+      }
+      parseAwait(startLoc) {
+        const node = this.startNodeAt(startLoc);
+        this.expressionScope.recordParameterInitializerError(Errors.AwaitExpressionFormalParameter, node);
+        if (this.eat(55)) {
+          this.raise(Errors.ObsoleteAwaitStar, node);
+        }
+        if (!this.scope.inFunction && !(this.optionFlags & 1)) {
+          if (this.isAmbiguousPrefixOrIdentifier()) {
+            this.ambiguousScriptDifferentAst = true;
+          } else {
+            this.sawUnambiguousESM = true;
+          }
+        }
+        if (!this.state.soloAwait) {
+          node.argument = this.parseMaybeUnary(null, true);
+        }
+        return this.finishNode(node, "AwaitExpression");
+      }
+      isAmbiguousPrefixOrIdentifier() {
+        if (this.hasPrecedingLineBreak()) return true;
+        const {
+          type
+        } = this.state;
+        return type === 53 || type === 10 || type === 0 || tokenIsTemplate(type) || type === 103 && !this.state.containsEsc || type === 139 || type === 56 || this.hasPlugin("v8intrinsic") && type === 54;
+      }
+      parseYield(startLoc) {
+        const node = this.startNodeAt(startLoc);
+        this.expressionScope.recordParameterInitializerError(Errors.YieldInParameter, node);
+        let delegating = false;
+        let argument = null;
+        if (!this.hasPrecedingLineBreak()) {
+          delegating = this.eat(55);
+          switch (this.state.type) {
+            case 13:
+            case 141:
+            case 8:
+            case 11:
+            case 3:
+            case 9:
+            case 14:
+            case 12:
+              if (!delegating) break;
+            case 58:
+              if (this.options.annexB && !delegating) break;
+            default:
+              argument = this.parseMaybeAssign();
+          }
+        }
+        if (!argument) {
+          this.state.regExpAllowedAt = this.state.lastTokEndLoc.index;
+        }
+        node.delegate = delegating;
+        node.argument = argument;
+        return this.finishNode(node, "YieldExpression");
+      }
+      parseImportCall(node) {
+        this.expect(10);
+        node.source = this.parseMaybeAssignAllowIn();
+        node.options = null;
+        if (this.eat(12)) {
+          if (!this.match(11)) {
+            node.options = this.parseMaybeAssignAllowIn();
+            if (this.eat(12)) {
+              this.addTrailingCommaExtraToNode(node.options);
+              if (!this.match(11)) {
+                do {
+                  this.parseMaybeAssignAllowIn();
+                } while (this.eat(12) && !this.match(11));
+                this.raise(Errors.ImportCallArity, node);
+              }
+            }
+          } else {
+            this.addTrailingCommaExtraToNode(node.source);
+          }
+        }
+        this.expect(11);
+        return this.finishNode(node, "ImportExpression");
+      }
+      checkPipelineAtInfixOperator(left, leftStartLoc) {
+        if (this.hasPlugin(["pipelineOperator", {
+          proposal: "smart"
+        }])) {
+          if (left.type === "SequenceExpression") {
+            this.raise(Errors.PipelineHeadSequenceExpression, leftStartLoc);
+          }
+        }
+      }
+      parseSmartPipelineBodyInStyle(childExpr, startLoc) {
+        if (this.isSimpleReference(childExpr)) {
+          const bodyNode = this.startNodeAt(startLoc);
+          bodyNode.callee = childExpr;
+          return this.finishNode(bodyNode, "PipelineBareFunction");
+        } else {
+          const bodyNode = this.startNodeAt(startLoc);
+          this.checkSmartPipeTopicBodyEarlyErrors(startLoc);
+          bodyNode.expression = childExpr;
+          return this.finishNode(bodyNode, "PipelineTopicExpression");
+        }
+      }
+      isSimpleReference(expression) {
+        switch (expression.type) {
+          case "MemberExpression":
+            return !expression.computed && this.isSimpleReference(expression.object);
+          case "Identifier":
+            return true;
+          default:
+            return false;
+        }
+      }
+      checkSmartPipeTopicBodyEarlyErrors(startLoc) {
+        if (this.match(19)) {
+          throw this.raise(Errors.PipelineBodyNoArrow, this.state.startLoc);
+        }
+        if (!this.topicReferenceWasUsedInCurrentContext()) {
+          this.raise(Errors.PipelineTopicUnused, startLoc);
+        }
+      }
+      withTopicBindingContext(callback) {
+        const outerContextTopicState = this.state.topicContext;
+        this.state.topicContext = {
+          maxNumOfResolvableTopics: 1,
+          maxTopicIndex: null
+        };
+        try {
+          return callback();
+        } finally {
+          this.state.topicContext = outerContextTopicState;
+        }
+      }
+      withSmartMixTopicForbiddingContext(callback) {
+        if (this.hasPlugin(["pipelineOperator", {
+          proposal: "smart"
+        }])) {
+          const outerContextTopicState = this.state.topicContext;
+          this.state.topicContext = {
+            maxNumOfResolvableTopics: 0,
+            maxTopicIndex: null
+          };
+          try {
+            return callback();
+          } finally {
+            this.state.topicContext = outerContextTopicState;
+          }
+        } else {
+          return callback();
+        }
+      }
+      withSoloAwaitPermittingContext(callback) {
+        const outerContextSoloAwaitState = this.state.soloAwait;
+        this.state.soloAwait = true;
+        try {
+          return callback();
+        } finally {
+          this.state.soloAwait = outerContextSoloAwaitState;
+        }
+      }
+      allowInAnd(callback) {
+        const flags = this.prodParam.currentFlags();
+        const prodParamToSet = (8 | 16) & ~flags;
+        if (prodParamToSet) {
+          this.prodParam.enter(flags | 8 | 16);
+          try {
+            return callback();
+          } finally {
+            this.prodParam.exit();
+          }
+        }
+        return callback();
+      }
+      disallowInAnd(callback) {
+        const flags = this.prodParam.currentFlags();
+        const prodParamToClear = 8 & flags;
+        const prodParamToSet = 16 & ~flags;
+        if (prodParamToClear || prodParamToSet) {
+          this.prodParam.enter(flags & ~8 | 16);
+          try {
+            return callback();
+          } finally {
+            this.prodParam.exit();
+          }
+        }
+        return callback();
+      }
+      registerTopicReference() {
+        this.state.topicContext.maxTopicIndex = 0;
+      }
+      topicReferenceIsAllowedInCurrentContext() {
+        return this.state.topicContext.maxNumOfResolvableTopics >= 1;
+      }
+      topicReferenceWasUsedInCurrentContext() {
+        return this.state.topicContext.maxTopicIndex != null && this.state.topicContext.maxTopicIndex >= 0;
+      }
+      parseFSharpPipelineBody(prec) {
+        const startLoc = this.state.startLoc;
+        this.state.potentialArrowAt = this.state.start;
+        this.prodParam.enter(this.prodParam.currentFlags() & ~16);
+        const ret = this.parseExprOp(this.parseMaybeUnaryOrPrivate(), startLoc, prec);
+        this.prodParam.exit();
+        return ret;
+      }
+      parseModuleExpression() {
+        this.expectPlugin("moduleBlocks");
+        const node = this.startNode();
+        this.next();
+        if (!this.match(5)) {
+          this.unexpected(null, 5);
+        }
+        const program = this.startNodeAt(this.state.endLoc);
+        this.next();
+        const revertScopes = this.initializeScopes(true);
+        this.enterInitialScopes();
+        try {
+          node.body = this.parseProgram(program, 8, "module");
+        } finally {
+          revertScopes();
+        }
+        return this.finishNode(node, "ModuleExpression");
+      }
+      parseVoidPattern(refExpressionErrors) {
+        this.expectPlugin("discardBinding");
+        const node = this.startNode();
+        if (refExpressionErrors != null) {
+          refExpressionErrors.voidPatternLoc = this.state.startLoc;
+        }
+        this.next();
+        return this.finishNode(node, "VoidPattern");
+      }
+      parseMaybeAssignAllowInOrVoidPattern(close, refExpressionErrors, afterLeftParse) {
+        if (refExpressionErrors != null && this.match(88)) {
+          const nextCode = this.lookaheadCharCode();
+          if (nextCode === 44 || nextCode === (close === 3 ? 93 : close === 8 ? 125 : 41) || nextCode === 61) {
+            return this.parseMaybeDefault(this.state.startLoc, this.parseVoidPattern(refExpressionErrors));
+          }
+        }
+        return this.parseMaybeAssignAllowIn(refExpressionErrors, afterLeftParse);
+      }
+      parsePropertyNamePrefixOperator(prop) {
+      }
+    };
+    var loopLabel = {
+      kind: 1
+    };
+    var switchLabel = {
+      kind: 2
+    };
+    var loneSurrogate = /[\uD800-\uDFFF]/u;
+    var keywordRelationalOperator = /in(?:stanceof)?/y;
+    var keywordLikeWord = /[a-z]{2,10}/y;
+    function babel7CompatTokens(tokens, input3, startIndex) {
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        const {
+          type
+        } = token;
+        if (typeof type === "number") {
+          if (type === 140) {
+            const {
+              loc,
+              start,
+              value,
+              end
+            } = token;
+            const hashEndPos = start + 1;
+            const hashEndLoc = createPositionWithColumnOffset(loc.start, 1);
+            tokens.splice(i, 1, new Token({
+              type: getExportedToken(27),
+              value: "#",
+              start,
+              end: hashEndPos,
+              startLoc: loc.start,
+              endLoc: hashEndLoc
+            }), new Token({
+              type: getExportedToken(133),
+              value,
+              start: hashEndPos,
+              end,
+              startLoc: hashEndLoc,
+              endLoc: loc.end
+            }));
+            i++;
+            continue;
+          }
+          if (tokenIsTemplate(type)) {
+            const {
+              loc,
+              start,
+              value,
+              end
+            } = token;
+            const backquoteEnd = start + 1;
+            const backquoteEndLoc = createPositionWithColumnOffset(loc.start, 1);
+            let startToken;
+            if (input3.charCodeAt(start - startIndex) === 96) {
+              startToken = new Token({
+                type: getExportedToken(22),
+                value: "`",
+                start,
+                end: backquoteEnd,
+                startLoc: loc.start,
+                endLoc: backquoteEndLoc
+              });
+            } else {
+              startToken = new Token({
+                type: getExportedToken(8),
+                value: "}",
+                start,
+                end: backquoteEnd,
+                startLoc: loc.start,
+                endLoc: backquoteEndLoc
+              });
+            }
+            let templateValue, templateElementEnd, templateElementEndLoc, endToken;
+            if (type === 24) {
+              templateElementEnd = end - 1;
+              templateElementEndLoc = createPositionWithColumnOffset(loc.end, -1);
+              templateValue = value === null ? null : value.slice(1, -1);
+              endToken = new Token({
+                type: getExportedToken(22),
+                value: "`",
+                start: templateElementEnd,
+                end,
+                startLoc: templateElementEndLoc,
+                endLoc: loc.end
+              });
+            } else {
+              templateElementEnd = end - 2;
+              templateElementEndLoc = createPositionWithColumnOffset(loc.end, -2);
+              templateValue = value === null ? null : value.slice(1, -2);
+              endToken = new Token({
+                type: getExportedToken(23),
+                value: "${",
+                start: templateElementEnd,
+                end,
+                startLoc: templateElementEndLoc,
+                endLoc: loc.end
+              });
+            }
+            tokens.splice(i, 1, startToken, new Token({
+              type: getExportedToken(20),
+              value: templateValue,
+              start: backquoteEnd,
+              end: templateElementEnd,
+              startLoc: backquoteEndLoc,
+              endLoc: templateElementEndLoc
+            }), endToken);
+            i += 2;
+            continue;
+          }
+          token.type = getExportedToken(type);
+        }
+      }
+      return tokens;
+    }
+    var StatementParser = class extends ExpressionParser2 {
+      parseTopLevel(file, program) {
+        file.program = this.parseProgram(program, 141, this.options.sourceType === "module" ? "module" : "script");
+        file.comments = this.comments;
+        if (this.optionFlags & 256) {
+          file.tokens = babel7CompatTokens(this.tokens, this.input, this.startIndex);
+        }
+        return this.finishNode(file, "File");
+      }
+      parseProgram(program, end, sourceType) {
+        program.sourceType = sourceType;
+        program.interpreter = this.parseInterpreterDirective();
+        this.parseBlockBody(program, true, true, end);
+        if (this.inModule) {
+          if (!(this.optionFlags & 64) && this.scope.undefinedExports.size > 0) {
+            for (const [localName, at3] of Array.from(this.scope.undefinedExports)) {
+              this.raise(Errors.ModuleExportUndefined, at3, {
+                localName
+              });
+            }
+          }
+          this.addExtra(program, "topLevelAwait", this.state.hasTopLevelAwait);
+        }
+        let finishedProgram;
+        if (end === 141) {
+          finishedProgram = this.finishNode(program, "Program");
+        } else {
+          finishedProgram = this.finishNodeAt(program, "Program", createPositionWithColumnOffset(this.state.startLoc, -1));
+        }
+        return finishedProgram;
+      }
+      stmtToDirective(stmt) {
+        const directive = this.castNodeTo(stmt, "Directive");
+        const directiveLiteral = this.castNodeTo(stmt.expression, "DirectiveLiteral");
+        const expressionValue2 = directiveLiteral.value;
+        const raw = this.input.slice(this.offsetToSourcePos(directiveLiteral.start), this.offsetToSourcePos(directiveLiteral.end));
+        const val = directiveLiteral.value = raw.slice(1, -1);
+        this.addExtra(directiveLiteral, "raw", raw);
+        this.addExtra(directiveLiteral, "rawValue", val);
+        this.addExtra(directiveLiteral, "expressionValue", expressionValue2);
+        directive.value = directiveLiteral;
+        delete stmt.expression;
+        return directive;
+      }
+      parseInterpreterDirective() {
+        if (!this.match(28)) {
+          return null;
+        }
+        const node = this.startNode();
+        node.value = this.state.value;
+        this.next();
+        return this.finishNode(node, "InterpreterDirective");
+      }
+      isLet() {
+        if (!this.isContextual(101)) {
+          return false;
+        }
+        return this.hasFollowingBindingAtom();
+      }
+      isUsing() {
+        if (!this.isContextual(108)) {
+          return false;
+        }
+        return this.nextTokenIsIdentifierOnSameLine();
+      }
+      isForUsing() {
+        if (!this.isContextual(108)) {
+          return false;
+        }
+        const next = this.nextTokenInLineStart();
+        const nextCh = this.codePointAtPos(next);
+        if (this.isUnparsedContextual(next, "of")) {
+          const nextCharAfterOf = this.lookaheadCharCodeSince(next + 2);
+          if (nextCharAfterOf !== 61 && nextCharAfterOf !== 58 && nextCharAfterOf !== 59) {
+            return false;
+          }
+        }
+        if (this.chStartsBindingIdentifier(nextCh, next) || this.isUnparsedContextual(next, "void")) {
+          return true;
+        }
+        return false;
+      }
+      nextTokenIsIdentifierOnSameLine() {
+        const next = this.nextTokenInLineStart();
+        const nextCh = this.codePointAtPos(next);
+        return this.chStartsBindingIdentifier(nextCh, next);
+      }
+      isAwaitUsing() {
+        if (!this.isContextual(97)) {
+          return false;
+        }
+        let next = this.nextTokenInLineStart();
+        if (this.isUnparsedContextual(next, "using")) {
+          next = this.nextTokenInLineStartSince(next + 5);
+          const nextCh = this.codePointAtPos(next);
+          if (this.chStartsBindingIdentifier(nextCh, next)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      chStartsBindingIdentifier(ch, pos) {
+        if (isIdentifierStart(ch)) {
+          keywordRelationalOperator.lastIndex = pos;
+          if (keywordRelationalOperator.test(this.input)) {
+            const endCh = this.codePointAtPos(keywordRelationalOperator.lastIndex);
+            if (!isIdentifierChar(endCh) && endCh !== 92) {
+              return false;
+            }
+          }
+          return true;
+        } else if (ch === 92) {
+          return true;
+        } else {
+          return false;
+        }
+      }
+      isReservedWordOnNewLineAfterLet(pos) {
+        if (!hasNewLine(this.input, this.state.end, pos)) {
+          return false;
+        }
+        keywordLikeWord.lastIndex = pos;
+        if (!keywordLikeWord.test(this.input)) {
+          return false;
+        }
+        const end = keywordLikeWord.lastIndex;
+        const endCh = this.codePointAtPos(end);
+        if (isIdentifierChar(endCh) || endCh === 92) {
+          return false;
+        }
+        const word = this.input.slice(pos, end);
+        return isKeyword(word) || isReservedWord(word, false);
+      }
+      chStartsBindingPattern(ch) {
+        return ch === 91 || ch === 123;
+      }
+      hasFollowingBindingAtom() {
+        const next = this.nextTokenStart();
+        const nextCh = this.codePointAtPos(next);
+        return this.chStartsBindingPattern(nextCh) || this.chStartsBindingIdentifier(nextCh, next);
+      }
+      hasInLineFollowingBindingIdentifierOrBrace() {
+        const next = this.nextTokenInLineStart();
+        const nextCh = this.codePointAtPos(next);
+        return nextCh === 123 || this.chStartsBindingIdentifier(nextCh, next);
+      }
+      allowsUsing() {
+        return (this.scope.inModule || !this.scope.inTopLevel) && !this.scope.inBareCaseStatement;
+      }
+      parseModuleItem() {
+        return this.parseStatementLike(1 | 2 | 4 | 8);
+      }
+      parseStatementListItem() {
+        return this.parseStatementLike(2 | 4 | (!this.options.annexB || this.state.strict ? 0 : 8));
+      }
+      parseStatementOrSloppyAnnexBFunctionDeclaration(allowLabeledFunction = false) {
+        let flags = 0;
+        if (this.options.annexB && !this.state.strict) {
+          flags |= 4;
+          if (allowLabeledFunction) {
+            flags |= 8;
+          }
+        }
+        return this.parseStatementLike(flags);
+      }
+      parseStatement() {
+        return this.parseStatementLike(0);
+      }
+      parseStatementLike(flags) {
+        let decorators = null;
+        if (this.match(26)) {
+          decorators = this.parseDecorators(true);
+        }
+        return this.parseStatementContent(flags, decorators);
+      }
+      parseStatementContent(flags, decorators) {
+        const startType = this.state.type;
+        const node = this.startNode();
+        const allowDeclaration = !!(flags & 2);
+        const allowFunctionDeclaration = !!(flags & 4);
+        const topLevel = flags & 1;
+        switch (startType) {
+          case 60:
+            return this.parseBreakContinueStatement(node, true);
+          case 63:
+            return this.parseBreakContinueStatement(node, false);
+          case 64:
+            return this.parseDebuggerStatement(node);
+          case 90:
+            return this.parseDoWhileStatement(node);
+          case 91:
+            return this.parseForStatement(node);
+          case 68:
+            if (this.lookaheadCharCode() === 46) break;
+            if (!allowFunctionDeclaration) {
+              this.raise(this.state.strict ? Errors.StrictFunction : this.options.annexB ? Errors.SloppyFunctionAnnexB : Errors.SloppyFunction, this.state.startLoc);
+            }
+            return this.parseFunctionStatement(node, false, flags);
+          case 80:
+            if (!allowDeclaration) this.unexpected();
+            return this.parseClass(this.maybeTakeDecorators(decorators, node), true);
+          case 69:
+            return this.parseIfStatement(node);
+          case 70:
+            return this.parseReturnStatement(node);
+          case 71:
+            return this.parseSwitchStatement(node);
+          case 72:
+            return this.parseThrowStatement(node);
+          case 73:
+            return this.parseTryStatement(node);
+          case 97:
+            if (this.isAwaitUsing()) {
+              if (!this.allowsUsing()) {
+                this.raise(Errors.UnexpectedUsingDeclaration, node);
+              } else if (!allowDeclaration) {
+                this.raise(Errors.UnexpectedLexicalDeclaration, node);
+              } else if (!this.recordAwaitIfAllowed()) {
+                this.raise(Errors.AwaitUsingNotInAsyncContext, node);
+              }
+              this.next();
+              return this.parseVarStatement(node, "await using");
+            }
+            break;
+          case 108:
+            if (this.state.containsEsc || !this.hasInLineFollowingBindingIdentifierOrBrace()) {
+              break;
+            }
+            if (!this.allowsUsing()) {
+              this.raise(Errors.UnexpectedUsingDeclaration, this.state.startLoc);
+            } else if (!allowDeclaration) {
+              this.raise(Errors.UnexpectedLexicalDeclaration, this.state.startLoc);
+            }
+            return this.parseVarStatement(node, "using");
+          case 101: {
+            if (this.state.containsEsc) {
+              break;
+            }
+            const next = this.nextTokenStart();
+            const nextCh = this.codePointAtPos(next);
+            if (nextCh !== 91) {
+              if (!allowDeclaration && this.hasFollowingLineBreak()) break;
+              if (!this.chStartsBindingIdentifier(nextCh, next) && nextCh !== 123) {
+                break;
+              }
+              if (this.isReservedWordOnNewLineAfterLet(next)) break;
+            }
+          }
+          case 75: {
+            if (!allowDeclaration) {
+              this.raise(Errors.UnexpectedLexicalDeclaration, this.state.startLoc);
+            }
+          }
+          case 74: {
+            const kind = this.state.value;
+            return this.parseVarStatement(node, kind);
+          }
+          case 92:
+            return this.parseWhileStatement(node);
+          case 76:
+            return this.parseWithStatement(node);
+          case 5:
+            return this.parseBlock();
+          case 13:
+            return this.parseEmptyStatement(node);
+          case 83: {
+            const nextTokenCharCode = this.lookaheadCharCode();
+            if (nextTokenCharCode === 40 || nextTokenCharCode === 46) {
+              break;
+            }
+          }
+          case 82: {
+            if (!(this.optionFlags & 8) && !topLevel) {
+              this.raise(Errors.UnexpectedImportExport, this.state.startLoc);
+            }
+            this.next();
+            let result3;
+            if (startType === 83) {
+              result3 = this.parseImport(node);
+            } else {
+              result3 = this.parseExport(node, decorators);
+            }
+            this.assertModuleNodeAllowed(result3);
+            return result3;
+          }
+          default: {
+            if (this.isAsyncFunction()) {
+              if (!allowDeclaration) {
+                this.raise(Errors.AsyncFunctionInSingleStatementContext, this.state.startLoc);
+              }
+              this.next();
+              return this.parseFunctionStatement(node, true, flags);
+            }
+          }
+        }
+        const maybeName = this.state.value;
+        if (startType === 93 && this.lookahead().type === 14) {
+          const label2 = this.parseIdentifier(true);
+          this.next();
+          return this.parseLabeledStatement(node, maybeName, label2, flags);
+        }
+        const expr = this.parseExpression();
+        if (tokenIsIdentifier(startType) && expr.type === "Identifier" && this.eat(14)) {
+          return this.parseLabeledStatement(node, maybeName, expr, flags);
+        } else {
+          return this.parseExpressionStatement(node, expr, decorators, flags);
+        }
+      }
+      assertModuleNodeAllowed(node) {
+        if (!(this.optionFlags & 8) && !this.inModule) {
+          this.raise(Errors.ImportOutsideModule, node);
+        }
+      }
+      decoratorsEnabledBeforeExport() {
+        if (this.hasPlugin("decorators-legacy")) return true;
+        return this.hasPlugin("decorators") && this.getPluginOption("decorators", "decoratorsBeforeExport") !== false;
+      }
+      maybeTakeDecorators(maybeDecorators, classNode, exportNode) {
+        if (maybeDecorators) {
+          var _classNode$decorators;
+          if ((_classNode$decorators = classNode.decorators) != null && _classNode$decorators.length) {
+            if (typeof this.getPluginOption("decorators", "decoratorsBeforeExport") !== "boolean") {
+              this.raise(Errors.DecoratorsBeforeAfterExport, classNode.decorators[0]);
+            }
+            classNode.decorators.unshift(...maybeDecorators);
+          } else {
+            classNode.decorators = maybeDecorators;
+          }
+          this.resetStartLocationFromNode(classNode, maybeDecorators[0]);
+          if (exportNode) this.resetStartLocationFromNode(exportNode, classNode);
+        }
+        return classNode;
+      }
+      canHaveLeadingDecorator() {
+        return this.match(80);
+      }
+      parseDecorators(allowExport) {
+        const decorators = [];
+        do {
+          decorators.push(this.parseDecorator());
+        } while (this.match(26));
+        if (this.match(82)) {
+          if (!allowExport) {
+            this.unexpected();
+          }
+          if (!this.decoratorsEnabledBeforeExport()) {
+            this.raise(Errors.DecoratorExportClass, this.state.startLoc);
+          }
+        } else if (!this.canHaveLeadingDecorator()) {
+          throw this.raise(Errors.UnexpectedLeadingDecorator, this.state.startLoc);
+        }
+        return decorators;
+      }
+      parseDecorator() {
+        this.expectOnePlugin(["decorators", "decorators-legacy"]);
+        const node = this.startNode();
+        this.next();
+        if (this.hasPlugin("decorators")) {
+          const startLoc = this.state.startLoc;
+          let expr;
+          if (this.match(10)) {
+            const startLoc2 = this.state.startLoc;
+            this.next();
+            expr = this.parseExpression();
+            this.expect(11);
+            expr = this.wrapParenthesis(startLoc2, expr);
+            const paramsStartLoc = this.state.startLoc;
+            node.expression = this.parseMaybeDecoratorArguments(expr, startLoc2);
+            if (this.getPluginOption("decorators", "allowCallParenthesized") === false && node.expression !== expr) {
+              this.raise(Errors.DecoratorArgumentsOutsideParentheses, paramsStartLoc);
+            }
+          } else {
+            expr = this.parseIdentifier(false);
+            while (this.eat(16)) {
+              const node2 = this.startNodeAt(startLoc);
+              node2.object = expr;
+              if (this.match(140)) {
+                this.classScope.usePrivateName(this.state.value, this.state.startLoc);
+                node2.property = this.parsePrivateName();
+              } else {
+                node2.property = this.parseIdentifier(true);
+              }
+              node2.computed = false;
+              expr = this.finishNode(node2, "MemberExpression");
+            }
+            node.expression = this.parseMaybeDecoratorArguments(expr, startLoc);
+          }
+        } else {
+          node.expression = this.parseExprSubscripts();
+        }
+        return this.finishNode(node, "Decorator");
+      }
+      parseMaybeDecoratorArguments(expr, startLoc) {
+        if (this.eat(10)) {
+          const node = this.startNodeAt(startLoc);
+          node.callee = expr;
+          node.arguments = this.parseCallExpressionArguments();
+          this.toReferencedList(node.arguments);
+          return this.finishNode(node, "CallExpression");
+        }
+        return expr;
+      }
+      parseBreakContinueStatement(node, isBreak) {
+        this.next();
+        if (this.isLineTerminator()) {
+          node.label = null;
+        } else {
+          node.label = this.parseIdentifier(this.match(93));
+          this.semicolon();
+        }
+        this.verifyBreakContinue(node, isBreak);
+        return this.finishNode(node, isBreak ? "BreakStatement" : "ContinueStatement");
+      }
+      verifyBreakContinue(node, isBreak) {
+        let i;
+        for (i = 0; i < this.state.labels.length; ++i) {
+          const lab = this.state.labels[i];
+          if (node.label == null || lab.name === node.label.name) {
+            if (lab.kind != null && (isBreak || lab.kind === 1)) {
+              break;
+            }
+            if (node.label && isBreak) break;
+          }
+        }
+        if (i === this.state.labels.length) {
+          const type = isBreak ? "BreakStatement" : "ContinueStatement";
+          this.raise(Errors.IllegalBreakContinue, node, {
+            type
+          });
+        }
+      }
+      parseDebuggerStatement(node) {
+        this.next();
+        this.semicolon();
+        return this.finishNode(node, "DebuggerStatement");
+      }
+      parseHeaderExpression() {
+        this.expect(10);
+        const val = this.parseExpression();
+        this.expect(11);
+        return val;
+      }
+      parseDoWhileStatement(node) {
+        this.next();
+        this.state.labels.push(loopLabel);
+        node.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        this.state.labels.pop();
+        this.expect(92);
+        node.test = this.parseHeaderExpression();
+        this.eat(13);
+        return this.finishNode(node, "DoWhileStatement");
+      }
+      parseForStatement(node) {
+        this.next();
+        this.state.labels.push(loopLabel);
+        let awaitAt = null;
+        if (this.isContextual(97) && this.recordAwaitIfAllowed()) {
+          awaitAt = this.state.startLoc;
+          this.next();
+        }
+        this.scope.enter(0);
+        this.expect(10);
+        if (this.match(13)) {
+          if (awaitAt !== null) {
+            this.unexpected(awaitAt);
+          }
+          return this.parseFor(node, null);
+        }
+        const startsWithLet = this.isContextual(101);
+        {
+          const startsWithAwaitUsing = this.isAwaitUsing();
+          const starsWithUsingDeclaration = startsWithAwaitUsing || this.isForUsing();
+          const isLetOrUsing = startsWithLet && this.hasFollowingBindingAtom() || starsWithUsingDeclaration;
+          if (this.match(74) || this.match(75) || isLetOrUsing) {
+            const initNode = this.startNode();
+            let kind;
+            if (startsWithAwaitUsing) {
+              kind = "await using";
+              if (!this.recordAwaitIfAllowed()) {
+                this.raise(Errors.AwaitUsingNotInAsyncContext, this.state.startLoc);
+              }
+              this.next();
+            } else {
+              kind = this.state.value;
+            }
+            this.next();
+            this.parseVar(initNode, true, kind);
+            const init2 = this.finishNode(initNode, "VariableDeclaration");
+            const isForIn = this.match(58);
+            if (isForIn && starsWithUsingDeclaration) {
+              this.raise(Errors.ForInUsing, init2);
+            }
+            if ((isForIn || this.isContextual(103)) && init2.declarations.length === 1) {
+              return this.parseForIn(node, init2, awaitAt);
+            }
+            if (awaitAt !== null) {
+              this.unexpected(awaitAt);
+            }
+            return this.parseFor(node, init2);
+          }
+        }
+        const startsWithAsync = this.isContextual(96);
+        const refExpressionErrors = new ExpressionErrors();
+        const init = this.parseExpression(true, refExpressionErrors);
+        const isForOf = this.isContextual(103);
+        if (isForOf) {
+          if (startsWithLet) {
+            this.raise(Errors.ForOfLet, init);
+          }
+          if (awaitAt === null && startsWithAsync && init.type === "Identifier") {
+            this.raise(Errors.ForOfAsync, init);
+          }
+        }
+        if (isForOf || this.match(58)) {
+          this.checkDestructuringPrivate(refExpressionErrors);
+          this.toAssignable(init, true);
+          const type = isForOf ? "ForOfStatement" : "ForInStatement";
+          this.checkLVal(init, {
+            type
+          });
+          return this.parseForIn(node, init, awaitAt);
+        } else {
+          this.checkExpressionErrors(refExpressionErrors, true);
+        }
+        if (awaitAt !== null) {
+          this.unexpected(awaitAt);
+        }
+        return this.parseFor(node, init);
+      }
+      parseFunctionStatement(node, isAsync, statementFlags) {
+        this.next();
+        let flags = 1 | (isAsync ? 8 : 0);
+        if (!(statementFlags & 2) && statementFlags & 4) {
+          flags |= 16;
+          if (!(statementFlags & 8)) {
+            flags |= 2;
+          }
+        }
+        return this.parseFunction(node, flags);
+      }
+      parseIfStatement(node) {
+        this.next();
+        node.test = this.parseHeaderExpression();
+        node.consequent = this.parseStatementOrSloppyAnnexBFunctionDeclaration();
+        node.alternate = this.eat(66) ? this.parseStatementOrSloppyAnnexBFunctionDeclaration() : null;
+        return this.finishNode(node, "IfStatement");
+      }
+      parseReturnStatement(node) {
+        if (!this.prodParam.hasReturn) {
+          this.raise(Errors.IllegalReturn, this.state.startLoc);
+        }
+        this.next();
+        if (this.isLineTerminator()) {
+          node.argument = null;
+        } else {
+          node.argument = this.parseExpression();
+          this.semicolon();
+        }
+        return this.finishNode(node, "ReturnStatement");
+      }
+      parseSwitchStatement(node) {
+        this.next();
+        node.discriminant = this.parseHeaderExpression();
+        const cases = node.cases = [];
+        this.expect(5);
+        this.state.labels.push(switchLabel);
+        this.scope.enter(256);
+        let cur;
+        for (let sawDefault; !this.match(8); ) {
+          if (this.match(61) || this.match(65)) {
+            const isCase = this.match(61);
+            if (cur) this.finishNode(cur, "SwitchCase");
+            cases.push(cur = this.startNode());
+            cur.consequent = [];
+            this.next();
+            if (isCase) {
+              cur.test = this.parseExpression();
+            } else {
+              if (sawDefault) {
+                this.raise(Errors.MultipleDefaultsInSwitch, this.state.lastTokStartLoc);
+              }
+              sawDefault = true;
+              cur.test = null;
+            }
+            this.expect(14);
+          } else {
+            if (cur) {
+              cur.consequent.push(this.parseStatementListItem());
+            } else {
+              this.unexpected();
+            }
+          }
+        }
+        this.scope.exit();
+        if (cur) this.finishNode(cur, "SwitchCase");
+        this.next();
+        this.state.labels.pop();
+        return this.finishNode(node, "SwitchStatement");
+      }
+      parseThrowStatement(node) {
+        this.next();
+        if (this.hasPrecedingLineBreak()) {
+          this.raise(Errors.NewlineAfterThrow, this.state.lastTokEndLoc);
+        }
+        node.argument = this.parseExpression();
+        this.semicolon();
+        return this.finishNode(node, "ThrowStatement");
+      }
+      parseCatchClauseParam() {
+        const param = this.parseBindingAtom();
+        this.scope.enter(this.options.annexB && param.type === "Identifier" ? 8 : 0);
+        this.checkLVal(param, {
+          type: "CatchClause"
+        }, 9);
+        return param;
+      }
+      parseTryStatement(node) {
+        this.next();
+        node.block = this.parseBlock();
+        node.handler = null;
+        if (this.match(62)) {
+          const clause = this.startNode();
+          this.next();
+          if (this.match(10)) {
+            this.expect(10);
+            clause.param = this.parseCatchClauseParam();
+            this.expect(11);
+          } else {
+            clause.param = null;
+            this.scope.enter(0);
+          }
+          clause.body = this.withSmartMixTopicForbiddingContext(() => this.parseBlock(false, false));
+          this.scope.exit();
+          node.handler = this.finishNode(clause, "CatchClause");
+        }
+        node.finalizer = this.eat(67) ? this.parseBlock() : null;
+        if (!node.handler && !node.finalizer) {
+          this.raise(Errors.NoCatchOrFinally, node);
+        }
+        return this.finishNode(node, "TryStatement");
+      }
+      parseVarStatement(node, kind, allowMissingInitializer = false) {
+        this.next();
+        this.parseVar(node, false, kind, allowMissingInitializer);
+        this.semicolon();
+        return this.finishNode(node, "VariableDeclaration");
+      }
+      parseWhileStatement(node) {
+        this.next();
+        node.test = this.parseHeaderExpression();
+        this.state.labels.push(loopLabel);
+        node.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        this.state.labels.pop();
+        return this.finishNode(node, "WhileStatement");
+      }
+      parseWithStatement(node) {
+        if (this.state.strict) {
+          this.raise(Errors.StrictWith, this.state.startLoc);
+        }
+        this.next();
+        node.object = this.parseHeaderExpression();
+        node.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        return this.finishNode(node, "WithStatement");
+      }
+      parseEmptyStatement(node) {
+        this.next();
+        return this.finishNode(node, "EmptyStatement");
+      }
+      parseLabeledStatement(node, maybeName, expr, flags) {
+        for (const label2 of this.state.labels) {
+          if (label2.name === maybeName) {
+            this.raise(Errors.LabelRedeclaration, expr, {
+              labelName: maybeName
+            });
+            break;
+          }
+        }
+        const kind = tokenIsLoop(this.state.type) ? 1 : this.match(71) ? 2 : null;
+        for (let i = this.state.labels.length - 1; i >= 0; i--) {
+          const label2 = this.state.labels[i];
+          if (label2.statementStart === node.start) {
+            label2.statementStart = this.sourceToOffsetPos(this.state.start);
+            label2.kind = kind;
+          } else {
+            break;
+          }
+        }
+        this.state.labels.push({
+          name: maybeName,
+          kind,
+          statementStart: this.sourceToOffsetPos(this.state.start)
+        });
+        node.body = flags & 8 ? this.parseStatementOrSloppyAnnexBFunctionDeclaration(true) : this.parseStatement();
+        this.state.labels.pop();
+        node.label = expr;
+        return this.finishNode(node, "LabeledStatement");
+      }
+      parseExpressionStatement(node, expr, decorators, flags) {
+        node.expression = expr;
+        this.semicolon();
+        return this.finishNode(node, "ExpressionStatement");
+      }
+      parseBlock(allowDirectives = false, createNewLexicalScope = true, afterBlockParse) {
+        const node = this.startNode();
+        if (allowDirectives) {
+          this.state.strictErrors.clear();
+        }
+        this.expect(5);
+        if (createNewLexicalScope) {
+          this.scope.enter(0);
+        }
+        this.parseBlockBody(node, allowDirectives, false, 8, afterBlockParse);
+        if (createNewLexicalScope) {
+          this.scope.exit();
+        }
+        return this.finishNode(node, "BlockStatement");
+      }
+      isValidDirective(stmt) {
+        return stmt.type === "ExpressionStatement" && stmt.expression.type === "StringLiteral" && !stmt.expression.extra.parenthesized;
+      }
+      parseBlockBody(node, allowDirectives, topLevel, end, afterBlockParse) {
+        const body = node.body = [];
+        const directives = node.directives = [];
+        this.parseBlockOrModuleBlockBody(body, allowDirectives ? directives : void 0, topLevel, end, afterBlockParse);
+      }
+      parseBlockOrModuleBlockBody(body, directives, topLevel, end, afterBlockParse) {
+        const oldStrict = this.state.strict;
+        let hasStrictModeDirective = false;
+        let parsedNonDirective = false;
+        while (!this.match(end)) {
+          const stmt = topLevel ? this.parseModuleItem() : this.parseStatementListItem();
+          if (directives && !parsedNonDirective) {
+            if (this.isValidDirective(stmt)) {
+              const directive = this.stmtToDirective(stmt);
+              directives.push(directive);
+              if (!hasStrictModeDirective && directive.value.value === "use strict") {
+                hasStrictModeDirective = true;
+                this.setStrict(true);
+              }
+              continue;
+            }
+            parsedNonDirective = true;
+            this.state.strictErrors.clear();
+          }
+          body.push(stmt);
+        }
+        afterBlockParse == null || afterBlockParse.call(this, hasStrictModeDirective);
+        if (!oldStrict) {
+          this.setStrict(false);
+        }
+        this.next();
+      }
+      parseFor(node, init) {
+        node.init = init;
+        this.semicolon(false);
+        node.test = this.match(13) ? null : this.parseExpression();
+        this.semicolon(false);
+        node.update = this.match(11) ? null : this.parseExpression();
+        this.expect(11);
+        node.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        this.scope.exit();
+        this.state.labels.pop();
+        return this.finishNode(node, "ForStatement");
+      }
+      parseForIn(node, init, awaitAt) {
+        const isForIn = this.match(58);
+        this.next();
+        if (isForIn) {
+          if (awaitAt !== null) this.unexpected(awaitAt);
+        } else {
+          node.await = awaitAt !== null;
+        }
+        if (init.type === "VariableDeclaration" && init.declarations[0].init != null && (!isForIn || !this.options.annexB || this.state.strict || init.kind !== "var" || init.declarations[0].id.type !== "Identifier")) {
+          this.raise(Errors.ForInOfLoopInitializer, init, {
+            type: isForIn ? "ForInStatement" : "ForOfStatement"
+          });
+        }
+        if (init.type === "AssignmentPattern") {
+          this.raise(Errors.InvalidLhs, init, {
+            ancestor: {
+              type: "ForStatement"
+            }
+          });
+        }
+        node.left = init;
+        node.right = isForIn ? this.parseExpression() : this.parseMaybeAssignAllowIn();
+        this.expect(11);
+        node.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        this.scope.exit();
+        this.state.labels.pop();
+        return this.finishNode(node, isForIn ? "ForInStatement" : "ForOfStatement");
+      }
+      parseVar(node, isFor, kind, allowMissingInitializer = false) {
+        const declarations = node.declarations = [];
+        node.kind = kind;
+        for (; ; ) {
+          const decl = this.startNode();
+          this.parseVarId(decl, kind);
+          decl.init = !this.eat(29) ? null : isFor ? this.parseMaybeAssignDisallowIn() : this.parseMaybeAssignAllowIn();
+          if (decl.init === null && !allowMissingInitializer && !(isFor && declarations.length === 0 && (this.match(58) || this.isContextual(103)))) {
+            if (decl.id.type !== "Identifier") {
+              this.raise(Errors.DeclarationMissingInitializer, this.state.lastTokEndLoc, {
+                kind: "destructuring"
+              });
+            } else if (kind === "const" || kind === "using" || kind === "await using") {
+              this.raise(Errors.DeclarationMissingInitializer, this.state.lastTokEndLoc, {
+                kind
+              });
+            }
+          }
+          declarations.push(this.finishNode(decl, "VariableDeclarator"));
+          if (!this.eat(12)) break;
+        }
+        return node;
+      }
+      parseVarId(decl, kind) {
+        const id2 = this.parseBindingAtom();
+        if (kind === "using" || kind === "await using") {
+          if (id2.type === "ArrayPattern" || id2.type === "ObjectPattern") {
+            this.raise(Errors.UsingDeclarationHasBindingPattern, id2.loc.start);
+          }
+        } else {
+          if (id2.type === "VoidPattern") {
+            this.raise(Errors.UnexpectedVoidPattern, id2.loc.start);
+          }
+        }
+        this.checkLVal(id2, {
+          type: "VariableDeclarator"
+        }, kind === "var" ? 5 : 8201);
+        decl.id = id2;
+      }
+      parseAsyncFunctionExpression(node) {
+        return this.parseFunction(node, 8);
+      }
+      parseFunction(node, flags = 0) {
+        const isDeclaration = !!(flags & 1);
+        const requireId = isDeclaration && !(flags & 4);
+        const isAsync = !!(flags & 8);
+        this.initFunction(node, isAsync);
+        if (this.match(55)) {
+          if (flags & 16) {
+            this.raise(Errors.GeneratorInSingleStatementContext, this.state.startLoc);
+          }
+          this.next();
+          node.generator = true;
+        }
+        if (isDeclaration) {
+          node.id = this.parseFunctionId(requireId);
+        }
+        const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
+        this.state.maybeInArrowParameters = false;
+        this.scope.enter(514);
+        this.prodParam.enter(functionFlags(isAsync, node.generator));
+        if (!isDeclaration && tokenIsIdentifier(this.state.type)) {
+          this.expressionScope.enter(sharedExpressionScope);
+          node.id = this.parseFunctionId();
+          this.expressionScope.exit();
+        }
+        this.parseFunctionParams(node, false);
+        this.withSmartMixTopicForbiddingContext(() => {
+          this.parseFunctionBodyAndFinish(node, isDeclaration ? "FunctionDeclaration" : "FunctionExpression");
+        });
+        this.prodParam.exit();
+        this.scope.exit();
+        if (isDeclaration && !(flags & 2)) {
+          this.registerFunctionStatementId(node);
+        }
+        this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
+        return node;
+      }
+      parseFunctionId(requireId) {
+        return requireId || tokenIsIdentifier(this.state.type) ? this.parseIdentifier() : null;
+      }
+      parseFunctionParams(node, isConstructor) {
+        this.expect(10);
+        this.expressionScope.enter(parameterDeclarationScope);
+        node.params = this.parseBindingList(11, 41, 2 | (isConstructor ? 4 : 0));
+        this.expressionScope.exit();
+      }
+      registerFunctionStatementId(node) {
+        if (!node.id) return;
+        this.scope.declareName(node.id.name, !this.options.annexB || this.state.strict || node.generator || node.async ? this.scope.treatFunctionsAsVar ? 5 : 8201 : 17, node.id.loc.start);
+      }
+      parseClass(node, isStatement, optionalId) {
+        this.next();
+        const oldStrict = this.state.strict;
+        this.state.strict = true;
+        this.parseClassId(node, isStatement, optionalId);
+        this.parseClassSuper(node);
+        node.body = this.parseClassBody(!!node.superClass, oldStrict);
+        return this.finishNode(node, isStatement ? "ClassDeclaration" : "ClassExpression");
+      }
+      isClassProperty() {
+        return this.match(29) || this.match(13) || this.match(8) || this.match(26) && this.hasPrecedingLineBreak();
+      }
+      isClassMethod() {
+        return this.match(10);
+      }
+      nameIsConstructor(key3) {
+        return key3.type === "Identifier" && key3.name === "constructor" || key3.type === "StringLiteral" && key3.value === "constructor";
+      }
+      isNonstaticConstructor(method) {
+        return !method.computed && !method.static && this.nameIsConstructor(method.key);
+      }
+      parseClassBody(hadSuperClass, oldStrict) {
+        this.classScope.enter();
+        const state = {
+          hadConstructor: false,
+          hadSuperClass
+        };
+        let decorators = [];
+        const classBody = this.startNode();
+        classBody.body = [];
+        this.expect(5);
+        this.withSmartMixTopicForbiddingContext(() => {
+          while (!this.match(8)) {
+            if (this.eat(13)) {
+              if (decorators.length > 0) {
+                throw this.raise(Errors.DecoratorSemicolon, this.state.lastTokEndLoc);
+              }
+              continue;
+            }
+            if (this.match(26)) {
+              decorators.push(this.parseDecorator());
+              continue;
+            }
+            const member = this.startNode();
+            if (decorators.length) {
+              member.decorators = decorators;
+              this.resetStartLocationFromNode(member, decorators[0]);
+              decorators = [];
+            }
+            this.parseClassMember(classBody, member, state);
+            if (member.kind === "constructor" && member.decorators && member.decorators.length > 0) {
+              this.raise(Errors.DecoratorConstructor, member);
+            }
+          }
+        });
+        this.state.strict = oldStrict;
+        this.next();
+        if (decorators.length) {
+          throw this.raise(Errors.TrailingDecorator, this.state.startLoc);
+        }
+        this.classScope.exit();
+        return this.finishNode(classBody, "ClassBody");
+      }
+      parseClassMemberFromModifier(classBody, member) {
+        const key3 = this.parseIdentifier(true);
+        if (this.isClassMethod()) {
+          const method = member;
+          method.kind = "method";
+          method.computed = false;
+          method.key = key3;
+          method.static = false;
+          this.pushClassMethod(classBody, method, false, false, false, false);
+          return true;
+        } else if (this.isClassProperty()) {
+          const prop = member;
+          prop.computed = false;
+          prop.key = key3;
+          prop.static = false;
+          classBody.body.push(this.parseClassProperty(prop));
+          return true;
+        }
+        this.resetPreviousNodeTrailingComments(key3);
+        return false;
+      }
+      parseClassMember(classBody, member, state) {
+        const isStatic = this.isContextual(107);
+        if (isStatic) {
+          if (this.parseClassMemberFromModifier(classBody, member)) {
+            return;
+          }
+          if (this.eat(5)) {
+            this.parseClassStaticBlock(classBody, member);
+            return;
+          }
+        }
+        this.parseClassMemberWithIsStatic(classBody, member, state, isStatic);
+      }
+      parseClassMemberWithIsStatic(classBody, member, state, isStatic) {
+        const publicMethod = member;
+        const privateMethod = member;
+        const publicProp = member;
+        const privateProp = member;
+        const accessorProp = member;
+        const method = publicMethod;
+        const publicMember = publicMethod;
+        member.static = isStatic;
+        this.parsePropertyNamePrefixOperator(member);
+        if (this.eat(55)) {
+          method.kind = "method";
+          const isPrivateName = this.match(140);
+          this.parseClassElementName(method);
+          this.parsePostMemberNameModifiers(method);
+          if (isPrivateName) {
+            this.pushClassPrivateMethod(classBody, privateMethod, true, false);
+            return;
+          }
+          if (this.isNonstaticConstructor(publicMethod)) {
+            this.raise(Errors.ConstructorIsGenerator, publicMethod.key);
+          }
+          this.pushClassMethod(classBody, publicMethod, true, false, false, false);
+          return;
+        }
+        const isContextual = !this.state.containsEsc && tokenIsIdentifier(this.state.type);
+        const key3 = this.parseClassElementName(member);
+        const maybeContextualKw = isContextual ? key3.name : null;
+        const isPrivate = this.isPrivateName(key3);
+        const maybeQuestionTokenStartLoc = this.state.startLoc;
+        this.parsePostMemberNameModifiers(publicMember);
+        if (this.isClassMethod()) {
+          method.kind = "method";
+          if (isPrivate) {
+            this.pushClassPrivateMethod(classBody, privateMethod, false, false);
+            return;
+          }
+          const isConstructor = this.isNonstaticConstructor(publicMethod);
+          let allowsDirectSuper = false;
+          if (isConstructor) {
+            publicMethod.kind = "constructor";
+            if (state.hadConstructor && !this.hasPlugin("typescript")) {
+              this.raise(Errors.DuplicateConstructor, key3);
+            }
+            if (isConstructor && this.hasPlugin("typescript") && member.override) {
+              this.raise(Errors.OverrideOnConstructor, key3);
+            }
+            state.hadConstructor = true;
+            allowsDirectSuper = state.hadSuperClass;
+          }
+          this.pushClassMethod(classBody, publicMethod, false, false, isConstructor, allowsDirectSuper);
+        } else if (this.isClassProperty()) {
+          if (isPrivate) {
+            this.pushClassPrivateProperty(classBody, privateProp);
+          } else {
+            this.pushClassProperty(classBody, publicProp);
+          }
+        } else if (maybeContextualKw === "async" && !this.isLineTerminator()) {
+          this.resetPreviousNodeTrailingComments(key3);
+          const isGenerator = this.eat(55);
+          if (publicMember.optional) {
+            this.unexpected(maybeQuestionTokenStartLoc);
+          }
+          method.kind = "method";
+          const isPrivate2 = this.match(140);
+          this.parseClassElementName(method);
+          this.parsePostMemberNameModifiers(publicMember);
+          if (isPrivate2) {
+            this.pushClassPrivateMethod(classBody, privateMethod, isGenerator, true);
+          } else {
+            if (this.isNonstaticConstructor(publicMethod)) {
+              this.raise(Errors.ConstructorIsAsync, publicMethod.key);
+            }
+            this.pushClassMethod(classBody, publicMethod, isGenerator, true, false, false);
+          }
+        } else if ((maybeContextualKw === "get" || maybeContextualKw === "set") && !(this.match(55) && this.isLineTerminator())) {
+          this.resetPreviousNodeTrailingComments(key3);
+          method.kind = maybeContextualKw;
+          const isPrivate2 = this.match(140);
+          this.parseClassElementName(publicMethod);
+          if (isPrivate2) {
+            this.pushClassPrivateMethod(classBody, privateMethod, false, false);
+          } else {
+            if (this.isNonstaticConstructor(publicMethod)) {
+              this.raise(Errors.ConstructorIsAccessor, publicMethod.key);
+            }
+            this.pushClassMethod(classBody, publicMethod, false, false, false, false);
+          }
+          this.checkGetterSetterParams(publicMethod);
+        } else if (maybeContextualKw === "accessor" && !this.isLineTerminator()) {
+          this.expectPlugin("decoratorAutoAccessors");
+          this.resetPreviousNodeTrailingComments(key3);
+          const isPrivate2 = this.match(140);
+          this.parseClassElementName(publicProp);
+          this.pushClassAccessorProperty(classBody, accessorProp, isPrivate2);
+        } else if (this.isLineTerminator()) {
+          if (isPrivate) {
+            this.pushClassPrivateProperty(classBody, privateProp);
+          } else {
+            this.pushClassProperty(classBody, publicProp);
+          }
+        } else {
+          this.unexpected();
+        }
+      }
+      parseClassElementName(member) {
+        const {
+          type,
+          value
+        } = this.state;
+        if ((type === 133 || type === 135) && member.static && value === "prototype") {
+          this.raise(Errors.StaticPrototype, this.state.startLoc);
+        }
+        if (type === 140) {
+          if (value === "constructor") {
+            this.raise(Errors.ConstructorClassPrivateField, this.state.startLoc);
+          }
+          const key3 = this.parsePrivateName();
+          member.key = key3;
+          return key3;
+        }
+        this.parsePropertyName(member);
+        return member.key;
+      }
+      parseClassStaticBlock(classBody, member) {
+        var _member$decorators;
+        this.scope.enter(576 | 128 | 16);
+        const oldLabels = this.state.labels;
+        this.state.labels = [];
+        this.prodParam.enter(0);
+        const body = member.body = [];
+        this.parseBlockOrModuleBlockBody(body, void 0, false, 8);
+        this.prodParam.exit();
+        this.scope.exit();
+        this.state.labels = oldLabels;
+        classBody.body.push(this.finishNode(member, "StaticBlock"));
+        if ((_member$decorators = member.decorators) != null && _member$decorators.length) {
+          this.raise(Errors.DecoratorStaticBlock, member);
+        }
+      }
+      pushClassProperty(classBody, prop) {
+        if (!prop.computed && this.nameIsConstructor(prop.key)) {
+          this.raise(Errors.ConstructorClassField, prop.key);
+        }
+        classBody.body.push(this.parseClassProperty(prop));
+      }
+      pushClassPrivateProperty(classBody, prop) {
+        const node = this.parseClassPrivateProperty(prop);
+        classBody.body.push(node);
+        this.classScope.declarePrivateName(this.getPrivateNameSV(node.key), 0, node.key.loc.start);
+      }
+      pushClassAccessorProperty(classBody, prop, isPrivate) {
+        if (!isPrivate && !prop.computed && this.nameIsConstructor(prop.key)) {
+          this.raise(Errors.ConstructorClassField, prop.key);
+        }
+        const node = this.parseClassAccessorProperty(prop);
+        classBody.body.push(node);
+        if (isPrivate) {
+          this.classScope.declarePrivateName(this.getPrivateNameSV(node.key), 0, node.key.loc.start);
+        }
+      }
+      pushClassMethod(classBody, method, isGenerator, isAsync, isConstructor, allowsDirectSuper) {
+        classBody.body.push(this.parseMethod(method, isGenerator, isAsync, isConstructor, allowsDirectSuper, "ClassMethod", true));
+      }
+      pushClassPrivateMethod(classBody, method, isGenerator, isAsync) {
+        const node = this.parseMethod(method, isGenerator, isAsync, false, false, "ClassPrivateMethod", true);
+        classBody.body.push(node);
+        const kind = node.kind === "get" ? node.static ? 6 : 2 : node.kind === "set" ? node.static ? 5 : 1 : 0;
+        this.declareClassPrivateMethodInScope(node, kind);
+      }
+      declareClassPrivateMethodInScope(node, kind) {
+        this.classScope.declarePrivateName(this.getPrivateNameSV(node.key), kind, node.key.loc.start);
+      }
+      parsePostMemberNameModifiers(methodOrProp) {
+      }
+      parseClassPrivateProperty(node) {
+        this.parseInitializer(node);
+        this.semicolon();
+        return this.finishNode(node, "ClassPrivateProperty");
+      }
+      parseClassProperty(node) {
+        this.parseInitializer(node);
+        this.semicolon();
+        return this.finishNode(node, "ClassProperty");
+      }
+      parseClassAccessorProperty(node) {
+        this.parseInitializer(node);
+        this.semicolon();
+        return this.finishNode(node, "ClassAccessorProperty");
+      }
+      parseInitializer(node) {
+        this.scope.enter(576 | 16);
+        this.expressionScope.enter(sharedExpressionScope);
+        this.prodParam.enter(0);
+        node.value = this.eat(29) ? this.parseMaybeAssignAllowIn() : null;
+        this.expressionScope.exit();
+        this.prodParam.exit();
+        this.scope.exit();
+      }
+      parseClassId(node, isStatement, optionalId, bindingType = 8331) {
+        if (tokenIsIdentifier(this.state.type)) {
+          node.id = this.parseIdentifier();
+          this.checkStrictBindReservedWord(node.id, bindingType);
+          if (isStatement) {
+            this.declareNameFromIdentifier(node.id, bindingType);
+          }
+        } else {
+          if (optionalId || !isStatement) {
+            node.id = null;
+          } else {
+            throw this.raise(Errors.MissingClassName, this.state.startLoc);
+          }
+        }
+      }
+      parseClassSuper(node) {
+        if (this.eat(81)) {
+          this.classHeritageStart = this.state.start;
+          node.superClass = this.parseExprSubscripts();
+        } else {
+          node.superClass = null;
+        }
+      }
+      parseExport(node, decorators) {
+        const maybeDefaultIdentifier = this.parseMaybeImportPhase(node, true);
+        const hasDefault = this.maybeParseExportDefaultSpecifier(node, maybeDefaultIdentifier);
+        const parseAfterDefault = !hasDefault || this.eat(12);
+        const hasStar = parseAfterDefault && this.eatExportStar(node);
+        const hasNamespace = hasStar && this.maybeParseExportNamespaceSpecifier(node);
+        const parseAfterNamespace = parseAfterDefault && !hasNamespace;
+        const isFromRequired = hasDefault || hasStar;
+        if (hasStar && !hasNamespace) {
+          if (hasDefault) this.unexpected();
+          if (decorators) {
+            throw this.raise(Errors.UnsupportedDecoratorExport, node);
+          }
+          this.parseExportFrom(node, true);
+          this.sawUnambiguousESM = true;
+          return this.finishNode(node, "ExportAllDeclaration");
+        }
+        const hasSpecifiers = parseAfterNamespace && this.maybeParseExportNamedSpecifiers(node);
+        if (hasDefault && parseAfterDefault && !hasStar && !hasSpecifiers) {
+          this.unexpected(null, 5);
+        }
+        let hasDeclaration;
+        if (isFromRequired || hasSpecifiers) {
+          hasDeclaration = false;
+          if (decorators) {
+            throw this.raise(Errors.UnsupportedDecoratorExport, node);
+          }
+          this.parseExportFrom(node, isFromRequired);
+        } else {
+          hasDeclaration = this.maybeParseExportDeclaration(node);
+        }
+        if (isFromRequired || hasSpecifiers || hasDeclaration) {
+          var _node2$declaration;
+          const node2 = node;
+          this.checkExport(node2, true, false, !!node2.source);
+          if (((_node2$declaration = node2.declaration) == null ? void 0 : _node2$declaration.type) === "ClassDeclaration") {
+            this.maybeTakeDecorators(decorators, node2.declaration, node2);
+          } else if (decorators) {
+            throw this.raise(Errors.UnsupportedDecoratorExport, node);
+          }
+          this.sawUnambiguousESM = true;
+          return this.finishNode(node2, "ExportNamedDeclaration");
+        }
+        if (this.eat(65)) {
+          const node2 = node;
+          const decl = this.parseExportDefaultExpression();
+          node2.declaration = decl;
+          if (decl.type === "ClassDeclaration") {
+            this.maybeTakeDecorators(decorators, decl, node2);
+          } else if (decorators) {
+            throw this.raise(Errors.UnsupportedDecoratorExport, node);
+          }
+          this.checkExport(node2, true, true);
+          this.sawUnambiguousESM = true;
+          return this.finishNode(node2, "ExportDefaultDeclaration");
+        }
+        throw this.unexpected(null, 5);
+      }
+      eatExportStar(node) {
+        return this.eat(55);
+      }
+      maybeParseExportDefaultSpecifier(node, maybeDefaultIdentifier) {
+        if (maybeDefaultIdentifier || this.isExportDefaultSpecifier()) {
+          this.expectPlugin("exportDefaultFrom", maybeDefaultIdentifier == null ? void 0 : maybeDefaultIdentifier.loc.start);
+          const id2 = maybeDefaultIdentifier || this.parseIdentifier(true);
+          const specifier = this.startNodeAtNode(id2);
+          specifier.exported = id2;
+          node.specifiers = [this.finishNode(specifier, "ExportDefaultSpecifier")];
+          return true;
+        }
+        return false;
+      }
+      maybeParseExportNamespaceSpecifier(node) {
+        if (this.isContextual(94)) {
+          var _ref, _ref$specifiers;
+          (_ref$specifiers = (_ref = node).specifiers) != null ? _ref$specifiers : _ref.specifiers = [];
+          const specifier = this.startNodeAt(this.state.lastTokStartLoc);
+          this.next();
+          specifier.exported = this.parseModuleExportName();
+          node.specifiers.push(this.finishNode(specifier, "ExportNamespaceSpecifier"));
+          return true;
+        }
+        return false;
+      }
+      maybeParseExportNamedSpecifiers(node) {
+        if (this.match(5)) {
+          const node2 = node;
+          if (!node2.specifiers) node2.specifiers = [];
+          const isTypeExport = node2.exportKind === "type";
+          node2.specifiers.push(...this.parseExportSpecifiers(isTypeExport));
+          node2.source = null;
+          if (this.hasPlugin("importAssertions")) {
+            node2.assertions = [];
+          } else {
+            node2.attributes = [];
+          }
+          node2.declaration = null;
+          return true;
+        }
+        return false;
+      }
+      maybeParseExportDeclaration(node) {
+        if (this.shouldParseExportDeclaration()) {
+          node.specifiers = [];
+          node.source = null;
+          if (this.hasPlugin("importAssertions")) {
+            node.assertions = [];
+          } else {
+            node.attributes = [];
+          }
+          node.declaration = this.parseExportDeclaration(node);
+          return true;
+        }
+        return false;
+      }
+      isAsyncFunction() {
+        if (!this.isContextual(96)) return false;
+        const next = this.nextTokenInLineStart();
+        return this.isUnparsedContextual(next, "function");
+      }
+      parseExportDefaultExpression() {
+        const expr = this.startNode();
+        if (this.match(68)) {
+          this.next();
+          return this.parseFunction(expr, 1 | 4);
+        } else if (this.isAsyncFunction()) {
+          this.next();
+          this.next();
+          return this.parseFunction(expr, 1 | 4 | 8);
+        }
+        if (this.match(80)) {
+          return this.parseClass(expr, true, true);
+        }
+        if (this.match(26)) {
+          if (this.hasPlugin("decorators") && this.getPluginOption("decorators", "decoratorsBeforeExport") === true) {
+            this.raise(Errors.DecoratorBeforeExport, this.state.startLoc);
+          }
+          return this.parseClass(this.maybeTakeDecorators(this.parseDecorators(false), this.startNode()), true, true);
+        }
+        if (this.match(75) || this.match(74) || this.isLet() && !this.isReservedWordOnNewLineAfterLet(this.nextTokenStart()) || this.isUsing() || this.isAwaitUsing()) {
+          throw this.raise(Errors.UnsupportedDefaultExport, this.state.startLoc);
+        }
+        const res = this.parseMaybeAssignAllowIn();
+        this.semicolon();
+        return res;
+      }
+      parseExportDeclaration(node) {
+        if (this.match(80)) {
+          const node2 = this.parseClass(this.startNode(), true, false);
+          return node2;
+        }
+        if (this.isContextual(101)) {
+          return this.parseVarStatement(this.startNode(), "let");
+        }
+        return this.parseStatementListItem();
+      }
+      isExportDefaultSpecifier() {
+        const {
+          type
+        } = this.state;
+        if (tokenIsIdentifier(type)) {
+          if (type === 96 && !this.state.containsEsc || type === 101) {
+            return false;
+          }
+          if ((type === 131 || type === 130) && !this.state.containsEsc) {
+            const next2 = this.nextTokenStart();
+            const nextChar = this.input.charCodeAt(next2);
+            if (nextChar === 123 || this.chStartsBindingIdentifier(nextChar, next2) && !this.isUnparsedContextual(next2, "from")) {
+              this.expectOnePlugin(["flow", "typescript"]);
+              return false;
+            }
+          }
+        } else if (!this.match(65)) {
+          return false;
+        }
+        const next = this.nextTokenStart();
+        const hasFrom = this.isUnparsedContextual(next, "from");
+        if (this.input.charCodeAt(next) === 44 || tokenIsIdentifier(this.state.type) && hasFrom) {
+          return true;
+        }
+        if (this.match(65) && hasFrom) {
+          const nextAfterFrom = this.input.charCodeAt(this.hasPlugin("exportDefaultFrom") ? this.nextTokenStartSince(next + 4) : this.nextTokenInLineStartSince(next + 4));
+          return nextAfterFrom === 34 || nextAfterFrom === 39;
+        }
+        return false;
+      }
+      parseExportFrom(node, expect) {
+        if (this.eatContextual(99)) {
+          node.source = this.parseImportSource();
+          this.checkExport(node);
+          this.maybeParseImportAttributes(node);
+          this.checkJSONModuleImport(node);
+        } else if (expect) {
+          this.unexpected(null, 99);
+        }
+        this.semicolon();
+      }
+      shouldParseExportDeclaration() {
+        const {
+          type
+        } = this.state;
+        if (type === 26) {
+          this.expectOnePlugin(["decorators", "decorators-legacy"]);
+          if (this.hasPlugin("decorators")) {
+            if (this.getPluginOption("decorators", "decoratorsBeforeExport") === true) {
+              this.raise(Errors.DecoratorBeforeExport, this.state.startLoc);
+            }
+            return true;
+          }
+        }
+        if (this.isUsing()) {
+          this.raise(Errors.UsingDeclarationExport, this.state.startLoc);
+          return true;
+        }
+        if (this.isAwaitUsing()) {
+          this.raise(Errors.UsingDeclarationExport, this.state.startLoc);
+          return true;
+        }
+        return type === 74 || type === 75 || type === 68 || type === 80 || this.isLet() || this.isAsyncFunction();
+      }
+      checkExport(node, checkNames, isDefault, isFrom) {
+        if (checkNames) {
+          var _node$specifiers;
+          if (isDefault) {
+            this.checkDuplicateExports(node, "default");
+            if (this.hasPlugin("exportDefaultFrom")) {
+              var _declaration$extra;
+              const declaration = node.declaration;
+              if (declaration.type === "Identifier" && declaration.name === "from" && declaration.end - declaration.start === 4 && !((_declaration$extra = declaration.extra) != null && _declaration$extra.parenthesized)) {
+                this.raise(Errors.ExportDefaultFromAsIdentifier, declaration);
+              }
+            }
+          } else if ((_node$specifiers = node.specifiers) != null && _node$specifiers.length) {
+            for (const specifier of node.specifiers) {
+              const {
+                exported
+              } = specifier;
+              const exportName = exported.type === "Identifier" ? exported.name : exported.value;
+              this.checkDuplicateExports(specifier, exportName);
+              if (!isFrom && specifier.local) {
+                const {
+                  local: local2
+                } = specifier;
+                if (local2.type !== "Identifier") {
+                  this.raise(Errors.ExportBindingIsString, specifier, {
+                    localName: local2.value,
+                    exportName,
+                    typeModifierIn: node.exportKind === "type" ? "declaration" : specifier.exportKind === "type" ? "specifier" : void 0
+                  });
+                } else {
+                  this.checkReservedWord(local2.name, local2.loc.start, true, false);
+                  this.scope.checkLocalExport(local2);
+                }
+              }
+            }
+          } else if (node.declaration) {
+            const decl = node.declaration;
+            if (decl.type === "FunctionDeclaration" || decl.type === "ClassDeclaration") {
+              const {
+                id: id2
+              } = decl;
+              if (!id2) throw new Error("Assertion failure");
+              this.checkDuplicateExports(node, id2.name);
+            } else if (decl.type === "VariableDeclaration") {
+              for (const declaration of decl.declarations) {
+                this.checkDeclaration(declaration.id);
+              }
+            }
+          }
+        }
+      }
+      checkDeclaration(node) {
+        if (node.type === "Identifier") {
+          this.checkDuplicateExports(node, node.name);
+        } else if (node.type === "ObjectPattern") {
+          for (const prop of node.properties) {
+            this.checkDeclaration(prop);
+          }
+        } else if (node.type === "ArrayPattern") {
+          for (const elem of node.elements) {
+            if (elem) {
+              this.checkDeclaration(elem);
+            }
+          }
+        } else if (node.type === "ObjectProperty") {
+          this.checkDeclaration(node.value);
+        } else if (node.type === "RestElement") {
+          this.checkDeclaration(node.argument);
+        } else if (node.type === "AssignmentPattern") {
+          this.checkDeclaration(node.left);
+        }
+      }
+      checkDuplicateExports(node, exportName) {
+        if (this.exportedIdentifiers.has(exportName)) {
+          if (exportName === "default") {
+            this.raise(Errors.DuplicateDefaultExport, node);
+          } else {
+            this.raise(Errors.DuplicateExport, node, {
+              exportName
+            });
+          }
+        }
+        this.exportedIdentifiers.add(exportName);
+      }
+      parseExportSpecifiers(isInTypeExport) {
+        const nodes = [];
+        let first = true;
+        this.expect(5);
+        while (!this.eat(8)) {
+          if (first) {
+            first = false;
+          } else {
+            this.expect(12);
+            if (this.eat(8)) break;
+          }
+          const isMaybeTypeOnly = this.isContextual(131);
+          const isString = this.match(135);
+          const node = this.startNode();
+          node.local = this.parseModuleExportName();
+          nodes.push(this.parseExportSpecifier(node, isString, isInTypeExport, isMaybeTypeOnly));
+        }
+        return nodes;
+      }
+      parseExportSpecifier(node, isString, isInTypeExport, isMaybeTypeOnly) {
+        if (this.eatContextual(94)) {
+          node.exported = this.parseModuleExportName();
+        } else if (isString) {
+          node.exported = this.cloneStringLiteral(node.local);
+        } else if (!node.exported) {
+          node.exported = this.cloneIdentifier(node.local);
+        }
+        return this.finishNode(node, "ExportSpecifier");
+      }
+      parseModuleExportName() {
+        if (this.match(135)) {
+          const result3 = this.parseStringLiteral(this.state.value);
+          const surrogate = loneSurrogate.exec(result3.value);
+          if (surrogate) {
+            this.raise(Errors.ModuleExportNameHasLoneSurrogate, result3, {
+              surrogateCharCode: surrogate[0].charCodeAt(0)
+            });
+          }
+          return result3;
+        }
+        return this.parseIdentifier(true);
+      }
+      isJSONModuleImport(node) {
+        if (node.assertions != null) {
+          return node.assertions.some(({
+            key: key3,
+            value
+          }) => {
+            return value.value === "json" && (key3.type === "Identifier" ? key3.name === "type" : key3.value === "type");
+          });
+        }
+        return false;
+      }
+      checkImportReflection(node) {
+        const {
+          specifiers
+        } = node;
+        const singleBindingType = specifiers.length === 1 ? specifiers[0].type : null;
+        if (node.phase === "source") {
+          if (singleBindingType !== "ImportDefaultSpecifier") {
+            this.raise(Errors.SourcePhaseImportRequiresDefault, node.loc.start);
+          }
+        } else if (node.phase === "defer") {
+          if (singleBindingType !== "ImportNamespaceSpecifier") {
+            this.raise(Errors.DeferImportRequiresNamespace, node.loc.start);
+          }
+        } else if (node.module) {
+          var _node$assertions;
+          if (singleBindingType !== "ImportDefaultSpecifier") {
+            this.raise(Errors.ImportReflectionNotBinding, specifiers[0].loc.start);
+          }
+          if (((_node$assertions = node.assertions) == null ? void 0 : _node$assertions.length) > 0) {
+            this.raise(Errors.ImportReflectionHasAssertion, specifiers[0].loc.start);
+          }
+        }
+      }
+      checkJSONModuleImport(node) {
+        if (this.isJSONModuleImport(node) && node.type !== "ExportAllDeclaration") {
+          const {
+            specifiers
+          } = node;
+          if (specifiers != null) {
+            const nonDefaultNamedSpecifier = specifiers.find((specifier) => {
+              let imported;
+              if (specifier.type === "ExportSpecifier") {
+                imported = specifier.local;
+              } else if (specifier.type === "ImportSpecifier") {
+                imported = specifier.imported;
+              }
+              if (imported !== void 0) {
+                return imported.type === "Identifier" ? imported.name !== "default" : imported.value !== "default";
+              }
+            });
+            if (nonDefaultNamedSpecifier !== void 0) {
+              this.raise(Errors.ImportJSONBindingNotDefault, nonDefaultNamedSpecifier.loc.start);
+            }
+          }
+        }
+      }
+      isPotentialImportPhase(isExport) {
+        if (isExport) return false;
+        return this.isContextual(106) || this.isContextual(98) || this.isContextual(128);
+      }
+      applyImportPhase(node, isExport, phase, loc) {
+        if (isExport) {
+          return;
+        }
+        if (phase === "module") {
+          this.expectPlugin("importReflection", loc);
+          node.module = true;
+        } else if (this.hasPlugin("importReflection")) {
+          node.module = false;
+        }
+        if (phase === "source") {
+          this.expectPlugin("sourcePhaseImports", loc);
+          node.phase = "source";
+        } else if (phase === "defer") {
+          this.expectPlugin("deferredImportEvaluation", loc);
+          node.phase = "defer";
+        } else if (this.hasPlugin("sourcePhaseImports") || this.hasPlugin("deferredImportEvaluation")) {
+          node.phase = null;
+        }
+      }
+      parseMaybeImportPhase(node, isExport) {
+        if (!this.isPotentialImportPhase(isExport)) {
+          this.applyImportPhase(node, isExport, null);
+          return null;
+        }
+        const phaseIdentifier = this.startNode();
+        const phaseIdentifierName = this.parseIdentifierName(true);
+        const {
+          type
+        } = this.state;
+        const isImportPhase = tokenIsKeywordOrIdentifier(type) ? type !== 99 || this.lookaheadCharCode() === 102 : type !== 12;
+        if (isImportPhase) {
+          this.applyImportPhase(node, isExport, phaseIdentifierName, phaseIdentifier.loc.start);
+          return null;
+        } else {
+          this.applyImportPhase(node, isExport, null);
+          return this.createIdentifier(phaseIdentifier, phaseIdentifierName);
+        }
+      }
+      isPrecedingIdImportPhase(phase) {
+        const {
+          type
+        } = this.state;
+        return tokenIsIdentifier(type) ? type !== 99 || this.lookaheadCharCode() === 102 : type !== 12;
+      }
+      parseImport(node) {
+        if (this.match(135)) {
+          return this.parseImportSourceAndAttributes(node);
+        }
+        return this.parseImportSpecifiersAndAfter(node, this.parseMaybeImportPhase(node, false));
+      }
+      parseImportSpecifiersAndAfter(node, maybeDefaultIdentifier) {
+        node.specifiers = [];
+        const hasDefault = this.maybeParseDefaultImportSpecifier(node, maybeDefaultIdentifier);
+        const parseNext = !hasDefault || this.eat(12);
+        const hasStar = parseNext && this.maybeParseStarImportSpecifier(node);
+        if (parseNext && !hasStar) this.parseNamedImportSpecifiers(node);
+        this.expectContextual(99);
+        return this.parseImportSourceAndAttributes(node);
+      }
+      parseImportSourceAndAttributes(node) {
+        var _node$specifiers2;
+        (_node$specifiers2 = node.specifiers) != null ? _node$specifiers2 : node.specifiers = [];
+        node.source = this.parseImportSource();
+        this.maybeParseImportAttributes(node);
+        this.checkImportReflection(node);
+        this.checkJSONModuleImport(node);
+        this.semicolon();
+        this.sawUnambiguousESM = true;
+        return this.finishNode(node, "ImportDeclaration");
+      }
+      parseImportSource() {
+        if (!this.match(135)) this.unexpected();
+        return this.parseExprAtom();
+      }
+      parseImportSpecifierLocal(node, specifier, type) {
+        specifier.local = this.parseIdentifier();
+        node.specifiers.push(this.finishImportSpecifier(specifier, type));
+      }
+      finishImportSpecifier(specifier, type, bindingType = 8201) {
+        this.checkLVal(specifier.local, {
+          type
+        }, bindingType);
+        return this.finishNode(specifier, type);
+      }
+      parseImportAttributes() {
+        this.expect(5);
+        const attrs = [];
+        const attrNames = /* @__PURE__ */ new Set();
+        do {
+          if (this.match(8)) {
+            break;
+          }
+          const node = this.startNode();
+          const keyName = this.state.value;
+          if (attrNames.has(keyName)) {
+            this.raise(Errors.ModuleAttributesWithDuplicateKeys, this.state.startLoc, {
+              key: keyName
+            });
+          }
+          attrNames.add(keyName);
+          if (this.match(135)) {
+            node.key = this.parseStringLiteral(keyName);
+          } else {
+            node.key = this.parseIdentifier(true);
+          }
+          this.expect(14);
+          if (!this.match(135)) {
+            throw this.raise(Errors.ModuleAttributeInvalidValue, this.state.startLoc);
+          }
+          node.value = this.parseStringLiteral(this.state.value);
+          attrs.push(this.finishNode(node, "ImportAttribute"));
+        } while (this.eat(12));
+        this.expect(8);
+        return attrs;
+      }
+      parseModuleAttributes() {
+        const attrs = [];
+        const attributes = /* @__PURE__ */ new Set();
+        do {
+          const node = this.startNode();
+          node.key = this.parseIdentifier(true);
+          if (node.key.name !== "type") {
+            this.raise(Errors.ModuleAttributeDifferentFromType, node.key);
+          }
+          if (attributes.has(node.key.name)) {
+            this.raise(Errors.ModuleAttributesWithDuplicateKeys, node.key, {
+              key: node.key.name
+            });
+          }
+          attributes.add(node.key.name);
+          this.expect(14);
+          if (!this.match(135)) {
+            throw this.raise(Errors.ModuleAttributeInvalidValue, this.state.startLoc);
+          }
+          node.value = this.parseStringLiteral(this.state.value);
+          attrs.push(this.finishNode(node, "ImportAttribute"));
+        } while (this.eat(12));
+        return attrs;
+      }
+      maybeParseImportAttributes(node) {
+        let attributes;
+        var useWith = false;
+        if (this.match(76)) {
+          if (this.hasPrecedingLineBreak() && this.lookaheadCharCode() === 40) {
+            return;
+          }
+          this.next();
+          if (this.hasPlugin("moduleAttributes")) {
+            attributes = this.parseModuleAttributes();
+            this.addExtra(node, "deprecatedWithLegacySyntax", true);
+          } else {
+            attributes = this.parseImportAttributes();
+          }
+          useWith = true;
+        } else if (this.isContextual(95) && !this.hasPrecedingLineBreak()) {
+          if (!this.hasPlugin("deprecatedImportAssert") && !this.hasPlugin("importAssertions")) {
+            this.raise(Errors.ImportAttributesUseAssert, this.state.startLoc);
+          }
+          if (!this.hasPlugin("importAssertions")) {
+            this.addExtra(node, "deprecatedAssertSyntax", true);
+          }
+          this.next();
+          attributes = this.parseImportAttributes();
+        } else {
+          attributes = [];
+        }
+        if (!useWith && this.hasPlugin("importAssertions")) {
+          node.assertions = attributes;
+        } else {
+          node.attributes = attributes;
+        }
+      }
+      maybeParseDefaultImportSpecifier(node, maybeDefaultIdentifier) {
+        if (maybeDefaultIdentifier) {
+          const specifier = this.startNodeAtNode(maybeDefaultIdentifier);
+          specifier.local = maybeDefaultIdentifier;
+          node.specifiers.push(this.finishImportSpecifier(specifier, "ImportDefaultSpecifier"));
+          return true;
+        } else if (tokenIsKeywordOrIdentifier(this.state.type)) {
+          this.parseImportSpecifierLocal(node, this.startNode(), "ImportDefaultSpecifier");
+          return true;
+        }
+        return false;
+      }
+      maybeParseStarImportSpecifier(node) {
+        if (this.match(55)) {
+          const specifier = this.startNode();
+          this.next();
+          this.expectContextual(94);
+          this.parseImportSpecifierLocal(node, specifier, "ImportNamespaceSpecifier");
+          return true;
+        }
+        return false;
+      }
+      parseNamedImportSpecifiers(node) {
+        let first = true;
+        this.expect(5);
+        while (!this.eat(8)) {
+          if (first) {
+            first = false;
+          } else {
+            if (this.eat(14)) {
+              throw this.raise(Errors.DestructureNamedImport, this.state.startLoc);
+            }
+            this.expect(12);
+            if (this.eat(8)) break;
+          }
+          const specifier = this.startNode();
+          const importedIsString = this.match(135);
+          const isMaybeTypeOnly = this.isContextual(131);
+          specifier.imported = this.parseModuleExportName();
+          const importSpecifier = this.parseImportSpecifier(specifier, importedIsString, node.importKind === "type" || node.importKind === "typeof", isMaybeTypeOnly, void 0);
+          node.specifiers.push(importSpecifier);
+        }
+      }
+      parseImportSpecifier(specifier, importedIsString, isInTypeOnlyImport, isMaybeTypeOnly, bindingType) {
+        if (this.eatContextual(94)) {
+          specifier.local = this.parseIdentifier();
+        } else {
+          const {
+            imported
+          } = specifier;
+          if (importedIsString) {
+            throw this.raise(Errors.ImportBindingIsString, specifier, {
+              importName: imported.value
+            });
+          }
+          this.checkReservedWord(imported.name, specifier.loc.start, true, true);
+          if (!specifier.local) {
+            specifier.local = this.cloneIdentifier(imported);
+          }
+        }
+        return this.finishImportSpecifier(specifier, "ImportSpecifier", bindingType);
+      }
+      isThisParam(param) {
+        return param.type === "Identifier" && param.name === "this";
+      }
+    };
+    var keywordAndTSRelationalOperator = /in(?:stanceof)?|as|satisfies/y;
+    function nonNull(x) {
+      if (x == null) {
+        throw new Error(`Unexpected ${x} value.`);
+      }
+      return x;
+    }
+    function assert(x) {
+      if (!x) {
+        throw new Error("Assert fail");
+      }
+    }
+    var TSErrors = ParseErrorEnum`typescript`({
+      AbstractMethodHasImplementation: ({
+        methodName
+      }) => `Method '${methodName}' cannot have an implementation because it is marked abstract.`,
+      AbstractPropertyHasInitializer: ({
+        propertyName: propertyName2
+      }) => `Property '${propertyName2}' cannot have an initializer because it is marked abstract.`,
+      AccessorCannotBeOptional: "An 'accessor' property cannot be declared optional.",
+      AccessorCannotDeclareThisParameter: "'get' and 'set' accessors cannot declare 'this' parameters.",
+      AccessorCannotHaveTypeParameters: "An accessor cannot have type parameters.",
+      ClassMethodHasDeclare: "Class methods cannot have the 'declare' modifier.",
+      ClassMethodHasReadonly: "Class methods cannot have the 'readonly' modifier.",
+      ConstInitializerMustBeStringOrNumericLiteralOrLiteralEnumReference: "A 'const' initializer in an ambient context must be a string or numeric literal or literal enum reference.",
+      ConstructorHasTypeParameters: "Type parameters cannot appear on a constructor declaration.",
+      DeclareAccessor: ({
+        kind
+      }) => `'declare' is not allowed in ${kind}ters.`,
+      DeclareClassFieldHasInitializer: "Initializers are not allowed in ambient contexts.",
+      DeclareFunctionHasImplementation: "An implementation cannot be declared in ambient contexts.",
+      DuplicateAccessibilityModifier: ({
+        modifier
+      }) => `Accessibility modifier already seen: '${modifier}'.`,
+      DuplicateModifier: ({
+        modifier
+      }) => `Duplicate modifier: '${modifier}'.`,
+      EmptyHeritageClauseType: ({
+        token
+      }) => `'${token}' list cannot be empty.`,
+      EmptyTypeArguments: "Type argument list cannot be empty.",
+      EmptyTypeParameters: "Type parameter list cannot be empty.",
+      ExpectedAmbientAfterExportDeclare: "'export declare' must be followed by an ambient declaration.",
+      ImportAliasHasImportType: "An import alias can not use 'import type'.",
+      ImportReflectionHasImportType: "An `import module` declaration can not use `type` modifier",
+      IncompatibleModifiers: ({
+        modifiers
+      }) => `'${modifiers[0]}' modifier cannot be used with '${modifiers[1]}' modifier.`,
+      IndexSignatureHasAbstract: "Index signatures cannot have the 'abstract' modifier.",
+      IndexSignatureHasAccessibility: ({
+        modifier
+      }) => `Index signatures cannot have an accessibility modifier ('${modifier}').`,
+      IndexSignatureHasDeclare: "Index signatures cannot have the 'declare' modifier.",
+      IndexSignatureHasOverride: "'override' modifier cannot appear on an index signature.",
+      IndexSignatureHasStatic: "Index signatures cannot have the 'static' modifier.",
+      InitializerNotAllowedInAmbientContext: "Initializers are not allowed in ambient contexts.",
+      InvalidHeritageClauseType: ({
+        token
+      }) => `'${token}' list can only include identifiers or qualified-names with optional type arguments.`,
+      InvalidModifierOnAwaitUsingDeclaration: (modifier) => `'${modifier}' modifier cannot appear on an await using declaration.`,
+      InvalidModifierOnTypeMember: ({
+        modifier
+      }) => `'${modifier}' modifier cannot appear on a type member.`,
+      InvalidModifierOnTypeParameter: ({
+        modifier
+      }) => `'${modifier}' modifier cannot appear on a type parameter.`,
+      InvalidModifierOnTypeParameterPositions: ({
+        modifier
+      }) => `'${modifier}' modifier can only appear on a type parameter of a class, interface or type alias.`,
+      InvalidModifierOnUsingDeclaration: (modifier) => `'${modifier}' modifier cannot appear on a using declaration.`,
+      InvalidModifiersOrder: ({
+        orderedModifiers
+      }) => `'${orderedModifiers[0]}' modifier must precede '${orderedModifiers[1]}' modifier.`,
+      InvalidPropertyAccessAfterInstantiationExpression: "Invalid property access after an instantiation expression. You can either wrap the instantiation expression in parentheses, or delete the type arguments.",
+      InvalidTupleMemberLabel: "Tuple members must be labeled with a simple identifier.",
+      MissingInterfaceName: "'interface' declarations must be followed by an identifier.",
+      NonAbstractClassHasAbstractMethod: "Abstract methods can only appear within an abstract class.",
+      NonClassMethodPropertyHasAbstractModifier: "'abstract' modifier can only appear on a class, method, or property declaration.",
+      OptionalTypeBeforeRequired: "A required element cannot follow an optional element.",
+      OverrideNotInSubClass: "This member cannot have an 'override' modifier because its containing class does not extend another class.",
+      PatternIsOptional: "A binding pattern parameter cannot be optional in an implementation signature.",
+      PrivateElementHasAbstract: "Private elements cannot have the 'abstract' modifier.",
+      PrivateElementHasAccessibility: ({
+        modifier
+      }) => `Private elements cannot have an accessibility modifier ('${modifier}').`,
+      ReadonlyForMethodSignature: "'readonly' modifier can only appear on a property declaration or index signature.",
+      ReservedArrowTypeParam: "This syntax is reserved in files with the .mts or .cts extension. Add a trailing comma, as in `<T,>() => ...`.",
+      ReservedTypeAssertion: "This syntax is reserved in files with the .mts or .cts extension. Use an `as` expression instead.",
+      SetAccessorCannotHaveOptionalParameter: "A 'set' accessor cannot have an optional parameter.",
+      SetAccessorCannotHaveRestParameter: "A 'set' accessor cannot have rest parameter.",
+      SetAccessorCannotHaveReturnType: "A 'set' accessor cannot have a return type annotation.",
+      SingleTypeParameterWithoutTrailingComma: ({
+        typeParameterName
+      }) => `Single type parameter ${typeParameterName} should have a trailing comma. Example usage: <${typeParameterName},>.`,
+      StaticBlockCannotHaveModifier: "Static class blocks cannot have any modifier.",
+      TupleOptionalAfterType: "A labeled tuple optional element must be declared using a question mark after the name and before the colon (`name?: type`), rather than after the type (`name: type?`).",
+      TypeAnnotationAfterAssign: "Type annotations must come before default assignments, e.g. instead of `age = 25: number` use `age: number = 25`.",
+      TypeImportCannotSpecifyDefaultAndNamed: "A type-only import can specify a default import or named bindings, but not both.",
+      TypeModifierIsUsedInTypeExports: "The 'type' modifier cannot be used on a named export when 'export type' is used on its export statement.",
+      TypeModifierIsUsedInTypeImports: "The 'type' modifier cannot be used on a named import when 'import type' is used on its import statement.",
+      UnexpectedParameterModifier: "A parameter property is only allowed in a constructor implementation.",
+      UnexpectedReadonly: "'readonly' type modifier is only permitted on array and tuple literal types.",
+      UnexpectedTypeAnnotation: "Did not expect a type annotation here.",
+      UnexpectedTypeCastInParameter: "Unexpected type cast in parameter position.",
+      UnsupportedImportTypeArgument: "Argument in a type import must be a string literal.",
+      UnsupportedParameterPropertyKind: "A parameter property may not be declared using a binding pattern.",
+      UnsupportedSignatureParameterKind: ({
+        type
+      }) => `Name in a signature must be an Identifier, ObjectPattern or ArrayPattern, instead got ${type}.`,
+      UsingDeclarationInAmbientContext: (kind) => `'${kind}' declarations are not allowed in ambient contexts.`
+    });
+    function keywordTypeFromName(value) {
+      switch (value) {
+        case "any":
+          return "TSAnyKeyword";
+        case "boolean":
+          return "TSBooleanKeyword";
+        case "bigint":
+          return "TSBigIntKeyword";
+        case "never":
+          return "TSNeverKeyword";
+        case "number":
+          return "TSNumberKeyword";
+        case "object":
+          return "TSObjectKeyword";
+        case "string":
+          return "TSStringKeyword";
+        case "symbol":
+          return "TSSymbolKeyword";
+        case "undefined":
+          return "TSUndefinedKeyword";
+        case "unknown":
+          return "TSUnknownKeyword";
+        default:
+          return void 0;
+      }
+    }
+    function tsIsAccessModifier(modifier) {
+      return modifier === "private" || modifier === "public" || modifier === "protected";
+    }
+    function tsIsVarianceAnnotations(modifier) {
+      return modifier === "in" || modifier === "out";
+    }
+    function tsIsTypeCast(node) {
+      switch (node.type) {
+        case "TSAsExpression":
+        case "TSSatisfiesExpression":
+        case "TSNonNullExpression":
+        case "TSTypeAssertion":
+          return true;
+        default:
+          return false;
+      }
+    }
+    function tsIsInvalidArrowParamsError(error, returnTypeStart) {
+      if (error.pos >= returnTypeStart) return false;
+      switch (error.reasonCode) {
+        case "AwaitBindingIdentifier":
+        case "AwaitExpressionFormalParameter":
+        case "IllegalLanguageModeDirective":
+        case "ParamDupe":
+        case "StrictEvalArgumentsBinding":
+        case "VarRedeclaration":
+        case "YieldInParameter":
+          return false;
+        default:
+          return true;
+      }
+    }
+    function tsHasUnambiguousArrowParams(params) {
+      var _first, _first2, _first3;
+      if (!(params != null && params.length)) return true;
+      let first = params[0];
+      if (((_first = first) == null ? void 0 : _first.type) === "AssignmentPattern" || ((_first2 = first) == null ? void 0 : _first2.type) === "AssignmentExpression") {
+        first = first.left;
+      }
+      switch ((_first3 = first) == null ? void 0 : _first3.type) {
+        case "RestElement":
+        case "SpreadElement":
+          return true;
+        case "TSTypeCastExpression":
+          return first.expression.type === "Identifier" || first.expression.type === "ThisExpression";
+        case "Identifier":
+          return !!first.typeAnnotation || !!first.optional;
+        default:
+          return false;
+      }
+    }
+    var typescript = (superClass) => class TypeScriptParserMixin extends superClass {
+      constructor(...args) {
+        super(...args);
+        this.tsParseInOutModifiers = this.tsParseModifiers.bind(this, {
+          allowedModifiers: ["in", "out"],
+          disallowedModifiers: ["const", "public", "private", "protected", "readonly", "declare", "abstract", "override"],
+          errorTemplate: TSErrors.InvalidModifierOnTypeParameter
+        });
+        this.tsParseConstModifier = this.tsParseModifiers.bind(this, {
+          allowedModifiers: ["const"],
+          disallowedModifiers: ["in", "out"],
+          errorTemplate: TSErrors.InvalidModifierOnTypeParameterPositions
+        });
+        this.tsParseInOutConstModifiers = this.tsParseModifiers.bind(this, {
+          allowedModifiers: ["in", "out", "const"],
+          disallowedModifiers: ["public", "private", "protected", "readonly", "declare", "abstract", "override"],
+          errorTemplate: TSErrors.InvalidModifierOnTypeParameter
+        });
+        this.tsArrowReturnTypeAt = /* @__PURE__ */ new Map();
+      }
+      getScopeHandler() {
+        return TypeScriptScopeHandler;
+      }
+      tsIsIdentifier() {
+        return tokenIsIdentifier(this.state.type);
+      }
+      tsTokenCanFollowModifier() {
+        return this.match(0) || this.match(5) || this.match(55) || this.match(21) || this.match(140) || this.isLiteralPropertyName();
+      }
+      tsNextTokenOnSameLineAndCanFollowModifier() {
+        this.next();
+        if (this.hasPrecedingLineBreak()) {
+          return false;
+        }
+        return this.tsTokenCanFollowModifier();
+      }
+      tsNextTokenCanFollowModifier() {
+        if (this.match(107)) {
+          this.next();
+          return this.tsTokenCanFollowModifier();
+        }
+        return this.tsNextTokenOnSameLineAndCanFollowModifier();
+      }
+      tsParseModifier(allowedModifiers, stopOnStartOfClassStaticBlock, hasSeenStaticModifier) {
+        if (!tokenIsIdentifier(this.state.type) && this.state.type !== 58 && this.state.type !== 75) {
+          return void 0;
+        }
+        const modifier = this.state.value;
+        if (allowedModifiers.includes(modifier)) {
+          if (hasSeenStaticModifier && this.match(107)) {
+            return void 0;
+          }
+          if (stopOnStartOfClassStaticBlock && this.tsIsStartOfStaticBlocks()) {
+            return void 0;
+          }
+          const escapedKeywordLoc = this.state.containsEsc && !tokenIsIdentifier(this.state.type) ? this.state.startLoc : null;
+          if (escapedKeywordLoc) this.state.containsEsc = false;
+          if (this.tsTryParse(this.tsNextTokenCanFollowModifier.bind(this))) {
+            if (escapedKeywordLoc) {
+              this.raise(Errors.InvalidEscapedReservedWord, escapedKeywordLoc, {
+                reservedWord: modifier
+              });
+            }
+            return modifier;
+          }
+          if (escapedKeywordLoc) this.state.containsEsc = true;
+        }
+        return void 0;
+      }
+      tsParseModifiers({
+        allowedModifiers,
+        disallowedModifiers,
+        stopOnStartOfClassStaticBlock,
+        errorTemplate = TSErrors.InvalidModifierOnTypeMember
+      }, modified) {
+        const enforceOrder = (loc, modifier, before, after) => {
+          if (modifier === before && modified[after]) {
+            this.raise(TSErrors.InvalidModifiersOrder, loc, {
+              orderedModifiers: [before, after]
+            });
+          }
+        };
+        const incompatible = (loc, modifier, mod1, mod2) => {
+          if (modified[mod1] && modifier === mod2 || modified[mod2] && modifier === mod1) {
+            this.raise(TSErrors.IncompatibleModifiers, loc, {
+              modifiers: [mod1, mod2]
+            });
+          }
+        };
+        for (; ; ) {
+          const {
+            startLoc
+          } = this.state;
+          const modifier = this.tsParseModifier(allowedModifiers.concat(disallowedModifiers != null ? disallowedModifiers : []), stopOnStartOfClassStaticBlock, modified.static);
+          if (!modifier) break;
+          if (tsIsAccessModifier(modifier)) {
+            if (modified.accessibility) {
+              this.raise(TSErrors.DuplicateAccessibilityModifier, startLoc, {
+                modifier
+              });
+            } else {
+              enforceOrder(startLoc, modifier, modifier, "override");
+              enforceOrder(startLoc, modifier, modifier, "static");
+              enforceOrder(startLoc, modifier, modifier, "readonly");
+              modified.accessibility = modifier;
+            }
+          } else if (tsIsVarianceAnnotations(modifier)) {
+            if (modified[modifier]) {
+              this.raise(TSErrors.DuplicateModifier, startLoc, {
+                modifier
+              });
+            }
+            modified[modifier] = true;
+            enforceOrder(startLoc, modifier, "in", "out");
+          } else {
+            if (hasOwnProperty.call(modified, modifier)) {
+              this.raise(TSErrors.DuplicateModifier, startLoc, {
+                modifier
+              });
+            } else {
+              enforceOrder(startLoc, modifier, "static", "readonly");
+              enforceOrder(startLoc, modifier, "static", "override");
+              enforceOrder(startLoc, modifier, "override", "readonly");
+              enforceOrder(startLoc, modifier, "abstract", "override");
+              incompatible(startLoc, modifier, "declare", "override");
+              incompatible(startLoc, modifier, "static", "abstract");
+            }
+            modified[modifier] = true;
+          }
+          if (disallowedModifiers != null && disallowedModifiers.includes(modifier)) {
+            this.raise(errorTemplate, startLoc, {
+              modifier
+            });
+          }
+        }
+      }
+      tsIsListTerminator(kind) {
+        switch (kind) {
+          case "EnumMembers":
+          case "TypeMembers":
+            return this.match(8);
+          case "HeritageClauseElement":
+            return this.match(5);
+          case "TupleElementTypes":
+            return this.match(3);
+          case "TypeParametersOrArguments":
+            return this.match(48);
+        }
+      }
+      tsParseList(kind, parseElement) {
+        const result3 = [];
+        while (!this.tsIsListTerminator(kind)) {
+          result3.push(parseElement());
+        }
+        return result3;
+      }
+      tsParseDelimitedList(kind, parseElement, refTrailingCommaPos) {
+        return nonNull(this.tsParseDelimitedListWorker(kind, parseElement, true, refTrailingCommaPos));
+      }
+      tsParseDelimitedListWorker(kind, parseElement, expectSuccess, refTrailingCommaPos) {
+        const result3 = [];
+        let trailingCommaPos = -1;
+        for (; ; ) {
+          if (this.tsIsListTerminator(kind)) {
+            break;
+          }
+          trailingCommaPos = -1;
+          const element = parseElement();
+          if (element == null) {
+            return void 0;
+          }
+          result3.push(element);
+          if (this.eat(12)) {
+            trailingCommaPos = this.state.lastTokStartLoc.index;
+            continue;
+          }
+          if (this.tsIsListTerminator(kind)) {
+            break;
+          }
+          if (expectSuccess) {
+            this.expect(12);
+          }
+          return void 0;
+        }
+        if (refTrailingCommaPos) {
+          refTrailingCommaPos.value = trailingCommaPos;
+        }
+        return result3;
+      }
+      tsParseBracketedList(kind, parseElement, bracket2, skipFirstToken, refTrailingCommaPos) {
+        if (!skipFirstToken) {
+          if (bracket2) {
+            this.expect(0);
+          } else {
+            this.expect(47);
+          }
+        }
+        const result3 = this.tsParseDelimitedList(kind, parseElement, refTrailingCommaPos);
+        if (bracket2) {
+          this.expect(3);
+        } else {
+          this.expect(48);
+        }
+        return result3;
+      }
+      tsParseImportType() {
+        const node = this.startNode();
+        this.expect(83);
+        this.expect(10);
+        if (!this.match(135)) {
+          this.raise(TSErrors.UnsupportedImportTypeArgument, this.state.startLoc);
+          node.argument = super.parseExprAtom();
+        } else {
+          node.argument = this.parseStringLiteral(this.state.value);
+        }
+        if (this.eat(12)) {
+          node.options = this.tsParseImportTypeOptions();
+        } else {
+          node.options = null;
+        }
+        this.expect(11);
+        if (this.eat(16)) {
+          node.qualifier = this.tsParseEntityName(1 | 2);
+        }
+        if (this.match(47)) {
+          node.typeParameters = this.tsParseTypeArguments();
+        }
+        return this.finishNode(node, "TSImportType");
+      }
+      tsParseImportTypeOptions() {
+        const node = this.startNode();
+        this.expect(5);
+        const withProperty = this.startNode();
+        if (this.isContextual(76)) {
+          withProperty.method = false;
+          withProperty.key = this.parseIdentifier(true);
+          withProperty.computed = false;
+          withProperty.shorthand = false;
+        } else {
+          this.unexpected(null, 76);
+        }
+        this.expect(14);
+        withProperty.value = this.tsParseImportTypeWithPropertyValue();
+        node.properties = [this.finishObjectProperty(withProperty)];
+        this.eat(12);
+        this.expect(8);
+        return this.finishNode(node, "ObjectExpression");
+      }
+      tsParseImportTypeWithPropertyValue() {
+        const node = this.startNode();
+        const properties = [];
+        this.expect(5);
+        while (!this.match(8)) {
+          const type = this.state.type;
+          if (tokenIsIdentifier(type) || type === 135) {
+            properties.push(super.parsePropertyDefinition(null));
+          } else {
+            this.unexpected();
+          }
+          this.eat(12);
+        }
+        node.properties = properties;
+        this.next();
+        return this.finishNode(node, "ObjectExpression");
+      }
+      tsParseEntityName(flags) {
+        let entity;
+        if (flags & 1 && this.match(78)) {
+          if (flags & 2) {
+            entity = this.parseIdentifier(true);
+          } else {
+            const node = this.startNode();
+            this.next();
+            entity = this.finishNode(node, "ThisExpression");
+          }
+        } else {
+          entity = this.parseIdentifier(!!(flags & 1));
+        }
+        while (this.eat(16)) {
+          const node = this.startNodeAtNode(entity);
+          node.left = entity;
+          node.right = this.parseIdentifier(!!(flags & 1));
+          entity = this.finishNode(node, "TSQualifiedName");
+        }
+        return entity;
+      }
+      tsParseTypeReference() {
+        const node = this.startNode();
+        node.typeName = this.tsParseEntityName(1);
+        if (!this.hasPrecedingLineBreak() && this.match(47)) {
+          node.typeParameters = this.tsParseTypeArguments();
+        }
+        return this.finishNode(node, "TSTypeReference");
+      }
+      tsParseThisTypePredicate(lhs) {
+        this.next();
+        const node = this.startNodeAtNode(lhs);
+        node.parameterName = lhs;
+        node.typeAnnotation = this.tsParseTypeAnnotation(false);
+        node.asserts = false;
+        return this.finishNode(node, "TSTypePredicate");
+      }
+      tsParseThisTypeNode() {
+        const node = this.startNode();
+        this.next();
+        return this.finishNode(node, "TSThisType");
+      }
+      tsParseTypeQuery() {
+        const node = this.startNode();
+        this.expect(87);
+        if (this.match(83)) {
+          node.exprName = this.tsParseImportType();
+        } else {
+          node.exprName = this.tsParseEntityName(1 | 2);
+        }
+        if (!this.hasPrecedingLineBreak() && this.match(47)) {
+          node.typeParameters = this.tsParseTypeArguments();
+        }
+        return this.finishNode(node, "TSTypeQuery");
+      }
+      tsParseTypeParameter(parseModifiers) {
+        const node = this.startNode();
+        parseModifiers(node);
+        node.name = this.tsParseTypeParameterName();
+        node.constraint = this.tsEatThenParseType(81);
+        node.default = this.tsEatThenParseType(29);
+        return this.finishNode(node, "TSTypeParameter");
+      }
+      tsTryParseTypeParameters(parseModifiers) {
+        if (this.match(47)) {
+          return this.tsParseTypeParameters(parseModifiers);
+        }
+      }
+      tsParseTypeParameters(parseModifiers) {
+        const node = this.startNode();
+        if (this.match(47) || this.match(144)) {
+          this.next();
+        } else {
+          this.unexpected();
+        }
+        const refTrailingCommaPos = {
+          value: -1
+        };
+        node.params = this.tsParseBracketedList("TypeParametersOrArguments", this.tsParseTypeParameter.bind(this, parseModifiers), false, true, refTrailingCommaPos);
+        if (node.params.length === 0) {
+          this.raise(TSErrors.EmptyTypeParameters, node);
+        }
+        if (refTrailingCommaPos.value !== -1) {
+          this.addExtra(node, "trailingComma", refTrailingCommaPos.value);
+        }
+        return this.finishNode(node, "TSTypeParameterDeclaration");
+      }
+      tsFillSignature(returnToken, signature) {
+        const returnTokenRequired = returnToken === 19;
+        const paramsKey = "parameters";
+        const returnTypeKey = "typeAnnotation";
+        signature.typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
+        this.expect(10);
+        signature[paramsKey] = this.tsParseBindingListForSignature();
+        if (returnTokenRequired) {
+          signature[returnTypeKey] = this.tsParseTypeOrTypePredicateAnnotation(returnToken);
+        } else if (this.match(returnToken)) {
+          signature[returnTypeKey] = this.tsParseTypeOrTypePredicateAnnotation(returnToken);
+        }
+      }
+      tsParseBindingListForSignature() {
+        const list2 = super.parseBindingList(11, 41, 2);
+        for (const pattern of list2) {
+          const {
+            type
+          } = pattern;
+          if (type === "AssignmentPattern" || type === "TSParameterProperty") {
+            this.raise(TSErrors.UnsupportedSignatureParameterKind, pattern, {
+              type
+            });
+          }
+        }
+        return list2;
+      }
+      tsParseTypeMemberSemicolon() {
+        if (!this.eat(12) && !this.isLineTerminator()) {
+          this.expect(13);
+        }
+      }
+      tsParseSignatureMember(kind, node) {
+        this.tsFillSignature(14, node);
+        this.tsParseTypeMemberSemicolon();
+        return this.finishNode(node, kind);
+      }
+      tsIsUnambiguouslyIndexSignature() {
+        this.next();
+        if (tokenIsIdentifier(this.state.type)) {
+          this.next();
+          return this.match(14);
+        }
+        return false;
+      }
+      tsTryParseIndexSignature(node) {
+        if (!(this.match(0) && this.tsLookAhead(this.tsIsUnambiguouslyIndexSignature.bind(this)))) {
+          return;
+        }
+        this.expect(0);
+        const id2 = this.parseIdentifier();
+        id2.typeAnnotation = this.tsParseTypeAnnotation();
+        this.resetEndLocation(id2);
+        this.expect(3);
+        node.parameters = [id2];
+        const type = this.tsTryParseTypeAnnotation();
+        if (type) node.typeAnnotation = type;
+        this.tsParseTypeMemberSemicolon();
+        return this.finishNode(node, "TSIndexSignature");
+      }
+      tsParsePropertyOrMethodSignature(node, readonly) {
+        if (this.eat(17)) node.optional = true;
+        if (this.match(10) || this.match(47)) {
+          if (readonly) {
+            this.raise(TSErrors.ReadonlyForMethodSignature, node);
+          }
+          const method = node;
+          if (method.kind && this.match(47)) {
+            this.raise(TSErrors.AccessorCannotHaveTypeParameters, this.state.curPosition());
+          }
+          this.tsFillSignature(14, method);
+          this.tsParseTypeMemberSemicolon();
+          const paramsKey = "parameters";
+          const returnTypeKey = "typeAnnotation";
+          if (method.kind === "get") {
+            if (method[paramsKey].length > 0) {
+              this.raise(Errors.BadGetterArity, this.state.curPosition());
+              if (this.isThisParam(method[paramsKey][0])) {
+                this.raise(TSErrors.AccessorCannotDeclareThisParameter, this.state.curPosition());
+              }
+            }
+          } else if (method.kind === "set") {
+            if (method[paramsKey].length !== 1) {
+              this.raise(Errors.BadSetterArity, this.state.curPosition());
+            } else {
+              const firstParameter = method[paramsKey][0];
+              if (this.isThisParam(firstParameter)) {
+                this.raise(TSErrors.AccessorCannotDeclareThisParameter, this.state.curPosition());
+              }
+              if (firstParameter.type === "Identifier" && firstParameter.optional) {
+                this.raise(TSErrors.SetAccessorCannotHaveOptionalParameter, this.state.curPosition());
+              }
+              if (firstParameter.type === "RestElement") {
+                this.raise(TSErrors.SetAccessorCannotHaveRestParameter, this.state.curPosition());
+              }
+            }
+            if (method[returnTypeKey]) {
+              this.raise(TSErrors.SetAccessorCannotHaveReturnType, method[returnTypeKey]);
+            }
+          } else {
+            method.kind = "method";
+          }
+          return this.finishNode(method, "TSMethodSignature");
+        } else {
+          const property = node;
+          if (readonly) property.readonly = true;
+          const type = this.tsTryParseTypeAnnotation();
+          if (type) property.typeAnnotation = type;
+          this.tsParseTypeMemberSemicolon();
+          return this.finishNode(property, "TSPropertySignature");
+        }
+      }
+      tsParseTypeMember() {
+        const node = this.startNode();
+        if (this.match(10) || this.match(47)) {
+          return this.tsParseSignatureMember("TSCallSignatureDeclaration", node);
+        }
+        if (this.match(77)) {
+          const id2 = this.startNode();
+          this.next();
+          if (this.match(10) || this.match(47)) {
+            return this.tsParseSignatureMember("TSConstructSignatureDeclaration", node);
+          } else {
+            node.key = this.createIdentifier(id2, "new");
+            return this.tsParsePropertyOrMethodSignature(node, false);
+          }
+        }
+        this.tsParseModifiers({
+          allowedModifiers: ["readonly"],
+          disallowedModifiers: ["declare", "abstract", "private", "protected", "public", "static", "override"]
+        }, node);
+        const idx = this.tsTryParseIndexSignature(node);
+        if (idx) {
+          return idx;
+        }
+        super.parsePropertyName(node);
+        if (!node.computed && node.key.type === "Identifier" && (node.key.name === "get" || node.key.name === "set") && this.tsTokenCanFollowModifier()) {
+          node.kind = node.key.name;
+          super.parsePropertyName(node);
+          if (!this.match(10) && !this.match(47)) {
+            this.unexpected(null, 10);
+          }
+        }
+        return this.tsParsePropertyOrMethodSignature(node, !!node.readonly);
+      }
+      tsParseTypeLiteral() {
+        const node = this.startNode();
+        node.members = this.tsParseObjectTypeMembers();
+        return this.finishNode(node, "TSTypeLiteral");
+      }
+      tsParseObjectTypeMembers() {
+        this.expect(5);
+        const members = this.tsParseList("TypeMembers", this.tsParseTypeMember.bind(this));
+        this.expect(8);
+        return members;
+      }
+      tsIsStartOfMappedType() {
+        this.next();
+        if (this.eat(53)) {
+          return this.isContextual(123);
+        }
+        if (this.isContextual(123)) {
+          this.next();
+        }
+        if (!this.match(0)) {
+          return false;
+        }
+        this.next();
+        if (!this.tsIsIdentifier()) {
+          return false;
+        }
+        this.next();
+        return this.match(58);
+      }
+      tsParseMappedType() {
+        const node = this.startNode();
+        this.expect(5);
+        if (this.match(53)) {
+          node.readonly = this.state.value;
+          this.next();
+          this.expectContextual(123);
+        } else if (this.eatContextual(123)) {
+          node.readonly = true;
+        }
+        this.expect(0);
+        const typeParameter = this.startNode();
+        typeParameter.name = this.tsParseTypeParameterName();
+        typeParameter.constraint = this.tsExpectThenParseType(58);
+        node.typeParameter = this.finishNode(typeParameter, "TSTypeParameter");
+        node.nameType = this.eatContextual(94) ? this.tsParseType() : null;
+        this.expect(3);
+        if (this.match(53)) {
+          node.optional = this.state.value;
+          this.next();
+          this.expect(17);
+        } else if (this.eat(17)) {
+          node.optional = true;
+        }
+        node.typeAnnotation = this.tsTryParseType();
+        this.semicolon();
+        this.expect(8);
+        return this.finishNode(node, "TSMappedType");
+      }
+      tsParseTupleType() {
+        const node = this.startNode();
+        node.elementTypes = this.tsParseBracketedList("TupleElementTypes", this.tsParseTupleElementType.bind(this), true, false);
+        let seenOptionalElement = false;
+        node.elementTypes.forEach((elementNode) => {
+          const {
+            type
+          } = elementNode;
+          if (seenOptionalElement && type !== "TSRestType" && type !== "TSOptionalType" && !(type === "TSNamedTupleMember" && elementNode.optional)) {
+            this.raise(TSErrors.OptionalTypeBeforeRequired, elementNode);
+          }
+          seenOptionalElement || (seenOptionalElement = type === "TSNamedTupleMember" && elementNode.optional || type === "TSOptionalType");
+        });
+        return this.finishNode(node, "TSTupleType");
+      }
+      tsParseTupleElementType() {
+        const restStartLoc = this.state.startLoc;
+        const rest = this.eat(21);
+        const {
+          startLoc
+        } = this.state;
+        let labeled;
+        let label2;
+        let optional;
+        let type;
+        const isWord = tokenIsKeywordOrIdentifier(this.state.type);
+        const chAfterWord = isWord ? this.lookaheadCharCode() : null;
+        if (chAfterWord === 58) {
+          labeled = true;
+          optional = false;
+          label2 = this.parseIdentifier(true);
+          this.expect(14);
+          type = this.tsParseType();
+        } else if (chAfterWord === 63) {
+          optional = true;
+          const wordName = this.state.value;
+          const typeOrLabel = this.tsParseNonArrayType();
+          if (this.lookaheadCharCode() === 58) {
+            labeled = true;
+            label2 = this.createIdentifier(this.startNodeAt(startLoc), wordName);
+            this.expect(17);
+            this.expect(14);
+            type = this.tsParseType();
+          } else {
+            labeled = false;
+            type = typeOrLabel;
+            this.expect(17);
+          }
+        } else {
+          type = this.tsParseType();
+          optional = this.eat(17);
+          labeled = this.eat(14);
+        }
+        if (labeled) {
+          let labeledNode;
+          if (label2) {
+            labeledNode = this.startNodeAt(startLoc);
+            labeledNode.optional = optional;
+            labeledNode.label = label2;
+            labeledNode.elementType = type;
+            if (this.eat(17)) {
+              labeledNode.optional = true;
+              this.raise(TSErrors.TupleOptionalAfterType, this.state.lastTokStartLoc);
+            }
+          } else {
+            labeledNode = this.startNodeAt(startLoc);
+            labeledNode.optional = optional;
+            this.raise(TSErrors.InvalidTupleMemberLabel, type);
+            labeledNode.label = type;
+            labeledNode.elementType = this.tsParseType();
+          }
+          type = this.finishNode(labeledNode, "TSNamedTupleMember");
+        } else if (optional) {
+          const optionalTypeNode = this.startNodeAt(startLoc);
+          optionalTypeNode.typeAnnotation = type;
+          type = this.finishNode(optionalTypeNode, "TSOptionalType");
+        }
+        if (rest) {
+          const restNode = this.startNodeAt(restStartLoc);
+          restNode.typeAnnotation = type;
+          type = this.finishNode(restNode, "TSRestType");
+        }
+        return type;
+      }
+      tsParseParenthesizedType() {
+        const node = this.startNode();
+        this.expect(10);
+        node.typeAnnotation = this.tsParseType();
+        this.expect(11);
+        return this.finishNode(node, "TSParenthesizedType");
+      }
+      tsParseFunctionOrConstructorType(type, abstract) {
+        const node = this.startNode();
+        if (type === "TSConstructorType") {
+          node.abstract = !!abstract;
+          if (abstract) this.next();
+          this.next();
+        }
+        this.tsInAllowConditionalTypesContext(() => this.tsFillSignature(19, node));
+        return this.finishNode(node, type);
+      }
+      tsParseLiteralTypeNode() {
+        const node = this.startNode();
+        switch (this.state.type) {
+          case 136:
+          case 137:
+          case 135:
+          case 85:
+          case 86:
+            node.literal = super.parseExprAtom();
+            break;
+          default:
+            this.unexpected();
+        }
+        return this.finishNode(node, "TSLiteralType");
+      }
+      tsParseTemplateLiteralType() {
+        const node = this.startNode();
+        node.literal = super.parseTemplate(false);
+        return this.finishNode(node, "TSLiteralType");
+      }
+      parseTemplateSubstitution() {
+        if (this.state.inType) return this.tsParseType();
+        return super.parseTemplateSubstitution();
+      }
+      tsParseThisTypeOrThisTypePredicate() {
+        const thisKeyword = this.tsParseThisTypeNode();
+        if (this.isContextual(117) && !this.hasPrecedingLineBreak()) {
+          return this.tsParseThisTypePredicate(thisKeyword);
+        } else {
+          return thisKeyword;
+        }
+      }
+      tsParseNonArrayType() {
+        switch (this.state.type) {
+          case 135:
+          case 136:
+          case 137:
+          case 85:
+          case 86:
+            return this.tsParseLiteralTypeNode();
+          case 53:
+            if (this.state.value === "-") {
+              const node = this.startNode();
+              const nextToken = this.lookahead();
+              if (nextToken.type !== 136 && nextToken.type !== 137) {
+                this.unexpected();
+              }
+              const unary = this.startNode();
+              this.next();
+              unary.operator = "-";
+              unary.prefix = true;
+              unary.argument = nextToken.type === 136 ? this.parseNumericLiteral(this.state.value) : this.parseBigIntLiteral(this.state.value);
+              node.literal = this.finishNode(unary, "UnaryExpression");
+              return this.finishNode(node, "TSLiteralType");
+            }
+            break;
+          case 78:
+            return this.tsParseThisTypeOrThisTypePredicate();
+          case 87:
+            return this.tsParseTypeQuery();
+          case 83:
+            return this.tsParseImportType();
+          case 5:
+            return this.tsLookAhead(this.tsIsStartOfMappedType.bind(this)) ? this.tsParseMappedType() : this.tsParseTypeLiteral();
+          case 0:
+            return this.tsParseTupleType();
+          case 10:
+            return this.tsParseParenthesizedType();
+          case 25:
+          case 24:
+            return this.tsParseTemplateLiteralType();
+          default: {
+            const {
+              type
+            } = this.state;
+            if (tokenIsIdentifier(type) || type === 88 || type === 84) {
+              const nodeType = type === 88 ? "TSVoidKeyword" : type === 84 ? "TSNullKeyword" : keywordTypeFromName(this.state.value);
+              if (nodeType !== void 0 && this.lookaheadCharCode() !== 46) {
+                const node = this.startNode();
+                this.next();
+                return this.finishNode(node, nodeType);
+              }
+              return this.tsParseTypeReference();
+            }
+          }
+        }
+        throw this.unexpected();
+      }
+      tsParseArrayTypeOrHigher() {
+        const {
+          startLoc
+        } = this.state;
+        let type = this.tsParseNonArrayType();
+        while (!this.hasPrecedingLineBreak() && this.eat(0)) {
+          if (this.match(3)) {
+            const node = this.startNodeAt(startLoc);
+            node.elementType = type;
+            this.expect(3);
+            type = this.finishNode(node, "TSArrayType");
+          } else {
+            const node = this.startNodeAt(startLoc);
+            node.objectType = type;
+            node.indexType = this.tsParseType();
+            this.expect(3);
+            type = this.finishNode(node, "TSIndexedAccessType");
+          }
+        }
+        return type;
+      }
+      tsParseTypeOperator() {
+        const node = this.startNode();
+        const operator2 = this.state.value;
+        this.next();
+        node.operator = operator2;
+        node.typeAnnotation = this.tsParseTypeOperatorOrHigher();
+        if (operator2 === "readonly") {
+          this.tsCheckTypeAnnotationForReadOnly(node);
+        }
+        return this.finishNode(node, "TSTypeOperator");
+      }
+      tsCheckTypeAnnotationForReadOnly(node) {
+        switch (node.typeAnnotation.type) {
+          case "TSTupleType":
+          case "TSArrayType":
+            return;
+          default:
+            this.raise(TSErrors.UnexpectedReadonly, node);
+        }
+      }
+      tsParseInferType() {
+        const node = this.startNode();
+        this.expectContextual(116);
+        const typeParameter = this.startNode();
+        typeParameter.name = this.tsParseTypeParameterName();
+        typeParameter.constraint = this.tsTryParse(() => this.tsParseConstraintForInferType());
+        node.typeParameter = this.finishNode(typeParameter, "TSTypeParameter");
+        return this.finishNode(node, "TSInferType");
+      }
+      tsParseConstraintForInferType() {
+        if (this.eat(81)) {
+          const constraint = this.tsInDisallowConditionalTypesContext(() => this.tsParseType());
+          if (this.state.inDisallowConditionalTypesContext || !this.match(17)) {
+            return constraint;
+          }
+        }
+      }
+      tsParseTypeOperatorOrHigher() {
+        const isTypeOperator = tokenIsTSTypeOperator(this.state.type) && !this.state.containsEsc;
+        return isTypeOperator ? this.tsParseTypeOperator() : this.isContextual(116) ? this.tsParseInferType() : this.tsInAllowConditionalTypesContext(() => this.tsParseArrayTypeOrHigher());
+      }
+      tsParseUnionOrIntersectionType(kind, parseConstituentType, operator2) {
+        const node = this.startNode();
+        const hasLeadingOperator = this.eat(operator2);
+        const types2 = [];
+        do {
+          types2.push(parseConstituentType());
+        } while (this.eat(operator2));
+        if (types2.length === 1 && !hasLeadingOperator) {
+          return types2[0];
+        }
+        node.types = types2;
+        return this.finishNode(node, kind);
+      }
+      tsParseIntersectionTypeOrHigher() {
+        return this.tsParseUnionOrIntersectionType("TSIntersectionType", this.tsParseTypeOperatorOrHigher.bind(this), 45);
+      }
+      tsParseUnionTypeOrHigher() {
+        return this.tsParseUnionOrIntersectionType("TSUnionType", this.tsParseIntersectionTypeOrHigher.bind(this), 43);
+      }
+      tsIsStartOfFunctionType() {
+        if (this.match(47)) {
+          return true;
+        }
+        return this.match(10) && this.tsLookAhead(this.tsIsUnambiguouslyStartOfFunctionType.bind(this));
+      }
+      tsSkipParameterStart() {
+        if (tokenIsIdentifier(this.state.type) || this.match(78)) {
+          this.next();
+          return true;
+        }
+        const isObjectPattern = this.match(5);
+        if (isObjectPattern || this.match(0)) {
+          if (!isObjectPattern) this.next();
+          const {
+            errors
+          } = this.state;
+          const previousErrorCount = errors.length;
+          const scopeStacksSnapshot = this.snapshotScopeStacks();
+          try {
+            if (isObjectPattern) {
+              this.parseObjectLike(8, true);
+            } else {
+              super.parseBindingList(3, 93, 1);
+            }
+            return errors.length === previousErrorCount;
+          } catch (_unused) {
+            this.restoreScopeStacks(scopeStacksSnapshot);
+            return false;
+          }
+        }
+        return false;
+      }
+      tsIsUnambiguouslyStartOfFunctionType() {
+        this.next();
+        if (this.match(11) || this.match(21)) {
+          return true;
+        }
+        if (this.tsSkipParameterStart()) {
+          if (this.match(14) || this.match(12) || this.match(17) || this.match(29)) {
+            return true;
+          }
+          if (this.match(11)) {
+            this.next();
+            if (this.match(19)) {
+              return true;
+            }
+          }
+        }
+        return false;
+      }
+      tsParseTypeOrTypePredicateAnnotation(returnToken) {
+        return this.tsInType(() => {
+          const t2 = this.startNode();
+          this.expect(returnToken);
+          const node = this.startNode();
+          const asserts = !!this.tsTryParse(this.tsParseTypePredicateAsserts.bind(this));
+          if (asserts && this.match(78)) {
+            let thisTypePredicate = this.tsParseThisTypeOrThisTypePredicate();
+            if (thisTypePredicate.type === "TSThisType") {
+              node.parameterName = thisTypePredicate;
+              node.asserts = true;
+              node.typeAnnotation = null;
+              thisTypePredicate = this.finishNode(node, "TSTypePredicate");
+            } else {
+              this.resetStartLocationFromNode(thisTypePredicate, node);
+              thisTypePredicate.asserts = true;
+            }
+            t2.typeAnnotation = thisTypePredicate;
+            return this.finishNode(t2, "TSTypeAnnotation");
+          }
+          const typePredicateVariable = this.tsIsIdentifier() && this.tsTryParse(this.tsParseTypePredicatePrefix.bind(this));
+          if (!typePredicateVariable) {
+            if (!asserts) {
+              return this.tsParseTypeAnnotation(false, t2);
+            }
+            node.parameterName = this.parseIdentifier();
+            node.asserts = asserts;
+            node.typeAnnotation = null;
+            t2.typeAnnotation = this.finishNode(node, "TSTypePredicate");
+            return this.finishNode(t2, "TSTypeAnnotation");
+          }
+          const type = this.tsParseTypeAnnotation(false);
+          node.parameterName = typePredicateVariable;
+          node.typeAnnotation = type;
+          node.asserts = asserts;
+          t2.typeAnnotation = this.finishNode(node, "TSTypePredicate");
+          return this.finishNode(t2, "TSTypeAnnotation");
+        });
+      }
+      tsTryParseTypeOrTypePredicateAnnotation() {
+        if (this.match(14)) {
+          return this.tsParseTypeOrTypePredicateAnnotation(14);
+        }
+      }
+      tsTryParseTypeAnnotation() {
+        if (this.match(14)) {
+          return this.tsParseTypeAnnotation();
+        }
+      }
+      tsTryParseType() {
+        return this.tsEatThenParseType(14);
+      }
+      tsParseTypePredicatePrefix() {
+        const id2 = this.parseIdentifier();
+        if (this.isContextual(117) && !this.hasPrecedingLineBreak()) {
+          this.next();
+          return id2;
+        }
+      }
+      tsParseTypePredicateAsserts() {
+        if (this.state.type !== 110) {
+          return false;
+        }
+        const containsEsc = this.state.containsEsc;
+        this.next();
+        if (!tokenIsIdentifier(this.state.type) && !this.match(78)) {
+          return false;
+        }
+        if (containsEsc) {
+          this.raise(Errors.InvalidEscapedReservedWord, this.state.lastTokStartLoc, {
+            reservedWord: "asserts"
+          });
+        }
+        return true;
+      }
+      tsParseTypeAnnotation(eatColon = true, t2 = this.startNode()) {
+        this.tsInType(() => {
+          if (eatColon) this.expect(14);
+          t2.typeAnnotation = this.tsParseType();
+        });
+        return this.finishNode(t2, "TSTypeAnnotation");
+      }
+      tsParseType() {
+        assert(this.state.inType);
+        const type = this.tsParseNonConditionalType();
+        if (this.state.inDisallowConditionalTypesContext || this.hasPrecedingLineBreak() || !this.eat(81)) {
+          return type;
+        }
+        const node = this.startNodeAtNode(type);
+        node.checkType = type;
+        node.extendsType = this.tsInDisallowConditionalTypesContext(() => this.tsParseNonConditionalType());
+        this.expect(17);
+        node.trueType = this.tsInAllowConditionalTypesContext(() => this.tsParseType());
+        this.expect(14);
+        node.falseType = this.tsInAllowConditionalTypesContext(() => this.tsParseType());
+        return this.finishNode(node, "TSConditionalType");
+      }
+      isAbstractConstructorSignature() {
+        return this.isContextual(125) && this.isLookaheadContextual("new");
+      }
+      tsParseNonConditionalType() {
+        if (this.tsIsStartOfFunctionType()) {
+          return this.tsParseFunctionOrConstructorType("TSFunctionType");
+        }
+        if (this.match(77)) {
+          return this.tsParseFunctionOrConstructorType("TSConstructorType");
+        } else if (this.isAbstractConstructorSignature()) {
+          return this.tsParseFunctionOrConstructorType("TSConstructorType", true);
+        }
+        return this.tsParseUnionTypeOrHigher();
+      }
+      tsParseTypeAssertion() {
+        if (this.getPluginOption("typescript", "disallowAmbiguousJSXLike")) {
+          this.raise(TSErrors.ReservedTypeAssertion, this.state.startLoc);
+        }
+        const node = this.startNode();
+        node.typeAnnotation = this.tsInType(() => {
+          this.next();
+          return this.match(75) ? this.tsParseTypeReference() : this.tsParseType();
+        });
+        this.expect(48);
+        node.expression = this.parseMaybeUnary();
+        return this.finishNode(node, "TSTypeAssertion");
+      }
+      tsParseHeritageClause(token) {
+        const originalStartLoc = this.state.startLoc;
+        const delimitedList = this.tsParseDelimitedList("HeritageClauseElement", () => {
+          const node = this.startNode();
+          node.expression = this.tsParseEntityName(1 | 2);
+          if (this.match(47)) {
+            node.typeParameters = this.tsParseTypeArguments();
+          }
+          return this.finishNode(node, "TSExpressionWithTypeArguments");
+        });
+        if (!delimitedList.length) {
+          this.raise(TSErrors.EmptyHeritageClauseType, originalStartLoc, {
+            token
+          });
+        }
+        return delimitedList;
+      }
+      tsParseInterfaceDeclaration(node, properties = {}) {
+        if (this.hasFollowingLineBreak()) return null;
+        this.expectContextual(130);
+        if (properties.declare) node.declare = true;
+        if (tokenIsIdentifier(this.state.type)) {
+          node.id = this.parseIdentifier();
+          this.checkIdentifier(node.id, 130);
+        } else {
+          node.id = null;
+          this.raise(TSErrors.MissingInterfaceName, this.state.startLoc);
+        }
+        node.typeParameters = this.tsTryParseTypeParameters(this.tsParseInOutConstModifiers);
+        if (this.eat(81)) {
+          node.extends = this.tsParseHeritageClause("extends");
+        }
+        const body = this.startNode();
+        body.body = this.tsInType(this.tsParseObjectTypeMembers.bind(this));
+        node.body = this.finishNode(body, "TSInterfaceBody");
+        return this.finishNode(node, "TSInterfaceDeclaration");
+      }
+      tsParseTypeAliasDeclaration(node) {
+        node.id = this.parseIdentifier();
+        this.checkIdentifier(node.id, 2);
+        node.typeAnnotation = this.tsInType(() => {
+          node.typeParameters = this.tsTryParseTypeParameters(this.tsParseInOutModifiers);
+          this.expect(29);
+          if (this.isContextual(115) && this.lookaheadCharCode() !== 46) {
+            const node2 = this.startNode();
+            this.next();
+            return this.finishNode(node2, "TSIntrinsicKeyword");
+          }
+          return this.tsParseType();
+        });
+        this.semicolon();
+        return this.finishNode(node, "TSTypeAliasDeclaration");
+      }
+      tsInTopLevelContext(cb) {
+        if (this.curContext() !== types.brace) {
+          const oldContext = this.state.context;
+          this.state.context = [oldContext[0]];
+          try {
+            return cb();
+          } finally {
+            this.state.context = oldContext;
+          }
+        } else {
+          return cb();
+        }
+      }
+      tsInType(cb) {
+        const oldInType = this.state.inType;
+        this.state.inType = true;
+        try {
+          return cb();
+        } finally {
+          this.state.inType = oldInType;
+        }
+      }
+      tsInDisallowConditionalTypesContext(cb) {
+        const oldInDisallowConditionalTypesContext = this.state.inDisallowConditionalTypesContext;
+        this.state.inDisallowConditionalTypesContext = true;
+        try {
+          return cb();
+        } finally {
+          this.state.inDisallowConditionalTypesContext = oldInDisallowConditionalTypesContext;
+        }
+      }
+      tsInAllowConditionalTypesContext(cb) {
+        const oldInDisallowConditionalTypesContext = this.state.inDisallowConditionalTypesContext;
+        this.state.inDisallowConditionalTypesContext = false;
+        try {
+          return cb();
+        } finally {
+          this.state.inDisallowConditionalTypesContext = oldInDisallowConditionalTypesContext;
+        }
+      }
+      tsEatThenParseType(token) {
+        if (this.match(token)) {
+          return this.tsNextThenParseType();
+        }
+      }
+      tsExpectThenParseType(token) {
+        return this.tsInType(() => {
+          this.expect(token);
+          return this.tsParseType();
+        });
+      }
+      tsNextThenParseType() {
+        return this.tsInType(() => {
+          this.next();
+          return this.tsParseType();
+        });
+      }
+      tsParseEnumMember() {
+        const node = this.startNode();
+        node.id = this.match(135) ? super.parseStringLiteral(this.state.value) : this.parseIdentifier(true);
+        if (this.eat(29)) {
+          node.initializer = super.parseMaybeAssignAllowIn();
+        }
+        return this.finishNode(node, "TSEnumMember");
+      }
+      tsParseEnumDeclaration(node, properties = {}) {
+        if (properties.const) node.const = true;
+        if (properties.declare) node.declare = true;
+        this.expectContextual(127);
+        node.id = this.parseIdentifier();
+        this.checkIdentifier(node.id, node.const ? 8971 : 8459);
+        this.expect(5);
+        node.members = this.tsParseDelimitedList("EnumMembers", this.tsParseEnumMember.bind(this));
+        this.expect(8);
+        return this.finishNode(node, "TSEnumDeclaration");
+      }
+      tsParseEnumBody() {
+        const node = this.startNode();
+        this.expect(5);
+        node.members = this.tsParseDelimitedList("EnumMembers", this.tsParseEnumMember.bind(this));
+        this.expect(8);
+        return this.finishNode(node, "TSEnumBody");
+      }
+      tsParseModuleBlock() {
+        const node = this.startNode();
+        this.scope.enter(0);
+        this.expect(5);
+        super.parseBlockOrModuleBlockBody(node.body = [], void 0, true, 8);
+        this.scope.exit();
+        return this.finishNode(node, "TSModuleBlock");
+      }
+      tsParseModuleOrNamespaceDeclaration(node, nested = false) {
+        node.id = this.parseIdentifier();
+        if (!nested) {
+          this.checkIdentifier(node.id, 1024);
+        }
+        if (this.eat(16)) {
+          const inner = this.startNode();
+          this.tsParseModuleOrNamespaceDeclaration(inner, true);
+          node.body = inner;
+        } else {
+          this.scope.enter(1024);
+          this.prodParam.enter(0);
+          node.body = this.tsParseModuleBlock();
+          this.prodParam.exit();
+          this.scope.exit();
+        }
+        return this.finishNode(node, "TSModuleDeclaration");
+      }
+      tsParseAmbientExternalModuleDeclaration(node) {
+        if (this.isContextual(113)) {
+          node.kind = "global";
+          node.global = true;
+          node.id = this.parseIdentifier();
+        } else if (this.match(135)) {
+          node.kind = "module";
+          node.id = super.parseStringLiteral(this.state.value);
+        } else {
+          this.unexpected();
+        }
+        if (this.match(5)) {
+          this.scope.enter(1024);
+          this.prodParam.enter(0);
+          node.body = this.tsParseModuleBlock();
+          this.prodParam.exit();
+          this.scope.exit();
+        } else {
+          this.semicolon();
+        }
+        return this.finishNode(node, "TSModuleDeclaration");
+      }
+      tsParseImportEqualsDeclaration(node, maybeDefaultIdentifier, isExport) {
+        node.isExport = isExport || false;
+        node.id = maybeDefaultIdentifier || this.parseIdentifier();
+        this.checkIdentifier(node.id, 4096);
+        this.expect(29);
+        const moduleReference = this.tsParseModuleReference();
+        if (node.importKind === "type" && moduleReference.type !== "TSExternalModuleReference") {
+          this.raise(TSErrors.ImportAliasHasImportType, moduleReference);
+        }
+        node.moduleReference = moduleReference;
+        this.semicolon();
+        return this.finishNode(node, "TSImportEqualsDeclaration");
+      }
+      tsIsExternalModuleReference() {
+        return this.isContextual(120) && this.lookaheadCharCode() === 40;
+      }
+      tsParseModuleReference() {
+        return this.tsIsExternalModuleReference() ? this.tsParseExternalModuleReference() : this.tsParseEntityName(0);
+      }
+      tsParseExternalModuleReference() {
+        const node = this.startNode();
+        this.expectContextual(120);
+        this.expect(10);
+        if (!this.match(135)) {
+          this.unexpected();
+        }
+        node.expression = super.parseExprAtom();
+        this.expect(11);
+        this.sawUnambiguousESM = true;
+        return this.finishNode(node, "TSExternalModuleReference");
+      }
+      tsLookAhead(f) {
+        const state = this.state.clone();
+        const res = f();
+        this.state = state;
+        return res;
+      }
+      tsTryParseAndCatch(f) {
+        const result3 = this.tryParse((abort) => f() || abort());
+        if (result3.aborted || !result3.node) return;
+        if (result3.error) this.state = result3.failState;
+        return result3.node;
+      }
+      tsTryParse(f) {
+        const state = this.state.clone();
+        const result3 = f();
+        if (result3 !== void 0 && result3 !== false) {
+          return result3;
+        }
+        this.state = state;
+      }
+      tsTryParseDeclare(node) {
+        if (this.isLineTerminator()) {
+          return;
+        }
+        const startType = this.state.type;
+        return this.tsInAmbientContext(() => {
+          switch (startType) {
+            case 68:
+              node.declare = true;
+              return super.parseFunctionStatement(node, false, 2);
+            case 80:
+              node.declare = true;
+              return this.parseClass(node, true, false);
+            case 127:
+              return this.tsParseEnumDeclaration(node, {
+                declare: true
+              });
+            case 113:
+              return this.tsParseAmbientExternalModuleDeclaration(node);
+            case 101:
+              if (this.state.containsEsc) {
+                return;
+              }
+            case 75:
+            case 74:
+              if (!this.match(75) || !this.isLookaheadContextual("enum")) {
+                node.declare = true;
+                return this.parseVarStatement(node, this.state.value, true);
+              }
+              this.expect(75);
+              return this.tsParseEnumDeclaration(node, {
+                const: true,
+                declare: true
+              });
+            case 108:
+              if (this.isUsing()) {
+                this.raise(TSErrors.InvalidModifierOnUsingDeclaration, this.state.startLoc, "declare");
+                node.declare = true;
+                return this.parseVarStatement(node, "using", true);
+              }
+              break;
+            case 97:
+              if (this.isAwaitUsing()) {
+                this.raise(TSErrors.InvalidModifierOnAwaitUsingDeclaration, this.state.startLoc, "declare");
+                node.declare = true;
+                this.next();
+                return this.parseVarStatement(node, "await using", true);
+              }
+              break;
+            case 130: {
+              const result3 = this.tsParseInterfaceDeclaration(node, {
+                declare: true
+              });
+              if (result3) return result3;
+            }
+            default:
+              if (tokenIsIdentifier(startType)) {
+                return this.tsParseDeclaration(node, this.state.type, true, null);
+              }
+          }
+        });
+      }
+      tsTryParseExportDeclaration() {
+        return this.tsParseDeclaration(this.startNode(), this.state.type, true, null);
+      }
+      tsParseDeclaration(node, type, next, decorators) {
+        switch (type) {
+          case 125:
+            if (this.tsCheckLineTerminator(next) && (this.match(80) || tokenIsIdentifier(this.state.type))) {
+              return this.tsParseAbstractDeclaration(node, decorators);
+            }
+            break;
+          case 128:
+            if (this.tsCheckLineTerminator(next)) {
+              if (this.match(135)) {
+                return this.tsParseAmbientExternalModuleDeclaration(node);
+              } else if (tokenIsIdentifier(this.state.type)) {
+                node.kind = "module";
+                return this.tsParseModuleOrNamespaceDeclaration(node);
+              }
+            }
+            break;
+          case 129:
+            if (this.tsCheckLineTerminator(next) && tokenIsIdentifier(this.state.type)) {
+              node.kind = "namespace";
+              return this.tsParseModuleOrNamespaceDeclaration(node);
+            }
+            break;
+          case 131:
+            if (this.tsCheckLineTerminator(next) && tokenIsIdentifier(this.state.type)) {
+              return this.tsParseTypeAliasDeclaration(node);
+            }
+            break;
+        }
+      }
+      tsCheckLineTerminator(next) {
+        if (next) {
+          if (this.hasFollowingLineBreak()) return false;
+          this.next();
+          return true;
+        }
+        return !this.isLineTerminator();
+      }
+      tsTryParseGenericAsyncArrowFunction(startLoc) {
+        if (!this.match(47)) return;
+        const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
+        this.state.maybeInArrowParameters = true;
+        const res = this.tsTryParseAndCatch(() => {
+          const node = this.startNodeAt(startLoc);
+          node.typeParameters = this.tsParseTypeParameters(this.tsParseConstModifier);
+          super.parseFunctionParams(node);
+          node.returnType = this.tsTryParseTypeOrTypePredicateAnnotation();
+          const arrowStartPos = this.offsetToSourcePos(startLoc.index);
+          if (node.returnType && this.match(19) && this.tsIsArrowReturnTypeRestrictedAt(arrowStartPos)) {
+            this.tsArrowReturnTypeAt.set(arrowStartPos, node.returnType.start);
+          }
+          this.expect(19);
+          return node;
+        });
+        this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
+        if (!res) return;
+        const startPos = this.offsetToSourcePos(startLoc.index);
+        const parse2 = () => res.returnType && this.tsIsArrowReturnTypeRestrictedAt(startPos) ? this.tsParseWithDeferredArrowErrors(() => super.parseArrowExpression(res, null, true)) : super.parseArrowExpression(res, null, true);
+        return this.tsIsArrowReturnTypeRestrictedAt(startPos) ? this.tsParseWithRestrictedArrowReturnType(parse2, this.hasPlugin("jsx") || this.state.tsArrowReturnTypeAllowed) : parse2();
+      }
+      tsParseTypeArgumentsInExpression() {
+        if (this.reScan_lt() !== 47) return;
+        return this.tsParseTypeArguments();
+      }
+      tsParseTypeArguments() {
+        const node = this.startNode();
+        node.params = this.tsInType(() => this.tsInTopLevelContext(() => {
+          this.expect(47);
+          return this.tsParseDelimitedList("TypeParametersOrArguments", this.tsParseType.bind(this));
+        }));
+        if (node.params.length === 0) {
+          this.raise(TSErrors.EmptyTypeArguments, node);
+        } else if (!this.state.inType && this.curContext() === types.brace) {
+          this.reScan_lt_gt();
+        }
+        this.expect(48);
+        return this.finishNode(node, "TSTypeParameterInstantiation");
+      }
+      tsIsDeclarationStart() {
+        return tokenIsTSDeclarationStart(this.state.type);
+      }
+      isExportDefaultSpecifier() {
+        if (this.tsIsDeclarationStart()) return false;
+        return super.isExportDefaultSpecifier();
+      }
+      parseBindingElement(flags, decorators) {
+        const startLoc = decorators.length ? decorators[0].loc.start : this.state.startLoc;
+        const modified = {};
+        this.tsParseModifiers({
+          allowedModifiers: ["public", "private", "protected", "override", "readonly"]
+        }, modified);
+        const accessibility = modified.accessibility;
+        const override = modified.override;
+        const readonly = modified.readonly;
+        if (!(flags & 4) && (accessibility || readonly || override)) {
+          this.raise(TSErrors.UnexpectedParameterModifier, startLoc);
+        }
+        const left = this.parseMaybeDefault();
+        if (flags & 2) {
+          this.parseFunctionParamType(left);
+        }
+        const elt = this.parseMaybeDefault(left.loc.start, left);
+        if (accessibility || readonly || override) {
+          const pp = this.startNodeAt(startLoc);
+          if (decorators.length) {
+            pp.decorators = decorators;
+          }
+          if (accessibility) pp.accessibility = accessibility;
+          if (readonly) pp.readonly = readonly;
+          if (override) pp.override = override;
+          if (elt.type !== "Identifier" && elt.type !== "AssignmentPattern") {
+            this.raise(TSErrors.UnsupportedParameterPropertyKind, pp);
+          }
+          pp.parameter = elt;
+          return this.finishNode(pp, "TSParameterProperty");
+        }
+        if (decorators.length) {
+          left.decorators = decorators;
+        }
+        return elt;
+      }
+      isSimpleParameter(node) {
+        return node.type === "TSParameterProperty" && super.isSimpleParameter(node.parameter) || super.isSimpleParameter(node);
+      }
+      tsDisallowOptionalPattern(node) {
+        for (const param of node.params) {
+          if (param.type !== "Identifier" && param.optional && !this.state.isAmbientContext) {
+            this.raise(TSErrors.PatternIsOptional, param);
+          }
+        }
+      }
+      setArrowFunctionParameters(node, params, trailingCommaLoc) {
+        super.setArrowFunctionParameters(node, params, trailingCommaLoc);
+        this.tsDisallowOptionalPattern(node);
+      }
+      parseFunctionBodyAndFinish(node, type, isMethod = false) {
+        if (this.match(14)) {
+          node.returnType = this.tsParseTypeOrTypePredicateAnnotation(14);
+        }
+        const bodilessType = type === "FunctionDeclaration" ? "TSDeclareFunction" : type === "ClassMethod" || type === "ClassPrivateMethod" ? "TSDeclareMethod" : void 0;
+        if (bodilessType && !this.match(5) && this.isLineTerminator()) {
+          return this.finishNode(node, bodilessType);
+        }
+        if (bodilessType === "TSDeclareFunction" && this.state.isAmbientContext) {
+          this.raise(TSErrors.DeclareFunctionHasImplementation, node);
+          if (node.declare) {
+            return super.parseFunctionBodyAndFinish(node, bodilessType, isMethod);
+          }
+        }
+        this.tsDisallowOptionalPattern(node);
+        return super.parseFunctionBodyAndFinish(node, type, isMethod);
+      }
+      registerFunctionStatementId(node) {
+        if (!node.body && node.id) {
+          this.checkIdentifier(node.id, 1024);
+        } else {
+          super.registerFunctionStatementId(node);
+        }
+      }
+      tsCheckForInvalidTypeCasts(items) {
+        items.forEach((node) => {
+          if ((node == null ? void 0 : node.type) === "TSTypeCastExpression") {
+            this.raise(TSErrors.UnexpectedTypeAnnotation, node.typeAnnotation);
+          }
+        });
+      }
+      toReferencedList(exprList, isInParens) {
+        this.tsCheckForInvalidTypeCasts(exprList);
+        return exprList;
+      }
+      parseArrayLike(close, isTuple, refExpressionErrors) {
+        const node = super.parseArrayLike(close, isTuple, refExpressionErrors);
+        if (node.type === "ArrayExpression") {
+          this.tsCheckForInvalidTypeCasts(node.elements);
+        }
+        return node;
+      }
+      parseSubscript(base, startLoc, noCalls, state) {
+        if (!this.hasPrecedingLineBreak() && this.match(35)) {
+          this.state.canStartJSXElement = false;
+          this.next();
+          const nonNullExpression = this.startNodeAt(startLoc);
+          nonNullExpression.expression = base;
+          return this.finishNode(nonNullExpression, "TSNonNullExpression");
+        }
+        let isOptionalCall = false;
+        if (this.match(18) && this.lookaheadCharCode() === 60) {
+          if (noCalls) {
+            state.stop = true;
+            return base;
+          }
+          state.optionalChainMember = isOptionalCall = true;
+          this.next();
+        }
+        if (this.match(47) || this.match(51)) {
+          let missingParenErrorLoc;
+          let parsingAsyncArrow = true;
+          const parseAttempt = () => {
+            if (!noCalls && this.atPossibleAsyncArrow(base)) {
+              const asyncArrowFn = this.tsTryParseGenericAsyncArrowFunction(startLoc);
+              if (asyncArrowFn) {
+                state.stop = true;
+                return asyncArrowFn;
+              }
+            }
+            parsingAsyncArrow = false;
+            const typeArguments = this.tsParseTypeArgumentsInExpression();
+            if (!typeArguments) return;
+            if (isOptionalCall && !this.match(10)) {
+              missingParenErrorLoc = this.state.curPosition();
+              return;
+            }
+            if (tokenIsTemplate(this.state.type)) {
+              const result4 = super.parseTaggedTemplateExpression(base, startLoc, state);
+              result4.typeParameters = typeArguments;
+              return result4;
+            }
+            if (!noCalls && this.eat(10)) {
+              const node2 = this.startNodeAt(startLoc);
+              node2.callee = base;
+              node2.arguments = this.parseCallExpressionArguments();
+              this.tsCheckForInvalidTypeCasts(node2.arguments);
+              node2.typeParameters = typeArguments;
+              if (state.optionalChainMember) {
+                node2.optional = isOptionalCall;
+              }
+              return this.finishCallExpression(node2, state.optionalChainMember);
+            }
+            const tokenType = this.state.type;
+            if (tokenType === 48 || tokenType === 52 || tokenType !== 10 && tokenType !== 94 && tokenType !== 121 && tokenCanStartExpression(tokenType) && !this.hasPrecedingLineBreak()) {
+              return;
+            }
+            const node = this.startNodeAt(startLoc);
+            node.expression = base;
+            node.typeParameters = typeArguments;
+            return this.finishNode(node, "TSInstantiationExpression");
+          };
+          const attempt = this.tryParse((abort) => parseAttempt() || abort());
+          if (attempt.thrown && parsingAsyncArrow && this.tsShouldKeepArrowErrorAt(attempt.error, this.offsetToSourcePos(startLoc.index))) {
+            throw attempt.error;
+          }
+          const result3 = attempt.node;
+          if (result3 && attempt.error) this.state = attempt.failState;
+          if (missingParenErrorLoc) {
+            this.unexpected(missingParenErrorLoc, 10);
+          }
+          if (result3) {
+            if (result3.type === "TSInstantiationExpression") {
+              if (this.match(16) || this.match(18) && this.lookaheadCharCode() !== 40) {
+                this.raise(TSErrors.InvalidPropertyAccessAfterInstantiationExpression, this.state.startLoc);
+              }
+              if (!this.match(16) && !this.match(18)) {
+                result3.expression = super.stopParseSubscript(base, state);
+              }
+            }
+            return result3;
+          }
+        }
+        return super.parseSubscript(base, startLoc, noCalls, state);
+      }
+      parseNewCallee(node) {
+        var _callee$extra;
+        super.parseNewCallee(node);
+        const {
+          callee
+        } = node;
+        if (callee.type === "TSInstantiationExpression" && !((_callee$extra = callee.extra) != null && _callee$extra.parenthesized)) {
+          node.typeParameters = callee.typeParameters;
+          node.callee = callee.expression;
+        }
+      }
+      parseExprOp(left, leftStartLoc, minPrec) {
+        let isSatisfies;
+        if (tokenOperatorPrecedence(58) > minPrec && !this.hasPrecedingLineBreak() && (this.isContextual(94) || (isSatisfies = this.isContextual(121)))) {
+          const node = this.startNodeAt(leftStartLoc);
+          node.expression = left;
+          node.typeAnnotation = this.tsInType(() => {
+            this.next();
+            if (this.match(75)) {
+              if (isSatisfies) {
+                this.raise(Errors.UnexpectedKeyword, this.state.startLoc, {
+                  keyword: "const"
+                });
+              }
+              return this.tsParseTypeReference();
+            }
+            return this.tsParseType();
+          });
+          this.finishNode(node, isSatisfies ? "TSSatisfiesExpression" : "TSAsExpression");
+          this.reScan_lt_gt();
+          return this.parseExprOp(node, leftStartLoc, minPrec);
+        }
+        return super.parseExprOp(left, leftStartLoc, minPrec);
+      }
+      checkReservedWord(word, startLoc, checkKeywords, isBinding) {
+        if (!this.state.isAmbientContext) {
+          super.checkReservedWord(word, startLoc, checkKeywords, isBinding);
+        }
+      }
+      checkImportReflection(node) {
+        super.checkImportReflection(node);
+        if (node.module && node.importKind !== "value") {
+          this.raise(TSErrors.ImportReflectionHasImportType, node.specifiers[0].loc.start);
+        }
+      }
+      checkDuplicateExports() {
+      }
+      isPotentialImportPhase(isExport) {
+        if (super.isPotentialImportPhase(isExport)) return true;
+        if (this.isContextual(131)) {
+          const ch = this.lookaheadCharCode();
+          return isExport ? ch === 123 || ch === 42 : ch !== 61;
+        }
+        return !isExport && this.isContextual(87);
+      }
+      applyImportPhase(node, isExport, phase, loc) {
+        super.applyImportPhase(node, isExport, phase, loc);
+        if (isExport) {
+          node.exportKind = phase === "type" ? "type" : "value";
+        } else {
+          node.importKind = phase === "type" || phase === "typeof" ? phase : "value";
+        }
+      }
+      parseImport(node) {
+        if (this.match(135)) {
+          node.importKind = "value";
+          return super.parseImport(node);
+        }
+        let importNode;
+        if (tokenIsIdentifier(this.state.type) && this.lookaheadCharCode() === 61) {
+          node.importKind = "value";
+          return this.tsParseImportEqualsDeclaration(node);
+        } else if (this.isContextual(131)) {
+          const maybeDefaultIdentifier = this.parseMaybeImportPhase(node, false);
+          if (this.lookaheadCharCode() === 61) {
+            return this.tsParseImportEqualsDeclaration(node, maybeDefaultIdentifier);
+          } else {
+            importNode = super.parseImportSpecifiersAndAfter(node, maybeDefaultIdentifier);
+          }
+        } else {
+          importNode = super.parseImport(node);
+        }
+        if (importNode.importKind === "type" && importNode.specifiers.length > 1 && importNode.specifiers[0].type === "ImportDefaultSpecifier") {
+          this.raise(TSErrors.TypeImportCannotSpecifyDefaultAndNamed, importNode);
+        }
+        return importNode;
+      }
+      parseExport(node, decorators) {
+        if (this.match(83)) {
+          const nodeImportEquals = node;
+          this.next();
+          let maybeDefaultIdentifier = null;
+          if (this.isContextual(131) && this.isPotentialImportPhase(false)) {
+            maybeDefaultIdentifier = this.parseMaybeImportPhase(nodeImportEquals, false);
+          } else {
+            nodeImportEquals.importKind = "value";
+          }
+          const declaration = this.tsParseImportEqualsDeclaration(nodeImportEquals, maybeDefaultIdentifier, true);
+          return declaration;
+        } else if (this.eat(29)) {
+          const assign = node;
+          assign.expression = super.parseExpression();
+          this.semicolon();
+          this.sawUnambiguousESM = true;
+          return this.finishNode(assign, "TSExportAssignment");
+        } else if (this.eatContextual(94)) {
+          const decl = node;
+          this.expectContextual(129);
+          decl.id = this.parseIdentifier();
+          this.semicolon();
+          return this.finishNode(decl, "TSNamespaceExportDeclaration");
+        } else {
+          return super.parseExport(node, decorators);
+        }
+      }
+      isAbstractClass() {
+        return this.isContextual(125) && this.isLookaheadContextual("class");
+      }
+      parseExportDefaultExpression() {
+        if (this.isAbstractClass()) {
+          const cls = this.startNode();
+          this.next();
+          cls.abstract = true;
+          return this.parseClass(cls, true, true);
+        }
+        if (this.match(130)) {
+          const result3 = this.tsParseInterfaceDeclaration(this.startNode());
+          if (result3) return result3;
+        }
+        return super.parseExportDefaultExpression();
+      }
+      parseVarStatement(node, kind, allowMissingInitializer = false) {
+        const {
+          isAmbientContext
+        } = this.state;
+        const declaration = super.parseVarStatement(node, kind, allowMissingInitializer || isAmbientContext);
+        if (!isAmbientContext) return declaration;
+        if (!node.declare && (kind === "using" || kind === "await using")) {
+          this.raiseOverwrite(TSErrors.UsingDeclarationInAmbientContext, node, kind);
+          return declaration;
+        }
+        for (const {
+          id: id2,
+          init
+        } of declaration.declarations) {
+          if (!init) continue;
+          if (kind === "var" || kind === "let" || !!id2.typeAnnotation) {
+            this.raise(TSErrors.InitializerNotAllowedInAmbientContext, init);
+          } else if (!isValidAmbientConstInitializer(init, this.hasPlugin("estree"))) {
+            this.raise(TSErrors.ConstInitializerMustBeStringOrNumericLiteralOrLiteralEnumReference, init);
+          }
+        }
+        return declaration;
+      }
+      parseStatementContent(flags, decorators) {
+        if (!this.state.containsEsc) {
+          switch (this.state.type) {
+            case 75: {
+              if (this.isLookaheadContextual("enum")) {
+                const node = this.startNode();
+                this.expect(75);
+                return this.tsParseEnumDeclaration(node, {
+                  const: true
+                });
+              }
+              break;
+            }
+            case 125:
+            case 126: {
+              if (this.nextTokenIsIdentifierAndNotTSRelationalOperatorOnSameLine()) {
+                const token = this.state.type;
+                const node = this.startNode();
+                this.next();
+                const declaration = token === 126 ? this.tsTryParseDeclare(node) : this.tsParseAbstractDeclaration(node, decorators);
+                if (declaration) {
+                  if (token === 126) {
+                    declaration.declare = true;
+                  }
+                  return declaration;
+                } else {
+                  node.expression = this.createIdentifier(this.startNodeAt(node.loc.start), token === 126 ? "declare" : "abstract");
+                  this.semicolon(false);
+                  return this.finishNode(node, "ExpressionStatement");
+                }
+              }
+              break;
+            }
+            case 127:
+              return this.tsParseEnumDeclaration(this.startNode());
+            case 113: {
+              const nextCh = this.lookaheadCharCode();
+              if (nextCh === 123) {
+                const node = this.startNode();
+                return this.tsParseAmbientExternalModuleDeclaration(node);
+              }
+              break;
+            }
+            case 130: {
+              const result3 = this.tsParseInterfaceDeclaration(this.startNode());
+              if (result3) return result3;
+              break;
+            }
+            case 128: {
+              if (this.nextTokenIsIdentifierOrStringLiteralOnSameLine()) {
+                const node = this.startNode();
+                this.next();
+                return this.tsParseDeclaration(node, 128, false, decorators);
+              }
+              break;
+            }
+            case 129: {
+              if (this.nextTokenIsIdentifierOnSameLine()) {
+                const node = this.startNode();
+                this.next();
+                return this.tsParseDeclaration(node, 129, false, decorators);
+              }
+              break;
+            }
+            case 131: {
+              if (this.nextTokenIsIdentifierOnSameLine()) {
+                const node = this.startNode();
+                this.next();
+                return this.tsParseTypeAliasDeclaration(node);
+              }
+              break;
+            }
+          }
+        }
+        return super.parseStatementContent(flags, decorators);
+      }
+      parseAccessModifier() {
+        return this.tsParseModifier(["public", "protected", "private"]);
+      }
+      tsHasSomeModifiers(member, modifiers) {
+        return modifiers.some((modifier) => {
+          if (tsIsAccessModifier(modifier)) {
+            return member.accessibility === modifier;
+          }
+          return !!member[modifier];
+        });
+      }
+      tsIsStartOfStaticBlocks() {
+        return this.isContextual(107) && this.lookaheadCharCode() === 123;
+      }
+      parseClassMember(classBody, member, state) {
+        const modifiers = ["declare", "private", "public", "protected", "override", "abstract", "readonly", "static"];
+        this.tsParseModifiers({
+          allowedModifiers: modifiers,
+          disallowedModifiers: ["in", "out"],
+          stopOnStartOfClassStaticBlock: true,
+          errorTemplate: TSErrors.InvalidModifierOnTypeParameterPositions
+        }, member);
+        const callParseClassMemberWithIsStatic = () => {
+          if (this.tsIsStartOfStaticBlocks()) {
+            this.next();
+            this.next();
+            if (this.tsHasSomeModifiers(member, modifiers)) {
+              this.raise(TSErrors.StaticBlockCannotHaveModifier, this.state.curPosition());
+            }
+            super.parseClassStaticBlock(classBody, member);
+          } else {
+            this.parseClassMemberWithIsStatic(classBody, member, state, !!member.static);
+          }
+        };
+        if (member.declare) {
+          this.tsInAmbientContext(callParseClassMemberWithIsStatic);
+        } else {
+          callParseClassMemberWithIsStatic();
+        }
+      }
+      parseClassMemberWithIsStatic(classBody, member, state, isStatic) {
+        const idx = this.tsTryParseIndexSignature(member);
+        if (idx) {
+          classBody.body.push(idx);
+          if (member.abstract) {
+            this.raise(TSErrors.IndexSignatureHasAbstract, member);
+          }
+          if (member.accessibility) {
+            this.raise(TSErrors.IndexSignatureHasAccessibility, member, {
+              modifier: member.accessibility
+            });
+          }
+          if (member.declare) {
+            this.raise(TSErrors.IndexSignatureHasDeclare, member);
+          }
+          if (member.override) {
+            this.raise(TSErrors.IndexSignatureHasOverride, member);
+          }
+          return;
+        }
+        if (!this.state.inAbstractClass && member.abstract) {
+          this.raise(TSErrors.NonAbstractClassHasAbstractMethod, member);
+        }
+        if (member.override) {
+          if (!state.hadSuperClass) {
+            this.raise(TSErrors.OverrideNotInSubClass, member);
+          }
+        }
+        super.parseClassMemberWithIsStatic(classBody, member, state, isStatic);
+      }
+      parsePostMemberNameModifiers(methodOrProp) {
+        const optional = this.eat(17);
+        if (optional) methodOrProp.optional = true;
+        if (methodOrProp.readonly && this.match(10)) {
+          this.raise(TSErrors.ClassMethodHasReadonly, methodOrProp);
+        }
+        if (methodOrProp.declare && this.match(10)) {
+          this.raise(TSErrors.ClassMethodHasDeclare, methodOrProp);
+        }
+      }
+      shouldParseExportDeclaration() {
+        if (this.tsIsDeclarationStart()) return true;
+        return super.shouldParseExportDeclaration();
+      }
+      parseConditional(expr, startLoc, refExpressionErrors) {
+        if (!this.match(17)) return expr;
+        if (this.state.maybeInArrowParameters) {
+          const nextCh = this.lookaheadCharCode();
+          if (nextCh === 44 || nextCh === 61 || nextCh === 58 || nextCh === 41) {
+            this.setOptionalParametersError(refExpressionErrors);
+            return expr;
+          }
+        }
+        const startPos = this.offsetToSourcePos(startLoc.index);
+        const isRestricted = this.tsIsArrowReturnTypeRestrictedAt(startPos);
+        const allowsReturnType = isRestricted && this.state.tsArrowReturnTypeAllowed;
+        this.next();
+        const node = this.startNodeAt(startLoc);
+        node.test = expr;
+        node.consequent = this.tsParseWithRestrictedArrowReturnType(() => this.parseMaybeAssignAllowIn());
+        this.expect(14);
+        node.alternate = isRestricted ? this.tsParseWithRestrictedArrowReturnType(() => this.parseMaybeAssign(), allowsReturnType) : this.parseMaybeAssign();
+        return this.finishNode(node, "ConditionalExpression");
+      }
+      tsIsArrowReturnTypeRestrictedAt(sourcePos) {
+        return this.state.tsArrowReturnTypeRestrictionAt === sourcePos;
+      }
+      tsRestrictArrowReturnTypeAt(sourcePos, allowsReturnType, genericParams = false) {
+        this.state.tsArrowReturnTypeRestrictionAt = sourcePos;
+        this.state.tsArrowReturnTypeAllowed = allowsReturnType;
+        this.state.tsGenericArrowParams = genericParams;
+      }
+      tsParseWithRestrictedArrowReturnType(parse2, allowsReturnType = false, genericParams = false) {
+        const oldAllowed = this.state.tsArrowReturnTypeAllowed;
+        const oldGeneric = this.state.tsGenericArrowParams;
+        const oldStart = this.state.tsArrowReturnTypeRestrictionAt;
+        this.tsRestrictArrowReturnTypeAt(this.state.start, allowsReturnType, genericParams);
+        const result3 = parse2();
+        this.state.tsArrowReturnTypeRestrictionAt = oldStart;
+        this.state.tsArrowReturnTypeAllowed = oldAllowed;
+        this.state.tsGenericArrowParams = oldGeneric;
+        return result3;
+      }
+      parseParenItem(node, startLoc) {
+        const newNode = super.parseParenItem(node, startLoc);
+        if (this.eat(17)) {
+          newNode.optional = true;
+          this.resetEndLocation(node);
+        }
+        if (this.match(14)) {
+          const typeCastNode = this.startNodeAt(startLoc);
+          typeCastNode.expression = node;
+          typeCastNode.typeAnnotation = this.tsParseTypeAnnotation();
+          return this.finishNode(typeCastNode, "TSTypeCastExpression");
+        }
+        return node;
+      }
+      parseExportDeclaration(node) {
+        if (!this.state.isAmbientContext && this.isContextual(126)) {
+          return this.tsInAmbientContext(() => this.parseExportDeclaration(node));
+        }
+        const startLoc = this.state.startLoc;
+        const isDeclare = this.eatContextual(126);
+        if (isDeclare && (this.isContextual(126) || !this.shouldParseExportDeclaration())) {
+          throw this.raise(TSErrors.ExpectedAmbientAfterExportDeclare, this.state.startLoc);
+        }
+        const isIdentifier = tokenIsIdentifier(this.state.type);
+        const declaration = isIdentifier && this.tsTryParseExportDeclaration() || super.parseExportDeclaration(node);
+        if (!declaration) return null;
+        if (declaration.type === "TSInterfaceDeclaration" || declaration.type === "TSTypeAliasDeclaration" || isDeclare) {
+          node.exportKind = "type";
+        }
+        if (isDeclare && declaration.type !== "TSImportEqualsDeclaration") {
+          this.resetStartLocation(declaration, startLoc);
+          declaration.declare = true;
+        }
+        return declaration;
+      }
+      parseClassId(node, isStatement, optionalId, bindingType) {
+        if ((!isStatement || optionalId) && this.isContextual(114)) {
+          return;
+        }
+        super.parseClassId(node, isStatement, optionalId, node.declare ? 1024 : 8331);
+        const typeParameters = this.tsTryParseTypeParameters(this.tsParseInOutConstModifiers);
+        if (typeParameters) node.typeParameters = typeParameters;
+      }
+      parseClassPropertyAnnotation(node) {
+        if (!node.optional) {
+          if (this.eat(35)) {
+            node.definite = true;
+          } else if (this.eat(17)) {
+            node.optional = true;
+          }
+        }
+        const type = this.tsTryParseTypeAnnotation();
+        if (type) node.typeAnnotation = type;
+      }
+      parseClassProperty(node) {
+        this.parseClassPropertyAnnotation(node);
+        if (this.state.isAmbientContext && !(node.readonly && !node.typeAnnotation) && this.match(29)) {
+          this.raise(TSErrors.DeclareClassFieldHasInitializer, this.state.startLoc);
+        }
+        if (node.abstract && this.match(29)) {
+          const {
+            key: key3
+          } = node;
+          this.raise(TSErrors.AbstractPropertyHasInitializer, this.state.startLoc, {
+            propertyName: key3.type === "Identifier" && !node.computed ? key3.name : `[${this.input.slice(this.offsetToSourcePos(key3.start), this.offsetToSourcePos(key3.end))}]`
+          });
+        }
+        return super.parseClassProperty(node);
+      }
+      parseClassPrivateProperty(node) {
+        if (node.abstract) {
+          this.raise(TSErrors.PrivateElementHasAbstract, node);
+        }
+        if (node.accessibility) {
+          this.raise(TSErrors.PrivateElementHasAccessibility, node, {
+            modifier: node.accessibility
+          });
+        }
+        this.parseClassPropertyAnnotation(node);
+        return super.parseClassPrivateProperty(node);
+      }
+      parseClassAccessorProperty(node) {
+        this.parseClassPropertyAnnotation(node);
+        if (node.optional) {
+          this.raise(TSErrors.AccessorCannotBeOptional, node);
+        }
+        return super.parseClassAccessorProperty(node);
+      }
+      pushClassMethod(classBody, method, isGenerator, isAsync, isConstructor, allowsDirectSuper) {
+        const typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
+        if (typeParameters && isConstructor) {
+          this.raise(TSErrors.ConstructorHasTypeParameters, typeParameters);
+        }
+        const {
+          declare = false,
+          kind
+        } = method;
+        if (declare && (kind === "get" || kind === "set")) {
+          this.raise(TSErrors.DeclareAccessor, method, {
+            kind
+          });
+        }
+        if (typeParameters) method.typeParameters = typeParameters;
+        super.pushClassMethod(classBody, method, isGenerator, isAsync, isConstructor, allowsDirectSuper);
+      }
+      pushClassPrivateMethod(classBody, method, isGenerator, isAsync) {
+        const typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
+        if (typeParameters) method.typeParameters = typeParameters;
+        super.pushClassPrivateMethod(classBody, method, isGenerator, isAsync);
+      }
+      declareClassPrivateMethodInScope(node, kind) {
+        if (node.type === "TSDeclareMethod") return;
+        if (node.type === "MethodDefinition" && node.value.body == null) {
+          return;
+        }
+        super.declareClassPrivateMethodInScope(node, kind);
+      }
+      parseClassSuper(node) {
+        super.parseClassSuper(node);
+        if (node.superClass) {
+          if (node.superClass.type === "TSInstantiationExpression") {
+            const tsInstantiationExpression = node.superClass;
+            const superClass2 = tsInstantiationExpression.expression;
+            this.takeSurroundingComments(superClass2, superClass2.start, superClass2.end);
+            const superTypeArguments = tsInstantiationExpression.typeParameters;
+            this.takeSurroundingComments(superTypeArguments, superTypeArguments.start, superTypeArguments.end);
+            node.superClass = superClass2;
+            node.superTypeParameters = superTypeArguments;
+          } else if (this.match(47) || this.match(51)) {
+            node.superTypeParameters = this.tsParseTypeArgumentsInExpression();
+          }
+        }
+        if (this.eatContextual(114)) {
+          node.implements = this.tsParseHeritageClause("implements");
+        }
+      }
+      parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors) {
+        const typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
+        if (typeParameters) prop.typeParameters = typeParameters;
+        return super.parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors);
+      }
+      parseFunctionParams(node, isConstructor) {
+        const typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
+        if (typeParameters) node.typeParameters = typeParameters;
+        super.parseFunctionParams(node, isConstructor);
+      }
+      parseVarId(decl, kind) {
+        super.parseVarId(decl, kind);
+        if (decl.id.type === "Identifier" && !this.hasPrecedingLineBreak() && this.eat(35)) {
+          decl.definite = true;
+        }
+        const type = this.tsTryParseTypeAnnotation();
+        if (type) {
+          decl.id.typeAnnotation = type;
+          this.resetEndLocation(decl.id);
+        }
+      }
+      parseMaybeAssign(refExpressionErrors, afterLeftParse) {
+        const startPos = this.state.start;
+        if (!this.tsIsArrowReturnTypeRestrictedAt(startPos)) {
+          return this.tsParseMaybeAssign(refExpressionErrors, afterLeftParse);
+        }
+        const oldStart = this.state.tsArrowReturnTypeRestrictionAt;
+        const oldAllowed = this.state.tsArrowReturnTypeAllowed;
+        const oldGeneric = this.state.tsGenericArrowParams;
+        const node = this.match(10) || this.match(47) || this.isContextual(96) ? this.tsParseMaybeArrowWithRestrictedReturnType(startPos, refExpressionErrors, afterLeftParse) : this.tsParseMaybeAssign(refExpressionErrors, afterLeftParse);
+        this.state.tsArrowReturnTypeRestrictionAt = oldStart;
+        this.state.tsArrowReturnTypeAllowed = oldAllowed;
+        this.state.tsGenericArrowParams = oldGeneric;
+        return node;
+      }
+      tsParseWithDeferredArrowErrors(parse2) {
+        if (this.optionFlags & 2048) return parse2();
+        this.optionFlags |= 2048;
+        try {
+          return parse2();
+        } finally {
+          this.optionFlags &= ~2048;
+        }
+      }
+      tsShouldKeepArrowErrorAt(error, startPos) {
+        if (!this.tsIsArrowReturnTypeRestrictedAt(startPos)) return false;
+        const returnTypeStart = this.tsArrowReturnTypeAt.get(startPos);
+        return returnTypeStart !== void 0 && !tsIsInvalidArrowParamsError(error, returnTypeStart);
+      }
+      tsParseMaybeArrowWithRestrictedReturnType(startPos, refExpressionErrors, afterLeftParse) {
+        if (!this.noArrowAt.has(startPos)) {
+          const allowsReturnType = this.state.tsArrowReturnTypeAllowed;
+          const parse2 = () => this.tsParseMaybeAssign(refExpressionErrors, afterLeftParse);
+          let state = this.state.clone();
+          const {
+            tokensLength
+          } = state;
+          this.tsArrowReturnTypeAt.delete(startPos);
+          let result3 = this.tryParse(parse2, state);
+          const returnTypeStart = this.tsArrowReturnTypeAt.get(startPos);
+          if (result3.thrown && returnTypeStart !== void 0 && !tsIsInvalidArrowParamsError(result3.error, returnTypeStart) && !(this.optionFlags & 2048)) {
+            state = this.state.clone();
+            this.optionFlags |= 2048;
+            try {
+              result3 = this.tryParse(parse2, state);
+            } finally {
+              this.optionFlags &= ~2048;
+            }
+          }
+          if (result3.thrown) {
+            if (!this.tsArrowReturnTypeAt.has(startPos)) throw result3.error;
+          } else {
+            var _node$extra2;
+            if (result3.error) this.state = result3.failState;
+            const node = result3.node;
+            if (node.type !== "ArrowFunctionExpression" || !node.returnType || (_node$extra2 = node.extra) != null && _node$extra2.parenthesized) {
+              return node;
+            }
+            const {
+              start
+            } = node.returnType;
+            const hasInvalidParams = result3.error != null && this.state.errors.slice(state.errors.length).some((error) => tsIsInvalidArrowParamsError(error, start));
+            const isUnambiguous = node.typeParameters ? this.hasPlugin("jsx") : tsHasUnambiguousArrowParams(node.params);
+            if (!hasInvalidParams && (allowsReturnType || this.match(14)) || isUnambiguous && !(hasInvalidParams && node.async)) {
+              if (result3.error && !(this.optionFlags & 2048)) {
+                throw result3.error;
+              }
+              return node;
+            }
+          }
+          this.noArrowAt.add(startPos);
+          this.state = state;
+          this.state.tokensLength = tokensLength;
+        }
+        return this.tsParseMaybeAssign(refExpressionErrors, afterLeftParse);
+      }
+      tsParseMaybeAssign(refExpressionErrors, afterLeftParse) {
+        var _jsx, _jsx2, _typeCast, _jsx3, _typeCast2;
+        let state;
+        let jsx2;
+        let typeCast;
+        if (this.hasPlugin("jsx") && (this.match(144) || this.match(47))) {
+          state = this.state.clone();
+          jsx2 = this.tryParse(() => super.parseMaybeAssign(refExpressionErrors, afterLeftParse), state);
+          if (!jsx2.error) return jsx2.node;
+          const {
+            context
+          } = this.state;
+          const currentContext = context[context.length - 1];
+          if (currentContext === types.j_oTag || currentContext === types.j_expr) {
+            context.pop();
+          }
+        }
+        if (!((_jsx = jsx2) != null && _jsx.error) && !this.match(47)) {
+          return super.parseMaybeAssign(refExpressionErrors, afterLeftParse);
+        }
+        if (!state || state === this.state) state = this.state.clone();
+        let typeParameters;
+        const arrow = this.tryParse((abort) => {
+          var _expr$extra, _typeParameters;
+          const startPos = this.state.start;
+          if (this.noArrowAt.has(startPos)) abort();
+          const allowsReturnType = !this.match(47) || this.state.tsArrowReturnTypeAllowed;
+          const isRestricted = this.tsIsArrowReturnTypeRestrictedAt(startPos);
+          typeParameters = this.tsParseTypeParameters(this.tsParseConstModifier);
+          let expr;
+          if (isRestricted) {
+            const paramsStartPos = this.state.start;
+            this.tsArrowReturnTypeAt.delete(paramsStartPos);
+            try {
+              expr = this.tsParseWithRestrictedArrowReturnType(() => super.parseMaybeAssign(refExpressionErrors, afterLeftParse), allowsReturnType, true);
+            } finally {
+              const returnTypeStart = this.tsArrowReturnTypeAt.get(paramsStartPos);
+              if (returnTypeStart !== void 0) {
+                this.tsArrowReturnTypeAt.set(startPos, returnTypeStart);
+              }
+            }
+          } else {
+            expr = super.parseMaybeAssign(refExpressionErrors, afterLeftParse);
+          }
+          if (expr.type !== "ArrowFunctionExpression" || (_expr$extra = expr.extra) != null && _expr$extra.parenthesized) {
+            abort();
+          }
+          if (((_typeParameters = typeParameters) == null ? void 0 : _typeParameters.params.length) !== 0) {
+            this.resetStartLocationFromNode(expr, typeParameters);
+          }
+          expr.typeParameters = typeParameters;
+          return expr;
+        }, state);
+        if (jsx2 && arrow.node && arrow.error && !(this.optionFlags & 2048)) {
+          throw arrow.error;
+        }
+        if (arrow.error && this.tsShouldKeepArrowErrorAt(arrow.error, state.start)) {
+          if (!arrow.node) throw arrow.error;
+          this.state = arrow.failState;
+          if (typeParameters) this.reportReservedArrowTypeParam(typeParameters);
+          return arrow.node;
+        }
+        if (!arrow.error && !arrow.aborted) {
+          if (typeParameters) this.reportReservedArrowTypeParam(typeParameters);
+          return arrow.node;
+        }
+        if (!jsx2) {
+          assert(!this.hasPlugin("jsx"));
+          typeCast = this.tryParse(() => super.parseMaybeAssign(refExpressionErrors, afterLeftParse), state);
+          if (!typeCast.error) return typeCast.node;
+        }
+        if ((_jsx2 = jsx2) != null && _jsx2.node) {
+          this.state = jsx2.failState;
+          return jsx2.node;
+        }
+        if (arrow.node) {
+          this.state = arrow.failState;
+          if (typeParameters) this.reportReservedArrowTypeParam(typeParameters);
+          return arrow.node;
+        }
+        if ((_typeCast = typeCast) != null && _typeCast.node) {
+          this.state = typeCast.failState;
+          return typeCast.node;
+        }
+        throw ((_jsx3 = jsx2) == null ? void 0 : _jsx3.error) || arrow.error || ((_typeCast2 = typeCast) == null ? void 0 : _typeCast2.error);
+      }
+      reportReservedArrowTypeParam(node) {
+        var _node$extra3;
+        if (node.params.length === 1 && !node.params[0].constraint && !((_node$extra3 = node.extra) != null && _node$extra3.trailingComma) && this.getPluginOption("typescript", "disallowAmbiguousJSXLike")) {
+          this.raise(TSErrors.ReservedArrowTypeParam, node);
+        }
+      }
+      parseMaybeUnary(refExpressionErrors, sawUnary) {
+        if (!this.hasPlugin("jsx") && this.match(47)) {
+          return this.tsParseTypeAssertion();
+        }
+        return super.parseMaybeUnary(refExpressionErrors, sawUnary);
+      }
+      parseArrow(node) {
+        if (this.match(14)) {
+          const startPos = this.offsetToSourcePos(node.start);
+          if (this.noArrowAt.has(startPos)) return;
+          const returnTypeStart = this.sourceToOffsetPos(this.state.start);
+          const result3 = this.tryParse((abort) => {
+            const returnType = this.tsParseTypeOrTypePredicateAnnotation(14);
+            if (this.canInsertSemicolon() || !this.match(19)) abort();
+            return returnType;
+          });
+          if (result3.aborted) return;
+          if (!result3.thrown) {
+            if (result3.error) this.state = result3.failState;
+            node.returnType = result3.node;
+            if (this.tsIsArrowReturnTypeRestrictedAt(startPos)) {
+              this.tsArrowReturnTypeAt.set(startPos, returnTypeStart);
+            }
+          }
+        }
+        return super.parseArrow(node);
+      }
+      parseFunctionParamType(param) {
+        if (this.eat(17)) {
+          param.optional = true;
+        }
+        const type = this.tsTryParseTypeAnnotation();
+        if (type) param.typeAnnotation = type;
+        this.resetEndLocation(param);
+        return param;
+      }
+      isAssignable(node, isBinding) {
+        switch (node.type) {
+          case "TSTypeCastExpression":
+            return this.isAssignable(node.expression, isBinding);
+          case "TSParameterProperty":
+            return true;
+          default:
+            return super.isAssignable(node, isBinding);
+        }
+      }
+      toAssignable(node, isLHS = false) {
+        if (tsIsTypeCast(node)) {
+          if (isLHS) {
+            this.expressionScope.recordArrowParameterBindingError(TSErrors.UnexpectedTypeCastInParameter, node);
+          } else {
+            this.raiseOnce(TSErrors.UnexpectedTypeCastInParameter, node);
+          }
+          this.toAssignable(node.expression, isLHS);
+          return;
+        }
+        switch (node.type) {
+          case "ParenthesizedExpression":
+            this.toAssignableParenthesizedExpression(node, isLHS);
+            break;
+          case "AssignmentExpression":
+            if (!isLHS && node.left.type === "TSTypeCastExpression") {
+              node.left = this.typeCastToParameter(node.left);
+            }
+          default:
+            super.toAssignable(node, isLHS);
+        }
+      }
+      toAssignableParenthesizedExpression(node, isLHS) {
+        if (tsIsTypeCast(node.expression) || node.expression.type === "ParenthesizedExpression") {
+          this.toAssignable(node.expression, isLHS);
+        } else {
+          super.toAssignable(node, isLHS);
+        }
+      }
+      checkToRestConversion(node, allowPattern) {
+        if (tsIsTypeCast(node)) {
+          this.checkToRestConversion(node.expression, false);
+        } else {
+          super.checkToRestConversion(node, allowPattern);
+        }
+      }
+      isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
+        switch (type) {
+          case "TSTypeCastExpression":
+            return true;
+          case "TSParameterProperty":
+            return "parameter";
+          case "TSNonNullExpression":
+            return "expression";
+          case "TSAsExpression":
+          case "TSSatisfiesExpression":
+          case "TSTypeAssertion":
+            return (binding !== 64 || !isUnparenthesizedInAssign) && ["expression", true];
+          default:
+            return super.isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding);
+        }
+      }
+      parseBindingAtom() {
+        if (this.state.type === 78) {
+          return this.parseIdentifier(true);
+        }
+        return super.parseBindingAtom();
+      }
+      parseMaybeDecoratorArguments(expr, startLoc) {
+        if (this.match(47) || this.match(51)) {
+          const typeArguments = this.tsParseTypeArgumentsInExpression();
+          if (this.match(10)) {
+            const call2 = super.parseMaybeDecoratorArguments(expr, startLoc);
+            call2.typeParameters = typeArguments;
+            return call2;
+          }
+          this.unexpected(null, 10);
+        }
+        return super.parseMaybeDecoratorArguments(expr, startLoc);
+      }
+      checkCommaAfterRest(close) {
+        if (this.state.isAmbientContext && this.match(12) && this.lookaheadCharCode() === close) {
+          this.next();
+          return false;
+        }
+        return super.checkCommaAfterRest(close);
+      }
+      isClassMethod() {
+        return this.match(47) || super.isClassMethod();
+      }
+      isClassProperty() {
+        return this.match(35) || this.match(14) || super.isClassProperty();
+      }
+      parseMaybeDefault(startLoc, left) {
+        const node = super.parseMaybeDefault(startLoc, left);
+        if (node.type === "AssignmentPattern" && node.typeAnnotation && node.right.start < node.typeAnnotation.start) {
+          this.raise(TSErrors.TypeAnnotationAfterAssign, node.typeAnnotation);
+        }
+        return node;
+      }
+      getTokenFromCode(code19) {
+        if (this.state.inType) {
+          if (code19 === 62) {
+            this.finishOp(48, 1);
+            return;
+          }
+          if (code19 === 60) {
+            this.finishOp(47, 1);
+            return;
+          }
+        }
+        super.getTokenFromCode(code19);
+      }
+      reScan_lt_gt() {
+        const {
+          type
+        } = this.state;
+        if (type === 47) {
+          this.state.pos -= 1;
+          this.readToken_lt();
+        } else if (type === 48) {
+          this.state.pos -= 1;
+          this.readToken_gt();
+        }
+      }
+      reScan_lt() {
+        const {
+          type
+        } = this.state;
+        if (type === 51) {
+          this.state.pos -= 2;
+          this.finishOp(47, 1);
+          return 47;
+        }
+        return type;
+      }
+      toAssignableListItem(exprList, index2, isLHS) {
+        const node = exprList[index2];
+        if (node.type === "TSTypeCastExpression") {
+          exprList[index2] = this.typeCastToParameter(node);
+        }
+        super.toAssignableListItem(exprList, index2, isLHS);
+      }
+      typeCastToParameter(node) {
+        node.expression.typeAnnotation = node.typeAnnotation;
+        this.resetEndLocation(node.expression, node.typeAnnotation.loc.end);
+        return node.expression;
+      }
+      shouldParseArrow(params) {
+        if (this.match(14)) {
+          return params.every((expr) => this.isAssignable(expr, true));
+        }
+        return super.shouldParseArrow(params);
+      }
+      parseAsyncArrowHead(startLoc) {
+        if (!this.match(14)) return super.parseAsyncArrowHead(startLoc);
+        const returnTypeStart = this.sourceToOffsetPos(this.state.start);
+        const result3 = this.tryParse((abort) => {
+          const returnType = this.tsParseTypeAnnotation();
+          if (!this.match(19)) abort();
+          return returnType;
+        });
+        if (result3.aborted || result3.thrown) return void 0;
+        if (result3.error) this.state = result3.failState;
+        const startPos = this.offsetToSourcePos(startLoc.index);
+        if (this.tsIsArrowReturnTypeRestrictedAt(startPos)) {
+          this.tsArrowReturnTypeAt.set(startPos, returnTypeStart);
+        }
+        const node = this.startNodeAt(startLoc);
+        node.returnType = result3.node;
+        return node;
+      }
+      atPossibleAsyncArrow(base) {
+        return super.atPossibleAsyncArrow(base) && !this.noArrowAt.has(this.offsetToSourcePos(base.start));
+      }
+      parseMaybeConditional(refExpressionErrors) {
+        if (!this.tsIsArrowReturnTypeRestrictedAt(this.state.start)) {
+          return super.parseMaybeConditional(refExpressionErrors);
+        }
+        const allowsReturnType = this.state.tsArrowReturnTypeAllowed;
+        const expr = super.parseMaybeConditional(refExpressionErrors);
+        if (tokenIsAssignment(this.state.type)) {
+          this.tsRestrictArrowReturnTypeAt(this.nextTokenStart(), allowsReturnType);
+        }
+        return expr;
+      }
+      parseArrowExpression(node, params, isAsync, trailingCommaLoc) {
+        const startPos = this.offsetToSourcePos(node.start);
+        if (this.tsIsArrowReturnTypeRestrictedAt(startPos)) {
+          const genericParams = this.state.tsGenericArrowParams;
+          const parse2 = () => super.parseArrowExpression(node, params, isAsync, trailingCommaLoc);
+          return this.tsParseWithRestrictedArrowReturnType(genericParams && node.returnType ? () => this.tsParseWithDeferredArrowErrors(parse2) : parse2, this.state.tsArrowReturnTypeAllowed || !genericParams && tsHasUnambiguousArrowParams(params));
+        }
+        return super.parseArrowExpression(node, params, isAsync, trailingCommaLoc);
+      }
+      canHaveLeadingDecorator() {
+        return super.canHaveLeadingDecorator() || this.isAbstractClass();
+      }
+      jsxParseOpeningElementAfterName(node) {
+        if (this.match(47) || this.match(51)) {
+          const typeArguments = this.tsTryParseAndCatch(() => this.tsParseTypeArgumentsInExpression());
+          if (typeArguments) {
+            node.typeParameters = typeArguments;
+          }
+        }
+        return super.jsxParseOpeningElementAfterName(node);
+      }
+      getGetterSetterExpectedParamCount(method) {
+        const baseCount = super.getGetterSetterExpectedParamCount(method);
+        const params = this.getObjectOrClassMethodParams(method);
+        const firstParam = params[0];
+        const hasContextParam = firstParam && this.isThisParam(firstParam);
+        return hasContextParam ? baseCount + 1 : baseCount;
+      }
+      parseCatchClauseParam() {
+        const param = super.parseCatchClauseParam();
+        const type = this.tsTryParseTypeAnnotation();
+        if (type) {
+          param.typeAnnotation = type;
+          this.resetEndLocation(param);
+        }
+        return param;
+      }
+      tsInAmbientContext(cb) {
+        const {
+          isAmbientContext: oldIsAmbientContext,
+          strict: oldStrict
+        } = this.state;
+        this.state.isAmbientContext = true;
+        this.state.strict = false;
+        try {
+          return cb();
+        } finally {
+          this.state.isAmbientContext = oldIsAmbientContext;
+          this.state.strict = oldStrict;
+        }
+      }
+      parseClass(node, isStatement, optionalId) {
+        const oldInAbstractClass = this.state.inAbstractClass;
+        this.state.inAbstractClass = !!node.abstract;
+        try {
+          return super.parseClass(node, isStatement, optionalId);
+        } finally {
+          this.state.inAbstractClass = oldInAbstractClass;
+        }
+      }
+      tsParseAbstractDeclaration(node, decorators) {
+        if (this.match(80)) {
+          node.abstract = true;
+          return this.maybeTakeDecorators(decorators, this.parseClass(node, true, false));
+        } else if (this.isContextual(130)) {
+          if (!this.hasFollowingLineBreak()) {
+            node.abstract = true;
+            this.raise(TSErrors.NonClassMethodPropertyHasAbstractModifier, node);
+            return this.tsParseInterfaceDeclaration(node);
+          } else {
+            return null;
+          }
+        }
+        throw this.unexpected(null, 80);
+      }
+      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope) {
+        const method = super.parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope);
+        if (method.abstract || method.type === "TSAbstractMethodDefinition") {
+          const hasEstreePlugin = this.hasPlugin("estree");
+          const methodFn = hasEstreePlugin ? method.value : method;
+          if (methodFn.body) {
+            const {
+              key: key3
+            } = method;
+            this.raise(TSErrors.AbstractMethodHasImplementation, method, {
+              methodName: key3.type === "Identifier" && !method.computed ? key3.name : `[${this.input.slice(this.offsetToSourcePos(key3.start), this.offsetToSourcePos(key3.end))}]`
+            });
+          }
+        }
+        return method;
+      }
+      tsParseTypeParameterName() {
+        const typeName2 = this.parseIdentifier();
+        return typeName2.name;
+      }
+      shouldParseAsAmbientContext() {
+        return !!this.getPluginOption("typescript", "dts");
+      }
+      parse() {
+        if (this.shouldParseAsAmbientContext()) {
+          this.state.isAmbientContext = true;
+        }
+        return super.parse();
+      }
+      getExpression() {
+        if (this.shouldParseAsAmbientContext()) {
+          this.state.isAmbientContext = true;
+        }
+        return super.getExpression();
+      }
+      parseExportSpecifier(node, isString, isInTypeExport, isMaybeTypeOnly) {
+        if (!isString && isMaybeTypeOnly) {
+          this.parseTypeOnlyImportExportSpecifier(node, false, isInTypeExport);
+          return this.finishNode(node, "ExportSpecifier");
+        }
+        node.exportKind = "value";
+        return super.parseExportSpecifier(node, isString, isInTypeExport, isMaybeTypeOnly);
+      }
+      parseImportSpecifier(specifier, importedIsString, isInTypeOnlyImport, isMaybeTypeOnly, bindingType) {
+        if (!importedIsString && isMaybeTypeOnly) {
+          this.parseTypeOnlyImportExportSpecifier(specifier, true, isInTypeOnlyImport);
+          return this.finishNode(specifier, "ImportSpecifier");
+        }
+        specifier.importKind = "value";
+        return super.parseImportSpecifier(specifier, importedIsString, isInTypeOnlyImport, isMaybeTypeOnly, isInTypeOnlyImport ? 4098 : 4096);
+      }
+      parseTypeOnlyImportExportSpecifier(node, isImport, isInTypeOnlyImportExport) {
+        const leftOfAsKey = isImport ? "imported" : "local";
+        const rightOfAsKey = isImport ? "local" : "exported";
+        let leftOfAs = node[leftOfAsKey];
+        let rightOfAs;
+        let hasTypeSpecifier = false;
+        let canParseAsKeyword = true;
+        const loc = leftOfAs.loc.start;
+        if (this.isContextual(94)) {
+          const firstAs = this.parseIdentifier();
+          if (this.isContextual(94)) {
+            const secondAs = this.parseIdentifier();
+            if (isImport ? tokenIsKeywordOrIdentifier(this.state.type) : this.tsIsStartOfModuleExportName()) {
+              hasTypeSpecifier = true;
+              leftOfAs = firstAs;
+              rightOfAs = isImport ? this.parseIdentifier() : this.parseModuleExportName();
+              canParseAsKeyword = false;
+            } else {
+              rightOfAs = secondAs;
+              canParseAsKeyword = false;
+            }
+          } else if (isImport ? tokenIsKeywordOrIdentifier(this.state.type) : this.tsIsStartOfModuleExportName()) {
+            canParseAsKeyword = false;
+            rightOfAs = isImport ? this.parseIdentifier() : this.parseModuleExportName();
+          } else {
+            hasTypeSpecifier = true;
+            leftOfAs = firstAs;
+          }
+        } else if (this.tsIsStartOfModuleExportName()) {
+          hasTypeSpecifier = true;
+          if (isImport && !this.match(135)) {
+            leftOfAs = this.parseIdentifier(true);
+            if (!this.isContextual(94)) {
+              this.checkReservedWord(leftOfAs.name, leftOfAs.loc.start, true, true);
+            }
+          } else {
+            leftOfAs = this.parseModuleExportName();
+          }
+        }
+        if (hasTypeSpecifier && isInTypeOnlyImportExport) {
+          this.raise(isImport ? TSErrors.TypeModifierIsUsedInTypeImports : TSErrors.TypeModifierIsUsedInTypeExports, loc);
+        }
+        node[leftOfAsKey] = leftOfAs;
+        node[rightOfAsKey] = rightOfAs;
+        const kindKey = isImport ? "importKind" : "exportKind";
+        node[kindKey] = hasTypeSpecifier ? "type" : "value";
+        if (canParseAsKeyword && this.eatContextual(94)) {
+          node[rightOfAsKey] = isImport ? this.parseIdentifier() : this.parseModuleExportName();
+        }
+        if (!node[rightOfAsKey]) {
+          if (isImport && node[leftOfAsKey].type !== "Identifier") {
+            throw this.raise(Errors.ImportBindingIsString, node, {
+              importName: node[leftOfAsKey].value
+            });
+          }
+          node[rightOfAsKey] = node[leftOfAsKey].type !== "Identifier" ? this.cloneStringLiteral(node[leftOfAsKey]) : this.cloneIdentifier(node[leftOfAsKey]);
+        }
+        if (isImport) {
+          this.checkIdentifier(node[rightOfAsKey], hasTypeSpecifier ? 4098 : 4096);
+        }
+      }
+      tsIsStartOfModuleExportName() {
+        return tokenIsKeywordOrIdentifier(this.state.type) || this.match(135);
+      }
+      fillOptionalPropertiesForTSESLint(node) {
+        var _node$phase, _node$directive, _node$decorators, _node$optional, _node$typeAnnotation, _node$accessibility, _node$decorators2, _node$override, _node$readonly, _node$static, _node$declare, _node$returnType, _node$typeParameters, _node$optional2, _node$optional3, _node$accessibility2, _node$readonly2, _node$static2, _node$declare2, _node$definite, _node$readonly3, _node$typeAnnotation2, _node$accessibility3, _node$decorators3, _node$override2, _node$optional4, _node$id, _node$abstract, _node$declare3, _node$decorators4, _node$implements, _node$superTypeArgume, _node$typeParameters2, _node$declare4, _node$definite2, _node$const, _node$declare5, _node$computed, _node$qualifier, _node$options, _node$declare6, _node$extends, _node$optional5, _node$readonly4, _node$declare7, _node$global, _node$const2, _node$in, _node$out;
+        switch (node.type) {
+          case "ImportDeclaration":
+            (_node$phase = node.phase) != null ? _node$phase : node.phase = null;
+            return;
+          case "ExpressionStatement":
+            (_node$directive = node.directive) != null ? _node$directive : node.directive = void 0;
+            return;
+          case "RestElement":
+            node.value = void 0;
+          case "Identifier":
+          case "ArrayPattern":
+          case "AssignmentPattern":
+          case "ObjectPattern":
+            (_node$decorators = node.decorators) != null ? _node$decorators : node.decorators = [];
+            (_node$optional = node.optional) != null ? _node$optional : node.optional = false;
+            (_node$typeAnnotation = node.typeAnnotation) != null ? _node$typeAnnotation : node.typeAnnotation = void 0;
+            return;
+          case "TSParameterProperty":
+            (_node$accessibility = node.accessibility) != null ? _node$accessibility : node.accessibility = void 0;
+            (_node$decorators2 = node.decorators) != null ? _node$decorators2 : node.decorators = [];
+            (_node$override = node.override) != null ? _node$override : node.override = false;
+            (_node$readonly = node.readonly) != null ? _node$readonly : node.readonly = false;
+            (_node$static = node.static) != null ? _node$static : node.static = false;
+            return;
+          case "TSEmptyBodyFunctionExpression":
+            node.body = null;
+          case "TSDeclareFunction":
+          case "FunctionDeclaration":
+          case "FunctionExpression":
+          case "ClassMethod":
+          case "ClassPrivateMethod":
+            (_node$declare = node.declare) != null ? _node$declare : node.declare = false;
+            (_node$returnType = node.returnType) != null ? _node$returnType : node.returnType = void 0;
+            (_node$typeParameters = node.typeParameters) != null ? _node$typeParameters : node.typeParameters = void 0;
+            return;
+          case "Property":
+            (_node$optional2 = node.optional) != null ? _node$optional2 : node.optional = false;
+            return;
+          case "TSMethodSignature":
+          case "TSPropertySignature":
+            (_node$optional3 = node.optional) != null ? _node$optional3 : node.optional = false;
+          case "TSIndexSignature":
+            (_node$accessibility2 = node.accessibility) != null ? _node$accessibility2 : node.accessibility = void 0;
+            (_node$readonly2 = node.readonly) != null ? _node$readonly2 : node.readonly = false;
+            (_node$static2 = node.static) != null ? _node$static2 : node.static = false;
+            return;
+          case "TSAbstractPropertyDefinition":
+          case "PropertyDefinition":
+          case "TSAbstractAccessorProperty":
+          case "AccessorProperty":
+            (_node$declare2 = node.declare) != null ? _node$declare2 : node.declare = false;
+            (_node$definite = node.definite) != null ? _node$definite : node.definite = false;
+            (_node$readonly3 = node.readonly) != null ? _node$readonly3 : node.readonly = false;
+            (_node$typeAnnotation2 = node.typeAnnotation) != null ? _node$typeAnnotation2 : node.typeAnnotation = void 0;
+          case "TSAbstractMethodDefinition":
+          case "MethodDefinition":
+            (_node$accessibility3 = node.accessibility) != null ? _node$accessibility3 : node.accessibility = void 0;
+            (_node$decorators3 = node.decorators) != null ? _node$decorators3 : node.decorators = [];
+            (_node$override2 = node.override) != null ? _node$override2 : node.override = false;
+            (_node$optional4 = node.optional) != null ? _node$optional4 : node.optional = false;
+            return;
+          case "ClassExpression":
+            (_node$id = node.id) != null ? _node$id : node.id = null;
+          case "ClassDeclaration":
+            (_node$abstract = node.abstract) != null ? _node$abstract : node.abstract = false;
+            (_node$declare3 = node.declare) != null ? _node$declare3 : node.declare = false;
+            (_node$decorators4 = node.decorators) != null ? _node$decorators4 : node.decorators = [];
+            (_node$implements = node.implements) != null ? _node$implements : node.implements = [];
+            (_node$superTypeArgume = node.superTypeArguments) != null ? _node$superTypeArgume : node.superTypeArguments = void 0;
+            (_node$typeParameters2 = node.typeParameters) != null ? _node$typeParameters2 : node.typeParameters = void 0;
+            return;
+          case "TSTypeAliasDeclaration":
+          case "VariableDeclaration":
+            (_node$declare4 = node.declare) != null ? _node$declare4 : node.declare = false;
+            return;
+          case "VariableDeclarator":
+            (_node$definite2 = node.definite) != null ? _node$definite2 : node.definite = false;
+            return;
+          case "TSEnumDeclaration":
+            (_node$const = node.const) != null ? _node$const : node.const = false;
+            (_node$declare5 = node.declare) != null ? _node$declare5 : node.declare = false;
+            return;
+          case "TSEnumMember":
+            (_node$computed = node.computed) != null ? _node$computed : node.computed = false;
+            return;
+          case "TSImportType":
+            (_node$qualifier = node.qualifier) != null ? _node$qualifier : node.qualifier = null;
+            (_node$options = node.options) != null ? _node$options : node.options = null;
+            return;
+          case "TSInterfaceDeclaration":
+            (_node$declare6 = node.declare) != null ? _node$declare6 : node.declare = false;
+            (_node$extends = node.extends) != null ? _node$extends : node.extends = [];
+            return;
+          case "TSMappedType":
+            (_node$optional5 = node.optional) != null ? _node$optional5 : node.optional = false;
+            (_node$readonly4 = node.readonly) != null ? _node$readonly4 : node.readonly = void 0;
+            return;
+          case "TSModuleDeclaration":
+            (_node$declare7 = node.declare) != null ? _node$declare7 : node.declare = false;
+            (_node$global = node.global) != null ? _node$global : node.global = node.kind === "global";
+            return;
+          case "TSTypeParameter":
+            (_node$const2 = node.const) != null ? _node$const2 : node.const = false;
+            (_node$in = node.in) != null ? _node$in : node.in = false;
+            (_node$out = node.out) != null ? _node$out : node.out = false;
+            return;
+        }
+      }
+      chStartsBindingIdentifierAndNotRelationalOperator(ch, pos) {
+        if (isIdentifierStart(ch)) {
+          keywordAndTSRelationalOperator.lastIndex = pos;
+          if (keywordAndTSRelationalOperator.test(this.input)) {
+            const endCh = this.codePointAtPos(keywordAndTSRelationalOperator.lastIndex);
+            if (!isIdentifierChar(endCh) && endCh !== 92) {
+              return false;
+            }
+          }
+          return true;
+        } else if (ch === 92) {
+          return true;
+        } else {
+          return false;
+        }
+      }
+      nextTokenIsIdentifierAndNotTSRelationalOperatorOnSameLine() {
+        const next = this.nextTokenInLineStart();
+        const nextCh = this.codePointAtPos(next);
+        return this.chStartsBindingIdentifierAndNotRelationalOperator(nextCh, next);
+      }
+      nextTokenIsIdentifierOrStringLiteralOnSameLine() {
+        const next = this.nextTokenInLineStart();
+        const nextCh = this.codePointAtPos(next);
+        return this.chStartsBindingIdentifier(nextCh, next) || nextCh === 34 || nextCh === 39;
+      }
+    };
+    function isPossiblyLiteralEnum(expression) {
+      if (expression.type !== "MemberExpression") return false;
+      const {
+        computed,
+        property
+      } = expression;
+      if (computed && property.type !== "StringLiteral" && (property.type !== "TemplateLiteral" || property.expressions.length > 0)) {
+        return false;
+      }
+      return isUncomputedMemberExpressionChain(expression.object);
+    }
+    function isValidAmbientConstInitializer(expression, estree2) {
+      var _expression$extra;
+      const {
+        type
+      } = expression;
+      if ((_expression$extra = expression.extra) != null && _expression$extra.parenthesized) {
+        return false;
+      }
+      if (estree2) {
+        if (type === "Literal") {
+          const {
+            value
+          } = expression;
+          if (typeof value === "string" || typeof value === "boolean") {
+            return true;
+          }
+        }
+      } else {
+        if (type === "StringLiteral" || type === "BooleanLiteral") {
+          return true;
+        }
+      }
+      if (isNumber(expression, estree2) || isNegativeNumber(expression, estree2)) {
+        return true;
+      }
+      if (type === "TemplateLiteral" && expression.expressions.length === 0) {
+        return true;
+      }
+      if (isPossiblyLiteralEnum(expression)) {
+        return true;
+      }
+      return false;
+    }
+    function isNumber(expression, estree2) {
+      if (estree2) {
+        return expression.type === "Literal" && (typeof expression.value === "number" || "bigint" in expression);
+      }
+      return expression.type === "NumericLiteral" || expression.type === "BigIntLiteral";
+    }
+    function isNegativeNumber(expression, estree2) {
+      if (expression.type === "UnaryExpression") {
+        const {
+          operator: operator2,
+          argument
+        } = expression;
+        if (operator2 === "-" && isNumber(argument, estree2)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    function isUncomputedMemberExpressionChain(expression) {
+      if (expression.type === "Identifier") return true;
+      if (expression.type !== "MemberExpression" || expression.computed) {
+        return false;
+      }
+      return isUncomputedMemberExpressionChain(expression.object);
+    }
+    var PlaceholderErrors = ParseErrorEnum`placeholders`({
+      ClassNameIsRequired: "A class name is required.",
+      UnexpectedSpace: "Unexpected space in placeholder."
+    });
+    var placeholders = (superClass) => class PlaceholdersParserMixin extends superClass {
+      parsePlaceholder(expectedNode) {
+        if (this.match(134)) {
+          const node = this.startNode();
+          this.next();
+          this.assertNoSpace();
+          node.name = super.parseIdentifier(true);
+          this.assertNoSpace();
+          this.expect(134);
+          return this.finishPlaceholder(node, expectedNode);
+        }
+      }
+      finishPlaceholder(node, expectedNode) {
+        let placeholder = node;
+        if (!placeholder.expectedNode || !placeholder.type) {
+          placeholder = this.finishNode(placeholder, "Placeholder");
+        }
+        placeholder.expectedNode = expectedNode;
+        return placeholder;
+      }
+      getTokenFromCode(code19) {
+        if (code19 === 37 && this.input.charCodeAt(this.state.pos + 1) === 37) {
+          this.finishOp(134, 2);
+        } else {
+          super.getTokenFromCode(code19);
+        }
+      }
+      parseExprAtom(refExpressionErrors) {
+        return this.parsePlaceholder("Expression") || super.parseExprAtom(refExpressionErrors);
+      }
+      parseIdentifier(liberal) {
+        return this.parsePlaceholder("Identifier") || super.parseIdentifier(liberal);
+      }
+      checkReservedWord(word, startLoc, checkKeywords, isBinding) {
+        if (word !== void 0) {
+          super.checkReservedWord(word, startLoc, checkKeywords, isBinding);
+        }
+      }
+      cloneIdentifier(node) {
+        const cloned = super.cloneIdentifier(node);
+        if (cloned.type === "Placeholder") {
+          cloned.expectedNode = node.expectedNode;
+        }
+        return cloned;
+      }
+      cloneStringLiteral(node) {
+        if (node.type === "Placeholder") {
+          return this.cloneIdentifier(node);
+        }
+        return super.cloneStringLiteral(node);
+      }
+      parseBindingAtom() {
+        return this.parsePlaceholder("Pattern") || super.parseBindingAtom();
+      }
+      isValidLVal(type, disallowCallExpression, isParenthesized, binding) {
+        return type === "Placeholder" || super.isValidLVal(type, disallowCallExpression, isParenthesized, binding);
+      }
+      toAssignable(node, isLHS) {
+        if (node && node.type === "Placeholder" && node.expectedNode === "Expression") {
+          node.expectedNode = "Pattern";
+        } else {
+          super.toAssignable(node, isLHS);
+        }
+      }
+      chStartsBindingIdentifier(ch, pos) {
+        if (super.chStartsBindingIdentifier(ch, pos)) {
+          return true;
+        }
+        const next = this.nextTokenStart();
+        if (this.input.charCodeAt(next) === 37 && this.input.charCodeAt(next + 1) === 37) {
+          return true;
+        }
+        return false;
+      }
+      verifyBreakContinue(node, isBreak) {
+        var _node$label;
+        if (((_node$label = node.label) == null ? void 0 : _node$label.type) === "Placeholder") return;
+        super.verifyBreakContinue(node, isBreak);
+      }
+      parseExpressionStatement(node, expr, decorators, flags) {
+        var _expr$extra;
+        if (expr.type !== "Placeholder" || (_expr$extra = expr.extra) != null && _expr$extra.parenthesized) {
+          return super.parseExpressionStatement(node, expr, decorators, flags);
+        }
+        if (this.match(14)) {
+          const stmt = node;
+          stmt.label = this.finishPlaceholder(expr, "Identifier");
+          this.next();
+          stmt.body = flags & 8 ? super.parseStatementOrSloppyAnnexBFunctionDeclaration(true) : super.parseStatement();
+          return this.finishNode(stmt, "LabeledStatement");
+        }
+        this.semicolon();
+        const stmtPlaceholder = node;
+        stmtPlaceholder.name = expr.name;
+        return this.finishPlaceholder(stmtPlaceholder, "Statement");
+      }
+      parseBlock(allowDirectives, createNewLexicalScope, afterBlockParse) {
+        return this.parsePlaceholder("BlockStatement") || super.parseBlock(allowDirectives, createNewLexicalScope, afterBlockParse);
+      }
+      parseFunctionId(requireId) {
+        return this.parsePlaceholder("Identifier") || super.parseFunctionId(requireId);
+      }
+      parseClass(node, isStatement, optionalId) {
+        const type = isStatement ? "ClassDeclaration" : "ClassExpression";
+        this.next();
+        const oldStrict = this.state.strict;
+        const placeholder = this.parsePlaceholder("Identifier");
+        if (placeholder) {
+          if (this.match(81) || this.match(134) || this.match(5)) {
+            node.id = placeholder;
+          } else if (optionalId || !isStatement) {
+            node.id = null;
+            node.body = this.finishPlaceholder(placeholder, "ClassBody");
+            return this.finishNode(node, type);
+          } else {
+            throw this.raise(PlaceholderErrors.ClassNameIsRequired, this.state.startLoc);
+          }
+        } else {
+          this.parseClassId(node, isStatement, optionalId);
+        }
+        super.parseClassSuper(node);
+        node.body = this.parsePlaceholder("ClassBody") || super.parseClassBody(!!node.superClass, oldStrict);
+        return this.finishNode(node, type);
+      }
+      parseExport(node, decorators) {
+        const placeholder = this.parsePlaceholder("Identifier");
+        if (!placeholder) return super.parseExport(node, decorators);
+        const node2 = node;
+        if (!this.isContextual(99) && !this.match(12)) {
+          node2.specifiers = [];
+          node2.source = null;
+          node2.declaration = this.finishPlaceholder(placeholder, "Declaration");
+          return this.finishNode(node2, "ExportNamedDeclaration");
+        }
+        this.expectPlugin("exportDefaultFrom");
+        const specifier = this.startNode();
+        specifier.exported = placeholder;
+        node2.specifiers = [this.finishNode(specifier, "ExportDefaultSpecifier")];
+        return super.parseExport(node2, decorators);
+      }
+      isExportDefaultSpecifier() {
+        if (this.match(65)) {
+          const next = this.nextTokenStart();
+          if (this.isUnparsedContextual(next, "from")) {
+            if (this.input.startsWith(tokenLabelName(134), this.hasPlugin("exportDefaultFrom") ? this.nextTokenStartSince(next + 4) : this.nextTokenInLineStartSince(next + 4))) {
+              return true;
+            }
+          }
+        }
+        return super.isExportDefaultSpecifier();
+      }
+      maybeParseExportDefaultSpecifier(node, maybeDefaultIdentifier) {
+        var _specifiers;
+        if ((_specifiers = node.specifiers) != null && _specifiers.length) {
+          return true;
+        }
+        return super.maybeParseExportDefaultSpecifier(node, maybeDefaultIdentifier);
+      }
+      checkExport(node) {
+        const {
+          specifiers
+        } = node;
+        if (specifiers != null && specifiers.length) {
+          node.specifiers = specifiers.filter((node2) => node2.exported.type === "Placeholder");
+        }
+        super.checkExport(node);
+        node.specifiers = specifiers;
+      }
+      parseImport(node) {
+        const placeholder = this.parsePlaceholder("Identifier");
+        if (!placeholder) return super.parseImport(node);
+        node.specifiers = [];
+        if (!this.isContextual(99) && !this.match(12)) {
+          node.source = this.finishPlaceholder(placeholder, "StringLiteral");
+          this.maybeParseImportAttributes(node);
+          this.semicolon();
+          this.sawUnambiguousESM = true;
+          return this.finishNode(node, "ImportDeclaration");
+        }
+        const specifier = this.startNodeAtNode(placeholder);
+        specifier.local = placeholder;
+        node.specifiers.push(this.finishNode(specifier, "ImportDefaultSpecifier"));
+        if (this.eat(12)) {
+          const hasStarImport = this.maybeParseStarImportSpecifier(node);
+          if (!hasStarImport) this.parseNamedImportSpecifiers(node);
+        }
+        this.expectContextual(99);
+        return super.parseImportSourceAndAttributes(node);
+      }
+      parseImportSource() {
+        return this.parsePlaceholder("StringLiteral") || super.parseImportSource();
+      }
+      assertNoSpace() {
+        if (this.state.start > this.offsetToSourcePos(this.state.lastTokEndLoc.index)) {
+          this.raise(PlaceholderErrors.UnexpectedSpace, this.state.lastTokEndLoc);
+        }
+      }
+    };
+    var v8intrinsic = (superClass) => class V8IntrinsicMixin extends superClass {
+      parseV8Intrinsic() {
+        if (this.match(54)) {
+          const v8IntrinsicStartLoc = this.state.startLoc;
+          const node = this.startNode();
+          this.next();
+          if (tokenIsIdentifier(this.state.type)) {
+            const name2 = this.parseIdentifierName();
+            const identifier = this.createIdentifier(node, name2);
+            this.castNodeTo(identifier, "V8IntrinsicIdentifier");
+            if (this.match(10)) {
+              return identifier;
+            }
+          }
+          this.unexpected(v8IntrinsicStartLoc);
+        }
+      }
+      parseExprAtom(refExpressionErrors) {
+        return this.parseV8Intrinsic() || super.parseExprAtom(refExpressionErrors);
+      }
+    };
+    var PIPELINE_PROPOSALS = ["minimal", "fsharp", "hack", "smart"];
+    var TOPIC_TOKENS = ["^^", "@@", "^", "%", "#"];
+    function validatePlugins(pluginsMap) {
+      if (pluginsMap.has("decorators")) {
+        if (pluginsMap.has("decorators-legacy")) {
+          throw new Error("Cannot use the decorators and decorators-legacy plugin together");
+        }
+        const decoratorsBeforeExport = pluginsMap.get("decorators").decoratorsBeforeExport;
+        if (decoratorsBeforeExport != null && typeof decoratorsBeforeExport !== "boolean") {
+          throw new Error("'decoratorsBeforeExport' must be a boolean, if specified.");
+        }
+        const allowCallParenthesized = pluginsMap.get("decorators").allowCallParenthesized;
+        if (allowCallParenthesized != null && typeof allowCallParenthesized !== "boolean") {
+          throw new Error("'allowCallParenthesized' must be a boolean.");
+        }
+      }
+      if (pluginsMap.has("flow") && pluginsMap.has("typescript")) {
+        throw new Error("Cannot combine flow and typescript plugins.");
+      }
+      if (pluginsMap.has("placeholders") && pluginsMap.has("v8intrinsic")) {
+        throw new Error("Cannot combine placeholders and v8intrinsic plugins.");
+      }
+      if (pluginsMap.has("pipelineOperator")) {
+        var _pluginsMap$get2;
+        const proposal = pluginsMap.get("pipelineOperator").proposal;
+        if (!PIPELINE_PROPOSALS.includes(proposal)) {
+          const proposalList = PIPELINE_PROPOSALS.map((p) => `"${p}"`).join(", ");
+          throw new Error(`"pipelineOperator" requires "proposal" option whose value must be one of: ${proposalList}.`);
+        }
+        if (proposal === "hack") {
+          var _pluginsMap$get;
+          if (pluginsMap.has("placeholders")) {
+            throw new Error("Cannot combine placeholders plugin and Hack-style pipes.");
+          }
+          if (pluginsMap.has("v8intrinsic")) {
+            throw new Error("Cannot combine v8intrinsic plugin and Hack-style pipes.");
+          }
+          const topicToken = pluginsMap.get("pipelineOperator").topicToken;
+          if (!TOPIC_TOKENS.includes(topicToken)) {
+            const tokenList = TOPIC_TOKENS.map((t2) => `"${t2}"`).join(", ");
+            throw new Error(`"pipelineOperator" in "proposal": "hack" mode also requires a "topicToken" option whose value must be one of: ${tokenList}.`);
+          }
+          if (topicToken === "#" && ((_pluginsMap$get = pluginsMap.get("recordAndTuple")) == null ? void 0 : _pluginsMap$get.syntaxType) === "hash") {
+            throw new Error(`Plugin conflict between \`["pipelineOperator", { proposal: "hack", topicToken: "#" }]\` and \`${JSON.stringify(["recordAndTuple", pluginsMap.get("recordAndTuple")])}\`.`);
+          }
+        } else if (proposal === "smart" && ((_pluginsMap$get2 = pluginsMap.get("recordAndTuple")) == null ? void 0 : _pluginsMap$get2.syntaxType) === "hash") {
+          throw new Error(`Plugin conflict between \`["pipelineOperator", { proposal: "smart" }]\` and \`${JSON.stringify(["recordAndTuple", pluginsMap.get("recordAndTuple")])}\`.`);
+        }
+      }
+      if (pluginsMap.has("moduleAttributes")) {
+        if (pluginsMap.has("deprecatedImportAssert") || pluginsMap.has("importAssertions")) {
+          throw new Error("Cannot combine importAssertions, deprecatedImportAssert and moduleAttributes plugins.");
+        }
+        const moduleAttributesVersionPluginOption = pluginsMap.get("moduleAttributes").version;
+        if (moduleAttributesVersionPluginOption !== "may-2020") {
+          throw new Error("The 'moduleAttributes' plugin requires a 'version' option, representing the last proposal update. Currently, the only supported value is 'may-2020'.");
+        }
+      }
+      if (pluginsMap.has("importAssertions")) {
+        if (pluginsMap.has("deprecatedImportAssert")) {
+          throw new Error("Cannot combine importAssertions and deprecatedImportAssert plugins.");
+        }
+      }
+      if (pluginsMap.has("deprecatedImportAssert")) ;
+      else if (pluginsMap.has("importAttributes") && pluginsMap.get("importAttributes").deprecatedAssertSyntax) {
+        pluginsMap.set("deprecatedImportAssert", {});
+      }
+      if (pluginsMap.has("recordAndTuple")) {
+        const syntaxType = pluginsMap.get("recordAndTuple").syntaxType;
+        if (syntaxType != null) {
+          const RECORD_AND_TUPLE_SYNTAX_TYPES = ["hash", "bar"];
+          if (!RECORD_AND_TUPLE_SYNTAX_TYPES.includes(syntaxType)) {
+            throw new Error("The 'syntaxType' option of the 'recordAndTuple' plugin must be one of: " + RECORD_AND_TUPLE_SYNTAX_TYPES.map((p) => `'${p}'`).join(", "));
+          }
+        }
+      }
+      if (pluginsMap.has("asyncDoExpressions") && !pluginsMap.has("doExpressions")) {
+        const error = new Error("'asyncDoExpressions' requires 'doExpressions', please add 'doExpressions' to parser plugins.");
+        error.missingPlugins = "doExpressions";
+        throw error;
+      }
+      if (pluginsMap.has("optionalChainingAssign") && pluginsMap.get("optionalChainingAssign").version !== "2023-07") {
+        throw new Error("The 'optionalChainingAssign' plugin requires a 'version' option, representing the last proposal update. Currently, the only supported value is '2023-07'.");
+      }
+      if (pluginsMap.has("discardBinding") && pluginsMap.get("discardBinding").syntaxType !== "void") {
+        throw new Error("The 'discardBinding' plugin requires a 'syntaxType' option. Currently the only supported value is 'void'.");
+      }
+    }
+    var mixinPlugins = {
+      estree,
+      jsx,
+      flow,
+      typescript,
+      v8intrinsic,
+      placeholders
+    };
+    var mixinPluginNames = Object.keys(mixinPlugins);
+    var Parser5 = class extends StatementParser {
+      constructor(options, input3, pluginsMap) {
+        const normalizedOptions = getOptions(options);
+        super(normalizedOptions, input3);
+        this.options = normalizedOptions;
+        this.initializeScopes();
+        this.plugins = pluginsMap;
+        this.filename = normalizedOptions.sourceFilename;
+        this.startIndex = normalizedOptions.startIndex;
+        let optionFlags = 0;
+        if (normalizedOptions.allowAwaitOutsideFunction) {
+          optionFlags |= 1;
+        }
+        if (normalizedOptions.allowReturnOutsideFunction) {
+          optionFlags |= 2;
+        }
+        if (normalizedOptions.allowImportExportEverywhere) {
+          optionFlags |= 8;
+        }
+        if (normalizedOptions.allowSuperOutsideMethod) {
+          optionFlags |= 16;
+        }
+        if (normalizedOptions.allowUndeclaredExports) {
+          optionFlags |= 64;
+        }
+        if (normalizedOptions.allowNewTargetOutsideFunction) {
+          optionFlags |= 4;
+        }
+        if (normalizedOptions.allowYieldOutsideFunction) {
+          optionFlags |= 32;
+        }
+        if (normalizedOptions.ranges) {
+          optionFlags |= 128;
+        }
+        if (normalizedOptions.tokens) {
+          optionFlags |= 256;
+        }
+        if (normalizedOptions.createImportExpressions) {
+          optionFlags |= 512;
+        }
+        if (normalizedOptions.createParenthesizedExpressions) {
+          optionFlags |= 1024;
+        }
+        if (normalizedOptions.errorRecovery) {
+          optionFlags |= 2048;
+        }
+        if (normalizedOptions.attachComment) {
+          optionFlags |= 4096;
+        }
+        if (normalizedOptions.annexB) {
+          optionFlags |= 8192;
+        }
+        this.optionFlags = optionFlags;
+      }
+      getScopeHandler() {
+        return ScopeHandler;
+      }
+      parse() {
+        this.enterInitialScopes();
+        const file = this.startNode();
+        const program = this.startNode();
+        this.nextToken();
+        file.errors = null;
+        const result3 = this.parseTopLevel(file, program);
+        result3.errors = this.state.errors;
+        result3.comments.length = this.state.commentsLen;
+        return result3;
+      }
+    };
+    function parse(input3, options) {
+      var _options;
+      if (((_options = options) == null ? void 0 : _options.sourceType) === "unambiguous") {
+        options = Object.assign({}, options);
+        try {
+          options.sourceType = "module";
+          const parser2 = getParser(options, input3);
+          const ast = parser2.parse();
+          if (parser2.sawUnambiguousESM) {
+            return ast;
+          }
+          if (parser2.ambiguousScriptDifferentAst) {
+            try {
+              options.sourceType = "script";
+              return getParser(options, input3).parse();
+            } catch (_unused) {
+            }
+          } else {
+            ast.program.sourceType = "script";
+          }
+          return ast;
+        } catch (moduleError) {
+          try {
+            options.sourceType = "script";
+            return getParser(options, input3).parse();
+          } catch (_unused2) {
+          }
+          throw moduleError;
+        }
+      } else {
+        return getParser(options, input3).parse();
+      }
+    }
+    function parseExpression(input3, options) {
+      const parser2 = getParser(options, input3);
+      if (parser2.options.strictMode) {
+        parser2.state.strict = true;
+      }
+      return parser2.getExpression();
+    }
+    function generateExportedTokenTypes(internalTokenTypes) {
+      const tokenTypes2 = {};
+      for (const typeName2 of Object.keys(internalTokenTypes)) {
+        tokenTypes2[typeName2] = getExportedToken(internalTokenTypes[typeName2]);
+      }
+      return tokenTypes2;
+    }
+    var tokTypes = generateExportedTokenTypes(tt2);
+    function getParser(options, input3) {
+      let cls = Parser5;
+      const pluginsMap = /* @__PURE__ */ new Map();
+      if (options != null && options.plugins) {
+        for (const plugin of options.plugins) {
+          let name2, opts;
+          if (typeof plugin === "string") {
+            name2 = plugin;
+          } else {
+            [name2, opts] = plugin;
+          }
+          if (!pluginsMap.has(name2)) {
+            pluginsMap.set(name2, opts || {});
+          }
+        }
+        validatePlugins(pluginsMap);
+        cls = getParserClass(pluginsMap);
+      }
+      return new cls(options, input3, pluginsMap);
+    }
+    var parserClassCache = /* @__PURE__ */ new Map();
+    function getParserClass(pluginsMap) {
+      const pluginList = [];
+      for (const name2 of mixinPluginNames) {
+        if (pluginsMap.has(name2)) {
+          pluginList.push(name2);
+        }
+      }
+      const key3 = pluginList.join("|");
+      let cls = parserClassCache.get(key3);
+      if (!cls) {
+        cls = Parser5;
+        for (const plugin of pluginList) {
+          cls = mixinPlugins[plugin](cls);
+        }
+        parserClassCache.set(key3, cls);
+      }
+      return cls;
+    }
+    exports.parse = parse;
+    exports.parseExpression = parseExpression;
+    exports.tokTypes = tokTypes;
   }
 });
 
@@ -39314,22 +54386,66 @@ var typescript_exports = {};
 __export(typescript_exports, {
   lowerTypeScript: () => lowerTypeScript
 });
-function lowerTypeScript(ts, file, text3) {
-  const kind = /\.tsx$/.test(file) ? ts.ScriptKind.TSX : /\.(m|c)?jsx?$/.test(file) ? file.endsWith("x") ? ts.ScriptKind.JSX : ts.ScriptKind.JS : ts.ScriptKind.TS;
-  const sf = ts.createSourceFile(file, text3, ts.ScriptTarget.Latest, false, kind);
+function pluginsFor(file) {
+  const jsx = /\.(t|j)sx$/.test(file);
+  const ts = /\.(m|c)?tsx?$/.test(file);
+  return [
+    ...ts ? ["typescript"] : [],
+    ...jsx ? ["jsx"] : [],
+    "decorators-legacy"
+  ];
+}
+function lowerTypeScript(parse, file, text3) {
+  let program;
+  let syntaxError;
+  try {
+    program = parse(text3, {
+      sourceType: "module",
+      plugins: pluginsFor(file),
+      // Keep going past what a type checker or a strict-mode engine would refuse (a redeclared name, a
+      // `return` at the top of a CommonJS file): only the shapes of values matter here.
+      errorRecovery: true,
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+      allowImportExportEverywhere: true,
+      allowUndeclaredExports: true,
+      allowSuperOutsideMethod: true
+    }).program;
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    const pos = e.pos;
+    const message = e instanceof Error ? e.message.replace(/\s*\(\d+:\d+\)$/, "") : "syntax error";
+    syntaxError = {
+      message: `TypeScript/JavaScript syntax error: ${message}`,
+      offset: typeof pos === "number" ? pos : 0
+    };
+  }
   const exports = /* @__PURE__ */ new Map();
-  const K2 = ts.SyntaxKind;
   let depth = 0;
-  const span = (n) => ({ from: n.getStart(sf), to: n.getEnd() });
+  const span = (n) => ({ from: n.start ?? 0, to: n.end ?? 0 });
   const opaque2 = (n) => ({ k: "opaque", span: span(n) });
-  const hasModifier = (n, kind2) => ts.canHaveModifiers(n) ? (ts.getModifiers(n) ?? []).some((m) => m.kind === kind2) : false;
   function strLit(n) {
     const s = span(n);
-    const raw = text3.slice(s.from, s.to);
-    const isIdent = n.kind === K2.Identifier || n.kind === K2.NumericLiteral || n.kind === K2.PrivateIdentifier;
-    const contentFrom = isIdent ? s.from : s.from + 1;
-    const body2 = n.kind === K2.TemplateHead || n.kind === K2.TemplateMiddle ? raw.slice(1, -2) : isIdent ? raw : raw.slice(1, -1);
-    return { k: "str", text: n.text, span: s, contentFrom, exact: body2 === n.text };
+    const body2 = text3.slice(s.from + 1, s.to - 1);
+    return { k: "str", text: n.value, span: s, contentFrom: s.from + 1, exact: body2 === n.value };
+  }
+  function nameLit(n, value) {
+    const s = span(n);
+    return { k: "str", text: value, span: s, contentFrom: s.from, exact: text3.slice(s.from, s.to) === value };
+  }
+  function quasi(q2) {
+    const s = span(q2);
+    const value = q2.value.cooked ?? q2.value.raw;
+    return { k: "str", text: value, span: s, contentFrom: s.from, exact: value === text3.slice(s.from, s.to) };
+  }
+  function template(n) {
+    const parts = [];
+    n.quasis.forEach((q2, i) => {
+      parts.push(quasi(q2));
+      const e = n.expressions[i];
+      if (e) parts.push(expr(e));
+    });
+    return { k: "tpl", parts, span: span(n) };
   }
   function expr(n) {
     if (++depth > MAX_DEPTH5) {
@@ -39342,166 +54458,215 @@ function lowerTypeScript(ts, file, text3) {
       depth--;
     }
   }
+  const BINARY2 = /* @__PURE__ */ new Set(["+", "===", "!==", "==", "!="]);
   function exprInner(n) {
     const s = span(n);
-    if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) return strLit(n);
-    if (ts.isNumericLiteral(n)) return { k: "num", value: Number(n.text), span: s };
-    if (n.kind === K2.TrueKeyword) return { k: "bool", value: true, span: s };
-    if (n.kind === K2.FalseKeyword) return { k: "bool", value: false, span: s };
-    if (n.kind === K2.NullKeyword) return { k: "null", span: s };
-    if (n.kind === K2.ThisKeyword) return { k: "this", span: s };
-    if (n.kind === K2.SuperKeyword) return { k: "name", name: "super", span: s };
-    if (ts.isIdentifier(n))
-      return n.text === "undefined" ? { k: "null", span: s } : { k: "name", name: n.text, span: s };
-    if (ts.isTemplateExpression(n)) {
-      const parts = [strLit(n.head)];
-      for (const t2 of n.templateSpans) parts.push(expr(t2.expression), strLit(t2.literal));
-      return { k: "tpl", parts, span: s };
-    }
-    if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isTypeAssertionExpression(n) || ts.isSatisfiesExpression(n) || ts.isAwaitExpression(n)) {
-      return expr(n.expression);
-    }
-    if (ts.isPropertyAccessExpression(n))
-      return { k: "member", object: expr(n.expression), name: n.name.text, span: s };
-    if (ts.isElementAccessExpression(n))
-      return { k: "index", object: expr(n.expression), index: expr(n.argumentExpression), span: s };
-    if (ts.isCallExpression(n))
-      return { k: "call", callee: expr(n.expression), args: args(n.arguments), isNew: false, span: s };
-    if (ts.isNewExpression(n))
-      return {
-        k: "call",
-        callee: expr(n.expression),
-        args: args(n.arguments ?? ts.factory.createNodeArray()),
-        isNew: true,
-        span: s
-      };
-    if (ts.isObjectLiteralExpression(n))
-      return {
-        k: "object",
-        entries: n.properties.map(objectEntry).filter((e) => e !== void 0),
-        span: s
-      };
-    if (ts.isArrayLiteralExpression(n)) {
-      const items = [];
-      for (const el of n.elements) {
-        if (ts.isOmittedExpression(el)) continue;
-        items.push(ts.isSpreadElement(el) ? { spread: expr(el.expression) } : { value: expr(el) });
+    switch (n.type) {
+      case "StringLiteral":
+        return strLit(n);
+      case "TemplateLiteral":
+        return n.expressions.length === 0 && n.quasis[0] ? { ...quasi(n.quasis[0]), span: s } : template(n);
+      case "NumericLiteral":
+        return { k: "num", value: n.value, span: s };
+      case "BooleanLiteral":
+        return { k: "bool", value: n.value, span: s };
+      case "NullLiteral":
+        return { k: "null", span: s };
+      case "ThisExpression":
+        return { k: "this", span: s };
+      case "Super":
+        return { k: "name", name: "super", span: s };
+      case "Identifier":
+        return n.name === "undefined" ? { k: "null", span: s } : { k: "name", name: n.name, span: s };
+      case "ParenthesizedExpression":
+      case "TSAsExpression":
+      case "TSNonNullExpression":
+      case "TSTypeAssertion":
+      case "TSSatisfiesExpression":
+      case "TSInstantiationExpression":
+        return expr(n.expression);
+      case "AwaitExpression":
+        return expr(n.argument);
+      case "MemberExpression":
+      case "OptionalMemberExpression": {
+        const p = n.property;
+        if (!n.computed && p.type === "Identifier")
+          return { k: "member", object: expr(n.object), name: p.name, span: s };
+        if (!n.computed && p.type === "PrivateName")
+          return { k: "member", object: expr(n.object), name: p.id.name, span: s };
+        return { k: "index", object: expr(n.object), index: expr(p), span: s };
       }
-      return { k: "array", items, span: s };
+      case "CallExpression":
+      case "OptionalCallExpression":
+        return { k: "call", callee: expr(n.callee), args: args(n.arguments), isNew: false, span: s };
+      case "NewExpression":
+        return { k: "call", callee: expr(n.callee), args: args(n.arguments), isNew: true, span: s };
+      case "ObjectExpression":
+        return {
+          k: "object",
+          entries: n.properties.map(objectEntry).filter((e) => e !== void 0),
+          span: s
+        };
+      case "ArrayExpression": {
+        const items = [];
+        for (const el of n.elements) {
+          if (!el) continue;
+          items.push(el.type === "SpreadElement" ? { spread: expr(el.argument) } : { value: expr(el) });
+        }
+        return { k: "array", items, span: s };
+      }
+      case "ArrowFunctionExpression":
+        return { k: "fn", fn: functionDef(n, void 0), span: s };
+      case "FunctionExpression":
+        return { k: "fn", fn: functionDef(n, n.id?.name), span: s };
+      case "BinaryExpression":
+        if (!BINARY2.has(n.operator) || n.left.type === "PrivateName") return opaque2(n);
+        return { k: "binary", op: n.operator, left: expr(n.left), right: expr(n.right), span: s };
+      case "LogicalExpression":
+        return { k: "binary", op: n.operator, left: expr(n.left), right: expr(n.right), span: s };
+      case "ConditionalExpression":
+        return { k: "cond", test: expr(n.test), then: expr(n.consequent), else: expr(n.alternate), span: s };
+      case "TaggedTemplateExpression":
+        return { k: "tagged", tag: expr(n.tag), template: expr(n.quasi), span: s };
+      default:
+        return opaque2(n);
     }
-    if (ts.isArrowFunction(n) || ts.isFunctionExpression(n))
-      return { k: "fn", fn: functionDef(n, n.name?.text), span: s };
-    if (ts.isBinaryExpression(n)) {
-      const op = n.operatorToken.kind;
-      const name2 = op === K2.PlusToken ? "+" : op === K2.QuestionQuestionToken ? "??" : op === K2.BarBarToken ? "||" : op === K2.AmpersandAmpersandToken ? "&&" : op === K2.EqualsEqualsEqualsToken ? "===" : op === K2.ExclamationEqualsEqualsToken ? "!==" : op === K2.EqualsEqualsToken ? "==" : op === K2.ExclamationEqualsToken ? "!=" : void 0;
-      if (name2 === void 0) return opaque2(n);
-      return { k: "binary", op: name2, left: expr(n.left), right: expr(n.right), span: s };
-    }
-    if (ts.isConditionalExpression(n))
-      return { k: "cond", test: expr(n.condition), then: expr(n.whenTrue), else: expr(n.whenFalse), span: s };
-    if (ts.isTaggedTemplateExpression(n)) return { k: "tagged", tag: expr(n.tag), template: expr(n.template), span: s };
-    return opaque2(n);
   }
   function args(list2) {
-    return list2.map((a) => ts.isSpreadElement(a) ? { value: expr(a.expression), spread: true } : { value: expr(a) });
+    const out2 = [];
+    for (const a of list2) {
+      if (a.type === "SpreadElement") out2.push({ value: expr(a.argument), spread: true });
+      else if (a.type !== "ArgumentPlaceholder") out2.push({ value: expr(a) });
+    }
+    return out2;
   }
-  function propertyKey(name2) {
-    if (ts.isComputedPropertyName(name2)) return expr(name2.expression);
-    if (ts.isIdentifier(name2) || ts.isStringLiteral(name2) || ts.isNumericLiteral(name2) || ts.isNoSubstitutionTemplateLiteral(name2))
-      return strLit(name2);
-    if (ts.isPrivateIdentifier(name2))
-      return { k: "str", text: name2.text, span: span(name2), contentFrom: span(name2).from, exact: true };
-    return opaque2(name2);
+  function propertyKey(key3, computed) {
+    if (computed) return expr(key3);
+    if (key3.type === "Identifier") return nameLit(key3, key3.name);
+    if (key3.type === "StringLiteral") return strLit(key3);
+    if (key3.type === "NumericLiteral") return nameLit(key3, String(key3.value));
+    if (key3.type === "PrivateName") return nameLit(key3, key3.id.name);
+    return opaque2(key3);
   }
   function objectEntry(p) {
-    if (ts.isPropertyAssignment(p)) return { key: propertyKey(p.name), value: expr(p.initializer), span: span(p) };
-    if (ts.isShorthandPropertyAssignment(p))
-      return { key: strLit(p.name), value: { k: "name", name: p.name.text, span: span(p.name) }, span: span(p) };
-    if (ts.isSpreadAssignment(p)) return { spread: expr(p.expression) };
-    if (ts.isMethodDeclaration(p))
+    if (p.type === "SpreadElement") return { spread: expr(p.argument) };
+    if (p.type === "ObjectMethod") {
+      if (p.kind !== "method") return void 0;
       return {
-        key: propertyKey(p.name),
+        key: propertyKey(p.key, p.computed),
         value: { k: "fn", fn: functionDef(p, void 0), span: span(p) },
         span: span(p)
       };
-    return void 0;
+    }
+    if (p.shorthand && p.key.type === "Identifier") {
+      const value = p.value.type === "AssignmentPattern" ? p.value.left : p.value;
+      const name2 = value.type === "Identifier" ? value.name : p.key.name;
+      return { key: nameLit(p.key, p.key.name), value: { k: "name", name: name2, span: span(p.key) }, span: span(p) };
+    }
+    return { key: propertyKey(p.key, p.computed), value: expr(p.value), span: span(p) };
   }
   function pattern(n) {
     const s = span(n);
-    if (ts.isIdentifier(n)) return { k: "name", name: n.text, span: s };
-    if (ts.isObjectBindingPattern(n)) {
-      const props = [];
-      let rest;
-      for (const el of n.elements) {
-        if (el.dotDotDotToken) {
-          if (ts.isIdentifier(el.name)) rest = el.name.text;
-          continue;
+    switch (n.type) {
+      case "Identifier":
+        return { k: "name", name: n.name, span: s };
+      case "AssignmentPattern":
+        return pattern(n.left);
+      case "TSParameterProperty":
+        return pattern(n.parameter);
+      case "ObjectPattern": {
+        const props = [];
+        let rest;
+        for (const el of n.properties) {
+          if (el.type === "RestElement") {
+            if (el.argument.type === "Identifier") rest = el.argument.name;
+            continue;
+          }
+          const key3 = !el.computed && el.key.type === "Identifier" ? el.key.name : el.key.type === "StringLiteral" ? el.key.value : void 0;
+          if (key3 === void 0) continue;
+          const p = { key: key3, target: pattern(el.value) };
+          if (el.value.type === "AssignmentPattern") p.init = expr(el.value.right);
+          props.push(p);
         }
-        const keyNode = el.propertyName ?? el.name;
-        const key3 = ts.isIdentifier(keyNode) || ts.isStringLiteral(keyNode) ? keyNode.text : void 0;
-        if (key3 === void 0) continue;
-        const p = { key: key3, target: pattern(el.name) };
-        if (el.initializer) p.init = expr(el.initializer);
-        props.push(p);
+        return rest === void 0 ? { k: "objpat", props, span: s } : { k: "objpat", props, rest, span: s };
       }
-      return rest === void 0 ? { k: "objpat", props, span: s } : { k: "objpat", props, rest, span: s };
+      case "ArrayPattern":
+        return {
+          k: "arrpat",
+          items: n.elements.map((el) => !el || el.type === "RestElement" ? void 0 : pattern(el)),
+          span: s
+        };
+      default:
+        return { k: "name", name: "_", span: s };
     }
-    if (ts.isArrayBindingPattern(n)) {
-      return {
-        k: "arrpat",
-        items: n.elements.map((el) => ts.isOmittedExpression(el) || el.dotDotDotToken ? void 0 : pattern(el.name)),
-        span: s
-      };
-    }
-    return { k: "name", name: "_", span: s };
   }
   function params(list2) {
-    return list2.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === "this")).map((p) => {
-      const out2 = { target: pattern(p.name) };
-      if (p.initializer) out2.init = expr(p.initializer);
-      if (p.dotDotDotToken) out2.rest = true;
-      return out2;
-    });
+    const out2 = [];
+    for (const p of list2) {
+      if (p.type === "Identifier" && p.name === "this") continue;
+      if (p.type === "RestElement") {
+        out2.push({ target: pattern(p.argument), rest: true });
+        continue;
+      }
+      const inner = p.type === "TSParameterProperty" ? p.parameter : p;
+      const param = { target: pattern(inner) };
+      if (inner.type === "AssignmentPattern") param.init = expr(inner.right);
+      out2.push(param);
+    }
+    return out2;
   }
   function functionDef(n, name2) {
-    const body2 = !n.body ? [] : ts.isBlock(n.body) ? statements(n.body.statements) : expr(n.body);
-    const def = { params: params(n.parameters), body: body2, span: span(n) };
+    const b = n.body;
+    const body2 = b.type === "BlockStatement" ? statements(b.body) : expr(b);
+    const def = { params: params(n.params), body: body2, span: span(n) };
     if (name2 !== void 0) def.name = name2;
     return def;
   }
+  function memberName(key3, computed) {
+    if (computed) return void 0;
+    if (key3.type === "Identifier") return key3.name;
+    if (key3.type === "PrivateName") return key3.id.name;
+    if (key3.type === "StringLiteral") return key3.value;
+    return void 0;
+  }
   function classDef(n, name2) {
     const def = { name: name2, methods: [], fields: [], span: span(n) };
-    const ext = n.heritageClauses?.find((h) => h.token === K2.ExtendsKeyword)?.types[0];
-    if (ext) def.superClass = expr(ext.expression);
-    for (const m of n.members) {
-      if (ts.isConstructorDeclaration(m)) {
+    if (n.superClass) def.superClass = expr(n.superClass);
+    for (const m of n.body.body) {
+      if (m.type === "ClassMethod" && m.kind === "constructor") {
         const ctor = functionDef(m, "constructor");
-        const assigns = m.parameters.filter((p) => ts.isIdentifier(p.name) && (ts.getModifiers(p) ?? []).length > 0).map((p) => {
-          const id2 = p.name;
+        const assigns = [];
+        for (const p of m.params) {
+          if (p.type !== "TSParameterProperty") continue;
+          const id2 = p.parameter.type === "AssignmentPattern" ? p.parameter.left : p.parameter;
+          if (id2.type !== "Identifier") continue;
           const s = span(p);
-          return {
+          assigns.push({
             k: "assign",
-            target: { k: "member", object: { k: "this", span: s }, name: id2.text, span: s },
-            value: { k: "name", name: id2.text, span: span(id2) },
+            target: { k: "member", object: { k: "this", span: s }, name: id2.name, span: s },
+            value: { k: "name", name: id2.name, span: span(id2) },
             span: s
-          };
-        });
+          });
+        }
         if (Array.isArray(ctor.body)) ctor.body = [...assigns, ...ctor.body];
         def.ctor = ctor;
-      } else if (ts.isMethodDeclaration(m) && m.body && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))) {
-        def.methods.push(functionDef(m, m.name.text));
-      } else if (ts.isPropertyDeclaration(m) && m.initializer && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))) {
-        if (!hasModifier(m, K2.StaticKeyword)) def.fields.push({ name: m.name.text, value: expr(m.initializer) });
+      } else if ((m.type === "ClassMethod" || m.type === "ClassPrivateMethod") && m.kind === "method") {
+        const key3 = memberName(m.key, m.type === "ClassMethod" && m.computed);
+        if (key3 !== void 0 && !m.static) def.methods.push(functionDef(m, key3));
+      } else if ((m.type === "ClassProperty" || m.type === "ClassPrivateProperty") && m.value && !m.static) {
+        const key3 = memberName(m.key, m.type === "ClassProperty" && m.computed);
+        if (key3 !== void 0) def.fields.push({ name: key3, value: expr(m.value) });
       }
     }
     return def;
   }
   function requireOf(init) {
-    if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== "require")
+    if (!init || init.type !== "CallExpression" || init.callee.type !== "Identifier" || init.callee.name !== "require")
       return void 0;
     const a = init.arguments[0];
-    return a && ts.isStringLiteral(a) ? a.text : void 0;
+    return a?.type === "StringLiteral" ? a.value : void 0;
   }
+  const nameOf = (n) => n.type === "Identifier" ? n.name : n.value;
   function statements(list2) {
     const out2 = [];
     for (const st2 of list2) statement(st2, out2);
@@ -39518,136 +54683,153 @@ function lowerTypeScript(ts, file, text3) {
       depth--;
     }
   }
-  function statementInner(n, out2) {
+  function variables(n, out2, exported) {
     const s = span(n);
-    const exported = hasModifier(n, K2.ExportKeyword);
-    const isDefault = hasModifier(n, K2.DefaultKeyword);
-    if (ts.isImportDeclaration(n)) {
-      if (!ts.isStringLiteral(n.moduleSpecifier) || !n.importClause || n.importClause.phaseModifier === K2.TypeKeyword)
-        return;
-      const names = [];
-      const c = n.importClause;
-      if (c.name) names.push({ imported: "default", local: c.name.text });
-      if (c.namedBindings && ts.isNamespaceImport(c.namedBindings))
-        names.push({ imported: "*", local: c.namedBindings.name.text });
-      else if (c.namedBindings)
-        for (const el of c.namedBindings.elements)
-          names.push({ imported: (el.propertyName ?? el.name).text, local: el.name.text });
-      out2.push({ k: "import", module: n.moduleSpecifier.text, names, span: s });
-      return;
-    }
-    if (ts.isImportEqualsDeclaration(n)) {
-      const ref = n.moduleReference;
-      if (ts.isExternalModuleReference(ref) && ts.isStringLiteral(ref.expression))
-        out2.push({ k: "import", module: ref.expression.text, names: [{ imported: "*", local: n.name.text }], span: s });
-      return;
-    }
-    if (ts.isVariableStatement(n)) {
-      for (const d of n.declarationList.declarations) {
-        const req = requireOf(d.initializer);
-        if (req !== void 0) {
-          if (ts.isIdentifier(d.name))
-            out2.push({ k: "import", module: req, names: [{ imported: "*", local: d.name.text }], span: s });
-          else if (ts.isObjectBindingPattern(d.name)) {
-            const names = d.name.elements.flatMap(
-              (el) => ts.isIdentifier(el.name) ? [
-                {
-                  imported: el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : el.name.text,
-                  local: el.name.text
-                }
-              ] : []
-            );
-            out2.push({ k: "import", module: req, names, span: s });
-          }
-          continue;
+    for (const d of n.declarations) {
+      const req = requireOf(d.init);
+      if (req !== void 0) {
+        if (d.id.type === "Identifier")
+          out2.push({ k: "import", module: req, names: [{ imported: "*", local: d.id.name }], span: s });
+        else if (d.id.type === "ObjectPattern") {
+          const names = d.id.properties.flatMap(
+            (el) => el.type === "ObjectProperty" && el.value.type === "Identifier" ? [{ imported: el.key.type === "Identifier" ? el.key.name : el.value.name, local: el.value.name }] : []
+          );
+          out2.push({ k: "import", module: req, names, span: s });
         }
-        const stmt = { k: "let", target: pattern(d.name), span: span(d) };
-        if (d.initializer) stmt.init = expr(d.initializer);
-        out2.push(stmt);
-        if (exported && ts.isIdentifier(d.name)) exports.set(d.name.text, d.name.text);
+        continue;
       }
-      return;
+      const stmt = { k: "let", target: pattern(d.id), span: span(d) };
+      if (d.init) stmt.init = expr(d.init);
+      out2.push(stmt);
+      if (exported && d.id.type === "Identifier") exports.set(d.id.name, d.id.name);
     }
-    if (ts.isFunctionDeclaration(n)) {
-      if (!n.name || !n.body) return;
-      out2.push({ k: "func", fn: functionDef(n, n.name.text), span: s });
-      if (exported) exports.set(isDefault ? "default" : n.name.text, n.name.text);
-      return;
-    }
-    if (ts.isClassDeclaration(n)) {
-      const name2 = n.name?.text ?? "default";
+  }
+  function declaration(n, out2, exported, isDefault) {
+    const s = span(n);
+    if (n.type === "VariableDeclaration") {
+      variables(n, out2, exported);
+    } else if (n.type === "FunctionDeclaration") {
+      if (!n.id && !isDefault) return;
+      const name2 = n.id?.name ?? "default";
+      out2.push({ k: "func", fn: functionDef(n, name2), span: s });
+      if (exported) exports.set(isDefault ? "default" : name2, name2);
+    } else if (n.type === "ClassDeclaration") {
+      const name2 = n.id?.name ?? "default";
       out2.push({ k: "class", cls: classDef(n, name2), span: s });
       if (exported) exports.set(isDefault ? "default" : name2, name2);
-      return;
+    } else if (n.type === "TSModuleDeclaration" && n.body.type === "TSModuleBlock") {
+      out2.push(...statements(n.body.body));
     }
-    if (ts.isExportDeclaration(n)) {
-      if (n.isTypeOnly) return;
-      const module = n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier) ? n.moduleSpecifier.text : void 0;
-      const elements = n.exportClause && ts.isNamedExports(n.exportClause) ? n.exportClause.elements : void 0;
-      if (module !== void 0) {
-        out2.push({
-          k: "reexport",
-          module,
-          names: (elements ?? []).map((el) => ({
-            imported: (el.propertyName ?? el.name).text,
-            exported: el.name.text
-          })),
-          span: s
-        });
-      } else for (const el of elements ?? []) exports.set(el.name.text, (el.propertyName ?? el.name).text);
-      return;
-    }
-    if (ts.isExportAssignment(n)) {
-      if (ts.isIdentifier(n.expression)) exports.set("default", n.expression.text);
-      return;
-    }
-    if (ts.isExpressionStatement(n)) {
-      const e = n.expression;
-      if (ts.isBinaryExpression(e) && e.operatorToken.kind === K2.EqualsToken) {
-        out2.push({ k: "assign", target: expr(e.left), value: expr(e.right), span: s });
+  }
+  function statementInner(n, out2) {
+    const s = span(n);
+    switch (n.type) {
+      case "ImportDeclaration": {
+        if (n.importKind === "type" || n.specifiers.length === 0) return;
+        const names = [];
+        for (const sp of n.specifiers) {
+          if (sp.type === "ImportDefaultSpecifier") names.push({ imported: "default", local: sp.local.name });
+          else if (sp.type === "ImportNamespaceSpecifier") names.push({ imported: "*", local: sp.local.name });
+          else if (sp.importKind !== "type") names.push({ imported: nameOf(sp.imported), local: sp.local.name });
+        }
+        out2.push({ k: "import", module: n.source.value, names, span: s });
         return;
       }
-      out2.push({ k: "expr", expr: expr(e), span: s });
-      return;
-    }
-    if (ts.isReturnStatement(n)) {
-      out2.push(n.expression ? { k: "return", value: expr(n.expression), span: s } : { k: "return", span: s });
-      return;
-    }
-    if (ts.isIfStatement(n)) {
-      out2.push({
-        k: "if",
-        test: expr(n.expression),
-        then: block(n.thenStatement),
-        else: n.elseStatement ? block(n.elseStatement) : [],
-        span: s
-      });
-      return;
-    }
-    if (ts.isForOfStatement(n)) {
-      const init = n.initializer;
-      const decl = ts.isVariableDeclarationList(init) ? init.declarations[0] : void 0;
-      const target = decl ? pattern(decl.name) : pattern(init);
-      out2.push({ k: "for", target, iter: expr(n.expression), body: block(n.statement), span: s });
-      return;
-    }
-    if (ts.isBlock(n)) {
-      out2.push(...statements(n.statements));
-      return;
-    }
-    if (ts.isTryStatement(n)) {
-      out2.push(...statements(n.tryBlock.statements));
-      return;
-    }
-    if (ts.isModuleDeclaration(n) && n.body && ts.isModuleBlock(n.body)) {
-      out2.push(...statements(n.body.statements));
+      case "TSImportEqualsDeclaration": {
+        const ref = n.moduleReference;
+        if (ref.type === "TSExternalModuleReference")
+          out2.push({
+            k: "import",
+            module: ref.expression.value,
+            names: [{ imported: "*", local: n.id.name }],
+            span: s
+          });
+        return;
+      }
+      case "ExportNamedDeclaration": {
+        if (n.exportKind === "type") return;
+        if (n.declaration) {
+          declaration(n.declaration, out2, true, false);
+          return;
+        }
+        const specs = n.specifiers.flatMap(
+          (sp) => sp.type === "ExportSpecifier" && sp.exportKind !== "type" ? [{ imported: sp.local.name, exported: nameOf(sp.exported) }] : []
+        );
+        if (n.source) out2.push({ k: "reexport", module: n.source.value, names: specs, span: s });
+        else for (const sp of specs) exports.set(sp.exported, sp.imported);
+        return;
+      }
+      case "ExportAllDeclaration":
+        if (n.exportKind !== "type") out2.push({ k: "reexport", module: n.source.value, names: [], span: s });
+        return;
+      case "ExportDefaultDeclaration": {
+        const d = n.declaration;
+        if (d.type === "FunctionDeclaration" || d.type === "ClassDeclaration") declaration(d, out2, true, true);
+        else if (d.type === "Identifier") exports.set("default", d.name);
+        else if (d.type !== "TSDeclareFunction") out2.push({ k: "expr", expr: expr(d), span: s });
+        return;
+      }
+      case "TSExportAssignment":
+        if (n.expression.type === "Identifier") exports.set("default", n.expression.name);
+        else out2.push({ k: "expr", expr: expr(n.expression), span: s });
+        return;
+      case "VariableDeclaration":
+      case "FunctionDeclaration":
+      case "ClassDeclaration":
+      case "TSModuleDeclaration":
+        declaration(n, out2, false, false);
+        return;
+      case "ExpressionStatement": {
+        const e = n.expression;
+        if (e.type === "AssignmentExpression" && e.operator === "=") {
+          out2.push({ k: "assign", target: expr(e.left), value: expr(e.right), span: s });
+          return;
+        }
+        out2.push({ k: "expr", expr: expr(e), span: s });
+        return;
+      }
+      case "ReturnStatement":
+        out2.push(n.argument ? { k: "return", value: expr(n.argument), span: s } : { k: "return", span: s });
+        return;
+      case "IfStatement":
+        out2.push({
+          k: "if",
+          test: expr(n.test),
+          then: block(n.consequent),
+          else: n.alternate ? block(n.alternate) : [],
+          span: s
+        });
+        return;
+      case "ForOfStatement": {
+        const left = n.left;
+        const decl = left.type === "VariableDeclaration" ? left.declarations[0] : void 0;
+        const target = decl ? pattern(decl.id) : pattern(left);
+        out2.push({ k: "for", target, iter: expr(n.right), body: block(n.body), span: s });
+        return;
+      }
+      case "BlockStatement":
+        out2.push(...statements(n.body));
+        return;
+      case "TryStatement":
+        out2.push(...statements(n.block.body));
+        return;
+      default:
+        return;
     }
   }
   function block(n) {
-    return ts.isBlock(n) ? statements(n.statements) : statements([n]);
+    return n.type === "BlockStatement" ? statements(n.body) : statements([n]);
   }
-  const body = statements(sf.statements);
-  return { file, text: text3, language: "typescript", body, exports };
+  const body = program ? statements(program.body) : [];
+  const mod = {
+    file,
+    text: text3,
+    language: "typescript",
+    body,
+    exports
+  };
+  if (syntaxError) mod.syntaxError = syntaxError;
+  return mod;
 }
 var MAX_DEPTH5;
 var init_typescript = __esm({
@@ -44614,8 +59796,11 @@ function entryPoints(sources, checked) {
 async function loadLowerers(candidates) {
   const out2 = {};
   if (candidates.some((s) => languageOf(s.path) === "typescript")) {
-    const [{ default: ts }, { lowerTypeScript: lowerTypeScript2 }] = await Promise.all([import("./typescript.js"), Promise.resolve().then(() => (init_typescript(), typescript_exports))]);
-    out2.typescript = (file, text3) => lowerTypeScript2(ts, file, text3);
+    const [babel, { lowerTypeScript: lowerTypeScript2 }] = await Promise.all([Promise.resolve().then(() => __toESM(require_lib(), 1)), Promise.resolve().then(() => (init_typescript(), typescript_exports))]);
+    const mod = babel;
+    const parse = mod.parse ?? mod.default?.parse;
+    if (!parse) throw new Error("@babel/parser has no parse function");
+    out2.typescript = (file, text3) => lowerTypeScript2(parse, file, text3);
   }
   if (candidates.some((s) => languageOf(s.path) === "python")) {
     const { lowerPython: lowerPython2 } = await Promise.resolve().then(() => (init_python(), python_exports));
@@ -53891,10 +69076,10 @@ function collectSuppressions(file, text3) {
   const directive = directiveFor(syntax);
   const out2 = [];
   let open = [];
-  const lines = text3.split("\n");
+  const lines2 = text3.split("\n");
   const comments = syntax.commentStarts(text3);
   let lineOffset = 0;
-  lines.forEach((lineText, i) => {
+  lines2.forEach((lineText, i) => {
     const lineStart2 = lineOffset;
     lineOffset += lineText.length + 1;
     if (!lineText.includes("oidclint-")) return;
@@ -53911,7 +69096,7 @@ function collectSuppressions(file, text3) {
       for (const ruleId of targets) out2.push({ ...base, kind: "next-line", ruleId, from: line + 1, to: line + 1 });
     } else if (m[2] === "disable") {
       for (const ruleId of targets) {
-        const s = { ...base, kind: "block", ruleId, from: line, to: lines.length };
+        const s = { ...base, kind: "block", ruleId, from: line, to: lines2.length };
         open.push(s);
         out2.push(s);
       }
@@ -54238,8 +69423,8 @@ function painter(color) {
     }
   };
 }
-function printLines(paint, lines) {
-  return `${lines.map(paint.line).join("\n")}
+function printLines(paint, lines2) {
+  return `${lines2.map(paint.line).join("\n")}
 `;
 }
 function useColor(flag, io, toFile = false) {
@@ -54444,19 +69629,19 @@ function shownClaims(claims) {
 }
 function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false) {
   const { outcome, firstFailing, denied, fixes } = evaluateCheck(doc, claims, settings, missing);
-  const lines = [];
-  lines.push(
+  const lines2 = [];
+  lines2.push(
     paint.bold(
       `Trust policy: ${doc.role ? `${roleLabel(doc)} \u2014 ` : ""}${doc.loc.file}:${doc.loc.line} (${doc.source})`
     )
   );
-  lines.push("", paint.bold("Claims:"));
+  lines2.push("", paint.bold("Claims:"));
   for (const [k, v] of shownClaims(claims)) {
     const note = k === "aud" && audDefaulted ? paint.dim(`  (default: no --aud given, the configured \`audience\`)`) : "";
-    lines.push(`  ${k.padEnd(22)} ${shown(v)}${note}`);
+    lines2.push(`  ${k.padEnd(22)} ${shown(v)}${note}`);
   }
   if (outcome.statements.length === 0) {
-    lines.push(
+    lines2.push(
       "",
       paint.red(
         "No statement of this policy trusts GitHub's OIDC provider for sts:AssumeRoleWithWebIdentity: every token is refused."
@@ -54466,27 +69651,27 @@ function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false
   outcome.statements.forEach((s, i) => {
     const sid = s.stmt.sid ? ` ${s.stmt.sid.value}` : "";
     const verdict = s.result === "pass" ? paint.green(s.effect === "allow" ? "matches" : "APPLIES (denies)") : s.result === "fail" ? paint.red("does not match") : paint.yellow("cannot tell");
-    lines.push(
+    lines2.push(
       "",
       paint.bold(
         `Statement ${i + 1}${sid} (${s.effect === "allow" ? "Allow" : "Deny"}, ${s.stmt.loc.file}:${s.stmt.loc.line}): ${verdict}`
       )
     );
-    if (s.conditions.length === 0) lines.push(paint.dim("  (no conditions: every token of the provider matches)"));
+    if (s.conditions.length === 0) lines2.push(paint.dim("  (no conditions: every token of the provider matches)"));
     for (const { condition: c, outcome: o } of s.conditions) {
       const mark = o.result === "pass" ? paint.green("\u2714 pass") : o.result === "fail" ? paint.red("\u2716 FAIL") : paint.yellow("? unknown");
       const isFirst = firstFailing?.c === c;
       const row = `  ${mark}  ${c.operator.value} ${displayText(c.key)} ${valuesText(c)}`;
-      lines.push(isFirst ? paint.bold(`${row}   \u2190 first failing condition`) : row);
+      lines2.push(isFirst ? paint.bold(`${row}   \u2190 first failing condition`) : row);
       const detail = o.result === "unknown" ? o.reason ?? "" : `claim ${o.claim} = ${shown(o.actual)}${o.matchedValue !== void 0 ? `, matched by \`${o.matchedValue}\`` : ""}`;
-      lines.push(paint.dim(`           ${detail}  (${c.loc.file}:${c.loc.line}:${c.loc.column})`));
+      lines2.push(paint.dim(`           ${detail}  (${c.loc.file}:${c.loc.line}:${c.loc.column})`));
     }
   });
-  lines.push("");
-  if (outcome.result === "pass") lines.push(paint.green(paint.bold("ACCEPTED: these claims may assume the role.")));
+  lines2.push("");
+  if (outcome.result === "pass") lines2.push(paint.green(paint.bold("ACCEPTED: these claims may assume the role.")));
   else if (outcome.result === "fail") {
     if (denied)
-      lines.push(
+      lines2.push(
         paint.red(
           paint.bold(
             `REFUSED: the Deny statement at ${denied.stmt.loc.file}:${denied.stmt.loc.line} applies to these claims.`
@@ -54494,18 +69679,18 @@ function renderCheck(doc, claims, settings, missing, paint, audDefaulted = false
         )
       );
     else
-      lines.push(
+      lines2.push(
         paint.red(paint.bold("REFUSED: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity)."))
       );
     if (fixes.length > 0) {
-      lines.push("", paint.bold("To make it pass:"));
-      for (const f of fixes) lines.push(`  - ${f}`);
+      lines2.push("", paint.bold("To make it pass:"));
+      for (const f of fixes) lines2.push(`  - ${f}`);
     }
   } else
-    lines.push(
+    lines2.push(
       paint.yellow(paint.bold("UNDECIDED: the result depends on values oidclint cannot read (see `? unknown` above)."))
     );
-  return { outcome, text: printLines(paint, lines) };
+  return { outcome, text: printLines(paint, lines2) };
 }
 function place(loc) {
   return { file: loc.file, line: loc.line, column: loc.column };
@@ -54830,64 +70015,64 @@ function tokenLine(j, paint) {
   return `${grant}; the job ${needs}`;
 }
 function jobLines(j, hasRoles, paint) {
-  const lines = ["", paint.bold(`Job ${j.id}${j.environment ? `  (environment: ${j.environment})` : ""}`)];
+  const lines2 = ["", paint.bold(`Job ${j.id}${j.environment ? `  (environment: ${j.environment})` : ""}`)];
   if (j.needsToken === "no") {
     const granted = j.idToken.effective === "write";
-    lines.push(`  requests no OIDC token${granted ? paint.dim(" (`id-token: write` is granted all the same)") : ""}`);
-    return lines;
+    lines2.push(`  requests no OIDC token${granted ? paint.dim(" (`id-token: write` is granted all the same)") : ""}`);
+    return lines2;
   }
-  lines.push(`  ${tokenLine(j, paint)}`);
+  lines2.push(`  ${tokenLine(j, paint)}`);
   for (const v of j.variants) {
-    if (v.matrix) lines.push(paint.bold(`  matrix ${v.matrix}`));
-    lines.push(...variantLines(v, hasRoles, paint).map((l) => v.matrix ? `  ${l}` : l));
+    if (v.matrix) lines2.push(paint.bold(`  matrix ${v.matrix}`));
+    lines2.push(...variantLines(v, hasRoles, paint).map((l) => v.matrix ? `  ${l}` : l));
   }
-  return lines;
+  return lines2;
 }
 function variantLines(v, hasRoles, paint) {
-  const lines = [];
+  const lines2 = [];
   for (const a of v.assumes) {
     const target = a.status === "defined" ? `defined by ${a.definedBy.join(", ")}` : a.status === "undefined" ? "not defined in the linted files" : "unknown (an expression): nothing is claimed about it";
-    lines.push(`  assumes ${a.role}${a.origin ? paint.dim(` (from ${a.origin})`) : ""} \u2014 ${target}`);
+    lines2.push(`  assumes ${a.role}${a.origin ? paint.dim(` (from ${a.origin})`) : ""} \u2014 ${target}`);
   }
-  if (v.noTriggers) lines.push(paint.dim("  (the workflow has no triggers)"));
+  if (v.noTriggers) lines2.push(paint.dim("  (the workflow has no triggers)"));
   if (v.excluded)
-    lines.push(
+    lines2.push(
       paint.dim(
         `  not on ${v.excluded.events.join(", ")}: ${v.excluded.by} excludes ${v.excluded.events.length === 1 ? "it" : "them"}`
       )
     );
   for (const s of v.situations) {
-    lines.push(`  on ${s.event}${s.description ? `: ${s.description}` : ""}`);
+    lines2.push(`  on ${s.event}${s.description ? `: ${s.description}` : ""}`);
     if (s.sub === null) {
-      lines.push(paint.dim(`    sub  cannot be predicted: ${s.unknownWhy ?? "unknown"}`));
+      lines2.push(paint.dim(`    sub  cannot be predicted: ${s.unknownWhy ?? "unknown"}`));
       continue;
     }
-    lines.push(
+    lines2.push(
       `    sub  ${s.sub}${s.names ? paint.dim(`  (${s.kind === "tag" ? "<tag>" : "<branch>"}: ${s.names})`) : ""}`
     );
-    lines.push(`    aud  ${s.aud}`);
+    lines2.push(`    aud  ${s.aud}`);
     const accepting = s.acceptedBy.map(
       (a) => a.onlyFor ? `${a.role}, only for ${a.onlyFor.map((n) => `\`${n}\``).join(", ")}` : a.role
     );
-    if (accepting.length > 0) lines.push(paint.green(`    accepted by: ${accepting.join("; ")}`));
+    if (accepting.length > 0) lines2.push(paint.green(`    accepted by: ${accepting.join("; ")}`));
     else
-      lines.push(
+      lines2.push(
         hasRoles ? paint.red("    accepted by: none of the linted roles") : paint.dim("    accepted by: (no role trusting GitHub in the linted files)")
       );
     for (const r of s.assumedRefusedBy)
-      lines.push(
+      lines2.push(
         paint.red(
           `    \u2716 the assumed role ${r.role} refuses this${r.example ? ` (e.g. ${s.kind === "tag" ? "tag" : "branch"} \`${r.example}\`)` : ""}: AccessDenied`
         )
       );
     if (s.refusedBy.length > 0 && accepting.length === 0 && v.assumes.length === 0)
-      lines.push(
+      lines2.push(
         paint.dim(
           `    refused by: ${s.refusedBy.map((r) => `${r.role}${r.example ? ` (refuses e.g. \`${r.example}\`)` : ""}`).join("; ")}`
         )
       );
   }
-  return lines;
+  return lines2;
 }
 async function loadWorkflowProject(io, workflowPath, options) {
   const abs = resolve8(io.cwd, workflowPath);
@@ -54957,14 +70142,14 @@ async function run2(args, io) {
       return 0;
     }
     const paint = painter(!values2["no-color"] && io.isTTY && !io.env.NO_COLOR);
-    const lines = [paint.bold(workflowFile)];
-    lines.push(
+    const lines2 = [paint.bold(workflowFile)];
+    lines2.push(
       paint.dim(
         `repository ${settings.repository ?? "unknown (set `repository` in .oidclintrc.json)"}, default branch ${settings.defaultBranch}, sub template ${settings.subClaimTemplate.join(", ")}`
       )
     );
-    for (const j of explained) lines.push(...jobLines(j, roles.length > 0, paint));
-    io.stdout(printLines(paint, lines));
+    for (const j of explained) lines2.push(...jobLines(j, roles.length > 0, paint));
+    io.stdout(printLines(paint, lines2));
     return 0;
   } catch (e) {
     if (e instanceof ExplainInputError) {
@@ -55228,7 +70413,7 @@ resource "aws_iam_role" ${hclString(name2)} {
 }
 function cloudformation(t2) {
   const cond = trustConditions(t2);
-  const lines = [
+  const lines2 = [
     'AWSTemplateFormatVersion: "2010-09-09"',
     "Resources:",
     `  ${className(t2.roleName)}Role:`,
@@ -55245,13 +70430,13 @@ function cloudformation(t2) {
     "            Condition:"
   ];
   for (const [op, entries2] of Object.entries(cond)) {
-    lines.push(`              ${op}:`);
+    lines2.push(`              ${op}:`);
     for (const [k, v] of Object.entries(entries2)) {
-      if (Array.isArray(v)) lines.push(`                ${y(k)}:`, ...v.map((x) => `                  - ${y(x)}`));
-      else lines.push(`                ${y(k)}: ${y(v)}`);
+      if (Array.isArray(v)) lines2.push(`                ${y(k)}:`, ...v.map((x) => `                  - ${y(x)}`));
+      else lines2.push(`                ${y(k)}: ${y(v)}`);
     }
   }
-  return `${lines.join("\n")}
+  return `${lines2.join("\n")}
 `;
 }
 function className(name2) {
@@ -57850,12 +73035,12 @@ function facetAttrs(f) {
   return ` data-paths="${esc(JSON.stringify([...new Set(f.paths)]))}" data-roles="${esc(JSON.stringify([...new Set(f.roles)]))}" data-rules="${esc(JSON.stringify([...new Set(f.rules)]))}"`;
 }
 function edgeTip(e, role) {
-  const lines = [`${VERDICT_TEXT[e.verdict]}: assumes ${e.role ?? ""}${role?.loc ? ` (${roleDetail(role)})` : ""}`];
+  const lines2 = [`${VERDICT_TEXT[e.verdict]}: assumes ${e.role ?? ""}${role?.loc ? ` (${roleDetail(role)})` : ""}`];
   for (const s of e.situations ?? [])
-    lines.push(
+    lines2.push(
       `on ${s.event}${s.description ? ` ${s.description}` : ""}: sub ${s.sub ?? "(cannot be predicted)"}, aud ${s.aud ?? "(not known)"} \u2192 ${s.verdict}`
     );
-  return lines.join("\n");
+  return lines2.join("\n");
 }
 function count(n, what) {
   return `${n} ${what}${n === 1 ? "" : "s"}`;
@@ -58021,16 +73206,16 @@ ${body}
         out2.push("</section>");
         return out2.join("\n");
       }
-      node(lines, kind) {
-        const shown2 = lines.map(cut);
+      node(lines2, kind) {
+        const shown2 = lines2.map(cut);
         const width = Math.ceil(Math.max(...shown2.map((l) => Array.from(l).length), 8) * CHAR_W + 2 * PAD);
-        return { id: `n${++this.seq}`, width, height: shown2.length * LINE_H + 2 * PAD - 4, lines, kind };
+        return { id: `n${++this.seq}`, width, height: shown2.length * LINE_H + 2 * PAD - 4, lines: lines2, kind };
       }
       svg(workflows, roles) {
         const nodes = [];
         const ids = /* @__PURE__ */ new Map();
-        const add = (mapId, lines, kind, facets, findings, extra) => {
-          const n = { ...this.node(lines, kind), mapId, facets, findings, ...extra ? { extra } : {} };
+        const add = (mapId, lines2, kind, facets, findings, extra) => {
+          const n = { ...this.node(lines2, kind), mapId, facets, findings, ...extra ? { extra } : {} };
           ids.set(mapId, n.id);
           nodes.push(n);
         };
@@ -58351,8 +73536,8 @@ function mermaidText(s) {
   }
   return out2;
 }
-function label(lines) {
-  return `"${lines.filter((l) => l !== "").map(mermaidText).join("<br/>")}"`;
+function label(lines2) {
+  return `"${lines2.filter((l) => l !== "").map(mermaidText).join("<br/>")}"`;
 }
 function renderMermaid(map) {
   const ids = /* @__PURE__ */ new Map();
@@ -58361,14 +73546,14 @@ function renderMermaid(map) {
     if (!id2) ids.set(key3, id2 = `n${ids.size + 1}`);
     return id2;
   };
-  const lines = ["flowchart LR"];
+  const lines2 = ["flowchart LR"];
   map.workflows.forEach((wf) => {
-    lines.push(`  subgraph ${idOf(wf.id)}[${label([workflowTitle(wf)])}]`);
-    for (const job of wf.jobs) lines.push(`    ${idOf(job.id)}[${label([jobTitle(job), jobDetail(job)])}]`);
-    lines.push("  end");
+    lines2.push(`  subgraph ${idOf(wf.id)}[${label([workflowTitle(wf)])}]`);
+    for (const job of wf.jobs) lines2.push(`    ${idOf(job.id)}[${label([jobTitle(job), jobDetail(job)])}]`);
+    lines2.push("  end");
   });
-  for (const role of map.roles) lines.push(`  ${idOf(role.id)}[${label([role.label, roleDetail(role)])}]`);
-  for (const p of map.providers) lines.push(`  ${idOf(p.id)}[(${label([providerTitle(p), providerDetail(p)])})]`);
+  for (const role of map.roles) lines2.push(`  ${idOf(role.id)}[${label([role.label, roleDetail(role)])}]`);
+  for (const p of map.providers) lines2.push(`  ${idOf(p.id)}[(${label([providerTitle(p), providerDetail(p)])})]`);
   const classes = { unresolved: [], finding: [] };
   let edgeIndex = 0;
   const edgeClass = { refused: [], partial: [] };
@@ -58376,14 +73561,14 @@ function renderMermaid(map) {
     const from = idOf(e.from);
     const to = idOf(e.to);
     if (e.kind === "trusts") {
-      lines.push(`  ${from} --> ${to}`);
+      lines2.push(`  ${from} --> ${to}`);
     } else {
       const sub = edgeSub(e);
       const text3 = label([
         VERDICT_TEXT[e.verdict],
         e.verdict === "refused" || e.verdict === "partial" ? sub ?? "" : ""
       ]);
-      lines.push(
+      lines2.push(
         e.verdict === "refused" || e.verdict === "partial" ? `  ${from} -.->|${text3}| ${to}` : `  ${from} -->|${text3}| ${to}`
       );
       edgeClass[e.verdict]?.push(String(edgeIndex));
@@ -58395,15 +73580,15 @@ function renderMermaid(map) {
     (n) => n.findings.length > 0
   );
   for (const n of withFindings) classes.finding?.push(idOf(n.id));
-  lines.push("  classDef finding stroke:#c62828,stroke-width:2px");
-  lines.push("  classDef unresolved stroke-dasharray:4 3,fill:#f5f5f5");
+  lines2.push("  classDef finding stroke:#c62828,stroke-width:2px");
+  lines2.push("  classDef unresolved stroke-dasharray:4 3,fill:#f5f5f5");
   for (const [name2, members] of Object.entries(classes))
-    if (members.length > 0) lines.push(`  class ${members.join(",")} ${name2}`);
+    if (members.length > 0) lines2.push(`  class ${members.join(",")} ${name2}`);
   if (edgeClass.refused && edgeClass.refused.length > 0)
-    lines.push(`  linkStyle ${edgeClass.refused.join(",")} stroke:#c62828,stroke-width:2px`);
+    lines2.push(`  linkStyle ${edgeClass.refused.join(",")} stroke:#c62828,stroke-width:2px`);
   if (edgeClass.partial && edgeClass.partial.length > 0)
-    lines.push(`  linkStyle ${edgeClass.partial.join(",")} stroke:#ef6c00,stroke-width:2px`);
-  return `${lines.join("\n")}
+    lines2.push(`  linkStyle ${edgeClass.partial.join(",")} stroke:#ef6c00,stroke-width:2px`);
+  return `${lines2.join("\n")}
 `;
 }
 function markdownText(s) {
@@ -58675,9 +73860,9 @@ __export(diff_exports, {
 });
 function splitLines(text3) {
   if (text3 === "") return [];
-  const lines = text3.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines;
+  const lines2 = text3.split("\n");
+  if (lines2[lines2.length - 1] === "") lines2.pop();
+  return lines2;
 }
 function middleOps(a, b) {
   if (a.length * b.length > MAX_PAIRS)
@@ -58731,7 +73916,7 @@ function unifiedDiff(path4, before, after) {
     ...middleOps(a.slice(head, a.length - tail), b.slice(head, b.length - tail)),
     ...a.slice(a.length - tail).map((line) => ({ kind: " ", line }))
   ];
-  const lines = [`--- a/${path4}`, `+++ b/${path4}`];
+  const lines2 = [`--- a/${path4}`, `+++ b/${path4}`];
   let k = 0;
   let oldLine = 1;
   let newLine = 1;
@@ -58756,15 +73941,15 @@ function unifiedDiff(path4, before, after) {
     const hunk = ops.slice(start, end);
     const oldCount = hunk.filter((o) => o.kind !== "+").length;
     const newCount = hunk.filter((o) => o.kind !== "-").length;
-    lines.push(
+    lines2.push(
       `@@ -${oldCount === 0 ? oldLine - 1 : oldLine},${oldCount} +${newCount === 0 ? newLine - 1 : newLine},${newCount} @@`
     );
-    for (const o of hunk) lines.push(`${o.kind}${o.line}`);
+    for (const o of hunk) lines2.push(`${o.kind}${o.line}`);
     oldLine += oldCount;
     newLine += newCount;
     k = end;
   }
-  return `${lines.join("\n")}
+  return `${lines2.join("\n")}
 `;
 }
 var CONTEXT, MAX_PAIRS;
