@@ -60118,6 +60118,9 @@ function isInputPath(path4) {
 function batchFormatOf(path4) {
   return FORMATS.find((f) => f.parser.kind === "batch" && f.matchesPath(path4));
 }
+function isWorkflowYamlPath(path4) {
+  return FORMATS.some((f) => (f.id === "workflow" || f.id === "action") && f.matchesPath(path4));
+}
 function isInputByPath(path4) {
   return FORMATS.some((f) => f.inputByPath === true && f.matchesPath(path4));
 }
@@ -60359,6 +60362,179 @@ var init_parsers = __esm({
     ];
     STALLED = /* @__PURE__ */ Symbol("stalled");
     PARSE_STALL_MS = 6e4;
+  }
+});
+
+// src/engine/context.ts
+import { posix as posix3 } from "node:path";
+function selectContext(reported, found, settings) {
+  const needs = new Needs(settings);
+  for (const src of reported) needs.addReported(src);
+  const read = /* @__PURE__ */ new Map();
+  const source = (c) => {
+    if (!read.has(c)) {
+      const text3 = c.text();
+      read.set(c, text3 === void 0 ? void 0 : { path: c.path, abs: c.abs, text: text3 });
+    }
+    return read.get(c);
+  };
+  const keep = /* @__PURE__ */ new Set();
+  const workflowSide = found.filter((c) => isWorkflowYamlPath(c.path));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of workflowSide) {
+      if (!needs.called(c.path)) continue;
+      const src = source(c);
+      if (!src || keep.has(src)) continue;
+      keep.add(src);
+      needs.addWorkflowText(src.text);
+      grew = true;
+    }
+  }
+  if (needs.readsWorkflows())
+    for (const c of workflowSide) {
+      const src = source(c);
+      if (src && !keep.has(src) && needs.assumesReportedRole(src.text)) keep.add(src);
+    }
+  const candidates = found.filter((c) => !isWorkflowYamlPath(c.path)).flatMap((c) => source(c) ?? []);
+  const directories = /* @__PURE__ */ new Set();
+  for (const src of reported) if (isDirectoryBatch(src.path)) directories.add(posix3.dirname(src.path));
+  for (const c of candidates) {
+    if (keep.has(c)) continue;
+    const batch = batchFormatOf(c.path);
+    if (batch && batch.facts.deploymentScope !== "directory")
+      keep.add(c);
+    else if (needs.policyFileMatters(c)) {
+      keep.add(c);
+      if (batch) directories.add(posix3.dirname(c.path));
+    }
+  }
+  if (directories.size > 0) {
+    const linked = moduleLinks([...reported, ...candidates].filter((s) => isDirectoryBatch(s.path)));
+    const todo = [...directories];
+    for (let dir = todo.pop(); dir !== void 0; dir = todo.pop()) {
+      for (const next of linked.get(dir) ?? []) {
+        if (directories.has(next)) continue;
+        directories.add(next);
+        todo.push(next);
+      }
+    }
+    for (const c of candidates) if (isDirectoryBatch(c.path) && directories.has(posix3.dirname(c.path))) keep.add(c);
+  }
+  return found.flatMap((c) => {
+    const src = read.get(c);
+    return src && keep.has(src) ? [src] : [];
+  });
+}
+function isDirectoryBatch(path4) {
+  return batchFormatOf(path4)?.facts.deploymentScope === "directory";
+}
+function computedRoleName(text3) {
+  return TF_ROLE.test(text3) && TF_COMPUTED_NAME.test(text3) || CFN_COMPUTED_NAME.test(text3);
+}
+function moduleLinks(sources) {
+  const links = /* @__PURE__ */ new Map();
+  const link = (a, b) => {
+    let set = links.get(a);
+    if (!set) links.set(a, set = /* @__PURE__ */ new Set());
+    set.add(b);
+  };
+  for (const src of sources) {
+    if (!src.text.includes("source")) continue;
+    const dir = posix3.dirname(src.path);
+    for (const m of src.text.matchAll(TF_LOCAL_SOURCE)) {
+      const target = posix3.normalize(posix3.join(dir, m[1] ?? ".")).replace(/\/+$/, "") || ".";
+      link(dir, target);
+      link(target, dir);
+    }
+  }
+  return links;
+}
+var ROLE_ARN, COMPUTED_ROLE_REF, LOCAL_USES, PROVIDER, NAME_PREFIX, TF_COMPUTED_NAME, TF_ROLE, CFN_COMPUTED_NAME, TF_LOCAL_SOURCE, Needs;
+var init_context = __esm({
+  "src/engine/context.ts"() {
+    "use strict";
+    init_formats();
+    ROLE_ARN = /:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)/g;
+    COMPUTED_ROLE_REF = /^.*(?:role|ROLE|Role).*\$\{\{.*$|:role\/(?:[\w+=,.@-]+\/)*\$\{\{/m;
+    LOCAL_USES = /\buses\s*:\s*["']?\.\/([^\s"'#@]*)/g;
+    PROVIDER = /openid_connect_provider|OIDCProvider|OpenIdConnectProvider|IdentityProvider|ClientIDList/i;
+    NAME_PREFIX = /name_?prefix/i;
+    TF_COMPUTED_NAME = /^\s*(?:name|name_prefix|role_name)\s*=\s*(?!"[^"$%\\]*"\s*(?:#.*|\/\/.*)?$)\S/m;
+    TF_ROLE = /aws_iam_role\b|^\s*module\s+"/m;
+    CFN_COMPUTED_NAME = /RoleName["']?\s*:(?!\s*(?:"[\w+=,.@-]+"|'[\w+=,.@-]+'|[\w+=,.@-]+\s*(?:#.*)?$))/m;
+    TF_LOCAL_SOURCE = /^\s*source\s*=\s*"(\.\.?\/[^"]*)"/gm;
+    Needs = class {
+      /** Role names the reported workflows (and what they call) may assume; "any" when one is computed. */
+      roleNames = /* @__PURE__ */ new Set();
+      calledPaths = /* @__PURE__ */ new Set();
+      actionDirs = /* @__PURE__ */ new Set();
+      /** Text of the reported files that are not workflows (policies, roles, providers). */
+      policyTexts = [];
+      /** A reported file defines a role whose name is computed or a prefix: any role ARN may denote it. */
+      anyReportedRole = false;
+      /** A reported file defines an OIDC provider: every policy file may matter. */
+      reportedProvider = false;
+      /** Files the `roles` config map points ARNs to (matched by path suffix, as the index does). */
+      mappedFiles;
+      constructor(settings) {
+        this.mappedFiles = Object.values(settings.roles).map(
+          (f) => posix3.normalize(f.replace(/\\/g, "/")).replace(/^\.\//, "")
+        );
+        for (const arn of Object.keys(settings.roles)) this.addNames(arn);
+      }
+      addReported(src) {
+        if (isWorkflowYamlPath(src.path)) {
+          this.addWorkflowText(src.text);
+          return;
+        }
+        this.policyTexts.push(src.text);
+        if (computedRoleName(src.text) || NAME_PREFIX.test(src.text)) this.anyReportedRole = true;
+        if (PROVIDER.test(src.text)) this.reportedProvider = true;
+      }
+      addWorkflowText(text3) {
+        if (COMPUTED_ROLE_REF.test(text3)) this.roleNames = "any";
+        else this.addNames(text3);
+        for (const m of text3.matchAll(LOCAL_USES)) {
+          const target = (m[1] ?? "").replace(/\/+$/, "");
+          if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(target)) this.calledPaths.add(target);
+          else this.actionDirs.add(target.replace(/\/action\.ya?ml$/, "") || ".");
+        }
+      }
+      addNames(text3) {
+        if (this.roleNames === "any") return;
+        for (const m of text3.matchAll(ROLE_ARN)) if (m[1]) this.roleNames.add(m[1]);
+      }
+      /** Whether any context workflow may matter whatever its path: a reported file defines roles or providers. */
+      readsWorkflows() {
+        return this.policyTexts.length > 0;
+      }
+      /** A context workflow or action the reported ones call or use. */
+      called(path4) {
+        for (const p of this.calledPaths) if (path4 === p || path4.endsWith(`/${p}`)) return true;
+        return /(^|\/)action\.ya?ml$/.test(path4) && this.actionDirs.has(posix3.dirname(path4));
+      }
+      /** A context workflow that may assume a role a reported file defines. */
+      assumesReportedRole(text3) {
+        if (this.policyTexts.length === 0 || !/:role\/|role/i.test(text3)) return false;
+        if (this.anyReportedRole || COMPUTED_ROLE_REF.test(text3)) return true;
+        for (const m of text3.matchAll(ROLE_ARN)) {
+          const name2 = m[1];
+          if (name2 && this.policyTexts.some((t2) => t2.includes(name2))) return true;
+        }
+        return false;
+      }
+      /** A context file that is not a workflow: whether it may define a role the workflows assume, or a provider. */
+      policyFileMatters(src) {
+        const { text: text3, path: path4 } = src;
+        if (this.reportedProvider || PROVIDER.test(text3)) return true;
+        if (this.mappedFiles.some((f) => path4 === f || path4.endsWith(`/${f}`) || f.endsWith(`/${path4}`))) return true;
+        if (this.roleNames === "any") return true;
+        if (this.roleNames.size === 0) return false;
+        for (const name2 of this.roleNames) if (text3.includes(name2)) return true;
+        return NAME_PREFIX.test(text3) || computedRoleName(text3);
+      }
+    };
   }
 });
 
@@ -63059,9 +63235,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix3 = POSIX_REGEX_SOURCE[rest2];
-                if (posix3) {
-                  prev.value = pre + posix3;
+                const posix4 = POSIX_REGEX_SOURCE[rest2];
+                if (posix4) {
+                  prev.value = pre + posix4;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -63582,7 +63758,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix3 = utils.isWindows(options);
+      const posix4 = utils.isWindows(options);
       const regex = isState2 ? picomatch.compileRe(glob, options) : picomatch.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -63592,8 +63768,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input3, returnObject = false) => {
-        const { isMatch, match, output } = picomatch.test(input3, regex, options, { glob, posix: posix3 });
-        const result3 = { glob, state, regex, posix: posix3, input: input3, output, match, isMatch };
+        const { isMatch, match, output } = picomatch.test(input3, regex, options, { glob, posix: posix4 });
+        const result3 = { glob, state, regex, posix: posix4, input: input3, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result3);
         }
@@ -63618,7 +63794,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch.test = (input3, regex, options, { glob, posix: posix3 } = {}) => {
+    picomatch.test = (input3, regex, options, { glob, posix: posix4 } = {}) => {
       if (typeof input3 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -63626,7 +63802,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix3 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix4 ? utils.toPosixSlashes : null);
       let match = input3 === glob;
       let output = match && format ? format(input3) : input3;
       if (match === false) {
@@ -63635,14 +63811,14 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch.matchBase(input3, regex, options, posix3);
+          match = picomatch.matchBase(input3, regex, options, posix4);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch.matchBase = (input3, glob, options, posix3 = utils.isWindows(options)) => {
+    picomatch.matchBase = (input3, glob, options, posix4 = utils.isWindows(options)) => {
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
       return regex.test(path4.basename(input3));
     };
@@ -63831,9 +64007,9 @@ var require_micromatch = __commonJS({
       return [].concat(patterns).every((p) => picomatch(p, options)(str3));
     };
     micromatch2.capture = (glob, input3, options) => {
-      let posix3 = utils.isWindows(options);
+      let posix4 = utils.isWindows(options);
       let regex = picomatch.makeRe(String(glob), { ...options, capture: true });
-      let match = regex.exec(posix3 ? utils.toPosixSlashes(input3) : input3);
+      let match = regex.exec(posix4 ? utils.toPosixSlashes(input3) : input3);
       if (match) {
         return match.slice(1).map((v) => v === void 0 ? "" : v);
       }
@@ -66285,19 +66461,19 @@ var require_out4 = __commonJS({
         return utils.path.convertPathToPattern(source);
       }
       FastGlob2.convertPathToPattern = convertPathToPattern2;
-      let posix3;
-      (function(posix4) {
+      let posix4;
+      (function(posix5) {
         function escapePath2(source) {
           assertPatternsInput2(source);
           return utils.path.escapePosixPath(source);
         }
-        posix4.escapePath = escapePath2;
+        posix5.escapePath = escapePath2;
         function convertPathToPattern3(source) {
           assertPatternsInput2(source);
           return utils.path.convertPosixPathToPattern(source);
         }
-        posix4.convertPathToPattern = convertPathToPattern3;
-      })(posix3 = FastGlob2.posix || (FastGlob2.posix = {}));
+        posix5.convertPathToPattern = convertPathToPattern3;
+      })(posix4 = FastGlob2.posix || (FastGlob2.posix = {}));
       let win32;
       (function(win322) {
         function escapePath2(source) {
@@ -68928,7 +69104,8 @@ async function loadProject(req = {}) {
     if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, /* @__PURE__ */ new Set());
   }
   if (req.contextPaths && req.contextPaths.length > 0) {
-    files.readAll(await discover(req.contextPaths.map(arg), root, config.ignore), false, /* @__PURE__ */ new Set());
+    const found = await discover(req.contextPaths.map(arg), root, config.ignore);
+    files.addContext(found, (candidates) => selectContext(files.all, candidates, config.settings));
   }
   const readReferenced = referencedFileReader(root);
   const readFile = (rel) => {
@@ -69008,6 +69185,7 @@ var init_load_project = __esm({
     init_formats();
     init_project_index();
     init_rules2();
+    init_context();
     init_discover();
     init_read_file();
     Files = class {
@@ -69027,6 +69205,22 @@ var init_load_project = __esm({
         if (this.seen.has(path4)) return;
         this.seen.add(path4);
         this.all.push({ path: path4, abs, text: text3 });
+      }
+      /** Context files (not reported): read, then kept as `select` decides. Unreadable ones are left out. */
+      addContext(files, select) {
+        const candidates = [];
+        for (const abs of files) {
+          const path4 = relPath(this.root, abs);
+          if (this.seen.has(path4)) continue;
+          const text3 = () => {
+            const over = this.overlay.get(abs);
+            if (over !== void 0) return over;
+            const outcome = readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+            return "text" in outcome ? outcome.text : void 0;
+          };
+          candidates.push({ path: path4, abs, text: text3 });
+        }
+        for (const src of select(candidates)) this.add(src.abs, src.text, false);
       }
       readAll(files, report, explicit) {
         for (const abs of files) {
