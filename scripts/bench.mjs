@@ -9,13 +9,16 @@
 //   npm run bench -- --single                     one small workflow, as a pre-commit hook lints it
 //   npm run bench -- --map                        `oidclint map` at 200 workflows / 50 roles, json and html
 //   npm run bench -- --files 2000 --precommit     one staged file with `--context .` over the whole repository
+//   npm run bench -- --real DIR                   every .github/workflows/*.y(a)ml under DIR (real workflows you
+//                                                 fetched): oidclint's CPU against `yaml` parseDocument of the same
+//                                                 files, paired and interleaved run by run (ratios per pair)
 //   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
 //
 // The repository is regenerated only when missing (delete .bench/ to force). Needs `npm run build` first.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 
 const root = join(import.meta.dirname, "..");
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     precommit: { type: "boolean", default: false },
     markdown: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    real: { type: "string" },
   },
 });
 const N = values.single ? 1 : Number(values.files);
@@ -449,7 +453,7 @@ function measure(args, cwd) {
         process.execPath,
         [
           "--import",
-          "data:text/javascript,process.on('exit',()=>process.stderr.write('__RSS_KB='+process.resourceUsage().maxRSS+'\\n'))",
+          "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('__RSS_KB='+u.maxRSS+' __CPU_S='+u.userCPUTime/1e6+'+'+u.systemCPUTime/1e6+'\\n')})",
           ...nodeArgs,
         ],
         { cwd, encoding: "utf8", maxBuffer: 1 << 30 },
@@ -497,17 +501,81 @@ function series(label, args, cwd, files, check = () => {}) {
   return out;
 }
 
+// ---------- real workflows (--real DIR) ----------
+
+/** Every `.github/workflows/*.yml|yaml` under dir (any depth, outside node_modules), relative to dir, sorted. */
+function realWorkflows(dir) {
+  const files = readdirSync(dir, { recursive: true })
+    .map((f) => String(f).split(sep).join("/"))
+    .filter((f) => /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(f) && !/(^|\/)node_modules\//.test(f))
+    .sort();
+  if (files.length === 0) throw new Error(`--real: no .github/workflows/*.yml under ${dir}`);
+  return files;
+}
+
+/**
+ * oidclint on the given workflows against `yaml`'s parseDocument of the same files (read the same way, one by
+ * one), each run of one paired with a run of the other, interleaved, so that both see the same load. Reports
+ * CPU (user + sys) medians and the median of the per-pair ratios.
+ */
+function realBench(dir) {
+  const files = realWorkflows(dir);
+  const list = join(root, ".bench/real-files.json");
+  mkdirSync(dirname(list), { recursive: true });
+  writeFileSync(list, JSON.stringify(files));
+  const yamlOnly = `import { readFileSync } from "node:fs"; import { parseDocument } from ${JSON.stringify(join(root, "node_modules/yaml/dist/index.js"))};
+    let n = 0; for (const f of JSON.parse(readFileSync(${JSON.stringify(list)}, "utf8"))) { parseDocument(readFileSync(f, "utf8")); n++; } if (n === 0) process.exit(3);`;
+  const lint = [...cli, ...files];
+  const base = ["--input-type=module", "-e", yamlOnly];
+  const check = (stdout) => {
+    const n = JSON.parse(stdout).length;
+    if (n !== files.length) throw new Error(`oidclint reported on ${n} files, expected ${files.length}`);
+  };
+  check(measure(lint, dir).stdout); // warm-up, and the file cache
+  measure(base, dir);
+  const pairs = [];
+  for (let i = 0; i < runs; i++) {
+    const a = measure(lint, dir);
+    check(a.stdout);
+    const b = measure(base, dir);
+    pairs.push({ a, b, ratio: a.cpuS / b.cpuS });
+    console.log(
+      `  pair ${i + 1}: oidclint ${a.cpuS.toFixed(2)} s CPU (${(a.ms / 1000).toFixed(2)} s wall, ${a.mib.toFixed(0)} MiB), yaml ${b.cpuS.toFixed(2)} s CPU (${(b.ms / 1000).toFixed(2)} s wall) → ${(a.cpuS / b.cpuS).toFixed(2)}×`,
+    );
+  }
+  const results = JSON.parse(pairs[0].a.stdout);
+  const findings = {};
+  for (const r of results) for (const m of r.messages) findings[m.ruleId] = (findings[m.ruleId] ?? 0) + 1;
+  const ratios = pairs.map((p) => p.ratio);
+  const cpuA = median(pairs.map((p) => p.a.cpuS));
+  const cpuB = median(pairs.map((p) => p.b.cpuS));
+  console.log(`${files.length} real workflows (${dir}); findings: ${JSON.stringify(findings)}`);
+  console.log(
+    `oidclint ${cpuA.toFixed(2)} s CPU median, yaml parseDocument ${cpuB.toFixed(2)} s CPU median; ratio per pair: median ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
+  );
+  const a = pairs.map((p) => p.a);
+  return {
+    label: "real workflows",
+    files: files.length,
+    ms: median(a.map((s) => s.ms)),
+    mib: Math.max(...a.map((s) => s.mib)),
+    stdout: pairs[0].a.stdout,
+  };
+}
+
 // ---------- main ----------
 
-const dir = join(root, ".bench", values.single ? "single" : `${values.mix}-${N}`);
+const realDir = values.real === undefined ? undefined : resolve(values.real);
+const dir = realDir ?? join(root, ".bench", values.single ? "single" : `${values.mix}-${N}`);
 let counts;
-if (!existsSync(join(dir, ".oidclintrc.json"))) counts = generate(dir, N, values.single ? "workflows" : values.mix);
+if (realDir) counts = { workflows: realWorkflows(realDir).length };
+else if (!existsSync(join(dir, ".oidclintrc.json"))) counts = generate(dir, N, values.single ? "workflows" : values.mix);
 else counts = plan(N, values.single ? "workflows" : values.mix);
 if (values.profile) mkdirSync(profileDir, { recursive: true });
 
 const cores = availableParallelism();
 console.log(
-  `oidclint bench — ${cores} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${runs} runs + 1 warm-up, repository ${dir.slice(root.length + 1)}`,
+  `oidclint bench — ${cores} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${runs} runs + 1 warm-up, repository ${realDir ?? dir.slice(root.length + 1)}`,
 );
 console.log(
   `files: ${Object.entries(counts)
@@ -527,7 +595,9 @@ const oneFile = (stdout) => {
   if (JSON.parse(stdout).length !== 1) throw new Error(`expected a report on one file: ${stdout.slice(0, 200)}`);
 };
 let main;
-if (values.single) {
+if (realDir) {
+  main = realBench(realDir);
+} else if (values.single) {
   main = series("single workflow (pre-commit)", [...cli, ".github/workflows/pipeline-0.yml"], dir, 1, oneFile);
 } else if (values.precommit) {
   const staged = ".github/workflows/pipeline-1.yml";
@@ -549,7 +619,9 @@ if (values.single) {
     const baseline = `import { readFileSync, readdirSync } from "node:fs"; import { parseDocument } from ${JSON.stringify(join(root, "node_modules/yaml/dist/index.js"))};
       const d = ".github/workflows"; let n = 0; for (const f of readdirSync(d)) { parseDocument(readFileSync(d + "/" + f, "utf8")); n++; } if (n === 0) process.exit(3);`;
     const base = series("node + yaml parse only (floor)", ["--input-type=module", "-e", baseline], dir, N);
-    console.log(`  ratio oidclint / yaml-only: ${(main.ms / base.ms).toFixed(2)}×`);
+    console.log(
+      `  ratio oidclint / yaml-only: ${(main.ms / base.ms).toFixed(2)}× wall, ${(main.cpuS / base.cpuS).toFixed(2)}× CPU`,
+    );
   }
 }
 if (values.markdown) {

@@ -35,7 +35,8 @@ export type LintOptions = ProjectRequest;
 /** Loads the project (`loadProject`) and runs every enabled rule on it. */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
   const rules = withEngineRules(options.rules ?? builtinRules);
-  const loaded = await loadProject({ ...options, rules });
+  // The workflow pre-filter knows what the built-in rules read; custom rules may read anything.
+  const loaded = await loadProject({ workflowPrefilter: options.rules === undefined, ...options, rules });
   // Only suppression comments need a file's text after parsing: let the rest be collected.
   for (const src of loaded.sources) if (!src.text.includes("oidclint-")) src.text = "";
   return runRules(loaded, rules);

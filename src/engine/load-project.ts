@@ -46,6 +46,8 @@ export interface ProjectRequest {
   rules?: readonly AnyRule[];
   /** File contents by absolute path that replace what is on disk (`--fix`'s later passes, in memory). */
   overlay?: ReadonlyMap<string, string>;
+  /** Only check the syntax of workflows the built-in rules cannot read anything in (`ParseEnv.workflowPrefilter`). */
+  workflowPrefilter?: boolean;
 }
 
 /** A loaded project: the model rules see, with the config and files it came from. */
@@ -103,6 +105,7 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
     return readReferenced(rel);
   };
   const env: ParseEnv = { root, settings: config.settings, readFile };
+  if (req.workflowPrefilter) env.workflowPrefilter = true;
   const parsed = [...files.problems, ...(await parseAll(files.all, env))];
   const project = buildProject(root, parsed);
   const index = indexProject(project, config.settings);

@@ -13,4 +13,10 @@ export interface ParseEnv {
   settings: ResolvedSettings;
   /** Reads another file of the repository (templates referenced by Terraform, …); undefined when absent. */
   readFile(relPath: string): string | undefined;
+  /**
+   * Workflows whose text the rules cannot read anything in are only checked for syntax
+   * (src/parsers/workflow/relevance.ts). Set for a lint with the built-in rules; off for `map`, `explain`
+   * and custom rules, which read more of a workflow.
+   */
+  workflowPrefilter?: boolean;
 }

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { FAILSAFE_SCHEMA, load } from "js-yaml";
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from "yaml";
 import type { LineIndex, Located, SourceLocation } from "../../model/location.js";
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
@@ -13,9 +14,10 @@ import type {
   Workflow,
 } from "../../model/workflow.js";
 import type { ParseEnv, SourceFile } from "../source.js";
-import { locatedScalar, nodeLoc, parseYamlSource, scalarString } from "../yaml-source.js";
+import { locatedScalar, nestingProblem, nodeLoc, parseYamlSource, scalarString } from "../yaml-source.js";
 import { expressionValue, isWholeExpression } from "./expression.js";
 import { expandMatrix, type MatrixNode } from "./matrix.js";
+import { workflowMayMatter } from "./relevance.js";
 
 /** What every reader of one file needs: the document (to follow aliases) and the line index. */
 interface Reader {
@@ -234,8 +236,32 @@ function problemFile(src: SourceFile, format: string, problems: ParsedFile["prob
   return out;
 }
 
+/**
+ * A workflow the rules cannot read anything in (`workflowMayMatter`) is only checked for syntax, by
+ * js-yaml (about a tenth of the cost of building the `yaml` document the model is read from). When js-yaml
+ * accepts the file and its root is a mapping (or the file is empty), the file has no model; anything else
+ * (js-yaml refuses it, another root, nesting past the limit) goes the full way, so that a broken file gets
+ * the same `parse-error`, with the same message and place, as without the filter. The two parsers judge a
+ * few inputs differently; those known (from 1,238 real workflows) go the full way too: quoted strings
+ * continued on the next line (`workflowMayMatter`) and a byte-order mark (js-yaml drops it, `yaml` counts it
+ * as a column).
+ */
+function skipIrrelevant(src: SourceFile): ParsedFile | undefined {
+  if (src.text.charCodeAt(0) === 0xfeff || workflowMayMatter(src.text) || nestingProblem(src.text)) return undefined;
+  let root: unknown;
+  try {
+    root = load(src.text, { schema: FAILSAFE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  if (root !== null && root !== undefined && (typeof root !== "object" || Array.isArray(root))) return undefined;
+  return emptyParsed(src.path, "workflow");
+}
+
 /** A GitHub workflow (`.github/workflows/*.yml|yaml`). */
-export function parseWorkflow(src: SourceFile, _env: ParseEnv): ParsedFile {
+export function parseWorkflow(src: SourceFile, parseEnv: ParseEnv): ParsedFile {
+  const skipped = parseEnv.workflowPrefilter ? skipIrrelevant(src) : undefined;
+  if (skipped) return skipped;
   const parsed = parseYamlSource(src.path, src.text);
   if (parsed.problems.length > 0) return problemFile(src, "workflow", parsed.problems);
   const r: Reader = { doc: parsed.doc, index: parsed.index };
