@@ -12,6 +12,9 @@
 //   npm run bench -- --real DIR                   every .github/workflows/*.y(a)ml under DIR (real workflows you
 //                                                 fetched): oidclint's CPU against `yaml` parseDocument of the same
 //                                                 files, paired and interleaved run by run (ratios per pair)
+//   npm run bench -- --real DIR --layers          also the CPU of each YAML layer on those files, in one process:
+//                                                 yaml's lexer, its CST parser, parseDocument, js-yaml (with and
+//                                                 without a position listener) and oidclint's workflow parser
 //   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
 //
 // The repository is regenerated only when missing (delete .bench/ to force). Needs `npm run build` first.
@@ -42,6 +45,7 @@ const { values } = parseArgs({
     markdown: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     real: { type: "string" },
+    layers: { type: "boolean", default: false },
   },
 });
 const N = values.single ? 1 : Number(values.files);
@@ -563,13 +567,72 @@ function realBench(dir) {
   };
 }
 
+/**
+ * What each YAML layer costs on the real workflows (in this process, rounds interleaved, the first dropped):
+ * the floor a faster located model could reach (issue 13).
+ */
+async function realLayers(dir) {
+  const files = realWorkflows(dir);
+  const { Lexer, Parser, parseDocument } = await import("yaml");
+  const jsyaml = (await import("js-yaml")).default;
+  const { parseWorkflow } = await import(join(snapshot, "dist/src/parsers/workflow/index.js"));
+  const { defaultSettings } = await import(join(snapshot, "dist/src/config/settings.js"));
+  const srcs = files.map((f) => ({ path: f, abs: join(dir, f), text: readFileSync(join(dir, f), "utf8") }));
+  const env = (workflowPrefilter) => ({
+    root: dir,
+    settings: defaultSettings(),
+    readFile: () => undefined,
+    workflowPrefilter,
+  });
+  const quiet = (f) => (t) => {
+    try {
+      f(t);
+    } catch {
+      // a file js-yaml refuses costs what it cost until then
+    }
+  };
+  const layers = {
+    "yaml parseDocument": (s) => parseDocument(s.text, { prettyErrors: false, uniqueKeys: false, strict: false }),
+    "yaml Lexer": (s) => {
+      for (const _ of new Lexer().lex(s.text));
+    },
+    "yaml Parser (CST)": (s) => {
+      for (const _ of new Parser().parse(s.text));
+    },
+    "js-yaml load": quiet((s) => jsyaml.load(s.text, { schema: jsyaml.CORE_SCHEMA })),
+    "js-yaml load + listener": quiet((s) => {
+      const at = [];
+      jsyaml.load(s.text, {
+        schema: jsyaml.CORE_SCHEMA,
+        listener: (e, st) => at.push(e === "open" ? st.position : -st.position),
+      });
+    }),
+    "oidclint parseWorkflow": (s) => parseWorkflow(s, env(false)),
+    "oidclint parseWorkflow, pre-filter": (s) => parseWorkflow(s, env(true)),
+  };
+  const cpu = Object.fromEntries(Object.keys(layers).map((k) => [k, []]));
+  for (let round = 0; round <= runs; round++) {
+    for (const [name, fn] of Object.entries(layers)) {
+      const t0 = process.cpuUsage();
+      for (const s of srcs) fn(s);
+      const t = process.cpuUsage(t0);
+      if (round > 0) cpu[name].push((t.user + t.system) / 1e6);
+    }
+  }
+  const floor = median(cpu["yaml parseDocument"]);
+  console.log(`YAML layers on ${files.length} real workflows (CPU median of ${runs} rounds, in one process):`);
+  for (const [name, xs] of Object.entries(cpu))
+    console.log(`  ${name.padEnd(36)} ${median(xs).toFixed(2)} s  ${(median(xs) / floor).toFixed(2)}× parseDocument`);
+}
+
 // ---------- main ----------
 
 const realDir = values.real === undefined ? undefined : resolve(values.real);
 const dir = realDir ?? join(root, ".bench", values.single ? "single" : `${values.mix}-${N}`);
 let counts;
 if (realDir) counts = { workflows: realWorkflows(realDir).length };
-else if (!existsSync(join(dir, ".oidclintrc.json"))) counts = generate(dir, N, values.single ? "workflows" : values.mix);
+else if (!existsSync(join(dir, ".oidclintrc.json")))
+  counts = generate(dir, N, values.single ? "workflows" : values.mix);
 else counts = plan(N, values.single ? "workflows" : values.mix);
 if (values.profile) mkdirSync(profileDir, { recursive: true });
 
@@ -596,6 +659,7 @@ const oneFile = (stdout) => {
 };
 let main;
 if (realDir) {
+  if (values.layers) await realLayers(realDir);
   main = realBench(realDir);
 } else if (values.single) {
   main = series("single workflow (pre-commit)", [...cli, ".github/workflows/pipeline-0.yml"], dir, 1, oneFile);

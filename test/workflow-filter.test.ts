@@ -11,6 +11,7 @@ import { defaultSettings } from "../src/config/settings.js";
 import { lint } from "../src/engine/lint.js";
 import { jobNeed, jobOidcUses } from "../src/analysis/token-use.js";
 import { buildProject } from "../src/model/project.js";
+import { indexProject } from "../src/analysis/project-index.js";
 import type { ParseEnv } from "../src/parsers/source.js";
 import { parseWorkflow } from "../src/parsers/workflow/index.js";
 import { workflowMayMatter } from "../src/parsers/workflow/relevance.js";
@@ -91,7 +92,9 @@ describe("workflowMayMatter", () => {
       ).workflows[0];
       const job = wf?.jobs[0];
       if (!wf || !job) throw new Error(`no job for ${name}`);
-      const need = jobNeed(jobOidcUses({ project: buildProject("/repo", []), settings: defaultSettings() }, job, wf));
+      const settings = defaultSettings();
+      const index = indexProject(buildProject("/repo", []), settings);
+      const need = jobNeed(jobOidcUses({ index, settings }, job, wf));
       if (need !== "yes") continue;
       certain++;
       expect(workflowMayMatter(text), name).toBe(true);
