@@ -314,11 +314,11 @@ function addGlob(nfa, start, glob) {
 }
 function lazyDfa(nfa, start, accepting) {
   const states = /* @__PURE__ */ new Map();
-  const stateOf = (set) => {
-    const key3 = [...set].sort((a, b) => a - b).join(",");
+  const stateOf = (set2) => {
+    const key3 = [...set2].sort((a, b) => a - b).join(",");
     let state = states.get(key3);
     if (!state) {
-      state = { set, accepts: [...set].some((s) => accepting.has(s)), next: /* @__PURE__ */ new Map() };
+      state = { set: set2, accepts: [...set2].some((s) => accepting.has(s)), next: /* @__PURE__ */ new Map() };
       if (states.size < MAX_DFA_STATES) states.set(key3, state);
     }
     return state;
@@ -341,17 +341,17 @@ function lazyDfa(nfa, start, accepting) {
   };
 }
 function closure(nfa, from) {
-  const set = new Set(from);
+  const set2 = new Set(from);
   const stack = [...from];
   while (stack.length > 0) {
     const s = stack.pop() ?? 0;
     for (const t2 of nfa.states[s]?.eps ?? []) {
-      if (set.has(t2)) continue;
-      set.add(t2);
+      if (set2.has(t2)) continue;
+      set2.add(t2);
       stack.push(t2);
     }
   }
-  return set;
+  return set2;
 }
 function cachedGlob(glob) {
   let test = compiled.get(glob);
@@ -675,16 +675,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str3) {
-      const len = str3.length;
+    function ucs2length(str4) {
+      const len = str4.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str3.charCodeAt(pos++);
+        value = str4.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str3.charCodeAt(pos);
+          value = str4.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -3215,7 +3215,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str3(strs, ...args) {
+    function str4(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -3226,7 +3226,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str3;
+    exports.str = str4;
     function addCodeArg(code18, arg) {
       if (arg instanceof _Code)
         code18.push(...arg._items);
@@ -3269,7 +3269,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str4`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -4181,72 +4181,72 @@ var require_util = __commonJS({
       return hash3;
     }
     exports.toHash = toHash;
-    function alwaysValidSchema(it2, schema) {
-      if (typeof schema == "boolean")
-        return schema;
-      if (Object.keys(schema).length === 0)
+    function alwaysValidSchema(it2, schema2) {
+      if (typeof schema2 == "boolean")
+        return schema2;
+      if (Object.keys(schema2).length === 0)
         return true;
-      checkUnknownRules(it2, schema);
-      return !schemaHasRules(schema, it2.self.RULES.all);
+      checkUnknownRules(it2, schema2);
+      return !schemaHasRules(schema2, it2.self.RULES.all);
     }
     exports.alwaysValidSchema = alwaysValidSchema;
-    function checkUnknownRules(it2, schema = it2.schema) {
+    function checkUnknownRules(it2, schema2 = it2.schema) {
       const { opts, self } = it2;
       if (!opts.strictSchema)
         return;
-      if (typeof schema === "boolean")
+      if (typeof schema2 === "boolean")
         return;
       const rules2 = self.RULES.keywords;
-      for (const key3 in schema) {
+      for (const key3 in schema2) {
         if (!rules2[key3])
           checkStrictMode(it2, `unknown keyword: "${key3}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
-    function schemaHasRules(schema, rules2) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key3 in schema)
+    function schemaHasRules(schema2, rules2) {
+      if (typeof schema2 == "boolean")
+        return !schema2;
+      for (const key3 in schema2)
         if (rules2[key3])
           return true;
       return false;
     }
     exports.schemaHasRules = schemaHasRules;
-    function schemaHasRulesButRef(schema, RULES) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key3 in schema)
+    function schemaHasRulesButRef(schema2, RULES) {
+      if (typeof schema2 == "boolean")
+        return !schema2;
+      for (const key3 in schema2)
         if (key3 !== "$ref" && RULES.all[key3])
           return true;
       return false;
     }
     exports.schemaHasRulesButRef = schemaHasRulesButRef;
-    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword2, $data) {
+    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema2, keyword2, $data) {
       if (!$data) {
-        if (typeof schema == "number" || typeof schema == "boolean")
-          return schema;
-        if (typeof schema == "string")
-          return (0, codegen_1._)`${schema}`;
+        if (typeof schema2 == "number" || typeof schema2 == "boolean")
+          return schema2;
+        if (typeof schema2 == "string")
+          return (0, codegen_1._)`${schema2}`;
       }
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword2)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str3) {
-      return unescapeJsonPointer(decodeURIComponent(str3));
+    function unescapeFragment(str4) {
+      return unescapeJsonPointer(decodeURIComponent(str4));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str3) {
-      return encodeURIComponent(escapeJsonPointer(str3));
+    function escapeFragment(str4) {
+      return encodeURIComponent(escapeJsonPointer(str4));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str3) {
-      if (typeof str3 == "number")
-        return `${str3}`;
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str4) {
+      if (typeof str4 == "number")
+        return `${str4}`;
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str3) {
-      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str4) {
+      return str4.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -4308,14 +4308,14 @@ var require_util = __commonJS({
       });
     }
     exports.useFunc = useFunc;
-    var Type;
-    (function(Type2) {
-      Type2[Type2["Num"] = 0] = "Num";
-      Type2[Type2["Str"] = 1] = "Str";
-    })(Type || (exports.Type = Type = {}));
+    var Type2;
+    (function(Type3) {
+      Type3[Type3["Num"] = 0] = "Num";
+      Type3[Type3["Str"] = 1] = "Str";
+    })(Type2 || (exports.Type = Type2 = {}));
     function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
       if (dataProp instanceof codegen_1.Name) {
-        const isNumber = dataPropType === Type.Num;
+        const isNumber = dataPropType === Type2.Num;
         return jsPropertySyntax ? isNumber ? (0, codegen_1._)`"[" + ${dataProp} + "]"` : (0, codegen_1._)`"['" + ${dataProp} + "']"` : isNumber ? (0, codegen_1._)`"/" + ${dataProp}` : (0, codegen_1._)`"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`;
       }
       return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
@@ -4507,10 +4507,10 @@ var require_boolSchema = __commonJS({
       message: "boolean schema is false"
     };
     function topBoolOrEmptySchema(it2) {
-      const { gen, schema, validateName } = it2;
-      if (schema === false) {
+      const { gen, schema: schema2, validateName } = it2;
+      if (schema2 === false) {
         falseSchemaError(it2, false);
-      } else if (typeof schema == "object" && schema.$async === true) {
+      } else if (typeof schema2 == "object" && schema2.$async === true) {
         gen.return(names_1.default.data);
       } else {
         gen.assign((0, codegen_1._)`${validateName}.errors`, null);
@@ -4519,8 +4519,8 @@ var require_boolSchema = __commonJS({
     }
     exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
     function boolOrEmptySchema(it2, valid) {
-      const { gen, schema } = it2;
-      if (schema === false) {
+      const { gen, schema: schema2 } = it2;
+      if (schema2 === false) {
         gen.var(valid, false);
         falseSchemaError(it2);
       } else {
@@ -4582,18 +4582,18 @@ var require_applicability = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema, self }, type) {
-      const group = self.RULES.types[type];
-      return group && group !== true && shouldUseGroup(schema, group);
+    function schemaHasRulesForType({ schema: schema2, self }, type2) {
+      const group = self.RULES.types[type2];
+      return group && group !== true && shouldUseGroup(schema2, group);
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
-    function shouldUseGroup(schema, group) {
-      return group.rules.some((rule2) => shouldUseRule(schema, rule2));
+    function shouldUseGroup(schema2, group) {
+      return group.rules.some((rule2) => shouldUseRule(schema2, rule2));
     }
     exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule2) {
+    function shouldUseRule(schema2, rule2) {
       var _a;
-      return schema[rule2.keyword] !== void 0 || ((_a = rule2.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+      return schema2[rule2.keyword] !== void 0 || ((_a = rule2.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema2[kwd] !== void 0));
     }
     exports.shouldUseRule = shouldUseRule;
   }
@@ -4615,38 +4615,38 @@ var require_dataType = __commonJS({
       DataType2[DataType2["Correct"] = 0] = "Correct";
       DataType2[DataType2["Wrong"] = 1] = "Wrong";
     })(DataType || (exports.DataType = DataType = {}));
-    function getSchemaTypes(schema) {
-      const types = getJSONTypes(schema.type);
-      const hasNull = types.includes("null");
+    function getSchemaTypes(schema2) {
+      const types2 = getJSONTypes(schema2.type);
+      const hasNull = types2.includes("null");
       if (hasNull) {
-        if (schema.nullable === false)
+        if (schema2.nullable === false)
           throw new Error("type: null contradicts nullable: false");
       } else {
-        if (!types.length && schema.nullable !== void 0) {
+        if (!types2.length && schema2.nullable !== void 0) {
           throw new Error('"nullable" cannot be used without "type"');
         }
-        if (schema.nullable === true)
-          types.push("null");
+        if (schema2.nullable === true)
+          types2.push("null");
       }
-      return types;
+      return types2;
     }
     exports.getSchemaTypes = getSchemaTypes;
     function getJSONTypes(ts) {
-      const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
-      if (types.every(rules_1.isJSONType))
-        return types;
-      throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
+      const types2 = Array.isArray(ts) ? ts : ts ? [ts] : [];
+      if (types2.every(rules_1.isJSONType))
+        return types2;
+      throw new Error("type must be JSONType or JSONType[]: " + types2.join(","));
     }
     exports.getJSONTypes = getJSONTypes;
-    function coerceAndCheckDataType(it2, types) {
+    function coerceAndCheckDataType(it2, types2) {
       const { gen, data, opts } = it2;
-      const coerceTo = coerceToTypes(types, opts.coerceTypes);
-      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it2, types[0]));
+      const coerceTo = coerceToTypes(types2, opts.coerceTypes);
+      const checkTypes = types2.length > 0 && !(coerceTo.length === 0 && types2.length === 1 && (0, applicability_1.schemaHasRulesForType)(it2, types2[0]));
       if (checkTypes) {
-        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
+        const wrongType = checkDataTypes(types2, data, opts.strictNumbers, DataType.Wrong);
         gen.if(wrongType, () => {
           if (coerceTo.length)
-            coerceData(it2, types, coerceTo);
+            coerceData(it2, types2, coerceTo);
           else
             reportTypeError(it2);
         });
@@ -4655,15 +4655,15 @@ var require_dataType = __commonJS({
     }
     exports.coerceAndCheckDataType = coerceAndCheckDataType;
     var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
-    function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t2) => COERCIBLE.has(t2) || coerceTypes === "array" && t2 === "array") : [];
+    function coerceToTypes(types2, coerceTypes) {
+      return coerceTypes ? types2.filter((t2) => COERCIBLE.has(t2) || coerceTypes === "array" && t2 === "array") : [];
     }
-    function coerceData(it2, types, coerceTo) {
+    function coerceData(it2, types2, coerceTo) {
       const { gen, data, opts } = it2;
       const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
       const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
       if (opts.coerceTypes === "array") {
-        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types2, data, opts.strictNumbers), () => gen.assign(coerced, data)));
       }
       gen.if((0, codegen_1._)`${coerced} !== undefined`);
       for (const t2 of coerceTo) {
@@ -4739,26 +4739,26 @@ var require_dataType = __commonJS({
         return checkDataType(dataTypes[0], data, strictNums, correct);
       }
       let cond;
-      const types = (0, util_1.toHash)(dataTypes);
-      if (types.array && types.object) {
+      const types2 = (0, util_1.toHash)(dataTypes);
+      if (types2.array && types2.object) {
         const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
-        cond = types.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
-        delete types.null;
-        delete types.array;
-        delete types.object;
+        cond = types2.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
+        delete types2.null;
+        delete types2.array;
+        delete types2.object;
       } else {
         cond = codegen_1.nil;
       }
-      if (types.number)
-        delete types.integer;
-      for (const t2 in types)
+      if (types2.number)
+        delete types2.integer;
+      for (const t2 in types2)
         cond = (0, codegen_1.and)(cond, checkDataType(t2, data, strictNums, correct));
       return cond;
     }
     exports.checkDataTypes = checkDataTypes;
     var typeError = {
-      message: ({ schema }) => `must be ${schema}`,
-      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
+      message: ({ schema: schema2 }) => `must be ${schema2}`,
+      params: ({ schema: schema2, schemaValue }) => typeof schema2 == "string" ? (0, codegen_1._)`{type: ${schema2}}` : (0, codegen_1._)`{type: ${schemaValue}}`
     };
     function reportTypeError(it2) {
       const cxt = getTypeErrorContext(it2);
@@ -4766,16 +4766,16 @@ var require_dataType = __commonJS({
     }
     exports.reportTypeError = reportTypeError;
     function getTypeErrorContext(it2) {
-      const { gen, data, schema } = it2;
-      const schemaCode = (0, util_1.schemaRefOrVal)(it2, schema, "type");
+      const { gen, data, schema: schema2 } = it2;
+      const schemaCode = (0, util_1.schemaRefOrVal)(it2, schema2, "type");
       return {
         gen,
         keyword: "type",
         data,
-        schema: schema.type,
+        schema: schema2.type,
         schemaCode,
         schemaValue: schemaCode,
-        parentSchema: schema,
+        parentSchema: schema2,
         params: {},
         it: it2
       };
@@ -4928,15 +4928,15 @@ var require_code2 = __commonJS({
     }
     exports.validateArray = validateArray;
     function validateUnion(cxt) {
-      const { gen, schema, keyword: keyword2, it: it2 } = cxt;
-      if (!Array.isArray(schema))
+      const { gen, schema: schema2, keyword: keyword2, it: it2 } = cxt;
+      if (!Array.isArray(schema2))
         throw new Error("ajv implementation error");
-      const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it2, sch));
+      const alwaysValid = schema2.some((sch) => (0, util_1.alwaysValidSchema)(it2, sch));
       if (alwaysValid && !it2.opts.unevaluated)
         return;
       const valid = gen.let("valid", false);
       const schValid = gen.name("_valid");
-      gen.block(() => schema.forEach((_sch, i) => {
+      gen.block(() => schema2.forEach((_sch, i) => {
         const schCxt = cxt.subschema({
           keyword: keyword2,
           schemaProp: i,
@@ -4964,8 +4964,8 @@ var require_keyword = __commonJS({
     var code_1 = require_code2();
     var errors_1 = require_errors();
     function macroKeywordCode(cxt, def) {
-      const { gen, keyword: keyword2, schema, parentSchema, it: it2 } = cxt;
-      const macroSchema = def.macro.call(it2.self, schema, parentSchema, it2);
+      const { gen, keyword: keyword2, schema: schema2, parentSchema, it: it2 } = cxt;
+      const macroSchema = def.macro.call(it2.self, schema2, parentSchema, it2);
       const schemaRef = useKeyword(gen, keyword2, macroSchema);
       if (it2.opts.validateSchema !== false)
         it2.self.validateSchema(macroSchema, true);
@@ -4982,9 +4982,9 @@ var require_keyword = __commonJS({
     exports.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
       var _a;
-      const { gen, keyword: keyword2, schema, parentSchema, $data, it: it2 } = cxt;
+      const { gen, keyword: keyword2, schema: schema2, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
+      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema2, parentSchema, it2) : def.validate;
       const validateRef = useKeyword(gen, keyword2, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
@@ -5044,20 +5044,20 @@ var require_keyword = __commonJS({
         throw new Error(`keyword "${keyword2}" failed to compile`);
       return gen.scopeValue("keyword", typeof result3 == "function" ? { ref: result3 } : { ref: result3, code: (0, codegen_1.stringify)(result3) });
     }
-    function validSchemaType(schema, schemaType, allowUndefined = false) {
-      return !schemaType.length || schemaType.some((st2) => st2 === "array" ? Array.isArray(schema) : st2 === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st2 || allowUndefined && typeof schema == "undefined");
+    function validSchemaType(schema2, schemaType, allowUndefined = false) {
+      return !schemaType.length || schemaType.some((st2) => st2 === "array" ? Array.isArray(schema2) : st2 === "object" ? schema2 && typeof schema2 == "object" && !Array.isArray(schema2) : typeof schema2 == st2 || allowUndefined && typeof schema2 == "undefined");
     }
     exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword2) {
+    function validateKeywordUsage({ schema: schema2, opts, self, errSchemaPath }, def, keyword2) {
       if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword2) : def.keyword !== keyword2) {
         throw new Error("ajv implementation error");
       }
       const deps = def.dependencies;
-      if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd))) {
+      if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema2, kwd))) {
         throw new Error(`parent schema must have dependencies of ${keyword2}: ${deps.join(",")}`);
       }
       if (def.validateSchema) {
-        const valid = def.validateSchema(schema[keyword2]);
+        const valid = def.validateSchema(schema2[keyword2]);
         if (!valid) {
           const msg = `keyword "${keyword2}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
           if (opts.validateSchema === "log")
@@ -5079,8 +5079,8 @@ var require_subschema = __commonJS({
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util();
-    function getSubschema(it2, { keyword: keyword2, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
-      if (keyword2 !== void 0 && schema !== void 0) {
+    function getSubschema(it2, { keyword: keyword2, schemaProp, schema: schema2, schemaPath, errSchemaPath, topSchemaRef }) {
+      if (keyword2 !== void 0 && schema2 !== void 0) {
         throw new Error('both "keyword" and "schema" passed, only one allowed');
       }
       if (keyword2 !== void 0) {
@@ -5095,12 +5095,12 @@ var require_subschema = __commonJS({
           errSchemaPath: `${it2.errSchemaPath}/${keyword2}/${(0, util_1.escapeFragment)(schemaProp)}`
         };
       }
-      if (schema !== void 0) {
+      if (schema2 !== void 0) {
         if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0) {
           throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
         }
         return {
-          schema,
+          schema: schema2,
           schemaPath,
           topSchemaRef,
           errSchemaPath
@@ -5193,7 +5193,7 @@ var require_fast_deep_equal = __commonJS({
 var require_json_schema_traverse = __commonJS({
   "node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
-    var traverse = module.exports = function(schema, opts, cb) {
+    var traverse = module.exports = function(schema2, opts, cb) {
       if (typeof opts == "function") {
         cb = opts;
         opts = {};
@@ -5203,7 +5203,7 @@ var require_json_schema_traverse = __commonJS({
       };
       var post = cb.post || function() {
       };
-      _traverse(opts, pre, post, schema, "", schema);
+      _traverse(opts, pre, post, schema2, "", schema2);
     };
     traverse.keywords = {
       additionalItems: true,
@@ -5249,30 +5249,30 @@ var require_json_schema_traverse = __commonJS({
       maxProperties: true,
       minProperties: true
     };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
-      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
-        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key3 in schema) {
-          var sch = schema[key3];
+    function _traverse(opts, pre, post, schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+      if (schema2 && typeof schema2 == "object" && !Array.isArray(schema2)) {
+        pre(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        for (var key3 in schema2) {
+          var sch = schema2[key3];
           if (Array.isArray(sch)) {
             if (key3 in traverse.arrayKeywords) {
               for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key3 + "/" + i, rootSchema, jsonPtr, key3, schema, i);
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key3 + "/" + i, rootSchema, jsonPtr, key3, schema2, i);
             }
           } else if (key3 in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key3 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key3, schema, prop);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key3 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key3, schema2, prop);
             }
           } else if (key3 in traverse.keywords || opts.allKeys && !(key3 in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key3, rootSchema, jsonPtr, key3, schema);
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key3, rootSchema, jsonPtr, key3, schema2);
           }
         }
-        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str3) {
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str4) {
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -5304,14 +5304,14 @@ var require_resolve = __commonJS({
       "enum",
       "const"
     ]);
-    function inlineRef(schema, limit = true) {
-      if (typeof schema == "boolean")
+    function inlineRef(schema2, limit = true) {
+      if (typeof schema2 == "boolean")
         return true;
       if (limit === true)
-        return !hasRef(schema);
+        return !hasRef(schema2);
       if (!limit)
         return false;
-      return countKeys(schema) <= limit;
+      return countKeys(schema2) <= limit;
     }
     exports.inlineRef = inlineRef;
     var REF_KEYWORDS = /* @__PURE__ */ new Set([
@@ -5321,11 +5321,11 @@ var require_resolve = __commonJS({
       "$dynamicRef",
       "$dynamicAnchor"
     ]);
-    function hasRef(schema) {
-      for (const key3 in schema) {
+    function hasRef(schema2) {
+      for (const key3 in schema2) {
         if (REF_KEYWORDS.has(key3))
           return true;
-        const sch = schema[key3];
+        const sch = schema2[key3];
         if (Array.isArray(sch) && sch.some(hasRef))
           return true;
         if (typeof sch == "object" && hasRef(sch))
@@ -5333,16 +5333,16 @@ var require_resolve = __commonJS({
       }
       return false;
     }
-    function countKeys(schema) {
+    function countKeys(schema2) {
       let count2 = 0;
-      for (const key3 in schema) {
+      for (const key3 in schema2) {
         if (key3 === "$ref")
           return Infinity;
         count2++;
         if (SIMPLE_INLINED.has(key3))
           continue;
-        if (typeof schema[key3] == "object") {
-          (0, util_1.eachItem)(schema[key3], (sch) => count2 += countKeys(sch));
+        if (typeof schema2[key3] == "object") {
+          (0, util_1.eachItem)(schema2[key3], (sch) => count2 += countKeys(sch));
         }
         if (count2 === Infinity)
           return Infinity;
@@ -5372,16 +5372,16 @@ var require_resolve = __commonJS({
     }
     exports.resolveUrl = resolveUrl;
     var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
-    function getSchemaRefs(schema, baseId) {
-      if (typeof schema == "boolean")
+    function getSchemaRefs(schema2, baseId) {
+      if (typeof schema2 == "boolean")
         return {};
       const { schemaId, uriResolver } = this.opts;
-      const schId = normalizeId(schema[schemaId] || baseId);
+      const schId = normalizeId(schema2[schemaId] || baseId);
       const baseIds = { "": schId };
       const pathPrefix = getFullPath(uriResolver, schId, false);
       const localRefs = {};
       const schemaRefs = /* @__PURE__ */ new Set();
-      traverse(schema, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
+      traverse(schema2, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
         if (parentJsonPtr === void 0)
           return;
         const fullPath = pathPrefix + jsonPtr;
@@ -5462,15 +5462,15 @@ var require_validate = __commonJS({
       validateFunction(it2, () => (0, boolSchema_1.topBoolOrEmptySchema)(it2));
     }
     exports.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
+    function validateFunction({ gen, validateName, schema: schema2, schemaEnv, opts }, body) {
       if (opts.code.es5) {
         gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
-          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`);
+          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema2, opts)}`);
           destructureValCxtES5(gen, opts);
           gen.code(body);
         });
       } else {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema2, opts)).code(body));
       }
     }
     function destructureValCxt(opts) {
@@ -5494,9 +5494,9 @@ var require_validate = __commonJS({
       });
     }
     function topSchemaObjCode(it2) {
-      const { schema, opts, gen } = it2;
+      const { schema: schema2, opts, gen } = it2;
       validateFunction(it2, () => {
-        if (opts.$comment && schema.$comment)
+        if (opts.$comment && schema2.$comment)
           commentKeyword(it2);
         checkNoDefault(it2);
         gen.let(names_1.default.vErrors, null);
@@ -5514,8 +5514,8 @@ var require_validate = __commonJS({
       gen.if((0, codegen_1._)`${it2.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it2.evaluated}.props`, (0, codegen_1._)`undefined`));
       gen.if((0, codegen_1._)`${it2.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it2.evaluated}.items`, (0, codegen_1._)`undefined`));
     }
-    function funcSourceUrl(schema, opts) {
-      const schId = typeof schema == "object" && schema[opts.schemaId];
+    function funcSourceUrl(schema2, opts) {
+      const schId = typeof schema2 == "object" && schema2[opts.schemaId];
       return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
     }
     function subschemaCode(it2, valid) {
@@ -5528,10 +5528,10 @@ var require_validate = __commonJS({
       }
       (0, boolSchema_1.boolOrEmptySchema)(it2, valid);
     }
-    function schemaCxtHasRules({ schema, self }) {
-      if (typeof schema == "boolean")
-        return !schema;
-      for (const key3 in schema)
+    function schemaCxtHasRules({ schema: schema2, self }) {
+      if (typeof schema2 == "boolean")
+        return !schema2;
+      for (const key3 in schema2)
         if (self.RULES.all[key3])
           return true;
       return false;
@@ -5540,8 +5540,8 @@ var require_validate = __commonJS({
       return typeof it2.schema != "boolean";
     }
     function subSchemaObjCode(it2, valid) {
-      const { schema, gen, opts } = it2;
-      if (opts.$comment && schema.$comment)
+      const { schema: schema2, gen, opts } = it2;
+      if (opts.$comment && schema2.$comment)
         commentKeyword(it2);
       updateContext(it2);
       checkAsyncSchema(it2);
@@ -5556,19 +5556,19 @@ var require_validate = __commonJS({
     function typeAndKeywords(it2, errsCount) {
       if (it2.opts.jtd)
         return schemaKeywords(it2, [], false, errsCount);
-      const types = (0, dataType_1.getSchemaTypes)(it2.schema);
-      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it2, types);
-      schemaKeywords(it2, types, !checkedTypes, errsCount);
+      const types2 = (0, dataType_1.getSchemaTypes)(it2.schema);
+      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it2, types2);
+      schemaKeywords(it2, types2, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it2) {
-      const { schema, errSchemaPath, opts, self } = it2;
-      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES)) {
+      const { schema: schema2, errSchemaPath, opts, self } = it2;
+      if (schema2.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema2, self.RULES)) {
         self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
       }
     }
     function checkNoDefault(it2) {
-      const { schema, opts } = it2;
-      if (schema.default !== void 0 && opts.useDefaults && opts.strictSchema) {
+      const { schema: schema2, opts } = it2;
+      if (schema2.default !== void 0 && opts.useDefaults && opts.strictSchema) {
         (0, util_1.checkStrictMode)(it2, "default is ignored in the schema root");
       }
     }
@@ -5581,8 +5581,8 @@ var require_validate = __commonJS({
       if (it2.schema.$async && !it2.schemaEnv.$async)
         throw new Error("async schema in sync schema");
     }
-    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
-      const msg = schema.$comment;
+    function commentKeyword({ gen, schemaEnv, schema: schema2, errSchemaPath, opts }) {
+      const msg = schema2.$comment;
       if (opts.$comment === true) {
         gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
       } else if (typeof opts.$comment == "function") {
@@ -5608,27 +5608,27 @@ var require_validate = __commonJS({
       if (items instanceof codegen_1.Name)
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
-    function schemaKeywords(it2, types, typeErrors, errsCount) {
-      const { gen, schema, data, allErrors, opts, self } = it2;
+    function schemaKeywords(it2, types2, typeErrors, errsCount) {
+      const { gen, schema: schema2, data, allErrors, opts, self } = it2;
       const { RULES } = self;
-      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
+      if (schema2.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema2, RULES))) {
         gen.block(() => keywordCode(it2, "$ref", RULES.all.$ref.definition));
         return;
       }
       if (!opts.jtd)
-        checkStrictTypes(it2, types);
+        checkStrictTypes(it2, types2);
       gen.block(() => {
         for (const group of RULES.rules)
           groupKeywords(group);
         groupKeywords(RULES.post);
       });
       function groupKeywords(group) {
-        if (!(0, applicability_1.shouldUseGroup)(schema, group))
+        if (!(0, applicability_1.shouldUseGroup)(schema2, group))
           return;
         if (group.type) {
           gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
           iterateKeywords(it2, group);
-          if (types.length === 1 && types[0] === group.type && typeErrors) {
+          if (types2.length === 1 && types2[0] === group.type && typeErrors) {
             gen.else();
             (0, dataType_2.reportTypeError)(it2);
           }
@@ -5641,38 +5641,38 @@ var require_validate = __commonJS({
       }
     }
     function iterateKeywords(it2, group) {
-      const { gen, schema, opts: { useDefaults } } = it2;
+      const { gen, schema: schema2, opts: { useDefaults } } = it2;
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it2, group.type);
       gen.block(() => {
         for (const rule2 of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule2)) {
+          if ((0, applicability_1.shouldUseRule)(schema2, rule2)) {
             keywordCode(it2, rule2.keyword, rule2.definition, group.type);
           }
         }
       });
     }
-    function checkStrictTypes(it2, types) {
+    function checkStrictTypes(it2, types2) {
       if (it2.schemaEnv.meta || !it2.opts.strictTypes)
         return;
-      checkContextTypes(it2, types);
+      checkContextTypes(it2, types2);
       if (!it2.opts.allowUnionTypes)
-        checkMultipleTypes(it2, types);
+        checkMultipleTypes(it2, types2);
       checkKeywordTypes(it2, it2.dataTypes);
     }
-    function checkContextTypes(it2, types) {
-      if (!types.length)
+    function checkContextTypes(it2, types2) {
+      if (!types2.length)
         return;
       if (!it2.dataTypes.length) {
-        it2.dataTypes = types;
+        it2.dataTypes = types2;
         return;
       }
-      types.forEach((t2) => {
+      types2.forEach((t2) => {
         if (!includesType(it2.dataTypes, t2)) {
           strictTypesError(it2, `type "${t2}" not allowed by context "${it2.dataTypes.join(",")}"`);
         }
       });
-      narrowSchemaTypes(it2, types);
+      narrowSchemaTypes(it2, types2);
     }
     function checkMultipleTypes(it2, ts) {
       if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
@@ -5684,9 +5684,9 @@ var require_validate = __commonJS({
       for (const keyword2 in rules2) {
         const rule2 = rules2[keyword2];
         if (typeof rule2 == "object" && (0, applicability_1.shouldUseRule)(it2.schema, rule2)) {
-          const { type } = rule2.definition;
-          if (type.length && !type.some((t2) => hasApplicableType(ts, t2))) {
-            strictTypesError(it2, `missing type "${type.join(",")}" for keyword "${keyword2}"`);
+          const { type: type2 } = rule2.definition;
+          if (type2.length && !type2.some((t2) => hasApplicableType(ts, t2))) {
+            strictTypesError(it2, `missing type "${type2.join(",")}" for keyword "${keyword2}"`);
           }
         }
       }
@@ -5991,17 +5991,17 @@ var require_compile = __commonJS({
         var _a;
         this.refs = {};
         this.dynamicAnchors = {};
-        let schema;
+        let schema2;
         if (typeof env.schema == "object")
-          schema = env.schema;
+          schema2 = env.schema;
         this.schema = env.schema;
         this.schemaId = env.schemaId;
         this.root = env.root || this;
-        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
+        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema2 === null || schema2 === void 0 ? void 0 : schema2[env.schemaId || "$id"]);
         this.schemaPath = env.schemaPath;
         this.localRefs = env.localRefs;
         this.meta = env.meta;
-        this.$async = schema === null || schema === void 0 ? void 0 : schema.$async;
+        this.$async = schema2 === null || schema2 === void 0 ? void 0 : schema2.$async;
         this.refs = {};
       }
     };
@@ -6100,10 +6100,10 @@ var require_compile = __commonJS({
         return schOrFunc;
       let _sch = resolve12.call(this, root, ref);
       if (_sch === void 0) {
-        const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
+        const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
-        if (schema)
-          _sch = new SchemaEnv({ schema, schemaId, root, baseId });
+        if (schema2)
+          _sch = new SchemaEnv({ schema: schema2, schemaId, root, baseId });
       }
       if (_sch === void 0)
         return;
@@ -6151,12 +6151,12 @@ var require_compile = __commonJS({
       if (!schOrRef.validate)
         compileSchema.call(this, schOrRef);
       if (id2 === (0, resolve_1.normalizeId)(ref)) {
-        const { schema } = schOrRef;
+        const { schema: schema2 } = schOrRef;
         const { schemaId } = this.opts;
-        const schId = schema[schemaId];
+        const schId = schema2[schemaId];
         if (schId)
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
-        return new SchemaEnv({ schema, schemaId, root, baseId });
+        return new SchemaEnv({ schema: schema2, schemaId, root, baseId });
       }
       return getJsonPointer.call(this, p, schOrRef);
     }
@@ -6168,29 +6168,29 @@ var require_compile = __commonJS({
       "dependencies",
       "definitions"
     ]);
-    function getJsonPointer(parsedRef, { baseId, schema, root }) {
+    function getJsonPointer(parsedRef, { baseId, schema: schema2, root }) {
       var _a;
       if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
         return;
       for (const part of parsedRef.fragment.slice(1).split("/")) {
-        if (typeof schema === "boolean")
+        if (typeof schema2 === "boolean")
           return;
-        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
+        const partSchema = schema2[(0, util_1.unescapeFragment)(part)];
         if (partSchema === void 0)
           return;
-        schema = partSchema;
-        const schId = typeof schema === "object" && schema[this.opts.schemaId];
+        schema2 = partSchema;
+        const schId = typeof schema2 === "object" && schema2[this.opts.schemaId];
         if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
         }
       }
       let env;
-      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
-        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
+      if (typeof schema2 != "boolean" && schema2.$ref && !(0, util_1.schemaHasRulesButRef)(schema2, this.RULES)) {
+        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema2.$ref);
         env = resolveSchema.call(this, root, $ref);
       }
       const { schemaId } = this.opts;
-      env = env || new SchemaEnv({ schema, schemaId, root, baseId });
+      env = env || new SchemaEnv({ schema: schema2, schemaId, root, baseId });
       if (env.schema !== env.root.schema)
         return env;
       return void 0;
@@ -6369,10 +6369,10 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str3, token) {
+    function findToken(str4, token) {
       let ind = 0;
-      for (let i = 0; i < str3.length; i++) {
-        if (str3[i] === token) ind++;
+      for (let i = 0; i < str4.length; i++) {
+        if (str4[i] === token) ind++;
       }
       return ind;
     }
@@ -7442,7 +7442,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
+    var defaultRegExp = (str4, flags) => new RegExp(str4, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -7572,16 +7572,16 @@ var require_core = __commonJS({
           this.errors = v.errors;
         return valid;
       }
-      compile(schema, _meta) {
-        const sch = this._addSchema(schema, _meta);
+      compile(schema2, _meta) {
+        const sch = this._addSchema(schema2, _meta);
         return sch.validate || this._compileSchemaEnv(sch);
       }
-      compileAsync(schema, meta2) {
+      compileAsync(schema2, meta2) {
         if (typeof this.opts.loadSchema != "function") {
           throw new Error("options.loadSchema should be a function");
         }
         const { loadSchema } = this.opts;
-        return runCompileAsync.call(this, schema, meta2);
+        return runCompileAsync.call(this, schema2, meta2);
         async function runCompileAsync(_schema, _meta) {
           await loadMetaSchema.call(this, _schema.$schema);
           const sch = this._addSchema(_schema, _meta);
@@ -7627,37 +7627,37 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema, key3, _meta, _validateSchema = this.opts.validateSchema) {
-        if (Array.isArray(schema)) {
-          for (const sch of schema)
+      addSchema(schema2, key3, _meta, _validateSchema = this.opts.validateSchema) {
+        if (Array.isArray(schema2)) {
+          for (const sch of schema2)
             this.addSchema(sch, void 0, _meta, _validateSchema);
           return this;
         }
         let id2;
-        if (typeof schema === "object") {
+        if (typeof schema2 === "object") {
           const { schemaId } = this.opts;
-          id2 = schema[schemaId];
+          id2 = schema2[schemaId];
           if (id2 !== void 0 && typeof id2 != "string") {
             throw new Error(`schema ${schemaId} must be string`);
           }
         }
         key3 = (0, resolve_1.normalizeId)(key3 || id2);
         this._checkUnique(key3);
-        this.schemas[key3] = this._addSchema(schema, _meta, key3, _validateSchema, true);
+        this.schemas[key3] = this._addSchema(schema2, _meta, key3, _validateSchema, true);
         return this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema, key3, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema, key3, true, _validateSchema);
+      addMetaSchema(schema2, key3, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema2, key3, true, _validateSchema);
         return this;
       }
       //  Validate schema against its meta-schema
-      validateSchema(schema, throwOrLogError) {
-        if (typeof schema == "boolean")
+      validateSchema(schema2, throwOrLogError) {
+        if (typeof schema2 == "boolean")
           return true;
         let $schema;
-        $schema = schema.$schema;
+        $schema = schema2.$schema;
         if ($schema !== void 0 && typeof $schema != "string") {
           throw new Error("$schema must be a string");
         }
@@ -7667,7 +7667,7 @@ var require_core = __commonJS({
           this.errors = null;
           return true;
         }
-        const valid = this.validate($schema, schema);
+        const valid = this.validate($schema, schema2);
         if (!valid && throwOrLogError) {
           const message = "schema is invalid: " + this.errorsText();
           if (this.opts.validateSchema === "log")
@@ -7810,9 +7810,9 @@ var require_core = __commonJS({
             if (typeof rule2 != "object")
               continue;
             const { $data } = rule2.definition;
-            const schema = keywords[key3];
-            if ($data && schema)
-              keywords[key3] = schemaOrData(schema);
+            const schema2 = keywords[key3];
+            if ($data && schema2)
+              keywords[key3] = schemaOrData(schema2);
           }
         }
         return metaSchema;
@@ -7830,23 +7830,23 @@ var require_core = __commonJS({
           }
         }
       }
-      _addSchema(schema, meta2, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+      _addSchema(schema2, meta2, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
         let id2;
         const { schemaId } = this.opts;
-        if (typeof schema == "object") {
-          id2 = schema[schemaId];
+        if (typeof schema2 == "object") {
+          id2 = schema2[schemaId];
         } else {
           if (this.opts.jtd)
             throw new Error("schema must be object");
-          else if (typeof schema != "boolean")
+          else if (typeof schema2 != "boolean")
             throw new Error("schema must be object or boolean");
         }
-        let sch = this._cache.get(schema);
+        let sch = this._cache.get(schema2);
         if (sch !== void 0)
           return sch;
         baseId = (0, resolve_1.normalizeId)(id2 || baseId);
-        const localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
-        sch = new compile_1.SchemaEnv({ schema, schemaId, meta: meta2, baseId, localRefs });
+        const localRefs = resolve_1.getSchemaRefs.call(this, schema2, baseId);
+        sch = new compile_1.SchemaEnv({ schema: schema2, schemaId, meta: meta2, baseId, localRefs });
         this._cache.set(sch.schema, sch);
         if (addSchema && !baseId.startsWith("#")) {
           if (baseId)
@@ -7854,7 +7854,7 @@ var require_core = __commonJS({
           this.refs[baseId] = sch;
         }
         if (validateSchema)
-          this.validateSchema(schema, true);
+          this.validateSchema(schema2, true);
         return sch;
       }
       _checkUnique(id2) {
@@ -8008,8 +8008,8 @@ var require_core = __commonJS({
     var $dataRef = {
       $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
     };
-    function schemaOrData(schema) {
-      return { anyOf: [schema, $dataRef] };
+    function schemaOrData(schema2) {
+      return { anyOf: [schema2, $dataRef] };
     }
   }
 });
@@ -8158,7 +8158,7 @@ var require_core2 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
     var ref_1 = require_ref();
-    var core = [
+    var core2 = [
       "$schema",
       "$id",
       "$defs",
@@ -8168,7 +8168,7 @@ var require_core2 = __commonJS({
       id_1.default,
       ref_1.default
     ];
-    exports.default = core;
+    exports.default = core2;
   }
 });
 
@@ -8283,7 +8283,7 @@ var require_pattern = __commonJS({
       $data: true,
       error,
       code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it: it2 } = cxt;
+        const { gen, data, $data, schema: schema2, schemaCode, it: it2 } = cxt;
         const u = it2.opts.unicodeRegExp ? "u" : "";
         if ($data) {
           const { regExp } = it2.opts.code;
@@ -8292,7 +8292,7 @@ var require_pattern = __commonJS({
           gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
           cxt.fail$data((0, codegen_1._)`!${valid}`);
         } else {
-          const regExp = (0, code_1.usePattern)(cxt, schema);
+          const regExp = (0, code_1.usePattern)(cxt, schema2);
           cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
         }
       }
@@ -8349,11 +8349,11 @@ var require_required = __commonJS({
       $data: true,
       error,
       code(cxt) {
-        const { gen, schema, schemaCode, data, $data, it: it2 } = cxt;
+        const { gen, schema: schema2, schemaCode, data, $data, it: it2 } = cxt;
         const { opts } = it2;
-        if (!$data && schema.length === 0)
+        if (!$data && schema2.length === 0)
           return;
-        const useLoop = schema.length >= opts.loopRequired;
+        const useLoop = schema2.length >= opts.loopRequired;
         if (it2.allErrors)
           allErrorsMode();
         else
@@ -8361,7 +8361,7 @@ var require_required = __commonJS({
         if (opts.strictRequired) {
           const props = cxt.parentSchema.properties;
           const { definedProperties } = cxt.it;
-          for (const requiredKey of schema) {
+          for (const requiredKey of schema2) {
             if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === void 0 && !definedProperties.has(requiredKey)) {
               const schemaPath = it2.schemaEnv.baseId + it2.errSchemaPath;
               const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
@@ -8373,7 +8373,7 @@ var require_required = __commonJS({
           if (useLoop || $data) {
             cxt.block$data(codegen_1.nil, loopAllRequired);
           } else {
-            for (const prop of schema) {
+            for (const prop of schema2) {
               (0, code_1.checkReportMissingProp)(cxt, prop);
             }
           }
@@ -8385,7 +8385,7 @@ var require_required = __commonJS({
             cxt.block$data(valid, () => loopUntilMissing(missing, valid));
             cxt.ok(valid);
           } else {
-            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
+            gen.if((0, code_1.checkMissingProp)(cxt, schema2, missing));
             (0, code_1.reportMissingProp)(cxt, missing);
             gen.else();
           }
@@ -8472,8 +8472,8 @@ var require_uniqueItems = __commonJS({
       $data: true,
       error,
       code(cxt) {
-        const { gen, data, $data, schema, parentSchema, schemaCode, it: it2 } = cxt;
-        if (!$data && !schema)
+        const { gen, data, $data, schema: schema2, parentSchema, schemaCode, it: it2 } = cxt;
+        if (!$data && !schema2)
           return;
         const valid = gen.let("valid");
         const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
@@ -8536,11 +8536,11 @@ var require_const = __commonJS({
       $data: true,
       error,
       code(cxt) {
-        const { gen, data, $data, schemaCode, schema } = cxt;
-        if ($data || schema && typeof schema == "object") {
+        const { gen, data, $data, schemaCode, schema: schema2 } = cxt;
+        if ($data || schema2 && typeof schema2 == "object") {
           cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`);
         } else {
-          cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
+          cxt.fail((0, codegen_1._)`${schema2} !== ${data}`);
         }
       }
     };
@@ -8566,10 +8566,10 @@ var require_enum = __commonJS({
       $data: true,
       error,
       code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it: it2 } = cxt;
-        if (!$data && schema.length === 0)
+        const { gen, data, $data, schema: schema2, schemaCode, it: it2 } = cxt;
+        if (!$data && schema2.length === 0)
           throw new Error("enum must have non-empty array");
-        const useLoop = schema.length >= it2.opts.loopEnum;
+        const useLoop = schema2.length >= it2.opts.loopEnum;
         let eql;
         const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
         let valid;
@@ -8577,10 +8577,10 @@ var require_enum = __commonJS({
           valid = gen.let("valid");
           cxt.block$data(valid, loopEnum);
         } else {
-          if (!Array.isArray(schema))
+          if (!Array.isArray(schema2))
             throw new Error("ajv implementation error");
           const vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
+          valid = (0, codegen_1.or)(...schema2.map((_x, i) => equalCode(vSchema, i)));
         }
         cxt.pass(valid);
         function loopEnum() {
@@ -8588,7 +8588,7 @@ var require_enum = __commonJS({
           gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
         }
         function equalCode(vSchema, i) {
-          const sch = schema[i];
+          const sch = schema2[i];
           return typeof sch === "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
         }
       }
@@ -8664,13 +8664,13 @@ var require_additionalItems = __commonJS({
       }
     };
     function validateAdditionalItems(cxt, items) {
-      const { gen, schema, data, keyword: keyword2, it: it2 } = cxt;
+      const { gen, schema: schema2, data, keyword: keyword2, it: it2 } = cxt;
       it2.items = true;
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      if (schema === false) {
+      if (schema2 === false) {
         cxt.setParams({ len: items.length });
         cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
-      } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
+      } else if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it2, schema2)) {
         const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
         gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
         cxt.ok(valid);
@@ -8703,11 +8703,11 @@ var require_items = __commonJS({
       schemaType: ["object", "array", "boolean"],
       before: "uniqueItems",
       code(cxt) {
-        const { schema, it: it2 } = cxt;
-        if (Array.isArray(schema))
-          return validateTuple(cxt, "additionalItems", schema);
+        const { schema: schema2, it: it2 } = cxt;
+        if (Array.isArray(schema2))
+          return validateTuple(cxt, "additionalItems", schema2);
         it2.items = true;
-        if ((0, util_1.alwaysValidSchema)(it2, schema))
+        if ((0, util_1.alwaysValidSchema)(it2, schema2))
           return;
         cxt.ok((0, code_1.validateArray)(cxt));
       }
@@ -8782,10 +8782,10 @@ var require_items2020 = __commonJS({
       before: "uniqueItems",
       error,
       code(cxt) {
-        const { schema, parentSchema, it: it2 } = cxt;
+        const { schema: schema2, parentSchema, it: it2 } = cxt;
         const { prefixItems } = parentSchema;
         it2.items = true;
-        if ((0, util_1.alwaysValidSchema)(it2, schema))
+        if ((0, util_1.alwaysValidSchema)(it2, schema2))
           return;
         if (prefixItems)
           (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
@@ -8816,7 +8816,7 @@ var require_contains = __commonJS({
       trackErrors: true,
       error,
       code(cxt) {
-        const { gen, schema, parentSchema, data, it: it2 } = cxt;
+        const { gen, schema: schema2, parentSchema, data, it: it2 } = cxt;
         let min;
         let max;
         const { minContains, maxContains } = parentSchema;
@@ -8837,7 +8837,7 @@ var require_contains = __commonJS({
           cxt.fail();
           return;
         }
-        if ((0, util_1.alwaysValidSchema)(it2, schema)) {
+        if ((0, util_1.alwaysValidSchema)(it2, schema2)) {
           let cond = (0, codegen_1._)`${len} >= ${min}`;
           if (max !== void 0)
             cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
@@ -8922,14 +8922,14 @@ var require_dependencies = __commonJS({
         validateSchemaDeps(cxt, schDeps);
       }
     };
-    function splitDependencies({ schema }) {
+    function splitDependencies({ schema: schema2 }) {
       const propertyDeps = {};
       const schemaDeps = {};
-      for (const key3 in schema) {
+      for (const key3 in schema2) {
         if (key3 === "__proto__")
           continue;
-        const deps = Array.isArray(schema[key3]) ? propertyDeps : schemaDeps;
-        deps[key3] = schema[key3];
+        const deps = Array.isArray(schema2[key3]) ? propertyDeps : schemaDeps;
+        deps[key3] = schema2[key3];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -9002,8 +9002,8 @@ var require_propertyNames = __commonJS({
       schemaType: ["object", "boolean"],
       error,
       code(cxt) {
-        const { gen, schema, data, it: it2 } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it2, schema))
+        const { gen, schema: schema2, data, it: it2 } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it2, schema2))
           return;
         const valid = gen.name("valid");
         gen.forIn("key", data, (key3) => {
@@ -9049,12 +9049,12 @@ var require_additionalProperties = __commonJS({
       trackErrors: true,
       error,
       code(cxt) {
-        const { gen, schema, parentSchema, data, errsCount, it: it2 } = cxt;
+        const { gen, schema: schema2, parentSchema, data, errsCount, it: it2 } = cxt;
         if (!errsCount)
           throw new Error("ajv implementation error");
         const { allErrors, opts } = it2;
         it2.props = true;
-        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it2, schema))
+        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it2, schema2))
           return;
         const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
         const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
@@ -9087,18 +9087,18 @@ var require_additionalProperties = __commonJS({
           gen.code((0, codegen_1._)`delete ${data}[${key3}]`);
         }
         function additionalPropertyCode(key3) {
-          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
+          if (opts.removeAdditional === "all" || opts.removeAdditional && schema2 === false) {
             deleteAdditional(key3);
             return;
           }
-          if (schema === false) {
+          if (schema2 === false) {
             cxt.setParams({ additionalProperty: key3 });
             cxt.error();
             if (!allErrors)
               gen.break();
             return;
           }
-          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
+          if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it2, schema2)) {
             const valid = gen.name("valid");
             if (opts.removeAdditional === "failing") {
               applyAdditionalSchema(key3, valid, false);
@@ -9148,18 +9148,18 @@ var require_properties = __commonJS({
       type: "object",
       schemaType: "object",
       code(cxt) {
-        const { gen, schema, parentSchema, data, it: it2 } = cxt;
+        const { gen, schema: schema2, parentSchema, data, it: it2 } = cxt;
         if (it2.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
           additionalProperties_1.default.code(new validate_1.KeywordCxt(it2, additionalProperties_1.default, "additionalProperties"));
         }
-        const allProps = (0, code_1.allSchemaProperties)(schema);
+        const allProps = (0, code_1.allSchemaProperties)(schema2);
         for (const prop of allProps) {
           it2.definedProperties.add(prop);
         }
         if (it2.opts.unevaluated && allProps.length && it2.props !== true) {
           it2.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it2.props);
         }
-        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it2, schema[p]));
+        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it2, schema2[p]));
         if (properties.length === 0)
           return;
         const valid = gen.name("valid");
@@ -9177,7 +9177,7 @@ var require_properties = __commonJS({
           cxt.ok(valid);
         }
         function hasDefault(prop) {
-          return it2.opts.useDefaults && !it2.compositeRule && schema[prop].default !== void 0;
+          return it2.opts.useDefaults && !it2.compositeRule && schema2[prop].default !== void 0;
         }
         function applyPropertySchema(prop) {
           cxt.subschema({
@@ -9206,10 +9206,10 @@ var require_patternProperties = __commonJS({
       type: "object",
       schemaType: "object",
       code(cxt) {
-        const { gen, schema, data, parentSchema, it: it2 } = cxt;
+        const { gen, schema: schema2, data, parentSchema, it: it2 } = cxt;
         const { opts } = it2;
-        const patterns = (0, code_1.allSchemaProperties)(schema);
-        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it2, schema[p]));
+        const patterns = (0, code_1.allSchemaProperties)(schema2);
+        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it2, schema2[p]));
         if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it2.opts.unevaluated || it2.props === true)) {
           return;
         }
@@ -9277,8 +9277,8 @@ var require_not = __commonJS({
       schemaType: ["object", "boolean"],
       trackErrors: true,
       code(cxt) {
-        const { gen, schema, it: it2 } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it2, schema)) {
+        const { gen, schema: schema2, it: it2 } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it2, schema2)) {
           cxt.fail();
           return;
         }
@@ -9331,12 +9331,12 @@ var require_oneOf = __commonJS({
       trackErrors: true,
       error,
       code(cxt) {
-        const { gen, schema, parentSchema, it: it2 } = cxt;
-        if (!Array.isArray(schema))
+        const { gen, schema: schema2, parentSchema, it: it2 } = cxt;
+        if (!Array.isArray(schema2))
           throw new Error("ajv implementation error");
         if (it2.opts.discriminator && parentSchema.discriminator)
           return;
-        const schArr = schema;
+        const schArr = schema2;
         const valid = gen.let("valid", false);
         const passing = gen.let("passing", null);
         const schValid = gen.name("_valid");
@@ -9382,11 +9382,11 @@ var require_allOf = __commonJS({
       keyword: "allOf",
       schemaType: "array",
       code(cxt) {
-        const { gen, schema, it: it2 } = cxt;
-        if (!Array.isArray(schema))
+        const { gen, schema: schema2, it: it2 } = cxt;
+        if (!Array.isArray(schema2))
           throw new Error("ajv implementation error");
         const valid = gen.name("valid");
-        schema.forEach((sch, i) => {
+        schema2.forEach((sch, i) => {
           if ((0, util_1.alwaysValidSchema)(it2, sch))
             return;
           const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
@@ -9461,8 +9461,8 @@ var require_if = __commonJS({
       }
     };
     function hasSchema(it2, keyword2) {
-      const schema = it2.schema[keyword2];
-      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it2, schema);
+      const schema2 = it2.schema[keyword2];
+      return schema2 !== void 0 && !(0, util_1.alwaysValidSchema)(it2, schema2);
     }
     exports.default = def;
   }
@@ -9558,10 +9558,10 @@ var require_dynamicAnchor = __commonJS({
     }
     exports.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
-      const { schemaEnv, schema, self } = cxt.it;
+      const { schemaEnv, schema: schema2, self } = cxt.it;
       const { root, baseId, localRefs, meta: meta2 } = schemaEnv.root;
       const { schemaId } = self.opts;
-      const sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta: meta2 });
+      const sch = new compile_1.SchemaEnv({ schema: schema2, schemaId, root, baseId, localRefs, meta: meta2 });
       compile_1.compileSchema.call(self, sch);
       return (0, ref_1.getValidate)(cxt, sch);
     }
@@ -9750,7 +9750,7 @@ var require_unevaluatedProperties = __commonJS({
       trackErrors: true,
       error,
       code(cxt) {
-        const { gen, schema, data, errsCount, it: it2 } = cxt;
+        const { gen, schema: schema2, data, errsCount, it: it2 } = cxt;
         if (!errsCount)
           throw new Error("ajv implementation error");
         const { allErrors, props } = it2;
@@ -9762,14 +9762,14 @@ var require_unevaluatedProperties = __commonJS({
         it2.props = true;
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function unevaluatedPropCode(key3) {
-          if (schema === false) {
+          if (schema2 === false) {
             cxt.setParams({ unevaluatedProperty: key3 });
             cxt.error();
             if (!allErrors)
               gen.break();
             return;
           }
-          if (!(0, util_1.alwaysValidSchema)(it2, schema)) {
+          if (!(0, util_1.alwaysValidSchema)(it2, schema2)) {
             const valid = gen.name("valid");
             cxt.subschema({
               keyword: "unevaluatedProperties",
@@ -9814,15 +9814,15 @@ var require_unevaluatedItems = __commonJS({
       schemaType: ["boolean", "object"],
       error,
       code(cxt) {
-        const { gen, schema, data, it: it2 } = cxt;
+        const { gen, schema: schema2, data, it: it2 } = cxt;
         const items = it2.items || 0;
         if (items === true)
           return;
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
-        if (schema === false) {
+        if (schema2 === false) {
           cxt.setParams({ len: items });
           cxt.fail((0, codegen_1._)`${len} > ${items}`);
-        } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
+        } else if (typeof schema2 == "object" && !(0, util_1.alwaysValidSchema)(it2, schema2)) {
           const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
           gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
           cxt.ok(valid);
@@ -9870,7 +9870,7 @@ var require_format = __commonJS({
       $data: true,
       error,
       code(cxt, ruleType) {
-        const { gen, data, $data, schema, schemaCode, it: it2 } = cxt;
+        const { gen, data, $data, schema: schema2, schemaCode, it: it2 } = cxt;
         const { opts, errSchemaPath, schemaEnv, self } = it2;
         if (!opts.validateFormats)
           return;
@@ -9900,7 +9900,7 @@ var require_format = __commonJS({
           }
         }
         function validateFormat() {
-          const formatDef = self.formats[schema];
+          const formatDef = self.formats[schema2];
           if (!formatDef) {
             unknownFormat();
             return;
@@ -9917,12 +9917,12 @@ var require_format = __commonJS({
             }
             throw new Error(unknownMsg());
             function unknownMsg() {
-              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
+              return `unknown format "${schema2}" ignored in schema at path "${errSchemaPath}"`;
             }
           }
           function getFormat(fmtDef) {
-            const code18 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code18 });
+            const code18 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema2)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema2, ref: fmtDef, code: code18 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -10039,15 +10039,15 @@ var require_discriminator = __commonJS({
       schemaType: "object",
       error,
       code(cxt) {
-        const { gen, data, schema, parentSchema, it: it2 } = cxt;
+        const { gen, data, schema: schema2, parentSchema, it: it2 } = cxt;
         const { oneOf } = parentSchema;
         if (!it2.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
-        const tagName = schema.propertyName;
+        const tagName = schema2.propertyName;
         if (typeof tagName != "string")
           throw new Error("discriminator: requires propertyName");
-        if (schema.mapping)
+        if (schema2.mapping)
           throw new Error("discriminator: mapping is not supported");
         if (!oneOf)
           throw new Error("discriminator: requires oneOf keyword");
@@ -10498,7 +10498,7 @@ var require_json_schema_2020_12 = __commonJS({
     var applicator = require_applicator2();
     var unevaluated = require_unevaluated2();
     var content2 = require_content();
-    var core = require_core3();
+    var core2 = require_core3();
     var format = require_format_annotation();
     var metadata = require_meta_data();
     var validation = require_validation2();
@@ -10510,7 +10510,7 @@ var require_json_schema_2020_12 = __commonJS({
         applicator,
         unevaluated,
         content2,
-        core,
+        core2,
         with$data(this, format),
         metadata,
         with$data(this, validation)
@@ -11015,10 +11015,10 @@ var init_value = __esm({
 // src/analysis/github-trust.ts
 function parseOperator(text3) {
   let rest = text3;
-  let set;
+  let set2;
   const prefix = /^(ForAllValues|ForAnyValue):/i.exec(rest);
   if (prefix?.[1]) {
-    set = prefix[1].toLowerCase() === "forallvalues" ? "ForAllValues" : "ForAnyValue";
+    set2 = prefix[1].toLowerCase() === "forallvalues" ? "ForAllValues" : "ForAnyValue";
     rest = rest.slice(prefix[0].length);
   }
   const ifExists = /IfExists$/i.test(rest);
@@ -11027,7 +11027,7 @@ function parseOperator(text3) {
   const negated = lower.startsWith("stringnot") || lower === "arnnotequals" || lower === "arnnotlike" || lower === "numericnotequals" || lower === "notipaddress";
   const match = lower === "stringequals" || lower === "stringnotequals" ? "equals" : lower === "stringlike" || lower === "stringnotlike" ? "like" : lower === "stringequalsignorecase" || lower === "stringnotequalsignorecase" ? "equalsIgnoreCase" : "other";
   const info = { text: text3, base: rest, ifExists, negated, match };
-  if (set) info.set = set;
+  if (set2) info.set = set2;
   return info;
 }
 function parseConditionKey(key3) {
@@ -11311,8 +11311,8 @@ function walk(els, grammar, mode, unknowns) {
     if (el?.kind === "any" || el?.kind === "one") result3.wildcardParts.add(key3);
     else if (el?.kind === "unknown") result3.unknownParts.add(key3);
     else if (el?.kind === "char") {
-      const set = result3.charParts.get(s.pi);
-      if (set) set.add(key3);
+      const set2 = result3.charParts.get(s.pi);
+      if (set2) set2.add(key3);
       else result3.charParts.set(s.pi, /* @__PURE__ */ new Set([key3]));
     }
   }
@@ -13090,8 +13090,8 @@ function charOrder(a, b) {
   const rank2 = (c) => /[a-z]/.test(c) ? 0 : /[0-9]/.test(c) ? 1 : c === "-" || c === "/" ? 2 : /[A-Z]/.test(c) ? 3 : 4;
   return rank2(a) - rank2(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
-function runPieces(auto, set, pieces) {
-  let cur = new Set(set);
+function runPieces(auto, set2, pieces) {
+  let cur = new Set(set2);
   for (const p of pieces) {
     if (cur.size === 0) return cur;
     if (typeof p === "string") cur = auto.run(cur, p);
@@ -13198,9 +13198,9 @@ function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
   const { matchers, formula } = problem;
   const acceptedNow = (sets) => evalFormula(formula, (id2) => {
     const m = matchers[id2];
-    const set = sets[id2];
-    if (!m || !set) return false;
-    return m.auto.accepts(m.hasHole ? runPieces(m.auto, set, m.suffix) : set);
+    const set2 = sets[id2];
+    if (!m || !set2) return false;
+    return m.auto.accepts(m.hasHole ? runPieces(m.auto, set2, m.suffix) : set2);
   });
   const hasHole = matchers.some((m) => m.hasHole) || holes !== void 0;
   if (!hasHole || holes === void 0) {
@@ -13260,7 +13260,7 @@ function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
     ...matchers.filter((m) => m.hasHole).map((m) => m.auto)
   ]);
   let work = 0;
-  const setSize = (sets) => sets.reduce((n, set) => n + set.size, 0);
+  const setSize = (sets) => sets.reduce((n, set2) => n + set2.size, 0);
   for (let head = 0; head < queue.length; head++) {
     const n = queue[head];
     if (!n) break;
@@ -13338,35 +13338,35 @@ var init_iam_evaluation = __esm({
         for (const t2 of this.tokens) out2 += t2.test(ch) ? "1" : "0";
         return out2;
       }
-      close(set) {
-        const stack = [...set];
+      close(set2) {
+        const stack = [...set2];
         while (stack.length > 0) {
           const i = stack.pop() ?? 0;
           const t2 = this.tokens[i];
-          if (t2 && t2.kind !== "one" && !set.has(i + 1)) {
-            set.add(i + 1);
+          if (t2 && t2.kind !== "one" && !set2.has(i + 1)) {
+            set2.add(i + 1);
             stack.push(i + 1);
           }
         }
-        return set;
+        return set2;
       }
       start() {
         return this.close(/* @__PURE__ */ new Set([0]));
       }
-      step(set, ch) {
+      step(set2, ch) {
         const out2 = /* @__PURE__ */ new Set();
-        for (const i of set) {
+        for (const i of set2) {
           const t2 = this.tokens[i];
           if (!t2?.test(ch)) continue;
           out2.add(t2.kind === "rep" ? i : i + 1);
         }
         return this.close(out2);
       }
-      accepts(set) {
-        return set.has(this.tokens.length);
+      accepts(set2) {
+        return set2.has(this.tokens.length);
       }
-      run(set, text3) {
-        let cur = new Set(set);
+      run(set2, text3) {
+        let cur = new Set(set2);
         for (const ch of text3) cur = this.step(cur, ch);
         return cur;
       }
@@ -14011,10 +14011,10 @@ var init_project = __esm({
 function indexProject(project, settings) {
   return new ProjectIndex(project, settings);
 }
-function push(map, key3, value) {
-  const list2 = map.get(key3);
+function push(map2, key3, value) {
+  const list2 = map2.get(key3);
   if (list2) list2.push(value);
-  else map.set(key3, [value]);
+  else map2.set(key3, [value]);
 }
 function pathSuffixes(file) {
   const out2 = [file];
@@ -15007,29 +15007,29 @@ function compare(a, b) {
       return forkTest.expr.value ? { kind } : { kind: "not", x: { kind } };
   }
   if (!pair2) return { kind: "opaque", text: text3 };
-  const { path: path4, str: str3 } = pair2;
+  const { path: path4, str: str4 } = pair2;
   switch (path4.path) {
     case "github.event_name":
-      return { kind: "event", name: str3.value.toLowerCase() };
+      return { kind: "event", name: str4.value.toLowerCase() };
     case "github.ref":
-      return { kind: "refIs", ref: str3.value.toLowerCase(), written: str3.value };
+      return { kind: "refIs", ref: str4.value.toLowerCase(), written: str4.value };
     case "github.ref_name":
       return {
         kind: "or",
         parts: REF_NAME_BASES.map((base) => ({
           kind: "refIs",
-          ref: `${base}${str3.value}`.toLowerCase(),
-          written: `${base}${str3.value}`
+          ref: `${base}${str4.value}`.toLowerCase(),
+          written: `${base}${str4.value}`
         }))
       };
     case RELEASE_TAG:
       return onRelease({
         kind: "refIs",
-        ref: `refs/tags/${str3.value}`.toLowerCase(),
-        written: `refs/tags/${str3.value}`
+        ref: `refs/tags/${str4.value}`.toLowerCase(),
+        written: `refs/tags/${str4.value}`
       });
     case `${RUN}event`:
-      return { kind: "runEvent", name: str3.value.toLowerCase() };
+      return { kind: "runEvent", name: str4.value.toLowerCase() };
     default:
       return { kind: "opaque", text: text3 };
   }
@@ -15741,7 +15741,7 @@ function varyingKeys(uses) {
   const values2 = /* @__PURE__ */ new Map();
   for (const u of uses)
     for (const [k, v] of u.matrix ?? []) values2.set(k, (values2.get(k) ?? /* @__PURE__ */ new Set()).add(displayText(v)));
-  return [...values2].filter(([, set]) => set.size > 1).map(([k]) => k).slice(0, 3);
+  return [...values2].filter(([, set2]) => set2.size > 1).map(([k]) => k).slice(0, 3);
 }
 function defaultBranchAccepted(roles, s, settings) {
   if (!s.holes || !holeAdmits(s.holes, settings.defaultBranch)) return false;
@@ -17128,10 +17128,10 @@ var require_directives = __commonJS({
     };
     var escapeTagName = (tn2) => tn2.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
     var Directives = class _Directives {
-      constructor(yaml, tags2) {
+      constructor(yaml2, tags2) {
         this.docStart = null;
         this.docEnd = false;
-        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
+        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml2);
         this.tags = Object.assign({}, _Directives.defaultTags, tags2);
       }
       clone() {
@@ -17441,8 +17441,8 @@ var require_Node = __commonJS({
     var identity = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
-      constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+      constructor(type2) {
+        Object.defineProperty(this, identity.NODE_TYPE, { value: type2 });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -17646,14 +17646,14 @@ var require_createNode = __commonJS({
       if (identity.isNode(value))
         return value;
       if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value);
-        return map;
+        const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+        map2.items.push(value);
+        return map2;
       }
       if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
         value = value.valueOf();
       }
-      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema2, sourceObjects } = ctx;
       let ref = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
         ref = sourceObjects.get(value);
@@ -17667,7 +17667,7 @@ var require_createNode = __commonJS({
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      let tagObj = findTagObject(value, tagName, schema2.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON === "function") {
           value = value.toJSON();
@@ -17678,7 +17678,7 @@ var require_createNode = __commonJS({
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema2[identity.MAP] : Symbol.iterator in Object(value) ? schema2[identity.SEQ] : schema2[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -17704,7 +17704,7 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path4, value) {
+    function collectionFromPath(schema2, path4, value) {
       let v = value;
       for (let i = path4.length - 1; i >= 0; --i) {
         const k = path4[i];
@@ -17722,16 +17722,16 @@ var require_Collection = __commonJS({
         onAnchor: () => {
           throw new Error("This should not happen, please report a bug.");
         },
-        schema,
+        schema: schema2,
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
     var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
-      constructor(type, schema) {
-        super(type);
+      constructor(type2, schema2) {
+        super(type2);
         Object.defineProperty(this, "schema", {
-          value: schema,
+          value: schema2,
           configurable: true,
           enumerable: false,
           writable: true
@@ -17742,11 +17742,11 @@ var require_Collection = __commonJS({
        *
        * @param schema - If defined, overwrites the original's schema
        */
-      clone(schema) {
+      clone(schema2) {
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it2) => identity.isNode(it2) || identity.isPair(it2) ? it2.clone(schema) : it2);
+        if (schema2)
+          copy.schema = schema2;
+        copy.items = copy.items.map((it2) => identity.isNode(it2) || identity.isPair(it2) ? it2.clone(schema2) : it2);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -17844,13 +17844,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent2) {
       if (/^\n+$/.test(comment2))
         return comment2.substring(1);
       return indent2 ? comment2.replace(/^(?! *$)/gm, indent2) : comment2;
     }
-    var lineComment = (str3, indent2, comment2) => str3.endsWith("\n") ? indentComment(comment2, indent2) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent2) : (str3.endsWith(" ") ? "" : " ") + comment2;
+    var lineComment = (str4, indent2, comment2) => str4.endsWith("\n") ? indentComment(comment2, indent2) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent2) : (str4.endsWith(" ") ? "" : " ") + comment2;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -18004,16 +18004,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
-    function lineLengthOverLimit(str3, lineWidth, indentLength) {
+    var containsDocumentMarker = (str4) => /^(%|---|\.\.\.)/m.test(str4);
+    function lineLengthOverLimit(str4, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str3.length;
+      const strLen = str4.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str3[i] === "\n") {
+        if (str4[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -18024,74 +18024,74 @@ var require_stringifyString = __commonJS({
       return true;
     }
     function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
+      const json3 = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
-        return json2;
+        return json3;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str3 = "";
+      let str4 = "";
       let start = 0;
-      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
-        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str3 += json2.slice(start, i) + "\\ ";
+      for (let i = 0, ch = json3[i]; ch; ch = json3[++i]) {
+        if (ch === " " && json3[i + 1] === "\\" && json3[i + 2] === "n") {
+          str4 += json3.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json2[i + 1]) {
+          switch (json3[i + 1]) {
             case "u":
               {
-                str3 += json2.slice(start, i);
-                const code18 = json2.substr(i + 2, 4);
+                str4 += json3.slice(start, i);
+                const code18 = json3.substr(i + 2, 4);
                 switch (code18) {
                   case "0000":
-                    str3 += "\\0";
+                    str4 += "\\0";
                     break;
                   case "0007":
-                    str3 += "\\a";
+                    str4 += "\\a";
                     break;
                   case "000b":
-                    str3 += "\\v";
+                    str4 += "\\v";
                     break;
                   case "001b":
-                    str3 += "\\e";
+                    str4 += "\\e";
                     break;
                   case "0085":
-                    str3 += "\\N";
+                    str4 += "\\N";
                     break;
                   case "00a0":
-                    str3 += "\\_";
+                    str4 += "\\_";
                     break;
                   case "2028":
-                    str3 += "\\L";
+                    str4 += "\\L";
                     break;
                   case "2029":
-                    str3 += "\\P";
+                    str4 += "\\P";
                     break;
                   default:
                     if (code18.substr(0, 2) === "00")
-                      str3 += "\\x" + code18.substr(2);
+                      str4 += "\\x" + code18.substr(2);
                     else
-                      str3 += json2.substr(i, 6);
+                      str4 += json3.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
               }
               break;
             case "n":
-              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
+              if (implicitKey || json3[i + 2] === '"' || json3.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str3 += json2.slice(start, i) + "\n\n";
-                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str3 += "\n";
+                str4 += json3.slice(start, i) + "\n\n";
+                while (json3[i + 2] === "\\" && json3[i + 3] === "n" && json3[i + 4] !== '"') {
+                  str4 += "\n";
                   i += 2;
                 }
-                str3 += indent2;
-                if (json2[i + 2] === " ")
-                  str3 += "\\";
+                str4 += indent2;
+                if (json3[i + 2] === " ")
+                  str4 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -18100,8 +18100,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str3 = start ? str3 + json2.slice(start) : json2;
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str4 = start ? str4 + json3.slice(start) : json3;
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -18134,13 +18134,13 @@ ${indent2}`) + "'";
     } catch {
       blockEndNewlines = /\n+(?!\n|$)/g;
     }
-    function blockString({ comment: comment2, type, value }, ctx, onComment, onChompKeep) {
+    function blockString({ comment: comment2, type: type2, value }, ctx, onComment, onChompKeep) {
       const { blockQuote, commentString, lineWidth } = ctx.options;
       if (!blockQuote || /\n[\t ]+$/.test(value)) {
         return quotedString(value, ctx);
       }
       const indent2 = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
       if (!value)
         return literal3 ? "|\n" : ">\n";
       let chomp;
@@ -18195,7 +18195,7 @@ ${indent2}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent2}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+        if (blockQuote !== "folded" && type2 !== Scalar.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -18210,7 +18210,7 @@ ${indent2}${body}`;
 ${indent2}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
-      const { type, value } = item;
+      const { type: type2, value } = item;
       const { actualString, implicitKey, indent: indent2, indentStep, inFlow } = ctx;
       if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
         return quotedString(value, ctx);
@@ -18218,7 +18218,7 @@ ${indent2}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type2 !== Scalar.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -18229,23 +18229,23 @@ ${indent2}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str3 = value.replace(/\n+/g, `$&
+      const str4 = value.replace(/\n+/g, `$&
 ${indent2}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str4);
         const { compat, tags: tags2 } = ctx.doc.schema;
         if (tags2.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
       const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
-      let { type } = item;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+      let { type: type2 } = item;
+      if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
+          type2 = Scalar.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
@@ -18262,7 +18262,7 @@ ${indent2}`);
             return null;
         }
       };
-      let res = _stringify(type);
+      let res = _stringify(type2);
       if (res === null) {
         const { defaultKeyType, defaultStringType } = ctx.options;
         const t2 = implicitKey && defaultKeyType || defaultStringType;
@@ -18389,11 +18389,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str3;
-      return identity.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
-${ctx.indent}${str3}`;
+        return str4;
+      return identity.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+${ctx.indent}${str4}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -18428,8 +18428,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
+      let str4 = stringify.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -18438,27 +18438,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
+          return str4 === "" ? "?" : explicitKey ? `? ${str4}` : str4;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str3 = `? ${str3}`;
+        str4 = `? ${str4}`;
         if (keyComment && !keyCommentDone) {
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str3;
+        return str4;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-        str3 = `? ${str3}
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
+        str4 = `? ${str4}
 ${indent2}:`;
       } else {
-        str3 = `${str3}:`;
+        str4 = `${str4}:`;
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -18474,7 +18474,7 @@ ${indent2}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str3.length + 1;
+        ctx.indentAtStart = str4.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -18518,16 +18518,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str3 += ws + valueStr;
+      str4 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
+        str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str3;
+      return str4;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -18562,7 +18562,7 @@ var require_merge = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
-    var merge = {
+    var merge2 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
@@ -18572,31 +18572,31 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key3) => (merge.identify(key3) || identity.isScalar(key3) && (!key3.type || key3.type === Scalar.Scalar.PLAIN) && merge.identify(key3.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
-    function addMergeToJSMap(ctx, map, value) {
+    var isMergeKey = (ctx, key3) => (merge2.identify(key3) || identity.isScalar(key3) && (!key3.type || key3.type === Scalar.Scalar.PLAIN) && merge2.identify(key3.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
         for (const it2 of source.items)
-          mergeValue(ctx, map, it2);
+          mergeValue(ctx, map2, it2);
       else if (Array.isArray(source))
         for (const it2 of source)
-          mergeValue(ctx, map, it2);
+          mergeValue(ctx, map2, it2);
       else
-        mergeValue(ctx, map, source);
+        mergeValue(ctx, map2, source);
     }
-    function mergeValue(ctx, map, value) {
+    function mergeValue(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key3, value2] of srcMap) {
-        if (map instanceof Map) {
-          if (!map.has(key3))
-            map.set(key3, value2);
-        } else if (map instanceof Set) {
-          map.add(key3);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key3)) {
-          Object.defineProperty(map, key3, {
+        if (map2 instanceof Map) {
+          if (!map2.has(key3))
+            map2.set(key3, value2);
+        } else if (map2 instanceof Set) {
+          map2.add(key3);
+        } else if (!Object.prototype.hasOwnProperty.call(map2, key3)) {
+          Object.defineProperty(map2, key3, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -18604,14 +18604,14 @@ var require_merge = __commonJS({
           });
         }
       }
-      return map;
+      return map2;
     }
     function resolveAliasValue(ctx, value) {
       return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
-    exports.merge = merge;
+    exports.merge = merge2;
   }
 });
 
@@ -18620,36 +18620,36 @@ var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
-    var merge = require_merge();
+    var merge2 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key: key3, value }) {
+    function addPairToJSMap(ctx, map2, { key: key3, value }) {
       if (identity.isNode(key3) && key3.addToJSMap)
-        key3.addToJSMap(ctx, map, value);
-      else if (merge.isMergeKey(ctx, key3))
-        merge.addMergeToJSMap(ctx, map, value);
+        key3.addToJSMap(ctx, map2, value);
+      else if (merge2.isMergeKey(ctx, key3))
+        merge2.addMergeToJSMap(ctx, map2, value);
       else {
         const jsKey = toJS.toJS(key3, "", ctx);
-        if (map instanceof Map) {
-          map.set(jsKey, toJS.toJS(value, jsKey, ctx));
-        } else if (map instanceof Set) {
-          map.add(jsKey);
+        if (map2 instanceof Map) {
+          map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
+        } else if (map2 instanceof Set) {
+          map2.add(jsKey);
         } else {
           const stringKey = stringifyKey(key3, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
-          if (stringKey in map)
-            Object.defineProperty(map, stringKey, {
+          if (stringKey in map2)
+            Object.defineProperty(map2, stringKey, {
               value: jsValue,
               writable: true,
               enumerable: true,
               configurable: true
             });
           else
-            map[stringKey] = jsValue;
+            map2[stringKey] = jsValue;
         }
       }
-      return map;
+      return map2;
     }
     function stringifyKey(key3, jsKey, ctx) {
       if (jsKey === null)
@@ -18698,12 +18698,12 @@ var require_Pair = __commonJS({
         this.key = key3;
         this.value = value;
       }
-      clone(schema) {
+      clone(schema2) {
         let { key: key3, value } = this;
         if (identity.isNode(key3))
-          key3 = key3.clone(schema);
+          key3 = key3.clone(schema2);
         if (identity.isNode(value))
-          value = value.clone(schema);
+          value = value.clone(schema2);
         return new _Pair(key3, value);
       }
       toJSON(_, ctx) {
@@ -18754,31 +18754,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str4 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        let str5 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
         if (comment3)
-          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment3));
+          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines2.push(blockItemPrefix + str4);
+        lines2.push(blockItemPrefix + str5);
       }
-      let str3;
+      let str4;
       if (lines2.length === 0) {
-        str3 = flowChars.start + flowChars.end;
+        str4 = flowChars.start + flowChars.end;
       } else {
-        str3 = lines2[0];
+        str4 = lines2[0];
         for (let i = 1; i < lines2.length; ++i) {
           const line = lines2[i];
-          str3 += line ? `
+          str4 += line ? `
 ${indent2}${line}` : "\n";
         }
       }
       if (comment2) {
-        str3 += "\n" + stringifyComment.indentComment(commentString(comment2), indent2);
+        str4 += "\n" + stringifyComment.indentComment(commentString(comment2), indent2);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str3;
+      return str4;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent: indent2, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -18821,21 +18821,21 @@ ${indent2}${line}` : "\n";
         }
         if (comment2)
           reqNewline = true;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines2.length > linesAtValue || str3.includes("\n"));
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null);
+        reqNewline || (reqNewline = lines2.length > linesAtValue || str4.includes("\n"));
         if (i < items.length - 1) {
-          str3 += ",";
+          str4 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines2.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines2.reduce((sum, line) => sum + line.length + 2, 2) + (str4.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str3 += ",";
+            str4 += ",";
           }
         }
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
-        lines2.push(str3);
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
+        lines2.push(str4);
         linesAtValue = lines2.length;
       }
       const { start, end } = flowChars;
@@ -18847,11 +18847,11 @@ ${indent2}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str3 = start;
+          let str4 = start;
           for (const line of lines2)
-            str3 += line ? `
+            str4 += line ? `
 ${indentStep}${indent2}${line}` : "\n";
-          return `${str3}
+          return `${str4}
 ${indent2}${end}`;
         } else {
           return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
@@ -18896,24 +18896,24 @@ var require_YAMLMap = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
-      constructor(schema) {
-        super(identity.MAP, schema);
+      constructor(schema2) {
+        super(identity.MAP, schema2);
         this.items = [];
       }
       /**
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj2, ctx) {
+      static from(schema2, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
-        const map = new this(schema);
+        const map2 = new this(schema2);
         const add = (key3, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj2, key3, value);
           else if (Array.isArray(replacer) && !replacer.includes(key3))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key3, value, ctx));
+            map2.items.push(Pair.createPair(key3, value, ctx));
         };
         if (obj2 instanceof Map) {
           for (const [key3, value] of obj2)
@@ -18922,10 +18922,10 @@ var require_YAMLMap = __commonJS({
           for (const key3 of Object.keys(obj2))
             add(key3, obj2[key3]);
         }
-        if (typeof schema.sortMapEntries === "function") {
-          map.items.sort(schema.sortMapEntries);
+        if (typeof schema2.sortMapEntries === "function") {
+          map2.items.sort(schema2.sortMapEntries);
         }
-        return map;
+        return map2;
       }
       /**
        * Adds a value to the collection.
@@ -18983,13 +18983,13 @@ var require_YAMLMap = __commonJS({
        * @param {Class} Type - If set, forces the returned collection type
        * @returns Instance of Type, Map, or Object
        */
-      toJSON(_, ctx, Type) {
-        const map = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+      toJSON(_, ctx, Type2) {
+        const map2 = Type2 ? new Type2() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         if (ctx?.onCreate)
-          ctx.onCreate(map);
+          ctx.onCreate(map2);
         for (const item of this.items)
-          addPairToJSMap.addPairToJSMap(ctx, map, item);
-        return map;
+          addPairToJSMap.addPairToJSMap(ctx, map2, item);
+        return map2;
       }
       toString(ctx, onComment, onChompKeep) {
         if (!ctx)
@@ -19020,19 +19020,19 @@ var require_map = __commonJS({
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
-    var map = {
+    var map2 = {
       collection: "map",
       default: true,
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
-      resolve(map2, onError) {
-        if (!identity.isMap(map2))
+      resolve(map3, onError) {
+        if (!identity.isMap(map3))
           onError("Expected a mapping for this tag");
-        return map2;
+        return map3;
       },
-      createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
+      createNode: (schema2, obj2, ctx) => YAMLMap.YAMLMap.from(schema2, obj2, ctx)
     };
-    exports.map = map;
+    exports.map = map2;
   }
 });
 
@@ -19050,8 +19050,8 @@ var require_YAMLSeq = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
-      constructor(schema) {
-        super(identity.SEQ, schema);
+      constructor(schema2) {
+        super(identity.SEQ, schema2);
         this.items = [];
       }
       add(value) {
@@ -19107,13 +19107,13 @@ var require_YAMLSeq = __commonJS({
           this.items[idx] = value;
       }
       toJSON(_, ctx) {
-        const seq = [];
+        const seq2 = [];
         if (ctx?.onCreate)
-          ctx.onCreate(seq);
+          ctx.onCreate(seq2);
         let i = 0;
         for (const item of this.items)
-          seq.push(toJS.toJS(item, String(i++), ctx));
-        return seq;
+          seq2.push(toJS.toJS(item, String(i++), ctx));
+        return seq2;
       }
       toString(ctx, onComment, onChompKeep) {
         if (!ctx)
@@ -19126,9 +19126,9 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj2, ctx) {
+      static from(schema2, obj2, ctx) {
         const { replacer } = ctx;
-        const seq = new this(schema);
+        const seq2 = new this(schema2);
         if (obj2 && Symbol.iterator in Object(obj2)) {
           let i = 0;
           for (let it2 of obj2) {
@@ -19136,10 +19136,10 @@ var require_YAMLSeq = __commonJS({
               const key3 = obj2 instanceof Set ? it2 : String(i++);
               it2 = replacer.call(obj2, key3, it2);
             }
-            seq.items.push(createNode.createNode(it2, void 0, ctx));
+            seq2.items.push(createNode.createNode(it2, void 0, ctx));
           }
         }
-        return seq;
+        return seq2;
       }
     };
     function asItemIndex(key3) {
@@ -19158,19 +19158,19 @@ var require_seq = __commonJS({
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
-    var seq = {
+    var seq2 = {
       collection: "seq",
       default: true,
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
-      resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
+      resolve(seq3, onError) {
+        if (!identity.isSeq(seq3))
           onError("Expected a sequence for this tag");
-        return seq2;
+        return seq3;
       },
-      createNode: (schema, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema, obj2, ctx)
+      createNode: (schema2, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema2, obj2, ctx)
     };
-    exports.seq = seq;
+    exports.seq = seq2;
   }
 });
 
@@ -19183,7 +19183,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str3) => str3,
+      resolve: (str4) => str4,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -19221,7 +19221,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
+      resolve: (str4) => new Scalar.Scalar(str4[0] === "t" || str4[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -19273,7 +19273,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -19282,27 +19282,27 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3),
+      resolve: (str4) => parseFloat(str4),
       stringify(node) {
         const num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
-    var float = {
+    var float2 = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3));
-        const dot2 = str3.indexOf(".");
-        if (dot2 !== -1 && str3[str3.length - 1] === "0")
-          node.minFractionDigits = str3.length - dot2 - 1;
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4));
+        const dot2 = str4.indexOf(".");
+        if (dot2 !== -1 && str4[str4.length - 1] === "0")
+          node.minFractionDigits = str4.length - dot2 - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float;
+    exports.float = float2;
     exports.floatExp = floatExp;
     exports.floatNaN = floatNaN;
   }
@@ -19314,7 +19314,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
+    var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -19327,15 +19327,15 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
-    var int2 = {
+    var int3 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -19344,10 +19344,10 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int2;
+    exports.int = int3;
     exports.intHex = intHex;
     exports.intOct = intOct;
   }
@@ -19357,27 +19357,27 @@ var require_int = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map();
-    var _null = require_null();
-    var seq = require_seq();
+    var map2 = require_map();
+    var _null2 = require_null();
+    var seq2 = require_seq();
     var string2 = require_string();
-    var bool2 = require_bool();
-    var float = require_float();
-    var int2 = require_int();
-    var schema = [
-      map.map,
-      seq.seq,
+    var bool3 = require_bool();
+    var float2 = require_float();
+    var int3 = require_int();
+    var schema2 = [
+      map2.map,
+      seq2.seq,
       string2.string,
-      _null.nullTag,
-      bool2.boolTag,
-      int2.intOct,
-      int2.int,
-      int2.intHex,
-      float.floatNaN,
-      float.floatExp,
-      float.float
+      _null2.nullTag,
+      bool3.boolTag,
+      int3.intOct,
+      int3.int,
+      int3.intHex,
+      float2.floatNaN,
+      float2.floatExp,
+      float2.float
     ];
-    exports.schema = schema;
+    exports.schema = schema2;
   }
 });
 
@@ -19386,8 +19386,8 @@ var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    var map = require_map();
-    var seq = require_seq();
+    var map2 = require_map();
+    var seq2 = require_seq();
     function intIdentify(value) {
       return typeof value === "bigint" || Number.isInteger(value);
     }
@@ -19397,7 +19397,7 @@ var require_schema3 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str3) => str3,
+        resolve: (str4) => str4,
         stringify: stringifyJSON
       },
       {
@@ -19414,7 +19414,7 @@ var require_schema3 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str3) => str3 === "true",
+        resolve: (str4) => str4 === "true",
         stringify: stringifyJSON
       },
       {
@@ -19422,7 +19422,7 @@ var require_schema3 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
+        resolve: (str4, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -19430,7 +19430,7 @@ var require_schema3 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str3) => parseFloat(str3),
+        resolve: (str4) => parseFloat(str4),
         stringify: stringifyJSON
       }
     ];
@@ -19438,13 +19438,13 @@ var require_schema3 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str3, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
-        return str3;
+      resolve(str4, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str4)}`);
+        return str4;
       }
     };
-    var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema;
+    var schema2 = [map2.map, seq2.seq].concat(jsonScalars, jsonError);
+    exports.schema = schema2;
   }
 });
 
@@ -19455,7 +19455,7 @@ var require_binary = __commonJS({
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
-    var binary = {
+    var binary2 = {
       identify: (value) => value instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: false,
@@ -19472,45 +19472,45 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str3 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str3.length);
-          for (let i = 0; i < str3.length; ++i)
-            buffer[i] = str3.charCodeAt(i);
+          const str4 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str4.length);
+          for (let i = 0; i < str4.length; ++i)
+            buffer[i] = str4.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
           return src;
         }
       },
-      stringify({ comment: comment2, type, value }, ctx, onComment, onChompKeep) {
+      stringify({ comment: comment2, type: type2, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
         const buf = value;
-        let str3;
+        let str4;
         if (typeof node_buffer.Buffer === "function") {
-          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str4 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str3 = btoa(s);
+          str4 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        type2 ?? (type2 = Scalar.Scalar.BLOCK_LITERAL);
+        if (type2 !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str3.length / lineWidth);
+          const n = Math.ceil(str4.length / lineWidth);
           const lines2 = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines2[i] = str3.substr(o, lineWidth);
+            lines2[i] = str4.substr(o, lineWidth);
           }
-          str3 = lines2.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str4 = lines2.join(type2 === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment: comment2, type, value: str3 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment: comment2, type: type2, value: str4 }, ctx, onComment, onChompKeep);
       }
     };
-    exports.binary = binary;
+    exports.binary = binary2;
   }
 });
 
@@ -19522,10 +19522,10 @@ var require_pairs = __commonJS({
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
-    function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-          let item = seq.items[i];
+    function resolvePairs(seq2, onError) {
+      if (identity.isSeq(seq2)) {
+        for (let i = 0; i < seq2.items.length; ++i) {
+          let item = seq2.items[i];
           if (identity.isPair(item))
             continue;
           else if (identity.isMap(item)) {
@@ -19542,16 +19542,16 @@ ${cn2.comment}` : item.comment;
             }
             item = pair2;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq2.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
-      return seq;
+      return seq2;
     }
-    function createPairs(schema, iterable, ctx) {
+    function createPairs(schema2, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
-      pairs2.tag = "tag:yaml.org,2002:pairs";
+      const pairs3 = new YAMLSeq.YAMLSeq(schema2);
+      pairs3.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it2 of iterable) {
@@ -19575,11 +19575,11 @@ ${cn2.comment}` : item.comment;
           } else {
             key3 = it2;
           }
-          pairs2.items.push(Pair.createPair(key3, value, ctx));
+          pairs3.items.push(Pair.createPair(key3, value, ctx));
         }
-      return pairs2;
+      return pairs3;
     }
-    var pairs = {
+    var pairs2 = {
       collection: "seq",
       default: false,
       tag: "tag:yaml.org,2002:pairs",
@@ -19587,7 +19587,7 @@ ${cn2.comment}` : item.comment;
       createNode: createPairs
     };
     exports.createPairs = createPairs;
-    exports.pairs = pairs;
+    exports.pairs = pairs2;
     exports.resolvePairs = resolvePairs;
   }
 });
@@ -19600,7 +19600,7 @@ var require_omap = __commonJS({
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
-    var pairs = require_pairs();
+    var pairs2 = require_pairs();
     var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
       constructor() {
         super();
@@ -19618,9 +19618,9 @@ var require_omap = __commonJS({
       toJSON(_, ctx) {
         if (!ctx)
           return super.toJSON(_);
-        const map = /* @__PURE__ */ new Map();
+        const map2 = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
-          ctx.onCreate(map);
+          ctx.onCreate(map2);
         for (const pair2 of this.items) {
           let key3, value;
           if (identity.isPair(pair2)) {
@@ -19629,28 +19629,28 @@ var require_omap = __commonJS({
           } else {
             key3 = toJS.toJS(pair2, "", ctx);
           }
-          if (map.has(key3))
+          if (map2.has(key3))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key3, value);
+          map2.set(key3, value);
         }
-        return map;
+        return map2;
       }
-      static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
-        const omap2 = new this();
-        omap2.items = pairs$1.items;
-        return omap2;
+      static from(schema2, iterable, ctx) {
+        const pairs$1 = pairs2.createPairs(schema2, iterable, ctx);
+        const omap3 = new this();
+        omap3.items = pairs$1.items;
+        return omap3;
       }
     };
     YAMLOMap.tag = "tag:yaml.org,2002:omap";
-    var omap = {
+    var omap2 = {
       collection: "seq",
       identify: (value) => value instanceof Map,
       nodeClass: YAMLOMap,
       default: false,
       tag: "tag:yaml.org,2002:omap",
-      resolve(seq, onError) {
-        const pairs$1 = pairs.resolvePairs(seq, onError);
+      resolve(seq2, onError) {
+        const pairs$1 = pairs2.resolvePairs(seq2, onError);
         const seenKeys = [];
         for (const { key: key3 } of pairs$1.items) {
           if (identity.isScalar(key3)) {
@@ -19663,10 +19663,10 @@ var require_omap = __commonJS({
         }
         return Object.assign(new YAMLOMap(), pairs$1);
       },
-      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+      createNode: (schema2, iterable, ctx) => YAMLOMap.from(schema2, iterable, ctx)
     };
     exports.YAMLOMap = YAMLOMap;
-    exports.omap = omap;
+    exports.omap = omap2;
   }
 });
 
@@ -19713,7 +19713,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -19722,22 +19722,22 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
+      resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
       stringify(node) {
         const num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
-    var float = {
+    var float2 = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
-        const dot2 = str3.indexOf(".");
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4.replace(/_/g, "")));
+        const dot2 = str4.indexOf(".");
         if (dot2 !== -1) {
-          const f = str3.substring(dot2 + 1).replace(/_/g, "");
+          const f = str4.substring(dot2 + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -19745,7 +19745,7 @@ var require_float2 = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float;
+    exports.float = float2;
     exports.floatExp = floatExp;
     exports.floatNaN = floatNaN;
   }
@@ -19757,34 +19757,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str3, offset, radix, { intAsBigInt }) {
-      const sign = str3[0];
+    function intResolve(str4, offset, radix, { intAsBigInt }) {
+      const sign = str4[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str3 = str3.substring(offset).replace(/_/g, "");
+      str4 = str4.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str3 = `0b${str3}`;
+            str4 = `0b${str4}`;
             break;
           case 8:
-            str3 = `0o${str3}`;
+            str4 = `0o${str4}`;
             break;
           case 16:
-            str3 = `0x${str3}`;
+            str4 = `0x${str4}`;
             break;
         }
-        const n2 = BigInt(str3);
+        const n2 = BigInt(str4);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str3, radix);
+      const n = parseInt(str4, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str3 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
+        const str4 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str4.substr(1) : prefix + str4;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -19794,7 +19794,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -19803,15 +19803,15 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
-    var int2 = {
+    var int3 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -19820,10 +19820,10 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int2;
+    exports.int = int3;
     exports.intBin = intBin;
     exports.intHex = intHex;
     exports.intOct = intOct;
@@ -19838,8 +19838,8 @@ var require_set = __commonJS({
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema) {
-        super(schema);
+      constructor(schema2) {
+        super(schema2);
         this.tag = _YAMLSet.tag;
       }
       add(key3) {
@@ -19883,39 +19883,39 @@ var require_set = __commonJS({
         else
           throw new Error("Set items must all have null values");
       }
-      static from(schema, iterable, ctx) {
+      static from(schema2, iterable, ctx) {
         const { replacer } = ctx;
-        const set2 = new this(schema);
+        const set3 = new this(schema2);
         if (iterable && Symbol.iterator in Object(iterable))
           for (let value of iterable) {
             if (typeof replacer === "function")
               value = replacer.call(iterable, value, value);
-            set2.items.push(Pair.createPair(value, null, ctx));
+            set3.items.push(Pair.createPair(value, null, ctx));
           }
-        return set2;
+        return set3;
       }
     };
     YAMLSet.tag = "tag:yaml.org,2002:set";
-    var set = {
+    var set2 = {
       collection: "map",
       identify: (value) => value instanceof Set,
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
-      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-      resolve(map, onError) {
-        if (identity.isMap(map)) {
-          if (map.hasAllNullValues(true))
-            return Object.assign(new YAMLSet(), map);
+      createNode: (schema2, iterable, ctx) => YAMLSet.from(schema2, iterable, ctx),
+      resolve(map2, onError) {
+        if (identity.isMap(map2)) {
+          if (map2.hasAllNullValues(true))
+            return Object.assign(new YAMLSet(), map2);
           else
             onError("Set items must all have null values");
         } else
           onError("Expected a mapping for this tag");
-        return map;
+        return map2;
       }
     };
     exports.YAMLSet = YAMLSet;
-    exports.set = set;
+    exports.set = set2;
   }
 });
 
@@ -19924,9 +19924,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str3, asBigInt) {
-      const sign = str3[0];
-      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+    function parseSexagesimal(str4, asBigInt) {
+      const sign = str4[0];
+      const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
       const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
@@ -19963,7 +19963,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
+      resolve: (str4, _onError, { intAsBigInt }) => parseSexagesimal(str4, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -19972,10 +19972,10 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str3) => parseSexagesimal(str3, false),
+      resolve: (str4) => parseSexagesimal(str4, false),
       stringify: stringifySexagesimal
     };
-    var timestamp = {
+    var timestamp2 = {
       identify: (value) => value instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
@@ -19983,8 +19983,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str3) {
-        const match = str3.match(timestamp.test);
+      resolve(str4) {
+        const match = str4.match(timestamp2.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -20003,7 +20003,7 @@ var require_timestamp = __commonJS({
     };
     exports.floatTime = floatTime;
     exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports.timestamp = timestamp2;
   }
 });
 
@@ -20011,43 +20011,43 @@ var require_timestamp = __commonJS({
 var require_schema4 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map();
-    var _null = require_null();
-    var seq = require_seq();
+    var map2 = require_map();
+    var _null2 = require_null();
+    var seq2 = require_seq();
     var string2 = require_string();
-    var binary = require_binary();
-    var bool2 = require_bool2();
-    var float = require_float2();
-    var int2 = require_int2();
-    var merge = require_merge();
-    var omap = require_omap();
-    var pairs = require_pairs();
-    var set = require_set();
-    var timestamp = require_timestamp();
-    var schema = [
-      map.map,
-      seq.seq,
+    var binary2 = require_binary();
+    var bool3 = require_bool2();
+    var float2 = require_float2();
+    var int3 = require_int2();
+    var merge2 = require_merge();
+    var omap2 = require_omap();
+    var pairs2 = require_pairs();
+    var set2 = require_set();
+    var timestamp2 = require_timestamp();
+    var schema2 = [
+      map2.map,
+      seq2.seq,
       string2.string,
-      _null.nullTag,
-      bool2.trueTag,
-      bool2.falseTag,
-      int2.intBin,
-      int2.intOct,
-      int2.int,
-      int2.intHex,
-      float.floatNaN,
-      float.floatExp,
-      float.float,
-      binary.binary,
-      merge.merge,
-      omap.omap,
-      pairs.pairs,
-      set.set,
-      timestamp.intTime,
-      timestamp.floatTime,
-      timestamp.timestamp
+      _null2.nullTag,
+      bool3.trueTag,
+      bool3.falseTag,
+      int3.intBin,
+      int3.intOct,
+      int3.int,
+      int3.intHex,
+      float2.floatNaN,
+      float2.floatExp,
+      float2.float,
+      binary2.binary,
+      merge2.merge,
+      omap2.omap,
+      pairs2.pairs,
+      set2.set,
+      timestamp2.intTime,
+      timestamp2.floatTime,
+      timestamp2.timestamp
     ];
-    exports.schema = schema;
+    exports.schema = schema2;
   }
 });
 
@@ -20055,61 +20055,61 @@ var require_schema4 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map();
-    var _null = require_null();
-    var seq = require_seq();
+    var map2 = require_map();
+    var _null2 = require_null();
+    var seq2 = require_seq();
     var string2 = require_string();
-    var bool2 = require_bool();
-    var float = require_float();
-    var int2 = require_int();
-    var schema = require_schema2();
+    var bool3 = require_bool();
+    var float2 = require_float();
+    var int3 = require_int();
+    var schema2 = require_schema2();
     var schema$1 = require_schema3();
-    var binary = require_binary();
-    var merge = require_merge();
-    var omap = require_omap();
-    var pairs = require_pairs();
+    var binary2 = require_binary();
+    var merge2 = require_merge();
+    var omap2 = require_omap();
+    var pairs2 = require_pairs();
     var schema$2 = require_schema4();
-    var set = require_set();
-    var timestamp = require_timestamp();
+    var set2 = require_set();
+    var timestamp2 = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
-      ["core", schema.schema],
-      ["failsafe", [map.map, seq.seq, string2.string]],
+      ["core", schema2.schema],
+      ["failsafe", [map2.map, seq2.seq, string2.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
       ["yaml-1.1", schema$2.schema]
     ]);
     var tagsByName = {
-      binary: binary.binary,
-      bool: bool2.boolTag,
-      float: float.float,
-      floatExp: float.floatExp,
-      floatNaN: float.floatNaN,
-      floatTime: timestamp.floatTime,
-      int: int2.int,
-      intHex: int2.intHex,
-      intOct: int2.intOct,
-      intTime: timestamp.intTime,
-      map: map.map,
-      merge: merge.merge,
-      null: _null.nullTag,
-      omap: omap.omap,
-      pairs: pairs.pairs,
-      seq: seq.seq,
-      set: set.set,
-      timestamp: timestamp.timestamp
+      binary: binary2.binary,
+      bool: bool3.boolTag,
+      float: float2.float,
+      floatExp: float2.floatExp,
+      floatNaN: float2.floatNaN,
+      floatTime: timestamp2.floatTime,
+      int: int3.int,
+      intHex: int3.intHex,
+      intOct: int3.intOct,
+      intTime: timestamp2.intTime,
+      map: map2.map,
+      merge: merge2.merge,
+      null: _null2.nullTag,
+      omap: omap2.omap,
+      pairs: pairs2.pairs,
+      seq: seq2.seq,
+      set: set2.set,
+      timestamp: timestamp2.timestamp
     };
     var coreKnownTags = {
-      "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge.merge,
-      "tag:yaml.org,2002:omap": omap.omap,
-      "tag:yaml.org,2002:pairs": pairs.pairs,
-      "tag:yaml.org,2002:set": set.set,
-      "tag:yaml.org,2002:timestamp": timestamp.timestamp
+      "tag:yaml.org,2002:binary": binary2.binary,
+      "tag:yaml.org,2002:merge": merge2.merge,
+      "tag:yaml.org,2002:omap": omap2.omap,
+      "tag:yaml.org,2002:pairs": pairs2.pairs,
+      "tag:yaml.org,2002:set": set2.set,
+      "tag:yaml.org,2002:timestamp": timestamp2.timestamp
     };
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
       if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge.merge) ? schemaTags.concat(merge.merge) : schemaTags.slice();
+        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
       }
       let tags2 = schemaTags;
       if (!tags2) {
@@ -20127,7 +20127,7 @@ var require_tags = __commonJS({
         tags2 = customTags(tags2.slice());
       }
       if (addMergeTag)
-        tags2 = tags2.concat(merge.merge);
+        tags2 = tags2.concat(merge2.merge);
       return tags2.reduce((tags3, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
@@ -20150,21 +20150,21 @@ var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var map = require_map();
-    var seq = require_seq();
+    var map2 = require_map();
+    var seq2 = require_seq();
     var string2 = require_string();
     var tags2 = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-    var Schema = class _Schema {
-      constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+    var Schema2 = class _Schema {
+      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags2.getTags(compat, "compat") : compat ? tags2.getTags(null, compat) : null;
-        this.name = typeof schema === "string" && schema || "core";
+        this.name = typeof schema2 === "string" && schema2 || "core";
         this.knownTags = resolveKnownTags ? tags2.coreKnownTags : {};
-        this.tags = tags2.getTags(customTags, this.name, merge);
+        this.tags = tags2.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
+        Object.defineProperty(this, identity.MAP, { value: map2.map });
         Object.defineProperty(this, identity.SCALAR, { value: string2.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity.SEQ, { value: seq2.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -20173,7 +20173,7 @@ var require_Schema = __commonJS({
         return copy;
       }
     };
-    exports.Schema = Schema;
+    exports.Schema = Schema2;
   }
 });
 
@@ -20266,7 +20266,7 @@ var require_Document = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
-    var Schema = require_Schema();
+    var Schema2 = require_Schema();
     var stringifyDocument = require_stringifyDocument();
     var anchors = require_anchors();
     var applyReviver = require_applyReviver();
@@ -20517,16 +20517,16 @@ var require_Document = __commonJS({
         if (options.schema instanceof Object)
           this.schema = options.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+          this.schema = new Schema2.Schema(Object.assign(opt, options));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+      toJS({ json: json3, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
-          keep: !json2,
+          keep: !json3,
           mapAsMap: mapAsMap === true,
           mapKeyWarned: false,
           maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
@@ -20854,7 +20854,7 @@ var require_resolve_block_map = __commonJS({
     var startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-      const map = new NodeClass(ctx.schema);
+      const map2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
       let offset = bm.offset;
@@ -20880,10 +20880,10 @@ var require_resolve_block_map = __commonJS({
           if (!keyProps.anchor && !keyProps.tag && !sep7) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
-              if (map.comment)
-                map.comment += "\n" + keyProps.comment;
+              if (map2.comment)
+                map2.comment += "\n" + keyProps.comment;
               else
-                map.comment = keyProps.comment;
+                map2.comment = keyProps.comment;
             }
             continue;
           }
@@ -20899,7 +20899,7 @@ var require_resolve_block_map = __commonJS({
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bm.indent, key3, onError);
         ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+        if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep7 ?? [], {
           indicator: "map-value-ind",
@@ -20924,7 +20924,7 @@ var require_resolve_block_map = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          map.items.push(pair2);
+          map2.items.push(pair2);
         } else {
           if (implicitKey)
             onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
@@ -20937,13 +20937,13 @@ var require_resolve_block_map = __commonJS({
           const pair2 = new Pair.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          map.items.push(pair2);
+          map2.items.push(pair2);
         }
       }
       if (commentEnd && commentEnd < offset)
         onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
-      map.range = [bm.offset, offset, commentEnd ?? offset];
-      return map;
+      map2.range = [bm.offset, offset, commentEnd ?? offset];
+      return map2;
     }
     exports.resolveBlockMap = resolveBlockMap;
   }
@@ -20958,7 +20958,7 @@ var require_resolve_block_seq = __commonJS({
     var utilFlowIndentCheck = require_util_flow_indent_check();
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
-      const seq = new NodeClass(ctx.schema);
+      const seq2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
       if (ctx.atKey)
@@ -20983,7 +20983,7 @@ var require_resolve_block_seq = __commonJS({
           } else {
             commentEnd = props.end;
             if (props.comment)
-              seq.comment = props.comment;
+              seq2.comment = props.comment;
             continue;
           }
         }
@@ -20991,10 +20991,10 @@ var require_resolve_block_seq = __commonJS({
         if (ctx.schema.compat)
           utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
         offset = node.range[2];
-        seq.items.push(node);
+        seq2.items.push(node);
       }
-      seq.range = [bs.offset, offset, commentEnd ?? offset];
-      return seq;
+      seq2.range = [bs.offset, offset, commentEnd ?? offset];
+      return seq2;
     }
     exports.resolveBlockSeq = resolveBlockSeq;
   }
@@ -21010,8 +21010,8 @@ var require_resolve_end = __commonJS({
         let hasSpace = false;
         let sep7 = "";
         for (const token of end) {
-          const { source, type } = token;
-          switch (type) {
+          const { source, type: type2 } = token;
+          switch (type2) {
             case "space":
               hasSpace = true;
               break;
@@ -21032,7 +21032,7 @@ var require_resolve_end = __commonJS({
               hasSpace = true;
               break;
             default:
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type2} at node end`);
           }
           offset += source.length;
         }
@@ -21192,17 +21192,17 @@ var require_resolve_flow_collection = __commonJS({
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           if (isMap4) {
-            const map = coll;
-            if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
+            const map2 = coll;
+            if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map.items.push(pair2);
+            map2.items.push(pair2);
           } else {
-            const map = new YAMLMap.YAMLMap(ctx.schema);
-            map.flow = true;
-            map.items.push(pair2);
+            const map2 = new YAMLMap.YAMLMap(ctx.schema);
+            map2.flow = true;
+            map2.items.push(pair2);
             const endRange = (valueNode ?? keyNode).range;
-            map.range = [keyNode.range[0], endRange[1], endRange[2]];
-            coll.items.push(map);
+            map2.range = [keyNode.range[0], endRange[1], endRange[2]];
+            coll.items.push(map2);
           }
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
@@ -21312,7 +21312,7 @@ var require_resolve_block_scalar = __commonJS({
       const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type2 = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines2 = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines2.length;
       for (let i = lines2.length - 1; i >= 0; --i) {
@@ -21327,7 +21327,7 @@ var require_resolve_block_scalar = __commonJS({
         let end2 = start + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type: type2, comment: header.comment, range: [start, end2, end2] };
       }
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
@@ -21374,7 +21374,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content2.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent2 = "";
         }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+        if (type2 === Scalar.Scalar.BLOCK_LITERAL) {
           value += sep7 + indent2.slice(trimIndent) + content2;
           sep7 = "\n";
         } else if (indent2.length > trimIndent || content2[0] === "	") {
@@ -21409,7 +21409,7 @@ var require_resolve_block_scalar = __commonJS({
           value += "\n";
       }
       const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      return { value, type: type2, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -21492,11 +21492,11 @@ var require_resolve_flow_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+      const { offset, type: type2, source, end } = scalar;
       let _type;
       let value;
       const _onError = (rel, code18, msg) => onError(offset + rel, code18, msg);
-      switch (type) {
+      switch (type2) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
           value = plainValue2(source, _onError);
@@ -21511,7 +21511,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type2}`);
           return {
             value: "",
             type: null,
@@ -21715,7 +21715,7 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment: comment2, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value, type: type2, comment: comment2, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
@@ -21737,8 +21737,8 @@ var require_compose_scalar = __commonJS({
       }
       scalar.range = range;
       scalar.source = value;
-      if (type)
-        scalar.type = type;
+      if (type2)
+        scalar.type = type2;
       if (tagName)
         scalar.tag = tagName;
       if (tag.format)
@@ -21747,11 +21747,11 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment2;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema2[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema.tags) {
+      for (const tag of schema2.tags) {
         if (!tag.collection && tag.tag === tagName) {
           if (tag.default && tag.test)
             matchWithTest.push(tag);
@@ -21762,18 +21762,18 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt2 = schema.knownTags[tagName];
+      const kt2 = schema2.knownTags[tagName];
       if (kt2 && !kt2.collection) {
-        schema.tags.push(Object.assign({}, kt2, { default: false, test: void 0 }));
+        schema2.tags.push(Object.assign({}, kt2, { default: false, test: void 0 }));
         return kt2;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema2[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
-      if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema: schema2 }, value, token, onError) {
+      const tag = schema2.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema2[identity.SCALAR];
+      if (schema2.compat) {
+        const compat = schema2.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema2[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -22203,8 +22203,8 @@ var require_cst_scalar = __commonJS({
       return null;
     }
     function createScalarToken(value, context) {
-      const { implicitKey = false, indent: indent2, inFlow = false, offset = -1, type = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type, value }, {
+      const { implicitKey = false, indent: indent2, inFlow = false, offset = -1, type: type2 = "PLAIN" } = context;
+      const source = stringifyString.stringifyString({ type: type2, value }, {
         implicitKey,
         indent: indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
@@ -22235,29 +22235,29 @@ var require_cst_scalar = __commonJS({
       }
     }
     function setScalarValue(token, value, context = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+      let { afterKey = false, implicitKey = false, inFlow = false, type: type2 } = context;
       let indent2 = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent2 === "number")
         indent2 += 2;
-      if (!type)
+      if (!type2)
         switch (token.type) {
           case "single-quoted-scalar":
-            type = "QUOTE_SINGLE";
+            type2 = "QUOTE_SINGLE";
             break;
           case "double-quoted-scalar":
-            type = "QUOTE_DOUBLE";
+            type2 = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
             const header = token.props[0];
             if (header.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type2 = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
-            type = "PLAIN";
+            type2 = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source = stringifyString.stringifyString({ type: type2, value }, {
         implicitKey: implicitKey || indent2 === null,
         indent: indent2 !== null && indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
@@ -22316,12 +22316,12 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source, type) {
+    function setFlowScalarValue(token, source, type2) {
       switch (token.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          token.type = type;
+          token.type = type2;
           token.source = source;
           break;
         case "block-scalar": {
@@ -22332,7 +22332,7 @@ var require_cst_scalar = __commonJS({
           for (const tok of end)
             tok.offset += oa;
           delete token.props;
-          Object.assign(token, { type, source, end });
+          Object.assign(token, { type: type2, source, end });
           break;
         }
         case "block-map":
@@ -22340,7 +22340,7 @@ var require_cst_scalar = __commonJS({
           const offset = token.offset + source.length;
           const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          Object.assign(token, { type: type2, source, end: [nl] });
           break;
         }
         default: {
@@ -22349,7 +22349,7 @@ var require_cst_scalar = __commonJS({
           for (const key3 of Object.keys(token))
             if (key3 !== "type" && key3 !== "offset")
               delete token[key3];
-          Object.assign(token, { type, indent: indent2, source, end });
+          Object.assign(token, { type: type2, indent: indent2, source, end });
         }
       }
     }
@@ -23211,9 +23211,9 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list2, type) {
+    function includesToken(list2, type2) {
       for (let i = 0; i < list2.length; ++i)
-        if (list2[i].type === type)
+        if (list2[i].type === type2)
           return true;
       return false;
     }
@@ -23347,19 +23347,19 @@ var require_parser = __commonJS({
           this.offset += source.length;
           return;
         }
-        const type = cst.tokenType(source);
-        if (!type) {
+        const type2 = cst.tokenType(source);
+        if (!type2) {
           const message = `Not a YAML token: ${source}`;
           yield* this.pop({ type: "error", offset: this.offset, message, source });
           this.offset += source.length;
-        } else if (type === "scalar") {
+        } else if (type2 === "scalar") {
           this.atNewLine = false;
           this.atScalar = true;
           this.type = "scalar";
         } else {
-          this.type = type;
+          this.type = type2;
           yield* this.step();
-          switch (type) {
+          switch (type2) {
             case "newline":
               this.atNewLine = true;
               this.indent = 0;
@@ -23584,14 +23584,14 @@ var require_parser = __commonJS({
             delete scalar.end;
           } else
             sep7 = [this.sourceToken];
-          const map = {
+          const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
             items: [{ start, key: scalar, sep: sep7 }]
           };
           this.onKeyLine = true;
-          this.stack[this.stack.length - 1] = map;
+          this.stack[this.stack.length - 1] = map2;
         } else
           yield* this.lineEnd(scalar);
       }
@@ -23621,8 +23621,8 @@ var require_parser = __commonJS({
             yield* this.step();
         }
       }
-      *blockMap(map) {
-        const it2 = map.items[map.items.length - 1];
+      *blockMap(map2) {
+        const it2 = map2.items[map2.items.length - 1];
         switch (this.type) {
           case "newline":
             this.onKeyLine = false;
@@ -23632,7 +23632,7 @@ var require_parser = __commonJS({
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
-                map.items.push({ start: [this.sourceToken] });
+                map2.items.push({ start: [this.sourceToken] });
             } else if (it2.sep) {
               it2.sep.push(this.sourceToken);
             } else {
@@ -23642,17 +23642,17 @@ var require_parser = __commonJS({
           case "space":
           case "comment":
             if (it2.value) {
-              map.items.push({ start: [this.sourceToken] });
+              map2.items.push({ start: [this.sourceToken] });
             } else if (it2.sep) {
               it2.sep.push(this.sourceToken);
             } else {
-              if (this.atIndentedComment(it2.start, map.indent)) {
-                const prev = map.items[map.items.length - 2];
+              if (this.atIndentedComment(it2.start, map2.indent)) {
+                const prev = map2.items[map2.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
                   arrayPushArray(end, it2.start);
                   end.push(this.sourceToken);
-                  map.items.pop();
+                  map2.items.pop();
                   return;
                 }
               }
@@ -23660,8 +23660,8 @@ var require_parser = __commonJS({
             }
             return;
         }
-        if (this.indent >= map.indent) {
-          const atMapIndent = !this.onKeyLine && this.indent === map.indent;
+        if (this.indent >= map2.indent) {
+          const atMapIndent = !this.onKeyLine && this.indent === map2.indent;
           const atNextItem = atMapIndent && (it2.sep || it2.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
           if (atNextItem && it2.sep && !it2.value) {
@@ -23675,7 +23675,7 @@ var require_parser = __commonJS({
                 case "space":
                   break;
                 case "comment":
-                  if (st2.indent > map.indent)
+                  if (st2.indent > map2.indent)
                     nl.length = 0;
                   break;
                 default:
@@ -23690,7 +23690,7 @@ var require_parser = __commonJS({
             case "tag":
               if (atNextItem || it2.value) {
                 start.push(this.sourceToken);
-                map.items.push({ start });
+                map2.items.push({ start });
                 this.onKeyLine = true;
               } else if (it2.sep) {
                 it2.sep.push(this.sourceToken);
@@ -23704,7 +23704,7 @@ var require_parser = __commonJS({
                 it2.explicitKey = true;
               } else if (atNextItem || it2.value) {
                 start.push(this.sourceToken);
-                map.items.push({ start, explicitKey: true });
+                map2.items.push({ start, explicitKey: true });
               } else {
                 this.stack.push({
                   type: "block-map",
@@ -23730,7 +23730,7 @@ var require_parser = __commonJS({
                     });
                   }
                 } else if (it2.value) {
-                  map.items.push({ start: [], key: null, sep: [this.sourceToken] });
+                  map2.items.push({ start: [], key: null, sep: [this.sourceToken] });
                 } else if (includesToken(it2.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
@@ -23760,7 +23760,7 @@ var require_parser = __commonJS({
                 if (!it2.sep) {
                   Object.assign(it2, { key: null, sep: [this.sourceToken] });
                 } else if (it2.value || atNextItem) {
-                  map.items.push({ start, key: null, sep: [this.sourceToken] });
+                  map2.items.push({ start, key: null, sep: [this.sourceToken] });
                 } else if (includesToken(it2.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
@@ -23780,7 +23780,7 @@ var require_parser = __commonJS({
             case "double-quoted-scalar": {
               const fs4 = this.flowScalar(this.type);
               if (atNextItem || it2.value) {
-                map.items.push({ start, key: fs4, sep: [] });
+                map2.items.push({ start, key: fs4, sep: [] });
                 this.onKeyLine = true;
               } else if (it2.sep) {
                 this.stack.push(fs4);
@@ -23791,7 +23791,7 @@ var require_parser = __commonJS({
               return;
             }
             default: {
-              const bv = this.startBlockValue(map);
+              const bv = this.startBlockValue(map2);
               if (bv) {
                 if (bv.type === "block-seq") {
                   if (!it2.explicitKey && it2.sep && !includesToken(it2.sep, "newline")) {
@@ -23804,7 +23804,7 @@ var require_parser = __commonJS({
                     return;
                   }
                 } else if (atMapIndent) {
-                  map.items.push({ start });
+                  map2.items.push({ start });
                 }
                 this.stack.push(bv);
                 return;
@@ -23815,8 +23815,8 @@ var require_parser = __commonJS({
         yield* this.pop();
         yield* this.step();
       }
-      *blockSequence(seq) {
-        const it2 = seq.items[seq.items.length - 1];
+      *blockSequence(seq2) {
+        const it2 = seq2.items[seq2.items.length - 1];
         switch (this.type) {
           case "newline":
             if (it2.value) {
@@ -23825,22 +23825,22 @@ var require_parser = __commonJS({
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
-                seq.items.push({ start: [this.sourceToken] });
+                seq2.items.push({ start: [this.sourceToken] });
             } else
               it2.start.push(this.sourceToken);
             return;
           case "space":
           case "comment":
             if (it2.value)
-              seq.items.push({ start: [this.sourceToken] });
+              seq2.items.push({ start: [this.sourceToken] });
             else {
-              if (this.atIndentedComment(it2.start, seq.indent)) {
-                const prev = seq.items[seq.items.length - 2];
+              if (this.atIndentedComment(it2.start, seq2.indent)) {
+                const prev = seq2.items[seq2.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
                   arrayPushArray(end, it2.start);
                   end.push(this.sourceToken);
-                  seq.items.pop();
+                  seq2.items.pop();
                   return;
                 }
               }
@@ -23849,21 +23849,21 @@ var require_parser = __commonJS({
             return;
           case "anchor":
           case "tag":
-            if (it2.value || this.indent <= seq.indent)
+            if (it2.value || this.indent <= seq2.indent)
               break;
             it2.start.push(this.sourceToken);
             return;
           case "seq-item-ind":
-            if (this.indent !== seq.indent)
+            if (this.indent !== seq2.indent)
               break;
             if (it2.value || includesToken(it2.start, "seq-item-ind"))
-              seq.items.push({ start: [this.sourceToken] });
+              seq2.items.push({ start: [this.sourceToken] });
             else
               it2.start.push(this.sourceToken);
             return;
         }
-        if (this.indent > seq.indent) {
-          const bv = this.startBlockValue(seq);
+        if (this.indent > seq2.indent) {
+          const bv = this.startBlockValue(seq2);
           if (bv) {
             this.stack.push(bv);
             return;
@@ -23945,20 +23945,20 @@ var require_parser = __commonJS({
             fixFlowSeqItems(fc);
             const sep7 = fc.end.splice(1, fc.end.length);
             sep7.push(this.sourceToken);
-            const map = {
+            const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
               items: [{ start, key: fc, sep: sep7 }]
             };
             this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map;
+            this.stack[this.stack.length - 1] = map2;
           } else {
             yield* this.lineEnd(fc);
           }
         }
       }
-      flowScalar(type) {
+      flowScalar(type2) {
         if (this.onNewLine) {
           let nl = this.source.indexOf("\n") + 1;
           while (nl !== 0) {
@@ -23967,7 +23967,7 @@ var require_parser = __commonJS({
           }
         }
         return {
-          type,
+          type: type2,
           offset: this.offset,
           indent: this.indent,
           source: this.source
@@ -24181,7 +24181,7 @@ var require_dist = __commonJS({
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
-    var Schema = require_Schema();
+    var Schema2 = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
     var identity = require_identity();
@@ -24197,7 +24197,7 @@ var require_dist = __commonJS({
     var visit = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
-    exports.Schema = Schema.Schema;
+    exports.Schema = Schema2.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
     exports.YAMLWarning = errors.YAMLWarning;
@@ -24544,10 +24544,10 @@ function readPrincipals(node, stmt) {
   }
   if (node.kind !== "object") return;
   for (const e of node.entries) {
-    const type = e.key.value;
-    if (type === "*" || PRINCIPAL_TYPES.has(type)) {
+    const type2 = e.key.value;
+    if (type2 === "*" || PRINCIPAL_TYPES.has(type2)) {
       const principal2 = {
-        type: { value: type, loc: e.key.loc },
+        type: { value: type2, loc: e.key.loc },
         values: treeValueList(e.value)
       };
       stmt.principals.push(principal2);
@@ -26252,12 +26252,12 @@ var init_build = __esm({
     B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
     B64_MAP = /* @__PURE__ */ new Uint8Array(256);
     for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
-    decodeVLQ = (str3) => {
+    decodeVLQ = (str4) => {
       const res = [];
       let value = 0;
       let shift = 0;
-      for (let i = 0; i < str3.length; i++) {
-        const digit = B64_MAP[str3.charCodeAt(i)];
+      for (let i = 0; i < str4.length; i++) {
+        const digit = B64_MAP[str4.charCodeAt(i)];
         value |= (digit & 31) << shift;
         if ((digit & 32) === 0) {
           res.push(value);
@@ -26267,8 +26267,8 @@ var init_build = __esm({
       }
       return res;
     };
-    decodeRanges = (str3, isStride1) => {
-      const res = decodeVLQ(str3);
+    decodeRanges = (str4, isStride1) => {
+      const res = decodeVLQ(str4);
       const numRanges = isStride1 ? res.length / 2 : res.length / 3;
       const out2 = new Uint32Array(numRanges * 3);
       let current = 0;
@@ -26282,17 +26282,17 @@ var init_build = __esm({
       }
       return out2;
     };
-    decodeOrbit = (str3) => {
-      const res = decodeVLQ(str3);
-      const map = /* @__PURE__ */ new Map();
+    decodeOrbit = (str4) => {
+      const res = decodeVLQ(str4);
+      const map2 = /* @__PURE__ */ new Map();
       let currentKey = 0;
       for (let i = 0; i < res.length; i += 2) {
         currentKey += res[i];
         const zz = res[i + 1];
         const delta = zz >>> 1 ^ -(zz & 1);
-        map.set(currentKey, currentKey + delta);
+        map2.set(currentKey, currentKey + delta);
       }
-      return map;
+      return map2;
     };
     LazyMap = class {
       constructor(initializer) {
@@ -26791,8 +26791,8 @@ var init_build = __esm({
         }
         return out2;
       }
-      static stringToRunes(str3) {
-        const string2 = String(str3);
+      static stringToRunes(str4) {
+        const string2 = String(str4);
         const runes = [];
         let i = 0;
         while (i < string2.length) {
@@ -26825,8 +26825,8 @@ var init_build = __esm({
       * @param {string} str
       * @returns {string}
       */
-      static quoteMeta(str3) {
-        return str3.split("").map((s) => {
+      static quoteMeta(str4) {
+        return str4.split("").map((s) => {
           if (Utils2.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
           return s;
         }).join("");
@@ -26844,20 +26844,20 @@ var init_build = __esm({
         for (let i = 0; i < len; i++) res[i] = typedArray[i];
         return res;
       }
-      static stringToUtf8ByteArray(str3) {
+      static stringToUtf8ByteArray(str4) {
         if (globalThis.TextEncoder) {
           if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
-          return cachedNativeEncoder.encode(str3);
+          return cachedNativeEncoder.encode(str4);
         } else {
           let out2 = [], p = 0;
-          for (let i = 0; i < str3.length; i++) {
-            let c = str3.charCodeAt(i);
+          for (let i = 0; i < str4.length; i++) {
+            let c = str4.charCodeAt(i);
             if (c < 128) out2[p++] = c;
             else if (c < 2048) {
               out2[p++] = c >> 6 | 192;
               out2[p++] = c & 63 | 128;
-            } else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str3.length && (str3.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
-              c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str3.charCodeAt(++i) & 1023);
+            } else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str4.length && (str4.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
+              c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str4.charCodeAt(++i) & 1023);
               out2[p++] = c >> 18 | 240;
               out2[p++] = c >> 12 & 63 | 128;
               out2[p++] = c >> 6 & 63 | 128;
@@ -27218,17 +27218,17 @@ var init_build = __esm({
       * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
       * @returns {string} the quoted string
       */
-      static quoteReplacement(str3, javaMode = false) {
+      static quoteReplacement(str4, javaMode = false) {
         if (javaMode) {
-          if (str3.indexOf("\\") < 0 && str3.indexOf("$") < 0) return str3;
-          return str3.split("").map((s) => {
+          if (str4.indexOf("\\") < 0 && str4.indexOf("$") < 0) return str4;
+          return str4.split("").map((s) => {
             const c = s.codePointAt(0);
             if (c === Codepoint.CODES["\\"] || c === Codepoint.CODES["$"]) return `\\${s}`;
             return s;
           }).join("");
         }
-        if (str3.indexOf("$") < 0) return str3;
-        return str3.split("").map((s) => {
+        if (str4.indexOf("$") < 0) return str4;
+        return str4.split("").map((s) => {
           if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
           return s;
         }).join("");
@@ -29514,12 +29514,12 @@ var init_build = __esm({
       };
       static MAX_SCANS = 32;
       static MAX_AC_UNITS = 1 << 18;
-      constructor(type) {
-        this.type = type;
+      constructor(type2) {
+        this.type = type2;
         this.subs = [];
         this.str = "";
         this.bytes = null;
-        this.cost = type === Prefilter2.Type.EXACT ? 1 : 0;
+        this.cost = type2 === Prefilter2.Type.EXACT ? 1 : 0;
         this.allExact = false;
         this.ac16 = null;
         this.ac8 = null;
@@ -29571,13 +29571,13 @@ var init_build = __esm({
       static leaf(re3) {
         if (re3.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
         if (re3.runes.length === 0 || (re3.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
-        let str3 = "";
+        let str4 = "";
         for (let i = 0; i < re3.runes.length; i++) {
           if (Unicode.isUnsearchable(re3.runes[i])) return new Prefilter(Prefilter.Type.NONE);
-          str3 += String.fromCodePoint(re3.runes[i]);
+          str4 += String.fromCodePoint(re3.runes[i]);
         }
         const pf = new Prefilter(Prefilter.Type.EXACT);
-        pf.str = str3;
+        pf.str = str4;
         pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
         return pf;
       }
@@ -30551,8 +30551,8 @@ var init_build = __esm({
       }
     };
     StringIterator = class {
-      constructor(str3) {
-        this.str = str3;
+      constructor(str4) {
+        this.str = str4;
         this.position = 0;
       }
       pos() {
@@ -31104,7 +31104,7 @@ var init_build = __esm({
         let s = 0;
         let lensub = array.length;
         let lenout = 0;
-        let str3 = null;
+        let str4 = null;
         let strlen = 0;
         let strflags = 0;
         let start = 0;
@@ -31122,7 +31122,7 @@ var init_build = __esm({
             }
             if (iflags === strflags) {
               let same3 = 0;
-              while (same3 < strlen && same3 < istrlen && str3[same3] === istr[same3]) same3++;
+              while (same3 < strlen && same3 < istrlen && str4[same3] === istr[same3]) same3++;
               if (same3 > 0) {
                 strlen = same3;
                 continue;
@@ -31134,7 +31134,7 @@ var init_build = __esm({
           else {
             const prefix = this.newRegexp(Regexp.Op.LITERAL);
             prefix.flags = strflags;
-            prefix.runes = str3.slice(0, strlen);
+            prefix.runes = str4.slice(0, strlen);
             for (let j = start; j < i; j++) {
               array[s + j] = this.removeLeadingString(array[s + j], strlen);
               this.checkLimits(array[s + j]);
@@ -31145,7 +31145,7 @@ var init_build = __esm({
             array[lenout++] = re3;
           }
           start = i;
-          str3 = istr;
+          str4 = istr;
           strlen = istrlen;
           strflags = iflags;
         }
@@ -32496,8 +32496,8 @@ var init_build = __esm({
       * @param {string} str The string to be literalized
       * @returns {string} A literal string replacement
       */
-      static quote(str3) {
-        return Utils.quoteMeta(str3);
+      static quote(str4) {
+        return Utils.quoteMeta(str4);
       }
       /**
       * Quotes '\' and '$' in {@code str}, so that the returned string could be used in
@@ -32509,8 +32509,8 @@ var init_build = __esm({
       * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
       * @returns {string} the quoted string
       */
-      static quoteReplacement(str3, javaMode = false) {
-        return Matcher.quoteReplacement(str3, javaMode);
+      static quoteReplacement(str4, javaMode = false) {
+        return Matcher.quoteReplacement(str4, javaMode);
       }
       /**
       * Translates a given regular expression string to ensure compatibility with RE2JS.
@@ -33886,8 +33886,8 @@ function newModule(dir, env, budget = new Budget(/* @__PURE__ */ new Set())) {
   };
 }
 function blocksOfHcl(file, body) {
-  const convert2 = (b, type, labels, loc) => ({
-    type,
+  const convert2 = (b, type2, labels, loc) => ({
+    type: type2,
     labels,
     attrs: new Map(
       b.attributes.map((a) => [
@@ -33915,8 +33915,8 @@ function blocksOfHcl(file, body) {
 function blocksOfJson(file, root) {
   const top = { type: "", labels: [], attrs: /* @__PURE__ */ new Map(), blocks: [], loc: root.loc, file };
   if (root.kind !== "object") return top;
-  const bodyOf = (node, type, labels, loc) => {
-    const blk = { type, labels, attrs: /* @__PURE__ */ new Map(), blocks: [], loc, file };
+  const bodyOf = (node, type2, labels, loc) => {
+    const blk = { type: type2, labels, attrs: /* @__PURE__ */ new Map(), blocks: [], loc, file };
     const objects = node.kind === "array" ? node.items : [node];
     for (const obj2 of objects) {
       if (obj2.kind !== "object") continue;
@@ -34242,8 +34242,8 @@ async function templateParts(parts, ctx, scope, out2) {
       }
       case "for": {
         const coll = await evalAst(part.collection, ctx, scope);
-        const pairs = collectionPairs(coll);
-        if (!pairs) {
+        const pairs2 = collectionPairs(coll);
+        if (!pairs2) {
           out2.opaque ??= unknown(
             `a template whose %{ for \u2026 in ${sourceOf(ctx, part.collection)} } is unknown`,
             placed(part),
@@ -34253,7 +34253,7 @@ async function templateParts(parts, ctx, scope, out2) {
         }
         const names = new Map(scope.names);
         const inner = { ...scope, names, depth: scope.depth + 1 };
-        for (const [k, v] of pairs) {
+        for (const [k, v] of pairs2) {
           if (budget.spent) {
             out2.opaque = budget.exceeded("steps", placed(part));
             break;
@@ -34473,9 +34473,9 @@ async function instancesOf(block, scope) {
   };
   if (forEach) {
     const coll = await evaluate2(forEach.expr, scope);
-    let pairs = [];
+    let pairs2 = [];
     if (coll.kind === "object") {
-      pairs = coll.entries.map((e) => [
+      pairs2 = coll.entries.map((e) => [
         e.key.value,
         { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc },
         e.value
@@ -34485,11 +34485,11 @@ async function instancesOf(block, scope) {
       for (const item of coll.items) {
         const text3 = item.kind === "string" ? knownText(item.value) : void 0;
         if (text3 === void 0) return one2;
-        pairs.push([text3, item, item]);
+        pairs2.push([text3, item, item]);
       }
     } else return one2;
-    if (pairs.length > MAX_INSTANCES) return one2;
-    return pairs.map(([text3, key3, value]) => {
+    if (pairs2.length > MAX_INSTANCES) return one2;
+    return pairs2.map(([text3, key3, value]) => {
       const origin = (at3) => `for_each key ${text3} (${where(at3)})`;
       return {
         key: `[${JSON.stringify(text3)}]`,
@@ -34529,7 +34529,7 @@ async function variable(mod, name2, loc, scope) {
   let cached = mod.cache.get(key3);
   if (!cached) {
     cached = (async () => {
-      const set = mod.tfvars.get(name2);
+      const set2 = mod.tfvars.get(name2);
       const block = mod.variables.get(name2);
       const plain3 = {
         module: mod,
@@ -34544,7 +34544,7 @@ async function variable(mod, name2, loc, scope) {
           (at3) => `${arg.origin} (${where(at3)})`,
           "passed as"
         );
-      if (set) return defined(await evaluate2(set.expr, plain3), (at3) => `${name2} = \u2026 in ${where(at3)}`);
+      if (set2) return defined(await evaluate2(set2.expr, plain3), (at3) => `${name2} = \u2026 in ${where(at3)}`);
       const def = block?.attrs.get("default");
       if (block && def)
         return defined(await evaluate2(def.expr, plain3), (at3) => `variable "${name2}" default (${where(at3)})`);
@@ -34650,12 +34650,12 @@ function localCycles(mod) {
 }
 async function evalFor(node, ctx, scope, loc) {
   const coll = await evalAst(node.collection, ctx, scope);
-  const pairs = collectionPairs(coll);
-  if (!pairs) return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));
+  const pairs2 = collectionPairs(coll);
+  if (!pairs2) return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));
   const items = [];
   const entries2 = [];
   const budget = scope.module.budget;
-  for (const [k, v] of pairs) {
+  for (const [k, v] of pairs2) {
     if (budget.spent) return budget.exceeded("steps", loc);
     const names = new Map(scope.names);
     if (node.keyVar !== void 0) names.set(node.keyVar, k);
@@ -35051,7 +35051,7 @@ var init_hcl_body = __esm({
         const expr = this.expression();
         return { name: name2, nameStart, exprStart, exprEnd: expr.end, expr };
       }
-      block(type, typeStart, depth) {
+      block(type2, typeStart, depth) {
         const t2 = this.text;
         const labels = [];
         for (; ; ) {
@@ -35065,7 +35065,7 @@ var init_hcl_body = __esm({
         if (t2.charCodeAt(this.pos) !== 123) {
           if (labels.length === 0)
             this.fail(
-              `Invalid argument or block: "${type}" must be followed by "=" (an argument) or by labels and "{" (a block)`,
+              `Invalid argument or block: "${type2}" must be followed by "=" (an argument) or by labels and "{" (a block)`,
               this.pos
             );
           this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
@@ -35097,7 +35097,7 @@ var init_hcl_body = __esm({
         }
         const end = this.pos;
         this.lineEnd(true);
-        return { type, typeStart, labels, body, end };
+        return { type: type2, typeStart, labels, body, end };
       }
       /** A quoted block label: a string without interpolation. */
       label() {
@@ -35359,12 +35359,12 @@ async function githubOidcRole(block, scope) {
     const a = block.attrs.get(name2);
     return a ? evaluate2(a.expr, scope) : void 0;
   };
-  const str3 = (parts, at3 = loc) => ({ kind: "string", value: { parts, loc: at3 }, loc: at3 });
-  const providerUrl = await input3("provider_url") ?? str3([GITHUB_ISSUER_HOST]);
+  const str4 = (parts, at3 = loc) => ({ kind: "string", value: { parts, loc: at3 }, loc: at3 });
+  const providerUrl = await input3("provider_url") ?? str4([GITHUB_ISSUER_HOST]);
   const host = providerUrl.kind === "string" ? providerUrl.value.parts.map((p, i) => i === 0 && typeof p === "string" ? p.replace(/^https?:\/\//, "") : p) : [{ unknown: "provider_url" }];
   const hostText = host.map((p) => typeof p === "string" ? p : `\${${p.unknown}}`).join("");
   const subjects = await input3("subjects");
-  const audience = await input3("audience") ?? str3([DEFAULT_AWS_AUDIENCE]);
+  const audience = await input3("audience") ?? str4([DEFAULT_AWS_AUDIENCE]);
   let subValues;
   if (subjects?.kind === "array") {
     subValues = {
@@ -35389,15 +35389,15 @@ async function githubOidcRole(block, scope) {
     loc: at3
   });
   const statement = obj2([
-    ["Sid", str3(["GithubOidcAuth"])],
-    ["Effect", str3(["Allow"])],
-    ["Action", { kind: "array", items: [str3(["sts:TagSession"]), str3(["sts:AssumeRoleWithWebIdentity"])], loc }],
+    ["Sid", str4(["GithubOidcAuth"])],
+    ["Effect", str4(["Allow"])],
+    ["Action", { kind: "array", items: [str4(["sts:TagSession"]), str4(["sts:AssumeRoleWithWebIdentity"])], loc }],
     [
       "Principal",
       obj2([
         [
           "Federated",
-          str3(["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/", ...host])
+          str4(["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/", ...host])
         ]
       ])
     ],
@@ -35421,7 +35421,7 @@ async function githubOidcRole(block, scope) {
     ]
   ]);
   const tree = obj2([
-    ["Version", str3(["2012-10-17"])],
+    ["Version", str4(["2012-10-17"])],
     ["Statement", { kind: "array", items: [statement], loc }]
   ]);
   const role = { id: `module.${block.labels[0] ?? ""}`, loc };
@@ -35494,19 +35494,19 @@ async function documentList(block, names, scope) {
   }
   return out2;
 }
-async function expand2(parent, type, scope) {
+async function expand2(parent, type2, scope) {
   const out2 = [];
   for (const b of parent.blocks) {
-    if (b.type === type) out2.push({ block: b, scope });
-    else if (b.type === "dynamic" && b.labels[0] === type) {
+    if (b.type === type2) out2.push({ block: b, scope });
+    else if (b.type === "dynamic" && b.labels[0] === type2) {
       const content2 = b.blocks.find((c) => c.type === "content");
       const forEach = b.attrs.get("for_each");
       if (!content2 || !forEach) continue;
       const iterAttr = b.attrs.get("iterator");
       const iterExpr = iterAttr?.expr;
-      const iterator = iterExpr?.kind === "hcl" ? iterExpr.file.src.text.slice(iterExpr.start, iterExpr.end).trim() : type;
+      const iterator = iterExpr?.kind === "hcl" ? iterExpr.file.src.text.slice(iterExpr.start, iterExpr.end).trim() : type2;
       const coll = await evaluate2(forEach.expr, scope);
-      const pairs = coll.kind === "array" ? coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item]) : coll.kind === "object" ? coll.entries.map((e) => [
+      const pairs2 = coll.kind === "array" ? coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item]) : coll.kind === "object" ? coll.entries.map((e) => [
         { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc },
         e.value
       ]) : [];
@@ -35514,7 +35514,7 @@ async function expand2(parent, type, scope) {
         out2.push({ block: content2, scope, unknown: coll });
         continue;
       }
-      for (const [k, v] of pairs) {
+      for (const [k, v] of pairs2) {
         const names = new Map(scope.names);
         const loc = v.loc;
         names.set(iterator, {
@@ -35564,16 +35564,16 @@ async function statementTree(stmt, scope) {
     const byType = [];
     for (const { block, scope: s, unknown: unknown2 } of blocks) {
       if (unknown2) continue;
-      const type = await attrValue(block, "type", s);
+      const type2 = await attrValue(block, "type", s);
       const ids = await attrValue(block, "identifiers", s);
-      if (type?.kind !== "string" || !ids) continue;
-      const typeText = displayText(type.value);
+      if (type2?.kind !== "string" || !ids) continue;
+      const typeText = displayText(type2.value);
       const existing = byType.find((e) => e.key.value === typeText);
       const items = ids.kind === "array" ? ids.items : [ids];
       if (existing && existing.value.kind === "array") existing.value.items.push(...items);
       else
         byType.push({
-          key: { value: typeText, loc: type.loc },
+          key: { value: typeText, loc: type2.loc },
           value: { kind: "array", items: [...items], loc: ids.loc }
         });
     }
@@ -35762,12 +35762,12 @@ async function loadModule(dir, files, env, used) {
     const file = { src, index: new LineIndex(src.path, src.text) };
     let top;
     if (src.path.endsWith(".json")) {
-      const json2 = parseEmbeddedJson([textAt(src.text, 0, (s, e) => file.index.span(s, e))]);
-      if ("error" in json2) {
-        out2.problems.push({ message: `Invalid JSON in a Terraform file: ${json2.error}`, loc: json2.loc });
+      const json3 = parseEmbeddedJson([textAt(src.text, 0, (s, e) => file.index.span(s, e))]);
+      if ("error" in json3) {
+        out2.problems.push({ message: `Invalid JSON in a Terraform file: ${json3.error}`, loc: json3.loc });
         continue;
       }
-      top = src.path.endsWith(".tfvars.json") ? tfvarsOfJson(file, json2.tree) : blocksOfJson(file, json2.tree);
+      top = src.path.endsWith(".tfvars.json") ? tfvarsOfJson(file, json3.tree) : blocksOfJson(file, json3.tree);
     } else {
       const own = parseHclFile(src.text);
       if ("body" in own) top = blocksOfHcl(file, own.body);
@@ -35806,9 +35806,9 @@ async function emitModule(m, mod, prefix, stack, loaded2, done) {
   const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b) => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
   for (const [address, block] of mod.resources) {
-    const [type, name2 = ""] = address.split(".");
+    const [type2, name2 = ""] = address.split(".");
     const out2 = fileOf(block);
-    if (type === "aws_iam_role") {
+    if (type2 === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
       if (!attr) continue;
       for (const instance of await instancesOf(block, scope)) {
@@ -35816,12 +35816,12 @@ async function emitModule(m, mod, prefix, stack, loaded2, done) {
         const role = await roleInfo(block, `${prefix}${address}${instance.key}`, own);
         await addPolicy(out2, attr.expr, own, "trust", role);
       }
-    } else if (type && PERMISSION_RESOURCES.has(type)) {
+    } else if (type2 && PERMISSION_RESOURCES.has(type2)) {
       const attr = block.attrs.get("policy");
       if (!attr) continue;
       for (const instance of await instancesOf(block, scope))
         await addPolicy(out2, attr.expr, { ...scope, names: instance.names }, "permissions", void 0);
-    } else if (type === "aws_iam_openid_connect_provider") {
+    } else if (type2 === "aws_iam_openid_connect_provider") {
       out2.providers.push(await provider(block, `${prefix}aws_iam_openid_connect_provider.${name2}`, scope));
     }
   }
@@ -35951,15 +35951,15 @@ function policyFromValue(value, ctx, out2) {
     (p) => typeof p === "string" ? { text: p, locate: () => value.loc } : { node: { kind: "unknown", expr: p.unknown, loc: value.loc } }
   );
   if (segments.every((s) => "node" in s && s.node.kind === "unknown")) return void 0;
-  const json2 = parseEmbeddedJson(segments);
-  if ("error" in json2) {
+  const json3 = parseEmbeddedJson(segments);
+  if ("error" in json3) {
     out2.problems.push({
-      message: `The ${ctx.kind === "trust" ? "trust" : "policy"} document (${ctx.source}) is not valid JSON: ${json2.error}; IAM would reject it (MalformedPolicyDocument).`,
-      loc: json2.loc
+      message: `The ${ctx.kind === "trust" ? "trust" : "policy"} document (${ctx.source}) is not valid JSON: ${json3.error}; IAM would reject it (MalformedPolicyDocument).`,
+      loc: json3.loc
     });
     return void 0;
   }
-  return normalisePolicy(policyConditionValues(json2.tree), ctx, value.loc);
+  return normalisePolicy(policyConditionValues(json3.tree), ctx, value.loc);
 }
 var RELEVANT, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MODULE_META;
 var init_terraform = __esm({
@@ -36026,7 +36026,7 @@ function nestingProblem(text3) {
 }
 function parseYamlSource(file, text3, options = {}) {
   const index2 = new LineIndex(file, text3);
-  const json2 = options.schema === "json";
+  const json3 = options.schema === "json";
   const tooDeep = nestingProblem(text3);
   if (tooDeep)
     return {
@@ -36043,7 +36043,7 @@ function parseYamlSource(file, text3, options = {}) {
   const problems = doc.errors.slice(0, 1).map((e) => {
     const message = e.message.split("\n")[0] ?? e.message;
     const [start, end] = errorSpan(text3, message, e.pos);
-    return { message: `${json2 ? "Invalid JSON" : "Invalid YAML"}: ${message}`, loc: index2.span(start, end) };
+    return { message: `${json3 ? "Invalid JSON" : "Invalid YAML"}: ${message}`, loc: index2.span(start, end) };
   });
   return { doc, index: index2, problems };
 }
@@ -36171,11 +36171,11 @@ function text2(node) {
 }
 function readResource(r, out2, source) {
   if (text2(child(r, "mode")) === "data") return;
-  const type = text2(child(r, "type"));
+  const type2 = text2(child(r, "type"));
   const address = text2(child(r, "address")) ?? "";
   const values2 = child(r, "values");
   if (!values2) return;
-  if (type === "aws_iam_role") {
+  if (type2 === "aws_iam_role") {
     const policy = child(values2, "assume_role_policy");
     if (policy?.kind !== "string") return;
     const role = { id: address, loc: r.loc };
@@ -36189,10 +36189,10 @@ function readResource(r, out2, source) {
       if (s) role[key3] = s;
     }
     addEncoded(policy, out2, "trust", role, source);
-  } else if (type === "aws_iam_policy" || type === "aws_iam_role_policy") {
+  } else if (type2 === "aws_iam_policy" || type2 === "aws_iam_role_policy") {
     const policy = child(values2, "policy");
     if (policy?.kind === "string") addEncoded(policy, out2, "permissions", void 0, source);
-  } else if (type === "aws_iam_openid_connect_provider") {
+  } else if (type2 === "aws_iam_openid_connect_provider") {
     const p = { id: address, loc: r.loc };
     const url = child(values2, "url");
     const clients = child(values2, "client_id_list");
@@ -36208,15 +36208,15 @@ function addEncoded(node, out2, kind, role, source) {
   const raw = knownText(node.value);
   if (raw === void 0 || raw.trim() === "") return;
   const loc = node.loc;
-  const json2 = parseEmbeddedJson([{ text: raw, locate: () => loc }]);
-  if ("error" in json2) {
+  const json3 = parseEmbeddedJson([{ text: raw, locate: () => loc }]);
+  if ("error" in json3) {
     out2.problems.push({
-      message: `The ${source === "Terraform plan" ? "planned" : "recorded"} ${kind === "trust" ? "assume_role_policy" : "policy"} is not valid JSON: ${json2.error}`,
+      message: `The ${source === "Terraform plan" ? "planned" : "recorded"} ${kind === "trust" ? "assume_role_policy" : "policy"} is not valid JSON: ${json3.error}`,
       loc
     });
     return;
   }
-  const doc = normalisePolicy(json2.tree, { kind, source, ...role ? { role } : {} }, loc);
+  const doc = normalisePolicy(json3.tree, { kind, source, ...role ? { role } : {} }, loc);
   if (doc) out2.policies.push(doc);
 }
 var init_plan = __esm({
@@ -36228,6 +36228,3031 @@ var init_plan = __esm({
     init_value();
     init_yaml_source();
     init_embedded_json();
+  }
+});
+
+// node_modules/js-yaml/dist/js-yaml.mjs
+function getDefaultExportFromCjs(x) {
+  return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
+}
+function requireCommon() {
+  if (hasRequiredCommon) return common;
+  hasRequiredCommon = 1;
+  function isNothing(subject) {
+    return typeof subject === "undefined" || subject === null;
+  }
+  function isObject(subject) {
+    return typeof subject === "object" && subject !== null;
+  }
+  function toArray(sequence) {
+    if (Array.isArray(sequence)) return sequence;
+    else if (isNothing(sequence)) return [];
+    return [sequence];
+  }
+  function extend(target, source) {
+    if (source) {
+      const sourceKeys = Object.keys(source);
+      for (let index2 = 0, length = sourceKeys.length; index2 < length; index2 += 1) {
+        const key3 = sourceKeys[index2];
+        target[key3] = source[key3];
+      }
+    }
+    return target;
+  }
+  function repeat(string2, count2) {
+    let result3 = "";
+    for (let cycle = 0; cycle < count2; cycle += 1) {
+      result3 += string2;
+    }
+    return result3;
+  }
+  function isNegativeZero(number2) {
+    return number2 === 0 && Number.NEGATIVE_INFINITY === 1 / number2;
+  }
+  common.isNothing = isNothing;
+  common.isObject = isObject;
+  common.toArray = toArray;
+  common.repeat = repeat;
+  common.isNegativeZero = isNegativeZero;
+  common.extend = extend;
+  return common;
+}
+function requireException() {
+  if (hasRequiredException) return exception;
+  hasRequiredException = 1;
+  function formatError(exception2, compact) {
+    let where2 = "";
+    const message = exception2.reason || "(unknown reason)";
+    if (!exception2.mark) return message;
+    if (exception2.mark.name) {
+      where2 += 'in "' + exception2.mark.name + '" ';
+    }
+    where2 += "(" + (exception2.mark.line + 1) + ":" + (exception2.mark.column + 1) + ")";
+    if (!compact && exception2.mark.snippet) {
+      where2 += "\n\n" + exception2.mark.snippet;
+    }
+    return message + " " + where2;
+  }
+  function YAMLException2(reason, mark) {
+    Error.call(this);
+    this.name = "YAMLException";
+    this.reason = reason;
+    this.mark = mark;
+    this.message = formatError(this, false);
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    } else {
+      this.stack = new Error().stack || "";
+    }
+  }
+  YAMLException2.prototype = Object.create(Error.prototype);
+  YAMLException2.prototype.constructor = YAMLException2;
+  YAMLException2.prototype.toString = function toString(compact) {
+    return this.name + ": " + formatError(this, compact);
+  };
+  exception = YAMLException2;
+  return exception;
+}
+function requireSnippet() {
+  if (hasRequiredSnippet) return snippet;
+  hasRequiredSnippet = 1;
+  const common2 = requireCommon();
+  function getLine(buffer, lineStart2, lineEnd, position, maxLineLength) {
+    let head = "";
+    let tail = "";
+    const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+    if (position - lineStart2 > maxHalfLength) {
+      head = " ... ";
+      lineStart2 = position - maxHalfLength + head.length;
+    }
+    if (lineEnd - position > maxHalfLength) {
+      tail = " ...";
+      lineEnd = position + maxHalfLength - tail.length;
+    }
+    return {
+      str: head + buffer.slice(lineStart2, lineEnd).replace(/\t/g, "\u2192") + tail,
+      pos: position - lineStart2 + head.length
+      // relative position
+    };
+  }
+  function padStart(string2, max) {
+    return common2.repeat(" ", max - string2.length) + string2;
+  }
+  function makeSnippet(mark, options) {
+    options = Object.create(options || null);
+    if (!mark.buffer) return null;
+    if (!options.maxLength) options.maxLength = 79;
+    if (typeof options.indent !== "number") options.indent = 1;
+    if (typeof options.linesBefore !== "number") options.linesBefore = 3;
+    if (typeof options.linesAfter !== "number") options.linesAfter = 2;
+    const re3 = /\r?\n|\r|\0/g;
+    const lineStarts = [0];
+    const lineEnds = [];
+    let match;
+    let foundLineNo = -1;
+    while (match = re3.exec(mark.buffer)) {
+      lineEnds.push(match.index);
+      lineStarts.push(match.index + match[0].length);
+      if (mark.position <= match.index && foundLineNo < 0) {
+        foundLineNo = lineStarts.length - 2;
+      }
+    }
+    if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+    let result3 = "";
+    const lineNoLength = Math.min(mark.line + options.linesAfter, lineEnds.length).toString().length;
+    const maxLineLength = options.maxLength - (options.indent + lineNoLength + 3);
+    for (let i = 1; i <= options.linesBefore; i++) {
+      if (foundLineNo - i < 0) break;
+      const line2 = getLine(
+        mark.buffer,
+        lineStarts[foundLineNo - i],
+        lineEnds[foundLineNo - i],
+        mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]),
+        maxLineLength
+      );
+      result3 = common2.repeat(" ", options.indent) + padStart((mark.line - i + 1).toString(), lineNoLength) + " | " + line2.str + "\n" + result3;
+    }
+    const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+    result3 += common2.repeat(" ", options.indent) + padStart((mark.line + 1).toString(), lineNoLength) + " | " + line.str + "\n";
+    result3 += common2.repeat("-", options.indent + lineNoLength + 3 + line.pos) + "^\n";
+    for (let i = 1; i <= options.linesAfter; i++) {
+      if (foundLineNo + i >= lineEnds.length) break;
+      const line2 = getLine(
+        mark.buffer,
+        lineStarts[foundLineNo + i],
+        lineEnds[foundLineNo + i],
+        mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]),
+        maxLineLength
+      );
+      result3 += common2.repeat(" ", options.indent) + padStart((mark.line + i + 1).toString(), lineNoLength) + " | " + line2.str + "\n";
+    }
+    return result3.replace(/\n$/, "");
+  }
+  snippet = makeSnippet;
+  return snippet;
+}
+function requireType() {
+  if (hasRequiredType) return type;
+  hasRequiredType = 1;
+  const YAMLException2 = requireException();
+  const TYPE_CONSTRUCTOR_OPTIONS = [
+    "kind",
+    "multi",
+    "resolve",
+    "construct",
+    "instanceOf",
+    "predicate",
+    "represent",
+    "representName",
+    "defaultStyle",
+    "styleAliases"
+  ];
+  const YAML_NODE_KINDS = [
+    "scalar",
+    "sequence",
+    "mapping"
+  ];
+  function compileStyleAliases(map2) {
+    const result3 = {};
+    if (map2 !== null) {
+      Object.keys(map2).forEach(function(style) {
+        map2[style].forEach(function(alias) {
+          result3[String(alias)] = style;
+        });
+      });
+    }
+    return result3;
+  }
+  function Type2(tag, options) {
+    options = options || {};
+    Object.keys(options).forEach(function(name2) {
+      if (TYPE_CONSTRUCTOR_OPTIONS.indexOf(name2) === -1) {
+        throw new YAMLException2('Unknown option "' + name2 + '" is met in definition of "' + tag + '" YAML type.');
+      }
+    });
+    this.options = options;
+    this.tag = tag;
+    this.kind = options["kind"] || null;
+    this.resolve = options["resolve"] || function() {
+      return true;
+    };
+    this.construct = options["construct"] || function(data) {
+      return data;
+    };
+    this.instanceOf = options["instanceOf"] || null;
+    this.predicate = options["predicate"] || null;
+    this.represent = options["represent"] || null;
+    this.representName = options["representName"] || null;
+    this.defaultStyle = options["defaultStyle"] || null;
+    this.multi = options["multi"] || false;
+    this.styleAliases = compileStyleAliases(options["styleAliases"] || null);
+    if (YAML_NODE_KINDS.indexOf(this.kind) === -1) {
+      throw new YAMLException2('Unknown kind "' + this.kind + '" is specified for "' + tag + '" YAML type.');
+    }
+  }
+  type = Type2;
+  return type;
+}
+function requireSchema() {
+  if (hasRequiredSchema) return schema;
+  hasRequiredSchema = 1;
+  const YAMLException2 = requireException();
+  const Type2 = requireType();
+  function compileList(schema2, name2) {
+    const result3 = [];
+    schema2[name2].forEach(function(currentType) {
+      let newIndex = result3.length;
+      result3.forEach(function(previousType, previousIndex) {
+        if (previousType.tag === currentType.tag && previousType.kind === currentType.kind && previousType.multi === currentType.multi) {
+          newIndex = previousIndex;
+        }
+      });
+      result3[newIndex] = currentType;
+    });
+    return result3;
+  }
+  function compileMap() {
+    const result3 = {
+      scalar: {},
+      sequence: {},
+      mapping: {},
+      fallback: {},
+      multi: {
+        scalar: [],
+        sequence: [],
+        mapping: [],
+        fallback: []
+      }
+    };
+    function collectType(type2) {
+      if (type2.multi) {
+        result3.multi[type2.kind].push(type2);
+        result3.multi["fallback"].push(type2);
+      } else {
+        result3[type2.kind][type2.tag] = result3["fallback"][type2.tag] = type2;
+      }
+    }
+    for (let index2 = 0, length = arguments.length; index2 < length; index2 += 1) {
+      arguments[index2].forEach(collectType);
+    }
+    return result3;
+  }
+  function Schema2(definition) {
+    return this.extend(definition);
+  }
+  Schema2.prototype.extend = function extend(definition) {
+    let implicit = [];
+    let explicit = [];
+    if (definition instanceof Type2) {
+      explicit.push(definition);
+    } else if (Array.isArray(definition)) {
+      explicit = explicit.concat(definition);
+    } else if (definition && (Array.isArray(definition.implicit) || Array.isArray(definition.explicit))) {
+      if (definition.implicit) implicit = implicit.concat(definition.implicit);
+      if (definition.explicit) explicit = explicit.concat(definition.explicit);
+    } else {
+      throw new YAMLException2("Schema.extend argument should be a Type, [ Type ], or a schema definition ({ implicit: [...], explicit: [...] })");
+    }
+    implicit.forEach(function(type2) {
+      if (!(type2 instanceof Type2)) {
+        throw new YAMLException2("Specified list of YAML types (or a single Type object) contains a non-Type object.");
+      }
+      if (type2.loadKind && type2.loadKind !== "scalar") {
+        throw new YAMLException2("There is a non-scalar type in the implicit list of a schema. Implicit resolving of such types is not supported.");
+      }
+      if (type2.multi) {
+        throw new YAMLException2("There is a multi type in the implicit list of a schema. Multi tags can only be listed as explicit.");
+      }
+    });
+    explicit.forEach(function(type2) {
+      if (!(type2 instanceof Type2)) {
+        throw new YAMLException2("Specified list of YAML types (or a single Type object) contains a non-Type object.");
+      }
+    });
+    const result3 = Object.create(Schema2.prototype);
+    result3.implicit = (this.implicit || []).concat(implicit);
+    result3.explicit = (this.explicit || []).concat(explicit);
+    result3.compiledImplicit = compileList(result3, "implicit");
+    result3.compiledExplicit = compileList(result3, "explicit");
+    result3.compiledTypeMap = compileMap(result3.compiledImplicit, result3.compiledExplicit);
+    return result3;
+  };
+  schema = Schema2;
+  return schema;
+}
+function requireStr() {
+  if (hasRequiredStr) return str2;
+  hasRequiredStr = 1;
+  const Type2 = requireType();
+  str2 = new Type2("tag:yaml.org,2002:str", {
+    kind: "scalar",
+    construct: function(data) {
+      return data !== null ? data : "";
+    }
+  });
+  return str2;
+}
+function requireSeq() {
+  if (hasRequiredSeq) return seq;
+  hasRequiredSeq = 1;
+  const Type2 = requireType();
+  seq = new Type2("tag:yaml.org,2002:seq", {
+    kind: "sequence",
+    construct: function(data) {
+      return data !== null ? data : [];
+    }
+  });
+  return seq;
+}
+function requireMap() {
+  if (hasRequiredMap) return map;
+  hasRequiredMap = 1;
+  const Type2 = requireType();
+  map = new Type2("tag:yaml.org,2002:map", {
+    kind: "mapping",
+    construct: function(data) {
+      return data !== null ? data : {};
+    }
+  });
+  return map;
+}
+function requireFailsafe() {
+  if (hasRequiredFailsafe) return failsafe;
+  hasRequiredFailsafe = 1;
+  const Schema2 = requireSchema();
+  failsafe = new Schema2({
+    explicit: [
+      requireStr(),
+      requireSeq(),
+      requireMap()
+    ]
+  });
+  return failsafe;
+}
+function require_null2() {
+  if (hasRequired_null) return _null;
+  hasRequired_null = 1;
+  const Type2 = requireType();
+  function resolveYamlNull(data) {
+    if (data === null) return true;
+    const max = data.length;
+    return max === 1 && data === "~" || max === 4 && (data === "null" || data === "Null" || data === "NULL");
+  }
+  function constructYamlNull() {
+    return null;
+  }
+  function isNull(object) {
+    return object === null;
+  }
+  _null = new Type2("tag:yaml.org,2002:null", {
+    kind: "scalar",
+    resolve: resolveYamlNull,
+    construct: constructYamlNull,
+    predicate: isNull,
+    represent: {
+      canonical: function() {
+        return "~";
+      },
+      lowercase: function() {
+        return "null";
+      },
+      uppercase: function() {
+        return "NULL";
+      },
+      camelcase: function() {
+        return "Null";
+      },
+      empty: function() {
+        return "";
+      }
+    },
+    defaultStyle: "lowercase"
+  });
+  return _null;
+}
+function requireBool() {
+  if (hasRequiredBool) return bool2;
+  hasRequiredBool = 1;
+  const Type2 = requireType();
+  function resolveYamlBoolean(data) {
+    if (data === null) return false;
+    const max = data.length;
+    return max === 4 && (data === "true" || data === "True" || data === "TRUE") || max === 5 && (data === "false" || data === "False" || data === "FALSE");
+  }
+  function constructYamlBoolean(data) {
+    return data === "true" || data === "True" || data === "TRUE";
+  }
+  function isBoolean(object) {
+    return Object.prototype.toString.call(object) === "[object Boolean]";
+  }
+  bool2 = new Type2("tag:yaml.org,2002:bool", {
+    kind: "scalar",
+    resolve: resolveYamlBoolean,
+    construct: constructYamlBoolean,
+    predicate: isBoolean,
+    represent: {
+      lowercase: function(object) {
+        return object ? "true" : "false";
+      },
+      uppercase: function(object) {
+        return object ? "TRUE" : "FALSE";
+      },
+      camelcase: function(object) {
+        return object ? "True" : "False";
+      }
+    },
+    defaultStyle: "lowercase"
+  });
+  return bool2;
+}
+function requireInt() {
+  if (hasRequiredInt) return int2;
+  hasRequiredInt = 1;
+  const common2 = requireCommon();
+  const Type2 = requireType();
+  function isHexCode(c) {
+    return c >= 48 && c <= 57 || c >= 65 && c <= 70 || c >= 97 && c <= 102;
+  }
+  function isOctCode(c) {
+    return c >= 48 && c <= 55;
+  }
+  function isDecCode(c) {
+    return c >= 48 && c <= 57;
+  }
+  function resolveYamlInteger(data) {
+    if (data === null) return false;
+    const max = data.length;
+    let index2 = 0;
+    let hasDigits = false;
+    if (!max) return false;
+    let ch = data[index2];
+    if (ch === "-" || ch === "+") {
+      ch = data[++index2];
+    }
+    if (ch === "0") {
+      if (index2 + 1 === max) return true;
+      ch = data[++index2];
+      if (ch === "b") {
+        index2++;
+        for (; index2 < max; index2++) {
+          ch = data[index2];
+          if (ch !== "0" && ch !== "1") return false;
+          hasDigits = true;
+        }
+        return hasDigits && isFinite(parseYamlInteger(data));
+      }
+      if (ch === "x") {
+        index2++;
+        for (; index2 < max; index2++) {
+          if (!isHexCode(data.charCodeAt(index2))) return false;
+          hasDigits = true;
+        }
+        return hasDigits && isFinite(parseYamlInteger(data));
+      }
+      if (ch === "o") {
+        index2++;
+        for (; index2 < max; index2++) {
+          if (!isOctCode(data.charCodeAt(index2))) return false;
+          hasDigits = true;
+        }
+        return hasDigits && isFinite(parseYamlInteger(data));
+      }
+    }
+    for (; index2 < max; index2++) {
+      if (!isDecCode(data.charCodeAt(index2))) {
+        return false;
+      }
+      hasDigits = true;
+    }
+    if (!hasDigits) return false;
+    return isFinite(parseYamlInteger(data));
+  }
+  function parseYamlInteger(data) {
+    let value = data;
+    let sign = 1;
+    let ch = value[0];
+    if (ch === "-" || ch === "+") {
+      if (ch === "-") sign = -1;
+      value = value.slice(1);
+      ch = value[0];
+    }
+    if (value === "0") return 0;
+    if (ch === "0") {
+      if (value[1] === "b") return sign * parseInt(value.slice(2), 2);
+      if (value[1] === "x") return sign * parseInt(value.slice(2), 16);
+      if (value[1] === "o") return sign * parseInt(value.slice(2), 8);
+    }
+    return sign * parseInt(value, 10);
+  }
+  function constructYamlInteger(data) {
+    return parseYamlInteger(data);
+  }
+  function isInteger(object) {
+    return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common2.isNegativeZero(object));
+  }
+  int2 = new Type2("tag:yaml.org,2002:int", {
+    kind: "scalar",
+    resolve: resolveYamlInteger,
+    construct: constructYamlInteger,
+    predicate: isInteger,
+    represent: {
+      binary: function(obj2) {
+        return obj2 >= 0 ? "0b" + obj2.toString(2) : "-0b" + obj2.toString(2).slice(1);
+      },
+      octal: function(obj2) {
+        return obj2 >= 0 ? "0o" + obj2.toString(8) : "-0o" + obj2.toString(8).slice(1);
+      },
+      decimal: function(obj2) {
+        return obj2.toString(10);
+      },
+      hexadecimal: function(obj2) {
+        return obj2 >= 0 ? "0x" + obj2.toString(16).toUpperCase() : "-0x" + obj2.toString(16).toUpperCase().slice(1);
+      }
+    },
+    defaultStyle: "decimal",
+    styleAliases: {
+      binary: [2, "bin"],
+      octal: [8, "oct"],
+      decimal: [10, "dec"],
+      hexadecimal: [16, "hex"]
+    }
+  });
+  return int2;
+}
+function requireFloat() {
+  if (hasRequiredFloat) return float;
+  hasRequiredFloat = 1;
+  const common2 = requireCommon();
+  const Type2 = requireType();
+  const YAML_FLOAT_PATTERN = new RegExp(
+    // 2.5e4, 2.5 and integers
+    "^(?:[-+]?(?:[0-9]+)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"
+  );
+  const YAML_FLOAT_SPECIAL_PATTERN = new RegExp(
+    "^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"
+  );
+  function resolveYamlFloat(data) {
+    if (data === null) return false;
+    if (!YAML_FLOAT_PATTERN.test(data)) {
+      return false;
+    }
+    if (isFinite(parseFloat(data, 10))) {
+      return true;
+    }
+    return YAML_FLOAT_SPECIAL_PATTERN.test(data);
+  }
+  function constructYamlFloat(data) {
+    let value = data.toLowerCase();
+    const sign = value[0] === "-" ? -1 : 1;
+    if ("+-".indexOf(value[0]) >= 0) {
+      value = value.slice(1);
+    }
+    if (value === ".inf") {
+      return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    } else if (value === ".nan") {
+      return NaN;
+    }
+    return sign * parseFloat(value, 10);
+  }
+  const SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
+  function representYamlFloat(object, style) {
+    if (isNaN(object)) {
+      switch (style) {
+        case "lowercase":
+          return ".nan";
+        case "uppercase":
+          return ".NAN";
+        case "camelcase":
+          return ".NaN";
+      }
+    } else if (Number.POSITIVE_INFINITY === object) {
+      switch (style) {
+        case "lowercase":
+          return ".inf";
+        case "uppercase":
+          return ".INF";
+        case "camelcase":
+          return ".Inf";
+      }
+    } else if (Number.NEGATIVE_INFINITY === object) {
+      switch (style) {
+        case "lowercase":
+          return "-.inf";
+        case "uppercase":
+          return "-.INF";
+        case "camelcase":
+          return "-.Inf";
+      }
+    } else if (common2.isNegativeZero(object)) {
+      return "-0.0";
+    }
+    const res = object.toString(10);
+    return SCIENTIFIC_WITHOUT_DOT.test(res) ? res.replace("e", ".e") : res;
+  }
+  function isFloat(object) {
+    return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 !== 0 || common2.isNegativeZero(object));
+  }
+  float = new Type2("tag:yaml.org,2002:float", {
+    kind: "scalar",
+    resolve: resolveYamlFloat,
+    construct: constructYamlFloat,
+    predicate: isFloat,
+    represent: representYamlFloat,
+    defaultStyle: "lowercase"
+  });
+  return float;
+}
+function requireJson() {
+  if (hasRequiredJson) return json;
+  hasRequiredJson = 1;
+  json = requireFailsafe().extend({
+    implicit: [
+      require_null2(),
+      requireBool(),
+      requireInt(),
+      requireFloat()
+    ]
+  });
+  return json;
+}
+function requireCore() {
+  if (hasRequiredCore) return core;
+  hasRequiredCore = 1;
+  core = requireJson();
+  return core;
+}
+function requireTimestamp() {
+  if (hasRequiredTimestamp) return timestamp;
+  hasRequiredTimestamp = 1;
+  const Type2 = requireType();
+  const YAML_DATE_REGEXP = new RegExp(
+    "^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$"
+  );
+  const YAML_TIMESTAMP_REGEXP = new RegExp(
+    "^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$"
+  );
+  function resolveYamlTimestamp(data) {
+    if (data === null) return false;
+    if (YAML_DATE_REGEXP.exec(data) !== null) return true;
+    if (YAML_TIMESTAMP_REGEXP.exec(data) !== null) return true;
+    return false;
+  }
+  function constructYamlTimestamp(data) {
+    let fraction = 0;
+    let delta = null;
+    let match = YAML_DATE_REGEXP.exec(data);
+    if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(data);
+    if (match === null) throw new Error("Date resolve error");
+    const year = +match[1];
+    const month = +match[2] - 1;
+    const day = +match[3];
+    if (!match[4]) {
+      return new Date(Date.UTC(year, month, day));
+    }
+    const hour = +match[4];
+    const minute = +match[5];
+    const second = +match[6];
+    if (match[7]) {
+      fraction = match[7].slice(0, 3);
+      while (fraction.length < 3) {
+        fraction += "0";
+      }
+      fraction = +fraction;
+    }
+    if (match[9]) {
+      const tzHour = +match[10];
+      const tzMinute = +(match[11] || 0);
+      delta = (tzHour * 60 + tzMinute) * 6e4;
+      if (match[9] === "-") delta = -delta;
+    }
+    const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+    if (delta) date.setTime(date.getTime() - delta);
+    return date;
+  }
+  function representYamlTimestamp(object) {
+    return object.toISOString();
+  }
+  timestamp = new Type2("tag:yaml.org,2002:timestamp", {
+    kind: "scalar",
+    resolve: resolveYamlTimestamp,
+    construct: constructYamlTimestamp,
+    instanceOf: Date,
+    represent: representYamlTimestamp
+  });
+  return timestamp;
+}
+function requireMerge() {
+  if (hasRequiredMerge) return merge;
+  hasRequiredMerge = 1;
+  const Type2 = requireType();
+  function resolveYamlMerge(data) {
+    return data === "<<" || data === null;
+  }
+  merge = new Type2("tag:yaml.org,2002:merge", {
+    kind: "scalar",
+    resolve: resolveYamlMerge
+  });
+  return merge;
+}
+function requireBinary() {
+  if (hasRequiredBinary) return binary;
+  hasRequiredBinary = 1;
+  const Type2 = requireType();
+  const BASE64_MAP = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n\r";
+  function resolveYamlBinary(data) {
+    if (data === null) return false;
+    let bitlen = 0;
+    const max = data.length;
+    const map2 = BASE64_MAP;
+    for (let idx = 0; idx < max; idx++) {
+      const code18 = map2.indexOf(data.charAt(idx));
+      if (code18 > 64) continue;
+      if (code18 < 0) return false;
+      bitlen += 6;
+    }
+    return bitlen % 8 === 0;
+  }
+  function constructYamlBinary(data) {
+    const input3 = data.replace(/[\r\n=]/g, "");
+    const max = input3.length;
+    const map2 = BASE64_MAP;
+    let bits = 0;
+    const result3 = [];
+    for (let idx = 0; idx < max; idx++) {
+      if (idx % 4 === 0 && idx) {
+        result3.push(bits >> 16 & 255);
+        result3.push(bits >> 8 & 255);
+        result3.push(bits & 255);
+      }
+      bits = bits << 6 | map2.indexOf(input3.charAt(idx));
+    }
+    const tailbits = max % 4 * 6;
+    if (tailbits === 0) {
+      result3.push(bits >> 16 & 255);
+      result3.push(bits >> 8 & 255);
+      result3.push(bits & 255);
+    } else if (tailbits === 18) {
+      result3.push(bits >> 10 & 255);
+      result3.push(bits >> 2 & 255);
+    } else if (tailbits === 12) {
+      result3.push(bits >> 4 & 255);
+    }
+    return new Uint8Array(result3);
+  }
+  function representYamlBinary(object) {
+    let result3 = "";
+    let bits = 0;
+    const max = object.length;
+    const map2 = BASE64_MAP;
+    for (let idx = 0; idx < max; idx++) {
+      if (idx % 3 === 0 && idx) {
+        result3 += map2[bits >> 18 & 63];
+        result3 += map2[bits >> 12 & 63];
+        result3 += map2[bits >> 6 & 63];
+        result3 += map2[bits & 63];
+      }
+      bits = (bits << 8) + object[idx];
+    }
+    const tail = max % 3;
+    if (tail === 0) {
+      result3 += map2[bits >> 18 & 63];
+      result3 += map2[bits >> 12 & 63];
+      result3 += map2[bits >> 6 & 63];
+      result3 += map2[bits & 63];
+    } else if (tail === 2) {
+      result3 += map2[bits >> 10 & 63];
+      result3 += map2[bits >> 4 & 63];
+      result3 += map2[bits << 2 & 63];
+      result3 += map2[64];
+    } else if (tail === 1) {
+      result3 += map2[bits >> 2 & 63];
+      result3 += map2[bits << 4 & 63];
+      result3 += map2[64];
+      result3 += map2[64];
+    }
+    return result3;
+  }
+  function isBinary(obj2) {
+    return Object.prototype.toString.call(obj2) === "[object Uint8Array]";
+  }
+  binary = new Type2("tag:yaml.org,2002:binary", {
+    kind: "scalar",
+    resolve: resolveYamlBinary,
+    construct: constructYamlBinary,
+    predicate: isBinary,
+    represent: representYamlBinary
+  });
+  return binary;
+}
+function requireOmap() {
+  if (hasRequiredOmap) return omap;
+  hasRequiredOmap = 1;
+  const Type2 = requireType();
+  const _hasOwnProperty = Object.prototype.hasOwnProperty;
+  const _toString = Object.prototype.toString;
+  function resolveYamlOmap(data) {
+    if (data === null) return true;
+    const objectKeys = {};
+    const object = data;
+    for (let index2 = 0, length = object.length; index2 < length; index2 += 1) {
+      const pair2 = object[index2];
+      let pairHasKey = false;
+      if (_toString.call(pair2) !== "[object Object]") return false;
+      let pairKey2;
+      for (pairKey2 in pair2) {
+        if (_hasOwnProperty.call(pair2, pairKey2)) {
+          if (!pairHasKey) pairHasKey = true;
+          else return false;
+        }
+      }
+      if (!pairHasKey) return false;
+      if (_hasOwnProperty.call(objectKeys, pairKey2)) return false;
+      Object.defineProperty(objectKeys, pairKey2, { value: true });
+    }
+    return true;
+  }
+  function constructYamlOmap(data) {
+    return data !== null ? data : [];
+  }
+  omap = new Type2("tag:yaml.org,2002:omap", {
+    kind: "sequence",
+    resolve: resolveYamlOmap,
+    construct: constructYamlOmap
+  });
+  return omap;
+}
+function requirePairs() {
+  if (hasRequiredPairs) return pairs;
+  hasRequiredPairs = 1;
+  const Type2 = requireType();
+  const _toString = Object.prototype.toString;
+  function resolveYamlPairs(data) {
+    if (data === null) return true;
+    const object = data;
+    const result3 = new Array(object.length);
+    for (let index2 = 0, length = object.length; index2 < length; index2 += 1) {
+      const pair2 = object[index2];
+      if (_toString.call(pair2) !== "[object Object]") return false;
+      const keys = Object.keys(pair2);
+      if (keys.length !== 1) return false;
+      result3[index2] = [keys[0], pair2[keys[0]]];
+    }
+    return true;
+  }
+  function constructYamlPairs(data) {
+    if (data === null) return [];
+    const object = data;
+    const result3 = new Array(object.length);
+    for (let index2 = 0, length = object.length; index2 < length; index2 += 1) {
+      const pair2 = object[index2];
+      const keys = Object.keys(pair2);
+      result3[index2] = [keys[0], pair2[keys[0]]];
+    }
+    return result3;
+  }
+  pairs = new Type2("tag:yaml.org,2002:pairs", {
+    kind: "sequence",
+    resolve: resolveYamlPairs,
+    construct: constructYamlPairs
+  });
+  return pairs;
+}
+function requireSet() {
+  if (hasRequiredSet) return set;
+  hasRequiredSet = 1;
+  const Type2 = requireType();
+  const _hasOwnProperty = Object.prototype.hasOwnProperty;
+  function resolveYamlSet(data) {
+    if (data === null) return true;
+    const object = data;
+    for (const key3 in object) {
+      if (_hasOwnProperty.call(object, key3)) {
+        if (object[key3] !== null) return false;
+      }
+    }
+    return true;
+  }
+  function constructYamlSet(data) {
+    return data !== null ? data : {};
+  }
+  set = new Type2("tag:yaml.org,2002:set", {
+    kind: "mapping",
+    resolve: resolveYamlSet,
+    construct: constructYamlSet
+  });
+  return set;
+}
+function require_default() {
+  if (hasRequired_default) return _default;
+  hasRequired_default = 1;
+  _default = requireCore().extend({
+    implicit: [
+      requireTimestamp(),
+      requireMerge()
+    ],
+    explicit: [
+      requireBinary(),
+      requireOmap(),
+      requirePairs(),
+      requireSet()
+    ]
+  });
+  return _default;
+}
+function requireLoader() {
+  if (hasRequiredLoader) return loader;
+  hasRequiredLoader = 1;
+  const common2 = requireCommon();
+  const YAMLException2 = requireException();
+  const makeSnippet = requireSnippet();
+  const DEFAULT_SCHEMA2 = require_default();
+  const _hasOwnProperty = Object.prototype.hasOwnProperty;
+  const CONTEXT_FLOW_IN = 1;
+  const CONTEXT_FLOW_OUT = 2;
+  const CONTEXT_BLOCK_IN = 3;
+  const CONTEXT_BLOCK_OUT = 4;
+  const CHOMPING_CLIP = 1;
+  const CHOMPING_STRIP = 2;
+  const CHOMPING_KEEP = 3;
+  const PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+  const PATTERN_NON_ASCII_LINE_BREAKS = /[\x85\u2028\u2029]/;
+  const PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+  const PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+  const PATTERN_TAG_URI = /^(?:!|[^,\[\]{}])(?:%[0-9a-f]{2}|[0-9a-z\-#;/?:@&=+$,_.!~*'()\[\]])*$/i;
+  function _class(obj2) {
+    return Object.prototype.toString.call(obj2);
+  }
+  function isEol(c) {
+    return c === 10 || c === 13;
+  }
+  function isWhiteSpace(c) {
+    return c === 9 || c === 32;
+  }
+  function isWsOrEol(c) {
+    return c === 9 || c === 32 || c === 10 || c === 13;
+  }
+  function isFlowIndicator(c) {
+    return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+  }
+  function fromHexCode(c) {
+    if (c >= 48 && c <= 57) {
+      return c - 48;
+    }
+    const lc = c | 32;
+    if (lc >= 97 && lc <= 102) {
+      return lc - 97 + 10;
+    }
+    return -1;
+  }
+  function escapedHexLen(c) {
+    if (c === 120) {
+      return 2;
+    }
+    if (c === 117) {
+      return 4;
+    }
+    if (c === 85) {
+      return 8;
+    }
+    return 0;
+  }
+  function fromDecimalCode(c) {
+    if (c >= 48 && c <= 57) {
+      return c - 48;
+    }
+    return -1;
+  }
+  function simpleEscapeSequence(c) {
+    switch (c) {
+      case 48:
+        return "\0";
+      case 97:
+        return "\x07";
+      case 98:
+        return "\b";
+      case 116:
+        return "	";
+      case 9:
+        return "	";
+      case 110:
+        return "\n";
+      case 118:
+        return "\v";
+      case 102:
+        return "\f";
+      case 114:
+        return "\r";
+      case 101:
+        return "\x1B";
+      case 32:
+        return " ";
+      case 34:
+        return '"';
+      case 47:
+        return "/";
+      case 92:
+        return "\\";
+      case 78:
+        return "\x85";
+      case 95:
+        return "\xA0";
+      case 76:
+        return "\u2028";
+      case 80:
+        return "\u2029";
+      default:
+        return "";
+    }
+  }
+  function charFromCodepoint(c) {
+    if (c <= 65535) {
+      return String.fromCharCode(c);
+    }
+    return String.fromCharCode(
+      (c - 65536 >> 10) + 55296,
+      (c - 65536 & 1023) + 56320
+    );
+  }
+  function setProperty(object, key3, value) {
+    if (key3 === "__proto__") {
+      Object.defineProperty(object, key3, {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value
+      });
+    } else {
+      object[key3] = value;
+    }
+  }
+  const simpleEscapeCheck = new Array(256);
+  const simpleEscapeMap = new Array(256);
+  for (let i = 0; i < 256; i++) {
+    simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+    simpleEscapeMap[i] = simpleEscapeSequence(i);
+  }
+  function State(input3, options) {
+    this.input = input3;
+    this.filename = options["filename"] || null;
+    this.schema = options["schema"] || DEFAULT_SCHEMA2;
+    this.onWarning = options["onWarning"] || null;
+    this.legacy = options["legacy"] || false;
+    this.json = options["json"] || false;
+    this.listener = options["listener"] || null;
+    this.maxDepth = typeof options["maxDepth"] === "number" ? options["maxDepth"] : 100;
+    this.maxTotalMergeKeys = typeof options["maxTotalMergeKeys"] === "number" ? options["maxTotalMergeKeys"] : 1e4;
+    this.implicitTypes = this.schema.compiledImplicit;
+    this.typeMap = this.schema.compiledTypeMap;
+    this.length = input3.length;
+    this.position = 0;
+    this.line = 0;
+    this.lineStart = 0;
+    this.lineIndent = 0;
+    this.depth = 0;
+    this.totalMergeKeys = 0;
+    this.firstTabInLine = -1;
+    this.documents = [];
+    this.anchorMapTransactions = [];
+  }
+  function generateError(state, message) {
+    const mark = {
+      name: state.filename,
+      buffer: state.input.slice(0, -1),
+      // omit trailing \0
+      position: state.position,
+      line: state.line,
+      column: state.position - state.lineStart
+    };
+    mark.snippet = makeSnippet(mark);
+    return new YAMLException2(message, mark);
+  }
+  function throwError(state, message) {
+    throw generateError(state, message);
+  }
+  function throwWarning(state, message) {
+    if (state.onWarning) {
+      state.onWarning.call(null, generateError(state, message));
+    }
+  }
+  function storeAnchor(state, name2, value) {
+    const transactions = state.anchorMapTransactions;
+    if (transactions.length !== 0) {
+      const transaction = transactions[transactions.length - 1];
+      if (!_hasOwnProperty.call(transaction, name2)) {
+        transaction[name2] = {
+          existed: _hasOwnProperty.call(state.anchorMap, name2),
+          value: state.anchorMap[name2]
+        };
+      }
+    }
+    state.anchorMap[name2] = value;
+  }
+  function beginAnchorTransaction(state) {
+    state.anchorMapTransactions.push(/* @__PURE__ */ Object.create(null));
+  }
+  function commitAnchorTransaction(state) {
+    const transaction = state.anchorMapTransactions.pop();
+    const transactions = state.anchorMapTransactions;
+    if (transactions.length === 0) return;
+    const parent = transactions[transactions.length - 1];
+    const names = Object.keys(transaction);
+    for (let index2 = 0, length = names.length; index2 < length; index2 += 1) {
+      const name2 = names[index2];
+      if (!_hasOwnProperty.call(parent, name2)) {
+        parent[name2] = transaction[name2];
+      }
+    }
+  }
+  function rollbackAnchorTransaction(state) {
+    const transaction = state.anchorMapTransactions.pop();
+    const names = Object.keys(transaction);
+    for (let index2 = names.length - 1; index2 >= 0; index2 -= 1) {
+      const entry2 = transaction[names[index2]];
+      if (entry2.existed) {
+        state.anchorMap[names[index2]] = entry2.value;
+      } else {
+        delete state.anchorMap[names[index2]];
+      }
+    }
+  }
+  function snapshotState(state) {
+    return {
+      position: state.position,
+      line: state.line,
+      lineStart: state.lineStart,
+      lineIndent: state.lineIndent,
+      firstTabInLine: state.firstTabInLine,
+      tag: state.tag,
+      anchor: state.anchor,
+      kind: state.kind,
+      result: state.result
+    };
+  }
+  function restoreState(state, snapshot) {
+    state.position = snapshot.position;
+    state.line = snapshot.line;
+    state.lineStart = snapshot.lineStart;
+    state.lineIndent = snapshot.lineIndent;
+    state.firstTabInLine = snapshot.firstTabInLine;
+    state.tag = snapshot.tag;
+    state.anchor = snapshot.anchor;
+    state.kind = snapshot.kind;
+    state.result = snapshot.result;
+  }
+  const directiveHandlers = {
+    YAML: function handleYamlDirective(state, name2, args) {
+      if (state.version !== null) {
+        throwError(state, "duplication of %YAML directive");
+      }
+      if (args.length !== 1) {
+        throwError(state, "YAML directive accepts exactly one argument");
+      }
+      const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+      if (match === null) {
+        throwError(state, "ill-formed argument of the YAML directive");
+      }
+      const major = parseInt(match[1], 10);
+      const minor = parseInt(match[2], 10);
+      if (major !== 1) {
+        throwError(state, "unacceptable YAML version of the document");
+      }
+      state.version = args[0];
+      state.checkLineBreaks = minor < 2;
+      if (minor !== 1 && minor !== 2) {
+        throwWarning(state, "unsupported YAML version of the document");
+      }
+    },
+    TAG: function handleTagDirective(state, name2, args) {
+      let prefix;
+      if (args.length !== 2) {
+        throwError(state, "TAG directive accepts exactly two arguments");
+      }
+      const handle = args[0];
+      prefix = args[1];
+      if (!PATTERN_TAG_HANDLE.test(handle)) {
+        throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+      }
+      if (_hasOwnProperty.call(state.tagMap, handle)) {
+        throwError(state, 'there is a previously declared suffix for "' + handle + '" tag handle');
+      }
+      if (!PATTERN_TAG_URI.test(prefix)) {
+        throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+      }
+      try {
+        prefix = decodeURIComponent(prefix);
+      } catch (err) {
+        throwError(state, "tag prefix is malformed: " + prefix);
+      }
+      state.tagMap[handle] = prefix;
+    }
+  };
+  function captureSegment(state, start, end, checkJson2) {
+    if (start < end) {
+      const _result = state.input.slice(start, end);
+      if (checkJson2) {
+        for (let _position = 0, _length = _result.length; _position < _length; _position += 1) {
+          const _character = _result.charCodeAt(_position);
+          if (!(_character === 9 || _character >= 32 && _character <= 1114111)) {
+            throwError(state, "expected valid JSON character");
+          }
+        }
+      } else if (PATTERN_NON_PRINTABLE.test(_result)) {
+        throwError(state, "the stream contains non-printable characters");
+      }
+      state.result += _result;
+    }
+  }
+  function chargeMergeWork(state) {
+    state.totalMergeKeys++;
+    if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) {
+      throwError(state, "merge keys exceeded maxTotalMergeKeys (" + state.maxTotalMergeKeys + ")");
+    }
+  }
+  function mergeMappings(state, destination, source, overridableKeys) {
+    if (!common2.isObject(source)) {
+      throwError(state, "cannot merge mappings; the provided source object is unacceptable");
+    }
+    chargeMergeWork(state);
+    const sourceKeys = Object.keys(source);
+    for (let index2 = 0, quantity = sourceKeys.length; index2 < quantity; index2 += 1) {
+      const key3 = sourceKeys[index2];
+      chargeMergeWork(state);
+      if (!_hasOwnProperty.call(destination, key3)) {
+        setProperty(destination, key3, source[key3]);
+        overridableKeys[key3] = true;
+      }
+    }
+  }
+  function storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, startLine, startLineStart, startPos) {
+    if (Array.isArray(keyNode)) {
+      keyNode = Array.prototype.slice.call(keyNode);
+      for (let index2 = 0, quantity = keyNode.length; index2 < quantity; index2 += 1) {
+        if (Array.isArray(keyNode[index2])) {
+          throwError(state, "nested arrays are not supported inside keys");
+        }
+        if (typeof keyNode === "object" && _class(keyNode[index2]) === "[object Object]") {
+          keyNode[index2] = "[object Object]";
+        }
+      }
+    }
+    if (typeof keyNode === "object" && _class(keyNode) === "[object Object]") {
+      keyNode = "[object Object]";
+    }
+    keyNode = String(keyNode);
+    if (_result === null) {
+      _result = {};
+    }
+    if (keyTag === "tag:yaml.org,2002:merge") {
+      if (Array.isArray(valueNode)) {
+        if (valueNode.length > 100) {
+          throwError(state, "abnormal merge sequence size");
+        }
+        for (let index2 = 0, quantity = valueNode.length; index2 < quantity; index2 += 1) {
+          mergeMappings(state, _result, valueNode[index2], overridableKeys);
+        }
+      } else {
+        mergeMappings(state, _result, valueNode, overridableKeys);
+      }
+    } else {
+      if (!state.json && !_hasOwnProperty.call(overridableKeys, keyNode) && _hasOwnProperty.call(_result, keyNode)) {
+        state.line = startLine || state.line;
+        state.lineStart = startLineStart || state.lineStart;
+        state.position = startPos || state.position;
+        throwError(state, "duplicated mapping key");
+      }
+      setProperty(_result, keyNode, valueNode);
+      delete overridableKeys[keyNode];
+    }
+    return _result;
+  }
+  function readLineBreak(state) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 10) {
+      state.position++;
+    } else if (ch === 13) {
+      state.position++;
+      if (state.input.charCodeAt(state.position) === 10) {
+        state.position++;
+      }
+    } else {
+      throwError(state, "a line break is expected");
+    }
+    state.line += 1;
+    state.lineStart = state.position;
+    state.firstTabInLine = -1;
+  }
+  function skipSeparationSpace(state, allowComments, checkIndent) {
+    let lineBreaks = 0;
+    let ch = state.input.charCodeAt(state.position);
+    while (ch !== 0) {
+      while (isWhiteSpace(ch)) {
+        if (ch === 9 && state.firstTabInLine === -1) {
+          state.firstTabInLine = state.position;
+        }
+        ch = state.input.charCodeAt(++state.position);
+      }
+      if (allowComments && ch === 35) {
+        do {
+          ch = state.input.charCodeAt(++state.position);
+        } while (ch !== 10 && ch !== 13 && ch !== 0);
+      }
+      if (isEol(ch)) {
+        readLineBreak(state);
+        ch = state.input.charCodeAt(state.position);
+        lineBreaks++;
+        state.lineIndent = 0;
+        while (ch === 32) {
+          state.lineIndent++;
+          ch = state.input.charCodeAt(++state.position);
+        }
+      } else {
+        break;
+      }
+    }
+    if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
+      throwWarning(state, "deficient indentation");
+    }
+    return lineBreaks;
+  }
+  function testDocumentSeparator(state) {
+    let _position = state.position;
+    let ch = state.input.charCodeAt(_position);
+    if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(_position + 1) && ch === state.input.charCodeAt(_position + 2)) {
+      _position += 3;
+      ch = state.input.charCodeAt(_position);
+      if (ch === 0 || isWsOrEol(ch)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  function writeFoldedLines(state, count2) {
+    if (count2 === 1) {
+      state.result += " ";
+    } else if (count2 > 1) {
+      state.result += common2.repeat("\n", count2 - 1);
+    }
+  }
+  function readPlainScalar(state, nodeIndent, withinFlowCollection) {
+    let captureStart;
+    let captureEnd;
+    let hasPendingContent;
+    let _line;
+    let _lineStart;
+    let _lineIndent;
+    const _kind = state.kind;
+    const _result = state.result;
+    let ch = state.input.charCodeAt(state.position);
+    if (isWsOrEol(ch) || isFlowIndicator(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96) {
+      return false;
+    }
+    if (ch === 63 || ch === 45) {
+      const following = state.input.charCodeAt(state.position + 1);
+      if (isWsOrEol(following) || withinFlowCollection && isFlowIndicator(following)) {
+        return false;
+      }
+    }
+    state.kind = "scalar";
+    state.result = "";
+    captureStart = captureEnd = state.position;
+    hasPendingContent = false;
+    while (ch !== 0) {
+      if (ch === 58) {
+        const following = state.input.charCodeAt(state.position + 1);
+        if (isWsOrEol(following) || withinFlowCollection && isFlowIndicator(following)) {
+          break;
+        }
+      } else if (ch === 35) {
+        const preceding = state.input.charCodeAt(state.position - 1);
+        if (isWsOrEol(preceding)) {
+          break;
+        }
+      } else if (state.position === state.lineStart && testDocumentSeparator(state) || withinFlowCollection && isFlowIndicator(ch)) {
+        break;
+      } else if (isEol(ch)) {
+        _line = state.line;
+        _lineStart = state.lineStart;
+        _lineIndent = state.lineIndent;
+        skipSeparationSpace(state, false, -1);
+        if (state.lineIndent >= nodeIndent) {
+          hasPendingContent = true;
+          ch = state.input.charCodeAt(state.position);
+          continue;
+        } else {
+          state.position = captureEnd;
+          state.line = _line;
+          state.lineStart = _lineStart;
+          state.lineIndent = _lineIndent;
+          break;
+        }
+      }
+      if (hasPendingContent) {
+        captureSegment(state, captureStart, captureEnd, false);
+        writeFoldedLines(state, state.line - _line);
+        captureStart = captureEnd = state.position;
+        hasPendingContent = false;
+      }
+      if (!isWhiteSpace(ch)) {
+        captureEnd = state.position + 1;
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+    captureSegment(state, captureStart, captureEnd, false);
+    if (state.result) {
+      return true;
+    }
+    state.kind = _kind;
+    state.result = _result;
+    return false;
+  }
+  function readSingleQuotedScalar(state, nodeIndent) {
+    let captureStart;
+    let captureEnd;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 39) {
+      return false;
+    }
+    state.kind = "scalar";
+    state.result = "";
+    state.position++;
+    captureStart = captureEnd = state.position;
+    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+      if (ch === 39) {
+        captureSegment(state, captureStart, state.position, true);
+        ch = state.input.charCodeAt(++state.position);
+        if (ch === 39) {
+          captureStart = state.position;
+          state.position++;
+          captureEnd = state.position;
+        } else {
+          return true;
+        }
+      } else if (isEol(ch)) {
+        captureSegment(state, captureStart, captureEnd, true);
+        writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
+        captureStart = captureEnd = state.position;
+      } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
+        throwError(state, "unexpected end of the document within a single quoted scalar");
+      } else {
+        state.position++;
+        if (!isWhiteSpace(ch)) {
+          captureEnd = state.position;
+        }
+      }
+    }
+    throwError(state, "unexpected end of the stream within a single quoted scalar");
+  }
+  function readDoubleQuotedScalar(state, nodeIndent) {
+    let captureStart;
+    let captureEnd;
+    let tmp;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 34) {
+      return false;
+    }
+    state.kind = "scalar";
+    state.result = "";
+    state.position++;
+    captureStart = captureEnd = state.position;
+    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+      if (ch === 34) {
+        captureSegment(state, captureStart, state.position, true);
+        state.position++;
+        return true;
+      } else if (ch === 92) {
+        captureSegment(state, captureStart, state.position, true);
+        ch = state.input.charCodeAt(++state.position);
+        if (isEol(ch)) {
+          skipSeparationSpace(state, false, nodeIndent);
+        } else if (ch < 256 && simpleEscapeCheck[ch]) {
+          state.result += simpleEscapeMap[ch];
+          state.position++;
+        } else if ((tmp = escapedHexLen(ch)) > 0) {
+          let hexLength = tmp;
+          let hexResult = 0;
+          for (; hexLength > 0; hexLength--) {
+            ch = state.input.charCodeAt(++state.position);
+            if ((tmp = fromHexCode(ch)) >= 0) {
+              hexResult = (hexResult << 4) + tmp;
+            } else {
+              throwError(state, "expected hexadecimal character");
+            }
+          }
+          state.result += charFromCodepoint(hexResult);
+          state.position++;
+        } else {
+          throwError(state, "unknown escape sequence");
+        }
+        captureStart = captureEnd = state.position;
+      } else if (isEol(ch)) {
+        captureSegment(state, captureStart, captureEnd, true);
+        writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
+        captureStart = captureEnd = state.position;
+      } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
+        throwError(state, "unexpected end of the document within a double quoted scalar");
+      } else {
+        state.position++;
+        if (!isWhiteSpace(ch)) {
+          captureEnd = state.position;
+        }
+      }
+    }
+    throwError(state, "unexpected end of the stream within a double quoted scalar");
+  }
+  function readFlowCollection(state, nodeIndent) {
+    let readNext = true;
+    let _line;
+    let _lineStart;
+    let _pos;
+    const _tag = state.tag;
+    let _result;
+    const _anchor = state.anchor;
+    let terminator;
+    let isPair4;
+    let isExplicitPair;
+    let isMapping;
+    const overridableKeys = /* @__PURE__ */ Object.create(null);
+    let keyNode;
+    let keyTag;
+    let valueNode;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch === 91) {
+      terminator = 93;
+      isMapping = false;
+      _result = [];
+    } else if (ch === 123) {
+      terminator = 125;
+      isMapping = true;
+      _result = {};
+    } else {
+      return false;
+    }
+    if (state.anchor !== null) {
+      storeAnchor(state, state.anchor, _result);
+    }
+    ch = state.input.charCodeAt(++state.position);
+    while (ch !== 0) {
+      skipSeparationSpace(state, true, nodeIndent);
+      ch = state.input.charCodeAt(state.position);
+      if (ch === terminator) {
+        state.position++;
+        state.tag = _tag;
+        state.anchor = _anchor;
+        state.kind = isMapping ? "mapping" : "sequence";
+        state.result = _result;
+        return true;
+      } else if (!readNext) {
+        throwError(state, "missed comma between flow collection entries");
+      } else if (ch === 44) {
+        throwError(state, "expected the node content, but found ','");
+      }
+      keyTag = keyNode = valueNode = null;
+      isPair4 = isExplicitPair = false;
+      if (ch === 63) {
+        const following = state.input.charCodeAt(state.position + 1);
+        if (isWsOrEol(following)) {
+          isPair4 = isExplicitPair = true;
+          state.position++;
+          skipSeparationSpace(state, true, nodeIndent);
+        }
+      }
+      _line = state.line;
+      _lineStart = state.lineStart;
+      _pos = state.position;
+      composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+      keyTag = state.tag;
+      keyNode = state.result;
+      skipSeparationSpace(state, true, nodeIndent);
+      ch = state.input.charCodeAt(state.position);
+      if ((isExplicitPair || state.line === _line) && ch === 58) {
+        isPair4 = true;
+        ch = state.input.charCodeAt(++state.position);
+        skipSeparationSpace(state, true, nodeIndent);
+        composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+        valueNode = state.result;
+      }
+      if (isMapping) {
+        storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
+      } else if (isPair4) {
+        _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
+      } else {
+        _result.push(keyNode);
+      }
+      skipSeparationSpace(state, true, nodeIndent);
+      ch = state.input.charCodeAt(state.position);
+      if (ch === 44) {
+        readNext = true;
+        ch = state.input.charCodeAt(++state.position);
+      } else {
+        readNext = false;
+      }
+    }
+    throwError(state, "unexpected end of the stream within a flow collection");
+  }
+  function readBlockScalar(state, nodeIndent) {
+    let folding;
+    let chomping = CHOMPING_CLIP;
+    let didReadContent = false;
+    let detectedIndent = false;
+    let textIndent = nodeIndent;
+    let emptyLines = 0;
+    let atMoreIndented = false;
+    let tmp;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch === 124) {
+      folding = false;
+    } else if (ch === 62) {
+      folding = true;
+    } else {
+      return false;
+    }
+    state.kind = "scalar";
+    state.result = "";
+    while (ch !== 0) {
+      ch = state.input.charCodeAt(++state.position);
+      if (ch === 43 || ch === 45) {
+        if (CHOMPING_CLIP === chomping) {
+          chomping = ch === 43 ? CHOMPING_KEEP : CHOMPING_STRIP;
+        } else {
+          throwError(state, "repeat of a chomping mode identifier");
+        }
+      } else if ((tmp = fromDecimalCode(ch)) >= 0) {
+        if (tmp === 0) {
+          throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+        } else if (!detectedIndent) {
+          textIndent = nodeIndent + tmp - 1;
+          detectedIndent = true;
+        } else {
+          throwError(state, "repeat of an indentation width identifier");
+        }
+      } else {
+        break;
+      }
+    }
+    if (isWhiteSpace(ch)) {
+      do {
+        ch = state.input.charCodeAt(++state.position);
+      } while (isWhiteSpace(ch));
+      if (ch === 35) {
+        do {
+          ch = state.input.charCodeAt(++state.position);
+        } while (!isEol(ch) && ch !== 0);
+      }
+    }
+    while (ch !== 0) {
+      readLineBreak(state);
+      state.lineIndent = 0;
+      ch = state.input.charCodeAt(state.position);
+      while ((!detectedIndent || state.lineIndent < textIndent) && ch === 32) {
+        state.lineIndent++;
+        ch = state.input.charCodeAt(++state.position);
+      }
+      if (!detectedIndent && state.lineIndent > textIndent) {
+        textIndent = state.lineIndent;
+      }
+      if (isEol(ch)) {
+        emptyLines++;
+        continue;
+      }
+      if (!detectedIndent && textIndent === 0) {
+        throwError(state, "missing indentation for block scalar");
+      }
+      if (state.lineIndent < textIndent) {
+        if (chomping === CHOMPING_KEEP) {
+          state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
+        } else if (chomping === CHOMPING_CLIP) {
+          if (didReadContent) {
+            state.result += "\n";
+          }
+        }
+        break;
+      }
+      if (folding) {
+        if (isWhiteSpace(ch)) {
+          atMoreIndented = true;
+          state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
+        } else if (atMoreIndented) {
+          atMoreIndented = false;
+          state.result += common2.repeat("\n", emptyLines + 1);
+        } else if (emptyLines === 0) {
+          if (didReadContent) {
+            state.result += " ";
+          }
+        } else {
+          state.result += common2.repeat("\n", emptyLines);
+        }
+      } else {
+        state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
+      }
+      didReadContent = true;
+      detectedIndent = true;
+      emptyLines = 0;
+      const captureStart = state.position;
+      while (!isEol(ch) && ch !== 0) {
+        ch = state.input.charCodeAt(++state.position);
+      }
+      captureSegment(state, captureStart, state.position, false);
+    }
+    return true;
+  }
+  function readBlockSequence(state, nodeIndent) {
+    const _tag = state.tag;
+    const _anchor = state.anchor;
+    const _result = [];
+    let detected = false;
+    if (state.firstTabInLine !== -1) return false;
+    if (state.anchor !== null) {
+      storeAnchor(state, state.anchor, _result);
+    }
+    let ch = state.input.charCodeAt(state.position);
+    while (ch !== 0) {
+      if (state.firstTabInLine !== -1) {
+        state.position = state.firstTabInLine;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      if (ch !== 45) {
+        break;
+      }
+      const following = state.input.charCodeAt(state.position + 1);
+      if (!isWsOrEol(following)) {
+        break;
+      }
+      detected = true;
+      state.position++;
+      if (skipSeparationSpace(state, true, -1)) {
+        if (state.lineIndent <= nodeIndent) {
+          _result.push(null);
+          ch = state.input.charCodeAt(state.position);
+          continue;
+        }
+      }
+      const _line = state.line;
+      composeNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+      _result.push(state.result);
+      skipSeparationSpace(state, true, -1);
+      ch = state.input.charCodeAt(state.position);
+      if ((state.line === _line || state.lineIndent > nodeIndent) && ch !== 0) {
+        throwError(state, "bad indentation of a sequence entry");
+      } else if (state.lineIndent < nodeIndent) {
+        break;
+      }
+    }
+    if (detected) {
+      state.tag = _tag;
+      state.anchor = _anchor;
+      state.kind = "sequence";
+      state.result = _result;
+      return true;
+    }
+    return false;
+  }
+  function readBlockMapping(state, nodeIndent, flowIndent) {
+    let allowCompact;
+    let _keyLine;
+    let _keyLineStart;
+    let _keyPos;
+    const _tag = state.tag;
+    const _anchor = state.anchor;
+    const _result = {};
+    const overridableKeys = /* @__PURE__ */ Object.create(null);
+    let keyTag = null;
+    let keyNode = null;
+    let valueNode = null;
+    let atExplicitKey = false;
+    let detected = false;
+    if (state.firstTabInLine !== -1) return false;
+    if (state.anchor !== null) {
+      storeAnchor(state, state.anchor, _result);
+    }
+    let ch = state.input.charCodeAt(state.position);
+    while (ch !== 0) {
+      if (!atExplicitKey && state.firstTabInLine !== -1) {
+        state.position = state.firstTabInLine;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      const following = state.input.charCodeAt(state.position + 1);
+      const _line = state.line;
+      if ((ch === 63 || ch === 58) && isWsOrEol(following)) {
+        if (ch === 63) {
+          if (atExplicitKey) {
+            storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+            keyTag = keyNode = valueNode = null;
+          }
+          detected = true;
+          atExplicitKey = true;
+          allowCompact = true;
+        } else if (atExplicitKey) {
+          atExplicitKey = false;
+          allowCompact = true;
+        } else {
+          throwError(state, "incomplete explicit mapping pair; a key node is missed; or followed by a non-tabulated empty line");
+        }
+        state.position += 1;
+        ch = following;
+      } else {
+        _keyLine = state.line;
+        _keyLineStart = state.lineStart;
+        _keyPos = state.position;
+        if (!composeNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) {
+          break;
+        }
+        if (state.line === _line) {
+          ch = state.input.charCodeAt(state.position);
+          while (isWhiteSpace(ch)) {
+            ch = state.input.charCodeAt(++state.position);
+          }
+          if (ch === 58) {
+            ch = state.input.charCodeAt(++state.position);
+            if (!isWsOrEol(ch)) {
+              throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+            }
+            if (atExplicitKey) {
+              storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+              keyTag = keyNode = valueNode = null;
+            }
+            detected = true;
+            atExplicitKey = false;
+            allowCompact = false;
+            keyTag = state.tag;
+            keyNode = state.result;
+          } else if (detected) {
+            throwError(state, "can not read an implicit mapping pair; a colon is missed");
+          } else {
+            state.tag = _tag;
+            state.anchor = _anchor;
+            return true;
+          }
+        } else if (detected) {
+          throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+        } else {
+          state.tag = _tag;
+          state.anchor = _anchor;
+          return true;
+        }
+      }
+      if (state.line === _line || state.lineIndent > nodeIndent) {
+        if (atExplicitKey) {
+          _keyLine = state.line;
+          _keyLineStart = state.lineStart;
+          _keyPos = state.position;
+        }
+        if (composeNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, allowCompact)) {
+          if (atExplicitKey) {
+            keyNode = state.result;
+          } else {
+            valueNode = state.result;
+          }
+        }
+        if (!atExplicitKey) {
+          storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _keyLine, _keyLineStart, _keyPos);
+          keyTag = keyNode = valueNode = null;
+        }
+        skipSeparationSpace(state, true, -1);
+        ch = state.input.charCodeAt(state.position);
+      }
+      if ((state.line === _line || state.lineIndent > nodeIndent) && ch !== 0) {
+        throwError(state, "bad indentation of a mapping entry");
+      } else if (state.lineIndent < nodeIndent) {
+        break;
+      }
+    }
+    if (atExplicitKey) {
+      storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+    }
+    if (detected) {
+      state.tag = _tag;
+      state.anchor = _anchor;
+      state.kind = "mapping";
+      state.result = _result;
+    }
+    return detected;
+  }
+  function readTagProperty(state) {
+    let isVerbatim = false;
+    let isNamed = false;
+    let tagHandle;
+    let tagName;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 33) return false;
+    if (state.tag !== null) {
+      throwError(state, "duplication of a tag property");
+    }
+    ch = state.input.charCodeAt(++state.position);
+    if (ch === 60) {
+      isVerbatim = true;
+      ch = state.input.charCodeAt(++state.position);
+    } else if (ch === 33) {
+      isNamed = true;
+      tagHandle = "!!";
+      ch = state.input.charCodeAt(++state.position);
+    } else {
+      tagHandle = "!";
+    }
+    let _position = state.position;
+    if (isVerbatim) {
+      do {
+        ch = state.input.charCodeAt(++state.position);
+      } while (ch !== 0 && ch !== 62);
+      if (state.position < state.length) {
+        tagName = state.input.slice(_position, state.position);
+        ch = state.input.charCodeAt(++state.position);
+      } else {
+        throwError(state, "unexpected end of the stream within a verbatim tag");
+      }
+    } else {
+      while (ch !== 0 && !isWsOrEol(ch)) {
+        if (ch === 33) {
+          if (!isNamed) {
+            tagHandle = state.input.slice(_position - 1, state.position + 1);
+            if (!PATTERN_TAG_HANDLE.test(tagHandle)) {
+              throwError(state, "named tag handle cannot contain such characters");
+            }
+            isNamed = true;
+            _position = state.position + 1;
+          } else {
+            throwError(state, "tag suffix cannot contain exclamation marks");
+          }
+        }
+        ch = state.input.charCodeAt(++state.position);
+      }
+      tagName = state.input.slice(_position, state.position);
+      if (PATTERN_FLOW_INDICATORS.test(tagName)) {
+        throwError(state, "tag suffix cannot contain flow indicator characters");
+      }
+    }
+    if (tagName && !PATTERN_TAG_URI.test(tagName)) {
+      throwError(state, "tag name cannot contain such characters: " + tagName);
+    }
+    try {
+      tagName = decodeURIComponent(tagName);
+    } catch (err) {
+      throwError(state, "tag name is malformed: " + tagName);
+    }
+    if (isVerbatim) {
+      state.tag = tagName;
+    } else if (_hasOwnProperty.call(state.tagMap, tagHandle)) {
+      state.tag = state.tagMap[tagHandle] + tagName;
+    } else if (tagHandle === "!") {
+      state.tag = "!" + tagName;
+    } else if (tagHandle === "!!") {
+      state.tag = "tag:yaml.org,2002:" + tagName;
+    } else {
+      throwError(state, 'undeclared tag handle "' + tagHandle + '"');
+    }
+    return true;
+  }
+  function readAnchorProperty(state) {
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 38) return false;
+    if (state.anchor !== null) {
+      throwError(state, "duplication of an anchor property");
+    }
+    ch = state.input.charCodeAt(++state.position);
+    const _position = state.position;
+    while (ch !== 0 && !isWsOrEol(ch) && !isFlowIndicator(ch)) {
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (state.position === _position) {
+      throwError(state, "name of an anchor node must contain at least one character");
+    }
+    state.anchor = state.input.slice(_position, state.position);
+    return true;
+  }
+  function readAlias(state) {
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 42) return false;
+    ch = state.input.charCodeAt(++state.position);
+    const _position = state.position;
+    while (ch !== 0 && !isWsOrEol(ch) && !isFlowIndicator(ch)) {
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (state.position === _position) {
+      throwError(state, "name of an alias node must contain at least one character");
+    }
+    const alias = state.input.slice(_position, state.position);
+    if (!_hasOwnProperty.call(state.anchorMap, alias)) {
+      throwError(state, 'unidentified alias "' + alias + '"');
+    }
+    state.result = state.anchorMap[alias];
+    skipSeparationSpace(state, true, -1);
+    return true;
+  }
+  function tryReadBlockMappingFromProperty(state, propertyStart, nodeIndent, flowIndent) {
+    const fallbackState = snapshotState(state);
+    beginAnchorTransaction(state);
+    restoreState(state, propertyStart);
+    state.tag = null;
+    state.anchor = null;
+    state.kind = null;
+    state.result = null;
+    if (readBlockMapping(state, nodeIndent, flowIndent) && state.kind === "mapping") {
+      commitAnchorTransaction(state);
+      return true;
+    }
+    rollbackAnchorTransaction(state);
+    restoreState(state, fallbackState);
+    return false;
+  }
+  function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact) {
+    let allowBlockScalars;
+    let allowBlockCollections;
+    let indentStatus = 1;
+    let atNewLine = false;
+    let hasContent = false;
+    let propertyStart = null;
+    let type2;
+    let flowIndent;
+    let blockIndent2;
+    if (state.depth >= state.maxDepth) {
+      throwError(state, "nesting exceeded maxDepth (" + state.maxDepth + ")");
+    }
+    state.depth += 1;
+    if (state.listener !== null) {
+      state.listener("open", state);
+    }
+    state.tag = null;
+    state.anchor = null;
+    state.kind = null;
+    state.result = null;
+    const allowBlockStyles = allowBlockScalars = allowBlockCollections = CONTEXT_BLOCK_OUT === nodeContext || CONTEXT_BLOCK_IN === nodeContext;
+    if (allowToSeek) {
+      if (skipSeparationSpace(state, true, -1)) {
+        atNewLine = true;
+        if (state.lineIndent > parentIndent) {
+          indentStatus = 1;
+        } else if (state.lineIndent === parentIndent) {
+          indentStatus = 0;
+        } else if (state.lineIndent < parentIndent) {
+          indentStatus = -1;
+        }
+      }
+    }
+    if (indentStatus === 1) {
+      while (true) {
+        const ch = state.input.charCodeAt(state.position);
+        const propertyState = snapshotState(state);
+        if (atNewLine && (ch === 33 && state.tag !== null || ch === 38 && state.anchor !== null)) {
+          break;
+        }
+        if (!readTagProperty(state) && !readAnchorProperty(state)) {
+          break;
+        }
+        if (propertyStart === null) {
+          propertyStart = propertyState;
+        }
+        if (skipSeparationSpace(state, true, -1)) {
+          atNewLine = true;
+          allowBlockCollections = allowBlockStyles;
+          if (state.lineIndent > parentIndent) {
+            indentStatus = 1;
+          } else if (state.lineIndent === parentIndent) {
+            indentStatus = 0;
+          } else if (state.lineIndent < parentIndent) {
+            indentStatus = -1;
+          }
+        } else {
+          allowBlockCollections = false;
+        }
+      }
+    }
+    if (allowBlockCollections) {
+      allowBlockCollections = atNewLine || allowCompact;
+    }
+    if (indentStatus === 1 || CONTEXT_BLOCK_OUT === nodeContext) {
+      if (CONTEXT_FLOW_IN === nodeContext || CONTEXT_FLOW_OUT === nodeContext) {
+        flowIndent = parentIndent;
+      } else {
+        flowIndent = parentIndent + 1;
+      }
+      blockIndent2 = state.position - state.lineStart;
+      if (indentStatus === 1) {
+        if (allowBlockCollections && (readBlockSequence(state, blockIndent2) || readBlockMapping(state, blockIndent2, flowIndent)) || readFlowCollection(state, flowIndent)) {
+          hasContent = true;
+        } else {
+          const ch = state.input.charCodeAt(state.position);
+          if (propertyStart !== null && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62 && tryReadBlockMappingFromProperty(
+            state,
+            propertyStart,
+            propertyStart.position - propertyStart.lineStart,
+            flowIndent
+          )) {
+            hasContent = true;
+          } else if (allowBlockScalars && readBlockScalar(state, flowIndent) || readSingleQuotedScalar(state, flowIndent) || readDoubleQuotedScalar(state, flowIndent)) {
+            hasContent = true;
+          } else if (readAlias(state)) {
+            hasContent = true;
+            if (state.tag !== null || state.anchor !== null) {
+              throwError(state, "alias node should not have any properties");
+            }
+          } else if (readPlainScalar(state, flowIndent, CONTEXT_FLOW_IN === nodeContext)) {
+            hasContent = true;
+            if (state.tag === null) {
+              state.tag = "?";
+            }
+          }
+          if (state.anchor !== null) {
+            storeAnchor(state, state.anchor, state.result);
+          }
+        }
+      } else if (indentStatus === 0) {
+        hasContent = allowBlockCollections && readBlockSequence(state, blockIndent2);
+      }
+    }
+    if (state.tag === null) {
+      if (state.anchor !== null) {
+        storeAnchor(state, state.anchor, state.result);
+      }
+    } else if (state.tag === "?") {
+      if (state.result !== null && state.kind !== "scalar") {
+        throwError(state, 'unacceptable node kind for !<?> tag; it should be "scalar", not "' + state.kind + '"');
+      }
+      for (let typeIndex = 0, typeQuantity = state.implicitTypes.length; typeIndex < typeQuantity; typeIndex += 1) {
+        type2 = state.implicitTypes[typeIndex];
+        if (type2.resolve(state.result)) {
+          state.result = type2.construct(state.result);
+          state.tag = type2.tag;
+          if (state.anchor !== null) {
+            storeAnchor(state, state.anchor, state.result);
+          }
+          break;
+        }
+      }
+    } else if (state.tag !== "!") {
+      if (_hasOwnProperty.call(state.typeMap[state.kind || "fallback"], state.tag)) {
+        type2 = state.typeMap[state.kind || "fallback"][state.tag];
+      } else {
+        type2 = null;
+        const typeList = state.typeMap.multi[state.kind || "fallback"];
+        for (let typeIndex = 0, typeQuantity = typeList.length; typeIndex < typeQuantity; typeIndex += 1) {
+          if (state.tag.slice(0, typeList[typeIndex].tag.length) === typeList[typeIndex].tag) {
+            type2 = typeList[typeIndex];
+            break;
+          }
+        }
+      }
+      if (!type2) {
+        throwError(state, "unknown tag !<" + state.tag + ">");
+      }
+      if (state.result !== null && type2.kind !== state.kind) {
+        throwError(state, "unacceptable node kind for !<" + state.tag + '> tag; it should be "' + type2.kind + '", not "' + state.kind + '"');
+      }
+      if (!type2.resolve(state.result, state.tag)) {
+        throwError(state, "cannot resolve a node with !<" + state.tag + "> explicit tag");
+      } else {
+        state.result = type2.construct(state.result, state.tag);
+        if (state.anchor !== null) {
+          storeAnchor(state, state.anchor, state.result);
+        }
+      }
+    }
+    if (state.listener !== null) {
+      state.listener("close", state);
+    }
+    state.depth -= 1;
+    return state.tag !== null || state.anchor !== null || hasContent;
+  }
+  function readDocument(state) {
+    const documentStart = state.position;
+    let hasDirectives = false;
+    let ch;
+    state.version = null;
+    state.checkLineBreaks = state.legacy;
+    state.tagMap = /* @__PURE__ */ Object.create(null);
+    state.anchorMap = /* @__PURE__ */ Object.create(null);
+    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+      skipSeparationSpace(state, true, -1);
+      ch = state.input.charCodeAt(state.position);
+      if (state.lineIndent > 0 || ch !== 37) {
+        break;
+      }
+      hasDirectives = true;
+      ch = state.input.charCodeAt(++state.position);
+      let _position = state.position;
+      while (ch !== 0 && !isWsOrEol(ch)) {
+        ch = state.input.charCodeAt(++state.position);
+      }
+      const directiveName = state.input.slice(_position, state.position);
+      const directiveArgs = [];
+      if (directiveName.length < 1) {
+        throwError(state, "directive name must not be less than one character in length");
+      }
+      while (ch !== 0) {
+        while (isWhiteSpace(ch)) {
+          ch = state.input.charCodeAt(++state.position);
+        }
+        if (ch === 35) {
+          do {
+            ch = state.input.charCodeAt(++state.position);
+          } while (ch !== 0 && !isEol(ch));
+          break;
+        }
+        if (isEol(ch)) break;
+        _position = state.position;
+        while (ch !== 0 && !isWsOrEol(ch)) {
+          ch = state.input.charCodeAt(++state.position);
+        }
+        directiveArgs.push(state.input.slice(_position, state.position));
+      }
+      if (ch !== 0) readLineBreak(state);
+      if (_hasOwnProperty.call(directiveHandlers, directiveName)) {
+        directiveHandlers[directiveName](state, directiveName, directiveArgs);
+      } else {
+        throwWarning(state, 'unknown document directive "' + directiveName + '"');
+      }
+    }
+    skipSeparationSpace(state, true, -1);
+    if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45) {
+      state.position += 3;
+      skipSeparationSpace(state, true, -1);
+    } else if (hasDirectives) {
+      throwError(state, "directives end mark is expected");
+    }
+    composeNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, true);
+    skipSeparationSpace(state, true, -1);
+    if (state.checkLineBreaks && PATTERN_NON_ASCII_LINE_BREAKS.test(state.input.slice(documentStart, state.position))) {
+      throwWarning(state, "non-ASCII line breaks are interpreted as content");
+    }
+    state.documents.push(state.result);
+    if (state.position === state.lineStart && testDocumentSeparator(state)) {
+      if (state.input.charCodeAt(state.position) === 46) {
+        state.position += 3;
+        skipSeparationSpace(state, true, -1);
+      }
+      return;
+    }
+    if (state.position < state.length - 1) {
+      throwError(state, "end of the stream or a document separator is expected");
+    }
+  }
+  function loadDocuments(input3, options) {
+    input3 = String(input3);
+    options = options || {};
+    if (input3.length !== 0) {
+      if (input3.charCodeAt(input3.length - 1) !== 10 && input3.charCodeAt(input3.length - 1) !== 13) {
+        input3 += "\n";
+      }
+      if (input3.charCodeAt(0) === 65279) {
+        input3 = input3.slice(1);
+      }
+    }
+    const state = new State(input3, options);
+    const nullpos = input3.indexOf("\0");
+    if (nullpos !== -1) {
+      state.position = nullpos;
+      throwError(state, "null byte is not allowed in input");
+    }
+    state.input += "\0";
+    while (state.input.charCodeAt(state.position) === 32) {
+      state.lineIndent += 1;
+      state.position += 1;
+    }
+    while (state.position < state.length - 1) {
+      readDocument(state);
+    }
+    return state.documents;
+  }
+  function loadAll2(input3, iterator, options) {
+    if (iterator !== null && typeof iterator === "object" && typeof options === "undefined") {
+      options = iterator;
+      iterator = null;
+    }
+    const documents = loadDocuments(input3, options);
+    if (typeof iterator !== "function") {
+      return documents;
+    }
+    for (let index2 = 0, length = documents.length; index2 < length; index2 += 1) {
+      iterator(documents[index2]);
+    }
+  }
+  function load2(input3, options) {
+    const documents = loadDocuments(input3, options);
+    if (documents.length === 0) {
+      return void 0;
+    } else if (documents.length === 1) {
+      return documents[0];
+    }
+    throw new YAMLException2("expected a single document in the stream, but found more");
+  }
+  loader.loadAll = loadAll2;
+  loader.load = load2;
+  return loader;
+}
+function requireDumper() {
+  if (hasRequiredDumper) return dumper;
+  hasRequiredDumper = 1;
+  const common2 = requireCommon();
+  const YAMLException2 = requireException();
+  const DEFAULT_SCHEMA2 = require_default();
+  const _toString = Object.prototype.toString;
+  const _hasOwnProperty = Object.prototype.hasOwnProperty;
+  const CHAR_BOM = 65279;
+  const CHAR_TAB = 9;
+  const CHAR_LINE_FEED = 10;
+  const CHAR_CARRIAGE_RETURN = 13;
+  const CHAR_SPACE = 32;
+  const CHAR_EXCLAMATION = 33;
+  const CHAR_DOUBLE_QUOTE = 34;
+  const CHAR_SHARP = 35;
+  const CHAR_PERCENT = 37;
+  const CHAR_AMPERSAND = 38;
+  const CHAR_SINGLE_QUOTE = 39;
+  const CHAR_ASTERISK = 42;
+  const CHAR_COMMA = 44;
+  const CHAR_MINUS = 45;
+  const CHAR_COLON = 58;
+  const CHAR_EQUALS = 61;
+  const CHAR_GREATER_THAN = 62;
+  const CHAR_QUESTION = 63;
+  const CHAR_COMMERCIAL_AT = 64;
+  const CHAR_LEFT_SQUARE_BRACKET = 91;
+  const CHAR_RIGHT_SQUARE_BRACKET = 93;
+  const CHAR_GRAVE_ACCENT = 96;
+  const CHAR_LEFT_CURLY_BRACKET = 123;
+  const CHAR_VERTICAL_LINE = 124;
+  const CHAR_RIGHT_CURLY_BRACKET = 125;
+  const ESCAPE_SEQUENCES = {};
+  ESCAPE_SEQUENCES[0] = "\\0";
+  ESCAPE_SEQUENCES[7] = "\\a";
+  ESCAPE_SEQUENCES[8] = "\\b";
+  ESCAPE_SEQUENCES[9] = "\\t";
+  ESCAPE_SEQUENCES[10] = "\\n";
+  ESCAPE_SEQUENCES[11] = "\\v";
+  ESCAPE_SEQUENCES[12] = "\\f";
+  ESCAPE_SEQUENCES[13] = "\\r";
+  ESCAPE_SEQUENCES[27] = "\\e";
+  ESCAPE_SEQUENCES[34] = '\\"';
+  ESCAPE_SEQUENCES[92] = "\\\\";
+  ESCAPE_SEQUENCES[133] = "\\N";
+  ESCAPE_SEQUENCES[160] = "\\_";
+  ESCAPE_SEQUENCES[8232] = "\\L";
+  ESCAPE_SEQUENCES[8233] = "\\P";
+  const DEPRECATED_BOOLEANS_SYNTAX = [
+    "y",
+    "Y",
+    "yes",
+    "Yes",
+    "YES",
+    "on",
+    "On",
+    "ON",
+    "n",
+    "N",
+    "no",
+    "No",
+    "NO",
+    "off",
+    "Off",
+    "OFF"
+  ];
+  const DEPRECATED_BASE60_SYNTAX = /^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$/;
+  function compileStyleMap(schema2, map2) {
+    if (map2 === null) return {};
+    const result3 = {};
+    const keys = Object.keys(map2);
+    for (let index2 = 0, length = keys.length; index2 < length; index2 += 1) {
+      let tag = keys[index2];
+      let style = String(map2[tag]);
+      if (tag.slice(0, 2) === "!!") {
+        tag = "tag:yaml.org,2002:" + tag.slice(2);
+      }
+      const type2 = schema2.compiledTypeMap["fallback"][tag];
+      if (type2 && _hasOwnProperty.call(type2.styleAliases, style)) {
+        style = type2.styleAliases[style];
+      }
+      result3[tag] = style;
+    }
+    return result3;
+  }
+  function encodeHex(character) {
+    let handle;
+    let length;
+    const string2 = character.toString(16).toUpperCase();
+    if (character <= 255) {
+      handle = "x";
+      length = 2;
+    } else if (character <= 65535) {
+      handle = "u";
+      length = 4;
+    } else if (character <= 4294967295) {
+      handle = "U";
+      length = 8;
+    } else {
+      throw new YAMLException2("code point within a string may not be greater than 0xFFFFFFFF");
+    }
+    return "\\" + handle + common2.repeat("0", length - string2.length) + string2;
+  }
+  const QUOTING_TYPE_SINGLE = 1;
+  const QUOTING_TYPE_DOUBLE = 2;
+  function State(options) {
+    this.schema = options["schema"] || DEFAULT_SCHEMA2;
+    this.indent = Math.max(1, options["indent"] || 2);
+    this.noArrayIndent = options["noArrayIndent"] || false;
+    this.skipInvalid = options["skipInvalid"] || false;
+    this.flowLevel = common2.isNothing(options["flowLevel"]) ? -1 : options["flowLevel"];
+    this.styleMap = compileStyleMap(this.schema, options["styles"] || null);
+    this.sortKeys = options["sortKeys"] || false;
+    this.lineWidth = options["lineWidth"] || 80;
+    this.noRefs = options["noRefs"] || false;
+    this.noCompatMode = options["noCompatMode"] || false;
+    this.condenseFlow = options["condenseFlow"] || false;
+    this.quotingType = options["quotingType"] === '"' ? QUOTING_TYPE_DOUBLE : QUOTING_TYPE_SINGLE;
+    this.forceQuotes = options["forceQuotes"] || false;
+    this.replacer = typeof options["replacer"] === "function" ? options["replacer"] : null;
+    this.implicitTypes = this.schema.compiledImplicit;
+    this.explicitTypes = this.schema.compiledExplicit;
+    this.tag = null;
+    this.result = "";
+    this.duplicates = [];
+    this.usedDuplicates = null;
+  }
+  function indentString(string2, spaces) {
+    const ind = common2.repeat(" ", spaces);
+    let position = 0;
+    let result3 = "";
+    const length = string2.length;
+    while (position < length) {
+      let line;
+      const next = string2.indexOf("\n", position);
+      if (next === -1) {
+        line = string2.slice(position);
+        position = length;
+      } else {
+        line = string2.slice(position, next + 1);
+        position = next + 1;
+      }
+      if (line.length && line !== "\n") result3 += ind;
+      result3 += line;
+    }
+    return result3;
+  }
+  function generateNextLine(state, level2) {
+    return "\n" + common2.repeat(" ", state.indent * level2);
+  }
+  function testImplicitResolving(state, str22) {
+    for (let index2 = 0, length = state.implicitTypes.length; index2 < length; index2 += 1) {
+      const type2 = state.implicitTypes[index2];
+      if (type2.resolve(str22)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  function isWhitespace(c) {
+    return c === CHAR_SPACE || c === CHAR_TAB;
+  }
+  function isPrintable(c) {
+    return c >= 32 && c <= 126 || c >= 161 && c <= 55295 && c !== 8232 && c !== 8233 || c >= 57344 && c <= 65533 && c !== CHAR_BOM || c >= 65536 && c <= 1114111;
+  }
+  function isNsCharOrWhitespace(c) {
+    return isPrintable(c) && c !== CHAR_BOM && // - b-char
+    c !== CHAR_CARRIAGE_RETURN && c !== CHAR_LINE_FEED;
+  }
+  function isPlainSafe(c, prev, inblock) {
+    const cIsNsCharOrWhitespace = isNsCharOrWhitespace(c);
+    const cIsNsChar = cIsNsCharOrWhitespace && !isWhitespace(c);
+    return (
+      // ns-plain-safe
+      (inblock ? cIsNsCharOrWhitespace : cIsNsCharOrWhitespace && // - c-flow-indicator
+      c !== CHAR_COMMA && c !== CHAR_LEFT_SQUARE_BRACKET && c !== CHAR_RIGHT_SQUARE_BRACKET && c !== CHAR_LEFT_CURLY_BRACKET && c !== CHAR_RIGHT_CURLY_BRACKET) && // ns-plain-char
+      c !== CHAR_SHARP && // false on '#'
+      !(prev === CHAR_COLON && !cIsNsChar) || // false on ': '
+      isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c === CHAR_SHARP || // change to true on '[^ ]#'
+      prev === CHAR_COLON && cIsNsChar
+    );
+  }
+  function isPlainSafeFirst(c) {
+    return isPrintable(c) && c !== CHAR_BOM && !isWhitespace(c) && // - s-white
+    // - (c-indicator ::=
+    // “-” | “?” | “:” | “,” | “[” | “]” | “{” | “}”
+    c !== CHAR_MINUS && c !== CHAR_QUESTION && c !== CHAR_COLON && c !== CHAR_COMMA && c !== CHAR_LEFT_SQUARE_BRACKET && c !== CHAR_RIGHT_SQUARE_BRACKET && c !== CHAR_LEFT_CURLY_BRACKET && c !== CHAR_RIGHT_CURLY_BRACKET && // | “#” | “&” | “*” | “!” | “|” | “=” | “>” | “'” | “"”
+    c !== CHAR_SHARP && c !== CHAR_AMPERSAND && c !== CHAR_ASTERISK && c !== CHAR_EXCLAMATION && c !== CHAR_VERTICAL_LINE && c !== CHAR_EQUALS && c !== CHAR_GREATER_THAN && c !== CHAR_SINGLE_QUOTE && c !== CHAR_DOUBLE_QUOTE && // | “%” | “@” | “`”)
+    c !== CHAR_PERCENT && c !== CHAR_COMMERCIAL_AT && c !== CHAR_GRAVE_ACCENT;
+  }
+  function isPlainSafeLast(c) {
+    return !isWhitespace(c) && c !== CHAR_COLON;
+  }
+  function codePointAt(string2, pos) {
+    const first = string2.charCodeAt(pos);
+    let second;
+    if (first >= 55296 && first <= 56319 && pos + 1 < string2.length) {
+      second = string2.charCodeAt(pos + 1);
+      if (second >= 56320 && second <= 57343) {
+        return (first - 55296) * 1024 + second - 56320 + 65536;
+      }
+    }
+    return first;
+  }
+  function needIndentIndicator(string2) {
+    const leadingSpaceRe = /^\n* /;
+    return leadingSpaceRe.test(string2);
+  }
+  const STYLE_PLAIN = 1;
+  const STYLE_SINGLE = 2;
+  const STYLE_LITERAL = 3;
+  const STYLE_FOLDED = 4;
+  const STYLE_DOUBLE = 5;
+  function chooseScalarStyle(string2, singleLineOnly, indentPerLevel, lineWidth, testAmbiguousType, quotingType, forceQuotes, inblock) {
+    let i;
+    let char = 0;
+    let prevChar = null;
+    let hasLineBreak = false;
+    let hasFoldableLine = false;
+    const shouldTrackWidth = lineWidth !== -1;
+    let previousLineBreak = -1;
+    let plain3 = isPlainSafeFirst(codePointAt(string2, 0)) && isPlainSafeLast(codePointAt(string2, string2.length - 1));
+    if (singleLineOnly || forceQuotes) {
+      for (i = 0; i < string2.length; char >= 65536 ? i += 2 : i++) {
+        char = codePointAt(string2, i);
+        if (!isPrintable(char)) {
+          return STYLE_DOUBLE;
+        }
+        plain3 = plain3 && isPlainSafe(char, prevChar, inblock);
+        prevChar = char;
+      }
+    } else {
+      for (i = 0; i < string2.length; char >= 65536 ? i += 2 : i++) {
+        char = codePointAt(string2, i);
+        if (char === CHAR_LINE_FEED) {
+          hasLineBreak = true;
+          if (shouldTrackWidth) {
+            hasFoldableLine = hasFoldableLine || // Foldable line = too long, and not more-indented.
+            i - previousLineBreak - 1 > lineWidth && string2[previousLineBreak + 1] !== " ";
+            previousLineBreak = i;
+          }
+        } else if (!isPrintable(char)) {
+          return STYLE_DOUBLE;
+        }
+        plain3 = plain3 && isPlainSafe(char, prevChar, inblock);
+        prevChar = char;
+      }
+      hasFoldableLine = hasFoldableLine || shouldTrackWidth && (i - previousLineBreak - 1 > lineWidth && string2[previousLineBreak + 1] !== " ");
+    }
+    if (!hasLineBreak && !hasFoldableLine) {
+      if (plain3 && !forceQuotes && !testAmbiguousType(string2)) {
+        return STYLE_PLAIN;
+      }
+      return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
+    }
+    if (indentPerLevel > 9 && needIndentIndicator(string2)) {
+      return STYLE_DOUBLE;
+    }
+    if (!forceQuotes) {
+      return hasFoldableLine ? STYLE_FOLDED : STYLE_LITERAL;
+    }
+    return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
+  }
+  function writeScalar(state, string2, level2, iskey, inblock) {
+    state.dump = (function() {
+      if (string2.length === 0) {
+        return state.quotingType === QUOTING_TYPE_DOUBLE ? '""' : "''";
+      }
+      if (!state.noCompatMode) {
+        if (DEPRECATED_BOOLEANS_SYNTAX.indexOf(string2) !== -1 || DEPRECATED_BASE60_SYNTAX.test(string2)) {
+          return state.quotingType === QUOTING_TYPE_DOUBLE ? '"' + string2 + '"' : "'" + string2 + "'";
+        }
+      }
+      const indent2 = state.indent * Math.max(1, level2);
+      const lineWidth = state.lineWidth === -1 ? -1 : Math.max(Math.min(state.lineWidth, 40), state.lineWidth - indent2);
+      const singleLineOnly = iskey || // No block styles in flow mode.
+      state.flowLevel > -1 && level2 >= state.flowLevel;
+      function testAmbiguity(string22) {
+        return testImplicitResolving(state, string22);
+      }
+      switch (chooseScalarStyle(
+        string2,
+        singleLineOnly,
+        state.indent,
+        lineWidth,
+        testAmbiguity,
+        state.quotingType,
+        state.forceQuotes && !iskey,
+        inblock
+      )) {
+        case STYLE_PLAIN:
+          return string2;
+        case STYLE_SINGLE:
+          return "'" + string2.replace(/'/g, "''") + "'";
+        case STYLE_LITERAL:
+          return "|" + blockHeader(string2, state.indent) + dropEndingNewline(indentString(string2, indent2));
+        case STYLE_FOLDED:
+          return ">" + blockHeader(string2, state.indent) + dropEndingNewline(indentString(foldString(string2, lineWidth), indent2));
+        case STYLE_DOUBLE:
+          return '"' + escapeString(string2) + '"';
+        default:
+          throw new YAMLException2("impossible error: invalid scalar style");
+      }
+    })();
+  }
+  function blockHeader(string2, indentPerLevel) {
+    const indentIndicator = needIndentIndicator(string2) ? String(indentPerLevel) : "";
+    const clip = string2[string2.length - 1] === "\n";
+    const keep = clip && (string2[string2.length - 2] === "\n" || string2 === "\n");
+    const chomp = keep ? "+" : clip ? "" : "-";
+    return indentIndicator + chomp + "\n";
+  }
+  function dropEndingNewline(string2) {
+    return string2[string2.length - 1] === "\n" ? string2.slice(0, -1) : string2;
+  }
+  function foldString(string2, width) {
+    const lineRe = /(\n+)([^\n]*)/g;
+    let result3 = (function() {
+      let nextLF = string2.indexOf("\n");
+      nextLF = nextLF !== -1 ? nextLF : string2.length;
+      lineRe.lastIndex = nextLF;
+      return foldLine(string2.slice(0, nextLF), width);
+    })();
+    let prevMoreIndented = string2[0] === "\n" || string2[0] === " ";
+    let moreIndented;
+    let match;
+    while (match = lineRe.exec(string2)) {
+      const prefix = match[1];
+      const line = match[2];
+      moreIndented = line[0] === " ";
+      result3 += prefix + (!prevMoreIndented && !moreIndented && line !== "" ? "\n" : "") + foldLine(line, width);
+      prevMoreIndented = moreIndented;
+    }
+    return result3;
+  }
+  function foldLine(line, width) {
+    if (line === "" || line[0] === " ") return line;
+    const breakRe = / [^ ]/g;
+    let match;
+    let start = 0;
+    let end;
+    let curr = 0;
+    let next = 0;
+    let result3 = "";
+    while (match = breakRe.exec(line)) {
+      next = match.index;
+      if (next - start > width) {
+        end = curr > start ? curr : next;
+        result3 += "\n" + line.slice(start, end);
+        start = end + 1;
+      }
+      curr = next;
+    }
+    result3 += "\n";
+    if (line.length - start > width && curr > start) {
+      result3 += line.slice(start, curr) + "\n" + line.slice(curr + 1);
+    } else {
+      result3 += line.slice(start);
+    }
+    return result3.slice(1);
+  }
+  function escapeString(string2) {
+    let result3 = "";
+    let char = 0;
+    for (let i = 0; i < string2.length; char >= 65536 ? i += 2 : i++) {
+      char = codePointAt(string2, i);
+      const escapeSeq = ESCAPE_SEQUENCES[char];
+      if (!escapeSeq && isPrintable(char)) {
+        result3 += string2[i];
+        if (char >= 65536) result3 += string2[i + 1];
+      } else {
+        result3 += escapeSeq || encodeHex(char);
+      }
+    }
+    return result3;
+  }
+  function writeFlowSequence(state, level2, object) {
+    let _result = "";
+    const _tag = state.tag;
+    for (let index2 = 0, length = object.length; index2 < length; index2 += 1) {
+      let value = object[index2];
+      if (state.replacer) {
+        value = state.replacer.call(object, String(index2), value);
+      }
+      if (writeNode(state, level2, value, false, false) || typeof value === "undefined" && writeNode(state, level2, null, false, false)) {
+        if (_result !== "") _result += "," + (!state.condenseFlow ? " " : "");
+        _result += state.dump;
+      }
+    }
+    state.tag = _tag;
+    state.dump = "[" + _result + "]";
+  }
+  function writeBlockSequence(state, level2, object, compact) {
+    let _result = "";
+    const _tag = state.tag;
+    for (let index2 = 0, length = object.length; index2 < length; index2 += 1) {
+      let value = object[index2];
+      if (state.replacer) {
+        value = state.replacer.call(object, String(index2), value);
+      }
+      if (writeNode(state, level2 + 1, value, true, true, false, true) || typeof value === "undefined" && writeNode(state, level2 + 1, null, true, true, false, true)) {
+        if (!compact || _result !== "") {
+          _result += generateNextLine(state, level2);
+        }
+        if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+          _result += "-";
+        } else {
+          _result += "- ";
+        }
+        _result += state.dump;
+      }
+    }
+    state.tag = _tag;
+    state.dump = _result || "[]";
+  }
+  function writeFlowMapping(state, level2, object) {
+    let _result = "";
+    const _tag = state.tag;
+    const objectKeyList = Object.keys(object);
+    for (let index2 = 0, length = objectKeyList.length; index2 < length; index2 += 1) {
+      let pairBuffer = "";
+      if (_result !== "") pairBuffer += ", ";
+      if (state.condenseFlow) pairBuffer += '"';
+      const objectKey2 = objectKeyList[index2];
+      let objectValue = object[objectKey2];
+      if (state.replacer) {
+        objectValue = state.replacer.call(object, objectKey2, objectValue);
+      }
+      if (!writeNode(state, level2, objectKey2, false, false)) {
+        continue;
+      }
+      if (state.dump.length > 1024) pairBuffer += "? ";
+      pairBuffer += state.dump + (state.condenseFlow ? '"' : "") + ":" + (state.condenseFlow ? "" : " ");
+      if (!writeNode(state, level2, objectValue, false, false)) {
+        continue;
+      }
+      pairBuffer += state.dump;
+      _result += pairBuffer;
+    }
+    state.tag = _tag;
+    state.dump = "{" + _result + "}";
+  }
+  function writeBlockMapping(state, level2, object, compact) {
+    let _result = "";
+    const _tag = state.tag;
+    const objectKeyList = Object.keys(object);
+    if (state.sortKeys === true) {
+      objectKeyList.sort();
+    } else if (typeof state.sortKeys === "function") {
+      objectKeyList.sort(state.sortKeys);
+    } else if (state.sortKeys) {
+      throw new YAMLException2("sortKeys must be a boolean or a function");
+    }
+    for (let index2 = 0, length = objectKeyList.length; index2 < length; index2 += 1) {
+      let pairBuffer = "";
+      if (!compact || _result !== "") {
+        pairBuffer += generateNextLine(state, level2);
+      }
+      const objectKey2 = objectKeyList[index2];
+      let objectValue = object[objectKey2];
+      if (state.replacer) {
+        objectValue = state.replacer.call(object, objectKey2, objectValue);
+      }
+      if (!writeNode(state, level2 + 1, objectKey2, true, true, true)) {
+        continue;
+      }
+      const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
+      if (explicitPair) {
+        if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+          pairBuffer += "?";
+        } else {
+          pairBuffer += "? ";
+        }
+      }
+      pairBuffer += state.dump;
+      if (explicitPair) {
+        pairBuffer += generateNextLine(state, level2);
+      }
+      if (!writeNode(state, level2 + 1, objectValue, true, explicitPair)) {
+        continue;
+      }
+      if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+        pairBuffer += ":";
+      } else {
+        pairBuffer += ": ";
+      }
+      pairBuffer += state.dump;
+      _result += pairBuffer;
+    }
+    state.tag = _tag;
+    state.dump = _result || "{}";
+  }
+  function detectType(state, object, explicit) {
+    const typeList = explicit ? state.explicitTypes : state.implicitTypes;
+    for (let index2 = 0, length = typeList.length; index2 < length; index2 += 1) {
+      const type2 = typeList[index2];
+      if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object === "object" && object instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object))) {
+        if (explicit) {
+          if (type2.multi && type2.representName) {
+            state.tag = type2.representName(object);
+          } else {
+            state.tag = type2.tag;
+          }
+        } else {
+          state.tag = "?";
+        }
+        if (type2.represent) {
+          const style = state.styleMap[type2.tag] || type2.defaultStyle;
+          let _result;
+          if (_toString.call(type2.represent) === "[object Function]") {
+            _result = type2.represent(object, style);
+          } else if (_hasOwnProperty.call(type2.represent, style)) {
+            _result = type2.represent[style](object, style);
+          } else {
+            throw new YAMLException2("!<" + type2.tag + '> tag resolver accepts not "' + style + '" style');
+          }
+          state.dump = _result;
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+  function writeNode(state, level2, object, block, compact, iskey, isblockseq) {
+    state.tag = null;
+    state.dump = object;
+    if (!detectType(state, object, false)) {
+      detectType(state, object, true);
+    }
+    const type2 = _toString.call(state.dump);
+    const inblock = block;
+    if (block) {
+      block = state.flowLevel < 0 || state.flowLevel > level2;
+    }
+    const objectOrArray = type2 === "[object Object]" || type2 === "[object Array]";
+    let duplicateIndex;
+    let duplicate;
+    if (objectOrArray) {
+      duplicateIndex = state.duplicates.indexOf(object);
+      duplicate = duplicateIndex !== -1;
+    }
+    if (state.tag !== null && state.tag !== "?" || duplicate || state.indent !== 2 && level2 > 0) {
+      compact = false;
+    }
+    if (duplicate && state.usedDuplicates[duplicateIndex]) {
+      state.dump = "*ref_" + duplicateIndex;
+    } else {
+      if (objectOrArray && duplicate && !state.usedDuplicates[duplicateIndex]) {
+        state.usedDuplicates[duplicateIndex] = true;
+      }
+      if (type2 === "[object Object]") {
+        if (block && Object.keys(state.dump).length !== 0) {
+          writeBlockMapping(state, level2, state.dump, compact);
+          if (duplicate) {
+            state.dump = "&ref_" + duplicateIndex + state.dump;
+          }
+        } else {
+          writeFlowMapping(state, level2, state.dump);
+          if (duplicate) {
+            state.dump = "&ref_" + duplicateIndex + " " + state.dump;
+          }
+        }
+      } else if (type2 === "[object Array]") {
+        if (block && state.dump.length !== 0) {
+          if (state.noArrayIndent && !isblockseq && level2 > 0) {
+            writeBlockSequence(state, level2 - 1, state.dump, compact);
+          } else {
+            writeBlockSequence(state, level2, state.dump, compact);
+          }
+          if (duplicate) {
+            state.dump = "&ref_" + duplicateIndex + state.dump;
+          }
+        } else {
+          writeFlowSequence(state, level2, state.dump);
+          if (duplicate) {
+            state.dump = "&ref_" + duplicateIndex + " " + state.dump;
+          }
+        }
+      } else if (type2 === "[object String]") {
+        if (state.tag !== "?") {
+          writeScalar(state, state.dump, level2, iskey, inblock);
+        }
+      } else if (type2 === "[object Undefined]") {
+        return false;
+      } else {
+        if (state.skipInvalid) return false;
+        throw new YAMLException2("unacceptable kind of an object to dump " + type2);
+      }
+      if (state.tag !== null && state.tag !== "?") {
+        let tagStr = encodeURI(
+          state.tag[0] === "!" ? state.tag.slice(1) : state.tag
+        ).replace(/!/g, "%21");
+        if (state.tag[0] === "!") {
+          tagStr = "!" + tagStr;
+        } else if (tagStr.slice(0, 18) === "tag:yaml.org,2002:") {
+          tagStr = "!!" + tagStr.slice(18);
+        } else {
+          tagStr = "!<" + tagStr + ">";
+        }
+        state.dump = tagStr + " " + state.dump;
+      }
+    }
+    return true;
+  }
+  function getDuplicateReferences(object, state) {
+    const objects = [];
+    const duplicatesIndexes = [];
+    inspectNode(object, objects, duplicatesIndexes);
+    const length = duplicatesIndexes.length;
+    for (let index2 = 0; index2 < length; index2 += 1) {
+      state.duplicates.push(objects[duplicatesIndexes[index2]]);
+    }
+    state.usedDuplicates = new Array(length);
+  }
+  function inspectNode(object, objects, duplicatesIndexes) {
+    if (object !== null && typeof object === "object") {
+      const index2 = objects.indexOf(object);
+      if (index2 !== -1) {
+        if (duplicatesIndexes.indexOf(index2) === -1) {
+          duplicatesIndexes.push(index2);
+        }
+      } else {
+        objects.push(object);
+        if (Array.isArray(object)) {
+          for (let i = 0, length = object.length; i < length; i += 1) {
+            inspectNode(object[i], objects, duplicatesIndexes);
+          }
+        } else {
+          const objectKeyList = Object.keys(object);
+          for (let i = 0, length = objectKeyList.length; i < length; i += 1) {
+            inspectNode(object[objectKeyList[i]], objects, duplicatesIndexes);
+          }
+        }
+      }
+    }
+  }
+  function dump2(input3, options) {
+    options = options || {};
+    const state = new State(options);
+    if (!state.noRefs) getDuplicateReferences(input3, state);
+    let value = input3;
+    if (state.replacer) {
+      value = state.replacer.call({ "": value }, "", value);
+    }
+    if (writeNode(state, 0, value, true, true)) return state.dump + "\n";
+    return "";
+  }
+  dumper.dump = dump2;
+  return dumper;
+}
+function requireJsYaml() {
+  if (hasRequiredJsYaml) return jsYaml;
+  hasRequiredJsYaml = 1;
+  const loader2 = requireLoader();
+  const dumper2 = requireDumper();
+  function renamed2(from, to) {
+    return function() {
+      throw new Error("Function yaml." + from + " is removed in js-yaml 4. Use yaml." + to + " instead, which is now safe by default.");
+    };
+  }
+  jsYaml.Type = requireType();
+  jsYaml.Schema = requireSchema();
+  jsYaml.FAILSAFE_SCHEMA = requireFailsafe();
+  jsYaml.JSON_SCHEMA = requireJson();
+  jsYaml.CORE_SCHEMA = requireCore();
+  jsYaml.DEFAULT_SCHEMA = require_default();
+  jsYaml.load = loader2.load;
+  jsYaml.loadAll = loader2.loadAll;
+  jsYaml.dump = dumper2.dump;
+  jsYaml.YAMLException = requireException();
+  jsYaml.types = {
+    binary: requireBinary(),
+    float: requireFloat(),
+    map: requireMap(),
+    null: require_null2(),
+    pairs: requirePairs(),
+    set: requireSet(),
+    timestamp: requireTimestamp(),
+    bool: requireBool(),
+    int: requireInt(),
+    merge: requireMerge(),
+    omap: requireOmap(),
+    seq: requireSeq(),
+    str: requireStr()
+  };
+  jsYaml.safeLoad = renamed2("safeLoad", "load");
+  jsYaml.safeLoadAll = renamed2("safeLoadAll", "loadAll");
+  jsYaml.safeDump = renamed2("safeDump", "dump");
+  return jsYaml;
+}
+var jsYaml, loader, common, hasRequiredCommon, exception, hasRequiredException, snippet, hasRequiredSnippet, type, hasRequiredType, schema, hasRequiredSchema, str2, hasRequiredStr, seq, hasRequiredSeq, map, hasRequiredMap, failsafe, hasRequiredFailsafe, _null, hasRequired_null, bool2, hasRequiredBool, int2, hasRequiredInt, float, hasRequiredFloat, json, hasRequiredJson, core, hasRequiredCore, timestamp, hasRequiredTimestamp, merge, hasRequiredMerge, binary, hasRequiredBinary, omap, hasRequiredOmap, pairs, hasRequiredPairs, set, hasRequiredSet, _default, hasRequired_default, hasRequiredLoader, dumper, hasRequiredDumper, hasRequiredJsYaml, jsYamlExports, yaml, Type, Schema, FAILSAFE_SCHEMA, JSON_SCHEMA, CORE_SCHEMA, DEFAULT_SCHEMA, load, loadAll, dump, YAMLException, types, safeLoad, safeLoadAll, safeDump;
+var init_js_yaml = __esm({
+  "node_modules/js-yaml/dist/js-yaml.mjs"() {
+    jsYaml = {};
+    loader = {};
+    common = {};
+    dumper = {};
+    jsYamlExports = requireJsYaml();
+    yaml = /* @__PURE__ */ getDefaultExportFromCjs(jsYamlExports);
+    ({
+      Type,
+      Schema,
+      FAILSAFE_SCHEMA,
+      JSON_SCHEMA,
+      CORE_SCHEMA,
+      DEFAULT_SCHEMA,
+      load,
+      loadAll,
+      dump,
+      YAMLException,
+      types,
+      safeLoad,
+      safeLoadAll,
+      safeDump
+    } = yaml);
   }
 });
 
@@ -36357,6 +39382,59 @@ var init_matrix = __esm({
   }
 });
 
+// src/parsers/workflow/relevance.ts
+function workflowMayMatter(text3) {
+  return MAY_MATTER.test(text3);
+}
+var CONSUMERS, escape2, MAY_MATTER;
+var init_relevance = __esm({
+  "src/parsers/workflow/relevance.ts"() {
+    "use strict";
+    CONSUMERS = [
+      "configure-aws-credentials",
+      "google-github-actions/auth",
+      "azure/login",
+      "vault-action",
+      "pypi-publish",
+      "sigstore",
+      "attest",
+      "getIDToken",
+      "deploy-pages",
+      "crates-io-auth-action",
+      "nuget/login",
+      "octo-sts",
+      "codecov",
+      "rubygems",
+      "cosign",
+      "provenance",
+      "ACTIONS_ID_TOKEN_REQUEST"
+    ];
+    escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    MAY_MATTER = new RegExp(
+      [
+        // Grants, and a workflow other workflows call.
+        "id-token",
+        "write-all",
+        "workflow_call",
+        ...CONSUMERS.map(escape2),
+        // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
+        // comments), with a tag, or a block scalar.
+        String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.`,
+        String.raw`\buses['"]?\s*:\s*[|>]`,
+        // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
+        String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`,
+        // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
+        String.raw`\\[xuU/]`,
+        // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break),
+        // and a single-quoted one: js-yaml accepts continuation lines that `yaml` refuses (see skipIrrelevant).
+        String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`,
+        String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*'[^'\n]*$`
+      ].join("|"),
+      "im"
+    );
+  }
+});
+
 // src/parsers/workflow/index.ts
 var workflow_exports = {};
 __export(workflow_exports, {
@@ -36376,11 +39454,11 @@ function pairsOf(r, node) {
 function pairKey(r, pair2) {
   return scalarString(deref(r, pair2.key));
 }
-function findPair(r, map, key3) {
-  return pairsOf(r, map).find((p) => pairKey(r, p) === key3);
+function findPair(r, map2, key3) {
+  return pairsOf(r, map2).find((p) => pairKey(r, p) === key3);
 }
-function valueOf(r, map, key3) {
-  const pair2 = findPair(r, map, key3);
+function valueOf(r, map2, key3) {
+  const pair2 = findPair(r, map2, key3);
   return pair2 ? deref(r, pair2.value) : void 0;
 }
 function locOf2(r, node) {
@@ -36544,7 +39622,20 @@ function problemFile(src, format, problems) {
   out2.problems.push(...problems);
   return out2;
 }
-function parseWorkflow(src, _env) {
+function skipIrrelevant(src) {
+  if (src.text.charCodeAt(0) === 65279 || workflowMayMatter(src.text) || nestingProblem(src.text)) return void 0;
+  let root;
+  try {
+    root = load(src.text, { schema: FAILSAFE_SCHEMA });
+  } catch {
+    return void 0;
+  }
+  if (root !== null && root !== void 0 && (typeof root !== "object" || Array.isArray(root))) return void 0;
+  return emptyParsed(src.path, "workflow");
+}
+function parseWorkflow(src, parseEnv) {
+  const skipped = parseEnv.workflowPrefilter ? skipIrrelevant(src) : void 0;
+  if (skipped) return skipped;
   const parsed = parseYamlSource(src.path, src.text);
   if (parsed.problems.length > 0) return problemFile(src, "workflow", parsed.problems);
   const r = { doc: parsed.doc, index: parsed.index };
@@ -36613,11 +39704,13 @@ var import_yaml4, FILTER_KEYS;
 var init_workflow = __esm({
   "src/parsers/workflow/index.ts"() {
     "use strict";
+    init_js_yaml();
     import_yaml4 = __toESM(require_dist(), 1);
     init_project();
     init_yaml_source();
     init_expression();
     init_matrix();
+    init_relevance();
     FILTER_KEYS = {
       branches: "branches",
       "branches-ignore": "branchesIgnore",
@@ -37131,13 +40224,13 @@ var init_resolve = __esm({
           const t2 = textOf(this.resolve(k, depth));
           return t2 ? knownText({ parts: t2.parts, loc }) : void 0;
         });
-        const [map, top, second] = keys;
+        const [map2, top, second] = keys;
         const label2 = `Fn::FindInMap [${keys.map((k) => k ?? "?").join(", ")}]`;
-        if (map === void 0 || top === void 0 || second === void 0) return unknownNode(label2, loc);
-        const value = child(child(child(this.tpl.mappings, map), top), second);
+        if (map2 === void 0 || top === void 0 || second === void 0) return unknownNode(label2, loc);
+        const value = child(child(child(this.tpl.mappings, map2), top), second);
         if (value) {
           const resolved2 = this.resolve(value, depth);
-          return resolved2 && addOrigin(relocate(resolved2, loc), `mapping ${map}.${top}.${second} (${this.where(value.loc)})`);
+          return resolved2 && addOrigin(relocate(resolved2, loc), `mapping ${map2}.${top}.${second} (${this.where(value.loc)})`);
         }
         const fallback = child(arg.items[3], "DefaultValue");
         if (fallback) return this.resolve(fallback, depth);
@@ -37268,9 +40361,9 @@ __export(cloudformation_exports, {
   parseCloudFormation: () => parseCloudFormation
 });
 function parseCloudFormation(src, _env) {
-  const json2 = /^\s*\{/.test(src.text);
-  let parsed = json2 ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
-  if (!json2 && parsed.doc.errors.some((e) => e.code === "BAD_INDENT")) {
+  const json3 = /^\s*\{/.test(src.text);
+  let parsed = json3 ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
+  if (!json3 && parsed.doc.errors.some((e) => e.code === "BAD_INDENT")) {
     const fixed = indentFlowContinuations(src.text);
     const retry = fixed && parseYamlSource(src.path, fixed.text);
     if (fixed && retry && retry.problems.length === 0)
@@ -37281,7 +40374,7 @@ function parseCloudFormation(src, _env) {
     out3.problems.push(...parsed.problems);
     return out3;
   }
-  const tree = yamlToTree(parsed.doc.contents, parsed.index, json2 ? void 0 : shortFormHandler(parsed.index));
+  const tree = yamlToTree(parsed.doc.contents, parsed.index, json3 ? void 0 : shortFormHandler(parsed.index));
   if (!isTemplate(tree)) return void 0;
   const tpl = readTemplate(tree, src.path, parsed.index);
   const out2 = emptyParsed(src.path, "cloudformation");
@@ -37326,8 +40419,8 @@ function isTemplate(tree) {
   const resources = child(tree, "Resources");
   if (resources?.kind !== "object") return false;
   return resources.entries.some((e) => {
-    const type = child(e.value, "Type");
-    const text3 = type?.kind === "string" ? knownText(type.value) : void 0;
+    const type2 = child(e.value, "Type");
+    const text3 = type2?.kind === "string" ? knownText(type2.value) : void 0;
     return text3 !== void 0 && /^(AWS|Custom|Alexa)::/.test(text3);
   });
 }
@@ -37344,8 +40437,8 @@ function readTemplate(tree, file, index2) {
   if (params?.kind === "object") {
     for (const e of params.entries) {
       const p = { name: e.key.value, loc: e.key.loc };
-      const type = child(e.value, "Type");
-      const typeText = type?.kind === "string" ? knownText(type.value) : void 0;
+      const type2 = child(e.value, "Type");
+      const typeText = type2?.kind === "string" ? knownText(type2.value) : void 0;
       if (typeText !== void 0) p.type = typeText;
       const def = child(e.value, "Default");
       if (def && def.kind !== "object") p.default = def;
@@ -37359,8 +40452,8 @@ function readTemplate(tree, file, index2) {
   const resources = child(tree, "Resources");
   if (resources?.kind === "object") {
     for (const e of resources.entries) {
-      const type = child(e.value, "Type");
-      const typeText = type?.kind === "string" ? knownText(type.value) : void 0;
+      const type2 = child(e.value, "Type");
+      const typeText = type2?.kind === "string" ? knownText(type2.value) : void 0;
       if (typeText === void 0) continue;
       const res = { id: e.key.value, type: typeText, loc: e.key.loc };
       const props = child(e.value, "Properties");
@@ -37479,13 +40572,13 @@ function policyFromString(node, index2, out2) {
   const place2 = blockScalarPlacer(index2, node.loc, text3) ?? (() => node.loc);
   return onString(yamlToTree(parsed.doc.contents, parsed.index), place2, node.value.origin, unknowns);
 }
-function blockScalarPlacer(index2, loc, json2) {
+function blockScalarPlacer(index2, loc, json3) {
   const header = index2.lineText(loc.line).slice(loc.column - 1);
   if (!/^(?:!Sub\s+)?\|[-+]?[1-9]?[-+]?\s*(?:#.*)?$/.test(header)) return void 0;
   let first = loc.line + 1;
   while (first <= index2.lineCount && index2.lineText(first).trim() === "") first++;
   const indent2 = /^ */.exec(index2.lineText(first))?.[0].length ?? 0;
-  const jsonLines = json2.split("\n");
+  const jsonLines = json3.split("\n");
   const skipped = jsonLines.findIndex((l) => l.trim() !== "");
   const point = (line, column, end) => {
     const srcLine = first + line - 1 - Math.max(0, skipped);
@@ -37561,7 +40654,7 @@ function unk(expr, loc, origin) {
   const e = expr.length > 80 ? `${expr.slice(0, 77)}...` : expr;
   return origin === void 0 ? { t: "unk", expr: e, loc } : { t: "unk", expr: e, loc, origin };
 }
-function str2(text3, loc, segs) {
+function str3(text3, loc, segs) {
   return segs ? { t: "str", v: { parts: [text3], loc }, segs } : { t: "str", v: { parts: [text3], loc } };
 }
 function locOf3(v) {
@@ -37769,12 +40862,12 @@ function providerArn2(p, loc) {
   );
   return { t: "str", v: { parts: [...prefix, ...parts], loc } };
 }
-function principal(type, values2, action, conditions, loc) {
+function principal(type2, values2, action, conditions, loc) {
   const p = {
     kind: "principal",
-    type,
+    type: type2,
     values: values2,
-    action: typeof action === "string" ? str2(action, loc) : action,
+    action: typeof action === "string" ? str3(action, loc) : action,
     conditions: conditions.filter((c) => c !== void 0 && c.t !== "null"),
     at: loc
   };
@@ -37816,7 +40909,7 @@ function statementJson(s) {
   const loc = s.at;
   const entries2 = [];
   if (s.sid) entries2.push(["Sid", s.sid]);
-  entries2.push(["Effect", s.effect ?? str2("Allow", loc)]);
+  entries2.push(["Effect", s.effect ?? str3("Allow", loc)]);
   entries2.push(["Action", arr(s.actions, loc)]);
   if (s.principals.length > 0) {
     const byType = /* @__PURE__ */ new Map();
@@ -37852,7 +40945,7 @@ function policyJson(doc) {
   const statements = doc.statements.map((s) => "kind" in s ? statementJson(s) : s);
   return obj(
     [
-      ["Version", str2("2012-10-17", doc.at)],
+      ["Version", str3("2012-10-17", doc.at)],
       ["Statement", arr(statements, doc.at)]
     ],
     doc.at
@@ -37876,15 +40969,15 @@ function terraformDocument(args, loc) {
     const entries2 = [];
     const sid = field(s, "sid");
     if (sid) entries2.push(["Sid", sid]);
-    entries2.push(["Effect", field(s, "effect") ?? str2("Allow", at3)]);
+    entries2.push(["Effect", field(s, "effect") ?? str3("Allow", at3)]);
     const actions = field(s, "actions");
     if (actions) entries2.push(["Action", actions]);
     const principals = field(s, "principals");
     if (principals?.t === "arr") {
       const p = principals.items.map((item) => {
-        const type = textOf2(field(item, "type"));
+        const type2 = textOf2(field(item, "type"));
         const ids = field(item, "identifiers");
-        return type !== void 0 && ids ? [type, ids] : void 0;
+        return type2 !== void 0 && ids ? [type2, ids] : void 0;
       });
       if (p.every((x) => x !== void 0)) entries2.push(["Principal", obj(p, principals.loc)]);
       else entries2.push(["Principal", unk(describeValue(principals), principals.loc)]);
@@ -37898,7 +40991,7 @@ function terraformDocument(args, loc) {
   });
   return obj(
     [
-      ["Version", str2("2012-10-17", loc)],
+      ["Version", str3("2012-10-17", loc)],
       ["Statement", arr(statements, list2 ? locOf3(list2) : loc)]
     ],
     loc
@@ -37932,9 +41025,9 @@ function constructId(v, fallback) {
 function externalMember(path4, name2, loc) {
   const c = classify(`${path4}.${name2}`);
   if (!c) return void 0;
-  if (c.family === "cdk" && c.name === "Effect.ALLOW") return str2("Allow", loc);
-  if (c.family === "cdk" && c.name === "Effect.DENY") return str2("Deny", loc);
-  if (c.family === "ghoidc" && c.name === "GithubActionsIdentityProvider.issuer") return str2(GITHUB_ISSUER_HOST, loc);
+  if (c.family === "cdk" && c.name === "Effect.ALLOW") return str3("Allow", loc);
+  if (c.family === "cdk" && c.name === "Effect.DENY") return str3("Deny", loc);
+  if (c.family === "ghoidc" && c.name === "GithubActionsIdentityProvider.issuer") return str3(GITHUB_ISSUER_HOST, loc);
   return void 0;
 }
 function callExternal(path4, args, _isNew, loc, expr, host) {
@@ -38072,7 +41165,7 @@ function cdkCall(name2, args, loc, host) {
       return principal("AWS", unk("account root", loc), "sts:AssumeRole", [], loc);
     case "AnyPrincipal":
     case "StarPrincipal":
-      return principal("AWS", str2("*", loc), "sts:AssumeRole", [], loc);
+      return principal("AWS", str3("*", loc), "sts:AssumeRole", [], loc);
     case "CompositePrincipal":
       return lib({ kind: "composite", items: args.positional }, loc);
     case "PrincipalWithConditions": {
@@ -38108,8 +41201,8 @@ function cdkCall(name2, args, loc, host) {
       return lib(doc, loc);
     }
     case "PolicyDocument.fromJson": {
-      const json2 = args.positional[0];
-      return json2 ? lib({ kind: "policy-document", statements: [], json: json2, at: loc }, loc) : void 0;
+      const json3 = args.positional[0];
+      return json3 ? lib({ kind: "policy-document", statements: [], json: json3, at: loc }, loc) : void 0;
     }
     case "Role.fromRoleArn":
     case "Role.fromRoleName":
@@ -38132,13 +41225,13 @@ function githubOidcCall(name2, args, loc, host) {
   switch (name2) {
     case "GithubActionsIdentityProvider": {
       const a = bind(args, ["scope", "id", "props"], loc);
-      const url = str2(`https://${GITHUB_ISSUER_HOST}`, loc);
+      const url = str3(`https://${GITHUB_ISSUER_HOST}`, loc);
       host.record({
         kind: "provider",
         id: constructId(a.get("id"), "GithubActionsIdentityProvider"),
         loc,
         url,
-        clientIds: arr([str2(DEFAULT_AWS_AUDIENCE, loc)], loc)
+        clientIds: arr([str3(DEFAULT_AWS_AUDIENCE, loc)], loc)
       });
       return lib({ kind: "provider", url }, loc);
     }
@@ -38158,7 +41251,7 @@ function githubOidcCall(name2, args, loc, host) {
       const filter = field(props, "filter");
       const at3 = filter ? locOf3(filter) : props ? locOf3(props) : loc;
       const subject = concat(
-        [str2("repo:", at3), owner, str2("/", at3), repo, str2(":", at3), filter ?? str2("*", at3)],
+        [str3("repo:", at3), owner, str3("/", at3), repo, str3(":", at3), filter ?? str3("*", at3)],
         at3,
         describeValue
       );
@@ -38166,7 +41259,7 @@ function githubOidcCall(name2, args, loc, host) {
       const conditions = obj(
         [
           ["StringLike", obj([[`${GITHUB_ISSUER_HOST}:sub`, subject]], at3)],
-          ["StringEquals", obj([[`${GITHUB_ISSUER_HOST}:aud`, str2(DEFAULT_AWS_AUDIENCE, loc)]], loc)]
+          ["StringEquals", obj([[`${GITHUB_ISSUER_HOST}:aud`, str3(DEFAULT_AWS_AUDIENCE, loc)]], loc)]
         ],
         at3
       );
@@ -38949,7 +42042,7 @@ var init_interpreter = __esm({
         switch (e.k) {
           case "str": {
             if (e.text.length > MAX_STRING) return unk("very long string", loc);
-            return str2(e.text, loc, [this.segment(e)]);
+            return str3(e.text, loc, [this.segment(e)]);
           }
           case "num":
             return { t: "num", v: e.value, loc };
@@ -39225,7 +42318,7 @@ var init_interpreter = __esm({
               return { t: "null", loc };
             }
             case "join": {
-              const sep7 = fnArg(0) ?? str2(",", loc);
+              const sep7 = fnArg(0) ?? str3(",", loc);
               return joinValues(target.items, sep7, loc);
             }
             case "concat": {
@@ -39252,13 +42345,13 @@ var init_interpreter = __esm({
             }
             case "toLowerCase":
             case "lower":
-              return text3 === void 0 ? unk(expr, loc) : str2(text3.toLowerCase(), loc);
+              return text3 === void 0 ? unk(expr, loc) : str3(text3.toLowerCase(), loc);
             case "toUpperCase":
             case "upper":
-              return text3 === void 0 ? unk(expr, loc) : str2(text3.toUpperCase(), loc);
+              return text3 === void 0 ? unk(expr, loc) : str3(text3.toUpperCase(), loc);
             case "trim":
             case "strip":
-              return text3 === void 0 ? unk(expr, loc) : str2(text3.trim(), loc);
+              return text3 === void 0 ? unk(expr, loc) : str3(text3.trim(), loc);
             case "toString":
               return target;
             case "format":
@@ -39278,13 +42371,13 @@ var init_interpreter = __esm({
         let auto = 0;
         let last = 0;
         for (const m of text3.matchAll(/\{([A-Za-z_0-9]*)\}/g)) {
-          pieces.push(str2(text3.slice(last, m.index), loc));
+          pieces.push(str3(text3.slice(last, m.index), loc));
           const name2 = m[1] ?? "";
           const v = name2 === "" ? args.positional[auto++] : /^\d+$/.test(name2) ? args.positional[Number(name2)] : args.keywords.get(name2);
           pieces.push(v ?? unk(expr, loc));
           last = m.index + m[0].length;
         }
-        pieces.push(str2(text3.slice(last), loc));
+        pieces.push(str3(text3.slice(last), loc));
         return concat(pieces, loc, (v) => describeValue(v));
       }
       // ---- functions and classes --------------------------------------------------------------------
@@ -39553,15 +42646,15 @@ var require_lib = __commonJS({
 - Did you mean \`export ${typeModifierIn === "declaration" ? "type " : ""}{ ${typeModifierIn === "specifier" ? "type " : ""}'${localName}' as '${exportName}' } from 'some-module'\`?`,
       ExportDefaultFromAsIdentifier: "'from' is not allowed as an identifier after 'export default'.",
       ForInOfLoopInitializer: ({
-        type
-      }) => `'${type === "ForInStatement" ? "for-in" : "for-of"}' loop variable declaration may not have an initializer.`,
+        type: type2
+      }) => `'${type2 === "ForInStatement" ? "for-in" : "for-of"}' loop variable declaration may not have an initializer.`,
       ForInUsing: "For-in loop may not start with 'using' declaration.",
       ForOfAsync: "The left-hand side of a for-of loop may not be 'async'.",
       ForOfLet: "The left-hand side of a for-of loop may not start with 'let'.",
       GeneratorInSingleStatementContext: "Generators can only be declared at the top level or inside a block.",
       IllegalBreakContinue: ({
-        type
-      }) => `Unsyntactic ${type === "BreakStatement" ? "break" : "continue"}.`,
+        type: type2
+      }) => `Unsyntactic ${type2 === "BreakStatement" ? "break" : "continue"}.`,
       IllegalLanguageModeDirective: "Illegal 'use strict' directive in function with non-simple parameter list.",
       IllegalReturn: "'return' outside of function.",
       ImportAttributesUseAssert: "The `assert` keyword in import attributes is deprecated and it has been replaced by the `with` keyword. You can enable the `deprecatedImportAssert` parser plugin to suppress this error.",
@@ -39752,9 +42845,9 @@ var require_lib = __commonJS({
       }) => `Invalid topic token ${token}. In order to use ${token} as a topic reference, the pipelineOperator plugin must be configured with { "proposal": "hack", "topicToken": "${token}" }.`,
       PipeTopicUnused: "Hack-style pipe body does not contain a topic reference; Hack-style pipes must use topic at least once.",
       PipeUnparenthesizedBody: ({
-        type
+        type: type2
       }) => `Hack-style pipe body cannot be an unparenthesized ${toNodeDescription({
-        type
+        type: type2
       })}; please wrap it in parentheses.`
     }, {
       PipelineBodyNoArrow: 'Unexpected arrow "=>" after pipeline body; arrow function in pipeline body must be parenthesized.',
@@ -40076,8 +43169,8 @@ var require_lib = __commonJS({
         }
         return node.name;
       }
-      parseLiteral(value, type) {
-        const node = super.parseLiteral(value, type);
+      parseLiteral(value, type2) {
+        const node = super.parseLiteral(value, type2);
         node.raw = node.extra.raw;
         delete node.extra;
         return node;
@@ -40086,10 +43179,10 @@ var require_lib = __commonJS({
         super.parseFunctionBody(node, allowExpression, isMethod);
         node.expression = node.body.type !== "BlockStatement";
       }
-      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope = false) {
+      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type2, inClassScope = false) {
         let funcNode = this.startNode();
         funcNode.kind = node.kind;
-        funcNode = super.parseMethod(funcNode, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope);
+        funcNode = super.parseMethod(funcNode, isGenerator, isAsync, isConstructor, allowDirectSuper, type2, inClassScope);
         delete funcNode.kind;
         const {
           typeParameters
@@ -40101,10 +43194,10 @@ var require_lib = __commonJS({
         }
         const valueNode = this.castNodeTo(funcNode, "FunctionExpression");
         node.value = valueNode;
-        if (type === "ClassPrivateMethod") {
+        if (type2 === "ClassPrivateMethod") {
           node.computed = false;
         }
-        if (type === "ObjectMethod") {
+        if (type2 === "ObjectMethod") {
           if (node.kind === "method") {
             node.kind = "init";
           }
@@ -40160,8 +43253,8 @@ var require_lib = __commonJS({
         node.kind = "init";
         return this.finishNode(node, "Property");
       }
-      isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
-        return type === "Property" ? "value" : super.isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding);
+      isValidLVal(type2, disallowCallExpression, isUnparenthesizedInAssign, binding) {
+        return type2 === "Property" ? "value" : super.isValidLVal(type2, disallowCallExpression, isUnparenthesizedInAssign, binding);
       }
       isAssignable(node, isBinding) {
         if (node != null && this.isObjectProperty(node)) {
@@ -40276,8 +43369,8 @@ var require_lib = __commonJS({
       isObjectMethod(node) {
         return node.type === "Property" && (node.method || node.kind === "get" || node.kind === "set");
       }
-      castNodeTo(node, type) {
-        const result3 = super.castNodeTo(node, type);
+      castNodeTo(node, type2) {
+        const result3 = super.castNodeTo(node, type2);
         this.fillOptionalPropertiesForTSESLint(result3);
         return result3;
       }
@@ -40292,11 +43385,11 @@ var require_lib = __commonJS({
         }
         return super.cloneStringLiteral(node);
       }
-      finishNodeAt(node, type, endLoc) {
-        return toESTreeLocation(super.finishNodeAt(node, type, endLoc));
+      finishNodeAt(node, type2, endLoc) {
+        return toESTreeLocation(super.finishNodeAt(node, type2, endLoc));
       }
-      finishNode(node, type) {
-        const result3 = super.finishNode(node, type);
+      finishNode(node, type2) {
+        const result3 = super.finishNode(node, type2);
         this.fillOptionalPropertiesForTSESLint(result3);
         return result3;
       }
@@ -40317,13 +43410,13 @@ var require_lib = __commonJS({
         this.preserveSpace = !!preserveSpace;
       }
     };
-    var types = {
+    var types2 = {
       brace: new TokContext("{"),
       j_oTag: new TokContext("<tag"),
       j_cTag: new TokContext("</tag"),
       j_expr: new TokContext("<tag>...</tag>", true)
     };
-    types.template = new TokContext("`", true);
+    types2.template = new TokContext("`", true);
     var beforeExpr = true;
     var startsExpr = true;
     var isLoop = true;
@@ -40860,17 +43953,17 @@ var require_lib = __commonJS({
       context.pop();
     };
     tokenTypes[5].updateContext = tokenTypes[7].updateContext = tokenTypes[23].updateContext = (context) => {
-      context.push(types.brace);
+      context.push(types2.brace);
     };
     tokenTypes[22].updateContext = (context) => {
-      if (context[context.length - 1] === types.template) {
+      if (context[context.length - 1] === types2.template) {
         context.pop();
       } else {
-        context.push(types.template);
+        context.push(types2.template);
       }
     };
     tokenTypes[144].updateContext = (context) => {
-      context.push(types.j_expr, types.j_oTag);
+      context.push(types2.j_expr, types2.j_oTag);
     };
     var nonASCIIidentifierStartChars = "\xAA\xB5\xBA\xC0-\xD6\xD8-\xF6\xF8-\u02C1\u02C6-\u02D1\u02E0-\u02E4\u02EC\u02EE\u0370-\u0374\u0376\u0377\u037A-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-\u03A1\u03A3-\u03F5\u03F7-\u0481\u048A-\u052F\u0531-\u0556\u0559\u0560-\u0588\u05D0-\u05EA\u05EF-\u05F2\u0620-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06E5\u06E6\u06EE\u06EF\u06FA-\u06FC\u06FF\u0710\u0712-\u072F\u074D-\u07A5\u07B1\u07CA-\u07EA\u07F4\u07F5\u07FA\u0800-\u0815\u081A\u0824\u0828\u0840-\u0858\u0860-\u086A\u0870-\u0887\u0889-\u088F\u08A0-\u08C9\u0904-\u0939\u093D\u0950\u0958-\u0961\u0971-\u0980\u0985-\u098C\u098F\u0990\u0993-\u09A8\u09AA-\u09B0\u09B2\u09B6-\u09B9\u09BD\u09CE\u09DC\u09DD\u09DF-\u09E1\u09F0\u09F1\u09FC\u0A05-\u0A0A\u0A0F\u0A10\u0A13-\u0A28\u0A2A-\u0A30\u0A32\u0A33\u0A35\u0A36\u0A38\u0A39\u0A59-\u0A5C\u0A5E\u0A72-\u0A74\u0A85-\u0A8D\u0A8F-\u0A91\u0A93-\u0AA8\u0AAA-\u0AB0\u0AB2\u0AB3\u0AB5-\u0AB9\u0ABD\u0AD0\u0AE0\u0AE1\u0AF9\u0B05-\u0B0C\u0B0F\u0B10\u0B13-\u0B28\u0B2A-\u0B30\u0B32\u0B33\u0B35-\u0B39\u0B3D\u0B5C\u0B5D\u0B5F-\u0B61\u0B71\u0B83\u0B85-\u0B8A\u0B8E-\u0B90\u0B92-\u0B95\u0B99\u0B9A\u0B9C\u0B9E\u0B9F\u0BA3\u0BA4\u0BA8-\u0BAA\u0BAE-\u0BB9\u0BD0\u0C05-\u0C0C\u0C0E-\u0C10\u0C12-\u0C28\u0C2A-\u0C39\u0C3D\u0C58-\u0C5A\u0C5C\u0C5D\u0C60\u0C61\u0C80\u0C85-\u0C8C\u0C8E-\u0C90\u0C92-\u0CA8\u0CAA-\u0CB3\u0CB5-\u0CB9\u0CBD\u0CDC-\u0CDE\u0CE0\u0CE1\u0CF1\u0CF2\u0D04-\u0D0C\u0D0E-\u0D10\u0D12-\u0D3A\u0D3D\u0D4E\u0D54-\u0D56\u0D5F-\u0D61\u0D7A-\u0D7F\u0D85-\u0D96\u0D9A-\u0DB1\u0DB3-\u0DBB\u0DBD\u0DC0-\u0DC6\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E81\u0E82\u0E84\u0E86-\u0E8A\u0E8C-\u0EA3\u0EA5\u0EA7-\u0EB0\u0EB2\u0EB3\u0EBD\u0EC0-\u0EC4\u0EC6\u0EDC-\u0EDF\u0F00\u0F40-\u0F47\u0F49-\u0F6C\u0F88-\u0F8C\u1000-\u102A\u103F\u1050-\u1055\u105A-\u105D\u1061\u1065\u1066\u106E-\u1070\u1075-\u1081\u108E\u10A0-\u10C5\u10C7\u10CD\u10D0-\u10FA\u10FC-\u1248\u124A-\u124D\u1250-\u1256\u1258\u125A-\u125D\u1260-\u1288\u128A-\u128D\u1290-\u12B0\u12B2-\u12B5\u12B8-\u12BE\u12C0\u12C2-\u12C5\u12C8-\u12D6\u12D8-\u1310\u1312-\u1315\u1318-\u135A\u1380-\u138F\u13A0-\u13F5\u13F8-\u13FD\u1401-\u166C\u166F-\u167F\u1681-\u169A\u16A0-\u16EA\u16EE-\u16F8\u1700-\u1711\u171F-\u1731\u1740-\u1751\u1760-\u176C\u176E-\u1770\u1780-\u17B3\u17D7\u17DC\u1820-\u1878\u1880-\u18A8\u18AA\u18B0-\u18F5\u1900-\u191E\u1950-\u196D\u1970-\u1974\u1980-\u19AB\u19B0-\u19C9\u1A00-\u1A16\u1A20-\u1A54\u1AA7\u1B05-\u1B33\u1B45-\u1B4C\u1B83-\u1BA0\u1BAE\u1BAF\u1BBA-\u1BE5\u1C00-\u1C23\u1C4D-\u1C4F\u1C5A-\u1C7D\u1C80-\u1C8A\u1C90-\u1CBA\u1CBD-\u1CBF\u1CE9-\u1CEC\u1CEE-\u1CF3\u1CF5\u1CF6\u1CFA\u1D00-\u1DBF\u1E00-\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u2071\u207F\u2090-\u209C\u2102\u2107\u210A-\u2113\u2115\u2118-\u211D\u2124\u2126\u2128\u212A-\u2139\u213C-\u213F\u2145-\u2149\u214E\u2160-\u2188\u2C00-\u2CE4\u2CEB-\u2CEE\u2CF2\u2CF3\u2D00-\u2D25\u2D27\u2D2D\u2D30-\u2D67\u2D6F\u2D80-\u2D96\u2DA0-\u2DA6\u2DA8-\u2DAE\u2DB0-\u2DB6\u2DB8-\u2DBE\u2DC0-\u2DC6\u2DC8-\u2DCE\u2DD0-\u2DD6\u2DD8-\u2DDE\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303C\u3041-\u3096\u309B-\u309F\u30A1-\u30FA\u30FC-\u30FF\u3105-\u312F\u3131-\u318E\u31A0-\u31BF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\uA48C\uA4D0-\uA4FD\uA500-\uA60C\uA610-\uA61F\uA62A\uA62B\uA640-\uA66E\uA67F-\uA69D\uA6A0-\uA6EF\uA717-\uA71F\uA722-\uA788\uA78B-\uA7DC\uA7F1-\uA801\uA803-\uA805\uA807-\uA80A\uA80C-\uA822\uA840-\uA873\uA882-\uA8B3\uA8F2-\uA8F7\uA8FB\uA8FD\uA8FE\uA90A-\uA925\uA930-\uA946\uA960-\uA97C\uA984-\uA9B2\uA9CF\uA9E0-\uA9E4\uA9E6-\uA9EF\uA9FA-\uA9FE\uAA00-\uAA28\uAA40-\uAA42\uAA44-\uAA4B\uAA60-\uAA76\uAA7A\uAA7E-\uAAAF\uAAB1\uAAB5\uAAB6\uAAB9-\uAABD\uAAC0\uAAC2\uAADB-\uAADD\uAAE0-\uAAEA\uAAF2-\uAAF4\uAB01-\uAB06\uAB09-\uAB0E\uAB11-\uAB16\uAB20-\uAB26\uAB28-\uAB2E\uAB30-\uAB5A\uAB5C-\uAB69\uAB70-\uABE2\uAC00-\uD7A3\uD7B0-\uD7C6\uD7CB-\uD7FB\uF900-\uFA6D\uFA70-\uFAD9\uFB00-\uFB06\uFB13-\uFB17\uFB1D\uFB1F-\uFB28\uFB2A-\uFB36\uFB38-\uFB3C\uFB3E\uFB40\uFB41\uFB43\uFB44\uFB46-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC\uFF21-\uFF3A\uFF41-\uFF5A\uFF66-\uFFBE\uFFC2-\uFFC7\uFFCA-\uFFCF\uFFD2-\uFFD7\uFFDA-\uFFDC";
     var nonASCIIidentifierChars = "\xB7\u0300-\u036F\u0387\u0483-\u0487\u0591-\u05BD\u05BF\u05C1\u05C2\u05C4\u05C5\u05C7\u0610-\u061A\u064B-\u0669\u0670\u06D6-\u06DC\u06DF-\u06E4\u06E7\u06E8\u06EA-\u06ED\u06F0-\u06F9\u0711\u0730-\u074A\u07A6-\u07B0\u07C0-\u07C9\u07EB-\u07F3\u07FD\u0816-\u0819\u081B-\u0823\u0825-\u0827\u0829-\u082D\u0859-\u085B\u0897-\u089F\u08CA-\u08E1\u08E3-\u0903\u093A-\u093C\u093E-\u094F\u0951-\u0957\u0962\u0963\u0966-\u096F\u0981-\u0983\u09BC\u09BE-\u09C4\u09C7\u09C8\u09CB-\u09CD\u09D7\u09E2\u09E3\u09E6-\u09EF\u09FE\u0A01-\u0A03\u0A3C\u0A3E-\u0A42\u0A47\u0A48\u0A4B-\u0A4D\u0A51\u0A66-\u0A71\u0A75\u0A81-\u0A83\u0ABC\u0ABE-\u0AC5\u0AC7-\u0AC9\u0ACB-\u0ACD\u0AE2\u0AE3\u0AE6-\u0AEF\u0AFA-\u0AFF\u0B01-\u0B03\u0B3C\u0B3E-\u0B44\u0B47\u0B48\u0B4B-\u0B4D\u0B55-\u0B57\u0B62\u0B63\u0B66-\u0B6F\u0B82\u0BBE-\u0BC2\u0BC6-\u0BC8\u0BCA-\u0BCD\u0BD7\u0BE6-\u0BEF\u0C00-\u0C04\u0C3C\u0C3E-\u0C44\u0C46-\u0C48\u0C4A-\u0C4D\u0C55\u0C56\u0C62\u0C63\u0C66-\u0C6F\u0C81-\u0C83\u0CBC\u0CBE-\u0CC4\u0CC6-\u0CC8\u0CCA-\u0CCD\u0CD5\u0CD6\u0CE2\u0CE3\u0CE6-\u0CEF\u0CF3\u0D00-\u0D03\u0D3B\u0D3C\u0D3E-\u0D44\u0D46-\u0D48\u0D4A-\u0D4D\u0D57\u0D62\u0D63\u0D66-\u0D6F\u0D81-\u0D83\u0DCA\u0DCF-\u0DD4\u0DD6\u0DD8-\u0DDF\u0DE6-\u0DEF\u0DF2\u0DF3\u0E31\u0E34-\u0E3A\u0E47-\u0E4E\u0E50-\u0E59\u0EB1\u0EB4-\u0EBC\u0EC8-\u0ECE\u0ED0-\u0ED9\u0F18\u0F19\u0F20-\u0F29\u0F35\u0F37\u0F39\u0F3E\u0F3F\u0F71-\u0F84\u0F86\u0F87\u0F8D-\u0F97\u0F99-\u0FBC\u0FC6\u102B-\u103E\u1040-\u1049\u1056-\u1059\u105E-\u1060\u1062-\u1064\u1067-\u106D\u1071-\u1074\u1082-\u108D\u108F-\u109D\u135D-\u135F\u1369-\u1371\u1712-\u1715\u1732-\u1734\u1752\u1753\u1772\u1773\u17B4-\u17D3\u17DD\u17E0-\u17E9\u180B-\u180D\u180F-\u1819\u18A9\u1920-\u192B\u1930-\u193B\u1946-\u194F\u19D0-\u19DA\u1A17-\u1A1B\u1A55-\u1A5E\u1A60-\u1A7C\u1A7F-\u1A89\u1A90-\u1A99\u1AB0-\u1ABD\u1ABF-\u1ADD\u1AE0-\u1AEB\u1B00-\u1B04\u1B34-\u1B44\u1B50-\u1B59\u1B6B-\u1B73\u1B80-\u1B82\u1BA1-\u1BAD\u1BB0-\u1BB9\u1BE6-\u1BF3\u1C24-\u1C37\u1C40-\u1C49\u1C50-\u1C59\u1CD0-\u1CD2\u1CD4-\u1CE8\u1CED\u1CF4\u1CF7-\u1CF9\u1DC0-\u1DFF\u200C\u200D\u203F\u2040\u2054\u20D0-\u20DC\u20E1\u20E5-\u20F0\u2CEF-\u2CF1\u2D7F\u2DE0-\u2DFF\u302A-\u302F\u3099\u309A\u30FB\uA620-\uA629\uA66F\uA674-\uA67D\uA69E\uA69F\uA6F0\uA6F1\uA802\uA806\uA80B\uA823-\uA827\uA82C\uA880\uA881\uA8B4-\uA8C5\uA8D0-\uA8D9\uA8E0-\uA8F1\uA8FF-\uA909\uA926-\uA92D\uA947-\uA953\uA980-\uA983\uA9B3-\uA9C0\uA9D0-\uA9D9\uA9E5\uA9F0-\uA9F9\uAA29-\uAA36\uAA43\uAA4C\uAA4D\uAA50-\uAA59\uAA7B-\uAA7D\uAAB0\uAAB2-\uAAB4\uAAB7\uAAB8\uAABE\uAABF\uAAC1\uAAEB-\uAAEF\uAAF5\uAAF6\uABE3-\uABEA\uABEC\uABED\uABF0-\uABF9\uFB1E\uFE00-\uFE0F\uFE20-\uFE2F\uFE33\uFE34\uFE4D-\uFE4F\uFF10-\uFF19\uFF3F\uFF65";
@@ -40879,12 +43972,12 @@ var require_lib = __commonJS({
     nonASCIIidentifierStartChars = nonASCIIidentifierChars = null;
     var astralIdentifierStartCodes = [0, 11, 2, 25, 2, 18, 2, 1, 2, 14, 3, 13, 35, 122, 70, 52, 268, 28, 4, 48, 48, 31, 14, 29, 6, 37, 11, 29, 3, 35, 5, 7, 2, 4, 43, 157, 19, 35, 5, 35, 5, 39, 9, 51, 13, 10, 2, 14, 2, 6, 2, 1, 2, 10, 2, 14, 2, 6, 2, 1, 4, 51, 13, 310, 10, 21, 11, 7, 25, 5, 2, 41, 2, 8, 70, 5, 3, 0, 2, 43, 2, 1, 4, 0, 3, 22, 11, 22, 10, 30, 66, 18, 2, 1, 11, 21, 11, 25, 7, 25, 39, 55, 7, 1, 65, 0, 16, 3, 2, 2, 2, 28, 43, 28, 4, 28, 36, 7, 2, 27, 28, 53, 11, 21, 11, 18, 14, 17, 111, 72, 56, 50, 14, 50, 14, 35, 39, 27, 10, 22, 251, 41, 7, 1, 17, 5, 57, 28, 11, 0, 9, 21, 43, 17, 47, 20, 28, 22, 13, 52, 58, 1, 3, 0, 14, 44, 33, 24, 27, 35, 30, 0, 3, 0, 9, 34, 4, 0, 13, 47, 15, 3, 22, 0, 2, 0, 36, 17, 2, 24, 20, 1, 64, 6, 2, 0, 2, 3, 2, 14, 2, 9, 8, 46, 39, 7, 3, 1, 3, 21, 2, 6, 2, 1, 2, 4, 4, 0, 19, 0, 13, 4, 31, 9, 2, 0, 3, 0, 2, 37, 2, 0, 26, 0, 2, 0, 45, 52, 19, 3, 21, 2, 31, 47, 21, 1, 2, 0, 185, 46, 42, 3, 37, 47, 21, 0, 60, 42, 14, 0, 72, 26, 38, 6, 186, 43, 117, 63, 32, 7, 3, 0, 3, 7, 2, 1, 2, 23, 16, 0, 2, 0, 95, 7, 3, 38, 17, 0, 2, 0, 29, 0, 11, 39, 8, 0, 22, 0, 12, 45, 20, 0, 19, 72, 200, 32, 32, 8, 2, 36, 18, 0, 50, 29, 113, 6, 2, 1, 2, 37, 22, 0, 26, 5, 2, 1, 2, 31, 15, 0, 24, 43, 261, 18, 16, 0, 2, 12, 2, 33, 125, 0, 80, 921, 103, 110, 18, 195, 2637, 96, 16, 1071, 18, 5, 26, 3994, 6, 582, 6842, 29, 1763, 568, 8, 30, 18, 78, 18, 29, 19, 47, 17, 3, 32, 20, 6, 18, 433, 44, 212, 63, 33, 24, 3, 24, 45, 74, 6, 0, 67, 12, 65, 1, 2, 0, 15, 4, 10, 7381, 42, 31, 98, 114, 8702, 3, 2, 6, 2, 1, 2, 290, 16, 0, 30, 2, 3, 0, 15, 3, 9, 395, 2309, 106, 6, 12, 4, 8, 8, 9, 5991, 84, 2, 70, 2, 1, 3, 0, 3, 1, 3, 3, 2, 11, 2, 0, 2, 6, 2, 64, 2, 3, 3, 7, 2, 6, 2, 27, 2, 3, 2, 4, 2, 0, 4, 6, 2, 339, 3, 24, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 7, 1845, 30, 7, 5, 262, 61, 147, 44, 11, 6, 17, 0, 322, 29, 19, 43, 485, 27, 229, 29, 3, 0, 208, 30, 2, 2, 2, 1, 2, 6, 3, 4, 10, 1, 225, 6, 2, 3, 2, 1, 2, 14, 2, 196, 60, 67, 8, 0, 1205, 3, 2, 26, 2, 1, 2, 0, 3, 0, 2, 9, 2, 3, 2, 0, 2, 0, 7, 0, 5, 0, 2, 0, 2, 0, 2, 2, 2, 1, 2, 0, 3, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 1, 2, 0, 3, 3, 2, 6, 2, 3, 2, 3, 2, 0, 2, 9, 2, 16, 6, 2, 2, 4, 2, 16, 4421, 42719, 33, 4381, 3, 5773, 3, 7472, 16, 621, 2467, 541, 1507, 4938, 6, 8489];
     var astralIdentifierCodes = [509, 0, 227, 0, 150, 4, 294, 9, 1368, 2, 2, 1, 6, 3, 41, 2, 5, 0, 166, 1, 574, 3, 9, 9, 7, 9, 32, 4, 318, 1, 78, 5, 71, 10, 50, 3, 123, 2, 54, 14, 32, 10, 3, 1, 11, 3, 46, 10, 8, 0, 46, 9, 7, 2, 37, 13, 2, 9, 6, 1, 45, 0, 13, 2, 49, 13, 9, 3, 2, 11, 83, 11, 7, 0, 3, 0, 158, 11, 6, 9, 7, 3, 56, 1, 2, 6, 3, 1, 3, 2, 10, 0, 11, 1, 3, 6, 4, 4, 68, 8, 2, 0, 3, 0, 2, 3, 2, 4, 2, 0, 15, 1, 83, 17, 10, 9, 5, 0, 82, 19, 13, 9, 214, 6, 3, 8, 28, 1, 83, 16, 16, 9, 82, 12, 9, 9, 7, 19, 58, 14, 5, 9, 243, 14, 166, 9, 71, 5, 2, 1, 3, 3, 2, 0, 2, 1, 13, 9, 120, 6, 3, 6, 4, 0, 29, 9, 41, 6, 2, 3, 9, 0, 10, 10, 47, 15, 199, 7, 137, 9, 54, 7, 2, 7, 17, 9, 57, 21, 2, 13, 123, 5, 4, 0, 2, 1, 2, 6, 2, 0, 9, 9, 49, 4, 2, 1, 2, 4, 9, 9, 55, 9, 266, 3, 10, 1, 2, 0, 49, 6, 4, 4, 14, 10, 5350, 0, 7, 14, 11465, 27, 2343, 9, 87, 9, 39, 4, 60, 6, 26, 9, 535, 9, 470, 0, 2, 54, 8, 3, 82, 0, 12, 1, 19628, 1, 4178, 9, 519, 45, 3, 22, 543, 4, 4, 5, 9, 7, 3, 6, 31, 3, 149, 2, 1418, 49, 513, 54, 5, 49, 9, 0, 15, 0, 23, 4, 2, 14, 1361, 6, 2, 16, 3, 6, 2, 1, 2, 4, 101, 0, 161, 6, 10, 9, 357, 0, 62, 13, 499, 13, 245, 1, 2, 9, 233, 0, 3, 0, 8, 1, 6, 0, 475, 6, 110, 6, 6, 9, 4759, 9, 787719, 239];
-    function isInAstralSet(code19, set) {
+    function isInAstralSet(code19, set2) {
       let pos = 65536;
-      for (let i = 0, length = set.length; i < length; i += 2) {
-        pos += set[i];
+      for (let i = 0, length = set2.length; i < length; i += 2) {
+        pos += set2[i];
         if (pos > code19) return false;
-        pos += set[i + 1];
+        pos += set2[i + 1];
         if (pos >= code19) return true;
       }
       return false;
@@ -41019,16 +44112,16 @@ var require_lib = __commonJS({
         let scope = this.currentScope();
         if (bindingType & 8 || bindingType & 16) {
           this.checkRedeclarationInScope(scope, name2, bindingType, loc);
-          let type = scope.names.get(name2) || 0;
+          let type2 = scope.names.get(name2) || 0;
           if (bindingType & 16) {
-            type = type | 4;
+            type2 = type2 | 4;
           } else {
             if (!scope.firstLexicalName) {
               scope.firstLexicalName = name2;
             }
-            type = type | 2;
+            type2 = type2 | 2;
           }
-          scope.names.set(name2, type);
+          scope.names.set(name2, type2);
           if (bindingType & 8) {
             this.maybeExportDefined(scope, name2);
           }
@@ -41062,11 +44155,11 @@ var require_lib = __commonJS({
         if (bindingType & 8) {
           return scope.names.has(name2);
         }
-        const type = scope.names.get(name2) || 0;
+        const type2 = scope.names.get(name2) || 0;
         if (bindingType & 16) {
-          return (type & 2) > 0 || !this.treatFunctionsAsVarInScope(scope) && (type & 1) > 0;
+          return (type2 & 2) > 0 || !this.treatFunctionsAsVarInScope(scope) && (type2 & 1) > 0;
         }
-        return (type & 2) > 0 && !(scope.flags & 8 && scope.firstLexicalName === name2) || !this.treatFunctionsAsVarInScope(scope) && (type & 4) > 0;
+        return (type2 & 2) > 0 && !(scope.flags & 8 && scope.firstLexicalName === name2) || !this.treatFunctionsAsVarInScope(scope) && (type2 & 4) > 0;
       }
       checkLocalExport(id2) {
         const {
@@ -41124,8 +44217,8 @@ var require_lib = __commonJS({
       isRedeclaredInScope(scope, name2, bindingType) {
         if (super.isRedeclaredInScope(scope, name2, bindingType)) return true;
         if (bindingType & 2048 && !scope.declareFunctions.has(name2)) {
-          const type = scope.names.get(name2);
-          return (type & 4) > 0 || (type & 2) > 0;
+          const type2 = scope.names.get(name2);
+          return (type2 & 4) > 0 || (type2 & 2) > 0;
         }
         return false;
       }
@@ -41261,13 +44354,13 @@ var require_lib = __commonJS({
       shouldParseTypes() {
         return this.getPluginOption("flow", "all") || this.flowPragma === "flow";
       }
-      finishToken(type, val) {
-        if (type !== 135 && type !== 13 && type !== 28) {
+      finishToken(type2, val) {
+        if (type2 !== 135 && type2 !== 13 && type2 !== 28) {
           if (this.flowPragma === void 0) {
             this.flowPragma = null;
           }
         }
-        super.finishToken(type, val);
+        super.finishToken(type2, val);
       }
       addComment(comment2) {
         if (this.flowPragma === void 0) {
@@ -41287,9 +44380,9 @@ var require_lib = __commonJS({
         const oldInType = this.state.inType;
         this.state.inType = true;
         this.expect(tok || 14);
-        const type = this.flowParseType();
+        const type2 = this.flowParseType();
         this.state.inType = oldInType;
-        return type;
+        return type2;
       }
       flowParsePredicate() {
         const node = this.startNode();
@@ -41311,19 +44404,19 @@ var require_lib = __commonJS({
         const oldInType = this.state.inType;
         this.state.inType = true;
         this.expect(14);
-        let type = null;
+        let type2 = null;
         let predicate = null;
         if (this.match(54)) {
           this.state.inType = oldInType;
           predicate = this.flowParsePredicate();
         } else {
-          type = this.flowParseType();
+          type2 = this.flowParseType();
           this.state.inType = oldInType;
           if (this.match(54)) {
             predicate = this.flowParsePredicate();
           }
         }
-        return [type, predicate];
+        return [type2, predicate];
       }
       flowParseDeclareClass(node) {
         this.next();
@@ -41649,7 +44742,7 @@ var require_lib = __commonJS({
         return this.finishNode(node, "TypeParameterDeclaration");
       }
       flowInTopLevelContext(cb) {
-        if (this.curContext() !== types.brace) {
+        if (this.curContext() !== types2.brace) {
           const oldContext = this.state.context;
           this.state.context = [oldContext[0]];
           try {
@@ -41683,7 +44776,7 @@ var require_lib = __commonJS({
           this.state.noAnonFunctionType = oldNoAnonFunctionType;
         });
         this.state.inType = oldInType;
-        if (!this.state.inType && this.curContext() === types.brace) {
+        if (!this.state.inType && this.curContext() === types2.brace) {
           this.reScan_lt_gt();
         }
         this.expect(48);
@@ -42034,11 +45127,11 @@ var require_lib = __commonJS({
         node.typeAnnotation = typeAnnotation;
         return this.finishNode(node, "FunctionTypeParam");
       }
-      reinterpretTypeAsFunctionTypeParam(type) {
-        const node = this.startNodeAt(type.loc.start);
+      reinterpretTypeAsFunctionTypeParam(type2) {
+        const node = this.startNodeAt(type2.loc.start);
         node.name = null;
         node.optional = false;
-        node.typeAnnotation = type;
+        node.typeAnnotation = type2;
         return this.finishNode(node, "FunctionTypeParam");
       }
       flowParseFunctionTypeParams(params = []) {
@@ -42092,7 +45185,7 @@ var require_lib = __commonJS({
         const startLoc = this.state.startLoc;
         const node = this.startNode();
         let tmp;
-        let type;
+        let type2;
         let isGroupedType = false;
         const oldNoAnonFunctionType = this.state.noAnonFunctionType;
         switch (this.state.type) {
@@ -42114,9 +45207,9 @@ var require_lib = __commonJS({
             });
           case 0:
             this.state.noAnonFunctionType = false;
-            type = this.flowParseTupleType();
+            type2 = this.flowParseTupleType();
             this.state.noAnonFunctionType = oldNoAnonFunctionType;
-            return type;
+            return type2;
           case 47: {
             const node2 = this.startNode();
             node2.typeParameters = this.flowParseTypeParameterDeclaration();
@@ -42143,17 +45236,17 @@ var require_lib = __commonJS({
             }
             if (isGroupedType) {
               this.state.noAnonFunctionType = false;
-              type = this.flowParseType();
+              type2 = this.flowParseType();
               this.state.noAnonFunctionType = oldNoAnonFunctionType;
               if (this.state.noAnonFunctionType || !(this.match(12) || this.match(11) && this.lookahead().type === 19)) {
                 this.expect(11);
-                return type;
+                return type2;
               } else {
                 this.eat(12);
               }
             }
-            if (type) {
-              tmp = this.flowParseFunctionTypeParams([this.reinterpretTypeAsFunctionTypeParam(type)]);
+            if (type2) {
+              tmp = this.flowParseFunctionTypeParams([this.reinterpretTypeAsFunctionTypeParam(type2)]);
             } else {
               tmp = this.flowParseFunctionTypeParams();
             }
@@ -42219,7 +45312,7 @@ var require_lib = __commonJS({
       }
       flowParsePostfixType() {
         const startLoc = this.state.startLoc;
-        let type = this.flowParsePrimaryType();
+        let type2 = this.flowParsePrimaryType();
         let seenOptionalIndexedAccess = false;
         while ((this.match(0) || this.match(18)) && !this.canInsertSemicolon()) {
           const node = this.startNodeAt(startLoc);
@@ -42227,22 +45320,22 @@ var require_lib = __commonJS({
           seenOptionalIndexedAccess = seenOptionalIndexedAccess || optional;
           this.expect(0);
           if (!optional && this.match(3)) {
-            node.elementType = type;
+            node.elementType = type2;
             this.next();
-            type = this.finishNode(node, "ArrayTypeAnnotation");
+            type2 = this.finishNode(node, "ArrayTypeAnnotation");
           } else {
-            node.objectType = type;
+            node.objectType = type2;
             node.indexType = this.flowParseType();
             this.expect(3);
             if (seenOptionalIndexedAccess) {
               node.optional = optional;
-              type = this.finishNode(node, "OptionalIndexedAccessType");
+              type2 = this.finishNode(node, "OptionalIndexedAccessType");
             } else {
-              type = this.finishNode(node, "IndexedAccessType");
+              type2 = this.finishNode(node, "IndexedAccessType");
             }
           }
         }
-        return type;
+        return type2;
       }
       flowParsePrefixType() {
         const node = this.startNode();
@@ -42269,29 +45362,29 @@ var require_lib = __commonJS({
       flowParseIntersectionType() {
         const node = this.startNode();
         this.eat(45);
-        const type = this.flowParseAnonFunctionWithoutParens();
-        node.types = [type];
+        const type2 = this.flowParseAnonFunctionWithoutParens();
+        node.types = [type2];
         while (this.eat(45)) {
           node.types.push(this.flowParseAnonFunctionWithoutParens());
         }
-        return node.types.length === 1 ? type : this.finishNode(node, "IntersectionTypeAnnotation");
+        return node.types.length === 1 ? type2 : this.finishNode(node, "IntersectionTypeAnnotation");
       }
       flowParseUnionType() {
         const node = this.startNode();
         this.eat(43);
-        const type = this.flowParseIntersectionType();
-        node.types = [type];
+        const type2 = this.flowParseIntersectionType();
+        node.types = [type2];
         while (this.eat(43)) {
           node.types.push(this.flowParseIntersectionType());
         }
-        return node.types.length === 1 ? type : this.finishNode(node, "UnionTypeAnnotation");
+        return node.types.length === 1 ? type2 : this.finishNode(node, "UnionTypeAnnotation");
       }
       flowParseType() {
         const oldInType = this.state.inType;
         this.state.inType = true;
-        const type = this.flowParseUnionType();
+        const type2 = this.flowParseUnionType();
         this.state.inType = oldInType;
-        return type;
+        return type2;
       }
       flowParseTypeOrImplicitInstantiation() {
         if (this.state.type === 133 && this.state.value === "_") {
@@ -42341,13 +45434,13 @@ var require_lib = __commonJS({
         }
         super.parseFunctionBody(node, false, isMethod);
       }
-      parseFunctionBodyAndFinish(node, type, isMethod = false) {
+      parseFunctionBodyAndFinish(node, type2, isMethod = false) {
         if (this.match(14)) {
           const typeNode = this.startNode();
           [typeNode.typeAnnotation, node.predicate] = this.flowParseTypeAndPredicateInitialiser();
           node.returnType = typeNode.typeAnnotation ? this.finishNode(typeNode, "TypeAnnotation") : null;
         }
-        return super.parseFunctionBodyAndFinish(node, type, isMethod);
+        return super.parseFunctionBodyAndFinish(node, type2, isMethod);
       }
       parseStatementLike(flags) {
         if (this.state.strict && this.isContextual(130)) {
@@ -42388,18 +45481,18 @@ var require_lib = __commonJS({
       }
       shouldParseExportDeclaration() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (type === 127 || tokenIsFlowInterfaceOrTypeOrOpaque(type)) {
+        if (type2 === 127 || tokenIsFlowInterfaceOrTypeOrOpaque(type2)) {
           return !this.state.containsEsc;
         }
         return super.shouldParseExportDeclaration();
       }
       isExportDefaultSpecifier() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (type === 127 || tokenIsFlowInterfaceOrTypeOrOpaque(type)) {
+        if (type2 === 127 || tokenIsFlowInterfaceOrTypeOrOpaque(type2)) {
           return this.state.containsEsc;
         }
         return super.isExportDefaultSpecifier();
@@ -42680,8 +45773,8 @@ var require_lib = __commonJS({
         }
         return node;
       }
-      isValidLVal(type, disallowCallExpression, isParenthesized, binding) {
-        return type === "TypeCastExpression" || super.isValidLVal(type, disallowCallExpression, isParenthesized, binding);
+      isValidLVal(type2, disallowCallExpression, isParenthesized, binding) {
+        return type2 === "TypeCastExpression" || super.isValidLVal(type2, disallowCallExpression, isParenthesized, binding);
       }
       parseClassProperty(node) {
         if (this.match(14)) {
@@ -42820,9 +45913,9 @@ var require_lib = __commonJS({
           this.raise(FlowErrors.ImportReflectionHasImportType, node.specifiers[0].loc.start);
         }
       }
-      parseImportSpecifierLocal(node, specifier, type) {
+      parseImportSpecifierLocal(node, specifier, type2) {
         specifier.local = hasTypeImportKind(node) ? this.flowParseRestrictedIdentifier(true, true) : this.parseIdentifier();
-        node.specifiers.push(this.finishImportSpecifier(specifier, type));
+        node.specifiers.push(this.finishImportSpecifier(specifier, type2));
       }
       isPotentialImportPhase(isExport) {
         if (super.isPotentialImportPhase(isExport)) return true;
@@ -42945,7 +46038,7 @@ var require_lib = __commonJS({
             context
           } = this.state;
           const currentContext = context[context.length - 1];
-          if (currentContext === types.j_oTag || currentContext === types.j_expr) {
+          if (currentContext === types2.j_oTag || currentContext === types2.j_expr) {
             context.pop();
           }
         }
@@ -43512,26 +46605,26 @@ var require_lib = __commonJS({
       }
       reScan_lt_gt() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (type === 47) {
+        if (type2 === 47) {
           this.state.pos -= 1;
           this.readToken_lt();
-        } else if (type === 48) {
+        } else if (type2 === 48) {
           this.state.pos -= 1;
           this.readToken_gt();
         }
       }
       reScan_lt() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (type === 51) {
+        if (type2 === 51) {
           this.state.pos -= 2;
           this.finishOp(47, 1);
           return 47;
         }
-        return type;
+        return type2;
       }
       maybeUnwrapTypeCastExpression(node) {
         return node.type === "TypeCastExpression" ? node.expression : node;
@@ -44035,9 +47128,9 @@ var require_lib = __commonJS({
         switch (this.state.type) {
           case 5:
             node = this.startNode();
-            this.setContext(types.brace);
+            this.setContext(types2.brace);
             this.next();
-            node = this.jsxParseExpressionContainer(node, types.j_oTag);
+            node = this.jsxParseExpressionContainer(node, types2.j_oTag);
             if (node.expression.type === "JSXEmptyExpression") {
               this.raise(JsxErrors.AttributeIsEmpty, node);
             }
@@ -44056,7 +47149,7 @@ var require_lib = __commonJS({
       jsxParseSpreadChild(node) {
         this.next();
         node.expression = this.parseExpression();
-        this.setContext(types.j_expr);
+        this.setContext(types2.j_expr);
         this.state.canStartJSXElement = true;
         this.expect(8);
         return this.finishNode(node, "JSXSpreadChild");
@@ -44076,11 +47169,11 @@ var require_lib = __commonJS({
       jsxParseAttribute() {
         const node = this.startNode();
         if (this.match(5)) {
-          this.setContext(types.brace);
+          this.setContext(types2.brace);
           this.next();
           this.expect(21);
           node.argument = this.parseMaybeAssignAllowIn();
-          this.setContext(types.j_oTag);
+          this.setContext(types2.j_oTag);
           this.state.canStartJSXElement = true;
           this.expect(8);
           return this.finishNode(node, "JSXSpreadAttribute");
@@ -44138,12 +47231,12 @@ var require_lib = __commonJS({
                 break;
               case 5: {
                 const node2 = this.startNode();
-                this.setContext(types.brace);
+                this.setContext(types2.brace);
                 this.next();
                 if (this.match(21)) {
                   children.push(this.jsxParseSpreadChild(node2));
                 } else {
-                  children.push(this.jsxParseExpressionContainer(node2, types.j_expr));
+                  children.push(this.jsxParseExpressionContainer(node2, types2.j_expr));
                 }
                 break;
               }
@@ -44205,11 +47298,11 @@ var require_lib = __commonJS({
       }
       getTokenFromCode(code19) {
         const context = this.curContext();
-        if (context === types.j_expr) {
+        if (context === types2.j_expr) {
           this.jsxReadToken();
           return;
         }
-        if (context === types.j_oTag || context === types.j_cTag) {
+        if (context === types2.j_oTag || context === types2.j_cTag) {
           if (isIdentifierStart(code19)) {
             this.jsxReadWord();
             return;
@@ -44219,7 +47312,7 @@ var require_lib = __commonJS({
             this.finishToken(145);
             return;
           }
-          if ((code19 === 34 || code19 === 39) && context === types.j_oTag) {
+          if ((code19 === 34 || code19 === 39) && context === types2.j_oTag) {
             this.jsxReadString(code19);
             return;
           }
@@ -44234,24 +47327,24 @@ var require_lib = __commonJS({
       updateContext(prevType) {
         const {
           context,
-          type
+          type: type2
         } = this.state;
-        if (type === 56 && prevType === 144) {
-          context.splice(-2, 2, types.j_cTag);
+        if (type2 === 56 && prevType === 144) {
+          context.splice(-2, 2, types2.j_cTag);
           this.state.canStartJSXElement = false;
-        } else if (type === 144) {
-          context.push(types.j_oTag);
-        } else if (type === 145) {
+        } else if (type2 === 144) {
+          context.push(types2.j_oTag);
+        } else if (type2 === 145) {
           const out2 = context[context.length - 1];
-          if (out2 === types.j_oTag && prevType === 56 || out2 === types.j_cTag) {
+          if (out2 === types2.j_oTag && prevType === 56 || out2 === types2.j_cTag) {
             context.pop();
-            this.state.canStartJSXElement = context[context.length - 1] === types.j_expr;
+            this.state.canStartJSXElement = context[context.length - 1] === types2.j_expr;
           } else {
-            this.setContext(types.j_expr);
+            this.setContext(types2.j_expr);
             this.state.canStartJSXElement = true;
           }
         } else {
-          this.state.canStartJSXElement = tokenComesBeforeExpression(type);
+          this.state.canStartJSXElement = tokenComesBeforeExpression(type2);
         }
       }
     };
@@ -44267,20 +47360,20 @@ var require_lib = __commonJS({
       }
       declareName(name2, bindingType, loc) {
         const scope = this.currentScope();
-        let type = scope.tsNames.get(name2) || 0;
+        let type2 = scope.tsNames.get(name2) || 0;
         if (bindingType & 4096) {
-          if (type & 32) {
+          if (type2 & 32) {
             this.parser.raise(Errors.VarRedeclaration, loc, {
               identifierName: name2
             });
           }
-          scope.tsNames.set(name2, type | 32);
+          scope.tsNames.set(name2, type2 | 32);
           this.maybeExportDefined(scope, name2);
           return;
         }
         if (bindingType & 1024) {
           this.maybeExportDefined(scope, name2);
-          scope.tsNames.set(name2, type | 16);
+          scope.tsNames.set(name2, type2 | 16);
           return;
         }
         super.declareName(name2, bindingType, loc);
@@ -44289,37 +47382,37 @@ var require_lib = __commonJS({
             this.checkRedeclarationInScope(scope, name2, bindingType, loc);
             this.maybeExportDefined(scope, name2);
           }
-          type = type | 1;
+          type2 = type2 | 1;
         }
         if (bindingType & 256) {
-          type = type | 2;
+          type2 = type2 | 2;
         }
         if (bindingType & 512) {
-          type = type | 4;
+          type2 = type2 | 4;
         }
         if (bindingType & 128) {
-          type = type | 8;
+          type2 = type2 | 8;
         }
-        if (type) scope.tsNames.set(name2, type);
+        if (type2) scope.tsNames.set(name2, type2);
       }
       isRedeclaredInScope(scope, name2, bindingType) {
-        const type = scope.tsNames.get(name2);
-        if ((type & 2) > 0) {
+        const type2 = scope.tsNames.get(name2);
+        if ((type2 & 2) > 0) {
           if (bindingType & 256) {
             const isConst = !!(bindingType & 512);
-            const wasConst = (type & 4) > 0;
+            const wasConst = (type2 & 4) > 0;
             return isConst !== wasConst;
           }
           return true;
         }
-        if (bindingType & 128 && (type & 8) > 0) {
+        if (bindingType & 128 && (type2 & 8) > 0) {
           if (scope.names.get(name2) & 2) {
             return !!(bindingType & 1);
           } else {
             return false;
           }
         }
-        if (bindingType & 2 && (type & 1) > 0) {
+        if (bindingType & 2 && (type2 & 1) > 0) {
           return true;
         }
         return super.isRedeclaredInScope(scope, name2, bindingType);
@@ -44331,8 +47424,8 @@ var require_lib = __commonJS({
         const len = this.scopeStack.length;
         for (let i = len - 1; i >= 0; i--) {
           const scope = this.scopeStack[i];
-          const type = scope.tsNames.get(name2);
-          if (type & (1 | 16 | 32)) {
+          const type2 = scope.tsNames.get(name2);
+          if (type2 & (1 | 16 | 32)) {
             return;
           }
         }
@@ -44591,7 +47684,7 @@ var require_lib = __commonJS({
         this.end = 0;
         this.lastTokEndLoc = null;
         this.lastTokStartLoc = null;
-        this.context = [types.brace];
+        this.context = [types2.brace];
         this.firstInvalidTemplateEscapePos = null;
         this.strictErrors = /* @__PURE__ */ new Map();
         this.tokensLength = 0;
@@ -44754,7 +47847,7 @@ var require_lib = __commonJS({
       dec: (ch) => ch >= 48 && ch <= 57,
       hex: (ch) => ch >= 48 && ch <= 57 || ch >= 65 && ch <= 70 || ch >= 97 && ch <= 102
     };
-    function readStringContents(type, input3, pos, lineStart2, curLine, errors) {
+    function readStringContents(type2, input3, pos, lineStart2, curLine, errors) {
       const initialPos = pos;
       const initialLineStart = lineStart2;
       const initialCurLine = curLine;
@@ -44771,13 +47864,13 @@ var require_lib = __commonJS({
           break;
         }
         const ch = input3.charCodeAt(pos);
-        if (isStringEnd(type, ch, input3, pos)) {
+        if (isStringEnd(type2, ch, input3, pos)) {
           out2 += input3.slice(chunkStart, pos);
           break;
         }
         if (ch === 92) {
           out2 += input3.slice(chunkStart, pos);
-          const res = readEscapedChar(input3, pos, lineStart2, curLine, type === "template", errors);
+          const res = readEscapedChar(input3, pos, lineStart2, curLine, type2 === "template", errors);
           if (res.ch === null && !firstInvalidLoc) {
             firstInvalidLoc = {
               pos,
@@ -44798,7 +47891,7 @@ var require_lib = __commonJS({
           ++curLine;
           lineStart2 = pos;
         } else if (ch === 10 || ch === 13) {
-          if (type === "template") {
+          if (type2 === "template") {
             out2 += input3.slice(chunkStart, pos) + "\n";
             ++pos;
             if (ch === 13 && input3.charCodeAt(pos) === 10) {
@@ -44822,11 +47915,11 @@ var require_lib = __commonJS({
         containsInvalid: !!firstInvalidLoc
       };
     }
-    function isStringEnd(type, ch, input3, pos) {
-      if (type === "template") {
+    function isStringEnd(type2, ch, input3, pos) {
+      if (type2 === "template") {
         return ch === 96 || ch === 36 && input3.charCodeAt(pos + 1) === 123;
       }
-      return ch === (type === "double" ? 34 : 39);
+      return ch === (type2 === "double" ? 34 : 39);
     }
     function readEscapedChar(input3, pos, lineStart2, curLine, inTemplate, errors) {
       const throwOnInvalid = !inTemplate;
@@ -45100,16 +48193,16 @@ var require_lib = __commonJS({
         this.state.lastTokStartLoc = this.state.startLoc;
         this.nextToken();
       }
-      eat(type) {
-        if (this.match(type)) {
+      eat(type2) {
+        if (this.match(type2)) {
           this.next();
           return true;
         } else {
           return false;
         }
       }
-      match(type) {
-        return this.state.type === type;
+      match(type2) {
+        return this.state.type === type2;
       }
       createLookaheadState(state) {
         return {
@@ -45327,18 +48420,18 @@ var require_lib = __commonJS({
           this.state.commentStack.push(commentWhitespace);
         }
       }
-      finishToken(type, val) {
+      finishToken(type2, val) {
         this.state.end = this.state.pos;
         this.state.endLoc = this.state.curPosition();
         const prevType = this.state.type;
-        this.state.type = type;
+        this.state.type = type2;
         this.state.value = val;
         if (!this.isLookahead) {
           this.updateContext(prevType);
         }
       }
-      replaceToken(type) {
-        this.state.type = type;
+      replaceToken(type2) {
+        this.state.type = type2;
         this.updateContext();
       }
       readToken_numberSign() {
@@ -45407,19 +48500,19 @@ var require_lib = __commonJS({
         return true;
       }
       readToken_mult_modulo(code19) {
-        let type = code19 === 42 ? 55 : 54;
+        let type2 = code19 === 42 ? 55 : 54;
         let width = 1;
         let next = this.input.charCodeAt(this.state.pos + 1);
         if (code19 === 42 && next === 42) {
           width++;
           next = this.input.charCodeAt(this.state.pos + 2);
-          type = 57;
+          type2 = 57;
         }
         if (next === 61 && !this.state.inType) {
           width++;
-          type = code19 === 37 ? 33 : 30;
+          type2 = code19 === 37 ? 33 : 30;
         }
-        this.finishOp(type, width);
+        this.finishOp(type2, width);
       }
       readToken_pipe_amp(code19) {
         const next = this.input.charCodeAt(this.state.pos + 1);
@@ -45715,10 +48808,10 @@ var require_lib = __commonJS({
           unexpected: String.fromCodePoint(code19)
         });
       }
-      finishOp(type, size) {
-        const str3 = this.input.slice(this.state.pos, this.state.pos + size);
+      finishOp(type2, size) {
+        const str4 = this.input.slice(this.state.pos, this.state.pos + size);
         this.state.pos += size;
-        this.finishToken(type, str3);
+        this.finishToken(type2, str4);
       }
       readRegexp() {
         const startLoc = this.state.startLoc;
@@ -45837,12 +48930,12 @@ var require_lib = __commonJS({
           throw this.raise(Errors.NumberIdentifier, this.state.curPosition());
         }
         if (isBigInt || val !== null && val > Number.MAX_SAFE_INTEGER) {
-          const str3 = this.input.slice(start, end).replace(/_/g, "");
+          const str4 = this.input.slice(start, end).replace(/_/g, "");
           if (isBigInt) {
-            this.finishToken(137, str3);
+            this.finishToken(137, str4);
             return;
           }
-          val = Number(radix !== 16 && this.optionFlags & 2048 ? str3.replace(radix === 2 ? /[2-9]/g : /[89]/g, "0") : str3);
+          val = Number(radix !== 16 && this.optionFlags & 2048 ? str4.replace(radix === 2 ? /[2-9]/g : /[89]/g, "0") : str4);
         }
         this.finishToken(136, val);
       }
@@ -45907,16 +49000,16 @@ var require_lib = __commonJS({
           this.finishToken(136, integerValue);
           return;
         }
-        const str3 = this.input.slice(start, end).replace(/_/g, "");
+        const str4 = this.input.slice(start, end).replace(/_/g, "");
         if (isBigInt) {
-          this.finishToken(137, str3);
+          this.finishToken(137, str4);
           return;
         }
         if (isDecimal) {
-          this.finishToken(138, str3);
+          this.finishToken(138, str4);
           return;
         }
-        const val = isOctal ? parseInt(str3, 8) : parseFloat(str3);
+        const val = isOctal ? parseInt(str4, 8) : parseFloat(str4);
         this.finishToken(136, val);
       }
       readCodePoint(throwOnInvalid) {
@@ -45929,7 +49022,7 @@ var require_lib = __commonJS({
       }
       readString(quote) {
         const {
-          str: str3,
+          str: str4,
           pos,
           curLine,
           lineStart: lineStart2
@@ -45937,7 +49030,7 @@ var require_lib = __commonJS({
         this.state.pos = pos + 1;
         this.state.lineStart = lineStart2;
         this.state.curLine = curLine;
-        this.finishToken(135, str3);
+        this.finishToken(135, str4);
       }
       readTemplateContinuation() {
         if (!this.match(8)) {
@@ -45949,7 +49042,7 @@ var require_lib = __commonJS({
       readTemplateToken() {
         const opening = this.input[this.state.pos];
         const {
-          str: str3,
+          str: str4,
           firstInvalidLoc,
           pos,
           curLine,
@@ -45962,10 +49055,10 @@ var require_lib = __commonJS({
           this.state.firstInvalidTemplateEscapePos = new Position(firstInvalidLoc.curLine, firstInvalidLoc.pos - firstInvalidLoc.lineStart, this.sourceToOffsetPos(firstInvalidLoc.pos));
         }
         if (this.input.codePointAt(pos) === 96) {
-          this.finishToken(24, firstInvalidLoc ? null : opening + str3 + "`");
+          this.finishToken(24, firstInvalidLoc ? null : opening + str4 + "`");
         } else {
           this.state.pos++;
-          this.finishToken(25, firstInvalidLoc ? null : opening + str3 + "${");
+          this.finishToken(25, firstInvalidLoc ? null : opening + str4 + "${");
         }
       }
       recordStrictModeErrors(toParseError, at3) {
@@ -46016,20 +49109,20 @@ var require_lib = __commonJS({
       }
       readWord(firstCode) {
         const word = this.readWord1(firstCode);
-        const type = keywords$1.get(word);
-        if (type !== void 0) {
-          this.finishToken(type, tokenLabelName(type));
+        const type2 = keywords$1.get(word);
+        if (type2 !== void 0) {
+          this.finishToken(type2, tokenLabelName(type2));
         } else {
           this.finishToken(133, word);
         }
       }
       checkKeywordEscapes() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (tokenIsKeyword(type) && this.state.containsEsc) {
+        if (tokenIsKeyword(type2) && this.state.containsEsc) {
           this.raise(Errors.InvalidEscapedReservedWord, this.state.startLoc, {
-            reservedWord: tokenLabelName(type)
+            reservedWord: tokenLabelName(type2)
           });
         }
       }
@@ -46055,9 +49148,9 @@ var require_lib = __commonJS({
       }
       updateContext(prevType) {
       }
-      unexpected(loc, type) {
+      unexpected(loc, type2) {
         throw this.raise(Errors.UnexpectedToken, loc != null ? loc : this.state.startLoc, {
-          expected: type ? tokenLabelName(type) : null
+          expected: type2 ? tokenLabelName(type2) : null
         });
       }
       expectPlugin(pluginName, loc) {
@@ -46159,8 +49252,8 @@ var require_lib = __commonJS({
       }
     };
     var ExpressionScope = class {
-      constructor(type = 0) {
-        this.type = type;
+      constructor(type2 = 0) {
+        this.type = type2;
       }
       canBeArrowParameterDeclaration() {
         return this.type === 2 || this.type === 1;
@@ -46173,8 +49266,8 @@ var require_lib = __commonJS({
       }
     };
     var ArrowHeadParsingScope = class extends ExpressionScope {
-      constructor(type) {
-        super(type);
+      constructor(type2) {
+        super(type2);
         this.declarationErrors = /* @__PURE__ */ new Map();
       }
       recordDeclarationError(ParsingErrorClass, at3) {
@@ -46374,9 +49467,9 @@ var require_lib = __commonJS({
         if (allowAsi ? this.isLineTerminator() : this.eat(13)) return;
         this.raise(Errors.MissingSemicolon, this.state.lastTokEndLoc);
       }
-      expect(type, loc) {
-        if (!this.eat(type)) {
-          this.unexpected(loc, type);
+      expect(type2, loc) {
+        if (!this.eat(type2)) {
+          this.unexpected(loc, type2);
         }
       }
       snapshotScopeStacks() {
@@ -46590,14 +49683,14 @@ var require_lib = __commonJS({
       startNodeAt(loc) {
         return new Node(this, loc.index, loc);
       }
-      startNodeAtNode(type) {
-        return this.startNodeAt(type.loc.start);
+      startNodeAtNode(type2) {
+        return this.startNodeAt(type2.loc.start);
       }
-      finishNode(node, type) {
-        return this.finishNodeAt(node, type, this.state.lastTokEndLoc);
+      finishNode(node, type2) {
+        return this.finishNodeAt(node, type2, this.state.lastTokEndLoc);
       }
-      finishNodeAt(node, type, endLoc) {
-        node.type = type;
+      finishNodeAt(node, type2, endLoc) {
+        node.type = type2;
         node.end = endLoc.index;
         node.loc.end = endLoc;
         if (this.optionFlags & 128) node.range[1] = endLoc.index;
@@ -46619,13 +49712,13 @@ var require_lib = __commonJS({
       resetStartLocationFromNode(node, locationNode) {
         this.resetStartLocation(node, locationNode.loc.start);
       }
-      castNodeTo(node, type) {
-        node.type = type;
+      castNodeTo(node, type2) {
+        node.type = type2;
         return node;
       }
       cloneIdentifier(node) {
         const {
-          type,
+          type: type2,
           start,
           end,
           loc,
@@ -46633,7 +49726,7 @@ var require_lib = __commonJS({
           name: name2
         } = node;
         const cloned = Object.create(NodePrototype);
-        cloned.type = type;
+        cloned.type = type2;
         cloned.start = start;
         cloned.end = end;
         cloned.loc = loc;
@@ -46644,7 +49737,7 @@ var require_lib = __commonJS({
       }
       cloneStringLiteral(node) {
         const {
-          type,
+          type: type2,
           start,
           end,
           loc,
@@ -46652,7 +49745,7 @@ var require_lib = __commonJS({
           extra
         } = node;
         const cloned = Object.create(NodePrototype);
-        cloned.type = type;
+        cloned.type = type2;
         cloned.start = start;
         cloned.end = end;
         cloned.loc = loc;
@@ -46916,14 +50009,14 @@ var require_lib = __commonJS({
       }
       parseBindingProperty() {
         const {
-          type,
+          type: type2,
           startLoc
         } = this.state;
-        if (type === 21) {
+        if (type2 === 21) {
           return this.parseBindingRestProperty(this.startNode());
         }
         const prop = this.startNode();
-        if (type === 140) {
+        if (type2 === 140) {
           this.expectPlugin("destructuringPrivate", startLoc);
           this.classScope.usePrivateName(this.state.value, startLoc);
           prop.key = this.parsePrivateName();
@@ -46960,8 +50053,8 @@ var require_lib = __commonJS({
         node.right = this.parseMaybeAssignAllowIn();
         return this.finishNode(node, "AssignmentPattern");
       }
-      isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
-        switch (type) {
+      isValidLVal(type2, disallowCallExpression, isUnparenthesizedInAssign, binding) {
+        switch (type2) {
           case "AssignmentPattern":
             return "left";
           case "RestElement":
@@ -46988,10 +50081,10 @@ var require_lib = __commonJS({
       }
       checkLVal(expression, ancestor, binding = 64, checkClashes = false, strictModeChanged = false, hasParenthesizedAncestor = false, disallowCallExpression = false) {
         var _expression$extra;
-        const type = expression.type;
+        const type2 = expression.type;
         if (this.isObjectMethod(expression)) return;
         const isOptionalMemberExpression = this.isOptionalMemberExpression(expression);
-        if (isOptionalMemberExpression || type === "MemberExpression") {
+        if (isOptionalMemberExpression || type2 === "MemberExpression") {
           if (isOptionalMemberExpression) {
             this.expectPlugin("optionalChainingAssign", expression.loc.start);
             if (ancestor.type !== "AssignmentExpression") {
@@ -47005,7 +50098,7 @@ var require_lib = __commonJS({
           }
           return;
         }
-        if (type === "Identifier") {
+        if (type2 === "Identifier") {
           this.checkIdentifier(expression, binding, strictModeChanged);
           const {
             name: name2
@@ -47018,12 +50111,12 @@ var require_lib = __commonJS({
             }
           }
           return;
-        } else if (type === "VoidPattern" && ancestor.type === "CatchClause") {
+        } else if (type2 === "VoidPattern" && ancestor.type === "CatchClause") {
           this.raise(Errors.VoidPatternCatchClauseParam, expression);
         }
         const unwrappedExpression = unwrapParenthesizedExpression(expression);
         disallowCallExpression || (disallowCallExpression = binding !== 64 || unwrappedExpression.type === "CallExpression" && (unwrappedExpression.callee.type === "Import" || unwrappedExpression.callee.type === "Super"));
-        const validity = this.isValidLVal(type, disallowCallExpression, !(hasParenthesizedAncestor || (_expression$extra = expression.extra) != null && _expression$extra.parenthesized) && ancestor.type === "AssignmentExpression", binding);
+        const validity = this.isValidLVal(type2, disallowCallExpression, !(hasParenthesizedAncestor || (_expression$extra = expression.extra) != null && _expression$extra.parenthesized) && ancestor.type === "AssignmentExpression", binding);
         if (validity === true) return;
         if (validity === false) {
           const ParseErrorClass = binding === 64 ? Errors.InvalidLhs : Errors.InvalidLhsBinding;
@@ -47035,12 +50128,12 @@ var require_lib = __commonJS({
         let key3, isParenthesizedExpression;
         if (typeof validity === "string") {
           key3 = validity;
-          isParenthesizedExpression = type === "ParenthesizedExpression";
+          isParenthesizedExpression = type2 === "ParenthesizedExpression";
         } else {
           [key3, isParenthesizedExpression] = validity;
         }
-        const nextAncestor = type === "ArrayPattern" || type === "ObjectPattern" ? {
-          type
+        const nextAncestor = type2 === "ArrayPattern" || type2 === "ObjectPattern" ? {
+          type: type2
         } : ancestor;
         const val = expression[key3];
         if (Array.isArray(val)) {
@@ -47204,9 +50297,9 @@ var require_lib = __commonJS({
           }
         }
         const {
-          type
+          type: type2
         } = this.state;
-        if (type === 10 || tokenIsIdentifier(type)) {
+        if (type2 === 10 || tokenIsIdentifier(type2)) {
           this.state.potentialArrowAt = this.state.start;
         }
         let left = this.parseMaybeConditional(refExpressionErrors);
@@ -47248,9 +50341,9 @@ var require_lib = __commonJS({
         }
         if (isYield) {
           const {
-            type: type2
+            type: type3
           } = this.state;
-          const startsExpr2 = this.hasPlugin("v8intrinsic") ? tokenCanStartExpression(type2) : tokenCanStartExpression(type2) && !this.match(54);
+          const startsExpr2 = this.hasPlugin("v8intrinsic") ? tokenCanStartExpression(type3) : tokenCanStartExpression(type3) && !this.match(54);
           if (startsExpr2 && !this.isAmbiguousPrefixOrIdentifier()) {
             this.raiseOverwrite(Errors.YieldNotInGeneratorFunction, startLoc);
             return this.parseYield(startLoc);
@@ -47436,9 +50529,9 @@ var require_lib = __commonJS({
         const expr = this.parseUpdate(node, update, refExpressionErrors);
         if (isAwait) {
           const {
-            type
+            type: type2
           } = this.state;
-          const startsExpr2 = this.hasPlugin("v8intrinsic") ? tokenCanStartExpression(type) : tokenCanStartExpression(type) && !this.match(54);
+          const startsExpr2 = this.hasPlugin("v8intrinsic") ? tokenCanStartExpression(type2) : tokenCanStartExpression(type2) && !this.match(54);
           if (startsExpr2 && !this.isAmbiguousPrefixOrIdentifier()) {
             this.raiseOverwrite(Errors.AwaitNotInAsyncContext, startLoc);
             return this.parseAwait(startLoc);
@@ -47488,15 +50581,15 @@ var require_lib = __commonJS({
       }
       parseSubscript(base, startLoc, noCalls, state) {
         const {
-          type
+          type: type2
         } = this.state;
-        if (!noCalls && type === 15) {
+        if (!noCalls && type2 === 15) {
           return this.parseBind(base, startLoc, state);
-        } else if (tokenIsTemplate(type)) {
+        } else if (tokenIsTemplate(type2)) {
           return this.parseTaggedTemplateExpression(base, startLoc, state);
         }
         let optional = false;
-        if (type === 18) {
+        if (type2 === 18) {
           if (noCalls) {
             this.raise(Errors.OptionalChainingNoNew, this.state.startLoc);
             if (this.lookaheadCharCode() === 40) {
@@ -47683,9 +50776,9 @@ var require_lib = __commonJS({
         let node;
         let decorators = null;
         const {
-          type
+          type: type2
         } = this.state;
-        switch (type) {
+        switch (type2) {
           case 79:
             return this.parseSuper();
           case 83:
@@ -47795,14 +50888,14 @@ var require_lib = __commonJS({
             throw this.unexpected();
           }
           default:
-            if (type === 138) {
+            if (type2 === 138) {
               return this.parseDecimalLiteral(this.state.value);
-            } else if (type === 2 || type === 1) {
+            } else if (type2 === 2 || type2 === 1) {
               return this.parseArrayLike(this.state.type === 2 ? 4 : 3, true);
-            } else if (type === 6 || type === 7) {
+            } else if (type2 === 6 || type2 === 7) {
               return this.parseObjectLike(this.state.type === 6 ? 9 : 8, false, true);
             }
-            if (tokenIsIdentifier(type)) {
+            if (tokenIsIdentifier(type2)) {
               if (this.isContextual(128) && this.state.start !== this.classHeritageStart && this.lookaheadInLineCharCode() === 123) {
                 return this.parseModuleExpression();
               }
@@ -47811,19 +50904,19 @@ var require_lib = __commonJS({
               const id2 = this.parseIdentifier();
               if (!containsEsc && id2.name === "async" && !this.canInsertSemicolon()) {
                 const {
-                  type: type2
+                  type: type3
                 } = this.state;
-                if (type2 === 68) {
+                if (type3 === 68) {
                   this.resetPreviousNodeTrailingComments(id2);
                   this.next();
                   return this.parseAsyncFunctionExpression(this.startNodeAtNode(id2));
-                } else if (tokenIsIdentifier(type2)) {
+                } else if (tokenIsIdentifier(type3)) {
                   if (canBeArrow && this.lookaheadCharCode() === 61) {
                     return this.parseAsyncArrowUnaryFunction(this.startNodeAtNode(id2));
                   } else {
                     return id2;
                   }
-                } else if (type2 === 90) {
+                } else if (type3 === 90) {
                   this.resetPreviousNodeTrailingComments(id2);
                   return this.parseDo(this.startNodeAtNode(id2), true);
                 }
@@ -47993,16 +51086,16 @@ var require_lib = __commonJS({
           return this.parseMetaProperty(node, id2, "meta");
         }
       }
-      parseLiteralAtNode(value, type, node) {
+      parseLiteralAtNode(value, type2, node) {
         this.addExtra(node, "rawValue", value);
         this.addExtra(node, "raw", this.input.slice(this.offsetToSourcePos(node.start), this.state.end));
         node.value = value;
         this.next();
-        return this.finishNode(node, type);
+        return this.finishNode(node, type2);
       }
-      parseLiteral(value, type) {
+      parseLiteral(value, type2) {
         const node = this.startNode();
-        return this.parseLiteralAtNode(value, type, node);
+        return this.parseLiteralAtNode(value, type2, node);
       }
       parseStringLiteral(value) {
         return this.parseLiteral(value, "StringLiteral");
@@ -48238,13 +51331,13 @@ var require_lib = __commonJS({
           node.properties.push(prop);
         }
         this.next();
-        let type = "ObjectExpression";
+        let type2 = "ObjectExpression";
         if (isPattern) {
-          type = "ObjectPattern";
+          type2 = "ObjectPattern";
         } else if (isRecord) {
-          type = "RecordExpression";
+          type2 = "RecordExpression";
         }
-        return this.finishNode(node, type);
+        return this.finishNode(node, type2);
       }
       addTrailingCommaExtraToNode(node) {
         this.addExtra(node, "trailingComma", this.state.lastTokStartLoc.index);
@@ -48380,14 +51473,14 @@ var require_lib = __commonJS({
           this.expect(3);
         } else {
           const {
-            type,
+            type: type2,
             value
           } = this.state;
           let key3;
-          if (tokenIsKeywordOrIdentifier(type)) {
+          if (tokenIsKeywordOrIdentifier(type2)) {
             key3 = this.parseIdentifier(true);
           } else {
-            switch (type) {
+            switch (type2) {
               case 136:
                 key3 = this.parseNumericLiteral(value);
                 break;
@@ -48410,7 +51503,7 @@ var require_lib = __commonJS({
                 break;
               }
               default:
-                if (type === 138) {
+                if (type2 === 138) {
                   key3 = this.parseDecimalLiteral(value);
                   break;
                 }
@@ -48418,7 +51511,7 @@ var require_lib = __commonJS({
             }
           }
           prop.key = key3;
-          if (type !== 140) {
+          if (type2 !== 140) {
             prop.computed = false;
           }
         }
@@ -48428,13 +51521,13 @@ var require_lib = __commonJS({
         node.generator = false;
         node.async = isAsync;
       }
-      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope = false) {
+      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type2, inClassScope = false) {
         this.initFunction(node, isAsync);
         node.generator = isGenerator;
         this.scope.enter(514 | 16 | (inClassScope ? 576 : 0) | (allowDirectSuper ? 32 : 0));
         this.prodParam.enter(functionFlags(isAsync, node.generator));
         this.parseFunctionParams(node, isConstructor);
-        const finishedNode = this.parseFunctionBodyAndFinish(node, type, true);
+        const finishedNode = this.parseFunctionBodyAndFinish(node, type2, true);
         this.prodParam.exit();
         this.scope.exit();
         return finishedNode;
@@ -48476,9 +51569,9 @@ var require_lib = __commonJS({
         this.toAssignableList(params, trailingCommaLoc, false);
         node.params = params;
       }
-      parseFunctionBodyAndFinish(node, type, isMethod = false) {
+      parseFunctionBodyAndFinish(node, type2, isMethod = false) {
         this.parseFunctionBody(node, false, isMethod);
-        return this.finishNode(node, type);
+        return this.finishNode(node, type2);
       }
       parseFunctionBody(node, allowExpression, isMethod = false) {
         const isExpression = allowExpression && !this.match(5);
@@ -48589,14 +51682,14 @@ var require_lib = __commonJS({
         let name2;
         const {
           startLoc,
-          type
+          type: type2
         } = this.state;
-        if (tokenIsKeywordOrIdentifier(type)) {
+        if (tokenIsKeywordOrIdentifier(type2)) {
           name2 = this.state.value;
         } else {
           this.unexpected();
         }
-        const tokenIsKeyword2 = tokenKeywordOrIdentifierIsKeyword(type);
+        const tokenIsKeyword2 = tokenKeywordOrIdentifierIsKeyword(type2);
         if (liberal) {
           if (tokenIsKeyword2) {
             this.replaceToken(133);
@@ -48676,9 +51769,9 @@ var require_lib = __commonJS({
       isAmbiguousPrefixOrIdentifier() {
         if (this.hasPrecedingLineBreak()) return true;
         const {
-          type
+          type: type2
         } = this.state;
-        return type === 53 || type === 10 || type === 0 || tokenIsTemplate(type) || type === 103 && !this.state.containsEsc || type === 139 || type === 56 || this.hasPlugin("v8intrinsic") && type === 54;
+        return type2 === 53 || type2 === 10 || type2 === 0 || tokenIsTemplate(type2) || type2 === 103 && !this.state.containsEsc || type2 === 139 || type2 === 56 || this.hasPlugin("v8intrinsic") && type2 === 54;
       }
       parseYield(startLoc) {
         const node = this.startNodeAt(startLoc);
@@ -48907,10 +52000,10 @@ var require_lib = __commonJS({
       for (let i = 0; i < tokens.length; i++) {
         const token = tokens[i];
         const {
-          type
+          type: type2
         } = token;
-        if (typeof type === "number") {
-          if (type === 140) {
+        if (typeof type2 === "number") {
+          if (type2 === 140) {
             const {
               loc,
               start,
@@ -48937,7 +52030,7 @@ var require_lib = __commonJS({
             i++;
             continue;
           }
-          if (tokenIsTemplate(type)) {
+          if (tokenIsTemplate(type2)) {
             const {
               loc,
               start,
@@ -48967,7 +52060,7 @@ var require_lib = __commonJS({
               });
             }
             let templateValue, templateElementEnd, templateElementEndLoc, endToken;
-            if (type === 24) {
+            if (type2 === 24) {
               templateElementEnd = end - 1;
               templateElementEndLoc = createPositionWithColumnOffset(loc.end, -1);
               templateValue = value === null ? null : value.slice(1, -1);
@@ -49003,7 +52096,7 @@ var require_lib = __commonJS({
             i += 2;
             continue;
           }
-          token.type = getExportedToken(type);
+          token.type = getExportedToken(type2);
         }
       }
       return tokens;
@@ -49433,9 +52526,9 @@ var require_lib = __commonJS({
           }
         }
         if (i === this.state.labels.length) {
-          const type = isBreak ? "BreakStatement" : "ContinueStatement";
+          const type2 = isBreak ? "BreakStatement" : "ContinueStatement";
           this.raise(Errors.IllegalBreakContinue, node, {
-            type
+            type: type2
           });
         }
       }
@@ -49524,9 +52617,9 @@ var require_lib = __commonJS({
         if (isForOf || this.match(58)) {
           this.checkDestructuringPrivate(refExpressionErrors);
           this.toAssignable(init, true);
-          const type = isForOf ? "ForOfStatement" : "ForInStatement";
+          const type2 = isForOf ? "ForOfStatement" : "ForInStatement";
           this.checkLVal(init, {
-            type
+            type: type2
           });
           return this.parseForIn(node, init, awaitAt);
         } else {
@@ -50095,13 +53188,13 @@ var require_lib = __commonJS({
       }
       parseClassElementName(member) {
         const {
-          type,
+          type: type2,
           value
         } = this.state;
-        if ((type === 133 || type === 135) && member.static && value === "prototype") {
+        if ((type2 === 133 || type2 === 135) && member.static && value === "prototype") {
           this.raise(Errors.StaticPrototype, this.state.startLoc);
         }
-        if (type === 140) {
+        if (type2 === 140) {
           if (value === "constructor") {
             this.raise(Errors.ConstructorClassPrivateField, this.state.startLoc);
           }
@@ -50368,13 +53461,13 @@ var require_lib = __commonJS({
       }
       isExportDefaultSpecifier() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (tokenIsIdentifier(type)) {
-          if (type === 96 && !this.state.containsEsc || type === 101) {
+        if (tokenIsIdentifier(type2)) {
+          if (type2 === 96 && !this.state.containsEsc || type2 === 101) {
             return false;
           }
-          if ((type === 131 || type === 130) && !this.state.containsEsc) {
+          if ((type2 === 131 || type2 === 130) && !this.state.containsEsc) {
             const next2 = this.nextTokenStart();
             const nextChar = this.input.charCodeAt(next2);
             if (nextChar === 123 || this.chStartsBindingIdentifier(nextChar, next2) && !this.isUnparsedContextual(next2, "from")) {
@@ -50409,9 +53502,9 @@ var require_lib = __commonJS({
       }
       shouldParseExportDeclaration() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (type === 26) {
+        if (type2 === 26) {
           this.expectOnePlugin(["decorators", "decorators-legacy"]);
           if (this.hasPlugin("decorators")) {
             if (this.getPluginOption("decorators", "decoratorsBeforeExport") === true) {
@@ -50428,7 +53521,7 @@ var require_lib = __commonJS({
           this.raise(Errors.UsingDeclarationExport, this.state.startLoc);
           return true;
         }
-        return type === 74 || type === 75 || type === 68 || type === 80 || this.isLet() || this.isAsyncFunction();
+        return type2 === 74 || type2 === 75 || type2 === 68 || type2 === 80 || this.isLet() || this.isAsyncFunction();
       }
       checkExport(node, checkNames, isDefault, isFrom) {
         if (checkNames) {
@@ -50645,9 +53738,9 @@ var require_lib = __commonJS({
         const phaseIdentifier = this.startNode();
         const phaseIdentifierName = this.parseIdentifierName(true);
         const {
-          type
+          type: type2
         } = this.state;
-        const isImportPhase = tokenIsKeywordOrIdentifier(type) ? type !== 99 || this.lookaheadCharCode() === 102 : type !== 12;
+        const isImportPhase = tokenIsKeywordOrIdentifier(type2) ? type2 !== 99 || this.lookaheadCharCode() === 102 : type2 !== 12;
         if (isImportPhase) {
           this.applyImportPhase(node, isExport, phaseIdentifierName, phaseIdentifier.loc.start);
           return null;
@@ -50658,9 +53751,9 @@ var require_lib = __commonJS({
       }
       isPrecedingIdImportPhase(phase) {
         const {
-          type
+          type: type2
         } = this.state;
-        return tokenIsIdentifier(type) ? type !== 99 || this.lookaheadCharCode() === 102 : type !== 12;
+        return tokenIsIdentifier(type2) ? type2 !== 99 || this.lookaheadCharCode() === 102 : type2 !== 12;
       }
       parseImport(node) {
         if (this.match(135)) {
@@ -50692,15 +53785,15 @@ var require_lib = __commonJS({
         if (!this.match(135)) this.unexpected();
         return this.parseExprAtom();
       }
-      parseImportSpecifierLocal(node, specifier, type) {
+      parseImportSpecifierLocal(node, specifier, type2) {
         specifier.local = this.parseIdentifier();
-        node.specifiers.push(this.finishImportSpecifier(specifier, type));
+        node.specifiers.push(this.finishImportSpecifier(specifier, type2));
       }
-      finishImportSpecifier(specifier, type, bindingType = 8201) {
+      finishImportSpecifier(specifier, type2, bindingType = 8201) {
         this.checkLVal(specifier.local, {
-          type
+          type: type2
         }, bindingType);
-        return this.finishNode(specifier, type);
+        return this.finishNode(specifier, type2);
       }
       parseImportAttributes() {
         this.expect(5);
@@ -50963,8 +54056,8 @@ var require_lib = __commonJS({
       UnsupportedImportTypeArgument: "Argument in a type import must be a string literal.",
       UnsupportedParameterPropertyKind: "A parameter property may not be declared using a binding pattern.",
       UnsupportedSignatureParameterKind: ({
-        type
-      }) => `Name in a signature must be an Identifier, ObjectPattern or ArrayPattern, instead got ${type}.`,
+        type: type2
+      }) => `Name in a signature must be an Identifier, ObjectPattern or ArrayPattern, instead got ${type2}.`,
       UsingDeclarationInAmbientContext: (kind) => `'${kind}' declarations are not allowed in ambient contexts.`
     });
     function keywordTypeFromName(value) {
@@ -51297,8 +54390,8 @@ var require_lib = __commonJS({
         const properties = [];
         this.expect(5);
         while (!this.match(8)) {
-          const type = this.state.type;
-          if (tokenIsIdentifier(type) || type === 135) {
+          const type2 = this.state.type;
+          if (tokenIsIdentifier(type2) || type2 === 135) {
             properties.push(super.parsePropertyDefinition(null));
           } else {
             this.unexpected();
@@ -51413,11 +54506,11 @@ var require_lib = __commonJS({
         const list2 = super.parseBindingList(11, 41, 2);
         for (const pattern of list2) {
           const {
-            type
+            type: type2
           } = pattern;
-          if (type === "AssignmentPattern" || type === "TSParameterProperty") {
+          if (type2 === "AssignmentPattern" || type2 === "TSParameterProperty") {
             this.raise(TSErrors.UnsupportedSignatureParameterKind, pattern, {
-              type
+              type: type2
             });
           }
         }
@@ -51451,8 +54544,8 @@ var require_lib = __commonJS({
         this.resetEndLocation(id2);
         this.expect(3);
         node.parameters = [id2];
-        const type = this.tsTryParseTypeAnnotation();
-        if (type) node.typeAnnotation = type;
+        const type2 = this.tsTryParseTypeAnnotation();
+        if (type2) node.typeAnnotation = type2;
         this.tsParseTypeMemberSemicolon();
         return this.finishNode(node, "TSIndexSignature");
       }
@@ -51502,8 +54595,8 @@ var require_lib = __commonJS({
         } else {
           const property = node;
           if (readonly) property.readonly = true;
-          const type = this.tsTryParseTypeAnnotation();
-          if (type) property.typeAnnotation = type;
+          const type2 = this.tsTryParseTypeAnnotation();
+          if (type2) property.typeAnnotation = type2;
           this.tsParseTypeMemberSemicolon();
           return this.finishNode(property, "TSPropertySignature");
         }
@@ -51605,12 +54698,12 @@ var require_lib = __commonJS({
         let seenOptionalElement = false;
         node.elementTypes.forEach((elementNode) => {
           const {
-            type
+            type: type2
           } = elementNode;
-          if (seenOptionalElement && type !== "TSRestType" && type !== "TSOptionalType" && !(type === "TSNamedTupleMember" && elementNode.optional)) {
+          if (seenOptionalElement && type2 !== "TSRestType" && type2 !== "TSOptionalType" && !(type2 === "TSNamedTupleMember" && elementNode.optional)) {
             this.raise(TSErrors.OptionalTypeBeforeRequired, elementNode);
           }
-          seenOptionalElement || (seenOptionalElement = type === "TSNamedTupleMember" && elementNode.optional || type === "TSOptionalType");
+          seenOptionalElement || (seenOptionalElement = type2 === "TSNamedTupleMember" && elementNode.optional || type2 === "TSOptionalType");
         });
         return this.finishNode(node, "TSTupleType");
       }
@@ -51623,7 +54716,7 @@ var require_lib = __commonJS({
         let labeled;
         let label2;
         let optional;
-        let type;
+        let type2;
         const isWord = tokenIsKeywordOrIdentifier(this.state.type);
         const chAfterWord = isWord ? this.lookaheadCharCode() : null;
         if (chAfterWord === 58) {
@@ -51631,7 +54724,7 @@ var require_lib = __commonJS({
           optional = false;
           label2 = this.parseIdentifier(true);
           this.expect(14);
-          type = this.tsParseType();
+          type2 = this.tsParseType();
         } else if (chAfterWord === 63) {
           optional = true;
           const wordName = this.state.value;
@@ -51641,14 +54734,14 @@ var require_lib = __commonJS({
             label2 = this.createIdentifier(this.startNodeAt(startLoc), wordName);
             this.expect(17);
             this.expect(14);
-            type = this.tsParseType();
+            type2 = this.tsParseType();
           } else {
             labeled = false;
-            type = typeOrLabel;
+            type2 = typeOrLabel;
             this.expect(17);
           }
         } else {
-          type = this.tsParseType();
+          type2 = this.tsParseType();
           optional = this.eat(17);
           labeled = this.eat(14);
         }
@@ -51658,7 +54751,7 @@ var require_lib = __commonJS({
             labeledNode = this.startNodeAt(startLoc);
             labeledNode.optional = optional;
             labeledNode.label = label2;
-            labeledNode.elementType = type;
+            labeledNode.elementType = type2;
             if (this.eat(17)) {
               labeledNode.optional = true;
               this.raise(TSErrors.TupleOptionalAfterType, this.state.lastTokStartLoc);
@@ -51666,22 +54759,22 @@ var require_lib = __commonJS({
           } else {
             labeledNode = this.startNodeAt(startLoc);
             labeledNode.optional = optional;
-            this.raise(TSErrors.InvalidTupleMemberLabel, type);
-            labeledNode.label = type;
+            this.raise(TSErrors.InvalidTupleMemberLabel, type2);
+            labeledNode.label = type2;
             labeledNode.elementType = this.tsParseType();
           }
-          type = this.finishNode(labeledNode, "TSNamedTupleMember");
+          type2 = this.finishNode(labeledNode, "TSNamedTupleMember");
         } else if (optional) {
           const optionalTypeNode = this.startNodeAt(startLoc);
-          optionalTypeNode.typeAnnotation = type;
-          type = this.finishNode(optionalTypeNode, "TSOptionalType");
+          optionalTypeNode.typeAnnotation = type2;
+          type2 = this.finishNode(optionalTypeNode, "TSOptionalType");
         }
         if (rest) {
           const restNode = this.startNodeAt(restStartLoc);
-          restNode.typeAnnotation = type;
-          type = this.finishNode(restNode, "TSRestType");
+          restNode.typeAnnotation = type2;
+          type2 = this.finishNode(restNode, "TSRestType");
         }
-        return type;
+        return type2;
       }
       tsParseParenthesizedType() {
         const node = this.startNode();
@@ -51690,15 +54783,15 @@ var require_lib = __commonJS({
         this.expect(11);
         return this.finishNode(node, "TSParenthesizedType");
       }
-      tsParseFunctionOrConstructorType(type, abstract) {
+      tsParseFunctionOrConstructorType(type2, abstract) {
         const node = this.startNode();
-        if (type === "TSConstructorType") {
+        if (type2 === "TSConstructorType") {
           node.abstract = !!abstract;
           if (abstract) this.next();
           this.next();
         }
         this.tsInAllowConditionalTypesContext(() => this.tsFillSignature(19, node));
-        return this.finishNode(node, type);
+        return this.finishNode(node, type2);
       }
       tsParseLiteralTypeNode() {
         const node = this.startNode();
@@ -51773,10 +54866,10 @@ var require_lib = __commonJS({
             return this.tsParseTemplateLiteralType();
           default: {
             const {
-              type
+              type: type2
             } = this.state;
-            if (tokenIsIdentifier(type) || type === 88 || type === 84) {
-              const nodeType = type === 88 ? "TSVoidKeyword" : type === 84 ? "TSNullKeyword" : keywordTypeFromName(this.state.value);
+            if (tokenIsIdentifier(type2) || type2 === 88 || type2 === 84) {
+              const nodeType = type2 === 88 ? "TSVoidKeyword" : type2 === 84 ? "TSNullKeyword" : keywordTypeFromName(this.state.value);
               if (nodeType !== void 0 && this.lookaheadCharCode() !== 46) {
                 const node = this.startNode();
                 this.next();
@@ -51792,22 +54885,22 @@ var require_lib = __commonJS({
         const {
           startLoc
         } = this.state;
-        let type = this.tsParseNonArrayType();
+        let type2 = this.tsParseNonArrayType();
         while (!this.hasPrecedingLineBreak() && this.eat(0)) {
           if (this.match(3)) {
             const node = this.startNodeAt(startLoc);
-            node.elementType = type;
+            node.elementType = type2;
             this.expect(3);
-            type = this.finishNode(node, "TSArrayType");
+            type2 = this.finishNode(node, "TSArrayType");
           } else {
             const node = this.startNodeAt(startLoc);
-            node.objectType = type;
+            node.objectType = type2;
             node.indexType = this.tsParseType();
             this.expect(3);
-            type = this.finishNode(node, "TSIndexedAccessType");
+            type2 = this.finishNode(node, "TSIndexedAccessType");
           }
         }
-        return type;
+        return type2;
       }
       tsParseTypeOperator() {
         const node = this.startNode();
@@ -51853,14 +54946,14 @@ var require_lib = __commonJS({
       tsParseUnionOrIntersectionType(kind, parseConstituentType, operator2) {
         const node = this.startNode();
         const hasLeadingOperator = this.eat(operator2);
-        const types2 = [];
+        const types3 = [];
         do {
-          types2.push(parseConstituentType());
+          types3.push(parseConstituentType());
         } while (this.eat(operator2));
-        if (types2.length === 1 && !hasLeadingOperator) {
-          return types2[0];
+        if (types3.length === 1 && !hasLeadingOperator) {
+          return types3[0];
         }
-        node.types = types2;
+        node.types = types3;
         return this.finishNode(node, kind);
       }
       tsParseIntersectionTypeOrHigher() {
@@ -51951,9 +55044,9 @@ var require_lib = __commonJS({
             t2.typeAnnotation = this.finishNode(node, "TSTypePredicate");
             return this.finishNode(t2, "TSTypeAnnotation");
           }
-          const type = this.tsParseTypeAnnotation(false);
+          const type2 = this.tsParseTypeAnnotation(false);
           node.parameterName = typePredicateVariable;
-          node.typeAnnotation = type;
+          node.typeAnnotation = type2;
           node.asserts = asserts;
           t2.typeAnnotation = this.finishNode(node, "TSTypePredicate");
           return this.finishNode(t2, "TSTypeAnnotation");
@@ -52004,12 +55097,12 @@ var require_lib = __commonJS({
       }
       tsParseType() {
         assert(this.state.inType);
-        const type = this.tsParseNonConditionalType();
+        const type2 = this.tsParseNonConditionalType();
         if (this.state.inDisallowConditionalTypesContext || this.hasPrecedingLineBreak() || !this.eat(81)) {
-          return type;
+          return type2;
         }
-        const node = this.startNodeAtNode(type);
-        node.checkType = type;
+        const node = this.startNodeAtNode(type2);
+        node.checkType = type2;
         node.extendsType = this.tsInDisallowConditionalTypesContext(() => this.tsParseNonConditionalType());
         this.expect(17);
         node.trueType = this.tsInAllowConditionalTypesContext(() => this.tsParseType());
@@ -52098,7 +55191,7 @@ var require_lib = __commonJS({
         return this.finishNode(node, "TSTypeAliasDeclaration");
       }
       tsInTopLevelContext(cb) {
-        if (this.curContext() !== types.brace) {
+        if (this.curContext() !== types2.brace) {
           const oldContext = this.state.context;
           this.state.context = [oldContext[0]];
           try {
@@ -52344,8 +55437,8 @@ var require_lib = __commonJS({
       tsTryParseExportDeclaration() {
         return this.tsParseDeclaration(this.startNode(), this.state.type, true, null);
       }
-      tsParseDeclaration(node, type, next, decorators) {
-        switch (type) {
+      tsParseDeclaration(node, type2, next, decorators) {
+        switch (type2) {
           case 125:
             if (this.tsCheckLineTerminator(next) && (this.match(80) || tokenIsIdentifier(this.state.type))) {
               return this.tsParseAbstractDeclaration(node, decorators);
@@ -52416,7 +55509,7 @@ var require_lib = __commonJS({
         }));
         if (node.params.length === 0) {
           this.raise(TSErrors.EmptyTypeArguments, node);
-        } else if (!this.state.inType && this.curContext() === types.brace) {
+        } else if (!this.state.inType && this.curContext() === types2.brace) {
           this.reScan_lt_gt();
         }
         this.expect(48);
@@ -52479,11 +55572,11 @@ var require_lib = __commonJS({
         super.setArrowFunctionParameters(node, params, trailingCommaLoc);
         this.tsDisallowOptionalPattern(node);
       }
-      parseFunctionBodyAndFinish(node, type, isMethod = false) {
+      parseFunctionBodyAndFinish(node, type2, isMethod = false) {
         if (this.match(14)) {
           node.returnType = this.tsParseTypeOrTypePredicateAnnotation(14);
         }
-        const bodilessType = type === "FunctionDeclaration" ? "TSDeclareFunction" : type === "ClassMethod" || type === "ClassPrivateMethod" ? "TSDeclareMethod" : void 0;
+        const bodilessType = type2 === "FunctionDeclaration" ? "TSDeclareFunction" : type2 === "ClassMethod" || type2 === "ClassPrivateMethod" ? "TSDeclareMethod" : void 0;
         if (bodilessType && !this.match(5) && this.isLineTerminator()) {
           return this.finishNode(node, bodilessType);
         }
@@ -52494,7 +55587,7 @@ var require_lib = __commonJS({
           }
         }
         this.tsDisallowOptionalPattern(node);
-        return super.parseFunctionBodyAndFinish(node, type, isMethod);
+        return super.parseFunctionBodyAndFinish(node, type2, isMethod);
       }
       registerFunctionStatementId(node) {
         if (!node.body && node.id) {
@@ -53008,8 +56101,8 @@ var require_lib = __commonJS({
             node.optional = true;
           }
         }
-        const type = this.tsTryParseTypeAnnotation();
-        if (type) node.typeAnnotation = type;
+        const type2 = this.tsTryParseTypeAnnotation();
+        if (type2) node.typeAnnotation = type2;
       }
       parseClassProperty(node) {
         this.parseClassPropertyAnnotation(node);
@@ -53108,9 +56201,9 @@ var require_lib = __commonJS({
         if (decl.id.type === "Identifier" && !this.hasPrecedingLineBreak() && this.eat(35)) {
           decl.definite = true;
         }
-        const type = this.tsTryParseTypeAnnotation();
-        if (type) {
-          decl.id.typeAnnotation = type;
+        const type2 = this.tsTryParseTypeAnnotation();
+        if (type2) {
+          decl.id.typeAnnotation = type2;
           this.resetEndLocation(decl.id);
         }
       }
@@ -53202,7 +56295,7 @@ var require_lib = __commonJS({
             context
           } = this.state;
           const currentContext = context[context.length - 1];
-          if (currentContext === types.j_oTag || currentContext === types.j_expr) {
+          if (currentContext === types2.j_oTag || currentContext === types2.j_expr) {
             context.pop();
           }
         }
@@ -53312,8 +56405,8 @@ var require_lib = __commonJS({
         if (this.eat(17)) {
           param.optional = true;
         }
-        const type = this.tsTryParseTypeAnnotation();
-        if (type) param.typeAnnotation = type;
+        const type2 = this.tsTryParseTypeAnnotation();
+        if (type2) param.typeAnnotation = type2;
         this.resetEndLocation(param);
         return param;
       }
@@ -53363,8 +56456,8 @@ var require_lib = __commonJS({
           super.checkToRestConversion(node, allowPattern);
         }
       }
-      isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
-        switch (type) {
+      isValidLVal(type2, disallowCallExpression, isUnparenthesizedInAssign, binding) {
+        switch (type2) {
           case "TSTypeCastExpression":
             return true;
           case "TSParameterProperty":
@@ -53376,7 +56469,7 @@ var require_lib = __commonJS({
           case "TSTypeAssertion":
             return (binding !== 64 || !isUnparenthesizedInAssign) && ["expression", true];
           default:
-            return super.isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding);
+            return super.isValidLVal(type2, disallowCallExpression, isUnparenthesizedInAssign, binding);
         }
       }
       parseBindingAtom() {
@@ -53432,26 +56525,26 @@ var require_lib = __commonJS({
       }
       reScan_lt_gt() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (type === 47) {
+        if (type2 === 47) {
           this.state.pos -= 1;
           this.readToken_lt();
-        } else if (type === 48) {
+        } else if (type2 === 48) {
           this.state.pos -= 1;
           this.readToken_gt();
         }
       }
       reScan_lt() {
         const {
-          type
+          type: type2
         } = this.state;
-        if (type === 51) {
+        if (type2 === 51) {
           this.state.pos -= 2;
           this.finishOp(47, 1);
           return 47;
         }
-        return type;
+        return type2;
       }
       toAssignableListItem(exprList, index2, isLHS) {
         const node = exprList[index2];
@@ -53533,9 +56626,9 @@ var require_lib = __commonJS({
       }
       parseCatchClauseParam() {
         const param = super.parseCatchClauseParam();
-        const type = this.tsTryParseTypeAnnotation();
-        if (type) {
-          param.typeAnnotation = type;
+        const type2 = this.tsTryParseTypeAnnotation();
+        if (type2) {
+          param.typeAnnotation = type2;
           this.resetEndLocation(param);
         }
         return param;
@@ -53578,8 +56671,8 @@ var require_lib = __commonJS({
         }
         throw this.unexpected(null, 80);
       }
-      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope) {
-        const method = super.parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope);
+      parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type2, inClassScope) {
+        const method = super.parseMethod(node, isGenerator, isAsync, isConstructor, allowDirectSuper, type2, inClassScope);
         if (method.abstract || method.type === "TSAbstractMethodDefinition") {
           const hasEstreePlugin = this.hasPlugin("estree");
           const methodFn = hasEstreePlugin ? method.value : method;
@@ -53844,13 +56937,13 @@ var require_lib = __commonJS({
     function isValidAmbientConstInitializer(expression, estree2) {
       var _expression$extra;
       const {
-        type
+        type: type2
       } = expression;
       if ((_expression$extra = expression.extra) != null && _expression$extra.parenthesized) {
         return false;
       }
       if (estree2) {
-        if (type === "Literal") {
+        if (type2 === "Literal") {
           const {
             value
           } = expression;
@@ -53859,14 +56952,14 @@ var require_lib = __commonJS({
           }
         }
       } else {
-        if (type === "StringLiteral" || type === "BooleanLiteral") {
+        if (type2 === "StringLiteral" || type2 === "BooleanLiteral") {
           return true;
         }
       }
       if (isNumber(expression, estree2) || isNegativeNumber(expression, estree2)) {
         return true;
       }
-      if (type === "TemplateLiteral" && expression.expressions.length === 0) {
+      if (type2 === "TemplateLiteral" && expression.expressions.length === 0) {
         return true;
       }
       if (isPossiblyLiteralEnum(expression)) {
@@ -53957,8 +57050,8 @@ var require_lib = __commonJS({
       parseBindingAtom() {
         return this.parsePlaceholder("Pattern") || super.parseBindingAtom();
       }
-      isValidLVal(type, disallowCallExpression, isParenthesized, binding) {
-        return type === "Placeholder" || super.isValidLVal(type, disallowCallExpression, isParenthesized, binding);
+      isValidLVal(type2, disallowCallExpression, isParenthesized, binding) {
+        return type2 === "Placeholder" || super.isValidLVal(type2, disallowCallExpression, isParenthesized, binding);
       }
       toAssignable(node, isLHS) {
         if (node && node.type === "Placeholder" && node.expectedNode === "Expression") {
@@ -54006,7 +57099,7 @@ var require_lib = __commonJS({
         return this.parsePlaceholder("Identifier") || super.parseFunctionId(requireId);
       }
       parseClass(node, isStatement, optionalId) {
-        const type = isStatement ? "ClassDeclaration" : "ClassExpression";
+        const type2 = isStatement ? "ClassDeclaration" : "ClassExpression";
         this.next();
         const oldStrict = this.state.strict;
         const placeholder = this.parsePlaceholder("Identifier");
@@ -54016,7 +57109,7 @@ var require_lib = __commonJS({
           } else if (optionalId || !isStatement) {
             node.id = null;
             node.body = this.finishPlaceholder(placeholder, "ClassBody");
-            return this.finishNode(node, type);
+            return this.finishNode(node, type2);
           } else {
             throw this.raise(PlaceholderErrors.ClassNameIsRequired, this.state.startLoc);
           }
@@ -54025,7 +57118,7 @@ var require_lib = __commonJS({
         }
         super.parseClassSuper(node);
         node.body = this.parsePlaceholder("ClassBody") || super.parseClassBody(!!node.superClass, oldStrict);
-        return this.finishNode(node, type);
+        return this.finishNode(node, type2);
       }
       parseExport(node, decorators) {
         const placeholder = this.parsePlaceholder("Identifier");
@@ -54877,7 +57970,7 @@ function resolveNode(node, pos, side, overlays) {
     node = inner;
   }
 }
-function getChildren(node, type, before, after) {
+function getChildren(node, type2, before, after) {
   let cur = node.cursor(), result3 = [];
   if (!cur.firstChild())
     return result3;
@@ -54890,7 +57983,7 @@ function getChildren(node, type, before, after) {
   for (; ; ) {
     if (after != null && cur.type.is(after))
       return result3;
-    if (cur.type.is(type))
+    if (cur.type.is(type2))
       result3.push(cur.node);
     if (!cur.nextSibling())
       return after == null ? result3 : [];
@@ -54951,7 +58044,7 @@ function buildTree(data) {
   var _a;
   let { buffer, nodeSet, maxBufferLength = DefaultBufferLength, reused = [], minRepeatType = nodeSet.types.length } = data;
   let cursor = Array.isArray(buffer) ? new FlatBufferCursor(buffer, buffer.length) : buffer;
-  let types = nodeSet.types;
+  let types2 = nodeSet.types;
   let contextHash = 0, lookAhead = 0;
   function takeNode(parentStart, minPos, children2, positions2, inRepeat, depth) {
     let { id: id2, start, end, size } = cursor;
@@ -54972,7 +58065,7 @@ function buildTree(data) {
         throw new RangeError(`Unrecognized record size: ${size}`);
       }
     }
-    let type = types[id2], node, buffer2;
+    let type2 = types2[id2], node, buffer2;
     let startPos = start - parentStart;
     if (end - start <= maxBufferLength && (buffer2 = findBufferSize(cursor.pos - minPos, inRepeat))) {
       let data2 = new Uint16Array(buffer2.size - buffer2.skip);
@@ -55015,10 +58108,10 @@ function buildTree(data) {
       localChildren.reverse();
       localPositions.reverse();
       if (localInRepeat > -1 && lastGroup > 0) {
-        let make = makeBalanced(type);
-        node = balanceRange(type, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
+        let make = makeBalanced(type2);
+        node = balanceRange(type2, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
       } else {
-        node = makeTree(type, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
+        node = makeTree(type2, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
       }
     }
     children2.push(node);
@@ -55054,12 +58147,12 @@ function buildTree(data) {
       positions2.push(start - parentStart);
     }
   }
-  function makeBalanced(type) {
+  function makeBalanced(type2) {
     return (children2, positions2, length2) => {
       var _a2;
       let lookAhead2 = 0, lastI = children2.length - 1, last, lookAheadProp;
       if (lastI >= 0 && (last = children2[lastI]) instanceof Tree) {
-        if (!lastI && last.type == type && last.length == length2)
+        if (!lastI && last.type == type2 && last.length == length2)
           return last;
         if (lookAheadProp = last.prop(NodeProp.lookAhead))
           lookAhead2 = positions2[lastI] + last.length + lookAheadProp - length2;
@@ -55070,19 +58163,19 @@ function buildTree(data) {
           contextHash2 = (_a2 = children2[i].prop(NodeProp.contextHash)) !== null && _a2 !== void 0 ? _a2 : 0;
           break;
         }
-      return makeTree(type, children2, positions2, length2, lookAhead2, contextHash2);
+      return makeTree(type2, children2, positions2, length2, lookAhead2, contextHash2);
     };
   }
-  function makeRepeatLeaf(children2, positions2, base, i, from, to, type, lookAhead2, contextHash2) {
+  function makeRepeatLeaf(children2, positions2, base, i, from, to, type2, lookAhead2, contextHash2) {
     let localChildren = [], localPositions = [];
     while (children2.length > i) {
       localChildren.push(children2.pop());
       localPositions.push(positions2.pop() + base - from);
     }
-    children2.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
+    children2.push(makeTree(nodeSet.types[type2], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
     positions2.push(from - base);
   }
-  function makeTree(type, children2, positions2, length2, lookAhead2, contextHash2, props) {
+  function makeTree(type2, children2, positions2, length2, lookAhead2, contextHash2, props) {
     if (contextHash2) {
       let pair2 = [NodeProp.contextHash, contextHash2];
       props = props ? [pair2].concat(props) : [pair2];
@@ -55091,7 +58184,7 @@ function buildTree(data) {
       let pair2 = [NodeProp.lookAhead, lookAhead2];
       props = props ? [pair2].concat(props) : [pair2];
     }
-    return new Tree(type, children2, positions2, length2, props);
+    return new Tree(type2, children2, positions2, length2, props);
   }
   function findBufferSize(maxSize, inRepeat) {
     let fork = cursor.fork();
@@ -55161,7 +58254,7 @@ function buildTree(data) {
   while (cursor.pos > 0)
     takeNode(data.start || 0, data.bufferStart || 0, children, positions, -1, 0);
   let length = (_a = data.length) !== null && _a !== void 0 ? _a : children.length ? positions[0] + children[0].length : 0;
-  return new Tree(types[data.topID], children.reverse(), positions.reverse(), length);
+  return new Tree(types2[data.topID], children.reverse(), positions.reverse(), length);
 }
 function nodeSize(balanceType, node) {
   if (!balanceType.isAnonymous || node instanceof TreeBuffer || node.type != balanceType)
@@ -55253,15 +58346,15 @@ var init_dist = __esm({
           throw new RangeError("Can't add per-node props to node types");
         if (typeof match != "function")
           match = NodeType.match(match);
-        return (type) => {
-          let result3 = match(type);
+        return (type2) => {
+          let result3 = match(type2);
           return result3 === void 0 ? null : [this, result3];
         };
       }
     };
-    NodeProp.closedBy = new NodeProp({ deserialize: (str3) => str3.split(" ") });
-    NodeProp.openedBy = new NodeProp({ deserialize: (str3) => str3.split(" ") });
-    NodeProp.group = new NodeProp({ deserialize: (str3) => str3.split(" ") });
+    NodeProp.closedBy = new NodeProp({ deserialize: (str4) => str4.split(" ") });
+    NodeProp.openedBy = new NodeProp({ deserialize: (str4) => str4.split(" ") });
+    NodeProp.group = new NodeProp({ deserialize: (str4) => str4.split(" ") });
     NodeProp.isolate = new NodeProp({ deserialize: (value) => {
       if (value && value != "rtl" && value != "ltr" && value != "auto")
         throw new RangeError("Invalid value for isolate: " + value);
@@ -55301,18 +58394,18 @@ var init_dist = __esm({
       static define(spec) {
         let props = spec.props && spec.props.length ? /* @__PURE__ */ Object.create(null) : noProps;
         let flags = (spec.top ? 1 : 0) | (spec.skipped ? 2 : 0) | (spec.error ? 4 : 0) | (spec.name == null ? 8 : 0);
-        let type = new _NodeType(spec.name || "", props, spec.id, flags);
+        let type2 = new _NodeType(spec.name || "", props, spec.id, flags);
         if (spec.props)
           for (let src of spec.props) {
             if (!Array.isArray(src))
-              src = src(type);
+              src = src(type2);
             if (src) {
               if (src[0].perNode)
                 throw new RangeError("Can't store a per-node prop on a node type");
               props[src[0].id] = src[1];
             }
           }
-        return type;
+        return type2;
       }
       /**
       Retrieves a node prop for this type. Will return `undefined` if
@@ -55367,11 +58460,11 @@ var init_dist = __esm({
       names, separated by spaces, in a single property name to map
       multiple node names to a single value.
       */
-      static match(map) {
+      static match(map2) {
         let direct = /* @__PURE__ */ Object.create(null);
-        for (let prop in map)
+        for (let prop in map2)
           for (let name2 of prop.split(" "))
-            direct[name2] = map[prop];
+            direct[name2] = map2[prop];
         return (node) => {
           for (let groups = node.prop(NodeProp.group), i = -1; i < (groups ? groups.length : 0); i++) {
             let found = direct[i < 0 ? node.name : groups[i]];
@@ -55393,10 +58486,10 @@ var init_dist = __esm({
       Create a set with the given types. The `id` property of each
       type should correspond to its position within the array.
       */
-      constructor(types) {
-        this.types = types;
-        for (let i = 0; i < types.length; i++)
-          if (types[i].id != i)
+      constructor(types2) {
+        this.types = types2;
+        for (let i = 0; i < types2.length; i++)
+          if (types2[i].id != i)
             throw new RangeError("Node type ids should correspond to array positions when creating a node set");
       }
       /**
@@ -55406,20 +58499,20 @@ var init_dist = __esm({
       */
       extend(...props) {
         let newTypes = [];
-        for (let type of this.types) {
+        for (let type2 of this.types) {
           let newProps = null;
           for (let source of props) {
-            let add = source(type);
+            let add = source(type2);
             if (add) {
               if (!newProps)
-                newProps = Object.assign({}, type.props);
+                newProps = Object.assign({}, type2.props);
               let value = add[1], prop = add[0];
               if (prop.combine && prop.id in newProps)
                 value = prop.combine(newProps[prop.id], value);
               newProps[prop.id] = value;
             }
           }
-          newTypes.push(newProps ? new NodeType(type.name, newProps, type.id, type.flags) : type);
+          newTypes.push(newProps ? new NodeType(type2.name, newProps, type2.id, type2.flags) : type2);
         }
         return new _NodeSet(newTypes);
       }
@@ -55437,8 +58530,8 @@ var init_dist = __esm({
       /**
       Construct a new tree. See also [`Tree.build`](#common.Tree^build).
       */
-      constructor(type, children, positions, length, props) {
-        this.type = type;
+      constructor(type2, children, positions, length, props) {
+        this.type = type2;
         this.children = children;
         this.positions = positions;
         this.length = length;
@@ -55458,11 +58551,11 @@ var init_dist = __esm({
           return mounted.tree.toString();
         let children = "";
         for (let ch of this.children) {
-          let str3 = ch.toString();
-          if (str3) {
+          let str4 = ch.toString();
+          if (str4) {
             if (children)
               children += ",";
-            children += str3;
+            children += str4;
           }
         }
         return !this.type.name ? children : (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) + (children.length ? "(" + children + ")" : "");
@@ -55627,10 +58720,10 @@ var init_dist = __esm({
       /**
       Create a tree buffer.
       */
-      constructor(buffer, length, set) {
+      constructor(buffer, length, set2) {
         this.buffer = buffer;
         this.length = length;
-        this.set = set;
+        this.set = set2;
       }
       /**
       @internal
@@ -55654,8 +58747,8 @@ var init_dist = __esm({
       */
       childString(index2) {
         let id2 = this.buffer[index2], endIndex = this.buffer[index2 + 3];
-        let type = this.set.types[id2], result3 = type.name;
-        if (/\W/.test(result3) && !type.isError)
+        let type2 = this.set.types[id2], result3 = type2.name;
+        if (/\W/.test(result3) && !type2.isError)
           result3 = JSON.stringify(result3);
         index2 += 4;
         if (endIndex == index2)
@@ -55701,12 +58794,12 @@ var init_dist = __esm({
       cursor(mode = 0) {
         return new TreeCursor(this, mode);
       }
-      getChild(type, before = null, after = null) {
-        let r = getChildren(this, type, before, after);
+      getChild(type2, before = null, after = null) {
+        let r = getChildren(this, type2, before, after);
         return r.length ? r[0] : null;
       }
-      getChildren(type, before = null, after = null) {
-        return getChildren(this, type, before, after);
+      getChildren(type2, before = null, after = null) {
+        return getChildren(this, type2, before, after);
       }
       resolve(pos, side = 0) {
         return resolveNode(this, pos, side, false);
@@ -56048,10 +59141,10 @@ var init_dist = __esm({
         this.to = node.to;
         return true;
       }
-      yieldBuf(index2, type) {
+      yieldBuf(index2, type2) {
         this.index = index2;
         let { start, buffer } = this.buffer;
-        this.type = type || buffer.set.types[buffer.buffer[index2]];
+        this.type = type2 || buffer.set.types[buffer.buffer[index2]];
         this.from = start + buffer.buffer[index2 + 1];
         this.to = start + buffer.buffer[index2 + 2];
         return true;
@@ -56338,13 +59431,13 @@ var init_dist = __esm({
       matchContext(context) {
         if (!this.buffer)
           return matchNodeContext(this.node.parent, context);
-        let { buffer } = this.buffer, { types } = buffer.set;
+        let { buffer } = this.buffer, { types: types2 } = buffer.set;
         for (let i = context.length - 1, d = this.stack.length - 1; i >= 0; d--) {
           if (d < 0)
             return matchNodeContext(this._tree, context, i);
-          let type = types[buffer.buffer[this.stack[d]]];
-          if (!type.isAnonymous) {
-            if (context[i] && context[i] != type.name)
+          let type2 = types2[buffer.buffer[this.stack[d]]];
+          if (!type2.isAnonymous) {
+            if (context[i] && context[i] != type2.name)
               return false;
             i--;
           }
@@ -56404,7 +59497,7 @@ var init_dist = __esm({
 });
 
 // node_modules/@lezer/lr/dist/index.js
-function decodeArray(input3, Type = Uint16Array) {
+function decodeArray(input3, Type2 = Uint16Array) {
   if (typeof input3 != "string")
     return input3;
   let array = null;
@@ -56433,7 +59526,7 @@ function decodeArray(input3, Type = Uint16Array) {
     if (array)
       array[out2++] = value;
     else
-      array = new Type(value);
+      array = new Type2(value);
   }
   return array;
 }
@@ -56606,27 +59699,27 @@ var init_dist2 = __esm({
       */
       reduce(action) {
         var _a;
-        let depth = action >> 19, type = action & 65535;
+        let depth = action >> 19, type2 = action & 65535;
         let { parser: parser2 } = this.p;
         let lookaheadRecord = this.reducePos < this.pos - 25 && this.setLookAhead(this.pos);
-        let dPrec = parser2.dynamicPrecedence(type);
+        let dPrec = parser2.dynamicPrecedence(type2);
         if (dPrec)
           this.score += dPrec;
         if (depth == 0) {
-          if (type < parser2.minRepeatTerm && this.reducePos < this.pos)
+          if (type2 < parser2.minRepeatTerm && this.reducePos < this.pos)
             this.reducePos = this.pos;
-          this.pushState(parser2.getGoto(this.state, type, true), this.reducePos);
-          if (type < parser2.minRepeatTerm)
-            this.storeNode(type, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
-          this.reduceContext(type, this.reducePos);
+          this.pushState(parser2.getGoto(this.state, type2, true), this.reducePos);
+          if (type2 < parser2.minRepeatTerm)
+            this.storeNode(type2, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
+          this.reduceContext(type2, this.reducePos);
           return;
         }
         let base = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
         let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
-        if (type < parser2.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
+        if (type2 < parser2.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
           this.reducePos = this.pos;
         let size = this.reducePos - start;
-        if (size >= 2e3 && !((_a = this.p.parser.nodeSet.types[type]) === null || _a === void 0 ? void 0 : _a.isAnonymous)) {
+        if (size >= 2e3 && !((_a = this.p.parser.nodeSet.types[type2]) === null || _a === void 0 ? void 0 : _a.isAnonymous)) {
           if (start == this.p.lastBigReductionStart) {
             this.p.bigReductionCount++;
             this.p.lastBigReductionSize = size;
@@ -56637,23 +59730,23 @@ var init_dist2 = __esm({
           }
         }
         let bufferBase = base ? this.stack[base - 1] : 0, count2 = this.bufferBase + this.buffer.length - bufferBase;
-        if (type < parser2.minRepeatTerm || action & 131072) {
+        if (type2 < parser2.minRepeatTerm || action & 131072) {
           let pos = parser2.stateFlag(
             this.state,
             1
             /* StateFlag.Skipped */
           ) ? this.pos : this.reducePos;
-          this.storeNode(type, start, pos, count2 + 4, true);
+          this.storeNode(type2, start, pos, count2 + 4, true);
         }
         if (action & 262144) {
           this.state = this.stack[base];
         } else {
           let baseStateID = this.stack[base - 3];
-          this.state = parser2.getGoto(baseStateID, type, true);
+          this.state = parser2.getGoto(baseStateID, type2, true);
         }
         while (this.stack.length > base)
           this.stack.pop();
-        this.reduceContext(type, start);
+        this.reduceContext(type2, start);
       }
       // Shift a value into the buffer
       /**
@@ -56704,7 +59797,7 @@ var init_dist2 = __esm({
       /**
       @internal
       */
-      shift(action, type, start, end) {
+      shift(action, type2, start, end) {
         if (action & 131072) {
           this.pushState(action & 65535, this.pos);
         } else if ((action & 262144) == 0) {
@@ -56715,17 +59808,17 @@ var init_dist2 = __esm({
             1
             /* StateFlag.Skipped */
           );
-          if (!skipped && (end > start || type <= parser2.maxNode))
+          if (!skipped && (end > start || type2 <= parser2.maxNode))
             this.reducePos = end;
           this.pushState(nextState, skipped ? start : Math.min(start, this.reducePos));
-          this.shiftContext(type, start);
-          if (type <= parser2.maxNode)
-            this.buffer.push(type, start, end, 4);
+          this.shiftContext(type2, start);
+          if (type2 <= parser2.maxNode)
+            this.buffer.push(type2, start, end, 4);
         } else {
           this.pos = end;
-          this.shiftContext(type, start);
-          if (type <= this.p.parser.maxNode)
-            this.buffer.push(type, start, end, 4);
+          this.shiftContext(type2, start);
+          if (type2 <= this.p.parser.maxNode)
+            this.buffer.push(type2, start, end, 4);
         }
       }
       // Apply an action
@@ -57562,10 +60655,10 @@ var init_dist2 = __esm({
       }
       addActions(stack, token, end, index2) {
         let { state } = stack, { parser: parser2 } = stack.p, { data } = parser2;
-        for (let set = 0; set < 2; set++) {
+        for (let set2 = 0; set2 < 2; set2++) {
           for (let i = parser2.stateSlot(
             state,
-            set ? 2 : 1
+            set2 ? 2 : 1
             /* ParseState.Actions */
           ); ; i += 3) {
             if (data[i] == 65535) {
@@ -57993,10 +61086,10 @@ var init_dist2 = __esm({
       */
       hasAction(state, terminal) {
         let data = this.data;
-        for (let set = 0; set < 2; set++) {
+        for (let set2 = 0; set2 < 2; set2++) {
           for (let i = this.stateSlot(
             state,
-            set ? 2 : 1
+            set2 ? 2 : 1
             /* ParseState.Actions */
           ), next; ; i += 3) {
             if ((next = data[i]) == 65535) {
@@ -58247,13 +61340,13 @@ function styleTags(spec) {
   return ruleNodeProp.add(byName);
 }
 function tagHighlighter(tags2, options) {
-  let map = /* @__PURE__ */ Object.create(null);
+  let map2 = /* @__PURE__ */ Object.create(null);
   for (let style of tags2) {
     if (!Array.isArray(style.tag))
-      map[style.tag.id] = style.class;
+      map2[style.tag.id] = style.class;
     else
       for (let tag of style.tag)
-        map[tag.id] = style.class;
+        map2[tag.id] = style.class;
   }
   let { scope, all = null } = options || {};
   return {
@@ -58261,7 +61354,7 @@ function tagHighlighter(tags2, options) {
       let cls = all;
       for (let tag of tags3) {
         for (let sub of tag.set) {
-          let tagClass = map[sub.id];
+          let tagClass = map2[sub.id];
           if (tagClass) {
             cls = cls ? cls + " " + tagClass : tagClass;
             break;
@@ -58282,9 +61375,9 @@ var init_dist3 = __esm({
       /**
       @internal
       */
-      constructor(name2, set, base, modified) {
+      constructor(name2, set2, base, modified) {
         this.name = name2;
-        this.set = set;
+        this.set = set2;
         this.base = base;
         this.modified = modified;
         this.id = nextTagID++;
@@ -58343,14 +61436,14 @@ var init_dist3 = __esm({
         let exists = mods[0].instances.find((t2) => t2.base == base && sameArray(mods, t2.modified));
         if (exists)
           return exists;
-        let set = [], tag = new Tag(base.name, set, base, mods);
+        let set2 = [], tag = new Tag(base.name, set2, base, mods);
         for (let m of mods)
           m.instances.push(tag);
         let configs = powerSet(mods);
         for (let parent of base.set)
           if (!parent.modified.length)
             for (let config of configs)
-              set.push(_Modifier.get(parent, config));
+              set2.push(_Modifier.get(parent, config));
         return tag;
       }
     };
@@ -59939,7 +63032,7 @@ function jsonToTree(text3, index2) {
       } else j++;
     }
   };
-  const str3 = () => {
+  const str4 = () => {
     const start = i;
     const { end, escaped } = stringEnd3();
     i = end;
@@ -59961,7 +63054,7 @@ function jsonToTree(text3, index2) {
       else
         for (; ; ) {
           skip();
-          const k = str3();
+          const k = str4();
           skip();
           i++;
           entries2.push({ key: { value: k.value, loc: index2.span(k.start, k.end) }, value: value() });
@@ -59984,7 +63077,7 @@ function jsonToTree(text3, index2) {
       return { kind: "array", items, loc: index2.span(start, i) };
     }
     if (c === 34) {
-      const s = str3();
+      const s = str4();
       const loc2 = index2.span(s.start, s.end);
       return { kind: "string", value: { parts: [s.value], loc: loc2 }, loc: loc2 };
     }
@@ -60435,9 +63528,9 @@ function computedRoleName(text3) {
 function moduleLinks(sources) {
   const links = /* @__PURE__ */ new Map();
   const link = (a, b) => {
-    let set = links.get(a);
-    if (!set) links.set(a, set = /* @__PURE__ */ new Set());
-    set.add(b);
+    let set2 = links.get(a);
+    if (!set2) links.set(a, set2 = /* @__PURE__ */ new Set());
+    set2.add(b);
   };
   for (const src of sources) {
     if (!src.text.includes("source")) continue;
@@ -60881,14 +63974,14 @@ var require_path = __commonJS({
 // node_modules/is-extglob/index.js
 var require_is_extglob = __commonJS({
   "node_modules/is-extglob/index.js"(exports, module) {
-    module.exports = function isExtglob(str3) {
-      if (typeof str3 !== "string" || str3 === "") {
+    module.exports = function isExtglob(str4) {
+      if (typeof str4 !== "string" || str4 === "") {
         return false;
       }
       var match;
-      while (match = /(\\).|([@?!+*]\(.*\))/g.exec(str3)) {
+      while (match = /(\\).|([@?!+*]\(.*\))/g.exec(str4)) {
         if (match[2]) return true;
-        str3 = str3.slice(match.index + match[0].length);
+        str4 = str4.slice(match.index + match[0].length);
       }
       return false;
     };
@@ -60900,8 +63993,8 @@ var require_is_glob = __commonJS({
   "node_modules/is-glob/index.js"(exports, module) {
     var isExtglob = require_is_extglob();
     var chars = { "{": "}", "(": ")", "[": "]" };
-    var strictCheck = function(str3) {
-      if (str3[0] === "!") {
+    var strictCheck = function(str4) {
+      if (str4[0] === "!") {
         return true;
       }
       var index2 = 0;
@@ -60910,70 +64003,70 @@ var require_is_glob = __commonJS({
       var closeCurlyIndex = -2;
       var closeParenIndex = -2;
       var backSlashIndex = -2;
-      while (index2 < str3.length) {
-        if (str3[index2] === "*") {
+      while (index2 < str4.length) {
+        if (str4[index2] === "*") {
           return true;
         }
-        if (str3[index2 + 1] === "?" && /[\].+)]/.test(str3[index2])) {
+        if (str4[index2 + 1] === "?" && /[\].+)]/.test(str4[index2])) {
           return true;
         }
-        if (closeSquareIndex !== -1 && str3[index2] === "[" && str3[index2 + 1] !== "]") {
+        if (closeSquareIndex !== -1 && str4[index2] === "[" && str4[index2 + 1] !== "]") {
           if (closeSquareIndex < index2) {
-            closeSquareIndex = str3.indexOf("]", index2);
+            closeSquareIndex = str4.indexOf("]", index2);
           }
           if (closeSquareIndex > index2) {
             if (backSlashIndex === -1 || backSlashIndex > closeSquareIndex) {
               return true;
             }
-            backSlashIndex = str3.indexOf("\\", index2);
+            backSlashIndex = str4.indexOf("\\", index2);
             if (backSlashIndex === -1 || backSlashIndex > closeSquareIndex) {
               return true;
             }
           }
         }
-        if (closeCurlyIndex !== -1 && str3[index2] === "{" && str3[index2 + 1] !== "}") {
-          closeCurlyIndex = str3.indexOf("}", index2);
+        if (closeCurlyIndex !== -1 && str4[index2] === "{" && str4[index2 + 1] !== "}") {
+          closeCurlyIndex = str4.indexOf("}", index2);
           if (closeCurlyIndex > index2) {
-            backSlashIndex = str3.indexOf("\\", index2);
+            backSlashIndex = str4.indexOf("\\", index2);
             if (backSlashIndex === -1 || backSlashIndex > closeCurlyIndex) {
               return true;
             }
           }
         }
-        if (closeParenIndex !== -1 && str3[index2] === "(" && str3[index2 + 1] === "?" && /[:!=]/.test(str3[index2 + 2]) && str3[index2 + 3] !== ")") {
-          closeParenIndex = str3.indexOf(")", index2);
+        if (closeParenIndex !== -1 && str4[index2] === "(" && str4[index2 + 1] === "?" && /[:!=]/.test(str4[index2 + 2]) && str4[index2 + 3] !== ")") {
+          closeParenIndex = str4.indexOf(")", index2);
           if (closeParenIndex > index2) {
-            backSlashIndex = str3.indexOf("\\", index2);
+            backSlashIndex = str4.indexOf("\\", index2);
             if (backSlashIndex === -1 || backSlashIndex > closeParenIndex) {
               return true;
             }
           }
         }
-        if (pipeIndex !== -1 && str3[index2] === "(" && str3[index2 + 1] !== "|") {
+        if (pipeIndex !== -1 && str4[index2] === "(" && str4[index2 + 1] !== "|") {
           if (pipeIndex < index2) {
-            pipeIndex = str3.indexOf("|", index2);
+            pipeIndex = str4.indexOf("|", index2);
           }
-          if (pipeIndex !== -1 && str3[pipeIndex + 1] !== ")") {
-            closeParenIndex = str3.indexOf(")", pipeIndex);
+          if (pipeIndex !== -1 && str4[pipeIndex + 1] !== ")") {
+            closeParenIndex = str4.indexOf(")", pipeIndex);
             if (closeParenIndex > pipeIndex) {
-              backSlashIndex = str3.indexOf("\\", pipeIndex);
+              backSlashIndex = str4.indexOf("\\", pipeIndex);
               if (backSlashIndex === -1 || backSlashIndex > closeParenIndex) {
                 return true;
               }
             }
           }
         }
-        if (str3[index2] === "\\") {
-          var open = str3[index2 + 1];
+        if (str4[index2] === "\\") {
+          var open = str4[index2 + 1];
           index2 += 2;
           var close = chars[open];
           if (close) {
-            var n = str3.indexOf(close, index2);
+            var n = str4.indexOf(close, index2);
             if (n !== -1) {
               index2 = n + 1;
             }
           }
-          if (str3[index2] === "!") {
+          if (str4[index2] === "!") {
             return true;
           }
         } else {
@@ -60982,26 +64075,26 @@ var require_is_glob = __commonJS({
       }
       return false;
     };
-    var relaxedCheck = function(str3) {
-      if (str3[0] === "!") {
+    var relaxedCheck = function(str4) {
+      if (str4[0] === "!") {
         return true;
       }
       var index2 = 0;
-      while (index2 < str3.length) {
-        if (/[*?{}()[\]]/.test(str3[index2])) {
+      while (index2 < str4.length) {
+        if (/[*?{}()[\]]/.test(str4[index2])) {
           return true;
         }
-        if (str3[index2] === "\\") {
-          var open = str3[index2 + 1];
+        if (str4[index2] === "\\") {
+          var open = str4[index2 + 1];
           index2 += 2;
           var close = chars[open];
           if (close) {
-            var n = str3.indexOf(close, index2);
+            var n = str4.indexOf(close, index2);
             if (n !== -1) {
               index2 = n + 1;
             }
           }
-          if (str3[index2] === "!") {
+          if (str4[index2] === "!") {
             return true;
           }
         } else {
@@ -61010,18 +64103,18 @@ var require_is_glob = __commonJS({
       }
       return false;
     };
-    module.exports = function isGlob(str3, options) {
-      if (typeof str3 !== "string" || str3 === "") {
+    module.exports = function isGlob(str4, options) {
+      if (typeof str4 !== "string" || str4 === "") {
         return false;
       }
-      if (isExtglob(str3)) {
+      if (isExtglob(str4)) {
         return true;
       }
       var check = strictCheck;
       if (options && options.strict === false) {
         check = relaxedCheck;
       }
-      return check(str3);
+      return check(str4);
     };
   }
 });
@@ -61038,19 +64131,19 @@ var require_glob_parent = __commonJS({
     var enclosure = /[\{\[].*[\}\]]$/;
     var globby2 = /(^|[^\\])([\{\[]|\([^\)]+$)/;
     var escaped = /\\([\!\*\?\|\[\]\(\)\{\}])/g;
-    module.exports = function globParent(str3, opts) {
+    module.exports = function globParent(str4, opts) {
       var options = Object.assign({ flipBackslashes: true }, opts);
-      if (options.flipBackslashes && isWin32 && str3.indexOf(slash2) < 0) {
-        str3 = str3.replace(backslash2, slash2);
+      if (options.flipBackslashes && isWin32 && str4.indexOf(slash2) < 0) {
+        str4 = str4.replace(backslash2, slash2);
       }
-      if (enclosure.test(str3)) {
-        str3 += slash2;
+      if (enclosure.test(str4)) {
+        str4 += slash2;
       }
-      str3 += "a";
+      str4 += "a";
       do {
-        str3 = pathPosixDirname(str3);
-      } while (isGlob(str3) || globby2.test(str3));
-      return str3.replace(escaped, "$1");
+        str4 = pathPosixDirname(str4);
+      } while (isGlob(str4) || globby2.test(str4));
+      return str4.replace(escaped, "$1");
     };
   }
 });
@@ -61068,16 +64161,16 @@ var require_utils2 = __commonJS({
       }
       return false;
     };
-    exports.find = (node, type) => node.nodes.find((node2) => node2.type === type);
+    exports.find = (node, type2) => node.nodes.find((node2) => node2.type === type2);
     exports.exceedsLimit = (min, max, step2 = 1, limit) => {
       if (limit === false) return false;
       if (!exports.isInteger(min) || !exports.isInteger(max)) return false;
       return (Number(max) - Number(min)) / Number(step2) >= limit;
     };
-    exports.escapeNode = (block, n = 0, type) => {
+    exports.escapeNode = (block, n = 0, type2) => {
       const node = block.nodes[n];
       if (!node) return;
-      if (type && node.type === type || node.type === "open" || node.type === "close") {
+      if (type2 && node.type === type2 || node.type === "open" || node.type === "close") {
         if (node.escaped !== true) {
           node.value = "\\" + node.value;
           node.escaped = true;
@@ -61368,8 +64461,8 @@ var require_to_regex_range = __commonJS({
     function toCharacterClass(a, b, options) {
       return `[${a}${b - a === 1 ? "" : "-"}${b}]`;
     }
-    function hasPadding(str3) {
-      return /^-?(0+)\d/.test(str3);
+    function hasPadding(str4) {
+      return /^-?(0+)\d/.test(str4);
     }
     function padZeros(value, tok, options) {
       if (!tok.isPadded) {
@@ -62000,10 +65093,10 @@ var require_parse = __commonJS({
             push2({ type: "text", value });
             continue;
           }
-          const type = "close";
+          const type2 = "close";
           block = stack.pop();
           block.close = true;
-          push2({ type, value });
+          push2({ type: type2, value });
           depth--;
           block = stack[stack.length - 1];
           continue;
@@ -62351,12 +65444,12 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants2();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
-    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
-    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
-    exports.removeBackslashes = (str3) => {
-      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.hasRegexChars = (str4) => REGEX_SPECIAL_CHARS.test(str4);
+    exports.isRegexChar = (str4) => str4.length === 1 && exports.hasRegexChars(str4);
+    exports.escapeRegex = (str4) => str4.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str4) => str4.replace(REGEX_BACKSLASH, "/");
+    exports.removeBackslashes = (str4) => {
+      return str4.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -62451,7 +65544,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str3 = input3;
+      let str4 = input3;
       let index2 = -1;
       let start = 0;
       let lastIndex = 0;
@@ -62470,10 +65563,10 @@ var require_scan = __commonJS({
       let code18;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index2 >= length;
-      const peek = () => str3.charCodeAt(index2 + 1);
+      const peek = () => str4.charCodeAt(index2 + 1);
       const advance = () => {
         prev = code18;
-        return str3.charCodeAt(++index2);
+        return str4.charCodeAt(++index2);
       };
       while (index2 < length) {
         code18 = advance();
@@ -62641,24 +65734,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str3;
+      let base = str4;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str3.slice(0, start);
-        str3 = str3.slice(start);
+        prefix = str4.slice(0, start);
+        str4 = str4.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str3.slice(0, lastIndex);
-        glob = str3.slice(lastIndex);
+        base = str4.slice(0, lastIndex);
+        glob = str4.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str3;
+        glob = str4;
       } else {
-        base = str3;
+        base = str4;
       }
-      if (base && base !== "" && base !== "/" && base !== str3) {
+      if (base && base !== "" && base !== "/" && base !== str4) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -62755,8 +65848,8 @@ var require_parse2 = __commonJS({
       }
       return value;
     };
-    var syntaxError = (type, char) => {
-      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+    var syntaxError = (type2, char) => {
+      return `Missing ${type2}: "${char}" - use "\\\\${char}" to match literal characters`;
     };
     var splitTopLevel = (input3) => {
       const parts = [];
@@ -63058,12 +66151,12 @@ var require_parse2 = __commonJS({
         state.start++;
         return true;
       };
-      const increment = (type) => {
-        state[type]++;
-        stack.push(type);
+      const increment = (type2) => {
+        state[type2]++;
+        stack.push(type2);
       };
-      const decrement = (type) => {
-        state[type]--;
+      const decrement = (type2) => {
+        state[type2]--;
         stack.pop();
       };
       const push2 = (tok) => {
@@ -63091,7 +66184,7 @@ var require_parse2 = __commonJS({
         tokens.push(tok);
         prev = tok;
       };
-      const extglobOpen = (type, value2) => {
+      const extglobOpen = (type2, value2) => {
         const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
         token.prev = prev;
         token.parens = state.parens;
@@ -63100,7 +66193,7 @@ var require_parse2 = __commonJS({
         token.tokensIndex = tokens.length;
         const output = (opts.capture ? "(" : "") + token.open;
         increment("parens");
-        push2({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push2({ type: type2, value: value2, output: state.output ? "" : ONE_CHAR });
         push2({ type: "paren", extglob: true, value: advance(), output });
         extglobs.push(token);
       };
@@ -63693,8 +66786,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str3) => {
-        switch (str3) {
+      const create = (str4) => {
+        switch (str4) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -63712,7 +66805,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str3);
+            const match = /^(.*?)\.(\w+)$/.exec(str4);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -63744,9 +66837,9 @@ var require_picomatch = __commonJS({
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input3) => picomatch(input3, options, returnState));
-        const arrayMatcher = (str3) => {
+        const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str3);
+            const state2 = isMatch(str4);
             if (state2) return state2;
           }
           return false;
@@ -63822,7 +66915,7 @@ var require_picomatch = __commonJS({
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
       return regex.test(path4.basename(input3));
     };
-    picomatch.isMatch = (str3, patterns, options) => picomatch(patterns, options)(str3);
+    picomatch.isMatch = (str4, patterns, options) => picomatch(patterns, options)(str4);
     picomatch.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch.parse(p, options));
       return parse(pattern, { ...options, fastpaths: false });
@@ -63936,7 +67029,7 @@ var require_micromatch = __commonJS({
     };
     micromatch2.match = micromatch2;
     micromatch2.matcher = (pattern, options) => picomatch(pattern, options);
-    micromatch2.isMatch = (str3, patterns, options) => picomatch(patterns, options)(str3);
+    micromatch2.isMatch = (str4, patterns, options) => picomatch(patterns, options)(str4);
     micromatch2.any = micromatch2.isMatch;
     micromatch2.not = (list2, patterns, options = {}) => {
       patterns = [].concat(patterns).map(String);
@@ -63954,22 +67047,22 @@ var require_micromatch = __commonJS({
       }
       return [...result3];
     };
-    micromatch2.contains = (str3, pattern, options) => {
-      if (typeof str3 !== "string") {
-        throw new TypeError(`Expected a string: "${util.inspect(str3)}"`);
+    micromatch2.contains = (str4, pattern, options) => {
+      if (typeof str4 !== "string") {
+        throw new TypeError(`Expected a string: "${util.inspect(str4)}"`);
       }
       if (Array.isArray(pattern)) {
-        return pattern.some((p) => micromatch2.contains(str3, p, options));
+        return pattern.some((p) => micromatch2.contains(str4, p, options));
       }
       if (typeof pattern === "string") {
-        if (isEmptyString(str3) || isEmptyString(pattern)) {
+        if (isEmptyString(str4) || isEmptyString(pattern)) {
           return false;
         }
-        if (str3.includes(pattern) || str3.startsWith("./") && str3.slice(2).includes(pattern)) {
+        if (str4.includes(pattern) || str4.startsWith("./") && str4.slice(2).includes(pattern)) {
           return true;
         }
       }
-      return micromatch2.isMatch(str3, pattern, { ...options, contains: true });
+      return micromatch2.isMatch(str4, pattern, { ...options, contains: true });
     };
     micromatch2.matchKeys = (obj2, patterns, options) => {
       if (!utils.isObject(obj2)) {
@@ -64000,11 +67093,11 @@ var require_micromatch = __commonJS({
       }
       return true;
     };
-    micromatch2.all = (str3, patterns, options) => {
-      if (typeof str3 !== "string") {
-        throw new TypeError(`Expected a string: "${util.inspect(str3)}"`);
+    micromatch2.all = (str4, patterns, options) => {
+      if (typeof str4 !== "string") {
+        throw new TypeError(`Expected a string: "${util.inspect(str4)}"`);
       }
-      return [].concat(patterns).every((p) => picomatch(p, options)(str3));
+      return [].concat(patterns).every((p) => picomatch(p, options)(str4));
     };
     micromatch2.capture = (glob, input3, options) => {
       let posix4 = utils.isWindows(options);
@@ -64019,8 +67112,8 @@ var require_micromatch = __commonJS({
     micromatch2.parse = (patterns, options) => {
       let res = [];
       for (let pattern of [].concat(patterns || [])) {
-        for (let str3 of braces(String(pattern), options)) {
-          res.push(picomatch.parse(str3, options));
+        for (let str4 of braces(String(pattern), options)) {
+          res.push(picomatch.parse(str4, options));
         }
       }
       return res;
@@ -64332,7 +67425,7 @@ var require_stream = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.merge = void 0;
     var merge2 = require_merge2();
-    function merge(streams) {
+    function merge3(streams) {
       const mergedStream = merge2(streams);
       streams.forEach((stream) => {
         stream.once("error", (error) => mergedStream.emit("error", error));
@@ -64341,7 +67434,7 @@ var require_stream = __commonJS({
       mergedStream.once("end", () => propagateCloseEventToSources(streams));
       return mergedStream;
     }
-    exports.merge = merge;
+    exports.merge = merge3;
     function propagateCloseEventToSources(streams) {
       streams.forEach((stream) => stream.emit("close"));
     }
@@ -64773,7 +67866,7 @@ var require_async2 = __commonJS({
     var rpl = require_run_parallel();
     var constants_1 = require_constants3();
     var utils = require_utils5();
-    var common = require_common();
+    var common2 = require_common();
     function read(directory, settings, callback) {
       if (!settings.stats && constants_1.IS_SUPPORT_READDIR_WITH_FILE_TYPES) {
         readdirWithFileTypes(directory, settings, callback);
@@ -64791,7 +67884,7 @@ var require_async2 = __commonJS({
         const entries2 = dirents.map((dirent) => ({
           dirent,
           name: dirent.name,
-          path: common.joinPathSegments(directory, dirent.name, settings.pathSegmentSeparator)
+          path: common2.joinPathSegments(directory, dirent.name, settings.pathSegmentSeparator)
         }));
         if (!settings.followSymbolicLinks) {
           callSuccessCallback(callback, entries2);
@@ -64835,7 +67928,7 @@ var require_async2 = __commonJS({
           return;
         }
         const tasks = names.map((name2) => {
-          const path4 = common.joinPathSegments(directory, name2, settings.pathSegmentSeparator);
+          const path4 = common2.joinPathSegments(directory, name2, settings.pathSegmentSeparator);
           return (done) => {
             fsStat.stat(path4, settings.fsStatSettings, (error, stats) => {
               if (error !== null) {
@@ -64882,7 +67975,7 @@ var require_sync2 = __commonJS({
     var fsStat = require_out();
     var constants_1 = require_constants3();
     var utils = require_utils5();
-    var common = require_common();
+    var common2 = require_common();
     function read(directory, settings) {
       if (!settings.stats && constants_1.IS_SUPPORT_READDIR_WITH_FILE_TYPES) {
         return readdirWithFileTypes(directory, settings);
@@ -64896,7 +67989,7 @@ var require_sync2 = __commonJS({
         const entry2 = {
           dirent,
           name: dirent.name,
-          path: common.joinPathSegments(directory, dirent.name, settings.pathSegmentSeparator)
+          path: common2.joinPathSegments(directory, dirent.name, settings.pathSegmentSeparator)
         };
         if (entry2.dirent.isSymbolicLink() && settings.followSymbolicLinks) {
           try {
@@ -64915,7 +68008,7 @@ var require_sync2 = __commonJS({
     function readdir(directory, settings) {
       const names = settings.fs.readdirSync(directory);
       return names.map((name2) => {
-        const entryPath = common.joinPathSegments(directory, name2, settings.pathSegmentSeparator);
+        const entryPath = common2.joinPathSegments(directory, name2, settings.pathSegmentSeparator);
         const stats = fsStat.statSync(entryPath, settings.fsStatSettings);
         const entry2 = {
           name: name2,
@@ -65374,12 +68467,12 @@ var require_reader = __commonJS({
   "node_modules/@nodelib/fs.walk/out/readers/reader.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var common = require_common2();
+    var common2 = require_common2();
     var Reader = class {
       constructor(_root, _settings) {
         this._root = _root;
         this._settings = _settings;
-        this._root = common.replacePathSegmentSeparator(_root, _settings.pathSegmentSeparator);
+        this._root = common2.replacePathSegmentSeparator(_root, _settings.pathSegmentSeparator);
       }
     };
     exports.default = Reader;
@@ -65394,7 +68487,7 @@ var require_async3 = __commonJS({
     var events_1 = __require("events");
     var fsScandir = require_out2();
     var fastq = require_queue();
-    var common = require_common2();
+    var common2 = require_common2();
     var reader_1 = require_reader();
     var AsyncReader = class extends reader_1.default {
       constructor(_root, _settings) {
@@ -65459,7 +68552,7 @@ var require_async3 = __commonJS({
         });
       }
       _handleError(error) {
-        if (this._isDestroyed || !common.isFatalError(this._settings, error)) {
+        if (this._isDestroyed || !common2.isFatalError(this._settings, error)) {
           return;
         }
         this._isFatalError = true;
@@ -65472,12 +68565,12 @@ var require_async3 = __commonJS({
         }
         const fullpath = entry2.path;
         if (base !== void 0) {
-          entry2.path = common.joinPathSegments(base, entry2.name, this._settings.pathSegmentSeparator);
+          entry2.path = common2.joinPathSegments(base, entry2.name, this._settings.pathSegmentSeparator);
         }
-        if (common.isAppliedFilter(this._settings.entryFilter, entry2)) {
+        if (common2.isAppliedFilter(this._settings.entryFilter, entry2)) {
           this._emitEntry(entry2);
         }
-        if (entry2.dirent.isDirectory() && common.isAppliedFilter(this._settings.deepFilter, entry2)) {
+        if (entry2.dirent.isDirectory() && common2.isAppliedFilter(this._settings.deepFilter, entry2)) {
           this._pushToQueue(fullpath, base === void 0 ? void 0 : entry2.path);
         }
       }
@@ -65572,7 +68665,7 @@ var require_sync3 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var fsScandir = require_out2();
-    var common = require_common2();
+    var common2 = require_common2();
     var reader_1 = require_reader();
     var SyncReader = class extends reader_1.default {
       constructor() {
@@ -65605,7 +68698,7 @@ var require_sync3 = __commonJS({
         }
       }
       _handleError(error) {
-        if (!common.isFatalError(this._settings, error)) {
+        if (!common2.isFatalError(this._settings, error)) {
           return;
         }
         throw error;
@@ -65613,12 +68706,12 @@ var require_sync3 = __commonJS({
       _handleEntry(entry2, base) {
         const fullpath = entry2.path;
         if (base !== void 0) {
-          entry2.path = common.joinPathSegments(base, entry2.name, this._settings.pathSegmentSeparator);
+          entry2.path = common2.joinPathSegments(base, entry2.name, this._settings.pathSegmentSeparator);
         }
-        if (common.isAppliedFilter(this._settings.entryFilter, entry2)) {
+        if (common2.isAppliedFilter(this._settings.entryFilter, entry2)) {
           this._pushToStorage(entry2);
         }
-        if (entry2.dirent.isDirectory() && common.isAppliedFilter(this._settings.deepFilter, entry2)) {
+        if (entry2.dirent.isDirectory() && common2.isAppliedFilter(this._settings.deepFilter, entry2)) {
           this._pushToQueue(fullpath, base === void 0 ? void 0 : entry2.path);
         }
       }
@@ -66807,7 +69900,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index2, str3) => index2 + 6 < str3.length ? str3.slice(index2 + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index2, str4) => index2 + 6 < str4.length ? str4.slice(index2 + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -67086,16 +70179,16 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key3);
       }
       _make(mode, key3) {
-        const str3 = pinWildcards(
+        const str4 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex = this.ignoreCase ? new RegExp(str3, "i") : new RegExp(str3);
+        const regex = this.ignoreCase ? new RegExp(str4, "i") : new RegExp(str4);
         return define(this, key3, regex);
       }
     };
-    var hasTrailingBackslash = (str3) => {
+    var hasTrailingBackslash = (str4) => {
       let count2 = 0;
-      while (str3[str3.length - count2 - 1] === ESCAPE) {
+      while (str4[str4.length - count2 - 1] === ESCAPE) {
         count2++;
       }
       return count2 % 2 === 1;
@@ -67374,7 +70467,7 @@ var require_ignore = __commonJS({
     var factory = (options) => new Ignore(options);
     var isPathValid2 = (path4) => checkPath(convertPath(path4), path4, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
+      const makePosix = (str4) => /^\\\\\?\\/.test(str4) || /["<>|\u0000-\u001F]+/u.test(str4) ? str4 : str4.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
       checkPath.isNotRelative = (path4) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path4) || isNotRelative(path4);
@@ -69114,6 +72207,7 @@ async function loadProject(req = {}) {
     return readReferenced(rel);
   };
   const env = { root, settings: config.settings, readFile };
+  if (req.workflowPrefilter) env.workflowPrefilter = true;
   const parsed = [...files.problems, ...await parseAll(files.all, env)];
   const project = buildProject(root, parsed);
   const index2 = indexProject(project, config.settings);
@@ -69143,11 +72237,11 @@ function searchStart(root, paths) {
       return dirname5(abs);
     }
   });
-  let common = dirs[0] ?? root;
+  let common2 = dirs[0] ?? root;
   for (const d of dirs) {
-    while (d !== common && !d.startsWith(`${common}${sep4}`)) common = dirname5(common);
+    while (d !== common2 && !d.startsWith(`${common2}${sep4}`)) common2 = dirname5(common2);
   }
-  return { searchFrom: common };
+  return { searchFrom: common2 };
 }
 function projectRootOf(file) {
   const abs = resolve5(file);
@@ -69374,7 +72468,7 @@ var init_suppressions = __esm({
 import { resolve as resolve6 } from "node:path";
 async function lint(options = {}) {
   const rules2 = withEngineRules(options.rules ?? rules);
-  const loaded2 = await loadProject({ ...options, rules: rules2 });
+  const loaded2 = await loadProject({ workflowPrefilter: options.rules === void 0, ...options, rules: rules2 });
   for (const src of loaded2.sources) if (!src.text.includes("oidclint-")) src.text = "";
   return runRules(loaded2, rules2);
 }
@@ -70817,10 +73911,10 @@ function run4(args, io) {
   }
   const git = gitFacts(io.cwd);
   const repository = git.repository ?? io.env.GITHUB_REPOSITORY;
-  const schema = existsSync6(join6(io.cwd, LOCAL_SCHEMA)) ? LOCAL_SCHEMA : SCHEMA_URL;
+  const schema2 = existsSync6(join6(io.cwd, LOCAL_SCHEMA)) ? LOCAL_SCHEMA : SCHEMA_URL;
   const preset = values2.strict ? "oidclint:strict" : "oidclint:recommended";
   const config = starterConfig({
-    schema,
+    schema: schema2,
     preset,
     ...repository ? { repository } : {},
     ...git.defaultBranch ? { defaultBranch: git.defaultBranch } : {}
@@ -73242,8 +76336,8 @@ function count(n, what) {
 function sha(text3) {
   return `sha256-${createHash3("sha256").update(text3, "utf8").digest("base64")}`;
 }
-function renderHtml(map) {
-  return new Page(map).render();
+function renderHtml(map2) {
+  return new Page(map2).render();
 }
 var PAGE_JOBS, LINE_CHARS, CHAR_W, LINE_H, PAD, OPEN_GROUPS, Page, LEGEND, STYLE, SCRIPT;
 var init_html = __esm({
@@ -73258,12 +76352,12 @@ var init_html = __esm({
     PAD = 8;
     OPEN_GROUPS = 20;
     Page = class {
-      constructor(map) {
-        this.map = map;
-        this.findings = new Map(map.findings.map((f) => [f.id, f]));
-        this.roles = new Map(map.roles.map((r) => [r.id, r]));
-        for (const wf of map.workflows) for (const j of wf.jobs) this.jobWorkflow.set(j.id, wf);
-        for (const e of map.edges) {
+      constructor(map2) {
+        this.map = map2;
+        this.findings = new Map(map2.findings.map((f) => [f.id, f]));
+        this.roles = new Map(map2.roles.map((r) => [r.id, r]));
+        for (const wf of map2.workflows) for (const j of wf.jobs) this.jobWorkflow.set(j.id, wf);
+        for (const e of map2.edges) {
           if (e.kind !== "assumes") continue;
           const list2 = this.assumedBy.get(e.to) ?? [];
           list2.push(e);
@@ -73733,7 +76827,7 @@ function mermaidText(s) {
 function label(lines2) {
   return `"${lines2.filter((l) => l !== "").map(mermaidText).join("<br/>")}"`;
 }
-function renderMermaid(map) {
+function renderMermaid(map2) {
   const ids = /* @__PURE__ */ new Map();
   const idOf = (key3) => {
     let id2 = ids.get(key3);
@@ -73741,17 +76835,17 @@ function renderMermaid(map) {
     return id2;
   };
   const lines2 = ["flowchart LR"];
-  map.workflows.forEach((wf) => {
+  map2.workflows.forEach((wf) => {
     lines2.push(`  subgraph ${idOf(wf.id)}[${label([workflowTitle(wf)])}]`);
     for (const job of wf.jobs) lines2.push(`    ${idOf(job.id)}[${label([jobTitle(job), jobDetail(job)])}]`);
     lines2.push("  end");
   });
-  for (const role of map.roles) lines2.push(`  ${idOf(role.id)}[${label([role.label, roleDetail(role)])}]`);
-  for (const p of map.providers) lines2.push(`  ${idOf(p.id)}[(${label([providerTitle(p), providerDetail(p)])})]`);
+  for (const role of map2.roles) lines2.push(`  ${idOf(role.id)}[${label([role.label, roleDetail(role)])}]`);
+  for (const p of map2.providers) lines2.push(`  ${idOf(p.id)}[(${label([providerTitle(p), providerDetail(p)])})]`);
   const classes = { unresolved: [], finding: [] };
   let edgeIndex = 0;
   const edgeClass = { refused: [], partial: [] };
-  for (const e of map.edges) {
+  for (const e of map2.edges) {
     const from = idOf(e.from);
     const to = idOf(e.to);
     if (e.kind === "trusts") {
@@ -73769,8 +76863,8 @@ function renderMermaid(map) {
     }
     edgeIndex++;
   }
-  for (const r of map.roles) if (!r.defined && r.loc === null) classes.unresolved?.push(idOf(r.id));
-  const withFindings = [...map.workflows.flatMap((w) => w.jobs), ...map.roles, ...map.providers].filter(
+  for (const r of map2.roles) if (!r.defined && r.loc === null) classes.unresolved?.push(idOf(r.id));
+  const withFindings = [...map2.workflows.flatMap((w) => w.jobs), ...map2.roles, ...map2.providers].filter(
     (n) => n.findings.length > 0
   );
   for (const n of withFindings) classes.finding?.push(idOf(n.id));
@@ -73788,24 +76882,24 @@ function renderMermaid(map) {
 function markdownText(s) {
   return s.replace(/[\u0000-\u001f\u007f]/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`);
 }
-function renderMarkdown(map) {
-  const jobs = map.workflows.flatMap((w) => w.jobs.map((j) => ({ w, j })));
-  const refused = map.edges.filter((e) => e.verdict === "refused" || e.verdict === "partial").length;
+function renderMarkdown(map2) {
+  const jobs = map2.workflows.flatMap((w) => w.jobs.map((j) => ({ w, j })));
+  const refused = map2.edges.filter((e) => e.verdict === "refused" || e.verdict === "partial").length;
   const out2 = [
     "## OIDC trust map",
     "",
-    `${map.workflows.length} workflow${map.workflows.length === 1 ? "" : "s"}, ${jobs.length} job${jobs.length === 1 ? "" : "s"} that can get a token, ${map.roles.length} role${map.roles.length === 1 ? "" : "s"}, ${map.providers.length} provider${map.providers.length === 1 ? "" : "s"}; ${refused} refused edge${refused === 1 ? "" : "s"}, ${map.findings.length} finding${map.findings.length === 1 ? "" : "s"}.`,
+    `${map2.workflows.length} workflow${map2.workflows.length === 1 ? "" : "s"}, ${jobs.length} job${jobs.length === 1 ? "" : "s"} that can get a token, ${map2.roles.length} role${map2.roles.length === 1 ? "" : "s"}, ${map2.providers.length} provider${map2.providers.length === 1 ? "" : "s"}; ${refused} refused edge${refused === 1 ? "" : "s"}, ${map2.findings.length} finding${map2.findings.length === 1 ? "" : "s"}.`,
     "",
     "| Workflow | Job | Triggers | Role | Verdict | sub | Findings |",
     "| --- | --- | --- | --- | --- | --- | --- |"
   ];
-  const roleLabel2 = new Map(map.roles.map((r) => [r.id, r.label]));
+  const roleLabel2 = new Map(map2.roles.map((r) => [r.id, r.label]));
   for (const { w, j } of jobs) {
-    const edges = map.edges.filter((e) => e.kind === "assumes" && e.from === j.id);
+    const edges = map2.edges.filter((e) => e.kind === "assumes" && e.from === j.id);
     const rows = edges.length > 0 ? edges : [void 0];
     for (const e of rows) {
       const findings = [...j.findings, ...e?.findings ?? []].map(
-        (id2) => map.findings.find((f) => f.id === id2)?.ruleId ?? ""
+        (id2) => map2.findings.find((f) => f.id === id2)?.ruleId ?? ""
       );
       const cells = [
         w.file,
@@ -73819,9 +76913,9 @@ function renderMarkdown(map) {
       out2.push(`| ${cells.map(markdownText).join(" | ")} |`);
     }
   }
-  const nodes = jobs.length + map.roles.length + map.providers.length;
+  const nodes = jobs.length + map2.roles.length + map2.providers.length;
   out2.push("");
-  if (nodes <= MARKDOWN_MAX_NODES) out2.push("```mermaid", renderMermaid(map).trimEnd(), "```");
+  if (nodes <= MARKDOWN_MAX_NODES) out2.push("```mermaid", renderMermaid(map2).trimEnd(), "```");
   else out2.push(`_The diagram is left out at ${nodes} nodes: \`oidclint map --format html\` draws it page by page._`);
   return `${out2.join("\n")}
 `;
@@ -73837,17 +76931,17 @@ var init_mermaid = __esm({
 });
 
 // src/map/render.ts
-function renderMap(map, format) {
+function renderMap(map2, format) {
   switch (format) {
     case "json":
-      return `${JSON.stringify(map, null, 2)}
+      return `${JSON.stringify(map2, null, 2)}
 `;
     case "mermaid":
-      return renderMermaid(map);
+      return renderMermaid(map2);
     case "markdown":
-      return renderMarkdown(map);
+      return renderMarkdown(map2);
     case "html":
-      return renderHtml(map);
+      return renderHtml(map2);
   }
 }
 var MAP_FORMATS;
@@ -74277,7 +77371,7 @@ var github = (report, meta2) => {
 
 // src/formatters/json.ts
 init_result();
-var json = (report, meta2) => {
+var json2 = (report, meta2) => {
   const failed = report.ruleErrors ?? [];
   if (failed.length === 0) return JSON.stringify(report.results);
   const incomplete = {
@@ -74630,7 +77724,7 @@ var stylish = (report, meta2) => {
 };
 
 // src/formatters/index.ts
-var formatters = { stylish, json, sarif, github, markdown };
+var formatters = { stylish, json: json2, sarif, github, markdown };
 function formatterFor(name2) {
   return Object.hasOwn(formatters, name2) ? formatters[name2] : void 0;
 }
