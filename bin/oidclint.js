@@ -25,6 +25,13 @@ for (const event of ["uncaughtException", "unhandledRejection"]) {
     process.exit(2);
   });
 }
+// A reader that went away (`oidclint . | head`) is not an internal error: the rest of the output is dropped
+// and the run ends with the exit code its findings give.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e) => {
+    if (e.code !== "EPIPE") throw e;
+  });
+}
 // The bundle (scripts/build-cli.mjs): one module and the chunks a run needs, instead of the whole module
 // graph of dist/src; imported after the compile cache is on.
 import("../dist/cli/cli.js")

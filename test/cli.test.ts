@@ -1,6 +1,6 @@
 /** The real binary, spawned: exit codes, output formats, options, configuration errors, bad input. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -81,6 +81,25 @@ describe("exit codes", () => {
     expect(cli(["--rule", "missing-sub-condition=off", "clean"]).code).toBe(2);
     expect(cli(["--rule", "no-such-rule:off", "clean"]).stderr).toContain("unknown rule id `no-such-rule`");
     expect(cli(["--config", "missing.json", "clean"]).code).toBe(2);
+  });
+  it("a reader that closes the pipe early (| head) is not an internal error: the exit code stays that of the findings", () => {
+    const dir = mkdtempSync(join(tmpdir(), "oidclint-pipe-"));
+    try {
+      // More output than a pipe holds, so the write after `head` has gone fails with EPIPE.
+      const trust = readFileSync(fixtureDir("_cli", "mixed", "open-trust.json"), "utf8");
+      for (let i = 0; i < 300; i++) writeFileSync(join(dir, `trust-${i}.json`), trust);
+      const r = spawnSync(
+        "bash",
+        ["-c", 'node "$0" "$1" --format json | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}"', BIN, dir],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(r.stderr).not.toContain("internal error");
+      expect(r.stdout.trim()).toBe("1");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it("warnings alone exit 0, unless --max-warnings is exceeded", () => {
     expect(cli(["warn-only"]).code).toBe(0);
