@@ -24928,7 +24928,7 @@ var init_embedded_json = __esm({
   }
 });
 
-// src/parsers/terraform/hcl.ts
+// src/parsers/terraform/hcl2json-fallback/bridge.ts
 function hcl2json() {
   loaded ??= import("./hcl2json.js").then((m) => {
     const mod = m;
@@ -25169,8 +25169,8 @@ function byteOffsets(text3) {
   };
 }
 var loaded, DIAGNOSTIC, BINARY;
-var init_hcl = __esm({
-  "src/parsers/terraform/hcl.ts"() {
+var init_bridge = __esm({
+  "src/parsers/terraform/hcl2json-fallback/bridge.ts"() {
     "use strict";
     DIAGNOSTIC = /:(\d+),(\d+)(?:-(?:(\d+),)?(\d+))?: ([^;\]]+)(?:; ([^\]]*?))?(?:, and \d+ other diagnostic\(s\))?(?:\s*\]|$)/;
     BINARY = {
@@ -25188,6 +25188,246 @@ var init_hcl = __esm({
       divide: "/",
       modulo: "%"
     };
+  }
+});
+
+// src/parsers/terraform/hcl2json-fallback/scan.ts
+function scanHcl(text3) {
+  return new Scanner(text3).body(0, false).body;
+}
+function decodeLabel(raw) {
+  return raw.replace(/\\(.)/g, "$1");
+}
+var IDENT_START, IDENT_CHAR, HEREDOC, MAX_BLOCK_DEPTH, Scanner;
+var init_scan = __esm({
+  "src/parsers/terraform/hcl2json-fallback/scan.ts"() {
+    "use strict";
+    IDENT_START = /[A-Za-z_]/;
+    IDENT_CHAR = /[A-Za-z0-9_-]/;
+    HEREDOC = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n/;
+    MAX_BLOCK_DEPTH = 64;
+    Scanner = class {
+      constructor(text3) {
+        this.text = text3;
+      }
+      text;
+      i = 0;
+      body(depth, closing) {
+        const body = { attributes: [], blocks: [] };
+        const t2 = this.text;
+        while (this.i < t2.length) {
+          this.skipBlank(true);
+          const c = t2[this.i];
+          if (c === void 0) break;
+          if (c === "}") {
+            this.i++;
+            if (closing) return { body };
+            continue;
+          }
+          if (!IDENT_START.test(c)) {
+            this.skipLine();
+            continue;
+          }
+          const nameStart = this.i;
+          const name2 = this.ident();
+          this.skipBlank(false);
+          if (t2[this.i] === "=" && t2[this.i + 1] !== "=") {
+            this.i++;
+            this.skipBlank(false);
+            const exprStart = this.i;
+            const exprEnd = this.expressionEnd();
+            body.attributes.push({ name: name2, nameStart, exprStart, exprEnd });
+            continue;
+          }
+          const labels = [];
+          for (; ; ) {
+            const d = t2[this.i];
+            if (d === '"') {
+              const start = this.i;
+              const end = this.skipString(this.i);
+              labels.push({ value: decodeLabel(t2.slice(start + 1, end - 1)), start });
+              this.i = end;
+            } else if (d !== void 0 && IDENT_START.test(d)) {
+              const start = this.i;
+              labels.push({ value: this.ident(), start });
+            } else break;
+            this.skipBlank(false);
+          }
+          if (t2[this.i] !== "{") {
+            this.skipLine();
+            continue;
+          }
+          this.i++;
+          if (depth >= MAX_BLOCK_DEPTH) {
+            this.i = this.expressionEndFrom(this.i - 1);
+            continue;
+          }
+          const inner = this.body(depth + 1, true);
+          body.blocks.push({ type: name2, typeStart: nameStart, labels, body: inner.body, end: this.i });
+        }
+        return { body };
+      }
+      ident() {
+        const start = this.i;
+        while (this.i < this.text.length && IDENT_CHAR.test(this.text[this.i] ?? "")) this.i++;
+        return this.text.slice(start, this.i);
+      }
+      /** Skips spaces, tabs and comments; newlines too when `newlines`. */
+      skipBlank(newlines2) {
+        const t2 = this.text;
+        while (this.i < t2.length) {
+          const c = t2[this.i];
+          if (c === " " || c === "	" || c === "\r" || newlines2 && c === "\n") this.i++;
+          else if (c === "#" || c === "/" && t2[this.i + 1] === "/") {
+            if (!newlines2) return;
+            this.skipLine();
+          } else if (c === "/" && t2[this.i + 1] === "*") {
+            const end = t2.indexOf("*/", this.i + 2);
+            this.i = end < 0 ? t2.length : end + 2;
+          } else return;
+        }
+      }
+      skipLine() {
+        const nl = this.text.indexOf("\n", this.i);
+        this.i = nl < 0 ? this.text.length : nl + 1;
+      }
+      /** End of the expression starting at `this.i`: the newline (or closing brace) at bracket depth 0. */
+      expressionEnd() {
+        const end = this.expressionEndFrom(this.i);
+        let trimmed = end;
+        while (trimmed > this.i && /\s/.test(this.text[trimmed - 1] ?? "")) trimmed--;
+        this.i = end;
+        return trimmed;
+      }
+      expressionEndFrom(from) {
+        const t2 = this.text;
+        let depth = 0;
+        let i = from;
+        while (i < t2.length) {
+          const c = t2[i];
+          if (c === '"') {
+            i = this.skipString(i);
+            continue;
+          }
+          if (c === "<" && t2[i + 1] === "<") {
+            const end = this.skipHeredoc(i);
+            if (end > i) {
+              i = end;
+              continue;
+            }
+          }
+          if (c === "#" || c === "/" && t2[i + 1] === "/") {
+            if (depth === 0) return i;
+            const nl = t2.indexOf("\n", i);
+            i = nl < 0 ? t2.length : nl;
+            continue;
+          }
+          if (c === "/" && t2[i + 1] === "*") {
+            const end = t2.indexOf("*/", i + 2);
+            i = end < 0 ? t2.length : end + 2;
+            continue;
+          }
+          if (c === "(" || c === "[" || c === "{") depth++;
+          else if (c === ")" || c === "]" || c === "}") {
+            if (depth === 0) return i;
+            depth--;
+          } else if (c === "\n" && depth === 0) return i;
+          i++;
+        }
+        return i;
+      }
+      /** Offset after the quoted template starting at `from` (its `${…}` interpolations included). */
+      skipString(from) {
+        const t2 = this.text;
+        let i = from + 1;
+        while (i < t2.length) {
+          const c = t2[i];
+          if (c === "\\") i += 2;
+          else if (c === '"') return i + 1;
+          else if (c === "\n") return i;
+          else if ((c === "$" || c === "%") && t2[i + 1] === "{") {
+            if (t2[i - 1] === c && t2[i - 2] !== c) {
+              i += 2;
+              continue;
+            }
+            i = this.skipInterpolation(i + 2);
+          } else i++;
+        }
+        return i;
+      }
+      /** Offset after the `}` closing an interpolation whose content starts at `from`. */
+      skipInterpolation(from) {
+        const t2 = this.text;
+        let depth = 0;
+        let i = from;
+        while (i < t2.length) {
+          const c = t2[i];
+          if (c === '"') {
+            i = this.skipString(i);
+            continue;
+          }
+          if (c === "{") depth++;
+          else if (c === "}") {
+            if (depth === 0) return i + 1;
+            depth--;
+          } else if (c === "\n" && depth === 0) return i;
+          i++;
+        }
+        return i;
+      }
+      /** Offset after a heredoc's closing marker line; `from` itself when `from` does not start a heredoc. */
+      skipHeredoc(from) {
+        const m = HEREDOC.exec(this.text.slice(from, from + 200));
+        if (!m?.[2]) return from;
+        const marker = m[2];
+        let i = from + m[0].length;
+        const t2 = this.text;
+        while (i < t2.length) {
+          const nl = t2.indexOf("\n", i);
+          const lineEnd = nl < 0 ? t2.length : nl;
+          if (t2.slice(i, lineEnd).trim() === marker) return lineEnd;
+          i = lineEnd + 1;
+        }
+        return t2.length;
+      }
+    };
+  }
+});
+
+// src/parsers/terraform/hcl2json-fallback/index.ts
+async function readRefusedFile(path4, text3, index2, refusal) {
+  const error = await hclSyntaxError(path4, text3);
+  if (error) return { problem: heredocProblem(refusal, error, text3, index2) ?? error };
+  if (process.env.OIDCLINT_DEBUG) {
+    const at3 = index2.position(refusal.start);
+    console.error(
+      `oidclint: ${path4}:${at3.line}:${at3.column}: the TypeScript HCL parser refused this file (${refusal.message}) but hcl2json accepts it; reading it with hcl2json`
+    );
+  }
+  return { body: scanHcl(text3) };
+}
+function heredocProblem(own, error, text3, index2) {
+  const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
+  if (marker === void 0) return void 0;
+  const intro = text3.lastIndexOf("<<", own.start);
+  if (intro < 0) return void 0;
+  const introEnd = text3.indexOf(marker, intro) + marker.length;
+  const loc = index2.span(intro, Math.max(introEnd, intro + 2));
+  if (error.loc.line < loc.line) return void 0;
+  return {
+    message: error.message.replace(
+      /\. oidclint cannot/,
+      `: no line "${marker}" closes the heredoc started here. oidclint cannot`
+    ),
+    loc
+  };
+}
+var init_hcl2json_fallback = __esm({
+  "src/parsers/terraform/hcl2json-fallback/index.ts"() {
+    "use strict";
+    init_bridge();
+    init_scan();
+    init_bridge();
   }
 });
 
@@ -34982,7 +35222,7 @@ var init_evaluate = __esm({
     init_value();
     init_conditional_values();
     init_embedded_json();
-    init_hcl();
+    init_hcl2json_fallback();
     init_hcl_expression();
     init_limits();
     init_regex();
@@ -35004,12 +35244,12 @@ function parseHclFile(text3) {
   const r = p.run(() => p.body(0, void 0));
   return "error" in r ? { problem: r.error } : { body: r.value };
 }
-var MAX_BLOCK_DEPTH, BodyParser;
+var MAX_BLOCK_DEPTH2, BodyParser;
 var init_hcl_body = __esm({
   "src/parsers/terraform/hcl-body.ts"() {
     "use strict";
     init_hcl_expression();
-    MAX_BLOCK_DEPTH = 64;
+    MAX_BLOCK_DEPTH2 = 64;
     BodyParser = class extends ExpressionParser {
       constructor(text3) {
         super(text3);
@@ -35071,7 +35311,7 @@ var init_hcl_body = __esm({
           this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
         }
         const open = this.pos;
-        if (depth >= MAX_BLOCK_DEPTH) this.tooDeep(MAX_BLOCK_DEPTH, open);
+        if (depth >= MAX_BLOCK_DEPTH2) this.tooDeep(MAX_BLOCK_DEPTH2, open);
         this.pos++;
         this.skip();
         let body;
@@ -35139,206 +35379,24 @@ var init_hcl_body = __esm({
   }
 });
 
-// src/parsers/terraform/hcl-locate.ts
-function scanHcl(text3) {
-  return new Scanner(text3).body(0, false).body;
-}
-function decodeLabel(raw) {
-  return raw.replace(/\\(.)/g, "$1");
-}
-var IDENT_START, IDENT_CHAR, HEREDOC, MAX_BLOCK_DEPTH2, Scanner;
-var init_hcl_locate = __esm({
-  "src/parsers/terraform/hcl-locate.ts"() {
-    "use strict";
-    IDENT_START = /[A-Za-z_]/;
-    IDENT_CHAR = /[A-Za-z0-9_-]/;
-    HEREDOC = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n/;
-    MAX_BLOCK_DEPTH2 = 64;
-    Scanner = class {
-      constructor(text3) {
-        this.text = text3;
-      }
-      text;
-      i = 0;
-      body(depth, closing) {
-        const body = { attributes: [], blocks: [] };
-        const t2 = this.text;
-        while (this.i < t2.length) {
-          this.skipBlank(true);
-          const c = t2[this.i];
-          if (c === void 0) break;
-          if (c === "}") {
-            this.i++;
-            if (closing) return { body };
-            continue;
-          }
-          if (!IDENT_START.test(c)) {
-            this.skipLine();
-            continue;
-          }
-          const nameStart = this.i;
-          const name2 = this.ident();
-          this.skipBlank(false);
-          if (t2[this.i] === "=" && t2[this.i + 1] !== "=") {
-            this.i++;
-            this.skipBlank(false);
-            const exprStart = this.i;
-            const exprEnd = this.expressionEnd();
-            body.attributes.push({ name: name2, nameStart, exprStart, exprEnd });
-            continue;
-          }
-          const labels = [];
-          for (; ; ) {
-            const d = t2[this.i];
-            if (d === '"') {
-              const start = this.i;
-              const end = this.skipString(this.i);
-              labels.push({ value: decodeLabel(t2.slice(start + 1, end - 1)), start });
-              this.i = end;
-            } else if (d !== void 0 && IDENT_START.test(d)) {
-              const start = this.i;
-              labels.push({ value: this.ident(), start });
-            } else break;
-            this.skipBlank(false);
-          }
-          if (t2[this.i] !== "{") {
-            this.skipLine();
-            continue;
-          }
-          this.i++;
-          if (depth >= MAX_BLOCK_DEPTH2) {
-            this.i = this.expressionEndFrom(this.i - 1);
-            continue;
-          }
-          const inner = this.body(depth + 1, true);
-          body.blocks.push({ type: name2, typeStart: nameStart, labels, body: inner.body, end: this.i });
-        }
-        return { body };
-      }
-      ident() {
-        const start = this.i;
-        while (this.i < this.text.length && IDENT_CHAR.test(this.text[this.i] ?? "")) this.i++;
-        return this.text.slice(start, this.i);
-      }
-      /** Skips spaces, tabs and comments; newlines too when `newlines`. */
-      skipBlank(newlines2) {
-        const t2 = this.text;
-        while (this.i < t2.length) {
-          const c = t2[this.i];
-          if (c === " " || c === "	" || c === "\r" || newlines2 && c === "\n") this.i++;
-          else if (c === "#" || c === "/" && t2[this.i + 1] === "/") {
-            if (!newlines2) return;
-            this.skipLine();
-          } else if (c === "/" && t2[this.i + 1] === "*") {
-            const end = t2.indexOf("*/", this.i + 2);
-            this.i = end < 0 ? t2.length : end + 2;
-          } else return;
-        }
-      }
-      skipLine() {
-        const nl = this.text.indexOf("\n", this.i);
-        this.i = nl < 0 ? this.text.length : nl + 1;
-      }
-      /** End of the expression starting at `this.i`: the newline (or closing brace) at bracket depth 0. */
-      expressionEnd() {
-        const end = this.expressionEndFrom(this.i);
-        let trimmed = end;
-        while (trimmed > this.i && /\s/.test(this.text[trimmed - 1] ?? "")) trimmed--;
-        this.i = end;
-        return trimmed;
-      }
-      expressionEndFrom(from) {
-        const t2 = this.text;
-        let depth = 0;
-        let i = from;
-        while (i < t2.length) {
-          const c = t2[i];
-          if (c === '"') {
-            i = this.skipString(i);
-            continue;
-          }
-          if (c === "<" && t2[i + 1] === "<") {
-            const end = this.skipHeredoc(i);
-            if (end > i) {
-              i = end;
-              continue;
-            }
-          }
-          if (c === "#" || c === "/" && t2[i + 1] === "/") {
-            if (depth === 0) return i;
-            const nl = t2.indexOf("\n", i);
-            i = nl < 0 ? t2.length : nl;
-            continue;
-          }
-          if (c === "/" && t2[i + 1] === "*") {
-            const end = t2.indexOf("*/", i + 2);
-            i = end < 0 ? t2.length : end + 2;
-            continue;
-          }
-          if (c === "(" || c === "[" || c === "{") depth++;
-          else if (c === ")" || c === "]" || c === "}") {
-            if (depth === 0) return i;
-            depth--;
-          } else if (c === "\n" && depth === 0) return i;
-          i++;
-        }
-        return i;
-      }
-      /** Offset after the quoted template starting at `from` (its `${…}` interpolations included). */
-      skipString(from) {
-        const t2 = this.text;
-        let i = from + 1;
-        while (i < t2.length) {
-          const c = t2[i];
-          if (c === "\\") i += 2;
-          else if (c === '"') return i + 1;
-          else if (c === "\n") return i;
-          else if ((c === "$" || c === "%") && t2[i + 1] === "{") {
-            if (t2[i - 1] === c && t2[i - 2] !== c) {
-              i += 2;
-              continue;
-            }
-            i = this.skipInterpolation(i + 2);
-          } else i++;
-        }
-        return i;
-      }
-      /** Offset after the `}` closing an interpolation whose content starts at `from`. */
-      skipInterpolation(from) {
-        const t2 = this.text;
-        let depth = 0;
-        let i = from;
-        while (i < t2.length) {
-          const c = t2[i];
-          if (c === '"') {
-            i = this.skipString(i);
-            continue;
-          }
-          if (c === "{") depth++;
-          else if (c === "}") {
-            if (depth === 0) return i + 1;
-            depth--;
-          } else if (c === "\n" && depth === 0) return i;
-          i++;
-        }
-        return i;
-      }
-      /** Offset after a heredoc's closing marker line; `from` itself when `from` does not start a heredoc. */
-      skipHeredoc(from) {
-        const m = HEREDOC.exec(this.text.slice(from, from + 200));
-        if (!m?.[2]) return from;
-        const marker = m[2];
-        let i = from + m[0].length;
-        const t2 = this.text;
-        while (i < t2.length) {
-          const nl = t2.indexOf("\n", i);
-          const lineEnd = nl < 0 ? t2.length : nl;
-          if (t2.slice(i, lineEnd).trim() === marker) return lineEnd;
-          i = lineEnd + 1;
-        }
-        return t2.length;
+// src/parsers/terraform/parse-hcl.ts
+async function parseHcl(path4, text3, index2) {
+  const own = parseHclFile(text3);
+  if ("body" in own) return own;
+  if (own.problem.limit)
+    return {
+      problem: {
+        message: `${own.problem.message}; oidclint cannot check the policies of this file.`,
+        loc: index2.span(own.problem.start, own.problem.end)
       }
     };
+  return readRefusedFile(path4, text3, index2, own.problem);
+}
+var init_parse_hcl = __esm({
+  "src/parsers/terraform/parse-hcl.ts"() {
+    "use strict";
+    init_hcl_body();
+    init_hcl2json_fallback();
   }
 });
 
@@ -35769,28 +35827,12 @@ async function loadModule(dir, files, env, used) {
       }
       top = src.path.endsWith(".tfvars.json") ? tfvarsOfJson(file, json3.tree) : blocksOfJson(file, json3.tree);
     } else {
-      const own = parseHclFile(src.text);
-      if ("body" in own) top = blocksOfHcl(file, own.body);
-      else if (own.problem.limit) {
-        out2.problems.push({
-          message: `${own.problem.message}; oidclint cannot check the policies of this file.`,
-          loc: file.index.span(own.problem.start, own.problem.end)
-        });
+      const hcl = await parseHcl(src.path, src.text, file.index);
+      if ("problem" in hcl) {
+        out2.problems.push(hcl.problem);
         continue;
-      } else {
-        const error = await hclSyntaxError(src.path, src.text);
-        if (error) {
-          out2.problems.push(heredocProblem(own.problem, error, file) ?? error);
-          continue;
-        }
-        if (process.env.OIDCLINT_DEBUG) {
-          const at3 = file.index.position(own.problem.start);
-          console.error(
-            `oidclint: ${src.path}:${at3.line}:${at3.column}: the TypeScript HCL parser refused this file (${own.problem.message}) but hcl2json accepts it; reading it with hcl2json`
-          );
-        }
-        top = blocksOfHcl(file, scanHcl(src.text));
       }
+      top = blocksOfHcl(file, hcl.body);
     }
     if (/\.tfvars(\.json)?$/.test(src.path)) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);
@@ -35872,22 +35914,6 @@ async function emitUnusedDocuments(m, used) {
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
   }
-}
-function heredocProblem(own, error, file) {
-  const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
-  if (marker === void 0) return void 0;
-  const intro = file.src.text.lastIndexOf("<<", own.start);
-  if (intro < 0) return void 0;
-  const introEnd = file.src.text.indexOf(marker, intro) + marker.length;
-  const loc = file.index.span(intro, Math.max(introEnd, intro + 2));
-  if (error.loc.line < loc.line) return void 0;
-  return {
-    message: error.message.replace(
-      /\. oidclint cannot/,
-      `: no line "${marker}" closes the heredoc started here. oidclint cannot`
-    ),
-    loc
-  };
 }
 function tfvarsRank(path4) {
   return /(^|\/)terraform\.tfvars$/.test(path4) ? 0 : /(^|\/)terraform\.tfvars\.json$/.test(path4) ? 1 : 2;
@@ -35973,11 +35999,9 @@ var init_terraform = __esm({
     init_conditional_values();
     init_embedded_json();
     init_evaluate();
-    init_hcl();
     init_parsers();
     init_limits();
-    init_hcl_body();
-    init_hcl_locate();
+    init_parse_hcl();
     init_module();
     init_modules();
     init_policy_document();

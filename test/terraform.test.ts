@@ -567,7 +567,7 @@ describe("terraform: TypeScript HCL parser first, hcl2json only for problems", (
   it("does not load hcl2json for files it parses, and loads it for a broken one", async () => {
     vi.resetModules();
     const fresh = await import("../src/parsers/terraform/index.js");
-    const bridge = await import("../src/parsers/terraform/hcl.js");
+    const bridge = await import("../src/parsers/terraform/hcl2json-fallback/bridge.js");
     const run = (files: Record<string, string>): Promise<ParsedFile[]> =>
       fresh.parseTerraform(
         Object.entries(files).map(([path, text]) => ({ path, abs: `/repo/${path}`, text })),

@@ -3,30 +3,12 @@ import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../tree
 import { displayText, joinParts, knownText, type Part, type StrValue } from "../../model/value.js";
 import { branchValues } from "./conditional-values.js";
 import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
-import { expressionAst } from "./hcl.js";
+import { expressionAst } from "./hcl2json-fallback/index.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
 import { callBuiltin } from "./functions.js";
-import { where, type Block, type Expr, type ModuleCtx, type TfFile } from "./module.js";
-
-/**
- * Evaluates Terraform expressions into located value trees. What is known statically is computed
- * (literals, templates, `var.*` from defaults and tfvars, `local.*`, `for` over known collections,
- * `jsonencode`, `concat`, `format`, `file`, `templatefile`, …); everything else becomes an explicit
- * unknown naming the expression. A value that comes through a variable or local is placed where the
- * expression uses it and carries `origin`, the place it was defined.
- */
-export interface Scope {
-  module: ModuleCtx;
-  /** Names bound by `for`, dynamic-block iterators and `templatefile` variables. */
-  names: Map<string, TreeNode>;
-  depth: number;
-  /** Set while a template file is rendered: Terraform refuses `templatefile()` inside a template. */
-  inTemplate?: boolean;
-  /** Called when a `data.aws_iam_policy_document.X.json` is used: builds that document's tree. */
-  policyDocument?: (block: Block, scope: Scope) => Promise<TreeNode>;
-}
+import { where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
 
 /**
  * The located text a string was made of, when it was read from a template, heredoc or file: needed to
@@ -77,6 +59,13 @@ export function isFailure(n: TreeNode): boolean {
   return n.kind === "unknown" && n.reason !== undefined;
 }
 
+/**
+ * Evaluates Terraform expressions into located value trees. What is known statically is computed
+ * (literals, templates, `var.*` from defaults and tfvars, `local.*`, `for` over known collections,
+ * `jsonencode`, `concat`, `format`, `file`, `templatefile`, …); everything else becomes an explicit
+ * unknown naming the expression. A value that comes through a variable or local is placed where the
+ * expression uses it and carries `origin`, the place it was defined.
+ */
 export async function evaluate(expr: Expr, scope: Scope): Promise<TreeNode> {
   if (scope.depth > LIMITS.depth) return scope.module.budget.exceeded("depth", exprLoc(expr));
   if (expr.kind === "json") return evaluateJson(expr.file, expr.node, scope);

@@ -1,14 +1,52 @@
-import { ExpressionParser, isIdentStart, type HclSyntaxProblem } from "./hcl-expression.js";
-import type { HclBlock, HclBody, HclLabel } from "./hcl-locate.js";
+import type { SourceLocation } from "../../model/location.js";
+import { ExpressionParser, isIdentStart, type HclExpr, type HclSyntaxProblem } from "./hcl-expression.js";
+
+/** An HCL body as both front ends give it: the TypeScript parser below and the hcl2json fallback's scanner. */
+export interface HclAttribute {
+  name: string;
+  nameStart: number;
+  /** Offsets of the expression's source text: `[exprStart, exprEnd)`, comments and trailing blanks excluded. */
+  exprStart: number;
+  exprEnd: number;
+  /** The parsed expression (strict parser only). */
+  expr?: HclExpr;
+}
+
+export interface HclLabel {
+  value: string;
+  start: number;
+}
+
+export interface HclBlock {
+  type: string;
+  typeStart: number;
+  labels: HclLabel[];
+  body: HclBody;
+  /** Offset after the closing brace. */
+  end: number;
+}
+
+export interface HclBody {
+  attributes: HclAttribute[];
+  blocks: HclBlock[];
+}
+
+/** The attributes of a body by name (the last one wins, as Terraform would refuse duplicates anyway). */
+export function attributeMap(body: HclBody): Map<string, HclAttribute> {
+  return new Map(body.attributes.map((a) => [a.name, a]));
+}
 
 /**
  * The structure of an HCL file (hclsyntax `Body`): attributes `name = expression` ending at a newline,
  * blocks `type label* { … }` with their closing brace on its own line, one-line blocks `type { name = x }`.
- * Unlike the lenient scanner of `hcl-locate.ts`, nothing is skipped: every expression is parsed (and
+ * Unlike the lenient scanner of `hcl2json-fallback/scan.ts`, nothing is skipped: every expression is parsed (and
  * kept on its attribute), every brace must balance, and the first thing out of place is returned as a
  * problem with its position. A file without a problem needs no other parser.
  */
 export type HclFile = { body: HclBody } | { problem: HclSyntaxProblem };
+
+/** What the HCL front end (`parseHcl`) gives for a file: its body, or the parse problem to report. */
+export type HclResult = { body: HclBody } | { problem: { message: string; loc: SourceLocation } };
 
 /** Blocks nested deeper than this are a problem (handed to hcl2json), not a stack overflow. */
 const MAX_BLOCK_DEPTH = 64;

@@ -1,4 +1,4 @@
-import { LineIndex, type SourceLocation } from "../../model/location.js";
+import { LineIndex } from "../../model/location.js";
 import { normalisePolicy } from "../normalise-policy.js";
 import { treeString, treeValueList } from "../normalise-policy.js";
 import { knownText } from "../../model/value.js";
@@ -8,12 +8,10 @@ import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { policyConditionValues } from "./conditional-values.js";
 import { parseEmbeddedJson, textAt, type Segment } from "./embedded-json.js";
-import { evaluate, instancesOf, stringSegments, type Scope } from "./evaluate.js";
-import { hclSyntaxError } from "./hcl.js";
+import { evaluate, instancesOf, stringSegments } from "./evaluate.js";
 import { internalProblem } from "../index.js";
 import { Budget, LIMITS } from "./limits.js";
-import { parseHclFile } from "./hcl-body.js";
-import { scanHcl } from "./hcl-locate.js";
+import { parseHcl } from "./parse-hcl.js";
 import {
   addToModule,
   blocksOfHcl,
@@ -23,6 +21,7 @@ import {
   type Expr,
   type ModuleArg,
   type ModuleCtx,
+  type Scope,
   type TfFile,
 } from "./module.js";
 import { knownModulePolicies } from "./modules.js";
@@ -34,10 +33,8 @@ import { policyDocumentTree } from "./policy-document.js";
  * matter are parsed: those that mention a role, a policy document, an OIDC provider or a known OIDC
  * module, plus the variable/locals/tfvars files of their directories. The other files are left alone.
  *
- * HCL is parsed by the TypeScript parser (`hcl-body.ts`, `hcl-expression.ts`). Only when it finds a
- * problem is `@cdktf/hcl2json` (Go WebAssembly, slow to start) loaded: its error becomes the file's
- * parse problem; if it accepts the file, the TypeScript parser has a gap, and the file is read the old
- * way (lenient scanner, hcl2json expression ASTs), which `OIDCLINT_DEBUG` reports.
+ * HCL files are read through one entry, `parseHcl` (`parse-hcl.ts`): the TypeScript parser first, the
+ * `@cdktf/hcl2json` fallback (`hcl2json-fallback/`) only for a file that parser refuses.
  */
 const RELEVANT =
   /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
@@ -188,29 +185,12 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
       }
       top = src.path.endsWith(".tfvars.json") ? tfvarsOfJson(file, json.tree) : blocksOfJson(file, json.tree);
     } else {
-      const own = parseHclFile(src.text);
-      if ("body" in own) top = blocksOfHcl(file, own.body);
-      else if (own.problem.limit) {
-        // Nesting past the parser's limit: HCL's own parser would take unbounded time and memory on it.
-        out.problems.push({
-          message: `${own.problem.message}; oidclint cannot check the policies of this file.`,
-          loc: file.index.span(own.problem.start, own.problem.end),
-        });
+      const hcl = await parseHcl(src.path, src.text, file.index);
+      if ("problem" in hcl) {
+        out.problems.push(hcl.problem);
         continue;
-      } else {
-        const error = await hclSyntaxError(src.path, src.text);
-        if (error) {
-          out.problems.push(heredocProblem(own.problem, error, file) ?? error);
-          continue;
-        }
-        if (process.env.OIDCLINT_DEBUG) {
-          const at = file.index.position(own.problem.start);
-          console.error(
-            `oidclint: ${src.path}:${at.line}:${at.column}: the TypeScript HCL parser refused this file (${own.problem.message}) but hcl2json accepts it; reading it with hcl2json`,
-          );
-        }
-        top = blocksOfHcl(file, scanHcl(src.text));
       }
+      top = blocksOfHcl(file, hcl.body);
     }
     if (/\.tfvars(\.json)?$/.test(src.path)) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);
@@ -313,31 +293,6 @@ async function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): Promise<v
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
   }
-}
-
-/**
- * hcl2json reports a heredoc without its closing marker at the end of the file; the place to fix is
- * the `<<EOF` that opened it, which the TypeScript parser knows.
- */
-function heredocProblem(
-  own: { message: string; start: number },
-  error: { message: string; loc: SourceLocation },
-  file: TfFile,
-): { message: string; loc: SourceLocation } | undefined {
-  const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
-  if (marker === undefined) return undefined;
-  const intro = file.src.text.lastIndexOf("<<", own.start);
-  if (intro < 0) return undefined;
-  const introEnd = file.src.text.indexOf(marker, intro) + marker.length;
-  const loc = file.index.span(intro, Math.max(introEnd, intro + 2));
-  if (error.loc.line < loc.line) return undefined;
-  return {
-    message: error.message.replace(
-      /\. oidclint cannot/,
-      `: no line "${marker}" closes the heredoc started here. oidclint cannot`,
-    ),
-    loc,
-  };
 }
 
 function tfvarsRank(path: string): number {

@@ -1,9 +1,8 @@
 import type { LineIndex, SourceLocation } from "../../model/location.js";
 import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
-import type { Scope } from "./evaluate.js";
 import type { HclExpr } from "./hcl-expression.js";
-import type { HclBody } from "./hcl-locate.js";
+import type { HclBody } from "./hcl-body.js";
 import { Budget } from "./limits.js";
 
 /**
@@ -36,6 +35,18 @@ export interface Block {
   /** The block header (its type keyword). */
   loc: SourceLocation;
   file: TfFile;
+}
+
+/** What an expression is evaluated in (`evaluate.ts`). */
+export interface Scope {
+  module: ModuleCtx;
+  /** Names bound by `for`, dynamic-block iterators and `templatefile` variables. */
+  names: Map<string, TreeNode>;
+  depth: number;
+  /** Set while a template file is rendered: Terraform refuses `templatefile()` inside a template. */
+  inTemplate?: boolean;
+  /** Called when a `data.aws_iam_policy_document.X.json` is used: builds that document's tree. */
+  policyDocument?: (block: Block, scope: Scope) => Promise<TreeNode>;
 }
 
 export interface ModuleCtx {

@@ -3,8 +3,8 @@ import type { OidcProvider, PolicyDocument, RoleInfo } from "../../model/policy.
 import type { TreeEntry, TreeNode } from "../tree.js";
 import { knownText, type Part } from "../../model/value.js";
 import { DEFAULT_AWS_AUDIENCE, GITHUB_ISSUER_HOST } from "../../model/well-known.js";
-import { evaluate, type Scope } from "./evaluate.js";
-import type { Block } from "./module.js";
+import { evaluate } from "./evaluate.js";
+import type { Block, Scope } from "./module.js";
 
 /**
  * Calls of widely used public GitHub-OIDC role modules, expanded into the trust policy the module

@@ -2,9 +2,9 @@ import type { SourceLocation } from "../../model/location.js";
 import { child, type TreeEntry, type TreeNode } from "../tree.js";
 import { displayText, knownText } from "../../model/value.js";
 import { conditionValues } from "./conditional-values.js";
-import { evaluate, type Scope } from "./evaluate.js";
+import { evaluate } from "./evaluate.js";
 import { nodeOrigin } from "./embedded-json.js";
-import type { Block } from "./module.js";
+import type { Block, Scope } from "./module.js";
 
 /**
  * `data "aws_iam_policy_document"` → the `{ Version, Statement }` tree IAM receives, with every element

@@ -1,10 +1,10 @@
 import type { ExpressionType } from "@cdktf/hcl2json/lib/syntax-tree.js";
-import type { SourceLocation } from "../../model/location.js";
-import type { BinaryOperator, HclExpr, TemplatePart, TraversalStep } from "./hcl-expression.js";
+import type { SourceLocation } from "../../../model/location.js";
+import type { BinaryOperator, HclExpr, TemplatePart, TraversalStep } from "../hcl-expression.js";
 
 /**
  * The `@cdktf/hcl2json` bridge. Importing it instantiates a Go WebAssembly module (~150 ms, and the first
- * call starts the Go runtime), so it is imported only when the TypeScript parser (`hcl-body.ts`) finds a
+ * call starts the Go runtime), so it is imported only when the TypeScript parser (`../hcl-body.ts`) finds a
  * problem in a file: hcl2json then gives the official syntax error, or, if it accepts the file, parses
  * that file's expressions instead (`expressionAst`).
  */

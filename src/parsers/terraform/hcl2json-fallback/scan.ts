@@ -1,41 +1,12 @@
-import type { HclExpr } from "./hcl-expression.js";
+import type { HclBody, HclLabel } from "../hcl-body.js";
 
 /**
  * Where things are in an HCL file, leniently: block headers, attribute names and the source span of
- * each attribute's expression. `hcl-body.ts` parses files strictly (expressions included); this scanner
+ * each attribute's expression. `../hcl-body.ts` parses files strictly (expressions included); this scanner
  * is the fallback for a file that parser refuses but `@cdktf/hcl2json` accepts, whose expressions are
  * then parsed by hcl2json one by one. It only skips over what it does not need (strings, heredocs,
  * comments, brackets); syntax errors are hcl2json's to report.
  */
-
-export interface HclAttribute {
-  name: string;
-  nameStart: number;
-  /** Offsets of the expression's source text: `[exprStart, exprEnd)`, comments and trailing blanks excluded. */
-  exprStart: number;
-  exprEnd: number;
-  /** The parsed expression (strict parser only). */
-  expr?: HclExpr;
-}
-
-export interface HclLabel {
-  value: string;
-  start: number;
-}
-
-export interface HclBlock {
-  type: string;
-  typeStart: number;
-  labels: HclLabel[];
-  body: HclBody;
-  /** Offset after the closing brace. */
-  end: number;
-}
-
-export interface HclBody {
-  attributes: HclAttribute[];
-  blocks: HclBlock[];
-}
 
 const IDENT_START = /[A-Za-z_]/;
 const IDENT_CHAR = /[A-Za-z0-9_-]/;
@@ -242,9 +213,4 @@ class Scanner {
 
 function decodeLabel(raw: string): string {
   return raw.replace(/\\(.)/g, "$1");
-}
-
-/** The attributes of a body by name (the last one wins, as Terraform would refuse duplicates anyway). */
-export function attributeMap(body: HclBody): Map<string, HclAttribute> {
-  return new Map(body.attributes.map((a) => [a.name, a]));
 }

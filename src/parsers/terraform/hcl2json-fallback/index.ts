@@ -1,0 +1,56 @@
+import type { LineIndex, SourceLocation } from "../../../model/location.js";
+import type { HclSyntaxProblem } from "../hcl-expression.js";
+import type { HclResult } from "../hcl-body.js";
+import { hclSyntaxError } from "./bridge.js";
+import { scanHcl } from "./scan.js";
+
+export { expressionAst } from "./bridge.js";
+
+/**
+ * The `@cdktf/hcl2json` fallback, for a file the TypeScript parser refused (`refusal`): hcl2json's syntax
+ * error becomes the file's problem; if hcl2json accepts the file, the TypeScript parser has a gap, and the
+ * file is read with the lenient scanner (its expressions later with hcl2json's ASTs, `expressionAst`),
+ * which `OIDCLINT_DEBUG` reports.
+ */
+export async function readRefusedFile(
+  path: string,
+  text: string,
+  index: LineIndex,
+  refusal: HclSyntaxProblem,
+): Promise<HclResult> {
+  const error = await hclSyntaxError(path, text);
+  if (error) return { problem: heredocProblem(refusal, error, text, index) ?? error };
+  if (process.env.OIDCLINT_DEBUG) {
+    const at = index.position(refusal.start);
+    console.error(
+      `oidclint: ${path}:${at.line}:${at.column}: the TypeScript HCL parser refused this file (${refusal.message}) but hcl2json accepts it; reading it with hcl2json`,
+    );
+  }
+  return { body: scanHcl(text) };
+}
+
+/**
+ * hcl2json reports a heredoc without its closing marker at the end of the file; the place to fix is
+ * the `<<EOF` that opened it, which the TypeScript parser knows.
+ */
+function heredocProblem(
+  own: { message: string; start: number },
+  error: { message: string; loc: SourceLocation },
+  text: string,
+  index: LineIndex,
+): { message: string; loc: SourceLocation } | undefined {
+  const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
+  if (marker === undefined) return undefined;
+  const intro = text.lastIndexOf("<<", own.start);
+  if (intro < 0) return undefined;
+  const introEnd = text.indexOf(marker, intro) + marker.length;
+  const loc = index.span(intro, Math.max(introEnd, intro + 2));
+  if (error.loc.line < loc.line) return undefined;
+  return {
+    message: error.message.replace(
+      /\. oidclint cannot/,
+      `: no line "${marker}" closes the heredoc started here. oidclint cannot`,
+    ),
+    loc,
+  };
+}
