@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import module from "node:module";
-
-// Node ≥ 22.1 keeps V8's compiled code of the bundle on disk (in the OS temporary directory) for the next run;
-// NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has no such cache: the call is skipped.
-module.enableCompileCache?.();
+"use strict";
+// CommonJS (bin/package.json): Node starts no ESM loader for it. It runs the bundle (scripts/build-cli.mjs: one
+// module and the chunks a run needs, instead of the whole module graph of dist/src) through bundle-loader.js,
+// which keeps V8's compiled code of each chunk in a per-user cache for the next run.
+const { loadBundle } = require("./bundle-loader.js");
 
 // Not a top-level await: should the run ever stop with work pending (a promise that never settles), Node
 // would exit 13 with no output. Exit 2 with a message instead; 0, 1 and 2 are the only exit codes.
@@ -32,9 +32,7 @@ for (const stream of [process.stdout, process.stderr]) {
     if (e.code !== "EPIPE") throw e;
   });
 }
-// The bundle (scripts/build-cli.mjs): one module and the chunks a run needs, instead of the whole module
-// graph of dist/src; imported after the compile cache is on.
-import("../dist/cli/cli.js")
+new Promise((resolve) => resolve(loadBundle()))
   .then(({ main }) => main(process.argv.slice(2)))
   .then(
     (code) => {

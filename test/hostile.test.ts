@@ -689,19 +689,23 @@ describe("isolation and exit codes", () => {
       "p.json": trustPolicy("sts:AssumeRoleWithWebIdentity"),
     });
     // Injected before the CLI starts: the policy JSON parser returns a promise that never settles. The bundle
-    // holds its own copy of the formats, so the real bin runs here over dist/src (a stand-in for the bundle).
+    // holds its own copy of the formats, so the real bin runs here over dist/src: the hook hands dist/src's
+    // CLI to a stand-in for the bundle (CommonJS, as the bin loads it).
     const hook = join(root, "stalling-parser.mjs");
     const src = (rel: string): string => JSON.stringify(pathToFileURL(join(ROOT, "dist/src", rel)).href);
     writeFileSync(
       hook,
       `import { FORMATS } from ${src("parsers/formats.js")};\n` +
-        `FORMATS.find((f) => f.id === "iam-json").parser.load = async () => () => new Promise(() => {});\n`,
+        `FORMATS.find((f) => f.id === "iam-json").parser.load = async () => () => new Promise(() => {});\n` +
+        `globalThis.unbundledCli = await import(${src("cli.js")});\n`,
     );
     const install = join(root, "unbundled");
     mkdirSync(join(install, "bin"), { recursive: true });
     mkdirSync(join(install, "dist/cli"), { recursive: true });
-    writeFileSync(join(install, "bin/oidclint.js"), readFileSync(join(ROOT, "bin/oidclint.js")));
-    writeFileSync(join(install, "dist/cli/cli.js"), `export * from ${src("cli.js")};\n`);
+    for (const file of ["oidclint.js", "bundle-loader.js", "package.json"])
+      writeFileSync(join(install, "bin", file), readFileSync(join(ROOT, "bin", file)));
+    writeFileSync(join(install, "dist/cli/package.json"), readFileSync(join(ROOT, "dist/cli/package.json")));
+    writeFileSync(join(install, "dist/cli/cli.js"), "module.exports = globalThis.unbundledCli;\n");
     const r = spawnSync(
       process.execPath,
       ["--import", pathToFileURL(hook).href, join(install, "bin", "oidclint.js"), "--format", "json", "."],

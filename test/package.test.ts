@@ -39,6 +39,9 @@ describe("package", () => {
     const files = (info?.files ?? []).map((f) => f.path);
     for (const f of [
       "bin/oidclint.js",
+      "bin/bundle-loader.js",
+      "bin/package.json",
+      "dist/cli/package.json",
       "dist/src/cli.js",
       "dist/cli/cli.js",
       "dist/src/config/validate-config.js",
@@ -70,12 +73,13 @@ describe("package", () => {
       ...jsFiles(join(ROOT, "dist/rules")),
       ...jsFiles(join(ROOT, "dist/cli")),
       join(ROOT, "bin/oidclint.js"),
+      join(ROOT, "bin/bundle-loader.js"),
     ]) {
       const text = readFileSync(file, "utf8");
       for (const m of text.matchAll(
-        /(?:^|[\s;])(?:import|export)\s[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']/gm,
+        /(?:^|[\s;])(?:import|export)\s[^"'`]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']|(?<![\w'"`.])require\(\s*"([^"]+)"\s*\)/gm,
       )) {
-        const spec = m[1] ?? m[2] ?? m[3] ?? "";
+        const spec = m[1] ?? m[2] ?? m[3] ?? m[4] ?? "";
         if (spec.startsWith(".") || spec.startsWith("node:")) continue;
         const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] ?? spec);
         if (!allowed.has(name)) bad.push(`${file.slice(ROOT.length + 1)}: ${spec}`);
@@ -93,22 +97,25 @@ describe("package", () => {
     expect(r.stdout).toBe("function string");
   });
 
-  it("runs the CLI from the bundle: the bin imports it, and it holds the validator and yaml instead of importing them", () => {
+  it("runs the CLI from the bundle: the bin loads it, and it holds the validator and yaml instead of importing them", () => {
     const bin = readFileSync(join(ROOT, "bin/oidclint.js"), "utf8");
-    expect(bin).toMatch(/^import\("\.\.\/dist\/cli\/cli\.js"\)$/m);
+    expect(bin).toMatch(/^const \{ loadBundle \} = require\("\.\/bundle-loader\.js"\);$/m);
+    // CommonJS, so that Node starts no ESM loader for a run (issue 13).
+    for (const dir of ["bin", "dist/cli"])
+      expect(JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8"))).toEqual({ type: "commonjs" });
     const bundle = jsFiles(join(ROOT, "dist/cli")).map((f) => readFileSync(f, "utf8"));
-    const imported = bundle.flatMap((text) =>
-      [
-        ...text.matchAll(
-          /^\s*(?:import|export)\b[^"\n]*?from\s*"([^"]+)";|^import\s*"([^"]+)";|\bimport\(\s*"([^"]+)"\s*\)/gm,
-        ),
-      ].map((m) => m[1] ?? m[2] ?? m[3] ?? ""),
-    );
-    // Only the chunks of the bundle, Node built-ins and the two packages kept out of it.
+    // Every `import`, static or dynamic, became a `require`: the loader runs the chunks as CommonJS.
     expect(
-      [...new Set(imported)].filter((s) => !/^\.\.?\/(chunks\/)?[\w-]+\.js$/.test(s) && !s.startsWith("node:")).sort(),
+      bundle.filter((text) => /^\s*(?:import|export)\s.*\sfrom\s*"[^"]+";$|\bimport\(\s*"[^"]+"\s*\)/m.test(text)),
+    ).toEqual([]);
+    const required = bundle.flatMap((text) =>
+      [...text.matchAll(/(?<![\w'"`.])require\("([^"]+)"\)/g)].map((m) => m[1] ?? ""),
+    );
+    // Only the chunks of the bundle, Node built-ins and the one package kept out of it.
+    expect(
+      [...new Set(required)].filter((s) => !/^\.\.?\/(chunks\/)?[\w-]+\.js$/.test(s) && !s.startsWith("node:")).sort(),
     ).toEqual(["@cdktf/hcl2json"]);
-    expect(bundle.some((text) => text.includes("export const schemaKey") || text.includes("schemaKey ="))).toBe(true);
+    expect(bundle.some((text) => text.includes("schemaKey ="))).toBe(true);
   });
 
   it("prints package.json's version", () => {

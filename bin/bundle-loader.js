@@ -1,0 +1,130 @@
+"use strict";
+// Loads the CLI bundle (dist/cli, CommonJS chunks: scripts/build-cli.mjs) the way Node's `require` would, with
+// one difference: each chunk is compiled with V8's code cache, kept per user, so that a run does not parse and
+// compile again the code the previous runs compiled (issue 13: that is a third of a one-file run). Node 22's
+// `module.enableCompileCache` does the same for its own loader; Node 20 has none.
+//
+// The cache is only ever V8's own serialized code of our own files:
+// - it lives in a directory of the user (OIDCLINT_CACHE_DIR, else the platform's per-user cache directory),
+//   created 0700, and is used only when that directory is a real directory owned by the user that no one else
+//   can write to (POSIX), so no other user can put data there;
+// - it is keyed by the build (a hash of every chunk, first line of cli.js), Node's version and the
+//   architecture; V8 checks its own version, flags and the source length again and rejects data that does not
+//   fit (`cachedDataRejected`), and the chunk is then compiled from its source as without a cache;
+// - files are written whole (a temporary file renamed), once per chunk (when missing or rejected), at exit, so
+//   they hold the functions the run compiled; a month-old cache of another build is removed when a new one starts;
+// - any failure (read-only file system, no home directory, another user's directory) only means no cache.
+// NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) or OIDCLINT_CACHE_DIR= (empty) turns it off.
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const vm = require("node:vm");
+const { createRequire, wrap } = require("node:module");
+
+const BUNDLE = path.join(__dirname, "..", "dist", "cli");
+
+/** What the cache did in this process (for tests): chunks loaded, compiled from cached data, cache files written. */
+const cacheStats = { loaded: 0, accepted: 0, written: 0 };
+
+/** The per-user cache directory for this build, created if need be; undefined when there is none to trust. */
+function cacheDirectory(build) {
+  const env = process.env;
+  if (env.NODE_DISABLE_COMPILE_CACHE === "1" || !/^[0-9a-f]{16}$/.test(build)) return undefined;
+  let base = env.OIDCLINT_CACHE_DIR;
+  if (base === "") return undefined;
+  if (base === undefined) {
+    const home = os.homedir();
+    if (process.platform === "win32")
+      base = path.join(env.LOCALAPPDATA || path.join(home, "AppData", "Local"), "oidclint");
+    else if (process.platform === "darwin") base = path.join(home, "Library", "Caches", "oidclint");
+    else base = path.join(env.XDG_CACHE_HOME || path.join(home, ".cache"), "oidclint");
+  }
+  if (!path.isAbsolute(base)) return undefined;
+  const dir = path.join(base, `v8-${build}-${process.version}-${process.arch}`);
+  try {
+    const created = fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!private_(base) || !private_(dir)) return undefined;
+    if (created !== undefined) removeStale(base, dir);
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A new build's cache: the caches of builds not used for a month go. */
+function removeStale(base, current) {
+  const month = Date.now() - 30 * 24 * 3600 * 1000;
+  for (const name of fs.readdirSync(base)) {
+    const dir = path.join(base, name);
+    if (!name.startsWith("v8-") || dir === current) continue;
+    try {
+      if (fs.lstatSync(dir).mtimeMs < month) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another run removed it
+    }
+  }
+}
+
+/** A directory (not a link to one) of this user that no other user can write to. */
+function private_(dir) {
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory()) return false;
+  if (process.platform === "win32" || typeof process.getuid !== "function") return true;
+  return st.uid === process.getuid() && (st.mode & 0o022) === 0;
+}
+
+/** Runs dist/cli/cli.js and returns its exports (`main`). */
+function loadBundle() {
+  const entry = path.join(BUNDLE, "cli.js");
+  const entrySource = fs.readFileSync(entry, "utf8");
+  const cache = cacheDirectory(/^\/\/ oidclint build (\w+)\n/.exec(entrySource)?.[1] ?? "");
+  const modules = new Map();
+  const toWrite = [];
+
+  function load(file, source) {
+    const known = modules.get(file);
+    if (known) return known.exports;
+    const module = { exports: {}, filename: file };
+    modules.set(file, module);
+    const cacheFile = cache && path.join(cache, `${path.relative(BUNDLE, file).replace(/[\\/]/g, "_")}.v8`);
+    let cachedData;
+    if (cacheFile) {
+      try {
+        cachedData = fs.readFileSync(cacheFile);
+      } catch {
+        cachedData = undefined;
+      }
+    }
+    const script = new vm.Script(wrap(source ?? fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+    cacheStats.loaded++;
+    if (cachedData !== undefined && !script.cachedDataRejected) cacheStats.accepted++;
+    else if (cacheFile) toWrite.push([script, cacheFile]);
+    const outside = createRequire(file);
+    const require = (spec) =>
+      spec.startsWith("./") || spec.startsWith("../") ? load(path.resolve(path.dirname(file), spec)) : outside(spec);
+    script.runInThisContext().call(module.exports, module.exports, require, module, file, path.dirname(file));
+    return module.exports;
+  }
+
+  if (cache) {
+    process.once("exit", () => {
+      for (const [script, file] of toWrite) {
+        const temporary = `${file}.${process.pid}.tmp`;
+        try {
+          fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+          fs.renameSync(temporary, file);
+          cacheStats.written++;
+        } catch {
+          try {
+            fs.rmSync(temporary, { force: true });
+          } catch {
+            // nothing to clean up
+          }
+        }
+      }
+    });
+  }
+  return load(entry, entrySource);
+}
+
+module.exports = { loadBundle, cacheDirectory, cacheStats };
