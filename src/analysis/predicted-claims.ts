@@ -75,9 +75,8 @@ function repoFacts(settings: ResolvedSettings): RepoFacts {
     out.owner = m[1];
     out.name = m[2];
   }
-  const ids = settings as ResolvedSettings & { repositoryOwnerId?: string; repositoryId?: string };
-  if (ids.repositoryOwnerId) out.ownerId = ids.repositoryOwnerId;
-  if (ids.repositoryId) out.repoId = ids.repositoryId;
+  if (settings.repositoryOwnerId) out.ownerId = settings.repositoryOwnerId;
+  if (settings.repositoryId) out.repoId = settings.repositoryId;
   return out;
 }
 
@@ -304,17 +303,60 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
  * branch or tag.
  */
 export function jobSituations(workflow: Workflow, job: Job, settings: ResolvedSettings, step?: Step): JobSituation[] {
+  return situationsOf(
+    workflow,
+    workflow.file,
+    job,
+    [job.if?.value, step?.if?.value],
+    conditionLabel(job, step),
+    settings,
+  );
+}
+
+/** The caller of a reusable workflow: the workflow and its job whose `uses:` runs the callee. */
+export interface WorkflowCaller {
+  workflow: Workflow;
+  job: Job;
+}
+
+/**
+ * The situations of a job of a reusable workflow in this repository (`uses: ./.github/workflows/x.yml`),
+ * run by `caller` (GitHub's "OIDC with reusable workflows"): the claims are the caller's (its triggers, its
+ * ref, its repository), filtered by the caller job's `if:` and the called job's and step's; the `sub`'s
+ * environment is the called job's (`job` with its environment already resolved from the caller's `with:`);
+ * `job_workflow_ref` names the called workflow at the caller's ref (a local call runs the callee from the
+ * caller's commit), `workflow_ref` the caller's.
+ */
+export function calledJobSituations(
+  caller: WorkflowCaller,
+  callee: Workflow,
+  job: Job,
+  settings: ResolvedSettings,
+  step?: Step,
+): JobSituation[] {
+  const ifs = [caller.job.if?.value, job.if?.value, step?.if?.value];
+  const label = caller.job.if === undefined ? conditionLabel(job, step) : "the caller's and the called job's `if:`";
+  return situationsOf(caller.workflow, callee.file, job, ifs, label, settings);
+}
+
+function situationsOf(
+  workflow: Workflow,
+  jobWorkflowFile: string,
+  job: Job,
+  ifs: (string | undefined)[],
+  label: string,
+  settings: ResolvedSettings,
+): JobSituation[] {
   const repo = repoFacts(settings);
   const envText = job.environment ? knownText(job.environment) : undefined;
-  const condition = jobCondition(job.if?.value, step?.if?.value);
-  const label = conditionLabel(job, step);
+  const condition = jobCondition(...ifs);
   const out: JobSituation[] = [];
   for (const trigger of workflow.triggers) {
     const rule = condition.refsFor(trigger.event.value);
     if (rule.kind === "never") continue;
     for (const ctx of triggerContexts(trigger, settings)) {
       for (const narrowed of narrowByCondition(ctx, rule, label))
-        out.push(situation(workflow, trigger, narrowed, job, envText, repo, settings));
+        out.push(situation(workflow, jobWorkflowFile, trigger, narrowed, job, envText, repo, settings));
     }
   }
   return out;
@@ -383,6 +425,7 @@ function narrowByCondition(ctx: Context, rule: RefRule, label: string): Context[
 
 function situation(
   workflow: Workflow,
+  jobWorkflowFile: string,
   trigger: Trigger,
   ctx: Context,
   job: Job,
@@ -403,9 +446,9 @@ function situation(
     claims.set("repository_id", pieces([repo.repoId ?? ID_RUN]));
     claims.set("repository_owner_id", pieces([repo.ownerId ?? ID_RUN]));
     if (ctx.ref) {
-      const wf: Piece[] = [{ anyCase: `${repo.owner ?? ""}/${repo.name ?? ""}` }, `/${workflow.file}@`, ...ctx.ref];
-      claims.set("job_workflow_ref", pieces(wf));
-      claims.set("workflow_ref", pieces(wf));
+      const repoPiece: Piece = { anyCase: `${repo.owner ?? ""}/${repo.name ?? ""}` };
+      claims.set("job_workflow_ref", pieces([repoPiece, `/${jobWorkflowFile}@`, ...ctx.ref]));
+      claims.set("workflow_ref", pieces([repoPiece, `/${workflow.file}@`, ...ctx.ref]));
     }
   }
   let kind = ctx.kind;

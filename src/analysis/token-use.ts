@@ -47,11 +47,12 @@ export interface UsageContext {
 // Values of inputs
 
 /** Replaces `${{ inputs.X }}` by the value the caller gave (or the input's default, or nothing). */
-type InputScope = Map<string, StrValue | undefined>;
+export type InputScope = Map<string, StrValue | undefined>;
 
 const INPUT_REF = /^inputs\s*\.\s*([A-Za-z_][\w-]*)$|^inputs\s*\[\s*['"]([^'"]+)['"]\s*\]$/;
 
-function substitute(v: StrValue, scope: InputScope | undefined): StrValue {
+/** `v` with each `${{ inputs.X }}` the scope (keys lower-cased) holds replaced by its value. */
+export function substitute(v: StrValue, scope: InputScope | undefined): StrValue {
   if (!scope || v.parts.every((p) => !isUnknownPart(p))) return v;
   // A value that is just `${{ inputs.X }}` is the caller's value, where the caller wrote it.
   const only =

@@ -1,7 +1,14 @@
 import type { ResolvedSettings } from "../config/settings.js";
 import { compileIamValue, type Piece } from "../analysis/iam-evaluation.js";
-import { jobSituations, type JobSituation } from "../analysis/predicted-claims.js";
-import { jobRoleAssumptions, parseRoleArn } from "../analysis/role-assumptions.js";
+import {
+  calledJobSituations,
+  jobSituations,
+  type JobSituation,
+  type WorkflowCaller,
+} from "../analysis/predicted-claims.js";
+import { jobRoleAssumptions, parseRoleArn, type RoleAssumption } from "../analysis/role-assumptions.js";
+import { localCallee, substitute, type InputScope } from "../analysis/token-use.js";
+import type { Job } from "../model/workflow.js";
 import { loadProject, type LoadedProject } from "../engine/load-project.js";
 import { knownText } from "../model/value.js";
 import { parseOptions, UsageError, wantsHelp } from "./args.js";
@@ -50,8 +57,15 @@ export interface GeneratedTrust {
   audiences: string[];
   /** Sub values, sorted; patterns (with `*`) only where a filter names a set of branches or tags. */
   subjects: string[];
-  /** Jobs that assume the role, `workflow file › job`. */
+  /**
+   * `job_workflow_ref` values (`OWNER/REPO/.github/workflows/FILE@REF`), sorted: set when a job that
+   * assumes the role runs in a reusable workflow, then for every job; empty: no such condition.
+   */
+  workflowRefs: string[];
+  /** Jobs that assume the role, `workflow file › job` (`caller › job → called workflow › job`). */
   jobs: string[];
+  /** The situations the policy accepts (those whose claims could be predicted), for proofs. */
+  accepted: { where: string; situation: JobSituation }[];
   /** What was left out, and why (one line each). */
   notes: string[];
 }
@@ -68,22 +82,34 @@ function filterToIam(pattern: string): string | undefined {
   return pattern.replace(/\*+/g, "*");
 }
 
-/** The sub values for one situation, or why there are none. */
-function subjectsOf(s: JobSituation, immutable: boolean, widened: Set<string>): { values: string[] } | { why: string } {
-  if (!s.sub) return { why: s.unknownWhy ?? "the claim is not predictable" };
+/**
+ * A claim's values for one situation, or why there are none: a branch or tag set becomes the filter's
+ * patterns (`:` encoded `%3A` in the sub), a pull request's number `*`; an unknown id or name cannot be
+ * predicted.
+ */
+function claimValues(
+  s: JobSituation,
+  pieces: readonly Piece[],
+  claim: "sub" | "job_workflow_ref",
+  immutable: boolean,
+  widened: Set<string>,
+): { values: string[] } | { why: string } {
   let holes: string[] = [""];
   let text = "";
-  const expand = (pieces: readonly Piece[]): string | undefined => {
-    for (const p of pieces) {
+  const expand = (list: readonly Piece[]): string | undefined => {
+    for (const p of list) {
       if (typeof p === "string") text += p;
       else if ("anyCase" in p) text += p.anyCase;
       else if ("oneOf" in p) {
         const form = immutable ? p.oneOf[p.oneOf.length - 1] : p.oneOf[0];
         const why = expand(form ?? []);
         if (why) return why;
-      } else if ("run" in p)
-        return "the repository (or its ids) is not known: set `repository` in .oidclintrc.json or GITHUB_REPOSITORY";
-      else {
+      } else if ("run" in p) {
+        // A pull request's number (`refs/pull/<n>/merge`): any, which IAM cannot narrow to digits.
+        if (text.endsWith("refs/pull/")) text += "*";
+        else
+          return "the repository (or its ids) is not known: set `repository` (and `repositoryOwnerId`, `repositoryId`) in .oidclintrc.json";
+      } else {
         const h = s.holes;
         if (!h?.include)
           return `${s.event} runs from any ${s.kind === "tag" ? "tag" : "branch"}: give the job an \`environment\` or a \`branches\`/\`tags\` filter`;
@@ -93,15 +119,15 @@ function subjectsOf(s: JobSituation, immutable: boolean, widened: Set<string>): 
         if (patterns.some((x) => x === undefined))
           return `the filter ${h.include.map((x) => `\`${x}\``).join(", ")} uses syntax IAM cannot express (\`!\`, \`?\`, \`+\`, \`[…]\`)`;
         for (const x of h.include) if (/(^|[^*])\*(?!\*)/.test(x)) widened.add(x);
-        holes = patterns.map((x) => (x ?? "").replace(/:/g, "%3A"));
+        holes = patterns.map((x) => (claim === "sub" ? (x ?? "").replace(/:/g, "%3A") : (x ?? "")));
         text += "\u0000";
       }
     }
     return undefined;
   };
-  const why = expand(s.sub);
+  const why = expand(pieces);
   if (why) return { why };
-  return { values: holes.map((h) => text.replace("\u0000", h)) };
+  return { values: holes.map((h) => text.split("\u0000").join(h)) };
 }
 
 /** Drops every value another value (a pattern) already accepts: the fewest patterns for the same set. */
@@ -120,52 +146,144 @@ function minimise(values: readonly string[]): string[] {
     .sort();
 }
 
-export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrust {
+/** A job that assumes the role: where (for notes), what it asks for, and the situations it runs in. */
+interface Assumption {
+  where: string;
+  use: RoleAssumption;
+  /** Runs inside a reusable workflow. */
+  called: boolean;
+  situations: () => JobSituation[];
+}
+
+/** `${{ inputs.X }}` of a called job (its steps' `with:` and its `environment`) replaced by the caller's `with:`. */
+function withCallerInputs(job: Job, caller: Job): Job {
+  const scope: InputScope = new Map([...caller.with].map(([k, v]) => [k.toLowerCase(), v]));
+  const steps = job.steps.map((step) => ({
+    ...step,
+    with: new Map([...step.with].map(([k, v]) => [k, substitute(v, scope)])),
+  }));
+  const out: Job = { ...job, steps };
+  if (job.environment) out.environment = substitute(job.environment, scope);
+  return out;
+}
+
+/** Every job of the files read that assumes a role, directly or in a reusable workflow of the repository. */
+function assumptions(loaded: LoadedProject, notes: string[]): Assumption[] {
   const { project, index, config } = loaded;
-  const settings: ResolvedSettings = config.settings;
-  const ids = settings as ResolvedSettings & { repositoryOwnerId?: string; repositoryId?: string };
-  const immutable = ids.repositoryOwnerId !== undefined && ids.repositoryId !== undefined;
+  const settings = config.settings;
+  const out: Assumption[] = [];
+  const calledFiles = new Set<string>();
+  for (const wf of project.workflows) {
+    for (const job of wf.jobs) {
+      const callee = job.uses ? localCallee(index, job.uses.value) : undefined;
+      if (!callee) continue;
+      calledFiles.add(callee.file);
+      const caller: WorkflowCaller = { workflow: wf, job };
+      for (const calleeJob of callee.jobs) {
+        for (const use of jobRoleAssumptions(index, settings, callee, withCallerInputs(calleeJob, job)))
+          out.push({
+            where: `${wf.file} › ${job.id.value} → ${callee.file} › ${calleeJob.id.value}`,
+            use,
+            called: true,
+            situations: () => calledJobSituations(caller, callee, use.job, settings, use.step),
+          });
+      }
+    }
+  }
+  for (const wf of project.workflows) {
+    for (const job of wf.jobs) {
+      for (const use of jobRoleAssumptions(index, settings, wf, job)) {
+        const where = `${wf.file} › ${job.id.value}`;
+        const situations = (): JobSituation[] => {
+          const all = jobSituations(wf, use.job, settings, use.step);
+          // A called workflow's own `workflow_call` runs are its callers' (above); without one, say so.
+          const calls = all.filter((s) => s.event === "workflow_call");
+          if (calls.length > 0 && !calledFiles.has(wf.file))
+            notes.push(
+              `${where} (workflow_call): no workflow of the files read calls it (a caller in another repository decides the claims); left out`,
+            );
+          return all.filter((s) => s.event !== "workflow_call");
+        };
+        out.push({ where, use, called: false, situations });
+      }
+    }
+  }
+  return out;
+}
+
+/** Caller jobs that pass the role to a reusable workflow of another repository, which oidclint cannot read. */
+function remoteCalls(loaded: LoadedProject, role: string): string[] {
+  const out: string[] = [];
+  for (const wf of loaded.project.workflows) {
+    for (const job of wf.jobs) {
+      const uses = job.uses?.value;
+      if (uses === undefined || uses.startsWith("./")) continue;
+      const passes = [...job.with.values()].some((v) => {
+        const arn = parseRoleArn(v);
+        return arn !== undefined && sameRole(knownText(v), arn.name, role);
+      });
+      if (passes)
+        out.push(
+          `${wf.file} › ${job.id.value}: passes the role to \`${uses}\`, a reusable workflow of another repository oidclint cannot read (its jobs' \`environment\` decides the sub); left out`,
+        );
+    }
+  }
+  return out;
+}
+
+export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrust {
+  const settings: ResolvedSettings = loaded.config.settings;
+  const immutable = settings.repositoryOwnerId !== undefined && settings.repositoryId !== undefined;
   const audiences: string[] = [];
   const subjects: string[] = [];
+  const workflowRefs: string[] = [];
+  const refGaps: string[] = [];
   const jobs: string[] = [];
+  const accepted: GeneratedTrust["accepted"] = [];
   const notes: string[] = [];
+  let called = false;
   let account: string | undefined;
   let partition = "aws";
   /** Filter patterns with a single `*`, which stops at `/` in GitHub's filters but not in IAM. */
   const widened = new Set<string>();
-  for (const wf of project.workflows) {
-    for (const job of wf.jobs) {
-      for (const a of jobRoleAssumptions(index, settings, wf, job)) {
-        const where = `${wf.file} › ${job.id.value}`;
-        const written = knownText(a.role);
-        const arn = parseRoleArn(a.role);
-        if (written === undefined && arn === undefined) {
-          notes.push(`${where}: the role is an expression (${a.loc.file}:${a.loc.line}); not included`);
-          continue;
-        }
-        if (!sameRole(written, arn?.name, role)) continue;
-        const m = written ? /^arn:([^:]+):iam::(\d{12}):/.exec(written.trim()) : null;
-        if (m?.[1] && m[2]) {
-          partition = m[1];
-          account = m[2];
-        }
-        const aud = a.audience ? knownText(a.audience)?.trim() : settings.audience;
-        if (aud === undefined) {
-          notes.push(`${where}: the audience is an expression; this job is left out`);
-          continue;
-        }
-        jobs.push(where);
-        for (const s of jobSituations(wf, job, settings, a.step)) {
-          const out = subjectsOf(s, immutable, widened);
-          if ("why" in out) notes.push(`${where} (${s.event}): ${out.why}; left out`);
-          else {
-            subjects.push(...out.values);
-            audiences.push(aud);
-          }
-        }
+  for (const { where, use: a, called: inCall, situations } of assumptions(loaded, notes)) {
+    const written = knownText(a.role);
+    const arn = parseRoleArn(a.role);
+    if (written === undefined && arn === undefined) {
+      notes.push(`${where}: the role is an expression (${a.loc.file}:${a.loc.line}); not included`);
+      continue;
+    }
+    if (!sameRole(written, arn?.name, role)) continue;
+    const m = written ? /^arn:([^:]+):iam::(\d{12}):/.exec(written.trim()) : null;
+    if (m?.[1] && m[2]) {
+      partition = m[1];
+      account = m[2];
+    }
+    const aud = a.audience ? knownText(a.audience)?.trim() : settings.audience;
+    if (aud === undefined) {
+      notes.push(`${where}: the audience is an expression; this job is left out`);
+      continue;
+    }
+    jobs.push(where);
+    called ||= inCall;
+    for (const s of situations()) {
+      const out = s.sub
+        ? claimValues(s, s.sub, "sub", immutable, widened)
+        : { why: s.unknownWhy ?? "the claim is not predictable" };
+      if ("why" in out) {
+        notes.push(`${where} (${s.event}): ${out.why}; left out`);
+        continue;
       }
+      subjects.push(...out.values);
+      audiences.push(aud);
+      accepted.push({ where, situation: s });
+      const ref = s.claims.get("job_workflow_ref");
+      const refs = ref?.kind === "pieces" ? claimValues(s, ref.pieces, "job_workflow_ref", false, widened) : undefined;
+      if (refs && "values" in refs) workflowRefs.push(...refs.values);
+      else refGaps.push(`${where} (${s.event})`);
     }
   }
+  notes.push(...remoteCalls(loaded, role));
   const roleName = role.startsWith("arn:") ? role.slice(role.lastIndexOf("/") + 1) : role;
   for (const p of widened)
     notes.push(
@@ -173,13 +291,23 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
     );
   if (!account && jobs.length > 0)
     notes.push("no job names the role by a literal ARN: ACCOUNT_ID stands for the account in the provider ARN");
+  // The sub already carries the called workflow when the template includes it.
+  let refCondition = called && !settings.subClaimTemplate.includes("job_workflow_ref");
+  if (refCondition && refGaps.length > 0) {
+    notes.push(
+      `no \`job_workflow_ref\` condition: the workflow ref of ${refGaps.join(", ")} cannot be predicted (set \`repository\` in .oidclintrc.json)`,
+    );
+    refCondition = false;
+  }
   return {
     roleName,
     providerArn: `arn:${partition}:iam::${account ?? "ACCOUNT_ID"}:oidc-provider/${settings.issuer}`,
     issuer: settings.issuer,
     audiences: [...new Set(audiences)].sort(),
     subjects: minimise(subjects),
+    workflowRefs: refCondition ? minimise(workflowRefs) : [],
     jobs,
+    accepted,
     notes,
   };
 }
@@ -191,13 +319,22 @@ interface Conditions {
 
 const one = (list: string[]): string | string[] => (list.length === 1 ? (list[0] ?? "") : list);
 
-/** `StringEquals` on aud (and on sub when every value is exact), else `StringLike` on sub. */
+/**
+ * `StringEquals` on aud; on sub (and `job_workflow_ref`) `StringEquals` when every value is exact, else
+ * `StringLike` holding the exact values and the patterns.
+ */
 export function trustConditions(t: GeneratedTrust): Conditions {
-  const aud = `${t.issuer}:aud`;
-  const sub = `${t.issuer}:sub`;
-  const patterns = t.subjects.some((s) => /[*?]/.test(s));
-  if (!patterns) return { StringEquals: { [aud]: one(t.audiences), [sub]: one(t.subjects) } };
-  return { StringEquals: { [aud]: one(t.audiences) }, StringLike: { [sub]: one(t.subjects) } };
+  const out: Conditions = { StringEquals: { [`${t.issuer}:aud`]: one(t.audiences) } };
+  const claims: [string, string[]][] = [
+    ["sub", t.subjects],
+    ["job_workflow_ref", t.workflowRefs],
+  ];
+  for (const [claim, values] of claims) {
+    if (values.length === 0) continue;
+    const op = values.some((v) => /[*?]/.test(v)) ? (out.StringLike ??= {}) : out.StringEquals;
+    op[`${t.issuer}:${claim}`] = one(values);
+  }
+  return out;
 }
 
 export function policyDocument(t: GeneratedTrust): object {

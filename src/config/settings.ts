@@ -49,6 +49,18 @@ export const CONFIG_KEYS = {
     example: "acme/app",
     setting: true,
   }),
+  repositoryOwnerId: key<string>()({
+    schema: { type: "string", pattern: "^[0-9]+$" },
+    doc: "numeric id of the repository's owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`) and `generate` writes that form",
+    defaultDoc: "none",
+    setting: true,
+  }),
+  repositoryId: key<string>()({
+    schema: { type: "string", pattern: "^[0-9]+$" },
+    doc: "numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject",
+    defaultDoc: "none",
+    setting: true,
+  }),
   audience: key<string>()({
     schema: { type: "string", minLength: 1 },
     doc: "the audience roles and workflows should use",
