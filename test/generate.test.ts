@@ -148,6 +148,48 @@ const CASES: Case[] = [
     },
   },
   {
+    fixture: "reusable-dispatch",
+    role: "handbook-docs",
+    arn: "arn:aws:iam::420042004200:role/handbook-docs",
+    notes: [
+      "oidclint generate: .github/workflows/rebuild.yml › rebuild → .github/workflows/publish-docs.yml › publish on `workflow_dispatch` (runs from any branch, environment `docs`): the ref the workflow runs at cannot be predicted; `job_workflow_ref` pins `acme/handbook/.github/workflows/publish-docs.yml@*` at any ref",
+    ],
+    conditions: {
+      [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
+      [`StringEquals ${SUB}`]: ["repo:acme/handbook:environment:docs"],
+      [`StringLike ${JWR}`]: ["acme/handbook/.github/workflows/publish-docs.yml@*"],
+    },
+    situations: 2,
+    accepted: [
+      {
+        sub: "repo:acme/handbook:environment:docs",
+        job_workflow_ref: "acme/handbook/.github/workflows/publish-docs.yml@refs/heads/main",
+      },
+      {
+        sub: "repo:acme/handbook:environment:docs",
+        job_workflow_ref: "acme/handbook/.github/workflows/publish-docs.yml@refs/heads/fix/typo",
+      },
+    ],
+    refused: {
+      "another workflow with the same environment": {
+        sub: "repo:acme/handbook:environment:docs",
+        job_workflow_ref: "acme/handbook/.github/workflows/docs.yml@refs/heads/main",
+      },
+      "a sibling branch without the environment": {
+        sub: "repo:acme/handbook:ref:refs/heads/dev",
+        job_workflow_ref: "acme/handbook/.github/workflows/publish-docs.yml@refs/heads/dev",
+      },
+      "another repository": {
+        sub: "repo:acme/wiki:environment:docs",
+        job_workflow_ref: "acme/wiki/.github/workflows/publish-docs.yml@refs/heads/main",
+      },
+      "another owner": {
+        sub: "repo:evil/handbook:environment:docs",
+        job_workflow_ref: "evil/handbook/.github/workflows/publish-docs.yml@refs/heads/main",
+      },
+    },
+  },
+  {
     fixture: "immutable",
     role: "billing-migrate",
     arn: "arn:aws:iam::555666777888:role/billing-migrate",

@@ -152,6 +152,8 @@ interface Assumption {
   use: RoleAssumption;
   /** Runs inside a reusable workflow. */
   called: boolean;
+  /** The workflow file the job is written in (the called one for a call): its `job_workflow_ref`. */
+  file: string;
   situations: () => JobSituation[];
 }
 
@@ -185,6 +187,7 @@ function assumptions(loaded: LoadedProject, notes: string[]): Assumption[] {
             where: `${wf.file} › ${job.id.value} → ${callee.file} › ${calleeJob.id.value}`,
             use,
             called: true,
+            file: callee.file,
             situations: () => calledJobSituations(caller, callee, use.job, settings, use.step),
           });
       }
@@ -204,7 +207,7 @@ function assumptions(loaded: LoadedProject, notes: string[]): Assumption[] {
             );
           return all.filter((s) => s.event !== "workflow_call");
         };
-        out.push({ where, use, called: false, situations });
+        out.push({ where, use, called: false, file: wf.file, situations });
       }
     }
   }
@@ -237,7 +240,8 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
   const audiences: string[] = [];
   const subjects: string[] = [];
   const workflowRefs: string[] = [];
-  const refGaps: string[] = [];
+  /** `job_workflow_ref` values pinning a file at any ref → the first job situation that needed one. */
+  const anyRefs = new Map<string, string>();
   const jobs: string[] = [];
   const accepted: GeneratedTrust["accepted"] = [];
   const notes: string[] = [];
@@ -246,7 +250,7 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
   let partition = "aws";
   /** Filter patterns with a single `*`, which stops at `/` in GitHub's filters but not in IAM. */
   const widened = new Set<string>();
-  for (const { where, use: a, called: inCall, situations } of assumptions(loaded, notes)) {
+  for (const { where, use: a, called: inCall, file, situations } of assumptions(loaded, notes)) {
     const written = knownText(a.role);
     const arn = parseRoleArn(a.role);
     if (written === undefined && arn === undefined) {
@@ -278,9 +282,18 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
       audiences.push(aud);
       accepted.push({ where, situation: s });
       const ref = s.claims.get("job_workflow_ref");
-      const refs = ref?.kind === "pieces" ? claimValues(s, ref.pieces, "job_workflow_ref", false, widened) : undefined;
-      if (refs && "values" in refs) workflowRefs.push(...refs.values);
-      else refGaps.push(`${where} (${s.event})`);
+      const refs =
+        ref?.kind === "pieces"
+          ? claimValues(s, ref.pieces, "job_workflow_ref", false, widened)
+          : { why: s.unknownWhy ?? "the ref is not known" };
+      if ("values" in refs) workflowRefs.push(...refs.values);
+      else {
+        // The sub is known (an environment) but the ref is not: pin the workflow file at any ref.
+        const anyRef = `${settings.repository ?? ""}/${file}@*`;
+        workflowRefs.push(anyRef);
+        if (!anyRefs.has(anyRef))
+          anyRefs.set(anyRef, `${where} on \`${s.event}\`${s.description ? ` (${s.description})` : ""}`);
+      }
     }
   }
   notes.push(...remoteCalls(loaded, role));
@@ -292,13 +305,12 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
   if (!account && jobs.length > 0)
     notes.push("no job names the role by a literal ARN: ACCOUNT_ID stands for the account in the provider ARN");
   // The sub already carries the called workflow when the template includes it.
-  let refCondition = called && !settings.subClaimTemplate.includes("job_workflow_ref");
-  if (refCondition && refGaps.length > 0) {
-    notes.push(
-      `no \`job_workflow_ref\` condition: the workflow ref of ${refGaps.join(", ")} cannot be predicted (set \`repository\` in .oidclintrc.json)`,
-    );
-    refCondition = false;
-  }
+  const refCondition = called && !settings.subClaimTemplate.includes("job_workflow_ref");
+  if (refCondition)
+    for (const [value, why] of anyRefs)
+      notes.push(
+        `${why}: the ref the workflow runs at cannot be predicted; \`job_workflow_ref\` pins \`${value}\` at any ref`,
+      );
   return {
     roleName,
     providerArn: `arn:${partition}:iam::${account ?? "ACCOUNT_ID"}:oidc-provider/${settings.issuer}`,
