@@ -12,6 +12,7 @@ import {
   type RoleAssumption,
 } from "../src/analysis/role-assumptions.js";
 import { displayText, knownText } from "../src/model/value.js";
+import { refusedRepository } from "../src/analysis/refused-repository.js";
 
 /**
  * Cross-file: a workflow job assumes a role that the linted files define, and a sub claim the job can
@@ -45,6 +46,21 @@ function policyClaim(s: JobSituation, repo: string, example: string | undefined)
   return renderSub(s, example);
 }
 
+/**
+ * The role's accepted branches (`heads`) or tags as a workflow filter list (for a merge queue, the base
+ * branches of the queues it accepts): IAM's `*` (any text, `/` included) is GitHub's `**`; a pattern with `?` (one character in IAM, "optional" in a filter) or one
+ * that is not about this kind of ref is left out. Undefined when nothing is left.
+ */
+function acceptedFilter(allowed: readonly string[], kind: "heads" | "tags", mergeQueue: boolean): string | undefined {
+  // A `merge_group` filter names the queue's base branch: `…:ref:refs/heads/gh-readonly-queue/main/*` → `main`.
+  const ref = mergeQueue ? /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\// : new RegExp(`:ref:refs/${kind}/([^?]+)$`);
+  const names = allowed
+    .map((p) => ref.exec(p)?.[1])
+    .filter((n): n is string => n !== undefined && n !== "*")
+    .map((n) => (n.includes("*") ? `"${n.replace(/\*+/g, "**")}"` : n));
+  return names.length > 0 ? [...new Set(names)].join(", ") : undefined;
+}
+
 /** Events whose refs the workflow narrows with a filter (`branches`, `tags`). */
 const FILTERED_EVENTS = new Set(["push", "merge_group"]);
 
@@ -54,6 +70,8 @@ interface FixContext {
   example: string | undefined;
   allowed: readonly string[];
   defaultBranch: string;
+  /** The repository comes from the configuration or git (not the `OWNER/REPO` placeholder). */
+  repoKnown: boolean;
   /** `environment: dev` when the refused run is one matrix combination. */
   matrix?: string;
 }
@@ -66,6 +84,12 @@ function fixText(f: FixContext): string {
   // The environment the role names, if any: with one, a job's sub is `…:environment:NAME` on every trigger.
   const roleEnv = allowed.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== undefined);
   const env = roleEnv === undefined ? undefined : decodeURIComponent(roleEnv);
+  // A role that trusts other repositories only: another role, or the new name after a rename — never a grant.
+  const other = f.repoKnown ? refusedRepository(`repo:${repo}:`, allowed) : undefined;
+  if (other) {
+    const names = other.trusted.map((r) => `\`${r}\``).join(", ");
+    return `assume a role made for \`${repo}\` if this one belongs to ${names}; if this repository was renamed from ${names}, write its new name in the role's \`…:sub\` condition`;
+  }
   if (f.matrix !== undefined)
     return `leave \`${f.matrix}\` out of the matrix if this role is not meant for it; or, if it is, ${add}`;
   if (s.kind === "environment") {
@@ -82,9 +106,19 @@ function fixText(f: FixContext): string {
   if (FILTERED_EVENTS.has(s.event)) {
     const filter = s.kind === "tag" ? "tags" : "branches";
     const open = s.holes !== undefined && s.holes.include === undefined;
-    return open
-      ? `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${s.kind === "tag" ? "v*" : defaultBranch}]\`), or ${add}`
-      : `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}`;
+    const kind = s.kind === "tag" ? "tags" : "heads";
+    const accepted = acceptedFilter(allowed, kind, s.event === "merge_group");
+    // A role for tags only refuses every branch run, and the other way round: the step's `if:` says so.
+    const other = kind === "tags" ? "heads" : "tags";
+    if (accepted === undefined && allowed.some((p) => p.includes(`:ref:refs/${other}/`)))
+      return `assume this role only in ${other === "tags" ? "tag" : "branch"} runs (\`if: startsWith(github.ref, 'refs/${other}/')\` on the step), or ${add}`;
+    if (open) {
+      const example = accepted ?? (s.kind === "tag" ? "v*" : defaultBranch);
+      return `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${example}]\`), or ${add}`;
+    }
+    return accepted === undefined
+      ? `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}`
+      : `narrow the trigger's \`${filter}\` filter to the refs the role accepts (\`${filter}: [${accepted}]\`), or ${add}`;
   }
   return `restrict the job with \`if: github.event_name != '${s.event}'\`, or ${add}`;
 }
@@ -171,7 +205,14 @@ export default defineRule({
                 allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
                 defaultBranch: settings.defaultBranch,
               },
-              fix: { s, repo, example, allowed: allowedTexts, defaultBranch: settings.defaultBranch },
+              fix: {
+                s,
+                repo,
+                example,
+                allowed: allowedTexts,
+                defaultBranch: settings.defaultBranch,
+                repoKnown: settings.repository !== undefined,
+              },
               // Point code scanning at the sub condition that refuses (else the role's trust policy).
               ...(role
                 ? {

@@ -95,7 +95,7 @@ describe("oidclint check", () => {
     expect(o.out).toMatch(
       /✖ FAIL {2}StringLike token\.actions\.githubusercontent\.com:sub repo:acme\/app:ref:refs\/heads\/main {3}← first failing condition/,
     );
-    expect(o.out).toContain("policy: add `repo:acme/app:pull_request`");
+    expect(o.out).toContain("policy: or, if this run is meant to assume the role, add exactly `repo:acme/app:pull_request`");
   });
 
   it("reads a token (also from stdin), shows its claims and suggests the environment", async () => {
@@ -109,7 +109,7 @@ describe("oidclint check", () => {
     const o = io(cwd, `${token}\n`);
     expect(await main(["check", "--policy", "trust.json", "--token", "-"], o)).toBe(1);
     expect(o.out).toContain("ref                    refs/heads/main");
-    expect(o.out).toContain("workflow: or run the job in that environment: `environment: prod`");
+    expect(o.out).toContain("workflow: run the job in the environment the role trusts: `environment: prod`");
   });
 
   it("StringEquals is literal: a `*` under it does not match", async () => {
@@ -169,7 +169,76 @@ describe("oidclint check", () => {
     expect(o.out).toContain("immutable subjects");
     expect(o.out).toContain("`repo:acme@*/app@*:ref:refs/heads/main`");
     expect(o.out).toContain("`repo:acme@111/app@222:ref:refs/heads/main`");
-    expect(o.out).not.toContain("run the job from branch");
+    expect(o.out).not.toContain("run the job only from");
+  });
+
+  describe("fixes: the workflow side first, then exactly the refused claim", () => {
+    const both = ["repo:acme/app:ref:refs/heads/main", "repo:acme/app:environment:prod"];
+    async function fixes(policy: string, sub: string, aud = "sts.amazonaws.com"): Promise<string[]> {
+      const o = io(project({ "trust.json": policy }));
+      expect(await main(["check", "--policy", "trust.json", "--sub", sub, "--aud", aud, "-f", "json"], o)).toBe(1);
+      return (JSON.parse(o.out) as { fixes: string[] }).fixes;
+    }
+    const exact = (sub: string, op = "StringLike", line = 15): string =>
+      `add exactly \`${sub}\` to the values of \`${op}\` \`token.actions.githubusercontent.com:sub\` (trust.json:${line})`;
+
+    it("another branch: pin the trigger or an if:, then the branch's own claim — never ref:refs/heads/*", async () => {
+      const out = await fixes(trust(both), "repo:acme/app:ref:refs/heads/feature/login");
+      expect(out).toEqual([
+        "workflow: run the job in the environment the role trusts: `environment: prod` (a job with an environment always gets `…:environment:NAME`)",
+        "workflow: or run the job only from `main`: pin the trigger (`branches: [main]`) or give the job `if: github.ref == 'refs/heads/main'`",
+        `policy: or, if this run is meant to assume the role, ${exact("repo:acme/app:ref:refs/heads/feature/login")}`,
+      ]);
+      expect(out.join("\n")).not.toMatch(/refs\/heads\/\*|:\*`/);
+    });
+
+    it("another environment: the one the role trusts, then dropping the environment, then the exact claim", async () => {
+      expect(await fixes(trust(both, {}, "StringEquals"), "repo:acme/app:environment:dev")).toEqual([
+        "workflow: use the environment the role trusts: `environment: prod`",
+        "workflow: or drop the job's `environment` if the role is meant for branch runs: with one, the sub is `…:environment:NAME`, never `…:ref:refs/heads/main`",
+        `policy: or, if this run is meant to assume the role, ${exact("repo:acme/app:environment:dev", "StringEquals", 12)}`,
+      ]);
+    });
+
+    it("a tag run against a tag pattern and a branch: the branch first; a role for tags only: a tag run", async () => {
+      const tagsOnly = await fixes(trust("repo:acme/app:ref:refs/tags/v*"), "repo:acme/app:ref:refs/heads/main");
+      expect(tagsOnly[0]).toBe(
+        "workflow: assume this role only in tag runs (`on: push: tags: …`, or `if: startsWith(github.ref, 'refs/tags/')`)",
+      );
+      expect(tagsOnly[1]).toContain(exact("repo:acme/app:ref:refs/heads/main"));
+    });
+
+    it("a sub the workflow cannot change (a wildcard-only policy side): the exact claim alone", async () => {
+      expect(await fixes(trust("repo:acme/app:ref:refs/heads/release/*"), "repo:acme/app:pull_request")).toEqual([
+        `policy: ${exact("repo:acme/app:pull_request")}`,
+      ]);
+    });
+
+    it("a token from another repository: a role of its own first, never a plain grant to that repository", async () => {
+      const out = await fixes(trust("repo:acme/app:ref:refs/heads/main"), "repo:acme/tools:ref:refs/heads/main");
+      expect(out).toEqual([
+        "workflow: the token comes from `acme/tools`, and the role trusts only `acme/app`: assume a role made for `acme/tools`",
+        `policy: if the repository was renamed, write its new name in the pattern; only if this role is meant to serve \`acme/tools\` as well, ${exact("repo:acme/tools:ref:refs/heads/main")}`,
+      ]);
+      // An owner-wide pattern names no repository: the branch fix stands.
+      const owner = await fixes(trust("repo:acme/*:ref:refs/heads/main"), "repo:acme/tools:ref:refs/heads/dev");
+      expect(owner[0]).toMatch(/^workflow: run the job only from `main`/);
+    });
+
+    it("a wrong audience: the workflow's audience input first, then exactly the token's audience", async () => {
+      expect(await fixes(trust("repo:acme/app:*"), "repo:acme/app:pull_request", "https://github.com/acme")).toEqual([
+        "workflow: request the audience the role expects: `audience: sts.amazonaws.com` on `aws-actions/configure-aws-credentials`",
+        "policy: or, if this run is meant to assume the role, add exactly `https://github.com/acme` to the values of `StringEquals` `token.actions.githubusercontent.com:aud` (trust.json:12)",
+      ]);
+    });
+
+    it("the text output lists them in the same order", async () => {
+      const o = io(project({ "trust.json": trust(both) }));
+      await main(["check", "--policy", "trust.json", "--sub", "repo:acme/app:pull_request"], o);
+      const lines = o.out.split("\n").filter((l) => l.startsWith("  - "));
+      expect(lines.map((l) => /^ {2}- (\w+):/.exec(l)?.[1])).toEqual(["workflow", "workflow", "policy"]);
+      expect(lines[1]).toContain("`if: github.event_name != 'pull_request'`");
+    });
   });
 
   it("header names the file once; a binary policy file gets the linter's message", async () => {
@@ -554,8 +623,8 @@ describe("oidclint check --format json and --context", () => {
       ],
       deniedBy: null,
       fixes: [
-        "policy: add `repo:acme/app:pull_request` to the values of `StringLike` `token.actions.githubusercontent.com:sub` (trust.json:15)",
-        "workflow: `pull_request` runs get `…:pull_request`; run the job on `push` to `main` instead, or allow `…:pull_request`",
+        "workflow: do not assume this role in `pull_request` runs (`if: github.event_name != 'pull_request'` on the job or the step); it trusts runs on `main`",
+        "policy: or, if this run is meant to assume the role, add exactly `repo:acme/app:pull_request` to the values of `StringLike` `token.actions.githubusercontent.com:sub` (trust.json:15)",
       ],
     });
     const ok = io(cwd);
@@ -603,6 +672,8 @@ describe("oidclint check --format json and --context", () => {
     expect(await main([...args, "--context", "."], o)).toBe(1);
     const data = JSON.parse(o.out) as { result: string; fixes: string[] };
     expect(data.result).toBe("refused");
-    expect(data.fixes).toContain("workflow: or run the job from branch `main`");
+    expect(data.fixes[0]).toBe(
+      "workflow: run the job only from `main`: pin the trigger (`branches: [main]`) or give the job `if: github.ref == 'refs/heads/main'`",
+    );
   });
 });

@@ -11,6 +11,7 @@ import {
   type PolicyOutcome,
   type StatementOutcome,
 } from "../analysis/iam-evaluation.js";
+import { refusedRepository } from "../analysis/refused-repository.js";
 import { relPath } from "../engine/discover.js";
 import { loadProject, type LoadedProject, type ProjectRequest } from "../engine/load-project.js";
 import type { Condition, PolicyDocument } from "../model/policy.js";
@@ -130,8 +131,9 @@ function shown(v: string | string[] | undefined): string {
 }
 
 /**
- * The change that makes a failing condition pass: on the policy side always, on the workflow side when
- * the condition asks for something the workflow decides (an environment, a branch, an audience).
+ * The changes that make a failing condition pass, the workflow side first (a refused claim is most often a
+ * run where the role is not meant to be used: pin the trigger, add an `if:`, use the environment the role
+ * trusts), then the policy side with exactly the refused claim — never a wider pattern.
  */
 export function fixFor(
   c: Condition,
@@ -143,48 +145,74 @@ export function fixFor(
   const key = displayText(c.key);
   const at = `${c.loc.file}:${c.loc.line}`;
   const actual = o.actual;
-  const out: string[] = [];
   const patterns = c.values.items.map((v) => knownText(v)).filter((t): t is string => t !== undefined);
   if (actual === undefined) return missingClaimFix(o.claim, patterns, audience);
   const value = Array.isArray(actual) ? (actual[0] ?? "") : actual;
-  if (op.negated) {
-    out.push(
+  if (op.negated)
+    return [
       `policy: \`${o.matchedValue ?? ""}\` under \`${c.operator.value}\` excludes \`${value}\`; remove it from \`${key}\` (${at})`,
-    );
-    return out;
-  }
+    ];
   const immutable = o.claim === "sub" ? immutableFix(value, patterns, op.match, at) : undefined;
   if (immutable) return [immutable];
-  out.push(`policy: add \`${value}\` to the values of \`${c.operator.value}\` \`${key}\` (${at})`);
-  if (o.claim === "aud") {
+  const add = `add exactly \`${value}\` to the values of \`${c.operator.value}\` \`${key}\` (${at})`;
+  const other = o.claim === "sub" ? refusedRepository(value, patterns, op.match) : undefined;
+  if (other)
+    return [
+      `workflow: the token comes from \`${other.repo}\`, and the role trusts only ${other.trusted.map((r) => `\`${r}\``).join(", ")}: assume a role made for \`${other.repo}\``,
+      `policy: if the repository was renamed, write its new name in the pattern; only if this role is meant to serve \`${other.repo}\` as well, ${add}`,
+    ];
+  const workflow = workflowFixes(o.claim, String(claims.sub ?? value), value, patterns);
+  return [...workflow, workflow.length > 0 ? `policy: or, if this run is meant to assume the role, ${add}` : `policy: ${add}`];
+}
+
+/**
+ * What the workflow can change so that its token carries a claim the patterns accept: the environment
+ * they name, the branch or tag they pin, no `pull_request` run. `sub` is the token's sub (for the kind of
+ * run it came from), `value` the failing claim's value.
+ */
+function workflowFixes(claim: string, sub: string, value: string, patterns: readonly string[]): string[] {
+  if (claim === "aud") {
     const aud = patterns.find((p) => !/[*?]/.test(p));
-    if (aud)
-      out.push(`workflow: or request that audience: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``);
+    return aud
+      ? [
+          `workflow: request the audience the role expects: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``,
+        ]
+      : [];
   }
-  if (o.claim === "sub") {
-    const env = patterns.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== undefined);
-    const branch = patterns.map((p) => /:ref:refs\/heads\/([^*?]+)$/.exec(p)?.[1]).find((b) => b !== undefined);
-    const tag = patterns.some((p) => /:ref:refs\/tags\//.test(p));
-    const claimed = String(claims.sub ?? value);
-    if (env && !claimed.includes(":environment:"))
-      out.push(
-        `workflow: or run the job in that environment: \`environment: ${decodeURIComponent(env)}\` (a job with an environment always gets \`…:environment:NAME\`)`,
-      );
-    else if (env && claimed.includes(":environment:"))
-      out.push(`workflow: or use the environment the policy names: \`environment: ${decodeURIComponent(env)}\``);
-    if (branch && claimed.includes(":environment:"))
-      out.push(
-        `workflow: or drop the job's \`environment\`: with one, the sub is \`…:environment:NAME\`, never \`…:ref:refs/heads/${branch}\``,
-      );
-    else if (branch && claimed.endsWith(":pull_request"))
-      out.push(
-        `workflow: \`pull_request\` runs get \`…:pull_request\`; run the job on \`push\` to \`${branch}\` instead, or allow \`…:pull_request\``,
-      );
-    else if (branch && !claimed.endsWith(`:ref:refs/heads/${branch}`))
-      out.push(`workflow: or run the job from branch \`${branch}\``);
-    else if (tag && !claimed.includes(":ref:refs/tags/")) out.push("workflow: or run the job on a tag push");
+  const literal = (re: RegExp): string | undefined =>
+    patterns.map((p) => re.exec(p)?.[1]).find((x) => x !== undefined && !/[*?]/.test(x));
+  const env = claim === "sub" ? literal(/:environment:([^:]+)$/) : claim === "environment" ? literal(/^(.+)$/) : undefined;
+  const branchRe = claim === "sub" ? /:ref:refs\/heads\/([^:]+)$/ : claim === "ref" ? /^refs\/heads\/(.+)$/ : undefined;
+  const tagRe = claim === "sub" ? /:ref:refs\/tags\// : claim === "ref" ? /^refs\/tags\// : undefined;
+  const branch = branchRe && literal(branchRe);
+  const tags = tagRe !== undefined && patterns.some((p) => tagRe.test(p));
+  const inEnvironment = sub.includes(":environment:");
+  const out: string[] = [];
+  if (env !== undefined) {
+    const name = decodeURIComponent(env);
+    out.push(
+      inEnvironment
+        ? `use the environment the role trusts: \`environment: ${name}\``
+        : `run the job in the environment the role trusts: \`environment: ${name}\` (a job with an environment always gets \`…:environment:NAME\`)`,
+    );
   }
-  return out;
+  if (branch !== undefined) {
+    if (inEnvironment)
+      out.push(
+        `drop the job's \`environment\` if the role is meant for branch runs: with one, the sub is \`…:environment:NAME\`, never \`…:ref:refs/heads/${branch}\``,
+      );
+    else if (sub.endsWith(":pull_request"))
+      out.push(
+        `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or the step); it trusts runs on \`${branch}\``,
+      );
+    else
+      out.push(
+        `run the job only from \`${branch}\`: pin the trigger (\`branches: [${branch}]\`) or give the job \`if: github.ref == 'refs/heads/${branch}'\``,
+      );
+  } else if (tags && !tagRe.test(value))
+    out.push("assume this role only in tag runs (`on: push: tags: …`, or `if: startsWith(github.ref, 'refs/tags/')`)");
+  // The first is the suggestion; the others are alternatives to it.
+  return out.map((l, i) => `workflow: ${i === 0 ? "" : "or "}${l}`);
 }
 
 /**
