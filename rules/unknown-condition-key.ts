@@ -1,7 +1,8 @@
 import { defineRule } from "../src/engine/rule.js";
 import { AWS_GITHUB_CLAIM_KEYS, githubKeyProblem } from "../src/analysis/condition-keys.js";
 import { isAllow, isDeny, parseOperator, type OperatorInfo } from "../src/analysis/github-trust.js";
-import type { Statement } from "../src/model/policy.js";
+import type { Condition, Statement } from "../src/model/policy.js";
+import { DEFAULT_AWS_AUDIENCE } from "../src/model/well-known.js";
 import { knownText } from "../src/model/value.js";
 
 /** Whether a condition is satisfied when its key is missing from the request context. */
@@ -25,6 +26,19 @@ function consequence(stmt: Statement, op: OperatorInfo): string {
       : "never holds: every AssumeRoleWithWebIdentity through this statement is refused (AccessDenied)";
   }
   return passes ? "always holds" : "never holds";
+}
+
+/**
+ * The claim a key without one was meant for, read from its values, and why: audiences (the configured one,
+ * `sts.amazonaws.com`, a URL) mean `aud`; subjects (`repo:…`) mean `sub`; otherwise `sub`, the claim a trust
+ * policy restricts, said as a guess.
+ */
+function intendedClaim(condition: Condition, audience: string): { claim: "sub" | "aud"; why: string } {
+  const values = condition.values.items.map((v) => knownText(v)).filter((t): t is string => t !== undefined);
+  const isAudience = (t: string): boolean => t === audience || t === DEFAULT_AWS_AUDIENCE || /^https?:\/\//.test(t);
+  if (values.length > 0 && values.every(isAudience)) return { claim: "aud", why: " (its values are audiences)" };
+  if (values.some((t) => t.startsWith("repo:"))) return { claim: "sub", why: " (its values are subjects)" };
+  return { claim: "sub", why: ", or the key of the claim the condition is about" };
 }
 
 export default defineRule({
@@ -69,6 +83,12 @@ export default defineRule({
         explanation:
           "Condition key `{{key}}`: `{{claim}}` is a claim of GitHub's token, but AWS does not make it a condition key (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
         fix: "Express it through `sub` (e.g. `repo:OWNER/*`) or a supported key.",
+      },
+      issuerOnly: {
+        message: "Condition key `{{key}}` names no claim; did you mean `{{suggestion}}`?",
+        explanation:
+          "Condition key `{{key}}` is the issuer alone. AWS names an OIDC provider's keys `ISSUER:CLAIM` (`{{issuer}}:sub`, `{{issuer}}:aud`); a key without the claim is never in the request, so the condition {{consequence}}.",
+        fix: "Write `{{suggestion}}`{{why}}.",
       },
       unknownClaim: {
         message: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub",
@@ -135,6 +155,20 @@ export default defineRule({
             case "unknownClaim":
               ctx.report({ messageId: "unknownClaim", at: condition.key, data: { ...data, claim: problem.claim } });
               break;
+            case "issuerOnly": {
+              const { claim, why } = intendedClaim(condition, ctx.settings.audience);
+              ctx.report({
+                messageId: "issuerOnly",
+                at: condition.key,
+                data: {
+                  ...data,
+                  issuer: problem.issuer,
+                  suggestion: `${problem.issuer}:${claim}`,
+                  why,
+                },
+              });
+              break;
+            }
           }
         }
       }

@@ -14,7 +14,7 @@ import { lint } from "../src/engine/lint.js";
 import { isInputPath } from "../src/parsers/formats.js";
 import type { LintReport } from "../src/engine/result.js";
 import { rules } from "../rules/index.js";
-import { FIXTURES, findingLines } from "./helpers.js";
+import { deployWorkflow, FIXTURES, findingLines, tfTrust } from "./helpers.js";
 
 /** Every rule on (those off by default at warn), so that every cross-file rule is compared. */
 const ALL_ON = Object.fromEntries(rules.map((r) => [r.meta.id, r.meta.severity === "off" ? "warn" : r.meta.severity]));
@@ -91,34 +91,8 @@ describe("--context on a repository with many roles", () => {
     mkdirSync(dirname(join(repo, rel)), { recursive: true });
     writeFileSync(join(repo, rel), text);
   };
-  const trust = (sub: string): string =>
-    `jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRoleWithWebIdentity"
-      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
-      Condition = {
-        StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
-        StringLike   = { "token.actions.githubusercontent.com:sub" = "${sub}" }
-      }
-    }]
-  })`;
-  const workflow = (role: string): string => `on:
-  push:
-    branches: [main]
-permissions:
-  id-token: write
-  contents: read
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          role-to-assume: arn:aws:iam::123456789012:role/${role}
-          aws-region: eu-west-1
-`;
+  const trust = (sub: string): string => tfTrust(sub);
+  const workflow = (role: string): string => deployWorkflow(role);
   write(".oidclintrc.json", JSON.stringify({ repository: "acme/app" }));
   // The role the staged workflow assumes only admits the release branch: trust-mismatch on the workflow.
   write(

@@ -129,17 +129,54 @@ export function captureIO(cwd: string): CliIO & { out: string; err: string } {
 }
 
 /** A workflow that needs a token without `id-token: write`: its finding must survive next to a hostile file. */
-export const GOOD_WORKFLOW = `on: push
+export const GOOD_WORKFLOW = deployWorkflow("deploy", { on: "push", idToken: false });
+/** The finding of GOOD_WORKFLOW written as `.github/workflows/good.yml`. */
+export const GOOD_FINDING = ".github/workflows/good.yml:5:3 error missing-id-token-permission/missingPermission";
+
+/**
+ * A workflow whose job `deploy` assumes `arn:aws:iam::123456789012:role/ROLE` with configure-aws-credentials
+ * on pushes to `branches` (default `main`; `on` replaces the whole trigger), with `id-token: write` at
+ * workflow level unless `idToken` is false.
+ */
+export function deployWorkflow(
+  role: string,
+  opts: { branches?: string[]; name?: string; on?: string; idToken?: boolean } = {},
+): string {
+  const on = opts.on ?? `\n  push:\n    branches: [${(opts.branches ?? ["main"]).join(", ")}]`;
+  return `${opts.name !== undefined ? `name: ${opts.name}\n` : ""}on:${opts.on !== undefined ? " " : ""}${on}
 permissions:
-  contents: read
+${opts.idToken === false ? "" : "  id-token: write\n"}  contents: read
 jobs:
   deploy:
     runs-on: ubuntu-latest
     steps:
       - uses: aws-actions/configure-aws-credentials@v4
         with:
-          role-to-assume: arn:aws:iam::123456789012:role/deploy
+          role-to-assume: arn:aws:iam::123456789012:role/${role}
           aws-region: eu-west-1
 `;
-/** The finding of GOOD_WORKFLOW written as `.github/workflows/good.yml`. */
-export const GOOD_FINDING = ".github/workflows/good.yml:5:3 error missing-id-token-permission/missingPermission";
+}
+
+/**
+ * A Terraform `jsonencode({ … })` trust policy for GitHub's provider in account 123456789012: `aud` is
+ * `sts.amazonaws.com` and `sub` is `sub` under `op` (one `StringEquals` block holds both when `op` is it).
+ */
+export function tfTrust(sub: string, op: "StringLike" | "StringEquals" = "StringLike"): string {
+  const aud = `"token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"`;
+  const subKey = `"token.actions.githubusercontent.com:sub" = "${sub}"`;
+  const conditions =
+    op === "StringEquals"
+      ? `        StringEquals = {\n          ${aud}\n          ${subKey}\n        }`
+      : `        StringEquals = { ${aud} }\n        ${op}   = { ${subKey} }`;
+  return `jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = {
+${conditions}
+      }
+    }]
+  })`;
+}

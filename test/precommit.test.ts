@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "./helpers.js";
+import { deployWorkflow, ROOT, tfTrust } from "./helpers.js";
 
 const hasPreCommit = spawnSync("pre-commit", ["--version"], { encoding: "utf8" }).status === 0;
 if (!hasPreCommit) console.warn("pre-commit is not installed (apt-get install pre-commit): skipping the hook tests");
@@ -49,38 +49,10 @@ const BAD_TRUST = GOOD_TRUST.replace(
 /** A role that only the main branch of acme/app may assume, and a workflow that assumes it from `release`. */
 const ROLE_TF = `resource "aws_iam_role" "deploy" {
   name = "deploy"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRoleWithWebIdentity"
-      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
-      Condition = {
-        StringEquals = {
-          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-          "token.actions.githubusercontent.com:sub" = "repo:acme/app:ref:refs/heads/main"
-        }
-      }
-    }]
-  })
+  assume_role_policy = ${tfTrust("repo:acme/app:ref:refs/heads/main", "StringEquals")}
 }
 `;
-const RELEASE_WORKFLOW = `name: deploy
-on:
-  push:
-    branches: [release]
-permissions:
-  id-token: write
-  contents: read
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          role-to-assume: arn:aws:iam::123456789012:role/deploy
-          aws-region: eu-west-1
-`;
+const RELEASE_WORKFLOW = deployWorkflow("deploy", { name: "deploy", branches: ["release"] });
 
 let work = "";
 let repo = "";

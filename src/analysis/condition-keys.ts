@@ -86,7 +86,9 @@ export type KeyProblem =
   | { kind: "issuer"; issuer: string; suggestion: string }
   | { kind: "claim"; claim: string; suggestion: string }
   | { kind: "unsupported"; claim: string }
-  | { kind: "unknownClaim"; claim: string };
+  | { kind: "unknownClaim"; claim: string }
+  /** The issuer alone (`token.actions.githubusercontent.com`, `…/`, `…:`): no claim, never in a request. */
+  | { kind: "issuerOnly"; issuer: string };
 
 /** The supported claim a misspelt one most likely meant. */
 function closestClaim(claim: string): string | undefined {
@@ -126,23 +128,30 @@ export function githubKeyProblem(key: string, settings: Pick<ResolvedSettings, "
   const scheme = /^https?:\/\//i.exec(key);
   if (scheme) {
     const rest = key.slice(scheme[0].length);
-    if (!isGitHubKey(rest, settings) && githubKeyProblem(rest, settings) === undefined) return undefined;
+    const inner = isGitHubKey(rest, settings) ? undefined : githubKeyProblem(rest, settings);
+    // The issuer alone is the larger mistake; its suggestion has no scheme either.
+    if (inner?.kind === "issuerOnly") return inner;
+    if (!isGitHubKey(rest, settings) && inner === undefined) return undefined;
     return { kind: "scheme", suggestion: correctedKey(rest, settings) };
   }
   const colon = key.lastIndexOf(":");
   if (colon < 0) {
     // `token.actions.githubusercontent.com/sub`: a key without `:` never names a claim.
     const slash = key.lastIndexOf("/");
-    if (slash <= 0) return undefined;
-    const issuer = key.slice(0, slash);
-    const claim = key.slice(slash + 1);
-    if (!isGitHubIssuer(issuer, settings) && !isNearGitHubHost(hostOf(issuer))) return undefined;
-    if (!isSupportedClaim(claim) && closestClaim(claim) === undefined && !GITHUB_ONLY_CLAIMS.has(claim.toLowerCase()))
-      return undefined;
-    return { kind: "slash", suggestion: correctedKey(`${issuer}:${claim}`, settings) };
+    const issuer = slash > 0 ? key.slice(0, slash) : key;
+    const claim = slash > 0 ? key.slice(slash + 1) : "";
+    if (
+      slash > 0 &&
+      (isGitHubIssuer(issuer, settings) || isNearGitHubHost(hostOf(issuer))) &&
+      (isSupportedClaim(claim) || closestClaim(claim) !== undefined || GITHUB_ONLY_CLAIMS.has(claim.toLowerCase()))
+    )
+      return { kind: "slash", suggestion: correctedKey(`${issuer}:${claim}`, settings) };
+    // The issuer with no claim at all (an enterprise slug `…/acme` included): never in a request.
+    return issuerOnly(key.replace(/\/+$/, ""), settings);
   }
   const issuer = key.slice(0, colon);
   const claim = key.slice(colon + 1);
+  if (claim === "") return issuerOnly(issuer, settings);
   if (!issuer.includes(".") && !issuer.includes("/")) return undefined;
   const github = isGitHubIssuer(issuer, settings) && !issuer.endsWith("/");
   if (!github) {
@@ -155,6 +164,14 @@ export function githubKeyProblem(key: string, settings: Pick<ResolvedSettings, "
   const closest = closestClaim(claim);
   if (closest !== undefined) return { kind: "claim", claim, suggestion: `${issuer}:${closest}` };
   return { kind: "unknownClaim", claim };
+}
+
+/** `issuerOnly` for a GitHub issuer (or a near miss of its host, then corrected); else not GitHub's business. */
+function issuerOnly(issuer: string, settings: Pick<ResolvedSettings, "issuer">): KeyProblem | undefined {
+  if (isGitHubIssuer(issuer, settings)) return { kind: "issuerOnly", issuer };
+  const host = hostOf(issuer);
+  if (!host.includes(".") || !isNearGitHubHost(host)) return undefined;
+  return { kind: "issuerOnly", issuer: GITHUB_ISSUER_HOST + issuer.slice(host.length) };
 }
 
 function hostOf(issuer: string): string {
