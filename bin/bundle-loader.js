@@ -99,9 +99,11 @@ function loadBundle() {
     cacheStats.loaded++;
     if (cachedData !== undefined && !script.cachedDataRejected) cacheStats.accepted++;
     else if (cacheFile) toWrite.push([script, cacheFile]);
-    const outside = createRequire(file);
+    let outside;
     const require = (spec) =>
-      spec.startsWith("./") || spec.startsWith("../") ? load(path.resolve(path.dirname(file), spec)) : outside(spec);
+      spec.startsWith("./") || spec.startsWith("../")
+        ? load(path.resolve(path.dirname(file), spec))
+        : (outside ??= createRequire(file))(spec);
     script.runInThisContext().call(module.exports, module.exports, require, module, file, path.dirname(file));
     return module.exports;
   }

@@ -14,11 +14,87 @@
 // chunk with V8's code cache (bin/bundle-loader.js). The first line of cli.js names the build (a hash of every
 // chunk), which keys that cache.
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { build, transform } from "esbuild";
 
 const root = join(import.meta.dirname, "..");
+
+// Node built-ins that cost a run more than they give it: crypto (finding fingerprints, for json, sarif and
+// baselines) and child_process (`git ls-files`, for directories) load dozens of Node's internal modules,
+// ~10 % of `node -e 0` each. The bundle imports functions that load the built-in on their first call.
+const LAZY_BUILTINS = /^node:(crypto|child_process|zlib)$/;
+const lazyBuiltins = {
+  name: "lazy-builtins",
+  setup(b) {
+    b.onResolve({ filter: LAZY_BUILTINS }, (args) =>
+      args.namespace === "lazy-builtin"
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: "lazy-builtin" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+      const builtin = createRequire(import.meta.url)(args.path);
+      const names = Object.keys(builtin).filter(
+        (n) => typeof builtin[n] === "function" && /^[A-Za-z_$][\w$]*$/.test(n),
+      );
+      const load = `let loaded;\nconst load = () => (loaded ??= createRequire(__filename)(${JSON.stringify(args.path)}));\n`;
+      const wrappers = names.map(
+        (n) =>
+          `export function ${n}(...args) { return new.target ? new (load().${n})(...args) : load().${n}(...args); }`,
+      );
+      return {
+        contents: `import { createRequire } from "node:module";\n${load}${wrappers.join("\n")}\n`,
+        loader: "js",
+      };
+    });
+  },
+};
+
+// The rule registry (rules/index.ts) with each rule's metadata written in and its implementation loaded by its
+// first `check`: the engine runs only the rules whose inputs the run has (`meta.inputs`), so a one-workflow run
+// never loads the policy rules and their analyses. The metadata is the rules' own (JSON, checked equal here);
+// the library (dist/rules, dist/src) keeps the eager registry.
+const registry = join(root, "dist/rules/index.js");
+const lazyRules = {
+  name: "lazy-rules",
+  setup(b) {
+    b.onResolve({ filter: /[\\/]rules[\\/]index\.js$/ }, (args) =>
+      join(args.resolveDir, args.path) === registry ? { path: registry, namespace: "lazy-rules" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-rules" }, async () => {
+      const eager = await import(registry);
+      if (Object.keys(eager).sort().join() !== "rules,rulesById") throw new Error(`${registry}: exports changed`);
+      const { ENGINE_RULES } = await import(join(root, "dist/src/engine/rules/index.js"));
+      const files = new Map();
+      for (const name of readdirSync(join(root, "dist/rules")).filter((f) => f.endsWith(".js") && f !== "index.js")) {
+        const rule = (await import(join(root, "dist/rules", name))).default;
+        if (rule?.meta?.id) files.set(rule, join(root, "dist/rules", name));
+      }
+      const entries = eager.rules.map((rule) => {
+        const engine = Object.entries(ENGINE_RULES).find(([, r]) => r === rule)?.[0];
+        if (engine) return `ENGINE_RULES.${engine}`;
+        const file = files.get(rule);
+        const data = JSON.stringify({ meta: rule.meta, defaultOptions: rule.defaultOptions });
+        if (!file || !isDeepStrictEqual(JSON.parse(data), { meta: rule.meta, defaultOptions: rule.defaultOptions }))
+          throw new Error(`rule ${rule.meta.id}: no module of its own, or metadata that is not JSON`);
+        return `lazyRule(${data}, () => import(${JSON.stringify(file)}))`;
+      });
+      return {
+        contents: `import { ENGINE_RULES } from ${JSON.stringify(join(root, "dist/src/engine/rules/index.js"))};
+function lazyRule({ meta, defaultOptions }, load) {
+  return { meta, defaultOptions, check: async (ctx) => (await load()).default.check(ctx) };
+}
+export const rules = [\n${entries.join(",\n")}\n];
+export const rulesById = new Map(rules.map((r) => [r.meta.id, r]));\n`,
+        loader: "js",
+        resolveDir: join(root, "dist/rules"),
+      };
+    });
+  },
+};
+
 const outdir = join(root, "dist/cli");
 rmSync(outdir, { recursive: true, force: true });
 const { outputFiles } = await build({
@@ -34,6 +110,7 @@ const { outputFiles } = await build({
   // bundled as modules it needs no CommonJS wrappers, and what the run never calls is left out.
   alias: { yaml: join(root, "node_modules/yaml/browser/index.js") },
   chunkNames: "chunks/[name]-[hash]",
+  plugins: [lazyBuiltins, lazyRules],
   write: false,
   logLevel: "warning",
 });
@@ -48,7 +125,9 @@ for (const file of outputFiles) {
     supported: { "dynamic-import": false },
     // The sources' `import.meta.url` (the version lookup) is the chunk's own file.
     define: { "import.meta.url": "__oidclintUrl", "import.meta.dirname": "__dirname" },
-    banner: 'var __oidclintUrl = require("node:url").pathToFileURL(__filename).href;',
+    banner: file.text.includes("import.meta.url")
+      ? 'var __oidclintUrl = require("node:url").pathToFileURL(__filename).href;'
+      : "",
     logLevel: "warning",
   });
   if (warnings.length > 0) throw new Error(`${file.path}: ${warnings.map((w) => w.text).join("; ")}`);
