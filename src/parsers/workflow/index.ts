@@ -1,8 +1,6 @@
 import { posix } from "node:path";
-import { FAILSAFE_SCHEMA, load } from "js-yaml";
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from "yaml";
-import type { LineIndex, Located, SourceLocation } from "../../model/location.js";
-import { emptyParsed, type ParsedFile } from "../../model/project.js";
+import { LineIndex, type Located, type SourceLocation } from "../../model/location.js";
+import { emptyParsed, type ParsedFile, type ParseProblem } from "../../model/project.js";
 import type { StrValue } from "../../model/value.js";
 import type {
   CompositeAction,
@@ -14,79 +12,85 @@ import type {
   Workflow,
 } from "../../model/workflow.js";
 import type { ParseEnv, SourceFile } from "../source.js";
-import { locatedScalar, nestingProblem, nodeLoc, parseYamlSource, scalarString } from "../yaml-source.js";
+import { nestingProblem, parseYamlSource } from "../yaml-source.js";
 import { expressionValue, isWholeExpression } from "./expression.js";
 import { expandMatrix, type MatrixNode } from "./matrix.js";
 import { workflowMayMatter } from "./relevance.js";
+import { fastYamlTree, yamlDocumentTree, type YNode, type YPair } from "./yaml-tree.js";
 
-/** What every reader of one file needs: the document (to follow aliases) and the line index. */
+/** What every reader of one file needs: the line index, for the locations the model keeps. */
 interface Reader {
-  doc: Document.Parsed;
   index: LineIndex;
 }
 
-/** A node with aliases followed (a bounded number of hops: an alias chain cannot loop forever). */
-function deref(r: Reader, node: unknown): unknown {
-  let cur = node;
-  for (let hops = 0; hops < 8 && isAlias(cur); hops++) cur = cur.resolve(r.doc);
-  return isAlias(cur) ? undefined : cur;
+/** A node with its alias followed (an alias never names another alias). */
+function deref(node: YNode | null | undefined): YNode | undefined {
+  if (!node) return undefined;
+  return node.kind === "alias" ? node.target : node;
 }
 
-function pairsOf(r: Reader, node: unknown): Pair[] {
-  const n = deref(r, node);
-  return isMap(n) ? n.items.filter(isPair) : [];
+function pairsOf(node: YNode | null | undefined): YPair[] {
+  const n = deref(node);
+  return n?.kind === "map" ? n.pairs : [];
 }
 
-function pairKey(r: Reader, pair: Pair): string | undefined {
-  return scalarString(deref(r, pair.key));
+/** Text of a scalar (`true` and `3600` as written in the core schema's terms), or undefined. */
+function scalarString(node: YNode | undefined): string | undefined {
+  if (node?.kind !== "scalar") return undefined;
+  const v = node.value;
+  return v === null ? undefined : typeof v === "string" ? v : String(v);
 }
 
-function findPair(r: Reader, map: unknown, key: string): Pair | undefined {
-  return pairsOf(r, map).find((p) => pairKey(r, p) === key);
+function pairKey(pair: YPair): string | undefined {
+  return scalarString(deref(pair.key));
 }
 
-function valueOf(r: Reader, map: unknown, key: string): unknown {
-  const pair = findPair(r, map, key);
-  return pair ? deref(r, pair.value) : undefined;
+function findPair(map: YNode | null | undefined, key: string): YPair | undefined {
+  return pairsOf(map).find((p) => pairKey(p) === key);
 }
 
-function locOf(r: Reader, node: unknown): SourceLocation {
-  return nodeLoc(node as Node | null | undefined, r.index);
+function valueOf(map: YNode | null | undefined, key: string): YNode | undefined {
+  return deref(findPair(map, key)?.value);
 }
 
-function located(r: Reader, node: unknown): Located<string> | undefined {
-  return locatedScalar(deref(r, node), r.index);
+function locOf(r: Reader, node: YNode | null | undefined): SourceLocation {
+  return node ? r.index.span(node.start, node.end) : r.index.span(0, 0);
+}
+
+function located(r: Reader, node: YNode | null | undefined): Located<string> | undefined {
+  const n = deref(node);
+  const value = scalarString(n);
+  return value === undefined ? undefined : { value, loc: locOf(r, n) };
 }
 
 /** A string value of the model from any scalar (`true`, `3600` included); expressions become unknowns. */
-function strValue(r: Reader, node: unknown, fallback: SourceLocation): StrValue | undefined {
-  const n = deref(r, node);
-  const loc = n ? locOf(r, n) : fallback;
-  if (isScalar(n)) {
-    if (n.value === null) return { parts: [""], loc };
-    const text = scalarString(n);
-    return expressionValue(text ?? n.source ?? "", loc);
-  }
-  if (isMap(n) || isSeq(n)) return { parts: [{ unknown: "a YAML collection" }], loc };
-  return undefined;
+function strValue(r: Reader, node: YNode | null | undefined): StrValue | undefined {
+  const n = deref(node);
+  if (!n) return undefined;
+  const loc = locOf(r, n);
+  if (n.kind === "scalar") return n.value === null ? { parts: [""], loc } : expressionValue(scalarString(n) ?? "", loc);
+  return n.kind === "map" || n.kind === "seq" ? { parts: [{ unknown: "a YAML collection" }], loc } : undefined;
 }
 
 /** A scalar or a list of scalars, as located strings (`branches: main` and `branches: [main, dev]`). */
-function stringList(r: Reader, node: unknown): Located<string>[] {
-  const n = deref(r, node);
-  if (isSeq(n)) return n.items.map((i) => located(r, i)).filter((v): v is Located<string> => v !== undefined);
+function stringList(r: Reader, node: YNode | null | undefined): Located<string>[] {
+  const n = deref(node);
+  if (n?.kind === "seq") return n.items.map((i) => located(r, i)).filter((v): v is Located<string> => v !== undefined);
   const one = located(r, n);
   return one ? [one] : [];
 }
 
-function stringMap(r: Reader, node: unknown): { values: Map<string, StrValue>; keys: Map<string, SourceLocation> } {
+function stringMap(
+  r: Reader,
+  node: YNode | null | undefined,
+): { values: Map<string, StrValue>; keys: Map<string, SourceLocation> } {
   const values = new Map<string, StrValue>();
   const keys = new Map<string, SourceLocation>();
-  for (const pair of pairsOf(r, node)) {
-    const key = pairKey(r, pair);
+  for (const pair of pairsOf(node)) {
+    const key = pairKey(pair);
     if (key === undefined) continue;
     const keyLoc = locOf(r, pair.key);
-    const value = strValue(r, pair.value, keyLoc);
+    const value = strValue(r, pair.value);
     if (value) values.set(key, value);
     keys.set(key, keyLoc);
   }
@@ -104,16 +108,16 @@ const FILTER_KEYS: Record<string, keyof TriggerFilter> = {
   workflows: "workflows",
 };
 
-function readTriggers(r: Reader, node: unknown): Trigger[] {
-  const n = deref(r, node);
-  if (isScalar(n) || isSeq(n)) return stringList(r, n).map((event) => ({ event, filter: {} }));
+function readTriggers(r: Reader, node: YNode | null | undefined): Trigger[] {
+  const n = deref(node);
+  if (n?.kind === "scalar" || n?.kind === "seq") return stringList(r, n).map((event) => ({ event, filter: {} }));
   const out: Trigger[] = [];
-  for (const pair of pairsOf(r, n)) {
+  for (const pair of pairsOf(n)) {
     const event = located(r, pair.key);
     if (!event) continue;
     const filter: TriggerFilter = {};
-    for (const f of pairsOf(r, pair.value)) {
-      const name = pairKey(r, f);
+    for (const f of pairsOf(pair.value)) {
+      const name = pairKey(f);
       const field = name === undefined ? undefined : FILTER_KEYS[name];
       if (field) filter[field] = stringList(r, f.value);
     }
@@ -122,52 +126,67 @@ function readTriggers(r: Reader, node: unknown): Trigger[] {
   return out;
 }
 
-function readPermissions(r: Reader, pair: Pair): Permissions {
+function readPermissions(r: Reader, pair: YPair): Permissions {
   const keyLoc = locOf(r, pair.key);
-  const value = deref(r, pair.value);
+  const value = deref(pair.value);
   const loc = value ? locOf(r, value) : keyLoc;
   const scopes = new Map<string, Located<string>>();
   const scopeKeys = new Map<string, SourceLocation>();
-  if (isMap(value)) {
-    for (const p of value.items) {
-      if (!isPair(p)) continue;
-      const name = pairKey(r, p);
+  if (value?.kind === "map") {
+    for (const p of value.pairs) {
+      const name = pairKey(p);
       const level = located(r, p.value);
       if (name === undefined) continue;
       scopeKeys.set(name, locOf(r, p.key));
       if (level) scopes.set(name, level);
     }
-    return { kind: value.items.length === 0 ? "empty" : "map", scopes, scopeKeys, loc, keyLoc };
+    return { kind: value.pairs.length === 0 ? "empty" : "map", scopes, scopeKeys, loc, keyLoc };
   }
   const text = scalarString(value);
   const kind = text === "read-all" || text === "write-all" ? text : "unknown";
   return { kind, scopes, loc, keyLoc };
 }
 
-function readSteps(r: Reader, node: unknown): Step[] {
-  const n = deref(r, node);
-  if (!isSeq(n)) return [];
+/**
+ * The keys a step or a job is read for, found in one pass over its mapping (the first pair of each name, as a
+ * lookup by name finds it).
+ */
+function fieldsOf<K extends string>(node: YNode, names: readonly K[]): Partial<Record<K, YPair>> {
+  const out: Partial<Record<K, YPair>> = {};
+  for (const pair of pairsOf(node)) {
+    const key = pairKey(pair);
+    if (key !== undefined && (names as readonly string[]).includes(key) && out[key as K] === undefined)
+      out[key as K] = pair;
+  }
+  return out;
+}
+
+const STEP_FIELDS = ["with", "env", "id", "name", "uses", "run", "if"] as const;
+
+function readSteps(r: Reader, node: YNode | null | undefined): Step[] {
+  const n = deref(node);
+  if (n?.kind !== "seq") return [];
   const steps: Step[] = [];
   for (const item of n.items) {
-    const s = deref(r, item);
-    if (!isMap(s)) continue;
-    const loc = locOf(r, s);
-    const withMap = stringMap(r, valueOf(r, s, "with"));
+    const s = deref(item);
+    if (s?.kind !== "map") continue;
+    const f = fieldsOf(s, STEP_FIELDS);
+    const withMap = stringMap(r, f.with?.value);
     const step: Step = {
       with: withMap.values,
       withKeys: withMap.keys,
-      env: stringMap(r, valueOf(r, s, "env")).values,
-      loc,
+      env: stringMap(r, f.env?.value).values,
+      loc: locOf(r, s),
     };
-    const id = located(r, valueOf(r, s, "id"));
-    const name = id ?? located(r, valueOf(r, s, "name"));
+    const id = located(r, f.id?.value);
+    const name = id ?? located(r, f.name?.value);
     if (id) step.id = id;
     if (name) step.name = name;
-    const uses = located(r, valueOf(r, s, "uses"));
+    const uses = located(r, f.uses?.value);
     if (uses) step.uses = uses;
-    const run = located(r, valueOf(r, s, "run"));
+    const run = located(r, f.run?.value);
     if (run) step.run = run;
-    const cond = located(r, valueOf(r, s, "if"));
+    const cond = located(r, f.if?.value);
     if (cond) step.if = cond;
     steps.push(step);
   }
@@ -175,57 +194,58 @@ function readSteps(r: Reader, node: unknown): Step[] {
 }
 
 /** A `strategy.matrix` node as a tree; an expression (`${{ fromJSON(…) }}`) stays unknown. */
-function matrixNode(r: Reader, node: unknown, depth = 0): MatrixNode {
-  const n = deref(r, node);
+function matrixNode(r: Reader, node: YNode | null | undefined, depth = 0): MatrixNode {
+  const n = deref(node);
   if (depth > 16) return { kind: "unknown", why: "the matrix is nested too deeply" };
-  if (isMap(n)) {
+  if (n?.kind === "map") {
     const entries = new Map<string, MatrixNode>();
-    for (const pair of n.items) {
-      const key = isPair(pair) ? pairKey(r, pair) : undefined;
-      if (key !== undefined && isPair(pair)) entries.set(key, matrixNode(r, pair.value, depth + 1));
+    for (const pair of n.pairs) {
+      const key = pairKey(pair);
+      if (key !== undefined) entries.set(key, matrixNode(r, pair.value, depth + 1));
     }
     return { kind: "map", entries };
   }
-  if (isSeq(n)) return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf(r, n) };
-  const value = strValue(r, n, locOf(r, n));
+  if (n?.kind === "seq") return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf(r, n) };
+  const value = strValue(r, n);
   if (!value) return { kind: "unknown", why: "an empty matrix value" };
-  const text = isScalar(n) ? scalarString(n) : undefined;
+  const text = scalarString(n);
   if (text !== undefined && isWholeExpression(text))
     return { kind: "unknown", why: `the matrix comes from an expression (\`${text.trim()}\`)` };
   return { kind: "scalar", value };
 }
 
-function readJob(r: Reader, pair: Pair): Job | undefined {
+const JOB_FIELDS = ["with", "steps", "name", "permissions", "environment", "uses", "if", "env", "strategy"] as const;
+
+function readJob(r: Reader, pair: YPair): Job | undefined {
   const id = located(r, pair.key);
-  const body = deref(r, pair.value);
-  if (!id || !isMap(body)) return undefined;
-  const withMap = stringMap(r, valueOf(r, body, "with"));
-  const job: Job = { id, steps: readSteps(r, valueOf(r, body, "steps")), with: withMap.values, loc: locOf(r, body) };
-  const name = located(r, valueOf(r, body, "name"));
+  const body = deref(pair.value);
+  if (!id || body?.kind !== "map") return undefined;
+  const f = fieldsOf(body, JOB_FIELDS);
+  const withMap = stringMap(r, f.with?.value);
+  const job: Job = { id, steps: readSteps(r, f.steps?.value), with: withMap.values, loc: locOf(r, body) };
+  const name = located(r, f.name?.value);
   if (name) job.name = name;
-  const perms = findPair(r, body, "permissions");
-  if (perms) job.permissions = readPermissions(r, perms);
-  const envPair = findPair(r, body, "environment");
-  if (envPair) {
-    const env = deref(r, envPair.value);
-    if (isMap(env)) {
-      const envName = strValue(r, valueOf(r, env, "name"), locOf(r, env));
-      if (envName && findPair(r, env, "name")) job.environment = envName;
-      const url = findPair(r, env, "url");
-      const urlValue = url ? strValue(r, url.value, locOf(r, url.key)) : undefined;
+  if (f.permissions) job.permissions = readPermissions(r, f.permissions);
+  if (f.environment) {
+    const env = deref(f.environment.value);
+    if (env?.kind === "map") {
+      const envName = findPair(env, "name");
+      const envValue = envName ? strValue(r, envName.value) : undefined;
+      if (envValue) job.environment = envValue;
+      const url = findPair(env, "url");
+      const urlValue = url ? strValue(r, url.value) : undefined;
       if (urlValue) job.environmentUrl = urlValue;
     } else {
-      const envName = strValue(r, env, locOf(r, envPair.key));
+      const envName = strValue(r, env);
       if (envName && !(envName.parts.length === 1 && envName.parts[0] === "")) job.environment = envName;
     }
   }
-  const uses = located(r, valueOf(r, body, "uses"));
+  const uses = located(r, f.uses?.value);
   if (uses) job.uses = uses;
-  const cond = located(r, valueOf(r, body, "if"));
+  const cond = located(r, f.if?.value);
   if (cond) job.if = cond;
-  const env = findPair(r, body, "env");
-  if (env) job.env = stringMap(r, env.value).values;
-  const matrix = findPair(r, valueOf(r, body, "strategy"), "matrix");
+  if (f.env) job.env = stringMap(r, f.env.value).values;
+  const matrix = findPair(f.strategy?.value, "matrix");
   if (matrix) job.matrix = expandMatrix(matrixNode(r, matrix.value), locOf(r, matrix.key));
   return job;
 }
@@ -237,57 +257,56 @@ function problemFile(src: SourceFile, format: string, problems: ParsedFile["prob
 }
 
 /**
- * A workflow the rules cannot read anything in (`workflowMayMatter`) is only checked for syntax, by
- * js-yaml (about a tenth of the cost of building the `yaml` document the model is read from). When js-yaml
- * accepts the file and its root is a mapping (or the file is empty), the file has no model; anything else
- * (js-yaml refuses it, another root, nesting past the limit) goes the full way, so that a broken file gets
- * the same `parse-error`, with the same message and place, as without the filter. The two parsers judge a
- * few inputs differently; those known (from 1,238 real workflows) go the full way too: quoted strings
- * continued on the next line (`workflowMayMatter`) and a byte-order mark (js-yaml drops it, `yaml` counts it
- * as a column).
+ * The tree of a workflow or action file, or its syntax problem. The tree comes from js-yaml's events
+ * (`fastYamlTree`); anything that builder leaves aside goes through `yaml`, so a broken file gets `yaml`'s
+ * message and place (`parse-error`), exactly as before the fast builder existed.
  */
-function skipIrrelevant(src: SourceFile): ParsedFile | undefined {
-  if (src.text.charCodeAt(0) === 0xfeff || workflowMayMatter(src.text) || nestingProblem(src.text)) return undefined;
-  let root: unknown;
-  try {
-    root = load(src.text, { schema: FAILSAFE_SCHEMA });
-  } catch {
-    return undefined;
+function readTree(
+  src: SourceFile,
+  fast: boolean,
+): { root: YNode | undefined; index: LineIndex } | { problems: ParseProblem[] } {
+  if (fast && !nestingProblem(src.text)) {
+    const tree = fastYamlTree(src.text);
+    if (tree !== undefined) return { root: deref(tree), index: new LineIndex(src.path, src.text) };
   }
-  if (root !== null && root !== undefined && (typeof root !== "object" || Array.isArray(root))) return undefined;
-  return emptyParsed(src.path, "workflow");
+  const parsed = parseYamlSource(src.path, src.text);
+  if (parsed.problems.length > 0) return { problems: parsed.problems };
+  return { root: deref(yamlDocumentTree(parsed.doc)), index: parsed.index };
 }
 
-/** A GitHub workflow (`.github/workflows/*.yml|yaml`). */
-export function parseWorkflow(src: SourceFile, parseEnv: ParseEnv): ParsedFile {
-  const skipped = parseEnv.workflowPrefilter ? skipIrrelevant(src) : undefined;
-  if (skipped) return skipped;
-  const parsed = parseYamlSource(src.path, src.text);
-  if (parsed.problems.length > 0) return problemFile(src, "workflow", parsed.problems);
-  const r: Reader = { doc: parsed.doc, index: parsed.index };
-  const root = deref(r, parsed.doc.contents);
+const isEmptyRoot = (root: YNode | undefined): boolean => root === undefined || (root.kind === "scalar" && root.value === null);
+
+/**
+ * A GitHub workflow (`.github/workflows/*.yml|yaml`). `fast: false` reads the tree with `yaml` alone (the
+ * reference test/workflow-yaml-tree.test.ts holds the fast builder to).
+ */
+export function parseWorkflow(src: SourceFile, parseEnv: ParseEnv, fast = true): ParsedFile {
+  const read = readTree(src, fast);
+  if ("problems" in read) return problemFile(src, "workflow", read.problems);
+  const { root } = read;
+  const r: Reader = { index: read.index };
   const out = emptyParsed(src.path, "workflow");
-  if (root === null || root === undefined || (isScalar(root) && root.value === null)) return out;
-  if (!isMap(root)) {
+  if (root === undefined || isEmptyRoot(root)) return out;
+  if (root.kind !== "map") {
     out.problems.push({
       message: "A workflow must be a mapping with `on` and `jobs`; this file holds something else",
       loc: locOf(r, root),
     });
     return out;
   }
+  // A workflow the rules cannot read anything in (src/parsers/workflow/relevance.ts) has no model.
+  if (parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out;
   const workflow: Workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf(r, root) };
-  const name = located(r, valueOf(r, root, "name"));
+  const f = fieldsOf(root, ["name", "on", "permissions", "env", "jobs"] as const);
+  const name = located(r, f.name?.value);
   if (name) workflow.name = name;
-  const on = findPair(r, root, "on");
-  if (on) {
-    workflow.onLoc = locOf(r, on.key);
-    workflow.triggers = readTriggers(r, on.value);
+  if (f.on) {
+    workflow.onLoc = locOf(r, f.on.key);
+    workflow.triggers = readTriggers(r, f.on.value);
   }
-  const perms = findPair(r, root, "permissions");
-  if (perms) workflow.permissions = readPermissions(r, perms);
-  const env = findPair(r, root, "env");
-  if (env) workflow.env = stringMap(r, env.value).values;
-  for (const pair of pairsOf(r, valueOf(r, root, "jobs"))) {
+  if (f.permissions) workflow.permissions = readPermissions(r, f.permissions);
+  if (f.env) workflow.env = stringMap(r, f.env.value).values;
+  for (const pair of pairsOf(f.jobs?.value)) {
     const job = readJob(r, pair);
     if (job) workflow.jobs.push(job);
   }
@@ -296,22 +315,22 @@ export function parseWorkflow(src: SourceFile, parseEnv: ParseEnv): ParsedFile {
 }
 
 /** A composite action (`action.yml` with `runs.using: composite`); any other action is not read. */
-export function parseAction(src: SourceFile, _env: ParseEnv): ParsedFile | undefined {
+export function parseAction(src: SourceFile, _env: ParseEnv, fast = true): ParsedFile | undefined {
   if (!/\busing["']?\s*:\s*["']?composite/i.test(src.text)) return undefined;
-  const parsed = parseYamlSource(src.path, src.text);
-  if (parsed.problems.length > 0) return problemFile(src, "action", parsed.problems);
-  const r: Reader = { doc: parsed.doc, index: parsed.index };
-  const root = deref(r, parsed.doc.contents);
-  if (!isMap(root)) return undefined;
-  const runs = valueOf(r, root, "runs");
-  if (scalarString(valueOf(r, runs, "using"))?.toLowerCase() !== "composite") return undefined;
+  const read = readTree(src, fast);
+  if ("problems" in read) return problemFile(src, "action", read.problems);
+  const { root } = read;
+  const r: Reader = { index: read.index };
+  if (root?.kind !== "map") return undefined;
+  const runs = valueOf(root, "runs");
+  if (scalarString(valueOf(runs, "using"))?.toLowerCase() !== "composite") return undefined;
   const inputs: CompositeAction["inputs"] = new Map();
-  for (const pair of pairsOf(r, valueOf(r, root, "inputs"))) {
-    const key = pairKey(r, pair);
+  for (const pair of pairsOf(valueOf(root, "inputs"))) {
+    const key = pairKey(pair);
     if (key === undefined) continue;
     const input: { default?: StrValue; loc: SourceLocation } = { loc: locOf(r, pair.key) };
-    const def = findPair(r, pair.value, "default");
-    const value = def ? strValue(r, def.value, locOf(r, def.key)) : undefined;
+    const def = findPair(pair.value, "default");
+    const value = def ? strValue(r, def.value) : undefined;
     if (value) input.default = value;
     inputs.set(key, input);
   }
@@ -321,7 +340,7 @@ export function parseAction(src: SourceFile, _env: ParseEnv): ParsedFile | undef
     kind: "composite-action",
     dir,
     inputs,
-    steps: readSteps(r, valueOf(r, runs, "steps")),
+    steps: readSteps(r, valueOf(runs, "steps")),
     loc: locOf(r, root),
   };
   const out = emptyParsed(src.path, "action");

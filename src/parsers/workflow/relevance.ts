@@ -60,10 +60,8 @@ const MAY_MATTER = new RegExp(
     String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`,
     // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
     String.raw`\\[xuU/]`,
-    // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break),
-    // and a single-quoted one: js-yaml accepts continuation lines that `yaml` refuses (see skipIrrelevant).
+    // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break).
     String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`,
-    String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*'[^'\n]*$`,
   ].join("|"),
   "im",
 );

@@ -1,0 +1,454 @@
+import { FAILSAFE_SCHEMA, load, type State as JsYamlState } from "js-yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from "yaml";
+
+/**
+ * The YAML tree the workflow and composite-action readers work on: every node keeps its start and end offset
+ * (the same range the `yaml` package gives the node: scalars without trailing spaces or comments, a block
+ * collection up to the end of its last value, a block scalar up to its last kept line break), plain scalars are
+ * typed with the YAML 1.2 core schema (what `yaml` does by default: `on`, `yes` and `off` are strings, `0o17` is
+ * 15), aliases stay aliases of the node their anchor names, and `<<` is an ordinary key (no merge). Locations
+ * (line and column) are computed only for the nodes a reader keeps.
+ *
+ * Two builders give the same tree: `fastYamlTree`, from js-yaml 4's event listener (about a tenth of the cost
+ * of `yaml`'s parseDocument), and `yamlDocumentTree`, from a `yaml` Document — the fallback for anything the
+ * fast builder does not take (explicit tags, explicit `?` keys, directives, empty sequence entries, an alias
+ * inside the node its anchor names, syntax errors), so a broken file still gets `yaml`'s message and place.
+ * test/workflow-yaml-tree.test.ts holds the two to the same trees.
+ */
+export type YNode = YScalar | YMap | YSeq | YAlias;
+
+export interface YScalar {
+  kind: "scalar";
+  value: string | number | boolean | null;
+  start: number;
+  end: number;
+}
+
+/** A pair's key or value is null when the source has no node there (`{a}`, `? a`); `a:` has an empty scalar. */
+export interface YPair {
+  key: YNode | null;
+  value: YNode | null;
+}
+
+export interface YMap {
+  kind: "map";
+  pairs: YPair[];
+  start: number;
+  end: number;
+}
+
+export interface YSeq {
+  kind: "seq";
+  items: YNode[];
+  start: number;
+  end: number;
+}
+
+export interface YAlias {
+  kind: "alias";
+  target: YNode;
+  start: number;
+  end: number;
+}
+
+// ---------- core schema ----------
+
+const INT = /^[-+]?[0-9]+$/;
+const OCT = /^0o[0-7]+$/;
+const HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/** The value of a plain (unquoted) scalar under the YAML 1.2 core schema. */
+export function corePlainValue(s: string): string | number | boolean | null {
+  const c = s.charCodeAt(0);
+  // Only these first characters can start a non-string: digits, sign, `.`, `~`, n/N, t/T, f/F.
+  if (!(c <= 57 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) return s;
+  switch (s) {
+    case "":
+    case "~":
+    case "null":
+    case "Null":
+    case "NULL":
+      return null;
+    case "true":
+    case "True":
+    case "TRUE":
+      return true;
+    case "false":
+    case "False":
+    case "FALSE":
+      return false;
+    case ".inf":
+    case ".Inf":
+    case ".INF":
+    case "+.inf":
+    case "+.Inf":
+    case "+.INF":
+      return Infinity;
+    case "-.inf":
+    case "-.Inf":
+    case "-.INF":
+      return -Infinity;
+    case ".nan":
+    case ".NaN":
+    case ".NAN":
+      return NaN;
+  }
+  if (INT.test(s) || FLOAT.test(s)) return Number(s);
+  if (OCT.test(s)) return parseInt(s.slice(2), 8);
+  if (HEX.test(s)) return parseInt(s.slice(2), 16);
+  return s;
+}
+
+// ---------- fast builder (js-yaml events) ----------
+
+/** Thrown inside the listener for input the fast builder leaves to `yaml`. */
+class Unsupported extends Error {}
+
+/** js-yaml's parser state as its listener sees it (the node's tag and anchor are not in its published types). */
+type State = JsYamlState & { tag: string | null; anchor: string | null };
+
+/**
+ * Where `yaml` ends things, beyond a node's own text (its `range[2]`, which is where the collection holding the
+ * node ends): after a flow node, the spaces, comment and line break on its line, then comment lines indented
+ * deeper than the collection (with the blank lines between them); after an empty node, nothing — or, when a
+ * comment follows it, everything up to the next content; a block node ends where it ends. Comment lines after a
+ * block collection's last value that are not taken so are `pending`: the innermost enclosing block collection
+ * (other than the root) indented no deeper than one of those comments ends at the next content instead.
+ */
+interface Tail {
+  /** `range[2]` of the node. */
+  tail: number;
+  /** Start of the comment and blank lines after it that no collection took yet, or -1. */
+  pending: number;
+  /** A flow node (scalar, alias, flow collection): deeper comment lines are added to its tail. */
+  flow: boolean;
+}
+
+interface Frame {
+  open: number;
+  /** This node is a mapping value (a `:` precedes it). */
+  isValue: boolean;
+  kids: YNode[] | undefined;
+  kidIsValue: boolean[] | undefined;
+  /** The tail of the last kid. */
+  last: Tail;
+}
+
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+
+/**
+ * The tree of one YAML document from js-yaml's open/close events, or undefined when js-yaml refuses the text or
+ * the text uses something this builder leaves to `yaml` (see the file header). `null` for an empty document.
+ */
+export function fastYamlTree(text: string): YNode | null | undefined {
+  // A directive can change the schema (`%YAML 1.1`); js-yaml drops a byte-order mark, so its offsets are one less.
+  if (text.charCodeAt(0) === 37 || text.includes("\n%")) return undefined;
+  const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const len = text.length - shift;
+  const at = (i: number): number => text.charCodeAt(i + shift);
+
+  /** After whitespace, comments and node properties (`&anchor`; a tag is refused) from `i`. */
+  const contentStart = (i: number): number => {
+    for (;;) {
+      const c = at(i);
+      if (isBlank(c)) i++;
+      else if (c === 35) {
+        while (i < len && at(i) !== 10) i++;
+      } else if (c === 38) {
+        while (i < len && !isBlank(at(i))) i++;
+      } else if (c === 33) throw new Unsupported();
+      else return i;
+    }
+  };
+  /** Where `yaml` places an empty node: after spaces and properties on the same line. */
+  const emptyAt = (i: number): number => {
+    for (;;) {
+      const c = at(i);
+      if (c === 32 || c === 9) i++;
+      else if (c === 38) {
+        while (i < len && !isBlank(at(i))) i++;
+      } else return i;
+    }
+  };
+  /** Whether the text between two events holds the `:` of a mapping value (comments and anchors skipped). */
+  const colonBetween = (from: number, to: number): boolean => {
+    let colon = false;
+    for (let i = from; i < to; i++) {
+      const c = at(i);
+      if (c === 58) colon = true;
+      else if (c === 35) {
+        while (i < to && at(i) !== 10) i++;
+      } else if (c === 38 || c === 33) {
+        while (i < to && !isBlank(at(i))) i++;
+      } else if (c === 63) throw new Unsupported(); // an explicit key
+    }
+    return colon;
+  };
+  /** A block scalar ends after the line break of its last non-blank line (`|+` keeps the blank lines too). */
+  const blockScalarEnd = (start: number, close: number): number => {
+    let keep = false;
+    for (let h = start + 1; h < close; h++) {
+      const c = at(h);
+      if (c === 43) keep = true;
+      else if (c !== 45 && (c < 48 || c > 57)) break;
+    }
+    if (keep) throw new Unsupported();
+    let i = close - 1;
+    while (i > start && isBlank(at(i))) i--;
+    while (i < close && at(i) !== 10) i++;
+    return Math.min(i + 1, len);
+  };
+  const trimEnd = (start: number, end: number): number => {
+    while (end > start && isBlank(at(end - 1))) end--;
+    return end;
+  };
+  /** After the spaces, comment and line break that follow a flow node on its line. */
+  const lineTail = (i: number): number => {
+    while (at(i) === 32 || at(i) === 9) i++;
+    if (at(i) === 35) while (i < len && at(i) !== 10 && at(i) !== 13) i++;
+    if (at(i) === 13 && at(i + 1) === 10) return i + 2;
+    return at(i) === 10 ? i + 1 : Math.min(i, len);
+  };
+  /** After the next line break (or the end of the text). */
+  const nextLine = (i: number): number => {
+    while (i < len && at(i) !== 10) i++;
+    return Math.min(i + 1, len);
+  };
+  /** From a line start: comment lines indented deeper than `indent` (and blank lines before them) are taken. */
+  const deeperComments = (i: number, indent: number): number => {
+    let taken = i;
+    while (i < len) {
+      let j = i;
+      while (at(j) === 32) j++;
+      const c = at(j);
+      if (c === 10 || c === 13 || c === 9) i = nextLine(j);
+      else if (c === 35 && j - i > indent) taken = i = nextLine(j);
+      else break;
+    }
+    return taken;
+  };
+  /** Scans from `i` to the next content: where it is, and the deepest comment column on the way (-1: none). */
+  let deepest = -1;
+  const nextContent = (i: number): number => {
+    deepest = -1;
+    let lineStart = i;
+    for (;;) {
+      const c = at(i);
+      if (i >= len) return len;
+      if (c === 32 || c === 9 || c === 13) i++;
+      else if (c === 10) lineStart = ++i;
+      else if (c === 35) {
+        if (i - lineStart > deepest) deepest = i - lineStart;
+        i = nextLine(i);
+        lineStart = i;
+      } else return i;
+    }
+  };
+
+  const stack: Frame[] = [];
+  const anchors = new Map<string, { node: YNode; result: unknown }>();
+  let last = 0;
+  let root: YNode | null = null;
+  /** The tail of the node `build` returned last. */
+  let out: Tail = { tail: 0, pending: -1, flow: false };
+  const NONE: Tail = { tail: 0, pending: -1, flow: false };
+
+  /** A block collection starting at `start` whose last kid has the tail `k`: its end, and its own tail. */
+  const blockTail = (start: number, k: Tail): number => {
+    let lineStart = start;
+    while (lineStart > 0 && at(lineStart - 1) !== 10) lineStart--;
+    const indent = start - lineStart;
+    let end = k.tail;
+    let pending = k.pending;
+    if (k.flow) pending = end = deeperComments(end, indent);
+    if (pending < 0) out = { tail: end, pending: -1, flow: false };
+    else {
+      const q = nextContent(pending);
+      if (deepest < 0) out = { tail: end, pending: -1, flow: false };
+      else if (indent > 0 && deepest >= indent) out = { tail: q, pending: -1, flow: false };
+      else out = { tail: end, pending, flow: false };
+    }
+    return end;
+  };
+
+  const build = (f: Frame, s: State, close: number): YNode | null => {
+    const kind = s.kind;
+    const kids = f.kids;
+    if (s.tag !== null && s.tag !== "?") throw new Unsupported();
+    if (kind === "scalar") {
+      const start = contentStart(f.open);
+      // A kept result of a nested attempt to read a key (`a:\n  value`): the same node.
+      const kid = kids?.length === 1 ? kids[0] : undefined;
+      if (kid?.kind === "scalar" && kid.start === start && kid.end > start) {
+        out = f.last;
+        return kid;
+      }
+      const c = at(start);
+      if (c === 124 || c === 62) {
+        const end = blockScalarEnd(start, close);
+        out = { tail: end, pending: end, flow: false };
+        return { kind: "scalar", value: s.result as string, start, end };
+      }
+      const end = trimEnd(start, close);
+      out = { tail: lineTail(end), pending: -1, flow: true };
+      const value = c === 34 || c === 39 ? (s.result as string) : corePlainValue(s.result as string);
+      return { kind: "scalar", value, start, end };
+    }
+    if (kind === "mapping" || kind === "sequence") {
+      const start = contentStart(f.open);
+      const list = kids ?? [];
+      const first = list[0];
+      if (list.length === 1 && first?.start === start && first.kind === (kind === "mapping" ? "map" : "seq")) {
+        out = f.last;
+        return first;
+      }
+      const flow = at(start) === (kind === "mapping" ? 123 : 91) && first?.start !== start;
+      let node: YMap | YSeq;
+      if (kind === "sequence") {
+        if ((s.result as unknown[]).length !== list.length || f.kidIsValue?.includes(true)) throw new Unsupported();
+        node = { kind: "seq", items: list, start, end: 0 };
+      } else {
+        const pairs: YPair[] = [];
+        const isValue = f.kidIsValue ?? [];
+        for (let i = 0; i < list.length; i++) {
+          const n = list[i] as YNode;
+          if (isValue[i]) {
+            const pair = pairs[pairs.length - 1];
+            if (!pair || pair.value !== null) throw new Unsupported();
+            pair.value = n;
+          } else if (n.kind === "scalar" && n.value === null && n.start === n.end) {
+            // A failed attempt at one more key (`...` after the last entry); an empty key with a value is refused.
+            if (i !== list.length - 1) throw new Unsupported();
+          } else pairs.push({ key: n, value: null });
+        }
+        if (!flow && pairs[pairs.length - 1]?.value === null) throw new Unsupported();
+        node = { kind: "map", pairs, start, end: 0 };
+      }
+      if (flow || list.length === 0) {
+        node.end = trimEnd(start, close);
+        out = { tail: lineTail(node.end), pending: -1, flow: true };
+      } else node.end = blockTail(start, f.last);
+      return node;
+    }
+    // No kind: an alias (`*name`, possibly kept from a nested attempt to read a key) or an empty node.
+    if (kids?.length === 1 && kids[0]?.kind === "alias") {
+      out = f.last;
+      return kids[0];
+    }
+    const empty = emptyAt(f.open);
+    const start = s.result === null ? empty : contentStart(f.open);
+    if (at(start) === 42) {
+      let end = start + 1;
+      while (end < len && !isBlank(at(end)) && ",[]{}".indexOf(text[end + shift] as string) < 0) end++;
+      const entry = anchors.get(text.slice(start + 1 + shift, end + shift));
+      if (!entry || entry.result !== s.result) throw new Unsupported();
+      out = { tail: lineTail(end), pending: -1, flow: true };
+      return { kind: "alias", target: entry.node, start, end };
+    }
+    if (s.result !== null) throw new Unsupported();
+    const q = nextContent(empty);
+    out = { tail: deepest >= 0 ? q : empty, pending: -1, flow: false };
+    return { kind: "scalar", value: null, start: empty, end: empty };
+  };
+
+  const listener = (event: "open" | "close", js: JsYamlState): void => {
+    const s = js as State;
+    const pos = s.position;
+    if (pos < last) throw new Unsupported(); // js-yaml went back to read something again
+    if (event === "open") {
+      const parent = stack[stack.length - 1];
+      const isValue = parent !== undefined && colonBetween(last, pos);
+      stack.push({ open: pos, isValue, kids: undefined, kidIsValue: undefined, last: NONE });
+      last = pos;
+      return;
+    }
+    const f = stack.pop() as Frame;
+    last = pos;
+    // js-yaml reads the text with a line break added at the end when it has none.
+    const node = build(f, s, Math.min(pos, len));
+    if (node && s.anchor !== null) anchors.set(s.anchor, { node, result: s.result });
+    const parent = stack[stack.length - 1];
+    if (!parent) {
+      root = node;
+      return;
+    }
+    if (!node) return;
+    parent.last = out;
+    (parent.kids ??= []).push(node);
+    (parent.kidIsValue ??= []).push(f.isValue);
+  };
+
+  try {
+    load(text, { schema: FAILSAFE_SCHEMA, json: true, listener });
+  } catch {
+    return undefined;
+  }
+  return shift === 0 ? root : shiftTree(root, shift);
+}
+
+/** Offsets of a tree read without a byte-order mark, moved onto the text with it. */
+function shiftTree(root: YNode | null, by: number): YNode | null {
+  const seen = new Set<YNode>();
+  const move = (n: YNode | null): void => {
+    if (!n || seen.has(n)) return;
+    seen.add(n);
+    n.start += by;
+    n.end += by;
+    if (n.kind === "map")
+      for (const p of n.pairs) {
+        move(p.key);
+        move(p.value);
+      }
+    else if (n.kind === "seq") for (const i of n.items) move(i);
+    else if (n.kind === "alias") move(n.target);
+  };
+  move(root);
+  return root;
+}
+
+// ---------- from a `yaml` Document ----------
+
+/** The same tree from a `yaml` Document (the fallback path, and the reference the fast builder is tested against). */
+export function yamlDocumentTree(doc: Document.Parsed): YNode | null {
+  const done = new Map<unknown, YNode>();
+  const convert = (node: unknown): YNode | null => {
+    if (node === null || node === undefined) return null;
+    const known = done.get(node);
+    if (known) return known;
+    const range = (node as { range?: [number, number, number] }).range ?? [0, 0, 0];
+    const [start, end] = range;
+    if (isAlias(node)) {
+      const target = convert(node.resolve(doc));
+      if (!target) return { kind: "scalar", value: null, start, end };
+      const out: YAlias = { kind: "alias", target, start, end };
+      done.set(node, out);
+      return out;
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      const value =
+        typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null
+          ? v
+          : (node.source ?? "");
+      return { kind: "scalar", value, start, end };
+    }
+    if (isSeq(node)) {
+      const out: YSeq = { kind: "seq", items: [], start, end };
+      done.set(node, out);
+      for (const i of node.items) {
+        const item = convert(i);
+        if (item) out.items.push(item);
+      }
+      return out;
+    }
+    if (isMap(node)) {
+      const out: YMap = { kind: "map", pairs: [], start, end };
+      done.set(node, out);
+      for (const p of node.items) if (isPair(p)) out.pairs.push({ key: convert(p.key), value: convert(p.value) });
+      return out;
+    }
+    return null;
+  };
+  return convert(doc.contents);
+}
