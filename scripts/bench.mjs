@@ -576,6 +576,7 @@ async function realLayers(dir) {
   const { Lexer, Parser, parseDocument } = await import("yaml");
   const jsyaml = (await import("js-yaml")).default;
   const { parseWorkflow } = await import(join(snapshot, "dist/src/parsers/workflow/index.js"));
+  const { fastYamlTree } = await import(join(snapshot, "dist/src/parsers/workflow/yaml-tree.js"));
   const { defaultSettings } = await import(join(snapshot, "dist/src/config/settings.js"));
   const srcs = files.map((f) => ({ path: f, abs: join(dir, f), text: readFileSync(join(dir, f), "utf8") }));
   const env = (workflowPrefilter) => ({
@@ -607,6 +608,8 @@ async function realLayers(dir) {
         listener: (e, st) => at.push(e === "open" ? st.position : -st.position),
       });
     }),
+    "oidclint fast YAML tree": (s) => fastYamlTree(s.text),
+    "oidclint parseWorkflow, yaml only": (s) => parseWorkflow(s, env(false), false),
     "oidclint parseWorkflow": (s) => parseWorkflow(s, env(false)),
     "oidclint parseWorkflow, pre-filter": (s) => parseWorkflow(s, env(true)),
   };
