@@ -49,8 +49,8 @@ interface Case {
   arn: string;
   /** stderr, line by line. */
   notes: string[];
-  /** The policy's conditions as read back: `operator key` → values. */
-  conditions: Record<string, string[]>;
+  /** The policy's statements as read back, each as its conditions: `operator key` → values. */
+  statements: Record<string, string[]>[];
   /** How many job situations the policy is meant to accept. */
   situations: number;
   accepted: Token[];
@@ -68,15 +68,17 @@ const CASES: Case[] = [
       "oidclint generate: .github/workflows/manual.yml › deploy (workflow_dispatch): workflow_dispatch runs from any branch: give the job an `environment` or a `branches`/`tags` filter; left out",
       "oidclint generate: the filter `v*` stops at `/` in GitHub, IAM's `*` does not: the policy also accepts names below it (`vx/y`)",
     ],
-    conditions: {
-      [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
-      [`StringLike ${SUB}`]: [
-        "repo:acme/app:environment:production",
-        "repo:acme/app:ref:refs/heads/main",
-        "repo:acme/app:ref:refs/heads/release/*",
-        "repo:acme/app:ref:refs/tags/v*",
-      ],
-    },
+    statements: [
+      {
+        [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
+        [`StringLike ${SUB}`]: [
+          "repo:acme/app:environment:production",
+          "repo:acme/app:ref:refs/heads/main",
+          "repo:acme/app:ref:refs/heads/release/*",
+          "repo:acme/app:ref:refs/tags/v*",
+        ],
+      },
+    ],
     situations: 3,
     accepted: [
       { sub: "repo:acme/app:environment:production" },
@@ -102,17 +104,23 @@ const CASES: Case[] = [
     arn: "arn:aws:iam::210987654321:role/shop-deploy",
     notes: [
       "oidclint generate: .github/workflows/manual.yml › deploy → .github/workflows/deploy.yml › deploy (workflow_dispatch): the environment `${{ inputs.target }}` is not known statically; left out",
+      "oidclint generate: .github/workflows/rollback.yml › rollback (workflow_call): no workflow of the files read calls it (a caller in another repository decides the claims); left out",
       "oidclint generate: .github/workflows/release.yml › cdn: passes the role to `acme/platform-workflows/.github/workflows/invalidate-cdn.yml@v3`, a reusable workflow of another repository oidclint cannot read (its jobs' `environment` decides the sub); left out",
       "oidclint generate: the filter `v*` stops at `/` in GitHub, IAM's `*` does not: the policy also accepts names below it (`vx/y`)",
     ],
-    conditions: {
-      [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
-      [`StringEquals ${SUB}`]: ["repo:acme/shop:environment:production", "repo:acme/shop:environment:staging"],
-      [`StringLike ${JWR}`]: [
-        "acme/shop/.github/workflows/deploy.yml@refs/heads/main",
-        "acme/shop/.github/workflows/deploy.yml@refs/tags/v*",
-      ],
-    },
+    // One statement per pairing: production only from release tags, staging only from main.
+    statements: [
+      {
+        [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
+        [`StringEquals ${SUB}`]: ["repo:acme/shop:environment:production"],
+        [`StringLike ${JWR}`]: ["acme/shop/.github/workflows/deploy.yml@refs/tags/v*"],
+      },
+      {
+        [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
+        [`StringEquals ${SUB}`]: ["repo:acme/shop:environment:staging"],
+        [`StringEquals ${JWR}`]: ["acme/shop/.github/workflows/deploy.yml@refs/heads/main"],
+      },
+    ],
     situations: 2,
     accepted: [
       {
@@ -125,6 +133,10 @@ const CASES: Case[] = [
       },
     ],
     refused: {
+      "staging from a release tag (a pairing no job makes)": {
+        sub: "repo:acme/shop:environment:staging",
+        job_workflow_ref: "acme/shop/.github/workflows/deploy.yml@refs/tags/v2.1.0",
+      },
       "a sibling branch (same environment)": {
         sub: "repo:acme/shop:environment:staging",
         job_workflow_ref: "acme/shop/.github/workflows/deploy.yml@refs/heads/dev",
@@ -154,11 +166,13 @@ const CASES: Case[] = [
     notes: [
       "oidclint generate: .github/workflows/rebuild.yml › rebuild → .github/workflows/publish-docs.yml › publish on `workflow_dispatch` (runs from any branch, environment `docs`): the ref the workflow runs at cannot be predicted; `job_workflow_ref` pins `acme/handbook/.github/workflows/publish-docs.yml@*` at any ref",
     ],
-    conditions: {
-      [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
-      [`StringEquals ${SUB}`]: ["repo:acme/handbook:environment:docs"],
-      [`StringLike ${JWR}`]: ["acme/handbook/.github/workflows/publish-docs.yml@*"],
-    },
+    statements: [
+      {
+        [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
+        [`StringEquals ${SUB}`]: ["repo:acme/handbook:environment:docs"],
+        [`StringLike ${JWR}`]: ["acme/handbook/.github/workflows/publish-docs.yml@*"],
+      },
+    ],
     situations: 2,
     accepted: [
       {
@@ -194,13 +208,15 @@ const CASES: Case[] = [
     role: "billing-migrate",
     arn: "arn:aws:iam::555666777888:role/billing-migrate",
     notes: [],
-    conditions: {
-      [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
-      [`StringEquals ${SUB}`]: [
-        "repo:acme@4471023/billing-api@918273645:environment:production",
-        "repo:acme@4471023/billing-api@918273645:ref:refs/heads/main",
-      ],
-    },
+    statements: [
+      {
+        [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
+        [`StringEquals ${SUB}`]: [
+          "repo:acme@4471023/billing-api@918273645:environment:production",
+          "repo:acme@4471023/billing-api@918273645:ref:refs/heads/main",
+        ],
+      },
+    ],
     situations: 2,
     accepted: [
       { sub: "repo:acme@4471023/billing-api@918273645:ref:refs/heads/main" },
@@ -221,12 +237,14 @@ const CASES: Case[] = [
     notes: [
       "oidclint generate: .github/workflows/plan.yml › plan → .github/workflows/terraform.yml › run (pull_request): the environment `${{ github.base_ref == 'main' && 'network-plan' || 'sandbox' }}` is not known statically; left out",
     ],
-    conditions: {
-      [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
-      [`StringEquals ${SUB}`]: [
-        "repo:acme/network:environment:network-prod:job_workflow_ref:acme/network/.github/workflows/terraform.yml@refs/heads/main",
-      ],
-    },
+    statements: [
+      {
+        [`StringEquals ${AUD}`]: ["sts.amazonaws.com"],
+        [`StringEquals ${SUB}`]: [
+          "repo:acme/network:environment:network-prod:job_workflow_ref:acme/network/.github/workflows/terraform.yml@refs/heads/main",
+        ],
+      },
+    ],
     situations: 1,
     accepted: [
       {
@@ -307,12 +325,12 @@ for (const c of CASES) {
           const { project } = await loadProject({ cwd: dir, env: {} });
           const trust = project.policies.filter((p) => p.kind !== "permissions");
           expect(trust).toHaveLength(1);
-          const conditions = Object.fromEntries(
-            (trust[0]?.statements ?? []).flatMap((s) =>
+          const statements = (trust[0]?.statements ?? []).map((s) =>
+            Object.fromEntries(
               s.conditions.map((k) => [`${k.operator.value} ${knownText(k.key) ?? ""}`, k.values.items.map(knownText)]),
             ),
           );
-          expect(conditions).toEqual(c.conditions);
+          expect(statements).toEqual(c.statements);
         });
 
         it("the claim analysis accepts every predicted job situation", async () => {

@@ -62,12 +62,23 @@ export interface GeneratedTrust {
    * assumes the role runs in a reusable workflow, then for every job; empty: no such condition.
    */
   workflowRefs: string[];
+  /**
+   * One statement per scope: the sub values and the `job_workflow_ref` values they go with. One scope with
+   * no workflow refs when there is no such condition; else the (sub, ref) pairs the jobs have, grouped so
+   * that no pairing a job does not make is accepted.
+   */
+  scopes: TrustScope[];
   /** Jobs that assume the role, `workflow file › job` (`caller › job → called workflow › job`). */
   jobs: string[];
   /** The situations the policy accepts (those whose claims could be predicted), for proofs. */
   accepted: { where: string; situation: JobSituation }[];
   /** What was left out, and why (one line each). */
   notes: string[];
+}
+
+export interface TrustScope {
+  subjects: string[];
+  workflowRefs: string[];
 }
 
 /** Whether a `role-to-assume` names the role asked for: the whole ARN, or its name. */
@@ -240,6 +251,8 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
   const audiences: string[] = [];
   const subjects: string[] = [];
   const workflowRefs: string[] = [];
+  /** (sub, job_workflow_ref) pairs, one per value of a situation. */
+  const pairs: [string, string][] = [];
   /** `job_workflow_ref` values pinning a file at any ref → the first job situation that needed one. */
   const anyRefs = new Map<string, string>();
   const jobs: string[] = [];
@@ -286,11 +299,15 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
         ref?.kind === "pieces"
           ? claimValues(s, ref.pieces, "job_workflow_ref", false, widened)
           : { why: s.unknownWhy ?? "the ref is not known" };
-      if ("values" in refs) workflowRefs.push(...refs.values);
-      else {
-        // The sub is known (an environment) but the ref is not: pin the workflow file at any ref.
-        const anyRef = `${settings.repository ?? ""}/${file}@*`;
-        workflowRefs.push(anyRef);
+      const refValues = "values" in refs ? refs.values : [`${settings.repository ?? ""}/${file}@*`];
+      workflowRefs.push(...refValues);
+      // Values of one hole (the same branch or tag pattern) go together; a fixed sub goes with every ref.
+      const subs = out.values;
+      if (subs.length === refValues.length) subs.forEach((v, i) => pairs.push([v, refValues[i] ?? ""]));
+      else for (const v of subs) for (const r of refValues) pairs.push([v, r]);
+      if ("why" in refs) {
+        // The sub is known (an environment) but the ref is not: the workflow file is pinned at any ref.
+        const anyRef = refValues[0] ?? "";
         if (!anyRefs.has(anyRef))
           anyRefs.set(anyRef, `${where} on \`${s.event}\`${s.description ? ` (${s.description})` : ""}`);
       }
@@ -318,10 +335,40 @@ export function predictTrust(loaded: LoadedProject, role: string): GeneratedTrus
     audiences: [...new Set(audiences)].sort(),
     subjects: minimise(subjects),
     workflowRefs: refCondition ? minimise(workflowRefs) : [],
+    scopes: refCondition ? scopesOf(pairs) : [{ subjects: minimise(subjects), workflowRefs: [] }],
     jobs,
     accepted,
     notes,
   };
+}
+
+/** Whether IAM's `StringLike` pattern `a` accepts every value `b` accepts. */
+function covers(a: string, b: string): boolean {
+  return compileIamValue(a, "like")?.matches(b) === true;
+}
+
+/**
+ * The statements for (sub, job_workflow_ref) pairs: a pair another pair covers on both claims is dropped,
+ * then subs with the same set of refs share a statement (the fewest statements for exactly these pairs).
+ */
+function scopesOf(pairs: readonly [string, string][]): TrustScope[] {
+  const unique = [...new Map(pairs.map((p) => [`${p[0]}\n${p[1]}`, p])).values()];
+  const kept = unique.filter(
+    ([s, r]) =>
+      !unique.some(
+        ([s2, r2]) => (s2 !== s || r2 !== r) && covers(s2, s) && covers(r2, r) && !(covers(s, s2) && covers(r, r2)),
+      ),
+  );
+  const refsBySub = new Map<string, Set<string>>();
+  for (const [s, r] of kept) refsBySub.set(s, (refsBySub.get(s) ?? new Set()).add(r));
+  const subsByRefs = new Map<string, string[]>();
+  for (const [s, refs] of refsBySub) {
+    const key = [...refs].sort().join("\n");
+    subsByRefs.set(key, [...(subsByRefs.get(key) ?? []), s]);
+  }
+  return [...subsByRefs]
+    .map(([key, subs]) => ({ subjects: minimise(subs), workflowRefs: key.split("\n") }))
+    .sort((a, b) => (a.subjects[0] ?? "").localeCompare(b.subjects[0] ?? ""));
 }
 
 interface Conditions {
@@ -335,11 +382,11 @@ const one = (list: string[]): string | string[] => (list.length === 1 ? (list[0]
  * `StringEquals` on aud; on sub (and `job_workflow_ref`) `StringEquals` when every value is exact, else
  * `StringLike` holding the exact values and the patterns.
  */
-export function trustConditions(t: GeneratedTrust): Conditions {
+export function trustConditions(t: GeneratedTrust, scope: TrustScope): Conditions {
   const out: Conditions = { StringEquals: { [`${t.issuer}:aud`]: one(t.audiences) } };
   const claims: [string, string[]][] = [
-    ["sub", t.subjects],
-    ["job_workflow_ref", t.workflowRefs],
+    ["sub", scope.subjects],
+    ["job_workflow_ref", scope.workflowRefs],
   ];
   for (const [claim, values] of claims) {
     if (values.length === 0) continue;
@@ -352,14 +399,12 @@ export function trustConditions(t: GeneratedTrust): Conditions {
 export function policyDocument(t: GeneratedTrust): object {
   return {
     Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: t.providerArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: trustConditions(t),
-      },
-    ],
+    Statement: t.scopes.map((scope) => ({
+      Effect: "Allow",
+      Principal: { Federated: t.providerArn },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: trustConditions(t, scope),
+    })),
   };
 }
 
@@ -378,41 +423,44 @@ function tfName(name: string): string {
 
 function terraform(t: GeneratedTrust, style: "document" | "jsonencode"): string {
   const name = tfName(t.roleName);
-  const cond = trustConditions(t);
+  const conds = t.scopes.map(
+    (scope) => Object.entries(trustConditions(t, scope)) as [string, Record<string, string | string[]>][],
+  );
   if (style === "jsonencode") {
     const block = (op: string, entries: Record<string, string | string[]>): string =>
       `        ${op} = {\n${Object.entries(entries)
         .map(([k, v]) => `          ${hclString(k)} = ${Array.isArray(v) ? hclList(v) : hclString(v)}`)
         .join("\n")}\n        }`;
-    return `resource "aws_iam_role" ${hclString(name)} {
-  name = ${hclString(t.roleName)}
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
+    const statements = conds.map(
+      (cond) => `{
       Effect    = "Allow"
       Principal = { Federated = ${hclString(t.providerArn)} }
       Action    = "sts:AssumeRoleWithWebIdentity"
       Condition = {
-${Object.entries(cond)
-  .map(([op, entries]) => block(op, entries as Record<string, string | string[]>))
-  .join("\n")}
+${cond.map(([op, entries]) => block(op, entries)).join("\n")}
       }
-    }]
+    }`,
+    );
+    return `resource "aws_iam_role" ${hclString(name)} {
+  name = ${hclString(t.roleName)}
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [${statements.join(", ")}]
   })
 }
 `;
   }
-  const conditions = Object.entries(cond).flatMap(([op, entries]) =>
-    Object.entries(entries as Record<string, string | string[]>).map(
-      ([k, v]) => `    condition {
+  const statements = conds.map((cond) => {
+    const conditions = cond.flatMap(([op, entries]) =>
+      Object.entries(entries).map(
+        ([k, v]) => `    condition {
       test     = ${hclString(op)}
       variable = ${hclString(k)}
       values   = ${hclList(v)}
     }`,
-    ),
-  );
-  return `data "aws_iam_policy_document" ${hclString(`${name}_trust`)} {
-  statement {
+      ),
+    );
+    return `  statement {
     effect  = "Allow"
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -420,7 +468,10 @@ ${Object.entries(cond)
       identifiers = [${hclString(t.providerArn)}]
     }
 ${conditions.join("\n")}
-  }
+  }`;
+  });
+  return `data "aws_iam_policy_document" ${hclString(`${name}_trust`)} {
+${statements.join("\n")}
 }
 
 resource "aws_iam_role" ${hclString(name)} {
@@ -434,7 +485,6 @@ resource "aws_iam_role" ${hclString(name)} {
 const y = (s: string): string => JSON.stringify(s);
 
 function cloudformation(t: GeneratedTrust): string {
-  const cond = trustConditions(t);
   const lines = [
     'AWSTemplateFormatVersion: "2010-09-09"',
     "Resources:",
@@ -445,17 +495,21 @@ function cloudformation(t: GeneratedTrust): string {
     "      AssumeRolePolicyDocument:",
     '        Version: "2012-10-17"',
     "        Statement:",
-    "          - Effect: Allow",
-    "            Principal:",
-    `              Federated: ${y(t.providerArn)}`,
-    "            Action: sts:AssumeRoleWithWebIdentity",
-    "            Condition:",
   ];
-  for (const [op, entries] of Object.entries(cond)) {
-    lines.push(`              ${op}:`);
-    for (const [k, v] of Object.entries(entries as Record<string, string | string[]>)) {
-      if (Array.isArray(v)) lines.push(`                ${y(k)}:`, ...v.map((x) => `                  - ${y(x)}`));
-      else lines.push(`                ${y(k)}: ${y(v)}`);
+  for (const scope of t.scopes) {
+    lines.push(
+      "          - Effect: Allow",
+      "            Principal:",
+      `              Federated: ${y(t.providerArn)}`,
+      "            Action: sts:AssumeRoleWithWebIdentity",
+      "            Condition:",
+    );
+    for (const [op, entries] of Object.entries(trustConditions(t, scope))) {
+      lines.push(`              ${op}:`);
+      for (const [k, v] of Object.entries(entries as Record<string, string | string[]>)) {
+        if (Array.isArray(v)) lines.push(`                ${y(k)}:`, ...v.map((x) => `                  - ${y(x)}`));
+        else lines.push(`                ${y(k)}: ${y(v)}`);
+      }
     }
   }
   return `${lines.join("\n")}\n`;
@@ -471,22 +525,38 @@ function className(name: string): string {
 }
 
 function cdk(t: GeneratedTrust): string {
-  const cond = JSON.stringify(trustConditions(t), null, 2).replace(/\n/g, "\n      ");
+  const conditions = (scope: TrustScope, indent: string): string =>
+    JSON.stringify(trustConditions(t, scope), null, 2).replace(/\n/g, `\n${indent}`);
+  const [first, ...more] = t.scopes;
+  const arn = JSON.stringify(t.providerArn);
   // The stack's imports, as data (a line starting with `import` here would read as one of oidclint's own).
   const imports = [
     'import { Stack, type StackProps } from "aws-cdk-lib";',
     'import * as iam from "aws-cdk-lib/aws-iam";',
     'import type { Construct } from "constructs";',
   ];
+  // Further statements (other pairings of sub and job_workflow_ref) go into the same trust policy.
+  const added = more.map(
+    (scope) => `
+    role.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({
+        effect: iam.Effect.ALLOW,
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [new iam.FederatedPrincipal(${arn})],
+        conditions: ${conditions(scope, "        ")},
+      }),
+    );`,
+  );
+  const role = `new iam.Role(this, "Role", {
+      roleName: ${JSON.stringify(t.roleName)},
+      assumedBy: new iam.WebIdentityPrincipal(${arn}, ${first ? conditions(first, "      ") : "{}"}),
+    });`;
   return `${imports.join("\n")}
 
 export class ${className(t.roleName)}RoleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    new iam.Role(this, "Role", {
-      roleName: ${JSON.stringify(t.roleName)},
-      assumedBy: new iam.WebIdentityPrincipal(${JSON.stringify(t.providerArn)}, ${cond}),
-    });
+    ${added.length > 0 ? `const role = ${role}${added.join("")}` : role}
   }
 }
 `;
