@@ -15,6 +15,9 @@
 //   npm run bench -- --real DIR --layers          also the CPU of each YAML layer on those files, in one process:
 //                                                 yaml's lexer, its CST parser, parseDocument, js-yaml (with and
 //                                                 without a position listener) and oidclint's workflow parser
+//   npm run bench -- --terraform DIR              every .tf/.tfvars under DIR (real modules you fetched): oidclint's
+//                                                 lint against listing and reading the same files, in one process
+//                                                 (start-up excluded), rounds interleaved (ratios per round)
 //   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
 //
 // The repository is regenerated only when missing (delete .bench/ to force). Needs `npm run build` first.
@@ -45,6 +48,7 @@ const { values } = parseArgs({
     markdown: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     real: { type: "string" },
+    terraform: { type: "string" },
     layers: { type: "boolean", default: false },
   },
 });
@@ -628,8 +632,62 @@ async function realLayers(dir) {
     console.log(`  ${name.padEnd(36)} ${median(xs).toFixed(2)} s  ${(median(xs) / floor).toFixed(2)}× parseDocument`);
 }
 
+// ---------- real Terraform (--terraform DIR) ----------
+
+/**
+ * oidclint's `lint` on every input under dir (its own discovery, reading, parsing, rules) against listing the
+ * directory and reading every `.tf` / `.tfvars` file, in this process, after one warm-up round, rounds
+ * interleaved: the cost of understanding real modules over the cost of reading them (issue 13).
+ */
+async function terraformBench(dir) {
+  const { lint } = await import(join(snapshot, "dist/src/index.js"));
+  const isTf = (f) => /\.(tf|tfvars)(\.json)?$/.test(f) && !/(^|\/)(node_modules|\.terraform|\.git)\//.test(f);
+  const listAndRead = () => {
+    let bytes = 0;
+    const files = readdirSync(dir, { recursive: true })
+      .map((f) => String(f).split(sep).join("/"))
+      .filter(isTf);
+    for (const f of files) bytes += readFileSync(join(dir, f), "utf8").length;
+    return { files: files.length, bytes };
+  };
+  const cpuOf = async (fn) => {
+    const t0 = process.cpuUsage();
+    const out = await fn();
+    const t = process.cpuUsage(t0);
+    return { s: (t.user + t.system) / 1e6, out };
+  };
+  const read = [];
+  const linted = [];
+  let shape;
+  for (let round = 0; round <= runs; round++) {
+    const a = await cpuOf(() => lint({ cwd: dir }));
+    const b = await cpuOf(listAndRead);
+    shape ??= {
+      files: b.out.files,
+      kib: b.out.bytes / 1024,
+      findings: a.out.results.reduce((n, r) => n + r.messages.length, 0),
+      results: a.out.results.length,
+    };
+    if (round === 0) continue; // warm-up: module loading, the file cache
+    linted.push(a.s);
+    read.push(b.s);
+    console.log(`  round ${round}: lint ${a.s.toFixed(3)} s CPU, list + read ${b.s.toFixed(3)} s → ${(a.s / b.s).toFixed(2)}×`);
+  }
+  const ratios = linted.map((s, i) => s / read[i]);
+  console.log(
+    `${shape.files} Terraform files (${shape.kib.toFixed(0)} KiB) under ${dir}: ${shape.results} files reported on, ${shape.findings} findings`,
+  );
+  console.log(
+    `lint ${median(linted).toFixed(3)} s CPU median, list + read ${median(read).toFixed(3)} s; ratio per round: median ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
+  );
+}
+
 // ---------- main ----------
 
+if (values.terraform !== undefined) {
+  await terraformBench(resolve(values.terraform));
+  process.exit(0);
+}
 const realDir = values.real === undefined ? undefined : resolve(values.real);
 const dir = realDir ?? join(root, ".bench", values.single ? "single" : `${values.mix}-${N}`);
 let counts;

@@ -36,9 +36,13 @@ export type LintOptions = ProjectRequest;
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
   const rules = withEngineRules(options.rules ?? builtinRules);
   // The workflow pre-filter knows what the built-in rules read; custom rules may read anything.
-  const loaded = await loadProject({ workflowPrefilter: options.rules === undefined, ...options, rules });
-  // Only suppression comments need a file's text after parsing: let the rest be collected.
-  for (const src of loaded.sources) if (!src.text.includes("oidclint-")) src.text = "";
+  // Only suppression comments need a file's text after parsing: the rest is released as each file is parsed.
+  const loaded = await loadProject({
+    workflowPrefilter: options.rules === undefined,
+    ...options,
+    rules,
+    releaseTexts: true,
+  });
   return runRules(loaded, rules);
 }
 

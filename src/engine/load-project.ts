@@ -48,6 +48,12 @@ export interface ProjectRequest {
   overlay?: ReadonlyMap<string, string>;
   /** Only check the syntax of workflows the built-in rules cannot read anything in (`ParseEnv.workflowPrefilter`). */
   workflowPrefilter?: boolean;
+  /**
+   * Keep in `sources` only the texts that hold a suppression comment (`oidclint-`), each other text being
+   * released (`""`) as soon as its file is parsed: what `lint` needs, and the run then never holds every text
+   * and every model at once.
+   */
+  releaseTexts?: boolean;
 }
 
 /** A loaded project: the model rules see, with the config and files it came from. */
@@ -58,7 +64,7 @@ export interface LoadedProject {
   project: Project;
   /** The per-run index over `project` and the config's settings (rules get it as `ctx.index`). */
   index: ProjectIndex;
-  /** The text of every file read (for suppression comments). */
+  /** The text of every file read (for suppression comments); see `ProjectRequest.releaseTexts`. */
   sources: SourceFile[];
   /** Root-relative paths whose findings are reported: `paths`, not `contextPaths` or module siblings. */
   reported: ReadonlySet<string>;
@@ -106,7 +112,12 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   };
   const env: ParseEnv = { root, settings: config.settings, readFile };
   if (req.workflowPrefilter) env.workflowPrefilter = true;
-  const parsed = [...files.problems, ...(await parseAll(files.all, env))];
+  const release = req.releaseTexts
+    ? (src: SourceFile): void => {
+        if (!src.text.includes("oidclint-")) src.text = "";
+      }
+    : undefined;
+  const parsed = [...files.problems, ...(await parseAll(files.all, env, release))];
   const project = buildProject(root, parsed);
   const index = indexProject(project, config.settings);
   return { root, config, project, index, sources: files.all, reported: files.reported, readFile };

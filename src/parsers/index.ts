@@ -1,3 +1,4 @@
+import { ModelCompactor } from "../model/compact.js";
 import { emptyParsed, type ParsedFile } from "../model/project.js";
 import { FORMATS, batchFormatOf, type Format } from "./formats.js";
 import type { ParseEnv, SourceFile } from "./source.js";
@@ -34,18 +35,33 @@ export async function parseDocumentFile(src: SourceFile, env: ParseEnv): Promise
   return undefined;
 }
 
-/** Parses every input; one file's failure never stops the others. */
-export async function parseAll(sources: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
+/**
+ * Parses every input; one file's failure never stops the others. Each model is compacted as soon as its
+ * parser returns (`ModelCompactor`): the run keeps every model, not what the parsers built them from.
+ */
+export async function parseAll(
+  sources: SourceFile[],
+  env: ParseEnv,
+  /** Called with each file once its parser is done with its text. */
+  parsed?: (src: SourceFile) => void,
+): Promise<ParsedFile[]> {
   const out: ParsedFile[] = [];
   const batches = new Map<Format, SourceFile[]>();
+  const compactor = new ModelCompactor();
   for (const src of sources) {
     const batch = batchFormatOf(src.path);
     if (batch) {
-      batches.set(batch, [...(batches.get(batch) ?? []), src]);
+      const files = batches.get(batch);
+      if (files) files.push(src);
+      else batches.set(batch, [src]);
       continue;
     }
-    const parsed = await guarded(src, () => parseDocumentFile(src, env));
-    if (parsed) out.push(parsed);
+    const model = await guarded(src, () => parseDocumentFile(src, env));
+    parsed?.(src);
+    if (model) {
+      compactor.compact([model]);
+      out.push(model);
+    }
   }
   let all = out;
   // Batches in registry order (Terraform before programs, whose reconciliation sees everything else).
@@ -54,16 +70,18 @@ export async function parseAll(sources: SourceFile[], env: ParseEnv): Promise<Pa
     if (!files || format.parser.kind !== "batch") continue;
     const parser = format.parser;
     try {
-      const parsed = await unlessStalled(parser.load().then((parse) => parse(files, env)));
-      if (parsed === STALLED) {
+      const models = await unlessStalled(parser.load().then((parse) => parse(files, env)));
+      if (models === STALLED) {
         for (const src of files) all.push(stalledProblem(src));
         continue;
       }
-      all.push(...withFacts(format, parsed));
+      compactor.compact(models);
+      for (const f of withFacts(format, models)) all.push(f);
       if (parser.reconcile) all = (await parser.reconcile())(all);
     } catch (e) {
       for (const src of files) all.push(internalProblem(src, e));
     }
+    if (parsed) for (const src of files) parsed(src);
   }
   return all;
 }

@@ -1,0 +1,110 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { defaultSettings } from "../src/config/settings.js";
+import { EMPTY_MAP, ModelCompactor } from "../src/model/compact.js";
+import type { ParsedFile } from "../src/model/project.js";
+import { FORMATS, batchFormatOf } from "../src/parsers/formats.js";
+import { parseDocumentFile } from "../src/parsers/index.js";
+import type { ParseEnv, SourceFile } from "../src/parsers/source.js";
+import { FIXTURES } from "./helpers.js";
+
+/** Every file under dir (relative, `/` separators), outside node_modules. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.parentPath.includes("node_modules"))
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/"))
+    .sort();
+}
+
+/** What the parsers make of every fixture, before any compaction (file formats one by one, batches at once). */
+async function parseFixtures(): Promise<ParsedFile[]> {
+  const sources: SourceFile[] = filesUnder(FIXTURES).map((path) => ({
+    path,
+    abs: join(FIXTURES, path),
+    text: readFileSync(join(FIXTURES, path), "utf8"),
+  }));
+  const env: ParseEnv = { root: FIXTURES, settings: defaultSettings(), readFile: () => undefined };
+  const out: ParsedFile[] = [];
+  const batches = new Map<(typeof FORMATS)[number], SourceFile[]>();
+  for (const src of sources) {
+    const batch = batchFormatOf(src.path);
+    if (batch) batches.set(batch, [...(batches.get(batch) ?? []), src]);
+    else {
+      const parsed = await parseDocumentFile(src, env);
+      if (parsed) out.push(parsed);
+    }
+  }
+  for (const [format, files] of batches) {
+    if (format.parser.kind === "batch") out.push(...(await (await format.parser.load())(files, env)));
+  }
+  return out;
+}
+
+describe("model compaction", () => {
+  it("keeps every value of every fixture's model", async () => {
+    const models = await parseFixtures();
+    const kinds = new Set(models.map((m) => m.format));
+    // Workflows, actions, Terraform, CloudFormation, JSON policies and programs are all among them.
+    expect(kinds.size).toBeGreaterThanOrEqual(6);
+    const before = structuredClone(models);
+    new ModelCompactor().compact(models);
+    expect(models).toEqual(before);
+  });
+
+  it("shares empty maps, copies arrays once, and leaves frozen values alone", () => {
+    const loc = { file: "a.yml", line: 1, column: 1, endLine: 1, endColumn: 2 };
+    const shared = ["x"];
+    const frozen = Object.freeze({ items: Object.freeze([] as string[]) });
+    const grown: string[] = [];
+    for (let i = 0; i < 3; i++) grown.push(`item-${i}`);
+    const model = {
+      file: "a.yml",
+      one: { with: new Map<string, string>(), env: new Map([["K", "v"]]), list: shared, loc },
+      two: { with: new Map<string, string>(), list: shared, grown },
+      frozen,
+    };
+    const file = { model } as unknown as ParsedFile;
+    new ModelCompactor().compact([file]);
+    expect(model.one.with).toBe(EMPTY_MAP);
+    expect(model.two.with).toBe(EMPTY_MAP);
+    expect(model.one.env).toEqual(new Map([["K", "v"]]));
+    expect(model.one.list).toBe(model.two.list);
+    expect(model.one.list).not.toBe(shared);
+    expect(model.two.grown).toEqual(["item-0", "item-1", "item-2"]);
+    expect(model.frozen).toBe(frozen);
+    expect(model.one.loc).toBe(loc);
+    expect(() => model.one.with.set("k", "v")).toThrow(/shared/);
+    expect(EMPTY_MAP.size).toBe(0);
+  });
+
+  it("gives back equal strings (one shared copy per run, not a slice of a source text)", () => {
+    const text = `${"x".repeat(1000)} role-to-assume: arn:aws:iam::123456789012:role/deploy`;
+    const value = text.slice(text.indexOf("arn:"));
+    const again = text.slice(text.indexOf("arn:"));
+    const files = [0, 1].map((i) => ({ file: `w${i}.yml`, value: i === 0 ? value : again }));
+    const compactor = new ModelCompactor();
+    compactor.compact(files as unknown as ParsedFile[]);
+    expect(files[0]?.value).toBe("arn:aws:iam::123456789012:role/deploy");
+    expect(files[1]?.value).toBe(files[0]?.value);
+    expect(compactor.string(value)).toBe(value);
+  });
+
+  it("survives a model deeper than its depth bound and values shared many times over", () => {
+    let deep: unknown = { leaf: "end" };
+    for (let i = 0; i < 1500; i++) deep = { next: deep };
+    // 40 levels, each referring twice to the one below: 2^40 paths, walked once each node.
+    let dag: unknown = { leaf: ["v"] };
+    for (let i = 0; i < 40; i++) dag = { a: dag, b: dag };
+    const file = { deep } as unknown as ParsedFile;
+    const before = structuredClone(file);
+    new ModelCompactor().compact([file, { dag } as unknown as ParsedFile]);
+    expect(file).toEqual(before);
+    let node = dag as { a: unknown; b: unknown; leaf?: string[] };
+    for (let i = 0; i < 40; i++) {
+      expect(node.a).toBe(node.b);
+      node = node.a as typeof node;
+    }
+    expect(node.leaf).toEqual(["v"]);
+  });
+});
