@@ -86,6 +86,7 @@ export function isInside(dir: string, path: string): boolean {
 }
 
 const EMPTY = Buffer.alloc(0);
+const PROBE = Buffer.allocUnsafe(64 * 1024);
 
 /** Reads a regular file's bytes within the limits; every failure is a value, never an exception or a wait. */
 export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
@@ -143,10 +144,13 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(Math.max(opened.size - total + 1, 64 * 1024), max + 1 - total));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+      // What the size says plus one byte, to see the end; that last read, or one past a size that lied,
+      // goes into a shared buffer: a file costs one allocation of its own size, not two of 64 KiB.
+      const want = total < opened.size ? opened.size - total + 1 : 0;
+      const chunk = want > 0 ? Buffer.allocUnsafe(Math.min(want, max + 1 - total)) : PROBE;
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - total), null);
       if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
+      chunks.push(chunk === PROBE ? Buffer.from(chunk.subarray(0, n)) : chunk.subarray(0, n));
       total += n;
       if (total > max) return tooLarge(total, max, Buffer.concat(chunks, Math.min(total, HEAD_BYTES)));
     }
