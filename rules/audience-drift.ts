@@ -117,7 +117,7 @@ function checkPolicyAudiences(ctx: Ctx): void {
         at: stmt.conditionLoc ?? stmt.loc,
         severity: "warn",
         data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
-        ...audienceFix(ctx, doc, stmt, () => (workflowsAgree ??= workflowsRequestAudience(ctx))),
+        fixes: () => audienceFix(ctx, doc, stmt, () => (workflowsAgree ??= workflowsRequestAudience(ctx))),
       });
     }
     if (all.length === 0) continue;

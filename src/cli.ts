@@ -8,7 +8,8 @@ import { defaultIO, type CliIO } from "./commands/io.js";
 import { applyBaseline, baselineOf, BaselineError, parseBaseline } from "./engine/baseline.js";
 import { pathUnderRoot, repositoryRoot } from "./formatters/repo-path.js";
 import { lint, type LintOptions } from "./engine/lint.js";
-import { ruleErrorText, type LintReport } from "./engine/result.js";
+import { capReport, DEFAULT_MAX_PER_RULE, ruleErrorText, type LintReport } from "./engine/result.js";
+import { moreFindingsFingerprint } from "./engine/fingerprint.js";
 import type { Severity } from "./engine/rule.js";
 import { formatterFor, formatters, type FormatMeta } from "./formatters/index.js";
 import { useColor, visible } from "./formatters/terminal.js";
@@ -48,6 +49,8 @@ Options:
   -c, --config FILE        use this config instead of the nearest .oidclintrc.json
       --rule ID:LEVEL      set a rule's level (off, warn, error); repeatable
       --max-warnings N     exit 1 when there are more than N warnings
+      --max-per-rule N     show at most N findings of one rule in one file, then one line for the
+                           rest (default 100; 0 shows all); counts and exit code include them all
       --quiet              report errors only
       --color, --no-color  force colour on or off (default: on for a terminal; FORCE_COLOR and
                            NO_COLOR are honoured)
@@ -140,6 +143,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     config: { type: "string", short: "c" },
     rule: { type: "string", multiple: true },
     "max-warnings": { type: "string" },
+    "max-per-rule": { type: "string" },
     quiet: { type: "boolean" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "boolean" },
@@ -174,6 +178,12 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     if (!Number.isInteger(maxWarnings) || maxWarnings < -1)
       throw new UsageError(`--max-warnings expects a whole number, got "${values["max-warnings"]}"`);
   }
+  const maxPerRule = Number(values["max-per-rule"] ?? DEFAULT_MAX_PER_RULE);
+  if (!Number.isInteger(maxPerRule) || maxPerRule < 0)
+    throw new UsageError(`--max-per-rule expects a whole number (0: no limit), got "${values["max-per-rule"]}"`);
+  // --fix and baselines need every finding; the cap then applies to what is printed (below).
+  const capLate =
+    values.fix || values["fix-dry-run"] || values.baseline !== undefined || values["write-baseline"] !== undefined;
   if (values.stdin && !values["stdin-filename"])
     throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
   if (values.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
@@ -197,6 +207,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       ? { stdin: { text: stdinSource, filename: values["stdin-filename"] ?? "stdin" } }
       : {}),
     ...(values.context ? { contextPaths: values.context } : {}),
+    ...(capLate ? {} : { maxPerRule }),
   };
   const report =
     values.fix || values["fix-dry-run"]
@@ -228,6 +239,12 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
     io.stderr(
       `oidclint: recorded ${baseline.findings.length} problem(s) in ${visible(values["write-baseline"])}; run with --baseline ${visible(values["write-baseline"])} to report only new ones\n`,
     );
+  }
+  if (capLate) {
+    const root = repositoryRoot(io.cwd);
+    capReport(report, maxPerRule, (m, abs) => {
+      m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
+    });
   }
   // stylish prints the notes under its summary; other formats keep stdout machine-readable.
   if (formatName !== "stylish") for (const note of notes) io.stderr(`oidclint: ${visible(note)}\n`);

@@ -131,6 +131,82 @@ describe("large policies: per-statement analysis is linear", () => {
   });
 });
 
+describe("findings per rule and file are capped (--max-per-rule)", () => {
+  // 150 statements without `aud` and with `repo:acme/appN:*`: 150 findings each of audience-drift and
+  // broad-sub-wildcard in one file.
+  const statement = (i: number): Record<string, unknown> => ({
+    Effect: "Allow",
+    Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: { StringLike: { "token.actions.githubusercontent.com:sub": `repo:acme/app${i}:*` } },
+  });
+  const policy = JSON.stringify(
+    { Version: "2012-10-17", Statement: Array.from({ length: 150 }, (_, i) => statement(i)) },
+    null,
+    1,
+  );
+  type Json = { errorCount: number; warningCount: number; messages: Record<string, unknown>[] }[];
+  const byRule = (messages: Record<string, unknown>[], rule: string): Record<string, unknown>[] =>
+    messages.filter((m) => m.ruleId === rule);
+
+  it("shows the first 100 of a rule unchanged and one finding for the rest; counts and exit code count them all", () => {
+    const cwd = repo("capped", { "p.json": policy });
+    const all = cli(["--format", "json", "--max-per-rule", "0", "."], cwd);
+    const capped = cli(["--format", "json", "."], cwd);
+    expect(capped.code).toBe(0);
+    expect(capped.code).toBe(all.code);
+    const [full] = JSON.parse(all.stdout) as Json;
+    const [shown] = JSON.parse(capped.stdout) as Json;
+    expect(full?.messages).toHaveLength(300);
+    expect(shown?.messages).toHaveLength(202);
+    expect(shown?.warningCount).toBe(full?.warningCount);
+    expect(shown?.warningCount).toBe(300);
+    for (const rule of ["audience-drift", "broad-sub-wildcard"]) {
+      const every = byRule(full?.messages ?? [], rule);
+      const some = byRule(shown?.messages ?? [], rule);
+      // Below the cap: the same findings, fix and fingerprint included.
+      expect(some.slice(0, 100)).toEqual(every.slice(0, 100));
+      const hidden = every[100];
+      expect(some[100]).toMatchObject({
+        ruleId: rule,
+        messageId: "moreFindings",
+        severity: 1,
+        message: "… and 50 more findings of this rule in this file",
+        line: hidden?.line,
+        column: hidden?.column,
+        fix: "Run with `--max-per-rule 0` to show every finding.",
+      });
+      expect(some[100]?.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+      expect(some[100]?.autofix).toBeUndefined();
+    }
+    // Stylish: one line for the rest, the summary counts every finding.
+    const text = cli(["--no-color", "--max-per-rule", "2", "."], cwd);
+    expect(text.stdout).toContain("… and 148 more findings of this rule in this file");
+    expect(text.stdout).toContain("300 problems (0 errors, 300 warnings)");
+    expect(text.stdout.split("\n").filter((l) => /warning/.test(l) && /audience-drift/.test(l))).toHaveLength(3);
+  });
+
+  it("SARIF carries the summary as a result of its rule; lint() and --fix see every finding", async () => {
+    const cwd = repo("capped-sarif", { "p.json": policy });
+    const sarif = JSON.parse(cli(["--format", "sarif", "."], cwd).stdout) as {
+      runs: {
+        results: { ruleId: string; message: { text: string }; partialFingerprints?: Record<string, string> }[];
+      }[];
+    };
+    const results = sarif.runs[0]?.results ?? [];
+    expect(results).toHaveLength(202);
+    const summaries = results.filter((r) => r.message.text.startsWith("… and 50 more"));
+    expect(summaries.map((r) => r.ruleId).sort()).toEqual(["audience-drift", "broad-sub-wildcard"]);
+    expect(summaries.every((r) => Object.keys(r.partialFingerprints ?? {}).length > 0)).toBe(true);
+    // The library API reports everything unless asked; --fix applies every fix, not only the shown ones.
+    const report = await run({ cwd });
+    expect(report.results[0]?.messages).toHaveLength(300);
+    const fixed = cli(["--fix-dry-run", "."], cwd);
+    expect(fixed.stderr).toContain("would fix 150 problems in 1 file");
+    expect(cli(["--max-per-rule", "x", "."], cwd)).toMatchObject({ code: 2 });
+  });
+});
+
 describe("JSON policies are lowered in one pass", () => {
   it("the tree (values and every position) is the one the YAML route gives, on every JSON fixture and edge case", async () => {
     const { readFileSync } = await import("node:fs");

@@ -22,6 +22,18 @@ export interface OperatorInfo {
 }
 
 export function parseOperator(text: string): OperatorInfo {
+  // A policy repeats a handful of operators: parsed once each (a bounded cache; the answer is shared, read-only).
+  let known = operators.get(text);
+  if (known === undefined) {
+    if (operators.size >= 1000) operators.clear();
+    operators.set(text, (known = parseOperatorAnew(text)));
+  }
+  return known;
+}
+
+const operators = new Map<string, OperatorInfo>();
+
+function parseOperatorAnew(text: string): OperatorInfo {
   let rest = text;
   let set: OperatorInfo["set"];
   const prefix = /^(ForAllValues|ForAnyValue):/i.exec(rest);
@@ -67,6 +79,19 @@ export function parseConditionKey(key: string): { issuer?: string; claim: string
  * (`HOST/_services/token`), or the configured issuer.
  */
 export function isGitHubIssuer(issuer: string, settings: Pick<ResolvedSettings, "issuer">): boolean {
+  // Every statement names the same few issuers: answered once per issuer (a bounded cache).
+  const key = `${settings.issuer}\u0000${issuer}`;
+  let known = issuerAnswers.get(key);
+  if (known === undefined) {
+    if (issuerAnswers.size >= 1000) issuerAnswers.clear();
+    issuerAnswers.set(key, (known = isGitHubIssuerAnew(issuer, settings)));
+  }
+  return known;
+}
+
+const issuerAnswers = new Map<string, boolean>();
+
+function isGitHubIssuerAnew(issuer: string, settings: Pick<ResolvedSettings, "issuer">): boolean {
   const i = issuer.toLowerCase().replace(/^https:\/\//, "");
   if (i === settings.issuer.toLowerCase()) return true;
   if (i === GITHUB_ISSUER_HOST || i.startsWith(`${GITHUB_ISSUER_HOST}/`)) return true;
@@ -90,8 +115,35 @@ export function isDeny(stmt: Statement): boolean {
   return stmt.effect !== undefined && knownText(stmt.effect) === "Deny";
 }
 
+/**
+ * What the functions below conclude about one statement, computed once per statement and issuer setting: every
+ * rule asks the same questions about every statement, and a policy may hold thousands of them. Statements are
+ * not changed once parsed; the answers are shared: read them, never change them.
+ */
+interface StatementFacts {
+  issuer: string;
+  principals?: readonly StrValue[];
+  conditions?: readonly GitHubCondition[];
+  trusts?: boolean;
+}
+const facts = new WeakMap<Statement, StatementFacts>();
+
+function factsOf(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): StatementFacts {
+  let f = facts.get(stmt);
+  if (f?.issuer !== settings.issuer) {
+    f = { issuer: settings.issuer };
+    facts.set(stmt, f);
+  }
+  return f;
+}
+
 /** Federated principal values that name GitHub's provider. */
-export function githubPrincipals(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): StrValue[] {
+export function githubPrincipals(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): readonly StrValue[] {
+  const f = factsOf(stmt, settings);
+  return (f.principals ??= principalsAnew(stmt, settings));
+}
+
+function principalsAnew(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): StrValue[] {
   if (stmt.notPrincipal) return [];
   const out: StrValue[] = [];
   for (const p of stmt.principals) {
@@ -155,7 +207,15 @@ export function failsIamCreateCheck(stmt: Statement, settings: Pick<ResolvedSett
 }
 
 /** The statement's conditions on claims of a GitHub issuer (keys compared case-insensitively). */
-export function githubConditions(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): GitHubCondition[] {
+export function githubConditions(
+  stmt: Statement,
+  settings: Pick<ResolvedSettings, "issuer">,
+): readonly GitHubCondition[] {
+  const f = factsOf(stmt, settings);
+  return (f.conditions ??= conditionsAnew(stmt, settings));
+}
+
+function conditionsAnew(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): GitHubCondition[] {
   const out: GitHubCondition[] = [];
   for (const c of stmt.conditions) {
     const key = knownText(c.key);
@@ -185,6 +245,11 @@ export function actionAllowsWebIdentity(stmt: Statement): boolean {
  * `sts:AssumeRoleWithWebIdentity`. Deny statements never are.
  */
 export function trustsGitHub(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
+  const f = factsOf(stmt, settings);
+  return (f.trusts ??= trustsAnew(stmt, settings));
+}
+
+function trustsAnew(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): boolean {
   if (!isAllow(stmt) || !actionAllowsWebIdentity(stmt)) return false;
   if (githubPrincipals(stmt, settings).length > 0) return true;
   const otherFederated = stmt.principals.some(

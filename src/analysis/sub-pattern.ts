@@ -123,6 +123,8 @@ interface Edge {
   part: Part;
   /** Index of the template key the edge belongs to. */
   field: number;
+  /** `field:part`, the name walk results use. */
+  key: string;
 }
 
 interface Grammar {
@@ -135,8 +137,13 @@ interface Grammar {
 }
 
 /** Owner names: letters, digits, `-`; `_` for Enterprise Managed Users' shortcode suffix. */
-const isOwnerChar: CharTest = (c) => /^[A-Za-z0-9_-]$/.test(c);
-const isRepoChar: CharTest = (c) => /^[A-Za-z0-9_.-]$/.test(c);
+/** ASCII letters and digits (every owner and repository character but `_`, `-` and `.`). */
+function isAsciiAlnum(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return c.length === 1 && ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122));
+}
+const isOwnerChar: CharTest = (c) => isAsciiAlnum(c) || c === "_" || c === "-";
+const isRepoChar: CharTest = (c) => isAsciiAlnum(c) || c === "_" || c === "." || c === "-";
 const isDigit: CharTest = (c) => c >= "0" && c <= "9";
 /** Git ref names cannot contain `:`, `*`, `?`, `[`, `~`, `^`, `\`, space or control characters. */
 const isRefChar: CharTest = (c) => !/^[\s:*?[~^\\\x00-\x1f\x7f]$/.test(c);
@@ -154,8 +161,8 @@ class GrammarBuilder {
     return this.edges.length - 1;
   }
 
-  private add(from: number, edge: Edge): void {
-    this.edges[from]?.push(edge);
+  private add(from: number, edge: Omit<Edge, "key">): void {
+    this.edges[from]?.push({ ...edge, key: `${edge.field}:${edge.part}` });
   }
 
   epsilon(from: number, to: number): void {
@@ -238,7 +245,7 @@ function keyValue(b: GrammarBuilder, from: number, key: string, field: number): 
 const grammars = new Map<string, Grammar>();
 
 function grammarFor(template: readonly string[]): Grammar {
-  const cacheKey = template.join("\u0000");
+  const cacheKey = templateKey(template);
   const cached = grammars.get(cacheKey);
   if (cached) return cached;
   const b = new GrammarBuilder();
@@ -314,6 +321,18 @@ interface WalkResult {
   charParts: Map<number, Set<string>>;
 }
 
+/** A set of state ids below `size`: a byte per state while that is small, else a `Set`. */
+function stateSet(size: number): { has(n: number): boolean; add(n: number): void } {
+  if (size > 1 << 20) return new Set<number>();
+  const bytes = new Uint8Array(size);
+  return {
+    has: (n) => bytes[n] === 1,
+    add: (n) => {
+      bytes[n] = 1;
+    },
+  };
+}
+
 /**
  * Walks pattern and grammar together (a product automaton): forward from the start, then backward from
  * the accepting states, so that only steps on some complete match are recorded. `unknowns`:
@@ -321,7 +340,8 @@ interface WalkResult {
  */
 function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anything" | "onePart"): WalkResult {
   const partCount = PARTS.length;
-  const locks = grammar.fieldCount * partCount + 1;
+  // A state is (element index, grammar state, lock); only `onePart` locks an unknown to one claim part.
+  const locks = unknowns === "onePart" ? grammar.fieldCount * partCount + 1 : 1;
   const gCount = grammar.edges.length;
   const id = (pi: number, g: number, lock: number): number => (pi * gCount + g) * locks + lock;
   const lockOf = (e: Edge): number => e.field * partCount + PART_INDEX[e.part] + 1;
@@ -329,30 +349,34 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
   const matches = (e: Edge, ch: string): boolean =>
     e.test(ch) || (ignoreCase && (e.test(ch.toLowerCase()) || e.test(ch.toUpperCase())));
 
-  interface Step {
-    from: number;
-    to: number;
-    pi: number;
-    edge?: Edge;
-  }
-  const steps: Step[] = [];
-  const seen = new Set<number>();
-  const stack: [number, number, number][] = [];
+  // Steps in parallel arrays (a long value makes many): from and to states, the element index, the edge taken.
+  const stepFrom: number[] = [];
+  const stepTo: number[] = [];
+  const stepPi: number[] = [];
+  const stepEdge: (Edge | undefined)[] = [];
+  const stateCount = (els.length + 1) * gCount * locks;
+  const seen = stateSet(stateCount);
+  const stack: number[] = [];
   const push = (from: number, pi: number, g: number, lock: number, at: number, edge?: Edge): void => {
     const to = id(pi, g, lock);
-    steps.push(edge ? { from, to, pi: at, edge } : { from, to, pi: at });
+    stepFrom.push(from);
+    stepTo.push(to);
+    stepPi.push(at);
+    stepEdge.push(edge);
     if (!seen.has(to)) {
       seen.add(to);
-      stack.push([pi, g, lock]);
+      stack.push(to);
     }
   };
   const start = id(0, grammar.start, 0);
   seen.add(start);
-  stack.push([0, grammar.start, 0]);
+  stack.push(start);
   const STEP_LIMIT = 2_000_000;
-  while (stack.length > 0 && steps.length < STEP_LIMIT) {
-    const [pi, g, lock] = stack.pop() as [number, number, number];
-    const here = id(pi, g, lock);
+  while (stack.length > 0 && stepTo.length < STEP_LIMIT) {
+    const here = stack.pop() as number;
+    const lock = here % locks;
+    const g = ((here - lock) / locks) % gCount;
+    const pi = Math.floor(here / locks / gCount);
     for (const to of grammar.eps[g] ?? []) push(here, pi, to, lock, pi);
     const el = els[pi];
     if (!el) continue;
@@ -380,12 +404,14 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
 
   // Backward: states from which an accepting state is reachable.
   const back = new Map<number, number[]>();
-  for (const s of steps) {
-    const list = back.get(s.to);
-    if (list) list.push(s.from);
-    else back.set(s.to, [s.from]);
+  for (let i = 0; i < stepTo.length; i++) {
+    const to = stepTo[i] as number;
+    const from = stepFrom[i] as number;
+    const list = back.get(to);
+    if (list) list.push(from);
+    else back.set(to, [from]);
   }
-  const live = new Set<number>();
+  const live = stateSet(stateCount);
   const queue: number[] = [];
   for (let lock = 0; lock < locks; lock++) {
     const acc = id(els.length, grammar.accept, lock);
@@ -411,16 +437,18 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
     charParts: new Map(),
   };
   if (!result.accepted) return result;
-  for (const s of steps) {
-    if (!s.edge || !live.has(s.to) || !live.has(s.from)) continue;
-    const el = els[s.pi];
-    const key = `${s.edge.field}:${s.edge.part}`;
+  for (let i = 0; i < stepTo.length; i++) {
+    const edge = stepEdge[i];
+    if (!edge || !live.has(stepTo[i] as number) || !live.has(stepFrom[i] as number)) continue;
+    const at = stepPi[i] as number;
+    const el = els[at];
+    const key = edge.key;
     if (el?.kind === "any" || el?.kind === "one") result.wildcardParts.add(key);
     else if (el?.kind === "unknown") result.unknownParts.add(key);
     else if (el?.kind === "char") {
-      const set = result.charParts.get(s.pi);
+      const set = result.charParts.get(at);
       if (set) set.add(key);
-      else result.charParts.set(s.pi, new Set([key]));
+      else result.charParts.set(at, new Set([key]));
     }
   }
   return result;
@@ -455,13 +483,14 @@ function repositoryField(template: readonly string[]): number {
 function exactPart(
   els: Element[],
   w: WalkResult,
+  chars: readonly [number, Set<string>][],
   key: string,
 ): { text: string; first: number; last: number } | undefined {
   if (w.wildcardParts.has(key) || w.unknownParts.has(key)) return undefined;
   let text = "";
   let first = -1;
   let last = -1;
-  for (const [pi, parts] of [...w.charParts.entries()].sort((a, b) => a[0] - b[0])) {
+  for (const [pi, parts] of chars) {
     if (!parts.has(key)) continue;
     if (parts.size !== 1) return undefined;
     if (last >= 0 && pi !== last + 1) return undefined;
@@ -479,6 +508,15 @@ function anyPart(w: WalkResult, key: string): boolean {
   return false;
 }
 
+const templateKeys = new WeakMap<readonly string[], string>();
+
+/** A template as a cache key, joined once per template array. */
+function templateKey(template: readonly string[]): string {
+  let key = templateKeys.get(template);
+  if (key === undefined) templateKeys.set(template, (key = template.join("\u0000")));
+  return key;
+}
+
 /** Analyses by value: each rule asks about the same values, and a policy may hold thousands of them. */
 const analyses = new WeakMap<StrValue, Map<string, SubAnalysis>>();
 
@@ -491,7 +529,7 @@ export function analyseSub(
   mode: MatchMode,
   template: readonly string[] = DEFAULT_SUB_TEMPLATE,
 ): SubAnalysis {
-  const key = `${mode}\u0000${template.join("\u0000")}`;
+  const key = `${mode}\u0000${templateKey(template)}`;
   let byKey = analyses.get(value);
   const known = byKey?.get(key);
   if (known) return known;
@@ -523,10 +561,12 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
   // Names, for stale-repo-path and mutable-sub-claim: exact when written literally.
   const rf = repositoryField(template);
   if (rf >= 0) {
-    const owner = exactPart(els, any, `${rf}:owner`);
-    const repo = exactPart(els, any, `${rf}:repo`);
-    const ownerId = exactPart(els, any, `${rf}:ownerId`);
-    const repoId = exactPart(els, any, `${rf}:repoId`);
+    // Literal elements in pattern order.
+    const chars = [...any.charParts.entries()].sort((a, b) => a[0] - b[0]);
+    const owner = exactPart(els, any, chars, `${rf}:owner`);
+    const repo = exactPart(els, any, chars, `${rf}:repo`);
+    const ownerId = exactPart(els, any, chars, `${rf}:ownerId`);
+    const repoId = exactPart(els, any, chars, `${rf}:repoId`);
     if (owner) analysis.owner = owner.text;
     if (repo) analysis.repo = repo.text;
     if (ownerId) analysis.ownerId = ownerId.text.replace(/^@/, "");

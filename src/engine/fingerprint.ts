@@ -1,5 +1,22 @@
-import { createHash } from "node:crypto";
-import { compareMessages, type LintMessage } from "./result.js";
+import * as crypto from "node:crypto";
+import { compareMessages, MORE_FINDINGS, type LintMessage } from "./result.js";
+
+let oneShot = true;
+
+/**
+ * SHA-256 in hex. `crypto.hash` (Node ≥ 20.12) saves a Hash object per finding; older Nodes (and the CLI bundle's
+ * lazy wrapper of it there) throw a TypeError on the first call, and `createHash` is used from then on.
+ */
+function sha256(text: string): string {
+  if (oneShot) {
+    try {
+      return crypto.hash("sha256", text);
+    } catch {
+      oneShot = false;
+    }
+  }
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
 
 /** Line numbers inside a message (`line 15`, `file.tf:6`, `6:3`) change when unrelated lines move. */
 const LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
@@ -30,9 +47,21 @@ export function addFingerprints(messages: LintMessage[], file: string, text: str
   const lines = text.split(/\r?\n/);
   const seen = new Map<string, number>();
   for (const m of [...messages].sort(compareMessages)) {
+    if (m.messageId === MORE_FINDINGS) {
+      m.fingerprint = moreFindingsFingerprint(m.ruleId, file);
+      continue;
+    }
     const key = [m.ruleId, m.messageId, file, locatedText(lines, m), m.message.replace(LINE_NUMBERS, "")].join("\0");
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    m.fingerprint = createHash("sha256").update(`${key}\0${n}`).digest("hex").slice(0, 32);
+    m.fingerprint = sha256(`${key}\0${n}`).slice(0, 32);
   }
+}
+
+/**
+ * The summary of a rule's findings beyond the per-rule cap (`capPerRule`): one per rule and file, whatever
+ * its count and place (both change when other findings are fixed).
+ */
+export function moreFindingsFingerprint(ruleId: string, file: string): string {
+  return sha256(`${ruleId}\0${MORE_FINDINGS}\0${file}`).slice(0, 32);
 }

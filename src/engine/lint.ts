@@ -10,13 +10,14 @@ import { addFingerprints } from "./fingerprint.js";
 import { pathUnderRoot, repositoryRoot } from "../formatters/repo-path.js";
 import { matchesAny } from "./glob.js";
 import { loadProject, type LoadedProject, type ProjectRequest } from "./load-project.js";
-import { compareMessages, type LintMessage, type LintReport, type LintResult } from "./result.js";
+import { capPerRule, compareMessages, type LintMessage, type LintReport, type LintResult } from "./result.js";
 import {
   fillMessageText,
+  fillShortMessage,
   locOf,
   type AnyRule,
   type Fix,
-  type MessageText,
+  type MessageTemplate,
   type Report,
   type RuleInput,
   type Severity,
@@ -30,7 +31,14 @@ import { applySuppressions, collectSuppressions, type Suppression } from "./supp
  * cross-file rules but not reported on (the rest of the repository when a pre-commit hook passes only
  * the staged files). See `ProjectRequest` for every option.
  */
-export type LintOptions = ProjectRequest;
+export type LintOptions = ProjectRequest & {
+  /**
+   * At most this many findings per rule and file, the rest summed up in one finding (`capPerRule`); the
+   * error and warning counts still count every finding. Default 0: every finding (the CLI's default is
+   * `DEFAULT_MAX_PER_RULE`).
+   */
+  maxPerRule?: number;
+};
 
 /** Loads the project (`loadProject`) and runs every enabled rule on it. */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
@@ -43,7 +51,7 @@ export async function lint(options: LintOptions = {}): Promise<LintReport> {
     rules,
     releaseTexts: true,
   });
-  return runRules(loaded, rules);
+  return runRules(loaded, rules, options.maxPerRule ?? 0);
 }
 
 function severityNumber(s: Severity): 0 | 1 | 2 {
@@ -70,12 +78,18 @@ function rulesForFile(
 interface RawFinding {
   rule: AnyRule;
   messageId: string;
-  text: MessageText;
+  /** The short line, filled at once (findings are sorted and told apart by it). */
+  message: string;
+  /** The rule's template and data: explanation and fix are filled only for the findings shown. */
+  template?: MessageTemplate | undefined;
+  data?: Record<string, string | number> | undefined;
   loc: SourceLocation;
   lowered: boolean;
   related?: Report<string>["related"];
   autofix?: Fix;
   suggestions?: Suggestion[];
+  /** `Report.fixes`: built only if the finding is shown. */
+  fixes?: Report<string>["fixes"];
 }
 
 /** Whether the project holds anything of the kinds a rule reads (a rule declaring none always runs). */
@@ -92,6 +106,7 @@ function canFire(rule: AnyRule, project: Project): boolean {
 export async function runRules(
   loaded: LoadedProject,
   rules: readonly AnyRule[] = withEngineRules(builtinRules),
+  maxPerRule = 0,
 ): Promise<LintReport> {
   const { project, config } = loaded;
   const parsed = project.files;
@@ -100,7 +115,7 @@ export async function runRules(
     file.problems.map((p) => ({
       rule: ENGINE_RULES.parseError as unknown as AnyRule,
       messageId: "unparsable",
-      text: { message: p.message },
+      message: p.message,
       loc: p.loc,
       lowered: false,
     })),
@@ -138,15 +153,19 @@ export async function runRules(
           );
         },
         report(r: Report<string>) {
+          const template = rule.meta.messages[r.messageId];
           findings.push({
             rule,
             messageId: r.messageId,
-            text: fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data),
+            message: fillShortMessage(template, r.messageId, r.data),
+            template,
+            data: r.data,
             loc: locOf(r.at),
             lowered: r.severity === "warn",
             ...(r.related ? { related: r.related } : {}),
             ...(r.fix ? { autofix: r.fix } : {}),
             ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
+            ...(r.fixes ? { fixes: r.fixes } : {}),
           });
         },
       });
@@ -155,7 +174,7 @@ export async function runRules(
       ruleErrors.push({ ruleId: rule.meta.id, message: e instanceof Error ? e.message : String(e) });
     }
   }
-  const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), rules);
+  const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), rules, maxPerRule);
   if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
   const failed = [...(project.repoStatuses ?? new Map<string, RepoStatus>())].filter(([, st]) => st.kind === "error");
   if (failed.length > 0)
@@ -187,34 +206,36 @@ function toReport(
   loaded: LoadedProject,
   understood: Set<string>,
   rules: readonly AnyRule[],
+  maxPerRule: number,
 ): LintReport {
   const { config, root: cwd, reported } = loaded;
   const byFile = new Map<string, LintMessage[]>();
   const cache = new Map<string, Map<string, RuleConfig>>();
-  const seen = new Set<string>();
-  for (const f of findings) {
-    if (!reported.has(f.loc.file)) continue;
-    const configured = rulesForFile(config, f.loc.file, cache).get(f.rule.meta.id);
-    let severity = severityNumber(configured?.severity ?? f.rule.meta.severity);
-    if (severity === 0) continue;
-    // A default tier (org-wide patterns as warnings) yields to a level the user wrote for the rule.
-    if (f.lowered && configured?.explicit !== true) severity = 1;
-    // One problem, one finding: the same rule never says the same thing twice at one place.
-    const dedupe = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.text.message}\0${f.text.explanation ?? ""}`;
-    if (seen.has(dedupe)) continue;
-    seen.add(dedupe);
-    const message: LintMessage = {
-      ruleId: f.rule.meta.id,
-      messageId: f.messageId,
-      severity,
-      ...f.text,
-      line: f.loc.line,
-      column: f.loc.column,
-      endLine: f.loc.endLine,
-      endColumn: f.loc.endColumn,
+  // What a message was made from: its explanation, fix, related places and edits are made (and
+  // `Report.fixes` built) only for the findings shown, not for those the per-rule cap sums up.
+  const raw = new Map<LintMessage, RawFinding>();
+  const absolute = (fix: Fix): Fix => ({
+    edits: fix.edits.map((e) => ({
+      ...e,
+      file: resolve(cwd, e.file),
+      loc: { ...e.loc, file: resolve(cwd, e.loc.file) },
+    })),
+  });
+  const complete = (m: LintMessage): LintMessage => {
+    const f = raw.get(m);
+    if (!f) return m;
+    const out: LintMessage = {
+      ruleId: m.ruleId,
+      messageId: m.messageId,
+      severity: m.severity,
+      ...fillMessageText(f.template, f.message, f.data),
+      line: m.line,
+      column: m.column,
+      endLine: m.endLine,
+      endColumn: m.endColumn,
     };
     if (f.related) {
-      message.related = f.related.map((r) => ({
+      out.related = f.related.map((r) => ({
         message: r.message,
         file: resolve(cwd, r.loc.file),
         line: r.loc.line,
@@ -223,15 +244,55 @@ function toReport(
         endColumn: r.loc.endColumn,
       }));
     }
-    const absolute = (fix: Fix): Fix => ({
-      edits: fix.edits.map((e) => ({
-        ...e,
-        file: resolve(cwd, e.file),
-        loc: { ...e.loc, file: resolve(cwd, e.loc.file) },
-      })),
-    });
-    if (f.autofix) message.autofix = absolute(f.autofix);
-    if (f.suggestions) message.suggestions = f.suggestions.map((s) => ({ desc: s.desc, fix: absolute(s.fix) }));
+    const built = f.fixes?.() ?? {};
+    const fix = built.fix ?? f.autofix;
+    const suggestions = [...(f.suggestions ?? []), ...(built.suggestions ?? [])];
+    if (fix) out.autofix = absolute(fix);
+    if (suggestions.length > 0) out.suggestions = suggestions.map((s) => ({ desc: s.desc, fix: absolute(s.fix) }));
+    return out;
+  };
+  const texts = new Map<string, string>();
+  const shown = (file: string, all: LintMessage[]): LintResult => {
+    const out = result(resolve(cwd, file), all, maxPerRule);
+    out.messages = out.messages.map(complete);
+    addFingerprints(out.messages, fromRoot(file), texts.get(file) ?? "");
+    return out;
+  };
+  // One problem, one finding: the same rule never says the same thing twice at one place. Findings with
+  // the same short line at one place are told apart by their explanation (filled only then).
+  const atPlace = new Map<string, RawFinding[]>();
+  const explanation = (f: RawFinding): string | undefined => fillMessageText(f.template, f.message, f.data).explanation;
+  const repeats = (f: RawFinding): boolean => {
+    const key = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.message}`;
+    const same = atPlace.get(key);
+    if (!same) {
+      atPlace.set(key, [f]);
+      return false;
+    }
+    const text = explanation(f);
+    if (same.some((o) => explanation(o) === text)) return true;
+    same.push(f);
+    return false;
+  };
+  for (const f of findings) {
+    if (!reported.has(f.loc.file)) continue;
+    const configured = rulesForFile(config, f.loc.file, cache).get(f.rule.meta.id);
+    let severity = severityNumber(configured?.severity ?? f.rule.meta.severity);
+    if (severity === 0) continue;
+    // A default tier (org-wide patterns as warnings) yields to a level the user wrote for the rule.
+    if (f.lowered && configured?.explicit !== true) severity = 1;
+    if (repeats(f)) continue;
+    const message: LintMessage = {
+      ruleId: f.rule.meta.id,
+      messageId: f.messageId,
+      severity,
+      message: f.message,
+      line: f.loc.line,
+      column: f.loc.column,
+      endLine: f.loc.endLine,
+      endColumn: f.loc.endColumn,
+    };
+    raw.set(message, f);
     const list = byFile.get(f.loc.file) ?? [];
     list.push(message);
     byFile.set(f.loc.file, list);
@@ -256,14 +317,11 @@ function toReport(
       });
     }
     byFile.delete(src.path);
-    addFingerprints(messages, fromRoot(src.path), src.text);
-    results.push(result(resolve(cwd, src.path), messages));
+    if (src.text !== "") texts.set(src.path, src.text);
+    results.push(shown(src.path, messages));
   }
   // Findings on files that were not inputs themselves (problems of unreadable files).
-  for (const [file, messages] of byFile) {
-    addFingerprints(messages, fromRoot(file), "");
-    results.push(result(resolve(cwd, file), messages));
-  }
+  for (const [file, messages] of byFile) results.push(shown(file, messages));
   results.sort((a, b) => a.filePath.localeCompare(b.filePath));
   return {
     results,
@@ -273,11 +331,12 @@ function toReport(
   };
 }
 
-function result(filePath: string, messages: LintMessage[]): LintResult {
+/** A file's result: its messages sorted, at most `maxPerRule` per rule (`capPerRule`), every finding counted. */
+function result(filePath: string, messages: LintMessage[], maxPerRule: number): LintResult {
   messages.sort(compareMessages);
   return {
     filePath,
-    messages,
+    messages: capPerRule(messages, maxPerRule),
     errorCount: messages.filter((m) => m.severity === 2).length,
     warningCount: messages.filter((m) => m.severity === 1).length,
   };

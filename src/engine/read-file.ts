@@ -9,7 +9,7 @@ import {
   statSync,
   type Stats,
 } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
  * The one way oidclint reads a file it did not write: inputs, files referenced by inputs (Terraform
@@ -80,6 +80,19 @@ function realDir(dir: string): string {
   return real;
 }
 
+const dirsInside = new Map<string, boolean>();
+
+/** Whether the real path of `dir` is inside the real path of `root`, cached per pair. */
+function dirInside(dir: string, root: string): boolean {
+  const key = `${root}\u0000${dir}`;
+  let inside = dirsInside.get(key);
+  if (inside === undefined) {
+    inside = isInside(realDir(root), realDir(dir));
+    dirsInside.set(key, inside);
+  }
+  return inside;
+}
+
 export function isInside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
@@ -98,14 +111,16 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
     return cannotRead(e);
   }
   if (opts.confineTo !== undefined) {
-    let real: string;
+    let inside: boolean;
     try {
-      real = link.isSymbolicLink() ? realpathSync(abs) : join(realDir(dirname(abs)), basename(abs));
+      // A file that is not a link is where its directory really is: one answer per directory.
+      inside = link.isSymbolicLink()
+        ? isInside(realDir(opts.confineTo), realpathSync(abs))
+        : dirInside(dirname(abs), opts.confineTo);
     } catch (e) {
       return cannotRead(e);
     }
-    if (!isInside(realDir(opts.confineTo), real))
-      return { problem: "symbolic link to a file outside the repository; not read", reason: "outside" };
+    if (!inside) return { problem: "symbolic link to a file outside the repository; not read", reason: "outside" };
   }
   let st = link;
   if (link.isSymbolicLink()) {
@@ -176,7 +191,7 @@ function tooLarge(size: number, max: number, head: Buffer): ReadFailure {
 /** Reads an input file: bounded, regular files only, binary and invalid UTF-8 are problems. */
 export function readInput(abs: string, opts: ReadOptions = {}): ReadOutcome {
   const outcome = readBytes(abs, opts);
-  if ("bytes" in outcome) return decodeInput(outcome.bytes);
+  if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
   // A file git still lists but that was deleted from the work tree is simply not there.
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
   const { head, ...failure } = outcome;

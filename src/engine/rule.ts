@@ -93,6 +93,11 @@ export interface Report<M extends string> {
   fix?: Fix | undefined;
   /** Offered, never applied by `--fix`; `LintMessage.suggestions`. */
   suggestions?: Suggestion[];
+  /**
+   * `fix` and `suggestions` built only when the finding is shown: a finding summed up by the per-rule cap
+   * (`maxPerRule`) never builds its edits. For rules whose fixes cost more than the finding.
+   */
+  fixes?: () => { fix?: Fix | undefined; suggestions?: Suggestion[] };
 }
 
 export interface RuleContext<M extends string, O> {
@@ -139,15 +144,24 @@ export function fillMessage(template: string, data: Record<string, string | numb
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => (name in data ? String(data[name]) : m));
 }
 
+/** Fills the short line of a message template only. */
+export function fillShortMessage(
+  template: MessageTemplate | undefined,
+  fallback: string,
+  data: Record<string, string | number> | undefined,
+): string {
+  if (template === undefined) return fallback;
+  return fillMessage(typeof template === "string" ? template : template.message, data);
+}
+
 /** Fills every part of a message template. */
 export function fillMessageText(
   template: MessageTemplate | undefined,
   fallback: string,
   data: Record<string, string | number> | undefined,
 ): MessageText {
-  if (template === undefined) return { message: fallback };
-  if (typeof template === "string") return { message: fillMessage(template, data) };
-  const out: MessageText = { message: fillMessage(template.message, data) };
+  const out: MessageText = { message: fillShortMessage(template, fallback, data) };
+  if (template === undefined || typeof template === "string") return out;
   if (template.explanation) out.explanation = fillMessage(template.explanation, data);
   if (template.fix) out.fix = fillMessage(template.fix, data);
   return out;
