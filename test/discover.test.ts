@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { discover } from "../src/engine/discover.js";
+import { discover, relPath } from "../src/engine/discover.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -62,5 +62,25 @@ describe("discover", () => {
     expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain(
       "policies/trust.json",
     );
+  });
+});
+
+describe("relPath", () => {
+  it("gives what path.relative gives, without calling it for plain paths below the root", () => {
+    const cases: [string, string][] = [
+      ["/r/repo", "/r/repo/a/b.json"],
+      ["/r/repo", "/r/repo/.github/workflows/d.yml"],
+      ["/r/repo", "/r/repo/a/../b.json"],
+      ["/r/repo", "/r/repo/./b.json"],
+      ["/r/repo", "/r/repo/a//b.json"],
+      ["/r/repo", "/r/repo/a/"],
+      ["/r/repo", "/r/repo"],
+      ["/r/repo", "/r/repository/x.json"],
+      ["/r/repo", "/r/other/x.json"],
+      ["/r/repo/", "/r/repo/x.json"],
+      ["/", "/etc/x.json"],
+      ["/r/repo", "/r/repo/a/..b/..c.json"],
+    ];
+    for (const [root, abs] of cases) expect(relPath(root, abs), `${root} ${abs}`).toBe(relative(root, abs) || ".");
   });
 });

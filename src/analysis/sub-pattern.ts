@@ -402,14 +402,14 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
     }
   }
 
-  // Backward: states from which an accepting state is reachable.
-  const back = new Map<number, number[]>();
+  // Backward: states from which an accepting state is reachable. The steps into each state, as linked lists
+  // in arrays: `lastInto` by state, `previousInto` by step.
+  const lastInto = new Map<number, number>();
+  const previousInto = new Int32Array(stepTo.length);
   for (let i = 0; i < stepTo.length; i++) {
     const to = stepTo[i] as number;
-    const from = stepFrom[i] as number;
-    const list = back.get(to);
-    if (list) list.push(from);
-    else back.set(to, [from]);
+    previousInto[i] = lastInto.get(to) ?? -1;
+    lastInto.set(to, i);
   }
   const live = stateSet(stateCount);
   const queue: number[] = [];
@@ -422,7 +422,8 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
   }
   while (queue.length > 0) {
     const s = queue.pop() as number;
-    for (const from of back.get(s) ?? []) {
+    for (let i = lastInto.get(s) ?? -1; i >= 0; i = previousInto[i] ?? -1) {
+      const from = stepFrom[i] as number;
       if (!live.has(from)) {
         live.add(from);
         queue.push(from);
