@@ -125,3 +125,18 @@ describe("missing-id-token-permission keeps the job's other scopes", () => {
     ]);
   });
 });
+
+describe("refusedRepository", () => {
+  it("names the repository only when no pattern can be about it", async () => {
+    const { refusedRepository } = await import("../src/analysis/refused-repository.js");
+    const sub = "repo:ml-platform/inference-service:environment:production";
+    expect(refusedRepository(sub, ["repo:jdoe/inference-demo:*"])).toEqual({
+      repo: "ml-platform/inference-service",
+      trusted: ["jdoe/inference-demo"],
+    });
+    expect(refusedRepository(sub, ["repo:ML-Platform/Inference-Service:ref:refs/heads/main"])).toBeUndefined();
+    expect(refusedRepository(sub, ["repo:ml-platform/*:ref:refs/heads/main"])).toBeUndefined();
+    expect(refusedRepository(sub, ["repo:jdoe/inference-demo:*", "*"])).toBeUndefined();
+    expect(refusedRepository(sub, [])).toBeUndefined();
+  });
+});

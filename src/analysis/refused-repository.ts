@@ -16,6 +16,8 @@ export function refusedRepository(
   if (repo === undefined) return undefined;
   const trusted = patterns.map((p) => /^repo:([^:]+):/.exec(p)?.[1]).filter((r): r is string => r !== undefined);
   if (trusted.length === 0 || trusted.length < patterns.length) return undefined;
-  if (trusted.some((r) => compileIamValue(r, mode)?.matches(repo) !== false)) return undefined;
+  // Names are compared without letter case: the case a sub carries is GitHub's, not something to rely on here.
+  const lower = repo.toLowerCase();
+  if (trusted.some((r) => compileIamValue(r.toLowerCase(), mode)?.matches(lower) !== false)) return undefined;
   return { repo, trusted: [...new Set(trusted)] };
 }
