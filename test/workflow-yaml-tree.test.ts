@@ -114,8 +114,16 @@ describe("fast YAML tree", () => {
     expect(merged?.value).toMatchObject({ kind: "map", pairs: [{ key: { kind: "scalar", value: "<<" } }] });
   });
 
+  it("places empty sequence entries (js-yaml reports no node for them) where `yaml` does", () => {
+    for (const text of ["- a\n-\n- b # c\n-   # d\n", "k:\n  - # x\n  -\n  - y\nz: 1\n", "k:\n- a\n-\n# c\nz: 1\n"]) {
+      const tree = fastYamlTree(text);
+      expect(tree, text).toBeDefined();
+      expect(tree, text).toEqual(reference(text));
+    }
+  });
+
   it("leaves tags, explicit keys, directives and anchors used inside themselves to `yaml`", () => {
-    for (const text of ["a: !!str 1\n", "? a\n: b\n", "%YAML 1.1\n---\non: push\n", "a: &x [*x]\n", "- a\n-\n- b\n"])
+    for (const text of ["a: !!str 1\n", "? a\n: b\n", "%YAML 1.1\n---\non: push\n", "a: &x [*x]\n"])
       expect(fastYamlTree(text), text).toBeUndefined();
   });
 });

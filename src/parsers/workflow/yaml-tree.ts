@@ -11,7 +11,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from "yaml";
  *
  * Two builders give the same tree: `fastYamlTree`, from js-yaml 4's event listener (about a tenth of the cost
  * of `yaml`'s parseDocument), and `yamlDocumentTree`, from a `yaml` Document — the fallback for anything the
- * fast builder does not take (explicit tags, explicit `?` keys, directives, empty sequence entries, an alias
+ * fast builder does not take (explicit tags, explicit `?` keys, directives, an alias
  * inside the node its anchor names, syntax errors), so a broken file still gets `yaml`'s message and place.
  * test/workflow-yaml-tree.test.ts holds the two to the same trees.
  */
@@ -272,6 +272,44 @@ export function fastYamlTree(text: string): YNode | null | undefined {
     return end;
   };
 
+  /** The empty node `yaml` makes of `a:` or `-` with nothing after it, at `empty`; its tail is set in `out`. */
+  const emptyNode = (empty: number): YScalar => {
+    const q = nextContent(empty);
+    out = { tail: deepest >= 0 ? q : empty, pending: -1, flow: false };
+    return { kind: "scalar", value: null, start: empty, end: empty };
+  };
+  /**
+   * A block sequence with entries that have nothing after their `-` and no deeper line (js-yaml gives them no
+   * event): an empty node after each `-` found between the entries it did report (outside comments).
+   */
+  const withEmptyItems = (f: Frame, start: number, list: YNode[], close: number): YNode[] => {
+    const items: YNode[] = [];
+    let from = start;
+    for (let k = 0; k <= list.length; k++) {
+      const kid = list[k];
+      const to = kid ? kid.start : close;
+      let dash = -1;
+      for (let i = from; i < to; i++) {
+        const c = at(i);
+        if (c === 35) while (i < to && at(i) !== 10) i++;
+        else if (c === 45 && isBlank(at(i + 1))) {
+          if (dash >= 0) items.push(emptyNode(emptyAt(dash + 1)));
+          dash = i;
+        }
+      }
+      if (!kid) {
+        if (dash >= 0) {
+          items.push(emptyNode(emptyAt(dash + 1)));
+          f.last = out;
+        }
+        break;
+      }
+      items.push(kid);
+      from = kid.end;
+    }
+    return items;
+  };
+
   const build = (f: Frame, s: State, close: number): YNode | null => {
     const kind = s.kind;
     const kids = f.kids;
@@ -306,8 +344,11 @@ export function fastYamlTree(text: string): YNode | null | undefined {
       const flow = at(start) === (kind === "mapping" ? 123 : 91) && first?.start !== start;
       let node: YMap | YSeq;
       if (kind === "sequence") {
-        if ((s.result as unknown[]).length !== list.length || f.kidIsValue?.includes(true)) throw new Unsupported();
-        node = { kind: "seq", items: list, start, end: 0 };
+        if (f.kidIsValue?.includes(true)) throw new Unsupported();
+        const count = (s.result as unknown[]).length;
+        const items = count === list.length ? list : withEmptyItems(f, start, list, close);
+        if (items.length !== count || (flow && items !== list)) throw new Unsupported();
+        node = { kind: "seq", items, start, end: 0 };
       } else {
         const pairs: YPair[] = [];
         const isValue = f.kidIsValue ?? [];
@@ -325,7 +366,7 @@ export function fastYamlTree(text: string): YNode | null | undefined {
         if (!flow && pairs[pairs.length - 1]?.value === null) throw new Unsupported();
         node = { kind: "map", pairs, start, end: 0 };
       }
-      if (flow || list.length === 0) {
+      if (flow) {
         node.end = trimEnd(start, close);
         out = { tail: lineTail(node.end), pending: -1, flow: true };
       } else node.end = blockTail(start, f.last);
@@ -347,9 +388,7 @@ export function fastYamlTree(text: string): YNode | null | undefined {
       return { kind: "alias", target: entry.node, start, end };
     }
     if (s.result !== null) throw new Unsupported();
-    const q = nextContent(empty);
-    out = { tail: deepest >= 0 ? q : empty, pending: -1, flow: false };
-    return { kind: "scalar", value: null, start: empty, end: empty };
+    return emptyNode(empty);
   };
 
   const listener = (event: "open" | "close", js: JsYamlState): void => {
