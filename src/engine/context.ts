@@ -36,65 +36,80 @@ export function selectContext(
   const needs = new Needs(settings);
   for (const src of reported) needs.addReported(src);
 
-  const read = new Map<ContextCandidate, SourceFile | undefined>();
-  const source = (c: ContextCandidate): SourceFile | undefined => {
-    if (!read.has(c)) {
-      const text = c.text();
-      read.set(c, text === undefined ? undefined : { path: c.path, abs: c.abs, text });
-    }
-    return read.get(c);
+  // Only the texts of the files kept are held: a repository's worth of texts kept until the end of the choice
+  // survived into the old generation, and copying them was most of the garbage collector's work.
+  const selected = new Map<ContextCandidate, SourceFile>();
+  const unreadable = new Set<ContextCandidate>();
+  const read = (c: ContextCandidate): SourceFile | undefined => {
+    if (unreadable.has(c)) return undefined;
+    const text = c.text();
+    if (text === undefined) unreadable.add(c);
+    return text === undefined ? undefined : { path: c.path, abs: c.abs, text };
   };
-  const keep = new Set<SourceFile>();
   // Workflows and actions are read only when called (to a fixed point: a called workflow may call another, or
   // use a local action), or when a reported file defines roles.
   const workflowSide = found.filter((c) => isWorkflowYamlPath(c.path));
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
     for (const c of workflowSide) {
-      if (!needs.called(c.path)) continue;
-      const src = source(c);
-      if (!src || keep.has(src)) continue;
-      keep.add(src);
+      if (selected.has(c) || !needs.called(c.path)) continue;
+      const src = read(c);
+      if (!src) continue;
+      selected.set(c, src);
       needs.addWorkflowText(src.text);
       grew = true;
     }
   }
   if (needs.readsWorkflows())
     for (const c of workflowSide) {
-      const src = source(c);
-      if (src && !keep.has(src) && needs.assumesReportedRole(src.text)) keep.add(src);
+      if (selected.has(c)) continue;
+      const src = read(c);
+      if (src && needs.assumesReportedRole(src.text)) selected.set(c, src);
     }
 
-  const candidates = found.filter((c) => !isWorkflowYamlPath(c.path)).flatMap((c) => source(c) ?? []);
   const directories = new Set<string>();
-  for (const src of reported) if (isDirectoryBatch(src.path)) directories.add(posix.dirname(src.path));
-  for (const c of candidates) {
-    if (keep.has(c)) continue;
+  const links = new Map<string, Set<string>>();
+  for (const src of reported)
+    if (isDirectoryBatch(src.path)) {
+      directories.add(posix.dirname(src.path));
+      addModuleLinks(links, src);
+    }
+  /** Terraform files not kept for themselves: kept (read again) when their module directory is. */
+  const moduleFiles: ContextCandidate[] = [];
+  for (const c of found) {
+    if (isWorkflowYamlPath(c.path)) continue;
+    const src = read(c);
+    if (!src) continue;
     const batch = batchFormatOf(c.path);
-    if (batch && batch.facts.deploymentScope !== "directory")
-      keep.add(c); // programs
-    else if (needs.policyFileMatters(c)) {
-      keep.add(c);
+    const directory = batch?.facts.deploymentScope === "directory";
+    if (batch && !directory)
+      selected.set(c, src); // programs
+    else if (needs.policyFileMatters(src)) {
+      selected.set(c, src);
       if (batch) directories.add(posix.dirname(c.path));
+    }
+    if (directory) {
+      addModuleLinks(links, src);
+      if (!selected.has(c)) moduleFiles.push(c);
     }
   }
   // Terraform: whole module directories, and the directories connected to them by module calls.
   if (directories.size > 0) {
-    const linked = moduleLinks([...reported, ...candidates].filter((s) => isDirectoryBatch(s.path)));
     const todo = [...directories];
     for (let dir = todo.pop(); dir !== undefined; dir = todo.pop()) {
-      for (const next of linked.get(dir) ?? []) {
+      for (const next of links.get(dir) ?? []) {
         if (directories.has(next)) continue;
         directories.add(next);
         todo.push(next);
       }
     }
-    for (const c of candidates) if (isDirectoryBatch(c.path) && directories.has(posix.dirname(c.path))) keep.add(c);
+    for (const c of moduleFiles) {
+      if (!directories.has(posix.dirname(c.path))) continue;
+      const src = read(c);
+      if (src) selected.set(c, src);
+    }
   }
-  return found.flatMap((c) => {
-    const src = read.get(c);
-    return src && keep.has(src) ? [src] : [];
-  });
+  return found.flatMap((c) => selected.get(c) ?? []);
 }
 
 function isDirectoryBatch(path: string): boolean {
@@ -204,22 +219,18 @@ function computedRoleName(text: string): boolean {
   return (TF_ROLE.test(text) && TF_COMPUTED_NAME.test(text)) || CFN_COMPUTED_NAME.test(text);
 }
 
-/** Terraform directories linked by local module calls (both ways: values flow from the caller and back). */
-function moduleLinks(sources: readonly SourceFile[]): Map<string, Set<string>> {
-  const links = new Map<string, Set<string>>();
+/** Terraform directories linked by a file's local module calls (both ways: values flow from the caller and back). */
+function addModuleLinks(links: Map<string, Set<string>>, src: SourceFile): void {
+  if (!src.text.includes("source")) return;
   const link = (a: string, b: string): void => {
     let set = links.get(a);
     if (!set) links.set(a, (set = new Set()));
     set.add(b);
   };
-  for (const src of sources) {
-    if (!src.text.includes("source")) continue;
-    const dir = posix.dirname(src.path);
-    for (const m of src.text.matchAll(TF_LOCAL_SOURCE)) {
-      const target = posix.normalize(posix.join(dir, m[1] ?? ".")).replace(/\/+$/, "") || ".";
-      link(dir, target);
-      link(target, dir);
-    }
+  const dir = posix.dirname(src.path);
+  for (const m of src.text.matchAll(TF_LOCAL_SOURCE)) {
+    const target = posix.normalize(posix.join(dir, m[1] ?? ".")).replace(/\/+$/, "") || ".";
+    link(dir, target);
+    link(target, dir);
   }
-  return links;
 }

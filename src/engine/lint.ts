@@ -9,6 +9,7 @@ import { ENGINE_RULES, withEngineRules } from "./rules/index.js";
 import { addFingerprints } from "./fingerprint.js";
 import { pathUnderRoot, repositoryRoot } from "../formatters/repo-path.js";
 import { matchesAny } from "./glob.js";
+import { isWorkflowYamlPath } from "../parsers/formats.js";
 import { loadProject, type LoadedProject, type ProjectRequest } from "./load-project.js";
 import { capPerRule, compareMessages, type LintMessage, type LintReport, type LintResult } from "./result.js";
 import {
@@ -92,14 +93,26 @@ interface RawFinding {
   fixes?: Report<string>["fixes"];
 }
 
-/** Whether the project holds anything of the kinds a rule reads (a rule declaring none always runs). */
-function canFire(rule: AnyRule, project: Project): boolean {
+/**
+ * Whether the project holds anything of the kinds a rule reads (a rule declaring none always runs). With
+ * `--context`, a built-in rule that reads no workflows is skipped when only workflows and actions are reported:
+ * its findings are on policies and providers, all of them in context files, none of them reported (and in the
+ * CLI bundle, the rule is then not even loaded).
+ */
+function canFire(rule: AnyRule, loaded: LoadedProject): boolean {
+  const { project } = loaded;
+  if (!rule.meta.inputs.includes("workflow") && builtinRules.includes(rule) && onlyWorkflowsReported(loaded))
+    return false;
   const present: Record<RuleInput, boolean> = {
     policy: project.policies.length > 0,
     provider: project.providers.length > 0,
     workflow: project.workflows.length > 0 || project.actions.length > 0,
   };
   return rule.meta.inputs.length === 0 || rule.meta.inputs.some((i) => present[i]);
+}
+
+function onlyWorkflowsReported({ reported }: LoadedProject): boolean {
+  return [...reported].every((path) => isWorkflowYamlPath(path));
 }
 
 /** Every enabled rule on a project already loaded (`map` draws the project it lints). */
@@ -121,7 +134,7 @@ export async function runRules(
     })),
   );
   const checks = rules.filter(
-    (r) => !Object.values(ENGINE_RULES).includes(r as never) && isOnAnywhere(config, r.meta.id) && canFire(r, project),
+    (r) => !Object.values(ENGINE_RULES).includes(r as never) && isOnAnywhere(config, r.meta.id) && canFire(r, loaded),
   );
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const fixer = createFixer(loaded.readFile);
