@@ -124,6 +124,9 @@ describe("globs for ignore and overrides", () => {
     ["**/cdk.out/**", "infra/cdk.out/Stack.template.json", true],
     ["policies/*.json", "policies/sub/x.json", false],
     ["{a,b}/x.tf", "b/x.tf", true],
+    // A character outside the BMP is one character (`?`), as in the pattern.
+    ["docs/?.json", "docs/\u{1F600}.json", true],
+    ["docs/??.json", "docs/\u{1F600}.json", false],
   ])("%s matches %s: %s", (glob, path, expected) => {
     expect(compileGlob(glob)(path)).toBe(expected);
   });
