@@ -101,14 +101,15 @@ interface RawFinding {
  */
 function canFire(rule: AnyRule, loaded: LoadedProject): boolean {
   const { project } = loaded;
-  if (!rule.meta.inputs.includes("workflow") && builtinRules.includes(rule) && onlyWorkflowsReported(loaded))
+  const { inputs } = rule.meta;
+  if (inputs.length > 0 && !inputs.includes("workflow") && builtinRules.includes(rule) && onlyWorkflowsReported(loaded))
     return false;
   const present: Record<RuleInput, boolean> = {
     policy: project.policies.length > 0,
     provider: project.providers.length > 0,
     workflow: project.workflows.length > 0 || project.actions.length > 0,
   };
-  return rule.meta.inputs.length === 0 || rule.meta.inputs.some((i) => present[i]);
+  return inputs.length === 0 || inputs.some((i) => present[i]);
 }
 
 function onlyWorkflowsReported({ reported }: LoadedProject): boolean {
