@@ -4,6 +4,7 @@ import type { Condition, PolicyDocument } from "../src/model/policy.js";
 import type { ParsedFile } from "../src/model/project.js";
 import { displayText, type StrValue } from "../src/model/value.js";
 import type { ParseEnv } from "../src/parsers/source.js";
+import { shortLine } from "../src/parsers/terraform/hcl2json-fallback/bridge.js";
 import { parseTerraform } from "../src/parsers/terraform/index.js";
 
 /**
@@ -106,5 +107,23 @@ EOF
     const [file] = await parse({ "main.tf": `resource "aws_iam_role" "x" {\n  assume_role_policy = [\n}\n` });
     expect(file?.problems[0]?.message).toMatch(/Terraform syntax error/);
     expect(file?.problems[0]?.loc.line).toBe(3);
+  });
+
+  it("makes hcl2json's text one short line, the whole text the explanation", async () => {
+    // A quoted string split over lines: hcl2json gives three diagnostics, each with a sentence of detail.
+    const [file] = await parse({ "main.tf": `resource "aws_iam_role" "x" {\n  name = "abc\n  assume_role_policy = "{}"\n}\n` });
+    const problem = file?.problems[0];
+    expect(problem?.message).toBe("Terraform syntax error: Invalid multi-line string");
+    expect([problem?.loc.line, problem?.loc.column]).toEqual([2, 14]);
+    expect(problem?.detail).toMatch(/^Quoted strings may not be split over multiple lines\. .*main\.tf:\d+,\d+-\d+,\d+: /);
+    expect(problem?.detail).toMatch(/oidclint cannot check the policies of this file until it parses\.$/);
+  });
+
+  it("keeps one line of text, control characters escaped, and cuts it", () => {
+    expect(shortLine("  Bad thing\u001b[31m here\t \nsecond line\n")).toBe("Bad thing\\x1b[31m here");
+    expect(shortLine("a\u202eb")).toBe("a\\u202eb");
+    const long = shortLine("x".repeat(500));
+    expect(long).toHaveLength(120);
+    expect(long.endsWith("…")).toBe(true);
   });
 });

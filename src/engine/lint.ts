@@ -130,6 +130,7 @@ export async function runRules(
       rule: ENGINE_RULES.parseError as unknown as AnyRule,
       messageId: "unparsable",
       message: p.message,
+      ...(p.detail === undefined ? {} : { template: { message: p.message, explanation: p.detail } }),
       loc: p.loc,
       lowered: false,
     })),

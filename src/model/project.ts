@@ -4,7 +4,10 @@ import type { CompositeAction, Workflow } from "./workflow.js";
 
 /** A file that is of a kind oidclint reads but could not be parsed. */
 export interface ParseProblem {
+  /** One short line. */
   message: string;
+  /** The parser's whole text, when the message shortens it (shown as the finding's explanation). */
+  detail?: string;
   loc: SourceLocation;
   /** The parser never finished (an oidclint bug): the run is incomplete, as when a rule throws. */
   unfinished?: true;

@@ -1,4 +1,5 @@
 import type { SourceLocation } from "../../model/location.js";
+import type { ParseProblem } from "../../model/project.js";
 import { ExpressionParser, isIdentStart, type HclExpr, type HclSyntaxProblem } from "./hcl-expression.js";
 
 /** An HCL body as both front ends give it: the TypeScript parser below and the hcl2json fallback's scanner. */
@@ -46,7 +47,7 @@ export function attributeMap(body: HclBody): Map<string, HclAttribute> {
 export type HclFile = { body: HclBody } | { problem: HclSyntaxProblem };
 
 /** What the HCL front end (`parseHcl`) gives for a file: its body, or the parse problem to report. */
-export type HclResult = { body: HclBody } | { problem: { message: string; loc: SourceLocation } };
+export type HclResult = { body: HclBody } | { problem: ParseProblem };
 
 /** Blocks nested deeper than this are a problem (handed to hcl2json), not a stack overflow. */
 const MAX_BLOCK_DEPTH = 64;

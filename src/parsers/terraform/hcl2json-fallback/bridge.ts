@@ -32,21 +32,45 @@ export function hcl2jsonLoaded(): boolean {
 const DIAGNOSTIC =
   /:(\d+),(\d+)(?:-(?:(\d+),)?(\d+))?: ([^;\]]+)(?:; ([^\]]*?))?(?:, and \d+ other diagnostic\(s\))?(?:\s*\]|$)/;
 
-/** Validates a whole file with HCL's own parser. Returns the first syntax error, if any. */
+/** Said after every Terraform syntax error (in the explanation: the message is one short line). */
+const CANNOT_CHECK = "oidclint cannot check the policies of this file until it parses.";
+
+/** Longest message text kept from hcl2json (its summaries are a few words; anything longer is cut). */
+const MAX_SUMMARY = 120;
+
+/**
+ * One short line of hcl2json's text: its first line, trimmed, control characters escaped (`\t`, `\x1b`),
+ * cut at `MAX_SUMMARY` characters.
+ */
+export function shortLine(text: string): string {
+  const first = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
+  const escaped = first.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return c === "\t" ? "\\t" : code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, "0")}`;
+  });
+  return escaped.length > MAX_SUMMARY ? `${escaped.slice(0, MAX_SUMMARY - 1)}…` : escaped;
+}
+
+/**
+ * Validates a whole file with HCL's own parser. Returns the first syntax error, if any: a short message
+ * (`Terraform syntax error: <summary>`), and as `detail` hcl2json's whole text (its detail, the other
+ * diagnostics), which `--verbose`, JSON and SARIF show as the explanation.
+ */
 export async function hclSyntaxError(
   file: string,
   text: string,
-): Promise<{ message: string; loc: SourceLocation } | undefined> {
+): Promise<{ message: string; detail: string; loc: SourceLocation } | undefined> {
   const h = await hcl2json();
   try {
     await h.parse(file, text);
     return undefined;
   } catch (e) {
-    const raw = e instanceof Error ? e.message : String(e);
+    const raw = (e instanceof Error ? e.message : String(e)).replace(/^parse config: /, "").trim();
     const m = DIAGNOSTIC.exec(raw);
     if (!m)
       return {
-        message: `Terraform syntax error: ${raw.replace(/^parse config: /, "")}`,
+        message: `Terraform syntax error: ${shortLine(raw)}`,
+        detail: `${raw} ${CANNOT_CHECK}`,
         loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 },
       };
     const line = Number(m[1]);
@@ -56,7 +80,8 @@ export async function hclSyntaxError(
     const summary = (m[5] ?? "").trim();
     const detail = (m[6] ?? "").trim();
     return {
-      message: `Terraform syntax error: ${summary}${detail ? ` (${detail.replace(/\.$/, "")})` : ""}. oidclint cannot check the policies of this file until it parses.`,
+      message: `Terraform syntax error: ${shortLine(summary)}`,
+      detail: `${detail ? `${detail.replace(/\.?$/, ".")} ` : ""}${CANNOT_CHECK}`,
       loc: { file, line, column, endLine, endColumn },
     };
   }

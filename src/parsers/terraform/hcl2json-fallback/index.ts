@@ -35,10 +35,10 @@ export async function readRefusedFile(
  */
 function heredocProblem(
   own: { message: string; start: number },
-  error: { message: string; loc: SourceLocation },
+  error: { message: string; detail: string; loc: SourceLocation },
   text: string,
   index: LineIndex,
-): { message: string; loc: SourceLocation } | undefined {
+): { message: string; detail: string; loc: SourceLocation } | undefined {
   const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
   if (marker === undefined) return undefined;
   const intro = text.lastIndexOf("<<", own.start);
@@ -46,11 +46,5 @@ function heredocProblem(
   const introEnd = text.indexOf(marker, intro) + marker.length;
   const loc = index.span(intro, Math.max(introEnd, intro + 2));
   if (error.loc.line < loc.line) return undefined;
-  return {
-    message: error.message.replace(
-      /\. oidclint cannot/,
-      `: no line "${marker}" closes the heredoc started here. oidclint cannot`,
-    ),
-    loc,
-  };
+  return { ...error, message: `${error.message}: no line "${marker}" closes the heredoc started here`, loc };
 }
