@@ -1,4 +1,3 @@
-import type { SourceLocation } from "../../model/location.js";
 import type { ParseProblem } from "../../model/project.js";
 import { ExpressionParser, isIdentStart, type HclExpr, type HclSyntaxProblem } from "./hcl-expression.js";
 
