@@ -111,11 +111,15 @@ EOF
 
   it("makes hcl2json's text one short line, the whole text the explanation", async () => {
     // A quoted string split over lines: hcl2json gives three diagnostics, each with a sentence of detail.
-    const [file] = await parse({ "main.tf": `resource "aws_iam_role" "x" {\n  name = "abc\n  assume_role_policy = "{}"\n}\n` });
+    const [file] = await parse({
+      "main.tf": `resource "aws_iam_role" "x" {\n  name = "abc\n  assume_role_policy = "{}"\n}\n`,
+    });
     const problem = file?.problems[0];
     expect(problem?.message).toBe("Terraform syntax error: Invalid multi-line string");
     expect([problem?.loc.line, problem?.loc.column]).toEqual([2, 14]);
-    expect(problem?.detail).toMatch(/^Quoted strings may not be split over multiple lines\. .*main\.tf:\d+,\d+-\d+,\d+: /);
+    expect(problem?.detail).toMatch(
+      /^Quoted strings may not be split over multiple lines\. .*main\.tf:\d+,\d+-\d+,\d+: /,
+    );
     expect(problem?.detail).toMatch(/oidclint cannot check the policies of this file until it parses\.$/);
   });
 

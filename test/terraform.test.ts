@@ -221,6 +221,46 @@ resource "aws_iam_role" "f" {
     expect(values("f")[2]?.origin).toBe("for.json.tpl:2");
   });
 
+  it("records where a value written whole in a definition is, as data (source)", async () => {
+    const main = `variable "sub" { default = "repo:acme/app:ref:main" }
+variable "org" { default = "acme" }
+variable "trust" {
+  default = <<-EOT
+    {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/lib:*"}}}]}
+  EOT
+}
+locals { subs = ["repo:\${var.org}/x:*", "repo:acme/y:*"] }
+resource "aws_iam_role" "a" {
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity",
+    Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = concat(["\${var.sub}", var.sub], local.subs) } } }] })
+}
+resource "aws_iam_role" "b" {
+  assume_role_policy = var.trust
+}
+`;
+    const docs = policies(await parse({ "main.tf": main }));
+    const items = subCondition(docs.find((d) => d.role?.id === "aws_iam_role.a"))?.values.items ?? [];
+    const sources = items.map(
+      (v) => v.source && `${v.source.kind} ${v.source.name} @${v.source.loc.line}:${v.source.loc.column}`,
+    );
+    // The default as written (quotes included), through `"\${var.sub}"` too; a local's element; nothing for
+    // a string only partly written in the local.
+    expect(sources).toEqual([
+      "variable default sub @1:28",
+      "variable default sub @1:28",
+      undefined,
+      "local subs @9:41",
+    ]);
+    const [fromHeredoc] = subCondition(docs.find((d) => d.role?.id === "aws_iam_role.b"))?.values.items ?? [];
+    expect(at(fromHeredoc)).toBe("repo:acme/lib:* @15:24");
+    expect(fromHeredoc?.source).toMatchObject({
+      kind: "variable default",
+      name: "trust",
+      loc: { line: 6, column: 79, endColumn: 96 },
+    });
+  });
+
   it("places a whole policy held in a variable default or a local on its use, naming the line it was written on", async () => {
     const vars = `variable "trust" {
   type    = string

@@ -3,7 +3,7 @@ import type { SourceLocation } from "../model/location.js";
 import type { Condition, Statement } from "../model/policy.js";
 import { addStringEquals } from "./add-condition.js";
 import { analyseSub, type SubConditionValue } from "../analysis/sub-pattern.js";
-import { knownText } from "../model/value.js";
+import { knownText, type ValueSource } from "../model/value.js";
 import type { Fixer } from "./fixer.js";
 
 /** What a report carries for a change: a fix when it is certain, else the same change as a suggestion. */
@@ -19,33 +19,23 @@ export function change(fix: Fix | undefined, certain: boolean, desc: string): Ch
 
 /**
  * Replaces a value written literally (see `Fixer.replaceValue`): a fix when `certain`, else a suggestion.
- * A value that came whole from a Terraform variable's default (`origin` names the variable and the one line
- * of its default) is never fixed where it is used: the default is a module input that a caller, a tfvars
- * file or `-var` may override, so the edit would look certain without being so. The same replacement at
- * the default is then offered as a suggestion.
+ * A value that came whole from a Terraform variable's default (`source`) is never fixed where it is used:
+ * the default is a module input that a caller, a tfvars file or `-var` may override, so the edit would
+ * look certain without being so. The same replacement at the default is then offered as a suggestion.
  */
 export function valueChange(
   fixer: Fixer,
-  at: { loc: SourceLocation; origin?: string },
+  at: { loc: SourceLocation; source?: ValueSource },
   old: string,
   text: string,
   certain: boolean,
 ): Change {
   const desc = `Replace \`${old}\` by \`${text}\``;
   const here = change(fixer.replaceValue(at, old, text), certain, desc);
-  if (here.fix || here.suggestions || at.origin === undefined) return here;
-  const m = /^variable "([^"]+)" default \(([^()]+):(\d+)\)$/.exec(at.origin);
-  if (!m?.[2]) return here;
-  const src = fixer.source(m[2]);
-  const line = Number(m[3]);
-  if (!src || line > src.lines.lineCount) return here;
-  const lineText = src.lines.lineText(line);
-  const quoted = `"${old}"`;
-  const col = lineText.indexOf(quoted);
-  if (col < 0 || lineText.indexOf(quoted, col + 1) >= 0) return here;
-  const start = src.lines.offset(line, col + 1);
-  const fix = fixer.replaceValue({ loc: src.lines.span(start, start + quoted.length) }, old, text);
-  return change(fix, false, `${desc} in the default of variable \`${m[1] ?? ""}\` (callers may set another value)`);
+  const def = at.source;
+  if (here.fix || here.suggestions || def?.kind !== "variable default") return here;
+  const fix = fixer.replaceValue(def, old, text);
+  return change(fix, false, `${desc} in the default of variable \`${def.name}\` (callers may set another value)`);
 }
 
 /**

@@ -12,14 +12,27 @@ export interface Unknown {
 export type Part = string | Unknown;
 
 /**
+ * Where a value that came whole through a definition was written, as data (what `origin` says in words):
+ * `kind` names the definition (`variable default` of variable `name`, a `tfvars` entry, a `local`, a
+ * module argument, a template variable, a `for_each` entry), `loc` the value as written there.
+ */
+export interface ValueSource {
+  kind: "variable default" | "tfvars" | "local" | "module argument" | "template variable" | "for_each";
+  name: string;
+  loc: SourceLocation;
+}
+
+/**
  * A string value of the model. Known when every part is a string; a partly known template when some
  * parts are unknown; wholly unknown when its only part is unknown. `origin` says where a value that
- * came through a variable, local, tfvars entry or parameter was defined.
+ * came through a variable, local, tfvars entry or parameter was defined; `source`, for a value that came
+ * whole from one definition, where it is written there.
  */
 export interface StrValue {
   parts: Part[];
   loc: SourceLocation;
   origin?: string;
+  source?: ValueSource;
 }
 
 export type Resolution = "known" | "template" | "unknown";

@@ -1,6 +1,6 @@
 import type { SourceLocation } from "../../model/location.js";
 import type { TreeEntry, TreeNode } from "../tree.js";
-import { displayText, joinParts, type Part, type StrValue } from "../../model/value.js";
+import { displayText, joinParts, type Part, type StrValue, type ValueSource } from "../../model/value.js";
 
 /**
  * JSON written inside something else: a heredoc with `${…}` interpolations, a file read by `file()` or
@@ -15,6 +15,8 @@ export interface TextSegment {
   locate(start: number, end: number): SourceLocation;
   /** Where this text came from, for values of a template file or of a variable or local. */
   origin?: (start: number) => string | undefined;
+  /** For text written whole in one definition (a heredoc in a variable default): where `[start, end)` is written there. */
+  source?: (start: number, end: number) => ValueSource | undefined;
   /**
    * The text of a file oidclint lints on its own (a `.json` read by `file()`): its positions are kept
    * wherever the value is used, so that a finding in it is reported once, there.
@@ -97,6 +99,15 @@ class EmbeddedJsonParser {
     const local = start - base;
     const localEnd = Math.min(end - base, seg.text.length);
     return seg.locate(local, Math.max(local, localEnd));
+  }
+
+  /** The definition `[start, end)` is written in, when it lies within one text segment that knows it. */
+  private source(start: number, end: number): ValueSource | undefined {
+    const k = this.segmentAt(start);
+    const seg = this.segments[k];
+    const base = this.starts[k] ?? 0;
+    if (!seg || "node" in seg || !seg.source || end - base > seg.text.length) return undefined;
+    return seg.source(start - base, end - base);
   }
 
   private origin(v: number): string | undefined {
@@ -201,6 +212,7 @@ class EmbeddedJsonParser {
     const valueOrigins = new Set<string>();
     const origins = new Set<string>();
     let literal = "";
+    let interpolated = false;
     const t = this.text;
     for (;;) {
       const c = t[this.i];
@@ -235,6 +247,7 @@ class EmbeddedJsonParser {
       if (c === PLACEHOLDER) {
         const node = this.nodes.get(this.i);
         if (node) {
+          interpolated = true;
           if (literal) parts.push(literal);
           literal = "";
           parts.push(...interpolatedParts(node));
@@ -253,6 +266,8 @@ class EmbeddedJsonParser {
     const value: StrValue = { parts: joinParts(parts), loc: this.locate(start, this.i) };
     const origin = joinOrigins([...valueOrigins, ...origins]);
     if (origin !== undefined) value.origin = origin;
+    const source = interpolated ? undefined : this.source(start, this.i);
+    if (source) value.source = source;
     return value;
   }
 }

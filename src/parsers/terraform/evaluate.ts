@@ -1,6 +1,6 @@
 import { LineIndex, type SourceLocation } from "../../model/location.js";
 import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../tree.js";
-import { displayText, joinParts, knownText, type Part, type StrValue } from "../../model/value.js";
+import { displayText, joinParts, knownText, type Part, type StrValue, type ValueSource } from "../../model/value.js";
 import { branchValues } from "./conditional-values.js";
 import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
 import { expressionAst } from "./hcl2json-fallback/index.js";
@@ -144,7 +144,7 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
       return evalTemplate(node, ctx, inner);
     case "wrap": {
       const v = await evalAst(node.expr, ctx, inner);
-      if (v.kind === "string") return str(v.value.parts, loc, v.value.origin);
+      if (v.kind === "string") return { kind: "string", value: { ...v.value, loc }, loc };
       // `"${x}"` alone is the value of x: null stays null (and fails where a string is needed).
       if (v.kind === "scalar" && v.value !== null) return str([String(v.value)], loc);
       return v;
@@ -488,6 +488,7 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
       break;
   }
   return relocateTree(node, loc, origin, (from, to) => {
+    if (from.value.source) to.value.source = from.value.source;
     const segs = stringSegments.get(from);
     if (!segs) return;
     const moved = (seg: Segment): Segment => {
@@ -498,6 +499,7 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
         text: seg.text,
         locate: () => loc,
         ...(own ? { origin: own } : origin === undefined ? {} : { origin: () => origin }),
+        ...(seg.source ? { source: seg.source } : {}),
       };
     };
     setSegments(to, sameLoc(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
@@ -520,34 +522,45 @@ function sameLoc(a: SourceLocation, b: SourceLocation): boolean {
  */
 const keptInPlace = new WeakSet<TreeNode>();
 
+/** A definition a value comes through: what its `origin` says, and what its `source` records. */
+export interface Definition {
+  origin: (at: SourceLocation) => string;
+  kind: ValueSource["kind"];
+  name: string;
+}
+
 /**
  * A value defined by a variable default, a tfvars entry or a local, each of its strings and unknowns
- * marked with where it was written (`origin(loc)`, e.g. `variable "x" default (variables.tf:7)`): the
- * line of that string itself, or, for text read as JSON later (a heredoc), of each JSON value. Positions
- * are unchanged; `relocate` then places the value on its use.
+ * marked with where it was written (`def.origin(loc)`, e.g. `variable "x" default (variables.tf:7)`): the
+ * line of that string itself, or, for text read as JSON later (a heredoc), of each JSON value. A string
+ * written whole there also records it as data (`source`: the definition and the string's location).
+ * Positions are unchanged; `relocate` then places the value on its use.
  */
-export function defined(node: TreeNode, origin: (at: SourceLocation) => string, passedAs?: string): TreeNode {
+export function defined(node: TreeNode, def: Definition, passedAs?: string): TreeNode {
   if (keptInPlace.has(node)) return node;
   // A value that already came from somewhere keeps that origin; passed on (a module argument), it says both.
   const mark = (own: string | undefined, at: SourceLocation): string =>
-    own === undefined ? origin(at) : passedAs === undefined ? own : `${own}, ${passedAs} ${origin(at)}`;
+    own === undefined ? def.origin(at) : passedAs === undefined ? own : `${own}, ${passedAs} ${def.origin(at)}`;
+  const here = (loc: SourceLocation): ValueSource => ({ kind: def.kind, name: def.name, loc });
   switch (node.kind) {
     case "string": {
-      const out: TreeNode = {
-        kind: "string",
-        value: { ...node.value, origin: mark(node.value.origin, node.loc) },
-        loc: node.loc,
-      };
+      const value: StrValue = { ...node.value, origin: mark(node.value.origin, node.loc) };
+      if (node.value.origin === undefined) value.source = here(node.loc);
+      const out: TreeNode = { kind: "string", value, loc: node.loc };
       const segs = stringSegments.get(node);
       if (segs) {
         setSegments(
           out,
           segs.map((seg): Segment => {
-            if ("node" in seg) return { node: defined(seg.node, origin, passedAs) };
+            if ("node" in seg) return { node: defined(seg.node, def, passedAs) };
             if (seg.ownFile) return seg;
             const own = seg.origin;
             if (own && passedAs === undefined) return seg;
-            return { ...seg, origin: (s) => mark(own?.(s), seg.locate(s, s + 1)) };
+            return {
+              ...seg,
+              origin: (s) => mark(own?.(s), seg.locate(s, s + 1)),
+              ...(own ? {} : { source: (s: number, e: number) => here(seg.locate(s, e)) }),
+            };
           }),
           piecesOf(node),
         );
@@ -560,16 +573,16 @@ export function defined(node: TreeNode, origin: (at: SourceLocation) => string, 
       if (branches)
         branchValues.set(
           out,
-          branches.map((b) => defined(b, origin, passedAs)),
+          branches.map((b) => defined(b, def, passedAs)),
         );
       return out;
     }
     case "array":
-      return { kind: "array", items: node.items.map((i) => defined(i, origin, passedAs)), loc: node.loc };
+      return { kind: "array", items: node.items.map((i) => defined(i, def, passedAs)), loc: node.loc };
     case "object":
       return {
         kind: "object",
-        entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, origin, passedAs) })),
+        entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, def, passedAs) })),
         loc: node.loc,
       };
     case "scalar":
@@ -692,12 +705,16 @@ export async function instancesOf(
     } else return one;
     if (pairs.length > MAX_INSTANCES) return one;
     return pairs.map(([text, key, value]) => {
-      const origin = (at: SourceLocation): string => `for_each key ${text} (${where(at)})`;
+      const def: Definition = {
+        origin: (at) => `for_each key ${text} (${where(at)})`,
+        kind: "for_each",
+        name: text,
+      };
       return {
         key: `[${JSON.stringify(text)}]`,
         names: bind("each", [
-          ["key", defined(key, origin)],
-          ["value", defined(value, origin)],
+          ["key", defined(key, def)],
+          ["value", defined(value, def)],
         ]),
       };
     });
@@ -752,13 +769,22 @@ export async function variable(mod: ModuleCtx, name: string, loc: SourceLocation
       if (arg)
         return defined(
           await evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
-          (at) => `${arg.origin} (${where(at)})`,
+          { origin: (at) => `${arg.origin} (${where(at)})`, kind: "module argument", name },
           "passed as",
         );
-      if (set) return defined(await evaluate(set.expr, plain), (at) => `${name} = … in ${where(at)}`);
+      if (set)
+        return defined(await evaluate(set.expr, plain), {
+          origin: (at) => `${name} = … in ${where(at)}`,
+          kind: "tfvars",
+          name,
+        });
       const def = block?.attrs.get("default");
       if (block && def)
-        return defined(await evaluate(def.expr, plain), (at) => `variable "${name}" default (${where(at)})`);
+        return defined(await evaluate(def.expr, plain), {
+          origin: (at) => `variable "${name}" default (${where(at)})`,
+          kind: "variable default",
+          name,
+        });
       if (block) return unknown(key, block.loc, `variable "${name}" has no default (${where(block.loc)})`);
       return unknown(key, loc, `variable "${name}" is not declared in this module`);
     })();
@@ -792,7 +818,7 @@ async function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: S
       names: new Map(),
       depth: scope.depth + 1,
       ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
-    }).then((v) => defined(v, (at) => `local "${name}" (${where(at)})`));
+    }).then((v) => defined(v, { origin: (at) => `local "${name}" (${where(at)})`, kind: "local", name }));
     mod.cache.set(key, cached);
   }
   const v = await cached;
@@ -1213,7 +1239,11 @@ export async function renderTemplate(
     for (const e of vars.entries)
       names.set(
         e.key.value,
-        defined(e.value, (at) => `"${e.key.value}" in the variables of ${caller} (${where(at)})`),
+        defined(e.value, {
+          origin: (at) => `"${e.key.value}" in the variables of ${caller} (${where(at)})`,
+          kind: "template variable",
+          name: e.key.value,
+        }),
       );
   const value: TemplateValue = newTemplateValue();
   await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
