@@ -1,3 +1,4 @@
+import { join, relative } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
 import type { Condition, PolicyDocument } from "../src/model/policy.js";
@@ -6,6 +7,7 @@ import { displayText, type StrValue } from "../src/model/value.js";
 import { parseTerraform } from "../src/parsers/terraform/index.js";
 import { parseTerraformPlan } from "../src/parsers/terraform/plan.js";
 import type { ParseEnv } from "../src/parsers/source.js";
+import { fixtureDir, run } from "./helpers.js";
 
 function env(extra: Record<string, string> = {}): ParseEnv {
   return { root: "/repo", settings: defaultSettings(), readFile: (p) => extra[p] };
@@ -155,7 +157,7 @@ resource "aws_iam_role" "h" {
     expect(cond?.values.items[0]?.origin).toContain('variable "org" default (main.tf:2)');
   });
 
-  it("renders templatefile() with its variables, placed on the call with the template line as origin", async () => {
+  it("renders templatefile() with its variables, each literal at its place in the template, naming the call", async () => {
     const main = `resource "aws_iam_role" "t" {
   assume_role_policy = templatefile("\${path.module}/trust.json.tpl", { org = "acme" })
 }
@@ -169,8 +171,16 @@ resource "aws_iam_role" "h" {
 `;
     const doc = policies(await parse({ "iam/main.tf": main }, { "iam/trust.json.tpl": tpl }))[0];
     const cond = subCondition(doc);
-    expect(at(cond?.values.items[0])).toBe("repo:acme/* @2:24");
-    expect(cond?.values.items[0]?.origin).toContain("iam/trust.json.tpl:4");
+    const value = cond?.values.items[0];
+    expect(at(value)).toBe("repo:acme/* @4:77");
+    expect(value?.loc.file).toBe("iam/trust.json.tpl");
+    expect(value?.loc.via).toEqual({
+      message: "rendered by templatefile() here",
+      loc: { file: "iam/main.tf", line: 2, column: 24, endLine: 2, endColumn: 87 },
+    });
+    expect(value?.origin).toBe('"org" in the variables of templatefile() (iam/main.tf:2)');
+    expect(at(cond?.key)).toBe("token.actions.githubusercontent.com:sub @4:34");
+    expect(cond?.key.loc.file).toBe("iam/trust.json.tpl");
   });
 
   it("names the templatefile() / template_file variables entry a value came from, and renders %{ for } in template files", async () => {
@@ -202,23 +212,30 @@ resource "aws_iam_role" "f" {
     const docs = policies(await parse({ "main.tf": main }, { "trust.json.tpl": tpl, "for.json.tpl": forTpl }));
     const values = (role: string): StrValue[] =>
       subCondition(docs.find((d) => d.role?.id === `aws_iam_role.${role}`))?.values.items ?? [];
+    const via = (v: StrValue | undefined): string =>
+      v?.loc.via ? `${v.loc.via.message} @${v.loc.via.loc.file}:${v.loc.via.loc.line}:${v.loc.via.loc.column}` : "";
+    // Both roles render the same template: the literal is at one place in it, each role's value names its call.
     const [d] = values("d");
-    expect(at(d)).toBe("repo:acme/*:ref:refs/heads/main @10:24");
+    expect(`${d?.loc.file ?? ""}: ${at(d)}`).toBe("trust.json.tpl: repo:acme/*:ref:refs/heads/main @2:75");
+    expect(via(d)).toBe("rendered by data.template_file.trust, used here @main.tf:10:24");
     expect(d?.origin).toBe(
-      'variable "org" default (main.tf:1); "repo" in the variables of data.template_file.trust (main.tf:6); trust.json.tpl:2',
+      'variable "org" default (main.tf:1); "repo" in the variables of data.template_file.trust (main.tf:6)',
     );
     const [t] = values("t");
-    expect(at(t)).toBe("repo:*/app:ref:refs/heads/main @13:24");
+    expect(at(t)).toBe("repo:*/app:ref:refs/heads/main @2:75");
+    expect(via(t)).toBe("rendered by templatefile() here @main.tf:13:24");
     expect(t?.origin).toMatch(
-      /^"org" in the variables of templatefile\(\) \(main\.tf:14\); "repo" in .*\(main\.tf:15\)/,
+      /^"org" in the variables of templatefile\(\) \(main\.tf:14\); "repo" in .*\(main\.tf:15\)$/,
     );
-    expect(values("f").map(at)).toEqual([
-      "repo:acme/* @19:24",
-      "repo:acme/app:ref:refs/heads/main @19:24",
-      "repo:acme/none:ref:refs/heads/main @19:24",
+    // A value interpolated alone is where the template interpolates it; the loop's literal where it is written.
+    expect(values("f").map((v) => `${v.loc.file}: ${at(v)}`)).toEqual([
+      "for.json.tpl: repo:acme/* @2:94",
+      "for.json.tpl: repo:acme/app:ref:refs/heads/main @2:94",
+      "for.json.tpl: repo:acme/none:ref:refs/heads/main @2:112",
     ]);
     expect(values("f")[0]?.origin).toBe('"subs" in the variables of templatefile() (main.tf:19)');
-    expect(values("f")[2]?.origin).toBe("for.json.tpl:2");
+    expect(values("f")[2]?.origin).toBeUndefined();
+    expect(values("f").map(via)).toEqual(Array(3).fill("rendered by templatefile() here @main.tf:19:24"));
   });
 
   it("records where a value written whole in a definition is, as data (source)", async () => {
@@ -963,5 +980,57 @@ resource "aws_iam_role" "r" {
     expect(docs.map(roleOf)).toEqual([['module.roles["app"].aws_iam_role.this', "app"]]);
     const [value] = subCondition(docs[0])?.values.items ?? [];
     expect(value?.origin).toBe('for_each key app (main.tf:2), passed as module "roles" argument subjects (main.tf:5)');
+  });
+});
+
+describe("terraform: findings in template files, and from several instances of one module", () => {
+  it("reports a template's literal at its place in the template, the calls as related locations, once per place", async () => {
+    const cwd = fixtureDir("_projects", "tf-trust-policy-template");
+    const report = await run({ cwd });
+    const messages = report.results.flatMap((r) => r.messages.map((m) => ({ ...m, file: relative(cwd, r.filePath) })));
+    const ownerWide = messages.filter((m) => m.messageId === "ownerWide");
+    // Two module instances give `repo:acme/*:ref:refs/heads/main` at one place: one finding, the call named once.
+    expect(ownerWide).toHaveLength(1);
+    expect(ownerWide[0]).toMatchObject({
+      file: "modules/github-role/templates/trust-policy.json.tftpl",
+      line: 20,
+      column: 13,
+      related: [
+        {
+          message: "rendered by templatefile() here",
+          file: join(cwd, "modules/github-role/main.tf"),
+          line: 18,
+          column: 24,
+        },
+      ],
+    });
+    expect(ownerWide[0]?.explanation).toMatch(
+      /^`repo:acme\/\*:ref:refs\/heads\/main` \(value from module "deploy_role" argument github_org \(main\.tf:10\)\) .*\(Reported once for 2 instances of this code: module calls, `for_each` or `count`\.\)$/,
+    );
+    // A data "template_file": each finding on its own line of the template, naming the `rendered` reference.
+    const legacy = messages.filter((m) => m.file === "legacy-trust.json.tpl");
+    expect(legacy.map((m) => `${m.ruleId} ${m.line}:${m.column}`)).toEqual([
+      "audience-drift 8:7",
+      "broad-sub-wildcard 10:54",
+    ]);
+    for (const m of legacy)
+      expect(m.related).toEqual([
+        {
+          message: "rendered by data.template_file.legacy_trust, used here",
+          file: join(cwd, "main.tf"),
+          line: 45,
+          column: 24,
+          endLine: 45,
+          endColumn: 64,
+        },
+      ]);
+    // Nothing is reported on the calls themselves.
+    expect(messages.filter((m) => m.file.endsWith(".tf"))).toEqual([]);
+  });
+
+  it("reports a template's findings only when the Terraform that renders it is linted", async () => {
+    const cwd = fixtureDir("_projects", "tf-trust-policy-template");
+    const report = await run({ cwd, paths: ["modules/github-role/templates/trust-policy.json.tftpl"] });
+    expect(report.results.flatMap((r) => r.messages)).toEqual([]);
   });
 });

@@ -249,8 +249,9 @@ function toReport(
       endLine: m.endLine,
       endColumn: m.endColumn,
     };
-    if (f.related) {
-      out.related = f.related.map((r) => ({
+    const related = [...(f.related ?? []), ...(f.loc.via ? [f.loc.via] : []), ...(merged.get(f)?.related ?? [])];
+    if (related.length > 0) {
+      out.related = related.map((r) => ({
         message: r.message,
         file: resolve(cwd, r.loc.file),
         line: r.loc.line,
@@ -259,6 +260,9 @@ function toReport(
         endColumn: r.loc.endColumn,
       }));
     }
+    const others = merged.get(f)?.others ?? 0;
+    if (others > 0 && out.explanation !== undefined)
+      out.explanation += ` (Reported once for ${String(others + 1)} instances of this code: module calls, \`for_each\` or \`count\`.)`;
     const built = f.fixes?.() ?? {};
     const fix = built.fix ?? f.autofix;
     const suggestions = [...(f.suggestions ?? []), ...(built.suggestions ?? [])];
@@ -273,24 +277,32 @@ function toReport(
     addFingerprints(out.messages, fromRoot(file), texts.get(file) ?? "");
     return out;
   };
-  // One problem, one finding: the same rule never says the same thing twice at one place. Findings with
-  // the same short line at one place are told apart by their explanation (filled only then).
-  const atPlace = new Map<string, RawFinding[]>();
-  const explanation = (f: RawFinding): string | undefined => fillMessageText(f.template, f.message, f.data).explanation;
+  // One problem, one finding: the same rule never says the same thing twice at one place. The model
+  // lowers each instance of a module call, `for_each` or `count` on its own (their values differ); where
+  // several give the same short line at the same place, that is one place to fix, reported once. Their
+  // explanations may differ only in where the value came from: the first is kept, the others counted; a
+  // place reached through several calls (one template rendered for several roles) names each call.
+  const atPlace = new Map<string, RawFinding>();
+  const merged = new Map<RawFinding, { related: NonNullable<RawFinding["related"]>; others: number }>();
   const repeats = (f: RawFinding): boolean => {
     const key = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.message}`;
-    const same = atPlace.get(key);
-    if (!same) {
-      atPlace.set(key, [f]);
+    const first = atPlace.get(key);
+    if (!first) {
+      atPlace.set(key, f);
       return false;
     }
-    const text = explanation(f);
-    if (same.some((o) => explanation(o) === text)) return true;
-    same.push(f);
-    return false;
+    const m = merged.get(first) ?? { related: [], others: 0 };
+    merged.set(first, m);
+    const seen = [...(first.related ?? []), ...(first.loc.via ? [first.loc.via] : []), ...m.related];
+    for (const r of [...(f.related ?? []), ...(f.loc.via ? [f.loc.via] : [])])
+      if (!seen.some((e) => e.loc.file === r.loc.file && e.loc.line === r.loc.line && e.loc.column === r.loc.column))
+        m.related.push(r);
+    if (f.template !== first.template || JSON.stringify(f.data) !== JSON.stringify(first.data)) m.others++;
+    return true;
   };
   for (const f of findings) {
-    if (!reported.has(f.loc.file)) continue;
+    // A place in a file read through an input (a Terraform template file) is reported when that input is.
+    if (!reported.has(f.loc.file) && !(f.loc.via && reported.has(f.loc.via.loc.file))) continue;
     const configured = rulesForFile(config, f.loc.file, cache).get(f.rule.meta.id);
     let severity = severityNumber(configured?.severity ?? f.rule.meta.severity);
     if (severity === 0) continue;

@@ -5,6 +5,12 @@ export interface SourceLocation {
   column: number;
   endLine: number;
   endColumn: number;
+  /**
+   * For a place in a file that is no input by itself (a Terraform template file): the place in an input
+   * that reads it (the `templatefile()` call), which a finding here names as a related location, and
+   * through which it is reported.
+   */
+  via?: { message: string; loc: SourceLocation };
 }
 
 /** Any value of the model together with where it was written. */

@@ -18,14 +18,16 @@ export interface TextSegment {
   /** For text written whole in one definition (a heredoc in a variable default): where `[start, end)` is written there. */
   source?: (start: number, end: number) => ValueSource | undefined;
   /**
-   * The text of a file oidclint lints on its own (a `.json` read by `file()`): its positions are kept
-   * wherever the value is used, so that a finding in it is reported once, there.
+   * The text of a file of its own (a `.json` or a template read by `file()` or `templatefile()`): its
+   * positions are kept wherever the value is used, so that a finding in it is reported there, once.
    */
   ownFile?: boolean;
 }
 
 export interface NodeSegment {
   node: TreeNode;
+  /** A value interpolated into the text of a template file: kept where the template places it, as the text is. */
+  ownFile?: boolean;
 }
 
 export type Segment = TextSegment | NodeSegment;

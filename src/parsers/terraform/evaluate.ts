@@ -35,11 +35,34 @@ function piecesOf(node: TreeNode): number {
 interface AstCtx {
   file: TfFile;
   /**
-   * Set for the text of a template file (`templatefile()`, `data "template_file"`): template files are
-   * not inputs by themselves, so what they render is placed on the call, with the template's line as
-   * the origin of its text.
+   * Set for the text of a template given as a string (`templatestring()`, an inline `data "template_file"`
+   * template): what it renders is placed on the call, with the template's line as the origin of its text.
    */
   placedAt?: SourceLocation;
+  /**
+   * Set for the text of a template file (`templatefile()`, `data "template_file"` over `file()`): its
+   * locations (a `ReadThrough` index) name the call, and what it renders keeps them wherever it is used.
+   */
+  ownFile?: boolean;
+}
+
+/**
+ * The line index of a file read by a call (`templatefile()`, `file()`): every location in it names the
+ * call as `via`. Template files are no inputs by themselves; a finding in one is reported there, through
+ * the call, which it names as a related location.
+ */
+class ReadThrough extends LineIndex {
+  constructor(
+    file: string,
+    text: string,
+    private readonly via: NonNullable<SourceLocation["via"]>,
+  ) {
+    super(file, text);
+  }
+
+  override span(start: number, end: number): SourceLocation {
+    return { ...super.span(start, end), via: this.via };
+  }
 }
 
 /** Expressions parsed by hcl2json, for files the TypeScript parser refused (see `index.ts`). */
@@ -338,7 +361,7 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
       return;
     }
     out.parts.push(...interpolatedParts(v));
-    out.segments.push({ node: v });
+    out.segments.push(ctx.ownFile ? { node: v, ownFile: true } : { node: v });
     const o = nodeOrigin(v);
     if (o) out.origins.add(o);
   };
@@ -355,7 +378,11 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
         out.segments.push(
           placedAt
             ? { text: part.value, locate: atCall, origin: (s) => line(textOffset(part, s)) }
-            : { text: part.value, locate: (s, e) => index.span(textOffset(part, s), textOffset(part, e)) },
+            : {
+                text: part.value,
+                locate: (s, e) => index.span(textOffset(part, s), textOffset(part, e)),
+                ...(ctx.ownFile ? { ownFile: true } : {}),
+              },
         );
         break;
       case "interpolation": {
@@ -492,8 +519,8 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
     const segs = stringSegments.get(from);
     if (!segs) return;
     const moved = (seg: Segment): Segment => {
-      if ("node" in seg) return { node: relocate(seg.node, loc, origin) };
       if (seg.ownFile) return seg;
+      if ("node" in seg) return { node: relocate(seg.node, loc, origin) };
       const own = seg.origin;
       return {
         text: seg.text,
@@ -552,7 +579,7 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
         setSegments(
           out,
           segs.map((seg): Segment => {
-            if ("node" in seg) return { node: defined(seg.node, def, passedAs) };
+            if ("node" in seg) return { ...seg, node: defined(seg.node, def, passedAs) };
             if (seg.ownFile) return seg;
             const own = seg.origin;
             if (own && passedAs === undefined) return seg;
@@ -1171,9 +1198,9 @@ function resolvePath(mod: ModuleCtx, p: string): string {
 }
 
 /**
- * `file(path)` and `templatefile(path, vars)`. A `.json` file read as it is keeps positions in that file
- * (it is linted on its own too, and the same finding there is reported once); template text is placed on
- * the call, with the template's line as origin, since templates are not inputs by themselves.
+ * `file(path)` and `templatefile(path, vars)`. What is written in the file keeps its positions there,
+ * wherever the value is used; each location names the call (`via`), through which a finding there is
+ * reported (a `.json` file is linted on its own too, and the same finding is reported once).
  */
 async function fileCall(
   pathNode: TreeNode | undefined,
@@ -1193,22 +1220,15 @@ async function fileCall(
   );
   const text = scope.module.env.readFile(rel);
   if (text === undefined) return unknown(src, loc, `${rel} could not be read`);
+  const name = vars === undefined ? "file()" : "templatefile()";
+  const via = { message: `${vars === undefined ? "read" : "rendered"} by ${name} here`, loc };
   if (vars === undefined && !/\.(tpl|tftpl)$/.test(rel)) {
-    const index = new LineIndex(rel, text);
+    const index = new ReadThrough(rel, text, via);
     const out = str([text], loc, rel);
-    stringSegments.set(out, [
-      { text, locate: (s, e) => index.span(s, e), ...(/\.json$/i.test(rel) ? { ownFile: true } : {}) },
-    ]);
+    stringSegments.set(out, [{ text, locate: (s, e) => index.span(s, e), ownFile: true }]);
     return out;
   }
-  const out = await renderTemplate(
-    text,
-    rel,
-    vars ?? { kind: "object", entries: [], loc },
-    loc,
-    scope,
-    "templatefile()",
-  );
+  const out = await renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name, via);
   if (vars === undefined) templateSources.set(out, { text, rel });
   return out;
 }
@@ -1218,7 +1238,8 @@ const templateSources = new WeakMap<TreeNode, { text: string; rel: string }>();
 
 /**
  * Renders template text with the given variables (`${…}` interpolations, `%{if}`/`%{for}` directives
- * over known values), placed on the call. A value passed in the variables says so in its origin.
+ * over known values). Text read from a file (`via` names the call) keeps its positions there; a template
+ * given as a string is placed on the call. A value passed in the variables says so in its origin.
  */
 export async function renderTemplate(
   text: string,
@@ -1227,13 +1248,17 @@ export async function renderTemplate(
   loc: SourceLocation,
   scope: Scope,
   caller: string,
+  via?: NonNullable<SourceLocation["via"]>,
 ): Promise<TreeNode> {
   const parsed = parseTemplate(text);
   if ("error" in parsed) {
     debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
     return unknown(`templatefile("${rel}")`, loc, rel);
   }
-  const ctx: AstCtx = { file: { src: { path: rel, abs: rel, text }, index: new LineIndex(rel, text) }, placedAt: loc };
+  const src = { path: rel, abs: rel, text };
+  const ctx: AstCtx = via
+    ? { file: { src, index: new ReadThrough(rel, text, via) }, ownFile: true }
+    : { file: { src, index: new LineIndex(rel, text) }, placedAt: loc };
   const names = new Map<string, TreeNode>();
   if (vars.kind === "object")
     for (const e of vars.entries)
@@ -1268,7 +1293,9 @@ async function renderTemplateFile(block: Block, loc: SourceLocation, scope: Scop
   const text = source?.text ?? (template.kind === "string" ? knownText(template.value) : undefined);
   if (text === undefined) return unknown(`data.template_file.${block.labels[1] ?? ""}.rendered`, loc);
   const rel = source?.rel ?? nodeOrigin(template) ?? "template";
-  return renderTemplate(text, rel, vars, loc, scope, `data.template_file.${block.labels[1] ?? ""}`);
+  const caller = `data.template_file.${block.labels[1] ?? ""}`;
+  const via = source && { message: `rendered by ${caller}, used here`, loc };
+  return renderTemplate(text, rel, vars, loc, scope, caller, via);
 }
 
 /** `.tf.json` values: strings are templates (`"${var.x}"`), evaluated as HCL templates; positions stay on the JSON string. */
