@@ -42,6 +42,12 @@ export interface ParsedFile {
   workflows: Workflow[];
   actions: CompositeAction[];
   problems: ParseProblem[];
+  /**
+   * Files this file renders as templates (Terraform's `templatefile()`, `data "template_file"`): their text
+   * is a template, whatever its name (`trust.json` with `${OWNER}` placeholders), so what they hold is what
+   * the rendering gives, reported there; read on their own they define nothing.
+   */
+  templates?: string[];
 }
 
 export function emptyParsed(file: string, format: string): ParsedFile {
@@ -68,7 +74,12 @@ export interface Project {
   repoStatuses?: ReadonlyMap<string, RepoStatus>;
 }
 
-export function buildProject(root: string, files: ParsedFile[]): Project {
+export function buildProject(root: string, parsed: ParsedFile[]): Project {
+  const templates = new Set(parsed.flatMap((f) => f.templates ?? []));
+  const files =
+    templates.size === 0
+      ? parsed
+      : parsed.map((f) => (templates.has(f.file) ? { ...emptyParsed(f.file, f.format), facts: f.facts } : f));
   return {
     root,
     files,

@@ -1228,6 +1228,7 @@ async function fileCall(
     stringSegments.set(out, [{ text, locate: (s, e) => index.span(s, e), ownFile: true }]);
     return out;
   }
+  if (vars !== undefined) scope.module.budget.templates.add(rel);
   const out = await renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name, via);
   if (vars === undefined) templateSources.set(out, { text, rel });
   return out;
@@ -1295,6 +1296,7 @@ async function renderTemplateFile(block: Block, loc: SourceLocation, scope: Scop
   const rel = source?.rel ?? nodeOrigin(template) ?? "template";
   const caller = `data.template_file.${block.labels[1] ?? ""}`;
   const via = source && { message: `rendered by ${caller}, used here`, loc };
+  if (source) scope.module.budget.templates.add(source.rel);
   return renderTemplate(text, rel, vars, loc, scope, caller, via);
 }
 

@@ -137,6 +137,8 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
         `oidclint: ${m.mod.dir}: ${String(m.mod.budget.steps)} evaluation steps, ${String(m.mod.budget.moduleInstances)} module instances`,
       );
     for (const p of m.mod.budget.problems) (byPath.get(p.loc.file) ?? m.parsed.values().next().value)?.problems.push(p);
+    const first = m.parsed.values().next().value;
+    if (first && m.mod.budget.templates.size > 0) first.templates = [...m.mod.budget.templates];
   }
   return [...all, ...failed];
 }

@@ -47,6 +47,8 @@ export class Budget {
   steps = 0;
   moduleInstances = 0;
   readonly problems: ParseProblem[] = [];
+  /** Files this root module renders as templates (`templatefile()`, `data "template_file"`): see `ParsedFile.templates`. */
+  readonly templates = new Set<string>();
   private readonly reported = new Set<string>();
 
   /** `used`: the policy documents some role or policy used, shared by every root module of the run. */
