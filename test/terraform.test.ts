@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
@@ -7,7 +9,7 @@ import { displayText, type StrValue } from "../src/model/value.js";
 import { parseTerraform } from "../src/parsers/terraform/index.js";
 import { parseTerraformPlan } from "../src/parsers/terraform/plan.js";
 import type { ParseEnv } from "../src/parsers/source.js";
-import { fixtureDir, run } from "./helpers.js";
+import { findingLines, fixtureDir, run } from "./helpers.js";
 
 function env(extra: Record<string, string> = {}): ParseEnv {
   return { root: "/repo", settings: defaultSettings(), readFile: (p) => extra[p] };
@@ -1026,6 +1028,55 @@ describe("terraform: findings in template files, and from several instances of o
       ]);
     // Nothing is reported on the calls themselves.
     expect(messages.filter((m) => m.file.endsWith(".tf"))).toEqual([]);
+  });
+
+  it("reads a file that templatefile() renders as a template, not as a policy of its own (trust.json with placeholders)", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "oidclint-tf-json-template-"));
+    try {
+      mkdirSync(join(cwd, "trust"));
+      writeFileSync(
+        join(cwd, "trust", "ci.json"),
+        `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": { "Federated": "\${PROVIDER_ARN}" },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringEquals": {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+%{ if ENVIRONMENT != "" ~}
+          "token.actions.githubusercontent.com:sub": "repo:\${OWNER}/\${REPO}:environment:\${ENVIRONMENT}"
+%{ else ~}
+          "token.actions.githubusercontent.com:sub": "repo:\${OWNER}/\${REPO}:ref:refs/heads/main"
+%{ endif ~}
+        }
+      }
+    }
+  ]
+}
+`,
+      );
+      const role = (name: string, repo: string, environment: string): string => `resource "aws_iam_role" "${name}" {
+  name = "${name}"
+  assume_role_policy = templatefile("\${path.module}/trust/ci.json", {
+    PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    OWNER        = "acme"
+    REPO         = "${repo}"
+    ENVIRONMENT  = "${environment}"
+  })
+}
+`;
+      writeFileSync(join(cwd, "main.tf"), role("ci", "web", "production") + role("other", "*", ""));
+      const report = await run({ cwd });
+      // Read as JSON, the template is invalid (a parse-error) and `\${PROVIDER_ARN}` a principal; neither is reported.
+      expect(findingLines(report, cwd, { withFile: true })).toEqual([
+        "trust/ci.json:14:54 error invalid-sub-pattern/literalWildcard",
+      ]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it("reports a template's findings only when the Terraform that renders it is linted", async () => {
