@@ -60,7 +60,7 @@ import {
   realpathSync,
   statSync
 } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 function cannotRead(e) {
   const code18 = e.code;
   const reason = code18 === "ENOENT" || code18 === "ENOTDIR" ? "missing" : "unreadable";
@@ -86,6 +86,15 @@ function realDir(dir) {
   }
   return real;
 }
+function dirInside(dir, root) {
+  const key3 = `${root}\0${dir}`;
+  let inside = dirsInside.get(key3);
+  if (inside === void 0) {
+    inside = isInside(realDir(root), realDir(dir));
+    dirsInside.set(key3, inside);
+  }
+  return inside;
+}
 function isInside(dir, path4) {
   const rel = relative(dir, path4);
   return rel === "" || !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
@@ -99,14 +108,13 @@ function readBytes(abs, opts = {}) {
     return cannotRead(e);
   }
   if (opts.confineTo !== void 0) {
-    let real;
+    let inside;
     try {
-      real = link.isSymbolicLink() ? realpathSync(abs) : join(realDir(dirname(abs)), basename(abs));
+      inside = link.isSymbolicLink() ? isInside(realDir(opts.confineTo), realpathSync(abs)) : dirInside(dirname(abs), opts.confineTo);
     } catch (e) {
       return cannotRead(e);
     }
-    if (!isInside(realDir(opts.confineTo), real))
-      return { problem: "symbolic link to a file outside the repository; not read", reason: "outside" };
+    if (!inside) return { problem: "symbolic link to a file outside the repository; not read", reason: "outside" };
   }
   let st2 = link;
   if (link.isSymbolicLink()) {
@@ -140,10 +148,11 @@ function readBytes(abs, opts = {}) {
     const chunks = [];
     let total = 0;
     for (; ; ) {
-      const chunk = Buffer.allocUnsafe(Math.min(Math.max(opened.size - total + 1, 64 * 1024), max + 1 - total));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+      const want = total < opened.size ? opened.size - total + 1 : 0;
+      const chunk = want > 0 ? Buffer.allocUnsafe(Math.min(want, max + 1 - total)) : PROBE;
+      const n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - total), null);
       if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
+      chunks.push(chunk === PROBE ? Buffer.from(chunk.subarray(0, n)) : chunk.subarray(0, n));
       total += n;
       if (total > max) return tooLarge(total, max, Buffer.concat(chunks, Math.min(total, HEAD_BYTES)));
     }
@@ -163,7 +172,7 @@ function tooLarge(size, max, head) {
 }
 function readInput(abs, opts = {}) {
   const outcome = readBytes(abs, opts);
-  if ("bytes" in outcome) return decodeInput(outcome.bytes);
+  if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
   const { head, ...failure2 } = outcome;
   return head ? { ...failure2, lenient: new TextDecoder("utf-8").decode(head) } : failure2;
@@ -221,7 +230,7 @@ function decodeInput(buf) {
     };
   }
 }
-var MAX_FILE_BYTES, ERRNO, realDirs, EMPTY, HEAD_BYTES, confinementRoots, decoder;
+var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, EMPTY, PROBE, HEAD_BYTES, confinementRoots, decoder;
 var init_read_file = __esm({
   "src/engine/read-file.ts"() {
     "use strict";
@@ -233,7 +242,9 @@ var init_read_file = __esm({
       ENOENT: "no such file"
     };
     realDirs = /* @__PURE__ */ new Map();
+    dirsInside = /* @__PURE__ */ new Map();
     EMPTY = Buffer.alloc(0);
+    PROBE = Buffer.allocUnsafe(64 * 1024);
     HEAD_BYTES = 64 * 1024;
     confinementRoots = /* @__PURE__ */ new Map();
     decoder = new TextDecoder("utf-8", { fatal: true });
@@ -326,7 +337,12 @@ function lazyDfa(nfa, start, accepting) {
   const first = stateOf(closure(nfa, [start]));
   return (path4) => {
     let state = first;
-    for (const ch of path4) {
+    for (let i = 0; i < path4.length; ) {
+      const high = path4.charCodeAt(i);
+      const low = path4.charCodeAt(i + 1);
+      const width = high >= 55296 && high <= 56319 && low >= 56320 && low <= 57343 ? 2 : 1;
+      const ch = width === 1 ? path4[i] ?? "" : path4.slice(i, i + 2);
+      i += width;
       let next = state.next.get(ch);
       if (next === void 0) {
         const targets = [];
@@ -523,6 +539,18 @@ var init_settings = __esm({
         doc: "`OWNER/REPO` of this repository (for predicted claims)",
         defaultDoc: "git `origin`, else `GITHUB_REPOSITORY`",
         example: "acme/app",
+        setting: true
+      }),
+      repositoryOwnerId: key()({
+        schema: { type: "string", pattern: "^[0-9]+$" },
+        doc: "numeric id of the repository's owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form",
+        defaultDoc: "none",
+        setting: true
+      }),
+      repositoryId: key()({
+        schema: { type: "string", pattern: "^[0-9]+$" },
+        doc: "numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject",
+        defaultDoc: "none",
         setting: true
       }),
       audience: key()({
@@ -2653,11 +2681,11 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.audience !== void 0) {
-      let data3 = data.audience;
+    if (data.repositoryOwnerId !== void 0) {
+      let data3 = data.repositoryOwnerId;
       if (typeof data3 === "string") {
-        if (func2(data3) < 1) {
-          const err5 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (!pattern4.test(data3)) {
+          const err5 = { instancePath: instancePath + "/repositoryOwnerId", schemaPath: "#/properties/repositoryOwnerId/pattern", keyword: "pattern", params: { pattern: "^[0-9]+$" }, message: 'must match pattern "^[0-9]+$"' };
           if (vErrors === null) {
             vErrors = [err5];
           } else {
@@ -2666,7 +2694,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err6 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err6 = { instancePath: instancePath + "/repositoryOwnerId", schemaPath: "#/properties/repositoryOwnerId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -2675,11 +2703,11 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.issuer !== void 0) {
-      let data4 = data.issuer;
+    if (data.repositoryId !== void 0) {
+      let data4 = data.repositoryId;
       if (typeof data4 === "string") {
-        if (func2(data4) < 1) {
-          const err7 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+        if (!pattern4.test(data4)) {
+          const err7 = { instancePath: instancePath + "/repositoryId", schemaPath: "#/properties/repositoryId/pattern", keyword: "pattern", params: { pattern: "^[0-9]+$" }, message: 'must match pattern "^[0-9]+$"' };
           if (vErrors === null) {
             vErrors = [err7];
           } else {
@@ -2688,7 +2716,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
       } else {
-        const err8 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err8 = { instancePath: instancePath + "/repositoryId", schemaPath: "#/properties/repositoryId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
           vErrors = [err8];
         } else {
@@ -2697,11 +2725,11 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.subClaimTemplate !== void 0) {
-      let data5 = data.subClaimTemplate;
-      if (Array.isArray(data5)) {
-        if (data5.length < 1) {
-          const err9 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+    if (data.audience !== void 0) {
+      let data5 = data.audience;
+      if (typeof data5 === "string") {
+        if (func2(data5) < 1) {
+          const err9 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err9];
           } else {
@@ -2709,71 +2737,56 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        const len0 = data5.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data6 = data5[i0];
-          if (typeof data6 === "string") {
-            if (func2(data6) < 1) {
-              const err10 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-              if (vErrors === null) {
-                vErrors = [err10];
-              } else {
-                vErrors.push(err10);
-              }
-              errors++;
-            }
-          } else {
-            const err11 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err11];
-            } else {
-              vErrors.push(err11);
-            }
-            errors++;
-          }
-        }
-        let i1 = data5.length;
-        let j0;
-        if (i1 > 1) {
-          const indices0 = {};
-          for (; i1--; ) {
-            let item0 = data5[i1];
-            if (typeof item0 !== "string") {
-              continue;
-            }
-            if (typeof indices0[item0] == "number") {
-              j0 = indices0[item0];
-              const err12 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
-              if (vErrors === null) {
-                vErrors = [err12];
-              } else {
-                vErrors.push(err12);
-              }
-              errors++;
-              break;
-            }
-            indices0[item0] = i1;
-          }
-        }
       } else {
-        const err13 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err10 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err13];
+          vErrors = [err10];
         } else {
-          vErrors.push(err13);
+          vErrors.push(err10);
         }
         errors++;
       }
     }
-    if (data.repositories !== void 0) {
-      let data7 = data.repositories;
+    if (data.issuer !== void 0) {
+      let data6 = data.issuer;
+      if (typeof data6 === "string") {
+        if (func2(data6) < 1) {
+          const err11 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.subClaimTemplate !== void 0) {
+      let data7 = data.subClaimTemplate;
       if (Array.isArray(data7)) {
-        const len1 = data7.length;
-        for (let i2 = 0; i2 < len1; i2++) {
-          let data8 = data7[i2];
+        if (data7.length < 1) {
+          const err13 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+        const len0 = data7.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data8 = data7[i0];
           if (typeof data8 === "string") {
-            if (!pattern4.test(data8)) {
-              const err14 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"' };
+            if (func2(data8) < 1) {
+              const err14 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
                 vErrors = [err14];
               } else {
@@ -2782,7 +2795,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err15 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err15 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err15];
             } else {
@@ -2791,44 +2804,57 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err16 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err16];
-        } else {
-          vErrors.push(err16);
-        }
-        errors++;
-      }
-    }
-    if (data.repositoriesFile !== void 0) {
-      let data9 = data.repositoriesFile;
-      if (typeof data9 === "string") {
-        if (func2(data9) < 1) {
-          const err17 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
+        let i1 = data7.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data7[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err16 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
           }
-          errors++;
         }
       } else {
-        const err18 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err17 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err17];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err17);
         }
         errors++;
       }
     }
-    if (data.roles !== void 0) {
-      let data10 = data.roles;
-      if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
-        for (const key1 in data10) {
-          if (typeof data10[key1] !== "string") {
-            const err19 = { instancePath: instancePath + "/roles/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/roles/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+    if (data.repositories !== void 0) {
+      let data9 = data.repositories;
+      if (Array.isArray(data9)) {
+        const len1 = data9.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data10 = data9[i2];
+          if (typeof data10 === "string") {
+            if (!pattern6.test(data10)) {
+              const err18 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"' };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+          } else {
+            const err19 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err19];
             } else {
@@ -2838,7 +2864,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err20 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err20 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -2847,43 +2873,44 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.defaultTokenPermissions !== void 0) {
-      let data12 = data.defaultTokenPermissions;
-      if (!(data12 === "restricted" || data12 === "permissive")) {
-        const err21 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema19.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
-        if (vErrors === null) {
-          vErrors = [err21];
-        } else {
-          vErrors.push(err21);
-        }
-        errors++;
-      }
-    }
-    if (data.defaultBranch !== void 0) {
-      let data13 = data.defaultBranch;
-      if (typeof data13 === "string") {
-        if (func2(data13) < 1) {
-          const err22 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+    if (data.repositoriesFile !== void 0) {
+      let data11 = data.repositoriesFile;
+      if (typeof data11 === "string") {
+        if (func2(data11) < 1) {
+          const err21 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err21];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err21);
           }
           errors++;
         }
       } else {
-        const err23 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err22 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err22];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err22);
         }
         errors++;
       }
     }
-    if (data.localActionUsesOidc !== void 0) {
-      if (typeof data.localActionUsesOidc !== "boolean") {
-        const err24 = { instancePath: instancePath + "/localActionUsesOidc", schemaPath: "#/properties/localActionUsesOidc/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+    if (data.roles !== void 0) {
+      let data12 = data.roles;
+      if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
+        for (const key1 in data12) {
+          if (typeof data12[key1] !== "string") {
+            const err23 = { instancePath: instancePath + "/roles/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/roles/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err24 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -2892,46 +2919,43 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.variables !== void 0) {
-      let data15 = data.variables;
-      if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
-        for (const key22 in data15) {
-          const _errs33 = errors;
-          if (typeof key22 === "string") {
-            if (!pattern5.test(key22)) {
-              const err25 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key22 };
-              if (vErrors === null) {
-                vErrors = [err25];
-              } else {
-                vErrors.push(err25);
-              }
-              errors++;
-            }
-          }
-          var valid7 = _errs33 === errors;
-          if (!valid7) {
-            const err26 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames", keyword: "propertyNames", params: { propertyName: key22 }, message: "property name must be valid" };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
-            }
-            errors++;
-          }
+    if (data.defaultTokenPermissions !== void 0) {
+      let data14 = data.defaultTokenPermissions;
+      if (!(data14 === "restricted" || data14 === "permissive")) {
+        const err25 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema19.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
         }
-        for (const key3 in data15) {
-          if (typeof data15[key3] !== "string") {
-            const err27 = { instancePath: instancePath + "/variables/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/variables/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err27];
-            } else {
-              vErrors.push(err27);
-            }
-            errors++;
+        errors++;
+      }
+    }
+    if (data.defaultBranch !== void 0) {
+      let data15 = data.defaultBranch;
+      if (typeof data15 === "string") {
+        if (func2(data15) < 1) {
+          const err26 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
           }
+          errors++;
         }
       } else {
-        const err28 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err27 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+    }
+    if (data.localActionUsesOidc !== void 0) {
+      if (typeof data.localActionUsesOidc !== "boolean") {
+        const err28 = { instancePath: instancePath + "/localActionUsesOidc", schemaPath: "#/properties/localActionUsesOidc/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -2940,13 +2964,61 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.variables !== void 0) {
+      let data17 = data.variables;
+      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
+        for (const key22 in data17) {
+          const _errs37 = errors;
+          if (typeof key22 === "string") {
+            if (!pattern7.test(key22)) {
+              const err29 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key22 };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
+          }
+          var valid7 = _errs37 === errors;
+          if (!valid7) {
+            const err30 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames", keyword: "propertyNames", params: { propertyName: key22 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+        for (const key3 in data17) {
+          if (typeof data17[key3] !== "string") {
+            const err31 = { instancePath: instancePath + "/variables/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/variables/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err32 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
     if (data.requireSuppressionReason !== void 0) {
       if (typeof data.requireSuppressionReason !== "boolean") {
-        const err29 = { instancePath: instancePath + "/requireSuppressionReason", schemaPath: "#/properties/requireSuppressionReason/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        const err33 = { instancePath: instancePath + "/requireSuppressionReason", schemaPath: "#/properties/requireSuppressionReason/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
         if (vErrors === null) {
-          vErrors = [err29];
+          vErrors = [err33];
         } else {
-          vErrors.push(err29);
+          vErrors.push(err33);
         }
         errors++;
       }
@@ -2958,102 +3030,49 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.ignore !== void 0) {
-      let data19 = data.ignore;
-      if (Array.isArray(data19)) {
-        const len2 = data19.length;
+      let data21 = data.ignore;
+      if (Array.isArray(data21)) {
+        const len2 = data21.length;
         for (let i3 = 0; i3 < len2; i3++) {
-          if (typeof data19[i3] !== "string") {
-            const err30 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          if (typeof data21[i3] !== "string") {
+            const err34 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err30];
+              vErrors = [err34];
             } else {
-              vErrors.push(err30);
+              vErrors.push(err34);
             }
             errors++;
           }
         }
       } else {
-        const err31 = { instancePath: instancePath + "/ignore", schemaPath: "#/properties/ignore/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err35 = { instancePath: instancePath + "/ignore", schemaPath: "#/properties/ignore/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err31];
+          vErrors = [err35];
         } else {
-          vErrors.push(err31);
+          vErrors.push(err35);
         }
         errors++;
       }
     }
     if (data.overrides !== void 0) {
-      let data21 = data.overrides;
-      if (Array.isArray(data21)) {
-        const len3 = data21.length;
+      let data23 = data.overrides;
+      if (Array.isArray(data23)) {
+        const len3 = data23.length;
         for (let i4 = 0; i4 < len3; i4++) {
-          let data22 = data21[i4];
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.files === void 0) {
-              const err32 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'" };
+          let data24 = data23[i4];
+          if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
+            if (data24.files === void 0) {
+              const err36 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'" };
               if (vErrors === null) {
-                vErrors = [err32];
+                vErrors = [err36];
               } else {
-                vErrors.push(err32);
+                vErrors.push(err36);
               }
               errors++;
             }
-            for (const key4 in data22) {
+            for (const key4 in data24) {
               if (!(key4 === "files" || key4 === "rules")) {
-                const err33 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err33];
-                } else {
-                  vErrors.push(err33);
-                }
-                errors++;
-              }
-            }
-            if (data22.files !== void 0) {
-              let data23 = data22.files;
-              const _errs50 = errors;
-              let valid14 = false;
-              let passing0 = null;
-              const _errs51 = errors;
-              if (typeof data23 !== "string") {
-                const err34 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err34];
-                } else {
-                  vErrors.push(err34);
-                }
-                errors++;
-              }
-              var _valid0 = _errs51 === errors;
-              if (_valid0) {
-                valid14 = true;
-                passing0 = 0;
-              }
-              const _errs53 = errors;
-              if (Array.isArray(data23)) {
-                if (data23.length < 1) {
-                  const err35 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
-                  if (vErrors === null) {
-                    vErrors = [err35];
-                  } else {
-                    vErrors.push(err35);
-                  }
-                  errors++;
-                }
-                const len4 = data23.length;
-                for (let i5 = 0; i5 < len4; i5++) {
-                  if (typeof data23[i5] !== "string") {
-                    const err36 = { instancePath: instancePath + "/overrides/" + i4 + "/files/" + i5, schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                    if (vErrors === null) {
-                      vErrors = [err36];
-                    } else {
-                      vErrors.push(err36);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err37 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                const err37 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err37];
                 } else {
@@ -3061,7 +3080,60 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              var _valid0 = _errs53 === errors;
+            }
+            if (data24.files !== void 0) {
+              let data25 = data24.files;
+              const _errs54 = errors;
+              let valid14 = false;
+              let passing0 = null;
+              const _errs55 = errors;
+              if (typeof data25 !== "string") {
+                const err38 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err38];
+                } else {
+                  vErrors.push(err38);
+                }
+                errors++;
+              }
+              var _valid0 = _errs55 === errors;
+              if (_valid0) {
+                valid14 = true;
+                passing0 = 0;
+              }
+              const _errs57 = errors;
+              if (Array.isArray(data25)) {
+                if (data25.length < 1) {
+                  const err39 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+                const len4 = data25.length;
+                for (let i5 = 0; i5 < len4; i5++) {
+                  if (typeof data25[i5] !== "string") {
+                    const err40 = { instancePath: instancePath + "/overrides/" + i4 + "/files/" + i5, schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err40];
+                    } else {
+                      vErrors.push(err40);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err41 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+              var _valid0 = _errs57 === errors;
               if (_valid0 && valid14) {
                 valid14 = false;
                 passing0 = [passing0, 1];
@@ -3072,78 +3144,79 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
               if (!valid14) {
-                const err38 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+                const err42 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
                 if (vErrors === null) {
-                  vErrors = [err38];
+                  vErrors = [err42];
                 } else {
-                  vErrors.push(err38);
+                  vErrors.push(err42);
                 }
                 errors++;
               } else {
-                errors = _errs50;
+                errors = _errs54;
                 if (vErrors !== null) {
-                  if (_errs50) {
-                    vErrors.length = _errs50;
+                  if (_errs54) {
+                    vErrors.length = _errs54;
                   } else {
                     vErrors = null;
                   }
                 }
               }
             }
-            if (data22.rules !== void 0) {
-              if (!validate53(data22.rules, { instancePath: instancePath + "/overrides/" + i4 + "/rules", parentData: data22, parentDataProperty: "rules", rootData, dynamicAnchors })) {
+            if (data24.rules !== void 0) {
+              if (!validate53(data24.rules, { instancePath: instancePath + "/overrides/" + i4 + "/rules", parentData: data24, parentDataProperty: "rules", rootData, dynamicAnchors })) {
                 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
                 errors = vErrors.length;
               }
             }
           } else {
-            const err39 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err43 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err39];
+              vErrors = [err43];
             } else {
-              vErrors.push(err39);
+              vErrors.push(err43);
             }
             errors++;
           }
         }
       } else {
-        const err40 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err44 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err40];
+          vErrors = [err44];
         } else {
-          vErrors.push(err40);
+          vErrors.push(err44);
         }
         errors++;
       }
     }
   } else {
-    const err41 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err45 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err41];
+      vErrors = [err45];
     } else {
-      vErrors.push(err41);
+      vErrors.push(err45);
     }
     errors++;
   }
   validate52.errors = vErrors;
   return errors === 0;
 }
-var import_ucs2length, validate, validate_config_default, schema19, func1, func2, pattern3, pattern4, pattern5, schema20, schemaKey;
+var import_ucs2length, validate, validate_config_default, schema19, func1, func2, pattern3, pattern4, pattern6, pattern7, schema20, schemaKey;
 var init_validate_config = __esm({
   "dist/src/config/validate-config.js"() {
     import_ucs2length = __toESM(require_ucs2length());
     validate = validate52;
     validate_config_default = validate52;
-    schema19 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } } }, "properties": { "$schema": { "type": "string" }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"], "description": "or `oidclint:strict` (turns on `mutable-sub-claim`)" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "`OWNER/REPO` of this repository (for predicted claims)" }, "audience": { "type": "string", "minLength": 1, "description": "the audience roles and workflows should use" }, "issuer": { "type": "string", "minLength": 1, "description": "the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": "claim keys of a customised sub (`include_claim_keys`)" }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" }, "description": "the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more" }, "repositoriesFile": { "type": "string", "minLength": 1, "description": "a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output" }, "roles": { "type": "object", "additionalProperties": { "type": "string" }, "description": "role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough" }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"], "description": "the repository's default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)" }, "defaultBranch": { "type": "string", "minLength": 1, "description": "the branch base-branch events run on" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` is this repository's own action, which assumes a role via OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": 'values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `"vars.X"` / `"secrets.X"` (names case-insensitive), e.g. `{ "vars.AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/deploy" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read' }, "requireSuppressionReason": { "type": "boolean", "description": "inline suppressions must say `-- reason`" }, "rules": { "$ref": "#/$defs/rules", "description": '`{ "<id>": "off" | "warn" | "error" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `"error"` (here, in `overrides` or `--rule ID:error`) makes those errors too' }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "globs of files never linted" }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } }, "description": '`[{ "files": ["legacy/**"], "rules": { \u2026 } }]`: levels per file glob' } } };
+    schema19 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } } }, "properties": { "$schema": { "type": "string" }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"], "description": "or `oidclint:strict` (turns on `mutable-sub-claim`)" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "`OWNER/REPO` of this repository (for predicted claims)" }, "repositoryOwnerId": { "type": "string", "pattern": "^[0-9]+$", "description": "numeric id of the repository's owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form" }, "repositoryId": { "type": "string", "pattern": "^[0-9]+$", "description": "numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject" }, "audience": { "type": "string", "minLength": 1, "description": "the audience roles and workflows should use" }, "issuer": { "type": "string", "minLength": 1, "description": "the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": "claim keys of a customised sub (`include_claim_keys`)" }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" }, "description": "the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more" }, "repositoriesFile": { "type": "string", "minLength": 1, "description": "a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output" }, "roles": { "type": "object", "additionalProperties": { "type": "string" }, "description": "role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough" }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"], "description": "the repository's default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)" }, "defaultBranch": { "type": "string", "minLength": 1, "description": "the branch base-branch events run on" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` is this repository's own action, which assumes a role via OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": 'values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `"vars.X"` / `"secrets.X"` (names case-insensitive), e.g. `{ "vars.AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/deploy" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read' }, "requireSuppressionReason": { "type": "boolean", "description": "inline suppressions must say `-- reason`" }, "rules": { "$ref": "#/$defs/rules", "description": '`{ "<id>": "off" | "warn" | "error" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `"error"` (here, in `overrides` or `--rule ID:error`) makes those errors too' }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "globs of files never linted" }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } }, "description": '`[{ "files": ["legacy/**"], "rules": { \u2026 } }]`: levels per file glob' } } };
     func1 = Object.prototype.hasOwnProperty;
     func2 = import_ucs2length.default.default;
     pattern3 = new RegExp("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "u");
-    pattern4 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u");
-    pattern5 = new RegExp("^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$", "u");
+    pattern4 = new RegExp("^[0-9]+$", "u");
+    pattern6 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u");
+    pattern7 = new RegExp("^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$", "u");
     schema20 = { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } };
     validate53.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
     validate52.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    schemaKey = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{"missing-sub-condition":{"description":"Trust policy lets GitHub\'s OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"broad-sub-wildcard":{"description":"Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{"allowOrgWide":{"type":"boolean","description":"Do not report patterns that admit every repository of one owner (`repo:acme/*`)."},"allowAnyRef":{"type":"boolean","description":"Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."}}}],"items":false,"minItems":1}]},"invalid-sub-pattern":{"description":"Sub condition value that can never match a token GitHub issues","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"audience-drift":{"description":"Audience (aud) condition, provider client IDs and workflow audience disagree","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"missing-id-token-permission":{"description":"Job assumes a role through OIDC without an effective id-token: write","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"stale-repo-path":{"description":"Sub condition names a repository that is not in the configured inventory","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"trust-mismatch":{"description":"Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unsafe-condition-operator":{"description":"IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unknown-condition-key":{"description":"Condition key meant for GitHub\'s OIDC issuer that is misspelt or that AWS does not support","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"malformed-principal":{"description":"Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"untrusted-trigger-oidc":{"description":"id-token: write in a job reachable from an untrusted trigger","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"excessive-id-token-scope":{"description":"id-token: write granted at workflow level when not every job needs it","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"mutable-sub-claim":{"description":"Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"provider-config":{"description":"GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unused-suppression":{"description":"Inline suppression comment that silenced nothing","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"parse-error":{"description":"File of a recognised kind that cannot be parsed","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]}}}},"properties":{"$schema":{"type":"string"},"extends":{"enum":["oidclint:recommended","oidclint:strict"],"description":"or `oidclint:strict` (turns on `mutable-sub-claim`)"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"`OWNER/REPO` of this repository (for predicted claims)"},"audience":{"type":"string","minLength":1,"description":"the audience roles and workflows should use"},"issuer":{"type":"string","minLength":1,"description":"the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"claim keys of a customised sub (`include_claim_keys`)"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"},"description":"the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more"},"repositoriesFile":{"type":"string","minLength":1,"description":"a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output"},"roles":{"type":"object","additionalProperties":{"type":"string"},"description":"role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough"},"defaultTokenPermissions":{"enum":["restricted","permissive"],"description":"the repository\'s default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)"},"defaultBranch":{"type":"string","minLength":1,"description":"the branch base-branch events run on"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` is this repository\'s own action, which assumes a role via OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `\\"vars.X\\"` / `\\"secrets.X\\"` (names case-insensitive), e.g. `{ \\"vars.AWS_ROLE_ARN\\": \\"arn:aws:iam::123456789012:role/deploy\\" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read"},"requireSuppressionReason":{"type":"boolean","description":"inline suppressions must say `-- reason`"},"rules":{"$ref":"#/$defs/rules","description":"`{ \\"<id>\\": \\"off\\" | \\"warn\\" | \\"error\\" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `\\"error\\"` (here, in `overrides` or `--rule ID:error`) makes those errors too"},"ignore":{"type":"array","items":{"type":"string"},"description":"globs of files never linted"},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}},"description":"`[{ \\"files\\": [\\"legacy/**\\"], \\"rules\\": { \u2026 } }]`: levels per file glob"}}}';
+    schemaKey = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{"missing-sub-condition":{"description":"Trust policy lets GitHub\'s OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"broad-sub-wildcard":{"description":"Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{"allowOrgWide":{"type":"boolean","description":"Do not report patterns that admit every repository of one owner (`repo:acme/*`)."},"allowAnyRef":{"type":"boolean","description":"Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."}}}],"items":false,"minItems":1}]},"invalid-sub-pattern":{"description":"Sub condition value that can never match a token GitHub issues","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"audience-drift":{"description":"Audience (aud) condition, provider client IDs and workflow audience disagree","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"missing-id-token-permission":{"description":"Job assumes a role through OIDC without an effective id-token: write","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"stale-repo-path":{"description":"Sub condition names a repository that is not in the configured inventory","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"trust-mismatch":{"description":"Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unsafe-condition-operator":{"description":"IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unknown-condition-key":{"description":"Condition key meant for GitHub\'s OIDC issuer that is misspelt or that AWS does not support","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"malformed-principal":{"description":"Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"untrusted-trigger-oidc":{"description":"id-token: write in a job reachable from an untrusted trigger","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"excessive-id-token-scope":{"description":"id-token: write granted at workflow level when not every job needs it","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"mutable-sub-claim":{"description":"Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"provider-config":{"description":"GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unused-suppression":{"description":"Inline suppression comment that silenced nothing","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"parse-error":{"description":"File of a recognised kind that cannot be parsed","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]}}}},"properties":{"$schema":{"type":"string"},"extends":{"enum":["oidclint:recommended","oidclint:strict"],"description":"or `oidclint:strict` (turns on `mutable-sub-claim`)"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"`OWNER/REPO` of this repository (for predicted claims)"},"repositoryOwnerId":{"type":"string","pattern":"^[0-9]+$","description":"numeric id of the repository\'s owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form"},"repositoryId":{"type":"string","pattern":"^[0-9]+$","description":"numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject"},"audience":{"type":"string","minLength":1,"description":"the audience roles and workflows should use"},"issuer":{"type":"string","minLength":1,"description":"the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"claim keys of a customised sub (`include_claim_keys`)"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"},"description":"the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more"},"repositoriesFile":{"type":"string","minLength":1,"description":"a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output"},"roles":{"type":"object","additionalProperties":{"type":"string"},"description":"role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough"},"defaultTokenPermissions":{"enum":["restricted","permissive"],"description":"the repository\'s default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)"},"defaultBranch":{"type":"string","minLength":1,"description":"the branch base-branch events run on"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` is this repository\'s own action, which assumes a role via OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `\\"vars.X\\"` / `\\"secrets.X\\"` (names case-insensitive), e.g. `{ \\"vars.AWS_ROLE_ARN\\": \\"arn:aws:iam::123456789012:role/deploy\\" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read"},"requireSuppressionReason":{"type":"boolean","description":"inline suppressions must say `-- reason`"},"rules":{"$ref":"#/$defs/rules","description":"`{ \\"<id>\\": \\"off\\" | \\"warn\\" | \\"error\\" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `\\"error\\"` (here, in `overrides` or `--rule ID:error`) makes those errors too"},"ignore":{"type":"array","items":{"type":"string"},"description":"globs of files never linted"},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}},"description":"`[{ \\"files\\": [\\"legacy/**\\"], \\"rules\\": { \u2026 } }]`: levels per file glob"}}}';
   }
 });
 
@@ -4175,10 +4248,10 @@ var require_util = __commonJS({
     var codegen_1 = require_codegen();
     var code_1 = require_code();
     function toHash(arr2) {
-      const hash3 = {};
+      const hash4 = {};
       for (const item of arr2)
-        hash3[item] = true;
-      return hash3;
+        hash4[item] = true;
+      return hash4;
     }
     exports.toHash = toHash;
     function alwaysValidSchema(it2, schema2) {
@@ -11014,6 +11087,14 @@ var init_value = __esm({
 
 // src/analysis/github-trust.ts
 function parseOperator(text3) {
+  let known = operators.get(text3);
+  if (known === void 0) {
+    if (operators.size >= 1e3) operators.clear();
+    operators.set(text3, known = parseOperatorAnew(text3));
+  }
+  return known;
+}
+function parseOperatorAnew(text3) {
   let rest = text3;
   let set2;
   const prefix = /^(ForAllValues|ForAnyValue):/i.exec(rest);
@@ -11039,6 +11120,15 @@ function parseConditionKey(key3) {
   return { issuer, claim };
 }
 function isGitHubIssuer(issuer, settings) {
+  const key3 = `${settings.issuer}\0${issuer}`;
+  let known = issuerAnswers.get(key3);
+  if (known === void 0) {
+    if (issuerAnswers.size >= 1e3) issuerAnswers.clear();
+    issuerAnswers.set(key3, known = isGitHubIssuerAnew(issuer, settings));
+  }
+  return known;
+}
+function isGitHubIssuerAnew(issuer, settings) {
   const i = issuer.toLowerCase().replace(/^https:\/\//, "");
   if (i === settings.issuer.toLowerCase()) return true;
   if (i === GITHUB_ISSUER_HOST || i.startsWith(`${GITHUB_ISSUER_HOST}/`)) return true;
@@ -11057,7 +11147,19 @@ function isAllow(stmt) {
 function isDeny(stmt) {
   return stmt.effect !== void 0 && knownText(stmt.effect) === "Deny";
 }
+function factsOf(stmt, settings) {
+  let f = facts.get(stmt);
+  if (f?.issuer !== settings.issuer) {
+    f = { issuer: settings.issuer };
+    facts.set(stmt, f);
+  }
+  return f;
+}
 function githubPrincipals(stmt, settings) {
+  const f = factsOf(stmt, settings);
+  return f.principals ??= principalsAnew(stmt, settings);
+}
+function principalsAnew(stmt, settings) {
   if (stmt.notPrincipal) return [];
   const out2 = [];
   for (const p of stmt.principals) {
@@ -11090,6 +11192,10 @@ function failsIamCreateCheck(stmt, settings) {
   });
 }
 function githubConditions(stmt, settings) {
+  const f = factsOf(stmt, settings);
+  return f.conditions ??= conditionsAnew(stmt, settings);
+}
+function conditionsAnew(stmt, settings) {
   const out2 = [];
   for (const c of stmt.conditions) {
     const key3 = knownText(c.key);
@@ -11111,6 +11217,10 @@ function actionAllowsWebIdentity(stmt) {
   return stmt.notAction ? !matches : matches;
 }
 function trustsGitHub(stmt, settings) {
+  const f = factsOf(stmt, settings);
+  return f.trusts ??= trustsAnew(stmt, settings);
+}
+function trustsAnew(stmt, settings) {
   if (!isAllow(stmt) || !actionAllowsWebIdentity(stmt)) return false;
   if (githubPrincipals(stmt, settings).length > 0) return true;
   const otherFederated = stmt.principals.some(
@@ -11125,19 +11235,26 @@ function* githubTrustStatements(policies, settings) {
     for (const stmt of doc.statements) if (trustsGitHub(stmt, settings)) yield { doc, stmt };
   }
 }
-var SCOPING_CLAIMS, IAM_CHECKED_OPERATORS;
+var operators, issuerAnswers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS;
 var init_github_trust = __esm({
   "src/analysis/github-trust.ts"() {
     "use strict";
     init_well_known();
     init_iam_glob();
     init_value();
+    operators = /* @__PURE__ */ new Map();
+    issuerAnswers = /* @__PURE__ */ new Map();
+    facts = /* @__PURE__ */ new WeakMap();
     SCOPING_CLAIMS = /* @__PURE__ */ new Set(["sub", "job_workflow_ref"]);
     IAM_CHECKED_OPERATORS = /* @__PURE__ */ new Set(["stringequals", "stringlike", "stringequalsignorecase"]);
   }
 });
 
 // src/analysis/sub-pattern.ts
+function isAsciiAlnum(c) {
+  const code18 = c.charCodeAt(0);
+  return c.length === 1 && (code18 >= 48 && code18 <= 57 || code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122);
+}
 function repositoryValue(b, from, field3) {
   const owner = b.plus(from, isOwnerChar, "owner", field3);
   let byName = b.literal(owner, "/", "slash", field3);
@@ -11175,7 +11292,7 @@ function keyValue(b, from, key3, field3) {
   }
 }
 function grammarFor(template) {
-  const cacheKey = template.join("\0");
+  const cacheKey = templateKey(template);
   const cached = grammars.get(cacheKey);
   if (cached) return cached;
   const b = new GrammarBuilder();
@@ -11223,32 +11340,51 @@ function elementsOf(value, mode) {
   }
   return out2;
 }
+function stateSet(size) {
+  if (size > 1 << 20) return /* @__PURE__ */ new Set();
+  const bytes = new Uint8Array(size);
+  return {
+    has: (n) => bytes[n] === 1,
+    add: (n) => {
+      bytes[n] = 1;
+    }
+  };
+}
 function walk(els, grammar, mode, unknowns) {
   const partCount = PARTS.length;
-  const locks = grammar.fieldCount * partCount + 1;
+  const locks = unknowns === "onePart" ? grammar.fieldCount * partCount + 1 : 1;
   const gCount = grammar.edges.length;
   const id2 = (pi, g, lock) => (pi * gCount + g) * locks + lock;
   const lockOf = (e) => e.field * partCount + PART_INDEX[e.part] + 1;
   const ignoreCase = mode === "equalsIgnoreCase";
   const matches = (e, ch) => e.test(ch) || ignoreCase && (e.test(ch.toLowerCase()) || e.test(ch.toUpperCase()));
-  const steps = [];
-  const seen = /* @__PURE__ */ new Set();
+  const stepFrom = [];
+  const stepTo = [];
+  const stepPi = [];
+  const stepEdge = [];
+  const stateCount = (els.length + 1) * gCount * locks;
+  const seen = stateSet(stateCount);
   const stack = [];
   const push2 = (from, pi, g, lock, at3, edge) => {
     const to = id2(pi, g, lock);
-    steps.push(edge ? { from, to, pi: at3, edge } : { from, to, pi: at3 });
+    stepFrom.push(from);
+    stepTo.push(to);
+    stepPi.push(at3);
+    stepEdge.push(edge);
     if (!seen.has(to)) {
       seen.add(to);
-      stack.push([pi, g, lock]);
+      stack.push(to);
     }
   };
   const start = id2(0, grammar.start, 0);
   seen.add(start);
-  stack.push([0, grammar.start, 0]);
+  stack.push(start);
   const STEP_LIMIT = 2e6;
-  while (stack.length > 0 && steps.length < STEP_LIMIT) {
-    const [pi, g, lock] = stack.pop();
-    const here = id2(pi, g, lock);
+  while (stack.length > 0 && stepTo.length < STEP_LIMIT) {
+    const here = stack.pop();
+    const lock = here % locks;
+    const g = (here - lock) / locks % gCount;
+    const pi = Math.floor(here / locks / gCount);
     for (const to of grammar.eps[g] ?? []) push2(here, pi, to, lock, pi);
     const el = els[pi];
     if (!el) continue;
@@ -11273,13 +11409,14 @@ function walk(els, grammar, mode, unknowns) {
         break;
     }
   }
-  const back = /* @__PURE__ */ new Map();
-  for (const s of steps) {
-    const list2 = back.get(s.to);
-    if (list2) list2.push(s.from);
-    else back.set(s.to, [s.from]);
+  const lastInto = /* @__PURE__ */ new Map();
+  const previousInto = new Int32Array(stepTo.length);
+  for (let i = 0; i < stepTo.length; i++) {
+    const to = stepTo[i];
+    previousInto[i] = lastInto.get(to) ?? -1;
+    lastInto.set(to, i);
   }
-  const live = /* @__PURE__ */ new Set();
+  const live = stateSet(stateCount);
   const queue = [];
   for (let lock = 0; lock < locks; lock++) {
     const acc = id2(els.length, grammar.accept, lock);
@@ -11290,7 +11427,8 @@ function walk(els, grammar, mode, unknowns) {
   }
   while (queue.length > 0) {
     const s = queue.pop();
-    for (const from of back.get(s) ?? []) {
+    for (let i = lastInto.get(s) ?? -1; i >= 0; i = previousInto[i] ?? -1) {
+      const from = stepFrom[i];
       if (!live.has(from)) {
         live.add(from);
         queue.push(from);
@@ -11304,16 +11442,18 @@ function walk(els, grammar, mode, unknowns) {
     charParts: /* @__PURE__ */ new Map()
   };
   if (!result3.accepted) return result3;
-  for (const s of steps) {
-    if (!s.edge || !live.has(s.to) || !live.has(s.from)) continue;
-    const el = els[s.pi];
-    const key3 = `${s.edge.field}:${s.edge.part}`;
+  for (let i = 0; i < stepTo.length; i++) {
+    const edge = stepEdge[i];
+    if (!edge || !live.has(stepTo[i]) || !live.has(stepFrom[i])) continue;
+    const at3 = stepPi[i];
+    const el = els[at3];
+    const key3 = edge.key;
     if (el?.kind === "any" || el?.kind === "one") result3.wildcardParts.add(key3);
     else if (el?.kind === "unknown") result3.unknownParts.add(key3);
     else if (el?.kind === "char") {
-      const set2 = result3.charParts.get(s.pi);
+      const set2 = result3.charParts.get(at3);
       if (set2) set2.add(key3);
-      else result3.charParts.set(s.pi, /* @__PURE__ */ new Set([key3]));
+      else result3.charParts.set(at3, /* @__PURE__ */ new Set([key3]));
     }
   }
   return result3;
@@ -11333,12 +11473,12 @@ function repositoryField(template) {
   const repo = template.indexOf("repo");
   return repo >= 0 ? repo : template.indexOf("repository");
 }
-function exactPart(els, w, key3) {
+function exactPart(els, w, chars, key3) {
   if (w.wildcardParts.has(key3) || w.unknownParts.has(key3)) return void 0;
   let text3 = "";
   let first = -1;
   let last = -1;
-  for (const [pi, parts] of [...w.charParts.entries()].sort((a, b) => a[0] - b[0])) {
+  for (const [pi, parts] of chars) {
     if (!parts.has(key3)) continue;
     if (parts.size !== 1) return void 0;
     if (last >= 0 && pi !== last + 1) return void 0;
@@ -11354,8 +11494,13 @@ function anyPart(w, key3) {
   for (const parts of w.charParts.values()) if (parts.has(key3)) return true;
   return false;
 }
+function templateKey(template) {
+  let key3 = templateKeys.get(template);
+  if (key3 === void 0) templateKeys.set(template, key3 = template.join("\0"));
+  return key3;
+}
 function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
-  const key3 = `${mode}\0${template.join("\0")}`;
+  const key3 = `${mode}\0${templateKey(template)}`;
   let byKey = analyses.get(value);
   const known = byKey?.get(key3);
   if (known) return known;
@@ -11384,10 +11529,11 @@ function analyseAnew(value, mode, template) {
   }
   const rf = repositoryField(template);
   if (rf >= 0) {
-    const owner = exactPart(els, any, `${rf}:owner`);
-    const repo = exactPart(els, any, `${rf}:repo`);
-    const ownerId = exactPart(els, any, `${rf}:ownerId`);
-    const repoId = exactPart(els, any, `${rf}:repoId`);
+    const chars = [...any.charParts.entries()].sort((a, b) => a[0] - b[0]);
+    const owner = exactPart(els, any, chars, `${rf}:owner`);
+    const repo = exactPart(els, any, chars, `${rf}:repo`);
+    const ownerId = exactPart(els, any, chars, `${rf}:ownerId`);
+    const repoId = exactPart(els, any, chars, `${rf}:repoId`);
     if (owner) analysis.owner = owner.text;
     if (repo) analysis.repo = repo.text;
     if (ownerId) analysis.ownerId = ownerId.text.replace(/^@/, "");
@@ -11577,7 +11723,7 @@ function valueNote(value) {
   const why = value.origin === void 0 ? "" : `: ${value.origin}`;
   return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
 }
-var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, analyses, CONTEXT_FIXES;
+var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, templateKeys, analyses, CONTEXT_FIXES;
 var init_sub_pattern = __esm({
   "src/analysis/sub-pattern.ts"() {
     "use strict";
@@ -11600,8 +11746,8 @@ var init_sub_pattern = __esm({
     ];
     PART_INDEX = Object.fromEntries(PARTS.map((p, i) => [p, i]));
     DEFAULT_SUB_TEMPLATE = ["repo", "context"];
-    isOwnerChar = (c) => /^[A-Za-z0-9_-]$/.test(c);
-    isRepoChar = (c) => /^[A-Za-z0-9_.-]$/.test(c);
+    isOwnerChar = (c) => isAsciiAlnum(c) || c === "_" || c === "-";
+    isRepoChar = (c) => isAsciiAlnum(c) || c === "_" || c === "." || c === "-";
     isDigit = (c) => c >= "0" && c <= "9";
     isRefChar = (c) => !/^[\s:*?[~^\\\x00-\x1f\x7f]$/.test(c);
     isEnvChar = (c) => !/^[:*?\t\n\r]$/.test(c) && c !== "";
@@ -11615,7 +11761,7 @@ var init_sub_pattern = __esm({
         return this.edges.length - 1;
       }
       add(from, edge) {
-        this.edges[from]?.push(edge);
+        this.edges[from]?.push({ ...edge, key: `${edge.field}:${edge.part}` });
       }
       epsilon(from, to) {
         this.eps[from]?.push(to);
@@ -11651,6 +11797,7 @@ var init_sub_pattern = __esm({
     };
     grammars = /* @__PURE__ */ new Map();
     MAX_ELEMENTS = 1024;
+    templateKeys = /* @__PURE__ */ new WeakMap();
     analyses = /* @__PURE__ */ new WeakMap();
     CONTEXT_FIXES = [
       {
@@ -11740,10 +11887,13 @@ function fillMessage(template, data) {
   if (!data) return template;
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name2) => name2 in data ? String(data[name2]) : m);
 }
+function fillShortMessage(template, fallback, data) {
+  if (template === void 0) return fallback;
+  return fillMessage(typeof template === "string" ? template : template.message, data);
+}
 function fillMessageText(template, fallback, data) {
-  if (template === void 0) return { message: fallback };
-  if (typeof template === "string") return { message: fillMessage(template, data) };
-  const out2 = { message: fillMessage(template.message, data) };
+  const out2 = { message: fillShortMessage(template, fallback, data) };
+  if (template === void 0 || typeof template === "string") return out2;
   if (template.explanation) out2.explanation = fillMessage(template.explanation, data);
   if (template.fix) out2.fix = fillMessage(template.fix, data);
   return out2;
@@ -11795,22 +11945,23 @@ function githubKeyProblem(key3, settings) {
   const scheme = /^https?:\/\//i.exec(key3);
   if (scheme) {
     const rest = key3.slice(scheme[0].length);
-    if (!isGitHubKey(rest, settings) && githubKeyProblem(rest, settings) === void 0) return void 0;
+    const inner = isGitHubKey(rest, settings) ? void 0 : githubKeyProblem(rest, settings);
+    if (inner?.kind === "issuerOnly") return inner;
+    if (!isGitHubKey(rest, settings) && inner === void 0) return void 0;
     return { kind: "scheme", suggestion: correctedKey(rest, settings) };
   }
   const colon = key3.lastIndexOf(":");
   if (colon < 0) {
     const slash2 = key3.lastIndexOf("/");
-    if (slash2 <= 0) return void 0;
-    const issuer2 = key3.slice(0, slash2);
-    const claim2 = key3.slice(slash2 + 1);
-    if (!isGitHubIssuer(issuer2, settings) && !isNearGitHubHost(hostOf(issuer2))) return void 0;
-    if (!isSupportedClaim(claim2) && closestClaim(claim2) === void 0 && !GITHUB_ONLY_CLAIMS.has(claim2.toLowerCase()))
-      return void 0;
-    return { kind: "slash", suggestion: correctedKey(`${issuer2}:${claim2}`, settings) };
+    const issuer2 = slash2 > 0 ? key3.slice(0, slash2) : key3;
+    const claim2 = slash2 > 0 ? key3.slice(slash2 + 1) : "";
+    if (slash2 > 0 && (isGitHubIssuer(issuer2, settings) || isNearGitHubHost(hostOf(issuer2))) && (isSupportedClaim(claim2) || closestClaim(claim2) !== void 0 || GITHUB_ONLY_CLAIMS.has(claim2.toLowerCase())))
+      return { kind: "slash", suggestion: correctedKey(`${issuer2}:${claim2}`, settings) };
+    return issuerOnly(key3.replace(/\/+$/, ""), settings);
   }
   const issuer = key3.slice(0, colon);
   const claim = key3.slice(colon + 1);
+  if (claim === "") return issuerOnly(issuer, settings);
   if (!issuer.includes(".") && !issuer.includes("/")) return void 0;
   const github2 = isGitHubIssuer(issuer, settings) && !issuer.endsWith("/");
   if (!github2) {
@@ -11823,6 +11974,12 @@ function githubKeyProblem(key3, settings) {
   const closest = closestClaim(claim);
   if (closest !== void 0) return { kind: "claim", claim, suggestion: `${issuer}:${closest}` };
   return { kind: "unknownClaim", claim };
+}
+function issuerOnly(issuer, settings) {
+  if (isGitHubIssuer(issuer, settings)) return { kind: "issuerOnly", issuer };
+  const host = hostOf(issuer);
+  if (!host.includes(".") || !isNearGitHubHost(host)) return void 0;
+  return { kind: "issuerOnly", issuer: GITHUB_ISSUER_HOST + issuer.slice(host.length) };
 }
 function hostOf(issuer) {
   const slash2 = issuer.indexOf("/");
@@ -11977,14 +12134,14 @@ var init_missing_sub_condition = __esm({
           const data = { provider: provider2, issuer, example: example2, when };
           const negated = scoping.filter((c) => c.operator.negated);
           const offending = negated.length > 0 ? negated : scoping;
-          const operators = [...new Set(offending.map((c) => `\`${c.condition.operator.value}\``))].join(", ");
+          const operators2 = [...new Set(offending.map((c) => `\`${c.condition.operator.value}\``))].join(", ");
           const first = offending[0];
           if (!first) ctx.report({ messageId: "missing", at: stmt.conditionLoc ?? stmt.loc, data });
           else
             ctx.report({
               messageId: negated.length > 0 ? "negatedOnly" : "notComparing",
               at: first.condition.operator,
-              data: { ...data, operators }
+              data: { ...data, operators: operators2 }
             });
         }
       }
@@ -12700,19 +12857,10 @@ function change(fix, certain, desc) {
 function valueChange(fixer, at3, old, text3, certain) {
   const desc = `Replace \`${old}\` by \`${text3}\``;
   const here = change(fixer.replaceValue(at3, old, text3), certain, desc);
-  if (here.fix || here.suggestions || at3.origin === void 0) return here;
-  const m = /^variable "([^"]+)" default \(([^()]+):(\d+)\)$/.exec(at3.origin);
-  if (!m?.[2]) return here;
-  const src = fixer.source(m[2]);
-  const line = Number(m[3]);
-  if (!src || line > src.lines.lineCount) return here;
-  const lineText = src.lines.lineText(line);
-  const quoted2 = `"${old}"`;
-  const col = lineText.indexOf(quoted2);
-  if (col < 0 || lineText.indexOf(quoted2, col + 1) >= 0) return here;
-  const start = src.lines.offset(line, col + 1);
-  const fix = fixer.replaceValue({ loc: src.lines.span(start, start + quoted2.length) }, old, text3);
-  return change(fix, false, `${desc} in the default of variable \`${m[1] ?? ""}\` (callers may set another value)`);
+  const def = at3.source;
+  if (here.fix || here.suggestions || def?.kind !== "variable default") return here;
+  const fix = fixer.replaceValue(def, old, text3);
+  return change(fix, false, `${desc} in the default of variable \`${def.name}\` (callers may set another value)`);
 }
 function shortRefIsCertain(text3, suggestion2) {
   const m = /(?<=:)ref:(?!refs\/)(heads\/|tags\/)?([^:]*)/.exec(text3);
@@ -13989,7 +14137,9 @@ var init_role_assumptions = __esm({
 function emptyParsed(file, format) {
   return { file, format, facts: DEFAULT_FACTS, policies: [], providers: [], workflows: [], actions: [], problems: [] };
 }
-function buildProject(root, files) {
+function buildProject(root, parsed) {
+  const templates = new Set(parsed.flatMap((f) => f.templates ?? []));
+  const files = templates.size === 0 ? parsed : parsed.map((f) => templates.has(f.file) ? { ...emptyParsed(f.file, f.format), facts: f.facts } : f);
   return {
     root,
     files,
@@ -14302,7 +14452,7 @@ function checkPolicyAudiences(ctx) {
         at: stmt.conditionLoc ?? stmt.loc,
         severity: "warn",
         data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
-        ...audienceFix(ctx, doc, stmt, () => workflowsAgree ??= workflowsRequestAudience(ctx))
+        fixes: () => audienceFix(ctx, doc, stmt, () => workflowsAgree ??= workflowsRequestAudience(ctx))
       });
     }
     if (all.length === 0) continue;
@@ -15366,9 +15516,8 @@ function repoFacts(settings) {
     out2.owner = m[1];
     out2.name = m[2];
   }
-  const ids = settings;
-  if (ids.repositoryOwnerId) out2.ownerId = ids.repositoryOwnerId;
-  if (ids.repositoryId) out2.repoId = ids.repositoryId;
+  if (settings.repositoryOwnerId) out2.ownerId = settings.repositoryOwnerId;
+  if (settings.repositoryId) out2.repoId = settings.repositoryId;
   return out2;
 }
 function repoPieces(r) {
@@ -15517,17 +15666,31 @@ function triggerContexts(trigger, settings) {
   }
 }
 function jobSituations(workflow, job, settings, step2) {
+  return situationsOf(
+    workflow,
+    workflow.file,
+    job,
+    [job.if?.value, step2?.if?.value],
+    conditionLabel(job, step2),
+    settings
+  );
+}
+function calledJobSituations(caller, callee, job, settings, step2) {
+  const ifs = [caller.job.if?.value, job.if?.value, step2?.if?.value];
+  const label2 = caller.job.if === void 0 ? conditionLabel(job, step2) : "the caller's and the called job's `if:`";
+  return situationsOf(caller.workflow, callee.file, job, ifs, label2, settings);
+}
+function situationsOf(workflow, jobWorkflowFile, job, ifs, label2, settings) {
   const repo = repoFacts(settings);
   const envText = job.environment ? knownText(job.environment) : void 0;
-  const condition = jobCondition(job.if?.value, step2?.if?.value);
-  const label2 = conditionLabel(job, step2);
+  const condition = jobCondition(...ifs);
   const out2 = [];
   for (const trigger of workflow.triggers) {
     const rule2 = condition.refsFor(trigger.event.value);
     if (rule2.kind === "never") continue;
     for (const ctx of triggerContexts(trigger, settings)) {
       for (const narrowed of narrowByCondition(ctx, rule2, label2))
-        out2.push(situation(workflow, trigger, narrowed, job, envText, repo, settings));
+        out2.push(situation(workflow, jobWorkflowFile, trigger, narrowed, job, envText, repo, settings));
     }
   }
   return out2;
@@ -15583,7 +15746,7 @@ function narrowByCondition(ctx, rule2, label2) {
     }
   ];
 }
-function situation(workflow, trigger, ctx, job, envText, repo, settings) {
+function situation(workflow, jobWorkflowFile, trigger, ctx, job, envText, repo, settings) {
   const event = trigger.event.value;
   const claims = /* @__PURE__ */ new Map();
   const pieces = (p) => p ? { kind: "pieces", pieces: p } : { kind: "unknown" };
@@ -15597,9 +15760,9 @@ function situation(workflow, trigger, ctx, job, envText, repo, settings) {
     claims.set("repository_id", pieces([repo.repoId ?? ID_RUN]));
     claims.set("repository_owner_id", pieces([repo.ownerId ?? ID_RUN]));
     if (ctx.ref) {
-      const wf = [{ anyCase: `${repo.owner ?? ""}/${repo.name ?? ""}` }, `/${workflow.file}@`, ...ctx.ref];
-      claims.set("job_workflow_ref", pieces(wf));
-      claims.set("workflow_ref", pieces(wf));
+      const repoPiece = { anyCase: `${repo.owner ?? ""}/${repo.name ?? ""}` };
+      claims.set("job_workflow_ref", pieces([repoPiece, `/${jobWorkflowFile}@`, ...ctx.ref]));
+      claims.set("workflow_ref", pieces([repoPiece, `/${workflow.file}@`, ...ctx.ref]));
     }
   }
   let kind = ctx.kind;
@@ -15696,6 +15859,23 @@ var init_predicted_claims = __esm({
   }
 });
 
+// src/analysis/refused-repository.ts
+function refusedRepository(sub, patterns, mode = "like") {
+  const repo = /^repo:([^:]+):/.exec(sub)?.[1];
+  if (repo === void 0) return void 0;
+  const trusted = patterns.map((p) => /^repo:([^:]+):/.exec(p)?.[1]).filter((r) => r !== void 0);
+  if (trusted.length === 0 || trusted.length < patterns.length) return void 0;
+  const lower = repo.toLowerCase();
+  if (trusted.some((r) => compileIamValue(r.toLowerCase(), mode)?.matches(lower) !== false)) return void 0;
+  return { repo, trusted: [...new Set(trusted)] };
+}
+var init_refused_repository = __esm({
+  "src/analysis/refused-repository.ts"() {
+    "use strict";
+    init_iam_evaluation();
+  }
+});
+
 // rules/trust-mismatch.ts
 function policyClaim(s, repo, example2) {
   const prefix = `repo:${repo}:`;
@@ -15711,12 +15891,22 @@ function policyClaim(s, repo, example2) {
   }
   return renderSub(s, example2);
 }
+function acceptedFilter(allowed, kind, mergeQueue) {
+  const ref = mergeQueue ? /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\// : new RegExp(`:ref:refs/${kind}/([^?]+)$`);
+  const names = allowed.map((p) => ref.exec(p)?.[1]).filter((n) => n !== void 0 && n !== "*").map((n) => n.includes("*") ? `"${n.replace(/\*+/g, "**")}"` : n);
+  return names.length > 0 ? [...new Set(names)].join(", ") : void 0;
+}
 function fixText2(f) {
   const { s, repo, example: example2, allowed, defaultBranch } = f;
   const claim = policyClaim(s, repo, example2);
   const add = `add exactly \`${claim}\` to the role's \`\u2026:sub\` condition${claim.includes("*") ? " (as `StringLike`)" : ""}`;
   const roleEnv = allowed.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== void 0);
   const env = roleEnv === void 0 ? void 0 : decodeURIComponent(roleEnv);
+  const other = f.repoKnown ? refusedRepository(`repo:${repo}:`, allowed) : void 0;
+  if (other) {
+    const names = other.trusted.map((r) => `\`${r}\``).join(", ");
+    return `assume a role made for \`${repo}\` if this one belongs to ${names}; if this repository was renamed from ${names}, write its new name in the role's \`\u2026:sub\` condition`;
+  }
   if (f.matrix !== void 0)
     return `leave \`${f.matrix}\` out of the matrix if this role is not meant for it; or, if it is, ${add}`;
   if (s.kind === "environment") {
@@ -15733,7 +15923,16 @@ function fixText2(f) {
   if (FILTERED_EVENTS.has(s.event)) {
     const filter = s.kind === "tag" ? "tags" : "branches";
     const open = s.holes !== void 0 && s.holes.include === void 0;
-    return open ? `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${s.kind === "tag" ? "v*" : defaultBranch}]\`), or ${add}` : `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}`;
+    const kind = s.kind === "tag" ? "tags" : "heads";
+    const accepted = acceptedFilter(allowed, kind, s.event === "merge_group");
+    const other2 = kind === "tags" ? "heads" : "tags";
+    if (accepted === void 0 && allowed.some((p) => p.includes(`:ref:refs/${other2}/`)))
+      return `assume this role only in ${other2 === "tags" ? "tag" : "branch"} runs (\`if: startsWith(github.ref, 'refs/${other2}/')\` on the step), or ${add}`;
+    if (open) {
+      const example3 = accepted ?? (s.kind === "tag" ? "v*" : defaultBranch);
+      return `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${example3}]\`), or ${add}`;
+    }
+    return accepted === void 0 ? `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}` : `narrow the trigger's \`${filter}\` filter to the refs the role accepts (\`${filter}: [${accepted}]\`), or ${add}`;
   }
   return `restrict the job with \`if: github.event_name != '${s.event}'\`, or ${add}`;
 }
@@ -15758,6 +15957,7 @@ var init_trust_mismatch = __esm({
     init_iam_evaluation();
     init_role_assumptions();
     init_value();
+    init_refused_repository();
     FILTERED_EVENTS = /* @__PURE__ */ new Set(["push", "merge_group"]);
     trust_mismatch_default = defineRule({
       meta: {
@@ -15828,7 +16028,14 @@ var init_trust_mismatch = __esm({
                     allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
                     defaultBranch: settings.defaultBranch
                   },
-                  fix: { s, repo, example: example2, allowed: allowedTexts, defaultBranch: settings.defaultBranch },
+                  fix: {
+                    s,
+                    repo,
+                    example: example2,
+                    allowed: allowedTexts,
+                    defaultBranch: settings.defaultBranch,
+                    repoKnown: settings.repository !== void 0
+                  },
                   // Point code scanning at the sub condition that refuses (else the role's trust policy).
                   ...role ? {
                     related: [
@@ -15958,6 +16165,13 @@ function consequence(stmt, op) {
   }
   return passes ? "always holds" : "never holds";
 }
+function intendedClaim(condition, audience) {
+  const values2 = condition.values.items.map((v) => knownText(v)).filter((t2) => t2 !== void 0);
+  const isAudience = (t2) => t2 === audience || t2 === DEFAULT_AWS_AUDIENCE || /^https?:\/\//.test(t2);
+  if (values2.length > 0 && values2.every(isAudience)) return { claim: "aud", why: " (its values are audiences)" };
+  if (values2.some((t2) => t2.startsWith("repo:"))) return { claim: "sub", why: " (its values are subjects)" };
+  return { claim: "sub", why: ", or the key of the claim the condition is about" };
+}
 var unknown_condition_key_default;
 var init_unknown_condition_key = __esm({
   "rules/unknown-condition-key.ts"() {
@@ -15965,6 +16179,7 @@ var init_unknown_condition_key = __esm({
     init_rule();
     init_condition_keys();
     init_github_trust();
+    init_well_known();
     init_value();
     unknown_condition_key_default = defineRule({
       meta: {
@@ -16002,6 +16217,11 @@ var init_unknown_condition_key = __esm({
             message: "Condition key `{{key}}`: AWS does not expose claim `{{claim}}`",
             explanation: "Condition key `{{key}}`: `{{claim}}` is a claim of GitHub's token, but AWS does not make it a condition key (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
             fix: "Express it through `sub` (e.g. `repo:OWNER/*`) or a supported key."
+          },
+          issuerOnly: {
+            message: "Condition key `{{key}}` names no claim; did you mean `{{suggestion}}`?",
+            explanation: "Condition key `{{key}}` is the issuer alone. AWS names an OIDC provider's keys `ISSUER:CLAIM` (`{{issuer}}:sub`, `{{issuer}}:aud`); a key without the claim is never in the request, so the condition {{consequence}}.",
+            fix: "Write `{{suggestion}}`{{why}}."
           },
           unknownClaim: {
             message: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub",
@@ -16067,6 +16287,20 @@ var init_unknown_condition_key = __esm({
                 case "unknownClaim":
                   ctx.report({ messageId: "unknownClaim", at: condition.key, data: { ...data, claim: problem.claim } });
                   break;
+                case "issuerOnly": {
+                  const { claim, why } = intendedClaim(condition, ctx.settings.audience);
+                  ctx.report({
+                    messageId: "issuerOnly",
+                    at: condition.key,
+                    data: {
+                      ...data,
+                      issuer: problem.issuer,
+                      suggestion: `${problem.issuer}:${claim}`,
+                      why
+                    }
+                  });
+                  break;
+                }
               }
             }
           }
@@ -16830,14 +17064,79 @@ function ruleErrorText(e) {
 function compareMessages(a, b) {
   return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
 }
+function capPerRule(messages, max) {
+  if (max <= 0 || messages.length <= max) return messages;
+  const seen = /* @__PURE__ */ new Map();
+  const hidden = /* @__PURE__ */ new Map();
+  const out2 = [];
+  for (const m of messages) {
+    const n = (seen.get(m.ruleId) ?? 0) + 1;
+    seen.set(m.ruleId, n);
+    if (n <= max) {
+      out2.push(m);
+      continue;
+    }
+    const h = hidden.get(m.ruleId);
+    if (h) {
+      h.count++;
+      if (m.severity > h.summary.severity) h.summary.severity = m.severity;
+      continue;
+    }
+    const summary = {
+      ruleId: m.ruleId,
+      messageId: MORE_FINDINGS,
+      severity: m.severity,
+      message: "",
+      explanation: "",
+      fix: "",
+      line: m.line,
+      column: m.column,
+      endLine: m.endLine,
+      endColumn: m.endColumn
+    };
+    hidden.set(m.ruleId, { summary, count: 1 });
+    out2.push(summary);
+  }
+  for (const { summary, count: count2 } of hidden.values()) {
+    summary.message = `\u2026 and ${thousands(count2)} more ${count2 === 1 ? "finding" : "findings"} of this rule in this file`;
+    summary.explanation = `At most ${max} findings per rule are shown in one file; the ${thousands(count2)} others start here. The error and warning counts include them.`;
+    summary.fix = "Run with `--max-per-rule 0` to show every finding.";
+  }
+  return out2;
+}
+function thousands(n) {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
+}
+function capReport(report, max, fingerprint) {
+  for (const r of report.results) {
+    const before = r.messages;
+    r.messages = capPerRule(before, max);
+    if (r.messages !== before) {
+      for (const m of r.messages) if (m.messageId === MORE_FINDINGS) fingerprint(m, r.filePath);
+    }
+  }
+}
+var DEFAULT_MAX_PER_RULE, MORE_FINDINGS;
 var init_result = __esm({
   "src/engine/result.ts"() {
     "use strict";
+    DEFAULT_MAX_PER_RULE = 100;
+    MORE_FINDINGS = "moreFindings";
   }
 });
 
 // src/engine/fingerprint.ts
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
+function sha256(text3) {
+  if (oneShot) {
+    try {
+      return crypto.hash("sha256", text3);
+    } catch {
+      oneShot = false;
+    }
+  }
+  return crypto.createHash("sha256").update(text3).digest("hex");
+}
 function locatedText(lines2, m) {
   const first = lines2[m.line - 1] ?? "";
   let text3;
@@ -16856,17 +17155,25 @@ function addFingerprints(messages, file, text3) {
   const lines2 = text3.split(/\r?\n/);
   const seen = /* @__PURE__ */ new Map();
   for (const m of [...messages].sort(compareMessages)) {
+    if (m.messageId === MORE_FINDINGS) {
+      m.fingerprint = moreFindingsFingerprint(m.ruleId, file);
+      continue;
+    }
     const key3 = [m.ruleId, m.messageId, file, locatedText(lines2, m), m.message.replace(LINE_NUMBERS, "")].join("\0");
     const n = seen.get(key3) ?? 0;
     seen.set(key3, n + 1);
-    m.fingerprint = createHash("sha256").update(`${key3}\0${n}`).digest("hex").slice(0, 32);
+    m.fingerprint = sha256(`${key3}\0${n}`).slice(0, 32);
   }
 }
-var LINE_NUMBERS;
+function moreFindingsFingerprint(ruleId, file) {
+  return sha256(`${ruleId}\0${MORE_FINDINGS}\0${file}`).slice(0, 32);
+}
+var oneShot, LINE_NUMBERS;
 var init_fingerprint = __esm({
   "src/engine/fingerprint.ts"() {
     "use strict";
     init_result();
+    oneShot = true;
     LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
   }
 });
@@ -24775,6 +25082,14 @@ var init_embedded_json = __esm({
         const localEnd = Math.min(end - base, seg.text.length);
         return seg.locate(local2, Math.max(local2, localEnd));
       }
+      /** The definition `[start, end)` is written in, when it lies within one text segment that knows it. */
+      source(start, end) {
+        const k = this.segmentAt(start);
+        const seg = this.segments[k];
+        const base = this.starts[k] ?? 0;
+        if (!seg || "node" in seg || !seg.source || end - base > seg.text.length) return void 0;
+        return seg.source(start - base, end - base);
+      }
       origin(v) {
         const k = this.segmentAt(v);
         const seg = this.segments[k];
@@ -24870,6 +25185,7 @@ var init_embedded_json = __esm({
         const valueOrigins = /* @__PURE__ */ new Set();
         const origins2 = /* @__PURE__ */ new Set();
         let literal3 = "";
+        let interpolated = false;
         const t2 = this.text;
         for (; ; ) {
           const c = t2[this.i];
@@ -24904,6 +25220,7 @@ var init_embedded_json = __esm({
           if (c === PLACEHOLDER) {
             const node = this.nodes.get(this.i);
             if (node) {
+              interpolated = true;
               if (literal3) parts.push(literal3);
               literal3 = "";
               parts.push(...interpolatedParts(node));
@@ -24922,6 +25239,8 @@ var init_embedded_json = __esm({
         const value = { parts: joinParts(parts), loc: this.locate(start, this.i) };
         const origin = joinOrigins([...valueOrigins, ...origins2]);
         if (origin !== void 0) value.origin = origin;
+        const source = interpolated ? void 0 : this.source(start, this.i);
+        if (source) value.source = source;
         return value;
       }
     };
@@ -24936,17 +25255,26 @@ function hcl2json() {
   });
   return loaded;
 }
+function shortLine(text3) {
+  const first = text3.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
+  const escaped = first.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code18 = c.charCodeAt(0);
+    return c === "	" ? "\\t" : code18 > 255 ? `\\u${code18.toString(16)}` : `\\x${code18.toString(16).padStart(2, "0")}`;
+  });
+  return escaped.length > MAX_SUMMARY ? `${escaped.slice(0, MAX_SUMMARY - 1)}\u2026` : escaped;
+}
 async function hclSyntaxError(file, text3) {
   const h = await hcl2json();
   try {
     await h.parse(file, text3);
     return void 0;
   } catch (e) {
-    const raw = e instanceof Error ? e.message : String(e);
+    const raw = (e instanceof Error ? e.message : String(e)).replace(/^parse config: /, "").trim();
     const m = DIAGNOSTIC.exec(raw);
     if (!m)
       return {
-        message: `Terraform syntax error: ${raw.replace(/^parse config: /, "")}`,
+        message: `Terraform syntax error: ${shortLine(raw)}`,
+        detail: `${raw} ${CANNOT_CHECK}`,
         loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 }
       };
     const line = Number(m[1]);
@@ -24956,7 +25284,8 @@ async function hclSyntaxError(file, text3) {
     const summary = (m[5] ?? "").trim();
     const detail = (m[6] ?? "").trim();
     return {
-      message: `Terraform syntax error: ${summary}${detail ? ` (${detail.replace(/\.$/, "")})` : ""}. oidclint cannot check the policies of this file until it parses.`,
+      message: `Terraform syntax error: ${shortLine(summary)}`,
+      detail: `${detail ? `${detail.replace(/\.?$/, ".")} ` : ""}${CANNOT_CHECK}`,
       loc: { file, line, column, endLine, endColumn }
     };
   }
@@ -25168,11 +25497,13 @@ function byteOffsets(text3) {
     return lo;
   };
 }
-var loaded, DIAGNOSTIC, BINARY;
+var loaded, DIAGNOSTIC, CANNOT_CHECK, MAX_SUMMARY, BINARY;
 var init_bridge = __esm({
   "src/parsers/terraform/hcl2json-fallback/bridge.ts"() {
     "use strict";
     DIAGNOSTIC = /:(\d+),(\d+)(?:-(?:(\d+),)?(\d+))?: ([^;\]]+)(?:; ([^\]]*?))?(?:, and \d+ other diagnostic\(s\))?(?:\s*\]|$)/;
+    CANNOT_CHECK = "oidclint cannot check the policies of this file until it parses.";
+    MAX_SUMMARY = 120;
     BINARY = {
       logicalOr: "||",
       logicalAnd: "&&",
@@ -25414,13 +25745,7 @@ function heredocProblem(own, error, text3, index2) {
   const introEnd = text3.indexOf(marker, intro) + marker.length;
   const loc = index2.span(intro, Math.max(introEnd, intro + 2));
   if (error.loc.line < loc.line) return void 0;
-  return {
-    message: error.message.replace(
-      /\. oidclint cannot/,
-      `: no line "${marker}" closes the heredoc started here. oidclint cannot`
-    ),
-    loc
-  };
+  return { ...error, message: `${error.message}: no line "${marker}" closes the heredoc started here`, loc };
 }
 var init_hcl2json_fallback = __esm({
   "src/parsers/terraform/hcl2json-fallback/index.ts"() {
@@ -26290,6 +26615,8 @@ var init_limits = __esm({
       steps = 0;
       moduleInstances = 0;
       problems = [];
+      /** Files this root module renders as templates (`templatefile()`, `data "template_file"`): see `ParsedFile.templates`. */
+      templates = /* @__PURE__ */ new Set();
       reported = /* @__PURE__ */ new Set();
       /** The unknown a limit leaves in place of the value, reported once per limit and place. */
       exceeded(limit, loc) {
@@ -28598,8 +28925,8 @@ var init_build = __esm({
         };
       }
       getState(pcs, flag, ids) {
-        const hash3 = hashState(pcs, flag, ids);
-        const cached = this.stateCache.get(hash3);
+        const hash4 = hashState(pcs, flag, ids);
+        const cached = this.stateCache.get(hash4);
         if (cached instanceof DFAState) {
           if (isState(cached, pcs, flag, ids)) return cached;
         } else if (cached !== void 0) {
@@ -28609,8 +28936,8 @@ var init_build = __esm({
         if (this.memBudget < cost) return null;
         this.memBudget -= cost;
         const state = new DFAState(pcs, flag, ids);
-        if (cached === void 0) this.stateCache.set(hash3, state);
-        else if (cached instanceof DFAState) this.stateCache.set(hash3, [cached, state]);
+        if (cached === void 0) this.stateCache.set(hash4, state);
+        else if (cached instanceof DFAState) this.stateCache.set(hash4, [cached, state]);
         else cached.push(state);
         this.stateCount++;
         return state;
@@ -33464,7 +33791,7 @@ function csv(s) {
   }
   return rows;
 }
-function hash(algorithm, encoding) {
+function hash2(algorithm, encoding) {
   return (args, site) => out(site, args).str(createHash2(algorithm).update(text(args[0])).digest(encoding));
 }
 function index(n, length, wrap2) {
@@ -33628,10 +33955,10 @@ function formatDate(spec, t2) {
 function uuidV5(namespace, name2) {
   const ns = (UUID_NAMESPACES[namespace] ?? namespace).replace(/-/g, "");
   if (!/^[0-9a-fA-F]{32}$/.test(ns)) fail("uuidv5: the namespace must be dns, url, oid, x500 or a UUID");
-  const hash3 = createHash2("sha1").update(Buffer.from(ns, "hex")).update(name2, "utf8").digest().subarray(0, 16);
-  hash3[6] = (hash3[6] ?? 0) & 15 | 80;
-  hash3[8] = (hash3[8] ?? 0) & 63 | 128;
-  const hex = hash3.toString("hex");
+  const hash4 = createHash2("sha1").update(Buffer.from(ns, "hex")).update(name2, "utf8").digest().subarray(0, 16);
+  hash4[6] = (hash4[6] ?? 0) & 15 | 80;
+  hash4[8] = (hash4[8] ?? 0) & 63 | 128;
+  const hex = hash4.toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 async function callBuiltin(name2, args, site) {
@@ -34054,12 +34381,12 @@ ${" ".repeat(n)}`));
       basename: strings((s) => s.replace(/\/+$/, "").split("/").pop() ?? ""),
       dirname: strings((s) => s.includes("/") ? s.slice(0, s.lastIndexOf("/")) || "/" : "."),
       // Hash
-      base64sha256: hash("sha256", "base64"),
-      base64sha512: hash("sha512", "base64"),
-      md5: hash("md5", "hex"),
-      sha1: hash("sha1", "hex"),
-      sha256: hash("sha256", "hex"),
-      sha512: hash("sha512", "hex"),
+      base64sha256: hash2("sha256", "base64"),
+      base64sha512: hash2("sha512", "base64"),
+      md5: hash2("md5", "hex"),
+      sha1: hash2("sha1", "hex"),
+      sha256: hash2("sha256", "hex"),
+      sha512: hash2("sha512", "hex"),
       // IP network (IPv4 and IPv6; `cidrnetmask` is IPv4 only, as in Terraform)
       cidrhost: (args, site) => {
         const p = prefixOf(text(args[0]));
@@ -34296,7 +34623,7 @@ async function evalAst(node, ctx, scope) {
       return evalTemplate(node, ctx, inner);
     case "wrap": {
       const v = await evalAst(node.expr, ctx, inner);
-      if (v.kind === "string") return str(v.value.parts, loc, v.value.origin);
+      if (v.kind === "string") return { kind: "string", value: { ...v.value, loc }, loc };
       if (v.kind === "scalar" && v.value !== null) return str([String(v.value)], loc);
       return v;
     }
@@ -34445,7 +34772,7 @@ async function templateParts(parts, ctx, scope, out2) {
       return;
     }
     out2.parts.push(...interpolatedParts(v));
-    out2.segments.push({ node: v });
+    out2.segments.push(ctx.ownFile ? { node: v, ownFile: true } : { node: v });
     const o = nodeOrigin(v);
     if (o) out2.origins.add(o);
   };
@@ -34460,7 +34787,11 @@ async function templateParts(parts, ctx, scope, out2) {
         if (part.value === "" || !grow(part.value.length, part)) break;
         out2.parts.push(part.value);
         out2.segments.push(
-          placedAt ? { text: part.value, locate: atCall, origin: (s) => line(textOffset(part, s)) } : { text: part.value, locate: (s, e) => index2.span(textOffset(part, s), textOffset(part, e)) }
+          placedAt ? { text: part.value, locate: atCall, origin: (s) => line(textOffset(part, s)) } : {
+            text: part.value,
+            locate: (s, e) => index2.span(textOffset(part, s), textOffset(part, e)),
+            ...ctx.ownFile ? { ownFile: true } : {}
+          }
         );
         break;
       case "interpolation": {
@@ -34574,16 +34905,18 @@ function relocate2(node, loc, origin) {
       break;
   }
   return relocate(node, loc, origin, (from, to) => {
+    if (from.value.source) to.value.source = from.value.source;
     const segs = stringSegments.get(from);
     if (!segs) return;
     const moved = (seg) => {
-      if ("node" in seg) return { node: relocate2(seg.node, loc, origin) };
       if (seg.ownFile) return seg;
+      if ("node" in seg) return { node: relocate2(seg.node, loc, origin) };
       const own = seg.origin;
       return {
         text: seg.text,
         locate: () => loc,
-        ...own ? { origin: own } : origin === void 0 ? {} : { origin: () => origin }
+        ...own ? { origin: own } : origin === void 0 ? {} : { origin: () => origin },
+        ...seg.source ? { source: seg.source } : {}
       };
     };
     setSegments(to, sameLoc2(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
@@ -34592,26 +34925,29 @@ function relocate2(node, loc, origin) {
 function sameLoc2(a, b) {
   return a.file === b.file && a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
 }
-function defined(node, origin, passedAs) {
+function defined(node, def, passedAs) {
   if (keptInPlace.has(node)) return node;
-  const mark = (own, at3) => own === void 0 ? origin(at3) : passedAs === void 0 ? own : `${own}, ${passedAs} ${origin(at3)}`;
+  const mark = (own, at3) => own === void 0 ? def.origin(at3) : passedAs === void 0 ? own : `${own}, ${passedAs} ${def.origin(at3)}`;
+  const here = (loc) => ({ kind: def.kind, name: def.name, loc });
   switch (node.kind) {
     case "string": {
-      const out2 = {
-        kind: "string",
-        value: { ...node.value, origin: mark(node.value.origin, node.loc) },
-        loc: node.loc
-      };
+      const value = { ...node.value, origin: mark(node.value.origin, node.loc) };
+      if (node.value.origin === void 0) value.source = here(node.loc);
+      const out2 = { kind: "string", value, loc: node.loc };
       const segs = stringSegments.get(node);
       if (segs) {
         setSegments(
           out2,
           segs.map((seg) => {
-            if ("node" in seg) return { node: defined(seg.node, origin, passedAs) };
+            if ("node" in seg) return { ...seg, node: defined(seg.node, def, passedAs) };
             if (seg.ownFile) return seg;
             const own = seg.origin;
             if (own && passedAs === void 0) return seg;
-            return { ...seg, origin: (s) => mark(own?.(s), seg.locate(s, s + 1)) };
+            return {
+              ...seg,
+              origin: (s) => mark(own?.(s), seg.locate(s, s + 1)),
+              ...own ? {} : { source: (s, e) => here(seg.locate(s, e)) }
+            };
           }),
           piecesOf(node)
         );
@@ -34624,16 +34960,16 @@ function defined(node, origin, passedAs) {
       if (branches)
         branchValues.set(
           out2,
-          branches.map((b) => defined(b, origin, passedAs))
+          branches.map((b) => defined(b, def, passedAs))
         );
       return out2;
     }
     case "array":
-      return { kind: "array", items: node.items.map((i) => defined(i, origin, passedAs)), loc: node.loc };
+      return { kind: "array", items: node.items.map((i) => defined(i, def, passedAs)), loc: node.loc };
     case "object":
       return {
         kind: "object",
-        entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, origin, passedAs) })),
+        entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, def, passedAs) })),
         loc: node.loc
       };
     case "scalar":
@@ -34730,12 +35066,16 @@ async function instancesOf(block, scope) {
     } else return one2;
     if (pairs2.length > MAX_INSTANCES) return one2;
     return pairs2.map(([text3, key3, value]) => {
-      const origin = (at3) => `for_each key ${text3} (${where(at3)})`;
+      const def = {
+        origin: (at3) => `for_each key ${text3} (${where(at3)})`,
+        kind: "for_each",
+        name: text3
+      };
       return {
         key: `[${JSON.stringify(text3)}]`,
         names: bind2("each", [
-          ["key", defined(key3, origin)],
-          ["value", defined(value, origin)]
+          ["key", defined(key3, def)],
+          ["value", defined(value, def)]
         ])
       };
     });
@@ -34781,13 +35121,22 @@ async function variable(mod, name2, loc, scope) {
       if (arg)
         return defined(
           await evaluate2(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
-          (at3) => `${arg.origin} (${where(at3)})`,
+          { origin: (at3) => `${arg.origin} (${where(at3)})`, kind: "module argument", name: name2 },
           "passed as"
         );
-      if (set2) return defined(await evaluate2(set2.expr, plain3), (at3) => `${name2} = \u2026 in ${where(at3)}`);
+      if (set2)
+        return defined(await evaluate2(set2.expr, plain3), {
+          origin: (at3) => `${name2} = \u2026 in ${where(at3)}`,
+          kind: "tfvars",
+          name: name2
+        });
       const def = block?.attrs.get("default");
       if (block && def)
-        return defined(await evaluate2(def.expr, plain3), (at3) => `variable "${name2}" default (${where(at3)})`);
+        return defined(await evaluate2(def.expr, plain3), {
+          origin: (at3) => `variable "${name2}" default (${where(at3)})`,
+          kind: "variable default",
+          name: name2
+        });
       if (block) return unknown(key3, block.loc, `variable "${name2}" has no default (${where(block.loc)})`);
       return unknown(key3, loc, `variable "${name2}" is not declared in this module`);
     })();
@@ -34818,7 +35167,7 @@ async function local(mod, name2, loc, scope) {
       names: /* @__PURE__ */ new Map(),
       depth: scope.depth + 1,
       ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
-    }).then((v2) => defined(v2, (at3) => `local "${name2}" (${where(at3)})`));
+    }).then((v2) => defined(v2, { origin: (at3) => `local "${name2}" (${where(at3)})`, kind: "local", name: name2 }));
     mod.cache.set(key3, cached);
   }
   const v = await cached;
@@ -35116,38 +35465,37 @@ async function fileCall(pathNode, src, loc, scope, vars) {
   );
   const text3 = scope.module.env.readFile(rel);
   if (text3 === void 0) return unknown(src, loc, `${rel} could not be read`);
+  const name2 = vars === void 0 ? "file()" : "templatefile()";
+  const via = { message: `${vars === void 0 ? "read" : "rendered"} by ${name2} here`, loc };
   if (vars === void 0 && !/\.(tpl|tftpl)$/.test(rel)) {
-    const index2 = new LineIndex(rel, text3);
+    const index2 = new ReadThrough(rel, text3, via);
     const out3 = str([text3], loc, rel);
-    stringSegments.set(out3, [
-      { text: text3, locate: (s, e) => index2.span(s, e), .../\.json$/i.test(rel) ? { ownFile: true } : {} }
-    ]);
+    stringSegments.set(out3, [{ text: text3, locate: (s, e) => index2.span(s, e), ownFile: true }]);
     return out3;
   }
-  const out2 = await renderTemplate(
-    text3,
-    rel,
-    vars ?? { kind: "object", entries: [], loc },
-    loc,
-    scope,
-    "templatefile()"
-  );
+  if (vars !== void 0) scope.module.budget.templates.add(rel);
+  const out2 = await renderTemplate(text3, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name2, via);
   if (vars === void 0) templateSources.set(out2, { text: text3, rel });
   return out2;
 }
-async function renderTemplate(text3, rel, vars, loc, scope, caller) {
+async function renderTemplate(text3, rel, vars, loc, scope, caller, via) {
   const parsed = parseTemplate(text3);
   if ("error" in parsed) {
     debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
     return unknown(`templatefile("${rel}")`, loc, rel);
   }
-  const ctx = { file: { src: { path: rel, abs: rel, text: text3 }, index: new LineIndex(rel, text3) }, placedAt: loc };
+  const src = { path: rel, abs: rel, text: text3 };
+  const ctx = via ? { file: { src, index: new ReadThrough(rel, text3, via) }, ownFile: true } : { file: { src, index: new LineIndex(rel, text3) }, placedAt: loc };
   const names = /* @__PURE__ */ new Map();
   if (vars.kind === "object")
     for (const e of vars.entries)
       names.set(
         e.key.value,
-        defined(e.value, (at3) => `"${e.key.value}" in the variables of ${caller} (${where(at3)})`)
+        defined(e.value, {
+          origin: (at3) => `"${e.key.value}" in the variables of ${caller} (${where(at3)})`,
+          kind: "template variable",
+          name: e.key.value
+        })
       );
   const value = newTemplateValue();
   await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
@@ -35169,7 +35517,10 @@ async function renderTemplateFile(block, loc, scope) {
   const text3 = source?.text ?? (template.kind === "string" ? knownText(template.value) : void 0);
   if (text3 === void 0) return unknown(`data.template_file.${block.labels[1] ?? ""}.rendered`, loc);
   const rel = source?.rel ?? nodeOrigin(template) ?? "template";
-  return renderTemplate(text3, rel, vars, loc, scope, `data.template_file.${block.labels[1] ?? ""}`);
+  const caller = `data.template_file.${block.labels[1] ?? ""}`;
+  const via = source && { message: `rendered by ${caller}, used here`, loc };
+  if (source) scope.module.budget.templates.add(source.rel);
+  return renderTemplate(text3, rel, vars, loc, scope, caller, via);
 }
 async function evaluateJson(file, node, scope) {
   switch (node.kind) {
@@ -35213,7 +35564,7 @@ async function evaluateJson(file, node, scope) {
       return node;
   }
 }
-var stringSegments, segmentPieces, fallbackAsts, keptInPlace, MAX_INSTANCES, templateSources;
+var stringSegments, segmentPieces, ReadThrough, fallbackAsts, keptInPlace, MAX_INSTANCES, templateSources;
 var init_evaluate = __esm({
   "src/parsers/terraform/evaluate.ts"() {
     "use strict";
@@ -35230,10 +35581,238 @@ var init_evaluate = __esm({
     init_module();
     stringSegments = /* @__PURE__ */ new WeakMap();
     segmentPieces = /* @__PURE__ */ new WeakMap();
+    ReadThrough = class extends LineIndex {
+      constructor(file, text3, via) {
+        super(file, text3);
+        this.via = via;
+      }
+      via;
+      span(start, end) {
+        return { ...super.span(start, end), via: this.via };
+      }
+    };
     fallbackAsts = /* @__PURE__ */ new WeakMap();
     keptInPlace = /* @__PURE__ */ new WeakSet();
     MAX_INSTANCES = 64;
     templateSources = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// src/model/compact.ts
+function isLocation(v) {
+  const loc = v;
+  return typeof loc.file === "string" && typeof loc.line === "number" && typeof loc.endColumn === "number";
+}
+function ownCopy(s) {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+function refuse() {
+  throw new TypeError("an empty map of the model is shared and cannot be changed");
+}
+var ModelCompactor, MAX_DEPTH3, EMPTY_MAP;
+var init_compact = __esm({
+  "src/model/compact.ts"() {
+    "use strict";
+    ModelCompactor = class {
+      strings = /* @__PURE__ */ new Map();
+      /** Compacts, in place, the models one parse returned (files of one batch may share values). */
+      compact(files) {
+        const done = /* @__PURE__ */ new Map();
+        for (const f of files) this.value(f, done, 0);
+      }
+      lastFile;
+      lastShared = "";
+      file(name2) {
+        this.lastFile = name2;
+        this.lastShared = this.string(name2);
+        return this.lastShared;
+      }
+      /** The run's copy of a string. */
+      string(s) {
+        const known = this.strings.get(s);
+        if (known !== void 0) return known;
+        const own = ownCopy(s);
+        this.strings.set(own, own);
+        return own;
+      }
+      value(v, done, depth) {
+        if (typeof v === "string") return this.string(v);
+        if (typeof v !== "object" || v === null || depth > MAX_DEPTH3) return v;
+        if (isLocation(v)) {
+          if (!Object.isFrozen(v)) v.file = v.file === this.lastFile ? this.lastShared : this.file(v.file);
+          return v;
+        }
+        const prior = done.get(v);
+        if (prior !== void 0) return prior;
+        if (Array.isArray(v)) {
+          const out2 = v.length === 0 || Object.isFrozen(v) ? v : v.slice();
+          done.set(v, out2);
+          if (out2 !== v) for (let i = 0; i < out2.length; i++) out2[i] = this.value(out2[i], done, depth + 1);
+          return out2;
+        }
+        if (v instanceof Map) {
+          if (v.size === 0) {
+            done.set(v, EMPTY_MAP);
+            return EMPTY_MAP;
+          }
+          const out2 = /* @__PURE__ */ new Map();
+          done.set(v, out2);
+          for (const [k, x] of v)
+            out2.set(this.value(k, done, depth + 1), this.value(x, done, depth + 1));
+          return out2;
+        }
+        done.set(v, v);
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null || Object.isFrozen(v)) return v;
+        const obj2 = v;
+        for (const key3 in obj2) {
+          const x = obj2[key3];
+          const c = this.value(x, done, depth + 1);
+          if (c !== x || typeof x === "string") obj2[key3] = c;
+        }
+        return v;
+      }
+    };
+    MAX_DEPTH3 = 1e3;
+    EMPTY_MAP = Object.freeze(
+      Object.defineProperties(/* @__PURE__ */ new Map(), {
+        set: { value: refuse },
+        delete: { value: refuse },
+        clear: { value: refuse }
+      })
+    );
+  }
+});
+
+// src/parsers/index.ts
+async function parseDocumentFile(src, env) {
+  for (const format of FORMATS) {
+    if (format.parser.kind !== "file" || !format.matchesPath(src.path) || format.sniff && !format.sniff(src.text, src.path))
+      continue;
+    const parse = await format.parser.load();
+    const parsed = await parse(src, env);
+    if (parsed) return withFacts(format, [parsed])[0];
+  }
+  return void 0;
+}
+async function parseAll(sources, env, parsed) {
+  const out2 = [];
+  const batches = /* @__PURE__ */ new Map();
+  const compactor = new ModelCompactor();
+  for (const src of sources) {
+    const batch = batchFormatOf(src.path);
+    if (batch) {
+      const files = batches.get(batch);
+      if (files) files.push(src);
+      else batches.set(batch, [src]);
+      continue;
+    }
+    const model = await guarded(src, () => parseDocumentFile(src, env));
+    parsed?.(src);
+    if (model) {
+      compactor.compact([model]);
+      out2.push(model);
+    }
+  }
+  let all = out2;
+  for (const format of FORMATS) {
+    const files = batches.get(format);
+    if (!files || format.parser.kind !== "batch") continue;
+    const parser2 = format.parser;
+    try {
+      const models = await unlessStalled(parser2.load().then((parse) => parse(files, env)));
+      if (models === STALLED) {
+        for (const src of files) all.push(stalledProblem(src));
+        continue;
+      }
+      compactor.compact(models);
+      for (const f of withFacts(format, models)) all.push(f);
+      if (parser2.reconcile) all = (await parser2.reconcile())(all);
+    } catch (e) {
+      for (const src of files) all.push(internalProblem(src, e));
+    }
+    if (parsed) for (const src of files) parsed(src);
+  }
+  return all;
+}
+function unlessStalled(work) {
+  return new Promise((resolve12, reject) => {
+    const stall = () => {
+      stop();
+      resolve12(STALLED);
+    };
+    const timer = setTimeout(stall, PARSE_STALL_MS);
+    timer.unref();
+    const stop = () => {
+      clearTimeout(timer);
+      process.off("beforeExit", stall);
+    };
+    process.on("beforeExit", stall);
+    work.then(
+      (v) => {
+        stop();
+        resolve12(v);
+      },
+      (e) => {
+        stop();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    );
+  });
+}
+function withFacts(format, files) {
+  for (const f of files) f.facts = format.facts;
+  return files;
+}
+async function guarded(src, fn2) {
+  try {
+    const parsed = await unlessStalled(fn2());
+    return parsed === STALLED ? stalledProblem(src) : parsed;
+  } catch (e) {
+    return internalProblem(src, e);
+  }
+}
+function stalledProblem(src) {
+  const out2 = emptyParsed(src.path, "unknown");
+  out2.problems.push({
+    message: "oidclint could not read this file (internal error: its parser never finished); please report it",
+    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    unfinished: true
+  });
+  return out2;
+}
+function internalProblem(src, e) {
+  if (process.env.OIDCLINT_DEBUG) console.error(e);
+  const message = e instanceof Error ? e.message : String(e);
+  const out2 = emptyParsed(src.path, "unknown");
+  out2.problems.push({
+    message: `oidclint could not read this file (internal error: ${message}); please report it`,
+    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 }
+  });
+  return out2;
+}
+var ALWAYS_IGNORED, STALLED, PARSE_STALL_MS;
+var init_parsers = __esm({
+  "src/parsers/index.ts"() {
+    "use strict";
+    init_compact();
+    init_project();
+    init_formats();
+    init_formats();
+    ALWAYS_IGNORED = [
+      "**/node_modules/**",
+      "**/.git/**",
+      "**/.terraform/**",
+      "**/cdk.out/asset.*/**",
+      "**/cdk.out/tree.json",
+      "**/cdk.out/manifest.json",
+      "**/cdk.out/*.assets.json",
+      "**/package.json",
+      "**/package-lock.json",
+      "**/tsconfig*.json"
+    ];
+    STALLED = /* @__PURE__ */ Symbol("stalled");
+    PARSE_STALL_MS = 6e4;
   }
 });
 
@@ -35644,9 +36223,9 @@ async function statementTree(stmt, scope) {
   return { kind: "object", entries: entries2, loc };
 }
 async function conditionTree(conditions, loc) {
-  const operators = [];
+  const operators2 = [];
   const opaque2 = (block, expr, origin) => {
-    operators.push({
+    operators2.push({
       key: { value: "${" + expr + "}", loc: block.loc },
       value: { kind: "unknown", expr, loc: block.loc, ...origin ? { origin } : {} }
     });
@@ -35671,7 +36250,7 @@ async function conditionTree(conditions, loc) {
       continue;
     }
     const key3 = displayText(variable2.value);
-    const same3 = operators.find(
+    const same3 = operators2.find(
       (e) => e.key.value === op && e.value.kind === "object" && e.value.entries[0]?.key.value === key3
     );
     const existing = same3?.value.kind === "object" ? same3.value.entries[0] : void 0;
@@ -35682,12 +36261,12 @@ async function conditionTree(conditions, loc) {
         loc: existing.value.loc
       };
     else
-      operators.push({
+      operators2.push({
         key: { value: op, loc: test.loc },
         value: { kind: "object", entries: [{ key: { value: key3, loc: variable2.loc }, value: values2 }], loc: block.loc }
       });
   }
-  return { kind: "object", entries: operators, loc };
+  return { kind: "object", entries: operators2, loc };
 }
 function valueItems(values2) {
   if (values2.kind === "array") return values2.items;
@@ -35785,6 +36364,8 @@ async function parseTerraform(files, env) {
         `oidclint: ${m.mod.dir}: ${String(m.mod.budget.steps)} evaluation steps, ${String(m.mod.budget.moduleInstances)} module instances`
       );
     for (const p of m.mod.budget.problems) (byPath.get(p.loc.file) ?? m.parsed.values().next().value)?.problems.push(p);
+    const first = m.parsed.values().next().value;
+    if (first && m.mod.budget.templates.size > 0) first.templates = [...m.mod.budget.templates];
   }
   return [...all, ...failed];
 }
@@ -36035,15 +36616,15 @@ function nestingProblem(text3) {
     }
     if (atLineStart) {
       if (c === 32) {
-        if (++indent2 > MAX_DEPTH3 * 2)
-          return { message: `indentation deeper than ${MAX_DEPTH3 * 2} columns; not linted`, offset: i };
+        if (++indent2 > MAX_DEPTH4 * 2)
+          return { message: `indentation deeper than ${MAX_DEPTH4 * 2} columns; not linted`, offset: i };
         continue;
       }
       atLineStart = false;
     }
     if (c === 91 || c === 123) {
       if (++depth > max) max = depth;
-      if (max > MAX_DEPTH3) return { message: `nesting deeper than ${MAX_DEPTH3} levels; not linted`, offset: i };
+      if (max > MAX_DEPTH4) return { message: `nesting deeper than ${MAX_DEPTH4} levels; not linted`, offset: i };
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
   }
   return void 0;
@@ -36102,7 +36683,7 @@ function locatedScalar(node, index2) {
 }
 function yamlToTree(root, index2, onTag) {
   const convert2 = (node, depth) => {
-    if (depth > MAX_DEPTH3) return { kind: "unknown", expr: "nesting too deep", loc: nodeLoc(node, index2) };
+    if (depth > MAX_DEPTH4) return { kind: "unknown", expr: "nesting too deep", loc: nodeLoc(node, index2) };
     if ((0, import_yaml3.isAlias)(node)) return { kind: "unknown", expr: `*${node.source}`, loc: nodeLoc(node, index2) };
     if (onTag && ((0, import_yaml3.isScalar)(node) || (0, import_yaml3.isMap)(node) || (0, import_yaml3.isSeq)(node)) && node.tag) {
       const handled = onTag(node, (n) => convert2(n, depth + 1));
@@ -36154,13 +36735,13 @@ function parseJsonSource(file, text3) {
   }
   return parseYamlSource(file, text3, { schema: "json" });
 }
-var import_yaml3, MAX_DEPTH3;
+var import_yaml3, MAX_DEPTH4;
 var init_yaml_source = __esm({
   "src/parsers/yaml-source.ts"() {
     "use strict";
     import_yaml3 = __toESM(require_dist(), 1);
     init_location();
-    MAX_DEPTH3 = 200;
+    MAX_DEPTH4 = 200;
   }
 });
 
@@ -36252,6 +36833,183 @@ var init_plan = __esm({
     init_value();
     init_yaml_source();
     init_embedded_json();
+  }
+});
+
+// src/parsers/workflow/expression.ts
+function expressionValue(text3, loc) {
+  if (!text3.includes("${{")) return { parts: [text3], loc };
+  const parts = [];
+  let at3 = 0;
+  while (at3 < text3.length) {
+    const open = text3.indexOf("${{", at3);
+    const close = open < 0 ? -1 : text3.indexOf("}}", open + 3);
+    if (open < 0 || close < 0) {
+      parts.push(text3.slice(at3));
+      break;
+    }
+    parts.push(text3.slice(at3, open));
+    parts.push({ unknown: text3.slice(open + 3, close).trim() });
+    at3 = close + 2;
+  }
+  return { parts: joinParts(parts), loc };
+}
+function isWholeExpression(text3) {
+  const t2 = text3.trim();
+  return t2.startsWith("${{") && t2.endsWith("}}") && t2.indexOf("${{", 3) < 0;
+}
+var init_expression = __esm({
+  "src/parsers/workflow/expression.ts"() {
+    "use strict";
+    init_value();
+  }
+});
+
+// src/parsers/workflow/matrix.ts
+function flatten(node, path4, out2) {
+  if (node.kind === "scalar") {
+    out2.set(path4, node.value);
+    return true;
+  }
+  if (node.kind === "map") {
+    for (const [k, v] of node.entries) if (!flatten(v, `${path4}.${k}`, out2)) return false;
+    return true;
+  }
+  return true;
+}
+function entryOf(node) {
+  if (node.kind !== "map") return void 0;
+  const out2 = /* @__PURE__ */ new Map();
+  for (const [k, v] of node.entries) flatten(v, k, out2);
+  return out2;
+}
+function matchesEntry(c, entry2) {
+  for (const [k, v] of entry2) {
+    const have = c.get(k);
+    if (!have || !same2(have, v)) return false;
+  }
+  return true;
+}
+function expandMatrix(root, loc) {
+  const unknown2 = (why) => ({ unknown: why, loc });
+  if (root.kind === "unknown") return unknown2(root.why);
+  if (root.kind !== "map") return unknown2("`strategy.matrix` is not a mapping");
+  let product = [/* @__PURE__ */ new Map()];
+  const originalKeys = /* @__PURE__ */ new Set();
+  let include;
+  let exclude;
+  for (const [key3, node] of root.entries) {
+    if (key3 === "include") include = node;
+    else if (key3 === "exclude") exclude = node;
+    else {
+      if (node.kind !== "list") return unknown2(node.kind === "unknown" ? node.why : `\`matrix.${key3}\` is not a list`);
+      if (node.items.some((i) => i.kind === "unknown")) return unknown2(`a value of \`matrix.${key3}\` is an expression`);
+      originalKeys.add(key3);
+      const next = [];
+      for (const c of product) {
+        for (const item of node.items) {
+          const combo = new Map(c);
+          flatten(item, key3, combo);
+          next.push(combo);
+        }
+      }
+      if (next.length > MAX_MATRIX_COMBINATIONS)
+        return unknown2(`the matrix has more than ${MAX_MATRIX_COMBINATIONS} combinations`);
+      product = next;
+    }
+  }
+  if (originalKeys.size === 0) product = [];
+  if (exclude) {
+    if (exclude.kind !== "list") return unknown2("`matrix.exclude` is an expression");
+    for (const item of exclude.items) {
+      const entry2 = entryOf(item);
+      if (!entry2) return unknown2("an entry of `matrix.exclude` is an expression");
+      product = product.filter((c) => !matchesEntry(c, entry2));
+    }
+  }
+  const out2 = product.map((values2) => ({ values: values2, original: /* @__PURE__ */ new Set([...values2.keys()]) }));
+  const added = [];
+  if (include) {
+    if (include.kind !== "list") return unknown2("`matrix.include` is an expression");
+    for (const item of include.items) {
+      const entry2 = entryOf(item);
+      if (!entry2) return unknown2("an entry of `matrix.include` is an expression");
+      let fitted = false;
+      for (const c of out2) {
+        const overwrites = [...entry2].some(([k, v]) => {
+          const have = c.values.get(k);
+          return have !== void 0 && c.original.has(k) && !same2(have, v);
+        });
+        if (overwrites) continue;
+        for (const [k, v] of entry2) c.values.set(k, v);
+        fitted = true;
+      }
+      if (!fitted) added.push(new Map(entry2));
+      if (out2.length + added.length > MAX_MATRIX_COMBINATIONS)
+        return unknown2(`the matrix has more than ${MAX_MATRIX_COMBINATIONS} combinations`);
+    }
+  }
+  const combinations = [...out2.map((c) => c.values), ...added];
+  return combinations.length === 0 ? unknown2("the matrix has no combinations") : { combinations, loc };
+}
+var MAX_MATRIX_COMBINATIONS, same2;
+var init_matrix = __esm({
+  "src/parsers/workflow/matrix.ts"() {
+    "use strict";
+    init_value();
+    MAX_MATRIX_COMBINATIONS = 256;
+    same2 = (a, b) => displayText(a) === displayText(b);
+  }
+});
+
+// src/parsers/workflow/relevance.ts
+function workflowMayMatter(text3) {
+  return MAY_MATTER.test(text3);
+}
+var CONSUMERS, escape2, MAY_MATTER;
+var init_relevance = __esm({
+  "src/parsers/workflow/relevance.ts"() {
+    "use strict";
+    CONSUMERS = [
+      "configure-aws-credentials",
+      "google-github-actions/auth",
+      "azure/login",
+      "vault-action",
+      "pypi-publish",
+      "sigstore",
+      "attest",
+      "getIDToken",
+      "deploy-pages",
+      "crates-io-auth-action",
+      "nuget/login",
+      "octo-sts",
+      "codecov",
+      "rubygems",
+      "cosign",
+      "provenance",
+      "ACTIONS_ID_TOKEN_REQUEST"
+    ];
+    escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    MAY_MATTER = new RegExp(
+      [
+        // Grants, and a workflow other workflows call.
+        "id-token",
+        "write-all",
+        "workflow_call",
+        ...CONSUMERS.map(escape2),
+        // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
+        // comments), with a tag, or a block scalar.
+        String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.`,
+        String.raw`\buses['"]?\s*:\s*[|>]`,
+        // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
+        String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`,
+        // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
+        String.raw`\\[xuU/]`,
+        // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break).
+        String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`
+      ].join("|"),
+      "im"
+    );
   }
 });
 
@@ -39280,182 +40038,373 @@ var init_js_yaml = __esm({
   }
 });
 
-// src/parsers/workflow/expression.ts
-function expressionValue(text3, loc) {
-  if (!text3.includes("${{")) return { parts: [text3], loc };
-  const parts = [];
-  let at3 = 0;
-  while (at3 < text3.length) {
-    const open = text3.indexOf("${{", at3);
-    const close = open < 0 ? -1 : text3.indexOf("}}", open + 3);
-    if (open < 0 || close < 0) {
-      parts.push(text3.slice(at3));
-      break;
+// src/parsers/workflow/yaml-tree.ts
+function corePlainValue(s) {
+  const c = s.charCodeAt(0);
+  if (!(c <= 57 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) return s;
+  switch (s) {
+    case "":
+    case "~":
+    case "null":
+    case "Null":
+    case "NULL":
+      return null;
+    case "true":
+    case "True":
+    case "TRUE":
+      return true;
+    case "false":
+    case "False":
+    case "FALSE":
+      return false;
+    case ".inf":
+    case ".Inf":
+    case ".INF":
+    case "+.inf":
+    case "+.Inf":
+    case "+.INF":
+      return Infinity;
+    case "-.inf":
+    case "-.Inf":
+    case "-.INF":
+      return -Infinity;
+    case ".nan":
+    case ".NaN":
+    case ".NAN":
+      return NaN;
+  }
+  if (INT.test(s) || FLOAT.test(s)) return Number(s);
+  if (OCT.test(s)) return parseInt(s.slice(2), 8);
+  if (HEX.test(s)) return parseInt(s.slice(2), 16);
+  return s;
+}
+function fastYamlTree(text3) {
+  if (text3.charCodeAt(0) === 37 || text3.includes("\n%")) return void 0;
+  const shift = text3.charCodeAt(0) === 65279 ? 1 : 0;
+  const len = text3.length - shift;
+  const at3 = (i) => text3.charCodeAt(i + shift);
+  const contentStart = (i) => {
+    for (; ; ) {
+      const c = at3(i);
+      if (isBlank(c)) i++;
+      else if (c === 35) {
+        while (i < len && at3(i) !== 10) i++;
+      } else if (c === 38) {
+        while (i < len && !isBlank(at3(i))) i++;
+      } else if (c === 33) throw new Unsupported();
+      else return i;
     }
-    parts.push(text3.slice(at3, open));
-    parts.push({ unknown: text3.slice(open + 3, close).trim() });
-    at3 = close + 2;
-  }
-  return { parts: joinParts(parts), loc };
-}
-function isWholeExpression(text3) {
-  const t2 = text3.trim();
-  return t2.startsWith("${{") && t2.endsWith("}}") && t2.indexOf("${{", 3) < 0;
-}
-var init_expression = __esm({
-  "src/parsers/workflow/expression.ts"() {
-    "use strict";
-    init_value();
-  }
-});
-
-// src/parsers/workflow/matrix.ts
-function flatten(node, path4, out2) {
-  if (node.kind === "scalar") {
-    out2.set(path4, node.value);
-    return true;
-  }
-  if (node.kind === "map") {
-    for (const [k, v] of node.entries) if (!flatten(v, `${path4}.${k}`, out2)) return false;
-    return true;
-  }
-  return true;
-}
-function entryOf(node) {
-  if (node.kind !== "map") return void 0;
-  const out2 = /* @__PURE__ */ new Map();
-  for (const [k, v] of node.entries) flatten(v, k, out2);
-  return out2;
-}
-function matchesEntry(c, entry2) {
-  for (const [k, v] of entry2) {
-    const have = c.get(k);
-    if (!have || !same2(have, v)) return false;
-  }
-  return true;
-}
-function expandMatrix(root, loc) {
-  const unknown2 = (why) => ({ unknown: why, loc });
-  if (root.kind === "unknown") return unknown2(root.why);
-  if (root.kind !== "map") return unknown2("`strategy.matrix` is not a mapping");
-  let product = [/* @__PURE__ */ new Map()];
-  const originalKeys = /* @__PURE__ */ new Set();
-  let include;
-  let exclude;
-  for (const [key3, node] of root.entries) {
-    if (key3 === "include") include = node;
-    else if (key3 === "exclude") exclude = node;
+  };
+  const emptyAt = (i) => {
+    for (; ; ) {
+      const c = at3(i);
+      if (c === 32 || c === 9) i++;
+      else if (c === 38) {
+        while (i < len && !isBlank(at3(i))) i++;
+      } else return i;
+    }
+  };
+  const colonBetween = (from, to) => {
+    let colon = false;
+    for (let i = from; i < to; i++) {
+      const c = at3(i);
+      if (c === 58) colon = true;
+      else if (c === 35) {
+        while (i < to && at3(i) !== 10) i++;
+      } else if (c === 38 || c === 33) {
+        while (i < to && !isBlank(at3(i))) i++;
+      } else if (c === 63) throw new Unsupported();
+    }
+    return colon;
+  };
+  const blockScalarEnd = (start, close) => {
+    let keep = false;
+    for (let h = start + 1; h < close; h++) {
+      const c = at3(h);
+      if (c === 43) keep = true;
+      else if (c !== 45 && (c < 48 || c > 57)) break;
+    }
+    if (keep) throw new Unsupported();
+    let i = close - 1;
+    while (i > start && isBlank(at3(i))) i--;
+    while (i < close && at3(i) !== 10) i++;
+    return Math.min(i + 1, len);
+  };
+  const trimEnd = (start, end) => {
+    while (end > start && isBlank(at3(end - 1))) end--;
+    return end;
+  };
+  const lineTail = (i) => {
+    while (at3(i) === 32 || at3(i) === 9) i++;
+    if (at3(i) === 35) while (i < len && at3(i) !== 10 && at3(i) !== 13) i++;
+    if (at3(i) === 13 && at3(i + 1) === 10) return i + 2;
+    return at3(i) === 10 ? i + 1 : Math.min(i, len);
+  };
+  const nextLine = (i) => {
+    while (i < len && at3(i) !== 10) i++;
+    return Math.min(i + 1, len);
+  };
+  const deeperComments = (i, indent2) => {
+    let taken = i;
+    while (i < len) {
+      let j = i;
+      while (at3(j) === 32) j++;
+      const c = at3(j);
+      if (c === 10 || c === 13 || c === 9) i = nextLine(j);
+      else if (c === 35 && j - i > indent2) taken = i = nextLine(j);
+      else break;
+    }
+    return taken;
+  };
+  let deepest = -1;
+  const nextContent = (i) => {
+    deepest = -1;
+    let lineStart2 = i;
+    for (; ; ) {
+      const c = at3(i);
+      if (i >= len) return len;
+      if (c === 32 || c === 9 || c === 13) i++;
+      else if (c === 10) lineStart2 = ++i;
+      else if (c === 35) {
+        if (i - lineStart2 > deepest) deepest = i - lineStart2;
+        i = nextLine(i);
+        lineStart2 = i;
+      } else return i;
+    }
+  };
+  const stack = [];
+  const anchors = /* @__PURE__ */ new Map();
+  let last = 0;
+  let root = null;
+  let out2 = { tail: 0, pending: -1, flow: false };
+  const NONE2 = { tail: 0, pending: -1, flow: false };
+  const blockTail = (start, k) => {
+    let lineStart2 = start;
+    while (lineStart2 > 0 && at3(lineStart2 - 1) !== 10) lineStart2--;
+    const indent2 = start - lineStart2;
+    let end = k.tail;
+    let pending = k.pending;
+    if (k.flow) pending = end = deeperComments(end, indent2);
+    if (pending < 0) out2 = { tail: end, pending: -1, flow: false };
     else {
-      if (node.kind !== "list") return unknown2(node.kind === "unknown" ? node.why : `\`matrix.${key3}\` is not a list`);
-      if (node.items.some((i) => i.kind === "unknown")) return unknown2(`a value of \`matrix.${key3}\` is an expression`);
-      originalKeys.add(key3);
-      const next = [];
-      for (const c of product) {
-        for (const item of node.items) {
-          const combo = new Map(c);
-          flatten(item, key3, combo);
-          next.push(combo);
+      const q2 = nextContent(pending);
+      if (deepest < 0) out2 = { tail: end, pending: -1, flow: false };
+      else if (indent2 > 0 && deepest >= indent2) out2 = { tail: q2, pending: -1, flow: false };
+      else out2 = { tail: end, pending, flow: false };
+    }
+    return end;
+  };
+  const emptyNode = (empty) => {
+    const q2 = nextContent(empty);
+    out2 = { tail: deepest >= 0 ? q2 : empty, pending: -1, flow: false };
+    return { kind: "scalar", value: null, start: empty, end: empty };
+  };
+  const withEmptyItems = (f, start, list2, close) => {
+    const items = [];
+    let from = start;
+    for (let k = 0; k <= list2.length; k++) {
+      const kid = list2[k];
+      const to = kid ? kid.start : close;
+      let dash = -1;
+      for (let i = from; i < to; i++) {
+        const c = at3(i);
+        if (c === 35) while (i < to && at3(i) !== 10) i++;
+        else if (c === 45 && isBlank(at3(i + 1))) {
+          if (dash >= 0) items.push(emptyNode(emptyAt(dash + 1)));
+          dash = i;
         }
       }
-      if (next.length > MAX_MATRIX_COMBINATIONS)
-        return unknown2(`the matrix has more than ${MAX_MATRIX_COMBINATIONS} combinations`);
-      product = next;
-    }
-  }
-  if (originalKeys.size === 0) product = [];
-  if (exclude) {
-    if (exclude.kind !== "list") return unknown2("`matrix.exclude` is an expression");
-    for (const item of exclude.items) {
-      const entry2 = entryOf(item);
-      if (!entry2) return unknown2("an entry of `matrix.exclude` is an expression");
-      product = product.filter((c) => !matchesEntry(c, entry2));
-    }
-  }
-  const out2 = product.map((values2) => ({ values: values2, original: /* @__PURE__ */ new Set([...values2.keys()]) }));
-  const added = [];
-  if (include) {
-    if (include.kind !== "list") return unknown2("`matrix.include` is an expression");
-    for (const item of include.items) {
-      const entry2 = entryOf(item);
-      if (!entry2) return unknown2("an entry of `matrix.include` is an expression");
-      let fitted = false;
-      for (const c of out2) {
-        const overwrites = [...entry2].some(([k, v]) => {
-          const have = c.values.get(k);
-          return have !== void 0 && c.original.has(k) && !same2(have, v);
-        });
-        if (overwrites) continue;
-        for (const [k, v] of entry2) c.values.set(k, v);
-        fitted = true;
+      if (!kid) {
+        if (dash >= 0) {
+          items.push(emptyNode(emptyAt(dash + 1)));
+          f.last = out2;
+        }
+        break;
       }
-      if (!fitted) added.push(new Map(entry2));
-      if (out2.length + added.length > MAX_MATRIX_COMBINATIONS)
-        return unknown2(`the matrix has more than ${MAX_MATRIX_COMBINATIONS} combinations`);
+      items.push(kid);
+      from = kid.end;
     }
+    return items;
+  };
+  const build = (f, s, close) => {
+    const kind = s.kind;
+    const kids = f.kids;
+    if (s.tag !== null && s.tag !== "?") throw new Unsupported();
+    if (kind === "scalar") {
+      const start2 = contentStart(f.open);
+      const kid = kids?.length === 1 ? kids[0] : void 0;
+      if (kid?.kind === "scalar" && kid.start === start2 && kid.end > start2) {
+        out2 = f.last;
+        return kid;
+      }
+      const c = at3(start2);
+      if (c === 124 || c === 62) {
+        const end2 = blockScalarEnd(start2, close);
+        out2 = { tail: end2, pending: end2, flow: false };
+        return { kind: "scalar", value: s.result, start: start2, end: end2 };
+      }
+      const end = trimEnd(start2, close);
+      out2 = { tail: lineTail(end), pending: -1, flow: true };
+      const value = c === 34 || c === 39 ? s.result : corePlainValue(s.result);
+      return { kind: "scalar", value, start: start2, end };
+    }
+    if (kind === "mapping" || kind === "sequence") {
+      const start2 = contentStart(f.open);
+      const list2 = kids ?? [];
+      const first = list2[0];
+      if (list2.length === 1 && first?.start === start2 && first.kind === (kind === "mapping" ? "map" : "seq")) {
+        out2 = f.last;
+        return first;
+      }
+      const flow = at3(start2) === (kind === "mapping" ? 123 : 91) && first?.start !== start2;
+      let node;
+      if (kind === "sequence") {
+        if (f.kidIsValue?.includes(true)) throw new Unsupported();
+        const count2 = s.result.length;
+        const items = count2 === list2.length ? list2 : withEmptyItems(f, start2, list2, close);
+        if (items.length !== count2 || flow && items !== list2) throw new Unsupported();
+        node = { kind: "seq", items, start: start2, end: 0 };
+      } else {
+        const pairs2 = [];
+        const isValue = f.kidIsValue ?? [];
+        for (let i = 0; i < list2.length; i++) {
+          const n = list2[i];
+          if (isValue[i]) {
+            const pair2 = pairs2[pairs2.length - 1];
+            if (!pair2 || pair2.value !== null) throw new Unsupported();
+            pair2.value = n;
+          } else if (n.kind === "scalar" && n.value === null && n.start === n.end) {
+            if (i !== list2.length - 1) throw new Unsupported();
+          } else pairs2.push({ key: n, value: null });
+        }
+        if (!flow && pairs2[pairs2.length - 1]?.value === null) throw new Unsupported();
+        node = { kind: "map", pairs: pairs2, start: start2, end: 0 };
+      }
+      if (flow) {
+        node.end = trimEnd(start2, close);
+        out2 = { tail: lineTail(node.end), pending: -1, flow: true };
+      } else node.end = blockTail(start2, f.last);
+      return node;
+    }
+    if (kids?.length === 1 && kids[0]?.kind === "alias") {
+      out2 = f.last;
+      return kids[0];
+    }
+    const empty = emptyAt(f.open);
+    const start = s.result === null ? empty : contentStart(f.open);
+    if (at3(start) === 42) {
+      let end = start + 1;
+      while (end < len && !isBlank(at3(end)) && ",[]{}".indexOf(text3[end + shift]) < 0) end++;
+      const entry2 = anchors.get(text3.slice(start + 1 + shift, end + shift));
+      if (!entry2 || entry2.result !== s.result) throw new Unsupported();
+      out2 = { tail: lineTail(end), pending: -1, flow: true };
+      return { kind: "alias", target: entry2.node, start, end };
+    }
+    if (s.result !== null) throw new Unsupported();
+    return emptyNode(empty);
+  };
+  const listener = (event, js) => {
+    const s = js;
+    const pos = s.position;
+    if (pos < last) throw new Unsupported();
+    if (event === "open") {
+      const parent2 = stack[stack.length - 1];
+      const isValue = parent2 !== void 0 && colonBetween(last, pos);
+      stack.push({ open: pos, isValue, kids: void 0, kidIsValue: void 0, last: NONE2 });
+      last = pos;
+      return;
+    }
+    const f = stack.pop();
+    last = pos;
+    const node = build(f, s, Math.min(pos, len));
+    if (node && s.anchor !== null) anchors.set(s.anchor, { node, result: s.result });
+    const parent = stack[stack.length - 1];
+    if (!parent) {
+      root = node;
+      return;
+    }
+    if (!node) return;
+    parent.last = out2;
+    (parent.kids ??= []).push(node);
+    (parent.kidIsValue ??= []).push(f.isValue);
+  };
+  try {
+    load(text3, { schema: FAILSAFE_SCHEMA, json: true, listener });
+  } catch {
+    return void 0;
   }
-  const combinations = [...out2.map((c) => c.values), ...added];
-  return combinations.length === 0 ? unknown2("the matrix has no combinations") : { combinations, loc };
+  return shift === 0 ? root : shiftTree(root, shift);
 }
-var MAX_MATRIX_COMBINATIONS, same2;
-var init_matrix = __esm({
-  "src/parsers/workflow/matrix.ts"() {
-    "use strict";
-    init_value();
-    MAX_MATRIX_COMBINATIONS = 256;
-    same2 = (a, b) => displayText(a) === displayText(b);
-  }
-});
-
-// src/parsers/workflow/relevance.ts
-function workflowMayMatter(text3) {
-  return MAY_MATTER.test(text3);
+function shiftTree(root, by) {
+  const seen = /* @__PURE__ */ new Set();
+  const move = (n) => {
+    if (!n || seen.has(n)) return;
+    seen.add(n);
+    n.start += by;
+    n.end += by;
+    if (n.kind === "map")
+      for (const p of n.pairs) {
+        move(p.key);
+        move(p.value);
+      }
+    else if (n.kind === "seq") for (const i of n.items) move(i);
+    else if (n.kind === "alias") move(n.target);
+  };
+  move(root);
+  return root;
 }
-var CONSUMERS, escape2, MAY_MATTER;
-var init_relevance = __esm({
-  "src/parsers/workflow/relevance.ts"() {
+function yamlDocumentTree(doc) {
+  const done = /* @__PURE__ */ new Map();
+  const convert2 = (node) => {
+    if (node === null || node === void 0) return null;
+    const known = done.get(node);
+    if (known) return known;
+    const range = node.range ?? [0, 0, 0];
+    const [start, end] = range;
+    if ((0, import_yaml4.isAlias)(node)) {
+      const target = convert2(node.resolve(doc));
+      if (!target) return { kind: "scalar", value: null, start, end };
+      const out2 = { kind: "alias", target, start, end };
+      done.set(node, out2);
+      return out2;
+    }
+    if ((0, import_yaml4.isScalar)(node)) {
+      const v = node.value;
+      const value = typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null ? v : node.source ?? "";
+      return { kind: "scalar", value, start, end };
+    }
+    if ((0, import_yaml4.isSeq)(node)) {
+      const out2 = { kind: "seq", items: [], start, end };
+      done.set(node, out2);
+      for (const i of node.items) {
+        const item = convert2(i);
+        if (item) out2.items.push(item);
+      }
+      return out2;
+    }
+    if ((0, import_yaml4.isMap)(node)) {
+      const out2 = { kind: "map", pairs: [], start, end };
+      done.set(node, out2);
+      for (const p of node.items) if ((0, import_yaml4.isPair)(p)) out2.pairs.push({ key: convert2(p.key), value: convert2(p.value) });
+      return out2;
+    }
+    return null;
+  };
+  return convert2(doc.contents);
+}
+var import_yaml4, INT, OCT, HEX, FLOAT, Unsupported, isBlank;
+var init_yaml_tree = __esm({
+  "src/parsers/workflow/yaml-tree.ts"() {
     "use strict";
-    CONSUMERS = [
-      "configure-aws-credentials",
-      "google-github-actions/auth",
-      "azure/login",
-      "vault-action",
-      "pypi-publish",
-      "sigstore",
-      "attest",
-      "getIDToken",
-      "deploy-pages",
-      "crates-io-auth-action",
-      "nuget/login",
-      "octo-sts",
-      "codecov",
-      "rubygems",
-      "cosign",
-      "provenance",
-      "ACTIONS_ID_TOKEN_REQUEST"
-    ];
-    escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    MAY_MATTER = new RegExp(
-      [
-        // Grants, and a workflow other workflows call.
-        "id-token",
-        "write-all",
-        "workflow_call",
-        ...CONSUMERS.map(escape2),
-        // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
-        // comments), with a tag, or a block scalar.
-        String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.`,
-        String.raw`\buses['"]?\s*:\s*[|>]`,
-        // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
-        String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`,
-        // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
-        String.raw`\\[xuU/]`,
-        // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break),
-        // and a single-quoted one: js-yaml accepts continuation lines that `yaml` refuses (see skipIrrelevant).
-        String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`,
-        String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*'[^'\n]*$`
-      ].join("|"),
-      "im"
-    );
+    init_js_yaml();
+    import_yaml4 = __toESM(require_dist(), 1);
+    INT = /^[-+]?[0-9]+$/;
+    OCT = /^0o[0-7]+$/;
+    HEX = /^0x[0-9a-fA-F]+$/;
+    FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+    Unsupported = class extends Error {
+    };
+    isBlank = (c) => c === 32 || c === 9 || c === 10 || c === 13;
   }
 });
 
@@ -39466,71 +40415,72 @@ __export(workflow_exports, {
   parseWorkflow: () => parseWorkflow
 });
 import { posix } from "node:path";
-function deref(r, node) {
-  let cur = node;
-  for (let hops = 0; hops < 8 && (0, import_yaml4.isAlias)(cur); hops++) cur = cur.resolve(r.doc);
-  return (0, import_yaml4.isAlias)(cur) ? void 0 : cur;
+function deref(node) {
+  if (!node) return void 0;
+  return node.kind === "alias" ? node.target : node;
 }
-function pairsOf(r, node) {
-  const n = deref(r, node);
-  return (0, import_yaml4.isMap)(n) ? n.items.filter(import_yaml4.isPair) : [];
+function pairsOf(node) {
+  const n = deref(node);
+  return n?.kind === "map" ? n.pairs : [];
 }
-function pairKey(r, pair2) {
-  return scalarString(deref(r, pair2.key));
+function scalarString2(node) {
+  if (node?.kind !== "scalar") return void 0;
+  const v = node.value;
+  return v === null ? void 0 : typeof v === "string" ? v : String(v);
 }
-function findPair(r, map2, key3) {
-  return pairsOf(r, map2).find((p) => pairKey(r, p) === key3);
+function pairKey(pair2) {
+  return scalarString2(deref(pair2.key));
 }
-function valueOf(r, map2, key3) {
-  const pair2 = findPair(r, map2, key3);
-  return pair2 ? deref(r, pair2.value) : void 0;
+function findPair(map2, key3) {
+  return pairsOf(map2).find((p) => pairKey(p) === key3);
+}
+function valueOf(map2, key3) {
+  return deref(findPair(map2, key3)?.value);
 }
 function locOf2(r, node) {
-  return nodeLoc(node, r.index);
+  return node ? r.index.span(node.start, node.end) : r.index.span(0, 0);
 }
 function located(r, node) {
-  return locatedScalar(deref(r, node), r.index);
+  const n = deref(node);
+  const value = scalarString2(n);
+  return value === void 0 ? void 0 : { value, loc: locOf2(r, n) };
 }
-function strValue2(r, node, fallback) {
-  const n = deref(r, node);
-  const loc = n ? locOf2(r, n) : fallback;
-  if ((0, import_yaml4.isScalar)(n)) {
-    if (n.value === null) return { parts: [""], loc };
-    const text3 = scalarString(n);
-    return expressionValue(text3 ?? n.source ?? "", loc);
-  }
-  if ((0, import_yaml4.isMap)(n) || (0, import_yaml4.isSeq)(n)) return { parts: [{ unknown: "a YAML collection" }], loc };
-  return void 0;
+function strValue2(r, node) {
+  const n = deref(node);
+  if (!n) return void 0;
+  const loc = locOf2(r, n);
+  if (n.kind === "scalar") return n.value === null ? { parts: [""], loc } : expressionValue(scalarString2(n) ?? "", loc);
+  return n.kind === "map" || n.kind === "seq" ? { parts: [{ unknown: "a YAML collection" }], loc } : void 0;
 }
 function stringList(r, node) {
-  const n = deref(r, node);
-  if ((0, import_yaml4.isSeq)(n)) return n.items.map((i) => located(r, i)).filter((v) => v !== void 0);
+  const n = deref(node);
+  if (n?.kind === "seq") return n.items.map((i) => located(r, i)).filter((v) => v !== void 0);
   const one2 = located(r, n);
   return one2 ? [one2] : [];
 }
 function stringMap(r, node) {
   const values2 = /* @__PURE__ */ new Map();
   const keys = /* @__PURE__ */ new Map();
-  for (const pair2 of pairsOf(r, node)) {
-    const key3 = pairKey(r, pair2);
+  for (const pair2 of pairsOf(node)) {
+    const key3 = pairKey(pair2);
     if (key3 === void 0) continue;
     const keyLoc = locOf2(r, pair2.key);
-    const value = strValue2(r, pair2.value, keyLoc);
+    const value = strValue2(r, pair2.value);
     if (value) values2.set(key3, value);
     keys.set(key3, keyLoc);
   }
   return { values: values2, keys };
 }
 function readTriggers(r, node) {
-  const n = deref(r, node);
-  if ((0, import_yaml4.isScalar)(n) || (0, import_yaml4.isSeq)(n)) return stringList(r, n).map((event) => ({ event, filter: {} }));
+  const n = deref(node);
+  if (n?.kind === "scalar" || n?.kind === "seq") return stringList(r, n).map((event) => ({ event, filter: {} }));
   const out2 = [];
-  for (const pair2 of pairsOf(r, n)) {
+  for (const pair2 of pairsOf(n)) {
     const event = located(r, pair2.key);
     if (!event) continue;
     const filter = {};
-    for (const f of pairsOf(r, pair2.value)) {
-      const name2 = pairKey(r, f);
+    for (const f of pairsOf(pair2.value)) {
+      const name2 = pairKey(f);
       const field3 = name2 === void 0 ? void 0 : FILTER_KEYS[name2];
       if (field3) filter[field3] = stringList(r, f.value);
     }
@@ -39540,104 +40490,112 @@ function readTriggers(r, node) {
 }
 function readPermissions(r, pair2) {
   const keyLoc = locOf2(r, pair2.key);
-  const value = deref(r, pair2.value);
+  const value = deref(pair2.value);
   const loc = value ? locOf2(r, value) : keyLoc;
   const scopes = /* @__PURE__ */ new Map();
   const scopeKeys = /* @__PURE__ */ new Map();
-  if ((0, import_yaml4.isMap)(value)) {
-    for (const p of value.items) {
-      if (!(0, import_yaml4.isPair)(p)) continue;
-      const name2 = pairKey(r, p);
+  if (value?.kind === "map") {
+    for (const p of value.pairs) {
+      const name2 = pairKey(p);
       const level2 = located(r, p.value);
       if (name2 === void 0) continue;
       scopeKeys.set(name2, locOf2(r, p.key));
       if (level2) scopes.set(name2, level2);
     }
-    return { kind: value.items.length === 0 ? "empty" : "map", scopes, scopeKeys, loc, keyLoc };
+    return { kind: value.pairs.length === 0 ? "empty" : "map", scopes, scopeKeys, loc, keyLoc };
   }
-  const text3 = scalarString(value);
+  const text3 = scalarString2(value);
   const kind = text3 === "read-all" || text3 === "write-all" ? text3 : "unknown";
   return { kind, scopes, loc, keyLoc };
 }
+function fieldsOf(node, names) {
+  const out2 = {};
+  for (const pair2 of pairsOf(node)) {
+    const key3 = pairKey(pair2);
+    if (key3 !== void 0 && names.includes(key3) && out2[key3] === void 0)
+      out2[key3] = pair2;
+  }
+  return out2;
+}
 function readSteps(r, node) {
-  const n = deref(r, node);
-  if (!(0, import_yaml4.isSeq)(n)) return [];
+  const n = deref(node);
+  if (n?.kind !== "seq") return [];
   const steps = [];
   for (const item of n.items) {
-    const s = deref(r, item);
-    if (!(0, import_yaml4.isMap)(s)) continue;
-    const loc = locOf2(r, s);
-    const withMap = stringMap(r, valueOf(r, s, "with"));
+    const s = deref(item);
+    if (s?.kind !== "map") continue;
+    const f = fieldsOf(s, STEP_FIELDS);
+    const withMap = stringMap(r, f.with?.value);
     const step2 = {
       with: withMap.values,
       withKeys: withMap.keys,
-      env: stringMap(r, valueOf(r, s, "env")).values,
-      loc
+      env: stringMap(r, f.env?.value).values,
+      loc: locOf2(r, s)
     };
-    const id2 = located(r, valueOf(r, s, "id"));
-    const name2 = id2 ?? located(r, valueOf(r, s, "name"));
+    const id2 = located(r, f.id?.value);
+    const name2 = id2 ?? located(r, f.name?.value);
     if (id2) step2.id = id2;
     if (name2) step2.name = name2;
-    const uses = located(r, valueOf(r, s, "uses"));
+    const uses = located(r, f.uses?.value);
     if (uses) step2.uses = uses;
-    const run6 = located(r, valueOf(r, s, "run"));
+    const run6 = located(r, f.run?.value);
     if (run6) step2.run = run6;
-    const cond = located(r, valueOf(r, s, "if"));
+    const cond = located(r, f.if?.value);
     if (cond) step2.if = cond;
     steps.push(step2);
   }
   return steps;
 }
 function matrixNode(r, node, depth = 0) {
-  const n = deref(r, node);
+  const n = deref(node);
   if (depth > 16) return { kind: "unknown", why: "the matrix is nested too deeply" };
-  if ((0, import_yaml4.isMap)(n)) {
+  if (n?.kind === "map") {
     const entries2 = /* @__PURE__ */ new Map();
-    for (const pair2 of n.items) {
-      const key3 = (0, import_yaml4.isPair)(pair2) ? pairKey(r, pair2) : void 0;
-      if (key3 !== void 0 && (0, import_yaml4.isPair)(pair2)) entries2.set(key3, matrixNode(r, pair2.value, depth + 1));
+    for (const pair2 of n.pairs) {
+      const key3 = pairKey(pair2);
+      if (key3 !== void 0) entries2.set(key3, matrixNode(r, pair2.value, depth + 1));
     }
     return { kind: "map", entries: entries2 };
   }
-  if ((0, import_yaml4.isSeq)(n)) return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf2(r, n) };
-  const value = strValue2(r, n, locOf2(r, n));
+  if (n?.kind === "seq")
+    return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf2(r, n) };
+  const value = strValue2(r, n);
   if (!value) return { kind: "unknown", why: "an empty matrix value" };
-  const text3 = (0, import_yaml4.isScalar)(n) ? scalarString(n) : void 0;
+  const text3 = scalarString2(n);
   if (text3 !== void 0 && isWholeExpression(text3))
     return { kind: "unknown", why: `the matrix comes from an expression (\`${text3.trim()}\`)` };
   return { kind: "scalar", value };
 }
 function readJob(r, pair2) {
   const id2 = located(r, pair2.key);
-  const body = deref(r, pair2.value);
-  if (!id2 || !(0, import_yaml4.isMap)(body)) return void 0;
-  const withMap = stringMap(r, valueOf(r, body, "with"));
-  const job = { id: id2, steps: readSteps(r, valueOf(r, body, "steps")), with: withMap.values, loc: locOf2(r, body) };
-  const name2 = located(r, valueOf(r, body, "name"));
+  const body = deref(pair2.value);
+  if (!id2 || body?.kind !== "map") return void 0;
+  const f = fieldsOf(body, JOB_FIELDS);
+  const withMap = stringMap(r, f.with?.value);
+  const job = { id: id2, steps: readSteps(r, f.steps?.value), with: withMap.values, loc: locOf2(r, body) };
+  const name2 = located(r, f.name?.value);
   if (name2) job.name = name2;
-  const perms = findPair(r, body, "permissions");
-  if (perms) job.permissions = readPermissions(r, perms);
-  const envPair = findPair(r, body, "environment");
-  if (envPair) {
-    const env2 = deref(r, envPair.value);
-    if ((0, import_yaml4.isMap)(env2)) {
-      const envName = strValue2(r, valueOf(r, env2, "name"), locOf2(r, env2));
-      if (envName && findPair(r, env2, "name")) job.environment = envName;
-      const url = findPair(r, env2, "url");
-      const urlValue = url ? strValue2(r, url.value, locOf2(r, url.key)) : void 0;
+  if (f.permissions) job.permissions = readPermissions(r, f.permissions);
+  if (f.environment) {
+    const env = deref(f.environment.value);
+    if (env?.kind === "map") {
+      const envName = findPair(env, "name");
+      const envValue = envName ? strValue2(r, envName.value) : void 0;
+      if (envValue) job.environment = envValue;
+      const url = findPair(env, "url");
+      const urlValue = url ? strValue2(r, url.value) : void 0;
       if (urlValue) job.environmentUrl = urlValue;
     } else {
-      const envName = strValue2(r, env2, locOf2(r, envPair.key));
+      const envName = strValue2(r, env);
       if (envName && !(envName.parts.length === 1 && envName.parts[0] === "")) job.environment = envName;
     }
   }
-  const uses = located(r, valueOf(r, body, "uses"));
+  const uses = located(r, f.uses?.value);
   if (uses) job.uses = uses;
-  const cond = located(r, valueOf(r, body, "if"));
+  const cond = located(r, f.if?.value);
   if (cond) job.if = cond;
-  const env = findPair(r, body, "env");
-  if (env) job.env = stringMap(r, env.value).values;
-  const matrix = findPair(r, valueOf(r, body, "strategy"), "matrix");
+  if (f.env) job.env = stringMap(r, f.env.value).values;
+  const matrix = findPair(f.strategy?.value, "matrix");
   if (matrix) job.matrix = expandMatrix(matrixNode(r, matrix.value), locOf2(r, matrix.key));
   return job;
 }
@@ -39646,68 +40604,63 @@ function problemFile(src, format, problems) {
   out2.problems.push(...problems);
   return out2;
 }
-function skipIrrelevant(src) {
-  if (src.text.charCodeAt(0) === 65279 || workflowMayMatter(src.text) || nestingProblem(src.text)) return void 0;
-  let root;
-  try {
-    root = load(src.text, { schema: FAILSAFE_SCHEMA });
-  } catch {
-    return void 0;
+function readTree(src, fast) {
+  if (fast && !nestingProblem(src.text)) {
+    const tree = fastYamlTree(src.text);
+    if (tree !== void 0) return { root: deref(tree), index: new LineIndex(src.path, src.text) };
   }
-  if (root !== null && root !== void 0 && (typeof root !== "object" || Array.isArray(root))) return void 0;
-  return emptyParsed(src.path, "workflow");
-}
-function parseWorkflow(src, parseEnv) {
-  const skipped = parseEnv.workflowPrefilter ? skipIrrelevant(src) : void 0;
-  if (skipped) return skipped;
   const parsed = parseYamlSource(src.path, src.text);
-  if (parsed.problems.length > 0) return problemFile(src, "workflow", parsed.problems);
-  const r = { doc: parsed.doc, index: parsed.index };
-  const root = deref(r, parsed.doc.contents);
+  if (parsed.problems.length > 0) return { problems: parsed.problems };
+  return { root: deref(yamlDocumentTree(parsed.doc)), index: parsed.index };
+}
+function parseWorkflow(src, parseEnv, fast = true) {
+  const read = readTree(src, fast);
+  if ("problems" in read) return problemFile(src, "workflow", read.problems);
+  const { root } = read;
+  const r = { index: read.index };
   const out2 = emptyParsed(src.path, "workflow");
-  if (root === null || root === void 0 || (0, import_yaml4.isScalar)(root) && root.value === null) return out2;
-  if (!(0, import_yaml4.isMap)(root)) {
+  if (root === void 0 || isEmptyRoot(root)) return out2;
+  if (root.kind !== "map") {
     out2.problems.push({
       message: "A workflow must be a mapping with `on` and `jobs`; this file holds something else",
       loc: locOf2(r, root)
     });
     return out2;
   }
+  if (parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out2;
   const workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf2(r, root) };
-  const name2 = located(r, valueOf(r, root, "name"));
+  const f = fieldsOf(root, ["name", "on", "permissions", "env", "jobs"]);
+  const name2 = located(r, f.name?.value);
   if (name2) workflow.name = name2;
-  const on3 = findPair(r, root, "on");
-  if (on3) {
-    workflow.onLoc = locOf2(r, on3.key);
-    workflow.triggers = readTriggers(r, on3.value);
+  if (f.on) {
+    workflow.onLoc = locOf2(r, f.on.key);
+    workflow.triggers = readTriggers(r, f.on.value);
   }
-  const perms = findPair(r, root, "permissions");
-  if (perms) workflow.permissions = readPermissions(r, perms);
-  const env = findPair(r, root, "env");
-  if (env) workflow.env = stringMap(r, env.value).values;
-  for (const pair2 of pairsOf(r, valueOf(r, root, "jobs"))) {
+  if (f.permissions) workflow.permissions = readPermissions(r, f.permissions);
+  if (f.env) workflow.env = stringMap(r, f.env.value).values;
+  for (const pair2 of pairsOf(f.jobs?.value)) {
     const job = readJob(r, pair2);
     if (job) workflow.jobs.push(job);
   }
   out2.workflows.push(workflow);
   return out2;
 }
-function parseAction(src, _env) {
+function parseAction(src, _env, fast = true) {
   if (!/\busing["']?\s*:\s*["']?composite/i.test(src.text)) return void 0;
-  const parsed = parseYamlSource(src.path, src.text);
-  if (parsed.problems.length > 0) return problemFile(src, "action", parsed.problems);
-  const r = { doc: parsed.doc, index: parsed.index };
-  const root = deref(r, parsed.doc.contents);
-  if (!(0, import_yaml4.isMap)(root)) return void 0;
-  const runs = valueOf(r, root, "runs");
-  if (scalarString(valueOf(r, runs, "using"))?.toLowerCase() !== "composite") return void 0;
+  const read = readTree(src, fast);
+  if ("problems" in read) return problemFile(src, "action", read.problems);
+  const { root } = read;
+  const r = { index: read.index };
+  if (root?.kind !== "map") return void 0;
+  const runs = valueOf(root, "runs");
+  if (scalarString2(valueOf(runs, "using"))?.toLowerCase() !== "composite") return void 0;
   const inputs = /* @__PURE__ */ new Map();
-  for (const pair2 of pairsOf(r, valueOf(r, root, "inputs"))) {
-    const key3 = pairKey(r, pair2);
+  for (const pair2 of pairsOf(valueOf(root, "inputs"))) {
+    const key3 = pairKey(pair2);
     if (key3 === void 0) continue;
     const input3 = { loc: locOf2(r, pair2.key) };
-    const def = findPair(r, pair2.value, "default");
-    const value = def ? strValue2(r, def.value, locOf2(r, def.key)) : void 0;
+    const def = findPair(pair2.value, "default");
+    const value = def ? strValue2(r, def.value) : void 0;
     if (value) input3.default = value;
     inputs.set(key3, input3);
   }
@@ -39717,24 +40670,24 @@ function parseAction(src, _env) {
     kind: "composite-action",
     dir,
     inputs,
-    steps: readSteps(r, valueOf(r, runs, "steps")),
+    steps: readSteps(r, valueOf(runs, "steps")),
     loc: locOf2(r, root)
   };
   const out2 = emptyParsed(src.path, "action");
   out2.actions.push(action);
   return out2;
 }
-var import_yaml4, FILTER_KEYS;
+var FILTER_KEYS, STEP_FIELDS, JOB_FIELDS, isEmptyRoot;
 var init_workflow = __esm({
   "src/parsers/workflow/index.ts"() {
     "use strict";
-    init_js_yaml();
-    import_yaml4 = __toESM(require_dist(), 1);
+    init_location();
     init_project();
     init_yaml_source();
     init_expression();
     init_matrix();
     init_relevance();
+    init_yaml_tree();
     FILTER_KEYS = {
       branches: "branches",
       "branches-ignore": "branchesIgnore",
@@ -39745,6 +40698,9 @@ var init_workflow = __esm({
       types: "types",
       workflows: "workflows"
     };
+    STEP_FIELDS = ["with", "env", "id", "name", "uses", "run", "if"];
+    JOB_FIELDS = ["with", "steps", "name", "permissions", "environment", "uses", "if", "env", "strategy"];
+    isEmptyRoot = (root) => root === void 0 || root.kind === "scalar" && root.value === null;
   }
 });
 
@@ -39857,7 +40813,7 @@ function intrinsicOf(node) {
   return { name: name2, arg: e.value, key: e.key };
 }
 function isValueBranch(node, inArray, depth = 0) {
-  if (depth > MAX_DEPTH4) return false;
+  if (depth > MAX_DEPTH5) return false;
   const fn2 = intrinsicOf(node);
   if (fn2) {
     if (fn2.name === "Ref") return !(fn2.arg.kind === "string" && knownText(fn2.arg.value) === "AWS::NoValue") || inArray;
@@ -39876,7 +40832,7 @@ function ifParts(arg) {
   return cond === void 0 ? { branches } : { cond, branches };
 }
 function structuralConditions(node, out2 = [], inArray = false, depth = 0) {
-  if (depth > MAX_DEPTH4) return out2;
+  if (depth > MAX_DEPTH5) return out2;
   const fn2 = intrinsicOf(node);
   if (fn2?.name === "Fn::If") {
     const { cond, branches } = ifParts(fn2.arg);
@@ -39939,7 +40895,7 @@ function evaluateCondition2(tpl, name2, evaluating = /* @__PURE__ */ new Set()) 
 function evaluateConditionNode(tpl, node, evaluating) {
   const resolver = new Resolver(tpl);
   const evaluate3 = (n, depth) => {
-    if (depth > MAX_DEPTH4) return void 0;
+    if (depth > MAX_DEPTH5) return void 0;
     if (n.kind === "object" && n.entries.length === 1 && n.entries[0]?.key.value === "Condition") {
       const ref = n.entries[0].value;
       const refName = ref.kind === "string" ? knownText(ref.value) : void 0;
@@ -39977,7 +40933,7 @@ function conditionParameters(tpl, name2, out2 = /* @__PURE__ */ new Set(), seen 
   if (!node || seen.has(name2)) return out2;
   seen.add(name2);
   const walk2 = (n, depth) => {
-    if (depth > MAX_DEPTH4) return;
+    if (depth > MAX_DEPTH5) return;
     if (n.kind === "object" && n.entries.length === 1) {
       const e = n.entries[0];
       const target = e?.value.kind === "string" ? knownText(e.value.value) : void 0;
@@ -40008,14 +40964,14 @@ function parametersNotDefault(tpl, cond, value) {
   }
   return out2;
 }
-var PROVIDER_TYPES, MAX_DEPTH4, LIST_PARAMETER, Resolver;
+var PROVIDER_TYPES, MAX_DEPTH5, LIST_PARAMETER, Resolver;
 var init_resolve = __esm({
   "src/parsers/cloudformation/resolve.ts"() {
     "use strict";
     init_tree();
     init_value();
     PROVIDER_TYPES = /* @__PURE__ */ new Set(["AWS::IAM::OIDCProvider", "Custom::AWSCDKOpenIdConnectProvider"]);
-    MAX_DEPTH4 = 100;
+    MAX_DEPTH5 = 100;
     LIST_PARAMETER = /^(CommaDelimitedList|List<.*>)$/;
     Resolver = class _Resolver {
       /**
@@ -40040,7 +40996,7 @@ var init_resolve = __esm({
       }
       /** `inArray`: the node is an item of a list (where `AWS::NoValue` drops the item, and a list-valued item is spread). */
       resolve(node, depth = 0, inArray = false) {
-        if (depth > MAX_DEPTH4) return unknownNode("nesting too deep", node.loc);
+        if (depth > MAX_DEPTH5) return unknownNode("nesting too deep", node.loc);
         const fn2 = intrinsicOf(node);
         if (fn2) return this.intrinsic(fn2.name, fn2.arg, fn2.key, node.loc, depth + 1, inArray);
         if (node.kind === "array") {
@@ -57565,7 +58521,7 @@ function lowerTypeScript(parse, file, text3) {
     return { k: "tpl", parts, span: span(n) };
   }
   function expr(n) {
-    if (++depth > MAX_DEPTH5) {
+    if (++depth > MAX_DEPTH6) {
       depth--;
       return opaque2(n);
     }
@@ -57790,7 +58746,7 @@ function lowerTypeScript(parse, file, text3) {
     return out2;
   }
   function statement(n, out2) {
-    if (++depth > MAX_DEPTH5) {
+    if (++depth > MAX_DEPTH6) {
       depth--;
       return;
     }
@@ -57948,11 +58904,11 @@ function lowerTypeScript(parse, file, text3) {
   if (syntaxError) mod.syntaxError = syntaxError;
   return mod;
 }
-var MAX_DEPTH5;
+var MAX_DEPTH6;
 var init_typescript = __esm({
   "src/parsers/program/typescript.ts"() {
     "use strict";
-    MAX_DEPTH5 = 300;
+    MAX_DEPTH6 = 300;
   }
 });
 
@@ -61977,7 +62933,7 @@ function skipEscape(input3, ch) {
     }
   }
 }
-var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd2, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash2, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
+var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd2, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash3, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
 var init_dist4 = __esm({
   "node_modules/@lezer/python/dist/index.js"() {
     init_dist2();
@@ -62037,7 +62993,7 @@ var init_dist4 = __esm({
     carriageReturn = 13;
     space = 32;
     tab = 9;
-    hash2 = 35;
+    hash3 = 35;
     parenOpen = 40;
     dot = 46;
     braceOpen = 123;
@@ -62084,7 +63040,7 @@ var init_dist4 = __esm({
           input3.advance();
           spaces++;
         }
-        if (input3.next == newline || input3.next == carriageReturn || input3.next == hash2)
+        if (input3.next == newline || input3.next == carriageReturn || input3.next == hash3)
           input3.acceptToken(blankLineStart, -spaces);
       } else if (isLineBreak(input3.next)) {
         input3.acceptToken(newline$1, 1);
@@ -62103,7 +63059,7 @@ var init_dist4 = __esm({
           input3.advance();
           chars++;
         }
-        if (depth != context.indent && input3.next != newline && input3.next != carriageReturn && input3.next != hash2) {
+        if (depth != context.indent && input3.next != newline && input3.next != carriageReturn && input3.next != hash3) {
           if (depth < context.indent) input3.acceptToken(dedent, -chars);
           else input3.acceptToken(indent);
         }
@@ -62165,7 +63121,7 @@ var init_dist4 = __esm({
       for (let off = 0; ; off++) {
         let next = input3.peek(off);
         if (next == space || next == tab) continue;
-        if (next != parenOpen && next != dot && next != newline && next != carriageReturn && next != hash2)
+        if (next != parenOpen && next != dot && next != newline && next != carriageReturn && next != hash3)
           input3.acceptToken(printKeyword);
         return;
       }
@@ -62361,7 +63317,7 @@ function lowerPython(file, text3) {
     return { k: "tpl", parts, span: span(n) };
   }
   function expr(n) {
-    if (++depth > MAX_DEPTH6) {
+    if (++depth > MAX_DEPTH7) {
       depth--;
       return opaque2(n);
     }
@@ -62646,7 +63602,7 @@ function lowerPython(file, text3) {
     return out2;
   }
   function statement(n, out2) {
-    if (++depth > MAX_DEPTH6) {
+    if (++depth > MAX_DEPTH7) {
       depth--;
       return;
     }
@@ -62810,12 +63766,12 @@ function unescapePython(s) {
     return ESCAPES2[e] ?? m;
   });
 }
-var MAX_DEPTH6, ESCAPES2;
+var MAX_DEPTH7, ESCAPES2;
 var init_python = __esm({
   "src/parsers/program/python.ts"() {
     "use strict";
     init_dist4();
-    MAX_DEPTH6 = 300;
+    MAX_DEPTH7 = 300;
     ESCAPES2 = {
       n: "\n",
       t: "	",
@@ -63228,7 +64184,7 @@ var init_json_policy = __esm({
 });
 
 // src/parsers/formats.ts
-import { basename as basename2 } from "node:path";
+import { basename } from "node:path";
 function isInputPath(path4) {
   return FORMATS.some((f) => f.matchesPath(path4));
 }
@@ -63300,7 +64256,7 @@ var init_formats = __esm({
       {
         id: "action",
         globs: ["**/*.yml", "**/*.yaml"],
-        matchesPath: (path4) => /^action\.ya?ml$/.test(basename2(path4)),
+        matchesPath: (path4) => /^action\.ya?ml$/.test(basename(path4)),
         inputByPath: true,
         facts: DEFAULT_FACTS,
         parser: { kind: "file", load: async () => (await Promise.resolve().then(() => (init_workflow(), workflow_exports))).parseAction }
@@ -63360,188 +64316,78 @@ var init_formats = __esm({
   }
 });
 
-// src/parsers/index.ts
-async function parseDocumentFile(src, env) {
-  for (const format of FORMATS) {
-    if (format.parser.kind !== "file" || !format.matchesPath(src.path) || format.sniff && !format.sniff(src.text, src.path))
-      continue;
-    const parse = await format.parser.load();
-    const parsed = await parse(src, env);
-    if (parsed) return withFacts(format, [parsed])[0];
-  }
-  return void 0;
-}
-async function parseAll(sources, env) {
-  const out2 = [];
-  const batches = /* @__PURE__ */ new Map();
-  for (const src of sources) {
-    const batch = batchFormatOf(src.path);
-    if (batch) {
-      batches.set(batch, [...batches.get(batch) ?? [], src]);
-      continue;
-    }
-    const parsed = await guarded(src, () => parseDocumentFile(src, env));
-    if (parsed) out2.push(parsed);
-  }
-  let all = out2;
-  for (const format of FORMATS) {
-    const files = batches.get(format);
-    if (!files || format.parser.kind !== "batch") continue;
-    const parser2 = format.parser;
-    try {
-      const parsed = await unlessStalled(parser2.load().then((parse) => parse(files, env)));
-      if (parsed === STALLED) {
-        for (const src of files) all.push(stalledProblem(src));
-        continue;
-      }
-      all.push(...withFacts(format, parsed));
-      if (parser2.reconcile) all = (await parser2.reconcile())(all);
-    } catch (e) {
-      for (const src of files) all.push(internalProblem(src, e));
-    }
-  }
-  return all;
-}
-function unlessStalled(work) {
-  return new Promise((resolve12, reject) => {
-    const stall = () => {
-      stop();
-      resolve12(STALLED);
-    };
-    const timer = setTimeout(stall, PARSE_STALL_MS);
-    timer.unref();
-    const stop = () => {
-      clearTimeout(timer);
-      process.off("beforeExit", stall);
-    };
-    process.on("beforeExit", stall);
-    work.then(
-      (v) => {
-        stop();
-        resolve12(v);
-      },
-      (e) => {
-        stop();
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    );
-  });
-}
-function withFacts(format, files) {
-  for (const f of files) f.facts = format.facts;
-  return files;
-}
-async function guarded(src, fn2) {
-  try {
-    const parsed = await unlessStalled(fn2());
-    return parsed === STALLED ? stalledProblem(src) : parsed;
-  } catch (e) {
-    return internalProblem(src, e);
-  }
-}
-function stalledProblem(src) {
-  const out2 = emptyParsed(src.path, "unknown");
-  out2.problems.push({
-    message: "oidclint could not read this file (internal error: its parser never finished); please report it",
-    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
-    unfinished: true
-  });
-  return out2;
-}
-function internalProblem(src, e) {
-  if (process.env.OIDCLINT_DEBUG) console.error(e);
-  const message = e instanceof Error ? e.message : String(e);
-  const out2 = emptyParsed(src.path, "unknown");
-  out2.problems.push({
-    message: `oidclint could not read this file (internal error: ${message}); please report it`,
-    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 }
-  });
-  return out2;
-}
-var ALWAYS_IGNORED, STALLED, PARSE_STALL_MS;
-var init_parsers = __esm({
-  "src/parsers/index.ts"() {
-    "use strict";
-    init_project();
-    init_formats();
-    init_formats();
-    ALWAYS_IGNORED = [
-      "**/node_modules/**",
-      "**/.git/**",
-      "**/.terraform/**",
-      "**/cdk.out/asset.*/**",
-      "**/cdk.out/tree.json",
-      "**/cdk.out/manifest.json",
-      "**/cdk.out/*.assets.json",
-      "**/package.json",
-      "**/package-lock.json",
-      "**/tsconfig*.json"
-    ];
-    STALLED = /* @__PURE__ */ Symbol("stalled");
-    PARSE_STALL_MS = 6e4;
-  }
-});
-
 // src/engine/context.ts
 import { posix as posix3 } from "node:path";
 function selectContext(reported, found, settings) {
   const needs = new Needs(settings);
   for (const src of reported) needs.addReported(src);
-  const read = /* @__PURE__ */ new Map();
-  const source = (c) => {
-    if (!read.has(c)) {
-      const text3 = c.text();
-      read.set(c, text3 === void 0 ? void 0 : { path: c.path, abs: c.abs, text: text3 });
-    }
-    return read.get(c);
+  const selected = /* @__PURE__ */ new Map();
+  const unreadable = /* @__PURE__ */ new Set();
+  const read = (c) => {
+    if (unreadable.has(c)) return void 0;
+    const text3 = c.text();
+    if (text3 === void 0) unreadable.add(c);
+    return text3 === void 0 ? void 0 : { path: c.path, abs: c.abs, text: text3 };
   };
-  const keep = /* @__PURE__ */ new Set();
   const workflowSide = found.filter((c) => isWorkflowYamlPath(c.path));
   for (let grew = true; grew; ) {
     grew = false;
     for (const c of workflowSide) {
-      if (!needs.called(c.path)) continue;
-      const src = source(c);
-      if (!src || keep.has(src)) continue;
-      keep.add(src);
+      if (selected.has(c) || !needs.called(c.path)) continue;
+      const src = read(c);
+      if (!src) continue;
+      selected.set(c, src);
       needs.addWorkflowText(src.text);
       grew = true;
     }
   }
   if (needs.readsWorkflows())
     for (const c of workflowSide) {
-      const src = source(c);
-      if (src && !keep.has(src) && needs.assumesReportedRole(src.text)) keep.add(src);
+      if (selected.has(c)) continue;
+      const src = read(c);
+      if (src && needs.assumesReportedRole(src.text)) selected.set(c, src);
     }
-  const candidates = found.filter((c) => !isWorkflowYamlPath(c.path)).flatMap((c) => source(c) ?? []);
   const directories = /* @__PURE__ */ new Set();
-  for (const src of reported) if (isDirectoryBatch(src.path)) directories.add(posix3.dirname(src.path));
-  for (const c of candidates) {
-    if (keep.has(c)) continue;
+  const links = /* @__PURE__ */ new Map();
+  for (const src of reported)
+    if (isDirectoryBatch(src.path)) {
+      directories.add(posix3.dirname(src.path));
+      addModuleLinks(links, src);
+    }
+  const moduleFiles = [];
+  for (const c of found) {
+    if (isWorkflowYamlPath(c.path)) continue;
+    const src = read(c);
+    if (!src) continue;
     const batch = batchFormatOf(c.path);
-    if (batch && batch.facts.deploymentScope !== "directory")
-      keep.add(c);
-    else if (needs.policyFileMatters(c)) {
-      keep.add(c);
+    const directory = batch?.facts.deploymentScope === "directory";
+    if (batch && !directory)
+      selected.set(c, src);
+    else if (needs.policyFileMatters(src)) {
+      selected.set(c, src);
       if (batch) directories.add(posix3.dirname(c.path));
+    }
+    if (directory) {
+      addModuleLinks(links, src);
+      if (!selected.has(c)) moduleFiles.push(c);
     }
   }
   if (directories.size > 0) {
-    const linked = moduleLinks([...reported, ...candidates].filter((s) => isDirectoryBatch(s.path)));
     const todo = [...directories];
     for (let dir = todo.pop(); dir !== void 0; dir = todo.pop()) {
-      for (const next of linked.get(dir) ?? []) {
+      for (const next of links.get(dir) ?? []) {
         if (directories.has(next)) continue;
         directories.add(next);
         todo.push(next);
       }
     }
-    for (const c of candidates) if (isDirectoryBatch(c.path) && directories.has(posix3.dirname(c.path))) keep.add(c);
+    for (const c of moduleFiles) {
+      if (!directories.has(posix3.dirname(c.path))) continue;
+      const src = read(c);
+      if (src) selected.set(c, src);
+    }
   }
-  return found.flatMap((c) => {
-    const src = read.get(c);
-    return src && keep.has(src) ? [src] : [];
-  });
+  return found.flatMap((c) => selected.get(c) ?? []);
 }
 function isDirectoryBatch(path4) {
   return batchFormatOf(path4)?.facts.deploymentScope === "directory";
@@ -63549,23 +64395,19 @@ function isDirectoryBatch(path4) {
 function computedRoleName(text3) {
   return TF_ROLE.test(text3) && TF_COMPUTED_NAME.test(text3) || CFN_COMPUTED_NAME.test(text3);
 }
-function moduleLinks(sources) {
-  const links = /* @__PURE__ */ new Map();
+function addModuleLinks(links, src) {
+  if (!src.text.includes("source")) return;
   const link = (a, b) => {
     let set2 = links.get(a);
     if (!set2) links.set(a, set2 = /* @__PURE__ */ new Set());
     set2.add(b);
   };
-  for (const src of sources) {
-    if (!src.text.includes("source")) continue;
-    const dir = posix3.dirname(src.path);
-    for (const m of src.text.matchAll(TF_LOCAL_SOURCE)) {
-      const target = posix3.normalize(posix3.join(dir, m[1] ?? ".")).replace(/\/+$/, "") || ".";
-      link(dir, target);
-      link(target, dir);
-    }
+  const dir = posix3.dirname(src.path);
+  for (const m of src.text.matchAll(TF_LOCAL_SOURCE)) {
+    const target = posix3.normalize(posix3.join(dir, m[1] ?? ".")).replace(/\/+$/, "") || ".";
+    link(dir, target);
+    link(target, dir);
   }
-  return links;
 }
 var ROLE_ARN, COMPUTED_ROLE_REF, LOCAL_USES, PROVIDER, NAME_PREFIX, TF_COMPUTED_NAME, TF_ROLE, CFN_COMPUTED_NAME, TF_LOCAL_SOURCE, Needs;
 var init_context = __esm({
@@ -67259,8 +68101,8 @@ var require_pattern2 = __commonJS({
     }
     exports.endsWithSlashGlobStar = endsWithSlashGlobStar;
     function isAffectDepthOfReadingPattern(pattern) {
-      const basename3 = path4.basename(pattern);
-      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename3);
+      const basename2 = path4.basename(pattern);
+      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename2);
     }
     exports.isAffectDepthOfReadingPattern = isAffectDepthOfReadingPattern;
     function expandPatternsWithBraceExpansion(patterns) {
@@ -70349,11 +71191,11 @@ var require_ignore = __commonJS({
         const rules2 = this._rules;
         const { length } = rules2;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename3 = shortcut ? basenameOf(path4) : path4;
+        const basename2 = shortcut ? basenameOf(path4) : path4;
         for (let index2 = length - 1; index2 >= 0; index2--) {
           const rule2 = rules2[index2];
           if (rule2[mode].test(
-            shortcut && rule2._basenameOnly ? basename3 : path4
+            shortcut && rule2._basenameOnly ? basename2 : path4
           )) {
             const { negative } = rule2;
             const ret = {
@@ -72107,7 +72949,15 @@ import { isAbsolute as isAbsolute3, relative as relative3, resolve as resolve4, 
 function toPosix(p) {
   return sep3 === "/" ? p : p.split(sep3).join("/");
 }
+function plainBelow(rest) {
+  return rest !== "" && !rest.includes(`${sep3}${sep3}`) && !rest.endsWith(sep3) && !/(^|[\\/])\.\.?([\\/]|$)/.test(rest);
+}
 function relPath(root, abs) {
+  const prefix = root.endsWith(sep3) ? root : `${root}${sep3}`;
+  if (abs.startsWith(prefix) && isAbsolute3(root)) {
+    const rest = abs.slice(prefix.length);
+    if (plainBelow(rest)) return toPosix(rest);
+  }
   return toPosix(relative3(root, abs)) || ".";
 }
 function gitListing(dir) {
@@ -72152,9 +73002,11 @@ async function discover(paths, root, ignore) {
     const dirRel = relPath(root, dir);
     const prefix = dirRel === "." ? "" : `${dirRel}/`;
     const underRoot = !dirRel.startsWith("../") && dirRel !== ".." && !isAbsolute3(dirRel);
+    const native = (rel) => sep3 === "/" ? rel : rel.split("/").join(sep3);
+    const dirPrefix = dir.endsWith(sep3) ? dir : `${dir}${sep3}`;
     for (const rel of listed) {
       if (!isInputPath(rel)) continue;
-      const abs = resolve4(dir, rel);
+      const abs = plainBelow(native(rel)) ? dirPrefix + native(rel) : resolve4(dir, rel);
       if (!ignored(underRoot ? prefix + rel : relPath(root, abs))) found.add(abs);
     }
   }
@@ -72232,7 +73084,10 @@ async function loadProject(req = {}) {
   };
   const env = { root, settings: config.settings, readFile };
   if (req.workflowPrefilter) env.workflowPrefilter = true;
-  const parsed = [...files.problems, ...await parseAll(files.all, env)];
+  const release = req.releaseTexts ? (src) => {
+    if (!src.text.includes("oidclint-")) src.text = "";
+  } : void 0;
+  const parsed = [...files.problems, ...await parseAll(files.all, env, release)];
   const project = buildProject(root, parsed);
   const index2 = indexProject(project, config.settings);
   return { root, config, project, index: index2, sources: files.all, reported: files.reported, readFile };
@@ -72492,9 +73347,13 @@ var init_suppressions = __esm({
 import { resolve as resolve6 } from "node:path";
 async function lint(options = {}) {
   const rules2 = withEngineRules(options.rules ?? rules);
-  const loaded2 = await loadProject({ workflowPrefilter: options.rules === void 0, ...options, rules: rules2 });
-  for (const src of loaded2.sources) if (!src.text.includes("oidclint-")) src.text = "";
-  return runRules(loaded2, rules2);
+  const loaded2 = await loadProject({
+    workflowPrefilter: options.rules === void 0,
+    ...options,
+    rules: rules2,
+    releaseTexts: true
+  });
+  return runRules(loaded2, rules2, options.maxPerRule ?? 0);
 }
 function severityNumber(s) {
   return s === "error" ? 2 : s === "warn" ? 1 : 0;
@@ -72510,28 +73369,36 @@ function rulesForFile(config, path4, cache) {
   }
   return out2;
 }
-function canFire(rule2, project) {
+function canFire(rule2, loaded2) {
+  const { project } = loaded2;
+  const { inputs } = rule2.meta;
+  if (inputs.length > 0 && !inputs.includes("workflow") && rules.includes(rule2) && onlyWorkflowsReported(loaded2))
+    return false;
   const present = {
     policy: project.policies.length > 0,
     provider: project.providers.length > 0,
     workflow: project.workflows.length > 0 || project.actions.length > 0
   };
-  return rule2.meta.inputs.length === 0 || rule2.meta.inputs.some((i) => present[i]);
+  return inputs.length === 0 || inputs.some((i) => present[i]);
 }
-async function runRules(loaded2, rules2 = withEngineRules(rules)) {
+function onlyWorkflowsReported({ reported }) {
+  return [...reported].every((path4) => isWorkflowYamlPath(path4));
+}
+async function runRules(loaded2, rules2 = withEngineRules(rules), maxPerRule = 0) {
   const { project, config } = loaded2;
   const parsed = project.files;
   const findings = parsed.flatMap(
     (file) => file.problems.map((p) => ({
       rule: ENGINE_RULES.parseError,
       messageId: "unparsable",
-      text: { message: p.message },
+      message: p.message,
+      ...p.detail === void 0 ? {} : { template: { message: p.message, explanation: p.detail } },
       loc: p.loc,
       lowered: false
     }))
   );
   const checks = rules2.filter(
-    (r) => !Object.values(ENGINE_RULES).includes(r) && isOnAnywhere(config, r.meta.id) && canFire(r, project)
+    (r) => !Object.values(ENGINE_RULES).includes(r) && isOnAnywhere(config, r.meta.id) && canFire(r, loaded2)
   );
   if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
   const fixer = createFixer(loaded2.readFile);
@@ -72556,15 +73423,19 @@ async function runRules(loaded2, rules2 = withEngineRules(rules)) {
           return rules2.some((r) => r.meta.id === ruleId) && (rulesForFile(config, file, cache).get(ruleId)?.severity ?? "off") !== "off";
         },
         report(r) {
+          const template = rule2.meta.messages[r.messageId];
           findings.push({
             rule: rule2,
             messageId: r.messageId,
-            text: fillMessageText(rule2.meta.messages[r.messageId], r.messageId, r.data),
+            message: fillShortMessage(template, r.messageId, r.data),
+            template,
+            data: r.data,
             loc: locOf(r.at),
             lowered: r.severity === "warn",
             ...r.related ? { related: r.related } : {},
             ...r.fix ? { autofix: r.fix } : {},
-            ...r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}
+            ...r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {},
+            ...r.fixes ? { fixes: r.fixes } : {}
           });
         }
       });
@@ -72573,7 +73444,7 @@ async function runRules(loaded2, rules2 = withEngineRules(rules)) {
       ruleErrors.push({ ruleId: rule2.meta.id, message: e instanceof Error ? e.message : String(e) });
     }
   }
-  const report = toReport(findings, loaded2, new Set(parsed.map((f) => f.file)), rules2);
+  const report = toReport(findings, loaded2, new Set(parsed.map((f) => f.file)), rules2, maxPerRule);
   if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
   const failed = [...project.repoStatuses ?? /* @__PURE__ */ new Map()].filter(([, st2]) => st2.kind === "error");
   if (failed.length > 0)
@@ -72595,32 +73466,34 @@ async function lookUpRepositories(project, config) {
     ...env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}
   });
 }
-function toReport(findings, loaded2, understood, rules2) {
+function toReport(findings, loaded2, understood, rules2, maxPerRule) {
   const { config, root: cwd, reported } = loaded2;
   const byFile = /* @__PURE__ */ new Map();
   const cache = /* @__PURE__ */ new Map();
-  const seen = /* @__PURE__ */ new Set();
-  for (const f of findings) {
-    if (!reported.has(f.loc.file)) continue;
-    const configured = rulesForFile(config, f.loc.file, cache).get(f.rule.meta.id);
-    let severity = severityNumber(configured?.severity ?? f.rule.meta.severity);
-    if (severity === 0) continue;
-    if (f.lowered && configured?.explicit !== true) severity = 1;
-    const dedupe = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.text.message}\0${f.text.explanation ?? ""}`;
-    if (seen.has(dedupe)) continue;
-    seen.add(dedupe);
-    const message = {
-      ruleId: f.rule.meta.id,
-      messageId: f.messageId,
-      severity,
-      ...f.text,
-      line: f.loc.line,
-      column: f.loc.column,
-      endLine: f.loc.endLine,
-      endColumn: f.loc.endColumn
+  const raw = /* @__PURE__ */ new Map();
+  const absolute = (fix) => ({
+    edits: fix.edits.map((e) => ({
+      ...e,
+      file: resolve6(cwd, e.file),
+      loc: { ...e.loc, file: resolve6(cwd, e.loc.file) }
+    }))
+  });
+  const complete = (m) => {
+    const f = raw.get(m);
+    if (!f) return m;
+    const out2 = {
+      ruleId: m.ruleId,
+      messageId: m.messageId,
+      severity: m.severity,
+      ...fillMessageText(f.template, f.message, f.data),
+      line: m.line,
+      column: m.column,
+      endLine: m.endLine,
+      endColumn: m.endColumn
     };
-    if (f.related) {
-      message.related = f.related.map((r) => ({
+    const related = [...f.related ?? [], ...f.loc.via ? [f.loc.via] : [], ...merged.get(f)?.related ?? []];
+    if (related.length > 0) {
+      out2.related = related.map((r) => ({
         message: r.message,
         file: resolve6(cwd, r.loc.file),
         line: r.loc.line,
@@ -72629,15 +73502,59 @@ function toReport(findings, loaded2, understood, rules2) {
         endColumn: r.loc.endColumn
       }));
     }
-    const absolute = (fix) => ({
-      edits: fix.edits.map((e) => ({
-        ...e,
-        file: resolve6(cwd, e.file),
-        loc: { ...e.loc, file: resolve6(cwd, e.loc.file) }
-      }))
-    });
-    if (f.autofix) message.autofix = absolute(f.autofix);
-    if (f.suggestions) message.suggestions = f.suggestions.map((s) => ({ desc: s.desc, fix: absolute(s.fix) }));
+    const others = merged.get(f)?.others ?? 0;
+    if (others > 0 && out2.explanation !== void 0)
+      out2.explanation += ` (Reported once for ${String(others + 1)} instances of this code: module calls, \`for_each\` or \`count\`.)`;
+    const built = f.fixes?.() ?? {};
+    const fix = built.fix ?? f.autofix;
+    const suggestions = [...f.suggestions ?? [], ...built.suggestions ?? []];
+    if (fix) out2.autofix = absolute(fix);
+    if (suggestions.length > 0) out2.suggestions = suggestions.map((s) => ({ desc: s.desc, fix: absolute(s.fix) }));
+    return out2;
+  };
+  const texts = /* @__PURE__ */ new Map();
+  const shown2 = (file, all) => {
+    const out2 = result(resolve6(cwd, file), all, maxPerRule);
+    out2.messages = out2.messages.map(complete);
+    addFingerprints(out2.messages, fromRoot(file), texts.get(file) ?? "");
+    return out2;
+  };
+  const atPlace = /* @__PURE__ */ new Map();
+  const merged = /* @__PURE__ */ new Map();
+  const repeats = (f) => {
+    const key3 = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.message}`;
+    const first = atPlace.get(key3);
+    if (!first) {
+      atPlace.set(key3, f);
+      return false;
+    }
+    const m = merged.get(first) ?? { related: [], others: 0 };
+    merged.set(first, m);
+    const seen = [...first.related ?? [], ...first.loc.via ? [first.loc.via] : [], ...m.related];
+    for (const r of [...f.related ?? [], ...f.loc.via ? [f.loc.via] : []])
+      if (!seen.some((e) => e.loc.file === r.loc.file && e.loc.line === r.loc.line && e.loc.column === r.loc.column))
+        m.related.push(r);
+    if (f.template !== first.template || JSON.stringify(f.data) !== JSON.stringify(first.data)) m.others++;
+    return true;
+  };
+  for (const f of findings) {
+    if (!reported.has(f.loc.file) && !(f.loc.via && reported.has(f.loc.via.loc.file))) continue;
+    const configured = rulesForFile(config, f.loc.file, cache).get(f.rule.meta.id);
+    let severity = severityNumber(configured?.severity ?? f.rule.meta.severity);
+    if (severity === 0) continue;
+    if (f.lowered && configured?.explicit !== true) severity = 1;
+    if (repeats(f)) continue;
+    const message = {
+      ruleId: f.rule.meta.id,
+      messageId: f.messageId,
+      severity,
+      message: f.message,
+      line: f.loc.line,
+      column: f.loc.column,
+      endLine: f.loc.endLine,
+      endColumn: f.loc.endColumn
+    };
+    raw.set(message, f);
     const list2 = byFile.get(f.loc.file) ?? [];
     list2.push(message);
     byFile.set(f.loc.file, list2);
@@ -72660,13 +73577,10 @@ function toReport(findings, loaded2, understood, rules2) {
       });
     }
     byFile.delete(src.path);
-    addFingerprints(messages, fromRoot(src.path), src.text);
-    results.push(result(resolve6(cwd, src.path), messages));
+    if (src.text !== "") texts.set(src.path, src.text);
+    results.push(shown2(src.path, messages));
   }
-  for (const [file, messages] of byFile) {
-    addFingerprints(messages, fromRoot(file), "");
-    results.push(result(resolve6(cwd, file), messages));
-  }
+  for (const [file, messages] of byFile) results.push(shown2(file, messages));
   results.sort((a, b) => a.filePath.localeCompare(b.filePath));
   return {
     results,
@@ -72675,11 +73589,11 @@ function toReport(findings, loaded2, understood, rules2) {
     warningCount: results.reduce((n, r) => n + r.warningCount, 0)
   };
 }
-function result(filePath, messages) {
+function result(filePath, messages, maxPerRule) {
   messages.sort(compareMessages);
   return {
     filePath,
-    messages,
+    messages: capPerRule(messages, maxPerRule),
     errorCount: messages.filter((m) => m.severity === 2).length,
     warningCount: messages.filter((m) => m.severity === 1).length
   };
@@ -72695,6 +73609,7 @@ var init_lint = __esm({
     init_fingerprint();
     init_repo_path();
     init_glob();
+    init_formats();
     init_load_project();
     init_result();
     init_rule();
@@ -72848,48 +73763,65 @@ function fixFor(c, o, claims, audience = DEFAULT_AWS_AUDIENCE) {
   const key3 = displayText(c.key);
   const at3 = `${c.loc.file}:${c.loc.line}`;
   const actual = o.actual;
-  const out2 = [];
   const patterns = c.values.items.map((v) => knownText(v)).filter((t2) => t2 !== void 0);
   if (actual === void 0) return missingClaimFix(o.claim, patterns, audience);
   const value = Array.isArray(actual) ? actual[0] ?? "" : actual;
-  if (op.negated) {
-    out2.push(
+  if (op.negated)
+    return [
       `policy: \`${o.matchedValue ?? ""}\` under \`${c.operator.value}\` excludes \`${value}\`; remove it from \`${key3}\` (${at3})`
-    );
-    return out2;
-  }
+    ];
   const immutable = o.claim === "sub" ? immutableFix(value, patterns, op.match, at3) : void 0;
   if (immutable) return [immutable];
-  out2.push(`policy: add \`${value}\` to the values of \`${c.operator.value}\` \`${key3}\` (${at3})`);
-  if (o.claim === "aud") {
+  const add = `add exactly \`${value}\` to the values of \`${c.operator.value}\` \`${key3}\` (${at3})`;
+  const other = o.claim === "sub" ? refusedRepository(value, patterns, op.match) : void 0;
+  if (other)
+    return [
+      `workflow: the token comes from \`${other.repo}\`, and the role trusts only ${other.trusted.map((r) => `\`${r}\``).join(", ")}: assume a role made for \`${other.repo}\``,
+      `policy: if the repository was renamed, write its new name in the pattern; only if this role is meant to serve \`${other.repo}\` as well, ${add}`
+    ];
+  const workflow = workflowFixes(o.claim, String(claims.sub ?? value), value, patterns);
+  return [
+    ...workflow,
+    workflow.length > 0 ? `policy: or, if this run is meant to assume the role, ${add}` : `policy: ${add}`
+  ];
+}
+function workflowFixes(claim, sub, value, patterns) {
+  if (claim === "aud") {
     const aud = patterns.find((p) => !/[*?]/.test(p));
-    if (aud)
-      out2.push(`workflow: or request that audience: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``);
+    return aud ? [
+      `workflow: request the audience the role expects: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``
+    ] : [];
   }
-  if (o.claim === "sub") {
-    const env = patterns.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== void 0);
-    const branch = patterns.map((p) => /:ref:refs\/heads\/([^*?]+)$/.exec(p)?.[1]).find((b) => b !== void 0);
-    const tag = patterns.some((p) => /:ref:refs\/tags\//.test(p));
-    const claimed = String(claims.sub ?? value);
-    if (env && !claimed.includes(":environment:"))
-      out2.push(
-        `workflow: or run the job in that environment: \`environment: ${decodeURIComponent(env)}\` (a job with an environment always gets \`\u2026:environment:NAME\`)`
-      );
-    else if (env && claimed.includes(":environment:"))
-      out2.push(`workflow: or use the environment the policy names: \`environment: ${decodeURIComponent(env)}\``);
-    if (branch && claimed.includes(":environment:"))
-      out2.push(
-        `workflow: or drop the job's \`environment\`: with one, the sub is \`\u2026:environment:NAME\`, never \`\u2026:ref:refs/heads/${branch}\``
-      );
-    else if (branch && claimed.endsWith(":pull_request"))
-      out2.push(
-        `workflow: \`pull_request\` runs get \`\u2026:pull_request\`; run the job on \`push\` to \`${branch}\` instead, or allow \`\u2026:pull_request\``
-      );
-    else if (branch && !claimed.endsWith(`:ref:refs/heads/${branch}`))
-      out2.push(`workflow: or run the job from branch \`${branch}\``);
-    else if (tag && !claimed.includes(":ref:refs/tags/")) out2.push("workflow: or run the job on a tag push");
+  const literal3 = (re3) => patterns.map((p) => re3.exec(p)?.[1]).find((x) => x !== void 0 && !/[*?]/.test(x));
+  const env = claim === "sub" ? literal3(/:environment:([^:]+)$/) : claim === "environment" ? literal3(/^(.+)$/) : void 0;
+  const branchRe = claim === "sub" ? /:ref:refs\/heads\/([^:]+)$/ : claim === "ref" ? /^refs\/heads\/(.+)$/ : void 0;
+  const tagRe = claim === "sub" ? /:ref:refs\/tags\// : claim === "ref" ? /^refs\/tags\// : void 0;
+  const branch = branchRe && literal3(branchRe);
+  const tags2 = tagRe !== void 0 && patterns.some((p) => tagRe.test(p));
+  const inEnvironment = sub.includes(":environment:");
+  const out2 = [];
+  if (env !== void 0) {
+    const name2 = decodeURIComponent(env);
+    out2.push(
+      inEnvironment ? `use the environment the role trusts: \`environment: ${name2}\`` : `run the job in the environment the role trusts: \`environment: ${name2}\` (a job with an environment always gets \`\u2026:environment:NAME\`)`
+    );
   }
-  return out2;
+  if (branch !== void 0) {
+    if (inEnvironment)
+      out2.push(
+        `drop the job's \`environment\` if the role is meant for branch runs: with one, the sub is \`\u2026:environment:NAME\`, never \`\u2026:ref:refs/heads/${branch}\``
+      );
+    else if (sub.endsWith(":pull_request"))
+      out2.push(
+        `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or the step); it trusts runs on \`${branch}\``
+      );
+    else
+      out2.push(
+        `run the job only from \`${branch}\`: pin the trigger (\`branches: [${branch}]\`) or give the job \`if: github.ref == 'refs/heads/${branch}'\``
+      );
+  } else if (tags2 && !tagRe.test(value))
+    out2.push("assume this role only in tag runs (`on: push: tags: \u2026`, or `if: startsWith(github.ref, 'refs/tags/')`)");
+  return out2.map((l, i) => `workflow: ${i === 0 ? "" : "or "}${l}`);
 }
 function missingClaimFix(claim, patterns, audience) {
   if (claim === "aud" || claim === "sub") {
@@ -73125,6 +74057,7 @@ var init_check = __esm({
     init_well_known();
     init_github_trust();
     init_iam_evaluation();
+    init_refused_repository();
     init_discover();
     init_load_project();
     init_value();
@@ -73246,16 +74179,16 @@ function explainJob(wf, job, index2, settings, roles) {
   const groups = /* @__PURE__ */ new Map();
   for (const a of all) groups.set(a.matrix, [...groups.get(a.matrix) ?? [], a]);
   if (groups.size === 0) groups.set(void 0, []);
-  for (const [matrix, assumptions] of groups) {
+  for (const [matrix, assumptions2] of groups) {
     out2.variants.push({
       ...matrix ? { matrix: describeCombination(matrix) } : {},
-      ...explainVariant(wf, assumptions[0]?.job ?? job, assumptions, index2, settings, roles)
+      ...explainVariant(wf, assumptions2[0]?.job ?? job, assumptions2, index2, settings, roles)
     });
   }
   return out2;
 }
-function explainVariant(wf, job, assumptions, index2, settings, roles) {
-  const assumes = assumptions.map((a) => {
+function explainVariant(wf, job, assumptions2, index2, settings, roles) {
+  const assumes = assumptions2.map((a) => {
     const resolved2 = resolveRole(a.role, index2);
     const known = knownText(a.role) !== void 0 || resolved2.length > 0;
     return {
@@ -73265,8 +74198,8 @@ function explainVariant(wf, job, assumptions, index2, settings, roles) {
       status: resolved2.length > 0 ? "defined" : known ? "undefined" : "unknown"
     };
   });
-  const aud = audienceOf(assumptions[0]);
-  const step2 = assumptions.length > 0 && assumptions.every((a) => a.step === assumptions[0]?.step) ? assumptions[0]?.step : void 0;
+  const aud = audienceOf(assumptions2[0]);
+  const step2 = assumptions2.length > 0 && assumptions2.every((a) => a.step === assumptions2[0]?.step) ? assumptions2[0]?.step : void 0;
   const situations = jobSituations(wf, job, settings, step2);
   const excluded = [
     ...new Set(wf.triggers.filter((t2) => !situations.some((s) => s.trigger === t2)).map((t2) => t2.event.value))
@@ -73302,7 +74235,7 @@ function explainVariant(wf, job, assumptions, index2, settings, roles) {
         else if (v !== "unknown") refusedBy.push({ role: r.label, ...v.refused ? { example: v.refused } : {} });
       }
       const assumedRefusedBy = [];
-      for (const a of assumptions) {
+      for (const a of assumptions2) {
         for (const r of resolveRole(a.role, index2)) {
           const v = verdictText(s, r, aud.value, settings);
           if (typeof v === "object")
@@ -73539,21 +74472,22 @@ function filterToIam(pattern) {
   if (pattern.startsWith("!") || /[?+[\]\\]/.test(pattern)) return void 0;
   return pattern.replace(/\*+/g, "*");
 }
-function subjectsOf(s, immutable, widened) {
-  if (!s.sub) return { why: s.unknownWhy ?? "the claim is not predictable" };
+function claimValues(s, pieces, claim, immutable, widened) {
   let holes = [""];
   let text3 = "";
-  const expand3 = (pieces) => {
-    for (const p of pieces) {
+  const expand3 = (list2) => {
+    for (const p of list2) {
       if (typeof p === "string") text3 += p;
       else if ("anyCase" in p) text3 += p.anyCase;
       else if ("oneOf" in p) {
         const form = immutable ? p.oneOf[p.oneOf.length - 1] : p.oneOf[0];
         const why2 = expand3(form ?? []);
         if (why2) return why2;
-      } else if ("run" in p)
-        return "the repository (or its ids) is not known: set `repository` in .oidclintrc.json or GITHUB_REPOSITORY";
-      else {
+      } else if ("run" in p) {
+        if (text3.endsWith("refs/pull/")) text3 += "*";
+        else
+          return "the repository (or its ids) is not known: set `repository` (and `repositoryOwnerId`, `repositoryId`) in .oidclintrc.json";
+      } else {
         const h = s.holes;
         if (!h?.include)
           return `${s.event} runs from any ${s.kind === "tag" ? "tag" : "branch"}: give the job an \`environment\` or a \`branches\`/\`tags\` filter`;
@@ -73563,15 +74497,15 @@ function subjectsOf(s, immutable, widened) {
         if (patterns.some((x) => x === void 0))
           return `the filter ${h.include.map((x) => `\`${x}\``).join(", ")} uses syntax IAM cannot express (\`!\`, \`?\`, \`+\`, \`[\u2026]\`)`;
         for (const x of h.include) if (/(^|[^*])\*(?!\*)/.test(x)) widened.add(x);
-        holes = patterns.map((x) => (x ?? "").replace(/:/g, "%3A"));
+        holes = patterns.map((x) => claim === "sub" ? (x ?? "").replace(/:/g, "%3A") : x ?? "");
         text3 += "\0";
       }
     }
     return void 0;
   };
-  const why = expand3(s.sub);
+  const why = expand3(pieces);
   if (why) return { why };
-  return { values: holes.map((h) => text3.replace("\0", h)) };
+  return { values: holes.map((h) => text3.split("\0").join(h)) };
 }
 function minimise(values2) {
   const unique = [...new Set(values2)];
@@ -73581,51 +74515,135 @@ function minimise(values2) {
     )
   ).sort();
 }
-function predictTrust(loaded2, role) {
+function withCallerInputs(job, caller) {
+  const scope = new Map([...caller.with].map(([k, v]) => [k.toLowerCase(), v]));
+  const steps = job.steps.map((step2) => ({
+    ...step2,
+    with: new Map([...step2.with].map(([k, v]) => [k, substitute(v, scope)]))
+  }));
+  const out2 = { ...job, steps };
+  if (job.environment) out2.environment = substitute(job.environment, scope);
+  return out2;
+}
+function assumptions(loaded2, notes) {
   const { project, index: index2, config } = loaded2;
   const settings = config.settings;
-  const ids = settings;
-  const immutable = ids.repositoryOwnerId !== void 0 && ids.repositoryId !== void 0;
-  const audiences = [];
-  const subjects = [];
-  const jobs = [];
-  const notes = [];
-  let account;
-  let partition = "aws";
-  const widened = /* @__PURE__ */ new Set();
+  const out2 = [];
+  const calledFiles = /* @__PURE__ */ new Set();
   for (const wf of project.workflows) {
     for (const job of wf.jobs) {
-      for (const a of jobRoleAssumptions(index2, settings, wf, job)) {
-        const where2 = `${wf.file} \u203A ${job.id.value}`;
-        const written = knownText(a.role);
-        const arn = parseRoleArn(a.role);
-        if (written === void 0 && arn === void 0) {
-          notes.push(`${where2}: the role is an expression (${a.loc.file}:${a.loc.line}); not included`);
-          continue;
-        }
-        if (!sameRole(written, arn?.name, role)) continue;
-        const m = written ? /^arn:([^:]+):iam::(\d{12}):/.exec(written.trim()) : null;
-        if (m?.[1] && m[2]) {
-          partition = m[1];
-          account = m[2];
-        }
-        const aud = a.audience ? knownText(a.audience)?.trim() : settings.audience;
-        if (aud === void 0) {
-          notes.push(`${where2}: the audience is an expression; this job is left out`);
-          continue;
-        }
-        jobs.push(where2);
-        for (const s of jobSituations(wf, job, settings, a.step)) {
-          const out2 = subjectsOf(s, immutable, widened);
-          if ("why" in out2) notes.push(`${where2} (${s.event}): ${out2.why}; left out`);
-          else {
-            subjects.push(...out2.values);
-            audiences.push(aud);
-          }
-        }
+      const callee = job.uses ? localCallee(index2, job.uses.value) : void 0;
+      if (!callee) continue;
+      calledFiles.add(callee.file);
+      const caller = { workflow: wf, job };
+      for (const calleeJob of callee.jobs) {
+        for (const use of jobRoleAssumptions(index2, settings, callee, withCallerInputs(calleeJob, job)))
+          out2.push({
+            where: `${wf.file} \u203A ${job.id.value} \u2192 ${callee.file} \u203A ${calleeJob.id.value}`,
+            use,
+            called: true,
+            file: callee.file,
+            situations: () => calledJobSituations(caller, callee, use.job, settings, use.step)
+          });
       }
     }
   }
+  for (const wf of project.workflows) {
+    for (const job of wf.jobs) {
+      for (const use of jobRoleAssumptions(index2, settings, wf, job)) {
+        const where2 = `${wf.file} \u203A ${job.id.value}`;
+        const situations = () => {
+          const all = jobSituations(wf, use.job, settings, use.step);
+          const calls = all.filter((s) => s.event === "workflow_call");
+          if (calls.length > 0 && !calledFiles.has(wf.file))
+            notes.push(
+              `${where2} (workflow_call): no workflow of the files read calls it (a caller in another repository decides the claims); left out`
+            );
+          return all.filter((s) => s.event !== "workflow_call");
+        };
+        out2.push({ where: where2, use, called: false, file: wf.file, situations });
+      }
+    }
+  }
+  return out2;
+}
+function remoteCalls(loaded2, role) {
+  const out2 = [];
+  for (const wf of loaded2.project.workflows) {
+    for (const job of wf.jobs) {
+      const uses = job.uses?.value;
+      if (uses === void 0 || uses.startsWith("./")) continue;
+      const passes = [...job.with.values()].some((v) => {
+        const arn = parseRoleArn(v);
+        return arn !== void 0 && sameRole(knownText(v), arn.name, role);
+      });
+      if (passes)
+        out2.push(
+          `${wf.file} \u203A ${job.id.value}: passes the role to \`${uses}\`, a reusable workflow of another repository oidclint cannot read (its jobs' \`environment\` decides the sub); left out`
+        );
+    }
+  }
+  return out2;
+}
+function predictTrust(loaded2, role) {
+  const settings = loaded2.config.settings;
+  const immutable = settings.repositoryOwnerId !== void 0 && settings.repositoryId !== void 0;
+  const audiences = [];
+  const subjects = [];
+  const workflowRefs = [];
+  const pairs2 = [];
+  const anyRefs = /* @__PURE__ */ new Map();
+  const jobs = [];
+  const accepted = [];
+  const notes = [];
+  let called = false;
+  let account;
+  let partition = "aws";
+  const widened = /* @__PURE__ */ new Set();
+  for (const { where: where2, use: a, called: inCall, file, situations } of assumptions(loaded2, notes)) {
+    const written = knownText(a.role);
+    const arn = parseRoleArn(a.role);
+    if (written === void 0 && arn === void 0) {
+      notes.push(`${where2}: the role is an expression (${a.loc.file}:${a.loc.line}); not included`);
+      continue;
+    }
+    if (!sameRole(written, arn?.name, role)) continue;
+    const m = written ? /^arn:([^:]+):iam::(\d{12}):/.exec(written.trim()) : null;
+    if (m?.[1] && m[2]) {
+      partition = m[1];
+      account = m[2];
+    }
+    const aud = a.audience ? knownText(a.audience)?.trim() : settings.audience;
+    if (aud === void 0) {
+      notes.push(`${where2}: the audience is an expression; this job is left out`);
+      continue;
+    }
+    jobs.push(where2);
+    called ||= inCall;
+    for (const s of situations()) {
+      const out2 = s.sub ? claimValues(s, s.sub, "sub", immutable, widened) : { why: s.unknownWhy ?? "the claim is not predictable" };
+      if ("why" in out2) {
+        notes.push(`${where2} (${s.event}): ${out2.why}; left out`);
+        continue;
+      }
+      subjects.push(...out2.values);
+      audiences.push(aud);
+      accepted.push({ where: where2, situation: s });
+      const ref = s.claims.get("job_workflow_ref");
+      const refs = ref?.kind === "pieces" ? claimValues(s, ref.pieces, "job_workflow_ref", false, widened) : { why: s.unknownWhy ?? "the ref is not known" };
+      const refValues = "values" in refs ? refs.values : [`${settings.repository ?? ""}/${file}@*`];
+      workflowRefs.push(...refValues);
+      const subs = out2.values;
+      if (subs.length === refValues.length) subs.forEach((v, i) => pairs2.push([v, refValues[i] ?? ""]));
+      else for (const v of subs) for (const r of refValues) pairs2.push([v, r]);
+      if ("why" in refs) {
+        const anyRef = refValues[0] ?? "";
+        if (!anyRefs.has(anyRef))
+          anyRefs.set(anyRef, `${where2} on \`${s.event}\`${s.description ? ` (${s.description})` : ""}`);
+      }
+    }
+  }
+  notes.push(...remoteCalls(loaded2, role));
   const roleName = role.startsWith("arn:") ? role.slice(role.lastIndexOf("/") + 1) : role;
   for (const p of widened)
     notes.push(
@@ -73633,34 +74651,67 @@ function predictTrust(loaded2, role) {
     );
   if (!account && jobs.length > 0)
     notes.push("no job names the role by a literal ARN: ACCOUNT_ID stands for the account in the provider ARN");
+  const refCondition = called && !settings.subClaimTemplate.includes("job_workflow_ref");
+  if (refCondition)
+    for (const [value, why] of anyRefs)
+      notes.push(
+        `${why}: the ref the workflow runs at cannot be predicted; \`job_workflow_ref\` pins \`${value}\` at any ref`
+      );
   return {
     roleName,
     providerArn: `arn:${partition}:iam::${account ?? "ACCOUNT_ID"}:oidc-provider/${settings.issuer}`,
     issuer: settings.issuer,
     audiences: [...new Set(audiences)].sort(),
     subjects: minimise(subjects),
+    workflowRefs: refCondition ? minimise(workflowRefs) : [],
+    scopes: refCondition ? scopesOf(pairs2) : [{ subjects: minimise(subjects), workflowRefs: [] }],
     jobs,
+    accepted,
     notes
   };
 }
-function trustConditions(t2) {
-  const aud = `${t2.issuer}:aud`;
-  const sub = `${t2.issuer}:sub`;
-  const patterns = t2.subjects.some((s) => /[*?]/.test(s));
-  if (!patterns) return { StringEquals: { [aud]: one(t2.audiences), [sub]: one(t2.subjects) } };
-  return { StringEquals: { [aud]: one(t2.audiences) }, StringLike: { [sub]: one(t2.subjects) } };
+function covers2(a, b) {
+  return compileIamValue(a, "like")?.matches(b) === true;
+}
+function scopesOf(pairs2) {
+  const unique = [...new Map(pairs2.map((p) => [`${p[0]}
+${p[1]}`, p])).values()];
+  const kept = unique.filter(
+    ([s, r]) => !unique.some(
+      ([s2, r2]) => (s2 !== s || r2 !== r) && covers2(s2, s) && covers2(r2, r) && !(covers2(s, s2) && covers2(r, r2))
+    )
+  );
+  const refsBySub = /* @__PURE__ */ new Map();
+  for (const [s, r] of kept) refsBySub.set(s, (refsBySub.get(s) ?? /* @__PURE__ */ new Set()).add(r));
+  const subsByRefs = /* @__PURE__ */ new Map();
+  for (const [s, refs] of refsBySub) {
+    const key3 = [...refs].sort().join("\n");
+    subsByRefs.set(key3, [...subsByRefs.get(key3) ?? [], s]);
+  }
+  return [...subsByRefs].map(([key3, subs]) => ({ subjects: minimise(subs), workflowRefs: key3.split("\n") })).sort((a, b) => (a.subjects[0] ?? "").localeCompare(b.subjects[0] ?? ""));
+}
+function trustConditions(t2, scope) {
+  const out2 = { StringEquals: { [`${t2.issuer}:aud`]: one(t2.audiences) } };
+  const claims = [
+    ["sub", scope.subjects],
+    ["job_workflow_ref", scope.workflowRefs]
+  ];
+  for (const [claim, values2] of claims) {
+    if (values2.length === 0) continue;
+    const op = values2.some((v) => /[*?]/.test(v)) ? out2.StringLike ??= {} : out2.StringEquals;
+    op[`${t2.issuer}:${claim}`] = one(values2);
+  }
+  return out2;
 }
 function policyDocument(t2) {
   return {
     Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: t2.providerArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: trustConditions(t2)
-      }
-    ]
+    Statement: t2.scopes.map((scope) => ({
+      Effect: "Allow",
+      Principal: { Federated: t2.providerArn },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: trustConditions(t2, scope)
+    }))
   };
 }
 function hclString(s) {
@@ -73675,38 +74726,43 @@ function tfName(name2) {
 }
 function terraform(t2, style) {
   const name2 = tfName(t2.roleName);
-  const cond = trustConditions(t2);
+  const conds = t2.scopes.map(
+    (scope) => Object.entries(trustConditions(t2, scope))
+  );
   if (style === "jsonencode") {
     const block = (op, entries2) => `        ${op} = {
 ${Object.entries(entries2).map(([k, v]) => `          ${hclString(k)} = ${Array.isArray(v) ? hclList(v) : hclString(v)}`).join("\n")}
         }`;
-    return `resource "aws_iam_role" ${hclString(name2)} {
-  name = ${hclString(t2.roleName)}
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
+    const statements2 = conds.map(
+      (cond) => `{
       Effect    = "Allow"
       Principal = { Federated = ${hclString(t2.providerArn)} }
       Action    = "sts:AssumeRoleWithWebIdentity"
       Condition = {
-${Object.entries(cond).map(([op, entries2]) => block(op, entries2)).join("\n")}
+${cond.map(([op, entries2]) => block(op, entries2)).join("\n")}
       }
-    }]
+    }`
+    );
+    return `resource "aws_iam_role" ${hclString(name2)} {
+  name = ${hclString(t2.roleName)}
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [${statements2.join(", ")}]
   })
 }
 `;
   }
-  const conditions = Object.entries(cond).flatMap(
-    ([op, entries2]) => Object.entries(entries2).map(
-      ([k, v]) => `    condition {
+  const statements = conds.map((cond) => {
+    const conditions = cond.flatMap(
+      ([op, entries2]) => Object.entries(entries2).map(
+        ([k, v]) => `    condition {
       test     = ${hclString(op)}
       variable = ${hclString(k)}
       values   = ${hclList(v)}
     }`
-    )
-  );
-  return `data "aws_iam_policy_document" ${hclString(`${name2}_trust`)} {
-  statement {
+      )
+    );
+    return `  statement {
     effect  = "Allow"
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -73714,7 +74770,10 @@ ${Object.entries(cond).map(([op, entries2]) => block(op, entries2)).join("\n")}
       identifiers = [${hclString(t2.providerArn)}]
     }
 ${conditions.join("\n")}
-  }
+  }`;
+  });
+  return `data "aws_iam_policy_document" ${hclString(`${name2}_trust`)} {
+${statements.join("\n")}
 }
 
 resource "aws_iam_role" ${hclString(name2)} {
@@ -73724,7 +74783,6 @@ resource "aws_iam_role" ${hclString(name2)} {
 `;
 }
 function cloudformation(t2) {
-  const cond = trustConditions(t2);
   const lines2 = [
     'AWSTemplateFormatVersion: "2010-09-09"',
     "Resources:",
@@ -73734,18 +74792,22 @@ function cloudformation(t2) {
     `      RoleName: ${y(t2.roleName)}`,
     "      AssumeRolePolicyDocument:",
     '        Version: "2012-10-17"',
-    "        Statement:",
-    "          - Effect: Allow",
-    "            Principal:",
-    `              Federated: ${y(t2.providerArn)}`,
-    "            Action: sts:AssumeRoleWithWebIdentity",
-    "            Condition:"
+    "        Statement:"
   ];
-  for (const [op, entries2] of Object.entries(cond)) {
-    lines2.push(`              ${op}:`);
-    for (const [k, v] of Object.entries(entries2)) {
-      if (Array.isArray(v)) lines2.push(`                ${y(k)}:`, ...v.map((x) => `                  - ${y(x)}`));
-      else lines2.push(`                ${y(k)}: ${y(v)}`);
+  for (const scope of t2.scopes) {
+    lines2.push(
+      "          - Effect: Allow",
+      "            Principal:",
+      `              Federated: ${y(t2.providerArn)}`,
+      "            Action: sts:AssumeRoleWithWebIdentity",
+      "            Condition:"
+    );
+    for (const [op, entries2] of Object.entries(trustConditions(t2, scope))) {
+      lines2.push(`              ${op}:`);
+      for (const [k, v] of Object.entries(entries2)) {
+        if (Array.isArray(v)) lines2.push(`                ${y(k)}:`, ...v.map((x) => `                  - ${y(x)}`));
+        else lines2.push(`                ${y(k)}: ${y(v)}`);
+      }
     }
   }
   return `${lines2.join("\n")}
@@ -73756,21 +74818,36 @@ function className(name2) {
   return /^[A-Za-z]/.test(out2) ? out2 : `GitHub${out2}`;
 }
 function cdk(t2) {
-  const cond = JSON.stringify(trustConditions(t2), null, 2).replace(/\n/g, "\n      ");
+  const conditions = (scope, indent2) => JSON.stringify(trustConditions(t2, scope), null, 2).replace(/\n/g, `
+${indent2}`);
+  const [first, ...more] = t2.scopes;
+  const arn = JSON.stringify(t2.providerArn);
   const imports = [
     'import { Stack, type StackProps } from "aws-cdk-lib";',
     'import * as iam from "aws-cdk-lib/aws-iam";',
     'import type { Construct } from "constructs";'
   ];
+  const added = more.map(
+    (scope) => `
+    role.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({
+        effect: iam.Effect.ALLOW,
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [new iam.FederatedPrincipal(${arn})],
+        conditions: ${conditions(scope, "        ")},
+      }),
+    );`
+  );
+  const role = `new iam.Role(this, "Role", {
+      roleName: ${JSON.stringify(t2.roleName)},
+      assumedBy: new iam.WebIdentityPrincipal(${arn}, ${first ? conditions(first, "      ") : "{}"}),
+    });`;
   return `${imports.join("\n")}
 
 export class ${className(t2.roleName)}RoleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    new iam.Role(this, "Role", {
-      roleName: ${JSON.stringify(t2.roleName)},
-      assumedBy: new iam.WebIdentityPrincipal(${JSON.stringify(t2.providerArn)}, ${cond}),
-    });
+    ${added.length > 0 ? `const role = ${role}${added.join("")}` : role}
   }
 }
 `;
@@ -73845,6 +74922,7 @@ var init_generate = __esm({
     init_iam_evaluation();
     init_predicted_claims();
     init_role_assumptions();
+    init_token_use();
     init_load_project();
     init_value();
     init_args();
@@ -73897,13 +74975,13 @@ function defaultRuleEntries(rules2) {
   }
   return out2;
 }
-function starterConfig(facts) {
+function starterConfig(facts2) {
   const defaults = defaultSettings();
   return {
-    $schema: facts.schema,
-    extends: facts.preset ?? "oidclint:recommended",
-    ...facts.repository ? { repository: facts.repository } : {},
-    ...facts.defaultBranch && facts.defaultBranch !== defaults.defaultBranch ? { defaultBranch: facts.defaultBranch } : {}
+    $schema: facts2.schema,
+    extends: facts2.preset ?? "oidclint:recommended",
+    ...facts2.repository ? { repository: facts2.repository } : {},
+    ...facts2.defaultBranch && facts2.defaultBranch !== defaults.defaultBranch ? { defaultBranch: facts2.defaultBranch } : {}
   };
 }
 function exampleConfig(rules2) {
@@ -74206,8 +75284,8 @@ var init_graph = __esm({
         const idToken = effectivePermissions(job, wf).idToken;
         if (need === "no" && idToken !== "write") return void 0;
         const id2 = `job:${wf.file}#${job.id.value}`;
-        const assumptions = jobRoleAssumptions(this.index, this.settings, wf, job);
-        const step2 = assumptions.length > 0 && assumptions.every((a) => a.step === assumptions[0]?.step) ? assumptions[0]?.step : void 0;
+        const assumptions2 = jobRoleAssumptions(this.index, this.settings, wf, job);
+        const step2 = assumptions2.length > 0 && assumptions2.every((a) => a.step === assumptions2[0]?.step) ? assumptions2[0]?.step : void 0;
         const node = {
           id: id2,
           job: job.id.value,
@@ -74227,7 +75305,7 @@ var init_graph = __esm({
           size: lastLine - job.id.loc.line,
           findings: node.findings
         });
-        for (const a of assumptions) {
+        for (const a of assumptions2) {
           const text3 = displayText(a.role);
           const resolved2 = resolveRole(a.role, this.index);
           const aud = audienceOf(a);
@@ -77366,6 +78444,7 @@ function applyBaseline(report, known) {
 init_repo_path();
 init_lint();
 init_result();
+init_fingerprint();
 
 // src/formatters/github.ts
 init_repo_path();
@@ -77786,6 +78865,8 @@ Options:
   -c, --config FILE        use this config instead of the nearest .oidclintrc.json
       --rule ID:LEVEL      set a rule's level (off, warn, error); repeatable
       --max-warnings N     exit 1 when there are more than N warnings
+      --max-per-rule N     show at most N findings of one rule in one file, then one line for the
+                           rest (default 100; 0 shows all); counts and exit code include them all
       --quiet              report errors only
       --color, --no-color  force colour on or off (default: on for a terminal; FORCE_COLOR and
                            NO_COLOR are honoured)
@@ -77879,6 +78960,7 @@ async function runLint(argv, io) {
     config: { type: "string", short: "c" },
     rule: { type: "string", multiple: true },
     "max-warnings": { type: "string" },
+    "max-per-rule": { type: "string" },
     quiet: { type: "boolean" },
     verbose: { type: "boolean", short: "v" },
     color: { type: "boolean" },
@@ -77913,6 +78995,10 @@ async function runLint(argv, io) {
     if (!Number.isInteger(maxWarnings) || maxWarnings < -1)
       throw new UsageError(`--max-warnings expects a whole number, got "${values2["max-warnings"]}"`);
   }
+  const maxPerRule = Number(values2["max-per-rule"] ?? DEFAULT_MAX_PER_RULE);
+  if (!Number.isInteger(maxPerRule) || maxPerRule < 0)
+    throw new UsageError(`--max-per-rule expects a whole number (0: no limit), got "${values2["max-per-rule"]}"`);
+  const capLate = values2.fix || values2["fix-dry-run"] || values2.baseline !== void 0 || values2["write-baseline"] !== void 0;
   if (values2.stdin && !values2["stdin-filename"])
     throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
   if (values2.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
@@ -77931,7 +79017,8 @@ async function runLint(argv, io) {
     env: io.env,
     paths: positionals,
     ...stdinSource !== void 0 ? { stdin: { text: stdinSource, filename: values2["stdin-filename"] ?? "stdin" } } : {},
-    ...values2.context ? { contextPaths: values2.context } : {}
+    ...values2.context ? { contextPaths: values2.context } : {},
+    ...capLate ? {} : { maxPerRule }
   };
   const report = values2.fix || values2["fix-dry-run"] ? await runFix(lintOptions, values2["fix-dry-run"] === true, io) : await lint(lintOptions);
   if (values2.quiet) {
@@ -77962,6 +79049,12 @@ async function runLint(argv, io) {
       `oidclint: recorded ${baseline.findings.length} problem(s) in ${visible(values2["write-baseline"])}; run with --baseline ${visible(values2["write-baseline"])} to report only new ones
 `
     );
+  }
+  if (capLate) {
+    const root = repositoryRoot(io.cwd);
+    capReport(report, maxPerRule, (m, abs) => {
+      m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
+    });
   }
   if (formatName !== "stylish") for (const note of notes) io.stderr(`oidclint: ${visible(note)}
 `);

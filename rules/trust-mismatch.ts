@@ -53,7 +53,9 @@ function policyClaim(s: JobSituation, repo: string, example: string | undefined)
  */
 function acceptedFilter(allowed: readonly string[], kind: "heads" | "tags", mergeQueue: boolean): string | undefined {
   // A `merge_group` filter names the queue's base branch: `…:ref:refs/heads/gh-readonly-queue/main/*` → `main`.
-  const ref = mergeQueue ? /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\// : new RegExp(`:ref:refs/${kind}/([^?]+)$`);
+  const ref = mergeQueue
+    ? /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\//
+    : new RegExp(`:ref:refs/${kind}/([^?]+)$`);
   const names = allowed
     .map((p) => ref.exec(p)?.[1])
     .filter((n): n is string => n !== undefined && n !== "*")

@@ -671,7 +671,9 @@ async function terraformBench(dir) {
     if (round === 0) continue; // warm-up: module loading, the file cache
     linted.push(a.s);
     read.push(b.s);
-    console.log(`  round ${round}: lint ${a.s.toFixed(3)} s CPU, list + read ${b.s.toFixed(3)} s → ${(a.s / b.s).toFixed(2)}×`);
+    console.log(
+      `  round ${round}: lint ${a.s.toFixed(3)} s CPU, list + read ${b.s.toFixed(3)} s → ${(a.s / b.s).toFixed(2)}×`,
+    );
   }
   const ratios = linted.map((s, i) => s / read[i]);
   console.log(

@@ -95,7 +95,9 @@ describe("oidclint check", () => {
     expect(o.out).toMatch(
       /✖ FAIL {2}StringLike token\.actions\.githubusercontent\.com:sub repo:acme\/app:ref:refs\/heads\/main {3}← first failing condition/,
     );
-    expect(o.out).toContain("policy: or, if this run is meant to assume the role, add exactly `repo:acme/app:pull_request`");
+    expect(o.out).toContain(
+      "policy: or, if this run is meant to assume the role, add exactly `repo:acme/app:pull_request`",
+    );
   });
 
   it("reads a token (also from stdin), shows its claims and suggests the environment", async () => {

@@ -92,7 +92,25 @@ describe("fast YAML tree", () => {
   it("types plain scalars with the YAML 1.2 core schema, as `yaml` does", () => {
     const plain = [
       ...["on", "off", "yes", "no", "y", "n", "true", "True", "TRUE", "tRue", "false", "FALSE", "null", "Null", "NULL"],
-      ...["~", "nULL", "0", "-0", "+0", "007", "12", "-12", "+12", "0o17", "0o8", "0x1F", "0X1F", "0xg", "1.5", "1.", "."],
+      ...[
+        "~",
+        "nULL",
+        "0",
+        "-0",
+        "+0",
+        "007",
+        "12",
+        "-12",
+        "+12",
+        "0o17",
+        "0o8",
+        "0x1F",
+        "0X1F",
+        "0xg",
+        "1.5",
+        "1.",
+        ".",
+      ],
       ...[".5", "-.5", "1e3", "1E-3", "+1.5e+3", "1_000", "1,000", ".inf", "-.Inf", "+.INF", ".nan", ".NaN", ".NAN"],
       ...["inf", "nan", "0b101", "1:30", "2024-01-01", "9007199254740993", "0x", "e3", "1e", "--1", "+"],
     ];
@@ -162,7 +180,8 @@ function generated(seed: number): string {
     let s = "";
     for (let i = 0, n = 1 + Math.floor(rnd() * 3); i < n; i++) {
       if (kind === "map") s += `${pad(ind)}${pick(["a", "on", "c d", "'k'", "1"])}${i}:${value(depth, ind)}\n`;
-      else s += `${pad(ind)}-${rnd() < 0.5 ? ` ${block(depth + 1, ind + 2, "map").slice(ind + 2)}` : value(depth, ind + 2)}\n`;
+      else
+        s += `${pad(ind)}-${rnd() < 0.5 ? ` ${block(depth + 1, ind + 2, "map").slice(ind + 2)}` : value(depth, ind + 2)}\n`;
       s = s.replace(/\n\n$/, "\n") + junk(ind);
     }
     return s.replace(/\n$/, "");

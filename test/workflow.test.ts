@@ -190,7 +190,7 @@ describe("parseWorkflow", () => {
       "      - uses: nick-fields/retry@v3",
       "        with:",
       "          command: 'terraform apply",
-      "          -var=\"run=42\"'",
+      '          -var="run=42"\'',
       '          note: "two',
       '          lines"',
       "          attempts: 3",

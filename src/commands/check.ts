@@ -162,7 +162,10 @@ export function fixFor(
       `policy: if the repository was renamed, write its new name in the pattern; only if this role is meant to serve \`${other.repo}\` as well, ${add}`,
     ];
   const workflow = workflowFixes(o.claim, String(claims.sub ?? value), value, patterns);
-  return [...workflow, workflow.length > 0 ? `policy: or, if this run is meant to assume the role, ${add}` : `policy: ${add}`];
+  return [
+    ...workflow,
+    workflow.length > 0 ? `policy: or, if this run is meant to assume the role, ${add}` : `policy: ${add}`,
+  ];
 }
 
 /**
@@ -181,7 +184,8 @@ function workflowFixes(claim: string, sub: string, value: string, patterns: read
   }
   const literal = (re: RegExp): string | undefined =>
     patterns.map((p) => re.exec(p)?.[1]).find((x) => x !== undefined && !/[*?]/.test(x));
-  const env = claim === "sub" ? literal(/:environment:([^:]+)$/) : claim === "environment" ? literal(/^(.+)$/) : undefined;
+  const env =
+    claim === "sub" ? literal(/:environment:([^:]+)$/) : claim === "environment" ? literal(/^(.+)$/) : undefined;
   const branchRe = claim === "sub" ? /:ref:refs\/heads\/([^:]+)$/ : claim === "ref" ? /^refs\/heads\/(.+)$/ : undefined;
   const tagRe = claim === "sub" ? /:ref:refs\/tags\// : claim === "ref" ? /^refs\/tags\// : undefined;
   const branch = branchRe && literal(branchRe);

@@ -49,7 +49,7 @@ export function selectContext(
   // Workflows and actions are read only when called (to a fixed point: a called workflow may call another, or
   // use a local action), or when a reported file defines roles.
   const workflowSide = found.filter((c) => isWorkflowYamlPath(c.path));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const c of workflowSide) {
       if (selected.has(c) || !needs.called(c.path)) continue;

@@ -170,7 +170,7 @@ function lazyDfa(nfa: Nfa, start: number, accepting: ReadonlySet<number>): (path
     let state = first;
     // By index, not `for … of` (the string iterator was most of the cost of checking a discovery's thousands
     // of paths), taking code points as the iterator does: a surrogate pair is one character.
-    for (let i = 0; i < path.length; ) {
+    for (let i = 0; i < path.length;) {
       const high = path.charCodeAt(i);
       const low = path.charCodeAt(i + 1);
       const width = high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;

@@ -205,7 +205,8 @@ function matrixNode(r: Reader, node: YNode | null | undefined, depth = 0): Matri
     }
     return { kind: "map", entries };
   }
-  if (n?.kind === "seq") return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf(r, n) };
+  if (n?.kind === "seq")
+    return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf(r, n) };
   const value = strValue(r, n);
   if (!value) return { kind: "unknown", why: "an empty matrix value" };
   const text = scalarString(n);
@@ -274,7 +275,8 @@ function readTree(
   return { root: deref(yamlDocumentTree(parsed.doc)), index: parsed.index };
 }
 
-const isEmptyRoot = (root: YNode | undefined): boolean => root === undefined || (root.kind === "scalar" && root.value === null);
+const isEmptyRoot = (root: YNode | undefined): boolean =>
+  root === undefined || (root.kind === "scalar" && root.value === null);
 
 /**
  * A GitHub workflow (`.github/workflows/*.yml|yaml`). `fast: false` reads the tree with `yaml` alone (the
