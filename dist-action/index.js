@@ -40707,6 +40707,8 @@ var init_workflow = __esm({
 // src/parsers/cloudformation/flow-indent.ts
 function indentFlowContinuations(text3) {
   const inserted = /* @__PURE__ */ new Map();
+  const quoted2 = /* @__PURE__ */ new Map();
+  let flowPrevious = "";
   let out2 = "";
   let depth = 0;
   let baseIndent = 0;
@@ -40759,9 +40761,14 @@ function indentFlowContinuations(text3) {
       continue;
     }
     if (depth > 0) {
-      if (c === '"' || c === "'") quote = c;
+      if (c === "-" && (flowPrevious === "[" || flowPrevious === ",") && /^[ \t]*[,\]]/.test(text3.slice(i + 1, i + 40))) {
+        out2 = `${out2.slice(0, -1)}'-'`;
+        const column = out2.length - out2.lastIndexOf("\n", out2.length - 1) - 3;
+        quoted2.set(line, [...quoted2.get(line) ?? [], column]);
+      } else if (c === '"' || c === "'") quote = c;
       else if (c === "[" || c === "{") depth++;
       else if (c === "]" || c === "}") depth--;
+      if (c !== " " && c !== "	" && c !== "\r") flowPrevious = c;
       continue;
     }
     if (c === " " || c === "	" || c === "\r") {
@@ -40775,13 +40782,14 @@ function indentFlowContinuations(text3) {
     }
     if ((c === "[" || c === "{") && (previous === "" || previous === ":" || previous === "-")) {
       depth = 1;
+      flowPrevious = c;
       baseIndent = indentOf(lineStart2);
       continue;
     }
     if ((c === '"' || c === "'") && (previous === "" || previous === ":" || previous === "-")) quote = c;
     previous = c;
   }
-  return inserted.size > 0 ? { text: out2, inserted } : void 0;
+  return inserted.size > 0 || quoted2.size > 0 ? { text: out2, inserted, quoted: quoted2 } : void 0;
 }
 var ReindentedIndex;
 var init_flow_indent = __esm({
@@ -40789,15 +40797,22 @@ var init_flow_indent = __esm({
     "use strict";
     init_location();
     ReindentedIndex = class extends LineIndex {
-      constructor(file, text3, inserted) {
+      constructor(file, text3, inserted, quoted2 = /* @__PURE__ */ new Map()) {
         super(file, text3);
         this.inserted = inserted;
+        this.quoted = quoted2;
       }
       inserted;
+      quoted;
       position(offset) {
         const p = super.position(offset);
+        let column = p.column;
+        for (const q2 of [...this.quoted.get(p.line) ?? []].reverse()) {
+          if (column >= q2 + 3) column -= 2;
+          else if (column > q2) column = q2;
+        }
         const add = this.inserted.get(p.line) ?? 0;
-        return { line: p.line, column: Math.max(1, p.column - add) };
+        return { line: p.line, column: Math.max(1, column - add) };
       }
     };
   }
@@ -41343,11 +41358,11 @@ __export(cloudformation_exports, {
 function parseCloudFormation(src, _env) {
   const json3 = /^\s*\{/.test(src.text);
   let parsed = json3 ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
-  if (!json3 && parsed.doc.errors.some((e) => e.code === "BAD_INDENT")) {
+  if (!json3 && parsed.doc.errors.some((e) => e.code === "BAD_INDENT" || e.code === "BLOCK_IN_FLOW")) {
     const fixed = indentFlowContinuations(src.text);
     const retry = fixed && parseYamlSource(src.path, fixed.text);
     if (fixed && retry && retry.problems.length === 0)
-      parsed = { ...retry, index: new ReindentedIndex(src.path, fixed.text, fixed.inserted) };
+      parsed = { ...retry, index: new ReindentedIndex(src.path, fixed.text, fixed.inserted, fixed.quoted) };
   }
   if (parsed.problems.length > 0) {
     const out3 = emptyParsed(src.path, "cloudformation");

@@ -6,10 +6,18 @@ import { LineIndex } from "../../model/location.js";
  * of the key that holds it is accepted there. The `yaml` package refuses it ("must be sufficiently
  * indented"). Inside a flow collection whitespace at a line start carries no meaning (it is folded away,
  * even in a quoted scalar), so such lines are indented until they are inside their key, and positions are
- * mapped back to the text as written. Anything else wrong stays an error.
+ * mapped back to the text as written. PyYAML also reads a lone `-` item in a flow collection (`!Split [ -, … ]`)
+ * as the string "-", which `yaml` refuses as a block entry: such an item is quoted (`'-'`) and its position
+ * mapped back too. Anything else wrong stays an error.
  */
-export function indentFlowContinuations(text: string): { text: string; inserted: Map<number, number> } | undefined {
+export function indentFlowContinuations(
+  text: string,
+): { text: string; inserted: Map<number, number>; quoted: Map<number, number[]> } | undefined {
   const inserted = new Map<number, number>();
+  /** Per line, the output columns (1-based) where a lone `-` was written as `'-'`. */
+  const quoted = new Map<number, number[]>();
+  /** In a flow collection, the last character outside spaces (decides whether a `-` is a lone item). */
+  let flowPrevious = "";
   let out = "";
   let depth = 0;
   /** Indentation of the line on which the outermost open flow collection began. */
@@ -65,9 +73,18 @@ export function indentFlowContinuations(text: string): { text: string; inserted:
       continue;
     }
     if (depth > 0) {
-      if (c === '"' || c === "'") quote = c;
+      if (
+        c === "-" &&
+        (flowPrevious === "[" || flowPrevious === ",") &&
+        /^[ \t]*[,\]]/.test(text.slice(i + 1, i + 40))
+      ) {
+        out = `${out.slice(0, -1)}'-'`;
+        const column = out.length - out.lastIndexOf("\n", out.length - 1) - 3;
+        quoted.set(line, [...(quoted.get(line) ?? []), column]);
+      } else if (c === '"' || c === "'") quote = c;
       else if (c === "[" || c === "{") depth++;
       else if (c === "]" || c === "}") depth--;
+      if (c !== " " && c !== "\t" && c !== "\r") flowPrevious = c;
       continue;
     }
     if (c === " " || c === "\t" || c === "\r") {
@@ -81,13 +98,14 @@ export function indentFlowContinuations(text: string): { text: string; inserted:
     }
     if ((c === "[" || c === "{") && (previous === "" || previous === ":" || previous === "-")) {
       depth = 1;
+      flowPrevious = c;
       baseIndent = indentOf(lineStart);
       continue;
     }
     if ((c === '"' || c === "'") && (previous === "" || previous === ":" || previous === "-")) quote = c;
     previous = c;
   }
-  return inserted.size > 0 ? { text: out, inserted } : undefined;
+  return inserted.size > 0 || quoted.size > 0 ? { text: out, inserted, quoted } : undefined;
 }
 
 /** Positions in re-indented text reported as positions in the text as written. */
@@ -96,13 +114,19 @@ export class ReindentedIndex extends LineIndex {
     file: string,
     text: string,
     private readonly inserted: Map<number, number>,
+    private readonly quoted: Map<number, number[]> = new Map(),
   ) {
     super(file, text);
   }
 
   override position(offset: number): { line: number; column: number } {
     const p = super.position(offset);
+    let column = p.column;
+    for (const q of [...(this.quoted.get(p.line) ?? [])].reverse()) {
+      if (column >= q + 3) column -= 2;
+      else if (column > q) column = q;
+    }
     const add = this.inserted.get(p.line) ?? 0;
-    return { line: p.line, column: Math.max(1, p.column - add) };
+    return { line: p.line, column: Math.max(1, column - add) };
   }
 }

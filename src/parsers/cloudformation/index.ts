@@ -27,12 +27,12 @@ import { shortFormHandler } from "./short-forms.js";
 export function parseCloudFormation(src: SourceFile, _env: ParseEnv): ParsedFile | undefined {
   const json = /^\s*\{/.test(src.text);
   let parsed = json ? parseJsonSource(src.path, src.text) : parseYamlSource(src.path, src.text);
-  if (!json && parsed.doc.errors.some((e) => e.code === "BAD_INDENT")) {
-    // A flow collection indented as PyYAML accepts it (see flow-indent.ts): read it the way AWS tools do.
+  if (!json && parsed.doc.errors.some((e) => e.code === "BAD_INDENT" || e.code === "BLOCK_IN_FLOW")) {
+    // A flow collection written as PyYAML accepts it (see flow-indent.ts): read it the way AWS tools do.
     const fixed = indentFlowContinuations(src.text);
     const retry = fixed && parseYamlSource(src.path, fixed.text);
     if (fixed && retry && retry.problems.length === 0)
-      parsed = { ...retry, index: new ReindentedIndex(src.path, fixed.text, fixed.inserted) };
+      parsed = { ...retry, index: new ReindentedIndex(src.path, fixed.text, fixed.inserted, fixed.quoted) };
   }
   if (parsed.problems.length > 0) {
     const out = emptyParsed(src.path, "cloudformation");
