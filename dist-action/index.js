@@ -40807,7 +40807,9 @@ var init_flow_indent = __esm({
       position(offset) {
         const p = super.position(offset);
         let column = p.column;
-        for (const q2 of [...this.quoted.get(p.line) ?? []].reverse()) {
+        const quoted2 = this.quoted.get(p.line) ?? [];
+        for (let k = quoted2.length - 1; k >= 0; k--) {
+          const q2 = quoted2[k] ?? 0;
           if (column >= q2 + 3) column -= 2;
           else if (column > q2) column = q2;
         }
@@ -73519,7 +73521,7 @@ function toReport(findings, loaded2, understood, rules2, maxPerRule) {
     }
     const others = merged.get(f)?.others ?? 0;
     if (others > 0 && out2.explanation !== void 0)
-      out2.explanation += ` (Reported once for ${String(others + 1)} instances of this code: module calls, \`for_each\` or \`count\`.)`;
+      out2.explanation += ` (Reported once for ${String(others + 1)} evaluations of this code, e.g. module instances.)`;
     const built = f.fixes?.() ?? {};
     const fix = built.fix ?? f.autofix;
     const suggestions = [...f.suggestions ?? [], ...built.suggestions ?? []];

@@ -1007,7 +1007,7 @@ describe("terraform: findings in template files, and from several instances of o
       ],
     });
     expect(ownerWide[0]?.explanation).toMatch(
-      /^`repo:acme\/\*:ref:refs\/heads\/main` \(value from module "deploy_role" argument github_org \(main\.tf:10\)\) .*\(Reported once for 2 instances of this code: module calls, `for_each` or `count`\.\)$/,
+      /^`repo:acme\/\*:ref:refs\/heads\/main` \(value from module "deploy_role" argument github_org \(main\.tf:10\)\) .*\(Reported once for 2 evaluations of this code, e\.g\. module instances\.\)$/,
     );
     // A data "template_file": each finding on its own line of the template, naming the `rendered` reference.
     const legacy = messages.filter((m) => m.file === "legacy-trust.json.tpl");

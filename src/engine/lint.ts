@@ -262,7 +262,7 @@ function toReport(
     }
     const others = merged.get(f)?.others ?? 0;
     if (others > 0 && out.explanation !== undefined)
-      out.explanation += ` (Reported once for ${String(others + 1)} instances of this code: module calls, \`for_each\` or \`count\`.)`;
+      out.explanation += ` (Reported once for ${String(others + 1)} evaluations of this code, e.g. module instances.)`;
     const built = f.fixes?.() ?? {};
     const fix = built.fix ?? f.autofix;
     const suggestions = [...(f.suggestions ?? []), ...(built.suggestions ?? [])];

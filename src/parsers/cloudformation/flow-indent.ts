@@ -122,7 +122,9 @@ export class ReindentedIndex extends LineIndex {
   override position(offset: number): { line: number; column: number } {
     const p = super.position(offset);
     let column = p.column;
-    for (const q of [...(this.quoted.get(p.line) ?? [])].reverse()) {
+    const quoted = this.quoted.get(p.line) ?? [];
+    for (let k = quoted.length - 1; k >= 0; k--) {
+      const q = quoted[k] ?? 0;
       if (column >= q + 3) column -= 2;
       else if (column > q) column = q;
     }
