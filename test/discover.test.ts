@@ -36,6 +36,10 @@ const FILES = {
   "cdk.out/manifest.json": "{}",
   "cdk.out/asset.123/policy.json": "{}",
   "README.md": "",
+  // A project template another tool renders (`sam init`'s cookiecutter templates): Jinja, not inputs.
+  "init/{{cookiecutter.project_name}}/template.yaml": "",
+  "init/{{cookiecutter.project_name}}/.github/workflows/deploy.yml": "",
+  "init/{{ project_slug }}.tf": "",
 };
 const EXPECTED = [".github/workflows/ci.yml", "cdk.out/Stack.template.json", "infra/main.tf", "policies/trust.json"];
 
@@ -52,6 +56,11 @@ describe("discover", () => {
     const dir = tree(FILES);
     const found = (await discover(["."], dir, [])).map((f) => relative(dir, f));
     expect(found).toEqual(EXPECTED);
+  });
+  it("a file in another tool's template is not linted even when named on the command line (pre-commit)", async () => {
+    const dir = tree(FILES);
+    const named = ["init/{{cookiecutter.project_name}}/template.yaml", "policies/trust.json"];
+    expect((await discover(named, dir, [])).map((f) => relative(dir, f))).toEqual(["policies/trust.json"]);
   });
   it("config ignore globs apply in both cases", async () => {
     const dir = tree(FILES);

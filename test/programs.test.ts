@@ -121,6 +121,15 @@ ${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:
       "test/a.test.ts": TS_ROLE("repo:*"),
       "lib/a.spec.ts": TS_ROLE("repo:*"),
       "tests/test_stack.py": "from aws_cdk import aws_iam as iam\n",
+      // What `cdk init` renders and projen's project file: placeholders and dependency names, not infrastructure.
+      "init-templates/app/typescript/lib/%name%-stack.template.ts": TS_ROLE("repo:*").replace(
+        "class S",
+        "class %name.PascalCased%",
+      ),
+      "init-templates/app/python/%name.PythonModule%/stack.py":
+        "from aws_cdk import aws_iam as iam\nclass %name.PascalCased%:\n",
+      "init-templates/app/python/app.template.py": "import aws_cdk as cdk\n%name.PythonModule%()\n",
+      ".projenrc.ts": 'import { awscdk } from "projen";\nnew awscdk.AwsCdkTypeScriptApp({ deps: ["aws-cdk-lib"] });\n',
     });
     const report = await run({ cwd: dir });
     expect(report.results.map((r) => r.filePath.slice(dir.length + 1))).toEqual(["lib/a.ts"]);
@@ -143,6 +152,9 @@ ${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:
 function f(n: number): string { return f(n) + f(n); }
 const items = [${Array.from({ length: 3000 }, (_, i) => `"r${i}"`).join(",")}];
 for (const a of items) for (const b of items) f(1);
+${Array.from({ length: 24 }, (_, i) => `function g${i}(): string { return g${i + 1}() + g${i + 1}(); }`).join("\n")}
+function g24(): string { return "a"; }
+g0();
 new iam.Role(this, "R", { assumedBy: new iam.WebIdentityPrincipal("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", { StringLike: { "token.actions.githubusercontent.com:sub": f(1) } }) });
 `;
     const dir = project({ "lib/deep.ts": deep, "lib/loop.ts": recursion });
@@ -151,10 +163,38 @@ new iam.Role(this, "R", { assumedBy: new iam.WebIdentityPrincipal("arn:aws:iam::
     expect(Date.now() - started).toBeLessThan(20_000);
     const lines = findingLines(report, dir, { withFile: true });
     expect(lines.some((l) => l.startsWith("lib/deep.ts:2:") && l.includes("parse-error"))).toBe(true);
+    // The budget runs out in the nested loop: the finding that says so is placed there.
+    const budget = findingLines(report, dir, { withFile: true, ruleId: "parse-error", full: true }).filter((l) =>
+      l.includes("evaluation budget"),
+    );
+    expect(budget).toEqual([
+      "lib/loop.ts:28:33-28:38 error parse-error/unparsable: the programs exceed oidclint's evaluation budget here; values past it are unknown",
+    ]);
     // The role whose sub could not be evaluated is not reported as broad or missing.
     expect(
       lines.filter((l) => l.startsWith("lib/loop.ts") && !l.includes("parse-error") && !l.includes("audience-drift")),
     ).toEqual([]);
+  });
+
+  it("does not spend the budget on a recursive walk over unknown data; the role after it is still read", async () => {
+    // A hashing helper that recurses into arrays and objects of a value it cannot know: evaluated level by
+    // level it would branch three ways at each of its 24 levels.
+    const walk = `import * as cdk from "aws-cdk-lib";
+export function hashAny(value: unknown): string {
+  const parts: string[] = [];
+  visit(value);
+  return parts.join("");
+  function visit(x: unknown): void {
+    if (typeof x === "string") { parts.push(x); return; }
+    if (Array.isArray(x)) { for (const e of x) { visit(e); parts.push(","); } return; }
+    if (x && typeof x === "object") { for (const k of Object.keys(x).sort()) { parts.push(k); visit((x as any)[k]); } return; }
+    parts.push(String(x));
+  }
+}
+`;
+    const dir = project({ "lib/hash.ts": walk, "lib/z.ts": TS_ROLE("repo:acme/*") });
+    const report = await run({ cwd: dir });
+    expect(findingLines(report, dir, { withFile: true })).toEqual(["lib/z.ts:11:66 warn broad-sub-wildcard/ownerWide"]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { ALWAYS_IGNORED, INPUT_GLOBS, isInputPath } from "../parsers/index.js";
+import { ALWAYS_IGNORED, INPUT_GLOBS, isInputPath, isTemplateOfAnotherTool } from "../parsers/index.js";
 import { ConfigError } from "../config/load.js";
 import { globMatcher, matchesAny } from "./glob.js";
 
@@ -71,9 +71,10 @@ export async function discover(paths: string[], root: string, ignore: string[]):
       continue;
     }
     if (isDir) dirs.push(abs);
-    else if (!matchesAny(relPath(root, abs), ignore)) found.add(abs);
+    else if (!isTemplateOfAnotherTool(relPath(root, abs)) && !matchesAny(relPath(root, abs), ignore)) found.add(abs);
   }
-  const ignored = globMatcher([...ALWAYS_IGNORED, ...ignore]);
+  const ignoredByGlob = globMatcher([...ALWAYS_IGNORED, ...ignore]);
+  const ignored = (rel: string): boolean => isTemplateOfAnotherTool(rel) || ignoredByGlob(rel);
   for (const dir of [...dirs]) {
     const listed = gitListing(dir);
     if (!listed) continue;

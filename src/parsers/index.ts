@@ -19,6 +19,15 @@ export const ALWAYS_IGNORED = [
   "**/tsconfig*.json",
 ];
 
+/**
+ * Files that another tool renders before they mean anything: a path with a `{{…}}` segment (cookiecutter, copier
+ * and other Jinja-style project templates, as `sam init` ships them). Their text is Jinja, not YAML or HCL, and the
+ * values in them are placeholders; the project rendered from them is what gets linted.
+ */
+export function isTemplateOfAnotherTool(path: string): boolean {
+  return /(^|\/)[^/]*\{\{[^/]*\}\}[^/]*(\/|$)/.test(path);
+}
+
 /** Parses one file that is not read in a batch: the first format whose path test, pre-check and parser accept it. */
 export async function parseDocumentFile(src: SourceFile, env: ParseEnv): Promise<ParsedFile | undefined> {
   for (const format of FORMATS) {

@@ -7,10 +7,12 @@
 /**
  * Tests, snapshots, virtual environments and build output are never linted as programs: a test's
  * stack or a snapshot repeats what the source defines (and a unit test often builds deliberately bad
- * policies to assert that they fail). cdk.out holds CloudFormation, read as such.
+ * policies to assert that they fail). cdk.out holds CloudFormation, read as such. Neither are the
+ * templates `cdk init` renders (`%name%.template.ts`, `app.template.py`: placeholders, not code) or a
+ * projen project file (`.projenrc.ts` names aws-cdk-lib as a dependency; it defines no infrastructure).
  */
 const NOT_PROGRAMS =
-  /(^|\/)(node_modules|\.venv|venv|site-packages|cdk\.out|cdktf\.out|dist|build|__snapshots__|__tests__|tests?)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[^/]+|[^/]*\.min\.js|[^/]*\.d\.[mc]?ts)$/;
+  /(^|\/)(node_modules|\.venv|venv|site-packages|cdk\.out|cdktf\.out|dist|build|__snapshots__|__tests__|tests?|[^/]*%[\w.-]+%[^/]*)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[^/]+|[^/]*\.min\.js|[^/]*\.d\.[mc]?ts|[^/]*\.template\.[^/.]+|[^/]*%[\w.-]+%[^/]*|\.projenrc\.[^/]+)$/;
 
 /** Source files of the program languages that are not tests, snapshots, type declarations or build output. */
 export function isProgramPath(path: string): boolean {

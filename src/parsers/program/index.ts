@@ -74,10 +74,11 @@ export async function parsePrograms(sources: SourceFile[], env: ParseEnv): Promi
   // Functions and classes that no evaluated code called run once with unknown arguments.
   for (const ev of modules.values()) for (const run of ev?.callables ?? []) run();
   if (budget.exhausted) {
-    const first = out.values().next().value;
-    first?.problems.push({
-      message: "the programs exceed oidclint's evaluation budget; values past it are unknown",
-      loc: { file: first.file, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    const at = budget.at;
+    const file = (at && out.get(at.file)) ?? out.values().next().value;
+    file?.problems.push({
+      message: "the programs exceed oidclint's evaluation budget here; values past it are unknown",
+      loc: at && at.file === file.file ? at : { file: file.file, line: 1, column: 1, endLine: 1, endColumn: 1 },
     });
   }
 

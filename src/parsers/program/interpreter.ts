@@ -30,6 +30,8 @@ import {
 export interface Budget {
   steps: number;
   exhausted: boolean;
+  /** Where the evaluation was when the budget ran out: the finding that says so is placed there. */
+  at?: SourceLocation;
 }
 
 export const MAX_STEPS = 400_000;
@@ -88,6 +90,8 @@ export class ModuleEval {
   private readonly classes = new Map<ClassDef, ClassValue>();
   private readonly calledDefs = new Set<FunctionDef | ClassDef>();
   private readonly fnDefs = new WeakMap<PValue, FunctionDef>();
+  /** Functions being evaluated: a recursive call is unknown (over unknown data it would branch at every level). */
+  private readonly active = new Set<FunctionDef>();
   private readonly sstGlobals: boolean;
 
   constructor(
@@ -152,11 +156,12 @@ export class ModuleEval {
     return relocateValue(v, loc, b.origin);
   }
 
-  private step(): boolean {
+  private step(span: Span): boolean {
     const b = this.host.budget;
     if (b.exhausted) return false;
     if (--b.steps <= 0) {
       b.exhausted = true;
+      b.at = this.loc(span);
       return false;
     }
     return true;
@@ -211,7 +216,7 @@ export class ModuleEval {
     if (!hoisted) this.hoist(body, frame, false);
     let maybe = false;
     for (const s of body) {
-      if (!this.step()) return undefined;
+      if (!this.step(s.span)) return undefined;
       const c = this.exec(s, frame);
       if (c && "returned" in c) return c;
       if (c) maybe = true;
@@ -358,7 +363,7 @@ export class ModuleEval {
 
   eval(e: Expr, frame: Frame): PValue {
     const loc = this.loc(e.span);
-    if (!this.step()) return unk("evaluation budget exceeded", loc);
+    if (!this.step(e.span)) return unk("evaluation budget exceeded", loc);
     switch (e.k) {
       case "str": {
         if (e.text.length > MAX_STRING) return unk("very long string", loc);
@@ -754,24 +759,33 @@ export class ModuleEval {
       call: (args, callLoc) => {
         this.calledDefs.add(def);
         const depth = (args.depth ?? closure.depth) + 1;
-        if (depth > MAX_CALL_DEPTH) return unk(`${def.name ?? "function"}(…)`, callLoc);
-        const self = args.self ?? closure.self;
-        const frame: Frame = {
-          scope: new Scope(closure.scope),
-          uncertain: 0,
-          depth,
-          ...(self ? { self } : {}),
-          ...(closure.cls ? { cls: closure.cls } : {}),
-        };
-        this.bindParams(def, args, frame);
-        if (!Array.isArray(def.body)) return this.eval(def.body, frame);
-        const c = this.execBlock(def.body, frame);
-        if (c && "returned" in c) return this.atCall(def, c.returned, callLoc);
-        return c ? unk(`${def.name ?? "function"}(…)`, callLoc) : { t: "null", loc: callLoc };
+        if (depth > MAX_CALL_DEPTH || this.active.has(def)) return unk(`${def.name ?? "function"}(…)`, callLoc);
+        this.active.add(def);
+        try {
+          return this.callBody(def, args, closure, depth, callLoc);
+        } finally {
+          this.active.delete(def);
+        }
       },
     };
     this.fnDefs.set(fn, def);
     return fn;
+  }
+
+  private callBody(def: FunctionDef, args: CallArgs, closure: Frame, depth: number, callLoc: SourceLocation): PValue {
+    const self = args.self ?? closure.self;
+    const frame: Frame = {
+      scope: new Scope(closure.scope),
+      uncertain: 0,
+      depth,
+      ...(self ? { self } : {}),
+      ...(closure.cls ? { cls: closure.cls } : {}),
+    };
+    this.bindParams(def, args, frame);
+    if (!Array.isArray(def.body)) return this.eval(def.body, frame);
+    const c = this.execBlock(def.body, frame);
+    if (c && "returned" in c) return this.atCall(def, c.returned, callLoc);
+    return c ? unk(`${def.name ?? "function"}(…)`, callLoc) : { t: "null", loc: callLoc };
   }
 
   /**
