@@ -74,7 +74,7 @@ describe("model compaction", () => {
     expect(model.two.grown).toEqual(["item-0", "item-1", "item-2"]);
     expect(model.frozen).toBe(frozen);
     expect(model.one.loc).toBe(loc);
-    expect(() => model.one.with.set("k", "v")).toThrow(/shared/);
+    expect(() => model.one.with.set("k", "v")).toThrow(/cannot be changed/);
     expect(EMPTY_MAP.size).toBe(0);
   });
 
@@ -88,6 +88,24 @@ describe("model compaction", () => {
     expect(files[0]?.value).toBe("arn:aws:iam::123456789012:role/deploy");
     expect(files[1]?.value).toBe(files[0]?.value);
     expect(compactor.string(value)).toBe(value);
+  });
+
+  it("shares the parts of one-literal values across the run, frozen", () => {
+    const loc = { file: "a.yml", line: 1, column: 1, endLine: 1, endColumn: 2 };
+    const files = [0, 1].map((i) => ({
+      file: `w${i}.yml`,
+      run: { parts: ["npm ci"], loc },
+      mixed: { parts: ["arn:", { unknown: "var.x" }], loc },
+    }));
+    const compactor = new ModelCompactor();
+    compactor.compact([files[0] as unknown as ParsedFile]);
+    compactor.compact([files[1] as unknown as ParsedFile]);
+    expect(files[0]?.run.parts).toEqual(["npm ci"]);
+    expect(files[1]?.run.parts).toBe(files[0]?.run.parts);
+    expect(Object.isFrozen(files[0]?.run.parts)).toBe(true);
+    expect(() => files[1]?.run.parts.push("x")).toThrow(TypeError);
+    expect(files[1]?.mixed.parts).not.toBe(files[0]?.mixed.parts);
+    expect(files[1]?.mixed.parts).toEqual(["arn:", { unknown: "var.x" }]);
   });
 
   it("survives a model deeper than its depth bound and values shared many times over", () => {
@@ -106,5 +124,44 @@ describe("model compaction", () => {
       node = node.a as typeof node;
     }
     expect(node.leaf).toEqual(["v"]);
+  });
+
+  it("stores small maps compactly and reads them as maps, in order; larger maps stay maps", () => {
+    const loc = { file: "a.yml", line: 1, column: 1, endLine: 1, endColumn: 2 };
+    const entries = (n: number): [string, string][] => Array.from({ length: n }, (_, i) => [`k${i}`, `v${i}`]);
+    const maps = [1, 2, 3, 8, 9].map((n) => new Map(entries(n)));
+    const model = { maps, withLoc: new Map([["role-to-assume", loc]]), nan: new Map([[Number.NaN, "x"]]) };
+    new ModelCompactor().compact([model as unknown as ParsedFile]);
+    for (const [i, n] of [1, 2, 3, 8, 9].entries()) {
+      const m = model.maps[i] as Map<string, string>;
+      expect(m).toBeInstanceOf(Map);
+      expect(m.constructor).toBe(Map);
+      expect(Object.prototype.toString.call(m)).toBe("[object Map]");
+      expect(m.size).toBe(n);
+      expect([...m]).toEqual(entries(n));
+      expect([...m.keys()]).toEqual(entries(n).map(([k]) => k));
+      expect([...m.values()]).toEqual(entries(n).map(([, v]) => v));
+      const seen: string[] = [];
+      m.forEach((v, k, self) => {
+        expect(self).toBe(m);
+        seen.push(`${k}=${v}`);
+      });
+      expect(seen).toEqual(entries(n).map(([k, v]) => `${k}=${v}`));
+      expect(m.get(`k${n - 1}`)).toBe(`v${n - 1}`);
+      expect(m.has(`k${n}`)).toBe(false);
+      expect(m.get(`k${n}`)).toBeUndefined();
+      expect(m).toEqual(new Map(entries(n)));
+      expect(m).not.toEqual(new Map(entries(n + 1)));
+      expect(new Map(m)).toEqual(new Map(entries(n)));
+    }
+    // Beyond 8 entries a lookup is a hash lookup again: a real Map.
+    expect(Object.getPrototypeOf(model.maps[4])).toBe(Map.prototype);
+    expect(Object.getPrototypeOf(model.maps[0]) === Map.prototype).toBe(false);
+    expect(model.withLoc.get("role-to-assume")).toBe(loc);
+    expect(model.nan.get(Number.NaN)).toBe("x");
+    expect(() => model.maps[0]?.set("k", "v")).toThrow(/cannot be changed/);
+    expect(() => model.maps[1]?.delete("k0")).toThrow(/cannot be changed/);
+    expect(() => model.maps[2]?.clear()).toThrow(/cannot be changed/);
+    expect(model.maps[2]?.size).toBe(3);
   });
 });

@@ -10,7 +10,9 @@ import type { ParsedFile } from "./project.js";
  *   step), and each is its own copy: a parser's string may be a slice that keeps the whole source text
  *   alive after the run dropped it;
  * - empty maps (a `run:` step's `with`, a step's `env`, …: most of a workflow's maps) are one shared map,
- *   which refuses changes; a map with entries is rebuilt with shared keys;
+ *   and maps of up to 8 entries a `SmallMap` (≈ 64 bytes for one or two entries, a `Map` ≈ 190); both
+ *   refuse changes; a larger map is rebuilt with shared keys;
+ * - the parts of a value that is one literal string are one frozen array per string, shared across the run;
  * - arrays are copied to their length (one grown by `push` keeps room for 17 entries or more).
  *
  * Objects are changed in place, so identity-keyed caches and values shared between models stay valid;
@@ -35,6 +37,20 @@ export class ModelCompactor {
     return this.lastShared;
   }
 
+  private readonly singles = new Map<string, readonly string[]>();
+
+  /**
+   * The parts of a value that is one literal (`{ parts: ["npm ci"], loc }`, most values of a model): one
+   * frozen array per string, shared across the run.
+   */
+  private oneString(s: string): readonly string[] {
+    const known = this.singles.get(s);
+    if (known !== undefined) return known;
+    const own = Object.freeze([this.string(s)]);
+    this.singles.set(own[0] as string, own);
+    return own;
+  }
+
   /** The run's copy of a string. */
   string(s: string): string {
     const known = this.strings.get(s);
@@ -42,6 +58,18 @@ export class ModelCompactor {
     const own = ownCopy(s);
     this.strings.set(own, own);
     return own;
+  }
+
+  /** The compacted keys and values of a map, one after the other. */
+  private entries(m: Map<unknown, unknown>, done: Map<object, unknown>, depth: number): unknown[] {
+    // (Allocated at its length: an array grown by `push` keeps room for 17 entries.)
+    const out = new Array<unknown>(m.size * 2);
+    let i = 0;
+    for (const [k, x] of m) {
+      out[i++] = this.value(k, done, depth);
+      out[i++] = this.value(x, done, depth);
+    }
+    return out;
   }
 
   private value(v: unknown, done: Map<object, unknown>, depth: number): unknown {
@@ -65,10 +93,15 @@ export class ModelCompactor {
         done.set(v, EMPTY_MAP);
         return EMPTY_MAP;
       }
-      const out = new Map<unknown, unknown>();
+      if (v.size > SMALL_MAP) {
+        const out = new Map<unknown, unknown>();
+        done.set(v, out);
+        for (const [k, x] of v as Map<unknown, unknown>)
+          out.set(this.value(k, done, depth + 1), this.value(x, done, depth + 1));
+        return out;
+      }
+      const out = new SmallMap(this.entries(v, done, depth + 1));
       done.set(v, out);
-      for (const [k, x] of v as Map<unknown, unknown>)
-        out.set(this.value(k, done, depth + 1), this.value(x, done, depth + 1));
       return out;
     }
     done.set(v, v);
@@ -77,12 +110,16 @@ export class ModelCompactor {
     const obj = v as Record<string, unknown>;
     for (const key in obj) {
       const x = obj[key];
-      const c = this.value(x, done, depth + 1);
+      const c = key === "parts" && isOneString(x) ? this.oneString(x[0]) : this.value(x, done, depth + 1);
       // (Equal strings compare equal whatever their storage: a string is always written back.)
       if (c !== x || typeof x === "string") obj[key] = c;
     }
     return v;
   }
+}
+
+function isOneString(v: unknown): v is [string] {
+  return Array.isArray(v) && v.length === 1 && typeof v[0] === "string";
 }
 
 function isLocation(v: object): v is SourceLocation {
@@ -103,7 +140,7 @@ function ownCopy(s: string): string {
 }
 
 function refuse(): never {
-  throw new TypeError("an empty map of the model is shared and cannot be changed");
+  throw new TypeError("a map of a compacted model cannot be changed");
 }
 
 /** The map every empty map of a compacted model is. */
@@ -114,3 +151,102 @@ export const EMPTY_MAP: ReadonlyMap<never, never> = Object.freeze(
     clear: { value: refuse },
   }),
 );
+
+/** Maps with up to this many entries become a `SmallMap`; a lookup in one is a scan of its entries. */
+const SMALL_MAP = 8;
+
+/** An absent entry of a `SmallMap`. */
+const NONE: unique symbol = Symbol("none");
+
+/**
+ * A read-only map of a compacted model with a few entries (a step's `with`, a permission map, a matrix
+ * combination): ≈ 64 bytes where a `Map` takes ≈ 190 (V8 gives every map a hash table for 4 entries).
+ * The first two entries are fields of the object, the others (up to `SMALL_MAP`) in one array; a lookup is
+ * a scan. It is a `Map` to its readers (`instanceof Map`, `constructor`, `Symbol.toStringTag`, every
+ * reading method, insertion order) and, like `EMPTY_MAP`, refuses changes.
+ */
+class SmallMap<K, V> {
+  private readonly k0: unknown = NONE;
+  private readonly v0: unknown;
+  private readonly k1: unknown = NONE;
+  private readonly v1: unknown;
+  /** Keys and values after the first two, one after the other. */
+  private readonly more: unknown[] | undefined;
+
+  constructor(entries: unknown[]) {
+    if (entries.length >= 2) [this.k0, this.v0] = entries;
+    if (entries.length >= 4) [, , this.k1, this.v1] = entries;
+    this.more = entries.length > 4 ? entries.slice(4) : undefined;
+  }
+
+  get size(): number {
+    return (this.k0 === NONE ? 0 : 1) + (this.k1 === NONE ? 0 : 1) + (this.more ? this.more.length >> 1 : 0);
+  }
+
+  /** Every key and value, one after the other. */
+  private flat(): unknown[] {
+    const out = [];
+    if (this.k0 !== NONE) out.push(this.k0, this.v0);
+    if (this.k1 !== NONE) out.push(this.k1, this.v1);
+    if (this.more) out.push(...this.more);
+    return out;
+  }
+
+  get(key: K): V | undefined {
+    if (this.k0 !== NONE && sameValueZero(this.k0, key)) return this.v0 as V;
+    if (this.k1 !== NONE && sameValueZero(this.k1, key)) return this.v1 as V;
+    const e = this.more;
+    if (e) for (let i = 0; i < e.length; i += 2) if (sameValueZero(e[i], key)) return e[i + 1] as V;
+    return undefined;
+  }
+
+  has(key: K): boolean {
+    if (this.k0 !== NONE && sameValueZero(this.k0, key)) return true;
+    if (this.k1 !== NONE && sameValueZero(this.k1, key)) return true;
+    const e = this.more;
+    if (e) for (let i = 0; i < e.length; i += 2) if (sameValueZero(e[i], key)) return true;
+    return false;
+  }
+
+  *entries(): MapIterator<[K, V]> {
+    const e = this.flat();
+    for (let i = 0; i < e.length; i += 2) yield [e[i] as K, e[i + 1] as V];
+  }
+
+  *keys(): MapIterator<K> {
+    const e = this.flat();
+    for (let i = 0; i < e.length; i += 2) yield e[i] as K;
+  }
+
+  *values(): MapIterator<V> {
+    const e = this.flat();
+    for (let i = 0; i < e.length; i += 2) yield e[i + 1] as V;
+  }
+
+  forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+    const e = this.flat();
+    for (let i = 0; i < e.length; i += 2) fn.call(thisArg, e[i + 1] as V, e[i] as K, this as unknown as Map<K, V>);
+  }
+
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  set(): never {
+    return refuse();
+  }
+
+  delete(): never {
+    return refuse();
+  }
+
+  clear(): never {
+    return refuse();
+  }
+}
+Object.setPrototypeOf(SmallMap.prototype, Map.prototype);
+Object.defineProperty(SmallMap.prototype, "constructor", { value: Map, writable: true, configurable: true });
+
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
