@@ -44,12 +44,13 @@ export interface LibHost {
   record(def: Definition): void;
 }
 
-type Family = "cdk" | "ghoidc" | "pulumi" | "pulumi-core" | "cdktf" | "cdktf-core" | "json";
+type Family = "cdk" | "ghoidc" | "pulumi" | "pulumi-native" | "pulumi-core" | "cdktf" | "cdktf-core" | "json";
 
 const FAMILIES: [Family, RegExp][] = [
   ["cdk", /^(?:aws-cdk-lib\/aws-iam|aws-cdk-lib\.aws_iam|@aws-cdk\/aws-iam|aws_cdk\.aws_iam)\.(.+)$/],
   ["ghoidc", /^(?:aws-cdk-github-oidc|aws_cdk_github_oidc)\.(.+)$/],
   ["pulumi", /^(?:@pulumi\/aws|pulumi_aws)[./]iam\.(.+)$/],
+  ["pulumi-native", /^(?:@pulumi\/aws-native|pulumi_aws_native)[./]iam\.(.+)$/],
   ["pulumi-core", /^(?:@pulumi\/pulumi|pulumi)\.(.+)$/],
   ["cdktf", /^(?:@cdktf\/provider-aws|cdktf_cdktf_provider_aws)(?:[./][\w-]+)*?\.([A-Z]\w*(?:\.\w+)?)$/],
   ["cdktf-core", /^cdktf\.(.+)$/],
@@ -355,6 +356,8 @@ export function callExternal(
       return githubOidcCall(c.name, args, loc, host);
     case "pulumi":
       return pulumiCall(c.name, args, loc, host);
+    case "pulumi-native":
+      return pulumiNativeCall(c.name, args, loc, host);
     case "pulumi-core":
       return pulumiCoreCall(c.name, args, loc, expr);
     case "cdktf":
@@ -622,22 +625,42 @@ function githubOidcCall(name: string, args: CallArgs, loc: SourceLocation, host:
   }
 }
 
+/** The property names of a role resource: the classic provider's, or the Cloud Control (aws-native) one's. */
+const CLASSIC_ROLE = { trust: "assumeRolePolicy", name: "name" };
+const NATIVE_ROLE = { trust: "assumeRolePolicyDocument", name: "roleName" };
+
 function pulumiRole(
   id: PValue | undefined,
   props: PValue | undefined,
   loc: SourceLocation,
   host: LibHost,
   source: string,
+  keys = CLASSIC_ROLE,
 ): void {
-  const doc = field(props, "assumeRolePolicy");
+  const doc = field(props, keys.trust);
   const def: Definition = { kind: "role", id: constructId(id, source), loc, trust: () => documentValue(doc), source };
-  const name = field(props, "name");
+  const name = field(props, keys.name);
   const namePrefix = field(props, "namePrefix");
   const path = field(props, "path");
   if (name) def.name = name;
   if (namePrefix) def.namePrefix = namePrefix;
   if (path) def.path = path;
   host.record(def);
+}
+
+/** An OIDC provider resource: `clientIdLists`/`thumbprintLists` (classic provider) or `clientIdList`/`thumbprintList` (aws-native). */
+function pulumiProvider(args: CallArgs, loc: SourceLocation, host: LibHost, source: string, plural: "s" | ""): PValue {
+  const a = bind(args, ["name", "args", "opts"], loc, "args");
+  const props = a.get("args");
+  const def: Definition = { kind: "provider", id: constructId(a.get("name"), source), loc };
+  const url = field(props, "url");
+  const clientIds = field(props, `clientIdList${plural}`);
+  const thumbprints = field(props, `thumbprintList${plural}`);
+  if (url) def.url = url;
+  if (clientIds) def.clientIds = clientIds;
+  if (thumbprints) def.thumbprints = thumbprints;
+  host.record(def);
+  return lib(url ? { kind: "provider", url } : { kind: "provider" }, loc);
 }
 
 function pulumiCall(name: string, args: CallArgs, loc: SourceLocation, host: LibHost): PValue | undefined {
@@ -648,23 +671,8 @@ function pulumiCall(name: string, args: CallArgs, loc: SourceLocation, host: Lib
       pulumiRole(a.get("name"), a.get("args"), loc, host, "Pulumi aws.iam.Role");
       return lib({ kind: "role-reference" }, loc);
     }
-    case "OpenIdConnectProvider": {
-      const a = bind(args, ["name", "args", "opts"], loc, "args");
-      const props = a.get("args");
-      const url = field(props, "url");
-      const def: Definition = {
-        kind: "provider",
-        id: constructId(a.get("name"), "aws.iam.OpenIdConnectProvider"),
-        loc,
-      };
-      const clientIds = field(props, "clientIdLists");
-      const thumbprints = field(props, "thumbprintLists");
-      if (url) def.url = url;
-      if (clientIds) def.clientIds = clientIds;
-      if (thumbprints) def.thumbprints = thumbprints;
-      host.record(def);
-      return lib(url ? { kind: "provider", url } : { kind: "provider" }, loc);
-    }
+    case "OpenIdConnectProvider":
+      return pulumiProvider(args, loc, host, "aws.iam.OpenIdConnectProvider", "s");
     case "getOpenIdConnectProvider":
     case "getOpenIdConnectProviderOutput": {
       const props = bind(args, ["args"], loc).get("args");
@@ -684,6 +692,25 @@ function pulumiCall(name: string, args: CallArgs, loc: SourceLocation, host: Lib
     default:
       // `GetPolicyDocumentStatementArgs(…)` and the other argument classes of the Python SDK are plain data.
       if (/Args$/.test(name)) return kwargsObject(args, loc) ?? args.positional[0];
+      return undefined;
+  }
+}
+
+/**
+ * Pulumi's AWS Cloud Control provider (`@pulumi/aws-native`, `pulumi_aws_native`): `iam.Role` takes the trust
+ * policy as `assumeRolePolicyDocument` (an object or JSON) and its name as `roleName`; `iam.OidcProvider` lists
+ * `clientIdList` and `thumbprintList`.
+ */
+function pulumiNativeCall(name: string, args: CallArgs, loc: SourceLocation, host: LibHost): PValue | undefined {
+  switch (camel(name)) {
+    case "Role": {
+      const a = bind(args, ["name", "args", "opts"], loc, "args");
+      pulumiRole(a.get("name"), a.get("args"), loc, host, "Pulumi aws-native iam.Role", NATIVE_ROLE);
+      return lib({ kind: "role-reference" }, loc);
+    }
+    case "OidcProvider":
+      return pulumiProvider(args, loc, host, "aws-native iam.OidcProvider", "");
+    default:
       return undefined;
   }
 }
