@@ -349,6 +349,7 @@ export class ModuleEval {
       if (o.t === "inst") o.fields.set(target.name, v);
       else if (o.t === "obj" && frame.uncertain === 0)
         o.entries.push({ key: target.name, keyLoc: this.loc(target.span), value: v });
+      else if (o.t === "obj") delete o.closed;
       return;
     }
     if (target.k === "index") {
@@ -356,6 +357,7 @@ export class ModuleEval {
       const key = textOf(this.eval(target.index, frame));
       if (o.t === "obj" && key !== undefined && frame.uncertain === 0)
         o.entries.push({ key, keyLoc: this.loc(target.index.span), value: v });
+      else if (o.t === "obj") delete o.closed;
     }
   }
 
@@ -458,12 +460,14 @@ export class ModuleEval {
   private object(e: Extract<Expr, { k: "object" }>, frame: Frame, loc: SourceLocation): PValue {
     const entries: PEntry[] = [];
     let rest: PValue | undefined;
+    let closed = this.mod.language !== "python";
     for (const en of e.entries) {
       if ("spread" in en) {
         const s = this.eval(en.spread, frame);
         if (s.t === "obj") {
           entries.push(...s.entries);
           if (s.rest) rest = { t: "unk", ...s.rest };
+          if (!s.closed) closed = false;
         } else if (s.t !== "null") rest = unk(this.source(en.spread.span), this.loc(en.spread.span));
         continue;
       }
@@ -479,6 +483,7 @@ export class ModuleEval {
     }
     const out: PValue = { t: "obj", entries: dedupeKeys(entries), loc };
     if (rest?.t === "unk") out.rest = { expr: rest.expr, loc: rest.loc };
+    else if (closed) out.closed = true;
     return out;
   }
 
@@ -519,7 +524,7 @@ export class ModuleEval {
       case "obj": {
         const v = field(o, name);
         if (v) return v;
-        return unk(expr, loc);
+        return o.closed ? { t: "null", loc } : unk(expr, loc);
       }
       case "arr":
         if (name === "length" && !o.rest) return { t: "num", v: o.items.length, loc };
@@ -600,6 +605,8 @@ export class ModuleEval {
       callee.t === "ext" ? callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) : undefined;
     if (modelled) return modelled;
     this.deferCallbacks(args);
+    // Code oidclint does not follow may add keys to the objects it is handed (`Object.assign(props, …)`).
+    for (const v of [...args.positional, ...args.keywords.values()]) if (v.t === "obj") delete v.closed;
     return unk(expr, loc);
   }
 

@@ -15,7 +15,17 @@ export type PValue =
   | { t: "bool"; v: boolean; loc: SourceLocation }
   | { t: "null"; loc: SourceLocation }
   | { t: "arr"; items: PValue[]; loc: SourceLocation; rest?: Unknown }
-  | { t: "obj"; entries: PEntry[]; loc: SourceLocation; rest?: Unknown }
+  | {
+      t: "obj";
+      entries: PEntry[];
+      loc: SourceLocation;
+      rest?: Unknown;
+      /**
+       * A JavaScript object literal whose every key is known and that nothing oidclint cannot follow has changed:
+       * reading a key it lacks gives `undefined` (`props.filter ?? "*"`), not an unknown.
+       */
+      closed?: boolean;
+    }
   | ({ t: "unk" } & Unknown)
   | { t: "ext"; path: string; loc: SourceLocation }
   | { t: "lib"; obj: LibObject; loc: SourceLocation }
