@@ -129,6 +129,7 @@ ${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:
       "init-templates/app/python/%name.PythonModule%/stack.py":
         "from aws_cdk import aws_iam as iam\nclass %name.PascalCased%:\n",
       "init-templates/app/python/app.template.py": "import aws_cdk as cdk\n%name.PythonModule%()\n",
+      "src/integ.default.ts": TS_ROLE("repo:*"),
       ".projenrc.ts": 'import { awscdk } from "projen";\nnew awscdk.AwsCdkTypeScriptApp({ deps: ["aws-cdk-lib"] });\n',
     });
     const report = await run({ cwd: dir });

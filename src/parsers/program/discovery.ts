@@ -5,14 +5,14 @@
  */
 
 /**
- * Tests, snapshots, virtual environments and build output are never linted as programs: a test's
- * stack or a snapshot repeats what the source defines (and a unit test often builds deliberately bad
- * policies to assert that they fail). cdk.out holds CloudFormation, read as such. Neither are the
+ * Tests (CDK's `integ.*.ts` integration tests too), snapshots, virtual environments and build output are
+ * never linted as programs: a test's stack or a snapshot repeats what the source defines (and a unit test
+ * often builds deliberately bad policies to assert that they fail). cdk.out holds CloudFormation, read as such. Neither are the
  * templates `cdk init` renders (`%name%.template.ts`, `app.template.py`: placeholders, not code) or a
  * projen project file (`.projenrc.ts` names aws-cdk-lib as a dependency; it defines no infrastructure).
  */
 const NOT_PROGRAMS =
-  /(^|\/)(node_modules|\.venv|venv|site-packages|cdk\.out|cdktf\.out|dist|build|__snapshots__|__tests__|tests?|[^/]*%[\w.-]+%[^/]*)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[^/]+|[^/]*\.min\.js|[^/]*\.d\.[mc]?ts|[^/]*\.template\.[^/.]+|[^/]*%[\w.-]+%[^/]*|\.projenrc\.[^/]+)$/;
+  /(^|\/)(node_modules|\.venv|venv|site-packages|cdk\.out|cdktf\.out|dist|build|__snapshots__|__tests__|tests?|[^/]*%[\w.-]+%[^/]*)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[^/]+|[^/]*\.min\.js|[^/]*\.d\.[mc]?ts|[^/]*\.template\.[^/.]+|integ\.[^/]+|[^/]*%[\w.-]+%[^/]*|\.projenrc\.[^/]+)$/;
 
 /** Source files of the program languages that are not tests, snapshots, type declarations or build output. */
 export function isProgramPath(path: string): boolean {
