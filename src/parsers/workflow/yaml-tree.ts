@@ -407,6 +407,12 @@ export function fastYamlTree(text: string): YNode | null | undefined {
     // js-yaml reads the text with a line break added at the end when it has none.
     const node = build(f, s, Math.min(pos, len));
     if (node && s.anchor !== null) anchors.set(s.anchor, { node, result: s.result });
+    // js-yaml goes on to store this node's result in its parent's (an object keyed by the scalar that is the key,
+    // an array): the tree has what it needs, so a constant goes there instead. Storing one key in every object is
+    // far cheaper than a new key in each (a new object shape per key set), and the results become garbage early.
+    // js-yaml reads a result only to store it (with `json: true` it never compares keys); anchors keep the real
+    // one (stored before this event), so an alias still finds what `anchors` recorded.
+    if (node && s.kind !== null) s.result = "";
     const parent = stack[stack.length - 1];
     if (!parent) {
       root = node;
