@@ -105,8 +105,11 @@ export function corePlainValue(s: string): string | number | boolean | null {
 /** Thrown inside the listener for input the fast builder leaves to `yaml`. */
 class Unsupported extends Error {}
 
-/** js-yaml's parser state as its listener sees it (the node's tag and anchor are not in its published types). */
-type State = JsYamlState & { tag: string | null; anchor: string | null };
+/**
+ * js-yaml's parser state as its listener sees it (tag and anchor are not in its published types; kind is null
+ * for no node).
+ */
+type State = Omit<JsYamlState, "kind"> & { kind: string | null; tag: string | null; anchor: string | null };
 
 /**
  * Where `yaml` ends things, beyond a node's own text (its `range[2]`, which is where the collection holding the
