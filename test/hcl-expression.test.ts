@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseHclFile } from "../src/parsers/terraform/hcl-body.js";
+import { attributeExpression, parseHclFile } from "../src/parsers/terraform/hcl-body.js";
 import {
   parseExpression,
   parseTemplate,
@@ -219,7 +219,7 @@ describe("hcl expressions: errors come back located, never thrown", () => {
 });
 
 describe("hcl files: structure", () => {
-  it("keeps each attribute's parsed expression and exact span", () => {
+  it("checks each attribute's expression, keeps its exact span, and parses it again from there", () => {
     const text =
       'resource "aws_iam_role" "x" {\n  name = "deploy" # comment\n  tags = { a = 1 }\n  lifecycle { ignore_changes = [tags] }\n  empty {}\n}\n';
     const r = parseHclFile(text);
@@ -228,8 +228,10 @@ describe("hcl files: structure", () => {
     expect(block?.labels.map((l) => l.value)).toEqual(["aws_iam_role", "x"]);
     const [name, tags] = block?.body.attributes ?? [];
     expect(name && text.slice(name.exprStart, name.exprEnd)).toBe('"deploy"');
-    expect(name?.expr?.type).toBe("template");
-    expect(tags?.expr && show(tags.expr)).toBe("{a=1}");
+    expect(name?.checked).toBe(true);
+    expect(name && attributeExpression(text, name.exprStart).type).toBe("template");
+    expect(tags && show(attributeExpression(text, tags.exprStart))).toBe("{a=1}");
+    expect(tags && attributeExpression(text, tags.exprStart).end).toBe(tags?.exprEnd);
     expect(block?.body.blocks.map((b) => [b.type, b.body.attributes.map((a) => a.name)])).toEqual([
       ["lifecycle", ["ignore_changes"]],
       ["empty", []],

@@ -103,6 +103,24 @@ const PROBE = Buffer.allocUnsafe(64 * 1024);
 
 /** Reads a regular file's bytes within the limits; every failure is a value, never an exception or a wait. */
 export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
+  return readBytesInto(abs, opts, undefined);
+}
+
+/** Where `readInput` reads files that fit (grown up to `MAX_SCRATCH`): decoded at once, they need no buffer of their own. */
+let scratch: Buffer | undefined;
+const MAX_SCRATCH = 1024 * 1024;
+
+function scratchFor(size: number): Buffer | undefined {
+  if (size > MAX_SCRATCH) return undefined;
+  if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
+  return scratch;
+}
+
+/**
+ * `readBytes`; with `into`, a file that fits is read into it (its bytes are then a view of `into`, valid
+ * until the next read), which spares an allocation per file.
+ */
+function readBytesInto(abs: string, opts: ReadOptions, into: ((size: number) => Buffer | undefined) | undefined): BytesOutcome {
   const max = opts.maxBytes ?? MAX_FILE_BYTES;
   let link: Stats;
   try {
@@ -162,7 +180,9 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
       // What the size says plus one byte, to see the end; that last read, or one past a size that lied,
       // goes into a shared buffer: a file costs one allocation of its own size, not two of 64 KiB.
       const want = total < opened.size ? opened.size - total + 1 : 0;
-      const chunk = want > 0 ? Buffer.allocUnsafe(Math.min(want, max + 1 - total)) : PROBE;
+      const size = Math.min(want, max + 1 - total);
+      const shared = want > 0 && chunks.length === 0 ? into?.(size) : undefined;
+      const chunk = shared ? shared.subarray(0, size) : want > 0 ? Buffer.allocUnsafe(size) : PROBE;
       const n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - total), null);
       if (n === 0) break;
       chunks.push(chunk === PROBE ? Buffer.from(chunk.subarray(0, n)) : chunk.subarray(0, n));
@@ -190,7 +210,7 @@ function tooLarge(size: number, max: number, head: Buffer): ReadFailure {
 
 /** Reads an input file: bounded, regular files only, binary and invalid UTF-8 are problems. */
 export function readInput(abs: string, opts: ReadOptions = {}): ReadOutcome {
-  const outcome = readBytes(abs, opts);
+  const outcome = readBytesInto(abs, opts, scratchFor);
   if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
   // A file git still lists but that was deleted from the work tree is simply not there.
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
@@ -205,23 +225,37 @@ export function readTextFile(abs: string, opts: ReadOptions = {}): string | unde
   return "text" in outcome ? outcome.text : undefined;
 }
 
-const confinementRoots = new Map<string, string>();
+/** The enclosing git work tree of each directory asked about; `null`: none up to the file system root. */
+const confinementRoots = new Map<string, string | null>();
 
 /**
  * The directory a path's symlinks must stay inside: the nearest enclosing git work tree, else `fallback`
- * when the path is inside it, else the path's own directory.
+ * when the path is inside it, else the path's own directory. The work tree (or its absence) is looked up
+ * once per directory: outside a work tree, 1,700 files in a few directories cost a few `lstat`s, not one
+ * per ancestor per file.
  */
 export function confinementRoot(abs: string, fallback: string): string {
   const start = dirname(abs);
+  const root = workTreeOf(start);
+  if (root !== null) return root;
+  return isInside(fallback, abs) ? fallback : start;
+}
+
+function workTreeOf(start: string): string | null {
   let cur = start;
   const visited: string[] = [];
+  let root: string | null = null;
   for (;;) {
     const cached = confinementRoots.get(cur);
-    if (cached !== undefined) return remember(visited, cached);
+    if (cached !== undefined) {
+      root = cached;
+      break;
+    }
     visited.push(cur);
     try {
       lstatSync(join(cur, ".git"));
-      return remember(visited, cur);
+      root = cur;
+      break;
     } catch {
       // not here
     }
@@ -229,12 +263,7 @@ export function confinementRoot(abs: string, fallback: string): string {
     if (parent === cur) break;
     cur = parent;
   }
-  // No work tree: nothing is cached (the answer depends on `fallback`).
-  return isInside(fallback, abs) ? fallback : start;
-}
-
-function remember(dirs: readonly string[], root: string): string {
-  for (const d of dirs) confinementRoots.set(d, root);
+  for (const d of visited) confinementRoots.set(d, root);
   return root;
 }
 

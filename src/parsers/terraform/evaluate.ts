@@ -4,6 +4,7 @@ import { displayText, joinParts, knownText, type Part, type StrValue, type Value
 import { branchValues } from "./conditional-values.js";
 import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
 import { expressionAst } from "./hcl2json-fallback/index.js";
+import { attributeExpression } from "./hcl-body.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
@@ -99,7 +100,9 @@ export async function evaluate(expr: Expr, scope: Scope): Promise<TreeNode> {
   if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "scalar", value: Number(text), loc };
   if (text === "true" || text === "false") return { kind: "scalar", value: text === "true", loc };
   if (text === "null") return { kind: "scalar", value: null, loc };
-  const node = expr.ast ?? (await fallbackAst(expr.file, expr.start, text));
+  const node = expr.checked
+    ? (expr.ast ??= attributeExpression(expr.file.src.text, expr.start))
+    : (expr.ast ?? (await fallbackAst(expr.file, expr.start, text)));
   if (!node) return { kind: "unknown", expr: text, loc };
   return evalAst(node, { file: expr.file }, scope);
 }

@@ -1,5 +1,11 @@
 import type { ParseProblem } from "../../model/project.js";
-import { ExpressionParser, isIdentStart, type HclExpr, type HclSyntaxProblem } from "./hcl-expression.js";
+import {
+  ExpressionParser,
+  isIdentStart,
+  parseExpressionAt,
+  type HclExpr,
+  type HclSyntaxProblem,
+} from "./hcl-expression.js";
 
 /** An HCL body as both front ends give it: the TypeScript parser below and the hcl2json fallback's scanner. */
 export interface HclAttribute {
@@ -8,8 +14,11 @@ export interface HclAttribute {
   /** Offsets of the expression's source text: `[exprStart, exprEnd)`, comments and trailing blanks excluded. */
   exprStart: number;
   exprEnd: number;
-  /** The parsed expression (strict parser only). */
-  expr?: HclExpr;
+  /**
+   * Set by the TypeScript parser, which checked the expression: `attributeExpression` parses it again where
+   * it is evaluated. Most expressions never are; their trees die young instead of being kept for the run.
+   */
+  checked?: true;
 }
 
 export interface HclLabel {
@@ -59,6 +68,16 @@ export function parseHclFile(text: string): HclFile {
   return "error" in r ? { problem: r.error } : { body: r.value };
 }
 
+/**
+ * The expression of an attribute the TypeScript parser checked (`checked`), parsed again from its start
+ * exactly as the body parser read it (newlines end it).
+ */
+export function attributeExpression(text: string, exprStart: number): HclExpr {
+  const r = parseExpressionAt(text, exprStart);
+  if ("error" in r) throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
+  return r.value;
+}
+
 class BodyParser extends ExpressionParser {
   constructor(text: string) {
     super(text);
@@ -100,7 +119,7 @@ class BodyParser extends ExpressionParser {
     this.skip();
     const exprStart = this.pos;
     const expr = this.expression();
-    return { name, nameStart, exprStart, exprEnd: expr.end, expr };
+    return { name, nameStart, exprStart, exprEnd: expr.end, checked: true };
   }
 
   private block(type: string, typeStart: number, depth: number): HclBlock {

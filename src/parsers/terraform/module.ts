@@ -17,7 +17,8 @@ export interface TfFile {
 
 /** An attribute's expression: a span of an HCL file, or a value of a `.tf.json` file (strings are templates there). */
 export type Expr =
-  | { kind: "hcl"; file: TfFile; start: number; end: number; ast?: HclExpr }
+  /** `checked`: the TypeScript parser read it (its tree, `ast`, is parsed again when first evaluated); else hcl2json's. */
+  | { kind: "hcl"; file: TfFile; start: number; end: number; checked?: true; ast?: HclExpr }
   | { kind: "json"; file: TfFile; node: TreeNode };
 
 export interface Attr {
@@ -95,33 +96,64 @@ export function newModule(dir: string, env: ParseEnv, budget: Budget = new Budge
   };
 }
 
-/** Turns the scanned HCL body of one file into blocks. */
+/**
+ * An attribute of an HCL file. Its location (the name) is computed when asked for: most attributes of a
+ * module are never evaluated, and their locations would only be kept alive for the run.
+ */
+class HclAttr implements Attr {
+  private at: SourceLocation | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly expr: Expr,
+    private readonly file: TfFile,
+    private readonly nameStart: number,
+  ) {}
+
+  get loc(): SourceLocation {
+    return (this.at ??= this.file.index.span(this.nameStart, this.nameStart + this.name.length));
+  }
+}
+
+/** A block of an HCL file, its location (the type keyword) computed when asked for, as for `HclAttr`. */
+class HclBlock implements Block {
+  private at: SourceLocation | undefined;
+
+  constructor(
+    readonly type: string,
+    readonly labels: string[],
+    readonly attrs: Map<string, Attr>,
+    readonly blocks: Block[],
+    readonly file: TfFile,
+    private readonly typeStart: number,
+  ) {}
+
+  get loc(): SourceLocation {
+    return (this.at ??= this.file.index.span(this.typeStart, this.typeStart + this.type.length));
+  }
+}
+
+/** Turns the scanned HCL body of one file into blocks (the file itself: a block of type "" at offset 0). */
 export function blocksOfHcl(file: TfFile, body: HclBody): Block {
-  const convert = (b: HclBody, type: string, labels: string[], loc: SourceLocation): Block => ({
-    type,
-    labels,
-    attrs: new Map(
-      b.attributes.map((a) => [
-        a.name,
-        {
-          name: a.name,
-          expr: { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, ...(a.expr ? { ast: a.expr } : {}) },
-          loc: file.index.span(a.nameStart, a.nameStart + a.name.length),
-        },
-      ]),
-    ),
-    blocks: b.blocks.map((blk) =>
+  const convert = (b: HclBody, type: string, labels: string[], typeStart: number): Block => {
+    const attrs = new Map<string, Attr>();
+    for (const a of b.attributes) {
+      const expr: Expr = a.checked
+        ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true }
+        : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
+      attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
+    }
+    const blocks = b.blocks.map((blk) =>
       convert(
         blk.body,
         blk.type,
         blk.labels.map((l) => l.value),
-        file.index.span(blk.typeStart, blk.typeStart + blk.type.length),
+        blk.typeStart,
       ),
-    ),
-    loc,
-    file,
-  });
-  return convert(body, "", [], file.index.span(0, 0));
+    );
+    return new HclBlock(type, labels, attrs, blocks, file, typeStart);
+  };
+  return convert(body, "", [], 0);
 }
 
 /** Nested block types of the resources oidclint reads, for `.tf.json` where blocks and attributes look alike. */
