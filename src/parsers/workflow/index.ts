@@ -80,21 +80,18 @@ function stringList(r: Reader, node: YNode | null | undefined): Located<string>[
   return one ? [one] : [];
 }
 
-function stringMap(
-  r: Reader,
-  node: YNode | null | undefined,
-): { values: Map<string, StrValue>; keys: Map<string, SourceLocation> } {
+/** A mapping's string values by key (`env`, `with`); `keys`, when given, gets where each key is written. */
+function stringMap(r: Reader, node: YNode | null | undefined, keys?: Map<string, SourceLocation>): Map<string, StrValue> {
   const values = new Map<string, StrValue>();
-  const keys = new Map<string, SourceLocation>();
   for (const pair of pairsOf(node)) {
     const key = pairKey(pair);
     if (key === undefined) continue;
-    const keyLoc = locOf(r, pair.key);
+    const keyLoc = keys && locOf(r, pair.key);
     const value = strValue(r, pair.value);
     if (value) values.set(key, value);
-    keys.set(key, keyLoc);
+    if (keyLoc) keys.set(key, keyLoc);
   }
-  return { values, keys };
+  return values;
 }
 
 const FILTER_KEYS: Record<string, keyof TriggerFilter> = {
@@ -148,20 +145,20 @@ function readPermissions(r: Reader, pair: YPair): Permissions {
 }
 
 /**
- * The keys a step or a job is read for, found in one pass over its mapping (the first pair of each name, as a
- * lookup by name finds it).
+ * The pairs a step, a job or a workflow is read for, found in one pass over its mapping: the first pair of each
+ * name (as a lookup by name finds it), at that name's place in `names`.
  */
-function fieldsOf<K extends string>(node: YNode, names: readonly K[]): Partial<Record<K, YPair>> {
-  const out: Partial<Record<K, YPair>> = {};
+function fieldsOf(node: YNode, names: readonly string[]): (YPair | undefined)[] {
+  const out = new Array<YPair | undefined>(names.length).fill(undefined);
   for (const pair of pairsOf(node)) {
     const key = pairKey(pair);
-    if (key !== undefined && (names as readonly string[]).includes(key) && out[key as K] === undefined)
-      out[key as K] = pair;
+    const at = key === undefined ? -1 : names.indexOf(key);
+    if (at >= 0) out[at] ??= pair;
   }
   return out;
 }
 
-const STEP_FIELDS = ["with", "env", "id", "name", "uses", "run", "if"] as const;
+const STEP_FIELDS = ["with", "env", "id", "name", "uses", "run", "if"];
 
 function readSteps(r: Reader, node: YNode | null | undefined): Step[] {
   const n = deref(node);
@@ -170,23 +167,23 @@ function readSteps(r: Reader, node: YNode | null | undefined): Step[] {
   for (const item of n.items) {
     const s = deref(item);
     if (s?.kind !== "map") continue;
-    const f = fieldsOf(s, STEP_FIELDS);
-    const withMap = stringMap(r, f.with?.value);
+    const [withPair, envPair, idPair, namePair, usesPair, runPair, ifPair] = fieldsOf(s, STEP_FIELDS);
+    const withKeys = new Map<string, SourceLocation>();
     const step: Step = {
-      with: withMap.values,
-      withKeys: withMap.keys,
-      env: stringMap(r, f.env?.value).values,
+      with: stringMap(r, withPair?.value, withKeys),
+      withKeys,
+      env: stringMap(r, envPair?.value),
       loc: locOf(r, s),
     };
-    const id = located(r, f.id?.value);
-    const name = id ?? located(r, f.name?.value);
+    const id = located(r, idPair?.value);
+    const name = id ?? located(r, namePair?.value);
     if (id) step.id = id;
     if (name) step.name = name;
-    const uses = located(r, f.uses?.value);
+    const uses = located(r, usesPair?.value);
     if (uses) step.uses = uses;
-    const run = located(r, f.run?.value);
+    const run = located(r, runPair?.value);
     if (run) step.run = run;
-    const cond = located(r, f.if?.value);
+    const cond = located(r, ifPair?.value);
     if (cond) step.if = cond;
     steps.push(step);
   }
@@ -215,20 +212,25 @@ function matrixNode(r: Reader, node: YNode | null | undefined, depth = 0): Matri
   return { kind: "scalar", value };
 }
 
-const JOB_FIELDS = ["with", "steps", "name", "permissions", "environment", "uses", "if", "env", "strategy"] as const;
+const JOB_FIELDS = ["with", "steps", "name", "permissions", "environment", "uses", "if", "env", "strategy"];
 
 function readJob(r: Reader, pair: YPair): Job | undefined {
   const id = located(r, pair.key);
   const body = deref(pair.value);
   if (!id || body?.kind !== "map") return undefined;
-  const f = fieldsOf(body, JOB_FIELDS);
-  const withMap = stringMap(r, f.with?.value);
-  const job: Job = { id, steps: readSteps(r, f.steps?.value), with: withMap.values, loc: locOf(r, body) };
-  const name = located(r, f.name?.value);
+  const [withPair, stepsPair, namePair, permissionsPair, environmentPair, usesPair, ifPair, envPair, strategyPair] =
+    fieldsOf(body, JOB_FIELDS);
+  const job: Job = {
+    id,
+    steps: readSteps(r, stepsPair?.value),
+    with: stringMap(r, withPair?.value),
+    loc: locOf(r, body),
+  };
+  const name = located(r, namePair?.value);
   if (name) job.name = name;
-  if (f.permissions) job.permissions = readPermissions(r, f.permissions);
-  if (f.environment) {
-    const env = deref(f.environment.value);
+  if (permissionsPair) job.permissions = readPermissions(r, permissionsPair);
+  if (environmentPair) {
+    const env = deref(environmentPair.value);
     if (env?.kind === "map") {
       const envName = findPair(env, "name");
       const envValue = envName ? strValue(r, envName.value) : undefined;
@@ -241,12 +243,12 @@ function readJob(r: Reader, pair: YPair): Job | undefined {
       if (envName && !(envName.parts.length === 1 && envName.parts[0] === "")) job.environment = envName;
     }
   }
-  const uses = located(r, f.uses?.value);
+  const uses = located(r, usesPair?.value);
   if (uses) job.uses = uses;
-  const cond = located(r, f.if?.value);
+  const cond = located(r, ifPair?.value);
   if (cond) job.if = cond;
-  if (f.env) job.env = stringMap(r, f.env.value).values;
-  const matrix = findPair(f.strategy?.value, "matrix");
+  if (envPair) job.env = stringMap(r, envPair.value);
+  const matrix = findPair(strategyPair?.value, "matrix");
   if (matrix) job.matrix = expandMatrix(matrixNode(r, matrix.value), locOf(r, matrix.key));
   return job;
 }
@@ -275,6 +277,8 @@ function readTree(
   return { root: deref(yamlDocumentTree(parsed.doc)), index: parsed.index };
 }
 
+const WORKFLOW_FIELDS = ["name", "on", "permissions", "env", "jobs"];
+
 const isEmptyRoot = (root: YNode | undefined): boolean =>
   root === undefined || (root.kind === "scalar" && root.value === null);
 
@@ -299,16 +303,16 @@ export function parseWorkflow(src: SourceFile, parseEnv: ParseEnv, fast = true):
   // A workflow the rules cannot read anything in (src/parsers/workflow/relevance.ts) has no model.
   if (parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out;
   const workflow: Workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf(r, root) };
-  const f = fieldsOf(root, ["name", "on", "permissions", "env", "jobs"] as const);
-  const name = located(r, f.name?.value);
+  const [namePair, onPair, permissionsPair, envPair, jobsPair] = fieldsOf(root, WORKFLOW_FIELDS);
+  const name = located(r, namePair?.value);
   if (name) workflow.name = name;
-  if (f.on) {
-    workflow.onLoc = locOf(r, f.on.key);
-    workflow.triggers = readTriggers(r, f.on.value);
+  if (onPair) {
+    workflow.onLoc = locOf(r, onPair.key);
+    workflow.triggers = readTriggers(r, onPair.value);
   }
-  if (f.permissions) workflow.permissions = readPermissions(r, f.permissions);
-  if (f.env) workflow.env = stringMap(r, f.env.value).values;
-  for (const pair of pairsOf(f.jobs?.value)) {
+  if (permissionsPair) workflow.permissions = readPermissions(r, permissionsPair);
+  if (envPair) workflow.env = stringMap(r, envPair.value);
+  for (const pair of pairsOf(jobsPair?.value)) {
     const job = readJob(r, pair);
     if (job) workflow.jobs.push(job);
   }

@@ -45,28 +45,28 @@ export const CONSUMERS = [
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
-const MAY_MATTER = new RegExp(
-  [
-    // Grants, and a workflow other workflows call.
-    "id-token",
-    "write-all",
-    "workflow_call",
-    ...CONSUMERS.map(escape),
-    // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
-    // comments), with a tag, or a block scalar.
-    String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.`,
-    String.raw`\buses['"]?\s*:\s*[|>]`,
-    // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
-    String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`,
-    // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
-    String.raw`\\[xuU/]`,
-    // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break).
-    String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`,
-  ].join("|"),
-  "im",
-);
+/** One part of the pattern; `needs` is a text it cannot match without (tried first, far cheaper). */
+const part = (pattern: string, needs = ""): { pattern: RegExp; needs: string } => ({
+  pattern: new RegExp(pattern, "im"),
+  needs,
+});
+
+// The parts are tried in turn, the cheapest first: a file that names a grant or a consumer stops at the first.
+const MAY_MATTER = [
+  // Grants, and a workflow other workflows call.
+  part(["id-token", "write-all", "workflow_call", ...CONSUMERS.map(escape)].join("|")),
+  // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
+  // comments), with a tag, or a block scalar.
+  part(String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.|\buses['"]?\s*:\s*[|>]`),
+  // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
+  part(String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`, "&"),
+  // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
+  part(String.raw`\\[xuU/]`, "\\"),
+  // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break).
+  part(String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`, '"'),
+];
 
 /** Whether the built-in rules can read anything in this workflow text (true when unsure). */
 export function workflowMayMatter(text: string): boolean {
-  return MAY_MATTER.test(text);
+  return MAY_MATTER.some(({ pattern, needs }) => text.includes(needs) && pattern.test(text));
 }

@@ -144,12 +144,14 @@ const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
  * The tree of one YAML document from js-yaml's open/close events, or undefined when js-yaml refuses the text or
  * the text uses something this builder leaves to `yaml` (see the file header). `null` for an empty document.
  */
-export function fastYamlTree(text: string): YNode | null | undefined {
-  // A directive can change the schema (`%YAML 1.1`); js-yaml drops a byte-order mark, so its offsets are one less.
-  if (text.charCodeAt(0) === 37 || text.includes("\n%")) return undefined;
-  const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const len = text.length - shift;
-  const at = (i: number): number => text.charCodeAt(i + shift);
+export function fastYamlTree(source: string): YNode | null | undefined {
+  // A directive can change the schema (`%YAML 1.1`); js-yaml drops a byte-order mark, so its offsets are one less:
+  // `text` is what js-yaml reads.
+  if (source.charCodeAt(0) === 37 || source.includes("\n%")) return undefined;
+  const shift = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const text = shift === 0 ? source : source.slice(1);
+  const len = text.length;
+  const at = (i: number): number => text.charCodeAt(i);
 
   /** After whitespace, comments and node properties (`&anchor`; a tag is refused) from `i`. */
   const contentStart = (i: number): number => {
@@ -384,8 +386,8 @@ export function fastYamlTree(text: string): YNode | null | undefined {
     const start = s.result === null ? empty : contentStart(f.open);
     if (at(start) === 42) {
       let end = start + 1;
-      while (end < len && !isBlank(at(end)) && ",[]{}".indexOf(text[end + shift] as string) < 0) end++;
-      const entry = anchors.get(text.slice(start + 1 + shift, end + shift));
+      while (end < len && !isBlank(at(end)) && ",[]{}".indexOf(text[end] as string) < 0) end++;
+      const entry = anchors.get(text.slice(start + 1, end));
       if (!entry || entry.result !== s.result) throw new Unsupported();
       out = { tail: lineTail(end), pending: -1, flow: true };
       return { kind: "alias", target: entry.node, start, end };
@@ -428,7 +430,7 @@ export function fastYamlTree(text: string): YNode | null | undefined {
   };
 
   try {
-    load(text, { schema: FAILSAFE_SCHEMA, json: true, listener });
+    load(source, { schema: FAILSAFE_SCHEMA, json: true, listener });
   } catch {
     return undefined;
   }
