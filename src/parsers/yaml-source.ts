@@ -70,8 +70,7 @@ const DEEP_INDENT = " ".repeat(MAX_DEPTH * 2 + 1);
 function mayBeTooDeep(text: string): boolean {
   let opens = 0;
   for (const bracket of ["[", "{"]) {
-    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1))
-      if (++opens > MAX_DEPTH) return true;
+    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++opens > MAX_DEPTH) return true;
   }
   return text.includes(DEEP_INDENT);
 }

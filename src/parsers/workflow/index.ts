@@ -81,7 +81,11 @@ function stringList(r: Reader, node: YNode | null | undefined): Located<string>[
 }
 
 /** A mapping's string values by key (`env`, `with`); `keys`, when given, gets where each key is written. */
-function stringMap(r: Reader, node: YNode | null | undefined, keys?: Map<string, SourceLocation>): Map<string, StrValue> {
+function stringMap(
+  r: Reader,
+  node: YNode | null | undefined,
+  keys?: Map<string, SourceLocation>,
+): Map<string, StrValue> {
   const values = new Map<string, StrValue>();
   for (const pair of pairsOf(node)) {
     const key = pairKey(pair);

@@ -128,6 +128,17 @@ interface Tail {
   flow: boolean;
 }
 
+/** Tails are set in place (`setTail`, `copyTail`): one per frame and the one `build` sets, never a new one per node. */
+const setTail = (t: Tail, tail: number, pending: number, flow: boolean): void => {
+  t.tail = tail;
+  t.pending = pending;
+  t.flow = flow;
+};
+const copyTail = (to: Tail, from: Tail): void => {
+  setTail(to, from.tail, from.pending, from.flow);
+};
+
+/** A node js-yaml opened and has not closed yet. Frames are reused by depth (`frames` in fastYamlTree). */
 interface Frame {
   open: number;
   /** This node is a mapping value (a `:` precedes it). */
@@ -251,28 +262,27 @@ export function fastYamlTree(source: string): YNode | null | undefined {
     }
   };
 
-  const stack: Frame[] = [];
+  /** The open frames are `frames[0 .. depth - 1]`; the ones above are kept for reuse. */
+  const frames: Frame[] = [];
+  let depth = 0;
   const anchors = new Map<string, { node: YNode; result: unknown }>();
   let last = 0;
   let root: YNode | null = null;
   /** The tail of the node `build` returned last. */
-  let out: Tail = { tail: 0, pending: -1, flow: false };
-  const NONE: Tail = { tail: 0, pending: -1, flow: false };
+  const out: Tail = { tail: 0, pending: -1, flow: false };
 
   /** A block collection starting at `start` whose last kid has the tail `k`: its end, and its own tail. */
   const blockTail = (start: number, k: Tail): number => {
-    let lineStart = start;
-    while (lineStart > 0 && at(lineStart - 1) !== 10) lineStart--;
-    const indent = start - lineStart;
+    const indent = start === 0 ? 0 : start - text.lastIndexOf("\n", start - 1) - 1;
     let end = k.tail;
     let pending = k.pending;
     if (k.flow) pending = end = deeperComments(end, indent);
-    if (pending < 0) out = { tail: end, pending: -1, flow: false };
+    if (pending < 0) setTail(out, end, -1, false);
     else {
       const q = nextContent(pending);
-      if (deepest < 0) out = { tail: end, pending: -1, flow: false };
-      else if (indent > 0 && deepest >= indent) out = { tail: q, pending: -1, flow: false };
-      else out = { tail: end, pending, flow: false };
+      if (deepest < 0) setTail(out, end, -1, false);
+      else if (indent > 0 && deepest >= indent) setTail(out, q, -1, false);
+      else setTail(out, end, pending, false);
     }
     return end;
   };
@@ -280,7 +290,7 @@ export function fastYamlTree(source: string): YNode | null | undefined {
   /** The empty node `yaml` makes of `a:` or `-` with nothing after it, at `empty`; its tail is set in `out`. */
   const emptyNode = (empty: number): YScalar => {
     const q = nextContent(empty);
-    out = { tail: deepest >= 0 ? q : empty, pending: -1, flow: false };
+    setTail(out, deepest >= 0 ? q : empty, -1, false);
     return { kind: "scalar", value: null, start: empty, end: empty };
   };
   /**
@@ -305,7 +315,7 @@ export function fastYamlTree(source: string): YNode | null | undefined {
       if (!kid) {
         if (dash >= 0) {
           items.push(emptyNode(emptyAt(dash + 1)));
-          f.last = out;
+          copyTail(f.last, out);
         }
         break;
       }
@@ -324,17 +334,17 @@ export function fastYamlTree(source: string): YNode | null | undefined {
       // A kept result of a nested attempt to read a key (`a:\n  value`): the same node.
       const kid = kids?.length === 1 ? kids[0] : undefined;
       if (kid?.kind === "scalar" && kid.start === start && kid.end > start) {
-        out = f.last;
+        copyTail(out, f.last);
         return kid;
       }
       const c = at(start);
       if (c === 124 || c === 62) {
         const end = blockScalarEnd(start, close);
-        out = { tail: end, pending: end, flow: false };
+        setTail(out, end, end, false);
         return { kind: "scalar", value: s.result as string, start, end };
       }
       const end = trimEnd(start, close);
-      out = { tail: lineTail(end), pending: -1, flow: true };
+      setTail(out, lineTail(end), -1, true);
       const value = c === 34 || c === 39 ? (s.result as string) : corePlainValue(s.result as string);
       return { kind: "scalar", value, start, end };
     }
@@ -343,7 +353,7 @@ export function fastYamlTree(source: string): YNode | null | undefined {
       const list = kids ?? [];
       const first = list[0];
       if (list.length === 1 && first?.start === start && first.kind === (kind === "mapping" ? "map" : "seq")) {
-        out = f.last;
+        copyTail(out, f.last);
         return first;
       }
       const flow = at(start) === (kind === "mapping" ? 123 : 91) && first?.start !== start;
@@ -373,13 +383,13 @@ export function fastYamlTree(source: string): YNode | null | undefined {
       }
       if (flow) {
         node.end = trimEnd(start, close);
-        out = { tail: lineTail(node.end), pending: -1, flow: true };
+        setTail(out, lineTail(node.end), -1, true);
       } else node.end = blockTail(start, f.last);
       return node;
     }
     // No kind: an alias (`*name`, possibly kept from a nested attempt to read a key) or an empty node.
     if (kids?.length === 1 && kids[0]?.kind === "alias") {
-      out = f.last;
+      copyTail(out, f.last);
       return kids[0];
     }
     const empty = emptyAt(f.open);
@@ -389,7 +399,7 @@ export function fastYamlTree(source: string): YNode | null | undefined {
       while (end < len && !isBlank(at(end)) && ",[]{}".indexOf(text[end] as string) < 0) end++;
       const entry = anchors.get(text.slice(start + 1, end));
       if (!entry || entry.result !== s.result) throw new Unsupported();
-      out = { tail: lineTail(end), pending: -1, flow: true };
+      setTail(out, lineTail(end), -1, true);
       return { kind: "alias", target: entry.node, start, end };
     }
     if (s.result !== null) throw new Unsupported();
@@ -401,13 +411,26 @@ export function fastYamlTree(source: string): YNode | null | undefined {
     const pos = s.position;
     if (pos < last) throw new Unsupported(); // js-yaml went back to read something again
     if (event === "open") {
-      const parent = stack[stack.length - 1];
-      const isValue = parent !== undefined && colonBetween(last, pos);
-      stack.push({ open: pos, isValue, kids: undefined, kidIsValue: undefined, last: NONE });
+      const isValue = depth > 0 && colonBetween(last, pos);
+      const f = frames[depth];
+      if (f) {
+        f.open = pos;
+        f.isValue = isValue;
+        f.kids = f.kidIsValue = undefined;
+        setTail(f.last, 0, -1, false);
+      } else
+        frames[depth] = {
+          open: pos,
+          isValue,
+          kids: undefined,
+          kidIsValue: undefined,
+          last: { tail: 0, pending: -1, flow: false },
+        };
+      depth++;
       last = pos;
       return;
     }
-    const f = stack.pop() as Frame;
+    const f = frames[--depth] as Frame;
     last = pos;
     // js-yaml reads the text with a line break added at the end when it has none.
     const node = build(f, s, Math.min(pos, len));
@@ -418,13 +441,13 @@ export function fastYamlTree(source: string): YNode | null | undefined {
     // js-yaml reads a result only to store it (with `json: true` it never compares keys); anchors keep the real
     // one (stored before this event), so an alias still finds what `anchors` recorded.
     if (node && s.kind !== null) s.result = "";
-    const parent = stack[stack.length - 1];
+    const parent = depth > 0 ? frames[depth - 1] : undefined;
     if (!parent) {
       root = node;
       return;
     }
     if (!node) return;
-    parent.last = out;
+    copyTail(parent.last, out);
     (parent.kids ??= []).push(node);
     (parent.kidIsValue ??= []).push(f.isValue);
   };
