@@ -181,6 +181,27 @@ describe("parseWorkflow", () => {
     expect(list.problems.length).toBe(1);
   });
 
+  it("refuses nesting over 200 levels and indentation over 400 columns, and reads what stays within them", () => {
+    const problem = (text: string): string => {
+      const [p] = parseWorkflow({ path: ".github/workflows/w.yml", abs: "", text }, env).problems;
+      return p ? `${at(p.loc)} ${p.message}` : "none";
+    };
+    const flow = (n: number): string => `on: push\nx: ${"[".repeat(n)}${"]".repeat(n)}\njobs: {}\n`;
+    expect(problem(flow(200))).toBe("none");
+    expect(problem(flow(201))).toBe("2:204 nesting deeper than 200 levels; not linted");
+    // Brackets anywhere count, in a scalar or a comment too (the check reads the text, not the YAML).
+    expect(problem(`on: push # ${"{".repeat(201)}\njobs: {}\n`)).toBe(
+      "1:212 nesting deeper than 200 levels; not linted",
+    );
+    // More than 200 in all, but never more than 200 open at once.
+    expect(problem(`on: push # ${"{".repeat(150)}${"}".repeat(150)}\njobs: {}\nx: '${"[".repeat(60)}'\n`)).toBe("none");
+    const indented = (n: number): string => `on: push\njobs: {}\nx: |\n${" ".repeat(n)}text\n`;
+    expect(problem(indented(400))).toBe("none");
+    expect(problem(indented(401))).toBe("4:401 indentation deeper than 400 columns; not linted");
+    // 401 spaces that are not an indentation are no problem.
+    expect(problem(`on: push\njobs: {}\nx: "a${" ".repeat(401)}b"\n`)).toBe("none");
+  });
+
   it("reads a quoted string continued at its key's indentation as GitHub does (joined with spaces)", () => {
     const text = [
       "on: push",
