@@ -59,7 +59,7 @@ export interface SubAnalysis {
   /** Set when the value can match and its structure is known well enough to be certain. */
   breadth?: Breadth;
   /** Which claim parts a wildcard can cover, for messages (`owner`, `repo`, `ctxKind`, `key` …). */
-  wildcardParts: Set<Part>;
+  wildcardParts: ReadonlySet<Part>;
   /** Exact names of the repository part, when written without wildcards or unknowns. */
   owner?: string;
   repo?: string;
@@ -123,13 +123,24 @@ interface Edge {
   part: Part;
   /** Index of the template key the edge belongs to. */
   field: number;
-  /** `field:part`, the name walk results use. */
-  key: string;
 }
 
+/**
+ * The grammar as flat arrays, for `walk`: the edges of state `g` are `edgeFirst[g]` up to `edgeFirst[g + 1]`
+ * (likewise the epsilon moves), each with its target, its claim part (`field * PARTS.length + part index`)
+ * and its character test. Answers for ASCII characters are kept as they are asked (`ascii[edge * 128 + code]`:
+ * 0 not asked yet, 1 no, 2 yes; `asciiIgnoreCase` the same in either case).
+ */
 interface Grammar {
-  edges: Edge[][];
-  eps: number[][];
+  stateCount: number;
+  edgeFirst: Int32Array;
+  edgeTo: Int32Array;
+  edgeKey: Int32Array;
+  edgeTest: CharTest[];
+  ascii: Uint8Array;
+  asciiIgnoreCase: Uint8Array;
+  epsFirst: Int32Array;
+  epsTo: Int32Array;
   start: number;
   accept: number;
   /** Number of template fields (each edge's `field` is below it). */
@@ -161,8 +172,8 @@ class GrammarBuilder {
     return this.edges.length - 1;
   }
 
-  private add(from: number, edge: Omit<Edge, "key">): void {
-    this.edges[from]?.push({ ...edge, key: `${edge.field}:${edge.part}` });
+  private add(from: number, edge: Edge): void {
+    this.edges[from]?.push(edge);
   }
 
   epsilon(from: number, to: number): void {
@@ -200,6 +211,34 @@ class GrammarBuilder {
     for (const f of froms) this.epsilon(f, s);
     return s;
   }
+
+  build(start: number, accept: number, fieldCount: number): Grammar {
+    const edges = this.edges.flat();
+    const flat = (lists: readonly (readonly unknown[])[]): Int32Array => {
+      const first = new Int32Array(lists.length + 1);
+      lists.forEach((l, g) => (first[g + 1] = (first[g] as number) + l.length));
+      return first;
+    };
+    return {
+      stateCount: this.edges.length,
+      edgeFirst: flat(this.edges),
+      edgeTo: Int32Array.from(edges, (e) => e.to),
+      edgeKey: Int32Array.from(edges, (e) => keyOf(e.field, e.part)),
+      edgeTest: edges.map((e) => e.test),
+      ascii: new Uint8Array(edges.length * 128),
+      asciiIgnoreCase: new Uint8Array(edges.length * 128),
+      epsFirst: flat(this.eps),
+      epsTo: Int32Array.from(this.eps.flat()),
+      start,
+      accept,
+      fieldCount,
+    };
+  }
+}
+
+/** A claim part of a template field as one number: `field * PARTS.length + part index`. */
+function keyOf(field: number, part: Part): number {
+  return field * PARTS.length + PART_INDEX[part];
 }
 
 /** `OWNER/REPO` or `OWNER@ID/REPO@ID` (both ids or neither). */
@@ -259,8 +298,7 @@ function grammarFor(template: readonly string[]): Grammar {
       s = keyValue(b, s, key, field);
     }
   });
-  const fieldCount = Math.max(1, template.length);
-  const grammar: Grammar = { edges: b.edges, eps: b.eps, start, accept: s, fieldCount };
+  const grammar = b.build(start, s, Math.max(1, template.length));
   grammars.set(cacheKey, grammar);
   return grammar;
 }
@@ -276,6 +314,17 @@ type Element =
 
 /** Longest pattern analysed; beyond it nothing is concluded (bounded cost on hostile input). */
 const MAX_ELEMENTS = 1024;
+
+/** Elements are read, never changed: one object per ASCII character, wildcard and unknown-free kind. */
+const ANY: Element = { kind: "any", source: "*" };
+const ONE: Element = { kind: "one", source: "?" };
+const asciiChars: Element[] = [];
+
+function charElement(ch: string): Element {
+  const code = ch.charCodeAt(0);
+  if (code >= 128) return { kind: "char", ch, source: ch };
+  return (asciiChars[code] ??= { kind: "char", ch, source: ch });
+}
 
 /**
  * Splits a value into pattern elements. IAM policy variables are substituted at request time: `${*}`,
@@ -302,36 +351,78 @@ function elementsOf(value: StrValue, mode: MatchMode): Element[] {
         }
       }
       const ch = part.charAt(i);
-      if (mode === "like" && ch === "*") out.push({ kind: "any", source: ch });
-      else if (mode === "like" && ch === "?") out.push({ kind: "one", source: ch });
-      else out.push({ kind: "char", ch, source: ch });
+      if (mode === "like" && ch === "*") out.push(ANY);
+      else if (mode === "like" && ch === "?") out.push(ONE);
+      else out.push(charElement(ch));
       i++;
     }
   }
   return out;
 }
 
+/**
+ * What a walk found, as bit sets of claim parts (bit `PART_INDEX[part]`) by template field. (Plain arrays:
+ * a small typed array costs more to make and collect, and a policy makes thousands of these.)
+ */
 interface WalkResult {
   accepted: boolean;
-  /** Claim parts (`field:part`) a wildcard covers on some match. */
-  wildcardParts: Set<string>;
-  /** Claim parts an unknown covers on some match. */
-  unknownParts: Set<string>;
-  /** For each literal element, the claim parts it stands for on some match. */
-  charParts: Map<number, Set<string>>;
+  fieldCount: number;
+  /** By field: the claim parts a wildcard covers on some match. */
+  wildcardParts: number[];
+  /** By field: the claim parts an unknown covers on some match. */
+  unknownParts: number[];
+  /** By literal element and field (`element * fieldCount + field`): the claim parts it stands for on some match. */
+  charParts: number[];
 }
 
-/** A set of state ids below `size`: a byte per state while that is small, else a `Set`. */
-function stateSet(size: number): { has(n: number): boolean; add(n: number): void } {
-  if (size > 1 << 20) return new Set<number>();
-  const bytes = new Uint8Array(size);
+/**
+ * The arrays a walk works in, kept from one walk to the next (a policy has thousands of values, and arrays
+ * grown anew for each cost more than the walk): each walk uses them from index 0 and counts what it uses.
+ * `number`, by product state id, is the state's number in the walk + 1 (0: not reached); every walk sets
+ * the ids it used back to 0. Arrays grown past `KEEP` entries by a long value are dropped after its walk.
+ */
+interface Workspace {
+  number: Int32Array;
+  /** By state number: its product id and parts (element index, grammar state, lock). */
+  stateId: number[];
+  statePi: number[];
+  stateG: number[];
+  stateLock: number[];
+  stack: number[];
+  /** By step: from and to (state numbers), the element index read, the edge taken (-1: none). */
+  stepFrom: number[];
+  stepTo: number[];
+  stepPi: number[];
+  stepEdge: number[];
+  /** Backward pass: the last step into each state, the step into the same state before each step. */
+  lastInto: number[];
+  previousInto: number[];
+  live: number[];
+}
+
+/** Product state ids below this are numbered through `Workspace.number`; beyond it, through a map. */
+const SCRATCH_LIMIT = 1 << 22;
+const KEEP = 1 << 16;
+
+function newWorkspace(number: Int32Array = new Int32Array(1 << 12)): Workspace {
   return {
-    has: (n) => bytes[n] === 1,
-    add: (n) => {
-      bytes[n] = 1;
-    },
+    number,
+    stateId: [],
+    statePi: [],
+    stateG: [],
+    stateLock: [],
+    stack: [],
+    stepFrom: [],
+    stepTo: [],
+    stepPi: [],
+    stepEdge: [],
+    lastInto: [],
+    previousInto: [],
+    live: [],
   };
 }
+
+let workspace = newWorkspace();
 
 /**
  * Walks pattern and grammar together (a product automaton): forward from the start, then backward from
@@ -339,132 +430,170 @@ function stateSet(size: number): { has(n: number): boolean; add(n: number): void
  * `anything` lets an unknown part be any text; `onePart` keeps each unknown inside one claim part.
  */
 function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anything" | "onePart"): WalkResult {
+  const { edgeFirst, edgeTo, edgeKey, edgeTest, epsFirst, epsTo, fieldCount } = grammar;
   const partCount = PARTS.length;
-  // A state is (element index, grammar state, lock); only `onePart` locks an unknown to one claim part.
-  const locks = unknowns === "onePart" ? grammar.fieldCount * partCount + 1 : 1;
-  const gCount = grammar.edges.length;
-  const id = (pi: number, g: number, lock: number): number => (pi * gCount + g) * locks + lock;
-  const lockOf = (e: Edge): number => e.field * partCount + PART_INDEX[e.part] + 1;
+  // A product state is (element index, grammar state, lock); only `onePart` locks an unknown to one claim
+  // part (lock = its key + 1).
+  const locks = unknowns === "onePart" ? fieldCount * partCount + 1 : 1;
+  const gCount = grammar.stateCount;
   const ignoreCase = mode === "equalsIgnoreCase";
-  const matches = (e: Edge, ch: string): boolean =>
-    e.test(ch) || (ignoreCase && (e.test(ch.toLowerCase()) || e.test(ch.toUpperCase())));
-
-  // Steps in parallel arrays (a long value makes many): from and to states, the element index, the edge taken.
-  const stepFrom: number[] = [];
-  const stepTo: number[] = [];
-  const stepPi: number[] = [];
-  const stepEdge: (Edge | undefined)[] = [];
-  const stateCount = (els.length + 1) * gCount * locks;
-  const seen = stateSet(stateCount);
-  const stack: number[] = [];
-  const push = (from: number, pi: number, g: number, lock: number, at: number, edge?: Edge): void => {
-    const to = id(pi, g, lock);
-    stepFrom.push(from);
-    stepTo.push(to);
-    stepPi.push(at);
-    stepEdge.push(edge);
-    if (!seen.has(to)) {
-      seen.add(to);
-      stack.push(to);
-    }
+  const ascii = ignoreCase ? grammar.asciiIgnoreCase : grammar.ascii;
+  const takes = (e: number, ch: string): boolean => {
+    const test = edgeTest[e] as CharTest;
+    const code = ch.charCodeAt(0);
+    if (code >= 128) return test(ch) || (ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase())));
+    const known = ascii[e * 128 + code] as number;
+    if (known !== 0) return known === 2;
+    const yes = test(ch) || (ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase())));
+    ascii[e * 128 + code] = yes ? 2 : 1;
+    return yes;
   };
-  const start = id(0, grammar.start, 0);
-  seen.add(start);
-  stack.push(start);
+
+  const idCount = (els.length + 1) * gCount * locks;
+  const byId = idCount <= SCRATCH_LIMIT;
+  if (byId && workspace.number.length < idCount)
+    workspace = newWorkspace(new Int32Array(Math.max(idCount, 2 * workspace.number.length)));
+  const { number, stateId, statePi, stateG, stateLock, stack, stepFrom, stepTo, stepPi, stepEdge } = workspace;
+  const byMap = byId ? undefined : new Map<number, number>();
+  const numberOf = (id: number): number => (byMap ? (byMap.get(id) ?? -1) : (number[id] as number) - 1);
+  let states = 0;
+  let steps = 0;
+  let top = 0;
+  const reach = (pi: number, g: number, lock: number): number => {
+    const id = (pi * gCount + g) * locks + lock;
+    let n = numberOf(id);
+    if (n < 0) {
+      n = states++;
+      stateId[n] = id;
+      statePi[n] = pi;
+      stateG[n] = g;
+      stateLock[n] = lock;
+      if (byMap) byMap.set(id, n);
+      else number[id] = n + 1;
+      stack[top++] = n;
+    }
+    return n;
+  };
+  const step = (from: number, pi: number, g: number, lock: number, at: number, edge: number): void => {
+    stepFrom[steps] = from;
+    stepPi[steps] = at;
+    stepEdge[steps] = edge;
+    stepTo[steps++] = reach(pi, g, lock);
+  };
+  const start = reach(0, grammar.start, 0);
   const STEP_LIMIT = 2_000_000;
-  while (stack.length > 0 && stepTo.length < STEP_LIMIT) {
-    const here = stack.pop() as number;
-    const lock = here % locks;
-    const g = ((here - lock) / locks) % gCount;
-    const pi = Math.floor(here / locks / gCount);
-    for (const to of grammar.eps[g] ?? []) push(here, pi, to, lock, pi);
+  while (top > 0 && steps < STEP_LIMIT) {
+    const here = stack[--top] as number;
+    const pi = statePi[here] as number;
+    const g = stateG[here] as number;
+    const lock = stateLock[here] as number;
+    for (let k = epsFirst[g] as number, end = epsFirst[g + 1] as number; k < end; k++)
+      step(here, pi, epsTo[k] as number, lock, pi, -1);
     const el = els[pi];
     if (!el) continue;
-    const edges = grammar.edges[g] ?? [];
+    const first = edgeFirst[g] as number;
+    const end = edgeFirst[g + 1] as number;
     switch (el.kind) {
       case "char":
-        for (const e of edges) if (matches(e, el.ch)) push(here, pi + 1, e.to, 0, pi, e);
+        for (let e = first; e < end; e++) if (takes(e, el.ch)) step(here, pi + 1, edgeTo[e] as number, 0, pi, e);
         break;
       case "one":
-        for (const e of edges) push(here, pi + 1, e.to, 0, pi, e);
+        for (let e = first; e < end; e++) step(here, pi + 1, edgeTo[e] as number, 0, pi, e);
         break;
       case "any":
-        push(here, pi + 1, g, 0, pi);
-        for (const e of edges) push(here, pi, e.to, 0, pi, e);
+        step(here, pi + 1, g, 0, pi, -1);
+        for (let e = first; e < end; e++) step(here, pi, edgeTo[e] as number, 0, pi, e);
         break;
       case "unknown":
-        push(here, pi + 1, g, 0, pi);
-        for (const e of edges) {
-          if (unknowns === "anything") push(here, pi, e.to, 0, pi, e);
-          else if (lock === 0 || lock === lockOf(e)) push(here, pi, e.to, lockOf(e), pi, e);
+        step(here, pi + 1, g, 0, pi, -1);
+        for (let e = first; e < end; e++) {
+          const own = (edgeKey[e] as number) + 1;
+          if (unknowns === "anything") step(here, pi, edgeTo[e] as number, 0, pi, e);
+          else if (lock === 0 || lock === own) step(here, pi, edgeTo[e] as number, own, pi, e);
         }
         break;
     }
   }
 
-  // Backward: states from which an accepting state is reachable. The steps into each state, as linked lists
-  // in arrays: `lastInto` by state, `previousInto` by step.
-  const lastInto = new Map<number, number>();
-  const previousInto = new Int32Array(stepTo.length);
-  for (let i = 0; i < stepTo.length; i++) {
-    const to = stepTo[i] as number;
-    previousInto[i] = lastInto.get(to) ?? -1;
-    lastInto.set(to, i);
+  // Backward: states from which an accepting state is reachable. The steps into each state, as linked lists:
+  // `lastInto` by state, `previousInto` by step.
+  const { lastInto, previousInto, live } = workspace;
+  for (let n = 0; n < states; n++) {
+    lastInto[n] = -1;
+    live[n] = 0;
   }
-  const live = stateSet(stateCount);
-  const queue: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const to = stepTo[i] as number;
+    previousInto[i] = lastInto[to] as number;
+    lastInto[to] = i;
+  }
+  const queue = stack;
+  top = 0;
   for (let lock = 0; lock < locks; lock++) {
-    const acc = id(els.length, grammar.accept, lock);
-    if (seen.has(acc)) {
-      live.add(acc);
-      queue.push(acc);
+    const acc = numberOf((els.length * gCount + grammar.accept) * locks + lock);
+    if (acc >= 0) {
+      live[acc] = 1;
+      queue[top++] = acc;
     }
   }
-  while (queue.length > 0) {
-    const s = queue.pop() as number;
-    for (let i = lastInto.get(s) ?? -1; i >= 0; i = previousInto[i] ?? -1) {
+  while (top > 0) {
+    const s = queue[--top] as number;
+    for (let i = lastInto[s] as number; i >= 0; i = previousInto[i] as number) {
       const from = stepFrom[i] as number;
-      if (!live.has(from)) {
-        live.add(from);
-        queue.push(from);
+      if (live[from] === 0) {
+        live[from] = 1;
+        queue[top++] = from;
       }
     }
   }
 
   const result: WalkResult = {
-    accepted: live.has(start),
-    wildcardParts: new Set(),
-    unknownParts: new Set(),
-    charParts: new Map(),
+    accepted: live[start] === 1,
+    fieldCount,
+    wildcardParts: new Array<number>(fieldCount).fill(0),
+    unknownParts: new Array<number>(fieldCount).fill(0),
+    charParts: new Array<number>(els.length * fieldCount).fill(0),
   };
-  if (!result.accepted) return result;
-  for (let i = 0; i < stepTo.length; i++) {
-    const edge = stepEdge[i];
-    if (!edge || !live.has(stepTo[i] as number) || !live.has(stepFrom[i] as number)) continue;
+  for (let i = 0; result.accepted && i < steps; i++) {
+    const edge = stepEdge[i] as number;
+    if (edge < 0 || live[stepTo[i] as number] === 0 || live[stepFrom[i] as number] === 0) continue;
     const at = stepPi[i] as number;
-    const el = els[at];
-    const key = edge.key;
-    if (el?.kind === "any" || el?.kind === "one") result.wildcardParts.add(key);
-    else if (el?.kind === "unknown") result.unknownParts.add(key);
-    else if (el?.kind === "char") {
-      const set = result.charParts.get(at);
-      if (set) set.add(key);
-      else result.charParts.set(at, new Set([key]));
-    }
+    const key = edgeKey[edge] as number;
+    const field = Math.floor(key / partCount);
+    const bit = 1 << (key % partCount);
+    // A step with an edge reads an element: a literal, a wildcard (`*`, `?`) or an unknown.
+    const kind = els[at]?.kind;
+    const set = kind === "char" ? result.charParts : kind === "unknown" ? result.unknownParts : result.wildcardParts;
+    const slot = kind === "char" ? at * fieldCount + field : field;
+    set[slot] = (set[slot] as number) | bit;
   }
+
+  if (byId) for (let n = 0; n < states; n++) number[stateId[n] as number] = 0;
+  if (states > KEEP || steps > KEEP) workspace = newWorkspace(number.length > 4 * KEEP ? undefined : number);
   return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Analysis
 
-function partsOnly(keys: Set<string>): Set<Part> {
-  const out = new Set<Part>();
-  for (const k of keys) out.add(k.slice(k.indexOf(":") + 1) as Part);
-  return out;
+/** Shared answers of `partsOnly`, one per set of parts (read-only). */
+const partSets = new Map<number, ReadonlySet<Part>>();
+const NO_PARTS: ReadonlySet<Part> = new Set();
+partSets.set(0, NO_PARTS);
+
+/** The claim parts a walk result's bit sets name, whatever their field. */
+function partsOnly(byField: readonly number[]): ReadonlySet<Part> {
+  let bits = 0;
+  for (const b of byField) bits |= b;
+  let set = partSets.get(bits);
+  if (set === undefined) {
+    set = new Set(PARTS.filter((_, i) => (bits & (1 << i)) !== 0));
+    partSets.set(bits, set);
+  }
+  return set;
 }
 
-function breadthOf(wildcards: Set<Part>): Breadth {
+function breadthOf(wildcards: ReadonlySet<Part>): Breadth {
   if (wildcards.has("owner") || wildcards.has("ownerIdOnly")) return "anyOwner";
   if (wildcards.has("repo") || wildcards.has("repoIdOnly")) return "ownerWide";
   if (wildcards.has("ctxKind")) return "anyContext";
@@ -484,16 +613,20 @@ function repositoryField(template: readonly string[]): number {
 function exactPart(
   els: Element[],
   w: WalkResult,
-  chars: readonly [number, Set<string>][],
-  key: string,
+  field: number,
+  part: Part,
 ): { text: string; first: number; last: number } | undefined {
-  if (w.wildcardParts.has(key) || w.unknownParts.has(key)) return undefined;
+  const bit = 1 << PART_INDEX[part];
+  if ((((w.wildcardParts[field] as number) | (w.unknownParts[field] as number)) & bit) !== 0) return undefined;
+  const { fieldCount, charParts } = w;
   let text = "";
   let first = -1;
   let last = -1;
-  for (const [pi, parts] of chars) {
-    if (!parts.has(key)) continue;
-    if (parts.size !== 1) return undefined;
+  for (let pi = 0; pi < els.length; pi++) {
+    const parts = charParts[pi * fieldCount + field] as number;
+    if ((parts & bit) === 0) continue;
+    if (parts !== bit) return undefined;
+    for (let f = 0; f < fieldCount; f++) if (f !== field && charParts[pi * fieldCount + f] !== 0) return undefined;
     if (last >= 0 && pi !== last + 1) return undefined;
     if (first < 0) first = pi;
     last = pi;
@@ -503,9 +636,10 @@ function exactPart(
   return first < 0 ? undefined : { text, first, last };
 }
 
-function anyPart(w: WalkResult, key: string): boolean {
-  if (w.wildcardParts.has(key) || w.unknownParts.has(key)) return true;
-  for (const parts of w.charParts.values()) if (parts.has(key)) return true;
+function anyPart(w: WalkResult, field: number, part: Part): boolean {
+  const bit = 1 << PART_INDEX[part];
+  if ((((w.wildcardParts[field] as number) | (w.unknownParts[field] as number)) & bit) !== 0) return true;
+  for (let i = field; i < w.charParts.length; i += w.fieldCount) if (((w.charParts[i] as number) & bit) !== 0) return true;
   return false;
 }
 
@@ -518,8 +652,16 @@ function templateKey(template: readonly string[]): string {
   return key;
 }
 
+/** The analyses of one value, by mode and template (mostly one). */
+interface KnownAnalysis {
+  mode: MatchMode;
+  template: string;
+  analysis: SubAnalysis;
+  next?: KnownAnalysis;
+}
+
 /** Analyses by value: each rule asks about the same values, and a policy may hold thousands of them. */
-const analyses = new WeakMap<StrValue, Map<string, SubAnalysis>>();
+const analyses = new WeakMap<StrValue, KnownAnalysis>();
 
 /**
  * Analyses one sub condition value under a template. Never throws. The analysis is computed once per value,
@@ -530,22 +672,17 @@ export function analyseSub(
   mode: MatchMode,
   template: readonly string[] = DEFAULT_SUB_TEMPLATE,
 ): SubAnalysis {
-  const key = `${mode}\u0000${templateKey(template)}`;
-  let byKey = analyses.get(value);
-  const known = byKey?.get(key);
-  if (known) return known;
+  const key = templateKey(template);
+  const first = analyses.get(value);
+  for (let k = first; k; k = k.next) if (k.mode === mode && k.template === key) return k.analysis;
   const analysis = analyseAnew(value, mode, template);
-  if (!byKey) {
-    byKey = new Map<string, SubAnalysis>();
-    analyses.set(value, byKey);
-  }
-  byKey.set(key, analysis);
+  analyses.set(value, first ? { mode, template: key, analysis, next: first } : { mode, template: key, analysis });
   return analysis;
 }
 
 function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string[]): SubAnalysis {
   const text = displayText(value);
-  const analysis: SubAnalysis = { text, canMatch: false, wildcardParts: new Set() };
+  const analysis: SubAnalysis = { text, canMatch: false, wildcardParts: NO_PARTS };
   const els = elementsOf(value, mode);
   if (els.length > MAX_ELEMENTS || template.length === 0) {
     analysis.canMatch = true;
@@ -562,24 +699,24 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
   // Names, for stale-repo-path and mutable-sub-claim: exact when written literally.
   const rf = repositoryField(template);
   if (rf >= 0) {
-    // Literal elements in pattern order.
-    const chars = [...any.charParts.entries()].sort((a, b) => a[0] - b[0]);
-    const owner = exactPart(els, any, chars, `${rf}:owner`);
-    const repo = exactPart(els, any, chars, `${rf}:repo`);
-    const ownerId = exactPart(els, any, chars, `${rf}:ownerId`);
-    const repoId = exactPart(els, any, chars, `${rf}:repoId`);
+    const owner = exactPart(els, any, rf, "owner");
+    const repo = exactPart(els, any, rf, "repo");
+    const ownerId = exactPart(els, any, rf, "ownerId");
+    const repoId = exactPart(els, any, rf, "repoId");
     if (owner) analysis.owner = owner.text;
     if (repo) analysis.repo = repo.text;
     if (ownerId) analysis.ownerId = ownerId.text.replace(/^@/, "");
     if (repoId) analysis.repoId = repoId.text.replace(/^@/, "");
-    const hasIds = anyPart(any, `${rf}:ownerId`) || anyPart(any, `${rf}:repoId`);
+    const hasIds = anyPart(any, rf, "ownerId") || anyPart(any, rf, "repoId");
     if (hasIds) analysis.form = "immutable";
     else if (owner) {
       analysis.form = "name";
       // Insert the id placeholders right after the names.
-      analysis.immutableForm = els
-        .map((el, i) => el.source + (i === owner.last ? "@OWNER_ID" : "") + (repo && i === repo.last ? "@REPO_ID" : ""))
-        .join("");
+      let form = "";
+      els.forEach((el, i) => {
+        form += el.source + (i === owner.last ? "@OWNER_ID" : "") + (repo && i === repo.last ? "@REPO_ID" : "");
+      });
+      analysis.immutableForm = form;
     }
   }
 

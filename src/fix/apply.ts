@@ -52,10 +52,78 @@ function insideRoot(file: string, root: string): boolean {
   }
 }
 
+/**
+ * The edits taken in one file, for `overlaps` questions in O(log n): taken edits never overlap each other,
+ * so ordered by start their ends are ordered too, and an edit overlaps a taken one only if it overlaps the
+ * taken edit starting at or before its start or the one starting after it. The starts every candidate
+ * edit may take are known ahead (`points`, sorted, distinct); a Fenwick tree counts the taken ones among
+ * them, which finds those two neighbours by rank.
+ */
+class TakenEdits {
+  private readonly counts: Int32Array;
+  /** By point index: the end of the taken edit starting there, -1 if none. */
+  private readonly ends: Int32Array;
+  private taken = 0;
+
+  constructor(private readonly points: readonly number[]) {
+    this.counts = new Int32Array(points.length + 1);
+    this.ends = new Int32Array(points.length).fill(-1);
+  }
+
+  overlapsAny(e: TextEdit): boolean {
+    const [start, end] = e.range;
+    const i = this.indexOf(start);
+    if (this.ends[i] !== -1) return true;
+    const before = this.countBelow(i);
+    if (before > 0 && (this.ends[this.nth(before)] as number) > start) return true;
+    const after = this.countBelow(i + 1);
+    return after < this.taken && (this.points[this.nth(after + 1)] as number) < end;
+  }
+
+  add(e: TextEdit): void {
+    const i = this.indexOf(e.range[0]);
+    this.ends[i] = e.range[1];
+    this.taken++;
+    for (let k = i + 1; k < this.counts.length; k += k & -k) this.counts[k] = (this.counts[k] as number) + 1;
+  }
+
+  private indexOf(start: number): number {
+    let lo = 0;
+    let hi = this.points.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.points[mid] as number) < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** How many taken edits start at a point below index `i`. */
+  private countBelow(i: number): number {
+    let n = 0;
+    for (let k = i; k > 0; k -= k & -k) n += this.counts[k] as number;
+    return n;
+  }
+
+  /** The point index of the `rank`-th taken start (1-based). */
+  private nth(rank: number): number {
+    let pos = 0;
+    let left = rank;
+    for (let step = 1 << Math.floor(Math.log2(this.counts.length)); step > 0; step >>= 1) {
+      const next = pos + step;
+      if (next < this.counts.length && (this.counts[next] as number) < left) {
+        pos = next;
+        left -= this.counts[next] as number;
+      }
+    }
+    return pos;
+  }
+}
+
 /** The fixes of one report that can be applied together: in report order, skipping any that overlaps. */
 export function selectFixes(report: LintReport, root: string): Fix[] {
-  const taken: Fix[] = [];
-  const byFile = new Map<string, TextEdit[]>();
+  const candidates: Fix[] = [];
+  const starts = new Map<string, number[]>();
   const allowed = new Map<string, boolean>();
   const mayEdit = (file: string): boolean => {
     let ok = allowed.get(file);
@@ -67,23 +135,40 @@ export function selectFixes(report: LintReport, root: string): Fix[] {
       const fix = m.autofix;
       if (!fix || fix.edits.length === 0) continue;
       if (!fix.edits.every((e) => mayEdit(e.file))) continue;
-      if (fix.edits.some((e) => (byFile.get(e.file) ?? []).some((t) => overlaps(e, t)))) continue;
       // Edits of one fix must not overlap each other either.
       if (fix.edits.some((e, i) => fix.edits.some((o, j) => i < j && e.file === o.file && overlaps(e, o)))) continue;
-      for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-      taken.push(fix);
+      candidates.push(fix);
+      for (const e of fix.edits) {
+        const list = starts.get(e.file);
+        if (list) list.push(e.range[0]);
+        else starts.set(e.file, [e.range[0]]);
+      }
     }
+  }
+  const byFile = new Map<string, TakenEdits>();
+  for (const [file, list] of starts) {
+    const points = [...new Set(list)].sort((a, b) => a - b);
+    byFile.set(file, new TakenEdits(points));
+  }
+  const taken: Fix[] = [];
+  for (const fix of candidates) {
+    if (fix.edits.some((e) => byFile.get(e.file)?.overlapsAny(e))) continue;
+    for (const e of fix.edits) byFile.get(e.file)?.add(e);
+    taken.push(fix);
   }
   return taken;
 }
 
-/** Applies non-overlapping edits to a text, last first so earlier offsets stay valid. */
+/** Applies non-overlapping edits to a text (in one pass: a large file may take thousands of edits). */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  let out = text;
-  for (const e of [...edits].sort((a, b) => b.range[0] - a.range[0] || b.range[1] - a.range[1])) {
-    out = out.slice(0, e.range[0]) + e.text + out.slice(e.range[1]);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const e of [...edits].sort((a, b) => a.range[0] - b.range[0] || a.range[1] - b.range[1])) {
+    pieces.push(text.slice(at, e.range[0]), e.text);
+    at = e.range[1];
   }
-  return out;
+  pieces.push(text.slice(at));
+  return pieces.join("");
 }
 
 /** Lints, fixes in memory until nothing more is fixable, and (unless `dryRun`) writes the changed files. */
@@ -98,7 +183,11 @@ export async function lintAndFix(options: LintOptions, dryRun: boolean): Promise
     const fixes = selectFixes(report, root);
     if (fixes.length === 0) break;
     const edits = new Map<string, TextEdit[]>();
-    for (const e of fixes.flatMap((f) => f.edits)) edits.set(e.file, [...(edits.get(e.file) ?? []), e]);
+    for (const e of fixes.flatMap((f) => f.edits)) {
+      const list = edits.get(e.file);
+      if (list) list.push(e);
+      else edits.set(e.file, [e]);
+    }
     for (const [file, list] of edits) {
       const current = overlay.get(file) ?? readFileSync(file, "utf8");
       if (!originals.has(file)) originals.set(file, current);
