@@ -190,37 +190,45 @@ interface ScopeValue {
   repo?: string;
 }
 
-function* scopeValues(
+/** The values of `StringLike`-family conditions on `sub` and `job_workflow_ref` in statements trusting GitHub. */
+function scopeValues(
   policies: Parameters<typeof githubTrustStatements>[0],
   settings: ResolvedSettings,
-): Generator<ScopeValue> {
+): ScopeValue[] {
+  const out: ScopeValue[] = [];
   for (const { stmt } of githubTrustStatements(policies, settings)) {
     for (const condition of githubConditions(stmt, settings)) {
       if (condition.claim !== "sub" && condition.claim !== "job_workflow_ref") continue;
       // Only StringLike-family patterns have wildcards; under StringEquals they are literal characters
       // (invalid-sub-pattern). Negated operators exclude what they match.
       if (matchModeOf(condition) !== "like" || condition.operator.negated) continue;
-      let index = 0;
-      for (const value of condition.condition.values.items) {
-        const base = { stmt, condition, value, index: index++ };
-        if (condition.claim === "sub") {
-          const a = analyseSub(value, "like", settings.subClaimTemplate);
-          const out: ScopeValue = { ...base, claim: "sub", text: a.text, wildcardParts: a.wildcardParts };
-          if (a.breadth) out.breadth = a.breadth;
-          if (a.owner !== undefined) out.owner = a.owner;
-          if (a.repo !== undefined) out.repo = a.repo;
-          yield out;
-        } else {
-          const a = analyseJobWorkflowRef(value, "like");
-          const out: ScopeValue = { ...base, claim: "job_workflow_ref", text: a.text, wildcardParts: new Set() };
-          if (a.breadth) out.breadth = a.breadth;
-          if (a.owner !== undefined) out.owner = a.owner;
-          yield out;
-        }
+      const items = condition.condition.values.items;
+      for (let index = 0; index < items.length; index++) {
+        const value = items[index] as StrValue;
+        const a =
+          condition.claim === "sub"
+            ? analyseSub(value, "like", settings.subClaimTemplate)
+            : { ...analyseJobWorkflowRef(value, "like"), wildcardParts: NO_PARTS, repo: undefined };
+        const v: ScopeValue = {
+          stmt,
+          condition,
+          value,
+          index,
+          claim: condition.claim,
+          text: a.text,
+          wildcardParts: a.wildcardParts,
+        };
+        if (a.breadth) v.breadth = a.breadth;
+        if (a.owner !== undefined) v.owner = a.owner;
+        if (a.repo !== undefined) v.repo = a.repo;
+        out.push(v);
       }
     }
   }
+  return out;
 }
+
+const NO_PARTS: ReadonlySet<Part> = new Set();
 
 /** IAM's create-time check, predicted for one value (see the doc page). */
 function iamNote(v: ScopeValue, settings: ResolvedSettings): string {

@@ -37,17 +37,26 @@ interface ArnFields {
   resource: string;
 }
 
+/** Split once per value: the rule asks about each principal value several times. */
+const fieldsOf = new WeakMap<StrValue, ArnFields | null>();
+
 function arnFields(value: StrValue): ArnFields | undefined {
+  let known = fieldsOf.get(value);
+  if (known === undefined) fieldsOf.set(value, (known = arnFieldsAnew(value) ?? null));
+  return known ?? undefined;
+}
+
+function arnFieldsAnew(value: StrValue): ArnFields | undefined {
   const text = value.parts.map((p) => (isUnknownPart(p) ? UNKNOWN : p)).join("");
   const fields: string[] = [];
-  let rest = text;
+  let start = 0;
   for (let i = 0; i < 5; i++) {
-    const colon = rest.indexOf(":");
+    const colon = text.indexOf(":", start);
     if (colon < 0) return undefined;
-    fields.push(rest.slice(0, colon));
-    rest = rest.slice(colon + 1);
+    fields.push(text.slice(start, colon));
+    start = colon + 1;
   }
-  fields.push(rest);
+  fields.push(text.slice(start));
   const [arn, partition = "", service = "", region = "", account = "", resource = ""] = fields;
   if (arn !== "arn") return undefined;
   return { partition, service, region, account, resource };
@@ -102,10 +111,15 @@ class PartitionCounts {
     this.first = this.counts.keys().next().value;
   }
 
+  private readonly soleOthers = new Map<string, string | undefined>();
+
   /** The one partition every other principal (all but one value in `own`) names, if they agree. */
   soleOtherThan(own: string): string | undefined {
+    if (this.soleOthers.has(own)) return this.soleOthers.get(own);
     const others = [...this.counts.entries()].filter(([p, n]) => n - (p === own ? 1 : 0) > 0).map(([p]) => p);
-    return others.length === 1 ? others[0] : undefined;
+    const sole = others.length === 1 ? others[0] : undefined;
+    this.soleOthers.set(own, sole);
+    return sole;
   }
 }
 

@@ -59,6 +59,16 @@ const getRole = (sub) =>
   });
 const b64 = (s) => Buffer.from(s).toString("base64url");
 
+/** 1 MiB of JSON policy: 4,000 statements trusting GitHub, each with two findings. */
+const policy1mib = {
+  "p.json": JSON.stringify({
+    Version: "2012-10-17",
+    Statement: Array.from({ length: 4000 }, (_, i) => ({
+      ...JSON.parse(policy("sts:AssumeRoleWithWebIdentity", `repo:acme/app${i}:*`)).Statement[0],
+    })),
+  }),
+};
+
 /** name → { files, args?, stdin? } */
 const CASES = {
   "iam-action-40k": { files: { "p.json": policy(`s${"*".repeat(40000)}y`) } },
@@ -88,16 +98,10 @@ const CASES = {
       "p.json": policy("sts:AssumeRoleWithWebIdentity"),
     },
   },
-  "policy-1mib": {
-    files: {
-      "p.json": JSON.stringify({
-        Version: "2012-10-17",
-        Statement: Array.from({ length: 4000 }, (_, i) => ({
-          ...JSON.parse(policy("sts:AssumeRoleWithWebIdentity", `repo:acme/app${i}:*`)).Statement[0],
-        })),
-      }),
-    },
-  },
+  "policy-1mib": { files: policy1mib },
+  // Every statement has a fix (the missing `aud` condition): 4,000 fixes in one file, then a second lint.
+  "policy-1mib-fix-dry-run": { files: policy1mib, args: ["--fix-dry-run", "--format", "json", "."] },
+  "policy-1mib-fix": { files: policy1mib, args: ["--fix", "--format", "json", "."] },
   "json-nesting-1mib": { files: { "p.json": `{"Statement": ${"[".repeat(1024 * 1024 - 20)}` } },
   "yaml-blank-lines-1mib": { files: { "t.yaml": "\n".repeat(1024 * 1024) } },
   "yaml-alias-bomb": {

@@ -296,6 +296,64 @@ describe("applying edits", () => {
     expect(selectFixes(report([join(root, "inside.json")]), root)).toHaveLength(1);
   });
 
+  it("takes, of many fixes, exactly those that overlap no fix taken before them (as a pairwise check would)", () => {
+    const root = mkdtempSync(join(scratch, "many-"));
+    const files = ["a.json", "b.json"].map((n) => join(root, n));
+    for (const f of files) writeFileSync(f, "x");
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const fixes = Array.from({ length: 1 + rand(40) }, () => ({
+        edits: Array.from({ length: 1 + rand(2) }, () => {
+          const file = files[rand(2)] ?? "";
+          const start = rand(50);
+          const end = start + (rand(3) === 0 ? 0 : rand(8));
+          return { file, range: [start, end] as [number, number], loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, text: "t" };
+        }),
+      }));
+      const report: LintReport = {
+        results: [
+          {
+            filePath: files[0] ?? "",
+            errorCount: fixes.length,
+            warningCount: 0,
+            messages: fixes.map((autofix) => ({
+              ruleId: "r",
+              messageId: "m",
+              severity: 2 as const,
+              message: "",
+              line: 1,
+              column: 1,
+              endLine: 1,
+              endColumn: 1,
+              autofix,
+            })),
+          },
+        ],
+        filesLinted: 1,
+        errorCount: fixes.length,
+        warningCount: 0,
+      };
+      // The rule, checked pair by pair: two edits of one file overlap when they start at one point or
+      // their ranges intersect; a fix whose edits overlap each other or a taken edit is skipped.
+      type E = (typeof fixes)[number]["edits"][number];
+      const overlap = (x: E, y: E): boolean =>
+        x.file === y.file &&
+        (x.range[0] === y.range[0] || (x.range[0] < y.range[1] && y.range[0] < x.range[1]));
+      const taken: E[] = [];
+      const expected = fixes.filter((f) => {
+        if (f.edits.some((e, i) => f.edits.some((o, j) => i < j && overlap(e, o)))) return false;
+        if (f.edits.some((e) => taken.some((t) => overlap(e, t)))) return false;
+        taken.push(...f.edits);
+        return true;
+      });
+      expect(selectFixes(report, root)).toEqual(expected);
+    }
+  });
+
   it("takes the first of overlapping fixes and applies the rest last-first", () => {
     const file = "/r/a.txt";
     const e = (s: number, t: number, text: string) => ({

@@ -114,9 +114,22 @@ function isSupportedClaim(claim: string): boolean {
 
 /**
  * What is wrong with a condition key meant for GitHub's issuer; undefined when the key is fine or is not
- * meant for GitHub (global keys, other providers such as EKS or Cognito).
+ * meant for GitHub (global keys, other providers such as EKS or Cognito). A policy repeats a handful of
+ * keys: each is answered once per issuer setting (a bounded cache; the answer is shared, read-only).
  */
 export function githubKeyProblem(key: string, settings: Pick<ResolvedSettings, "issuer">): KeyProblem | undefined {
+  const cacheKey = `${settings.issuer}\u0000${key}`;
+  const known = keyProblems.get(cacheKey);
+  if (known !== undefined) return known ?? undefined;
+  if (keyProblems.size >= 1000) keyProblems.clear();
+  const problem = keyProblemAnew(key, settings);
+  keyProblems.set(cacheKey, problem ?? null);
+  return problem;
+}
+
+const keyProblems = new Map<string, KeyProblem | null>();
+
+function keyProblemAnew(key: string, settings: Pick<ResolvedSettings, "issuer">): KeyProblem | undefined {
   // Interpolation left in the text (`${data.x.url}:sub`): the key is not known, so it is not misspelt.
   if (key.includes("${")) return undefined;
   const trimmed = key.trim();

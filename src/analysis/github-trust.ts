@@ -259,13 +259,28 @@ function trustsAnew(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">)
   return githubConditions(stmt, settings).length > 0;
 }
 
-/** Every Allow statement of a trust policy that trusts GitHub, with its document. */
-export function* githubTrustStatements(
+export interface TrustStatement {
+  doc: PolicyDocument;
+  stmt: Statement;
+}
+
+const trustLists = new WeakMap<readonly PolicyDocument[], { issuer: string; count: number; list: TrustStatement[] }>();
+
+/**
+ * Every Allow statement of a trust policy that trusts GitHub, with its document. Listed once per policy list
+ * and issuer setting (every policy rule walks it): read it, never change it.
+ */
+export function githubTrustStatements(
   policies: readonly PolicyDocument[],
   settings: Pick<ResolvedSettings, "issuer">,
-): Generator<{ doc: PolicyDocument; stmt: Statement }> {
+): readonly TrustStatement[] {
+  const known = trustLists.get(policies);
+  if (known?.issuer === settings.issuer && known.count === policies.length) return known.list;
+  const list: TrustStatement[] = [];
   for (const doc of policies) {
     if (doc.kind === "permissions") continue;
-    for (const stmt of doc.statements) if (trustsGitHub(stmt, settings)) yield { doc, stmt };
+    for (const stmt of doc.statements) if (trustsGitHub(stmt, settings)) list.push({ doc, stmt });
   }
+  trustLists.set(policies, { issuer: settings.issuer, count: policies.length, list });
+  return list;
 }

@@ -169,7 +169,7 @@ export async function runRules(
         },
         report(r: Report<string>) {
           const template = rule.meta.messages[r.messageId];
-          findings.push({
+          const f: RawFinding = {
             rule,
             messageId: r.messageId,
             message: fillShortMessage(template, r.messageId, r.data),
@@ -177,11 +177,12 @@ export async function runRules(
             data: r.data,
             loc: locOf(r.at),
             lowered: r.severity === "warn",
-            ...(r.related ? { related: r.related } : {}),
-            ...(r.fix ? { autofix: r.fix } : {}),
-            ...(r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {}),
-            ...(r.fixes ? { fixes: r.fixes } : {}),
-          });
+          };
+          if (r.related) f.related = r.related;
+          if (r.fix) f.autofix = r.fix;
+          if (r.suggestions && r.suggestions.length > 0) f.suggestions = r.suggestions;
+          if (r.fixes) f.fixes = r.fixes;
+          findings.push(f);
         },
       });
     } catch (e) {

@@ -18,28 +18,21 @@ export function jsonToTree(text: string, index: LineIndex): TreeNode {
       else return;
     }
   };
-  /** The end of the string whose opening quote is at `i`. */
-  const stringEnd = (): { end: number; escaped: boolean } => {
-    let j = i + 1;
+  /** The string whose opening quote is at `i`, read up to its closing quote; `i` is left after it. */
+  const str = (): string => {
+    const start = i;
     let escaped = false;
+    let j = i + 1;
     for (;;) {
       const c = text.charCodeAt(j);
-      if (c === 34) return { end: j + 1, escaped };
+      if (c === 34) break;
       if (c === 92) {
         escaped = true;
         j += 2;
       } else j++;
     }
-  };
-  const str = (): { value: string; start: number; end: number } => {
-    const start = i;
-    const { end, escaped } = stringEnd();
-    i = end;
-    return {
-      value: escaped ? (JSON.parse(text.slice(start, end)) as string) : text.slice(start + 1, end - 1),
-      start,
-      end,
-    };
+    i = j + 1;
+    return escaped ? (JSON.parse(text.slice(start, i)) as string) : text.slice(start + 1, j);
   };
   const value = (): TreeNode => {
     skip();
@@ -53,10 +46,12 @@ export function jsonToTree(text: string, index: LineIndex): TreeNode {
       else
         for (;;) {
           skip();
-          const k = str();
+          const keyStart = i;
+          const key = str();
+          const keyLoc = index.span(keyStart, i);
           skip();
           i++; // ':'
-          entries.push({ key: { value: k.value, loc: index.span(k.start, k.end) }, value: value() });
+          entries.push({ key: { value: key, loc: keyLoc }, value: value() });
           skip();
           if (text.charCodeAt(i++) === 125) break; // else ','
         }
@@ -77,8 +72,8 @@ export function jsonToTree(text: string, index: LineIndex): TreeNode {
     }
     if (c === 34) {
       const s = str();
-      const loc = index.span(s.start, s.end);
-      return { kind: "string", value: { parts: [s.value], loc }, loc };
+      const loc = index.span(start, i);
+      return { kind: "string", value: { parts: [s], loc }, loc };
     }
     // true, false, null or a number: up to the next delimiter.
     while (i < text.length && !/[\s,\]}]/.test(text.charAt(i))) i++;
