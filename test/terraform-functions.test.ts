@@ -3,11 +3,12 @@
  * (developer.hashicorp.com/terraform/language/functions/<name>), plus its null/unknown/error semantics.
  * `<unknown>` is a value oidclint cannot know; `<error>` one Terraform would refuse (skipped by `try`).
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
 import { LineIndex } from "../src/model/location.js";
 import { knownText } from "../src/model/value.js";
 import { evaluate } from "../src/parsers/terraform/evaluate.js";
+import { loadRegexEngine } from "../src/parsers/terraform/regex.js";
 import { parseHclFile } from "../src/parsers/terraform/hcl-body.js";
 import { addToModule, blocksOfHcl, newModule } from "../src/parsers/terraform/module.js";
 import type { TreeNode } from "../src/parsers/tree.js";
@@ -27,8 +28,11 @@ function show(n: TreeNode): unknown {
   }
 }
 
+// Evaluation is synchronous: the regular expression engine is loaded first, as `parseTerraform` does.
+beforeAll(loadRegexEngine);
+
 /** Evaluates `expr` in a module with a few values to refer to. */
-async function value(expr: string): Promise<unknown> {
+function value(expr: string): unknown {
   const text = `variable "unset" {}\nvariable "nothing" {\n  default = null\n}\nlocals {\n  m = { a = "x" }\n  l = ["a"]\n  tpl = "repo:$\${name}/app:*"\n  v = ${expr}\n}\n`;
   const parsed = parseHclFile(text);
   if (!("body" in parsed)) throw new Error(parsed.problem.message);
@@ -37,7 +41,7 @@ async function value(expr: string): Promise<unknown> {
   addToModule(mod, blocksOfHcl(file, parsed.body));
   const attr = mod.locals.get("v");
   if (!attr) throw new Error("no local v");
-  return show(await evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 }));
+  return show(evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 }));
 }
 
 const EXAMPLES: [string, unknown][] = [
@@ -269,8 +273,8 @@ const EXAMPLES: [string, unknown][] = [
 
 describe("terraform functions: the examples of Terraform's function reference", () => {
   for (const [expr, expected] of EXAMPLES) {
-    it(expr, async () => {
-      expect(await value(expr)).toEqual(expected);
+    it(expr, () => {
+      expect(value(expr)).toEqual(expected);
     });
   }
 });
@@ -278,7 +282,7 @@ describe("terraform functions: the examples of Terraform's function reference", 
 describe("terraform functions: base64gzip", () => {
   it("gzips with Go's header (no time, unknown OS) and decompresses to the text", async () => {
     const { gunzipSync } = await import("node:zlib");
-    const v = await value('base64gzip("arn:aws:iam::111122223333:role/deploy")');
+    const v = value('base64gzip("arn:aws:iam::111122223333:role/deploy")');
     const bytes = Buffer.from(String(v), "base64");
     expect([bytes[0], bytes[1], bytes[4], bytes[9]]).toEqual([0x1f, 0x8b, 0, 255]);
     expect(gunzipSync(bytes).toString("utf8")).toBe("arn:aws:iam::111122223333:role/deploy");
@@ -314,8 +318,8 @@ describe("terraform functions: null, unknown and errors (issue 10 item 2)", () =
     ["timestamp()", "<unknown>"],
   ];
   for (const [expr, expected] of cases) {
-    it(expr, async () => {
-      expect(await value(expr)).toEqual(expected);
+    it(expr, () => {
+      expect(value(expr)).toEqual(expected);
     });
   }
 });

@@ -3,7 +3,6 @@ import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../tree
 import { displayText, joinParts, knownText, type Part, type StrValue, type ValueSource } from "../../model/value.js";
 import { branchValues } from "./conditional-values.js";
 import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
-import { expressionAst } from "./hcl2json-fallback/index.js";
 import { attributeExpression } from "./hcl-body.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
@@ -66,9 +65,6 @@ class ReadThrough extends LineIndex {
   }
 }
 
-/** Expressions parsed by hcl2json, for files the TypeScript parser refused (see `index.ts`). */
-const fallbackAsts = new WeakMap<TfFile, Map<number, Promise<HclExpr | null>>>();
-
 /**
  * Values Terraform would refuse to compute (interpolating `null`, a missing attribute of a known object,
  * a function given the wrong kind of argument): unknown to the rules, but unlike an unknown value they
@@ -90,7 +86,7 @@ export function isFailure(n: TreeNode): boolean {
  * unknown naming the expression. A value that comes through a variable or local is placed where the
  * expression uses it and carries `origin`, the place it was defined.
  */
-export async function evaluate(expr: Expr, scope: Scope): Promise<TreeNode> {
+export function evaluate(expr: Expr, scope: Scope): TreeNode {
   if (scope.depth > LIMITS.depth) return scope.module.budget.exceeded("depth", exprLoc(expr));
   if (expr.kind === "json") return evaluateJson(expr.file, expr.node, scope);
   const text = expr.file.src.text.slice(expr.start, expr.end);
@@ -100,24 +96,12 @@ export async function evaluate(expr: Expr, scope: Scope): Promise<TreeNode> {
   if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "scalar", value: Number(text), loc };
   if (text === "true" || text === "false") return { kind: "scalar", value: text === "true", loc };
   if (text === "null") return { kind: "scalar", value: null, loc };
-  const node = expr.checked
-    ? (expr.ast ??= attributeExpression(expr.file.src.text, expr.start))
-    : (expr.ast ?? (await fallbackAst(expr.file, expr.start, text)));
+  // The TypeScript parser's tree, parsed again on first use; hcl2json's, read when the module was loaded.
+  const node = expr.checked ? (expr.ast ??= attributeExpression(expr.file.src.text, expr.start)) : expr.ast;
   if (!node) return { kind: "unknown", expr: text, loc };
   return evalAst(node, { file: expr.file }, scope);
 }
 
-function fallbackAst(file: TfFile, start: number, text: string): Promise<HclExpr | null> {
-  let byFile = fallbackAsts.get(file);
-  if (!byFile) {
-    byFile = new Map();
-    fallbackAsts.set(file, byFile);
-  }
-  let ast = byFile.get(start);
-  // A heredoc must end with a newline after its closing marker.
-  if (!ast) byFile.set(start, (ast = expressionAst(file.src.path, text.startsWith("<<") ? `${text}\n` : text, start)));
-  return ast;
-}
 
 export function exprLoc(expr: Expr): SourceLocation {
   if (expr.kind === "json") return expr.node.loc;
@@ -157,7 +141,7 @@ function keyText(n: TreeNode): string | undefined {
   return n.kind === "string" ? knownText(n.value) : n.kind === "scalar" ? String(n.value) : undefined;
 }
 
-async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNode> {
+function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
   const loc = spanLoc(ctx, node);
   const budget = scope.module.budget;
   if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? loc);
@@ -169,19 +153,19 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
     case "template":
       return evalTemplate(node, ctx, inner);
     case "wrap": {
-      const v = await evalAst(node.expr, ctx, inner);
+      const v = evalAst(node.expr, ctx, inner);
       if (v.kind === "string") return { kind: "string", value: { ...v.value, loc }, loc };
       // `"${x}"` alone is the value of x: null stays null (and fails where a string is needed).
       if (v.kind === "scalar" && v.value !== null) return str([String(v.value)], loc);
       return v;
     }
     case "tuple":
-      return { kind: "array", items: await Promise.all(node.items.map((c) => evalAst(c, ctx, inner))), loc };
+      return { kind: "array", items: node.items.map((c) => evalAst(c, ctx, inner)), loc };
     case "object": {
       const entries: TreeEntry[] = [];
       for (const item of node.items) {
-        const key = await objectKey(item.key, ctx, inner);
-        entries.push({ key, value: await evalAst(item.value, ctx, inner) });
+        const key = objectKey(item.key, ctx, inner);
+        entries.push({ key, value: evalAst(item.value, ctx, inner) });
       }
       return { kind: "object", entries, loc };
     }
@@ -196,7 +180,7 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
     case "for":
       return evalFor(node, ctx, inner, loc);
     case "conditional": {
-      const c = await evalAst(node.condition, ctx, inner);
+      const c = evalAst(node.condition, ctx, inner);
       if (c.kind === "scalar" && typeof c.value === "boolean")
         return evalAst(c.value ? node.whenTrue : node.whenFalse, ctx, inner);
       const out = unknown(sourceOf(ctx, node), loc, nodeOrigin(c));
@@ -206,7 +190,7 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
         [true, node.whenTrue],
         [false, node.whenFalse],
       ] as const) {
-        const v = await evalAst(branch, ctx, inner);
+        const v = evalAst(branch, ctx, inner);
         const values = v.kind === "array" ? v.items : [v];
         const strings = values.filter((x) => x.kind === "string");
         // Only branches whose values are strings: a list of alternatives means nothing for other values.
@@ -223,7 +207,7 @@ async function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeNo
     case "binary":
       return evalBinary(node, ctx, inner, loc);
     case "unary": {
-      const v = await evalAst(node.operand, ctx, inner);
+      const v = evalAst(node.operand, ctx, inner);
       if (v.kind === "scalar" && node.operator === "-" && typeof v.value === "number")
         return { kind: "scalar", value: -v.value, loc };
       if (v.kind === "scalar" && node.operator === "!" && typeof v.value === "boolean")
@@ -250,17 +234,17 @@ function staticStep(s: TraversalStep): string | undefined {
   return undefined;
 }
 
-async function stepKey(s: TraversalStep, ctx: AstCtx, scope: Scope): Promise<string | undefined> {
-  return staticStep(s) ?? (s.kind === "index" ? keyText(await evalAst(s.key, ctx, scope)) : undefined);
+function stepKey(s: TraversalStep, ctx: AstCtx, scope: Scope): string | undefined {
+  return staticStep(s) ?? (s.kind === "index" ? keyText(evalAst(s.key, ctx, scope)) : undefined);
 }
 
 /** `var.x.y`, `local.m["k"]`, `f(x).y`, `data.x.y[var.i]`: the static prefix of a reference is resolved by name. */
-async function evalTraversal(
+function evalTraversal(
   node: Extract<HclExpr, { type: "traversal" }>,
   ctx: AstCtx,
   scope: Scope,
   loc: SourceLocation,
-): Promise<TreeNode> {
+): TreeNode {
   const src = sourceOf(ctx, node);
   let i = 0;
   let base: TreeNode;
@@ -269,15 +253,15 @@ async function evalTraversal(
     for (; i < node.steps.length; i++) {
       const s = node.steps[i];
       // Keys computed from known values too (`data.x.y[each.key].json`): references are resolved by name.
-      const k = s ? await stepKey(s, ctx, scope) : undefined;
+      const k = s ? stepKey(s, ctx, scope) : undefined;
       if (k === undefined) break;
       segments.push(k);
     }
-    base = await resolveTraversal(segments, src, loc, scope);
-  } else base = await evalAst(node.source, ctx, scope);
+    base = resolveTraversal(segments, src, loc, scope);
+  } else base = evalAst(node.source, ctx, scope);
   for (; i < node.steps.length; i++) {
     const s = node.steps[i];
-    const key = s ? await stepKey(s, ctx, scope) : undefined;
+    const key = s ? stepKey(s, ctx, scope) : undefined;
     if (key === undefined) return unknown(src, loc, nodeOrigin(base));
     base = step(base, [key], src, loc);
   }
@@ -285,18 +269,18 @@ async function evalTraversal(
 }
 
 /** `list[*].a` / `list.*.a`: the steps applied to each element; a single value counts as a list of one, null as none. */
-async function evalSplat(
+function evalSplat(
   node: Extract<HclExpr, { type: "splat" }>,
   ctx: AstCtx,
   scope: Scope,
   loc: SourceLocation,
-): Promise<TreeNode> {
+): TreeNode {
   const src = sourceOf(ctx, node);
-  const base = await evalAst(node.source, ctx, scope);
+  const base = evalAst(node.source, ctx, scope);
   if (base.kind === "unknown") return unknown(src, loc, nodeOrigin(base));
   const keys: string[] = [];
   for (const s of node.steps) {
-    const k = await stepKey(s, ctx, scope);
+    const k = stepKey(s, ctx, scope);
     if (k === undefined) return unknown(src, loc, nodeOrigin(base));
     keys.push(k);
   }
@@ -304,11 +288,11 @@ async function evalSplat(
   return { kind: "array", items: items.map((item) => step(item, keys, src, loc)), loc };
 }
 
-async function objectKey(key: HclExpr, ctx: AstCtx, scope: Scope): Promise<TreeEntry["key"]> {
+function objectKey(key: HclExpr, ctx: AstCtx, scope: Scope): TreeEntry["key"] {
   // A bare identifier key is its name: `Version = …`.
   if (key.type === "variable") return { value: key.name, loc: spanLoc(ctx, key) };
   const target = key.type === "parens" ? key.expr : key;
-  const v = await evalAst(key, ctx, scope);
+  const v = evalAst(key, ctx, scope);
   const text =
     v.kind === "string" ? displayText(v.value) : v.kind === "scalar" ? String(v.value) : `\${${sourceOf(ctx, target)}}`;
   return { value: text, loc: spanLoc(ctx, target) };
@@ -334,7 +318,7 @@ function newTemplateValue(): TemplateValue {
   return { parts: [], segments: [], origins: new Set(), size: 0, pieces: 0 };
 }
 
-async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: TemplateValue): Promise<void> {
+function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: TemplateValue): void {
   const index = ctx.file.index;
   const placedAt = ctx.placedAt;
   const line = (offset: number): string => `${ctx.file.src.path}:${index.position(offset).line}`;
@@ -389,14 +373,14 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
         );
         break;
       case "interpolation": {
-        const v = await evalAst(part.expr, ctx, scope);
+        const v = evalAst(part.expr, ctx, scope);
         add(placedAt ? relocate(v, placedAt, nodeOrigin(v) ?? line(part.start)) : v, part);
         break;
       }
       case "if": {
-        const c = await evalAst(part.condition, ctx, scope);
+        const c = evalAst(part.condition, ctx, scope);
         if (c.kind === "scalar" && typeof c.value === "boolean")
-          await templateParts(c.value ? part.then : (part.else ?? []), ctx, scope, out);
+          templateParts(c.value ? part.then : (part.else ?? []), ctx, scope, out);
         else
           out.opaque ??= unknown(
             `a template whose %{ if ${sourceOf(ctx, part.condition)} } is unknown`,
@@ -406,7 +390,7 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
         break;
       }
       case "for": {
-        const coll = await evalAst(part.collection, ctx, scope);
+        const coll = evalAst(part.collection, ctx, scope);
         const pairs = collectionPairs(coll);
         if (!pairs) {
           out.opaque ??= unknown(
@@ -426,7 +410,7 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
           }
           if (part.keyVar !== undefined) names.set(part.keyVar, k);
           names.set(part.valueVar, v);
-          await templateParts(part.body, ctx, inner, out);
+          templateParts(part.body, ctx, inner, out);
           if (stopped(out)) break;
         }
         break;
@@ -435,18 +419,18 @@ async function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, o
   }
 }
 
-/** Whether a template's text is already opaque (read after an await, which TypeScript's narrowing ignores). */
+/** Whether a template's text is already opaque (set by the call just made, which TypeScript's narrowing does not see). */
 function stopped(out: TemplateValue): boolean {
   return out.opaque !== undefined;
 }
 
-async function evalTemplate(
+function evalTemplate(
   node: Extract<HclExpr, { type: "template" }>,
   ctx: AstCtx,
   scope: Scope,
-): Promise<TreeNode> {
+): TreeNode {
   const value: TemplateValue = newTemplateValue();
-  await templateParts(node.parts, ctx, scope, value);
+  templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
   const out = str(value.parts, templateLoc(ctx, node), joinOrigins(value.origins));
   setSegments(out, value.segments, value.pieces);
@@ -620,12 +604,12 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
   }
 }
 
-async function resolveTraversal(
+function resolveTraversal(
   segments: string[],
   full: string,
   loc: SourceLocation,
   scope: Scope,
-): Promise<TreeNode> {
+): TreeNode {
   const [root, ...rest] = segments;
   if (root === undefined) return unknown(full, loc);
   const bound = scope.names.get(root);
@@ -633,8 +617,8 @@ async function resolveTraversal(
   const mod = scope.module;
   const name = rest[0];
   if (root === "var" && name !== undefined)
-    return step(await variable(mod, name, loc, scope), rest.slice(1), full, loc);
-  if (root === "local" && name !== undefined) return step(await local(mod, name, loc, scope), rest.slice(1), full, loc);
+    return step(variable(mod, name, loc, scope), rest.slice(1), full, loc);
+  if (root === "local" && name !== undefined) return step(local(mod, name, loc, scope), rest.slice(1), full, loc);
   if (root === "path") {
     if (name === "module") return str([mod.dir], loc);
     if (name === "root" || name === "cwd") return str(["."], loc);
@@ -650,7 +634,7 @@ async function resolveTraversal(
       let after = rest.slice(2);
       let docScope = scope;
       if (block.attrs.has("for_each") || block.attrs.has("count")) {
-        const instances = await instancesOf(block, scope);
+        const instances = instancesOf(block, scope);
         const wanted = after[0];
         const chosen = instances.find(
           (i) => i.key === "" || i.key === `[${JSON.stringify(wanted)}]` || i.key === `[${String(wanted)}]`,
@@ -660,7 +644,7 @@ async function resolveTraversal(
         after = after.slice(1);
       }
       if (after[0] !== "json" && after[0] !== "minified_json") return unknown(full, loc);
-      const doc = await scope.policyDocument(block, docScope);
+      const doc = scope.policyDocument(block, docScope);
       keptInPlace.add(doc);
       return doc;
     }
@@ -677,7 +661,7 @@ async function resolveTraversal(
     if (block && url && attrs[0] === "url") {
       // The provider keeps the issuer without its scheme (IAM returns it so), which is why
       // `"${aws_iam_openid_connect_provider.github.url}:sub"` is a working condition key.
-      const value = await evaluate(url.expr, scope);
+      const value = evaluate(url.expr, scope);
       const first = value.kind === "string" ? value.value.parts[0] : undefined;
       const bare: TreeNode =
         value.kind === "string" && typeof first === "string"
@@ -700,10 +684,10 @@ const MAX_INSTANCES = 64;
  * each with `each.key`/`each.value` (their origin naming the `for_each` entry) or `count.index` bound,
  * and its address suffix (`["x"]`, `[0]`). Otherwise one instance, in which `each`/`count` are unknown.
  */
-export async function instancesOf(
+export function instancesOf(
   block: Block,
   scope: Scope,
-): Promise<{ key: string; names: Map<string, TreeNode> }[]> {
+): { key: string; names: Map<string, TreeNode> }[] {
   const one = [{ key: "", names: scope.names }];
   const forEach = block.attrs.get("for_each");
   const count = block.attrs.get("count");
@@ -716,7 +700,7 @@ export async function instancesOf(
     });
   };
   if (forEach) {
-    const coll = await evaluate(forEach.expr, scope);
+    const coll = evaluate(forEach.expr, scope);
     let pairs: [string, TreeNode, TreeNode][] = [];
     if (coll.kind === "object") {
       pairs = coll.entries.map((e) => [
@@ -750,7 +734,7 @@ export async function instancesOf(
     });
   }
   if (count) {
-    const n = await evaluate(count.expr, scope);
+    const n = evaluate(count.expr, scope);
     if (
       n.kind !== "scalar" ||
       typeof n.value !== "number" ||
@@ -768,13 +752,13 @@ export async function instancesOf(
 }
 
 /** `arn:${partition}:iam::${account}:oidc-provider/HOST` of a provider whose url is known (partly). */
-async function providerArn(block: Block, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
+function providerArn(block: Block, loc: SourceLocation, scope: Scope): TreeNode {
   const id = `${block.type === "data" ? "data." : ""}aws_iam_openid_connect_provider.${block.labels[block.labels.length - 1] ?? ""}`;
   const origin = `${id} (${where(block.loc)})`;
   const urlAttr = block.attrs.get("url");
   const prefix: Part[] = ["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/"];
   if (!urlAttr) return str([...prefix, { unknown: `${id}.url` }], loc, origin);
-  const url = await evaluate(urlAttr.expr, scope);
+  const url = evaluate(urlAttr.expr, scope);
   if (url.kind !== "string") return str([...prefix, { unknown: `${id}.url` }], loc, origin);
   const parts = [...url.value.parts];
   const first = parts[0];
@@ -782,11 +766,11 @@ async function providerArn(block: Block, loc: SourceLocation, scope: Scope): Pro
   return str([...prefix, ...parts], loc, origin);
 }
 
-export async function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
+export function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope): TreeNode {
   const key = `var.${name}`;
   let cached = mod.cache.get(key);
   if (!cached) {
-    cached = (async (): Promise<TreeNode> => {
+    cached = ((): TreeNode => {
       const set = mod.tfvars.get(name);
       const block = mod.variables.get(name);
       const plain: Scope = {
@@ -798,19 +782,19 @@ export async function variable(mod: ModuleCtx, name: string, loc: SourceLocation
       const arg = mod.args?.get(name);
       if (arg)
         return defined(
-          await evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
+          evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
           { origin: (at) => `${arg.origin} (${where(at)})`, kind: "module argument", name },
           "passed as",
         );
       if (set)
-        return defined(await evaluate(set.expr, plain), {
+        return defined(evaluate(set.expr, plain), {
           origin: (at) => `${name} = … in ${where(at)}`,
           kind: "tfvars",
           name,
         });
       const def = block?.attrs.get("default");
       if (block && def)
-        return defined(await evaluate(def.expr, plain), {
+        return defined(evaluate(def.expr, plain), {
           origin: (at) => `variable "${name}" default (${where(at)})`,
           kind: "variable default",
           name,
@@ -820,38 +804,39 @@ export async function variable(mod: ModuleCtx, name: string, loc: SourceLocation
     })();
     mod.cache.set(key, cached);
   }
-  const v = await cached;
+  const v = cached;
   // A policy document passed as a module argument keeps its own positions, in the caller.
   if (keptInPlace.has(v)) return v;
   return relocate(v, loc, nodeOrigin(v));
 }
 
-async function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
+function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope): TreeNode {
   const key = `local.${name}`;
   let cached = mod.cache.get(key);
   if (!cached) {
     const attr = mod.locals.get(name);
     if (!attr) return unknown(key, loc);
-    // Terraform refuses a local that depends on itself; found before evaluating, so nothing waits on itself.
+    // Terraform refuses a local that depends on itself; found before evaluating, so no evaluation recurses into itself.
     mod.cyclicLocals ??= localCycles(mod);
     if (mod.cyclicLocals.has(name)) {
       mod.budget.report(
         `local "${name}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`,
         attr.loc,
       );
-      cached = Promise.resolve(failure(key, loc, `local "${name}" refers to itself (${where(attr.loc)})`));
+      cached = failure(key, loc, `local "${name}" refers to itself (${where(attr.loc)})`);
       mod.cache.set(key, cached);
       return cached;
     }
-    cached = evaluate(attr.expr, {
+    const v = evaluate(attr.expr, {
       module: mod,
       names: new Map(),
       depth: scope.depth + 1,
       ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
-    }).then((v) => defined(v, { origin: (at) => `local "${name}" (${where(at)})`, kind: "local", name }));
+    });
+    cached = defined(v, { origin: (at) => `local "${name}" (${where(at)})`, kind: "local", name });
     mod.cache.set(key, cached);
   }
-  const v = await cached;
+  const v = cached;
   // A policy document the local refers to keeps its own positions; values written in the local move to the use.
   if (keptInPlace.has(v)) return v;
   return relocate(v, loc, nodeOrigin(v));
@@ -924,13 +909,13 @@ function localCycles(mod: ModuleCtx): Set<string> {
   return cyclic;
 }
 
-async function evalFor(
+function evalFor(
   node: Extract<HclExpr, { type: "for" }>,
   ctx: AstCtx,
   scope: Scope,
   loc: SourceLocation,
-): Promise<TreeNode> {
-  const coll = await evalAst(node.collection, ctx, scope);
+): TreeNode {
+  const coll = evalAst(node.collection, ctx, scope);
   const pairs = collectionPairs(coll);
   if (!pairs) return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));
   const items: TreeNode[] = [];
@@ -943,7 +928,7 @@ async function evalFor(
     names.set(node.valueVar, v);
     const inner: Scope = { ...scope, names };
     if (node.condition) {
-      const c = await evalAst(node.condition, ctx, inner);
+      const c = evalAst(node.condition, ctx, inner);
       if (c.kind === "scalar" && c.value === false) continue;
       if (!(c.kind === "scalar" && c.value === true)) {
         // An element that may or may not be there: a list gets an unknown item, an object is unknown.
@@ -952,9 +937,9 @@ async function evalFor(
         continue;
       }
     }
-    const value = await evalAst(node.value, ctx, inner);
+    const value = evalAst(node.value, ctx, inner);
     if (node.object && node.key) {
-      const kv = await evalAst(node.key, ctx, inner);
+      const kv = evalAst(node.key, ctx, inner);
       const kt = keyText(kv);
       if (kt === undefined) return unknown(sourceOf(ctx, node), loc);
       const existing = node.grouped ? entries.find((e) => e.key.value === kt) : undefined;
@@ -970,14 +955,14 @@ async function evalFor(
   return { kind: "array", items, loc };
 }
 
-async function evalBinary(
+function evalBinary(
   node: Extract<HclExpr, { type: "binary" }>,
   ctx: AstCtx,
   scope: Scope,
   loc: SourceLocation,
-): Promise<TreeNode> {
-  const left = await evalAst(node.left, ctx, scope);
-  const right = await evalAst(node.right, ctx, scope);
+): TreeNode {
+  const left = evalAst(node.left, ctx, scope);
+  const right = evalAst(node.right, ctx, scope);
   const src = sourceOf(ctx, node);
   const scalar = (value: number | boolean): TreeNode => ({ kind: "scalar", value, loc });
   if (node.operator === "==" || node.operator === "!=") {
@@ -1054,16 +1039,16 @@ function plainOf(n: TreeNode): string | number | boolean | null | undefined {
   return undefined;
 }
 
-async function callFunction(
+function callFunction(
   node: Extract<HclExpr, { type: "call" }>,
   ctx: AstCtx,
   scope: Scope,
   loc: SourceLocation,
-): Promise<TreeNode> {
+): TreeNode {
   const name = node.name.replace(/^provider::[^:]+::/, "");
   const src = sourceOf(ctx, node);
   const argNodes = [...node.args];
-  const args = await Promise.all(argNodes.map((c) => evalAst(c, ctx, scope)));
+  const args = argNodes.map((c) => evalAst(c, ctx, scope));
   if (node.expandFinal) {
     // `f(a, list...)`: the list's elements are the last arguments.
     const last = args.pop();
@@ -1109,7 +1094,7 @@ async function callFunction(
       return renderTemplate(template, nodeOrigin(a0) ?? where(a0.loc), vars, loc, scope, "templatestring()");
     }
     default: {
-      const result = await callBuiltin(name, args, {
+      const result = callBuiltin(name, args, {
         src,
         loc,
         exceeded: (limit) => scope.module.budget.exceeded(limit, loc),
@@ -1162,13 +1147,13 @@ function originOf(args: TreeNode[]): string | undefined {
 }
 
 /** `replace(subject, search, replacement)`: `/…/` is an RE2 regular expression, anything else a substring. */
-async function replaceCall(
+function replaceCall(
   subject: TreeNode | undefined,
   search: TreeNode | undefined,
   repl: TreeNode | undefined,
   src: string,
   loc: SourceLocation,
-): Promise<TreeNode> {
+): TreeNode {
   const s = search?.kind === "string" ? knownText(search.value) : undefined;
   const r = repl?.kind === "string" ? knownText(repl.value) : undefined;
   if (subject?.kind !== "string" || s === undefined || r === undefined) return unknown(src, loc);
@@ -1178,7 +1163,7 @@ async function replaceCall(
     if (text !== undefined) return str([s === "" ? text : text.split(s).join(r)], subject.loc, subject.value.origin);
     return unknown(src, loc);
   }
-  const compiled = await compileRegex(s.slice(1, -1));
+  const compiled = compileRegex(s.slice(1, -1));
   if ("error" in compiled) return failure(src, loc, `replace(): invalid regular expression (${compiled.error})`);
   if (text !== undefined) return str([replaceAll(compiled.re, text, r)], subject.loc, subject.value.origin);
   // Partly known: only a pattern anchored at the start can be applied to the leading literal.
@@ -1205,13 +1190,13 @@ function resolvePath(mod: ModuleCtx, p: string): string {
  * wherever the value is used; each location names the call (`via`), through which a finding there is
  * reported (a `.json` file is linted on its own too, and the same finding is reported once).
  */
-async function fileCall(
+function fileCall(
   pathNode: TreeNode | undefined,
   src: string,
   loc: SourceLocation,
   scope: Scope,
   vars: TreeNode | undefined,
-): Promise<TreeNode> {
+): TreeNode {
   const p = pathNode?.kind === "string" ? knownText(pathNode.value) : undefined;
   if (vars !== undefined && scope.inTemplate)
     return failure(src, loc, `templatefile() called inside a template, which Terraform refuses (${where(loc)})`);
@@ -1232,7 +1217,7 @@ async function fileCall(
     return out;
   }
   if (vars !== undefined) scope.module.budget.templates.add(rel);
-  const out = await renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name, via);
+  const out = renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name, via);
   if (vars === undefined) templateSources.set(out, { text, rel });
   return out;
 }
@@ -1245,7 +1230,7 @@ const templateSources = new WeakMap<TreeNode, { text: string; rel: string }>();
  * over known values). Text read from a file (`via` names the call) keeps its positions there; a template
  * given as a string is placed on the call. A value passed in the variables says so in its origin.
  */
-export async function renderTemplate(
+export function renderTemplate(
   text: string,
   rel: string,
   vars: TreeNode,
@@ -1253,7 +1238,7 @@ export async function renderTemplate(
   scope: Scope,
   caller: string,
   via?: NonNullable<SourceLocation["via"]>,
-): Promise<TreeNode> {
+): TreeNode {
   const parsed = parseTemplate(text);
   if ("error" in parsed) {
     debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
@@ -1275,7 +1260,7 @@ export async function renderTemplate(
         }),
       );
   const value: TemplateValue = newTemplateValue();
-  await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
+  templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
   if (value.opaque) return value.opaque;
   const out = str(value.parts, loc, rel);
   setSegments(out, value.segments, value.pieces);
@@ -1287,12 +1272,12 @@ function debug(message: string): void {
 }
 
 /** `data "template_file" "x" { template = file(…), vars = {…} }` → its `rendered` text. */
-async function renderTemplateFile(block: Block, loc: SourceLocation, scope: Scope): Promise<TreeNode> {
+function renderTemplateFile(block: Block, loc: SourceLocation, scope: Scope): TreeNode {
   const templateAttr = block.attrs.get("template");
   if (!templateAttr) return unknown("data.template_file.rendered", loc);
-  const template = await evaluate(templateAttr.expr, scope);
+  const template = evaluate(templateAttr.expr, scope);
   const varsAttr = block.attrs.get("vars");
-  const vars = varsAttr ? await evaluate(varsAttr.expr, scope) : { kind: "object" as const, entries: [], loc };
+  const vars = varsAttr ? evaluate(varsAttr.expr, scope) : { kind: "object" as const, entries: [], loc };
   const source = templateSources.get(template);
   const text = source?.text ?? (template.kind === "string" ? knownText(template.value) : undefined);
   if (text === undefined) return unknown(`data.template_file.${block.labels[1] ?? ""}.rendered`, loc);
@@ -1304,7 +1289,7 @@ async function renderTemplateFile(block: Block, loc: SourceLocation, scope: Scop
 }
 
 /** `.tf.json` values: strings are templates (`"${var.x}"`), evaluated as HCL templates; positions stay on the JSON string. */
-async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise<TreeNode> {
+function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): TreeNode {
   switch (node.kind) {
     case "string": {
       const text = knownText(node.value);
@@ -1321,10 +1306,10 @@ async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise
       let v: TreeNode;
       if (parsed.value.length === 1 && only?.kind === "interpolation") {
         // `"${expr}"` alone is the value of expr, not a string.
-        v = await evalAst(only.expr, ctx, scope);
+        v = evalAst(only.expr, ctx, scope);
       } else {
         const value: TemplateValue = newTemplateValue();
-        await templateParts(parsed.value, ctx, scope, value);
+        templateParts(parsed.value, ctx, scope, value);
         v = value.opaque ?? str(value.parts, node.loc, joinOrigins(value.origins));
       }
       return relocate(v, node.loc, nodeOrigin(v));
@@ -1332,15 +1317,13 @@ async function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): Promise
     case "array":
       return {
         kind: "array",
-        items: await Promise.all(node.items.map((i) => evaluateJson(file, i, scope))),
+        items: node.items.map((i) => evaluateJson(file, i, scope)),
         loc: node.loc,
       };
     case "object":
       return {
         kind: "object",
-        entries: await Promise.all(
-          node.entries.map(async (e) => ({ key: e.key, value: await evaluateJson(file, e.value, scope) })),
-        ),
+        entries: node.entries.map((e) => ({ key: e.key, value: evaluateJson(file, e.value, scope) })),
         loc: node.loc,
       };
     default:

@@ -32,7 +32,7 @@ class Unknown extends Error {}
 /** Thrown inside a function: Terraform would fail the call. */
 export class CallError extends Error {}
 
-type Fn = (args: TreeNode[], site: CallSite) => TreeNode | Promise<TreeNode>;
+type Fn = (args: TreeNode[], site: CallSite) => TreeNode;
 
 function fail(message: string): never {
   throw new CallError(message);
@@ -386,13 +386,13 @@ function maskOf(bits: number): number {
   return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
 }
 
-async function regexMatches(
+function regexMatches(
   args: TreeNode[],
   limit: number,
-): Promise<{ matches: ReturnType<typeof allMatches>; names: Record<string, number>; groups: number }> {
+): { matches: ReturnType<typeof allMatches>; names: Record<string, number>; groups: number } {
   const pattern = text(args[0]);
   const subject = text(args[1]);
-  const compiled = await compileRegex(pattern);
+  const compiled = compileRegex(pattern);
   if ("error" in compiled) fail(`invalid regular expression: ${compiled.error}`);
   const matches = allMatches(compiled.re, subject, limit);
   return { matches, names: compiled.re.namedGroups(), groups: compiled.re.groupCount() };
@@ -772,20 +772,20 @@ const FUNCTIONS: Record<string, Fn> = {
     return out(site, args).parts(parts);
   },
   lower: strings((s) => s.toLowerCase()),
-  regex: async (args, site) => {
-    const { matches, names, groups } = await regexMatches(args, 1);
+  regex: (args, site) => {
+    const { matches, names, groups } = regexMatches(args, 1);
     const [m] = matches;
     if (!m) fail("regex: pattern did not match");
     return matchValue(m, names, groups, site, args);
   },
-  regexall: async (args, site) => {
-    const { matches, names, groups } = await regexMatches(args, LIMITS.collection + 1);
+  regexall: (args, site) => {
+    const { matches, names, groups } = regexMatches(args, LIMITS.collection + 1);
     return out(site, args).list(matches.map((m) => matchValue(m, names, groups, site, args)));
   },
-  replace: async (args, site) => {
+  replace: (args, site) => {
     const [subject, search, repl] = [text(args[0]), text(args[1]), text(args[2])];
     if (search.length > 1 && search.startsWith("/") && search.endsWith("/")) {
-      const compiled = await compileRegex(search.slice(1, -1));
+      const compiled = compileRegex(search.slice(1, -1));
       if ("error" in compiled) fail(`invalid regular expression: ${compiled.error}`);
       return out(site, args).str(replaceAll(compiled.re, subject, repl));
     }
@@ -1141,11 +1141,11 @@ export const BUILTIN_NAMES: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS)
 export type CallResult = { value: TreeNode } | { unknown: true } | { error: string } | undefined;
 
 /** Calls a built-in; undefined for a name it does not know (a provider function, `timestamp()` …). */
-export async function callBuiltin(name: string, args: TreeNode[], site: CallSite): Promise<CallResult> {
+export function callBuiltin(name: string, args: TreeNode[], site: CallSite): CallResult {
   const fn = FUNCTIONS[name];
   if (!fn) return undefined;
   try {
-    return { value: await fn(args, site) };
+    return { value: fn(args, site) };
   } catch (e) {
     if (e instanceof Unknown) return { unknown: true };
     if (e instanceof CallError) return { error: `${name}(): ${e.message}` };

@@ -557,6 +557,13 @@ export class ExpressionParser {
 
   /** Attribute access, index, legacy `.0` index and splat operators after a term. */
   private postfix(term: HclExpr): HclExpr {
+    // Most terms have no postfix operator: nothing is allocated for them.
+    const before = this.pos;
+    this.skip();
+    const next = this.code();
+    const more = next === 91 /* [ */ || (next === 46 /* . */ && !this.at("..."));
+    this.pos = before;
+    if (!more) return term;
     let source = term;
     let steps: TraversalStep[] = [];
     const finish = (): HclExpr =>

@@ -12,6 +12,8 @@ import { evaluate, instancesOf, stringSegments } from "./evaluate.js";
 import { internalProblem } from "../index.js";
 import { Budget, LIMITS } from "./limits.js";
 import { parseHcl } from "./parse-hcl.js";
+import { expressionAst } from "./hcl2json-fallback/index.js";
+import { loadRegexEngine, RegexEngineNeeded } from "./regex.js";
 import {
   addToModule,
   blocksOfHcl,
@@ -44,6 +46,8 @@ function mentionsPolicies(text: string): boolean {
     (text.includes("assume_role_policy") || text.includes("aws_iam_") || text.includes("oidc")) && RELEVANT.test(text)
   );
 }
+/** Names of the functions that need the regular expression engine (`regex.ts`), loaded before evaluation. */
+const REGEX_FUNCTION = /\b(?:regex|regexall|replace)\b/;
 const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
 const AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
 const PERMISSION_RESOURCES = new Set([
@@ -65,6 +69,29 @@ interface LoadedModule {
 }
 
 export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
+  const modules = await loadModules(files, env);
+  if (modules.regex) await loadRegexEngine();
+  try {
+    return evaluateModules(modules);
+  } catch (e) {
+    if (!(e instanceof RegexEngineNeeded)) throw e;
+  }
+  // A regular expression met where the texts did not name one (a template file): evaluated again, from the start.
+  await loadRegexEngine();
+  return evaluateModules(await loadModules(files, env));
+}
+
+/** The module directories of the run, parsed; evaluation (`evaluateModules`) is synchronous. */
+interface Modules {
+  loaded: Map<string, LoadedModule>;
+  /** Module directories whose files could not be read (a parser bug): their files' problems. */
+  failed: ParsedFile[];
+  used: Set<Block>;
+  /** Whether some file names a function that may need the regular expression engine. */
+  regex: boolean;
+}
+
+async function loadModules(files: SourceFile[], env: ParseEnv): Promise<Modules> {
   const byDir = new Map<string, SourceFile[]>();
   for (const f of files) {
     const dir = dirOf(f.path);
@@ -100,47 +127,55 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
   const loaded = new Map<string, LoadedModule>();
   // One module directory's failure (a parser bug) is reported on its files; the others are read as usual.
   const failed: ParsedFile[] = [];
-  const failDir = (m: LoadedModule, e: unknown): void => {
-    loaded.delete(m.mod.dir);
-    failed.push(...m.files.map((f) => internalProblem(f, e)));
-  };
   const used = new Set<Block>();
+  let regex = false;
   for (const [dir, dirFiles] of byDir) {
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
       (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text)),
     );
+    regex ||= selected.some((f) => REGEX_FUNCTION.test(f.text));
     try {
       loaded.set(dir, await loadModule(dir, selected, env, used));
     } catch (e) {
       failed.push(...selected.map((f) => internalProblem(f, e)));
     }
   }
+  return { loaded, failed, used, regex };
+}
+
+/** The policies and providers of every loaded module, evaluated (synchronously: no value waits on I/O). */
+function evaluateModules({ loaded, failed, used }: Modules): ParsedFile[] {
+  const failDir = (m: LoadedModule, e: unknown): void => {
+    if (e instanceof RegexEngineNeeded) throw e;
+    loaded.delete(m.mod.dir);
+    failed.push(...m.files.map((f) => internalProblem(f, e)));
+  };
   // A module called from the linted files is read through its calls, with their arguments; on its own only when nobody calls it.
   const called = new Set<string>();
   for (const [dir, m] of loaded) {
     for (const block of m.mod.modules) {
-      const target = await localModuleDir(block, m.mod);
+      const target = localModuleDir(block, m.mod);
       if (target !== undefined && target !== dir && loaded.has(target)) called.add(target);
     }
   }
   const done = new Set<string>();
-  const emitRoot = async (dir: string, m: LoadedModule): Promise<void> => {
+  const emitRoot = (dir: string, m: LoadedModule): void => {
     try {
-      await emitModule(m, m.mod, "", [dir], loaded, done);
+      emitModule(m, m.mod, "", [dir], loaded, done);
     } catch (e) {
       failDir(m, e);
     }
   };
-  for (const [dir, m] of [...loaded]) if (!called.has(dir)) await emitRoot(dir, m);
+  for (const [dir, m] of [...loaded]) if (!called.has(dir)) emitRoot(dir, m);
   // Modules only reachable through a cycle of calls (which Terraform refuses): read on their own.
-  for (const [dir, m] of [...loaded]) if (!done.has(dir)) await emitRoot(dir, m);
+  for (const [dir, m] of [...loaded]) if (!done.has(dir)) emitRoot(dir, m);
   // A policy document no role or policy of any module instance used (an output, a module argument, a
   // reference oidclint could not follow): judged by its content.
   for (const m of [...loaded.values()]) {
     try {
-      await emitUnusedDocuments(m, used);
+      emitUnusedDocuments(m, used);
     } catch (e) {
       failDir(m, e);
     }
@@ -178,10 +213,10 @@ function joinPath(dir: string, rel: string): string {
 }
 
 /** The directory a `module` block's local `source` names, relative to the root; undefined for registry, git and unknown sources. */
-async function localModuleDir(block: Block, mod: ModuleCtx): Promise<string | undefined> {
+function localModuleDir(block: Block, mod: ModuleCtx): string | undefined {
   const attr = block.attrs.get("source");
   if (!attr) return undefined;
-  const v = await evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 });
+  const v = evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 });
   const text = v.kind === "string" ? knownText(v.value) : undefined;
   if (text === undefined || !/^\.\.?\//.test(text)) return undefined;
   return joinPath(mod.dir, text.replace(/\/+$/, ""));
@@ -210,6 +245,7 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
         continue;
       }
       top = blocksOfHcl(file, hcl.body);
+      await readFallbackExpressions(top);
     }
     if (/\.tfvars(\.json)?$/.test(src.path)) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);
@@ -223,6 +259,25 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
   return { mod, parsed, files };
 }
 
+/**
+ * The expressions of a file the TypeScript parser refused and hcl2json accepted (a gap of that parser),
+ * read with hcl2json now: evaluation is synchronous. Files of the TypeScript parser have nothing to read.
+ */
+async function readFallbackExpressions(top: Block): Promise<void> {
+  const unread: Extract<Expr, { kind: "hcl" }>[] = [];
+  const walk = (block: Block): void => {
+    for (const attr of block.attrs.values()) if (attr.expr.kind === "hcl" && !attr.expr.checked) unread.push(attr.expr);
+    block.blocks.forEach(walk);
+  };
+  walk(top);
+  for (const expr of unread) {
+    const text = expr.file.src.text.slice(expr.start, expr.end);
+    // A heredoc must end with a newline after its closing marker.
+    const ast = await expressionAst(expr.file.src.path, text.startsWith("<<") ? `${text}\n` : text, expr.start);
+    if (ast) expr.ast = ast;
+  }
+}
+
 /** Meta-arguments of a `module` block: everything else binds a variable of the called module. */
 const MODULE_META = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
 
@@ -231,14 +286,14 @@ const MODULE_META = new Set(["source", "version", "count", "for_each", "provider
  * called by a `module` block, whose arguments `mod.args` holds (addresses then start with `prefix`,
  * e.g. `module.deploy.`). Local modules it calls are read the same way, once per call and instance.
  */
-async function emitModule(
+function emitModule(
   m: LoadedModule,
   mod: ModuleCtx,
   prefix: string,
   stack: string[],
   loaded: Map<string, LoadedModule>,
   done: Set<string>,
-): Promise<void> {
+): void {
   done.add(m.mod.dir);
   const scope: Scope = { module: mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b: Block): ParsedFile => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
@@ -248,26 +303,26 @@ async function emitModule(
     if (type === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
       if (!attr) continue;
-      for (const instance of await instancesOf(block, scope)) {
+      for (const instance of instancesOf(block, scope)) {
         const own: Scope = { ...scope, names: instance.names };
-        const role = await roleInfo(block, `${prefix}${address}${instance.key}`, own);
-        await addPolicy(out, attr.expr, own, "trust", role);
+        const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
+        addPolicy(out, attr.expr, own, "trust", role);
       }
     } else if (type && PERMISSION_RESOURCES.has(type)) {
       const attr = block.attrs.get("policy");
       if (!attr) continue;
-      for (const instance of await instancesOf(block, scope))
-        await addPolicy(out, attr.expr, { ...scope, names: instance.names }, "permissions", undefined);
+      for (const instance of instancesOf(block, scope))
+        addPolicy(out, attr.expr, { ...scope, names: instance.names }, "permissions", undefined);
     } else if (type === "aws_iam_openid_connect_provider") {
-      out.providers.push(await provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
+      out.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
     }
   }
   for (const block of mod.modules) {
-    const target = await localModuleDir(block, mod);
+    const target = localModuleDir(block, mod);
     const callee = target === undefined ? undefined : loaded.get(target);
     if (target !== undefined && callee && !stack.includes(target) && stack.length < MAX_MODULE_DEPTH) {
       const label = block.labels[0] ?? "";
-      const instances = await instancesOf(block, scope);
+      const instances = instancesOf(block, scope);
       const budget = mod.budget;
       if (budget.moduleInstances + instances.length > LIMITS.moduleInstances) {
         // At least one instance of the callee has been read (or will be, on its own when nobody else calls it).
@@ -288,18 +343,18 @@ async function emitModule(
         }
         // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
         const called: ModuleCtx = { ...callee.mod, tfvars: new Map(), cache: new Map(), args, budget };
-        await emitModule(callee, called, `${prefix}module.${label}${instance.key}.`, [...stack, target], loaded, done);
+        emitModule(callee, called, `${prefix}module.${label}${instance.key}.`, [...stack, target], loaded, done);
       }
       continue;
     }
-    const found = await knownModulePolicies(block, scope);
+    const found = knownModulePolicies(block, scope);
     const out = fileOf(block);
     out.policies.push(...found.policies);
     out.providers.push(...found.providers);
   }
 }
 
-async function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): Promise<void> {
+function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {
   const scope: Scope = {
     module: m.mod,
     names: new Map(),
@@ -308,7 +363,7 @@ async function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): Promise<v
   };
   for (const [address, block] of m.mod.data) {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
-    const tree = await policyDocumentTree(block, scope);
+    const tree = policyDocumentTree(block, scope);
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
   }
@@ -326,7 +381,7 @@ function tfvarsOfJson(file: TfFile, tree: TreeNode): Block {
   return top;
 }
 
-async function roleInfo(block: Block, address: string, scope: Scope): Promise<RoleInfo> {
+function roleInfo(block: Block, address: string, scope: Scope): RoleInfo {
   const role: RoleInfo = { id: address, loc: block.loc };
   for (const [attr, key] of [
     ["name", "name"],
@@ -335,23 +390,23 @@ async function roleInfo(block: Block, address: string, scope: Scope): Promise<Ro
   ] as const) {
     const a = block.attrs.get(attr);
     if (!a) continue;
-    const v = treeString(await evaluate(a.expr, scope));
+    const v = treeString(evaluate(a.expr, scope));
     if (v) role[key] = v;
   }
   return role;
 }
 
-async function provider(block: Block, id: string, scope: Scope): Promise<OidcProvider> {
+function provider(block: Block, id: string, scope: Scope): OidcProvider {
   const p: OidcProvider = { id, loc: block.loc };
   const url = block.attrs.get("url");
   const clients = block.attrs.get("client_id_list");
   const thumbs = block.attrs.get("thumbprint_list");
   if (url) {
-    const v = treeString(await evaluate(url.expr, scope));
+    const v = treeString(evaluate(url.expr, scope));
     if (v) p.url = v;
   }
-  if (clients) p.clientIds = treeValueList(await evaluate(clients.expr, scope));
-  if (thumbs) p.thumbprints = treeValueList(await evaluate(thumbs.expr, scope));
+  if (clients) p.clientIds = treeValueList(evaluate(clients.expr, scope));
+  if (thumbs) p.thumbprints = treeValueList(evaluate(thumbs.expr, scope));
   return p;
 }
 
@@ -367,14 +422,14 @@ function sourceName(expr: Expr, value: TreeNode): string {
   return value.kind === "object" ? "Terraform expression" : "JSON string";
 }
 
-async function addPolicy(
+function addPolicy(
   out: ParsedFile,
   expr: Expr,
   scope: Scope,
   kind: PolicyKind,
   role: RoleInfo | undefined,
-): Promise<void> {
-  const value = await evaluate(expr, scope);
+): void {
+  const value = evaluate(expr, scope);
   const source = sourceName(expr, value);
   const ctx = { kind, source, ...(role ? { role } : {}) };
   const doc = policyFromValue(value, ctx, out);

@@ -47,7 +47,7 @@ export interface Scope {
   /** Set while a template file is rendered: Terraform refuses `templatefile()` inside a template. */
   inTemplate?: boolean;
   /** Called when a `data.aws_iam_policy_document.X.json` is used: builds that document's tree. */
-  policyDocument?: (block: Block, scope: Scope) => Promise<TreeNode>;
+  policyDocument?: (block: Block, scope: Scope) => TreeNode;
 }
 
 export interface ModuleCtx {
@@ -67,7 +67,7 @@ export interface ModuleCtx {
    */
   args?: Map<string, ModuleArg>;
   /** Evaluated variables and locals, by `var.x` / `local.x`. */
-  cache: Map<string, Promise<TreeNode>>;
+  cache: Map<string, TreeNode>;
   /** Locals that refer to themselves, directly or through others (computed on first use). */
   cyclicLocals?: Set<string>;
   /** What the evaluation of the root module this instance belongs to has spent (see `limits.ts`). */

@@ -16,35 +16,35 @@ import type { Block, Scope } from "./module.js";
  */
 const GITHUB_OIDC_ROLE = /terraform-aws-modules\/(?:terraform-aws-)?iam(?:\/aws)?\/\/modules\/iam-github-oidc-role/;
 
-export async function knownModulePolicies(
+export function knownModulePolicies(
   block: Block,
   scope: Scope,
-): Promise<{ policies: PolicyDocument[]; providers: OidcProvider[] }> {
+): { policies: PolicyDocument[]; providers: OidcProvider[] } {
   const none = { policies: [], providers: [] };
   const sourceAttr = block.attrs.get("source");
   if (!sourceAttr) return none;
-  const source = await evaluate(sourceAttr.expr, scope);
+  const source = evaluate(sourceAttr.expr, scope);
   const sourceText = source.kind === "string" ? knownText(source.value) : undefined;
   if (sourceText === undefined || !GITHUB_OIDC_ROLE.test(sourceText)) return none;
-  const doc = await githubOidcRole(block, scope);
+  const doc = githubOidcRole(block, scope);
   return { policies: doc ? [doc] : [], providers: [] };
 }
 
-async function githubOidcRole(block: Block, scope: Scope): Promise<PolicyDocument | undefined> {
+function githubOidcRole(block: Block, scope: Scope): PolicyDocument | undefined {
   const loc = block.loc;
-  const input = async (name: string): Promise<TreeNode | undefined> => {
+  const input = (name: string): TreeNode | undefined => {
     const a = block.attrs.get(name);
     return a ? evaluate(a.expr, scope) : undefined;
   };
   const str = (parts: Part[], at = loc): TreeNode => ({ kind: "string", value: { parts, loc: at }, loc: at });
-  const providerUrl = (await input("provider_url")) ?? str([GITHUB_ISSUER_HOST]);
+  const providerUrl = (input("provider_url")) ?? str([GITHUB_ISSUER_HOST]);
   const host: Part[] =
     providerUrl.kind === "string"
       ? providerUrl.value.parts.map((p, i) => (i === 0 && typeof p === "string" ? p.replace(/^https?:\/\//, "") : p))
       : [{ unknown: "provider_url" }];
   const hostText = host.map((p) => (typeof p === "string" ? p : `\${${p.unknown}}`)).join("");
-  const subjects = await input("subjects");
-  const audience = (await input("audience")) ?? str([DEFAULT_AWS_AUDIENCE]);
+  const subjects = input("subjects");
+  const audience = (input("audience")) ?? str([DEFAULT_AWS_AUDIENCE]);
   let subValues: TreeNode;
   if (subjects?.kind === "array") {
     subValues = {
@@ -111,7 +111,7 @@ async function githubOidcRole(block: Block, scope: Scope): Promise<PolicyDocumen
     ["name_prefix", "namePrefix"],
     ["path", "path"],
   ] as const) {
-    const v = await input(attr);
+    const v = input(attr);
     const s = v ? treeString(v) : undefined;
     if (s) role[key] = s;
   }

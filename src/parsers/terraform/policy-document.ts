@@ -14,7 +14,7 @@ import type { Block, Scope } from "./module.js";
  * their values; `source_policy_documents` / `override_policy_documents` of the module are merged the
  * way the AWS provider does (overrides replace statements with the same `sid`).
  */
-export async function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> = new Set()): Promise<TreeNode> {
+export function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> = new Set()): TreeNode {
   const loc = block.loc;
   scope.module.budget.used.add(block);
   if (seen.has(block))
@@ -22,15 +22,15 @@ export async function policyDocumentTree(block: Block, scope: Scope, seen: Set<B
   const inner = new Set(seen).add(block);
   const docScope: Scope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
   const own: TreeNode[] = [];
-  for (const { block: stmt, scope: s } of await expand(block, "statement", docScope))
-    own.push(await statementTree(stmt, s));
+  for (const { block: stmt, scope: s } of expand(block, "statement", docScope))
+    own.push(statementTree(stmt, s));
   const statements: TreeNode[] = [];
   const sidOf = (n: TreeNode): string | undefined => {
     const sid = child(n, "Sid");
     return sid?.kind === "string" ? knownText(sid.value) : undefined;
   };
-  const source = await documentList(block, ["source_policy_documents", "source_json"], docScope);
-  const override = await documentList(block, ["override_policy_documents", "override_json"], docScope);
+  const source = documentList(block, ["source_policy_documents", "source_json"], docScope);
+  const override = documentList(block, ["override_policy_documents", "override_json"], docScope);
   const ownSids = new Set(own.map(sidOf).filter((s) => s !== undefined));
   statements.push(...source.filter((s) => !ownSids.has(sidOf(s) ?? "\0")), ...own);
   for (const o of override) {
@@ -46,12 +46,12 @@ export async function policyDocumentTree(block: Block, scope: Scope, seen: Set<B
   return { kind: "object", entries, loc };
 }
 
-async function documentList(block: Block, names: string[], scope: Scope): Promise<TreeNode[]> {
+function documentList(block: Block, names: string[], scope: Scope): TreeNode[] {
   const out: TreeNode[] = [];
   for (const name of names) {
     const attr = block.attrs.get(name);
     if (!attr) continue;
-    const v = await evaluate(attr.expr, scope);
+    const v = evaluate(attr.expr, scope);
     for (const doc of v.kind === "array" ? v.items : [v]) {
       const stmts = child(doc, "Statement");
       if (stmts?.kind === "array") out.push(...stmts.items);
@@ -62,11 +62,11 @@ async function documentList(block: Block, names: string[], scope: Scope): Promis
 }
 
 /** The blocks of one type, `dynamic "type"` blocks over known collections expanded into their `content`. */
-async function expand(
+function expand(
   parent: Block,
   type: string,
   scope: Scope,
-): Promise<{ block: Block; scope: Scope; unknown?: TreeNode }[]> {
+): { block: Block; scope: Scope; unknown?: TreeNode }[] {
   const out: { block: Block; scope: Scope; unknown?: TreeNode }[] = [];
   for (const b of parent.blocks) {
     if (b.type === type) out.push({ block: b, scope });
@@ -78,7 +78,7 @@ async function expand(
       const iterExpr = iterAttr?.expr;
       const iterator =
         iterExpr?.kind === "hcl" ? iterExpr.file.src.text.slice(iterExpr.start, iterExpr.end).trim() : type;
-      const coll = await evaluate(forEach.expr, scope);
+      const coll = evaluate(forEach.expr, scope);
       const pairs: [TreeNode, TreeNode][] =
         coll.kind === "array"
           ? coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item])
@@ -110,12 +110,12 @@ async function expand(
   return out;
 }
 
-async function attrValue(block: Block, name: string, scope: Scope): Promise<TreeNode | undefined> {
+function attrValue(block: Block, name: string, scope: Scope): TreeNode | undefined {
   const attr = block.attrs.get(name);
   return attr ? evaluate(attr.expr, scope) : undefined;
 }
 
-async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
+function statementTree(stmt: Block, scope: Scope): TreeNode {
   const loc = stmt.loc;
   const entries: TreeEntry[] = [];
   const add = (key: string, keyLoc: SourceLocation, value: TreeNode): void => {
@@ -131,7 +131,7 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
   ];
   for (const [hcl, iam] of simple) {
     const attr = stmt.attrs.get(hcl);
-    const v = await attrValue(stmt, hcl, scope);
+    const v = attrValue(stmt, hcl, scope);
     if (attr && v) add(iam, attr.loc, v);
   }
   if (!stmt.attrs.has("effect")) add("Effect", loc, { kind: "string", value: { parts: ["Allow"], loc }, loc });
@@ -139,13 +139,13 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
     ["principals", "Principal"],
     ["not_principals", "NotPrincipal"],
   ] as const) {
-    const blocks = await expand(stmt, hcl, scope);
+    const blocks = expand(stmt, hcl, scope);
     if (blocks.length === 0) continue;
     const byType: TreeEntry[] = [];
     for (const { block, scope: s, unknown } of blocks) {
       if (unknown) continue;
-      const type = await attrValue(block, "type", s);
-      const ids = await attrValue(block, "identifiers", s);
+      const type = attrValue(block, "type", s);
+      const ids = attrValue(block, "identifiers", s);
       if (type?.kind !== "string" || !ids) continue;
       const typeText = displayText(type.value);
       const existing = byType.find((e) => e.key.value === typeText);
@@ -160,9 +160,9 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
     const first = blocks[0];
     if (first) add(iam, first.block.loc, { kind: "object", entries: byType, loc: first.block.loc });
   }
-  const conditions = await expand(stmt, "condition", scope);
+  const conditions = expand(stmt, "condition", scope);
   const first = conditions[0];
-  if (first) add("Condition", first.block.loc, await conditionTree(conditions, first.block.loc));
+  if (first) add("Condition", first.block.loc, conditionTree(conditions, first.block.loc));
   return { kind: "object", entries, loc };
 }
 
@@ -175,10 +175,10 @@ async function statementTree(stmt: Block, scope: Scope): Promise<TreeNode> {
  * operator entry of its own: what the other blocks say is still judged, and no rule concludes that a
  * condition is absent.
  */
-async function conditionTree(
+function conditionTree(
   conditions: { block: Block; scope: Scope; unknown?: TreeNode }[],
   loc: SourceLocation,
-): Promise<TreeNode> {
+): TreeNode {
   const operators: TreeEntry[] = [];
   const opaque = (block: Block, expr: string, origin: string | undefined): void => {
     operators.push({
@@ -191,10 +191,10 @@ async function conditionTree(
       opaque(block, `dynamic "condition" over ${displayUnknown(unknown)}`, nodeOrigin(unknown));
       continue;
     }
-    const test = await attrValue(block, "test", scope);
-    const variable = await attrValue(block, "variable", scope);
+    const test = attrValue(block, "test", scope);
+    const variable = attrValue(block, "variable", scope);
     const values = conditionValues(
-      (await attrValue(block, "values", scope)) ?? { kind: "array", items: [], loc: block.loc },
+      (attrValue(block, "values", scope)) ?? { kind: "array", items: [], loc: block.loc },
     );
     const op = test?.kind === "string" ? knownText(test.value) : undefined;
     if (test?.kind !== "string" || op === undefined || variable?.kind !== "string") {

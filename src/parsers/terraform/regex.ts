@@ -3,24 +3,36 @@ import type { RE2JS } from "re2js";
 /**
  * Terraform's regular expressions (`regex`, `regexall`, `replace` with `/…/`) are Go's `regexp`: RE2
  * syntax, matched in linear time. `re2js` is the pure-JavaScript port of RE2 (no native code, no
- * WebAssembly); it is imported on the first regular expression a run evaluates (~30 ms), so runs without
- * one never load it. JavaScript's own `RegExp` must not be used: it backtracks (`/(a+)+$/` takes time
- * exponential in the input) and its syntax differs.
+ * WebAssembly); it is imported (`loadRegexEngine`, ~30 ms) before evaluating modules whose text names a
+ * regular-expression function, so runs without one never load it. Evaluation is synchronous: a regular
+ * expression met without the engine loaded (a template file calling `regex`) throws `RegexEngineNeeded`, and the
+ * caller loads the engine and evaluates again. JavaScript's own `RegExp` must not be used: it backtracks
+ * (`/(a+)+$/` takes time exponential in the input) and its syntax differs.
  */
-let loading: Promise<typeof RE2JS> | undefined;
+let engine: typeof RE2JS | undefined;
+
+/** Thrown by `compileRegex` before `loadRegexEngine` has finished. */
+export class RegexEngineNeeded extends Error {
+  constructor() {
+    super("the regular expression engine is not loaded");
+  }
+}
+
+export async function loadRegexEngine(): Promise<void> {
+  engine ??= (await import("re2js")).RE2JS;
+}
 
 export type Compiled = { re: RE2JS } | { error: string };
 
 /** Longest pattern accepted: RE2 compiles in time and memory proportional to the pattern. */
 const MAX_PATTERN = 10_000;
 
-export async function compileRegex(pattern: string): Promise<Compiled> {
+export function compileRegex(pattern: string): Compiled {
   if (pattern.length > MAX_PATTERN)
     return { error: `a regular expression longer than ${String(MAX_PATTERN)} characters` };
-  loading ??= import("re2js").then((m) => m.RE2JS);
-  const RE2 = await loading;
+  if (!engine) throw new RegexEngineNeeded();
   try {
-    return { re: RE2.compile(pattern) };
+    return { re: engine.compile(pattern) };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { defaultSettings } from "../src/config/settings.js";
+import { displayText } from "../src/model/value.js";
+import { parseTerraform } from "../src/parsers/terraform/index.js";
+
+// Its own file: the regular expression engine is loaded once per process, and these tests need a process
+// in which nothing has loaded it yet.
+describe("terraform: the regular expression engine is loaded before evaluation that needs it", () => {
+  it("evaluates again, with the engine, when only a template file calls a regular-expression function", async () => {
+    const main = `resource "aws_iam_role" "t" {
+  assume_role_policy = templatefile("trust.json.tpl", { org = "ACME-corp" })
+}
+`;
+    const tpl = `{"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:\${lower(replace(org, "/-corp$/", ""))}/*"}}}]}
+`;
+    const out = await parseTerraform([{ path: "main.tf", abs: "/repo/main.tf", text: main }], {
+      root: "/repo",
+      settings: defaultSettings(),
+      readFile: (p) => (p === "trust.json.tpl" ? tpl : undefined),
+    });
+    expect(out.flatMap((f) => f.problems)).toEqual([]);
+    const values = out
+      .flatMap((f) => f.policies)
+      .flatMap((d) => d.statements)
+      .flatMap((s) => s.conditions)
+      .flatMap((c) => c.values.items.map((v) => displayText(v)));
+    expect(values).toEqual(["repo:acme/*"]);
+  });
+
+  it("reads a module that names regex() itself (the engine loaded before evaluating)", async () => {
+    const main = `locals {
+  repo = regex("^repo:([^/]+)/", "repo:acme/app:ref:refs/heads/main")[0]
+}
+resource "aws_iam_role" "t" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:\${local.repo}/*" } }
+    }]
+  })
+}
+`;
+    const out = await parseTerraform([{ path: "main.tf", abs: "/repo/main.tf", text: main }], {
+      root: "/repo",
+      settings: defaultSettings(),
+      readFile: () => undefined,
+    });
+    const values = out
+      .flatMap((f) => f.policies)
+      .flatMap((d) => d.statements)
+      .flatMap((s) => s.conditions)
+      .flatMap((c) => c.values.items.map((v) => displayText(v)));
+    expect(values).toEqual(["repo:acme/*"]);
+  });
+});
