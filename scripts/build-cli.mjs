@@ -23,9 +23,10 @@ import { build, transform } from "esbuild";
 const root = join(import.meta.dirname, "..");
 
 // Node built-ins that cost a run more than they give it: crypto (finding fingerprints, for json, sarif and
-// baselines) and child_process (`git ls-files`, for directories) load dozens of Node's internal modules,
-// ~10 % of `node -e 0` each. The bundle imports functions that load the built-in on their first call.
-const LAZY_BUILTINS = /^node:(crypto|child_process|zlib)$/;
+// baselines), child_process (`git ls-files`, for directories) and tty (asked only when standard output is a
+// character device; it loads net and the streams) load dozens of Node's internal modules, ~5–10 % of
+// `node -e 0` each. The bundle imports functions that load the built-in on their first call.
+const LAZY_BUILTINS = /^node:(crypto|child_process|zlib|tty)$/;
 const lazyBuiltins = {
   name: "lazy-builtins",
   setup(b) {
@@ -95,10 +96,48 @@ export const rulesById = new Map(rules.map((r) => [r.meta.id, r]));\n`,
   },
 };
 
+// `yaml` (200 KB) is the workflow reader's fallback (what js-yaml refuses, and the parse-error message) and the
+// reader of CloudFormation templates: a run that calls none of its functions should not load it. The bundle
+// builds it as an entry of its own (dist/cli/yaml.js) and gives every module that imports "yaml" one that
+// exports the same functions and classes as live bindings: the first call of any of them requires
+// dist/cli/yaml.js and puts the real ones in place, so later calls go straight to `yaml`. Only functions and
+// classes can be imported this way (a value such as `CST` fails the build), and no source may test
+// `instanceof` a `yaml` class before calling into it.
+const YAML_ENTRY = join(root, "node_modules/yaml/browser/index.js");
+const LOAD_YAML = "__oidclintRequireYaml()";
+const lazyYaml = {
+  name: "lazy-yaml",
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, (args) =>
+      args.importer === YAML_ENTRY ? undefined : { path: "yaml", namespace: "lazy-yaml" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-yaml" }, () => {
+      const yaml = createRequire(import.meta.url)("yaml");
+      const names = Object.keys(yaml).filter((n) => typeof yaml[n] === "function" && /^[A-Za-z_$][\w$]*$/.test(n));
+      const bindings = names.map(
+        (n) =>
+          `export let ${n} = function (...args) { load(); return new.target ? Reflect.construct(${n}, args) : ${n}.apply(this, args); };`,
+      );
+      return {
+        contents: `let loaded = false;
+function load() {
+  if (loaded) return;
+  loaded = true;
+  const yaml = ${LOAD_YAML};
+${names.map((n) => `  ${n} = yaml.${n};`).join("\n")}
+}
+${bindings.join("\n")}
+`,
+        loader: "js",
+      };
+    });
+  },
+};
+
 const outdir = join(root, "dist/cli");
 rmSync(outdir, { recursive: true, force: true });
 const { outputFiles } = await build({
-  entryPoints: [join(root, "dist/src/cli.js")],
+  entryPoints: [join(root, "dist/src/cli.js"), { in: YAML_ENTRY, out: "yaml" }],
   outdir,
   bundle: true,
   splitting: true,
@@ -106,11 +145,8 @@ const { outputFiles } = await build({
   platform: "node",
   target: "node20",
   external: ["@cdktf/hcl2json"],
-  // yaml's ECMAScript-module build (the same code as its CommonJS one, with console.warn for process.emitWarning):
-  // bundled as modules it needs no CommonJS wrappers, and what the run never calls is left out.
-  alias: { yaml: join(root, "node_modules/yaml/browser/index.js") },
   chunkNames: "chunks/[name]-[hash]",
-  plugins: [lazyBuiltins, lazyRules],
+  plugins: [lazyBuiltins, lazyRules, lazyYaml],
   write: false,
   logLevel: "warning",
 });
@@ -131,7 +167,9 @@ for (const file of outputFiles) {
     logLevel: "warning",
   });
   if (warnings.length > 0) throw new Error(`${file.path}: ${warnings.map((w) => w.text).join("; ")}`);
-  chunks.push({ path: file.path, code });
+  const yaml = relative(dirname(file.path), join(outdir, "yaml.js")).replace(/\\/g, "/");
+  const loadYaml = `require(${JSON.stringify(yaml.startsWith(".") ? yaml : `./${yaml}`)})`;
+  chunks.push({ path: file.path, code: code.replaceAll(LOAD_YAML, loadYaml) });
 }
 const hash = createHash("sha256");
 for (const { path, code } of chunks.sort((a, b) => a.path.localeCompare(b.path)))

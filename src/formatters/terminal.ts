@@ -40,7 +40,8 @@ export interface Paint {
  * markers into SGR sequences. With `color` false no marker is written at all.
  */
 export function painter(color: boolean): Paint {
-  const nonce = randomBytes(8).toString("hex");
+  // Without color there is no marker to find: no nonce (and no `crypto` loaded for a pre-commit run).
+  const nonce = color ? randomBytes(8).toString("hex") : "";
   const marker = new RegExp(`\u0000${nonce}(\\d+)\u0000`, "g");
   const style = (code: number) => (s: string) => (color ? `\u0000${nonce}${code}\u0000${s}\u0000${nonce}0\u0000` : s);
   return {
@@ -51,6 +52,7 @@ export function painter(color: boolean): Paint {
     dim: style(2),
     underline: style(4),
     line(s) {
+      if (!color) return visible(s);
       let out = "";
       let last = 0;
       for (const m of s.matchAll(marker)) {
