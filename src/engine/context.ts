@@ -46,9 +46,12 @@ export function selectContext(
     if (text === undefined) unreadable.add(c);
     return text === undefined ? undefined : { path: c.path, abs: c.abs, text };
   };
+  // Each path is classified once: a repository's worth of path tests is a visible part of a one-file run.
+  const workflowSide: ContextCandidate[] = [];
+  const otherSide: ContextCandidate[] = [];
+  for (const c of found) (isWorkflowYamlPath(c.path) ? workflowSide : otherSide).push(c);
   // Workflows and actions are read only when called (to a fixed point: a called workflow may call another, or
   // use a local action), or when a reported file defines roles.
-  const workflowSide = found.filter((c) => isWorkflowYamlPath(c.path));
   for (let grew = true; grew;) {
     grew = false;
     for (const c of workflowSide) {
@@ -76,8 +79,7 @@ export function selectContext(
     }
   /** Terraform files not kept for themselves: kept (read again) when their module directory is. */
   const moduleFiles: ContextCandidate[] = [];
-  for (const c of found) {
-    if (isWorkflowYamlPath(c.path)) continue;
+  for (const c of otherSide) {
     const src = read(c);
     if (!src) continue;
     const batch = batchFormatOf(c.path);

@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { DEFAULT_FACTS, type FileFacts, type ParsedFile } from "../model/project.js";
 import { isProgramPath, isPulumiYamlPath, PROGRAM_GLOBS } from "./program/discovery.js";
 import type { ParseEnv, SourceFile } from "./source.js";
@@ -48,6 +47,8 @@ export interface BatchParser {
 const TERRAFORM_PATH = /\.(tf|tfvars)(\.json)?$/;
 const JSON_PATH = /\.(json|template)$/;
 const YAML_PATH = /\.ya?ml$/;
+/** `action.yml` in any directory (a regular expression on the path costs a run less than `basename`). */
+const ACTION_PATH = /(^|[\\/])action\.ya?ml$/;
 
 const CFN_JSON = /"AWSTemplateFormatVersion"|"Type"\s*:\s*"AWS::/;
 // `[^\S\n]*`, not `\s*`: at every line start `\s*` would run over all the following blank lines (quadratic).
@@ -94,7 +95,7 @@ export const FORMATS: readonly Format[] = [
   {
     id: "action",
     globs: ["**/*.yml", "**/*.yaml"],
-    matchesPath: (path) => /^action\.ya?ml$/.test(basename(path)),
+    matchesPath: (path) => ACTION_PATH.test(path),
     inputByPath: true,
     facts: DEFAULT_FACTS,
     parser: { kind: "file", load: async () => (await import("./workflow/index.js")).parseAction },
