@@ -16,7 +16,6 @@
 // - any failure (read-only file system, no home directory, another user's directory) only means no cache.
 // NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) or OIDCLINT_CACHE_DIR= (empty) turns it off.
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
 const vm = require("node:vm");
 const { createRequire, wrap } = require("node:module");
@@ -33,7 +32,8 @@ function cacheDirectory(build) {
   let base = env.OIDCLINT_CACHE_DIR;
   if (base === "") return undefined;
   if (base === undefined) {
-    const home = os.homedir();
+    // os.homedir() is $HOME on POSIX when it is set; the os module is loaded only when it is not (or on Windows).
+    const home = (process.platform !== "win32" && env.HOME) || require("node:os").homedir();
     if (process.platform === "win32")
       base = path.join(env.LOCALAPPDATA || path.join(home, "AppData", "Local"), "oidclint");
     else if (process.platform === "darwin") base = path.join(home, "Library", "Caches", "oidclint");
