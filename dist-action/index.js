@@ -17198,7 +17198,7 @@ var NOT_PROGRAMS, PROGRAM_GLOBS, PRECHECK;
 var init_discovery = __esm({
   "src/parsers/program/discovery.ts"() {
     "use strict";
-    NOT_PROGRAMS = /(^|\/)(node_modules|\.venv|venv|site-packages|cdk\.out|cdktf\.out|dist|build|__snapshots__|__tests__|tests?)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[^/]+|[^/]*\.min\.js|[^/]*\.d\.[mc]?ts)$/;
+    NOT_PROGRAMS = /(^|\/)(node_modules|\.venv|venv|site-packages|cdk\.out|cdktf\.out|dist|build|__snapshots__|__tests__|tests?|[^/]*%[\w.-]+%[^/]*)\/|(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[^/]+|[^/]*\.min\.js|[^/]*\.d\.[mc]?ts|[^/]*\.template\.[^/.]+|integ\.[^/]+|[^/]*%[\w.-]+%[^/]*|\.projenrc\.[^/]+)$/;
     PROGRAM_GLOBS = ["**/*.ts", "**/*.tsx", "**/*.js", "**/*.mjs", "**/*.cjs", "**/*.py"];
     PRECHECK = /aws-cdk-lib|@aws-cdk\/aws-iam|aws_cdk|aws-cdk-github-oidc|@pulumi\/aws|pulumi_aws|@cdktf\/provider-aws|cdktf_cdktf_provider_aws|token\.actions\.githubusercontent\.com/;
   }
@@ -35940,6 +35940,9 @@ var init_evaluate = __esm({
 });
 
 // src/model/compact.ts
+function isOneString(v) {
+  return Array.isArray(v) && v.length === 1 && typeof v[0] === "string";
+}
 function isLocation(v) {
   const loc = v;
   return typeof loc.file === "string" && typeof loc.line === "number" && typeof loc.endColumn === "number";
@@ -35948,9 +35951,12 @@ function ownCopy(s) {
   return s.length < 13 ? s : ` ${s}`.slice(1);
 }
 function refuse() {
-  throw new TypeError("an empty map of the model is shared and cannot be changed");
+  throw new TypeError("a map of a compacted model cannot be changed");
 }
-var ModelCompactor, MAX_DEPTH3, EMPTY_MAP;
+function sameValueZero(a, b) {
+  return a === b || a !== a && b !== b;
+}
+var ModelCompactor, MAX_DEPTH3, EMPTY_MAP, SMALL_MAP, NONE2, SmallMap;
 var init_compact = __esm({
   "src/model/compact.ts"() {
     "use strict";
@@ -35968,6 +35974,18 @@ var init_compact = __esm({
         this.lastShared = this.string(name2);
         return this.lastShared;
       }
+      singles = /* @__PURE__ */ new Map();
+      /**
+       * The parts of a value that is one literal (`{ parts: ["npm ci"], loc }`, most values of a model): one
+       * frozen array per string, shared across the run.
+       */
+      oneString(s) {
+        const known = this.singles.get(s);
+        if (known !== void 0) return known;
+        const own = Object.freeze([this.string(s)]);
+        this.singles.set(own[0], own);
+        return own;
+      }
       /** The run's copy of a string. */
       string(s) {
         const known = this.strings.get(s);
@@ -35975,6 +35993,16 @@ var init_compact = __esm({
         const own = ownCopy(s);
         this.strings.set(own, own);
         return own;
+      }
+      /** The compacted keys and values of a map, one after the other. */
+      entries(m, done, depth) {
+        const out2 = new Array(m.size * 2);
+        let i = 0;
+        for (const [k, x] of m) {
+          out2[i++] = this.value(k, done, depth);
+          out2[i++] = this.value(x, done, depth);
+        }
+        return out2;
       }
       value(v, done, depth) {
         if (typeof v === "string") return this.string(v);
@@ -35996,10 +36024,15 @@ var init_compact = __esm({
             done.set(v, EMPTY_MAP);
             return EMPTY_MAP;
           }
-          const out2 = /* @__PURE__ */ new Map();
+          if (v.size > SMALL_MAP) {
+            const out3 = /* @__PURE__ */ new Map();
+            done.set(v, out3);
+            for (const [k, x] of v)
+              out3.set(this.value(k, done, depth + 1), this.value(x, done, depth + 1));
+            return out3;
+          }
+          const out2 = new SmallMap(this.entries(v, done, depth + 1));
           done.set(v, out2);
-          for (const [k, x] of v)
-            out2.set(this.value(k, done, depth + 1), this.value(x, done, depth + 1));
           return out2;
         }
         done.set(v, v);
@@ -36008,7 +36041,7 @@ var init_compact = __esm({
         const obj2 = v;
         for (const key3 in obj2) {
           const x = obj2[key3];
-          const c = this.value(x, done, depth + 1);
+          const c = key3 === "parts" && isOneString(x) ? this.oneString(x[0]) : this.value(x, done, depth + 1);
           if (c !== x || typeof x === "string") obj2[key3] = c;
         }
         return v;
@@ -36022,10 +36055,87 @@ var init_compact = __esm({
         clear: { value: refuse }
       })
     );
+    SMALL_MAP = 8;
+    NONE2 = /* @__PURE__ */ Symbol("none");
+    SmallMap = class {
+      k0 = NONE2;
+      v0;
+      k1 = NONE2;
+      v1;
+      /** Keys and values after the first two, one after the other. */
+      more;
+      constructor(entries2) {
+        if (entries2.length >= 2) [this.k0, this.v0] = entries2;
+        if (entries2.length >= 4) [, , this.k1, this.v1] = entries2;
+        this.more = entries2.length > 4 ? entries2.slice(4) : void 0;
+      }
+      get size() {
+        return (this.k0 === NONE2 ? 0 : 1) + (this.k1 === NONE2 ? 0 : 1) + (this.more ? this.more.length >> 1 : 0);
+      }
+      /** Every key and value, one after the other. */
+      flat() {
+        const out2 = [];
+        if (this.k0 !== NONE2) out2.push(this.k0, this.v0);
+        if (this.k1 !== NONE2) out2.push(this.k1, this.v1);
+        if (this.more) out2.push(...this.more);
+        return out2;
+      }
+      get(key3) {
+        if (this.k0 !== NONE2 && sameValueZero(this.k0, key3)) return this.v0;
+        if (this.k1 !== NONE2 && sameValueZero(this.k1, key3)) return this.v1;
+        const e = this.more;
+        if (e) {
+          for (let i = 0; i < e.length; i += 2) if (sameValueZero(e[i], key3)) return e[i + 1];
+        }
+        return void 0;
+      }
+      has(key3) {
+        if (this.k0 !== NONE2 && sameValueZero(this.k0, key3)) return true;
+        if (this.k1 !== NONE2 && sameValueZero(this.k1, key3)) return true;
+        const e = this.more;
+        if (e) {
+          for (let i = 0; i < e.length; i += 2) if (sameValueZero(e[i], key3)) return true;
+        }
+        return false;
+      }
+      *entries() {
+        const e = this.flat();
+        for (let i = 0; i < e.length; i += 2) yield [e[i], e[i + 1]];
+      }
+      *keys() {
+        const e = this.flat();
+        for (let i = 0; i < e.length; i += 2) yield e[i];
+      }
+      *values() {
+        const e = this.flat();
+        for (let i = 0; i < e.length; i += 2) yield e[i + 1];
+      }
+      forEach(fn2, thisArg) {
+        const e = this.flat();
+        for (let i = 0; i < e.length; i += 2) fn2.call(thisArg, e[i + 1], e[i], this);
+      }
+      [Symbol.iterator]() {
+        return this.entries();
+      }
+      set() {
+        return refuse();
+      }
+      delete() {
+        return refuse();
+      }
+      clear() {
+        return refuse();
+      }
+    };
+    Object.setPrototypeOf(SmallMap.prototype, Map.prototype);
+    Object.defineProperty(SmallMap.prototype, "constructor", { value: Map, writable: true, configurable: true });
   }
 });
 
 // src/parsers/index.ts
+function isTemplateOfAnotherTool(path4) {
+  return /(^|\/)[^/]*\{\{[^/]*\}\}[^/]*(\/|$)/.test(path4);
+}
 async function parseDocumentFile(src, env) {
   for (const format of FORMATS) {
     if (format.parser.kind !== "file" || !format.matchesPath(src.path) || format.sniff && !format.sniff(src.text, src.path))
@@ -36944,6 +37054,7 @@ var init_terraform = __esm({
 
 // src/parsers/yaml-source.ts
 function nestingProblem(text3) {
+  if (!mayBeTooDeep(text3)) return void 0;
   let depth = 0;
   let max = 0;
   let indent2 = 0;
@@ -36970,6 +37081,14 @@ function nestingProblem(text3) {
   }
   return void 0;
 }
+function mayBeTooDeep(text3) {
+  let opens = 0;
+  for (const bracket2 of ["[", "{"]) {
+    for (let i = text3.indexOf(bracket2); i >= 0; i = text3.indexOf(bracket2, i + 1))
+      if (++opens > MAX_DEPTH4) return true;
+  }
+  return DEEP_INDENT.test(text3);
+}
 function parseYamlSource(file, text3, options = {}) {
   const index2 = new LineIndex(file, text3);
   const json3 = options.schema === "json";
@@ -36980,12 +37099,14 @@ function parseYamlSource(file, text3, options = {}) {
       index: index2,
       problems: [{ message: tooDeep.message, loc: index2.span(tooDeep.offset, tooDeep.offset + 1) }]
     };
-  const doc = (0, import_yaml2.parseDocument)(text3, {
-    prettyErrors: false,
-    uniqueKeys: false,
-    strict: false,
-    ...options
-  });
+  const traces = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let doc;
+  try {
+    doc = (0, import_yaml2.parseDocument)(text3, { prettyErrors: false, uniqueKeys: false, strict: false, ...options });
+  } finally {
+    Error.stackTraceLimit = traces;
+  }
   const problems = doc.errors.slice(0, 1).map((e) => {
     const message = e.message.split("\n")[0] ?? e.message;
     const [start, end] = errorSpan(text3, message, e.pos);
@@ -37076,13 +37197,14 @@ function parseJsonSource(file, text3) {
   }
   return parseYamlSource(file, text3, { schema: "json" });
 }
-var import_yaml2, MAX_DEPTH4;
+var import_yaml2, MAX_DEPTH4, DEEP_INDENT;
 var init_yaml_source = __esm({
   "src/parsers/yaml-source.ts"() {
     "use strict";
     import_yaml2 = __toESM(require_dist(), 1);
     init_location();
     MAX_DEPTH4 = 200;
+    DEEP_INDENT = new RegExp(`^ {${MAX_DEPTH4 * 2 + 1}}`, "m");
   }
 });
 
@@ -40518,7 +40640,7 @@ function fastYamlTree(text3) {
   let last = 0;
   let root = null;
   let out2 = { tail: 0, pending: -1, flow: false };
-  const NONE2 = { tail: 0, pending: -1, flow: false };
+  const NONE3 = { tail: 0, pending: -1, flow: false };
   const blockTail = (start, k) => {
     let lineStart2 = start;
     while (lineStart2 > 0 && at3(lineStart2 - 1) !== 10) lineStart2--;
@@ -40651,7 +40773,7 @@ function fastYamlTree(text3) {
     if (event === "open") {
       const parent2 = stack[stack.length - 1];
       const isValue = parent2 !== void 0 && colonBetween(last, pos);
-      stack.push({ open: pos, isValue, kids: void 0, kidIsValue: void 0, last: NONE2 });
+      stack.push({ open: pos, isValue, kids: void 0, kidIsValue: void 0, last: NONE3 });
       last = pos;
       return;
     }
@@ -40659,6 +40781,7 @@ function fastYamlTree(text3) {
     last = pos;
     const node = build(f, s, Math.min(pos, len));
     if (node && s.anchor !== null) anchors.set(s.anchor, { node, result: s.result });
+    if (node && s.kind !== null) s.result = "";
     const parent = stack[stack.length - 1];
     if (!parent) {
       root = node;
@@ -42378,6 +42501,8 @@ function callExternal(path4, args, _isNew, loc, expr, host) {
       return githubOidcCall(c.name, args, loc, host);
     case "pulumi":
       return pulumiCall(c.name, args, loc, host);
+    case "pulumi-native":
+      return pulumiNativeCall(c.name, args, loc, host);
     case "pulumi-core":
       return pulumiCoreCall(c.name, args, loc, expr);
     case "cdktf":
@@ -42615,16 +42740,29 @@ function githubOidcCall(name2, args, loc, host) {
       return void 0;
   }
 }
-function pulumiRole(id2, props, loc, host, source) {
-  const doc = field(props, "assumeRolePolicy");
+function pulumiRole(id2, props, loc, host, source, keys = CLASSIC_ROLE) {
+  const doc = field(props, keys.trust);
   const def = { kind: "role", id: constructId(id2, source), loc, trust: () => documentValue(doc), source };
-  const name2 = field(props, "name");
+  const name2 = field(props, keys.name);
   const namePrefix = field(props, "namePrefix");
   const path4 = field(props, "path");
   if (name2) def.name = name2;
   if (namePrefix) def.namePrefix = namePrefix;
   if (path4) def.path = path4;
   host.record(def);
+}
+function pulumiProvider(args, loc, host, source, plural) {
+  const a = bind(args, ["name", "args", "opts"], loc, "args");
+  const props = a.get("args");
+  const def = { kind: "provider", id: constructId(a.get("name"), source), loc };
+  const url = field(props, "url");
+  const clientIds = field(props, `clientIdList${plural}`);
+  const thumbprints = field(props, `thumbprintList${plural}`);
+  if (url) def.url = url;
+  if (clientIds) def.clientIds = clientIds;
+  if (thumbprints) def.thumbprints = thumbprints;
+  host.record(def);
+  return lib(url ? { kind: "provider", url } : { kind: "provider" }, loc);
 }
 function pulumiCall(name2, args, loc, host) {
   const fn2 = camel(name2);
@@ -42634,23 +42772,8 @@ function pulumiCall(name2, args, loc, host) {
       pulumiRole(a.get("name"), a.get("args"), loc, host, "Pulumi aws.iam.Role");
       return lib({ kind: "role-reference" }, loc);
     }
-    case "OpenIdConnectProvider": {
-      const a = bind(args, ["name", "args", "opts"], loc, "args");
-      const props = a.get("args");
-      const url = field(props, "url");
-      const def = {
-        kind: "provider",
-        id: constructId(a.get("name"), "aws.iam.OpenIdConnectProvider"),
-        loc
-      };
-      const clientIds = field(props, "clientIdLists");
-      const thumbprints = field(props, "thumbprintLists");
-      if (url) def.url = url;
-      if (clientIds) def.clientIds = clientIds;
-      if (thumbprints) def.thumbprints = thumbprints;
-      host.record(def);
-      return lib(url ? { kind: "provider", url } : { kind: "provider" }, loc);
-    }
+    case "OpenIdConnectProvider":
+      return pulumiProvider(args, loc, host, "aws.iam.OpenIdConnectProvider", "s");
     case "getOpenIdConnectProvider":
     case "getOpenIdConnectProviderOutput": {
       const props = bind(args, ["args"], loc).get("args");
@@ -42669,6 +42792,19 @@ function pulumiCall(name2, args, loc, host) {
       );
     default:
       if (/Args$/.test(name2)) return kwargsObject(args, loc) ?? args.positional[0];
+      return void 0;
+  }
+}
+function pulumiNativeCall(name2, args, loc, host) {
+  switch (camel(name2)) {
+    case "Role": {
+      const a = bind(args, ["name", "args", "opts"], loc, "args");
+      pulumiRole(a.get("name"), a.get("args"), loc, host, "Pulumi aws-native iam.Role", NATIVE_ROLE);
+      return lib({ kind: "role-reference" }, loc);
+    }
+    case "OidcProvider":
+      return pulumiProvider(args, loc, host, "aws-native iam.OidcProvider", "");
+    default:
       return void 0;
   }
 }
@@ -42789,7 +42925,7 @@ function libMethod(o, name2, args, loc, _host) {
       return void 0;
   }
 }
-var FAMILIES, lib, WEB_IDENTITY;
+var FAMILIES, lib, WEB_IDENTITY, CLASSIC_ROLE, NATIVE_ROLE;
 var init_libraries = __esm({
   "src/parsers/program/libraries.ts"() {
     "use strict";
@@ -42799,6 +42935,7 @@ var init_libraries = __esm({
       ["cdk", /^(?:aws-cdk-lib\/aws-iam|aws-cdk-lib\.aws_iam|@aws-cdk\/aws-iam|aws_cdk\.aws_iam)\.(.+)$/],
       ["ghoidc", /^(?:aws-cdk-github-oidc|aws_cdk_github_oidc)\.(.+)$/],
       ["pulumi", /^(?:@pulumi\/aws|pulumi_aws)[./]iam\.(.+)$/],
+      ["pulumi-native", /^(?:@pulumi\/aws-native|pulumi_aws_native)[./]iam\.(.+)$/],
       ["pulumi-core", /^(?:@pulumi\/pulumi|pulumi)\.(.+)$/],
       ["cdktf", /^(?:@cdktf\/provider-aws|cdktf_cdktf_provider_aws)(?:[./][\w-]+)*?\.([A-Z]\w*(?:\.\w+)?)$/],
       ["cdktf-core", /^cdktf\.(.+)$/],
@@ -42806,6 +42943,8 @@ var init_libraries = __esm({
     ];
     lib = (obj2, loc) => ({ t: "lib", obj: obj2, loc });
     WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity";
+    CLASSIC_ROLE = { trust: "assumeRolePolicy", name: "name" };
+    NATIVE_ROLE = { trust: "assumeRolePolicyDocument", name: "roleName" };
   }
 });
 
@@ -43142,6 +43281,8 @@ var init_interpreter = __esm({
       classes = /* @__PURE__ */ new Map();
       calledDefs = /* @__PURE__ */ new Set();
       fnDefs = /* @__PURE__ */ new WeakMap();
+      /** Functions being evaluated: a recursive call is unknown (over unknown data it would branch at every level). */
+      active = /* @__PURE__ */ new Set();
       sstGlobals;
       loc(span) {
         return this.index.span(span.from, span.to);
@@ -43192,11 +43333,12 @@ var init_interpreter = __esm({
         if (b.origin === void 0) return v;
         return relocateValue(v, loc, b.origin);
       }
-      step() {
+      step(span) {
         const b = this.host.budget;
         if (b.exhausted) return false;
         if (--b.steps <= 0) {
           b.exhausted = true;
+          b.at = this.loc(span);
           return false;
         }
         return true;
@@ -43246,7 +43388,7 @@ var init_interpreter = __esm({
         if (!hoisted) this.hoist(body, frame, false);
         let maybe = false;
         for (const s of body) {
-          if (!this.step()) return void 0;
+          if (!this.step(s.span)) return void 0;
           const c = this.exec(s, frame);
           if (c && "returned" in c) return c;
           if (c) maybe = true;
@@ -43364,6 +43506,7 @@ var init_interpreter = __esm({
           if (o.t === "inst") o.fields.set(target.name, v);
           else if (o.t === "obj" && frame.uncertain === 0)
             o.entries.push({ key: target.name, keyLoc: this.loc(target.span), value: v });
+          else if (o.t === "obj") delete o.closed;
           return;
         }
         if (target.k === "index") {
@@ -43371,12 +43514,13 @@ var init_interpreter = __esm({
           const key3 = textOf2(this.eval(target.index, frame));
           if (o.t === "obj" && key3 !== void 0 && frame.uncertain === 0)
             o.entries.push({ key: key3, keyLoc: this.loc(target.index.span), value: v });
+          else if (o.t === "obj") delete o.closed;
         }
       }
       // ---- expressions ------------------------------------------------------------------------------
       eval(e, frame) {
         const loc = this.loc(e.span);
-        if (!this.step()) return unk("evaluation budget exceeded", loc);
+        if (!this.step(e.span)) return unk("evaluation budget exceeded", loc);
         switch (e.k) {
           case "str": {
             if (e.text.length > MAX_STRING) return unk("very long string", loc);
@@ -43468,12 +43612,14 @@ var init_interpreter = __esm({
       object(e, frame, loc) {
         const entries2 = [];
         let rest;
+        let closed = this.mod.language !== "python";
         for (const en2 of e.entries) {
           if ("spread" in en2) {
             const s = this.eval(en2.spread, frame);
             if (s.t === "obj") {
               entries2.push(...s.entries);
               if (s.rest) rest = { t: "unk", ...s.rest };
+              if (!s.closed) closed = false;
             } else if (s.t !== "null") rest = unk(this.source(en2.spread.span), this.loc(en2.spread.span));
             continue;
           }
@@ -43488,6 +43634,7 @@ var init_interpreter = __esm({
         }
         const out2 = { t: "obj", entries: dedupeKeys(entries2), loc };
         if (rest?.t === "unk") out2.rest = { expr: rest.expr, loc: rest.loc };
+        else if (closed) out2.closed = true;
         return out2;
       }
       binary(e, frame, loc) {
@@ -43526,7 +43673,7 @@ var init_interpreter = __esm({
           case "obj": {
             const v = field(o, name2);
             if (v) return v;
-            return unk(expr, loc);
+            return o.closed ? { t: "null", loc } : unk(expr, loc);
           }
           case "arr":
             if (name2 === "length" && !o.rest) return { t: "num", v: o.items.length, loc };
@@ -43594,6 +43741,7 @@ var init_interpreter = __esm({
         const modelled = callee.t === "ext" ? callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) : void 0;
         if (modelled) return modelled;
         this.deferCallbacks(args);
+        for (const v of [...args.positional, ...args.keywords.values()]) if (v.t === "obj") delete v.closed;
         return unk(expr, loc);
       }
       /**
@@ -43728,24 +43876,32 @@ var init_interpreter = __esm({
           call: (args, callLoc) => {
             this.calledDefs.add(def);
             const depth = (args.depth ?? closure2.depth) + 1;
-            if (depth > MAX_CALL_DEPTH) return unk(`${def.name ?? "function"}(\u2026)`, callLoc);
-            const self = args.self ?? closure2.self;
-            const frame = {
-              scope: new Scope(closure2.scope),
-              uncertain: 0,
-              depth,
-              ...self ? { self } : {},
-              ...closure2.cls ? { cls: closure2.cls } : {}
-            };
-            this.bindParams(def, args, frame);
-            if (!Array.isArray(def.body)) return this.eval(def.body, frame);
-            const c = this.execBlock(def.body, frame);
-            if (c && "returned" in c) return this.atCall(def, c.returned, callLoc);
-            return c ? unk(`${def.name ?? "function"}(\u2026)`, callLoc) : { t: "null", loc: callLoc };
+            if (depth > MAX_CALL_DEPTH || this.active.has(def)) return unk(`${def.name ?? "function"}(\u2026)`, callLoc);
+            this.active.add(def);
+            try {
+              return this.callBody(def, args, closure2, depth, callLoc);
+            } finally {
+              this.active.delete(def);
+            }
           }
         };
         this.fnDefs.set(fn2, def);
         return fn2;
+      }
+      callBody(def, args, closure2, depth, callLoc) {
+        const self = args.self ?? closure2.self;
+        const frame = {
+          scope: new Scope(closure2.scope),
+          uncertain: 0,
+          depth,
+          ...self ? { self } : {},
+          ...closure2.cls ? { cls: closure2.cls } : {}
+        };
+        this.bindParams(def, args, frame);
+        if (!Array.isArray(def.body)) return this.eval(def.body, frame);
+        const c = this.execBlock(def.body, frame);
+        if (c && "returned" in c) return this.atCall(def, c.returned, callLoc);
+        return c ? unk(`${def.name ?? "function"}(\u2026)`, callLoc) : { t: "null", loc: callLoc };
       }
       /**
        * A value a named helper builds from its arguments (`github_subject("lib", "tag:v*")`) is reported at the
@@ -64203,10 +64359,11 @@ async function parsePrograms(sources, env) {
   for (const ev of evals) ev.run();
   for (const ev of modules.values()) for (const run6 of ev?.callables ?? []) run6();
   if (budget.exhausted) {
-    const first = out2.values().next().value;
-    first?.problems.push({
-      message: "the programs exceed oidclint's evaluation budget; values past it are unknown",
-      loc: { file: first.file, line: 1, column: 1, endLine: 1, endColumn: 1 }
+    const at3 = budget.at;
+    const file = (at3 && out2.get(at3.file)) ?? out2.values().next().value;
+    file?.problems.push({
+      message: "the programs exceed oidclint's evaluation budget here; values past it are unknown",
+      loc: at3 && at3.file === file.file ? at3 : { file: file.file, line: 1, column: 1, endLine: 1, endColumn: 1 }
     });
   }
   lowerDefinitions(defs, out2, "program");
@@ -64542,7 +64699,6 @@ var init_json_policy = __esm({
 });
 
 // src/parsers/formats.ts
-import { basename } from "node:path";
 function isInputPath(path4) {
   return FORMATS.some((f) => f.matchesPath(path4));
 }
@@ -64566,7 +64722,7 @@ function mayBeInput(path4, text3) {
 function commentSyntaxOf(path4) {
   return COMMENT_SYNTAXES.find((s) => s.matchesPath(path4));
 }
-var TERRAFORM_PATH, JSON_PATH, YAML_PATH, CFN_JSON, CFN_YAML, PLAN_JSON, POLICY_JSON, isJson, isYaml, TEMPLATE_FACTS, FORMATS, COMMENT_SYNTAXES, INPUT_GLOBS;
+var TERRAFORM_PATH, JSON_PATH, YAML_PATH, ACTION_PATH, CFN_JSON, CFN_YAML, PLAN_JSON, POLICY_JSON, isJson, isYaml, TEMPLATE_FACTS, FORMATS, COMMENT_SYNTAXES, INPUT_GLOBS;
 var init_formats = __esm({
   "src/parsers/formats.ts"() {
     "use strict";
@@ -64577,6 +64733,7 @@ var init_formats = __esm({
     TERRAFORM_PATH = /\.(tf|tfvars)(\.json)?$/;
     JSON_PATH = /\.(json|template)$/;
     YAML_PATH = /\.ya?ml$/;
+    ACTION_PATH = /(^|[\\/])action\.ya?ml$/;
     CFN_JSON = /"AWSTemplateFormatVersion"|"Type"\s*:\s*"AWS::/;
     CFN_YAML = /^[^\S\n]*["']?AWSTemplateFormatVersion["']?[^\S\n]*:|^[^\S\n]*Type:[^\S\n]*["']?AWS::|^Transform:[^\S\n]*["']?AWS::Serverless/m;
     PLAN_JSON = /"planned_values"|"resource_changes"|"root_module"/;
@@ -64614,7 +64771,7 @@ var init_formats = __esm({
       {
         id: "action",
         globs: ["**/*.yml", "**/*.yaml"],
-        matchesPath: (path4) => /^action\.ya?ml$/.test(basename(path4)),
+        matchesPath: (path4) => ACTION_PATH.test(path4),
         inputByPath: true,
         facts: DEFAULT_FACTS,
         parser: { kind: "file", load: async () => (await Promise.resolve().then(() => (init_workflow(), workflow_exports))).parseAction }
@@ -64687,7 +64844,9 @@ function selectContext(reported, found, settings) {
     if (text3 === void 0) unreadable.add(c);
     return text3 === void 0 ? void 0 : { path: c.path, abs: c.abs, text: text3 };
   };
-  const workflowSide = found.filter((c) => isWorkflowYamlPath(c.path));
+  const workflowSide = [];
+  const otherSide = [];
+  for (const c of found) (isWorkflowYamlPath(c.path) ? workflowSide : otherSide).push(c);
   for (let grew = true; grew; ) {
     grew = false;
     for (const c of workflowSide) {
@@ -64713,8 +64872,7 @@ function selectContext(reported, found, settings) {
       addModuleLinks(links, src);
     }
   const moduleFiles = [];
-  for (const c of found) {
-    if (isWorkflowYamlPath(c.path)) continue;
+  for (const c of otherSide) {
     const src = read(c);
     if (!src) continue;
     const batch = batchFormatOf(c.path);
@@ -68459,8 +68617,8 @@ var require_pattern2 = __commonJS({
     }
     exports.endsWithSlashGlobStar = endsWithSlashGlobStar;
     function isAffectDepthOfReadingPattern(pattern) {
-      const basename2 = path4.basename(pattern);
-      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename2);
+      const basename = path4.basename(pattern);
+      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename);
     }
     exports.isAffectDepthOfReadingPattern = isAffectDepthOfReadingPattern;
     function expandPatternsWithBraceExpansion(patterns) {
@@ -71549,11 +71707,11 @@ var require_ignore = __commonJS({
         const rules2 = this._rules;
         const { length } = rules2;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path4) : path4;
+        const basename = shortcut ? basenameOf(path4) : path4;
         for (let index2 = length - 1; index2 >= 0; index2--) {
           const rule2 = rules2[index2];
           if (rule2[mode].test(
-            shortcut && rule2._basenameOnly ? basename2 : path4
+            shortcut && rule2._basenameOnly ? basename : path4
           )) {
             const { negative } = rule2;
             const ret = {
@@ -73350,9 +73508,10 @@ async function discover(paths, root, ignore) {
       continue;
     }
     if (isDir) dirs.push(abs);
-    else if (!matchesAny(relPath(root, abs), ignore)) found.add(abs);
+    else if (!isTemplateOfAnotherTool(relPath(root, abs)) && !matchesAny(relPath(root, abs), ignore)) found.add(abs);
   }
-  const ignored = globMatcher([...ALWAYS_IGNORED, ...ignore]);
+  const ignoredByGlob = globMatcher([...ALWAYS_IGNORED, ...ignore]);
+  const ignored = (rel) => isTemplateOfAnotherTool(rel) || ignoredByGlob(rel);
   for (const dir of [...dirs]) {
     const listed = gitListing(dir);
     if (!listed) continue;
