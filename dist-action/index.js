@@ -99,7 +99,12 @@ function isInside(dir, path4) {
   const rel = relative(dir, path4);
   return rel === "" || !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
 }
-function readBytes(abs, opts = {}) {
+function scratchFor(size) {
+  if (size > MAX_SCRATCH) return void 0;
+  if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
+  return scratch;
+}
+function readBytesInto(abs, opts, into) {
   const max = opts.maxBytes ?? MAX_FILE_BYTES;
   let link;
   try {
@@ -149,7 +154,9 @@ function readBytes(abs, opts = {}) {
     let total = 0;
     for (; ; ) {
       const want = total < opened.size ? opened.size - total + 1 : 0;
-      const chunk = want > 0 ? Buffer.allocUnsafe(Math.min(want, max + 1 - total)) : PROBE;
+      const size = Math.min(want, max + 1 - total);
+      const shared = want > 0 && chunks.length === 0 ? into?.(size) : void 0;
+      const chunk = shared ? shared.subarray(0, size) : want > 0 ? Buffer.allocUnsafe(size) : PROBE;
       const n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - total), null);
       if (n === 0) break;
       chunks.push(chunk === PROBE ? Buffer.from(chunk.subarray(0, n)) : chunk.subarray(0, n));
@@ -171,7 +178,7 @@ function tooLarge(size, max, head) {
   };
 }
 function readInput(abs, opts = {}) {
-  const outcome = readBytes(abs, opts);
+  const outcome = readBytesInto(abs, opts, scratchFor);
   if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
   const { head, ...failure2 } = outcome;
@@ -183,25 +190,32 @@ function readTextFile(abs, opts = {}) {
 }
 function confinementRoot(abs, fallback) {
   const start = dirname(abs);
+  const root = workTreeOf(start);
+  if (root !== null) return root;
+  return isInside(fallback, abs) ? fallback : start;
+}
+function workTreeOf(start) {
   let cur = start;
   const visited = [];
+  let root = null;
   for (; ; ) {
     const cached = confinementRoots.get(cur);
-    if (cached !== void 0) return remember(visited, cached);
+    if (cached !== void 0) {
+      root = cached;
+      break;
+    }
     visited.push(cur);
     try {
       lstatSync(join(cur, ".git"));
-      return remember(visited, cur);
+      root = cur;
+      break;
     } catch {
     }
     const parent = dirname(cur);
     if (parent === cur) break;
     cur = parent;
   }
-  return isInside(fallback, abs) ? fallback : start;
-}
-function remember(dirs, root) {
-  for (const d of dirs) confinementRoots.set(d, root);
+  for (const d of visited) confinementRoots.set(d, root);
   return root;
 }
 function referencedFileReader(root) {
@@ -230,7 +244,7 @@ function decodeInput(buf) {
     };
   }
 }
-var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, EMPTY, PROBE, HEAD_BYTES, confinementRoots, decoder;
+var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, EMPTY, PROBE, scratch, MAX_SCRATCH, HEAD_BYTES, confinementRoots, decoder;
 var init_read_file = __esm({
   "src/engine/read-file.ts"() {
     "use strict";
@@ -245,6 +259,7 @@ var init_read_file = __esm({
     dirsInside = /* @__PURE__ */ new Map();
     EMPTY = Buffer.alloc(0);
     PROBE = Buffer.allocUnsafe(64 * 1024);
+    MAX_SCRATCH = 1024 * 1024;
     HEAD_BYTES = 64 * 1024;
     confinementRoots = /* @__PURE__ */ new Map();
     decoder = new TextDecoder("utf-8", { fatal: true });
@@ -18771,6 +18786,15 @@ var init_hcl2json_fallback = __esm({
 function textOffset(part, i) {
   return part.offsets ? part.offsets[i] ?? part.end : part.start + i;
 }
+function parseExpressionAt(text3, start, newlinesEnd = true) {
+  const p = new ExpressionParser(text3);
+  return p.run(() => {
+    p.pos = start;
+    p.newlineSignificant.push(newlinesEnd);
+    p.skip();
+    return p.expression();
+  });
+}
 function parseTemplate(text3) {
   const p = new ExpressionParser(text3);
   return p.run(() => p.templateBody("bare", void 0).parts);
@@ -19582,6 +19606,153 @@ var init_hcl_expression = __esm({
           }
           this.fail(`Invalid template directive "${word}": expected if, for, else, endif or endfor`, kwStart);
         });
+      }
+    };
+  }
+});
+
+// src/parsers/terraform/hcl-body.ts
+function parseHclFile(text3) {
+  const p = new BodyParser(text3);
+  if (text3.charCodeAt(0) === 65279) p.pos = 1;
+  const r = p.run(() => p.body(0, void 0));
+  return "error" in r ? { problem: r.error } : { body: r.value };
+}
+function attributeExpression(text3, exprStart) {
+  const r = parseExpressionAt(text3, exprStart);
+  if ("error" in r) throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
+  return r.value;
+}
+var MAX_BLOCK_DEPTH2, BodyParser;
+var init_hcl_body = __esm({
+  "src/parsers/terraform/hcl-body.ts"() {
+    "use strict";
+    init_hcl_expression();
+    MAX_BLOCK_DEPTH2 = 64;
+    BodyParser = class extends ExpressionParser {
+      constructor(text3) {
+        super(text3);
+        this.newlineSignificant.push(true);
+      }
+      /** `open`: offset of the `{` this body belongs to (undefined at the top level). */
+      body(depth, open) {
+        const t2 = this.text;
+        const body = { attributes: [], blocks: [] };
+        for (; ; ) {
+          this.skipLines();
+          if (this.pos >= t2.length) {
+            if (open !== void 0) this.fail('Unclosed configuration block: there is no "}" for this "{"', open);
+            return body;
+          }
+          const c = t2.charCodeAt(this.pos);
+          if (c === 125) {
+            if (open === void 0) this.fail('Unexpected "}": no block is open here', this.pos);
+            this.pos++;
+            return body;
+          }
+          if (!isIdentStart(c, t2, this.pos)) this.fail("Argument or block definition required: expected a name", this.pos);
+          const nameStart = this.pos;
+          const name2 = this.ident();
+          this.skip();
+          if (this.text.charCodeAt(this.pos) === 61 && this.text.charCodeAt(this.pos + 1) !== 61) {
+            body.attributes.push(this.attribute(name2, nameStart));
+            this.lineEnd(false);
+            continue;
+          }
+          body.blocks.push(this.block(name2, nameStart, depth));
+        }
+      }
+      /** At `=` after an attribute name. */
+      attribute(name2, nameStart) {
+        this.pos++;
+        this.skip();
+        const exprStart = this.pos;
+        const expr = this.expression();
+        return { name: name2, nameStart, exprStart, exprEnd: expr.end, checked: true };
+      }
+      block(type2, typeStart, depth) {
+        const t2 = this.text;
+        const labels = [];
+        for (; ; ) {
+          const c = t2.charCodeAt(this.pos);
+          if (c === 34) labels.push(this.label());
+          else if (this.pos < t2.length && isIdentStart(c, t2, this.pos))
+            labels.push({ start: this.pos, value: this.ident() });
+          else break;
+          this.skip();
+        }
+        if (t2.charCodeAt(this.pos) !== 123) {
+          if (labels.length === 0)
+            this.fail(
+              `Invalid argument or block: "${type2}" must be followed by "=" (an argument) or by labels and "{" (a block)`,
+              this.pos
+            );
+          this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
+        }
+        const open = this.pos;
+        if (depth >= MAX_BLOCK_DEPTH2) this.tooDeep(MAX_BLOCK_DEPTH2, open);
+        this.pos++;
+        this.skip();
+        let body;
+        if (t2.charCodeAt(this.pos) === 125) {
+          this.pos++;
+          body = { attributes: [], blocks: [] };
+        } else if (this.atLineEnd()) {
+          body = this.body(depth + 1, open);
+        } else {
+          const nameStart = this.pos;
+          if (!isIdentStart(t2.charCodeAt(this.pos), t2, this.pos))
+            this.fail("Invalid single-line block: expected an argument name", this.pos);
+          const name2 = this.ident();
+          this.skip();
+          if (t2.charCodeAt(this.pos) !== 61 || t2.charCodeAt(this.pos + 1) === 61)
+            this.fail("Invalid single-line block: a block on one line can hold only one argument", this.pos);
+          const attr = this.attribute(name2, nameStart);
+          this.skip();
+          if (t2.charCodeAt(this.pos) !== 125)
+            this.fail('Invalid single-line block: expected "}" after the argument', this.pos);
+          this.pos++;
+          body = { attributes: [attr], blocks: [] };
+        }
+        const end = this.pos;
+        this.lineEnd(true);
+        return { type: type2, typeStart, labels, body, end };
+      }
+      /** A quoted block label: a string without interpolation. */
+      label() {
+        const start = this.pos;
+        this.pos++;
+        const { parts } = this.templateBody("quoted", void 0);
+        this.pos++;
+        let value = "";
+        for (const part of parts) {
+          if (part.kind !== "text")
+            this.fail("Invalid block label: template sequences are not allowed in labels", part.start, part.end);
+          value += part.value;
+        }
+        return { start, value };
+      }
+      atLineEnd() {
+        const t2 = this.text;
+        const c = t2.charCodeAt(this.pos);
+        return this.pos >= t2.length || c === 10 || c === 13 && t2.charCodeAt(this.pos + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(this.pos + 1) === 47;
+      }
+      /** After an attribute or a block's `}`: only a comment may follow on the line. */
+      lineEnd(afterBlock) {
+        this.skip();
+        if (this.atLineEnd()) return;
+        if (this.text.charCodeAt(this.pos) === 125 && !afterBlock)
+          this.fail('Missing newline after argument: "}" must start a new line', this.pos);
+        this.fail(
+          afterBlock ? "Missing newline after block definition" : "Missing newline after argument: an argument definition must end with a newline",
+          this.pos
+        );
+      }
+      /** Skips blank lines and comments between definitions. */
+      skipLines() {
+        this.newlineSignificant.push(false);
+        this.skip();
+        this.newlineSignificant.pop();
       }
     };
   }
@@ -34794,31 +34965,23 @@ function newModule(dir, env, budget = new Budget(/* @__PURE__ */ new Set())) {
   };
 }
 function blocksOfHcl(file, body) {
-  const convert2 = (b, type2, labels, loc) => ({
-    type: type2,
-    labels,
-    attrs: new Map(
-      b.attributes.map((a) => [
-        a.name,
-        {
-          name: a.name,
-          expr: { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, ...a.expr ? { ast: a.expr } : {} },
-          loc: file.index.span(a.nameStart, a.nameStart + a.name.length)
-        }
-      ])
-    ),
-    blocks: b.blocks.map(
+  const convert2 = (b, type2, labels, typeStart) => {
+    const attrs = /* @__PURE__ */ new Map();
+    for (const a of b.attributes) {
+      const expr = a.checked ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true } : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
+      attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
+    }
+    const blocks = b.blocks.map(
       (blk) => convert2(
         blk.body,
         blk.type,
         blk.labels.map((l) => l.value),
-        file.index.span(blk.typeStart, blk.typeStart + blk.type.length)
+        blk.typeStart
       )
-    ),
-    loc,
-    file
-  });
-  return convert2(body, "", [], file.index.span(0, 0));
+    );
+    return new HclBlock(type2, labels, attrs, blocks, file, typeStart);
+  };
+  return convert2(body, "", [], 0);
 }
 function blocksOfJson(file, root) {
   const top = { type: "", labels: [], attrs: /* @__PURE__ */ new Map(), blocks: [], loc: root.loc, file };
@@ -34877,11 +35040,47 @@ function addToModule(mod, top) {
 function where(loc) {
   return `${loc.file}:${loc.line}`;
 }
-var JSON_BLOCK_TYPES;
+var HclAttr, HclBlock, JSON_BLOCK_TYPES;
 var init_module = __esm({
   "src/parsers/terraform/module.ts"() {
     "use strict";
     init_limits();
+    HclAttr = class {
+      constructor(name2, expr, file, nameStart) {
+        this.name = name2;
+        this.expr = expr;
+        this.file = file;
+        this.nameStart = nameStart;
+      }
+      name;
+      expr;
+      file;
+      nameStart;
+      at;
+      get loc() {
+        return this.at ??= this.file.index.span(this.nameStart, this.nameStart + this.name.length);
+      }
+    };
+    HclBlock = class {
+      constructor(type2, labels, attrs, blocks, file, typeStart) {
+        this.type = type2;
+        this.labels = labels;
+        this.attrs = attrs;
+        this.blocks = blocks;
+        this.file = file;
+        this.typeStart = typeStart;
+      }
+      type;
+      labels;
+      attrs;
+      blocks;
+      file;
+      typeStart;
+      at;
+      get loc() {
+        return this.at ??= this.file.index.span(this.typeStart, this.typeStart + this.type.length);
+      }
+    };
     JSON_BLOCK_TYPES = /* @__PURE__ */ new Set(["statement", "principals", "not_principals", "condition", "dynamic", "content"]);
   }
 });
@@ -34910,7 +35109,7 @@ async function evaluate2(expr, scope) {
   if (/^-?\d+(\.\d+)?$/.test(text3)) return { kind: "scalar", value: Number(text3), loc };
   if (text3 === "true" || text3 === "false") return { kind: "scalar", value: text3 === "true", loc };
   if (text3 === "null") return { kind: "scalar", value: null, loc };
-  const node = expr.ast ?? await fallbackAst(expr.file, expr.start, text3);
+  const node = expr.checked ? expr.ast ??= attributeExpression(expr.file.src.text, expr.start) : expr.ast ?? await fallbackAst(expr.file, expr.start, text3);
   if (!node) return { kind: "unknown", expr: text3, loc };
   return evalAst(node, { file: expr.file }, scope);
 }
@@ -35915,6 +36114,7 @@ var init_evaluate = __esm({
     init_conditional_values();
     init_embedded_json();
     init_hcl2json_fallback();
+    init_hcl_body();
     init_hcl_expression();
     init_limits();
     init_regex();
@@ -36267,148 +36467,6 @@ var init_parsers = __esm({
   }
 });
 
-// src/parsers/terraform/hcl-body.ts
-function parseHclFile(text3) {
-  const p = new BodyParser(text3);
-  if (text3.charCodeAt(0) === 65279) p.pos = 1;
-  const r = p.run(() => p.body(0, void 0));
-  return "error" in r ? { problem: r.error } : { body: r.value };
-}
-var MAX_BLOCK_DEPTH2, BodyParser;
-var init_hcl_body = __esm({
-  "src/parsers/terraform/hcl-body.ts"() {
-    "use strict";
-    init_hcl_expression();
-    MAX_BLOCK_DEPTH2 = 64;
-    BodyParser = class extends ExpressionParser {
-      constructor(text3) {
-        super(text3);
-        this.newlineSignificant.push(true);
-      }
-      /** `open`: offset of the `{` this body belongs to (undefined at the top level). */
-      body(depth, open) {
-        const t2 = this.text;
-        const body = { attributes: [], blocks: [] };
-        for (; ; ) {
-          this.skipLines();
-          if (this.pos >= t2.length) {
-            if (open !== void 0) this.fail('Unclosed configuration block: there is no "}" for this "{"', open);
-            return body;
-          }
-          const c = t2.charCodeAt(this.pos);
-          if (c === 125) {
-            if (open === void 0) this.fail('Unexpected "}": no block is open here', this.pos);
-            this.pos++;
-            return body;
-          }
-          if (!isIdentStart(c, t2, this.pos)) this.fail("Argument or block definition required: expected a name", this.pos);
-          const nameStart = this.pos;
-          const name2 = this.ident();
-          this.skip();
-          if (this.text.charCodeAt(this.pos) === 61 && this.text.charCodeAt(this.pos + 1) !== 61) {
-            body.attributes.push(this.attribute(name2, nameStart));
-            this.lineEnd(false);
-            continue;
-          }
-          body.blocks.push(this.block(name2, nameStart, depth));
-        }
-      }
-      /** At `=` after an attribute name. */
-      attribute(name2, nameStart) {
-        this.pos++;
-        this.skip();
-        const exprStart = this.pos;
-        const expr = this.expression();
-        return { name: name2, nameStart, exprStart, exprEnd: expr.end, expr };
-      }
-      block(type2, typeStart, depth) {
-        const t2 = this.text;
-        const labels = [];
-        for (; ; ) {
-          const c = t2.charCodeAt(this.pos);
-          if (c === 34) labels.push(this.label());
-          else if (this.pos < t2.length && isIdentStart(c, t2, this.pos))
-            labels.push({ start: this.pos, value: this.ident() });
-          else break;
-          this.skip();
-        }
-        if (t2.charCodeAt(this.pos) !== 123) {
-          if (labels.length === 0)
-            this.fail(
-              `Invalid argument or block: "${type2}" must be followed by "=" (an argument) or by labels and "{" (a block)`,
-              this.pos
-            );
-          this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
-        }
-        const open = this.pos;
-        if (depth >= MAX_BLOCK_DEPTH2) this.tooDeep(MAX_BLOCK_DEPTH2, open);
-        this.pos++;
-        this.skip();
-        let body;
-        if (t2.charCodeAt(this.pos) === 125) {
-          this.pos++;
-          body = { attributes: [], blocks: [] };
-        } else if (this.atLineEnd()) {
-          body = this.body(depth + 1, open);
-        } else {
-          const nameStart = this.pos;
-          if (!isIdentStart(t2.charCodeAt(this.pos), t2, this.pos))
-            this.fail("Invalid single-line block: expected an argument name", this.pos);
-          const name2 = this.ident();
-          this.skip();
-          if (t2.charCodeAt(this.pos) !== 61 || t2.charCodeAt(this.pos + 1) === 61)
-            this.fail("Invalid single-line block: a block on one line can hold only one argument", this.pos);
-          const attr = this.attribute(name2, nameStart);
-          this.skip();
-          if (t2.charCodeAt(this.pos) !== 125)
-            this.fail('Invalid single-line block: expected "}" after the argument', this.pos);
-          this.pos++;
-          body = { attributes: [attr], blocks: [] };
-        }
-        const end = this.pos;
-        this.lineEnd(true);
-        return { type: type2, typeStart, labels, body, end };
-      }
-      /** A quoted block label: a string without interpolation. */
-      label() {
-        const start = this.pos;
-        this.pos++;
-        const { parts } = this.templateBody("quoted", void 0);
-        this.pos++;
-        let value = "";
-        for (const part of parts) {
-          if (part.kind !== "text")
-            this.fail("Invalid block label: template sequences are not allowed in labels", part.start, part.end);
-          value += part.value;
-        }
-        return { start, value };
-      }
-      atLineEnd() {
-        const t2 = this.text;
-        const c = t2.charCodeAt(this.pos);
-        return this.pos >= t2.length || c === 10 || c === 13 && t2.charCodeAt(this.pos + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(this.pos + 1) === 47;
-      }
-      /** After an attribute or a block's `}`: only a comment may follow on the line. */
-      lineEnd(afterBlock) {
-        this.skip();
-        if (this.atLineEnd()) return;
-        if (this.text.charCodeAt(this.pos) === 125 && !afterBlock)
-          this.fail('Missing newline after argument: "}" must start a new line', this.pos);
-        this.fail(
-          afterBlock ? "Missing newline after block definition" : "Missing newline after argument: an argument definition must end with a newline",
-          this.pos
-        );
-      }
-      /** Skips blank lines and comments between definitions. */
-      skipLines() {
-        this.newlineSignificant.push(false);
-        this.skip();
-        this.newlineSignificant.pop();
-      }
-    };
-  }
-});
-
 // src/parsers/terraform/parse-hcl.ts
 async function parseHcl(path4, text3, index2) {
   const own = parseHclFile(text3);
@@ -36744,6 +36802,9 @@ __export(terraform_exports, {
   parseTerraform: () => parseTerraform,
   policyFromValue: () => policyFromValue
 });
+function mentionsPolicies(text3) {
+  return (text3.includes("assume_role_policy") || text3.includes("aws_iam_") || text3.includes("oidc")) && RELEVANT.test(text3);
+}
 async function parseTerraform(files, env) {
   const byDir = /* @__PURE__ */ new Map();
   for (const f of files) {
@@ -36753,13 +36814,24 @@ async function parseTerraform(files, env) {
     byDir.set(dir, list2);
   }
   const isTfvars = (f) => /\.tfvars(\.json)?$/.test(f.path);
+  const relevantFile = /* @__PURE__ */ new Set();
+  const localCalls = /* @__PURE__ */ new Map();
+  for (const [dir, dirFiles] of byDir) {
+    for (const f of dirFiles) {
+      if (isTfvars(f)) continue;
+      if (mentionsPolicies(f.text)) relevantFile.add(f);
+      if (!f.text.includes("source")) continue;
+      const targets = [...f.text.matchAll(LOCAL_SOURCE)].map((m) => joinPath(dir, m[1] ?? ""));
+      if (targets.length > 0) localCalls.set(f, targets);
+    }
+  }
   const needed = /* @__PURE__ */ new Set();
-  for (const [dir, dirFiles] of byDir) if (dirFiles.some((f) => !isTfvars(f) && RELEVANT.test(f.text))) needed.add(dir);
-  const callersOf = (f, dir) => [...f.text.matchAll(LOCAL_SOURCE)].some((m) => needed.has(joinPath(dir, m[1] ?? "")));
+  for (const [dir, dirFiles] of byDir) if (dirFiles.some((f) => relevantFile.has(f))) needed.add(dir);
+  const callersOf = (f) => localCalls.get(f)?.some((target) => needed.has(target)) ?? false;
   for (let changed = true; changed; ) {
     changed = false;
     for (const [dir, dirFiles] of byDir) {
-      if (needed.has(dir) || !dirFiles.some((f) => !isTfvars(f) && callersOf(f, dir))) continue;
+      if (needed.has(dir) || !dirFiles.some(callersOf)) continue;
       needed.add(dir);
       changed = true;
     }
@@ -36773,7 +36845,7 @@ async function parseTerraform(files, env) {
   const used = /* @__PURE__ */ new Set();
   for (const [dir, dirFiles] of byDir) {
     if (!needed.has(dir)) continue;
-    const relevant = dirFiles.filter((f) => !isTfvars(f) && (RELEVANT.test(f.text) || callersOf(f, dir)));
+    const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
       (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text))
     );
