@@ -3,6 +3,10 @@
 // mean CPU per run and the ratio to `node -e 0`.
 //
 //   node scripts/bench-startup.mjs [--runs N] [--bin FILE] [--bin FILE2 ...]
+//   node scripts/bench-startup.mjs --precommit [--runs N] [--bin FILE ...]
+//
+// --precommit: one staged workflow of .bench/mixed-2000 (`npm run bench -- --files 2000 --precommit` generates
+// it) without and with `--context .`, each bin's context run also given as a ratio to its own run without.
 //
 // --bin: the entry to measure (default: bin/oidclint.js, as `npx oidclint` runs it); several --bin are
 // measured side by side in the same interleaved rounds (e.g. an older build against the current one).
@@ -10,24 +14,33 @@
 // CPU time is read from /proc/self/stat (the children's user and system time once they were waited for), so
 // the total over all runs is exact to 10 ms, not each run's.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({
-  options: { runs: { type: "string", default: "20" }, bin: { type: "string", multiple: true } },
+  options: {
+    runs: { type: "string", default: "20" },
+    bin: { type: "string", multiple: true },
+    precommit: { type: "boolean", default: false },
+  },
 });
 const runs = Number(values.runs);
 const given = values.bin ?? ["bin/oidclint.js"];
 const bins = given.map((b) => resolve(b));
 
-const repo = join(root, ".bench/startup");
-mkdirSync(join(repo, ".github/workflows"), { recursive: true });
-mkdirSync(join(repo, "infra"), { recursive: true });
-writeFileSync(
-  join(repo, ".github/workflows/deploy.yml"),
-  `name: deploy
+const repo = join(root, values.precommit ? ".bench/mixed-2000" : ".bench/startup");
+if (values.precommit && !existsSync(repo))
+  throw new Error(`${repo} is missing: run \`npm run bench -- --files 2000 --precommit\` once to generate it`);
+if (!values.precommit) writeStartupRepository();
+
+function writeStartupRepository() {
+  mkdirSync(join(repo, ".github/workflows"), { recursive: true });
+  mkdirSync(join(repo, "infra"), { recursive: true });
+  writeFileSync(
+    join(repo, ".github/workflows/deploy.yml"),
+    `name: deploy
 on:
   push:
     branches: [main]
@@ -46,37 +59,44 @@ jobs:
           aws-region: us-east-1
       - run: aws sts get-caller-identity
 `,
-);
-writeFileSync(
-  join(repo, "infra/trust.json"),
-  `${JSON.stringify(
-    {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: {
-              "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-              "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:production",
+  );
+  writeFileSync(
+    join(repo, "infra/trust.json"),
+    `${JSON.stringify(
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:production",
+              },
             },
           },
-        },
-      ],
-    },
-    null,
-    2,
-  )}\n`,
-);
-writeFileSync(join(repo, ".oidclintrc.json"), `${JSON.stringify({ repository: "acme/app" })}\n`);
+        ],
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  writeFileSync(join(repo, ".oidclintrc.json"), `${JSON.stringify({ repository: "acme/app" })}\n`);
+}
 
-const CASES = [
-  ["lint one workflow (pre-commit)", [".github/workflows/deploy.yml"]],
-  ["check --policy --sub", ["check", "--policy", "infra/trust.json", "--sub", "repo:acme/app:ref:refs/heads/main"]],
-  ["explain WORKFLOW", ["explain", ".github/workflows/deploy.yml"]],
-];
+const STAGED = [".github/workflows/pipeline-1.yml", "--format", "json", "--no-color"];
+const CASES = values.precommit
+  ? [
+      ["one staged workflow, no context", STAGED],
+      ["one staged workflow, --context .", ["--context", ".", ...STAGED]],
+    ]
+  : [
+      ["lint one workflow (pre-commit)", [".github/workflows/deploy.yml"]],
+      ["check --policy --sub", ["check", "--policy", "infra/trust.json", "--sub", "repo:acme/app:ref:refs/heads/main"]],
+      ["explain WORKFLOW", ["explain", ".github/workflows/deploy.yml"]],
+    ];
 
 /** The CPU time (user + system, seconds) of the children waited for so far. */
 function childCpu() {
@@ -120,5 +140,10 @@ console.log(
 );
 for (const [c, [name]] of columns.entries()) {
   const mean = totals[c] / runs;
-  console.log(`${name.padEnd(48)} ${(mean * 1000).toFixed(0).padStart(5)} ms CPU  ${(mean / base).toFixed(2)}×`);
+  // With --precommit, the context run of a bin is also compared with the same bin's run without context.
+  const own =
+    values.precommit && name.endsWith("--context .")
+      ? `  ${(totals[c] / totals[c - 1]).toFixed(2)}× without context`
+      : "";
+  console.log(`${name.padEnd(48)} ${(mean * 1000).toFixed(0).padStart(5)} ms CPU  ${(mean / base).toFixed(2)}×${own}`);
 }
