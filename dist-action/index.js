@@ -6260,15 +6260,15 @@ var require_compile = __commonJS({
       var _a;
       if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
         return;
-      for (const part of parsedRef.fragment.slice(1).split("/")) {
+      for (const part2 of parsedRef.fragment.slice(1).split("/")) {
         if (typeof schema2 === "boolean")
           return;
-        const partSchema = schema2[(0, util_1.unescapeFragment)(part)];
+        const partSchema = schema2[(0, util_1.unescapeFragment)(part2)];
         if (partSchema === void 0)
           return;
         schema2 = partSchema;
         const schId = typeof schema2 === "object" && schema2[this.opts.schemaId];
-        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
+        if (!PREVENT_SCOPE_CHANGE.has(part2) && schId) {
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
         }
       }
@@ -6408,15 +6408,15 @@ var require_utils = __commonJS({
       const parts = left.concat(right);
       let hextetCount = 0;
       for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
-        if (part === "") return void 0;
-        if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+        const part2 = parts[i];
+        if (part2 === "") return void 0;
+        if (part2.indexOf(".") !== -1) {
+          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part2)) return void 0;
           hextetCount += 2;
           continue;
         }
-        if (!isHextet(part)) return void 0;
-        parts[i] = parseInt(part, 16).toString(16);
+        if (!isHextet(part2)) return void 0;
+        parts[i] = parseInt(part2, 16).toString(16);
         hextetCount++;
       }
       if (compression === -1) {
@@ -11244,13 +11244,18 @@ function trustsAnew(stmt, settings) {
   if (otherFederated) return false;
   return githubConditions(stmt, settings).length > 0;
 }
-function* githubTrustStatements(policies, settings) {
+function githubTrustStatements(policies, settings) {
+  const known = trustLists.get(policies);
+  if (known?.issuer === settings.issuer && known.count === policies.length) return known.list;
+  const list2 = [];
   for (const doc of policies) {
     if (doc.kind === "permissions") continue;
-    for (const stmt of doc.statements) if (trustsGitHub(stmt, settings)) yield { doc, stmt };
+    for (const stmt of doc.statements) if (trustsGitHub(stmt, settings)) list2.push({ doc, stmt });
   }
+  trustLists.set(policies, { issuer: settings.issuer, count: policies.length, list: list2 });
+  return list2;
 }
-var operators, issuerAnswers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS;
+var operators, issuerAnswers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS, trustLists;
 var init_github_trust = __esm({
   "src/analysis/github-trust.ts"() {
     "use strict";
@@ -11262,6 +11267,7 @@ var init_github_trust = __esm({
     facts = /* @__PURE__ */ new WeakMap();
     SCOPING_CLAIMS = /* @__PURE__ */ new Set(["sub", "job_workflow_ref"]);
     IAM_CHECKED_OPERATORS = /* @__PURE__ */ new Set(["stringequals", "stringlike", "stringequalsignorecase"]);
+    trustLists = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -11269,6 +11275,9 @@ var init_github_trust = __esm({
 function isAsciiAlnum(c) {
   const code18 = c.charCodeAt(0);
   return c.length === 1 && (code18 >= 48 && code18 <= 57 || code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122);
+}
+function keyOf(field3, part2) {
+  return field3 * PARTS.length + PART_INDEX[part2];
 }
 function repositoryValue(b, from, field3) {
   const owner = b.plus(from, isOwnerChar, "owner", field3);
@@ -11321,162 +11330,204 @@ function grammarFor(template) {
       s = keyValue(b, s, key3, field3);
     }
   });
-  const fieldCount = Math.max(1, template.length);
-  const grammar = { edges: b.edges, eps: b.eps, start, accept: s, fieldCount };
+  const grammar = b.build(start, s, Math.max(1, template.length));
   grammars.set(cacheKey, grammar);
   return grammar;
 }
+function charElement(ch) {
+  const code18 = ch.charCodeAt(0);
+  if (code18 >= 128) return { kind: "char", ch, source: ch };
+  return asciiChars[code18] ??= { kind: "char", ch, source: ch };
+}
 function elementsOf(value, mode) {
   const out2 = [];
-  for (const part of value.parts) {
-    if (typeof part !== "string") {
-      out2.push({ kind: "unknown", source: `\${${part.unknown}}` });
+  for (const part2 of value.parts) {
+    if (typeof part2 !== "string") {
+      out2.push({ kind: "unknown", source: `\${${part2.unknown}}` });
       continue;
     }
     let i = 0;
-    while (i < part.length) {
-      if (part.startsWith("${", i)) {
-        const end = part.indexOf("}", i + 2);
+    while (i < part2.length) {
+      if (part2.startsWith("${", i)) {
+        const end = part2.indexOf("}", i + 2);
         if (end > 0) {
-          const name2 = part.slice(i + 2, end);
-          const source = part.slice(i, end + 1);
+          const name2 = part2.slice(i + 2, end);
+          const source = part2.slice(i, end + 1);
           if (name2 === "*" || name2 === "?" || name2 === "$") out2.push({ kind: "char", ch: name2, source });
           else out2.push({ kind: "unknown", source });
           i = end + 1;
           continue;
         }
       }
-      const ch = part.charAt(i);
-      if (mode === "like" && ch === "*") out2.push({ kind: "any", source: ch });
-      else if (mode === "like" && ch === "?") out2.push({ kind: "one", source: ch });
-      else out2.push({ kind: "char", ch, source: ch });
+      const ch = part2.charAt(i);
+      if (mode === "like" && ch === "*") out2.push(ANY2);
+      else if (mode === "like" && ch === "?") out2.push(ONE);
+      else out2.push(charElement(ch));
       i++;
     }
   }
   return out2;
 }
-function stateSet(size) {
-  if (size > 1 << 20) return /* @__PURE__ */ new Set();
-  const bytes = new Uint8Array(size);
+function newWorkspace(number2 = new Int32Array(1 << 12)) {
   return {
-    has: (n) => bytes[n] === 1,
-    add: (n) => {
-      bytes[n] = 1;
-    }
+    number: number2,
+    stateId: [],
+    statePi: [],
+    stateG: [],
+    stateLock: [],
+    stack: [],
+    stepFrom: [],
+    stepTo: [],
+    stepPi: [],
+    stepEdge: [],
+    lastInto: [],
+    previousInto: [],
+    live: []
   };
 }
 function walk(els, grammar, mode, unknowns) {
+  const { edgeFirst, edgeTo, edgeKey, edgeTest, epsFirst, epsTo, fieldCount } = grammar;
   const partCount = PARTS.length;
-  const locks = unknowns === "onePart" ? grammar.fieldCount * partCount + 1 : 1;
-  const gCount = grammar.edges.length;
-  const id2 = (pi, g, lock) => (pi * gCount + g) * locks + lock;
-  const lockOf = (e) => e.field * partCount + PART_INDEX[e.part] + 1;
+  const locks = unknowns === "onePart" ? fieldCount * partCount + 1 : 1;
+  const gCount = grammar.stateCount;
   const ignoreCase = mode === "equalsIgnoreCase";
-  const matches = (e, ch) => e.test(ch) || ignoreCase && (e.test(ch.toLowerCase()) || e.test(ch.toUpperCase()));
-  const stepFrom = [];
-  const stepTo = [];
-  const stepPi = [];
-  const stepEdge = [];
-  const stateCount = (els.length + 1) * gCount * locks;
-  const seen = stateSet(stateCount);
-  const stack = [];
-  const push2 = (from, pi, g, lock, at3, edge) => {
-    const to = id2(pi, g, lock);
-    stepFrom.push(from);
-    stepTo.push(to);
-    stepPi.push(at3);
-    stepEdge.push(edge);
-    if (!seen.has(to)) {
-      seen.add(to);
-      stack.push(to);
-    }
+  const ascii = ignoreCase ? grammar.asciiIgnoreCase : grammar.ascii;
+  const takes = (e, ch) => {
+    const test = edgeTest[e];
+    const code18 = ch.charCodeAt(0);
+    if (code18 >= 128) return test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
+    const known = ascii[e * 128 + code18];
+    if (known !== 0) return known === 2;
+    const yes = test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
+    ascii[e * 128 + code18] = yes ? 2 : 1;
+    return yes;
   };
-  const start = id2(0, grammar.start, 0);
-  seen.add(start);
-  stack.push(start);
+  const idCount = (els.length + 1) * gCount * locks;
+  const byId = idCount <= SCRATCH_LIMIT;
+  if (byId && workspace.number.length < idCount)
+    workspace = newWorkspace(new Int32Array(Math.max(idCount, 2 * workspace.number.length)));
+  const { number: number2, stateId, statePi, stateG, stateLock, stack, stepFrom, stepTo, stepPi, stepEdge } = workspace;
+  const byMap = byId ? void 0 : /* @__PURE__ */ new Map();
+  const numberOf = (id2) => byMap ? byMap.get(id2) ?? -1 : number2[id2] - 1;
+  let states = 0;
+  let steps = 0;
+  let top = 0;
+  const reach = (pi, g, lock) => {
+    const id2 = (pi * gCount + g) * locks + lock;
+    let n = numberOf(id2);
+    if (n < 0) {
+      n = states++;
+      stateId[n] = id2;
+      statePi[n] = pi;
+      stateG[n] = g;
+      stateLock[n] = lock;
+      if (byMap) byMap.set(id2, n);
+      else number2[id2] = n + 1;
+      stack[top++] = n;
+    }
+    return n;
+  };
+  const step2 = (from, pi, g, lock, at3, edge) => {
+    stepFrom[steps] = from;
+    stepPi[steps] = at3;
+    stepEdge[steps] = edge;
+    stepTo[steps++] = reach(pi, g, lock);
+  };
+  const start = reach(0, grammar.start, 0);
   const STEP_LIMIT = 2e6;
-  while (stack.length > 0 && stepTo.length < STEP_LIMIT) {
-    const here = stack.pop();
-    const lock = here % locks;
-    const g = (here - lock) / locks % gCount;
-    const pi = Math.floor(here / locks / gCount);
-    for (const to of grammar.eps[g] ?? []) push2(here, pi, to, lock, pi);
+  while (top > 0 && steps < STEP_LIMIT) {
+    const here = stack[--top];
+    const pi = statePi[here];
+    const g = stateG[here];
+    const lock = stateLock[here];
+    for (let k = epsFirst[g], end2 = epsFirst[g + 1]; k < end2; k++)
+      step2(here, pi, epsTo[k], lock, pi, -1);
     const el = els[pi];
     if (!el) continue;
-    const edges = grammar.edges[g] ?? [];
+    const first = edgeFirst[g];
+    const end = edgeFirst[g + 1];
     switch (el.kind) {
       case "char":
-        for (const e of edges) if (matches(e, el.ch)) push2(here, pi + 1, e.to, 0, pi, e);
+        for (let e = first; e < end; e++) if (takes(e, el.ch)) step2(here, pi + 1, edgeTo[e], 0, pi, e);
         break;
       case "one":
-        for (const e of edges) push2(here, pi + 1, e.to, 0, pi, e);
+        for (let e = first; e < end; e++) step2(here, pi + 1, edgeTo[e], 0, pi, e);
         break;
       case "any":
-        push2(here, pi + 1, g, 0, pi);
-        for (const e of edges) push2(here, pi, e.to, 0, pi, e);
+        step2(here, pi + 1, g, 0, pi, -1);
+        for (let e = first; e < end; e++) step2(here, pi, edgeTo[e], 0, pi, e);
         break;
       case "unknown":
-        push2(here, pi + 1, g, 0, pi);
-        for (const e of edges) {
-          if (unknowns === "anything") push2(here, pi, e.to, 0, pi, e);
-          else if (lock === 0 || lock === lockOf(e)) push2(here, pi, e.to, lockOf(e), pi, e);
+        step2(here, pi + 1, g, 0, pi, -1);
+        for (let e = first; e < end; e++) {
+          const own = edgeKey[e] + 1;
+          if (unknowns === "anything") step2(here, pi, edgeTo[e], 0, pi, e);
+          else if (lock === 0 || lock === own) step2(here, pi, edgeTo[e], own, pi, e);
         }
         break;
     }
   }
-  const lastInto = /* @__PURE__ */ new Map();
-  const previousInto = new Int32Array(stepTo.length);
-  for (let i = 0; i < stepTo.length; i++) {
-    const to = stepTo[i];
-    previousInto[i] = lastInto.get(to) ?? -1;
-    lastInto.set(to, i);
+  const { lastInto, previousInto, live } = workspace;
+  for (let n = 0; n < states; n++) {
+    lastInto[n] = -1;
+    live[n] = 0;
   }
-  const live = stateSet(stateCount);
-  const queue = [];
+  for (let i = 0; i < steps; i++) {
+    const to = stepTo[i];
+    previousInto[i] = lastInto[to];
+    lastInto[to] = i;
+  }
+  const queue = stack;
+  top = 0;
   for (let lock = 0; lock < locks; lock++) {
-    const acc = id2(els.length, grammar.accept, lock);
-    if (seen.has(acc)) {
-      live.add(acc);
-      queue.push(acc);
+    const acc = numberOf((els.length * gCount + grammar.accept) * locks + lock);
+    if (acc >= 0) {
+      live[acc] = 1;
+      queue[top++] = acc;
     }
   }
-  while (queue.length > 0) {
-    const s = queue.pop();
-    for (let i = lastInto.get(s) ?? -1; i >= 0; i = previousInto[i] ?? -1) {
+  while (top > 0) {
+    const s = queue[--top];
+    for (let i = lastInto[s]; i >= 0; i = previousInto[i]) {
       const from = stepFrom[i];
-      if (!live.has(from)) {
-        live.add(from);
-        queue.push(from);
+      if (live[from] === 0) {
+        live[from] = 1;
+        queue[top++] = from;
       }
     }
   }
   const result3 = {
-    accepted: live.has(start),
-    wildcardParts: /* @__PURE__ */ new Set(),
-    unknownParts: /* @__PURE__ */ new Set(),
-    charParts: /* @__PURE__ */ new Map()
+    accepted: live[start] === 1,
+    fieldCount,
+    wildcardParts: new Array(fieldCount).fill(0),
+    unknownParts: new Array(fieldCount).fill(0),
+    charParts: new Array(els.length * fieldCount).fill(0)
   };
-  if (!result3.accepted) return result3;
-  for (let i = 0; i < stepTo.length; i++) {
+  for (let i = 0; result3.accepted && i < steps; i++) {
     const edge = stepEdge[i];
-    if (!edge || !live.has(stepTo[i]) || !live.has(stepFrom[i])) continue;
+    if (edge < 0 || live[stepTo[i]] === 0 || live[stepFrom[i]] === 0) continue;
     const at3 = stepPi[i];
-    const el = els[at3];
-    const key3 = edge.key;
-    if (el?.kind === "any" || el?.kind === "one") result3.wildcardParts.add(key3);
-    else if (el?.kind === "unknown") result3.unknownParts.add(key3);
-    else if (el?.kind === "char") {
-      const set2 = result3.charParts.get(at3);
-      if (set2) set2.add(key3);
-      else result3.charParts.set(at3, /* @__PURE__ */ new Set([key3]));
-    }
+    const key3 = edgeKey[edge];
+    const field3 = Math.floor(key3 / partCount);
+    const bit = 1 << key3 % partCount;
+    const kind = els[at3]?.kind;
+    const set2 = kind === "char" ? result3.charParts : kind === "unknown" ? result3.unknownParts : result3.wildcardParts;
+    const slot = kind === "char" ? at3 * fieldCount + field3 : field3;
+    set2[slot] = set2[slot] | bit;
   }
+  if (byId) for (let n = 0; n < states; n++) number2[stateId[n]] = 0;
+  if (states > KEEP || steps > KEEP) workspace = newWorkspace(number2.length > 4 * KEEP ? void 0 : number2);
   return result3;
 }
-function partsOnly(keys) {
-  const out2 = /* @__PURE__ */ new Set();
-  for (const k of keys) out2.add(k.slice(k.indexOf(":") + 1));
-  return out2;
+function partsOnly(byField) {
+  let bits = 0;
+  for (const b of byField) bits |= b;
+  let set2 = partSets.get(bits);
+  if (set2 === void 0) {
+    set2 = new Set(PARTS.filter((_, i) => (bits & 1 << i) !== 0));
+    partSets.set(bits, set2);
+  }
+  return set2;
 }
 function breadthOf(wildcards) {
   if (wildcards.has("owner") || wildcards.has("ownerIdOnly")) return "anyOwner";
@@ -11488,14 +11539,18 @@ function repositoryField(template) {
   const repo = template.indexOf("repo");
   return repo >= 0 ? repo : template.indexOf("repository");
 }
-function exactPart(els, w, chars, key3) {
-  if (w.wildcardParts.has(key3) || w.unknownParts.has(key3)) return void 0;
+function exactPart(els, w, field3, part2) {
+  const bit = 1 << PART_INDEX[part2];
+  if (((w.wildcardParts[field3] | w.unknownParts[field3]) & bit) !== 0) return void 0;
+  const { fieldCount, charParts } = w;
   let text3 = "";
   let first = -1;
   let last = -1;
-  for (const [pi, parts] of chars) {
-    if (!parts.has(key3)) continue;
-    if (parts.size !== 1) return void 0;
+  for (let pi = 0; pi < els.length; pi++) {
+    const parts = charParts[pi * fieldCount + field3];
+    if ((parts & bit) === 0) continue;
+    if (parts !== bit) return void 0;
+    for (let f = 0; f < fieldCount; f++) if (f !== field3 && charParts[pi * fieldCount + f] !== 0) return void 0;
     if (last >= 0 && pi !== last + 1) return void 0;
     if (first < 0) first = pi;
     last = pi;
@@ -11504,9 +11559,10 @@ function exactPart(els, w, chars, key3) {
   }
   return first < 0 ? void 0 : { text: text3, first, last };
 }
-function anyPart(w, key3) {
-  if (w.wildcardParts.has(key3) || w.unknownParts.has(key3)) return true;
-  for (const parts of w.charParts.values()) if (parts.has(key3)) return true;
+function anyPart(w, field3, part2) {
+  const bit = 1 << PART_INDEX[part2];
+  if (((w.wildcardParts[field3] | w.unknownParts[field3]) & bit) !== 0) return true;
+  for (let i = field3; i < w.charParts.length; i += w.fieldCount) if ((w.charParts[i] & bit) !== 0) return true;
   return false;
 }
 function templateKey(template) {
@@ -11515,21 +11571,16 @@ function templateKey(template) {
   return key3;
 }
 function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
-  const key3 = `${mode}\0${templateKey(template)}`;
-  let byKey = analyses.get(value);
-  const known = byKey?.get(key3);
-  if (known) return known;
+  const key3 = templateKey(template);
+  const first = analyses.get(value);
+  for (let k = first; k; k = k.next) if (k.mode === mode && k.template === key3) return k.analysis;
   const analysis = analyseAnew(value, mode, template);
-  if (!byKey) {
-    byKey = /* @__PURE__ */ new Map();
-    analyses.set(value, byKey);
-  }
-  byKey.set(key3, analysis);
+  analyses.set(value, first ? { mode, template: key3, analysis, next: first } : { mode, template: key3, analysis });
   return analysis;
 }
 function analyseAnew(value, mode, template) {
   const text3 = displayText(value);
-  const analysis = { text: text3, canMatch: false, wildcardParts: /* @__PURE__ */ new Set() };
+  const analysis = { text: text3, canMatch: false, wildcardParts: NO_PARTS };
   const els = elementsOf(value, mode);
   if (els.length > MAX_ELEMENTS || template.length === 0) {
     analysis.canMatch = true;
@@ -11544,20 +11595,23 @@ function analyseAnew(value, mode, template) {
   }
   const rf = repositoryField(template);
   if (rf >= 0) {
-    const chars = [...any.charParts.entries()].sort((a, b) => a[0] - b[0]);
-    const owner = exactPart(els, any, chars, `${rf}:owner`);
-    const repo = exactPart(els, any, chars, `${rf}:repo`);
-    const ownerId = exactPart(els, any, chars, `${rf}:ownerId`);
-    const repoId = exactPart(els, any, chars, `${rf}:repoId`);
+    const owner = exactPart(els, any, rf, "owner");
+    const repo = exactPart(els, any, rf, "repo");
+    const ownerId = exactPart(els, any, rf, "ownerId");
+    const repoId = exactPart(els, any, rf, "repoId");
     if (owner) analysis.owner = owner.text;
     if (repo) analysis.repo = repo.text;
     if (ownerId) analysis.ownerId = ownerId.text.replace(/^@/, "");
     if (repoId) analysis.repoId = repoId.text.replace(/^@/, "");
-    const hasIds = anyPart(any, `${rf}:ownerId`) || anyPart(any, `${rf}:repoId`);
+    const hasIds = anyPart(any, rf, "ownerId") || anyPart(any, rf, "repoId");
     if (hasIds) analysis.form = "immutable";
     else if (owner) {
       analysis.form = "name";
-      analysis.immutableForm = els.map((el, i) => el.source + (i === owner.last ? "@OWNER_ID" : "") + (repo && i === repo.last ? "@REPO_ID" : "")).join("");
+      let form = "";
+      els.forEach((el, i) => {
+        form += el.source + (i === owner.last ? "@OWNER_ID" : "") + (repo && i === repo.last ? "@REPO_ID" : "");
+      });
+      analysis.immutableForm = form;
     }
   }
   if (els[0]?.kind === "unknown") return analysis;
@@ -11738,7 +11792,7 @@ function valueNote(value) {
   const why = value.origin === void 0 ? "" : `: ${value.origin}`;
   return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
 }
-var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, templateKeys, analyses, CONTEXT_FIXES;
+var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, partSets, NO_PARTS, templateKeys, analyses, CONTEXT_FIXES;
 var init_sub_pattern = __esm({
   "src/analysis/sub-pattern.ts"() {
     "use strict";
@@ -11776,32 +11830,32 @@ var init_sub_pattern = __esm({
         return this.edges.length - 1;
       }
       add(from, edge) {
-        this.edges[from]?.push({ ...edge, key: `${edge.field}:${edge.part}` });
+        this.edges[from]?.push(edge);
       }
       epsilon(from, to) {
         this.eps[from]?.push(to);
       }
-      literal(from, text3, part, field3) {
+      literal(from, text3, part2, field3) {
         let s = from;
         for (const ch of text3) {
           const to = this.state();
-          this.add(s, { to, test: (c) => c === ch, part, field: field3 });
+          this.add(s, { to, test: (c) => c === ch, part: part2, field: field3 });
           s = to;
         }
         return s;
       }
       /** One or more characters of a class. */
-      plus(from, test, part, field3) {
+      plus(from, test, part2, field3) {
         const s = this.state();
-        this.add(from, { to: s, test, part, field: field3 });
-        this.add(s, { to: s, test, part, field: field3 });
+        this.add(from, { to: s, test, part: part2, field: field3 });
+        this.add(s, { to: s, test, part: part2, field: field3 });
         return s;
       }
       /** Zero or more characters of a class. */
-      star(from, test, part, field3) {
+      star(from, test, part2, field3) {
         const s = this.state();
         this.epsilon(from, s);
-        this.add(s, { to: s, test, part, field: field3 });
+        this.add(s, { to: s, test, part: part2, field: field3 });
         return s;
       }
       join(froms) {
@@ -11809,9 +11863,40 @@ var init_sub_pattern = __esm({
         for (const f of froms) this.epsilon(f, s);
         return s;
       }
+      build(start, accept, fieldCount) {
+        const edges = this.edges.flat();
+        const flat = (lists) => {
+          const first = new Int32Array(lists.length + 1);
+          lists.forEach((l, g) => first[g + 1] = first[g] + l.length);
+          return first;
+        };
+        return {
+          stateCount: this.edges.length,
+          edgeFirst: flat(this.edges),
+          edgeTo: Int32Array.from(edges, (e) => e.to),
+          edgeKey: Int32Array.from(edges, (e) => keyOf(e.field, e.part)),
+          edgeTest: edges.map((e) => e.test),
+          ascii: new Uint8Array(edges.length * 128),
+          asciiIgnoreCase: new Uint8Array(edges.length * 128),
+          epsFirst: flat(this.eps),
+          epsTo: Int32Array.from(this.eps.flat()),
+          start,
+          accept,
+          fieldCount
+        };
+      }
     };
     grammars = /* @__PURE__ */ new Map();
     MAX_ELEMENTS = 1024;
+    ANY2 = { kind: "any", source: "*" };
+    ONE = { kind: "one", source: "?" };
+    asciiChars = [];
+    SCRATCH_LIMIT = 1 << 22;
+    KEEP = 1 << 16;
+    workspace = newWorkspace();
+    partSets = /* @__PURE__ */ new Map();
+    NO_PARTS = /* @__PURE__ */ new Set();
+    partSets.set(0, NO_PARTS);
     templateKeys = /* @__PURE__ */ new WeakMap();
     analyses = /* @__PURE__ */ new WeakMap();
     CONTEXT_FIXES = [
@@ -11950,6 +12035,15 @@ function isSupportedClaim(claim) {
   return AWS_GITHUB_CLAIM_KEYS.includes(claim.toLowerCase());
 }
 function githubKeyProblem(key3, settings) {
+  const cacheKey = `${settings.issuer}\0${key3}`;
+  const known = keyProblems.get(cacheKey);
+  if (known !== void 0) return known ?? void 0;
+  if (keyProblems.size >= 1e3) keyProblems.clear();
+  const problem = keyProblemAnew(key3, settings);
+  keyProblems.set(cacheKey, problem ?? null);
+  return problem;
+}
+function keyProblemAnew(key3, settings) {
   if (key3.includes("${")) return void 0;
   const trimmed = key3.trim();
   if (trimmed !== key3) {
@@ -12021,7 +12115,7 @@ function correctedKey(key3, settings) {
   if (!isSupportedClaim(claim)) claim = closestClaim(claim) ?? claim;
   return `${issuer}:${claim}`;
 }
-var AWS_GITHUB_CLAIM_KEYS, GITHUB_ONLY_CLAIMS, CLAIM_ALIASES;
+var AWS_GITHUB_CLAIM_KEYS, GITHUB_ONLY_CLAIMS, CLAIM_ALIASES, keyProblems;
 var init_condition_keys = __esm({
   "src/analysis/condition-keys.ts"() {
     "use strict";
@@ -12078,6 +12172,7 @@ var init_condition_keys = __esm({
       env: "environment",
       workflow_ref: "job_workflow_ref"
     };
+    keyProblems = /* @__PURE__ */ new Map();
   }
 });
 
@@ -12270,31 +12365,33 @@ function pinnedElsewhere(stmt, own, settings) {
   }
   return out2;
 }
-function* scopeValues(policies, settings) {
+function scopeValues(policies, settings) {
+  const out2 = [];
   for (const { stmt } of githubTrustStatements(policies, settings)) {
     for (const condition of githubConditions(stmt, settings)) {
       if (condition.claim !== "sub" && condition.claim !== "job_workflow_ref") continue;
       if (matchModeOf(condition) !== "like" || condition.operator.negated) continue;
-      let index2 = 0;
-      for (const value of condition.condition.values.items) {
-        const base = { stmt, condition, value, index: index2++ };
-        if (condition.claim === "sub") {
-          const a = analyseSub(value, "like", settings.subClaimTemplate);
-          const out2 = { ...base, claim: "sub", text: a.text, wildcardParts: a.wildcardParts };
-          if (a.breadth) out2.breadth = a.breadth;
-          if (a.owner !== void 0) out2.owner = a.owner;
-          if (a.repo !== void 0) out2.repo = a.repo;
-          yield out2;
-        } else {
-          const a = analyseJobWorkflowRef(value, "like");
-          const out2 = { ...base, claim: "job_workflow_ref", text: a.text, wildcardParts: /* @__PURE__ */ new Set() };
-          if (a.breadth) out2.breadth = a.breadth;
-          if (a.owner !== void 0) out2.owner = a.owner;
-          yield out2;
-        }
+      const items = condition.condition.values.items;
+      for (let index2 = 0; index2 < items.length; index2++) {
+        const value = items[index2];
+        const a = condition.claim === "sub" ? analyseSub(value, "like", settings.subClaimTemplate) : { ...analyseJobWorkflowRef(value, "like"), wildcardParts: NO_PARTS2, repo: void 0 };
+        const v = {
+          stmt,
+          condition,
+          value,
+          index: index2,
+          claim: condition.claim,
+          text: a.text,
+          wildcardParts: a.wildcardParts
+        };
+        if (a.breadth) v.breadth = a.breadth;
+        if (a.owner !== void 0) v.owner = a.owner;
+        if (a.repo !== void 0) v.repo = a.repo;
+        out2.push(v);
       }
     }
   }
+  return out2;
 }
 function iamNote(v, settings) {
   if (v.text === "*") {
@@ -12329,7 +12426,7 @@ function gluedExample(segment) {
   const name2 = segment.replace(/^ref:refs\/heads\//, "").replace(/\*+$/, "");
   return { name: name2, sample: `${name2}-hotfix` };
 }
-var NONE, ALL, broad_sub_wildcard_default;
+var NONE, ALL, NO_PARTS2, broad_sub_wildcard_default;
 var init_broad_sub_wildcard = __esm({
   "rules/broad-sub-wildcard.ts"() {
     "use strict";
@@ -12339,6 +12436,7 @@ var init_broad_sub_wildcard = __esm({
     init_value();
     NONE = { owner: false, repository: false, context: false };
     ALL = { owner: true, repository: true, context: true };
+    NO_PARTS2 = /* @__PURE__ */ new Set();
     broad_sub_wildcard_default = defineRule({
       meta: {
         id: "broad-sub-wildcard",
@@ -13068,8 +13166,8 @@ function compileIamValue(value, match) {
       }
       return void 0;
     }
-    if (match === "like" && ch === "*") tokens.push({ kind: "rep", test: ANY2 });
-    else if (match === "like" && ch === "?") tokens.push({ kind: "one", test: ANY2 });
+    if (match === "like" && ch === "*") tokens.push({ kind: "rep", test: ANY3 });
+    else if (match === "like" && ch === "?") tokens.push({ kind: "one", test: ANY3 });
     else tokens.push({ kind: "one", test: literal(ch, ignoreCase) });
   }
   return new PatternAutomaton(tokens);
@@ -13080,7 +13178,7 @@ function compileFilterGlob(pattern) {
     const ch = pattern.charAt(i);
     if (ch === "*") {
       if (pattern[i + 1] === "*") {
-        tokens.push({ kind: "rep", test: ANY2 });
+        tokens.push({ kind: "rep", test: ANY3 });
         i++;
       } else tokens.push({ kind: "rep", test: NOT_SLASH2 });
       continue;
@@ -13241,7 +13339,7 @@ function evaluatePolicy(doc, claims, settings, skipClaims = [], missing = "absen
 function prefixAutomaton(prefix) {
   const tokens = [];
   for (let i = 0; i < prefix.length; i++) tokens.push({ kind: "one", test: literal(prefix.charAt(i), false) });
-  tokens.push({ kind: "rep", test: ANY2 });
+  tokens.push({ kind: "rep", test: ANY3 });
   return new PatternAutomaton(tokens);
 }
 function holeAdmits(holes, name2) {
@@ -13482,7 +13580,7 @@ function allowedPatterns(docs, settings, claim = "sub") {
   }
   return out2;
 }
-var PatternAutomaton, ANY2, NOT_SLASH2, ALL_CHARS, REF_CHARS, DIGIT, ID_RUN, ANY_RUN, VALIDITY_DEAD, SEARCH_STATE_LIMIT, SEARCH_WORK_LIMIT;
+var PatternAutomaton, ANY3, NOT_SLASH2, ALL_CHARS, REF_CHARS, DIGIT, ID_RUN, ANY_RUN, VALIDITY_DEAD, SEARCH_STATE_LIMIT, SEARCH_WORK_LIMIT;
 var init_iam_evaluation = __esm({
   "src/analysis/iam-evaluation.ts"() {
     "use strict";
@@ -13537,13 +13635,13 @@ var init_iam_evaluation = __esm({
         return this.accepts(this.run(this.start(), text3));
       }
     };
-    ANY2 = () => true;
+    ANY3 = () => true;
     NOT_SLASH2 = (c) => c !== "/";
     ALL_CHARS = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), "\xE9"].sort(charOrder);
     REF_CHARS = ALL_CHARS.filter((c) => !" ~^:?*[\\".includes(c));
     DIGIT = (c) => c >= "0" && c <= "9";
     ID_RUN = { run: DIGIT, min: 1 };
-    ANY_RUN = { run: ANY2, min: 0 };
+    ANY_RUN = { run: ANY3, min: 0 };
     VALIDITY_DEAD = -1;
     SEARCH_STATE_LIMIT = 2e4;
     SEARCH_WORK_LIMIT = 1e6;
@@ -16327,16 +16425,21 @@ var init_unknown_condition_key = __esm({
 
 // rules/malformed-principal.ts
 function arnFields(value) {
+  let known = fieldsOf.get(value);
+  if (known === void 0) fieldsOf.set(value, known = arnFieldsAnew(value) ?? null);
+  return known ?? void 0;
+}
+function arnFieldsAnew(value) {
   const text3 = value.parts.map((p) => isUnknownPart(p) ? UNKNOWN : p).join("");
   const fields = [];
-  let rest = text3;
+  let start = 0;
   for (let i = 0; i < 5; i++) {
-    const colon = rest.indexOf(":");
+    const colon = text3.indexOf(":", start);
     if (colon < 0) return void 0;
-    fields.push(rest.slice(0, colon));
-    rest = rest.slice(colon + 1);
+    fields.push(text3.slice(start, colon));
+    start = colon + 1;
   }
-  fields.push(rest);
+  fields.push(text3.slice(start));
   const [arn, partition = "", service = "", region2 = "", account = "", resource = ""] = fields;
   if (arn !== "arn") return void 0;
   return { partition, service, region: region2, account, resource };
@@ -16414,7 +16517,7 @@ function checkIssuerMismatch(stmt, settings, report) {
   }
   for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
 }
-var PARTITIONS, UNKNOWN, PartitionCounts, malformed_principal_default;
+var PARTITIONS, UNKNOWN, fieldsOf, PartitionCounts, malformed_principal_default;
 var init_malformed_principal = __esm({
   "rules/malformed-principal.ts"() {
     "use strict";
@@ -16433,6 +16536,7 @@ var init_malformed_principal = __esm({
       "aws-eusc"
     ]);
     UNKNOWN = "\0";
+    fieldsOf = /* @__PURE__ */ new WeakMap();
     PartitionCounts = class {
       counts = /* @__PURE__ */ new Map();
       /** The first known partition, in document order. */
@@ -16444,10 +16548,14 @@ var init_malformed_principal = __esm({
         }
         this.first = this.counts.keys().next().value;
       }
+      soleOthers = /* @__PURE__ */ new Map();
       /** The one partition every other principal (all but one value in `own`) names, if they agree. */
       soleOtherThan(own) {
+        if (this.soleOthers.has(own)) return this.soleOthers.get(own);
         const others = [...this.counts.entries()].filter(([p, n]) => n - (p === own ? 1 : 0) > 0).map(([p]) => p);
-        return others.length === 1 ? others[0] : void 0;
+        const sole = others.length === 1 ? others[0] : void 0;
+        this.soleOthers.set(own, sole);
+        return sole;
       }
     };
     malformed_principal_default = defineRule({
@@ -18273,518 +18381,9 @@ var init_embedded_json = __esm({
   }
 });
 
-// src/parsers/terraform/hcl2json-fallback/bridge.ts
-function hcl2json() {
-  loaded ??= import("./hcl2json.js").then((m) => {
-    const mod = m;
-    return typeof mod.parse === "function" ? mod : mod.default;
-  });
-  return loaded;
-}
-function shortLine(text3) {
-  const first = text3.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
-  const escaped = first.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code18 = c.charCodeAt(0);
-    return c === "	" ? "\\t" : code18 > 255 ? `\\u${code18.toString(16)}` : `\\x${code18.toString(16).padStart(2, "0")}`;
-  });
-  return escaped.length > MAX_SUMMARY ? `${escaped.slice(0, MAX_SUMMARY - 1)}\u2026` : escaped;
-}
-async function hclSyntaxError(file, text3) {
-  const h = await hcl2json();
-  try {
-    await h.parse(file, text3);
-    return void 0;
-  } catch (e) {
-    const raw = (e instanceof Error ? e.message : String(e)).replace(/^parse config: /, "").trim();
-    const m = DIAGNOSTIC.exec(raw);
-    if (!m)
-      return {
-        message: `Terraform syntax error: ${shortLine(raw)}`,
-        detail: `${raw} ${CANNOT_CHECK}`,
-        loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 }
-      };
-    const line = Number(m[1]);
-    const column = Number(m[2]);
-    const endLine = m[3] ? Number(m[3]) : line;
-    const endColumn = m[4] ? Number(m[4]) : column;
-    const summary = (m[5] ?? "").trim();
-    const detail = (m[6] ?? "").trim();
-    return {
-      message: `Terraform syntax error: ${shortLine(summary)}`,
-      detail: `${detail ? `${detail.replace(/\.?$/, ".")} ` : ""}${CANNOT_CHECK}`,
-      loc: { file, line, column, endLine, endColumn }
-    };
-  }
-}
-async function expressionAst(file, expression, base) {
-  const h = await hcl2json();
-  let ast;
-  try {
-    ast = await h.getExpressionAst(file, expression);
-  } catch {
-    return null;
-  }
-  if (!ast) return null;
-  const toChar = byteOffsets(expression);
-  return convert(ast, { text: expression, base, at: (b) => base + toChar(b) });
-}
-function convert(node, ctx) {
-  const start = ctx.at(node.range.start.byte);
-  const end = ctx.at(node.range.end.byte);
-  const kids = node.children;
-  const kid = (i) => {
-    const k = kids[i];
-    return k ? convert(k, ctx) : { type: "literal", value: null, start, end };
-  };
-  const meta2 = node.meta;
-  const steps = () => (meta2?.traversal ?? []).map((t2) => {
-    const s = ctx.at(t2.range.start.byte);
-    const e = ctx.at(t2.range.end.byte);
-    if (t2.type !== "indexTraversal") return { kind: "attr", name: t2.segment, start: s, end: e };
-    const key3 = /^\d+$/.test(t2.segment) ? { type: "literal", value: Number(t2.segment), start: s, end: e } : {
-      type: "template",
-      parts: [
-        {
-          kind: "text",
-          value: t2.segment.startsWith('"') ? JSON.parse(t2.segment) : t2.segment,
-          start: s,
-          end: e
-        }
-      ],
-      heredoc: false,
-      start: s,
-      end: e
-    };
-    return { kind: "index", key: key3, start: s, end: e };
-  });
-  switch (node.type) {
-    case "literalValue":
-      if (meta2?.type === "number") return { type: "literal", value: Number(meta2.value), start, end };
-      if (meta2?.type === "bool") return { type: "literal", value: meta2.value === "true", start, end };
-      return { type: "literal", value: null, start, end };
-    case "template": {
-      const heredoc = (meta2?.value ?? "").startsWith("<<");
-      const parts = kids.map((k) => {
-        const s = ctx.at(k.range.start.byte);
-        if (k.type === "literalValue") return decodeLiteral(k.meta.value ?? "", s, heredoc);
-        return { kind: "interpolation", expr: convert(k, ctx), start: s, end: ctx.at(k.range.end.byte) };
-      });
-      const quoted2 = !heredoc && ctx.text[start - ctx.base - 1] === '"';
-      return { type: "template", parts, heredoc, start: quoted2 ? start - 1 : start, end: quoted2 ? end + 1 : end };
-    }
-    case "templateWrap":
-      return { type: "wrap", expr: kid(0), start, end };
-    case "tuple":
-      return { type: "tuple", items: kids.map((k) => convert(k, ctx)), start, end };
-    case "object": {
-      const items = [];
-      for (let i = 0; i + 1 < kids.length; i += 2) {
-        const keyNode = kids[i];
-        if (!keyNode) continue;
-        const ks = ctx.at(keyNode.range.start.byte);
-        const ke2 = ctx.at(keyNode.range.end.byte);
-        const inner = keyNode.children[0];
-        const key3 = inner ? convert(inner, ctx) : { type: "variable", name: ctx.text.slice(ks - ctx.base, ke2 - ctx.base), start: ks, end: ke2 };
-        items.push({ key: key3, value: kid(i + 1) });
-      }
-      return { type: "object", items, start, end };
-    }
-    case "scopeTraversal": {
-      const [root, ...rest] = steps();
-      if (!root) return { type: "literal", value: null, start, end };
-      const variable2 = {
-        type: "variable",
-        name: root.kind === "attr" ? root.name : "",
-        start: root.start,
-        end: root.end
-      };
-      return rest.length === 0 ? variable2 : { type: "traversal", source: variable2, steps: rest, start, end };
-    }
-    case "relativeTraversal":
-      return { type: "traversal", source: kid(0), steps: steps(), start, end };
-    case "index":
-      return { type: "traversal", source: kid(0), steps: [{ kind: "index", key: kid(1), start, end }], start, end };
-    case "splat": {
-      const each = kids[1];
-      const eachSteps = each ? convert(each, ctx) : void 0;
-      return {
-        type: "splat",
-        source: kid(0),
-        steps: eachSteps?.type === "traversal" ? eachSteps.steps : [],
-        full: ctx.text.slice(start - ctx.base, end - ctx.base).startsWith("["),
-        start,
-        end
-      };
-    }
-    case "function":
-      return {
-        type: "call",
-        name: meta2?.name ?? "",
-        args: kids.map((k) => convert(k, ctx)),
-        expandFinal: meta2?.expandedFinalArgument === true,
-        start,
-        end
-      };
-    case "for": {
-      const rest = [...kids];
-      const collection = rest.shift();
-      const key3 = meta2?.keyExpression ? rest.shift() : void 0;
-      const value = rest.shift();
-      const condition = meta2?.conditionalExpression ? rest.shift() : void 0;
-      const out2 = {
-        type: "for",
-        valueVar: meta2?.valVar ?? "",
-        collection: collection ? convert(collection, ctx) : kid(-1),
-        value: value ? convert(value, ctx) : kid(-1),
-        grouped: meta2?.groupedValue === true,
-        object: meta2?.openRangeValue === "{",
-        start,
-        end
-      };
-      if (meta2?.keyVar) out2.keyVar = meta2.keyVar;
-      if (key3) out2.key = convert(key3, ctx);
-      if (condition) out2.condition = convert(condition, ctx);
-      return out2;
-    }
-    case "conditional":
-      return { type: "conditional", condition: kid(0), whenTrue: kid(1), whenFalse: kid(2), start, end };
-    case "binaryOp":
-      return {
-        type: "binary",
-        operator: BINARY[meta2?.operator ?? ""] ?? "==",
-        left: kid(0),
-        right: kid(1),
-        start,
-        end
-      };
-    case "unaryOp":
-      return { type: "unary", operator: meta2?.operator === "negate" ? "-" : "!", operand: kid(0), start, end };
-    default:
-      return { type: "parens", expr: kid(0), start, end };
-  }
-}
-function decodeLiteral(raw, start, heredoc) {
-  let value = "";
-  const offsets = [];
-  const simple = { n: "\n", r: "\r", t: "	", '"': '"', "\\": "\\" };
-  let i = 0;
-  while (i < raw.length) {
-    const c = raw[i] ?? "";
-    offsets.push(start + i);
-    if (c === "\\" && !heredoc) {
-      const e = raw[i + 1] ?? "";
-      if (simple[e] !== void 0) {
-        value += simple[e];
-        i += 2;
-        continue;
-      }
-      const hex = e === "u" ? raw.slice(i + 2, i + 6) : e === "U" ? raw.slice(i + 2, i + 10) : "";
-      if (hex && /^[0-9a-fA-F]+$/.test(hex)) {
-        const cp = String.fromCodePoint(parseInt(hex, 16));
-        value += cp;
-        if (cp.length > 1) offsets.push(start + i);
-        i += 2 + hex.length;
-        continue;
-      }
-    }
-    if ((c === "$" || c === "%") && raw[i + 1] === c && raw[i + 2] === "{") {
-      value += c;
-      i += 2;
-      continue;
-    }
-    value += c;
-    i++;
-  }
-  offsets.push(start + raw.length);
-  return { kind: "text", value, offsets, start, end: start + raw.length };
-}
-function byteOffsets(text3) {
-  if (/^[\x00-\x7f]*$/.test(text3)) return (b) => b;
-  const starts = [];
-  let bytes = 0;
-  for (let i = 0; i < text3.length; i++) {
-    starts.push(bytes);
-    const code18 = text3.codePointAt(i) ?? 0;
-    bytes += code18 < 128 ? 1 : code18 < 2048 ? 2 : code18 < 65536 ? 3 : 4;
-    if (code18 >= 65536) {
-      starts.push(bytes);
-      i++;
-    }
-  }
-  starts.push(bytes);
-  return (b) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if ((starts[mid] ?? 0) <= b) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-}
-var loaded, DIAGNOSTIC, CANNOT_CHECK, MAX_SUMMARY, BINARY;
-var init_bridge = __esm({
-  "src/parsers/terraform/hcl2json-fallback/bridge.ts"() {
-    "use strict";
-    DIAGNOSTIC = /:(\d+),(\d+)(?:-(?:(\d+),)?(\d+))?: ([^;\]]+)(?:; ([^\]]*?))?(?:, and \d+ other diagnostic\(s\))?(?:\s*\]|$)/;
-    CANNOT_CHECK = "oidclint cannot check the policies of this file until it parses.";
-    MAX_SUMMARY = 120;
-    BINARY = {
-      logicalOr: "||",
-      logicalAnd: "&&",
-      equal: "==",
-      notEqual: "!=",
-      lessThan: "<",
-      greaterThan: ">",
-      lessThanOrEqual: "<=",
-      greaterThanOrEqual: ">=",
-      add: "+",
-      subtract: "-",
-      multiply: "*",
-      divide: "/",
-      modulo: "%"
-    };
-  }
-});
-
-// src/parsers/terraform/hcl2json-fallback/scan.ts
-function scanHcl(text3) {
-  return new Scanner(text3).body(0, false).body;
-}
-function decodeLabel(raw) {
-  return raw.replace(/\\(.)/g, "$1");
-}
-var IDENT_START, IDENT_CHAR, HEREDOC, MAX_BLOCK_DEPTH, Scanner;
-var init_scan = __esm({
-  "src/parsers/terraform/hcl2json-fallback/scan.ts"() {
-    "use strict";
-    IDENT_START = /[A-Za-z_]/;
-    IDENT_CHAR = /[A-Za-z0-9_-]/;
-    HEREDOC = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n/;
-    MAX_BLOCK_DEPTH = 64;
-    Scanner = class {
-      constructor(text3) {
-        this.text = text3;
-      }
-      text;
-      i = 0;
-      body(depth, closing) {
-        const body = { attributes: [], blocks: [] };
-        const t2 = this.text;
-        while (this.i < t2.length) {
-          this.skipBlank(true);
-          const c = t2[this.i];
-          if (c === void 0) break;
-          if (c === "}") {
-            this.i++;
-            if (closing) return { body };
-            continue;
-          }
-          if (!IDENT_START.test(c)) {
-            this.skipLine();
-            continue;
-          }
-          const nameStart = this.i;
-          const name2 = this.ident();
-          this.skipBlank(false);
-          if (t2[this.i] === "=" && t2[this.i + 1] !== "=") {
-            this.i++;
-            this.skipBlank(false);
-            const exprStart = this.i;
-            const exprEnd = this.expressionEnd();
-            body.attributes.push({ name: name2, nameStart, exprStart, exprEnd });
-            continue;
-          }
-          const labels = [];
-          for (; ; ) {
-            const d = t2[this.i];
-            if (d === '"') {
-              const start = this.i;
-              const end = this.skipString(this.i);
-              labels.push({ value: decodeLabel(t2.slice(start + 1, end - 1)), start });
-              this.i = end;
-            } else if (d !== void 0 && IDENT_START.test(d)) {
-              const start = this.i;
-              labels.push({ value: this.ident(), start });
-            } else break;
-            this.skipBlank(false);
-          }
-          if (t2[this.i] !== "{") {
-            this.skipLine();
-            continue;
-          }
-          this.i++;
-          if (depth >= MAX_BLOCK_DEPTH) {
-            this.i = this.expressionEndFrom(this.i - 1);
-            continue;
-          }
-          const inner = this.body(depth + 1, true);
-          body.blocks.push({ type: name2, typeStart: nameStart, labels, body: inner.body, end: this.i });
-        }
-        return { body };
-      }
-      ident() {
-        const start = this.i;
-        while (this.i < this.text.length && IDENT_CHAR.test(this.text[this.i] ?? "")) this.i++;
-        return this.text.slice(start, this.i);
-      }
-      /** Skips spaces, tabs and comments; newlines too when `newlines`. */
-      skipBlank(newlines2) {
-        const t2 = this.text;
-        while (this.i < t2.length) {
-          const c = t2[this.i];
-          if (c === " " || c === "	" || c === "\r" || newlines2 && c === "\n") this.i++;
-          else if (c === "#" || c === "/" && t2[this.i + 1] === "/") {
-            if (!newlines2) return;
-            this.skipLine();
-          } else if (c === "/" && t2[this.i + 1] === "*") {
-            const end = t2.indexOf("*/", this.i + 2);
-            this.i = end < 0 ? t2.length : end + 2;
-          } else return;
-        }
-      }
-      skipLine() {
-        const nl = this.text.indexOf("\n", this.i);
-        this.i = nl < 0 ? this.text.length : nl + 1;
-      }
-      /** End of the expression starting at `this.i`: the newline (or closing brace) at bracket depth 0. */
-      expressionEnd() {
-        const end = this.expressionEndFrom(this.i);
-        let trimmed = end;
-        while (trimmed > this.i && /\s/.test(this.text[trimmed - 1] ?? "")) trimmed--;
-        this.i = end;
-        return trimmed;
-      }
-      expressionEndFrom(from) {
-        const t2 = this.text;
-        let depth = 0;
-        let i = from;
-        while (i < t2.length) {
-          const c = t2[i];
-          if (c === '"') {
-            i = this.skipString(i);
-            continue;
-          }
-          if (c === "<" && t2[i + 1] === "<") {
-            const end = this.skipHeredoc(i);
-            if (end > i) {
-              i = end;
-              continue;
-            }
-          }
-          if (c === "#" || c === "/" && t2[i + 1] === "/") {
-            if (depth === 0) return i;
-            const nl = t2.indexOf("\n", i);
-            i = nl < 0 ? t2.length : nl;
-            continue;
-          }
-          if (c === "/" && t2[i + 1] === "*") {
-            const end = t2.indexOf("*/", i + 2);
-            i = end < 0 ? t2.length : end + 2;
-            continue;
-          }
-          if (c === "(" || c === "[" || c === "{") depth++;
-          else if (c === ")" || c === "]" || c === "}") {
-            if (depth === 0) return i;
-            depth--;
-          } else if (c === "\n" && depth === 0) return i;
-          i++;
-        }
-        return i;
-      }
-      /** Offset after the quoted template starting at `from` (its `${…}` interpolations included). */
-      skipString(from) {
-        const t2 = this.text;
-        let i = from + 1;
-        while (i < t2.length) {
-          const c = t2[i];
-          if (c === "\\") i += 2;
-          else if (c === '"') return i + 1;
-          else if (c === "\n") return i;
-          else if ((c === "$" || c === "%") && t2[i + 1] === "{") {
-            if (t2[i - 1] === c && t2[i - 2] !== c) {
-              i += 2;
-              continue;
-            }
-            i = this.skipInterpolation(i + 2);
-          } else i++;
-        }
-        return i;
-      }
-      /** Offset after the `}` closing an interpolation whose content starts at `from`. */
-      skipInterpolation(from) {
-        const t2 = this.text;
-        let depth = 0;
-        let i = from;
-        while (i < t2.length) {
-          const c = t2[i];
-          if (c === '"') {
-            i = this.skipString(i);
-            continue;
-          }
-          if (c === "{") depth++;
-          else if (c === "}") {
-            if (depth === 0) return i + 1;
-            depth--;
-          } else if (c === "\n" && depth === 0) return i;
-          i++;
-        }
-        return i;
-      }
-      /** Offset after a heredoc's closing marker line; `from` itself when `from` does not start a heredoc. */
-      skipHeredoc(from) {
-        const m = HEREDOC.exec(this.text.slice(from, from + 200));
-        if (!m?.[2]) return from;
-        const marker = m[2];
-        let i = from + m[0].length;
-        const t2 = this.text;
-        while (i < t2.length) {
-          const nl = t2.indexOf("\n", i);
-          const lineEnd = nl < 0 ? t2.length : nl;
-          if (t2.slice(i, lineEnd).trim() === marker) return lineEnd;
-          i = lineEnd + 1;
-        }
-        return t2.length;
-      }
-    };
-  }
-});
-
-// src/parsers/terraform/hcl2json-fallback/index.ts
-async function readRefusedFile(path4, text3, index2, refusal) {
-  const error = await hclSyntaxError(path4, text3);
-  if (error) return { problem: heredocProblem(refusal, error, text3, index2) ?? error };
-  if (process.env.OIDCLINT_DEBUG) {
-    const at3 = index2.position(refusal.start);
-    console.error(
-      `oidclint: ${path4}:${at3.line}:${at3.column}: the TypeScript HCL parser refused this file (${refusal.message}) but hcl2json accepts it; reading it with hcl2json`
-    );
-  }
-  return { body: scanHcl(text3) };
-}
-function heredocProblem(own, error, text3, index2) {
-  const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
-  if (marker === void 0) return void 0;
-  const intro = text3.lastIndexOf("<<", own.start);
-  if (intro < 0) return void 0;
-  const introEnd = text3.indexOf(marker, intro) + marker.length;
-  const loc = index2.span(intro, Math.max(introEnd, intro + 2));
-  if (error.loc.line < loc.line) return void 0;
-  return { ...error, message: `${error.message}: no line "${marker}" closes the heredoc started here`, loc };
-}
-var init_hcl2json_fallback = __esm({
-  "src/parsers/terraform/hcl2json-fallback/index.ts"() {
-    "use strict";
-    init_bridge();
-    init_scan();
-    init_bridge();
-  }
-});
-
 // src/parsers/terraform/hcl-expression.ts
-function textOffset(part, i) {
-  return part.offsets ? part.offsets[i] ?? part.end : part.start + i;
+function textOffset(part2, i) {
+  return part2.offsets ? part2.offsets[i] ?? part2.end : part2.start + i;
 }
 function parseExpressionAt(text3, start, newlinesEnd = true) {
   const p = new ExpressionParser(text3);
@@ -18815,16 +18414,16 @@ function templateNode(parts, start, end, heredoc) {
     return { type: "wrap", expr: only.expr, start, end };
   return { type: "template", parts, heredoc, start, end };
 }
-function explicitOffsets(part) {
-  return part.offsets ?? Array.from({ length: part.value.length + 1 }, (_, i) => part.start + i);
+function explicitOffsets(part2) {
+  return part2.offsets ?? Array.from({ length: part2.value.length + 1 }, (_, i) => part2.start + i);
 }
-function trimText(part, side) {
-  const value = side === "start" ? part.value.trimStart() : part.value.trimEnd();
-  if (value.length === part.value.length) return part;
-  const offsets = explicitOffsets(part);
-  const cut2 = part.value.length - value.length;
+function trimText(part2, side) {
+  const value = side === "start" ? part2.value.trimStart() : part2.value.trimEnd();
+  if (value.length === part2.value.length) return part2;
+  const offsets = explicitOffsets(part2);
+  const cut2 = part2.value.length - value.length;
   const kept = side === "start" ? offsets.slice(cut2) : offsets.slice(0, offsets.length - cut2);
-  return { kind: "text", value, offsets: kept, start: kept[0] ?? part.start, end: kept[kept.length - 1] ?? part.end };
+  return { kind: "text", value, offsets: kept, start: kept[0] ?? part2.start, end: kept[kept.length - 1] ?? part2.end };
 }
 function lineIndents(parts) {
   let min = Infinity;
@@ -19293,6 +18892,12 @@ var init_hcl_expression = __esm({
       }
       /** Attribute access, index, legacy `.0` index and splat operators after a term. */
       postfix(term) {
+        const before = this.pos;
+        this.skip();
+        const next = this.code();
+        const more = next === 91 || next === 46 && !this.at("...");
+        this.pos = before;
+        if (!more) return term;
         let source = term;
         let steps = [];
         const finish = () => steps.length === 0 ? source : { type: "traversal", source, steps, start: term.start, end: steps[steps.length - 1]?.end ?? source.end };
@@ -19437,10 +19042,10 @@ var init_hcl_expression = __esm({
         const bodyStart = this.pos;
         const flushText = (end, stripBefore) => {
           if (end > textStart || value.length > 0) {
-            let part = offsets ? { kind: "text", value, offsets: [...offsets, end], start: textStart, end } : { kind: "text", value, start: textStart, end };
-            if (stripNext) part = trimText(part, "start");
-            if (stripBefore) part = trimText(part, "end");
-            parts.push(part);
+            let part2 = offsets ? { kind: "text", value, offsets: [...offsets, end], start: textStart, end } : { kind: "text", value, start: textStart, end };
+            if (stripNext) part2 = trimText(part2, "start");
+            if (stripBefore) part2 = trimText(part2, "end");
+            parts.push(part2);
           }
           stripNext = false;
           value = "";
@@ -19582,14 +19187,14 @@ var init_hcl_expression = __esm({
               last = this.templateBody(mode, heredoc, ["endif"], then.stripAfter);
               otherwise = last.parts;
             }
-            const part = { kind: "if", condition, then: then.parts, start: seqStart, end: this.pos };
-            if (otherwise) part.else = otherwise;
-            return { part, stripAfter: last.stripAfter };
+            const part2 = { kind: "if", condition, then: then.parts, start: seqStart, end: this.pos };
+            if (otherwise) part2.else = otherwise;
+            return { part: part2, stripAfter: last.stripAfter };
           }
           if (word === "for") {
             const { keyVar, valueVar, collection } = this.forHeader('"for" directive');
             const body = this.templateBody(mode, heredoc, ["endfor"], this.closeSequence());
-            const part = {
+            const part2 = {
               kind: "for",
               valueVar,
               collection,
@@ -19597,8 +19202,8 @@ var init_hcl_expression = __esm({
               start: seqStart,
               end: this.pos
             };
-            if (keyVar !== void 0) part.keyVar = keyVar;
-            return { part, stripAfter: body.stripAfter };
+            if (keyVar !== void 0) part2.keyVar = keyVar;
+            return { part: part2, stripAfter: body.stripAfter };
           }
           if (word === "else" || word === "endif" || word === "endfor") {
             if (!stopAt.includes(word)) this.fail(`Unexpected %{ ${word} } in the template`, seqStart, this.pos);
@@ -19623,12 +19228,12 @@ function attributeExpression(text3, exprStart) {
   if ("error" in r) throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
   return r.value;
 }
-var MAX_BLOCK_DEPTH2, BodyParser;
+var MAX_BLOCK_DEPTH, BodyParser;
 var init_hcl_body = __esm({
   "src/parsers/terraform/hcl-body.ts"() {
     "use strict";
     init_hcl_expression();
-    MAX_BLOCK_DEPTH2 = 64;
+    MAX_BLOCK_DEPTH = 64;
     BodyParser = class extends ExpressionParser {
       constructor(text3) {
         super(text3);
@@ -19690,7 +19295,7 @@ var init_hcl_body = __esm({
           this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
         }
         const open = this.pos;
-        if (depth >= MAX_BLOCK_DEPTH2) this.tooDeep(MAX_BLOCK_DEPTH2, open);
+        if (depth >= MAX_BLOCK_DEPTH) this.tooDeep(MAX_BLOCK_DEPTH, open);
         this.pos++;
         this.skip();
         let body;
@@ -19725,10 +19330,10 @@ var init_hcl_body = __esm({
         const { parts } = this.templateBody("quoted", void 0);
         this.pos++;
         let value = "";
-        for (const part of parts) {
-          if (part.kind !== "text")
-            this.fail("Invalid block label: template sequences are not allowed in labels", part.start, part.end);
-          value += part.value;
+        for (const part2 of parts) {
+          if (part2.kind !== "text")
+            this.fail("Invalid block label: template sequences are not allowed in labels", part2.start, part2.end);
+          value += part2.value;
         }
         return { start, value };
       }
@@ -26519,13 +26124,15 @@ var init_build = __esm({
 });
 
 // src/parsers/terraform/regex.ts
-async function compileRegex(pattern) {
+async function loadRegexEngine() {
+  engine ??= (await Promise.resolve().then(() => (init_build(), build_exports))).RE2JS;
+}
+function compileRegex(pattern) {
   if (pattern.length > MAX_PATTERN)
     return { error: `a regular expression longer than ${String(MAX_PATTERN)} characters` };
-  loading ??= Promise.resolve().then(() => (init_build(), build_exports)).then((m) => m.RE2JS);
-  const RE23 = await loading;
+  if (!engine) throw new RegexEngineNeeded();
   try {
-    return { re: RE23.compile(pattern) };
+    return { re: engine.compile(pattern) };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
@@ -26603,10 +26210,15 @@ function replaceAll(re3, text3, template) {
   }
   return out2 + text3.slice(last);
 }
-var loading, MAX_PATTERN;
+var engine, RegexEngineNeeded, MAX_PATTERN;
 var init_regex = __esm({
   "src/parsers/terraform/regex.ts"() {
     "use strict";
+    RegexEngineNeeded = class extends Error {
+      constructor() {
+        super("the regular expression engine is not loaded");
+      }
+    };
     MAX_PATTERN = 1e4;
   }
 });
@@ -34186,10 +33798,10 @@ function ipv6(text3) {
   }
   const halves = head.split("::");
   if (halves.length > 2) fail(`invalid IPv6 address: ${text3}`);
-  const part = (h) => h ? h.split(":") : [];
-  let groups = part(halves[0]);
+  const part2 = (h) => h ? h.split(":") : [];
+  let groups = part2(halves[0]);
   if (halves.length === 2) {
-    const right = part(halves[1]);
+    const right = part2(halves[1]);
     const fill = 8 - groups.length - right.length;
     if (fill < 1) fail(`invalid IPv6 address: ${text3}`);
     groups = [...groups, ...Array(fill).fill("0"), ...right];
@@ -34241,10 +33853,10 @@ function ipText(a) {
 function maskOf(bits) {
   return bits === 0 ? 0 : 4294967295 << 32 - bits >>> 0;
 }
-async function regexMatches(args, limit) {
+function regexMatches(args, limit) {
   const pattern = text(args[0]);
   const subject = text(args[1]);
-  const compiled2 = await compileRegex(pattern);
+  const compiled2 = compileRegex(pattern);
   if ("error" in compiled2) fail(`invalid regular expression: ${compiled2.error}`);
   const matches = allMatches(compiled2.re, subject, limit);
   return { matches, names: compiled2.re.namedGroups(), groups: compiled2.re.groupCount() };
@@ -34473,11 +34085,11 @@ function uuidV5(namespace, name2) {
   const hex = hash4.toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-async function callBuiltin(name2, args, site) {
+function callBuiltin(name2, args, site) {
   const fn2 = FUNCTIONS[name2];
   if (!fn2) return void 0;
   try {
-    return { value: await fn2(args, site) };
+    return { value: fn2(args, site) };
   } catch (e) {
     if (e instanceof Unknown) return { unknown: true };
     if (e instanceof CallError) return { error: `${name2}(): ${e.message}` };
@@ -34599,20 +34211,20 @@ ${" ".repeat(n)}`));
         return out(site, args).parts(parts);
       },
       lower: strings((s) => s.toLowerCase()),
-      regex: async (args, site) => {
-        const { matches, names, groups } = await regexMatches(args, 1);
+      regex: (args, site) => {
+        const { matches, names, groups } = regexMatches(args, 1);
         const [m] = matches;
         if (!m) fail("regex: pattern did not match");
         return matchValue(m, names, groups, site, args);
       },
-      regexall: async (args, site) => {
-        const { matches, names, groups } = await regexMatches(args, LIMITS.collection + 1);
+      regexall: (args, site) => {
+        const { matches, names, groups } = regexMatches(args, LIMITS.collection + 1);
         return out(site, args).list(matches.map((m) => matchValue(m, names, groups, site, args)));
       },
-      replace: async (args, site) => {
+      replace: (args, site) => {
         const [subject, search, repl] = [text(args[0]), text(args[1]), text(args[2])];
         if (search.length > 1 && search.startsWith("/") && search.endsWith("/")) {
-          const compiled2 = await compileRegex(search.slice(1, -1));
+          const compiled2 = compileRegex(search.slice(1, -1));
           if ("error" in compiled2) fail(`invalid regular expression: ${compiled2.error}`);
           return out(site, args).str(replaceAll(compiled2.re, subject, repl));
         }
@@ -35099,7 +34711,7 @@ function failure(expr, loc, why) {
 function isFailure(n) {
   return n.kind === "unknown" && n.reason !== void 0;
 }
-async function evaluate2(expr, scope) {
+function evaluate2(expr, scope) {
   if (scope.depth > LIMITS.depth) return scope.module.budget.exceeded("depth", exprLoc(expr));
   if (expr.kind === "json") return evaluateJson(expr.file, expr.node, scope);
   const text3 = expr.file.src.text.slice(expr.start, expr.end);
@@ -35109,20 +34721,9 @@ async function evaluate2(expr, scope) {
   if (/^-?\d+(\.\d+)?$/.test(text3)) return { kind: "scalar", value: Number(text3), loc };
   if (text3 === "true" || text3 === "false") return { kind: "scalar", value: text3 === "true", loc };
   if (text3 === "null") return { kind: "scalar", value: null, loc };
-  const node = expr.checked ? expr.ast ??= attributeExpression(expr.file.src.text, expr.start) : expr.ast ?? await fallbackAst(expr.file, expr.start, text3);
+  const node = expr.checked ? expr.ast ??= attributeExpression(expr.file.src.text, expr.start) : expr.ast;
   if (!node) return { kind: "unknown", expr: text3, loc };
   return evalAst(node, { file: expr.file }, scope);
-}
-function fallbackAst(file, start, text3) {
-  let byFile = fallbackAsts.get(file);
-  if (!byFile) {
-    byFile = /* @__PURE__ */ new Map();
-    fallbackAsts.set(file, byFile);
-  }
-  let ast = byFile.get(start);
-  if (!ast) byFile.set(start, ast = expressionAst(file.src.path, text3.startsWith("<<") ? `${text3}
-` : text3, start));
-  return ast;
 }
 function exprLoc(expr) {
   if (expr.kind === "json") return expr.node.loc;
@@ -35150,7 +34751,7 @@ function str(parts, loc, origin) {
 function keyText(n) {
   return n.kind === "string" ? knownText(n.value) : n.kind === "scalar" ? String(n.value) : void 0;
 }
-async function evalAst(node, ctx, scope) {
+function evalAst(node, ctx, scope) {
   const loc = spanLoc(ctx, node);
   const budget = scope.module.budget;
   if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? loc);
@@ -35162,18 +34763,18 @@ async function evalAst(node, ctx, scope) {
     case "template":
       return evalTemplate(node, ctx, inner);
     case "wrap": {
-      const v = await evalAst(node.expr, ctx, inner);
+      const v = evalAst(node.expr, ctx, inner);
       if (v.kind === "string") return { kind: "string", value: { ...v.value, loc }, loc };
       if (v.kind === "scalar" && v.value !== null) return str([String(v.value)], loc);
       return v;
     }
     case "tuple":
-      return { kind: "array", items: await Promise.all(node.items.map((c) => evalAst(c, ctx, inner))), loc };
+      return { kind: "array", items: node.items.map((c) => evalAst(c, ctx, inner)), loc };
     case "object": {
       const entries2 = [];
       for (const item of node.items) {
-        const key3 = await objectKey(item.key, ctx, inner);
-        entries2.push({ key: key3, value: await evalAst(item.value, ctx, inner) });
+        const key3 = objectKey(item.key, ctx, inner);
+        entries2.push({ key: key3, value: evalAst(item.value, ctx, inner) });
       }
       return { kind: "object", entries: entries2, loc };
     }
@@ -35188,7 +34789,7 @@ async function evalAst(node, ctx, scope) {
     case "for":
       return evalFor(node, ctx, inner, loc);
     case "conditional": {
-      const c = await evalAst(node.condition, ctx, inner);
+      const c = evalAst(node.condition, ctx, inner);
       if (c.kind === "scalar" && typeof c.value === "boolean")
         return evalAst(c.value ? node.whenTrue : node.whenFalse, ctx, inner);
       const out2 = unknown(sourceOf(ctx, node), loc, nodeOrigin(c));
@@ -35198,7 +34799,7 @@ async function evalAst(node, ctx, scope) {
         [true, node.whenTrue],
         [false, node.whenFalse]
       ]) {
-        const v = await evalAst(branch, ctx, inner);
+        const v = evalAst(branch, ctx, inner);
         const values2 = v.kind === "array" ? v.items : [v];
         const strings3 = values2.filter((x) => x.kind === "string");
         if (strings3.length !== values2.length) return out2;
@@ -35214,7 +34815,7 @@ async function evalAst(node, ctx, scope) {
     case "binary":
       return evalBinary(node, ctx, inner, loc);
     case "unary": {
-      const v = await evalAst(node.operand, ctx, inner);
+      const v = evalAst(node.operand, ctx, inner);
       if (v.kind === "scalar" && node.operator === "-" && typeof v.value === "number")
         return { kind: "scalar", value: -v.value, loc };
       if (v.kind === "scalar" && node.operator === "!" && typeof v.value === "boolean")
@@ -35238,10 +34839,10 @@ function staticStep(s) {
   return text3;
   return void 0;
 }
-async function stepKey(s, ctx, scope) {
-  return staticStep(s) ?? (s.kind === "index" ? keyText(await evalAst(s.key, ctx, scope)) : void 0);
+function stepKey(s, ctx, scope) {
+  return staticStep(s) ?? (s.kind === "index" ? keyText(evalAst(s.key, ctx, scope)) : void 0);
 }
-async function evalTraversal(node, ctx, scope, loc) {
+function evalTraversal(node, ctx, scope, loc) {
   const src = sourceOf(ctx, node);
   let i = 0;
   let base;
@@ -35249,44 +34850,44 @@ async function evalTraversal(node, ctx, scope, loc) {
     const segments = [node.source.name];
     for (; i < node.steps.length; i++) {
       const s = node.steps[i];
-      const k = s ? await stepKey(s, ctx, scope) : void 0;
+      const k = s ? stepKey(s, ctx, scope) : void 0;
       if (k === void 0) break;
       segments.push(k);
     }
-    base = await resolveTraversal(segments, src, loc, scope);
-  } else base = await evalAst(node.source, ctx, scope);
+    base = resolveTraversal(segments, src, loc, scope);
+  } else base = evalAst(node.source, ctx, scope);
   for (; i < node.steps.length; i++) {
     const s = node.steps[i];
-    const key3 = s ? await stepKey(s, ctx, scope) : void 0;
+    const key3 = s ? stepKey(s, ctx, scope) : void 0;
     if (key3 === void 0) return unknown(src, loc, nodeOrigin(base));
     base = step(base, [key3], src, loc);
   }
   return base;
 }
-async function evalSplat(node, ctx, scope, loc) {
+function evalSplat(node, ctx, scope, loc) {
   const src = sourceOf(ctx, node);
-  const base = await evalAst(node.source, ctx, scope);
+  const base = evalAst(node.source, ctx, scope);
   if (base.kind === "unknown") return unknown(src, loc, nodeOrigin(base));
   const keys = [];
   for (const s of node.steps) {
-    const k = await stepKey(s, ctx, scope);
+    const k = stepKey(s, ctx, scope);
     if (k === void 0) return unknown(src, loc, nodeOrigin(base));
     keys.push(k);
   }
   const items = base.kind === "array" ? base.items : base.kind === "scalar" && base.value === null ? [] : [base];
   return { kind: "array", items: items.map((item) => step(item, keys, src, loc)), loc };
 }
-async function objectKey(key3, ctx, scope) {
+function objectKey(key3, ctx, scope) {
   if (key3.type === "variable") return { value: key3.name, loc: spanLoc(ctx, key3) };
   const target = key3.type === "parens" ? key3.expr : key3;
-  const v = await evalAst(key3, ctx, scope);
+  const v = evalAst(key3, ctx, scope);
   const text3 = v.kind === "string" ? displayText(v.value) : v.kind === "scalar" ? String(v.value) : `\${${sourceOf(ctx, target)}}`;
   return { value: text3, loc: spanLoc(ctx, target) };
 }
 function newTemplateValue() {
   return { parts: [], segments: [], origins: /* @__PURE__ */ new Set(), size: 0, pieces: 0 };
 }
-async function templateParts(parts, ctx, scope, out2) {
+function templateParts(parts, ctx, scope, out2) {
   const index2 = ctx.file.index;
   const placedAt = ctx.placedAt;
   const line = (offset) => `${ctx.file.src.path}:${index2.position(offset).line}`;
@@ -35316,49 +34917,49 @@ async function templateParts(parts, ctx, scope, out2) {
     const o = nodeOrigin(v);
     if (o) out2.origins.add(o);
   };
-  for (const part of parts) {
+  for (const part2 of parts) {
     if (out2.opaque) return;
     if (!budget.step()) {
-      out2.opaque = budget.exceeded("steps", placed(part));
+      out2.opaque = budget.exceeded("steps", placed(part2));
       return;
     }
-    switch (part.kind) {
+    switch (part2.kind) {
       case "text":
-        if (part.value === "" || !grow(part.value.length, part)) break;
-        out2.parts.push(part.value);
+        if (part2.value === "" || !grow(part2.value.length, part2)) break;
+        out2.parts.push(part2.value);
         out2.segments.push(
-          placedAt ? { text: part.value, locate: atCall, origin: (s) => line(textOffset(part, s)) } : {
-            text: part.value,
-            locate: (s, e) => index2.span(textOffset(part, s), textOffset(part, e)),
+          placedAt ? { text: part2.value, locate: atCall, origin: (s) => line(textOffset(part2, s)) } : {
+            text: part2.value,
+            locate: (s, e) => index2.span(textOffset(part2, s), textOffset(part2, e)),
             ...ctx.ownFile ? { ownFile: true } : {}
           }
         );
         break;
       case "interpolation": {
-        const v = await evalAst(part.expr, ctx, scope);
-        add(placedAt ? relocate2(v, placedAt, nodeOrigin(v) ?? line(part.start)) : v, part);
+        const v = evalAst(part2.expr, ctx, scope);
+        add(placedAt ? relocate2(v, placedAt, nodeOrigin(v) ?? line(part2.start)) : v, part2);
         break;
       }
       case "if": {
-        const c = await evalAst(part.condition, ctx, scope);
+        const c = evalAst(part2.condition, ctx, scope);
         if (c.kind === "scalar" && typeof c.value === "boolean")
-          await templateParts(c.value ? part.then : part.else ?? [], ctx, scope, out2);
+          templateParts(c.value ? part2.then : part2.else ?? [], ctx, scope, out2);
         else
           out2.opaque ??= unknown(
-            `a template whose %{ if ${sourceOf(ctx, part.condition)} } is unknown`,
-            placed(part),
-            nodeOrigin(c) ?? (placedAt && line(part.start))
+            `a template whose %{ if ${sourceOf(ctx, part2.condition)} } is unknown`,
+            placed(part2),
+            nodeOrigin(c) ?? (placedAt && line(part2.start))
           );
         break;
       }
       case "for": {
-        const coll = await evalAst(part.collection, ctx, scope);
+        const coll = evalAst(part2.collection, ctx, scope);
         const pairs2 = collectionPairs(coll);
         if (!pairs2) {
           out2.opaque ??= unknown(
-            `a template whose %{ for \u2026 in ${sourceOf(ctx, part.collection)} } is unknown`,
-            placed(part),
-            nodeOrigin(coll) ?? (placedAt && line(part.start))
+            `a template whose %{ for \u2026 in ${sourceOf(ctx, part2.collection)} } is unknown`,
+            placed(part2),
+            nodeOrigin(coll) ?? (placedAt && line(part2.start))
           );
           break;
         }
@@ -35366,12 +34967,12 @@ async function templateParts(parts, ctx, scope, out2) {
         const inner = { ...scope, names, depth: scope.depth + 1 };
         for (const [k, v] of pairs2) {
           if (budget.spent) {
-            out2.opaque = budget.exceeded("steps", placed(part));
+            out2.opaque = budget.exceeded("steps", placed(part2));
             break;
           }
-          if (part.keyVar !== void 0) names.set(part.keyVar, k);
-          names.set(part.valueVar, v);
-          await templateParts(part.body, ctx, inner, out2);
+          if (part2.keyVar !== void 0) names.set(part2.keyVar, k);
+          names.set(part2.valueVar, v);
+          templateParts(part2.body, ctx, inner, out2);
           if (stopped(out2)) break;
         }
         break;
@@ -35382,9 +34983,9 @@ async function templateParts(parts, ctx, scope, out2) {
 function stopped(out2) {
   return out2.opaque !== void 0;
 }
-async function evalTemplate(node, ctx, scope) {
+function evalTemplate(node, ctx, scope) {
   const value = newTemplateValue();
-  await templateParts(node.parts, ctx, scope, value);
+  templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
   const out2 = str(value.parts, templateLoc(ctx, node), joinOrigins(value.origins));
   setSegments(out2, value.segments, value.pieces);
@@ -35516,7 +35117,7 @@ function defined(node, def, passedAs) {
       return node;
   }
 }
-async function resolveTraversal(segments, full, loc, scope) {
+function resolveTraversal(segments, full, loc, scope) {
   const [root, ...rest] = segments;
   if (root === void 0) return unknown(full, loc);
   const bound = scope.names.get(root);
@@ -35524,8 +35125,8 @@ async function resolveTraversal(segments, full, loc, scope) {
   const mod = scope.module;
   const name2 = rest[0];
   if (root === "var" && name2 !== void 0)
-    return step(await variable(mod, name2, loc, scope), rest.slice(1), full, loc);
-  if (root === "local" && name2 !== void 0) return step(await local(mod, name2, loc, scope), rest.slice(1), full, loc);
+    return step(variable(mod, name2, loc, scope), rest.slice(1), full, loc);
+  if (root === "local" && name2 !== void 0) return step(local(mod, name2, loc, scope), rest.slice(1), full, loc);
   if (root === "path") {
     if (name2 === "module") return str([mod.dir], loc);
     if (name2 === "root" || name2 === "cwd") return str(["."], loc);
@@ -35539,7 +35140,7 @@ async function resolveTraversal(segments, full, loc, scope) {
       let after = rest.slice(2);
       let docScope = scope;
       if (block.attrs.has("for_each") || block.attrs.has("count")) {
-        const instances = await instancesOf(block, scope);
+        const instances = instancesOf(block, scope);
         const wanted = after[0];
         const chosen = instances.find(
           (i) => i.key === "" || i.key === `[${JSON.stringify(wanted)}]` || i.key === `[${String(wanted)}]`
@@ -35549,7 +35150,7 @@ async function resolveTraversal(segments, full, loc, scope) {
         after = after.slice(1);
       }
       if (after[0] !== "json" && after[0] !== "minified_json") return unknown(full, loc);
-      const doc = await scope.policyDocument(block, docScope);
+      const doc = scope.policyDocument(block, docScope);
       keptInPlace.add(doc);
       return doc;
     }
@@ -35564,7 +35165,7 @@ async function resolveTraversal(segments, full, loc, scope) {
     if (block && attrs[0] === "arn") return providerArn(block, loc, scope);
     const url = block?.attrs.get("url");
     if (block && url && attrs[0] === "url") {
-      const value = await evaluate2(url.expr, scope);
+      const value = evaluate2(url.expr, scope);
       const first = value.kind === "string" ? value.value.parts[0] : void 0;
       const bare = value.kind === "string" && typeof first === "string" ? {
         ...value,
@@ -35575,7 +35176,7 @@ async function resolveTraversal(segments, full, loc, scope) {
   }
   return unknown(full, loc);
 }
-async function instancesOf(block, scope) {
+function instancesOf(block, scope) {
   const one2 = [{ key: "", names: scope.names }];
   const forEach = block.attrs.get("for_each");
   const count2 = block.attrs.get("count");
@@ -35588,7 +35189,7 @@ async function instancesOf(block, scope) {
     });
   };
   if (forEach) {
-    const coll = await evaluate2(forEach.expr, scope);
+    const coll = evaluate2(forEach.expr, scope);
     let pairs2 = [];
     if (coll.kind === "object") {
       pairs2 = coll.entries.map((e) => [
@@ -35621,7 +35222,7 @@ async function instancesOf(block, scope) {
     });
   }
   if (count2) {
-    const n = await evaluate2(count2.expr, scope);
+    const n = evaluate2(count2.expr, scope);
     if (n.kind !== "scalar" || typeof n.value !== "number" || !Number.isInteger(n.value) || n.value < 0 || n.value > MAX_INSTANCES)
       return one2;
     return Array.from({ length: n.value }, (_, i) => ({
@@ -35631,24 +35232,24 @@ async function instancesOf(block, scope) {
   }
   return one2;
 }
-async function providerArn(block, loc, scope) {
+function providerArn(block, loc, scope) {
   const id2 = `${block.type === "data" ? "data." : ""}aws_iam_openid_connect_provider.${block.labels[block.labels.length - 1] ?? ""}`;
   const origin = `${id2} (${where(block.loc)})`;
   const urlAttr = block.attrs.get("url");
   const prefix = ["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/"];
   if (!urlAttr) return str([...prefix, { unknown: `${id2}.url` }], loc, origin);
-  const url = await evaluate2(urlAttr.expr, scope);
+  const url = evaluate2(urlAttr.expr, scope);
   if (url.kind !== "string") return str([...prefix, { unknown: `${id2}.url` }], loc, origin);
   const parts = [...url.value.parts];
   const first = parts[0];
   if (typeof first === "string") parts[0] = first.replace(/^https?:\/\//, "");
   return str([...prefix, ...parts], loc, origin);
 }
-async function variable(mod, name2, loc, scope) {
+function variable(mod, name2, loc, scope) {
   const key3 = `var.${name2}`;
   let cached = mod.cache.get(key3);
   if (!cached) {
-    cached = (async () => {
+    cached = (() => {
       const set2 = mod.tfvars.get(name2);
       const block = mod.variables.get(name2);
       const plain3 = {
@@ -35660,19 +35261,19 @@ async function variable(mod, name2, loc, scope) {
       const arg = mod.args?.get(name2);
       if (arg)
         return defined(
-          await evaluate2(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
+          evaluate2(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
           { origin: (at3) => `${arg.origin} (${where(at3)})`, kind: "module argument", name: name2 },
           "passed as"
         );
       if (set2)
-        return defined(await evaluate2(set2.expr, plain3), {
+        return defined(evaluate2(set2.expr, plain3), {
           origin: (at3) => `${name2} = \u2026 in ${where(at3)}`,
           kind: "tfvars",
           name: name2
         });
       const def = block?.attrs.get("default");
       if (block && def)
-        return defined(await evaluate2(def.expr, plain3), {
+        return defined(evaluate2(def.expr, plain3), {
           origin: (at3) => `variable "${name2}" default (${where(at3)})`,
           kind: "variable default",
           name: name2
@@ -35682,11 +35283,11 @@ async function variable(mod, name2, loc, scope) {
     })();
     mod.cache.set(key3, cached);
   }
-  const v = await cached;
+  const v = cached;
   if (keptInPlace.has(v)) return v;
   return relocate2(v, loc, nodeOrigin(v));
 }
-async function local(mod, name2, loc, scope) {
+function local(mod, name2, loc, scope) {
   const key3 = `local.${name2}`;
   let cached = mod.cache.get(key3);
   if (!cached) {
@@ -35698,19 +35299,20 @@ async function local(mod, name2, loc, scope) {
         `local "${name2}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`,
         attr.loc
       );
-      cached = Promise.resolve(failure(key3, loc, `local "${name2}" refers to itself (${where(attr.loc)})`));
+      cached = failure(key3, loc, `local "${name2}" refers to itself (${where(attr.loc)})`);
       mod.cache.set(key3, cached);
       return cached;
     }
-    cached = evaluate2(attr.expr, {
+    const v2 = evaluate2(attr.expr, {
       module: mod,
       names: /* @__PURE__ */ new Map(),
       depth: scope.depth + 1,
       ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
-    }).then((v2) => defined(v2, { origin: (at3) => `local "${name2}" (${where(at3)})`, kind: "local", name: name2 }));
+    });
+    cached = defined(v2, { origin: (at3) => `local "${name2}" (${where(at3)})`, kind: "local", name: name2 });
     mod.cache.set(key3, cached);
   }
-  const v = await cached;
+  const v = cached;
   if (keptInPlace.has(v)) return v;
   return relocate2(v, loc, nodeOrigin(v));
 }
@@ -35777,8 +35379,8 @@ function localCycles(mod) {
   }
   return cyclic;
 }
-async function evalFor(node, ctx, scope, loc) {
-  const coll = await evalAst(node.collection, ctx, scope);
+function evalFor(node, ctx, scope, loc) {
+  const coll = evalAst(node.collection, ctx, scope);
   const pairs2 = collectionPairs(coll);
   if (!pairs2) return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));
   const items = [];
@@ -35791,7 +35393,7 @@ async function evalFor(node, ctx, scope, loc) {
     names.set(node.valueVar, v);
     const inner = { ...scope, names };
     if (node.condition) {
-      const c = await evalAst(node.condition, ctx, inner);
+      const c = evalAst(node.condition, ctx, inner);
       if (c.kind === "scalar" && c.value === false) continue;
       if (!(c.kind === "scalar" && c.value === true)) {
         if (node.object) return unknown(sourceOf(ctx, node), loc);
@@ -35799,9 +35401,9 @@ async function evalFor(node, ctx, scope, loc) {
         continue;
       }
     }
-    const value = await evalAst(node.value, ctx, inner);
+    const value = evalAst(node.value, ctx, inner);
     if (node.object && node.key) {
-      const kv = await evalAst(node.key, ctx, inner);
+      const kv = evalAst(node.key, ctx, inner);
       const kt2 = keyText(kv);
       if (kt2 === void 0) return unknown(sourceOf(ctx, node), loc);
       const existing = node.grouped ? entries2.find((e) => e.key.value === kt2) : void 0;
@@ -35816,9 +35418,9 @@ async function evalFor(node, ctx, scope, loc) {
   if (node.object) return { kind: "object", entries: entries2, loc };
   return { kind: "array", items, loc };
 }
-async function evalBinary(node, ctx, scope, loc) {
-  const left = await evalAst(node.left, ctx, scope);
-  const right = await evalAst(node.right, ctx, scope);
+function evalBinary(node, ctx, scope, loc) {
+  const left = evalAst(node.left, ctx, scope);
+  const right = evalAst(node.right, ctx, scope);
   const src = sourceOf(ctx, node);
   const scalar = (value) => ({ kind: "scalar", value, loc });
   if (node.operator === "==" || node.operator === "!=") {
@@ -35879,11 +35481,11 @@ function plainOf(n) {
   if (n.kind === "string") return knownText(n.value);
   return void 0;
 }
-async function callFunction(node, ctx, scope, loc) {
+function callFunction(node, ctx, scope, loc) {
   const name2 = node.name.replace(/^provider::[^:]+::/, "");
   const src = sourceOf(ctx, node);
   const argNodes = [...node.args];
-  const args = await Promise.all(argNodes.map((c) => evalAst(c, ctx, scope)));
+  const args = argNodes.map((c) => evalAst(c, ctx, scope));
   if (node.expandFinal) {
     const last = args.pop();
     const lastNode = argNodes.pop();
@@ -35925,7 +35527,7 @@ async function callFunction(node, ctx, scope, loc) {
       return renderTemplate(template, nodeOrigin(a0) ?? where(a0.loc), vars, loc, scope, "templatestring()");
     }
     default: {
-      const result3 = await callBuiltin(name2, args, {
+      const result3 = callBuiltin(name2, args, {
         src,
         loc,
         exceeded: (limit) => scope.module.budget.exceeded(limit, loc)
@@ -35966,7 +35568,7 @@ function originOf(args) {
   const all = args.map(nodeOrigin).filter((o) => o !== void 0);
   return joinOrigins(all);
 }
-async function replaceCall(subject, search, repl, src, loc) {
+function replaceCall(subject, search, repl, src, loc) {
   const s = search?.kind === "string" ? knownText(search.value) : void 0;
   const r = repl?.kind === "string" ? knownText(repl.value) : void 0;
   if (subject?.kind !== "string" || s === void 0 || r === void 0) return unknown(src, loc);
@@ -35976,7 +35578,7 @@ async function replaceCall(subject, search, repl, src, loc) {
     if (text3 !== void 0) return str([s === "" ? text3 : text3.split(s).join(r)], subject.loc, subject.value.origin);
     return unknown(src, loc);
   }
-  const compiled2 = await compileRegex(s.slice(1, -1));
+  const compiled2 = compileRegex(s.slice(1, -1));
   if ("error" in compiled2) return failure(src, loc, `replace(): invalid regular expression (${compiled2.error})`);
   if (text3 !== void 0) return str([replaceAll(compiled2.re, text3, r)], subject.loc, subject.value.origin);
   const [first, ...others] = subject.value.parts;
@@ -35994,7 +35596,7 @@ function resolvePath(mod, p) {
   }
   return out2.join("/");
 }
-async function fileCall(pathNode, src, loc, scope, vars) {
+function fileCall(pathNode, src, loc, scope, vars) {
   const p = pathNode?.kind === "string" ? knownText(pathNode.value) : void 0;
   if (vars !== void 0 && scope.inTemplate)
     return failure(src, loc, `templatefile() called inside a template, which Terraform refuses (${where(loc)})`);
@@ -36014,11 +35616,11 @@ async function fileCall(pathNode, src, loc, scope, vars) {
     return out3;
   }
   if (vars !== void 0) scope.module.budget.templates.add(rel);
-  const out2 = await renderTemplate(text3, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name2, via);
+  const out2 = renderTemplate(text3, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name2, via);
   if (vars === void 0) templateSources.set(out2, { text: text3, rel });
   return out2;
 }
-async function renderTemplate(text3, rel, vars, loc, scope, caller, via) {
+function renderTemplate(text3, rel, vars, loc, scope, caller, via) {
   const parsed = parseTemplate(text3);
   if ("error" in parsed) {
     debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
@@ -36038,7 +35640,7 @@ async function renderTemplate(text3, rel, vars, loc, scope, caller, via) {
         })
       );
   const value = newTemplateValue();
-  await templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
+  templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
   if (value.opaque) return value.opaque;
   const out2 = str(value.parts, loc, rel);
   setSegments(out2, value.segments, value.pieces);
@@ -36047,12 +35649,12 @@ async function renderTemplate(text3, rel, vars, loc, scope, caller, via) {
 function debug(message) {
   if (process.env.OIDCLINT_DEBUG) console.error(`oidclint: ${message}`);
 }
-async function renderTemplateFile(block, loc, scope) {
+function renderTemplateFile(block, loc, scope) {
   const templateAttr = block.attrs.get("template");
   if (!templateAttr) return unknown("data.template_file.rendered", loc);
-  const template = await evaluate2(templateAttr.expr, scope);
+  const template = evaluate2(templateAttr.expr, scope);
   const varsAttr = block.attrs.get("vars");
-  const vars = varsAttr ? await evaluate2(varsAttr.expr, scope) : { kind: "object", entries: [], loc };
+  const vars = varsAttr ? evaluate2(varsAttr.expr, scope) : { kind: "object", entries: [], loc };
   const source = templateSources.get(template);
   const text3 = source?.text ?? (template.kind === "string" ? knownText(template.value) : void 0);
   if (text3 === void 0) return unknown(`data.template_file.${block.labels[1] ?? ""}.rendered`, loc);
@@ -36062,7 +35664,7 @@ async function renderTemplateFile(block, loc, scope) {
   if (source) scope.module.budget.templates.add(source.rel);
   return renderTemplate(text3, rel, vars, loc, scope, caller, via);
 }
-async function evaluateJson(file, node, scope) {
+function evaluateJson(file, node, scope) {
   switch (node.kind) {
     case "string": {
       const text3 = knownText(node.value);
@@ -36078,10 +35680,10 @@ async function evaluateJson(file, node, scope) {
       const [only] = parsed.value;
       let v;
       if (parsed.value.length === 1 && only?.kind === "interpolation") {
-        v = await evalAst(only.expr, ctx, scope);
+        v = evalAst(only.expr, ctx, scope);
       } else {
         const value = newTemplateValue();
-        await templateParts(parsed.value, ctx, scope, value);
+        templateParts(parsed.value, ctx, scope, value);
         v = value.opaque ?? str(value.parts, node.loc, joinOrigins(value.origins));
       }
       return relocate2(v, node.loc, nodeOrigin(v));
@@ -36089,22 +35691,20 @@ async function evaluateJson(file, node, scope) {
     case "array":
       return {
         kind: "array",
-        items: await Promise.all(node.items.map((i) => evaluateJson(file, i, scope))),
+        items: node.items.map((i) => evaluateJson(file, i, scope)),
         loc: node.loc
       };
     case "object":
       return {
         kind: "object",
-        entries: await Promise.all(
-          node.entries.map(async (e) => ({ key: e.key, value: await evaluateJson(file, e.value, scope) }))
-        ),
+        entries: node.entries.map((e) => ({ key: e.key, value: evaluateJson(file, e.value, scope) })),
         loc: node.loc
       };
     default:
       return node;
   }
 }
-var stringSegments, segmentPieces, ReadThrough, fallbackAsts, keptInPlace, MAX_INSTANCES, templateSources;
+var stringSegments, segmentPieces, ReadThrough, keptInPlace, MAX_INSTANCES, templateSources;
 var init_evaluate = __esm({
   "src/parsers/terraform/evaluate.ts"() {
     "use strict";
@@ -36113,7 +35713,6 @@ var init_evaluate = __esm({
     init_value();
     init_conditional_values();
     init_embedded_json();
-    init_hcl2json_fallback();
     init_hcl_body();
     init_hcl_expression();
     init_limits();
@@ -36132,7 +35731,6 @@ var init_evaluate = __esm({
         return { ...super.span(start, end), via: this.via };
       }
     };
-    fallbackAsts = /* @__PURE__ */ new WeakMap();
     keptInPlace = /* @__PURE__ */ new WeakSet();
     MAX_INSTANCES = 64;
     templateSources = /* @__PURE__ */ new WeakMap();
@@ -36467,6 +36065,515 @@ var init_parsers = __esm({
   }
 });
 
+// src/parsers/terraform/hcl2json-fallback/bridge.ts
+function hcl2json() {
+  loaded ??= import("./hcl2json.js").then((m) => {
+    const mod = m;
+    return typeof mod.parse === "function" ? mod : mod.default;
+  });
+  return loaded;
+}
+function shortLine(text3) {
+  const first = text3.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
+  const escaped = first.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code18 = c.charCodeAt(0);
+    return c === "	" ? "\\t" : code18 > 255 ? `\\u${code18.toString(16)}` : `\\x${code18.toString(16).padStart(2, "0")}`;
+  });
+  return escaped.length > MAX_SUMMARY ? `${escaped.slice(0, MAX_SUMMARY - 1)}\u2026` : escaped;
+}
+async function hclSyntaxError(file, text3) {
+  const h = await hcl2json();
+  try {
+    await h.parse(file, text3);
+    return void 0;
+  } catch (e) {
+    const raw = (e instanceof Error ? e.message : String(e)).replace(/^parse config: /, "").trim();
+    const m = DIAGNOSTIC.exec(raw);
+    if (!m)
+      return {
+        message: `Terraform syntax error: ${shortLine(raw)}`,
+        detail: `${raw} ${CANNOT_CHECK}`,
+        loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 }
+      };
+    const line = Number(m[1]);
+    const column = Number(m[2]);
+    const endLine = m[3] ? Number(m[3]) : line;
+    const endColumn = m[4] ? Number(m[4]) : column;
+    const summary = (m[5] ?? "").trim();
+    const detail = (m[6] ?? "").trim();
+    return {
+      message: `Terraform syntax error: ${shortLine(summary)}`,
+      detail: `${detail ? `${detail.replace(/\.?$/, ".")} ` : ""}${CANNOT_CHECK}`,
+      loc: { file, line, column, endLine, endColumn }
+    };
+  }
+}
+async function expressionAst(file, expression, base) {
+  const h = await hcl2json();
+  let ast;
+  try {
+    ast = await h.getExpressionAst(file, expression);
+  } catch {
+    return null;
+  }
+  if (!ast) return null;
+  const toChar = byteOffsets(expression);
+  return convert(ast, { text: expression, base, at: (b) => base + toChar(b) });
+}
+function convert(node, ctx) {
+  const start = ctx.at(node.range.start.byte);
+  const end = ctx.at(node.range.end.byte);
+  const kids = node.children;
+  const kid = (i) => {
+    const k = kids[i];
+    return k ? convert(k, ctx) : { type: "literal", value: null, start, end };
+  };
+  const meta2 = node.meta;
+  const steps = () => (meta2?.traversal ?? []).map((t2) => {
+    const s = ctx.at(t2.range.start.byte);
+    const e = ctx.at(t2.range.end.byte);
+    if (t2.type !== "indexTraversal") return { kind: "attr", name: t2.segment, start: s, end: e };
+    const key3 = /^\d+$/.test(t2.segment) ? { type: "literal", value: Number(t2.segment), start: s, end: e } : {
+      type: "template",
+      parts: [
+        {
+          kind: "text",
+          value: t2.segment.startsWith('"') ? JSON.parse(t2.segment) : t2.segment,
+          start: s,
+          end: e
+        }
+      ],
+      heredoc: false,
+      start: s,
+      end: e
+    };
+    return { kind: "index", key: key3, start: s, end: e };
+  });
+  switch (node.type) {
+    case "literalValue":
+      if (meta2?.type === "number") return { type: "literal", value: Number(meta2.value), start, end };
+      if (meta2?.type === "bool") return { type: "literal", value: meta2.value === "true", start, end };
+      return { type: "literal", value: null, start, end };
+    case "template": {
+      const heredoc = (meta2?.value ?? "").startsWith("<<");
+      const parts = kids.map((k) => {
+        const s = ctx.at(k.range.start.byte);
+        if (k.type === "literalValue") return decodeLiteral(k.meta.value ?? "", s, heredoc);
+        return { kind: "interpolation", expr: convert(k, ctx), start: s, end: ctx.at(k.range.end.byte) };
+      });
+      const quoted2 = !heredoc && ctx.text[start - ctx.base - 1] === '"';
+      return { type: "template", parts, heredoc, start: quoted2 ? start - 1 : start, end: quoted2 ? end + 1 : end };
+    }
+    case "templateWrap":
+      return { type: "wrap", expr: kid(0), start, end };
+    case "tuple":
+      return { type: "tuple", items: kids.map((k) => convert(k, ctx)), start, end };
+    case "object": {
+      const items = [];
+      for (let i = 0; i + 1 < kids.length; i += 2) {
+        const keyNode = kids[i];
+        if (!keyNode) continue;
+        const ks = ctx.at(keyNode.range.start.byte);
+        const ke2 = ctx.at(keyNode.range.end.byte);
+        const inner = keyNode.children[0];
+        const key3 = inner ? convert(inner, ctx) : { type: "variable", name: ctx.text.slice(ks - ctx.base, ke2 - ctx.base), start: ks, end: ke2 };
+        items.push({ key: key3, value: kid(i + 1) });
+      }
+      return { type: "object", items, start, end };
+    }
+    case "scopeTraversal": {
+      const [root, ...rest] = steps();
+      if (!root) return { type: "literal", value: null, start, end };
+      const variable2 = {
+        type: "variable",
+        name: root.kind === "attr" ? root.name : "",
+        start: root.start,
+        end: root.end
+      };
+      return rest.length === 0 ? variable2 : { type: "traversal", source: variable2, steps: rest, start, end };
+    }
+    case "relativeTraversal":
+      return { type: "traversal", source: kid(0), steps: steps(), start, end };
+    case "index":
+      return { type: "traversal", source: kid(0), steps: [{ kind: "index", key: kid(1), start, end }], start, end };
+    case "splat": {
+      const each = kids[1];
+      const eachSteps = each ? convert(each, ctx) : void 0;
+      return {
+        type: "splat",
+        source: kid(0),
+        steps: eachSteps?.type === "traversal" ? eachSteps.steps : [],
+        full: ctx.text.slice(start - ctx.base, end - ctx.base).startsWith("["),
+        start,
+        end
+      };
+    }
+    case "function":
+      return {
+        type: "call",
+        name: meta2?.name ?? "",
+        args: kids.map((k) => convert(k, ctx)),
+        expandFinal: meta2?.expandedFinalArgument === true,
+        start,
+        end
+      };
+    case "for": {
+      const rest = [...kids];
+      const collection = rest.shift();
+      const key3 = meta2?.keyExpression ? rest.shift() : void 0;
+      const value = rest.shift();
+      const condition = meta2?.conditionalExpression ? rest.shift() : void 0;
+      const out2 = {
+        type: "for",
+        valueVar: meta2?.valVar ?? "",
+        collection: collection ? convert(collection, ctx) : kid(-1),
+        value: value ? convert(value, ctx) : kid(-1),
+        grouped: meta2?.groupedValue === true,
+        object: meta2?.openRangeValue === "{",
+        start,
+        end
+      };
+      if (meta2?.keyVar) out2.keyVar = meta2.keyVar;
+      if (key3) out2.key = convert(key3, ctx);
+      if (condition) out2.condition = convert(condition, ctx);
+      return out2;
+    }
+    case "conditional":
+      return { type: "conditional", condition: kid(0), whenTrue: kid(1), whenFalse: kid(2), start, end };
+    case "binaryOp":
+      return {
+        type: "binary",
+        operator: BINARY[meta2?.operator ?? ""] ?? "==",
+        left: kid(0),
+        right: kid(1),
+        start,
+        end
+      };
+    case "unaryOp":
+      return { type: "unary", operator: meta2?.operator === "negate" ? "-" : "!", operand: kid(0), start, end };
+    default:
+      return { type: "parens", expr: kid(0), start, end };
+  }
+}
+function decodeLiteral(raw, start, heredoc) {
+  let value = "";
+  const offsets = [];
+  const simple = { n: "\n", r: "\r", t: "	", '"': '"', "\\": "\\" };
+  let i = 0;
+  while (i < raw.length) {
+    const c = raw[i] ?? "";
+    offsets.push(start + i);
+    if (c === "\\" && !heredoc) {
+      const e = raw[i + 1] ?? "";
+      if (simple[e] !== void 0) {
+        value += simple[e];
+        i += 2;
+        continue;
+      }
+      const hex = e === "u" ? raw.slice(i + 2, i + 6) : e === "U" ? raw.slice(i + 2, i + 10) : "";
+      if (hex && /^[0-9a-fA-F]+$/.test(hex)) {
+        const cp = String.fromCodePoint(parseInt(hex, 16));
+        value += cp;
+        if (cp.length > 1) offsets.push(start + i);
+        i += 2 + hex.length;
+        continue;
+      }
+    }
+    if ((c === "$" || c === "%") && raw[i + 1] === c && raw[i + 2] === "{") {
+      value += c;
+      i += 2;
+      continue;
+    }
+    value += c;
+    i++;
+  }
+  offsets.push(start + raw.length);
+  return { kind: "text", value, offsets, start, end: start + raw.length };
+}
+function byteOffsets(text3) {
+  if (/^[\x00-\x7f]*$/.test(text3)) return (b) => b;
+  const starts = [];
+  let bytes = 0;
+  for (let i = 0; i < text3.length; i++) {
+    starts.push(bytes);
+    const code18 = text3.codePointAt(i) ?? 0;
+    bytes += code18 < 128 ? 1 : code18 < 2048 ? 2 : code18 < 65536 ? 3 : 4;
+    if (code18 >= 65536) {
+      starts.push(bytes);
+      i++;
+    }
+  }
+  starts.push(bytes);
+  return (b) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if ((starts[mid] ?? 0) <= b) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+}
+var loaded, DIAGNOSTIC, CANNOT_CHECK, MAX_SUMMARY, BINARY;
+var init_bridge = __esm({
+  "src/parsers/terraform/hcl2json-fallback/bridge.ts"() {
+    "use strict";
+    DIAGNOSTIC = /:(\d+),(\d+)(?:-(?:(\d+),)?(\d+))?: ([^;\]]+)(?:; ([^\]]*?))?(?:, and \d+ other diagnostic\(s\))?(?:\s*\]|$)/;
+    CANNOT_CHECK = "oidclint cannot check the policies of this file until it parses.";
+    MAX_SUMMARY = 120;
+    BINARY = {
+      logicalOr: "||",
+      logicalAnd: "&&",
+      equal: "==",
+      notEqual: "!=",
+      lessThan: "<",
+      greaterThan: ">",
+      lessThanOrEqual: "<=",
+      greaterThanOrEqual: ">=",
+      add: "+",
+      subtract: "-",
+      multiply: "*",
+      divide: "/",
+      modulo: "%"
+    };
+  }
+});
+
+// src/parsers/terraform/hcl2json-fallback/scan.ts
+function scanHcl(text3) {
+  return new Scanner(text3).body(0, false).body;
+}
+function decodeLabel(raw) {
+  return raw.replace(/\\(.)/g, "$1");
+}
+var IDENT_START, IDENT_CHAR, HEREDOC, MAX_BLOCK_DEPTH2, Scanner;
+var init_scan = __esm({
+  "src/parsers/terraform/hcl2json-fallback/scan.ts"() {
+    "use strict";
+    IDENT_START = /[A-Za-z_]/;
+    IDENT_CHAR = /[A-Za-z0-9_-]/;
+    HEREDOC = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n/;
+    MAX_BLOCK_DEPTH2 = 64;
+    Scanner = class {
+      constructor(text3) {
+        this.text = text3;
+      }
+      text;
+      i = 0;
+      body(depth, closing) {
+        const body = { attributes: [], blocks: [] };
+        const t2 = this.text;
+        while (this.i < t2.length) {
+          this.skipBlank(true);
+          const c = t2[this.i];
+          if (c === void 0) break;
+          if (c === "}") {
+            this.i++;
+            if (closing) return { body };
+            continue;
+          }
+          if (!IDENT_START.test(c)) {
+            this.skipLine();
+            continue;
+          }
+          const nameStart = this.i;
+          const name2 = this.ident();
+          this.skipBlank(false);
+          if (t2[this.i] === "=" && t2[this.i + 1] !== "=") {
+            this.i++;
+            this.skipBlank(false);
+            const exprStart = this.i;
+            const exprEnd = this.expressionEnd();
+            body.attributes.push({ name: name2, nameStart, exprStart, exprEnd });
+            continue;
+          }
+          const labels = [];
+          for (; ; ) {
+            const d = t2[this.i];
+            if (d === '"') {
+              const start = this.i;
+              const end = this.skipString(this.i);
+              labels.push({ value: decodeLabel(t2.slice(start + 1, end - 1)), start });
+              this.i = end;
+            } else if (d !== void 0 && IDENT_START.test(d)) {
+              const start = this.i;
+              labels.push({ value: this.ident(), start });
+            } else break;
+            this.skipBlank(false);
+          }
+          if (t2[this.i] !== "{") {
+            this.skipLine();
+            continue;
+          }
+          this.i++;
+          if (depth >= MAX_BLOCK_DEPTH2) {
+            this.i = this.expressionEndFrom(this.i - 1);
+            continue;
+          }
+          const inner = this.body(depth + 1, true);
+          body.blocks.push({ type: name2, typeStart: nameStart, labels, body: inner.body, end: this.i });
+        }
+        return { body };
+      }
+      ident() {
+        const start = this.i;
+        while (this.i < this.text.length && IDENT_CHAR.test(this.text[this.i] ?? "")) this.i++;
+        return this.text.slice(start, this.i);
+      }
+      /** Skips spaces, tabs and comments; newlines too when `newlines`. */
+      skipBlank(newlines2) {
+        const t2 = this.text;
+        while (this.i < t2.length) {
+          const c = t2[this.i];
+          if (c === " " || c === "	" || c === "\r" || newlines2 && c === "\n") this.i++;
+          else if (c === "#" || c === "/" && t2[this.i + 1] === "/") {
+            if (!newlines2) return;
+            this.skipLine();
+          } else if (c === "/" && t2[this.i + 1] === "*") {
+            const end = t2.indexOf("*/", this.i + 2);
+            this.i = end < 0 ? t2.length : end + 2;
+          } else return;
+        }
+      }
+      skipLine() {
+        const nl = this.text.indexOf("\n", this.i);
+        this.i = nl < 0 ? this.text.length : nl + 1;
+      }
+      /** End of the expression starting at `this.i`: the newline (or closing brace) at bracket depth 0. */
+      expressionEnd() {
+        const end = this.expressionEndFrom(this.i);
+        let trimmed = end;
+        while (trimmed > this.i && /\s/.test(this.text[trimmed - 1] ?? "")) trimmed--;
+        this.i = end;
+        return trimmed;
+      }
+      expressionEndFrom(from) {
+        const t2 = this.text;
+        let depth = 0;
+        let i = from;
+        while (i < t2.length) {
+          const c = t2[i];
+          if (c === '"') {
+            i = this.skipString(i);
+            continue;
+          }
+          if (c === "<" && t2[i + 1] === "<") {
+            const end = this.skipHeredoc(i);
+            if (end > i) {
+              i = end;
+              continue;
+            }
+          }
+          if (c === "#" || c === "/" && t2[i + 1] === "/") {
+            if (depth === 0) return i;
+            const nl = t2.indexOf("\n", i);
+            i = nl < 0 ? t2.length : nl;
+            continue;
+          }
+          if (c === "/" && t2[i + 1] === "*") {
+            const end = t2.indexOf("*/", i + 2);
+            i = end < 0 ? t2.length : end + 2;
+            continue;
+          }
+          if (c === "(" || c === "[" || c === "{") depth++;
+          else if (c === ")" || c === "]" || c === "}") {
+            if (depth === 0) return i;
+            depth--;
+          } else if (c === "\n" && depth === 0) return i;
+          i++;
+        }
+        return i;
+      }
+      /** Offset after the quoted template starting at `from` (its `${…}` interpolations included). */
+      skipString(from) {
+        const t2 = this.text;
+        let i = from + 1;
+        while (i < t2.length) {
+          const c = t2[i];
+          if (c === "\\") i += 2;
+          else if (c === '"') return i + 1;
+          else if (c === "\n") return i;
+          else if ((c === "$" || c === "%") && t2[i + 1] === "{") {
+            if (t2[i - 1] === c && t2[i - 2] !== c) {
+              i += 2;
+              continue;
+            }
+            i = this.skipInterpolation(i + 2);
+          } else i++;
+        }
+        return i;
+      }
+      /** Offset after the `}` closing an interpolation whose content starts at `from`. */
+      skipInterpolation(from) {
+        const t2 = this.text;
+        let depth = 0;
+        let i = from;
+        while (i < t2.length) {
+          const c = t2[i];
+          if (c === '"') {
+            i = this.skipString(i);
+            continue;
+          }
+          if (c === "{") depth++;
+          else if (c === "}") {
+            if (depth === 0) return i + 1;
+            depth--;
+          } else if (c === "\n" && depth === 0) return i;
+          i++;
+        }
+        return i;
+      }
+      /** Offset after a heredoc's closing marker line; `from` itself when `from` does not start a heredoc. */
+      skipHeredoc(from) {
+        const m = HEREDOC.exec(this.text.slice(from, from + 200));
+        if (!m?.[2]) return from;
+        const marker = m[2];
+        let i = from + m[0].length;
+        const t2 = this.text;
+        while (i < t2.length) {
+          const nl = t2.indexOf("\n", i);
+          const lineEnd = nl < 0 ? t2.length : nl;
+          if (t2.slice(i, lineEnd).trim() === marker) return lineEnd;
+          i = lineEnd + 1;
+        }
+        return t2.length;
+      }
+    };
+  }
+});
+
+// src/parsers/terraform/hcl2json-fallback/index.ts
+async function readRefusedFile(path4, text3, index2, refusal) {
+  const error = await hclSyntaxError(path4, text3);
+  if (error) return { problem: heredocProblem(refusal, error, text3, index2) ?? error };
+  if (process.env.OIDCLINT_DEBUG) {
+    const at3 = index2.position(refusal.start);
+    console.error(
+      `oidclint: ${path4}:${at3.line}:${at3.column}: the TypeScript HCL parser refused this file (${refusal.message}) but hcl2json accepts it; reading it with hcl2json`
+    );
+  }
+  return { body: scanHcl(text3) };
+}
+function heredocProblem(own, error, text3, index2) {
+  const marker = /^Unterminated heredoc: no line "([^"]*)"/.exec(own.message)?.[1];
+  if (marker === void 0) return void 0;
+  const intro = text3.lastIndexOf("<<", own.start);
+  if (intro < 0) return void 0;
+  const introEnd = text3.indexOf(marker, intro) + marker.length;
+  const loc = index2.span(intro, Math.max(introEnd, intro + 2));
+  if (error.loc.line < loc.line) return void 0;
+  return { ...error, message: `${error.message}: no line "${marker}" closes the heredoc started here`, loc };
+}
+var init_hcl2json_fallback = __esm({
+  "src/parsers/terraform/hcl2json-fallback/index.ts"() {
+    "use strict";
+    init_bridge();
+    init_scan();
+    init_bridge();
+  }
+});
+
 // src/parsers/terraform/parse-hcl.ts
 async function parseHcl(path4, text3, index2) {
   const own = parseHclFile(text3);
@@ -36489,28 +36596,28 @@ var init_parse_hcl = __esm({
 });
 
 // src/parsers/terraform/modules.ts
-async function knownModulePolicies(block, scope) {
+function knownModulePolicies(block, scope) {
   const none = { policies: [], providers: [] };
   const sourceAttr = block.attrs.get("source");
   if (!sourceAttr) return none;
-  const source = await evaluate2(sourceAttr.expr, scope);
+  const source = evaluate2(sourceAttr.expr, scope);
   const sourceText = source.kind === "string" ? knownText(source.value) : void 0;
   if (sourceText === void 0 || !GITHUB_OIDC_ROLE.test(sourceText)) return none;
-  const doc = await githubOidcRole(block, scope);
+  const doc = githubOidcRole(block, scope);
   return { policies: doc ? [doc] : [], providers: [] };
 }
-async function githubOidcRole(block, scope) {
+function githubOidcRole(block, scope) {
   const loc = block.loc;
-  const input3 = async (name2) => {
+  const input3 = (name2) => {
     const a = block.attrs.get(name2);
     return a ? evaluate2(a.expr, scope) : void 0;
   };
   const str4 = (parts, at3 = loc) => ({ kind: "string", value: { parts, loc: at3 }, loc: at3 });
-  const providerUrl = await input3("provider_url") ?? str4([GITHUB_ISSUER_HOST]);
+  const providerUrl = input3("provider_url") ?? str4([GITHUB_ISSUER_HOST]);
   const host = providerUrl.kind === "string" ? providerUrl.value.parts.map((p, i) => i === 0 && typeof p === "string" ? p.replace(/^https?:\/\//, "") : p) : [{ unknown: "provider_url" }];
   const hostText = host.map((p) => typeof p === "string" ? p : `\${${p.unknown}}`).join("");
-  const subjects = await input3("subjects");
-  const audience = await input3("audience") ?? str4([DEFAULT_AWS_AUDIENCE]);
+  const subjects = input3("subjects");
+  const audience = input3("audience") ?? str4([DEFAULT_AWS_AUDIENCE]);
   let subValues;
   if (subjects?.kind === "array") {
     subValues = {
@@ -36576,7 +36683,7 @@ async function githubOidcRole(block, scope) {
     ["name_prefix", "namePrefix"],
     ["path", "path"]
   ]) {
-    const v = await input3(attr);
+    const v = input3(attr);
     const s = v ? treeString(v) : void 0;
     if (s) role[key3] = s;
   }
@@ -36595,7 +36702,7 @@ var init_modules = __esm({
 });
 
 // src/parsers/terraform/policy-document.ts
-async function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()) {
+function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()) {
   const loc = block.loc;
   scope.module.budget.used.add(block);
   if (seen.has(block))
@@ -36603,15 +36710,15 @@ async function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()
   const inner = new Set(seen).add(block);
   const docScope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
   const own = [];
-  for (const { block: stmt, scope: s } of await expand2(block, "statement", docScope))
-    own.push(await statementTree(stmt, s));
+  for (const { block: stmt, scope: s } of expand2(block, "statement", docScope))
+    own.push(statementTree(stmt, s));
   const statements = [];
   const sidOf = (n) => {
     const sid = child(n, "Sid");
     return sid?.kind === "string" ? knownText(sid.value) : void 0;
   };
-  const source = await documentList(block, ["source_policy_documents", "source_json"], docScope);
-  const override = await documentList(block, ["override_policy_documents", "override_json"], docScope);
+  const source = documentList(block, ["source_policy_documents", "source_json"], docScope);
+  const override = documentList(block, ["override_policy_documents", "override_json"], docScope);
   const ownSids = new Set(own.map(sidOf).filter((s) => s !== void 0));
   statements.push(...source.filter((s) => !ownSids.has(sidOf(s) ?? "\0")), ...own);
   for (const o of override) {
@@ -36626,12 +36733,12 @@ async function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()
   entries2.push({ key: { value: "Statement", loc }, value: { kind: "array", items: statements, loc } });
   return { kind: "object", entries: entries2, loc };
 }
-async function documentList(block, names, scope) {
+function documentList(block, names, scope) {
   const out2 = [];
   for (const name2 of names) {
     const attr = block.attrs.get(name2);
     if (!attr) continue;
-    const v = await evaluate2(attr.expr, scope);
+    const v = evaluate2(attr.expr, scope);
     for (const doc of v.kind === "array" ? v.items : [v]) {
       const stmts = child(doc, "Statement");
       if (stmts?.kind === "array") out2.push(...stmts.items);
@@ -36640,7 +36747,7 @@ async function documentList(block, names, scope) {
   }
   return out2;
 }
-async function expand2(parent, type2, scope) {
+function expand2(parent, type2, scope) {
   const out2 = [];
   for (const b of parent.blocks) {
     if (b.type === type2) out2.push({ block: b, scope });
@@ -36651,7 +36758,7 @@ async function expand2(parent, type2, scope) {
       const iterAttr = b.attrs.get("iterator");
       const iterExpr = iterAttr?.expr;
       const iterator = iterExpr?.kind === "hcl" ? iterExpr.file.src.text.slice(iterExpr.start, iterExpr.end).trim() : type2;
-      const coll = await evaluate2(forEach.expr, scope);
+      const coll = evaluate2(forEach.expr, scope);
       const pairs2 = coll.kind === "array" ? coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item]) : coll.kind === "object" ? coll.entries.map((e) => [
         { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc },
         e.value
@@ -36677,11 +36784,11 @@ async function expand2(parent, type2, scope) {
   }
   return out2;
 }
-async function attrValue(block, name2, scope) {
+function attrValue(block, name2, scope) {
   const attr = block.attrs.get(name2);
   return attr ? evaluate2(attr.expr, scope) : void 0;
 }
-async function statementTree(stmt, scope) {
+function statementTree(stmt, scope) {
   const loc = stmt.loc;
   const entries2 = [];
   const add = (key3, keyLoc, value) => {
@@ -36697,7 +36804,7 @@ async function statementTree(stmt, scope) {
   ];
   for (const [hcl, iam] of simple) {
     const attr = stmt.attrs.get(hcl);
-    const v = await attrValue(stmt, hcl, scope);
+    const v = attrValue(stmt, hcl, scope);
     if (attr && v) add(iam, attr.loc, v);
   }
   if (!stmt.attrs.has("effect")) add("Effect", loc, { kind: "string", value: { parts: ["Allow"], loc }, loc });
@@ -36705,13 +36812,13 @@ async function statementTree(stmt, scope) {
     ["principals", "Principal"],
     ["not_principals", "NotPrincipal"]
   ]) {
-    const blocks = await expand2(stmt, hcl, scope);
+    const blocks = expand2(stmt, hcl, scope);
     if (blocks.length === 0) continue;
     const byType = [];
     for (const { block, scope: s, unknown: unknown2 } of blocks) {
       if (unknown2) continue;
-      const type2 = await attrValue(block, "type", s);
-      const ids = await attrValue(block, "identifiers", s);
+      const type2 = attrValue(block, "type", s);
+      const ids = attrValue(block, "identifiers", s);
       if (type2?.kind !== "string" || !ids) continue;
       const typeText = displayText(type2.value);
       const existing = byType.find((e) => e.key.value === typeText);
@@ -36726,12 +36833,12 @@ async function statementTree(stmt, scope) {
     const first2 = blocks[0];
     if (first2) add(iam, first2.block.loc, { kind: "object", entries: byType, loc: first2.block.loc });
   }
-  const conditions = await expand2(stmt, "condition", scope);
+  const conditions = expand2(stmt, "condition", scope);
   const first = conditions[0];
-  if (first) add("Condition", first.block.loc, await conditionTree(conditions, first.block.loc));
+  if (first) add("Condition", first.block.loc, conditionTree(conditions, first.block.loc));
   return { kind: "object", entries: entries2, loc };
 }
-async function conditionTree(conditions, loc) {
+function conditionTree(conditions, loc) {
   const operators2 = [];
   const opaque2 = (block, expr, origin) => {
     operators2.push({
@@ -36744,10 +36851,10 @@ async function conditionTree(conditions, loc) {
       opaque2(block, `dynamic "condition" over ${displayUnknown(unknown2)}`, nodeOrigin(unknown2));
       continue;
     }
-    const test = await attrValue(block, "test", scope);
-    const variable2 = await attrValue(block, "variable", scope);
+    const test = attrValue(block, "test", scope);
+    const variable2 = attrValue(block, "variable", scope);
     const values2 = conditionValues(
-      await attrValue(block, "values", scope) ?? { kind: "array", items: [], loc: block.loc }
+      attrValue(block, "values", scope) ?? { kind: "array", items: [], loc: block.loc }
     );
     const op = test?.kind === "string" ? knownText(test.value) : void 0;
     if (test?.kind !== "string" || op === void 0 || variable2?.kind !== "string") {
@@ -36806,6 +36913,17 @@ function mentionsPolicies(text3) {
   return (text3.includes("assume_role_policy") || text3.includes("aws_iam_") || text3.includes("oidc")) && RELEVANT.test(text3);
 }
 async function parseTerraform(files, env) {
+  const modules = await loadModules(files, env);
+  if (modules.regex) await loadRegexEngine();
+  try {
+    return evaluateModules(modules);
+  } catch (e) {
+    if (!(e instanceof RegexEngineNeeded)) throw e;
+  }
+  await loadRegexEngine();
+  return evaluateModules(await loadModules(files, env));
+}
+async function loadModules(files, env) {
   const byDir = /* @__PURE__ */ new Map();
   for (const f of files) {
     const dir = dirOf(f.path);
@@ -36838,43 +36956,49 @@ async function parseTerraform(files, env) {
   }
   const loaded2 = /* @__PURE__ */ new Map();
   const failed = [];
-  const failDir = (m, e) => {
-    loaded2.delete(m.mod.dir);
-    failed.push(...m.files.map((f) => internalProblem(f, e)));
-  };
   const used = /* @__PURE__ */ new Set();
+  let regex = false;
   for (const [dir, dirFiles] of byDir) {
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
       (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text))
     );
+    regex ||= selected.some((f) => REGEX_FUNCTION.test(f.text));
     try {
       loaded2.set(dir, await loadModule(dir, selected, env, used));
     } catch (e) {
       failed.push(...selected.map((f) => internalProblem(f, e)));
     }
   }
+  return { loaded: loaded2, failed, used, regex };
+}
+function evaluateModules({ loaded: loaded2, failed, used }) {
+  const failDir = (m, e) => {
+    if (e instanceof RegexEngineNeeded) throw e;
+    loaded2.delete(m.mod.dir);
+    failed.push(...m.files.map((f) => internalProblem(f, e)));
+  };
   const called = /* @__PURE__ */ new Set();
   for (const [dir, m] of loaded2) {
     for (const block of m.mod.modules) {
-      const target = await localModuleDir(block, m.mod);
+      const target = localModuleDir(block, m.mod);
       if (target !== void 0 && target !== dir && loaded2.has(target)) called.add(target);
     }
   }
   const done = /* @__PURE__ */ new Set();
-  const emitRoot = async (dir, m) => {
+  const emitRoot = (dir, m) => {
     try {
-      await emitModule(m, m.mod, "", [dir], loaded2, done);
+      emitModule(m, m.mod, "", [dir], loaded2, done);
     } catch (e) {
       failDir(m, e);
     }
   };
-  for (const [dir, m] of [...loaded2]) if (!called.has(dir)) await emitRoot(dir, m);
-  for (const [dir, m] of [...loaded2]) if (!done.has(dir)) await emitRoot(dir, m);
+  for (const [dir, m] of [...loaded2]) if (!called.has(dir)) emitRoot(dir, m);
+  for (const [dir, m] of [...loaded2]) if (!done.has(dir)) emitRoot(dir, m);
   for (const m of [...loaded2.values()]) {
     try {
-      await emitUnusedDocuments(m, used);
+      emitUnusedDocuments(m, used);
     } catch (e) {
       failDir(m, e);
     }
@@ -36906,10 +37030,10 @@ function joinPath(dir, rel) {
   }
   return out2.length === 0 ? "." : out2.join("/");
 }
-async function localModuleDir(block, mod) {
+function localModuleDir(block, mod) {
   const attr = block.attrs.get("source");
   if (!attr) return void 0;
-  const v = await evaluate2(attr.expr, { module: mod, names: /* @__PURE__ */ new Map(), depth: 0 });
+  const v = evaluate2(attr.expr, { module: mod, names: /* @__PURE__ */ new Map(), depth: 0 });
   const text3 = v.kind === "string" ? knownText(v.value) : void 0;
   if (text3 === void 0 || !/^\.\.?\//.test(text3)) return void 0;
   return joinPath(mod.dir, text3.replace(/\/+$/, ""));
@@ -36937,6 +37061,7 @@ async function loadModule(dir, files, env, used) {
         continue;
       }
       top = blocksOfHcl(file, hcl.body);
+      await readFallbackExpressions(top);
     }
     if (/\.tfvars(\.json)?$/.test(src.path)) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);
@@ -36947,7 +37072,21 @@ async function loadModule(dir, files, env, used) {
   for (const { top } of tfvarsFiles) for (const [k, attr] of top.attrs) mod.tfvars.set(k, attr);
   return { mod, parsed, files };
 }
-async function emitModule(m, mod, prefix, stack, loaded2, done) {
+async function readFallbackExpressions(top) {
+  const unread = [];
+  const walk2 = (block) => {
+    for (const attr of block.attrs.values()) if (attr.expr.kind === "hcl" && !attr.expr.checked) unread.push(attr.expr);
+    block.blocks.forEach(walk2);
+  };
+  walk2(top);
+  for (const expr of unread) {
+    const text3 = expr.file.src.text.slice(expr.start, expr.end);
+    const ast = await expressionAst(expr.file.src.path, text3.startsWith("<<") ? `${text3}
+` : text3, expr.start);
+    if (ast) expr.ast = ast;
+  }
+}
+function emitModule(m, mod, prefix, stack, loaded2, done) {
   done.add(m.mod.dir);
   const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b) => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
@@ -36957,26 +37096,26 @@ async function emitModule(m, mod, prefix, stack, loaded2, done) {
     if (type2 === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
       if (!attr) continue;
-      for (const instance of await instancesOf(block, scope)) {
+      for (const instance of instancesOf(block, scope)) {
         const own = { ...scope, names: instance.names };
-        const role = await roleInfo(block, `${prefix}${address}${instance.key}`, own);
-        await addPolicy(out2, attr.expr, own, "trust", role);
+        const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
+        addPolicy(out2, attr.expr, own, "trust", role);
       }
     } else if (type2 && PERMISSION_RESOURCES.has(type2)) {
       const attr = block.attrs.get("policy");
       if (!attr) continue;
-      for (const instance of await instancesOf(block, scope))
-        await addPolicy(out2, attr.expr, { ...scope, names: instance.names }, "permissions", void 0);
+      for (const instance of instancesOf(block, scope))
+        addPolicy(out2, attr.expr, { ...scope, names: instance.names }, "permissions", void 0);
     } else if (type2 === "aws_iam_openid_connect_provider") {
-      out2.providers.push(await provider(block, `${prefix}aws_iam_openid_connect_provider.${name2}`, scope));
+      out2.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name2}`, scope));
     }
   }
   for (const block of mod.modules) {
-    const target = await localModuleDir(block, mod);
+    const target = localModuleDir(block, mod);
     const callee = target === void 0 ? void 0 : loaded2.get(target);
     if (target !== void 0 && callee && !stack.includes(target) && stack.length < MAX_MODULE_DEPTH) {
       const label2 = block.labels[0] ?? "";
-      const instances = await instancesOf(block, scope);
+      const instances = instancesOf(block, scope);
       const budget = mod.budget;
       if (budget.moduleInstances + instances.length > LIMITS.moduleInstances) {
         budget.exceeded("moduleInstances", block.loc);
@@ -36995,17 +37134,17 @@ async function emitModule(m, mod, prefix, stack, loaded2, done) {
             });
         }
         const called = { ...callee.mod, tfvars: /* @__PURE__ */ new Map(), cache: /* @__PURE__ */ new Map(), args, budget };
-        await emitModule(callee, called, `${prefix}module.${label2}${instance.key}.`, [...stack, target], loaded2, done);
+        emitModule(callee, called, `${prefix}module.${label2}${instance.key}.`, [...stack, target], loaded2, done);
       }
       continue;
     }
-    const found = await knownModulePolicies(block, scope);
+    const found = knownModulePolicies(block, scope);
     const out2 = fileOf(block);
     out2.policies.push(...found.policies);
     out2.providers.push(...found.providers);
   }
 }
-async function emitUnusedDocuments(m, used) {
+function emitUnusedDocuments(m, used) {
   const scope = {
     module: m.mod,
     names: /* @__PURE__ */ new Map(),
@@ -37014,7 +37153,7 @@ async function emitUnusedDocuments(m, used) {
   };
   for (const [address, block] of m.mod.data) {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
-    const tree = await policyDocumentTree(block, scope);
+    const tree = policyDocumentTree(block, scope);
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
   }
@@ -37029,7 +37168,7 @@ function tfvarsOfJson(file, tree) {
       top.attrs.set(e.key.value, { name: e.key.value, expr: { kind: "json", file, node: e.value }, loc: e.key.loc });
   return top;
 }
-async function roleInfo(block, address, scope) {
+function roleInfo(block, address, scope) {
   const role = { id: address, loc: block.loc };
   for (const [attr, key3] of [
     ["name", "name"],
@@ -37038,22 +37177,22 @@ async function roleInfo(block, address, scope) {
   ]) {
     const a = block.attrs.get(attr);
     if (!a) continue;
-    const v = treeString(await evaluate2(a.expr, scope));
+    const v = treeString(evaluate2(a.expr, scope));
     if (v) role[key3] = v;
   }
   return role;
 }
-async function provider(block, id2, scope) {
+function provider(block, id2, scope) {
   const p = { id: id2, loc: block.loc };
   const url = block.attrs.get("url");
   const clients = block.attrs.get("client_id_list");
   const thumbs = block.attrs.get("thumbprint_list");
   if (url) {
-    const v = treeString(await evaluate2(url.expr, scope));
+    const v = treeString(evaluate2(url.expr, scope));
     if (v) p.url = v;
   }
-  if (clients) p.clientIds = treeValueList(await evaluate2(clients.expr, scope));
-  if (thumbs) p.thumbprints = treeValueList(await evaluate2(thumbs.expr, scope));
+  if (clients) p.clientIds = treeValueList(evaluate2(clients.expr, scope));
+  if (thumbs) p.thumbprints = treeValueList(evaluate2(thumbs.expr, scope));
   return p;
 }
 function sourceName(expr, value) {
@@ -37067,8 +37206,8 @@ function sourceName(expr, value) {
   if (expr.kind === "json") return "Terraform JSON";
   return value.kind === "object" ? "Terraform expression" : "JSON string";
 }
-async function addPolicy(out2, expr, scope, kind, role) {
-  const value = await evaluate2(expr, scope);
+function addPolicy(out2, expr, scope, kind, role) {
+  const value = evaluate2(expr, scope);
   const source = sourceName(expr, value);
   const ctx = { kind, source, ...role ? { role } : {} };
   const doc = policyFromValue(value, ctx, out2);
@@ -37091,7 +37230,7 @@ function policyFromValue(value, ctx, out2) {
   }
   return normalisePolicy(policyConditionValues(json3.tree), ctx, value.loc);
 }
-var RELEVANT, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MODULE_META;
+var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MODULE_META;
 var init_terraform = __esm({
   "src/parsers/terraform/index.ts"() {
     "use strict";
@@ -37106,10 +37245,13 @@ var init_terraform = __esm({
     init_parsers();
     init_limits();
     init_parse_hcl();
+    init_hcl2json_fallback();
+    init_regex();
     init_module();
     init_modules();
     init_policy_document();
     RELEVANT = /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
+    REGEX_FUNCTION = /\b(?:regex|regexall|replace)\b/;
     SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
     AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
     PERMISSION_RESOURCES = /* @__PURE__ */ new Set([
@@ -37156,10 +37298,9 @@ function nestingProblem(text3) {
 function mayBeTooDeep(text3) {
   let opens = 0;
   for (const bracket2 of ["[", "{"]) {
-    for (let i = text3.indexOf(bracket2); i >= 0; i = text3.indexOf(bracket2, i + 1))
-      if (++opens > MAX_DEPTH4) return true;
+    for (let i = text3.indexOf(bracket2); i >= 0; i = text3.indexOf(bracket2, i + 1)) if (++opens > MAX_DEPTH4) return true;
   }
-  return DEEP_INDENT.test(text3);
+  return text3.includes(DEEP_INDENT);
 }
 function parseYamlSource(file, text3, options = {}) {
   const index2 = new LineIndex(file, text3);
@@ -37276,7 +37417,7 @@ var init_yaml_source = __esm({
     import_yaml2 = __toESM(require_dist(), 1);
     init_location();
     MAX_DEPTH4 = 200;
-    DEEP_INDENT = new RegExp(`^ {${MAX_DEPTH4 * 2 + 1}}`, "m");
+    DEEP_INDENT = " ".repeat(MAX_DEPTH4 * 2 + 1);
   }
 });
 
@@ -37499,9 +37640,9 @@ var init_matrix = __esm({
 
 // src/parsers/workflow/relevance.ts
 function workflowMayMatter(text3) {
-  return MAY_MATTER.test(text3);
+  return MAY_MATTER.some(({ pattern, needs }) => text3.includes(needs) && pattern.test(text3));
 }
-var CONSUMERS, escape2, MAY_MATTER;
+var CONSUMERS, escape2, part, MAY_MATTER;
 var init_relevance = __esm({
   "src/parsers/workflow/relevance.ts"() {
     "use strict";
@@ -37525,26 +37666,23 @@ var init_relevance = __esm({
       "ACTIONS_ID_TOKEN_REQUEST"
     ];
     escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    MAY_MATTER = new RegExp(
-      [
-        // Grants, and a workflow other workflows call.
-        "id-token",
-        "write-all",
-        "workflow_call",
-        ...CONSUMERS.map(escape2),
-        // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
-        // comments), with a tag, or a block scalar.
-        String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.`,
-        String.raw`\buses['"]?\s*:\s*[|>]`,
-        // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
-        String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`,
-        // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
-        String.raw`\\[xuU/]`,
-        // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break).
-        String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`
-      ].join("|"),
-      "im"
-    );
+    part = (pattern, needs = "") => ({
+      pattern: new RegExp(pattern, "im"),
+      needs
+    });
+    MAY_MATTER = [
+      // Grants, and a workflow other workflows call.
+      part(["id-token", "write-all", "workflow_call", ...CONSUMERS.map(escape2)].join("|")),
+      // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
+      // comments), with a tag, or a block scalar.
+      part(String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.|\buses['"]?\s*:\s*[|>]`),
+      // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
+      part(String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`, "&"),
+      // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
+      part(String.raw`\\[xuU/]`, "\\"),
+      // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break).
+      part(String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`, '"')
+    ];
   }
 });
 
@@ -40613,11 +40751,12 @@ function corePlainValue(s) {
   if (HEX2.test(s)) return parseInt(s.slice(2), 16);
   return s;
 }
-function fastYamlTree(text3) {
-  if (text3.charCodeAt(0) === 37 || text3.includes("\n%")) return void 0;
-  const shift = text3.charCodeAt(0) === 65279 ? 1 : 0;
-  const len = text3.length - shift;
-  const at3 = (i) => text3.charCodeAt(i + shift);
+function fastYamlTree(source) {
+  if (source.charCodeAt(0) === 37 || source.includes("\n%")) return void 0;
+  const shift = source.charCodeAt(0) === 65279 ? 1 : 0;
+  const text3 = shift === 0 ? source : source.slice(1);
+  const len = text3.length;
+  const at3 = (i) => text3.charCodeAt(i);
   const contentStart = (i) => {
     for (; ; ) {
       const c = at3(i);
@@ -40707,31 +40846,29 @@ function fastYamlTree(text3) {
       } else return i;
     }
   };
-  const stack = [];
+  const frames = [];
+  let depth = 0;
   const anchors = /* @__PURE__ */ new Map();
   let last = 0;
   let root = null;
-  let out2 = { tail: 0, pending: -1, flow: false };
-  const NONE3 = { tail: 0, pending: -1, flow: false };
+  const out2 = { tail: 0, pending: -1, flow: false };
   const blockTail = (start, k) => {
-    let lineStart2 = start;
-    while (lineStart2 > 0 && at3(lineStart2 - 1) !== 10) lineStart2--;
-    const indent2 = start - lineStart2;
+    const indent2 = start === 0 ? 0 : start - text3.lastIndexOf("\n", start - 1) - 1;
     let end = k.tail;
     let pending = k.pending;
     if (k.flow) pending = end = deeperComments(end, indent2);
-    if (pending < 0) out2 = { tail: end, pending: -1, flow: false };
+    if (pending < 0) setTail(out2, end, -1, false);
     else {
       const q2 = nextContent(pending);
-      if (deepest < 0) out2 = { tail: end, pending: -1, flow: false };
-      else if (indent2 > 0 && deepest >= indent2) out2 = { tail: q2, pending: -1, flow: false };
-      else out2 = { tail: end, pending, flow: false };
+      if (deepest < 0) setTail(out2, end, -1, false);
+      else if (indent2 > 0 && deepest >= indent2) setTail(out2, q2, -1, false);
+      else setTail(out2, end, pending, false);
     }
     return end;
   };
   const emptyNode = (empty) => {
     const q2 = nextContent(empty);
-    out2 = { tail: deepest >= 0 ? q2 : empty, pending: -1, flow: false };
+    setTail(out2, deepest >= 0 ? q2 : empty, -1, false);
     return { kind: "scalar", value: null, start: empty, end: empty };
   };
   const withEmptyItems = (f, start, list2, close) => {
@@ -40752,7 +40889,7 @@ function fastYamlTree(text3) {
       if (!kid) {
         if (dash >= 0) {
           items.push(emptyNode(emptyAt(dash + 1)));
-          f.last = out2;
+          copyTail(f.last, out2);
         }
         break;
       }
@@ -40769,17 +40906,17 @@ function fastYamlTree(text3) {
       const start2 = contentStart(f.open);
       const kid = kids?.length === 1 ? kids[0] : void 0;
       if (kid?.kind === "scalar" && kid.start === start2 && kid.end > start2) {
-        out2 = f.last;
+        copyTail(out2, f.last);
         return kid;
       }
       const c = at3(start2);
       if (c === 124 || c === 62) {
         const end2 = blockScalarEnd(start2, close);
-        out2 = { tail: end2, pending: end2, flow: false };
+        setTail(out2, end2, end2, false);
         return { kind: "scalar", value: s.result, start: start2, end: end2 };
       }
       const end = trimEnd(start2, close);
-      out2 = { tail: lineTail(end), pending: -1, flow: true };
+      setTail(out2, lineTail(end), -1, true);
       const value = c === 34 || c === 39 ? s.result : corePlainValue(s.result);
       return { kind: "scalar", value, start: start2, end };
     }
@@ -40788,7 +40925,7 @@ function fastYamlTree(text3) {
       const list2 = kids ?? [];
       const first = list2[0];
       if (list2.length === 1 && first?.start === start2 && first.kind === (kind === "mapping" ? "map" : "seq")) {
-        out2 = f.last;
+        copyTail(out2, f.last);
         return first;
       }
       const flow = at3(start2) === (kind === "mapping" ? 123 : 91) && first?.start !== start2;
@@ -40817,22 +40954,22 @@ function fastYamlTree(text3) {
       }
       if (flow) {
         node.end = trimEnd(start2, close);
-        out2 = { tail: lineTail(node.end), pending: -1, flow: true };
+        setTail(out2, lineTail(node.end), -1, true);
       } else node.end = blockTail(start2, f.last);
       return node;
     }
     if (kids?.length === 1 && kids[0]?.kind === "alias") {
-      out2 = f.last;
+      copyTail(out2, f.last);
       return kids[0];
     }
     const empty = emptyAt(f.open);
     const start = s.result === null ? empty : contentStart(f.open);
     if (at3(start) === 42) {
       let end = start + 1;
-      while (end < len && !isBlank(at3(end)) && ",[]{}".indexOf(text3[end + shift]) < 0) end++;
-      const entry2 = anchors.get(text3.slice(start + 1 + shift, end + shift));
+      while (end < len && !isBlank(at3(end)) && ",[]{}".indexOf(text3[end]) < 0) end++;
+      const entry2 = anchors.get(text3.slice(start + 1, end));
       if (!entry2 || entry2.result !== s.result) throw new Unsupported();
-      out2 = { tail: lineTail(end), pending: -1, flow: true };
+      setTail(out2, lineTail(end), -1, true);
       return { kind: "alias", target: entry2.node, start, end };
     }
     if (s.result !== null) throw new Unsupported();
@@ -40843,29 +40980,42 @@ function fastYamlTree(text3) {
     const pos = s.position;
     if (pos < last) throw new Unsupported();
     if (event === "open") {
-      const parent2 = stack[stack.length - 1];
-      const isValue = parent2 !== void 0 && colonBetween(last, pos);
-      stack.push({ open: pos, isValue, kids: void 0, kidIsValue: void 0, last: NONE3 });
+      const isValue = depth > 0 && colonBetween(last, pos);
+      const f2 = frames[depth];
+      if (f2) {
+        f2.open = pos;
+        f2.isValue = isValue;
+        f2.kids = f2.kidIsValue = void 0;
+        setTail(f2.last, 0, -1, false);
+      } else
+        frames[depth] = {
+          open: pos,
+          isValue,
+          kids: void 0,
+          kidIsValue: void 0,
+          last: { tail: 0, pending: -1, flow: false }
+        };
+      depth++;
       last = pos;
       return;
     }
-    const f = stack.pop();
+    const f = frames[--depth];
     last = pos;
     const node = build(f, s, Math.min(pos, len));
     if (node && s.anchor !== null) anchors.set(s.anchor, { node, result: s.result });
     if (node && s.kind !== null) s.result = "";
-    const parent = stack[stack.length - 1];
+    const parent = depth > 0 ? frames[depth - 1] : void 0;
     if (!parent) {
       root = node;
       return;
     }
     if (!node) return;
-    parent.last = out2;
+    copyTail(parent.last, out2);
     (parent.kids ??= []).push(node);
     (parent.kidIsValue ??= []).push(f.isValue);
   };
   try {
-    load(text3, { schema: FAILSAFE_SCHEMA, json: true, listener });
+    load(source, { schema: FAILSAFE_SCHEMA, json: true, listener });
   } catch {
     return void 0;
   }
@@ -40928,7 +41078,7 @@ function yamlDocumentTree(doc) {
   };
   return convert2(doc.contents);
 }
-var import_yaml3, INT, OCT, HEX2, FLOAT, Unsupported, isBlank;
+var import_yaml3, INT, OCT, HEX2, FLOAT, Unsupported, setTail, copyTail, isBlank;
 var init_yaml_tree = __esm({
   "src/parsers/workflow/yaml-tree.ts"() {
     "use strict";
@@ -40939,6 +41089,14 @@ var init_yaml_tree = __esm({
     HEX2 = /^0x[0-9a-fA-F]+$/;
     FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
     Unsupported = class extends Error {
+    };
+    setTail = (t2, tail, pending, flow) => {
+      t2.tail = tail;
+      t2.pending = pending;
+      t2.flow = flow;
+    };
+    copyTail = (to, from) => {
+      setTail(to, from.tail, from.pending, from.flow);
     };
     isBlank = (c) => c === 32 || c === 9 || c === 10 || c === 13;
   }
@@ -40994,18 +41152,17 @@ function stringList(r, node) {
   const one2 = located(r, n);
   return one2 ? [one2] : [];
 }
-function stringMap(r, node) {
+function stringMap(r, node, keys) {
   const values2 = /* @__PURE__ */ new Map();
-  const keys = /* @__PURE__ */ new Map();
   for (const pair2 of pairsOf(node)) {
     const key3 = pairKey(pair2);
     if (key3 === void 0) continue;
-    const keyLoc = locOf2(r, pair2.key);
+    const keyLoc = keys && locOf2(r, pair2.key);
     const value = strValue2(r, pair2.value);
     if (value) values2.set(key3, value);
-    keys.set(key3, keyLoc);
+    if (keyLoc) keys.set(key3, keyLoc);
   }
-  return { values: values2, keys };
+  return values2;
 }
 function readTriggers(r, node) {
   const n = deref(node);
@@ -41044,12 +41201,12 @@ function readPermissions(r, pair2) {
   const kind = text3 === "read-all" || text3 === "write-all" ? text3 : "unknown";
   return { kind, scopes, loc, keyLoc };
 }
-function fieldsOf(node, names) {
-  const out2 = {};
+function fieldsOf2(node, names) {
+  const out2 = new Array(names.length).fill(void 0);
   for (const pair2 of pairsOf(node)) {
     const key3 = pairKey(pair2);
-    if (key3 !== void 0 && names.includes(key3) && out2[key3] === void 0)
-      out2[key3] = pair2;
+    const at3 = key3 === void 0 ? -1 : names.indexOf(key3);
+    if (at3 >= 0) out2[at3] ??= pair2;
   }
   return out2;
 }
@@ -41060,23 +41217,23 @@ function readSteps(r, node) {
   for (const item of n.items) {
     const s = deref(item);
     if (s?.kind !== "map") continue;
-    const f = fieldsOf(s, STEP_FIELDS);
-    const withMap = stringMap(r, f.with?.value);
+    const [withPair, envPair, idPair, namePair, usesPair, runPair, ifPair] = fieldsOf2(s, STEP_FIELDS);
+    const withKeys = /* @__PURE__ */ new Map();
     const step2 = {
-      with: withMap.values,
-      withKeys: withMap.keys,
-      env: stringMap(r, f.env?.value).values,
+      with: stringMap(r, withPair?.value, withKeys),
+      withKeys,
+      env: stringMap(r, envPair?.value),
       loc: locOf2(r, s)
     };
-    const id2 = located(r, f.id?.value);
-    const name2 = id2 ?? located(r, f.name?.value);
+    const id2 = located(r, idPair?.value);
+    const name2 = id2 ?? located(r, namePair?.value);
     if (id2) step2.id = id2;
     if (name2) step2.name = name2;
-    const uses = located(r, f.uses?.value);
+    const uses = located(r, usesPair?.value);
     if (uses) step2.uses = uses;
-    const run6 = located(r, f.run?.value);
+    const run6 = located(r, runPair?.value);
     if (run6) step2.run = run6;
-    const cond = located(r, f.if?.value);
+    const cond = located(r, ifPair?.value);
     if (cond) step2.if = cond;
     steps.push(step2);
   }
@@ -41106,14 +41263,18 @@ function readJob(r, pair2) {
   const id2 = located(r, pair2.key);
   const body = deref(pair2.value);
   if (!id2 || body?.kind !== "map") return void 0;
-  const f = fieldsOf(body, JOB_FIELDS);
-  const withMap = stringMap(r, f.with?.value);
-  const job = { id: id2, steps: readSteps(r, f.steps?.value), with: withMap.values, loc: locOf2(r, body) };
-  const name2 = located(r, f.name?.value);
+  const [withPair, stepsPair, namePair, permissionsPair, environmentPair, usesPair, ifPair, envPair, strategyPair] = fieldsOf2(body, JOB_FIELDS);
+  const job = {
+    id: id2,
+    steps: readSteps(r, stepsPair?.value),
+    with: stringMap(r, withPair?.value),
+    loc: locOf2(r, body)
+  };
+  const name2 = located(r, namePair?.value);
   if (name2) job.name = name2;
-  if (f.permissions) job.permissions = readPermissions(r, f.permissions);
-  if (f.environment) {
-    const env = deref(f.environment.value);
+  if (permissionsPair) job.permissions = readPermissions(r, permissionsPair);
+  if (environmentPair) {
+    const env = deref(environmentPair.value);
     if (env?.kind === "map") {
       const envName = findPair(env, "name");
       const envValue = envName ? strValue2(r, envName.value) : void 0;
@@ -41126,12 +41287,12 @@ function readJob(r, pair2) {
       if (envName && !(envName.parts.length === 1 && envName.parts[0] === "")) job.environment = envName;
     }
   }
-  const uses = located(r, f.uses?.value);
+  const uses = located(r, usesPair?.value);
   if (uses) job.uses = uses;
-  const cond = located(r, f.if?.value);
+  const cond = located(r, ifPair?.value);
   if (cond) job.if = cond;
-  if (f.env) job.env = stringMap(r, f.env.value).values;
-  const matrix = findPair(f.strategy?.value, "matrix");
+  if (envPair) job.env = stringMap(r, envPair.value);
+  const matrix = findPair(strategyPair?.value, "matrix");
   if (matrix) job.matrix = expandMatrix(matrixNode(r, matrix.value), locOf2(r, matrix.key));
   return job;
 }
@@ -41165,16 +41326,16 @@ function parseWorkflow(src, parseEnv, fast = true) {
   }
   if (parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out2;
   const workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf2(r, root) };
-  const f = fieldsOf(root, ["name", "on", "permissions", "env", "jobs"]);
-  const name2 = located(r, f.name?.value);
+  const [namePair, onPair, permissionsPair, envPair, jobsPair] = fieldsOf2(root, WORKFLOW_FIELDS);
+  const name2 = located(r, namePair?.value);
   if (name2) workflow.name = name2;
-  if (f.on) {
-    workflow.onLoc = locOf2(r, f.on.key);
-    workflow.triggers = readTriggers(r, f.on.value);
+  if (onPair) {
+    workflow.onLoc = locOf2(r, onPair.key);
+    workflow.triggers = readTriggers(r, onPair.value);
   }
-  if (f.permissions) workflow.permissions = readPermissions(r, f.permissions);
-  if (f.env) workflow.env = stringMap(r, f.env.value).values;
-  for (const pair2 of pairsOf(f.jobs?.value)) {
+  if (permissionsPair) workflow.permissions = readPermissions(r, permissionsPair);
+  if (envPair) workflow.env = stringMap(r, envPair.value);
+  for (const pair2 of pairsOf(jobsPair?.value)) {
     const job = readJob(r, pair2);
     if (job) workflow.jobs.push(job);
   }
@@ -41213,7 +41374,7 @@ function parseAction(src, _env, fast = true) {
   out2.actions.push(action);
   return out2;
 }
-var FILTER_KEYS, STEP_FIELDS, JOB_FIELDS, isEmptyRoot;
+var FILTER_KEYS, STEP_FIELDS, JOB_FIELDS, WORKFLOW_FIELDS, isEmptyRoot;
 var init_workflow = __esm({
   "src/parsers/workflow/index.ts"() {
     "use strict";
@@ -41236,6 +41397,7 @@ var init_workflow = __esm({
     };
     STEP_FIELDS = ["with", "env", "id", "name", "uses", "run", "if"];
     JOB_FIELDS = ["with", "steps", "name", "permissions", "environment", "uses", "if", "env", "strategy"];
+    WORKFLOW_FIELDS = ["name", "on", "permissions", "env", "jobs"];
     isEmptyRoot = (root) => root === void 0 || root.kind === "scalar" && root.value === null;
   }
 });
@@ -42228,7 +42390,7 @@ function segmentsOf(p, describe) {
     if (p.segs) return p.segs;
     const at3 = p.v.loc;
     return p.v.parts.map(
-      (part) => typeof part === "string" ? { text: part, locate: () => at3 } : { node: { kind: "unknown", expr: part.unknown, loc: at3 } }
+      (part2) => typeof part2 === "string" ? { text: part2, locate: () => at3 } : { node: { kind: "unknown", expr: part2.unknown, loc: at3 } }
     );
   }
   if (p.t === "num" || p.t === "bool") return [{ text: String(p.v), locate: () => p.loc }];
@@ -42391,7 +42553,7 @@ function providerArn2(p, loc) {
   const prefix = ["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/"];
   if (url?.t !== "str") return { t: "str", v: { parts: [...prefix, { unknown: "provider url" }], loc } };
   const parts = url.v.parts.map(
-    (part, i) => i === 0 && typeof part === "string" ? part.replace(/^https?:\/\//i, "") : part
+    (part2, i) => i === 0 && typeof part2 === "string" ? part2.replace(/^https?:\/\//i, "") : part2
   );
   return { t: "str", v: { parts: [...prefix, ...parts], loc } };
 }
@@ -62829,8 +62991,8 @@ var init_dist2 = __esm({
       parseDialect(dialect) {
         let values2 = Object.keys(this.dialects), flags = values2.map(() => false);
         if (dialect)
-          for (let part of dialect.split(" ")) {
-            let id2 = values2.indexOf(part);
+          for (let part2 of dialect.split(" ")) {
+            let id2 = values2.indexOf(part2);
             if (id2 >= 0)
               flags[id2] = true;
           }
@@ -62872,33 +63034,33 @@ function styleTags(spec) {
     let tags2 = spec[prop];
     if (!Array.isArray(tags2))
       tags2 = [tags2];
-    for (let part of prop.split(" "))
-      if (part) {
-        let pieces = [], mode = 2, rest = part;
+    for (let part2 of prop.split(" "))
+      if (part2) {
+        let pieces = [], mode = 2, rest = part2;
         for (let pos = 0; ; ) {
-          if (rest == "..." && pos > 0 && pos + 3 == part.length) {
+          if (rest == "..." && pos > 0 && pos + 3 == part2.length) {
             mode = 1;
             break;
           }
           let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest);
           if (!m)
-            throw new RangeError("Invalid path: " + part);
+            throw new RangeError("Invalid path: " + part2);
           pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
           pos += m[0].length;
-          if (pos == part.length)
+          if (pos == part2.length)
             break;
-          let next = part[pos++];
-          if (pos == part.length && next == "!") {
+          let next = part2[pos++];
+          if (pos == part2.length && next == "!") {
             mode = 0;
             break;
           }
           if (next != "/")
-            throw new RangeError("Invalid path: " + part);
-          rest = part.slice(pos);
+            throw new RangeError("Invalid path: " + part2);
+          rest = part2.slice(pos);
         }
         let last = pieces.length - 1, inner = pieces[last];
         if (!inner)
-          throw new RangeError("Invalid path: " + part);
+          throw new RangeError("Invalid path: " + part2);
         let rule2 = new Rule(tags2, mode, last > 0 ? pieces.slice(0, last) : null);
         byName[inner] = rule2.sort(byName[inner]);
       }
@@ -64587,27 +64749,20 @@ function jsonToTree(text3, index2) {
       else return;
     }
   };
-  const stringEnd3 = () => {
-    let j = i + 1;
+  const str4 = () => {
+    const start = i;
     let escaped = false;
+    let j = i + 1;
     for (; ; ) {
       const c = text3.charCodeAt(j);
-      if (c === 34) return { end: j + 1, escaped };
+      if (c === 34) break;
       if (c === 92) {
         escaped = true;
         j += 2;
       } else j++;
     }
-  };
-  const str4 = () => {
-    const start = i;
-    const { end, escaped } = stringEnd3();
-    i = end;
-    return {
-      value: escaped ? JSON.parse(text3.slice(start, end)) : text3.slice(start + 1, end - 1),
-      start,
-      end
-    };
+    i = j + 1;
+    return escaped ? JSON.parse(text3.slice(start, i)) : text3.slice(start + 1, j);
   };
   const value = () => {
     skip();
@@ -64621,10 +64776,12 @@ function jsonToTree(text3, index2) {
       else
         for (; ; ) {
           skip();
-          const k = str4();
+          const keyStart = i;
+          const key3 = str4();
+          const keyLoc = index2.span(keyStart, i);
           skip();
           i++;
-          entries2.push({ key: { value: k.value, loc: index2.span(k.start, k.end) }, value: value() });
+          entries2.push({ key: { value: key3, loc: keyLoc }, value: value() });
           skip();
           if (text3.charCodeAt(i++) === 125) break;
         }
@@ -64645,8 +64802,8 @@ function jsonToTree(text3, index2) {
     }
     if (c === 34) {
       const s = str4();
-      const loc2 = index2.span(s.start, s.end);
-      return { kind: "string", value: { parts: [s.value], loc: loc2 }, loc: loc2 };
+      const loc2 = index2.span(start, i);
+      return { kind: "string", value: { parts: [s], loc: loc2 }, loc: loc2 };
     }
     while (i < text3.length && !/[\s,\]}]/.test(text3.charAt(i))) i++;
     const token = text3.slice(start, i);
@@ -70432,18 +70589,18 @@ var require_matcher = __commonJS({
       }
       _getPatternSegments(pattern) {
         const parts = utils.pattern.getPatternParts(pattern, this._micromatchOptions);
-        return parts.map((part) => {
-          const dynamic = utils.pattern.isDynamicPattern(part, this._settings);
+        return parts.map((part2) => {
+          const dynamic = utils.pattern.isDynamicPattern(part2, this._settings);
           if (!dynamic) {
             return {
               dynamic: false,
-              pattern: part
+              pattern: part2
             };
           }
           return {
             dynamic: true,
-            pattern: part,
-            patternRe: utils.pattern.makeRe(part, this._micromatchOptions)
+            pattern: part2,
+            patternRe: utils.pattern.makeRe(part2, this._micromatchOptions)
           };
         });
       }
@@ -70471,12 +70628,12 @@ var require_partial = __commonJS({
           if (!pattern.complete && levels > section.length) {
             return true;
           }
-          const match = parts.every((part, index2) => {
+          const match = parts.every((part2, index2) => {
             const segment = pattern.segments[index2];
-            if (segment.dynamic && segment.patternRe.test(part)) {
+            if (segment.dynamic && segment.patternRe.test(part2)) {
               return true;
             }
-            if (!segment.dynamic && segment.pattern === part) {
+            if (!segment.dynamic && segment.pattern === part2) {
               return true;
             }
             return false;
@@ -74013,19 +74170,20 @@ async function runRules(loaded2, rules2 = withEngineRules(rules), maxPerRule = 0
         },
         report(r) {
           const template = rule2.meta.messages[r.messageId];
-          findings.push({
+          const f = {
             rule: rule2,
             messageId: r.messageId,
             message: fillShortMessage(template, r.messageId, r.data),
             template,
             data: r.data,
             loc: locOf(r.at),
-            lowered: r.severity === "warn",
-            ...r.related ? { related: r.related } : {},
-            ...r.fix ? { autofix: r.fix } : {},
-            ...r.suggestions && r.suggestions.length > 0 ? { suggestions: r.suggestions } : {},
-            ...r.fixes ? { fixes: r.fixes } : {}
-          });
+            lowered: r.severity === "warn"
+          };
+          if (r.related) f.related = r.related;
+          if (r.fix) f.autofix = r.fix;
+          if (r.suggestions && r.suggestions.length > 0) f.suggestions = r.suggestions;
+          if (r.fixes) f.fixes = r.fixes;
+          findings.push(f);
         }
       });
     } catch (e) {
@@ -78754,8 +78912,8 @@ function insideRoot(file, root) {
   }
 }
 function selectFixes(report, root) {
-  const taken = [];
-  const byFile = /* @__PURE__ */ new Map();
+  const candidates = [];
+  const starts = /* @__PURE__ */ new Map();
   const allowed = /* @__PURE__ */ new Map();
   const mayEdit = (file) => {
     let ok = allowed.get(file);
@@ -78767,20 +78925,37 @@ function selectFixes(report, root) {
       const fix = m.autofix;
       if (!fix || fix.edits.length === 0) continue;
       if (!fix.edits.every((e) => mayEdit(e.file))) continue;
-      if (fix.edits.some((e) => (byFile.get(e.file) ?? []).some((t2) => overlaps(e, t2)))) continue;
       if (fix.edits.some((e, i) => fix.edits.some((o, j) => i < j && e.file === o.file && overlaps(e, o)))) continue;
-      for (const e of fix.edits) byFile.set(e.file, [...byFile.get(e.file) ?? [], e]);
-      taken.push(fix);
+      candidates.push(fix);
+      for (const e of fix.edits) {
+        const list2 = starts.get(e.file);
+        if (list2) list2.push(e.range[0]);
+        else starts.set(e.file, [e.range[0]]);
+      }
     }
+  }
+  const byFile = /* @__PURE__ */ new Map();
+  for (const [file, list2] of starts) {
+    const points = [...new Set(list2)].sort((a, b) => a - b);
+    byFile.set(file, new TakenEdits(points));
+  }
+  const taken = [];
+  for (const fix of candidates) {
+    if (fix.edits.some((e) => byFile.get(e.file)?.overlapsAny(e))) continue;
+    for (const e of fix.edits) byFile.get(e.file)?.add(e);
+    taken.push(fix);
   }
   return taken;
 }
 function applyEdits(text3, edits) {
-  let out2 = text3;
-  for (const e of [...edits].sort((a, b) => b.range[0] - a.range[0] || b.range[1] - a.range[1])) {
-    out2 = out2.slice(0, e.range[0]) + e.text + out2.slice(e.range[1]);
+  const pieces = [];
+  let at3 = 0;
+  for (const e of [...edits].sort((a, b) => a.range[0] - b.range[0] || a.range[1] - b.range[1])) {
+    pieces.push(text3.slice(at3, e.range[0]), e.text);
+    at3 = e.range[1];
   }
-  return out2;
+  pieces.push(text3.slice(at3));
+  return pieces.join("");
 }
 async function lintAndFix(options, dryRun) {
   const root = resolve10(options.cwd ?? process.cwd(), options.root ?? ".");
@@ -78793,7 +78968,11 @@ async function lintAndFix(options, dryRun) {
     const fixes = selectFixes(report, root);
     if (fixes.length === 0) break;
     const edits = /* @__PURE__ */ new Map();
-    for (const e of fixes.flatMap((f) => f.edits)) edits.set(e.file, [...edits.get(e.file) ?? [], e]);
+    for (const e of fixes.flatMap((f) => f.edits)) {
+      const list2 = edits.get(e.file);
+      if (list2) list2.push(e);
+      else edits.set(e.file, [e]);
+    }
     for (const [file, list2] of edits) {
       const current = overlay.get(file) ?? readFileSync2(file, "utf8");
       if (!originals.has(file)) originals.set(file, current);
@@ -78824,12 +79003,68 @@ function writeAtomically(file, text3) {
     throw e;
   }
 }
-var MAX_PASSES;
+var MAX_PASSES, TakenEdits;
 var init_apply = __esm({
   "src/fix/apply.ts"() {
     "use strict";
     init_lint();
     MAX_PASSES = 10;
+    TakenEdits = class {
+      constructor(points) {
+        this.points = points;
+        this.counts = new Int32Array(points.length + 1);
+        this.ends = new Int32Array(points.length).fill(-1);
+      }
+      points;
+      counts;
+      /** By point index: the end of the taken edit starting there, -1 if none. */
+      ends;
+      taken = 0;
+      overlapsAny(e) {
+        const [start, end] = e.range;
+        const i = this.indexOf(start);
+        if (this.ends[i] !== -1) return true;
+        const before = this.countBelow(i);
+        if (before > 0 && this.ends[this.nth(before)] > start) return true;
+        const after = this.countBelow(i + 1);
+        return after < this.taken && this.points[this.nth(after + 1)] < end;
+      }
+      add(e) {
+        const i = this.indexOf(e.range[0]);
+        this.ends[i] = e.range[1];
+        this.taken++;
+        for (let k = i + 1; k < this.counts.length; k += k & -k) this.counts[k] = this.counts[k] + 1;
+      }
+      indexOf(start) {
+        let lo = 0;
+        let hi = this.points.length - 1;
+        while (lo < hi) {
+          const mid = lo + hi >> 1;
+          if (this.points[mid] < start) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      }
+      /** How many taken edits start at a point below index `i`. */
+      countBelow(i) {
+        let n = 0;
+        for (let k = i; k > 0; k -= k & -k) n += this.counts[k];
+        return n;
+      }
+      /** The point index of the `rank`-th taken start (1-based). */
+      nth(rank2) {
+        let pos = 0;
+        let left = rank2;
+        for (let step2 = 1 << Math.floor(Math.log2(this.counts.length)); step2 > 0; step2 >>= 1) {
+          const next = pos + step2;
+          if (next < this.counts.length && this.counts[next] < left) {
+            pos = next;
+            left -= this.counts[next];
+          }
+        }
+        return pos;
+      }
+    };
   }
 });
 
@@ -79142,7 +79377,7 @@ function plain2(s) {
   return visible(s).replace(/[\\`*_{}[\]()<>#+!|~&]/g, (c) => `\\${c}`);
 }
 function messageCell(message) {
-  return message.split("`").map((part, i) => i % 2 === 1 ? code(part) : plain2(part)).join("");
+  return message.split("`").map((part2, i) => i % 2 === 1 ? code(part2) : plain2(part2)).join("");
 }
 function severityText(m) {
   return m.severity === 2 ? "error" : "warning";
