@@ -18,6 +18,9 @@
 //   npm run bench -- --terraform DIR              every .tf/.tfvars under DIR (real modules you fetched): oidclint's
 //                                                 lint against listing and reading the same files, in one process
 //                                                 (start-up excluded), rounds interleaved (ratios per round)
+//   npm run bench -- --files 10000 --heap         also the heap the loaded model keeps (after a full GC, in a child
+//                                                 that loads the project as `lint` does): the model's own size, where
+//                                                 peak RSS adds start-up and the garbage collector's slack
 //   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
 //
 // The repository is regenerated only when missing (delete .bench/ to force). Needs `npm run build` first.
@@ -50,6 +53,7 @@ const { values } = parseArgs({
     real: { type: "string" },
     terraform: { type: "string" },
     layers: { type: "boolean", default: false },
+    heap: { type: "boolean", default: false },
   },
 });
 const N = values.single ? 1 : Number(values.files);
@@ -509,6 +513,26 @@ function series(label, args, cwd, files, check = () => {}) {
   return out;
 }
 
+/**
+ * The heap the loaded project keeps: a child loads it as `lint` does (texts released as parsed, the workflow
+ * pre-filter on), forces a full GC and reports `heapUsed` against the same child before loading.
+ */
+function heapKept(dir, files) {
+  const loader = join(snapshot, "dist/src/engine/load-project.js");
+  const script = `import { loadProject } from ${JSON.stringify(loader)};
+    const used = () => { globalThis.gc(); return process.memoryUsage().heapUsed / 2 ** 20; };
+    const before = used();
+    const loaded = await loadProject({ workflowPrefilter: true, releaseTexts: true });
+    const after = used();
+    console.log(JSON.stringify({ before, after, files: loaded.project.files.length }));`;
+  const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { cwd: dir, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`heap child: exit ${r.status}: ${r.stderr}`);
+  const { before, after, files: parsed } = JSON.parse(r.stdout);
+  console.log(
+    `  heap kept after loading: ${(after - before).toFixed(1)} MiB (${(((after - before) * 1024) / files).toFixed(1)} KiB per file; ${parsed} files parsed)`,
+  );
+}
+
 // ---------- real workflows (--real DIR) ----------
 
 /** Every `.github/workflows/*.yml|yaml` under dir (any depth, outside node_modules), relative to dir, sorted. */
@@ -741,6 +765,7 @@ if (realDir) {
   const results = JSON.parse(main.stdout);
   const findings = results.reduce((n, r) => n + r.messages.length, 0);
   console.log(`  ${results.length} files reported on, ${findings} findings`);
+  if (values.heap) heapKept(dir, N);
   if (values.mix === "workflows") {
     // The floor: reading the same workflows and parsing them with `yaml`, nothing else.
     const baseline = `import { readFileSync, readdirSync } from "node:fs"; import { parseDocument } from ${JSON.stringify(join(root, "node_modules/yaml/dist/index.js"))};

@@ -90,11 +90,12 @@ describe("model compaction", () => {
     expect(compactor.string(value)).toBe(value);
   });
 
-  it("shares the parts of one-literal values across the run, frozen", () => {
+  it("shares the parts of one-literal and one-unknown values across the run, frozen", () => {
     const loc = { file: "a.yml", line: 1, column: 1, endLine: 1, endColumn: 2 };
     const files = [0, 1].map((i) => ({
       file: `w${i}.yml`,
       run: { parts: ["npm ci"], loc },
+      region: { parts: [{ unknown: "env.AWS_REGION" }], loc },
       mixed: { parts: ["arn:", { unknown: "var.x" }], loc },
     }));
     const compactor = new ModelCompactor();
@@ -104,6 +105,9 @@ describe("model compaction", () => {
     expect(files[1]?.run.parts).toBe(files[0]?.run.parts);
     expect(Object.isFrozen(files[0]?.run.parts)).toBe(true);
     expect(() => files[1]?.run.parts.push("x")).toThrow(TypeError);
+    expect(files[1]?.region.parts).toEqual([{ unknown: "env.AWS_REGION" }]);
+    expect(files[1]?.region.parts).toBe(files[0]?.region.parts);
+    expect(Object.isFrozen(files[1]?.region.parts[0])).toBe(true);
     expect(files[1]?.mixed.parts).not.toBe(files[0]?.mixed.parts);
     expect(files[1]?.mixed.parts).toEqual(["arn:", { unknown: "var.x" }]);
   });

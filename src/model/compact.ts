@@ -1,5 +1,6 @@
 import type { SourceLocation } from "./location.js";
 import type { ParsedFile } from "./project.js";
+import type { Part, Unknown } from "./value.js";
 
 /**
  * Makes the models of a run small once their parsers are done with them (issue 13, memory). Every file's
@@ -12,7 +13,8 @@ import type { ParsedFile } from "./project.js";
  * - empty maps (a `run:` step's `with`, a step's `env`, …: most of a workflow's maps) are one shared map,
  *   and maps of up to 8 entries a `SmallMap` (≈ 64 bytes for one or two entries, a `Map` ≈ 190); both
  *   refuse changes; a larger map is rebuilt with shared keys;
- * - the parts of a value that is one literal string are one frozen array per string, shared across the run;
+ * - the parts of a value that is one literal string or one unknown are one frozen array per string, shared
+ *   across the run;
  * - arrays are copied to their length (one grown by `push` keeps room for 17 entries or more).
  *
  * Objects are changed in place, so identity-keyed caches and values shared between models stay valid;
@@ -37,18 +39,26 @@ export class ModelCompactor {
     return this.lastShared;
   }
 
-  private readonly singles = new Map<string, readonly string[]>();
+  private readonly singles = new Map<string, readonly Part[]>();
+  private readonly singleUnknowns = new Map<string, readonly Part[]>();
 
   /**
-   * The parts of a value that is one literal (`{ parts: ["npm ci"], loc }`, most values of a model): one
-   * frozen array per string, shared across the run.
+   * The parts of a value that is one literal or one unknown (`{ parts: ["npm ci"], loc }`,
+   * `{ parts: [{ unknown: "env.AWS_REGION" }], loc }`: most values of a model) as one frozen array per
+   * string, shared across the run; undefined for other parts.
    */
-  private oneString(s: string): readonly string[] {
-    const known = this.singles.get(s);
+  private onePart(parts: unknown): readonly Part[] | undefined {
+    if (!Array.isArray(parts) || parts.length !== 1) return undefined;
+    const p: unknown = parts[0];
+    const [table, text] =
+      typeof p === "string" ? [this.singles, p] : isUnknown(p) ? [this.singleUnknowns, p.unknown] : [];
+    if (table === undefined || text === undefined) return undefined;
+    const known = table.get(text);
     if (known !== undefined) return known;
-    const own = Object.freeze([this.string(s)]);
-    this.singles.set(own[0] as string, own);
-    return own;
+    const own = this.string(text);
+    const shared = Object.freeze([table === this.singles ? own : Object.freeze({ unknown: own })]);
+    table.set(own, shared);
+    return shared;
   }
 
   /** The run's copy of a string. */
@@ -110,7 +120,7 @@ export class ModelCompactor {
     const obj = v as Record<string, unknown>;
     for (const key in obj) {
       const x = obj[key];
-      const c = key === "parts" && isOneString(x) ? this.oneString(x[0]) : this.value(x, done, depth + 1);
+      const c = key === "parts" ? (this.onePart(x) ?? this.value(x, done, depth + 1)) : this.value(x, done, depth + 1);
       // (Equal strings compare equal whatever their storage: a string is always written back.)
       if (c !== x || typeof x === "string") obj[key] = c;
     }
@@ -118,8 +128,11 @@ export class ModelCompactor {
   }
 }
 
-function isOneString(v: unknown): v is [string] {
-  return Array.isArray(v) && v.length === 1 && typeof v[0] === "string";
+/** A part `{ unknown }` and nothing else. */
+function isUnknown(v: unknown): v is Unknown {
+  if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === "unknown" && typeof (v as Unknown).unknown === "string";
 }
 
 function isLocation(v: object): v is SourceLocation {
