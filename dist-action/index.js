@@ -11562,7 +11562,8 @@ function exactPart(els, w, field3, part2) {
 function anyPart(w, field3, part2) {
   const bit = 1 << PART_INDEX[part2];
   if (((w.wildcardParts[field3] | w.unknownParts[field3]) & bit) !== 0) return true;
-  for (let i = field3; i < w.charParts.length; i += w.fieldCount) if ((w.charParts[i] & bit) !== 0) return true;
+  for (let i = field3; i < w.charParts.length; i += w.fieldCount)
+    if ((w.charParts[i] & bit) !== 0) return true;
   return false;
 }
 function templateKey(template) {
@@ -19225,7 +19226,8 @@ function parseHclFile(text3) {
 }
 function attributeExpression(text3, exprStart) {
   const r = parseExpressionAt(text3, exprStart);
-  if ("error" in r) throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
+  if ("error" in r)
+    throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
   return r.value;
 }
 var MAX_BLOCK_DEPTH, BodyParser;
@@ -35124,8 +35126,7 @@ function resolveTraversal(segments, full, loc, scope) {
   if (bound) return relocate2(step(bound, rest, full, loc), loc, void 0);
   const mod = scope.module;
   const name2 = rest[0];
-  if (root === "var" && name2 !== void 0)
-    return step(variable(mod, name2, loc, scope), rest.slice(1), full, loc);
+  if (root === "var" && name2 !== void 0) return step(variable(mod, name2, loc, scope), rest.slice(1), full, loc);
   if (root === "local" && name2 !== void 0) return step(local(mod, name2, loc, scope), rest.slice(1), full, loc);
   if (root === "path") {
     if (name2 === "module") return str([mod.dir], loc);
@@ -35738,8 +35739,10 @@ var init_evaluate = __esm({
 });
 
 // src/model/compact.ts
-function isOneString(v) {
-  return Array.isArray(v) && v.length === 1 && typeof v[0] === "string";
+function isUnknown2(v) {
+  if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === "unknown" && typeof v.unknown === "string";
 }
 function isLocation(v) {
   const loc = v;
@@ -35773,16 +35776,23 @@ var init_compact = __esm({
         return this.lastShared;
       }
       singles = /* @__PURE__ */ new Map();
+      singleUnknowns = /* @__PURE__ */ new Map();
       /**
-       * The parts of a value that is one literal (`{ parts: ["npm ci"], loc }`, most values of a model): one
-       * frozen array per string, shared across the run.
+       * The parts of a value that is one literal or one unknown (`{ parts: ["npm ci"], loc }`,
+       * `{ parts: [{ unknown: "env.AWS_REGION" }], loc }`: most values of a model) as one frozen array per
+       * string, shared across the run; undefined for other parts.
        */
-      oneString(s) {
-        const known = this.singles.get(s);
+      onePart(parts) {
+        if (!Array.isArray(parts) || parts.length !== 1) return void 0;
+        const p = parts[0];
+        const [table, text3] = typeof p === "string" ? [this.singles, p] : isUnknown2(p) ? [this.singleUnknowns, p.unknown] : [];
+        if (table === void 0 || text3 === void 0) return void 0;
+        const known = table.get(text3);
         if (known !== void 0) return known;
-        const own = Object.freeze([this.string(s)]);
-        this.singles.set(own[0], own);
-        return own;
+        const own = this.string(text3);
+        const shared = Object.freeze([table === this.singles ? own : Object.freeze({ unknown: own })]);
+        table.set(own, shared);
+        return shared;
       }
       /** The run's copy of a string. */
       string(s) {
@@ -35839,7 +35849,7 @@ var init_compact = __esm({
         const obj2 = v;
         for (const key3 in obj2) {
           const x = obj2[key3];
-          const c = key3 === "parts" && isOneString(x) ? this.oneString(x[0]) : this.value(x, done, depth + 1);
+          const c = key3 === "parts" ? this.onePart(x) ?? this.value(x, done, depth + 1) : this.value(x, done, depth + 1);
           if (c !== x || typeof x === "string") obj2[key3] = c;
         }
         return v;
@@ -36710,8 +36720,7 @@ function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()) {
   const inner = new Set(seen).add(block);
   const docScope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
   const own = [];
-  for (const { block: stmt, scope: s } of expand2(block, "statement", docScope))
-    own.push(statementTree(stmt, s));
+  for (const { block: stmt, scope: s } of expand2(block, "statement", docScope)) own.push(statementTree(stmt, s));
   const statements = [];
   const sidOf = (n) => {
     const sid = child(n, "Sid");
@@ -36853,9 +36862,7 @@ function conditionTree(conditions, loc) {
     }
     const test = attrValue(block, "test", scope);
     const variable2 = attrValue(block, "variable", scope);
-    const values2 = conditionValues(
-      attrValue(block, "values", scope) ?? { kind: "array", items: [], loc: block.loc }
-    );
+    const values2 = conditionValues(attrValue(block, "values", scope) ?? { kind: "array", items: [], loc: block.loc });
     const op = test?.kind === "string" ? knownText(test.value) : void 0;
     if (test?.kind !== "string" || op === void 0 || variable2?.kind !== "string") {
       opaque2(

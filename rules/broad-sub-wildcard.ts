@@ -191,10 +191,7 @@ interface ScopeValue {
 }
 
 /** The values of `StringLike`-family conditions on `sub` and `job_workflow_ref` in statements trusting GitHub. */
-function scopeValues(
-  policies: Parameters<typeof githubTrustStatements>[0],
-  settings: ResolvedSettings,
-): ScopeValue[] {
+function scopeValues(policies: Parameters<typeof githubTrustStatements>[0], settings: ResolvedSettings): ScopeValue[] {
   const out: ScopeValue[] = [];
   for (const { stmt } of githubTrustStatements(policies, settings)) {
     for (const condition of githubConditions(stmt, settings)) {

@@ -525,7 +525,10 @@ function heapKept(dir, files) {
     const loaded = await loadProject({ workflowPrefilter: true, releaseTexts: true });
     const after = used();
     console.log(JSON.stringify({ before, after, files: loaded.project.files.length }));`;
-  const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { cwd: dir, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
+    cwd: dir,
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`heap child: exit ${r.status}: ${r.stderr}`);
   const { before, after, files: parsed } = JSON.parse(r.stdout);
   console.log(

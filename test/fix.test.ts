@@ -311,7 +311,12 @@ describe("applying edits", () => {
           const file = files[rand(2)] ?? "";
           const start = rand(50);
           const end = start + (rand(3) === 0 ? 0 : rand(8));
-          return { file, range: [start, end] as [number, number], loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, text: "t" };
+          return {
+            file,
+            range: [start, end] as [number, number],
+            loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 },
+            text: "t",
+          };
         }),
       }));
       const report: LintReport = {
@@ -341,8 +346,7 @@ describe("applying edits", () => {
       // their ranges intersect; a fix whose edits overlap each other or a taken edit is skipped.
       type E = (typeof fixes)[number]["edits"][number];
       const overlap = (x: E, y: E): boolean =>
-        x.file === y.file &&
-        (x.range[0] === y.range[0] || (x.range[0] < y.range[1] && y.range[0] < x.range[1]));
+        x.file === y.file && (x.range[0] === y.range[0] || (x.range[0] < y.range[1] && y.range[0] < x.range[1]));
       const taken: E[] = [];
       const expected = fixes.filter((f) => {
         if (f.edits.some((e, i) => f.edits.some((o, j) => i < j && overlap(e, o)))) return false;

@@ -639,7 +639,8 @@ function exactPart(
 function anyPart(w: WalkResult, field: number, part: Part): boolean {
   const bit = 1 << PART_INDEX[part];
   if ((((w.wildcardParts[field] as number) | (w.unknownParts[field] as number)) & bit) !== 0) return true;
-  for (let i = field; i < w.charParts.length; i += w.fieldCount) if (((w.charParts[i] as number) & bit) !== 0) return true;
+  for (let i = field; i < w.charParts.length; i += w.fieldCount)
+    if (((w.charParts[i] as number) & bit) !== 0) return true;
   return false;
 }
 

@@ -120,7 +120,11 @@ function scratchFor(size: number): Buffer | undefined {
  * `readBytes`; with `into`, a file that fits is read into it (its bytes are then a view of `into`, valid
  * until the next read), which spares an allocation per file.
  */
-function readBytesInto(abs: string, opts: ReadOptions, into: ((size: number) => Buffer | undefined) | undefined): BytesOutcome {
+function readBytesInto(
+  abs: string,
+  opts: ReadOptions,
+  into: ((size: number) => Buffer | undefined) | undefined,
+): BytesOutcome {
   const max = opts.maxBytes ?? MAX_FILE_BYTES;
   let link: Stats;
   try {

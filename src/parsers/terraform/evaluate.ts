@@ -102,7 +102,6 @@ export function evaluate(expr: Expr, scope: Scope): TreeNode {
   return evalAst(node, { file: expr.file }, scope);
 }
 
-
 export function exprLoc(expr: Expr): SourceLocation {
   if (expr.kind === "json") return expr.node.loc;
   return expr.file.index.span(expr.start, expr.end);
@@ -424,11 +423,7 @@ function stopped(out: TemplateValue): boolean {
   return out.opaque !== undefined;
 }
 
-function evalTemplate(
-  node: Extract<HclExpr, { type: "template" }>,
-  ctx: AstCtx,
-  scope: Scope,
-): TreeNode {
+function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: AstCtx, scope: Scope): TreeNode {
   const value: TemplateValue = newTemplateValue();
   templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
@@ -604,20 +599,14 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
   }
 }
 
-function resolveTraversal(
-  segments: string[],
-  full: string,
-  loc: SourceLocation,
-  scope: Scope,
-): TreeNode {
+function resolveTraversal(segments: string[], full: string, loc: SourceLocation, scope: Scope): TreeNode {
   const [root, ...rest] = segments;
   if (root === undefined) return unknown(full, loc);
   const bound = scope.names.get(root);
   if (bound) return relocate(step(bound, rest, full, loc), loc, undefined);
   const mod = scope.module;
   const name = rest[0];
-  if (root === "var" && name !== undefined)
-    return step(variable(mod, name, loc, scope), rest.slice(1), full, loc);
+  if (root === "var" && name !== undefined) return step(variable(mod, name, loc, scope), rest.slice(1), full, loc);
   if (root === "local" && name !== undefined) return step(local(mod, name, loc, scope), rest.slice(1), full, loc);
   if (root === "path") {
     if (name === "module") return str([mod.dir], loc);
@@ -684,10 +673,7 @@ const MAX_INSTANCES = 64;
  * each with `each.key`/`each.value` (their origin naming the `for_each` entry) or `count.index` bound,
  * and its address suffix (`["x"]`, `[0]`). Otherwise one instance, in which `each`/`count` are unknown.
  */
-export function instancesOf(
-  block: Block,
-  scope: Scope,
-): { key: string; names: Map<string, TreeNode> }[] {
+export function instancesOf(block: Block, scope: Scope): { key: string; names: Map<string, TreeNode> }[] {
   const one = [{ key: "", names: scope.names }];
   const forEach = block.attrs.get("for_each");
   const count = block.attrs.get("count");
@@ -909,12 +895,7 @@ function localCycles(mod: ModuleCtx): Set<string> {
   return cyclic;
 }
 
-function evalFor(
-  node: Extract<HclExpr, { type: "for" }>,
-  ctx: AstCtx,
-  scope: Scope,
-  loc: SourceLocation,
-): TreeNode {
+function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, scope: Scope, loc: SourceLocation): TreeNode {
   const coll = evalAst(node.collection, ctx, scope);
   const pairs = collectionPairs(coll);
   if (!pairs) return unknown(sourceOf(ctx, node), loc, nodeOrigin(coll));

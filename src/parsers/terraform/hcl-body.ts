@@ -74,7 +74,8 @@ export function parseHclFile(text: string): HclFile {
  */
 export function attributeExpression(text: string, exprStart: number): HclExpr {
   const r = parseExpressionAt(text, exprStart);
-  if ("error" in r) throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
+  if ("error" in r)
+    throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
   return r.value;
 }
 

@@ -422,13 +422,7 @@ function sourceName(expr: Expr, value: TreeNode): string {
   return value.kind === "object" ? "Terraform expression" : "JSON string";
 }
 
-function addPolicy(
-  out: ParsedFile,
-  expr: Expr,
-  scope: Scope,
-  kind: PolicyKind,
-  role: RoleInfo | undefined,
-): void {
+function addPolicy(out: ParsedFile, expr: Expr, scope: Scope, kind: PolicyKind, role: RoleInfo | undefined): void {
   const value = evaluate(expr, scope);
   const source = sourceName(expr, value);
   const ctx = { kind, source, ...(role ? { role } : {}) };

@@ -37,14 +37,14 @@ function githubOidcRole(block: Block, scope: Scope): PolicyDocument | undefined 
     return a ? evaluate(a.expr, scope) : undefined;
   };
   const str = (parts: Part[], at = loc): TreeNode => ({ kind: "string", value: { parts, loc: at }, loc: at });
-  const providerUrl = (input("provider_url")) ?? str([GITHUB_ISSUER_HOST]);
+  const providerUrl = input("provider_url") ?? str([GITHUB_ISSUER_HOST]);
   const host: Part[] =
     providerUrl.kind === "string"
       ? providerUrl.value.parts.map((p, i) => (i === 0 && typeof p === "string" ? p.replace(/^https?:\/\//, "") : p))
       : [{ unknown: "provider_url" }];
   const hostText = host.map((p) => (typeof p === "string" ? p : `\${${p.unknown}}`)).join("");
   const subjects = input("subjects");
-  const audience = (input("audience")) ?? str([DEFAULT_AWS_AUDIENCE]);
+  const audience = input("audience") ?? str([DEFAULT_AWS_AUDIENCE]);
   let subValues: TreeNode;
   if (subjects?.kind === "array") {
     subValues = {

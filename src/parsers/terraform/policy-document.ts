@@ -22,8 +22,7 @@ export function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> 
   const inner = new Set(seen).add(block);
   const docScope: Scope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
   const own: TreeNode[] = [];
-  for (const { block: stmt, scope: s } of expand(block, "statement", docScope))
-    own.push(statementTree(stmt, s));
+  for (const { block: stmt, scope: s } of expand(block, "statement", docScope)) own.push(statementTree(stmt, s));
   const statements: TreeNode[] = [];
   const sidOf = (n: TreeNode): string | undefined => {
     const sid = child(n, "Sid");
@@ -62,11 +61,7 @@ function documentList(block: Block, names: string[], scope: Scope): TreeNode[] {
 }
 
 /** The blocks of one type, `dynamic "type"` blocks over known collections expanded into their `content`. */
-function expand(
-  parent: Block,
-  type: string,
-  scope: Scope,
-): { block: Block; scope: Scope; unknown?: TreeNode }[] {
+function expand(parent: Block, type: string, scope: Scope): { block: Block; scope: Scope; unknown?: TreeNode }[] {
   const out: { block: Block; scope: Scope; unknown?: TreeNode }[] = [];
   for (const b of parent.blocks) {
     if (b.type === type) out.push({ block: b, scope });
@@ -193,9 +188,7 @@ function conditionTree(
     }
     const test = attrValue(block, "test", scope);
     const variable = attrValue(block, "variable", scope);
-    const values = conditionValues(
-      (attrValue(block, "values", scope)) ?? { kind: "array", items: [], loc: block.loc },
-    );
+    const values = conditionValues(attrValue(block, "values", scope) ?? { kind: "array", items: [], loc: block.loc });
     const op = test?.kind === "string" ? knownText(test.value) : undefined;
     if (test?.kind !== "string" || op === undefined || variable?.kind !== "string") {
       opaque(
