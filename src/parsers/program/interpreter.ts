@@ -460,7 +460,7 @@ export class ModuleEval {
   private object(e: Extract<Expr, { k: "object" }>, frame: Frame, loc: SourceLocation): PValue {
     const entries: PEntry[] = [];
     let rest: PValue | undefined;
-    let closed = this.mod.language !== "python";
+    let closed = true;
     for (const en of e.entries) {
       if ("spread" in en) {
         const s = this.eval(en.spread, frame);
@@ -524,7 +524,8 @@ export class ModuleEval {
       case "obj": {
         const v = field(o, name);
         if (v) return v;
-        return o.closed ? { t: "null", loc } : unk(expr, loc);
+        // (Python raises on a missing key or attribute; its `dict.get` is a method, below.)
+        return o.closed && this.mod.language !== "python" ? { t: "null", loc } : unk(expr, loc);
       }
       case "arr":
         if (name === "length" && !o.rest) return { t: "num", v: o.items.length, loc };
@@ -580,6 +581,8 @@ export class ModuleEval {
       const method = e.callee.name;
       const builtin = this.builtinMethod(target, method, e.args, frame, loc, expr);
       if (builtin) return builtin;
+      // A method oidclint does not model may change the object (`d.update(…)`, `d.setdefault(…)`).
+      if (target.t === "obj") delete target.closed;
       if (target.t === "lib") {
         const args = this.args(e.args, frame);
         return libMethod(target.obj, method, args, loc, this.libHost(frame)) ?? unk(expr, loc);
@@ -696,6 +699,14 @@ export class ModuleEval {
         default:
           return undefined;
       }
+    }
+    if (target.t === "obj" && method === "get" && this.mod.language === "python") {
+      // `d.get(key, default)`: the default only where the dict is known to lack the key.
+      const key = textOf(fnArg(0) ?? unk(expr, loc));
+      const found = key === undefined ? undefined : field(target, key);
+      if (found) return found;
+      if (key === undefined || !target.closed) return unk(expr, loc);
+      return fnArg(1) ?? { t: "null", loc };
     }
     if (target.t === "str") {
       const text = knownText(target.v);
