@@ -43853,7 +43853,7 @@ var init_interpreter = __esm({
       object(e, frame, loc) {
         const entries2 = [];
         let rest;
-        let closed = this.mod.language !== "python";
+        let closed = true;
         for (const en2 of e.entries) {
           if ("spread" in en2) {
             const s = this.eval(en2.spread, frame);
@@ -43914,7 +43914,7 @@ var init_interpreter = __esm({
           case "obj": {
             const v = field(o, name2);
             if (v) return v;
-            return o.closed ? { t: "null", loc } : unk(expr, loc);
+            return o.closed && this.mod.language !== "python" ? { t: "null", loc } : unk(expr, loc);
           }
           case "arr":
             if (name2 === "length" && !o.rest) return { t: "num", v: o.items.length, loc };
@@ -43966,6 +43966,7 @@ var init_interpreter = __esm({
           const method = e.callee.name;
           const builtin = this.builtinMethod(target, method, e.args, frame, loc, expr);
           if (builtin) return builtin;
+          if (target.t === "obj") delete target.closed;
           if (target.t === "lib") {
             const args = this.args(e.args, frame);
             return libMethod(target.obj, method, args, loc, this.libHost(frame)) ?? unk(expr, loc);
@@ -44061,6 +44062,13 @@ var init_interpreter = __esm({
             default:
               return void 0;
           }
+        }
+        if (target.t === "obj" && method === "get" && this.mod.language === "python") {
+          const key3 = textOf2(fnArg(0) ?? unk(expr, loc));
+          const found = key3 === void 0 ? void 0 : field(target, key3);
+          if (found) return found;
+          if (key3 === void 0 || !target.closed) return unk(expr, loc);
+          return fnArg(1) ?? { t: "null", loc };
         }
         if (target.t === "str") {
           const text3 = knownText(target.v);
