@@ -43982,17 +43982,17 @@ var init_interpreter = __esm({
         if (callee.t === "fn") return callee.call({ ...args, depth: frame.depth }, loc);
         const modelled = callee.t === "ext" ? callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) : void 0;
         if (modelled) return modelled;
-        this.deferCallbacks(args);
-        for (const v of [...args.positional, ...args.keywords.values()]) if (v.t === "obj") delete v.closed;
+        this.handToUnknownCode(args);
         return unk(expr, loc);
       }
       /**
-       * Functions handed to code oidclint does not model (`$config({ run() {…} })`, a framework's hook) may be
-       * called by it: each runs once, later, with unknown arguments, unless the program calls it itself.
+       * Arguments handed to code oidclint does not model: functions among them (`$config({ run() {…} })`, a
+       * framework's hook) may be called by it, so each runs once, later, with unknown arguments, unless the program
+       * calls it itself; objects among them may gain keys there (`Object.assign(props, …)`), so they are open.
        */
-      deferCallbacks(args) {
-        const values2 = [...args.positional, ...args.keywords.values()];
-        for (const v of values2) {
+      handToUnknownCode(args) {
+        for (const v of [...args.positional, ...args.keywords.values()]) {
+          if (v.t === "obj") delete v.closed;
           const fns = v.t === "fn" ? [v] : v.t === "obj" ? v.entries.map((e) => e.value).filter((x) => x.t === "fn") : [];
           for (const fn2 of fns) {
             const def = this.fnDefs.get(fn2);

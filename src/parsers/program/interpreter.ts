@@ -607,19 +607,18 @@ export class ModuleEval {
     const modelled =
       callee.t === "ext" ? callExternal(callee.path, args, isNew, loc, expr, this.libHost(frame)) : undefined;
     if (modelled) return modelled;
-    this.deferCallbacks(args);
-    // Code oidclint does not follow may add keys to the objects it is handed (`Object.assign(props, …)`).
-    for (const v of [...args.positional, ...args.keywords.values()]) if (v.t === "obj") delete v.closed;
+    this.handToUnknownCode(args);
     return unk(expr, loc);
   }
 
   /**
-   * Functions handed to code oidclint does not model (`$config({ run() {…} })`, a framework's hook) may be
-   * called by it: each runs once, later, with unknown arguments, unless the program calls it itself.
+   * Arguments handed to code oidclint does not model: functions among them (`$config({ run() {…} })`, a
+   * framework's hook) may be called by it, so each runs once, later, with unknown arguments, unless the program
+   * calls it itself; objects among them may gain keys there (`Object.assign(props, …)`), so they are open.
    */
-  private deferCallbacks(args: CallArgs): void {
-    const values = [...args.positional, ...args.keywords.values()];
-    for (const v of values) {
+  private handToUnknownCode(args: CallArgs): void {
+    for (const v of [...args.positional, ...args.keywords.values()]) {
+      if (v.t === "obj") delete v.closed;
       const fns = v.t === "fn" ? [v] : v.t === "obj" ? v.entries.map((e) => e.value).filter((x) => x.t === "fn") : [];
       for (const fn of fns) {
         const def = this.fnDefs.get(fn);
