@@ -5,7 +5,7 @@ import { defaultSettings } from "../src/config/settings.js";
 import { EMPTY_MAP, ModelCompactor } from "../src/model/compact.js";
 import type { ParsedFile } from "../src/model/project.js";
 import { FORMATS, batchFormatOf } from "../src/parsers/formats.js";
-import { parseDocumentFile } from "../src/parsers/index.js";
+import { COMPACT_ABOVE, parseAll, parseDocumentFile } from "../src/parsers/index.js";
 import type { ParseEnv, SourceFile } from "../src/parsers/source.js";
 import { FIXTURES } from "./helpers.js";
 
@@ -42,6 +42,25 @@ async function parseFixtures(): Promise<ParsedFile[]> {
 }
 
 describe("model compaction", () => {
+  it("runs only when the run holds more than COMPACT_ABOVE inputs", async () => {
+    const env: ParseEnv = { root: "/r", settings: defaultSettings(), readFile: () => undefined };
+    const workflow = (i: number): SourceFile => ({
+      path: `.github/workflows/w${i}.yml`,
+      abs: `/r/.github/workflows/w${i}.yml`,
+      text: "on: push\npermissions:\n  id-token: write\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n",
+    });
+    const firstStepEnv = (files: ParsedFile[]) => files[0]?.workflows[0]?.jobs[0]?.steps[0]?.env;
+    const few = await parseAll([workflow(0), workflow(1)], env);
+    expect(firstStepEnv(few)).toBeInstanceOf(Map);
+    expect(firstStepEnv(few)).not.toBe(EMPTY_MAP);
+    const many = await parseAll(
+      Array.from({ length: COMPACT_ABOVE + 1 }, (_, i) => workflow(i)),
+      env,
+    );
+    expect(many).toHaveLength(COMPACT_ABOVE + 1);
+    expect(firstStepEnv(many)).toBe(EMPTY_MAP);
+  });
+
   it("keeps every value of every fixture's model", async () => {
     const models = await parseFixtures();
     const kinds = new Set(models.map((m) => m.format));
