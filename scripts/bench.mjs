@@ -452,7 +452,7 @@ const hasTime = existsSync("/usr/bin/time");
 const profileDir = join(root, ".bench/profiles");
 
 /** Runs `node args…` in `cwd`; returns wall ms, peak RSS MiB, exit code and stdout. */
-function measure(args, cwd) {
+function measure(args, cwd, env = {}) {
   const nodeArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...args] : args;
   const start = process.hrtime.bigint();
   const r = hasTime
@@ -460,6 +460,7 @@ function measure(args, cwd) {
         cwd,
         encoding: "utf8",
         maxBuffer: 1 << 30,
+        env: { ...process.env, ...env },
       })
     : spawnSync(
         process.execPath,
@@ -468,7 +469,7 @@ function measure(args, cwd) {
           "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('__RSS_KB='+u.maxRSS+' __CPU_S='+u.userCPUTime/1e6+'+'+u.systemCPUTime/1e6+'\\n')})",
           ...nodeArgs,
         ],
-        { cwd, encoding: "utf8", maxBuffer: 1 << 30 },
+        { cwd, encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, ...env } },
       );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const kb = Number(/__RSS_KB=(\d+)/.exec(r.stderr ?? "")?.[1] ?? NaN);
@@ -552,30 +553,40 @@ function realWorkflows(dir) {
  * oidclint on the given workflows against `yaml`'s parseDocument of the same files (read the same way, one by
  * one), each run of one paired with a run of the other, interleaved, so that both see the same load. Reports
  * CPU (user + sys) medians and the median of the per-pair ratios.
+ *
+ * Both sides start alike: a CommonJS entry (no ESM loader on either side), no compiled code kept from an
+ * earlier run (oidclint runs as bin/oidclint.js does, with its shebang flags, but with its code cache off:
+ * Node 20 keeps none for the `yaml` script), one warm-up run each (the file cache), and the two take turns
+ * going first.
  */
 function realBench(dir) {
   const files = realWorkflows(dir);
   const list = join(root, ".bench/real-files.json");
   mkdirSync(dirname(list), { recursive: true });
   writeFileSync(list, JSON.stringify(files));
-  const yamlOnly = `import { readFileSync } from "node:fs"; import { parseDocument } from ${JSON.stringify(join(root, "node_modules/yaml/dist/index.js"))};
+  const yamlOnly = `const { readFileSync } = require("node:fs"); const { parseDocument } = require(${JSON.stringify(join(root, "node_modules/yaml/dist/index.js"))});
     let n = 0; for (const f of JSON.parse(readFileSync(${JSON.stringify(list)}, "utf8"))) { parseDocument(readFileSync(f, "utf8")); n++; } if (n === 0) process.exit(3);`;
-  const lint = [...cli, ...files];
-  const base = ["--input-type=module", "-e", yamlOnly];
+  // bin/oidclint.js's loader, pointed at the snapshot's dist/ (it loads ../dist/cli from its own directory).
+  cpSync(join(root, "bin"), join(snapshot, "bin"), { recursive: true });
+  const lint = [...binFlags, join(snapshot, "bin/oidclint.js"), "--format", "json", "--no-color", ...files];
+  const base = ["-e", yamlOnly];
   const check = (stdout) => {
     const n = JSON.parse(stdout).length;
     if (n !== files.length) throw new Error(`oidclint reported on ${n} files, expected ${files.length}`);
   };
-  check(measure(lint, dir).stdout); // warm-up, and the file cache
-  measure(base, dir);
+  const noCache = { NODE_DISABLE_COMPILE_CACHE: "1" };
+  check(measure(lint, dir, noCache).stdout); // warm-up, and the file cache
+  measure(base, dir, noCache);
   const pairs = [];
   for (let i = 0; i < runs; i++) {
-    const a = measure(lint, dir);
+    const yamlFirst = i % 2 === 1;
+    const early = yamlFirst ? measure(base, dir, noCache) : undefined;
+    const a = measure(lint, dir, noCache);
     check(a.stdout);
-    const b = measure(base, dir);
+    const b = early ?? measure(base, dir, noCache);
     pairs.push({ a, b, ratio: a.cpuS / b.cpuS });
     console.log(
-      `  pair ${i + 1}: oidclint ${a.cpuS.toFixed(2)} s CPU (${(a.ms / 1000).toFixed(2)} s wall, ${a.mib.toFixed(0)} MiB), yaml ${b.cpuS.toFixed(2)} s CPU (${(b.ms / 1000).toFixed(2)} s wall) → ${(a.cpuS / b.cpuS).toFixed(2)}×`,
+      `  pair ${i + 1} (${yamlFirst ? "yaml" : "oidclint"} first): oidclint ${a.cpuS.toFixed(2)} s CPU (${(a.ms / 1000).toFixed(2)} s wall, ${a.mib.toFixed(0)} MiB), yaml ${b.cpuS.toFixed(2)} s CPU (${(b.ms / 1000).toFixed(2)} s wall) → ${(a.cpuS / b.cpuS).toFixed(2)}×`,
     );
   }
   const results = JSON.parse(pairs[0].a.stdout);

@@ -156,7 +156,7 @@ describe("parseWorkflow", () => {
     expect(step?.with.get("role-to-assume")?.parts).toEqual([{ unknown: "secrets.ROLE" }]);
     expect(step?.with.get("role-chaining")?.parts).toEqual(["true"]);
     expect(step?.with.get("role-duration-seconds")?.parts).toEqual(["900"]);
-    expect(at(must(step?.withKeys.get("role-chaining")))).toBe("14:11");
+    expect(at(must(step?.with.get("role-chaining")).loc)).toBe("14:26");
     expect(deploy?.steps[1]?.run?.value).toBe("echo hi");
     expect(local?.uses?.value).toBe("./.github/workflows/deploy.yml");
     expect(local?.with.get("stage")?.parts).toEqual(["prod"]);

@@ -41,8 +41,6 @@ export interface Step {
   name?: Located<string>;
   uses?: Located<string>;
   with: Map<string, StrValue>;
-  /** Positions of the `with:` keys, for findings on a specific input. */
-  withKeys: Map<string, SourceLocation>;
   run?: Located<string>;
   env: Map<string, StrValue>;
   loc: SourceLocation;

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { LineIndex, type Located, type SourceLocation } from "../../model/location.js";
+import { EMPTY_MAP } from "../../model/compact.js";
 import { emptyParsed, type ParsedFile, type ParseProblem } from "../../model/project.js";
 import type { StrValue } from "../../model/value.js";
 import type {
@@ -80,20 +81,22 @@ function stringList(r: Reader, node: YNode | null | undefined): Located<string>[
   return one ? [one] : [];
 }
 
-/** A mapping's string values by key (`env`, `with`); `keys`, when given, gets where each key is written. */
-function stringMap(
-  r: Reader,
-  node: YNode | null | undefined,
-  keys?: Map<string, SourceLocation>,
-): Map<string, StrValue> {
+/** The compactor's empty map (it refuses changes, as every map of a compacted model does). */
+const NO_VALUES = EMPTY_MAP as unknown as Map<string, StrValue>;
+
+/**
+ * A mapping's string values by key (`env`, `with`). Most steps have no `with` or `env`: those share the run's
+ * empty map (the one the model compactor gives every empty map) instead of a new one each.
+ */
+function stringMap(r: Reader, node: YNode | null | undefined): Map<string, StrValue> {
+  const pairs = pairsOf(node);
+  if (pairs.length === 0) return NO_VALUES;
   const values = new Map<string, StrValue>();
-  for (const pair of pairsOf(node)) {
+  for (const pair of pairs) {
     const key = pairKey(pair);
     if (key === undefined) continue;
-    const keyLoc = keys && locOf(r, pair.key);
     const value = strValue(r, pair.value);
     if (value) values.set(key, value);
-    if (keyLoc) keys.set(key, keyLoc);
   }
   return values;
 }
@@ -172,24 +175,19 @@ function readSteps(r: Reader, node: YNode | null | undefined): Step[] {
     const s = deref(item);
     if (s?.kind !== "map") continue;
     const [withPair, envPair, idPair, namePair, usesPair, runPair, ifPair] = fieldsOf(s, STEP_FIELDS);
-    const withKeys = new Map<string, SourceLocation>();
-    const step: Step = {
-      with: stringMap(r, withPair?.value, withKeys),
-      withKeys,
+    const id = located(r, idPair?.value);
+    // One object literal with every field (absent ones undefined): fields added afterwards would each go to
+    // a separate property store.
+    steps.push({
+      name: id ?? located(r, namePair?.value),
+      uses: located(r, usesPair?.value),
+      with: stringMap(r, withPair?.value),
+      run: located(r, runPair?.value),
       env: stringMap(r, envPair?.value),
       loc: locOf(r, s),
-    };
-    const id = located(r, idPair?.value);
-    const name = id ?? located(r, namePair?.value);
-    if (id) step.id = id;
-    if (name) step.name = name;
-    const uses = located(r, usesPair?.value);
-    if (uses) step.uses = uses;
-    const run = located(r, runPair?.value);
-    if (run) step.run = run;
-    const cond = located(r, ifPair?.value);
-    if (cond) step.if = cond;
-    steps.push(step);
+      id,
+      if: located(r, ifPair?.value),
+    });
   }
   return steps;
 }
@@ -271,10 +269,11 @@ function problemFile(src: SourceFile, format: string, problems: ParsedFile["prob
 function readTree(
   src: SourceFile,
   fast: boolean,
-): { root: YNode | undefined; index: LineIndex } | { problems: ParseProblem[] } {
+): { root: YNode | undefined; index?: LineIndex } | { problems: ParseProblem[] } {
+  // (The line index is made when a location is asked for: a file the pre-filter skips needs none.)
   if (fast && !nestingProblem(src.text)) {
     const tree = fastYamlTree(src.text);
-    if (tree !== undefined) return { root: deref(tree), index: new LineIndex(src.path, src.text) };
+    if (tree !== undefined) return { root: deref(tree) };
   }
   const parsed = parseYamlSource(src.path, src.text);
   if (parsed.problems.length > 0) return { problems: parsed.problems };
@@ -294,18 +293,19 @@ export function parseWorkflow(src: SourceFile, parseEnv: ParseEnv, fast = true):
   const read = readTree(src, fast);
   if ("problems" in read) return problemFile(src, "workflow", read.problems);
   const { root } = read;
-  const r: Reader = { index: read.index };
   const out = emptyParsed(src.path, "workflow");
   if (root === undefined || isEmptyRoot(root)) return out;
-  if (root.kind !== "map") {
+  const isMap = root.kind === "map";
+  // A workflow the rules cannot read anything in (src/parsers/workflow/relevance.ts) has no model.
+  if (isMap && parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out;
+  const r: Reader = { index: read.index ?? new LineIndex(src.path, src.text) };
+  if (!isMap) {
     out.problems.push({
       message: "A workflow must be a mapping with `on` and `jobs`; this file holds something else",
       loc: locOf(r, root),
     });
     return out;
   }
-  // A workflow the rules cannot read anything in (src/parsers/workflow/relevance.ts) has no model.
-  if (parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out;
   const workflow: Workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf(r, root) };
   const [namePair, onPair, permissionsPair, envPair, jobsPair] = fieldsOf(root, WORKFLOW_FIELDS);
   const name = located(r, namePair?.value);
@@ -330,8 +330,8 @@ export function parseAction(src: SourceFile, _env: ParseEnv, fast = true): Parse
   const read = readTree(src, fast);
   if ("problems" in read) return problemFile(src, "action", read.problems);
   const { root } = read;
-  const r: Reader = { index: read.index };
   if (root?.kind !== "map") return undefined;
+  const r: Reader = { index: read.index ?? new LineIndex(src.path, src.text) };
   const runs = valueOf(root, "runs");
   if (scalarString(valueOf(runs, "using"))?.toLowerCase() !== "composite") return undefined;
   const inputs: CompositeAction["inputs"] = new Map();

@@ -162,7 +162,9 @@ export function fastYamlTree(source: string): YNode | null | undefined {
   const shift = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   const text = shift === 0 ? source : source.slice(1);
   const len = text.length;
-  const at = (i: number): number => text.charCodeAt(i);
+  // Past the end (the scans below read one character beyond it) 0, not charCodeAt's NaN: a NaN in a comparison
+  // V8 has only seen small integers in throws its optimised code away.
+  const at = (i: number): number => text.charCodeAt(i) | 0;
 
   /** After whitespace, comments and node properties (`&anchor`; a tag is refused) from `i`. */
   const contentStart = (i: number): number => {
