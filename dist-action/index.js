@@ -704,6 +704,21 @@ function buildConfigSchema(rules2) {
     properties
   };
 }
+function reachesRuleLevels(config) {
+  const properties = {};
+  for (const [name2, decl] of Object.entries(CONFIG_KEYS)) properties[name2] = decl.schema;
+  return reaches({ properties }, config);
+}
+function reaches(schema2, data) {
+  if (schema2 === RULES_SCHEMA) return true;
+  if (typeof data !== "object" || data === null) return false;
+  const { properties, items } = schema2;
+  if (Array.isArray(data)) return items !== void 0 && data.some((d) => reaches(items, d));
+  const record = data;
+  return Object.entries(properties ?? {}).some(
+    ([name2, sub]) => Object.hasOwn(record, name2) && reaches(sub, record[name2])
+  );
+}
 var level;
 var init_schema = __esm({
   "src/config/schema.ts"() {
@@ -739,10 +754,10 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// dist/src/config/validate-config.js
-var validate_config_exports = {};
-__export(validate_config_exports, {
-  default: () => validate_config_default,
+// dist/src/config/validate-settings.js
+var validate_settings_exports = {};
+__export(validate_settings_exports, {
+  default: () => validate_settings_default,
   schemaKey: () => schemaKey,
   validate: () => validate
 });
@@ -758,7 +773,652 @@ function validate53(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema20.properties, key0)) {
+      const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  } else {
+    const err1 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err1];
+    } else {
+      vErrors.push(err1);
+    }
+    errors++;
+  }
+  validate53.errors = vErrors;
+  return errors === 0;
+}
+function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate52.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func1.call(schema19.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.$schema !== void 0) {
+      if (typeof data.$schema !== "string") {
+        const err1 = { instancePath: instancePath + "/$schema", schemaPath: "#/properties/%24schema/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.extends !== void 0) {
+      let data1 = data.extends;
+      if (!(data1 === "oidclint:recommended" || data1 === "oidclint:strict")) {
+        const err2 = { instancePath: instancePath + "/extends", schemaPath: "#/properties/extends/enum", keyword: "enum", params: { allowedValues: schema19.properties.extends.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.repository !== void 0) {
+      let data2 = data.repository;
+      if (typeof data2 === "string") {
+        if (!pattern3.test(data2)) {
+          const err3 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$" }, message: 'must match pattern "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"' };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.repositoryOwnerId !== void 0) {
+      let data3 = data.repositoryOwnerId;
+      if (typeof data3 === "string") {
+        if (!pattern4.test(data3)) {
+          const err5 = { instancePath: instancePath + "/repositoryOwnerId", schemaPath: "#/properties/repositoryOwnerId/pattern", keyword: "pattern", params: { pattern: "^[0-9]+$" }, message: 'must match pattern "^[0-9]+$"' };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = { instancePath: instancePath + "/repositoryOwnerId", schemaPath: "#/properties/repositoryOwnerId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.repositoryId !== void 0) {
+      let data4 = data.repositoryId;
+      if (typeof data4 === "string") {
+        if (!pattern4.test(data4)) {
+          const err7 = { instancePath: instancePath + "/repositoryId", schemaPath: "#/properties/repositoryId/pattern", keyword: "pattern", params: { pattern: "^[0-9]+$" }, message: 'must match pattern "^[0-9]+$"' };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = { instancePath: instancePath + "/repositoryId", schemaPath: "#/properties/repositoryId/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.audience !== void 0) {
+      let data5 = data.audience;
+      if (typeof data5 === "string") {
+        if (func2(data5) < 1) {
+          const err9 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.issuer !== void 0) {
+      let data6 = data.issuer;
+      if (typeof data6 === "string") {
+        if (func2(data6) < 1) {
+          const err11 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      } else {
+        const err12 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.subClaimTemplate !== void 0) {
+      let data7 = data.subClaimTemplate;
+      if (Array.isArray(data7)) {
+        if (data7.length < 1) {
+          const err13 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+        const len0 = data7.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data8 = data7[i0];
+          if (typeof data8 === "string") {
+            if (func2(data8) < 1) {
+              const err14 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
+          } else {
+            const err15 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+        let i1 = data7.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data7[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err16 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err17 = { instancePath: instancePath + "/subClaimTemplate", schemaPath: "#/properties/subClaimTemplate/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.repositories !== void 0) {
+      let data9 = data.repositories;
+      if (Array.isArray(data9)) {
+        const len1 = data9.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data10 = data9[i2];
+          if (typeof data10 === "string") {
+            if (!pattern6.test(data10)) {
+              const err18 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"' };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+          } else {
+            const err19 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err20 = { instancePath: instancePath + "/repositories", schemaPath: "#/properties/repositories/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
+    if (data.repositoriesFile !== void 0) {
+      let data11 = data.repositoriesFile;
+      if (typeof data11 === "string") {
+        if (func2(data11) < 1) {
+          const err21 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+      } else {
+        const err22 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+    if (data.roles !== void 0) {
+      let data12 = data.roles;
+      if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
+        for (const key1 in data12) {
+          if (typeof data12[key1] !== "string") {
+            const err23 = { instancePath: instancePath + "/roles/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/roles/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err24 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+    if (data.defaultTokenPermissions !== void 0) {
+      let data14 = data.defaultTokenPermissions;
+      if (!(data14 === "restricted" || data14 === "permissive")) {
+        const err25 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema19.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+    if (data.defaultBranch !== void 0) {
+      let data15 = data.defaultBranch;
+      if (typeof data15 === "string") {
+        if (func2(data15) < 1) {
+          const err26 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
+      } else {
+        const err27 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+    }
+    if (data.localActionUsesOidc !== void 0) {
+      if (typeof data.localActionUsesOidc !== "boolean") {
+        const err28 = { instancePath: instancePath + "/localActionUsesOidc", schemaPath: "#/properties/localActionUsesOidc/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err28];
+        } else {
+          vErrors.push(err28);
+        }
+        errors++;
+      }
+    }
+    if (data.variables !== void 0) {
+      let data17 = data.variables;
+      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
+        for (const key22 in data17) {
+          const _errs37 = errors;
+          if (typeof key22 === "string") {
+            if (!pattern7.test(key22)) {
+              const err29 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key22 };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
+          }
+          var valid7 = _errs37 === errors;
+          if (!valid7) {
+            const err30 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames", keyword: "propertyNames", params: { propertyName: key22 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+        for (const key3 in data17) {
+          if (typeof data17[key3] !== "string") {
+            const err31 = { instancePath: instancePath + "/variables/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/variables/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err32 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data.requireSuppressionReason !== void 0) {
+      if (typeof data.requireSuppressionReason !== "boolean") {
+        const err33 = { instancePath: instancePath + "/requireSuppressionReason", schemaPath: "#/properties/requireSuppressionReason/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+    if (data.rules !== void 0) {
+      if (!validate53(data.rules, { instancePath: instancePath + "/rules", parentData: data, parentDataProperty: "rules", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.ignore !== void 0) {
+      let data21 = data.ignore;
+      if (Array.isArray(data21)) {
+        const len2 = data21.length;
+        for (let i3 = 0; i3 < len2; i3++) {
+          if (typeof data21[i3] !== "string") {
+            const err34 = { instancePath: instancePath + "/ignore/" + i3, schemaPath: "#/properties/ignore/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err35 = { instancePath: instancePath + "/ignore", schemaPath: "#/properties/ignore/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+    }
+    if (data.overrides !== void 0) {
+      let data23 = data.overrides;
+      if (Array.isArray(data23)) {
+        const len3 = data23.length;
+        for (let i4 = 0; i4 < len3; i4++) {
+          let data24 = data23[i4];
+          if (data24 && typeof data24 == "object" && !Array.isArray(data24)) {
+            if (data24.files === void 0) {
+              const err36 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'" };
+              if (vErrors === null) {
+                vErrors = [err36];
+              } else {
+                vErrors.push(err36);
+              }
+              errors++;
+            }
+            for (const key4 in data24) {
+              if (!(key4 === "files" || key4 === "rules")) {
+                const err37 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err37];
+                } else {
+                  vErrors.push(err37);
+                }
+                errors++;
+              }
+            }
+            if (data24.files !== void 0) {
+              let data25 = data24.files;
+              const _errs54 = errors;
+              let valid14 = false;
+              let passing0 = null;
+              const _errs55 = errors;
+              if (typeof data25 !== "string") {
+                const err38 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err38];
+                } else {
+                  vErrors.push(err38);
+                }
+                errors++;
+              }
+              var _valid0 = _errs55 === errors;
+              if (_valid0) {
+                valid14 = true;
+                passing0 = 0;
+              }
+              const _errs57 = errors;
+              if (Array.isArray(data25)) {
+                if (data25.length < 1) {
+                  const err39 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+                  if (vErrors === null) {
+                    vErrors = [err39];
+                  } else {
+                    vErrors.push(err39);
+                  }
+                  errors++;
+                }
+                const len4 = data25.length;
+                for (let i5 = 0; i5 < len4; i5++) {
+                  if (typeof data25[i5] !== "string") {
+                    const err40 = { instancePath: instancePath + "/overrides/" + i4 + "/files/" + i5, schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err40];
+                    } else {
+                      vErrors.push(err40);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err41 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+              var _valid0 = _errs57 === errors;
+              if (_valid0 && valid14) {
+                valid14 = false;
+                passing0 = [passing0, 1];
+              } else {
+                if (_valid0) {
+                  valid14 = true;
+                  passing0 = 1;
+                }
+              }
+              if (!valid14) {
+                const err42 = { instancePath: instancePath + "/overrides/" + i4 + "/files", schemaPath: "#/properties/overrides/items/properties/files/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+                if (vErrors === null) {
+                  vErrors = [err42];
+                } else {
+                  vErrors.push(err42);
+                }
+                errors++;
+              } else {
+                errors = _errs54;
+                if (vErrors !== null) {
+                  if (_errs54) {
+                    vErrors.length = _errs54;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+            }
+            if (data24.rules !== void 0) {
+              if (!validate53(data24.rules, { instancePath: instancePath + "/overrides/" + i4 + "/rules", parentData: data24, parentDataProperty: "rules", rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+                errors = vErrors.length;
+              }
+            }
+          } else {
+            const err43 = { instancePath: instancePath + "/overrides/" + i4, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err43];
+            } else {
+              vErrors.push(err43);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err44 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err44];
+        } else {
+          vErrors.push(err44);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err45 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err45];
+    } else {
+      vErrors.push(err45);
+    }
+    errors++;
+  }
+  validate52.errors = vErrors;
+  return errors === 0;
+}
+var import_ucs2length, validate, validate_settings_default, schema19, func1, func2, pattern3, pattern4, pattern6, pattern7, schemaKey;
+var init_validate_settings = __esm({
+  "dist/src/config/validate-settings.js"() {
+    import_ucs2length = __toESM(require_ucs2length());
+    validate = validate52;
+    validate_settings_default = validate52;
+    schema19 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": {} } }, "properties": { "$schema": { "type": "string" }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"], "description": "or `oidclint:strict` (turns on `mutable-sub-claim`)" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "`OWNER/REPO` of this repository (for predicted claims)" }, "repositoryOwnerId": { "type": "string", "pattern": "^[0-9]+$", "description": "numeric id of the repository's owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form" }, "repositoryId": { "type": "string", "pattern": "^[0-9]+$", "description": "numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject" }, "audience": { "type": "string", "minLength": 1, "description": "the audience roles and workflows should use" }, "issuer": { "type": "string", "minLength": 1, "description": "the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": "claim keys of a customised sub (`include_claim_keys`)" }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" }, "description": "the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more" }, "repositoriesFile": { "type": "string", "minLength": 1, "description": "a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output" }, "roles": { "type": "object", "additionalProperties": { "type": "string" }, "description": "role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough" }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"], "description": "the repository's default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)" }, "defaultBranch": { "type": "string", "minLength": 1, "description": "the branch base-branch events run on" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` is this repository's own action, which assumes a role via OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": 'values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `"vars.X"` / `"secrets.X"` (names case-insensitive), e.g. `{ "vars.AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/deploy" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read' }, "requireSuppressionReason": { "type": "boolean", "description": "inline suppressions must say `-- reason`" }, "rules": { "$ref": "#/$defs/rules", "description": '`{ "<id>": "off" | "warn" | "error" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `"error"` (here, in `overrides` or `--rule ID:error`) makes those errors too' }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "globs of files never linted" }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } }, "description": '`[{ "files": ["legacy/**"], "rules": { \u2026 } }]`: levels per file glob' } } };
+    func1 = Object.prototype.hasOwnProperty;
+    func2 = import_ucs2length.default.default;
+    pattern3 = new RegExp("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "u");
+    pattern4 = new RegExp("^[0-9]+$", "u");
+    pattern6 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u");
+    pattern7 = new RegExp("^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$", "u");
+    validate53.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    validate52.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    schemaKey = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{}}},"properties":{"$schema":{"type":"string"},"extends":{"enum":["oidclint:recommended","oidclint:strict"],"description":"or `oidclint:strict` (turns on `mutable-sub-claim`)"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"`OWNER/REPO` of this repository (for predicted claims)"},"repositoryOwnerId":{"type":"string","pattern":"^[0-9]+$","description":"numeric id of the repository\'s owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form"},"repositoryId":{"type":"string","pattern":"^[0-9]+$","description":"numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject"},"audience":{"type":"string","minLength":1,"description":"the audience roles and workflows should use"},"issuer":{"type":"string","minLength":1,"description":"the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"claim keys of a customised sub (`include_claim_keys`)"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"},"description":"the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more"},"repositoriesFile":{"type":"string","minLength":1,"description":"a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output"},"roles":{"type":"object","additionalProperties":{"type":"string"},"description":"role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough"},"defaultTokenPermissions":{"enum":["restricted","permissive"],"description":"the repository\'s default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)"},"defaultBranch":{"type":"string","minLength":1,"description":"the branch base-branch events run on"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` is this repository\'s own action, which assumes a role via OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `\\"vars.X\\"` / `\\"secrets.X\\"` (names case-insensitive), e.g. `{ \\"vars.AWS_ROLE_ARN\\": \\"arn:aws:iam::123456789012:role/deploy\\" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read"},"requireSuppressionReason":{"type":"boolean","description":"inline suppressions must say `-- reason`"},"rules":{"$ref":"#/$defs/rules","description":"`{ \\"<id>\\": \\"off\\" | \\"warn\\" | \\"error\\" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `\\"error\\"` (here, in `overrides` or `--rule ID:error`) makes those errors too"},"ignore":{"type":"array","items":{"type":"string"},"description":"globs of files never linted"},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}},"description":"`[{ \\"files\\": [\\"legacy/**\\"], \\"rules\\": { \u2026 } }]`: levels per file glob"}}}';
+  }
+});
+
+// dist/src/config/validate-config.js
+var validate_config_exports = {};
+__export(validate_config_exports, {
+  default: () => validate_config_default,
+  schemaKey: () => schemaKey2,
+  validate: () => validate2
+});
+function validate532(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate532.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func12.call(schema20.properties, key0)) {
         const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err0];
@@ -2625,14 +3285,14 @@ function validate53(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate53.errors = vErrors;
+  validate532.errors = vErrors;
   return errors === 0;
 }
-function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+function validate522(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate52.evaluated;
+  const evaluated0 = validate522.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -2641,7 +3301,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema19.properties, key0)) {
+      if (!func12.call(schema192.properties, key0)) {
         const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err0];
@@ -2665,7 +3325,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.extends !== void 0) {
       let data1 = data.extends;
       if (!(data1 === "oidclint:recommended" || data1 === "oidclint:strict")) {
-        const err2 = { instancePath: instancePath + "/extends", schemaPath: "#/properties/extends/enum", keyword: "enum", params: { allowedValues: schema19.properties.extends.enum }, message: "must be equal to one of the allowed values" };
+        const err2 = { instancePath: instancePath + "/extends", schemaPath: "#/properties/extends/enum", keyword: "enum", params: { allowedValues: schema192.properties.extends.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -2677,7 +3337,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.repository !== void 0) {
       let data2 = data.repository;
       if (typeof data2 === "string") {
-        if (!pattern3.test(data2)) {
+        if (!pattern32.test(data2)) {
           const err3 = { instancePath: instancePath + "/repository", schemaPath: "#/properties/repository/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$" }, message: 'must match pattern "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"' };
           if (vErrors === null) {
             vErrors = [err3];
@@ -2699,7 +3359,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.repositoryOwnerId !== void 0) {
       let data3 = data.repositoryOwnerId;
       if (typeof data3 === "string") {
-        if (!pattern4.test(data3)) {
+        if (!pattern42.test(data3)) {
           const err5 = { instancePath: instancePath + "/repositoryOwnerId", schemaPath: "#/properties/repositoryOwnerId/pattern", keyword: "pattern", params: { pattern: "^[0-9]+$" }, message: 'must match pattern "^[0-9]+$"' };
           if (vErrors === null) {
             vErrors = [err5];
@@ -2721,7 +3381,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.repositoryId !== void 0) {
       let data4 = data.repositoryId;
       if (typeof data4 === "string") {
-        if (!pattern4.test(data4)) {
+        if (!pattern42.test(data4)) {
           const err7 = { instancePath: instancePath + "/repositoryId", schemaPath: "#/properties/repositoryId/pattern", keyword: "pattern", params: { pattern: "^[0-9]+$" }, message: 'must match pattern "^[0-9]+$"' };
           if (vErrors === null) {
             vErrors = [err7];
@@ -2743,7 +3403,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.audience !== void 0) {
       let data5 = data.audience;
       if (typeof data5 === "string") {
-        if (func2(data5) < 1) {
+        if (func22(data5) < 1) {
           const err9 = { instancePath: instancePath + "/audience", schemaPath: "#/properties/audience/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err9];
@@ -2765,7 +3425,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.issuer !== void 0) {
       let data6 = data.issuer;
       if (typeof data6 === "string") {
-        if (func2(data6) < 1) {
+        if (func22(data6) < 1) {
           const err11 = { instancePath: instancePath + "/issuer", schemaPath: "#/properties/issuer/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err11];
@@ -2800,7 +3460,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         for (let i0 = 0; i0 < len0; i0++) {
           let data8 = data7[i0];
           if (typeof data8 === "string") {
-            if (func2(data8) < 1) {
+            if (func22(data8) < 1) {
               const err14 = { instancePath: instancePath + "/subClaimTemplate/" + i0, schemaPath: "#/properties/subClaimTemplate/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
               if (vErrors === null) {
                 vErrors = [err14];
@@ -2859,7 +3519,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         for (let i2 = 0; i2 < len1; i2++) {
           let data10 = data9[i2];
           if (typeof data10 === "string") {
-            if (!pattern6.test(data10)) {
+            if (!pattern62.test(data10)) {
               const err18 = { instancePath: instancePath + "/repositories/" + i2, schemaPath: "#/properties/repositories/items/pattern", keyword: "pattern", params: { pattern: "^[^/\\s]+/[^/\\s]+$" }, message: 'must match pattern "^[^/\\s]+/[^/\\s]+$"' };
               if (vErrors === null) {
                 vErrors = [err18];
@@ -2891,7 +3551,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.repositoriesFile !== void 0) {
       let data11 = data.repositoriesFile;
       if (typeof data11 === "string") {
-        if (func2(data11) < 1) {
+        if (func22(data11) < 1) {
           const err21 = { instancePath: instancePath + "/repositoriesFile", schemaPath: "#/properties/repositoriesFile/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err21];
@@ -2937,7 +3597,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.defaultTokenPermissions !== void 0) {
       let data14 = data.defaultTokenPermissions;
       if (!(data14 === "restricted" || data14 === "permissive")) {
-        const err25 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema19.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
+        const err25 = { instancePath: instancePath + "/defaultTokenPermissions", schemaPath: "#/properties/defaultTokenPermissions/enum", keyword: "enum", params: { allowedValues: schema192.properties.defaultTokenPermissions.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -2949,7 +3609,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.defaultBranch !== void 0) {
       let data15 = data.defaultBranch;
       if (typeof data15 === "string") {
-        if (func2(data15) < 1) {
+        if (func22(data15) < 1) {
           const err26 = { instancePath: instancePath + "/defaultBranch", schemaPath: "#/properties/defaultBranch/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
           if (vErrors === null) {
             vErrors = [err26];
@@ -2985,7 +3645,7 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
         for (const key22 in data17) {
           const _errs37 = errors;
           if (typeof key22 === "string") {
-            if (!pattern7.test(key22)) {
+            if (!pattern72.test(key22)) {
               const err29 = { instancePath: instancePath + "/variables", schemaPath: "#/properties/variables/propertyNames/pattern", keyword: "pattern", params: { pattern: "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key22 };
               if (vErrors === null) {
                 vErrors = [err29];
@@ -3039,8 +3699,8 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.rules !== void 0) {
-      if (!validate53(data.rules, { instancePath: instancePath + "/rules", parentData: data, parentDataProperty: "rules", rootData, dynamicAnchors })) {
-        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+      if (!validate532(data.rules, { instancePath: instancePath + "/rules", parentData: data, parentDataProperty: "rules", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate532.errors : vErrors.concat(validate532.errors);
         errors = vErrors.length;
       }
     }
@@ -3178,8 +3838,8 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
             if (data24.rules !== void 0) {
-              if (!validate53(data24.rules, { instancePath: instancePath + "/overrides/" + i4 + "/rules", parentData: data24, parentDataProperty: "rules", rootData, dynamicAnchors })) {
-                vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+              if (!validate532(data24.rules, { instancePath: instancePath + "/overrides/" + i4 + "/rules", parentData: data24, parentDataProperty: "rules", rootData, dynamicAnchors })) {
+                vErrors = vErrors === null ? validate532.errors : vErrors.concat(validate532.errors);
                 errors = vErrors.length;
               }
             }
@@ -3212,26 +3872,26 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate52.errors = vErrors;
+  validate522.errors = vErrors;
   return errors === 0;
 }
-var import_ucs2length, validate, validate_config_default, schema19, func1, func2, pattern3, pattern4, pattern6, pattern7, schema20, schemaKey;
+var import_ucs2length2, validate2, validate_config_default, schema192, func12, func22, pattern32, pattern42, pattern62, pattern72, schema20, schemaKey2;
 var init_validate_config = __esm({
   "dist/src/config/validate-config.js"() {
-    import_ucs2length = __toESM(require_ucs2length());
-    validate = validate52;
-    validate_config_default = validate52;
-    schema19 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } } }, "properties": { "$schema": { "type": "string" }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"], "description": "or `oidclint:strict` (turns on `mutable-sub-claim`)" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "`OWNER/REPO` of this repository (for predicted claims)" }, "repositoryOwnerId": { "type": "string", "pattern": "^[0-9]+$", "description": "numeric id of the repository's owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form" }, "repositoryId": { "type": "string", "pattern": "^[0-9]+$", "description": "numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject" }, "audience": { "type": "string", "minLength": 1, "description": "the audience roles and workflows should use" }, "issuer": { "type": "string", "minLength": 1, "description": "the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": "claim keys of a customised sub (`include_claim_keys`)" }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" }, "description": "the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more" }, "repositoriesFile": { "type": "string", "minLength": 1, "description": "a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output" }, "roles": { "type": "object", "additionalProperties": { "type": "string" }, "description": "role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough" }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"], "description": "the repository's default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)" }, "defaultBranch": { "type": "string", "minLength": 1, "description": "the branch base-branch events run on" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` is this repository's own action, which assumes a role via OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": 'values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `"vars.X"` / `"secrets.X"` (names case-insensitive), e.g. `{ "vars.AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/deploy" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read' }, "requireSuppressionReason": { "type": "boolean", "description": "inline suppressions must say `-- reason`" }, "rules": { "$ref": "#/$defs/rules", "description": '`{ "<id>": "off" | "warn" | "error" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `"error"` (here, in `overrides` or `--rule ID:error`) makes those errors too' }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "globs of files never linted" }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } }, "description": '`[{ "files": ["legacy/**"], "rules": { \u2026 } }]`: levels per file glob' } } };
-    func1 = Object.prototype.hasOwnProperty;
-    func2 = import_ucs2length.default.default;
-    pattern3 = new RegExp("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "u");
-    pattern4 = new RegExp("^[0-9]+$", "u");
-    pattern6 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u");
-    pattern7 = new RegExp("^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$", "u");
+    import_ucs2length2 = __toESM(require_ucs2length());
+    validate2 = validate522;
+    validate_config_default = validate522;
+    schema192 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://oidclint.dev/schema/oidclintrc.schema.json", "title": "oidclint configuration", "type": "object", "additionalProperties": false, "$defs": { "rules": { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } } }, "properties": { "$schema": { "type": "string" }, "extends": { "enum": ["oidclint:recommended", "oidclint:strict"], "description": "or `oidclint:strict` (turns on `mutable-sub-claim`)" }, "repository": { "type": "string", "pattern": "^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "description": "`OWNER/REPO` of this repository (for predicted claims)" }, "repositoryOwnerId": { "type": "string", "pattern": "^[0-9]+$", "description": "numeric id of the repository's owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form" }, "repositoryId": { "type": "string", "pattern": "^[0-9]+$", "description": "numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject" }, "audience": { "type": "string", "minLength": 1, "description": "the audience roles and workflows should use" }, "issuer": { "type": "string", "minLength": 1, "description": "the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`" }, "subClaimTemplate": { "type": "array", "items": { "type": "string", "minLength": 1 }, "minItems": 1, "uniqueItems": true, "description": "claim keys of a customised sub (`include_claim_keys`)" }, "repositories": { "type": "array", "items": { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" }, "description": "the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more" }, "repositoriesFile": { "type": "string", "minLength": 1, "description": "a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output" }, "roles": { "type": "object", "additionalProperties": { "type": "string" }, "description": "role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough" }, "defaultTokenPermissions": { "enum": ["restricted", "permissive"], "description": "the repository's default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)" }, "defaultBranch": { "type": "string", "minLength": 1, "description": "the branch base-branch events run on" }, "localActionUsesOidc": { "type": "boolean", "description": "`uses: ./` is this repository's own action, which assumes a role via OIDC" }, "variables": { "type": "object", "propertyNames": { "pattern": "^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "type": "string" }, "description": 'values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `"vars.X"` / `"secrets.X"` (names case-insensitive), e.g. `{ "vars.AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/deploy" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read' }, "requireSuppressionReason": { "type": "boolean", "description": "inline suppressions must say `-- reason`" }, "rules": { "$ref": "#/$defs/rules", "description": '`{ "<id>": "off" | "warn" | "error" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `"error"` (here, in `overrides` or `--rule ID:error`) makes those errors too' }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "globs of files never linted" }, "overrides": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "minItems": 1 }] }, "rules": { "$ref": "#/$defs/rules" } } }, "description": '`[{ "files": ["legacy/**"], "rules": { \u2026 } }]`: levels per file glob' } } };
+    func12 = Object.prototype.hasOwnProperty;
+    func22 = import_ucs2length2.default.default;
+    pattern32 = new RegExp("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", "u");
+    pattern42 = new RegExp("^[0-9]+$", "u");
+    pattern62 = new RegExp("^[^/\\s]+/[^/\\s]+$", "u");
+    pattern72 = new RegExp("^(vars|secrets)\\.[A-Za-z_][A-Za-z0-9_]*$", "u");
     schema20 = { "type": "object", "additionalProperties": false, "properties": { "missing-sub-condition": { "description": "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "broad-sub-wildcard": { "description": "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": { "allowOrgWide": { "type": "boolean", "description": "Do not report patterns that admit every repository of one owner (`repo:acme/*`)." }, "allowAnyRef": { "type": "boolean", "description": "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)." } } }], "items": false, "minItems": 1 }] }, "invalid-sub-pattern": { "description": "Sub condition value that can never match a token GitHub issues", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "audience-drift": { "description": "Audience (aud) condition, provider client IDs and workflow audience disagree", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "missing-id-token-permission": { "description": "Job assumes a role through OIDC without an effective id-token: write", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "stale-repo-path": { "description": "Sub condition names a repository that is not in the configured inventory", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "trust-mismatch": { "description": "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unsafe-condition-operator": { "description": "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unknown-condition-key": { "description": "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "malformed-principal": { "description": "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "untrusted-trigger-oidc": { "description": "id-token: write in a job reachable from an untrusted trigger", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "excessive-id-token-scope": { "description": "id-token: write granted at workflow level when not every job needs it", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "mutable-sub-claim": { "description": "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "provider-config": { "description": "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "unused-suppression": { "description": "Inline suppression comment that silenced nothing", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] }, "parse-error": { "description": "File of a recognised kind that cannot be parsed", "oneOf": [{ "enum": ["off", "warn", "error"] }, { "type": "array", "prefixItems": [{ "enum": ["off", "warn", "error"] }, { "type": "object", "additionalProperties": false, "properties": {} }], "items": false, "minItems": 1 }] } } };
-    validate53.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    validate52.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-    schemaKey = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{"missing-sub-condition":{"description":"Trust policy lets GitHub\'s OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"broad-sub-wildcard":{"description":"Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{"allowOrgWide":{"type":"boolean","description":"Do not report patterns that admit every repository of one owner (`repo:acme/*`)."},"allowAnyRef":{"type":"boolean","description":"Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."}}}],"items":false,"minItems":1}]},"invalid-sub-pattern":{"description":"Sub condition value that can never match a token GitHub issues","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"audience-drift":{"description":"Audience (aud) condition, provider client IDs and workflow audience disagree","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"missing-id-token-permission":{"description":"Job assumes a role through OIDC without an effective id-token: write","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"stale-repo-path":{"description":"Sub condition names a repository that is not in the configured inventory","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"trust-mismatch":{"description":"Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unsafe-condition-operator":{"description":"IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unknown-condition-key":{"description":"Condition key meant for GitHub\'s OIDC issuer that is misspelt or that AWS does not support","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"malformed-principal":{"description":"Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"untrusted-trigger-oidc":{"description":"id-token: write in a job reachable from an untrusted trigger","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"excessive-id-token-scope":{"description":"id-token: write granted at workflow level when not every job needs it","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"mutable-sub-claim":{"description":"Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"provider-config":{"description":"GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unused-suppression":{"description":"Inline suppression comment that silenced nothing","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"parse-error":{"description":"File of a recognised kind that cannot be parsed","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]}}}},"properties":{"$schema":{"type":"string"},"extends":{"enum":["oidclint:recommended","oidclint:strict"],"description":"or `oidclint:strict` (turns on `mutable-sub-claim`)"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"`OWNER/REPO` of this repository (for predicted claims)"},"repositoryOwnerId":{"type":"string","pattern":"^[0-9]+$","description":"numeric id of the repository\'s owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form"},"repositoryId":{"type":"string","pattern":"^[0-9]+$","description":"numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject"},"audience":{"type":"string","minLength":1,"description":"the audience roles and workflows should use"},"issuer":{"type":"string","minLength":1,"description":"the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"claim keys of a customised sub (`include_claim_keys`)"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"},"description":"the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more"},"repositoriesFile":{"type":"string","minLength":1,"description":"a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output"},"roles":{"type":"object","additionalProperties":{"type":"string"},"description":"role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough"},"defaultTokenPermissions":{"enum":["restricted","permissive"],"description":"the repository\'s default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)"},"defaultBranch":{"type":"string","minLength":1,"description":"the branch base-branch events run on"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` is this repository\'s own action, which assumes a role via OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `\\"vars.X\\"` / `\\"secrets.X\\"` (names case-insensitive), e.g. `{ \\"vars.AWS_ROLE_ARN\\": \\"arn:aws:iam::123456789012:role/deploy\\" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read"},"requireSuppressionReason":{"type":"boolean","description":"inline suppressions must say `-- reason`"},"rules":{"$ref":"#/$defs/rules","description":"`{ \\"<id>\\": \\"off\\" | \\"warn\\" | \\"error\\" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `\\"error\\"` (here, in `overrides` or `--rule ID:error`) makes those errors too"},"ignore":{"type":"array","items":{"type":"string"},"description":"globs of files never linted"},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}},"description":"`[{ \\"files\\": [\\"legacy/**\\"], \\"rules\\": { \u2026 } }]`: levels per file glob"}}}';
+    validate532.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    validate522.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+    schemaKey2 = '{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://oidclint.dev/schema/oidclintrc.schema.json","title":"oidclint configuration","type":"object","additionalProperties":false,"$defs":{"rules":{"type":"object","additionalProperties":false,"properties":{"missing-sub-condition":{"description":"Trust policy lets GitHub\'s OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"broad-sub-wildcard":{"description":"Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{"allowOrgWide":{"type":"boolean","description":"Do not report patterns that admit every repository of one owner (`repo:acme/*`)."},"allowAnyRef":{"type":"boolean","description":"Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."}}}],"items":false,"minItems":1}]},"invalid-sub-pattern":{"description":"Sub condition value that can never match a token GitHub issues","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"audience-drift":{"description":"Audience (aud) condition, provider client IDs and workflow audience disagree","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"missing-id-token-permission":{"description":"Job assumes a role through OIDC without an effective id-token: write","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"stale-repo-path":{"description":"Sub condition names a repository that is not in the configured inventory","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"trust-mismatch":{"description":"Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unsafe-condition-operator":{"description":"IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unknown-condition-key":{"description":"Condition key meant for GitHub\'s OIDC issuer that is misspelt or that AWS does not support","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"malformed-principal":{"description":"Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"untrusted-trigger-oidc":{"description":"id-token: write in a job reachable from an untrusted trigger","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"excessive-id-token-scope":{"description":"id-token: write granted at workflow level when not every job needs it","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"mutable-sub-claim":{"description":"Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"provider-config":{"description":"GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"unused-suppression":{"description":"Inline suppression comment that silenced nothing","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]},"parse-error":{"description":"File of a recognised kind that cannot be parsed","oneOf":[{"enum":["off","warn","error"]},{"type":"array","prefixItems":[{"enum":["off","warn","error"]},{"type":"object","additionalProperties":false,"properties":{}}],"items":false,"minItems":1}]}}}},"properties":{"$schema":{"type":"string"},"extends":{"enum":["oidclint:recommended","oidclint:strict"],"description":"or `oidclint:strict` (turns on `mutable-sub-claim`)"},"repository":{"type":"string","pattern":"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$","description":"`OWNER/REPO` of this repository (for predicted claims)"},"repositoryOwnerId":{"type":"string","pattern":"^[0-9]+$","description":"numeric id of the repository\'s owner (`gh api repos/OWNER/REPO --jq .owner.id`): the `repository_owner_id` claim; with `repositoryId`, the repository issues immutable subjects (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) and `generate` writes that form"},"repositoryId":{"type":"string","pattern":"^[0-9]+$","description":"numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`): the `repository_id` claim, and the other half of the immutable subject"},"audience":{"type":"string","minLength":1,"description":"the audience roles and workflows should use"},"issuer":{"type":"string","minLength":1,"description":"the OIDC issuer (enterprise slug, GHE.com, GHES host); written with or without `https://`"},"subClaimTemplate":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"uniqueItems":true,"description":"claim keys of a customised sub (`include_claim_keys`)"},"repositories":{"type":"array","items":{"type":"string","pattern":"^[^/\\\\s]+/[^/\\\\s]+$"},"description":"the known repositories (`OWNER/REPO`), for `stale-repo-path`; `repositoriesFile` adds more"},"repositoriesFile":{"type":"string","minLength":1,"description":"a file of known repositories: `OWNER/REPO` lines or `gh repo list --json nameWithOwner` output"},"roles":{"type":"object","additionalProperties":{"type":"string"},"description":"role ARN \u2192 file defining its trust policy, for `trust-mismatch` when names are not enough"},"defaultTokenPermissions":{"enum":["restricted","permissive"],"description":"the repository\'s default `GITHUB_TOKEN` permissions (`restricted` or `permissive`)"},"defaultBranch":{"type":"string","minLength":1,"description":"the branch base-branch events run on"},"localActionUsesOidc":{"type":"boolean","description":"`uses: ./` is this repository\'s own action, which assumes a role via OIDC"},"variables":{"type":"object","propertyNames":{"pattern":"^(vars|secrets)\\\\.[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"values of `${{ vars.X }}` / `${{ secrets.X }}` in workflows, keyed `\\"vars.X\\"` / `\\"secrets.X\\"` (names case-insensitive), e.g. `{ \\"vars.AWS_ROLE_ARN\\": \\"arn:aws:iam::123456789012:role/deploy\\" }`: `trust-mismatch`, `audience-drift` and `explain` then follow a role, audience or environment kept in a variable. Without an entry the value is unknown and nothing is claimed about it. Nothing secret is needed: a role ARN is not a secret, and only the entries you write are read"},"requireSuppressionReason":{"type":"boolean","description":"inline suppressions must say `-- reason`"},"rules":{"$ref":"#/$defs/rules","description":"`{ \\"<id>\\": \\"off\\" | \\"warn\\" | \\"error\\" | [level, options] }`; the level you write applies to every finding of the rule: without one, a few rules report a lower tier as warnings (`broad-sub-wildcard` org-wide and any-ref patterns, a missing aud), and `\\"error\\"` (here, in `overrides` or `--rule ID:error`) makes those errors too"},"ignore":{"type":"array","items":{"type":"string"},"description":"globs of files never linted"},"overrides":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["files"],"properties":{"files":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"rules":{"$ref":"#/$defs/rules"}}},"description":"`[{ \\"files\\": [\\"legacy/**\\"], \\"rules\\": { \u2026 } }]`: levels per file glob"}}}';
   }
 });
 
@@ -5072,8 +5732,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword: keyword2, schema: schema2, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema2, parentSchema, it2) : def.validate;
-      const validateRef = useKeyword(gen, keyword2, validate2);
+      const validate3 = !$data && def.compile ? def.compile.call(it2.self, schema2, parentSchema, it2) : def.validate;
+      const validateRef = useKeyword(gen, keyword2, validate3);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -6146,28 +6806,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate2 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate2 });
-        validate2.errors = null;
-        validate2.schema = sch.schema;
-        validate2.schemaEnv = sch;
+        const validate3 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate3 });
+        validate3.errors = null;
+        validate3.schema = sch.schema;
+        validate3.schemaEnv = sch;
         if (sch.$async)
-          validate2.$async = true;
+          validate3.$async = true;
         if (this.opts.code.source === true) {
-          validate2.source = { validateName, validateCode, scopeValues: gen._values };
+          validate3.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate2.evaluated = {
+          validate3.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate2.source)
-            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
+          if (validate3.source)
+            validate3.source.evaluated = (0, codegen_1.stringify)(validate3.evaluated);
         }
-        sch.validate = validate2;
+        sch.validate = validate3;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -9641,8 +10301,8 @@ var require_dynamicAnchor = __commonJS({
       const { gen, it: it2 } = cxt;
       it2.schemaEnv.root.dynamicAnchors[anchor] = true;
       const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
-      const validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
-      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate2));
+      const validate3 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate3));
     }
     exports.dynamicAnchor = dynamicAnchor;
     function _getValidate(cxt) {
@@ -9691,11 +10351,11 @@ var require_dynamicRef = __commonJS({
           _callRef(it2.validateName, valid)();
         }
       }
-      function _callRef(validate2, valid) {
+      function _callRef(validate3, valid) {
         return valid ? () => gen.block(() => {
-          (0, ref_1.callRef)(cxt, validate2);
+          (0, ref_1.callRef)(cxt, validate3);
           gen.let(valid, true);
-        }) : () => (0, ref_1.callRef)(cxt, validate2);
+        }) : () => (0, ref_1.callRef)(cxt, validate3);
       }
     }
     exports.dynamicRef = dynamicRef;
@@ -10713,20 +11373,21 @@ async function readConfig(file, rules2, opts = {}) {
   await validateConfig(data, file, rules2);
   return data;
 }
-async function configValidator(rules2) {
+async function configValidator(rules2, config) {
+  const ruleSet = reachesRuleLevels(config) ? rules2 : [];
   try {
-    const built = await Promise.resolve().then(() => (init_validate_config(), validate_config_exports));
-    if (built.schemaKey === configSchemaKey(rules2)) return built.default;
+    const built = ruleSet.length === 0 ? await Promise.resolve().then(() => (init_validate_settings(), validate_settings_exports)) : await Promise.resolve().then(() => (init_validate_config(), validate_config_exports));
+    if (built.schemaKey === configSchemaKey(ruleSet)) return built.default;
   } catch {
   }
   const { default: Ajv2020 } = await Promise.resolve().then(() => __toESM(require__(), 1));
   const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-  return ajv.compile(buildConfigSchema(rules2));
+  return ajv.compile(buildConfigSchema(ruleSet));
 }
 async function validateConfig(data, file, rules2) {
-  const validate2 = await configValidator(rules2);
-  if (validate2(data)) return;
-  const details = (validate2.errors ?? []).map((e) => {
+  const validate3 = await configValidator(rules2, data);
+  if (validate3(data)) return;
+  const details = (validate3.errors ?? []).map((e) => {
     const path4 = e.instancePath === "" ? "(root)" : e.instancePath.slice(1).replace(/\//g, ".");
     const extra = e.keyword === "additionalProperties" ? ` \`${e.params.additionalProperty}\`` : e.keyword === "enum" ? `: ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}` : "";
     return `${path4}: ${e.message ?? "is invalid"}${extra}`;

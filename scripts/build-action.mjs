@@ -36,15 +36,15 @@ const hcl2jsonWasm = {
 };
 
 /**
- * The config validator compiled at build time (`npm run build` writes dist/src/config/validate-config.js; the
- * sources import it as `./validate-config.js` beside src/config/load.ts, where only its declaration is).
+ * The config validators compiled at build time (`npm run build` writes dist/src/config/validate-config.js and
+ * validate-settings.js; the sources import them beside src/config/load.ts, where only their declarations are).
  */
 const configValidator = {
   name: "config-validator",
   setup(b) {
-    b.onResolve({ filter: /^\.\/validate-config\.js$/ }, (args) =>
+    b.onResolve({ filter: /^\.\/validate-(config|settings)\.js$/ }, (args) =>
       /[\\/]src[\\/]config$/.test(args.resolveDir)
-        ? { path: join(root, "dist", "src", "config", "validate-config.js") }
+        ? { path: join(root, "dist", "src", "config", args.path.slice(2)) }
         : undefined,
     );
   },

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,6 +6,10 @@ import { ConfigError, resolveConfig } from "../src/config/load.js";
 import { repositoryFromRemote, gitFacts } from "../src/config/git.js";
 import { compileGlob } from "../src/engine/glob.js";
 import { rules } from "../rules/index.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { buildConfigSchema, reachesRuleLevels } from "../src/config/schema.js";
+import { CONFIG_KEYS, RULES_SCHEMA } from "../src/config/settings.js";
+import { ROOT } from "./helpers.js";
 
 const dirs: string[] = [];
 function tempDir(files: Record<string, string>): string {
@@ -129,5 +133,77 @@ describe("globs for ignore and overrides", () => {
     ["docs/??.json", "docs/\u{1F600}.json", false],
   ])("%s matches %s: %s", (glob, path, expected) => {
     expect(compileGlob(glob)(path)).toBe(expected);
+  });
+});
+
+/**
+ * A config that writes no rule level is validated against the schema of no rule (src/config/load.ts: the CLI
+ * then loads a small validator instead of the one holding every rule's options). That is exact only if such a
+ * config never reaches the rules' part of the schema: checked here on the schema and on many configs.
+ */
+describe("the settings-only validator", () => {
+  it("finds the rules block wherever CONFIG_KEYS use it, through `properties` and `items` only", () => {
+    const paths: string[] = [];
+    const walk = (node: unknown, path: string[]): void => {
+      if (node === RULES_SCHEMA) paths.push(path.join("/"));
+      else if (typeof node === "object" && node !== null)
+        for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+    };
+    for (const [name, decl] of Object.entries(CONFIG_KEYS)) walk(decl.schema, ["properties", name]);
+    expect(paths).toEqual(["properties/rules", "properties/overrides/items/properties/rules"]);
+    expect(reachesRuleLevels({ rules: {} })).toBe(true);
+    expect(reachesRuleLevels({ rules: 3 })).toBe(true);
+    expect(reachesRuleLevels({ overrides: [{ files: "a" }, { files: "b", rules: {} }] })).toBe(true);
+    expect(reachesRuleLevels({ overrides: [{ files: "a" }] })).toBe(false);
+    expect(reachesRuleLevels({ overrides: { rules: {} } })).toBe(false);
+    expect(reachesRuleLevels({ overrides: [[{ rules: {} }]] })).toBe(false);
+    expect(reachesRuleLevels({ audience: { rules: {} }, ignore: [{ rules: 1 }] })).toBe(false);
+    expect(reachesRuleLevels([{ rules: {} }])).toBe(false);
+    expect(reachesRuleLevels(JSON.parse('{"__proto__": {"rules": {}}}'))).toBe(false);
+    expect(reachesRuleLevels(null)).toBe(false);
+  });
+
+  it("gives every config without rule levels the verdict and errors of the full schema", () => {
+    const compile = (ruleSet: typeof rules) =>
+      new Ajv2020({ allErrors: true, strict: false }).compile(buildConfigSchema(ruleSet));
+    const full = compile(rules);
+    const settingsOnly = compile([]);
+    const configs: unknown[] = readdirSync(join(ROOT, "fixtures"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".oidclintrc.json"))
+      .map((f) => JSON.parse(readFileSync(join(ROOT, "fixtures", f), "utf8")) as unknown);
+    configs.push(JSON.parse(readFileSync(join(ROOT, ".oidclintrc.example.json"), "utf8")));
+    // Every key given every kind of value, alone and next to a valid config.
+    const values = [null, true, 0, -1, 1.5, "", "x", "acme/app", "oidclint:strict", [], ["x"], [1], [{}], {}, { files: "a" }];
+    for (const name of [...Object.keys(CONFIG_KEYS), "unknownKey"])
+      for (const value of values) {
+        configs.push({ [name]: value });
+        configs.push({ repository: "acme/app", audience: "sts.amazonaws.com", [name]: value });
+      }
+    for (const value of values) configs.push({ overrides: [{ files: value }, value] });
+    configs.push(null, 3, "x", [], [{ rules: {} }]);
+    let compared = 0;
+    for (const config of configs) {
+      if (reachesRuleLevels(config)) continue;
+      compared++;
+      const verdict = full(config);
+      expect(settingsOnly(config), JSON.stringify(config)).toBe(verdict);
+      expect(settingsOnly.errors ?? null, JSON.stringify(config)).toEqual(full.errors ?? null);
+    }
+    expect(compared).toBeGreaterThan(500);
+  });
+
+  it("reports an invalid config without rule levels as before", async () => {
+    const dir = tempDir({
+      ".oidclintrc.json": JSON.stringify({ audience: "", overrides: [{ files: [] }, {}], extra: 1 }),
+    });
+    const err = await resolveConfig({ cwd: dir, rules, env: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).details).toEqual([
+      "(root): must NOT have additional properties `extra`",
+      "audience: must NOT have fewer than 1 characters",
+      "overrides.0.files: must be string",
+      "overrides.0.files: must NOT have fewer than 1 items",
+      "overrides.1: must have required property 'files'",
+    ]);
   });
 });

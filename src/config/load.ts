@@ -5,7 +5,7 @@ import { compileGlob, GlobError } from "../engine/glob.js";
 import { readInput, confinementRoot, type ReadOptions } from "../engine/read-file.js";
 import type { AnyRule, Severity } from "../engine/rule.js";
 import { gitFacts } from "./git.js";
-import { buildConfigSchema, configSchemaKey } from "./schema.js";
+import { buildConfigSchema, configSchemaKey, reachesRuleLevels } from "./schema.js";
 import { CONFIG_KEYS, defaultSettings, type RawConfig, type ResolvedSettings, type RuleSetting } from "./settings.js";
 
 export const CONFIG_NAME = ".oidclintrc.json";
@@ -75,25 +75,28 @@ interface Validator {
 }
 
 /**
- * The build compiles the schema of the built-in rules into `validate-config.js` (see
- * scripts/build-config-validator.mjs); running from sources, or with another rule set (the config is
- * given the rules, it never imports them), compiles it here with ajv.
+ * The build compiles the schema of the built-in rules into `validate-config.js`, and that of no rule into
+ * `validate-settings.js` (see scripts/build-config-validator.mjs); running from sources, or with another rule
+ * set (the config is given the rules, it never imports them), compiles it here with ajv. A config that writes
+ * no rule level (`reachesRuleLevels`, most configs) is validated against the schema of no rule: the same
+ * verdict and errors, without loading the ~130 KB validator of every rule's options.
  */
-async function configValidator(rules: readonly AnyRule[]): Promise<Validator> {
+async function configValidator(rules: readonly AnyRule[], config: unknown): Promise<Validator> {
+  const ruleSet = reachesRuleLevels(config) ? rules : [];
   try {
-    // Written by the build next to this module (declared in validate-config.d.ts); the CLI bundle includes it.
-    const built = await import("./validate-config.js");
-    if (built.schemaKey === configSchemaKey(rules)) return built.default;
+    // Written by the build next to this module (declared in validate-*.d.ts); the CLI bundle includes them.
+    const built = ruleSet.length === 0 ? await import("./validate-settings.js") : await import("./validate-config.js");
+    if (built.schemaKey === configSchemaKey(ruleSet)) return built.default;
   } catch {
     // not built: compile below
   }
   const { default: Ajv2020 } = await import("ajv/dist/2020.js");
   const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-  return ajv.compile(buildConfigSchema(rules));
+  return ajv.compile(buildConfigSchema(ruleSet));
 }
 
 export async function validateConfig(data: unknown, file: string, rules: readonly AnyRule[]): Promise<void> {
-  const validate = await configValidator(rules);
+  const validate = await configValidator(rules, data);
   if (validate(data)) return;
   const details = (validate.errors ?? []).map((e) => {
     const path = e.instancePath === "" ? "(root)" : e.instancePath.slice(1).replace(/\//g, ".");

@@ -1,5 +1,5 @@
 import type { AnyRule } from "../engine/rule.js";
-import { CONFIG_KEYS } from "./settings.js";
+import { CONFIG_KEYS, RULES_SCHEMA } from "./settings.js";
 
 const level = { enum: ["off", "warn", "error"] };
 
@@ -37,4 +37,29 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
     $defs: { rules: { type: "object", additionalProperties: false, properties: ruleProps } },
     properties,
   };
+}
+
+
+/**
+ * Whether a parsed config holds a value where the schema applies the rules block (`RULES_SCHEMA`: `rules`,
+ * `overrides[].rules`), whatever that value is. A config that holds none never reaches the rules' part of the
+ * schema: the schema of no rule gives it the same verdict and the same errors (load.ts uses that). Follows
+ * `properties` (objects) and `items` (arrays), the only ways CONFIG_KEYS reach the block; test/config.test.ts
+ * checks that every use of RULES_SCHEMA is reached that way.
+ */
+export function reachesRuleLevels(config: unknown): boolean {
+  const properties: Record<string, unknown> = {};
+  for (const [name, decl] of Object.entries(CONFIG_KEYS)) properties[name] = decl.schema;
+  return reaches({ properties }, config);
+}
+
+function reaches(schema: unknown, data: unknown): boolean {
+  if (schema === RULES_SCHEMA) return true;
+  if (typeof data !== "object" || data === null) return false;
+  const { properties, items } = schema as { properties?: Record<string, unknown>; items?: unknown };
+  if (Array.isArray(data)) return items !== undefined && data.some((d) => reaches(items, d));
+  const record = data as Record<string, unknown>;
+  return Object.entries(properties ?? {}).some(
+    ([name, sub]) => Object.hasOwn(record, name) && reaches(sub, record[name]),
+  );
 }
