@@ -36618,7 +36618,7 @@ async function parseDocumentFile(src, env) {
 async function parseAll(sources, env, parsed) {
   const out2 = [];
   const batches = /* @__PURE__ */ new Map();
-  const compactor = new ModelCompactor();
+  const compactor = sources.length > COMPACT_ABOVE ? new ModelCompactor() : void 0;
   for (const src of sources) {
     const batch = batchFormatOf(src.path);
     if (batch) {
@@ -36630,7 +36630,7 @@ async function parseAll(sources, env, parsed) {
     const model = await guarded(src, () => parseDocumentFile(src, env));
     parsed?.(src);
     if (model) {
-      compactor.compact([model]);
+      compactor?.compact([model]);
       out2.push(model);
     }
   }
@@ -36645,7 +36645,7 @@ async function parseAll(sources, env, parsed) {
         for (const src of files) all.push(stalledProblem(src));
         continue;
       }
-      compactor.compact(models);
+      compactor?.compact(models);
       for (const f of withFacts(format, models)) all.push(f);
       if (parser2.reconcile) all = (await parser2.reconcile())(all);
     } catch (e) {
@@ -36711,7 +36711,7 @@ function internalProblem(src, e) {
   });
   return out2;
 }
-var ALWAYS_IGNORED, STALLED, PARSE_STALL_MS;
+var ALWAYS_IGNORED, COMPACT_ABOVE, STALLED, PARSE_STALL_MS;
 var init_parsers = __esm({
   "src/parsers/index.ts"() {
     "use strict";
@@ -36731,6 +36731,7 @@ var init_parsers = __esm({
       "**/package-lock.json",
       "**/tsconfig*.json"
     ];
+    COMPACT_ABOVE = 1500;
     STALLED = /* @__PURE__ */ Symbol("stalled");
     PARSE_STALL_MS = 6e4;
   }
@@ -41424,7 +41425,7 @@ function fastYamlTree(source) {
   const shift = source.charCodeAt(0) === 65279 ? 1 : 0;
   const text3 = shift === 0 ? source : source.slice(1);
   const len = text3.length;
-  const at3 = (i) => text3.charCodeAt(i);
+  const at3 = (i) => text3.charCodeAt(i) | 0;
   const contentStart = (i) => {
     for (; ; ) {
       const c = at3(i);
@@ -41820,15 +41821,15 @@ function stringList(r, node) {
   const one2 = located(r, n);
   return one2 ? [one2] : [];
 }
-function stringMap(r, node, keys) {
+function stringMap(r, node) {
+  const pairs2 = pairsOf(node);
+  if (pairs2.length === 0) return NO_VALUES;
   const values2 = /* @__PURE__ */ new Map();
-  for (const pair2 of pairsOf(node)) {
+  for (const pair2 of pairs2) {
     const key3 = pairKey(pair2);
     if (key3 === void 0) continue;
-    const keyLoc = keys && locOf2(r, pair2.key);
     const value = strValue2(r, pair2.value);
     if (value) values2.set(key3, value);
-    if (keyLoc) keys.set(key3, keyLoc);
   }
   return values2;
 }
@@ -41886,24 +41887,17 @@ function readSteps(r, node) {
     const s = deref(item);
     if (s?.kind !== "map") continue;
     const [withPair, envPair, idPair, namePair, usesPair, runPair, ifPair] = fieldsOf2(s, STEP_FIELDS);
-    const withKeys = /* @__PURE__ */ new Map();
-    const step2 = {
-      with: stringMap(r, withPair?.value, withKeys),
-      withKeys,
-      env: stringMap(r, envPair?.value),
-      loc: locOf2(r, s)
-    };
     const id2 = located(r, idPair?.value);
-    const name2 = id2 ?? located(r, namePair?.value);
-    if (id2) step2.id = id2;
-    if (name2) step2.name = name2;
-    const uses = located(r, usesPair?.value);
-    if (uses) step2.uses = uses;
-    const run6 = located(r, runPair?.value);
-    if (run6) step2.run = run6;
-    const cond = located(r, ifPair?.value);
-    if (cond) step2.if = cond;
-    steps.push(step2);
+    steps.push({
+      name: id2 ?? located(r, namePair?.value),
+      uses: located(r, usesPair?.value),
+      with: stringMap(r, withPair?.value),
+      run: located(r, runPair?.value),
+      env: stringMap(r, envPair?.value),
+      loc: locOf2(r, s),
+      id: id2,
+      if: located(r, ifPair?.value)
+    });
   }
   return steps;
 }
@@ -41972,7 +41966,7 @@ function problemFile(src, format, problems) {
 function readTree(src, fast) {
   if (fast && !nestingProblem(src.text)) {
     const tree = fastYamlTree(src.text);
-    if (tree !== void 0) return { root: deref(tree), index: new LineIndex(src.path, src.text) };
+    if (tree !== void 0) return { root: deref(tree) };
   }
   const parsed = parseYamlSource(src.path, src.text);
   if (parsed.problems.length > 0) return { problems: parsed.problems };
@@ -41982,17 +41976,18 @@ function parseWorkflow(src, parseEnv, fast = true) {
   const read = readTree(src, fast);
   if ("problems" in read) return problemFile(src, "workflow", read.problems);
   const { root } = read;
-  const r = { index: read.index };
   const out2 = emptyParsed(src.path, "workflow");
   if (root === void 0 || isEmptyRoot(root)) return out2;
-  if (root.kind !== "map") {
+  const isMap4 = root.kind === "map";
+  if (isMap4 && parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out2;
+  const r = { index: read.index ?? new LineIndex(src.path, src.text) };
+  if (!isMap4) {
     out2.problems.push({
       message: "A workflow must be a mapping with `on` and `jobs`; this file holds something else",
       loc: locOf2(r, root)
     });
     return out2;
   }
-  if (parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out2;
   const workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf2(r, root) };
   const [namePair, onPair, permissionsPair, envPair, jobsPair] = fieldsOf2(root, WORKFLOW_FIELDS);
   const name2 = located(r, namePair?.value);
@@ -42015,8 +42010,8 @@ function parseAction(src, _env, fast = true) {
   const read = readTree(src, fast);
   if ("problems" in read) return problemFile(src, "action", read.problems);
   const { root } = read;
-  const r = { index: read.index };
   if (root?.kind !== "map") return void 0;
+  const r = { index: read.index ?? new LineIndex(src.path, src.text) };
   const runs = valueOf(root, "runs");
   if (scalarString2(valueOf(runs, "using"))?.toLowerCase() !== "composite") return void 0;
   const inputs = /* @__PURE__ */ new Map();
@@ -42042,17 +42037,19 @@ function parseAction(src, _env, fast = true) {
   out2.actions.push(action);
   return out2;
 }
-var FILTER_KEYS, STEP_FIELDS, JOB_FIELDS, WORKFLOW_FIELDS, isEmptyRoot;
+var NO_VALUES, FILTER_KEYS, STEP_FIELDS, JOB_FIELDS, WORKFLOW_FIELDS, isEmptyRoot;
 var init_workflow = __esm({
   "src/parsers/workflow/index.ts"() {
     "use strict";
     init_location();
+    init_compact();
     init_project();
     init_yaml_source();
     init_expression();
     init_matrix();
     init_relevance();
     init_yaml_tree();
+    NO_VALUES = EMPTY_MAP;
     FILTER_KEYS = {
       branches: "branches",
       "branches-ignore": "branchesIgnore",
