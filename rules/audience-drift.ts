@@ -106,18 +106,19 @@ function originNote(v: StrValue): string {
 
 /** Policy side: every Allow statement trusting GitHub should pin `aud` to the audience the workflows send. */
 function checkPolicyAudiences(ctx: Ctx): void {
-  let workflowsAgree: boolean | undefined;
+  const memo = ctx.memo as AudienceMemo;
   for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
     const all = githubConditions(stmt, ctx.settings).filter(
       (c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings),
     );
     if (all.length === 0 && audIsSurelyMissing(stmt, ctx.settings)) {
+      memo.agreementWanted = true;
       ctx.report({
         messageId: "missingAud",
         at: stmt.conditionLoc ?? stmt.loc,
         severity: "warn",
         data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
-        fixes: () => audienceFix(ctx, doc, stmt, () => (workflowsAgree ??= workflowsRequestAudience(ctx))),
+        fixes: () => audienceFix(ctx, doc, stmt, () => memo.workflowsAgree !== false),
       });
     }
     if (all.length === 0) continue;
@@ -232,7 +233,17 @@ function audienceFix(ctx: Ctx, doc: PolicyDocument, stmt: Statement, workflowsAg
   return addAudience(ctx.fixer, stmt, template.condition, audience, certain);
 }
 
-/** Whether every step assuming a role through OIDC requests the configured audience (unset: the action's default). */
+/**
+ * What `check` (the policy side) learns of the workflows, one workflow file at a time: whether every step
+ * assuming a role through OIDC requests the configured audience, asked only when a statement lacks `aud`
+ * (whose fix is then certain only if they all do).
+ */
+interface AudienceMemo {
+  agreementWanted?: true;
+  workflowsAgree?: boolean;
+}
+
+/** Whether every step of these workflows assuming a role through OIDC requests the configured audience (unset: the action's default). */
 function workflowsRequestAudience(ctx: Ctx): boolean {
   return ctx.project.workflows.every((wf) =>
     wf.jobs.every((job) =>
@@ -354,7 +365,11 @@ export default defineRule({
   check(ctx) {
     checkPolicyAudiences(ctx);
     checkProviderAudiences(ctx);
+  },
+  checkWorkflowFile(ctx) {
     checkWorkflowAudiences(ctx);
+    const memo = ctx.memo as AudienceMemo;
+    if (memo.agreementWanted && memo.workflowsAgree !== false) memo.workflowsAgree = workflowsRequestAudience(ctx);
   },
 });
 
@@ -365,7 +380,7 @@ export default defineRule({
  */
 function checkWorkflowAudiences(ctx: Ctx): void {
   const bySteps = new Map<RefusedAudience["use"], RefusedAudience[]>();
-  for (const r of refusedWorkflowAudiences(ctx.index, ctx.settings)) {
+  for (const r of refusedWorkflowAudiences(ctx.index, ctx.settings, ctx.project.workflows)) {
     const list = bySteps.get(r.use);
     if (list) list.push(r);
     else bySteps.set(r.use, [r]);

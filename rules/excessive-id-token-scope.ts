@@ -50,7 +50,7 @@ export default defineRule({
       },
     },
   },
-  check(ctx) {
+  checkWorkflowFile(ctx) {
     const usage = { index: ctx.index, settings: ctx.settings };
     for (const wf of ctx.project.workflows) {
       if (!wf.permissions) continue;

@@ -85,7 +85,7 @@ export default defineRule({
       },
     },
   },
-  check(ctx) {
+  checkWorkflowFile(ctx) {
     const usage = { index: ctx.index, settings: ctx.settings };
     for (const wf of ctx.project.workflows) {
       for (const job of wf.jobs) {

@@ -146,7 +146,7 @@ export default defineRule({
       },
     },
   },
-  check(ctx) {
+  checkWorkflowFile(ctx) {
     const { project, index, settings } = ctx;
     const repo = settings.repository ?? "OWNER/REPO";
     // Nothing to predict without a role defined in the linted files.

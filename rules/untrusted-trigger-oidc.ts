@@ -41,7 +41,7 @@ export default defineRule({
       },
     },
   },
-  check(ctx) {
+  checkWorkflowFile(ctx) {
     for (const wf of ctx.project.workflows) {
       const untrusted = [...new Set(wf.triggers.map((t) => t.event.value).filter((e) => UNTRUSTED.includes(e)))];
       if (untrusted.length === 0) continue;

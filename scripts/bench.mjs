@@ -19,7 +19,8 @@
 //                                                 lint against listing and reading the same files, in one process
 //                                                 (start-up excluded), rounds interleaved (ratios per round)
 //   npm run bench -- --files 10000 --heap         also the heap the loaded model keeps (after a full GC, in a child
-//                                                 that loads the project as `lint` does): the model's own size, where
+//                                                 that loads the project as `lint` does, and with every workflow
+//                                                 model kept, as `map` does): the model's own size, where
 //                                                 peak RSS adds start-up and the garbage collector's slack
 //   options: --runs R (default 5), --markdown (print a BENCHMARKS.md row), --profile (node --cpu-prof into .bench/profiles)
 //
@@ -516,24 +517,34 @@ function series(label, args, cwd, files, check = () => {}) {
 
 /**
  * The heap the loaded project keeps: a child loads it as `lint` does (texts released as parsed, the workflow
- * pre-filter on), forces a full GC and reports `heapUsed` against the same child before loading.
+ * pre-filter on, workflow files handed over as they are parsed and then dropped unless another may call them),
+ * forces a full GC and reports `heapUsed` against the same child before loading; then the same with every
+ * workflow model kept (as `map` and `explain` load a project).
  */
 function heapKept(dir, files) {
   const loader = join(snapshot, "dist/src/engine/load-project.js");
   const script = `import { loadProject } from ${JSON.stringify(loader)};
     const used = () => { globalThis.gc(); return process.memoryUsage().heapUsed / 2 ** 20; };
-    const before = used();
-    const loaded = await loadProject({ workflowPrefilter: true, releaseTexts: true });
-    const after = used();
-    console.log(JSON.stringify({ before, after, files: loaded.project.files.length }));`;
+    const out = {};
+    for (const stream of [true, false]) {
+      const before = used();
+      const loaded = await loadProject({
+        workflowPrefilter: true,
+        releaseTexts: true,
+        ...(stream ? { workflowFiles: async () => async () => {} } : {}),
+      });
+      out[stream ? "streamed" : "whole"] = { kept: used() - before, files: loaded.project.files.length };
+    }
+    console.log(JSON.stringify(out));`;
   const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
     cwd: dir,
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`heap child: exit ${r.status}: ${r.stderr}`);
-  const { before, after, files: parsed } = JSON.parse(r.stdout);
+  const { streamed, whole } = JSON.parse(r.stdout);
+  const perFile = (mib) => ((mib * 1024) / files).toFixed(1);
   console.log(
-    `  heap kept after loading: ${(after - before).toFixed(1)} MiB (${(((after - before) * 1024) / files).toFixed(1)} KiB per file; ${parsed} files parsed)`,
+    `  heap kept after loading as lint does: ${streamed.kept.toFixed(1)} MiB (${perFile(streamed.kept)} KiB per file; ${streamed.files} files parsed); with every workflow model kept: ${whole.kept.toFixed(1)} MiB (${perFile(whole.kept)} KiB per file)`,
   );
 }
 

@@ -54,7 +54,7 @@ const lazyBuiltins = {
 };
 
 // The rule registry (rules/index.ts) with each rule's metadata written in and its implementation loaded by its
-// first `check`: the engine runs only the rules whose inputs the run has (`meta.inputs`), so a one-workflow run
+// first `check` (or `checkWorkflowFile`): the engine runs only the rules whose inputs the run has (`meta.inputs`), so a one-workflow run
 // never loads the policy rules and their analyses. The metadata is the rules' own (JSON, checked equal here);
 // the library (dist/rules, dist/src) keeps the eager registry.
 const registry = join(root, "dist/rules/index.js");
@@ -80,12 +80,14 @@ const lazyRules = {
         const data = JSON.stringify({ meta: rule.meta, defaultOptions: rule.defaultOptions });
         if (!file || !isDeepStrictEqual(JSON.parse(data), { meta: rule.meta, defaultOptions: rule.defaultOptions }))
           throw new Error(`rule ${rule.meta.id}: no module of its own, or metadata that is not JSON`);
-        return `lazyRule(${data}, () => import(${JSON.stringify(file)}))`;
+        return `lazyRule(${data}, () => import(${JSON.stringify(file)}), ${String(rule.checkWorkflowFile !== undefined)})`;
       });
       return {
         contents: `import { ENGINE_RULES } from ${JSON.stringify(join(root, "dist/src/engine/rules/index.js"))};
-function lazyRule({ meta, defaultOptions }, load) {
-  return { meta, defaultOptions, check: async (ctx) => (await load()).default.check(ctx) };
+function lazyRule({ meta, defaultOptions }, load, perFile) {
+  const rule = { meta, defaultOptions, check: async (ctx) => (await load()).default.check(ctx) };
+  if (perFile) rule.checkWorkflowFile = async (ctx) => (await load()).default.checkWorkflowFile(ctx);
+  return rule;
 }
 export const rules = [\n${entries.join(",\n")}\n];
 export const rulesById = new Map(rules.map((r) => [r.meta.id, r]));\n`,

@@ -208,6 +208,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       : {}),
     ...(values.context ? { contextPaths: values.context } : {}),
     ...(capLate ? {} : { maxPerRule }),
+    tuneCollector: true,
   };
   const report =
     values.fix || values["fix-dry-run"]

@@ -283,6 +283,7 @@ async function messagesOf<M extends string, O>(
     options: rule.defaultOptions,
     fixer: createFixer(() => undefined),
     isOn: () => true,
+    memo: {},
     report: (r) => {
       // The whole text: the short line, its explanation and fix.
       const t = fillMessageText(rule.meta.messages[r.messageId], r.messageId, r.data);

@@ -156,8 +156,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** `a/b/c` → `a/b/c`, `b/c`, `c`. */
-function pathSuffixes(file: string): string[] {
+/** `a/b/c` → `a/b/c`, `b/c`, `c`: the paths `workflowAt` finds a file by. */
+export function pathSuffixes(file: string): string[] {
   const out = [file];
   for (let i = file.indexOf("/"); i >= 0; i = file.indexOf("/", i + 1)) out.push(file.slice(i + 1));
   return out;

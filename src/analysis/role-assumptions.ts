@@ -182,10 +182,14 @@ export interface RefusedAudience {
  * policy refuses. Only the `aud` claim is judged (the sub is `trust-mismatch`'s); a step asking for the
  * configured audience is left to the policy side of `audience-drift`, which reports the policy's value.
  */
-export function refusedWorkflowAudiences(index: ProjectIndex, settings: ResolvedSettings): RefusedAudience[] {
+export function refusedWorkflowAudiences(
+  index: ProjectIndex,
+  settings: ResolvedSettings,
+  workflows: readonly Workflow[],
+): RefusedAudience[] {
   const out: RefusedAudience[] = [];
   if (!definesRoles(index)) return out;
-  for (const wf of index.project.workflows) {
+  for (const wf of workflows) {
     for (const job of wf.jobs) {
       for (const use of jobRoleAssumptions(index, settings, wf, job)) {
         const audience = use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE;

@@ -485,10 +485,15 @@ export function effectivePermissions(job: Job, wf: Workflow): EffectivePermissio
 // ---------------------------------------------------------------------------------------------
 // Jobs
 
+/** The path a local `jobs.X.uses` names (`./.github/workflows/y.yml` → `.github/workflows/y.yml`); undefined for a remote one. */
+export function localCalleePath(uses: string): string | undefined {
+  return uses.startsWith("./") ? uses.slice(2).replace(/@.*$/, "") : undefined;
+}
+
 /** The local workflow file a `jobs.X.uses` names (`./.github/workflows/y.yml`), when it was linted. */
 export function localCallee(index: ProjectIndex, uses: string): Workflow | undefined {
-  if (!uses.startsWith("./")) return undefined;
-  return index.workflowAt(uses.slice(2).replace(/@.*$/, ""));
+  const path = localCalleePath(uses);
+  return path === undefined ? undefined : index.workflowAt(path);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { applyRuleSettings, type ResolvedConfig, type RuleConfig } from "../config/load.js";
 import type { SourceLocation } from "../model/location.js";
-import type { Project, RepoStatus } from "../model/project.js";
+import type { ParsedFile, Project, RepoStatus } from "../model/project.js";
+import type { ProjectIndex } from "../analysis/project-index.js";
 import { githubSubValues } from "../analysis/sub-pattern.js";
 import { fetchRepoStatuses } from "./online.js";
 import { rules as builtinRules } from "../../rules/index.js";
@@ -20,11 +21,13 @@ import {
   type Fix,
   type MessageTemplate,
   type Report,
+  type RuleContext,
   type RuleInput,
   type Severity,
   type Suggestion,
 } from "./rule.js";
-import { createFixer } from "../fix/fixer.js";
+import { createFixer, type Fixer } from "../fix/fixer.js";
+import type { WorkflowFiles } from "./workflow-stream.js";
 import { applySuppressions, collectSuppressions, type Suppression } from "./suppressions.js";
 
 /**
@@ -41,9 +44,19 @@ export type LintOptions = ProjectRequest & {
   maxPerRule?: number;
 };
 
-/** Loads the project (`loadProject`) and runs every enabled rule on it. */
+/**
+ * Loads the project (`loadProject`) and runs every enabled rule on it. When every rule that may read workflows
+ * reads them one file at a time (`Rule.checkWorkflowFile`), each workflow file is handed to the rules as soon as
+ * it is parsed and its model then dropped (src/engine/workflow-stream.ts): the run never holds every workflow.
+ */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
   const rules = withEngineRules(options.rules ?? builtinRules);
+  const started: { run?: RuleRun } = {};
+  const workflowFiles: WorkflowFiles = async (others) => {
+    const run = await RuleRun.start(others, rules);
+    started.run = run;
+    return (file, order, against) => run.workflowFile(file, order, against);
+  };
   // The workflow pre-filter knows what the built-in rules read; custom rules may read anything.
   // Only suppression comments need a file's text after parsing: the rest is released as each file is parsed.
   const loaded = await loadProject({
@@ -51,8 +64,20 @@ export async function lint(options: LintOptions = {}): Promise<LintReport> {
     ...options,
     rules,
     releaseTexts: true,
+    ...(rules.every(readsWorkflowsPerFile) ? { workflowFiles } : {}),
   });
-  return runRules(loaded, rules, options.maxPerRule ?? 0);
+  const run = started.run ?? (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded));
+  return run.finish(loaded, options.maxPerRule ?? 0);
+}
+
+/** Whether a rule reads workflows, if at all, one workflow file at a time (the engine's own read no model). */
+function readsWorkflowsPerFile(rule: AnyRule): boolean {
+  const { inputs } = rule.meta;
+  return (
+    rule.checkWorkflowFile !== undefined ||
+    (inputs.length > 0 && !inputs.includes("workflow")) ||
+    (Object.values(ENGINE_RULES) as unknown[]).includes(rule)
+  );
 }
 
 function severityNumber(s: Severity): 0 | 1 | 2 {
@@ -93,17 +118,11 @@ interface RawFinding {
   fixes?: Report<string>["fixes"];
 }
 
-/**
- * Whether the project holds anything of the kinds a rule reads (a rule declaring none always runs). With
- * `--context`, a built-in rule that reads no workflows is skipped when only workflows and actions are reported:
- * its findings are on policies and providers, all of them in context files, none of them reported (and in the
- * CLI bundle, the rule is then not even loaded).
- */
+/** Whether the project holds anything of the kinds a rule reads (a rule declaring none always runs). */
 function canFire(rule: AnyRule, loaded: LoadedProject): boolean {
   const { project } = loaded;
   const { inputs } = rule.meta;
-  if (inputs.length > 0 && !inputs.includes("workflow") && builtinRules.includes(rule) && onlyWorkflowsReported(loaded))
-    return false;
+  if (skippedWithContext(rule, loaded.reported)) return false;
   const present: Record<RuleInput, boolean> = {
     policy: project.policies.length > 0,
     provider: project.providers.length > 0,
@@ -112,8 +131,19 @@ function canFire(rule: AnyRule, loaded: LoadedProject): boolean {
   return inputs.length === 0 || inputs.some((i) => present[i]);
 }
 
-function onlyWorkflowsReported({ reported }: LoadedProject): boolean {
-  return [...reported].every((path) => isWorkflowYamlPath(path));
+/**
+ * With `--context`, a built-in rule that reads no workflows is skipped when only workflows and actions are
+ * reported: its findings are on policies and providers, all of them in context files, none of them reported
+ * (and in the CLI bundle, the rule is then not even loaded).
+ */
+function skippedWithContext(rule: AnyRule, reported: ReadonlySet<string>): boolean {
+  const { inputs } = rule.meta;
+  return (
+    inputs.length > 0 &&
+    !inputs.includes("workflow") &&
+    builtinRules.includes(rule) &&
+    [...reported].every((path) => isWorkflowYamlPath(path))
+  );
 }
 
 /** Every enabled rule on a project already loaded (`map` draws the project it lints). */
@@ -122,80 +152,185 @@ export async function runRules(
   rules: readonly AnyRule[] = withEngineRules(builtinRules),
   maxPerRule = 0,
 ): Promise<LintReport> {
-  const { project, config } = loaded;
-  const parsed = project.files;
-  // The engine's own finding: what a parser could not read (`parse-error`).
-  const findings: RawFinding[] = parsed.flatMap((file) =>
-    file.problems.map((p) => ({
-      rule: ENGINE_RULES.parseError as unknown as AnyRule,
-      messageId: "unparsable",
-      message: p.message,
-      ...(p.detail === undefined ? {} : { template: { message: p.message, explanation: p.detail } }),
-      loc: p.loc,
-      lowered: false,
-    })),
-  );
-  const checks = rules.filter(
-    (r) => !Object.values(ENGINE_RULES).includes(r as never) && isOnAnywhere(config, r.meta.id) && canFire(r, loaded),
-  );
-  if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
-  const fixer = createFixer(loaded.readFile);
-  // A parse that never finished is reported on its file, and makes the run incomplete like a rule that throws.
-  const ruleErrors: NonNullable<LintReport["ruleErrors"]> = parsed.flatMap((file) =>
-    file.problems
-      .filter((p) => p.unfinished)
-      .map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` })),
-  );
-  const cache = new Map<string, Map<string, RuleConfig>>();
-  for (const rule of checks) {
-    const configured = config.rules.get(rule.meta.id);
-    const options = { ...(rule.defaultOptions as object), ...(configured?.options ?? {}) } as never;
-    const defersTo = new Set(rule.meta.defersTo ?? []);
-    // A rule that throws loses its own remaining findings, never the other rules' (the CLI exits 2 and says so).
-    try {
-      await rule.check({
-        project,
-        index: loaded.index,
-        settings: config.settings,
-        options,
-        fixer,
-        isOn(ruleId, file) {
-          if (!defersTo.has(ruleId))
-            throw new Error(`rule ${rule.meta.id} asks whether ${ruleId} is on without declaring it in meta.defersTo`);
-          return (
-            rules.some((r) => r.meta.id === ruleId) &&
-            (rulesForFile(config, file, cache).get(ruleId)?.severity ?? "off") !== "off"
-          );
-        },
-        report(r: Report<string>) {
-          const template = rule.meta.messages[r.messageId];
-          const f: RawFinding = {
-            rule,
-            messageId: r.messageId,
-            message: fillShortMessage(template, r.messageId, r.data),
-            template,
-            data: r.data,
-            loc: locOf(r.at),
-            lowered: r.severity === "warn",
-          };
-          if (r.related) f.related = r.related;
-          if (r.fix) f.autofix = r.fix;
-          if (r.suggestions && r.suggestions.length > 0) f.suggestions = r.suggestions;
-          if (r.fixes) f.fixes = r.fixes;
-          findings.push(f);
-        },
-      });
-    } catch (e) {
+  return (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded)).finish(loaded, maxPerRule);
+}
+
+/** A rule's finding with its place in the order the rules made them with every model kept (see `RuleRun`). */
+interface Ordered {
+  finding: RawFinding;
+  /** Index of the rule in the run's rules. */
+  rule: number;
+  /** -1: from `check`; else the `order` of the workflow file handed to `checkWorkflowFile`. */
+  file: number;
+}
+
+/**
+ * One run of the rules: `check` of each rule on the project once (`start`), then `checkWorkflowFile` on each
+ * workflow file (as it is parsed, or all at once on a loaded project), then the report (`finish`). Findings
+ * are reported in the order of a run that called each rule on the whole project in turn — rule by rule, in
+ * each rule `check`'s findings first, then the workflow files' in project order — whenever the files came.
+ */
+class RuleRun {
+  private readonly ordered: Ordered[] = [];
+  private readonly ruleErrors = new Map<number, { ruleId: string; message: string }>();
+  /** Per rule: its options, its memo (`RuleContext.memo`) and the rules it defers to. */
+  private readonly own = new Map<AnyRule, { options: object; memo: Record<string, unknown>; defersTo: Set<string> }>();
+  private readonly cache = new Map<string, Map<string, RuleConfig>>();
+  /** Rules that read workflows one file at a time, with their index among `rules`. */
+  private readonly perFile: { rule: AnyRule; at: number }[];
+
+  private constructor(
+    private readonly rules: readonly AnyRule[],
+    private readonly config: ResolvedConfig,
+    private readonly fixer: Fixer,
+    private readonly repoStatuses: ReadonlyMap<string, RepoStatus> | undefined,
+    reported: LoadedProject["reported"],
+  ) {
+    const engine = Object.values(ENGINE_RULES) as unknown[];
+    this.perFile = rules
+      .map((rule, at) => ({ rule, at }))
+      .filter(
+        ({ rule }) =>
+          rule.checkWorkflowFile !== undefined &&
+          !engine.includes(rule) &&
+          isOnAnywhere(config, rule.meta.id) &&
+          !skippedWithContext(rule, reported),
+      );
+  }
+
+  /** Runs `check` of every enabled rule that can fire on the project (`loaded`: every file but workflow files' own part). */
+  static async start(loaded: LoadedProject, rules: readonly AnyRule[]): Promise<RuleRun> {
+    const { project, config } = loaded;
+    if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
+    const run = new RuleRun(rules, config, createFixer(loaded.readFile), project.repoStatuses, loaded.reported);
+    const engine = Object.values(ENGINE_RULES) as unknown[];
+    for (const [at, rule] of rules.entries()) {
+      if (engine.includes(rule) || !isOnAnywhere(config, rule.meta.id) || !canFire(rule, loaded)) continue;
+      await run.call(at, () => rule.check(run.context(rule, at, -1, project, loaded.index)));
+    }
+    return run;
+  }
+
+  /** `checkWorkflowFile` of every rule that has it on one workflow file, read against `against`'s project. */
+  async workflowFile(file: ParsedFile, order: number, against: LoadedProject): Promise<void> {
+    if (this.perFile.length === 0) return;
+    const project: Project = { ...against.project, files: [file], workflows: file.workflows };
+    if (this.repoStatuses) project.repoStatuses = this.repoStatuses;
+    for (const { rule, at } of this.perFile)
+      await this.call(at, () => rule.checkWorkflowFile?.(this.context(rule, at, order, project, against.index)));
+  }
+
+  /** `checkWorkflowFile` on each workflow file of a project loaded whole, in project order. */
+  async everyWorkflowFile(loaded: LoadedProject): Promise<this> {
+    let order = 0;
+    for (const file of loaded.project.files)
+      if (file.workflows.length > 0) await this.workflowFile(file, order++, loaded);
+    return this;
+  }
+
+  /**
+   * Runs one rule's part; a rule that throws loses its findings of that part (of that file), never the other
+   * rules' or files' (the CLI exits 2 and says so: the first error of each rule).
+   */
+  private call(at: number, work: () => void | Promise<void>): void | Promise<void> {
+    const failed = (e: unknown): void => {
       if (process.env.OIDCLINT_DEBUG) console.error(e);
-      ruleErrors.push({ ruleId: rule.meta.id, message: e instanceof Error ? e.message : String(e) });
+      const rule = this.rules[at];
+      if (rule && !this.ruleErrors.has(at))
+        this.ruleErrors.set(at, { ruleId: rule.meta.id, message: e instanceof Error ? e.message : String(e) });
+    };
+    try {
+      const done = work();
+      if (done instanceof Promise) return done.catch(failed);
+    } catch (e) {
+      failed(e);
     }
   }
-  const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), rules, maxPerRule);
-  if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
-  const failed = [...(project.repoStatuses ?? new Map<string, RepoStatus>())].filter(([, st]) => st.kind === "error");
-  if (failed.length > 0)
-    report.onlineFailures = failed.map(([repo, st]) => `${repo}: ${st.kind === "error" ? st.message : ""}`);
-  return report;
+
+  private context(
+    rule: AnyRule,
+    at: number,
+    file: number,
+    project: Project,
+    index: ProjectIndex,
+  ): RuleContext<string, never> {
+    let own = this.own.get(rule);
+    if (!own) {
+      const configured = this.config.rules.get(rule.meta.id);
+      own = {
+        options: { ...(rule.defaultOptions as object), ...(configured?.options ?? {}) },
+        memo: {},
+        defersTo: new Set(rule.meta.defersTo ?? []),
+      };
+      this.own.set(rule, own);
+    }
+    const { options, memo, defersTo } = own;
+    const { rules, config, cache, ordered } = this;
+    return {
+      project,
+      index,
+      settings: config.settings,
+      options: options as never,
+      fixer: this.fixer,
+      memo,
+      isOn(ruleId, path) {
+        if (!defersTo.has(ruleId))
+          throw new Error(`rule ${rule.meta.id} asks whether ${ruleId} is on without declaring it in meta.defersTo`);
+        return (
+          rules.some((r) => r.meta.id === ruleId) &&
+          (rulesForFile(config, path, cache).get(ruleId)?.severity ?? "off") !== "off"
+        );
+      },
+      report(r: Report<string>) {
+        const template = rule.meta.messages[r.messageId];
+        const f: RawFinding = {
+          rule,
+          messageId: r.messageId,
+          message: fillShortMessage(template, r.messageId, r.data),
+          template,
+          data: r.data,
+          loc: locOf(r.at),
+          lowered: r.severity === "warn",
+        };
+        if (r.related) f.related = r.related;
+        if (r.fix) f.autofix = r.fix;
+        if (r.suggestions && r.suggestions.length > 0) f.suggestions = r.suggestions;
+        if (r.fixes) f.fixes = r.fixes;
+        ordered.push({ finding: f, rule: at, file });
+      },
+    };
+  }
+
+  /** The report: what parsers could not read (`parse-error`), then the rules' findings in their order. */
+  finish(loaded: LoadedProject, maxPerRule: number): LintReport {
+    const parsed = loaded.project.files;
+    if (this.repoStatuses) loaded.project.repoStatuses = this.repoStatuses;
+    const findings: RawFinding[] = parsed.flatMap((file) =>
+      file.problems.map((p) => ({
+        rule: ENGINE_RULES.parseError as unknown as AnyRule,
+        messageId: "unparsable",
+        message: p.message,
+        ...(p.detail === undefined ? {} : { template: { message: p.message, explanation: p.detail } }),
+        loc: p.loc,
+        lowered: false,
+      })),
+    );
+    this.ordered.sort((a, b) => a.rule - b.rule || a.file - b.file);
+    for (const o of this.ordered) findings.push(o.finding);
+    // A parse that never finished is reported on its file, and makes the run incomplete like a rule that throws.
+    const ruleErrors: NonNullable<LintReport["ruleErrors"]> = parsed.flatMap((file) =>
+      file.problems
+        .filter((p) => p.unfinished)
+        .map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` })),
+    );
+    for (const [, e] of [...this.ruleErrors].sort(([a], [b]) => a - b)) ruleErrors.push(e);
+    const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule);
+    if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
+    const failed = [...(this.repoStatuses ?? new Map<string, RepoStatus>())].filter(([, st]) => st.kind === "error");
+    if (failed.length > 0)
+      report.onlineFailures = failed.map(([repo, st]) => `${repo}: ${st.kind === "error" ? st.message : ""}`);
+    return report;
+  }
 }
 
 /** A rule that is on in the config, or that an `overrides` entry sets for some files. */

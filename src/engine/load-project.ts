@@ -3,7 +3,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { resolveConfig, type ResolvedConfig, type RuleSetting } from "../config/load.js";
 import { fileStart } from "../model/location.js";
 import { buildProject, emptyParsed, type ParsedFile, type Project } from "../model/project.js";
-import { isInputByPath, looksLikeInput, mayBeInput, parseAll } from "../parsers/index.js";
+import { COMPACT_ABOVE, isInputByPath, looksLikeInput, mayBeInput, parseAgain, parseAll } from "../parsers/index.js";
 import { batchFormatOf } from "../parsers/formats.js";
 import { indexProject, type ProjectIndex } from "../analysis/project-index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
@@ -12,6 +12,7 @@ import { selectContext, type ContextCandidate } from "./context.js";
 import { discover, relPath } from "./discover.js";
 import { confinementRoot, readInput, referencedFileReader } from "./read-file.js";
 import type { AnyRule } from "./rule.js";
+import { WorkflowStream, type WorkflowFiles } from "./workflow-stream.js";
 
 /**
  * What to load. Every command (lint, check, explain, map, fix, generate) describes its inputs with this and
@@ -54,6 +55,18 @@ export interface ProjectRequest {
    * and every model at once.
    */
   releaseTexts?: boolean;
+  /**
+   * Hands workflow files over one at a time, as they are parsed (`lint` runs the rules' `checkWorkflowFile`
+   * there), and keeps only the workflow models another workflow may call (src/engine/workflow-stream.ts).
+   * Called once every other file is parsed, with that project; `project.workflows` of the loaded project then
+   * holds only the workflows kept.
+   */
+  workflowFiles?: WorkflowFiles;
+  /**
+   * The process is oidclint's own (the CLI): in a large run (more than `COMPACT_ABOVE` files found), set V8's
+   * collector for it (`tuneCollectorForLargeRun`). A library caller's process is left as it is.
+   */
+  tuneCollector?: boolean;
 }
 
 /** A loaded project: the model rules see, with the config and files it came from. */
@@ -95,6 +108,7 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   if (req.stdin) files.add(resolve(cwd, req.stdin.filename), req.stdin.text, true);
   else {
     const found = await discover(paths, root, config.ignore);
+    if (req.tuneCollector && found.length > COMPACT_ABOVE) await tuneCollectorForLargeRun();
     const explicit = new Set(paths.map((p) => resolve(root, p)));
     files.readAll(found, true, explicit);
     if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, new Set());
@@ -117,11 +131,35 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
         if (!src.text.includes("oidclint-")) src.text = "";
       }
     : undefined;
-  const parsed = [...files.problems, ...(await parseAll(files.all, env, release))];
+  const base = { root, config, sources: files.all, reported: files.reported, readFile };
+  const stream = req.workflowFiles ? new WorkflowStream(req.workflowFiles, base, files.problems) : undefined;
+  let parsed = [...files.problems, ...(await parseAll(files.all, env, release, stream?.later))];
+  if (stream) parsed = await stream.restoreCallees(parsed, (path) => files.parseAgain(path, env));
   const project = buildProject(root, parsed);
-  const index = indexProject(project, config.settings);
-  return { root, config, project, index, sources: files.all, reported: files.reported, readFile };
+  const loaded = { ...base, project, index: indexProject(project, config.settings) };
+  await stream?.handDeferred(loaded);
+  return loaded;
 }
+
+/**
+ * V8's collector set for a large run (issue 13, memory; measured in BENCHMARKS.md, "Session 5: memory"). A run
+ * allocates much that dies young (each file's parse and workflow model) and keeps little, which V8's defaults
+ * serve badly: allocation sites whose objects survived early are then allocated straight in the old generation
+ * (pretenuring), the young generation grows to 16 MiB semi-spaces, and the old generation grows by up to 2×
+ * before a full collection. These flags change when the collector runs and where objects are first allocated,
+ * never what a program computes; they apply to the rest of the process (set from here, once the run is known to
+ * be large; command-line flags such as `--max-semi-space-size` cannot be changed at run time).
+ */
+async function tuneCollectorForLargeRun(): Promise<void> {
+  const { setFlagsFromString } = await import("node:v8");
+  for (const flag of LARGE_RUN_V8_FLAGS) setFlagsFromString(flag);
+}
+
+const LARGE_RUN_V8_FLAGS = [
+  "--no-allocation-site-pretenuring",
+  "--semi-space-growth-factor=1",
+  "--heap-growing-percent=20",
+];
 
 /** Globs stay as written (relative to the root); files and directories become absolute. */
 function resolveArg(cwd: string, p: string): string {
@@ -211,6 +249,19 @@ class Files {
     private readonly overlay: ReadonlyMap<string, string>,
   ) {}
 
+  /** Reads and parses a file of the run again, as it was read (a workflow whose model the run dropped). */
+  async parseAgain(path: string, env: ParseEnv): Promise<ParsedFile | undefined> {
+    const src = this.all.find((f) => f.path === path);
+    const outcome = src && this.read(src.abs);
+    return src && outcome && "text" in outcome ? parseAgain({ ...src, text: outcome.text }, env) : undefined;
+  }
+
+  /** A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository). */
+  private read(abs: string): ReturnType<typeof readInput> {
+    const over = this.overlay.get(abs);
+    return over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+  }
+
   add(abs: string, text: string, report: boolean): void {
     const path = relPath(this.root, abs);
     if (report) this.reported.add(path);
@@ -226,9 +277,7 @@ class Files {
       const path = relPath(this.root, abs);
       if (this.seen.has(path)) continue;
       const text = (): string | undefined => {
-        const over = this.overlay.get(abs);
-        if (over !== undefined) return over;
-        const outcome = readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+        const outcome = this.read(abs);
         return "text" in outcome ? outcome.text : undefined;
       };
       candidates.push({ path, abs, text });
@@ -243,12 +292,10 @@ class Files {
         if (report) this.reported.add(path);
         continue;
       }
-      const over = this.overlay.get(abs);
-      const outcome =
-        over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+      const outcome = this.read(abs);
       if ("text" in outcome) {
         // Overlaid text (`--fix`'s passes) is kept whatever it is: the file was an input before the fix.
-        if (over !== undefined || mayBeInput(path, outcome.text)) this.add(abs, outcome.text, report);
+        if (this.overlay.has(abs) || mayBeInput(path, outcome.text)) this.add(abs, outcome.text, report);
       }
       // Unreadable files are findings where they certainly are inputs (named, by their path, or by what their
       // text says despite a bad byte); a special file or a link out of the repository wherever it was found.

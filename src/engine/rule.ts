@@ -101,6 +101,11 @@ export interface Report<M extends string> {
 }
 
 export interface RuleContext<M extends string, O> {
+  /**
+   * The linted files' model. In `Rule.checkWorkflowFile`, `workflows` and `files` hold the one workflow file
+   * handed over; in `check` of a rule that has `checkWorkflowFile`, `workflows` must not be read (`lint` may
+   * have dropped them: see `Rule.checkWorkflowFile`).
+   */
   project: Project;
   /**
    * The per-run index over `project` (roles by name, policies by file, providers by issuer, local
@@ -114,12 +119,27 @@ export interface RuleContext<M extends string, O> {
   fixer: Fixer;
   /** Whether a rule named in `meta.defersTo` is on for `file` (asking about another rule throws). */
   isOn(ruleId: string, file: string): boolean;
+  /**
+   * This rule's own memory for one run, shared by its `check` and its `checkWorkflowFile` calls (what
+   * `check` needs to know of every workflow without keeping them); empty when the run starts.
+   */
+  memo: Record<string, unknown>;
 }
 
 export interface Rule<M extends string = string, O = Record<string, unknown>> {
   meta: RuleMeta<M>;
   defaultOptions: O;
+  /** The rule's work on the project, called once per run before any `checkWorkflowFile`. */
   check: (ctx: RuleContext<M, O>) => void | Promise<void>;
+  /**
+   * The rule's work on workflows, one workflow file at a time (issue 13, memory): `ctx.project.workflows`
+   * holds the workflows of one file; policies, providers, actions and `ctx.index` are the whole project's
+   * (`index.workflowAt` finds the local workflows a job calls). Called once per workflow file, in project
+   * order, after `check`. A rule that has it reads workflows only here: when every rule that may read
+   * workflows has it, `lint` hands each workflow file over as soon as it is parsed and then drops its model
+   * (keeping only the workflows another may call), so a run never holds every workflow at once.
+   */
+  checkWorkflowFile?: (ctx: RuleContext<M, O>) => void | Promise<void>;
 }
 
 export type AnyRule = Rule<string, never>;
@@ -134,9 +154,17 @@ export function docsUrl(id: string): string {
 export function defineRule<M extends string, O extends object = Record<string, never>>(rule: {
   meta: RuleMeta<M>;
   defaultOptions?: O;
-  check: (ctx: RuleContext<M, O>) => void | Promise<void>;
+  /** Default: nothing (a rule whose whole work is `checkWorkflowFile`). */
+  check?: (ctx: RuleContext<M, O>) => void | Promise<void>;
+  checkWorkflowFile?: (ctx: RuleContext<M, O>) => void | Promise<void>;
 }): Rule<M, O> {
-  return { meta: rule.meta, defaultOptions: rule.defaultOptions ?? ({} as O), check: rule.check };
+  const out: Rule<M, O> = {
+    meta: rule.meta,
+    defaultOptions: rule.defaultOptions ?? ({} as O),
+    check: rule.check ?? (() => undefined),
+  };
+  if (rule.checkWorkflowFile) out.checkWorkflowFile = rule.checkWorkflowFile;
+  return out;
 }
 
 export function fillMessage(template: string, data: Record<string, string | number> | undefined): string {

@@ -160,6 +160,15 @@ export function isWorkflowYamlPath(path: string): boolean {
   return FORMATS.some((f) => (f.id === "workflow" || f.id === "action") && f.matchesPath(path));
 }
 
+/**
+ * Whether a path is a workflow file: the first format by path is the workflow format (no pre-check, a parser
+ * that always answers), whose files hold workflows and nothing else — no policy, provider, action or template.
+ * `lint` hands such a file to the rules' per-workflow part as soon as it is parsed (src/engine/workflow-stream.ts).
+ */
+export function isWorkflowFilePath(path: string): boolean {
+  return FORMATS.find((f) => f.matchesPath(path))?.id === "workflow";
+}
+
 /** An unreadable file at this path is worth a finding: its path alone makes it an input. */
 export function isInputByPath(path: string): boolean {
   return FORMATS.some((f) => f.inputByPath === true && f.matchesPath(path));

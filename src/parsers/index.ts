@@ -45,25 +45,47 @@ export async function parseDocumentFile(src: SourceFile, env: ParseEnv): Promise
 }
 
 /**
+ * Files parsed after every other file, one at a time, each handed over as soon as it is parsed
+ * (src/engine/workflow-stream.ts: workflow files, whose models the run need not keep).
+ */
+export interface LaterFiles {
+  matches(path: string): boolean;
+  /** Called once every other file is parsed (even when no file is parsed later), with their models in project order. */
+  start(others: ParsedFile[]): Promise<void>;
+  /** Each later file's model as soon as it is parsed; returns what the run keeps of it. */
+  each(file: ParsedFile): Promise<ParsedFile>;
+}
+
+/**
  * Parses every input; one file's failure never stops the others. In a run of more than `COMPACT_ABOVE` inputs
- * each model is compacted as soon as its parser returns (`ModelCompactor`): the run keeps every model, not what
- * the parsers built them from.
+ * each model the run keeps is compacted as soon as its parser returns (`ModelCompactor`): the run keeps models,
+ * not what the parsers built them from. The files `later` matches are parsed last and come back at their
+ * place in project order, as `later.each` left them.
  */
 export async function parseAll(
   sources: SourceFile[],
   env: ParseEnv,
   /** Called with each file once its parser is done with its text. */
   parsed?: (src: SourceFile) => void,
+  later?: LaterFiles,
 ): Promise<ParsedFile[]> {
   const out: ParsedFile[] = [];
   const batches = new Map<Format, SourceFile[]>();
   const compactor = sources.length > COMPACT_ABOVE ? new ModelCompactor() : undefined;
+  /** Later files by the placeholder that holds their place in `out`. */
+  const places = new Map<ParsedFile, SourceFile>();
   for (const src of sources) {
     const batch = batchFormatOf(src.path);
     if (batch) {
       const files = batches.get(batch);
       if (files) files.push(src);
       else batches.set(batch, [src]);
+      continue;
+    }
+    if (later?.matches(src.path)) {
+      const place = emptyParsed(src.path, "later");
+      places.set(place, src);
+      out.push(place);
       continue;
     }
     const model = await guarded(src, () => parseDocumentFile(src, env));
@@ -93,7 +115,22 @@ export async function parseAll(
     }
     if (parsed) for (const src of files) parsed(src);
   }
-  return all;
+  if (!later) return all;
+  await later.start(all.filter((f) => !places.has(f)));
+  const done = new Map<ParsedFile, ParsedFile | undefined>();
+  for (const [place, src] of places) {
+    const model = await guarded(src, () => parseDocumentFile(src, env));
+    parsed?.(src);
+    const kept = model && (await later.each(model));
+    if (kept) compactor?.compact([kept]);
+    done.set(place, kept);
+  }
+  return all.flatMap((f) => (places.has(f) ? (done.get(f) ?? []) : [f]));
+}
+
+/** Parses one file again (a workflow file whose model a run dropped, then needed): as `parseAll` parses it. */
+export async function parseAgain(src: SourceFile, env: ParseEnv): Promise<ParsedFile | undefined> {
+  return guarded(src, () => parseDocumentFile(src, env));
 }
 
 /**
