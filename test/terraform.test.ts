@@ -473,7 +473,7 @@ resource "aws_iam_role" "r" {
 
   it("marks aws_iam_policy documents as permissions and emits unreferenced documents by content", async () => {
     const main = `resource "aws_iam_policy" "p" {
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "s3:GetObject", Resource = "*" }] })
 }
 `;
     const docs = policies(await parse({ "main.tf": main }));
@@ -731,6 +731,10 @@ resource "aws_iam_role" "r" {
 }
 data "aws_iam_policy_document" "d" {
   statement {
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
+    }
     condition {
       test     = "StringLike"
       variable = "token.actions.githubusercontent.com:sub"
@@ -750,8 +754,8 @@ data "aws_iam_policy_document" "d" {
     expect(values[0]?.origin).toBe("the true branch of `var.open ? … : …` (main.tf:3)");
     expect(values[1]?.origin).toBe("the false branch of `var.open ? … : …` (main.tf:3)");
     const blockValues = subCondition(fromBlock)?.values.items ?? [];
-    expect(blockValues.map(at)).toEqual(["repo:acme/* @18:30", "repo:acme/app:ref:refs/heads/main @18:48"]);
-    expect(blockValues[0]?.origin).toBe("the true branch of `var.open ? … : …` (main.tf:18)");
+    expect(blockValues.map(at)).toEqual(["repo:acme/* @22:30", "repo:acme/app:ref:refs/heads/main @22:48"]);
+    expect(blockValues[0]?.origin).toBe("the true branch of `var.open ? … : …` (main.tf:22)");
   });
 
   it("evaluates logical operators, quoted index keys and splats", async () => {

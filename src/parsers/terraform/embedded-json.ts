@@ -293,8 +293,12 @@ export function interpolatedParts(node: TreeNode): Part[] {
  * written on several lines of one definition; different definitions separated by `; `.
  */
 export function joinOrigins(origins: Iterable<string>): string | undefined {
+  const all = [...origins];
+  // One origin (however often), not itself joined: already in the form built below.
+  const [first] = all;
+  if (first !== undefined && !first.includes("; ") && all.every((o) => o === first)) return first;
   const lines = new Map<string, string[]>();
-  for (const o of [...origins].flatMap((x) => x.split("; "))) {
+  for (const o of all.flatMap((x) => x.split("; "))) {
     const m = /^(.* \([^():]+):(\d+)\)$/.exec(o);
     const head = m?.[1] ?? o;
     const list = lines.get(head) ?? [];

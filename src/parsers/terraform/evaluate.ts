@@ -803,8 +803,7 @@ function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope):
     const attr = mod.locals.get(name);
     if (!attr) return unknown(key, loc);
     // Terraform refuses a local that depends on itself; found before evaluating, so no evaluation recurses into itself.
-    mod.cyclicLocals ??= localCycles(mod);
-    if (mod.cyclicLocals.has(name)) {
+    if (cyclicLocals(mod).has(name)) {
       mod.budget.report(
         `local "${name}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`,
         attr.loc,
@@ -839,6 +838,15 @@ function exprText(expr: Expr): string {
   };
   walk(expr.node);
   return texts.join("\n");
+}
+
+/** Locals on a cycle of references, per module (its instances share the `locals` map): computed on first use. */
+const cyclesOf = new WeakMap<ModuleCtx["locals"], ReadonlySet<string>>();
+
+export function cyclicLocals(mod: ModuleCtx): ReadonlySet<string> {
+  let found = cyclesOf.get(mod.locals);
+  if (!found) cyclesOf.set(mod.locals, (found = localCycles(mod)));
+  return found;
 }
 
 /** Locals on a cycle of references (Tarjan's strongly connected components, without recursion). */

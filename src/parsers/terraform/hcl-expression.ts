@@ -686,6 +686,18 @@ export class ExpressionParser {
 
   private quotedTemplate(): HclExpr {
     const start = this.pos;
+    const t = this.text;
+    // A string without escapes, interpolations or directives (most strings): its one text part, nothing else built.
+    for (let j = start + 1; j < t.length; j++) {
+      const d = t.charCodeAt(j);
+      if (d === 34) {
+        this.pos = j + 1;
+        const parts: TemplatePart[] =
+          j > start + 1 ? [{ kind: "text", value: t.slice(start + 1, j), start: start + 1, end: j }] : [];
+        return templateNode(parts, start, this.pos, false);
+      }
+      if (d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
+    }
     this.pos++;
     const { parts } = this.templateBody("quoted", undefined);
     this.pos++; // the closing quote
@@ -720,7 +732,9 @@ export class ExpressionParser {
     let offsets: number[] | undefined;
     let stripNext = stripFirst;
     const bodyStart = this.pos;
+    // `value` is built only once an escape makes the text differ from the source (`offsets` set); until then it is the source's slice.
     const flushText = (end: number, stripBefore: boolean): void => {
+      if (offsets === undefined && end > textStart) value = t.slice(textStart, end);
       if (end > textStart || value.length > 0) {
         let part: Extract<TemplatePart, { kind: "text" }> = offsets
           ? { kind: "text", value, offsets: [...offsets, end], start: textStart, end }
@@ -734,11 +748,12 @@ export class ExpressionParser {
       offsets = undefined;
     };
     const addChar = (ch: string, at: number, len: number): void => {
-      if (offsets === undefined && len !== ch.length) {
+      if (offsets === undefined) {
+        value = t.slice(textStart, at);
         offsets = [];
         for (let k = 0; k < value.length; k++) offsets.push(textStart + k);
       }
-      if (offsets) for (let k = 0; k < ch.length; k++) offsets.push(k === 0 ? at : at + len - ch.length + k);
+      for (let k = 0; k < ch.length; k++) offsets.push(k === 0 ? at : at + len - ch.length + k);
       value += ch;
       this.pos = at + len;
     };
@@ -748,7 +763,11 @@ export class ExpressionParser {
         // The closing marker is a line of its own, newline included (as in hclsyntax).
         const nl = t.indexOf("\n", this.pos);
         const lineEnd = nl < 0 ? t.length : nl;
-        if (nl >= 0 && t.slice(this.pos, lineEnd).trim() === heredoc.marker) {
+        if (
+          nl >= 0 &&
+          mayBeMarkerLine(t, this.pos, heredoc.marker) &&
+          t.slice(this.pos, lineEnd).trim() === heredoc.marker
+        ) {
           if (stopAt.length > 0)
             this.fail(
               `Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the heredoc`,
@@ -844,8 +863,10 @@ export class ExpressionParser {
           if (d === 34 || d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
         }
       }
-      if (offsets) for (let k = this.pos; k < j; k++) offsets.push(k);
-      value += t.slice(this.pos, j);
+      if (offsets) {
+        for (let k = this.pos; k < j; k++) offsets.push(k);
+        value += t.slice(this.pos, j);
+      }
       this.pos = j;
     }
   }
@@ -907,6 +928,17 @@ export class ExpressionParser {
       this.fail(`Invalid template directive "${word}": expected if, for, else, endif or endfor`, kwStart);
     });
   }
+}
+
+/**
+ * Whether the line at `from` may be `marker` between whitespace: false when its first character after spaces
+ * and tabs is ASCII, not other whitespace and not the marker's first (the common case: no string is built).
+ */
+function mayBeMarkerLine(t: string, from: number, marker: string): boolean {
+  let i = from;
+  while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
+  const c = t.charCodeAt(i);
+  return c === marker.charCodeAt(0) || c > 127 || (c >= 10 && c <= 13) || Number.isNaN(c);
 }
 
 function templateNode(parts: TemplatePart[], start: number, end: number, heredoc: boolean): HclExpr {

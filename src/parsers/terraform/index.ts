@@ -27,6 +27,7 @@ import {
   type TfFile,
 } from "./module.js";
 import { knownModulePolicies } from "./modules.js";
+import { quietDocument, quietPermissions } from "./inert.js";
 import { policyDocumentTree } from "./policy-document.js";
 
 /**
@@ -281,6 +282,29 @@ async function readFallbackExpressions(top: Block): Promise<void> {
 /** Meta-arguments of a `module` block: everything else binds a variable of the called module. */
 const MODULE_META = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
 
+interface ReadResource {
+  address: string;
+  type: string;
+  name: string;
+  block: Block;
+}
+/** Per module (its instances share the `resources` map): the resources `emitModule` reads, in order. */
+const readResources = new WeakMap<ModuleCtx["resources"], ReadResource[]>();
+
+function resourcesRead(mod: ModuleCtx): ReadResource[] {
+  let list = readResources.get(mod.resources);
+  if (!list) {
+    list = [];
+    for (const [address, block] of mod.resources) {
+      const [type = "", name = ""] = address.split(".");
+      if (type === "aws_iam_role" || type === "aws_iam_openid_connect_provider" || PERMISSION_RESOURCES.has(type))
+        list.push({ address, type, name, block });
+    }
+    readResources.set(mod.resources, list);
+  }
+  return list;
+}
+
 /**
  * The policies and providers of one instance of a module: the module on its own (`prefix` empty), or
  * called by a `module` block, whose arguments `mod.args` holds (addresses then start with `prefix`,
@@ -297,8 +321,7 @@ function emitModule(
   done.add(m.mod.dir);
   const scope: Scope = { module: mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b: Block): ParsedFile => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
-  for (const [address, block] of mod.resources) {
-    const [type, name = ""] = address.split(".");
+  for (const { address, type, name, block } of resourcesRead(mod)) {
     const out = fileOf(block);
     if (type === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
@@ -308,10 +331,18 @@ function emitModule(
         const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
         addPolicy(out, attr.expr, own, "trust", role);
       }
-    } else if (type && PERMISSION_RESOURCES.has(type)) {
+    } else if (PERMISSION_RESOURCES.has(type)) {
       const attr = block.attrs.get("policy");
       if (!attr) continue;
-      for (const instance of instancesOf(block, scope))
+      const instances = instancesOf(block, scope);
+      const quiet = instances.length > 0 ? quietPermissions(attr.expr, mod) : undefined;
+      if (quiet !== undefined) {
+        // Not evaluated (`inert.ts`): all it would have done is mark its document used.
+        if (quiet !== "quiet" && documentInstance(quiet.document, quiet.index, scope))
+          mod.budget.used.add(quiet.document);
+        continue;
+      }
+      for (const instance of instances)
         addPolicy(out, attr.expr, { ...scope, names: instance.names }, "permissions", undefined);
     } else if (type === "aws_iam_openid_connect_provider") {
       out.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
@@ -354,6 +385,14 @@ function emitModule(
   }
 }
 
+/** Whether `data.aws_iam_policy_document.X.json` (`index` undefined) or `X[index].json` names an instance of X (as `resolveTraversal` reads it). */
+function documentInstance(document: Block, index: string | undefined, scope: Scope): boolean {
+  if (!document.attrs.has("for_each") && !document.attrs.has("count")) return index === undefined;
+  if (index === undefined) return false;
+  const keys = new Set(["", `[${index}]`, `[${JSON.stringify(index)}]`]);
+  return instancesOf(document, { ...scope, names: new Map() }).some((i) => keys.has(i.key));
+}
+
 function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {
   const scope: Scope = {
     module: m.mod,
@@ -363,6 +402,8 @@ function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {
   };
   for (const [address, block] of m.mod.data) {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
+    // A document without principals (a permissions policy) whose evaluation has no effect (`inert.ts`): nothing to judge.
+    if (quietDocument(block, m.mod)) continue;
     const tree = policyDocumentTree(block, scope);
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);

@@ -68,8 +68,6 @@ export interface ModuleCtx {
   args?: Map<string, ModuleArg>;
   /** Evaluated variables and locals, by `var.x` / `local.x`. */
   cache: Map<string, TreeNode>;
-  /** Locals that refer to themselves, directly or through others (computed on first use). */
-  cyclicLocals?: Set<string>;
   /** What the evaluation of the root module this instance belongs to has spent (see `limits.ts`). */
   budget: Budget;
 }
