@@ -97,6 +97,18 @@ describe("--fix on fixtures/_fix", () => {
       expect(again.applied).toBe(0);
     });
 
+    it(`${name}: what --fix-dry-run reports is what a fresh lint of the fixed files reports`, async () => {
+      const cwd = copyCase(name, "same");
+      const outcome = await fix(cwd, true);
+      expect(outcome.changed.length).toBeGreaterThan(0);
+      for (const c of outcome.changed) writeFileSync(c.file, c.after);
+      const config = await resolveConfig({ cwd, rules, env: {} });
+      const { lint } = await import("../src/engine/lint.js");
+      const fresh = await lint({ cwd, config, paths: ["."] });
+      // Every field of every message: explanation, advice, related places, edits, suggestions, fingerprint.
+      expect(JSON.stringify(outcome.report, null, 1)).toBe(JSON.stringify(fresh, null, 1));
+    });
+
     it(`${name}: --fix-dry-run computes the same texts and writes nothing`, async () => {
       const cwd = copyCase(name, "dry");
       const outcome = await fix(cwd, true);

@@ -79,17 +79,16 @@ export function parseConditionKey(key: string): { issuer?: string; claim: string
  * (`HOST/_services/token`), or the configured issuer.
  */
 export function isGitHubIssuer(issuer: string, settings: Pick<ResolvedSettings, "issuer">): boolean {
-  // Every statement names the same few issuers: answered once per issuer (a bounded cache).
-  const key = `${settings.issuer}\u0000${issuer}`;
-  let known = issuerAnswers.get(key);
-  if (known === undefined) {
-    if (issuerAnswers.size >= 1000) issuerAnswers.clear();
-    issuerAnswers.set(key, (known = isGitHubIssuerAnew(issuer, settings)));
-  }
+  // Every statement names the same few issuers: answered once per issuer and setting (a bounded cache).
+  if (issuerAnswers.setting !== settings.issuer || issuerAnswers.answers.size >= 1000)
+    issuerAnswers = { setting: settings.issuer, answers: new Map() };
+  let known = issuerAnswers.answers.get(issuer);
+  if (known === undefined) issuerAnswers.answers.set(issuer, (known = isGitHubIssuerAnew(issuer, settings)));
   return known;
 }
 
-const issuerAnswers = new Map<string, boolean>();
+/** `isGitHubIssuer`'s answers under one issuer setting. */
+let issuerAnswers = { setting: "", answers: new Map<string, boolean>() };
 
 function isGitHubIssuerAnew(issuer: string, settings: Pick<ResolvedSettings, "issuer">): boolean {
   const i = issuer.toLowerCase().replace(/^https:\/\//, "");
@@ -102,10 +101,17 @@ function isGitHubIssuerAnew(issuer: string, settings: Pick<ResolvedSettings, "is
 /** The issuer an OIDC provider ARN names (`arn:aws:iam::1:oidc-provider/ISSUER`), if the text is known that far. */
 export function providerArnIssuer(arn: StrValue): string | undefined {
   const text = displayText(arn);
-  const m = /:oidc-provider\/(.+)$/.exec(text);
-  if (!m?.[1] || m[1].includes("${")) return undefined;
-  return m[1];
+  // A policy names the same few providers in every statement: read once per text (a bounded cache).
+  let known = arnIssuers.get(text);
+  if (known === undefined) {
+    if (arnIssuers.size >= 1000) arnIssuers.clear();
+    const m = /:oidc-provider\/(.+)$/.exec(text);
+    arnIssuers.set(text, (known = !m?.[1] || m[1].includes("${") ? null : m[1]));
+  }
+  return known ?? undefined;
 }
+
+const arnIssuers = new Map<string, string | null>();
 
 export function isAllow(stmt: Statement): boolean {
   return stmt.effect !== undefined && knownText(stmt.effect) === "Allow";

@@ -145,6 +145,17 @@ interface Grammar {
   accept: number;
   /** Number of template fields (each edge's `field` is below it). */
   fieldCount: number;
+  /** Walk results by pattern shape (`walkCached`). */
+  walks: Map<string, WalkResult>;
+  /**
+   * Character classes (`classOf`): characters every edge tests alike, so that a walk cannot tell them apart.
+   * By case handling (0 exact, 1 ignore case): the class number of each character asked so far, and the
+   * class numbers by the edges' answers.
+   */
+  classes: [Map<string, number>, Map<string, number>];
+  classIds: [Map<string, number>, Map<string, number>];
+  /** The class numbers of ASCII characters by code (-1: not asked yet), by case handling. */
+  asciiClasses: [Int32Array, Int32Array];
 }
 
 /** Owner names: letters, digits, `-`; `_` for Enterprise Managed Users' shortcode suffix. */
@@ -232,6 +243,10 @@ class GrammarBuilder {
       start,
       accept,
       fieldCount,
+      walks: new Map<string, WalkResult>(),
+      classes: [new Map<string, number>(), new Map<string, number>()],
+      classIds: [new Map<string, number>(), new Map<string, number>()],
+      asciiClasses: [new Int32Array(128).fill(-1), new Int32Array(128).fill(-1)],
     };
   }
 }
@@ -424,30 +439,90 @@ function newWorkspace(number: Int32Array = new Int32Array(1 << 12)): Workspace {
 
 let workspace = newWorkspace();
 
+/** Whether edge `e` of the grammar takes character `ch` (ASCII answers kept as they are asked). */
+function takes(grammar: Grammar, ignoreCase: boolean, e: number, ch: string): boolean {
+  const test = grammar.edgeTest[e] as CharTest;
+  const code = ch.charCodeAt(0);
+  if (code >= 128) return test(ch) || (ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase())));
+  const ascii = ignoreCase ? grammar.asciiIgnoreCase : grammar.ascii;
+  const known = ascii[e * 128 + code] as number;
+  if (known !== 0) return known === 2;
+  const yes = test(ch) || (ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase())));
+  ascii[e * 128 + code] = yes ? 2 : 1;
+  return yes;
+}
+
+/**
+ * The class of a character: characters that every edge of the grammar takes or refuses alike belong to
+ * one class (all digits, most letters), and a walk cannot tell them apart.
+ */
+function classOf(grammar: Grammar, ignoreCase: boolean, ch: string): number {
+  const byCase = ignoreCase ? 1 : 0;
+  const code = ch.charCodeAt(0);
+  const ascii = grammar.asciiClasses[byCase];
+  if (code < 128 && (ascii[code] as number) >= 0) return ascii[code] as number;
+  const classes = grammar.classes[byCase];
+  const known = classes.get(ch);
+  if (known !== undefined) return known;
+  let answers = "";
+  for (let e = 0; e < grammar.edgeTest.length; e++) answers += takes(grammar, ignoreCase, e, ch) ? "1" : "0";
+  const ids = grammar.classIds[byCase];
+  let id = ids.get(answers);
+  if (id === undefined) ids.set(answers, (id = ids.size));
+  if (code < 128) ascii[code] = id;
+  else classes.set(ch, id);
+  return id;
+}
+
+/** Patterns longer than this are walked without keeping the result (`walkCached`). */
+const SHAPE_LIMIT = 256;
+/** Shapes kept per grammar; the cache starts over when full. */
+const SHAPES_KEPT = 1024;
+/** The symbols of a shape being read (`walkCached`). */
+const shapeCodes = new Uint16Array(SHAPE_LIMIT + 1);
+
+/**
+ * `walk`, shared by every pattern of one shape: each element's kind and, for a literal, its character
+ * class (`classOf`). Patterns of one shape walk alike (`walk` reads a literal only through the edges'
+ * answers for it), so the walk of `repo:acme/app1:*` is that of `repo:acme/app2:*`: a policy's values mostly
+ * differ only in names, and the walk is the cost of an analysis. The result is read, never changed.
+ */
+function walkCached(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anything" | "onePart"): WalkResult {
+  if (els.length > SHAPE_LIMIT) return walk(els, grammar, mode, unknowns);
+  const ignoreCase = mode === "equalsIgnoreCase";
+  // The key: case handling and unknown mode, then one symbol per element (0 `*`, 1 `?`, 2 an unknown,
+  // 3 + class for a literal).
+  shapeCodes[0] = (ignoreCase ? 2 : 0) + (unknowns === "onePart" ? 1 : 0);
+  for (let i = 0; i < els.length; i++) {
+    const el = els[i] as Element;
+    const symbol =
+      el.kind === "char" ? 3 + classOf(grammar, ignoreCase, el.ch) : el.kind === "any" ? 0 : el.kind === "one" ? 1 : 2;
+    if (symbol > 0xffff) return walk(els, grammar, mode, unknowns);
+    shapeCodes[i + 1] = symbol;
+  }
+  const key = String.fromCharCode(...shapeCodes.subarray(0, els.length + 1));
+  let result = grammar.walks.get(key);
+  if (result === undefined) {
+    result = walk(els, grammar, mode, unknowns);
+    if (grammar.walks.size >= SHAPES_KEPT) grammar.walks.clear();
+    grammar.walks.set(key, result);
+  }
+  return result;
+}
+
 /**
  * Walks pattern and grammar together (a product automaton): forward from the start, then backward from
  * the accepting states, so that only steps on some complete match are recorded. `unknowns`:
  * `anything` lets an unknown part be any text; `onePart` keeps each unknown inside one claim part.
  */
 function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anything" | "onePart"): WalkResult {
-  const { edgeFirst, edgeTo, edgeKey, edgeTest, epsFirst, epsTo, fieldCount } = grammar;
+  const { edgeFirst, edgeTo, edgeKey, epsFirst, epsTo, fieldCount } = grammar;
   const partCount = PARTS.length;
   // A product state is (element index, grammar state, lock); only `onePart` locks an unknown to one claim
   // part (lock = its key + 1).
   const locks = unknowns === "onePart" ? fieldCount * partCount + 1 : 1;
   const gCount = grammar.stateCount;
   const ignoreCase = mode === "equalsIgnoreCase";
-  const ascii = ignoreCase ? grammar.asciiIgnoreCase : grammar.ascii;
-  const takes = (e: number, ch: string): boolean => {
-    const test = edgeTest[e] as CharTest;
-    const code = ch.charCodeAt(0);
-    if (code >= 128) return test(ch) || (ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase())));
-    const known = ascii[e * 128 + code] as number;
-    if (known !== 0) return known === 2;
-    const yes = test(ch) || (ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase())));
-    ascii[e * 128 + code] = yes ? 2 : 1;
-    return yes;
-  };
 
   const idCount = (els.length + 1) * gCount * locks;
   const byId = idCount <= SCRATCH_LIMIT;
@@ -495,7 +570,7 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
     const end = edgeFirst[g + 1] as number;
     switch (el.kind) {
       case "char":
-        for (let e = first; e < end; e++) if (takes(e, el.ch)) step(here, pi + 1, edgeTo[e] as number, 0, pi, e);
+        for (let e = first; e < end; e++) if (takes(grammar, ignoreCase, e, el.ch)) step(here, pi + 1, edgeTo[e] as number, 0, pi, e);
         break;
       case "one":
         for (let e = first; e < end; e++) step(here, pi + 1, edgeTo[e] as number, 0, pi, e);
@@ -676,8 +751,29 @@ export function analyseSub(
   const key = templateKey(template);
   const first = analyses.get(value);
   for (let k = first; k; k = k.next) if (k.mode === mode && k.template === key) return k.analysis;
-  const analysis = analyseAnew(value, mode, template);
+  const analysis = analyseByText(value, mode, template, key);
   analyses.set(value, first ? { mode, template: key, analysis, next: first } : { mode, template: key, analysis });
+  return analysis;
+}
+
+/**
+ * Analyses of literal values by mode, template and text: one value written in several places (module
+ * instances, `Fn::If` readings, repeated statements) is analysed once, and so is a value linted again after
+ * `--fix` changed its file. The cache starts over when full.
+ */
+const byText = new Map<string, SubAnalysis>();
+const TEXTS_KEPT = 8192;
+
+function analyseByText(value: StrValue, mode: MatchMode, template: readonly string[], key: string): SubAnalysis {
+  const [only] = value.parts;
+  if (value.parts.length !== 1 || typeof only !== "string") return analyseAnew(value, mode, template);
+  const textKey = `${mode}\u0000${key}\u0000${only}`;
+  let analysis = byText.get(textKey);
+  if (analysis === undefined) {
+    analysis = analyseAnew(value, mode, template);
+    if (byText.size >= TEXTS_KEPT) byText.clear();
+    byText.set(textKey, analysis);
+  }
   return analysis;
 }
 
@@ -690,7 +786,7 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
     return analysis;
   }
   const grammar = grammarFor(template);
-  const any = walk(els, grammar, mode, "anything");
+  const any = walkCached(els, grammar, mode, "anything");
   analysis.canMatch = any.accepted;
   if (!any.accepted) {
     analysis.problem = diagnose(value, mode, template);
@@ -724,7 +820,7 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
   // Breadth: each unknown stands for a value of one claim part. A value that starts with an unknown
   // has no known structure to speak of.
   if (els[0]?.kind === "unknown") return analysis;
-  const onePart = els.some((e) => e.kind === "unknown") ? walk(els, grammar, mode, "onePart") : any;
+  const onePart = els.some((e) => e.kind === "unknown") ? walkCached(els, grammar, mode, "onePart") : any;
   if (!onePart.accepted) return analysis;
   analysis.wildcardParts = partsOnly(onePart.wildcardParts);
   analysis.breadth = breadthOf(analysis.wildcardParts);
@@ -770,7 +866,7 @@ export function canMatchSub(
 ): boolean {
   const els = elementsOf(value, mode);
   if (els.length > MAX_ELEMENTS) return true;
-  return walk(els, grammarFor(template), mode, "anything").accepted;
+  return walkCached(els, grammarFor(template), mode, "anything").accepted;
 }
 
 // ---------------------------------------------------------------------------------------------------

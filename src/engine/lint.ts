@@ -50,6 +50,26 @@ export type LintOptions = ProjectRequest & {
  * it is parsed and its model then dropped (src/engine/workflow-stream.ts): the run never holds every workflow.
  */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
+  return (await lintFindings(options, false)).complete();
+}
+
+/** A report whose messages are completed when `complete` is called (`toReport`). */
+export interface PendingReport {
+  report: LintReport;
+  complete(): LintReport;
+}
+
+/**
+ * A lint for `--fix`'s passes: the report's messages carry their edits (`autofix`) and nothing else of
+ * what they print (explanation, advice, related places, suggestions, fingerprint) until `complete` is
+ * called, which gives exactly the report `lint` gives. A pass whose findings are fixed and linted again is
+ * never printed, and most of a finding's cost is what it prints.
+ */
+export async function lintForFixes(options: LintOptions = {}): Promise<PendingReport> {
+  return lintFindings(options, true);
+}
+
+async function lintFindings(options: LintOptions, fixesOnly: boolean): Promise<PendingReport> {
   const rules = withEngineRules(options.rules ?? builtinRules);
   const started: { run?: RuleRun } = {};
   const workflowFiles: WorkflowFiles = async (others) => {
@@ -67,7 +87,7 @@ export async function lint(options: LintOptions = {}): Promise<LintReport> {
     ...(rules.every(readsWorkflowsPerFile) ? { workflowFiles } : {}),
   });
   const run = started.run ?? (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded));
-  return run.finish(loaded, options.maxPerRule ?? 0);
+  return run.finish(loaded, options.maxPerRule ?? 0, fixesOnly);
 }
 
 /** Whether a rule reads workflows, if at all, one workflow file at a time (the engine's own read no model). */
@@ -152,7 +172,7 @@ export async function runRules(
   rules: readonly AnyRule[] = withEngineRules(builtinRules),
   maxPerRule = 0,
 ): Promise<LintReport> {
-  return (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded)).finish(loaded, maxPerRule);
+  return (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded)).finish(loaded, maxPerRule, false).complete();
 }
 
 /** A rule's finding with its place in the order the rules made them with every model kept (see `RuleRun`). */
@@ -301,8 +321,11 @@ class RuleRun {
     };
   }
 
-  /** The report: what parsers could not read (`parse-error`), then the rules' findings in their order. */
-  finish(loaded: LoadedProject, maxPerRule: number): LintReport {
+  /**
+   * The report: what parsers could not read (`parse-error`), then the rules' findings in their order; with
+   * `fixesOnly`, its messages are completed by `complete` (`toReport`).
+   */
+  finish(loaded: LoadedProject, maxPerRule: number, fixesOnly: boolean): PendingReport {
     const parsed = loaded.project.files;
     if (this.repoStatuses) loaded.project.repoStatuses = this.repoStatuses;
     const findings: RawFinding[] = parsed.flatMap((file) =>
@@ -324,12 +347,13 @@ class RuleRun {
         .map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` })),
     );
     for (const [, e] of [...this.ruleErrors].sort(([a], [b]) => a - b)) ruleErrors.push(e);
-    const report = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule);
+    const out = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule, fixesOnly);
+    const { report } = out;
     if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
     const failed = [...(this.repoStatuses ?? new Map<string, RepoStatus>())].filter(([, st]) => st.kind === "error");
     if (failed.length > 0)
       report.onlineFailures = failed.map(([repo, st]) => `${repo}: ${st.kind === "error" ? st.message : ""}`);
-    return report;
+    return out;
   }
 }
 
@@ -352,13 +376,19 @@ async function lookUpRepositories(project: Project, config: ResolvedConfig): Pro
   });
 }
 
+/**
+ * The report of a run's findings. With `fixesOnly`, each message shown carries only its edits until
+ * `complete` fills in the rest (in place: the report and its results stay the same objects); without, the
+ * report is complete at once.
+ */
 function toReport(
   findings: RawFinding[],
   loaded: LoadedProject,
   understood: Set<string>,
   rules: readonly AnyRule[],
   maxPerRule: number,
-): LintReport {
+  fixesOnly: boolean,
+): PendingReport {
   const { config, root: cwd, reported } = loaded;
   const byFile = new Map<string, LintMessage[]>();
   const cache = new Map<string, Map<string, RuleConfig>>();
@@ -399,18 +429,40 @@ function toReport(
     const others = merged.get(f)?.others ?? 0;
     if (others > 0 && out.explanation !== undefined)
       out.explanation += ` (Reported once for ${String(others + 1)} evaluations of this code, e.g. module instances.)`;
-    const built = f.fixes?.() ?? {};
+    const built = builtFixes(f);
     const fix = built.fix ?? f.autofix;
     const suggestions = [...(f.suggestions ?? []), ...(built.suggestions ?? [])];
     if (fix) out.autofix = absolute(fix);
     if (suggestions.length > 0) out.suggestions = suggestions.map((s) => ({ desc: s.desc, fix: absolute(s.fix) }));
     return out;
   };
+  // `Report.fixes` of each finding shown, built once (a fixes-only message, then its completion).
+  const built = new Map<RawFinding, ReturnType<NonNullable<RawFinding["fixes"]>>>();
+  const builtFixes = (f: RawFinding): ReturnType<NonNullable<RawFinding["fixes"]>> => {
+    let b = built.get(f);
+    if (b === undefined) built.set(f, (b = f.fixes?.() ?? {}));
+    return b;
+  };
+  /** A message with its edits only, for a fixes-only report (`complete` makes it whole from the same finding). */
+  const withFix = (m: LintMessage): LintMessage => {
+    const f = raw.get(m);
+    if (!f) return m;
+    const fix = builtFixes(f).fix ?? f.autofix;
+    if (fix) m.autofix = absolute(fix);
+    return m;
+  };
   const texts = new Map<string, string>();
-  const shown = (file: string, all: LintMessage[]): LintResult => {
-    const out = result(resolve(cwd, file), all, maxPerRule);
+  const unfinished: { out: LintResult; file: string }[] = [];
+  const finish = (out: LintResult, file: string): void => {
     out.messages = out.messages.map(complete);
     addFingerprints(out.messages, fromRoot(file), texts.get(file) ?? "");
+  };
+  const shown = (file: string, all: LintMessage[]): LintResult => {
+    const out = result(resolve(cwd, file), all, maxPerRule);
+    if (fixesOnly) {
+      out.messages = out.messages.map(withFix);
+      unfinished.push({ out, file });
+    } else finish(out, file);
     return out;
   };
   // One problem, one finding: the same rule never says the same thing twice at one place. The model
@@ -418,14 +470,24 @@ function toReport(
   // several give the same short line at the same place, that is one place to fix, reported once. Their
   // explanations may differ only in where the value came from: the first is kept, the others counted; a
   // place reached through several calls (one template rendered for several roles) names each call.
+  // The first finding of each rule at each place; a later one there with another short line, by place and line.
   const atPlace = new Map<string, RawFinding>();
+  const atPlaceByMessage = new Map<string, RawFinding>();
   const merged = new Map<RawFinding, { related: NonNullable<RawFinding["related"]>; others: number }>();
   const repeats = (f: RawFinding): boolean => {
-    const key = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.message}`;
-    const first = atPlace.get(key);
+    const key = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}`;
+    let first = atPlace.get(key);
     if (!first) {
       atPlace.set(key, f);
       return false;
+    }
+    if (first.message !== f.message) {
+      const full = `${key}\0${f.message}`;
+      first = atPlaceByMessage.get(full);
+      if (!first) {
+        atPlaceByMessage.set(full, f);
+        return false;
+      }
     }
     const m = merged.get(first) ?? { related: [], others: 0 };
     merged.set(first, m);
@@ -486,11 +548,18 @@ function toReport(
   // Findings on files that were not inputs themselves (problems of unreadable files).
   for (const [file, messages] of byFile) results.push(shown(file, messages));
   results.sort((a, b) => a.filePath.localeCompare(b.filePath));
-  return {
+  const report: LintReport = {
     results,
     filesLinted: results.length,
     errorCount: results.reduce((n, r) => n + r.errorCount, 0),
     warningCount: results.reduce((n, r) => n + r.warningCount, 0),
+  };
+  return {
+    report,
+    complete() {
+      for (const { out, file } of unfinished.splice(0)) finish(out, file);
+      return report;
+    },
   };
 }
 

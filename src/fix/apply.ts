@@ -1,6 +1,6 @@
 import { lstatSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
-import { lint, type LintOptions } from "../engine/lint.js";
+import { lintForFixes, type LintOptions } from "../engine/lint.js";
 import type { LintReport } from "../engine/result.js";
 import type { Fix, TextEdit } from "../engine/rule.js";
 
@@ -178,10 +178,14 @@ export async function lintAndFix(options: LintOptions, dryRun: boolean): Promise
   const originals = new Map<string, string>();
   let applied = 0;
   let passes = 0;
-  let report = await lint(options);
+  // Each pass needs only the findings' edits; the last one is completed for printing.
+  let pass: Awaited<ReturnType<typeof lintForFixes>> | undefined = await lintForFixes(options);
   while (passes < MAX_PASSES) {
-    const fixes = selectFixes(report, root);
+    const fixes = selectFixes(pass.report, root);
     if (fixes.length === 0) break;
+    // A pass that is fixed is never printed: let it go before the next one is linted (else every model,
+    // finding and text of the run is held twice while it is).
+    pass = undefined;
     const edits = new Map<string, TextEdit[]>();
     for (const e of fixes.flatMap((f) => f.edits)) {
       const list = edits.get(e.file);
@@ -195,8 +199,9 @@ export async function lintAndFix(options: LintOptions, dryRun: boolean): Promise
     }
     applied += fixes.length;
     passes++;
-    report = await lint({ ...options, overlay });
+    pass = await lintForFixes({ ...options, overlay });
   }
+  const report = pass.complete();
   const changed: FixedFile[] = [];
   for (const [file, before] of originals) {
     const after = overlay.get(file) ?? before;

@@ -53,8 +53,11 @@ export function isKnown(v: StrValue): boolean {
 
 /** The literal text of a known value; undefined when any part is unknown. */
 export function knownText(v: StrValue): string | undefined {
+  const { parts } = v;
+  // (Indexed: rules ask this of every value, and a loop by iterator allocates until it is optimised.)
   let out = "";
-  for (const p of v.parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
     if (typeof p !== "string") return undefined;
     out += p;
   }
@@ -63,7 +66,10 @@ export function knownText(v: StrValue): string | undefined {
 
 /** The value as a reader would write it, unknown parts as `${expr}`. */
 export function displayText(v: StrValue): string {
-  return v.parts.map((p) => (typeof p === "string" ? p : `\${${p.unknown}}`)).join("");
+  const { parts } = v;
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (typeof only === "string") return only;
+  return parts.map((p) => (typeof p === "string" ? p : `\${${p.unknown}}`)).join("");
 }
 
 export function strValue(text: string, loc: SourceLocation, origin?: string): StrValue {
