@@ -37,12 +37,24 @@ interface ArnFields {
   resource: string;
 }
 
-/** Split once per value: the rule asks about each principal value several times. */
+/**
+ * Split once per value, and once per text for a literal value (a policy names the same provider in every
+ * statement): the rule asks about each principal value several times. Read the fields, never change them.
+ */
 const fieldsOf = new WeakMap<StrValue, ArnFields | null>();
+const fieldsOfText = new Map<string, ArnFields | null>();
 
 function arnFields(value: StrValue): ArnFields | undefined {
-  let known = fieldsOf.get(value);
-  if (known === undefined) fieldsOf.set(value, (known = arnFieldsAnew(value) ?? null));
+  const only = value.parts.length === 1 ? value.parts[0] : undefined;
+  let known = typeof only === "string" ? fieldsOfText.get(only) : fieldsOf.get(value);
+  if (known === undefined) {
+    known = arnFieldsAnew(value) ?? null;
+    if (typeof only !== "string") fieldsOf.set(value, known);
+    else {
+      if (fieldsOfText.size >= 1000) fieldsOfText.clear();
+      fieldsOfText.set(only, known);
+    }
+  }
   return known ?? undefined;
 }
 
@@ -344,8 +356,7 @@ function checkIssuerMismatch(
   }
   const first = principalIssuers[0];
   if (!first) return;
-  const known = new Set(principalIssuers.map((p) => p.issuer));
-  const foreign = new Map<string, { written: string; keys: string[] }>();
+  let foreign: Map<string, { written: string; keys: string[] }> | undefined;
   for (const c of stmt.conditions) {
     // A key that is not fully known (`${data.x.url}:sub`) may well be the principal's issuer.
     if (isUnresolvedKey(c.key)) continue;
@@ -355,10 +366,12 @@ function checkIssuerMismatch(
     const { issuer } = parseConditionKey(key);
     if (issuer === undefined) continue;
     const normal = issuer.toLowerCase();
-    if (known.has(normal)) continue;
+    if (principalIssuers.some((p) => p.issuer === normal)) continue;
+    foreign ??= new Map();
     const entry = foreign.get(normal) ?? { written: issuer, keys: [] };
     entry.keys.push(`\`${key}\``);
     foreign.set(normal, entry);
   }
-  for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
+  if (foreign)
+    for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
 }

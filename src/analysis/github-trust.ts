@@ -64,7 +64,19 @@ function parseOperatorAnew(text: string): OperatorInfo {
 }
 
 /** `token.actions.githubusercontent.com:sub` → issuer and claim. Global keys (`aws:SourceIp`) have no issuer. */
-export function parseConditionKey(key: string): { issuer?: string; claim: string } {
+export function parseConditionKey(key: string): Readonly<{ issuer?: string; claim: string }> {
+  // Every statement repeats the same few keys: split once per key (a bounded cache; the answer is shared).
+  let known = conditionKeys.get(key);
+  if (known === undefined) {
+    if (conditionKeys.size >= 1000) conditionKeys.clear();
+    conditionKeys.set(key, (known = parseConditionKeyAnew(key)));
+  }
+  return known;
+}
+
+const conditionKeys = new Map<string, Readonly<{ issuer?: string; claim: string }>>();
+
+function parseConditionKeyAnew(key: string): { issuer?: string; claim: string } {
   const i = key.lastIndexOf(":");
   if (i <= 0) return { claim: key };
   const issuer = key.slice(0, i);
@@ -240,10 +252,18 @@ export function actionAllowsWebIdentity(stmt: Statement): boolean {
   const matches = items.some((a) => {
     const text = knownText(a);
     if (text === undefined) return true;
-    return iamGlobMatches(text, "sts:AssumeRoleWithWebIdentity", true);
+    // Every statement names the same few actions: matched once per text (a bounded cache).
+    let known = webIdentityActions.get(text);
+    if (known === undefined) {
+      if (webIdentityActions.size >= 1000) webIdentityActions.clear();
+      webIdentityActions.set(text, (known = iamGlobMatches(text, "sts:AssumeRoleWithWebIdentity", true)));
+    }
+    return known;
   });
   return stmt.notAction ? !matches : matches;
 }
+
+const webIdentityActions = new Map<string, boolean>();
 
 /**
  * An Allow statement that lets GitHub's OIDC tokens in: its federated principal is a GitHub provider, or

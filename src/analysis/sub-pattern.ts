@@ -687,6 +687,7 @@ function repositoryField(template: readonly string[]): number {
  */
 function exactPart(
   els: Element[],
+  source: string,
   w: WalkResult,
   field: number,
   part: Part,
@@ -694,9 +695,10 @@ function exactPart(
   const bit = 1 << PART_INDEX[part];
   if ((((w.wildcardParts[field] as number) | (w.unknownParts[field] as number)) & bit) !== 0) return undefined;
   const { fieldCount, charParts } = w;
-  let text = "";
   let first = -1;
   let last = -1;
+  // Whether each element's character is its source too (not `${*}`): the text is then a slice of the source.
+  let plain = true;
   for (let pi = 0; pi < els.length; pi++) {
     const parts = charParts[pi * fieldCount + field] as number;
     if ((parts & bit) === 0) continue;
@@ -705,10 +707,24 @@ function exactPart(
     if (last >= 0 && pi !== last + 1) return undefined;
     if (first < 0) first = pi;
     last = pi;
+    const el = els[pi] as Element;
+    plain &&= el.kind === "char" && el.source.length === 1;
+  }
+  if (first < 0) return undefined;
+  if (plain) return { text: source.slice(sourceEnd(els, first - 1), sourceEnd(els, last)), first, last };
+  let text = "";
+  for (let pi = first; pi <= last; pi++) {
     const el = els[pi];
     text += el?.kind === "char" ? el.ch : "";
   }
-  return first < 0 ? undefined : { text, first, last };
+  return { text, first, last };
+}
+
+/** Where element `i` ends in the value's display text (the elements' sources one after the other). */
+function sourceEnd(els: readonly Element[], i: number): number {
+  let end = 0;
+  for (let k = 0; k <= i; k++) end += (els[k] as Element).source.length;
+  return end;
 }
 
 function anyPart(w: WalkResult, field: number, part: Part): boolean {
@@ -736,7 +752,7 @@ interface KnownAnalysis {
   next?: KnownAnalysis;
 }
 
-/** Analyses by value: each rule asks about the same values, and a policy may hold thousands of them. */
+/** Analyses of values with unknown parts, by value: each rule asks about the same values. */
 const analyses = new WeakMap<StrValue, KnownAnalysis>();
 
 /**
@@ -748,31 +764,39 @@ export function analyseSub(
   mode: MatchMode,
   template: readonly string[] = DEFAULT_SUB_TEMPLATE,
 ): SubAnalysis {
+  const { parts } = value;
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (typeof only === "string") return analyseText(value, only, mode, template);
   const key = templateKey(template);
   const first = analyses.get(value);
   for (let k = first; k; k = k.next) if (k.mode === mode && k.template === key) return k.analysis;
-  const analysis = analyseByText(value, mode, template, key);
+  const analysis = analyseAnew(value, mode, template);
   analyses.set(value, first ? { mode, template: key, analysis, next: first } : { mode, template: key, analysis });
   return analysis;
 }
 
 /**
- * Analyses of literal values by mode, template and text: one value written in several places (module
+ * Analyses of literal values by template, mode and text: one value written in several places (module
  * instances, `Fn::If` readings, repeated statements) is analysed once, and so is a value linted again after
- * `--fix` changed its file. The cache starts over when full.
+ * `--fix` changed its file. Each table starts over when full.
  */
-const byText = new Map<string, SubAnalysis>();
-const TEXTS_KEPT = 8192;
+const byText = new Map<string, Record<MatchMode, Map<string, SubAnalysis>>>();
+const TEXTS_KEPT = 4096;
 
-function analyseByText(value: StrValue, mode: MatchMode, template: readonly string[], key: string): SubAnalysis {
-  const [only] = value.parts;
-  if (value.parts.length !== 1 || typeof only !== "string") return analyseAnew(value, mode, template);
-  const textKey = `${mode}\u0000${key}\u0000${only}`;
-  let analysis = byText.get(textKey);
+function analyseText(value: StrValue, text: string, mode: MatchMode, template: readonly string[]): SubAnalysis {
+  const key = templateKey(template);
+  let tables = byText.get(key);
+  if (tables === undefined) {
+    if (byText.size >= 16) byText.clear();
+    tables = { equals: new Map(), like: new Map(), equalsIgnoreCase: new Map() };
+    byText.set(key, tables);
+  }
+  const table = tables[mode];
+  let analysis = table.get(text);
   if (analysis === undefined) {
     analysis = analyseAnew(value, mode, template);
-    if (byText.size >= TEXTS_KEPT) byText.clear();
-    byText.set(textKey, analysis);
+    if (table.size >= TEXTS_KEPT) table.clear();
+    table.set(text, analysis);
   }
   return analysis;
 }
@@ -796,10 +820,10 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
   // Names, for stale-repo-path and mutable-sub-claim: exact when written literally.
   const rf = repositoryField(template);
   if (rf >= 0) {
-    const owner = exactPart(els, any, rf, "owner");
-    const repo = exactPart(els, any, rf, "repo");
-    const ownerId = exactPart(els, any, rf, "ownerId");
-    const repoId = exactPart(els, any, rf, "repoId");
+    const owner = exactPart(els, text, any, rf, "owner");
+    const repo = exactPart(els, text, any, rf, "repo");
+    const ownerId = exactPart(els, text, any, rf, "ownerId");
+    const repoId = exactPart(els, text, any, rf, "repoId");
     if (owner) analysis.owner = owner.text;
     if (repo) analysis.repo = repo.text;
     if (ownerId) analysis.ownerId = ownerId.text.replace(/^@/, "");
@@ -808,12 +832,12 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
     if (hasIds) analysis.form = "immutable";
     else if (owner) {
       analysis.form = "name";
-      // Insert the id placeholders right after the names.
-      let form = "";
-      els.forEach((el, i) => {
-        form += el.source + (i === owner.last ? "@OWNER_ID" : "") + (repo && i === repo.last ? "@REPO_ID" : "");
-      });
-      analysis.immutableForm = form;
+      // Insert the id placeholders right after the names (the owner's comes first).
+      const ownerEnd = sourceEnd(els, owner.last);
+      const repoEnd = repo ? sourceEnd(els, repo.last) : text.length;
+      analysis.immutableForm =
+        `${text.slice(0, ownerEnd)}@OWNER_ID${text.slice(ownerEnd, repoEnd)}` +
+        (repo ? `@REPO_ID${text.slice(repoEnd)}` : "");
     }
   }
 
