@@ -1,5 +1,5 @@
-import { normalisePolicy, treeString, treeValueList } from "./normalise-policy.js";
-import type { OidcProvider, RoleInfo } from "../model/policy.js";
+import { normalisePolicy, normaliseStatement, treeString, treeValueList } from "./normalise-policy.js";
+import type { OidcProvider, RoleInfo, Statement } from "../model/policy.js";
 import { emptyParsed, type ParsedFile } from "../model/project.js";
 import { child, relocate, type TreeNode } from "./tree.js";
 import { displayText } from "../model/value.js";
@@ -9,13 +9,21 @@ import type { SourceFile } from "./source.js";
 
 /** A JSON file that mentions a policy or provider key: parse errors are its problems, else `parsePolicyJson`. */
 export function parsePolicyJsonFile(src: SourceFile): ParsedFile | undefined {
-  const parsed = parseJsonTree(src.path, src.text);
+  // The statements of a raw policy, normalised as they are read (`StreamedItems`).
+  const statements: Statement[] = [];
+  const parsed = parseJsonTree(src.path, src.text, {
+    key: "Statement",
+    item(node) {
+      const stmt = normaliseStatement(node);
+      if (stmt) statements.push(stmt);
+    },
+  });
   if ("problems" in parsed) {
     const out = emptyParsed(src.path, "json-policy");
     out.problems.push(...parsed.problems);
     return out;
   }
-  return parsePolicyJson(src, parsed.tree);
+  return parsePolicyJson(src, parsed.tree, statements);
 }
 
 /**
@@ -23,10 +31,15 @@ export function parsePolicyJsonFile(src: SourceFile): ParsedFile | undefined {
  * (`Role(s).AssumeRolePolicyDocument`, as an object or as the URL-encoded string the API returns).
  * Called with the already parsed tree of a JSON file.
  */
-export function parsePolicyJson(src: SourceFile, tree: TreeNode): ParsedFile | undefined {
+export function parsePolicyJson(
+  src: SourceFile,
+  tree: TreeNode,
+  /** The statements already read out of the tree's top-level `Statement` list (`parsePolicyJsonFile`). */
+  statements: Statement[] = [],
+): ParsedFile | undefined {
   if (child(tree, "Statement")) {
     const out = emptyParsed(src.path, "json-policy");
-    const doc = normalisePolicy(tree, { source: "policy JSON" });
+    const doc = normalisePolicy(tree, { source: "policy JSON", statements });
     if (doc) out.policies.push(doc);
     return out;
   }

@@ -9,8 +9,13 @@ import { nestingProblem, parseJsonSource, yamlToTree } from "./yaml-source.js";
  * route gave (a value or key from its first to its last character). Nesting is bounded by the caller
  * (`nestingProblem`) before this runs.
  */
-export function jsonToTree(text: string, index: LineIndex): TreeNode {
+export function jsonToTree(text: string, index: LineIndex, stream?: StreamedItems): TreeNode {
   let i = 0;
+  /** Objects open around the value being read (1: inside the top-level object). */
+  let depth = 0;
+  /** Set while the next value read is the array `stream` takes the items of. */
+  let streamNext = false;
+  let streamed = false;
   const skip = (): void => {
     for (;;) {
       const c = text.charCodeAt(i);
@@ -38,8 +43,11 @@ export function jsonToTree(text: string, index: LineIndex): TreeNode {
     skip();
     const start = i;
     const c = text.charCodeAt(i);
+    const handOut = streamNext;
+    streamNext = false;
     if (c === 123) {
       i++;
+      depth++;
       const entries: TreeEntry[] = [];
       skip();
       if (text.charCodeAt(i) === 125) i++;
@@ -51,10 +59,12 @@ export function jsonToTree(text: string, index: LineIndex): TreeNode {
           const keyLoc = index.span(keyStart, i);
           skip();
           i++; // ':'
+          if (stream && !streamed && depth === 1 && key === stream.key) streamNext = streamed = true;
           entries.push({ key: { value: key, loc: keyLoc }, value: value() });
           skip();
           if (text.charCodeAt(i++) === 125) break; // else ','
         }
+      depth--;
       return { kind: "object", entries, loc: index.span(start, i) };
     }
     if (c === 91) {
@@ -64,7 +74,8 @@ export function jsonToTree(text: string, index: LineIndex): TreeNode {
       if (text.charCodeAt(i) === 93) i++;
       else
         for (;;) {
-          items.push(value());
+          if (handOut) stream?.item(value());
+          else items.push(value());
           skip();
           if (text.charCodeAt(i++) === 93) break; // else ','
         }
@@ -89,14 +100,30 @@ export function jsonToTree(text: string, index: LineIndex): TreeNode {
 }
 
 /**
- * A JSON file as a located tree, or its first problem: strict JSON goes through `jsonToTree`; anything
- * else is left to `parseJsonSource`, which names the problem and its place.
+ * The items of one array handed out as they are read instead of kept in the tree (which holds that array
+ * empty): the array under `key` in the top-level object (its first entry of that key). A 1 MiB policy's
+ * statements are then normalised as they are parsed, and their tree nodes die young, not after every
+ * statement was read.
  */
-export function parseJsonTree(file: string, text: string): { tree: TreeNode } | { problems: ParseProblem[] } {
+export interface StreamedItems {
+  key: string;
+  item(node: TreeNode): void;
+}
+
+/**
+ * A JSON file as a located tree, or its first problem: strict JSON goes through `jsonToTree` (with `stream`,
+ * see `StreamedItems`); anything else is left to `parseJsonSource`, which names the problem and its place
+ * (and keeps every item in the tree).
+ */
+export function parseJsonTree(
+  file: string,
+  text: string,
+  stream?: StreamedItems,
+): { tree: TreeNode } | { problems: ParseProblem[] } {
   if (nestingProblem(text) === undefined) {
     try {
       JSON.parse(text);
-      return { tree: jsonToTree(text, new LineIndex(file, text)) };
+      return { tree: jsonToTree(text, new LineIndex(file, text), stream) };
     } catch {
       // named below
     }

@@ -145,6 +145,8 @@ export interface PolicyContext {
   source: string;
   partition?: string;
   role?: PolicyDocument["role"];
+  /** Statements already normalised out of the tree (whose list then holds none of them), first. */
+  statements?: Statement[];
 }
 
 /** Builds a policy document from the tree of `{ Version, Statement }`. Undefined when it is not one. */
@@ -155,9 +157,11 @@ export function normalisePolicy(
 ): PolicyDocument | undefined {
   const statement = child(node, "Statement");
   if (!statement) return undefined;
-  const statements = listOf(statement)
-    .map(normaliseStatement)
-    .filter((s): s is Statement => s !== undefined);
+  const statements = [...(ctx.statements ?? [])];
+  for (const node of listOf(statement)) {
+    const s = normaliseStatement(node);
+    if (s) statements.push(s);
+  }
   const kind = ctx.kind ?? inferKind(statements);
   const doc: PolicyDocument = { kind, statements, loc, source: ctx.source };
   if (ctx.role) doc.role = ctx.role;
