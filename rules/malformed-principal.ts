@@ -333,6 +333,19 @@ export default defineRule({
   },
 });
 
+/** An issuer as written without scheme and trailing slashes, and lower-cased: once per text (a bounded cache). */
+function cleanIssuer(text: string): { written: string; lower: string } {
+  let known = cleanIssuers.get(text);
+  if (known === undefined) {
+    if (cleanIssuers.size >= 1000) cleanIssuers.clear();
+    const written = text.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+    cleanIssuers.set(text, (known = { written, lower: written.toLowerCase() }));
+  }
+  return known;
+}
+
+const cleanIssuers = new Map<string, { written: string; lower: string }>();
+
 /**
  * Condition keys prefixed with an issuer that none of the statement's federated principals is for. Needs
  * every federated principal known; keys that are GitHub typos are `unknown-condition-key`'s.
@@ -350,8 +363,8 @@ function checkIssuerMismatch(
       const text = knownText(v);
       const written = text === undefined || text.startsWith("arn:") ? providerIssuerWritten(v) : text;
       if (written === undefined) return; // SAML, malformed or unknown: nothing to compare
-      const clean = written.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
-      principalIssuers.push({ issuer: clean.toLowerCase(), written: clean, value: v });
+      const clean = cleanIssuer(written);
+      principalIssuers.push({ issuer: clean.lower, written: clean.written, value: v });
     }
   }
   const first = principalIssuers[0];

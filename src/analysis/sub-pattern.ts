@@ -479,7 +479,7 @@ const SHAPE_LIMIT = 256;
 /** Shapes kept per grammar; the cache starts over when full. */
 const SHAPES_KEPT = 1024;
 /** The symbols of a shape being read (`walkCached`). */
-const shapeCodes = new Uint16Array(SHAPE_LIMIT + 1);
+const shapeCodes: number[] = [];
 
 /**
  * `walk`, shared by every pattern of one shape: each element's kind and, for a literal, its character
@@ -500,7 +500,9 @@ function walkCached(els: Element[], grammar: Grammar, mode: MatchMode, unknowns:
     if (symbol > 0xffff) return walk(els, grammar, mode, unknowns);
     shapeCodes[i + 1] = symbol;
   }
-  const key = String.fromCharCode(...shapeCodes.subarray(0, els.length + 1));
+  shapeCodes.length = els.length + 1;
+  // (`apply`, not a spread: a spread walks an iterator, one object per element until it is optimised.)
+  const key = String.fromCharCode.apply(null, shapeCodes);
   let result = grammar.walks.get(key);
   if (result === undefined) {
     result = walk(els, grammar, mode, unknowns);

@@ -169,8 +169,38 @@ export function defineRule<M extends string, O extends object = Record<string, n
 
 export function fillMessage(template: string, data: Record<string, string | number> | undefined): string {
   if (!data) return template;
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => (name in data ? String(data[name]) : m));
+  const p = placeholders(template);
+  let out = p[0] as string;
+  // Each placeholder: its name, as written (kept when the data lacks the name), the text after it.
+  for (let i = 1; i < p.length; i += 3) {
+    const name = p[i] as string;
+    out += (name in data ? String(data[name]) : (p[i + 1] as string)) + (p[i + 2] as string);
+  }
+  return out;
 }
+
+/**
+ * A template split at its `{{name}}` placeholders, once per template (every finding of a rule fills the same
+ * few): the text before the first, then for each its name, its text as written, and the text after it.
+ */
+function placeholders(template: string): readonly string[] {
+  let known = splitTemplates.get(template);
+  if (known === undefined) {
+    const out: string[] = [];
+    const re = /\{\{\s*(\w+)\s*\}\}/g;
+    let last = 0;
+    for (let m = re.exec(template); m; m = re.exec(template)) {
+      out.push(template.slice(last, m.index), m[1] ?? "", m[0]);
+      last = m.index + m[0].length;
+    }
+    out.push(template.slice(last));
+    if (splitTemplates.size >= 1000) splitTemplates.clear();
+    splitTemplates.set(template, (known = out));
+  }
+  return known;
+}
+
+const splitTemplates = new Map<string, readonly string[]>();
 
 /** Fills the short line of a message template only. */
 export function fillShortMessage(
