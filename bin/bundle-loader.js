@@ -73,20 +73,59 @@ function private_(dir) {
   return st.uid === process.getuid() && (st.mode & 0o022) === 0;
 }
 
+/**
+ * The chunks of dist/cli/core.pack (scripts/build-cli.mjs): their wrapped sources as slices of one string, by
+ * name relative to dist/cli, and the build they are of; undefined without a pack.
+ */
+function readPack() {
+  let text;
+  try {
+    text = fs.readFileSync(path.join(BUNDLE, "core.pack"), "latin1");
+  } catch {
+    return undefined;
+  }
+  const head = /^\/\/ oidclint pack (\w+)\n(.*)\n/.exec(text);
+  if (!head) return undefined;
+  const pack = { build: head[1], sources: new Map() };
+  for (const [name, start, end] of JSON.parse(head[2])) pack.sources.set(name, text.slice(start, end));
+  return pack;
+}
+
+/** `./x.js`, `./chunks/x.js` or `../x.js` (what the chunks require) from the chunk `from`, both relative to dist/cli. */
+function resolveChunk(from, spec) {
+  let dir = from.includes("/") ? from.slice(0, from.lastIndexOf("/")) : "";
+  let rest = spec;
+  for (;;) {
+    if (rest.startsWith("./")) rest = rest.slice(2);
+    else if (rest.startsWith("../") && dir !== "") {
+      dir = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : "";
+      rest = rest.slice(3);
+    } else break;
+  }
+  if (rest.startsWith(".") || rest.includes("/.") || rest.includes("\\")) return undefined;
+  return dir === "" ? rest : `${dir}/${rest}`;
+}
+
 /** Runs dist/cli/cli.js and returns its exports (`main`). */
 function loadBundle() {
   const entry = path.join(BUNDLE, "cli.js");
-  const entrySource = fs.readFileSync(entry, "utf8");
-  const cache = cacheDirectory(/^\/\/ oidclint build (\w+)\n/.exec(entrySource)?.[1] ?? "");
+  // The pack names the build; without one, cli.js's first line does.
+  const pack = readPack();
+  let entrySource;
+  if (!pack) entrySource = fs.readFileSync(entry, "utf8");
+  const cache = cacheDirectory(pack?.build ?? /^\/\/ oidclint build (\w+)\n/.exec(entrySource)?.[1] ?? "");
   const modules = new Map();
   const toWrite = [];
+  let outside;
 
-  function load(file, source) {
-    const known = modules.get(file);
+  /** Runs the chunk `name` (relative to dist/cli, `/`-separated) once; returns its exports. */
+  function load(name) {
+    const known = modules.get(name);
     if (known) return known.exports;
+    const file = path.join(BUNDLE, name);
     const module = { exports: {}, filename: file };
-    modules.set(file, module);
-    const cacheFile = cache && path.join(cache, `${path.relative(BUNDLE, file).replace(/[\\/]/g, "_")}.v8`);
+    modules.set(name, module);
+    const cacheFile = cache && path.join(cache, `${name.replace(/\//g, "_")}.v8`);
     let cachedData;
     if (cacheFile) {
       try {
@@ -95,15 +134,18 @@ function loadBundle() {
         cachedData = undefined;
       }
     }
-    const script = new vm.Script(wrap(source ?? fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+    const source =
+      pack?.sources.get(name) ?? wrap(name === "cli.js" && entrySource ? entrySource : fs.readFileSync(file, "utf8"));
+    const script = new vm.Script(source, { filename: file, cachedData });
     cacheStats.loaded++;
     if (cachedData !== undefined && !script.cachedDataRejected) cacheStats.accepted++;
     else if (cacheFile) toWrite.push([script, cacheFile]);
-    let outside;
-    const require = (spec) =>
-      spec.startsWith("./") || spec.startsWith("../")
-        ? load(path.resolve(path.dirname(file), spec))
-        : (outside ??= createRequire(file))(spec);
+    const require = (spec) => {
+      if (!spec.startsWith("./") && !spec.startsWith("../")) return (outside ??= createRequire(entry))(spec);
+      const chunk =
+        resolveChunk(name, spec) ?? path.relative(BUNDLE, path.resolve(path.dirname(file), spec)).replace(/\\/g, "/");
+      return load(chunk);
+    };
     script.runInThisContext().call(module.exports, module.exports, require, module, file, path.dirname(file));
     return module.exports;
   }
@@ -126,7 +168,7 @@ function loadBundle() {
       }
     });
   }
-  return load(entry, entrySource);
+  return load("cli.js");
 }
 
 module.exports = { loadBundle, cacheDirectory, cacheStats };

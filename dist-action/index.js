@@ -56,6 +56,7 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readFileSync,
   readSync,
   realpathSync,
   statSync
@@ -178,11 +179,26 @@ function tooLarge(size, max, head) {
   };
 }
 function readInput(abs, opts = {}) {
+  const text3 = plainText(abs, opts);
+  if (text3 !== void 0) return { text: text3 };
   const outcome = readBytesInto(abs, opts, scratchFor);
   if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
   const { head, ...failure2 } = outcome;
   return head ? { ...failure2, lenient: new TextDecoder("utf-8").decode(head) } : failure2;
+}
+function plainText(abs, opts) {
+  try {
+    const st2 = lstatSync(abs);
+    if (!st2.isFile() || st2.size === 0 || st2.size > (opts.maxBytes ?? MAX_FILE_BYTES)) return void 0;
+    if (opts.confineTo !== void 0 && !dirInside(dirname(abs), opts.confineTo)) return void 0;
+    let text3 = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
+    if (text3.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text3.includes("\0") || text3.includes("\uFFFD")) return void 0;
+    if (text3.charCodeAt(0) === 65279) text3 = text3.slice(1);
+    return text3.charCodeAt(0) === 65279 ? text3.slice(1) : text3;
+  } catch {
+    return void 0;
+  }
 }
 function readTextFile(abs, opts = {}) {
   const outcome = readInput(abs, opts);
@@ -244,7 +260,7 @@ function decodeInput(buf) {
     };
   }
 }
-var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, EMPTY, PROBE, scratch, MAX_SCRATCH, HEAD_BYTES, confinementRoots, decoder;
+var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, EMPTY, PROBE, scratch, MAX_SCRATCH, HEAD_BYTES, OPEN_PLAIN, confinementRoots, decoder;
 var init_read_file = __esm({
   "src/engine/read-file.ts"() {
     "use strict";
@@ -261,6 +277,7 @@ var init_read_file = __esm({
     PROBE = Buffer.allocUnsafe(64 * 1024);
     MAX_SCRATCH = 1024 * 1024;
     HEAD_BYTES = 64 * 1024;
+    OPEN_PLAIN = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0);
     confinementRoots = /* @__PURE__ */ new Map();
     decoder = new TextDecoder("utf-8", { fatal: true });
   }
@@ -451,7 +468,7 @@ var init_glob = __esm({
 });
 
 // src/config/git.ts
-import { existsSync, readFileSync, statSync as statSync2 } from "node:fs";
+import { existsSync, readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
 import { dirname as dirname2, join as join2 } from "node:path";
 function findGitDir(dir) {
   let cur = dir;
@@ -460,7 +477,7 @@ function findGitDir(dir) {
     if (existsSync(candidate)) {
       try {
         if (statSync2(candidate).isDirectory()) return candidate;
-        const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(candidate, "utf8"));
+        const m = /^gitdir:\s*(.+)$/m.exec(readFileSync2(candidate, "utf8"));
         if (m?.[1]) return join2(cur, m[1].trim());
       } catch {
         return void 0;
@@ -478,7 +495,7 @@ function repositoryFromRemote(url) {
 }
 function readOrUndefined(path4) {
   try {
-    return readFileSync(path4, "utf8");
+    return readFileSync2(path4, "utf8");
   } catch {
     return void 0;
   }
@@ -73561,7 +73578,7 @@ var init_ignore = __esm({
         throw createGitConfigReadError(normalizedPath, error);
       }
     };
-    getExcludesFileFromGitConfigSync = (filePath, readFileSync4, gitDirectory, options = {}) => {
+    getExcludesFileFromGitConfigSync = (filePath, readFileSync5, gitDirectory, options = {}) => {
       const { suppressErrors, includeStack = /* @__PURE__ */ new Set(), depth = 0 } = options;
       const normalizedPath = path3.resolve(filePath);
       if (includeStack.has(normalizedPath)) {
@@ -73571,14 +73588,14 @@ var init_ignore = __esm({
         return void 0;
       }
       includeStack.add(normalizedPath);
-      const content2 = readGitConfigFile(normalizedPath, readFileSync4, suppressErrors);
+      const content2 = readGitConfigFile(normalizedPath, readFileSync5, suppressErrors);
       if (content2 === void 0) {
         includeStack.delete(normalizedPath);
         return void 0;
       }
       let { excludesFile, includePaths } = parseGitConfigForExcludesFile(content2, normalizedPath, gitDirectory);
       for (const includePath of includePaths) {
-        const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync4, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
+        const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync5, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
         if (includedExcludesFile !== void 0) {
           excludesFile = includedExcludesFile;
         }
@@ -73623,13 +73640,13 @@ var init_ignore = __esm({
       }
       return path3.resolve(path3.dirname(gitFilePath), match[1]);
     };
-    getGitDirectorySync = (gitRoot, readFileSync4) => {
+    getGitDirectorySync = (gitRoot, readFileSync5) => {
       if (!gitRoot) {
         return void 0;
       }
       const gitFilePath = path3.join(gitRoot, ".git");
       try {
-        return resolveGitDirectoryFromFile(gitFilePath, readFileSync4(gitFilePath, "utf8"));
+        return resolveGitDirectoryFromFile(gitFilePath, readFileSync5(gitFilePath, "utf8"));
       } catch {
         return gitFilePath;
       }
@@ -73679,18 +73696,18 @@ var init_ignore = __esm({
     };
     getGlobalGitignoreFile = (options = {}) => {
       const cwd = toPath(options.cwd) ?? process2.cwd();
-      const readFileSync4 = getReadFileSyncMethod(options.fs);
+      const readFileSync5 = getReadFileSyncMethod(options.fs);
       const gitRoot = findGitRootSync(cwd, options.fs);
-      const gitDirectory = getGitDirectorySync(gitRoot, readFileSync4);
+      const gitDirectory = getGitDirectorySync(gitRoot, readFileSync5);
       let excludesFileConfig;
       for (const gitConfigPath of getGitConfigPaths()) {
-        const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync4, gitDirectory, { suppressErrors: options.suppressErrors });
+        const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync5, gitDirectory, { suppressErrors: options.suppressErrors });
         if (value !== void 0) {
           excludesFileConfig = value;
         }
       }
       const filePath = resolveExcludesFilePath(excludesFileConfig);
-      return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync4, options.suppressErrors);
+      return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync5, options.suppressErrors);
     };
     getGlobalGitignoreFileAsync = async (options = {}) => {
       const cwd = toPath(options.cwd) ?? process2.cwd();
@@ -74390,6 +74407,32 @@ function gitListing(dir) {
     return void 0;
   }
 }
+function requiredPieces(globs) {
+  const pieces = [];
+  for (const glob of globs) {
+    const g = glob.replace(/^\.\//, "").replace(/^\//, "");
+    let best = "";
+    let run6 = "";
+    const end = () => {
+      const piece = run6.replace(/^\/+|\/+$/g, "");
+      if (piece.length > best.length) best = piece;
+      run6 = "";
+    };
+    for (let i = 0; i < g.length; i++) {
+      const c = g.charAt(i);
+      const close = c === "{" ? g.indexOf("}", i) : c === "[" ? g.indexOf("]", i + 1) : -1;
+      if (c === "*" || c === "?") end();
+      else if (close > i) {
+        end();
+        i = close;
+      } else run6 += c;
+    }
+    end();
+    if (best === "") return void 0;
+    pieces.push(best);
+  }
+  return pieces;
+}
 async function discover(paths, root, ignore) {
   const found = /* @__PURE__ */ new Set();
   const dirs = [];
@@ -74412,8 +74455,10 @@ async function discover(paths, root, ignore) {
     if (isDir) dirs.push(abs);
     else if (!isTemplateOfAnotherTool(relPath(root, abs)) && !matchesAny(relPath(root, abs), ignore)) found.add(abs);
   }
-  const ignoredByGlob = globMatcher([...ALWAYS_IGNORED, ...ignore]);
-  const ignored = (rel) => isTemplateOfAnotherTool(rel) || ignoredByGlob(rel);
+  const ignoreGlobs = [...ALWAYS_IGNORED, ...ignore];
+  const ignoredByGlob = globMatcher(ignoreGlobs);
+  const pieces = requiredPieces(ignoreGlobs);
+  const ignored = (rel) => rel.includes("{{") && isTemplateOfAnotherTool(rel) || (pieces === void 0 || pieces.some((p) => rel.includes(p))) && ignoredByGlob(rel);
   for (const dir of [...dirs]) {
     const listed = gitListing(dir);
     if (!listed) continue;
@@ -79566,7 +79611,7 @@ __export(apply_exports, {
   lintAndFix: () => lintAndFix,
   selectFixes: () => selectFixes
 });
-import { lstatSync as lstatSync2, readFileSync as readFileSync2, realpathSync as realpathSync2, renameSync, statSync as statSync5, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { lstatSync as lstatSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, renameSync, statSync as statSync5, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { dirname as dirname7, relative as relative6, resolve as resolve10, sep as sep5 } from "node:path";
 function overlaps(a, b) {
   const [s1, e1] = a.range;
@@ -79647,7 +79692,7 @@ async function lintAndFix(options, dryRun) {
       else edits.set(e.file, [e]);
     }
     for (const [file, list2] of edits) {
-      const current = overlay.get(file) ?? readFileSync2(file, "utf8");
+      const current = overlay.get(file) ?? readFileSync3(file, "utf8");
       if (!originals.has(file)) originals.set(file, current);
       overlay.set(file, applyEdits(current, list2));
     }
@@ -79857,7 +79902,7 @@ import { randomUUID } from "node:crypto";
 init_read_file();
 init_load();
 init_args();
-import { existsSync as existsSync7, mkdirSync as mkdirSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { existsSync as existsSync7, mkdirSync as mkdirSync2, readFileSync as readFileSync4, writeFileSync as writeFileSync4 } from "node:fs";
 import { dirname as dirname8, join as join7, relative as relative7, resolve as resolve11, sep as sep6 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
@@ -80377,7 +80422,7 @@ function version() {
   let dir = dirname8(fileURLToPath2(import.meta.url));
   for (let i = 0; i < 4; i++) {
     try {
-      const pkg = JSON.parse(readFileSync3(join7(dir, "package.json"), "utf8"));
+      const pkg = JSON.parse(readFileSync4(join7(dir, "package.json"), "utf8"));
       if (pkg.name === "oidclint" && pkg.version) return pkg.version;
     } catch {
     }
@@ -80480,7 +80525,7 @@ Run \`${name2} --help\` for usage and examples.
 function readBaseline(file, name2) {
   let text3;
   try {
-    text3 = readFileSync3(file, "utf8");
+    text3 = readFileSync4(file, "utf8");
   } catch (e) {
     throw new BaselineError(
       `cannot read the baseline ${name2} (${e.code ?? String(e)}); write one with --write-baseline ${name2}`

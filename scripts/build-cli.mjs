@@ -138,7 +138,7 @@ ${bindings.join("\n")}
 
 const outdir = join(root, "dist/cli");
 rmSync(outdir, { recursive: true, force: true });
-const { outputFiles } = await build({
+const { outputFiles, metafile } = await build({
   entryPoints: [join(root, "dist/src/cli.js"), { in: YAML_ENTRY, out: "yaml" }],
   outdir,
   bundle: true,
@@ -150,6 +150,8 @@ const { outputFiles } = await build({
   chunkNames: "chunks/[name]-[hash]",
   plugins: [lazyBuiltins, lazyRules, lazyYaml],
   write: false,
+  metafile: true,
+  absWorkingDir: root,
   logLevel: "warning",
 });
 
@@ -181,8 +183,75 @@ const hash = createHash("sha256");
 for (const { path, code } of chunks.sort((a, b) => a.path.localeCompare(b.path)))
   hash.update(`${relative(outdir, path)}\0${code}\0`);
 const id = hash.digest("hex").slice(0, 16);
-for (const { path, code } of chunks) {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, path === join(outdir, "cli.js") ? `// oidclint build ${id}\n${code}` : code);
+for (const chunk of chunks) {
+  if (chunk.path === join(outdir, "cli.js")) chunk.code = `// oidclint build ${id}\n${chunk.code}`;
+  mkdirSync(dirname(chunk.path), { recursive: true });
+  writeFileSync(chunk.path, chunk.code);
 }
 writeFileSync(join(outdir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+writeFileSync(join(outdir, "core.pack"), corePack(chunks, id));
+
+/**
+ * The chunks nearly every run loads, in one file (dist/cli/core.pack; bin/bundle-loader.js): what cli.js imports,
+ * and what linting workflows and policies, `check` and `explain` load (the workflow and JSON policy readers,
+ * every rule, the validator of a config without rule levels). Each is kept wrapped as Node wraps a CommonJS
+ * module, so the loader compiles a slice of the one string the file is read into: one read instead of one per
+ * chunk, no copy of each source into a wrapper, and a string too large for V8's young generation, so that the
+ * collections during start-up do not copy it (issue 13). The chunk files stay as they are (a plain `require`
+ * of dist/cli/cli.js works), so the pack repeats them; every byte is ASCII (checked), so the loader reads it
+ * as Latin-1.
+ *
+ * Format: `// oidclint pack BUILD\n`, a line of JSON `[[name, start, end], …]` (offsets in the file, names
+ * relative to dist/cli with `/`), then the wrapped sources.
+ */
+function corePack(chunks, build) {
+  const CORE_ENTRIES = [
+    "dist/src/cli.js",
+    "dist/src/parsers/workflow/index.js",
+    "dist/src/parsers/json-policy.js",
+    "dist/src/config/validate-settings.js",
+    "dist/src/commands/check.js",
+    "dist/src/commands/explain.js",
+    ...readdirSync(join(root, "dist/rules"))
+      .filter((f) => f.endsWith(".js") && f !== "index.js")
+      .map((f) => `dist/rules/${f}`),
+  ];
+  const outputs = Object.entries(metafile.outputs);
+  const byEntry = new Map(outputs.filter(([, o]) => o.entryPoint).map(([out, o]) => [o.entryPoint, out]));
+  const inPack = new Set();
+  const add = (out) => {
+    if (inPack.has(out)) return;
+    inPack.add(out);
+    for (const i of metafile.outputs[out]?.imports ?? [])
+      if (i.kind === "import-statement" && !i.external && metafile.outputs[i.path]) add(i.path);
+  };
+  for (const entry of CORE_ENTRIES) {
+    const out = byEntry.get(entry);
+    // A rule module (dist/rules) bundled into another chunk has no entry of its own: its chunk is imported.
+    if (out) add(out);
+    else if (!entry.startsWith("dist/rules/")) throw new Error(`core pack: ${entry} is no entry of the bundle`);
+  }
+  const code = new Map(chunks.map((c) => [relative(outdir, c.path).replace(/\\/g, "/"), c.code]));
+  const names = [...inPack].map((out) => relative(outdir, join(root, out)).replace(/\\/g, "/")).sort();
+  const bodies = names.map((name) => {
+    const text = code.get(name);
+    if (text === undefined) throw new Error(`core pack: no chunk ${name}`);
+    // eslint-disable-next-line no-control-regex
+    const outside = /[^\x00-\x7f]/.exec(text);
+    if (outside) throw new Error(`core pack: ${name} holds a character that is not ASCII (${outside[0]})`);
+    return `(function (exports, require, module, __filename, __dirname) { ${text}\n});`;
+  });
+  const head = `// oidclint pack ${build}\n`;
+  // The index's offsets count its own length: grow the guess until the digits fit.
+  for (let width = 0; ; ) {
+    let at = head.length + width;
+    const index = names.map((name, i) => {
+      const entry = [name, at, at + (bodies[i]?.length ?? 0)];
+      at = entry[2];
+      return entry;
+    });
+    const line = `${JSON.stringify(index)}\n`;
+    if (line.length === width) return head + line + bodies.join("");
+    width = line.length;
+  }
+}

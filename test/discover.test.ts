@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { discover, relPath } from "../src/engine/discover.js";
+import { discover, relPath, requiredPieces } from "../src/engine/discover.js";
+import { compileGlob } from "../src/engine/glob.js";
+import { ALWAYS_IGNORED } from "../src/parsers/index.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -91,5 +93,59 @@ describe("relPath", () => {
       ["/r/repo", "/r/repo/a/..b/..c.json"],
     ];
     for (const [root, abs] of cases) expect(relPath(root, abs), `${root} ${abs}`).toBe(relative(root, abs) || ".");
+  });
+});
+
+describe("the literal pieces that rule paths out before the ignore globs", () => {
+  const GLOBS = [
+    ...ALWAYS_IGNORED,
+    "legacy/**",
+    "./vendor/*.json",
+    "/abs/x.tf",
+    "**/{a,b}c/*.yml",
+    "infra/[!t]mp/**",
+    "x[]y/**",
+    "docs/?.json",
+    "{foo,bar}",
+  ];
+
+  it("takes a literal run of each glob, without the parts a wildcard, class or alternative stands for", () => {
+    expect(requiredPieces(ALWAYS_IGNORED)).toEqual([
+      "node_modules",
+      ".git",
+      ".terraform",
+      "cdk.out/asset.",
+      "cdk.out/tree.json",
+      "cdk.out/manifest.json",
+      ".assets.json",
+      "package.json",
+      "package-lock.json",
+      "tsconfig",
+    ]);
+    expect(requiredPieces(["**/{a,b}c/*.yml", "infra/[!t]mp/**", "docs/?.json"])).toEqual([".yml", "infra", ".json"]);
+    expect(requiredPieces(["legacy/**", "*"])).toBeUndefined();
+    expect(requiredPieces(["{foo,bar}"])).toBeUndefined();
+  });
+
+  it("never rules out a path a glob matches", () => {
+    const segments = ["node_modules", ".git", ".terraform", "cdk.out", "asset.1", "tree.json", "manifest.json",
+      "x.assets.json", "package.json", "package-lock.json", "tsconfig.base.json", "legacy", "vendor", "a.json",
+      "abs", "x.tf", "ac", "bc", "c", "tmp", "imp", "xy", "x[]y", "docs", "1.json", "foo", "bar", "main.tf", "d.yml"];
+    let seed = 7;
+    const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const paths: string[] = [];
+    for (let i = 0; i < 20_000; i++)
+      paths.push(Array.from({ length: 1 + rand(4) }, () => segments[rand(segments.length)] ?? "").join("/"));
+    let matched = 0;
+    for (const glob of GLOBS) {
+      const test = compileGlob(glob);
+      const pieces = requiredPieces([glob]);
+      for (const path of paths) {
+        if (!test(path)) continue;
+        matched++;
+        expect(pieces === undefined || pieces.some((p) => path.includes(p)), `${glob} ${path}`).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(2_000);
   });
 });

@@ -4,6 +4,7 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readFileSync,
   readSync,
   realpathSync,
   statSync,
@@ -214,6 +215,8 @@ function tooLarge(size: number, max: number, head: Buffer): ReadFailure {
 
 /** Reads an input file: bounded, regular files only, binary and invalid UTF-8 are problems. */
 export function readInput(abs: string, opts: ReadOptions = {}): ReadOutcome {
+  const text = plainText(abs, opts);
+  if (text !== undefined) return { text };
   const outcome = readBytesInto(abs, opts, scratchFor);
   if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
   // A file git still lists but that was deleted from the work tree is simply not there.
@@ -221,6 +224,34 @@ export function readInput(abs: string, opts: ReadOptions = {}): ReadOutcome {
   const { head, ...failure } = outcome;
   // A file over the limit is reported where its start shows an input (a policy `.json`), never skipped silently.
   return head ? { ...failure, lenient: new TextDecoder("utf-8").decode(head) } : failure;
+}
+
+// O_NOFOLLOW is 0 where the platform has none (Windows): `constants` leaves it out there.
+const OPEN_PLAIN = constants.O_RDONLY | constants.O_NONBLOCK | ((constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0);
+
+/**
+ * The common case of `readInput` in fewer system calls (a context of 1,000 files is read in half the time:
+ * issue 13): a regular file that is no link, inside `confineTo`, within the size limit, read and decoded by
+ * Node in one call. The file is refused before it is opened as in `readBytesInto` (the `lstat`); it is then
+ * opened without following a link and without blocking, so a file swapped for a link or a FIFO since is not
+ * followed and never waits (a device can only be put there by root). Undefined, and the file is read again
+ * the careful way, for everything else: links, special and empty files, files over the limit, and texts
+ * holding a NUL or a U+FFFD (binary or invalid UTF-8 reads as one; `decodeInput` tells which and where).
+ */
+function plainText(abs: string, opts: ReadOptions): string | undefined {
+  try {
+    const st = lstatSync(abs);
+    if (!st.isFile() || st.size === 0 || st.size > (opts.maxBytes ?? MAX_FILE_BYTES)) return undefined;
+    if (opts.confineTo !== undefined && !dirInside(dirname(abs), opts.confineTo)) return undefined;
+    let text = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
+    // Grown past the limit since the `lstat` (a text has at most as many characters as bytes).
+    if (text.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text.includes("\0") || text.includes("\uFFFD")) return undefined;
+    // As `decodeInput`: the decoder drops a byte order mark, and a second one goes too.
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a text file for a caller that only needs the text (or undefined, whatever went wrong). */
