@@ -12660,7 +12660,13 @@ function docsUrl(id2) {
   return `${DOCS_BASE}${id2}.md`;
 }
 function defineRule(rule2) {
-  return { meta: rule2.meta, defaultOptions: rule2.defaultOptions ?? {}, check: rule2.check };
+  const out2 = {
+    meta: rule2.meta,
+    defaultOptions: rule2.defaultOptions ?? {},
+    check: rule2.check ?? (() => void 0)
+  };
+  if (rule2.checkWorkflowFile) out2.checkWorkflowFile = rule2.checkWorkflowFile;
+  return out2;
 }
 function fillMessage(template, data) {
   if (!data) return template;
@@ -14714,9 +14720,12 @@ function effectivePermissions(job, wf) {
   }
   return isCalleeOnly(wf) ? { source: "caller", idToken: "unknown" } : { source: "default", idToken: "none" };
 }
+function localCalleePath(uses) {
+  return uses.startsWith("./") ? uses.slice(2).replace(/@.*$/, "") : void 0;
+}
 function localCallee(index2, uses) {
-  if (!uses.startsWith("./")) return void 0;
-  return index2.workflowAt(uses.slice(2).replace(/@.*$/, ""));
+  const path4 = localCalleePath(uses);
+  return path4 === void 0 ? void 0 : index2.workflowAt(path4);
 }
 function calleeCanReceive(job, wf) {
   const block = job.permissions ?? wf.permissions;
@@ -14890,10 +14899,10 @@ function resolveRole(role, index2) {
   if (!arn) return [];
   return index2.rolesNamed(arn.name).filter((r) => pathMatches(r.info, arn)).map(({ info, docs }) => ({ label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`, docs, loc: info.loc }));
 }
-function refusedWorkflowAudiences(index2, settings) {
+function refusedWorkflowAudiences(index2, settings, workflows) {
   const out2 = [];
   if (!definesRoles(index2)) return out2;
-  for (const wf of index2.project.workflows) {
+  for (const wf of workflows) {
     for (const job of wf.jobs) {
       for (const use of jobRoleAssumptions(index2, settings, wf, job)) {
         const audience = use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE;
@@ -15233,18 +15242,19 @@ function originNote(v) {
   return v.origin === void 0 ? "" : ` (value from ${v.origin})`;
 }
 function checkPolicyAudiences(ctx) {
-  let workflowsAgree;
+  const memo = ctx.memo;
   for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
     const all = githubConditions(stmt, ctx.settings).filter(
       (c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings)
     );
     if (all.length === 0 && audIsSurelyMissing(stmt, ctx.settings)) {
+      memo.agreementWanted = true;
       ctx.report({
         messageId: "missingAud",
         at: stmt.conditionLoc ?? stmt.loc,
         severity: "warn",
         data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
-        fixes: () => audienceFix(ctx, doc, stmt, () => workflowsAgree ??= workflowsRequestAudience(ctx))
+        fixes: () => audienceFix(ctx, doc, stmt, () => memo.workflowsAgree !== false)
       });
     }
     if (all.length === 0) continue;
@@ -15371,7 +15381,7 @@ function checkProviderAudiences(ctx) {
 }
 function checkWorkflowAudiences(ctx) {
   const bySteps = /* @__PURE__ */ new Map();
-  for (const r of refusedWorkflowAudiences(ctx.index, ctx.settings)) {
+  for (const r of refusedWorkflowAudiences(ctx.index, ctx.settings, ctx.project.workflows)) {
     const list2 = bySteps.get(r.use);
     if (list2) list2.push(r);
     else bySteps.set(r.use, [r]);
@@ -15468,7 +15478,11 @@ var init_audience_drift = __esm({
       check(ctx) {
         checkPolicyAudiences(ctx);
         checkProviderAudiences(ctx);
+      },
+      checkWorkflowFile(ctx) {
         checkWorkflowAudiences(ctx);
+        const memo = ctx.memo;
+        if (memo.agreementWanted && memo.workflowsAgree !== false) memo.workflowsAgree = workflowsRequestAudience(ctx);
       }
     });
   }
@@ -15670,7 +15684,7 @@ var init_missing_id_token_permission = __esm({
           }
         }
       },
-      check(ctx) {
+      checkWorkflowFile(ctx) {
         const usage = { index: ctx.index, settings: ctx.settings };
         for (const wf of ctx.project.workflows) {
           for (const job of wf.jobs) {
@@ -16770,7 +16784,7 @@ var init_trust_mismatch = __esm({
           }
         }
       },
-      check(ctx) {
+      checkWorkflowFile(ctx) {
         const { project, index: index2, settings } = ctx;
         const repo = settings.repository ?? "OWNER/REPO";
         if (!definesRoles(index2)) return;
@@ -17439,7 +17453,7 @@ var init_untrusted_trigger_oidc = __esm({
           }
         }
       },
-      check(ctx) {
+      checkWorkflowFile(ctx) {
         for (const wf of ctx.project.workflows) {
           const untrusted = [...new Set(wf.triggers.map((t2) => t2.event.value).filter((e) => UNTRUSTED.includes(e)))];
           if (untrusted.length === 0) continue;
@@ -17518,7 +17532,7 @@ var init_excessive_id_token_scope = __esm({
           }
         }
       },
-      check(ctx) {
+      checkWorkflowFile(ctx) {
         const usage = { index: ctx.index, settings: ctx.settings };
         for (const wf of ctx.project.workflows) {
           if (!wf.permissions) continue;
@@ -18826,8 +18840,11 @@ function interpolatedParts(node) {
   }
 }
 function joinOrigins(origins2) {
+  const all = [...origins2];
+  const [first] = all;
+  if (first !== void 0 && !first.includes("; ") && all.every((o) => o === first)) return first;
   const lines2 = /* @__PURE__ */ new Map();
-  for (const o of [...origins2].flatMap((x) => x.split("; "))) {
+  for (const o of all.flatMap((x) => x.split("; "))) {
     const m = /^(.* \([^():]+):(\d+)\)$/.exec(o);
     const head = m?.[1] ?? o;
     const list2 = lines2.get(head) ?? [];
@@ -19086,6 +19103,12 @@ function isIdentChar(c, text3, i) {
   if (c >= 97 && c <= 122 || c >= 65 && c <= 90 || c >= 48 && c <= 57 || c === 95 || c === 45) return true;
   if (c < 128) return false;
   return UNICODE_ID_CONTINUE.test(String.fromCodePoint(text3.codePointAt(i) ?? 0));
+}
+function mayBeMarkerLine(t2, from, marker) {
+  let i = from;
+  while (t2.charCodeAt(i) === 32 || t2.charCodeAt(i) === 9) i++;
+  const c = t2.charCodeAt(i);
+  return c === marker.charCodeAt(0) || c > 127 || c >= 10 && c <= 13 || Number.isNaN(c);
 }
 function templateNode(parts, start, end, heredoc) {
   const [only] = parts;
@@ -19692,6 +19715,16 @@ var init_hcl_expression = __esm({
       }
       quotedTemplate() {
         const start = this.pos;
+        const t2 = this.text;
+        for (let j = start + 1; j < t2.length; j++) {
+          const d = t2.charCodeAt(j);
+          if (d === 34) {
+            this.pos = j + 1;
+            const parts2 = j > start + 1 ? [{ kind: "text", value: t2.slice(start + 1, j), start: start + 1, end: j }] : [];
+            return templateNode(parts2, start, this.pos, false);
+          }
+          if (d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
+        }
         this.pos++;
         const { parts } = this.templateBody("quoted", void 0);
         this.pos++;
@@ -19720,6 +19753,7 @@ var init_hcl_expression = __esm({
         let stripNext = stripFirst;
         const bodyStart = this.pos;
         const flushText = (end, stripBefore) => {
+          if (offsets === void 0 && end > textStart) value = t2.slice(textStart, end);
           if (end > textStart || value.length > 0) {
             let part2 = offsets ? { kind: "text", value, offsets: [...offsets, end], start: textStart, end } : { kind: "text", value, start: textStart, end };
             if (stripNext) part2 = trimText(part2, "start");
@@ -19731,11 +19765,12 @@ var init_hcl_expression = __esm({
           offsets = void 0;
         };
         const addChar = (ch, at3, len) => {
-          if (offsets === void 0 && len !== ch.length) {
+          if (offsets === void 0) {
+            value = t2.slice(textStart, at3);
             offsets = [];
             for (let k = 0; k < value.length; k++) offsets.push(textStart + k);
           }
-          if (offsets) for (let k = 0; k < ch.length; k++) offsets.push(k === 0 ? at3 : at3 + len - ch.length + k);
+          for (let k = 0; k < ch.length; k++) offsets.push(k === 0 ? at3 : at3 + len - ch.length + k);
           value += ch;
           this.pos = at3 + len;
         };
@@ -19744,7 +19779,7 @@ var init_hcl_expression = __esm({
           if (mode === "heredoc" && heredoc && lineStart2) {
             const nl = t2.indexOf("\n", this.pos);
             const lineEnd = nl < 0 ? t2.length : nl;
-            if (nl >= 0 && t2.slice(this.pos, lineEnd).trim() === heredoc.marker) {
+            if (nl >= 0 && mayBeMarkerLine(t2, this.pos, heredoc.marker) && t2.slice(this.pos, lineEnd).trim() === heredoc.marker) {
               if (stopAt.length > 0)
                 this.fail(
                   `Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the heredoc`,
@@ -19835,8 +19870,10 @@ var init_hcl_expression = __esm({
               if (d === 34 || d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
             }
           }
-          if (offsets) for (let k = this.pos; k < j; k++) offsets.push(k);
-          value += t2.slice(this.pos, j);
+          if (offsets) {
+            for (let k = this.pos; k < j; k++) offsets.push(k);
+            value += t2.slice(this.pos, j);
+          }
           this.pos = j;
         }
       }
@@ -35972,8 +36009,7 @@ function local(mod, name2, loc, scope) {
   if (!cached) {
     const attr = mod.locals.get(name2);
     if (!attr) return unknown(key3, loc);
-    mod.cyclicLocals ??= localCycles(mod);
-    if (mod.cyclicLocals.has(name2)) {
+    if (cyclicLocals(mod).has(name2)) {
       mod.budget.report(
         `local "${name2}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`,
         attr.loc
@@ -36005,6 +36041,11 @@ function exprText(expr) {
   };
   walk2(expr.node);
   return texts.join("\n");
+}
+function cyclicLocals(mod) {
+  let found = cyclesOf.get(mod.locals);
+  if (!found) cyclesOf.set(mod.locals, found = localCycles(mod));
+  return found;
 }
 function localCycles(mod) {
   const edges = /* @__PURE__ */ new Map();
@@ -36383,7 +36424,7 @@ function evaluateJson(file, node, scope) {
       return node;
   }
 }
-var stringSegments, segmentPieces, ReadThrough, keptInPlace, MAX_INSTANCES, templateSources;
+var stringSegments, segmentPieces, ReadThrough, keptInPlace, MAX_INSTANCES, cyclesOf, templateSources;
 var init_evaluate = __esm({
   "src/parsers/terraform/evaluate.ts"() {
     "use strict";
@@ -36412,6 +36453,7 @@ var init_evaluate = __esm({
     };
     keptInPlace = /* @__PURE__ */ new WeakSet();
     MAX_INSTANCES = 64;
+    cyclesOf = /* @__PURE__ */ new WeakMap();
     templateSources = /* @__PURE__ */ new WeakMap();
   }
 });
@@ -36632,16 +36674,23 @@ async function parseDocumentFile(src, env) {
   }
   return void 0;
 }
-async function parseAll(sources, env, parsed) {
+async function parseAll(sources, env, parsed, later) {
   const out2 = [];
   const batches = /* @__PURE__ */ new Map();
   const compactor = sources.length > COMPACT_ABOVE ? new ModelCompactor() : void 0;
+  const places = /* @__PURE__ */ new Map();
   for (const src of sources) {
     const batch = batchFormatOf(src.path);
     if (batch) {
       const files = batches.get(batch);
       if (files) files.push(src);
       else batches.set(batch, [src]);
+      continue;
+    }
+    if (later?.matches(src.path)) {
+      const place2 = emptyParsed(src.path, "later");
+      places.set(place2, src);
+      out2.push(place2);
       continue;
     }
     const model = await guarded(src, () => parseDocumentFile(src, env));
@@ -36670,7 +36719,20 @@ async function parseAll(sources, env, parsed) {
     }
     if (parsed) for (const src of files) parsed(src);
   }
-  return all;
+  if (!later) return all;
+  await later.start(all.filter((f) => !places.has(f)));
+  const done = /* @__PURE__ */ new Map();
+  for (const [place2, src] of places) {
+    const model = await guarded(src, () => parseDocumentFile(src, env));
+    parsed?.(src);
+    const kept = model && await later.each(model);
+    if (kept) compactor?.compact([kept]);
+    done.set(place2, kept);
+  }
+  return all.flatMap((f) => places.has(f) ? done.get(f) ?? [] : [f]);
+}
+async function parseAgain(src, env) {
+  return guarded(src, () => parseDocumentFile(src, env));
 }
 function unlessStalled(work) {
   return new Promise((resolve12, reject) => {
@@ -37390,6 +37452,66 @@ var init_modules = __esm({
   }
 });
 
+// src/parsers/terraform/inert.ts
+function quietExpr(expr, mod, seen = /* @__PURE__ */ new Set()) {
+  if (seen.has(expr)) return true;
+  seen.add(expr);
+  if (expr.kind !== "hcl") return false;
+  const text3 = expr.file.src.text.slice(expr.start, expr.end);
+  if (WORDS.test(text3) || READS_BLOCKS.test(text3)) return false;
+  if (!text3.includes("var") && !text3.includes("local")) return true;
+  for (const [, kind, name2 = ""] of text3.matchAll(NAMES)) {
+    if (kind === "local") {
+      if (cyclicLocals(mod).has(name2)) return false;
+      const attr = mod.locals.get(name2);
+      if (attr && !quietExpr(attr.expr, mod, seen)) return false;
+      continue;
+    }
+    const arg = mod.args?.get(name2);
+    if (arg) {
+      if (!quietExpr(arg.expr, arg.scope.module, seen)) return false;
+      continue;
+    }
+    const set2 = mod.tfvars.get(name2);
+    if (set2 && !quietExpr(set2.expr, mod, seen)) return false;
+    const def = mod.variables.get(name2)?.attrs.get("default");
+    if (def && !quietExpr(def.expr, mod, seen)) return false;
+  }
+  return true;
+}
+function quietDocument(block, mod) {
+  const seen = /* @__PURE__ */ new Set();
+  const quietBody = (b) => [...b.attrs.values()].every((attr) => quietExpr(attr.expr, mod, seen)) && b.blocks.every(quietBlock);
+  const quietBlock = (b) => !WORDS.test(b.type) && !b.labels.some((l) => WORDS.test(l)) && quietBody(b);
+  return quietBody(block);
+}
+function quietPermissions(expr, mod) {
+  if (expr.kind !== "hcl") return void 0;
+  const text3 = expr.file.src.text.slice(expr.start, expr.end);
+  const ref = DOCUMENT_JSON.exec(text3);
+  if (ref) {
+    const document = mod.data.get(`aws_iam_policy_document.${ref[1] ?? ""}`);
+    if (!document) return "quiet";
+    return quietDocument(document, mod) ? { document, index: ref[2] } : void 0;
+  }
+  if (!text3.startsWith("jsonencode") || !quietExpr(expr, mod)) return void 0;
+  const ast = expr.checked ? expr.ast ??= attributeExpression(expr.file.src.text, expr.start) : expr.ast;
+  const encoded = ast?.type === "call" && ast.name === "jsonencode" && !ast.expandFinal ? ast.args : [];
+  return encoded.length === 1 && encoded[0]?.type === "object" ? "quiet" : void 0;
+}
+var WORDS, READS_BLOCKS, NAMES, DOCUMENT_JSON;
+var init_inert = __esm({
+  "src/parsers/terraform/inert.ts"() {
+    "use strict";
+    init_evaluate();
+    init_hcl_body();
+    WORDS = /principal|decode|templatefile|template_file|aws_iam_policy_document/i;
+    READS_BLOCKS = /aws_iam_openid_connect_provider/;
+    NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
+    DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
+  }
+});
+
 // src/parsers/terraform/policy-document.ts
 function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()) {
   const loc = block.loc;
@@ -37772,12 +37894,24 @@ async function readFallbackExpressions(top) {
     if (ast) expr.ast = ast;
   }
 }
+function resourcesRead(mod) {
+  let list2 = readResources.get(mod.resources);
+  if (!list2) {
+    list2 = [];
+    for (const [address, block] of mod.resources) {
+      const [type2 = "", name2 = ""] = address.split(".");
+      if (type2 === "aws_iam_role" || type2 === "aws_iam_openid_connect_provider" || PERMISSION_RESOURCES.has(type2))
+        list2.push({ address, type: type2, name: name2, block });
+    }
+    readResources.set(mod.resources, list2);
+  }
+  return list2;
+}
 function emitModule(m, mod, prefix, stack, loaded2, done) {
   done.add(m.mod.dir);
   const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b) => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
-  for (const [address, block] of mod.resources) {
-    const [type2, name2 = ""] = address.split(".");
+  for (const { address, type: type2, name: name2, block } of resourcesRead(mod)) {
     const out2 = fileOf(block);
     if (type2 === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
@@ -37787,10 +37921,17 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
         const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
         addPolicy(out2, attr.expr, own, "trust", role);
       }
-    } else if (type2 && PERMISSION_RESOURCES.has(type2)) {
+    } else if (PERMISSION_RESOURCES.has(type2)) {
       const attr = block.attrs.get("policy");
       if (!attr) continue;
-      for (const instance of instancesOf(block, scope))
+      const instances = instancesOf(block, scope);
+      const quiet = instances.length > 0 ? quietPermissions(attr.expr, mod) : void 0;
+      if (quiet !== void 0) {
+        if (quiet !== "quiet" && documentInstance(quiet.document, quiet.index, scope))
+          mod.budget.used.add(quiet.document);
+        continue;
+      }
+      for (const instance of instances)
         addPolicy(out2, attr.expr, { ...scope, names: instance.names }, "permissions", void 0);
     } else if (type2 === "aws_iam_openid_connect_provider") {
       out2.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name2}`, scope));
@@ -37830,6 +37971,12 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
     out2.providers.push(...found.providers);
   }
 }
+function documentInstance(document, index2, scope) {
+  if (!document.attrs.has("for_each") && !document.attrs.has("count")) return index2 === void 0;
+  if (index2 === void 0) return false;
+  const keys = /* @__PURE__ */ new Set(["", `[${index2}]`, `[${JSON.stringify(index2)}]`]);
+  return instancesOf(document, { ...scope, names: /* @__PURE__ */ new Map() }).some((i) => keys.has(i.key));
+}
 function emitUnusedDocuments(m, used) {
   const scope = {
     module: m.mod,
@@ -37839,6 +37986,7 @@ function emitUnusedDocuments(m, used) {
   };
   for (const [address, block] of m.mod.data) {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
+    if (quietDocument(block, m.mod)) continue;
     const tree = policyDocumentTree(block, scope);
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
@@ -37916,7 +38064,7 @@ function policyFromValue(value, ctx, out2) {
   }
   return normalisePolicy(policyConditionValues(json3.tree), ctx, value.loc);
 }
-var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MODULE_META;
+var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MODULE_META, readResources;
 var init_terraform = __esm({
   "src/parsers/terraform/index.ts"() {
     "use strict";
@@ -37935,6 +38083,7 @@ var init_terraform = __esm({
     init_regex();
     init_module();
     init_modules();
+    init_inert();
     init_policy_document();
     RELEVANT = /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
     REGEX_FUNCTION = /\b(?:regex|regexall|replace)\b/;
@@ -37949,6 +38098,7 @@ var init_terraform = __esm({
     LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
     MAX_MODULE_DEPTH = 8;
     MODULE_META = /* @__PURE__ */ new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
+    readResources = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -65627,6 +65777,9 @@ function batchFormatOf(path4) {
 function isWorkflowYamlPath(path4) {
   return FORMATS.some((f) => (f.id === "workflow" || f.id === "action") && f.matchesPath(path4));
 }
+function isWorkflowFilePath(path4) {
+  return FORMATS.find((f) => f.matchesPath(path4))?.id === "workflow";
+}
 function isInputByPath(path4) {
   return FORMATS.some((f) => f.inputByPath === true && f.matchesPath(path4));
 }
@@ -74517,6 +74670,98 @@ var init_discover = __esm({
   }
 });
 
+// src/engine/workflow-stream.ts
+function callsLocalWorkflow(wf) {
+  return wf.jobs.some((job) => job.uses !== void 0 && localCalleePath(job.uses.value) !== void 0);
+}
+function mayBeCalled(wf) {
+  return wf.triggers.some((t2) => t2.event.value === "workflow_call");
+}
+var WorkflowStream;
+var init_workflow_stream = __esm({
+  "src/engine/workflow-stream.ts"() {
+    "use strict";
+    init_token_use();
+    init_project_index();
+    init_project();
+    init_formats();
+    WorkflowStream = class {
+      constructor(workflowFiles, base, unread) {
+        this.workflowFiles = workflowFiles;
+        this.base = base;
+        this.unread = unread;
+      }
+      workflowFiles;
+      base;
+      unread;
+      handler;
+      others;
+      templates = /* @__PURE__ */ new Set();
+      next = 0;
+      /** Workflow files with a job that calls a local workflow, handed over last. */
+      deferred = [];
+      /** Files whose workflow models were dropped. */
+      dropped = /* @__PURE__ */ new Set();
+      /** For `parseAll`: workflow files parsed last, each handed over (or kept for later) as it is parsed. */
+      later = {
+        matches: isWorkflowFilePath,
+        start: async (others) => {
+          const project = buildProject(this.base.root, [...this.unread, ...others]);
+          this.templates = new Set(others.flatMap((f) => f.templates ?? []));
+          this.others = { ...this.base, project, index: indexProject(project, this.base.config.settings) };
+          this.handler = await this.workflowFiles(this.others);
+        },
+        each: (file) => this.each(file)
+      };
+      async each(file) {
+        if (file.workflows.length === 0 || this.templates.has(file.file) || !this.handler || !this.others) return file;
+        const order = this.next++;
+        if (file.workflows.some(callsLocalWorkflow)) {
+          this.deferred.push({ file, order });
+          return file;
+        }
+        await this.handler(file, order, this.others);
+        if (file.workflows.some(mayBeCalled)) return file;
+        this.dropped.add(file.file);
+        return { ...file, workflows: [] };
+      }
+      /**
+       * Puts back the model of every dropped workflow a kept workflow's job may call (`parseAgain`), so that the
+       * index finds what it would have found with every model kept. Returns the files in the same order.
+       */
+      async restoreCallees(files, parseAgain2) {
+        if (this.deferred.length === 0 || this.dropped.size === 0) return files;
+        const called = /* @__PURE__ */ new Set();
+        for (const { file } of this.deferred)
+          for (const wf of file.workflows)
+            for (const job of wf.jobs) {
+              const path4 = job.uses && localCalleePath(job.uses.value);
+              if (path4 !== void 0) called.add(path4);
+            }
+        const firstAt = /* @__PURE__ */ new Map();
+        files.forEach((f, i) => {
+          if (this.templates.has(f.file) || f.workflows.length === 0 && !this.dropped.has(f.file)) return;
+          for (const suffix of pathSuffixes(f.file)) if (!firstAt.has(suffix)) firstAt.set(suffix, i);
+        });
+        const out2 = [...files];
+        for (const path4 of called) {
+          const i = firstAt.get(path4);
+          const f = i === void 0 ? void 0 : out2[i];
+          if (i === void 0 || !f || !this.dropped.has(f.file)) continue;
+          this.dropped.delete(f.file);
+          const again = await parseAgain2(f.file);
+          if (again) out2[i] = again;
+        }
+        return out2;
+      }
+      /** Hands over the workflow files kept for last, against the project of every file (`loaded`). */
+      async handDeferred(loaded2) {
+        for (const { file, order } of this.deferred) await this.handler?.(file, order, loaded2);
+      }
+    };
+  }
+});
+
 // src/engine/load-project.ts
 import { existsSync as existsSync4, readdirSync, statSync as statSync4 } from "node:fs";
 import { dirname as dirname5, join as join5, resolve as resolve5, sep as sep4 } from "node:path";
@@ -74532,6 +74777,7 @@ async function loadProject(req = {}) {
   if (req.stdin) files.add(resolve5(cwd, req.stdin.filename), req.stdin.text, true);
   else {
     const found = await discover(paths, root, config.ignore);
+    if (req.tuneCollector && found.length > COMPACT_ABOVE) await tuneCollectorForLargeRun();
     const explicit = new Set(paths.map((p) => resolve5(root, p)));
     files.readAll(found, true, explicit);
     if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, /* @__PURE__ */ new Set());
@@ -74551,10 +74797,18 @@ async function loadProject(req = {}) {
   const release = req.releaseTexts ? (src) => {
     if (!src.text.includes("oidclint-")) src.text = "";
   } : void 0;
-  const parsed = [...files.problems, ...await parseAll(files.all, env, release)];
+  const base = { root, config, sources: files.all, reported: files.reported, readFile };
+  const stream = req.workflowFiles ? new WorkflowStream(req.workflowFiles, base, files.problems) : void 0;
+  let parsed = [...files.problems, ...await parseAll(files.all, env, release, stream?.later)];
+  if (stream) parsed = await stream.restoreCallees(parsed, (path4) => files.parseAgain(path4, env));
   const project = buildProject(root, parsed);
-  const index2 = indexProject(project, config.settings);
-  return { root, config, project, index: index2, sources: files.all, reported: files.reported, readFile };
+  const loaded2 = { ...base, project, index: indexProject(project, config.settings) };
+  await stream?.handDeferred(loaded2);
+  return loaded2;
+}
+async function tuneCollectorForLargeRun() {
+  const { setFlagsFromString } = await import("node:v8");
+  for (const flag of LARGE_RUN_V8_FLAGS) setFlagsFromString(flag);
 }
 function resolveArg(cwd, p) {
   return /[*?{}[\]]/.test(p) && !existsSync4(resolve5(cwd, p)) ? p : resolve5(cwd, p);
@@ -74611,7 +74865,7 @@ function moduleSiblings(paths) {
   }
   return out2;
 }
-var Files;
+var LARGE_RUN_V8_FLAGS, Files;
 var init_load_project = __esm({
   "src/engine/load-project.ts"() {
     "use strict";
@@ -74625,6 +74879,12 @@ var init_load_project = __esm({
     init_context();
     init_discover();
     init_read_file();
+    init_workflow_stream();
+    LARGE_RUN_V8_FLAGS = [
+      "--no-allocation-site-pretenuring",
+      "--semi-space-growth-factor=1",
+      "--heap-growing-percent=20"
+    ];
     Files = class {
       constructor(root, overlay) {
         this.root = root;
@@ -74636,6 +74896,17 @@ var init_load_project = __esm({
       reported = /* @__PURE__ */ new Set();
       problems = [];
       seen = /* @__PURE__ */ new Set();
+      /** Reads and parses a file of the run again, as it was read (a workflow whose model the run dropped). */
+      async parseAgain(path4, env) {
+        const src = this.all.find((f) => f.path === path4);
+        const outcome = src && this.read(src.abs);
+        return src && outcome && "text" in outcome ? parseAgain({ ...src, text: outcome.text }, env) : void 0;
+      }
+      /** A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository). */
+      read(abs) {
+        const over = this.overlay.get(abs);
+        return over !== void 0 ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+      }
       add(abs, text3, report) {
         const path4 = relPath(this.root, abs);
         if (report) this.reported.add(path4);
@@ -74650,9 +74921,7 @@ var init_load_project = __esm({
           const path4 = relPath(this.root, abs);
           if (this.seen.has(path4)) continue;
           const text3 = () => {
-            const over = this.overlay.get(abs);
-            if (over !== void 0) return over;
-            const outcome = readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+            const outcome = this.read(abs);
             return "text" in outcome ? outcome.text : void 0;
           };
           candidates.push({ path: path4, abs, text: text3 });
@@ -74666,10 +74935,9 @@ var init_load_project = __esm({
             if (report) this.reported.add(path4);
             continue;
           }
-          const over = this.overlay.get(abs);
-          const outcome = over !== void 0 ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+          const outcome = this.read(abs);
           if ("text" in outcome) {
-            if (over !== void 0 || mayBeInput(path4, outcome.text)) this.add(abs, outcome.text, report);
+            if (this.overlay.has(abs) || mayBeInput(path4, outcome.text)) this.add(abs, outcome.text, report);
           } else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path4) || outcome.reason === "special" || outcome.reason === "outside" || outcome.lenient !== void 0 && looksLikeInput(path4, outcome.lenient))) {
             this.reported.add(path4);
             const loc = outcome.line === void 0 ? fileStart(path4) : {
@@ -74811,13 +75079,25 @@ var init_suppressions = __esm({
 import { resolve as resolve6 } from "node:path";
 async function lint(options = {}) {
   const rules2 = withEngineRules(options.rules ?? rules);
+  const started = {};
+  const workflowFiles = async (others) => {
+    const run7 = await RuleRun.start(others, rules2);
+    started.run = run7;
+    return (file, order, against) => run7.workflowFile(file, order, against);
+  };
   const loaded2 = await loadProject({
     workflowPrefilter: options.rules === void 0,
     ...options,
     rules: rules2,
-    releaseTexts: true
+    releaseTexts: true,
+    ...rules2.every(readsWorkflowsPerFile) ? { workflowFiles } : {}
   });
-  return runRules(loaded2, rules2, options.maxPerRule ?? 0);
+  const run6 = started.run ?? await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2);
+  return run6.finish(loaded2, options.maxPerRule ?? 0);
+}
+function readsWorkflowsPerFile(rule2) {
+  const { inputs } = rule2.meta;
+  return rule2.checkWorkflowFile !== void 0 || inputs.length > 0 && !inputs.includes("workflow") || Object.values(ENGINE_RULES).includes(rule2);
 }
 function severityNumber(s) {
   return s === "error" ? 2 : s === "warn" ? 1 : 0;
@@ -74836,8 +75116,7 @@ function rulesForFile(config, path4, cache) {
 function canFire(rule2, loaded2) {
   const { project } = loaded2;
   const { inputs } = rule2.meta;
-  if (inputs.length > 0 && !inputs.includes("workflow") && rules.includes(rule2) && onlyWorkflowsReported(loaded2))
-    return false;
+  if (skippedWithContext(rule2, loaded2.reported)) return false;
   const present = {
     policy: project.policies.length > 0,
     provider: project.providers.length > 0,
@@ -74845,76 +75124,12 @@ function canFire(rule2, loaded2) {
   };
   return inputs.length === 0 || inputs.some((i) => present[i]);
 }
-function onlyWorkflowsReported({ reported }) {
-  return [...reported].every((path4) => isWorkflowYamlPath(path4));
+function skippedWithContext(rule2, reported) {
+  const { inputs } = rule2.meta;
+  return inputs.length > 0 && !inputs.includes("workflow") && rules.includes(rule2) && [...reported].every((path4) => isWorkflowYamlPath(path4));
 }
 async function runRules(loaded2, rules2 = withEngineRules(rules), maxPerRule = 0) {
-  const { project, config } = loaded2;
-  const parsed = project.files;
-  const findings = parsed.flatMap(
-    (file) => file.problems.map((p) => ({
-      rule: ENGINE_RULES.parseError,
-      messageId: "unparsable",
-      message: p.message,
-      ...p.detail === void 0 ? {} : { template: { message: p.message, explanation: p.detail } },
-      loc: p.loc,
-      lowered: false
-    }))
-  );
-  const checks = rules2.filter(
-    (r) => !Object.values(ENGINE_RULES).includes(r) && isOnAnywhere(config, r.meta.id) && canFire(r, loaded2)
-  );
-  if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
-  const fixer = createFixer(loaded2.readFile);
-  const ruleErrors = parsed.flatMap(
-    (file) => file.problems.filter((p) => p.unfinished).map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` }))
-  );
-  const cache = /* @__PURE__ */ new Map();
-  for (const rule2 of checks) {
-    const configured = config.rules.get(rule2.meta.id);
-    const options = { ...rule2.defaultOptions, ...configured?.options ?? {} };
-    const defersTo = new Set(rule2.meta.defersTo ?? []);
-    try {
-      await rule2.check({
-        project,
-        index: loaded2.index,
-        settings: config.settings,
-        options,
-        fixer,
-        isOn(ruleId, file) {
-          if (!defersTo.has(ruleId))
-            throw new Error(`rule ${rule2.meta.id} asks whether ${ruleId} is on without declaring it in meta.defersTo`);
-          return rules2.some((r) => r.meta.id === ruleId) && (rulesForFile(config, file, cache).get(ruleId)?.severity ?? "off") !== "off";
-        },
-        report(r) {
-          const template = rule2.meta.messages[r.messageId];
-          const f = {
-            rule: rule2,
-            messageId: r.messageId,
-            message: fillShortMessage(template, r.messageId, r.data),
-            template,
-            data: r.data,
-            loc: locOf(r.at),
-            lowered: r.severity === "warn"
-          };
-          if (r.related) f.related = r.related;
-          if (r.fix) f.autofix = r.fix;
-          if (r.suggestions && r.suggestions.length > 0) f.suggestions = r.suggestions;
-          if (r.fixes) f.fixes = r.fixes;
-          findings.push(f);
-        }
-      });
-    } catch (e) {
-      if (process.env.OIDCLINT_DEBUG) console.error(e);
-      ruleErrors.push({ ruleId: rule2.meta.id, message: e instanceof Error ? e.message : String(e) });
-    }
-  }
-  const report = toReport(findings, loaded2, new Set(parsed.map((f) => f.file)), rules2, maxPerRule);
-  if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
-  const failed = [...project.repoStatuses ?? /* @__PURE__ */ new Map()].filter(([, st2]) => st2.kind === "error");
-  if (failed.length > 0)
-    report.onlineFailures = failed.map(([repo, st2]) => `${repo}: ${st2.kind === "error" ? st2.message : ""}`);
-  return report;
+  return (await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2)).finish(loaded2, maxPerRule);
 }
 function isOnAnywhere(config, id2) {
   return config.rules.get(id2)?.severity !== "off" || config.overrides.some((o) => o.rules[id2] !== void 0);
@@ -75063,6 +75278,7 @@ function result(filePath, messages, maxPerRule) {
     warningCount: messages.filter((m) => m.severity === 1).length
   };
 }
+var RuleRun;
 var init_lint = __esm({
   "src/engine/lint.ts"() {
     "use strict";
@@ -75080,6 +75296,145 @@ var init_lint = __esm({
     init_rule();
     init_fixer();
     init_suppressions();
+    RuleRun = class _RuleRun {
+      constructor(rules2, config, fixer, repoStatuses, reported) {
+        this.rules = rules2;
+        this.config = config;
+        this.fixer = fixer;
+        this.repoStatuses = repoStatuses;
+        const engine2 = Object.values(ENGINE_RULES);
+        this.perFile = rules2.map((rule2, at3) => ({ rule: rule2, at: at3 })).filter(
+          ({ rule: rule2 }) => rule2.checkWorkflowFile !== void 0 && !engine2.includes(rule2) && isOnAnywhere(config, rule2.meta.id) && !skippedWithContext(rule2, reported)
+        );
+      }
+      rules;
+      config;
+      fixer;
+      repoStatuses;
+      ordered = [];
+      ruleErrors = /* @__PURE__ */ new Map();
+      /** Per rule: its options, its memo (`RuleContext.memo`) and the rules it defers to. */
+      own = /* @__PURE__ */ new Map();
+      cache = /* @__PURE__ */ new Map();
+      /** Rules that read workflows one file at a time, with their index among `rules`. */
+      perFile;
+      /** Runs `check` of every enabled rule that can fire on the project (`loaded`: every file but workflow files' own part). */
+      static async start(loaded2, rules2) {
+        const { project, config } = loaded2;
+        if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
+        const run6 = new _RuleRun(rules2, config, createFixer(loaded2.readFile), project.repoStatuses, loaded2.reported);
+        const engine2 = Object.values(ENGINE_RULES);
+        for (const [at3, rule2] of rules2.entries()) {
+          if (engine2.includes(rule2) || !isOnAnywhere(config, rule2.meta.id) || !canFire(rule2, loaded2)) continue;
+          await run6.call(at3, () => rule2.check(run6.context(rule2, at3, -1, project, loaded2.index)));
+        }
+        return run6;
+      }
+      /** `checkWorkflowFile` of every rule that has it on one workflow file, read against `against`'s project. */
+      async workflowFile(file, order, against) {
+        if (this.perFile.length === 0) return;
+        const project = { ...against.project, files: [file], workflows: file.workflows };
+        if (this.repoStatuses) project.repoStatuses = this.repoStatuses;
+        for (const { rule: rule2, at: at3 } of this.perFile)
+          await this.call(at3, () => rule2.checkWorkflowFile?.(this.context(rule2, at3, order, project, against.index)));
+      }
+      /** `checkWorkflowFile` on each workflow file of a project loaded whole, in project order. */
+      async everyWorkflowFile(loaded2) {
+        let order = 0;
+        for (const file of loaded2.project.files)
+          if (file.workflows.length > 0) await this.workflowFile(file, order++, loaded2);
+        return this;
+      }
+      /**
+       * Runs one rule's part; a rule that throws loses its findings of that part (of that file), never the other
+       * rules' or files' (the CLI exits 2 and says so: the first error of each rule).
+       */
+      call(at3, work) {
+        const failed = (e) => {
+          if (process.env.OIDCLINT_DEBUG) console.error(e);
+          const rule2 = this.rules[at3];
+          if (rule2 && !this.ruleErrors.has(at3))
+            this.ruleErrors.set(at3, { ruleId: rule2.meta.id, message: e instanceof Error ? e.message : String(e) });
+        };
+        try {
+          const done = work();
+          if (done instanceof Promise) return done.catch(failed);
+        } catch (e) {
+          failed(e);
+        }
+      }
+      context(rule2, at3, file, project, index2) {
+        let own = this.own.get(rule2);
+        if (!own) {
+          const configured = this.config.rules.get(rule2.meta.id);
+          own = {
+            options: { ...rule2.defaultOptions, ...configured?.options ?? {} },
+            memo: {},
+            defersTo: new Set(rule2.meta.defersTo ?? [])
+          };
+          this.own.set(rule2, own);
+        }
+        const { options, memo, defersTo } = own;
+        const { rules: rules2, config, cache, ordered } = this;
+        return {
+          project,
+          index: index2,
+          settings: config.settings,
+          options,
+          fixer: this.fixer,
+          memo,
+          isOn(ruleId, path4) {
+            if (!defersTo.has(ruleId))
+              throw new Error(`rule ${rule2.meta.id} asks whether ${ruleId} is on without declaring it in meta.defersTo`);
+            return rules2.some((r) => r.meta.id === ruleId) && (rulesForFile(config, path4, cache).get(ruleId)?.severity ?? "off") !== "off";
+          },
+          report(r) {
+            const template = rule2.meta.messages[r.messageId];
+            const f = {
+              rule: rule2,
+              messageId: r.messageId,
+              message: fillShortMessage(template, r.messageId, r.data),
+              template,
+              data: r.data,
+              loc: locOf(r.at),
+              lowered: r.severity === "warn"
+            };
+            if (r.related) f.related = r.related;
+            if (r.fix) f.autofix = r.fix;
+            if (r.suggestions && r.suggestions.length > 0) f.suggestions = r.suggestions;
+            if (r.fixes) f.fixes = r.fixes;
+            ordered.push({ finding: f, rule: at3, file });
+          }
+        };
+      }
+      /** The report: what parsers could not read (`parse-error`), then the rules' findings in their order. */
+      finish(loaded2, maxPerRule) {
+        const parsed = loaded2.project.files;
+        if (this.repoStatuses) loaded2.project.repoStatuses = this.repoStatuses;
+        const findings = parsed.flatMap(
+          (file) => file.problems.map((p) => ({
+            rule: ENGINE_RULES.parseError,
+            messageId: "unparsable",
+            message: p.message,
+            ...p.detail === void 0 ? {} : { template: { message: p.message, explanation: p.detail } },
+            loc: p.loc,
+            lowered: false
+          }))
+        );
+        this.ordered.sort((a, b) => a.rule - b.rule || a.file - b.file);
+        for (const o of this.ordered) findings.push(o.finding);
+        const ruleErrors = parsed.flatMap(
+          (file) => file.problems.filter((p) => p.unfinished).map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` }))
+        );
+        for (const [, e] of [...this.ruleErrors].sort(([a], [b]) => a - b)) ruleErrors.push(e);
+        const report = toReport(findings, loaded2, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule);
+        if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
+        const failed = [...this.repoStatuses ?? /* @__PURE__ */ new Map()].filter(([, st2]) => st2.kind === "error");
+        if (failed.length > 0)
+          report.onlineFailures = failed.map(([repo, st2]) => `${repo}: ${st2.kind === "error" ? st2.message : ""}`);
+        return report;
+      }
+    };
   }
 });
 
@@ -80601,7 +80956,8 @@ async function runLint(argv, io) {
     paths: positionals,
     ...stdinSource !== void 0 ? { stdin: { text: stdinSource, filename: values2["stdin-filename"] ?? "stdin" } } : {},
     ...values2.context ? { contextPaths: values2.context } : {},
-    ...capLate ? {} : { maxPerRule }
+    ...capLate ? {} : { maxPerRule },
+    tuneCollector: true
   };
   const report = values2.fix || values2["fix-dry-run"] ? await runFix(lintOptions, values2["fix-dry-run"] === true, io) : await lint(lintOptions);
   if (values2.quiet) {
