@@ -11592,7 +11592,7 @@ function suggestion(typed, options) {
   return long === void 0 ? void 0 : `--${long}`;
 }
 function parseOptions(args, options, spec = { positionals: { what: "path" } }) {
-  const { command, positionals: takes } = spec;
+  const { command, positionals: takes2 } = spec;
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -11613,9 +11613,9 @@ function parseOptions(args, options, spec = { positionals: { what: "path" } }) {
     throw new UsageError(message.split("\n")[0] ?? message, command);
   }
   const count2 = parsed.positionals.length;
-  const min = takes?.min ?? 0;
-  const max = takes === void 0 ? 0 : takes.max ?? Infinity;
-  const what = (n) => `${takes?.what ?? "argument"}${n === 1 ? "" : "s"}`;
+  const min = takes2?.min ?? 0;
+  const max = takes2 === void 0 ? 0 : takes2.max ?? Infinity;
+  const what = (n) => `${takes2?.what ?? "argument"}${n === 1 ? "" : "s"}`;
   if (count2 > max) {
     const extra = parsed.positionals[max] ?? "";
     const limit = max === 0 ? `${command ? `oidclint ${command}` : "this command"} takes no ${what(2)}` : `give at most ${max} ${what(max)}`;
@@ -11744,15 +11744,20 @@ function isUnknownPart(p) {
   return typeof p !== "string";
 }
 function knownText(v) {
+  const { parts } = v;
   let out2 = "";
-  for (const p of v.parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
     if (typeof p !== "string") return void 0;
     out2 += p;
   }
   return out2;
 }
 function displayText(v) {
-  return v.parts.map((p) => typeof p === "string" ? p : `\${${p.unknown}}`).join("");
+  const { parts } = v;
+  const only = parts.length === 1 ? parts[0] : void 0;
+  if (typeof only === "string") return only;
+  return parts.map((p) => typeof p === "string" ? p : `\${${p.unknown}}`).join("");
 }
 function strValue(text3, loc, origin) {
   return origin === void 0 ? { parts: [text3], loc } : { parts: [text3], loc, origin };
@@ -11805,6 +11810,14 @@ function parseOperatorAnew(text3) {
   return info;
 }
 function parseConditionKey(key3) {
+  let known = conditionKeys.get(key3);
+  if (known === void 0) {
+    if (conditionKeys.size >= 1e3) conditionKeys.clear();
+    conditionKeys.set(key3, known = parseConditionKeyAnew(key3));
+  }
+  return known;
+}
+function parseConditionKeyAnew(key3) {
   const i = key3.lastIndexOf(":");
   if (i <= 0) return { claim: key3 };
   const issuer = key3.slice(0, i);
@@ -11813,12 +11826,10 @@ function parseConditionKey(key3) {
   return { issuer, claim };
 }
 function isGitHubIssuer(issuer, settings) {
-  const key3 = `${settings.issuer}\0${issuer}`;
-  let known = issuerAnswers.get(key3);
-  if (known === void 0) {
-    if (issuerAnswers.size >= 1e3) issuerAnswers.clear();
-    issuerAnswers.set(key3, known = isGitHubIssuerAnew(issuer, settings));
-  }
+  if (issuerAnswers.setting !== settings.issuer || issuerAnswers.answers.size >= 1e3)
+    issuerAnswers = { setting: settings.issuer, answers: /* @__PURE__ */ new Map() };
+  let known = issuerAnswers.answers.get(issuer);
+  if (known === void 0) issuerAnswers.answers.set(issuer, known = isGitHubIssuerAnew(issuer, settings));
   return known;
 }
 function isGitHubIssuerAnew(issuer, settings) {
@@ -11830,9 +11841,13 @@ function isGitHubIssuerAnew(issuer, settings) {
 }
 function providerArnIssuer(arn) {
   const text3 = displayText(arn);
-  const m = /:oidc-provider\/(.+)$/.exec(text3);
-  if (!m?.[1] || m[1].includes("${")) return void 0;
-  return m[1];
+  let known = arnIssuers.get(text3);
+  if (known === void 0) {
+    if (arnIssuers.size >= 1e3) arnIssuers.clear();
+    const m = /:oidc-provider\/(.+)$/.exec(text3);
+    arnIssuers.set(text3, known = !m?.[1] || m[1].includes("${") ? null : m[1]);
+  }
+  return known ?? void 0;
 }
 function isAllow(stmt) {
   return stmt.effect !== void 0 && knownText(stmt.effect) === "Allow";
@@ -11905,7 +11920,12 @@ function actionAllowsWebIdentity(stmt) {
   const matches = items.some((a) => {
     const text3 = knownText(a);
     if (text3 === void 0) return true;
-    return iamGlobMatches(text3, "sts:AssumeRoleWithWebIdentity", true);
+    let known = webIdentityActions.get(text3);
+    if (known === void 0) {
+      if (webIdentityActions.size >= 1e3) webIdentityActions.clear();
+      webIdentityActions.set(text3, known = iamGlobMatches(text3, "sts:AssumeRoleWithWebIdentity", true));
+    }
+    return known;
   });
   return stmt.notAction ? !matches : matches;
 }
@@ -11933,7 +11953,7 @@ function githubTrustStatements(policies, settings) {
   trustLists.set(policies, { issuer: settings.issuer, count: policies.length, list: list2 });
   return list2;
 }
-var operators, issuerAnswers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS, trustLists;
+var operators, conditionKeys, issuerAnswers, arnIssuers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS, webIdentityActions, trustLists;
 var init_github_trust = __esm({
   "src/analysis/github-trust.ts"() {
     "use strict";
@@ -11941,10 +11961,13 @@ var init_github_trust = __esm({
     init_iam_glob();
     init_value();
     operators = /* @__PURE__ */ new Map();
-    issuerAnswers = /* @__PURE__ */ new Map();
+    conditionKeys = /* @__PURE__ */ new Map();
+    issuerAnswers = { setting: "", answers: /* @__PURE__ */ new Map() };
+    arnIssuers = /* @__PURE__ */ new Map();
     facts = /* @__PURE__ */ new WeakMap();
     SCOPING_CLAIMS = /* @__PURE__ */ new Set(["sub", "job_workflow_ref"]);
     IAM_CHECKED_OPERATORS = /* @__PURE__ */ new Set(["stringequals", "stringlike", "stringequalsignorecase"]);
+    webIdentityActions = /* @__PURE__ */ new Map();
     trustLists = /* @__PURE__ */ new WeakMap();
   }
 });
@@ -12063,23 +12086,60 @@ function newWorkspace(number2 = new Int32Array(1 << 12)) {
     live: []
   };
 }
+function takes(grammar, ignoreCase, e, ch) {
+  const test = grammar.edgeTest[e];
+  const code18 = ch.charCodeAt(0);
+  if (code18 >= 128) return test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
+  const ascii = ignoreCase ? grammar.asciiIgnoreCase : grammar.ascii;
+  const known = ascii[e * 128 + code18];
+  if (known !== 0) return known === 2;
+  const yes = test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
+  ascii[e * 128 + code18] = yes ? 2 : 1;
+  return yes;
+}
+function classOf(grammar, ignoreCase, ch) {
+  const byCase = ignoreCase ? 1 : 0;
+  const code18 = ch.charCodeAt(0);
+  const ascii = grammar.asciiClasses[byCase];
+  if (code18 < 128 && ascii[code18] >= 0) return ascii[code18];
+  const classes = grammar.classes[byCase];
+  const known = classes.get(ch);
+  if (known !== void 0) return known;
+  let answers = "";
+  for (let e = 0; e < grammar.edgeTest.length; e++) answers += takes(grammar, ignoreCase, e, ch) ? "1" : "0";
+  const ids = grammar.classIds[byCase];
+  let id2 = ids.get(answers);
+  if (id2 === void 0) ids.set(answers, id2 = ids.size);
+  if (code18 < 128) ascii[code18] = id2;
+  else classes.set(ch, id2);
+  return id2;
+}
+function walkCached(els, grammar, mode, unknowns) {
+  if (els.length > SHAPE_LIMIT) return walk(els, grammar, mode, unknowns);
+  const ignoreCase = mode === "equalsIgnoreCase";
+  shapeCodes[0] = (ignoreCase ? 2 : 0) + (unknowns === "onePart" ? 1 : 0);
+  for (let i = 0; i < els.length; i++) {
+    const el = els[i];
+    const symbol = el.kind === "char" ? 3 + classOf(grammar, ignoreCase, el.ch) : el.kind === "any" ? 0 : el.kind === "one" ? 1 : 2;
+    if (symbol > 65535) return walk(els, grammar, mode, unknowns);
+    shapeCodes[i + 1] = symbol;
+  }
+  shapeCodes.length = els.length + 1;
+  const key3 = String.fromCharCode.apply(null, shapeCodes);
+  let result3 = grammar.walks.get(key3);
+  if (result3 === void 0) {
+    result3 = walk(els, grammar, mode, unknowns);
+    if (grammar.walks.size >= SHAPES_KEPT) grammar.walks.clear();
+    grammar.walks.set(key3, result3);
+  }
+  return result3;
+}
 function walk(els, grammar, mode, unknowns) {
-  const { edgeFirst, edgeTo, edgeKey, edgeTest, epsFirst, epsTo, fieldCount } = grammar;
+  const { edgeFirst, edgeTo, edgeKey, epsFirst, epsTo, fieldCount } = grammar;
   const partCount = PARTS.length;
   const locks = unknowns === "onePart" ? fieldCount * partCount + 1 : 1;
   const gCount = grammar.stateCount;
   const ignoreCase = mode === "equalsIgnoreCase";
-  const ascii = ignoreCase ? grammar.asciiIgnoreCase : grammar.ascii;
-  const takes = (e, ch) => {
-    const test = edgeTest[e];
-    const code18 = ch.charCodeAt(0);
-    if (code18 >= 128) return test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
-    const known = ascii[e * 128 + code18];
-    if (known !== 0) return known === 2;
-    const yes = test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
-    ascii[e * 128 + code18] = yes ? 2 : 1;
-    return yes;
-  };
   const idCount = (els.length + 1) * gCount * locks;
   const byId = idCount <= SCRATCH_LIMIT;
   if (byId && workspace.number.length < idCount)
@@ -12126,7 +12186,7 @@ function walk(els, grammar, mode, unknowns) {
     const end = edgeFirst[g + 1];
     switch (el.kind) {
       case "char":
-        for (let e = first; e < end; e++) if (takes(e, el.ch)) step2(here, pi + 1, edgeTo[e], 0, pi, e);
+        for (let e = first; e < end; e++) if (takes(grammar, ignoreCase, e, el.ch)) step2(here, pi + 1, edgeTo[e], 0, pi, e);
         break;
       case "one":
         for (let e = first; e < end; e++) step2(here, pi + 1, edgeTo[e], 0, pi, e);
@@ -12217,13 +12277,13 @@ function repositoryField(template) {
   const repo = template.indexOf("repo");
   return repo >= 0 ? repo : template.indexOf("repository");
 }
-function exactPart(els, w, field3, part2) {
+function exactPart(els, source, w, field3, part2) {
   const bit = 1 << PART_INDEX[part2];
   if (((w.wildcardParts[field3] | w.unknownParts[field3]) & bit) !== 0) return void 0;
   const { fieldCount, charParts } = w;
-  let text3 = "";
   let first = -1;
   let last = -1;
+  let plain3 = true;
   for (let pi = 0; pi < els.length; pi++) {
     const parts = charParts[pi * fieldCount + field3];
     if ((parts & bit) === 0) continue;
@@ -12233,9 +12293,21 @@ function exactPart(els, w, field3, part2) {
     if (first < 0) first = pi;
     last = pi;
     const el = els[pi];
+    plain3 &&= el.kind === "char" && el.source.length === 1;
+  }
+  if (first < 0) return void 0;
+  if (plain3) return { text: source.slice(sourceEnd(els, first - 1), sourceEnd(els, last)), first, last };
+  let text3 = "";
+  for (let pi = first; pi <= last; pi++) {
+    const el = els[pi];
     text3 += el?.kind === "char" ? el.ch : "";
   }
-  return first < 0 ? void 0 : { text: text3, first, last };
+  return { text: text3, first, last };
+}
+function sourceEnd(els, i) {
+  let end = 0;
+  for (let k = 0; k <= i; k++) end += els[k].source.length;
+  return end;
 }
 function anyPart(w, field3, part2) {
   const bit = 1 << PART_INDEX[part2];
@@ -12250,11 +12322,31 @@ function templateKey(template) {
   return key3;
 }
 function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
+  const { parts } = value;
+  const only = parts.length === 1 ? parts[0] : void 0;
+  if (typeof only === "string") return analyseText(value, only, mode, template);
   const key3 = templateKey(template);
   const first = analyses.get(value);
   for (let k = first; k; k = k.next) if (k.mode === mode && k.template === key3) return k.analysis;
   const analysis = analyseAnew(value, mode, template);
   analyses.set(value, first ? { mode, template: key3, analysis, next: first } : { mode, template: key3, analysis });
+  return analysis;
+}
+function analyseText(value, text3, mode, template) {
+  const key3 = templateKey(template);
+  let tables = byText.get(key3);
+  if (tables === void 0) {
+    if (byText.size >= 16) byText.clear();
+    tables = { equals: /* @__PURE__ */ new Map(), like: /* @__PURE__ */ new Map(), equalsIgnoreCase: /* @__PURE__ */ new Map() };
+    byText.set(key3, tables);
+  }
+  const table = tables[mode];
+  let analysis = table.get(text3);
+  if (analysis === void 0) {
+    analysis = analyseAnew(value, mode, template);
+    if (table.size >= TEXTS_KEPT) table.clear();
+    table.set(text3, analysis);
+  }
   return analysis;
 }
 function analyseAnew(value, mode, template) {
@@ -12266,7 +12358,7 @@ function analyseAnew(value, mode, template) {
     return analysis;
   }
   const grammar = grammarFor(template);
-  const any = walk(els, grammar, mode, "anything");
+  const any = walkCached(els, grammar, mode, "anything");
   analysis.canMatch = any.accepted;
   if (!any.accepted) {
     analysis.problem = diagnose(value, mode, template);
@@ -12274,10 +12366,10 @@ function analyseAnew(value, mode, template) {
   }
   const rf = repositoryField(template);
   if (rf >= 0) {
-    const owner = exactPart(els, any, rf, "owner");
-    const repo = exactPart(els, any, rf, "repo");
-    const ownerId = exactPart(els, any, rf, "ownerId");
-    const repoId = exactPart(els, any, rf, "repoId");
+    const owner = exactPart(els, text3, any, rf, "owner");
+    const repo = exactPart(els, text3, any, rf, "repo");
+    const ownerId = exactPart(els, text3, any, rf, "ownerId");
+    const repoId = exactPart(els, text3, any, rf, "repoId");
     if (owner) analysis.owner = owner.text;
     if (repo) analysis.repo = repo.text;
     if (ownerId) analysis.ownerId = ownerId.text.replace(/^@/, "");
@@ -12286,15 +12378,13 @@ function analyseAnew(value, mode, template) {
     if (hasIds) analysis.form = "immutable";
     else if (owner) {
       analysis.form = "name";
-      let form = "";
-      els.forEach((el, i) => {
-        form += el.source + (i === owner.last ? "@OWNER_ID" : "") + (repo && i === repo.last ? "@REPO_ID" : "");
-      });
-      analysis.immutableForm = form;
+      const ownerEnd = sourceEnd(els, owner.last);
+      const repoEnd = repo ? sourceEnd(els, repo.last) : text3.length;
+      analysis.immutableForm = `${text3.slice(0, ownerEnd)}@OWNER_ID${text3.slice(ownerEnd, repoEnd)}` + (repo ? `@REPO_ID${text3.slice(repoEnd)}` : "");
     }
   }
   if (els[0]?.kind === "unknown") return analysis;
-  const onePart = els.some((e) => e.kind === "unknown") ? walk(els, grammar, mode, "onePart") : any;
+  const onePart = els.some((e) => e.kind === "unknown") ? walkCached(els, grammar, mode, "onePart") : any;
   if (!onePart.accepted) return analysis;
   analysis.wildcardParts = partsOnly(onePart.wildcardParts);
   analysis.breadth = breadthOf(analysis.wildcardParts);
@@ -12320,7 +12410,7 @@ function contextBreadth(value) {
 function canMatchSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
   const els = elementsOf(value, mode);
   if (els.length > MAX_ELEMENTS) return true;
-  return walk(els, grammarFor(template), mode, "anything").accepted;
+  return walkCached(els, grammarFor(template), mode, "anything").accepted;
 }
 function replaceKnown(text3, re3, by) {
   return text3.replace(re3, () => by);
@@ -12471,7 +12561,7 @@ function valueNote(value) {
   const why = value.origin === void 0 ? "" : `: ${value.origin}`;
   return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
 }
-var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, partSets, NO_PARTS, templateKeys, analyses, CONTEXT_FIXES;
+var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES;
 var init_sub_pattern = __esm({
   "src/analysis/sub-pattern.ts"() {
     "use strict";
@@ -12561,7 +12651,11 @@ var init_sub_pattern = __esm({
           epsTo: Int32Array.from(this.eps.flat()),
           start,
           accept,
-          fieldCount
+          fieldCount,
+          walks: /* @__PURE__ */ new Map(),
+          classes: [/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map()],
+          classIds: [/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map()],
+          asciiClasses: [new Int32Array(128).fill(-1), new Int32Array(128).fill(-1)]
         };
       }
     };
@@ -12573,11 +12667,16 @@ var init_sub_pattern = __esm({
     SCRATCH_LIMIT = 1 << 22;
     KEEP = 1 << 16;
     workspace = newWorkspace();
+    SHAPE_LIMIT = 256;
+    SHAPES_KEPT = 1024;
+    shapeCodes = [];
     partSets = /* @__PURE__ */ new Map();
     NO_PARTS = /* @__PURE__ */ new Set();
     partSets.set(0, NO_PARTS);
     templateKeys = /* @__PURE__ */ new WeakMap();
     analyses = /* @__PURE__ */ new WeakMap();
+    byText = /* @__PURE__ */ new Map();
+    TEXTS_KEPT = 4096;
     CONTEXT_FIXES = [
       {
         kind: "shortRef",
@@ -12670,7 +12769,29 @@ function defineRule(rule2) {
 }
 function fillMessage(template, data) {
   if (!data) return template;
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name2) => name2 in data ? String(data[name2]) : m);
+  const p = placeholders(template);
+  let out2 = p[0];
+  for (let i = 1; i < p.length; i += 3) {
+    const name2 = p[i];
+    out2 += (name2 in data ? String(data[name2]) : p[i + 1]) + p[i + 2];
+  }
+  return out2;
+}
+function placeholders(template) {
+  let known = splitTemplates.get(template);
+  if (known === void 0) {
+    const out2 = [];
+    const re3 = /\{\{\s*(\w+)\s*\}\}/g;
+    let last = 0;
+    for (let m = re3.exec(template); m; m = re3.exec(template)) {
+      out2.push(template.slice(last, m.index), m[1] ?? "", m[0]);
+      last = m.index + m[0].length;
+    }
+    out2.push(template.slice(last));
+    if (splitTemplates.size >= 1e3) splitTemplates.clear();
+    splitTemplates.set(template, known = out2);
+  }
+  return known;
 }
 function fillShortMessage(template, fallback, data) {
   if (template === void 0) return fallback;
@@ -12686,11 +12807,12 @@ function fillMessageText(template, fallback, data) {
 function locOf(at3) {
   return "loc" in at3 ? at3.loc : at3;
 }
-var DOCS_BASE;
+var DOCS_BASE, splitTemplates;
 var init_rule = __esm({
   "src/engine/rule.ts"() {
     "use strict";
     DOCS_BASE = "https://github.com/oidclint/oidclint/blob/main/rules/";
+    splitTemplates = /* @__PURE__ */ new Map();
   }
 });
 
@@ -13264,9 +13386,7 @@ var init_location = __esm({
       constructor(file, text3) {
         this.file = file;
         this.text = text3;
-        for (let i = 0; i < text3.length; i++) {
-          if (text3.charCodeAt(i) === 10) this.starts.push(i + 1);
-        }
+        for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) this.starts.push(i + 1);
       }
       file;
       text;
@@ -17118,8 +17238,16 @@ var init_unknown_condition_key = __esm({
 
 // rules/malformed-principal.ts
 function arnFields(value) {
-  let known = fieldsOf.get(value);
-  if (known === void 0) fieldsOf.set(value, known = arnFieldsAnew(value) ?? null);
+  const only = value.parts.length === 1 ? value.parts[0] : void 0;
+  let known = typeof only === "string" ? fieldsOfText.get(only) : fieldsOf.get(value);
+  if (known === void 0) {
+    known = arnFieldsAnew(value) ?? null;
+    if (typeof only !== "string") fieldsOf.set(value, known);
+    else {
+      if (fieldsOfText.size >= 1e3) fieldsOfText.clear();
+      fieldsOfText.set(only, known);
+    }
+  }
   return known ?? void 0;
 }
 function arnFieldsAnew(value) {
@@ -17178,6 +17306,15 @@ function statementIsGitHubRelated(stmt, settings) {
   }
   return hasGitHubKeys(stmt, settings);
 }
+function cleanIssuer(text3) {
+  let known = cleanIssuers.get(text3);
+  if (known === void 0) {
+    if (cleanIssuers.size >= 1e3) cleanIssuers.clear();
+    const written = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+    cleanIssuers.set(text3, known = { written, lower: written.toLowerCase() });
+  }
+  return known;
+}
 function checkIssuerMismatch(stmt, settings, report) {
   const principalIssuers = [];
   for (const p of stmt.principals) {
@@ -17187,14 +17324,13 @@ function checkIssuerMismatch(stmt, settings, report) {
       const text3 = knownText(v);
       const written = text3 === void 0 || text3.startsWith("arn:") ? providerIssuerWritten(v) : text3;
       if (written === void 0) return;
-      const clean = written.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
-      principalIssuers.push({ issuer: clean.toLowerCase(), written: clean, value: v });
+      const clean = cleanIssuer(written);
+      principalIssuers.push({ issuer: clean.lower, written: clean.written, value: v });
     }
   }
   const first = principalIssuers[0];
   if (!first) return;
-  const known = new Set(principalIssuers.map((p) => p.issuer));
-  const foreign = /* @__PURE__ */ new Map();
+  let foreign;
   for (const c of stmt.conditions) {
     if (isUnresolvedKey(c.key)) continue;
     const key3 = knownText(c.key);
@@ -17203,14 +17339,16 @@ function checkIssuerMismatch(stmt, settings, report) {
     const { issuer } = parseConditionKey(key3);
     if (issuer === void 0) continue;
     const normal = issuer.toLowerCase();
-    if (known.has(normal)) continue;
+    if (principalIssuers.some((p) => p.issuer === normal)) continue;
+    foreign ??= /* @__PURE__ */ new Map();
     const entry2 = foreign.get(normal) ?? { written: issuer, keys: [] };
     entry2.keys.push(`\`${key3}\``);
     foreign.set(normal, entry2);
   }
-  for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
+  if (foreign)
+    for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
 }
-var PARTITIONS, UNKNOWN, fieldsOf, PartitionCounts, malformed_principal_default;
+var PARTITIONS, UNKNOWN, fieldsOf, fieldsOfText, PartitionCounts, malformed_principal_default, cleanIssuers;
 var init_malformed_principal = __esm({
   "rules/malformed-principal.ts"() {
     "use strict";
@@ -17230,6 +17368,7 @@ var init_malformed_principal = __esm({
     ]);
     UNKNOWN = "\0";
     fieldsOf = /* @__PURE__ */ new WeakMap();
+    fieldsOfText = /* @__PURE__ */ new Map();
     PartitionCounts = class {
       counts = /* @__PURE__ */ new Map();
       /** The first known partition, in document order. */
@@ -17414,6 +17553,7 @@ var init_malformed_principal = __esm({
         }
       }
     });
+    cleanIssuers = /* @__PURE__ */ new Map();
   }
 });
 
@@ -18757,7 +18897,11 @@ function normaliseStatement(node) {
 function normalisePolicy(node, ctx, loc = node.loc) {
   const statement = child(node, "Statement");
   if (!statement) return void 0;
-  const statements = listOf(statement).map(normaliseStatement).filter((s) => s !== void 0);
+  const statements = [...ctx.statements ?? []];
+  for (const node2 of listOf(statement)) {
+    const s = normaliseStatement(node2);
+    if (s) statements.push(s);
+  }
   const kind = ctx.kind ?? inferKind(statements);
   const doc = { kind, statements, loc, source: ctx.source };
   if (ctx.role) doc.role = ctx.role;
@@ -59564,7 +59708,7 @@ var require_lib = __commonJS({
       ClassNameIsRequired: "A class name is required.",
       UnexpectedSpace: "Unexpected space in placeholder."
     });
-    var placeholders = (superClass) => class PlaceholdersParserMixin extends superClass {
+    var placeholders2 = (superClass) => class PlaceholdersParserMixin extends superClass {
       parsePlaceholder(expectedNode) {
         if (this.match(134)) {
           const node = this.startNode();
@@ -59877,7 +60021,7 @@ var require_lib = __commonJS({
       flow,
       typescript,
       v8intrinsic,
-      placeholders
+      placeholders: placeholders2
     };
     var mixinPluginNames = Object.keys(mixinPlugins);
     var Parser5 = class extends StatementParser {
@@ -65580,8 +65724,11 @@ var init_program = __esm({
 });
 
 // src/parsers/json-tree.ts
-function jsonToTree(text3, index2) {
+function jsonToTree(text3, index2, stream) {
   let i = 0;
+  let depth = 0;
+  let streamNext = false;
+  let streamed = false;
   const skip = () => {
     for (; ; ) {
       const c = text3.charCodeAt(i);
@@ -65608,8 +65755,11 @@ function jsonToTree(text3, index2) {
     skip();
     const start = i;
     const c = text3.charCodeAt(i);
+    const handOut = streamNext;
+    streamNext = false;
     if (c === 123) {
       i++;
+      depth++;
       const entries2 = [];
       skip();
       if (text3.charCodeAt(i) === 125) i++;
@@ -65621,10 +65771,12 @@ function jsonToTree(text3, index2) {
           const keyLoc = index2.span(keyStart, i);
           skip();
           i++;
+          if (stream && !streamed && depth === 1 && key3 === stream.key) streamNext = streamed = true;
           entries2.push({ key: { value: key3, loc: keyLoc }, value: value() });
           skip();
           if (text3.charCodeAt(i++) === 125) break;
         }
+      depth--;
       return { kind: "object", entries: entries2, loc: index2.span(start, i) };
     }
     if (c === 91) {
@@ -65634,7 +65786,8 @@ function jsonToTree(text3, index2) {
       if (text3.charCodeAt(i) === 93) i++;
       else
         for (; ; ) {
-          items.push(value());
+          if (handOut) stream?.item(value());
+          else items.push(value());
           skip();
           if (text3.charCodeAt(i++) === 93) break;
         }
@@ -65656,11 +65809,11 @@ function jsonToTree(text3, index2) {
   };
   return value();
 }
-function parseJsonTree(file, text3) {
+function parseJsonTree(file, text3, stream) {
   if (nestingProblem(text3) === void 0) {
     try {
       JSON.parse(text3);
-      return { tree: jsonToTree(text3, new LineIndex(file, text3)) };
+      return { tree: jsonToTree(text3, new LineIndex(file, text3), stream) };
     } catch {
     }
   }
@@ -65682,18 +65835,25 @@ __export(json_policy_exports, {
   parsePolicyJsonFile: () => parsePolicyJsonFile
 });
 function parsePolicyJsonFile(src) {
-  const parsed = parseJsonTree(src.path, src.text);
+  const statements = [];
+  const parsed = parseJsonTree(src.path, src.text, {
+    key: "Statement",
+    item(node) {
+      const stmt = normaliseStatement(node);
+      if (stmt) statements.push(stmt);
+    }
+  });
   if ("problems" in parsed) {
     const out2 = emptyParsed(src.path, "json-policy");
     out2.problems.push(...parsed.problems);
     return out2;
   }
-  return parsePolicyJson(src, parsed.tree);
+  return parsePolicyJson(src, parsed.tree, statements);
 }
-function parsePolicyJson(src, tree) {
+function parsePolicyJson(src, tree, statements = []) {
   if (child(tree, "Statement")) {
     const out3 = emptyParsed(src.path, "json-policy");
-    const doc = normalisePolicy(tree, { source: "policy JSON" });
+    const doc = normalisePolicy(tree, { source: "policy JSON", statements });
     if (doc) out3.policies.push(doc);
     return out3;
   }
@@ -75078,6 +75238,12 @@ var init_suppressions = __esm({
 // src/engine/lint.ts
 import { resolve as resolve6 } from "node:path";
 async function lint(options = {}) {
+  return (await lintFindings(options, false)).complete();
+}
+async function lintForFixes(options = {}) {
+  return lintFindings(options, true);
+}
+async function lintFindings(options, fixesOnly) {
   const rules2 = withEngineRules(options.rules ?? rules);
   const started = {};
   const workflowFiles = async (others) => {
@@ -75093,7 +75259,7 @@ async function lint(options = {}) {
     ...rules2.every(readsWorkflowsPerFile) ? { workflowFiles } : {}
   });
   const run6 = started.run ?? await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2);
-  return run6.finish(loaded2, options.maxPerRule ?? 0);
+  return run6.finish(loaded2, options.maxPerRule ?? 0, fixesOnly);
 }
 function readsWorkflowsPerFile(rule2) {
   const { inputs } = rule2.meta;
@@ -75129,7 +75295,7 @@ function skippedWithContext(rule2, reported) {
   return inputs.length > 0 && !inputs.includes("workflow") && rules.includes(rule2) && [...reported].every((path4) => isWorkflowYamlPath(path4));
 }
 async function runRules(loaded2, rules2 = withEngineRules(rules), maxPerRule = 0) {
-  return (await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2)).finish(loaded2, maxPerRule);
+  return (await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2)).finish(loaded2, maxPerRule, false).complete();
 }
 function isOnAnywhere(config, id2) {
   return config.rules.get(id2)?.severity !== "off" || config.overrides.some((o) => o.rules[id2] !== void 0);
@@ -75146,7 +75312,7 @@ async function lookUpRepositories(project, config) {
     ...env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}
   });
 }
-function toReport(findings, loaded2, understood, rules2, maxPerRule) {
+function toReport(findings, loaded2, understood, rules2, maxPerRule, fixesOnly) {
   const { config, root: cwd, reported } = loaded2;
   const byFile = /* @__PURE__ */ new Map();
   const cache = /* @__PURE__ */ new Map();
@@ -75185,28 +75351,57 @@ function toReport(findings, loaded2, understood, rules2, maxPerRule) {
     const others = merged.get(f)?.others ?? 0;
     if (others > 0 && out2.explanation !== void 0)
       out2.explanation += ` (Reported once for ${String(others + 1)} evaluations of this code, e.g. module instances.)`;
-    const built = f.fixes?.() ?? {};
-    const fix = built.fix ?? f.autofix;
-    const suggestions = [...f.suggestions ?? [], ...built.suggestions ?? []];
+    const built2 = builtFixes(f);
+    const fix = built2.fix ?? f.autofix;
+    const suggestions = [...f.suggestions ?? [], ...built2.suggestions ?? []];
     if (fix) out2.autofix = absolute(fix);
     if (suggestions.length > 0) out2.suggestions = suggestions.map((s) => ({ desc: s.desc, fix: absolute(s.fix) }));
     return out2;
   };
+  const built = /* @__PURE__ */ new Map();
+  const builtFixes = (f) => {
+    let b = built.get(f);
+    if (b === void 0) built.set(f, b = f.fixes?.() ?? {});
+    return b;
+  };
+  const withFix = (m) => {
+    const f = raw.get(m);
+    if (!f) return m;
+    const fix = builtFixes(f).fix ?? f.autofix;
+    if (fix) m.autofix = absolute(fix);
+    return m;
+  };
   const texts = /* @__PURE__ */ new Map();
-  const shown2 = (file, all) => {
-    const out2 = result(resolve6(cwd, file), all, maxPerRule);
+  const unfinished = [];
+  const finish = (out2, file) => {
     out2.messages = out2.messages.map(complete);
     addFingerprints(out2.messages, fromRoot(file), texts.get(file) ?? "");
+  };
+  const shown2 = (file, all) => {
+    const out2 = result(resolve6(cwd, file), all, maxPerRule);
+    if (fixesOnly) {
+      out2.messages = out2.messages.map(withFix);
+      unfinished.push({ out: out2, file });
+    } else finish(out2, file);
     return out2;
   };
   const atPlace = /* @__PURE__ */ new Map();
+  const atPlaceByMessage = /* @__PURE__ */ new Map();
   const merged = /* @__PURE__ */ new Map();
   const repeats = (f) => {
-    const key3 = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}\0${f.message}`;
-    const first = atPlace.get(key3);
+    const key3 = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}`;
+    let first = atPlace.get(key3);
     if (!first) {
       atPlace.set(key3, f);
       return false;
+    }
+    if (first.message !== f.message) {
+      const full = `${key3}\0${f.message}`;
+      first = atPlaceByMessage.get(full);
+      if (!first) {
+        atPlaceByMessage.set(full, f);
+        return false;
+      }
     }
     const m = merged.get(first) ?? { related: [], others: 0 };
     merged.set(first, m);
@@ -75262,11 +75457,18 @@ function toReport(findings, loaded2, understood, rules2, maxPerRule) {
   }
   for (const [file, messages] of byFile) results.push(shown2(file, messages));
   results.sort((a, b) => a.filePath.localeCompare(b.filePath));
-  return {
+  const report = {
     results,
     filesLinted: results.length,
     errorCount: results.reduce((n, r) => n + r.errorCount, 0),
     warningCount: results.reduce((n, r) => n + r.warningCount, 0)
+  };
+  return {
+    report,
+    complete() {
+      for (const { out: out2, file } of unfinished.splice(0)) finish(out2, file);
+      return report;
+    }
   };
 }
 function result(filePath, messages, maxPerRule) {
@@ -75407,8 +75609,11 @@ var init_lint = __esm({
           }
         };
       }
-      /** The report: what parsers could not read (`parse-error`), then the rules' findings in their order. */
-      finish(loaded2, maxPerRule) {
+      /**
+       * The report: what parsers could not read (`parse-error`), then the rules' findings in their order; with
+       * `fixesOnly`, its messages are completed by `complete` (`toReport`).
+       */
+      finish(loaded2, maxPerRule, fixesOnly) {
         const parsed = loaded2.project.files;
         if (this.repoStatuses) loaded2.project.repoStatuses = this.repoStatuses;
         const findings = parsed.flatMap(
@@ -75427,12 +75632,13 @@ var init_lint = __esm({
           (file) => file.problems.filter((p) => p.unfinished).map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` }))
         );
         for (const [, e] of [...this.ruleErrors].sort(([a], [b]) => a - b)) ruleErrors.push(e);
-        const report = toReport(findings, loaded2, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule);
+        const out2 = toReport(findings, loaded2, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule, fixesOnly);
+        const { report } = out2;
         if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
         const failed = [...this.repoStatuses ?? /* @__PURE__ */ new Map()].filter(([, st2]) => st2.kind === "error");
         if (failed.length > 0)
           report.onlineFailures = failed.map(([repo, st2]) => `${repo}: ${st2.kind === "error" ? st2.message : ""}`);
-        return report;
+        return out2;
       }
     };
   }
@@ -80036,10 +80242,11 @@ async function lintAndFix(options, dryRun) {
   const originals = /* @__PURE__ */ new Map();
   let applied = 0;
   let passes = 0;
-  let report = await lint(options);
+  let pass = await lintForFixes(options);
   while (passes < MAX_PASSES) {
-    const fixes = selectFixes(report, root);
+    const fixes = selectFixes(pass.report, root);
     if (fixes.length === 0) break;
+    pass = void 0;
     const edits = /* @__PURE__ */ new Map();
     for (const e of fixes.flatMap((f) => f.edits)) {
       const list2 = edits.get(e.file);
@@ -80053,8 +80260,9 @@ async function lintAndFix(options, dryRun) {
     }
     applied += fixes.length;
     passes++;
-    report = await lint({ ...options, overlay });
+    pass = await lintForFixes({ ...options, overlay });
   }
+  const report = pass.complete();
   const changed = [];
   for (const [file, before] of originals) {
     const after = overlay.get(file) ?? before;
