@@ -196,6 +196,8 @@ class RuleRun {
   /** Per rule: its options, its memo (`RuleContext.memo`) and the rules it defers to. */
   private readonly own = new Map<AnyRule, { options: object; memo: Record<string, unknown>; defersTo: Set<string> }>();
   private readonly cache = new Map<string, Map<string, RuleConfig>>();
+  /** The strings of findings' data, one copy each (`report`). */
+  private readonly strings = new Map<string, string>();
   /** Rules that read workflows one file at a time, with their index among `rules`. */
   private readonly perFile: { rule: AnyRule; at: number }[];
 
@@ -285,7 +287,18 @@ class RuleRun {
       this.own.set(rule, own);
     }
     const { options, memo, defersTo } = own;
-    const { rules, config, cache, ordered } = this;
+    const { rules, config, cache, ordered, strings } = this;
+    // A finding's data is kept until the report is made: its strings are the run's shared copies (the same role,
+    // allowed subs and fix text recur across thousands of findings; a built string is a rope of its pieces).
+    const shared = (data: Record<string, string | number>): Record<string, string | number> => {
+      const out: Record<string, string | number> = {};
+      for (const [k, v] of Object.entries(data)) {
+        const known = typeof v === "string" ? strings.get(v) : undefined;
+        if (typeof v === "string" && known === undefined) strings.set(v, v);
+        out[k] = known ?? v;
+      }
+      return out;
+    };
     return {
       project,
       index,
@@ -308,7 +321,7 @@ class RuleRun {
           messageId: r.messageId,
           message: fillShortMessage(template, r.messageId, r.data),
           template,
-          data: r.data,
+          data: r.data && shared(r.data),
           loc: locOf(r.at),
           lowered: r.severity === "warn",
         };
