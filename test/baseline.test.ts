@@ -73,6 +73,16 @@ describe("fingerprints", () => {
     expect(mismatch[0]?.fingerprint).not.toBe(mismatch[1]?.fingerprint);
     expect(new Set([...after.values()]).size).toBe(after.size);
   });
+  it("do not change when the file gains a comment that mentions oidclint", async () => {
+    const dir = copyDemo("demo-mention");
+    const before = prints(await run({ cwd: dir }));
+    // (The run keeps the text of a file that mentions `oidclint-` for its suppressions, and reads others again.)
+    for (const file of [".github/workflows/deploy.yml", "infra/github-oidc.tf"])
+      writeFileSync(join(dir, file), readFileSync(join(dir, file), "utf8") + "\n# see oidclint-docs\n");
+    const after = prints(await run({ cwd: dir }));
+    expect(before.size).toBeGreaterThan(3);
+    for (const [k, v] of before) expect(after.get(k), k).toBe(v);
+  });
   it("change when the finding's own value changes", async () => {
     const dir = copyDemo("demo-edit");
     const before = prints(await run({ cwd: dir }));
