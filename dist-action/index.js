@@ -193,7 +193,8 @@ function plainText(abs, opts) {
     if (!st2.isFile() || st2.size === 0 || st2.size > (opts.maxBytes ?? MAX_FILE_BYTES)) return void 0;
     if (opts.confineTo !== void 0 && !dirInside(dirname(abs), opts.confineTo)) return void 0;
     let text3 = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
-    if (text3.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text3.includes("\0") || text3.includes("\uFFFD")) return void 0;
+    if (text3.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text3.includes("\0") || text3.includes("\uFFFD"))
+      return void 0;
     if (text3.charCodeAt(0) === 65279) text3 = text3.slice(1);
     return text3.charCodeAt(0) === 65279 ? text3.slice(1) : text3;
   } catch {
@@ -12186,7 +12187,8 @@ function walk(els, grammar, mode, unknowns) {
     const end = edgeFirst[g + 1];
     switch (el.kind) {
       case "char":
-        for (let e = first; e < end; e++) if (takes(grammar, ignoreCase, e, el.ch)) step2(here, pi + 1, edgeTo[e], 0, pi, e);
+        for (let e = first; e < end; e++)
+          if (takes(grammar, ignoreCase, e, el.ch)) step2(here, pi + 1, edgeTo[e], 0, pi, e);
         break;
       case "one":
         for (let e = first; e < end; e++) step2(here, pi + 1, edgeTo[e], 0, pi, e);
@@ -75375,7 +75377,8 @@ function toReport(findings, loaded2, understood, rules2, maxPerRule, fixesOnly) 
   const unfinished = [];
   const finish = (out2, file) => {
     out2.messages = out2.messages.map(complete);
-    addFingerprints(out2.messages, fromRoot(file), texts.get(file) ?? "");
+    if (out2.messages.length > 0)
+      addFingerprints(out2.messages, fromRoot(file), texts.get(file) ?? loaded2.readFile(file) ?? "");
   };
   const shown2 = (file, all) => {
     const out2 = result(resolve6(cwd, file), all, maxPerRule);
@@ -75518,6 +75521,8 @@ var init_lint = __esm({
       /** Per rule: its options, its memo (`RuleContext.memo`) and the rules it defers to. */
       own = /* @__PURE__ */ new Map();
       cache = /* @__PURE__ */ new Map();
+      /** The strings of findings' data, one copy each (`report`). */
+      strings = /* @__PURE__ */ new Map();
       /** Rules that read workflows one file at a time, with their index among `rules`. */
       perFile;
       /** Runs `check` of every enabled rule that can fire on the project (`loaded`: every file but workflow files' own part). */
@@ -75577,7 +75582,16 @@ var init_lint = __esm({
           this.own.set(rule2, own);
         }
         const { options, memo, defersTo } = own;
-        const { rules: rules2, config, cache, ordered } = this;
+        const { rules: rules2, config, cache, ordered, strings: strings3 } = this;
+        const shared = (data) => {
+          const out2 = {};
+          for (const [k, v] of Object.entries(data)) {
+            const known = typeof v === "string" ? strings3.get(v) : void 0;
+            if (typeof v === "string" && known === void 0) strings3.set(v, v);
+            out2[k] = known ?? v;
+          }
+          return out2;
+        };
         return {
           project,
           index: index2,
@@ -75597,7 +75611,7 @@ var init_lint = __esm({
               messageId: r.messageId,
               message: fillShortMessage(template, r.messageId, r.data),
               template,
-              data: r.data,
+              data: r.data && shared(r.data),
               loc: locOf(r.at),
               lowered: r.severity === "warn"
             };

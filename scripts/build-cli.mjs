@@ -243,7 +243,7 @@ function corePack(chunks, build) {
   });
   const head = `// oidclint pack ${build}\n`;
   // The index's offsets count its own length: grow the guess until the digits fit.
-  for (let width = 0; ; ) {
+  for (let width = 0; ;) {
     let at = head.length + width;
     const index = names.map((name, i) => {
       const entry = [name, at, at + (bodies[i]?.length ?? 0)];

@@ -173,7 +173,23 @@ describe("the settings-only validator", () => {
       .map((f) => JSON.parse(readFileSync(join(ROOT, "fixtures", f), "utf8")) as unknown);
     configs.push(JSON.parse(readFileSync(join(ROOT, ".oidclintrc.example.json"), "utf8")));
     // Every key given every kind of value, alone and next to a valid config.
-    const values = [null, true, 0, -1, 1.5, "", "x", "acme/app", "oidclint:strict", [], ["x"], [1], [{}], {}, { files: "a" }];
+    const values = [
+      null,
+      true,
+      0,
+      -1,
+      1.5,
+      "",
+      "x",
+      "acme/app",
+      "oidclint:strict",
+      [],
+      ["x"],
+      [1],
+      [{}],
+      {},
+      { files: "a" },
+    ];
     for (const name of [...Object.keys(CONFIG_KEYS), "unknownKey"])
       for (const value of values) {
         configs.push({ [name]: value });

@@ -128,9 +128,37 @@ describe("the literal pieces that rule paths out before the ignore globs", () =>
   });
 
   it("never rules out a path a glob matches", () => {
-    const segments = ["node_modules", ".git", ".terraform", "cdk.out", "asset.1", "tree.json", "manifest.json",
-      "x.assets.json", "package.json", "package-lock.json", "tsconfig.base.json", "legacy", "vendor", "a.json",
-      "abs", "x.tf", "ac", "bc", "c", "tmp", "imp", "xy", "x[]y", "docs", "1.json", "foo", "bar", "main.tf", "d.yml"];
+    const segments = [
+      "node_modules",
+      ".git",
+      ".terraform",
+      "cdk.out",
+      "asset.1",
+      "tree.json",
+      "manifest.json",
+      "x.assets.json",
+      "package.json",
+      "package-lock.json",
+      "tsconfig.base.json",
+      "legacy",
+      "vendor",
+      "a.json",
+      "abs",
+      "x.tf",
+      "ac",
+      "bc",
+      "c",
+      "tmp",
+      "imp",
+      "xy",
+      "x[]y",
+      "docs",
+      "1.json",
+      "foo",
+      "bar",
+      "main.tf",
+      "d.yml",
+    ];
     let seed = 7;
     const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
     const paths: string[] = [];

@@ -27,7 +27,11 @@ const FILES: Record<string, Buffer> = {
   "two-boms.yml": Buffer.concat([BOM, BOM, Buffer.from("a: 1\n")]),
   "bom-inside.yml": Buffer.from("a: \uFEFF1\n"),
   "replacement-char.yml": Buffer.from("name: \uFFFD ok\n"),
-  "invalid-utf8.tf": Buffer.concat([Buffer.from('resource "x" "y" {\n  name = "'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n}\n')]),
+  "invalid-utf8.tf": Buffer.concat([
+    Buffer.from('resource "x" "y" {\n  name = "'),
+    Buffer.from([0xc3, 0x28]),
+    Buffer.from('"\n}\n'),
+  ]),
   "nul-early.json": Buffer.from('{"a": "\u0000"}'),
   "nul-late.yml": Buffer.concat([Buffer.from(`a: "${"x".repeat(9000)}"\n`), Buffer.from([0]), Buffer.from("\n")]),
   "unicode.yml": Buffer.from("name: déployer ☁ \u{1F680}\n"),

@@ -572,7 +572,8 @@ function walk(els: Element[], grammar: Grammar, mode: MatchMode, unknowns: "anyt
     const end = edgeFirst[g + 1] as number;
     switch (el.kind) {
       case "char":
-        for (let e = first; e < end; e++) if (takes(grammar, ignoreCase, e, el.ch)) step(here, pi + 1, edgeTo[e] as number, 0, pi, e);
+        for (let e = first; e < end; e++)
+          if (takes(grammar, ignoreCase, e, el.ch)) step(here, pi + 1, edgeTo[e] as number, 0, pi, e);
         break;
       case "one":
         for (let e = first; e < end; e++) step(here, pi + 1, edgeTo[e] as number, 0, pi, e);

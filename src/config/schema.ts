@@ -39,7 +39,6 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
   };
 }
 
-
 /**
  * Whether a parsed config holds a value where the schema applies the rules block (`RULES_SCHEMA`: `rules`,
  * `overrides[].rules`), whatever that value is. A config that holds none never reaches the rules' part of the

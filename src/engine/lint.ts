@@ -172,7 +172,9 @@ export async function runRules(
   rules: readonly AnyRule[] = withEngineRules(builtinRules),
   maxPerRule = 0,
 ): Promise<LintReport> {
-  return (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded)).finish(loaded, maxPerRule, false).complete();
+  return (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded))
+    .finish(loaded, maxPerRule, false)
+    .complete();
 }
 
 /** A rule's finding with its place in the order the rules made them with every model kept (see `RuleRun`). */
@@ -470,7 +472,8 @@ function toReport(
     out.messages = out.messages.map(complete);
     // A text the run released after parsing (it held no suppression comment) is read again: a fingerprint
     // must not depend on whether the file mentions oidclint.
-    if (out.messages.length > 0) addFingerprints(out.messages, fromRoot(file), texts.get(file) ?? loaded.readFile(file) ?? "");
+    if (out.messages.length > 0)
+      addFingerprints(out.messages, fromRoot(file), texts.get(file) ?? loaded.readFile(file) ?? "");
   };
   const shown = (file: string, all: LintMessage[]): LintResult => {
     const out = result(resolve(cwd, file), all, maxPerRule);

@@ -245,7 +245,8 @@ function plainText(abs: string, opts: ReadOptions): string | undefined {
     if (opts.confineTo !== undefined && !dirInside(dirname(abs), opts.confineTo)) return undefined;
     let text = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
     // Grown past the limit since the `lstat` (a text has at most as many characters as bytes).
-    if (text.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text.includes("\0") || text.includes("\uFFFD")) return undefined;
+    if (text.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text.includes("\0") || text.includes("\uFFFD"))
+      return undefined;
     // As `decodeInput`: the decoder drops a byte order mark, and a second one goes too.
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
