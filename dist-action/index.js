@@ -100,12 +100,7 @@ function isInside(dir, path4) {
   const rel = relative(dir, path4);
   return rel === "" || !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
 }
-function scratchFor(size) {
-  if (size > MAX_SCRATCH) return void 0;
-  if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
-  return scratch;
-}
-function readBytesInto(abs, opts, into) {
+function readBytes(abs, opts = {}) {
   const max = opts.maxBytes ?? MAX_FILE_BYTES;
   let link;
   try {
@@ -155,9 +150,7 @@ function readBytesInto(abs, opts, into) {
     let total = 0;
     for (; ; ) {
       const want = total < opened.size ? opened.size - total + 1 : 0;
-      const size = Math.min(want, max + 1 - total);
-      const shared = want > 0 && chunks.length === 0 ? into?.(size) : void 0;
-      const chunk = shared ? shared.subarray(0, size) : want > 0 ? Buffer.allocUnsafe(size) : PROBE;
+      const chunk = want > 0 ? Buffer.allocUnsafe(Math.min(want, max + 1 - total)) : PROBE;
       const n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - total), null);
       if (n === 0) break;
       chunks.push(chunk === PROBE ? Buffer.from(chunk.subarray(0, n)) : chunk.subarray(0, n));
@@ -181,7 +174,7 @@ function tooLarge(size, max, head) {
 function readInput(abs, opts = {}) {
   const text3 = plainText(abs, opts);
   if (text3 !== void 0) return { text: text3 };
-  const outcome = readBytesInto(abs, opts, scratchFor);
+  const outcome = readBytes(abs, opts);
   if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
   const { head, ...failure2 } = outcome;
@@ -261,7 +254,7 @@ function decodeInput(buf) {
     };
   }
 }
-var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, EMPTY, PROBE, scratch, MAX_SCRATCH, HEAD_BYTES, OPEN_PLAIN, confinementRoots, decoder;
+var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, EMPTY, PROBE, HEAD_BYTES, OPEN_PLAIN, confinementRoots, decoder;
 var init_read_file = __esm({
   "src/engine/read-file.ts"() {
     "use strict";
@@ -276,7 +269,6 @@ var init_read_file = __esm({
     dirsInside = /* @__PURE__ */ new Map();
     EMPTY = Buffer.alloc(0);
     PROBE = Buffer.allocUnsafe(64 * 1024);
-    MAX_SCRATCH = 1024 * 1024;
     HEAD_BYTES = 64 * 1024;
     OPEN_PLAIN = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0);
     confinementRoots = /* @__PURE__ */ new Map();
@@ -17957,18 +17949,22 @@ var init_unused_suppression = __esm({
 });
 
 // src/engine/rules/index.ts
+function isEngineRule(rule2) {
+  return ENGINE_RULE_LIST.includes(rule2);
+}
 function withEngineRules(rules2) {
   const own = [unused_suppression_default, parse_error_default];
   const ids = new Set(rules2.map((r) => r.meta.id));
   return [...rules2, ...own.filter((r) => !ids.has(r.meta.id))];
 }
-var ENGINE_RULES;
+var ENGINE_RULES, ENGINE_RULE_LIST;
 var init_rules = __esm({
   "src/engine/rules/index.ts"() {
     "use strict";
     init_parse_error();
     init_unused_suppression();
     ENGINE_RULES = { parseError: parse_error_default, unusedSuppression: unused_suppression_default };
+    ENGINE_RULE_LIST = Object.values(ENGINE_RULES);
   }
 });
 
@@ -75265,7 +75261,7 @@ async function lintFindings(options, fixesOnly) {
 }
 function readsWorkflowsPerFile(rule2) {
   const { inputs } = rule2.meta;
-  return rule2.checkWorkflowFile !== void 0 || inputs.length > 0 && !inputs.includes("workflow") || Object.values(ENGINE_RULES).includes(rule2);
+  return rule2.checkWorkflowFile !== void 0 || inputs.length > 0 && !inputs.includes("workflow") || isEngineRule(rule2);
 }
 function severityNumber(s) {
   return s === "error" ? 2 : s === "warn" ? 1 : 0;
@@ -75507,9 +75503,8 @@ var init_lint = __esm({
         this.config = config;
         this.fixer = fixer;
         this.repoStatuses = repoStatuses;
-        const engine2 = Object.values(ENGINE_RULES);
         this.perFile = rules2.map((rule2, at3) => ({ rule: rule2, at: at3 })).filter(
-          ({ rule: rule2 }) => rule2.checkWorkflowFile !== void 0 && !engine2.includes(rule2) && isOnAnywhere(config, rule2.meta.id) && !skippedWithContext(rule2, reported)
+          ({ rule: rule2 }) => rule2.checkWorkflowFile !== void 0 && !isEngineRule(rule2) && isOnAnywhere(config, rule2.meta.id) && !skippedWithContext(rule2, reported)
         );
       }
       rules;
@@ -75530,9 +75525,8 @@ var init_lint = __esm({
         const { project, config } = loaded2;
         if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
         const run6 = new _RuleRun(rules2, config, createFixer(loaded2.readFile), project.repoStatuses, loaded2.reported);
-        const engine2 = Object.values(ENGINE_RULES);
         for (const [at3, rule2] of rules2.entries()) {
-          if (engine2.includes(rule2) || !isOnAnywhere(config, rule2.meta.id) || !canFire(rule2, loaded2)) continue;
+          if (isEngineRule(rule2) || !isOnAnywhere(config, rule2.meta.id) || !canFire(rule2, loaded2)) continue;
           await run6.call(at3, () => rule2.check(run6.context(rule2, at3, -1, project, loaded2.index)));
         }
         return run6;

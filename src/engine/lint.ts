@@ -6,7 +6,7 @@ import type { ProjectIndex } from "../analysis/project-index.js";
 import { githubSubValues } from "../analysis/sub-pattern.js";
 import { fetchRepoStatuses } from "./online.js";
 import { rules as builtinRules } from "../../rules/index.js";
-import { ENGINE_RULES, withEngineRules } from "./rules/index.js";
+import { ENGINE_RULES, isEngineRule, withEngineRules } from "./rules/index.js";
 import { addFingerprints } from "./fingerprint.js";
 import { pathUnderRoot, repositoryRoot } from "../formatters/repo-path.js";
 import { matchesAny } from "./glob.js";
@@ -94,9 +94,7 @@ async function lintFindings(options: LintOptions, fixesOnly: boolean): Promise<P
 function readsWorkflowsPerFile(rule: AnyRule): boolean {
   const { inputs } = rule.meta;
   return (
-    rule.checkWorkflowFile !== undefined ||
-    (inputs.length > 0 && !inputs.includes("workflow")) ||
-    (Object.values(ENGINE_RULES) as unknown[]).includes(rule)
+    rule.checkWorkflowFile !== undefined || (inputs.length > 0 && !inputs.includes("workflow")) || isEngineRule(rule)
   );
 }
 
@@ -210,13 +208,12 @@ class RuleRun {
     private readonly repoStatuses: ReadonlyMap<string, RepoStatus> | undefined,
     reported: LoadedProject["reported"],
   ) {
-    const engine = Object.values(ENGINE_RULES) as unknown[];
     this.perFile = rules
       .map((rule, at) => ({ rule, at }))
       .filter(
         ({ rule }) =>
           rule.checkWorkflowFile !== undefined &&
-          !engine.includes(rule) &&
+          !isEngineRule(rule) &&
           isOnAnywhere(config, rule.meta.id) &&
           !skippedWithContext(rule, reported),
       );
@@ -227,9 +224,8 @@ class RuleRun {
     const { project, config } = loaded;
     if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
     const run = new RuleRun(rules, config, createFixer(loaded.readFile), project.repoStatuses, loaded.reported);
-    const engine = Object.values(ENGINE_RULES) as unknown[];
     for (const [at, rule] of rules.entries()) {
-      if (engine.includes(rule) || !isOnAnywhere(config, rule.meta.id) || !canFire(rule, loaded)) continue;
+      if (isEngineRule(rule) || !isOnAnywhere(config, rule.meta.id) || !canFire(rule, loaded)) continue;
       await run.call(at, () => rule.check(run.context(rule, at, -1, project, loaded.index)));
     }
     return run;

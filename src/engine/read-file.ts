@@ -104,28 +104,6 @@ const PROBE = Buffer.allocUnsafe(64 * 1024);
 
 /** Reads a regular file's bytes within the limits; every failure is a value, never an exception or a wait. */
 export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
-  return readBytesInto(abs, opts, undefined);
-}
-
-/** Where `readInput` reads files that fit (grown up to `MAX_SCRATCH`): decoded at once, they need no buffer of their own. */
-let scratch: Buffer | undefined;
-const MAX_SCRATCH = 1024 * 1024;
-
-function scratchFor(size: number): Buffer | undefined {
-  if (size > MAX_SCRATCH) return undefined;
-  if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
-  return scratch;
-}
-
-/**
- * `readBytes`; with `into`, a file that fits is read into it (its bytes are then a view of `into`, valid
- * until the next read), which spares an allocation per file.
- */
-function readBytesInto(
-  abs: string,
-  opts: ReadOptions,
-  into: ((size: number) => Buffer | undefined) | undefined,
-): BytesOutcome {
   const max = opts.maxBytes ?? MAX_FILE_BYTES;
   let link: Stats;
   try {
@@ -185,9 +163,7 @@ function readBytesInto(
       // What the size says plus one byte, to see the end; that last read, or one past a size that lied,
       // goes into a shared buffer: a file costs one allocation of its own size, not two of 64 KiB.
       const want = total < opened.size ? opened.size - total + 1 : 0;
-      const size = Math.min(want, max + 1 - total);
-      const shared = want > 0 && chunks.length === 0 ? into?.(size) : undefined;
-      const chunk = shared ? shared.subarray(0, size) : want > 0 ? Buffer.allocUnsafe(size) : PROBE;
+      const chunk = want > 0 ? Buffer.allocUnsafe(Math.min(want, max + 1 - total)) : PROBE;
       const n = readSync(fd, chunk, 0, Math.min(chunk.length, max + 1 - total), null);
       if (n === 0) break;
       chunks.push(chunk === PROBE ? Buffer.from(chunk.subarray(0, n)) : chunk.subarray(0, n));
@@ -217,7 +193,7 @@ function tooLarge(size: number, max: number, head: Buffer): ReadFailure {
 export function readInput(abs: string, opts: ReadOptions = {}): ReadOutcome {
   const text = plainText(abs, opts);
   if (text !== undefined) return { text };
-  const outcome = readBytesInto(abs, opts, scratchFor);
+  const outcome = readBytes(abs, opts);
   if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
   // A file git still lists but that was deleted from the work tree is simply not there.
   if (outcome.reason === "missing" && outcome.problem.endsWith("(ENOENT)")) return { skip: true };
@@ -232,7 +208,7 @@ const OPEN_PLAIN = constants.O_RDONLY | constants.O_NONBLOCK | ((constants as { 
 /**
  * The common case of `readInput` in fewer system calls (a context of 1,000 files is read in half the time:
  * issue 13): a regular file that is no link, inside `confineTo`, within the size limit, read and decoded by
- * Node in one call. The file is refused before it is opened as in `readBytesInto` (the `lstat`); it is then
+ * Node in one call. The file is refused before it is opened as in `readBytes` (the `lstat`); it is then
  * opened without following a link and without blocking, so a file swapped for a link or a FIFO since is not
  * followed and never waits (a device can only be put there by root). Undefined, and the file is read again
  * the careful way, for everything else: links, special and empty files, files over the limit, and texts

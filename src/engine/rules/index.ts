@@ -10,6 +10,13 @@ import unusedSuppression from "./unused-suppression.js";
  */
 export const ENGINE_RULES = { parseError, unusedSuppression } as const;
 
+const ENGINE_RULE_LIST: readonly unknown[] = Object.values(ENGINE_RULES);
+
+/** Whether `rule` is one of the engine's own (reported by the engine, never run as a check). */
+export function isEngineRule(rule: AnyRule): boolean {
+  return ENGINE_RULE_LIST.includes(rule);
+}
+
 /** `rules` with the engine's own rules added (once). */
 export function withEngineRules(rules: readonly AnyRule[]): readonly AnyRule[] {
   const own = [unusedSuppression, parseError] as unknown as readonly AnyRule[];
