@@ -13,8 +13,11 @@ import { parseTerraform } from "../src/parsers/terraform/index.js";
  * so the gap is simulated: the strict parser refuses everything here. The results must be the same
  * values at the same places as through the TypeScript parser (`terraform.test.ts`).
  */
-vi.mock("../src/parsers/terraform/hcl-body.js", () => ({
+vi.mock("../src/parsers/terraform/hcl-body.js", async (original) => ({
+  ...(await original<typeof import("../src/parsers/terraform/hcl-body.js")>()),
   parseHclFile: () => ({ problem: { message: "simulated gap", start: 0, end: 1 } }),
+  // A block read on its own (`hcl-scan.ts`) is refused too: its file is then parsed whole (refused, read by the fallback).
+  parseTopBlock: () => ({ problem: { message: "simulated gap", start: 0, end: 1 } }),
 }));
 
 function env(extra: Record<string, string> = {}): ParseEnv {

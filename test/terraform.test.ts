@@ -635,8 +635,29 @@ describe("terraform: TypeScript HCL parser first, hcl2json only for problems", (
     const ok = await run({ "main.tf": ROLE, "variables.tf": `variable "x" {\n  default = "y"\n}\n` });
     expect(ok.flatMap((f) => f.problems)).toEqual([]);
     expect(bridge.hcl2jsonLoaded()).toBe(false);
-    await run({ "main.tf": ROLE.replace("}\n", "") });
+    // A block left open at the end is reported without hcl2json (HCL's message, compared below).
+    const [unclosed] = await run({ "main.tf": ROLE.replace("}\n", "") });
+    expect(unclosed?.problems[0]?.message).toBe("Terraform syntax error: Unclosed configuration block");
+    expect(bridge.hcl2jsonLoaded()).toBe(false);
+    await run({ "main.tf": ROLE.replace("  assume", '  name = "deploy\n  assume') });
     expect(bridge.hcl2jsonLoaded()).toBe(true);
+  });
+
+  it("gives hcl2json's own error for a block left open at the end without loading it", async () => {
+    const { hclSyntaxError } = await import("../src/parsers/terraform/hcl2json-fallback/bridge.js");
+    const shapes = [
+      ROLE.slice(0, -2),
+      `${ROLE}resource "a" "b" {\n  inner {\n    x = 1\n`,
+      `${ROLE}resource "a" "b" {\n  inner { x = "}" }\n  p = <<EOF\n}\nEOF\n  # }\n`,
+      `${ROLE.replace(/\n/g, "\r\n")}resource "a" "b" {\r\n  x = {\r\n    y = 1\r\n  }\r\n`,
+      // Not ASCII before the brace on its line: hcl2json is asked (its column counts characters).
+      `${ROLE}resource "a" "é" {\n  x = 1\n`,
+    ];
+    for (const text of shapes) {
+      const [own] = await parse({ "main.tf": text });
+      const official = await hclSyntaxError("main.tf", text);
+      expect(own?.problems).toEqual([official]);
+    }
   });
 
   // Structural errors anywhere in a relevant file, with hcl2json's message and position.

@@ -57,6 +57,9 @@ export type HclFile = { body: HclBody } | { problem: HclSyntaxProblem };
 /** What the HCL front end (`parseHcl`) gives for a file: its body, or the parse problem to report. */
 export type HclResult = { body: HclBody } | { problem: ParseProblem };
 
+/** The problem of a block still open at the end of the file (the innermost one). */
+export const UNCLOSED_BLOCK = 'Unclosed configuration block: there is no "}" for this "{"';
+
 /** Blocks nested deeper than this are a problem (handed to hcl2json), not a stack overflow. */
 const MAX_BLOCK_DEPTH = 64;
 
@@ -66,6 +69,21 @@ export function parseHclFile(text: string): HclFile {
   if (text.charCodeAt(0) === 0xfeff) p.pos = 1;
   const r = p.run(() => p.body(0, undefined));
   return "error" in r ? { problem: r.error } : { body: r.value };
+}
+
+/**
+ * The top-level block whose type keyword starts at `typeStart` (found by `scanTopLevel`), parsed exactly as
+ * `parseHclFile` parses it inside the whole file.
+ */
+export function parseTopBlock(text: string, typeStart: number): HclBlock | { problem: HclSyntaxProblem } {
+  const p = new BodyParser(text);
+  p.pos = typeStart;
+  const r = p.run(() => {
+    const type = p.ident();
+    p.skip();
+    return p.block(type, typeStart, 0);
+  });
+  return "error" in r ? { problem: r.error } : r.value;
 }
 
 /**
@@ -92,7 +110,7 @@ class BodyParser extends ExpressionParser {
     for (;;) {
       this.skipLines();
       if (this.pos >= t.length) {
-        if (open !== undefined) this.fail('Unclosed configuration block: there is no "}" for this "{"', open);
+        if (open !== undefined) this.fail(UNCLOSED_BLOCK, open);
         return body;
       }
       const c = t.charCodeAt(this.pos);
@@ -123,7 +141,7 @@ class BodyParser extends ExpressionParser {
     return { name, nameStart, exprStart, exprEnd: expr.end, checked: true };
   }
 
-  private block(type: string, typeStart: number, depth: number): HclBlock {
+  block(type: string, typeStart: number, depth: number): HclBlock {
     const t = this.text;
     const labels: HclLabel[] = [];
     for (;;) {

@@ -117,7 +117,7 @@ class ParseError extends Error {
 
 const MAX_NESTING = 200;
 const NESTED = "Terraform nested too deeply for oidclint";
-const HEREDOC_INTRO = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)(\r?\n)/y;
+export const HEREDOC_INTRO = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)(\r?\n)/y;
 const NUMBER = /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const UNICODE_ID_START = /[\p{ID_Start}_]/u;
 const UNICODE_ID_CONTINUE = /[\p{ID_Continue}-]/u;
@@ -934,7 +934,7 @@ export class ExpressionParser {
  * Whether the line at `from` may be `marker` between whitespace: false when its first character after spaces
  * and tabs is ASCII, not other whitespace and not the marker's first (the common case: no string is built).
  */
-function mayBeMarkerLine(t: string, from: number, marker: string): boolean {
+export function mayBeMarkerLine(t: string, from: number, marker: string): boolean {
   let i = from;
   while (t.charCodeAt(i) === 32 || t.charCodeAt(i) === 9) i++;
   const c = t.charCodeAt(i);

@@ -14,9 +14,13 @@ import { Budget, LIMITS } from "./limits.js";
 import { parseHcl } from "./parse-hcl.js";
 import { expressionAst } from "./hcl2json-fallback/index.js";
 import { loadRegexEngine, RegexEngineNeeded } from "./regex.js";
+import { scanTopLevel } from "./hcl-scan.js";
 import {
   addToModule,
+  BlockSyntaxError,
   blocksOfHcl,
+  lazyBlocksOfHcl,
+  parseNow,
   blocksOfJson,
   newModule,
   type Block,
@@ -70,16 +74,21 @@ interface LoadedModule {
 }
 
 export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
-  const modules = await loadModules(files, env);
-  if (modules.regex) await loadRegexEngine();
-  try {
-    return evaluateModules(modules);
-  } catch (e) {
-    if (!(e instanceof RegexEngineNeeded)) throw e;
+  // Files parsed whole: a block that evaluation read had a syntax error (`BlockSyntaxError`).
+  const whole = new Set<string>();
+  for (;;) {
+    const modules = await loadModules(files, env, whole);
+    if (modules.regex) await loadRegexEngine();
+    try {
+      return evaluateModules(modules);
+    } catch (e) {
+      // Evaluated again, from the start: with that file parsed whole (its syntax error reported, its blocks
+      // not read), or with the regular expression engine that a template file needed where no text named it.
+      if (e instanceof BlockSyntaxError) whole.add(e.path);
+      else if (e instanceof RegexEngineNeeded) await loadRegexEngine();
+      else throw e;
+    }
   }
-  // A regular expression met where the texts did not name one (a template file): evaluated again, from the start.
-  await loadRegexEngine();
-  return evaluateModules(await loadModules(files, env));
 }
 
 /** The module directories of the run, parsed; evaluation (`evaluateModules`) is synchronous. */
@@ -92,7 +101,7 @@ interface Modules {
   regex: boolean;
 }
 
-async function loadModules(files: SourceFile[], env: ParseEnv): Promise<Modules> {
+async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string>): Promise<Modules> {
   const byDir = new Map<string, SourceFile[]>();
   for (const f of files) {
     const dir = dirOf(f.path);
@@ -138,7 +147,7 @@ async function loadModules(files: SourceFile[], env: ParseEnv): Promise<Modules>
     );
     regex ||= selected.some((f) => REGEX_FUNCTION.test(f.text));
     try {
-      loaded.set(dir, await loadModule(dir, selected, env, used));
+      loaded.set(dir, await loadModule(dir, selected, env, used, whole));
     } catch (e) {
       failed.push(...selected.map((f) => internalProblem(f, e)));
     }
@@ -149,7 +158,7 @@ async function loadModules(files: SourceFile[], env: ParseEnv): Promise<Modules>
 /** The policies and providers of every loaded module, evaluated (synchronously: no value waits on I/O). */
 function evaluateModules({ loaded, failed, used }: Modules): ParsedFile[] {
   const failDir = (m: LoadedModule, e: unknown): void => {
-    if (e instanceof RegexEngineNeeded) throw e;
+    if (e instanceof RegexEngineNeeded || e instanceof BlockSyntaxError) throw e;
     loaded.delete(m.mod.dir);
     failed.push(...m.files.map((f) => internalProblem(f, e)));
   };
@@ -223,7 +232,13 @@ function localModuleDir(block: Block, mod: ModuleCtx): string | undefined {
   return joinPath(mod.dir, text.replace(/\/+$/, ""));
 }
 
-async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used: Set<Block>): Promise<LoadedModule> {
+async function loadModule(
+  dir: string,
+  files: SourceFile[],
+  env: ParseEnv,
+  used: Set<Block>,
+  whole: Set<string>,
+): Promise<LoadedModule> {
   const mod = newModule(dir, env, new Budget(used));
   const parsed = new Map<string, ParsedFile>();
   const tfvarsFiles: { file: TfFile; top: Block }[] = [];
@@ -231,7 +246,8 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
     const out = emptyParsed(src.path, "terraform");
     parsed.set(src.path, out);
     const file: TfFile = { src, index: new LineIndex(src.path, src.text) };
-    let top: Block;
+    const tfvars = /\.tfvars(\.json)?$/.test(src.path);
+    let top: Block | undefined;
     if (src.path.endsWith(".json")) {
       const json = parseEmbeddedJson([textAt(src.text, 0, (s, e) => file.index.span(s, e))]);
       if ("error" in json) {
@@ -240,15 +256,18 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
       }
       top = src.path.endsWith(".tfvars.json") ? tfvarsOfJson(file, json.tree) : blocksOfJson(file, json.tree);
     } else {
-      const hcl = await parseHcl(src.path, src.text, file.index);
-      if ("problem" in hcl) {
-        out.problems.push(hcl.problem);
-        continue;
+      if (!tfvars && !whole.has(src.path)) top = lazyTop(file);
+      if (!top) {
+        const hcl = await parseHcl(src.path, src.text, file.index);
+        if ("problem" in hcl) {
+          out.problems.push(hcl.problem);
+          continue;
+        }
+        top = blocksOfHcl(file, hcl.body);
+        await readFallbackExpressions(top);
       }
-      top = blocksOfHcl(file, hcl.body);
-      await readFallbackExpressions(top);
     }
-    if (/\.tfvars(\.json)?$/.test(src.path)) tfvarsFiles.push({ file, top });
+    if (tfvars) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);
   }
   // terraform.tfvars first, then *.auto.tfvars in lexical order: later files win.
@@ -258,6 +277,24 @@ async function loadModule(dir: string, files: SourceFile[], env: ParseEnv, used:
   );
   for (const { top } of tfvarsFiles) for (const [k, attr] of top.attrs) mod.tfvars.set(k, attr);
   return { mod, parsed, files };
+}
+
+/**
+ * A `.tf` file's top-level blocks, their bodies parsed when first read (`hcl-scan.ts`); its `locals` blocks
+ * are read now (the module's map of locals needs their names). Undefined when the file must be parsed
+ * whole: the scan did not understand it, or a `locals` block has a syntax error.
+ */
+function lazyTop(file: TfFile): Block | undefined {
+  const scanned = scanTopLevel(file.src.text);
+  if (!scanned) return undefined;
+  const top = lazyBlocksOfHcl(file, scanned);
+  try {
+    for (const b of top.blocks) if (b.type === "locals") parseNow(b);
+  } catch (e) {
+    if (e instanceof BlockSyntaxError) return undefined;
+    throw e;
+  }
+  return top;
 }
 
 /**

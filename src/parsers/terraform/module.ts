@@ -2,7 +2,8 @@ import type { LineIndex, SourceLocation } from "../../model/location.js";
 import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import type { HclExpr } from "./hcl-expression.js";
-import type { HclBody } from "./hcl-body.js";
+import { parseTopBlock, type HclBlock as ParsedHclBlock, type HclBody } from "./hcl-body.js";
+import type { TopBlock } from "./hcl-scan.js";
 import { Budget } from "./limits.js";
 
 /**
@@ -131,27 +132,95 @@ class HclBlock implements Block {
   }
 }
 
-/** Turns the scanned HCL body of one file into blocks (the file itself: a block of type "" at offset 0). */
+/** Turns the parsed HCL body of one file into blocks (the file itself: a block of type "" at offset 0). */
 export function blocksOfHcl(file: TfFile, body: HclBody): Block {
-  const convert = (b: HclBody, type: string, labels: string[], typeStart: number): Block => {
-    const attrs = new Map<string, Attr>();
-    for (const a of b.attributes) {
-      const expr: Expr = a.checked
-        ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true }
-        : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
-      attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
-    }
-    const blocks = b.blocks.map((blk) =>
-      convert(
-        blk.body,
-        blk.type,
-        blk.labels.map((l) => l.value),
-        blk.typeStart,
+  return convertBody(file, body, "", [], 0);
+}
+
+function convertBody(file: TfFile, b: HclBody, type: string, labels: string[], typeStart: number): Block {
+  const attrs = new Map<string, Attr>();
+  for (const a of b.attributes) {
+    const expr: Expr = a.checked
+      ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true }
+      : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
+    attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
+  }
+  const blocks = b.blocks.map((blk: ParsedHclBlock) =>
+    convertBody(
+      file,
+      blk.body,
+      blk.type,
+      blk.labels.map((l) => l.value),
+      blk.typeStart,
+    ),
+  );
+  return new HclBlock(type, labels, attrs, blocks, file, typeStart);
+}
+
+/**
+ * A syntax error found in a top-level block when it was first read (`LazyBlock`): the file is then parsed
+ * whole, as a file with a syntax error always was (`parseTerraform` starts the evaluation again).
+ */
+export class BlockSyntaxError extends Error {
+  constructor(readonly path: string) {
+    super(`a syntax error in ${path}`);
+  }
+}
+
+/**
+ * A top-level block of an HCL file whose body is parsed when first read (`attrs`, `blocks`): the blocks
+ * no evaluation reaches are never parsed (`hcl-scan.ts`).
+ */
+class LazyBlock implements Block {
+  private at: SourceLocation | undefined;
+  private parsed: Block | undefined;
+
+  constructor(
+    readonly type: string,
+    readonly labels: string[],
+    readonly file: TfFile,
+    private readonly typeStart: number,
+  ) {}
+
+  get loc(): SourceLocation {
+    return (this.at ??= this.file.index.span(this.typeStart, this.typeStart + this.type.length));
+  }
+
+  get attrs(): Map<string, Attr> {
+    return this.body().attrs;
+  }
+
+  get blocks(): Block[] {
+    return this.body().blocks;
+  }
+
+  /** The parsed block; throws `BlockSyntaxError` when it has a syntax error. */
+  body(): Block {
+    if (this.parsed) return this.parsed;
+    const r = parseTopBlock(this.file.src.text, this.typeStart);
+    if ("problem" in r) throw new BlockSyntaxError(this.file.src.path);
+    this.parsed = convertBody(this.file, r.body, this.type, this.labels, this.typeStart);
+    return this.parsed;
+  }
+}
+
+/** Parses a block read lazily now (`BlockSyntaxError` when it has a syntax error); other blocks are parsed already. */
+export function parseNow(block: Block): void {
+  if (block instanceof LazyBlock) block.body();
+}
+
+/** The scanned top-level blocks of one HCL file (`scanTopLevel`), their bodies parsed when first read. */
+export function lazyBlocksOfHcl(file: TfFile, scanned: TopBlock[]): Block {
+  const blocks = scanned.map(
+    (b) =>
+      new LazyBlock(
+        b.type,
+        b.labels.map((l) => l.value),
+        file,
+        b.typeStart,
       ),
-    );
-    return new HclBlock(type, labels, attrs, blocks, file, typeStart);
-  };
-  return convert(body, "", [], 0);
+  );
+  return new HclBlock("", [], new Map(), blocks, file, 0);
 }
 
 /** Nested block types of the resources oidclint reads, for `.tf.json` where blocks and attributes look alike. */

@@ -88,6 +88,19 @@ export async function hclSyntaxError(
 }
 
 /**
+ * HCL's error for a block still open at the end of a file that the TypeScript parser read up to there (its
+ * innermost open block, `loc` on the brace), as `hclSyntaxError` gives it (test/terraform.test.ts compares
+ * them): no WebAssembly is loaded for the commonest broken file.
+ */
+export function unclosedBlockError(loc: SourceLocation): { message: string; detail: string; loc: SourceLocation } {
+  return {
+    message: "Terraform syntax error: Unclosed configuration block",
+    detail: `There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file. ${CANNOT_CHECK}`,
+    loc,
+  };
+}
+
+/**
  * Parses one expression with hcl2json and converts its AST to this package's `HclExpr`, with offsets
  * into the file (`base` is where `expression` starts in `fileText`). Only for files the TypeScript parser
  * refuses but hcl2json accepts. Null when it does not parse.

@@ -1,7 +1,7 @@
 import type { LineIndex, SourceLocation } from "../../../model/location.js";
 import type { HclSyntaxProblem } from "../hcl-expression.js";
-import type { HclResult } from "../hcl-body.js";
-import { hclSyntaxError } from "./bridge.js";
+import { UNCLOSED_BLOCK, type HclResult } from "../hcl-body.js";
+import { hclSyntaxError, unclosedBlockError } from "./bridge.js";
 import { scanHcl } from "./scan.js";
 
 export { expressionAst } from "./bridge.js";
@@ -18,6 +18,13 @@ export async function readRefusedFile(
   index: LineIndex,
   refusal: HclSyntaxProblem,
 ): Promise<HclResult> {
+  // A block left open at the end: HCL says the same, at the same brace (its column counts characters: the
+  // same as ours when the line up to the brace is ASCII).
+  if (refusal.message === UNCLOSED_BLOCK) {
+    const lineStart = text.lastIndexOf("\n", refusal.start) + 1;
+    if (/^[\x00-\x7f]*$/.test(text.slice(lineStart, refusal.start)))
+      return { problem: unclosedBlockError(index.span(refusal.start, refusal.end)) };
+  }
   const error = await hclSyntaxError(path, text);
   if (error) return { problem: heredocProblem(refusal, error, text, index) ?? error };
   if (process.env.OIDCLINT_DEBUG) {

@@ -1,0 +1,162 @@
+/**
+ * Top-level blocks are found by a scan (`src/parsers/terraform/hcl-scan.ts`) and parsed only when evaluation
+ * reads them. The scan must find exactly the blocks the parser finds (every file of fixtures/ and the tricky
+ * shapes below), refuse what it does not understand, and a syntax error must be reported when it is in a
+ * block oidclint reads or breaks the file's structure, but not when it is inside a block no rule reads.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { defaultSettings } from "../src/config/settings.js";
+import type { ParsedFile } from "../src/model/project.js";
+import { parseHclFile } from "../src/parsers/terraform/hcl-body.js";
+import { scanTopLevel } from "../src/parsers/terraform/hcl-scan.js";
+import { parseTerraform } from "../src/parsers/terraform/index.js";
+import { displayText } from "../src/model/value.js";
+
+async function parse(files: Record<string, string>): Promise<ParsedFile[]> {
+  return parseTerraform(
+    Object.entries(files).map(([path, text]) => ({ path, abs: `/repo/${path}`, text })),
+    { root: "/repo", settings: defaultSettings(), readFile: () => undefined },
+  );
+}
+
+/** The blocks as `type label… @offset`, from the scan and from the full parse. */
+function scanned(text: string): string[] | undefined {
+  return scanTopLevel(text)?.map((b) => [b.type, ...b.labels.map((l) => `${l.value}@${l.start}`), `@${b.typeStart}`].join(" "));
+}
+function parsed(text: string): string[] | undefined {
+  const r = parseHclFile(text);
+  if ("problem" in r || r.body.attributes.length > 0) return undefined;
+  return r.body.blocks.map((b) => [b.type, ...b.labels.map((l) => `${l.value}@${l.start}`), `@${b.typeStart}`].join(" "));
+}
+
+const TRICKY: [string, string][] = [
+  ["braces in strings and comments", 'a "x" {\n  s = "}{"\n  # }\n  // {\n  /* } */ t = 1\n}\nb {\n}\n'],
+  ["interpolations with braces, strings and objects", 'a {\n  s = "${ {k = "}"}["k"] }-${var.x}"\n}\nb "l" {\n}\n'],
+  ["escaped sequences", 'a {\n  s = "$${not} %%{not} \\" }"\n}\nb {\n}\n'],
+  ["directives", 'a {\n  s = "%{ if x }}%{ endif }%{ for v in y }${v}%{ endfor }"\n}\nb {\n}\n'],
+  ["heredoc with braces and an indented marker", 'a {\n  p = <<-EOT\n    { "k": "}" }\n    ${jsonencode({a = "}"})}\n    EOT\n}\nb {\n}\n'],
+  ["heredoc whose marker text appears inside a line", 'a {\n  p = <<EOF\nnot EOF\nEOF x\n}\nEOF\n}\nb {\n}\n'],
+  ["heredoc interpolation across lines", 'a {\n  p = <<EOF\n${merge(\n  {x = "}"},\n)}\nEOF\n}\nb {\n}\n'],
+  ["CRLF line ends", 'a "x" {\r\n  s = "v"\r\n  p = <<EOF\r\n}\r\nEOF\r\n}\r\nb {\r\n}\r\n'],
+  ["one-line blocks, ident labels, comments after", 'a x y { v = 1 } # c\nb { } // c\nc {\n} /* c */\n'],
+  ["nested blocks and tuples", 'a {\n  b {\n    c = [1, (2), {d = [3]}]\n  }\n}\n'],
+  ["byte order mark", '\ufeffa {\n}\n'],
+  ["division and comparisons", 'a {\n  x = 4 / 2 < 3\n  y = 1 </* c */ 2\n}\nb {\n}\n'],
+];
+
+describe("terraform: the top-level block scan", () => {
+  for (const [what, text] of TRICKY) {
+    it(`finds the blocks the parser finds: ${what}`, () => {
+      expect(parsed(text)).toBeDefined();
+      expect(scanned(text)).toEqual(parsed(text));
+    });
+  }
+
+  it("finds the blocks the parser finds in every .tf file of fixtures/", () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true }))
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith(".tf")) files.push(join(dir, e.name));
+    };
+    walk("fixtures");
+    expect(files.length).toBeGreaterThan(50);
+    let compared = 0;
+    for (const f of files) {
+      const text = readFileSync(f, "utf8");
+      const full = parsed(text);
+      const scan = scanned(text);
+      if (full === undefined) continue;
+      expect({ f, scan }).toEqual({ f, scan: full });
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
+
+  const refused: [string, string][] = [
+    ["an unclosed block", 'a {\n  x = 1\n'],
+    ["an unclosed string", 'a {\n  x = "v\n}\n'],
+    ["an unclosed heredoc", 'a {\n  x = <<EOF\nv\n}\n'],
+    ["a heredoc marker without a newline after it", 'a {\n  x = <<EOF\nv\nEOF'],
+    ["an unclosed comment", 'a {\n  /* x = 1\n}\n'],
+    ["a mismatched bracket", 'a {\n  x = [1)\n}\n'],
+    ["an unclosed interpolation", 'a {\n  x = "${v"\n}\n'],
+    ["a top-level argument", 'x = 1\na {\n}\n'],
+    ["a label with a template sequence", 'a "${x}" {\n}\n'],
+    ["something after a block on its line", 'a {\n} b {\n}\n'],
+    ["a lone carriage return between blocks", 'a {\n}\r b {\n}\n'],
+    ["a non-ASCII name", 'résumé {\n}\n'],
+    ["nesting past the limit", `a {\n  x = ${"[".repeat(100)}${"]".repeat(100)}\n}\n`],
+  ];
+  for (const [what, text] of refused) {
+    it(`refuses ${what} (the file is then parsed whole)`, () => {
+      expect(scanTopLevel(text)).toBeUndefined();
+    });
+  }
+});
+
+const ROLE = `resource "aws_iam_role" "deploy" {
+  name = var.name
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/app:*" } }
+    }]
+  })
+}
+`;
+const VARIABLE = `variable "name" {\n  default = "deploy"\n}\n`;
+/** A grammar error: an operator with nothing after it. */
+const BUCKET = `resource "aws_s3_bucket" "b" {\n  bucket = "logs-" +\n}\n`;
+
+const problems = (out: ParsedFile[]): string[] =>
+  out.flatMap((f) => f.problems.map((p) => `${p.loc.file}:${p.loc.line}:${p.loc.column} ${p.message}`));
+const roles = (out: ParsedFile[]): string[] =>
+  out.flatMap((f) => f.policies.map((d) => `${d.loc.file}:${d.loc.line} ${d.role?.id ?? ""} ${d.role?.name ? displayText(d.role.name) : ""}`));
+
+describe("terraform: syntax errors and the blocks oidclint reads", () => {
+  it("reads the role of a file whose only syntax error is inside a block no rule reads", async () => {
+    const out = await parse({ "main.tf": `${BUCKET}${ROLE}`, "variables.tf": VARIABLE });
+    expect(problems(out)).toEqual([]);
+    expect(roles(out)).toEqual(["main.tf:6 aws_iam_role.deploy deploy"]);
+  });
+
+  it("reports the error, at its place, when it is inside a block the evaluation reads", async () => {
+    const broken = ROLE.replace('Effect    = "Allow"', 'Effect    = "Allow" +');
+    const out = await parse({ "main.tf": broken, "variables.tf": VARIABLE });
+    expect(problems(out)).toEqual([
+      "main.tf:5:28 Terraform syntax error: Invalid expression",
+    ]);
+    expect(roles(out)).toEqual([]);
+  });
+
+  it("reports an error in a variable the role reads, not in one nobody reads", async () => {
+    const bad = (name: string): string => `variable "${name}" {\n  default = "deploy" +\n}\n`;
+    const read = await parse({ "main.tf": ROLE, "variables.tf": bad("name") });
+    expect(problems(read)).toEqual(["variables.tf:2:23 Terraform syntax error: Invalid expression"]);
+    // The broken file is not read at all (as before): the name is unknown.
+    expect(roles(read)).toEqual(["main.tf:3 aws_iam_role.deploy ${var.name}"]);
+    const unread = await parse({ "main.tf": ROLE, "variables.tf": `${VARIABLE}${bad("other")}` });
+    expect(problems(unread)).toEqual([]);
+    expect(roles(unread)).toEqual(["main.tf:3 aws_iam_role.deploy deploy"]);
+  });
+
+  it("reports an error in any locals block (the module's locals are always read)", async () => {
+    const out = await parse({ "main.tf": ROLE, "variables.tf": `${VARIABLE}locals {\n  unused = 1 +\n}\n` });
+    expect(problems(out)).toEqual(["variables.tf:5:15 Terraform syntax error: Invalid expression"]);
+    expect(roles(out)).toEqual(["main.tf:3 aws_iam_role.deploy ${var.name}"]);
+  });
+
+  it("reports an error that breaks the file's structure wherever it is (an unclosed string in an unread block)", async () => {
+    const out = await parse({
+      "main.tf": `resource "aws_s3_bucket" "b" {\n  bucket = "logs\n}\n${ROLE}`,
+      "variables.tf": VARIABLE,
+    });
+    expect(problems(out)).toEqual(["main.tf:2:17 Terraform syntax error: Invalid multi-line string"]);
+    expect(roles(out)).toEqual([]);
+  });
+});
