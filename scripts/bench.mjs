@@ -17,7 +17,9 @@
 //                                                 without a position listener) and oidclint's workflow parser
 //   npm run bench -- --terraform DIR              every .tf/.tfvars under DIR (real modules you fetched): oidclint's
 //                                                 lint against listing and reading the same files, in one process
-//                                                 (start-up excluded), rounds interleaved (ratios per round)
+//                                                 (start-up excluded), rounds interleaved (ratios per round); then
+//                                                 as processes: `node bin/oidclint.js --format json .` against a
+//                                                 node script that lists and reads them, CPU of each, pairs interleaved
 //   npm run bench -- --files 10000 --heap         also the heap the loaded model keeps (after a full GC, in a child
 //                                                 that loads the project as `lint` does, and with every workflow
 //                                                 model kept, as `map` does): the model's own size, where
@@ -729,7 +731,46 @@ async function terraformBench(dir) {
     `${shape.files} Terraform files (${shape.kib.toFixed(0)} KiB) under ${dir}: ${shape.results} files reported on, ${shape.findings} findings`,
   );
   console.log(
-    `lint ${median(linted).toFixed(3)} s CPU median, list + read ${median(read).toFixed(3)} s; ratio per round: median ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
+    `in one process: lint ${median(linted).toFixed(3)} s CPU median, list + read ${median(read).toFixed(3)} s; ratio per round: median ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
+  );
+  terraformColdBench(dir, isTf.toString());
+}
+
+/**
+ * What a user pays: a CLI process (`node bin/oidclint.js --format json .` in dir, the snapshot's bin and
+ * bundle with its code cache) against a process that lists and reads the same files, each one's own CPU
+ * (user + system, every thread), pairs interleaved after one warm-up pair.
+ */
+function terraformColdBench(dir, isTfSource) {
+  cpSync(join(root, "bin"), join(snapshot, "bin"), { recursive: true });
+  const listRead = join(snapshot, "list-read.mjs");
+  writeFileSync(
+    listRead,
+    `import { readdirSync, readFileSync } from "node:fs";
+import { join, sep } from "node:path";
+const isTf = ${isTfSource};
+const dir = process.argv[2];
+let bytes = 0;
+const files = readdirSync(dir, { recursive: true }).map((f) => String(f).split(sep).join("/")).filter(isTf);
+for (const f of files) bytes += readFileSync(join(dir, f), "utf8").length;
+console.log(files.length, bytes);
+`,
+  );
+  const cli = [];
+  const lr = [];
+  for (let round = 0; round <= runs; round++) {
+    const a = measure([join(snapshot, "bin/oidclint.js"), "--format", "json", "."], dir);
+    const b = measure([listRead, dir], dir);
+    if (round === 0) continue;
+    cli.push(a.cpuS);
+    lr.push(b.cpuS);
+    console.log(
+      `  process pair ${round}: CLI ${a.cpuS.toFixed(2)} s CPU, list + read ${b.cpuS.toFixed(2)} s → ${(a.cpuS / b.cpuS).toFixed(2)}×`,
+    );
+  }
+  const ratios = cli.map((s, i) => s / lr[i]);
+  console.log(
+    `as processes: CLI ${median(cli).toFixed(2)} s CPU median, list + read ${median(lr).toFixed(2)} s; ratio per pair: median ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
   );
 }
 
