@@ -1,0 +1,585 @@
+import { type Dirent, accessSync, constants, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { delimiter, dirname, isAbsolute, join } from "node:path";
+
+/**
+ * What `git -C DIR ls-files -z --cached --others --exclude-standard` prints (src/engine/discover.ts), found without
+ * running git: the paths of git's index under DIR, and the files under DIR that are neither in the index nor
+ * ignored (`.gitignore` files, `.git/info/exclude`, the user's excludes file), relative to DIR. Starting a process
+ * (and Node's child_process with its streams) is most of a one-workflow `explain` and a good part of a pre-commit
+ * `--context .` run (issue 13).
+ *
+ * It answers only where it can be sure to answer as git would, and returns undefined everywhere else, so that the
+ * caller asks git itself: environment variables that move the repository, its index or its configuration; a work
+ * tree whose `.git` is a file (linked worktrees, submodules), another user's repository, a bare one, or one found
+ * across a file system boundary; configuration that changes how paths are matched or which index is read
+ * (`core.ignoreCase`, `core.worktree`, sparse checkouts, split or sparse indexes, repository extensions,
+ * `include`s); index entries git would read `.gitignore` from (skip-worktree); an index format it does not know;
+ * a `.gitignore` that is a symbolic link, a nested `.git` file, a `[:class:]` in a pattern; a name that is not UTF-8;
+ * and no `git` on the PATH (then discovery walks the tree without git, as before).
+ *
+ * Ignore rules as gitignore(5) gives them: per-directory `.gitignore` files win over `info/exclude`, which wins
+ * over `core.excludesFile` (default `$XDG_CONFIG_HOME/git/ignore`); within one, the last matching pattern decides;
+ * `!` re-includes, except below an excluded directory; a trailing `/` matches directories only; a pattern without
+ * another `/` matches the name at any depth, one with a `/` is anchored to its `.gitignore`'s directory; `*`, `?`
+ * and `[…]` do not match `/`; `**` at the start, at the end or between slashes crosses directories. Patterns
+ * and names are compared as bytes (UTF-8), as git does.
+ */
+export function gitFilesWithoutGit(dir: string): string[] | undefined {
+  try {
+    return listing(dir);
+  } catch (e) {
+    if (e instanceof Unsure) return undefined;
+    // A file system error (a directory that went away, no permission): let git say what it makes of it.
+    return undefined;
+  }
+}
+
+class Unsure extends Error {}
+function unsure(): never {
+  throw new Unsure();
+}
+
+/** Environment variables that do not change what `ls-files` lists (any other `GIT_*` one might). */
+const HARMLESS_GIT_ENV =
+  /^GIT_(SSL_|SSH|HTTP_|ASKPASS$|TERMINAL_PROMPT$|AUTHOR_|COMMITTER_|PAGER$|EDITOR$|SEQUENCE_EDITOR$|MERGE_|TRACE|REDACT_|PROXY_|CURL_|PROTOCOL|ALLOW_PROTOCOL$|EXEC_PATH$|TEMPLATE_DIR$|REFLOG_ACTION$|LFS_)/;
+
+function listing(start: string): string[] | undefined {
+  const env = process.env;
+  for (const name of Object.keys(env)) if (name.startsWith("GIT_") && !HARMLESS_GIT_ENV.test(name)) return undefined;
+  if (!gitOnPath(env)) return undefined;
+  // git works in the physical directory (`-C` is a chdir).
+  const dir = realpathSync.native(start);
+  const repo = findRepository(dir);
+  const config = readConfigs(repo.gitDir, env);
+  const index = readIndex(join(repo.gitDir, "index"));
+  if (repo.top === "/") unsure();
+  const prefix = dir === repo.top ? "" : `${dir.slice(repo.top.length + 1)}/`;
+  const out: string[] = [];
+  for (const name of index.names) if (name.startsWith(prefix)) out.push(name.slice(prefix.length));
+  const rules = new IgnoreRules(repo.top, repo.gitDir, config.excludesFile);
+  // Untracked files are listed only below leading directories git does not ignore.
+  let rel = "";
+  for (const part of prefix === "" ? [] : prefix.slice(0, -1).split("/")) {
+    rules.enter(rel, "unknown");
+    rel = rel === "" ? part : `${rel}/${part}`;
+    // Below an ignored directory every untracked file is ignored (tracked ones are listed above).
+    if (index.gitlinks.has(rel) || rules.excluded(rel, true)) return out;
+  }
+  walk(repo.top, rel, true, prefix, index, rules, out);
+  return out;
+}
+
+function gitOnPath(env: NodeJS.ProcessEnv): boolean {
+  if (process.platform === "win32") return false;
+  for (const d of (env.PATH ?? "").split(delimiter)) {
+    if (d === "" || !isAbsolute(d)) continue;
+    try {
+      accessSync(join(d, "git"), constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+interface Repository {
+  top: string;
+  gitDir: string;
+}
+
+/** The work tree holding `dir` and its `.git` directory, found as git finds them; Unsure where git might differ. */
+function findRepository(dir: string): Repository {
+  const device = statSync(dir).dev;
+  for (let d = dir; ; ) {
+    const dotGit = join(d, ".git");
+    const st = lstatSync(dotGit, { throwIfNoEntry: false });
+    if (st) {
+      if (!st.isDirectory() || !isGitDirectory(dotGit)) unsure();
+      const own = process.geteuid?.();
+      if (own === undefined || (own === 0 && process.env.SUDO_UID !== undefined)) unsure();
+      if (st.uid !== own || statSync(d).uid !== own) unsure();
+      return { top: d, gitDir: dotGit };
+    }
+    // A directory that is itself a git directory (bare, or inside .git): git would refuse or differ.
+    if (lstatSync(join(d, "HEAD"), { throwIfNoEntry: false })) unsure();
+    const parent = dirname(d);
+    if (parent === d || statSync(parent).dev !== device) unsure();
+    d = parent;
+  }
+}
+
+function isGitDirectory(gitDir: string): boolean {
+  const head = readFileSync(join(gitDir, "HEAD"), "latin1");
+  if (!/^(ref: refs\/\S+|[0-9a-f]{40})\n?$/.test(head)) return false;
+  if (lstatSync(join(gitDir, "commondir"), { throwIfNoEntry: false })) return false;
+  return statSync(join(gitDir, "objects")).isDirectory() && statSync(join(gitDir, "refs")).isDirectory();
+}
+
+/** The configuration that matters here, from the system, global and repository files (later ones win). */
+function readConfigs(gitDir: string, env: NodeJS.ProcessEnv): { excludesFile: string | undefined } {
+  const home = env.HOME;
+  const xdg = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : home ? join(home, ".config") : undefined;
+  const files = ["/etc/gitconfig", xdg && join(xdg, "git", "config"), home && join(home, ".gitconfig")];
+  // Other builds keep the system file elsewhere: with one of those present, git's answer is not known here.
+  for (const other of ["/usr/local/etc/gitconfig", "/opt/homebrew/etc/gitconfig", "/usr/etc/gitconfig"])
+    if (lstatSync(other, { throwIfNoEntry: false })) unsure();
+  const values = new Map<string, string | true>();
+  for (const file of [...files, join(gitDir, "config")]) {
+    if (!file) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw e;
+    }
+    for (const [key, value] of parseGitConfig(text)) values.set(key, value);
+  }
+  for (const [key, value] of values) {
+    if (/^(include|includeif)\./.test(key) || key.startsWith("extensions.")) unsure();
+    if (/^core\.(worktree)$/.test(key)) unsure();
+    if (/^(core\.(bare|ignorecase|precomposeunicode|sparsecheckout|splitindex)|index\.sparse)$/.test(key) && bool(value))
+      unsure();
+    if (key === "core.repositoryformatversion" && !/^[01]$/.test(String(value))) unsure();
+  }
+  const excludes = values.get("core.excludesfile");
+  if (excludes === true) unsure();
+  if (excludes !== undefined) {
+    if (excludes.startsWith("~/") && home) return { excludesFile: join(home, excludes.slice(2)) };
+    if (!isAbsolute(excludes)) unsure();
+    return { excludesFile: excludes };
+  }
+  return { excludesFile: xdg ? join(xdg, "git", "ignore") : undefined };
+}
+
+function bool(value: string | true): boolean {
+  if (value === true) return true;
+  const v = value.toLowerCase();
+  if (v === "true" || v === "yes" || v === "on") return true;
+  if (v === "false" || v === "no" || v === "off" || v === "") return false;
+  if (/^-?\d+$/.test(v)) return Number(v) !== 0;
+  return unsure();
+}
+
+/**
+ * `section.key` (`section.subsection.key`) → value of a git config file, `true` for a key without `=`; names
+ * lower-cased, subsections as written. Unsure on anything this reading does not know (it never guesses).
+ */
+export function parseGitConfig(text: string): [string, string | true][] {
+  const out: [string, string | true][] = [];
+  let section: string | undefined;
+  const lines = text.replace(/^\uFEFF/, "").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? "").replace(/\r$/, "");
+    const head = /^\s*\[([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\]\s*(?:[#;].*)?$/.exec(line);
+    if (head) {
+      const name = (head[1] ?? "").toLowerCase();
+      section = head[2] !== undefined ? `${name}.${head[2].replace(/\\(.)/g, "$1")}` : name;
+      continue;
+    }
+    if (/^\s*([#;].*)?$/.test(line)) continue;
+    const variable = /^\s*([A-Za-z][A-Za-z0-9-]*)\s*(=)?(.*)$/.exec(line);
+    if (!variable || section === undefined) unsure();
+    const key = `${section}.${(variable[1] ?? "").toLowerCase()}`;
+    if (variable[2] === undefined) {
+      if (!/^\s*([#;].*)?$/.test(variable[3] ?? "")) unsure();
+      out.push([key, true]);
+      continue;
+    }
+    let raw = variable[3] ?? "";
+    // A backslash at the end of the line continues the value on the next one.
+    while (/(^|[^\\])(\\\\)*\\$/.test(raw) && i + 1 < lines.length) {
+      raw = raw.slice(0, -1) + (lines[++i] ?? "").replace(/\r$/, "");
+    }
+    out.push([key, configValue(raw)]);
+  }
+  return out;
+}
+
+function configValue(raw: string): string {
+  let out = "";
+  let quoted = false;
+  let pendingSpace = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charAt(i);
+    if (!quoted && (c === "#" || c === ";")) break;
+    if (!quoted && (c === " " || c === "\t")) {
+      if (out !== "") pendingSpace += c;
+      continue;
+    }
+    out += pendingSpace;
+    pendingSpace = "";
+    if (c === '"') quoted = !quoted;
+    else if (c === "\\") {
+      const n = raw.charAt(++i);
+      if (n === "n") out += "\n";
+      else if (n === "t") out += "\t";
+      else if (n === "b") out = out.slice(0, -1);
+      else if (n === "\\" || n === '"') out += n;
+      else unsure();
+    } else out += c;
+  }
+  if (quoted) unsure();
+  return out;
+}
+
+interface Index {
+  /** Every path of the index (all stages), UTF-8 decoded. */
+  names: string[];
+  /** Directories holding an index entry (`a`, `a/b` for `a/b/c`). */
+  directories: Set<string>;
+  /** Submodules (gitlinks): git does not look into them for untracked files. */
+  gitlinks: Set<string>;
+  /** Paths of the index: such a file is listed as cached, not as untracked. */
+  files: Set<string>;
+}
+
+/** The index (gitformat-index(5), versions 2 to 4, SHA-1); Unsure on anything else. */
+export function readIndex(file: string): Index {
+  const index: Index = { names: [], directories: new Set(), gitlinks: new Set(), files: new Set() };
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return index;
+    throw e;
+  }
+  const HASH = 20;
+  if (buf.length < 12 + HASH || buf.toString("latin1", 0, 4) !== "DIRC") unsure();
+  const version = buf.readUInt32BE(4);
+  if (version < 2 || version > 4) unsure();
+  const count = buf.readUInt32BE(8);
+  const end = buf.length - HASH;
+  let at = 12;
+  let previous: Buffer = Buffer.alloc(0);
+  for (let n = 0; n < count; n++) {
+    const fixed = 40 + HASH + 2;
+    if (at + fixed > end) unsure();
+    const mode = buf.readUInt32BE(at + 24);
+    const flags = buf.readUInt16BE(at + 40 + HASH);
+    let pos = at + fixed;
+    if (flags & 0x4000) {
+      if (version < 3 || pos + 2 > end) unsure();
+      // skip-worktree: git may read such a `.gitignore` from the index, and the tree is sparse.
+      if (buf.readUInt16BE(pos) & 0x4000) unsure();
+      pos += 2;
+    }
+    let name: Buffer;
+    if (version === 4) {
+      // The name is the previous one less N bytes (a varint) plus a NUL-terminated suffix.
+      let strip = 0;
+      let byte: number;
+      let first = true;
+      do {
+        if (pos >= end) unsure();
+        byte = buf[pos++] ?? 0;
+        strip = first ? byte & 0x7f : ((strip + 1) << 7) | (byte & 0x7f);
+        first = false;
+      } while (byte & 0x80);
+      const nul = buf.indexOf(0, pos);
+      if (nul < 0 || nul >= end || strip > previous.length) unsure();
+      name = Buffer.concat([previous.subarray(0, previous.length - strip), buf.subarray(pos, nul)]);
+      at = nul + 1;
+    } else {
+      const nul = buf.indexOf(0, pos);
+      if (nul < 0 || nul >= end) unsure();
+      name = buf.subarray(pos, nul);
+      // Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
+      at += Math.floor((nul - at + 8) / 8) * 8;
+      if (at > end) unsure();
+    }
+    previous = name;
+    const path = name.toString("utf8");
+    if (path === "" || path.includes("\uFFFD")) unsure();
+    index.names.push(path);
+    index.files.add(path);
+    if ((mode & 0o170000) === 0o160000) index.gitlinks.add(path);
+    for (let slash = path.lastIndexOf("/"); slash > 0; slash = path.lastIndexOf("/", slash - 1)) {
+      const d = path.slice(0, slash);
+      if (index.directories.has(d)) break;
+      index.directories.add(d);
+    }
+  }
+  // Extensions: optional ones (an upper-case first letter) are caches; a split or sparse index changes the entries.
+  while (at < end) {
+    if (at + 8 > end) unsure();
+    const signature = buf.toString("latin1", at, at + 4);
+    const size = buf.readUInt32BE(at + 4);
+    if (!/^[A-Z]/.test(signature) || signature === "sdir") unsure();
+    at += 8 + size;
+  }
+  if (at !== end) unsure();
+  return index;
+}
+
+/** One pattern of an ignore file: `test` is given the path relative to the file's directory (`base`), as bytes. */
+interface Pattern {
+  negative: boolean;
+  directoryOnly: boolean;
+  /** No `/` but a trailing one: matched against the name alone, at any depth. */
+  basename: boolean;
+  test: RegExp;
+}
+
+interface PatternList {
+  /** Directory of the ignore file relative to the work tree, with a trailing `/` ("" at the top). */
+  base: string;
+  patterns: Pattern[];
+}
+
+class IgnoreRules {
+  /** `.gitignore` pattern lists by directory (relative path, "" for the top), read when entered. */
+  private readonly perDirectory = new Map<string, PatternList | undefined>();
+  private readonly global: PatternList[];
+
+  constructor(
+    private readonly top: string,
+    gitDir: string,
+    excludesFile: string | undefined,
+  ) {
+    // info/exclude wins over the excludes file: it is asked first.
+    this.global = [join(gitDir, "info", "exclude"), excludesFile]
+      .map((f) => (f === undefined ? undefined : readPatterns(f, "")))
+      .filter((l): l is PatternList => l !== undefined);
+  }
+
+  /**
+   * Reads the `.gitignore` of a directory git walks into (`rel` relative to the work tree), which its listing
+   * says is a regular file, is not there, or is something else (git does not follow a link there, and warns;
+   * not repeated here), or that was not listed.
+   */
+  enter(rel: string, ignoreFile: "file" | "none" | "other" | "unknown"): void {
+    if (this.perDirectory.has(rel)) return;
+    const base = rel === "" ? "" : `${rel}/`;
+    const file = `${this.top}/${base}.gitignore`;
+    let kind = ignoreFile;
+    if (kind === "unknown") {
+      const st = lstatSync(file, { throwIfNoEntry: false });
+      kind = st === undefined ? "none" : st.isFile() ? "file" : "other";
+    }
+    if (kind === "other") unsure();
+    this.perDirectory.set(rel, kind === "none" ? undefined : readPatterns(file, base));
+  }
+
+  /** Whether git ignores `rel` itself (its parents are not looked at: the walk does not enter ignored ones). */
+  excluded(rel: string, isDirectory: boolean): boolean {
+    const bytes = asBytes(rel);
+    const slash = bytes.lastIndexOf("/");
+    const name = bytes.slice(slash + 1);
+    // The deepest .gitignore first, then the ones above it, then info/exclude and the excludes file.
+    for (let dir = slash < 0 ? "" : rel.slice(0, rel.lastIndexOf("/")); ; ) {
+      const list = this.perDirectory.get(dir);
+      const decided = list && decide(list, bytes, name, isDirectory);
+      if (decided !== undefined) return decided;
+      if (dir === "") break;
+      const up = dir.lastIndexOf("/");
+      dir = up < 0 ? "" : dir.slice(0, up);
+    }
+    for (const list of this.global) {
+      const decided = decide(list, bytes, name, isDirectory);
+      if (decided !== undefined) return decided;
+    }
+    return false;
+  }
+}
+
+/** The last pattern of `list` that matches decides: excluded (true), re-included (false), or none (undefined). */
+function decide(list: PatternList, path: string, name: string, isDirectory: boolean): boolean | undefined {
+  const base = asBytes(list.base);
+  for (let i = list.patterns.length - 1; i >= 0; i--) {
+    const p = list.patterns[i];
+    if (!p || (p.directoryOnly && !isDirectory)) continue;
+    if (p.basename) {
+      if (p.test.test(name)) return !p.negative;
+    } else if (path.startsWith(base) && path.length > base.length && p.test.test(path.slice(base.length))) {
+      return !p.negative;
+    }
+  }
+  return undefined;
+}
+
+/** A string whose characters are the UTF-8 bytes of `s` (s itself when it is ASCII). */
+function asBytes(s: string): string {
+  return /[^\x00-\x7f]/.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
+}
+
+function readPatterns(file: string, base: string): PatternList | undefined {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw e;
+  }
+  return { base, patterns: parseIgnoreFile(buf) };
+}
+
+/** The patterns of an ignore file (gitignore(5)), in order. */
+export function parseIgnoreFile(buf: Buffer): Pattern[] {
+  let text = buf.toString("latin1");
+  if (text.startsWith("\xEF\xBB\xBF")) text = text.slice(3);
+  const patterns: Pattern[] = [];
+  for (let line of text.split("\n")) {
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line === "" || line.startsWith("#")) continue;
+    const pattern = compilePattern(trimTrailingSpaces(line));
+    if (pattern) patterns.push(pattern);
+  }
+  return patterns;
+}
+
+/** Trailing spaces go unless escaped with a backslash. */
+function trimTrailingSpaces(line: string): string {
+  let lastSpace = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charAt(i);
+    if (c === " ") {
+      if (lastSpace < 0) lastSpace = i;
+    } else if (c === "\\") {
+      i++;
+      if (i >= line.length) return line;
+      lastSpace = -1;
+    } else lastSpace = -1;
+  }
+  return lastSpace < 0 ? line : line.slice(0, lastSpace);
+}
+
+const NEVER = /(?!)/;
+
+/** One line of an ignore file as a pattern; undefined for one that matches nothing. */
+export function compilePattern(line: string): Pattern | undefined {
+  let p = line;
+  const negative = p.startsWith("!");
+  if (negative) p = p.slice(1);
+  const directoryOnly = p.endsWith("/");
+  if (directoryOnly) p = p.slice(0, -1);
+  if (p === "") return undefined;
+  const basename = !p.includes("/");
+  if (!basename && p.startsWith("/")) p = p.slice(1);
+  const source = globSource(p);
+  return { negative, directoryOnly, basename, test: source === undefined ? NEVER : new RegExp(`^${source}$`, "s") };
+}
+
+/** A wildcard pattern as a regular expression over byte strings; undefined where git would match nothing. */
+function globSource(p: string): string | undefined {
+  let out = "";
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charAt(i);
+    if (c === "\\") {
+      if (i + 1 >= p.length) return undefined;
+      out += literal(p.charAt(++i));
+    } else if (c === "?") out += "[^/]";
+    else if (c === "*") {
+      let j = i;
+      while (p.charAt(j + 1) === "*") j++;
+      const double = j > i;
+      const after = p.charAt(j + 1) === "/" || (p.charAt(j + 1) === "\\" && p.charAt(j + 2) === "/");
+      if (double && (i === 0 || p.charAt(i - 1) === "/") && (j + 1 >= p.length || after)) {
+        if (j + 1 >= p.length) out += ".*";
+        else {
+          // `**/`: no directory or any number of them (the slash is part of the match).
+          out += "(?:.*/)?";
+          j += p.charAt(j + 1) === "\\" ? 2 : 1;
+        }
+      } else out += "[^/]*";
+      i = j;
+    } else if (c === "[") {
+      const bracket = bracketSource(p, i);
+      if (bracket === undefined) return undefined;
+      out += bracket.source;
+      i = bracket.end;
+    } else out += literal(c);
+  }
+  return out;
+}
+
+function literal(c: string): string {
+  return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+}
+
+/** `[…]` starting at `start`: its class and the index of its `]`; undefined when unterminated (it matches nothing). */
+function bracketSource(p: string, start: number): { source: string; end: number } | undefined {
+  let i = start + 1;
+  const negated = p.charAt(i) === "!" || p.charAt(i) === "^";
+  if (negated) i++;
+  let items = "";
+  let previous = -1;
+  for (let first = true; ; first = false) {
+    if (i >= p.length) return undefined;
+    let c = p.charAt(i);
+    if (c === "]" && !first) break;
+    // A character class (`[:alpha:]`): git's own table of them is not repeated here.
+    if (c === "[" && p.charAt(i + 1) === ":") unsure();
+    if (c === "\\") {
+      if (++i >= p.length) return undefined;
+      c = p.charAt(i);
+    } else if (c === "-" && previous >= 0 && i + 1 < p.length && p.charAt(i + 1) !== "]") {
+      let to = p.charAt(++i);
+      if (to === "\\") {
+        if (++i >= p.length) return undefined;
+        to = p.charAt(i);
+      }
+      if (to.charCodeAt(0) >= previous) items += `${literal(String.fromCharCode(previous))}-${literal(to)}`;
+      previous = -1;
+      i++;
+      continue;
+    }
+    items += literal(c);
+    previous = c.charCodeAt(0);
+    i++;
+  }
+  // A class never matches `/` in a path.
+  const source = negated ? `[^/${items}]` : items === "" ? "(?!)" : `(?!/)[${items}]`;
+  return { source, end: i };
+}
+
+/**
+ * Lists the untracked, not ignored files below `rel`, a directory of the work tree git walks into (`tracked`:
+ * one with index entries below it; an untracked one holding `.git` is another repository).
+ */
+function walk(
+  top: string,
+  rel: string,
+  tracked: boolean,
+  prefix: string,
+  index: Index,
+  rules: IgnoreRules,
+  out: string[],
+): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(rel === "" ? top : `${top}/${rel}`, { withFileTypes: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // git skips a directory it cannot open.
+    if (code === "EACCES" || code === "ENOENT" || code === "ENOTDIR") return;
+    throw e;
+  }
+  let ignoreFile: Dirent | undefined;
+  for (const entry of entries) {
+    if (entry.name === ".git" && !tracked && rel !== "") {
+      // Another repository: git lists the directory itself, with a slash, and does not look inside.
+      if (!entry.isDirectory() || !isGitDirectory(`${top}/${rel}/.git`)) unsure();
+      out.push(`${rel.slice(prefix.length)}/`);
+      return;
+    }
+    if (entry.name === ".gitignore") ignoreFile = entry;
+  }
+  rules.enter(rel, ignoreFile === undefined ? "none" : ignoreFile.isFile() ? "file" : "other");
+  for (const entry of entries) {
+    const name = entry.name;
+    if (name === ".git") continue;
+    if (name.includes("\uFFFD")) unsure();
+    const path = rel === "" ? name : `${rel}/${name}`;
+    if (entry.isDirectory()) {
+      if (index.gitlinks.has(path)) continue;
+      // A directory with tracked files is walked even when ignored by git, but every untracked file in it is then
+      // ignored too: not walked.
+      if (!rules.excluded(path, true)) walk(top, path, index.directories.has(path), prefix, index, rules, out);
+    } else if (entry.isFile() || entry.isSymbolicLink()) {
+      if (!index.files.has(path) && !rules.excluded(path, false)) out.push(path.slice(prefix.length));
+    }
+  }
+}
