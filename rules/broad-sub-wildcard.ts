@@ -284,6 +284,7 @@ export default defineRule<
     severity: "error",
     description: "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not",
     inputs: ["policy"],
+    fixable: false,
     messages: {
       anyOwner: {
         message: "`{{value}}` under `{{operator}}` matches {{subject}} of any owner",

@@ -164,6 +164,7 @@ export default defineRule({
     description:
       "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys",
     inputs: ["policy"],
+    fixable: false,
     messages: {
       notAnArn: {
         message: '`Federated: "{{value}}"` names the issuer, not the OIDC provider\'s ARN',

@@ -43,6 +43,7 @@ export default defineRule({
     description:
       "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim",
     inputs: ["policy"],
+    fixable: false,
     defersTo: ["unknown-condition-key"],
     messages: {
       missing: {

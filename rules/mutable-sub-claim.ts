@@ -25,6 +25,7 @@ export default defineRule({
     description:
       "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag",
     inputs: ["policy"],
+    fixable: false,
     messages: {
       workflowRefNotSha: {
         message: "`{{value}}` pins the reusable workflow to {{what}} `{{ref}}`, which can move",

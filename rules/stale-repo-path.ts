@@ -106,6 +106,7 @@ const rule = defineRule({
     severity: "error",
     description: "Sub condition names a repository that is not in the configured inventory",
     inputs: ["policy"],
+    fixable: false,
     messages: {
       notInInventory: {
         message: "`{{value}}` names `{{repository}}`, which is not in the repository inventory",

@@ -131,6 +131,7 @@ export default defineRule({
     severity: "error",
     description: "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)",
     inputs: ["workflow", "policy"],
+    fixable: false,
     messages: {
       manualRun: {
         message: "Manual runs of job `{{job}}`{{matrix}} from a branch other than `{{defaultBranch}}` are refused",

@@ -47,6 +47,7 @@ export default defineRule({
     severity: "error",
     description: "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support",
     inputs: ["policy"],
+    fixable: false,
     messages: {
       whitespaceInKey: {
         message: "Condition key `{{key}}` has leading or trailing whitespace",

@@ -46,6 +46,7 @@ export default defineRule({
     severity: "warn",
     description: "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role",
     inputs: ["policy"],
+    fixable: false,
     messages: {
       forAllValues: {
         message: "`{{operator}}` on {{keys}} holds when the claim is absent",

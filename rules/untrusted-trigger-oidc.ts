@@ -32,6 +32,7 @@ export default defineRule({
     severity: "error",
     description: "id-token: write in a job reachable from an untrusted trigger",
     inputs: ["workflow"],
+    fixable: false,
     messages: {
       untrustedGrant: {
         message: "{{grant}} gives {{jobs}} an OIDC token on {{triggers}}",

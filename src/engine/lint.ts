@@ -50,7 +50,7 @@ export type LintOptions = ProjectRequest & {
  * it is parsed and its model then dropped (src/engine/workflow-stream.ts): the run never holds every workflow.
  */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
-  return (await lintFindings(options, false)).complete();
+  return (await lintFindings(options)).complete();
 }
 
 /** A report whose messages are completed when `complete` is called (`toReport`). */
@@ -59,17 +59,46 @@ export interface PendingReport {
   complete(): LintReport;
 }
 
-/**
- * A lint for `--fix`'s passes: the report's messages carry their edits (`autofix`) and nothing else of
- * what they print (explanation, advice, related places, suggestions, fingerprint) until `complete` is
- * called, which gives exactly the report `lint` gives. A pass whose findings are fixed and linted again is
- * never printed, and most of a finding's cost is what it prints.
- */
-export async function lintForFixes(options: LintOptions = {}): Promise<PendingReport> {
-  return lintFindings(options, true);
+/** A pass of `--fix` (`lintForFixes`). */
+export interface FixPass extends PendingReport {
+  /** The whole report of the same texts: the rules that cannot fix run now, on the project already loaded. */
+  whole(): Promise<PendingReport>;
 }
 
-async function lintFindings(options: LintOptions, fixesOnly: boolean): Promise<PendingReport> {
+/**
+ * A lint for `--fix`'s passes: only the rules that may fix run (`RuleMeta.fixable`), and the report's
+ * messages carry their edits (`autofix`) and nothing else of what they print (explanation, advice,
+ * related places, suggestions, fingerprint) until `complete` is called. A pass whose findings are fixed
+ * is linted again and never printed: the other rules' findings and most of a finding's cost (what it
+ * prints) would be thrown away. The pass that is printed calls `whole`, which runs the other rules on the
+ * same project and gives, once completed, exactly the report `lint` gives. Workflows are kept for that (not
+ * handed to the rules one file at a time and dropped).
+ */
+export async function lintForFixes(options: LintOptions = {}): Promise<FixPass> {
+  const rules = withEngineRules(options.rules ?? builtinRules);
+  const loaded = await loadProject({
+    workflowPrefilter: options.rules === undefined,
+    ...options,
+    rules,
+    releaseTexts: true,
+  });
+  const run = await (await RuleRun.start(loaded, rules, cannotFix)).everyWorkflowFile(loaded);
+  const maxPerRule = options.maxPerRule ?? 0;
+  return {
+    ...run.finish(loaded, maxPerRule, true),
+    async whole() {
+      await (await run.startLater(loaded)).everyWorkflowFile(loaded);
+      return run.finish(loaded, maxPerRule, true);
+    },
+  };
+}
+
+/** A rule that never fixes: left out of the passes of `--fix` whose findings are not printed. */
+function cannotFix(rule: AnyRule): boolean {
+  return rule.meta.fixable === false;
+}
+
+async function lintFindings(options: LintOptions): Promise<PendingReport> {
   const rules = withEngineRules(options.rules ?? builtinRules);
   const started: { run?: RuleRun } = {};
   const workflowFiles: WorkflowFiles = async (others) => {
@@ -87,7 +116,7 @@ async function lintFindings(options: LintOptions, fixesOnly: boolean): Promise<P
     ...(rules.every(readsWorkflowsPerFile) ? { workflowFiles } : {}),
   });
   const run = started.run ?? (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded));
-  return run.finish(loaded, options.maxPerRule ?? 0, fixesOnly);
+  return run.finish(loaded, options.maxPerRule ?? 0, false);
 }
 
 /** Whether a rule reads workflows, if at all, one workflow file at a time (the engine's own read no model). */
@@ -200,6 +229,8 @@ class RuleRun {
   private readonly strings = new Map<string, string>();
   /** Rules that read workflows one file at a time, with their index among `rules`. */
   private readonly perFile: { rule: AnyRule; at: number }[];
+  /** Whether a rule runs now; the rules `later` names run only when `startLater` is called. */
+  private now: (rule: AnyRule) => boolean;
 
   private constructor(
     private readonly rules: readonly AnyRule[],
@@ -207,7 +238,9 @@ class RuleRun {
     private readonly fixer: Fixer,
     private readonly repoStatuses: ReadonlyMap<string, RepoStatus> | undefined,
     reported: LoadedProject["reported"],
+    private readonly later: ((rule: AnyRule) => boolean) | undefined,
   ) {
+    this.now = (rule) => later?.(rule) !== true;
     this.perFile = rules
       .map((rule, at) => ({ rule, at }))
       .filter(
@@ -219,16 +252,38 @@ class RuleRun {
       );
   }
 
-  /** Runs `check` of every enabled rule that can fire on the project (`loaded`: every file but workflow files' own part). */
-  static async start(loaded: LoadedProject, rules: readonly AnyRule[]): Promise<RuleRun> {
+  /**
+   * Runs `check` of every enabled rule that can fire on the project (`loaded`: every file but workflow files'
+   * own part), except those `later` names (see `startLater`).
+   */
+  static async start(
+    loaded: LoadedProject,
+    rules: readonly AnyRule[],
+    later?: (rule: AnyRule) => boolean,
+  ): Promise<RuleRun> {
     const { project, config } = loaded;
     if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
-    const run = new RuleRun(rules, config, createFixer(loaded.readFile), project.repoStatuses, loaded.reported);
-    for (const [at, rule] of rules.entries()) {
-      if (isEngineRule(rule) || !isOnAnywhere(config, rule.meta.id) || !canFire(rule, loaded)) continue;
-      await run.call(at, () => rule.check(run.context(rule, at, -1, project, loaded.index)));
-    }
+    const run = new RuleRun(rules, config, createFixer(loaded.readFile), project.repoStatuses, loaded.reported, later);
+    await run.checkAll(loaded);
     return run;
+  }
+
+  /** `check` of the rules `later` left out, on the same project; their `checkWorkflowFile` is what runs next. */
+  async startLater(loaded: LoadedProject): Promise<this> {
+    const later = this.later;
+    if (!later) throw new Error("no rules were left for later");
+    this.now = later;
+    await this.checkAll(loaded);
+    return this;
+  }
+
+  private async checkAll(loaded: LoadedProject): Promise<void> {
+    const { project, config } = loaded;
+    for (const [at, rule] of this.rules.entries()) {
+      if (!this.now(rule) || isEngineRule(rule) || !isOnAnywhere(config, rule.meta.id) || !canFire(rule, loaded))
+        continue;
+      await this.call(at, () => rule.check(this.context(rule, at, -1, project, loaded.index)));
+    }
   }
 
   /** `checkWorkflowFile` of every rule that has it on one workflow file, read against `against`'s project. */
@@ -237,7 +292,8 @@ class RuleRun {
     const project: Project = { ...against.project, files: [file], workflows: file.workflows };
     if (this.repoStatuses) project.repoStatuses = this.repoStatuses;
     for (const { rule, at } of this.perFile)
-      await this.call(at, () => rule.checkWorkflowFile?.(this.context(rule, at, order, project, against.index)));
+      if (this.now(rule))
+        await this.call(at, () => rule.checkWorkflowFile?.(this.context(rule, at, order, project, against.index)));
   }
 
   /** `checkWorkflowFile` on each workflow file of a project loaded whole, in project order. */
@@ -313,6 +369,8 @@ class RuleRun {
         );
       },
       report(r: Report<string>) {
+        if (rule.meta.fixable === false && (r.fix !== undefined || r.fixes !== undefined))
+          throw new Error(`rule ${rule.meta.id} reports a fix but declares meta.fixable: false`);
         const template = rule.meta.messages[r.messageId];
         const f: RawFinding = {
           rule,

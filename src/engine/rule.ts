@@ -30,6 +30,12 @@ export interface RuleMeta<M extends string> {
    * reports the case itself. Documented on the rule page.
    */
   defersTo?: string[];
+  /**
+   * `false` for a rule that never reports a `fix` (nor `fixes`): `--fix` runs it only on the pass whose
+   * report it prints, not on the passes whose findings are fixed and linted again (src/engine/lint.ts
+   * `lintForFixes`). Reporting a fix from such a rule is a rule error.
+   */
+  fixable?: boolean;
 }
 
 /** A message: the short line, or the short line with its explanation and fix. */

@@ -201,7 +201,7 @@ export async function lintAndFix(options: LintOptions, dryRun: boolean): Promise
     passes++;
     pass = await lintForFixes({ ...options, overlay });
   }
-  const report = pass.complete();
+  const report = (await pass.whole()).complete();
   const changed: FixedFile[] = [];
   for (const [file, before] of originals) {
     const after = overlay.get(file) ?? before;
