@@ -93,6 +93,9 @@ export async function lintForFixes(options: LintOptions = {}): Promise<FixPass> 
   };
 }
 
+/** The length from which a finding's data string is shared run-wide (`RuleRun.context`). */
+const SHARED_STRING_LENGTH = 32;
+
 /** A rule that never fixes: left out of the passes of `--fix` whose findings are not printed. */
 function cannotFix(rule: AnyRule): boolean {
   return rule.meta.fixable === false;
@@ -342,16 +345,18 @@ class RuleRun {
     }
     const { options, memo, defersTo } = own;
     const { rules, config, cache, ordered, strings } = this;
-    // A finding's data is kept until the report is made: its strings are the run's shared copies (the same role,
-    // allowed subs and fix text recur across thousands of findings; a built string is a rope of its pieces).
+    // A finding's data is kept until the report is made: its long strings are the run's shared copies (the same
+    // role, allowed subs and fix text recur across thousands of findings; a built string is a rope of its pieces).
+    // Short ones are left as they are: a copy costs little, and looking each up costs more than it saves.
     const shared = (data: Record<string, string | number>): Record<string, string | number> => {
-      const out: Record<string, string | number> = {};
-      for (const [k, v] of Object.entries(data)) {
-        const known = typeof v === "string" ? strings.get(v) : undefined;
-        if (typeof v === "string" && known === undefined) strings.set(v, v);
-        out[k] = known ?? v;
+      for (const k in data) {
+        const v = data[k];
+        if (typeof v !== "string" || v.length < SHARED_STRING_LENGTH) continue;
+        const known = strings.get(v);
+        if (known === undefined) strings.set(v, v);
+        else data[k] = known;
       }
-      return out;
+      return data;
     };
     return {
       project,
@@ -416,7 +421,7 @@ class RuleRun {
         .map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` })),
     );
     for (const [, e] of [...this.ruleErrors].sort(([a], [b]) => a - b)) ruleErrors.push(e);
-    const out = toReport(findings, loaded, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule, fixesOnly);
+    const out = toReport(findings, loaded, this.fixer, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule, fixesOnly);
     const { report } = out;
     if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
     const failed = [...(this.repoStatuses ?? new Map<string, RepoStatus>())].filter(([, st]) => st.kind === "error");
@@ -453,6 +458,7 @@ async function lookUpRepositories(project: Project, config: ResolvedConfig): Pro
 function toReport(
   findings: RawFinding[],
   loaded: LoadedProject,
+  fixer: Fixer,
   understood: Set<string>,
   rules: readonly AnyRule[],
   maxPerRule: number,
@@ -464,11 +470,17 @@ function toReport(
   // What a message was made from: its explanation, fix, related places and edits are made (and
   // `Report.fixes` built) only for the findings shown, not for those the per-rule cap sums up.
   const raw = new Map<LintMessage, RawFinding>();
+  const paths = new Map<string, string>();
+  const absolutePath = (file: string): string => {
+    let out = paths.get(file);
+    if (out === undefined) paths.set(file, (out = resolve(cwd, file)));
+    return out;
+  };
   const absolute = (fix: Fix): Fix => ({
     edits: fix.edits.map((e) => ({
       ...e,
-      file: resolve(cwd, e.file),
-      loc: { ...e.loc, file: resolve(cwd, e.loc.file) },
+      file: absolutePath(e.file),
+      loc: { ...e.loc, file: absolutePath(e.loc.file) },
     })),
   });
   const complete = (m: LintMessage): LintMessage => {
@@ -488,7 +500,7 @@ function toReport(
     if (related.length > 0) {
       out.related = related.map((r) => ({
         message: r.message,
-        file: resolve(cwd, r.loc.file),
+        file: absolutePath(r.loc.file),
         line: r.loc.line,
         column: r.loc.column,
         endLine: r.loc.endLine,
@@ -524,10 +536,14 @@ function toReport(
   const unfinished: { out: LintResult; file: string }[] = [];
   const finish = (out: LintResult, file: string): void => {
     out.messages = out.messages.map(complete);
-    // A text the run released after parsing (it held no suppression comment) is read again: a fingerprint
-    // must not depend on whether the file mentions oidclint.
+    // A text the run released after parsing (it held no suppression comment) is read again, unless a fix read
+    // it: a fingerprint must not depend on whether the file mentions oidclint.
     if (out.messages.length > 0)
-      addFingerprints(out.messages, fromRoot(file), texts.get(file) ?? loaded.readFile(file) ?? "");
+      addFingerprints(
+        out.messages,
+        fromRoot(file),
+        texts.get(file) ?? fixer.sourceRead(file) ?? loaded.readFile(file) ?? "",
+      );
   };
   const shown = (file: string, all: LintMessage[]): LintResult => {
     const out = result(resolve(cwd, file), all, maxPerRule);

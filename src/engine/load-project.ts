@@ -64,7 +64,8 @@ export interface ProjectRequest {
   workflowFiles?: WorkflowFiles;
   /**
    * The process is oidclint's own (the CLI): in a large run (more than `COMPACT_ABOVE` files found), set V8's
-   * collector for it (`tuneCollectorForLargeRun`). A library caller's process is left as it is.
+   * collector for it (`tuneCollectorForLargeRun`); with a large input (`LARGE_INPUT_CHARS` read), its
+   * optimizing compiler (`tuneCompilerForLargeInput`). A library caller's process is left as it is.
    */
   tuneCollector?: boolean;
 }
@@ -118,6 +119,7 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
     const found = await discover(req.contextPaths.map(arg), root, config.ignore);
     files.addContext(found, (candidates) => selectContext(files.all, candidates, config.settings));
   }
+  if (req.tuneCollector && inputChars(files.all) >= LARGE_INPUT_CHARS) await tuneCompilerForLargeInput();
   const readReferenced = referencedFileReader(root);
   const readFile = (rel: string): string | undefined => {
     const abs = resolve(root, rel);
@@ -160,6 +162,34 @@ const LARGE_RUN_V8_FLAGS = [
   "--semi-space-growth-factor=1",
   "--heap-growing-percent=20",
 ];
+
+/**
+ * V8's optimizing compiler (TurboFan) set for a large input (issue 12; measured in BENCHMARKS.md, "Session 6:
+ * policy"). By default V8 compiles a function with TurboFan once it has run for a budget of 66 KiB of bytecode;
+ * a lint of a large input runs hundreds of functions (parsers, every rule, the report) just past that budget,
+ * and compiling them, on a second thread whose time counts too, costs more than the compiled code saves in a
+ * run of a second or two (a 1 MiB policy: ≈ 20 % of the run's CPU). With 15× the budget only the functions
+ * that run for long are compiled. The flag changes when functions are optimized, never what they compute; it
+ * applies to the rest of the process, and is set once.
+ */
+async function tuneCompilerForLargeInput(): Promise<void> {
+  if (compilerTuned) return;
+  compilerTuned = true;
+  const { setFlagsFromString } = await import("node:v8");
+  setFlagsFromString(`--interrupt-budget=${String(TURBOFAN_BUDGET)}`);
+}
+
+let compilerTuned = false;
+/** Bytecode a function runs before TurboFan compiles it, in a run with a large input (V8's default: 67,584). */
+const TURBOFAN_BUDGET = 1_000_000;
+/** Input text from which a run counts as large for `tuneCompilerForLargeInput` (smaller runs spare loading node:v8). */
+const LARGE_INPUT_CHARS = 256 * 1024;
+
+function inputChars(sources: readonly SourceFile[]): number {
+  let n = 0;
+  for (const src of sources) n += src.text.length;
+  return n;
+}
 
 /** Globs stay as written (relative to the root); files and directories become absolute. */
 function resolveArg(cwd: string, p: string): string {

@@ -267,6 +267,7 @@ function commentStart(line: string): number {
 
 /** The text without `#` / `//` line comments (trailing blanks before them dropped too). */
 function stripComments(text: string): string {
+  if (!text.includes("#") && !text.includes("//")) return text;
   return text
     .split("\n")
     .map((line) => {

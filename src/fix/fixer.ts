@@ -10,6 +10,8 @@ import type { Fix, TextEdit } from "../engine/rule.js";
 export interface Fixer {
   /** The text of a file of the project and its line index; undefined when it cannot be read. */
   source(file: string): { text: string; lines: LineIndex } | undefined;
+  /** The text of a file `source` has read already; undefined otherwise (nothing is read). */
+  sourceRead(file: string): string | undefined;
   /**
    * Replaces a string value written literally at `at` — `"…"`, `'…'`, a JavaScript template literal without
    * substitutions (`` `…` ``) or a YAML plain scalar holding exactly
@@ -63,6 +65,7 @@ export function createFixer(read: (file: string) => string | undefined): Fixer {
   };
   return {
     source,
+    sourceRead: (file) => cache.get(file)?.text,
     edit,
     offsets,
     replaceValue(at, old, text) {

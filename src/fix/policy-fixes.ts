@@ -107,7 +107,7 @@ export function addAudience(
 ): Change {
   const key = knownText(template.key);
   if (key === undefined) return {};
-  const audKey = key.replace(/[^:]*$/, "aud");
+  const audKey = `${key.slice(0, key.lastIndexOf(":") + 1)}aud`;
   return change(
     addStringEquals(fixer, stmt, template, audKey, audience),
     certain,
