@@ -51,6 +51,35 @@ describe("meta.defersTo", () => {
   });
 });
 
+describe("meta.fixable", () => {
+  const fixer = (fixable: boolean | undefined) =>
+    defineRule({
+      meta: {
+        id: `fixes-${String(fixable)}`,
+        severity: "error",
+        description: "reports every policy with a fix",
+        inputs: ["policy"],
+        ...(fixable === undefined ? {} : { fixable }),
+        messages: { m: "m" },
+      },
+      check(ctx) {
+        for (const p of ctx.project.policies) {
+          const edit = ctx.fixer.edit(p.loc.file, 0, 0, "");
+          ctx.report({ messageId: "m", at: p.loc, fix: edit && { edits: [edit] } });
+        }
+      },
+    });
+  it("a rule declaring `fixable: false` that reports a fix is a rule error (--fix would not run it before fixing)", async () => {
+    const rules = [fixer(false), fixer(undefined)] as unknown as AnyRule[];
+    const report = await lint({ cwd: dir({ "p.json": POLICY }), rules, env: {} });
+    expect(report.ruleErrors).toEqual([
+      { ruleId: "fixes-false", message: "rule fixes-false reports a fix but declares meta.fixable: false" },
+    ]);
+    // The rule that does not say (a custom rule) may fix: it runs and its fix is kept.
+    expect(report.results[0]?.messages.map((m) => [m.ruleId, m.autofix?.edits.length])).toEqual([["fixes-undefined", 1]]);
+  });
+});
+
 describe("LintOptions.rules", () => {
   const seen: string[] = [];
   const everyPolicy = defineRule({
