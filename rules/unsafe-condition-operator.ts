@@ -96,6 +96,7 @@ export default defineRule({
           group.scoping ||= scoping;
         } else groups.set(id, { problem, first: c, keys: [key], scoping });
       }
+      if (groups.size === 0) continue;
       const iamRefuses = failsIamCreateCheck(stmt, ctx.settings);
       for (const { problem, first, keys, scoping } of groups.values()) {
         // The only "scoping" is this operator: IAM's create-time check does not count it.

@@ -8,8 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main, type CliIO } from "../src/cli.js";
-import type { LintReport } from "../src/engine/result.js";
+import type { LintMessage, LintReport } from "../src/engine/result.js";
 import { fixtureDir, run } from "./helpers.js";
+import { createHash } from "node:crypto";
+import { addFingerprints } from "../src/engine/fingerprint.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "oidclint-baseline-"));
 afterAll(() => {
@@ -93,6 +95,43 @@ describe("fingerprints", () => {
     const changed = [...after.keys()].find((k) => k.includes("`repo:acm*`")) ?? "";
     expect(after.get(changed)).toBeDefined();
     expect(after.get(changed)).not.toBe(before.get(key));
+  });
+});
+
+describe("fingerprints of findings on a long line", () => {
+  // The located text of an empty range is the rest of its line, blanks collapsed, cut to 2,000 characters.
+  const reference = (text: string, column: number, file: string): string =>
+    createHash("sha256")
+      .update(
+        ["r", "m", file, text.slice(column - 1).replace(/\s+/g, " ").trim().slice(0, 2000), "msg", "0"].join("\0"),
+      )
+      .digest("hex")
+      .slice(0, 32);
+  const at = (column: number): LintMessage => ({
+    ruleId: "r",
+    messageId: "m",
+    severity: 2,
+    message: "msg",
+    line: 1,
+    column,
+    endLine: 1,
+    endColumn: column,
+  });
+  it("hash the 2,000 collapsed characters after an empty range, however long the line and its blanks", () => {
+    const word = (i: number): string => `w${String(i)}${" \t".repeat(i % 3)}`;
+    const lines = [
+      Array.from({ length: 60000 }, (_, i) => word(i)).join(","),
+      `${" ".repeat(20000)}x${"  y".repeat(3000)}`,
+      `a${" ".repeat(7990)}b c`,
+      `${"ab    ".repeat(1500)}${"z".repeat(5000)}`,
+    ];
+    for (const text of lines) {
+      for (const column of [1, 2, 100, 5000, text.length - 3]) {
+        const m = at(column);
+        addFingerprints([m], "p.json", text);
+        expect(m.fingerprint, `${text.slice(0, 20)}… at ${String(column)}`).toBe(reference(text, column, "p.json"));
+      }
+    }
   });
 });
 

@@ -33,7 +33,25 @@ function locatedText(lines: string[], m: LintMessage): string {
       ...lines.slice(m.line, m.endLine - 1),
       (lines[m.endLine - 1] ?? "").slice(0, m.endColumn - 1),
     ].join("\n");
-  return text.replace(/\s+/g, " ").trim().slice(0, 2000);
+  return collapsed(text);
+}
+
+/** At most this many characters of a finding's located text go into its fingerprint. */
+const LOCATED_TEXT_LENGTH = 2000;
+
+/**
+ * `text` with blanks collapsed and trimmed, cut to `LOCATED_TEXT_LENGTH`. Of a long text (the rest of a minified
+ * line after an empty range) a head is collapsed first: when it gives that many characters they are the same
+ * (a head's collapsed text is a prefix of the whole's), and thousands of findings on one line cost no more than
+ * their own place each.
+ */
+function collapsed(text: string): string {
+  const collapse = (s: string): string => s.replace(/\s+/g, " ").trim();
+  if (text.length > 4 * LOCATED_TEXT_LENGTH) {
+    const head = collapse(text.slice(0, 4 * LOCATED_TEXT_LENGTH));
+    if (head.length >= LOCATED_TEXT_LENGTH) return head.slice(0, LOCATED_TEXT_LENGTH);
+  }
+  return collapse(text).slice(0, LOCATED_TEXT_LENGTH);
 }
 
 /**

@@ -63,7 +63,9 @@ export function addStringEquals(
 
   // A new `StringEquals` map before the template's operator.
   const opS = at(template.operator.loc);
-  const first = firstOf(block(template), at);
+  const own = block(template);
+  const ends = own.map((c) => at(c.values.loc)?.end);
+  const first = firstOf(own, at);
   const firstS = first && at(first.key.loc);
   const entry = entryClone(text, template, at, key, value);
   if (!opS || !firstS || !entry) return undefined;
@@ -72,7 +74,7 @@ export function addStringEquals(
   const m = /^(\s*[:=]\s*)(\{?)\s*$/.exec(between);
   if (quote === undefined || !m) return undefined;
   const flow = m[2] === "{";
-  let end = Math.max(...block(template).map((c) => at(c.values.loc)?.end ?? Infinity));
+  let end = Math.max(...ends.map((e) => e ?? Infinity));
   if (flow) {
     const close = nextSignificant(text, end, true);
     if (text[close] !== "}") return undefined;
@@ -81,7 +83,7 @@ export function addStringEquals(
   const multiline = between.includes("\n");
   const closing = !flow ? "" : multiline ? `\n${indentAt(text, opS.start)}}` : " }";
   // A map written with a comma after its last entry gets one after the new entry too.
-  const last = Math.max(...block(template).map((c) => at(c.values.loc)?.end ?? -1));
+  const last = Math.max(...ends.map((e) => e ?? -1));
   const after = nextSignificant(text, last, false);
   const trailing = flow && multiline && text[after] === "," && text[nextSignificant(text, after + 1, false)] === "}";
   const opened = `${quote}StringEquals${quote}${between}${entry}${trailing ? "," : ""}${closing}`;
@@ -329,7 +331,9 @@ function lineCommentStart(text: string, lineStart: number): number {
   let at = commentStarts.byLine.get(lineStart);
   if (at === undefined) {
     const nl = text.indexOf("\n", lineStart);
-    at = lineStart + commentStart(text.slice(lineStart, nl < 0 ? text.length : nl));
+    const line = text.slice(lineStart, nl < 0 ? text.length : nl);
+    // A line without `#` or `//` has no comment (a long minified line is then not read character by character).
+    at = lineStart + (line.includes("#") || line.includes("//") ? commentStart(line) : line.length);
     commentStarts.byLine.set(lineStart, at);
   }
   return at;
