@@ -5,9 +5,9 @@ import type { TreeEntry, TreeNode } from "../tree.js";
  * unknown; when both branches are known values, they are remembered here. Where a list of values is
  * meaningful — the values of an IAM condition, any of which may match — the unknown stands for both
  * values, each naming its branch (as CloudFormation's value-level `Fn::If`). Elsewhere (an `Effect`, a
- * key) it stays unknown.
+ * key) it stays unknown. A Map, not a WeakMap, emptied when the evaluation ends (`endEvaluation`).
  */
-export const branchValues = new WeakMap<TreeNode, TreeNode[]>();
+export const branchValues = new Map<TreeNode, TreeNode[]>();
 
 /** The values of one condition key, unknown conditionals with known branches replaced by both branches. */
 export function conditionValues(values: TreeNode): TreeNode {

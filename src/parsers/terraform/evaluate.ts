@@ -10,17 +10,32 @@ import { compileRegex, replaceAll } from "./regex.js";
 import { callBuiltin } from "./functions.js";
 import { where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
 
+/*
+ * What the evaluation notes about the values it builds is kept in Maps, not WeakMaps, emptied when the
+ * evaluation of the run ends (`endEvaluation`): the evaluation is synchronous, so no other run's values can
+ * be in them meanwhile; and WeakMaps with tens of thousands of young keys made every young-generation
+ * garbage collection of a cold process slow (ephemeron tables are walked on each).
+ */
+
 /**
  * The located text a string was made of, when it was read from a template, heredoc or file: needed to
  * parse JSON out of it with per-character positions.
  */
-export const stringSegments = new WeakMap<TreeNode, Segment[]>();
+export const stringSegments = new Map<TreeNode, Segment[]>();
 
 /**
  * How many interpolated values a string was made of, counted through the values it interpolates: the
  * located segments of a string are copied wherever it is used, so their number is bounded.
  */
-const segmentPieces = new WeakMap<TreeNode, number>();
+const segmentPieces = new Map<TreeNode, number>();
+
+/** Forgets what the evaluation noted about its values (above): called when `parseTerraform`'s evaluation ends. */
+export function endEvaluation(): void {
+  stringSegments.clear();
+  segmentPieces.clear();
+  templateSources.clear();
+  branchValues.clear();
+}
 
 function setSegments(node: TreeNode, segments: Segment[], pieces: number): void {
   stringSegments.set(node, segments);
@@ -1212,7 +1227,7 @@ function fileCall(
 }
 
 /** The text of a template file read by `file()`, for `data "template_file"`, which renders it itself. */
-const templateSources = new WeakMap<TreeNode, { text: string; rel: string }>();
+const templateSources = new Map<TreeNode, { text: string; rel: string }>();
 
 /**
  * Renders template text with the given variables (`${…}` interpolations, `%{if}`/`%{for}` directives

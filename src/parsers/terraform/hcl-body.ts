@@ -19,6 +19,8 @@ export interface HclAttribute {
    * it is evaluated. Most expressions never are; their trees die young instead of being kept for the run.
    */
   checked?: true;
+  /** The expression's tree, kept when the block was parsed because evaluation reads it (`parseTopBlock`). */
+  tree?: HclExpr;
 }
 
 export interface HclLabel {
@@ -73,10 +75,10 @@ export function parseHclFile(text: string): HclFile {
 
 /**
  * The top-level block whose type keyword starts at `typeStart` (found by `scanTopLevel`), parsed exactly as
- * `parseHclFile` parses it inside the whole file.
+ * `parseHclFile` parses it inside the whole file; its expressions' trees are kept (evaluation reads the block).
  */
 export function parseTopBlock(text: string, typeStart: number): HclBlock | { problem: HclSyntaxProblem } {
-  const p = new BodyParser(text);
+  const p = new BodyParser(text, true);
   p.pos = typeStart;
   const r = p.run(() => {
     const type = p.ident();
@@ -98,7 +100,10 @@ export function attributeExpression(text: string, exprStart: number): HclExpr {
 }
 
 class BodyParser extends ExpressionParser {
-  constructor(text: string) {
+  constructor(
+    text: string,
+    private readonly keepTrees = false,
+  ) {
     super(text);
     this.newlineSignificant.push(true);
   }
@@ -138,6 +143,7 @@ class BodyParser extends ExpressionParser {
     this.skip();
     const exprStart = this.pos;
     const expr = this.expression();
+    if (this.keepTrees) return { name, nameStart, exprStart, exprEnd: expr.end, checked: true, tree: expr };
     return { name, nameStart, exprStart, exprEnd: expr.end, checked: true };
   }
 

@@ -8,7 +8,7 @@ import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { policyConditionValues } from "./conditional-values.js";
 import { parseEmbeddedJson, textAt, type Segment } from "./embedded-json.js";
-import { evaluate, instancesOf, stringSegments } from "./evaluate.js";
+import { endEvaluation, evaluate, instancesOf, stringSegments } from "./evaluate.js";
 import { internalProblem } from "../index.js";
 import { Budget, LIMITS } from "./limits.js";
 import { parseHcl } from "./parse-hcl.js";
@@ -87,6 +87,8 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
       if (e instanceof BlockSyntaxError) whole.add(e.path);
       else if (e instanceof RegexEngineNeeded) await loadRegexEngine();
       else throw e;
+    } finally {
+      endEvaluation();
     }
   }
 }

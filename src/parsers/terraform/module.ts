@@ -140,9 +140,11 @@ export function blocksOfHcl(file: TfFile, body: HclBody): Block {
 function convertBody(file: TfFile, b: HclBody, type: string, labels: string[], typeStart: number): Block {
   const attrs = new Map<string, Attr>();
   for (const a of b.attributes) {
-    const expr: Expr = a.checked
-      ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true }
-      : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
+    const expr: Expr = a.tree
+      ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, ast: a.tree }
+      : a.checked
+        ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true }
+        : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
     attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
   }
   const blocks = b.blocks.map((blk: ParsedHclBlock) =>
