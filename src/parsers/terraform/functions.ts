@@ -29,6 +29,8 @@ export interface CallSite {
 
 /** Thrown inside a function: its value depends on something unknown. */
 class Unknown extends Error {}
+/** The one `Unknown` thrown (it says nothing more; an Error made per throw would record a stack each time). */
+const UNKNOWN = new Unknown();
 /** Thrown inside a function: Terraform would fail the call. */
 export class CallError extends Error {}
 
@@ -45,7 +47,7 @@ function isUnknown(n: TreeNode): boolean {
 /** Terraform's string conversion of a primitive: numbers and bools convert, null is an error. */
 function text(n: TreeNode | undefined): string {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw new Unknown();
+  if (isUnknown(n)) throw UNKNOWN;
   if (n.kind === "string") return knownText(n.value) ?? "";
   if (n.kind === "scalar") {
     if (n.value === null) fail("null where a string is required");
@@ -67,7 +69,7 @@ function formatNumber(n: number): string {
 
 function num(n: TreeNode | undefined): number {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw new Unknown();
+  if (isUnknown(n)) throw UNKNOWN;
   if (n.kind === "scalar" && typeof n.value === "number") return n.value;
   if (n.kind === "string") {
     const t = (knownText(n.value) ?? "").trim();
@@ -84,7 +86,7 @@ function int(n: TreeNode | undefined): number {
 
 function bool(n: TreeNode | undefined): boolean {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw new Unknown();
+  if (isUnknown(n)) throw UNKNOWN;
   if (n.kind === "scalar" && typeof n.value === "boolean") return n.value;
   if (n.kind === "string" && (knownText(n.value) === "true" || knownText(n.value) === "false"))
     return knownText(n.value) === "true";
@@ -94,7 +96,7 @@ function bool(n: TreeNode | undefined): boolean {
 /** Elements of a list, tuple or set (unknown elements stay). */
 function list(n: TreeNode | undefined): TreeNode[] {
   if (!n) fail("missing argument");
-  if (n.kind === "unknown") throw new Unknown();
+  if (n.kind === "unknown") throw UNKNOWN;
   if (n.kind === "array") return n.items;
   fail("a list is required");
 }
@@ -102,15 +104,15 @@ function list(n: TreeNode | undefined): TreeNode[] {
 /** Entries of a map or object; unknown when a key is. */
 function entries(n: TreeNode | undefined): TreeEntry[] {
   if (!n) fail("missing argument");
-  if (n.kind === "unknown") throw new Unknown();
+  if (n.kind === "unknown") throw UNKNOWN;
   if (n.kind !== "object") fail("a map is required");
-  if (n.entries.some((e) => e.key.value.includes("${"))) throw new Unknown();
+  if (n.entries.some((e) => e.key.value.includes("${"))) throw UNKNOWN;
   return n.entries;
 }
 
 /** A fully known value as plain JSON-like data (for equality, sets, encoders). */
 function plain(n: TreeNode): unknown {
-  if (isUnknown(n)) throw new Unknown();
+  if (isUnknown(n)) throw UNKNOWN;
   switch (n.kind) {
     case "string":
       return knownText(n.value);
@@ -121,7 +123,7 @@ function plain(n: TreeNode): unknown {
     case "object":
       return Object.fromEntries(entries(n).map((e) => [e.key.value, plain(e.value)]));
     default:
-      throw new Unknown();
+      throw UNKNOWN;
   }
 }
 
@@ -281,7 +283,7 @@ function formatText(fmt: string, args: TreeNode[]): Part[] {
     }
     if (width > 0) {
       const t = piece.every((p) => typeof p === "string") ? piece.join("") : undefined;
-      if (t === undefined) throw new Unknown();
+      if (t === undefined) throw UNKNOWN;
       const pad = (flags.includes("0") && !flags.includes("-") ? "0" : " ").repeat(
         Math.max(0, width - graphemes(t).length),
       );
@@ -500,7 +502,7 @@ function charset(name: string): { node: BufferEncoding } {
     ASCII: "ascii",
   };
   const node = known[key];
-  if (!node) throw new Unknown();
+  if (!node) throw UNKNOWN;
   return { node };
 }
 
@@ -738,7 +740,7 @@ const FUNCTIONS: Record<string, Fn> = {
   formatlist: (args, site) => {
     const fmt = text(args[0]);
     const rest = args.slice(1);
-    if (rest.some((a) => a.kind === "unknown")) throw new Unknown();
+    if (rest.some((a) => a.kind === "unknown")) throw UNKNOWN;
     const lists = rest.filter((a) => a.kind === "array");
     const lengths = new Set(lists.map((l) => list(l).length));
     if (lengths.size > 1) fail("formatlist: lists of different lengths");
@@ -842,7 +844,7 @@ const FUNCTIONS: Record<string, Fn> = {
   coalesce: (args) => {
     // The first argument that is not null and not "": unknown as soon as one before it is unknown.
     for (const a of args) {
-      if (isUnknown(a)) throw new Unknown();
+      if (isUnknown(a)) throw UNKNOWN;
       if (a.kind === "scalar" && a.value === null) continue;
       if (a.kind === "string" && knownText(a.value) === "") continue;
       return a;
@@ -851,7 +853,7 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   coalescelist: (args) => {
     for (const a of args) {
-      if (a.kind === "unknown") throw new Unknown();
+      if (a.kind === "unknown") throw UNKNOWN;
       if (list(a).length > 0) return a;
     }
     fail("coalescelist: no non-empty list");
@@ -864,7 +866,7 @@ const FUNCTIONS: Record<string, Fn> = {
     const v = args[1];
     if (!v) fail("missing argument");
     if (items.some((i) => !isUnknown(i) && same(i, v))) return out(site, args).bool(true);
-    if (items.some(isUnknown) || isUnknown(v)) throw new Unknown();
+    if (items.some(isUnknown) || isUnknown(v)) throw UNKNOWN;
     return out(site, args).bool(false);
   },
   distinct: (args, site) => {
@@ -881,7 +883,7 @@ const FUNCTIONS: Record<string, Fn> = {
     const flat = (n: TreeNode): TreeNode[] =>
       n.kind === "array" ? n.items.flatMap(flat) : n.kind === "unknown" ? [] : [n];
     const items = list(args[0]);
-    if (items.some((i) => i.kind === "unknown")) throw new Unknown();
+    if (items.some((i) => i.kind === "unknown")) throw UNKNOWN;
     return out(site, args).list(items.flatMap(flat));
   },
   index: (args, site) => {
@@ -889,7 +891,7 @@ const FUNCTIONS: Record<string, Fn> = {
     const v = args[1];
     if (!v) fail("missing argument");
     for (const [i, item] of items.entries()) {
-      if (isUnknown(item)) throw new Unknown();
+      if (isUnknown(item)) throw UNKNOWN;
       if (same(item, v)) return out(site, args).num(i);
     }
     fail("index: the value is not in the list");

@@ -335,6 +335,8 @@ function resourcesRead(mod: ModuleCtx): ReadResource[] {
   if (!list) {
     list = [];
     for (const [address, block] of mod.resources) {
+      // Every type read starts so; most resources of a module are of other types.
+      if (!address.startsWith("aws_iam_")) continue;
       const [type = "", name = ""] = address.split(".");
       if (type === "aws_iam_role" || type === "aws_iam_openid_connect_provider" || PERMISSION_RESOURCES.has(type))
         list.push({ address, type, name, block });

@@ -29,15 +29,32 @@ const NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
 /** `data.aws_iam_policy_document.NAME.json` or `….NAME[0].json`, the whole expression. */
 const DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
 
+/** What an expression's text says (the same in every module instance): undefined when it is not quiet by itself. */
+const textFacts = new WeakMap<Expr, [string, string][] | undefined>();
+
+/** The `var.x` / `local.x` an expression names (`[kind, name]`), or undefined when its own text is not quiet. */
+function namesRead(expr: Expr): [string, string][] | undefined {
+  if (textFacts.has(expr)) return textFacts.get(expr);
+  let names: [string, string][] | undefined;
+  if (expr.kind === "hcl") {
+    const text = expr.file.src.text.slice(expr.start, expr.end);
+    if (!WORDS.test(text) && !READS_BLOCKS.test(text))
+      names =
+        text.includes("var") || text.includes("local")
+          ? [...text.matchAll(NAMES)].map(([, kind = "", name = ""]) => [kind, name])
+          : [];
+  }
+  textFacts.set(expr, names);
+  return names;
+}
+
 /** Whether evaluating `expr` in `mod` has no effect beyond its value, and nothing it reads names a principal. */
 export function quietExpr(expr: Expr, mod: ModuleCtx, seen: Set<Expr> = new Set()): boolean {
   if (seen.has(expr)) return true;
   seen.add(expr);
-  if (expr.kind !== "hcl") return false;
-  const text = expr.file.src.text.slice(expr.start, expr.end);
-  if (WORDS.test(text) || READS_BLOCKS.test(text)) return false;
-  if (!text.includes("var") && !text.includes("local")) return true;
-  for (const [, kind, name = ""] of text.matchAll(NAMES)) {
+  const names = namesRead(expr);
+  if (names === undefined) return false;
+  for (const [kind, name] of names) {
     if (kind === "local") {
       if (cyclicLocals(mod).has(name)) return false;
       const attr = mod.locals.get(name);
