@@ -164,6 +164,8 @@ describe("git-files: the same list as git ls-files", () => {
     writeFileSync(join(dir, "module", "z.json"), "");
     expectSameAsGit(dir);
     expect(read(dir)).toContain("inner/");
+    // Inside a submodule's directory git lists the submodule itself as `./`: left to git.
+    expect(read(join(dir, "module"))).toBeUndefined();
   });
 
   it("a directory below an ignored one lists no untracked file; nor one below a directory outside any repository", () => {

@@ -51,11 +51,11 @@ function listing(start: string): string[] | undefined {
   const dir = realpathSync.native(start);
   const repo = findRepository(dir);
   const config = readConfigs(repo.gitDir, env);
-  const index = readIndex(join(repo.gitDir, "index"));
   if (repo.top === "/") unsure();
   const prefix = dir === repo.top ? "" : `${dir.slice(repo.top.length + 1)}/`;
+  const index = readIndex(join(repo.gitDir, "index"), prefix);
   const out: string[] = [];
-  for (const name of index.names) if (name.startsWith(prefix)) out.push(name.slice(prefix.length));
+  for (const name of index.names) out.push(name.slice(prefix.length));
   const rules = new IgnoreRules(repo.top, repo.gitDir, config.excludesFile);
   // Untracked files are listed only below leading directories git does not ignore.
   let rel = "";
@@ -63,7 +63,7 @@ function listing(start: string): string[] | undefined {
     rules.enter(rel, "unknown");
     rel = rel === "" ? part : `${rel}/${part}`;
     // Below an ignored directory every untracked file is ignored (tracked ones are listed above).
-    if (index.gitlinks.has(rel) || rules.excluded(rel, true)) return out;
+    if (rules.excluded(rel, true)) return out;
   }
   walk(repo.top, rel, true, prefix, index, rules, out);
   return out;
@@ -225,7 +225,7 @@ function configValue(raw: string): string {
 }
 
 interface Index {
-  /** Every path of the index (all stages), UTF-8 decoded. */
+  /** The paths of the index below the directory asked about (all stages), UTF-8 decoded. */
   names: string[];
   /** Directories holding an index entry (`a`, `a/b` for `a/b/c`). */
   directories: Set<string>;
@@ -235,8 +235,12 @@ interface Index {
   files: Set<string>;
 }
 
-/** The index (gitformat-index(5), versions 2 to 4, SHA-1); Unsure on anything else. */
-export function readIndex(file: string): Index {
+/**
+ * The entries of the index (gitformat-index(5), versions 2 to 4, SHA-1) whose path starts with `prefix` (a
+ * directory's path relative to the work tree with its slash, or ""); Unsure on anything else. The other entries
+ * are only stepped over: a run in a subdirectory of a large repository decodes none of them.
+ */
+export function readIndex(file: string, prefix: string): Index {
   const index: Index = { names: [], directories: new Set(), gitlinks: new Set(), files: new Set() };
   let buf: Buffer;
   try {
@@ -246,28 +250,33 @@ export function readIndex(file: string): Index {
     throw e;
   }
   const HASH = 20;
+  const u32 = (at: number): number => buf.readUInt32BE(at);
   if (buf.length < 12 + HASH || buf.toString("latin1", 0, 4) !== "DIRC") unsure();
-  const version = buf.readUInt32BE(4);
+  const version = u32(4);
   if (version < 2 || version > 4) unsure();
-  const count = buf.readUInt32BE(8);
+  const count = u32(8);
   const end = buf.length - HASH;
+  const want = Buffer.from(prefix, "utf8");
+  // Version 4 writes each name as the previous one less some bytes plus a suffix: the name is kept here.
+  let name = Buffer.alloc(version === 4 ? 4096 : 0);
+  let nameLength = 0;
   let at = 12;
-  let previous: Buffer = Buffer.alloc(0);
   for (let n = 0; n < count; n++) {
     const fixed = 40 + HASH + 2;
+    const entry = at;
     if (at + fixed > end) unsure();
-    const mode = buf.readUInt32BE(at + 24);
-    const flags = buf.readUInt16BE(at + 40 + HASH);
+    const flags = ((buf[at + 40 + HASH] ?? 0) << 8) | (buf[at + 41 + HASH] ?? 0);
     let pos = at + fixed;
     if (flags & 0x4000) {
       if (version < 3 || pos + 2 > end) unsure();
       // skip-worktree: git may read such a `.gitignore` from the index, and the tree is sparse.
-      if (buf.readUInt16BE(pos) & 0x4000) unsure();
+      if ((buf[pos] ?? 0) & 0x40) unsure();
       pos += 2;
     }
-    let name: Buffer;
+    let source = buf;
+    let start: number;
+    let stop: number;
     if (version === 4) {
-      // The name is the previous one less N bytes (a varint) plus a NUL-terminated suffix.
       let strip = 0;
       let byte: number;
       let first = true;
@@ -278,23 +287,42 @@ export function readIndex(file: string): Index {
         first = false;
       } while (byte & 0x80);
       const nul = buf.indexOf(0, pos);
-      if (nul < 0 || nul >= end || strip > previous.length) unsure();
-      name = Buffer.concat([previous.subarray(0, previous.length - strip), buf.subarray(pos, nul)]);
+      if (nul < 0 || nul >= end || strip > nameLength) unsure();
+      const kept = nameLength - strip;
+      if (kept + nul - pos > name.length) {
+        const grown = Buffer.alloc(2 * (kept + nul - pos));
+        name.copy(grown, 0, 0, kept);
+        name = grown;
+      }
+      buf.copy(name, kept, pos, nul);
+      nameLength = kept + nul - pos;
+      source = name;
+      start = 0;
+      stop = nameLength;
       at = nul + 1;
     } else {
       const nul = buf.indexOf(0, pos);
       if (nul < 0 || nul >= end) unsure();
-      name = buf.subarray(pos, nul);
+      start = pos;
+      stop = nul;
       // Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
       at += Math.floor((nul - at + 8) / 8) * 8;
       if (at > end) unsure();
     }
-    previous = name;
-    const path = name.toString("utf8");
-    if (path === "" || path.includes("\uFFFD")) unsure();
+    if (stop === start) unsure();
+    const gitlink = (u32(entry + 24) & 0o170000) === 0o160000;
+    if (stop - start < want.length || source.compare(want, 0, want.length, start, start + want.length) !== 0) {
+      // The directory asked about is (inside) a submodule: git lists the submodule as `./`; not repeated here.
+      if (gitlink && want.length > stop - start && want[stop - start] === 0x2f) {
+        if (source.compare(want, 0, stop - start, start, stop) === 0) unsure();
+      }
+      continue;
+    }
+    const path = source.toString("utf8", start, stop);
+    if (path.includes("\uFFFD")) unsure();
     index.names.push(path);
     index.files.add(path);
-    if ((mode & 0o170000) === 0o160000) index.gitlinks.add(path);
+    if (gitlink) index.gitlinks.add(path);
     for (let slash = path.lastIndexOf("/"); slash > 0; slash = path.lastIndexOf("/", slash - 1)) {
       const d = path.slice(0, slash);
       if (index.directories.has(d)) break;
@@ -305,8 +333,8 @@ export function readIndex(file: string): Index {
   while (at < end) {
     if (at + 8 > end) unsure();
     const signature = buf.toString("latin1", at, at + 4);
-    const size = buf.readUInt32BE(at + 4);
-    if (!/^[A-Z]/.test(signature) || signature === "sdir") unsure();
+    const size = u32(at + 4);
+    if (!/^[A-Z]/.test(signature)) unsure();
     at += 8 + size;
   }
   if (at !== end) unsure();
