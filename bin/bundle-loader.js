@@ -11,8 +11,11 @@
 // - it is keyed by the build (a hash of every chunk, first line of cli.js), Node's version and the
 //   architecture; V8 checks its own version, flags and the source length again and rejects data that does not
 //   fit (`cachedDataRejected`), and the chunk is then compiled from its source as without a cache;
-// - files are written whole (a temporary file renamed), once per chunk (when missing or rejected), at exit, so
-//   they hold the functions the run compiled; a month-old cache of another build is removed when a new one starts;
+// - it is one file per build (code.cache: an index of the chunks' data, then the data), read one chunk at a time
+//   into one reused buffer (one open and one read per chunk instead of four calls and a new buffer each: fresh
+//   memory and system calls are what a short run pays most for); it is written whole (a temporary file
+//   renamed) at exit when a chunk was missing or rejected, with the chunks it held before, so that it holds the
+//   functions the runs compiled; a month-old cache of another build is removed when a new one starts;
 // - any failure (read-only file system, no home directory, another user's directory) only means no cache.
 // NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) or OIDCLINT_CACHE_DIR= (empty) turns it off.
 const fs = require("node:fs");
@@ -106,6 +109,104 @@ function resolveChunk(from, spec) {
   return dir === "" ? rest : `${dir}/${rest}`;
 }
 
+const CACHE_HEAD = /^\/\/ oidclint code cache (\d+)\n/;
+
+/**
+ * The build's code cache file: `// oidclint code cache N\n`, a JSON line of N bytes (and its line break)
+ * `[[name, offset, length], …]` (offsets in the file), then V8's data of each chunk. V8 checks each chunk's data
+ * (its version, flags, source length and size) before it uses it. `read(name)` gives a chunk's data in a buffer that the next
+ * read reuses (undefined when the file has none, or is unreadable or malformed); `close(compiled)` writes the file
+ * again when chunks were compiled without data (`[name, vm.Script]`), keeping the data of the others.
+ */
+function openCache(file) {
+  let fd;
+  let entries = new Map();
+  let scratch;
+  try {
+    fd = fs.openSync(file, "r");
+    const first = Buffer.alloc(64);
+    const head = CACHE_HEAD.exec(first.toString("latin1", 0, fs.readSync(fd, first, 0, 64, 0)));
+    if (head) {
+      const length = Number(head[1]);
+      const index = Buffer.allocUnsafe(length);
+      if (fs.readSync(fd, index, 0, length, head[0].length) === length) {
+        entries = new Map(JSON.parse(index.toString("latin1")).map(([name, offset, size]) => [name, [offset, size]]));
+        let largest = 0;
+        for (const [offset, size] of entries.values()) {
+          if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size <= 0) throw new Error();
+          largest = Math.max(largest, size);
+        }
+        scratch = Buffer.allocUnsafeSlow(largest);
+      }
+    }
+  } catch {
+    entries = new Map();
+  }
+  const readEntry = (name, into) => {
+    const entry = entries.get(name);
+    if (!entry || fd === undefined) return undefined;
+    const [offset, size] = entry;
+    try {
+      return fs.readSync(fd, into, 0, size, offset) === size ? into.subarray(0, size) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    read: (name) => (scratch ? readEntry(name, scratch) : undefined),
+    close(compiled) {
+      try {
+        if (compiled.length === 0) return;
+        const fresh = new Map(compiled.map(([name, script]) => [name, script.createCachedData()]));
+        const data = [];
+        for (const name of entries.keys())
+          if (!fresh.has(name)) {
+            const kept = readEntry(name, Buffer.allocUnsafe(entries.get(name)[1]));
+            if (kept) data.push([name, kept]);
+          }
+        for (const [name, bytes] of fresh) data.push([name, bytes]);
+        writeCache(file, data);
+        cacheStats.written += compiled.length;
+      } catch {
+        // no cache next time, or the old one
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    },
+  };
+}
+
+/** Writes the cache file whole: a temporary file renamed over it. */
+function writeCache(file, data) {
+  // The index's offsets count its own length: grow the guess until the digits fit.
+  for (let width = 0; ; ) {
+    const prefix = (length) => `// oidclint code cache ${length}\n`;
+    let at = prefix(width).length + width + 1;
+    const index = JSON.stringify(
+      data.map(([name, bytes]) => {
+        const entry = [name, at, bytes.length];
+        at += bytes.length;
+        return entry;
+      }),
+    );
+    if (Buffer.byteLength(index) !== width) {
+      width = Buffer.byteLength(index);
+      continue;
+    }
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(temporary, Buffer.concat([Buffer.from(`${prefix(width)}${index}\n`), ...data.map(([, b]) => b)]), {
+        mode: 0o600,
+      });
+      fs.renameSync(temporary, file);
+    } catch (e) {
+      fs.rmSync(temporary, { force: true });
+      throw e;
+    }
+    return;
+  }
+}
+
 /** Runs dist/cli/cli.js and returns its exports (`main`). */
 function loadBundle() {
   const entry = path.join(BUNDLE, "cli.js");
@@ -113,7 +214,8 @@ function loadBundle() {
   const pack = readPack();
   let entrySource;
   if (!pack) entrySource = fs.readFileSync(entry, "utf8");
-  const cache = cacheDirectory(pack?.build ?? /^\/\/ oidclint build (\w+)\n/.exec(entrySource)?.[1] ?? "");
+  const dir = cacheDirectory(pack?.build ?? /^\/\/ oidclint build (\w+)\n/.exec(entrySource)?.[1] ?? "");
+  const cache = dir && openCache(path.join(dir, "code.cache"));
   const modules = new Map();
   const toWrite = [];
   let outside;
@@ -125,21 +227,14 @@ function loadBundle() {
     const file = path.join(BUNDLE, name);
     const module = { exports: {}, filename: file };
     modules.set(name, module);
-    const cacheFile = cache && path.join(cache, `${name.replace(/\//g, "_")}.v8`);
-    let cachedData;
-    if (cacheFile) {
-      try {
-        cachedData = fs.readFileSync(cacheFile);
-      } catch {
-        cachedData = undefined;
-      }
-    }
+    const cachedData = cache?.read(name);
     const source =
       pack?.sources.get(name) ?? wrap(name === "cli.js" && entrySource ? entrySource : fs.readFileSync(file, "utf8"));
+    // V8 reads the data while it compiles: the buffer is free again when the constructor returns.
     const script = new vm.Script(source, { filename: file, cachedData });
     cacheStats.loaded++;
     if (cachedData !== undefined && !script.cachedDataRejected) cacheStats.accepted++;
-    else if (cacheFile) toWrite.push([script, cacheFile]);
+    else if (cache) toWrite.push([name, script]);
     const require = (spec) => {
       if (!spec.startsWith("./") && !spec.startsWith("../")) return (outside ??= createRequire(entry))(spec);
       const chunk =
@@ -150,24 +245,7 @@ function loadBundle() {
     return module.exports;
   }
 
-  if (cache) {
-    process.once("exit", () => {
-      for (const [script, file] of toWrite) {
-        const temporary = `${file}.${process.pid}.tmp`;
-        try {
-          fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-          fs.renameSync(temporary, file);
-          cacheStats.written++;
-        } catch {
-          try {
-            fs.rmSync(temporary, { force: true });
-          } catch {
-            // nothing to clean up
-          }
-        }
-      }
-    });
-  }
+  if (cache) process.once("exit", () => cache.close(toWrite));
   return load("cli.js");
 }
 

@@ -5,7 +5,17 @@
  * a run without it.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -40,11 +50,11 @@ interface Run {
 }
 
 /** The CLI as the bin runs it, with the loader's counts printed at the very end. */
-function run(cacheDir: string | undefined, extraEnv: NodeJS.ProcessEnv = {}): Run {
+function run(cacheDir: string | undefined, extraEnv: NodeJS.ProcessEnv = {}, args = ["--format", "json", "."]): Run {
   const loader = JSON.stringify(join(ROOT, "bin/bundle-loader.js"));
   const script =
     `const l = require(${loader});\n` +
-    `l.loadBundle().main(["--format", "json", "."]).then((code) => {\n` +
+    `l.loadBundle().main(${JSON.stringify(args)}).then((code) => {\n` +
     `  process.exitCode = code;\n` +
     `  process.on("exit", () => process.stderr.write("STATS " + JSON.stringify(l.cacheStats)));\n` +
     `});\n`;
@@ -89,6 +99,37 @@ describe("bundle loader with V8's code cache", () => {
     const second = run(base);
     expect(second.stdout).toBe(first.stdout);
     expect(second.stats).toEqual({ loaded: first.stats.loaded, accepted: first.stats.loaded, written: 0 });
+  });
+
+  it("keeps one file: what each command compiled is added to it, what it held before is kept", () => {
+    const base = join(work, "growing");
+    const explain = ["explain", ".github/workflows/deploy.yml"];
+    const lint = run(base);
+    expect(cacheFiles(base).map((f) => f.split(/[\\/]/).pop())).toEqual(["code.cache"]);
+    const first = run(base, {}, explain);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stats.written).toBeGreaterThan(0);
+    expect(first.stats.accepted).toBe(first.stats.loaded - first.stats.written);
+    expect(run(base).stats).toEqual({ loaded: lint.stats.loaded, accepted: lint.stats.loaded, written: 0 });
+    const again = run(base, {}, explain);
+    expect(again.stdout).toBe(first.stdout);
+    expect(again.stats).toEqual({ loaded: first.stats.loaded, accepted: first.stats.loaded, written: 0 });
+  });
+
+  it("compiles from the source when the cache's data is corrupt, and writes it again", () => {
+    const base = join(work, "corrupt-data");
+    const first = run(base);
+    const [file = ""] = cacheFiles(base);
+    const bytes = readFileSync(file);
+    // The index stays readable; every chunk's data is garbage that V8 refuses.
+    const start = bytes.indexOf(0x0a, bytes.indexOf(0x0a) + 1) + 1;
+    expect(bytes.toString("latin1", start - 2, start)).toBe("]\n");
+    bytes.fill(0xab, start);
+    writeFileSync(file, bytes);
+    const second = run(base);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stats).toEqual({ loaded: first.stats.loaded, accepted: 0, written: first.stats.loaded });
+    expect(run(base).stats.accepted).toBe(first.stats.loaded);
   });
 
   it("compiles from the source when a cache file is corrupt, and writes it again", () => {
