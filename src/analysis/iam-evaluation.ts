@@ -421,9 +421,15 @@ export function holeAdmits(holes: HoleSet, name: string): boolean {
   return holes.prefixes === undefined || holes.prefixes.some((p) => name.startsWith(p));
 }
 
-/** Printable characters (and one non-ASCII letter); the hole's alphabet is the subset valid in ref names. */
-const ALL_CHARS = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), "é"].sort(charOrder);
-const REF_CHARS = ALL_CHARS.filter((c) => !" ~^:?*[\\".includes(c));
+/**
+ * Printable characters (and one non-ASCII letter); the hole's alphabet is the subset valid in ref names. Sorted
+ * on first use: a run that never searches a hole (one workflow, no policy) does not pay for it at start-up.
+ */
+let sortedAll: string[] | undefined;
+let sortedRef: string[] | undefined;
+const allChars = (): string[] =>
+  (sortedAll ??= [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), "é"].sort(charOrder));
+const refChars = (): string[] => (sortedRef ??= allChars().filter((c) => !" ~^:?*[\\".includes(c)));
 
 /** Letters first, then digits, then the rest: makes examples readable (`a`, not `!`). */
 function charOrder(a: string, b: string): number {
@@ -449,7 +455,7 @@ function runPieces(auto: PatternAutomaton, set: ReadonlySet<number>, pieces: rea
         cur = lower;
       }
     } else if ("run" in p) {
-      const chars = ALL_CHARS.filter(p.run);
+      const chars = allChars().filter(p.run);
       let frontier = cur;
       const reached = p.min === 0 ? new Set(cur) : new Set<number>();
       if (p.min === 1) {
@@ -741,7 +747,7 @@ const SEARCH_WORK_LIMIT = 1_000_000;
 function charClasses(autos: readonly PatternAutomaton[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const ch of REF_CHARS) {
+  for (const ch of refChars()) {
     let sig = ch === "/" || ch === "." ? ch : "";
     for (const a of autos) sig += `|${a.signature(ch)}`;
     if (seen.has(sig)) continue;
