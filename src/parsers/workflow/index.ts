@@ -16,6 +16,7 @@ import type { ParseEnv, SourceFile } from "../source.js";
 import { nestingProblem, parseYamlSource } from "../yaml-source.js";
 import { expressionValue, isWholeExpression } from "./expression.js";
 import { expandMatrix, type MatrixNode } from "./matrix.js";
+import { plainYamlTree } from "./plain-yaml.js";
 import { workflowMayMatter } from "./relevance.js";
 import { fastYamlTree, yamlDocumentTree, type YNode, type YPair } from "./yaml-tree.js";
 
@@ -272,7 +273,9 @@ function readTree(
 ): { root: YNode | undefined; index?: LineIndex } | { problems: ParseProblem[] } {
   // (The line index is made when a location is asked for: a file the pre-filter skips needs none.)
   if (fast && !nestingProblem(src.text)) {
-    const tree = fastYamlTree(src.text);
+    // Plain YAML (nearly every workflow) is read in one pass; js-yaml's events take the rest.
+    const plain = plainYamlTree(src.text);
+    const tree = plain === undefined ? fastYamlTree(src.text) : plain;
     if (tree !== undefined) return { root: deref(tree) };
   }
   const parsed = parseYamlSource(src.path, src.text);

@@ -152,33 +152,15 @@ interface Frame {
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
- * The tree of one YAML document from js-yaml's open/close events, or undefined when js-yaml refuses the text or
- * the text uses something this builder leaves to `yaml` (see the file header). `null` for an empty document.
+ * The scans both tree builders (`fastYamlTree`, `plainYamlTree` in plain-yaml.ts) share: where `yaml` ends a node
+ * and the collections holding it (see `Tail`), over one text.
  */
-export function fastYamlTree(source: string): YNode | null | undefined {
-  // A directive can change the schema (`%YAML 1.1`); js-yaml drops a byte-order mark, so its offsets are one less:
-  // `text` is what js-yaml reads.
-  if (source.charCodeAt(0) === 37 || source.includes("\n%")) return undefined;
-  const shift = source.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const text = shift === 0 ? source : source.slice(1);
+export function tailScanner(text: string) {
   const len = text.length;
   // Past the end (the scans below read one character beyond it) 0, not charCodeAt's NaN: a NaN in a comparison
   // V8 has only seen small integers in throws its optimised code away.
   const at = (i: number): number => text.charCodeAt(i) | 0;
 
-  /** After whitespace, comments and node properties (`&anchor`; a tag is refused) from `i`. */
-  const contentStart = (i: number): number => {
-    for (;;) {
-      const c = at(i);
-      if (isBlank(c)) i++;
-      else if (c === 35) {
-        while (i < len && at(i) !== 10) i++;
-      } else if (c === 38) {
-        while (i < len && !isBlank(at(i))) i++;
-      } else if (c === 33) throw new Unsupported();
-      else return i;
-    }
-  };
   /** Where `yaml` places an empty node: after spaces and properties on the same line. */
   const emptyAt = (i: number): number => {
     for (;;) {
@@ -188,34 +170,6 @@ export function fastYamlTree(source: string): YNode | null | undefined {
         while (i < len && !isBlank(at(i))) i++;
       } else return i;
     }
-  };
-  /** Whether the text between two events holds the `:` of a mapping value (comments and anchors skipped). */
-  const colonBetween = (from: number, to: number): boolean => {
-    let colon = false;
-    for (let i = from; i < to; i++) {
-      const c = at(i);
-      if (c === 58) colon = true;
-      else if (c === 35) {
-        while (i < to && at(i) !== 10) i++;
-      } else if (c === 38 || c === 33) {
-        while (i < to && !isBlank(at(i))) i++;
-      } else if (c === 63) throw new Unsupported(); // an explicit key
-    }
-    return colon;
-  };
-  /** A block scalar ends after the line break of its last non-blank line (`|+` keeps the blank lines too). */
-  const blockScalarEnd = (start: number, close: number): number => {
-    let keep = false;
-    for (let h = start + 1; h < close; h++) {
-      const c = at(h);
-      if (c === 43) keep = true;
-      else if (c !== 45 && (c < 48 || c > 57)) break;
-    }
-    if (keep) throw new Unsupported();
-    let i = close - 1;
-    while (i > start && isBlank(at(i))) i--;
-    while (i < close && at(i) !== 10) i++;
-    return Math.min(i + 1, len);
   };
   const trimEnd = (start: number, end: number): number => {
     while (end > start && isBlank(at(end - 1))) end--;
@@ -230,8 +184,8 @@ export function fastYamlTree(source: string): YNode | null | undefined {
   };
   /** After the next line break (or the end of the text). */
   const nextLine = (i: number): number => {
-    while (i < len && at(i) !== 10) i++;
-    return Math.min(i + 1, len);
+    const lf = text.indexOf("\n", i);
+    return lf < 0 ? len : lf + 1;
   };
   /** From a line start: comment lines indented deeper than `indent` (and blank lines before them) are taken. */
   const deeperComments = (i: number, indent: number): number => {
@@ -264,13 +218,7 @@ export function fastYamlTree(source: string): YNode | null | undefined {
     }
   };
 
-  /** The open frames are `frames[0 .. depth - 1]`; the ones above are kept for reuse. */
-  const frames: Frame[] = [];
-  let depth = 0;
-  const anchors = new Map<string, { node: YNode; result: unknown }>();
-  let last = 0;
-  let root: YNode | null = null;
-  /** The tail of the node `build` returned last. */
+  /** The tail of the node built last. */
   const out: Tail = { tail: 0, pending: -1, flow: false };
 
   /** A block collection starting at `start` whose last kid has the tail `k`: its end, and its own tail. */
@@ -295,6 +243,76 @@ export function fastYamlTree(source: string): YNode | null | undefined {
     setTail(out, deepest >= 0 ? q : empty, -1, false);
     return { kind: "scalar", value: null, start: empty, end: empty };
   };
+  /** The tail of a flow node (scalar, alias, flow collection) ending at `end`. */
+  const flowTail = (end: number): void => {
+    setTail(out, lineTail(end), -1, true);
+  };
+  /** The tail of a block scalar ending at `end` (after its last kept line break). */
+  const blockScalarTail = (end: number): void => {
+    setTail(out, end, end, false);
+  };
+  return { at, emptyAt, trimEnd, flowTail, blockScalarTail, nextLine, nextContent, out, blockTail, emptyNode };
+}
+
+/**
+ * The tree of one YAML document from js-yaml's open/close events, or undefined when js-yaml refuses the text or
+ * the text uses something this builder leaves to `yaml` (see the file header). `null` for an empty document.
+ */
+export function fastYamlTree(source: string): YNode | null | undefined {
+  // A directive can change the schema (`%YAML 1.1`); js-yaml drops a byte-order mark, so its offsets are one less:
+  // `text` is what js-yaml reads.
+  if (source.charCodeAt(0) === 37 || source.includes("\n%")) return undefined;
+  const shift = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const text = shift === 0 ? source : source.slice(1);
+  const len = text.length;
+  const { at, emptyAt, trimEnd, flowTail, blockScalarTail, out, blockTail, emptyNode } = tailScanner(text);
+  /** After whitespace, comments and node properties (`&anchor`; a tag is refused) from `i`. */
+  const contentStart = (i: number): number => {
+    for (;;) {
+      const c = at(i);
+      if (isBlank(c)) i++;
+      else if (c === 35) {
+        while (i < len && at(i) !== 10) i++;
+      } else if (c === 38) {
+        while (i < len && !isBlank(at(i))) i++;
+      } else if (c === 33) throw new Unsupported();
+      else return i;
+    }
+  };
+  /** Whether the text between two events holds the `:` of a mapping value (comments and anchors skipped). */
+  const colonBetween = (from: number, to: number): boolean => {
+    let colon = false;
+    for (let i = from; i < to; i++) {
+      const c = at(i);
+      if (c === 58) colon = true;
+      else if (c === 35) {
+        while (i < to && at(i) !== 10) i++;
+      } else if (c === 38 || c === 33) {
+        while (i < to && !isBlank(at(i))) i++;
+      } else if (c === 63) throw new Unsupported(); // an explicit key
+    }
+    return colon;
+  };
+  /** A block scalar ends after the line break of its last non-blank line (`|+` keeps the blank lines too). */
+  const blockScalarEnd = (start: number, close: number): number => {
+    let keep = false;
+    for (let h = start + 1; h < close; h++) {
+      const c = at(h);
+      if (c === 43) keep = true;
+      else if (c !== 45 && (c < 48 || c > 57)) break;
+    }
+    if (keep) throw new Unsupported();
+    let i = close - 1;
+    while (i > start && isBlank(at(i))) i--;
+    while (i < close && at(i) !== 10) i++;
+    return Math.min(i + 1, len);
+  };
+  /** The open frames are `frames[0 .. depth - 1]`; the ones above are kept for reuse. */
+  const frames: Frame[] = [];
+  let depth = 0;
+  const anchors = new Map<string, { node: YNode; result: unknown }>();
+  let last = 0;
+  let root: YNode | null = null;
   /**
    * A block sequence with entries that have nothing after their `-` and no deeper line (js-yaml gives them no
    * event): an empty node after each `-` found between the entries it did report (outside comments).
@@ -342,11 +360,11 @@ export function fastYamlTree(source: string): YNode | null | undefined {
       const c = at(start);
       if (c === 124 || c === 62) {
         const end = blockScalarEnd(start, close);
-        setTail(out, end, end, false);
+        blockScalarTail(end);
         return { kind: "scalar", value: s.result as string, start, end };
       }
       const end = trimEnd(start, close);
-      setTail(out, lineTail(end), -1, true);
+      flowTail(end);
       const value = c === 34 || c === 39 ? (s.result as string) : corePlainValue(s.result as string);
       return { kind: "scalar", value, start, end };
     }
@@ -385,7 +403,7 @@ export function fastYamlTree(source: string): YNode | null | undefined {
       }
       if (flow) {
         node.end = trimEnd(start, close);
-        setTail(out, lineTail(node.end), -1, true);
+        flowTail(node.end);
       } else node.end = blockTail(start, f.last);
       return node;
     }
@@ -401,7 +419,7 @@ export function fastYamlTree(source: string): YNode | null | undefined {
       while (end < len && !isBlank(at(end)) && ",[]{}".indexOf(text[end] as string) < 0) end++;
       const entry = anchors.get(text.slice(start + 1, end));
       if (!entry || entry.result !== s.result) throw new Unsupported();
-      setTail(out, lineTail(end), -1, true);
+      flowTail(end);
       return { kind: "alias", target: entry.node, start, end };
     }
     if (s.result !== null) throw new Unsupported();
