@@ -176,6 +176,26 @@ describe("git-files: the same list as git ls-files", () => {
     expect(gitFilesWithoutGit(mkdtempSync(join(tmpdir(), "oidclint-nogit-")))).toBeUndefined();
   });
 
+  it("a pattern git would backtrack on (`*a*a…b`, from a pull request) is matched in linear time", () => {
+    // git itself takes hours over these names (its wildmatch backtracks): the list is checked by hand.
+    const long = "a".repeat(200);
+    const files: Record<string, string> = {
+      ".gitignore": `${"*a".repeat(25)}*b\n[!x]${"*a".repeat(25)}*c/\n`,
+      "kept.json": "",
+      [`${long}b`]: "",
+      [`dir/${long}c/in.json`]: "",
+    };
+    for (let i = 0; i < 40; i++) files[`${long}${i}.json`] = "";
+    const dir = tree(files);
+    git(dir, "init", "-q");
+    const listed = read(dir);
+    expect(listed).toContain("kept.json");
+    expect(listed).toContain(`${long}7.json`);
+    expect(listed).not.toContain(`${long}b`);
+    expect(listed).not.toContain(`dir/${long}c/in.json`);
+    expect(listed).toHaveLength(42); // .gitignore, kept.json and the 40 others
+  });
+
   it("seeded random trees and patterns", () => {
     let seed = 7;
     const rand = (n: number): number => {

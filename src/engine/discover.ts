@@ -34,6 +34,8 @@ const GLOB_CHARS = /[*?{}[\]]/;
  * index and the ignore files directly (src/engine/git-files.ts), else git is asked (one process, ~10 ms, where
  * globby's own `.gitignore` handling costs ~70 ms per 1,000 files); globby walks the other cases.
  */
+const GIT_TIMEOUT_MS = 20_000;
+
 function gitListing(dir: string): string[] | undefined {
   const read = gitFilesWithoutGit(dir);
   if (read) return read;
@@ -42,6 +44,10 @@ function gitListing(dir: string): string[] | undefined {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 512 * 1024 * 1024,
+      // git matches `.gitignore` patterns by backtracking: one from a pull request (`*a*a*a…b`) can keep it busy
+      // for hours. Past this, the tree is walked without git, as outside a work tree.
+      timeout: GIT_TIMEOUT_MS,
+      killSignal: "SIGKILL",
     });
     return out.split("\0").filter((p) => p !== "");
   } catch {

@@ -1,5 +1,6 @@
 import { type Dirent, accessSync, constants, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
+import { ANY, NOT_SLASH, type WildcardPiece, compileWildcard } from "./glob.js";
 
 /**
  * What `git -C DIR ls-files -z --cached --others --exclude-standard` prints (src/engine/discover.ts), found without
@@ -347,7 +348,7 @@ interface Pattern {
   directoryOnly: boolean;
   /** No `/` but a trailing one: matched against the name alone, at any depth. */
   basename: boolean;
-  test: RegExp;
+  test: (s: string) => boolean;
 }
 
 interface PatternList {
@@ -419,8 +420,8 @@ function decide(list: PatternList, path: string, name: string, isDirectory: bool
     const p = list.patterns[i];
     if (!p || (p.directoryOnly && !isDirectory)) continue;
     if (p.basename) {
-      if (p.test.test(name)) return !p.negative;
-    } else if (path.startsWith(base) && path.length > base.length && p.test.test(path.slice(base.length))) {
+      if (p.test(name)) return !p.negative;
+    } else if (path.startsWith(base) && path.length > base.length && p.test(path.slice(base.length))) {
       return !p.negative;
     }
   }
@@ -474,8 +475,6 @@ function trimTrailingSpaces(line: string): string {
   return lastSpace < 0 ? line : line.slice(0, lastSpace);
 }
 
-const NEVER = /(?!)/;
-
 /** One line of an ignore file as a pattern; undefined for one that matches nothing. */
 export function compilePattern(line: string): Pattern | undefined {
   let p = line;
@@ -486,53 +485,57 @@ export function compilePattern(line: string): Pattern | undefined {
   if (p === "") return undefined;
   const basename = !p.includes("/");
   if (!basename && p.startsWith("/")) p = p.slice(1);
-  const source = globSource(p);
-  return { negative, directoryOnly, basename, test: source === undefined ? NEVER : new RegExp(`^${source}$`, "s") };
+  const pieces = globPieces(p);
+  return { negative, directoryOnly, basename, test: pieces === undefined ? () => false : compileWildcard(pieces) };
 }
 
-/** A wildcard pattern as a regular expression over byte strings; undefined where git would match nothing. */
-function globSource(p: string): string | undefined {
-  let out = "";
+/**
+ * A wildcard pattern as pieces of an automaton over byte strings (src/engine/glob.ts: linear in the path, where
+ * a regular expression would backtrack on `*a*a*a…b` from a pull request's `.gitignore`); undefined where git
+ * would match nothing.
+ */
+function globPieces(p: string): WildcardPiece[] | undefined {
+  const out: WildcardPiece[] = [];
   for (let i = 0; i < p.length; i++) {
     const c = p.charAt(i);
     if (c === "\\") {
       if (i + 1 >= p.length) return undefined;
-      out += literal(p.charAt(++i));
-    } else if (c === "?") out += "[^/]";
+      out.push(literal(p.charAt(++i)));
+    } else if (c === "?") out.push({ kind: "one", test: NOT_SLASH });
     else if (c === "*") {
       let j = i;
       while (p.charAt(j + 1) === "*") j++;
       const double = j > i;
       const after = p.charAt(j + 1) === "/" || (p.charAt(j + 1) === "\\" && p.charAt(j + 2) === "/");
       if (double && (i === 0 || p.charAt(i - 1) === "/") && (j + 1 >= p.length || after)) {
-        if (j + 1 >= p.length) out += ".*";
+        if (j + 1 >= p.length) out.push({ kind: "star", test: ANY });
         else {
           // `**/`: no directory or any number of them (the slash is part of the match).
-          out += "(?:.*/)?";
+          out.push({ kind: "anyDirs" });
           j += p.charAt(j + 1) === "\\" ? 2 : 1;
         }
-      } else out += "[^/]*";
+      } else out.push({ kind: "star", test: NOT_SLASH });
       i = j;
     } else if (c === "[") {
-      const bracket = bracketSource(p, i);
+      const bracket = bracketPiece(p, i);
       if (bracket === undefined) return undefined;
-      out += bracket.source;
+      out.push(bracket.piece);
       i = bracket.end;
-    } else out += literal(c);
+    } else out.push(literal(c));
   }
   return out;
 }
 
-function literal(c: string): string {
-  return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+function literal(c: string): WildcardPiece {
+  return { kind: "one", test: (x) => x === c };
 }
 
 /** `[…]` starting at `start`: its class and the index of its `]`; undefined when unterminated (it matches nothing). */
-function bracketSource(p: string, start: number): { source: string; end: number } | undefined {
+function bracketPiece(p: string, start: number): { piece: WildcardPiece; end: number } | undefined {
   let i = start + 1;
   const negated = p.charAt(i) === "!" || p.charAt(i) === "^";
   if (negated) i++;
-  let items = "";
+  const ranges: [number, number][] = [];
   let previous = -1;
   for (let first = true; ; first = false) {
     if (i >= p.length) return undefined;
@@ -549,18 +552,22 @@ function bracketSource(p: string, start: number): { source: string; end: number 
         if (++i >= p.length) return undefined;
         to = p.charAt(i);
       }
-      if (to.charCodeAt(0) >= previous) items += `${literal(String.fromCharCode(previous))}-${literal(to)}`;
+      // The single character before the `-` was added as its own range; widened here.
+      if (to.charCodeAt(0) >= previous) ranges.push([previous, to.charCodeAt(0)]);
       previous = -1;
       i++;
       continue;
     }
-    items += literal(c);
+    ranges.push([c.charCodeAt(0), c.charCodeAt(0)]);
     previous = c.charCodeAt(0);
     i++;
   }
   // A class never matches `/` in a path.
-  const source = negated ? `[^/${items}]` : items === "" ? "(?!)" : `(?!/)[${items}]`;
-  return { source, end: i };
+  const inClass = (x: string): boolean => {
+    const code = x.charCodeAt(0);
+    return ranges.some(([lo, hi]) => code >= lo && code <= hi);
+  };
+  return { piece: { kind: "one", test: (x) => x !== "/" && inClass(x) !== negated }, end: i };
 }
 
 /**

@@ -9,15 +9,16 @@
  */
 export class GlobError extends Error {}
 
-type Test = (c: string) => boolean;
+/** A test of one character (a code point). */
+export type Test = (c: string) => boolean;
 
 interface State {
   edges: { test: Test; to: number }[];
   eps: number[];
 }
 
-const ANY: Test = () => true;
-const NOT_SLASH: Test = (c) => c !== "/";
+export const ANY: Test = () => true;
+export const NOT_SLASH: Test = (c) => c !== "/";
 const SLASH: Test = (c) => c === "/";
 
 class Nfa {
@@ -137,6 +138,66 @@ function addGlob(nfa: Nfa, start: number, glob: string): number[] {
   nfa.edge(cur, SLASH, below);
   nfa.edge(below, ANY, below);
   return [cur, below];
+}
+
+/** One piece of a wildcard pattern whose syntax the caller reads itself (`.gitignore`: src/engine/git-files.ts). */
+export type WildcardPiece =
+  /** one character passing `test` */
+  | { kind: "one"; test: Test }
+  /** any run of characters passing `test`, the empty one included */
+  | { kind: "star"; test: Test }
+  /** no directory or any number of them: `(?:.*\/)?` */
+  | { kind: "anyDirs" };
+
+/**
+ * A whole-string test for a sequence of pieces, run as the globs are (state set by state set: pattern length ×
+ * string length at worst, never backtracking), so that a pattern from the repository (`*a*a*a…b`) cannot stall.
+ */
+export function compileWildcard(pieces: readonly WildcardPiece[]): (s: string) => boolean {
+  const variable = pieces.filter((p) => p.kind !== "one").length;
+  if (variable <= 1) return oneVariablePiece(pieces);
+  const nfa = new Nfa();
+  const start = nfa.add();
+  let cur = start;
+  for (const piece of pieces) {
+    if (piece.kind === "anyDirs") cur = nfa.anyDirs(cur);
+    else if (piece.kind === "star") cur = nfa.star(cur, piece.test);
+    else {
+      const next = nfa.add();
+      nfa.edge(cur, piece.test, next);
+      cur = next;
+    }
+  }
+  return lazyDfa(nfa, start, new Set([cur]));
+}
+
+/**
+ * The common patterns (`*.log`, `build/`, `**\/cache`): with at most one piece of variable length, the pieces
+ * before it match the start, the pieces after it the end, and what lies between is its own (linear, and
+ * cheaper than the automaton's lookups). `s` is matched one UTF-16 unit at a time (git-files gives bytes).
+ */
+function oneVariablePiece(pieces: readonly WildcardPiece[]): (s: string) => boolean {
+  const at = pieces.findIndex((p) => p.kind !== "one");
+  const tests = (list: readonly WildcardPiece[]): Test[] => list.map((p) => (p.kind === "one" ? p.test : ANY));
+  const matchAt = (s: string, from: number, list: readonly Test[]): boolean => {
+    for (let i = 0; i < list.length; i++) if (!list[i]?.(s.charAt(from + i))) return false;
+    return true;
+  };
+  if (at < 0) {
+    const all = tests(pieces);
+    return (s) => s.length === all.length && matchAt(s, 0, all);
+  }
+  const head = tests(pieces.slice(0, at));
+  const tail = tests(pieces.slice(at + 1));
+  const middle = pieces[at] as WildcardPiece;
+  return (s) => {
+    const end = s.length - tail.length;
+    if (end < head.length || !matchAt(s, 0, head) || !matchAt(s, end, tail)) return false;
+    // `(?:.*\/)?`: nothing, or anything that ends with a slash.
+    if (middle.kind === "anyDirs") return end === head.length || s.charAt(end - 1) === "/";
+    if (middle.kind === "star") for (let i = head.length; i < end; i++) if (!middle.test(s.charAt(i))) return false;
+    return true;
+  };
 }
 
 /** A state of the automaton's lazily built deterministic form: one set of NFA states. */
