@@ -93,6 +93,9 @@ export async function lintForFixes(options: LintOptions = {}): Promise<FixPass> 
   };
 }
 
+/** Lines and columns below this make a finding's place one exact number (`line * PLACES + column` < 2^53). */
+const PLACES = 2 ** 26;
+
 /** The length from which a finding's data string is shared run-wide (`RuleRun.context`). */
 const SHARED_STRING_LENGTH = 32;
 
@@ -559,18 +562,24 @@ function toReport(
   // explanations may differ only in where the value came from: the first is kept, the others counted; a
   // place reached through several calls (one template rendered for several roles) names each call.
   // The first finding of each rule at each place; a later one there with another short line, by place and line.
-  const atPlace = new Map<string, RawFinding>();
+  // (By rule id, file and place, the place a number where it fits: no key string is built per finding.)
+  const atPlace = new Map<string, Map<string, Map<number | string, RawFinding>>>();
   const atPlaceByMessage = new Map<string, RawFinding>();
   const merged = new Map<RawFinding, { related: NonNullable<RawFinding["related"]>; others: number }>();
   const repeats = (f: RawFinding): boolean => {
-    const key = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}`;
-    let first = atPlace.get(key);
+    const { line, column, file } = f.loc;
+    let byFile = atPlace.get(f.rule.meta.id);
+    if (!byFile) atPlace.set(f.rule.meta.id, (byFile = new Map<string, Map<number | string, RawFinding>>()));
+    let byPlace = byFile.get(file);
+    if (!byPlace) byFile.set(file, (byPlace = new Map<number | string, RawFinding>()));
+    const place = line < PLACES && column < PLACES ? line * PLACES + column : `${line}:${column}`;
+    let first = byPlace.get(place);
     if (!first) {
-      atPlace.set(key, f);
+      byPlace.set(place, f);
       return false;
     }
     if (first.message !== f.message) {
-      const full = `${key}\0${f.message}`;
+      const full = `${f.rule.meta.id}\0${file}\0${line}:${column}\0${f.message}`;
       first = atPlaceByMessage.get(full);
       if (!first) {
         atPlaceByMessage.set(full, f);

@@ -31,6 +31,12 @@ export class LineIndex {
   }
 
   position(offset: number): { line: number; column: number } {
+    const lo = this.lineAt(offset);
+    return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+  }
+
+  /** The 0-based line holding an offset. */
+  private lineAt(offset: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -38,7 +44,7 @@ export class LineIndex {
       if ((this.starts[mid] ?? 0) <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+    return lo;
   }
 
   /** Offset of a 1-based line/column. */
@@ -47,9 +53,23 @@ export class LineIndex {
   }
 
   span(start: number, end: number): SourceLocation {
-    const a = this.position(start);
-    const b = this.position(Math.max(start, end));
-    return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+    const stop = Math.max(start, end);
+    if (this.position !== LineIndex.prototype.position) {
+      // A subclass maps positions (`ReindentedIndex`): through it.
+      const a = this.position(start);
+      const b = this.position(stop);
+      return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+    }
+    // (Without the two position objects: parsers ask this of every node.)
+    const a = this.lineAt(start);
+    const b = stop === start ? a : this.lineAt(stop);
+    return {
+      file: this.file,
+      line: a + 1,
+      column: start - (this.starts[a] ?? 0) + 1,
+      endLine: b + 1,
+      endColumn: stop - (this.starts[b] ?? 0) + 1,
+    };
   }
 
   /** The text of one 1-based line, without its newline. */
