@@ -159,4 +159,23 @@ describe("terraform: syntax errors and the blocks oidclint reads", () => {
     expect(problems(out)).toEqual(["main.tf:2:17 Terraform syntax error: Invalid multi-line string"]);
     expect(roles(out)).toEqual([]);
   });
+
+  it("bounds the evaluations started again: past four files with an error in a block reached late, every file is parsed whole", async () => {
+    const brokenVariable = `variable "name" {\n  default = "deploy" +\n}\n`;
+    const files = (dirs: number): Record<string, string> => {
+      const out: Record<string, string> = { "quiet/main.tf": `${BUCKET}${ROLE}`, "quiet/variables.tf": VARIABLE };
+      for (let i = 0; i < dirs; i++) {
+        out[`m${i}/main.tf`] = ROLE;
+        out[`m${i}/variables.tf`] = brokenVariable;
+      }
+      return out;
+    };
+    const few = problems(await parse(files(4)));
+    expect(few).toHaveLength(4);
+    expect(few.every((p) => /^m\d\/variables\.tf:2:23 Terraform syntax error: Invalid expression$/.test(p))).toBe(true);
+    // A fifth restart is one too many: the bucket's error, in a block no rule reads, is then reported too.
+    const many = problems(await parse(files(5)));
+    expect(many).toHaveLength(6);
+    expect(many).toContain("quiet/main.tf:2:21 Terraform syntax error: Invalid expression");
+  });
 });

@@ -74,24 +74,35 @@ interface LoadedModule {
 }
 
 export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
-  // Files parsed whole: a block that evaluation read had a syntax error (`BlockSyntaxError`).
+  // Files parsed whole: a block that evaluation read had a syntax error (`BlockSyntaxError`); all of them once
+  // `MAX_RESTARTS` such files were met (each one costs an evaluation of the run: a bound for hostile input).
   const whole = new Set<string>();
+  let restarts = 0;
   for (;;) {
-    const modules = await loadModules(files, env, whole);
+    const modules = await loadModules(files, env, restarts > MAX_RESTARTS ? "all" : whole);
     if (modules.regex) await loadRegexEngine();
     try {
       return evaluateModules(modules);
     } catch (e) {
       // Evaluated again, from the start: with that file parsed whole (its syntax error reported, its blocks
       // not read), or with the regular expression engine that a template file needed where no text named it.
-      if (e instanceof BlockSyntaxError) whole.add(e.path);
-      else if (e instanceof RegexEngineNeeded) await loadRegexEngine();
+      if (e instanceof BlockSyntaxError) {
+        whole.add(e.path);
+        restarts++;
+      } else if (e instanceof RegexEngineNeeded) await loadRegexEngine();
       else throw e;
     } finally {
       endEvaluation();
     }
   }
 }
+
+/**
+ * Evaluations started again for a syntax error found in a block the evaluation read (the blocks read first —
+ * roles, policies, documents, providers, `module` calls, `locals` — are parsed when loaded, so only blocks
+ * reached through them, such as variables, can cause one); past this every file is parsed whole.
+ */
+const MAX_RESTARTS = 4;
 
 /** The module directories of the run, parsed; evaluation (`evaluateModules`) is synchronous. */
 interface Modules {
@@ -103,7 +114,7 @@ interface Modules {
   regex: boolean;
 }
 
-async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string>): Promise<Modules> {
+async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string> | "all"): Promise<Modules> {
   const byDir = new Map<string, SourceFile[]>();
   for (const f of files) {
     const dir = dirOf(f.path);
@@ -239,7 +250,7 @@ async function loadModule(
   files: SourceFile[],
   env: ParseEnv,
   used: Set<Block>,
-  whole: Set<string>,
+  whole: Set<string> | "all",
 ): Promise<LoadedModule> {
   const mod = newModule(dir, env, new Budget(used));
   const parsed = new Map<string, ParsedFile>();
@@ -258,7 +269,7 @@ async function loadModule(
       }
       top = src.path.endsWith(".tfvars.json") ? tfvarsOfJson(file, json.tree) : blocksOfJson(file, json.tree);
     } else {
-      if (!tfvars && !whole.has(src.path)) top = lazyTop(file);
+      if (!tfvars && whole !== "all" && !whole.has(src.path)) top = lazyTop(file);
       if (!top) {
         const hcl = await parseHcl(src.path, src.text, file.index);
         if ("problem" in hcl) {
@@ -282,21 +293,35 @@ async function loadModule(
 }
 
 /**
- * A `.tf` file's top-level blocks, their bodies parsed when first read (`hcl-scan.ts`); its `locals` blocks
- * are read now (the module's map of locals needs their names). Undefined when the file must be parsed
- * whole: the scan did not understand it, or a `locals` block has a syntax error.
+ * A `.tf` file's top-level blocks, their bodies parsed when first read (`hcl-scan.ts`). The blocks every
+ * evaluation reads (`READ_FIRST`) are parsed now: a syntax error there is found before anything is evaluated.
+ * Undefined when the file must be parsed whole: the scan did not understand it, or one of those blocks has a
+ * syntax error.
  */
 function lazyTop(file: TfFile): Block | undefined {
   const scanned = scanTopLevel(file.src.text);
   if (!scanned) return undefined;
   const top = lazyBlocksOfHcl(file, scanned);
   try {
-    for (const b of top.blocks) if (b.type === "locals") parseNow(b);
+    for (const b of top.blocks) if (readFirst(b)) parseNow(b);
   } catch (e) {
     if (e instanceof BlockSyntaxError) return undefined;
     throw e;
   }
   return top;
+}
+
+/** Resources and data sources that evaluation reads whatever refers to them (`emitModule`, `emitUnusedDocuments`). */
+const READ_FIRST = new Set([
+  "resource aws_iam_role",
+  "resource aws_iam_openid_connect_provider",
+  ...[...PERMISSION_RESOURCES].map((t) => `resource ${t}`),
+  "data aws_iam_policy_document",
+]);
+
+/** Whether every evaluation reads this top-level block: `locals`, `module` calls (their `source`), `READ_FIRST`. */
+function readFirst(b: Block): boolean {
+  return b.type === "locals" || b.type === "module" || READ_FIRST.has(`${b.type} ${b.labels[0] ?? ""}`);
 }
 
 /**
