@@ -74,11 +74,13 @@ function gitOnPath(env: NodeJS.ProcessEnv): boolean {
   if (process.platform === "win32") return false;
   for (const d of (env.PATH ?? "").split(delimiter)) {
     if (d === "" || !isAbsolute(d)) continue;
+    // Looked up without an exception per directory where git is not (Node builds an Error for each).
+    if (!statSync(join(d, "git"), { throwIfNoEntry: false })) continue;
     try {
       accessSync(join(d, "git"), constants.X_OK);
       return true;
     } catch {
-      // not here
+      // not executable here
     }
   }
   return false;
@@ -128,13 +130,8 @@ function readConfigs(gitDir: string, env: NodeJS.ProcessEnv): { excludesFile: st
   const values = new Map<string, string | true>();
   for (const file of [...files, join(gitDir, "config")]) {
     if (!file) continue;
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw e;
-    }
+    if (!lstatSync(file, { throwIfNoEntry: false })) continue;
+    const text = readFileSync(file, "utf8");
     for (const [key, value] of parseGitConfig(text)) values.set(key, value);
   }
   for (const [key, value] of values) {
@@ -251,73 +248,34 @@ export function readIndex(file: string, prefix: string): Index {
     throw e;
   }
   const HASH = 20;
-  const u32 = (at: number): number => buf.readUInt32BE(at);
-  if (buf.length < 12 + HASH || buf.toString("latin1", 0, 4) !== "DIRC") unsure();
+  // Bytes are read directly: Buffer's own methods validate their arguments on every call, which costs more
+  // than the whole walk over a large index.
+  const byte = (at: number): number => buf[at] ?? 0;
+  const u32 = (at: number): number => ((byte(at) << 24) | (byte(at + 1) << 16) | (byte(at + 2) << 8) | byte(at + 3)) >>> 0;
+  if (buf.length < 12 + HASH || byte(0) !== 0x44 || byte(1) !== 0x49 || byte(2) !== 0x52 || byte(3) !== 0x43) unsure();
   const version = u32(4);
   if (version < 2 || version > 4) unsure();
   const count = u32(8);
   const end = buf.length - HASH;
   const want = Buffer.from(prefix, "utf8");
-  // Version 4 writes each name as the previous one less some bytes plus a suffix: the name is kept here.
-  let name = Buffer.alloc(version === 4 ? 4096 : 0);
-  let nameLength = 0;
+  /** Where the NUL after a name starting at `from` is: its length is in the flags unless it is 0xfff or more. */
+  const nulAfter = (from: number, length: number): number => {
+    const nul = length < 0xfff ? from + length : buf.indexOf(0, from);
+    if (nul < from || nul >= end || byte(nul) !== 0) unsure();
+    return nul;
+  };
   let at = 12;
-  for (let n = 0; n < count; n++) {
-    const fixed = 40 + HASH + 2;
-    const entry = at;
-    if (at + fixed > end) unsure();
-    const flags = ((buf[at + 40 + HASH] ?? 0) << 8) | (buf[at + 41 + HASH] ?? 0);
-    let pos = at + fixed;
-    if (flags & 0x4000) {
-      if (version < 3 || pos + 2 > end) unsure();
-      // skip-worktree: git may read such a `.gitignore` from the index, and the tree is sparse.
-      if ((buf[pos] ?? 0) & 0x40) unsure();
-      pos += 2;
-    }
-    let source = buf;
-    let start: number;
-    let stop: number;
-    if (version === 4) {
-      let strip = 0;
-      let byte: number;
-      let first = true;
-      do {
-        if (pos >= end) unsure();
-        byte = buf[pos++] ?? 0;
-        strip = first ? byte & 0x7f : ((strip + 1) << 7) | (byte & 0x7f);
-        first = false;
-      } while (byte & 0x80);
-      const nul = buf.indexOf(0, pos);
-      if (nul < 0 || nul >= end || strip > nameLength) unsure();
-      const kept = nameLength - strip;
-      if (kept + nul - pos > name.length) {
-        const grown = Buffer.alloc(2 * (kept + nul - pos));
-        name.copy(grown, 0, 0, kept);
-        name = grown;
-      }
-      buf.copy(name, kept, pos, nul);
-      nameLength = kept + nul - pos;
-      source = name;
-      start = 0;
-      stop = nameLength;
-      at = nul + 1;
-    } else {
-      const nul = buf.indexOf(0, pos);
-      if (nul < 0 || nul >= end) unsure();
-      start = pos;
-      stop = nul;
-      // Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
-      at += Math.floor((nul - at + 8) / 8) * 8;
-      if (at > end) unsure();
-    }
+  const first = want[0];
+  const take = (entry: number, source: Buffer, start: number, stop: number): void => {
     if (stop === start) unsure();
-    const gitlink = (u32(entry + 24) & 0o170000) === 0o160000;
-    if (stop - start < want.length || source.compare(want, 0, want.length, start, start + want.length) !== 0) {
+    const gitlink = (byte(entry + 26) & 0xf0) === 0xe0;
+    let same = 0;
+    const limit = Math.min(want.length, stop - start);
+    while (same < limit && source[start + same] === want[same]) same++;
+    if (same < want.length) {
       // The directory asked about is (inside) a submodule: git lists the submodule as `./`; not repeated here.
-      if (gitlink && want.length > stop - start && want[stop - start] === 0x2f) {
-        if (source.compare(want, 0, stop - start, start, stop) === 0) unsure();
-      }
-      continue;
+      if (gitlink && same === stop - start && want[same] === 0x2f) unsure();
+      return;
     }
     const path = source.toString("utf8", start, stop);
     if (path.includes("\uFFFD")) unsure();
@@ -329,14 +287,71 @@ export function readIndex(file: string, prefix: string): Index {
       if (index.directories.has(d)) break;
       index.directories.add(d);
     }
+  };
+  if (version !== 4) {
+    // The common case, kept to plain arithmetic on bytes: it runs once per entry of the whole index, before any
+    // of it is compiled (a cold run interprets it).
+    for (let n = 0; n < count; n++) {
+      const entry = at;
+      if (at + 62 > end) unsure();
+      const flags = ((buf[at + 60] as number) << 8) | (buf[at + 61] as number);
+      let pos = at + 62;
+      if (flags & 0x4000) {
+        if (version < 3 || pos + 2 > end) unsure();
+        // skip-worktree: git may read such a `.gitignore` from the index, and the tree is sparse.
+        if ((buf[pos] as number) & 0x40) unsure();
+        pos += 2;
+      }
+      const nul = nulAfter(pos, flags & 0xfff);
+      // Entries are padded with 1 to 8 NULs to a multiple of 8 bytes.
+      at += (nul - at + 8) & ~7;
+      if (at > end) unsure();
+      // Most entries are not below the directory (or are, when it is the top): only those are looked at.
+      if (first === undefined || buf[pos] === first || (byte(entry + 26) & 0xf0) === 0xe0) take(entry, buf, pos, nul);
+    }
+  } else {
+    // Version 4 writes each name as the previous one less some bytes plus a suffix: the name is kept here.
+    let name = Buffer.alloc(4096);
+    let nameLength = 0;
+    for (let n = 0; n < count; n++) {
+      const entry = at;
+      if (at + 62 > end) unsure();
+      const flags = (byte(at + 60) << 8) | byte(at + 61);
+      let pos = at + 62;
+      if (flags & 0x4000) {
+        if (pos + 2 > end) unsure();
+        if (byte(pos) & 0x40) unsure();
+        pos += 2;
+      }
+      let strip = 0;
+      let b: number;
+      let varintStart = true;
+      do {
+        if (pos >= end) unsure();
+        b = byte(pos++);
+        strip = varintStart ? b & 0x7f : ((strip + 1) << 7) | (b & 0x7f);
+        varintStart = false;
+      } while (b & 0x80);
+      if (strip > nameLength) unsure();
+      const kept = nameLength - strip;
+      const full = flags & 0xfff;
+      const nul = nulAfter(pos, full < 0xfff ? full - kept : 0xfff);
+      if (kept + nul - pos > name.length) {
+        const grown = Buffer.alloc(2 * (kept + nul - pos));
+        for (let i = 0; i < kept; i++) grown[i] = name[i] ?? 0;
+        name = grown;
+      }
+      for (let i = pos; i < nul; i++) name[kept + i - pos] = byte(i);
+      nameLength = kept + nul - pos;
+      at = nul + 1;
+      take(entry, name, 0, nameLength);
+    }
   }
   // Extensions: optional ones (an upper-case first letter) are caches; a split or sparse index changes the entries.
   while (at < end) {
     if (at + 8 > end) unsure();
-    const signature = buf.toString("latin1", at, at + 4);
-    const size = u32(at + 4);
-    if (!/^[A-Z]/.test(signature)) unsure();
-    at += 8 + size;
+    if (byte(at) < 0x41 || byte(at) > 0x5a) unsure();
+    at += 8 + u32(at + 4);
   }
   if (at !== end) unsure();
   return index;
@@ -434,15 +449,8 @@ function asBytes(s: string): string {
 }
 
 function readPatterns(file: string, base: string): PatternList | undefined {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw e;
-  }
-  return { base, patterns: parseIgnoreFile(buf) };
+  if (!statSync(file, { throwIfNoEntry: false })) return undefined;
+  return { base, patterns: parseIgnoreFile(readFileSync(file)) };
 }
 
 /** The patterns of an ignore file (gitignore(5)), in order. */
