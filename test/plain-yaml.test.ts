@@ -69,7 +69,14 @@ describe("plain YAML reader", () => {
     let read = 0;
     // Without the anchors and aliases every generated input has (the reader leaves those to the others).
     for (let seed = 1; seed <= 600; seed++)
-      if (agrees(generatedYaml(seed).replace(/&[A-Z] ?/g, "").replace(/\*A/g, "a"))) read++;
+      if (
+        agrees(
+          generatedYaml(seed)
+            .replace(/&[A-Z] ?/g, "")
+            .replace(/\*A/g, "a"),
+        )
+      )
+        read++;
     expect(read).toBeGreaterThan(60);
   });
 
@@ -117,15 +124,15 @@ describe("plain YAML reader", () => {
       "a: [x\n  y]\n",
       "a:\n  k: [x,\n ]\n",
       "a: [[x,\n]]\n",
-      "a:\n  k: \"x\n y\"\n",
+      'a:\n  k: "x\n y"\n',
       "a: [x,\ny]\n",
-      "a: \"x\\\n  y\"\n",
+      'a: "x\\\n  y"\n',
       "a: |\n  x\n   \n",
       "- a\n- b\n---\n",
       "a: b: c\n",
       "a: - b\n",
       "a: 1\n- b\n",
-      "a: \"\\q\"\n",
+      'a: "\\q"\n',
       "a: x\rb: y\n",
       "a: @x\n",
       "a: `x`\n",

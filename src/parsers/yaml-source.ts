@@ -68,11 +68,23 @@ const DEEP_INDENT = " ".repeat(MAX_DEPTH * 2 + 1);
  * than the scan, and almost every file stops here.
  */
 function mayBeTooDeep(text: string): boolean {
-  let opens = 0;
+  if (text.includes(DEEP_INDENT)) return true;
+  if (opens(text, MAX_DEPTH) <= MAX_DEPTH) return false;
+  // Workflow expressions (`${{ … }}`) are most of a workflow's braces. Without one that holds no bracket the
+  // scan's depth is the same everywhere but inside it, where it was at most 2 deeper: with no more than
+  // MAX_DEPTH - 2 opening brackets left, no place is deeper than MAX_DEPTH.
+  return opens(text.replace(EXPRESSION, ""), MAX_DEPTH - 2) > MAX_DEPTH - 2;
+}
+
+const EXPRESSION = /\{\{[^[\]{}]*\}\}/g;
+
+/** The number of `[` and `{` in a text, counted up to one more than `limit`. */
+function opens(text: string, limit: number): number {
+  let n = 0;
   for (const bracket of ["[", "{"]) {
-    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++opens > MAX_DEPTH) return true;
+    for (let i = text.indexOf(bracket); i >= 0; i = text.indexOf(bracket, i + 1)) if (++n > limit) return n;
   }
-  return text.includes(DEEP_INDENT);
+  return n;
 }
 
 export function parseYamlSource(file: string, text: string, options: YamlOptions = {}): YamlSource {

@@ -1,4 +1,12 @@
-import { corePlainValue, tailScanner, type YMap, type YNode, type YPair, type YScalar, type YSeq } from "./yaml-tree.js";
+import {
+  corePlainValue,
+  tailScanner,
+  type YMap,
+  type YNode,
+  type YPair,
+  type YScalar,
+  type YSeq,
+} from "./yaml-tree.js";
 
 /**
  * The tree of a workflow written in plain YAML, read in one linear pass (issue 13): the same tree, offsets and
@@ -22,7 +30,7 @@ import { corePlainValue, tailScanner, type YMap, type YNode, type YPair, type YS
  * byte-order mark. test/plain-yaml.test.ts holds the result to `yaml`'s, on fixtures and mutated workflows.
  */
 export function plainYamlTree(text: string): YNode | null | undefined {
-  if (UNSURE_TEXT.test(text)) return undefined;
+  if (UNSURE_CHARACTER.test(text) || (text.includes("\r") && LONE_CR.test(text))) return undefined;
   // One `---` may start the document; any other marker or directive is left to the other builders.
   const marker = markerLine(text);
   if (marker >= 0 && (!text.startsWith("---", marker) || markerLine(text, marker + 1) >= 0)) return undefined;
@@ -38,7 +46,8 @@ export function plainYamlTree(text: string): YNode | null | undefined {
  * Characters the reader does not take anywhere: control characters (but tab and line feed), a carriage return
  * not before a line feed, C1 controls, Unicode line separators, byte-order marks and non-characters.
  */
-const UNSURE_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)/;
+const UNSURE_CHARACTER = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+const LONE_CR = /\r(?!\n)/;
 /** The start of the first line from `from` on that starts with a document marker or a directive, or -1. */
 function markerLine(text: string, from = 0): number {
   let first = -1;
@@ -113,11 +122,11 @@ const blockBody = (indent: number, folded: boolean): RegExp => {
   }
   return pattern;
 };
-/** The indentation of every line of a block scalar (up to `indent` spaces). */
+/** A line break and the indentation of the next line of a block scalar (up to `indent` spaces). */
 const INDENTATIONS = new Map<number, RegExp>();
 const indentation = (indent: number): RegExp => {
   let pattern = INDENTATIONS.get(indent);
-  if (!pattern) INDENTATIONS.set(indent, (pattern = new RegExp(`^ {0,${indent}}`, "gm")));
+  if (!pattern) INDENTATIONS.set(indent, (pattern = new RegExp(`\n {1,${indent}}`, "g")));
   return pattern;
 };
 /**
@@ -155,8 +164,7 @@ const run = (pattern: RegExp, text: string, i: number): number => {
 /** `docStart`: where a `---` line is, or -1. */
 function readPlain(text: string, docStart: number): YNode | null {
   const len = text.length;
-  const { at, trimEnd, flowTail, blockScalarTail, nextLine, emptyAt, out, blockTail, emptyNode } =
-    tailScanner(text);
+  const { at, trimEnd, flowTail, blockScalarTail, nextLine, emptyAt, out, blockTail, emptyNode } = tailScanner(text);
   /** The start of the line after the node read last. */
   let pos = 0;
   let depth = 0;
@@ -409,7 +417,12 @@ function readPlain(text: string, docStart: number): YNode | null {
     const end = nextLine(k);
     let body = text.slice(bodyStart, stop);
     if (body.includes("\r")) body = body.replace(/\r\n/g, "\n");
-    let value = body.replace(indentation(indent), "").replace(/\n+$/, "");
+    // The body starts at a line start: its first line's indentation, then each other line's.
+    let value =
+      indent === 0
+        ? body
+        : body.slice(Math.min(spaces(bodyStart) - bodyStart, indent)).replace(indentation(indent), "\n");
+    value = value.replace(/\n+$/, "");
     // A last line of spaces only: whether it is text or a blank line is not settled here.
     if (value.charCodeAt(value.length - 1) === 32 && value.slice(value.lastIndexOf("\n") + 1).trim() === "")
       return unsure();
