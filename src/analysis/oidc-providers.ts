@@ -103,9 +103,11 @@ function computeProviderPartition(
  */
 export function providersFor(stmt: Statement, doc: PolicyDocument, index: ProjectIndex): OidcProvider[] {
   const { settings } = index;
-  const partition = statementPartition(stmt, doc, settings);
   const issuers = [...statementIssuers(stmt, settings)];
   const found = issuers.flatMap((issuer) => index.providersFor(issuer));
+  // (Most trust policies are linted without their provider: nothing to match, no partition to read.)
+  if (found.length === 0) return [];
+  const partition = statementPartition(stmt, doc, settings);
   const candidates = (issuers.length > 1 ? index.inProviderOrder(new Set(found)) : found).filter((p) => {
     const other = partition === undefined ? undefined : providerPartition(p, index);
     return other === undefined || other === partition;
