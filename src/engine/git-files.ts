@@ -403,11 +403,19 @@ class IgnoreRules {
       kind = st === undefined ? "none" : st.isFile() ? "file" : "other";
     }
     if (kind === "other") unsure();
-    this.perDirectory.set(rel, kind === "none" ? undefined : readPatterns(file, base));
+    const list = kind === "none" ? undefined : readPatterns(file, base);
+    this.perDirectory.set(rel, list);
+    // The lists that hold a pattern, deepest first, for the paths in this directory (none: nothing is ignored).
+    const parent = rel === "" ? this.global.filter((l) => l.patterns.length > 0) : this.chains.get(parentOf(rel));
+    if (parent) this.chains.set(rel, list && list.patterns.length > 0 ? [list, ...parent] : parent);
   }
+
+  private readonly chains = new Map<string, PatternList[]>();
 
   /** Whether git ignores `rel` itself (its parents are not looked at: the walk does not enter ignored ones). */
   excluded(rel: string, isDirectory: boolean): boolean {
+    // Most directories of most repositories are under no pattern at all.
+    if (this.chains.get(parentOf(rel))?.length === 0) return false;
     const bytes = asBytes(rel);
     const slash = bytes.lastIndexOf("/");
     const name = bytes.slice(slash + 1);
@@ -426,6 +434,11 @@ class IgnoreRules {
     }
     return false;
   }
+}
+
+function parentOf(rel: string): string {
+  const slash = rel.lastIndexOf("/");
+  return slash < 0 ? "" : rel.slice(0, slash);
 }
 
 /** The last pattern of `list` that matches decides: excluded (true), re-included (false), or none (undefined). */
