@@ -133,7 +133,8 @@ function openCache(file) {
         entries = new Map(JSON.parse(index.toString("latin1")).map(([name, offset, size]) => [name, [offset, size]]));
         let largest = 0;
         for (const [offset, size] of entries.values()) {
-          if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size <= 0) throw new Error();
+          if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size <= 0)
+            throw new Error();
           largest = Math.max(largest, size);
         }
         scratch = Buffer.allocUnsafeSlow(largest);
@@ -179,7 +180,7 @@ function openCache(file) {
 /** Writes the cache file whole: a temporary file renamed over it. */
 function writeCache(file, data) {
   // The index's offsets count its own length: grow the guess until the digits fit.
-  for (let width = 0; ; ) {
+  for (let width = 0; ;) {
     const prefix = (length) => `// oidclint code cache ${length}\n`;
     let at = prefix(width).length + width + 1;
     const index = JSON.stringify(
@@ -195,9 +196,13 @@ function writeCache(file, data) {
     }
     const temporary = `${file}.${process.pid}.tmp`;
     try {
-      fs.writeFileSync(temporary, Buffer.concat([Buffer.from(`${prefix(width)}${index}\n`), ...data.map(([, b]) => b)]), {
-        mode: 0o600,
-      });
+      fs.writeFileSync(
+        temporary,
+        Buffer.concat([Buffer.from(`${prefix(width)}${index}\n`), ...data.map(([, b]) => b)]),
+        {
+          mode: 0o600,
+        },
+      );
       fs.renameSync(temporary, file);
     } catch (e) {
       fs.rmSync(temporary, { force: true });

@@ -29,8 +29,8 @@ var __commonJS = (cb, mod) => function __require2() {
   }
 };
 var __export = (target, all) => {
-  for (var name2 in all)
-    __defProp(target, name2, { get: all[name2], enumerable: true });
+  for (var name3 in all)
+    __defProp(target, name3, { get: all[name3], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -348,6 +348,47 @@ function addGlob(nfa, start, glob) {
   nfa.edge(below, ANY, below);
   return [cur, below];
 }
+function compileWildcard(pieces) {
+  const variable2 = pieces.filter((p) => p.kind !== "one").length;
+  if (variable2 <= 1) return oneVariablePiece(pieces);
+  const nfa = new Nfa();
+  const start = nfa.add();
+  let cur = start;
+  for (const piece of pieces) {
+    if (piece.kind === "anyDirs") cur = nfa.anyDirs(cur);
+    else if (piece.kind === "star") cur = nfa.star(cur, piece.test);
+    else {
+      const next = nfa.add();
+      nfa.edge(cur, piece.test, next);
+      cur = next;
+    }
+  }
+  return lazyDfa(nfa, start, /* @__PURE__ */ new Set([cur]));
+}
+function oneVariablePiece(pieces) {
+  const at3 = pieces.findIndex((p) => p.kind !== "one");
+  const tests = (list2) => list2.map((p) => p.kind === "one" ? p.test : ANY);
+  const matchAt = (s, from, list2) => {
+    for (let i = 0; i < list2.length; i++) if (!list2[i]?.(s.charAt(from + i))) return false;
+    return true;
+  };
+  if (at3 < 0) {
+    const all = tests(pieces);
+    return (s) => s.length === all.length && matchAt(s, 0, all);
+  }
+  const head = tests(pieces.slice(0, at3));
+  const tail = tests(pieces.slice(at3 + 1));
+  const middle = pieces[at3];
+  return (s) => {
+    const end = s.length - tail.length;
+    if (end < head.length || !matchAt(s, 0, head) || !matchAt(s, end, tail)) return false;
+    if (middle.kind === "anyDirs") return end === head.length || s.charAt(end - 1) === "/";
+    if (middle.kind === "star") {
+      for (let i = head.length; i < end; i++) if (!middle.test(s.charAt(i))) return false;
+    }
+    return true;
+  };
+}
 function lazyDfa(nfa, start, accepting) {
   const states = /* @__PURE__ */ new Map();
   const stateOf = (set2) => {
@@ -532,16 +573,16 @@ function key() {
 }
 function defaultSettings() {
   const out2 = { online: false };
-  for (const [name2, decl] of Object.entries(CONFIG_KEYS)) {
-    if (decl.setting && "default" in decl) out2[name2] = JSON.parse(JSON.stringify(decl.default));
+  for (const [name3, decl] of Object.entries(CONFIG_KEYS)) {
+    if (decl.setting && "default" in decl) out2[name3] = JSON.parse(JSON.stringify(decl.default));
   }
   return out2;
 }
 function exampleConfigValues(given) {
   const out2 = {};
-  for (const [name2, d] of Object.entries(CONFIG_KEYS)) {
-    const value = given[name2] ?? d.example;
-    if (value !== void 0) out2[name2] = value;
+  for (const [name3, d] of Object.entries(CONFIG_KEYS)) {
+    const value = given[name3] ?? d.example;
+    if (value !== void 0) out2[name3] = value;
   }
   return out2;
 }
@@ -701,8 +742,8 @@ function buildConfigSchema(rules2) {
     };
   }
   const properties = {};
-  for (const [name2, decl] of Object.entries(CONFIG_KEYS)) {
-    properties[name2] = name2 === "$schema" ? decl.schema : { ...decl.schema, description: decl.doc.replace(/\\\|/g, "|") };
+  for (const [name3, decl] of Object.entries(CONFIG_KEYS)) {
+    properties[name3] = name3 === "$schema" ? decl.schema : { ...decl.schema, description: decl.doc.replace(/\\\|/g, "|") };
   }
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -716,7 +757,7 @@ function buildConfigSchema(rules2) {
 }
 function reachesRuleLevels(config) {
   const properties = {};
-  for (const [name2, decl] of Object.entries(CONFIG_KEYS)) properties[name2] = decl.schema;
+  for (const [name3, decl] of Object.entries(CONFIG_KEYS)) properties[name3] = decl.schema;
   return reaches({ properties }, config);
 }
 function reaches(schema2, data) {
@@ -726,7 +767,7 @@ function reaches(schema2, data) {
   if (Array.isArray(data)) return items !== void 0 && data.some((d) => reaches(items, d));
   const record = data;
   return Object.entries(properties ?? {}).some(
-    ([name2, sub]) => Object.hasOwn(record, name2) && reaches(sub, record[name2])
+    ([name3, sub]) => Object.hasOwn(record, name3) && reaches(sub, record[name3])
   );
 }
 var level;
@@ -4067,9 +4108,9 @@ var require_scope = __commonJS({
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
     var code_1 = require_code();
     var ValueError = class extends Error {
-      constructor(name2) {
-        super(`CodeGen: "code" for ${name2} not defined`);
-        this.value = name2.value;
+      constructor(name3) {
+        super(`CodeGen: "code" for ${name3} not defined`);
+        this.value = name3.value;
       }
     };
     var UsedValueState;
@@ -4136,8 +4177,8 @@ var require_scope = __commonJS({
         var _a;
         if (value.ref === void 0)
           throw new Error("CodeGen: ref must be passed in value");
-        const name2 = this.toName(nameOrPrefix);
-        const { prefix } = name2;
+        const name3 = this.toName(nameOrPrefix);
+        const { prefix } = name3;
         const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
         let vs = this._values[prefix];
         if (vs) {
@@ -4147,12 +4188,12 @@ var require_scope = __commonJS({
         } else {
           vs = this._values[prefix] = /* @__PURE__ */ new Map();
         }
-        vs.set(valueKey, name2);
+        vs.set(valueKey, name3);
         const s = this._scope[prefix] || (this._scope[prefix] = []);
         const itemIndex = s.length;
         s[itemIndex] = value.ref;
-        name2.setValue(value, { property: prefix, itemIndex });
-        return name2;
+        name3.setValue(value, { property: prefix, itemIndex });
+        return name3;
       }
       getValue(prefix, keyOrRef) {
         const vs = this._values[prefix];
@@ -4161,17 +4202,17 @@ var require_scope = __commonJS({
         return vs.get(keyOrRef);
       }
       scopeRefs(scopeName, values2 = this._values) {
-        return this._reduceValues(values2, (name2) => {
-          if (name2.scopePath === void 0)
-            throw new Error(`CodeGen: name "${name2}" has no value`);
-          return (0, code_1._)`${scopeName}${name2.scopePath}`;
+        return this._reduceValues(values2, (name3) => {
+          if (name3.scopePath === void 0)
+            throw new Error(`CodeGen: name "${name3}" has no value`);
+          return (0, code_1._)`${scopeName}${name3.scopePath}`;
         });
       }
       scopeCode(values2 = this._values, usedValues, getCode) {
-        return this._reduceValues(values2, (name2) => {
-          if (name2.value === void 0)
-            throw new Error(`CodeGen: name "${name2}" has no value`);
-          return name2.value.code;
+        return this._reduceValues(values2, (name3) => {
+          if (name3.value === void 0)
+            throw new Error(`CodeGen: name "${name3}" has no value`);
+          return name3.value.code;
         }, usedValues, getCode);
       }
       _reduceValues(values2, valueCode, usedValues = {}, getCode) {
@@ -4181,20 +4222,20 @@ var require_scope = __commonJS({
           if (!vs)
             continue;
           const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
-          vs.forEach((name2) => {
-            if (nameSet.has(name2))
+          vs.forEach((name3) => {
+            if (nameSet.has(name3))
               return;
-            nameSet.set(name2, UsedValueState.Started);
-            let c = valueCode(name2);
+            nameSet.set(name3, UsedValueState.Started);
+            let c = valueCode(name3);
             if (c) {
               const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code18 = (0, code_1._)`${code18}${def} ${name2} = ${c};${this.opts._n}`;
-            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name2)) {
+              code18 = (0, code_1._)`${code18}${def} ${name3} = ${c};${this.opts._n}`;
+            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name3)) {
               code18 = (0, code_1._)`${code18}${c}${this.opts._n}`;
             } else {
-              throw new ValueError(name2);
+              throw new ValueError(name3);
             }
-            nameSet.set(name2, UsedValueState.Completed);
+            nameSet.set(name3, UsedValueState.Completed);
           });
         }
         return code18;
@@ -4271,10 +4312,10 @@ var require_codegen = __commonJS({
       }
     };
     var Def = class extends Node {
-      constructor(varKind, name2, rhs) {
+      constructor(varKind, name3, rhs) {
         super();
         this.varKind = varKind;
-        this.name = name2;
+        this.name = name3;
         this.rhs = rhs;
       }
       render({ es5, _n: _n2 }) {
@@ -4282,11 +4323,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n2;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants2);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -4303,10 +4344,10 @@ var require_codegen = __commonJS({
       render({ _n: _n2 }) {
         return `${this.lhs} = ${this.rhs};` + _n2;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants2);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -4367,8 +4408,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants2) {
-        this.code = optimizeExpr(this.code, names, constants2);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -4397,12 +4438,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants2))
+          if (n.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -4455,12 +4496,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        if (!(super.optimizeNames(names, constants2) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants2);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -4483,10 +4524,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants2);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -4494,17 +4535,17 @@ var require_codegen = __commonJS({
       }
     };
     var ForRange = class extends For {
-      constructor(varKind, name2, from, to) {
+      constructor(varKind, name3, from, to) {
         super();
         this.varKind = varKind;
-        this.name = name2;
+        this.name = name3;
         this.from = from;
         this.to = to;
       }
       render(opts) {
         const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
-        const { name: name2, from, to } = this;
-        return `for(${varKind} ${name2}=${from}; ${name2}<${to}; ${name2}++)` + super.render(opts);
+        const { name: name3, from, to } = this;
+        return `for(${varKind} ${name3}=${from}; ${name3}<${to}; ${name3}++)` + super.render(opts);
       }
       get names() {
         const names = addExprNames(super.names, this.from);
@@ -4512,20 +4553,20 @@ var require_codegen = __commonJS({
       }
     };
     var ForIter = class extends For {
-      constructor(loop, varKind, name2, iterable) {
+      constructor(loop, varKind, name3, iterable) {
         super();
         this.loop = loop;
         this.varKind = varKind;
-        this.name = name2;
+        this.name = name3;
         this.iterable = iterable;
       }
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants2);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -4533,9 +4574,9 @@ var require_codegen = __commonJS({
       }
     };
     var Func = class extends BlockNode {
-      constructor(name2, args, async) {
+      constructor(name3, args, async) {
         super();
-        this.name = name2;
+        this.name = name3;
         this.args = args;
         this.async = async;
       }
@@ -4567,11 +4608,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a, _b;
-        super.optimizeNames(names, constants2);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
+        super.optimizeNames(names, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -4622,10 +4663,10 @@ var require_codegen = __commonJS({
       }
       // reserves unique name in the external scope and assigns value to it
       scopeValue(prefixOrName, value) {
-        const name2 = this._extScope.value(prefixOrName, value);
-        const vs = this._values[name2.prefix] || (this._values[name2.prefix] = /* @__PURE__ */ new Set());
-        vs.add(name2);
-        return name2;
+        const name3 = this._extScope.value(prefixOrName, value);
+        const vs = this._values[name3.prefix] || (this._values[name3.prefix] = /* @__PURE__ */ new Set());
+        vs.add(name3);
+        return name3;
       }
       getScopeValue(prefix, keyOrRef) {
         return this._extScope.getValue(prefix, keyOrRef);
@@ -4639,11 +4680,11 @@ var require_codegen = __commonJS({
         return this._extScope.scopeCode(this._values);
       }
       _def(varKind, nameOrPrefix, rhs, constant) {
-        const name2 = this._scope.toName(nameOrPrefix);
+        const name3 = this._scope.toName(nameOrPrefix);
         if (rhs !== void 0 && constant)
-          this._constants[name2.str] = rhs;
-        this._leafNode(new Def(varKind, name2, rhs));
-        return name2;
+          this._constants[name3.str] = rhs;
+        this._leafNode(new Def(varKind, name3, rhs));
+        return name3;
       }
       // `const` declaration (`var` in es5 mode)
       const(nameOrPrefix, rhs, _constant) {
@@ -4724,20 +4765,20 @@ var require_codegen = __commonJS({
       }
       // `for` statement for a range of values
       forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
-        const name2 = this._scope.toName(nameOrPrefix);
-        return this._for(new ForRange(varKind, name2, from, to), () => forBody(name2));
+        const name3 = this._scope.toName(nameOrPrefix);
+        return this._for(new ForRange(varKind, name3, from, to), () => forBody(name3));
       }
       // `for-of` statement (in es5 mode replace with a normal for loop)
       forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
-        const name2 = this._scope.toName(nameOrPrefix);
+        const name3 = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
           const arr2 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
           return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i) => {
-            this.var(name2, (0, code_1._)`${arr2}[${i}]`);
-            forBody(name2);
+            this.var(name3, (0, code_1._)`${arr2}[${i}]`);
+            forBody(name3);
           });
         }
-        return this._for(new ForIter("of", varKind, name2, iterable), () => forBody(name2));
+        return this._for(new ForIter("of", varKind, name3, iterable), () => forBody(name3));
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
@@ -4745,8 +4786,8 @@ var require_codegen = __commonJS({
         if (this.opts.ownProperties) {
           return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj2})`, forBody);
         }
-        const name2 = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name2, obj2), () => forBody(name2));
+        const name3 = this._scope.toName(nameOrPrefix);
+        return this._for(new ForIter("in", varKind, name3, obj2), () => forBody(name3));
       }
       // end `for` loop
       endFor() {
@@ -4811,8 +4852,8 @@ var require_codegen = __commonJS({
         return this;
       }
       // `function` heading (or definition if funcBody is passed)
-      func(name2, args = code_1.nil, async, funcBody) {
-        this._blockNode(new Func(name2, args, async));
+      func(name3, args = code_1.nil, async, funcBody) {
+        this._blockNode(new Func(name3, args, async));
         if (funcBody)
           this.code(funcBody).endFunc();
         return this;
@@ -4872,7 +4913,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants2) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -4887,14 +4928,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants2[n.str];
+        const c = constants3[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -6989,9 +7030,9 @@ var require_utils = __commonJS({
     var isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u);
     var BYTE_HEX = new Array(256);
     {
-      const HEX_DIGITS = "0123456789ABCDEF";
+      const HEX_DIGITS2 = "0123456789ABCDEF";
       for (let i = 0; i < 256; i++) {
-        BYTE_HEX[i] = "%" + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15];
+        BYTE_HEX[i] = "%" + HEX_DIGITS2[i >> 4] + HEX_DIGITS2[i & 15];
       }
     }
     function percentEncodeNonAscii(cp) {
@@ -7526,10 +7567,10 @@ var require_schemes = __commonJS({
         "urn:uuid"
       ]
     );
-    function isValidSchemeName(name2) {
+    function isValidSchemeName(name3) {
       return supportedSchemeNames.indexOf(
         /** @type {*} */
-        name2
+        name3
       ) !== -1;
     }
     function wsIsSecure(wsComponent) {
@@ -8544,10 +8585,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name2, format) {
+      addFormat(name3, format) {
         if (typeof format == "string")
           format = new RegExp(format);
-        this.formats[name2] = format;
+        this.formats[name3] = format;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -8664,10 +8705,10 @@ var require_core = __commonJS({
           this.addSchema(optsSchemas[key3], key3);
     }
     function addInitialFormats() {
-      for (const name2 in this.opts.formats) {
-        const format = this.opts.formats[name2];
+      for (const name3 in this.opts.formats) {
+        const format = this.opts.formats[name3];
         if (format)
-          this.addFormat(name2, format);
+          this.addFormat(name3, format);
       }
     }
     function addInitialKeywords(defs) {
@@ -11486,9 +11527,9 @@ async function resolveConfig(req) {
   }
   const settings = defaultSettings();
   const written = settings;
-  for (const [name2, decl] of Object.entries(CONFIG_KEYS)) {
-    const value = raw[name2];
-    if ("setting" in decl && value !== void 0) written[name2] = value;
+  for (const [name3, decl] of Object.entries(CONFIG_KEYS)) {
+    const value = raw[name3];
+    if ("setting" in decl && value !== void 0) written[name3] = value;
   }
   settings.issuer = settings.issuer.replace(/^https:\/\//, "").replace(/\/$/, "");
   const git = gitFacts(req.cwd);
@@ -11572,16 +11613,16 @@ var init_edit_distance = __esm({
 import { parseArgs } from "node:util";
 function nearest(typed, candidates) {
   let best;
-  for (const name2 of candidates) {
-    const d = editDistance(typed, name2);
-    if (!best || d < best.d) best = { name: name2, d };
+  for (const name3 of candidates) {
+    const d = editDistance(typed, name3);
+    if (!best || d < best.d) best = { name: name3, d };
   }
   return best && best.d <= Math.max(1, Math.floor(typed.length / 3)) ? best.name : void 0;
 }
 function suggestion(typed, options) {
-  const name2 = typed.replace(/^-+/, "").split("=")[0] ?? "";
-  const byShort = Object.entries(options).find(([, spec]) => spec.short === name2)?.[0];
-  const long = byShort ?? nearest(name2, Object.keys(options));
+  const name3 = typed.replace(/^-+/, "").split("=")[0] ?? "";
+  const byShort = Object.entries(options).find(([, spec]) => spec.short === name3)?.[0];
+  const long = byShort ?? nearest(name3, Object.keys(options));
   return long === void 0 ? void 0 : `--${long}`;
 }
 function parseOptions(args, options, spec = { positionals: { what: "path" } }) {
@@ -11675,13 +11716,13 @@ var init_repo_path = __esm({
 
 // src/analysis/iam-glob.ts
 function iamGlobMatches(pattern, text3, ignoreCase = false) {
-  const collapsed = pattern.includes("**") ? pattern.replace(/\*+/g, "*") : pattern;
-  let literal3 = 0;
-  for (let i = 0; i < collapsed.length; i++) if (collapsed.charCodeAt(i) !== 42) literal3++;
-  if (literal3 > 2 * text3.length) return false;
-  if (!/[*?]/.test(collapsed) && ASCII.test(collapsed) && ASCII.test(text3))
-    return ignoreCase ? collapsed.toLowerCase() === text3.toLowerCase() : collapsed === text3;
-  const p = ignoreCase ? foldChars(collapsed) : Array.from(collapsed);
+  const collapsed2 = pattern.includes("**") ? pattern.replace(/\*+/g, "*") : pattern;
+  let literal4 = 0;
+  for (let i = 0; i < collapsed2.length; i++) if (collapsed2.charCodeAt(i) !== 42) literal4++;
+  if (literal4 > 2 * text3.length) return false;
+  if (!/[*?]/.test(collapsed2) && ASCII.test(collapsed2) && ASCII.test(text3))
+    return ignoreCase ? collapsed2.toLowerCase() === text3.toLowerCase() : collapsed2 === text3;
+  const p = ignoreCase ? foldChars(collapsed2) : Array.from(collapsed2);
   const t2 = ignoreCase ? foldChars(text3) : Array.from(text3);
   const segments = [[]];
   for (const ch of p) {
@@ -12045,9 +12086,9 @@ function elementsOf(value, mode) {
       if (part2.startsWith("${", i)) {
         const end = part2.indexOf("}", i + 2);
         if (end > 0) {
-          const name2 = part2.slice(i + 2, end);
+          const name3 = part2.slice(i + 2, end);
           const source = part2.slice(i, end + 1);
-          if (name2 === "*" || name2 === "?" || name2 === "$") out2.push({ kind: "char", ch: name2, source });
+          if (name3 === "*" || name3 === "?" || name3 === "$") out2.push({ kind: "char", ch: name3, source });
           else out2.push({ kind: "unknown", source });
           i = end + 1;
           continue;
@@ -12706,11 +12747,11 @@ async function get(url, opts) {
 async function lookup(repo, opts) {
   const base = opts.apiUrl.replace(/\/$/, "");
   const slash2 = repo.indexOf("/");
-  const [owner, name2] = [repo.slice(0, slash2), repo.slice(slash2 + 1)];
-  if (slash2 <= 0 || [owner, name2].some((p) => p === "" || p === "." || p === ".."))
+  const [owner, name3] = [repo.slice(0, slash2), repo.slice(slash2 + 1)];
+  if (slash2 <= 0 || [owner, name3].some((p) => p === "" || p === "." || p === ".."))
     return { kind: "error", message: "not a repository name" };
   try {
-    const res = await get(`${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name2)}`, opts);
+    const res = await get(`${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name3)}`, opts);
     if (res.status === 404) return { kind: "missing" };
     if (res.status === 301 || res.status === 302 || res.status === 307 || res.status === 308) {
       const location = res.headers.get("location");
@@ -12766,8 +12807,8 @@ function fillMessage(template, data) {
   const p = placeholders(template);
   let out2 = p[0];
   for (let i = 1; i < p.length; i += 3) {
-    const name2 = p[i];
-    out2 += (name2 in data ? String(data[name2]) : p[i + 1]) + p[i + 2];
+    const name3 = p[i];
+    out2 += (name3 in data ? String(data[name3]) : p[i + 1]) + p[i + 2];
   }
   return out2;
 }
@@ -13008,6 +13049,7 @@ var init_missing_sub_condition = __esm({
         severity: "error",
         description: "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim",
         inputs: ["policy"],
+        fixable: false,
         defersTo: ["unknown-condition-key"],
         messages: {
           missing: {
@@ -13140,8 +13182,8 @@ function conditionPins(c, template) {
   if (out2.owner && !out2.repository && byOwnerOnly?.ownerOnlyBy !== void 0) {
     out2.ownerOnlyBy = byOwnerOnly.ownerOnlyBy;
     const names = new Set(all.map((p) => p.ownerName));
-    const [name2] = names;
-    if (names.size === 1 && name2 !== void 0) out2.ownerName = name2;
+    const [name3] = names;
+    if (names.size === 1 && name3 !== void 0) out2.ownerName = name3;
   }
   return out2;
 }
@@ -13224,8 +13266,8 @@ function example(v, settings, repository) {
   return v.claim === "sub" ? exampleSub(settings.subClaimTemplate, repository, settings.defaultBranch) : exampleJobWorkflowRef(repository, settings.defaultBranch);
 }
 function gluedExample(segment) {
-  const name2 = segment.replace(/^ref:refs\/heads\//, "").replace(/\*+$/, "");
-  return { name: name2, sample: `${name2}-hotfix` };
+  const name3 = segment.replace(/^ref:refs\/heads\//, "").replace(/\*+$/, "");
+  return { name: name3, sample: `${name3}-hotfix` };
 }
 var NONE, ALL, NO_PARTS2, broad_sub_wildcard_default;
 var init_broad_sub_wildcard = __esm({
@@ -13244,6 +13286,7 @@ var init_broad_sub_wildcard = __esm({
         severity: "error",
         description: "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not",
         inputs: ["policy"],
+        fixable: false,
         messages: {
           anyOwner: {
             message: "`{{value}}` under `{{operator}}` matches {{subject}} of any owner",
@@ -13376,7 +13419,7 @@ var LineIndex;
 var init_location = __esm({
   "src/model/location.ts"() {
     "use strict";
-    LineIndex = class {
+    LineIndex = class _LineIndex {
       constructor(file, text3) {
         this.file = file;
         this.text = text3;
@@ -13386,6 +13429,11 @@ var init_location = __esm({
       text;
       starts = [0];
       position(offset) {
+        const lo = this.lineAt(offset);
+        return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+      }
+      /** The 0-based line holding an offset. */
+      lineAt(offset) {
         let lo = 0;
         let hi = this.starts.length - 1;
         while (lo < hi) {
@@ -13393,16 +13441,28 @@ var init_location = __esm({
           if ((this.starts[mid] ?? 0) <= offset) lo = mid;
           else hi = mid - 1;
         }
-        return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+        return lo;
       }
       /** Offset of a 1-based line/column. */
       offset(line, column) {
         return (this.starts[line - 1] ?? this.text.length) + column - 1;
       }
       span(start, end) {
-        const a = this.position(start);
-        const b = this.position(Math.max(start, end));
-        return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+        const stop = Math.max(start, end);
+        if (this.position !== _LineIndex.prototype.position) {
+          const a2 = this.position(start);
+          const b2 = this.position(stop);
+          return { file: this.file, line: a2.line, column: a2.column, endLine: b2.line, endColumn: b2.column };
+        }
+        const a = this.lineAt(start);
+        const b = stop === start ? a : this.lineAt(stop);
+        return {
+          file: this.file,
+          line: a + 1,
+          column: start - (this.starts[a] ?? 0) + 1,
+          endLine: b + 1,
+          endColumn: stop - (this.starts[b] ?? 0) + 1
+        };
       }
       /** The text of one 1-based line, without its newline. */
       lineText(line) {
@@ -13452,6 +13512,7 @@ function createFixer(read) {
   };
   return {
     source,
+    sourceRead: (file) => cache.get(file)?.text,
     edit,
     offsets,
     replaceValue(at3, old, text3) {
@@ -13506,7 +13567,9 @@ function addStringEquals(fixer, stmt, template, key3, value) {
     return ins2 && edit(ins2.at, ins2.text);
   }
   const opS = at3(template.operator.loc);
-  const first = firstOf(block(template), at3);
+  const own = block(template);
+  const ends = own.map((c) => at3(c.values.loc)?.end);
+  const first = firstOf(own, at3);
   const firstS = first && at3(first.key.loc);
   const entry2 = entryClone(text3, template, at3, key3, value);
   if (!opS || !firstS || !entry2) return void 0;
@@ -13515,7 +13578,7 @@ function addStringEquals(fixer, stmt, template, key3, value) {
   const m = /^(\s*[:=]\s*)(\{?)\s*$/.exec(between);
   if (quote === void 0 || !m) return void 0;
   const flow = m[2] === "{";
-  let end = Math.max(...block(template).map((c) => at3(c.values.loc)?.end ?? Infinity));
+  let end = Math.max(...ends.map((e) => e ?? Infinity));
   if (flow) {
     const close = nextSignificant(text3, end, true);
     if (text3[close] !== "}") return void 0;
@@ -13524,7 +13587,7 @@ function addStringEquals(fixer, stmt, template, key3, value) {
   const multiline = between.includes("\n");
   const closing = !flow ? "" : multiline ? `
 ${indentAt(text3, opS.start)}}` : " }";
-  const last = Math.max(...block(template).map((c) => at3(c.values.loc)?.end ?? -1));
+  const last = Math.max(...ends.map((e) => e ?? -1));
   const after = nextSignificant(text3, last, false);
   const trailing = flow && multiline && text3[after] === "," && text3[nextSignificant(text3, after + 1, false)] === "}";
   const opened = `${quote}StringEquals${quote}${between}${entry2}${trailing ? "," : ""}${closing}`;
@@ -13659,6 +13722,7 @@ function commentStart(line) {
   return line.length;
 }
 function stripComments(text3) {
+  if (!text3.includes("#") && !text3.includes("//")) return text3;
   return text3.split("\n").map((line) => {
     const c = commentStart(line);
     return c === line.length ? line : line.slice(0, c).trimEnd();
@@ -13700,7 +13764,8 @@ function lineCommentStart(text3, lineStart2) {
   let at3 = commentStarts.byLine.get(lineStart2);
   if (at3 === void 0) {
     const nl = text3.indexOf("\n", lineStart2);
-    at3 = lineStart2 + commentStart(text3.slice(lineStart2, nl < 0 ? text3.length : nl));
+    const line = text3.slice(lineStart2, nl < 0 ? text3.length : nl);
+    at3 = lineStart2 + (line.includes("#") || line.includes("//") ? commentStart(line) : line.length);
     commentStarts.byLine.set(lineStart2, at3);
   }
   return at3;
@@ -13724,9 +13789,9 @@ function insertBefore(text3, start, end, entry2, hcl) {
   const lineStart2 = lineStartOf(text3, start);
   let before = start - 1;
   while (before >= lineStart2 && /\s/.test(text3[before] ?? "")) before--;
-  const inline = before >= lineStart2;
+  const inline2 = before >= lineStart2;
   const prev = previousSignificant(text3, start);
-  if (inline) {
+  if (inline2) {
     if (prev?.ch !== "{" && prev?.ch !== ",") return void 0;
     const gap = prev.ch === "," ? text3.slice(prev.at + 1, start) : /^\S+[:=] /.test(entry2) || / [:=] /.test(entry2) ? " " : "";
     return { at: start, text: `${entry2},${gap}` };
@@ -13809,7 +13874,7 @@ function blockOf(stmt, opLoc) {
 function addAudience(fixer, stmt, template, audience, certain) {
   const key3 = knownText(template.key);
   if (key3 === void 0) return {};
-  const audKey = key3.replace(/[^:]*$/, "aud");
+  const audKey = `${key3.slice(0, key3.lastIndexOf(":") + 1)}aud`;
   return change(
     addStringEquals(fixer, stmt, template, audKey, audience),
     certain,
@@ -14016,11 +14081,11 @@ function compileFilterGlob(pattern) {
   }
   return new PatternAutomaton(tokens);
 }
-function filterListAdmits(patterns, name2) {
+function filterListAdmits(patterns, name3) {
   let admitted = false;
   for (const p of patterns) {
     const negated = p.startsWith("!");
-    if (compileFilterGlob(negated ? p.slice(1) : p).matches(name2)) admitted = !negated;
+    if (compileFilterGlob(negated ? p.slice(1) : p).matches(name3)) admitted = !negated;
   }
   return admitted;
 }
@@ -14141,10 +14206,10 @@ function prefixAutomaton(prefix) {
   tokens.push({ kind: "rep", test: ANY3 });
   return new PatternAutomaton(tokens);
 }
-function holeAdmits(holes, name2) {
-  if (holes.include !== void 0 && !filterListAdmits(holes.include, name2)) return false;
-  if ((holes.ignore ?? []).some((p) => filterListAdmits([p], name2))) return false;
-  return holes.prefixes === void 0 || holes.prefixes.some((p) => name2.startsWith(p));
+function holeAdmits(holes, name3) {
+  if (holes.include !== void 0 && !filterListAdmits(holes.include, name3)) return false;
+  if ((holes.ignore ?? []).some((p) => filterListAdmits([p], name3))) return false;
+  return holes.prefixes === void 0 || holes.prefixes.some((p) => name3.startsWith(p));
 }
 function charOrder(a, b) {
   const rank2 = (c) => /[a-z]/.test(c) ? 0 : /[0-9]/.test(c) ? 1 : c === "-" || c === "/" ? 2 : /[A-Z]/.test(c) ? 3 : 4;
@@ -14162,7 +14227,7 @@ function runPieces(auto, set2, pieces) {
         cur = lower;
       }
     } else if ("run" in p) {
-      const chars = ALL_CHARS.filter(p.run);
+      const chars = allChars().filter(p.run);
       let frontier = cur;
       const reached = p.min === 0 ? new Set(cur) : /* @__PURE__ */ new Set();
       if (p.min === 1) {
@@ -14285,20 +14350,20 @@ function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
       return s !== void 0 && f.accepts(s);
     });
   };
-  for (const name2 of holes.samples ?? []) {
+  for (const name3 of holes.samples ?? []) {
     let v = 0;
-    for (const ch of name2) v = validityStep(v, ch);
+    for (const ch of name3) v = validityStep(v, ch);
     if (v !== 2) continue;
-    const inc = include.map((f) => f.auto.run(f.auto.start(), name2));
-    const ign = ignore.map((f) => f.run(f.start(), name2));
+    const inc = include.map((f) => f.auto.run(f.auto.start(), name3));
+    const ign = ignore.map((f) => f.run(f.start(), name3));
     if (!admitted(
       inc,
       ign,
-      prefixes.map((f) => f.run(f.start(), name2))
+      prefixes.map((f) => f.run(f.start(), name3))
     ))
       continue;
-    const sets = matchers.map((m) => m.hasHole ? m.auto.run(m.start, name2) : m.start);
-    if (!acceptedNow(sets)) return { verdict: "refused", example: name2 };
+    const sets = matchers.map((m) => m.hasHole ? m.auto.run(m.start, name3) : m.start);
+    if (!acceptedNow(sets)) return { verdict: "refused", example: name3 };
   }
   const key3 = (n) => [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pre.map(setKey), "|", ...n.pol.map(setKey)].join(
     ";"
@@ -14355,7 +14420,7 @@ function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
 function charClasses(autos) {
   const seen = /* @__PURE__ */ new Set();
   const out2 = [];
-  for (const ch of REF_CHARS) {
+  for (const ch of refChars()) {
     let sig = ch === "/" || ch === "." ? ch : "";
     for (const a of autos) sig += `|${a.signature(ch)}`;
     if (seen.has(sig)) continue;
@@ -14379,7 +14444,7 @@ function allowedPatterns(docs, settings, claim = "sub") {
   }
   return out2;
 }
-var PatternAutomaton, ANY3, NOT_SLASH2, ALL_CHARS, REF_CHARS, DIGIT, ID_RUN, ANY_RUN, VALIDITY_DEAD, SEARCH_STATE_LIMIT, SEARCH_WORK_LIMIT;
+var PatternAutomaton, ANY3, NOT_SLASH2, sortedAll, sortedRef, allChars, refChars, DIGIT, ID_RUN, ANY_RUN, VALIDITY_DEAD, SEARCH_STATE_LIMIT, SEARCH_WORK_LIMIT;
 var init_iam_evaluation = __esm({
   "src/analysis/iam-evaluation.ts"() {
     "use strict";
@@ -14436,8 +14501,8 @@ var init_iam_evaluation = __esm({
     };
     ANY3 = () => true;
     NOT_SLASH2 = (c) => c !== "/";
-    ALL_CHARS = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), "\xE9"].sort(charOrder);
-    REF_CHARS = ALL_CHARS.filter((c) => !" ~^:?*[\\".includes(c));
+    allChars = () => sortedAll ??= [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), "\xE9"].sort(charOrder);
+    refChars = () => sortedRef ??= allChars().filter((c) => !" ~^:?*[\\".includes(c));
     DIGIT = (c) => c >= "0" && c <= "9";
     ID_RUN = { run: DIGIT, min: 1 };
     ANY_RUN = { run: ANY3, min: 0 };
@@ -14459,14 +14524,14 @@ function variablesMap(config) {
 }
 function lookup2(kind, path4, ctx, depth) {
   if (kind === "env" && path4.length === 1) {
-    const name2 = path4[0] ?? "";
-    if (ctx.dynamicEnv?.has(name2)) return void 0;
+    const name3 = path4[0] ?? "";
+    if (ctx.dynamicEnv?.has(name3)) return void 0;
     for (const [i, scope] of ctx.env.entries()) {
-      const v = scope.get(name2);
+      const v = scope.get(name3);
       if (v)
         return {
           value: resolveContexts(v, { ...ctx, env: ctx.env.slice(i + 1) }, depth + 1),
-          origin: `env \`${name2}\` (line ${v.loc.line})`
+          origin: `env \`${name3}\` (line ${v.loc.line})`
         };
     }
     return void 0;
@@ -14504,9 +14569,9 @@ function resolveContexts(v, ctx, depth = 0) {
   const origin = [v.origin, ...origins2].filter((o) => o !== void 0).join("; ");
   return { ...v, parts: joinParts(parts), origin };
 }
-function githubEnvWrites(run6) {
-  if (!run6.includes("GITHUB_ENV")) return [];
-  return [...run6.matchAll(/(?:^|[\s"'`;(])([A-Za-z_][A-Za-z0-9_]*)(?:=|<<)/g)].map((m) => m[1] ?? "");
+function githubEnvWrites(run7) {
+  if (!run7.includes("GITHUB_ENV")) return [];
+  return [...run7.matchAll(/(?:^|[\s"'`;(])([A-Za-z_][A-Za-z0-9_]*)(?:=|<<)/g)].map((m) => m[1] ?? "");
 }
 function describeCombination(c, keys) {
   const shown2 = keys && keys.length > 0 ? keys.filter((k) => c.has(k)) : [...c.keys()];
@@ -14536,19 +14601,19 @@ function substitute(v, scope) {
   if (!scope || v.parts.every((p) => !isUnknownPart(p))) return v;
   const only = v.parts.length === 1 && isUnknownPart(v.parts[0]) ? INPUT_REF.exec(v.parts[0].unknown) : null;
   if (only) {
-    const name2 = (only[1] ?? only[2] ?? "").toLowerCase();
-    const given = scope.get(name2);
+    const name3 = (only[1] ?? only[2] ?? "").toLowerCase();
+    const given = scope.get(name3);
     if (given) return given;
   }
   const parts = [];
   for (const p of v.parts) {
     const m = isUnknownPart(p) ? INPUT_REF.exec(p.unknown) : null;
-    const name2 = m ? (m[1] ?? m[2] ?? "").toLowerCase() : void 0;
-    if (name2 === void 0 || !scope.has(name2)) {
+    const name3 = m ? (m[1] ?? m[2] ?? "").toLowerCase() : void 0;
+    if (name3 === void 0 || !scope.has(name3)) {
       parts.push(p);
       continue;
     }
-    parts.push(...scope.get(name2)?.parts ?? []);
+    parts.push(...scope.get(name3)?.parts ?? []);
   }
   return { ...v, parts };
 }
@@ -14577,8 +14642,8 @@ function resolved(s, v) {
   if (s.variables) ctx.variables = s.variables;
   return resolveContexts(substitute(v, s.inputs), ctx);
 }
-function input(s, name2) {
-  const v = s.step.with.get(name2);
+function input(s, name3) {
+  const v = s.step.with.get(name3);
   return v ? resolved(s, v) : void 0;
 }
 function awsUse(s, loc, consumer) {
@@ -14606,15 +14671,15 @@ function awsUse(s, loc, consumer) {
     use.assume = audience ? { role: roleValue, audience, step: s.step } : { role: roleValue, step: s.step };
   return use;
 }
-function commands(run6) {
-  return run6.replace(/\\\r?\n/g, " ").split(/\r?\n|&&|;/);
+function commands(run7) {
+  return run7.replace(/\\\r?\n/g, " ").split(/\r?\n|&&|;/);
 }
 function runUse(step2) {
-  const run6 = step2.run;
-  if (!run6) return void 0;
-  const text3 = run6.value;
-  const at3 = (consumer) => ({ need: "yes", consumer, loc: run6.loc });
-  const doubt = (consumer, reason) => ({ need: "maybe", consumer, loc: run6.loc, reason });
+  const run7 = step2.run;
+  if (!run7) return void 0;
+  const text3 = run7.value;
+  const at3 = (consumer) => ({ need: "yes", consumer, loc: run7.loc });
+  const doubt = (consumer, reason) => ({ need: "maybe", consumer, loc: run7.loc, reason });
   if (/\bACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)\b/.test(text3))
     return at3("a `run` step reading `ACTIONS_ID_TOKEN_REQUEST_*`");
   let possible;
@@ -14638,76 +14703,76 @@ function runUse(step2) {
   }
   return possible;
 }
-function neverRequestsToken(name2) {
-  return NO_TOKEN_ACTIONS.has(name2) || NO_TOKEN_PREFIXES.some((p) => name2.startsWith(p));
+function neverRequestsToken(name3) {
+  return NO_TOKEN_ACTIONS.has(name3) || NO_TOKEN_PREFIXES.some((p) => name3.startsWith(p));
 }
-function remoteActionUse(s, name2, loc) {
+function remoteActionUse(s, name3, loc) {
   const yes = (consumer) => ({ need: "yes", consumer, loc });
   const doubt = (consumer, reason) => ({ need: "maybe", consumer, loc, reason });
-  const given = (name3) => presence(input(s, name3));
-  if (name2 === AWS_ACTION) return awsUse(s, loc, "`aws-actions/configure-aws-credentials` with `role-to-assume`");
-  if (name2 === "google-github-actions/auth") {
+  const given = (name4) => presence(input(s, name4));
+  if (name3 === AWS_ACTION) return awsUse(s, loc, "`aws-actions/configure-aws-credentials` with `role-to-assume`");
+  if (name3 === "google-github-actions/auth") {
     const wip = given("workload_identity_provider");
     if (wip === "absent" || given("credentials_json") === "present") return void 0;
     return wip === "present" ? yes("`google-github-actions/auth` with `workload_identity_provider`") : doubt("`google-github-actions/auth`", "`workload_identity_provider` comes from an input");
   }
-  if (name2 === "azure/login") {
+  if (name3 === "azure/login") {
     if (given("creds") !== "absent" || given("client-id") === "absent") return void 0;
     const authType = knownText(input(s, "auth-type") ?? { parts: ["SERVICE_PRINCIPAL"], loc }) ?? "";
     if (authType.toUpperCase() === "IDENTITY") return void 0;
     return yes("`azure/login` with `client-id` and no `creds`");
   }
-  if (name2 === "hashicorp/vault-action") {
+  if (name3 === "hashicorp/vault-action") {
     const method = input(s, "method");
     const text3 = method ? knownText(method) : "token";
     if (given("jwtPrivateKey") === "present") return void 0;
     if (text3 === void 0) return doubt("`hashicorp/vault-action`", "`method` is an expression");
     return text3.trim().toLowerCase() === "jwt" ? yes("`hashicorp/vault-action` with `method: jwt`") : void 0;
   }
-  if (name2 === "pypa/gh-action-pypi-publish") {
+  if (name3 === "pypa/gh-action-pypi-publish") {
     const password = given("password");
     if (password === "present") return void 0;
     return password === "absent" ? yes("`pypa/gh-action-pypi-publish` (trusted publishing, no `password`)") : doubt("`pypa/gh-action-pypi-publish`", "`password` comes from an input");
   }
-  if (name2 === "sigstore/gh-action-sigstore-python") {
+  if (name3 === "sigstore/gh-action-sigstore-python") {
     return given("identity-token") === "absent" ? yes("`sigstore/gh-action-sigstore-python` (keyless signing)") : void 0;
   }
-  if (name2 === "actions/attest" || name2.startsWith("actions/attest-")) return yes(`\`${name2}\``);
-  if (name2 === "actions/github-script") {
+  if (name3 === "actions/attest" || name3.startsWith("actions/attest-")) return yes(`\`${name3}\``);
+  if (name3 === "actions/github-script") {
     const script = input(s, "script");
     const text3 = script?.parts.map((p) => typeof p === "string" ? p : "").join("") ?? "";
     if (/\bgetIDToken\s*\(/.test(text3)) return yes("`actions/github-script` calling `core.getIDToken()`");
     return void 0;
   }
-  if (name2 === "actions/deploy-pages")
+  if (name3 === "actions/deploy-pages")
     return yes("`actions/deploy-pages` (a Pages deployment proves its origin with an OIDC token)");
-  if (name2 === "rust-lang/crates-io-auth-action")
+  if (name3 === "rust-lang/crates-io-auth-action")
     return yes("`rust-lang/crates-io-auth-action` (crates.io trusted publishing)");
-  if (name2 === "nuget/login") return yes("`NuGet/login` (nuget.org trusted publishing)");
-  if (name2 === "octo-sts/action") return yes("`octo-sts/action` (exchanges the OIDC token for a GitHub token)");
-  if (name2 === "codecov/codecov-action" || name2 === "codecov/test-results-action") {
+  if (name3 === "nuget/login") return yes("`NuGet/login` (nuget.org trusted publishing)");
+  if (name3 === "octo-sts/action") return yes("`octo-sts/action` (exchanges the OIDC token for a GitHub token)");
+  if (name3 === "codecov/codecov-action" || name3 === "codecov/test-results-action") {
     const oidc = truthy(input(s, "use_oidc"));
     if (oidc === false) return void 0;
-    return oidc === true ? yes(`\`${name2}\` with \`use_oidc: true\``) : doubt(`\`${name2}\``, "`use_oidc` is an expression");
+    return oidc === true ? yes(`\`${name3}\` with \`use_oidc: true\``) : doubt(`\`${name3}\``, "`use_oidc` is an expression");
   }
-  if (name2 === "rubygems/configure-rubygems-credentials") {
+  if (name3 === "rubygems/configure-rubygems-credentials") {
     if (given("api-token") === "present") return void 0;
     const role = given("role-to-assume");
-    return role === "present" ? yes("`rubygems/configure-rubygems-credentials` with `role-to-assume`") : doubt(`\`${name2}\``, "`role-to-assume` may be set or empty");
+    return role === "present" ? yes("`rubygems/configure-rubygems-credentials` with `role-to-assume`") : doubt(`\`${name3}\``, "`role-to-assume` may be set or empty");
   }
-  if (name2 === "rubygems/release-gem") {
+  if (name3 === "rubygems/release-gem") {
     return doubt(
       "`rubygems/release-gem`",
       "it uses RubyGems trusted publishing (an OIDC token) when the job can get one, an API key otherwise"
     );
   }
-  if (name2 === "sigstore/cosign-installer") {
+  if (name3 === "sigstore/cosign-installer") {
     return doubt(
       "`sigstore/cosign-installer`",
       "it installs `cosign`, which a later step or tool (such as GoReleaser) may run keylessly with an OIDC token"
     );
   }
-  if (name2 === "docker/login-action") {
+  if (name3 === "docker/login-action") {
     const registry = knownText(input(s, "registry") ?? { parts: [""], loc });
     if (given("password") === "present" && registry !== void 0 && registry.trim().toLowerCase() !== "cgr.dev")
       return void 0;
@@ -14716,14 +14781,14 @@ function remoteActionUse(s, name2, loc) {
       "it requests an OIDC token for Docker Hub OIDC logins (no `password`) and for `cgr.dev`"
     );
   }
-  if (name2 === "github/codeql-action/init") {
+  if (name3 === "github/codeql-action/init") {
     return given("registries") === "absent" ? void 0 : doubt(
       "`github/codeql-action/init`",
       "private `registries` may be configured to authenticate with an OIDC token"
     );
   }
-  if (neverRequestsToken(name2)) return void 0;
-  return doubt(`\`${name2}\``, `\`${name2}\` may request a token; oidclint does not know it`);
+  if (neverRequestsToken(name3)) return void 0;
+  return doubt(`\`${name3}\``, `\`${name3}\` may request a token; oidclint does not know it`);
 }
 function localAction(index2, uses) {
   const dir = uses.replace(/^\.\//, "").replace(/\/+$/, "").replace(/\/action\.ya?ml$/, "") || ".";
@@ -14733,12 +14798,12 @@ function stepUses(w, s) {
   const { step: step2 } = s;
   const uses = step2.uses;
   if (!uses) {
-    const run6 = runUse(step2);
-    return run6 ? [run6] : [];
+    const run7 = runUse(step2);
+    return run7 ? [run7] : [];
   }
-  const name2 = actionName(uses.value);
-  if (name2 !== void 0) {
-    const use = remoteActionUse(s, name2, uses.loc);
+  const name3 = actionName(uses.value);
+  if (name3 !== void 0) {
+    const use = remoteActionUse(s, name3, uses.loc);
     return use ? [use] : [];
   }
   if (uses.value.startsWith("docker://")) {
@@ -14893,7 +14958,7 @@ function jobUsesIn(w, job, wf, matrix) {
     if (matrix) s.matrix = matrix;
     if (w.variables) s.variables = w.variables;
     out2.push(...stepUses(w, s));
-    for (const name2 of step2.run ? githubEnvWrites(step2.run.value) : []) dynamicEnv.add(name2);
+    for (const name3 of step2.run ? githubEnvWrites(step2.run.value) : []) dynamicEnv.add(name3);
   }
   return out2;
 }
@@ -14985,11 +15050,11 @@ function parseRoleArn(v) {
   const rest = tail.slice(i + ":role/".length).trim();
   if (rest === "" || rest.endsWith("/")) return void 0;
   const slash2 = rest.lastIndexOf("/");
-  const name2 = rest.slice(slash2 + 1);
+  const name3 = rest.slice(slash2 + 1);
   const path4 = slash2 < 0 ? "/" : `/${rest.slice(0, slash2 + 1)}`;
   const arn = knownText(v);
   if (!/^arn:[^:]*:iam::/.test(displayText(v).trim())) return void 0;
-  return arn === void 0 ? { name: name2, path: path4 } : { arn: arn.trim(), name: name2, path: path4 };
+  return arn === void 0 ? { name: name3, path: path4 } : { arn: arn.trim(), name: name3, path: path4 };
 }
 function pathMatches(info, arn) {
   const path4 = info.path ? knownText(info.path) : "/";
@@ -15121,8 +15186,8 @@ var init_project_index = __esm({
         });
         this.hasRoles = project.policies.some((d) => d.role !== void 0);
         for (const role of roles.values()) {
-          const name2 = role.info.name ? knownText(role.info.name) : void 0;
-          if (name2 !== void 0) push(this.rolesByName, name2, role);
+          const name3 = role.info.name ? knownText(role.info.name) : void 0;
+          if (name3 !== void 0) push(this.rolesByName, name3, role);
           else {
             const prefix = role.info.namePrefix ? knownText(role.info.namePrefix) : void 0;
             if (prefix !== void 0) push(this.rolesByPrefix, prefix, role);
@@ -15192,10 +15257,10 @@ var init_project_index = __esm({
        * The roles an ARN's name can denote: those named exactly so, and those whose `name_prefix` is a
        * proper prefix of it (Terraform appends a unique suffix), in project order. The path is the caller's.
        */
-      rolesNamed(name2) {
-        const out2 = [...this.rolesByName.get(name2) ?? []];
+      rolesNamed(name3) {
+        const out2 = [...this.rolesByName.get(name3) ?? []];
         if (this.rolesByPrefix.size > 0) {
-          for (let end = 0; end < name2.length; end++) out2.push(...this.rolesByPrefix.get(name2.slice(0, end)) ?? []);
+          for (let end = 0; end < name3.length; end++) out2.push(...this.rolesByPrefix.get(name3.slice(0, end)) ?? []);
         }
         return out2.sort((a, b) => a.order - b.order);
       }
@@ -15271,9 +15336,10 @@ function computeProviderPartition(provider2, docs, settings) {
 }
 function providersFor(stmt, doc, index2) {
   const { settings } = index2;
-  const partition = statementPartition(stmt, doc, settings);
   const issuers = [...statementIssuers(stmt, settings)];
   const found = issuers.flatMap((issuer) => index2.providersFor(issuer));
+  if (found.length === 0) return [];
+  const partition = statementPartition(stmt, doc, settings);
   const candidates = (issuers.length > 1 ? index2.inProviderOrder(new Set(found)) : found).filter((p) => {
     const other = partition === void 0 ? void 0 : providerPartition(p, index2);
     return other === void 0 || other === partition;
@@ -15423,8 +15489,8 @@ function reportWrongAudience(ctx, c, values2, at3, expected, partition) {
   } else if (values2.every((v) => v === CHINA_AWS_AUDIENCE)) {
     ctx.report({ messageId: "chinaAudOutsideChina", at: at3, data: { ...data, partition: partition ?? "aws" } });
   } else {
-    const literal3 = c.operator.match !== "like" && values2.some((v) => /[*?]/.test(v)) ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.` : "";
-    ctx.report({ messageId: "wrongAud", at: at3, data: { ...data, literal: literal3 } });
+    const literal4 = c.operator.match !== "like" && values2.some((v) => /[*?]/.test(v)) ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.` : "";
+    ctx.report({ messageId: "wrongAud", at: at3, data: { ...data, literal: literal4 } });
   }
 }
 function audIsSurelyMissing(stmt, settings) {
@@ -15604,7 +15670,7 @@ var init_audience_drift = __esm({
 
 // src/fix/workflow-fixes.ts
 function otherScopes(p) {
-  return [...p.scopes].filter(([name2]) => name2 !== "id-token").map(([name2, v]) => `${name2}: ${v.value.trim()}`);
+  return [...p.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
 }
 function eolOf(text3) {
   return text3.includes("\r\n") ? "\r\n" : "\n";
@@ -15739,7 +15805,7 @@ var init_workflow_fixes = __esm({
 function fixText(eff) {
   const block = eff.permissions;
   if (block?.kind === "map" || block?.kind === "empty") {
-    const kept = [...block.scopes].filter(([name2]) => name2 !== "id-token").map(([name2, v]) => `${name2}: ${v.value.trim()}`);
+    const kept = [...block.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
     return `\`permissions: { ${[...kept, "id-token: write"].join(", ")} }\``;
   }
   const base = "`permissions: { contents: read, id-token: write }`";
@@ -15855,8 +15921,8 @@ var init_missing_id_token_permission = __esm({
 });
 
 // rules/stale-repo-path.ts
-function typoOf(name2, inventory) {
-  const [owner = "", repo = ""] = name2.toLowerCase().split("/");
+function typoOf(name3, inventory) {
+  const [owner = "", repo = ""] = name3.toLowerCase().split("/");
   const budget = repo.length >= 12 ? 2 : repo.length > 3 ? 1 : 0;
   const close = inventory.filter((known) => {
     const [o = "", r = ""] = known.toLowerCase().split("/");
@@ -15929,6 +15995,7 @@ var init_stale_repo_path = __esm({
         severity: "error",
         description: "Sub condition names a repository that is not in the configured inventory",
         inputs: ["policy"],
+        fixable: false,
         messages: {
           notInInventory: {
             message: "`{{value}}` names `{{repository}}`, which is not in the repository inventory",
@@ -16104,9 +16171,9 @@ function compare(a, b) {
       return { kind: "opaque", text: text3 };
   }
 }
-function call(name2, args, text3) {
+function call(name3, args, text3) {
   const [subject, prefix] = args;
-  if (name2 === "startswith" && args.length === 2 && subject?.kind === "path" && prefix?.kind === "string") {
+  if (name3 === "startswith" && args.length === 2 && subject?.kind === "path" && prefix?.kind === "string") {
     const p = prefix.value;
     if (subject.path === "github.ref") return { kind: "refStarts", prefix: p.toLowerCase(), written: p };
     if (subject.path === "github.ref_name")
@@ -16443,14 +16510,14 @@ function repoFacts(settings) {
 function repoPieces(r) {
   if (!r.owner || !r.name) return [NAME_RUN];
   const owner = { anyCase: r.owner };
-  const name2 = { anyCase: r.name };
+  const name3 = { anyCase: r.name };
   const ownerId = r.ownerId ? r.ownerId : ID_RUN;
   const repoId = r.repoId ? r.repoId : ID_RUN;
   return [
     {
       oneOf: [
-        [owner, "/", name2],
-        [owner, "@", ownerId, "/", name2, "@", repoId]
+        [owner, "/", name3],
+        [owner, "@", ownerId, "/", name3, "@", repoId]
       ]
     }
   ];
@@ -16518,8 +16585,8 @@ function mergeQueueContext(branches, branchesIgnore, settings) {
 function isLiteralName(pattern) {
   return !/[*?+[\]\\]/.test(pattern) && !pattern.startsWith("!");
 }
-function escapeGlob(name2) {
-  return name2.replace(/[*?+[\]\\]/g, "\\$&").replace(/^!/, "\\!");
+function escapeGlob(name3) {
+  return name3.replace(/[*?+[\]\\]/g, "\\$&").replace(/^!/, "\\!");
 }
 function values(list2) {
   return list2?.map((l) => l.value);
@@ -16627,7 +16694,7 @@ function startsPullName(prefix) {
 function pullReachable(n) {
   if (n.kind === "none") return false;
   if (n.kind === "except") return true;
-  return n.names.some((name2) => /^\d+\/merge$/i.test(name2)) || n.prefixes.some(startsPullName);
+  return n.names.some((name3) => /^\d+\/merge$/i.test(name3)) || n.prefixes.some(startsPullName);
 }
 function narrowByCondition(ctx, rule2, label2) {
   if (rule2.kind === "except" && rule2.refs.length === 0 && rule2.prefixes.length === 0) return [ctx];
@@ -16640,10 +16707,10 @@ function narrowByCondition(ctx, rule2, label2) {
   const n = namesUnder(rule2, base);
   if (n.kind === "none") return [];
   if (n.kind === "only") {
-    const out2 = n.names.filter((name2) => holeAdmits(holes, name2)).map(
-      (name2) => (ctx.kind === "tag" ? fixedTag : fixedBranch)(
-        name2,
-        `${ctx.description}; ${label2} allows only \`${base}${name2}\``
+    const out2 = n.names.filter((name3) => holeAdmits(holes, name3)).map(
+      (name3) => (ctx.kind === "tag" ? fixedTag : fixedBranch)(
+        name3,
+        `${ctx.description}; ${label2} allows only \`${base}${name3}\``
       )
     );
     if (n.prefixes.length > 0) {
@@ -16657,7 +16724,7 @@ function narrowByCondition(ctx, rule2, label2) {
   }
   if (n.names.length === 0 && n.prefixes.length === 0) return [ctx];
   const ignore = [...holes.ignore ?? [], ...n.names.map(escapeGlob), ...n.prefixes.map((p) => `${escapeGlob(p)}**`)];
-  const excluded = [...n.names.map((name2) => base + name2), ...n.prefixes.map((p) => `${base}${p}\u2026`)];
+  const excluded = [...n.names.map((name3) => base + name3), ...n.prefixes.map((p) => `${base}${p}\u2026`)];
   return [
     {
       ...ctx,
@@ -16885,6 +16952,7 @@ var init_trust_mismatch = __esm({
         severity: "error",
         description: "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)",
         inputs: ["workflow", "policy"],
+        fixable: false,
         messages: {
           manualRun: {
             message: "Manual runs of job `{{job}}`{{matrix}} from a branch other than `{{defaultBranch}}` are refused",
@@ -17013,6 +17081,7 @@ var init_unsafe_condition_operator = __esm({
         severity: "warn",
         description: "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role",
         inputs: ["policy"],
+        fixable: false,
         messages: {
           forAllValues: {
             message: "`{{operator}}` on {{keys}} holds when the claim is absent",
@@ -17054,6 +17123,7 @@ var init_unsafe_condition_operator = __esm({
               group.scoping ||= scoping;
             } else groups.set(id2, { problem, first: c, keys: [key3], scoping });
           }
+          if (groups.size === 0) continue;
           const iamRefuses = failsIamCreateCheck(stmt, ctx.settings);
           for (const { problem, first, keys, scoping } of groups.values()) {
             const iam = scoping && iamRefuses && problem !== "negated" ? " IAM's create-time check counts only a plain `StringEquals`, `StringLike` or `StringEqualsIgnoreCase` condition on sub or job_workflow_ref that is not scoped to all, and this statement has none, so IAM would refuse to create or update a role with this trust policy (MalformedPolicyDocument): the role predates that check or will not deploy." : "";
@@ -17107,6 +17177,7 @@ var init_unknown_condition_key = __esm({
         severity: "error",
         description: "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support",
         inputs: ["policy"],
+        fixable: false,
         messages: {
           whitespaceInKey: {
             message: "Condition key `{{key}}` has leading or trailing whitespace",
@@ -17390,6 +17461,7 @@ var init_malformed_principal = __esm({
         severity: "error",
         description: "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys",
         inputs: ["policy"],
+        fixable: false,
         messages: {
           notAnArn: {
             message: '`Federated: "{{value}}"` names the issuer, not the OIDC provider\'s ARN',
@@ -17579,6 +17651,7 @@ var init_untrusted_trigger_oidc = __esm({
         severity: "error",
         description: "id-token: write in a job reachable from an untrusted trigger",
         inputs: ["workflow"],
+        fixable: false,
         messages: {
           untrustedGrant: {
             message: "{{grant}} gives {{jobs}} an OIDC token on {{triggers}}",
@@ -17628,7 +17701,7 @@ function flowMap(entries2) {
   return entries2.length === 0 ? "{}" : `{ ${entries2.join(", ")} }`;
 }
 function otherScopes2(p) {
-  return [...p.scopes].filter(([name2]) => name2 !== "id-token").map(([name2, v]) => `${name2}: ${v.value.trim()}`);
+  return [...p.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
 }
 function fixText3(p, needing) {
   const jobs = needing.length === 1 ? `job ${needing.join("")}` : `jobs ${needing.join(", ")}`;
@@ -17723,6 +17796,7 @@ var init_mutable_sub_claim = __esm({
         severity: "off",
         description: "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag",
         inputs: ["policy"],
+        fixable: false,
         messages: {
           workflowRefNotSha: {
             message: "`{{value}}` pins the reusable workflow to {{what}} `{{ref}}`, which can move",
@@ -18102,7 +18176,15 @@ function locatedText(lines2, m) {
       ...lines2.slice(m.line, m.endLine - 1),
       (lines2[m.endLine - 1] ?? "").slice(0, m.endColumn - 1)
     ].join("\n");
-  return text3.replace(/\s+/g, " ").trim().slice(0, 2e3);
+  return collapsed(text3);
+}
+function collapsed(text3) {
+  const collapse = (s) => s.replace(/\s+/g, " ").trim();
+  if (text3.length > 4 * LOCATED_TEXT_LENGTH) {
+    const head = collapse(text3.slice(0, 4 * LOCATED_TEXT_LENGTH));
+    if (head.length >= LOCATED_TEXT_LENGTH) return head.slice(0, LOCATED_TEXT_LENGTH);
+  }
+  return collapse(text3).slice(0, LOCATED_TEXT_LENGTH);
 }
 function addFingerprints(messages, file, text3) {
   if (messages.length === 0) return;
@@ -18122,13 +18204,14 @@ function addFingerprints(messages, file, text3) {
 function moreFindingsFingerprint(ruleId, file) {
   return sha256(`${ruleId}\0${MORE_FINDINGS}\0${file}`).slice(0, 32);
 }
-var oneShot, LINE_NUMBERS;
+var oneShot, LINE_NUMBERS, LOCATED_TEXT_LENGTH;
 var init_fingerprint = __esm({
   "src/engine/fingerprint.ts"() {
     "use strict";
     init_result();
     oneShot = true;
     LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
+    LOCATED_TEXT_LENGTH = 2e3;
   }
 });
 
@@ -18167,7 +18250,7 @@ function yamlCommentStarts(text3) {
   let indentValue = 0;
   let flowLevel = 0;
   let flowKey = false;
-  const isBlank2 = (at3) => {
+  const isBlank3 = (at3) => {
     const c = text3[at3];
     return c === void 0 || c === " " || c === "\n" || c === "\r" || c === "	";
   };
@@ -18199,7 +18282,7 @@ function yamlCommentStarts(text3) {
   };
   const isDocumentMarker = (at3) => {
     const three = text3.slice(at3, at3 + 3);
-    return (three === "---" || three === "...") && isBlank2(at3 + 3);
+    return (three === "---" || three === "...") && isBlank3(at3 + 3);
   };
   const continueScalar = (at3) => {
     if (indentNext > 0) {
@@ -18220,7 +18303,7 @@ function yamlCommentStarts(text3) {
       } else if (c === "&") {
         skipAnchor();
         skipSpaces(true);
-      } else if ((c === "-" || c === "?" || c === ":") && (isBlank2(pos + 1) || flowLevel > 0 && isFlowIndicator(text3[pos + 1]))) {
+      } else if ((c === "-" || c === "?" || c === ":") && (isBlank3(pos + 1) || flowLevel > 0 && isFlowIndicator(text3[pos + 1]))) {
         if (flowLevel === 0) indentNext = indentValue + 1;
         else flowKey = false;
         pos++;
@@ -18231,7 +18314,7 @@ function yamlCommentStarts(text3) {
   const skipTag = () => {
     if (text3[pos + 1] === "<") {
       pos += 2;
-      while (!isBlank2(pos) && text3[pos] !== ">") pos++;
+      while (!isBlank3(pos) && text3[pos] !== ">") pos++;
       if (text3[pos] === ">") pos++;
       return;
     }
@@ -18246,9 +18329,9 @@ function yamlCommentStarts(text3) {
   const skipAnchor = () => {
     do
       pos++;
-    while (!isBlank2(pos) && !isFlowIndicator(text3[pos]));
+    while (!isBlank3(pos) && !isFlowIndicator(text3[pos]));
   };
-  const quoted2 = (quote) => {
+  const quoted3 = (quote) => {
     let close = text3.indexOf(quote, pos + 1);
     if (quote === "'") {
       while (close !== -1 && text3[close + 1] === "'") close = text3.indexOf("'", close + 2);
@@ -18281,7 +18364,7 @@ function yamlCommentStarts(text3) {
     for (let i = pos; i < end; i++) {
       let c = text3[i];
       if (c === ":") {
-        if (isBlank2(i + 1) || inFlow && isFlowIndicator(text3[i + 1])) break;
+        if (isBlank3(i + 1) || inFlow && isFlowIndicator(text3[i + 1])) break;
         last = i;
       } else if (c === " " || c === "\n" || c === "\r" || c === "	") {
         if (c === "\r") {
@@ -18315,7 +18398,7 @@ function yamlCommentStarts(text3) {
     }
     do
       pos++;
-    while (!isBlank2(pos) && text3[pos] !== "#");
+    while (!isBlank3(pos) && text3[pos] !== "#");
     skipSpaces(true);
     if (pos < lineStop && text3[pos] === "#") out2.add(pos);
     pos = Math.max(pos, lineStop);
@@ -18398,8 +18481,8 @@ function yamlCommentStarts(text3) {
       return start ? "doc" : "stream";
     }
     indentValue = skipSpaces(false);
-    if (indentNext > indentValue && !isBlank2(pos + 1)) indentNext = indentValue;
-    while ((text3[pos] === "-" || text3[pos] === "?" || text3[pos] === ":") && isBlank2(pos + 1)) {
+    if (indentNext > indentValue && !isBlank3(pos + 1)) indentNext = indentValue;
+    while ((text3[pos] === "-" || text3[pos] === "?" || text3[pos] === ":") && isBlank3(pos + 1)) {
       pos++;
       const n = 1 + skipSpaces(true);
       indentNext = indentValue + 1;
@@ -18434,7 +18517,7 @@ function yamlCommentStarts(text3) {
         return "doc";
       case '"':
       case "'":
-        quoted2(c);
+        quoted3(c);
         return flowLevel > 0 ? "flow" : "doc";
       case "|":
       case ">":
@@ -18471,7 +18554,7 @@ function yamlCommentStarts(text3) {
     }
     skipIndicators();
     const c = pos < stop ? text3[pos] : void 0;
-    if (c === ":" && (flowKey || isBlank2(pos + 1) || text3[pos + 1] === ",")) {
+    if (c === ":" && (flowKey || isBlank3(pos + 1) || text3[pos + 1] === ",")) {
       flowKey = false;
       pos++;
       skipSpaces(true);
@@ -18501,7 +18584,7 @@ function yamlCommentStarts(text3) {
       case '"':
       case "'":
         flowKey = true;
-        quoted2(c);
+        quoted3(c);
         return "flow";
       default:
         flowKey = false;
@@ -18951,7 +19034,7 @@ var branchValues;
 var init_conditional_values = __esm({
   "src/parsers/terraform/conditional-values.ts"() {
     "use strict";
-    branchValues = /* @__PURE__ */ new WeakMap();
+    branchValues = /* @__PURE__ */ new Map();
   }
 });
 
@@ -19156,7 +19239,7 @@ var init_embedded_json = __esm({
         const parts = [];
         const valueOrigins = /* @__PURE__ */ new Set();
         const origins2 = /* @__PURE__ */ new Set();
-        let literal3 = "";
+        let literal4 = "";
         let interpolated = false;
         const t2 = this.text;
         for (; ; ) {
@@ -19181,10 +19264,10 @@ var init_embedded_json = __esm({
             if (e === "u") {
               const hex = t2.slice(this.i + 2, this.i + 6);
               if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonError("bad \\u escape in JSON string", this.i);
-              literal3 += String.fromCharCode(parseInt(hex, 16));
+              literal4 += String.fromCharCode(parseInt(hex, 16));
               this.i += 6;
             } else if (e !== void 0 && simple[e] !== void 0) {
-              literal3 += simple[e];
+              literal4 += simple[e];
               this.i += 2;
             } else throw new JsonError("bad escape in JSON string", this.i);
             continue;
@@ -19193,8 +19276,8 @@ var init_embedded_json = __esm({
             const node = this.nodes.get(this.i);
             if (node) {
               interpolated = true;
-              if (literal3) parts.push(literal3);
-              literal3 = "";
+              if (literal4) parts.push(literal4);
+              literal4 = "";
               parts.push(...interpolatedParts(node));
               const o2 = nodeOrigin(node);
               if (o2) valueOrigins.add(o2);
@@ -19204,10 +19287,10 @@ var init_embedded_json = __esm({
           }
           const o = this.origin(this.i);
           if (o) origins2.add(o);
-          literal3 += c;
+          literal4 += c;
           this.i++;
         }
-        if (literal3) parts.push(literal3);
+        if (literal4) parts.push(literal4);
         const value = { parts: joinParts(parts), loc: this.locate(start, this.i) };
         const origin = joinOrigins([...valueOrigins, ...origins2]);
         if (origin !== void 0) value.origin = origin;
@@ -19252,11 +19335,11 @@ function mayBeMarkerLine(t2, from, marker) {
   const c = t2.charCodeAt(i);
   return c === marker.charCodeAt(0) || c > 127 || c >= 10 && c <= 13 || Number.isNaN(c);
 }
-function templateNode(parts, start, end, heredoc) {
+function templateNode(parts, start, end, heredoc2) {
   const [only] = parts;
-  if (!heredoc && parts.length === 1 && only?.kind === "interpolation")
+  if (!heredoc2 && parts.length === 1 && only?.kind === "interpolation")
     return { type: "wrap", expr: only.expr, start, end };
-  return { type: "template", parts, heredoc, start, end };
+  return { type: "template", parts, heredoc: heredoc2, start, end };
 }
 function explicitOffsets(part2) {
   return part2.offsets ?? Array.from({ length: part2.value.length + 1 }, (_, i) => part2.start + i);
@@ -19571,7 +19654,7 @@ var init_hcl_expression = __esm({
           return { type: "literal", value: Number(m?.[0] ?? "0"), start, end: this.pos };
         }
         if (this.pos < t2.length && isIdentStart(c, t2, start)) {
-          let name2 = this.ident();
+          let name3 = this.ident();
           for (; ; ) {
             const save = this.pos;
             this.skip();
@@ -19581,23 +19664,23 @@ var init_hcl_expression = __esm({
             }
             this.pos += 2;
             this.skip();
-            name2 += `::${this.ident()}`;
+            name3 += `::${this.ident()}`;
           }
           const afterName = this.pos;
           this.skip();
-          if (this.code() === 40) return this.call(name2, start);
+          if (this.code() === 40) return this.call(name3, start);
           this.pos = afterName;
-          if (name2.includes("::")) this.fail("Missing function arguments", afterName);
-          if (name2 === "true" || name2 === "false") return { type: "literal", value: name2 === "true", start, end: this.pos };
-          if (name2 === "null") return { type: "literal", value: null, start, end: this.pos };
-          return { type: "variable", name: name2, start, end: this.pos };
+          if (name3.includes("::")) this.fail("Missing function arguments", afterName);
+          if (name3 === "true" || name3 === "false") return { type: "literal", value: name3 === "true", start, end: this.pos };
+          if (name3 === "null") return { type: "literal", value: null, start, end: this.pos };
+          return { type: "variable", name: name3, start, end: this.pos };
         }
         if (this.pos >= t2.length) this.fail("Missing expression: the file ends here", start, start);
         if (c === 10 || c === 13 || c === 35 || c === 47 && t2.charCodeAt(start + 1) === 47)
           this.fail("Missing expression before the end of the line", start);
         this.fail("Invalid expression: expected the start of an expression", start);
       }
-      call(name2, start) {
+      call(name3, start) {
         this.pos++;
         const args = [];
         let expandFinal = false;
@@ -19617,11 +19700,11 @@ var init_hcl_expression = __esm({
             if (this.code() === 44) {
               this.pos++;
               this.skip();
-            } else if (this.code() !== 41) this.fail(`Missing "," or ")" in the arguments of ${name2}()`, this.pos);
+            } else if (this.code() !== 41) this.fail(`Missing "," or ")" in the arguments of ${name3}()`, this.pos);
           }
           this.pos++;
         });
-        return { type: "call", name: name2, args, expandFinal, start, end: this.pos };
+        return { type: "call", name: name3, args, expandFinal, start, end: this.pos };
       }
       tuple() {
         const start = this.pos;
@@ -19827,8 +19910,8 @@ var init_hcl_expression = __esm({
           };
         }
         if (!isIdentStart(c, this.text, this.pos)) this.fail('Invalid attribute name: expected a name after "."', this.pos);
-        const name2 = this.ident();
-        return { kind: "attr", name: name2, start, end: this.pos };
+        const name3 = this.ident();
+        return { kind: "attr", name: name3, start, end: this.pos };
       }
       indexStep() {
         const start = this.pos;
@@ -19886,7 +19969,7 @@ var init_hcl_expression = __esm({
        * Template content up to its end (closing quote, heredoc marker line, end of text) or up to a
        * directive keyword in `stopAt` (`else`, `endif`, `endfor`), which is returned (and consumed).
        */
-      templateBody(mode, heredoc, stopAt = [], stripFirst = false) {
+      templateBody(mode, heredoc2, stopAt = [], stripFirst = false) {
         const t2 = this.text;
         const parts = [];
         let textStart = this.pos;
@@ -19918,10 +20001,10 @@ var init_hcl_expression = __esm({
         };
         let lineStart2 = mode === "heredoc" && t2.charCodeAt(this.pos - 1) === 10;
         for (; ; ) {
-          if (mode === "heredoc" && heredoc && lineStart2) {
+          if (mode === "heredoc" && heredoc2 && lineStart2) {
             const nl = t2.indexOf("\n", this.pos);
             const lineEnd = nl < 0 ? t2.length : nl;
-            if (nl >= 0 && mayBeMarkerLine(t2, this.pos, heredoc.marker) && t2.slice(this.pos, lineEnd).trim() === heredoc.marker) {
+            if (nl >= 0 && mayBeMarkerLine(t2, this.pos, heredoc2.marker) && t2.slice(this.pos, lineEnd).trim() === heredoc2.marker) {
               if (stopAt.length > 0)
                 this.fail(
                   `Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } before the end of the heredoc`,
@@ -19929,7 +20012,7 @@ var init_hcl_expression = __esm({
                   lineEnd
                 );
               flushText(this.pos, false);
-              this.pos = t2.slice(this.pos, lineEnd).indexOf(heredoc.marker) + this.pos + heredoc.marker.length;
+              this.pos = t2.slice(this.pos, lineEnd).indexOf(heredoc2.marker) + this.pos + heredoc2.marker.length;
               return { parts, stripAfter: false };
             }
           }
@@ -19942,7 +20025,7 @@ var init_hcl_expression = __esm({
             if (mode === "quoted")
               this.fail("Unterminated template string: the closing quote is missing", bodyStart - 1, bodyStart);
             if (mode === "heredoc")
-              this.fail(`Unterminated heredoc: no line "${heredoc?.marker ?? ""}" closes it`, bodyStart, bodyStart);
+              this.fail(`Unterminated heredoc: no line "${heredoc2?.marker ?? ""}" closes it`, bodyStart, bodyStart);
             this.fail(`Missing %{ ${stopAt[stopAt.length - 1] ?? "end"} } in the template`, this.pos, this.pos);
           }
           const c = t2.charCodeAt(this.pos);
@@ -19993,7 +20076,7 @@ var init_hcl_expression = __esm({
               parts.push({ kind: "interpolation", expr, start: seqStart, end: this.pos });
               stripNext = stripAfter;
             } else {
-              const directive = this.directive(seqStart, mode, heredoc, stopAt);
+              const directive = this.directive(seqStart, mode, heredoc2, stopAt);
               if ("stop" in directive) {
                 textStart = this.pos;
                 return { parts, stop: directive.stop, stripAfter: directive.stripAfter };
@@ -20030,7 +20113,7 @@ var init_hcl_expression = __esm({
         this.pos++;
         return strip;
       }
-      directive(seqStart, mode, heredoc, stopAt) {
+      directive(seqStart, mode, heredoc2, stopAt) {
         return this.withNewlines(false, () => {
           this.skip();
           const kwStart = this.pos;
@@ -20038,11 +20121,11 @@ var init_hcl_expression = __esm({
           if (word === "if") {
             this.skip();
             const condition = this.expression();
-            const then = this.templateBody(mode, heredoc, ["else", "endif"], this.closeSequence());
+            const then = this.templateBody(mode, heredoc2, ["else", "endif"], this.closeSequence());
             let last = then;
             let otherwise;
             if (then.stop === "else") {
-              last = this.templateBody(mode, heredoc, ["endif"], then.stripAfter);
+              last = this.templateBody(mode, heredoc2, ["endif"], then.stripAfter);
               otherwise = last.parts;
             }
             const part2 = { kind: "if", condition, then: then.parts, start: seqStart, end: this.pos };
@@ -20051,7 +20134,7 @@ var init_hcl_expression = __esm({
           }
           if (word === "for") {
             const { keyVar, valueVar, collection } = this.forHeader('"for" directive');
-            const body = this.templateBody(mode, heredoc, ["endfor"], this.closeSequence());
+            const body = this.templateBody(mode, heredoc2, ["endfor"], this.closeSequence());
             const part2 = {
               kind: "for",
               valueVar,
@@ -20081,23 +20164,36 @@ function parseHclFile(text3) {
   const r = p.run(() => p.body(0, void 0));
   return "error" in r ? { problem: r.error } : { body: r.value };
 }
+function parseTopBlock(text3, typeStart) {
+  const p = new BodyParser(text3, true);
+  p.pos = typeStart;
+  const r = p.run(() => {
+    const type2 = p.ident();
+    p.skip();
+    return p.block(type2, typeStart, 0);
+  });
+  return "error" in r ? { problem: r.error } : r.value;
+}
 function attributeExpression(text3, exprStart) {
   const r = parseExpressionAt(text3, exprStart);
   if ("error" in r)
     throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
   return r.value;
 }
-var MAX_BLOCK_DEPTH, BodyParser;
+var UNCLOSED_BLOCK, MAX_BLOCK_DEPTH, BodyParser;
 var init_hcl_body = __esm({
   "src/parsers/terraform/hcl-body.ts"() {
     "use strict";
     init_hcl_expression();
+    UNCLOSED_BLOCK = 'Unclosed configuration block: there is no "}" for this "{"';
     MAX_BLOCK_DEPTH = 64;
     BodyParser = class extends ExpressionParser {
-      constructor(text3) {
+      constructor(text3, keepTrees = false) {
         super(text3);
+        this.keepTrees = keepTrees;
         this.newlineSignificant.push(true);
       }
+      keepTrees;
       /** `open`: offset of the `{` this body belongs to (undefined at the top level). */
       body(depth, open) {
         const t2 = this.text;
@@ -20105,7 +20201,7 @@ var init_hcl_body = __esm({
         for (; ; ) {
           this.skipLines();
           if (this.pos >= t2.length) {
-            if (open !== void 0) this.fail('Unclosed configuration block: there is no "}" for this "{"', open);
+            if (open !== void 0) this.fail(UNCLOSED_BLOCK, open);
             return body;
           }
           const c = t2.charCodeAt(this.pos);
@@ -20116,23 +20212,24 @@ var init_hcl_body = __esm({
           }
           if (!isIdentStart(c, t2, this.pos)) this.fail("Argument or block definition required: expected a name", this.pos);
           const nameStart = this.pos;
-          const name2 = this.ident();
+          const name3 = this.ident();
           this.skip();
           if (this.text.charCodeAt(this.pos) === 61 && this.text.charCodeAt(this.pos + 1) !== 61) {
-            body.attributes.push(this.attribute(name2, nameStart));
+            body.attributes.push(this.attribute(name3, nameStart));
             this.lineEnd(false);
             continue;
           }
-          body.blocks.push(this.block(name2, nameStart, depth));
+          body.blocks.push(this.block(name3, nameStart, depth));
         }
       }
       /** At `=` after an attribute name. */
-      attribute(name2, nameStart) {
+      attribute(name3, nameStart) {
         this.pos++;
         this.skip();
         const exprStart = this.pos;
         const expr = this.expression();
-        return { name: name2, nameStart, exprStart, exprEnd: expr.end, checked: true };
+        if (this.keepTrees) return { name: name3, nameStart, exprStart, exprEnd: expr.end, checked: true, tree: expr };
+        return { name: name3, nameStart, exprStart, exprEnd: expr.end, checked: true };
       }
       block(type2, typeStart, depth) {
         const t2 = this.text;
@@ -20167,11 +20264,11 @@ var init_hcl_body = __esm({
           const nameStart = this.pos;
           if (!isIdentStart(t2.charCodeAt(this.pos), t2, this.pos))
             this.fail("Invalid single-line block: expected an argument name", this.pos);
-          const name2 = this.ident();
+          const name3 = this.ident();
           this.skip();
           if (t2.charCodeAt(this.pos) !== 61 || t2.charCodeAt(this.pos + 1) === 61)
             this.fail("Invalid single-line block: a block on one line can hold only one argument", this.pos);
-          const attr = this.attribute(name2, nameStart);
+          const attr = this.attribute(name3, nameStart);
           this.skip();
           if (t2.charCodeAt(this.pos) !== 125)
             this.fail('Invalid single-line block: expected "}" after the argument', this.pos);
@@ -21569,7 +21666,7 @@ var init_build = __esm({
       getNamedGroups() {
         if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
         const result3 = /* @__PURE__ */ Object.create(null);
-        for (const name2 of Object.keys(this.namedGroups)) result3[name2] = this.group(name2);
+        for (const name3 of Object.keys(this.namedGroups)) result3[name3] = this.group(name3);
         return result3;
       }
       /**
@@ -21807,9 +21904,9 @@ var init_build = __esm({
               res += "$<";
               i += 2;
             } else {
-              const name2 = replacement.substring(i + 2, gt);
-              if (Object.hasOwn(this.namedGroups, name2)) {
-                const group = this.group(name2);
+              const name3 = replacement.substring(i + 2, gt);
+              if (Object.hasOwn(this.namedGroups, name3)) {
+                const group = this.group(name3);
                 if (group !== null) res += group;
               }
               i = gt + 1;
@@ -21921,7 +22018,7 @@ var init_build = __esm({
       namedGroupsObject() {
         if (!this.hasNamedGroups) return;
         const result3 = this.getNamedGroups();
-        for (const name2 in result3) if (result3[name2] === null) result3[name2] = void 0;
+        for (const name3 in result3) if (result3[name3] === null) result3[name3] = void 0;
         return result3;
       }
     };
@@ -24845,35 +24942,35 @@ var init_build = __esm({
         8490,
         1
       ]));
-      static unicodeTable(name2) {
-        if (name2 === "Any") return {
+      static unicodeTable(name3) {
+        if (name3 === "Any") return {
           tab: Parser3.ANY_TABLE,
           fold: Parser3.ANY_TABLE,
           sign: 1
         };
-        if (name2 === "Ascii") return {
+        if (name3 === "Ascii") return {
           tab: Parser3.ASCII_TABLE,
           fold: Parser3.ASCII_FOLD_TABLE,
           sign: 1
         };
-        if (name2 === "Assigned") return {
+        if (name3 === "Assigned") return {
           tab: UnicodeTables.CATEGORIES.get("Cn"),
           fold: UnicodeTables.CATEGORIES.get("Cn"),
           sign: -1
         };
-        if (name2 === "Lc") return {
+        if (name3 === "Lc") return {
           tab: UnicodeTables.CATEGORIES.get("LC"),
           fold: UnicodeTables.FOLD_CATEGORIES.get("LC"),
           sign: 1
         };
-        if (UnicodeTables.CATEGORIES.has(name2)) return {
-          tab: UnicodeTables.CATEGORIES.get(name2),
-          fold: UnicodeTables.FOLD_CATEGORIES.get(name2),
+        if (UnicodeTables.CATEGORIES.has(name3)) return {
+          tab: UnicodeTables.CATEGORIES.get(name3),
+          fold: UnicodeTables.FOLD_CATEGORIES.get(name3),
           sign: 1
         };
-        if (UnicodeTables.SCRIPTS.has(name2)) return {
-          tab: UnicodeTables.SCRIPTS.get(name2),
-          fold: UnicodeTables.FOLD_SCRIPT.get(name2),
+        if (UnicodeTables.SCRIPTS.has(name3)) return {
+          tab: UnicodeTables.SCRIPTS.get(name3),
+          fold: UnicodeTables.FOLD_SCRIPT.get(name3),
           sign: 1
         };
         return null;
@@ -24928,10 +25025,10 @@ var init_build = __esm({
         if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t2.from(start));
         return min << 16 | max & Unicode.MAX_BMP;
       }
-      static isValidCaptureName(name2) {
-        if (name2.length === 0) return false;
-        for (let i = 0; i < name2.length; i++) {
-          const c = name2.codePointAt(i);
+      static isValidCaptureName(name3) {
+        if (name3.length === 0) return false;
+        for (let i = 0; i < name3.length; i++) {
+          const c = name3.codePointAt(i);
           if (c !== Codepoint.CODES["_"] && !Utils.isalnum(c)) return false;
         }
         return true;
@@ -25646,15 +25743,15 @@ var init_build = __esm({
           const begin = s.charAt(2) === "P" ? 4 : 3;
           const end = s.indexOf(">");
           if (end < 0) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s);
-          const name2 = s.substring(begin, end);
-          t2.skipString(name2);
+          const name3 = s.substring(begin, end);
+          t2.skipString(name3);
           t2.skip(begin + 1);
-          if (!Parser3.isValidCaptureName(name2)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+          if (!Parser3.isValidCaptureName(name3)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
           const re3 = this.op(Regexp.Op.LEFT_PAREN);
           re3.cap = ++this.numCap;
-          if (this.namedGroups[name2]) throw new RE2JSSyntaxException(Parser3.ERR_DUPLICATE_NAMED_CAPTURE, name2);
-          this.namedGroups[name2] = this.numCap;
-          re3.name = name2;
+          if (this.namedGroups[name3]) throw new RE2JSSyntaxException(Parser3.ERR_DUPLICATE_NAMED_CAPTURE, name3);
+          this.namedGroups[name3] = this.numCap;
+          re3.name = name3;
           return;
         }
         t2.skip(2);
@@ -25783,10 +25880,10 @@ var init_build = __esm({
         const cls = t2.rest();
         const i = cls.indexOf(":]");
         if (i < 0) return false;
-        const name2 = cls.substring(0, i + 2);
-        t2.skipString(name2);
-        const g = POSIX_GROUPS.has(name2) ? POSIX_GROUPS.get(name2) : null;
-        if (g === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, name2);
+        const name3 = cls.substring(0, i + 2);
+        t2.skipString(name3);
+        const g = POSIX_GROUPS.has(name3) ? POSIX_GROUPS.get(name3) : null;
+        if (g === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, name3);
         cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
         return true;
       }
@@ -25802,8 +25899,8 @@ var init_build = __esm({
           throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
         }
         c = t2.pop();
-        let name2;
-        if (c !== Codepoint.CODES["{"]) name2 = Utils.runeToString(c);
+        let name3;
+        if (c !== Codepoint.CODES["{"]) name3 = Utils.runeToString(c);
         else {
           const rest = t2.rest();
           const end = rest.indexOf("}");
@@ -25811,22 +25908,22 @@ var init_build = __esm({
             t2.rewindTo(startPos);
             throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
           }
-          name2 = rest.substring(0, end);
-          t2.skipString(name2);
+          name3 = rest.substring(0, end);
+          t2.skipString(name3);
           t2.skip(1);
         }
-        if (!(name2.length === 0) && name2.codePointAt(0) === Codepoint.CODES["^"]) {
+        if (!(name3.length === 0) && name3.codePointAt(0) === Codepoint.CODES["^"]) {
           sign = 0 - sign;
-          name2 = name2.substring(1);
+          name3 = name3.substring(1);
         }
-        const pair2 = Parser3.unicodeTable(name2);
+        const pair2 = Parser3.unicodeTable(name3);
         if (pair2 === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
         if (pair2.sign < 0) sign = 0 - sign;
         const tab2 = pair2.tab;
-        const fold = pair2.fold;
-        if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold === null) cc.appendTableWithSign(tab2, sign);
+        const fold2 = pair2.fold;
+        if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold2 === null) cc.appendTableWithSign(tab2, sign);
         else {
-          const tmp = new CharClass().appendTable(tab2).appendTable(fold).cleanClass().toArray();
+          const tmp = new CharClass().appendTable(tab2).appendTable(fold2).cleanClass().toArray();
           cc.appendClassWithSign(Array.from(tmp), sign);
         }
         return true;
@@ -27035,26 +27132,26 @@ function expand(template, match, names) {
       i++;
       continue;
     }
-    let name2;
+    let name3;
     if (next === "{") {
       const close = template.indexOf("}", i + 2);
       const inner = close < 0 ? "" : template.slice(i + 2, close);
       if (close >= 0 && /^\w+$/.test(inner)) {
-        name2 = inner;
+        name3 = inner;
         i = close;
       }
     } else {
       const word = /^\w+/.exec(template.slice(i + 1))?.[0];
       if (word) {
-        name2 = word;
+        name3 = word;
         i += word.length;
       }
     }
-    if (name2 === void 0) {
+    if (name3 === void 0) {
       out2 += "$";
       continue;
     }
-    const index2 = /^\d+$/.test(name2) ? Number(name2) : names[name2];
+    const index2 = /^\d+$/.test(name3) ? Number(name3) : names[name3];
     out2 += index2 === void 0 ? "" : match.groups[index2] ?? "";
   }
   return out2;
@@ -27356,8 +27453,8 @@ var require_directives = __commonJS({
           this.atNextDocument = false;
         }
         const parts = line.trim().split(/[ \t]+/);
-        const name2 = parts.shift();
-        switch (name2) {
+        const name3 = parts.shift();
+        switch (name3) {
           case "%TAG": {
             if (parts.length !== 2) {
               onError(0, "%TAG directive should contain exactly two parts");
@@ -27385,7 +27482,7 @@ var require_directives = __commonJS({
             }
           }
           default:
-            onError(0, `Unknown directive ${name2}`, true);
+            onError(0, `Unknown directive ${name3}`, true);
             return false;
         }
       }
@@ -27494,9 +27591,9 @@ var require_anchors = __commonJS({
     }
     function findNewAnchor(prefix, exclude) {
       for (let i = 1; true; ++i) {
-        const name2 = `${prefix}${i}`;
-        if (!exclude.has(name2))
-          return name2;
+        const name3 = `${prefix}${i}`;
+        if (!exclude.has(name3))
+          return name3;
       }
     }
     function createNodeAnchors(doc, prefix) {
@@ -28139,16 +28236,16 @@ var require_foldFlowLines = __commonJS({
         onFold();
       let res = text3.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
+        const fold2 = folds[i2];
         const end2 = folds[i2 + 1] || text3.length;
-        if (fold === 0)
+        if (fold2 === 0)
           res = `
 ${indent2}${text3.slice(0, end2)}`;
         else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text3[fold]}\\`;
+          if (mode === FOLD_QUOTED && escapedFolds[fold2])
+            res += `${text3[fold2]}\\`;
           res += `
-${indent2}${text3.slice(fold + 1, end2)}`;
+${indent2}${text3.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
@@ -28325,9 +28422,9 @@ ${indent2}`) + "'";
         return quotedString(value, ctx);
       }
       const indent2 = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
+      const literal4 = blockQuote === "literal" ? true : blockQuote === "folded" || type2 === Scalar.Scalar.BLOCK_FOLDED ? false : type2 === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
       if (!value)
-        return literal3 ? "|\n" : ">\n";
+        return literal4 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -28376,7 +28473,7 @@ ${indent2}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal3) {
+      if (!literal4) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent2}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -28533,8 +28630,8 @@ var require_stringify = __commonJS({
         tagObj = tags2.find((t2) => t2.nodeClass && obj2 instanceof t2.nodeClass);
       }
       if (!tagObj) {
-        const name2 = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
-        throw new Error(`Tag not resolved for ${name2} value`);
+        const name3 = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
+        throw new Error(`Tag not resolved for ${name3} value`);
       }
       return tagObj;
     }
@@ -29546,7 +29643,7 @@ var require_schema2 = __commonJS({
     var _null2 = require_null();
     var seq2 = require_seq();
     var string2 = require_string();
-    var bool3 = require_bool();
+    var bool4 = require_bool();
     var float2 = require_float();
     var int3 = require_int();
     var schema2 = [
@@ -29554,7 +29651,7 @@ var require_schema2 = __commonJS({
       seq2.seq,
       string2.string,
       _null2.nullTag,
-      bool3.boolTag,
+      bool4.boolTag,
       int3.intOct,
       int3.int,
       int3.intHex,
@@ -30201,7 +30298,7 @@ var require_schema4 = __commonJS({
     var seq2 = require_seq();
     var string2 = require_string();
     var binary2 = require_binary();
-    var bool3 = require_bool2();
+    var bool4 = require_bool2();
     var float2 = require_float2();
     var int3 = require_int2();
     var merge2 = require_merge();
@@ -30214,8 +30311,8 @@ var require_schema4 = __commonJS({
       seq2.seq,
       string2.string,
       _null2.nullTag,
-      bool3.trueTag,
-      bool3.falseTag,
+      bool4.trueTag,
+      bool4.falseTag,
       int3.intBin,
       int3.intOct,
       int3.int,
@@ -30244,7 +30341,7 @@ var require_tags = __commonJS({
     var _null2 = require_null();
     var seq2 = require_seq();
     var string2 = require_string();
-    var bool3 = require_bool();
+    var bool4 = require_bool();
     var float2 = require_float();
     var int3 = require_int();
     var schema2 = require_schema2();
@@ -30265,7 +30362,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary2.binary,
-      bool: bool3.boolTag,
+      bool: bool4.boolTag,
       float: float2.float,
       floatExp: float2.floatExp,
       floatNaN: float2.floatNaN,
@@ -30533,11 +30630,11 @@ var require_Document = __commonJS({
        * `name` will be used as a prefix for a new unique anchor.
        * If `name` is undefined, the generated anchor will use 'a' as a prefix.
        */
-      createAlias(node, name2) {
+      createAlias(node, name3) {
         if (!node.anchor) {
           const prev = anchors.anchorNames(this);
           node.anchor = // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-          !name2 || prev.has(name2) ? anchors.findNewAnchor(name2 || "a", prev) : name2;
+          !name3 || prev.has(name3) ? anchors.findNewAnchor(name3 || "a", prev) : name3;
         }
         return new Alias.Alias(node.anchor);
       }
@@ -30756,9 +30853,9 @@ var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name2, pos, code18, message) {
+      constructor(name3, pos, code18, message) {
         super();
-        this.name = name2;
+        this.name = name3;
         this.code = code18;
         this.message = message;
         this.pos = pos;
@@ -31398,8 +31495,8 @@ var require_resolve_flow_collection = __commonJS({
       if (ce2?.source === expectedEnd)
         cePos = ce2.offset + ce2.source.length;
       else {
-        const name2 = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name2} must end with a ${expectedEnd}` : `${name2} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        const name3 = fcName[0].toUpperCase() + fcName.substring(1);
+        const msg = atRoot ? `${name3} must end with a ${expectedEnd}` : `${name3} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
         onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
         if (ce2 && ce2.source.length !== 1)
           ee2.unshift(ce2);
@@ -31787,8 +31884,8 @@ var require_resolve_flow_scalar = __commonJS({
         if (ch === "\r" && source[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
-          res += fold;
+          const { fold: fold2, offset } = foldNewline(source, i);
+          res += fold2;
           i = offset;
         } else if (ch === "\\") {
           let next = source[++i];
@@ -31828,19 +31925,19 @@ var require_resolve_flow_scalar = __commonJS({
       return res;
     }
     function foldNewline(source, offset) {
-      let fold = "";
+      let fold2 = "";
       let ch = source[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
         if (ch === "\r" && source[offset + 2] !== "\n")
           break;
         if (ch === "\n")
-          fold += "\n";
+          fold2 += "\n";
         offset += 1;
         ch = source[offset + 1];
       }
-      if (!fold)
-        fold = " ";
-      return { fold, offset };
+      if (!fold2)
+        fold2 = " ";
+      return { fold: fold2, offset };
     }
     var escapeCodes = {
       "0": "\0",
@@ -34423,7 +34520,7 @@ function isUnknown(n) {
 }
 function text(n) {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw new Unknown();
+  if (isUnknown(n)) throw UNKNOWN2;
   if (n.kind === "string") return knownText(n.value) ?? "";
   if (n.kind === "scalar") {
     if (n.value === null) fail("null where a string is required");
@@ -34439,7 +34536,7 @@ function formatNumber(n) {
 }
 function num(n) {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw new Unknown();
+  if (isUnknown(n)) throw UNKNOWN2;
   if (n.kind === "scalar" && typeof n.value === "number") return n.value;
   if (n.kind === "string") {
     const t2 = (knownText(n.value) ?? "").trim();
@@ -34454,7 +34551,7 @@ function int(n) {
 }
 function bool(n) {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw new Unknown();
+  if (isUnknown(n)) throw UNKNOWN2;
   if (n.kind === "scalar" && typeof n.value === "boolean") return n.value;
   if (n.kind === "string" && (knownText(n.value) === "true" || knownText(n.value) === "false"))
     return knownText(n.value) === "true";
@@ -34462,19 +34559,19 @@ function bool(n) {
 }
 function list(n) {
   if (!n) fail("missing argument");
-  if (n.kind === "unknown") throw new Unknown();
+  if (n.kind === "unknown") throw UNKNOWN2;
   if (n.kind === "array") return n.items;
   fail("a list is required");
 }
 function entries(n) {
   if (!n) fail("missing argument");
-  if (n.kind === "unknown") throw new Unknown();
+  if (n.kind === "unknown") throw UNKNOWN2;
   if (n.kind !== "object") fail("a map is required");
-  if (n.entries.some((e) => e.key.value.includes("${"))) throw new Unknown();
+  if (n.entries.some((e) => e.key.value.includes("${"))) throw UNKNOWN2;
   return n.entries;
 }
 function plain(n) {
-  if (isUnknown(n)) throw new Unknown();
+  if (isUnknown(n)) throw UNKNOWN2;
   switch (n.kind) {
     case "string":
       return knownText(n.value);
@@ -34485,7 +34582,7 @@ function plain(n) {
     case "object":
       return Object.fromEntries(entries(n).map((e) => [e.key.value, plain(e.value)]));
     default:
-      throw new Unknown();
+      throw UNKNOWN2;
   }
 }
 function same(a, b) {
@@ -34626,7 +34723,7 @@ function formatText(fmt, args) {
     }
     if (width > 0) {
       const t2 = piece.every((p) => typeof p === "string") ? piece.join("") : void 0;
-      if (t2 === void 0) throw new Unknown();
+      if (t2 === void 0) throw UNKNOWN2;
       const pad = (flags.includes("0") && !flags.includes("-") ? "0" : " ").repeat(
         Math.max(0, width - graphemes(t2).length)
       );
@@ -34747,16 +34844,16 @@ function csv(s) {
   const rows = [];
   let row = [];
   let field3 = "";
-  let quoted2 = false;
+  let quoted3 = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charAt(i);
-    if (quoted2) {
+    if (quoted3) {
       if (c === '"' && s.charAt(i + 1) === '"') {
         field3 += '"';
         i++;
-      } else if (c === '"') quoted2 = false;
+      } else if (c === '"') quoted3 = false;
       else field3 += c;
-    } else if (c === '"' && field3 === "") quoted2 = true;
+    } else if (c === '"' && field3 === "") quoted3 = true;
     else if (c === ",") {
       row.push(field3);
       field3 = "";
@@ -34787,8 +34884,8 @@ function index(n, length, wrap2) {
   if (i >= length) fail("index out of range");
   return i;
 }
-function charset(name2) {
-  const key3 = name2.toUpperCase().replace(/[^A-Z0-9]/g, "");
+function charset(name3) {
+  const key3 = name3.toUpperCase().replace(/[^A-Z0-9]/g, "");
   const known = {
     UTF8: "utf8",
     UTF16LE: "utf16le",
@@ -34798,7 +34895,7 @@ function charset(name2) {
     ASCII: "ascii"
   };
   const node = known[key3];
-  if (!node) throw new Unknown();
+  if (!node) throw UNKNOWN2;
   return { node };
 }
 function yamlText(v, indent2) {
@@ -34935,28 +35032,28 @@ function formatDate(spec, t2) {
   }
   return outText;
 }
-function uuidV5(namespace, name2) {
+function uuidV5(namespace, name3) {
   const ns = (UUID_NAMESPACES[namespace] ?? namespace).replace(/-/g, "");
   if (!/^[0-9a-fA-F]{32}$/.test(ns)) fail("uuidv5: the namespace must be dns, url, oid, x500 or a UUID");
-  const hash4 = createHash2("sha1").update(Buffer.from(ns, "hex")).update(name2, "utf8").digest().subarray(0, 16);
+  const hash4 = createHash2("sha1").update(Buffer.from(ns, "hex")).update(name3, "utf8").digest().subarray(0, 16);
   hash4[6] = (hash4[6] ?? 0) & 15 | 80;
   hash4[8] = (hash4[8] ?? 0) & 63 | 128;
   const hex = hash4.toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-function callBuiltin(name2, args, site) {
-  const fn2 = FUNCTIONS[name2];
+function callBuiltin(name3, args, site) {
+  const fn2 = FUNCTIONS[name3];
   if (!fn2) return void 0;
   try {
     return { value: fn2(args, site) };
   } catch (e) {
     if (e instanceof Unknown) return { unknown: true };
-    if (e instanceof CallError) return { error: `${name2}(): ${e.message}` };
-    if (e instanceof RangeError) return { error: `${name2}(): ${e.message}` };
+    if (e instanceof CallError) return { error: `${name3}(): ${e.message}` };
+    if (e instanceof RangeError) return { error: `${name3}(): ${e.message}` };
     throw e;
   }
 }
-var import_yaml, Unknown, CallError, segmenter, pad2, MONTHS, DAYS, UUID_NAMESPACES, FUNCTIONS, BUILTIN_NAMES;
+var import_yaml, Unknown, UNKNOWN2, CallError, segmenter, pad2, MONTHS, DAYS, UUID_NAMESPACES, FUNCTIONS, BUILTIN_NAMES;
 var init_functions = __esm({
   "src/parsers/terraform/functions.ts"() {
     "use strict";
@@ -34967,6 +35064,7 @@ var init_functions = __esm({
     init_regex();
     Unknown = class extends Error {
     };
+    UNKNOWN2 = new Unknown();
     CallError = class extends Error {
     };
     segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
@@ -35034,7 +35132,7 @@ var init_functions = __esm({
       formatlist: (args, site) => {
         const fmt = text(args[0]);
         const rest = args.slice(1);
-        if (rest.some((a) => a.kind === "unknown")) throw new Unknown();
+        if (rest.some((a) => a.kind === "unknown")) throw UNKNOWN2;
         const lists = rest.filter((a) => a.kind === "array");
         const lengths = new Set(lists.map((l) => list(l).length));
         if (lengths.size > 1) fail("formatlist: lists of different lengths");
@@ -35139,7 +35237,7 @@ ${" ".repeat(n)}`));
       },
       coalesce: (args) => {
         for (const a of args) {
-          if (isUnknown(a)) throw new Unknown();
+          if (isUnknown(a)) throw UNKNOWN2;
           if (a.kind === "scalar" && a.value === null) continue;
           if (a.kind === "string" && knownText(a.value) === "") continue;
           return a;
@@ -35148,7 +35246,7 @@ ${" ".repeat(n)}`));
       },
       coalescelist: (args) => {
         for (const a of args) {
-          if (a.kind === "unknown") throw new Unknown();
+          if (a.kind === "unknown") throw UNKNOWN2;
           if (list(a).length > 0) return a;
         }
         fail("coalescelist: no non-empty list");
@@ -35160,7 +35258,7 @@ ${" ".repeat(n)}`));
         const v = args[1];
         if (!v) fail("missing argument");
         if (items.some((i) => !isUnknown(i) && same(i, v))) return out(site, args).bool(true);
-        if (items.some(isUnknown) || isUnknown(v)) throw new Unknown();
+        if (items.some(isUnknown) || isUnknown(v)) throw UNKNOWN2;
         return out(site, args).bool(false);
       },
       distinct: (args, site) => {
@@ -35176,7 +35274,7 @@ ${" ".repeat(n)}`));
       flatten: (args, site) => {
         const flat = (n) => n.kind === "array" ? n.items.flatMap(flat) : n.kind === "unknown" ? [] : [n];
         const items = list(args[0]);
-        if (items.some((i) => i.kind === "unknown")) throw new Unknown();
+        if (items.some((i) => i.kind === "unknown")) throw UNKNOWN2;
         return out(site, args).list(items.flatMap(flat));
       },
       index: (args, site) => {
@@ -35184,7 +35282,7 @@ ${" ".repeat(n)}`));
         const v = args[1];
         if (!v) fail("missing argument");
         for (const [i, item] of items.entries()) {
-          if (isUnknown(item)) throw new Unknown();
+          if (isUnknown(item)) throw UNKNOWN2;
           if (same(item, v)) return out(site, args).num(i);
         }
         fail("index: the value is not in the list");
@@ -35436,23 +35534,38 @@ function newModule(dir, env, budget = new Budget(/* @__PURE__ */ new Set())) {
   };
 }
 function blocksOfHcl(file, body) {
-  const convert2 = (b, type2, labels, typeStart) => {
-    const attrs = /* @__PURE__ */ new Map();
-    for (const a of b.attributes) {
-      const expr = a.checked ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true } : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
-      attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
-    }
-    const blocks = b.blocks.map(
-      (blk) => convert2(
-        blk.body,
-        blk.type,
-        blk.labels.map((l) => l.value),
-        blk.typeStart
-      )
-    );
-    return new HclBlock(type2, labels, attrs, blocks, file, typeStart);
-  };
-  return convert2(body, "", [], 0);
+  return convertBody(file, body, "", [], 0);
+}
+function convertBody(file, b, type2, labels, typeStart) {
+  const attrs = /* @__PURE__ */ new Map();
+  for (const a of b.attributes) {
+    const expr = a.tree ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, ast: a.tree } : a.checked ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true } : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
+    attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
+  }
+  const blocks = b.blocks.map(
+    (blk) => convertBody(
+      file,
+      blk.body,
+      blk.type,
+      blk.labels.map((l) => l.value),
+      blk.typeStart
+    )
+  );
+  return new HclBlock(type2, labels, attrs, blocks, file, typeStart);
+}
+function parseNow(block) {
+  if (block instanceof LazyBlock) block.body();
+}
+function lazyBlocksOfHcl(file, scanned) {
+  const blocks = scanned.map(
+    (b) => new LazyBlock(
+      b.type,
+      b.labels.map((l) => l.value),
+      file,
+      b.typeStart
+    )
+  );
+  return new HclBlock("", [], /* @__PURE__ */ new Map(), blocks, file, 0);
 }
 function blocksOfJson(file, root) {
   const top = { type: "", labels: [], attrs: /* @__PURE__ */ new Map(), blocks: [], loc: root.loc, file };
@@ -35511,14 +35624,15 @@ function addToModule(mod, top) {
 function where(loc) {
   return `${loc.file}:${loc.line}`;
 }
-var HclAttr, HclBlock, JSON_BLOCK_TYPES;
+var HclAttr, HclBlock, BlockSyntaxError, LazyBlock, JSON_BLOCK_TYPES;
 var init_module = __esm({
   "src/parsers/terraform/module.ts"() {
     "use strict";
+    init_hcl_body();
     init_limits();
     HclAttr = class {
-      constructor(name2, expr, file, nameStart) {
-        this.name = name2;
+      constructor(name3, expr, file, nameStart) {
+        this.name = name3;
         this.expr = expr;
         this.file = file;
         this.nameStart = nameStart;
@@ -35552,11 +35666,55 @@ var init_module = __esm({
         return this.at ??= this.file.index.span(this.typeStart, this.typeStart + this.type.length);
       }
     };
+    BlockSyntaxError = class extends Error {
+      constructor(path4) {
+        super(`a syntax error in ${path4}`);
+        this.path = path4;
+      }
+      path;
+    };
+    LazyBlock = class {
+      constructor(type2, labels, file, typeStart) {
+        this.type = type2;
+        this.labels = labels;
+        this.file = file;
+        this.typeStart = typeStart;
+      }
+      type;
+      labels;
+      file;
+      typeStart;
+      at;
+      parsed;
+      get loc() {
+        return this.at ??= this.file.index.span(this.typeStart, this.typeStart + this.type.length);
+      }
+      get attrs() {
+        return this.body().attrs;
+      }
+      get blocks() {
+        return this.body().blocks;
+      }
+      /** The parsed block; throws `BlockSyntaxError` when it has a syntax error. */
+      body() {
+        if (this.parsed) return this.parsed;
+        const r = parseTopBlock(this.file.src.text, this.typeStart);
+        if ("problem" in r) throw new BlockSyntaxError(this.file.src.path);
+        this.parsed = convertBody(this.file, r.body, this.type, this.labels, this.typeStart);
+        return this.parsed;
+      }
+    };
     JSON_BLOCK_TYPES = /* @__PURE__ */ new Set(["statement", "principals", "not_principals", "condition", "dynamic", "content"]);
   }
 });
 
 // src/parsers/terraform/evaluate.ts
+function endEvaluation() {
+  stringSegments.clear();
+  segmentPieces.clear();
+  templateSources.clear();
+  branchValues.clear();
+}
 function setSegments(node, segments, pieces) {
   stringSegments.set(node, segments);
   segmentPieces.set(node, pieces);
@@ -35982,19 +36140,19 @@ function resolveTraversal(segments, full, loc, scope) {
   const bound = scope.names.get(root);
   if (bound) return relocate2(step(bound, rest, full, loc), loc, void 0);
   const mod = scope.module;
-  const name2 = rest[0];
-  if (root === "var" && name2 !== void 0) return step(variable(mod, name2, loc, scope), rest.slice(1), full, loc);
-  if (root === "local" && name2 !== void 0) return step(local(mod, name2, loc, scope), rest.slice(1), full, loc);
+  const name3 = rest[0];
+  if (root === "var" && name3 !== void 0) return step(variable(mod, name3, loc, scope), rest.slice(1), full, loc);
+  if (root === "local" && name3 !== void 0) return step(local(mod, name3, loc, scope), rest.slice(1), full, loc);
   if (root === "path") {
-    if (name2 === "module") return str([mod.dir], loc);
-    if (name2 === "root" || name2 === "cwd") return str(["."], loc);
+    if (name3 === "module") return str([mod.dir], loc);
+    if (name3 === "root" || name3 === "cwd") return str(["."], loc);
   }
-  if (root === "data" && name2 !== void 0) {
+  if (root === "data" && name3 !== void 0) {
     scope = { ...scope, names: /* @__PURE__ */ new Map() };
     const label2 = rest[1];
-    const block = label2 === void 0 ? void 0 : mod.data.get(`${name2}.${label2}`);
+    const block = label2 === void 0 ? void 0 : mod.data.get(`${name3}.${label2}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
-    if (block && name2 === "aws_iam_policy_document" && scope.policyDocument) {
+    if (block && name3 === "aws_iam_policy_document" && scope.policyDocument) {
       let after = rest.slice(2);
       let docScope = scope;
       if (block.attrs.has("for_each") || block.attrs.has("count")) {
@@ -36012,13 +36170,13 @@ function resolveTraversal(segments, full, loc, scope) {
       keptInPlace.add(doc);
       return doc;
     }
-    if (block && name2 === "aws_iam_openid_connect_provider" && attrs[0] === "arn")
+    if (block && name3 === "aws_iam_openid_connect_provider" && attrs[0] === "arn")
       return providerArn(block, loc, scope);
-    if (block && name2 === "template_file" && attrs[0] === "rendered") return renderTemplateFile(block, loc, scope);
+    if (block && name3 === "template_file" && attrs[0] === "rendered") return renderTemplateFile(block, loc, scope);
     return unknown(full, loc);
   }
-  if (root === "aws_iam_openid_connect_provider" && name2 !== void 0) {
-    const block = mod.resources.get(`${root}.${name2}`);
+  if (root === "aws_iam_openid_connect_provider" && name3 !== void 0) {
+    const block = mod.resources.get(`${root}.${name3}`);
     const attrs = rest.slice(1).filter((s) => !/^\d+$/.test(s));
     if (block && attrs[0] === "arn") return providerArn(block, loc, scope);
     const url = block?.attrs.get("url");
@@ -36029,7 +36187,7 @@ function resolveTraversal(segments, full, loc, scope) {
         ...value,
         value: { ...value.value, parts: [first.replace(/^https?:\/\//, ""), ...value.value.parts.slice(1)] }
       } : value;
-      return relocate2(bare, loc, `${root}.${name2}.url without its scheme (${where(block.loc)})`);
+      return relocate2(bare, loc, `${root}.${name3}.url without its scheme (${where(block.loc)})`);
     }
   }
   return unknown(full, loc);
@@ -36038,9 +36196,9 @@ function instancesOf(block, scope) {
   const one2 = [{ key: "", names: scope.names }];
   const forEach = block.attrs.get("for_each");
   const count2 = block.attrs.get("count");
-  const bind2 = (name2, entries2) => {
+  const bind2 = (name3, entries2) => {
     const loc = block.loc;
-    return new Map(scope.names).set(name2, {
+    return new Map(scope.names).set(name3, {
       kind: "object",
       entries: entries2.map(([k, value]) => ({ key: { value: k, loc }, value })),
       loc
@@ -36103,41 +36261,41 @@ function providerArn(block, loc, scope) {
   if (typeof first === "string") parts[0] = first.replace(/^https?:\/\//, "");
   return str([...prefix, ...parts], loc, origin);
 }
-function variable(mod, name2, loc, scope) {
-  const key3 = `var.${name2}`;
+function variable(mod, name3, loc, scope) {
+  const key3 = `var.${name3}`;
   let cached = mod.cache.get(key3);
   if (!cached) {
     cached = (() => {
-      const set2 = mod.tfvars.get(name2);
-      const block = mod.variables.get(name2);
+      const set2 = mod.tfvars.get(name3);
+      const block = mod.variables.get(name3);
       const plain3 = {
         module: mod,
         names: /* @__PURE__ */ new Map(),
         depth: scope.depth + 1,
         ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
       };
-      const arg = mod.args?.get(name2);
+      const arg = mod.args?.get(name3);
       if (arg)
         return defined(
           evaluate2(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
-          { origin: (at3) => `${arg.origin} (${where(at3)})`, kind: "module argument", name: name2 },
+          { origin: (at3) => `${arg.origin} (${where(at3)})`, kind: "module argument", name: name3 },
           "passed as"
         );
       if (set2)
         return defined(evaluate2(set2.expr, plain3), {
-          origin: (at3) => `${name2} = \u2026 in ${where(at3)}`,
+          origin: (at3) => `${name3} = \u2026 in ${where(at3)}`,
           kind: "tfvars",
-          name: name2
+          name: name3
         });
       const def = block?.attrs.get("default");
       if (block && def)
         return defined(evaluate2(def.expr, plain3), {
-          origin: (at3) => `variable "${name2}" default (${where(at3)})`,
+          origin: (at3) => `variable "${name3}" default (${where(at3)})`,
           kind: "variable default",
-          name: name2
+          name: name3
         });
-      if (block) return unknown(key3, block.loc, `variable "${name2}" has no default (${where(block.loc)})`);
-      return unknown(key3, loc, `variable "${name2}" is not declared in this module`);
+      if (block) return unknown(key3, block.loc, `variable "${name3}" has no default (${where(block.loc)})`);
+      return unknown(key3, loc, `variable "${name3}" is not declared in this module`);
     })();
     mod.cache.set(key3, cached);
   }
@@ -36145,18 +36303,18 @@ function variable(mod, name2, loc, scope) {
   if (keptInPlace.has(v)) return v;
   return relocate2(v, loc, nodeOrigin(v));
 }
-function local(mod, name2, loc, scope) {
-  const key3 = `local.${name2}`;
+function local(mod, name3, loc, scope) {
+  const key3 = `local.${name3}`;
   let cached = mod.cache.get(key3);
   if (!cached) {
-    const attr = mod.locals.get(name2);
+    const attr = mod.locals.get(name3);
     if (!attr) return unknown(key3, loc);
-    if (cyclicLocals(mod).has(name2)) {
+    if (cyclicLocals(mod).has(name3)) {
       mod.budget.report(
-        `local "${name2}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`,
+        `local "${name3}" refers to itself (Terraform reports a cycle); oidclint treats it as unknown.`,
         attr.loc
       );
-      cached = failure(key3, loc, `local "${name2}" refers to itself (${where(attr.loc)})`);
+      cached = failure(key3, loc, `local "${name3}" refers to itself (${where(attr.loc)})`);
       mod.cache.set(key3, cached);
       return cached;
     }
@@ -36166,7 +36324,7 @@ function local(mod, name2, loc, scope) {
       depth: scope.depth + 1,
       ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
     });
-    cached = defined(v2, { origin: (at3) => `local "${name2}" (${where(at3)})`, kind: "local", name: name2 });
+    cached = defined(v2, { origin: (at3) => `local "${name3}" (${where(at3)})`, kind: "local", name: name3 });
     mod.cache.set(key3, cached);
   }
   const v = cached;
@@ -36176,12 +36334,12 @@ function local(mod, name2, loc, scope) {
 function exprText(expr) {
   if (expr.kind === "hcl") return expr.file.src.text.slice(expr.start, expr.end);
   const texts = [];
-  const walk2 = (n) => {
+  const walk3 = (n) => {
     if (n.kind === "string") texts.push(displayText(n.value));
-    else if (n.kind === "array") n.items.forEach(walk2);
-    else if (n.kind === "object") for (const e of n.entries) walk2(e.value);
+    else if (n.kind === "array") n.items.forEach(walk3);
+    else if (n.kind === "object") for (const e of n.entries) walk3(e.value);
   };
-  walk2(expr.node);
+  walk3(expr.node);
   return texts.join("\n");
 }
 function cyclicLocals(mod) {
@@ -36191,9 +36349,9 @@ function cyclicLocals(mod) {
 }
 function localCycles(mod) {
   const edges = /* @__PURE__ */ new Map();
-  for (const [name2, attr] of mod.locals)
+  for (const [name3, attr] of mod.locals)
     edges.set(
-      name2,
+      name3,
       [...new Set([...exprText(attr.expr).matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter(
         (n) => mod.locals.has(n)
       )
@@ -36344,7 +36502,7 @@ function plainOf(n) {
   return void 0;
 }
 function callFunction(node, ctx, scope, loc) {
-  const name2 = node.name.replace(/^provider::[^:]+::/, "");
+  const name3 = node.name.replace(/^provider::[^:]+::/, "");
   const src = sourceOf(ctx, node);
   const argNodes = [...node.args];
   const args = argNodes.map((c) => evalAst(c, ctx, scope));
@@ -36356,10 +36514,10 @@ function callFunction(node, ctx, scope, loc) {
     argNodes.push(...last.items.map(() => lastNode));
   }
   const [a0, a1, a2] = args;
-  if (name2 === "try" || name2 === "can") return tryCall(name2, args, src, loc);
+  if (name3 === "try" || name3 === "can") return tryCall(name3, args, src, loc);
   const failed = args.find(isFailure);
   if (failed) return failed;
-  switch (name2) {
+  switch (name3) {
     case "concat": {
       const items = [];
       for (const [i, a] of args.entries()) {
@@ -36389,7 +36547,7 @@ function callFunction(node, ctx, scope, loc) {
       return renderTemplate(template, nodeOrigin(a0) ?? where(a0.loc), vars, loc, scope, "templatestring()");
     }
     default: {
-      const result3 = callBuiltin(name2, args, {
+      const result3 = callBuiltin(name3, args, {
         src,
         loc,
         exceeded: (limit) => scope.module.budget.exceeded(limit, loc)
@@ -36401,16 +36559,16 @@ function callFunction(node, ctx, scope, loc) {
     }
   }
 }
-function tryCall(name2, args, src, loc) {
+function tryCall(name3, args, src, loc) {
   for (const a of args) {
     if (a.kind === "unknown" && a.reason === "error") {
-      if (name2 === "can") return { kind: "scalar", value: false, loc };
+      if (name3 === "can") return { kind: "scalar", value: false, loc };
       continue;
     }
-    if (!whollyKnown(a) && (name2 === "can" || a !== args[args.length - 1])) return unknown(src, loc, nodeOrigin(a));
-    return name2 === "can" ? { kind: "scalar", value: true, loc } : a;
+    if (!whollyKnown(a) && (name3 === "can" || a !== args[args.length - 1])) return unknown(src, loc, nodeOrigin(a));
+    return name3 === "can" ? { kind: "scalar", value: true, loc } : a;
   }
-  return failure(src, loc, `${name2}(): every argument failed (${where(loc)})`);
+  return failure(src, loc, `${name3}(): every argument failed (${where(loc)})`);
 }
 function whollyKnown(n) {
   switch (n.kind) {
@@ -36469,8 +36627,8 @@ function fileCall(pathNode, src, loc, scope, vars) {
   );
   const text3 = scope.module.env.readFile(rel);
   if (text3 === void 0) return unknown(src, loc, `${rel} could not be read`);
-  const name2 = vars === void 0 ? "file()" : "templatefile()";
-  const via = { message: `${vars === void 0 ? "read" : "rendered"} by ${name2} here`, loc };
+  const name3 = vars === void 0 ? "file()" : "templatefile()";
+  const via = { message: `${vars === void 0 ? "read" : "rendered"} by ${name3} here`, loc };
   if (vars === void 0 && !/\.(tpl|tftpl)$/.test(rel)) {
     const index2 = new ReadThrough(rel, text3, via);
     const out3 = str([text3], loc, rel);
@@ -36478,7 +36636,7 @@ function fileCall(pathNode, src, loc, scope, vars) {
     return out3;
   }
   if (vars !== void 0) scope.module.budget.templates.add(rel);
-  const out2 = renderTemplate(text3, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name2, via);
+  const out2 = renderTemplate(text3, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name3, via);
   if (vars === void 0) templateSources.set(out2, { text: text3, rel });
   return out2;
 }
@@ -36581,8 +36739,8 @@ var init_evaluate = __esm({
     init_regex();
     init_functions();
     init_module();
-    stringSegments = /* @__PURE__ */ new WeakMap();
-    segmentPieces = /* @__PURE__ */ new WeakMap();
+    stringSegments = /* @__PURE__ */ new Map();
+    segmentPieces = /* @__PURE__ */ new Map();
     ReadThrough = class extends LineIndex {
       constructor(file, text3, via) {
         super(file, text3);
@@ -36596,7 +36754,7 @@ var init_evaluate = __esm({
     keptInPlace = /* @__PURE__ */ new WeakSet();
     MAX_INSTANCES = 64;
     cyclesOf = /* @__PURE__ */ new WeakMap();
-    templateSources = /* @__PURE__ */ new WeakMap();
+    templateSources = /* @__PURE__ */ new Map();
   }
 });
 
@@ -36632,9 +36790,9 @@ var init_compact = __esm({
       }
       lastFile;
       lastShared = "";
-      file(name2) {
-        this.lastFile = name2;
-        this.lastShared = this.string(name2);
+      file(name3) {
+        this.lastFile = name3;
+        this.lastShared = this.string(name3);
         return this.lastShared;
       }
       singles = /* @__PURE__ */ new Map();
@@ -37001,6 +37159,13 @@ async function hclSyntaxError(file, text3) {
     };
   }
 }
+function unclosedBlockError(loc) {
+  return {
+    message: "Terraform syntax error: Unclosed configuration block",
+    detail: `There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file. ${CANNOT_CHECK}`,
+    loc
+  };
+}
 async function expressionAst(file, expression, base) {
   const h = await hcl2json();
   let ast;
@@ -37048,14 +37213,14 @@ function convert(node, ctx) {
       if (meta2?.type === "bool") return { type: "literal", value: meta2.value === "true", start, end };
       return { type: "literal", value: null, start, end };
     case "template": {
-      const heredoc = (meta2?.value ?? "").startsWith("<<");
+      const heredoc2 = (meta2?.value ?? "").startsWith("<<");
       const parts = kids.map((k) => {
         const s = ctx.at(k.range.start.byte);
-        if (k.type === "literalValue") return decodeLiteral(k.meta.value ?? "", s, heredoc);
+        if (k.type === "literalValue") return decodeLiteral(k.meta.value ?? "", s, heredoc2);
         return { kind: "interpolation", expr: convert(k, ctx), start: s, end: ctx.at(k.range.end.byte) };
       });
-      const quoted2 = !heredoc && ctx.text[start - ctx.base - 1] === '"';
-      return { type: "template", parts, heredoc, start: quoted2 ? start - 1 : start, end: quoted2 ? end + 1 : end };
+      const quoted3 = !heredoc2 && ctx.text[start - ctx.base - 1] === '"';
+      return { type: "template", parts, heredoc: heredoc2, start: quoted3 ? start - 1 : start, end: quoted3 ? end + 1 : end };
     }
     case "templateWrap":
       return { type: "wrap", expr: kid(0), start, end };
@@ -37148,7 +37313,7 @@ function convert(node, ctx) {
       return { type: "parens", expr: kid(0), start, end };
   }
 }
-function decodeLiteral(raw, start, heredoc) {
+function decodeLiteral(raw, start, heredoc2) {
   let value = "";
   const offsets = [];
   const simple = { n: "\n", r: "\r", t: "	", '"': '"', "\\": "\\" };
@@ -37156,7 +37321,7 @@ function decodeLiteral(raw, start, heredoc) {
   while (i < raw.length) {
     const c = raw[i] ?? "";
     offsets.push(start + i);
-    if (c === "\\" && !heredoc) {
+    if (c === "\\" && !heredoc2) {
       const e = raw[i + 1] ?? "";
       if (simple[e] !== void 0) {
         value += simple[e];
@@ -37271,14 +37436,14 @@ var init_scan = __esm({
             continue;
           }
           const nameStart = this.i;
-          const name2 = this.ident();
+          const name3 = this.ident();
           this.skipBlank(false);
           if (t2[this.i] === "=" && t2[this.i + 1] !== "=") {
             this.i++;
             this.skipBlank(false);
             const exprStart = this.i;
             const exprEnd = this.expressionEnd();
-            body.attributes.push({ name: name2, nameStart, exprStart, exprEnd });
+            body.attributes.push({ name: name3, nameStart, exprStart, exprEnd });
             continue;
           }
           const labels = [];
@@ -37305,7 +37470,7 @@ var init_scan = __esm({
             continue;
           }
           const inner = this.body(depth + 1, true);
-          body.blocks.push({ type: name2, typeStart: nameStart, labels, body: inner.body, end: this.i });
+          body.blocks.push({ type: name3, typeStart: nameStart, labels, body: inner.body, end: this.i });
         }
         return { body };
       }
@@ -37438,6 +37603,11 @@ var init_scan = __esm({
 
 // src/parsers/terraform/hcl2json-fallback/index.ts
 async function readRefusedFile(path4, text3, index2, refusal) {
+  if (refusal.message === UNCLOSED_BLOCK) {
+    const lineStart2 = text3.lastIndexOf("\n", refusal.start) + 1;
+    if (/^[\x00-\x7f]*$/.test(text3.slice(lineStart2, refusal.start)))
+      return { problem: unclosedBlockError(index2.span(refusal.start, refusal.end)) };
+  }
   const error = await hclSyntaxError(path4, text3);
   if (error) return { problem: heredocProblem(refusal, error, text3, index2) ?? error };
   if (process.env.OIDCLINT_DEBUG) {
@@ -37461,6 +37631,7 @@ function heredocProblem(own, error, text3, index2) {
 var init_hcl2json_fallback = __esm({
   "src/parsers/terraform/hcl2json-fallback/index.ts"() {
     "use strict";
+    init_hcl_body();
     init_bridge();
     init_scan();
     init_bridge();
@@ -37488,6 +37659,170 @@ var init_parse_hcl = __esm({
   }
 });
 
+// src/parsers/terraform/hcl-scan.ts
+function scanTopLevel(text3) {
+  const blocks = [];
+  let pos = text3.charCodeAt(0) === 65279 ? 1 : 0;
+  for (; ; ) {
+    BETWEEN.lastIndex = pos;
+    BETWEEN.test(text3);
+    pos = BETWEEN.lastIndex;
+    if (pos >= text3.length) return blocks;
+    const typeStart = pos;
+    const type2 = name(text3, pos);
+    if (type2 === void 0) return void 0;
+    pos = inline(text3, pos + type2.length);
+    const labels = [];
+    for (; ; ) {
+      const c2 = text3.charCodeAt(pos);
+      if (c2 === 34) {
+        LABEL.lastIndex = pos;
+        if (!LABEL.test(text3)) return void 0;
+        labels.push({ start: pos, value: text3.slice(pos + 1, LABEL.lastIndex - 1) });
+        pos = LABEL.lastIndex;
+      } else if (c2 === 123) break;
+      else {
+        const label2 = name(text3, pos);
+        if (label2 === void 0) return void 0;
+        labels.push({ start: pos, value: label2 });
+        pos += label2.length;
+      }
+      pos = inline(text3, pos);
+    }
+    const end = skipBody(text3, pos);
+    if (end < 0) return void 0;
+    pos = inline(text3, end);
+    const c = text3.charCodeAt(pos);
+    if (!(pos >= text3.length || c === 10 || c === 35 || c === 13 && text3.charCodeAt(pos + 1) === 10 || c === 47 && text3.charCodeAt(pos + 1) === 47))
+      return void 0;
+    blocks.push({ type: type2, typeStart, labels });
+  }
+}
+function name(text3, pos) {
+  NAME.lastIndex = pos;
+  if (!NAME.test(text3) || text3.charCodeAt(NAME.lastIndex) > 127) return void 0;
+  return text3.slice(pos, NAME.lastIndex);
+}
+function inline(text3, pos) {
+  INLINE.lastIndex = pos;
+  INLINE.test(text3);
+  return INLINE.lastIndex;
+}
+function skipBody(t2, open) {
+  const stack = ["}"];
+  let pos = open + 1;
+  for (; ; ) {
+    CODE.lastIndex = pos;
+    if (!CODE.test(t2)) return -1;
+    const i = CODE.lastIndex - 1;
+    const c = t2.charCodeAt(i);
+    pos = i + 1;
+    if (c === 35 || c === 47 && t2.charCodeAt(pos) === 47) {
+      const nl = t2.indexOf("\n", pos);
+      if (nl < 0) return -1;
+      pos = nl + 1;
+    } else if (c === 47) {
+      if (t2.charCodeAt(pos) === 42) {
+        const end = t2.indexOf("*/", pos + 1);
+        if (end < 0) return -1;
+        pos = end + 2;
+      }
+    } else if (c === 40) stack.push(")");
+    else if (c === 91) stack.push("]");
+    else if (c === 123) stack.push("}");
+    else if (c === 41 || c === 93 || c === 125) {
+      const want = stack.pop();
+      const ch = t2[i];
+      if (want === ch) {
+        if (stack.length === 0) return pos;
+      } else if (ch !== "}" || want === void 0) return -1;
+      else if (want === '"') pos = quoted2(t2, pos, stack);
+      else if (want.startsWith("<<")) pos = heredoc(t2, pos, want.slice(2), false, stack);
+      else return -1;
+    } else if (c === 34) pos = quoted2(t2, pos, stack);
+    else if (c === 60 && t2.charCodeAt(pos) === 60) {
+      HEREDOC_INTRO.lastIndex = i;
+      const h = HEREDOC_INTRO.exec(t2);
+      if (!h) return -1;
+      pos = heredoc(t2, i + h[0].length, h[2] ?? "", true, stack);
+    }
+    if (pos < 0 || stack.length > MAX_NESTING2) return -1;
+  }
+}
+function quoted2(t2, from, stack) {
+  let pos = from;
+  for (; ; ) {
+    QUOTED.lastIndex = pos;
+    if (!QUOTED.test(t2)) return -1;
+    const i = QUOTED.lastIndex - 1;
+    const c = t2.charCodeAt(i);
+    if (c === 34) return i + 1;
+    if (c === 92) {
+      const e = t2.charCodeAt(i + 1);
+      if (e === 10 || e === 13 || Number.isNaN(e)) return -1;
+      pos = i + 2;
+    } else if (c === 10 || c === 13) return -1;
+    else {
+      const depth = stack.length;
+      pos = sequence(t2, i, '"', stack);
+      if (stack.length > depth) return pos;
+    }
+  }
+}
+function sequence(t2, i, closer, stack) {
+  const c = t2.charCodeAt(i);
+  const d = t2.charCodeAt(i + 1);
+  if (d === c && t2.charCodeAt(i + 2) === 123) return i + 3;
+  if (d === 123) {
+    stack.push(closer);
+    return i + 2;
+  }
+  return i + 1;
+}
+function heredoc(t2, from, marker, lineStart2, stack) {
+  let pos = from;
+  let atLine = lineStart2;
+  for (; ; ) {
+    if (atLine) {
+      const nl = t2.indexOf("\n", pos);
+      if (nl < 0) return -1;
+      if (mayBeMarkerLine(t2, pos, marker)) {
+        const line = t2.slice(pos, nl);
+        if (line.trim() === marker) return pos + line.indexOf(marker) + marker.length;
+      }
+    }
+    HEREDOC_TEXT.lastIndex = pos;
+    if (!HEREDOC_TEXT.test(t2)) return -1;
+    const i = HEREDOC_TEXT.lastIndex - 1;
+    const c = t2.charCodeAt(i);
+    atLine = c === 10;
+    if (c === 10) pos = i + 1;
+    else if (c === 13) {
+      if (t2.charCodeAt(i + 1) !== 10) return -1;
+      pos = i + 1;
+    } else {
+      const depth = stack.length;
+      pos = sequence(t2, i, `<<${marker}`, stack);
+      if (stack.length > depth) return pos;
+    }
+  }
+}
+var BETWEEN, INLINE, NAME, LABEL, CODE, QUOTED, HEREDOC_TEXT, MAX_NESTING2;
+var init_hcl_scan = __esm({
+  "src/parsers/terraform/hcl-scan.ts"() {
+    "use strict";
+    init_hcl_expression();
+    BETWEEN = /(?:[ \t\n]+|\r\n|#[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/y;
+    INLINE = /(?:[ \t]+|\/\*[\s\S]*?\*\/)*/y;
+    NAME = /[A-Za-z_][A-Za-z0-9_-]*/y;
+    LABEL = /"[^"\\$%\r\n]*"/y;
+    CODE = /["#/{}()[\]<]/g;
+    QUOTED = /["\\$%\r\n]/g;
+    HEREDOC_TEXT = /[$%\r\n]/g;
+    MAX_NESTING2 = 64;
+  }
+});
+
 // src/parsers/terraform/modules.ts
 function knownModulePolicies(block, scope) {
   const none = { policies: [], providers: [] };
@@ -37501,8 +37836,8 @@ function knownModulePolicies(block, scope) {
 }
 function githubOidcRole(block, scope) {
   const loc = block.loc;
-  const input3 = (name2) => {
-    const a = block.attrs.get(name2);
+  const input3 = (name3) => {
+    const a = block.attrs.get(name3);
     return a ? evaluate2(a.expr, scope) : void 0;
   };
   const str4 = (parts, at3 = loc) => ({ kind: "string", value: { parts, loc: at3 }, loc: at3 });
@@ -37595,28 +37930,37 @@ var init_modules = __esm({
 });
 
 // src/parsers/terraform/inert.ts
+function namesRead(expr) {
+  if (textFacts.has(expr)) return textFacts.get(expr);
+  let names;
+  if (expr.kind === "hcl") {
+    const text3 = expr.file.src.text.slice(expr.start, expr.end);
+    if (!WORDS.test(text3) && !READS_BLOCKS.test(text3))
+      names = text3.includes("var") || text3.includes("local") ? [...text3.matchAll(NAMES)].map(([, kind = "", name3 = ""]) => [kind, name3]) : [];
+  }
+  textFacts.set(expr, names);
+  return names;
+}
 function quietExpr(expr, mod, seen = /* @__PURE__ */ new Set()) {
   if (seen.has(expr)) return true;
   seen.add(expr);
-  if (expr.kind !== "hcl") return false;
-  const text3 = expr.file.src.text.slice(expr.start, expr.end);
-  if (WORDS.test(text3) || READS_BLOCKS.test(text3)) return false;
-  if (!text3.includes("var") && !text3.includes("local")) return true;
-  for (const [, kind, name2 = ""] of text3.matchAll(NAMES)) {
+  const names = namesRead(expr);
+  if (names === void 0) return false;
+  for (const [kind, name3] of names) {
     if (kind === "local") {
-      if (cyclicLocals(mod).has(name2)) return false;
-      const attr = mod.locals.get(name2);
+      if (cyclicLocals(mod).has(name3)) return false;
+      const attr = mod.locals.get(name3);
       if (attr && !quietExpr(attr.expr, mod, seen)) return false;
       continue;
     }
-    const arg = mod.args?.get(name2);
+    const arg = mod.args?.get(name3);
     if (arg) {
       if (!quietExpr(arg.expr, arg.scope.module, seen)) return false;
       continue;
     }
-    const set2 = mod.tfvars.get(name2);
+    const set2 = mod.tfvars.get(name3);
     if (set2 && !quietExpr(set2.expr, mod, seen)) return false;
-    const def = mod.variables.get(name2)?.attrs.get("default");
+    const def = mod.variables.get(name3)?.attrs.get("default");
     if (def && !quietExpr(def.expr, mod, seen)) return false;
   }
   return true;
@@ -37641,7 +37985,7 @@ function quietPermissions(expr, mod) {
   const encoded = ast?.type === "call" && ast.name === "jsonencode" && !ast.expandFinal ? ast.args : [];
   return encoded.length === 1 && encoded[0]?.type === "object" ? "quiet" : void 0;
 }
-var WORDS, READS_BLOCKS, NAMES, DOCUMENT_JSON;
+var WORDS, READS_BLOCKS, NAMES, DOCUMENT_JSON, textFacts;
 var init_inert = __esm({
   "src/parsers/terraform/inert.ts"() {
     "use strict";
@@ -37651,6 +37995,7 @@ var init_inert = __esm({
     READS_BLOCKS = /aws_iam_openid_connect_provider/;
     NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
     DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
+    textFacts = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -37687,8 +38032,8 @@ function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()) {
 }
 function documentList(block, names, scope) {
   const out2 = [];
-  for (const name2 of names) {
-    const attr = block.attrs.get(name2);
+  for (const name3 of names) {
+    const attr = block.attrs.get(name3);
     if (!attr) continue;
     const v = evaluate2(attr.expr, scope);
     for (const doc of v.kind === "array" ? v.items : [v]) {
@@ -37736,8 +38081,8 @@ function expand2(parent, type2, scope) {
   }
   return out2;
 }
-function attrValue(block, name2, scope) {
-  const attr = block.attrs.get(name2);
+function attrValue(block, name3, scope) {
+  const attr = block.attrs.get(name3);
   return attr ? evaluate2(attr.expr, scope) : void 0;
 }
 function statementTree(stmt, scope) {
@@ -37863,17 +38208,25 @@ function mentionsPolicies(text3) {
   return (text3.includes("assume_role_policy") || text3.includes("aws_iam_") || text3.includes("oidc")) && RELEVANT.test(text3);
 }
 async function parseTerraform(files, env) {
-  const modules = await loadModules(files, env);
-  if (modules.regex) await loadRegexEngine();
-  try {
-    return evaluateModules(modules);
-  } catch (e) {
-    if (!(e instanceof RegexEngineNeeded)) throw e;
+  const whole = /* @__PURE__ */ new Set();
+  let restarts = 0;
+  for (; ; ) {
+    const modules = await loadModules(files, env, restarts > MAX_RESTARTS ? "all" : whole);
+    if (modules.regex) await loadRegexEngine();
+    try {
+      return evaluateModules(modules);
+    } catch (e) {
+      if (e instanceof BlockSyntaxError) {
+        whole.add(e.path);
+        restarts++;
+      } else if (e instanceof RegexEngineNeeded) await loadRegexEngine();
+      else throw e;
+    } finally {
+      endEvaluation();
+    }
   }
-  await loadRegexEngine();
-  return evaluateModules(await loadModules(files, env));
 }
-async function loadModules(files, env) {
+async function loadModules(files, env, whole) {
   const byDir = /* @__PURE__ */ new Map();
   for (const f of files) {
     const dir = dirOf(f.path);
@@ -37916,7 +38269,7 @@ async function loadModules(files, env) {
     );
     regex ||= selected.some((f) => REGEX_FUNCTION.test(f.text));
     try {
-      loaded2.set(dir, await loadModule(dir, selected, env, used));
+      loaded2.set(dir, await loadModule(dir, selected, env, used, whole));
     } catch (e) {
       failed.push(...selected.map((f) => internalProblem(f, e)));
     }
@@ -37925,7 +38278,7 @@ async function loadModules(files, env) {
 }
 function evaluateModules({ loaded: loaded2, failed, used }) {
   const failDir = (m, e) => {
-    if (e instanceof RegexEngineNeeded) throw e;
+    if (e instanceof RegexEngineNeeded || e instanceof BlockSyntaxError) throw e;
     loaded2.delete(m.mod.dir);
     failed.push(...m.files.map((f) => internalProblem(f, e)));
   };
@@ -37988,7 +38341,7 @@ function localModuleDir(block, mod) {
   if (text3 === void 0 || !/^\.\.?\//.test(text3)) return void 0;
   return joinPath(mod.dir, text3.replace(/\/+$/, ""));
 }
-async function loadModule(dir, files, env, used) {
+async function loadModule(dir, files, env, used, whole) {
   const mod = newModule(dir, env, new Budget(used));
   const parsed = /* @__PURE__ */ new Map();
   const tfvarsFiles = [];
@@ -37996,6 +38349,7 @@ async function loadModule(dir, files, env, used) {
     const out2 = emptyParsed(src.path, "terraform");
     parsed.set(src.path, out2);
     const file = { src, index: new LineIndex(src.path, src.text) };
+    const tfvars = /\.tfvars(\.json)?$/.test(src.path);
     let top;
     if (src.path.endsWith(".json")) {
       const json3 = parseEmbeddedJson([textAt(src.text, 0, (s, e) => file.index.span(s, e))]);
@@ -38005,15 +38359,18 @@ async function loadModule(dir, files, env, used) {
       }
       top = src.path.endsWith(".tfvars.json") ? tfvarsOfJson(file, json3.tree) : blocksOfJson(file, json3.tree);
     } else {
-      const hcl = await parseHcl(src.path, src.text, file.index);
-      if ("problem" in hcl) {
-        out2.problems.push(hcl.problem);
-        continue;
+      if (!tfvars && whole !== "all" && !whole.has(src.path)) top = lazyTop(file);
+      if (!top) {
+        const hcl = await parseHcl(src.path, src.text, file.index);
+        if ("problem" in hcl) {
+          out2.problems.push(hcl.problem);
+          continue;
+        }
+        top = blocksOfHcl(file, hcl.body);
+        await readFallbackExpressions(top);
       }
-      top = blocksOfHcl(file, hcl.body);
-      await readFallbackExpressions(top);
     }
-    if (/\.tfvars(\.json)?$/.test(src.path)) tfvarsFiles.push({ file, top });
+    if (tfvars) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);
   }
   tfvarsFiles.sort(
@@ -38022,13 +38379,28 @@ async function loadModule(dir, files, env, used) {
   for (const { top } of tfvarsFiles) for (const [k, attr] of top.attrs) mod.tfvars.set(k, attr);
   return { mod, parsed, files };
 }
+function lazyTop(file) {
+  const scanned = scanTopLevel(file.src.text);
+  if (!scanned) return void 0;
+  const top = lazyBlocksOfHcl(file, scanned);
+  try {
+    for (const b of top.blocks) if (readFirst(b)) parseNow(b);
+  } catch (e) {
+    if (e instanceof BlockSyntaxError) return void 0;
+    throw e;
+  }
+  return top;
+}
+function readFirst(b) {
+  return b.type === "locals" || b.type === "module" || READ_FIRST.has(`${b.type} ${b.labels[0] ?? ""}`);
+}
 async function readFallbackExpressions(top) {
   const unread = [];
-  const walk2 = (block) => {
+  const walk3 = (block) => {
     for (const attr of block.attrs.values()) if (attr.expr.kind === "hcl" && !attr.expr.checked) unread.push(attr.expr);
-    block.blocks.forEach(walk2);
+    block.blocks.forEach(walk3);
   };
-  walk2(top);
+  walk3(top);
   for (const expr of unread) {
     const text3 = expr.file.src.text.slice(expr.start, expr.end);
     const ast = await expressionAst(expr.file.src.path, text3.startsWith("<<") ? `${text3}
@@ -38041,9 +38413,10 @@ function resourcesRead(mod) {
   if (!list2) {
     list2 = [];
     for (const [address, block] of mod.resources) {
-      const [type2 = "", name2 = ""] = address.split(".");
+      if (!address.startsWith("aws_iam_")) continue;
+      const [type2 = "", name3 = ""] = address.split(".");
       if (type2 === "aws_iam_role" || type2 === "aws_iam_openid_connect_provider" || PERMISSION_RESOURCES.has(type2))
-        list2.push({ address, type: type2, name: name2, block });
+        list2.push({ address, type: type2, name: name3, block });
     }
     readResources.set(mod.resources, list2);
   }
@@ -38053,7 +38426,7 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
   done.add(m.mod.dir);
   const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b) => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
-  for (const { address, type: type2, name: name2, block } of resourcesRead(mod)) {
+  for (const { address, type: type2, name: name3, block } of resourcesRead(mod)) {
     const out2 = fileOf(block);
     if (type2 === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
@@ -38076,7 +38449,7 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
       for (const instance of instances)
         addPolicy(out2, attr.expr, { ...scope, names: instance.names }, "permissions", void 0);
     } else if (type2 === "aws_iam_openid_connect_provider") {
-      out2.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name2}`, scope));
+      out2.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name3}`, scope));
     }
   }
   for (const block of mod.modules) {
@@ -38094,12 +38467,12 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
       budget.moduleInstances += instances.length;
       for (const instance of instances) {
         const args = /* @__PURE__ */ new Map();
-        for (const [name2, attr] of block.attrs) {
-          if (!MODULE_META.has(name2))
-            args.set(name2, {
+        for (const [name3, attr] of block.attrs) {
+          if (!MODULE_META.has(name3))
+            args.set(name3, {
               expr: attr.expr,
               scope: { ...scope, names: instance.names },
-              origin: `module "${label2}" argument ${name2}`
+              origin: `module "${label2}" argument ${name3}`
             });
         }
         const called = { ...callee.mod, tfvars: /* @__PURE__ */ new Map(), cache: /* @__PURE__ */ new Map(), args, budget };
@@ -38206,7 +38579,7 @@ function policyFromValue(value, ctx, out2) {
   }
   return normalisePolicy(policyConditionValues(json3.tree), ctx, value.loc);
 }
-var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MODULE_META, readResources;
+var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MAX_RESTARTS, READ_FIRST, MODULE_META, readResources;
 var init_terraform = __esm({
   "src/parsers/terraform/index.ts"() {
     "use strict";
@@ -38223,6 +38596,7 @@ var init_terraform = __esm({
     init_parse_hcl();
     init_hcl2json_fallback();
     init_regex();
+    init_hcl_scan();
     init_module();
     init_modules();
     init_inert();
@@ -38239,6 +38613,13 @@ var init_terraform = __esm({
     ]);
     LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
     MAX_MODULE_DEPTH = 8;
+    MAX_RESTARTS = 4;
+    READ_FIRST = /* @__PURE__ */ new Set([
+      "resource aws_iam_role",
+      "resource aws_iam_openid_connect_provider",
+      ...[...PERMISSION_RESOURCES].map((t2) => `resource ${t2}`),
+      "data aws_iam_policy_document"
+    ]);
     MODULE_META = /* @__PURE__ */ new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
     readResources = /* @__PURE__ */ new WeakMap();
   }
@@ -38274,11 +38655,16 @@ function nestingProblem(text3) {
   return void 0;
 }
 function mayBeTooDeep(text3) {
-  let opens = 0;
+  if (text3.includes(DEEP_INDENT)) return true;
+  if (opens(text3, MAX_DEPTH4) <= MAX_DEPTH4) return false;
+  return opens(text3.replace(EXPRESSION, ""), MAX_DEPTH4 - 2) > MAX_DEPTH4 - 2;
+}
+function opens(text3, limit) {
+  let n = 0;
   for (const bracket2 of ["[", "{"]) {
-    for (let i = text3.indexOf(bracket2); i >= 0; i = text3.indexOf(bracket2, i + 1)) if (++opens > MAX_DEPTH4) return true;
+    for (let i = text3.indexOf(bracket2); i >= 0; i = text3.indexOf(bracket2, i + 1)) if (++n > limit) return n;
   }
-  return text3.includes(DEEP_INDENT);
+  return n;
 }
 function parseYamlSource(file, text3, options = {}) {
   const index2 = new LineIndex(file, text3);
@@ -38388,7 +38774,7 @@ function parseJsonSource(file, text3) {
   }
   return parseYamlSource(file, text3, { schema: "json" });
 }
-var import_yaml2, MAX_DEPTH4, DEEP_INDENT;
+var import_yaml2, MAX_DEPTH4, DEEP_INDENT, EXPRESSION;
 var init_yaml_source = __esm({
   "src/parsers/yaml-source.ts"() {
     "use strict";
@@ -38396,6 +38782,7 @@ var init_yaml_source = __esm({
     init_location();
     MAX_DEPTH4 = 200;
     DEEP_INDENT = " ".repeat(MAX_DEPTH4 * 2 + 1);
+    EXPRESSION = /\{\{[^[\]{}]*\}\}/g;
   }
 });
 
@@ -38616,54 +39003,6 @@ var init_matrix = __esm({
   }
 });
 
-// src/parsers/workflow/relevance.ts
-function workflowMayMatter(text3) {
-  return MAY_MATTER.some(({ pattern, needs }) => text3.includes(needs) && pattern.test(text3));
-}
-var CONSUMERS, escape2, part, MAY_MATTER;
-var init_relevance = __esm({
-  "src/parsers/workflow/relevance.ts"() {
-    "use strict";
-    CONSUMERS = [
-      "configure-aws-credentials",
-      "google-github-actions/auth",
-      "azure/login",
-      "vault-action",
-      "pypi-publish",
-      "sigstore",
-      "attest",
-      "getIDToken",
-      "deploy-pages",
-      "crates-io-auth-action",
-      "nuget/login",
-      "octo-sts",
-      "codecov",
-      "rubygems",
-      "cosign",
-      "provenance",
-      "ACTIONS_ID_TOKEN_REQUEST"
-    ];
-    escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    part = (pattern, needs = "") => ({
-      pattern: new RegExp(pattern, "im"),
-      needs
-    });
-    MAY_MATTER = [
-      // Grants, and a workflow other workflows call.
-      part(["id-token", "write-all", "workflow_call", ...CONSUMERS.map(escape2)].join("|")),
-      // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
-      // comments), with a tag, or a block scalar.
-      part(String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.|\buses['"]?\s*:\s*[|>]`),
-      // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
-      part(String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`, "&"),
-      // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
-      part(String.raw`\\[xuU/]`, "\\"),
-      // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break).
-      part(String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`, '"')
-    ];
-  }
-});
-
 // node_modules/js-yaml/dist/js-yaml.mjs
 function getDefaultExportFromCjs(x) {
   return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
@@ -38677,10 +39016,10 @@ function requireCommon() {
   function isObject(subject) {
     return typeof subject === "object" && subject !== null;
   }
-  function toArray(sequence) {
-    if (Array.isArray(sequence)) return sequence;
-    else if (isNothing(sequence)) return [];
-    return [sequence];
+  function toArray(sequence2) {
+    if (Array.isArray(sequence2)) return sequence2;
+    else if (isNothing(sequence2)) return [];
+    return [sequence2];
   }
   function extend(target, source) {
     if (source) {
@@ -38858,9 +39197,9 @@ function requireType() {
   }
   function Type2(tag, options) {
     options = options || {};
-    Object.keys(options).forEach(function(name2) {
-      if (TYPE_CONSTRUCTOR_OPTIONS.indexOf(name2) === -1) {
-        throw new YAMLException2('Unknown option "' + name2 + '" is met in definition of "' + tag + '" YAML type.');
+    Object.keys(options).forEach(function(name3) {
+      if (TYPE_CONSTRUCTOR_OPTIONS.indexOf(name3) === -1) {
+        throw new YAMLException2('Unknown option "' + name3 + '" is met in definition of "' + tag + '" YAML type.');
       }
     });
     this.options = options;
@@ -38891,9 +39230,9 @@ function requireSchema() {
   hasRequiredSchema = 1;
   const YAMLException2 = requireException();
   const Type2 = requireType();
-  function compileList(schema2, name2) {
+  function compileList(schema2, name3) {
     const result3 = [];
-    schema2[name2].forEach(function(currentType) {
+    schema2[name3].forEach(function(currentType) {
       let newIndex = result3.length;
       result3.forEach(function(previousType, previousIndex) {
         if (previousType.tag === currentType.tag && previousType.kind === currentType.kind && previousType.multi === currentType.multi) {
@@ -39767,18 +40106,18 @@ function requireLoader() {
       state.onWarning.call(null, generateError(state, message));
     }
   }
-  function storeAnchor(state, name2, value) {
+  function storeAnchor(state, name3, value) {
     const transactions = state.anchorMapTransactions;
     if (transactions.length !== 0) {
       const transaction = transactions[transactions.length - 1];
-      if (!_hasOwnProperty.call(transaction, name2)) {
-        transaction[name2] = {
-          existed: _hasOwnProperty.call(state.anchorMap, name2),
-          value: state.anchorMap[name2]
+      if (!_hasOwnProperty.call(transaction, name3)) {
+        transaction[name3] = {
+          existed: _hasOwnProperty.call(state.anchorMap, name3),
+          value: state.anchorMap[name3]
         };
       }
     }
-    state.anchorMap[name2] = value;
+    state.anchorMap[name3] = value;
   }
   function beginAnchorTransaction(state) {
     state.anchorMapTransactions.push(/* @__PURE__ */ Object.create(null));
@@ -39790,9 +40129,9 @@ function requireLoader() {
     const parent = transactions[transactions.length - 1];
     const names = Object.keys(transaction);
     for (let index2 = 0, length = names.length; index2 < length; index2 += 1) {
-      const name2 = names[index2];
-      if (!_hasOwnProperty.call(parent, name2)) {
-        parent[name2] = transaction[name2];
+      const name3 = names[index2];
+      if (!_hasOwnProperty.call(parent, name3)) {
+        parent[name3] = transaction[name3];
       }
     }
   }
@@ -39833,7 +40172,7 @@ function requireLoader() {
     state.result = snapshot.result;
   }
   const directiveHandlers = {
-    YAML: function handleYamlDirective(state, name2, args) {
+    YAML: function handleYamlDirective(state, name3, args) {
       if (state.version !== null) {
         throwError(state, "duplication of %YAML directive");
       }
@@ -39855,7 +40194,7 @@ function requireLoader() {
         throwWarning(state, "unsupported YAML version of the document");
       }
     },
-    TAG: function handleTagDirective(state, name2, args) {
+    TAG: function handleTagDirective(state, name3, args) {
       let prefix;
       if (args.length !== 2) {
         throwError(state, "TAG directive accepts exactly two arguments");
@@ -41729,24 +42068,9 @@ function corePlainValue(s) {
   if (HEX2.test(s)) return parseInt(s.slice(2), 16);
   return s;
 }
-function fastYamlTree(source) {
-  if (source.charCodeAt(0) === 37 || source.includes("\n%")) return void 0;
-  const shift = source.charCodeAt(0) === 65279 ? 1 : 0;
-  const text3 = shift === 0 ? source : source.slice(1);
+function tailScanner(text3) {
   const len = text3.length;
   const at3 = (i) => text3.charCodeAt(i) | 0;
-  const contentStart = (i) => {
-    for (; ; ) {
-      const c = at3(i);
-      if (isBlank(c)) i++;
-      else if (c === 35) {
-        while (i < len && at3(i) !== 10) i++;
-      } else if (c === 38) {
-        while (i < len && !isBlank(at3(i))) i++;
-      } else if (c === 33) throw new Unsupported();
-      else return i;
-    }
-  };
   const emptyAt = (i) => {
     for (; ; ) {
       const c = at3(i);
@@ -41755,32 +42079,6 @@ function fastYamlTree(source) {
         while (i < len && !isBlank(at3(i))) i++;
       } else return i;
     }
-  };
-  const colonBetween = (from, to) => {
-    let colon = false;
-    for (let i = from; i < to; i++) {
-      const c = at3(i);
-      if (c === 58) colon = true;
-      else if (c === 35) {
-        while (i < to && at3(i) !== 10) i++;
-      } else if (c === 38 || c === 33) {
-        while (i < to && !isBlank(at3(i))) i++;
-      } else if (c === 63) throw new Unsupported();
-    }
-    return colon;
-  };
-  const blockScalarEnd = (start, close) => {
-    let keep = false;
-    for (let h = start + 1; h < close; h++) {
-      const c = at3(h);
-      if (c === 43) keep = true;
-      else if (c !== 45 && (c < 48 || c > 57)) break;
-    }
-    if (keep) throw new Unsupported();
-    let i = close - 1;
-    while (i > start && isBlank(at3(i))) i--;
-    while (i < close && at3(i) !== 10) i++;
-    return Math.min(i + 1, len);
   };
   const trimEnd = (start, end) => {
     while (end > start && isBlank(at3(end - 1))) end--;
@@ -41793,8 +42091,8 @@ function fastYamlTree(source) {
     return at3(i) === 10 ? i + 1 : Math.min(i, len);
   };
   const nextLine = (i) => {
-    while (i < len && at3(i) !== 10) i++;
-    return Math.min(i + 1, len);
+    const lf = text3.indexOf("\n", i);
+    return lf < 0 ? len : lf + 1;
   };
   const deeperComments = (i, indent2) => {
     let taken = i;
@@ -41824,11 +42122,6 @@ function fastYamlTree(source) {
       } else return i;
     }
   };
-  const frames = [];
-  let depth = 0;
-  const anchors = /* @__PURE__ */ new Map();
-  let last = 0;
-  let root = null;
   const out2 = { tail: 0, pending: -1, flow: false };
   const blockTail = (start, k) => {
     const indent2 = start === 0 ? 0 : start - text3.lastIndexOf("\n", start - 1) - 1;
@@ -41849,6 +42142,63 @@ function fastYamlTree(source) {
     setTail(out2, deepest >= 0 ? q2 : empty, -1, false);
     return { kind: "scalar", value: null, start: empty, end: empty };
   };
+  const flowTail = (end) => {
+    setTail(out2, lineTail(end), -1, true);
+  };
+  const blockScalarTail = (end) => {
+    setTail(out2, end, end, false);
+  };
+  return { at: at3, emptyAt, trimEnd, flowTail, blockScalarTail, nextLine, nextContent, out: out2, blockTail, emptyNode };
+}
+function fastYamlTree(source) {
+  if (source.charCodeAt(0) === 37 || source.includes("\n%")) return void 0;
+  const shift = source.charCodeAt(0) === 65279 ? 1 : 0;
+  const text3 = shift === 0 ? source : source.slice(1);
+  const len = text3.length;
+  const { at: at3, emptyAt, trimEnd, flowTail, blockScalarTail, out: out2, blockTail, emptyNode } = tailScanner(text3);
+  const contentStart = (i) => {
+    for (; ; ) {
+      const c = at3(i);
+      if (isBlank(c)) i++;
+      else if (c === 35) {
+        while (i < len && at3(i) !== 10) i++;
+      } else if (c === 38) {
+        while (i < len && !isBlank(at3(i))) i++;
+      } else if (c === 33) throw new Unsupported();
+      else return i;
+    }
+  };
+  const colonBetween = (from, to) => {
+    let colon = false;
+    for (let i = from; i < to; i++) {
+      const c = at3(i);
+      if (c === 58) colon = true;
+      else if (c === 35) {
+        while (i < to && at3(i) !== 10) i++;
+      } else if (c === 38 || c === 33) {
+        while (i < to && !isBlank(at3(i))) i++;
+      } else if (c === 63) throw new Unsupported();
+    }
+    return colon;
+  };
+  const blockScalarEnd = (start, close) => {
+    let keep = false;
+    for (let h = start + 1; h < close; h++) {
+      const c = at3(h);
+      if (c === 43) keep = true;
+      else if (c !== 45 && (c < 48 || c > 57)) break;
+    }
+    if (keep) throw new Unsupported();
+    let i = close - 1;
+    while (i > start && isBlank(at3(i))) i--;
+    while (i < close && at3(i) !== 10) i++;
+    return Math.min(i + 1, len);
+  };
+  const frames = [];
+  let depth = 0;
+  const anchors = /* @__PURE__ */ new Map();
+  let last = 0;
+  let root = null;
   const withEmptyItems = (f, start, list2, close) => {
     const items = [];
     let from = start;
@@ -41890,11 +42240,11 @@ function fastYamlTree(source) {
       const c = at3(start2);
       if (c === 124 || c === 62) {
         const end2 = blockScalarEnd(start2, close);
-        setTail(out2, end2, end2, false);
+        blockScalarTail(end2);
         return { kind: "scalar", value: s.result, start: start2, end: end2 };
       }
       const end = trimEnd(start2, close);
-      setTail(out2, lineTail(end), -1, true);
+      flowTail(end);
       const value = c === 34 || c === 39 ? s.result : corePlainValue(s.result);
       return { kind: "scalar", value, start: start2, end };
     }
@@ -41932,7 +42282,7 @@ function fastYamlTree(source) {
       }
       if (flow) {
         node.end = trimEnd(start2, close);
-        setTail(out2, lineTail(node.end), -1, true);
+        flowTail(node.end);
       } else node.end = blockTail(start2, f.last);
       return node;
     }
@@ -41947,7 +42297,7 @@ function fastYamlTree(source) {
       while (end < len && !isBlank(at3(end)) && ",[]{}".indexOf(text3[end]) < 0) end++;
       const entry2 = anchors.get(text3.slice(start + 1, end));
       if (!entry2 || entry2.result !== s.result) throw new Unsupported();
-      setTail(out2, lineTail(end), -1, true);
+      flowTail(end);
       return { kind: "alias", target: entry2.node, start, end };
     }
     if (s.result !== null) throw new Unsupported();
@@ -42080,6 +42430,511 @@ var init_yaml_tree = __esm({
   }
 });
 
+// src/parsers/workflow/plain-yaml.ts
+function plainYamlTree(text3) {
+  if (UNSURE_CHARACTER.test(text3) || text3.includes("\r") && LONE_CR.test(text3)) return void 0;
+  const marker = markerLine(text3);
+  if (marker >= 0 && (!text3.startsWith("---", marker) || markerLine(text3, marker + 1) >= 0)) return void 0;
+  try {
+    return readPlain(text3, marker);
+  } catch (e) {
+    if (e === NOT_SURE) return void 0;
+    throw e;
+  }
+}
+function markerLine(text3, from = 0) {
+  let first = -1;
+  for (const marker of ["---", "...", "%"]) {
+    const lf = from === 0 && text3.startsWith(marker) ? -1 : text3.indexOf(`
+${marker}`, Math.max(0, from - 1));
+    const at3 = lf >= 0 ? lf + 1 : from === 0 && text3.startsWith(marker) ? 0 : -1;
+    if (at3 >= 0 && (first < 0 || at3 < first)) first = at3;
+  }
+  return first;
+}
+function fold(lines2) {
+  if (!lines2.includes("\n")) return lines2;
+  let out2 = "";
+  let blanks = 0;
+  let last = 0;
+  for (const line of lines2.split("\n")) {
+    if (line === "") {
+      blanks++;
+      continue;
+    }
+    const kind = line.charCodeAt(0) === 32 ? 2 : 1;
+    if (last === 0) out2 += "\n".repeat(blanks);
+    else if (last === 1 && kind === 1) out2 += blanks > 0 ? "\n".repeat(blanks) : " ";
+    else out2 += "\n".repeat(blanks + 1);
+    out2 += line;
+    blanks = 0;
+    last = kind;
+  }
+  return out2;
+}
+function readPlain(text3, docStart) {
+  const len = text3.length;
+  const { at: at3, trimEnd, flowTail, blockScalarTail, nextLine, emptyAt, out: out2, blockTail, emptyNode } = tailScanner(text3);
+  let pos = 0;
+  let depth = 0;
+  const isEol = (i) => {
+    const c = text3.charCodeAt(i);
+    return c === 10 || c === 13 || i >= len;
+  };
+  const isSpaceOrEol = (i) => text3.charCodeAt(i) === 32 || isEol(i);
+  const isDash = (i) => text3.charCodeAt(i) === 45 && isSpaceOrEol(i + 1);
+  const spaces = (i) => {
+    while (text3.charCodeAt(i) === 32) i++;
+    return i;
+  };
+  const contentLine = (p) => {
+    for (; ; ) {
+      const j = text3.charCodeAt(p) === 32 ? run(SPACES, text3, p) : p;
+      if (j >= len) return len;
+      const c = text3.charCodeAt(j);
+      if (c === 10 || c === 13 || c === 35) p = nextLine(j);
+      else if (c === 9) return unsure();
+      else return p;
+    }
+  };
+  const plainStart = (i) => {
+    const c = text3.charCodeAt(i);
+    if (c === 45 || c === 58 || c === 63) return !isSpaceOrEol(i + 1) && text3.charCodeAt(i + 1) !== 9;
+    return !(c < 128 && NOT_PLAIN_FIRST[c] === 1);
+  };
+  let quotedValue = "";
+  const quoted3 = (q2, parent) => {
+    const quote = at3(q2);
+    let value = "";
+    let from = q2 + 1;
+    const skip = quote === 39 ? SINGLE_QUOTED_RUN : DOUBLE_QUOTED_RUN;
+    for (let i = q2 + 1; ; i++) {
+      i = run(skip, text3, i);
+      const c = at3(i);
+      if (c === 9 || i >= len) return unsure();
+      if (isEol(i)) {
+        if (parent < -1) return unsure();
+        let k = i;
+        while (k > from && at3(k - 1) === 32) k--;
+        value += text3.slice(from, k);
+        let blanks = 0;
+        let p = nextLine(i);
+        let j = spaces(p);
+        while (isEol(j) && j < len) {
+          blanks++;
+          p = nextLine(j);
+          j = spaces(p);
+        }
+        if (j >= len || j - p < parent || at3(j) === 9) return unsure();
+        value += blanks > 0 ? "\n".repeat(blanks) : " ";
+        from = j;
+        i = j - 1;
+        continue;
+      }
+      if (quote === 39) {
+        if (at3(i + 1) === 39) {
+          value += text3.slice(from, i + 1);
+          from = ++i + 1;
+          continue;
+        }
+      } else if (c === 92) {
+        value += text3.slice(from, i);
+        const e = text3[i + 1] ?? "";
+        const digits = HEX_DIGITS[e];
+        if (digits !== void 0) {
+          const hex = text3.slice(i + 2, i + 2 + digits);
+          const code18 = /^[0-9a-fA-F]+$/.test(hex) && hex.length === digits ? parseInt(hex, 16) : -1;
+          if (code18 < 0 || code18 > 1114111 || code18 >= 55296 && code18 <= 57343) return unsure();
+          value += String.fromCodePoint(code18);
+          i += 1 + digits;
+        } else {
+          const decoded = ESCAPES2[e];
+          if (decoded === void 0) return unsure();
+          value += decoded;
+          i++;
+        }
+        from = i + 1;
+        continue;
+      }
+      quotedValue = value + text3.slice(from, i);
+      return i + 1;
+    }
+  };
+  const endOfLine = (end) => {
+    const i = spaces(end);
+    if (at3(i) === 35 && i > end) return nextLine(i);
+    return isEol(i) ? nextLine(i) : unsure();
+  };
+  const keyColon = (k) => {
+    const c = at3(k);
+    if (c === 39 || c === 34) {
+      const e2 = quoted3(k, -2);
+      if (at3(e2) !== 58 || !isSpaceOrEol(e2 + 1)) return -1;
+      return e2 - k > 1e3 ? unsure() : e2;
+    }
+    if (!plainStart(k)) return -1;
+    const e = run(PLAIN_RUN, text3, k + 1);
+    const ch = text3.charCodeAt(e);
+    if (ch === 9 || ch === 58 && text3.charCodeAt(e + 1) === 9) return unsure();
+    if (ch !== 58) return -1;
+    return e - k > 1e3 ? unsure() : e;
+  };
+  const keyNode = (k, colon) => {
+    const c = at3(k);
+    if (c === 39 || c === 34) {
+      quoted3(k, -2);
+      return { kind: "scalar", value: quotedValue, start: k, end: colon };
+    }
+    const end = trimEnd(k, colon);
+    return { kind: "scalar", value: corePlainValue(text3.slice(k, end)), start: k, end };
+  };
+  const flowPlain = (i) => {
+    if (!plainStart(i) || at3(i) === 58 || at3(i) === 63) return unsure();
+    let j = i + 1;
+    for (; !isEol(j); j++) {
+      const c = at3(j);
+      if (c === 44 || c === 93 || c === 125 || c === 35 && at3(j - 1) === 32) break;
+      if (c === 58) {
+        if (isSpaceOrEol(j + 1)) break;
+        return unsure();
+      }
+      if (c === 91 || c === 123 || c === 9) return unsure();
+    }
+    const end = trimEnd(i, j);
+    return { kind: "scalar", value: corePlainValue(text3.slice(i, end)), start: i, end };
+  };
+  let closeAtParent = false;
+  const flowSpace = (i, parent) => {
+    closeAtParent = false;
+    for (; ; ) {
+      i = spaces(i);
+      if (at3(i) === 35) {
+        if (at3(i - 1) !== 32 && at3(i - 1) !== 10) return unsure();
+        while (!isEol(i)) i++;
+      }
+      if (!isEol(i)) return i;
+      if (i >= len) return unsure();
+      const p = nextLine(i);
+      i = spaces(p);
+      if (at3(i) === 9) return unsure();
+      if (!isEol(i) && i - p <= parent) {
+        if (i - p < parent || at3(i) !== 93 && at3(i) !== 125) return unsure();
+        closeAtParent = true;
+      }
+    }
+  };
+  let flowEnd = 0;
+  const flowNode = (i, parent) => {
+    const c = at3(i);
+    if (c === 91 || c === 123) return flowCollection(i, parent, false);
+    if (c === 39 || c === 34) {
+      flowEnd = quoted3(i, parent);
+      return { kind: "scalar", value: quotedValue, start: i, end: flowEnd };
+    }
+    const node = flowPlain(i);
+    flowEnd = node.end;
+    return node;
+  };
+  const flowCollection = (start, parent, outermost) => {
+    if (++depth > MAX_NESTING3) return unsure();
+    const isSeq4 = at3(start) === 91;
+    const close = isSeq4 ? 93 : 125;
+    const items = [];
+    const pairs2 = [];
+    let i = flowSpace(start + 1, parent);
+    while (at3(i) !== close) {
+      const node = flowNode(i, parent);
+      if (isSeq4) items.push(node);
+      else {
+        if (node.kind !== "scalar" || at3(flowEnd) !== 58 || at3(flowEnd + 1) !== 32) return unsure();
+        pairs2.push({ key: node, value: flowNode(flowSpace(flowEnd + 1, parent), parent) });
+      }
+      i = flowSpace(flowEnd, parent);
+      if (at3(i) === close) break;
+      if (at3(i) !== 44) return unsure();
+      i = flowSpace(i + 1, parent);
+    }
+    if (closeAtParent && !outermost) return unsure();
+    depth--;
+    flowEnd = i + 1;
+    return isSeq4 ? { kind: "seq", items, start, end: flowEnd } : { kind: "map", pairs: pairs2, start, end: flowEnd };
+  };
+  const blockScalar = (h, parent) => {
+    const folded = at3(h) === 62;
+    let i = h + 1;
+    const strip = at3(i) === 45;
+    if (strip) i++;
+    if (!isSpaceOrEol(i)) return unsure();
+    const bodyStart = endOfLine(i);
+    let p = bodyStart;
+    let j = spaces(p);
+    let leading = 0;
+    while (isEol(j) && j < len) {
+      leading = Math.max(leading, j - p);
+      p = nextLine(j);
+      j = spaces(p);
+    }
+    const indent2 = j - p;
+    if (at3(j) === 9) return unsure();
+    if (j >= len || indent2 <= parent) {
+      if (leading > 0) return unsure();
+      pos = p;
+      blockScalarTail(bodyStart);
+      return { kind: "scalar", value: "", start: h, end: bodyStart };
+    }
+    if (leading > indent2) return unsure();
+    const stop = run(blockBody(indent2, folded), text3, bodyStart);
+    const s = spaces(stop);
+    if (at3(s) === 9 || s < len && s - stop >= indent2 || s > stop && isEol(s)) return unsure();
+    let k = stop - 1;
+    while (k > bodyStart && isBlank2(at3(k))) k--;
+    const end = nextLine(k);
+    let body = text3.slice(bodyStart, stop);
+    if (body.includes("\r")) body = body.replace(/\r\n/g, "\n");
+    let value = indent2 === 0 ? body : body.slice(Math.min(spaces(bodyStart) - bodyStart, indent2)).replace(indentation(indent2), "\n");
+    value = value.replace(/\n+$/, "");
+    if (value.charCodeAt(value.length - 1) === 32 && value.slice(value.lastIndexOf("\n") + 1).trim() === "")
+      return unsure();
+    if (folded) value = fold(value);
+    if (!strip) value += "\n";
+    pos = stop;
+    blockScalarTail(end);
+    return { kind: "scalar", value, start: h, end };
+  };
+  const plainLine = (i) => {
+    const e = run(PLAIN_RUN, text3, i);
+    const c = text3.charCodeAt(e);
+    if (c === 32) return e + 1;
+    return c === 58 || c === 9 ? unsure() : e;
+  };
+  const plainScalar = (i, parent) => {
+    if (!plainStart(i)) return unsure();
+    let j = plainLine(i + 1);
+    let end = trimEnd(i, j);
+    let value = text3.slice(i, end);
+    while (at3(j) !== 35 && j < len) {
+      let blanks = 0;
+      let p = nextLine(j);
+      let s = spaces(p);
+      while (isEol(s) && s < len) {
+        blanks++;
+        p = nextLine(s);
+        s = spaces(p);
+      }
+      const c = at3(s);
+      if (s >= len || s - p <= parent || c === 35 || c === 9) break;
+      if ((c === 45 || c === 58 || c === 63) && isSpaceOrEol(s + 1)) return unsure();
+      j = plainLine(s + 1);
+      const lineEnd = trimEnd(s, j);
+      value += (blanks > 0 ? "\n".repeat(blanks) : " ") + text3.slice(s, lineEnd);
+      end = lineEnd;
+    }
+    return { kind: "scalar", value: corePlainValue(value), start: i, end };
+  };
+  const scalarNode = (i, parent) => {
+    const c = at3(i);
+    if (c === 124 || c === 62) return blockScalar(i, parent);
+    let node;
+    if (c === 91 || c === 123) node = flowCollection(i, parent, true);
+    else if (c === 39 || c === 34) {
+      const e = quoted3(i, parent);
+      node = { kind: "scalar", value: quotedValue, start: i, end: e };
+    } else node = plainScalar(i, parent);
+    pos = endOfLine(node.end);
+    flowTail(node.end);
+    return node;
+  };
+  const blockNode = (i, col, parent) => {
+    if (isDash(i)) return sequence2(i, col);
+    const colon = keyColon(i);
+    return colon >= 0 ? mapping(i, col, colon) : scalarNode(i, parent);
+  };
+  const nextLinesNode = (after, col, dashAtCol) => {
+    const lineEnd = endOfLine(after);
+    const p = contentLine(lineEnd);
+    const n2 = spaces(p) - p;
+    if (p < len && n2 > col) return blockNode(p + n2, n2, col);
+    if (p < len && n2 === col && dashAtCol && isDash(p + n2)) return sequence2(p + n2, col);
+    pos = lineEnd;
+    return emptyNode(emptyAt(after));
+  };
+  const nextEntry = (col) => {
+    const p = contentLine(pos);
+    if (p >= len) return -1;
+    const n2 = spaces(p) - p;
+    if (n2 > col) return unsure();
+    return n2 === col ? p + n2 : -1;
+  };
+  const mapping = (start, col, firstColon) => {
+    if (++depth > MAX_NESTING3) return unsure();
+    const pairs2 = [];
+    let k = start;
+    let colon = firstColon;
+    for (; ; ) {
+      const key3 = keyNode(k, colon);
+      const w = spaces(colon + 1);
+      const value = isEol(w) || at3(w) === 35 ? nextLinesNode(colon + 1, col, true) : scalarNode(w, col);
+      pairs2.push({ key: key3, value });
+      const next = nextEntry(col);
+      if (next < 0) break;
+      colon = keyColon(next);
+      if (colon < 0) {
+        return unsure();
+      }
+      k = next;
+    }
+    depth--;
+    const node = { kind: "map", pairs: pairs2, start, end: 0 };
+    node.end = blockTail(start, out2);
+    return node;
+  };
+  const sequence2 = (start, col) => {
+    if (++depth > MAX_NESTING3) return unsure();
+    const items = [];
+    let d = start;
+    for (; ; ) {
+      const w = spaces(d + 1);
+      items.push(isEol(w) || at3(w) === 35 ? nextLinesNode(d + 1, col, false) : blockNode(w, col + w - d, col));
+      const next = nextEntry(col);
+      if (next < 0 || !isDash(next)) break;
+      d = next;
+    }
+    depth--;
+    const node = { kind: "seq", items, start, end: 0 };
+    node.end = blockTail(start, out2);
+    return node;
+  };
+  let first = contentLine(0);
+  if (docStart >= 0) {
+    if (first !== docStart || !isSpaceOrEol(first + 3)) return unsure();
+    first = contentLine(endOfLine(first + 3));
+  }
+  if (first >= len) {
+    if (text3.trim() === "") return null;
+    return text3.endsWith("\n") ? { kind: "scalar", value: null, start: len, end: len } : unsure();
+  }
+  const n = spaces(first) - first;
+  const root = blockNode(first + n, n, -1);
+  if (contentLine(pos) < len) return unsure();
+  return root;
+}
+var UNSURE_CHARACTER, LONE_CR, NotSure, NOT_SURE, unsure, MAX_NESTING3, ESCAPES2, HEX_DIGITS, NOT_PLAIN_FIRST, PLAIN_RUN, SINGLE_QUOTED_RUN, DOUBLE_QUOTED_RUN, SPACES, BODIES, blockBody, INDENTATIONS, indentation, isBlank2, run;
+var init_plain_yaml = __esm({
+  "src/parsers/workflow/plain-yaml.ts"() {
+    "use strict";
+    init_yaml_tree();
+    UNSURE_CHARACTER = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+    LONE_CR = /\r(?!\n)/;
+    NotSure = class extends Error {
+    };
+    NOT_SURE = new NotSure("not plain YAML");
+    unsure = () => {
+      throw NOT_SURE;
+    };
+    MAX_NESTING3 = 100;
+    ESCAPES2 = {
+      "0": "\0",
+      a: "\x07",
+      b: "\b",
+      t: "	",
+      n: "\n",
+      v: "\v",
+      f: "\f",
+      r: "\r",
+      e: "\x1B",
+      " ": " ",
+      '"': '"',
+      "/": "/",
+      "\\": "\\",
+      N: "\x85",
+      _: "\xA0",
+      L: "\u2028",
+      P: "\u2029"
+    };
+    HEX_DIGITS = { x: 2, u: 4, U: 8 };
+    NOT_PLAIN_FIRST = new Uint8Array(128);
+    for (let c = 0; c <= 34; c++) NOT_PLAIN_FIRST[c] = 1;
+    for (const c of ",[]{}#&*|>'%@`?:") NOT_PLAIN_FIRST[c.charCodeAt(0)] = 1;
+    PLAIN_RUN = /(?:[^\n\r\t:# ]+| (?!#)|:(?=[^ \t\r\n])|#)*/y;
+    SINGLE_QUOTED_RUN = /[^'\n\r\t]*/y;
+    DOUBLE_QUOTED_RUN = /[^"\\\n\r\t]*/y;
+    SPACES = / */y;
+    BODIES = /* @__PURE__ */ new Map();
+    blockBody = (indent2, folded) => {
+      const key3 = indent2 * 2 + (folded ? 1 : 0);
+      let pattern = BODIES.get(key3);
+      if (!pattern) {
+        const text3 = ` {${indent2}}(?! *\\t)`;
+        const line = folded ? `${text3}(?= *[^ \\r\\n])[^\\n]*| {0,${indent2}}\\r?` : `${text3}[^\\n]*| *\\r?`;
+        pattern = new RegExp(`(?:(?:${line})(?:\\n|$))*`, "y");
+        BODIES.set(key3, pattern);
+      }
+      return pattern;
+    };
+    INDENTATIONS = /* @__PURE__ */ new Map();
+    indentation = (indent2) => {
+      let pattern = INDENTATIONS.get(indent2);
+      if (!pattern) INDENTATIONS.set(indent2, pattern = new RegExp(`
+ {1,${indent2}}`, "g"));
+      return pattern;
+    };
+    isBlank2 = (c) => c === 32 || c === 9 || c === 10 || c === 13;
+    run = (pattern, text3, i) => {
+      pattern.lastIndex = i;
+      pattern.test(text3);
+      return pattern.lastIndex;
+    };
+  }
+});
+
+// src/parsers/workflow/relevance.ts
+function workflowMayMatter(text3) {
+  return MAY_MATTER.some(({ pattern, needs }) => text3.includes(needs) && pattern.test(text3));
+}
+var CONSUMERS, escape2, part, MAY_MATTER;
+var init_relevance = __esm({
+  "src/parsers/workflow/relevance.ts"() {
+    "use strict";
+    CONSUMERS = [
+      "configure-aws-credentials",
+      "google-github-actions/auth",
+      "azure/login",
+      "vault-action",
+      "pypi-publish",
+      "sigstore",
+      "attest",
+      "getIDToken",
+      "deploy-pages",
+      "crates-io-auth-action",
+      "nuget/login",
+      "octo-sts",
+      "codecov",
+      "rubygems",
+      "cosign",
+      "provenance",
+      "ACTIONS_ID_TOKEN_REQUEST"
+    ];
+    escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    part = (pattern, needs = "") => ({
+      pattern: new RegExp(pattern, "im"),
+      needs
+    });
+    MAY_MATTER = [
+      // Grants, and a workflow other workflows call.
+      part(["id-token", "write-all", "workflow_call", ...CONSUMERS.map(escape2)].join("|")),
+      // A local action or reusable workflow: `uses: ./x`, `uses: "./x"`, the value on the next line (after
+      // comments), with a tag, or a block scalar.
+      part(String.raw`\buses['"]?\s*:(?:\s|#[^\n]*\n)*(?:!\S*\s+)?['"]?\s*\.|\buses['"]?\s*:\s*[|>]`),
+      // An anchor where a node can start (after `key:`, `- `, `? `, `[`, `{`, `,`, a tag, or at a line start).
+      part(String.raw`(?:^|[:,[{]|[-?][ \t]|![^\s]*[ \t])[ \t]*&[^\s&]`, "&"),
+      // Escapes that can spell a letter, `-` or `/` in a double-quoted scalar.
+      part(String.raw`\\[xuU/]`, "\\"),
+      // A double-quoted value left open at the end of its line (it continues, maybe after `\` + line break).
+      part(String.raw`(?:^|[:,[{]|[-?][ \t])[ \t]*"(?:[^"\\\n]|\\.)*\\?\r?$`, '"')
+    ];
+  }
+});
+
 // src/parsers/workflow/index.ts
 var workflow_exports = {};
 __export(workflow_exports, {
@@ -42151,8 +43006,8 @@ function readTriggers(r, node) {
     if (!event) continue;
     const filter = {};
     for (const f of pairsOf(pair2.value)) {
-      const name2 = pairKey(f);
-      const field3 = name2 === void 0 ? void 0 : FILTER_KEYS[name2];
+      const name3 = pairKey(f);
+      const field3 = name3 === void 0 ? void 0 : FILTER_KEYS[name3];
       if (field3) filter[field3] = stringList(r, f.value);
     }
     out2.push({ event, filter });
@@ -42167,11 +43022,11 @@ function readPermissions(r, pair2) {
   const scopeKeys = /* @__PURE__ */ new Map();
   if (value?.kind === "map") {
     for (const p of value.pairs) {
-      const name2 = pairKey(p);
+      const name3 = pairKey(p);
       const level2 = located(r, p.value);
-      if (name2 === void 0) continue;
-      scopeKeys.set(name2, locOf2(r, p.key));
-      if (level2) scopes.set(name2, level2);
+      if (name3 === void 0) continue;
+      scopeKeys.set(name3, locOf2(r, p.key));
+      if (level2) scopes.set(name3, level2);
     }
     return { kind: value.pairs.length === 0 ? "empty" : "map", scopes, scopeKeys, loc, keyLoc };
   }
@@ -42241,8 +43096,8 @@ function readJob(r, pair2) {
     with: stringMap(r, withPair?.value),
     loc: locOf2(r, body)
   };
-  const name2 = located(r, namePair?.value);
-  if (name2) job.name = name2;
+  const name3 = located(r, namePair?.value);
+  if (name3) job.name = name3;
   if (permissionsPair) job.permissions = readPermissions(r, permissionsPair);
   if (environmentPair) {
     const env = deref(environmentPair.value);
@@ -42274,7 +43129,8 @@ function problemFile(src, format, problems) {
 }
 function readTree(src, fast) {
   if (fast && !nestingProblem(src.text)) {
-    const tree = fastYamlTree(src.text);
+    const plain3 = plainYamlTree(src.text);
+    const tree = plain3 === void 0 ? fastYamlTree(src.text) : plain3;
     if (tree !== void 0) return { root: deref(tree) };
   }
   const parsed = parseYamlSource(src.path, src.text);
@@ -42299,8 +43155,8 @@ function parseWorkflow(src, parseEnv, fast = true) {
   }
   const workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf2(r, root) };
   const [namePair, onPair, permissionsPair, envPair, jobsPair] = fieldsOf2(root, WORKFLOW_FIELDS);
-  const name2 = located(r, namePair?.value);
-  if (name2) workflow.name = name2;
+  const name3 = located(r, namePair?.value);
+  if (name3) workflow.name = name3;
   if (onPair) {
     workflow.onLoc = locOf2(r, onPair.key);
     workflow.triggers = readTriggers(r, onPair.value);
@@ -42356,6 +43212,7 @@ var init_workflow = __esm({
     init_yaml_source();
     init_expression();
     init_matrix();
+    init_plain_yaml();
     init_relevance();
     init_yaml_tree();
     NO_VALUES = EMPTY_MAP;
@@ -42379,7 +43236,7 @@ var init_workflow = __esm({
 // src/parsers/cloudformation/flow-indent.ts
 function indentFlowContinuations(text3) {
   const inserted = /* @__PURE__ */ new Map();
-  const quoted2 = /* @__PURE__ */ new Map();
+  const quoted3 = /* @__PURE__ */ new Map();
   let flowPrevious = "";
   let out2 = "";
   let depth = 0;
@@ -42436,7 +43293,7 @@ function indentFlowContinuations(text3) {
       if (c === "-" && (flowPrevious === "[" || flowPrevious === ",") && /^[ \t]*[,\]]/.test(text3.slice(i + 1, i + 40))) {
         out2 = `${out2.slice(0, -1)}'-'`;
         const column = out2.length - out2.lastIndexOf("\n", out2.length - 1) - 3;
-        quoted2.set(line, [...quoted2.get(line) ?? [], column]);
+        quoted3.set(line, [...quoted3.get(line) ?? [], column]);
       } else if (c === '"' || c === "'") quote = c;
       else if (c === "[" || c === "{") depth++;
       else if (c === "]" || c === "}") depth--;
@@ -42461,7 +43318,7 @@ function indentFlowContinuations(text3) {
     if ((c === '"' || c === "'") && (previous === "" || previous === ":" || previous === "-")) quote = c;
     previous = c;
   }
-  return inserted.size > 0 || quoted2.size > 0 ? { text: out2, inserted, quoted: quoted2 } : void 0;
+  return inserted.size > 0 || quoted3.size > 0 ? { text: out2, inserted, quoted: quoted3 } : void 0;
 }
 var ReindentedIndex;
 var init_flow_indent = __esm({
@@ -42469,19 +43326,19 @@ var init_flow_indent = __esm({
     "use strict";
     init_location();
     ReindentedIndex = class extends LineIndex {
-      constructor(file, text3, inserted, quoted2 = /* @__PURE__ */ new Map()) {
+      constructor(file, text3, inserted, quoted3 = /* @__PURE__ */ new Map()) {
         super(file, text3);
         this.inserted = inserted;
-        this.quoted = quoted2;
+        this.quoted = quoted3;
       }
       inserted;
       quoted;
       position(offset) {
         const p = super.position(offset);
         let column = p.column;
-        const quoted2 = this.quoted.get(p.line) ?? [];
-        for (let k = quoted2.length - 1; k >= 0; k--) {
-          const q2 = quoted2[k] ?? 0;
+        const quoted3 = this.quoted.get(p.line) ?? [];
+        for (let k = quoted3.length - 1; k >= 0; k--) {
+          const q2 = quoted3[k] ?? 0;
           if (column >= q2 + 3) column -= 2;
           else if (column > q2) column = q2;
         }
@@ -42497,9 +43354,9 @@ function intrinsicOf(node) {
   if (node.kind !== "object" || node.entries.length !== 1) return void 0;
   const e = node.entries[0];
   if (!e) return void 0;
-  const name2 = e.key.value;
-  if (name2 !== "Ref" && !name2.startsWith("Fn::")) return void 0;
-  return { name: name2, arg: e.value, key: e.key };
+  const name3 = e.key.value;
+  if (name3 !== "Ref" && !name3.startsWith("Fn::")) return void 0;
+  return { name: name3, arg: e.value, key: e.key };
 }
 function isValueBranch(node, inArray, depth = 0) {
   if (depth > MAX_DEPTH5) return false;
@@ -42571,14 +43428,14 @@ function addOrigin(node, origin) {
       return node;
   }
 }
-function evaluateCondition2(tpl, name2, evaluating = /* @__PURE__ */ new Set()) {
-  if (tpl.conditionValues.has(name2)) return tpl.conditionValues.get(name2);
-  const node = tpl.conditions.get(name2);
-  if (!node || evaluating.has(name2)) return void 0;
-  evaluating.add(name2);
+function evaluateCondition2(tpl, name3, evaluating = /* @__PURE__ */ new Set()) {
+  if (tpl.conditionValues.has(name3)) return tpl.conditionValues.get(name3);
+  const node = tpl.conditions.get(name3);
+  if (!node || evaluating.has(name3)) return void 0;
+  evaluating.add(name3);
   const value = evaluateConditionNode(tpl, node, evaluating);
-  evaluating.delete(name2);
-  tpl.conditionValues.set(name2, value);
+  evaluating.delete(name3);
+  tpl.conditionValues.set(name3, value);
   return value;
 }
 function evaluateConditionNode(tpl, node, evaluating) {
@@ -42617,11 +43474,11 @@ function evaluateConditionNode(tpl, node, evaluating) {
   };
   return evaluate3(node, 0);
 }
-function conditionParameters(tpl, name2, out2 = /* @__PURE__ */ new Set(), seen = /* @__PURE__ */ new Set()) {
-  const node = tpl.conditions.get(name2);
-  if (!node || seen.has(name2)) return out2;
-  seen.add(name2);
-  const walk2 = (n, depth) => {
+function conditionParameters(tpl, name3, out2 = /* @__PURE__ */ new Set(), seen = /* @__PURE__ */ new Set()) {
+  const node = tpl.conditions.get(name3);
+  if (!node || seen.has(name3)) return out2;
+  seen.add(name3);
+  const walk3 = (n, depth) => {
     if (depth > MAX_DEPTH5) return;
     if (n.kind === "object" && n.entries.length === 1) {
       const e = n.entries[0];
@@ -42635,10 +43492,10 @@ function conditionParameters(tpl, name2, out2 = /* @__PURE__ */ new Set(), seen 
         if (p !== void 0 && tpl.parameters.has(p)) out2.add(p);
       }
     }
-    if (n.kind === "array") for (const i of n.items) walk2(i, depth + 1);
-    else if (n.kind === "object") for (const e of n.entries) walk2(e.value, depth + 1);
+    if (n.kind === "array") for (const i of n.items) walk3(i, depth + 1);
+    else if (n.kind === "object") for (const e of n.entries) walk3(e.value, depth + 1);
   };
-  walk2(node, 0);
+  walk3(node, 0);
   return out2;
 }
 function parametersNotDefault(tpl, cond, value) {
@@ -42709,8 +43566,8 @@ var init_resolve = __esm({
         }
         return node;
       }
-      intrinsic(name2, arg, key3, loc, depth, inArray) {
-        switch (name2) {
+      intrinsic(name3, arg, key3, loc, depth, inArray) {
+        switch (name3) {
           case "Ref": {
             const target = textOf(arg);
             const text3 = target ? knownText({ parts: target.parts, loc }) : void 0;
@@ -42740,19 +43597,19 @@ var init_resolve = __esm({
             );
           }
           default:
-            return unknownNode(name2, loc);
+            return unknownNode(name3, loc);
         }
       }
       /** `Ref`: a parameter's default, a pseudo parameter (unknown), an OIDC provider's ARN. */
-      ref(name2, loc, depth) {
-        if (name2 === "AWS::NoValue") return void 0;
-        if (name2.startsWith("AWS::")) return unknownNode(name2, loc);
-        const param = this.tpl.parameters.get(name2);
+      ref(name3, loc, depth) {
+        if (name3 === "AWS::NoValue") return void 0;
+        if (name3.startsWith("AWS::")) return unknownNode(name3, loc);
+        const param = this.tpl.parameters.get(name3);
         if (param) return this.parameter(param, loc);
-        const res = this.tpl.resources.get(name2);
+        const res = this.tpl.resources.get(name3);
         if (res && PROVIDER_TYPES.has(res.type)) return this.providerArn(res, loc, depth);
-        if (res) return unknownNode(name2, loc, `resource ${name2} (${res.type})`);
-        return unknownNode(name2, loc);
+        if (res) return unknownNode(name3, loc, `resource ${name3} (${res.type})`);
+        return unknownNode(name3, loc);
       }
       parameter(param, loc) {
         const notDefault = this.unknownParameters.get(param.name);
@@ -42826,24 +43683,24 @@ var init_resolve = __esm({
             parts.push(`\${${body.slice(1)}}`);
             continue;
           }
-          const name2 = body.trim();
-          const value = this.subVariable(name2, vars, loc, depth);
+          const name3 = body.trim();
+          const value = this.subVariable(name3, vars, loc, depth);
           const text3 = textOf(value);
           if (text3) {
             parts.push(...text3.parts);
             origins2.push(...text3.origins);
-          } else parts.push({ unknown: name2 });
+          } else parts.push({ unknown: name3 });
         }
         parts.push(template.slice(last));
         return stringNode(parts, loc, origins2);
       }
-      subVariable(name2, vars, loc, depth) {
-        const mapped = entry(vars, name2);
+      subVariable(name3, vars, loc, depth) {
+        const mapped = entry(vars, name3);
         if (mapped) return this.resolve(mapped.value, depth + 1);
-        const dot2 = name2.indexOf(".");
-        if (dot2 > 0 && !this.tpl.parameters.has(name2))
-          return this.attribute(name2.slice(0, dot2), name2.slice(dot2 + 1), loc, depth + 1);
-        return this.ref(name2, loc, depth + 1);
+        const dot2 = name3.indexOf(".");
+        if (dot2 > 0 && !this.tpl.parameters.has(name3))
+          return this.attribute(name3.slice(0, dot2), name3.slice(dot2 + 1), loc, depth + 1);
+        return this.ref(name3, loc, depth + 1);
       }
       join(arg, loc, depth) {
         if (arg.kind !== "array" || arg.items.length !== 2) return unknownNode("Fn::Join", loc);
@@ -43154,9 +44011,9 @@ function roleInfo2(tpl, res, nameKey, pathKey, id2) {
     const resolved2 = node ? resolver.resolve(node) : void 0;
     return resolved2 ? treeString(resolved2) : void 0;
   };
-  const name2 = read(nameKey);
+  const name3 = read(nameKey);
   const path4 = read(pathKey);
-  if (name2) info.name = name2;
+  if (name3) info.name = name3;
   if (path4) info.path = path4;
   return info;
 }
@@ -43201,20 +44058,20 @@ function providers(tpl, res) {
 }
 function templatePartition(tree) {
   const found = /* @__PURE__ */ new Set();
-  const walk2 = (node, depth) => {
+  const walk3 = (node, depth) => {
     if (depth > 200) return;
     if (node.kind === "string") {
       for (const p of node.value.parts) {
         if (typeof p !== "string") continue;
         for (const m of p.matchAll(/\barn:(aws(?:-[a-z]+)*):/g)) if (m[1]) found.add(m[1]);
       }
-    } else if (node.kind === "array") for (const i of node.items) walk2(i, depth + 1);
+    } else if (node.kind === "array") for (const i of node.items) walk3(i, depth + 1);
     else if (node.kind === "object") {
       for (const e of node.entries)
-        if (e.key.value !== "Principal" && e.key.value !== "NotPrincipal") walk2(e.value, depth + 1);
+        if (e.key.value !== "Principal" && e.key.value !== "NotPrincipal") walk3(e.value, depth + 1);
     }
   };
-  walk2(tree, 0);
+  walk3(tree, 0);
   return found.size === 1 ? [...found][0] : void 0;
 }
 function policyFromString(node, index2, out2) {
@@ -43477,8 +44334,8 @@ function describeValue(v) {
       return v.t;
   }
 }
-function camel(name2) {
-  return name2.replace(/_([a-z0-9])/g, (_m, c) => c.toUpperCase());
+function camel(name3) {
+  return name3.replace(/_([a-z0-9])/g, (_m, c) => c.toUpperCase());
 }
 function kwargsObject(args, loc) {
   if (args.keywords.size === 0) return void 0;
@@ -43511,8 +44368,8 @@ function bind(args, params, loc, propsParam = params[params.length - 1]) {
   });
   const extra = /* @__PURE__ */ new Map();
   for (const [k, v] of args.keywords) {
-    const name2 = camel(k);
-    if (params.includes(name2) && !out2.has(name2)) out2.set(name2, v);
+    const name3 = camel(k);
+    if (params.includes(name3) && !out2.has(name3)) out2.set(name3, v);
     else extra.set(k, v);
   }
   if (extra.size > 0 && propsParam !== void 0 && !out2.has(propsParam)) {
@@ -43691,8 +44548,8 @@ function conditionBlock(conditions) {
 function constructId(v, fallback) {
   return textOf2(v) ?? fallback;
 }
-function externalMember(path4, name2, loc) {
-  const c = classify(`${path4}.${name2}`);
+function externalMember(path4, name3, loc) {
+  const c = classify(`${path4}.${name3}`);
   if (!c) return void 0;
   if (c.family === "cdk" && c.name === "Effect.ALLOW") return str3("Allow", loc);
   if (c.family === "cdk" && c.name === "Effect.DENY") return str3("Deny", loc);
@@ -43735,15 +44592,15 @@ function cdkRole(a, props, loc, host, source, statements) {
     trust: () => policyJson({ kind: "policy-document", statements, at: loc }),
     source
   };
-  const name2 = field(props, "roleName");
+  const name3 = field(props, "roleName");
   const path4 = field(props, "path");
-  if (name2) def.name = name2;
+  if (name3) def.name = name3;
   if (path4) def.path = path4;
   host.record(def);
   return lib(role, loc);
 }
-function cdkCall(name2, args, loc, host) {
-  switch (name2) {
+function cdkCall(name3, args, loc, host) {
+  switch (name3) {
     case "Role": {
       const a = bind(args, ["scope", "id", "props"], loc);
       const props = a.get("props");
@@ -43785,7 +44642,7 @@ function cdkCall(name2, args, loc, host) {
       const a = bind(args, ["scope", "id", "props"], loc);
       const props = a.get("props");
       const url = field(props, "url");
-      const def = { kind: "provider", id: constructId(a.get("id"), `iam.${name2}`), loc };
+      const def = { kind: "provider", id: constructId(a.get("id"), `iam.${name3}`), loc };
       const clientIds = field(props, "clientIds") ?? field(props, "clientIdList");
       const thumbprints = field(props, "thumbprints") ?? field(props, "thumbprintList");
       if (url) def.url = url;
@@ -43892,8 +44749,8 @@ function withConditions(p, conditions, loc) {
   const base = ps[0];
   return lib({ ...base, conditions: conditions ? [...base.conditions, conditions] : base.conditions, at: loc }, loc);
 }
-function githubOidcCall(name2, args, loc, host) {
-  switch (name2) {
+function githubOidcCall(name3, args, loc, host) {
+  switch (name3) {
     case "GithubActionsIdentityProvider": {
       const a = bind(args, ["scope", "id", "props"], loc);
       const url = str3(`https://${GITHUB_ISSUER_HOST}`, loc);
@@ -43951,10 +44808,10 @@ function githubOidcCall(name2, args, loc, host) {
 function pulumiRole(id2, props, loc, host, source, keys = CLASSIC_ROLE) {
   const doc = field(props, keys.trust);
   const def = { kind: "role", id: constructId(id2, source), loc, trust: () => documentValue(doc), source };
-  const name2 = field(props, keys.name);
+  const name3 = field(props, keys.name);
   const namePrefix = field(props, "namePrefix");
   const path4 = field(props, "path");
-  if (name2) def.name = name2;
+  if (name3) def.name = name3;
   if (namePrefix) def.namePrefix = namePrefix;
   if (path4) def.path = path4;
   host.record(def);
@@ -43972,8 +44829,8 @@ function pulumiProvider(args, loc, host, source, plural) {
   host.record(def);
   return lib(url ? { kind: "provider", url } : { kind: "provider" }, loc);
 }
-function pulumiCall(name2, args, loc, host) {
-  const fn2 = camel(name2);
+function pulumiCall(name3, args, loc, host) {
+  const fn2 = camel(name3);
   switch (fn2) {
     case "Role": {
       const a = bind(args, ["name", "args", "opts"], loc, "args");
@@ -43999,12 +44856,12 @@ function pulumiCall(name2, args, loc, host) {
         loc
       );
     default:
-      if (/Args$/.test(name2)) return kwargsObject(args, loc) ?? args.positional[0];
+      if (/Args$/.test(name3)) return kwargsObject(args, loc) ?? args.positional[0];
       return void 0;
   }
 }
-function pulumiNativeCall(name2, args, loc, host) {
-  switch (camel(name2)) {
+function pulumiNativeCall(name3, args, loc, host) {
+  switch (camel(name3)) {
     case "Role": {
       const a = bind(args, ["name", "args", "opts"], loc, "args");
       pulumiRole(a.get("name"), a.get("args"), loc, host, "Pulumi aws-native iam.Role", NATIVE_ROLE);
@@ -44016,8 +44873,8 @@ function pulumiNativeCall(name2, args, loc, host) {
       return void 0;
   }
 }
-function pulumiCoreCall(name2, args, loc, expr) {
-  switch (name2) {
+function pulumiCoreCall(name3, args, loc, expr) {
+  switch (name3) {
     case "output":
     case "Output.from_input":
       return args.positional[0];
@@ -44037,8 +44894,8 @@ function pulumiCoreCall(name2, args, loc, expr) {
       return void 0;
   }
 }
-function cdktfCall(name2, args, loc, host) {
-  const cls = name2.split(".").pop() ?? name2;
+function cdktfCall(name3, args, loc, host) {
+  const cls = name3.split(".").pop() ?? name3;
   switch (cls) {
     case "IamRole": {
       const a = bind(args, ["scope", "id", "config"], loc);
@@ -44076,26 +44933,26 @@ function cdktfCall(name2, args, loc, host) {
       return void 0;
   }
 }
-function libMember(o, name2, loc) {
+function libMember(o, name3, loc) {
   switch (o.kind) {
     case "provider":
-      if (name2 === "openIdConnectProviderArn" || name2 === "oidcProviderArn" || name2 === "arn" || name2 === "open_id_connect_provider_arn" || name2 === "oidc_provider_arn") {
+      if (name3 === "openIdConnectProviderArn" || name3 === "oidcProviderArn" || name3 === "arn" || name3 === "open_id_connect_provider_arn" || name3 === "oidc_provider_arn") {
         return providerArn2(o, loc);
       }
       return void 0;
     case "terraform-document":
-      if (name2 === "json") return lib({ kind: "json", value: o.value }, loc);
+      if (name3 === "json") return lib({ kind: "json", value: o.value }, loc);
       return void 0;
     case "role":
-      if (name2 === "assumeRolePolicy" || name2 === "assume_role_policy")
+      if (name3 === "assumeRolePolicy" || name3 === "assume_role_policy")
         return lib({ kind: "trust-document", role: o }, loc);
       return void 0;
     default:
       return void 0;
   }
 }
-function libMethod(o, name2, args, loc, _host) {
-  const method = camel(name2);
+function libMethod(o, name3, args, loc, _host) {
+  const method = camel(name3);
   switch (o.kind) {
     case "principal":
       if (method === "withConditions")
@@ -44186,10 +45043,10 @@ function lowerRole(d, parsed) {
   const tree = value.t === "str" ? jsonFromString(value, parsed) : toTree(value);
   if (!tree) return;
   const role = { id: d.id, loc: d.loc };
-  const name2 = strOf(d.name);
+  const name3 = strOf(d.name);
   const prefix = strOf(d.namePrefix);
   const path4 = strOf(d.path);
-  if (name2) role.name = name2;
+  if (name3) role.name = name3;
   if (prefix) role.namePrefix = prefix;
   if (path4) role.path = path4;
   const doc = normalisePolicy(tree, { kind: "trust", source: d.source, role });
@@ -44242,18 +45099,18 @@ function parsePulumiYaml(src) {
   const values2 = /* @__PURE__ */ new Map();
   const evaluating = /* @__PURE__ */ new Set();
   let steps = 0;
-  const named = (name2, loc) => {
-    const done = values2.get(name2);
+  const named = (name3, loc) => {
+    const done = values2.get(name3);
     if (done) return done;
-    if (evaluating.has(name2) || ++steps > 1e4) return unk(name2, loc);
-    evaluating.add(name2);
-    let v = unk(name2, loc);
-    const variable2 = field2(variables, name2);
-    const resource = field2(resources, name2);
+    if (evaluating.has(name3) || ++steps > 1e4) return unk(name3, loc);
+    evaluating.add(name3);
+    let v = unk(name3, loc);
+    const variable2 = field2(variables, name3);
+    const resource = field2(resources, name3);
     if (variable2) v = evaluate3(variable2, 0);
-    else if (resource) v = instantiate(name2, resource);
-    evaluating.delete(name2);
-    values2.set(name2, v);
+    else if (resource) v = instantiate(name3, resource);
+    evaluating.delete(name3);
+    values2.set(name3, v);
     return v;
   };
   const reference2 = (expr, loc) => {
@@ -44328,8 +45185,8 @@ function parsePulumiYaml(src) {
         return unk(node.expr, node.loc);
       case "object": {
         const fn2 = node.entries.length === 1 ? node.entries[0] : void 0;
-        const name2 = fn2?.key.value.toLowerCase();
-        if (fn2 && name2?.startsWith("fn::")) return builtin(name2, fn2.value, node.loc, depth);
+        const name3 = fn2?.key.value.toLowerCase();
+        if (fn2 && name3?.startsWith("fn::")) return builtin(name3, fn2.value, node.loc, depth);
         return {
           t: "obj",
           entries: node.entries.map((e) => ({
@@ -44342,17 +45199,17 @@ function parsePulumiYaml(src) {
       }
     }
   };
-  const builtin = (name2, arg, loc, depth) => {
-    switch (name2) {
+  const builtin = (name3, arg, loc, depth) => {
+    switch (name3) {
       case "fn::tojson":
         return { t: "lib", obj: { kind: "json", value: evaluate3(arg, depth + 1) }, loc };
       case "fn::secret":
         return evaluate3(arg, depth + 1);
       case "fn::join": {
         const a = evaluate3(arg, depth + 1);
-        if (a.t !== "arr" || a.items.length !== 2) return unk(name2, loc);
+        if (a.t !== "arr" || a.items.length !== 2) return unk(name3, loc);
         const [sep7, list2] = a.items;
-        if (list2.t !== "arr" || list2.rest) return unk(name2, loc);
+        if (list2.t !== "arr" || list2.rest) return unk(name3, loc);
         return concat(
           list2.items.flatMap((item, i) => i === 0 ? [item] : [sep7, item]),
           loc,
@@ -44369,7 +45226,7 @@ function parsePulumiYaml(src) {
           { positional: args ? [evaluate3(args, depth + 1)] : [], keywords: /* @__PURE__ */ new Map() },
           false,
           loc,
-          name2,
+          name3,
           host
         );
         if (!result3) return unk(`fn::invoke ${fnToken ?? ""}`, loc);
@@ -44378,21 +45235,21 @@ function parsePulumiYaml(src) {
         return libMember(result3.obj, ret, loc) ?? unk(`fn::invoke ${fnToken ?? ""}`, loc);
       }
       default:
-        return unk(name2, loc);
+        return unk(name3, loc);
     }
   };
-  const instantiate = (name2, resource) => {
+  const instantiate = (name3, resource) => {
     const typeNode = field2(resource, "type");
     const token = typeNode ? textOf2(evaluate3(typeNode, 0)) : void 0;
     const path4 = token === void 0 ? void 0 : sdkPath(token);
     const loc = typeNode?.loc ?? resource.loc;
-    if (path4 === void 0) return unk(name2, loc);
+    if (path4 === void 0) return unk(name3, loc);
     const props = field2(resource, "properties");
     const args = [
-      { t: "str", v: { parts: [name2], loc } },
+      { t: "str", v: { parts: [name3], loc } },
       props ? evaluate3(props, 0) : { t: "obj", entries: [], loc }
     ];
-    return callExternal(path4, { positional: args, keywords: /* @__PURE__ */ new Map() }, true, locOf3(args[0]), name2, host) ?? unk(name2, loc);
+    return callExternal(path4, { positional: args, keywords: /* @__PURE__ */ new Map() }, true, locOf3(args[0]), name3, host) ?? unk(name3, loc);
   };
   for (const e of resources.entries) named(e.key.value, e.key.loc);
   const files = /* @__PURE__ */ new Map([[src.path, out2]]);
@@ -44468,8 +45325,8 @@ var init_interpreter = __esm({
       }
       parent;
       vars = /* @__PURE__ */ new Map();
-      lookup(name2) {
-        return this.vars.get(name2) ?? this.parent?.lookup(name2);
+      lookup(name3) {
+        return this.vars.get(name3) ?? this.parent?.lookup(name3);
       }
     };
     ModuleEval = class {
@@ -44507,14 +45364,14 @@ var init_interpreter = __esm({
         this.execBlock(this.mod.body, frame, true);
       }
       /** A name this module exports, evaluated. */
-      exported(name2, loc) {
+      exported(name3, loc) {
         this.run();
         if (this.mod.exports !== "all") {
-          const local2 = this.mod.exports.get(name2);
+          const local2 = this.mod.exports.get(name3);
           if (local2 !== void 0) return this.read(local2, this.scope, loc);
           for (const s of this.mod.body) {
             if (s.k !== "reexport") continue;
-            const hit = s.names.length === 0 ? name2 : s.names.find((n) => n.exported === name2)?.imported;
+            const hit = s.names.length === 0 ? name3 : s.names.find((n) => n.exported === name3)?.imported;
             if (hit === void 0) continue;
             const other = this.host.importModule(this.mod.file, s.module, this.mod.language);
             const v = other?.exported(hit, loc);
@@ -44522,22 +45379,22 @@ var init_interpreter = __esm({
           }
           return void 0;
         }
-        return this.scope.vars.has(name2) ? this.read(name2, this.scope, loc) : void 0;
+        return this.scope.vars.has(name3) ? this.read(name3, this.scope, loc) : void 0;
       }
-      read(name2, scope, loc) {
-        const b = scope.lookup(name2);
+      read(name3, scope, loc) {
+        const b = scope.lookup(name3);
         if (!b) {
-          if (GLOBALS.has(name2)) return { t: "ext", path: name2, loc };
-          const sst = this.sstGlobals ? SST_GLOBALS[name2] : void 0;
-          return sst !== void 0 ? { t: "ext", path: sst, loc } : unk(name2, loc);
+          if (GLOBALS.has(name3)) return { t: "ext", path: name3, loc };
+          const sst = this.sstGlobals ? SST_GLOBALS[name3] : void 0;
+          return sst !== void 0 ? { t: "ext", path: sst, loc } : unk(name3, loc);
         }
         if (b.value === void 0 && b.lazy) {
           const lazy = b.lazy;
           b.lazy = void 0;
-          b.value = unk(name2, loc);
+          b.value = unk(name3, loc);
           b.value = lazy();
         }
-        const v = b.value ?? unk(name2, loc);
+        const v = b.value ?? unk(name3, loc);
         if (b.origin === void 0) return v;
         return relocateValue(v, loc, b.origin);
       }
@@ -44876,24 +45733,24 @@ var init_interpreter = __esm({
         }
         return unk(this.source(e.span), loc);
       }
-      member(o, name2, loc, expr) {
+      member(o, name3, loc, expr) {
         switch (o.t) {
           case "obj": {
-            const v = field(o, name2);
+            const v = field(o, name3);
             if (v) return v;
             return o.closed && this.mod.language !== "python" ? { t: "null", loc } : unk(expr, loc);
           }
           case "arr":
-            if (name2 === "length" && !o.rest) return { t: "num", v: o.items.length, loc };
+            if (name3 === "length" && !o.rest) return { t: "num", v: o.items.length, loc };
             return unk(expr, loc);
           case "ext":
-            return externalMember(o.path, name2, loc) ?? { t: "ext", path: `${o.path}.${name2}`, loc };
+            return externalMember(o.path, name3, loc) ?? { t: "ext", path: `${o.path}.${name3}`, loc };
           case "lib":
-            return libMember(o.obj, name2, loc) ?? unk(expr, loc);
+            return libMember(o.obj, name3, loc) ?? unk(expr, loc);
           case "inst": {
             const mod = o.module;
-            if (mod) return mod.exported(name2, loc) ?? unk(expr, loc);
-            const v = o.fields.get(name2);
+            if (mod) return mod.exported(name3, loc) ?? unk(expr, loc);
+            const v = o.fields.get(name3);
             if (v) return v;
             return unk(expr, loc);
           }
@@ -45074,8 +45931,8 @@ var init_interpreter = __esm({
         let last = 0;
         for (const m of text3.matchAll(/\{([A-Za-z_0-9]*)\}/g)) {
           pieces.push(str3(text3.slice(last, m.index), loc));
-          const name2 = m[1] ?? "";
-          const v = name2 === "" ? args.positional[auto++] : /^\d+$/.test(name2) ? args.positional[Number(name2)] : args.keywords.get(name2);
+          const name3 = m[1] ?? "";
+          const v = name3 === "" ? args.positional[auto++] : /^\d+$/.test(name3) ? args.positional[Number(name3)] : args.keywords.get(name3);
           pieces.push(v ?? unk(expr, loc));
           last = m.index + m[0].length;
         }
@@ -45135,17 +45992,17 @@ var init_interpreter = __esm({
         let i = 0;
         const used = /* @__PURE__ */ new Set();
         for (const p of def.params) {
-          const name2 = p.target.k === "name" ? p.target.name : void 0;
+          const name3 = p.target.k === "name" ? p.target.name : void 0;
           if (p.rest) {
             const items = args.positional.slice(i);
-            const v2 = args.uncertain ? unk(name2 ?? "args", this.loc(p.target.span)) : arr(items, this.loc(p.target.span));
+            const v2 = args.uncertain ? unk(name3 ?? "args", this.loc(p.target.span)) : arr(items, this.loc(p.target.span));
             this.bind(p.target, v2, frame, false);
             i = args.positional.length;
             continue;
           }
           if (p.kwRest) {
             const entries2 = [...args.keywords].filter(([k]) => !used.has(k));
-            const v2 = args.uncertain ? unk(name2 ?? "kwargs", this.loc(p.target.span)) : {
+            const v2 = args.uncertain ? unk(name3 ?? "kwargs", this.loc(p.target.span)) : {
               t: "obj",
               entries: entries2.map(([key3, value]) => ({ key: key3, keyLoc: locOf3(value), value })),
               loc: this.loc(p.target.span)
@@ -45154,13 +46011,13 @@ var init_interpreter = __esm({
             continue;
           }
           let v;
-          if (name2 !== void 0 && args.keywords.has(name2)) {
-            v = args.keywords.get(name2);
-            used.add(name2);
+          if (name3 !== void 0 && args.keywords.has(name3)) {
+            v = args.keywords.get(name3);
+            used.add(name3);
           } else if (i < args.positional.length) v = args.positional[i++];
-          else if (args.uncertain) v = unk(name2 ?? "argument", this.loc(p.target.span));
+          else if (args.uncertain) v = unk(name3 ?? "argument", this.loc(p.target.span));
           else if (p.init) v = this.eval(p.init, frame);
-          this.bind(p.target, v ?? unk(name2 ?? "argument", this.loc(p.target.span)), frame, false);
+          this.bind(p.target, v ?? unk(name3 ?? "argument", this.loc(p.target.span)), frame, false);
         }
       }
       /** Runs a function nobody called, every parameter unknown. */
@@ -45426,10 +46283,10 @@ var require_lib = __commonJS({
       MissingSemicolon: "Missing semicolon.",
       MissingPlugin: ({
         missingPlugin
-      }) => `This experimental syntax requires enabling the parser plugin: ${missingPlugin.map((name2) => JSON.stringify(name2)).join(", ")}.`,
+      }) => `This experimental syntax requires enabling the parser plugin: ${missingPlugin.map((name3) => JSON.stringify(name3)).join(", ")}.`,
       MissingOneOfPlugins: ({
         missingPlugin
-      }) => `This experimental syntax requires enabling one of the following parser plugin(s): ${missingPlugin.map((name2) => JSON.stringify(name2)).join(", ")}.`,
+      }) => `This experimental syntax requires enabling one of the following parser plugin(s): ${missingPlugin.map((name3) => JSON.stringify(name3)).join(", ")}.`,
       MissingUnicodeEscape: "Expecting Unicode escape sequence \\uXXXX.",
       MixingCoalesceWithLogical: "Nullish coalescing operator(??) requires parens when mixing with logical operators.",
       ModuleAttributeDifferentFromType: "The only accepted module attribute is `type`.",
@@ -45862,9 +46719,9 @@ var require_lib = __commonJS({
         return this.convertPrivateNameToPrivateIdentifier(node);
       }
       convertPrivateNameToPrivateIdentifier(node) {
-        const name2 = super.getPrivateNameSV(node);
+        const name3 = super.getPrivateNameSV(node);
         delete node.id;
-        node.name = name2;
+        node.name = name3;
         return this.castNodeTo(node, "PrivateIdentifier");
       }
       isPrivateName(node) {
@@ -46159,14 +47016,14 @@ var require_lib = __commonJS({
       }
     };
     var keywords$1 = /* @__PURE__ */ new Map();
-    function createKeyword(name2, options = {}) {
-      options.keyword = name2;
-      const token = createToken(name2, options);
-      keywords$1.set(name2, token);
+    function createKeyword(name3, options = {}) {
+      options.keyword = name3;
+      const token = createToken(name3, options);
+      keywords$1.set(name3, token);
       return token;
     }
-    function createBinop(name2, binop) {
-      return createToken(name2, {
+    function createBinop(name3, binop) {
+      return createToken(name3, {
         beforeExpr,
         binop
       });
@@ -46178,22 +47035,22 @@ var require_lib = __commonJS({
     var tokenBeforeExprs = [];
     var tokenStartsExprs = [];
     var tokenPrefixes = [];
-    function createToken(name2, options = {}) {
+    function createToken(name3, options = {}) {
       var _options$binop, _options$beforeExpr, _options$startsExpr, _options$prefix;
       ++tokenTypeCounter;
-      tokenLabels.push(name2);
+      tokenLabels.push(name3);
       tokenBinops.push((_options$binop = options.binop) != null ? _options$binop : -1);
       tokenBeforeExprs.push((_options$beforeExpr = options.beforeExpr) != null ? _options$beforeExpr : false);
       tokenStartsExprs.push((_options$startsExpr = options.startsExpr) != null ? _options$startsExpr : false);
       tokenPrefixes.push((_options$prefix = options.prefix) != null ? _options$prefix : false);
-      tokenTypes.push(new ExportedTokenType(name2, options));
+      tokenTypes.push(new ExportedTokenType(name3, options));
       return tokenTypeCounter;
     }
-    function createKeywordLike(name2, options = {}) {
+    function createKeywordLike(name3, options = {}) {
       var _options$binop2, _options$beforeExpr2, _options$startsExpr2, _options$prefix2;
       ++tokenTypeCounter;
-      keywords$1.set(name2, tokenTypeCounter);
-      tokenLabels.push(name2);
+      keywords$1.set(name3, tokenTypeCounter);
+      tokenLabels.push(name3);
       tokenBinops.push((_options$binop2 = options.binop) != null ? _options$binop2 : -1);
       tokenBeforeExprs.push((_options$beforeExpr2 = options.beforeExpr) != null ? _options$beforeExpr2 : false);
       tokenStartsExprs.push((_options$startsExpr2 = options.startsExpr) != null ? _options$startsExpr2 : false);
@@ -46818,66 +47675,66 @@ var require_lib = __commonJS({
       treatFunctionsAsVarInScope(scope) {
         return !!(scope.flags & (2 | 128) || !this.parser.inModule && scope.flags & 1);
       }
-      declareName(name2, bindingType, loc) {
+      declareName(name3, bindingType, loc) {
         let scope = this.currentScope();
         if (bindingType & 8 || bindingType & 16) {
-          this.checkRedeclarationInScope(scope, name2, bindingType, loc);
-          let type2 = scope.names.get(name2) || 0;
+          this.checkRedeclarationInScope(scope, name3, bindingType, loc);
+          let type2 = scope.names.get(name3) || 0;
           if (bindingType & 16) {
             type2 = type2 | 4;
           } else {
             if (!scope.firstLexicalName) {
-              scope.firstLexicalName = name2;
+              scope.firstLexicalName = name3;
             }
             type2 = type2 | 2;
           }
-          scope.names.set(name2, type2);
+          scope.names.set(name3, type2);
           if (bindingType & 8) {
-            this.maybeExportDefined(scope, name2);
+            this.maybeExportDefined(scope, name3);
           }
         } else if (bindingType & 4) {
           for (let i = this.scopeStack.length - 1; i >= 0; --i) {
             scope = this.scopeStack[i];
-            this.checkRedeclarationInScope(scope, name2, bindingType, loc);
-            scope.names.set(name2, (scope.names.get(name2) || 0) | 1);
-            this.maybeExportDefined(scope, name2);
+            this.checkRedeclarationInScope(scope, name3, bindingType, loc);
+            scope.names.set(name3, (scope.names.get(name3) || 0) | 1);
+            this.maybeExportDefined(scope, name3);
             if (scope.flags & 1667) break;
           }
         }
         if (this.parser.inModule && scope.flags & 1) {
-          this.undefinedExports.delete(name2);
+          this.undefinedExports.delete(name3);
         }
       }
-      maybeExportDefined(scope, name2) {
+      maybeExportDefined(scope, name3) {
         if (this.parser.inModule && scope.flags & 1) {
-          this.undefinedExports.delete(name2);
+          this.undefinedExports.delete(name3);
         }
       }
-      checkRedeclarationInScope(scope, name2, bindingType, loc) {
-        if (this.isRedeclaredInScope(scope, name2, bindingType)) {
+      checkRedeclarationInScope(scope, name3, bindingType, loc) {
+        if (this.isRedeclaredInScope(scope, name3, bindingType)) {
           this.parser.raise(Errors.VarRedeclaration, loc, {
-            identifierName: name2
+            identifierName: name3
           });
         }
       }
-      isRedeclaredInScope(scope, name2, bindingType) {
+      isRedeclaredInScope(scope, name3, bindingType) {
         if (!(bindingType & 1)) return false;
         if (bindingType & 8) {
-          return scope.names.has(name2);
+          return scope.names.has(name3);
         }
-        const type2 = scope.names.get(name2) || 0;
+        const type2 = scope.names.get(name3) || 0;
         if (bindingType & 16) {
           return (type2 & 2) > 0 || !this.treatFunctionsAsVarInScope(scope) && (type2 & 1) > 0;
         }
-        return (type2 & 2) > 0 && !(scope.flags & 8 && scope.firstLexicalName === name2) || !this.treatFunctionsAsVarInScope(scope) && (type2 & 4) > 0;
+        return (type2 & 2) > 0 && !(scope.flags & 8 && scope.firstLexicalName === name3) || !this.treatFunctionsAsVarInScope(scope) && (type2 & 4) > 0;
       }
       checkLocalExport(id2) {
         const {
-          name: name2
+          name: name3
         } = id2;
         const topLevelScope = this.scopeStack[0];
-        if (!topLevelScope.names.has(name2)) {
-          this.undefinedExports.set(name2, id2.loc.start);
+        if (!topLevelScope.names.has(name3)) {
+          this.undefinedExports.set(name3, id2.loc.start);
         }
       }
       currentScope() {
@@ -46914,20 +47771,20 @@ var require_lib = __commonJS({
       createScope(flags) {
         return new FlowScope(flags);
       }
-      declareName(name2, bindingType, loc) {
+      declareName(name3, bindingType, loc) {
         const scope = this.currentScope();
         if (bindingType & 2048) {
-          this.checkRedeclarationInScope(scope, name2, bindingType, loc);
-          this.maybeExportDefined(scope, name2);
-          scope.declareFunctions.add(name2);
+          this.checkRedeclarationInScope(scope, name3, bindingType, loc);
+          this.maybeExportDefined(scope, name3);
+          scope.declareFunctions.add(name3);
           return;
         }
-        super.declareName(name2, bindingType, loc);
+        super.declareName(name3, bindingType, loc);
       }
-      isRedeclaredInScope(scope, name2, bindingType) {
-        if (super.isRedeclaredInScope(scope, name2, bindingType)) return true;
-        if (bindingType & 2048 && !scope.declareFunctions.has(name2)) {
-          const type2 = scope.names.get(name2);
+      isRedeclaredInScope(scope, name3, bindingType) {
+        if (super.isRedeclaredInScope(scope, name3, bindingType)) return true;
+        if (bindingType & 2048 && !scope.declareFunctions.has(name3)) {
+          const type2 = scope.names.get(name3);
           return (type2 & 4) > 0 || (type2 & 2) > 0;
         }
         return false;
@@ -47366,8 +48223,8 @@ var require_lib = __commonJS({
       }
       flowParseRestrictedIdentifier(liberal, declaration) {
         const node = this.startNode();
-        const name2 = this.flowParseRestrictedIdentifierName(liberal, declaration);
-        return this.createIdentifier(node, name2);
+        const name3 = this.flowParseRestrictedIdentifierName(liberal, declaration);
+        return this.createIdentifier(node, name3);
       }
       flowParseTypeAlias(node) {
         node.id = this.flowParseRestrictedIdentifier(false, true);
@@ -47811,7 +48668,7 @@ var require_lib = __commonJS({
         return this.finishNode(node, "TupleTypeAnnotation");
       }
       flowParseFunctionTypeParam(first) {
-        let name2 = null;
+        let name3 = null;
         let optional = false;
         let typeAnnotation = null;
         const node = this.startNode();
@@ -47821,7 +48678,7 @@ var require_lib = __commonJS({
           if (isThis && !first) {
             this.raise(FlowErrors.ThisParamMustBeFirst, node);
           }
-          name2 = this.parseIdentifier(isThis);
+          name3 = this.parseIdentifier(isThis);
           if (this.eat(17)) {
             optional = true;
             if (isThis) {
@@ -47832,7 +48689,7 @@ var require_lib = __commonJS({
         } else {
           typeAnnotation = this.flowParseType();
         }
-        node.name = name2;
+        node.name = name3;
         node.optional = optional;
         node.typeAnnotation = typeAnnotation;
         return this.finishNode(node, "FunctionTypeParam");
@@ -48112,11 +48969,11 @@ var require_lib = __commonJS({
       }
       flowParseTypeAnnotatableIdentifier() {
         const node = this.startNode();
-        const name2 = this.parseIdentifierName();
+        const name3 = this.parseIdentifierName();
         if (this.match(14)) {
           node.typeAnnotation = this.flowParseTypeAnnotation();
         }
-        return this.createIdentifier(node, name2);
+        return this.createIdentifier(node, name3);
       }
       typeCastToParameter(node) {
         node.expression.typeAnnotation = node.typeAnnotation;
@@ -49000,12 +49857,12 @@ var require_lib = __commonJS({
         const endOfInit = () => this.match(12) || this.match(8);
         switch (this.state.type) {
           case 136: {
-            const literal3 = this.parseNumericLiteral(this.state.value);
+            const literal4 = this.parseNumericLiteral(this.state.value);
             if (endOfInit()) {
               return {
                 type: "number",
-                loc: literal3.loc.start,
-                value: literal3
+                loc: literal4.loc.start,
+                value: literal4
               };
             }
             return {
@@ -49014,12 +49871,12 @@ var require_lib = __commonJS({
             };
           }
           case 135: {
-            const literal3 = this.parseStringLiteral(this.state.value);
+            const literal4 = this.parseStringLiteral(this.state.value);
             if (endOfInit()) {
               return {
                 type: "string",
-                loc: literal3.loc.start,
-                value: literal3
+                loc: literal4.loc.start,
+                value: literal4
               };
             }
             return {
@@ -49029,12 +49886,12 @@ var require_lib = __commonJS({
           }
           case 85:
           case 86: {
-            const literal3 = this.parseBooleanLiteral(this.match(85));
+            const literal4 = this.parseBooleanLiteral(this.match(85));
             if (endOfInit()) {
               return {
                 type: "boolean",
-                loc: literal3.loc.start,
-                value: literal3
+                loc: literal4.loc.start,
+                value: literal4
               };
             }
             return {
@@ -49812,10 +50669,10 @@ var require_lib = __commonJS({
       }
       jsxParseNamespacedName() {
         const startLoc = this.state.startLoc;
-        const name2 = this.jsxParseIdentifier();
-        if (!this.eat(14)) return name2;
+        const name3 = this.jsxParseIdentifier();
+        if (!this.eat(14)) return name3;
         const node = this.startNodeAt(startLoc);
-        node.namespace = name2;
+        node.namespace = name3;
         node.name = this.jsxParseIdentifier();
         return this.finishNode(node, "JSXNamespacedName");
       }
@@ -50068,29 +50925,29 @@ var require_lib = __commonJS({
       createScope(flags) {
         return new TypeScriptScope(flags);
       }
-      declareName(name2, bindingType, loc) {
+      declareName(name3, bindingType, loc) {
         const scope = this.currentScope();
-        let type2 = scope.tsNames.get(name2) || 0;
+        let type2 = scope.tsNames.get(name3) || 0;
         if (bindingType & 4096) {
           if (type2 & 32) {
             this.parser.raise(Errors.VarRedeclaration, loc, {
-              identifierName: name2
+              identifierName: name3
             });
           }
-          scope.tsNames.set(name2, type2 | 32);
-          this.maybeExportDefined(scope, name2);
+          scope.tsNames.set(name3, type2 | 32);
+          this.maybeExportDefined(scope, name3);
           return;
         }
         if (bindingType & 1024) {
-          this.maybeExportDefined(scope, name2);
-          scope.tsNames.set(name2, type2 | 16);
+          this.maybeExportDefined(scope, name3);
+          scope.tsNames.set(name3, type2 | 16);
           return;
         }
-        super.declareName(name2, bindingType, loc);
+        super.declareName(name3, bindingType, loc);
         if (bindingType & 2) {
           if (!(bindingType & 1)) {
-            this.checkRedeclarationInScope(scope, name2, bindingType, loc);
-            this.maybeExportDefined(scope, name2);
+            this.checkRedeclarationInScope(scope, name3, bindingType, loc);
+            this.maybeExportDefined(scope, name3);
           }
           type2 = type2 | 1;
         }
@@ -50103,10 +50960,10 @@ var require_lib = __commonJS({
         if (bindingType & 128) {
           type2 = type2 | 8;
         }
-        if (type2) scope.tsNames.set(name2, type2);
+        if (type2) scope.tsNames.set(name3, type2);
       }
-      isRedeclaredInScope(scope, name2, bindingType) {
-        const type2 = scope.tsNames.get(name2);
+      isRedeclaredInScope(scope, name3, bindingType) {
+        const type2 = scope.tsNames.get(name3);
         if ((type2 & 2) > 0) {
           if (bindingType & 256) {
             const isConst = !!(bindingType & 512);
@@ -50116,7 +50973,7 @@ var require_lib = __commonJS({
           return true;
         }
         if (bindingType & 128 && (type2 & 8) > 0) {
-          if (scope.names.get(name2) & 2) {
+          if (scope.names.get(name3) & 2) {
             return !!(bindingType & 1);
           } else {
             return false;
@@ -50125,16 +50982,16 @@ var require_lib = __commonJS({
         if (bindingType & 2 && (type2 & 1) > 0) {
           return true;
         }
-        return super.isRedeclaredInScope(scope, name2, bindingType);
+        return super.isRedeclaredInScope(scope, name3, bindingType);
       }
       checkLocalExport(id2) {
         const {
-          name: name2
+          name: name3
         } = id2;
         const len = this.scopeStack.length;
         for (let i = len - 1; i >= 0; i--) {
           const scope = this.scopeStack[i];
-          const type2 = scope.tsNames.get(name2);
+          const type2 = scope.tsNames.get(name3);
           if (type2 & (1 | 16 | 32)) {
             return;
           }
@@ -50172,9 +51029,9 @@ var require_lib = __commonJS({
           return true;
         }
       }
-      getPluginOption(plugin, name2) {
+      getPluginOption(plugin, name3) {
         var _this$plugins$get;
-        return (_this$plugins$get = this.plugins.get(plugin)) == null ? void 0 : _this$plugins$get[name2];
+        return (_this$plugins$get = this.plugins.get(plugin)) == null ? void 0 : _this$plugins$get[name3];
       }
     };
     function setTrailingComments(node, comments) {
@@ -51872,7 +52729,7 @@ var require_lib = __commonJS({
         });
       }
       expectOnePlugin(pluginNames) {
-        if (!pluginNames.some((name2) => this.hasPlugin(name2))) {
+        if (!pluginNames.some((name3) => this.hasPlugin(name3))) {
           throw this.raise(Errors.MissingOneOfPlugins, this.state.startLoc, {
             missingPlugin: pluginNames
           });
@@ -51907,56 +52764,56 @@ var require_lib = __commonJS({
       exit() {
         const oldClassScope = this.stack.pop();
         const current = this.current();
-        for (const [name2, loc] of Array.from(oldClassScope.undefinedPrivateNames)) {
+        for (const [name3, loc] of Array.from(oldClassScope.undefinedPrivateNames)) {
           if (current) {
-            if (!current.undefinedPrivateNames.has(name2)) {
-              current.undefinedPrivateNames.set(name2, loc);
+            if (!current.undefinedPrivateNames.has(name3)) {
+              current.undefinedPrivateNames.set(name3, loc);
             }
           } else {
             this.parser.raise(Errors.InvalidPrivateFieldResolution, loc, {
-              identifierName: name2
+              identifierName: name3
             });
           }
         }
       }
-      declarePrivateName(name2, elementType, loc) {
+      declarePrivateName(name3, elementType, loc) {
         const {
           privateNames,
           loneAccessors,
           undefinedPrivateNames
         } = this.current();
-        let redefined = privateNames.has(name2);
+        let redefined = privateNames.has(name3);
         if (elementType & 3) {
-          const accessor = redefined && loneAccessors.get(name2);
+          const accessor = redefined && loneAccessors.get(name3);
           if (accessor) {
             const oldStatic = accessor & 4;
             const newStatic = elementType & 4;
             const oldKind = accessor & 3;
             const newKind = elementType & 3;
             redefined = oldKind === newKind || oldStatic !== newStatic;
-            if (!redefined) loneAccessors.delete(name2);
+            if (!redefined) loneAccessors.delete(name3);
           } else if (!redefined) {
-            loneAccessors.set(name2, elementType);
+            loneAccessors.set(name3, elementType);
           }
         }
         if (redefined) {
           this.parser.raise(Errors.PrivateNameRedeclaration, loc, {
-            identifierName: name2
+            identifierName: name3
           });
         }
-        privateNames.add(name2);
-        undefinedPrivateNames.delete(name2);
+        privateNames.add(name3);
+        undefinedPrivateNames.delete(name3);
       }
-      usePrivateName(name2, loc) {
+      usePrivateName(name3, loc) {
         let classScope;
         for (classScope of this.stack) {
-          if (classScope.privateNames.has(name2)) return;
+          if (classScope.privateNames.has(name3)) return;
         }
         if (classScope) {
-          classScope.undefinedPrivateNames.set(name2, loc);
+          classScope.undefinedPrivateNames.set(name3, loc);
         } else {
           this.parser.raise(Errors.InvalidPrivateFieldResolution, loc, {
-            identifierName: name2
+            identifierName: name3
           });
         }
       }
@@ -52135,16 +52992,16 @@ var require_lib = __commonJS({
       isContextual(token) {
         return this.state.type === token && !this.state.containsEsc;
       }
-      isUnparsedContextual(nameStart, name2) {
-        if (this.input.startsWith(name2, nameStart)) {
-          const nextCh = this.input.charCodeAt(nameStart + name2.length);
+      isUnparsedContextual(nameStart, name3) {
+        if (this.input.startsWith(name3, nameStart)) {
+          const nextCh = this.input.charCodeAt(nameStart + name3.length);
           return !(isIdentifierChar(nextCh) || nextCh === 92 || (nextCh & 64512) === 55296);
         }
         return false;
       }
-      isLookaheadContextual(name2) {
+      isLookaheadContextual(name3) {
         const next = this.nextTokenStart();
-        return this.isUnparsedContextual(next, name2);
+        return this.isUnparsedContextual(next, name3);
       }
       eatContextual(token) {
         if (this.isContextual(token)) {
@@ -52433,7 +53290,7 @@ var require_lib = __commonJS({
           end,
           loc,
           range,
-          name: name2
+          name: name3
         } = node;
         const cloned = Object.create(NodePrototype);
         cloned.type = type2;
@@ -52441,7 +53298,7 @@ var require_lib = __commonJS({
         cloned.end = end;
         cloned.loc = loc;
         cloned.range = range;
-        cloned.name = name2;
+        cloned.name = name3;
         if (node.extra) cloned.extra = node.extra;
         return cloned;
       }
@@ -52811,13 +53668,13 @@ var require_lib = __commonJS({
         if (type2 === "Identifier") {
           this.checkIdentifier(expression, binding, strictModeChanged);
           const {
-            name: name2
+            name: name3
           } = expression;
           if (checkClashes) {
-            if (checkClashes.has(name2)) {
+            if (checkClashes.has(name3)) {
               this.raise(Errors.ParamDupe, expression);
             } else {
-              checkClashes.add(name2);
+              checkClashes.add(name3);
             }
           }
           return;
@@ -52910,8 +53767,8 @@ var require_lib = __commonJS({
           return sawProto;
         }
         const key3 = prop.key;
-        const name2 = key3.type === "Identifier" ? key3.name : key3.value;
-        if (name2 === "__proto__") {
+        const name3 = key3.type === "Identifier" ? key3.name : key3.value;
+        if (name3 === "__proto__") {
           if (isRecord) {
             this.raise(Errors.RecordNoProto, key3);
             return true;
@@ -53745,9 +54602,9 @@ var require_lib = __commonJS({
       parsePrivateName() {
         const node = this.startNode();
         const id2 = this.startNodeAt(createPositionWithColumnOffset(this.state.startLoc, 1));
-        const name2 = this.state.value;
+        const name3 = this.state.value;
         this.next();
-        node.id = this.createIdentifier(id2, name2);
+        node.id = this.createIdentifier(id2, name3);
         return this.finishNode(node, "PrivateName");
       }
       parseFunctionOrFunctionSent() {
@@ -54375,27 +55232,27 @@ var require_lib = __commonJS({
       }
       parseIdentifier(liberal) {
         const node = this.startNode();
-        const name2 = this.parseIdentifierName(liberal);
-        return this.createIdentifier(node, name2);
+        const name3 = this.parseIdentifierName(liberal);
+        return this.createIdentifier(node, name3);
       }
-      createIdentifier(node, name2) {
-        node.name = name2;
-        node.loc.identifierName = name2;
+      createIdentifier(node, name3) {
+        node.name = name3;
+        node.loc.identifierName = name3;
         return this.finishNode(node, "Identifier");
       }
-      createIdentifierAt(node, name2, endLoc) {
-        node.name = name2;
-        node.loc.identifierName = name2;
+      createIdentifierAt(node, name3, endLoc) {
+        node.name = name3;
+        node.loc.identifierName = name3;
         return this.finishNodeAt(node, "Identifier", endLoc);
       }
       parseIdentifierName(liberal) {
-        let name2;
+        let name3;
         const {
           startLoc,
           type: type2
         } = this.state;
         if (tokenIsKeywordOrIdentifier(type2)) {
-          name2 = this.state.value;
+          name3 = this.state.value;
         } else {
           this.unexpected();
         }
@@ -54405,10 +55262,10 @@ var require_lib = __commonJS({
             this.replaceToken(133);
           }
         } else {
-          this.checkReservedWord(name2, startLoc, tokenIsKeyword2, false);
+          this.checkReservedWord(name3, startLoc, tokenIsKeyword2, false);
         }
         this.next();
-        return name2;
+        return name3;
       }
       checkReservedWord(word, startLoc, checkKeywords, isBinding) {
         if (word.length > 10) {
@@ -59911,8 +60768,8 @@ var require_lib = __commonJS({
           const node = this.startNode();
           this.next();
           if (tokenIsIdentifier(this.state.type)) {
-            const name2 = this.parseIdentifierName();
-            const identifier = this.createIdentifier(node, name2);
+            const name3 = this.parseIdentifierName();
+            const identifier = this.createIdentifier(node, name3);
             this.castNodeTo(identifier, "V8IntrinsicIdentifier");
             if (this.match(10)) {
               return identifier;
@@ -60144,14 +61001,14 @@ var require_lib = __commonJS({
       const pluginsMap = /* @__PURE__ */ new Map();
       if (options != null && options.plugins) {
         for (const plugin of options.plugins) {
-          let name2, opts;
+          let name3, opts;
           if (typeof plugin === "string") {
-            name2 = plugin;
+            name3 = plugin;
           } else {
-            [name2, opts] = plugin;
+            [name3, opts] = plugin;
           }
-          if (!pluginsMap.has(name2)) {
-            pluginsMap.set(name2, opts || {});
+          if (!pluginsMap.has(name3)) {
+            pluginsMap.set(name3, opts || {});
           }
         }
         validatePlugins(pluginsMap);
@@ -60162,9 +61019,9 @@ var require_lib = __commonJS({
     var parserClassCache = /* @__PURE__ */ new Map();
     function getParserClass(pluginsMap) {
       const pluginList = [];
-      for (const name2 of mixinPluginNames) {
-        if (pluginsMap.has(name2)) {
-          pluginList.push(name2);
+      for (const name3 of mixinPluginNames) {
+        if (pluginsMap.has(name3)) {
+          pluginList.push(name3);
         }
       }
       const key3 = pluginList.join("|");
@@ -60363,8 +61220,8 @@ function lowerTypeScript(parse, file, text3) {
     }
     if (p.shorthand && p.key.type === "Identifier") {
       const value = p.value.type === "AssignmentPattern" ? p.value.left : p.value;
-      const name2 = value.type === "Identifier" ? value.name : p.key.name;
-      return { key: nameLit(p.key, p.key.name), value: { k: "name", name: name2, span: span(p.key) }, span: span(p) };
+      const name3 = value.type === "Identifier" ? value.name : p.key.name;
+      return { key: nameLit(p.key, p.key.name), value: { k: "name", name: name3, span: span(p.key) }, span: span(p) };
     }
     return { key: propertyKey(p.key, p.computed), value: expr(p.value), span: span(p) };
   }
@@ -60418,11 +61275,11 @@ function lowerTypeScript(parse, file, text3) {
     }
     return out2;
   }
-  function functionDef(n, name2) {
+  function functionDef(n, name3) {
     const b = n.body;
     const body2 = b.type === "BlockStatement" ? statements(b.body) : expr(b);
     const def = { params: params(n.params), body: body2, span: span(n) };
-    if (name2 !== void 0) def.name = name2;
+    if (name3 !== void 0) def.name = name3;
     return def;
   }
   function memberName(key3, computed) {
@@ -60432,8 +61289,8 @@ function lowerTypeScript(parse, file, text3) {
     if (key3.type === "StringLiteral") return key3.value;
     return void 0;
   }
-  function classDef(n, name2) {
-    const def = { name: name2, methods: [], fields: [], span: span(n) };
+  function classDef(n, name3) {
+    const def = { name: name3, methods: [], fields: [], span: span(n) };
     if (n.superClass) def.superClass = expr(n.superClass);
     for (const m of n.body.body) {
       if (m.type === "ClassMethod" && m.kind === "constructor") {
@@ -60513,13 +61370,13 @@ function lowerTypeScript(parse, file, text3) {
       variables(n, out2, exported);
     } else if (n.type === "FunctionDeclaration") {
       if (!n.id && !isDefault) return;
-      const name2 = n.id?.name ?? "default";
-      out2.push({ k: "func", fn: functionDef(n, name2), span: s });
-      if (exported) exports.set(isDefault ? "default" : name2, name2);
+      const name3 = n.id?.name ?? "default";
+      out2.push({ k: "func", fn: functionDef(n, name3), span: s });
+      if (exported) exports.set(isDefault ? "default" : name3, name3);
     } else if (n.type === "ClassDeclaration") {
-      const name2 = n.id?.name ?? "default";
-      out2.push({ k: "class", cls: classDef(n, name2), span: s });
-      if (exported) exports.set(isDefault ? "default" : name2, name2);
+      const name3 = n.id?.name ?? "default";
+      out2.push({ k: "class", cls: classDef(n, name3), span: s });
+      if (exported) exports.set(isDefault ? "default" : name3, name3);
     } else if (n.type === "TSModuleDeclaration" && n.body.type === "TSModuleBlock") {
       out2.push(...statements(n.body.body));
     }
@@ -61092,8 +61949,8 @@ var init_dist = __esm({
       /**
       @internal
       */
-      constructor(name2, props, id2, flags = 0) {
-        this.name = name2;
+      constructor(name3, props, id2, flags = 0) {
+        this.name = name3;
         this.props = props;
         this.id = id2;
         this.flags = flags;
@@ -61153,14 +62010,14 @@ var init_dist = __esm({
       Returns true when this node's name or one of its
       [groups](#common.NodeProp^group) matches the given string.
       */
-      is(name2) {
-        if (typeof name2 == "string") {
-          if (this.name == name2)
+      is(name3) {
+        if (typeof name3 == "string") {
+          if (this.name == name3)
             return true;
           let group = this.prop(NodeProp.group);
-          return group ? group.indexOf(name2) > -1 : false;
+          return group ? group.indexOf(name3) > -1 : false;
         }
-        return this.id == name2;
+        return this.id == name3;
       }
       /**
       Create a function from node types to arbitrary values by
@@ -61173,8 +62030,8 @@ var init_dist = __esm({
       static match(map2) {
         let direct = /* @__PURE__ */ Object.create(null);
         for (let prop in map2)
-          for (let name2 of prop.split(" "))
-            direct[name2] = map2[prop];
+          for (let name3 of prop.split(" "))
+            direct[name3] = map2[prop];
         return (node) => {
           for (let groups = node.prop(NodeProp.group), i = -1; i < (groups ? groups.length : 0); i++) {
             let found = direct[i < 0 ? node.name : groups[i]];
@@ -63733,8 +64590,8 @@ var init_dist2 = __esm({
               }
             }
           }
-        this.nodeSet = new NodeSet(nodeNames.map((name2, i) => NodeType.define({
-          name: i >= this.minRepeatTerm ? void 0 : name2,
+        this.nodeSet = new NodeSet(nodeNames.map((name3, i) => NodeType.define({
+          name: i >= this.minRepeatTerm ? void 0 : name3,
           id: i,
           props: nodeProps[i],
           top: topTerms.indexOf(i) > -1,
@@ -64076,7 +64933,7 @@ function tagHighlighter(tags2, options) {
     scope
   };
 }
-var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name, typeName, propertyName, literal2, string, number, content, heading, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
+var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name2, typeName, propertyName, literal2, string, number, content, heading, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
 var init_dist3 = __esm({
   "node_modules/@lezer/highlight/dist/index.js"() {
     init_dist();
@@ -64085,27 +64942,27 @@ var init_dist3 = __esm({
       /**
       @internal
       */
-      constructor(name2, set2, base, modified) {
-        this.name = name2;
+      constructor(name3, set2, base, modified) {
+        this.name = name3;
         this.set = set2;
         this.base = base;
         this.modified = modified;
         this.id = nextTagID++;
       }
       toString() {
-        let { name: name2 } = this;
+        let { name: name3 } = this;
         for (let mod of this.modified)
           if (mod.name)
-            name2 = `${mod.name}(${name2})`;
-        return name2;
+            name3 = `${mod.name}(${name3})`;
+        return name3;
       }
       static define(nameOrParent, parent) {
-        let name2 = typeof nameOrParent == "string" ? nameOrParent : "?";
+        let name3 = typeof nameOrParent == "string" ? nameOrParent : "?";
         if (nameOrParent instanceof _Tag)
           parent = nameOrParent;
         if (parent === null || parent === void 0 ? void 0 : parent.base)
           throw new Error("Can not derive from a modified tag");
-        let tag = new _Tag(name2, [], null, []);
+        let tag = new _Tag(name3, [], null, []);
         tag.set.push(tag);
         if (parent)
           for (let t2 of parent.set)
@@ -64124,8 +64981,8 @@ var init_dist3 = __esm({
       example `m1(m2(m3(t1)))` is a subtype of `m1(m2(t1))`,
       `m1(m3(t1)`, and so on.
       */
-      static defineModifier(name2) {
-        let mod = new Modifier(name2);
+      static defineModifier(name3) {
+        let mod = new Modifier(name3);
         return (tag) => {
           if (tag.modified.indexOf(mod) > -1)
             return tag;
@@ -64135,8 +64992,8 @@ var init_dist3 = __esm({
     };
     nextModifierID = 0;
     Modifier = class _Modifier {
-      constructor(name2) {
-        this.name = name2;
+      constructor(name3) {
+        this.name = name3;
         this.instances = [];
         this.id = nextModifierID++;
       }
@@ -64208,9 +65065,9 @@ var init_dist3 = __esm({
     Rule.empty = new Rule([], 2, null);
     t = Tag.define;
     comment = t();
-    name = t();
-    typeName = t(name);
-    propertyName = t(name);
+    name2 = t();
+    typeName = t(name2);
+    propertyName = t(name2);
     literal2 = t();
     string = t(literal2);
     number = t(literal2);
@@ -64241,11 +65098,11 @@ var init_dist3 = __esm({
       /**
       Any kind of identifier.
       */
-      name,
+      name: name2,
       /**
       The [name](#highlight.tags.name) of a variable.
       */
-      variableName: t(name),
+      variableName: t(name2),
       /**
       A type [name](#highlight.tags.name).
       */
@@ -64265,19 +65122,19 @@ var init_dist3 = __esm({
       /**
       The [name](#highlight.tags.name) of a class.
       */
-      className: t(name),
+      className: t(name2),
       /**
       A label [name](#highlight.tags.name).
       */
-      labelName: t(name),
+      labelName: t(name2),
       /**
       A namespace [name](#highlight.tags.name).
       */
-      namespace: t(name),
+      namespace: t(name2),
       /**
       The [name](#highlight.tags.name) of a macro.
       */
-      macroName: t(name),
+      macroName: t(name2),
       /**
       A literal value.
       */
@@ -64587,10 +65444,10 @@ var init_dist3 = __esm({
       */
       special: Tag.defineModifier("special")
     };
-    for (let name2 in tags) {
-      let val = tags[name2];
+    for (let name3 in tags) {
+      let val = tags[name3];
       if (val instanceof Tag)
-        val.name = name2;
+        val.name = name3;
     }
     classHighlighter = tagHighlighter([
       { tag: tags.link, class: "tok-link" },
@@ -64663,7 +65520,7 @@ function skipEscape(input3, ch) {
     }
   }
 }
-var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd2, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash3, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
+var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd2, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash3, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation2, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
 var init_dist4 = __esm({
   "node_modules/@lezer/python/dist/index.js"() {
     init_dist2();
@@ -64776,7 +65633,7 @@ var init_dist4 = __esm({
         input3.acceptToken(newline$1, 1);
       }
     }, { contextual: true });
-    indentation = new ExternalTokenizer((input3, stack) => {
+    indentation2 = new ExternalTokenizer((input3, stack) => {
       let context = stack.context;
       if (context.flags) return;
       let prev = input3.peek(-1);
@@ -64962,7 +65819,7 @@ var init_dist4 = __esm({
       skippedNodes: [0, 4],
       repeatNodeCount: 34,
       tokenData: "!2|~R!`OX%TXY%oY[%T[]%o]p%Tpq%oqr'ars)Yst*xtu%Tuv,dvw-hwx.Uxy/tyz0[z{0r{|2S|}2p}!O3W!O!P4_!P!Q:Z!Q!R;k!R![>_![!]Do!]!^Es!^!_FZ!_!`Gk!`!aHX!a!b%T!b!cIf!c!dJU!d!eK^!e!hJU!h!i!#f!i!tJU!t!u!,|!u!wJU!w!x!.t!x!}JU!}#O!0S#O#P&o#P#Q!0j#Q#R!1Q#R#SJU#S#T%T#T#UJU#U#VK^#V#YJU#Y#Z!#f#Z#fJU#f#g!,|#g#iJU#i#j!.t#j#oJU#o#p!1n#p#q!1s#q#r!2a#r#s!2f#s$g%T$g;'SJU;'S;=`KW<%lOJU`%YT&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T`%lP;=`<%l%To%v]&n`%c_OX%TXY%oY[%T[]%o]p%Tpq%oq#O%T#O#P&o#P#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To&tX&n`OY%TYZ%oZ]%T]^%o^#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc'f[&n`O!_%T!_!`([!`#T%T#T#U(r#U#f%T#f#g(r#g#h(r#h#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc(cTmR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc(yT!mR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk)aV&n`&[ZOr%Trs)vs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk){V&n`Or%Trs*bs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk*iT&n`&^ZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To+PZS_&n`OY*xYZ%TZ]*x]^%T^#o*x#o#p+r#p#q*x#q#r+r#r;'S*x;'S;=`,^<%lO*x_+wTS_OY+rZ]+r^;'S+r;'S;=`,W<%lO+r_,ZP;=`<%l+ro,aP;=`<%l*xj,kV%rQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj-XT!xY&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj-oV%lQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk.]V&n`&ZZOw%Twx.rx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk.wV&n`Ow%Twx/^x#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk/eT&n`&]ZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk/{ThZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc0cTgR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk0yXVZ&n`Oz%Tz{1f{!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk1mVaR&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk2ZV%oZ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc2wTzR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To3_W%pZ&n`O!_%T!_!`-Q!`!a3w!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Td4OT&{S&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk4fX!fQ&n`O!O%T!O!P5R!P!Q%T!Q![6T![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk5WV&n`O!O%T!O!P5m!P#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk5tT!rZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti6[a!hX&n`O!Q%T!Q![6T![!g%T!g!h7a!h!l%T!l!m9s!m#R%T#R#S6T#S#X%T#X#Y7a#Y#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti7fZ&n`O{%T{|8X|}%T}!O8X!O!Q%T!Q![8s![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti8^V&n`O!Q%T!Q![8s![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti8z]!hX&n`O!Q%T!Q![8s![!l%T!l!m9s!m#R%T#R#S8s#S#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti9zT!hX&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk:bX%qR&n`O!P%T!P!Q:}!Q!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj;UV%sQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti;ro!hX&n`O!O%T!O!P=s!P!Q%T!Q![>_![!d%T!d!e?q!e!g%T!g!h7a!h!l%T!l!m9s!m!q%T!q!rA]!r!z%T!z!{Bq!{#R%T#R#S>_#S#U%T#U#V?q#V#X%T#X#Y7a#Y#^%T#^#_9s#_#c%T#c#dA]#d#l%T#l#mBq#m#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti=xV&n`O!Q%T!Q![6T![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti>fc!hX&n`O!O%T!O!P=s!P!Q%T!Q![>_![!g%T!g!h7a!h!l%T!l!m9s!m#R%T#R#S>_#S#X%T#X#Y7a#Y#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti?vY&n`O!Q%T!Q!R@f!R!S@f!S#R%T#R#S@f#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti@mY!hX&n`O!Q%T!Q!R@f!R!S@f!S#R%T#R#S@f#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiAbX&n`O!Q%T!Q!YA}!Y#R%T#R#SA}#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiBUX!hX&n`O!Q%T!Q!YA}!Y#R%T#R#SA}#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiBv]&n`O!Q%T!Q![Co![!c%T!c!iCo!i#R%T#R#SCo#S#T%T#T#ZCo#Z#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiCv]!hX&n`O!Q%T!Q![Co![!c%T!c!iCo!i#R%T#R#SCo#S#T%T#T#ZCo#Z#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%ToDvV{_&n`O!_%T!_!`E]!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TcEdT%{R&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkEzT#gZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkFbXmR&n`O!^%T!^!_F}!_!`([!`!a([!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TjGUV%mQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkGrV%zZ&n`O!_%T!_!`([!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkH`WmR&n`O!_%T!_!`([!`!aHx!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TjIPV%nQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkIoV_Q#}P&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%ToJ_]&n`&YS%uZO!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUoKZP;=`<%lJUoKge&n`&YS%uZOr%Trs)Ysw%Twx.Ux!Q%T!Q![JU![!c%T!c!tJU!t!uLx!u!}JU!}#R%T#R#SJU#S#T%T#T#fJU#f#gLx#g#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUoMRa&n`&YS%uZOr%TrsNWsw%Twx! vx!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUkN_V&n`&`ZOr%TrsNts#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkNyV&n`Or%Trs! `s#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk! gT&n`&bZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk! }V&n`&_ZOw%Twx!!dx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!!iV&n`Ow%Twx!#Ox#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!#VT&n`&aZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!#oe&n`&YS%uZOr%Trs!%Qsw%Twx!&px!Q%T!Q![JU![!c%T!c!tJU!t!u!(`!u!}JU!}#R%T#R#SJU#S#T%T#T#fJU#f#g!(`#g#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!%XV&n`&dZOr%Trs!%ns#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!%sV&n`Or%Trs!&Ys#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!&aT&n`&fZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!&wV&n`&cZOw%Twx!'^x#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!'cV&n`Ow%Twx!'xx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!(PT&n`&eZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!(ia&n`&YS%uZOr%Trs!)nsw%Twx!+^x!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!)uV&n`&hZOr%Trs!*[s#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!*aV&n`Or%Trs!*vs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!*}T&n`&jZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!+eV&n`&gZOw%Twx!+zx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!,PV&n`Ow%Twx!,fx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!,mT&n`&iZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!-Vi&n`&YS%uZOr%TrsNWsw%Twx! vx!Q%T!Q![JU![!c%T!c!dJU!d!eLx!e!hJU!h!i!(`!i!}JU!}#R%T#R#SJU#S#T%T#T#UJU#U#VLx#V#YJU#Y#Z!(`#Z#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUo!.}a&n`&YS%uZOr%Trs)Ysw%Twx.Ux!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!0ZT!XZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc!0qT!WR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj!1XV%kQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T~!1sO!]~k!1zV%jR&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T~!2fO![~i!2mT%tX&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T",
-      tokenizers: [legacyPrint, indentation, newlines, strings2, 0, 1, 2, 3, 4],
+      tokenizers: [legacyPrint, indentation2, newlines, strings2, 0, 1, 2, 3, 4],
       topRules: { "Script": [0, 5] },
       specialized: [{ term: 221, get: (value) => spec_identifier[value] || -1 }],
       tokenPrec: 7668
@@ -65020,7 +65877,7 @@ function lowerPython(file, text3) {
     const parts = [];
     let at3 = n.from + open;
     const end = n.to - close;
-    const literal3 = (from, to) => {
+    const literal4 = (from, to) => {
       if (to <= from) return;
       const body2 = text3.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
       const value = raw_ ? body2 : unescapePython(body2);
@@ -65034,7 +65891,7 @@ function lowerPython(file, text3) {
     };
     for (const r of kids(n)) {
       if (r.name !== "FormatReplacement") continue;
-      literal3(at3, r.from);
+      literal4(at3, r.from);
       const inner = meaningful(r).filter(
         (c) => c.name !== "FormatSpec" && c.name !== "FormatConversion" && c.name !== "="
       );
@@ -65043,7 +65900,7 @@ function lowerPython(file, text3) {
       parts.push(e && !hasSpec ? expr(e) : opaque2(r));
       at3 = r.to;
     }
-    literal3(at3, end);
+    literal4(at3, end);
     return { k: "tpl", parts, span: span(n) };
   }
   function expr(n) {
@@ -65075,8 +65932,8 @@ function lowerPython(file, text3) {
       case "None":
         return { k: "null", span: s };
       case "VariableName": {
-        const name2 = src(n);
-        return name2 === selfName ? { k: "this", span: s } : { k: "name", name: name2, span: s };
+        const name3 = src(n);
+        return name3 === selfName ? { k: "this", span: s } : { k: "name", name: name3, span: s };
       }
       case "ParenthesizedExpression":
       case "AwaitExpression": {
@@ -65235,10 +66092,10 @@ function lowerPython(file, text3) {
   }
   function functionDef(n, method) {
     const cs = kids(n);
-    const name2 = cs.find((c) => c.name === "VariableName");
+    const name3 = cs.find((c) => c.name === "VariableName");
     const paramList = cs.find((c) => c.name === "ParamList");
     const body2 = cs.find((c) => c.name === "Body");
-    if (!name2 || !paramList || !body2) return void 0;
+    if (!name3 || !paramList || !body2) return void 0;
     let ps = params(paramList);
     const outer = selfName;
     if (method) {
@@ -65247,17 +66104,17 @@ function lowerPython(file, text3) {
       ps = ps.slice(1);
     }
     try {
-      return { name: src(name2), params: ps, body: block(body2), span: span(n) };
+      return { name: src(name3), params: ps, body: block(body2), span: span(n) };
     } finally {
       selfName = outer;
     }
   }
   function classDef(n) {
     const cs = kids(n);
-    const name2 = cs.find((c) => c.name === "VariableName");
+    const name3 = cs.find((c) => c.name === "VariableName");
     const body2 = cs.find((c) => c.name === "Body");
-    if (!name2 || !body2) return void 0;
-    const def = { name: src(name2), methods: [], fields: [], span: span(n) };
+    if (!name3 || !body2) return void 0;
+    const def = { name: src(name3), methods: [], fields: [], span: span(n) };
     const bases = cs.find((c) => c.name === "ArgList");
     const first = bases ? meaningful(bases)[0] : void 0;
     if (first) def.superClass = expr(first);
@@ -65279,13 +66136,13 @@ function lowerPython(file, text3) {
     const at3 = span(body2);
     const params2 = [];
     const stmts = [];
-    const rest = (name2, kw) => ({
-      target: { k: "name", name: name2, span: at3 },
+    const rest = (name3, kw) => ({
+      target: { k: "name", name: name3, span: at3 },
       ...kw ? { kwRest: true } : { rest: true }
     });
     if (hasParent) {
       params2.push(rest("__args", false));
-      const ref = (name2) => ({ k: "name", name: name2, span: at3 });
+      const ref = (name3) => ({ k: "name", name: name3, span: at3 });
       const args2 = [
         { value: ref("__args"), spread: true },
         { value: ref("__kwargs"), kwSpread: true }
@@ -65297,14 +66154,14 @@ function lowerPython(file, text3) {
       const cs = kids(a);
       const target = cs[0];
       if (a.name !== "AssignStatement" || target?.name !== "VariableName" || cs[1]?.name !== "TypeDef") continue;
-      const name2 = src(target);
+      const name3 = src(target);
       const init = cs[2]?.name === "AssignOp" && cs[3] ? expr(cs[3]) : void 0;
-      params2.push({ target: { k: "name", name: name2, span: span(target) }, ...init ? { init } : {} });
+      params2.push({ target: { k: "name", name: name3, span: span(target) }, ...init ? { init } : {} });
       const at4 = span(a);
       stmts.push({
         k: "assign",
-        target: { k: "member", object: { k: "this", span: at4 }, name: name2, span: at4 },
-        value: { k: "name", name: name2, span: span(target) },
+        target: { k: "member", object: { k: "this", span: at4 }, name: name3, span: at4 },
+        value: { k: "name", name: name3, span: span(target) },
         span: at4
       });
     }
@@ -65313,14 +66170,14 @@ function lowerPython(file, text3) {
   }
   function typedDict(cls) {
     const cs = kids(cls);
-    const name2 = cs.find((c) => c.name === "VariableName");
+    const name3 = cs.find((c) => c.name === "VariableName");
     const bases = cs.find((c) => c.name === "ArgList");
     const first = bases ? meaningful(bases)[0] : void 0;
-    if (!name2 || !first || !/(^|\.)TypedDict$/.test(src(first))) return void 0;
+    if (!name3 || !first || !/(^|\.)TypedDict$/.test(src(first))) return void 0;
     const at3 = span(cls);
     const kw = { k: "name", name: "kwargs", span: at3 };
     return {
-      name: src(name2),
+      name: src(name3),
       params: [{ target: kw, kwRest: true }],
       body: [{ k: "return", value: { k: "name", name: "kwargs", span: at3 }, span: at3 }],
       span: at3
@@ -65493,16 +66350,16 @@ function unescapePython(s) {
   if (!s.includes("\\")) return s;
   return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\s\S])/g, (m, e) => {
     if (/^[xuU]/.test(e) && e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
-    return ESCAPES2[e] ?? m;
+    return ESCAPES3[e] ?? m;
   });
 }
-var MAX_DEPTH7, ESCAPES2;
+var MAX_DEPTH7, ESCAPES3;
 var init_python = __esm({
   "src/parsers/program/python.ts"() {
     "use strict";
     init_dist4();
     MAX_DEPTH7 = 300;
-    ESCAPES2 = {
+    ESCAPES3 = {
       n: "\n",
       t: "	",
       r: "\r",
@@ -65573,7 +66430,7 @@ async function parsePrograms(sources, env) {
     evals.push(ev);
   }
   for (const ev of evals) ev.run();
-  for (const ev of modules.values()) for (const run6 of ev?.callables ?? []) run6();
+  for (const ev of modules.values()) for (const run7 of ev?.callables ?? []) run7();
   if (budget.exhausted) {
     const at3 = budget.at;
     const file = (at3 && out2.get(at3.file)) ?? out2.values().next().value;
@@ -65620,7 +66477,7 @@ function lowerOrProblem(src, lowerers, parsed) {
   if (!lower) return void 0;
   const deep = nestingDepthProblem(src.text);
   if (deep !== void 0) {
-    parsed?.problems.push({ message: `nesting deeper than ${MAX_NESTING2} levels; not linted`, loc: spanAt(src, deep) });
+    parsed?.problems.push({ message: `nesting deeper than ${MAX_NESTING4} levels; not linted`, loc: spanAt(src, deep) });
     return void 0;
   }
   const mod = lower(src.path, src.text);
@@ -65633,7 +66490,7 @@ function nestingDepthProblem(text3) {
   for (let i = 0; i < text3.length; i++) {
     const c = text3.charCodeAt(i);
     if (c === 40 || c === 91 || c === 123) {
-      if (++depth > MAX_NESTING2) return i;
+      if (++depth > MAX_NESTING4) return i;
     } else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
   }
   return void 0;
@@ -65704,7 +66561,7 @@ function preferProgramSource(parsed) {
     return !sourceDirs.some((d) => app === "." || d === app || d.startsWith(`${app}/`));
   });
 }
-var MAX_MODULE_BYTES, MAX_MODULES, TS_LOCAL_IMPORT, PY_IMPORT, MAX_NESTING2, CDK_OUT_TEMPLATE;
+var MAX_MODULE_BYTES, MAX_MODULES, TS_LOCAL_IMPORT, PY_IMPORT, MAX_NESTING4, CDK_OUT_TEMPLATE;
 var init_program = __esm({
   "src/parsers/program/index.ts"() {
     "use strict";
@@ -65716,7 +66573,7 @@ var init_program = __esm({
     MAX_MODULES = 2e3;
     TS_LOCAL_IMPORT = /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*["'](\.{1,2}\/[^"'\n]*)["']/g;
     PY_IMPORT = /^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b|import[ \t]+([\w.]+))/gm;
-    MAX_NESTING2 = 200;
+    MAX_NESTING4 = 200;
     CDK_OUT_TEMPLATE = /^(?:(.*)\/)?cdk\.out\/[^/]+\.template\.json$/;
   }
 });
@@ -65864,9 +66721,9 @@ function parsePolicyJson(src, tree, statements = []) {
     if (!role || !assume) continue;
     const roleName = child(role, "RoleName");
     const rolePath = child(role, "Path");
-    const name2 = roleName?.kind === "string" ? roleName.value : void 0;
-    const roleInfo3 = { id: name2 ? `role ${displayText(name2)}` : "Role", loc: role.loc };
-    if (name2) roleInfo3.name = name2;
+    const name3 = roleName?.kind === "string" ? roleName.value : void 0;
+    const roleInfo3 = { id: name3 ? `role ${displayText(name3)}` : "Role", loc: role.loc };
+    if (name3) roleInfo3.name = name3;
     if (rolePath?.kind === "string") roleInfo3.path = rolePath.value;
     const docTree = assume.kind === "string" ? decodeEncodedPolicy(src, assume, out2) : assume;
     if (!docTree) continue;
@@ -66224,8 +67081,8 @@ var init_context = __esm({
         if (this.policyTexts.length === 0 || !/:role\/|role/i.test(text3)) return false;
         if (this.anyReportedRole || COMPUTED_ROLE_REF.test(text3)) return true;
         for (const m of text3.matchAll(ROLE_ARN)) {
-          const name2 = m[1];
-          if (name2 && this.policyTexts.some((t2) => t2.includes(name2))) return true;
+          const name3 = m[1];
+          if (name3 && this.policyTexts.some((t2) => t2.includes(name3))) return true;
         }
         return false;
       }
@@ -66236,8 +67093,512 @@ var init_context = __esm({
         if (this.mappedFiles.some((f) => path4 === f || path4.endsWith(`/${f}`) || f.endsWith(`/${path4}`))) return true;
         if (this.roleNames === "any") return true;
         if (this.roleNames.size === 0) return false;
-        for (const name2 of this.roleNames) if (text3.includes(name2)) return true;
+        for (const name3 of this.roleNames) if (text3.includes(name3)) return true;
         return NAME_PREFIX.test(text3) || computedRoleName(text3);
+      }
+    };
+  }
+});
+
+// src/engine/git-files.ts
+import {
+  accessSync,
+  constants as constants2,
+  lstatSync as lstatSync2,
+  readFileSync as readFileSync3,
+  readdirSync,
+  realpathSync as realpathSync2,
+  statSync as statSync3
+} from "node:fs";
+import { delimiter, dirname as dirname5, isAbsolute as isAbsolute3, join as join5 } from "node:path";
+function gitFilesWithoutGit(dir) {
+  try {
+    return listing(dir);
+  } catch (e) {
+    if (e instanceof Unsure) return void 0;
+    return void 0;
+  }
+}
+function unsure2() {
+  throw new Unsure();
+}
+function listing(start) {
+  const env = process.env;
+  for (const name3 of Object.keys(env)) if (name3.startsWith("GIT_") && !HARMLESS_GIT_ENV.test(name3)) return void 0;
+  if (!gitOnPath(env)) return void 0;
+  const dir = realpathSync2.native(start);
+  const repo = findRepository(dir);
+  const config = readConfigs(repo.gitDir, env);
+  if (repo.top === "/") unsure2();
+  const prefix = dir === repo.top ? "" : `${dir.slice(repo.top.length + 1)}/`;
+  const index2 = readIndex(join5(repo.gitDir, "index"), prefix);
+  const out2 = [];
+  for (const name3 of index2.names) out2.push(name3.slice(prefix.length));
+  const rules2 = new IgnoreRules(repo.top, repo.gitDir, config.excludesFile);
+  let rel = "";
+  for (const part2 of prefix === "" ? [] : prefix.slice(0, -1).split("/")) {
+    rules2.enter(rel, "unknown");
+    rel = rel === "" ? part2 : `${rel}/${part2}`;
+    if (rules2.excluded(rel, true)) return out2;
+  }
+  walk2(repo.top, rel, true, prefix, index2, rules2, out2);
+  return out2;
+}
+function gitOnPath(env) {
+  if (process.platform === "win32") return false;
+  for (const d of (env.PATH ?? "").split(delimiter)) {
+    if (d === "" || !isAbsolute3(d)) continue;
+    if (!statSync3(join5(d, "git"), { throwIfNoEntry: false })) continue;
+    try {
+      accessSync(join5(d, "git"), constants2.X_OK);
+      return true;
+    } catch {
+    }
+  }
+  return false;
+}
+function findRepository(dir) {
+  const device = statSync3(dir).dev;
+  for (let d = dir; ; ) {
+    const dotGit = join5(d, ".git");
+    const st2 = lstatSync2(dotGit, { throwIfNoEntry: false });
+    if (st2) {
+      if (!st2.isDirectory() || !isGitDirectory(dotGit)) unsure2();
+      const own = process.geteuid?.();
+      if (own === void 0 || own === 0 && process.env.SUDO_UID !== void 0) unsure2();
+      if (st2.uid !== own || statSync3(d).uid !== own) unsure2();
+      return { top: d, gitDir: dotGit };
+    }
+    if (lstatSync2(join5(d, "HEAD"), { throwIfNoEntry: false })) unsure2();
+    const parent = dirname5(d);
+    if (parent === d || statSync3(parent).dev !== device) unsure2();
+    d = parent;
+  }
+}
+function isGitDirectory(gitDir) {
+  const head = readFileSync3(join5(gitDir, "HEAD"), "latin1");
+  if (!/^(ref: refs\/\S+|[0-9a-f]{40})\n?$/.test(head)) return false;
+  if (lstatSync2(join5(gitDir, "commondir"), { throwIfNoEntry: false })) return false;
+  return statSync3(join5(gitDir, "objects")).isDirectory() && statSync3(join5(gitDir, "refs")).isDirectory();
+}
+function readConfigs(gitDir, env) {
+  const home = env.HOME;
+  const xdg = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : home ? join5(home, ".config") : void 0;
+  const files = ["/etc/gitconfig", xdg && join5(xdg, "git", "config"), home && join5(home, ".gitconfig")];
+  for (const other of ["/usr/local/etc/gitconfig", "/opt/homebrew/etc/gitconfig", "/usr/etc/gitconfig"])
+    if (lstatSync2(other, { throwIfNoEntry: false })) unsure2();
+  const values2 = /* @__PURE__ */ new Map();
+  for (const file of [...files, join5(gitDir, "config")]) {
+    if (!file) continue;
+    if (!lstatSync2(file, { throwIfNoEntry: false })) continue;
+    const text3 = readFileSync3(file, "utf8");
+    for (const [key3, value] of parseGitConfig(text3)) values2.set(key3, value);
+  }
+  for (const [key3, value] of values2) {
+    if (/^(include|includeif)\./.test(key3) || key3.startsWith("extensions.")) unsure2();
+    if (/^core\.(worktree)$/.test(key3)) unsure2();
+    if (/^(core\.(bare|ignorecase|precomposeunicode|sparsecheckout|splitindex)|index\.sparse)$/.test(key3) && bool3(value))
+      unsure2();
+    if (key3 === "core.repositoryformatversion" && !/^[01]$/.test(String(value))) unsure2();
+  }
+  const excludes = values2.get("core.excludesfile");
+  if (excludes === true) unsure2();
+  if (excludes !== void 0) {
+    if (excludes.startsWith("~/") && home) return { excludesFile: join5(home, excludes.slice(2)) };
+    if (!isAbsolute3(excludes)) unsure2();
+    return { excludesFile: excludes };
+  }
+  return { excludesFile: xdg ? join5(xdg, "git", "ignore") : void 0 };
+}
+function bool3(value) {
+  if (value === true) return true;
+  const v = value.toLowerCase();
+  if (v === "true" || v === "yes" || v === "on") return true;
+  if (v === "false" || v === "no" || v === "off" || v === "") return false;
+  if (/^-?\d+$/.test(v)) return Number(v) !== 0;
+  return unsure2();
+}
+function parseGitConfig(text3) {
+  const out2 = [];
+  let section;
+  const lines2 = text3.replace(/^\uFEFF/, "").split("\n");
+  for (let i = 0; i < lines2.length; i++) {
+    const line = (lines2[i] ?? "").replace(/\r$/, "");
+    const head = /^\s*\[([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\]\s*(?:[#;].*)?$/.exec(line);
+    if (head) {
+      const name3 = (head[1] ?? "").toLowerCase();
+      section = head[2] !== void 0 ? `${name3}.${head[2].replace(/\\(.)/g, "$1")}` : name3;
+      continue;
+    }
+    if (/^\s*([#;].*)?$/.test(line)) continue;
+    const variable2 = /^\s*([A-Za-z][A-Za-z0-9-]*)\s*(=)?(.*)$/.exec(line);
+    if (!variable2 || section === void 0) unsure2();
+    const key3 = `${section}.${(variable2[1] ?? "").toLowerCase()}`;
+    if (variable2[2] === void 0) {
+      if (!/^\s*([#;].*)?$/.test(variable2[3] ?? "")) unsure2();
+      out2.push([key3, true]);
+      continue;
+    }
+    let raw = variable2[3] ?? "";
+    while (/(^|[^\\])(\\\\)*\\$/.test(raw) && i + 1 < lines2.length) {
+      raw = raw.slice(0, -1) + (lines2[++i] ?? "").replace(/\r$/, "");
+    }
+    out2.push([key3, configValue(raw)]);
+  }
+  return out2;
+}
+function configValue(raw) {
+  let out2 = "";
+  let quoted3 = false;
+  let pendingSpace = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charAt(i);
+    if (!quoted3 && (c === "#" || c === ";")) break;
+    if (!quoted3 && (c === " " || c === "	")) {
+      if (out2 !== "") pendingSpace += c;
+      continue;
+    }
+    out2 += pendingSpace;
+    pendingSpace = "";
+    if (c === '"') quoted3 = !quoted3;
+    else if (c === "\\") {
+      const n = raw.charAt(++i);
+      if (n === "n") out2 += "\n";
+      else if (n === "t") out2 += "	";
+      else if (n === "b") out2 = out2.slice(0, -1);
+      else if (n === "\\" || n === '"') out2 += n;
+      else unsure2();
+    } else out2 += c;
+  }
+  if (quoted3) unsure2();
+  return out2;
+}
+function readIndex(file, prefix) {
+  const index2 = { names: [], directories: /* @__PURE__ */ new Set(), gitlinks: /* @__PURE__ */ new Set(), files: /* @__PURE__ */ new Set() };
+  let buf;
+  try {
+    buf = readFileSync3(file);
+  } catch (e) {
+    if (e.code === "ENOENT") return index2;
+    throw e;
+  }
+  const HASH = 20;
+  const byte = (at4) => buf[at4] ?? 0;
+  const u32 = (at4) => (byte(at4) << 24 | byte(at4 + 1) << 16 | byte(at4 + 2) << 8 | byte(at4 + 3)) >>> 0;
+  if (buf.length < 12 + HASH || byte(0) !== 68 || byte(1) !== 73 || byte(2) !== 82 || byte(3) !== 67) unsure2();
+  const version2 = u32(4);
+  if (version2 < 2 || version2 > 4) unsure2();
+  const count2 = u32(8);
+  const end = buf.length - HASH;
+  const want = Buffer.from(prefix, "utf8");
+  const nulAfter = (from, length) => {
+    const nul = length < 4095 ? from + length : buf.indexOf(0, from);
+    if (nul < from || nul >= end || byte(nul) !== 0) unsure2();
+    return nul;
+  };
+  let at3 = 12;
+  const first = want[0];
+  const take = (entry2, source, start, stop) => {
+    if (stop === start) unsure2();
+    const gitlink = (byte(entry2 + 26) & 240) === 224;
+    let same3 = 0;
+    const limit = Math.min(want.length, stop - start);
+    while (same3 < limit && source[start + same3] === want[same3]) same3++;
+    if (same3 < want.length) {
+      if (gitlink && same3 === stop - start && want[same3] === 47) unsure2();
+      return;
+    }
+    const path4 = source.toString("utf8", start, stop);
+    if (path4.includes("\uFFFD")) unsure2();
+    index2.names.push(path4);
+    index2.files.add(path4);
+    if (gitlink) index2.gitlinks.add(path4);
+    for (let slash2 = path4.lastIndexOf("/"); slash2 > 0; slash2 = path4.lastIndexOf("/", slash2 - 1)) {
+      const d = path4.slice(0, slash2);
+      if (index2.directories.has(d)) break;
+      index2.directories.add(d);
+    }
+  };
+  if (version2 !== 4) {
+    for (let n = 0; n < count2; n++) {
+      const entry2 = at3;
+      if (at3 + 62 > end) unsure2();
+      const flags = buf[at3 + 60] << 8 | buf[at3 + 61];
+      let pos = at3 + 62;
+      if (flags & 16384) {
+        if (version2 < 3 || pos + 2 > end) unsure2();
+        if (buf[pos] & 64) unsure2();
+        pos += 2;
+      }
+      const nul = nulAfter(pos, flags & 4095);
+      at3 += nul - at3 + 8 & ~7;
+      if (at3 > end) unsure2();
+      if (first === void 0 || buf[pos] === first || (byte(entry2 + 26) & 240) === 224) take(entry2, buf, pos, nul);
+    }
+  } else {
+    let name3 = Buffer.alloc(4096);
+    let nameLength = 0;
+    for (let n = 0; n < count2; n++) {
+      const entry2 = at3;
+      if (at3 + 62 > end) unsure2();
+      const flags = byte(at3 + 60) << 8 | byte(at3 + 61);
+      let pos = at3 + 62;
+      if (flags & 16384) {
+        if (pos + 2 > end) unsure2();
+        if (byte(pos) & 64) unsure2();
+        pos += 2;
+      }
+      let strip = 0;
+      let b;
+      let varintStart = true;
+      do {
+        if (pos >= end) unsure2();
+        b = byte(pos++);
+        strip = varintStart ? b & 127 : strip + 1 << 7 | b & 127;
+        varintStart = false;
+      } while (b & 128);
+      if (strip > nameLength) unsure2();
+      const kept = nameLength - strip;
+      const full = flags & 4095;
+      const nul = nulAfter(pos, full < 4095 ? full - kept : 4095);
+      if (kept + nul - pos > name3.length) {
+        const grown = Buffer.alloc(2 * (kept + nul - pos));
+        for (let i = 0; i < kept; i++) grown[i] = name3[i] ?? 0;
+        name3 = grown;
+      }
+      for (let i = pos; i < nul; i++) name3[kept + i - pos] = byte(i);
+      nameLength = kept + nul - pos;
+      at3 = nul + 1;
+      take(entry2, name3, 0, nameLength);
+    }
+  }
+  while (at3 < end) {
+    if (at3 + 8 > end) unsure2();
+    if (byte(at3) < 65 || byte(at3) > 90) unsure2();
+    at3 += 8 + u32(at3 + 4);
+  }
+  if (at3 !== end) unsure2();
+  return index2;
+}
+function parentOf(rel) {
+  const slash2 = rel.lastIndexOf("/");
+  return slash2 < 0 ? "" : rel.slice(0, slash2);
+}
+function decide(list2, path4, name3, isDirectory2) {
+  const base = asBytes(list2.base);
+  for (let i = list2.patterns.length - 1; i >= 0; i--) {
+    const p = list2.patterns[i];
+    if (!p || p.directoryOnly && !isDirectory2) continue;
+    if (p.basename) {
+      if (p.test(name3)) return !p.negative;
+    } else if (path4.startsWith(base) && path4.length > base.length && p.test(path4.slice(base.length))) {
+      return !p.negative;
+    }
+  }
+  return void 0;
+}
+function asBytes(s) {
+  return /[^\x00-\x7f]/.test(s) ? Buffer.from(s, "utf8").toString("latin1") : s;
+}
+function readPatterns(file, base) {
+  if (!statSync3(file, { throwIfNoEntry: false })) return void 0;
+  return { base, patterns: parseIgnoreFile(readFileSync3(file)) };
+}
+function parseIgnoreFile(buf) {
+  let text3 = buf.toString("latin1");
+  if (text3.startsWith("\xEF\xBB\xBF")) text3 = text3.slice(3);
+  const patterns = [];
+  for (let line of text3.split("\n")) {
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line === "" || line.startsWith("#")) continue;
+    const pattern = compilePattern(trimTrailingSpaces(line));
+    if (pattern) patterns.push(pattern);
+  }
+  return patterns;
+}
+function trimTrailingSpaces(line) {
+  let lastSpace = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charAt(i);
+    if (c === " ") {
+      if (lastSpace < 0) lastSpace = i;
+    } else if (c === "\\") {
+      i++;
+      if (i >= line.length) return line;
+      lastSpace = -1;
+    } else lastSpace = -1;
+  }
+  return lastSpace < 0 ? line : line.slice(0, lastSpace);
+}
+function compilePattern(line) {
+  let p = line;
+  const negative = p.startsWith("!");
+  if (negative) p = p.slice(1);
+  const directoryOnly = p.endsWith("/");
+  if (directoryOnly) p = p.slice(0, -1);
+  if (p === "") return void 0;
+  const basename = !p.includes("/");
+  if (!basename && p.startsWith("/")) p = p.slice(1);
+  const pieces = globPieces(p);
+  return { negative, directoryOnly, basename, test: pieces === void 0 ? () => false : compileWildcard(pieces) };
+}
+function globPieces(p) {
+  const out2 = [];
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charAt(i);
+    if (c === "\\") {
+      if (i + 1 >= p.length) return void 0;
+      out2.push(literal3(p.charAt(++i)));
+    } else if (c === "?") out2.push({ kind: "one", test: NOT_SLASH });
+    else if (c === "*") {
+      let j = i;
+      while (p.charAt(j + 1) === "*") j++;
+      const double = j > i;
+      const after = p.charAt(j + 1) === "/" || p.charAt(j + 1) === "\\" && p.charAt(j + 2) === "/";
+      if (double && (i === 0 || p.charAt(i - 1) === "/") && (j + 1 >= p.length || after)) {
+        if (j + 1 >= p.length) out2.push({ kind: "star", test: ANY });
+        else {
+          out2.push({ kind: "anyDirs" });
+          j += p.charAt(j + 1) === "\\" ? 2 : 1;
+        }
+      } else out2.push({ kind: "star", test: NOT_SLASH });
+      i = j;
+    } else if (c === "[") {
+      const bracket2 = bracketPiece(p, i);
+      if (bracket2 === void 0) return void 0;
+      out2.push(bracket2.piece);
+      i = bracket2.end;
+    } else out2.push(literal3(c));
+  }
+  return out2;
+}
+function literal3(c) {
+  return { kind: "one", test: (x) => x === c };
+}
+function bracketPiece(p, start) {
+  let i = start + 1;
+  const negated = p.charAt(i) === "!" || p.charAt(i) === "^";
+  if (negated) i++;
+  const ranges = [];
+  let previous = -1;
+  for (let first = true; ; first = false) {
+    if (i >= p.length) return void 0;
+    let c = p.charAt(i);
+    if (c === "]" && !first) break;
+    if (c === "[" && p.charAt(i + 1) === ":") unsure2();
+    if (c === "\\") {
+      if (++i >= p.length) return void 0;
+      c = p.charAt(i);
+    } else if (c === "-" && previous >= 0 && i + 1 < p.length && p.charAt(i + 1) !== "]") {
+      let to = p.charAt(++i);
+      if (to === "\\") {
+        if (++i >= p.length) return void 0;
+        to = p.charAt(i);
+      }
+      if (to.charCodeAt(0) >= previous) ranges.push([previous, to.charCodeAt(0)]);
+      previous = -1;
+      i++;
+      continue;
+    }
+    ranges.push([c.charCodeAt(0), c.charCodeAt(0)]);
+    previous = c.charCodeAt(0);
+    i++;
+  }
+  const inClass = (x) => {
+    const code18 = x.charCodeAt(0);
+    return ranges.some(([lo, hi]) => code18 >= lo && code18 <= hi);
+  };
+  return { piece: { kind: "one", test: (x) => x !== "/" && inClass(x) !== negated }, end: i };
+}
+function walk2(top, rel, tracked, prefix, index2, rules2, out2) {
+  let entries2;
+  try {
+    entries2 = readdirSync(rel === "" ? top : `${top}/${rel}`, { withFileTypes: true });
+  } catch (e) {
+    const code18 = e.code;
+    if (code18 === "EACCES" || code18 === "ENOENT" || code18 === "ENOTDIR") return;
+    throw e;
+  }
+  let ignoreFile;
+  for (const entry2 of entries2) {
+    if (entry2.name === ".git" && !tracked && rel !== "") {
+      if (!entry2.isDirectory() || !isGitDirectory(`${top}/${rel}/.git`)) unsure2();
+      out2.push(`${rel.slice(prefix.length)}/`);
+      return;
+    }
+    if (entry2.name === ".gitignore") ignoreFile = entry2;
+  }
+  rules2.enter(rel, ignoreFile === void 0 ? "none" : ignoreFile.isFile() ? "file" : "other");
+  for (const entry2 of entries2) {
+    const name3 = entry2.name;
+    if (name3 === ".git") continue;
+    if (name3.includes("\uFFFD")) unsure2();
+    const path4 = rel === "" ? name3 : `${rel}/${name3}`;
+    if (entry2.isDirectory()) {
+      if (index2.gitlinks.has(path4)) continue;
+      if (!rules2.excluded(path4, true)) walk2(top, path4, index2.directories.has(path4), prefix, index2, rules2, out2);
+    } else if (entry2.isFile() || entry2.isSymbolicLink()) {
+      if (!index2.files.has(path4) && !rules2.excluded(path4, false)) out2.push(path4.slice(prefix.length));
+    }
+  }
+}
+var Unsure, HARMLESS_GIT_ENV, IgnoreRules;
+var init_git_files = __esm({
+  "src/engine/git-files.ts"() {
+    "use strict";
+    init_glob();
+    Unsure = class extends Error {
+    };
+    HARMLESS_GIT_ENV = /^GIT_(SSL_|SSH|HTTP_|ASKPASS$|TERMINAL_PROMPT$|AUTHOR_|COMMITTER_|PAGER$|EDITOR$|SEQUENCE_EDITOR$|MERGE_|TRACE|REDACT_|PROXY_|CURL_|PROTOCOL|ALLOW_PROTOCOL$|EXEC_PATH$|TEMPLATE_DIR$|REFLOG_ACTION$|LFS_)/;
+    IgnoreRules = class {
+      constructor(top, gitDir, excludesFile) {
+        this.top = top;
+        this.global = [join5(gitDir, "info", "exclude"), excludesFile].map((f) => f === void 0 ? void 0 : readPatterns(f, "")).filter((l) => l !== void 0);
+      }
+      top;
+      /** `.gitignore` pattern lists by directory (relative path, "" for the top), read when entered. */
+      perDirectory = /* @__PURE__ */ new Map();
+      global;
+      /**
+       * Reads the `.gitignore` of a directory git walks into (`rel` relative to the work tree), which its listing
+       * says is a regular file, is not there, or is something else (git does not follow a link there, and warns;
+       * not repeated here), or that was not listed.
+       */
+      enter(rel, ignoreFile) {
+        if (this.perDirectory.has(rel)) return;
+        const base = rel === "" ? "" : `${rel}/`;
+        const file = `${this.top}/${base}.gitignore`;
+        let kind = ignoreFile;
+        if (kind === "unknown") {
+          const st2 = lstatSync2(file, { throwIfNoEntry: false });
+          kind = st2 === void 0 ? "none" : st2.isFile() ? "file" : "other";
+        }
+        if (kind === "other") unsure2();
+        const list2 = kind === "none" ? void 0 : readPatterns(file, base);
+        this.perDirectory.set(rel, list2);
+        const parent = rel === "" ? this.global.filter((l) => l.patterns.length > 0) : this.chains.get(parentOf(rel));
+        if (parent) this.chains.set(rel, list2 && list2.patterns.length > 0 ? [list2, ...parent] : parent);
+      }
+      chains = /* @__PURE__ */ new Map();
+      /** Whether git ignores `rel` itself (its parents are not looked at: the walk does not enter ignored ones). */
+      excluded(rel, isDirectory2) {
+        if (this.chains.get(parentOf(rel))?.length === 0) return false;
+        const bytes = asBytes(rel);
+        const slash2 = bytes.lastIndexOf("/");
+        const name3 = bytes.slice(slash2 + 1);
+        for (let dir = slash2 < 0 ? "" : rel.slice(0, rel.lastIndexOf("/")); ; ) {
+          const list2 = this.perDirectory.get(dir);
+          const decided = list2 && decide(list2, bytes, name3, isDirectory2);
+          if (decided !== void 0) return decided;
+          if (dir === "") break;
+          const up = dir.lastIndexOf("/");
+          dir = up < 0 ? "" : dir.slice(0, up);
+        }
+        for (const list2 of this.global) {
+          const decided = decide(list2, bytes, name3, isDirectory2);
+          if (decided !== void 0) return decided;
+        }
+        return false;
       }
     };
   }
@@ -66512,8 +67873,8 @@ var require_fs = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.createDirentFromStats = void 0;
     var DirentFromStats = class {
-      constructor(name2, stats) {
-        this.name = name2;
+      constructor(name3, stats) {
+        this.name = name3;
         this.isBlockDevice = stats.isBlockDevice.bind(stats);
         this.isCharacterDevice = stats.isCharacterDevice.bind(stats);
         this.isDirectory = stats.isDirectory.bind(stats);
@@ -66523,8 +67884,8 @@ var require_fs = __commonJS({
         this.isSymbolicLink = stats.isSymbolicLink.bind(stats);
       }
     };
-    function createDirentFromStats(name2, stats) {
-      return new DirentFromStats(name2, stats);
+    function createDirentFromStats(name3, stats) {
+      return new DirentFromStats(name3, stats);
     }
     exports.createDirentFromStats = createDirentFromStats;
   }
@@ -67301,7 +68662,7 @@ var require_compile2 = __commonJS({
     var fill = require_fill_range();
     var utils = require_utils2();
     var compile = (ast, options = {}) => {
-      const walk2 = (node, parent = {}) => {
+      const walk3 = (node, parent = {}) => {
         const invalidBlock = utils.isInvalidBrace(parent);
         const invalidNode = node.invalid === true && options.escapeInvalid === true;
         const invalid = invalidBlock === true || invalidNode === true;
@@ -67335,12 +68696,12 @@ var require_compile2 = __commonJS({
         }
         if (node.nodes) {
           for (const child2 of node.nodes) {
-            output += walk2(child2, node);
+            output += walk3(child2, node);
           }
         }
         return output;
       };
-      return walk2(ast);
+      return walk3(ast);
     };
     module.exports = compile;
   }
@@ -67377,7 +68738,7 @@ var require_expand = __commonJS({
     };
     var expand3 = (ast, options = {}) => {
       const rangeLimit = options.rangeLimit === void 0 ? 1e3 : options.rangeLimit;
-      const walk2 = (node, parent = {}) => {
+      const walk3 = (node, parent = {}) => {
         node.queue = [];
         let p = parent;
         let q2 = parent.queue;
@@ -67429,12 +68790,12 @@ var require_expand = __commonJS({
             continue;
           }
           if (child2.nodes) {
-            walk2(child2, node);
+            walk3(child2, node);
           }
         }
         return queue;
       };
-      return utils.flatten(walk2(ast));
+      return utils.flatten(walk3(ast));
     };
     module.exports = expand3;
   }
@@ -68438,7 +69799,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var utils = require_utils3();
     var {
       MAX_LENGTH,
@@ -68446,7 +69807,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants2;
+    } = constants3;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -68652,7 +70013,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants2.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -68685,8 +70046,8 @@ var require_parse2 = __commonJS({
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
       const win32 = utils.isWindows(options);
-      const PLATFORM_CHARS = constants2.globChars(win32);
-      const EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants3.globChars(win32);
+      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -68810,15 +70171,15 @@ var require_parse2 = __commonJS({
         extglobs.push(token);
       };
       const extglobClose = (token) => {
-        const literal3 = input3.slice(token.startIndex, state.index + 1);
+        const literal4 = input3.slice(token.startIndex, state.index + 1);
         const body = input3.slice(token.startIndex + 2, state.index);
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open = tokens[token.tokensIndex];
           open.type = "text";
-          open.value = literal3;
-          open.output = safeOutput || utils.escapeRegex(literal3);
+          open.value = literal4;
+          open.output = safeOutput || utils.escapeRegex(literal4);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
@@ -69385,7 +70746,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants2.globChars(win32);
+      } = constants3.globChars(win32);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -69444,7 +70805,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse = require_parse2();
     var utils = require_utils3();
-    var constants2 = require_constants2();
+    var constants3 = require_constants2();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -69572,7 +70933,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch.constants = constants2;
+    picomatch.constants = constants3;
     module.exports = picomatch;
   }
 });
@@ -69895,7 +71256,7 @@ var require_pattern2 = __commonJS({
       const absolute = [];
       const relative8 = [];
       for (const pattern of patterns) {
-        if (isAbsolute4(pattern)) {
+        if (isAbsolute5(pattern)) {
           absolute.push(pattern);
         } else {
           relative8.push(pattern);
@@ -69904,10 +71265,10 @@ var require_pattern2 = __commonJS({
       return [absolute, relative8];
     }
     exports.partitionAbsoluteAndRelative = partitionAbsoluteAndRelative;
-    function isAbsolute4(pattern) {
+    function isAbsolute5(pattern) {
       return path4.isAbsolute(pattern);
     }
-    exports.isAbsolute = isAbsolute4;
+    exports.isAbsolute = isAbsolute5;
   }
 });
 
@@ -70322,11 +71683,11 @@ var require_out = __commonJS({
       async.read(path4, getSettings(optionsOrSettingsOrCallback), callback);
     }
     exports.stat = stat;
-    function statSync6(path4, optionsOrSettings) {
+    function statSync7(path4, optionsOrSettings) {
       const settings = getSettings(optionsOrSettings);
       return sync.read(path4, settings);
     }
-    exports.statSync = statSync6;
+    exports.statSync = statSync7;
     function getSettings(settingsOrOptions = {}) {
       if (settingsOrOptions instanceof settings_1.default) {
         return settingsOrOptions;
@@ -70423,8 +71784,8 @@ var require_fs3 = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.createDirentFromStats = void 0;
     var DirentFromStats = class {
-      constructor(name2, stats) {
-        this.name = name2;
+      constructor(name3, stats) {
+        this.name = name3;
         this.isBlockDevice = stats.isBlockDevice.bind(stats);
         this.isCharacterDevice = stats.isCharacterDevice.bind(stats);
         this.isDirectory = stats.isDirectory.bind(stats);
@@ -70434,8 +71795,8 @@ var require_fs3 = __commonJS({
         this.isSymbolicLink = stats.isSymbolicLink.bind(stats);
       }
     };
-    function createDirentFromStats(name2, stats) {
-      return new DirentFromStats(name2, stats);
+    function createDirentFromStats(name3, stats) {
+      return new DirentFromStats(name3, stats);
     }
     exports.createDirentFromStats = createDirentFromStats;
   }
@@ -70539,8 +71900,8 @@ var require_async2 = __commonJS({
           callFailureCallback(callback, readdirError);
           return;
         }
-        const tasks = names.map((name2) => {
-          const path4 = common2.joinPathSegments(directory, name2, settings.pathSegmentSeparator);
+        const tasks = names.map((name3) => {
+          const path4 = common2.joinPathSegments(directory, name3, settings.pathSegmentSeparator);
           return (done) => {
             fsStat.stat(path4, settings.fsStatSettings, (error, stats) => {
               if (error !== null) {
@@ -70548,9 +71909,9 @@ var require_async2 = __commonJS({
                 return;
               }
               const entry2 = {
-                name: name2,
+                name: name3,
                 path: path4,
-                dirent: utils.fs.createDirentFromStats(name2, stats)
+                dirent: utils.fs.createDirentFromStats(name3, stats)
               };
               if (settings.stats) {
                 entry2.stats = stats;
@@ -70619,13 +71980,13 @@ var require_sync2 = __commonJS({
     exports.readdirWithFileTypes = readdirWithFileTypes;
     function readdir(directory, settings) {
       const names = settings.fs.readdirSync(directory);
-      return names.map((name2) => {
-        const entryPath = common2.joinPathSegments(directory, name2, settings.pathSegmentSeparator);
+      return names.map((name3) => {
+        const entryPath = common2.joinPathSegments(directory, name3, settings.pathSegmentSeparator);
         const stats = fsStat.statSync(entryPath, settings.fsStatSettings);
         const entry2 = {
-          name: name2,
+          name: name3,
           path: entryPath,
-          dirent: utils.fs.createDirentFromStats(name2, stats)
+          dirent: utils.fs.createDirentFromStats(name3, stats)
         };
         if (settings.stats) {
           entry2.stats = stats;
@@ -71398,14 +72759,14 @@ var require_out3 = __commonJS({
     var sync_1 = require_sync4();
     var settings_1 = require_settings3();
     exports.Settings = settings_1.default;
-    function walk2(directory, optionsOrSettingsOrCallback, callback) {
+    function walk3(directory, optionsOrSettingsOrCallback, callback) {
       if (typeof optionsOrSettingsOrCallback === "function") {
         new async_1.default(directory, getSettings()).read(optionsOrSettingsOrCallback);
         return;
       }
       new async_1.default(directory, getSettings(optionsOrSettingsOrCallback)).read(callback);
     }
-    exports.walk = walk2;
+    exports.walk = walk3;
     function walkSync(directory, optionsOrSettings) {
       const settings = getSettings(optionsOrSettings);
       const provider2 = new sync_1.default(directory, settings);
@@ -72329,11 +73690,11 @@ var require_ignore = __commonJS({
             return null;
           }
           if (end > nameStart && pattern[end - 1] === ":") {
-            const name2 = pattern.slice(nameStart, end - 1);
-            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name2)) {
+            const name3 = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name3)) {
               return null;
             }
-            body += POSIX_CLASSES[name2];
+            body += POSIX_CLASSES[name3];
             prev = EMPTY2;
             index2 = end;
           } else {
@@ -72421,7 +73782,7 @@ var require_ignore = __commonJS({
         //   ever starts again inside it -- `(\\+?) ` did, which made a long run
         //   quadratic.
         /(\\+)( ?)/g,
-        (_, run6, space2) => space2 ? run6.slice(0, run6.length - run6.length % 2) + SPACE : run6,
+        (_, run7, space2) => space2 ? run7.slice(0, run7.length - run7.length % 2) + SPACE : run7,
         ESCAPE + SPACE
       ],
       // git's wildmatch() reads a run of two or more asterisks as one globstar
@@ -72606,10 +73967,10 @@ var require_ignore = __commonJS({
     };
     var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
     var replaceTrailingDoublestar = () => "[\\s\\S]";
-    var separatorAfter = (run6, at3) => {
+    var separatorAfter = (run7, at3) => {
       let separator = EMPTY2;
-      for (let index2 = at3 + 1; index2 < run6.length && !run6[index2].wildcard; index2++) {
-        separator += run6[index2].single;
+      for (let index2 = at3 + 1; index2 < run7.length && !run7[index2].wildcard; index2++) {
+        separator += run7[index2].single;
       }
       return separator;
     };
@@ -72669,26 +74030,26 @@ var require_ignore = __commonJS({
         }
       }
       let out2 = EMPTY2;
-      let run6 = [];
+      let run7 = [];
       const flush = () => {
         let lastWildcard;
-        run6.forEach((token, at3) => {
+        run7.forEach((token, at3) => {
           if (token.wildcard) {
             lastWildcard = at3;
           }
         });
-        run6.forEach((token, at3) => {
+        run7.forEach((token, at3) => {
           if (!token.wildcard) {
             out2 += token.single;
             return;
           }
-          out2 += at3 === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run6, at3)})[^\\/])*`;
+          out2 += at3 === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run7, at3)})[^\\/])*`;
         });
-        run6 = [];
+        run7 = [];
       };
       tokens.forEach((token) => {
         if (token.boundary === void 0) {
-          run6.push(token);
+          run7.push(token);
           return;
         }
         flush();
@@ -72743,7 +74104,7 @@ var require_ignore = __commonJS({
       );
       return index2 < 0 ? path4 : path4.slice(index2 + 1);
     };
-    var parentOf = (path4) => {
+    var parentOf2 = (path4) => {
       if (path4.charCodeAt(0) === SLASH_CODE || path4.indexOf(DOUBLE_SLASH) >= 0) {
         const slices = path4.split(SLASH2).filter(Boolean);
         slices.pop();
@@ -73051,14 +74412,14 @@ var require_ignore = __commonJS({
         if (dir.ignored) {
           return dir;
         }
-        const literal3 = this._rules.testLiteral(path4);
-        return literal3.ignored || literal3.unignored ? literal3 : dir;
+        const literal4 = this._rules.testLiteral(path4);
+        return literal4.ignored || literal4.unignored ? literal4 : dir;
       }
       _t(path4, cache) {
         if (path4 in cache) {
           return cache[path4];
         }
-        const parentPath = parentOf(path4);
+        const parentPath = parentOf2(path4);
         const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
         return cache[path4] = parent && parent.ignored ? parent : this._rules.test(path4, MODE_IGNORE);
       }
@@ -73347,8 +74708,8 @@ var init_utilities = __esm({
     };
     createNameComparer = () => {
       const nameMatchers = /* @__PURE__ */ new Map();
-      const matchesName = (pattern, name2) => {
-        const namePath = unescapeGitignorePattern(name2);
+      const matchesName = (pattern, name3) => {
+        const namePath = unescapeGitignorePattern(name3);
         if (!(0, import_ignore.isPathValid)(namePath)) {
           return true;
         }
@@ -73360,11 +74721,11 @@ var init_utilities = __esm({
         }
         return nameMatcher.ignores(namePath);
       };
-      return (pattern, name2) => {
-        if (hasGitignoreWildcards(pattern) && hasGitignoreWildcards(name2)) {
+      return (pattern, name3) => {
+        if (hasGitignoreWildcards(pattern) && hasGitignoreWildcards(name3)) {
           return true;
         }
-        return hasGitignoreWildcards(name2) ? matchesName(name2, pattern) : matchesName(pattern, name2);
+        return hasGitignoreWildcards(name3) ? matchesName(name3, pattern) : matchesName(pattern, name3);
       };
     };
     getNegationFinalSegments = (rules2) => rules2.filter((rule2) => isNegativePattern(rule2.pattern)).map((rule2) => finalSegment(rule2.pattern.slice(1))).filter(Boolean);
@@ -73373,7 +74734,7 @@ var init_utilities = __esm({
         return false;
       }
       const couldNameTheSamePath = createNameComparer();
-      return getNegationFinalSegments(rules2).some((negation) => names.some((name2) => couldNameTheSamePath(name2, negation)));
+      return getNegationFinalSegments(rules2).some((negation) => names.some((name3) => couldNameTheSamePath(name3, negation)));
     };
     expandBraceGroups = (pattern) => {
       if (!pattern.includes("{")) {
@@ -73393,11 +74754,11 @@ var init_utilities = __esm({
       }
       const ignoreFileNames = expandedSearchPatterns.map((pattern) => finalSegment(pattern)).filter(Boolean);
       const couldNameAnIgnoreFile = (pattern) => {
-        const name2 = finalSegment(pattern.replace(/\/\*\*$/u, ""));
-        if (!name2 || MICROMATCH_ONLY_SYNTAX.test(name2)) {
+        const name3 = finalSegment(pattern.replace(/\/\*\*$/u, ""));
+        if (!name3 || MICROMATCH_ONLY_SYNTAX.test(name3)) {
           return true;
         }
-        return ignoreFileNames.some((ignoreFileName) => MICROMATCH_ONLY_SYNTAX.test(ignoreFileName) ? hasGitignoreWildcards(name2) || import_micromatch.default.isMatch(unescapeGitignorePattern(name2), ignoreFileName, { dot: true, nocase: true }) : couldNameTheSamePath(name2, ignoreFileName));
+        return ignoreFileNames.some((ignoreFileName) => MICROMATCH_ONLY_SYNTAX.test(ignoreFileName) ? hasGitignoreWildcards(name3) || import_micromatch.default.isMatch(unescapeGitignorePattern(name3), ignoreFileName, { dot: true, nocase: true }) : couldNameTheSamePath(name3, ignoreFileName));
       };
       return ignorePatterns.filter((pattern) => !expandBraceGroups(pattern).some((expanded) => couldNameAnIgnoreFile(expanded)));
     };
@@ -73452,7 +74813,7 @@ var init_utilities = __esm({
         cwd,
         matcher,
         hasNegations: negationNames.length > 0,
-        canSkipAtAnyDepth: (pattern) => !negationNames.some((name2) => couldNameTheSamePath(pattern, name2)),
+        canSkipAtAnyDepth: (pattern) => !negationNames.some((name3) => couldNameTheSamePath(pattern, name3)),
         canMatchIgnoreFile: (pattern) => searchesForGitignoreFiles && couldNameTheSamePath(pattern, ".gitignore"),
         gitignoreOnlySearch
       };
@@ -73480,7 +74841,7 @@ import fs2 from "node:fs";
 import fsPromises from "node:fs/promises";
 import path3 from "node:path";
 import os from "node:os";
-var import_fast_glob2, import_ignore2, defaultIgnoredDirectories, ignoreFilesGlobOptions, GITIGNORE_FILES_PATTERN, MAX_INCLUDE_DEPTH, getReadFileMethod, getReadFileSyncMethod, shouldSkipIgnoreFileError, createReadError, createIgnoreFileReadError, createGitConfigReadError, processIgnoreFileCore, readIgnoreFilesSafely, readIgnoreFilesSafelySync, dedupePaths, globIgnoreFiles, normalizeIgnoreFileLine, readIgnoreFileLines, getIgnoreRules, buildIgnoreResult, applyBaseToPattern, parseIgnoreFile, toRelativePath, notIgnored, createIgnoreMatcher, normalizeOptions, unescapeGitQuotedValue, parseGitConfigValue, resolveConfigPath, parseGitConfigSection, parseGitConfigEntry, parseIncludeIfCondition, normalizeGitConfigConditionPattern, gitConfigGlobToRegex, matchesIncludeIfCondition, shouldIncludeConfigSection, createExcludesFileValue, parseGitConfigForExcludesFile, readGitConfigFile, getExcludesFileFromGitConfigSync, getExcludesFileFromGitConfigAsync, resolveGitDirectoryFromFile, getGitDirectorySync, getGitDirectoryAsync, getXdgConfigHome, getGitConfigPaths, getDefaultGlobalGitignorePath, resolveExcludesFilePath, readGlobalGitignoreContent, getGlobalGitignoreFile, getGlobalGitignoreFileAsync, buildGlobalMatcher, getKnownIgnoreFilePaths, getKnownIgnoreFileSearchOptions, getKnownIgnoreFilePattern, getMatchingKnownIgnoreFilePaths, globKnownIgnoreFilePaths, filterKnownIgnoreFilePathsAsync, filterKnownIgnoreFilePathsSync, getIgnoreFileSearchPrune, withPrunedSearch, getUnreadPaths, collectIgnoreFileArtifactsAsync, collectIgnoreFileArtifactsSync, isIgnoredByIgnoreFiles, isIgnoredByIgnoreFilesSync, getPatternsFromIgnoreFiles, getIgnorePatternsAndPredicate, getIgnorePatternsAndPredicateSync, isGitIgnored, isGitIgnoredSync;
+var import_fast_glob2, import_ignore2, defaultIgnoredDirectories, ignoreFilesGlobOptions, GITIGNORE_FILES_PATTERN, MAX_INCLUDE_DEPTH, getReadFileMethod, getReadFileSyncMethod, shouldSkipIgnoreFileError, createReadError, createIgnoreFileReadError, createGitConfigReadError, processIgnoreFileCore, readIgnoreFilesSafely, readIgnoreFilesSafelySync, dedupePaths, globIgnoreFiles, normalizeIgnoreFileLine, readIgnoreFileLines, getIgnoreRules, buildIgnoreResult, applyBaseToPattern, parseIgnoreFile2, toRelativePath, notIgnored, createIgnoreMatcher, normalizeOptions, unescapeGitQuotedValue, parseGitConfigValue, resolveConfigPath, parseGitConfigSection, parseGitConfigEntry, parseIncludeIfCondition, normalizeGitConfigConditionPattern, gitConfigGlobToRegex, matchesIncludeIfCondition, shouldIncludeConfigSection, createExcludesFileValue, parseGitConfigForExcludesFile, readGitConfigFile, getExcludesFileFromGitConfigSync, getExcludesFileFromGitConfigAsync, resolveGitDirectoryFromFile, getGitDirectorySync, getGitDirectoryAsync, getXdgConfigHome, getGitConfigPaths, getDefaultGlobalGitignorePath, resolveExcludesFilePath, readGlobalGitignoreContent, getGlobalGitignoreFile, getGlobalGitignoreFileAsync, buildGlobalMatcher, getKnownIgnoreFilePaths, getKnownIgnoreFileSearchOptions, getKnownIgnoreFilePattern, getMatchingKnownIgnoreFilePaths, globKnownIgnoreFilePaths, filterKnownIgnoreFilePathsAsync, filterKnownIgnoreFilePathsSync, getIgnoreFileSearchPrune, withPrunedSearch, getUnreadPaths, collectIgnoreFileArtifactsAsync, collectIgnoreFileArtifactsSync, isIgnoredByIgnoreFiles, isIgnoredByIgnoreFilesSync, getPatternsFromIgnoreFiles, getIgnorePatternsAndPredicate, getIgnorePatternsAndPredicateSync, isGitIgnored, isGitIgnoredSync;
 var init_ignore = __esm({
   "node_modules/globby/ignore.js"() {
     import_fast_glob2 = __toESM(require_out4(), 1);
@@ -73612,7 +74973,7 @@ var init_ignore = __esm({
       }
       return isNegative ? "!" + result3 : result3;
     };
-    parseIgnoreFile = (file, cwd) => {
+    parseIgnoreFile2 = (file, cwd) => {
       const base = slash(path3.relative(cwd, path3.dirname(file.filePath)));
       return readIgnoreFileLines(file.content).map((pattern) => applyBaseToPattern(pattern, base));
     };
@@ -73889,7 +75250,7 @@ var init_ignore = __esm({
         throw createGitConfigReadError(normalizedPath, error);
       }
     };
-    getExcludesFileFromGitConfigSync = (filePath, readFileSync5, gitDirectory, options = {}) => {
+    getExcludesFileFromGitConfigSync = (filePath, readFileSync6, gitDirectory, options = {}) => {
       const { suppressErrors, includeStack = /* @__PURE__ */ new Set(), depth = 0 } = options;
       const normalizedPath = path3.resolve(filePath);
       if (includeStack.has(normalizedPath)) {
@@ -73899,14 +75260,14 @@ var init_ignore = __esm({
         return void 0;
       }
       includeStack.add(normalizedPath);
-      const content2 = readGitConfigFile(normalizedPath, readFileSync5, suppressErrors);
+      const content2 = readGitConfigFile(normalizedPath, readFileSync6, suppressErrors);
       if (content2 === void 0) {
         includeStack.delete(normalizedPath);
         return void 0;
       }
       let { excludesFile, includePaths } = parseGitConfigForExcludesFile(content2, normalizedPath, gitDirectory);
       for (const includePath of includePaths) {
-        const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync5, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
+        const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync6, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
         if (includedExcludesFile !== void 0) {
           excludesFile = includedExcludesFile;
         }
@@ -73951,13 +75312,13 @@ var init_ignore = __esm({
       }
       return path3.resolve(path3.dirname(gitFilePath), match[1]);
     };
-    getGitDirectorySync = (gitRoot, readFileSync5) => {
+    getGitDirectorySync = (gitRoot, readFileSync6) => {
       if (!gitRoot) {
         return void 0;
       }
       const gitFilePath = path3.join(gitRoot, ".git");
       try {
-        return resolveGitDirectoryFromFile(gitFilePath, readFileSync5(gitFilePath, "utf8"));
+        return resolveGitDirectoryFromFile(gitFilePath, readFileSync6(gitFilePath, "utf8"));
       } catch {
         return gitFilePath;
       }
@@ -74007,18 +75368,18 @@ var init_ignore = __esm({
     };
     getGlobalGitignoreFile = (options = {}) => {
       const cwd = toPath(options.cwd) ?? process2.cwd();
-      const readFileSync5 = getReadFileSyncMethod(options.fs);
+      const readFileSync6 = getReadFileSyncMethod(options.fs);
       const gitRoot = findGitRootSync(cwd, options.fs);
-      const gitDirectory = getGitDirectorySync(gitRoot, readFileSync5);
+      const gitDirectory = getGitDirectorySync(gitRoot, readFileSync6);
       let excludesFileConfig;
       for (const gitConfigPath of getGitConfigPaths()) {
-        const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync5, gitDirectory, { suppressErrors: options.suppressErrors });
+        const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync6, gitDirectory, { suppressErrors: options.suppressErrors });
         if (value !== void 0) {
           excludesFileConfig = value;
         }
       }
       const filePath = resolveExcludesFilePath(excludesFileConfig);
-      return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync5, options.suppressErrors);
+      return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync6, options.suppressErrors);
     };
     getGlobalGitignoreFileAsync = async (options = {}) => {
       const cwd = toPath(options.cwd) ?? process2.cwd();
@@ -74047,7 +75408,7 @@ var init_ignore = __esm({
       }
     };
     buildGlobalMatcher = (globalIgnoreFile, cwd, rootDirectory = cwd) => {
-      const patterns = parseIgnoreFile(globalIgnoreFile, path3.dirname(globalIgnoreFile.filePath));
+      const patterns = parseIgnoreFile2(globalIgnoreFile, path3.dirname(globalIgnoreFile.filePath));
       return createIgnoreMatcher(patterns, cwd, rootDirectory);
     };
     getKnownIgnoreFilePaths = (patterns, normalizedOptions, gitRoot) => {
@@ -74156,7 +75517,7 @@ var init_ignore = __esm({
       const { files, normalizedOptions, gitRoot } = collectIgnoreFileArtifactsSync(patterns, options, false);
       return buildIgnoreResult(files, normalizedOptions, gitRoot).predicate;
     };
-    getPatternsFromIgnoreFiles = (files, baseDir) => files.flatMap((file) => parseIgnoreFile(file, baseDir));
+    getPatternsFromIgnoreFiles = (files, baseDir) => files.flatMap((file) => parseIgnoreFile2(file, baseDir));
     getIgnorePatternsAndPredicate = async (patterns, options, includeParentIgnoreFiles = false) => {
       const { files, normalizedOptions, gitRoot } = await collectIgnoreFileArtifactsAsync(
         patterns,
@@ -74243,9 +75604,9 @@ var init_globby = __esm({
       if (!match) {
         return false;
       }
-      const dirname9 = match[1];
-      const hasWildcards = /[*?[\]{}]/.test(dirname9);
-      const hasExtension = nodePath.extname(dirname9) && !dirname9.startsWith(".");
+      const dirname10 = match[1];
+      const hasWildcards = /[*?[\]{}]/.test(dirname10);
+      const hasExtension = nodePath.extname(dirname10) && !dirname10.startsWith(".");
       return !hasWildcards && !hasExtension;
     };
     getDirectoryGlob = ({ directoryPath, files, extensions }) => {
@@ -74690,8 +76051,8 @@ var init_globby = __esm({
 
 // src/engine/discover.ts
 import { execFileSync } from "node:child_process";
-import { statSync as statSync3 } from "node:fs";
-import { isAbsolute as isAbsolute3, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
+import { statSync as statSync4 } from "node:fs";
+import { isAbsolute as isAbsolute4, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
 function toPosix(p) {
   return sep3 === "/" ? p : p.split(sep3).join("/");
 }
@@ -74700,18 +76061,24 @@ function plainBelow(rest) {
 }
 function relPath(root, abs) {
   const prefix = root.endsWith(sep3) ? root : `${root}${sep3}`;
-  if (abs.startsWith(prefix) && isAbsolute3(root)) {
+  if (abs.startsWith(prefix) && isAbsolute4(root)) {
     const rest = abs.slice(prefix.length);
     if (plainBelow(rest)) return toPosix(rest);
   }
   return toPosix(relative3(root, abs)) || ".";
 }
 function gitListing(dir) {
+  const read = gitFilesWithoutGit(dir);
+  if (read) return read;
   try {
     const out2 = execFileSync("git", ["-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "ignore"],
-      maxBuffer: 512 * 1024 * 1024
+      maxBuffer: 512 * 1024 * 1024,
+      // git matches `.gitignore` patterns by backtracking: one from a pull request (`*a*a*a…b`) can keep it busy
+      // for hours. Past this, the tree is walked without git, as outside a work tree.
+      timeout: GIT_TIMEOUT_MS,
+      killSignal: "SIGKILL"
     });
     return out2.split("\0").filter((p) => p !== "");
   } catch {
@@ -74723,11 +76090,11 @@ function requiredPieces(globs) {
   for (const glob of globs) {
     const g = glob.replace(/^\.\//, "").replace(/^\//, "");
     let best = "";
-    let run6 = "";
+    let run7 = "";
     const end = () => {
-      const piece = run6.replace(/^\/+|\/+$/g, "");
+      const piece = run7.replace(/^\/+|\/+$/g, "");
       if (piece.length > best.length) best = piece;
-      run6 = "";
+      run7 = "";
     };
     for (let i = 0; i < g.length; i++) {
       const c = g.charAt(i);
@@ -74736,7 +76103,7 @@ function requiredPieces(globs) {
       else if (close > i) {
         end();
         i = close;
-      } else run6 += c;
+      } else run7 += c;
     }
     end();
     if (best === "") return void 0;
@@ -74749,10 +76116,10 @@ async function discover(paths, root, ignore) {
   const dirs = [];
   const globs = [];
   for (const p of paths) {
-    const abs = isAbsolute3(p) ? p : resolve4(root, p);
+    const abs = isAbsolute4(p) ? p : resolve4(root, p);
     let isDir = false;
     try {
-      isDir = statSync3(abs).isDirectory();
+      isDir = statSync4(abs).isDirectory();
     } catch (e) {
       if (GLOB_CHARS.test(p)) {
         globs.push(toPosix(p));
@@ -74776,7 +76143,7 @@ async function discover(paths, root, ignore) {
     dirs.splice(dirs.indexOf(dir), 1);
     const dirRel = relPath(root, dir);
     const prefix = dirRel === "." ? "" : `${dirRel}/`;
-    const underRoot = !dirRel.startsWith("../") && dirRel !== ".." && !isAbsolute3(dirRel);
+    const underRoot = !dirRel.startsWith("../") && dirRel !== ".." && !isAbsolute4(dirRel);
     const native = (rel) => sep3 === "/" ? rel : rel.split("/").join(sep3);
     const dirPrefix = dir.endsWith(sep3) ? dir : `${dir}${sep3}`;
     for (const rel of listed) {
@@ -74817,14 +76184,16 @@ async function discover(paths, root, ignore) {
   }
   return [...found].sort();
 }
-var GLOB_CHARS;
+var GLOB_CHARS, GIT_TIMEOUT_MS;
 var init_discover = __esm({
   "src/engine/discover.ts"() {
     "use strict";
     init_parsers();
     init_load();
+    init_git_files();
     init_glob();
     GLOB_CHARS = /[*?{}[\]]/;
+    GIT_TIMEOUT_MS = 2e4;
   }
 });
 
@@ -74921,8 +76290,8 @@ var init_workflow_stream = __esm({
 });
 
 // src/engine/load-project.ts
-import { existsSync as existsSync4, readdirSync, statSync as statSync4 } from "node:fs";
-import { dirname as dirname5, join as join5, resolve as resolve5, sep as sep4 } from "node:path";
+import { existsSync as existsSync4, readdirSync as readdirSync2, statSync as statSync5 } from "node:fs";
+import { dirname as dirname6, join as join6, resolve as resolve5, sep as sep4 } from "node:path";
 async function loadProject(req = {}) {
   const cwd = resolve5(req.cwd ?? process.cwd());
   const root = resolve5(cwd, req.root ?? ".");
@@ -74944,6 +76313,7 @@ async function loadProject(req = {}) {
     const found = await discover(req.contextPaths.map(arg), root, config.ignore);
     files.addContext(found, (candidates) => selectContext(files.all, candidates, config.settings));
   }
+  if (req.tuneCollector && inputChars(files.all) >= LARGE_INPUT_CHARS) await tuneCompilerForLargeInput();
   const readReferenced = referencedFileReader(root);
   const readFile = (rel) => {
     const abs = resolve5(root, rel);
@@ -74968,6 +76338,17 @@ async function tuneCollectorForLargeRun() {
   const { setFlagsFromString } = await import("node:v8");
   for (const flag of LARGE_RUN_V8_FLAGS) setFlagsFromString(flag);
 }
+async function tuneCompilerForLargeInput() {
+  if (compilerTuned) return;
+  compilerTuned = true;
+  const { setFlagsFromString } = await import("node:v8");
+  setFlagsFromString(`--interrupt-budget=${String(TURBOFAN_BUDGET)}`);
+}
+function inputChars(sources) {
+  let n = 0;
+  for (const src of sources) n += src.text.length;
+  return n;
+}
 function resolveArg(cwd, p) {
   return /[*?{}[\]]/.test(p) && !existsSync4(resolve5(cwd, p)) ? p : resolve5(cwd, p);
 }
@@ -74987,14 +76368,14 @@ function searchStart(root, paths) {
   if (absolute.length === 0) return {};
   const dirs = absolute.map((abs) => {
     try {
-      return statSync4(abs).isDirectory() ? abs : dirname5(abs);
+      return statSync5(abs).isDirectory() ? abs : dirname6(abs);
     } catch {
-      return dirname5(abs);
+      return dirname6(abs);
     }
   });
   let common2 = dirs[0] ?? root;
   for (const d of dirs) {
-    while (d !== common2 && !d.startsWith(`${common2}${sep4}`)) common2 = dirname5(common2);
+    while (d !== common2 && !d.startsWith(`${common2}${sep4}`)) common2 = dirname6(common2);
   }
   return { searchFrom: common2 };
 }
@@ -75002,10 +76383,10 @@ function projectRootOf(file) {
   const abs = resolve5(file);
   const github2 = abs.lastIndexOf(`${sep4}.github${sep4}`);
   if (github2 > 0) return abs.slice(0, github2);
-  let dir = dirname5(abs);
+  let dir = dirname6(abs);
   for (; ; ) {
-    if (existsSync4(join5(dir, ".git"))) return dir;
-    const parent = dirname5(dir);
+    if (existsSync4(join6(dir, ".git"))) return dir;
+    const parent = dirname6(dir);
     if (parent === dir) return void 0;
     dir = parent;
   }
@@ -75015,15 +76396,15 @@ function moduleSiblings(paths) {
   for (const path4 of paths) {
     const format = batchFormatOf(path4);
     if (!format) continue;
-    const dir = dirname5(path4);
+    const dir = dirname6(path4);
     try {
-      for (const name2 of readdirSync(dir)) if (format.matchesPath(name2)) out2.push(join5(dir, name2));
+      for (const name3 of readdirSync2(dir)) if (format.matchesPath(name3)) out2.push(join6(dir, name3));
     } catch {
     }
   }
   return out2;
 }
-var LARGE_RUN_V8_FLAGS, Files;
+var LARGE_RUN_V8_FLAGS, compilerTuned, TURBOFAN_BUDGET, LARGE_INPUT_CHARS, Files;
 var init_load_project = __esm({
   "src/engine/load-project.ts"() {
     "use strict";
@@ -75043,6 +76424,9 @@ var init_load_project = __esm({
       "--semi-space-growth-factor=1",
       "--heap-growing-percent=20"
     ];
+    compilerTuned = false;
+    TURBOFAN_BUDGET = 1e6;
+    LARGE_INPUT_CHARS = 256 * 1024;
     Files = class {
       constructor(root, overlay) {
         this.root = root;
@@ -75236,18 +76620,36 @@ var init_suppressions = __esm({
 // src/engine/lint.ts
 import { resolve as resolve6 } from "node:path";
 async function lint(options = {}) {
-  return (await lintFindings(options, false)).complete();
+  return (await lintFindings(options)).complete();
 }
 async function lintForFixes(options = {}) {
-  return lintFindings(options, true);
+  const rules2 = withEngineRules(options.rules ?? rules);
+  const loaded2 = await loadProject({
+    workflowPrefilter: options.rules === void 0,
+    ...options,
+    rules: rules2,
+    releaseTexts: true
+  });
+  const run7 = await (await RuleRun.start(loaded2, rules2, cannotFix)).everyWorkflowFile(loaded2);
+  const maxPerRule = options.maxPerRule ?? 0;
+  return {
+    ...run7.finish(loaded2, maxPerRule, true),
+    async whole() {
+      await (await run7.startLater(loaded2)).everyWorkflowFile(loaded2);
+      return run7.finish(loaded2, maxPerRule, true);
+    }
+  };
 }
-async function lintFindings(options, fixesOnly) {
+function cannotFix(rule2) {
+  return rule2.meta.fixable === false;
+}
+async function lintFindings(options) {
   const rules2 = withEngineRules(options.rules ?? rules);
   const started = {};
   const workflowFiles = async (others) => {
-    const run7 = await RuleRun.start(others, rules2);
-    started.run = run7;
-    return (file, order, against) => run7.workflowFile(file, order, against);
+    const run8 = await RuleRun.start(others, rules2);
+    started.run = run8;
+    return (file, order, against) => run8.workflowFile(file, order, against);
   };
   const loaded2 = await loadProject({
     workflowPrefilter: options.rules === void 0,
@@ -75256,8 +76658,8 @@ async function lintFindings(options, fixesOnly) {
     releaseTexts: true,
     ...rules2.every(readsWorkflowsPerFile) ? { workflowFiles } : {}
   });
-  const run6 = started.run ?? await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2);
-  return run6.finish(loaded2, options.maxPerRule ?? 0, fixesOnly);
+  const run7 = started.run ?? await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2);
+  return run7.finish(loaded2, options.maxPerRule ?? 0, false);
 }
 function readsWorkflowsPerFile(rule2) {
   const { inputs } = rule2.meta;
@@ -75310,16 +76712,22 @@ async function lookUpRepositories(project, config) {
     ...env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}
   });
 }
-function toReport(findings, loaded2, understood, rules2, maxPerRule, fixesOnly) {
+function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixesOnly) {
   const { config, root: cwd, reported } = loaded2;
   const byFile = /* @__PURE__ */ new Map();
   const cache = /* @__PURE__ */ new Map();
   const raw = /* @__PURE__ */ new Map();
+  const paths = /* @__PURE__ */ new Map();
+  const absolutePath = (file) => {
+    let out2 = paths.get(file);
+    if (out2 === void 0) paths.set(file, out2 = resolve6(cwd, file));
+    return out2;
+  };
   const absolute = (fix) => ({
     edits: fix.edits.map((e) => ({
       ...e,
-      file: resolve6(cwd, e.file),
-      loc: { ...e.loc, file: resolve6(cwd, e.loc.file) }
+      file: absolutePath(e.file),
+      loc: { ...e.loc, file: absolutePath(e.loc.file) }
     }))
   });
   const complete = (m) => {
@@ -75339,7 +76747,7 @@ function toReport(findings, loaded2, understood, rules2, maxPerRule, fixesOnly) 
     if (related.length > 0) {
       out2.related = related.map((r) => ({
         message: r.message,
-        file: resolve6(cwd, r.loc.file),
+        file: absolutePath(r.loc.file),
         line: r.loc.line,
         column: r.loc.column,
         endLine: r.loc.endLine,
@@ -75374,7 +76782,11 @@ function toReport(findings, loaded2, understood, rules2, maxPerRule, fixesOnly) 
   const finish = (out2, file) => {
     out2.messages = out2.messages.map(complete);
     if (out2.messages.length > 0)
-      addFingerprints(out2.messages, fromRoot(file), texts.get(file) ?? loaded2.readFile(file) ?? "");
+      addFingerprints(
+        out2.messages,
+        fromRoot(file),
+        texts.get(file) ?? fixer.sourceRead(file) ?? loaded2.readFile(file) ?? ""
+      );
   };
   const shown2 = (file, all) => {
     const out2 = result(resolve6(cwd, file), all, maxPerRule);
@@ -75388,14 +76800,19 @@ function toReport(findings, loaded2, understood, rules2, maxPerRule, fixesOnly) 
   const atPlaceByMessage = /* @__PURE__ */ new Map();
   const merged = /* @__PURE__ */ new Map();
   const repeats = (f) => {
-    const key3 = `${f.rule.meta.id}\0${f.loc.file}\0${f.loc.line}:${f.loc.column}`;
-    let first = atPlace.get(key3);
+    const { line, column, file } = f.loc;
+    let byFile2 = atPlace.get(f.rule.meta.id);
+    if (!byFile2) atPlace.set(f.rule.meta.id, byFile2 = /* @__PURE__ */ new Map());
+    let byPlace = byFile2.get(file);
+    if (!byPlace) byFile2.set(file, byPlace = /* @__PURE__ */ new Map());
+    const place2 = line < PLACES && column < PLACES ? line * PLACES + column : `${line}:${column}`;
+    let first = byPlace.get(place2);
     if (!first) {
-      atPlace.set(key3, f);
+      byPlace.set(place2, f);
       return false;
     }
     if (first.message !== f.message) {
-      const full = `${key3}\0${f.message}`;
+      const full = `${f.rule.meta.id}\0${file}\0${line}:${column}\0${f.message}`;
       first = atPlaceByMessage.get(full);
       if (!first) {
         atPlaceByMessage.set(full, f);
@@ -75479,7 +76896,7 @@ function result(filePath, messages, maxPerRule) {
     warningCount: messages.filter((m) => m.severity === 1).length
   };
 }
-var RuleRun;
+var PLACES, SHARED_STRING_LENGTH, RuleRun;
 var init_lint = __esm({
   "src/engine/lint.ts"() {
     "use strict";
@@ -75497,12 +76914,16 @@ var init_lint = __esm({
     init_rule();
     init_fixer();
     init_suppressions();
+    PLACES = 2 ** 26;
+    SHARED_STRING_LENGTH = 32;
     RuleRun = class _RuleRun {
-      constructor(rules2, config, fixer, repoStatuses, reported) {
+      constructor(rules2, config, fixer, repoStatuses, reported, later) {
         this.rules = rules2;
         this.config = config;
         this.fixer = fixer;
         this.repoStatuses = repoStatuses;
+        this.later = later;
+        this.now = (rule2) => later?.(rule2) !== true;
         this.perFile = rules2.map((rule2, at3) => ({ rule: rule2, at: at3 })).filter(
           ({ rule: rule2 }) => rule2.checkWorkflowFile !== void 0 && !isEngineRule(rule2) && isOnAnywhere(config, rule2.meta.id) && !skippedWithContext(rule2, reported)
         );
@@ -75511,6 +76932,7 @@ var init_lint = __esm({
       config;
       fixer;
       repoStatuses;
+      later;
       ordered = [];
       ruleErrors = /* @__PURE__ */ new Map();
       /** Per rule: its options, its memo (`RuleContext.memo`) and the rules it defers to. */
@@ -75520,16 +76942,34 @@ var init_lint = __esm({
       strings = /* @__PURE__ */ new Map();
       /** Rules that read workflows one file at a time, with their index among `rules`. */
       perFile;
-      /** Runs `check` of every enabled rule that can fire on the project (`loaded`: every file but workflow files' own part). */
-      static async start(loaded2, rules2) {
+      /** Whether a rule runs now; the rules `later` names run only when `startLater` is called. */
+      now;
+      /**
+       * Runs `check` of every enabled rule that can fire on the project (`loaded`: every file but workflow files'
+       * own part), except those `later` names (see `startLater`).
+       */
+      static async start(loaded2, rules2, later) {
         const { project, config } = loaded2;
         if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
-        const run6 = new _RuleRun(rules2, config, createFixer(loaded2.readFile), project.repoStatuses, loaded2.reported);
-        for (const [at3, rule2] of rules2.entries()) {
-          if (isEngineRule(rule2) || !isOnAnywhere(config, rule2.meta.id) || !canFire(rule2, loaded2)) continue;
-          await run6.call(at3, () => rule2.check(run6.context(rule2, at3, -1, project, loaded2.index)));
+        const run7 = new _RuleRun(rules2, config, createFixer(loaded2.readFile), project.repoStatuses, loaded2.reported, later);
+        await run7.checkAll(loaded2);
+        return run7;
+      }
+      /** `check` of the rules `later` left out, on the same project; their `checkWorkflowFile` is what runs next. */
+      async startLater(loaded2) {
+        const later = this.later;
+        if (!later) throw new Error("no rules were left for later");
+        this.now = later;
+        await this.checkAll(loaded2);
+        return this;
+      }
+      async checkAll(loaded2) {
+        const { project, config } = loaded2;
+        for (const [at3, rule2] of this.rules.entries()) {
+          if (!this.now(rule2) || isEngineRule(rule2) || !isOnAnywhere(config, rule2.meta.id) || !canFire(rule2, loaded2))
+            continue;
+          await this.call(at3, () => rule2.check(this.context(rule2, at3, -1, project, loaded2.index)));
         }
-        return run6;
       }
       /** `checkWorkflowFile` of every rule that has it on one workflow file, read against `against`'s project. */
       async workflowFile(file, order, against) {
@@ -75537,7 +76977,8 @@ var init_lint = __esm({
         const project = { ...against.project, files: [file], workflows: file.workflows };
         if (this.repoStatuses) project.repoStatuses = this.repoStatuses;
         for (const { rule: rule2, at: at3 } of this.perFile)
-          await this.call(at3, () => rule2.checkWorkflowFile?.(this.context(rule2, at3, order, project, against.index)));
+          if (this.now(rule2))
+            await this.call(at3, () => rule2.checkWorkflowFile?.(this.context(rule2, at3, order, project, against.index)));
       }
       /** `checkWorkflowFile` on each workflow file of a project loaded whole, in project order. */
       async everyWorkflowFile(loaded2) {
@@ -75578,13 +77019,14 @@ var init_lint = __esm({
         const { options, memo, defersTo } = own;
         const { rules: rules2, config, cache, ordered, strings: strings3 } = this;
         const shared = (data) => {
-          const out2 = {};
-          for (const [k, v] of Object.entries(data)) {
-            const known = typeof v === "string" ? strings3.get(v) : void 0;
-            if (typeof v === "string" && known === void 0) strings3.set(v, v);
-            out2[k] = known ?? v;
+          for (const k in data) {
+            const v = data[k];
+            if (typeof v !== "string" || v.length < SHARED_STRING_LENGTH) continue;
+            const known = strings3.get(v);
+            if (known === void 0) strings3.set(v, v);
+            else data[k] = known;
           }
-          return out2;
+          return data;
         };
         return {
           project,
@@ -75599,6 +77041,8 @@ var init_lint = __esm({
             return rules2.some((r) => r.meta.id === ruleId) && (rulesForFile(config, path4, cache).get(ruleId)?.severity ?? "off") !== "off";
           },
           report(r) {
+            if (rule2.meta.fixable === false && (r.fix !== void 0 || r.fixes !== void 0))
+              throw new Error(`rule ${rule2.meta.id} reports a fix but declares meta.fixable: false`);
             const template = rule2.meta.messages[r.messageId];
             const f = {
               rule: rule2,
@@ -75640,7 +77084,15 @@ var init_lint = __esm({
           (file) => file.problems.filter((p) => p.unfinished).map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` }))
         );
         for (const [, e] of [...this.ruleErrors].sort(([a], [b]) => a - b)) ruleErrors.push(e);
-        const out2 = toReport(findings, loaded2, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule, fixesOnly);
+        const out2 = toReport(
+          findings,
+          loaded2,
+          this.fixer,
+          new Set(parsed.map((f) => f.file)),
+          this.rules,
+          maxPerRule,
+          fixesOnly
+        );
         const { report } = out2;
         if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
         const failed = [...this.repoStatuses ?? /* @__PURE__ */ new Map()].filter(([, st2]) => st2.kind === "error");
@@ -75715,7 +77167,7 @@ __export(check_exports, {
   fixFor: () => fixFor,
   painter: () => painter,
   renderCheck: () => renderCheck,
-  run: () => run,
+  run: () => run2,
   selectPolicy: () => selectPolicy
 });
 import { existsSync as existsSync5 } from "node:fs";
@@ -75760,8 +77212,8 @@ function problemText(p) {
 function roleLabel(doc) {
   const r = doc.role;
   if (!r) return `policy at ${doc.loc.file}:${doc.loc.line}`;
-  const name2 = r.name ? knownText(r.name) : void 0;
-  return name2 ? `${name2} (${r.id})` : r.id;
+  const name3 = r.name ? knownText(r.name) : void 0;
+  return name3 ? `${name3} (${r.id})` : r.id;
 }
 function selectPolicy(docs, role, file) {
   const trust = docs.filter((d) => d.kind !== "permissions");
@@ -75827,18 +77279,18 @@ function workflowFixes(claim, sub, value, patterns) {
       `workflow: request the audience the role expects: \`audience: ${aud}\` on \`aws-actions/configure-aws-credentials\``
     ] : [];
   }
-  const literal3 = (re3) => patterns.map((p) => re3.exec(p)?.[1]).find((x) => x !== void 0 && !/[*?]/.test(x));
-  const env = claim === "sub" ? literal3(/:environment:([^:]+)$/) : claim === "environment" ? literal3(/^(.+)$/) : void 0;
+  const literal4 = (re3) => patterns.map((p) => re3.exec(p)?.[1]).find((x) => x !== void 0 && !/[*?]/.test(x));
+  const env = claim === "sub" ? literal4(/:environment:([^:]+)$/) : claim === "environment" ? literal4(/^(.+)$/) : void 0;
   const branchRe = claim === "sub" ? /:ref:refs\/heads\/([^:]+)$/ : claim === "ref" ? /^refs\/heads\/(.+)$/ : void 0;
   const tagRe = claim === "sub" ? /:ref:refs\/tags\// : claim === "ref" ? /^refs\/tags\// : void 0;
-  const branch = branchRe && literal3(branchRe);
+  const branch = branchRe && literal4(branchRe);
   const tags2 = tagRe !== void 0 && patterns.some((p) => tagRe.test(p));
   const inEnvironment = sub.includes(":environment:");
   const out2 = [];
   if (env !== void 0) {
-    const name2 = decodeURIComponent(env);
+    const name3 = decodeURIComponent(env);
     out2.push(
-      inEnvironment ? `use the environment the role trusts: \`environment: ${name2}\`` : `run the job in the environment the role trusts: \`environment: ${name2}\` (a job with an environment always gets \`\u2026:environment:NAME\`)`
+      inEnvironment ? `use the environment the role trusts: \`environment: ${name3}\`` : `run the job in the environment the role trusts: \`environment: ${name3}\` (a job with an environment always gets \`\u2026:environment:NAME\`)`
     );
   }
   if (branch !== void 0) {
@@ -76007,7 +77459,7 @@ function checkJson(doc, claims, settings, missing, audDefaulted = false) {
     fixes
   };
 }
-async function run(args, io) {
+async function run2(args, io) {
   if (wantsHelp(args)) {
     io.stdout(HELP);
     return 0;
@@ -76137,8 +77589,8 @@ function projectRoles(project, settings) {
   for (const doc of project.policies) {
     if (doc.kind === "permissions" || !doc.statements.some((s) => trustsGitHub(s, settings))) continue;
     const key3 = doc.role ?? doc;
-    const name2 = doc.role?.name ? knownText(doc.role.name) : void 0;
-    const label2 = doc.role ? `${name2 ?? doc.role.id}${name2 ? ` (${doc.role.id})` : ""} \u2014 ${doc.role.loc.file}:${doc.role.loc.line}` : `${doc.loc.file}:${doc.loc.line}`;
+    const name3 = doc.role?.name ? knownText(doc.role.name) : void 0;
+    const label2 = doc.role ? `${name3 ?? doc.role.id}${name3 ? ` (${doc.role.id})` : ""} \u2014 ${doc.role.loc.file}:${doc.role.loc.line}` : `${doc.loc.file}:${doc.loc.line}`;
     const entry2 = out2.get(key3) ?? {
       label: label2,
       docs: [],
@@ -76166,9 +77618,9 @@ function verdictText(s, entry2, aud, settings) {
   if (s.holes) {
     const literals = (s.holes.include ?? []).filter((p) => !/[*?+[\]\\!]/.test(p));
     if (s.kind === "branch") literals.push(settings.defaultBranch);
-    for (const name2 of new Set(literals)) {
-      const one2 = findRefusedClaim(entry2.docs, claims, settings, { ...s.holes, include: [name2], samples: [] });
-      if (one2.verdict === "accepted" && holeAdmits(s.holes, name2)) acceptedNames.push(name2);
+    for (const name3 of new Set(literals)) {
+      const one2 = findRefusedClaim(entry2.docs, claims, settings, { ...s.holes, include: [name3], samples: [] });
+      if (one2.verdict === "accepted" && holeAdmits(s.holes, name3)) acceptedNames.push(name3);
     }
   }
   return { refused: v.example ?? "", acceptedNames };
@@ -76192,7 +77644,7 @@ var init_job_trust = __esm({
 // src/commands/explain.ts
 var explain_exports = {};
 __export(explain_exports, {
-  run: () => run2
+  run: () => run3
 });
 import { resolve as resolve8 } from "node:path";
 function explainJob(wf, job, index2, settings, roles) {
@@ -76367,7 +77819,7 @@ async function loadWorkflowProject(io, workflowPath, options) {
   });
   return { ...loaded2, workflowFile: relPath(root, abs) };
 }
-async function run2(args, io) {
+async function run3(args, io) {
   if (wantsHelp(args)) {
     io.stdout(HELP2);
     return 0;
@@ -76496,7 +77948,7 @@ __export(generate_exports, {
   policyDocument: () => policyDocument,
   predictTrust: () => predictTrust,
   renderTrust: () => renderTrust,
-  run: () => run3,
+  run: () => run4,
   trustConditions: () => trustConditions
 });
 function sameRole(written, arnName, wanted) {
@@ -76755,12 +78207,12 @@ function hclString(s) {
 function hclList(v) {
   return `[${(Array.isArray(v) ? v : [v]).map(hclString).join(", ")}]`;
 }
-function tfName(name2) {
-  const n = name2.replace(/[^A-Za-z0-9_-]/g, "_");
+function tfName(name3) {
+  const n = name3.replace(/[^A-Za-z0-9_-]/g, "_");
   return /^[A-Za-z_]/.test(n) ? n : `role_${n}`;
 }
 function terraform(t2, style) {
-  const name2 = tfName(t2.roleName);
+  const name3 = tfName(t2.roleName);
   const conds = t2.scopes.map(
     (scope) => Object.entries(trustConditions(t2, scope))
   );
@@ -76778,7 +78230,7 @@ ${cond.map(([op, entries2]) => block(op, entries2)).join("\n")}
       }
     }`
     );
-    return `resource "aws_iam_role" ${hclString(name2)} {
+    return `resource "aws_iam_role" ${hclString(name3)} {
   name = ${hclString(t2.roleName)}
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -76807,13 +78259,13 @@ ${cond.map(([op, entries2]) => block(op, entries2)).join("\n")}
 ${conditions.join("\n")}
   }`;
   });
-  return `data "aws_iam_policy_document" ${hclString(`${name2}_trust`)} {
+  return `data "aws_iam_policy_document" ${hclString(`${name3}_trust`)} {
 ${statements.join("\n")}
 }
 
-resource "aws_iam_role" ${hclString(name2)} {
+resource "aws_iam_role" ${hclString(name3)} {
   name               = ${hclString(t2.roleName)}
-  assume_role_policy = data.aws_iam_policy_document.${name2}_trust.json
+  assume_role_policy = data.aws_iam_policy_document.${name3}_trust.json
 }
 `;
 }
@@ -76848,8 +78300,8 @@ function cloudformation(t2) {
   return `${lines2.join("\n")}
 `;
 }
-function className(name2) {
-  const out2 = name2.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+function className(name3) {
+  const out2 = name3.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
   return /^[A-Za-z]/.test(out2) ? out2 : `GitHub${out2}`;
 }
 function cdk(t2) {
@@ -76900,7 +78352,7 @@ function renderTrust(t2, format, style = "document") {
       return cdk(t2);
   }
 }
-async function run3(args, io) {
+async function run4(args, io) {
   if (wantsHelp(args)) {
     io.stdout(USAGE);
     return 0;
@@ -76997,11 +78449,11 @@ __export(init_exports, {
   defaultRuleEntries: () => defaultRuleEntries,
   exampleConfig: () => exampleConfig,
   exampleConfigText: () => exampleConfigText,
-  run: () => run4,
+  run: () => run5,
   starterConfig: () => starterConfig
 });
 import { existsSync as existsSync6, writeFileSync } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 function defaultRuleEntries(rules2) {
   const out2 = {};
   for (const r of rules2) {
@@ -77030,7 +78482,7 @@ function exampleConfigText(rules2) {
   return `${JSON.stringify(exampleConfig(rules2), null, 2)}
 `;
 }
-function run4(args, io) {
+function run5(args, io) {
   if (wantsHelp(args)) {
     io.stdout(HELP3);
     return Promise.resolve(0);
@@ -77040,7 +78492,7 @@ function run4(args, io) {
     { force: { type: "boolean" }, strict: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     { command: "init", hint: `init writes ${CONFIG_NAME} in the current directory` }
   );
-  const target = join6(io.cwd, CONFIG_NAME);
+  const target = join7(io.cwd, CONFIG_NAME);
   if (existsSync6(target) && !values2.force) {
     io.stderr(`oidclint init: ${CONFIG_NAME} already exists here; not overwriting it (use --force to replace it)
 `);
@@ -77048,7 +78500,7 @@ function run4(args, io) {
   }
   const git = gitFacts(io.cwd);
   const repository = git.repository ?? io.env.GITHUB_REPOSITORY;
-  const schema2 = existsSync6(join6(io.cwd, LOCAL_SCHEMA)) ? LOCAL_SCHEMA : SCHEMA_URL;
+  const schema2 = existsSync6(join7(io.cwd, LOCAL_SCHEMA)) ? LOCAL_SCHEMA : SCHEMA_URL;
   const preset = values2.strict ? "oidclint:strict" : "oidclint:recommended";
   const config = starterConfig({
     schema: schema2,
@@ -77212,11 +78664,11 @@ var init_graph = __esm({
         }
         const info = entry2.role;
         const id2 = info ? `role:${info.loc.file}#${info.id}` : `policy:${entry2.loc.file}:${entry2.loc.line}`;
-        const name2 = info?.name ? knownText(info.name) ?? null : null;
+        const name3 = info?.name ? knownText(info.name) ?? null : null;
         const node = {
           id: id2,
-          label: name2 ?? info?.id ?? entry2.loc.file,
-          name: name2,
+          label: name3 ?? info?.id ?? entry2.loc.file,
+          name: name3,
           resource: info?.id ?? null,
           defined: true,
           loc: at(entry2.loc),
@@ -80007,8 +81459,8 @@ function renderMermaid(map2) {
   for (const n of withFindings) classes.finding?.push(idOf(n.id));
   lines2.push("  classDef finding stroke:#c62828,stroke-width:2px");
   lines2.push("  classDef unresolved stroke-dasharray:4 3,fill:#f5f5f5");
-  for (const [name2, members] of Object.entries(classes))
-    if (members.length > 0) lines2.push(`  class ${members.join(",")} ${name2}`);
+  for (const [name3, members] of Object.entries(classes))
+    if (members.length > 0) lines2.push(`  class ${members.join(",")} ${name3}`);
   if (edgeClass.refused && edgeClass.refused.length > 0)
     lines2.push(`  linkStyle ${edgeClass.refused.join(",")} stroke:#c62828,stroke-width:2px`);
   if (edgeClass.partial && edgeClass.partial.length > 0)
@@ -80094,16 +81546,16 @@ var init_render = __esm({
 // src/commands/map.ts
 var map_exports = {};
 __export(map_exports, {
-  run: () => run5
+  run: () => run6
 });
 import { mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname6, resolve as resolve9 } from "node:path";
-function formatFor(name2, output) {
-  if (name2 !== void 0) return MAP_FORMATS.includes(name2) ? name2 : void 0;
+import { dirname as dirname7, resolve as resolve9 } from "node:path";
+function formatFor(name3, output) {
+  if (name3 !== void 0) return MAP_FORMATS.includes(name3) ? name3 : void 0;
   const ext = output ? /\.([a-z]+)$/i.exec(output)?.[1]?.toLowerCase() : void 0;
   return (ext ? BY_EXTENSION[ext] : void 0) ?? "html";
 }
-async function run5(args, io) {
+async function run6(args, io) {
   if (wantsHelp(args)) {
     io.stdout(USAGE2);
     return 0;
@@ -80130,7 +81582,7 @@ async function run5(args, io) {
   const text3 = renderMap(buildTrustMap(index2, config.settings, report), format);
   if (values2["output-file"]) {
     const out2 = resolve9(io.cwd, values2["output-file"]);
-    mkdirSync(dirname6(out2), { recursive: true });
+    mkdirSync(dirname7(out2), { recursive: true });
     writeFileSync2(out2, text3);
   } else io.stdout(text3);
   return 0;
@@ -80180,8 +81632,8 @@ __export(apply_exports, {
   lintAndFix: () => lintAndFix,
   selectFixes: () => selectFixes
 });
-import { lstatSync as lstatSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, renameSync, statSync as statSync5, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname7, relative as relative6, resolve as resolve10, sep as sep5 } from "node:path";
+import { lstatSync as lstatSync3, readFileSync as readFileSync4, realpathSync as realpathSync3, renameSync, statSync as statSync6, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname8, relative as relative6, resolve as resolve10, sep as sep5 } from "node:path";
 function overlaps(a, b) {
   const [s1, e1] = a.range;
   const [s2, e2] = b.range;
@@ -80189,9 +81641,9 @@ function overlaps(a, b) {
 }
 function insideRoot(file, root) {
   try {
-    if (!lstatSync2(file).isFile()) return false;
-    const real = realpathSync2(file);
-    const realRoot = realpathSync2(root);
+    if (!lstatSync3(file).isFile()) return false;
+    const real = realpathSync3(file);
+    const realRoot = realpathSync3(root);
     const rel = relative6(realRoot, real);
     return rel !== "" && !rel.startsWith(`..${sep5}`) && rel !== ".." && !rel.startsWith(sep5);
   } catch {
@@ -80262,7 +81714,7 @@ async function lintAndFix(options, dryRun) {
       else edits.set(e.file, [e]);
     }
     for (const [file, list2] of edits) {
-      const current = overlay.get(file) ?? readFileSync3(file, "utf8");
+      const current = overlay.get(file) ?? readFileSync4(file, "utf8");
       if (!originals.has(file)) originals.set(file, current);
       overlay.set(file, applyEdits(current, list2));
     }
@@ -80270,7 +81722,7 @@ async function lintAndFix(options, dryRun) {
     passes++;
     pass = await lintForFixes({ ...options, overlay });
   }
-  const report = pass.complete();
+  const report = (await pass.whole()).complete();
   const changed = [];
   for (const [file, before] of originals) {
     const after = overlay.get(file) ?? before;
@@ -80280,9 +81732,9 @@ async function lintAndFix(options, dryRun) {
   return { report, changed, applied, passes };
 }
 function writeAtomically(file, text3) {
-  const tmp = resolve10(dirname7(file), `.${file.slice(dirname7(file).length + 1)}.oidclint-fix-${process.pid}`);
+  const tmp = resolve10(dirname8(file), `.${file.slice(dirname8(file).length + 1)}.oidclint-fix-${process.pid}`);
   try {
-    writeFileSync3(tmp, text3, { mode: statSync5(file).mode & 4095, flag: "wx" });
+    writeFileSync3(tmp, text3, { mode: statSync6(file).mode & 4095, flag: "wx" });
     renameSync(tmp, file);
   } catch (e) {
     try {
@@ -80401,8 +81853,8 @@ function middleOps(a, b) {
     }
     let end = k;
     while (end < out2.length && out2[end]?.kind !== " ") end++;
-    const run6 = out2.slice(k, end);
-    out2.splice(k, run6.length, ...run6.filter((o) => o.kind === "-"), ...run6.filter((o) => o.kind === "+"));
+    const run7 = out2.slice(k, end);
+    out2.splice(k, run7.length, ...run7.filter((o) => o.kind === "-"), ...run7.filter((o) => o.kind === "+"));
     k = end;
   }
   return out2;
@@ -80473,8 +81925,8 @@ import { randomUUID } from "node:crypto";
 init_read_file();
 init_load();
 init_args();
-import { existsSync as existsSync7, mkdirSync as mkdirSync2, readFileSync as readFileSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import { dirname as dirname8, join as join7, relative as relative7, resolve as resolve11, sep as sep6 } from "node:path";
+import { existsSync as existsSync7, mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync4 } from "node:fs";
+import { dirname as dirname9, join as join8, relative as relative7, resolve as resolve11, sep as sep6 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // src/commands/io.ts
@@ -80565,16 +82017,16 @@ function baselineOf(report, fileName) {
   );
   return { oidclintBaseline: 1, findings };
 }
-function parseBaseline(text3, name2) {
+function parseBaseline(text3, name3) {
   let data;
   try {
     data = JSON.parse(text3);
   } catch (e) {
-    throw new BaselineError(`${name2} is not valid JSON (${e.message})`);
+    throw new BaselineError(`${name3} is not valid JSON (${e.message})`);
   }
   const findings = data?.findings;
   if (data?.oidclintBaseline !== 1 || !Array.isArray(findings)) {
-    throw new BaselineError(`${name2} is not an oidclint baseline (write one with --write-baseline ${name2})`);
+    throw new BaselineError(`${name3} is not an oidclint baseline (write one with --write-baseline ${name3})`);
   }
   return new Set(
     findings.map((f) => f.fingerprint).filter((f) => typeof f === "string")
@@ -80982,22 +82434,22 @@ var stylish = (report, meta2) => {
 
 // src/formatters/index.ts
 var formatters = { stylish, json: json2, sarif, github, markdown };
-function formatterFor(name2) {
-  return Object.hasOwn(formatters, name2) ? formatters[name2] : void 0;
+function formatterFor(name3) {
+  return Object.hasOwn(formatters, name3) ? formatters[name3] : void 0;
 }
 
 // src/cli.ts
 init_terminal();
 init_rules2();
 function version() {
-  let dir = dirname8(fileURLToPath2(import.meta.url));
+  let dir = dirname9(fileURLToPath2(import.meta.url));
   for (let i = 0; i < 4; i++) {
     try {
-      const pkg = JSON.parse(readFileSync4(join7(dir, "package.json"), "utf8"));
+      const pkg = JSON.parse(readFileSync5(join8(dir, "package.json"), "utf8"));
       if (pkg.name === "oidclint" && pkg.version) return pkg.version;
     } catch {
     }
-    dir = dirname8(dir);
+    dir = dirname9(dir);
   }
   return "0.0.0";
 }
@@ -81075,9 +82527,9 @@ ${e.details.map((d) => `  ${visible(d)}
       return 2;
     }
     if (e instanceof UsageError) {
-      const name2 = e.command ? `oidclint ${e.command}` : "oidclint";
-      io.stderr(`${name2}: ${visible(e.message)}
-Run \`${name2} --help\` for usage and examples.
+      const name3 = e.command ? `oidclint ${e.command}` : "oidclint";
+      io.stderr(`${name3}: ${visible(e.message)}
+Run \`${name3} --help\` for usage and examples.
 `);
       return 2;
     }
@@ -81093,16 +82545,16 @@ Run \`${name2} --help\` for usage and examples.
     return 2;
   }
 }
-function readBaseline(file, name2) {
+function readBaseline(file, name3) {
   let text3;
   try {
-    text3 = readFileSync4(file, "utf8");
+    text3 = readFileSync5(file, "utf8");
   } catch (e) {
     throw new BaselineError(
-      `cannot read the baseline ${name2} (${e.code ?? String(e)}); write one with --write-baseline ${name2}`
+      `cannot read the baseline ${name3} (${e.code ?? String(e)}); write one with --write-baseline ${name3}`
     );
   }
-  return parseBaseline(text3, name2);
+  return parseBaseline(text3, name3);
 }
 async function runLint(argv, io) {
   if (wantsHelp(argv)) {
@@ -81197,7 +82649,7 @@ async function runLint(argv, io) {
     const root = repositoryRoot(io.cwd);
     const file = resolve11(io.cwd, values2["write-baseline"]);
     const baseline = baselineOf(report, (abs) => pathUnderRoot(root, io.cwd, abs) ?? abs);
-    mkdirSync2(dirname8(file), { recursive: true });
+    mkdirSync2(dirname9(file), { recursive: true });
     writeFileSync4(file, `${JSON.stringify(baseline, null, 2)}
 `);
     io.stderr(
@@ -81230,7 +82682,7 @@ async function runLint(argv, io) {
   const text3 = formatter(report, meta2);
   if (values2["output-file"]) {
     const out2 = resolve11(io.cwd, values2["output-file"]);
-    mkdirSync2(dirname8(out2), { recursive: true });
+    mkdirSync2(dirname9(out2), { recursive: true });
     writeFileSync4(out2, text3);
   } else if (!values2["fix-dry-run"]) io.stdout(text3);
   io.onReport?.(report, meta2);
@@ -81264,18 +82716,18 @@ async function runFix(options, dryRun, io) {
 
 // src/action/main.ts
 var FAIL_ON = ["error", "warning", "never"];
-function input2(env, name2, fallback = "") {
-  return (env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] ?? "").trim() || fallback;
+function input2(env, name3, fallback = "") {
+  return (env[`INPUT_${name3.replace(/ /g, "_").toUpperCase()}`] ?? "").trim() || fallback;
 }
 function words(s) {
   return [...s.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? "");
 }
-function setOutput(env, name2, value) {
+function setOutput(env, name3, value) {
   if (!env.GITHUB_OUTPUT) return;
-  const delimiter = `oidclint_${randomUUID()}`;
-  appendFileSync(env.GITHUB_OUTPUT, `${name2}<<${delimiter}
+  const delimiter2 = `oidclint_${randomUUID()}`;
+  appendFileSync(env.GITHUB_OUTPUT, `${name3}<<${delimiter2}
 ${value}
-${delimiter}
+${delimiter2}
 `);
 }
 function actionArgs(env) {

@@ -103,7 +103,18 @@ describe("fingerprints of findings on a long line", () => {
   const reference = (text: string, column: number, file: string): string =>
     createHash("sha256")
       .update(
-        ["r", "m", file, text.slice(column - 1).replace(/\s+/g, " ").trim().slice(0, 2000), "msg", "0"].join("\0"),
+        [
+          "r",
+          "m",
+          file,
+          text
+            .slice(column - 1)
+            .replace(/\s+/g, " ")
+            .trim()
+            .slice(0, 2000),
+          "msg",
+          "0",
+        ].join("\0"),
       )
       .digest("hex")
       .slice(0, 32);

@@ -33,7 +33,13 @@ function tree(files: Record<string, string>): string {
 function git(dir: string, ...args: string[]): string {
   return execFileSync("git", ["-C", dir, ...args], {
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@e",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@e",
+    },
   });
 }
 
@@ -154,7 +160,12 @@ describe("git-files: the same list as git ls-files", () => {
   });
 
   it("nested repositories are listed as a directory, submodules (gitlinks) as their path", () => {
-    const dir = tree({ "top.json": "", "inner/x.json": "", "ignored-inner/y.json": "", ".gitignore": "ignored-inner/\n" });
+    const dir = tree({
+      "top.json": "",
+      "inner/x.json": "",
+      "ignored-inner/y.json": "",
+      ".gitignore": "ignored-inner/\n",
+    });
     git(dir, "init", "-q");
     git(join(dir, "inner"), "init", "-q");
     git(join(dir, "ignored-inner"), "init", "-q");
@@ -169,7 +180,11 @@ describe("git-files: the same list as git ls-files", () => {
   });
 
   it("a directory below an ignored one lists no untracked file; nor one below a directory outside any repository", () => {
-    const dir = tree({ ".gitignore": ".bench/\n", ".bench/startup/infra/trust.json": "{}", ".bench/startup/a.yml": "" });
+    const dir = tree({
+      ".gitignore": ".bench/\n",
+      ".bench/startup/infra/trust.json": "{}",
+      ".bench/startup/a.yml": "",
+    });
     git(dir, "init", "-q");
     expect(read(join(dir, ".bench/startup"))).toEqual([]);
     expectSameAsGit(join(dir, ".bench/startup"));

@@ -76,7 +76,9 @@ describe("meta.fixable", () => {
       { ruleId: "fixes-false", message: "rule fixes-false reports a fix but declares meta.fixable: false" },
     ]);
     // The rule that does not say (a custom rule) may fix: it runs and its fix is kept.
-    expect(report.results[0]?.messages.map((m) => [m.ruleId, m.autofix?.edits.length])).toEqual([["fixes-undefined", 1]]);
+    expect(report.results[0]?.messages.map((m) => [m.ruleId, m.autofix?.edits.length])).toEqual([
+      ["fixes-undefined", 1],
+    ]);
   });
 });
 

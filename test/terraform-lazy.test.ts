@@ -23,12 +23,16 @@ async function parse(files: Record<string, string>): Promise<ParsedFile[]> {
 
 /** The blocks as `type label… @offset`, from the scan and from the full parse. */
 function scanned(text: string): string[] | undefined {
-  return scanTopLevel(text)?.map((b) => [b.type, ...b.labels.map((l) => `${l.value}@${l.start}`), `@${b.typeStart}`].join(" "));
+  return scanTopLevel(text)?.map((b) =>
+    [b.type, ...b.labels.map((l) => `${l.value}@${l.start}`), `@${b.typeStart}`].join(" "),
+  );
 }
 function parsed(text: string): string[] | undefined {
   const r = parseHclFile(text);
   if ("problem" in r || r.body.attributes.length > 0) return undefined;
-  return r.body.blocks.map((b) => [b.type, ...b.labels.map((l) => `${l.value}@${l.start}`), `@${b.typeStart}`].join(" "));
+  return r.body.blocks.map((b) =>
+    [b.type, ...b.labels.map((l) => `${l.value}@${l.start}`), `@${b.typeStart}`].join(" "),
+  );
 }
 
 const TRICKY: [string, string][] = [
@@ -36,14 +40,17 @@ const TRICKY: [string, string][] = [
   ["interpolations with braces, strings and objects", 'a {\n  s = "${ {k = "}"}["k"] }-${var.x}"\n}\nb "l" {\n}\n'],
   ["escaped sequences", 'a {\n  s = "$${not} %%{not} \\" }"\n}\nb {\n}\n'],
   ["directives", 'a {\n  s = "%{ if x }}%{ endif }%{ for v in y }${v}%{ endfor }"\n}\nb {\n}\n'],
-  ["heredoc with braces and an indented marker", 'a {\n  p = <<-EOT\n    { "k": "}" }\n    ${jsonencode({a = "}"})}\n    EOT\n}\nb {\n}\n'],
-  ["heredoc whose marker text appears inside a line", 'a {\n  p = <<EOF\nnot EOF\nEOF x\n}\nEOF\n}\nb {\n}\n'],
+  [
+    "heredoc with braces and an indented marker",
+    'a {\n  p = <<-EOT\n    { "k": "}" }\n    ${jsonencode({a = "}"})}\n    EOT\n}\nb {\n}\n',
+  ],
+  ["heredoc whose marker text appears inside a line", "a {\n  p = <<EOF\nnot EOF\nEOF x\n}\nEOF\n}\nb {\n}\n"],
   ["heredoc interpolation across lines", 'a {\n  p = <<EOF\n${merge(\n  {x = "}"},\n)}\nEOF\n}\nb {\n}\n'],
   ["CRLF line ends", 'a "x" {\r\n  s = "v"\r\n  p = <<EOF\r\n}\r\nEOF\r\n}\r\nb {\r\n}\r\n'],
-  ["one-line blocks, ident labels, comments after", 'a x y { v = 1 } # c\nb { } // c\nc {\n} /* c */\n'],
-  ["nested blocks and tuples", 'a {\n  b {\n    c = [1, (2), {d = [3]}]\n  }\n}\n'],
-  ["byte order mark", '\ufeffa {\n}\n'],
-  ["division and comparisons", 'a {\n  x = 4 / 2 < 3\n  y = 1 </* c */ 2\n}\nb {\n}\n'],
+  ["one-line blocks, ident labels, comments after", "a x y { v = 1 } # c\nb { } // c\nc {\n} /* c */\n"],
+  ["nested blocks and tuples", "a {\n  b {\n    c = [1, (2), {d = [3]}]\n  }\n}\n"],
+  ["byte order mark", "\ufeffa {\n}\n"],
+  ["division and comparisons", "a {\n  x = 4 / 2 < 3\n  y = 1 </* c */ 2\n}\nb {\n}\n"],
 ];
 
 describe("terraform: the top-level block scan", () => {
@@ -76,18 +83,18 @@ describe("terraform: the top-level block scan", () => {
   });
 
   const refused: [string, string][] = [
-    ["an unclosed block", 'a {\n  x = 1\n'],
+    ["an unclosed block", "a {\n  x = 1\n"],
     ["an unclosed string", 'a {\n  x = "v\n}\n'],
-    ["an unclosed heredoc", 'a {\n  x = <<EOF\nv\n}\n'],
-    ["a heredoc marker without a newline after it", 'a {\n  x = <<EOF\nv\nEOF'],
-    ["an unclosed comment", 'a {\n  /* x = 1\n}\n'],
-    ["a mismatched bracket", 'a {\n  x = [1)\n}\n'],
+    ["an unclosed heredoc", "a {\n  x = <<EOF\nv\n}\n"],
+    ["a heredoc marker without a newline after it", "a {\n  x = <<EOF\nv\nEOF"],
+    ["an unclosed comment", "a {\n  /* x = 1\n}\n"],
+    ["a mismatched bracket", "a {\n  x = [1)\n}\n"],
     ["an unclosed interpolation", 'a {\n  x = "${v"\n}\n'],
-    ["a top-level argument", 'x = 1\na {\n}\n'],
+    ["a top-level argument", "x = 1\na {\n}\n"],
     ["a label with a template sequence", 'a "${x}" {\n}\n'],
-    ["something after a block on its line", 'a {\n} b {\n}\n'],
-    ["a lone carriage return between blocks", 'a {\n}\r b {\n}\n'],
-    ["a non-ASCII name", 'résumé {\n}\n'],
+    ["something after a block on its line", "a {\n} b {\n}\n"],
+    ["a lone carriage return between blocks", "a {\n}\r b {\n}\n"],
+    ["a non-ASCII name", "résumé {\n}\n"],
     ["nesting past the limit", `a {\n  x = ${"[".repeat(100)}${"]".repeat(100)}\n}\n`],
   ];
   for (const [what, text] of refused) {
@@ -116,7 +123,11 @@ const BUCKET = `resource "aws_s3_bucket" "b" {\n  bucket = "logs-" +\n}\n`;
 const problems = (out: ParsedFile[]): string[] =>
   out.flatMap((f) => f.problems.map((p) => `${p.loc.file}:${p.loc.line}:${p.loc.column} ${p.message}`));
 const roles = (out: ParsedFile[]): string[] =>
-  out.flatMap((f) => f.policies.map((d) => `${d.loc.file}:${d.loc.line} ${d.role?.id ?? ""} ${d.role?.name ? displayText(d.role.name) : ""}`));
+  out.flatMap((f) =>
+    f.policies.map(
+      (d) => `${d.loc.file}:${d.loc.line} ${d.role?.id ?? ""} ${d.role?.name ? displayText(d.role.name) : ""}`,
+    ),
+  );
 
 describe("terraform: syntax errors and the blocks oidclint reads", () => {
   it("reads the role of a file whose only syntax error is inside a block no rule reads", async () => {
@@ -128,9 +139,7 @@ describe("terraform: syntax errors and the blocks oidclint reads", () => {
   it("reports the error, at its place, when it is inside a block the evaluation reads", async () => {
     const broken = ROLE.replace('Effect    = "Allow"', 'Effect    = "Allow" +');
     const out = await parse({ "main.tf": broken, "variables.tf": VARIABLE });
-    expect(problems(out)).toEqual([
-      "main.tf:5:28 Terraform syntax error: Invalid expression",
-    ]);
+    expect(problems(out)).toEqual(["main.tf:5:28 Terraform syntax error: Invalid expression"]);
     expect(roles(out)).toEqual([]);
   });
 

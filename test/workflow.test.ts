@@ -196,7 +196,8 @@ describe("parseWorkflow", () => {
     // More than 200 in all, but never more than 200 open at once.
     expect(problem(`on: push # ${"{".repeat(150)}${"}".repeat(150)}\njobs: {}\nx: '${"[".repeat(60)}'\n`)).toBe("none");
     // Expressions' braces count where they are: 150 of them inside 199 open brackets are 201 deep, not inside 198.
-    const expressions = (n: number): string => `on: push\nx: '${"[".repeat(n)}'\ny: ${"${{ a }} ".repeat(150)}\njobs: {}\n`;
+    const expressions = (n: number): string =>
+      `on: push\nx: '${"[".repeat(n)}'\ny: ${"${{ a }} ".repeat(150)}\njobs: {}\n`;
     expect(problem(expressions(199))).toBe("3:6 nesting deeper than 200 levels; not linted");
     expect(problem(expressions(198))).toBe("none");
     const indented = (n: number): string => `on: push\njobs: {}\nx: |\n${" ".repeat(n)}text\n`;

@@ -1,4 +1,13 @@
-import { type Dirent, accessSync, constants, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
+import {
+  type Dirent,
+  accessSync,
+  constants,
+  lstatSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { ANY, NOT_SLASH, type WildcardPiece, compileWildcard } from "./glob.js";
 
@@ -94,7 +103,7 @@ interface Repository {
 /** The work tree holding `dir` and its `.git` directory, found as git finds them; Unsure where git might differ. */
 function findRepository(dir: string): Repository {
   const device = statSync(dir).dev;
-  for (let d = dir; ; ) {
+  for (let d = dir; ;) {
     const dotGit = join(d, ".git");
     const st = lstatSync(dotGit, { throwIfNoEntry: false });
     if (st) {
@@ -137,7 +146,10 @@ function readConfigs(gitDir: string, env: NodeJS.ProcessEnv): { excludesFile: st
   for (const [key, value] of values) {
     if (/^(include|includeif)\./.test(key) || key.startsWith("extensions.")) unsure();
     if (/^core\.(worktree)$/.test(key)) unsure();
-    if (/^(core\.(bare|ignorecase|precomposeunicode|sparsecheckout|splitindex)|index\.sparse)$/.test(key) && bool(value))
+    if (
+      /^(core\.(bare|ignorecase|precomposeunicode|sparsecheckout|splitindex)|index\.sparse)$/.test(key) &&
+      bool(value)
+    )
       unsure();
     if (key === "core.repositoryformatversion" && !/^[01]$/.test(String(value))) unsure();
   }
@@ -251,7 +263,8 @@ export function readIndex(file: string, prefix: string): Index {
   // Bytes are read directly: Buffer's own methods validate their arguments on every call, which costs more
   // than the whole walk over a large index.
   const byte = (at: number): number => buf[at] ?? 0;
-  const u32 = (at: number): number => ((byte(at) << 24) | (byte(at + 1) << 16) | (byte(at + 2) << 8) | byte(at + 3)) >>> 0;
+  const u32 = (at: number): number =>
+    ((byte(at) << 24) | (byte(at + 1) << 16) | (byte(at + 2) << 8) | byte(at + 3)) >>> 0;
   if (buf.length < 12 + HASH || byte(0) !== 0x44 || byte(1) !== 0x49 || byte(2) !== 0x52 || byte(3) !== 0x43) unsure();
   const version = u32(4);
   if (version < 2 || version > 4) unsure();
@@ -420,7 +433,7 @@ class IgnoreRules {
     const slash = bytes.lastIndexOf("/");
     const name = bytes.slice(slash + 1);
     // The deepest .gitignore first, then the ones above it, then info/exclude and the excludes file.
-    for (let dir = slash < 0 ? "" : rel.slice(0, rel.lastIndexOf("/")); ; ) {
+    for (let dir = slash < 0 ? "" : rel.slice(0, rel.lastIndexOf("/")); ;) {
       const list = this.perDirectory.get(dir);
       const decided = list && decide(list, bytes, name, isDirectory);
       if (decided !== undefined) return decided;

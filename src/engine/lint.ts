@@ -424,7 +424,15 @@ class RuleRun {
         .map(() => ({ ruleId: ENGINE_RULES.parseError.meta.id, message: `${file.file}: its parser never finished` })),
     );
     for (const [, e] of [...this.ruleErrors].sort(([a], [b]) => a - b)) ruleErrors.push(e);
-    const out = toReport(findings, loaded, this.fixer, new Set(parsed.map((f) => f.file)), this.rules, maxPerRule, fixesOnly);
+    const out = toReport(
+      findings,
+      loaded,
+      this.fixer,
+      new Set(parsed.map((f) => f.file)),
+      this.rules,
+      maxPerRule,
+      fixesOnly,
+    );
     const { report } = out;
     if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
     const failed = [...(this.repoStatuses ?? new Map<string, RepoStatus>())].filter(([, st]) => st.kind === "error");

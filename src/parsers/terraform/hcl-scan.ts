@@ -70,15 +70,13 @@ export function scanTopLevel(text: string): TopBlock[] | undefined {
     if (end < 0) return undefined;
     pos = inline(text, end);
     const c = text.charCodeAt(pos);
-    if (
-      !(
-        pos >= text.length ||
-        c === 10 ||
-        c === 35 ||
-        (c === 13 && text.charCodeAt(pos + 1) === 10) ||
-        (c === 47 && text.charCodeAt(pos + 1) === 47)
-      )
-    )
+    if (!(
+      pos >= text.length ||
+      c === 10 ||
+      c === 35 ||
+      (c === 13 && text.charCodeAt(pos + 1) === 10) ||
+      (c === 47 && text.charCodeAt(pos + 1) === 47)
+    ))
       return undefined;
     blocks.push({ type, typeStart, labels });
   }
