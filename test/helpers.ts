@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { resolveConfig } from "../src/config/load.js";
 import type { CliIO } from "../src/commands/io.js";
 import { lint } from "../src/engine/lint.js";
+import { yamlDocumentTree, type YNode } from "../src/parsers/workflow/yaml-tree.js";
+import { parseDocument } from "yaml";
 import type { LintReport } from "../src/engine/result.js";
 import type { Severity } from "../src/engine/rule.js";
 import { rules } from "../rules/index.js";
@@ -180,3 +182,19 @@ ${conditions}
     }]
   })`;
 }
+
+/** Every `.yml` / `.yaml` file under dir. */
+export function yamlFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yamlFiles(path, out);
+    else if (/\.ya?ml$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+/** The tree of a `yaml` Document as the workflow parser configures it, or "refused" when `yaml` reports an error. */
+export const yamlReference = (text: string): YNode | null | "refused" => {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: false });
+  return doc.errors.length > 0 ? "refused" : yamlDocumentTree(doc);
+};

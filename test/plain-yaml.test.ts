@@ -5,32 +5,19 @@
  * quotes, brackets, comments, tabs, block scalar headers, indicators YAML reserves. It is also the syntax check
  * of the workflows the pre-filter skips: a refusal only costs the full parse.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import fc from "fast-check";
-import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
 import { plainYamlTree } from "../src/parsers/workflow/plain-yaml.js";
-import { fastYamlTree, yamlDocumentTree, type YNode } from "../src/parsers/workflow/yaml-tree.js";
-import { FIXTURES } from "./helpers.js";
+import { fastYamlTree } from "../src/parsers/workflow/yaml-tree.js";
+import { FIXTURES, yamlFiles, yamlReference } from "./helpers.js";
 import { generatedYaml } from "./yaml-generated.js";
 
 const RUNS = Number(process.env.OIDCLINT_FUZZ_RUNS) || 400;
 const SEED = Number(process.env.OIDCLINT_FUZZ_SEED) || 20261207;
 
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yamlFiles(path, out);
-    else if (/\.ya?ml$/.test(name)) out.push(path);
-  }
-  return out;
-}
-
-const reference = (text: string): YNode | null | "refused" => {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: false });
-  return doc.errors.length > 0 ? "refused" : yamlDocumentTree(doc);
-};
+const reference = yamlReference;
 
 /**
  * The reader's tree equals the one the workflow parser got before it (js-yaml's events, else `yaml`'s tree,

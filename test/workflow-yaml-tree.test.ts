@@ -5,15 +5,15 @@
  * the two parsers could disagree (comments after collections at every indentation, empty values, block scalars,
  * multi-line scalars, anchors, CRLF). Inputs `yaml` refuses stay refused (the fallback gives its message).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
 import type { ParseEnv } from "../src/parsers/source.js";
 import { parseAction, parseWorkflow } from "../src/parsers/workflow/index.js";
-import { corePlainValue, fastYamlTree, yamlDocumentTree, type YNode } from "../src/parsers/workflow/yaml-tree.js";
-import { FIXTURES } from "./helpers.js";
+import { corePlainValue, fastYamlTree } from "../src/parsers/workflow/yaml-tree.js";
+import { FIXTURES, yamlFiles, yamlReference } from "./helpers.js";
 import { generatedYaml as generated } from "./yaml-generated.js";
 
 const env: ParseEnv = { root: "/repo", settings: defaultSettings(), readFile: () => undefined };
@@ -21,19 +21,7 @@ const env: ParseEnv = { root: "/repo", settings: defaultSettings(), readFile: ()
 /** Files `yaml` refuses that GitHub (and js-yaml) read: the fast builder reads them on purpose. */
 const READ_BEYOND_YAML = new Set(["parse-error/valid/workflow-quoted-continuation/.github/workflows/integration.yml"]);
 
-function yamlFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yamlFiles(path, out);
-    else if (/\.ya?ml$/.test(name)) out.push(path);
-  }
-  return out;
-}
-
-const reference = (text: string): YNode | null | "refused" => {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: false });
-  return doc.errors.length > 0 ? "refused" : yamlDocumentTree(doc);
-};
+const reference = yamlReference;
 
 describe("fast YAML tree", () => {
   const files = yamlFiles(FIXTURES);
