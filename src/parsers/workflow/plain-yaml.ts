@@ -190,6 +190,21 @@ function readPlain(text: string, docStart: number): YNode | null {
       else return p;
     }
   };
+  /**
+   * A multi-line scalar going on after the line break at `eol`: the next line with text (`line`: its start,
+   * `first`: its first non-space) and the folded break before it (a space, or one line break per blank line).
+   */
+  const continuation = (eol: number): { line: number; first: number; fold: string } => {
+    let blanks = 0;
+    let line = nextLine(eol);
+    let first = spaces(line);
+    while (isEol(first) && first < len) {
+      blanks++;
+      line = nextLine(first);
+      first = spaces(line);
+    }
+    return { line, first, fold: blanks > 0 ? "\n".repeat(blanks) : " " };
+  };
   /** Whether a plain scalar may start at `i` (no indicator; `-` only before a non-space). */
   const plainStart = (i: number): boolean => {
     const c = text.charCodeAt(i);
@@ -216,18 +231,11 @@ function readPlain(text: string, docStart: number): YNode | null {
         let k = i;
         while (k > from && at(k - 1) === 32) k--;
         value += text.slice(from, k);
-        let blanks = 0;
-        let p = nextLine(i);
-        let j = spaces(p);
-        while (isEol(j) && j < len) {
-          blanks++;
-          p = nextLine(j);
-          j = spaces(p);
-        }
+        const { line: p, first: j, fold } = continuation(i);
         // At the indentation of the collection holding it, too: YAML wants deeper lines, but GitHub's parser
         // (js-yaml, which the fast builder follows) reads them, and so does the linter.
         if (j >= len || j - p < parent || at(j) === 9) return unsure();
-        value += blanks > 0 ? "\n".repeat(blanks) : " ";
+        value += fold;
         from = j;
         i = j - 1;
         continue;
@@ -450,21 +458,14 @@ function readPlain(text: string, docStart: number): YNode | null {
     let end = trimEnd(i, j);
     let value = text.slice(i, end);
     while (at(j) !== 35 && j < len) {
-      let blanks = 0;
-      let p = nextLine(j);
-      let s = spaces(p);
-      while (isEol(s) && s < len) {
-        blanks++;
-        p = nextLine(s);
-        s = spaces(p);
-      }
+      const { line: p, first: s, fold } = continuation(j);
       // Any text but a comment goes on a plain scalar (`&& b`, `- c`, `[d`); an indicator before a blank is left aside.
       const c = at(s);
       if (s >= len || s - p <= parent || c === 35 || c === 9) break;
       if ((c === 45 || c === 58 || c === 63) && isSpaceOrEol(s + 1)) return unsure();
       j = plainLine(s + 1);
       const lineEnd = trimEnd(s, j);
-      value += (blanks > 0 ? "\n".repeat(blanks) : " ") + text.slice(s, lineEnd);
+      value += fold + text.slice(s, lineEnd);
       end = lineEnd;
     }
     return { kind: "scalar", value: corePlainValue(value), start: i, end };
