@@ -8,8 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { main, type CliIO } from "../src/cli.js";
+import { main } from "../src/cli.js";
 import { gitFilesWithoutGit } from "../src/engine/git-files.js";
+import { captureIO, deployWorkflow } from "./helpers.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -297,19 +298,6 @@ describe("git-files: left to git", () => {
 });
 
 describe("explain and discovery read the same roles with and without git", () => {
-  function io(cwd: string): CliIO & { out: string; err: string } {
-    const o = {
-      out: "",
-      err: "",
-      stdout: (s: string) => void (o.out += s),
-      stderr: (s: string) => void (o.err += s),
-      readStdin: () => Promise.resolve(""),
-      isTTY: false,
-      cwd,
-      env: {},
-    };
-    return o;
-  }
   const trust = (sub: string): string =>
     JSON.stringify({
       Version: "2012-10-17",
@@ -338,31 +326,18 @@ describe("explain and discovery read the same roles with and without git", () =>
       "iam/untracked.json": role("untracked", "repo:acme/app:ref:refs/heads/main"),
       "iam/dev.local.json": role("ignored-local", "repo:acme/app:ref:refs/heads/main"),
       "generated/role.json": role("ignored-generated", "repo:acme/app:ref:refs/heads/main"),
-      ".github/workflows/deploy.yml": [
-        "on: push",
-        "permissions:",
-        "  id-token: write",
-        "jobs:",
-        "  deploy:",
-        "    runs-on: ubuntu-latest",
-        "    steps:",
-        "      - uses: aws-actions/configure-aws-credentials@v4",
-        "        with:",
-        "          role-to-assume: arn:aws:iam::123456789012:role/deploy",
-        "          aws-region: eu-west-1",
-        "",
-      ].join("\n"),
+      ".github/workflows/deploy.yml": deployWorkflow("deploy"),
     });
     git(dir, "init", "-q");
     git(dir, "add", "iam/deploy.json", ".github");
     const args = ["explain", ".github/workflows/deploy.yml", "--format", "json"];
-    const without = io(dir);
+    const without = captureIO(dir);
     expect(gitFilesWithoutGit(dir)).toBeDefined();
     expect(await main(args, without)).toBe(0);
     // GIT_CONFIG_COUNT=0 changes nothing for git, but makes discovery ask it.
     process.env.GIT_CONFIG_COUNT = "0";
     expect(gitFilesWithoutGit(dir)).toBeUndefined();
-    const withGit = io(dir);
+    const withGit = captureIO(dir);
     expect(await main(args, withGit)).toBe(0);
     expect(without.out).toBe(withGit.out);
     expect(without.out).toContain("deploy");
