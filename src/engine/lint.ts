@@ -191,13 +191,22 @@ function canFire(rule: AnyRule, loaded: LoadedProject): boolean {
  */
 function skippedWithContext(rule: AnyRule, reported: ReadonlySet<string>): boolean {
   const { inputs } = rule.meta;
-  return (
-    inputs.length > 0 &&
-    !inputs.includes("workflow") &&
-    builtinRules.includes(rule) &&
-    [...reported].every((path) => isWorkflowYamlPath(path))
-  );
+  return inputs.length > 0 && !inputs.includes("workflow") && builtinRules.includes(rule) && onlyWorkflowsIn(reported);
 }
+
+/**
+ * Whether every reported path is a workflow or action: asked per rule and pass, computed once per set (and
+ * again only if the set grew meanwhile).
+ */
+function onlyWorkflowsIn(reported: ReadonlySet<string>): boolean {
+  const known = onlyWorkflows.get(reported);
+  if (known?.size === reported.size) return known.only;
+  const only = [...reported].every((path) => isWorkflowYamlPath(path));
+  onlyWorkflows.set(reported, { size: reported.size, only });
+  return only;
+}
+
+const onlyWorkflows = new WeakMap<ReadonlySet<string>, { size: number; only: boolean }>();
 
 /** Every enabled rule on a project already loaded (`map` draws the project it lints). */
 export async function runRules(
@@ -557,7 +566,7 @@ function toReport(
       );
   };
   const shown = (file: string, all: LintMessage[]): LintResult => {
-    const out = result(resolve(cwd, file), all, maxPerRule);
+    const out = result(absolutePath(file), all, maxPerRule);
     if (fixesOnly) {
       out.messages = out.messages.map(withFix);
       unfinished.push({ out, file });

@@ -3,7 +3,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { resolveConfig, type ResolvedConfig, type RuleSetting } from "../config/load.js";
 import { fileStart } from "../model/location.js";
 import { buildProject, emptyParsed, type ParsedFile, type Project } from "../model/project.js";
-import { COMPACT_ABOVE, isInputByPath, looksLikeInput, mayBeInput, parseAgain, parseAll } from "../parsers/index.js";
+import { COMPACT_ABOVE, isInputByPath, looksLikeInput, mayBeInput, parseAll, parseOne } from "../parsers/index.js";
 import { batchFormatOf } from "../parsers/formats.js";
 import { indexProject, type ProjectIndex } from "../analysis/project-index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
@@ -64,8 +64,8 @@ export interface ProjectRequest {
   workflowFiles?: WorkflowFiles;
   /**
    * The process is oidclint's own (the CLI): in a large run (more than `COMPACT_ABOVE` files found), set V8's
-   * collector for it (`tuneCollectorForLargeRun`); with a large input (`LARGE_INPUT_CHARS` read), its
-   * optimizing compiler (`tuneCompilerForLargeInput`). A library caller's process is left as it is.
+   * collector for it (`LARGE_RUN_V8_FLAGS`); with a large input (`LARGE_INPUT_CHARS` read), its
+   * optimizing compiler (`LARGE_INPUT_V8_FLAGS`). A library caller's process is left as it is.
    */
   tuneCollector?: boolean;
 }
@@ -109,7 +109,7 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   if (req.stdin) files.add(resolve(cwd, req.stdin.filename), req.stdin.text, true);
   else {
     const found = await discover(paths, root, config.ignore);
-    if (req.tuneCollector && found.length > COMPACT_ABOVE) await tuneCollectorForLargeRun();
+    if (req.tuneCollector && found.length > COMPACT_ABOVE) await setV8Flags(LARGE_RUN_V8_FLAGS);
     const explicit = new Set(paths.map((p) => resolve(root, p)));
     files.readAll(found, true, explicit);
     if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, new Set());
@@ -119,7 +119,7 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
     const found = await discover(req.contextPaths.map(arg), root, config.ignore);
     files.addContext(found, (candidates) => selectContext(files.all, candidates, config.settings));
   }
-  if (req.tuneCollector && inputChars(files.all) >= LARGE_INPUT_CHARS) await tuneCompilerForLargeInput();
+  if (req.tuneCollector && inputChars(files.all) >= LARGE_INPUT_CHARS) await setV8Flags(LARGE_INPUT_V8_FLAGS);
   const readReferenced = referencedFileReader(root);
   const readFile = (rel: string): string | undefined => {
     const abs = resolve(root, rel);
@@ -152,16 +152,14 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
  * never what a program computes; they apply to the rest of the process (set from here, once the run is known to
  * be large; command-line flags such as `--max-semi-space-size` cannot be changed at run time).
  */
-async function tuneCollectorForLargeRun(): Promise<void> {
-  const { setFlagsFromString } = await import("node:v8");
-  for (const flag of LARGE_RUN_V8_FLAGS) setFlagsFromString(flag);
-}
-
 const LARGE_RUN_V8_FLAGS = [
   "--no-allocation-site-pretenuring",
   "--semi-space-growth-factor=1",
   "--heap-growing-percent=20",
 ];
+
+/** Bytecode a function runs before TurboFan compiles it, in a run with a large input (V8's default: 67,584). */
+const TURBOFAN_BUDGET = 1_000_000;
 
 /**
  * V8's optimizing compiler (TurboFan) set for a large input (issue 12; measured in BENCHMARKS.md, "Session 6:
@@ -172,17 +170,22 @@ const LARGE_RUN_V8_FLAGS = [
  * that run for long are compiled. The flag changes when functions are optimized, never what they compute; it
  * applies to the rest of the process, and is set once.
  */
-async function tuneCompilerForLargeInput(): Promise<void> {
-  if (compilerTuned) return;
-  compilerTuned = true;
+const LARGE_INPUT_V8_FLAGS = [`--interrupt-budget=${String(TURBOFAN_BUDGET)}`];
+
+/** Sets V8 flags for the rest of the process, each once (a `--fix` run loads its project once per pass). */
+async function setV8Flags(flags: readonly string[]): Promise<void> {
+  const fresh = flags.filter((f) => !v8FlagsSet.has(f));
+  if (fresh.length === 0) return;
   const { setFlagsFromString } = await import("node:v8");
-  setFlagsFromString(`--interrupt-budget=${String(TURBOFAN_BUDGET)}`);
+  for (const flag of fresh) {
+    setFlagsFromString(flag);
+    v8FlagsSet.add(flag);
+  }
 }
 
-let compilerTuned = false;
-/** Bytecode a function runs before TurboFan compiles it, in a run with a large input (V8's default: 67,584). */
-const TURBOFAN_BUDGET = 1_000_000;
-/** Input text from which a run counts as large for `tuneCompilerForLargeInput` (smaller runs spare loading node:v8). */
+const v8FlagsSet = new Set<string>();
+
+/** Input text from which a run counts as large for `LARGE_INPUT_V8_FLAGS` (smaller runs spare loading node:v8). */
 const LARGE_INPUT_CHARS = 256 * 1024;
 
 function inputChars(sources: readonly SourceFile[]): number {
@@ -283,7 +286,7 @@ class Files {
   async parseAgain(path: string, env: ParseEnv): Promise<ParsedFile | undefined> {
     const src = this.all.find((f) => f.path === path);
     const outcome = src && this.read(src.abs);
-    return src && outcome && "text" in outcome ? parseAgain({ ...src, text: outcome.text }, env) : undefined;
+    return src && outcome && "text" in outcome ? parseOne({ ...src, text: outcome.text }, env) : undefined;
   }
 
   /** A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository). */

@@ -254,6 +254,8 @@ function stringEnd(text: string, i: number): number | undefined {
 
 /** Where a `#` or `//` line comment starts in a line (outside `"…"`; `#` and `//` after a blank or at the start). */
 function commentStart(line: string): number {
+  // A line without `#` or `//` has no comment (a long minified line is then not read character by character).
+  if (!line.includes("#") && !line.includes("//")) return line.length;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (ch === '"') {
@@ -332,8 +334,7 @@ function lineCommentStart(text: string, lineStart: number): number {
   if (at === undefined) {
     const nl = text.indexOf("\n", lineStart);
     const line = text.slice(lineStart, nl < 0 ? text.length : nl);
-    // A line without `#` or `//` has no comment (a long minified line is then not read character by character).
-    at = lineStart + (line.includes("#") || line.includes("//") ? commentStart(line) : line.length);
+    at = lineStart + commentStart(line);
     commentStarts.byLine.set(lineStart, at);
   }
   return at;

@@ -54,12 +54,6 @@ export class LineIndex {
 
   span(start: number, end: number): SourceLocation {
     const stop = Math.max(start, end);
-    if (this.position !== LineIndex.prototype.position) {
-      // A subclass maps positions (`ReindentedIndex`): through it.
-      const a = this.position(start);
-      const b = this.position(stop);
-      return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-    }
     // (Without the two position objects: parsers ask this of every node.)
     const a = this.lineAt(start);
     const b = stop === start ? a : this.lineAt(stop);

@@ -88,7 +88,7 @@ export async function parseAll(
       out.push(place);
       continue;
     }
-    const model = await guarded(src, () => parseDocumentFile(src, env));
+    const model = await parseOne(src, env);
     parsed?.(src);
     if (model) {
       compactor?.compact([model]);
@@ -119,7 +119,7 @@ export async function parseAll(
   await later.start(all.filter((f) => !places.has(f)));
   const done = new Map<ParsedFile, ParsedFile | undefined>();
   for (const [place, src] of places) {
-    const model = await guarded(src, () => parseDocumentFile(src, env));
+    const model = await parseOne(src, env);
     parsed?.(src);
     const kept = model && (await later.each(model));
     if (kept) compactor?.compact([kept]);
@@ -128,8 +128,8 @@ export async function parseAll(
   return all.flatMap((f) => (places.has(f) ? (done.get(f) ?? []) : [f]));
 }
 
-/** Parses one file again (a workflow file whose model a run dropped, then needed): as `parseAll` parses it. */
-export async function parseAgain(src: SourceFile, env: ParseEnv): Promise<ParsedFile | undefined> {
+/** Parses one file as `parseAll` does (also a workflow file whose model a run dropped, then needed). */
+export async function parseOne(src: SourceFile, env: ParseEnv): Promise<ParsedFile | undefined> {
   return guarded(src, () => parseDocumentFile(src, env));
 }
 

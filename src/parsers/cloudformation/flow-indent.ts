@@ -1,4 +1,4 @@
-import { LineIndex } from "../../model/location.js";
+import { LineIndex, type SourceLocation } from "../../model/location.js";
 
 /**
  * PyYAML, which cfn-lint, the SAM CLI and CloudFormation's own tooling use, does not check indentation
@@ -130,5 +130,12 @@ export class ReindentedIndex extends LineIndex {
     }
     const add = this.inserted.get(p.line) ?? 0;
     return { line: p.line, column: Math.max(1, column - add) };
+  }
+
+  /** Through the mapped positions (the base class computes spans without `position`). */
+  override span(start: number, end: number): SourceLocation {
+    const a = this.position(start);
+    const b = this.position(Math.max(start, end));
+    return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
 }
