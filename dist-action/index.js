@@ -13419,7 +13419,7 @@ var LineIndex;
 var init_location = __esm({
   "src/model/location.ts"() {
     "use strict";
-    LineIndex = class _LineIndex {
+    LineIndex = class {
       constructor(file, text3) {
         this.file = file;
         this.text = text3;
@@ -13449,11 +13449,6 @@ var init_location = __esm({
       }
       span(start, end) {
         const stop = Math.max(start, end);
-        if (this.position !== _LineIndex.prototype.position) {
-          const a2 = this.position(start);
-          const b2 = this.position(stop);
-          return { file: this.file, line: a2.line, column: a2.column, endLine: b2.line, endColumn: b2.column };
-        }
         const a = this.lineAt(start);
         const b = stop === start ? a : this.lineAt(stop);
         return {
@@ -13709,6 +13704,7 @@ function stringEnd(text3, i) {
   return void 0;
 }
 function commentStart(line) {
+  if (!line.includes("#") && !line.includes("//")) return line.length;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (ch === '"') {
@@ -13765,7 +13761,7 @@ function lineCommentStart(text3, lineStart2) {
   if (at3 === void 0) {
     const nl = text3.indexOf("\n", lineStart2);
     const line = text3.slice(lineStart2, nl < 0 ? text3.length : nl);
-    at3 = lineStart2 + (line.includes("#") || line.includes("//") ? commentStart(line) : line.length);
+    at3 = lineStart2 + commentStart(line);
     commentStarts.byLine.set(lineStart2, at3);
   }
   return at3;
@@ -36993,7 +36989,7 @@ async function parseAll(sources, env, parsed, later) {
       out2.push(place2);
       continue;
     }
-    const model = await guarded(src, () => parseDocumentFile(src, env));
+    const model = await parseOne(src, env);
     parsed?.(src);
     if (model) {
       compactor?.compact([model]);
@@ -37023,7 +37019,7 @@ async function parseAll(sources, env, parsed, later) {
   await later.start(all.filter((f) => !places.has(f)));
   const done = /* @__PURE__ */ new Map();
   for (const [place2, src] of places) {
-    const model = await guarded(src, () => parseDocumentFile(src, env));
+    const model = await parseOne(src, env);
     parsed?.(src);
     const kept = model && await later.each(model);
     if (kept) compactor?.compact([kept]);
@@ -37031,7 +37027,7 @@ async function parseAll(sources, env, parsed, later) {
   }
   return all.flatMap((f) => places.has(f) ? done.get(f) ?? [] : [f]);
 }
-async function parseAgain(src, env) {
+async function parseOne(src, env) {
   return guarded(src, () => parseDocumentFile(src, env));
 }
 function unlessStalled(work) {
@@ -42497,6 +42493,17 @@ function readPlain(text3, docStart) {
       else return p;
     }
   };
+  const continuation = (eol) => {
+    let blanks = 0;
+    let line = nextLine(eol);
+    let first2 = spaces(line);
+    while (isEol(first2) && first2 < len) {
+      blanks++;
+      line = nextLine(first2);
+      first2 = spaces(line);
+    }
+    return { line, first: first2, fold: blanks > 0 ? "\n".repeat(blanks) : " " };
+  };
   const plainStart = (i) => {
     const c = text3.charCodeAt(i);
     if (c === 45 || c === 58 || c === 63) return !isSpaceOrEol(i + 1) && text3.charCodeAt(i + 1) !== 9;
@@ -42517,16 +42524,9 @@ function readPlain(text3, docStart) {
         let k = i;
         while (k > from && at3(k - 1) === 32) k--;
         value += text3.slice(from, k);
-        let blanks = 0;
-        let p = nextLine(i);
-        let j = spaces(p);
-        while (isEol(j) && j < len) {
-          blanks++;
-          p = nextLine(j);
-          j = spaces(p);
-        }
+        const { line: p, first: j, fold: fold2 } = continuation(i);
         if (j >= len || j - p < parent || at3(j) === 9) return unsure();
-        value += blanks > 0 ? "\n".repeat(blanks) : " ";
+        value += fold2;
         from = j;
         i = j - 1;
         continue;
@@ -42713,20 +42713,13 @@ function readPlain(text3, docStart) {
     let end = trimEnd(i, j);
     let value = text3.slice(i, end);
     while (at3(j) !== 35 && j < len) {
-      let blanks = 0;
-      let p = nextLine(j);
-      let s = spaces(p);
-      while (isEol(s) && s < len) {
-        blanks++;
-        p = nextLine(s);
-        s = spaces(p);
-      }
+      const { line: p, first: s, fold: fold2 } = continuation(j);
       const c = at3(s);
       if (s >= len || s - p <= parent || c === 35 || c === 9) break;
       if ((c === 45 || c === 58 || c === 63) && isSpaceOrEol(s + 1)) return unsure();
       j = plainLine(s + 1);
       const lineEnd = trimEnd(s, j);
-      value += (blanks > 0 ? "\n".repeat(blanks) : " ") + text3.slice(s, lineEnd);
+      value += fold2 + text3.slice(s, lineEnd);
       end = lineEnd;
     }
     return { kind: "scalar", value: corePlainValue(value), start: i, end };
@@ -43344,6 +43337,12 @@ var init_flow_indent = __esm({
         }
         const add = this.inserted.get(p.line) ?? 0;
         return { line: p.line, column: Math.max(1, column - add) };
+      }
+      /** Through the mapped positions (the base class computes spans without `position`). */
+      span(start, end) {
+        const a = this.position(start);
+        const b = this.position(Math.max(start, end));
+        return { file: this.file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
       }
     };
   }
@@ -76256,7 +76255,7 @@ var init_workflow_stream = __esm({
        * Puts back the model of every dropped workflow a kept workflow's job may call (`parseAgain`), so that the
        * index finds what it would have found with every model kept. Returns the files in the same order.
        */
-      async restoreCallees(files, parseAgain2) {
+      async restoreCallees(files, parseAgain) {
         if (this.deferred.length === 0 || this.dropped.size === 0) return files;
         const called = /* @__PURE__ */ new Set();
         for (const { file } of this.deferred)
@@ -76276,7 +76275,7 @@ var init_workflow_stream = __esm({
           const f = i === void 0 ? void 0 : out2[i];
           if (i === void 0 || !f || !this.dropped.has(f.file)) continue;
           this.dropped.delete(f.file);
-          const again = await parseAgain2(f.file);
+          const again = await parseAgain(f.file);
           if (again) out2[i] = again;
         }
         return out2;
@@ -76304,7 +76303,7 @@ async function loadProject(req = {}) {
   if (req.stdin) files.add(resolve5(cwd, req.stdin.filename), req.stdin.text, true);
   else {
     const found = await discover(paths, root, config.ignore);
-    if (req.tuneCollector && found.length > COMPACT_ABOVE) await tuneCollectorForLargeRun();
+    if (req.tuneCollector && found.length > COMPACT_ABOVE) await setV8Flags(LARGE_RUN_V8_FLAGS);
     const explicit = new Set(paths.map((p) => resolve5(root, p)));
     files.readAll(found, true, explicit);
     if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, /* @__PURE__ */ new Set());
@@ -76313,7 +76312,7 @@ async function loadProject(req = {}) {
     const found = await discover(req.contextPaths.map(arg), root, config.ignore);
     files.addContext(found, (candidates) => selectContext(files.all, candidates, config.settings));
   }
-  if (req.tuneCollector && inputChars(files.all) >= LARGE_INPUT_CHARS) await tuneCompilerForLargeInput();
+  if (req.tuneCollector && inputChars(files.all) >= LARGE_INPUT_CHARS) await setV8Flags(LARGE_INPUT_V8_FLAGS);
   const readReferenced = referencedFileReader(root);
   const readFile = (rel) => {
     const abs = resolve5(root, rel);
@@ -76334,15 +76333,14 @@ async function loadProject(req = {}) {
   await stream?.handDeferred(loaded2);
   return loaded2;
 }
-async function tuneCollectorForLargeRun() {
+async function setV8Flags(flags) {
+  const fresh = flags.filter((f) => !v8FlagsSet.has(f));
+  if (fresh.length === 0) return;
   const { setFlagsFromString } = await import("node:v8");
-  for (const flag of LARGE_RUN_V8_FLAGS) setFlagsFromString(flag);
-}
-async function tuneCompilerForLargeInput() {
-  if (compilerTuned) return;
-  compilerTuned = true;
-  const { setFlagsFromString } = await import("node:v8");
-  setFlagsFromString(`--interrupt-budget=${String(TURBOFAN_BUDGET)}`);
+  for (const flag of fresh) {
+    setFlagsFromString(flag);
+    v8FlagsSet.add(flag);
+  }
 }
 function inputChars(sources) {
   let n = 0;
@@ -76404,7 +76402,7 @@ function moduleSiblings(paths) {
   }
   return out2;
 }
-var LARGE_RUN_V8_FLAGS, compilerTuned, TURBOFAN_BUDGET, LARGE_INPUT_CHARS, Files;
+var LARGE_RUN_V8_FLAGS, TURBOFAN_BUDGET, LARGE_INPUT_V8_FLAGS, v8FlagsSet, LARGE_INPUT_CHARS, Files;
 var init_load_project = __esm({
   "src/engine/load-project.ts"() {
     "use strict";
@@ -76424,8 +76422,9 @@ var init_load_project = __esm({
       "--semi-space-growth-factor=1",
       "--heap-growing-percent=20"
     ];
-    compilerTuned = false;
     TURBOFAN_BUDGET = 1e6;
+    LARGE_INPUT_V8_FLAGS = [`--interrupt-budget=${String(TURBOFAN_BUDGET)}`];
+    v8FlagsSet = /* @__PURE__ */ new Set();
     LARGE_INPUT_CHARS = 256 * 1024;
     Files = class {
       constructor(root, overlay) {
@@ -76442,7 +76441,7 @@ var init_load_project = __esm({
       async parseAgain(path4, env) {
         const src = this.all.find((f) => f.path === path4);
         const outcome = src && this.read(src.abs);
-        return src && outcome && "text" in outcome ? parseAgain({ ...src, text: outcome.text }, env) : void 0;
+        return src && outcome && "text" in outcome ? parseOne({ ...src, text: outcome.text }, env) : void 0;
       }
       /** A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository). */
       read(abs) {
@@ -76692,7 +76691,14 @@ function canFire(rule2, loaded2) {
 }
 function skippedWithContext(rule2, reported) {
   const { inputs } = rule2.meta;
-  return inputs.length > 0 && !inputs.includes("workflow") && rules.includes(rule2) && [...reported].every((path4) => isWorkflowYamlPath(path4));
+  return inputs.length > 0 && !inputs.includes("workflow") && rules.includes(rule2) && onlyWorkflowsIn(reported);
+}
+function onlyWorkflowsIn(reported) {
+  const known = onlyWorkflows.get(reported);
+  if (known?.size === reported.size) return known.only;
+  const only = [...reported].every((path4) => isWorkflowYamlPath(path4));
+  onlyWorkflows.set(reported, { size: reported.size, only });
+  return only;
 }
 async function runRules(loaded2, rules2 = withEngineRules(rules), maxPerRule = 0) {
   return (await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2)).finish(loaded2, maxPerRule, false).complete();
@@ -76789,7 +76795,7 @@ function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixe
       );
   };
   const shown2 = (file, all) => {
-    const out2 = result(resolve6(cwd, file), all, maxPerRule);
+    const out2 = result(absolutePath(file), all, maxPerRule);
     if (fixesOnly) {
       out2.messages = out2.messages.map(withFix);
       unfinished.push({ out: out2, file });
@@ -76896,7 +76902,7 @@ function result(filePath, messages, maxPerRule) {
     warningCount: messages.filter((m) => m.severity === 1).length
   };
 }
-var PLACES, SHARED_STRING_LENGTH, RuleRun;
+var PLACES, SHARED_STRING_LENGTH, onlyWorkflows, RuleRun;
 var init_lint = __esm({
   "src/engine/lint.ts"() {
     "use strict";
@@ -76916,6 +76922,7 @@ var init_lint = __esm({
     init_suppressions();
     PLACES = 2 ** 26;
     SHARED_STRING_LENGTH = 32;
+    onlyWorkflows = /* @__PURE__ */ new WeakMap();
     RuleRun = class _RuleRun {
       constructor(rules2, config, fixer, repoStatuses, reported, later) {
         this.rules = rules2;
