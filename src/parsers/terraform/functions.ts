@@ -56,10 +56,15 @@ function text(n: TreeNode | undefined): string {
   fail("a collection where a string is required");
 }
 
-/** Terraform counts, slices and reverses strings by grapheme cluster (`length("👾🕹️")` is 2). */
-const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+/**
+ * Terraform counts, slices and reverses strings by grapheme cluster (`length("👾🕹️")` is 2). The segmenter is made
+ * on first use: making one loads ICU's break rules (≈ 20 ms CPU), which a run that loads this module to read a
+ * few roles never needs (issue 13).
+ */
+let segmenter: Intl.Segmenter | undefined;
 
 function graphemes(s: string): string[] {
+  segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" });
   return Array.from(segmenter.segment(s), (g) => g.segment);
 }
 
