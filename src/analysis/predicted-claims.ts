@@ -455,7 +455,9 @@ function situation(
   let context = ctx.context;
   let description = ctx.description;
   let unknownWhy = ctx.unknownWhy;
-  if (job.environment) {
+  // An environment name that evaluates to the empty string (`environment: ${{ matrix.env }}` with `env: ""`)
+  // is disregarded by GitHub: the job runs without one, and its sub is the event's.
+  if (job.environment && envText !== "") {
     if (envText === undefined) {
       claims.set("environment", { kind: "unknown" });
       kind = "unknown";

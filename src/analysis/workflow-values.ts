@@ -107,7 +107,12 @@ export function githubEnvWrites(run: string): string[] {
 /** `environment: dev, region: eu-west-1`: a combination for messages, limited to the given keys when any. */
 export function describeCombination(c: ReadonlyMap<string, StrValue>, keys?: readonly string[]): string {
   const shown = keys && keys.length > 0 ? keys.filter((k) => c.has(k)) : [...c.keys()];
-  return shown.map((k) => `${k}: ${displayText(c.get(k) as StrValue)}`).join(", ");
+  return shown
+    .map((k) => {
+      const text = displayText(c.get(k) as StrValue);
+      return `${k}: ${text === "" ? '""' : text}`;
+    })
+    .join(", ");
 }
 
 /** The matrix keys a value reads (`${{ matrix.environment }}` → `environment`). */
