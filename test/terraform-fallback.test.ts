@@ -19,6 +19,11 @@ vi.mock("../src/parsers/terraform/hcl-body.js", async (original) => ({
   // A block read on its own (`hcl-scan.ts`) is refused too: its file is then parsed whole (refused, read by the fallback).
   parseTopBlock: () => ({ problem: { message: "simulated gap", start: 0, end: 1 } }),
 }));
+// So is the scan of a block's body, which would otherwise read the block without the parser.
+vi.mock("../src/parsers/terraform/hcl-scan.js", async (original) => ({
+  ...(await original<typeof import("../src/parsers/terraform/hcl-scan.js")>()),
+  scanBody: () => undefined,
+}));
 
 function env(extra: Record<string, string> = {}): ParseEnv {
   return { root: "/repo", settings: defaultSettings(), readFile: (p) => extra[p] };

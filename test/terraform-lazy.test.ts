@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config/settings.js";
 import type { ParsedFile } from "../src/model/project.js";
-import { parseHclFile } from "../src/parsers/terraform/hcl-body.js";
-import { scanTopLevel } from "../src/parsers/terraform/hcl-scan.js";
+import { parseHclFile, type HclBody } from "../src/parsers/terraform/hcl-body.js";
+import { parseExpressionAt } from "../src/parsers/terraform/hcl-expression.js";
+import { scanBody, scanTopLevel } from "../src/parsers/terraform/hcl-scan.js";
 import { parseTerraform } from "../src/parsers/terraform/index.js";
 import { displayText } from "../src/model/value.js";
 
@@ -33,6 +34,40 @@ function parsed(text: string): string[] | undefined {
   return r.body.blocks.map((b) =>
     [b.type, ...b.labels.map((l) => `${l.value}@${l.start}`), `@${b.typeStart}`].join(" "),
   );
+}
+
+/**
+ * Each top-level block's body as the scan gives it (arguments with their expression's extent, nested blocks),
+ * undefined where it refuses; and as the parser gives it, with each scanned expression parsed where it starts.
+ */
+function bodyShape(b: HclBody): unknown {
+  return {
+    attributes: b.attributes.map((a) => `${a.name}@${a.nameStart} ${a.exprStart}-${a.exprEnd}`),
+    blocks: b.blocks.map((x) => [
+      x.type,
+      x.labels.map((l) => `${l.value}@${l.start}`),
+      x.typeStart,
+      x.end,
+      bodyShape(x.body),
+    ]),
+  };
+}
+function scannedBodies(text: string): unknown[] | undefined {
+  return scanTopLevel(text)?.map((b) => {
+    const body = scanBody(text, b.open);
+    // Every expression the scan found ends where the parser, reading it on its own, ends it.
+    const ends = (x: HclBody): boolean =>
+      x.attributes.every((a) => {
+        const r = parseExpressionAt(text, a.exprStart);
+        return !("error" in r) && r.value.end === a.exprEnd;
+      }) && x.blocks.every((y) => ends(y.body));
+    return body && ends(body) ? bodyShape(body) : undefined;
+  });
+}
+function parsedBodies(text: string): unknown[] | undefined {
+  const r = parseHclFile(text);
+  if ("problem" in r || r.body.attributes.length > 0) return undefined;
+  return r.body.blocks.map((b) => bodyShape(b.body));
 }
 
 const TRICKY: [string, string][] = [
@@ -61,6 +96,24 @@ describe("terraform: the top-level block scan", () => {
     });
   }
 
+  for (const [what, text] of TRICKY) {
+    it(`finds the arguments and blocks the parser finds in each body, or leaves the body to it: ${what}`, () => {
+      const full = parsedBodies(text);
+      const scan = scannedBodies(text);
+      expect(scan?.length).toBe(full?.length);
+      scan?.forEach((b, i) => {
+        if (b !== undefined) expect(b).toEqual(full?.[i]);
+      });
+    });
+  }
+
+  it("scans every body of the tricky shapes but one-line blocks and a block comment after an expression", () => {
+    const refusedBodies = TRICKY.flatMap(([what, text]) =>
+      (scannedBodies(text) ?? []).flatMap((b, i) => (b === undefined ? [`${what} #${String(i)}`] : [])),
+    );
+    expect(refusedBodies).toEqual(["one-line blocks, ident labels, comments after #0", "division and comparisons #0"]);
+  });
+
   it("finds the blocks the parser finds in every .tf file of fixtures/", () => {
     const files: string[] = [];
     const walk = (dir: string): void => {
@@ -71,15 +124,26 @@ describe("terraform: the top-level block scan", () => {
     walk("fixtures");
     expect(files.length).toBeGreaterThan(50);
     let compared = 0;
+    let bodyCount = 0;
+    let scannedBodyCount = 0;
     for (const f of files) {
       const text = readFileSync(f, "utf8");
       const full = parsed(text);
       const scan = scanned(text);
       if (full === undefined) continue;
       expect({ f, scan }).toEqual({ f, scan: full });
+      // Every body the scan reads is the parser's; it reads nearly all of them.
+      const bodies = scannedBodies(text) ?? [];
+      const fullBodies = parsedBodies(text) ?? [];
+      bodies.forEach((b, i) => {
+        if (b !== undefined) expect({ f, i, b }).toEqual({ f, i, b: fullBodies[i] });
+      });
+      scannedBodyCount += bodies.filter((b) => b !== undefined).length;
+      bodyCount += bodies.length;
       compared++;
     }
     expect(compared).toBeGreaterThan(50);
+    expect(scannedBodyCount).toBeGreaterThan(bodyCount * 0.95);
   });
 
   const refused: [string, string][] = [
@@ -154,10 +218,29 @@ describe("terraform: syntax errors and the blocks oidclint reads", () => {
     expect(roles(unread)).toEqual(["main.tf:3 aws_iam_role.deploy deploy"]);
   });
 
-  it("reports an error in any locals block (the module's locals are always read)", async () => {
-    const out = await parse({ "main.tf": ROLE, "variables.tf": `${VARIABLE}locals {\n  unused = 1 +\n}\n` });
-    expect(problems(out)).toEqual(["variables.tf:5:15 Terraform syntax error: Invalid expression"]);
-    expect(roles(out)).toEqual(["main.tf:3 aws_iam_role.deploy ${var.name}"]);
+  it("reports an error in a local the role reads, not in one nobody reads", async () => {
+    const locals = (body: string): string => `${VARIABLE}locals {\n${body}}\n`;
+    const read = await parse({
+      "main.tf": ROLE.replace("name = var.name", "name = local.name"),
+      "variables.tf": locals("  name = var.name +\n"),
+    });
+    expect(problems(read)).toEqual(["variables.tf:5:20 Terraform syntax error: Invalid expression"]);
+    const unread = await parse({ "main.tf": ROLE, "variables.tf": locals("  unused = 1 +\n") });
+    expect(problems(unread)).toEqual([]);
+    expect(roles(unread)).toEqual(["main.tf:3 aws_iam_role.deploy deploy"]);
+  });
+
+  it("reports an error in a role's expression it reads, not in its tags", async () => {
+    const tagged = (tags: string): string => ROLE.replace("name = var.name", `name = var.name\n  tags = ${tags}`);
+    const unread = await parse({ "main.tf": tagged('{ team = "a" + }'), "variables.tf": VARIABLE });
+    expect(problems(unread)).toEqual([]);
+    expect(roles(unread)).toEqual(["main.tf:4 aws_iam_role.deploy deploy"]);
+    const named = await parse({
+      "main.tf": ROLE.replace("name = var.name", "name = var.name +"),
+      "variables.tf": VARIABLE,
+    });
+    expect(problems(named)).toEqual(["main.tf:2:20 Terraform syntax error: Invalid expression"]);
+    expect(roles(named)).toEqual([]);
   });
 
   it("reports an error that breaks the file's structure wherever it is (an unclosed string in an unread block)", async () => {

@@ -3,12 +3,11 @@ import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../tree
 import { displayText, joinParts, knownText, type Part, type StrValue, type ValueSource } from "../../model/value.js";
 import { branchValues } from "./conditional-values.js";
 import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
-import { attributeExpression } from "./hcl-body.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
 import { callBuiltin } from "./functions.js";
-import { where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
+import { exprTree, where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
 
 /*
  * What the evaluation notes about the values it builds is kept in Maps, not WeakMaps, emptied when the
@@ -111,8 +110,8 @@ export function evaluate(expr: Expr, scope: Scope): TreeNode {
   if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "scalar", value: Number(text), loc };
   if (text === "true" || text === "false") return { kind: "scalar", value: text === "true", loc };
   if (text === "null") return { kind: "scalar", value: null, loc };
-  // The TypeScript parser's tree, parsed again on first use; hcl2json's, read when the module was loaded.
-  const node = expr.checked ? (expr.ast ??= attributeExpression(expr.file.src.text, expr.start)) : expr.ast;
+  // The TypeScript parser's tree, parsed (again) on first use; hcl2json's, read when the module was loaded.
+  const node = exprTree(expr);
   if (!node) return { kind: "unknown", expr: text, loc };
   return evalAst(node, { file: expr.file }, scope);
 }

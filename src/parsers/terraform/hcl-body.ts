@@ -19,6 +19,11 @@ export interface HclAttribute {
    * it is evaluated. Most expressions never are; their trees die young instead of being kept for the run.
    */
   checked?: true;
+  /**
+   * Set by the scan of a block's body (`scanBody`): the expression was not parsed; the parser must end it at
+   * `exprEnd` when it is read (`exprTree` in `module.ts`), or the file is parsed whole.
+   */
+  scanned?: true;
   /** The expression's tree, kept when the block was parsed because evaluation reads it (`parseTopBlock`). */
   tree?: HclExpr;
 }

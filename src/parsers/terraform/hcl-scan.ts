@@ -1,5 +1,5 @@
 import { HEREDOC_INTRO, mayBeMarkerLine } from "./hcl-expression.js";
-import type { HclLabel } from "./hcl-body.js";
+import type { HclBlock, HclBody, HclLabel } from "./hcl-body.js";
 
 /**
  * The top-level blocks of an HCL file, found without parsing their bodies: most blocks of a real module
@@ -18,6 +18,8 @@ export interface TopBlock {
   type: string;
   typeStart: number;
   labels: HclLabel[];
+  /** Offset of the block's `{`. */
+  open: number;
 }
 
 /** Blanks between top-level definitions: spaces, newlines, CRLF, comments (a lone carriage return is refused). */
@@ -66,6 +68,7 @@ export function scanTopLevel(text: string): TopBlock[] | undefined {
       }
       pos = inline(text, pos);
     }
+    const open = pos;
     const end = skipBody(text, pos);
     if (end < 0) return undefined;
     pos = inline(text, end);
@@ -78,7 +81,7 @@ export function scanTopLevel(text: string): TopBlock[] | undefined {
       (c === 47 && text.charCodeAt(pos + 1) === 47)
     ))
       return undefined;
-    blocks.push({ type, typeStart, labels });
+    blocks.push({ type, typeStart, labels, open });
   }
 }
 
@@ -211,4 +214,158 @@ function heredoc(t: string, from: number, marker: string, lineStart: boolean, st
       if (stack.length > depth) return pos;
     }
   }
+}
+
+/** Blocks nested deeper than this inside a scanned body: the block is parsed instead (the parser has its own limit). */
+const MAX_BLOCK_DEPTH = 32;
+/** In an attribute's expression: what opens or closes something, and line ends (which end it outside brackets). */
+const EXPR_CODE = /["#/{}()[\]<\r\n]/g;
+
+/**
+ * The body of the block whose `{` is at `open`, as `parseTopBlock` gives it, without parsing its expressions:
+ * each attribute's expression is found by its extent (`exprStart`/`exprEnd`, the parser's offsets: from its
+ * first character to the end of its last, blanks and a comment after it excluded) and parsed when evaluation
+ * first reads it (`exprTree` in `module.ts`), which checks that the parser ends it there too. Nested blocks are
+ * scanned the same way. Undefined for anything not fully understood (as `scanTopLevel`, and a one-line block, a
+ * block comment after an expression, blocks nested past `MAX_BLOCK_DEPTH`): the block is then parsed.
+ */
+export function scanBody(text: string, open: number): HclBody | undefined {
+  return body(text, open + 1, 0)?.body;
+}
+
+function body(t: string, from: number, depth: number): { body: HclBody; end: number } | undefined {
+  const out: HclBody = { attributes: [], blocks: [] };
+  let pos = from;
+  for (;;) {
+    BETWEEN.lastIndex = pos;
+    BETWEEN.test(t);
+    pos = BETWEEN.lastIndex;
+    if (pos >= t.length) return undefined;
+    if (t.charCodeAt(pos) === 125 /* } */) return { body: out, end: pos + 1 };
+    const nameStart = pos;
+    const n = name(t, pos);
+    if (n === undefined) return undefined;
+    pos = inline(t, pos + n.length);
+    if (t.charCodeAt(pos) === 61 /* = */ && t.charCodeAt(pos + 1) !== 61) {
+      const exprStart = inline(t, pos + 1);
+      if (atLineEnd(t, exprStart)) return undefined;
+      const exprEnd = expressionEnd(t, exprStart);
+      if (exprEnd < 0) return undefined;
+      out.attributes.push({ name: n, nameStart, exprStart, exprEnd, checked: true, scanned: true });
+      pos = exprEnd;
+      continue;
+    }
+    const block = nested(t, n, nameStart, pos, depth);
+    if (!block) return undefined;
+    out.blocks.push(block);
+    pos = block.end;
+  }
+}
+
+/** A block inside a body, from after its type (`pos`): labels, `{`, a body on the following lines, `}` ending its line. */
+function nested(t: string, type: string, typeStart: number, from: number, depth: number): HclBlock | undefined {
+  if (depth >= MAX_BLOCK_DEPTH) return undefined;
+  const labels: HclLabel[] = [];
+  let pos = from;
+  for (;;) {
+    const c = t.charCodeAt(pos);
+    if (c === 123 /* { */) break;
+    if (c === 34 /* " */) {
+      LABEL.lastIndex = pos;
+      if (!LABEL.test(t)) return undefined;
+      labels.push({ start: pos, value: t.slice(pos + 1, LABEL.lastIndex - 1) });
+      pos = LABEL.lastIndex;
+    } else {
+      const label = name(t, pos);
+      if (label === undefined) return undefined;
+      labels.push({ start: pos, value: label });
+      pos += label.length;
+    }
+    pos = inline(t, pos);
+  }
+  pos = inline(t, pos + 1);
+  let inner: HclBody;
+  let end: number;
+  if (t.charCodeAt(pos) === 125) {
+    inner = { attributes: [], blocks: [] };
+    end = pos + 1;
+  } else {
+    if (!atLineEnd(t, pos) || pos >= t.length) return undefined;
+    const r = body(t, pos, depth + 1);
+    if (!r) return undefined;
+    inner = r.body;
+    end = r.end;
+  }
+  if (!atLineEnd(t, inline(t, end))) return undefined;
+  return { type, typeStart, labels, body: inner, end };
+}
+
+/** Whether a line ends at `pos` (a newline, a line comment, the end of the text), as the parser's `atLineEnd`. */
+function atLineEnd(t: string, pos: number): boolean {
+  const c = t.charCodeAt(pos);
+  return (
+    pos >= t.length ||
+    c === 10 ||
+    (c === 13 && t.charCodeAt(pos + 1) === 10) ||
+    c === 35 ||
+    (c === 47 && t.charCodeAt(pos + 1) === 47)
+  );
+}
+
+/**
+ * The end of the expression starting at `start` (not at a line end): the first line end or line comment outside
+ * brackets, strings and heredocs, blanks before it excluded; -1 when not understood.
+ */
+function expressionEnd(t: string, start: number): number {
+  const stack: string[] = [];
+  let pos = start;
+  for (;;) {
+    EXPR_CODE.lastIndex = pos;
+    if (!EXPR_CODE.test(t)) return -1;
+    const i = EXPR_CODE.lastIndex - 1;
+    const c = t.charCodeAt(i);
+    pos = i + 1;
+    if (c === 10 || c === 13) {
+      if (c === 13 && t.charCodeAt(pos) !== 10) return -1;
+      if (stack.length === 0) return trimmedEnd(t, start, i);
+    } else if (c === 35 /* # */ || (c === 47 && t.charCodeAt(pos) === 47)) {
+      if (stack.length === 0) return trimmedEnd(t, start, i);
+      const nl = t.indexOf("\n", pos);
+      if (nl < 0) return -1;
+      pos = nl + 1;
+    } else if (c === 47 /* / */) {
+      if (t.charCodeAt(pos) === 42 /* * */) {
+        // After an expression, a block comment would have to be left out of its extent: left to the parser.
+        if (stack.length === 0) return -1;
+        const end = t.indexOf("*/", pos + 1);
+        if (end < 0) return -1;
+        pos = end + 2;
+      }
+    } else if (c === 40) stack.push(")");
+    else if (c === 91) stack.push("]");
+    else if (c === 123) stack.push("}");
+    else if (c === 41 || c === 93 || c === 125) {
+      const want = stack.pop();
+      const ch = t[i];
+      if (want === ch) continue;
+      if (ch !== "}" || want === undefined) return -1;
+      if (want === '"') pos = quoted(t, pos, stack);
+      else if (want.startsWith("<<")) pos = heredoc(t, pos, want.slice(2), false, stack);
+      else return -1;
+    } else if (c === 34) pos = quoted(t, pos, stack);
+    else if (c === 60 /* < */ && t.charCodeAt(pos) === 60) {
+      HEREDOC_INTRO.lastIndex = i;
+      const h = HEREDOC_INTRO.exec(t);
+      if (!h) return -1;
+      pos = heredoc(t, i + h[0].length, h[2] ?? "", true, stack);
+    }
+    if (pos < 0 || stack.length > MAX_NESTING) return -1;
+  }
+}
+
+/** `end` moved back over spaces and tabs, not before `start`. */
+function trimmedEnd(t: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && (t.charCodeAt(e - 1) === 32 || t.charCodeAt(e - 1) === 9)) e--;
+  return e;
 }

@@ -1,6 +1,5 @@
 import { cyclicLocals } from "./evaluate.js";
-import { attributeExpression } from "./hcl-body.js";
-import type { Block, Expr, ModuleCtx } from "./module.js";
+import { exprTree, type Block, type Expr, type ModuleCtx } from "./module.js";
 
 /**
  * Permission policies and unreferenced policy documents that cannot matter, told from their text before
@@ -106,7 +105,7 @@ export function quietPermissions(
     return quietDocument(document, mod) ? { document, index: ref[2] } : undefined;
   }
   if (!text.startsWith("jsonencode") || !quietExpr(expr, mod)) return undefined;
-  const ast = expr.checked ? (expr.ast ??= attributeExpression(expr.file.src.text, expr.start)) : expr.ast;
+  const ast = exprTree(expr);
   const encoded = ast?.type === "call" && ast.name === "jsonencode" && !ast.expandFinal ? ast.args : [];
   return encoded.length === 1 && encoded[0]?.type === "object" ? "quiet" : undefined;
 }

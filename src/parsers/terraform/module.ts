@@ -1,9 +1,9 @@
 import type { LineIndex, SourceLocation } from "../../model/location.js";
 import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
-import type { HclExpr } from "./hcl-expression.js";
-import { parseTopBlock, type HclBlock as ParsedHclBlock, type HclBody } from "./hcl-body.js";
-import type { TopBlock } from "./hcl-scan.js";
+import { parseExpressionAt, type HclExpr } from "./hcl-expression.js";
+import { attributeExpression, parseTopBlock, type HclBlock as ParsedHclBlock, type HclBody } from "./hcl-body.js";
+import { scanBody, type TopBlock } from "./hcl-scan.js";
 import { Budget } from "./limits.js";
 
 /**
@@ -18,8 +18,11 @@ export interface TfFile {
 
 /** An attribute's expression: a span of an HCL file, or a value of a `.tf.json` file (strings are templates there). */
 export type Expr =
-  /** `checked`: the TypeScript parser read it (its tree, `ast`, is parsed again when first evaluated); else hcl2json's. */
-  | { kind: "hcl"; file: TfFile; start: number; end: number; checked?: true; ast?: HclExpr }
+  /**
+   * `checked`: the TypeScript parser read it (its tree, `ast`, is parsed again when first evaluated), or, with
+   * `scanned`, found its extent without parsing it (`scanBody`); else hcl2json's (`ast` read at load).
+   */
+  | { kind: "hcl"; file: TfFile; start: number; end: number; checked?: true; scanned?: true; ast?: HclExpr }
   | { kind: "json"; file: TfFile; node: TreeNode };
 
 export interface Attr {
@@ -142,9 +145,11 @@ function convertBody(file: TfFile, b: HclBody, type: string, labels: string[], t
   for (const a of b.attributes) {
     const expr: Expr = a.tree
       ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, ast: a.tree }
-      : a.checked
-        ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true }
-        : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
+      : a.scanned
+        ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, scanned: true }
+        : a.checked
+          ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true }
+          : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
     attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
   }
   const blocks = b.blocks.map((blk: ParsedHclBlock) =>
@@ -160,8 +165,22 @@ function convertBody(file: TfFile, b: HclBody, type: string, labels: string[], t
 }
 
 /**
- * A syntax error found in a top-level block when it was first read (`LazyBlock`): the file is then parsed
- * whole, as a file with a syntax error always was (`parseTerraform` starts the evaluation again).
+ * The tree of an HCL expression (undefined for a `.tf.json` value and one hcl2json could not give). An
+ * expression found by the scan of a block's body is parsed now: a syntax error there, or an end the parser
+ * does not agree with, throws `BlockSyntaxError` (the file is then parsed whole).
+ */
+export function exprTree(expr: Expr): HclExpr | undefined {
+  if (expr.kind !== "hcl" || expr.ast || !expr.checked) return expr.kind === "hcl" ? expr.ast : undefined;
+  const text = expr.file.src.text;
+  if (!expr.scanned) return (expr.ast = attributeExpression(text, expr.start));
+  const r = parseExpressionAt(text, expr.start);
+  if ("error" in r || r.value.end !== expr.end) throw new BlockSyntaxError(expr.file.src.path);
+  return (expr.ast = r.value);
+}
+
+/**
+ * A syntax error found in a top-level block or expression when it was first read (`LazyBlock`, `exprTree`): the
+ * file is then parsed whole, as a file with a syntax error always was (`parseTerraform` starts the evaluation again).
  */
 export class BlockSyntaxError extends Error {
   constructor(readonly path: string) {
@@ -182,6 +201,7 @@ class LazyBlock implements Block {
     readonly labels: string[],
     readonly file: TfFile,
     private readonly typeStart: number,
+    private readonly open: number,
   ) {}
 
   get loc(): SourceLocation {
@@ -196,12 +216,20 @@ class LazyBlock implements Block {
     return this.body().blocks;
   }
 
-  /** The parsed block; throws `BlockSyntaxError` when it has a syntax error. */
+  /**
+   * The block, its body scanned (its expressions parsed when read), or parsed when the scan does not understand
+   * it; throws `BlockSyntaxError` when it has a syntax error.
+   */
   body(): Block {
     if (this.parsed) return this.parsed;
-    const r = parseTopBlock(this.file.src.text, this.typeStart);
-    if ("problem" in r) throw new BlockSyntaxError(this.file.src.path);
-    this.parsed = convertBody(this.file, r.body, this.type, this.labels, this.typeStart);
+    const text = this.file.src.text;
+    let body = scanBody(text, this.open);
+    if (!body) {
+      const r = parseTopBlock(text, this.typeStart);
+      if ("problem" in r) throw new BlockSyntaxError(this.file.src.path);
+      body = r.body;
+    }
+    this.parsed = convertBody(this.file, body, this.type, this.labels, this.typeStart);
     return this.parsed;
   }
 }
@@ -220,6 +248,7 @@ export function lazyBlocksOfHcl(file: TfFile, scanned: TopBlock[]): Block {
         b.labels.map((l) => l.value),
         file,
         b.typeStart,
+        b.open,
       ),
   );
   return new HclBlock("", [], new Map(), blocks, file, 0);
