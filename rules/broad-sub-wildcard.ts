@@ -251,6 +251,16 @@ function anyOwnerReason(v: ScopeValue): string {
   return "the owner name is not pinned, and a wildcard there matches the names of other owners too";
 }
 
+/**
+ * Whether a value that leaves the context kind open leaves every context open (`repo:acme/app:*`), rather
+ * than the ones whose text fits (`repo:acme/app:*pull*`, `…:*main`). Only the default template's last
+ * field is read; under another template every such value counts as open.
+ */
+function openContext(v: ScopeValue, template: readonly string[]): boolean {
+  if (template.length !== 2 || template[1] !== "context") return true;
+  return /:\*+$/.test(v.text);
+}
+
 /** `repo:acme/app:*` → `repo:acme/app:ref:refs/heads/main`, keeping the value's own repository form. */
 function pinnedContext(
   v: ScopeValue,
@@ -276,7 +286,14 @@ function gluedExample(segment: string): { name: string; sample: string } {
 }
 
 export default defineRule<
-  "anyOwner" | "ownerWide" | "anyContext" | "anyBranch" | "anyRef" | "anyEnvironment" | "gluedBranch",
+  | "anyOwner"
+  | "ownerWide"
+  | "anyContext"
+  | "partialContext"
+  | "anyBranch"
+  | "anyRef"
+  | "anyEnvironment"
+  | "gluedBranch",
   Options
 >({
   meta: {
@@ -303,6 +320,13 @@ export default defineRule<
         explanation:
           "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of {{repository}}: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules.",
         fix: "Pin the context, e.g. `{{suggestion}}` or `…:environment:production`, or set the option `allowAnyRef`.",
+      },
+      partialContext: {
+        message:
+          "`{{value}}`: the wildcard stands for the context kind, so any branch, tag or environment of {{repository}} whose name fits matches too",
+        explanation:
+          "`{{value}}`{{note}} under `{{operator}}` has a wildcard where the sub names the kind of context (`ref:…`, `environment:…`, `pull_request`): every branch, tag and environment of {{repository}} whose name fits the pattern matches too, and anyone with push access can create such a branch.",
+        fix: "Write the context out, e.g. `{{suggestion}}`, `…:environment:production` or `…:pull_request`, or set the option `allowAnyRef`.",
       },
       anyBranch: {
         message: "`{{value}}` admits every branch of {{repository}}, including unreviewed ones",
@@ -408,7 +432,7 @@ export default defineRule<
       } else {
         if (options.allowAnyRef || pinned.context) continue;
         ctx.report({
-          messageId: "anyContext",
+          messageId: openContext(v, settings.subClaimTemplate) ? "anyContext" : "partialContext",
           at: v.value,
           severity: "warn",
           data: {
