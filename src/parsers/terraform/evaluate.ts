@@ -679,6 +679,31 @@ function resolveTraversal(segments: string[], full: string, loc: SourceLocation,
   return unknown(full, loc);
 }
 
+/**
+ * Whether a `for_each` collection is empty only because the inputs it is built from are at their defaults,
+ * in a module read on its own (no caller, no tfvars for them): `for_each = var.roles` with `default = {}`,
+ * or a local built from such a variable. Its blocks are then read as one instance whose `each` is unknown —
+ * the template every caller gets — rather than skipped. A collection emptied by a caller's argument, a
+ * tfvars entry or a literal (`for_each = {}`) stays empty; so does a `count` of 0 (a block switched off).
+ */
+function emptyByDefault(expr: Expr, mod: ModuleCtx): boolean {
+  if (mod.args !== undefined) return false;
+  const vars = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (text: string): void => {
+    for (const m of text.matchAll(/\bvar\.([A-Za-z_][\w-]*)/g)) vars.add(m[1] ?? "");
+    for (const m of text.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)) {
+      const name = m[1] ?? "";
+      const attr = mod.locals.get(name);
+      if (attr === undefined || seen.has(name) || seen.size >= 64) continue;
+      seen.add(name);
+      visit(exprText(attr.expr));
+    }
+  };
+  visit(exprText(expr));
+  return vars.size > 0 && [...vars].every((n) => !mod.tfvars.has(n) && mod.variables.get(n)?.attrs.has("default") === true);
+}
+
 /** More instances than this (`for_each`, `count`) are read as one instance whose `each`/`count` are unknown. */
 const MAX_INSTANCES = 64;
 
@@ -717,7 +742,7 @@ export function instancesOf(block: Block, scope: Scope): { key: string; names: M
         pairs.push([text, item, item]);
       }
     } else return one;
-    if (pairs.length > MAX_INSTANCES) return one;
+    if (pairs.length > MAX_INSTANCES || (pairs.length === 0 && emptyByDefault(forEach.expr, scope.module))) return one;
     return pairs.map(([text, key, value]) => {
       const def: Definition = {
         origin: (at) => `for_each key ${text} (${where(at)})`,
