@@ -423,8 +423,12 @@ export class ModuleEval {
         return this.binary(e, frame, loc);
       case "cond": {
         const t = this.truth(this.eval(e.test, frame));
-        if (t === undefined) return unk(this.source(e.span), loc);
-        return this.eval(t ? e.then : e.else, frame);
+        if (t !== undefined) return this.eval(t ? e.then : e.else, frame);
+        const out = unk(this.source(e.span), loc);
+        // Both branches, when evaluating them runs nothing (no call): `repo ? \`repo:acme/${repo}:*\` : "repo:acme/*:*"`.
+        if (plainExpr(e.then) && plainExpr(e.else) && out.t === "unk")
+          out.branches = [this.eval(e.then, frame), this.eval(e.else, frame)];
+        return out;
       }
       case "comp": {
         const iter = this.eval(e.iter, frame);
@@ -931,6 +935,32 @@ const SST_GLOBALS: Record<string, string> = {
 const SST_MODULE = /\$config\s*\(|\$app\b|\bsst\.aws\./;
 
 /** Data that is the same wherever it is read (not functions, classes, library objects or imports). */
+/** An expression whose evaluation calls nothing (so evaluating both branches of a `cond` defines nothing). */
+function plainExpr(e: Expr, depth = 0): boolean {
+  if (depth > 20) return false;
+  switch (e.k) {
+    case "str":
+    case "num":
+    case "bool":
+    case "null":
+    case "name":
+    case "this":
+      return true;
+    case "tpl":
+      return e.parts.every((p) => plainExpr(p, depth + 1));
+    case "member":
+      return plainExpr(e.object, depth + 1);
+    case "array":
+      return e.items.every((i) => "value" in i && plainExpr(i.value, depth + 1));
+    case "binary":
+      return plainExpr(e.left, depth + 1) && plainExpr(e.right, depth + 1);
+    case "cond":
+      return plainExpr(e.test, depth + 1) && plainExpr(e.then, depth + 1) && plainExpr(e.else, depth + 1);
+    default:
+      return false;
+  }
+}
+
 function isPlainData(v: PValue): boolean {
   return v.t === "str" || v.t === "num" || v.t === "bool" || v.t === "arr" || v.t === "obj";
 }

@@ -2,6 +2,7 @@ import type { OidcProvider, PolicyDocument, RoleInfo } from "../../model/policy.
 import { emptyParsed, type ParsedFile } from "../../model/project.js";
 import { knownText } from "../../model/value.js";
 import { normalisePolicy, treeString, treeValueList } from "../normalise-policy.js";
+import { branchValues, policyConditionValues } from "../terraform/conditional-values.js";
 import { parseEmbeddedJson, type Segment } from "../terraform/embedded-json.js";
 import type { TreeNode } from "../tree.js";
 import { documentValue, type Definition } from "./libraries.js";
@@ -24,6 +25,8 @@ export function lowerDefinitions(defs: Definition[], out: Map<string, ParsedFile
     if (d.kind === "provider") parsed.providers.push(lowerProvider(d));
     else lowerRole(d, parsed);
   }
+  // The branches `toTree` recorded for unknown conditionals have been read.
+  branchValues.clear();
 }
 
 function strOf(v: PValue | undefined): ReturnType<typeof treeString> {
@@ -51,7 +54,11 @@ function lowerRole(d: Extract<Definition, { kind: "role" }>, parsed: ParsedFile)
   if (name) role.name = name;
   if (prefix) role.namePrefix = prefix;
   if (path) role.path = path;
-  const doc: PolicyDocument | undefined = normalisePolicy(tree, { kind: "trust", source: d.source, role });
+  const doc: PolicyDocument | undefined = normalisePolicy(policyConditionValues(tree), {
+    kind: "trust",
+    source: d.source,
+    role,
+  });
   if (doc) parsed.policies.push(doc);
 }
 

@@ -1,6 +1,7 @@
 import type { SourceLocation } from "../../model/location.js";
 import type { TreeNode } from "../tree.js";
 import { joinParts, knownText, type Part, type StrValue } from "../../model/value.js";
+import { branchValues } from "../terraform/conditional-values.js";
 import type { Segment } from "../terraform/embedded-json.js";
 
 /**
@@ -36,6 +37,12 @@ export interface Unknown {
   expr: string;
   loc: SourceLocation;
   origin?: string;
+  /**
+   * `test ? a : b` whose test is unknown, when both branches are plain values (strings, lists of them):
+   * the two values. Where any of several values may match (the values of an IAM condition) the unknown
+   * stands for both, each at its own place (`toTree` records them in `branchValues`).
+   */
+  branches?: PValue[];
 }
 
 export interface PEntry {
@@ -226,10 +233,14 @@ export function toTree(v: PValue, depth = 0): TreeNode {
         loc,
       };
     }
-    case "unk":
-      return v.origin === undefined
-        ? { kind: "unknown", expr: v.expr, loc }
-        : { kind: "unknown", expr: v.expr, loc, origin: v.origin };
+    case "unk": {
+      const node: TreeNode =
+        v.origin === undefined
+          ? { kind: "unknown", expr: v.expr, loc }
+          : { kind: "unknown", expr: v.expr, loc, origin: v.origin };
+      if (v.branches) branchValues.set(node, v.branches.map((b) => toTree(b, depth + 1)));
+      return node;
+    }
     default:
       return { kind: "unknown", expr: describeValue(v), loc };
   }
