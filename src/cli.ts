@@ -184,6 +184,12 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   // --fix and baselines need every finding; the cap then applies to what is printed (below).
   const capLate =
     values.fix || values["fix-dry-run"] || values.baseline !== undefined || values["write-baseline"] !== undefined;
+  // `--fix` alone caps the pass it prints itself, before that pass's messages are completed (same report).
+  const capInFix =
+    (values.fix === true || values["fix-dry-run"] === true) &&
+    values.quiet !== true &&
+    values.baseline === undefined &&
+    values["write-baseline"] === undefined;
   if (values.stdin && !values["stdin-filename"])
     throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
   if (values.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
@@ -212,7 +218,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   };
   const report =
     values.fix || values["fix-dry-run"]
-      ? await runFix(lintOptions, values["fix-dry-run"] === true, io)
+      ? await runFix(lintOptions, values["fix-dry-run"] === true, io, capInFix ? maxPerRule : 0)
       : await lint(lintOptions);
   if (values.quiet) {
     for (const r of report.results) {
@@ -241,7 +247,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       `oidclint: recorded ${baseline.findings.length} problem(s) in ${visible(values["write-baseline"])}; run with --baseline ${visible(values["write-baseline"])} to report only new ones\n`,
     );
   }
-  if (capLate) {
+  if (capLate && !capInFix) {
     const root = repositoryRoot(io.cwd);
     capReport(report, maxPerRule, (m, abs) => {
       m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
@@ -285,10 +291,10 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
 }
 
 /** `--fix` / `--fix-dry-run` (src/fix/apply.ts): the report of what is left after fixing. */
-async function runFix(options: LintOptions, dryRun: boolean, io: CliIO): Promise<LintReport> {
+async function runFix(options: LintOptions, dryRun: boolean, io: CliIO, shownPerRule: number): Promise<LintReport> {
   const { lintAndFix } = await import("./fix/apply.js");
   const { unifiedDiff } = await import("./fix/diff.js");
-  const outcome = await lintAndFix(options, dryRun);
+  const outcome = await lintAndFix(options, dryRun, shownPerRule);
   const rel = (file: string): string => relative(io.cwd, file).split(sep).join("/");
   if (dryRun) for (const c of outcome.changed) io.stdout(unifiedDiff(rel(c.file), c.before, c.after));
   if (outcome.changed.length > 0) {

@@ -250,6 +250,23 @@ describe("the command line", () => {
     expect(ts?.suggestions).toBeUndefined();
   });
 
+  it("the report left after --fix is capped before it is completed, as a cap applied afterwards would leave it", async () => {
+    const { capReport } = await import("../src/engine/result.js");
+    const { moreFindingsFingerprint } = await import("../src/engine/fingerprint.js");
+    const cwd = copyCase("many-statements", "capped");
+    const config = await resolveConfig({ cwd, rules, env: {} });
+    const capped = await lintAndFix({ cwd, config, paths: ["."] }, true, 3);
+    const late = await lintAndFix({ cwd, config, paths: ["."] }, true);
+    const counts = late.report.results.map((r) => r.messages.length);
+    capReport(late.report, 3, (m, file) => {
+      m.fingerprint = moreFindingsFingerprint(m.ruleId, relative(cwd, file));
+    });
+    expect(capped.report.results.map((r) => r.messages.length)).not.toEqual(counts);
+    expect(capped.report.results.flatMap((r) => r.messages).some((m) => m.messageId === "moreFindings")).toBe(true);
+    expect(capped.report).toEqual(late.report);
+    expect(capped.changed).toEqual(late.changed);
+  });
+
   it("refuses --fix with --stdin", async () => {
     const cli = io(scratch);
     expect(await main(["--fix", "--stdin", "--stdin-filename", "a.json"], cli)).toBe(2);

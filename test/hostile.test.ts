@@ -237,6 +237,99 @@ describe("JSON policies are lowered in one pass", () => {
   });
 });
 
+describe("the one-pass JSON reader takes what JSON.parse takes, within the nesting limits", () => {
+  /** What the reader must take: strict JSON (`JSON.parse`) that `nestingProblem` does not refuse. */
+  async function expected(text: string): Promise<boolean> {
+    const { nestingProblem } = await import("../src/parsers/yaml-source.js");
+    try {
+      JSON.parse(text);
+    } catch {
+      return false;
+    }
+    return nestingProblem(text) === undefined;
+  }
+
+  it("on edge cases and on every JSON fixture mutated one character at a time (fixed seed)", async () => {
+    const fc = (await import("fast-check")).default;
+    const { jsonToTree } = await import("../src/parsers/json-tree.js");
+    const { LineIndex } = await import("../src/model/location.js");
+    const takes = (text: string): boolean => jsonToTree(text, new LineIndex("f.json", text)) !== undefined;
+    const edge = [
+      "", " ", "{}", "[]", " \r\n\t[ ]\n", '{"a":1,}', "[1,]", "[,1]", "01", "-", "-0", "-01", "1.", ".5", "1e", "1e+",
+      "1E-2", "1.5e+10", "2.", "+1", "0x1", "NaN", "Infinity", "tru", "nul", "true false", "truex", "[true,null,false]",
+      '{"a" 1}', '{"a":1 "b":2}', "[1 2]", "{1:2}", "{'a':1}", "\uFEFF{}", '{"a":1}}', '{"a":1}]', "[1]]", '"\\x"',
+      '"\\u12"', '"\\u12G4"', '"\\u00e9\\/\\b\\f"', '"a\tb"', '"a\u007fb"', '"\u2028"', '"unterminated', '"a"b"',
+      `${"[".repeat(200)}${"]".repeat(200)}`,
+      `${"[".repeat(201)}${"]".repeat(201)}`,
+      `["${"[".repeat(199)}"]`,
+      `["${"[".repeat(200)}"]`,
+      `["${"]".repeat(300)}", ${"[".repeat(199)}${"]".repeat(199)}]`,
+      `{"a": "${"{".repeat(100)}", "b": ${"[".repeat(100)}${"]".repeat(100)}}`,
+      `[\n${" ".repeat(400)}1]`,
+      `[\n${" ".repeat(401)}1]`,
+      `${" ".repeat(401)}1`,
+      `[\n\t${" ".repeat(401)}1]`,
+      `[\r\n${" ".repeat(401)}1]`,
+      `[1,${" ".repeat(500)}2]`,
+    ];
+    for (const text of edge) expect([text, takes(text)]).toEqual([text, await expected(text)]);
+    const listed = spawnSync("git", ["ls-files", "fixtures/**.json"], { cwd: ROOT, encoding: "utf8" });
+    const texts = listed.stdout
+      .split("\n")
+      .filter((f) => f !== "")
+      .map((f) => readFileSync(join(ROOT, f), "utf8").replace(/^\uFEFF/, ""))
+      .filter((t) => t.length < 20000);
+    expect(texts.length).toBeGreaterThan(100);
+    const chars = ['"', "\\", "{", "}", "[", "]", ",", ":", " ", "\n", "\t", "0", "1", "-", "+", ".", "e", "u", "t", "x", "\u0001"];
+    const mutation = fc.record({
+      text: fc.constantFrom(...texts),
+      at: fc.nat(),
+      op: fc.constantFrom("insert", "delete", "replace"),
+      ch: fc.constantFrom(...chars),
+    });
+    let taken = 0;
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(mutation, async ({ text, at, op, ch }) => {
+        const i = at % (text.length + 1);
+        const mutated =
+          op === "insert"
+            ? text.slice(0, i) + ch + text.slice(i)
+            : op === "delete"
+              ? text.slice(0, i) + text.slice(i + 1)
+              : text.slice(0, i) + ch + text.slice(i + 1);
+        const want = await expected(mutated);
+        if (want) taken++;
+        else refused++;
+        expect(takes(mutated)).toBe(want);
+      }),
+      { seed: 20261207, numRuns: 3000 },
+    );
+    // Both sides are exercised.
+    expect(taken).toBeGreaterThan(300);
+    expect(refused).toBeGreaterThan(300);
+  });
+
+  it("statements read before the reader gives up are dropped: the file has its parse problem and nothing else", async () => {
+    const statement = (JSON.parse(trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:*")) as { Statement: unknown[] })
+      .Statement[0];
+    const strict = JSON.stringify({ Version: "2012-10-17", Statement: [statement, statement] });
+    const cwd = repo("json-late-refusal", {
+      "strict/p.json": strict,
+      // Refused after both statements were read: a single-quoted key, and brackets nested too deep in a string.
+      "quoted/p.json": `${strict.slice(0, -1)}, 'Extra': 1}`,
+      "deep/p.json": `${strict.slice(0, -1)}, "Extra": "${"[".repeat(250)}"}`,
+    });
+    const report = await run({ cwd });
+    const lines = (dir: string): string[] =>
+      findingLines(report, cwd, { withFile: true }).filter((l) => l.startsWith(`${dir}/`));
+    expect(lines("strict")).toEqual(["strict/p.json:1:349 warn broad-sub-wildcard/anyContext", "strict/p.json:1:681 warn broad-sub-wildcard/anyContext"]);
+    expect(lines("quoted")).toEqual(["quoted/p.json:1:704 error parse-error/unparsable"]);
+    expect(lines("deep")).toHaveLength(1);
+    expect(lines("deep")[0]).toMatch(/^deep\/p\.json:1:\d+ error parse-error\/unparsable$/);
+  });
+});
+
 describe("many files", () => {
   it("files that no format can take (empty `.json`, YAML that is no template) are dropped when read, never parsed", async () => {
     const { loadProject } = await import("../src/engine/load-project.js");

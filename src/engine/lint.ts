@@ -61,8 +61,12 @@ export interface PendingReport {
 
 /** A pass of `--fix` (`lintForFixes`). */
 export interface FixPass extends PendingReport {
-  /** The whole report of the same texts: the rules that cannot fix run now, on the project already loaded. */
-  whole(): Promise<PendingReport>;
+  /**
+   * The whole report of the same texts: the rules that cannot fix run now, on the project already loaded. With
+   * `shownPerRule`, at most that many findings per rule and file are shown (`capPerRule`), and only those are
+   * completed.
+   */
+  whole(shownPerRule?: number): Promise<PendingReport>;
 }
 
 /**
@@ -76,19 +80,19 @@ export interface FixPass extends PendingReport {
  */
 export async function lintForFixes(options: LintOptions = {}): Promise<FixPass> {
   const rules = withEngineRules(options.rules ?? builtinRules);
+  // Every text is kept: the fixes read the texts the rules saw (`sourceReader`).
   const loaded = await loadProject({
     workflowPrefilter: options.rules === undefined,
     ...options,
     rules,
-    releaseTexts: true,
   });
   const run = await (await RuleRun.start(loaded, rules, cannotFix)).everyWorkflowFile(loaded);
   const maxPerRule = options.maxPerRule ?? 0;
   return {
     ...run.finish(loaded, maxPerRule, true),
-    async whole() {
+    async whole(shownPerRule) {
       await (await run.startLater(loaded)).everyWorkflowFile(loaded);
-      return run.finish(loaded, maxPerRule, true);
+      return run.finish(loaded, shownPerRule ?? maxPerRule, true);
     },
   };
 }
@@ -278,7 +282,7 @@ class RuleRun {
   ): Promise<RuleRun> {
     const { project, config } = loaded;
     if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
-    const run = new RuleRun(rules, config, createFixer(loaded.readFile), project.repoStatuses, loaded.reported, later);
+    const run = new RuleRun(rules, config, createFixer(sourceReader(loaded)), project.repoStatuses, loaded.reported, later);
     await run.checkAll(loaded);
     return run;
   }
@@ -449,6 +453,21 @@ class RuleRun {
       report.onlineFailures = failed.map(([repo, st]) => `${repo}: ${st.kind === "error" ? st.message : ""}`);
     return out;
   }
+}
+
+/**
+ * How fixes read a file: the text the run parsed when it kept it (`--fix`'s passes keep every text), else the
+ * file as read for the project (`LoadedProject.readFile`). A 1 MiB policy is then not read and decoded again.
+ */
+function sourceReader(loaded: LoadedProject): (file: string) => string | undefined {
+  let kept: Map<string, string> | undefined;
+  return (file) => {
+    if (!kept) {
+      kept = new Map();
+      for (const src of loaded.sources) if (src.text !== "") kept.set(src.path, src.text);
+    }
+    return kept.get(file) ?? loaded.readFile(file);
+  };
 }
 
 /** A rule that is on in the config, or that an `overrides` entry sets for some files. */

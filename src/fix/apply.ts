@@ -171,8 +171,12 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return pieces.join("");
 }
 
-/** Lints, fixes in memory until nothing more is fixable, and (unless `dryRun`) writes the changed files. */
-export async function lintAndFix(options: LintOptions, dryRun: boolean): Promise<FixOutcome> {
+/**
+ * Lints, fixes in memory until nothing more is fixable, and (unless `dryRun`) writes the changed files. The
+ * report of what is left shows at most `shownPerRule` findings per rule and file (0: all; `capPerRule`); the
+ * passes that fix see every finding whatever it is.
+ */
+export async function lintAndFix(options: LintOptions, dryRun: boolean, shownPerRule = 0): Promise<FixOutcome> {
   const root = resolve(options.cwd ?? process.cwd(), options.root ?? ".");
   const overlay = new Map<string, string>();
   const originals = new Map<string, string>();
@@ -201,7 +205,7 @@ export async function lintAndFix(options: LintOptions, dryRun: boolean): Promise
     passes++;
     pass = await lintForFixes({ ...options, overlay });
   }
-  const report = (await pass.whole()).complete();
+  const report = (await pass.whole(shownPerRule > 0 ? shownPerRule : undefined)).complete();
   const changed: FixedFile[] = [];
   for (const [file, before] of originals) {
     const after = overlay.get(file) ?? before;

@@ -54,6 +54,10 @@ export function isKnown(v: StrValue): boolean {
 /** The literal text of a known value; undefined when any part is unknown. */
 export function knownText(v: StrValue): string | undefined {
   const { parts } = v;
+  if (parts.length === 1) {
+    const only = parts[0];
+    return typeof only === "string" ? only : undefined;
+  }
   // (Indexed: rules ask this of every value, and a loop by iterator allocates until it is optimised.)
   let out = "";
   for (let i = 0; i < parts.length; i++) {

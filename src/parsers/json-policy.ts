@@ -23,7 +23,8 @@ export function parsePolicyJsonFile(src: SourceFile): ParsedFile | undefined {
     out.problems.push(...parsed.problems);
     return out;
   }
-  return parsePolicyJson(src, parsed.tree, statements);
+  // (Items handed out before the fast path gave up are in the tree that replaced it.)
+  return parsePolicyJson(src, parsed.tree, parsed.streamed ? statements : []);
 }
 
 /**

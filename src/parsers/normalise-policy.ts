@@ -8,7 +8,7 @@ import type {
   Statement,
   ValueList,
 } from "../model/policy.js";
-import { child, entry, listOf, type TreeNode } from "./tree.js";
+import { child, listOf, type TreeEntry, type TreeNode } from "./tree.js";
 import { knownText, strValue, type StrValue } from "../model/value.js";
 
 const PRINCIPAL_TYPES = new Set<PrincipalType>(["Federated", "Service", "AWS", "CanonicalUser"]);
@@ -31,13 +31,21 @@ export function treeString(node: TreeNode): StrValue | undefined {
 
 /** A string or a list of strings (IAM's "value or array" form); an unknown list is recorded as such. */
 export function treeValueList(node: TreeNode): ValueList {
-  const list: ValueList = { items: [], loc: node.loc };
   if (node.kind === "unknown") {
+    const list: ValueList = { items: [], loc: node.loc };
     list.unknown = { expr: node.expr, loc: node.loc };
     return list;
   }
-  for (const item of listOf(node)) {
-    if (item.kind === "unknown" && node.kind === "array" && isSplat(item.expr)) {
+  // (Indexed loops and a one-item list made as such: a policy has thousands of these, read while cold.)
+  if (node.kind !== "array") {
+    const s = treeString(node);
+    return { items: s ? [s] : [], loc: node.loc };
+  }
+  const list: ValueList = { items: [], loc: node.loc };
+  const { items } = node;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as TreeNode;
+    if (item.kind === "unknown" && isSplat(item.expr)) {
       list.unknown = { expr: item.expr, loc: item.loc };
       continue;
     }
@@ -58,7 +66,9 @@ function readPrincipals(node: TreeNode, stmt: Statement): void {
     return;
   }
   if (node.kind !== "object") return;
-  for (const e of node.entries) {
+  const { entries } = node;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as TreeEntry;
     const type = e.key.value;
     if (type === "*" || PRINCIPAL_TYPES.has(type as PrincipalType)) {
       const principal: Principal = {
@@ -71,66 +81,103 @@ function readPrincipals(node: TreeNode, stmt: Statement): void {
 }
 
 function readConditions(node: TreeNode): Condition[] {
-  const out: Condition[] = [];
-  if (node.kind !== "object") return out;
-  for (const op of node.entries) {
+  if (node.kind !== "object") return [];
+  let out: Condition[] | undefined;
+  const ops = node.entries;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as TreeEntry;
     if (op.value.kind !== "object") continue;
-    for (const k of op.value.entries) {
-      out.push({
+    const keys = op.value.entries;
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j] as TreeEntry;
+      const c: Condition = {
         operator: op.key,
         key: strValue(k.key.value, k.key.loc),
         values: treeValueList(k.value),
         loc: k.key.loc,
-      });
+      };
+      if (out) out.push(c);
+      else out = [c];
     }
   }
-  return out;
+  return out ?? [];
 }
 
 /** The unresolved part of a `Condition` element: the element itself or one operator's block. */
 function unknownConditionBlock(node: TreeNode): Statement["unknownConditions"] {
   if (node.kind === "unknown") return { expr: node.expr, loc: node.loc };
   if (node.kind !== "object") return undefined;
-  for (const op of node.entries) if (op.value.kind === "unknown") return { expr: op.value.expr, loc: op.value.loc };
+  const { entries } = node;
+  for (let i = 0; i < entries.length; i++) {
+    const op = entries[i] as TreeEntry;
+    if (op.value.kind === "unknown") return { expr: op.value.expr, loc: op.value.loc };
+  }
   return undefined;
 }
 
 export function normaliseStatement(node: TreeNode): Statement | undefined {
   if (node.kind !== "object") return undefined;
+  // The first entry of each element, read in one pass (as `entry` and `child` would find each).
+  let sid: TreeEntry | undefined;
+  let effect: TreeEntry | undefined;
+  let principal: TreeEntry | undefined;
+  let notPrincipal: TreeEntry | undefined;
+  let action: TreeEntry | undefined;
+  let notAction: TreeEntry | undefined;
+  let condition: TreeEntry | undefined;
+  const { entries } = node;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as TreeEntry;
+    switch (e.key.value) {
+      case "Sid":
+        sid ??= e;
+        break;
+      case "Effect":
+        effect ??= e;
+        break;
+      case "Principal":
+        principal ??= e;
+        break;
+      case "NotPrincipal":
+        notPrincipal ??= e;
+        break;
+      case "Action":
+        action ??= e;
+        break;
+      case "NotAction":
+        notAction ??= e;
+        break;
+      case "Condition":
+        condition ??= e;
+        break;
+    }
+  }
   const stmt: Statement = {
     principals: [],
     notPrincipal: false,
     anyPrincipal: false,
-    actions: { items: [], loc: node.loc },
-    notAction: false,
+    actions: action
+      ? treeValueList(action.value)
+      : notAction
+        ? treeValueList(notAction.value)
+        : { items: [], loc: node.loc },
+    notAction: !action && notAction !== undefined,
     conditions: [],
     loc: node.loc,
   };
-  const sid = entry(node, "Sid");
   if (sid?.value.kind === "string") {
     const text = knownText(sid.value.value);
     if (text !== undefined) stmt.sid = { value: text, loc: sid.value.loc };
   }
-  const effect = child(node, "Effect");
   if (effect) {
-    const v = treeString(effect);
+    const v = treeString(effect.value);
     if (v) stmt.effect = v;
   }
-  const principal = child(node, "Principal");
-  const notPrincipal = child(node, "NotPrincipal");
-  if (principal) readPrincipals(principal, stmt);
+  if (principal) readPrincipals(principal.value, stmt);
   else if (notPrincipal) {
     stmt.notPrincipal = true;
-    readPrincipals(notPrincipal, stmt);
+    readPrincipals(notPrincipal.value, stmt);
   }
-  const action = child(node, "Action");
-  const notAction = child(node, "NotAction");
-  if (action) stmt.actions = treeValueList(action);
-  else if (notAction) {
-    stmt.notAction = true;
-    stmt.actions = treeValueList(notAction);
-  }
-  const condition = entry(node, "Condition");
   if (condition) {
     stmt.conditions = readConditions(condition.value);
     stmt.conditionLoc = condition.key.loc;
