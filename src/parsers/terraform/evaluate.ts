@@ -805,25 +805,33 @@ export function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scop
         ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
       };
       const arg = mod.args?.get(name);
+      // Attributes an object type declares `optional(…)` that the value leaves out get their default.
+      const typed = (v: TreeNode): TreeNode => (block ? withTypeDefaults(v, block, name, plain) : v);
       if (arg)
-        return defined(
-          evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
-          { origin: (at) => `${arg.origin} (${where(at)})`, kind: "module argument", name },
-          "passed as",
+        return typed(
+          defined(
+            evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
+            { origin: (at) => `${arg.origin} (${where(at)})`, kind: "module argument", name },
+            "passed as",
+          ),
         );
       if (set)
-        return defined(evaluate(set.expr, plain), {
-          origin: (at) => `${name} = … in ${where(at)}`,
-          kind: "tfvars",
-          name,
-        });
+        return typed(
+          defined(evaluate(set.expr, plain), {
+            origin: (at) => `${name} = … in ${where(at)}`,
+            kind: "tfvars",
+            name,
+          }),
+        );
       const def = block?.attrs.get("default");
       if (block && def)
-        return defined(evaluate(def.expr, plain), {
-          origin: (at) => `variable "${name}" default (${where(at)})`,
-          kind: "variable default",
-          name,
-        });
+        return typed(
+          defined(evaluate(def.expr, plain), {
+            origin: (at) => `variable "${name}" default (${where(at)})`,
+            kind: "variable default",
+            name,
+          }),
+        );
       if (block) return unknown(key, block.loc, `variable "${name}" has no default (${where(block.loc)})`);
       return unknown(key, loc, `variable "${name}" is not declared in this module`);
     })();
@@ -833,6 +841,84 @@ export function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scop
   // A policy document passed as a module argument keeps its own positions, in the caller.
   if (keptInPlace.has(v)) return v;
   return relocate(v, loc, nodeOrigin(v));
+}
+
+/**
+ * A variable's value with the defaults of its type filled in, as Terraform does: an attribute an
+ * `object({…})` type declares `optional(T, DEFAULT)` that the value leaves out gets DEFAULT, one declared
+ * `optional(T)` gets null; through `list(…)`, `set(…)`, `map(…)` and nested objects. The default's origin
+ * names the type (`optional() default in variable "roles" type (variables.tf:7)`).
+ */
+function withTypeDefaults(value: TreeNode, block: Block, name: string, scope: Scope): TreeNode {
+  const typeAttr = block.attrs.get("type");
+  if (!typeAttr || typeAttr.expr.kind !== "hcl") return value;
+  const type = exprTree(typeAttr.expr);
+  if (!type) return value;
+  const ctx: AstCtx = { file: typeAttr.expr.file };
+  const def: Definition = {
+    origin: (at) => `optional() default in variable "${name}" type (${where(at)})`,
+    kind: "variable default",
+    name,
+  };
+  const fill = (v: TreeNode, t: HclExpr, depth: number): TreeNode => {
+    if (depth > 16 || t.type !== "call") return v;
+    const [inner] = t.args;
+    if (!inner) return v;
+    switch (t.name) {
+      case "optional":
+        return fill(v, inner, depth + 1);
+      case "list":
+      case "set": {
+        if (v.kind !== "array") return v;
+        const items = v.items.map((i) => fill(i, inner, depth + 1));
+        return items.every((i, n) => i === v.items[n]) ? v : { ...v, items };
+      }
+      case "map": {
+        if (v.kind !== "object") return v;
+        const entries = v.entries.map((e) => {
+          const filled = fill(e.value, inner, depth + 1);
+          return filled === e.value ? e : { key: e.key, value: filled };
+        });
+        return entries.every((e, n) => e === v.entries[n]) ? v : { ...v, entries };
+      }
+      case "object": {
+        if (v.kind !== "object" || inner.type !== "object") return v;
+        const attrs = new Map<string, HclExpr>();
+        for (const item of inner.items) {
+          const key = typeKey(item.key);
+          if (key !== undefined) attrs.set(key, item.value);
+        }
+        let changed = false;
+        const entries = v.entries.map((e) => {
+          const at = attrs.get(e.key.value);
+          const filled = at ? fill(e.value, at, depth + 1) : e.value;
+          if (filled === e.value) return e;
+          changed = true;
+          return { key: e.key, value: filled };
+        });
+        for (const [key, at] of attrs) {
+          if (entries.some((e) => e.key.value === key) || at.type !== "call" || at.name !== "optional") continue;
+          const [attrType, attrDefault] = at.args;
+          const filled: TreeNode = attrDefault
+            ? defined(fill(evalAst(attrDefault, ctx, scope), attrType ?? attrDefault, depth + 1), def)
+            : { kind: "scalar", value: null, loc: spanLoc(ctx, at) };
+          entries.push({ key: { value: key, loc: spanLoc(ctx, at) }, value: filled });
+          changed = true;
+        }
+        return changed ? { ...v, entries } : v;
+      }
+      default:
+        return v;
+    }
+  };
+  return fill(value, type, 0);
+}
+
+/** The attribute name of an `object({…})` type entry: `name = string` or `"name" = string`. */
+function typeKey(key: HclExpr): string | undefined {
+  if (key.type === "variable") return key.name;
+  if (key.type === "template" && key.parts.length === 1 && key.parts[0]?.kind === "text") return key.parts[0].value;
+  return undefined;
 }
 
 function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope): TreeNode {
