@@ -147,6 +147,30 @@ ${comment}    "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:
     expect(findingLines(report, dir, { withFile: true })).toEqual([]);
   });
 
+  it("says where a construct's default comes from: GithubActionsRole without `filter` trusts `…:*`", async () => {
+    const dir = project({
+      "lib/ci.ts": `import { GithubActionsIdentityProvider, GithubActionsRole } from "aws-cdk-github-oidc";
+import * as cdk from "aws-cdk-lib";
+
+export class Ci extends cdk.Stack {
+  constructor(scope: cdk.App, id: string) {
+    super(scope, id);
+    const provider = new GithubActionsIdentityProvider(this, "Provider");
+    new GithubActionsRole(this, "Ci", { provider, owner: "globex", repo: "billing" });
+  }
+}
+`,
+    });
+    const report = await run({ cwd: dir });
+    const messages = report.results.flatMap((r) => r.messages);
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.ruleId}/${m.messageId}: ${m.message}`)).toEqual([
+      "8:39 broad-sub-wildcard/anyContext: `repo:globex/billing:*` matches every branch, tag, environment and pull request of `globex/billing`",
+    ]);
+    expect(messages[0]?.explanation).toContain(
+      "`repo:globex/billing:*` (value from GithubActionsRole's default `filter` (none given)) under `StringLike`",
+    );
+  });
+
   it("bounds hostile programs: deep nesting, runaway recursion, huge loops", async () => {
     const deep = `import * as iam from "aws-cdk-lib/aws-iam";\nconst x = ${"(".repeat(50_000)}1${")".repeat(50_000)};\n`;
     const recursion = `import * as iam from "aws-cdk-lib/aws-iam";

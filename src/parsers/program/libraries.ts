@@ -595,7 +595,15 @@ function githubOidcCall(name: string, args: CallArgs, loc: SourceLocation, host:
       const filter = field(props, "filter");
       const at = filter ? locOf(filter) : props ? locOf(props) : loc;
       const subject = concat(
-        [str("repo:", at), owner, str("/", at), repo, str(":", at), filter ?? str("*", at)],
+        [
+          str("repo:", at),
+          owner,
+          str("/", at),
+          repo,
+          str(":", at),
+          // Said in the explanation: the `*` is nowhere in the source.
+          filter ?? { t: "str", v: { parts: ["*"], loc: at, origin: "GithubActionsRole's default `filter` (none given)" } },
+        ],
         at,
         describeValue,
       );
