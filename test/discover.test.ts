@@ -1,10 +1,10 @@
 /** Discovery: what git ignores is not linted (nested .gitignore, info/exclude), outside git globby walks the tree. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { discover, relPath, requiredPieces } from "../src/engine/discover.js";
+import { discover, relPath, requiredPattern } from "../src/engine/discover.js";
 import { compileGlob } from "../src/engine/glob.js";
 import { ALWAYS_IGNORED } from "../src/parsers/index.js";
 
@@ -51,26 +51,43 @@ describe("discover", () => {
     execFileSync("git", ["init", "-q"], { cwd: dir });
     writeFileSync(join(dir, ".git", "info", "exclude"), "secret.json\n");
     execFileSync("git", ["add", "infra/main.tf"], { cwd: dir });
-    const found = (await discover(["."], dir, [])).map((f) => relative(dir, f));
+    const found = (await discover(["."], dir, [])).map((f) => f.rel);
     expect(found).toEqual(EXPECTED);
+  });
+  it("says which files the listing saw as regular files (read without asking again), never a link", async () => {
+    const dir = tree({ "policies/trust.json": "{}", "infra/main.tf": "", "policies/untracked.json": "{}" });
+    symlinkSync(join(dir, "policies", "trust.json"), join(dir, "policies", "link.json"));
+    execFileSync("git", ["init", "-q"], { cwd: dir });
+    execFileSync("git", ["add", "infra/main.tf", "policies/trust.json", "policies/link.json"], { cwd: dir });
+    const kinds = (await discover(["."], dir, [])).map((f) => [f.rel, f.regular]);
+    expect(kinds).toEqual([
+      ["infra/main.tf", true],
+      ["policies/link.json", false],
+      ["policies/trust.json", true],
+      ["policies/untracked.json", true],
+    ]);
+    // Named on the command line or walked without git: not known, read the careful way.
+    expect((await discover(["policies/trust.json"], dir, [])).map((f) => f.regular)).toEqual([false]);
+    rmSync(join(dir, ".git"), { recursive: true });
+    expect((await discover(["."], dir, [])).every((f) => !f.regular)).toBe(true);
   });
   it("outside git: globby walks the tree and honours .gitignore files", async () => {
     const dir = tree(FILES);
-    const found = (await discover(["."], dir, [])).map((f) => relative(dir, f));
+    const found = (await discover(["."], dir, [])).map((f) => f.rel);
     expect(found).toEqual(EXPECTED);
   });
   it("a file in another tool's template is not linted even when named on the command line (pre-commit)", async () => {
     const dir = tree(FILES);
     const named = ["init/{{cookiecutter.project_name}}/template.yaml", "policies/trust.json"];
-    expect((await discover(named, dir, [])).map((f) => relative(dir, f))).toEqual(["policies/trust.json"]);
+    expect((await discover(named, dir, [])).map((f) => f.rel)).toEqual(["policies/trust.json"]);
   });
   it("config ignore globs apply in both cases", async () => {
     const dir = tree(FILES);
-    expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain(
+    expect((await discover(["."], dir, ["policies/**"])).map((f) => f.rel)).not.toContain(
       "policies/trust.json",
     );
     execFileSync("git", ["init", "-q"], { cwd: dir });
-    expect((await discover(["."], dir, ["policies/**"])).map((f) => relative(dir, f))).not.toContain(
+    expect((await discover(["."], dir, ["policies/**"])).map((f) => f.rel)).not.toContain(
       "policies/trust.json",
     );
   });
@@ -109,22 +126,30 @@ describe("the literal pieces that rule paths out before the ignore globs", () =>
     "{foo,bar}",
   ];
 
-  it("takes a literal run of each glob, without the parts a wildcard, class or alternative stands for", () => {
-    expect(requiredPieces(ALWAYS_IGNORED)).toEqual([
-      "node_modules",
-      ".git",
-      ".terraform",
-      "cdk.out/asset.",
-      "cdk.out/tree.json",
+  it("requires the longest literal run of each glob, as a whole segment where a slash or `**` stands next to it", () => {
+    const ignored = requiredPattern(ALWAYS_IGNORED);
+    const held = [
+      "node_modules/x.json",
+      "a/node_modules/b/c.json",
+      ".git/config",
+      "x/.terraform/modules/m.tf",
+      "cdk.out/asset.1/policy.json",
+      "a/cdk.out/tree.json",
       "cdk.out/manifest.json",
-      ".assets.json",
+      "s.assets.json",
       "package.json",
-      "package-lock.json",
-      "tsconfig",
-    ]);
-    expect(requiredPieces(["**/{a,b}c/*.yml", "infra/[!t]mp/**", "docs/?.json"])).toEqual([".yml", "infra", ".json"]);
-    expect(requiredPieces(["legacy/**", "*"])).toBeUndefined();
-    expect(requiredPieces(["{foo,bar}"])).toBeUndefined();
+      "a/package-lock.json",
+      "tsconfig.base.json",
+    ];
+    for (const path of held) expect(ignored?.test(path), path).toBe(true);
+    // `.git` as a whole segment only: a workflow path is not run through the ignore automaton.
+    const free = [".github/workflows/deploy.yml", "a.gitignore", "my_node_modules/x.json", "mypackage.json", "infra/main.tf"];
+    for (const path of free) expect(ignored?.test(path), path).toBe(false);
+    const small = requiredPattern(["**/{a,b}c/*.yml", "infra/[!t]mp/**", "docs/?.json"]);
+    expect(["x.yml", "infra/tmp", "infra", "1.json"].map((p) => small?.test(p))).toEqual([true, true, true, true]);
+    expect(["x.yaml", "infrastructure/a", "json"].map((p) => small?.test(p))).toEqual([false, false, false]);
+    expect(requiredPattern(["legacy/**", "*"])).toBeUndefined();
+    expect(requiredPattern(["{foo,bar}"])).toBeUndefined();
   });
 
   it("never rules out a path a glob matches", () => {
@@ -167,11 +192,11 @@ describe("the literal pieces that rule paths out before the ignore globs", () =>
     let matched = 0;
     for (const glob of GLOBS) {
       const test = compileGlob(glob);
-      const pieces = requiredPieces([glob]);
+      const required = requiredPattern([glob]);
       for (const path of paths) {
         if (!test(path)) continue;
         matched++;
-        expect(pieces === undefined || pieces.some((p) => path.includes(p)), `${glob} ${path}`).toBe(true);
+        expect(required === undefined || required.test(path), `${glob} ${path}`).toBe(true);
       }
     }
     expect(matched).toBeGreaterThan(2_000);

@@ -36,8 +36,8 @@ const GLOB_CHARS = /[*?{}[\]]/;
  */
 const GIT_TIMEOUT_MS = 20_000;
 
-function gitListing(dir: string): string[] | undefined {
-  const read = gitFilesWithoutGit(dir);
+function gitListing(dir: string, regular: Set<string>): string[] | undefined {
+  const read = gitFilesWithoutGit(dir, regular);
   if (read) return read;
   try {
     const out = execFileSync("git", ["-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
@@ -56,19 +56,27 @@ function gitListing(dir: string): string[] | undefined {
 }
 
 /**
- * For each glob, a run of literal characters every path it matches contains (`glob.ts`: `*`, `?`, `[…]` and
- * `{…}` are the only special forms; a `/` next to one may be matched by `**` or stand at the path's start, so
- * runs are taken without their end slashes); undefined when some glob has none (then no path is ruled out).
+ * A regular expression every path one of the globs matches satisfies (undefined when some glob has no literal
+ * part: then no path is ruled out): for each glob, its longest run of literal characters (`glob.ts`: `*`, `?`,
+ * `[…]` and `{…}` are the only special forms). A `/` at either end of a run may be matched by `**` or stand at
+ * the path's start or end, so it is not required itself: the run must then start (or end) the path or a segment
+ * of it: the ignored `.git` directories require `.git` as a whole segment, which `.github/workflows/x.yml` does
+ * not hold (its path is not run through the automaton).
  */
-export function requiredPieces(globs: readonly string[]): string[] | undefined {
+export function requiredPattern(globs: readonly string[]): RegExp | undefined {
   const pieces: string[] = [];
   for (const glob of globs) {
     const g = glob.replace(/^\.\//, "").replace(/^\//, "");
+    let longest = 0;
     let best = "";
     let run = "";
     const end = (): void => {
       const piece = run.replace(/^\/+|\/+$/g, "");
-      if (piece.length > best.length) best = piece;
+      if (piece.length > longest) {
+        longest = piece.length;
+        const literal = piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        best = `${run.startsWith("/") ? "(?:^|/)" : ""}${literal}${run.endsWith("/") ? "(?:/|$)" : ""}`;
+      }
       run = "";
     };
     for (let i = 0; i < g.length; i++) {
@@ -84,16 +92,28 @@ export function requiredPieces(globs: readonly string[]): string[] | undefined {
     if (best === "") return undefined;
     pieces.push(best);
   }
-  return pieces;
+  return new RegExp(pieces.join("|"));
+}
+
+/** A file discovery found. */
+export interface DiscoveredFile {
+  abs: string;
+  /** Relative to the root, `/`-separated (`relPath`). */
+  rel: string;
+  /** The listing saw a regular file, not a link (`ReadOptions.listedRegular`); false when not known. */
+  regular: boolean;
 }
 
 /**
- * Expands command-line paths into input files: directories are walked (`.gitignore` honoured, tool
- * folders skipped), files named explicitly are taken as they are, globs are expanded. A path that
+ * Expands command-line paths into input files, sorted by absolute path: directories are walked (`.gitignore`
+ * honoured, tool folders skipped), files named explicitly are taken as they are, globs are expanded. A path that
  * does not exist is a usage error.
  */
-export async function discover(paths: string[], root: string, ignore: string[]): Promise<string[]> {
-  const found = new Set<string>();
+export async function discover(paths: string[], root: string, ignore: string[]): Promise<DiscoveredFile[]> {
+  const found = new Map<string, DiscoveredFile>();
+  const add = (abs: string, rel: string, regular = false): void => {
+    if (!found.has(abs)) found.set(abs, { abs, rel, regular });
+  };
   const dirs: string[] = [];
   const globs: string[] = [];
   for (const p of paths) {
@@ -109,22 +129,26 @@ export async function discover(paths: string[], root: string, ignore: string[]):
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") throw new ConfigError(`No such file or directory: ${p}`);
       // A symlink loop or an unreadable file named explicitly: reading it reports the problem on it.
-      found.add(abs);
+      add(abs, relPath(root, abs));
       continue;
     }
     if (isDir) dirs.push(abs);
-    else if (!isTemplateOfAnotherTool(relPath(root, abs)) && !matchesAny(relPath(root, abs), ignore)) found.add(abs);
+    else {
+      const rel = relPath(root, abs);
+      if (!isTemplateOfAnotherTool(rel) && !matchesAny(rel, ignore)) add(abs, rel);
+    }
   }
   const ignoreGlobs = [...ALWAYS_IGNORED, ...ignore];
   const ignoredByGlob = globMatcher(ignoreGlobs);
-  const pieces = requiredPieces(ignoreGlobs);
-  // Most paths hold none of the globs' literal pieces: they are not run through the automaton (2,000 paths
-  // of a pre-commit `--context .` cost that much less). `{{` first: a path without one is no template.
+  // Most paths hold none of the globs' literal parts: they are not run through the automaton (2,000 paths of a
+  // pre-commit `--context .` cost that much less). `{{` first: a path without one is no template.
+  const required = requiredPattern(ignoreGlobs);
   const ignored = (rel: string): boolean =>
     (rel.includes("{{") && isTemplateOfAnotherTool(rel)) ||
-    ((pieces === undefined || pieces.some((p) => rel.includes(p))) && ignoredByGlob(rel));
+    ((required === undefined || required.test(rel)) && ignoredByGlob(rel));
   for (const dir of [...dirs]) {
-    const listed = gitListing(dir);
+    const regular = new Set<string>();
+    const listed = gitListing(dir, regular);
     if (!listed) continue;
     dirs.splice(dirs.indexOf(dir), 1);
     // git lists normalised `/`-separated paths relative to `dir`: joined to dir's own root-relative path
@@ -138,7 +162,8 @@ export async function discover(paths: string[], root: string, ignore: string[]):
       if (!isInputPath(rel)) continue;
       // git writes normalised relative paths: joined to the (resolved) directory as they are.
       const abs = plainBelow(native(rel)) ? dirPrefix + native(rel) : resolve(dir, rel);
-      if (!ignored(underRoot ? prefix + rel : relPath(root, abs))) found.add(abs);
+      const fromRoot = underRoot ? prefix + rel : relPath(root, abs);
+      if (!ignored(fromRoot)) add(abs, fromRoot, regular.has(rel));
     }
   }
   if (dirs.length > 0 || globs.length > 0) {
@@ -155,15 +180,18 @@ export async function discover(paths: string[], root: string, ignore: string[]):
       ignore: ALWAYS_IGNORED,
     };
     for (const dir of dirs) {
-      for (const f of await globby(INPUT_GLOBS, { ...options, cwd: dir }))
-        if (!ignored(relPath(root, f))) found.add(resolve(f));
+      for (const f of await globby(INPUT_GLOBS, { ...options, cwd: dir })) {
+        const rel = relPath(root, f);
+        if (!ignored(rel)) add(resolve(f), rel);
+      }
     }
     // Each glob on its own: one that matches no file is a mistake (a typo in CI would otherwise stay green).
     for (const glob of globs) {
       let matched = false;
       for (const f of await globby(glob, { ...options, cwd: root })) {
-        if (!isInputPath(f) || ignored(relPath(root, resolve(root, f)))) continue;
-        found.add(resolve(f));
+        const rel = relPath(root, resolve(root, f));
+        if (!isInputPath(f) || ignored(rel)) continue;
+        add(resolve(f), rel);
         matched = true;
       }
       if (!matched)
@@ -172,5 +200,5 @@ export async function discover(paths: string[], root: string, ignore: string[]):
         );
     }
   }
-  return [...found].sort();
+  return [...found.values()].sort((a, b) => (a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0));
 }

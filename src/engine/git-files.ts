@@ -34,9 +34,9 @@ import { ANY, NOT_SLASH, type WildcardPiece, compileWildcard } from "./glob.js";
  * and `[…]` do not match `/`; `**` at the start, at the end or between slashes crosses directories. Patterns
  * and names are compared as bytes (UTF-8), as git does.
  */
-export function gitFilesWithoutGit(dir: string): string[] | undefined {
+export function gitFilesWithoutGit(dir: string, regular?: Set<string>): string[] | undefined {
   try {
-    return listing(dir);
+    return listing(dir, regular);
   } catch (e) {
     if (e instanceof Unsure) return undefined;
     // A file system error (a directory that went away, no permission): let git say what it makes of it.
@@ -53,7 +53,8 @@ function unsure(): never {
 const HARMLESS_GIT_ENV =
   /^GIT_(SSL_|SSH|HTTP_|ASKPASS$|TERMINAL_PROMPT$|AUTHOR_|COMMITTER_|PAGER$|EDITOR$|SEQUENCE_EDITOR$|MERGE_|TRACE|REDACT_|PROXY_|CURL_|PROTOCOL|ALLOW_PROTOCOL$|EXEC_PATH$|TEMPLATE_DIR$|REFLOG_ACTION$|LFS_)/;
 
-function listing(start: string): string[] | undefined {
+/** `regular`, when given, receives the listed paths the walk saw as regular files (not links): see `walk`. */
+function listing(start: string, regular: Set<string> | undefined): string[] | undefined {
   const env = process.env;
   for (const name of Object.keys(env)) if (name.startsWith("GIT_") && !HARMLESS_GIT_ENV.test(name)) return undefined;
   if (!gitOnPath(env)) return undefined;
@@ -75,7 +76,7 @@ function listing(start: string): string[] | undefined {
     // Below an ignored directory every untracked file is ignored (tracked ones are listed above).
     if (rules.excluded(rel, true)) return out;
   }
-  walk(repo.top, rel, true, prefix, index, rules, out);
+  walk(repo.top, rel, true, prefix, { index, rules, out, regular });
   return out;
 }
 
@@ -604,19 +605,22 @@ function bracketPiece(p: string, start: number): { piece: WildcardPiece; end: nu
   return { piece: { kind: "one", test: (x) => x !== "/" && inClass(x) !== negated }, end: i };
 }
 
+/** What a walk reads and writes: see `walk`. */
+interface Walk {
+  index: Index;
+  rules: IgnoreRules;
+  out: string[];
+  regular: Set<string> | undefined;
+}
+
 /**
  * Lists the untracked, not ignored files below `rel`, a directory of the work tree git walks into (`tracked`:
- * one with index entries below it; an untracked one holding `.git` is another repository).
+ * one with index entries below it; an untracked one holding `.git` is another repository). The listing's file
+ * types come free with the names: the listed paths (tracked or not) seen as regular files go to `regular`, so
+ * that reading them need not ask again (src/engine/read-file.ts, `listedText`).
  */
-function walk(
-  top: string,
-  rel: string,
-  tracked: boolean,
-  prefix: string,
-  index: Index,
-  rules: IgnoreRules,
-  out: string[],
-): void {
+function walk(top: string, rel: string, tracked: boolean, prefix: string, w: Walk): void {
+  const { index, rules, out, regular } = w;
   let entries: Dirent[];
   try {
     entries = readdirSync(rel === "" ? top : `${top}/${rel}`, { withFileTypes: true });
@@ -646,9 +650,13 @@ function walk(
       if (index.gitlinks.has(path)) continue;
       // A directory with tracked files is walked even when ignored by git, but every untracked file in it is then
       // ignored too: not walked.
-      if (!rules.excluded(path, true)) walk(top, path, index.directories.has(path), prefix, index, rules, out);
+      if (!rules.excluded(path, true)) walk(top, path, index.directories.has(path), prefix, w);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
-      if (!index.files.has(path) && !rules.excluded(path, false)) out.push(path.slice(prefix.length));
+      const cached = index.files.has(path);
+      if (!cached && rules.excluded(path, false)) continue;
+      const listed = prefix === "" ? path : path.slice(prefix.length);
+      if (!cached) out.push(listed);
+      if (regular && entry.isFile()) regular.add(listed);
     }
   }
 }

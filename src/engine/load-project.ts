@@ -9,7 +9,7 @@ import { indexProject, type ProjectIndex } from "../analysis/project-index.js";
 import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as builtinRules } from "../../rules/index.js";
 import { selectContext, type ContextCandidate } from "./context.js";
-import { discover, relPath } from "./discover.js";
+import { discover, relPath, type DiscoveredFile } from "./discover.js";
 import { confinementRoot, readInput, referencedFileReader } from "./read-file.js";
 import type { AnyRule } from "./rule.js";
 import { WorkflowStream, type WorkflowFiles } from "./workflow-stream.js";
@@ -112,7 +112,12 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
     if (req.tuneCollector && found.length > COMPACT_ABOVE) await setV8Flags(LARGE_RUN_V8_FLAGS);
     const explicit = new Set(paths.map((p) => resolve(root, p)));
     files.readAll(found, true, explicit);
-    if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, new Set());
+    if (req.withModules)
+      files.readAll(
+        moduleSiblings([...explicit]).map((abs) => ({ abs, rel: relPath(root, abs), regular: false })),
+        false,
+        new Set(),
+      );
   }
   if (req.contextPaths && req.contextPaths.length > 0) {
     // Only what can matter to the reported files is parsed (src/engine/context.ts).
@@ -285,18 +290,21 @@ class Files {
   /** Reads and parses a file of the run again, as it was read (a workflow whose model the run dropped). */
   async parseAgain(path: string, env: ParseEnv): Promise<ParsedFile | undefined> {
     const src = this.all.find((f) => f.path === path);
-    const outcome = src && this.read(src.abs);
+    const outcome = src && this.read(src.abs, false);
     return src && outcome && "text" in outcome ? parseOne({ ...src, text: outcome.text }, env) : undefined;
   }
 
-  /** A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository). */
-  private read(abs: string): ReturnType<typeof readInput> {
+  /**
+   * A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository;
+   * `listedRegular`: discovery saw a regular file there).
+   */
+  private read(abs: string, listedRegular: boolean): ReturnType<typeof readInput> {
     const over = this.overlay.get(abs);
-    return over !== undefined ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+    if (over !== undefined) return { text: over };
+    return readInput(abs, { confineTo: confinementRoot(abs, this.root), listedRegular });
   }
 
-  add(abs: string, text: string, report: boolean): void {
-    const path = relPath(this.root, abs);
+  add(abs: string, text: string, report: boolean, path = relPath(this.root, abs)): void {
     if (report) this.reported.add(path);
     if (this.seen.has(path)) return;
     this.seen.add(path);
@@ -304,31 +312,29 @@ class Files {
   }
 
   /** Context files (not reported): read, then kept as `select` decides. Unreadable ones are left out. */
-  addContext(files: string[], select: (candidates: ContextCandidate[]) => SourceFile[]): void {
+  addContext(files: DiscoveredFile[], select: (candidates: ContextCandidate[]) => SourceFile[]): void {
     const candidates: ContextCandidate[] = [];
-    for (const abs of files) {
-      const path = relPath(this.root, abs);
+    for (const { abs, rel: path, regular } of files) {
       if (this.seen.has(path)) continue;
       const text = (): string | undefined => {
-        const outcome = this.read(abs);
+        const outcome = this.read(abs, regular);
         return "text" in outcome ? outcome.text : undefined;
       };
       candidates.push({ path, abs, text });
     }
-    for (const src of select(candidates)) this.add(src.abs, src.text, false);
+    for (const src of select(candidates)) this.add(src.abs, src.text, false, src.path);
   }
 
-  readAll(files: string[], report: boolean, explicit: Set<string>): void {
-    for (const abs of files) {
-      const path = relPath(this.root, abs);
+  readAll(files: DiscoveredFile[], report: boolean, explicit: Set<string>): void {
+    for (const { abs, rel: path, regular } of files) {
       if (this.seen.has(path)) {
         if (report) this.reported.add(path);
         continue;
       }
-      const outcome = this.read(abs);
+      const outcome = this.read(abs, regular);
       if ("text" in outcome) {
         // Overlaid text (`--fix`'s passes) is kept whatever it is: the file was an input before the fix.
-        if (this.overlay.has(abs) || mayBeInput(path, outcome.text)) this.add(abs, outcome.text, report);
+        if (this.overlay.has(abs) || mayBeInput(path, outcome.text)) this.add(abs, outcome.text, report, path);
       }
       // Unreadable files are findings where they certainly are inputs (named, by their path, or by what their
       // text says despite a bad byte); a special file or a link out of the repository wherever it was found.

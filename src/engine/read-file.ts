@@ -28,6 +28,11 @@ export interface ReadOptions {
   /** The file must really be inside this directory: a symlink out of it is not followed. */
   confineTo?: string;
   maxBytes?: number;
+  /**
+   * The directory listing that found the file (src/engine/git-files.ts walks the tree with file types) saw a
+   * regular file there, not a link, FIFO, socket or device: it is read without asking again (`listedText`).
+   */
+  listedRegular?: boolean;
 }
 
 export type ReadFailure = {
@@ -81,17 +86,40 @@ function realDir(dir: string): string {
   return real;
 }
 
-const dirsInside = new Map<string, boolean>();
+/** By root, then directory: whether the directory is really inside the root. */
+const dirsInside = new Map<string, Map<string, boolean>>();
 
 /** Whether the real path of `dir` is inside the real path of `root`, cached per pair. */
 function dirInside(dir: string, root: string): boolean {
-  const key = `${root}\u0000${dir}`;
-  let inside = dirsInside.get(key);
+  let dirs = dirsInside.get(root);
+  if (!dirs) dirsInside.set(root, (dirs = new Map<string, boolean>()));
+  let inside = dirs.get(dir);
   if (inside === undefined) {
     inside = isInside(realDir(root), realDir(dir));
-    dirsInside.set(key, inside);
+    dirs.set(dir, inside);
   }
   return inside;
+}
+
+let lastDirectory = "";
+
+/**
+ * `dirname(abs)`, as the same string for consecutive paths of one directory (a sorted listing): the per-directory
+ * caches then look up a string whose hash is known, and no new one is made per file.
+ */
+function directoryOf(abs: string): string {
+  const dir = lastDirectory;
+  const after = dir.length + 1;
+  if (
+    dir !== "" &&
+    abs.length > after &&
+    abs.startsWith(dir) &&
+    abs.charAt(dir.length) === sep &&
+    abs.indexOf(sep, after) < 0 &&
+    (sep === "/" || abs.indexOf("/", after) < 0)
+  )
+    return dir;
+  return (lastDirectory = dirname(abs));
 }
 
 export function isInside(dir: string, path: string): boolean {
@@ -117,7 +145,7 @@ export function readBytes(abs: string, opts: ReadOptions = {}): BytesOutcome {
       // A file that is not a link is where its directory really is: one answer per directory.
       inside = link.isSymbolicLink()
         ? isInside(realDir(opts.confineTo), realpathSync(abs))
-        : dirInside(dirname(abs), opts.confineTo);
+        : dirInside(directoryOf(abs), opts.confineTo);
     } catch (e) {
       return cannotRead(e);
     }
@@ -191,7 +219,7 @@ function tooLarge(size: number, max: number, head: Buffer): ReadFailure {
 
 /** Reads an input file: bounded, regular files only, binary and invalid UTF-8 are problems. */
 export function readInput(abs: string, opts: ReadOptions = {}): ReadOutcome {
-  const text = plainText(abs, opts);
+  const text = opts.listedRegular === true ? listedText(abs, opts) : plainText(abs, opts);
   if (text !== undefined) return { text };
   const outcome = readBytes(abs, opts);
   if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
@@ -218,7 +246,7 @@ function plainText(abs: string, opts: ReadOptions): string | undefined {
   try {
     const st = lstatSync(abs);
     if (!st.isFile() || st.size === 0 || st.size > (opts.maxBytes ?? MAX_FILE_BYTES)) return undefined;
-    if (opts.confineTo !== undefined && !dirInside(dirname(abs), opts.confineTo)) return undefined;
+    if (opts.confineTo !== undefined && !dirInside(directoryOf(abs), opts.confineTo)) return undefined;
     let text = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
     // Grown past the limit since the `lstat` (a text has at most as many characters as bytes).
     if (text.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text.includes("\0") || text.includes("\uFFFD"))
@@ -228,6 +256,46 @@ function plainText(abs: string, opts: ReadOptions): string | undefined {
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch {
     return undefined;
+  }
+}
+
+/** The buffer `listedText` reads into (a text is decoded out of it): no allocation of its own per file. */
+const LISTED_READ = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * `plainText` for a file the listing saw as a regular file (`ReadOptions.listedRegular`): three system calls
+ * (open, read, close) instead of five (lstat, open, read, read, close), into one reused buffer, with only the
+ * text decoded from it allocated (issue 13: the per-file cost of a pre-commit `--context .` and of a large run).
+ * What the `lstat` proved is either known from the listing or proved again:
+ * - a link put there since is not followed (`O_NOFOLLOW`: the open fails, the careful way reports it);
+ * - nothing waits (`O_NONBLOCK`): a FIFO put there since reads as empty or fails; a device only root can make;
+ * - the size limit holds without knowing the size: a file that fills the buffer (64 KiB, or more than
+ *   `maxBytes`) is read again the careful way, which checks its size first;
+ * - a read that does not fill the buffer ended at the end of the file (file systems return short reads of a
+ *   regular file only there), so the text is whole.
+ * As in `plainText`, texts holding a NUL or a U+FFFD are left to the careful way (it tells which and where).
+ */
+function listedText(abs: string, opts: ReadOptions): string | undefined {
+  if (opts.confineTo !== undefined && !dirInside(directoryOf(abs), opts.confineTo)) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(abs, OPEN_PLAIN);
+  } catch {
+    return undefined;
+  }
+  try {
+    const n = readSync(fd, LISTED_READ, 0, LISTED_READ.length, null);
+    if (n >= LISTED_READ.length || n > (opts.maxBytes ?? MAX_FILE_BYTES)) return undefined;
+    const bytes = LISTED_READ.subarray(0, n);
+    if (bytes.includes(0)) return undefined;
+    let text = bytes.toString("utf8");
+    if (text.includes("\uFFFD")) return undefined;
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -247,7 +315,7 @@ const confinementRoots = new Map<string, string | null>();
  * per ancestor per file.
  */
 export function confinementRoot(abs: string, fallback: string): string {
-  const start = dirname(abs);
+  const start = directoryOf(abs);
   const root = workTreeOf(start);
   if (root !== null) return root;
   return isInside(fallback, abs) ? fallback : start;
