@@ -2,7 +2,7 @@ import { LineIndex, type SourceLocation } from "../../model/location.js";
 import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../tree.js";
 import { displayText, joinParts, knownText, type Part, type StrValue, type ValueSource } from "../../model/value.js";
 import { branchValues } from "./conditional-values.js";
-import { interpolatedParts, joinOrigins, nodeOrigin, type Segment } from "./embedded-json.js";
+import { interpolatedParts, joinOrigins, nodeOrigin, parseEmbeddedJson, type Segment } from "./embedded-json.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
@@ -1147,6 +1147,27 @@ function plainValue(n: TreeNode): unknown {
   }
 }
 
+/**
+ * `jsondecode(x)`: `jsonencode` keeps its argument's tree, so a value that is not a string is what was encoded
+ * (`jsondecode(jsonencode({…}))`, a local holding `jsonencode(…)`); a string is read as JSON where its text was
+ * written, its interpolated unknowns staying unknowns. Text that is not JSON is Terraform's error.
+ */
+function jsondecodeCall(a: TreeNode, src: string, loc: SourceLocation): TreeNode {
+  if (a.kind !== "string") return a.kind === "unknown" ? unknown(src, loc, nodeOrigin(a)) : a;
+  const segments: Segment[] =
+    stringSegments.get(a) ??
+    a.value.parts.map(
+      (p): Segment =>
+        typeof p === "string"
+          ? { text: p, locate: () => a.loc }
+          : { node: { kind: "unknown", expr: p.unknown, loc: a.loc } },
+    );
+  const json = parseEmbeddedJson(segments);
+  if ("error" in json)
+    return knownText(a.value) === undefined ? unknown(src, loc) : failure(src, loc, `jsondecode(): ${json.error}`);
+  return json.tree;
+}
+
 function plainOf(n: TreeNode): string | number | boolean | null | undefined {
   if (n.kind === "scalar") return n.value;
   if (n.kind === "string") return knownText(n.value);
@@ -1191,6 +1212,8 @@ function callFunction(
       if (items.length > LIMITS.collection) return scope.module.budget.exceeded("collection", loc);
       return { kind: "array", items, loc };
     }
+    case "jsondecode":
+      return a0 ? jsondecodeCall(a0, src, loc) : unknown(src, loc);
     case "replace":
       return replaceCall(a0, a1, a2, src, loc);
     case "file":

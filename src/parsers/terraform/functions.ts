@@ -435,7 +435,7 @@ function terraformJson(v: unknown): string {
   );
 }
 
-/** A plain value (from `jsondecode`, `yamldecode`, `csvdecode`) as a tree placed on the call. */
+/** A plain value (from `yamldecode`, `csvdecode`) as a tree placed on the call. `jsondecode` is evaluate.ts's. */
 function fromPlain(v: unknown, site: CallSite, args: TreeNode[]): TreeNode {
   const o = out(site, args);
   if (v === null || v === undefined) return o.null();
@@ -1029,16 +1029,6 @@ const FUNCTIONS: Record<string, Fn> = {
         return o.obj(header.map((h, i) => ({ key: o.key(h), value: o.str(r[i] ?? "") })));
       }),
     );
-  },
-  jsondecode: (args, site) => {
-    let v: unknown;
-    try {
-      v = JSON.parse(text(args[0]));
-    } catch (e) {
-      if (e instanceof Unknown || e instanceof CallError) throw e;
-      fail("jsondecode: invalid JSON");
-    }
-    return fromPlain(v, site, args);
   },
   urlencode: strings((s) =>
     encodeURIComponent(s)
