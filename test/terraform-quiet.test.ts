@@ -136,6 +136,24 @@ resource "aws_iam_policy" "p" {
     expect(out.flatMap((f) => f.templates ?? [])).toEqual(["actions.tftpl"]);
   });
 
+  it("spends no evaluation budget on the instances of a permission policy it does not read", async () => {
+    const policy = (count: string): Record<string, string> => ({
+      "main.tf": `resource "aws_iam_policy" "p" {
+  count  = ${count}
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
+resource "aws_iam_role_policy" "loud" {
+  count  = ${count}
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "s3:GetObject" }] })
+}
+`,
+    });
+    // The second policy is read, so its count is evaluated (past the collection limit); the first one's is not.
+    expect(problems(await parse(policy("length(range(20000))")))).toEqual([
+      "main.tf:6 Terraform evaluation limit reached (a collection of more than 10,000 elements); oidclint treats this value as unknown.",
+    ]);
+  });
+
   it("spends no evaluation budget on a permission policy it does not read", async () => {
     const out = await parse({
       "main.tf": `resource "aws_iam_policy" "p" {
@@ -195,6 +213,85 @@ ${doc("d", "", documentAttrs).replace('resources = ["*"]', "resources = [var.r]"
 `;
     const out = await parse({ "main.tf": `${doc("plain")}${doc("trust", principals)}` });
     expect(kinds(out)).toEqual(["trust 7"]);
+  });
+
+  it("a principal named in a value is no principal: an unreferenced document with one in a condition is not read", async () => {
+    const condition = `    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalOrgID"
+      values   = [data.aws_service_principal.logs.name]
+    }
+`;
+    const dynamicPrincipals = `    dynamic "principals" {
+      for_each = var.who
+      content {
+        type        = "AWS"
+        identifiers = principals.value
+      }
+    }
+`;
+    const out = await parse({
+      "main.tf": `${doc("plain", condition)}${doc("some", dynamicPrincipals)}variable "who" {
+  default = [["arn:aws:iam::123456789012:root"]]
+}
+`,
+    });
+    expect(kinds(out)).toEqual(["trust 12"]);
+  });
+
+  it("a dynamic statement with principals over a collection known to be empty adds none", async () => {
+    const module = (permissions: string): Record<string, string> => ({
+      "main.tf": `module "m" {
+  source = "./m"
+${permissions}}
+`,
+      "m/main.tf": `variable "permissions" {
+  default = null
+}
+data "aws_iam_policy_document" "d" {
+  dynamic "statement" {
+    for_each = var.permissions != null ? var.permissions : {}
+    content {
+      actions = statement.value.actions
+      dynamic "principals" {
+        for_each = statement.value.principals
+        content {
+          type        = principals.value.type
+          identifiers = principals.value.identifiers
+        }
+      }
+    }
+  }
+}
+resource "aws_iam_policy" "p" {
+  count  = var.permissions == null ? 0 : 1
+  policy = data.aws_iam_policy_document.d.json
+}
+resource "aws_iam_role_policy" "always" {
+  policy = data.aws_iam_policy_document.d.json
+}
+`,
+    });
+    expect(kinds(await parse(module("")))).toEqual([]);
+    const given = `  permissions = { x = { actions = ["s3:*"], principals = [{ type = "AWS", identifiers = ["*"] }] } }\n`;
+    expect(kinds(await parse(module(given)))).toEqual(["permissions 4", "permissions 4"]);
+  });
+
+  it("a document merging only documents without principals is not read, nor are they", async () => {
+    const out = await parse({
+      "main.tf": `${doc("inner", "", "  count = var.on ? 1 : 0\n")}data "aws_iam_policy_document" "outer" {
+  source_policy_documents = data.aws_iam_policy_document.inner[*].json
+}
+resource "aws_iam_policy" "p" {
+  count  = length(data.aws_iam_policy_document.inner) > 0 ? 1 : 0
+  policy = data.aws_iam_policy_document.outer.json
+}
+variable "on" {
+  default = true
+}
+`,
+    });
+    expect(kinds(out)).toEqual([]);
   });
 
   it("a document merging others is read as before: the documents it merges are used", async () => {

@@ -31,7 +31,7 @@ import {
   type TfFile,
 } from "./module.js";
 import { knownModulePolicies } from "./modules.js";
-import { quietDocument, quietPermissions } from "./inert.js";
+import { inertDocument, quietInstances, quietPermissions } from "./inert.js";
 import { policyDocumentTree } from "./policy-document.js";
 
 /**
@@ -400,10 +400,17 @@ function emitModule(
     } else if (PERMISSION_RESOURCES.has(type)) {
       const attr = block.attrs.get("policy");
       if (!attr) continue;
+      const quiet = quietPermissions(attr.expr, mod);
+      // Not evaluated (`inert.ts`): all it would have done is mark its document used, which needs recording only
+      // when the module read on its own would judge that document unreferenced; then its instances are read.
+      if (
+        quiet !== undefined &&
+        (quiet === "quiet" || inertDocument(quiet.document, mod.root ?? mod)) &&
+        quietInstances(block, mod)
+      )
+        continue;
       const instances = instancesOf(block, scope);
-      const quiet = instances.length > 0 ? quietPermissions(attr.expr, mod) : undefined;
-      if (quiet !== undefined) {
-        // Not evaluated (`inert.ts`): all it would have done is mark its document used.
+      if (quiet !== undefined && instances.length > 0) {
         if (quiet !== "quiet" && documentInstance(quiet.document, quiet.index, scope))
           mod.budget.used.add(quiet.document);
         continue;
@@ -439,7 +446,14 @@ function emitModule(
             });
         }
         // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
-        const called: ModuleCtx = { ...callee.mod, tfvars: new Map(), cache: new Map(), args, budget };
+        const called: ModuleCtx = {
+          ...callee.mod,
+          tfvars: new Map(),
+          cache: new Map(),
+          args,
+          budget,
+          root: callee.mod,
+        };
         emitModule(callee, called, `${prefix}module.${label}${instance.key}.`, [...stack, target], loaded, done);
       }
       continue;
@@ -469,7 +483,7 @@ function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {
   for (const [address, block] of m.mod.data) {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
     // A document without principals (a permissions policy) whose evaluation has no effect (`inert.ts`): nothing to judge.
-    if (quietDocument(block, m.mod)) continue;
+    if (inertDocument(block, m.mod)) continue;
     const tree = policyDocumentTree(block, scope);
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);

@@ -1,5 +1,6 @@
-import { cyclicLocals } from "./evaluate.js";
-import { exprTree, type Block, type Expr, type ModuleCtx } from "./module.js";
+import { cyclicLocals, evaluate } from "./evaluate.js";
+import { exprTree, type Block, type Expr, type ModuleCtx, type Scope } from "./module.js";
+import { policyDocumentTree } from "./policy-document.js";
 
 /**
  * Permission policies and unreferenced policy documents that cannot matter, told from their text before
@@ -7,89 +8,175 @@ import { exprTree, type Block, type Expr, type ModuleCtx } from "./module.js";
  * the evaluation). Evaluating one of them would only add a permissions document (no principal: an
  * unreferenced document without one is read as a permissions policy too), which no rule reads; and it
  * would have no effect on anything else — no JSON text parsed (so no invalid-JSON problem), no template
- * rendered (`templatefile`, `data "template_file"`: `ParsedFile.templates`), no other policy document
- * marked as used, no local that refers to itself reported. The text checked is the expression's and,
- * transitively, that of every local, variable default, tfvars value and module argument it refers to.
- * What is not evaluated spends no evaluation budget: a permission policy can no longer exhaust the budget
- * a role's trust policy needs.
+ * rendered (`templatefile`, `data "template_file"`: `ParsedFile.templates`), no policy document marked as
+ * used whose use matters (one `emitUnusedDocuments` would otherwise judge), no local that refers to itself
+ * reported. The text checked is the expression's and, transitively, that of every local, variable default,
+ * tfvars value, module argument and policy document it refers to; the one value evaluated is the collection
+ * of a `dynamic "statement"` whose content has principals (none when it is empty). Nor are the instances
+ * (`count`, `for_each`) of such a permission policy evaluated, when that has no effect either. What is not
+ * evaluated spends no evaluation budget: a permission policy can no longer exhaust the budget a role's trust
+ * policy needs.
  */
 
+/** Words that may put a principal in a value: a `Principal` key; `…decode` turns text into structure that may hold one. */
+const PRINCIPAL_WORDS = /principal|decode/i;
 /**
- * Words that make a policy's evaluation matter (see above); `…decode` turns text (a file's, a variable's)
- * into structure that may hold a principal.
+ * Words whose evaluation has an effect: a template rendered (`templatefile`, `data "template_file"`), another
+ * block read (a provider's `url`; other data sources and resources are unknown values). Policy documents
+ * (`data.aws_iam_policy_document.X`) are followed instead (`clean`).
  */
-const WORDS = /principal|decode|templatefile|template_file|aws_iam_policy_document/i;
-/**
- * References whose evaluation reads another block: a provider's `url` (other data sources and resources are
- * unknown values; `data.aws_iam_policy_document` and `data.template_file` are among the words).
- */
-const READS_BLOCKS = /aws_iam_openid_connect_provider/;
+const EFFECT_WORDS = /templatefile|template_file|aws_iam_openid_connect_provider/i;
 const NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
+const DOCUMENT_REFS = /\bdata\s*\.\s*aws_iam_policy_document\s*\.\s*([A-Za-z_][\w-]*)/g;
+const DOCUMENT_WORD = /aws_iam_policy_document/g;
 /** `data.aws_iam_policy_document.NAME.json` or `….NAME[0].json`, the whole expression. */
 const DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
 
-/** What an expression's text says (the same in every module instance): undefined when it is not quiet by itself. */
-const textFacts = new WeakMap<Expr, [string, string][] | undefined>();
-
-/** The `var.x` / `local.x` an expression names (`[kind, name]`), or undefined when its own text is not quiet. */
-function namesRead(expr: Expr): [string, string][] | undefined {
-  if (textFacts.has(expr)) return textFacts.get(expr);
-  let names: [string, string][] | undefined;
-  if (expr.kind === "hcl") {
-    const text = expr.file.src.text.slice(expr.start, expr.end);
-    if (!WORDS.test(text) && !READS_BLOCKS.test(text))
-      names =
-        text.includes("var") || text.includes("local")
-          ? [...text.matchAll(NAMES)].map(([, kind = "", name = ""]) => [kind, name])
-          : [];
-  }
-  textFacts.set(expr, names);
-  return names;
+/** What an expression's own text says (the same in every module instance). */
+interface TextFacts {
+  /** The `var.x` / `local.x` it names (`[kind, name]`). */
+  names: [string, string][];
+  /** The policy documents it names (`data.aws_iam_policy_document.NAME`). */
+  documents: string[];
+  /** Whether it may put a principal in its value (`PRINCIPAL_WORDS`). */
+  principals: boolean;
 }
 
-/** Whether evaluating `expr` in `mod` has no effect beyond its value, and nothing it reads names a principal. */
-export function quietExpr(expr: Expr, mod: ModuleCtx, seen: Set<Expr> = new Set()): boolean {
+/** Undefined for an expression whose evaluation may have an effect by itself (or that is not HCL text). */
+const textFacts = new WeakMap<Expr, TextFacts | undefined>();
+
+function factsOf(expr: Expr): TextFacts | undefined {
+  if (textFacts.has(expr)) return textFacts.get(expr);
+  let facts: TextFacts | undefined;
+  if (expr.kind === "hcl") {
+    const text = expr.file.src.text.slice(expr.start, expr.end);
+    const mentions = text.includes("aws_iam_policy_document") ? (text.match(DOCUMENT_WORD)?.length ?? 0) : 0;
+    const documents = mentions > 0 ? [...text.matchAll(DOCUMENT_REFS)].map(([, name = ""]) => name) : [];
+    // Every mention of a policy document must be a reference to one by name.
+    if (!EFFECT_WORDS.test(text) && documents.length === mentions)
+      facts = {
+        names:
+          text.includes("var") || text.includes("local")
+            ? [...text.matchAll(NAMES)].map(([, kind = "", name = ""]) => [kind, name])
+            : [],
+        documents,
+        principals: PRINCIPAL_WORDS.test(text),
+      };
+  }
+  textFacts.set(expr, facts);
+  return facts;
+}
+
+/**
+ * Whether evaluating `expr` in `mod` has no effect beyond its value and, with `principals`, nothing it reads can
+ * put a principal in it. Followed through the locals, variable defaults, tfvars values and module arguments it
+ * names, and the policy documents it names: each must be `inertDocument` here and in its module read on its
+ * own, where `emitUnusedDocuments` would otherwise judge it (so that not recording its use changes nothing).
+ */
+function clean(expr: Expr, mod: ModuleCtx, principals: boolean, seen: Set<Expr>): boolean {
   if (seen.has(expr)) return true;
   seen.add(expr);
-  const names = namesRead(expr);
-  if (names === undefined) return false;
-  for (const [kind, name] of names) {
+  const facts = factsOf(expr);
+  if (!facts || (principals && facts.principals)) return false;
+  for (const name of facts.documents) {
+    const document = mod.data.get(`aws_iam_policy_document.${name}`);
+    if (document && !(inertDocument(document, mod) && inertDocument(document, mod.root ?? mod))) return false;
+  }
+  for (const [kind, name] of facts.names) {
     if (kind === "local") {
       if (cyclicLocals(mod).has(name)) return false;
       const attr = mod.locals.get(name);
-      if (attr && !quietExpr(attr.expr, mod, seen)) return false;
+      if (attr && !clean(attr.expr, mod, principals, seen)) return false;
       continue;
     }
     const arg = mod.args?.get(name);
     if (arg) {
-      if (!quietExpr(arg.expr, arg.scope.module, seen)) return false;
+      if (!clean(arg.expr, arg.scope.module, principals, seen)) return false;
       continue;
     }
     const set = mod.tfvars.get(name);
-    if (set && !quietExpr(set.expr, mod, seen)) return false;
+    if (set && !clean(set.expr, mod, principals, seen)) return false;
     const def = mod.variables.get(name)?.attrs.get("default");
-    if (def && !quietExpr(def.expr, mod, seen)) return false;
+    if (def && !clean(def.expr, mod, principals, seen)) return false;
   }
   return true;
 }
 
+/** Whether evaluating `expr` in `mod` has no effect beyond its value, and nothing it reads can put a principal in it. */
+export function quietExpr(expr: Expr, mod: ModuleCtx): boolean {
+  return clean(expr, mod, true, new Set());
+}
+
+/** Whether evaluating a block's `count` and `for_each` (its instances) has no effect. */
+export function quietInstances(block: Block, mod: ModuleCtx): boolean {
+  return ["count", "for_each"].every((name) => {
+    const attr = block.attrs.get(name);
+    return !attr || clean(attr.expr, mod, false, new Set());
+  });
+}
+
+/** Attributes whose documents' statements join the document's (as trees: JSON text joins none). */
+const MERGED = new Set(["source_policy_documents", "override_policy_documents", "source_json", "override_json"]);
+const PRINCIPAL_BLOCKS = new Set(["principals", "not_principals"]);
+
+/** Per module instance (its `cache`): the policy documents found inert, or not. */
+const inertDocuments = new WeakMap<ModuleCtx["cache"], Map<Block, boolean>>();
+
 /**
- * Whether a policy document block is quiet (as `quietExpr`): no principals, no effect. The documents it
- * merges (`source_policy_documents` …) are trees, so they are named in its text (`aws_iam_policy_document`,
- * `Principal` of a `jsonencode`), which is then not quiet; JSON text merges no statement.
+ * A policy document whose evaluation in `mod` gives no principal and has no effect (see above): no `principals`
+ * or `not_principals` block, but inside a `dynamic "statement"` over a collection known to be empty (which is
+ * evaluated: it has no effect); merged documents (`source_policy_documents` …) as quiet as `quietExpr`; every
+ * other expression without effect (a principal named in an action, a resource or a condition value is none).
+ * Such a document, unreferenced, is left alone (it would be read as a permissions policy, which no rule reads).
  */
-export function quietDocument(block: Block, mod: ModuleCtx): boolean {
-  const seen = new Set<Expr>();
-  const quietBody = (b: Block): boolean =>
-    [...b.attrs.values()].every((attr) => quietExpr(attr.expr, mod, seen)) && b.blocks.every(quietBlock);
-  const quietBlock = (b: Block): boolean => !WORDS.test(b.type) && !b.labels.some((l) => WORDS.test(l)) && quietBody(b);
-  return quietBody(block);
+export function inertDocument(block: Block, mod: ModuleCtx): boolean {
+  let known = inertDocuments.get(mod.cache);
+  if (!known) inertDocuments.set(mod.cache, (known = new Map<Block, boolean>()));
+  const found = known.get(block);
+  if (found !== undefined) return found;
+  // A document reached again while it is decided (a cycle of documents) is not inert.
+  known.set(block, false);
+  const inert = inertBody(block, mod);
+  known.set(block, inert);
+  return inert;
+}
+
+function inertBody(b: Block, mod: ModuleCtx): boolean {
+  for (const [name, attr] of b.attrs) if (!clean(attr.expr, mod, MERGED.has(name), new Set())) return false;
+  for (const child of b.blocks) {
+    if (principalBlock(child)) return false;
+    if (child.type === "dynamic" && child.labels[0] === "statement" && child.blocks.some(holdsPrincipals)) {
+      // Its content is never read when its collection is empty; its own attributes are checked first.
+      for (const attr of child.attrs.values()) if (!clean(attr.expr, mod, false, new Set())) return false;
+      if (!emptyCollection(child, mod)) return false;
+      continue;
+    }
+    if (!inertBody(child, mod)) return false;
+  }
+  return true;
+}
+
+function principalBlock(b: Block): boolean {
+  return PRINCIPAL_BLOCKS.has(b.type) || (b.type === "dynamic" && PRINCIPAL_BLOCKS.has(b.labels[0] ?? ""));
+}
+
+function holdsPrincipals(b: Block): boolean {
+  return principalBlock(b) || b.blocks.some(holdsPrincipals);
+}
+
+/** Whether a `dynamic` block's `for_each` is known to be an empty collection (evaluated as `emitModule` would). */
+function emptyCollection(dynamic: Block, mod: ModuleCtx): boolean {
+  const forEach = dynamic.attrs.get("for_each");
+  if (!forEach) return false;
+  const scope: Scope = { module: mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const v = evaluate(forEach.expr, scope);
+  return (v.kind === "array" && v.items.length === 0) || (v.kind === "object" && v.entries.length === 0);
 }
 
 /**
  * A permission policy's `policy` expression that needs no evaluation: a quiet `jsonencode({ … })` (an
- * object: no JSON text parsed) → "quiet"; `data.aws_iam_policy_document.X.json` (or `X[N].json`) of a
- * quiet document X → X and the index (evaluating the policy would only mark X used, when that instance
+ * object: no JSON text parsed) → "quiet"; `data.aws_iam_policy_document.X.json` (or `X[N].json`) of an
+ * inert document X → X and the index (evaluating the policy would only mark X used, when that instance
  * exists); anything else → undefined.
  */
 export function quietPermissions(
@@ -102,7 +189,7 @@ export function quietPermissions(
   if (ref) {
     const document = mod.data.get(`aws_iam_policy_document.${ref[1] ?? ""}`);
     if (!document) return "quiet";
-    return quietDocument(document, mod) ? { document, index: ref[2] } : undefined;
+    return inertDocument(document, mod) ? { document, index: ref[2] } : undefined;
   }
   if (!text.startsWith("jsonencode") || !quietExpr(expr, mod)) return undefined;
   const ast = exprTree(expr);

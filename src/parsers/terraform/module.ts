@@ -70,6 +70,11 @@ export interface ModuleCtx {
    * arguments, which give its variables their values (over their defaults).
    */
   args?: Map<string, ModuleArg>;
+  /**
+   * Set with `args`: the module read on its own (its defaults, no arguments), in which `emitUnusedDocuments`
+   * judges its policy documents that no instance used.
+   */
+  root?: ModuleCtx;
   /** Evaluated variables and locals, by `var.x` / `local.x`. */
   cache: Map<string, TreeNode>;
   /** What the evaluation of the root module this instance belongs to has spent (see `limits.ts`). */
