@@ -73,6 +73,22 @@ resource "aws_iam_policy" "p" {
     expect(kinds(out).sort()).toEqual(["permissions 2", "permissions 3"]);
   });
 
+  it("reads a principal a variable's type fills in (an optional attribute's default)", async () => {
+    const out = await parse({
+      "main.tf": `resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Statement = [var.stmt] })
+}
+variable "stmt" {
+  type    = object({ Effect = string, Action = string, Principal = optional(map(string), { AWS = "*" }) })
+  default = { Effect = "Allow", Action = "s3:GetObject" }
+}
+`,
+    });
+    const principals = out.flatMap((f) => f.policies.flatMap((d) => d.statements.flatMap((st) => st.principals)));
+    expect(kinds(out)).toEqual(["permissions 2"]);
+    expect(principals).toHaveLength(1);
+  });
+
   it("still reports JSON text that is not valid JSON (a heredoc is read, not skipped)", async () => {
     const out = await parse({
       "main.tf": `resource "aws_iam_policy" "p" {

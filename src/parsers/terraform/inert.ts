@@ -10,8 +10,8 @@ import { policyDocumentTree } from "./policy-document.js";
  * would have no effect on anything else — no JSON text parsed (so no invalid-JSON problem), no template
  * rendered (`templatefile`, `data "template_file"`: `ParsedFile.templates`), no policy document marked as
  * used whose use matters (one `emitUnusedDocuments` would otherwise judge), no local that refers to itself
- * reported. The text checked is the expression's and, transitively, that of every local, variable default,
- * tfvars value, module argument and policy document it refers to; the one value evaluated is the collection
+ * reported. The text checked is the expression's and, transitively, that of every local, variable default
+ * and type, tfvars value, module argument and policy document it refers to; the one value evaluated is the collection
  * of a `dynamic "statement"` whose content has principals (none when it is empty). Nor are the instances
  * (`count`, `for_each`) of such a permission policy evaluated, when that has no effect either. What is not
  * evaluated spends no evaluation budget: a permission policy can no longer exhaust the budget a role's trust
@@ -74,21 +74,49 @@ function factsOf(expr: Expr): TextFacts | undefined {
  * own, where `emitUnusedDocuments` would otherwise judge it (so that not recording its use changes nothing).
  */
 function clean(expr: Expr, mod: ModuleCtx, principals: boolean, seen: Set<Expr>): boolean {
+  let memos = cleanExprs.get(mod.cache);
+  if (!memos) cleanExprs.set(mod.cache, (memos = [new Map<Expr, boolean>(), new Map<Expr, boolean>()]));
+  const memo = memos[principals ? 1 : 0];
+  const known = memo.get(expr);
+  if (known !== undefined) return known;
+  // Reached again while it is decided (a reference checked already, or a variable default naming itself).
   if (seen.has(expr)) return true;
   seen.add(expr);
+  const result = cleanText(expr, mod, principals, seen);
+  memo.set(expr, result);
+  return result;
+}
+
+/** Per module instance (its `cache`): `clean` of each expression, without and with `principals`. */
+const cleanExprs = new WeakMap<ModuleCtx["cache"], [Map<Expr, boolean>, Map<Expr, boolean>]>();
+
+function cleanText(expr: Expr, mod: ModuleCtx, principals: boolean, seen: Set<Expr>): boolean {
   const facts = factsOf(expr);
-  if (!facts || (principals && facts.principals)) return false;
-  for (const name of facts.documents) {
+  return facts !== undefined && !(principals && facts.principals) && referencesClean(facts, mod, principals, seen);
+}
+
+/** What expressions refer to: locals and variables (`[kind, name]`), policy documents by name. */
+interface References {
+  names: [string, string][];
+  documents: string[];
+}
+
+/** `clean` of what some expressions refer to (the expressions themselves are clean). */
+function referencesClean(refs: References, mod: ModuleCtx, principals: boolean, seen: Set<Expr>): boolean {
+  for (const name of refs.documents) {
     const document = mod.data.get(`aws_iam_policy_document.${name}`);
     if (document && !(inertDocument(document, mod) && inertDocument(document, mod.root ?? mod))) return false;
   }
-  for (const [kind, name] of facts.names) {
+  for (const [kind, name] of refs.names) {
     if (kind === "local") {
       if (cyclicLocals(mod).has(name)) return false;
       const attr = mod.locals.get(name);
       if (attr && !clean(attr.expr, mod, principals, seen)) return false;
       continue;
     }
+    // The variable's type fills in the defaults of `optional(T, DEFAULT)` attributes, whatever gives the value.
+    const type = mod.variables.get(name)?.attrs.get("type");
+    if (type && !clean(type.expr, mod, principals, seen)) return false;
     const arg = mod.args?.get(name);
     if (arg) {
       if (!clean(arg.expr, arg.scope.module, principals, seen)) return false;
@@ -141,19 +169,63 @@ export function inertDocument(block: Block, mod: ModuleCtx): boolean {
   return inert;
 }
 
-function inertBody(b: Block, mod: ModuleCtx): boolean {
-  for (const [name, attr] of b.attrs) if (!clean(attr.expr, mod, MERGED.has(name), new Set())) return false;
-  for (const child of b.blocks) {
-    if (principalBlock(child)) return false;
-    if (child.type === "dynamic" && child.labels[0] === "statement" && child.blocks.some(holdsPrincipals)) {
-      // Its content is never read when its collection is empty; its own attributes are checked first.
-      for (const attr of child.attrs.values()) if (!clean(attr.expr, mod, false, new Set())) return false;
-      if (!emptyCollection(child, mod)) return false;
-      continue;
+/**
+ * What a policy document's expressions say, the same in every module instance: whether each is clean by its own
+ * text (merged documents' without a principal), what they refer to, and the `dynamic "statement"` blocks with
+ * principals in their content (never read when their collection is empty: their own attributes only).
+ */
+interface DocumentFacts {
+  clean: boolean;
+  /** What the merged documents' expressions refer to: nothing there may put a principal in. */
+  merged: References;
+  refers: References;
+  dynamics: Block[];
+}
+
+const documentFacts = new WeakMap<Block, DocumentFacts>();
+
+function factsOfDocument(block: Block): DocumentFacts {
+  const known = documentFacts.get(block);
+  if (known) return known;
+  const facts: DocumentFacts = {
+    clean: true,
+    merged: { names: [], documents: [] },
+    refers: { names: [], documents: [] },
+    dynamics: [],
+  };
+  const add = (expr: Expr, merged: boolean): void => {
+    const f = factsOf(expr);
+    if (!f || (merged && f.principals)) facts.clean = false;
+    else {
+      const to = merged ? facts.merged : facts.refers;
+      to.names.push(...f.names);
+      to.documents.push(...f.documents);
     }
-    if (!inertBody(child, mod)) return false;
-  }
-  return true;
+  };
+  const walk = (b: Block): void => {
+    for (const [name, attr] of b.attrs) add(attr.expr, MERGED.has(name));
+    for (const child of b.blocks) {
+      if (principalBlock(child)) facts.clean = false;
+      else if (child.type === "dynamic" && child.labels[0] === "statement" && child.blocks.some(holdsPrincipals)) {
+        for (const attr of child.attrs.values()) add(attr.expr, false);
+        facts.dynamics.push(child);
+      } else walk(child);
+    }
+  };
+  walk(block);
+  documentFacts.set(block, facts);
+  return facts;
+}
+
+function inertBody(block: Block, mod: ModuleCtx): boolean {
+  const facts = factsOfDocument(block);
+  return (
+    facts.clean &&
+    referencesClean(facts.merged, mod, true, new Set()) &&
+    referencesClean(facts.refers, mod, false, new Set()) &&
+    // Evaluated once every expression is known to be clean.
+    facts.dynamics.every((d) => emptyCollection(d, mod))
+  );
 }
 
 function principalBlock(b: Block): boolean {
