@@ -212,6 +212,17 @@ function writeCache(file, data) {
   }
 }
 
+/**
+ * A chunk's entry in the cache: its name, and the V8 flags the run set before loading it (the engine sets some
+ * for large runs: src/engine/load-project.ts `setV8Flags`, which lists them here). V8 rejects code cached under
+ * other flags, so a large run and a small one each keep their own entry instead of rewriting the file for each
+ * other on every alternation.
+ */
+function cacheKey(name) {
+  const flags = globalThis[Symbol.for("oidclint.v8Flags")];
+  return typeof flags === "string" && flags !== "" ? `${name} ${flags}` : name;
+}
+
 /** Runs dist/cli/cli.js and returns its exports (`main`). */
 function loadBundle() {
   const entry = path.join(BUNDLE, "cli.js");
@@ -232,14 +243,15 @@ function loadBundle() {
     const file = path.join(BUNDLE, name);
     const module = { exports: {}, filename: file };
     modules.set(name, module);
-    const cachedData = cache?.read(name);
+    const key = cacheKey(name);
+    const cachedData = cache?.read(key);
     const source =
       pack?.sources.get(name) ?? wrap(name === "cli.js" && entrySource ? entrySource : fs.readFileSync(file, "utf8"));
     // V8 reads the data while it compiles: the buffer is free again when the constructor returns.
     const script = new vm.Script(source, { filename: file, cachedData });
     cacheStats.loaded++;
     if (cachedData !== undefined && !script.cachedDataRejected) cacheStats.accepted++;
-    else if (cache) toWrite.push([name, script]);
+    else if (cache) toWrite.push([key, script]);
     const require = (spec) => {
       if (!spec.startsWith("./") && !spec.startsWith("../")) return (outside ??= createRequire(entry))(spec);
       const chunk =

@@ -116,6 +116,26 @@ describe("bundle loader with V8's code cache", () => {
     expect(again.stats).toEqual({ loaded: first.stats.loaded, accepted: first.stats.loaded, written: 0 });
   });
 
+  it("keeps what a large run compiled under its V8 flags apart: small and large runs never rewrite it for each other", () => {
+    const base = join(work, "flags");
+    const large = join(work, "large");
+    mkdirSync(join(large, ".github/workflows"), { recursive: true });
+    // Over 256 KiB of input: the run sets a V8 flag (src/engine/load-project.ts) before it loads the parsers,
+    // and V8 rejects code cached under other flags.
+    const workflow = readFileSync(join(project, ".github/workflows/deploy.yml"), "utf8");
+    writeFileSync(join(large, ".github/workflows/deploy.yml"), `${"# padding\n".repeat(30_000)}${workflow}`);
+    const big = ["--format", "json", large];
+    expect(run(base).stats.written).toBeGreaterThan(0);
+    const first = run(base, {}, big);
+    expect(first.status, first.stderr).toBe(1);
+    expect(first.stats.written).toBeGreaterThan(0);
+    for (const args of [undefined, big, undefined]) {
+      const again = run(base, {}, args);
+      expect(again.stats.written, String(args)).toBe(0);
+      expect(again.stats.accepted).toBe(again.stats.loaded);
+    }
+  });
+
   it("compiles from the source when the cache's data is corrupt, and writes it again", () => {
     const base = join(work, "corrupt-data");
     const first = run(base);

@@ -170,3 +170,130 @@ describe("--context on a repository with many roles", () => {
     expect(alone).toEqual(whole.filter((l) => l.startsWith("iam/app-ci.json:")));
   });
 });
+
+/**
+ * The choice keeps every file whose text may define a role the staged workflow assumes, or a provider, whatever
+ * its path or format: a role is found by its name anywhere in a file's text (or kept when its name is computed),
+ * never by where the file is. Each role here sits where a path-based guess would not look; each staged workflow
+ * has a finding that only the role gives, so leaving the file out would change the output.
+ */
+describe("--context finds roles and providers in files it could not guess from their paths", () => {
+  const repo = mkdtempSync(join(tmpdir(), "oidclint-context-odd-"));
+  afterAll(() => {
+    rmSync(repo, { recursive: true, force: true });
+  });
+  const write = (rel: string, text: string): void => {
+    mkdirSync(dirname(join(repo, rel)), { recursive: true });
+    writeFileSync(join(repo, rel), text);
+  };
+  const releaseOnly = "repo:acme/app:ref:refs/heads/release";
+  const statement = {
+    Effect: "Allow",
+    Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+      StringLike: { "token.actions.githubusercontent.com:sub": releaseOnly },
+    },
+  };
+  write(".oidclintrc.json", JSON.stringify({ repository: "acme/app" }));
+  // A CloudFormation template among Kubernetes manifests.
+  write(
+    "k8s/chart-values.yaml",
+    `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: odd-a
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+              StringLike:
+                token.actions.githubusercontent.com:sub: ${releaseOnly}
+`,
+  );
+  write("k8s/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: odd-web\n");
+  // `aws iam get-role` output kept as documentation; the workflow names the role with its path.
+  write(
+    "docs/examples/get-role.json",
+    JSON.stringify({
+      Role: {
+        Path: "/team/",
+        RoleName: "odd-b",
+        Arn: "arn:aws:iam::123456789012:role/team/odd-b",
+        AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [statement] },
+      },
+    }),
+  );
+  // A Terraform role whose name is computed from a variable declared in another file: the name is in no text.
+  write(
+    "bootstrap/main.tf",
+    `resource "aws_iam_role" "ci" {\n  name = "\${var.prefix}-deploy"\n  assume_role_policy = ${tfTrust(releaseOnly)}\n}\n`,
+  );
+  write("bootstrap/variables.tf", `variable "prefix" {\n  default = "odd-c"\n}\n`);
+  // A role named by prefix only.
+  write(
+    "ops/iam/role.tf",
+    `resource "aws_iam_role" "ci" {\n  name_prefix = "odd-d-"\n  assume_role_policy = ${tfTrust(releaseOnly)}\n}\n`,
+  );
+  // The provider, in a stack of its own, away from every role.
+  write(
+    "platform/identity.json",
+    JSON.stringify({
+      AWSTemplateFormatVersion: "2010-09-09",
+      Resources: {
+        GitHub: {
+          Type: "AWS::IAM::OIDCProvider",
+          Properties: { Url: "https://token.actions.githubusercontent.com", ClientIdList: ["sigstore"] },
+        },
+      },
+    }),
+  );
+  write(".github/workflows/a.yml", deployWorkflow("odd-a"));
+  write(".github/workflows/b.yml", deployWorkflow("team/odd-b"));
+  write(".github/workflows/c.yml", deployWorkflow("odd-c-deploy"));
+  write(".github/workflows/d.yml", deployWorkflow("odd-d-20240101120000000000000001"));
+
+  const staged = async (file: string): Promise<string[]> => {
+    const loaded = await loadProject({ cwd: repo, paths: [file], contextPaths: ["."] });
+    return loaded.project.files.map((f) => f.file).sort();
+  };
+
+  it("keeps the file that defines the assumed role, wherever it is, and the findings it gives", async () => {
+    const whole = await findings(repo, ["."]);
+    // A role whose name is computed or only a prefix may be any role (with its module directory), and a
+    // provider file may matter to every workflow: kept for each. The Kubernetes manifest never is.
+    const always = ["bootstrap/main.tf", "bootstrap/variables.tf", "ops/iam/role.tf", "platform/identity.json"];
+    const cases: [string, string[]][] = [
+      [".github/workflows/a.yml", ["k8s/chart-values.yaml"]],
+      [".github/workflows/b.yml", ["docs/examples/get-role.json"]],
+      [".github/workflows/c.yml", []],
+      [".github/workflows/d.yml", []],
+    ];
+    for (const [workflow, roleFiles] of cases) {
+      expect(await staged(workflow), workflow).toEqual([workflow, ...roleFiles, ...always].sort());
+      const alone = await findings(repo, [workflow], ["."]);
+      expect(alone.some((l) => / error trust-mismatch\//.test(l)), workflow).toBe(true);
+      expect(alone, workflow).toEqual(whole.filter((l) => l.startsWith(`${workflow}:`)));
+    }
+  });
+
+  it("a staged provider: every policy, wherever it is", async () => {
+    const files = await staged("platform/identity.json");
+    expect(files).toEqual(
+      expect.arrayContaining(["k8s/chart-values.yaml", "docs/examples/get-role.json", "bootstrap/main.tf"]),
+    );
+    const alone = await findings(repo, ["platform/identity.json"], ["."]);
+    expect(alone.some((l) => l.includes("audience-drift"))).toBe(true);
+    const whole = await findings(repo, ["."]);
+    expect(alone).toEqual(whole.filter((l) => l.startsWith("platform/identity.json:")));
+  });
+});

@@ -186,6 +186,8 @@ async function setV8Flags(flags: readonly string[]): Promise<void> {
     setFlagsFromString(flag);
     v8FlagsSet.add(flag);
   }
+  // The CLI's loader keeps the code it caches under these flags apart (bin/bundle-loader.js, `cacheKey`).
+  (globalThis as Record<symbol, unknown>)[Symbol.for("oidclint.v8Flags")] = [...v8FlagsSet].join(" ");
 }
 
 const v8FlagsSet = new Set<string>();

@@ -10,7 +10,7 @@ import {
   statSync,
   type Stats,
 } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
  * The one way oidclint reads a file it did not write: inputs, files referenced by inputs (Terraform
@@ -72,12 +72,20 @@ function specialKind(st: Stats): string | undefined {
 
 const realDirs = new Map<string, string>();
 
-/** The real path of a directory, cached (every input of a directory shares it). */
+/**
+ * The real path of a directory, cached (every input of a directory shares it). A directory that is no link is
+ * where its parent really is: one `lstat` per directory, where resolving each path whole costs one per ancestor
+ * (a 700-directory tree of modules: 50 ms of a run).
+ */
 function realDir(dir: string): string {
   let real = realDirs.get(dir);
   if (real === undefined) {
+    const parent = dirname(dir);
     try {
-      real = realpathSync(dir);
+      real =
+        parent !== dir && lstatSync(dir).isDirectory()
+          ? join(realDir(parent), basename(dir))
+          : realpathSync.native(dir);
     } catch {
       real = dir;
     }
