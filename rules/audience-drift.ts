@@ -57,12 +57,26 @@ function partitionOf(
   settings: Pick<ResolvedSettings, "issuer">,
 ): string | undefined {
   if (doc.partition !== undefined) return doc.partition;
-  for (const p of githubPrincipals(stmt, settings)) {
-    const m = /^arn:([^:]+):/.exec(displayText(p));
-    if (m?.[1] && !m[1].includes("${")) return m[1];
+  const principals = githubPrincipals(stmt, settings);
+  for (let i = 0; i < principals.length; i++) {
+    const partition = arnPartition(displayText(principals[i] as StrValue));
+    if (partition !== undefined) return partition;
   }
   return undefined;
 }
+
+/** The partition an ARN's text writes out (`arn:aws-cn:…`), read once per text (a bounded cache). */
+function arnPartition(text: string): string | undefined {
+  let known = partitions.get(text);
+  if (known === undefined) {
+    if (partitions.size >= 1000) partitions.clear();
+    const m = /^arn:([^:]+):/.exec(text);
+    partitions.set(text, (known = m?.[1] && !m[1].includes("${") ? m[1] : null));
+  }
+  return known ?? undefined;
+}
+
+const partitions = new Map<string, string | null>();
 
 /** The audiences a token may carry and be right for this statement: the configured one, and the China one in `aws-cn`. */
 function expectedAudiences(settings: ResolvedSettings, partition: string | undefined): string[] {

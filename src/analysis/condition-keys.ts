@@ -118,16 +118,18 @@ function isSupportedClaim(claim: string): boolean {
  * keys: each is answered once per issuer setting (a bounded cache; the answer is shared, read-only).
  */
 export function githubKeyProblem(key: string, settings: Pick<ResolvedSettings, "issuer">): KeyProblem | undefined {
-  const cacheKey = `${settings.issuer}\u0000${key}`;
-  const known = keyProblems.get(cacheKey);
+  // Answers under one issuer setting, by key (no key string is built per question: every rule asks of every key).
+  if (keyProblems.issuer !== settings.issuer || keyProblems.answers.size >= 1000)
+    keyProblems = { issuer: settings.issuer, answers: new Map() };
+  const known = keyProblems.answers.get(key);
   if (known !== undefined) return known ?? undefined;
-  if (keyProblems.size >= 1000) keyProblems.clear();
   const problem = keyProblemAnew(key, settings);
-  keyProblems.set(cacheKey, problem ?? null);
+  keyProblems.answers.set(key, problem ?? null);
   return problem;
 }
 
-const keyProblems = new Map<string, KeyProblem | null>();
+/** `githubKeyProblem`'s answers under one issuer setting. */
+let keyProblems = { issuer: "", answers: new Map<string, KeyProblem | null>() };
 
 function keyProblemAnew(key: string, settings: Pick<ResolvedSettings, "issuer">): KeyProblem | undefined {
   // Interpolation left in the text (`${data.x.url}:sub`): the key is not known, so it is not misspelt.

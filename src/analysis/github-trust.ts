@@ -164,9 +164,14 @@ export function githubPrincipals(stmt: Statement, settings: Pick<ResolvedSetting
 function principalsAnew(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): StrValue[] {
   if (stmt.notPrincipal) return [];
   const out: StrValue[] = [];
-  for (const p of stmt.principals) {
+  // (Indexed loops here and below: each runs once per statement, mostly before it is optimised.)
+  const { principals } = stmt;
+  for (let i = 0; i < principals.length; i++) {
+    const p = principals[i] as Statement["principals"][number];
     if (p.type.value !== "Federated") continue;
-    for (const v of p.values.items) {
+    const { items } = p.values;
+    for (let j = 0; j < items.length; j++) {
+      const v = items[j] as StrValue;
       const issuer = providerArnIssuer(v);
       if (issuer !== undefined && isGitHubIssuer(issuer, settings)) out.push(v);
     }
@@ -235,7 +240,9 @@ export function githubConditions(
 
 function conditionsAnew(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): GitHubCondition[] {
   const out: GitHubCondition[] = [];
-  for (const c of stmt.conditions) {
+  const { conditions } = stmt;
+  for (let i = 0; i < conditions.length; i++) {
+    const c = conditions[i] as Condition;
     const key = knownText(c.key);
     if (key === undefined) continue;
     const { issuer, claim } = parseConditionKey(key);
@@ -305,7 +312,11 @@ export function githubTrustStatements(
   const list: TrustStatement[] = [];
   for (const doc of policies) {
     if (doc.kind === "permissions") continue;
-    for (const stmt of doc.statements) if (trustsGitHub(stmt, settings)) list.push({ doc, stmt });
+    const { statements } = doc;
+    for (let i = 0; i < statements.length; i++) {
+      const stmt = statements[i] as Statement;
+      if (trustsGitHub(stmt, settings)) list.push({ doc, stmt });
+    }
   }
   trustLists.set(policies, { issuer: settings.issuer, count: policies.length, list });
   return list;

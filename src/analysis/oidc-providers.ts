@@ -15,12 +15,15 @@ export { normaliseIssuer, providerIssuer };
  */
 export function statementIssuers(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): Set<string> {
   const out = new Set<string>();
-  for (const p of githubPrincipals(stmt, settings)) {
-    const issuer = providerArnIssuer(p);
+  // (Indexed: asked of every statement by several rules, mostly before the loop is optimised.)
+  const principals = githubPrincipals(stmt, settings);
+  for (let i = 0; i < principals.length; i++) {
+    const issuer = providerArnIssuer(principals[i] as StrValue);
     if (issuer !== undefined) out.add(normaliseIssuer(issuer));
   }
   if (out.size > 0) return out;
-  for (const c of githubConditions(stmt, settings)) out.add(normaliseIssuer(c.issuer));
+  const conditions = githubConditions(stmt, settings);
+  for (let i = 0; i < conditions.length; i++) out.add(normaliseIssuer((conditions[i] as GitHubCondition).issuer));
   return out;
 }
 

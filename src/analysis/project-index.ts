@@ -165,12 +165,21 @@ export function pathSuffixes(file: string): string[] {
 
 /** An issuer as IAM writes it in keys and provider ARNs: no scheme, no trailing slash, lower case. */
 export function normaliseIssuer(text: string): string {
-  return text
-    .trim()
-    .replace(/^https?:\/\//i, "")
-    .replace(/\/+$/, "")
-    .toLowerCase();
+  // Every statement names the same few issuers: normalised once per text (a bounded cache).
+  let out = normalisedIssuers.get(text);
+  if (out === undefined) {
+    if (normalisedIssuers.size >= 1000) normalisedIssuers.clear();
+    out = text
+      .trim()
+      .replace(/^https?:\/\//i, "")
+      .replace(/\/+$/, "")
+      .toLowerCase();
+    normalisedIssuers.set(text, out);
+  }
+  return out;
 }
+
+const normalisedIssuers = new Map<string, string>();
 
 /** The issuer an OIDC provider resource is for, when its URL is known. */
 export function providerIssuer(provider: OidcProvider): string | undefined {

@@ -112,9 +112,15 @@ function firstOf(conditions: Condition[], at: (loc: SourceLocation) => Span | un
 
 /** How a literal is written: its quote (`"`, `'`, or `""` for a YAML plain scalar); undefined for anything else. */
 function literalQuote(text: string, s: Span, value: string): string | undefined {
-  const slice = text.slice(s.start, s.end);
-  for (const q of ['"', "'"]) if (slice === `${q}${value}${q}` && !UNSAFE_QUOTED.test(value)) return q;
-  return slice === value && SAFE_PLAIN.test(value) ? "" : undefined;
+  const length = s.end - s.start;
+  if (length === value.length + 2) {
+    // `"value"` or `'value'` (compared in place: every finding of a large policy asks).
+    const q = text.charAt(s.start);
+    if ((q === '"' || q === "'") && text.charAt(s.end - 1) === q && text.startsWith(value, s.start + 1))
+      return UNSAFE_QUOTED.test(value) ? undefined : q;
+    return undefined;
+  }
+  return length === value.length && text.startsWith(value, s.start) && SAFE_PLAIN.test(value) ? "" : undefined;
 }
 
 /** `text` in `quote`, when it can be written there without escapes. */

@@ -33,8 +33,11 @@ export interface FixOutcome {
 }
 
 function overlaps(a: TextEdit, b: TextEdit): boolean {
-  const [s1, e1] = a.range;
-  const [s2, e2] = b.range;
+  // (Not destructured: destructuring an array walks an iterator until the code is optimised.)
+  const s1 = a.range[0];
+  const e1 = a.range[1];
+  const s2 = b.range[0];
+  const e2 = b.range[1];
   // Two insertions at one point conflict too: their order would be arbitrary.
   return s1 === s2 || (s1 < e2 && s2 < e1);
 }
@@ -71,7 +74,8 @@ class TakenEdits {
   }
 
   overlapsAny(e: TextEdit): boolean {
-    const [start, end] = e.range;
+    const start = e.range[0];
+    const end = e.range[1];
     const i = this.indexOf(start);
     if (this.ends[i] !== -1) return true;
     const before = this.countBelow(i);
