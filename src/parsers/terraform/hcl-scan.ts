@@ -123,27 +123,42 @@ function skipBody(t: string, open: number): number {
         if (end < 0) return -1;
         pos = end + 2;
       }
-    } else if (c === 40) stack.push(")");
-    else if (c === 91) stack.push("]");
-    else if (c === 123) stack.push("}");
-    else if (c === 41 || c === 93 || c === 125) {
-      const want = stack.pop();
-      const ch = t[i];
-      if (want === ch) {
-        if (stack.length === 0) return pos;
-      } else if (ch !== "}" || want === undefined) return -1;
-      else if (want === '"') pos = quoted(t, pos, stack);
-      else if (want.startsWith("<<")) pos = heredoc(t, pos, want.slice(2), false, stack);
-      else return -1;
-    } else if (c === 34) pos = quoted(t, pos, stack);
-    else if (c === 60 /* < */ && t.charCodeAt(pos) === 60) {
-      HEREDOC_INTRO.lastIndex = i;
-      const h = HEREDOC_INTRO.exec(t);
-      if (!h) return -1;
-      pos = heredoc(t, i + h[0].length, h[2] ?? "", true, stack);
+    } else {
+      pos = pastEnclosing(t, c, i, stack);
+      // Only the block's own `}` empties the stack (an interpolation's pops its own entry, above it).
+      if (pos >= 0 && stack.length === 0) return pos;
     }
     if (pos < 0 || stack.length > MAX_NESTING) return -1;
   }
+}
+
+/**
+ * Past the bracket, quote or heredoc introduction at `i` (`c`, its code): an opening bracket is pushed on
+ * `stack`, a closing one must match the top (a `}` may close an interpolation, and the string or heredoc it is
+ * in is then read on), a quoted string or heredoc is read to its end or to an interpolation it opens (pushed).
+ * Where the scan goes on, or -1 when not understood.
+ */
+function pastEnclosing(t: string, c: number, i: number, stack: string[]): number {
+  const pos = i + 1;
+  if (c === 40) stack.push(")");
+  else if (c === 91) stack.push("]");
+  else if (c === 123) stack.push("}");
+  else if (c === 41 || c === 93 || c === 125) {
+    const want = stack.pop();
+    const ch = t[i];
+    if (want === ch) return pos;
+    if (ch !== "}" || want === undefined) return -1;
+    if (want === '"') return quoted(t, pos, stack);
+    if (want.startsWith("<<")) return heredoc(t, pos, want.slice(2), false, stack);
+    return -1;
+  } else if (c === 34) return quoted(t, pos, stack);
+  else if (c === 60 /* < */ && t.charCodeAt(pos) === 60) {
+    HEREDOC_INTRO.lastIndex = i;
+    const h = HEREDOC_INTRO.exec(t);
+    if (!h) return -1;
+    return heredoc(t, i + h[0].length, h[2] ?? "", true, stack);
+  }
+  return pos;
 }
 
 /** From inside a quoted string to after its closing quote, or to inside an interpolation it opens (pushed). */
@@ -341,24 +356,7 @@ function expressionEnd(t: string, start: number): number {
         if (end < 0) return -1;
         pos = end + 2;
       }
-    } else if (c === 40) stack.push(")");
-    else if (c === 91) stack.push("]");
-    else if (c === 123) stack.push("}");
-    else if (c === 41 || c === 93 || c === 125) {
-      const want = stack.pop();
-      const ch = t[i];
-      if (want === ch) continue;
-      if (ch !== "}" || want === undefined) return -1;
-      if (want === '"') pos = quoted(t, pos, stack);
-      else if (want.startsWith("<<")) pos = heredoc(t, pos, want.slice(2), false, stack);
-      else return -1;
-    } else if (c === 34) pos = quoted(t, pos, stack);
-    else if (c === 60 /* < */ && t.charCodeAt(pos) === 60) {
-      HEREDOC_INTRO.lastIndex = i;
-      const h = HEREDOC_INTRO.exec(t);
-      if (!h) return -1;
-      pos = heredoc(t, i + h[0].length, h[2] ?? "", true, stack);
-    }
+    } else pos = pastEnclosing(t, c, i, stack);
     if (pos < 0 || stack.length > MAX_NESTING) return -1;
   }
 }
