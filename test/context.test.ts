@@ -281,7 +281,10 @@ Resources:
     for (const [workflow, roleFiles] of cases) {
       expect(await staged(workflow), workflow).toEqual([workflow, ...roleFiles, ...always].sort());
       const alone = await findings(repo, [workflow], ["."]);
-      expect(alone.some((l) => / error trust-mismatch\//.test(l)), workflow).toBe(true);
+      expect(
+        alone.some((l) => / error trust-mismatch\//.test(l)),
+        workflow,
+      ).toBe(true);
       expect(alone, workflow).toEqual(whole.filter((l) => l.startsWith(`${workflow}:`)));
     }
   });

@@ -83,13 +83,9 @@ describe("discover", () => {
   });
   it("config ignore globs apply in both cases", async () => {
     const dir = tree(FILES);
-    expect((await discover(["."], dir, ["policies/**"])).map((f) => f.rel)).not.toContain(
-      "policies/trust.json",
-    );
+    expect((await discover(["."], dir, ["policies/**"])).map((f) => f.rel)).not.toContain("policies/trust.json");
     execFileSync("git", ["init", "-q"], { cwd: dir });
-    expect((await discover(["."], dir, ["policies/**"])).map((f) => f.rel)).not.toContain(
-      "policies/trust.json",
-    );
+    expect((await discover(["."], dir, ["policies/**"])).map((f) => f.rel)).not.toContain("policies/trust.json");
   });
 });
 
@@ -143,7 +139,13 @@ describe("the literal pieces that rule paths out before the ignore globs", () =>
     ];
     for (const path of held) expect(ignored?.test(path), path).toBe(true);
     // `.git` as a whole segment only: a workflow path is not run through the ignore automaton.
-    const free = [".github/workflows/deploy.yml", "a.gitignore", "my_node_modules/x.json", "mypackage.json", "infra/main.tf"];
+    const free = [
+      ".github/workflows/deploy.yml",
+      "a.gitignore",
+      "my_node_modules/x.json",
+      "mypackage.json",
+      "infra/main.tf",
+    ];
     for (const path of free) expect(ignored?.test(path), path).toBe(false);
     const small = requiredPattern(["**/{a,b}c/*.yml", "infra/[!t]mp/**", "docs/?.json"]);
     expect(["x.yml", "infra/tmp", "infra", "1.json"].map((p) => small?.test(p))).toEqual([true, true, true, true]);

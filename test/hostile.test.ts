@@ -255,10 +255,52 @@ describe("the one-pass JSON reader takes what JSON.parse takes, within the nesti
     const { LineIndex } = await import("../src/model/location.js");
     const takes = (text: string): boolean => jsonToTree(text, new LineIndex("f.json", text)) !== undefined;
     const edge = [
-      "", " ", "{}", "[]", " \r\n\t[ ]\n", '{"a":1,}', "[1,]", "[,1]", "01", "-", "-0", "-01", "1.", ".5", "1e", "1e+",
-      "1E-2", "1.5e+10", "2.", "+1", "0x1", "NaN", "Infinity", "tru", "nul", "true false", "truex", "[true,null,false]",
-      '{"a" 1}', '{"a":1 "b":2}', "[1 2]", "{1:2}", "{'a':1}", "\uFEFF{}", '{"a":1}}', '{"a":1}]', "[1]]", '"\\x"',
-      '"\\u12"', '"\\u12G4"', '"\\u00e9\\/\\b\\f"', '"a\tb"', '"a\u007fb"', '"\u2028"', '"unterminated', '"a"b"',
+      "",
+      " ",
+      "{}",
+      "[]",
+      " \r\n\t[ ]\n",
+      '{"a":1,}',
+      "[1,]",
+      "[,1]",
+      "01",
+      "-",
+      "-0",
+      "-01",
+      "1.",
+      ".5",
+      "1e",
+      "1e+",
+      "1E-2",
+      "1.5e+10",
+      "2.",
+      "+1",
+      "0x1",
+      "NaN",
+      "Infinity",
+      "tru",
+      "nul",
+      "true false",
+      "truex",
+      "[true,null,false]",
+      '{"a" 1}',
+      '{"a":1 "b":2}',
+      "[1 2]",
+      "{1:2}",
+      "{'a':1}",
+      "\uFEFF{}",
+      '{"a":1}}',
+      '{"a":1}]',
+      "[1]]",
+      '"\\x"',
+      '"\\u12"',
+      '"\\u12G4"',
+      '"\\u00e9\\/\\b\\f"',
+      '"a\tb"',
+      '"a\u007fb"',
+      '"\u2028"',
+      '"unterminated',
+      '"a"b"',
       `${"[".repeat(200)}${"]".repeat(200)}`,
       `${"[".repeat(201)}${"]".repeat(201)}`,
       `["${"[".repeat(199)}"]`,
@@ -280,7 +322,29 @@ describe("the one-pass JSON reader takes what JSON.parse takes, within the nesti
       .map((f) => readFileSync(join(ROOT, f), "utf8").replace(/^\uFEFF/, ""))
       .filter((t) => t.length < 20000);
     expect(texts.length).toBeGreaterThan(100);
-    const chars = ['"', "\\", "{", "}", "[", "]", ",", ":", " ", "\n", "\t", "0", "1", "-", "+", ".", "e", "u", "t", "x", "\u0001"];
+    const chars = [
+      '"',
+      "\\",
+      "{",
+      "}",
+      "[",
+      "]",
+      ",",
+      ":",
+      " ",
+      "\n",
+      "\t",
+      "0",
+      "1",
+      "-",
+      "+",
+      ".",
+      "e",
+      "u",
+      "t",
+      "x",
+      "\u0001",
+    ];
     const mutation = fc.record({
       text: fc.constantFrom(...texts),
       at: fc.nat(),
@@ -311,8 +375,9 @@ describe("the one-pass JSON reader takes what JSON.parse takes, within the nesti
   });
 
   it("statements read before the reader gives up are dropped: the file has its parse problem and nothing else", async () => {
-    const statement = (JSON.parse(trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:*")) as { Statement: unknown[] })
-      .Statement[0];
+    const statement = (
+      JSON.parse(trustPolicy("sts:AssumeRoleWithWebIdentity", "repo:acme/app:*")) as { Statement: unknown[] }
+    ).Statement[0];
     const strict = JSON.stringify({ Version: "2012-10-17", Statement: [statement, statement] });
     const cwd = repo("json-late-refusal", {
       "strict/p.json": strict,
@@ -323,7 +388,10 @@ describe("the one-pass JSON reader takes what JSON.parse takes, within the nesti
     const report = await run({ cwd });
     const lines = (dir: string): string[] =>
       findingLines(report, cwd, { withFile: true }).filter((l) => l.startsWith(`${dir}/`));
-    expect(lines("strict")).toEqual(["strict/p.json:1:349 warn broad-sub-wildcard/anyContext", "strict/p.json:1:681 warn broad-sub-wildcard/anyContext"]);
+    expect(lines("strict")).toEqual([
+      "strict/p.json:1:349 warn broad-sub-wildcard/anyContext",
+      "strict/p.json:1:681 warn broad-sub-wildcard/anyContext",
+    ]);
     expect(lines("quoted")).toEqual(["quoted/p.json:1:704 error parse-error/unparsable"]);
     expect(lines("deep")).toHaveLength(1);
     expect(lines("deep")[0]).toMatch(/^deep\/p\.json:1:\d+ error parse-error\/unparsable$/);

@@ -282,7 +282,14 @@ class RuleRun {
   ): Promise<RuleRun> {
     const { project, config } = loaded;
     if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
-    const run = new RuleRun(rules, config, createFixer(sourceReader(loaded)), project.repoStatuses, loaded.reported, later);
+    const run = new RuleRun(
+      rules,
+      config,
+      createFixer(sourceReader(loaded)),
+      project.repoStatuses,
+      loaded.reported,
+      later,
+    );
     await run.checkAll(loaded);
     return run;
   }

@@ -65,7 +65,8 @@ export function jsonToTree(text: string, index: LineIndex, stream?: StreamedItem
           j += 2;
         else throw REFUSED;
         escaped = true;
-      } else if (!(c >= 32)) throw REFUSED; // a control character, or the end of the text
+      } else if (!(c >= 32))
+        throw REFUSED; // a control character, or the end of the text
       else {
         if (c === 91) opening();
         j++;

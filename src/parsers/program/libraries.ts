@@ -602,7 +602,10 @@ function githubOidcCall(name: string, args: CallArgs, loc: SourceLocation, host:
           repo,
           str(":", at),
           // Said in the explanation: the `*` is nowhere in the source.
-          filter ?? { t: "str", v: { parts: ["*"], loc: at, origin: "GithubActionsRole's default `filter` (none given)" } },
+          filter ?? {
+            t: "str",
+            v: { parts: ["*"], loc: at, origin: "GithubActionsRole's default `filter` (none given)" },
+          },
         ],
         at,
         describeValue,

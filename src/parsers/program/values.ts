@@ -238,7 +238,11 @@ export function toTree(v: PValue, depth = 0): TreeNode {
         v.origin === undefined
           ? { kind: "unknown", expr: v.expr, loc }
           : { kind: "unknown", expr: v.expr, loc, origin: v.origin };
-      if (v.branches) branchValues.set(node, v.branches.map((b) => toTree(b, depth + 1)));
+      if (v.branches)
+        branchValues.set(
+          node,
+          v.branches.map((b) => toTree(b, depth + 1)),
+        );
       return node;
     }
     default:

@@ -701,7 +701,9 @@ function emptyByDefault(expr: Expr, mod: ModuleCtx): boolean {
     }
   };
   visit(exprText(expr));
-  return vars.size > 0 && [...vars].every((n) => !mod.tfvars.has(n) && mod.variables.get(n)?.attrs.has("default") === true);
+  return (
+    vars.size > 0 && [...vars].every((n) => !mod.tfvars.has(n) && mod.variables.get(n)?.attrs.has("default") === true)
+  );
 }
 
 /** More instances than this (`for_each`, `count`) are read as one instance whose `each`/`count` are unknown. */
@@ -1156,11 +1158,10 @@ function jsondecodeCall(a: TreeNode, src: string, loc: SourceLocation): TreeNode
   if (a.kind !== "string") return a.kind === "unknown" ? unknown(src, loc, nodeOrigin(a)) : a;
   const segments: Segment[] =
     stringSegments.get(a) ??
-    a.value.parts.map(
-      (p): Segment =>
-        typeof p === "string"
-          ? { text: p, locate: () => a.loc }
-          : { node: { kind: "unknown", expr: p.unknown, loc: a.loc } },
+    a.value.parts.map((p): Segment =>
+      typeof p === "string"
+        ? { text: p, locate: () => a.loc }
+        : { node: { kind: "unknown", expr: p.unknown, loc: a.loc } },
     );
   const json = parseEmbeddedJson(segments);
   if ("error" in json)
