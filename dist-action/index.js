@@ -61,7 +61,7 @@ import {
   realpathSync,
   statSync
 } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 function cannotRead(e) {
   const code18 = e.code;
   const reason = code18 === "ENOENT" || code18 === "ENOTDIR" ? "missing" : "unreadable";
@@ -78,8 +78,9 @@ function specialKind(st2) {
 function realDir(dir) {
   let real = realDirs.get(dir);
   if (real === void 0) {
+    const parent = dirname(dir);
     try {
-      real = realpathSync(dir);
+      real = parent !== dir && lstatSync(dir).isDirectory() ? join(realDir(parent), basename(dir)) : realpathSync.native(dir);
     } catch {
       real = dir;
     }
@@ -88,13 +89,21 @@ function realDir(dir) {
   return real;
 }
 function dirInside(dir, root) {
-  const key3 = `${root}\0${dir}`;
-  let inside = dirsInside.get(key3);
+  let dirs = dirsInside.get(root);
+  if (!dirs) dirsInside.set(root, dirs = /* @__PURE__ */ new Map());
+  let inside = dirs.get(dir);
   if (inside === void 0) {
     inside = isInside(realDir(root), realDir(dir));
-    dirsInside.set(key3, inside);
+    dirs.set(dir, inside);
   }
   return inside;
+}
+function directoryOf(abs) {
+  const dir = lastDirectory;
+  const after = dir.length + 1;
+  if (dir !== "" && abs.length > after && abs.startsWith(dir) && abs.charAt(dir.length) === sep && abs.indexOf(sep, after) < 0 && (sep === "/" || abs.indexOf("/", after) < 0))
+    return dir;
+  return lastDirectory = dirname(abs);
 }
 function isInside(dir, path4) {
   const rel = relative(dir, path4);
@@ -111,7 +120,7 @@ function readBytes(abs, opts = {}) {
   if (opts.confineTo !== void 0) {
     let inside;
     try {
-      inside = link.isSymbolicLink() ? isInside(realDir(opts.confineTo), realpathSync(abs)) : dirInside(dirname(abs), opts.confineTo);
+      inside = link.isSymbolicLink() ? isInside(realDir(opts.confineTo), realpathSync(abs)) : dirInside(directoryOf(abs), opts.confineTo);
     } catch (e) {
       return cannotRead(e);
     }
@@ -172,7 +181,7 @@ function tooLarge(size, max, head) {
   };
 }
 function readInput(abs, opts = {}) {
-  const text3 = plainText(abs, opts);
+  const text3 = opts.listedRegular === true ? listedText(abs, opts) : plainText(abs, opts);
   if (text3 !== void 0) return { text: text3 };
   const outcome = readBytes(abs, opts);
   if ("bytes" in outcome) return outcome.bytes.length === 0 ? { text: "" } : decodeInput(outcome.bytes);
@@ -184,7 +193,7 @@ function plainText(abs, opts) {
   try {
     const st2 = lstatSync(abs);
     if (!st2.isFile() || st2.size === 0 || st2.size > (opts.maxBytes ?? MAX_FILE_BYTES)) return void 0;
-    if (opts.confineTo !== void 0 && !dirInside(dirname(abs), opts.confineTo)) return void 0;
+    if (opts.confineTo !== void 0 && !dirInside(directoryOf(abs), opts.confineTo)) return void 0;
     let text3 = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
     if (text3.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text3.includes("\0") || text3.includes("\uFFFD"))
       return void 0;
@@ -194,12 +203,35 @@ function plainText(abs, opts) {
     return void 0;
   }
 }
+function listedText(abs, opts) {
+  if (opts.confineTo !== void 0 && !dirInside(directoryOf(abs), opts.confineTo)) return void 0;
+  let fd;
+  try {
+    fd = openSync(abs, OPEN_PLAIN);
+  } catch {
+    return void 0;
+  }
+  try {
+    const n = readSync(fd, LISTED_READ, 0, LISTED_READ.length, null);
+    if (n >= LISTED_READ.length || n > (opts.maxBytes ?? MAX_FILE_BYTES)) return void 0;
+    const bytes = LISTED_READ.subarray(0, n);
+    if (bytes.includes(0)) return void 0;
+    let text3 = bytes.toString("utf8");
+    if (text3.includes("\uFFFD")) return void 0;
+    if (text3.charCodeAt(0) === 65279) text3 = text3.slice(1);
+    return text3.charCodeAt(0) === 65279 ? text3.slice(1) : text3;
+  } catch {
+    return void 0;
+  } finally {
+    closeSync(fd);
+  }
+}
 function readTextFile(abs, opts = {}) {
   const outcome = readInput(abs, opts);
   return "text" in outcome ? outcome.text : void 0;
 }
 function confinementRoot(abs, fallback) {
-  const start = dirname(abs);
+  const start = directoryOf(abs);
   const root = workTreeOf(start);
   if (root !== null) return root;
   return isInside(fallback, abs) ? fallback : start;
@@ -254,7 +286,7 @@ function decodeInput(buf) {
     };
   }
 }
-var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, EMPTY, PROBE, HEAD_BYTES, OPEN_PLAIN, confinementRoots, decoder;
+var MAX_FILE_BYTES, ERRNO, realDirs, dirsInside, lastDirectory, EMPTY, PROBE, HEAD_BYTES, OPEN_PLAIN, LISTED_READ, confinementRoots, decoder;
 var init_read_file = __esm({
   "src/engine/read-file.ts"() {
     "use strict";
@@ -267,19 +299,21 @@ var init_read_file = __esm({
     };
     realDirs = /* @__PURE__ */ new Map();
     dirsInside = /* @__PURE__ */ new Map();
+    lastDirectory = "";
     EMPTY = Buffer.alloc(0);
     PROBE = Buffer.allocUnsafe(64 * 1024);
     HEAD_BYTES = 64 * 1024;
     OPEN_PLAIN = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0);
+    LISTED_READ = Buffer.allocUnsafeSlow(64 * 1024);
     confinementRoots = /* @__PURE__ */ new Map();
     decoder = new TextDecoder("utf-8", { fatal: true });
   }
 });
 
 // src/engine/glob.ts
-function classTest(body, glob) {
-  const negated = body.startsWith("!") || body.startsWith("^");
-  const chars = Array.from(negated ? body.slice(1) : body);
+function classTest(body2, glob) {
+  const negated = body2.startsWith("!") || body2.startsWith("^");
+  const chars = Array.from(negated ? body2.slice(1) : body2);
   const ranges = [];
   for (let i = 0; i < chars.length; i++) {
     let lo = chars[i] ?? "";
@@ -4833,10 +4867,10 @@ var require_codegen = __commonJS({
         return this._leafNode(new Throw(error));
       }
       // start self-balancing block
-      block(body, nodeCount) {
+      block(body2, nodeCount) {
         this._blockStarts.push(this._nodes.length);
-        if (body)
-          this.code(body).endBlock(nodeCount);
+        if (body2)
+          this.code(body2).endBlock(nodeCount);
         return this;
       }
       // end the current self-balancing block
@@ -6261,15 +6295,15 @@ var require_validate = __commonJS({
       validateFunction(it2, () => (0, boolSchema_1.topBoolOrEmptySchema)(it2));
     }
     exports.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema: schema2, schemaEnv, opts }, body) {
+    function validateFunction({ gen, validateName, schema: schema2, schemaEnv, opts }, body2) {
       if (opts.code.es5) {
         gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
           gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema2, opts)}`);
           destructureValCxtES5(gen, opts);
-          gen.code(body);
+          gen.code(body2);
         });
       } else {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema2, opts)).code(body));
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema2, opts)).code(body2));
       }
     }
     function destructureValCxt(opts) {
@@ -11779,6 +11813,10 @@ function isUnknownPart(p) {
 }
 function knownText(v) {
   const { parts } = v;
+  if (parts.length === 1) {
+    const only = parts[0];
+    return typeof only === "string" ? only : void 0;
+  }
   let out2 = "";
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
@@ -11904,9 +11942,13 @@ function githubPrincipals(stmt, settings) {
 function principalsAnew(stmt, settings) {
   if (stmt.notPrincipal) return [];
   const out2 = [];
-  for (const p of stmt.principals) {
+  const { principals } = stmt;
+  for (let i = 0; i < principals.length; i++) {
+    const p = principals[i];
     if (p.type.value !== "Federated") continue;
-    for (const v of p.values.items) {
+    const { items } = p.values;
+    for (let j = 0; j < items.length; j++) {
+      const v = items[j];
       const issuer = providerArnIssuer(v);
       if (issuer !== void 0 && isGitHubIssuer(issuer, settings)) out2.push(v);
     }
@@ -11939,7 +11981,9 @@ function githubConditions(stmt, settings) {
 }
 function conditionsAnew(stmt, settings) {
   const out2 = [];
-  for (const c of stmt.conditions) {
+  const { conditions } = stmt;
+  for (let i = 0; i < conditions.length; i++) {
+    const c = conditions[i];
     const key3 = knownText(c.key);
     if (key3 === void 0) continue;
     const { issuer, claim } = parseConditionKey(key3);
@@ -11982,7 +12026,11 @@ function githubTrustStatements(policies, settings) {
   const list2 = [];
   for (const doc of policies) {
     if (doc.kind === "permissions") continue;
-    for (const stmt of doc.statements) if (trustsGitHub(stmt, settings)) list2.push({ doc, stmt });
+    const { statements } = doc;
+    for (let i = 0; i < statements.length; i++) {
+      const stmt = statements[i];
+      if (trustsGitHub(stmt, settings)) list2.push({ doc, stmt });
+    }
   }
   trustLists.set(policies, { issuer: settings.issuer, count: policies.length, list: list2 });
   return list2;
@@ -12760,12 +12808,12 @@ async function lookup(repo, opts) {
       if (target.origin !== new URL(base).origin)
         return { kind: "error", message: `HTTP ${res.status} to another host (${target.origin}), not followed` };
       const moved = await get(target.href, opts);
-      const body2 = await moved.json();
-      return body2.full_name ? { kind: "renamed", fullName: body2.full_name } : { kind: "error", message: "redirect target has no full_name" };
+      const body3 = await moved.json();
+      return body3.full_name ? { kind: "renamed", fullName: body3.full_name } : { kind: "error", message: "redirect target has no full_name" };
     }
     if (!res.ok) return { kind: "error", message: `HTTP ${res.status}` };
-    const body = await res.json();
-    return { kind: "ok", fullName: body.full_name ?? repo };
+    const body2 = await res.json();
+    return { kind: "ok", fullName: body2.full_name ?? repo };
   } catch (e) {
     return { kind: "error", message: e instanceof Error ? e.message : String(e) };
   }
@@ -12877,12 +12925,12 @@ function isSupportedClaim(claim) {
   return AWS_GITHUB_CLAIM_KEYS.includes(claim.toLowerCase());
 }
 function githubKeyProblem(key3, settings) {
-  const cacheKey = `${settings.issuer}\0${key3}`;
-  const known = keyProblems.get(cacheKey);
+  if (keyProblems.issuer !== settings.issuer || keyProblems.answers.size >= 1e3)
+    keyProblems = { issuer: settings.issuer, answers: /* @__PURE__ */ new Map() };
+  const known = keyProblems.answers.get(key3);
   if (known !== void 0) return known ?? void 0;
-  if (keyProblems.size >= 1e3) keyProblems.clear();
   const problem = keyProblemAnew(key3, settings);
-  keyProblems.set(cacheKey, problem ?? null);
+  keyProblems.answers.set(key3, problem ?? null);
   return problem;
 }
 function keyProblemAnew(key3, settings) {
@@ -13014,7 +13062,7 @@ var init_condition_keys = __esm({
       env: "environment",
       workflow_ref: "job_workflow_ref"
     };
-    keyProblems = /* @__PURE__ */ new Map();
+    keyProblems = { issuer: "", answers: /* @__PURE__ */ new Map() };
   }
 });
 
@@ -13257,6 +13305,10 @@ function anyOwnerReason(v) {
   if (v.wildcardParts.has("ownerIdOnly")) return "the owner id is a wildcard";
   return "the owner name is not pinned, and a wildcard there matches the names of other owners too";
 }
+function openContext(v, template) {
+  if (template.length !== 2 || template[1] !== "context") return true;
+  return /:\*+$/.test(v.text);
+}
 function pinnedContext(v, template, branch, repository) {
   if (template.length === 2 && template[1] === "context" && v.text.endsWith(":*"))
     return `${v.text.slice(0, -1)}ref:refs/heads/${branch}`;
@@ -13302,6 +13354,11 @@ var init_broad_sub_wildcard = __esm({
             message: "`{{value}}` matches every branch, tag, environment and pull request of {{repository}}",
             explanation: "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of {{repository}}: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules.",
             fix: "Pin the context, e.g. `{{suggestion}}` or `\u2026:environment:production`, or set the option `allowAnyRef`."
+          },
+          partialContext: {
+            message: "`{{value}}`: the wildcard stands for the context kind, so any branch, tag or environment of {{repository}} whose name fits matches too",
+            explanation: "`{{value}}`{{note}} under `{{operator}}` has a wildcard where the sub names the kind of context (`ref:\u2026`, `environment:\u2026`, `pull_request`): every branch, tag and environment of {{repository}} whose name fits the pattern matches too, and anyone with push access can create such a branch.",
+            fix: "Write the context out, e.g. `{{suggestion}}`, `\u2026:environment:production` or `\u2026:pull_request`, or set the option `allowAnyRef`."
           },
           anyBranch: {
             message: "`{{value}}` admits every branch of {{repository}}, including unreviewed ones",
@@ -13395,7 +13452,7 @@ var init_broad_sub_wildcard = __esm({
           } else {
             if (options.allowAnyRef || pinned.context) continue;
             ctx.report({
-              messageId: "anyContext",
+              messageId: openContext(v, settings.subClaimTemplate) ? "anyContext" : "partialContext",
               at: v.value,
               severity: "warn",
               data: {
@@ -13601,9 +13658,14 @@ function firstOf(conditions, at3) {
   return best?.c;
 }
 function literalQuote(text3, s, value) {
-  const slice = text3.slice(s.start, s.end);
-  for (const q2 of ['"', "'"]) if (slice === `${q2}${value}${q2}` && !UNSAFE_QUOTED.test(value)) return q2;
-  return slice === value && SAFE_PLAIN.test(value) ? "" : void 0;
+  const length = s.end - s.start;
+  if (length === value.length + 2) {
+    const q2 = text3.charAt(s.start);
+    if ((q2 === '"' || q2 === "'") && text3.charAt(s.end - 1) === q2 && text3.startsWith(value, s.start + 1))
+      return UNSAFE_QUOTED.test(value) ? void 0 : q2;
+    return void 0;
+  }
+  return length === value.length && text3.startsWith(value, s.start) && SAFE_PLAIN.test(value) ? "" : void 0;
 }
 function quoted(quote, text3) {
   if (quote === "") return SAFE_PLAIN.test(text3) && !/: /.test(text3) ? text3 : void 0;
@@ -14054,12 +14116,12 @@ function compileFilterGlob(pattern) {
     if (ch === "[") {
       const end = pattern.indexOf("]", i + 1);
       if (end > i + 1) {
-        const body = pattern.slice(i + 1, end);
+        const body2 = pattern.slice(i + 1, end);
         const members = [];
-        for (let j = 0; j < body.length; j++) {
-          const a = body.charAt(j);
-          if (body[j + 1] === "-" && j + 2 < body.length) {
-            members.push([a, body.charAt(j + 2)]);
+        for (let j = 0; j < body2.length; j++) {
+          const a = body2.charAt(j);
+          if (body2[j + 1] === "-" && j + 2 < body2.length) {
+            members.push([a, body2.charAt(j + 2)]);
             j += 2;
           } else members.push([a, a]);
         }
@@ -14571,7 +14633,10 @@ function githubEnvWrites(run7) {
 }
 function describeCombination(c, keys) {
   const shown2 = keys && keys.length > 0 ? keys.filter((k) => c.has(k)) : [...c.keys()];
-  return shown2.map((k) => `${k}: ${displayText(c.get(k))}`).join(", ");
+  return shown2.map((k) => {
+    const text3 = displayText(c.get(k));
+    return `${k}: ${text3 === "" ? '""' : text3}`;
+  }).join(", ");
 }
 function matrixKeysRead(v) {
   const out2 = [];
@@ -15148,14 +15213,20 @@ function pathSuffixes(file) {
   return out2;
 }
 function normaliseIssuer(text3) {
-  return text3.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+  let out2 = normalisedIssuers.get(text3);
+  if (out2 === void 0) {
+    if (normalisedIssuers.size >= 1e3) normalisedIssuers.clear();
+    out2 = text3.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+    normalisedIssuers.set(text3, out2);
+  }
+  return out2;
 }
 function providerIssuer(provider2) {
   if (!provider2.url) return void 0;
   const text3 = knownText(provider2.url);
   return text3 === void 0 ? void 0 : normaliseIssuer(text3);
 }
-var ProjectIndex;
+var ProjectIndex, normalisedIssuers;
 var init_project_index = __esm({
   "src/analysis/project-index.ts"() {
     "use strict";
@@ -15274,21 +15345,24 @@ var init_project_index = __esm({
         return [...found].sort((a, b) => (this.policyOrder.get(a) ?? 0) - (this.policyOrder.get(b) ?? 0));
       }
     };
+    normalisedIssuers = /* @__PURE__ */ new Map();
   }
 });
 
 // src/analysis/oidc-providers.ts
 function statementIssuers(stmt, settings) {
   const out2 = /* @__PURE__ */ new Set();
-  for (const p of githubPrincipals(stmt, settings)) {
-    const issuer = providerArnIssuer(p);
+  const principals = githubPrincipals(stmt, settings);
+  for (let i = 0; i < principals.length; i++) {
+    const issuer = providerArnIssuer(principals[i]);
     if (issuer !== void 0) out2.add(normaliseIssuer(issuer));
   }
   if (out2.size > 0) return out2;
-  for (const c of githubConditions(stmt, settings)) out2.add(normaliseIssuer(c.issuer));
+  const conditions = githubConditions(stmt, settings);
+  for (let i = 0; i < conditions.length; i++) out2.add(normaliseIssuer(conditions[i].issuer));
   return out2;
 }
-function directoryOf(file) {
+function directoryOf2(file) {
   const slash2 = file.lastIndexOf("/");
   return slash2 < 0 ? "" : file.slice(0, slash2);
 }
@@ -15346,7 +15420,7 @@ function providersFor(stmt, doc, index2) {
   const byDirectory = (f) => index2.facts(f).deploymentScope === "directory";
   if (byDirectory(file)) {
     const sameModule = candidates.filter(
-      (p) => byDirectory(p.loc.file) && directoryOf(p.loc.file) === directoryOf(file)
+      (p) => byDirectory(p.loc.file) && directoryOf2(p.loc.file) === directoryOf2(file)
     );
     if (sameModule.length > 0) return sameModule;
   }
@@ -15379,11 +15453,21 @@ var init_oidc_providers = __esm({
 // rules/audience-drift.ts
 function partitionOf(stmt, doc, settings) {
   if (doc.partition !== void 0) return doc.partition;
-  for (const p of githubPrincipals(stmt, settings)) {
-    const m = /^arn:([^:]+):/.exec(displayText(p));
-    if (m?.[1] && !m[1].includes("${")) return m[1];
+  const principals = githubPrincipals(stmt, settings);
+  for (let i = 0; i < principals.length; i++) {
+    const partition = arnPartition2(displayText(principals[i]));
+    if (partition !== void 0) return partition;
   }
   return void 0;
+}
+function arnPartition2(text3) {
+  let known = partitions.get(text3);
+  if (known === void 0) {
+    if (partitions.size >= 1e3) partitions.clear();
+    const m = /^arn:([^:]+):/.exec(text3);
+    partitions.set(text3, known = m?.[1] && !m[1].includes("${") ? m[1] : null);
+  }
+  return known ?? void 0;
 }
 function expectedAudiences(settings, partition) {
   const out2 = [settings.audience];
@@ -15589,7 +15673,7 @@ function checkWorkflowAudiences(ctx) {
     });
   }
 }
-var audience_drift_default;
+var partitions, audience_drift_default;
 var init_audience_drift = __esm({
   "rules/audience-drift.ts"() {
     "use strict";
@@ -15602,6 +15686,7 @@ var init_audience_drift = __esm({
     init_role_assumptions();
     init_policy_fixes();
     init_oidc_providers();
+    partitions = /* @__PURE__ */ new Map();
     audience_drift_default = defineRule({
       meta: {
         id: "audience-drift",
@@ -16752,7 +16837,7 @@ function situation(workflow, jobWorkflowFile, trigger, ctx, job, envText, repo, 
   let context = ctx.context;
   let description = ctx.description;
   let unknownWhy = ctx.unknownWhy;
-  if (job.environment) {
+  if (job.environment && envText !== "") {
     if (envText === void 0) {
       claims.set("environment", { kind: "unknown" });
       kind = "unknown";
@@ -17385,8 +17470,8 @@ function checkIssuerMismatch(stmt, settings, report) {
       const text3 = knownText(v);
       const written = text3 === void 0 || text3.startsWith("arn:") ? providerIssuerWritten(v) : text3;
       if (written === void 0) return;
-      const clean = cleanIssuer(written);
-      principalIssuers.push({ issuer: clean.lower, written: clean.written, value: v });
+      const clean2 = cleanIssuer(written);
+      principalIssuers.push({ issuer: clean2.lower, written: clean2.written, value: v });
     }
   }
   const first = principalIssuers[0];
@@ -17504,7 +17589,7 @@ var init_malformed_principal = __esm({
       check(ctx) {
         for (const doc of ctx.project.policies) {
           if (doc.kind === "permissions") continue;
-          const partitions = new PartitionCounts(allPrincipalArns(doc));
+          const partitions2 = new PartitionCounts(allPrincipalArns(doc));
           for (const stmt of doc.statements) {
             if (stmt.notPrincipal) continue;
             const githubRelated = statementIsGitHubRelated(stmt, ctx.settings);
@@ -17524,7 +17609,7 @@ var init_malformed_principal = __esm({
                 }
                 if (text3 !== void 0 && !text3.startsWith("arn:")) {
                   if (isBareGitHubIssuer(text3, ctx.settings)) {
-                    const partition2 = doc.partition ?? partitions.first ?? "aws";
+                    const partition2 = doc.partition ?? partitions2.first ?? "aws";
                     const issuer = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
                     ctx.report({
                       messageId: "notAnArn",
@@ -17594,7 +17679,7 @@ var init_malformed_principal = __esm({
                 if (!githubRelated) continue;
                 const partition = partitionOfValue(value);
                 if (partition !== void 0) {
-                  const other = doc.partition ?? partitions.soleOtherThan(partition);
+                  const other = doc.partition ?? partitions2.soleOtherThan(partition);
                   if (other !== void 0 && other !== partition) {
                     const where2 = doc.partition !== void 0 ? "the template around it is" : "the other principals of this policy are";
                     ctx.report({
@@ -18870,13 +18955,20 @@ function treeString(node) {
   }
 }
 function treeValueList(node) {
-  const list2 = { items: [], loc: node.loc };
   if (node.kind === "unknown") {
-    list2.unknown = { expr: node.expr, loc: node.loc };
-    return list2;
+    const list3 = { items: [], loc: node.loc };
+    list3.unknown = { expr: node.expr, loc: node.loc };
+    return list3;
   }
-  for (const item of listOf(node)) {
-    if (item.kind === "unknown" && node.kind === "array" && isSplat(item.expr)) {
+  if (node.kind !== "array") {
+    const s = treeString(node);
+    return { items: s ? [s] : [], loc: node.loc };
+  }
+  const list2 = { items: [], loc: node.loc };
+  const { items } = node;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item.kind === "unknown" && isSplat(item.expr)) {
       list2.unknown = { expr: item.expr, loc: item.loc };
       continue;
     }
@@ -18894,7 +18986,9 @@ function readPrincipals(node, stmt) {
     return;
   }
   if (node.kind !== "object") return;
-  for (const e of node.entries) {
+  const { entries: entries2 } = node;
+  for (let i = 0; i < entries2.length; i++) {
+    const e = entries2[i];
     const type2 = e.key.value;
     if (type2 === "*" || PRINCIPAL_TYPES.has(type2)) {
       const principal2 = {
@@ -18906,63 +19000,95 @@ function readPrincipals(node, stmt) {
   }
 }
 function readConditions(node) {
-  const out2 = [];
-  if (node.kind !== "object") return out2;
-  for (const op of node.entries) {
+  if (node.kind !== "object") return [];
+  let out2;
+  const ops = node.entries;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
     if (op.value.kind !== "object") continue;
-    for (const k of op.value.entries) {
-      out2.push({
+    const keys = op.value.entries;
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      const c = {
         operator: op.key,
         key: strValue(k.key.value, k.key.loc),
         values: treeValueList(k.value),
         loc: k.key.loc
-      });
+      };
+      if (out2) out2.push(c);
+      else out2 = [c];
     }
   }
-  return out2;
+  return out2 ?? [];
 }
 function unknownConditionBlock(node) {
   if (node.kind === "unknown") return { expr: node.expr, loc: node.loc };
   if (node.kind !== "object") return void 0;
-  for (const op of node.entries) if (op.value.kind === "unknown") return { expr: op.value.expr, loc: op.value.loc };
+  const { entries: entries2 } = node;
+  for (let i = 0; i < entries2.length; i++) {
+    const op = entries2[i];
+    if (op.value.kind === "unknown") return { expr: op.value.expr, loc: op.value.loc };
+  }
   return void 0;
 }
 function normaliseStatement(node) {
   if (node.kind !== "object") return void 0;
+  let sid;
+  let effect;
+  let principal2;
+  let notPrincipal;
+  let action;
+  let notAction;
+  let condition;
+  const { entries: entries2 } = node;
+  for (let i = 0; i < entries2.length; i++) {
+    const e = entries2[i];
+    switch (e.key.value) {
+      case "Sid":
+        sid ??= e;
+        break;
+      case "Effect":
+        effect ??= e;
+        break;
+      case "Principal":
+        principal2 ??= e;
+        break;
+      case "NotPrincipal":
+        notPrincipal ??= e;
+        break;
+      case "Action":
+        action ??= e;
+        break;
+      case "NotAction":
+        notAction ??= e;
+        break;
+      case "Condition":
+        condition ??= e;
+        break;
+    }
+  }
   const stmt = {
     principals: [],
     notPrincipal: false,
     anyPrincipal: false,
-    actions: { items: [], loc: node.loc },
-    notAction: false,
+    actions: action ? treeValueList(action.value) : notAction ? treeValueList(notAction.value) : { items: [], loc: node.loc },
+    notAction: !action && notAction !== void 0,
     conditions: [],
     loc: node.loc
   };
-  const sid = entry(node, "Sid");
   if (sid?.value.kind === "string") {
     const text3 = knownText(sid.value.value);
     if (text3 !== void 0) stmt.sid = { value: text3, loc: sid.value.loc };
   }
-  const effect = child(node, "Effect");
   if (effect) {
-    const v = treeString(effect);
+    const v = treeString(effect.value);
     if (v) stmt.effect = v;
   }
-  const principal2 = child(node, "Principal");
-  const notPrincipal = child(node, "NotPrincipal");
-  if (principal2) readPrincipals(principal2, stmt);
+  if (principal2) readPrincipals(principal2.value, stmt);
   else if (notPrincipal) {
     stmt.notPrincipal = true;
-    readPrincipals(notPrincipal, stmt);
+    readPrincipals(notPrincipal.value, stmt);
   }
-  const action = child(node, "Action");
-  const notAction = child(node, "NotAction");
-  if (action) stmt.actions = treeValueList(action);
-  else if (notAction) {
-    stmt.notAction = true;
-    stmt.actions = treeValueList(notAction);
-  }
-  const condition = entry(node, "Condition");
   if (condition) {
     stmt.conditions = readConditions(condition.value);
     stmt.conditionLoc = condition.key.loc;
@@ -19450,9 +19576,9 @@ var init_hcl_expression = __esm({
       /** Innermost last: whether a newline ends the current construct. */
       newlineSignificant = [];
       depth = 0;
-      run(body) {
+      run(body2) {
         try {
-          const value = body();
+          const value = body2();
           return { value, end: this.pos };
         } catch (e) {
           if (e instanceof ParseError)
@@ -19517,10 +19643,10 @@ var init_hcl_expression = __esm({
       enter() {
         if (++this.depth > MAX_NESTING) this.tooDeep(MAX_NESTING, this.pos);
       }
-      withNewlines(significant, body) {
+      withNewlines(significant, body2) {
         this.newlineSignificant.push(significant);
         try {
-          return body();
+          return body2();
         } finally {
           this.newlineSignificant.pop();
         }
@@ -20130,17 +20256,17 @@ var init_hcl_expression = __esm({
           }
           if (word === "for") {
             const { keyVar, valueVar, collection } = this.forHeader('"for" directive');
-            const body = this.templateBody(mode, heredoc2, ["endfor"], this.closeSequence());
+            const body2 = this.templateBody(mode, heredoc2, ["endfor"], this.closeSequence());
             const part2 = {
               kind: "for",
               valueVar,
               collection,
-              body: body.parts,
+              body: body2.parts,
               start: seqStart,
               end: this.pos
             };
             if (keyVar !== void 0) part2.keyVar = keyVar;
-            return { part: part2, stripAfter: body.stripAfter };
+            return { part: part2, stripAfter: body2.stripAfter };
           }
           if (word === "else" || word === "endif" || word === "endfor") {
             if (!stopAt.includes(word)) this.fail(`Unexpected %{ ${word} } in the template`, seqStart, this.pos);
@@ -20148,168 +20274,6 @@ var init_hcl_expression = __esm({
           }
           this.fail(`Invalid template directive "${word}": expected if, for, else, endif or endfor`, kwStart);
         });
-      }
-    };
-  }
-});
-
-// src/parsers/terraform/hcl-body.ts
-function parseHclFile(text3) {
-  const p = new BodyParser(text3);
-  if (text3.charCodeAt(0) === 65279) p.pos = 1;
-  const r = p.run(() => p.body(0, void 0));
-  return "error" in r ? { problem: r.error } : { body: r.value };
-}
-function parseTopBlock(text3, typeStart) {
-  const p = new BodyParser(text3, true);
-  p.pos = typeStart;
-  const r = p.run(() => {
-    const type2 = p.ident();
-    p.skip();
-    return p.block(type2, typeStart, 0);
-  });
-  return "error" in r ? { problem: r.error } : r.value;
-}
-function attributeExpression(text3, exprStart) {
-  const r = parseExpressionAt(text3, exprStart);
-  if ("error" in r)
-    throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
-  return r.value;
-}
-var UNCLOSED_BLOCK, MAX_BLOCK_DEPTH, BodyParser;
-var init_hcl_body = __esm({
-  "src/parsers/terraform/hcl-body.ts"() {
-    "use strict";
-    init_hcl_expression();
-    UNCLOSED_BLOCK = 'Unclosed configuration block: there is no "}" for this "{"';
-    MAX_BLOCK_DEPTH = 64;
-    BodyParser = class extends ExpressionParser {
-      constructor(text3, keepTrees = false) {
-        super(text3);
-        this.keepTrees = keepTrees;
-        this.newlineSignificant.push(true);
-      }
-      keepTrees;
-      /** `open`: offset of the `{` this body belongs to (undefined at the top level). */
-      body(depth, open) {
-        const t2 = this.text;
-        const body = { attributes: [], blocks: [] };
-        for (; ; ) {
-          this.skipLines();
-          if (this.pos >= t2.length) {
-            if (open !== void 0) this.fail(UNCLOSED_BLOCK, open);
-            return body;
-          }
-          const c = t2.charCodeAt(this.pos);
-          if (c === 125) {
-            if (open === void 0) this.fail('Unexpected "}": no block is open here', this.pos);
-            this.pos++;
-            return body;
-          }
-          if (!isIdentStart(c, t2, this.pos)) this.fail("Argument or block definition required: expected a name", this.pos);
-          const nameStart = this.pos;
-          const name3 = this.ident();
-          this.skip();
-          if (this.text.charCodeAt(this.pos) === 61 && this.text.charCodeAt(this.pos + 1) !== 61) {
-            body.attributes.push(this.attribute(name3, nameStart));
-            this.lineEnd(false);
-            continue;
-          }
-          body.blocks.push(this.block(name3, nameStart, depth));
-        }
-      }
-      /** At `=` after an attribute name. */
-      attribute(name3, nameStart) {
-        this.pos++;
-        this.skip();
-        const exprStart = this.pos;
-        const expr = this.expression();
-        if (this.keepTrees) return { name: name3, nameStart, exprStart, exprEnd: expr.end, checked: true, tree: expr };
-        return { name: name3, nameStart, exprStart, exprEnd: expr.end, checked: true };
-      }
-      block(type2, typeStart, depth) {
-        const t2 = this.text;
-        const labels = [];
-        for (; ; ) {
-          const c = t2.charCodeAt(this.pos);
-          if (c === 34) labels.push(this.label());
-          else if (this.pos < t2.length && isIdentStart(c, t2, this.pos))
-            labels.push({ start: this.pos, value: this.ident() });
-          else break;
-          this.skip();
-        }
-        if (t2.charCodeAt(this.pos) !== 123) {
-          if (labels.length === 0)
-            this.fail(
-              `Invalid argument or block: "${type2}" must be followed by "=" (an argument) or by labels and "{" (a block)`,
-              this.pos
-            );
-          this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
-        }
-        const open = this.pos;
-        if (depth >= MAX_BLOCK_DEPTH) this.tooDeep(MAX_BLOCK_DEPTH, open);
-        this.pos++;
-        this.skip();
-        let body;
-        if (t2.charCodeAt(this.pos) === 125) {
-          this.pos++;
-          body = { attributes: [], blocks: [] };
-        } else if (this.atLineEnd()) {
-          body = this.body(depth + 1, open);
-        } else {
-          const nameStart = this.pos;
-          if (!isIdentStart(t2.charCodeAt(this.pos), t2, this.pos))
-            this.fail("Invalid single-line block: expected an argument name", this.pos);
-          const name3 = this.ident();
-          this.skip();
-          if (t2.charCodeAt(this.pos) !== 61 || t2.charCodeAt(this.pos + 1) === 61)
-            this.fail("Invalid single-line block: a block on one line can hold only one argument", this.pos);
-          const attr = this.attribute(name3, nameStart);
-          this.skip();
-          if (t2.charCodeAt(this.pos) !== 125)
-            this.fail('Invalid single-line block: expected "}" after the argument', this.pos);
-          this.pos++;
-          body = { attributes: [attr], blocks: [] };
-        }
-        const end = this.pos;
-        this.lineEnd(true);
-        return { type: type2, typeStart, labels, body, end };
-      }
-      /** A quoted block label: a string without interpolation. */
-      label() {
-        const start = this.pos;
-        this.pos++;
-        const { parts } = this.templateBody("quoted", void 0);
-        this.pos++;
-        let value = "";
-        for (const part2 of parts) {
-          if (part2.kind !== "text")
-            this.fail("Invalid block label: template sequences are not allowed in labels", part2.start, part2.end);
-          value += part2.value;
-        }
-        return { start, value };
-      }
-      atLineEnd() {
-        const t2 = this.text;
-        const c = t2.charCodeAt(this.pos);
-        return this.pos >= t2.length || c === 10 || c === 13 && t2.charCodeAt(this.pos + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(this.pos + 1) === 47;
-      }
-      /** After an attribute or a block's `}`: only a comment may follow on the line. */
-      lineEnd(afterBlock) {
-        this.skip();
-        if (this.atLineEnd()) return;
-        if (this.text.charCodeAt(this.pos) === 125 && !afterBlock)
-          this.fail('Missing newline after argument: "}" must start a new line', this.pos);
-        this.fail(
-          afterBlock ? "Missing newline after block definition" : "Missing newline after argument: an argument definition must end with a newline",
-          this.pos
-        );
-      }
-      /** Skips blank lines and comments between definitions. */
-      skipLines() {
-        this.newlineSignificant.push(false);
-        this.skip();
-        this.newlineSignificant.pop();
       }
     };
   }
@@ -21859,7 +21823,7 @@ var init_build = __esm({
       * @private
       */
       appendReplacementInternalJs(replacement) {
-        const isDigit2 = (c) => c >= 48 && c <= 57;
+        const isDigit3 = (c) => c >= 48 && c <= 57;
         const groupCount = this.patternGroupCount;
         let res = "";
         let i = 0;
@@ -21881,11 +21845,11 @@ var init_build = __esm({
           } else if (c === Codepoint.CODES["'"]) {
             res += this.substring(this.end(0), this.matcherInputLength);
             i += 2;
-          } else if (isDigit2(c)) {
+          } else if (isDigit3(c)) {
             let digits = 1;
             let index2 = c - 48;
             const c2 = replacement.charCodeAt(i + 2);
-            if (isDigit2(c2) && index2 * 10 + c2 - 48 <= groupCount) {
+            if (isDigit3(c2) && index2 * 10 + c2 - 48 <= groupCount) {
               digits = 2;
               index2 = index2 * 10 + c2 - 48;
             }
@@ -28478,10 +28442,10 @@ ${indent2}`) + "'";
             literalFallback = true;
           };
         }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent2, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body2 = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent2, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header}
-${indent2}${body}`;
+${indent2}${body2}`;
       }
       value = value.replace(/\n+/g, `$&${indent2}`);
       return `|${header}
@@ -30497,13 +30461,13 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body2 = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
-          body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
-          lines2[lines2.length - 1] = `--- ${body}`;
+          body2 += stringifyComment.lineComment(body2, "", commentString(contentComment));
+        if ((body2[0] === "|" || body2[0] === ">") && lines2[lines2.length - 1] === "---") {
+          lines2[lines2.length - 1] = `--- ${body2}`;
         } else
-          lines2.push(body);
+          lines2.push(body2);
       } else {
         lines2.push(stringify.stringify(doc.contents, ctx));
       }
@@ -32496,13 +32460,13 @@ var require_cst_scalar = __commonJS({
         case ">": {
           const he2 = source.indexOf("\n");
           const head = source.substring(0, he2);
-          const body = source.substring(he2 + 1) + "\n";
+          const body2 = source.substring(he2 + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent: indent2, source: head }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent: indent2, source: "\n" });
-          return { type: "block-scalar", offset, indent: indent2, props, source: body };
+          return { type: "block-scalar", offset, indent: indent2, props, source: body2 };
         }
         case '"':
           return { type: "double-quoted-scalar", offset, indent: indent2, source, end };
@@ -32559,13 +32523,13 @@ var require_cst_scalar = __commonJS({
     function setBlockScalarValue(token, source) {
       const he2 = source.indexOf("\n");
       const head = source.substring(0, he2);
-      const body = source.substring(he2 + 1) + "\n";
+      const body2 = source.substring(he2 + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header.source = head;
-        token.source = body;
+        token.source = body2;
       } else {
         const { offset } = token;
         const indent2 = "indent" in token ? token.indent : -1;
@@ -32577,7 +32541,7 @@ var require_cst_scalar = __commonJS({
         for (const key3 of Object.keys(token))
           if (key3 !== "type" && key3 !== "offset")
             delete token[key3];
-        Object.assign(token, { type: "block-scalar", indent: indent2, props, source: body });
+        Object.assign(token, { type: "block-scalar", indent: indent2, props, source: body2 });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -34525,6 +34489,7 @@ function text(n) {
   fail("a collection where a string is required");
 }
 function graphemes(s) {
+  segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" });
   return Array.from(segmenter.segment(s), (g) => g.segment);
 }
 function formatNumber(n) {
@@ -35063,7 +35028,6 @@ var init_functions = __esm({
     UNKNOWN2 = new Unknown();
     CallError = class extends Error {
     };
-    segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
     pad2 = (n) => String(n).padStart(2, "0");
     MONTHS = [
       "January",
@@ -35107,10 +35071,10 @@ var init_functions = __esm({
         const base = int(args[1]);
         if (base < 2 || base > 62) fail("base must be between 2 and 62");
         const digits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".slice(0, base);
-        const body = s.replace(/^[-+]/, "");
-        if (body === "") fail(`cannot parse "${s}" as a base ${String(base)} integer`);
+        const body2 = s.replace(/^[-+]/, "");
+        if (body2 === "") fail(`cannot parse "${s}" as a base ${String(base)} integer`);
         let v = 0;
-        for (const c of body) {
+        for (const c of body2) {
           const d = base <= 36 ? digits.indexOf(c.toLowerCase()) : digits.indexOf(c);
           if (d < 0) fail(`cannot parse "${s}" as a base ${String(base)} integer`);
           v = v * base + d;
@@ -35407,16 +35371,6 @@ ${" ".repeat(n)}`));
           })
         );
       },
-      jsondecode: (args, site) => {
-        let v;
-        try {
-          v = JSON.parse(text(args[0]));
-        } catch (e) {
-          if (e instanceof Unknown || e instanceof CallError) throw e;
-          fail("jsondecode: invalid JSON");
-        }
-        return fromPlain(v, site, args);
-      },
       urlencode: strings(
         (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+")
       ),
@@ -35514,6 +35468,446 @@ ${" ".repeat(n)}`));
   }
 });
 
+// src/parsers/terraform/hcl-body.ts
+function parseHclFile(text3) {
+  const p = new BodyParser(text3);
+  if (text3.charCodeAt(0) === 65279) p.pos = 1;
+  const r = p.run(() => p.body(0, void 0));
+  return "error" in r ? { problem: r.error } : { body: r.value };
+}
+function parseTopBlock(text3, typeStart) {
+  const p = new BodyParser(text3, true);
+  p.pos = typeStart;
+  const r = p.run(() => {
+    const type2 = p.ident();
+    p.skip();
+    return p.block(type2, typeStart, 0);
+  });
+  return "error" in r ? { problem: r.error } : r.value;
+}
+function attributeExpression(text3, exprStart) {
+  const r = parseExpressionAt(text3, exprStart);
+  if ("error" in r)
+    throw new Error(`an expression the HCL parser accepted is refused when read again: ${r.error.message}`);
+  return r.value;
+}
+var UNCLOSED_BLOCK, MAX_BLOCK_DEPTH, BodyParser;
+var init_hcl_body = __esm({
+  "src/parsers/terraform/hcl-body.ts"() {
+    "use strict";
+    init_hcl_expression();
+    UNCLOSED_BLOCK = 'Unclosed configuration block: there is no "}" for this "{"';
+    MAX_BLOCK_DEPTH = 64;
+    BodyParser = class extends ExpressionParser {
+      constructor(text3, keepTrees = false) {
+        super(text3);
+        this.keepTrees = keepTrees;
+        this.newlineSignificant.push(true);
+      }
+      keepTrees;
+      /** `open`: offset of the `{` this body belongs to (undefined at the top level). */
+      body(depth, open) {
+        const t2 = this.text;
+        const body2 = { attributes: [], blocks: [] };
+        for (; ; ) {
+          this.skipLines();
+          if (this.pos >= t2.length) {
+            if (open !== void 0) this.fail(UNCLOSED_BLOCK, open);
+            return body2;
+          }
+          const c = t2.charCodeAt(this.pos);
+          if (c === 125) {
+            if (open === void 0) this.fail('Unexpected "}": no block is open here', this.pos);
+            this.pos++;
+            return body2;
+          }
+          if (!isIdentStart(c, t2, this.pos)) this.fail("Argument or block definition required: expected a name", this.pos);
+          const nameStart = this.pos;
+          const name3 = this.ident();
+          this.skip();
+          if (this.text.charCodeAt(this.pos) === 61 && this.text.charCodeAt(this.pos + 1) !== 61) {
+            body2.attributes.push(this.attribute(name3, nameStart));
+            this.lineEnd(false);
+            continue;
+          }
+          body2.blocks.push(this.block(name3, nameStart, depth));
+        }
+      }
+      /** At `=` after an attribute name. */
+      attribute(name3, nameStart) {
+        this.pos++;
+        this.skip();
+        const exprStart = this.pos;
+        const expr = this.expression();
+        if (this.keepTrees) return { name: name3, nameStart, exprStart, exprEnd: expr.end, checked: true, tree: expr };
+        return { name: name3, nameStart, exprStart, exprEnd: expr.end, checked: true };
+      }
+      block(type2, typeStart, depth) {
+        const t2 = this.text;
+        const labels = [];
+        for (; ; ) {
+          const c = t2.charCodeAt(this.pos);
+          if (c === 34) labels.push(this.label());
+          else if (this.pos < t2.length && isIdentStart(c, t2, this.pos))
+            labels.push({ start: this.pos, value: this.ident() });
+          else break;
+          this.skip();
+        }
+        if (t2.charCodeAt(this.pos) !== 123) {
+          if (labels.length === 0)
+            this.fail(
+              `Invalid argument or block: "${type2}" must be followed by "=" (an argument) or by labels and "{" (a block)`,
+              this.pos
+            );
+          this.fail('Invalid block definition: expected "{" after the block labels', this.pos);
+        }
+        const open = this.pos;
+        if (depth >= MAX_BLOCK_DEPTH) this.tooDeep(MAX_BLOCK_DEPTH, open);
+        this.pos++;
+        this.skip();
+        let body2;
+        if (t2.charCodeAt(this.pos) === 125) {
+          this.pos++;
+          body2 = { attributes: [], blocks: [] };
+        } else if (this.atLineEnd()) {
+          body2 = this.body(depth + 1, open);
+        } else {
+          const nameStart = this.pos;
+          if (!isIdentStart(t2.charCodeAt(this.pos), t2, this.pos))
+            this.fail("Invalid single-line block: expected an argument name", this.pos);
+          const name3 = this.ident();
+          this.skip();
+          if (t2.charCodeAt(this.pos) !== 61 || t2.charCodeAt(this.pos + 1) === 61)
+            this.fail("Invalid single-line block: a block on one line can hold only one argument", this.pos);
+          const attr = this.attribute(name3, nameStart);
+          this.skip();
+          if (t2.charCodeAt(this.pos) !== 125)
+            this.fail('Invalid single-line block: expected "}" after the argument', this.pos);
+          this.pos++;
+          body2 = { attributes: [attr], blocks: [] };
+        }
+        const end = this.pos;
+        this.lineEnd(true);
+        return { type: type2, typeStart, labels, body: body2, end };
+      }
+      /** A quoted block label: a string without interpolation. */
+      label() {
+        const start = this.pos;
+        this.pos++;
+        const { parts } = this.templateBody("quoted", void 0);
+        this.pos++;
+        let value = "";
+        for (const part2 of parts) {
+          if (part2.kind !== "text")
+            this.fail("Invalid block label: template sequences are not allowed in labels", part2.start, part2.end);
+          value += part2.value;
+        }
+        return { start, value };
+      }
+      atLineEnd() {
+        const t2 = this.text;
+        const c = t2.charCodeAt(this.pos);
+        return this.pos >= t2.length || c === 10 || c === 13 && t2.charCodeAt(this.pos + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(this.pos + 1) === 47;
+      }
+      /** After an attribute or a block's `}`: only a comment may follow on the line. */
+      lineEnd(afterBlock) {
+        this.skip();
+        if (this.atLineEnd()) return;
+        if (this.text.charCodeAt(this.pos) === 125 && !afterBlock)
+          this.fail('Missing newline after argument: "}" must start a new line', this.pos);
+        this.fail(
+          afterBlock ? "Missing newline after block definition" : "Missing newline after argument: an argument definition must end with a newline",
+          this.pos
+        );
+      }
+      /** Skips blank lines and comments between definitions. */
+      skipLines() {
+        this.newlineSignificant.push(false);
+        this.skip();
+        this.newlineSignificant.pop();
+      }
+    };
+  }
+});
+
+// src/parsers/terraform/hcl-scan.ts
+function scanTopLevel(text3) {
+  const blocks = [];
+  let pos = text3.charCodeAt(0) === 65279 ? 1 : 0;
+  for (; ; ) {
+    BETWEEN.lastIndex = pos;
+    BETWEEN.test(text3);
+    pos = BETWEEN.lastIndex;
+    if (pos >= text3.length) return blocks;
+    const typeStart = pos;
+    const type2 = name(text3, pos);
+    if (type2 === void 0) return void 0;
+    pos = inline(text3, pos + type2.length);
+    const labels = [];
+    for (; ; ) {
+      const c2 = text3.charCodeAt(pos);
+      if (c2 === 34) {
+        LABEL.lastIndex = pos;
+        if (!LABEL.test(text3)) return void 0;
+        labels.push({ start: pos, value: text3.slice(pos + 1, LABEL.lastIndex - 1) });
+        pos = LABEL.lastIndex;
+      } else if (c2 === 123) break;
+      else {
+        const label2 = name(text3, pos);
+        if (label2 === void 0) return void 0;
+        labels.push({ start: pos, value: label2 });
+        pos += label2.length;
+      }
+      pos = inline(text3, pos);
+    }
+    const open = pos;
+    const end = skipBody(text3, pos);
+    if (end < 0) return void 0;
+    pos = inline(text3, end);
+    const c = text3.charCodeAt(pos);
+    if (!(pos >= text3.length || c === 10 || c === 35 || c === 13 && text3.charCodeAt(pos + 1) === 10 || c === 47 && text3.charCodeAt(pos + 1) === 47))
+      return void 0;
+    blocks.push({ type: type2, typeStart, labels, open });
+  }
+}
+function name(text3, pos) {
+  NAME.lastIndex = pos;
+  if (!NAME.test(text3) || text3.charCodeAt(NAME.lastIndex) > 127) return void 0;
+  return text3.slice(pos, NAME.lastIndex);
+}
+function inline(text3, pos) {
+  INLINE.lastIndex = pos;
+  INLINE.test(text3);
+  return INLINE.lastIndex;
+}
+function skipBody(t2, open) {
+  const stack = ["}"];
+  let pos = open + 1;
+  for (; ; ) {
+    CODE.lastIndex = pos;
+    if (!CODE.test(t2)) return -1;
+    const i = CODE.lastIndex - 1;
+    const c = t2.charCodeAt(i);
+    pos = i + 1;
+    if (c === 35 || c === 47 && t2.charCodeAt(pos) === 47) {
+      const nl = t2.indexOf("\n", pos);
+      if (nl < 0) return -1;
+      pos = nl + 1;
+    } else if (c === 47) {
+      if (t2.charCodeAt(pos) === 42) {
+        const end = t2.indexOf("*/", pos + 1);
+        if (end < 0) return -1;
+        pos = end + 2;
+      }
+    } else {
+      pos = pastEnclosing(t2, c, i, stack);
+      if (pos >= 0 && stack.length === 0) return pos;
+    }
+    if (pos < 0 || stack.length > MAX_NESTING2) return -1;
+  }
+}
+function pastEnclosing(t2, c, i, stack) {
+  const pos = i + 1;
+  if (c === 40) stack.push(")");
+  else if (c === 91) stack.push("]");
+  else if (c === 123) stack.push("}");
+  else if (c === 41 || c === 93 || c === 125) {
+    const want = stack.pop();
+    const ch = t2[i];
+    if (want === ch) return pos;
+    if (ch !== "}" || want === void 0) return -1;
+    if (want === '"') return quoted2(t2, pos, stack);
+    if (want.startsWith("<<")) return heredoc(t2, pos, want.slice(2), false, stack);
+    return -1;
+  } else if (c === 34) return quoted2(t2, pos, stack);
+  else if (c === 60 && t2.charCodeAt(pos) === 60) {
+    HEREDOC_INTRO.lastIndex = i;
+    const h = HEREDOC_INTRO.exec(t2);
+    if (!h) return -1;
+    return heredoc(t2, i + h[0].length, h[2] ?? "", true, stack);
+  }
+  return pos;
+}
+function quoted2(t2, from, stack) {
+  let pos = from;
+  for (; ; ) {
+    QUOTED.lastIndex = pos;
+    if (!QUOTED.test(t2)) return -1;
+    const i = QUOTED.lastIndex - 1;
+    const c = t2.charCodeAt(i);
+    if (c === 34) return i + 1;
+    if (c === 92) {
+      const e = t2.charCodeAt(i + 1);
+      if (e === 10 || e === 13 || Number.isNaN(e)) return -1;
+      pos = i + 2;
+    } else if (c === 10 || c === 13) return -1;
+    else {
+      const depth = stack.length;
+      pos = sequence(t2, i, '"', stack);
+      if (stack.length > depth) return pos;
+    }
+  }
+}
+function sequence(t2, i, closer, stack) {
+  const c = t2.charCodeAt(i);
+  const d = t2.charCodeAt(i + 1);
+  if (d === c && t2.charCodeAt(i + 2) === 123) return i + 3;
+  if (d === 123) {
+    stack.push(closer);
+    return i + 2;
+  }
+  return i + 1;
+}
+function heredoc(t2, from, marker, lineStart2, stack) {
+  let pos = from;
+  let atLine = lineStart2;
+  for (; ; ) {
+    if (atLine) {
+      const nl = t2.indexOf("\n", pos);
+      if (nl < 0) return -1;
+      if (mayBeMarkerLine(t2, pos, marker)) {
+        const line = t2.slice(pos, nl);
+        if (line.trim() === marker) return pos + line.indexOf(marker) + marker.length;
+      }
+    }
+    HEREDOC_TEXT.lastIndex = pos;
+    if (!HEREDOC_TEXT.test(t2)) return -1;
+    const i = HEREDOC_TEXT.lastIndex - 1;
+    const c = t2.charCodeAt(i);
+    atLine = c === 10;
+    if (c === 10) pos = i + 1;
+    else if (c === 13) {
+      if (t2.charCodeAt(i + 1) !== 10) return -1;
+      pos = i + 1;
+    } else {
+      const depth = stack.length;
+      pos = sequence(t2, i, `<<${marker}`, stack);
+      if (stack.length > depth) return pos;
+    }
+  }
+}
+function scanBody(text3, open) {
+  return body(text3, open + 1, 0)?.body;
+}
+function body(t2, from, depth) {
+  const out2 = { attributes: [], blocks: [] };
+  let pos = from;
+  for (; ; ) {
+    BETWEEN.lastIndex = pos;
+    BETWEEN.test(t2);
+    pos = BETWEEN.lastIndex;
+    if (pos >= t2.length) return void 0;
+    if (t2.charCodeAt(pos) === 125) return { body: out2, end: pos + 1 };
+    const nameStart = pos;
+    const n = name(t2, pos);
+    if (n === void 0) return void 0;
+    pos = inline(t2, pos + n.length);
+    if (t2.charCodeAt(pos) === 61 && t2.charCodeAt(pos + 1) !== 61) {
+      const exprStart = inline(t2, pos + 1);
+      if (atLineEnd(t2, exprStart)) return void 0;
+      const exprEnd = expressionEnd(t2, exprStart);
+      if (exprEnd < 0) return void 0;
+      out2.attributes.push({ name: n, nameStart, exprStart, exprEnd, checked: true, scanned: true });
+      pos = exprEnd;
+      continue;
+    }
+    const block = nested(t2, n, nameStart, pos, depth);
+    if (!block) return void 0;
+    out2.blocks.push(block);
+    pos = block.end;
+  }
+}
+function nested(t2, type2, typeStart, from, depth) {
+  if (depth >= MAX_BLOCK_DEPTH2) return void 0;
+  const labels = [];
+  let pos = from;
+  for (; ; ) {
+    const c = t2.charCodeAt(pos);
+    if (c === 123) break;
+    if (c === 34) {
+      LABEL.lastIndex = pos;
+      if (!LABEL.test(t2)) return void 0;
+      labels.push({ start: pos, value: t2.slice(pos + 1, LABEL.lastIndex - 1) });
+      pos = LABEL.lastIndex;
+    } else {
+      const label2 = name(t2, pos);
+      if (label2 === void 0) return void 0;
+      labels.push({ start: pos, value: label2 });
+      pos += label2.length;
+    }
+    pos = inline(t2, pos);
+  }
+  pos = inline(t2, pos + 1);
+  let inner;
+  let end;
+  if (t2.charCodeAt(pos) === 125) {
+    inner = { attributes: [], blocks: [] };
+    end = pos + 1;
+  } else {
+    if (!atLineEnd(t2, pos) || pos >= t2.length) return void 0;
+    const r = body(t2, pos, depth + 1);
+    if (!r) return void 0;
+    inner = r.body;
+    end = r.end;
+  }
+  if (!atLineEnd(t2, inline(t2, end))) return void 0;
+  return { type: type2, typeStart, labels, body: inner, end };
+}
+function atLineEnd(t2, pos) {
+  const c = t2.charCodeAt(pos);
+  return pos >= t2.length || c === 10 || c === 13 && t2.charCodeAt(pos + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(pos + 1) === 47;
+}
+function expressionEnd(t2, start) {
+  const stack = [];
+  let pos = start;
+  for (; ; ) {
+    EXPR_CODE.lastIndex = pos;
+    if (!EXPR_CODE.test(t2)) return -1;
+    const i = EXPR_CODE.lastIndex - 1;
+    const c = t2.charCodeAt(i);
+    pos = i + 1;
+    if (c === 10 || c === 13) {
+      if (c === 13 && t2.charCodeAt(pos) !== 10) return -1;
+      if (stack.length === 0) return trimmedEnd(t2, start, i);
+    } else if (c === 35 || c === 47 && t2.charCodeAt(pos) === 47) {
+      if (stack.length === 0) return trimmedEnd(t2, start, i);
+      const nl = t2.indexOf("\n", pos);
+      if (nl < 0) return -1;
+      pos = nl + 1;
+    } else if (c === 47) {
+      if (t2.charCodeAt(pos) === 42) {
+        if (stack.length === 0) return -1;
+        const end = t2.indexOf("*/", pos + 1);
+        if (end < 0) return -1;
+        pos = end + 2;
+      }
+    } else pos = pastEnclosing(t2, c, i, stack);
+    if (pos < 0 || stack.length > MAX_NESTING2) return -1;
+  }
+}
+function trimmedEnd(t2, start, end) {
+  let e = end;
+  while (e > start && (t2.charCodeAt(e - 1) === 32 || t2.charCodeAt(e - 1) === 9)) e--;
+  return e;
+}
+var BETWEEN, INLINE, NAME, LABEL, CODE, QUOTED, HEREDOC_TEXT, MAX_NESTING2, MAX_BLOCK_DEPTH2, EXPR_CODE;
+var init_hcl_scan = __esm({
+  "src/parsers/terraform/hcl-scan.ts"() {
+    "use strict";
+    init_hcl_expression();
+    BETWEEN = /(?:[ \t\n]+|\r\n|#[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/y;
+    INLINE = /(?:[ \t]+|\/\*[\s\S]*?\*\/)*/y;
+    NAME = /[A-Za-z_][A-Za-z0-9_-]*/y;
+    LABEL = /"[^"\\$%\r\n]*"/y;
+    CODE = /["#/{}()[\]<]/g;
+    QUOTED = /["\\$%\r\n]/g;
+    HEREDOC_TEXT = /[$%\r\n]/g;
+    MAX_NESTING2 = 64;
+    MAX_BLOCK_DEPTH2 = 32;
+    EXPR_CODE = /["#/{}()[\]<\r\n]/g;
+  }
+});
+
 // src/parsers/terraform/module.ts
 function newModule(dir, env, budget = new Budget(/* @__PURE__ */ new Set())) {
   return {
@@ -35529,13 +35923,13 @@ function newModule(dir, env, budget = new Budget(/* @__PURE__ */ new Set())) {
     budget
   };
 }
-function blocksOfHcl(file, body) {
-  return convertBody(file, body, "", [], 0);
+function blocksOfHcl(file, body2) {
+  return convertBody(file, body2, "", [], 0);
 }
 function convertBody(file, b, type2, labels, typeStart) {
   const attrs = /* @__PURE__ */ new Map();
   for (const a of b.attributes) {
-    const expr = a.tree ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, ast: a.tree } : a.checked ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true } : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
+    const expr = a.tree ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, ast: a.tree } : a.scanned ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, scanned: true } : a.checked ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true } : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
     attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
   }
   const blocks = b.blocks.map(
@@ -35549,6 +35943,14 @@ function convertBody(file, b, type2, labels, typeStart) {
   );
   return new HclBlock(type2, labels, attrs, blocks, file, typeStart);
 }
+function exprTree(expr) {
+  if (expr.kind !== "hcl" || expr.ast || !expr.checked) return expr.kind === "hcl" ? expr.ast : void 0;
+  const text3 = expr.file.src.text;
+  if (!expr.scanned) return expr.ast = attributeExpression(text3, expr.start);
+  const r = parseExpressionAt(text3, expr.start);
+  if ("error" in r || r.value.end !== expr.end) throw new BlockSyntaxError(expr.file.src.path);
+  return expr.ast = r.value;
+}
 function parseNow(block) {
   if (block instanceof LazyBlock) block.body();
 }
@@ -35558,7 +35960,8 @@ function lazyBlocksOfHcl(file, scanned) {
       b.type,
       b.labels.map((l) => l.value),
       file,
-      b.typeStart
+      b.typeStart,
+      b.open
     )
   );
   return new HclBlock("", [], /* @__PURE__ */ new Map(), blocks, file, 0);
@@ -35624,7 +36027,9 @@ var HclAttr, HclBlock, BlockSyntaxError, LazyBlock, JSON_BLOCK_TYPES;
 var init_module = __esm({
   "src/parsers/terraform/module.ts"() {
     "use strict";
+    init_hcl_expression();
     init_hcl_body();
+    init_hcl_scan();
     init_limits();
     HclAttr = class {
       constructor(name3, expr, file, nameStart) {
@@ -35670,16 +36075,18 @@ var init_module = __esm({
       path;
     };
     LazyBlock = class {
-      constructor(type2, labels, file, typeStart) {
+      constructor(type2, labels, file, typeStart, open) {
         this.type = type2;
         this.labels = labels;
         this.file = file;
         this.typeStart = typeStart;
+        this.open = open;
       }
       type;
       labels;
       file;
       typeStart;
+      open;
       at;
       parsed;
       get loc() {
@@ -35691,12 +36098,20 @@ var init_module = __esm({
       get blocks() {
         return this.body().blocks;
       }
-      /** The parsed block; throws `BlockSyntaxError` when it has a syntax error. */
+      /**
+       * The block, its body scanned (its expressions parsed when read), or parsed when the scan does not understand
+       * it; throws `BlockSyntaxError` when it has a syntax error.
+       */
       body() {
         if (this.parsed) return this.parsed;
-        const r = parseTopBlock(this.file.src.text, this.typeStart);
-        if ("problem" in r) throw new BlockSyntaxError(this.file.src.path);
-        this.parsed = convertBody(this.file, r.body, this.type, this.labels, this.typeStart);
+        const text3 = this.file.src.text;
+        let body2 = scanBody(text3, this.open);
+        if (!body2) {
+          const r = parseTopBlock(text3, this.typeStart);
+          if ("problem" in r) throw new BlockSyntaxError(this.file.src.path);
+          body2 = r.body;
+        }
+        this.parsed = convertBody(this.file, body2, this.type, this.labels, this.typeStart);
         return this.parsed;
       }
     };
@@ -35734,7 +36149,7 @@ function evaluate2(expr, scope) {
   if (/^-?\d+(\.\d+)?$/.test(text3)) return { kind: "scalar", value: Number(text3), loc };
   if (text3 === "true" || text3 === "false") return { kind: "scalar", value: text3 === "true", loc };
   if (text3 === "null") return { kind: "scalar", value: null, loc };
-  const node = expr.checked ? expr.ast ??= attributeExpression(expr.file.src.text, expr.start) : expr.ast;
+  const node = exprTree(expr);
   if (!node) return { kind: "unknown", expr: text3, loc };
   return evalAst(node, { file: expr.file }, scope);
 }
@@ -36188,6 +36603,23 @@ function resolveTraversal(segments, full, loc, scope) {
   }
   return unknown(full, loc);
 }
+function emptyByDefault(expr, mod) {
+  if (mod.args !== void 0) return false;
+  const vars = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Set();
+  const visit = (text3) => {
+    for (const m of text3.matchAll(/\bvar\.([A-Za-z_][\w-]*)/g)) vars.add(m[1] ?? "");
+    for (const m of text3.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)) {
+      const name3 = m[1] ?? "";
+      const attr = mod.locals.get(name3);
+      if (attr === void 0 || seen.has(name3) || seen.size >= 64) continue;
+      seen.add(name3);
+      visit(exprText(attr.expr));
+    }
+  };
+  visit(exprText(expr));
+  return vars.size > 0 && [...vars].every((n) => !mod.tfvars.has(n) && mod.variables.get(n)?.attrs.has("default") === true);
+}
 function instancesOf(block, scope) {
   const one2 = [{ key: "", names: scope.names }];
   const forEach = block.attrs.get("for_each");
@@ -36217,7 +36649,7 @@ function instancesOf(block, scope) {
         pairs2.push([text3, item, item]);
       }
     } else return one2;
-    if (pairs2.length > MAX_INSTANCES) return one2;
+    if (pairs2.length > MAX_INSTANCES || pairs2.length === 0 && emptyByDefault(forEach.expr, scope.module)) return one2;
     return pairs2.map(([text3, key3, value]) => {
       const def = {
         origin: (at3) => `for_each key ${text3} (${where(at3)})`,
@@ -36271,25 +36703,32 @@ function variable(mod, name3, loc, scope) {
         ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
       };
       const arg = mod.args?.get(name3);
+      const typed = (v2) => block ? withTypeDefaults(v2, block, name3, plain3) : v2;
       if (arg)
-        return defined(
-          evaluate2(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
-          { origin: (at3) => `${arg.origin} (${where(at3)})`, kind: "module argument", name: name3 },
-          "passed as"
+        return typed(
+          defined(
+            evaluate2(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
+            { origin: (at3) => `${arg.origin} (${where(at3)})`, kind: "module argument", name: name3 },
+            "passed as"
+          )
         );
       if (set2)
-        return defined(evaluate2(set2.expr, plain3), {
-          origin: (at3) => `${name3} = \u2026 in ${where(at3)}`,
-          kind: "tfvars",
-          name: name3
-        });
+        return typed(
+          defined(evaluate2(set2.expr, plain3), {
+            origin: (at3) => `${name3} = \u2026 in ${where(at3)}`,
+            kind: "tfvars",
+            name: name3
+          })
+        );
       const def = block?.attrs.get("default");
       if (block && def)
-        return defined(evaluate2(def.expr, plain3), {
-          origin: (at3) => `variable "${name3}" default (${where(at3)})`,
-          kind: "variable default",
-          name: name3
-        });
+        return typed(
+          defined(evaluate2(def.expr, plain3), {
+            origin: (at3) => `variable "${name3}" default (${where(at3)})`,
+            kind: "variable default",
+            name: name3
+          })
+        );
       if (block) return unknown(key3, block.loc, `variable "${name3}" has no default (${where(block.loc)})`);
       return unknown(key3, loc, `variable "${name3}" is not declared in this module`);
     })();
@@ -36298,6 +36737,73 @@ function variable(mod, name3, loc, scope) {
   const v = cached;
   if (keptInPlace.has(v)) return v;
   return relocate2(v, loc, nodeOrigin(v));
+}
+function withTypeDefaults(value, block, name3, scope) {
+  const typeAttr = block.attrs.get("type");
+  if (!typeAttr || typeAttr.expr.kind !== "hcl") return value;
+  const type2 = exprTree(typeAttr.expr);
+  if (!type2) return value;
+  const ctx = { file: typeAttr.expr.file };
+  const def = {
+    origin: (at3) => `optional() default in variable "${name3}" type (${where(at3)})`,
+    kind: "variable default",
+    name: name3
+  };
+  const fill = (v, t2, depth) => {
+    if (depth > 16 || t2.type !== "call") return v;
+    const [inner] = t2.args;
+    if (!inner) return v;
+    switch (t2.name) {
+      case "optional":
+        return fill(v, inner, depth + 1);
+      case "list":
+      case "set": {
+        if (v.kind !== "array") return v;
+        const items = v.items.map((i) => fill(i, inner, depth + 1));
+        return items.every((i, n) => i === v.items[n]) ? v : { ...v, items };
+      }
+      case "map": {
+        if (v.kind !== "object") return v;
+        const entries2 = v.entries.map((e) => {
+          const filled = fill(e.value, inner, depth + 1);
+          return filled === e.value ? e : { key: e.key, value: filled };
+        });
+        return entries2.every((e, n) => e === v.entries[n]) ? v : { ...v, entries: entries2 };
+      }
+      case "object": {
+        if (v.kind !== "object" || inner.type !== "object") return v;
+        const attrs = /* @__PURE__ */ new Map();
+        for (const item of inner.items) {
+          const key3 = typeKey(item.key);
+          if (key3 !== void 0) attrs.set(key3, item.value);
+        }
+        let changed = false;
+        const entries2 = v.entries.map((e) => {
+          const at3 = attrs.get(e.key.value);
+          const filled = at3 ? fill(e.value, at3, depth + 1) : e.value;
+          if (filled === e.value) return e;
+          changed = true;
+          return { key: e.key, value: filled };
+        });
+        for (const [key3, at3] of attrs) {
+          if (entries2.some((e) => e.key.value === key3) || at3.type !== "call" || at3.name !== "optional") continue;
+          const [attrType, attrDefault] = at3.args;
+          const filled = attrDefault ? defined(fill(evalAst(attrDefault, ctx, scope), attrType ?? attrDefault, depth + 1), def) : { kind: "scalar", value: null, loc: spanLoc(ctx, at3) };
+          entries2.push({ key: { value: key3, loc: spanLoc(ctx, at3) }, value: filled });
+          changed = true;
+        }
+        return changed ? { ...v, entries: entries2 } : v;
+      }
+      default:
+        return v;
+    }
+  };
+  return fill(value, type2, 0);
+}
+function typeKey(key3) {
+  if (key3.type === "variable") return key3.name;
+  if (key3.type === "template" && key3.parts.length === 1 && key3.parts[0]?.kind === "text") return key3.parts[0].value;
+  return void 0;
 }
 function local(mod, name3, loc, scope) {
   const key3 = `local.${name3}`;
@@ -36492,6 +36998,16 @@ function plainValue(n) {
       return void 0;
   }
 }
+function jsondecodeCall(a, src, loc) {
+  if (a.kind !== "string") return a.kind === "unknown" ? unknown(src, loc, nodeOrigin(a)) : a;
+  const segments = stringSegments.get(a) ?? a.value.parts.map(
+    (p) => typeof p === "string" ? { text: p, locate: () => a.loc } : { node: { kind: "unknown", expr: p.unknown, loc: a.loc } }
+  );
+  const json3 = parseEmbeddedJson(segments);
+  if ("error" in json3)
+    return knownText(a.value) === void 0 ? unknown(src, loc) : failure(src, loc, `jsondecode(): ${json3.error}`);
+  return json3.tree;
+}
 function plainOf(n) {
   if (n.kind === "scalar") return n.value;
   if (n.kind === "string") return knownText(n.value);
@@ -36527,6 +37043,8 @@ function callFunction(node, ctx, scope, loc) {
       if (items.length > LIMITS.collection) return scope.module.budget.exceeded("collection", loc);
       return { kind: "array", items, loc };
     }
+    case "jsondecode":
+      return a0 ? jsondecodeCall(a0, src, loc) : unknown(src, loc);
     case "replace":
       return replaceCall(a0, a1, a2, src, loc);
     case "file":
@@ -36729,7 +37247,6 @@ var init_evaluate = __esm({
     init_value();
     init_conditional_values();
     init_embedded_json();
-    init_hcl_body();
     init_hcl_expression();
     init_limits();
     init_regex();
@@ -37401,14 +37918,14 @@ function scanHcl(text3) {
 function decodeLabel(raw) {
   return raw.replace(/\\(.)/g, "$1");
 }
-var IDENT_START, IDENT_CHAR, HEREDOC, MAX_BLOCK_DEPTH2, Scanner;
+var IDENT_START, IDENT_CHAR, HEREDOC, MAX_BLOCK_DEPTH3, Scanner;
 var init_scan = __esm({
   "src/parsers/terraform/hcl2json-fallback/scan.ts"() {
     "use strict";
     IDENT_START = /[A-Za-z_]/;
     IDENT_CHAR = /[A-Za-z0-9_-]/;
     HEREDOC = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n/;
-    MAX_BLOCK_DEPTH2 = 64;
+    MAX_BLOCK_DEPTH3 = 64;
     Scanner = class {
       constructor(text3) {
         this.text = text3;
@@ -37416,7 +37933,7 @@ var init_scan = __esm({
       text;
       i = 0;
       body(depth, closing) {
-        const body = { attributes: [], blocks: [] };
+        const body2 = { attributes: [], blocks: [] };
         const t2 = this.text;
         while (this.i < t2.length) {
           this.skipBlank(true);
@@ -37424,7 +37941,7 @@ var init_scan = __esm({
           if (c === void 0) break;
           if (c === "}") {
             this.i++;
-            if (closing) return { body };
+            if (closing) return { body: body2 };
             continue;
           }
           if (!IDENT_START.test(c)) {
@@ -37439,7 +37956,7 @@ var init_scan = __esm({
             this.skipBlank(false);
             const exprStart = this.i;
             const exprEnd = this.expressionEnd();
-            body.attributes.push({ name: name3, nameStart, exprStart, exprEnd });
+            body2.attributes.push({ name: name3, nameStart, exprStart, exprEnd });
             continue;
           }
           const labels = [];
@@ -37461,14 +37978,14 @@ var init_scan = __esm({
             continue;
           }
           this.i++;
-          if (depth >= MAX_BLOCK_DEPTH2) {
+          if (depth >= MAX_BLOCK_DEPTH3) {
             this.i = this.expressionEndFrom(this.i - 1);
             continue;
           }
           const inner = this.body(depth + 1, true);
-          body.blocks.push({ type: name3, typeStart: nameStart, labels, body: inner.body, end: this.i });
+          body2.blocks.push({ type: name3, typeStart: nameStart, labels, body: inner.body, end: this.i });
         }
-        return { body };
+        return { body: body2 };
       }
       ident() {
         const start = this.i;
@@ -37655,170 +38172,6 @@ var init_parse_hcl = __esm({
   }
 });
 
-// src/parsers/terraform/hcl-scan.ts
-function scanTopLevel(text3) {
-  const blocks = [];
-  let pos = text3.charCodeAt(0) === 65279 ? 1 : 0;
-  for (; ; ) {
-    BETWEEN.lastIndex = pos;
-    BETWEEN.test(text3);
-    pos = BETWEEN.lastIndex;
-    if (pos >= text3.length) return blocks;
-    const typeStart = pos;
-    const type2 = name(text3, pos);
-    if (type2 === void 0) return void 0;
-    pos = inline(text3, pos + type2.length);
-    const labels = [];
-    for (; ; ) {
-      const c2 = text3.charCodeAt(pos);
-      if (c2 === 34) {
-        LABEL.lastIndex = pos;
-        if (!LABEL.test(text3)) return void 0;
-        labels.push({ start: pos, value: text3.slice(pos + 1, LABEL.lastIndex - 1) });
-        pos = LABEL.lastIndex;
-      } else if (c2 === 123) break;
-      else {
-        const label2 = name(text3, pos);
-        if (label2 === void 0) return void 0;
-        labels.push({ start: pos, value: label2 });
-        pos += label2.length;
-      }
-      pos = inline(text3, pos);
-    }
-    const end = skipBody(text3, pos);
-    if (end < 0) return void 0;
-    pos = inline(text3, end);
-    const c = text3.charCodeAt(pos);
-    if (!(pos >= text3.length || c === 10 || c === 35 || c === 13 && text3.charCodeAt(pos + 1) === 10 || c === 47 && text3.charCodeAt(pos + 1) === 47))
-      return void 0;
-    blocks.push({ type: type2, typeStart, labels });
-  }
-}
-function name(text3, pos) {
-  NAME.lastIndex = pos;
-  if (!NAME.test(text3) || text3.charCodeAt(NAME.lastIndex) > 127) return void 0;
-  return text3.slice(pos, NAME.lastIndex);
-}
-function inline(text3, pos) {
-  INLINE.lastIndex = pos;
-  INLINE.test(text3);
-  return INLINE.lastIndex;
-}
-function skipBody(t2, open) {
-  const stack = ["}"];
-  let pos = open + 1;
-  for (; ; ) {
-    CODE.lastIndex = pos;
-    if (!CODE.test(t2)) return -1;
-    const i = CODE.lastIndex - 1;
-    const c = t2.charCodeAt(i);
-    pos = i + 1;
-    if (c === 35 || c === 47 && t2.charCodeAt(pos) === 47) {
-      const nl = t2.indexOf("\n", pos);
-      if (nl < 0) return -1;
-      pos = nl + 1;
-    } else if (c === 47) {
-      if (t2.charCodeAt(pos) === 42) {
-        const end = t2.indexOf("*/", pos + 1);
-        if (end < 0) return -1;
-        pos = end + 2;
-      }
-    } else if (c === 40) stack.push(")");
-    else if (c === 91) stack.push("]");
-    else if (c === 123) stack.push("}");
-    else if (c === 41 || c === 93 || c === 125) {
-      const want = stack.pop();
-      const ch = t2[i];
-      if (want === ch) {
-        if (stack.length === 0) return pos;
-      } else if (ch !== "}" || want === void 0) return -1;
-      else if (want === '"') pos = quoted2(t2, pos, stack);
-      else if (want.startsWith("<<")) pos = heredoc(t2, pos, want.slice(2), false, stack);
-      else return -1;
-    } else if (c === 34) pos = quoted2(t2, pos, stack);
-    else if (c === 60 && t2.charCodeAt(pos) === 60) {
-      HEREDOC_INTRO.lastIndex = i;
-      const h = HEREDOC_INTRO.exec(t2);
-      if (!h) return -1;
-      pos = heredoc(t2, i + h[0].length, h[2] ?? "", true, stack);
-    }
-    if (pos < 0 || stack.length > MAX_NESTING2) return -1;
-  }
-}
-function quoted2(t2, from, stack) {
-  let pos = from;
-  for (; ; ) {
-    QUOTED.lastIndex = pos;
-    if (!QUOTED.test(t2)) return -1;
-    const i = QUOTED.lastIndex - 1;
-    const c = t2.charCodeAt(i);
-    if (c === 34) return i + 1;
-    if (c === 92) {
-      const e = t2.charCodeAt(i + 1);
-      if (e === 10 || e === 13 || Number.isNaN(e)) return -1;
-      pos = i + 2;
-    } else if (c === 10 || c === 13) return -1;
-    else {
-      const depth = stack.length;
-      pos = sequence(t2, i, '"', stack);
-      if (stack.length > depth) return pos;
-    }
-  }
-}
-function sequence(t2, i, closer, stack) {
-  const c = t2.charCodeAt(i);
-  const d = t2.charCodeAt(i + 1);
-  if (d === c && t2.charCodeAt(i + 2) === 123) return i + 3;
-  if (d === 123) {
-    stack.push(closer);
-    return i + 2;
-  }
-  return i + 1;
-}
-function heredoc(t2, from, marker, lineStart2, stack) {
-  let pos = from;
-  let atLine = lineStart2;
-  for (; ; ) {
-    if (atLine) {
-      const nl = t2.indexOf("\n", pos);
-      if (nl < 0) return -1;
-      if (mayBeMarkerLine(t2, pos, marker)) {
-        const line = t2.slice(pos, nl);
-        if (line.trim() === marker) return pos + line.indexOf(marker) + marker.length;
-      }
-    }
-    HEREDOC_TEXT.lastIndex = pos;
-    if (!HEREDOC_TEXT.test(t2)) return -1;
-    const i = HEREDOC_TEXT.lastIndex - 1;
-    const c = t2.charCodeAt(i);
-    atLine = c === 10;
-    if (c === 10) pos = i + 1;
-    else if (c === 13) {
-      if (t2.charCodeAt(i + 1) !== 10) return -1;
-      pos = i + 1;
-    } else {
-      const depth = stack.length;
-      pos = sequence(t2, i, `<<${marker}`, stack);
-      if (stack.length > depth) return pos;
-    }
-  }
-}
-var BETWEEN, INLINE, NAME, LABEL, CODE, QUOTED, HEREDOC_TEXT, MAX_NESTING2;
-var init_hcl_scan = __esm({
-  "src/parsers/terraform/hcl-scan.ts"() {
-    "use strict";
-    init_hcl_expression();
-    BETWEEN = /(?:[ \t\n]+|\r\n|#[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/y;
-    INLINE = /(?:[ \t]+|\/\*[\s\S]*?\*\/)*/y;
-    NAME = /[A-Za-z_][A-Za-z0-9_-]*/y;
-    LABEL = /"[^"\\$%\r\n]*"/y;
-    CODE = /["#/{}()[\]<]/g;
-    QUOTED = /["\\$%\r\n]/g;
-    HEREDOC_TEXT = /[$%\r\n]/g;
-    MAX_NESTING2 = 64;
-  }
-});
-
 // src/parsers/terraform/modules.ts
 function knownModulePolicies(block, scope) {
   const none = { policies: [], providers: [] };
@@ -37922,76 +38275,6 @@ var init_modules = __esm({
     init_well_known();
     init_evaluate();
     GITHUB_OIDC_ROLE = /terraform-aws-modules\/(?:terraform-aws-)?iam(?:\/aws)?\/\/modules\/iam-github-oidc-role/;
-  }
-});
-
-// src/parsers/terraform/inert.ts
-function namesRead(expr) {
-  if (textFacts.has(expr)) return textFacts.get(expr);
-  let names;
-  if (expr.kind === "hcl") {
-    const text3 = expr.file.src.text.slice(expr.start, expr.end);
-    if (!WORDS.test(text3) && !READS_BLOCKS.test(text3))
-      names = text3.includes("var") || text3.includes("local") ? [...text3.matchAll(NAMES)].map(([, kind = "", name3 = ""]) => [kind, name3]) : [];
-  }
-  textFacts.set(expr, names);
-  return names;
-}
-function quietExpr(expr, mod, seen = /* @__PURE__ */ new Set()) {
-  if (seen.has(expr)) return true;
-  seen.add(expr);
-  const names = namesRead(expr);
-  if (names === void 0) return false;
-  for (const [kind, name3] of names) {
-    if (kind === "local") {
-      if (cyclicLocals(mod).has(name3)) return false;
-      const attr = mod.locals.get(name3);
-      if (attr && !quietExpr(attr.expr, mod, seen)) return false;
-      continue;
-    }
-    const arg = mod.args?.get(name3);
-    if (arg) {
-      if (!quietExpr(arg.expr, arg.scope.module, seen)) return false;
-      continue;
-    }
-    const set2 = mod.tfvars.get(name3);
-    if (set2 && !quietExpr(set2.expr, mod, seen)) return false;
-    const def = mod.variables.get(name3)?.attrs.get("default");
-    if (def && !quietExpr(def.expr, mod, seen)) return false;
-  }
-  return true;
-}
-function quietDocument(block, mod) {
-  const seen = /* @__PURE__ */ new Set();
-  const quietBody = (b) => [...b.attrs.values()].every((attr) => quietExpr(attr.expr, mod, seen)) && b.blocks.every(quietBlock);
-  const quietBlock = (b) => !WORDS.test(b.type) && !b.labels.some((l) => WORDS.test(l)) && quietBody(b);
-  return quietBody(block);
-}
-function quietPermissions(expr, mod) {
-  if (expr.kind !== "hcl") return void 0;
-  const text3 = expr.file.src.text.slice(expr.start, expr.end);
-  const ref = DOCUMENT_JSON.exec(text3);
-  if (ref) {
-    const document = mod.data.get(`aws_iam_policy_document.${ref[1] ?? ""}`);
-    if (!document) return "quiet";
-    return quietDocument(document, mod) ? { document, index: ref[2] } : void 0;
-  }
-  if (!text3.startsWith("jsonencode") || !quietExpr(expr, mod)) return void 0;
-  const ast = expr.checked ? expr.ast ??= attributeExpression(expr.file.src.text, expr.start) : expr.ast;
-  const encoded = ast?.type === "call" && ast.name === "jsonencode" && !ast.expandFinal ? ast.args : [];
-  return encoded.length === 1 && encoded[0]?.type === "object" ? "quiet" : void 0;
-}
-var WORDS, READS_BLOCKS, NAMES, DOCUMENT_JSON, textFacts;
-var init_inert = __esm({
-  "src/parsers/terraform/inert.ts"() {
-    "use strict";
-    init_evaluate();
-    init_hcl_body();
-    WORDS = /principal|decode|templatefile|template_file|aws_iam_policy_document/i;
-    READS_BLOCKS = /aws_iam_openid_connect_provider/;
-    NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
-    DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
-    textFacts = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -38191,6 +38474,171 @@ var init_policy_document = __esm({
     init_conditional_values();
     init_evaluate();
     init_embedded_json();
+  }
+});
+
+// src/parsers/terraform/inert.ts
+function factsOf2(expr) {
+  if (textFacts.has(expr)) return textFacts.get(expr);
+  let facts2;
+  if (expr.kind === "hcl") {
+    const text3 = expr.file.src.text.slice(expr.start, expr.end);
+    const mentions = text3.includes("aws_iam_policy_document") ? text3.match(DOCUMENT_WORD)?.length ?? 0 : 0;
+    const documents = mentions > 0 ? [...text3.matchAll(DOCUMENT_REFS)].map(([, name3 = ""]) => name3) : [];
+    if (!EFFECT_WORDS.test(text3) && documents.length === mentions)
+      facts2 = {
+        names: text3.includes("var") || text3.includes("local") ? [...text3.matchAll(NAMES)].map(([, kind = "", name3 = ""]) => [kind, name3]) : [],
+        documents,
+        principals: PRINCIPAL_WORDS.test(text3)
+      };
+  }
+  textFacts.set(expr, facts2);
+  return facts2;
+}
+function clean(expr, mod, principals, seen) {
+  let memos = cleanExprs.get(mod.cache);
+  if (!memos) cleanExprs.set(mod.cache, memos = [/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map()]);
+  const memo = memos[principals ? 1 : 0];
+  const known = memo.get(expr);
+  if (known !== void 0) return known;
+  if (seen.has(expr)) return true;
+  seen.add(expr);
+  const result3 = cleanText(expr, mod, principals, seen);
+  memo.set(expr, result3);
+  return result3;
+}
+function cleanText(expr, mod, principals, seen) {
+  const facts2 = factsOf2(expr);
+  return facts2 !== void 0 && !(principals && facts2.principals) && referencesClean(facts2, mod, principals, seen);
+}
+function referencesClean(refs, mod, principals, seen) {
+  for (const name3 of refs.documents) {
+    const document = mod.data.get(`aws_iam_policy_document.${name3}`);
+    if (document && !(inertDocument(document, mod) && inertDocument(document, mod.root ?? mod))) return false;
+  }
+  for (const [kind, name3] of refs.names) {
+    if (kind === "local") {
+      if (cyclicLocals(mod).has(name3)) return false;
+      const attr = mod.locals.get(name3);
+      if (attr && !clean(attr.expr, mod, principals, seen)) return false;
+      continue;
+    }
+    const type2 = mod.variables.get(name3)?.attrs.get("type");
+    if (type2 && !clean(type2.expr, mod, principals, seen)) return false;
+    const arg = mod.args?.get(name3);
+    if (arg) {
+      if (!clean(arg.expr, arg.scope.module, principals, seen)) return false;
+      continue;
+    }
+    const set2 = mod.tfvars.get(name3);
+    if (set2 && !clean(set2.expr, mod, principals, seen)) return false;
+    const def = mod.variables.get(name3)?.attrs.get("default");
+    if (def && !clean(def.expr, mod, principals, seen)) return false;
+  }
+  return true;
+}
+function quietExpr(expr, mod) {
+  return clean(expr, mod, true, /* @__PURE__ */ new Set());
+}
+function quietInstances(block, mod) {
+  return ["count", "for_each"].every((name3) => {
+    const attr = block.attrs.get(name3);
+    return !attr || clean(attr.expr, mod, false, /* @__PURE__ */ new Set());
+  });
+}
+function inertDocument(block, mod) {
+  let known = inertDocuments.get(mod.cache);
+  if (!known) inertDocuments.set(mod.cache, known = /* @__PURE__ */ new Map());
+  const found = known.get(block);
+  if (found !== void 0) return found;
+  known.set(block, false);
+  const inert = inertBody(block, mod);
+  known.set(block, inert);
+  return inert;
+}
+function factsOfDocument(block) {
+  const known = documentFacts.get(block);
+  if (known) return known;
+  const facts2 = {
+    clean: true,
+    merged: { names: [], documents: [] },
+    refers: { names: [], documents: [] },
+    dynamics: []
+  };
+  const add = (expr, merged) => {
+    const f = factsOf2(expr);
+    if (!f || merged && f.principals) facts2.clean = false;
+    else {
+      const to = merged ? facts2.merged : facts2.refers;
+      to.names.push(...f.names);
+      to.documents.push(...f.documents);
+    }
+  };
+  const walk3 = (b) => {
+    for (const [name3, attr] of b.attrs) add(attr.expr, MERGED.has(name3));
+    for (const child2 of b.blocks) {
+      if (principalBlock(child2)) facts2.clean = false;
+      else if (child2.type === "dynamic" && child2.labels[0] === "statement" && child2.blocks.some(holdsPrincipals)) {
+        for (const attr of child2.attrs.values()) add(attr.expr, false);
+        facts2.dynamics.push(child2);
+      } else walk3(child2);
+    }
+  };
+  walk3(block);
+  documentFacts.set(block, facts2);
+  return facts2;
+}
+function inertBody(block, mod) {
+  const facts2 = factsOfDocument(block);
+  return facts2.clean && referencesClean(facts2.merged, mod, true, /* @__PURE__ */ new Set()) && referencesClean(facts2.refers, mod, false, /* @__PURE__ */ new Set()) && // Evaluated once every expression is known to be clean.
+  facts2.dynamics.every((d) => emptyCollection(d, mod));
+}
+function principalBlock(b) {
+  return PRINCIPAL_BLOCKS.has(b.type) || b.type === "dynamic" && PRINCIPAL_BLOCKS.has(b.labels[0] ?? "");
+}
+function holdsPrincipals(b) {
+  return principalBlock(b) || b.blocks.some(holdsPrincipals);
+}
+function emptyCollection(dynamic, mod) {
+  const forEach = dynamic.attrs.get("for_each");
+  if (!forEach) return false;
+  const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const v = evaluate2(forEach.expr, scope);
+  return v.kind === "array" && v.items.length === 0 || v.kind === "object" && v.entries.length === 0;
+}
+function quietPermissions(expr, mod) {
+  if (expr.kind !== "hcl") return void 0;
+  const text3 = expr.file.src.text.slice(expr.start, expr.end);
+  const ref = DOCUMENT_JSON.exec(text3);
+  if (ref) {
+    const document = mod.data.get(`aws_iam_policy_document.${ref[1] ?? ""}`);
+    if (!document) return "quiet";
+    return inertDocument(document, mod) ? { document, index: ref[2] } : void 0;
+  }
+  if (!text3.startsWith("jsonencode") || !quietExpr(expr, mod)) return void 0;
+  const ast = exprTree(expr);
+  const encoded = ast?.type === "call" && ast.name === "jsonencode" && !ast.expandFinal ? ast.args : [];
+  return encoded.length === 1 && encoded[0]?.type === "object" ? "quiet" : void 0;
+}
+var PRINCIPAL_WORDS, EFFECT_WORDS, NAMES, DOCUMENT_REFS, DOCUMENT_WORD, DOCUMENT_JSON, textFacts, cleanExprs, MERGED, PRINCIPAL_BLOCKS, inertDocuments, documentFacts;
+var init_inert = __esm({
+  "src/parsers/terraform/inert.ts"() {
+    "use strict";
+    init_evaluate();
+    init_module();
+    init_policy_document();
+    PRINCIPAL_WORDS = /principal|decode/i;
+    EFFECT_WORDS = /templatefile|template_file|aws_iam_openid_connect_provider/i;
+    NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
+    DOCUMENT_REFS = /\bdata\s*\.\s*aws_iam_policy_document\s*\.\s*([A-Za-z_][\w-]*)/g;
+    DOCUMENT_WORD = /aws_iam_policy_document/g;
+    DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
+    textFacts = /* @__PURE__ */ new WeakMap();
+    cleanExprs = /* @__PURE__ */ new WeakMap();
+    MERGED = /* @__PURE__ */ new Set(["source_policy_documents", "override_policy_documents", "source_json", "override_json"]);
+    PRINCIPAL_BLOCKS = /* @__PURE__ */ new Set(["principals", "not_principals"]);
+    inertDocuments = /* @__PURE__ */ new WeakMap();
+    documentFacts = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -38435,9 +38883,11 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
     } else if (PERMISSION_RESOURCES.has(type2)) {
       const attr = block.attrs.get("policy");
       if (!attr) continue;
+      const quiet = quietPermissions(attr.expr, mod);
+      if (quiet !== void 0 && (quiet === "quiet" || inertDocument(quiet.document, mod.root ?? mod)) && quietInstances(block, mod))
+        continue;
       const instances = instancesOf(block, scope);
-      const quiet = instances.length > 0 ? quietPermissions(attr.expr, mod) : void 0;
-      if (quiet !== void 0) {
+      if (quiet !== void 0 && instances.length > 0) {
         if (quiet !== "quiet" && documentInstance(quiet.document, quiet.index, scope))
           mod.budget.used.add(quiet.document);
         continue;
@@ -38471,7 +38921,14 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
               origin: `module "${label2}" argument ${name3}`
             });
         }
-        const called = { ...callee.mod, tfvars: /* @__PURE__ */ new Map(), cache: /* @__PURE__ */ new Map(), args, budget };
+        const called = {
+          ...callee.mod,
+          tfvars: /* @__PURE__ */ new Map(),
+          cache: /* @__PURE__ */ new Map(),
+          args,
+          budget,
+          root: callee.mod
+        };
         emitModule(callee, called, `${prefix}module.${label2}${instance.key}.`, [...stack, target], loaded2, done);
       }
       continue;
@@ -38497,7 +38954,7 @@ function emitUnusedDocuments(m, used) {
   };
   for (const [address, block] of m.mod.data) {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
-    if (quietDocument(block, m.mod)) continue;
+    if (inertDocument(block, m.mod)) continue;
     const tree = policyDocumentTree(block, scope);
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
@@ -38761,11 +39218,11 @@ function parseJsonSource(file, text3) {
     const message = e.message;
     const pos = /position (\d+)/.exec(message);
     const offset = pos?.[1] ? Number(pos[1]) : yamlErrorOffset(file, text3);
-    const clean = message.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+/, "");
+    const clean2 = message.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+/, "");
     return {
       doc: (0, import_yaml2.parseDocument)("null"),
       index: index2,
-      problems: [{ message: `Invalid JSON: ${clean}`, loc: index2.span(offset, offset + 1) }]
+      problems: [{ message: `Invalid JSON: ${clean2}`, loc: index2.span(offset, offset + 1) }]
     };
   }
   return parseYamlSource(file, text3, { schema: "json" });
@@ -42689,9 +43146,9 @@ function readPlain(text3, docStart) {
     let k = stop - 1;
     while (k > bodyStart && isBlank2(at3(k))) k--;
     const end = nextLine(k);
-    let body = text3.slice(bodyStart, stop);
-    if (body.includes("\r")) body = body.replace(/\r\n/g, "\n");
-    let value = indent2 === 0 ? body : body.slice(Math.min(spaces(bodyStart) - bodyStart, indent2)).replace(indentation(indent2), "\n");
+    let body2 = text3.slice(bodyStart, stop);
+    if (body2.includes("\r")) body2 = body2.replace(/\r\n/g, "\n");
+    let value = indent2 === 0 ? body2 : body2.slice(Math.min(spaces(bodyStart) - bodyStart, indent2)).replace(indentation(indent2), "\n");
     value = value.replace(/\n+$/, "");
     if (value.charCodeAt(value.length - 1) === 32 && value.slice(value.lastIndexOf("\n") + 1).trim() === "")
       return unsure();
@@ -43080,14 +43537,14 @@ function matrixNode(r, node, depth = 0) {
 }
 function readJob(r, pair2) {
   const id2 = located(r, pair2.key);
-  const body = deref(pair2.value);
-  if (!id2 || body?.kind !== "map") return void 0;
-  const [withPair, stepsPair, namePair, permissionsPair, environmentPair, usesPair, ifPair, envPair, strategyPair] = fieldsOf2(body, JOB_FIELDS);
+  const body2 = deref(pair2.value);
+  if (!id2 || body2?.kind !== "map") return void 0;
+  const [withPair, stepsPair, namePair, permissionsPair, environmentPair, usesPair, ifPair, envPair, strategyPair] = fieldsOf2(body2, JOB_FIELDS);
   const job = {
     id: id2,
     steps: readSteps(r, stepsPair?.value),
     with: stringMap(r, withPair?.value),
-    loc: locOf2(r, body)
+    loc: locOf2(r, body2)
   };
   const name3 = located(r, namePair?.value);
   if (name3) job.name = name3;
@@ -43677,12 +44134,12 @@ var init_resolve = __esm({
         for (let m = pattern.exec(template); m !== null; m = pattern.exec(template)) {
           parts.push(template.slice(last, m.index));
           last = m.index + m[0].length;
-          const body = m[1] ?? "";
-          if (body.startsWith("!")) {
-            parts.push(`\${${body.slice(1)}}`);
+          const body2 = m[1] ?? "";
+          if (body2.startsWith("!")) {
+            parts.push(`\${${body2.slice(1)}}`);
             continue;
           }
-          const name3 = body.trim();
+          const name3 = body2.trim();
           const value = this.subVariable(name3, vars, loc, depth);
           const text3 = textOf(value);
           if (text3) {
@@ -44311,8 +44768,15 @@ function toTree(v, depth = 0) {
         loc
       };
     }
-    case "unk":
-      return v.origin === void 0 ? { kind: "unknown", expr: v.expr, loc } : { kind: "unknown", expr: v.expr, loc, origin: v.origin };
+    case "unk": {
+      const node = v.origin === void 0 ? { kind: "unknown", expr: v.expr, loc } : { kind: "unknown", expr: v.expr, loc, origin: v.origin };
+      if (v.branches)
+        branchValues.set(
+          node,
+          v.branches.map((b) => toTree(b, depth + 1))
+        );
+      return node;
+    }
     default:
       return { kind: "unknown", expr: describeValue(v), loc };
   }
@@ -44348,6 +44812,7 @@ var init_values = __esm({
   "src/parsers/program/values.ts"() {
     "use strict";
     init_value();
+    init_conditional_values();
   }
 });
 
@@ -44778,7 +45243,18 @@ function githubOidcCall(name3, args, loc, host) {
       const filter = field(props, "filter");
       const at3 = filter ? locOf3(filter) : props ? locOf3(props) : loc;
       const subject = concat(
-        [str3("repo:", at3), owner, str3("/", at3), repo, str3(":", at3), filter ?? str3("*", at3)],
+        [
+          str3("repo:", at3),
+          owner,
+          str3("/", at3),
+          repo,
+          str3(":", at3),
+          // Said in the explanation: the `*` is nowhere in the source.
+          filter ?? {
+            t: "str",
+            v: { parts: ["*"], loc: at3, origin: "GithubActionsRole's default `filter` (none given)" }
+          }
+        ],
         at3,
         describeValue
       );
@@ -45024,6 +45500,7 @@ function lowerDefinitions(defs, out2, format) {
     if (d.kind === "provider") parsed.providers.push(lowerProvider(d));
     else lowerRole(d, parsed);
   }
+  branchValues.clear();
 }
 function strOf(v) {
   return v ? treeString(toTree(v)) : void 0;
@@ -45048,7 +45525,11 @@ function lowerRole(d, parsed) {
   if (name3) role.name = name3;
   if (prefix) role.namePrefix = prefix;
   if (path4) role.path = path4;
-  const doc = normalisePolicy(tree, { kind: "trust", source: d.source, role });
+  const doc = normalisePolicy(policyConditionValues(tree), {
+    kind: "trust",
+    source: d.source,
+    role
+  });
   if (doc) parsed.policies.push(doc);
 }
 function jsonFromString(v, parsed) {
@@ -45071,6 +45552,7 @@ var init_lower = __esm({
     init_project();
     init_value();
     init_normalise_policy();
+    init_conditional_values();
     init_embedded_json();
     init_libraries();
     init_values();
@@ -45278,6 +45760,30 @@ var init_pulumi_yaml = __esm({
 });
 
 // src/parsers/program/interpreter.ts
+function plainExpr(e, depth = 0) {
+  if (depth > 20) return false;
+  switch (e.k) {
+    case "str":
+    case "num":
+    case "bool":
+    case "null":
+    case "name":
+    case "this":
+      return true;
+    case "tpl":
+      return e.parts.every((p) => plainExpr(p, depth + 1));
+    case "member":
+      return plainExpr(e.object, depth + 1);
+    case "array":
+      return e.items.every((i) => "value" in i && plainExpr(i.value, depth + 1));
+    case "binary":
+      return plainExpr(e.left, depth + 1) && plainExpr(e.right, depth + 1);
+    case "cond":
+      return plainExpr(e.test, depth + 1) && plainExpr(e.then, depth + 1) && plainExpr(e.else, depth + 1);
+    default:
+      return false;
+  }
+}
 function isPlainData(v) {
   return v.t === "str" || v.t === "num" || v.t === "bool" || v.t === "arr" || v.t === "obj";
 }
@@ -45409,8 +45915,8 @@ var init_interpreter = __esm({
       }
       // ---- statements -------------------------------------------------------------------------------
       /** Function and class declarations are visible before their statement (JavaScript hoisting; Python reads names late too). */
-      hoist(body, frame, topLevel) {
-        for (const s of body) {
+      hoist(body2, frame, topLevel) {
+        for (const s of body2) {
           if (s.k === "func" && s.fn.name) {
             const fn2 = this.makeFunction(s.fn, frame);
             frame.scope.vars.set(s.fn.name, { value: fn2 });
@@ -45448,10 +45954,10 @@ var init_interpreter = __esm({
         }
         return { t: "ext", path: imported === "*" ? module : `${module}.${imported}`, loc };
       }
-      execBlock(body, frame, hoisted = false) {
-        if (!hoisted) this.hoist(body, frame, false);
+      execBlock(body2, frame, hoisted = false) {
+        if (!hoisted) this.hoist(body2, frame, false);
         let maybe = false;
-        for (const s of body) {
+        for (const s of body2) {
           if (!this.step(s.span)) return void 0;
           const c = this.exec(s, frame);
           if (c && "returned" in c) return c;
@@ -45642,8 +46148,11 @@ var init_interpreter = __esm({
             return this.binary(e, frame, loc);
           case "cond": {
             const t2 = this.truth(this.eval(e.test, frame));
-            if (t2 === void 0) return unk(this.source(e.span), loc);
-            return this.eval(t2 ? e.then : e.else, frame);
+            if (t2 !== void 0) return this.eval(t2 ? e.then : e.else, frame);
+            const out2 = unk(this.source(e.span), loc);
+            if (plainExpr(e.then) && plainExpr(e.else) && out2.t === "unk")
+              out2.branches = [this.eval(e.then, frame), this.eval(e.else, frame)];
+            return out2;
           }
           case "comp": {
             const iter = this.eval(e.iter, frame);
@@ -48055,7 +48564,7 @@ var require_lib = __commonJS({
           node.id = this.parseIdentifier();
         }
         const bodyNode = node.body = this.startNode();
-        const body = bodyNode.body = [];
+        const body2 = bodyNode.body = [];
         this.expect(5);
         while (!this.match(8)) {
           const bodyNode2 = this.startNode();
@@ -48064,10 +48573,10 @@ var require_lib = __commonJS({
             if (!this.isContextual(131) && !this.match(87)) {
               this.raise(FlowErrors.InvalidNonTypeImportInDeclareModule, this.state.lastTokStartLoc);
             }
-            body.push(super.parseImport(bodyNode2));
+            body2.push(super.parseImport(bodyNode2));
           } else {
             this.expectContextual(126, FlowErrors.UnsupportedStatementInDeclareModule);
-            body.push(this.flowParseDeclare(bodyNode2, true));
+            body2.push(this.flowParseDeclare(bodyNode2, true));
           }
         }
         this.scope.exit();
@@ -48075,7 +48584,7 @@ var require_lib = __commonJS({
         this.finishNode(bodyNode, "BlockStatement");
         let kind = null;
         let hasModuleExport = false;
-        body.forEach((bodyElement) => {
+        body2.forEach((bodyElement) => {
           if (isEsModuleType(bodyElement)) {
             if (kind === "CommonJS") {
               this.raise(FlowErrors.AmbiguousDeclareModuleKind, bodyElement);
@@ -51400,7 +51909,7 @@ var require_lib = __commonJS({
         return state;
       }
     };
-    var _isDigit = function isDigit2(code19) {
+    var _isDigit = function isDigit3(code19) {
       return code19 >= 48 && code19 <= 57;
     };
     var forbiddenNumericSeparatorSiblings = {
@@ -54039,17 +54548,17 @@ var require_lib = __commonJS({
         const {
           startLoc
         } = this.state;
-        const body = this.parseMaybeAssign();
-        const requiredParentheses = UnparenthesizedPipeBodyDescriptions.has(body.type);
-        if (requiredParentheses && !((_body$extra = body.extra) != null && _body$extra.parenthesized)) {
+        const body2 = this.parseMaybeAssign();
+        const requiredParentheses = UnparenthesizedPipeBodyDescriptions.has(body2.type);
+        if (requiredParentheses && !((_body$extra = body2.extra) != null && _body$extra.parenthesized)) {
           this.raise(Errors.PipeUnparenthesizedBody, startLoc, {
-            type: body.type
+            type: body2.type
           });
         }
         if (!this.topicReferenceWasUsedInCurrentContext()) {
           this.raise(Errors.PipeTopicUnused, startLoc);
         }
-        return body;
+        return body2;
       }
       checkExponentialAfterUnary(node) {
         if (this.match(57)) {
@@ -56388,11 +56897,11 @@ var require_lib = __commonJS({
         return stmt.type === "ExpressionStatement" && stmt.expression.type === "StringLiteral" && !stmt.expression.extra.parenthesized;
       }
       parseBlockBody(node, allowDirectives, topLevel, end, afterBlockParse) {
-        const body = node.body = [];
+        const body2 = node.body = [];
         const directives = node.directives = [];
-        this.parseBlockOrModuleBlockBody(body, allowDirectives ? directives : void 0, topLevel, end, afterBlockParse);
+        this.parseBlockOrModuleBlockBody(body2, allowDirectives ? directives : void 0, topLevel, end, afterBlockParse);
       }
-      parseBlockOrModuleBlockBody(body, directives, topLevel, end, afterBlockParse) {
+      parseBlockOrModuleBlockBody(body2, directives, topLevel, end, afterBlockParse) {
         const oldStrict = this.state.strict;
         let hasStrictModeDirective = false;
         let parsedNonDirective = false;
@@ -56411,7 +56920,7 @@ var require_lib = __commonJS({
             parsedNonDirective = true;
             this.state.strictErrors.clear();
           }
-          body.push(stmt);
+          body2.push(stmt);
         }
         afterBlockParse == null || afterBlockParse.call(this, hasStrictModeDirective);
         if (!oldStrict) {
@@ -56777,8 +57286,8 @@ var require_lib = __commonJS({
         const oldLabels = this.state.labels;
         this.state.labels = [];
         this.prodParam.enter(0);
-        const body = member.body = [];
-        this.parseBlockOrModuleBlockBody(body, void 0, false, 8);
+        const body2 = member.body = [];
+        this.parseBlockOrModuleBlockBody(body2, void 0, false, 8);
         this.prodParam.exit();
         this.scope.exit();
         this.state.labels = oldLabels;
@@ -58735,9 +59244,9 @@ var require_lib = __commonJS({
         if (this.eat(81)) {
           node.extends = this.tsParseHeritageClause("extends");
         }
-        const body = this.startNode();
-        body.body = this.tsInType(this.tsParseObjectTypeMembers.bind(this));
-        node.body = this.finishNode(body, "TSInterfaceBody");
+        const body2 = this.startNode();
+        body2.body = this.tsInType(this.tsParseObjectTypeMembers.bind(this));
+        node.body = this.finishNode(body2, "TSInterfaceBody");
         return this.finishNode(node, "TSInterfaceDeclaration");
       }
       tsParseTypeAliasDeclaration(node) {
@@ -58847,9 +59356,9 @@ var require_lib = __commonJS({
         this.scope.exit();
         return this.finishNode(node, "TSModuleBlock");
       }
-      tsParseModuleOrNamespaceDeclaration(node, nested = false) {
+      tsParseModuleOrNamespaceDeclaration(node, nested2 = false) {
         node.id = this.parseIdentifier();
-        if (!nested) {
+        if (!nested2) {
           this.checkIdentifier(node.id, 1024);
         }
         if (this.eat(16)) {
@@ -61085,8 +61594,8 @@ function lowerTypeScript(parse, file, text3) {
   const opaque2 = (n) => ({ k: "opaque", span: span(n) });
   function strLit(n) {
     const s = span(n);
-    const body2 = text3.slice(s.from + 1, s.to - 1);
-    return { k: "str", text: n.value, span: s, contentFrom: s.from + 1, exact: body2 === n.value };
+    const body3 = text3.slice(s.from + 1, s.to - 1);
+    return { k: "str", text: n.value, span: s, contentFrom: s.from + 1, exact: body3 === n.value };
   }
   function nameLit(n, value) {
     const s = span(n);
@@ -61276,8 +61785,8 @@ function lowerTypeScript(parse, file, text3) {
   }
   function functionDef(n, name3) {
     const b = n.body;
-    const body2 = b.type === "BlockStatement" ? statements(b.body) : expr(b);
-    const def = { params: params(n.params), body: body2, span: span(n) };
+    const body3 = b.type === "BlockStatement" ? statements(b.body) : expr(b);
+    const def = { params: params(n.params), body: body3, span: span(n) };
     if (name3 !== void 0) def.name = name3;
     return def;
   }
@@ -61479,12 +61988,12 @@ function lowerTypeScript(parse, file, text3) {
   function block(n) {
     return n.type === "BlockStatement" ? statements(n.body) : statements([n]);
   }
-  const body = program ? statements(program.body) : [];
+  const body2 = program ? statements(program.body) : [];
   const mod = {
     file,
     text: text3,
     language: "typescript",
-    body,
+    body: body2,
     exports
   };
   if (syntaxError) mod.syntaxError = syntaxError;
@@ -65854,17 +66363,17 @@ function lowerPython(file, text3) {
     const m = /^([rRbBuU]*)('''|"""|'|")/.exec(raw);
     const prefix = m?.[1] ?? "";
     const quote = m?.[2] ?? '"';
-    const body2 = raw.slice(
+    const body3 = raw.slice(
       prefix.length + quote.length,
       Math.max(prefix.length + quote.length, raw.length - quote.length)
     );
-    const value = /r/i.test(prefix) ? body2 : unescapePython(body2);
+    const value = /r/i.test(prefix) ? body3 : unescapePython(body3);
     return {
       k: "str",
       text: value,
       span: span(n),
       contentFrom: n.from + prefix.length + quote.length,
-      exact: value === body2
+      exact: value === body3
     };
   }
   function formatString(n) {
@@ -65878,8 +66387,8 @@ function lowerPython(file, text3) {
     const end = n.to - close;
     const literal4 = (from, to) => {
       if (to <= from) return;
-      const body2 = text3.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
-      const value = raw_ ? body2 : unescapePython(body2);
+      const body3 = text3.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
+      const value = raw_ ? body3 : unescapePython(body3);
       parts.push({
         k: "str",
         text: value,
@@ -66021,11 +66530,11 @@ function lowerPython(file, text3) {
       }
       case "LambdaExpression": {
         const paramList = kids(n).find((c) => c.name === "ParamList");
-        const body2 = meaningful(n).filter((c) => c.name !== "lambda" && c.name !== "ParamList")[0];
-        if (!body2) return opaque2(n);
+        const body3 = meaningful(n).filter((c) => c.name !== "lambda" && c.name !== "ParamList")[0];
+        if (!body3) return opaque2(n);
         return {
           k: "fn",
-          fn: { name: "lambda", params: paramList ? params(paramList) : [], body: expr(body2), span: s },
+          fn: { name: "lambda", params: paramList ? params(paramList) : [], body: expr(body3), span: s },
           span: s
         };
       }
@@ -66093,8 +66602,8 @@ function lowerPython(file, text3) {
     const cs = kids(n);
     const name3 = cs.find((c) => c.name === "VariableName");
     const paramList = cs.find((c) => c.name === "ParamList");
-    const body2 = cs.find((c) => c.name === "Body");
-    if (!name3 || !paramList || !body2) return void 0;
+    const body3 = cs.find((c) => c.name === "Body");
+    if (!name3 || !paramList || !body3) return void 0;
     let ps = params(paramList);
     const outer = selfName;
     if (method) {
@@ -66103,7 +66612,7 @@ function lowerPython(file, text3) {
       ps = ps.slice(1);
     }
     try {
-      return { name: src(name3), params: ps, body: block(body2), span: span(n) };
+      return { name: src(name3), params: ps, body: block(body3), span: span(n) };
     } finally {
       selfName = outer;
     }
@@ -66111,13 +66620,13 @@ function lowerPython(file, text3) {
   function classDef(n) {
     const cs = kids(n);
     const name3 = cs.find((c) => c.name === "VariableName");
-    const body2 = cs.find((c) => c.name === "Body");
-    if (!name3 || !body2) return void 0;
+    const body3 = cs.find((c) => c.name === "Body");
+    if (!name3 || !body3) return void 0;
     const def = { name: src(name3), methods: [], fields: [], span: span(n) };
     const bases = cs.find((c) => c.name === "ArgList");
     const first = bases ? meaningful(bases)[0] : void 0;
     if (first) def.superClass = expr(first);
-    for (let m of kids(body2)) {
+    for (let m of kids(body3)) {
       if (m.name === "DecoratedStatement") m = kids(m).find((c) => c.name === "FunctionDefinition") ?? m;
       if (m.name !== "FunctionDefinition") continue;
       const isStatic = /@staticmethod/.test(text3.slice(m.parent?.from ?? m.from, m.from));
@@ -66127,12 +66636,12 @@ function lowerPython(file, text3) {
       else def.methods.push(fn2);
     }
     const named = /(^|\.)NamedTuple$/.test(first ? src(first) : "");
-    if (!def.ctor && (named || isDataclass(n))) def.ctor = fieldsCtor(body2, first !== void 0 && !named);
+    if (!def.ctor && (named || isDataclass(n))) def.ctor = fieldsCtor(body3, first !== void 0 && !named);
     return def;
   }
   const isDataclass = (n) => n.parent?.name === "DecoratedStatement" && kids(n.parent).some((d) => d.name === "Decorator" && /^@\s*(dataclasses\s*\.\s*)?dataclass\b/.test(src(d)));
-  function fieldsCtor(body2, hasParent) {
-    const at3 = span(body2);
+  function fieldsCtor(body3, hasParent) {
+    const at3 = span(body3);
     const params2 = [];
     const stmts = [];
     const rest = (name3, kw) => ({
@@ -66149,7 +66658,7 @@ function lowerPython(file, text3) {
       const call2 = { k: "call", callee: { k: "name", name: "super", span: at3 }, args: args2, isNew: false, span: at3 };
       stmts.push({ k: "expr", expr: call2, span: at3 });
     }
-    for (const a of kids(body2)) {
+    for (const a of kids(body3)) {
       const cs = kids(a);
       const target = cs[0];
       if (a.name !== "AssignStatement" || target?.name !== "VariableName" || cs[1]?.name !== "TypeDef") continue;
@@ -66182,9 +66691,9 @@ function lowerPython(file, text3) {
       span: at3
     };
   }
-  function block(body2) {
+  function block(body3) {
     const out2 = [];
-    for (const c of kids(body2)) statement(c, out2);
+    for (const c of kids(body3)) statement(c, out2);
     return out2;
   }
   function statement(n, out2) {
@@ -66296,12 +66805,12 @@ function lowerPython(file, text3) {
       case "ForStatement": {
         const cs = kids(n);
         const inAt = cs.findIndex((c) => c.name === "in");
-        const body2 = cs.find((c) => c.name === "Body");
+        const body3 = cs.find((c) => c.name === "Body");
         const targets = cs.slice(1, inAt).filter((c) => c.name !== ",");
         const iter = cs[inAt + 1];
-        if (inAt < 0 || !body2 || !iter || targets.length === 0) return;
+        if (inAt < 0 || !body3 || !iter || targets.length === 0) return;
         const target = targets.length === 1 && targets[0] ? pattern(targets[0]) : { k: "arrpat", items: targets.map(pattern), span: s };
-        out2.push({ k: "for", target, iter: expr(iter), body: block(body2), span: s });
+        out2.push({ k: "for", target, iter: expr(iter), body: block(body3), span: s });
         return;
       }
       case "FunctionDefinition": {
@@ -66325,21 +66834,21 @@ function lowerPython(file, text3) {
       case "WithStatement":
       case "TryStatement":
       case "WhileStatement": {
-        const body2 = kids(n).find((c) => c.name === "Body");
-        if (body2 && n.name !== "WhileStatement") out2.push(...block(body2));
+        const body3 = kids(n).find((c) => c.name === "Body");
+        if (body3 && n.name !== "WhileStatement") out2.push(...block(body3));
         return;
       }
       default:
         return;
     }
   }
-  const body = [];
-  for (const c of kids(tree.topNode)) statement(c, body);
+  const body2 = [];
+  for (const c of kids(tree.topNode)) statement(c, body2);
   const mod = {
     file,
     text: text3,
     language: "python",
-    body,
+    body: body2,
     exports: "all"
   };
   if (syntaxError) mod.syntaxError = syntaxError;
@@ -66583,11 +67092,27 @@ function jsonToTree(text3, index2, stream) {
   let depth = 0;
   let streamNext = false;
   let streamed = false;
+  let brackets = 0;
+  let indent2 = 0;
+  const open = [];
+  const opening = () => {
+    if (++brackets > MAX_DEPTH4) throw REFUSED;
+  };
+  const closing = () => {
+    if (brackets > 0) brackets--;
+  };
   const skip = () => {
     for (; ; ) {
       const c = text3.charCodeAt(i);
-      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-      else return;
+      if (c === 32) {
+        if (indent2 >= 0 && ++indent2 > MAX_INDENT) throw REFUSED;
+      } else if (c === 10) indent2 = 0;
+      else if (c === 13 || c === 9) indent2 = -1;
+      else {
+        indent2 = -1;
+        return;
+      }
+      i++;
     }
   };
   const str4 = () => {
@@ -66596,11 +67121,26 @@ function jsonToTree(text3, index2, stream) {
     let j = i + 1;
     for (; ; ) {
       const c = text3.charCodeAt(j);
-      if (c === 34) break;
-      if (c === 92) {
+      if (c >= 93) {
+        if (c === 123) opening();
+        else if (c === 125 || c === 93) closing();
+        j++;
+      } else if (c === 34) break;
+      else if (c === 92) {
+        const e = text3.charCodeAt(j + 1);
+        if (e === 117) {
+          for (let k = j + 2; k < j + 6; k++) if (!isHexDigit(text3.charCodeAt(k))) throw REFUSED;
+          j += 6;
+        } else if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)
+          j += 2;
+        else throw REFUSED;
         escaped = true;
-        j += 2;
-      } else j++;
+      } else if (!(c >= 32))
+        throw REFUSED;
+      else {
+        if (c === 91) opening();
+        j++;
+      }
     }
     i = j + 1;
     return escaped ? JSON.parse(text3.slice(start, i)) : text3.slice(start + 1, j);
@@ -66613,72 +67153,131 @@ function jsonToTree(text3, index2, stream) {
     streamNext = false;
     if (c === 123) {
       i++;
+      opening();
       depth++;
-      const entries2 = [];
+      const base = open.length;
       skip();
       if (text3.charCodeAt(i) === 125) i++;
       else
         for (; ; ) {
           skip();
+          if (text3.charCodeAt(i) !== 34) throw REFUSED;
           const keyStart = i;
           const key3 = str4();
           const keyLoc = index2.span(keyStart, i);
           skip();
+          if (text3.charCodeAt(i) !== 58) throw REFUSED;
           i++;
           if (stream && !streamed && depth === 1 && key3 === stream.key) streamNext = streamed = true;
-          entries2.push({ key: { value: key3, loc: keyLoc }, value: value() });
+          const entry2 = { key: { value: key3, loc: keyLoc }, value: value() };
+          open.push(entry2);
           skip();
-          if (text3.charCodeAt(i++) === 125) break;
+          const next = text3.charCodeAt(i++);
+          if (next === 125) break;
+          if (next !== 44) throw REFUSED;
         }
+      closing();
       depth--;
+      const entries2 = open.slice(base);
+      open.length = base;
       return { kind: "object", entries: entries2, loc: index2.span(start, i) };
     }
     if (c === 91) {
       i++;
-      const items = [];
+      opening();
+      const base = open.length;
       skip();
       if (text3.charCodeAt(i) === 93) i++;
       else
         for (; ; ) {
           if (handOut) stream?.item(value());
-          else items.push(value());
+          else open.push(value());
           skip();
-          if (text3.charCodeAt(i++) === 93) break;
+          const next = text3.charCodeAt(i++);
+          if (next === 93) break;
+          if (next !== 44) throw REFUSED;
         }
+      closing();
+      const items = open.slice(base);
+      open.length = base;
       return { kind: "array", items, loc: index2.span(start, i) };
     }
     if (c === 34) {
       const s = str4();
-      const loc2 = index2.span(start, i);
-      return { kind: "string", value: { parts: [s], loc: loc2 }, loc: loc2 };
+      const loc = index2.span(start, i);
+      return { kind: "string", value: { parts: [s], loc }, loc };
     }
-    while (i < text3.length && !/[\s,\]}]/.test(text3.charAt(i))) i++;
-    const token = text3.slice(start, i);
-    const loc = index2.span(start, i);
-    return {
-      kind: "scalar",
-      value: token === "true" ? true : token === "false" ? false : token === "null" ? null : Number(token),
-      loc
-    };
+    let scalar;
+    if (c === 116 && text3.startsWith("true", i)) {
+      i += 4;
+      scalar = true;
+    } else if (c === 102 && text3.startsWith("false", i)) {
+      i += 5;
+      scalar = false;
+    } else if (c === 110 && text3.startsWith("null", i)) {
+      i += 4;
+      scalar = null;
+    } else {
+      i = numberEnd(text3, i);
+      scalar = Number(text3.slice(start, i));
+    }
+    return { kind: "scalar", value: scalar, loc: index2.span(start, i) };
   };
-  return value();
+  try {
+    const tree = value();
+    skip();
+    return i === text3.length ? tree : void 0;
+  } catch (e) {
+    if (e === REFUSED) return void 0;
+    throw e;
+  }
+}
+function isDigit2(c) {
+  return c >= 48 && c <= 57;
+}
+function isHexDigit(c) {
+  return isDigit2(c) || c >= 97 && c <= 102 || c >= 65 && c <= 70;
+}
+function numberEnd(text3, start) {
+  let i = start;
+  if (text3.charCodeAt(i) === 45) i++;
+  const first = text3.charCodeAt(i);
+  if (first === 48) i++;
+  else if (first >= 49 && first <= 57) while (isDigit2(text3.charCodeAt(i))) i++;
+  else throw REFUSED;
+  if (text3.charCodeAt(i) === 46) {
+    i++;
+    if (!isDigit2(text3.charCodeAt(i))) throw REFUSED;
+    while (isDigit2(text3.charCodeAt(i))) i++;
+  }
+  const e = text3.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    i++;
+    const sign = text3.charCodeAt(i);
+    if (sign === 43 || sign === 45) i++;
+    if (!isDigit2(text3.charCodeAt(i))) throw REFUSED;
+    while (isDigit2(text3.charCodeAt(i))) i++;
+  }
+  return i;
 }
 function parseJsonTree(file, text3, stream) {
-  if (nestingProblem(text3) === void 0) {
-    try {
-      JSON.parse(text3);
-      return { tree: jsonToTree(text3, new LineIndex(file, text3), stream) };
-    } catch {
-    }
+  let tree;
+  try {
+    tree = jsonToTree(text3, new LineIndex(file, text3), stream);
+  } catch {
   }
+  if (tree) return { tree, streamed: stream !== void 0 };
   const parsed = parseJsonSource(file, text3);
-  return parsed.problems.length > 0 ? { problems: parsed.problems } : { tree: yamlToTree(parsed.doc.contents, parsed.index) };
+  return parsed.problems.length > 0 ? { problems: parsed.problems } : { tree: yamlToTree(parsed.doc.contents, parsed.index), streamed: false };
 }
+var REFUSED, MAX_INDENT;
 var init_json_tree = __esm({
   "src/parsers/json-tree.ts"() {
     "use strict";
     init_location();
     init_yaml_source();
+    REFUSED = new Error("not strict JSON, or nested too deep");
+    MAX_INDENT = MAX_DEPTH4 * 2;
   }
 });
 
@@ -66702,7 +67301,7 @@ function parsePolicyJsonFile(src) {
     out2.problems.push(...parsed.problems);
     return out2;
   }
-  return parsePolicyJson(src, parsed.tree, statements);
+  return parsePolicyJson(src, parsed.tree, parsed.streamed ? statements : []);
 }
 function parsePolicyJson(src, tree, statements = []) {
   if (child(tree, "Statement")) {
@@ -67110,9 +67709,9 @@ import {
   statSync as statSync3
 } from "node:fs";
 import { delimiter, dirname as dirname5, isAbsolute as isAbsolute3, join as join5 } from "node:path";
-function gitFilesWithoutGit(dir) {
+function gitFilesWithoutGit(dir, regular) {
   try {
-    return listing(dir);
+    return listing(dir, regular);
   } catch (e) {
     if (e instanceof Unsure) return void 0;
     return void 0;
@@ -67121,7 +67720,7 @@ function gitFilesWithoutGit(dir) {
 function unsure2() {
   throw new Unsure();
 }
-function listing(start) {
+function listing(start, regular) {
   const env = process.env;
   for (const name3 of Object.keys(env)) if (name3.startsWith("GIT_") && !HARMLESS_GIT_ENV.test(name3)) return void 0;
   if (!gitOnPath(env)) return void 0;
@@ -67140,7 +67739,7 @@ function listing(start) {
     rel = rel === "" ? part2 : `${rel}/${part2}`;
     if (rules2.excluded(rel, true)) return out2;
   }
-  walk2(repo.top, rel, true, prefix, index2, rules2, out2);
+  walk2(repo.top, rel, true, prefix, { index: index2, rules: rules2, out: out2, regular });
   return out2;
 }
 function gitOnPath(env) {
@@ -67436,10 +68035,10 @@ function compilePattern(line) {
   const directoryOnly = p.endsWith("/");
   if (directoryOnly) p = p.slice(0, -1);
   if (p === "") return void 0;
-  const basename = !p.includes("/");
-  if (!basename && p.startsWith("/")) p = p.slice(1);
+  const basename2 = !p.includes("/");
+  if (!basename2 && p.startsWith("/")) p = p.slice(1);
   const pieces = globPieces(p);
-  return { negative, directoryOnly, basename, test: pieces === void 0 ? () => false : compileWildcard(pieces) };
+  return { negative, directoryOnly, basename: basename2, test: pieces === void 0 ? () => false : compileWildcard(pieces) };
 }
 function globPieces(p) {
   const out2 = [];
@@ -67509,7 +68108,8 @@ function bracketPiece(p, start) {
   };
   return { piece: { kind: "one", test: (x) => x !== "/" && inClass(x) !== negated }, end: i };
 }
-function walk2(top, rel, tracked, prefix, index2, rules2, out2) {
+function walk2(top, rel, tracked, prefix, w) {
+  const { index: index2, rules: rules2, out: out2, regular } = w;
   let entries2;
   try {
     entries2 = readdirSync(rel === "" ? top : `${top}/${rel}`, { withFileTypes: true });
@@ -67535,9 +68135,13 @@ function walk2(top, rel, tracked, prefix, index2, rules2, out2) {
     const path4 = rel === "" ? name3 : `${rel}/${name3}`;
     if (entry2.isDirectory()) {
       if (index2.gitlinks.has(path4)) continue;
-      if (!rules2.excluded(path4, true)) walk2(top, path4, index2.directories.has(path4), prefix, index2, rules2, out2);
+      if (!rules2.excluded(path4, true)) walk2(top, path4, index2.directories.has(path4), prefix, w);
     } else if (entry2.isFile() || entry2.isSymbolicLink()) {
-      if (!index2.files.has(path4) && !rules2.excluded(path4, false)) out2.push(path4.slice(prefix.length));
+      const cached = index2.files.has(path4);
+      if (!cached && rules2.excluded(path4, false)) continue;
+      const listed = prefix === "" ? path4 : path4.slice(prefix.length);
+      if (!cached) out2.push(listed);
+      if (regular && entry2.isFile()) regular.add(listed);
     }
   }
 }
@@ -70008,12 +70612,12 @@ var require_parse2 = __commonJS({
       }
       return depth;
     };
-    var analyzeRepeatedExtglob = (body, options) => {
+    var analyzeRepeatedExtglob = (body2, options) => {
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
       const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
-      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      const branches = splitTopLevel(body2).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
           return { risky: true };
@@ -70171,8 +70775,8 @@ var require_parse2 = __commonJS({
       };
       const extglobClose = (token) => {
         const literal4 = input3.slice(token.startIndex, state.index + 1);
-        const body = input3.slice(token.startIndex + 2, state.index);
-        const analysis = analyzeRepeatedExtglob(body, opts);
+        const body2 = input3.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body2, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open = tokens[token.tokensIndex];
@@ -71207,8 +71811,8 @@ var require_pattern2 = __commonJS({
     }
     exports.endsWithSlashGlobStar = endsWithSlashGlobStar;
     function isAffectDepthOfReadingPattern(pattern) {
-      const basename = path4.basename(pattern);
-      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename);
+      const basename2 = path4.basename(pattern);
+      return endsWithSlashGlobStar(pattern) || isStaticPattern(basename2);
     }
     exports.isAffectDepthOfReadingPattern = isAffectDepthOfReadingPattern;
     function expandPatternsWithBraceExpansion(patterns) {
@@ -73642,11 +74246,11 @@ var require_ignore = __commonJS({
     var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
     var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
     var NON_SLASH = "(?!\\/)";
-    var classSource = (negated, body) => {
+    var classSource = (negated, body2) => {
       if (negated) {
-        return `[^\\/${body}]`;
+        return `[^\\/${body2}]`;
       }
-      const source = `[${body}]`;
+      const source = `[${body2}]`;
       return new RegExp(source).test("/") ? NON_SLASH + source : source;
     };
     var scanBracket = (pattern, start) => {
@@ -73658,7 +74262,7 @@ var require_ignore = __commonJS({
         negated = "^";
         index2++;
       }
-      let body = EMPTY2;
+      let body2 = EMPTY2;
       let prev = EMPTY2;
       for (; ; ) {
         const char = pattern[index2];
@@ -73667,7 +74271,7 @@ var require_ignore = __commonJS({
         }
         if (char === ESCAPE) {
           const escaped = pattern[++index2];
-          body += escapeMember(escaped);
+          body2 += escapeMember(escaped);
           prev = escaped;
         } else if (char === "-" && prev && index2 + 1 < length && pattern[index2 + 1] !== "]") {
           index2++;
@@ -73676,7 +74280,7 @@ var require_ignore = __commonJS({
             to = pattern[index2 += 1];
           }
           if (prev <= to) {
-            body += `-${escapeMember(to)}`;
+            body2 += `-${escapeMember(to)}`;
           }
           prev = EMPTY2;
         } else if (char === "[" && pattern[index2 + 1] === ":") {
@@ -73693,23 +74297,23 @@ var require_ignore = __commonJS({
             if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name3)) {
               return null;
             }
-            body += POSIX_CLASSES[name3];
+            body2 += POSIX_CLASSES[name3];
             prev = EMPTY2;
             index2 = end;
           } else {
-            body += escapeMember("[");
+            body2 += escapeMember("[");
             prev = "[";
             index2 = nameStart - 2;
           }
         } else {
-          body += escapeMember(char);
+          body2 += escapeMember(char);
           prev = char;
         }
         index2++;
         if (pattern[index2] === "]") {
           return {
             end: index2,
-            source: classSource(negated, body)
+            source: classSource(negated, body2)
           };
         }
       }
@@ -74083,17 +74687,17 @@ var require_ignore = __commonJS({
         (match, index2) => sources[index2]
       ) : replaced;
     };
-    var checkSourceOf = (body, prefix) => {
-      if (body[body.length - 1] === SLASH2) {
-        prefix = makeRegexPrefix(body.slice(0, -1));
+    var checkSourceOf = (body2, prefix) => {
+      if (body2[body2.length - 1] === SLASH2) {
+        prefix = makeRegexPrefix(body2.slice(0, -1));
       }
       const head = prefix.slice(0, -1);
       const last = prefix[prefix.length - 1];
       return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
     };
-    var matchesBasename = (body) => {
-      const index2 = body.indexOf(SLASH2);
-      return index2 < 0 || index2 === body.length - 1;
+    var matchesBasename = (body2) => {
+      const index2 = body2.indexOf(SLASH2);
+      return index2 < 0 || index2 === body2.length - 1;
     };
     var basenameOf = (path4) => {
       const end = path4.length - 1;
@@ -74120,11 +74724,11 @@ var require_ignore = __commonJS({
     var checkPattern = (pattern) => pattern && isString(pattern);
     var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
     var IgnoreRule = class {
-      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
+      constructor(pattern, mark, body2, ignoreCase, negative, prefix) {
         this.pattern = pattern;
         this.mark = mark;
         this.negative = negative;
-        define(this, "body", body);
+        define(this, "body", body2);
         define(this, "ignoreCase", ignoreCase);
         define(this, "regexPrefix", prefix);
       }
@@ -74165,54 +74769,54 @@ var require_ignore = __commonJS({
       }
       return count2 % 2 === 1;
     };
-    var trimEnd = (body, stripLineEnd) => {
-      let lineEnd = body.length;
+    var trimEnd = (body2, stripLineEnd) => {
+      let lineEnd = body2.length;
       let end;
       for (; ; ) {
-        if (stripLineEnd && body[lineEnd - 1] === "\r") {
+        if (stripLineEnd && body2[lineEnd - 1] === "\r") {
           lineEnd--;
         }
         end = lineEnd;
-        while (body[end - 1] === SPACE) {
+        while (body2[end - 1] === SPACE) {
           end--;
         }
-        if (!stripLineEnd || body[end - 1] !== "\n") {
+        if (!stripLineEnd || body2[end - 1] !== "\n") {
           break;
         }
         lineEnd = end - 1;
       }
       if (end === lineEnd) {
-        return body.slice(0, lineEnd);
+        return body2.slice(0, lineEnd);
       }
       let backslashes = 0;
-      while (body[end - backslashes - 1] === ESCAPE) {
+      while (body2[end - backslashes - 1] === ESCAPE) {
         backslashes++;
       }
-      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+      return backslashes % 2 ? body2.slice(0, end - 1) + SPACE : body2.slice(0, end);
     };
     var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
-      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
-      if (body[0] === "#") {
+      let body2 = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body2[0] === "#") {
         return;
       }
       let negative = false;
-      if (body[0] === "!") {
+      if (body2[0] === "!") {
         negative = true;
-        body = body.slice(1);
+        body2 = body2.slice(1);
       }
-      const last = body[body.length - 1];
+      const last = body2[body2.length - 1];
       if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
-        body = trimEnd(body, stripLineEnd);
+        body2 = trimEnd(body2, stripLineEnd);
       }
-      if (!body || hasTrailingBackslash(body)) {
+      if (!body2 || hasTrailingBackslash(body2)) {
         return;
       }
-      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
-      const regexPrefix = makeRegexPrefix(body);
+      body2 = body2.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body2);
       return new IgnoreRule(
         pattern,
         mark,
-        body,
+        body2,
         ignoreCase,
         negative,
         regexPrefix
@@ -74266,7 +74870,7 @@ var require_ignore = __commonJS({
       //   are left out once, rather than tested or compiled for every path.
       testLiteral(path4) {
         const rules2 = this._literalRules || (this._literalRules = this._rules.filter(
-          ({ body }) => body[body.length - (body[body.length - 1] === SLASH2 ? 2 : 1)] === "*"
+          ({ body: body2 }) => body2[body2.length - (body2[body2.length - 1] === SLASH2 ? 2 : 1)] === "*"
         ));
         let ignored = false;
         let unignored = false;
@@ -74297,11 +74901,11 @@ var require_ignore = __commonJS({
         const rules2 = this._rules;
         const { length } = rules2;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename = shortcut ? basenameOf(path4) : path4;
+        const basename2 = shortcut ? basenameOf(path4) : path4;
         for (let index2 = length - 1; index2 >= 0; index2--) {
           const rule2 = rules2[index2];
           if (rule2[mode].test(
-            shortcut && rule2._basenameOnly ? basename : path4
+            shortcut && rule2._basenameOnly ? basename2 : path4
           )) {
             const { negative } = rule2;
             const ret = {
@@ -74701,8 +75305,8 @@ var init_utilities = __esm({
     finalSegment = (value) => value.replace(/\/+$/u, "").split("/").pop();
     toStandaloneRule = (value) => value.replace(/^([#!])/u, String.raw`\$1`);
     isInsideCwd = (relativePath) => relativePath !== "" && !relativePath.startsWith("..") && !path2.isAbsolute(relativePath);
-    anchorToCwd = (directory, body, cwd) => {
-      const relativePath = slash(path2.relative(cwd, path2.join(directory, body)));
+    anchorToCwd = (directory, body2, cwd) => {
+      const relativePath = slash(path2.relative(cwd, path2.join(directory, body2)));
       return isInsideCwd(relativePath) ? relativePath : void 0;
     };
     createNameComparer = () => {
@@ -74766,25 +75370,25 @@ var init_utilities = __esm({
         return void 0;
       }
       const isDirectoryPattern = pattern.endsWith("/");
-      const clean = pattern.replace(/\/+$/u, "");
-      if (!clean) {
+      const clean2 = pattern.replace(/\/+$/u, "");
+      if (!clean2) {
         return void 0;
       }
-      const body = clean.startsWith("**/") && !clean.slice(3).includes("/") ? clean.slice(3) : clean;
-      if (canMatchIgnoreFile(finalSegment(body))) {
+      const body2 = clean2.startsWith("**/") && !clean2.slice(3).includes("/") ? clean2.slice(3) : clean2;
+      if (canMatchIgnoreFile(finalSegment(body2))) {
         return void 0;
       }
-      const isGlob = hasGitignoreWildcards(body);
-      if (isGlob && MICROMATCH_ONLY_SYNTAX.test(body)) {
+      const isGlob = hasGitignoreWildcards(body2);
+      if (isGlob && MICROMATCH_ONLY_SYNTAX.test(body2)) {
         return void 0;
       }
       const toFastGlob = (value) => normalizeDirectoryPatternForFastGlob(`/${value}${isDirectoryPattern ? "/" : ""}`).replace(/^\//u, "");
-      if (!body.includes("/") && canSkipAtAnyDepth(body)) {
+      if (!body2.includes("/") && canSkipAtAnyDepth(body2)) {
         const relativeDirectory = slash(path2.relative(cwd, directory));
         const prefix = isInsideCwd(relativeDirectory) ? `${import_fast_glob.default.escapePath(relativeDirectory)}/` : "";
-        return { pattern: toFastGlob(`${prefix}**/${isGlob ? body : toLiteralPattern(body)}`), guardName: body };
+        return { pattern: toFastGlob(`${prefix}**/${isGlob ? body2 : toLiteralPattern(body2)}`), guardName: body2 };
       }
-      const anchoredBody = body.replace(/^\//u, "");
+      const anchoredBody = body2.replace(/^\//u, "");
       const target = anchorToCwd(directory, isGlob ? anchoredBody : unescapeGitignorePattern(anchoredBody), cwd);
       if (target === void 0) {
         return void 0;
@@ -76066,8 +76670,8 @@ function relPath(root, abs) {
   }
   return toPosix(relative3(root, abs)) || ".";
 }
-function gitListing(dir) {
-  const read = gitFilesWithoutGit(dir);
+function gitListing(dir, regular) {
+  const read = gitFilesWithoutGit(dir, regular);
   if (read) return read;
   try {
     const out2 = execFileSync("git", ["-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
@@ -76084,15 +76688,20 @@ function gitListing(dir) {
     return void 0;
   }
 }
-function requiredPieces(globs) {
+function requiredPattern(globs) {
   const pieces = [];
   for (const glob of globs) {
     const g = glob.replace(/^\.\//, "").replace(/^\//, "");
+    let longest = 0;
     let best = "";
     let run7 = "";
     const end = () => {
       const piece = run7.replace(/^\/+|\/+$/g, "");
-      if (piece.length > best.length) best = piece;
+      if (piece.length > longest) {
+        longest = piece.length;
+        const literal4 = piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        best = `${run7.startsWith("/") ? "(?:^|/)" : ""}${literal4}${run7.endsWith("/") ? "(?:/|$)" : ""}`;
+      }
       run7 = "";
     };
     for (let i = 0; i < g.length; i++) {
@@ -76108,10 +76717,13 @@ function requiredPieces(globs) {
     if (best === "") return void 0;
     pieces.push(best);
   }
-  return pieces;
+  return new RegExp(pieces.join("|"));
 }
 async function discover(paths, root, ignore) {
-  const found = /* @__PURE__ */ new Set();
+  const found = /* @__PURE__ */ new Map();
+  const add = (abs, rel, regular = false) => {
+    if (!found.has(abs)) found.set(abs, { abs, rel, regular });
+  };
   const dirs = [];
   const globs = [];
   for (const p of paths) {
@@ -76126,18 +76738,22 @@ async function discover(paths, root, ignore) {
       }
       const code18 = e.code;
       if (code18 === "ENOENT" || code18 === "ENOTDIR") throw new ConfigError(`No such file or directory: ${p}`);
-      found.add(abs);
+      add(abs, relPath(root, abs));
       continue;
     }
     if (isDir) dirs.push(abs);
-    else if (!isTemplateOfAnotherTool(relPath(root, abs)) && !matchesAny(relPath(root, abs), ignore)) found.add(abs);
+    else {
+      const rel = relPath(root, abs);
+      if (!isTemplateOfAnotherTool(rel) && !matchesAny(rel, ignore)) add(abs, rel);
+    }
   }
   const ignoreGlobs = [...ALWAYS_IGNORED, ...ignore];
   const ignoredByGlob = globMatcher(ignoreGlobs);
-  const pieces = requiredPieces(ignoreGlobs);
-  const ignored = (rel) => rel.includes("{{") && isTemplateOfAnotherTool(rel) || (pieces === void 0 || pieces.some((p) => rel.includes(p))) && ignoredByGlob(rel);
+  const required = requiredPattern(ignoreGlobs);
+  const ignored = (rel) => rel.includes("{{") && isTemplateOfAnotherTool(rel) || (required === void 0 || required.test(rel)) && ignoredByGlob(rel);
   for (const dir of [...dirs]) {
-    const listed = gitListing(dir);
+    const regular = /* @__PURE__ */ new Set();
+    const listed = gitListing(dir, regular);
     if (!listed) continue;
     dirs.splice(dirs.indexOf(dir), 1);
     const dirRel = relPath(root, dir);
@@ -76148,7 +76764,8 @@ async function discover(paths, root, ignore) {
     for (const rel of listed) {
       if (!isInputPath(rel)) continue;
       const abs = plainBelow(native(rel)) ? dirPrefix + native(rel) : resolve4(dir, rel);
-      if (!ignored(underRoot ? prefix + rel : relPath(root, abs))) found.add(abs);
+      const fromRoot = underRoot ? prefix + rel : relPath(root, abs);
+      if (!ignored(fromRoot)) add(abs, fromRoot, regular.has(rel));
     }
   }
   if (dirs.length > 0 || globs.length > 0) {
@@ -76165,14 +76782,17 @@ async function discover(paths, root, ignore) {
       ignore: ALWAYS_IGNORED
     };
     for (const dir of dirs) {
-      for (const f of await globby2(INPUT_GLOBS, { ...options, cwd: dir }))
-        if (!ignored(relPath(root, f))) found.add(resolve4(f));
+      for (const f of await globby2(INPUT_GLOBS, { ...options, cwd: dir })) {
+        const rel = relPath(root, f);
+        if (!ignored(rel)) add(resolve4(f), rel);
+      }
     }
     for (const glob of globs) {
       let matched = false;
       for (const f of await globby2(glob, { ...options, cwd: root })) {
-        if (!isInputPath(f) || ignored(relPath(root, resolve4(root, f)))) continue;
-        found.add(resolve4(f));
+        const rel = relPath(root, resolve4(root, f));
+        if (!isInputPath(f) || ignored(rel)) continue;
+        add(resolve4(f), rel);
         matched = true;
       }
       if (!matched)
@@ -76181,7 +76801,7 @@ async function discover(paths, root, ignore) {
         );
     }
   }
-  return [...found].sort();
+  return [...found.values()].sort((a, b) => a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0);
 }
 var GLOB_CHARS, GIT_TIMEOUT_MS;
 var init_discover = __esm({
@@ -76306,7 +76926,12 @@ async function loadProject(req = {}) {
     if (req.tuneCollector && found.length > COMPACT_ABOVE) await setV8Flags(LARGE_RUN_V8_FLAGS);
     const explicit = new Set(paths.map((p) => resolve5(root, p)));
     files.readAll(found, true, explicit);
-    if (req.withModules) files.readAll(moduleSiblings([...explicit]), false, /* @__PURE__ */ new Set());
+    if (req.withModules)
+      files.readAll(
+        moduleSiblings([...explicit]).map((abs) => ({ abs, rel: relPath(root, abs), regular: false })),
+        false,
+        /* @__PURE__ */ new Set()
+      );
   }
   if (req.contextPaths && req.contextPaths.length > 0) {
     const found = await discover(req.contextPaths.map(arg), root, config.ignore);
@@ -76341,6 +76966,7 @@ async function setV8Flags(flags) {
     setFlagsFromString(flag);
     v8FlagsSet.add(flag);
   }
+  globalThis[/* @__PURE__ */ Symbol.for("oidclint.v8Flags")] = [...v8FlagsSet].join(" ");
 }
 function inputChars(sources) {
   let n = 0;
@@ -76423,7 +77049,7 @@ var init_load_project = __esm({
       "--heap-growing-percent=20"
     ];
     TURBOFAN_BUDGET = 1e6;
-    LARGE_INPUT_V8_FLAGS = [`--interrupt-budget=${String(TURBOFAN_BUDGET)}`];
+    LARGE_INPUT_V8_FLAGS = [`--interrupt-budget=${String(TURBOFAN_BUDGET)}`, "--semi-space-growth-factor=1"];
     v8FlagsSet = /* @__PURE__ */ new Set();
     LARGE_INPUT_CHARS = 256 * 1024;
     Files = class {
@@ -76440,16 +77066,19 @@ var init_load_project = __esm({
       /** Reads and parses a file of the run again, as it was read (a workflow whose model the run dropped). */
       async parseAgain(path4, env) {
         const src = this.all.find((f) => f.path === path4);
-        const outcome = src && this.read(src.abs);
+        const outcome = src && this.read(src.abs, false);
         return src && outcome && "text" in outcome ? parseOne({ ...src, text: outcome.text }, env) : void 0;
       }
-      /** A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository). */
-      read(abs) {
+      /**
+       * A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository;
+       * `listedRegular`: discovery saw a regular file there).
+       */
+      read(abs, listedRegular) {
         const over = this.overlay.get(abs);
-        return over !== void 0 ? { text: over } : readInput(abs, { confineTo: confinementRoot(abs, this.root) });
+        if (over !== void 0) return { text: over };
+        return readInput(abs, { confineTo: confinementRoot(abs, this.root), listedRegular });
       }
-      add(abs, text3, report) {
-        const path4 = relPath(this.root, abs);
+      add(abs, text3, report, path4 = relPath(this.root, abs)) {
         if (report) this.reported.add(path4);
         if (this.seen.has(path4)) return;
         this.seen.add(path4);
@@ -76458,27 +77087,25 @@ var init_load_project = __esm({
       /** Context files (not reported): read, then kept as `select` decides. Unreadable ones are left out. */
       addContext(files, select) {
         const candidates = [];
-        for (const abs of files) {
-          const path4 = relPath(this.root, abs);
+        for (const { abs, rel: path4, regular } of files) {
           if (this.seen.has(path4)) continue;
           const text3 = () => {
-            const outcome = this.read(abs);
+            const outcome = this.read(abs, regular);
             return "text" in outcome ? outcome.text : void 0;
           };
           candidates.push({ path: path4, abs, text: text3 });
         }
-        for (const src of select(candidates)) this.add(src.abs, src.text, false);
+        for (const src of select(candidates)) this.add(src.abs, src.text, false, src.path);
       }
       readAll(files, report, explicit) {
-        for (const abs of files) {
-          const path4 = relPath(this.root, abs);
+        for (const { abs, rel: path4, regular } of files) {
           if (this.seen.has(path4)) {
             if (report) this.reported.add(path4);
             continue;
           }
-          const outcome = this.read(abs);
+          const outcome = this.read(abs, regular);
           if ("text" in outcome) {
-            if (this.overlay.has(abs) || mayBeInput(path4, outcome.text)) this.add(abs, outcome.text, report);
+            if (this.overlay.has(abs) || mayBeInput(path4, outcome.text)) this.add(abs, outcome.text, report, path4);
           } else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path4) || outcome.reason === "special" || outcome.reason === "outside" || outcome.lenient !== void 0 && looksLikeInput(path4, outcome.lenient))) {
             this.reported.add(path4);
             const loc = outcome.line === void 0 ? fileStart(path4) : {
@@ -76626,16 +77253,15 @@ async function lintForFixes(options = {}) {
   const loaded2 = await loadProject({
     workflowPrefilter: options.rules === void 0,
     ...options,
-    rules: rules2,
-    releaseTexts: true
+    rules: rules2
   });
   const run7 = await (await RuleRun.start(loaded2, rules2, cannotFix)).everyWorkflowFile(loaded2);
   const maxPerRule = options.maxPerRule ?? 0;
   return {
     ...run7.finish(loaded2, maxPerRule, true),
-    async whole() {
+    async whole(shownPerRule) {
       await (await run7.startLater(loaded2)).everyWorkflowFile(loaded2);
-      return run7.finish(loaded2, maxPerRule, true);
+      return run7.finish(loaded2, shownPerRule ?? maxPerRule, true);
     }
   };
 }
@@ -76702,6 +77328,16 @@ function onlyWorkflowsIn(reported) {
 }
 async function runRules(loaded2, rules2 = withEngineRules(rules), maxPerRule = 0) {
   return (await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2)).finish(loaded2, maxPerRule, false).complete();
+}
+function sourceReader(loaded2) {
+  let kept;
+  return (file) => {
+    if (!kept) {
+      kept = /* @__PURE__ */ new Map();
+      for (const src of loaded2.sources) if (src.text !== "") kept.set(src.path, src.text);
+    }
+    return kept.get(file) ?? loaded2.readFile(file);
+  };
 }
 function isOnAnywhere(config, id2) {
   return config.rules.get(id2)?.severity !== "off" || config.overrides.some((o) => o.rules[id2] !== void 0);
@@ -76958,7 +77594,14 @@ var init_lint = __esm({
       static async start(loaded2, rules2, later) {
         const { project, config } = loaded2;
         if (config.settings.online) project.repoStatuses = await lookUpRepositories(project, config);
-        const run7 = new _RuleRun(rules2, config, createFixer(loaded2.readFile), project.repoStatuses, loaded2.reported, later);
+        const run7 = new _RuleRun(
+          rules2,
+          config,
+          createFixer(sourceReader(loaded2)),
+          project.repoStatuses,
+          loaded2.reported,
+          later
+        );
         await run7.checkAll(loaded2);
         return run7;
       }
@@ -80998,7 +81641,7 @@ var init_html = __esm({
         const refused = this.map.edges.filter((e) => e.verdict === "refused" || e.verdict === "partial").length;
         const jobs = this.map.workflows.reduce((n, w) => n + w.jobs.length, 0);
         const summary = `${count(this.map.workflows.length, "workflow")}, ${count(jobs, "job")} that can get a token, ${count(this.map.roles.length, "role")}, ${count(this.map.providers.length, "OIDC provider")}; ${count(refused, "refused edge")}, ${count(this.map.findings.length, "finding")}`;
-        const body = [
+        const body2 = [
           `<header><h1>OIDC trust map${this.map.repository ? ` of ${esc(this.map.repository)}` : ""}</h1>`,
           `<p class="summary">${esc(summary)}. Default branch <code>${esc(this.map.defaultBranch)}</code>, audience <code>${esc(this.map.audience)}</code>.</p>`,
           `<nav><a href="#graph">Graph</a> \xB7 <a href="#jobs">Jobs</a> \xB7 <a href="#roles">Roles</a> \xB7 <a href="#providers">Providers</a> \xB7 <a href="#findings">Findings</a></nav>`,
@@ -81025,7 +81668,7 @@ var init_html = __esm({
 <style>${STYLE}</style>
 </head>
 <body>
-${body}
+${body2}
 <script>${SCRIPT}</script>
 </body>
 </html>
@@ -81642,8 +82285,10 @@ __export(apply_exports, {
 import { lstatSync as lstatSync3, readFileSync as readFileSync4, realpathSync as realpathSync3, renameSync, statSync as statSync6, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { dirname as dirname8, relative as relative6, resolve as resolve10, sep as sep5 } from "node:path";
 function overlaps(a, b) {
-  const [s1, e1] = a.range;
-  const [s2, e2] = b.range;
+  const s1 = a.range[0];
+  const e1 = a.range[1];
+  const s2 = b.range[0];
+  const e2 = b.range[1];
   return s1 === s2 || s1 < e2 && s2 < e1;
 }
 function insideRoot(file, root) {
@@ -81703,7 +82348,7 @@ function applyEdits(text3, edits) {
   pieces.push(text3.slice(at3));
   return pieces.join("");
 }
-async function lintAndFix(options, dryRun) {
+async function lintAndFix(options, dryRun, shownPerRule = 0) {
   const root = resolve10(options.cwd ?? process.cwd(), options.root ?? ".");
   const overlay = /* @__PURE__ */ new Map();
   const originals = /* @__PURE__ */ new Map();
@@ -81729,7 +82374,7 @@ async function lintAndFix(options, dryRun) {
     passes++;
     pass = await lintForFixes({ ...options, overlay });
   }
-  const report = (await pass.whole()).complete();
+  const report = (await pass.whole(shownPerRule > 0 ? shownPerRule : void 0)).complete();
   const changed = [];
   for (const [file, before] of originals) {
     const after = overlay.get(file) ?? before;
@@ -81769,7 +82414,8 @@ var init_apply = __esm({
       ends;
       taken = 0;
       overlapsAny(e) {
-        const [start, end] = e.range;
+        const start = e.range[0];
+        const end = e.range[1];
         const i = this.indexOf(start);
         if (this.ends[i] !== -1) return true;
         const before = this.countBelow(i);
@@ -82612,6 +83258,7 @@ async function runLint(argv, io) {
   if (!Number.isInteger(maxPerRule) || maxPerRule < 0)
     throw new UsageError(`--max-per-rule expects a whole number (0: no limit), got "${values2["max-per-rule"]}"`);
   const capLate = values2.fix || values2["fix-dry-run"] || values2.baseline !== void 0 || values2["write-baseline"] !== void 0;
+  const capInFix = (values2.fix === true || values2["fix-dry-run"] === true) && values2.quiet !== true && values2.baseline === void 0 && values2["write-baseline"] === void 0;
   if (values2.stdin && !values2["stdin-filename"])
     throw new UsageError("--stdin needs --stdin-filename NAME (the name decides how the input is read)");
   if (values2.stdin && positionals.length > 0) throw new UsageError("--stdin takes no paths");
@@ -82634,7 +83281,7 @@ async function runLint(argv, io) {
     ...capLate ? {} : { maxPerRule },
     tuneCollector: true
   };
-  const report = values2.fix || values2["fix-dry-run"] ? await runFix(lintOptions, values2["fix-dry-run"] === true, io) : await lint(lintOptions);
+  const report = values2.fix || values2["fix-dry-run"] ? await runFix(lintOptions, values2["fix-dry-run"] === true, io, capInFix ? maxPerRule : 0) : await lint(lintOptions);
   if (values2.quiet) {
     for (const r of report.results) {
       r.messages = r.messages.filter((m) => m.severity === 2);
@@ -82664,7 +83311,7 @@ async function runLint(argv, io) {
 `
     );
   }
-  if (capLate) {
+  if (capLate && !capInFix) {
     const root = repositoryRoot(io.cwd);
     capReport(report, maxPerRule, (m, abs) => {
       m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
@@ -82705,10 +83352,10 @@ async function runLint(argv, io) {
   }
   return 0;
 }
-async function runFix(options, dryRun, io) {
+async function runFix(options, dryRun, io, shownPerRule) {
   const { lintAndFix: lintAndFix2 } = await Promise.resolve().then(() => (init_apply(), apply_exports));
   const { unifiedDiff: unifiedDiff2 } = await Promise.resolve().then(() => (init_diff(), diff_exports));
-  const outcome = await lintAndFix2(options, dryRun);
+  const outcome = await lintAndFix2(options, dryRun, shownPerRule);
   const rel = (file) => relative7(io.cwd, file).split(sep6).join("/");
   if (dryRun) for (const c of outcome.changed) io.stdout(unifiedDiff2(rel(c.file), c.before, c.after));
   if (outcome.changed.length > 0) {
