@@ -77049,7 +77049,11 @@ var init_load_project = __esm({
       "--heap-growing-percent=20"
     ];
     TURBOFAN_BUDGET = 1e6;
-    LARGE_INPUT_V8_FLAGS = [`--interrupt-budget=${String(TURBOFAN_BUDGET)}`, "--semi-space-growth-factor=1"];
+    LARGE_INPUT_V8_FLAGS = [
+      `--interrupt-budget=${String(TURBOFAN_BUDGET)}`,
+      "--semi-space-growth-factor=1",
+      "--no-parallel-scavenge"
+    ];
     v8FlagsSet = /* @__PURE__ */ new Set();
     LARGE_INPUT_CHARS = 256 * 1024;
     Files = class {
