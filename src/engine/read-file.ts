@@ -255,16 +255,23 @@ function plainText(abs: string, opts: ReadOptions): string | undefined {
     const st = lstatSync(abs);
     if (!st.isFile() || st.size === 0 || st.size > (opts.maxBytes ?? MAX_FILE_BYTES)) return undefined;
     if (opts.confineTo !== undefined && !dirInside(directoryOf(abs), opts.confineTo)) return undefined;
-    let text = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
+    const text = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
     // Grown past the limit since the `lstat` (a text has at most as many characters as bytes).
-    if (text.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text.includes("\0") || text.includes("\uFFFD"))
-      return undefined;
-    // As `decodeInput`: the decoder drops a byte order mark, and a second one goes too.
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    if (text.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text.includes("\0")) return undefined;
+    return plainDecoded(text);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A text decoded by the fast paths, as `decodeInput` would give it: undefined when it holds a U+FFFD (invalid
+ * UTF-8 reads as one: the careful way tells where); the decoder's byte order mark dropped, and a second one too.
+ */
+function plainDecoded(decoded: string): string | undefined {
+  if (decoded.includes("\uFFFD")) return undefined;
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** The buffer `listedText` reads into (a text is decoded out of it): no allocation of its own per file. */
@@ -296,10 +303,7 @@ function listedText(abs: string, opts: ReadOptions): string | undefined {
     if (n >= LISTED_READ.length || n > (opts.maxBytes ?? MAX_FILE_BYTES)) return undefined;
     const bytes = LISTED_READ.subarray(0, n);
     if (bytes.includes(0)) return undefined;
-    let text = bytes.toString("utf8");
-    if (text.includes("\uFFFD")) return undefined;
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return plainDecoded(bytes.toString("utf8"));
   } catch {
     return undefined;
   } finally {
