@@ -7,7 +7,7 @@ import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type Traver
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
 import { callBuiltin } from "./functions.js";
-import { exprTree, where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
+import { exprTree, namesIn, where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
 
 /*
  * What the evaluation notes about the values it builds is kept in Maps, not WeakMaps, emptied when the
@@ -691,9 +691,11 @@ function emptyByDefault(expr: Expr, mod: ModuleCtx): boolean {
   const vars = new Set<string>();
   const seen = new Set<string>();
   const visit = (text: string): void => {
-    for (const m of text.matchAll(/\bvar\.([A-Za-z_][\w-]*)/g)) vars.add(m[1] ?? "");
-    for (const m of text.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)) {
-      const name = m[1] ?? "";
+    for (const [kind, name] of namesIn(text)) {
+      if (kind === "var") {
+        vars.add(name);
+        continue;
+      }
       const attr = mod.locals.get(name);
       if (attr === undefined || seen.has(name) || seen.size >= 64) continue;
       seen.add(name);

@@ -1,5 +1,5 @@
 import { cyclicLocals, evaluate } from "./evaluate.js";
-import { exprTree, type Block, type Expr, type ModuleCtx, type Scope } from "./module.js";
+import { exprTree, namesIn, type Block, type Expr, type ModuleCtx, type Scope } from "./module.js";
 import { policyDocumentTree } from "./policy-document.js";
 
 /**
@@ -26,7 +26,6 @@ const PRINCIPAL_WORDS = /principal|decode/i;
  * (`data.aws_iam_policy_document.X`) are followed instead (`clean`).
  */
 const EFFECT_WORDS = /templatefile|template_file|aws_iam_openid_connect_provider/i;
-const NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
 const DOCUMENT_REFS = /\bdata\s*\.\s*aws_iam_policy_document\s*\.\s*([A-Za-z_][\w-]*)/g;
 const DOCUMENT_WORD = /aws_iam_policy_document/g;
 /** `data.aws_iam_policy_document.NAME.json` or `….NAME[0].json`, the whole expression. */
@@ -55,10 +54,7 @@ function factsOf(expr: Expr): TextFacts | undefined {
     // Every mention of a policy document must be a reference to one by name.
     if (!EFFECT_WORDS.test(text) && documents.length === mentions)
       facts = {
-        names:
-          text.includes("var") || text.includes("local")
-            ? [...text.matchAll(NAMES)].map(([, kind = "", name = ""]) => [kind, name])
-            : [],
+        names: text.includes("var") || text.includes("local") ? namesIn(text) : [],
         documents,
         principals: PRINCIPAL_WORDS.test(text),
       };

@@ -324,3 +324,10 @@ export function addToModule(mod: ModuleCtx, top: Block): void {
 export function where(loc: SourceLocation): string {
   return `${loc.file}:${loc.line}`;
 }
+
+const NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
+
+/** The `var.x` / `local.x` an expression's text names (`[kind, name]`). */
+export function namesIn(text: string): [string, string][] {
+  return [...text.matchAll(NAMES)].map(([, kind = "", name = ""]) => [kind, name]);
+}
