@@ -194,14 +194,17 @@ function plainText(abs, opts) {
     const st2 = lstatSync(abs);
     if (!st2.isFile() || st2.size === 0 || st2.size > (opts.maxBytes ?? MAX_FILE_BYTES)) return void 0;
     if (opts.confineTo !== void 0 && !dirInside(directoryOf(abs), opts.confineTo)) return void 0;
-    let text3 = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
-    if (text3.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text3.includes("\0") || text3.includes("\uFFFD"))
-      return void 0;
-    if (text3.charCodeAt(0) === 65279) text3 = text3.slice(1);
-    return text3.charCodeAt(0) === 65279 ? text3.slice(1) : text3;
+    const text3 = readFileSync(abs, { encoding: "utf8", flag: OPEN_PLAIN });
+    if (text3.length > (opts.maxBytes ?? MAX_FILE_BYTES) || text3.includes("\0")) return void 0;
+    return plainDecoded(text3);
   } catch {
     return void 0;
   }
+}
+function plainDecoded(decoded) {
+  if (decoded.includes("\uFFFD")) return void 0;
+  const text3 = decoded.charCodeAt(0) === 65279 ? decoded.slice(1) : decoded;
+  return text3.charCodeAt(0) === 65279 ? text3.slice(1) : text3;
 }
 function listedText(abs, opts) {
   if (opts.confineTo !== void 0 && !dirInside(directoryOf(abs), opts.confineTo)) return void 0;
@@ -216,10 +219,7 @@ function listedText(abs, opts) {
     if (n >= LISTED_READ.length || n > (opts.maxBytes ?? MAX_FILE_BYTES)) return void 0;
     const bytes = LISTED_READ.subarray(0, n);
     if (bytes.includes(0)) return void 0;
-    let text3 = bytes.toString("utf8");
-    if (text3.includes("\uFFFD")) return void 0;
-    if (text3.charCodeAt(0) === 65279) text3 = text3.slice(1);
-    return text3.charCodeAt(0) === 65279 ? text3.slice(1) : text3;
+    return plainDecoded(bytes.toString("utf8"));
   } catch {
     return void 0;
   } finally {
@@ -36023,7 +36023,10 @@ function addToModule(mod, top) {
 function where(loc) {
   return `${loc.file}:${loc.line}`;
 }
-var HclAttr, HclBlock, BlockSyntaxError, LazyBlock, JSON_BLOCK_TYPES;
+function namesIn(text3) {
+  return [...text3.matchAll(NAMES)].map(([, kind = "", name3 = ""]) => [kind, name3]);
+}
+var HclAttr, HclBlock, BlockSyntaxError, LazyBlock, JSON_BLOCK_TYPES, NAMES;
 var init_module = __esm({
   "src/parsers/terraform/module.ts"() {
     "use strict";
@@ -36116,6 +36119,7 @@ var init_module = __esm({
       }
     };
     JSON_BLOCK_TYPES = /* @__PURE__ */ new Set(["statement", "principals", "not_principals", "condition", "dynamic", "content"]);
+    NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
   }
 });
 
@@ -36608,9 +36612,11 @@ function emptyByDefault(expr, mod) {
   const vars = /* @__PURE__ */ new Set();
   const seen = /* @__PURE__ */ new Set();
   const visit = (text3) => {
-    for (const m of text3.matchAll(/\bvar\.([A-Za-z_][\w-]*)/g)) vars.add(m[1] ?? "");
-    for (const m of text3.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)) {
-      const name3 = m[1] ?? "";
+    for (const [kind, name3] of namesIn(text3)) {
+      if (kind === "var") {
+        vars.add(name3);
+        continue;
+      }
       const attr = mod.locals.get(name3);
       if (attr === void 0 || seen.has(name3) || seen.size >= 64) continue;
       seen.add(name3);
@@ -38487,7 +38493,7 @@ function factsOf2(expr) {
     const documents = mentions > 0 ? [...text3.matchAll(DOCUMENT_REFS)].map(([, name3 = ""]) => name3) : [];
     if (!EFFECT_WORDS.test(text3) && documents.length === mentions)
       facts2 = {
-        names: text3.includes("var") || text3.includes("local") ? [...text3.matchAll(NAMES)].map(([, kind = "", name3 = ""]) => [kind, name3]) : [],
+        names: text3.includes("var") || text3.includes("local") ? namesIn(text3) : [],
         documents,
         principals: PRINCIPAL_WORDS.test(text3)
       };
@@ -38620,7 +38626,7 @@ function quietPermissions(expr, mod) {
   const encoded = ast?.type === "call" && ast.name === "jsonencode" && !ast.expandFinal ? ast.args : [];
   return encoded.length === 1 && encoded[0]?.type === "object" ? "quiet" : void 0;
 }
-var PRINCIPAL_WORDS, EFFECT_WORDS, NAMES, DOCUMENT_REFS, DOCUMENT_WORD, DOCUMENT_JSON, textFacts, cleanExprs, MERGED, PRINCIPAL_BLOCKS, inertDocuments, documentFacts;
+var PRINCIPAL_WORDS, EFFECT_WORDS, DOCUMENT_REFS, DOCUMENT_WORD, DOCUMENT_JSON, textFacts, cleanExprs, MERGED, PRINCIPAL_BLOCKS, inertDocuments, documentFacts;
 var init_inert = __esm({
   "src/parsers/terraform/inert.ts"() {
     "use strict";
@@ -38629,7 +38635,6 @@ var init_inert = __esm({
     init_policy_document();
     PRINCIPAL_WORDS = /principal|decode/i;
     EFFECT_WORDS = /templatefile|template_file|aws_iam_openid_connect_provider/i;
-    NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
     DOCUMENT_REFS = /\bdata\s*\.\s*aws_iam_policy_document\s*\.\s*([A-Za-z_][\w-]*)/g;
     DOCUMENT_WORD = /aws_iam_policy_document/g;
     DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
