@@ -1,6 +1,6 @@
 /** Discovery: what git ignores is not linted (nested .gitignore, info/exclude), outside git globby walks the tree. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -70,6 +70,31 @@ describe("discover", () => {
     expect((await discover(["policies/trust.json"], dir, [])).map((f) => f.regular)).toEqual([false]);
     rmSync(join(dir, ".git"), { recursive: true });
     expect((await discover(["."], dir, [])).every((f) => !f.regular)).toBe(true);
+  });
+  it("says which files are at their real path (read with no confinement check): never through a link", async () => {
+    // (The temporary directory may itself be reached through a link, as on macOS: its real path is used.)
+    const dir = realpathSync(tree({ "policies/trust.json": "{}", "infra/main.tf": "" }));
+    symlinkSync(join(dir, "policies", "trust.json"), join(dir, "policies", "link.json"));
+    symlinkSync(join(dir, "policies"), join(dir, "linked-dir"));
+    execFileSync("git", ["init", "-q"], { cwd: dir });
+    const real = async (paths: string[], root: string): Promise<[string, boolean][]> =>
+      (await discover(paths, root, [])).map((f) => [f.rel, f.real === true]);
+    expect(await real(["."], dir)).toEqual([
+      ["infra/main.tf", true],
+      ["policies/link.json", false],
+      ["policies/trust.json", true],
+    ]);
+    // A directory reached through a link: the same files, at another real path.
+    expect(await real(["linked-dir"], dir)).toEqual([
+      ["linked-dir/link.json", false],
+      ["linked-dir/trust.json", false],
+    ]);
+    const linkedRoot = `${dir}-link`;
+    symlinkSync(dir, linkedRoot);
+    dirs.push(linkedRoot);
+    expect((await real(["."], linkedRoot)).map(([, r]) => r)).toEqual([false, false, false]);
+    // Named on the command line: not known.
+    expect(await real(["policies/trust.json"], dir)).toEqual([["policies/trust.json", false]]);
   });
   it("outside git: globby walks the tree and honours .gitignore files", async () => {
     const dir = tree(FILES);

@@ -655,6 +655,18 @@ describe("special files and symbolic links", () => {
       "zero.json:1:1 error parse-error/unparsable",
     ]);
   });
+  it("a directory named on the command line that is a link out of the repository: its files are not read", async () => {
+    const outside = repo("dir-outside", { "sub/secret-policy.json": trustPolicy("sts:AssumeRoleWithWebIdentity") });
+    git(outside, "init", "-q");
+    const cwd = repo("dir-link", { ".github/workflows/good.yml": GOOD_WORKFLOW });
+    git(cwd, "init", "-q");
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync(join(outside, "sub"), join(cwd, "linked"));
+    // git lists the other repository's files; the path through the link is not where they are.
+    const named = await run({ cwd, paths: ["linked"] });
+    expect(findingLines(named, cwd, { withFile: true })).toEqual(["linked/secret-policy.json:1:1 error parse-error/unparsable"]);
+    expect(named.results[0]?.messages[0]?.message).toBe("symbolic link to a file outside the repository; not read");
+  });
   it("files an input references are read inside the repository only, regular and bounded", async () => {
     const { referencedFileReader } = await import("../src/engine/read-file.js");
     const outside = repo("ref-outside", { "secret.txt": "secret" });

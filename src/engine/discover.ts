@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ALWAYS_IGNORED, INPUT_GLOBS, isInputPath, isTemplateOfAnotherTool } from "../parsers/index.js";
 import { ConfigError } from "../config/load.js";
@@ -95,6 +95,15 @@ export function requiredPattern(globs: readonly string[]): RegExp | undefined {
   return new RegExp(pieces.join("|"));
 }
 
+/** Whether `dir` (absolute, as `resolve` writes it) is its own real path: no link on the way to it. */
+function isRealPath(dir: string): boolean {
+  try {
+    return realpathSync.native(dir) === dir;
+  } catch {
+    return false;
+  }
+}
+
 /** A file discovery found. */
 export interface DiscoveredFile {
   abs: string;
@@ -102,6 +111,13 @@ export interface DiscoveredFile {
   rel: string;
   /** The listing saw a regular file, not a link (`ReadOptions.listedRegular`); false when not known. */
   regular: boolean;
+  /**
+   * `abs` is the file's real path, and a regular file's: the listing walked to it from a directory that is its own
+   * real path, through directories that are no links (src/engine/git-files.ts `walk`). The file is then really
+   * inside every directory above it, so no confinement check can refuse it (`Files.read` in load-project.ts
+   * reads it without one: `readListedReal`). False when not known.
+   */
+  real?: boolean;
 }
 
 /**
@@ -111,8 +127,8 @@ export interface DiscoveredFile {
  */
 export async function discover(paths: string[], root: string, ignore: string[]): Promise<DiscoveredFile[]> {
   const found = new Map<string, DiscoveredFile>();
-  const add = (abs: string, rel: string, regular = false): void => {
-    if (!found.has(abs)) found.set(abs, { abs, rel, regular });
+  const add = (abs: string, rel: string, regular = false, real = false): void => {
+    if (!found.has(abs)) found.set(abs, real ? { abs, rel, regular, real } : { abs, rel, regular });
   };
   const dirs: string[] = [];
   const globs: string[] = [];
@@ -158,12 +174,17 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     const underRoot = !dirRel.startsWith("../") && dirRel !== ".." && !isAbsolute(dirRel);
     const native = (rel: string): string => (sep === "/" ? rel : rel.split("/").join(sep));
     const dirPrefix = dir.endsWith(sep) ? dir : `${dir}${sep}`;
+    // The walk starts at the real path of `dir`: when that is `dir` itself, every path it saw as a regular file
+    // below it is a real path (`DiscoveredFile.real`).
+    const dirIsReal = regular.size > 0 && isRealPath(dir);
     for (const rel of listed) {
       if (!isInputPath(rel)) continue;
       // git writes normalised relative paths: joined to the (resolved) directory as they are.
       const abs = plainBelow(native(rel)) ? dirPrefix + native(rel) : resolve(dir, rel);
       const fromRoot = underRoot ? prefix + rel : relPath(root, abs);
-      if (!ignored(fromRoot)) add(abs, fromRoot, regular.has(rel));
+      if (ignored(fromRoot)) continue;
+      const isRegular = regular.has(rel);
+      add(abs, fromRoot, isRegular, isRegular && dirIsReal && abs.startsWith(dirPrefix));
     }
   }
   if (dirs.length > 0 || globs.length > 0) {

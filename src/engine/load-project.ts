@@ -10,7 +10,7 @@ import type { ParseEnv, SourceFile } from "../parsers/source.js";
 import { rules as builtinRules } from "../../rules/index.js";
 import { selectContext, type ContextCandidate } from "./context.js";
 import { discover, relPath, type DiscoveredFile } from "./discover.js";
-import { confinementRoot, readInput, referencedFileReader } from "./read-file.js";
+import { confinementRoot, readInput, readListedReal, referencedFileReader } from "./read-file.js";
 import type { AnyRule } from "./rule.js";
 import { WorkflowStream, type WorkflowFiles } from "./workflow-stream.js";
 
@@ -312,9 +312,12 @@ class Files {
    * A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository;
    * `listedRegular`: discovery saw a regular file there).
    */
-  private read(abs: string, listedRegular: boolean): ReturnType<typeof readInput> {
+  private read(abs: string, listedRegular: boolean, real = false): ReturnType<typeof readInput> {
     const over = this.overlay.get(abs);
     if (over !== undefined) return { text: over };
+    // A file discovery proved to be where its path says needs no confinement check (`DiscoveredFile.real`).
+    const text = real ? readListedReal(abs) : undefined;
+    if (text !== undefined) return { text };
     return readInput(abs, { confineTo: confinementRoot(abs, this.root), listedRegular });
   }
 
@@ -328,10 +331,10 @@ class Files {
   /** Context files (not reported): read, then kept as `select` decides. Unreadable ones are left out. */
   addContext(files: DiscoveredFile[], select: (candidates: ContextCandidate[]) => SourceFile[]): void {
     const candidates: ContextCandidate[] = [];
-    for (const { abs, rel: path, regular } of files) {
+    for (const { abs, rel: path, regular, real } of files) {
       if (this.seen.has(path)) continue;
       const text = (): string | undefined => {
-        const outcome = this.read(abs, regular);
+        const outcome = this.read(abs, regular, real);
         return "text" in outcome ? outcome.text : undefined;
       };
       candidates.push({ path, abs, text });
@@ -340,12 +343,12 @@ class Files {
   }
 
   readAll(files: DiscoveredFile[], report: boolean, explicit: Set<string>): void {
-    for (const { abs, rel: path, regular } of files) {
+    for (const { abs, rel: path, regular, real } of files) {
       if (this.seen.has(path)) {
         if (report) this.reported.add(path);
         continue;
       }
-      const outcome = this.read(abs, regular);
+      const outcome = this.read(abs, regular, real);
       if ("text" in outcome) {
         // Overlaid text (`--fix`'s passes) is kept whatever it is: the file was an input before the fix.
         if (this.overlay.has(abs) || mayBeInput(path, outcome.text)) this.add(abs, outcome.text, report, path);

@@ -311,6 +311,17 @@ function listedText(abs: string, opts: ReadOptions): string | undefined {
   }
 }
 
+/**
+ * `listedText` for a file whose path the listing proved to be its real path (`DiscoveredFile.real`: walked to
+ * through directories that are no links, from a directory that is its own real path), with no confinement
+ * check: such a file is really inside every directory above it, whichever one the caller confines reads to. A
+ * file swapped for a link since is not followed (`O_NOFOLLOW`); undefined, and the caller reads the file the
+ * careful way (`readInput` with its confinement), for everything `listedText` leaves to it.
+ */
+export function readListedReal(abs: string): string | undefined {
+  return listedText(abs, {});
+}
+
 /** Reads a text file for a caller that only needs the text (or undefined, whatever went wrong). */
 export function readTextFile(abs: string, opts: ReadOptions = {}): string | undefined {
   const outcome = readInput(abs, opts);
