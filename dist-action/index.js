@@ -226,6 +226,9 @@ function listedText(abs, opts) {
     closeSync(fd);
   }
 }
+function readListedReal(abs) {
+  return listedText(abs, {});
+}
 function readTextFile(abs, opts = {}) {
   const outcome = readInput(abs, opts);
   return "text" in outcome ? outcome.text : void 0;
@@ -76659,7 +76662,7 @@ var init_globby = __esm({
 
 // src/engine/discover.ts
 import { execFileSync } from "node:child_process";
-import { statSync as statSync4 } from "node:fs";
+import { realpathSync as realpathSync3, statSync as statSync4 } from "node:fs";
 import { isAbsolute as isAbsolute4, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
 function toPosix(p) {
   return sep3 === "/" ? p : p.split(sep3).join("/");
@@ -76724,10 +76727,17 @@ function requiredPattern(globs) {
   }
   return new RegExp(pieces.join("|"));
 }
+function isRealPath(dir) {
+  try {
+    return realpathSync3.native(dir) === dir;
+  } catch {
+    return false;
+  }
+}
 async function discover(paths, root, ignore) {
   const found = /* @__PURE__ */ new Map();
-  const add = (abs, rel, regular = false) => {
-    if (!found.has(abs)) found.set(abs, { abs, rel, regular });
+  const add = (abs, rel, regular = false, real = false) => {
+    if (!found.has(abs)) found.set(abs, real ? { abs, rel, regular, real } : { abs, rel, regular });
   };
   const dirs = [];
   const globs = [];
@@ -76766,11 +76776,14 @@ async function discover(paths, root, ignore) {
     const underRoot = !dirRel.startsWith("../") && dirRel !== ".." && !isAbsolute4(dirRel);
     const native = (rel) => sep3 === "/" ? rel : rel.split("/").join(sep3);
     const dirPrefix = dir.endsWith(sep3) ? dir : `${dir}${sep3}`;
+    const dirIsReal = regular.size > 0 && isRealPath(dir);
     for (const rel of listed) {
       if (!isInputPath(rel)) continue;
       const abs = plainBelow(native(rel)) ? dirPrefix + native(rel) : resolve4(dir, rel);
       const fromRoot = underRoot ? prefix + rel : relPath(root, abs);
-      if (!ignored(fromRoot)) add(abs, fromRoot, regular.has(rel));
+      if (ignored(fromRoot)) continue;
+      const isRegular = regular.has(rel);
+      add(abs, fromRoot, isRegular, isRegular && dirIsReal && abs.startsWith(dirPrefix));
     }
   }
   if (dirs.length > 0 || globs.length > 0) {
@@ -77082,9 +77095,11 @@ var init_load_project = __esm({
        * A file's text as the run reads it: the overlay's, else what is on disk (confined to the repository;
        * `listedRegular`: discovery saw a regular file there).
        */
-      read(abs, listedRegular) {
+      read(abs, listedRegular, real = false) {
         const over = this.overlay.get(abs);
         if (over !== void 0) return { text: over };
+        const text3 = real ? readListedReal(abs) : void 0;
+        if (text3 !== void 0) return { text: text3 };
         return readInput(abs, { confineTo: confinementRoot(abs, this.root), listedRegular });
       }
       add(abs, text3, report, path4 = relPath(this.root, abs)) {
@@ -77096,10 +77111,10 @@ var init_load_project = __esm({
       /** Context files (not reported): read, then kept as `select` decides. Unreadable ones are left out. */
       addContext(files, select) {
         const candidates = [];
-        for (const { abs, rel: path4, regular } of files) {
+        for (const { abs, rel: path4, regular, real } of files) {
           if (this.seen.has(path4)) continue;
           const text3 = () => {
-            const outcome = this.read(abs, regular);
+            const outcome = this.read(abs, regular, real);
             return "text" in outcome ? outcome.text : void 0;
           };
           candidates.push({ path: path4, abs, text: text3 });
@@ -77107,12 +77122,12 @@ var init_load_project = __esm({
         for (const src of select(candidates)) this.add(src.abs, src.text, false, src.path);
       }
       readAll(files, report, explicit) {
-        for (const { abs, rel: path4, regular } of files) {
+        for (const { abs, rel: path4, regular, real } of files) {
           if (this.seen.has(path4)) {
             if (report) this.reported.add(path4);
             continue;
           }
-          const outcome = this.read(abs, regular);
+          const outcome = this.read(abs, regular, real);
           if ("text" in outcome) {
             if (this.overlay.has(abs) || mayBeInput(path4, outcome.text)) this.add(abs, outcome.text, report, path4);
           } else if ("problem" in outcome && report && (explicit.has(abs) || isInputByPath(path4) || outcome.reason === "special" || outcome.reason === "outside" || outcome.lenient !== void 0 && looksLikeInput(path4, outcome.lenient))) {
@@ -82291,7 +82306,7 @@ __export(apply_exports, {
   lintAndFix: () => lintAndFix,
   selectFixes: () => selectFixes
 });
-import { lstatSync as lstatSync3, readFileSync as readFileSync4, realpathSync as realpathSync3, renameSync, statSync as statSync6, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { lstatSync as lstatSync3, readFileSync as readFileSync4, realpathSync as realpathSync4, renameSync, statSync as statSync6, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { dirname as dirname8, relative as relative6, resolve as resolve10, sep as sep5 } from "node:path";
 function overlaps(a, b) {
   const s1 = a.range[0];
@@ -82303,8 +82318,8 @@ function overlaps(a, b) {
 function insideRoot(file, root) {
   try {
     if (!lstatSync3(file).isFile()) return false;
-    const real = realpathSync3(file);
-    const realRoot = realpathSync3(root);
+    const real = realpathSync4(file);
+    const realRoot = realpathSync4(root);
     const rel = relative6(realRoot, real);
     return rel !== "" && !rel.startsWith(`..${sep5}`) && rel !== ".." && !rel.startsWith(sep5);
   } catch {
