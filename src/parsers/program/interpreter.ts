@@ -9,6 +9,7 @@ import {
   describeValue,
   field,
   locOf,
+  original,
   relocateValue,
   str,
   textOf,
@@ -318,7 +319,13 @@ export class ModuleEval {
       if (target.rest !== undefined) {
         const rest: PValue =
           v.t === "obj"
-            ? { ...v, entries: v.entries.filter((e) => !used.has(e.key)) }
+            ? // A new object (not the one it was taken from, which `of` would name): the other keys.
+              {
+                t: "obj",
+                entries: v.entries.filter((e) => !used.has(e.key)),
+                loc: v.loc,
+                ...(v.rest ? { rest: v.rest } : v.closed ? { closed: true } : {}),
+              }
             : unk(target.rest, this.loc(target.span));
         frame.scope.vars.set(target.rest, { value: rest });
       }
@@ -345,7 +352,7 @@ export class ModuleEval {
       return;
     }
     if (target.k === "member") {
-      const o = this.eval(target.object, frame);
+      const o = original(this.eval(target.object, frame));
       if (o.t === "inst") o.fields.set(target.name, v);
       else if (o.t === "obj" && frame.uncertain === 0)
         o.entries.push({ key: target.name, keyLoc: this.loc(target.span), value: v });
@@ -353,7 +360,7 @@ export class ModuleEval {
       return;
     }
     if (target.k === "index") {
-      const o = this.eval(target.object, frame);
+      const o = original(this.eval(target.object, frame));
       const key = textOf(this.eval(target.index, frame));
       if (o.t === "obj" && key !== undefined && frame.uncertain === 0)
         o.entries.push({ key, keyLoc: this.loc(target.index.span), value: v });
@@ -586,7 +593,8 @@ export class ModuleEval {
       const builtin = this.builtinMethod(target, method, e.args, frame, loc, expr);
       if (builtin) return builtin;
       // A method oidclint does not model may change the object (`d.update(…)`, `d.setdefault(…)`).
-      if (target.t === "obj") delete target.closed;
+      const changed = original(target);
+      if (changed.t === "obj") delete changed.closed;
       if (target.t === "lib") {
         const args = this.args(e.args, frame);
         return libMethod(target.obj, method, args, loc, this.libHost(frame)) ?? unk(expr, loc);
@@ -622,7 +630,8 @@ export class ModuleEval {
    */
   private handToUnknownCode(args: CallArgs): void {
     for (const v of [...args.positional, ...args.keywords.values()]) {
-      if (v.t === "obj") delete v.closed;
+      const changed = original(v);
+      if (changed.t === "obj") delete changed.closed;
       const fns = v.t === "fn" ? [v] : v.t === "obj" ? v.entries.map((e) => e.value).filter((x) => x.t === "fn") : [];
       for (const fn of fns) {
         const def = this.fnDefs.get(fn);

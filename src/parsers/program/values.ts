@@ -26,6 +26,11 @@ export type PValue =
        * reading a key it lacks gives `undefined` (`props.filter ?? "*"`), not an unknown.
        */
       closed?: boolean;
+      /**
+       * The object this one is a copy of, placed where it is read (`relocateValue`): what changes the copy
+       * (a key assigned, code oidclint does not follow) must change the object, which later reads copy again.
+       */
+      of?: PValue;
     }
   | ({ t: "unk" } & Unknown)
   | { t: "ext"; path: string; loc: SourceLocation }
@@ -168,6 +173,9 @@ export function relocateValue(v: PValue, loc: SourceLocation, origin: string | u
         loc,
       };
       if (v.rest) out.rest = { ...v.rest, loc };
+      // Still every key it will ever have: a key it lacks reads as `undefined`, as where it was written.
+      else if (v.closed) out.closed = true;
+      out.of = v.of ?? v;
       return out;
     }
     case "lib":
@@ -196,6 +204,11 @@ export function field(v: PValue | undefined, key: string): PValue | undefined {
 
 export function obj(entries: [string, PValue][], loc: SourceLocation): PValue {
   return { t: "obj", entries: entries.map(([key, value]) => ({ key, keyLoc: loc, value })), loc };
+}
+
+/** The object a copy made by `relocateValue` stands for: where a change to it must be made. */
+export function original(v: PValue): PValue {
+  return v.t === "obj" && v.of ? v.of : v;
 }
 
 export function arr(items: PValue[], loc: SourceLocation): PValue {
