@@ -197,8 +197,11 @@ export class ModuleEval {
 
   private importBinding(module: string, imported: string, loc: SourceLocation): PValue {
     const local = this.host.importModule(this.mod.file, module, this.mod.language);
-    // Python's `from . import config` / `from pkg import module` names a module.
-    if (!local && this.mod.language === "python" && imported !== "*") {
+    const attribute = local && imported !== "*" ? local.exported(imported, loc) : undefined;
+    if (attribute) return attribute;
+    // Python's `from . import config` / `from pkg import module` names a module when the package (its
+    // `__init__.py`, if any) does not define the name.
+    if (this.mod.language === "python" && imported !== "*") {
       const sub = this.host.importModule(
         this.mod.file,
         module.endsWith(".") ? `${module}${imported}` : `${module}.${imported}`,
@@ -208,7 +211,7 @@ export class ModuleEval {
     }
     if (local) {
       if (imported === "*") return { t: "inst", fields: new Map(), cls: `module ${module}`, loc, ...{ module: local } };
-      return local.exported(imported, loc) ?? unk(imported, loc);
+      return unk(imported, loc);
     }
     return { t: "ext", path: imported === "*" ? module : `${module}.${imported}`, loc };
   }
