@@ -35,6 +35,18 @@ export type Segment = TextSegment | NodeSegment;
 export type EmbeddedJson = { tree: TreeNode } | { error: string; loc: SourceLocation };
 
 const PLACEHOLDER = "\uE000";
+/** Characters of a JSON string that need no attention: not its end, an escape, a placeholder or a line end. */
+const PLAIN = /[^"\\\n\uE000]*/y;
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
 const MAX_DEPTH = 200;
 
 class JsonError extends Error {
@@ -112,11 +124,18 @@ class EmbeddedJsonParser {
     return seg.source(start - base, end - base);
   }
 
-  private origin(v: number): string | undefined {
-    const k = this.segmentAt(v);
-    const seg = this.segments[k];
-    if (!seg || "node" in seg || !seg.origin) return undefined;
-    return seg.origin(v - (this.starts[k] ?? 0));
+  /** The origin of each character of `[start, end)` whose text segment knows one (`origin`), added to `out`. */
+  private addOrigins(start: number, end: number, out: Set<string>): void {
+    for (let k = this.segmentAt(start); k < this.segments.length; k++) {
+      const base = this.starts[k] ?? 0;
+      if (base >= end) return;
+      const seg = this.segments[k];
+      if (!seg || "node" in seg || !seg.origin) continue;
+      for (let v = Math.max(start, base); v < end && v < base + seg.text.length; v++) {
+        const o = seg.origin(v - base);
+        if (o) out.add(o);
+      }
+    }
   }
 
   document(): TreeNode {
@@ -127,7 +146,13 @@ class EmbeddedJsonParser {
   }
 
   private ws(): void {
-    while (this.i < this.text.length && /\s/.test(this.text[this.i] ?? "")) this.i++;
+    const t = this.text;
+    for (;;) {
+      const c = t.charCodeAt(this.i);
+      // What `/\s/` matches: ASCII blanks tested by code, other characters (no-break space …) by the pattern.
+      if (c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(t[this.i] ?? ""))) this.i++;
+      else return;
+    }
   }
 
   private value(depth: number): TreeNode {
@@ -225,23 +250,13 @@ class EmbeddedJsonParser {
       }
       if (c === "\\") {
         const e = t[this.i + 1];
-        const simple: Record<string, string> = {
-          '"': '"',
-          "\\": "\\",
-          "/": "/",
-          b: "\b",
-          f: "\f",
-          n: "\n",
-          r: "\r",
-          t: "\t",
-        };
         if (e === "u") {
           const hex = t.slice(this.i + 2, this.i + 6);
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonError("bad \\u escape in JSON string", this.i);
           literal += String.fromCharCode(parseInt(hex, 16));
           this.i += 6;
-        } else if (e !== undefined && simple[e] !== undefined) {
-          literal += simple[e];
+        } else if (e !== undefined && SIMPLE_ESCAPES[e] !== undefined) {
+          literal += SIMPLE_ESCAPES[e];
           this.i += 2;
         } else throw new JsonError("bad escape in JSON string", this.i);
         continue;
@@ -259,14 +274,17 @@ class EmbeddedJsonParser {
         this.i++;
         continue;
       }
-      const o = this.origin(this.i);
-      if (o) origins.add(o);
-      literal += c;
-      this.i++;
+      // A run of plain characters at once; the origin of each character only from segments that have one.
+      PLAIN.lastIndex = this.i;
+      PLAIN.test(t);
+      const end = Math.max(PLAIN.lastIndex, this.i + 1);
+      this.addOrigins(this.i, end, origins);
+      literal += t.slice(this.i, end);
+      this.i = end;
     }
     if (literal) parts.push(literal);
     const value: StrValue = { parts: joinParts(parts), loc: this.locate(start, this.i) };
-    const origin = joinOrigins([...valueOrigins, ...origins]);
+    const origin = valueOrigins.size + origins.size === 0 ? undefined : joinOrigins([...valueOrigins, ...origins]);
     if (origin !== undefined) value.origin = origin;
     const source = interpolated ? undefined : this.source(start, this.i);
     if (source) value.source = source;
@@ -293,9 +311,11 @@ export function interpolatedParts(node: TreeNode): Part[] {
  * written on several lines of one definition; different definitions separated by `; `.
  */
 export function joinOrigins(origins: Iterable<string>): string | undefined {
+  // Most strings have no origin: nothing is allocated for them (the evaluation builds tens of thousands).
+  if (origins instanceof Set ? origins.size === 0 : Array.isArray(origins) && origins.length === 0) return undefined;
   const all = [...origins];
   // One origin (however often), not itself joined: already in the form built below.
-  const [first] = all;
+  const first = all[0];
   if (first !== undefined && !first.includes("; ") && all.every((o) => o === first)) return first;
   const lines = new Map<string, string[]>();
   for (const o of all.flatMap((x) => x.split("; "))) {

@@ -155,16 +155,17 @@ function keyText(n: TreeNode): string | undefined {
 }
 
 function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
-  const loc = spanLoc(ctx, node);
   const budget = scope.module.budget;
-  if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? loc);
-  if (scope.depth > LIMITS.depth) return budget.exceeded("depth", ctx.placedAt ?? loc);
+  if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? spanLoc(ctx, node));
+  if (scope.depth > LIMITS.depth) return budget.exceeded("depth", ctx.placedAt ?? spanLoc(ctx, node));
   const inner = { ...scope, depth: scope.depth + 1 };
+  // Located by themselves (a template from its first line, parentheses by what they hold).
+  if (node.type === "template") return evalTemplate(node, ctx, inner);
+  if (node.type === "parens") return evalAst(node.expr, ctx, inner);
+  const loc = spanLoc(ctx, node);
   switch (node.type) {
     case "literal":
       return { kind: "scalar", value: node.value, loc };
-    case "template":
-      return evalTemplate(node, ctx, inner);
     case "wrap": {
       const v = evalAst(node.expr, ctx, inner);
       if (v.kind === "string") return { kind: "string", value: { ...v.value, loc }, loc };
@@ -227,8 +228,6 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
         return { kind: "scalar", value: !v.value, loc };
       return unknown(sourceOf(ctx, node), loc);
     }
-    case "parens":
-      return evalAst(node.expr, ctx, inner);
   }
 }
 
@@ -378,11 +377,7 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
         out.segments.push(
           placedAt
             ? { text: part.value, locate: atCall, origin: (s) => line(textOffset(part, s)) }
-            : {
-                text: part.value,
-                locate: (s, e) => index.span(textOffset(part, s), textOffset(part, e)),
-                ...(ctx.ownFile ? { ownFile: true } : {}),
-              },
+            : textSegment(index, part, ctx.ownFile === true),
         );
         break;
       case "interpolation": {
@@ -430,6 +425,15 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
       }
     }
   }
+}
+
+/**
+ * The located text of a template's text part. Made here, not in `templateParts`: a closure there would keep that
+ * call's whole scope (the template value being built) alive as long as the string it becomes.
+ */
+function textSegment(index: LineIndex, part: Extract<TemplatePart, { kind: "text" }>, ownFile: boolean): Segment {
+  const locate = (s: number, e: number): SourceLocation => index.span(textOffset(part, s), textOffset(part, e));
+  return ownFile ? { text: part.value, locate, ownFile: true } : { text: part.value, locate };
 }
 
 /** Whether a template's text is already opaque (set by the call just made, which TypeScript's narrowing does not see). */
@@ -614,8 +618,9 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
 }
 
 function resolveTraversal(segments: string[], full: string, loc: SourceLocation, scope: Scope): TreeNode {
-  const [root, ...rest] = segments;
+  const root = segments[0];
   if (root === undefined) return unknown(full, loc);
+  const rest = segments.slice(1);
   const bound = scope.names.get(root);
   if (bound) return relocate(step(bound, rest, full, loc), loc, undefined);
   const mod = scope.module;

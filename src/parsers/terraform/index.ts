@@ -1,4 +1,3 @@
-import { LineIndex } from "../../model/location.js";
 import { normalisePolicy } from "../normalise-policy.js";
 import { treeString, treeValueList } from "../normalise-policy.js";
 import { knownText } from "../../model/value.js";
@@ -20,6 +19,7 @@ import {
   BlockSyntaxError,
   blocksOfHcl,
   lazyBlocksOfHcl,
+  ModuleFile,
   parseNow,
   blocksOfJson,
   newModule,
@@ -115,33 +115,49 @@ interface Modules {
 }
 
 async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string> | "all"): Promise<Modules> {
+  // (Indexed loops over arrays here and below: a loop over an iterator makes an object per step in a cold process.)
   const byDir = new Map<string, SourceFile[]>();
-  for (const f of files) {
+  const dirs: { dir: string; files: SourceFile[] }[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i] as SourceFile;
     const dir = dirOf(f.path);
-    const list = byDir.get(dir) ?? [];
-    list.push(f);
-    byDir.set(dir, list);
+    const list = byDir.get(dir);
+    if (list) list.push(f);
+    else {
+      const group = { dir, files: [f] };
+      byDir.set(dir, group.files);
+      dirs.push(group);
+    }
   }
   const isTfvars = (f: SourceFile): boolean => /\.tfvars(\.json)?$/.test(f.path);
   // What each file's text says, read once: whether it defines policies, and the local modules it calls.
   const relevantFile = new Set<SourceFile>();
   const localCalls = new Map<SourceFile, string[]>();
-  for (const [dir, dirFiles] of byDir) {
-    for (const f of dirFiles) {
+  for (let d = 0; d < dirs.length; d++) {
+    const { dir, files: dirFiles } = dirs[d] as (typeof dirs)[number];
+    for (let i = 0; i < dirFiles.length; i++) {
+      const f = dirFiles[i] as SourceFile;
       if (isTfvars(f)) continue;
       if (mentionsPolicies(f.text)) relevantFile.add(f);
       if (!f.text.includes("source")) continue;
-      const targets = [...f.text.matchAll(LOCAL_SOURCE)].map((m) => joinPath(dir, m[1] ?? ""));
-      if (targets.length > 0) localCalls.set(f, targets);
+      let targets: string[] | undefined;
+      LOCAL_SOURCE.lastIndex = 0;
+      for (let m = LOCAL_SOURCE.exec(f.text); m; m = LOCAL_SOURCE.exec(f.text))
+        (targets ??= []).push(joinPath(dir, m[1] ?? ""));
+      if (targets) localCalls.set(f, targets);
     }
   }
   // Directories that define policies, then, until nothing changes, those calling one of them as a local module.
   const needed = new Set<string>();
-  for (const [dir, dirFiles] of byDir) if (dirFiles.some((f) => relevantFile.has(f))) needed.add(dir);
+  for (let d = 0; d < dirs.length; d++) {
+    const { dir, files: dirFiles } = dirs[d] as (typeof dirs)[number];
+    if (dirFiles.some((f) => relevantFile.has(f))) needed.add(dir);
+  }
   const callersOf = (f: SourceFile): boolean => localCalls.get(f)?.some((target) => needed.has(target)) ?? false;
   for (let changed = true; changed;) {
     changed = false;
-    for (const [dir, dirFiles] of byDir) {
+    for (let d = 0; d < dirs.length; d++) {
+      const { dir, files: dirFiles } = dirs[d] as (typeof dirs)[number];
       if (needed.has(dir) || !dirFiles.some(callersOf)) continue;
       needed.add(dir);
       changed = true;
@@ -152,7 +168,8 @@ async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string
   const failed: ParsedFile[] = [];
   const used = new Set<Block>();
   let regex = false;
-  for (const [dir, dirFiles] of byDir) {
+  for (let d = 0; d < dirs.length; d++) {
+    const { dir, files: dirFiles } = dirs[d] as (typeof dirs)[number];
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
@@ -225,7 +242,9 @@ function dirOf(path: string): string {
 /** `dir` joined with a relative path, normalised (`.` for the root). */
 function joinPath(dir: string, rel: string): string {
   const out: string[] = [];
-  for (const seg of `${dir}/${rel}`.split("/")) {
+  const segments = `${dir}/${rel}`.split("/");
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i] ?? "";
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
       if (out.length === 0) return "\0outside";
@@ -255,10 +274,11 @@ async function loadModule(
   const mod = newModule(dir, env, new Budget(used));
   const parsed = new Map<string, ParsedFile>();
   const tfvarsFiles: { file: TfFile; top: Block }[] = [];
-  for (const src of files) {
+  for (let i = 0; i < files.length; i++) {
+    const src = files[i] as SourceFile;
     const out = emptyParsed(src.path, "terraform");
     parsed.set(src.path, out);
-    const file: TfFile = { src, index: new LineIndex(src.path, src.text) };
+    const file: TfFile = new ModuleFile(src);
     const tfvars = /\.tfvars(\.json)?$/.test(src.path);
     let top: Block | undefined;
     if (src.path.endsWith(".json")) {
@@ -303,7 +323,10 @@ function lazyTop(file: TfFile): Block | undefined {
   if (!scanned) return undefined;
   const top = lazyBlocksOfHcl(file, scanned);
   try {
-    for (const b of top.blocks) if (readFirst(b)) parseNow(b);
+    for (let i = 0; i < top.blocks.length; i++) {
+      const b = top.blocks[i] as Block;
+      if (readFirst(b)) parseNow(b);
+    }
   } catch (e) {
     if (e instanceof BlockSyntaxError) return undefined;
     throw e;
@@ -352,21 +375,25 @@ interface ReadResource {
   name: string;
   block: Block;
 }
+type Instance = ReturnType<typeof instancesOf>[number];
+
 /** Per module (its instances share the `resources` map): the resources `emitModule` reads, in order. */
 const readResources = new WeakMap<ModuleCtx["resources"], ReadResource[]>();
 
 function resourcesRead(mod: ModuleCtx): ReadResource[] {
   let list = readResources.get(mod.resources);
   if (!list) {
-    list = [];
-    for (const [address, block] of mod.resources) {
+    const found: ReadResource[] = [];
+    mod.resources.forEach((block, address) => {
       // Every type read starts so; most resources of a module are of other types.
-      if (!address.startsWith("aws_iam_")) continue;
-      const [type = "", name = ""] = address.split(".");
+      if (!address.startsWith("aws_iam_")) return;
+      const segments = address.split(".");
+      const type = segments[0] ?? "";
+      const name = segments[1] ?? "";
       if (type === "aws_iam_role" || type === "aws_iam_openid_connect_provider" || PERMISSION_RESOURCES.has(type))
-        list.push({ address, type, name, block });
-    }
-    readResources.set(mod.resources, list);
+        found.push({ address, type, name, block });
+    });
+    readResources.set(mod.resources, (list = found));
   }
   return list;
 }
@@ -387,12 +414,16 @@ function emitModule(
   done.add(m.mod.dir);
   const scope: Scope = { module: mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b: Block): ParsedFile => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
-  for (const { address, type, name, block } of resourcesRead(mod)) {
+  const read = resourcesRead(mod);
+  for (let r = 0; r < read.length; r++) {
+    const { address, type, name, block } = read[r] as ReadResource;
     const out = fileOf(block);
     if (type === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
       if (!attr) continue;
-      for (const instance of instancesOf(block, scope)) {
+      const instances = instancesOf(block, scope);
+      for (let i = 0; i < instances.length; i++) {
+        const instance = instances[i] as Instance;
         const own: Scope = { ...scope, names: instance.names };
         const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
         addPolicy(out, attr.expr, own, "trust", role);
@@ -415,13 +446,14 @@ function emitModule(
           mod.budget.used.add(quiet.document);
         continue;
       }
-      for (const instance of instances)
-        addPolicy(out, attr.expr, { ...scope, names: instance.names }, "permissions", undefined);
+      for (let i = 0; i < instances.length; i++)
+        addPolicy(out, attr.expr, { ...scope, names: (instances[i] as Instance).names }, "permissions", undefined);
     } else if (type === "aws_iam_openid_connect_provider") {
       out.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
     }
   }
-  for (const block of mod.modules) {
+  for (let b = 0; b < mod.modules.length; b++) {
+    const block = mod.modules[b] as Block;
     const target = localModuleDir(block, mod);
     const callee = target === undefined ? undefined : loaded.get(target);
     if (target !== undefined && callee && !stack.includes(target) && stack.length < MAX_MODULE_DEPTH) {
@@ -435,16 +467,17 @@ function emitModule(
         else continue;
       }
       budget.moduleInstances += instances.length;
-      for (const instance of instances) {
+      for (let i = 0; i < instances.length; i++) {
+        const instance = instances[i] as Instance;
         const args = new Map<string, ModuleArg>();
-        for (const [name, attr] of block.attrs) {
+        block.attrs.forEach((attr, name) => {
           if (!MODULE_META.has(name))
             args.set(name, {
               expr: attr.expr,
               scope: { ...scope, names: instance.names },
               origin: `module "${label}" argument ${name}`,
             });
-        }
+        });
         // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
         const called: ModuleCtx = {
           ...callee.mod,

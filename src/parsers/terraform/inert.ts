@@ -99,11 +99,15 @@ interface References {
 
 /** `clean` of what some expressions refer to (the expressions themselves are clean). */
 function referencesClean(refs: References, mod: ModuleCtx, principals: boolean, seen: Set<Expr>): boolean {
-  for (const name of refs.documents) {
+  for (let i = 0; i < refs.documents.length; i++) {
+    const name = refs.documents[i] ?? "";
     const document = mod.data.get(`aws_iam_policy_document.${name}`);
     if (document && !(inertDocument(document, mod) && inertDocument(document, mod.root ?? mod))) return false;
   }
-  for (const [kind, name] of refs.names) {
+  for (let i = 0; i < refs.names.length; i++) {
+    const ref = refs.names[i] as [string, string];
+    const kind = ref[0];
+    const name = ref[1];
     if (kind === "local") {
       if (cyclicLocals(mod).has(name)) return false;
       const attr = mod.locals.get(name);
@@ -199,8 +203,9 @@ function factsOfDocument(block: Block): DocumentFacts {
     }
   };
   const walk = (b: Block): void => {
-    for (const [name, attr] of b.attrs) add(attr.expr, MERGED.has(name));
-    for (const child of b.blocks) {
+    b.attrs.forEach((attr, name) => add(attr.expr, MERGED.has(name)));
+    for (let i = 0; i < b.blocks.length; i++) {
+      const child = b.blocks[i] as Block;
       if (principalBlock(child)) facts.clean = false;
       else if (child.type === "dynamic" && child.labels[0] === "statement" && child.blocks.some(holdsPrincipals)) {
         for (const attr of child.attrs.values()) add(attr.expr, false);

@@ -1,4 +1,4 @@
-import type { LineIndex, SourceLocation } from "../../model/location.js";
+import { LineIndex, type SourceLocation } from "../../model/location.js";
 import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { parseExpressionAt, type HclExpr } from "./hcl-expression.js";
@@ -14,6 +14,17 @@ import { Budget } from "./limits.js";
 export interface TfFile {
   src: SourceFile;
   index: LineIndex;
+}
+
+/** A file of a module whose line index is built when a location in it is first asked for: most blocks of a module are never read. */
+export class ModuleFile implements TfFile {
+  private lines: LineIndex | undefined;
+
+  constructor(readonly src: SourceFile) {}
+
+  get index(): LineIndex {
+    return (this.lines ??= new LineIndex(this.src.path, this.src.text));
+  }
 }
 
 /** An attribute's expression: a span of an HCL file, or a value of a `.tf.json` file (strings are templates there). */
@@ -147,7 +158,8 @@ export function blocksOfHcl(file: TfFile, body: HclBody): Block {
 
 function convertBody(file: TfFile, b: HclBody, type: string, labels: string[], typeStart: number): Block {
   const attrs = new Map<string, Attr>();
-  for (const a of b.attributes) {
+  for (let i = 0; i < b.attributes.length; i++) {
+    const a = b.attributes[i] as HclBody["attributes"][number];
     const expr: Expr = a.tree
       ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, ast: a.tree }
       : a.scanned
@@ -310,10 +322,13 @@ export function blocksOfJson(file: TfFile, root: TreeNode): Block {
 
 /** Adds the top-level blocks of one file to its module. */
 export function addToModule(mod: ModuleCtx, top: Block): void {
-  for (const b of top.blocks) {
-    const [a, n] = b.labels;
+  const blocks = top.blocks;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i] as Block;
+    const a = b.labels[0];
+    const n = b.labels[1];
     if (b.type === "variable" && a !== undefined) mod.variables.set(a, b);
-    else if (b.type === "locals") for (const [k, attr] of b.attrs) mod.locals.set(k, attr);
+    else if (b.type === "locals") b.attrs.forEach((attr, k) => mod.locals.set(k, attr));
     else if (b.type === "resource" && a !== undefined && n !== undefined) mod.resources.set(`${a}.${n}`, b);
     else if (b.type === "data" && a !== undefined && n !== undefined) mod.data.set(`${a}.${n}`, b);
     else if (b.type === "module") mod.modules.push(b);

@@ -22,7 +22,11 @@ export function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> 
   const inner = new Set(seen).add(block);
   const docScope: Scope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
   const own: TreeNode[] = [];
-  for (const { block: stmt, scope: s } of expand(block, "statement", docScope)) own.push(statementTree(stmt, s));
+  const stmts = expand(block, "statement", docScope);
+  for (let i = 0; i < stmts.length; i++) {
+    const { block: stmt, scope: s } = stmts[i] as Expanded;
+    own.push(statementTree(stmt, s));
+  }
   const statements: TreeNode[] = [];
   const sidOf = (n: TreeNode): string | undefined => {
     const sid = child(n, "Sid");
@@ -61,9 +65,10 @@ function documentList(block: Block, names: string[], scope: Scope): TreeNode[] {
 }
 
 /** The blocks of one type, `dynamic "type"` blocks over known collections expanded into their `content`. */
-function expand(parent: Block, type: string, scope: Scope): { block: Block; scope: Scope; unknown?: TreeNode }[] {
-  const out: { block: Block; scope: Scope; unknown?: TreeNode }[] = [];
-  for (const b of parent.blocks) {
+function expand(parent: Block, type: string, scope: Scope): Expanded[] {
+  const out: Expanded[] = [];
+  for (let i = 0; i < parent.blocks.length; i++) {
+    const b = parent.blocks[i] as Block;
     if (b.type === type) out.push({ block: b, scope });
     else if (b.type === "dynamic" && b.labels[0] === type) {
       const content = b.blocks.find((c) => c.type === "content");
@@ -110,34 +115,30 @@ function attrValue(block: Block, name: string, scope: Scope): TreeNode | undefin
   return attr ? evaluate(attr.expr, scope) : undefined;
 }
 
+/** Attributes of a statement written as IAM elements, and their names there (pairs). */
+const SIMPLE = ["sid", "Sid", "effect", "Effect", "actions", "Action", "not_actions", "NotAction", "resources", "Resource", "not_resources", "NotResource"];
+const PRINCIPALS = ["principals", "Principal", "not_principals", "NotPrincipal"];
+
+type Expanded = { block: Block; scope: Scope; unknown?: TreeNode };
+
 function statementTree(stmt: Block, scope: Scope): TreeNode {
   const loc = stmt.loc;
   const entries: TreeEntry[] = [];
   const add = (key: string, keyLoc: SourceLocation, value: TreeNode): void => {
     entries.push({ key: { value: key, loc: keyLoc }, value });
   };
-  const simple: [string, string][] = [
-    ["sid", "Sid"],
-    ["effect", "Effect"],
-    ["actions", "Action"],
-    ["not_actions", "NotAction"],
-    ["resources", "Resource"],
-    ["not_resources", "NotResource"],
-  ];
-  for (const [hcl, iam] of simple) {
+  for (let i = 0; i < SIMPLE.length; i += 2) {
+    const hcl = SIMPLE[i] ?? "";
     const attr = stmt.attrs.get(hcl);
-    const v = attrValue(stmt, hcl, scope);
-    if (attr && v) add(iam, attr.loc, v);
+    if (attr) add(SIMPLE[i + 1] ?? "", attr.loc, evaluate(attr.expr, scope));
   }
   if (!stmt.attrs.has("effect")) add("Effect", loc, { kind: "string", value: { parts: ["Allow"], loc }, loc });
-  for (const [hcl, iam] of [
-    ["principals", "Principal"],
-    ["not_principals", "NotPrincipal"],
-  ] as const) {
-    const blocks = expand(stmt, hcl, scope);
+  for (let p = 0; p < PRINCIPALS.length; p += 2) {
+    const blocks = expand(stmt, PRINCIPALS[p] ?? "", scope);
     if (blocks.length === 0) continue;
     const byType: TreeEntry[] = [];
-    for (const { block, scope: s, unknown } of blocks) {
+    for (let i = 0; i < blocks.length; i++) {
+      const { block, scope: s, unknown } = blocks[i] as Expanded;
       if (unknown) continue;
       const type = attrValue(block, "type", s);
       const ids = attrValue(block, "identifiers", s);
@@ -153,7 +154,7 @@ function statementTree(stmt: Block, scope: Scope): TreeNode {
         });
     }
     const first = blocks[0];
-    if (first) add(iam, first.block.loc, { kind: "object", entries: byType, loc: first.block.loc });
+    if (first) add(PRINCIPALS[p + 1] ?? "", first.block.loc, { kind: "object", entries: byType, loc: first.block.loc });
   }
   const conditions = expand(stmt, "condition", scope);
   const first = conditions[0];
