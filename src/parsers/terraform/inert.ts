@@ -203,7 +203,9 @@ function factsOfDocument(block: Block): DocumentFacts {
     }
   };
   const walk = (b: Block): void => {
-    b.attrs.forEach((attr, name) => add(attr.expr, MERGED.has(name)));
+    b.attrs.forEach((attr, name) => {
+      add(attr.expr, MERGED.has(name));
+    });
     for (let i = 0; i < b.blocks.length; i++) {
       const child = b.blocks[i] as Block;
       if (principalBlock(child)) facts.clean = false;
