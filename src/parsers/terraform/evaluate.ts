@@ -38,7 +38,8 @@ export function endEvaluation(): void {
 
 function setSegments(node: TreeNode, segments: Segment[], pieces: number): void {
   stringSegments.set(node, segments);
-  segmentPieces.set(node, pieces);
+  // One piece is what `piecesOf` gives a node it has no entry for.
+  if (pieces !== 1) segmentPieces.set(node, pieces);
 }
 
 function piecesOf(node: TreeNode): number {
@@ -625,8 +626,8 @@ function resolveTraversal(segments: string[], full: string, loc: SourceLocation,
   if (bound) return relocate(step(bound, rest, full, loc), loc, undefined);
   const mod = scope.module;
   const name = rest[0];
-  if (root === "var" && name !== undefined) return step(variable(mod, name, loc, scope), rest.slice(1), full, loc);
-  if (root === "local" && name !== undefined) return step(local(mod, name, loc, scope), rest.slice(1), full, loc);
+  if (root === "var" && name !== undefined) return placed(variable(mod, name, loc, scope), rest.slice(1), full, loc);
+  if (root === "local" && name !== undefined) return placed(local(mod, name, loc, scope), rest.slice(1), full, loc);
   if (root === "path") {
     if (name === "module") return str([mod.dir], loc);
     if (name === "root" || name === "cwd") return str(["."], loc);
@@ -800,7 +801,8 @@ function providerArn(block: Block, loc: SourceLocation, scope: Scope): TreeNode 
   return str([...prefix, ...parts], loc, origin);
 }
 
-export function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope): TreeNode {
+/** A variable's value as defined (its argument, tfvars entry or default); `placed` puts it where it is used. */
+function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope): TreeNode {
   const key = `var.${name}`;
   let cached = mod.cache.get(key);
   if (!cached) {
@@ -846,10 +848,7 @@ export function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scop
     })();
     mod.cache.set(key, cached);
   }
-  const v = cached;
-  // A policy document passed as a module argument keeps its own positions, in the caller.
-  if (keptInPlace.has(v)) return v;
-  return relocate(v, loc, nodeOrigin(v));
+  return cached;
 }
 
 /**
@@ -930,6 +929,7 @@ function typeKey(key: HclExpr): string | undefined {
   return undefined;
 }
 
+/** A local's value as defined; `placed` puts it where it is used. */
 function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope): TreeNode {
   const key = `local.${name}`;
   let cached = mod.cache.get(key);
@@ -955,10 +955,17 @@ function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope):
     cached = defined(v, { origin: (at) => `local "${name}" (${where(at)})`, kind: "local", name });
     mod.cache.set(key, cached);
   }
-  const v = cached;
-  // A policy document the local refers to keeps its own positions; values written in the local move to the use.
-  if (keptInPlace.has(v)) return v;
-  return relocate(v, loc, nodeOrigin(v));
+  return cached;
+}
+
+/**
+ * The part of a variable's or local's value that `steps` name (`var.x.a["b"]`), placed where it is used. Stepped
+ * into first, then placed: only the part used is copied (placing a whole value and then stepping into the copy
+ * gives the same tree). A policy document passed as a module argument or named by a local keeps its own positions.
+ */
+function placed(v: TreeNode, steps: string[], full: string, loc: SourceLocation): TreeNode {
+  const part = step(v, steps, full, loc);
+  return keptInPlace.has(v) ? part : relocate(part, loc, nodeOrigin(v));
 }
 
 /** The text of an attribute's expression, for finding the names it refers to. */

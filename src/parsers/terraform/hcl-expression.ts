@@ -270,6 +270,15 @@ export class ExpressionParser {
   expression(): HclExpr {
     this.enter();
     const start = this.pos;
+    if (this.code() === 34 /* " */) {
+      // A quoted string that ends the expression (most items of lists and values of a policy): the operators,
+      // postfix steps and condition that could follow it are not looked for.
+      const simple = this.plainString();
+      if (simple) {
+        this.depth--;
+        return simple;
+      }
+    }
     const condition = this.binary(0);
     const save = this.pos;
     this.skip();
@@ -682,6 +691,43 @@ export class ExpressionParser {
         return steps;
       }
     }
+  }
+
+  /**
+   * A quoted string without escapes or template sequences at `pos`, when what follows it on its line (after
+   * blanks) can only end the expression: `,` `]` `}` `)` `:`, `=` (not `==`), or a line end or comment where
+   * newlines end the expression. Otherwise undefined, `pos` unchanged.
+   */
+  private plainString(): HclExpr | undefined {
+    const t = this.text;
+    const start = this.pos;
+    let j = start + 1;
+    for (; j < t.length; j++) {
+      const d = t.charCodeAt(j);
+      if (d === 34) break;
+      if (d === 92 || d === 36 || d === 37 || d === 10 || d === 13) return undefined;
+    }
+    if (j >= t.length) return undefined;
+    let k = j + 1;
+    while (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9) k++;
+    const c = t.charCodeAt(k);
+    const ends =
+      c === 44 /* , */ ||
+      c === 93 /* ] */ ||
+      c === 125 /* } */ ||
+      c === 41 /* ) */ ||
+      c === 58 /* : */ ||
+      (c === 61 /* = */ && t.charCodeAt(k + 1) !== 61) ||
+      ((this.newlineSignificant[this.newlineSignificant.length - 1] ?? true) &&
+        (k >= t.length ||
+          c === 10 ||
+          (c === 13 && t.charCodeAt(k + 1) === 10) ||
+          c === 35 /* # */ ||
+          (c === 47 && t.charCodeAt(k + 1) === 47)));
+    if (!ends) return undefined;
+    this.pos = j + 1;
+    const parts: TemplatePart[] = j > start + 1 ? [{ kind: "text", value: t.slice(start + 1, j), start: start + 1, end: j }] : [];
+    return templateNode(parts, start, this.pos, false);
   }
 
   private quotedTemplate(): HclExpr {
