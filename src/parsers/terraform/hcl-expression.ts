@@ -426,48 +426,53 @@ export class ExpressionParser {
     this.pos++;
     const args: HclExpr[] = [];
     let expandFinal = false;
-    this.withNewlines(false, () => {
+    // (Pushed and popped here rather than through `withNewlines`: no closure per call. A syntax error ends the parse.)
+    this.newlineSignificant.push(false);
+    this.skip();
+    while (this.code() !== 41 /* ) */) {
+      args.push(this.expression());
       this.skip();
-      while (this.code() !== 41 /* ) */) {
-        args.push(this.expression());
+      if (this.at("...")) {
+        expandFinal = true;
+        this.pos += 3;
         this.skip();
-        if (this.at("...")) {
-          expandFinal = true;
-          this.pos += 3;
-          this.skip();
-          if (this.code() !== 41)
-            this.fail("Missing closing parenthesis: an expanded argument must be the last", this.pos);
-          break;
-        }
-        if (this.code() === 44 /* , */) {
-          this.pos++;
-          this.skip();
-        } else if (this.code() !== 41) this.fail(`Missing "," or ")" in the arguments of ${name}()`, this.pos);
+        if (this.code() !== 41)
+          this.fail("Missing closing parenthesis: an expanded argument must be the last", this.pos);
+        break;
       }
-      this.pos++;
-    });
+      if (this.code() === 44 /* , */) {
+        this.pos++;
+        this.skip();
+      } else if (this.code() !== 41) this.fail(`Missing "," or ")" in the arguments of ${name}()`, this.pos);
+    }
+    this.pos++;
+    this.newlineSignificant.pop();
     return { type: "call", name, args, expandFinal, start, end: this.pos };
   }
 
   private tuple(): HclExpr {
     const start = this.pos;
     this.pos++;
-    return this.withNewlines(false, () => {
+    this.newlineSignificant.push(false);
+    this.skip();
+    if (this.keywordAhead("for")) {
+      const out = this.forExpression(start, false);
+      this.newlineSignificant.pop();
+      return out;
+    }
+    const items: HclExpr[] = [];
+    while (this.code() !== 93 /* ] */) {
+      if (this.pos >= this.text.length) this.fail('Missing "]": the tuple is not closed', start);
+      items.push(this.expression());
       this.skip();
-      if (this.keywordAhead("for")) return this.forExpression(start, false);
-      const items: HclExpr[] = [];
-      while (this.code() !== 93 /* ] */) {
-        if (this.pos >= this.text.length) this.fail('Missing "]": the tuple is not closed', start);
-        items.push(this.expression());
+      if (this.code() === 44) {
+        this.pos++;
         this.skip();
-        if (this.code() === 44) {
-          this.pos++;
-          this.skip();
-        } else if (this.code() !== 93) this.fail('Missing "," or "]" between tuple items', this.pos);
-      }
-      this.pos++;
-      return { type: "tuple", items, start, end: this.pos };
-    });
+      } else if (this.code() !== 93) this.fail('Missing "," or "]" between tuple items', this.pos);
+    }
+    this.pos++;
+    this.newlineSignificant.pop();
+    return { type: "tuple", items, start, end: this.pos };
   }
 
   private object(): HclExpr {
@@ -475,33 +480,33 @@ export class ExpressionParser {
     this.pos++;
     this.skipAll();
     if (this.keywordAhead("for")) return this.withNewlines(false, () => this.forExpression(start, true));
-    return this.withNewlines(true, () => {
-      const items: { key: HclExpr; value: HclExpr }[] = [];
-      for (;;) {
-        this.skipAll();
-        if (this.code() === 125 /* } */) break;
-        if (this.pos >= this.text.length) this.fail('Missing "}": the object is not closed', start);
-        const key = this.expression();
-        this.skip();
-        const c = this.code();
-        if (c === 61 /* = */ && this.code(this.pos + 1) !== 61) this.pos++;
-        else if (c === 58 /* : */) this.pos++;
-        else this.fail('Missing "=" or ":" after an object key', this.pos);
-        this.skip();
-        const value = this.expression();
-        items.push({ key, value });
-        this.skip();
-        const d = this.code();
-        if (d === 125) break;
-        if (d === 44 || d === 10 || d === 13 || d === 35 || (d === 47 && this.code(this.pos + 1) === 47)) {
-          if (d === 44) this.pos++;
-          continue;
-        }
-        this.fail('Missing "," or a newline between object items', this.pos);
+    this.newlineSignificant.push(true);
+    const items: { key: HclExpr; value: HclExpr }[] = [];
+    for (;;) {
+      this.skipAll();
+      if (this.code() === 125 /* } */) break;
+      if (this.pos >= this.text.length) this.fail('Missing "}": the object is not closed', start);
+      const key = this.expression();
+      this.skip();
+      const c = this.code();
+      if (c === 61 /* = */ && this.code(this.pos + 1) !== 61) this.pos++;
+      else if (c === 58 /* : */) this.pos++;
+      else this.fail('Missing "=" or ":" after an object key', this.pos);
+      this.skip();
+      const value = this.expression();
+      items.push({ key, value });
+      this.skip();
+      const d = this.code();
+      if (d === 125) break;
+      if (d === 44 || d === 10 || d === 13 || d === 35 || (d === 47 && this.code(this.pos + 1) === 47)) {
+        if (d === 44) this.pos++;
+        continue;
       }
-      this.pos++;
-      return { type: "object", items, start, end: this.pos };
-    });
+      this.fail('Missing "," or a newline between object items', this.pos);
+    }
+    this.pos++;
+    this.newlineSignificant.pop();
+    return { type: "object", items, start, end: this.pos };
   }
 
   /** `KEY, VALUE in COLLECTION` (or `VALUE in COLLECTION`) after a `for` keyword, in expressions and template directives. */
@@ -669,12 +674,11 @@ export class ExpressionParser {
   private indexStep(): TraversalStep {
     const start = this.pos;
     this.pos++;
-    const key = this.withNewlines(false, () => {
-      this.skip();
-      const k = this.expression();
-      this.expect("]", 'Missing "]" after an index');
-      return k;
-    });
+    this.newlineSignificant.push(false);
+    this.skip();
+    const key = this.expression();
+    this.expect("]", 'Missing "]" after an index');
+    this.newlineSignificant.pop();
     return { kind: "index", key, start, end: this.pos };
   }
 
@@ -881,10 +885,10 @@ export class ExpressionParser {
         if (stripBefore) this.pos++;
         flushText(seqStart, stripBefore);
         if (c === 36) {
-          const expr = this.withNewlines(false, () => {
-            this.skip();
-            return this.expression();
-          });
+          this.newlineSignificant.push(false);
+          this.skip();
+          const expr = this.expression();
+          this.newlineSignificant.pop();
           const stripAfter = this.closeSequence();
           parts.push({ kind: "interpolation", expr, start: seqStart, end: this.pos });
           stripNext = stripAfter;
@@ -919,9 +923,7 @@ export class ExpressionParser {
 
   /** At the end of an interpolation or directive: optional `~`, then `}`. Returns whether `~` was there. */
   private closeSequence(): boolean {
-    this.withNewlines(false, () => {
-      this.skip();
-    });
+    this.skipAll();
     const strip = this.code() === 126;
     if (strip) this.pos++;
     if (this.code() !== 125) this.fail('Missing "}" closing a template sequence', this.pos);
