@@ -7,7 +7,7 @@ import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type Traver
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
 import { callBuiltin } from "./functions.js";
-import { exprTree, namesIn, where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
+import { exprTree, namesIn, plainText, where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
 
 /*
  * What the evaluation notes about the values it builds is kept in Maps, not WeakMaps, emptied when the
@@ -105,15 +105,17 @@ export function evaluate(expr: Expr, scope: Scope): TreeNode {
   if (scope.depth > LIMITS.depth) return scope.module.budget.exceeded("depth", exprLoc(expr));
   if (expr.kind === "json") return evaluateJson(expr.file, expr.node, scope);
   const text = expr.file.src.text.slice(expr.start, expr.end);
-  const loc = exprLoc(expr);
-  const simple = /^"([^"\\$%]*)"$/.exec(text);
-  if (simple?.[1] !== undefined) return { kind: "string", value: { parts: [simple[1]], loc }, loc };
-  if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "scalar", value: Number(text), loc };
-  if (text === "true" || text === "false") return { kind: "scalar", value: text === "true", loc };
-  if (text === "null") return { kind: "scalar", value: null, loc };
+  const simple = plainText(expr);
+  if (simple !== undefined) {
+    const loc = exprLoc(expr);
+    return { kind: "string", value: { parts: [simple], loc }, loc };
+  }
+  if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "scalar", value: Number(text), loc: exprLoc(expr) };
+  if (text === "true" || text === "false") return { kind: "scalar", value: text === "true", loc: exprLoc(expr) };
+  if (text === "null") return { kind: "scalar", value: null, loc: exprLoc(expr) };
   // The TypeScript parser's tree, parsed (again) on first use; hcl2json's, read when the module was loaded.
   const node = exprTree(expr);
-  if (!node) return { kind: "unknown", expr: text, loc };
+  if (!node) return { kind: "unknown", expr: text, loc: exprLoc(expr) };
   return evalAst(node, { file: expr.file }, scope);
 }
 
@@ -331,59 +333,81 @@ function newTemplateValue(): TemplateValue {
   return { parts: [], segments: [], origins: new Set(), size: 0, pieces: 0 };
 }
 
+/** Where a template's piece is placed: on the call that renders it (`placedAt`), else on the piece itself. */
+function placedLoc(ctx: AstCtx, at: { start: number; end: number }): SourceLocation {
+  return ctx.placedAt ?? spanLoc(ctx, at);
+}
+
+/** `file.tf:12` of an offset of the template's file, for origins. */
+function lineOf(ctx: AstCtx, offset: number): string {
+  return `${ctx.file.src.path}:${ctx.file.index.position(offset).line}`;
+}
+
+/** Counts `n` characters more into a template's text; false (the text opaque) past `LIMITS.stringLength`. */
+function grow(out: TemplateValue, n: number, ctx: AstCtx, scope: Scope, at: { start: number; end: number }): boolean {
+  out.size += n;
+  if (out.size <= LIMITS.stringLength) return true;
+  out.opaque ??= scope.module.budget.exceeded("stringLength", placedLoc(ctx, at));
+  return false;
+}
+
+/** Adds an interpolated value to a template's text. */
+function addInterpolated(out: TemplateValue, v: TreeNode, ctx: AstCtx, scope: Scope, at: TemplatePart): void {
+  // Terraform refuses to interpolate null: an error, never the text "null". (A list or object here is
+  // what `jsonencode` returned, which this evaluator keeps as a tree: JSON read from the text sees it.)
+  if (isFailure(v)) out.opaque ??= v;
+  else if (v.kind === "scalar" && v.value === null)
+    out.opaque ??= failure(
+      sourceOf(ctx, at),
+      placedLoc(ctx, at),
+      `null interpolated into a string (${where(placedLoc(ctx, at))})`,
+    );
+  if (out.opaque) return;
+  if (
+    !grow(
+      out,
+      v.kind === "string" ? v.value.parts.reduce((n, p) => n + (typeof p === "string" ? p.length : 1), 0) : 8,
+      ctx,
+      scope,
+      at,
+    )
+  )
+    return;
+  out.pieces += piecesOf(v);
+  if (out.pieces > LIMITS.pieces) {
+    out.opaque = scope.module.budget.exceeded("pieces", placedLoc(ctx, at));
+    return;
+  }
+  out.parts.push(...interpolatedParts(v));
+  out.segments.push(ctx.ownFile ? { node: v, ownFile: true } : { node: v });
+  const o = nodeOrigin(v);
+  if (o) out.origins.add(o);
+}
+
+/** (No closures made per call: a template is evaluated for every string of a policy.) */
 function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: TemplateValue): void {
   const index = ctx.file.index;
   const placedAt = ctx.placedAt;
-  const line = (offset: number): string => `${ctx.file.src.path}:${index.position(offset).line}`;
-  const placed = (at: { start: number; end: number }): SourceLocation => placedAt ?? spanLoc(ctx, at);
-  const atCall = (): SourceLocation => placedAt ?? spanLoc(ctx, { start: 0, end: 0 });
   const budget = scope.module.budget;
-  const grow = (n: number, at: { start: number; end: number }): boolean => {
-    out.size += n;
-    if (out.size <= LIMITS.stringLength) return true;
-    out.opaque ??= budget.exceeded("stringLength", placed(at));
-    return false;
-  };
-  const add = (v: TreeNode, at: TemplatePart): void => {
-    // Terraform refuses to interpolate null: an error, never the text "null". (A list or object here is
-    // what `jsonencode` returned, which this evaluator keeps as a tree: JSON read from the text sees it.)
-    if (isFailure(v)) out.opaque ??= v;
-    else if (v.kind === "scalar" && v.value === null)
-      out.opaque ??= failure(sourceOf(ctx, at), placed(at), `null interpolated into a string (${where(placed(at))})`);
-    if (out.opaque) return;
-    if (
-      !grow(v.kind === "string" ? v.value.parts.reduce((n, p) => n + (typeof p === "string" ? p.length : 1), 0) : 8, at)
-    )
-      return;
-    out.pieces += piecesOf(v);
-    if (out.pieces > LIMITS.pieces) {
-      out.opaque = budget.exceeded("pieces", placed(at));
-      return;
-    }
-    out.parts.push(...interpolatedParts(v));
-    out.segments.push(ctx.ownFile ? { node: v, ownFile: true } : { node: v });
-    const o = nodeOrigin(v);
-    if (o) out.origins.add(o);
-  };
   for (const part of parts) {
     if (out.opaque) return;
     if (!budget.step()) {
-      out.opaque = budget.exceeded("steps", placed(part));
+      out.opaque = budget.exceeded("steps", placedLoc(ctx, part));
       return;
     }
     switch (part.kind) {
       case "text":
-        if (part.value === "" || !grow(part.value.length, part)) break;
+        if (part.value === "" || !grow(out, part.value.length, ctx, scope, part)) break;
         out.parts.push(part.value);
         out.segments.push(
           placedAt
-            ? { text: part.value, locate: atCall, origin: (s) => line(textOffset(part, s)) }
+            ? { text: part.value, locate: () => placedAt, origin: (s) => lineOf(ctx, textOffset(part, s)) }
             : textSegment(index, part, ctx.ownFile === true),
         );
         break;
       case "interpolation": {
         const v = evalAst(part.expr, ctx, scope);
-        add(placedAt ? relocate(v, placedAt, nodeOrigin(v) ?? line(part.start)) : v, part);
+        addInterpolated(out, placedAt ? relocate(v, placedAt, nodeOrigin(v) ?? lineOf(ctx, part.start)) : v, ctx, scope, part);
         break;
       }
       case "if": {
@@ -393,8 +417,8 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
         else
           out.opaque ??= unknown(
             `a template whose %{ if ${sourceOf(ctx, part.condition)} } is unknown`,
-            placed(part),
-            nodeOrigin(c) ?? (placedAt && line(part.start)),
+            placedLoc(ctx, part),
+            nodeOrigin(c) ?? (placedAt && lineOf(ctx, part.start)),
           );
         break;
       }
@@ -404,8 +428,8 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
         if (!pairs) {
           out.opaque ??= unknown(
             `a template whose %{ for … in ${sourceOf(ctx, part.collection)} } is unknown`,
-            placed(part),
-            nodeOrigin(coll) ?? (placedAt && line(part.start)),
+            placedLoc(ctx, part),
+            nodeOrigin(coll) ?? (placedAt && lineOf(ctx, part.start)),
           );
           break;
         }
@@ -414,7 +438,7 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
         const inner: Scope = { ...scope, names, depth: scope.depth + 1 };
         for (const [k, v] of pairs) {
           if (budget.spent) {
-            out.opaque = budget.exceeded("steps", placed(part));
+            out.opaque = budget.exceeded("steps", placedLoc(ctx, part));
             break;
           }
           if (part.keyVar !== undefined) names.set(part.keyVar, k);

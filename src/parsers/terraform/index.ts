@@ -21,6 +21,7 @@ import {
   lazyBlocksOfHcl,
   ModuleFile,
   parseNow,
+  plainText,
   blocksOfJson,
   newModule,
   type Block,
@@ -258,8 +259,12 @@ function joinPath(dir: string, rel: string): string {
 function localModuleDir(block: Block, mod: ModuleCtx): string | undefined {
   const attr = block.attrs.get("source");
   if (!attr) return undefined;
-  const v = evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 });
-  const text = v.kind === "string" ? knownText(v.value) : undefined;
+  // Most sources are written as plain strings: read without evaluating (which would locate the value).
+  let text = plainText(attr.expr);
+  if (text === undefined) {
+    const v = evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 });
+    text = v.kind === "string" ? knownText(v.value) : undefined;
+  }
   if (text === undefined || !/^\.\.?\//.test(text)) return undefined;
   return joinPath(mod.dir, text.replace(/\/+$/, ""));
 }
@@ -537,17 +542,18 @@ function tfvarsOfJson(file: TfFile, tree: TreeNode): Block {
 
 function roleInfo(block: Block, address: string, scope: Scope): RoleInfo {
   const role: RoleInfo = { id: address, loc: block.loc };
-  for (const [attr, key] of [
-    ["name", "name"],
-    ["name_prefix", "namePrefix"],
-    ["path", "path"],
-  ] as const) {
-    const a = block.attrs.get(attr);
-    if (!a) continue;
-    const v = treeString(evaluate(a.expr, scope));
-    if (v) role[key] = v;
-  }
+  const name = roleString(block, "name", scope);
+  if (name) role.name = name;
+  const prefix = roleString(block, "name_prefix", scope);
+  if (prefix) role.namePrefix = prefix;
+  const path = roleString(block, "path", scope);
+  if (path) role.path = path;
   return role;
+}
+
+function roleString(block: Block, attr: string, scope: Scope): ReturnType<typeof treeString> {
+  const a = block.attrs.get(attr);
+  return a ? treeString(evaluate(a.expr, scope)) : undefined;
 }
 
 function provider(block: Block, id: string, scope: Scope): OidcProvider {

@@ -258,8 +258,11 @@ export function parseNow(block: Block): void {
 
 /** The scanned top-level blocks of one HCL file (`scanTopLevel`), their bodies parsed when first read. */
 export function lazyBlocksOfHcl(file: TfFile, scanned: TopBlock[]): Block {
-  const blocks = scanned.map(
-    (b) =>
+  const blocks: Block[] = [];
+  for (let i = 0; i < scanned.length; i++) {
+    const b = scanned[i] as TopBlock;
+    if (!kept(b.type, b.labels[0]?.value)) continue;
+    blocks.push(
       new LazyBlock(
         b.type,
         b.labels.map((l) => l.value),
@@ -267,8 +270,23 @@ export function lazyBlocksOfHcl(file: TfFile, scanned: TopBlock[]): Block {
         b.typeStart,
         b.open,
       ),
-  );
+    );
+  }
   return new HclBlock("", [], new Map(), blocks, file, 0);
+}
+
+/** Data sources whose blocks evaluation reads (`resolveTraversal` in evaluate.ts); other data sources are unknown values. */
+const DATA_READ = new Set(["aws_iam_policy_document", "aws_iam_openid_connect_provider", "template_file"]);
+
+/**
+ * Whether a module keeps a top-level block (`addToModule`): variables, locals, module calls, the resources evaluation
+ * reads (`aws_iam_*`: roles, policies, OIDC providers) and the data sources of `DATA_READ`. Other blocks (outputs,
+ * providers, the resources of other services) are never read.
+ */
+function kept(type: string, label: string | undefined): boolean {
+  if (type === "resource") return label !== undefined && label.startsWith("aws_iam_");
+  if (type === "data") return label !== undefined && DATA_READ.has(label);
+  return type === "variable" || type === "locals" || type === "module";
 }
 
 /** Nested block types of the resources oidclint reads, for `.tf.json` where blocks and attributes look alike. */
@@ -327,12 +345,21 @@ export function addToModule(mod: ModuleCtx, top: Block): void {
     const b = blocks[i] as Block;
     const a = b.labels[0];
     const n = b.labels[1];
+    if (!kept(b.type, a)) continue;
     if (b.type === "variable" && a !== undefined) mod.variables.set(a, b);
     else if (b.type === "locals") b.attrs.forEach((attr, k) => mod.locals.set(k, attr));
     else if (b.type === "resource" && a !== undefined && n !== undefined) mod.resources.set(`${a}.${n}`, b);
     else if (b.type === "data" && a !== undefined && n !== undefined) mod.data.set(`${a}.${n}`, b);
     else if (b.type === "module") mod.modules.push(b);
   }
+}
+
+const PLAIN_STRING = /^"([^"\\$%]*)"$/;
+
+/** The text of an HCL expression that is a quoted string without escapes or template sequences (`"./modules/x"`). */
+export function plainText(expr: Expr): string | undefined {
+  if (expr.kind !== "hcl") return undefined;
+  return PLAIN_STRING.exec(expr.file.src.text.slice(expr.start, expr.end))?.[1];
 }
 
 /** `file.tf:12`, for origins. */
