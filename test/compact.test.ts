@@ -63,6 +63,34 @@ describe("model compaction", () => {
     expect(Object.getPrototypeOf(scopes(many)) === Map.prototype).toBe(false);
   });
 
+  it("leaves a batch parsed last as its parser made it; compacts it when files are parsed after it", async () => {
+    const env: ParseEnv = { root: "/r", settings: defaultSettings(), readFile: () => undefined };
+    const role = `resource "aws_iam_role" "r" {
+  name = "deploy"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" } }] })
+}
+`;
+    const sources: SourceFile[] = Array.from({ length: COMPACT_ABOVE + 1 }, (_, i) => ({
+      path: `m${i}/main.tf`,
+      abs: `/r/m${i}/main.tf`,
+      text: i === 0 ? role : "",
+    }));
+    // The role's name is one literal: a compacted model shares one frozen array for such parts.
+    const nameParts = (files: ParsedFile[]) => files.find((f) => f.file === "m0/main.tf")?.policies[0]?.role?.name?.parts;
+    const last = await parseAll(sources, env);
+    expect(nameParts(last)).toEqual(["deploy"]);
+    expect(Object.isFrozen(nameParts(last))).toBe(false);
+    const workflow: SourceFile = { path: ".github/workflows/w.yml", abs: "/r/.github/workflows/w.yml", text: "on: push\n" };
+    const later = {
+      matches: (p: string) => p.endsWith(".yml"),
+      start: () => Promise.resolve(),
+      each: (f: ParsedFile) => Promise.resolve(f),
+    };
+    const before = await parseAll([...sources, workflow], env, undefined, later);
+    expect(nameParts(before)).toEqual(["deploy"]);
+    expect(Object.isFrozen(nameParts(before))).toBe(true);
+  });
+
   it("keeps every value of every fixture's model", async () => {
     const models = await parseFixtures();
     const kinds = new Set(models.map((m) => m.format));

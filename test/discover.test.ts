@@ -2,9 +2,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { discover, relPath, requiredPattern } from "../src/engine/discover.js";
+import { absolutePath, discover, relPath, requiredPattern } from "../src/engine/discover.js";
 import { compileGlob } from "../src/engine/glob.js";
 import { ALWAYS_IGNORED } from "../src/parsers/index.js";
 
@@ -95,6 +95,11 @@ describe("discover", () => {
     expect((await real(["."], linkedRoot)).map(([, r]) => r)).toEqual([false, false, false]);
     // Named on the command line: not known.
     expect(await real(["policies/trust.json"], dir)).toEqual([["policies/trust.json", false]]);
+  });
+  it("absolutePath is resolve(root, rel) for every root-relative path, plain or not", () => {
+    for (const root of ["/repo", "/repo/sub", "/", "/a b/c"])
+      for (const rel of ["x.tf", "infra/main.tf", ".github/workflows/ci.yml", "a/../b", "./a", "a//b", "a/", "..", "../x", ".", "/abs/x", "a/./b", "..x/y", "x.."])
+        expect(absolutePath(root, rel), `${root} ${rel}`).toBe(resolve(root, rel));
   });
   it("outside git: globby walks the tree and honours .gitignore files", async () => {
     const dir = tree(FILES);

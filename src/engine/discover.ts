@@ -25,6 +25,15 @@ export function relPath(root: string, abs: string): string {
   return toPosix(relative(root, abs)) || ".";
 }
 
+/**
+ * `resolve(root, rel)` for an absolute root as `resolve` writes it and a root-relative path (`relPath`), without
+ * normalising again a path that needs none (a report names hundreds of files).
+ */
+export function absolutePath(root: string, rel: string): string {
+  if (sep === "/" && root !== "/" && isAbsolute(root) && !isAbsolute(rel) && plainBelow(rel)) return `${root}/${rel}`;
+  return resolve(root, rel);
+}
+
 const GLOB_CHARS = /[*?{}[\]]/;
 
 /**

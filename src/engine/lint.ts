@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { absolutePath as absoluteOf } from "./discover.js";
 import { applyRuleSettings, type ResolvedConfig, type RuleConfig } from "../config/load.js";
 import type { SourceLocation } from "../model/location.js";
 import type { ParsedFile, Project, RepoStatus } from "../model/project.js";
@@ -519,7 +519,7 @@ function toReport(
   const paths = new Map<string, string>();
   const absolutePath = (file: string): string => {
     let out = paths.get(file);
-    if (out === undefined) paths.set(file, (out = resolve(cwd, file)));
+    if (out === undefined) paths.set(file, (out = absoluteOf(cwd, file)));
     return out;
   };
   const absolute = (fix: Fix): Fix => ({

@@ -64,8 +64,9 @@ export interface ProjectRequest {
   workflowFiles?: WorkflowFiles;
   /**
    * The process is oidclint's own (the CLI): in a large run (more than `COMPACT_ABOVE` files found), set V8's
-   * collector for it (`LARGE_RUN_V8_FLAGS`); with a large input (`LARGE_INPUT_CHARS` read), its
-   * optimizing compiler (`LARGE_INPUT_V8_FLAGS`). A library caller's process is left as it is.
+   * collector for it (`LARGE_RUN_V8_FLAGS`) and its optimizing compiler (`LARGE_INPUT_V8_FLAGS`, from before
+   * the files are read); with a large input (`LARGE_INPUT_CHARS` read), its optimizing compiler. A library
+   * caller's process is left as it is.
    */
   tuneCollector?: boolean;
 }
@@ -109,7 +110,9 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   if (req.stdin) files.add(resolve(cwd, req.stdin.filename), req.stdin.text, true);
   else {
     const found = await discover(paths, root, config.ignore);
-    if (req.tuneCollector && found.length > COMPACT_ABOVE) await setV8Flags(LARGE_RUN_V8_FLAGS);
+    // So many files are a large input too: its compiler settings apply before they are read, not after.
+    if (req.tuneCollector && found.length > COMPACT_ABOVE)
+      await setV8Flags([...LARGE_RUN_V8_FLAGS, ...LARGE_INPUT_V8_FLAGS]);
     const explicit = new Set(paths.map((p) => resolve(root, p)));
     files.readAll(found, true, explicit);
     if (req.withModules)

@@ -59,8 +59,11 @@ export interface LaterFiles {
 /**
  * Parses every input; one file's failure never stops the others. In a run of more than `COMPACT_ABOVE` inputs
  * each model the run keeps is compacted as soon as its parser returns (`ModelCompactor`): the run keeps models,
- * not what the parsers built them from. The files `later` matches are parsed last and come back at their
- * place in project order, as `later.each` left them.
+ * not what the parsers built them from, while it parses the files after them. The models of a batch parsed
+ * last (no batch and no `later` file after it: a directory of Terraform modules) are not: their parse, which
+ * holds every module's text and trees at once, was the run's peak, and compacting them then costs time and
+ * fresh memory for no lower peak (issue 13: ≈ 20 ms CPU and 1.5 MB on 1,706 real `.tf` files). The files
+ * `later` matches are parsed last and come back at their place in project order, as `later.each` left them.
  */
 export async function parseAll(
   sources: SourceFile[],
@@ -97,9 +100,11 @@ export async function parseAll(
   }
   let all = out;
   // Batches in registry order (Terraform before programs, whose reconciliation sees everything else).
-  for (const format of FORMATS) {
+  const batchOrder = FORMATS.filter((f) => f.parser.kind === "batch" && batches.has(f));
+  for (const format of batchOrder) {
     const files = batches.get(format);
     if (!files || format.parser.kind !== "batch") continue;
+    const parsedLast = format === batchOrder[batchOrder.length - 1] && places.size === 0;
     const parser = format.parser;
     try {
       const models = await unlessStalled(parser.load().then((parse) => parse(files, env)));
@@ -107,7 +112,7 @@ export async function parseAll(
         for (const src of files) all.push(stalledProblem(src));
         continue;
       }
-      compactor?.compact(models);
+      if (!parsedLast) compactor?.compact(models);
       for (const f of withFacts(format, models)) all.push(f);
       if (parser.reconcile) all = (await parser.reconcile())(all);
     } catch (e) {
