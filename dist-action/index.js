@@ -6934,7 +6934,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve12.call(this, root, ref);
+      let _sch = resolve11.call(this, root, ref);
       if (_sch === void 0) {
         const schema2 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -6961,7 +6961,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve12(root, ref) {
+    function resolve11(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -7825,7 +7825,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve12(baseURI, relativeURI, options) {
+    function resolve11(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -8216,7 +8216,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve12,
+      resolve: resolve11,
       resolveComponent,
       equal,
       serialize,
@@ -11751,3429 +11751,205 @@ var init_repo_path = __esm({
   }
 });
 
-// src/analysis/iam-glob.ts
-function iamGlobMatches(pattern, text3, ignoreCase = false) {
-  const collapsed2 = pattern.includes("**") ? pattern.replace(/\*+/g, "*") : pattern;
-  let literal4 = 0;
-  for (let i = 0; i < collapsed2.length; i++) if (collapsed2.charCodeAt(i) !== 42) literal4++;
-  if (literal4 > 2 * text3.length) return false;
-  if (!/[*?]/.test(collapsed2) && ASCII.test(collapsed2) && ASCII.test(text3))
-    return ignoreCase ? collapsed2.toLowerCase() === text3.toLowerCase() : collapsed2 === text3;
-  const p = ignoreCase ? foldChars(collapsed2) : Array.from(collapsed2);
-  const t2 = ignoreCase ? foldChars(text3) : Array.from(text3);
-  const segments = [[]];
-  for (const ch of p) {
-    if (ch === "*") segments.push([]);
-    else segments[segments.length - 1]?.push(ch);
-  }
-  const first = segments[0] ?? [];
-  if (segments.length === 1) return first.length === t2.length && segmentAt(first, t2, 0);
-  const last = segments[segments.length - 1] ?? [];
-  if (first.length + last.length > t2.length) return false;
-  if (!segmentAt(first, t2, 0) || !segmentAt(last, t2, t2.length - last.length)) return false;
-  let pos = first.length;
-  const end = t2.length - last.length;
-  for (let i = 1; i < segments.length - 1; i++) {
-    const seg = segments[i] ?? [];
-    if (seg.length === 0) continue;
-    let at3 = -1;
-    for (let j = pos; j + seg.length <= end; j++) {
-      if (segmentAt(seg, t2, j)) {
-        at3 = j;
-        break;
+// src/model/compact.ts
+function isUnknown(v) {
+  if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === "unknown" && typeof v.unknown === "string";
+}
+function isLocation(v) {
+  const loc = v;
+  return typeof loc.file === "string" && typeof loc.line === "number" && typeof loc.endColumn === "number";
+}
+function ownCopy(s) {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+function refuse() {
+  throw new TypeError("a map of a compacted model cannot be changed");
+}
+function sameValueZero(a, b) {
+  return a === b || a !== a && b !== b;
+}
+var ModelCompactor, MAX_DEPTH, EMPTY_MAP, SMALL_MAP, NONE, SmallMap;
+var init_compact = __esm({
+  "src/model/compact.ts"() {
+    "use strict";
+    ModelCompactor = class {
+      strings = /* @__PURE__ */ new Map();
+      /** Compacts, in place, the models one parse returned (files of one batch may share values). */
+      compact(files) {
+        const done = /* @__PURE__ */ new Map();
+        for (const f of files) this.value(f, done, 0);
       }
-    }
-    if (at3 < 0) return false;
-    pos = at3 + seg.length;
-  }
-  return true;
-}
-function segmentAt(seg, t2, at3) {
-  if (at3 < 0 || at3 + seg.length > t2.length) return false;
-  for (let k = 0; k < seg.length; k++) {
-    const c = seg[k];
-    if (c !== "?" && c !== t2[at3 + k]) return false;
-  }
-  return true;
-}
-function foldChars(s) {
-  return Array.from(s).map((c) => {
-    const l = c.toLowerCase();
-    return Array.from(l).length === 1 ? l : c;
-  });
-}
-var ASCII;
-var init_iam_glob = __esm({
-  "src/analysis/iam-glob.ts"() {
-    "use strict";
-    ASCII = /^[\x00-\x7f]*$/;
-  }
-});
-
-// src/model/value.ts
-function isUnknownPart(p) {
-  return typeof p !== "string";
-}
-function knownText(v) {
-  const { parts } = v;
-  if (parts.length === 1) {
-    const only = parts[0];
-    return typeof only === "string" ? only : void 0;
-  }
-  let out2 = "";
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i];
-    if (typeof p !== "string") return void 0;
-    out2 += p;
-  }
-  return out2;
-}
-function displayText(v) {
-  const { parts } = v;
-  const only = parts.length === 1 ? parts[0] : void 0;
-  if (typeof only === "string") return only;
-  return parts.map((p) => typeof p === "string" ? p : `\${${p.unknown}}`).join("");
-}
-function strValue(text3, loc, origin) {
-  return origin === void 0 ? { parts: [text3], loc } : { parts: [text3], loc, origin };
-}
-function joinParts(parts) {
-  const out2 = [];
-  for (const p of parts) {
-    const last = out2[out2.length - 1];
-    if (typeof p === "string") {
-      if (p === "") continue;
-      if (typeof last === "string") out2[out2.length - 1] = last + p;
-      else out2.push(p);
-    } else out2.push(p);
-  }
-  return out2.length === 0 ? [""] : out2;
-}
-function unknownNames(v) {
-  return v.parts.filter(isUnknownPart).map((p) => p.unknown);
-}
-var init_value = __esm({
-  "src/model/value.ts"() {
-    "use strict";
-  }
-});
-
-// src/analysis/github-trust.ts
-function parseOperator(text3) {
-  let known = operators.get(text3);
-  if (known === void 0) {
-    if (operators.size >= 1e3) operators.clear();
-    operators.set(text3, known = parseOperatorAnew(text3));
-  }
-  return known;
-}
-function parseOperatorAnew(text3) {
-  let rest = text3;
-  let set2;
-  const prefix = /^(ForAllValues|ForAnyValue):/i.exec(rest);
-  if (prefix?.[1]) {
-    set2 = prefix[1].toLowerCase() === "forallvalues" ? "ForAllValues" : "ForAnyValue";
-    rest = rest.slice(prefix[0].length);
-  }
-  const ifExists = /IfExists$/i.test(rest);
-  if (ifExists) rest = rest.slice(0, -"IfExists".length);
-  const lower = rest.toLowerCase();
-  const negated = lower.startsWith("stringnot") || lower === "arnnotequals" || lower === "arnnotlike" || lower === "numericnotequals" || lower === "notipaddress";
-  const match = lower === "stringequals" || lower === "stringnotequals" ? "equals" : lower === "stringlike" || lower === "stringnotlike" ? "like" : lower === "stringequalsignorecase" || lower === "stringnotequalsignorecase" ? "equalsIgnoreCase" : "other";
-  const info = { text: text3, base: rest, ifExists, negated, match };
-  if (set2) info.set = set2;
-  return info;
-}
-function parseConditionKey(key3) {
-  let known = conditionKeys.get(key3);
-  if (known === void 0) {
-    if (conditionKeys.size >= 1e3) conditionKeys.clear();
-    conditionKeys.set(key3, known = parseConditionKeyAnew(key3));
-  }
-  return known;
-}
-function parseConditionKeyAnew(key3) {
-  const i = key3.lastIndexOf(":");
-  if (i <= 0) return { claim: key3 };
-  const issuer = key3.slice(0, i);
-  const claim = key3.slice(i + 1);
-  if (!issuer.includes(".") && !issuer.includes("/")) return { claim: key3 };
-  return { issuer, claim };
-}
-function isGitHubIssuer(issuer, settings) {
-  if (issuerAnswers.setting !== settings.issuer || issuerAnswers.answers.size >= 1e3)
-    issuerAnswers = { setting: settings.issuer, answers: /* @__PURE__ */ new Map() };
-  let known = issuerAnswers.answers.get(issuer);
-  if (known === void 0) issuerAnswers.answers.set(issuer, known = isGitHubIssuerAnew(issuer, settings));
-  return known;
-}
-function isGitHubIssuerAnew(issuer, settings) {
-  const i = issuer.toLowerCase().replace(/^https:\/\//, "");
-  if (i === settings.issuer.toLowerCase()) return true;
-  if (i === GITHUB_ISSUER_HOST || i.startsWith(`${GITHUB_ISSUER_HOST}/`)) return true;
-  if (/^token\.actions\.[a-z0-9-]+\.ghe\.com$/.test(i)) return true;
-  return /\/_services\/token$/.test(i);
-}
-function providerArnIssuer(arn) {
-  const text3 = displayText(arn);
-  let known = arnIssuers.get(text3);
-  if (known === void 0) {
-    if (arnIssuers.size >= 1e3) arnIssuers.clear();
-    const m = /:oidc-provider\/(.+)$/.exec(text3);
-    arnIssuers.set(text3, known = !m?.[1] || m[1].includes("${") ? null : m[1]);
-  }
-  return known ?? void 0;
-}
-function isAllow(stmt) {
-  return stmt.effect !== void 0 && knownText(stmt.effect) === "Allow";
-}
-function isDeny(stmt) {
-  return stmt.effect !== void 0 && knownText(stmt.effect) === "Deny";
-}
-function factsOf(stmt, settings) {
-  let f = facts.get(stmt);
-  if (f?.issuer !== settings.issuer) {
-    f = { issuer: settings.issuer };
-    facts.set(stmt, f);
-  }
-  return f;
-}
-function githubPrincipals(stmt, settings) {
-  const f = factsOf(stmt, settings);
-  return f.principals ??= principalsAnew(stmt, settings);
-}
-function principalsAnew(stmt, settings) {
-  if (stmt.notPrincipal) return [];
-  const out2 = [];
-  const { principals } = stmt;
-  for (let i = 0; i < principals.length; i++) {
-    const p = principals[i];
-    if (p.type.value !== "Federated") continue;
-    const { items } = p.values;
-    for (let j = 0; j < items.length; j++) {
-      const v = items[j];
-      const issuer = providerArnIssuer(v);
-      if (issuer !== void 0 && isGitHubIssuer(issuer, settings)) out2.push(v);
-    }
-  }
-  return out2;
-}
-function isUnresolvedKey(key3) {
-  const text3 = knownText(key3);
-  return text3 === void 0 || text3.includes("${");
-}
-function hasUnresolvedConditionKeys(stmt) {
-  return stmt.unknownConditions !== void 0 || stmt.conditions.some((c) => isUnresolvedKey(c.key));
-}
-function comparesStrings(c) {
-  return c.operator.match !== "other" && !c.operator.negated;
-}
-function failsIamCreateCheck(stmt, settings) {
-  if (hasUnresolvedConditionKeys(stmt)) return false;
-  const checked = githubConditions(stmt, settings).filter(
-    (c) => SCOPING_CLAIMS.has(c.claim) && IAM_CHECKED_OPERATORS.has(c.operator.text.toLowerCase())
-  );
-  return checked.every((c) => {
-    const first = c.condition.values.items[0];
-    return first !== void 0 && knownText(first) === "*";
-  });
-}
-function githubConditions(stmt, settings) {
-  const f = factsOf(stmt, settings);
-  return f.conditions ??= conditionsAnew(stmt, settings);
-}
-function conditionsAnew(stmt, settings) {
-  const out2 = [];
-  const { conditions } = stmt;
-  for (let i = 0; i < conditions.length; i++) {
-    const c = conditions[i];
-    const key3 = knownText(c.key);
-    if (key3 === void 0) continue;
-    const { issuer, claim } = parseConditionKey(key3);
-    if (issuer === void 0 || !isGitHubIssuer(issuer, settings)) continue;
-    out2.push({ condition: c, operator: parseOperator(c.operator.value), issuer, claim: claim.toLowerCase() });
-  }
-  return out2;
-}
-function actionAllowsWebIdentity(stmt) {
-  const items = stmt.actions.items;
-  if (items.length === 0) return true;
-  const matches = items.some((a) => {
-    const text3 = knownText(a);
-    if (text3 === void 0) return true;
-    let known = webIdentityActions.get(text3);
-    if (known === void 0) {
-      if (webIdentityActions.size >= 1e3) webIdentityActions.clear();
-      webIdentityActions.set(text3, known = iamGlobMatches(text3, "sts:AssumeRoleWithWebIdentity", true));
-    }
-    return known;
-  });
-  return stmt.notAction ? !matches : matches;
-}
-function trustsGitHub(stmt, settings) {
-  const f = factsOf(stmt, settings);
-  return f.trusts ??= trustsAnew(stmt, settings);
-}
-function trustsAnew(stmt, settings) {
-  if (!isAllow(stmt) || !actionAllowsWebIdentity(stmt)) return false;
-  if (githubPrincipals(stmt, settings).length > 0) return true;
-  const otherFederated = stmt.principals.some(
-    (p) => p.type.value === "Federated" && p.values.items.some((v) => providerArnIssuer(v) !== void 0)
-  );
-  if (otherFederated) return false;
-  return githubConditions(stmt, settings).length > 0;
-}
-function githubTrustStatements(policies, settings) {
-  const known = trustLists.get(policies);
-  if (known?.issuer === settings.issuer && known.count === policies.length) return known.list;
-  const list2 = [];
-  for (const doc of policies) {
-    if (doc.kind === "permissions") continue;
-    const { statements } = doc;
-    for (let i = 0; i < statements.length; i++) {
-      const stmt = statements[i];
-      if (trustsGitHub(stmt, settings)) list2.push({ doc, stmt });
-    }
-  }
-  trustLists.set(policies, { issuer: settings.issuer, count: policies.length, list: list2 });
-  return list2;
-}
-var operators, conditionKeys, issuerAnswers, arnIssuers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS, webIdentityActions, trustLists;
-var init_github_trust = __esm({
-  "src/analysis/github-trust.ts"() {
-    "use strict";
-    init_well_known();
-    init_iam_glob();
-    init_value();
-    operators = /* @__PURE__ */ new Map();
-    conditionKeys = /* @__PURE__ */ new Map();
-    issuerAnswers = { setting: "", answers: /* @__PURE__ */ new Map() };
-    arnIssuers = /* @__PURE__ */ new Map();
-    facts = /* @__PURE__ */ new WeakMap();
-    SCOPING_CLAIMS = /* @__PURE__ */ new Set(["sub", "job_workflow_ref"]);
-    IAM_CHECKED_OPERATORS = /* @__PURE__ */ new Set(["stringequals", "stringlike", "stringequalsignorecase"]);
-    webIdentityActions = /* @__PURE__ */ new Map();
-    trustLists = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// src/analysis/sub-pattern.ts
-function isAsciiAlnum(c) {
-  const code18 = c.charCodeAt(0);
-  return c.length === 1 && (code18 >= 48 && code18 <= 57 || code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122);
-}
-function keyOf(field3, part2) {
-  return field3 * PARTS.length + PART_INDEX[part2];
-}
-function repositoryValue(b, from, field3) {
-  const owner = b.plus(from, isOwnerChar, "owner", field3);
-  let byName = b.literal(owner, "/", "slash", field3);
-  byName = b.plus(byName, isRepoChar, "repo", field3);
-  let byId = b.literal(owner, "@", "ownerId", field3);
-  byId = b.plus(byId, isDigit, "ownerId", field3);
-  byId = b.literal(byId, "/", "slash", field3);
-  byId = b.plus(byId, isRepoChar, "repo", field3);
-  byId = b.literal(byId, "@", "repoId", field3);
-  byId = b.plus(byId, isDigit, "repoId", field3);
-  return b.join([byName, byId]);
-}
-function contextValue(b, from, field3) {
-  let ref = b.literal(from, "ref:", "ctxKind", field3);
-  ref = b.literal(ref, "refs/", "ctxRef", field3);
-  ref = b.plus(ref, isRefChar, "ctxValue", field3);
-  let env = b.literal(from, "environment:", "ctxKind", field3);
-  env = b.plus(env, isEnvChar, "ctxValue", field3);
-  const pr2 = b.literal(from, "pull_request", "ctxKind", field3);
-  return b.join([ref, env, pr2]);
-}
-function keyValue(b, from, key3, field3) {
-  switch (key3) {
-    case "repo":
-    case "repository":
-      return repositoryValue(b, from, field3);
-    case "repository_owner":
-      return b.plus(from, isOwnerChar, "owner", field3);
-    case "repository_owner_id":
-      return b.plus(from, isDigit, "ownerIdOnly", field3);
-    case "repository_id":
-      return b.plus(from, isDigit, "repoIdOnly", field3);
-    default:
-      return b.star(from, isValueChar, "value", field3);
-  }
-}
-function grammarFor(template) {
-  const cacheKey = templateKey(template);
-  const cached = grammars.get(cacheKey);
-  if (cached) return cached;
-  const b = new GrammarBuilder();
-  const start = b.state();
-  let s = start;
-  template.forEach((key3, field3) => {
-    if (field3 > 0) s = b.literal(s, ":", "sep", field3);
-    if (key3 === "context") s = contextValue(b, s, field3);
-    else {
-      s = b.literal(s, `${key3}:`, "key", field3);
-      s = keyValue(b, s, key3, field3);
-    }
-  });
-  const grammar = b.build(start, s, Math.max(1, template.length));
-  grammars.set(cacheKey, grammar);
-  return grammar;
-}
-function charElement(ch) {
-  const code18 = ch.charCodeAt(0);
-  if (code18 >= 128) return { kind: "char", ch, source: ch };
-  return asciiChars[code18] ??= { kind: "char", ch, source: ch };
-}
-function elementsOf(value, mode) {
-  const out2 = [];
-  for (const part2 of value.parts) {
-    if (typeof part2 !== "string") {
-      out2.push({ kind: "unknown", source: `\${${part2.unknown}}` });
-      continue;
-    }
-    let i = 0;
-    while (i < part2.length) {
-      if (part2.startsWith("${", i)) {
-        const end = part2.indexOf("}", i + 2);
-        if (end > 0) {
-          const name3 = part2.slice(i + 2, end);
-          const source = part2.slice(i, end + 1);
-          if (name3 === "*" || name3 === "?" || name3 === "$") out2.push({ kind: "char", ch: name3, source });
-          else out2.push({ kind: "unknown", source });
-          i = end + 1;
-          continue;
+      lastFile;
+      lastShared = "";
+      file(name3) {
+        this.lastFile = name3;
+        this.lastShared = this.string(name3);
+        return this.lastShared;
+      }
+      singles = /* @__PURE__ */ new Map();
+      singleUnknowns = /* @__PURE__ */ new Map();
+      /**
+       * The parts of a value that is one literal or one unknown (`{ parts: ["npm ci"], loc }`,
+       * `{ parts: [{ unknown: "env.AWS_REGION" }], loc }`: most values of a model) as one frozen array per
+       * string, shared across the run; undefined for other parts.
+       */
+      onePart(parts) {
+        if (!Array.isArray(parts) || parts.length !== 1) return void 0;
+        const p = parts[0];
+        const [table, text3] = typeof p === "string" ? [this.singles, p] : isUnknown(p) ? [this.singleUnknowns, p.unknown] : [];
+        if (table === void 0 || text3 === void 0) return void 0;
+        const known = table.get(text3);
+        if (known !== void 0) return known;
+        const own = this.string(text3);
+        const shared = Object.freeze([table === this.singles ? own : Object.freeze({ unknown: own })]);
+        table.set(own, shared);
+        return shared;
+      }
+      /** The run's copy of a string. */
+      string(s) {
+        const known = this.strings.get(s);
+        if (known !== void 0) return known;
+        const own = ownCopy(s);
+        this.strings.set(own, own);
+        return own;
+      }
+      /** The compacted keys and values of a map, one after the other. */
+      entries(m, done, depth) {
+        const out2 = new Array(m.size * 2);
+        let i = 0;
+        for (const [k, x] of m) {
+          out2[i++] = this.value(k, done, depth);
+          out2[i++] = this.value(x, done, depth);
         }
-      }
-      const ch = part2.charAt(i);
-      if (mode === "like" && ch === "*") out2.push(ANY2);
-      else if (mode === "like" && ch === "?") out2.push(ONE);
-      else out2.push(charElement(ch));
-      i++;
-    }
-  }
-  return out2;
-}
-function newWorkspace(number2 = new Int32Array(1 << 12)) {
-  return {
-    number: number2,
-    stateId: [],
-    statePi: [],
-    stateG: [],
-    stateLock: [],
-    stack: [],
-    stepFrom: [],
-    stepTo: [],
-    stepPi: [],
-    stepEdge: [],
-    lastInto: [],
-    previousInto: [],
-    live: []
-  };
-}
-function takes(grammar, ignoreCase, e, ch) {
-  const test = grammar.edgeTest[e];
-  const code18 = ch.charCodeAt(0);
-  if (code18 >= 128) return test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
-  const ascii = ignoreCase ? grammar.asciiIgnoreCase : grammar.ascii;
-  const known = ascii[e * 128 + code18];
-  if (known !== 0) return known === 2;
-  const yes = test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
-  ascii[e * 128 + code18] = yes ? 2 : 1;
-  return yes;
-}
-function classOf(grammar, ignoreCase, ch) {
-  const byCase = ignoreCase ? 1 : 0;
-  const code18 = ch.charCodeAt(0);
-  const ascii = grammar.asciiClasses[byCase];
-  if (code18 < 128 && ascii[code18] >= 0) return ascii[code18];
-  const classes = grammar.classes[byCase];
-  const known = classes.get(ch);
-  if (known !== void 0) return known;
-  let answers = "";
-  for (let e = 0; e < grammar.edgeTest.length; e++) answers += takes(grammar, ignoreCase, e, ch) ? "1" : "0";
-  const ids = grammar.classIds[byCase];
-  let id2 = ids.get(answers);
-  if (id2 === void 0) ids.set(answers, id2 = ids.size);
-  if (code18 < 128) ascii[code18] = id2;
-  else classes.set(ch, id2);
-  return id2;
-}
-function walkCached(els, grammar, mode, unknowns) {
-  if (els.length > SHAPE_LIMIT) return walk(els, grammar, mode, unknowns);
-  const ignoreCase = mode === "equalsIgnoreCase";
-  shapeCodes[0] = (ignoreCase ? 2 : 0) + (unknowns === "onePart" ? 1 : 0);
-  for (let i = 0; i < els.length; i++) {
-    const el = els[i];
-    const symbol = el.kind === "char" ? 3 + classOf(grammar, ignoreCase, el.ch) : el.kind === "any" ? 0 : el.kind === "one" ? 1 : 2;
-    if (symbol > 65535) return walk(els, grammar, mode, unknowns);
-    shapeCodes[i + 1] = symbol;
-  }
-  shapeCodes.length = els.length + 1;
-  const key3 = String.fromCharCode.apply(null, shapeCodes);
-  let result3 = grammar.walks.get(key3);
-  if (result3 === void 0) {
-    result3 = walk(els, grammar, mode, unknowns);
-    if (grammar.walks.size >= SHAPES_KEPT) grammar.walks.clear();
-    grammar.walks.set(key3, result3);
-  }
-  return result3;
-}
-function walk(els, grammar, mode, unknowns) {
-  const { edgeFirst, edgeTo, edgeKey, epsFirst, epsTo, fieldCount } = grammar;
-  const partCount = PARTS.length;
-  const locks = unknowns === "onePart" ? fieldCount * partCount + 1 : 1;
-  const gCount = grammar.stateCount;
-  const ignoreCase = mode === "equalsIgnoreCase";
-  const idCount = (els.length + 1) * gCount * locks;
-  const byId = idCount <= SCRATCH_LIMIT;
-  if (byId && workspace.number.length < idCount)
-    workspace = newWorkspace(new Int32Array(Math.max(idCount, 2 * workspace.number.length)));
-  const { number: number2, stateId, statePi, stateG, stateLock, stack, stepFrom, stepTo, stepPi, stepEdge } = workspace;
-  const byMap = byId ? void 0 : /* @__PURE__ */ new Map();
-  const numberOf = (id2) => byMap ? byMap.get(id2) ?? -1 : number2[id2] - 1;
-  let states = 0;
-  let steps = 0;
-  let top = 0;
-  const reach = (pi, g, lock) => {
-    const id2 = (pi * gCount + g) * locks + lock;
-    let n = numberOf(id2);
-    if (n < 0) {
-      n = states++;
-      stateId[n] = id2;
-      statePi[n] = pi;
-      stateG[n] = g;
-      stateLock[n] = lock;
-      if (byMap) byMap.set(id2, n);
-      else number2[id2] = n + 1;
-      stack[top++] = n;
-    }
-    return n;
-  };
-  const step2 = (from, pi, g, lock, at3, edge) => {
-    stepFrom[steps] = from;
-    stepPi[steps] = at3;
-    stepEdge[steps] = edge;
-    stepTo[steps++] = reach(pi, g, lock);
-  };
-  const start = reach(0, grammar.start, 0);
-  const STEP_LIMIT = 2e6;
-  while (top > 0 && steps < STEP_LIMIT) {
-    const here = stack[--top];
-    const pi = statePi[here];
-    const g = stateG[here];
-    const lock = stateLock[here];
-    for (let k = epsFirst[g], end2 = epsFirst[g + 1]; k < end2; k++)
-      step2(here, pi, epsTo[k], lock, pi, -1);
-    const el = els[pi];
-    if (!el) continue;
-    const first = edgeFirst[g];
-    const end = edgeFirst[g + 1];
-    switch (el.kind) {
-      case "char":
-        for (let e = first; e < end; e++)
-          if (takes(grammar, ignoreCase, e, el.ch)) step2(here, pi + 1, edgeTo[e], 0, pi, e);
-        break;
-      case "one":
-        for (let e = first; e < end; e++) step2(here, pi + 1, edgeTo[e], 0, pi, e);
-        break;
-      case "any":
-        step2(here, pi + 1, g, 0, pi, -1);
-        for (let e = first; e < end; e++) step2(here, pi, edgeTo[e], 0, pi, e);
-        break;
-      case "unknown":
-        step2(here, pi + 1, g, 0, pi, -1);
-        for (let e = first; e < end; e++) {
-          const own = edgeKey[e] + 1;
-          if (unknowns === "anything") step2(here, pi, edgeTo[e], 0, pi, e);
-          else if (lock === 0 || lock === own) step2(here, pi, edgeTo[e], own, pi, e);
-        }
-        break;
-    }
-  }
-  const { lastInto, previousInto, live } = workspace;
-  for (let n = 0; n < states; n++) {
-    lastInto[n] = -1;
-    live[n] = 0;
-  }
-  for (let i = 0; i < steps; i++) {
-    const to = stepTo[i];
-    previousInto[i] = lastInto[to];
-    lastInto[to] = i;
-  }
-  const queue = stack;
-  top = 0;
-  for (let lock = 0; lock < locks; lock++) {
-    const acc = numberOf((els.length * gCount + grammar.accept) * locks + lock);
-    if (acc >= 0) {
-      live[acc] = 1;
-      queue[top++] = acc;
-    }
-  }
-  while (top > 0) {
-    const s = queue[--top];
-    for (let i = lastInto[s]; i >= 0; i = previousInto[i]) {
-      const from = stepFrom[i];
-      if (live[from] === 0) {
-        live[from] = 1;
-        queue[top++] = from;
-      }
-    }
-  }
-  const result3 = {
-    accepted: live[start] === 1,
-    fieldCount,
-    wildcardParts: new Array(fieldCount).fill(0),
-    unknownParts: new Array(fieldCount).fill(0),
-    charParts: new Array(els.length * fieldCount).fill(0)
-  };
-  for (let i = 0; result3.accepted && i < steps; i++) {
-    const edge = stepEdge[i];
-    if (edge < 0 || live[stepTo[i]] === 0 || live[stepFrom[i]] === 0) continue;
-    const at3 = stepPi[i];
-    const key3 = edgeKey[edge];
-    const field3 = Math.floor(key3 / partCount);
-    const bit = 1 << key3 % partCount;
-    const kind = els[at3]?.kind;
-    const set2 = kind === "char" ? result3.charParts : kind === "unknown" ? result3.unknownParts : result3.wildcardParts;
-    const slot = kind === "char" ? at3 * fieldCount + field3 : field3;
-    set2[slot] = set2[slot] | bit;
-  }
-  if (byId) for (let n = 0; n < states; n++) number2[stateId[n]] = 0;
-  if (states > KEEP || steps > KEEP) workspace = newWorkspace(number2.length > 4 * KEEP ? void 0 : number2);
-  return result3;
-}
-function partsOnly(byField) {
-  let bits = 0;
-  for (const b of byField) bits |= b;
-  let set2 = partSets.get(bits);
-  if (set2 === void 0) {
-    set2 = new Set(PARTS.filter((_, i) => (bits & 1 << i) !== 0));
-    partSets.set(bits, set2);
-  }
-  return set2;
-}
-function breadthOf(wildcards) {
-  if (wildcards.has("owner") || wildcards.has("ownerIdOnly")) return "anyOwner";
-  if (wildcards.has("repo") || wildcards.has("repoIdOnly")) return "ownerWide";
-  if (wildcards.has("ctxKind")) return "anyContext";
-  return "scoped";
-}
-function repositoryField(template) {
-  const repo = template.indexOf("repo");
-  return repo >= 0 ? repo : template.indexOf("repository");
-}
-function exactPart(els, source, w, field3, part2) {
-  const bit = 1 << PART_INDEX[part2];
-  if (((w.wildcardParts[field3] | w.unknownParts[field3]) & bit) !== 0) return void 0;
-  const { fieldCount, charParts } = w;
-  let first = -1;
-  let last = -1;
-  let plain3 = true;
-  for (let pi = 0; pi < els.length; pi++) {
-    const parts = charParts[pi * fieldCount + field3];
-    if ((parts & bit) === 0) continue;
-    if (parts !== bit) return void 0;
-    for (let f = 0; f < fieldCount; f++) if (f !== field3 && charParts[pi * fieldCount + f] !== 0) return void 0;
-    if (last >= 0 && pi !== last + 1) return void 0;
-    if (first < 0) first = pi;
-    last = pi;
-    const el = els[pi];
-    plain3 &&= el.kind === "char" && el.source.length === 1;
-  }
-  if (first < 0) return void 0;
-  if (plain3) return { text: source.slice(sourceEnd(els, first - 1), sourceEnd(els, last)), first, last };
-  let text3 = "";
-  for (let pi = first; pi <= last; pi++) {
-    const el = els[pi];
-    text3 += el?.kind === "char" ? el.ch : "";
-  }
-  return { text: text3, first, last };
-}
-function sourceEnd(els, i) {
-  let end = 0;
-  for (let k = 0; k <= i; k++) end += els[k].source.length;
-  return end;
-}
-function anyPart(w, field3, part2) {
-  const bit = 1 << PART_INDEX[part2];
-  if (((w.wildcardParts[field3] | w.unknownParts[field3]) & bit) !== 0) return true;
-  for (let i = field3; i < w.charParts.length; i += w.fieldCount)
-    if ((w.charParts[i] & bit) !== 0) return true;
-  return false;
-}
-function templateKey(template) {
-  let key3 = templateKeys.get(template);
-  if (key3 === void 0) templateKeys.set(template, key3 = template.join("\0"));
-  return key3;
-}
-function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
-  const { parts } = value;
-  const only = parts.length === 1 ? parts[0] : void 0;
-  if (typeof only === "string") return analyseText(value, only, mode, template);
-  const key3 = templateKey(template);
-  const first = analyses.get(value);
-  for (let k = first; k; k = k.next) if (k.mode === mode && k.template === key3) return k.analysis;
-  const analysis = analyseAnew(value, mode, template);
-  analyses.set(value, first ? { mode, template: key3, analysis, next: first } : { mode, template: key3, analysis });
-  return analysis;
-}
-function analyseText(value, text3, mode, template) {
-  const key3 = templateKey(template);
-  let tables = byText.get(key3);
-  if (tables === void 0) {
-    if (byText.size >= 16) byText.clear();
-    tables = { equals: /* @__PURE__ */ new Map(), like: /* @__PURE__ */ new Map(), equalsIgnoreCase: /* @__PURE__ */ new Map() };
-    byText.set(key3, tables);
-  }
-  const table = tables[mode];
-  let analysis = table.get(text3);
-  if (analysis === void 0) {
-    analysis = analyseAnew(value, mode, template);
-    if (table.size >= TEXTS_KEPT) table.clear();
-    table.set(text3, analysis);
-  }
-  return analysis;
-}
-function analyseAnew(value, mode, template) {
-  const text3 = displayText(value);
-  const analysis = { text: text3, canMatch: false, wildcardParts: NO_PARTS };
-  const els = elementsOf(value, mode);
-  if (els.length > MAX_ELEMENTS || template.length === 0) {
-    analysis.canMatch = true;
-    return analysis;
-  }
-  const grammar = grammarFor(template);
-  const any = walkCached(els, grammar, mode, "anything");
-  analysis.canMatch = any.accepted;
-  if (!any.accepted) {
-    analysis.problem = diagnose(value, mode, template);
-    return analysis;
-  }
-  const rf = repositoryField(template);
-  if (rf >= 0) {
-    const owner = exactPart(els, text3, any, rf, "owner");
-    const repo = exactPart(els, text3, any, rf, "repo");
-    const ownerId = exactPart(els, text3, any, rf, "ownerId");
-    const repoId = exactPart(els, text3, any, rf, "repoId");
-    if (owner) analysis.owner = owner.text;
-    if (repo) analysis.repo = repo.text;
-    if (ownerId) analysis.ownerId = ownerId.text.replace(/^@/, "");
-    if (repoId) analysis.repoId = repoId.text.replace(/^@/, "");
-    const hasIds = anyPart(any, rf, "ownerId") || anyPart(any, rf, "repoId");
-    if (hasIds) analysis.form = "immutable";
-    else if (owner) {
-      analysis.form = "name";
-      const ownerEnd = sourceEnd(els, owner.last);
-      const repoEnd = repo ? sourceEnd(els, repo.last) : text3.length;
-      analysis.immutableForm = `${text3.slice(0, ownerEnd)}@OWNER_ID${text3.slice(ownerEnd, repoEnd)}` + (repo ? `@REPO_ID${text3.slice(repoEnd)}` : "");
-    }
-  }
-  if (els[0]?.kind === "unknown") return analysis;
-  const onePart = els.some((e) => e.kind === "unknown") ? walkCached(els, grammar, mode, "onePart") : any;
-  if (!onePart.accepted) return analysis;
-  analysis.wildcardParts = partsOnly(onePart.wildcardParts);
-  analysis.breadth = breadthOf(analysis.wildcardParts);
-  return analysis;
-}
-function contextBreadth(value) {
-  const text3 = displayText(value);
-  const segments = text3.split(":");
-  for (let i = 0; i + 1 < segments.length; i++) {
-    const kind = segments[i];
-    const next = segments[i + 1] ?? "";
-    if (next.includes("${")) return void 0;
-    if (kind === "environment" && /^\*+$/.test(next)) return { kind: "anyEnvironment", segment: `environment:${next}` };
-    if (kind !== "ref") continue;
-    const segment = `ref:${next}`;
-    if (/^(refs\/)?\*+$/.test(next)) return { kind: "anyRef", segment };
-    if (/^refs\/heads\/\*+$/.test(next)) return { kind: "anyBranch", segment };
-    const glued = /^refs\/heads\/([^*?]*[A-Za-z0-9])\*+$/.exec(next);
-    if (glued) return { kind: "gluedBranch", segment };
-  }
-  return void 0;
-}
-function canMatchSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
-  const els = elementsOf(value, mode);
-  if (els.length > MAX_ELEMENTS) return true;
-  return walkCached(els, grammarFor(template), mode, "anything").accepted;
-}
-function replaceKnown(text3, re3, by) {
-  return text3.replace(re3, () => by);
-}
-function diagnose(value, mode, template) {
-  const text3 = displayText(value);
-  if (text3 === "") return { kind: "empty" };
-  if (/^\s|\s$/.test(text3)) {
-    const trimmed = text3.trim();
-    return { kind: "whitespace", token: /^\s/.test(text3) ? "leading" : "trailing", suggestion: trimmed };
-  }
-  const url = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([^/\s]+)\/([^/\s#?]+)/i.exec(text3);
-  if (url || /^https?:\/\//i.test(text3)) {
-    const owner = url?.[1] ?? "OWNER";
-    const repo = (url?.[2] ?? "REPO").replace(/\.git$/, "");
-    return {
-      kind: "url",
-      token: text3,
-      expected: `repo:${owner}/${repo}:\u2026`,
-      suggestion: `repo:${owner}/${repo}:ref:refs/heads/main`
-    };
-  }
-  if (/\s/.test(text3)) {
-    const fixed2 = text3.replace(/\s+/g, "");
-    return { kind: "whitespace", token: "inner", suggestion: fixed2 };
-  }
-  if (mode !== "like" && /[*?]/.test(text3.replace(/\$\{[^}]*\}/g, "")) && canMatchSub(value, "like", template)) {
-    return { kind: "literalWildcard", token: /\*/.test(text3) ? "*" : "?" };
-  }
-  let fixed = text3;
-  let first;
-  const note = (p) => {
-    first ??= p;
-  };
-  if (template[0] === "repo" && !fixed.startsWith("repo:") && !/^[*?]/.test(fixed) && !fixed.startsWith("${")) {
-    const prefix = /^(?:repository|repos|Repo|REPO|rep):/.exec(fixed);
-    const contextFirst = /^(?:ref:|refs\/|heads\/|tags\/|environment:|pull_request)/.test(fixed);
-    const bare = !contextFirst && /^[A-Za-z0-9_-]+(?:@[0-9*]+)?\/[A-Za-z0-9_.*-]+/.test(fixed);
-    if (prefix) {
-      note({ kind: "missingRepoPrefix", token: prefix[0], expected: "repo:" });
-      fixed = `repo:${fixed.slice(prefix[0].length)}`;
-    } else if (bare) {
-      note({ kind: "missingRepoPrefix", token: fixed.split(":")[0] ?? fixed, expected: "repo:" });
-      fixed = `repo:${fixed}`;
-    } else if (contextFirst) {
-      note({ kind: "missingRepoPrefix", token: fixed.split(":")[0] ?? fixed, expected: "repo:OWNER/REPO:" });
-      fixed = `repo:OWNER/REPO:${fixed}`;
-    }
-  }
-  for (const fix of CONTEXT_FIXES) {
-    const m = fix.re.exec(fixed);
-    if (!m) continue;
-    const expected = fix.expected(m);
-    if (expected === m[0]) continue;
-    note({ kind: fix.kind, token: m[0], expected });
-    fixed = replaceKnown(fixed, fix.re, expected);
-  }
-  if (first) {
-    if (fixed !== text3) first.suggestion = fixed;
-    return first;
-  }
-  const mixed = /^repo:[^/:@]+\/[^/:@]+@|^repo:[^/:@]+@[^/:]+\/[^/:@]+(?::|$)/.exec(text3);
-  if (mixed && template.includes("repo")) return { kind: "mixedForm" };
-  return { kind: "neverMatches" };
-}
-function describeTemplate(template) {
-  return template.map((k) => {
-    if (k === "context") return "CONTEXT";
-    if (k === "repo" || k === "repository") return `${k}:OWNER/REPO`;
-    return `${k}:${k.toUpperCase()}`;
-  }).join(":");
-}
-function exampleSub(template, repository, branch) {
-  const [owner = "OWNER"] = repository.split("/");
-  return template.map((k) => {
-    switch (k) {
-      case "context":
-        return `ref:refs/heads/${branch}`;
-      case "repo":
-      case "repository":
-        return `${k}:${repository}`;
-      case "repository_owner":
-        return `${k}:${owner}`;
-      case "job_workflow_ref":
-        return `${k}:${repository}/.github/workflows/WORKFLOW.yml@refs/heads/${branch}`;
-      default:
-        return `${k}:${k.toUpperCase()}`;
-    }
-  }).join(":");
-}
-function analyseJobWorkflowRef(value, mode) {
-  const text3 = displayText(value);
-  const out2 = { text: text3 };
-  const els = elementsOf(value, mode);
-  if (els.length === 0 || els[0]?.kind === "unknown") return out2;
-  const isWildcard = (e) => e.kind === "any" || e.kind === "one";
-  const slashes = els.flatMap((e, i) => e.kind === "char" && e.ch === "/" ? [i] : []);
-  const [firstSlash, secondSlash] = slashes;
-  if (firstSlash === void 0) {
-    if (els.some(isWildcard)) out2.breadth = "anyOwner";
-    return out2;
-  }
-  const ownerEls = els.slice(0, firstSlash);
-  if (ownerEls.some(isWildcard)) {
-    out2.breadth = "anyOwner";
-    return out2;
-  }
-  const ownerChars = ownerEls.flatMap((e) => e.kind === "char" ? [e.ch] : []);
-  if (ownerChars.length === ownerEls.length) out2.owner = ownerChars.join("");
-  const repoEls = els.slice(firstSlash + 1, secondSlash ?? els.length);
-  if (repoEls.some(isWildcard)) out2.breadth = "ownerWide";
-  else if (repoEls.length > 0) out2.breadth = "scoped";
-  return out2;
-}
-function exampleJobWorkflowRef(repository, branch) {
-  return `${repository}/.github/workflows/deploy.yml@refs/heads/${branch}`;
-}
-function matchModeOf(condition) {
-  const m = condition.operator.match;
-  return m === "other" ? void 0 : m;
-}
-function* githubSubValues(policies, settings) {
-  for (const { doc, stmt } of githubTrustStatements(policies, settings)) {
-    for (const condition of githubConditions(stmt, settings)) {
-      if (condition.claim !== "sub") continue;
-      const mode = matchModeOf(condition);
-      if (!mode) continue;
-      let index2 = 0;
-      for (const value of condition.condition.values.items) {
-        yield {
-          doc,
-          stmt,
-          condition,
-          value,
-          index: index2,
-          mode,
-          analysis: analyseSub(value, mode, settings.subClaimTemplate)
-        };
-        index2++;
-      }
-    }
-  }
-}
-function valueNote(value) {
-  const names = unknownNames(value);
-  if (names.length === 0) return value.origin === void 0 ? "" : ` (value from ${value.origin})`;
-  const list2 = names.map((n) => `\`${n}\``).join(", ");
-  const why = value.origin === void 0 ? "" : `: ${value.origin}`;
-  return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
-}
-var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES;
-var init_sub_pattern = __esm({
-  "src/analysis/sub-pattern.ts"() {
-    "use strict";
-    init_github_trust();
-    init_value();
-    PARTS = [
-      "key",
-      "sep",
-      "owner",
-      "ownerId",
-      "ownerIdOnly",
-      "slash",
-      "repo",
-      "repoId",
-      "repoIdOnly",
-      "ctxKind",
-      "ctxRef",
-      "ctxValue",
-      "value"
-    ];
-    PART_INDEX = Object.fromEntries(PARTS.map((p, i) => [p, i]));
-    DEFAULT_SUB_TEMPLATE = ["repo", "context"];
-    isOwnerChar = (c) => isAsciiAlnum(c) || c === "_" || c === "-";
-    isRepoChar = (c) => isAsciiAlnum(c) || c === "_" || c === "." || c === "-";
-    isDigit = (c) => c >= "0" && c <= "9";
-    isRefChar = (c) => !/^[\s:*?[~^\\\x00-\x1f\x7f]$/.test(c);
-    isEnvChar = (c) => !/^[:*?\t\n\r]$/.test(c) && c !== "";
-    isValueChar = (c) => c !== ":";
-    GrammarBuilder = class {
-      edges = [];
-      eps = [];
-      state() {
-        this.edges.push([]);
-        this.eps.push([]);
-        return this.edges.length - 1;
-      }
-      add(from, edge) {
-        this.edges[from]?.push(edge);
-      }
-      epsilon(from, to) {
-        this.eps[from]?.push(to);
-      }
-      literal(from, text3, part2, field3) {
-        let s = from;
-        for (const ch of text3) {
-          const to = this.state();
-          this.add(s, { to, test: (c) => c === ch, part: part2, field: field3 });
-          s = to;
-        }
-        return s;
-      }
-      /** One or more characters of a class. */
-      plus(from, test, part2, field3) {
-        const s = this.state();
-        this.add(from, { to: s, test, part: part2, field: field3 });
-        this.add(s, { to: s, test, part: part2, field: field3 });
-        return s;
-      }
-      /** Zero or more characters of a class. */
-      star(from, test, part2, field3) {
-        const s = this.state();
-        this.epsilon(from, s);
-        this.add(s, { to: s, test, part: part2, field: field3 });
-        return s;
-      }
-      join(froms) {
-        const s = this.state();
-        for (const f of froms) this.epsilon(f, s);
-        return s;
-      }
-      build(start, accept, fieldCount) {
-        const edges = this.edges.flat();
-        const flat = (lists) => {
-          const first = new Int32Array(lists.length + 1);
-          lists.forEach((l, g) => first[g + 1] = first[g] + l.length);
-          return first;
-        };
-        return {
-          stateCount: this.edges.length,
-          edgeFirst: flat(this.edges),
-          edgeTo: Int32Array.from(edges, (e) => e.to),
-          edgeKey: Int32Array.from(edges, (e) => keyOf(e.field, e.part)),
-          edgeTest: edges.map((e) => e.test),
-          ascii: new Uint8Array(edges.length * 128),
-          asciiIgnoreCase: new Uint8Array(edges.length * 128),
-          epsFirst: flat(this.eps),
-          epsTo: Int32Array.from(this.eps.flat()),
-          start,
-          accept,
-          fieldCount,
-          walks: /* @__PURE__ */ new Map(),
-          classes: [/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map()],
-          classIds: [/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map()],
-          asciiClasses: [new Int32Array(128).fill(-1), new Int32Array(128).fill(-1)]
-        };
-      }
-    };
-    grammars = /* @__PURE__ */ new Map();
-    MAX_ELEMENTS = 1024;
-    ANY2 = { kind: "any", source: "*" };
-    ONE = { kind: "one", source: "?" };
-    asciiChars = [];
-    SCRATCH_LIMIT = 1 << 22;
-    KEEP = 1 << 16;
-    workspace = newWorkspace();
-    SHAPE_LIMIT = 256;
-    SHAPES_KEPT = 1024;
-    shapeCodes = [];
-    partSets = /* @__PURE__ */ new Map();
-    NO_PARTS = /* @__PURE__ */ new Set();
-    partSets.set(0, NO_PARTS);
-    templateKeys = /* @__PURE__ */ new WeakMap();
-    analyses = /* @__PURE__ */ new WeakMap();
-    byText = /* @__PURE__ */ new Map();
-    TEXTS_KEPT = 4096;
-    CONTEXT_FIXES = [
-      {
-        kind: "shortRef",
-        re: /(?<=:)ref:(?!refs\/)(heads\/|tags\/)?([^:]*)/,
-        expected: (m) => `ref:refs/${m[1] ?? "heads/"}${m[2] ?? ""}`
-      },
-      { kind: "wrongContext", re: /(?<=:)(?<!ref:)(refs\/[^:]*)/, expected: (m) => `ref:${m[1] ?? ""}` },
-      { kind: "wrongContext", re: /(?<=:)(?:heads\/)([^:]*)/, expected: (m) => `ref:refs/heads/${m[1] ?? ""}` },
-      { kind: "wrongContext", re: /(?<=:)(?:tags\/)([^:]*)/, expected: (m) => `ref:refs/tags/${m[1] ?? ""}` },
-      { kind: "wrongContext", re: /(?<=:)branch(?:es)?:([^:]*)/i, expected: (m) => `ref:refs/heads/${m[1] ?? ""}` },
-      { kind: "wrongContext", re: /(?<=:)tags?:([^:]*)/i, expected: (m) => `ref:refs/tags/${m[1] ?? ""}` },
-      {
-        kind: "wrongContext",
-        re: /(?<=:)(?:env|environments|Environment):([^:]*)/,
-        expected: (m) => `environment:${m[1] ?? ""}`
-      },
-      { kind: "wrongContext", re: /(?<=:)pull_request:[^:]*/, expected: () => "pull_request" },
-      {
-        kind: "wrongContext",
-        re: /(?<=:)(?:pull-request|pullrequest|pull_requests|pull_request_target|pr)(?=:|$)/i,
-        expected: () => "pull_request"
-      }
-    ];
-  }
-});
-
-// src/engine/online.ts
-async function get(url, opts) {
-  const headers = { accept: "application/vnd.github+json", "user-agent": "oidclint" };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  return fetch(url, { headers, redirect: "manual", signal: AbortSignal.timeout(opts.timeoutMs ?? 5e3) });
-}
-async function lookup(repo, opts) {
-  const base = opts.apiUrl.replace(/\/$/, "");
-  const slash2 = repo.indexOf("/");
-  const [owner, name3] = [repo.slice(0, slash2), repo.slice(slash2 + 1)];
-  if (slash2 <= 0 || [owner, name3].some((p) => p === "" || p === "." || p === ".."))
-    return { kind: "error", message: "not a repository name" };
-  try {
-    const res = await get(`${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name3)}`, opts);
-    if (res.status === 404) return { kind: "missing" };
-    if (res.status === 301 || res.status === 302 || res.status === 307 || res.status === 308) {
-      const location = res.headers.get("location");
-      if (!location) return { kind: "error", message: `HTTP ${res.status} without a location` };
-      const target = new URL(location, base);
-      if (target.origin !== new URL(base).origin)
-        return { kind: "error", message: `HTTP ${res.status} to another host (${target.origin}), not followed` };
-      const moved = await get(target.href, opts);
-      const body3 = await moved.json();
-      return body3.full_name ? { kind: "renamed", fullName: body3.full_name } : { kind: "error", message: "redirect target has no full_name" };
-    }
-    if (!res.ok) return { kind: "error", message: `HTTP ${res.status}` };
-    const body2 = await res.json();
-    return { kind: "ok", fullName: body2.full_name ?? repo };
-  } catch (e) {
-    return { kind: "error", message: e instanceof Error ? e.message : String(e) };
-  }
-}
-async function fetchRepoStatuses(repos, opts) {
-  const unique = [...new Set(repos)].slice(0, opts.limit ?? 200);
-  const out2 = /* @__PURE__ */ new Map();
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length) {
-      const repo = unique[next++];
-      if (repo !== void 0) out2.set(repo, await lookup(repo, opts));
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
-  return out2;
-}
-var init_online = __esm({
-  "src/engine/online.ts"() {
-    "use strict";
-  }
-});
-
-// src/engine/rule.ts
-function docsUrl(id2) {
-  return `${DOCS_BASE}${id2}.md`;
-}
-function defineRule(rule2) {
-  const out2 = {
-    meta: rule2.meta,
-    defaultOptions: rule2.defaultOptions ?? {},
-    check: rule2.check ?? (() => void 0)
-  };
-  if (rule2.checkWorkflowFile) out2.checkWorkflowFile = rule2.checkWorkflowFile;
-  return out2;
-}
-function fillMessage(template, data) {
-  if (!data) return template;
-  const p = placeholders(template);
-  let out2 = p[0];
-  for (let i = 1; i < p.length; i += 3) {
-    const name3 = p[i];
-    out2 += (name3 in data ? String(data[name3]) : p[i + 1]) + p[i + 2];
-  }
-  return out2;
-}
-function placeholders(template) {
-  let known = splitTemplates.get(template);
-  if (known === void 0) {
-    const out2 = [];
-    const re3 = /\{\{\s*(\w+)\s*\}\}/g;
-    let last = 0;
-    for (let m = re3.exec(template); m; m = re3.exec(template)) {
-      out2.push(template.slice(last, m.index), m[1] ?? "", m[0]);
-      last = m.index + m[0].length;
-    }
-    out2.push(template.slice(last));
-    if (splitTemplates.size >= 1e3) splitTemplates.clear();
-    splitTemplates.set(template, known = out2);
-  }
-  return known;
-}
-function fillShortMessage(template, fallback, data) {
-  if (template === void 0) return fallback;
-  return fillMessage(typeof template === "string" ? template : template.message, data);
-}
-function fillMessageText(template, fallback, data) {
-  const out2 = { message: fillShortMessage(template, fallback, data) };
-  if (template === void 0 || typeof template === "string") return out2;
-  if (template.explanation) out2.explanation = fillMessage(template.explanation, data);
-  if (template.fix) out2.fix = fillMessage(template.fix, data);
-  return out2;
-}
-function locOf(at3) {
-  return "loc" in at3 ? at3.loc : at3;
-}
-var DOCS_BASE, splitTemplates;
-var init_rule = __esm({
-  "src/engine/rule.ts"() {
-    "use strict";
-    DOCS_BASE = "https://github.com/oidclint/oidclint/blob/main/rules/";
-    splitTemplates = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/analysis/condition-keys.ts
-function isNearGitHubHost(host) {
-  const h = host.toLowerCase();
-  if (h === GITHUB_ISSUER_HOST) return false;
-  return editDistance(h, GITHUB_ISSUER_HOST) <= 3 || h.includes("githubusercontent");
-}
-function closestClaim(claim) {
-  const c = claim.toLowerCase();
-  const alias = CLAIM_ALIASES[c];
-  if (alias) return alias;
-  let best;
-  let bestDistance = Infinity;
-  for (const known of AWS_GITHUB_CLAIM_KEYS) {
-    const d = editDistance(c, known);
-    if (d < bestDistance) {
-      best = known;
-      bestDistance = d;
-    }
-  }
-  const limit = c.length <= 4 ? 1 : c.length <= 8 ? 2 : 3;
-  return bestDistance <= limit ? best : void 0;
-}
-function isSupportedClaim(claim) {
-  return AWS_GITHUB_CLAIM_KEYS.includes(claim.toLowerCase());
-}
-function githubKeyProblem(key3, settings) {
-  if (keyProblems.issuer !== settings.issuer || keyProblems.answers.size >= 1e3)
-    keyProblems = { issuer: settings.issuer, answers: /* @__PURE__ */ new Map() };
-  const known = keyProblems.answers.get(key3);
-  if (known !== void 0) return known ?? void 0;
-  const problem = keyProblemAnew(key3, settings);
-  keyProblems.answers.set(key3, problem ?? null);
-  return problem;
-}
-function keyProblemAnew(key3, settings) {
-  if (key3.includes("${")) return void 0;
-  const trimmed = key3.trim();
-  if (trimmed !== key3) {
-    const inner = githubKeyProblem(trimmed, settings);
-    if (inner === void 0 && isGitHubKey(trimmed, settings)) return { kind: "whitespace", suggestion: trimmed };
-    return inner;
-  }
-  const scheme = /^https?:\/\//i.exec(key3);
-  if (scheme) {
-    const rest = key3.slice(scheme[0].length);
-    const inner = isGitHubKey(rest, settings) ? void 0 : githubKeyProblem(rest, settings);
-    if (inner?.kind === "issuerOnly") return inner;
-    if (!isGitHubKey(rest, settings) && inner === void 0) return void 0;
-    return { kind: "scheme", suggestion: correctedKey(rest, settings) };
-  }
-  const colon = key3.lastIndexOf(":");
-  if (colon < 0) {
-    const slash2 = key3.lastIndexOf("/");
-    const issuer2 = slash2 > 0 ? key3.slice(0, slash2) : key3;
-    const claim2 = slash2 > 0 ? key3.slice(slash2 + 1) : "";
-    if (slash2 > 0 && (isGitHubIssuer(issuer2, settings) || isNearGitHubHost(hostOf(issuer2))) && (isSupportedClaim(claim2) || closestClaim(claim2) !== void 0 || GITHUB_ONLY_CLAIMS.has(claim2.toLowerCase())))
-      return { kind: "slash", suggestion: correctedKey(`${issuer2}:${claim2}`, settings) };
-    return issuerOnly(key3.replace(/\/+$/, ""), settings);
-  }
-  const issuer = key3.slice(0, colon);
-  const claim = key3.slice(colon + 1);
-  if (claim === "") return issuerOnly(issuer, settings);
-  if (!issuer.includes(".") && !issuer.includes("/")) return void 0;
-  const github2 = isGitHubIssuer(issuer, settings) && !issuer.endsWith("/");
-  if (!github2) {
-    if (!isNearGitHubHost(hostOf(issuer)) && !(isGitHubIssuer(issuer, settings) && issuer.endsWith("/")))
-      return void 0;
-    return { kind: "issuer", issuer, suggestion: correctedKey(key3, settings) };
-  }
-  if (isSupportedClaim(claim)) return void 0;
-  if (GITHUB_ONLY_CLAIMS.has(claim.toLowerCase())) return { kind: "unsupported", claim };
-  const closest = closestClaim(claim);
-  if (closest !== void 0) return { kind: "claim", claim, suggestion: `${issuer}:${closest}` };
-  return { kind: "unknownClaim", claim };
-}
-function issuerOnly(issuer, settings) {
-  if (isGitHubIssuer(issuer, settings)) return { kind: "issuerOnly", issuer };
-  const host = hostOf(issuer);
-  if (!host.includes(".") || !isNearGitHubHost(host)) return void 0;
-  return { kind: "issuerOnly", issuer: GITHUB_ISSUER_HOST + issuer.slice(host.length) };
-}
-function hostOf(issuer) {
-  const slash2 = issuer.indexOf("/");
-  return slash2 < 0 ? issuer : issuer.slice(0, slash2);
-}
-function isGitHubKey(key3, settings) {
-  const colon = key3.lastIndexOf(":");
-  if (colon < 0) return false;
-  return isGitHubIssuer(key3.slice(0, colon), settings) && isSupportedClaim(key3.slice(colon + 1));
-}
-function correctedKey(key3, settings) {
-  let k = key3.trim().replace(/^https?:\/\//i, "");
-  const colon = k.lastIndexOf(":");
-  if (colon < 0) {
-    const slash2 = k.lastIndexOf("/");
-    k = `${k.slice(0, slash2)}:${k.slice(slash2 + 1)}`;
-  }
-  const c = k.lastIndexOf(":");
-  let issuer = k.slice(0, c).replace(/\/+$/, "");
-  let claim = k.slice(c + 1);
-  const host = hostOf(issuer);
-  if (isNearGitHubHost(host)) issuer = GITHUB_ISSUER_HOST + issuer.slice(host.length);
-  if (!isGitHubIssuer(issuer, settings)) issuer = GITHUB_ISSUER_HOST;
-  if (!isSupportedClaim(claim)) claim = closestClaim(claim) ?? claim;
-  return `${issuer}:${claim}`;
-}
-var AWS_GITHUB_CLAIM_KEYS, GITHUB_ONLY_CLAIMS, CLAIM_ALIASES, keyProblems;
-var init_condition_keys = __esm({
-  "src/analysis/condition-keys.ts"() {
-    "use strict";
-    init_well_known();
-    init_edit_distance();
-    init_github_trust();
-    AWS_GITHUB_CLAIM_KEYS = [
-      "aud",
-      "sub",
-      "amr",
-      "actor",
-      "actor_id",
-      "job_workflow_ref",
-      "repository",
-      "repository_id",
-      "workflow",
-      "ref",
-      "environment",
-      "enterprise_id"
-    ];
-    GITHUB_ONLY_CLAIMS = /* @__PURE__ */ new Set([
-      "repository_owner",
-      "repository_owner_id",
-      "repository_visibility",
-      "enterprise",
-      "event_name",
-      "ref_type",
-      "ref_protected",
-      "head_ref",
-      "base_ref",
-      "workflow_ref",
-      "workflow_sha",
-      "job_workflow_sha",
-      "sha",
-      "run_id",
-      "run_number",
-      "run_attempt",
-      "runner_environment",
-      "check_run_id",
-      "iss",
-      "jti",
-      "nbf",
-      "exp",
-      "iat"
-    ]);
-    CLAIM_ALIASES = {
-      subject: "sub",
-      subjects: "sub",
-      audience: "aud",
-      audiences: "aud",
-      repo: "repository",
-      repository_name: "repository",
-      branch: "ref",
-      env: "environment",
-      workflow_ref: "job_workflow_ref"
-    };
-    keyProblems = { issuer: "", answers: /* @__PURE__ */ new Map() };
-  }
-});
-
-// rules/missing-sub-condition.ts
-function hasMisspeltScopingKey(stmt, settings) {
-  return stmt.conditions.some((c) => {
-    const key3 = knownText(c.key);
-    if (key3 === void 0) return false;
-    const problem = githubKeyProblem(key3, settings);
-    return problem !== void 0 && "suggestion" in problem && /:(sub|job_workflow_ref)$/i.test(problem.suggestion);
-  });
-}
-function trustedIssuer(stmt, settings) {
-  for (const p of githubPrincipals(stmt, settings)) {
-    const issuer = providerArnIssuer(p);
-    if (issuer !== void 0) return issuer;
-  }
-  return settings.issuer;
-}
-var missing_sub_condition_default;
-var init_missing_sub_condition = __esm({
-  "rules/missing-sub-condition.ts"() {
-    "use strict";
-    init_rule();
-    init_github_trust();
-    init_sub_pattern();
-    init_value();
-    init_condition_keys();
-    missing_sub_condition_default = defineRule({
-      meta: {
-        id: "missing-sub-condition",
-        severity: "error",
-        description: "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim",
-        inputs: ["policy"],
-        fixable: false,
-        defersTo: ["unknown-condition-key"],
-        messages: {
-          missing: {
-            message: "No `sub` condition{{when}}: any repository on GitHub can assume this role",
-            explanation: 'This statement{{when}} trusts GitHub\'s OIDC provider ({{provider}}) with no condition on `{{issuer}}:sub` or `{{issuer}}:job_workflow_ref`: a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: a sub or job_workflow_ref condition "not scoped to all" is required), so such a role predates that check or will not deploy.',
-            fix: 'Add a condition naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.'
-          },
-          notComparing: {
-            message: "`sub` is conditioned only with {{operators}}, which compares no repository",
-            explanation: "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with {{operators}}, which does not compare the claim with a repository: `Null` only tests whether the claim is present, and every GitHub token has one. So a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role without a StringEquals/StringLike condition on sub or job_workflow_ref that is not scoped to all (MalformedPolicyDocument).",
-            fix: 'Replace it with a condition naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.'
-          },
-          negatedOnly: {
-            message: "`sub` is conditioned only with negated {{operators}}: any repository can assume this role",
-            explanation: "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with negated operators ({{operators}}): they refuse what they name and admit everything else, so a workflow in any repository on GitHub can assume this role. IAM refuses to create or update a role without a positive StringEquals/StringLike condition on sub or job_workflow_ref (MalformedPolicyDocument).",
-            fix: 'Add one naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.'
-          }
-        }
-      },
-      check(ctx) {
-        const example2 = exampleSub(
-          ctx.settings.subClaimTemplate,
-          ctx.settings.repository ?? "OWNER/REPO",
-          ctx.settings.defaultBranch
-        );
-        for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
-          if (hasUnresolvedConditionKeys(stmt)) continue;
-          const scoping = githubConditions(stmt, ctx.settings).filter((c) => SCOPING_CLAIMS.has(c.claim));
-          if (scoping.some(comparesStrings)) continue;
-          if (hasMisspeltScopingKey(stmt, ctx.settings) && ctx.isOn("unknown-condition-key", stmt.loc.file)) continue;
-          const issuer = scoping[0]?.issuer ?? trustedIssuer(stmt, ctx.settings);
-          const principal2 = githubPrincipals(stmt, ctx.settings)[0];
-          const provider2 = principal2 ? `\`${displayText(principal2)}\`` : `condition keys of \`${issuer}\``;
-          const when = doc.branch ? ` (when ${doc.branch.replace(/condition (\S+) (true|false)/g, "`$1` is $2")})` : "";
-          const data = { provider: provider2, issuer, example: example2, when };
-          const negated = scoping.filter((c) => c.operator.negated);
-          const offending = negated.length > 0 ? negated : scoping;
-          const operators2 = [...new Set(offending.map((c) => `\`${c.condition.operator.value}\``))].join(", ");
-          const first = offending[0];
-          if (!first) ctx.report({ messageId: "missing", at: stmt.conditionLoc ?? stmt.loc, data });
-          else
-            ctx.report({
-              messageId: negated.length > 0 ? "negatedOnly" : "notComparing",
-              at: first.condition.operator,
-              data: { ...data, operators: operators2 }
-            });
-        }
-      }
-    });
-  }
-});
-
-// rules/broad-sub-wildcard.ts
-function pinsOfBreadth(breadth) {
-  switch (breadth) {
-    case "scoped":
-      return ALL;
-    case "anyContext":
-      return { owner: true, repository: true, context: false };
-    case "ownerWide":
-      return { owner: true, repository: false, context: false };
-    case "anyOwner":
-      return NONE;
-  }
-}
-function shapeText(v) {
-  let text3 = "";
-  let unknown2 = false;
-  for (const p of v.parts) {
-    if (isUnknownPart(p)) {
-      text3 += "\0";
-      unknown2 = true;
-    } else text3 += p;
-  }
-  return { text: text3, unknown: unknown2 };
-}
-function valuePins(c, v, mode, template) {
-  const { text: text3, unknown: unknown2 } = shapeText(v);
-  const wildcard = (s) => /[*?]/.test(s);
-  const literalWildcard = mode !== "like" && wildcard(text3);
-  switch (c.claim) {
-    case "sub": {
-      const a = analyseSub(v, mode, template);
-      if (!a.canMatch) return NONE;
-      if (a.breadth === void 0) return unknown2 ? ALL : NONE;
-      return pinsOfBreadth(a.breadth);
-    }
-    case "job_workflow_ref": {
-      if (literalWildcard) return NONE;
-      const a = analyseJobWorkflowRef(v, mode);
-      if (a.breadth === void 0) return unknown2 ? ALL : NONE;
-      return pinsOfBreadth(a.breadth);
-    }
-    case "repository": {
-      if (literalWildcard) return NONE;
-      const slash2 = text3.indexOf("/");
-      if (slash2 < 0) return unknown2 ? ALL : NONE;
-      if (mode !== "like" || !wildcard(text3)) return { owner: true, repository: true, context: false };
-      const owner = text3.slice(0, slash2);
-      return wildcard(owner) ? NONE : {
-        owner: true,
-        repository: false,
-        context: false,
-        ownerOnlyBy: `\`${displayText(c.condition.key)}\` \`${displayText(v)}\``,
-        ...unknown2 ? {} : { ownerName: owner }
-      };
-    }
-    case "repository_id":
-      return literalWildcard || mode === "like" && wildcard(text3) ? NONE : { owner: true, repository: true, context: false };
-    case "ref":
-    case "environment":
-      return literalWildcard || mode === "like" && wildcard(text3) ? NONE : { owner: false, repository: false, context: true };
-    default:
-      return NONE;
-  }
-}
-function conditionPins(c, template) {
-  const mode = matchModeOf(c);
-  if (mode === void 0 || c.operator.negated || c.operator.ifExists || c.operator.set === "ForAllValues") return NONE;
-  const items = c.condition.values.items;
-  if (c.condition.values.unknown) return ALL;
-  if (items.length === 0) return NONE;
-  const all = items.map((v) => valuePins(c, v, mode, template));
-  const out2 = {
-    owner: all.every((p) => p.owner),
-    repository: all.every((p) => p.repository),
-    context: all.every((p) => p.context)
-  };
-  const byOwnerOnly = all.find((p) => p.ownerOnlyBy !== void 0);
-  if (out2.owner && !out2.repository && byOwnerOnly?.ownerOnlyBy !== void 0) {
-    out2.ownerOnlyBy = byOwnerOnly.ownerOnlyBy;
-    const names = new Set(all.map((p) => p.ownerName));
-    const [name3] = names;
-    if (names.size === 1 && name3 !== void 0) out2.ownerName = name3;
-  }
-  return out2;
-}
-function pinnedElsewhere(stmt, own, settings) {
-  if (stmt.unknownConditions) return ALL;
-  for (const c of stmt.conditions) {
-    const op = parseOperator(c.operator.value);
-    if (isUnresolvedKey(c.key) && op.match !== "other" && !op.negated && !op.ifExists && op.set !== "ForAllValues")
-      return ALL;
-  }
-  const out2 = { ...NONE };
-  for (const c of githubConditions(stmt, settings)) {
-    if (c.condition === own.condition) continue;
-    const p = conditionPins(c, settings.subClaimTemplate);
-    out2.repository ||= p.repository;
-    out2.context ||= p.context;
-    if (p.owner && !out2.owner) {
-      out2.owner = true;
-      if (p.ownerOnlyBy !== void 0) out2.ownerOnlyBy = p.ownerOnlyBy;
-      if (p.ownerName !== void 0) out2.ownerName = p.ownerName;
-    }
-  }
-  return out2;
-}
-function scopeValues(policies, settings) {
-  const out2 = [];
-  for (const { stmt } of githubTrustStatements(policies, settings)) {
-    for (const condition of githubConditions(stmt, settings)) {
-      if (condition.claim !== "sub" && condition.claim !== "job_workflow_ref") continue;
-      if (matchModeOf(condition) !== "like" || condition.operator.negated) continue;
-      const items = condition.condition.values.items;
-      for (let index2 = 0; index2 < items.length; index2++) {
-        const value = items[index2];
-        const a = condition.claim === "sub" ? analyseSub(value, "like", settings.subClaimTemplate) : { ...analyseJobWorkflowRef(value, "like"), wildcardParts: NO_PARTS2, repo: void 0 };
-        const v = {
-          stmt,
-          condition,
-          value,
-          index: index2,
-          claim: condition.claim,
-          text: a.text,
-          wildcardParts: a.wildcardParts
-        };
-        if (a.breadth) v.breadth = a.breadth;
-        if (a.owner !== void 0) v.owner = a.owner;
-        if (a.repo !== void 0) v.repo = a.repo;
-        out2.push(v);
-      }
-    }
-  }
-  return out2;
-}
-function iamNote(v, settings) {
-  if (v.text === "*") {
-    if (v.index === 0 && failsIamCreateCheck(v.stmt, settings)) {
-      return " IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: not scoped to all), so this role predates that check or will not deploy.";
-    }
-    if (v.index > 0)
-      return " IAM's create-time check reads only the first value of a list, so it lets this `*` through.";
-    return "";
-  }
-  if (v.claim === "sub" && v.text.startsWith("repo:*"))
-    return " IAM's create-time check still accepts `repo:*`, so nothing else stops it.";
-  return "";
-}
-function anyOwnerReason(v) {
-  if (v.text === "*") return `\`*\` matches every ${v.claim} claim`;
-  if (v.claim === "job_workflow_ref")
-    return "the owner in `OWNER/REPO/PATH@REF` is not pinned, and a wildcard there matches the workflows of other owners too";
-  if (v.wildcardParts.has("key")) return "its leading wildcard also covers `repo:` and the owner name";
-  if (v.wildcardParts.has("ownerIdOnly")) return "the owner id is a wildcard";
-  return "the owner name is not pinned, and a wildcard there matches the names of other owners too";
-}
-function openContext(v, template) {
-  if (template.length !== 2 || template[1] !== "context") return true;
-  return /:\*+$/.test(v.text);
-}
-function pinnedContext(v, template, branch, repository) {
-  if (template.length === 2 && template[1] === "context" && v.text.endsWith(":*"))
-    return `${v.text.slice(0, -1)}ref:refs/heads/${branch}`;
-  return exampleSub(template, repository ?? "OWNER/REPO", branch);
-}
-function example(v, settings, repository) {
-  return v.claim === "sub" ? exampleSub(settings.subClaimTemplate, repository, settings.defaultBranch) : exampleJobWorkflowRef(repository, settings.defaultBranch);
-}
-function gluedExample(segment) {
-  const name3 = segment.replace(/^ref:refs\/heads\//, "").replace(/\*+$/, "");
-  return { name: name3, sample: `${name3}-hotfix` };
-}
-var NONE, ALL, NO_PARTS2, broad_sub_wildcard_default;
-var init_broad_sub_wildcard = __esm({
-  "rules/broad-sub-wildcard.ts"() {
-    "use strict";
-    init_rule();
-    init_github_trust();
-    init_sub_pattern();
-    init_value();
-    NONE = { owner: false, repository: false, context: false };
-    ALL = { owner: true, repository: true, context: true };
-    NO_PARTS2 = /* @__PURE__ */ new Set();
-    broad_sub_wildcard_default = defineRule({
-      meta: {
-        id: "broad-sub-wildcard",
-        severity: "error",
-        description: "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not",
-        inputs: ["policy"],
-        fixable: false,
-        messages: {
-          anyOwner: {
-            message: "`{{value}}` under `{{operator}}` matches {{subject}} of any owner",
-            explanation: "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of any owner: {{reason}}. Anyone can create a repository on GitHub whose workflows then assume this role.{{iam}}",
-            fix: "Pin owner and repository, e.g. `{{suggestion}}`."
-          },
-          ownerWide: {
-            message: "`{{value}}` matches more than one repository of {{owner}}",
-            explanation: "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of more than one repository of {{owner}}{{pinnedBy}}: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role.",
-            fix: "Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation."
-          },
-          anyContext: {
-            message: "`{{value}}` matches every branch, tag, environment and pull request of {{repository}}",
-            explanation: "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of {{repository}}: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules.",
-            fix: "Pin the context, e.g. `{{suggestion}}` or `\u2026:environment:production`, or set the option `allowAnyRef`."
-          },
-          partialContext: {
-            message: "`{{value}}`: the wildcard stands for the context kind, so any branch, tag or environment of {{repository}} whose name fits matches too",
-            explanation: "`{{value}}`{{note}} under `{{operator}}` has a wildcard where the sub names the kind of context (`ref:\u2026`, `environment:\u2026`, `pull_request`): every branch, tag and environment of {{repository}} whose name fits the pattern matches too, and anyone with push access can create such a branch.",
-            fix: "Write the context out, e.g. `{{suggestion}}`, `\u2026:environment:production` or `\u2026:pull_request`, or set the option `allowAnyRef`."
-          },
-          anyBranch: {
-            message: "`{{value}}` admits every branch of {{repository}}, including unreviewed ones",
-            explanation: "`{{value}}`{{note}} admits every branch of {{repository}}: a workflow run from any branch, including one pushed without review, can assume this role.",
-            fix: "Pin a branch or an environment."
-          },
-          anyRef: {
-            message: "`{{value}}` admits every branch and tag of {{repository}}",
-            explanation: "`{{value}}`{{note}} admits every branch and tag of {{repository}}: a workflow run from any of them can assume this role.",
-            fix: "Pin a branch, tag pattern or environment."
-          },
-          anyEnvironment: {
-            message: "`{{value}}` admits every environment of {{repository}}, including unprotected ones",
-            explanation: "`{{value}}`{{note}} admits every environment of {{repository}}: a job in an environment without protection rules can assume this role.",
-            fix: "Name the environment."
-          },
-          gluedBranch: {
-            message: "`{{value}}`: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`",
-            explanation: "`{{value}}`{{note}}: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`, which anyone with push access can create.",
-            fix: "Separate the name and the wildcard with `/` (e.g. `{{name}}/*`), or name the branch."
-          }
-        },
-        schema: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            allowOrgWide: {
-              type: "boolean",
-              description: "Do not report patterns that admit every repository of one owner (`repo:acme/*`)."
-            },
-            allowAnyRef: {
-              type: "boolean",
-              description: "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."
-            }
-          }
-        }
-      },
-      defaultOptions: { allowOrgWide: false, allowAnyRef: false },
-      check(ctx) {
-        const { settings, options } = ctx;
-        function reportContext(v) {
-          const open = contextBreadth(v.value);
-          if (open === void 0) return;
-          if (open.kind !== "gluedBranch" && options.allowAnyRef) return;
-          if (pinnedElsewhere(v.stmt, v.condition, settings).context) return;
-          const repository = v.owner !== void 0 && v.repo !== void 0 ? `\`${v.owner}/${v.repo}\`` : "the repository";
-          const data = {
-            value: v.text,
-            note: valueNote(v.value),
-            repository,
-            ...open.kind === "gluedBranch" ? gluedExample(open.segment) : {}
-          };
-          ctx.report({ messageId: open.kind, at: v.value, severity: "warn", data });
-        }
-        for (const v of scopeValues(ctx.project.policies, settings)) {
-          const breadth = v.breadth;
-          if (breadth === "scoped" && v.claim === "sub") reportContext(v);
-          if (breadth === void 0 || breadth === "scoped") continue;
-          const pinned = pinnedElsewhere(v.stmt, v.condition, settings);
-          const subject = v.claim === "sub" ? "repositories" : "workflows (`job_workflow_ref`) in repositories";
-          const base = { value: v.text, note: valueNote(v.value), operator: v.condition.condition.operator.value };
-          const repository = v.owner !== void 0 && v.repo !== void 0 ? `${v.owner}/${v.repo}` : void 0;
-          if (breadth === "anyOwner" && !pinned.owner) {
-            ctx.report({
-              messageId: "anyOwner",
-              at: v.value,
-              data: {
-                ...base,
-                subject,
-                reason: anyOwnerReason(v),
-                iam: iamNote(v, settings),
-                suggestion: example(v, settings, settings.repository ?? "OWNER/REPO")
-              }
-            });
-          } else if (breadth === "anyOwner" || breadth === "ownerWide") {
-            if (options.allowOrgWide || pinned.repository) continue;
-            const owner = v.owner ?? pinned.ownerName;
-            const known = settings.repository !== void 0 && owner !== void 0 && settings.repository.toLowerCase().startsWith(`${owner.toLowerCase()}/`);
-            ctx.report({
-              messageId: "ownerWide",
-              at: v.value,
-              severity: "warn",
-              data: {
-                ...base,
-                subject: v.claim === "sub" ? "the sub claims" : "the workflows (`job_workflow_ref`)",
-                owner: owner !== void 0 ? `\`${owner}\`` : "its owner",
-                pinnedBy: breadth === "anyOwner" && pinned.ownerOnlyBy !== void 0 ? ` (the owner is pinned only by ${pinned.ownerOnlyBy})` : "",
-                suggestion: example(v, settings, known ? settings.repository ?? "" : `${owner ?? "OWNER"}/REPO`)
-              }
-            });
-          } else {
-            if (options.allowAnyRef || pinned.context) continue;
-            ctx.report({
-              messageId: openContext(v, settings.subClaimTemplate) ? "anyContext" : "partialContext",
-              at: v.value,
-              severity: "warn",
-              data: {
-                ...base,
-                repository: repository !== void 0 ? `\`${repository}\`` : "the repository",
-                suggestion: pinnedContext(v, settings.subClaimTemplate, settings.defaultBranch, repository)
-              }
-            });
-          }
-        }
-      }
-    });
-  }
-});
-
-// src/model/location.ts
-function fileStart(file) {
-  return { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
-}
-var LineIndex;
-var init_location = __esm({
-  "src/model/location.ts"() {
-    "use strict";
-    LineIndex = class {
-      constructor(file, text3) {
-        this.file = file;
-        this.text = text3;
-        for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) this.starts.push(i + 1);
-      }
-      file;
-      text;
-      starts = [0];
-      position(offset) {
-        const lo = this.lineAt(offset);
-        return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
-      }
-      /** The 0-based line holding an offset. */
-      lineAt(offset) {
-        let lo = 0;
-        let hi = this.starts.length - 1;
-        while (lo < hi) {
-          const mid = lo + hi + 1 >> 1;
-          if ((this.starts[mid] ?? 0) <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return lo;
-      }
-      /** Offset of a 1-based line/column. */
-      offset(line, column) {
-        return (this.starts[line - 1] ?? this.text.length) + column - 1;
-      }
-      span(start, end) {
-        const stop = Math.max(start, end);
-        const a = this.lineAt(start);
-        const b = stop === start ? a : this.lineAt(stop);
-        return {
-          file: this.file,
-          line: a + 1,
-          column: start - (this.starts[a] ?? 0) + 1,
-          endLine: b + 1,
-          endColumn: stop - (this.starts[b] ?? 0) + 1
-        };
-      }
-      /** The text of one 1-based line, without its newline. */
-      lineText(line) {
-        const start = this.starts[line - 1];
-        if (start === void 0) return "";
-        const next = this.starts[line];
-        return this.text.slice(start, next === void 0 ? void 0 : next - 1).replace(/\r$/, "");
-      }
-      get lineCount() {
-        return this.starts.length;
-      }
-    };
-  }
-});
-
-// src/fix/fixer.ts
-function allOf(parts) {
-  const edits = [];
-  for (const p of parts) {
-    if (p === void 0) return void 0;
-    if ("edits" in p) edits.push(...p.edits);
-    else edits.push(p);
-  }
-  return edits.length === 0 ? void 0 : { edits };
-}
-function createFixer(read) {
-  const cache = /* @__PURE__ */ new Map();
-  const source = (file) => {
-    if (!cache.has(file)) {
-      const text3 = read(file);
-      cache.set(file, text3 === void 0 ? void 0 : { text: text3, lines: new LineIndex(file, text3) });
-    }
-    return cache.get(file);
-  };
-  const edit = (file, start, end, text3) => {
-    const src = source(file);
-    if (!src || start < 0 || end < start || end > src.text.length) return void 0;
-    return { file, range: [start, end], loc: src.lines.span(start, end), text: text3 };
-  };
-  const offsets = (loc) => {
-    const src = source(loc.file);
-    if (!src) return void 0;
-    const start = src.lines.offset(loc.line, loc.column);
-    const end = src.lines.offset(loc.endLine, loc.endColumn);
-    if (start < 0 || end < start || end > src.text.length) return void 0;
-    return { start, end, text: src.text, lines: src.lines };
-  };
-  return {
-    source,
-    sourceRead: (file) => cache.get(file)?.text,
-    edit,
-    offsets,
-    replaceValue(at3, old, text3) {
-      const o = offsets(at3.loc);
-      if (!o || old === text3) return void 0;
-      const slice = o.text.slice(o.start, o.end);
-      const quote = slice[0];
-      if ((quote === '"' || quote === "'" || quote === "`") && slice === `${quote}${old}${quote}`) {
-        if (UNSAFE_QUOTED.test(old) || UNSAFE_QUOTED.test(text3)) return void 0;
-        return allOf([edit(at3.loc.file, o.start + 1, o.end - 1, text3)]);
-      }
-      if (slice === old && SAFE_PLAIN.test(old) && SAFE_PLAIN.test(text3) && !/: /.test(text3))
-        return allOf([edit(at3.loc.file, o.start, o.end, text3)]);
-      return void 0;
-    }
-  };
-}
-var UNSAFE_QUOTED, SAFE_PLAIN;
-var init_fixer = __esm({
-  "src/fix/fixer.ts"() {
-    "use strict";
-    init_location();
-    UNSAFE_QUOTED = /["'`\\\n\r\t]|\$\{|%\{/;
-    SAFE_PLAIN = /^[A-Za-z0-9_./][^\s#,[\]{}]*$/;
-  }
-});
-
-// src/fix/add-condition.ts
-function addStringEquals(fixer, stmt, template, key3, value) {
-  const src = fixer.source(template.key.loc.file);
-  if (!src) return void 0;
-  const text3 = src.text;
-  const at3 = (loc) => fixer.offsets(loc);
-  const keyS = at3(template.key.loc);
-  const valsS = at3(template.values.loc);
-  if (!keyS || !valsS) return void 0;
-  const edit = (offset, insert) => allOf([fixer.edit(template.key.loc.file, offset, offset, insert)]);
-  if (!/^\s*[:=]\s*$/.test(text3.slice(keyS.end, valsS.start))) {
-    const block2 = blockClone(text3, template, at3, key3, value);
-    return block2 && edit(commentsAbove(text3, block2.start, indentAt(text3, block2.start)), `${block2.text}
-`);
-  }
-  const block = (c) => stmt.conditions.filter((o) => sameLoc(o.operator.loc, c.operator.loc));
-  const equalsBlock = template.operator.value === "StringEquals" ? [template] : stmt.conditions.filter((c) => c.operator.value === "StringEquals").map((c) => firstOf(block(c), at3)).filter((c) => c !== void 0);
-  const neighbour = equalsBlock[0];
-  if (neighbour) {
-    const entry3 = entryClone(text3, neighbour, at3, key3, value);
-    const nKey = at3(neighbour.key.loc);
-    const nVals = at3(neighbour.values.loc);
-    if (!entry3 || !nKey || !nVals) return void 0;
-    const ins2 = insertBefore(text3, nKey.start, nVals.end, entry3, /=/.test(text3.slice(nKey.end, nVals.start)));
-    return ins2 && edit(ins2.at, ins2.text);
-  }
-  const opS = at3(template.operator.loc);
-  const own = block(template);
-  const ends = own.map((c) => at3(c.values.loc)?.end);
-  const first = firstOf(own, at3);
-  const firstS = first && at3(first.key.loc);
-  const entry2 = entryClone(text3, template, at3, key3, value);
-  if (!opS || !firstS || !entry2) return void 0;
-  const quote = literalQuote(text3, opS, template.operator.value);
-  const between = text3.slice(opS.end, firstS.start);
-  const m = /^(\s*[:=]\s*)(\{?)\s*$/.exec(between);
-  if (quote === void 0 || !m) return void 0;
-  const flow = m[2] === "{";
-  let end = Math.max(...ends.map((e) => e ?? Infinity));
-  if (flow) {
-    const close = nextSignificant(text3, end, true);
-    if (text3[close] !== "}") return void 0;
-    end = close + 1;
-  }
-  const multiline = between.includes("\n");
-  const closing = !flow ? "" : multiline ? `
-${indentAt(text3, opS.start)}}` : " }";
-  const last = Math.max(...ends.map((e) => e ?? -1));
-  const after = nextSignificant(text3, last, false);
-  const trailing = flow && multiline && text3[after] === "," && text3[nextSignificant(text3, after + 1, false)] === "}";
-  const opened = `${quote}StringEquals${quote}${between}${entry2}${trailing ? "," : ""}${closing}`;
-  const ins = insertBefore(text3, opS.start, end, opened, m[1]?.includes("=") ?? false);
-  return ins && edit(ins.at, ins.text);
-}
-function sameLoc(a, b) {
-  return a.file === b.file && a.line === b.line && a.column === b.column;
-}
-function firstOf(conditions, at3) {
-  let best;
-  for (const c of conditions) {
-    const s = at3(c.key.loc);
-    if (s && (!best || s.start < best.start)) best = { c, start: s.start };
-  }
-  return best?.c;
-}
-function literalQuote(text3, s, value) {
-  const length = s.end - s.start;
-  if (length === value.length + 2) {
-    const q2 = text3.charAt(s.start);
-    if ((q2 === '"' || q2 === "'") && text3.charAt(s.end - 1) === q2 && text3.startsWith(value, s.start + 1))
-      return UNSAFE_QUOTED.test(value) ? void 0 : q2;
-    return void 0;
-  }
-  return length === value.length && text3.startsWith(value, s.start) && SAFE_PLAIN.test(value) ? "" : void 0;
-}
-function quoted(quote, text3) {
-  if (quote === "") return SAFE_PLAIN.test(text3) && !/: /.test(text3) ? text3 : void 0;
-  return UNSAFE_QUOTED.test(text3) ? void 0 : `${quote}${text3}${quote}`;
-}
-function valuesShape(text3, values2, at3) {
-  const first = values2.items[0];
-  const last = values2.items[values2.items.length - 1];
-  const all = at3(values2.loc);
-  const f = first && at3(first.loc);
-  const l = last && at3(last.loc);
-  const firstText = first && knownText(first);
-  if (!all || !f || !l || firstText === void 0 || values2.unknown) return void 0;
-  const quote = literalQuote(text3, f, firstText);
-  if (quote === void 0) return void 0;
-  return {
-    prefix: stripComments(text3.slice(all.start, f.start)),
-    suffix: stripComments(text3.slice(l.end, all.end)).trimEnd(),
-    quote
-  };
-}
-function entryClone(text3, like, at3, key3, value) {
-  const k = at3(like.key.loc);
-  const v = at3(like.values.loc);
-  const written = knownText(like.key);
-  if (!k || !v || written === void 0) return void 0;
-  const kq = literalQuote(text3, k, written);
-  const shape = valuesShape(text3, like.values, at3);
-  if (kq === void 0 || !shape) return void 0;
-  const newKey = quoted(kq, key3);
-  const newValue = quoted(shape.quote, value);
-  if (newKey === void 0 || newValue === void 0) return void 0;
-  return `${newKey}${text3.slice(k.end, v.start).replace(/^([ \t]*[:=])[ \t]*\n.*$/s, "$1 ")}${newValue}`;
-}
-function blockClone(text3, like, at3, key3, value) {
-  const op = at3(like.operator.loc);
-  const k = at3(like.key.loc);
-  const v = at3(like.values.loc);
-  const written = knownText(like.key);
-  const shape = valuesShape(text3, like.values, at3);
-  if (!op || !k || !v || written === void 0 || !shape) return void 0;
-  const oq = literalQuote(text3, op, like.operator.value);
-  const kq = literalQuote(text3, k, written);
-  const newOp = oq === void 0 ? void 0 : quoted(oq, "StringEquals");
-  const newKey = kq === void 0 ? void 0 : quoted(kq, key3);
-  const newValue = quoted(shape.quote, value);
-  if (newOp === void 0 || newKey === void 0 || newValue === void 0) return void 0;
-  const parts = [
-    { s: op, t: newOp },
-    { s: k, t: newKey },
-    { s: v, t: `${shape.prefix}${newValue}${shape.suffix}` }
-  ].sort((a, b) => a.s.start - b.s.start);
-  const open = text3.lastIndexOf("{", parts[0]?.s.start ?? 0);
-  const close = closingBrace(text3, parts[parts.length - 1]?.s.end ?? 0);
-  if (open < 0 || close === void 0) return void 0;
-  const lineStart2 = text3.lastIndexOf("\n", open) + 1;
-  if (!/^\s*[A-Za-z_][\w-]*\s*$/.test(text3.slice(lineStart2, open))) return void 0;
-  let out2 = "";
-  let rest = "";
-  let pos = lineStart2;
-  for (const p of parts) {
-    if (p.s.start < pos) return void 0;
-    const gap = text3.slice(pos, p.s.start);
-    out2 += gap + p.t;
-    rest += gap;
-    pos = p.s.end;
-  }
-  out2 += text3.slice(pos, close + 1);
-  rest += text3.slice(pos, close + 1);
-  if (!/^[\s\w=-]*\{[\s\w=]*\}$/.test(stripComments(rest))) return void 0;
-  return {
-    start: lineStart2,
-    text: stripComments(out2).split("\n").filter((line) => line.trim() !== "").join("\n")
-  };
-}
-function closingBrace(text3, from) {
-  let depth = 0;
-  for (let i = nextSignificant(text3, from, false); i < text3.length; i = nextSignificant(text3, i + 1, false)) {
-    const ch = text3[i];
-    if (ch === '"') {
-      const end = stringEnd(text3, i);
-      if (end === void 0) return void 0;
-      i = end - 1;
-    } else if (ch === "{") depth++;
-    else if (ch === "}") {
-      if (depth === 0) return i;
-      depth--;
-    }
-  }
-  return void 0;
-}
-function stringEnd(text3, i) {
-  for (let j = i + 1; j < text3.length; j++) {
-    if (text3[j] === "\\") j++;
-    else if (text3[j] === '"') return j + 1;
-    else if (text3[j] === "\n") return void 0;
-  }
-  return void 0;
-}
-function commentStart(line) {
-  if (!line.includes("#") && !line.includes("//")) return line.length;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (ch === '"') {
-      const end = stringEnd(line, i);
-      if (end === void 0) return line.length;
-      i = end - 1;
-    } else if ((ch === "#" || ch === "/" && line[i + 1] === "/") && (i === 0 || /\s/.test(line[i - 1] ?? ""))) {
-      return i;
-    }
-  }
-  return line.length;
-}
-function stripComments(text3) {
-  if (!text3.includes("#") && !text3.includes("//")) return text3;
-  return text3.split("\n").map((line) => {
-    const c = commentStart(line);
-    return c === line.length ? line : line.slice(0, c).trimEnd();
-  }).join("\n");
-}
-function nextSignificant(text3, from, commas) {
-  let i = from;
-  while (i < text3.length) {
-    const ch = text3[i] ?? "";
-    if (/\s/.test(ch) || commas && ch === ",") i++;
-    else if (ch === "#" || ch === "/" && text3[i + 1] === "/") {
-      const nl = text3.indexOf("\n", i);
-      i = nl < 0 ? text3.length : nl;
-    } else return i;
-  }
-  return i;
-}
-function linesOf(text3) {
-  if (lines.text !== text3) {
-    const starts = [0];
-    for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) starts.push(i + 1);
-    lines = { text: text3, starts, byLine: /* @__PURE__ */ new Map() };
-  }
-  return lines;
-}
-function lineStartOf(text3, offset) {
-  const { starts } = linesOf(text3);
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = lo + hi + 1 >> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return starts[lo] ?? 0;
-}
-function lineCommentStart(text3, lineStart2) {
-  const commentStarts = linesOf(text3);
-  let at3 = commentStarts.byLine.get(lineStart2);
-  if (at3 === void 0) {
-    const nl = text3.indexOf("\n", lineStart2);
-    const line = text3.slice(lineStart2, nl < 0 ? text3.length : nl);
-    at3 = lineStart2 + commentStart(line);
-    commentStarts.byLine.set(lineStart2, at3);
-  }
-  return at3;
-}
-function previousSignificant(text3, offset) {
-  let end = offset;
-  while (end > 0) {
-    const lineStart2 = lineStartOf(text3, end);
-    let i = Math.min(end, lineCommentStart(text3, lineStart2)) - 1;
-    while (i >= lineStart2 && /\s/.test(text3[i] ?? "")) i--;
-    if (i >= lineStart2) return { ch: text3[i] ?? "", at: i };
-    end = lineStart2 - 1;
-  }
-  return void 0;
-}
-function indentAt(text3, offset) {
-  const lineStart2 = text3.lastIndexOf("\n", offset - 1) + 1;
-  return /^[ \t]*/.exec(text3.slice(lineStart2))?.[0] ?? "";
-}
-function insertBefore(text3, start, end, entry2, hcl) {
-  const lineStart2 = lineStartOf(text3, start);
-  let before = start - 1;
-  while (before >= lineStart2 && /\s/.test(text3[before] ?? "")) before--;
-  const inline2 = before >= lineStart2;
-  const prev = previousSignificant(text3, start);
-  if (inline2) {
-    if (prev?.ch !== "{" && prev?.ch !== ",") return void 0;
-    const gap = prev.ch === "," ? text3.slice(prev.at + 1, start) : /^\S+[:=] /.test(entry2) || / [:=] /.test(entry2) ? " " : "";
-    return { at: start, text: `${entry2},${gap}` };
-  }
-  const next = text3[nextSignificant(text3, end, false)];
-  const comma = prev?.ch === "," || prev?.ch === "{" && (next === "," || next === "}" && !hcl);
-  const indent2 = text3.slice(lineStart2, start);
-  return { at: commentsAbove(text3, lineStart2, indent2), text: `${indent2}${entry2}${comma ? "," : ""}
-` };
-}
-function commentsAbove(text3, lineStart2, indent2) {
-  let at3 = lineStart2;
-  while (at3 > 0) {
-    const above = text3.lastIndexOf("\n", at3 - 2) + 1;
-    const line = text3.slice(above, at3 - 1);
-    if (!line.startsWith(indent2) || line.trim() === "" || commentStart(line) !== indent2.length) break;
-    at3 = above;
-  }
-  return at3;
-}
-var lines;
-var init_add_condition = __esm({
-  "src/fix/add-condition.ts"() {
-    "use strict";
-    init_value();
-    init_fixer();
-    lines = {
-      text: "",
-      starts: [0],
-      byLine: /* @__PURE__ */ new Map()
-    };
-  }
-});
-
-// src/fix/policy-fixes.ts
-function change(fix, certain, desc) {
-  if (!fix) return {};
-  return certain ? { fix } : { suggestions: [{ desc, fix }] };
-}
-function valueChange(fixer, at3, old, text3, certain) {
-  const desc = `Replace \`${old}\` by \`${text3}\``;
-  const here = change(fixer.replaceValue(at3, old, text3), certain, desc);
-  const def = at3.source;
-  if (here.fix || here.suggestions || def?.kind !== "variable default") return here;
-  const fix = fixer.replaceValue(def, old, text3);
-  return change(fix, false, `${desc} in the default of variable \`${def.name}\` (callers may set another value)`);
-}
-function shortRefIsCertain(text3, suggestion2) {
-  const m = /(?<=:)ref:(?!refs\/)(heads\/|tags\/)?([^:]*)/.exec(text3);
-  if (!m) return false;
-  if (text3.replace(m[0], `ref:refs/${m[1] ?? "heads/"}${m[2] ?? ""}`) !== suggestion2) return false;
-  return m[1] !== void 0 || !/^v?\d/.test(m[2] ?? "");
-}
-function wildcardMeant(v, template) {
-  const a = analyseSub(v.value, "like", template);
-  return a.canMatch && a.breadth === "scoped" && a.owner !== void 0 && a.repo !== void 0;
-}
-function operatorToLike(fixer, v, template) {
-  const op = v.condition.condition.operator;
-  const like = LIKE_OPERATOR[op.value];
-  if (!like) return {};
-  const block = blockOf(v.stmt, op.loc);
-  const othersPlain = block.every(
-    (c) => c.values.items.every((item) => {
-      const text3 = knownText(item);
-      if (text3 === void 0) return false;
-      if (!/[*?]/.test(text3)) return true;
-      return /:sub$/i.test(knownText(c.key) ?? "") && wildcardMeant({ value: item }, template);
-    })
-  );
-  const collides = v.stmt.conditions.some((c) => c.operator.value === like);
-  const certain = othersPlain && !collides && wildcardMeant(v, template);
-  return change(fixer.replaceValue(op, op.value, like), certain, `Replace \`${op.value}\` by \`${like}\``);
-}
-function blockOf(stmt, opLoc) {
-  return stmt.conditions.filter(
-    (c) => c.operator.loc.file === opLoc.file && c.operator.loc.line === opLoc.line && c.operator.loc.column === opLoc.column
-  );
-}
-function addAudience(fixer, stmt, template, audience, certain) {
-  const key3 = knownText(template.key);
-  if (key3 === void 0) return {};
-  const audKey = `${key3.slice(0, key3.lastIndexOf(":") + 1)}aud`;
-  return change(
-    addStringEquals(fixer, stmt, template, audKey, audience),
-    certain,
-    `Add \`"StringEquals": { "${audKey}": "${audience}" }\``
-  );
-}
-var LIKE_OPERATOR;
-var init_policy_fixes = __esm({
-  "src/fix/policy-fixes.ts"() {
-    "use strict";
-    init_add_condition();
-    init_sub_pattern();
-    init_value();
-    LIKE_OPERATOR = {
-      StringEquals: "StringLike",
-      StringEqualsIfExists: "StringLikeIfExists"
-    };
-  }
-});
-
-// rules/invalid-sub-pattern.ts
-var invalid_sub_pattern_default;
-var init_invalid_sub_pattern = __esm({
-  "rules/invalid-sub-pattern.ts"() {
-    "use strict";
-    init_rule();
-    init_policy_fixes();
-    init_sub_pattern();
-    invalid_sub_pattern_default = defineRule({
-      meta: {
-        id: "invalid-sub-pattern",
-        severity: "error",
-        description: "Sub condition value that can never match a token GitHub issues",
-        inputs: ["policy"],
-        messages: {
-          empty: {
-            message: "Empty `sub` value never matches",
-            explanation: "An empty `sub` value never matches: GitHub's sub claim is never empty.",
-            fix: "Write the claim of the workflow that should get in, e.g. `{{example}}`."
-          },
-          whitespace: {
-            message: "`{{value}}` has {{where}} whitespace and never matches",
-            explanation: "`{{value}}`{{note}} has {{where}} whitespace; no sub claim GitHub issues has it, and IAM compares values exactly, so this value never matches.",
-            fix: "Write `{{suggestion}}`."
-          },
-          url: {
-            message: "`{{value}}` is a URL, not a sub claim; it never matches",
-            explanation: "`{{value}}`{{note}} is a URL, but the sub claim names the repository as `{{expected}}`, so this value never matches.",
-            fix: "Write e.g. `{{suggestion}}`."
-          },
-          literalWildcard: {
-            message: "`{{token}}` in `{{value}}` is literal under `{{operator}}`; it never matches",
-            explanation: "`{{value}}`{{note}} is under `{{operator}}`, where `{{token}}` is a literal character, not a wildcard; no sub claim GitHub issues contains it, so this value never matches.",
-            fix: "Move the pattern to `StringLike` (keeping it as narrow as possible), or write the exact claim, e.g. `{{example}}`."
-          },
-          missingRepoPrefix: {
-            message: "`{{value}}` starts with `{{token}}`, not `{{expected}}`; it never matches",
-            explanation: "`{{value}}`{{note}} starts with `{{token}}`, but GitHub's sub claim starts with `{{expected}}` (`{{template}}`), so this value never matches.",
-            fix: "Write `{{suggestion}}`."
-          },
-          shortRef: {
-            message: "`{{value}}`: the ref is `{{expected}}`, not `{{token}}`",
-            explanation: "`{{value}}`{{note}} writes the ref as `{{token}}`, but the sub claim carries the full ref: GitHub issues `{{expected}}`, so this value never matches.",
-            fix: "Write `{{suggestion}}`."
-          },
-          wrongContext: {
-            message: "`{{value}}` uses context `{{token}}`, which GitHub never issues",
-            explanation: "`{{value}}`{{note}} uses the context `{{token}}`, which GitHub never issues; it issues `{{expected}}` (contexts: `ref:refs/heads/BRANCH`, `ref:refs/tags/TAG`, `environment:NAME`, `pull_request`), so this value never matches.",
-            fix: "Write `{{suggestion}}`."
-          },
-          mixedForm: {
-            message: "`{{value}}` gives an id to only one of owner and repository; it never matches",
-            explanation: "`{{value}}`{{note}} gives an id to only one of owner and repository. GitHub's sub names both with ids (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) or neither (`repo:OWNER/REPO:\u2026`), so this value never matches.",
-            fix: "Add the missing id (`@*` accepts any), or remove both."
-          },
-          neverMatches: {
-            message: "`{{value}}` never matches a sub of the template `{{template}}`",
-            explanation: "`{{value}}`{{note}} can never match a sub claim GitHub issues under the template `{{template}}` (e.g. `{{example}}`).",
-            fix: "If your organisation customised the sub claim (`include_claim_keys`), set `subClaimTemplate` in the oidclint config to its claim keys."
-          }
-        }
-      },
-      check(ctx) {
-        const template = ctx.settings.subClaimTemplate;
-        const example2 = exampleSub(template, ctx.settings.repository ?? "OWNER/REPO", ctx.settings.defaultBranch);
-        for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
-          const problem = v.analysis.problem;
-          if (v.analysis.canMatch || !problem) continue;
-          const suggest = (text3, fixable) => text3 === void 0 || text3.includes("OWNER/REPO") ? {} : valueChange(ctx.fixer, v.value, v.analysis.text, text3, fixable && shortRefIsCertain(v.analysis.text, text3));
-          const data = {
-            value: v.analysis.text,
-            note: valueNote(v.value),
-            operator: v.condition.condition.operator.value,
-            template: describeTemplate(template),
-            example: example2,
-            token: problem.token ?? "",
-            expected: problem.expected ?? "",
-            suggestion: problem.suggestion ?? example2
-          };
-          switch (problem.kind) {
-            case "literalWildcard": {
-              const asPattern = analyseSub(v.value, "like", template);
-              const repository = asPattern.owner !== void 0 && asPattern.repo !== void 0 ? `${asPattern.owner}/${asPattern.repo}` : ctx.settings.repository;
-              ctx.report({
-                messageId: "literalWildcard",
-                at: v.value,
-                data: { ...data, example: exampleSub(template, repository ?? "OWNER/REPO", ctx.settings.defaultBranch) },
-                ...operatorToLike(ctx.fixer, v, template)
-              });
-              break;
-            }
-            case "whitespace":
-              ctx.report({
-                messageId: "whitespace",
-                at: v.value,
-                data: { ...data, where: problem.token ?? "stray" },
-                ...suggest(problem.suggestion, false)
-              });
-              break;
-            default:
-              ctx.report({
-                messageId: problem.kind,
-                at: v.value,
-                data,
-                ...suggest(problem.suggestion, problem.kind === "shortRef")
-              });
-          }
-        }
-      }
-    });
-  }
-});
-
-// src/analysis/iam-evaluation.ts
-function literal(ch, ignoreCase) {
-  if (!ignoreCase) return (c) => c === ch;
-  const l = ch.toLowerCase();
-  return (c) => c.toLowerCase() === l;
-}
-function compileIamValue(value, match) {
-  if (match === "other") return void 0;
-  const ignoreCase = match === "equalsIgnoreCase";
-  const tokens = [];
-  for (let i = 0; i < value.length; i++) {
-    const ch = value.charAt(i);
-    if (ch === "$" && value[i + 1] === "{") {
-      const end = value.indexOf("}", i);
-      const inner = end < 0 ? void 0 : value.slice(i + 2, end);
-      if (inner === "*" || inner === "?" || inner === "$") {
-        tokens.push({ kind: "one", test: literal(inner, false) });
-        i = end;
-        continue;
-      }
-      return void 0;
-    }
-    if (match === "like" && ch === "*") tokens.push({ kind: "rep", test: ANY3 });
-    else if (match === "like" && ch === "?") tokens.push({ kind: "one", test: ANY3 });
-    else tokens.push({ kind: "one", test: literal(ch, ignoreCase) });
-  }
-  return new PatternAutomaton(tokens);
-}
-function compileFilterGlob(pattern) {
-  const tokens = [];
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern.charAt(i);
-    if (ch === "*") {
-      if (pattern[i + 1] === "*") {
-        tokens.push({ kind: "rep", test: ANY3 });
-        i++;
-      } else tokens.push({ kind: "rep", test: NOT_SLASH2 });
-      continue;
-    }
-    if (ch === "?" || ch === "+") {
-      const prev = tokens[tokens.length - 1];
-      if (prev?.kind === "one") {
-        if (ch === "?") prev.kind = "opt";
-        else tokens.push({ kind: "rep", test: prev.test });
-      }
-      continue;
-    }
-    if (ch === "[") {
-      const end = pattern.indexOf("]", i + 1);
-      if (end > i + 1) {
-        const body2 = pattern.slice(i + 1, end);
-        const members = [];
-        for (let j = 0; j < body2.length; j++) {
-          const a = body2.charAt(j);
-          if (body2[j + 1] === "-" && j + 2 < body2.length) {
-            members.push([a, body2.charAt(j + 2)]);
-            j += 2;
-          } else members.push([a, a]);
-        }
-        tokens.push({ kind: "one", test: (c) => members.some(([lo, hi]) => c >= lo && c <= hi) });
-        i = end;
-        continue;
-      }
-    }
-    if (ch === "\\" && i + 1 < pattern.length) {
-      i++;
-      tokens.push({ kind: "one", test: literal(pattern.charAt(i), false) });
-      continue;
-    }
-    tokens.push({ kind: "one", test: literal(ch, false) });
-  }
-  return new PatternAutomaton(tokens);
-}
-function filterListAdmits(patterns, name3) {
-  let admitted = false;
-  for (const p of patterns) {
-    const negated = p.startsWith("!");
-    if (compileFilterGlob(negated ? p.slice(1) : p).matches(name3)) admitted = !negated;
-  }
-  return admitted;
-}
-function claimValue(claims, claim) {
-  for (const [k, v] of Object.entries(claims)) if (k.toLowerCase() === claim) return v;
-  return void 0;
-}
-function valueTexts(c) {
-  const texts = [];
-  const unknown2 = [];
-  for (const v of c.values.items) {
-    const t2 = knownText(v);
-    if (t2 === void 0) unknown2.push(displayText(v) + (v.origin ? ` (from ${v.origin})` : ""));
-    else texts.push(t2);
-  }
-  if (c.values.unknown) unknown2.push(c.values.unknown.expr);
-  return { texts, unknown: unknown2 };
-}
-function evaluateNull(c, present, claim) {
-  const { texts, unknown: unknown2 } = valueTexts(c);
-  if (unknown2.length > 0 || texts.length !== 1)
-    return { result: "unknown", claim, reason: "the Null condition's value is not readable" };
-  const wantsAbsent = texts[0]?.toLowerCase() === "true";
-  return { result: wantsAbsent !== present ? "pass" : "fail", claim };
-}
-function evaluateCondition(c, claims, settings, missing = "absent") {
-  const keyText2 = knownText(c.key);
-  if (keyText2 === void 0)
-    return {
-      result: "unknown",
-      claim: displayText(c.key),
-      reason: `the key ${displayText(c.key)} is not known statically`
-    };
-  const parsed = parseConditionKey(keyText2);
-  if (parsed.issuer === void 0 || !isGitHubIssuer(parsed.issuer, settings)) {
-    return {
-      result: "unknown",
-      claim: keyText2,
-      reason: `\`${keyText2}\` is not a claim of the GitHub token; it depends on the request, not on the token`
-    };
-  }
-  const claim = parsed.claim.toLowerCase();
-  const op = parseOperator(c.operator.value);
-  const actual = claimValue(claims, claim);
-  const base = actual === void 0 ? { result: "unknown", claim } : { result: "unknown", claim, actual };
-  if (actual === void 0 && missing === "unknown") return { ...base, reason: `the \`${claim}\` claim was not given` };
-  if (op.base.toLowerCase() === "null")
-    return { ...evaluateNull(c, actual !== void 0, claim), ...actual !== void 0 ? { actual } : {} };
-  if (op.match === "other")
-    return { ...base, reason: `operator ${op.text} is not a string operator oidclint evaluates` };
-  if (actual === void 0) {
-    if (op.ifExists || op.negated || op.set === "ForAllValues") return { ...base, result: "pass" };
-    return { ...base, result: "fail" };
-  }
-  const { texts, unknown: unknown2 } = valueTexts(c);
-  const values2 = Array.isArray(actual) ? actual : [actual];
-  const patterns = texts.map((t2) => ({
-    text: t2,
-    auto: compileIamValue(t2, op.match)
-  }));
-  const perValue = values2.map((v) => {
-    const hit = patterns.find((p) => p.auto?.matches(v));
-    if (hit) return { hit: hit.text, certain: true };
-    const undecidable = unknown2.length > 0 || patterns.some((p) => p.auto === void 0);
-    return { certain: !undecidable };
-  });
-  const anyHit = perValue.find((p) => p.hit !== void 0);
-  const allDecided = perValue.every((p) => p.certain);
-  const unknownReason = `the condition holds values that are not known statically (${[...unknown2, ...patterns.filter((p) => !p.auto).map((p) => p.text)].join(", ")})`;
-  if (op.set === "ForAllValues") {
-    if (op.negated) {
-      if (anyHit) return { ...base, result: "fail", matchedValue: anyHit.hit ?? "" };
-      return allDecided ? { ...base, result: "pass" } : { ...base, reason: unknownReason };
-    }
-    if (perValue.every((p) => p.hit !== void 0)) return { ...base, result: "pass", matchedValue: anyHit?.hit ?? "" };
-    return allDecided ? { ...base, result: "fail" } : { ...base, reason: unknownReason };
-  }
-  if (op.negated) {
-    if (op.set === "ForAnyValue") {
-      if (perValue.some((p) => p.hit === void 0 && p.certain)) return { ...base, result: "pass" };
-      if (perValue.every((p) => p.hit !== void 0))
-        return { ...base, result: "fail", matchedValue: anyHit?.hit ?? "" };
-      return { ...base, reason: unknownReason };
-    }
-    if (anyHit) return { ...base, result: "fail", matchedValue: anyHit.hit ?? "" };
-    return allDecided ? { ...base, result: "pass" } : { ...base, reason: unknownReason };
-  }
-  if (anyHit) return { ...base, result: "pass", matchedValue: anyHit.hit ?? "" };
-  return allDecided ? { ...base, result: "fail" } : { ...base, reason: unknownReason };
-}
-function allOf2(results) {
-  if (results.includes("fail")) return "fail";
-  return results.includes("unknown") ? "unknown" : "pass";
-}
-function evaluatePolicy(doc, claims, settings, skipClaims = [], missing = "absent") {
-  const statements = [];
-  for (const stmt of doc.statements) {
-    const allow = trustsGitHub(stmt, settings);
-    const deny = isDeny(stmt);
-    if (!allow && !deny) continue;
-    const conditions = stmt.conditions.map((condition) => ({
-      condition,
-      outcome: evaluateCondition(condition, claims, settings, missing)
-    }));
-    const counted = conditions.filter((c) => !skipClaims.includes(c.outcome.claim)).map((c) => c.outcome.result);
-    statements.push({ stmt, effect: allow ? "allow" : "deny", conditions, result: allOf2(counted) });
-  }
-  const allows = statements.filter((s) => s.effect === "allow");
-  const denies = statements.filter((s) => s.effect === "deny");
-  let allowed = allows.some((s) => s.result === "pass") ? "pass" : allows.some((s) => s.result === "unknown") ? "unknown" : "fail";
-  if (denies.some((s) => s.result === "pass")) allowed = "fail";
-  else if (allowed === "pass" && denies.some((s) => s.result === "unknown")) allowed = "unknown";
-  return { result: allowed, statements };
-}
-function prefixAutomaton(prefix) {
-  const tokens = [];
-  for (let i = 0; i < prefix.length; i++) tokens.push({ kind: "one", test: literal(prefix.charAt(i), false) });
-  tokens.push({ kind: "rep", test: ANY3 });
-  return new PatternAutomaton(tokens);
-}
-function holeAdmits(holes, name3) {
-  if (holes.include !== void 0 && !filterListAdmits(holes.include, name3)) return false;
-  if ((holes.ignore ?? []).some((p) => filterListAdmits([p], name3))) return false;
-  return holes.prefixes === void 0 || holes.prefixes.some((p) => name3.startsWith(p));
-}
-function charOrder(a, b) {
-  const rank2 = (c) => /[a-z]/.test(c) ? 0 : /[0-9]/.test(c) ? 1 : c === "-" || c === "/" ? 2 : /[A-Z]/.test(c) ? 3 : 4;
-  return rank2(a) - rank2(b) || (a < b ? -1 : a > b ? 1 : 0);
-}
-function runPieces(auto, set2, pieces) {
-  let cur = new Set(set2);
-  for (const p of pieces) {
-    if (cur.size === 0) return cur;
-    if (typeof p === "string") cur = auto.run(cur, p);
-    else if ("anyCase" in p) {
-      for (const ch of p.anyCase) {
-        const lower = auto.step(cur, ch.toLowerCase());
-        for (const s of auto.step(cur, ch.toUpperCase())) lower.add(s);
-        cur = lower;
-      }
-    } else if ("run" in p) {
-      const chars = allChars().filter(p.run);
-      let frontier = cur;
-      const reached = p.min === 0 ? new Set(cur) : /* @__PURE__ */ new Set();
-      if (p.min === 1) {
-        const first = /* @__PURE__ */ new Set();
-        for (const ch of chars) for (const s of auto.step(cur, ch)) first.add(s);
-        frontier = first;
-        for (const s of first) reached.add(s);
-      }
-      for (; ; ) {
-        const next = /* @__PURE__ */ new Set();
-        for (const ch of chars) for (const s of auto.step(frontier, ch)) if (!reached.has(s)) next.add(s);
-        if (next.size === 0) break;
-        for (const s of next) reached.add(s);
-        frontier = next;
-      }
-      cur = reached;
-    } else if ("oneOf" in p) {
-      const out2 = /* @__PURE__ */ new Set();
-      for (const alt of p.oneOf) for (const s of runPieces(auto, cur, alt)) out2.add(s);
-      cur = out2;
-    }
-  }
-  return cur;
-}
-function holedMatcher(auto, pieces) {
-  const h = pieces.findIndex((p) => typeof p === "object" && "hole" in p);
-  if (h < 0) return { auto, start: runPieces(auto, auto.start(), pieces), suffix: [], hasHole: false };
-  const rest = pieces.slice(h + 1).map((p) => typeof p === "object" && "hole" in p ? ANY_RUN : p);
-  return { auto, start: runPieces(auto, auto.start(), pieces.slice(0, h)), suffix: rest, hasHole: true };
-}
-function evalFormula(f, accepted) {
-  switch (f.kind) {
-    case "const":
-      return f.value;
-    case "some":
-      return f.ids.some(accepted);
-    case "none":
-      return !f.ids.some(accepted);
-    case "and":
-      return f.parts.every((p) => evalFormula(p, accepted));
-    case "or":
-      return f.parts.some((p) => evalFormula(p, accepted));
-  }
-}
-function statementFormula(stmt, claims, settings, matchers, skipClaims) {
-  const parts = [];
-  for (const gc of githubConditions(stmt, settings)) {
-    if (skipClaims.includes(gc.claim)) continue;
-    const op = gc.operator;
-    const predicted = claims.get(gc.claim) ?? { kind: "unknown" };
-    if (op.base.toLowerCase() === "null") {
-      const { texts: texts2, unknown: unknown3 } = valueTexts(gc.condition);
-      if (predicted.kind === "unknown" || unknown3.length > 0 || texts2.length !== 1) continue;
-      const wantsAbsent = texts2[0]?.toLowerCase() === "true";
-      parts.push({ kind: "const", value: wantsAbsent === (predicted.kind === "absent") });
-      continue;
-    }
-    if (op.match === "other" || predicted.kind === "unknown") continue;
-    if (predicted.kind === "absent") {
-      parts.push({ kind: "const", value: op.ifExists || op.negated || op.set === "ForAllValues" });
-      continue;
-    }
-    const { texts, unknown: unknown2 } = valueTexts(gc.condition);
-    const autos = texts.map((t2) => compileIamValue(t2, op.match));
-    const known = autos.filter((a) => a !== void 0);
-    const someUnknown = unknown2.length > 0 || known.length < autos.length;
-    if (!op.negated && someUnknown) continue;
-    const ids = known.map((a) => matchers.push(holedMatcher(a, predicted.pieces)) - 1);
-    parts.push({ kind: op.negated ? "none" : "some", ids });
-  }
-  return { kind: "and", parts };
-}
-function buildProblem(docs, claims, settings, skipClaims) {
-  const matchers = [];
-  const parts = [];
-  for (const doc of docs) {
-    for (const stmt of doc.statements) {
-      if (!isAllow(stmt) || !trustsGitHub(stmt, settings)) continue;
-      parts.push(statementFormula(stmt, claims, settings, matchers, skipClaims));
-    }
-  }
-  return { matchers, formula: { kind: "or", parts } };
-}
-function validityStep(state, ch) {
-  if (state === VALIDITY_DEAD) return state;
-  if (ch === "/") return state === 2 ? 1 : VALIDITY_DEAD;
-  if (ch === "." && state !== 2) return VALIDITY_DEAD;
-  return 2;
-}
-function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
-  const problem = buildProblem(docs, claims, settings, skipClaims);
-  if (problem.formula.kind === "or" && problem.formula.parts.length === 0) return { verdict: "undecided" };
-  const { matchers, formula } = problem;
-  const acceptedNow = (sets) => evalFormula(formula, (id2) => {
-    const m = matchers[id2];
-    const set2 = sets[id2];
-    if (!m || !set2) return false;
-    return m.auto.accepts(m.hasHole ? runPieces(m.auto, set2, m.suffix) : set2);
-  });
-  const hasHole = matchers.some((m) => m.hasHole) || holes !== void 0;
-  if (!hasHole || holes === void 0) {
-    return acceptedNow(matchers.map((m) => m.start)) ? { verdict: "accepted" } : { verdict: "refused" };
-  }
-  const include = (holes.include ?? ["**"]).map((p) => ({
-    negated: p.startsWith("!"),
-    auto: compileFilterGlob(p.startsWith("!") ? p.slice(1) : p)
-  }));
-  const ignore = (holes.ignore ?? []).map((p) => compileFilterGlob(p));
-  const prefixes = (holes.prefixes ?? []).map(prefixAutomaton);
-  const admitted = (inc, ign, pre) => {
-    let ok = false;
-    for (let i = 0; i < include.length; i++) {
-      const f = include[i];
-      const s = inc[i];
-      if (f && s && f.auto.accepts(s)) ok = !f.negated;
-    }
-    if (prefixes.length > 0 && !prefixes.some((f, i) => f.accepts(pre[i] ?? /* @__PURE__ */ new Set()))) return false;
-    return ok && !ignore.some((f, i) => {
-      const s = ign[i];
-      return s !== void 0 && f.accepts(s);
-    });
-  };
-  for (const name3 of holes.samples ?? []) {
-    let v = 0;
-    for (const ch of name3) v = validityStep(v, ch);
-    if (v !== 2) continue;
-    const inc = include.map((f) => f.auto.run(f.auto.start(), name3));
-    const ign = ignore.map((f) => f.run(f.start(), name3));
-    if (!admitted(
-      inc,
-      ign,
-      prefixes.map((f) => f.run(f.start(), name3))
-    ))
-      continue;
-    const sets = matchers.map((m) => m.hasHole ? m.auto.run(m.start, name3) : m.start);
-    if (!acceptedNow(sets)) return { verdict: "refused", example: name3 };
-  }
-  const key3 = (n) => [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pre.map(setKey), "|", ...n.pol.map(setKey)].join(
-    ";"
-  );
-  const first = {
-    v: 0,
-    inc: include.map((f) => f.auto.start()),
-    ign: ignore.map((f) => f.start()),
-    pre: prefixes.map((f) => f.start()),
-    pol: matchers.map((m) => m.start),
-    name: ""
-  };
-  const seen = /* @__PURE__ */ new Set([key3(first)]);
-  const queue = [first];
-  const alphabet = charClasses([
-    ...include.map((f) => f.auto),
-    ...ignore,
-    ...prefixes,
-    ...matchers.filter((m) => m.hasHole).map((m) => m.auto)
-  ]);
-  let work = 0;
-  const setSize = (sets) => sets.reduce((n, set2) => n + set2.size, 0);
-  for (let head = 0; head < queue.length; head++) {
-    const n = queue[head];
-    if (!n) break;
-    if (n.v === 2 && admitted(n.inc, n.ign, n.pre) && !acceptedNow(n.pol))
-      return { verdict: "refused", example: n.name };
-    work += alphabet.length * (setSize(n.inc) + setSize(n.ign) + setSize(n.pre) + setSize(n.pol) + 1);
-    if (work > SEARCH_WORK_LIMIT) return { verdict: "undecided" };
-    for (const ch of alphabet) {
-      const v = validityStep(n.v, ch);
-      if (v === VALIDITY_DEAD) continue;
-      const inc = include.map((f, i) => f.auto.step(n.inc[i] ?? /* @__PURE__ */ new Set(), ch));
-      if (!include.some((f, i) => !f.negated && (inc[i]?.size ?? 0) > 0)) continue;
-      const pre = prefixes.map((f, i) => f.step(n.pre[i] ?? /* @__PURE__ */ new Set(), ch));
-      if (prefixes.length > 0 && pre.every((p) => p.size === 0)) continue;
-      const next = {
-        v,
-        inc,
-        ign: ignore.map((f, i) => f.step(n.ign[i] ?? /* @__PURE__ */ new Set(), ch)),
-        pre,
-        pol: matchers.map((m, i) => m.hasHole ? m.auto.step(n.pol[i] ?? /* @__PURE__ */ new Set(), ch) : n.pol[i] ?? /* @__PURE__ */ new Set()),
-        name: n.name + ch
-      };
-      const k = key3(next);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      if (seen.size > SEARCH_STATE_LIMIT) return { verdict: "undecided" };
-      queue.push(next);
-    }
-  }
-  return { verdict: "accepted" };
-}
-function charClasses(autos) {
-  const seen = /* @__PURE__ */ new Set();
-  const out2 = [];
-  for (const ch of refChars()) {
-    let sig = ch === "/" || ch === "." ? ch : "";
-    for (const a of autos) sig += `|${a.signature(ch)}`;
-    if (seen.has(sig)) continue;
-    seen.add(sig);
-    out2.push(ch);
-  }
-  return out2;
-}
-function setKey(s) {
-  return [...s].sort((a, b) => a - b).join(",");
-}
-function allowedPatterns(docs, settings, claim = "sub") {
-  const out2 = [];
-  for (const doc of docs) {
-    for (const stmt of doc.statements) {
-      if (!trustsGitHub(stmt, settings)) continue;
-      for (const gc of githubConditions(stmt, settings)) {
-        if (gc.claim === claim && !gc.operator.negated) out2.push(...gc.condition.values.items);
-      }
-    }
-  }
-  return out2;
-}
-var PatternAutomaton, ANY3, NOT_SLASH2, sortedAll, sortedRef, allChars, refChars, DIGIT, ID_RUN, ANY_RUN, VALIDITY_DEAD, SEARCH_STATE_LIMIT, SEARCH_WORK_LIMIT;
-var init_iam_evaluation = __esm({
-  "src/analysis/iam-evaluation.ts"() {
-    "use strict";
-    init_github_trust();
-    init_value();
-    PatternAutomaton = class {
-      tokens;
-      constructor(tokens) {
-        this.tokens = tokens.filter(
-          (t2, i) => !(t2.kind === "rep" && i > 0 && tokens[i - 1]?.kind === "rep" && tokens[i - 1]?.test === t2.test)
-        );
-      }
-      /** How the pattern's positions see a character: characters with one signature are interchangeable. */
-      signature(ch) {
-        let out2 = "";
-        for (const t2 of this.tokens) out2 += t2.test(ch) ? "1" : "0";
         return out2;
       }
-      close(set2) {
-        const stack = [...set2];
-        while (stack.length > 0) {
-          const i = stack.pop() ?? 0;
-          const t2 = this.tokens[i];
-          if (t2 && t2.kind !== "one" && !set2.has(i + 1)) {
-            set2.add(i + 1);
-            stack.push(i + 1);
+      value(v, done, depth) {
+        if (typeof v === "string") return this.string(v);
+        if (typeof v !== "object" || v === null || depth > MAX_DEPTH) return v;
+        if (isLocation(v)) {
+          if (!Object.isFrozen(v)) v.file = v.file === this.lastFile ? this.lastShared : this.file(v.file);
+          return v;
+        }
+        const prior = done.get(v);
+        if (prior !== void 0) return prior;
+        if (Array.isArray(v)) {
+          const out2 = v.length === 0 || Object.isFrozen(v) ? v : v.slice();
+          done.set(v, out2);
+          if (out2 !== v) for (let i = 0; i < out2.length; i++) out2[i] = this.value(out2[i], done, depth + 1);
+          return out2;
+        }
+        if (v instanceof Map) {
+          if (v.size === 0) {
+            done.set(v, EMPTY_MAP);
+            return EMPTY_MAP;
           }
+          if (v.size > SMALL_MAP) {
+            const out3 = /* @__PURE__ */ new Map();
+            done.set(v, out3);
+            for (const [k, x] of v)
+              out3.set(this.value(k, done, depth + 1), this.value(x, done, depth + 1));
+            return out3;
+          }
+          const out2 = new SmallMap(this.entries(v, done, depth + 1));
+          done.set(v, out2);
+          return out2;
         }
-        return set2;
-      }
-      start() {
-        return this.close(/* @__PURE__ */ new Set([0]));
-      }
-      step(set2, ch) {
-        const out2 = /* @__PURE__ */ new Set();
-        for (const i of set2) {
-          const t2 = this.tokens[i];
-          if (!t2?.test(ch)) continue;
-          out2.add(t2.kind === "rep" ? i : i + 1);
+        done.set(v, v);
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null || Object.isFrozen(v)) return v;
+        const obj2 = v;
+        for (const key3 in obj2) {
+          const x = obj2[key3];
+          const c = key3 === "parts" ? this.onePart(x) ?? this.value(x, done, depth + 1) : this.value(x, done, depth + 1);
+          if (c !== x || typeof x === "string") obj2[key3] = c;
         }
-        return this.close(out2);
-      }
-      accepts(set2) {
-        return set2.has(this.tokens.length);
-      }
-      run(set2, text3) {
-        let cur = new Set(set2);
-        for (const ch of text3) cur = this.step(cur, ch);
-        return cur;
-      }
-      matches(text3) {
-        return this.accepts(this.run(this.start(), text3));
+        return v;
       }
     };
-    ANY3 = () => true;
-    NOT_SLASH2 = (c) => c !== "/";
-    allChars = () => sortedAll ??= [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), "\xE9"].sort(charOrder);
-    refChars = () => sortedRef ??= allChars().filter((c) => !" ~^:?*[\\".includes(c));
-    DIGIT = (c) => c >= "0" && c <= "9";
-    ID_RUN = { run: DIGIT, min: 1 };
-    ANY_RUN = { run: ANY3, min: 0 };
-    VALIDITY_DEAD = -1;
-    SEARCH_STATE_LIMIT = 2e4;
-    SEARCH_WORK_LIMIT = 1e6;
-  }
-});
-
-// src/analysis/workflow-values.ts
-function reference(expr) {
-  const m = REF.exec(expr.trim());
-  if (!m?.[1] || m[2] === void 0) return void 0;
-  const path4 = [...m[2].matchAll(SEGMENT)].map((s) => s[1] ?? s[2] ?? s[3] ?? "");
-  return [m[1], path4];
-}
-function variablesMap(config) {
-  return new Map(Object.entries(config ?? {}).map(([k, v]) => [k.trim().toLowerCase(), v]));
-}
-function lookup2(kind, path4, ctx, depth) {
-  if (kind === "env" && path4.length === 1) {
-    const name3 = path4[0] ?? "";
-    if (ctx.dynamicEnv?.has(name3)) return void 0;
-    for (const [i, scope] of ctx.env.entries()) {
-      const v = scope.get(name3);
-      if (v)
-        return {
-          value: resolveContexts(v, { ...ctx, env: ctx.env.slice(i + 1) }, depth + 1),
-          origin: `env \`${name3}\` (line ${v.loc.line})`
-        };
-    }
-    return void 0;
-  }
-  if (kind === "matrix") {
-    const key3 = path4.join(".");
-    const v = ctx.matrix?.get(key3);
-    return v ? { value: v, origin: `matrix \`${key3}\` (line ${v.loc.line})` } : void 0;
-  }
-  if ((kind === "vars" || kind === "secrets") && path4.length === 1) {
-    const key3 = `${kind}.${(path4[0] ?? "").toLowerCase()}`;
-    const text3 = ctx.variables?.get(key3);
-    return text3 === void 0 ? void 0 : {
-      value: { parts: [text3], loc: { file: "", line: 0, column: 0, endLine: 0, endColumn: 0 } },
-      origin: `config \`variables\` \`${kind}.${path4[0] ?? ""}\``
-    };
-  }
-  return void 0;
-}
-function resolveContexts(v, ctx, depth = 0) {
-  if (depth > MAX_DEPTH || v.parts.every((p) => !isUnknownPart(p))) return v;
-  const parts = [];
-  const origins2 = [];
-  for (const p of v.parts) {
-    const ref = isUnknownPart(p) ? reference(p.unknown) : void 0;
-    const found = ref ? lookup2(ref[0], ref[1], ctx, depth) : void 0;
-    if (!found) {
-      parts.push(p);
-      continue;
-    }
-    parts.push(...found.value.parts);
-    origins2.push(found.value.origin ? `${found.origin}, ${found.value.origin}` : found.origin);
-  }
-  if (origins2.length === 0) return v;
-  const origin = [v.origin, ...origins2].filter((o) => o !== void 0).join("; ");
-  return { ...v, parts: joinParts(parts), origin };
-}
-function githubEnvWrites(run7) {
-  if (!run7.includes("GITHUB_ENV")) return [];
-  return [...run7.matchAll(/(?:^|[\s"'`;(])([A-Za-z_][A-Za-z0-9_]*)(?:=|<<)/g)].map((m) => m[1] ?? "");
-}
-function describeCombination(c, keys) {
-  const shown2 = keys && keys.length > 0 ? keys.filter((k) => c.has(k)) : [...c.keys()];
-  return shown2.map((k) => {
-    const text3 = displayText(c.get(k));
-    return `${k}: ${text3 === "" ? '""' : text3}`;
-  }).join(", ");
-}
-function matrixKeysRead(v) {
-  const out2 = [];
-  for (const p of v?.parts ?? []) {
-    const ref = isUnknownPart(p) ? reference(p.unknown) : void 0;
-    if (ref?.[0] === "matrix") out2.push(ref[1].join("."));
-  }
-  return out2;
-}
-var REF, SEGMENT, MAX_DEPTH;
-var init_workflow_values = __esm({
-  "src/analysis/workflow-values.ts"() {
-    "use strict";
-    init_value();
-    REF = /^(env|vars|secrets|matrix)((?:\s*\.\s*[A-Za-z_][\w-]*|\s*\[\s*'[^']*'\s*\]|\s*\[\s*"[^"]*"\s*\])+)$/;
-    SEGMENT = /\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]/g;
-    MAX_DEPTH = 4;
-  }
-});
-
-// src/analysis/token-use.ts
-function substitute(v, scope) {
-  if (!scope || v.parts.every((p) => !isUnknownPart(p))) return v;
-  const only = v.parts.length === 1 && isUnknownPart(v.parts[0]) ? INPUT_REF.exec(v.parts[0].unknown) : null;
-  if (only) {
-    const name3 = (only[1] ?? only[2] ?? "").toLowerCase();
-    const given = scope.get(name3);
-    if (given) return given;
-  }
-  const parts = [];
-  for (const p of v.parts) {
-    const m = isUnknownPart(p) ? INPUT_REF.exec(p.unknown) : null;
-    const name3 = m ? (m[1] ?? m[2] ?? "").toLowerCase() : void 0;
-    if (name3 === void 0 || !scope.has(name3)) {
-      parts.push(p);
-      continue;
-    }
-    parts.push(...scope.get(name3)?.parts ?? []);
-  }
-  return { ...v, parts };
-}
-function presence(v) {
-  if (!v) return "absent";
-  const text3 = knownText(v);
-  if (text3 !== void 0) return text3.trim() === "" ? "absent" : "present";
-  if (v.parts.some((p) => typeof p === "string" && p.trim() !== "")) return "present";
-  return v.parts.some((p) => isUnknownPart(p) && INPUT_REF.test(p.unknown)) ? "unknown" : "present";
-}
-function truthy(v) {
-  if (!v) return false;
-  const text3 = knownText(v);
-  if (text3 === void 0) return void 0;
-  return /^(true|True|TRUE)$/.test(text3.trim());
-}
-function actionName(uses) {
-  if (uses.startsWith("./") || uses.startsWith("docker://") || uses === ".") return void 0;
-  const at3 = uses.indexOf("@");
-  return (at3 < 0 ? uses : uses.slice(0, at3)).trim().toLowerCase();
-}
-function resolved(s, v) {
-  const ctx = { env: s.env };
-  if (s.matrix) ctx.matrix = s.matrix;
-  if (s.dynamicEnv) ctx.dynamicEnv = s.dynamicEnv;
-  if (s.variables) ctx.variables = s.variables;
-  return resolveContexts(substitute(v, s.inputs), ctx);
-}
-function input(s, name3) {
-  const v = s.step.with.get(name3);
-  return v ? resolved(s, v) : void 0;
-}
-function awsUse(s, loc, consumer) {
-  const role = presence(input(s, "role-to-assume"));
-  if (role === "absent") return void 0;
-  if (truthy(input(s, "force-skip-oidc")) === true || truthy(input(s, "role-chaining")) === true) return void 0;
-  const keys = presence(input(s, "aws-access-key-id"));
-  const tokenFile = presence(input(s, "web-identity-token-file"));
-  if (keys === "present" || tokenFile === "present") return void 0;
-  const doubts = [];
-  if (role === "unknown") doubts.push("`role-to-assume` comes from an input that may be empty");
-  if (keys === "unknown") doubts.push("`aws-access-key-id` comes from an input that may be set");
-  if (tokenFile === "unknown") doubts.push("`web-identity-token-file` comes from an input that may be set");
-  if (truthy(input(s, "force-skip-oidc")) === void 0) doubts.push("`force-skip-oidc` is an expression");
-  if (truthy(input(s, "role-chaining")) === void 0) doubts.push("`role-chaining` is an expression");
-  const existing = input(s, "use-existing-credentials");
-  if (presence(existing) !== "absent") doubts.push("`use-existing-credentials` may reuse credentials already present");
-  const envKey = ENV_CREDENTIALS.find((k) => s.env.some((e) => e.has(k)));
-  if (envKey) doubts.push(`\`${envKey}\` is set in \`env\`, which the action can use instead of a token`);
-  const use = { need: doubts.length > 0 ? "maybe" : "yes", consumer, loc };
-  if (doubts.length > 0) use.reason = doubts.join("; ");
-  const roleValue = input(s, "role-to-assume");
-  const audience = input(s, "audience");
-  if (roleValue)
-    use.assume = audience ? { role: roleValue, audience, step: s.step } : { role: roleValue, step: s.step };
-  return use;
-}
-function commands(run7) {
-  return run7.replace(/\\\r?\n/g, " ").split(/\r?\n|&&|;/);
-}
-function runUse(step2) {
-  const run7 = step2.run;
-  if (!run7) return void 0;
-  const text3 = run7.value;
-  const at3 = (consumer) => ({ need: "yes", consumer, loc: run7.loc });
-  const doubt = (consumer, reason) => ({ need: "maybe", consumer, loc: run7.loc, reason });
-  if (/\bACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)\b/.test(text3))
-    return at3("a `run` step reading `ACTIONS_ID_TOKEN_REQUEST_*`");
-  let possible;
-  for (const cmd of commands(text3)) {
-    const publish = /\b(npm|pnpm)\s+publish\b/.test(cmd);
-    if (publish && /--provenance(?!\s*=\s*false)\b/.test(cmd)) return at3("`npm publish --provenance`");
-    if (/\bcosign\s+(sign|sign-blob|attest|attest-blob)\b/.test(cmd) && !/--key\b|--identity-token\b|--sk\b/.test(cmd)) {
-      return at3("keyless `cosign` signing");
-    }
-    if (publish && !/--dry-run\b/.test(cmd))
-      possible ??= doubt(
-        "`npm publish`",
-        "npm 11.5.1 and later publish through trusted publishing (an OIDC token) whenever the job can get one"
-      );
-    if (/\buv\s+publish\b/.test(cmd) && !/--trusted-publishing[\s=]+never\b/.test(cmd)) {
-      possible ??= doubt(
-        "`uv publish`",
-        "`uv publish` tries trusted publishing (an OIDC token) when it runs in GitHub Actions"
-      );
-    }
-  }
-  return possible;
-}
-function neverRequestsToken(name3) {
-  return NO_TOKEN_ACTIONS.has(name3) || NO_TOKEN_PREFIXES.some((p) => name3.startsWith(p));
-}
-function remoteActionUse(s, name3, loc) {
-  const yes = (consumer) => ({ need: "yes", consumer, loc });
-  const doubt = (consumer, reason) => ({ need: "maybe", consumer, loc, reason });
-  const given = (name4) => presence(input(s, name4));
-  if (name3 === AWS_ACTION) return awsUse(s, loc, "`aws-actions/configure-aws-credentials` with `role-to-assume`");
-  if (name3 === "google-github-actions/auth") {
-    const wip = given("workload_identity_provider");
-    if (wip === "absent" || given("credentials_json") === "present") return void 0;
-    return wip === "present" ? yes("`google-github-actions/auth` with `workload_identity_provider`") : doubt("`google-github-actions/auth`", "`workload_identity_provider` comes from an input");
-  }
-  if (name3 === "azure/login") {
-    if (given("creds") !== "absent" || given("client-id") === "absent") return void 0;
-    const authType = knownText(input(s, "auth-type") ?? { parts: ["SERVICE_PRINCIPAL"], loc }) ?? "";
-    if (authType.toUpperCase() === "IDENTITY") return void 0;
-    return yes("`azure/login` with `client-id` and no `creds`");
-  }
-  if (name3 === "hashicorp/vault-action") {
-    const method = input(s, "method");
-    const text3 = method ? knownText(method) : "token";
-    if (given("jwtPrivateKey") === "present") return void 0;
-    if (text3 === void 0) return doubt("`hashicorp/vault-action`", "`method` is an expression");
-    return text3.trim().toLowerCase() === "jwt" ? yes("`hashicorp/vault-action` with `method: jwt`") : void 0;
-  }
-  if (name3 === "pypa/gh-action-pypi-publish") {
-    const password = given("password");
-    if (password === "present") return void 0;
-    return password === "absent" ? yes("`pypa/gh-action-pypi-publish` (trusted publishing, no `password`)") : doubt("`pypa/gh-action-pypi-publish`", "`password` comes from an input");
-  }
-  if (name3 === "sigstore/gh-action-sigstore-python") {
-    return given("identity-token") === "absent" ? yes("`sigstore/gh-action-sigstore-python` (keyless signing)") : void 0;
-  }
-  if (name3 === "actions/attest" || name3.startsWith("actions/attest-")) return yes(`\`${name3}\``);
-  if (name3 === "actions/github-script") {
-    const script = input(s, "script");
-    const text3 = script?.parts.map((p) => typeof p === "string" ? p : "").join("") ?? "";
-    if (/\bgetIDToken\s*\(/.test(text3)) return yes("`actions/github-script` calling `core.getIDToken()`");
-    return void 0;
-  }
-  if (name3 === "actions/deploy-pages")
-    return yes("`actions/deploy-pages` (a Pages deployment proves its origin with an OIDC token)");
-  if (name3 === "rust-lang/crates-io-auth-action")
-    return yes("`rust-lang/crates-io-auth-action` (crates.io trusted publishing)");
-  if (name3 === "nuget/login") return yes("`NuGet/login` (nuget.org trusted publishing)");
-  if (name3 === "octo-sts/action") return yes("`octo-sts/action` (exchanges the OIDC token for a GitHub token)");
-  if (name3 === "codecov/codecov-action" || name3 === "codecov/test-results-action") {
-    const oidc = truthy(input(s, "use_oidc"));
-    if (oidc === false) return void 0;
-    return oidc === true ? yes(`\`${name3}\` with \`use_oidc: true\``) : doubt(`\`${name3}\``, "`use_oidc` is an expression");
-  }
-  if (name3 === "rubygems/configure-rubygems-credentials") {
-    if (given("api-token") === "present") return void 0;
-    const role = given("role-to-assume");
-    return role === "present" ? yes("`rubygems/configure-rubygems-credentials` with `role-to-assume`") : doubt(`\`${name3}\``, "`role-to-assume` may be set or empty");
-  }
-  if (name3 === "rubygems/release-gem") {
-    return doubt(
-      "`rubygems/release-gem`",
-      "it uses RubyGems trusted publishing (an OIDC token) when the job can get one, an API key otherwise"
+    MAX_DEPTH = 1e3;
+    EMPTY_MAP = Object.freeze(
+      Object.defineProperties(/* @__PURE__ */ new Map(), {
+        set: { value: refuse },
+        delete: { value: refuse },
+        clear: { value: refuse }
+      })
     );
-  }
-  if (name3 === "sigstore/cosign-installer") {
-    return doubt(
-      "`sigstore/cosign-installer`",
-      "it installs `cosign`, which a later step or tool (such as GoReleaser) may run keylessly with an OIDC token"
-    );
-  }
-  if (name3 === "docker/login-action") {
-    const registry = knownText(input(s, "registry") ?? { parts: [""], loc });
-    if (given("password") === "present" && registry !== void 0 && registry.trim().toLowerCase() !== "cgr.dev")
-      return void 0;
-    return doubt(
-      "`docker/login-action`",
-      "it requests an OIDC token for Docker Hub OIDC logins (no `password`) and for `cgr.dev`"
-    );
-  }
-  if (name3 === "github/codeql-action/init") {
-    return given("registries") === "absent" ? void 0 : doubt(
-      "`github/codeql-action/init`",
-      "private `registries` may be configured to authenticate with an OIDC token"
-    );
-  }
-  if (neverRequestsToken(name3)) return void 0;
-  return doubt(`\`${name3}\``, `\`${name3}\` may request a token; oidclint does not know it`);
-}
-function localAction(index2, uses) {
-  const dir = uses.replace(/^\.\//, "").replace(/\/+$/, "").replace(/\/action\.ya?ml$/, "") || ".";
-  return index2.actionIn(dir);
-}
-function stepUses(w, s) {
-  const { step: step2 } = s;
-  const uses = step2.uses;
-  if (!uses) {
-    const run7 = runUse(step2);
-    return run7 ? [run7] : [];
-  }
-  const name3 = actionName(uses.value);
-  if (name3 !== void 0) {
-    const use = remoteActionUse(s, name3, uses.loc);
-    return use ? [use] : [];
-  }
-  if (uses.value.startsWith("docker://")) {
-    return [
-      {
-        need: "maybe",
-        consumer: `\`${uses.value}\``,
-        loc: uses.loc,
-        reason: "a container image run as a step may request a token; oidclint cannot see into it"
+    SMALL_MAP = 8;
+    NONE = /* @__PURE__ */ Symbol("none");
+    SmallMap = class {
+      k0 = NONE;
+      v0;
+      k1 = NONE;
+      v1;
+      /** Keys and values after the first two, one after the other. */
+      more;
+      constructor(entries2) {
+        if (entries2.length >= 2) [this.k0, this.v0] = entries2;
+        if (entries2.length >= 4) [, , this.k1, this.v1] = entries2;
+        this.more = entries2.length > 4 ? entries2.slice(4) : void 0;
       }
-    ];
-  }
-  if (!uses.value.startsWith("./")) return [];
-  const action = localAction(w.ctx.index, uses.value);
-  if (action) {
-    if (w.visiting.has(action.file)) return [];
-    w.visiting.add(action.file);
-    const scope = /* @__PURE__ */ new Map();
-    for (const [key3, def] of action.inputs) {
-      const given = step2.with.get(key3);
-      scope.set(key3.toLowerCase(), given ? resolved(s, given) : def.default);
-    }
-    const inner = [];
-    for (const st2 of action.steps) {
-      const inside = { step: st2, inputs: scope, env: [st2.env, ...s.env] };
-      if (s.variables) inside.variables = s.variables;
-      for (const use of stepUses(w, inside)) {
-        const outer = { ...use, consumer: `\`${uses.value}\` running ${use.consumer}`, loc: uses.loc };
-        if (use.assume) outer.assume = { ...use.assume, step: step2 };
-        inner.push(outer);
+      get size() {
+        return (this.k0 === NONE ? 0 : 1) + (this.k1 === NONE ? 0 : 1) + (this.more ? this.more.length >> 1 : 0);
       }
-    }
-    w.visiting.delete(action.file);
-    return inner;
-  }
-  const own = uses.value.replace(/\/+$/, "") === ".";
-  if (own) {
-    if (!w.ctx.settings.localActionUsesOidc) return [];
-    if (["role-to-assume", "aws-access-key-id", "web-identity-token-file"].some((k) => step2.with.has(k))) {
-      const aws = awsUse(
-        s,
-        uses.loc,
-        "this repository's own action (`uses: ./`, `localActionUsesOidc`) with `role-to-assume`"
-      );
-      return aws ? [aws] : [];
-    }
-    return [
-      { need: "yes", consumer: "this repository's own action (`uses: ./`, `localActionUsesOidc`)", loc: uses.loc }
-    ];
-  }
-  return [
-    {
-      need: "maybe",
-      consumer: `\`${uses.value}\``,
-      loc: uses.loc,
-      reason: `the local action \`${uses.value}\` is not a composite action among the linted files`
-    }
-  ];
-}
-function idTokenAccess(p) {
-  switch (p.kind) {
-    case "write-all":
-      return { access: "write", loc: p.loc };
-    case "read-all":
-      return { access: "none", loc: p.loc };
-    case "empty":
-      return { access: "none", loc: p.loc };
-    case "unknown":
-      return { access: "unknown", loc: p.loc };
-    case "map": {
-      const entry2 = p.scopes.get("id-token");
-      if (!entry2) return { access: p.scopeKeys?.has("id-token") ? "unknown" : "none" };
-      const value = entry2.value.trim();
-      if (value === "write" || value === "read" || value === "none") return { access: value, loc: entry2.loc };
-      return { access: "unknown", loc: entry2.loc };
-    }
-  }
-}
-function isCalleeOnly(wf) {
-  return wf.triggers.length > 0 && wf.triggers.every((t2) => t2.event.value === "workflow_call");
-}
-function effectivePermissions(job, wf) {
-  const block = job.permissions ?? wf.permissions;
-  if (block) {
-    const { access, loc } = idTokenAccess(block);
-    const out2 = {
-      source: job.permissions ? "job" : "workflow",
-      permissions: block,
-      idToken: access
-    };
-    if (loc) out2.grantLoc = loc;
-    return out2;
-  }
-  return isCalleeOnly(wf) ? { source: "caller", idToken: "unknown" } : { source: "default", idToken: "none" };
-}
-function localCalleePath(uses) {
-  return uses.startsWith("./") ? uses.slice(2).replace(/@.*$/, "") : void 0;
-}
-function localCallee(index2, uses) {
-  const path4 = localCalleePath(uses);
-  return path4 === void 0 ? void 0 : index2.workflowAt(path4);
-}
-function calleeCanReceive(job, wf) {
-  const block = job.permissions ?? wf.permissions;
-  if (!block) return "yes";
-  const { access } = idTokenAccess(block);
-  return access === "write" ? "yes" : access === "unknown" ? "unknown" : "no";
-}
-function callUses(w, uses) {
-  const callee = localCallee(w.ctx.index, uses.value);
-  if (!callee) {
-    const remote = !uses.value.startsWith("./");
-    return [
-      {
-        need: "maybe",
-        consumer: `\`${uses.value}\``,
-        loc: uses.loc,
-        reason: remote ? "a remote reusable workflow, which oidclint cannot see" : `\`${uses.value}\` is not among the linted files`
+      /** Every key and value, one after the other. */
+      flat() {
+        const out2 = [];
+        if (this.k0 !== NONE) out2.push(this.k0, this.v0);
+        if (this.k1 !== NONE) out2.push(this.k1, this.v1);
+        if (this.more) out2.push(...this.more);
+        return out2;
       }
-    ];
-  }
-  if (w.visiting.has(callee.file)) return [];
-  w.visiting.add(callee.file);
-  const out2 = [];
-  for (const calleeJob of callee.jobs) {
-    const receive = calleeCanReceive(calleeJob, callee);
-    if (receive === "no") continue;
-    for (const use of jobUsesIn(w, calleeJob, callee)) {
-      const need = use.need === "yes" && receive === "yes" ? "yes" : "maybe";
-      const call2 = {
-        need,
-        consumer: use.consumer,
-        loc: uses.loc,
-        via: { callee: callee.file, job: calleeJob.id.value }
-      };
-      if (use.reason) call2.reason = use.reason;
-      else if (need === "maybe")
-        call2.reason = `the \`permissions\` of \`${calleeJob.id.value}\` in \`${callee.file}\` are an expression`;
-      out2.push(call2);
-    }
-  }
-  w.visiting.delete(callee.file);
-  return out2;
-}
-function jobUsesIn(w, job, wf, matrix) {
-  if (job.uses) return callUses(w, job.uses);
-  const env = [job.env, wf.env].filter((e) => e !== void 0);
-  const dynamicEnv = /* @__PURE__ */ new Set();
-  const out2 = [];
-  for (const step2 of job.steps) {
-    const s = { step: step2, inputs: void 0, env: [step2.env, ...env], dynamicEnv: new Set(dynamicEnv) };
-    if (matrix) s.matrix = matrix;
-    if (w.variables) s.variables = w.variables;
-    out2.push(...stepUses(w, s));
-    for (const name3 of step2.run ? githubEnvWrites(step2.run.value) : []) dynamicEnv.add(name3);
-  }
-  return out2;
-}
-function jobOidcUses(ctx, job, wf, matrix) {
-  const w = { ctx, visiting: /* @__PURE__ */ new Set([wf.file]) };
-  if (ctx.settings.variables && Object.keys(ctx.settings.variables).length > 0)
-    w.variables = variablesMap(ctx.settings.variables);
-  return jobUsesIn(w, job, wf, matrix);
-}
-function jobNeed(uses) {
-  if (uses.some((u) => u.need === "yes")) return "yes";
-  return uses.length > 0 ? "maybe" : "no";
-}
-var UNTRUSTED_TRIGGERS, INPUT_REF, AWS_ACTION, ENV_CREDENTIALS, NO_TOKEN_ACTIONS, NO_TOKEN_PREFIXES;
-var init_token_use = __esm({
-  "src/analysis/token-use.ts"() {
-    "use strict";
-    init_well_known();
-    init_value();
-    init_workflow_values();
-    UNTRUSTED_TRIGGERS = ["pull_request_target", "workflow_run", "issue_comment"];
-    INPUT_REF = /^inputs\s*\.\s*([A-Za-z_][\w-]*)$|^inputs\s*\[\s*['"]([^'"]+)['"]\s*\]$/;
-    AWS_ACTION = "aws-actions/configure-aws-credentials";
-    ENV_CREDENTIALS = ["AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE"];
-    NO_TOKEN_ACTIONS = /* @__PURE__ */ new Set([
-      "actions/checkout",
-      "actions/cache",
-      "actions/cache/restore",
-      "actions/cache/save",
-      "actions/upload-artifact",
-      "actions/download-artifact",
-      "actions/configure-pages",
-      "actions/upload-pages-artifact",
-      "docker/setup-buildx-action",
-      "docker/setup-qemu-action",
-      "docker/build-push-action",
-      "docker/metadata-action",
-      "aws-actions/amazon-ecr-login",
-      "github/codeql-action/analyze",
-      "github/codeql-action/autobuild",
-      "github/codeql-action/upload-sarif"
-    ]);
-    NO_TOKEN_PREFIXES = ["actions/setup-"];
-  }
-});
-
-// src/analysis/role-assumptions.ts
-import { normalize } from "node:path";
-function readsMatrix(v) {
-  return v !== void 0 && v.parts.some((p) => isUnknownPart(p) && /\bmatrix\b/.test(p.unknown));
-}
-function resolvedJob(job, settings, matrix) {
-  if (!job.environment || job.environment.parts.every((p) => !isUnknownPart(p))) return job;
-  const ctx = { env: [], variables: variablesMap(settings.variables) };
-  if (matrix) ctx.matrix = matrix;
-  const environment = resolveContexts(job.environment, ctx);
-  return environment === job.environment ? job : { ...job, environment };
-}
-function assumptionsOf(index2, settings, wf, job, matrix) {
-  const out2 = [];
-  const effective = resolvedJob(job, settings, matrix);
-  for (const use of jobOidcUses({ index: index2, settings }, job, wf, matrix)) {
-    if (!use.assume || use.via || use.need !== "yes") continue;
-    const { role, audience, step: step2 } = use.assume;
-    const loc = role.loc.file === wf.file ? role.loc : use.loc;
-    const a = { workflow: wf, job: effective, step: step2, role, loc };
-    if (audience) a.audience = audience;
-    if (matrix) a.matrix = matrix;
-    out2.push(a);
-  }
-  return out2;
-}
-function jobRoleAssumptions(index2, settings, wf, job) {
-  const base = assumptionsOf(index2, settings, wf, job);
-  const combinations = job.matrix?.combinations;
-  if (!combinations) return base;
-  const feeds = readsMatrix(job.environment) || base.some((a) => readsMatrix(a.role) || readsMatrix(a.audience));
-  if (!feeds) return base;
-  return combinations.flatMap((c) => assumptionsOf(index2, settings, wf, job, c));
-}
-function definesRoles(index2) {
-  return index2.hasRoles || Object.keys(index2.settings.roles).length > 0;
-}
-function parseRoleArn(v) {
-  let tail = "";
-  for (const p of v.parts) tail = isUnknownPart(p) ? "" : tail + p;
-  const i = tail.indexOf(":role/");
-  if (i < 0) return void 0;
-  const rest = tail.slice(i + ":role/".length).trim();
-  if (rest === "" || rest.endsWith("/")) return void 0;
-  const slash2 = rest.lastIndexOf("/");
-  const name3 = rest.slice(slash2 + 1);
-  const path4 = slash2 < 0 ? "/" : `/${rest.slice(0, slash2 + 1)}`;
-  const arn = knownText(v);
-  if (!/^arn:[^:]*:iam::/.test(displayText(v).trim())) return void 0;
-  return arn === void 0 ? { name: name3, path: path4 } : { arn: arn.trim(), name: name3, path: path4 };
-}
-function pathMatches(info, arn) {
-  const path4 = info.path ? knownText(info.path) : "/";
-  return path4 === void 0 || normalisePath(path4) === arn.path;
-}
-function normalisePath(p) {
-  let out2 = p.startsWith("/") ? p : `/${p}`;
-  if (!out2.endsWith("/")) out2 += "/";
-  return out2;
-}
-function resolveRole(role, index2) {
-  const arnText = knownText(role)?.trim();
-  const roles = index2.settings.roles;
-  if (arnText !== void 0 && Object.hasOwn(roles, arnText)) {
-    const file = roles[arnText] ?? "";
-    const want = normalize(file).replace(/\\/g, "/").replace(/^\.\//, "");
-    const docs = index2.trustDocsAt(want);
-    return docs.length > 0 ? [{ label: `\`${file}\` (config \`roles\`)`, docs, loc: docs[0]?.loc ?? role.loc }] : [];
-  }
-  const arn = parseRoleArn(role);
-  if (!arn) return [];
-  return index2.rolesNamed(arn.name).filter((r) => pathMatches(r.info, arn)).map(({ info, docs }) => ({ label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`, docs, loc: info.loc }));
-}
-function refusedWorkflowAudiences(index2, settings, workflows) {
-  const out2 = [];
-  if (!definesRoles(index2)) return out2;
-  for (const wf of workflows) {
-    for (const job of wf.jobs) {
-      for (const use of jobRoleAssumptions(index2, settings, wf, job)) {
-        const audience = use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE;
-        if (audience === void 0 || audience === settings.audience) continue;
-        const claims = /* @__PURE__ */ new Map([["aud", { kind: "pieces", pieces: [audience] }]]);
-        for (const role of resolveRole(use.role, index2)) {
-          if (findRefusedClaim(role.docs, claims, settings, void 0).verdict !== "refused") continue;
-          out2.push({
-            use,
-            role,
-            audience,
-            explicit: use.audience !== void 0,
-            accepted: allowedPatterns(role.docs, settings, "aud").map(displayText)
-          });
+      get(key3) {
+        if (this.k0 !== NONE && sameValueZero(this.k0, key3)) return this.v0;
+        if (this.k1 !== NONE && sameValueZero(this.k1, key3)) return this.v1;
+        const e = this.more;
+        if (e) {
+          for (let i = 0; i < e.length; i += 2) if (sameValueZero(e[i], key3)) return e[i + 1];
         }
+        return void 0;
       }
-    }
-  }
-  return out2;
-}
-var init_role_assumptions = __esm({
-  "src/analysis/role-assumptions.ts"() {
-    "use strict";
-    init_well_known();
-    init_iam_evaluation();
-    init_value();
-    init_token_use();
-    init_workflow_values();
+      has(key3) {
+        if (this.k0 !== NONE && sameValueZero(this.k0, key3)) return true;
+        if (this.k1 !== NONE && sameValueZero(this.k1, key3)) return true;
+        const e = this.more;
+        if (e) {
+          for (let i = 0; i < e.length; i += 2) if (sameValueZero(e[i], key3)) return true;
+        }
+        return false;
+      }
+      *entries() {
+        const e = this.flat();
+        for (let i = 0; i < e.length; i += 2) yield [e[i], e[i + 1]];
+      }
+      *keys() {
+        const e = this.flat();
+        for (let i = 0; i < e.length; i += 2) yield e[i];
+      }
+      *values() {
+        const e = this.flat();
+        for (let i = 0; i < e.length; i += 2) yield e[i + 1];
+      }
+      forEach(fn2, thisArg) {
+        const e = this.flat();
+        for (let i = 0; i < e.length; i += 2) fn2.call(thisArg, e[i + 1], e[i], this);
+      }
+      [Symbol.iterator]() {
+        return this.entries();
+      }
+      set() {
+        return refuse();
+      }
+      delete() {
+        return refuse();
+      }
+      clear() {
+        return refuse();
+      }
+    };
+    Object.setPrototypeOf(SmallMap.prototype, Map.prototype);
+    Object.defineProperty(SmallMap.prototype, "constructor", { value: Map, writable: true, configurable: true });
   }
 });
 
@@ -15198,3104 +11974,6 @@ var init_project = __esm({
   "src/model/project.ts"() {
     "use strict";
     DEFAULT_FACTS = { deploymentScope: "file", providerUrlNeedsScheme: false };
-  }
-});
-
-// src/analysis/project-index.ts
-function indexProject(project, settings) {
-  return new ProjectIndex(project, settings);
-}
-function push(map2, key3, value) {
-  const list2 = map2.get(key3);
-  if (list2) list2.push(value);
-  else map2.set(key3, [value]);
-}
-function pathSuffixes(file) {
-  const out2 = [file];
-  for (let i = file.indexOf("/"); i >= 0; i = file.indexOf("/", i + 1)) out2.push(file.slice(i + 1));
-  return out2;
-}
-function normaliseIssuer(text3) {
-  let out2 = normalisedIssuers.get(text3);
-  if (out2 === void 0) {
-    if (normalisedIssuers.size >= 1e3) normalisedIssuers.clear();
-    out2 = text3.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "").toLowerCase();
-    normalisedIssuers.set(text3, out2);
-  }
-  return out2;
-}
-function providerIssuer(provider2) {
-  if (!provider2.url) return void 0;
-  const text3 = knownText(provider2.url);
-  return text3 === void 0 ? void 0 : normaliseIssuer(text3);
-}
-var ProjectIndex, normalisedIssuers;
-var init_project_index = __esm({
-  "src/analysis/project-index.ts"() {
-    "use strict";
-    init_project();
-    init_value();
-    ProjectIndex = class {
-      constructor(project, settings) {
-        this.project = project;
-        this.settings = settings;
-        for (const f of project.files) {
-          this.factsByFile.set(f.file, f.facts);
-          for (const p of f.providers) if (!this.factsByProvider.has(p)) this.factsByProvider.set(p, f.facts);
-        }
-        const roles = /* @__PURE__ */ new Map();
-        project.policies.forEach((doc, i) => {
-          this.policyOrder.set(doc, i);
-          push(this.policiesByFile, doc.loc.file, doc);
-          if (doc.kind === "permissions") return;
-          for (const suffix of pathSuffixes(doc.loc.file)) push(this.trustDocsBySuffix, suffix, doc);
-          if (!doc.role) return;
-          const known = roles.get(doc.role);
-          if (known) known.docs.push(doc);
-          else roles.set(doc.role, { info: doc.role, docs: [doc], order: i });
-        });
-        this.hasRoles = project.policies.some((d) => d.role !== void 0);
-        for (const role of roles.values()) {
-          const name3 = role.info.name ? knownText(role.info.name) : void 0;
-          if (name3 !== void 0) push(this.rolesByName, name3, role);
-          else {
-            const prefix = role.info.namePrefix ? knownText(role.info.namePrefix) : void 0;
-            if (prefix !== void 0) push(this.rolesByPrefix, prefix, role);
-          }
-        }
-        project.providers.forEach((p, i) => {
-          this.providerOrder.set(p, i);
-          const issuer = providerIssuer(p);
-          if (issuer !== void 0) push(this.providersByIssuer, issuer, p);
-        });
-        for (const wf of project.workflows) {
-          for (const suffix of pathSuffixes(wf.file))
-            if (!this.workflowsBySuffix.has(suffix)) this.workflowsBySuffix.set(suffix, wf);
-        }
-        for (const a of project.actions) if (!this.actionsByDir.has(a.dir)) this.actionsByDir.set(a.dir, a);
-      }
-      project;
-      settings;
-      /** Whether any policy belongs to a role resource. */
-      hasRoles;
-      factsByFile = /* @__PURE__ */ new Map();
-      factsByProvider = /* @__PURE__ */ new Map();
-      policiesByFile = /* @__PURE__ */ new Map();
-      policyOrder = /* @__PURE__ */ new Map();
-      providerOrder = /* @__PURE__ */ new Map();
-      providersByIssuer = /* @__PURE__ */ new Map();
-      workflowsBySuffix = /* @__PURE__ */ new Map();
-      actionsByDir = /* @__PURE__ */ new Map();
-      rolesByName = /* @__PURE__ */ new Map();
-      rolesByPrefix = /* @__PURE__ */ new Map();
-      /** Trust documents by every path suffix of their file (`a/b/x.tf`, `b/x.tf`, `x.tf`), for the `roles` config map. */
-      trustDocsBySuffix = /* @__PURE__ */ new Map();
-      partitions = /* @__PURE__ */ new Map();
-      /** The format facts of a file (those of a file nothing is known of when it was not parsed). */
-      facts(file) {
-        return this.factsByFile.get(file) ?? DEFAULT_FACTS;
-      }
-      /** The format facts of the file a provider was read from. */
-      providerFacts(provider2) {
-        return this.factsByProvider.get(provider2) ?? DEFAULT_FACTS;
-      }
-      policiesIn(file) {
-        return this.policiesByFile.get(file) ?? [];
-      }
-      /** The providers of the linted files for an issuer (normalised as `normaliseIssuer` does), in project order. */
-      providersFor(issuer) {
-        return this.providersByIssuer.get(issuer) ?? [];
-      }
-      /** Sorts providers gathered from several lookups back into project order. */
-      inProviderOrder(providers2) {
-        return [...providers2].sort((a, b) => (this.providerOrder.get(a) ?? 0) - (this.providerOrder.get(b) ?? 0));
-      }
-      /** A provider's partition, computed once per run by `compute`. */
-      partitionOf(provider2, compute) {
-        if (!this.partitions.has(provider2)) this.partitions.set(provider2, compute());
-        return this.partitions.get(provider2);
-      }
-      /** The first linted workflow (in project order) whose path is `file` or ends with `/file`. */
-      workflowAt(file) {
-        return this.workflowsBySuffix.get(file);
-      }
-      /** The first linted composite action of a directory (`.` for the repository root). */
-      actionIn(dir) {
-        return this.actionsByDir.get(dir);
-      }
-      /**
-       * The roles an ARN's name can denote: those named exactly so, and those whose `name_prefix` is a
-       * proper prefix of it (Terraform appends a unique suffix), in project order. The path is the caller's.
-       */
-      rolesNamed(name3) {
-        const out2 = [...this.rolesByName.get(name3) ?? []];
-        if (this.rolesByPrefix.size > 0) {
-          for (let end = 0; end < name3.length; end++) out2.push(...this.rolesByPrefix.get(name3.slice(0, end)) ?? []);
-        }
-        return out2.sort((a, b) => a.order - b.order);
-      }
-      /**
-       * Trust documents (not permission policies) of a file named in the `roles` config map: written as the
-       * model's path, a path it ends with, or a longer path ending with the model's path. In project order.
-       */
-      trustDocsAt(want) {
-        const found = new Set(this.trustDocsBySuffix.get(want) ?? []);
-        const segments = want.split("/");
-        for (let i = 1; i < segments.length; i++) {
-          for (const doc of this.trustDocsBySuffix.get(segments.slice(i).join("/")) ?? [])
-            if (doc.loc.file === segments.slice(i).join("/")) found.add(doc);
-        }
-        return [...found].sort((a, b) => (this.policyOrder.get(a) ?? 0) - (this.policyOrder.get(b) ?? 0));
-      }
-    };
-    normalisedIssuers = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/analysis/oidc-providers.ts
-function statementIssuers(stmt, settings) {
-  const out2 = /* @__PURE__ */ new Set();
-  const principals = githubPrincipals(stmt, settings);
-  for (let i = 0; i < principals.length; i++) {
-    const issuer = providerArnIssuer(principals[i]);
-    if (issuer !== void 0) out2.add(normaliseIssuer(issuer));
-  }
-  if (out2.size > 0) return out2;
-  const conditions = githubConditions(stmt, settings);
-  for (let i = 0; i < conditions.length; i++) out2.add(normaliseIssuer(conditions[i].issuer));
-  return out2;
-}
-function directoryOf2(file) {
-  const slash2 = file.lastIndexOf("/");
-  return slash2 < 0 ? "" : file.slice(0, slash2);
-}
-function arnPartition(arn) {
-  const m = /^arn:([a-z][a-z-]*):/.exec(arn.trim());
-  return m?.[1];
-}
-function leadingText(v) {
-  const first = v.parts[0];
-  return typeof first === "string" ? first : "";
-}
-function principalPartitions(stmt, settings) {
-  const found = /* @__PURE__ */ new Set();
-  for (const p of githubPrincipals(stmt, settings)) {
-    const partition = arnPartition(leadingText(p));
-    if (partition !== void 0) found.add(partition);
-  }
-  return found;
-}
-function statementPartition(stmt, doc, settings) {
-  const found = principalPartitions(stmt, settings);
-  if (found.size === 1) return [...found][0];
-  return found.size === 0 ? doc.partition : void 0;
-}
-function providerPartition(provider2, index2) {
-  return index2.partitionOf(
-    provider2,
-    () => computeProviderPartition(provider2, index2.policiesIn(provider2.loc.file), index2.settings)
-  );
-}
-function computeProviderPartition(provider2, docs, settings) {
-  const found = /* @__PURE__ */ new Set();
-  for (const doc of docs) {
-    if (doc.partition !== void 0) found.add(doc.partition);
-    for (const stmt of doc.statements) for (const p of principalPartitions(stmt, settings)) found.add(p);
-  }
-  if (found.size === 1) return [...found][0];
-  if (found.size > 1) return void 0;
-  const ids = providerClientIds(provider2);
-  return ids !== void 0 && ids.length > 0 && ids.every((id2) => id2 === CHINA_AWS_AUDIENCE) ? "aws-cn" : void 0;
-}
-function providersFor(stmt, doc, index2) {
-  const { settings } = index2;
-  const issuers = [...statementIssuers(stmt, settings)];
-  const found = issuers.flatMap((issuer) => index2.providersFor(issuer));
-  if (found.length === 0) return [];
-  const partition = statementPartition(stmt, doc, settings);
-  const candidates = (issuers.length > 1 ? index2.inProviderOrder(new Set(found)) : found).filter((p) => {
-    const other = partition === void 0 ? void 0 : providerPartition(p, index2);
-    return other === void 0 || other === partition;
-  });
-  const file = doc.loc.file;
-  const sameFile = candidates.filter((p) => p.loc.file === file);
-  if (sameFile.length > 0) return sameFile;
-  const byDirectory = (f) => index2.facts(f).deploymentScope === "directory";
-  if (byDirectory(file)) {
-    const sameModule = candidates.filter(
-      (p) => byDirectory(p.loc.file) && directoryOf2(p.loc.file) === directoryOf2(file)
-    );
-    if (sameModule.length > 0) return sameModule;
-  }
-  return candidates.length === 1 ? candidates : [];
-}
-function positiveAudConditions(stmt, settings) {
-  return githubConditions(stmt, settings).filter((c) => c.claim === "aud" && !c.operator.negated);
-}
-function providerClientIds(provider2) {
-  const list2 = provider2.clientIds;
-  if (!list2 || list2.unknown) return void 0;
-  const out2 = [];
-  for (const v of list2.items) {
-    const t2 = knownText(v);
-    if (t2 === void 0) return void 0;
-    out2.push(t2);
-  }
-  return out2;
-}
-var init_oidc_providers = __esm({
-  "src/analysis/oidc-providers.ts"() {
-    "use strict";
-    init_well_known();
-    init_github_trust();
-    init_project_index();
-    init_value();
-  }
-});
-
-// rules/audience-drift.ts
-function partitionOf(stmt, doc, settings) {
-  if (doc.partition !== void 0) return doc.partition;
-  const principals = githubPrincipals(stmt, settings);
-  for (let i = 0; i < principals.length; i++) {
-    const partition = arnPartition2(displayText(principals[i]));
-    if (partition !== void 0) return partition;
-  }
-  return void 0;
-}
-function arnPartition2(text3) {
-  let known = partitions.get(text3);
-  if (known === void 0) {
-    if (partitions.size >= 1e3) partitions.clear();
-    const m = /^arn:([^:]+):/.exec(text3);
-    partitions.set(text3, known = m?.[1] && !m[1].includes("${") ? m[1] : null);
-  }
-  return known ?? void 0;
-}
-function expectedAudiences(settings, partition) {
-  const out2 = [settings.audience];
-  if (settings.audience === DEFAULT_AWS_AUDIENCE && (partition === "aws-cn" || partition === void 0))
-    out2.push(CHINA_AWS_AUDIENCE);
-  return out2;
-}
-function valueAdmits(c, value, aud) {
-  switch (c.operator.match) {
-    case "like":
-      return iamGlobMatches(value, aud);
-    case "equalsIgnoreCase":
-      return value.toLowerCase() === aud.toLowerCase();
-    default:
-      return value === aud;
-  }
-}
-function fullyKnown(c) {
-  if (c.condition.values.unknown) return void 0;
-  const out2 = [];
-  for (const v of c.condition.values.items) {
-    const t2 = knownText(v);
-    if (t2 === void 0) return void 0;
-    out2.push(t2);
-  }
-  return out2;
-}
-function hasWildcard(c, value) {
-  return c.operator.match === "like" && /[*?]/.test(value);
-}
-function originNote(v) {
-  return v.origin === void 0 ? "" : ` (value from ${v.origin})`;
-}
-function checkPolicyAudiences(ctx) {
-  const memo = ctx.memo;
-  for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
-    const all = githubConditions(stmt, ctx.settings).filter(
-      (c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings)
-    );
-    if (all.length === 0 && audIsSurelyMissing(stmt, ctx.settings)) {
-      memo.agreementWanted = true;
-      ctx.report({
-        messageId: "missingAud",
-        at: stmt.conditionLoc ?? stmt.loc,
-        severity: "warn",
-        data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
-        fixes: () => audienceFix(ctx, doc, stmt, () => memo.workflowsAgree !== false)
-      });
-    }
-    if (all.length === 0) continue;
-    const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
-    for (const c of all) {
-      if (c.operator.negated) continue;
-      for (const v of c.condition.values.items) {
-        const text3 = knownText(v);
-        if (text3 !== void 0 && hasWildcard(c, text3)) {
-          ctx.report({
-            messageId: "wildcardAud",
-            at: v,
-            data: { value: text3, operator: c.operator.text, audience: ctx.settings.audience, origin: originNote(v) }
-          });
-        }
-      }
-      const values2 = fullyKnown(c);
-      if (values2 === void 0 || values2.length === 0) continue;
-      if (values2.some((value) => hasWildcard(c, value))) continue;
-      if (values2.some((value) => expected.some((aud) => valueAdmits(c, value, aud)))) {
-        reportExtraAudiences(ctx, c, expected);
-        continue;
-      }
-      const first = c.condition.values.items[0];
-      if (!first) continue;
-      reportWrongAudience(ctx, c, values2, first, expected, partitionOf(stmt, doc, ctx.settings));
-    }
-  }
-}
-function reportExtraAudiences(ctx, c, expected) {
-  for (const v of c.condition.values.items) {
-    const text3 = knownText(v);
-    if (text3 === void 0 || expected.some((aud) => valueAdmits(c, text3, aud))) continue;
-    ctx.report({
-      messageId: "extraAud",
-      at: v,
-      severity: "warn",
-      data: { value: text3, origin: originNote(v), audience: expected[0] ?? ctx.settings.audience }
-    });
-  }
-}
-function reportWrongAudience(ctx, c, values2, at3, expected, partition) {
-  const value = values2.join("`, `");
-  const data = {
-    value,
-    audience: expected[0] ?? ctx.settings.audience,
-    key: knownText(c.condition.key) ?? "",
-    origin: originNote(at3)
-  };
-  if (values2.every((v) => /^https:\/\/github\.com\/[^/]+$/i.test(v))) {
-    ctx.report({ messageId: "githubDefaultAud", at: at3, data });
-  } else if (values2.every((v) => v === CHINA_AWS_AUDIENCE)) {
-    ctx.report({ messageId: "chinaAudOutsideChina", at: at3, data: { ...data, partition: partition ?? "aws" } });
-  } else {
-    const literal4 = c.operator.match !== "like" && values2.some((v) => /[*?]/.test(v)) ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.` : "";
-    ctx.report({ messageId: "wrongAud", at: at3, data: { ...data, literal: literal4 } });
-  }
-}
-function audIsSurelyMissing(stmt, settings) {
-  if (stmt.conditions.length === 0 || hasUnresolvedConditionKeys(stmt)) return false;
-  return stmt.conditions.every((c) => {
-    const key3 = knownText(c.key);
-    if (key3 === void 0) return false;
-    const problem = githubKeyProblem(key3, settings);
-    return !(problem && "suggestion" in problem && problem.suggestion.toLowerCase().endsWith(":aud"));
-  });
-}
-function audienceFix(ctx, doc, stmt, workflowsAgree) {
-  const positive = githubConditions(stmt, ctx.settings).filter(
-    (c) => !c.operator.negated && c.operator.match !== "other"
-  );
-  const sub = positive.find((c) => c.claim === "sub");
-  const template = sub ?? positive[0];
-  if (!template) return {};
-  const audience = ctx.settings.audience;
-  const certain = sub !== void 0 && doc.branch === void 0 && partitionOf(stmt, doc, ctx.settings) !== "aws-cn" && providersFor(stmt, doc, ctx.index).every((p) => providerClientIds(p)?.includes(audience) ?? true) && workflowsAgree();
-  return addAudience(ctx.fixer, stmt, template.condition, audience, certain);
-}
-function workflowsRequestAudience(ctx) {
-  return ctx.project.workflows.every(
-    (wf) => wf.jobs.every(
-      (job) => jobRoleAssumptions(ctx.index, ctx.settings, wf, job).every(
-        (use) => (use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE) === ctx.settings.audience
-      )
-    )
-  );
-}
-function hasKeyProblem(c, settings) {
-  const key3 = knownText(c.condition.key);
-  return key3 !== void 0 && githubKeyProblem(key3, settings) !== void 0;
-}
-function audKeyFor(stmt, settings) {
-  const issuer = [...statementIssuers(stmt, settings)][0] ?? settings.issuer;
-  return `${issuer}:aud`;
-}
-function checkProviderAudiences(ctx) {
-  const reported = /* @__PURE__ */ new Set();
-  for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
-    const conditions = positiveAudConditions(stmt, ctx.settings);
-    if (conditions.length === 0) continue;
-    const known = conditions.map((c) => ({ c, values: fullyKnown(c) }));
-    if (known.some((k) => k.values === void 0)) continue;
-    const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
-    const admits = (aud) => known.every(({ c, values: values2 }) => (values2 ?? []).some((v) => valueAdmits(c, v, aud)));
-    const policyIsRight = expected.some(admits);
-    for (const provider2 of providersFor(stmt, doc, ctx.index)) {
-      if (reported.has(provider2)) continue;
-      const issuer = providerIssuer(provider2) ?? "";
-      const clientIds = providerClientIds(provider2);
-      if (clientIds === void 0) continue;
-      const satisfied = policyIsRight ? clientIds.some((id2) => admits(id2)) : clientIds.some((id2) => expected.includes(id2));
-      if (satisfied) continue;
-      reported.add(provider2);
-      const condition = conditions[0]?.condition;
-      const required = policyIsRight ? (known[0]?.values ?? []).join("`, `") : expected[0] ?? ctx.settings.audience;
-      ctx.report({
-        messageId: "providerLacksAudience",
-        at: provider2.clientIds ?? provider2,
-        data: { issuer, clientIds: clientIds.length === 0 ? "(none)" : `\`${clientIds.join("`, `")}\``, required },
-        ...condition ? { related: [{ message: "the audience the trust policy requires", loc: condition.values.loc }] } : {}
-      });
-    }
-  }
-}
-function checkWorkflowAudiences(ctx) {
-  const bySteps = /* @__PURE__ */ new Map();
-  for (const r of refusedWorkflowAudiences(ctx.index, ctx.settings, ctx.project.workflows)) {
-    const list2 = bySteps.get(r.use);
-    if (list2) list2.push(r);
-    else bySteps.set(r.use, [r]);
-  }
-  for (const [use, refusals] of bySteps) {
-    const first = refusals[0];
-    if (!first) continue;
-    const accepted = [...new Set(refusals.flatMap((r) => r.accepted))];
-    const suggest = accepted.find((a) => !/[*?]/.test(a)) ?? ctx.settings.audience;
-    const labels = refusals.map((r) => r.role.label);
-    const role = labels.length === 1 ? `the trust policy of ${labels[0] ?? ""}` : `the trust policies of ${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1] ?? ""}`;
-    ctx.report({
-      messageId: "workflowAudience",
-      at: use.audience ?? use.loc,
-      data: {
-        job: use.job.id.value,
-        audience: first.audience,
-        how: first.explicit ? "" : " (configure-aws-credentials' default: the step sets no `audience`)",
-        role,
-        accepts: labels.length === 1 ? "accepts" : "accept",
-        accepted: accepted.length > 0 ? accepted.map((a) => `\`${a}\``).join(", ") : "other audiences",
-        suggest,
-        removeHint: first.explicit && suggest === DEFAULT_AWS_AUDIENCE ? ", or remove `audience` to use the default" : ""
-      },
-      related: refusals.map((r) => ({
-        message: `the trust policy of ${r.role.label}`,
-        loc: r.role.docs[0]?.loc ?? r.role.loc
-      }))
-    });
-  }
-}
-var partitions, audience_drift_default;
-var init_audience_drift = __esm({
-  "rules/audience-drift.ts"() {
-    "use strict";
-    init_well_known();
-    init_iam_glob();
-    init_rule();
-    init_github_trust();
-    init_value();
-    init_condition_keys();
-    init_role_assumptions();
-    init_policy_fixes();
-    init_oidc_providers();
-    partitions = /* @__PURE__ */ new Map();
-    audience_drift_default = defineRule({
-      meta: {
-        id: "audience-drift",
-        severity: "error",
-        description: "Audience (aud) condition, provider client IDs and workflow audience disagree",
-        inputs: ["policy", "provider", "workflow"],
-        messages: {
-          missingAud: {
-            message: "No `aud` condition: any audience the provider lists is accepted",
-            explanation: "This statement trusts GitHub's OIDC provider without a condition on `{{key}}`. STS only checks that the token's audience is in the provider's client ID list, so any audience registered there \u2014 today or later \u2014 is accepted for this role.",
-            fix: 'Add `"StringEquals": { "{{key}}": "{{audience}}" }`.'
-          },
-          wrongAud: {
-            message: "Audience `{{value}}` is not `{{audience}}`, which workflows send: AccessDenied",
-            explanation: "The trust policy accepts audience `{{value}}`{{origin}}, but workflows send `{{audience}}` (configure-aws-credentials' default, or the configured `audience`), so AssumeRoleWithWebIdentity is refused.{{literal}}",
-            fix: 'Use `"{{key}}": "{{audience}}"`, or set `audience` in .oidclintrc.json if your workflows request another audience.'
-          },
-          extraAud: {
-            message: "Audience `{{value}}` is accepted besides `{{audience}}`",
-            explanation: "Besides `{{audience}}`, the trust policy also accepts audience `{{value}}`{{origin}}: the role also accepts tokens minted for `{{value}}` (for another service, or by any step that requests that audience), wherever the provider's client IDs list it too.",
-            fix: "Remove it unless a workflow assuming this role requests it."
-          },
-          githubDefaultAud: {
-            message: "Audience `{{value}}` is GitHub's default; configure-aws-credentials sends `{{audience}}`",
-            explanation: "The trust policy accepts audience `{{value}}`{{origin}}: GitHub's own default (`https://github.com/OWNER`), which tokens carry only when no audience is requested. Old setups registered it; `configure-aws-credentials` always requests `{{audience}}`, so its tokens are refused.",
-            fix: 'Use `"{{key}}": "{{audience}}"` (and add it to the provider\'s client IDs).'
-          },
-          chinaAudOutsideChina: {
-            message: "China audience `{{value}}` in partition `{{partition}}`, where workflows send `{{audience}}`",
-            explanation: "The trust policy accepts audience `{{value}}`{{origin}}, the audience of the China partition, but this role is in partition `{{partition}}` where workflows send `{{audience}}`; AssumeRoleWithWebIdentity is refused.",
-            fix: 'Use `"{{key}}": "{{audience}}"`.'
-          },
-          wildcardAud: {
-            message: "Audience pattern `{{value}}` under `{{operator}}` accepts other services' tokens",
-            explanation: "Audience pattern `{{value}}`{{origin}} under `{{operator}}` accepts any matching audience, including tokens minted for other services. The audience is a fixed string.",
-            fix: "Use `StringEquals` with `{{audience}}`."
-          },
-          providerLacksAudience: {
-            message: "OIDC provider's client IDs lack `{{required}}`, the audience its trust policy requires",
-            explanation: "The OIDC provider for `{{issuer}}` lists client IDs {{clientIds}}, which do not include `{{required}}`, the audience its trust policy requires. STS rejects such tokens before reading the trust policy (`Incorrect token audience`).",
-            fix: "Add `{{required}}` to the provider's client ID list."
-          },
-          workflowAudience: {
-            message: "Job `{{job}}` requests audience `{{audience}}`, which the role does not accept",
-            explanation: "Job `{{job}}` requests audience `{{audience}}`{{how}}, but {{role}} {{accepts}} only {{accepted}} for `aud`, so AssumeRoleWithWebIdentity is refused.",
-            fix: "Request what the role accepts (`audience: {{suggest}}`{{removeHint}}), or add `{{audience}}` to the role's `\u2026:aud` condition and to the OIDC provider's client IDs."
-          }
-        }
-      },
-      check(ctx) {
-        checkPolicyAudiences(ctx);
-        checkProviderAudiences(ctx);
-      },
-      checkWorkflowFile(ctx) {
-        checkWorkflowAudiences(ctx);
-        const memo = ctx.memo;
-        if (memo.agreementWanted && memo.workflowsAgree !== false) memo.workflowsAgree = workflowsRequestAudience(ctx);
-      }
-    });
-  }
-});
-
-// src/fix/workflow-fixes.ts
-function otherScopes(p) {
-  return [...p.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
-}
-function eolOf(text3) {
-  return text3.includes("\r\n") ? "\r\n" : "\n";
-}
-function lineStart(fixer, file, line) {
-  const src = fixer.source(file);
-  if (!src) return void 0;
-  return line > src.lines.lineCount ? src.text.length : src.lines.offset(line, 1);
-}
-function blockIndent(fixer, loc) {
-  const before = fixer.source(loc.file)?.lines.lineText(loc.line).slice(0, loc.column - 1);
-  return before !== void 0 && /^ *$/.test(before) ? before : void 0;
-}
-function flowEntries(fixer, loc) {
-  const o = fixer.offsets(loc);
-  if (!o) return void 0;
-  const slice = o.text.slice(o.start, o.end);
-  if (!/^\{[^\n#'"{}]*\}$/.test(slice)) return void 0;
-  const entries2 = slice.slice(1, -1).split(",").map((e) => e.trim()).filter((e) => e !== "");
-  return { entries: entries2, start: o.start, end: o.end };
-}
-function flowText(entries2) {
-  return entries2.length === 0 ? "{}" : `{ ${entries2.join(", ")} }`;
-}
-function addEntry(fixer, p) {
-  const file = p.loc.file;
-  const flow = flowEntries(fixer, p.loc);
-  if (flow) return fixer.edit(file, flow.start, flow.end, flowText([...flow.entries, ID_TOKEN_WRITE]));
-  const keys = [...p.scopeKeys?.values() ?? []];
-  const last = keys.reduce(
-    (a, k) => a === void 0 || k.line > a.line ? k : a,
-    void 0
-  );
-  if (!last || keys.some((k) => k.column !== last.column)) return void 0;
-  const indent2 = blockIndent(fixer, last);
-  const src = fixer.source(file);
-  const at3 = lineStart(fixer, file, last.line + 1);
-  if (indent2 === void 0 || !src || at3 === void 0) return void 0;
-  const next = src.lines.lineText(last.line + 1);
-  if (next.trim() !== "" && !next.trimStart().startsWith("#") && next.length - next.trimStart().length > indent2.length)
-    return void 0;
-  const eol = eolOf(src.text);
-  const lead = at3 === src.text.length && !src.text.endsWith("\n") ? eol : "";
-  return fixer.edit(file, at3, at3, `${lead}${indent2}${ID_TOKEN_WRITE}${eol}`);
-}
-function insertJobBlock(fixer, job, entries2) {
-  const file = job.loc.file;
-  const indent2 = blockIndent(fixer, job.loc);
-  const keyIndent = blockIndent(fixer, job.id.loc);
-  const src = fixer.source(file);
-  const at3 = lineStart(fixer, file, job.loc.line);
-  if (indent2 === void 0 || keyIndent === void 0 || indent2.length <= keyIndent.length || !src || at3 === void 0)
-    return void 0;
-  if (job.loc.line <= job.id.loc.line) return void 0;
-  const step2 = " ".repeat(indent2.length - keyIndent.length);
-  const eol = eolOf(src.text);
-  return fixer.edit(
-    file,
-    at3,
-    at3,
-    `${indent2}permissions:${eol}${entries2.map((e) => `${indent2}${step2}${e}${eol}`).join("")}`
-  );
-}
-function addIdTokenWrite(fixer, job, wf) {
-  const desc = `Give job \`${job.id.value}\` \`${ID_TOKEN_WRITE}\`, keeping its other scopes`;
-  const own = job.permissions;
-  if (own) {
-    if (own.kind === "empty") {
-      const flow = flowEntries(fixer, own.loc);
-      return change(
-        flow ? allOf([fixer.edit(own.loc.file, flow.start, flow.end, flowText([ID_TOKEN_WRITE]))]) : void 0,
-        true,
-        desc
-      );
-    }
-    if (own.kind !== "map") return {};
-    const current = own.scopes.get("id-token");
-    if (current) return change(fixer.replaceValue(current, current.value, "write"), true, desc);
-    return change(allOf([addEntry(fixer, own)]), true, desc);
-  }
-  const inherited = wf.permissions;
-  if (!inherited)
-    return change(
-      allOf([insertJobBlock(fixer, job, ["contents: read", ID_TOKEN_WRITE])]),
-      false,
-      `Give job \`${job.id.value}\` \`permissions: { contents: read, ${ID_TOKEN_WRITE} }\` (check the other scopes it needs)`
-    );
-  if (inherited.kind !== "map" && inherited.kind !== "empty") return {};
-  return change(allOf([insertJobBlock(fixer, job, [...otherScopes(inherited), ID_TOKEN_WRITE])]), true, desc);
-}
-function removeIdToken(fixer, p) {
-  const file = p.loc.file;
-  const flow = flowEntries(fixer, p.loc);
-  if (flow)
-    return fixer.edit(file, flow.start, flow.end, flowText(flow.entries.filter((e) => !/^id-token\s*:/.test(e))));
-  const key3 = p.scopeKeys?.get("id-token");
-  const src = fixer.source(file);
-  if (!key3 || !src || blockIndent(fixer, key3) === void 0) return void 0;
-  const start = lineStart(fixer, file, key3.line);
-  const end = lineStart(fixer, file, key3.line + 1);
-  if (start === void 0 || end === void 0) return void 0;
-  if (p.scopes.size > 1) return fixer.edit(file, start, end, "");
-  const keyEnd = src.lines.offset(p.keyLoc.endLine, p.keyLoc.endColumn);
-  const between = src.text.slice(keyEnd, start);
-  if (!/^\s*:[ \t]*\r?\n[ \t\r\n]*$/.test(between)) return void 0;
-  const lineEnd = end === src.text.length && !src.text.endsWith("\n") ? end : end - (src.text.slice(0, end).endsWith("\r\n") ? 2 : 1);
-  return fixer.edit(file, keyEnd, lineEnd, ": {}");
-}
-function moveIdTokenToJobs(fixer, wf, needing) {
-  const p = wf.permissions;
-  if (p?.kind !== "map" || p.scopes.get("id-token")?.value.trim() !== "write") return {};
-  const entries2 = [...otherScopes(p), ID_TOKEN_WRITE];
-  const fix = allOf([removeIdToken(fixer, p), ...needing.map((job) => insertJobBlock(fixer, job, entries2))]);
-  const jobs = needing.map((j) => `\`${j.id.value}\``).join(", ");
-  return change(
-    fix,
-    true,
-    needing.length === 0 ? "Remove the workflow-level `id-token: write`" : `Move \`id-token: write\` to ${jobs}`
-  );
-}
-var ID_TOKEN_WRITE;
-var init_workflow_fixes = __esm({
-  "src/fix/workflow-fixes.ts"() {
-    "use strict";
-    init_fixer();
-    init_policy_fixes();
-    ID_TOKEN_WRITE = "id-token: write";
-  }
-});
-
-// rules/missing-id-token-permission.ts
-function fixText(eff) {
-  const block = eff.permissions;
-  if (block?.kind === "map" || block?.kind === "empty") {
-    const kept = [...block.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
-    return `\`permissions: { ${[...kept, "id-token: write"].join(", ")} }\``;
-  }
-  const base = "`permissions: { contents: read, id-token: write }`";
-  return block?.kind === "read-all" ? `${base} (\`read-all\` granted read on every scope: add the others the job reads)` : base;
-}
-function grantText(eff, wf) {
-  const whose = eff.source === "job" ? "the job's" : `the workflow-level (line ${wf.permissions?.loc.line ?? 0}, inherited by the job)`;
-  switch (eff.permissions?.kind) {
-    case "read-all":
-      return `${whose} \`permissions: read-all\` leaves \`id-token\` at \`none\``;
-    case "empty":
-      return `${whose} \`permissions: {}\` sets every scope, \`id-token\` included, to \`none\``;
-    default:
-      return eff.permissions?.scopes.has("id-token") ? `${whose} \`permissions\` set \`id-token: none\`` : `${whose} \`permissions\` name other scopes but not \`id-token\`, which leaves it at \`none\``;
-  }
-}
-function lineOf(loc) {
-  return loc.line;
-}
-function defaultText(setting) {
-  return setting === "restricted" ? "`restricted`, the default" : "configured as `permissive`";
-}
-var missing_id_token_permission_default;
-var init_missing_id_token_permission = __esm({
-  "rules/missing-id-token-permission.ts"() {
-    "use strict";
-    init_rule();
-    init_workflow_fixes();
-    init_token_use();
-    missing_id_token_permission_default = defineRule({
-      meta: {
-        id: "missing-id-token-permission",
-        severity: "error",
-        description: "Job assumes a role through OIDC without an effective id-token: write",
-        inputs: ["workflow"],
-        messages: {
-          missingPermission: {
-            message: "Job `{{job}}` requests an OIDC token without `id-token: write`",
-            explanation: "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but {{grant}}, so GitHub issues no token and the step fails.",
-            fix: "Add `id-token: write` to the job: {{fix}}."
-          },
-          idTokenRead: {
-            message: "`id-token: read` is not a valid access level; job `{{job}}` gets no OIDC token",
-            explanation: "`id-token: read` is not a valid access level: `id-token` takes only `write` or `none`, so job `{{job}}` gets no OIDC token for {{consumer}} (line {{line}}).",
-            fix: "Write `id-token: write`."
-          },
-          defaultPermissions: {
-            message: "Job `{{job}}` requests an OIDC token, but default permissions grant no `id-token`",
-            explanation: "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but neither the job nor the workflow sets `permissions`, so it runs with the repository's default token permissions ({{default}}); neither default includes `id-token`, so GitHub issues no token.",
-            fix: "Add to the job: {{fix}}."
-          },
-          callerMissingPermission: {
-            message: "Job `{{job}}` calls `{{callee}}`, which needs an OIDC token, without `id-token: write`",
-            explanation: "Job `{{job}}` calls `{{callee}}`, whose job `{{calleeJob}}` requests an OIDC token ({{consumer}}), but {{grant}}; a called workflow never gets more than its caller job grants.",
-            fix: "Add to the calling job `{{job}}`: {{fix}}."
-          }
-        }
-      },
-      checkWorkflowFile(ctx) {
-        const usage = { index: ctx.index, settings: ctx.settings };
-        for (const wf of ctx.project.workflows) {
-          for (const job of wf.jobs) {
-            const eff = effectivePermissions(job, wf);
-            if (eff.idToken === "write" || eff.idToken === "unknown") continue;
-            const use = jobOidcUses(usage, job, wf).find((u) => u.need === "yes");
-            if (!use) continue;
-            report(job, wf, eff, use);
-          }
-        }
-        function report(job, wf, eff, use) {
-          const data = { job: job.id.value, consumer: use.consumer, line: lineOf(use.loc), fix: fixText(eff) };
-          const related = [{ message: "the OIDC token is requested here", loc: use.loc }];
-          if (eff.source === "workflow" && wf.permissions)
-            related.push({ message: "workflow-level permissions inherited by the job", loc: wf.permissions.loc });
-          const at3 = job.permissions?.loc ?? job.id.loc;
-          const fix = addIdTokenWrite(ctx.fixer, job, wf);
-          if (eff.idToken === "read") {
-            ctx.report({
-              messageId: "idTokenRead",
-              at: eff.source === "job" && eff.grantLoc ? eff.grantLoc : at3,
-              data,
-              related,
-              ...fix
-            });
-            return;
-          }
-          if (use.via) {
-            const grant = eff.source === "default" ? `neither the calling job nor its workflow sets \`permissions\`, so it passes on the repository default (${defaultText(ctx.settings.defaultTokenPermissions)}), which never includes \`id-token\`` : grantText(eff, wf);
-            ctx.report({
-              messageId: "callerMissingPermission",
-              at: at3,
-              data: { ...data, callee: use.via.callee, calleeJob: use.via.job, grant },
-              related,
-              ...fix
-            });
-            return;
-          }
-          if (eff.source === "default") {
-            ctx.report({
-              messageId: "defaultPermissions",
-              at: at3,
-              data: { ...data, default: defaultText(ctx.settings.defaultTokenPermissions) },
-              related,
-              ...fix
-            });
-            return;
-          }
-          ctx.report({ messageId: "missingPermission", at: at3, data: { ...data, grant: grantText(eff, wf) }, related, ...fix });
-        }
-      }
-    });
-  }
-});
-
-// rules/stale-repo-path.ts
-function typoOf(name3, inventory) {
-  const [owner = "", repo = ""] = name3.toLowerCase().split("/");
-  const budget = repo.length >= 12 ? 2 : repo.length > 3 ? 1 : 0;
-  const close = inventory.filter((known) => {
-    const [o = "", r = ""] = known.toLowerCase().split("/");
-    return o === owner && editDistance(repo, r) <= budget;
-  });
-  return close.length === 1 ? close[0] : void 0;
-}
-function staleHint(v, repository, inventory, configured, template) {
-  const { owner = "", repo = "", text: text3 } = v.analysis;
-  const named = /* @__PURE__ */ new Set();
-  for (const c of githubConditions(v.stmt, { issuer: v.condition.issuer })) {
-    if (c.claim !== "sub") continue;
-    for (const item of c.condition.values.items) {
-      const a = analyseSub(item, v.mode, template);
-      if (a.owner !== void 0 && a.repo !== void 0) named.add(`${a.owner}/${a.repo}`.toLowerCase());
-    }
-  }
-  const sameOwner = configured !== void 0 && configured.toLowerCase().split("/")[0] === owner.toLowerCase();
-  if (configured !== void 0 && sameOwner && named.size === 1 && inventory.some((r) => r.toLowerCase() === configured.toLowerCase())) {
-    return `Was this repository (\`${configured}\`) renamed from \`${repository}\`? If so, the sub must name the new name (\`${renamed(text3, owner, repo, configured)}\`); if not, check which repository this role is for.`;
-  }
-  const typo = typoOf(repository, inventory);
-  if (typo !== void 0)
-    return `Is \`${repository}\` a misspelling of \`${typo}\`? If so, correct the name (\`${renamed(text3, owner, repo, typo)}\`); if not, add it to the inventory or remove it.`;
-  return "Check the name: correct it if it is misspelt or the repository was renamed, add it to the inventory if it is new, or remove it if the repository is gone.";
-}
-function escapeRegExp(text3) {
-  return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function renamed(text3, owner, repo, to) {
-  const [toOwner = owner, toRepo = repo] = to.split("/");
-  const re3 = new RegExp(`(^|:)(repo|repository):${escapeRegExp(owner)}(@[^/:]*)?/${escapeRegExp(repo)}(?=@|:|$)`);
-  return text3.replace(
-    re3,
-    (_m, start, key3, ownerId) => `${start}${key3}:${toOwner}${ownerId ?? ""}/${toRepo}`
-  );
-}
-function reportOnline(ctx, statuses) {
-  const inventory = ctx.settings.repositories;
-  for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
-    const { owner, repo, text: text3 } = v.analysis;
-    if (!v.analysis.canMatch || owner === void 0 || repo === void 0) continue;
-    const repository = `${owner}/${repo}`;
-    if (inventory !== void 0 && !inventory.includes(repository)) continue;
-    const status = statuses.get(repository);
-    const base = { value: text3, note: valueNote(v.value), repository, operator: v.condition.condition.operator.value };
-    if (status?.kind === "missing") ctx.report({ messageId: "missingOnline", at: v.value, data: base });
-    else if (status?.kind === "renamed" || status?.kind === "ok" && status.fullName !== repository && v.mode !== "equalsIgnoreCase") {
-      const canonical2 = status.fullName;
-      const messageId = status.kind === "renamed" ? "renamedOnline" : "caseMismatch";
-      ctx.report({
-        messageId,
-        at: v.value,
-        data: { ...base, canonical: canonical2, suggestion: renamed(text3, owner, repo, canonical2) }
-      });
-    }
-  }
-}
-var rule, stale_repo_path_default;
-var init_stale_repo_path = __esm({
-  "rules/stale-repo-path.ts"() {
-    "use strict";
-    init_rule();
-    init_sub_pattern();
-    init_github_trust();
-    init_edit_distance();
-    rule = defineRule({
-      meta: {
-        id: "stale-repo-path",
-        severity: "error",
-        description: "Sub condition names a repository that is not in the configured inventory",
-        inputs: ["policy"],
-        fixable: false,
-        messages: {
-          notInInventory: {
-            message: "`{{value}}` names `{{repository}}`, which is not in the repository inventory",
-            explanation: "`{{value}}`{{note}} names `{{repository}}`, which is not among the {{count}} repositories of the configured inventory (`repositories` / `repositoriesFile`). A sub condition for a repository that does not exist (deleted, renamed, or misspelt) never lets your workflows in, and if someone later creates that name, theirs get this role.",
-            fix: "{{hint}}"
-          },
-          caseMismatch: {
-            message: "`{{value}}` writes `{{repository}}`, but the repository is `{{canonical}}`",
-            explanation: "`{{value}}`{{note}} writes the repository as `{{repository}}`, but its name is `{{canonical}}`. GitHub accepts any case in URLs, but the sub claim carries the canonical case and `{{operator}}` compares case-sensitively, so this value never matches.",
-            fix: "Write `{{suggestion}}`."
-          },
-          missingOnline: {
-            message: "`{{value}}` names `{{repository}}`, which GitHub reports as not found",
-            explanation: "`{{value}}`{{note}} names `{{repository}}`, which the GitHub API reports as not found (404): deleted, misspelt, or private to a token without access. No workflow of yours can use this condition, and if someone creates that name, theirs get this role.",
-            fix: "Correct the name (set GITHUB_TOKEN if the repository is private)."
-          },
-          renamedOnline: {
-            message: "`{{value}}` names `{{repository}}`, which moved to `{{canonical}}`",
-            explanation: "`{{value}}`{{note}} names `{{repository}}`, which GitHub reports as moved to `{{canonical}}` (301). Tokens of the renamed repository carry the new name, so this value no longer matches them \u2014 and the old name is free for anyone to take.",
-            fix: "Write `{{suggestion}}`."
-          }
-        }
-      },
-      check(ctx) {
-        const statuses = ctx.project.repoStatuses;
-        const inventory = ctx.settings.repositories;
-        if (statuses) reportOnline(ctx, statuses);
-        if (inventory === void 0) return;
-        const known = new Set(inventory);
-        const byLower = /* @__PURE__ */ new Map();
-        for (const r of inventory) if (!byLower.has(r.toLowerCase())) byLower.set(r.toLowerCase(), r);
-        for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
-          const { owner, repo, text: text3 } = v.analysis;
-          if (!v.analysis.canMatch || owner === void 0 || repo === void 0) continue;
-          const repository = `${owner}/${repo}`;
-          if (known.has(repository)) continue;
-          const base = {
-            value: text3,
-            note: valueNote(v.value),
-            repository,
-            operator: v.condition.condition.operator.value
-          };
-          const canonical2 = byLower.get(repository.toLowerCase());
-          if (canonical2 !== void 0) {
-            if (v.mode === "equalsIgnoreCase") continue;
-            ctx.report({
-              messageId: "caseMismatch",
-              at: v.value,
-              data: { ...base, canonical: canonical2, suggestion: renamed(text3, owner, repo, canonical2) }
-            });
-            continue;
-          }
-          const hint = staleHint(v, repository, inventory, ctx.settings.repository, ctx.settings.subClaimTemplate);
-          ctx.report({ messageId: "notInInventory", at: v.value, data: { ...base, count: inventory.length, hint } });
-        }
-      }
-    });
-    stale_repo_path_default = rule;
-  }
-});
-
-// src/analysis/job-condition.ts
-function tokenize(text3) {
-  const out2 = [];
-  let i = 0;
-  while (i < text3.length) {
-    const ch = text3.charAt(i);
-    if (/\s/.test(ch)) {
-      i++;
-      continue;
-    }
-    if (ch === "'" || ch === '"') {
-      let v = "";
-      let j = i + 1;
-      for (; ; ) {
-        if (j >= text3.length) return void 0;
-        const c = text3.charAt(j);
-        if (c === ch) {
-          if (ch === "'" && text3.charAt(j + 1) === "'") {
-            v += "'";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        v += c;
-        j++;
-      }
-      out2.push({ t: "str", v });
-      i = j + 1;
-      continue;
-    }
-    const two = text3.slice(i, i + 2);
-    if (["==", "!=", "&&", "||", "<=", ">="].includes(two)) {
-      out2.push({ t: "op", v: two });
-      i += 2;
-      continue;
-    }
-    if ("!()<>[],.*".includes(ch)) {
-      out2.push({ t: "op", v: ch });
-      i++;
-      continue;
-    }
-    const num2 = /^-?(?:0x[0-9a-f]+|\d+(?:\.\d+)?(?:e[+-]?\d+)?)/i.exec(text3.slice(i));
-    if (num2 && !/[A-Za-z_]/.test(text3.charAt(i + num2[0].length))) {
-      out2.push({ t: "num", v: num2[0] });
-      i += num2[0].length;
-      continue;
-    }
-    const word = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(text3.slice(i));
-    if (!word) return void 0;
-    out2.push({ t: "word", v: word[0] });
-    i += word[0].length;
-  }
-  return out2;
-}
-function opaque(text3) {
-  return { kind: "expr", expr: { kind: "opaque", text: text3 }, text: text3 };
-}
-function asExpr(o) {
-  if (o.kind === "expr") return o.expr;
-  if (o.kind === "path" && o.path === RUN_FORK) return { kind: "runFromFork" };
-  if (o.kind === "path" && o.path === PR_FORK) return { kind: "prFromFork" };
-  return { kind: "opaque", text: o.text };
-}
-function onRelease(test) {
-  return { kind: "and", parts: [{ kind: "event", name: "release" }, test] };
-}
-function compare(a, b) {
-  if (a.kind === "string" && b.kind === "string")
-    return { kind: "const", value: a.value.toLowerCase() === b.value.toLowerCase() };
-  const pair2 = a.kind === "path" && b.kind === "string" ? { path: a, str: b } : b.kind === "path" && a.kind === "string" ? { path: b, str: a } : void 0;
-  const text3 = `${a.text} == ${b.text}`;
-  if (a.kind === "path" && b.kind === "path") {
-    const paths = /* @__PURE__ */ new Set([a.path, b.path]);
-    if (paths.has(RUN_REPO) && paths.has("github.repository")) return { kind: "runSameRepo" };
-    if (paths.has(PR_REPO) && [...paths].some((p) => PR_BASE_REPOS.has(p))) return { kind: "prSameRepo" };
-    return { kind: "opaque", text: text3 };
-  }
-  for (const [path5, kind] of [
-    [RUN_FORK, "runFromFork"],
-    [PR_FORK, "prFromFork"]
-  ]) {
-    const forkTest = a.kind === "path" && a.path === path5 ? b : b.kind === "path" && b.path === path5 ? a : void 0;
-    if (forkTest?.kind === "expr" && forkTest.expr.kind === "const")
-      return forkTest.expr.value ? { kind } : { kind: "not", x: { kind } };
-  }
-  if (!pair2) return { kind: "opaque", text: text3 };
-  const { path: path4, str: str4 } = pair2;
-  switch (path4.path) {
-    case "github.event_name":
-      return { kind: "event", name: str4.value.toLowerCase() };
-    case "github.ref":
-      return { kind: "refIs", ref: str4.value.toLowerCase(), written: str4.value };
-    case "github.ref_name":
-      return {
-        kind: "or",
-        parts: REF_NAME_BASES.map((base) => ({
-          kind: "refIs",
-          ref: `${base}${str4.value}`.toLowerCase(),
-          written: `${base}${str4.value}`
-        }))
-      };
-    case RELEASE_TAG:
-      return onRelease({
-        kind: "refIs",
-        ref: `refs/tags/${str4.value}`.toLowerCase(),
-        written: `refs/tags/${str4.value}`
-      });
-    case `${RUN}event`:
-      return { kind: "runEvent", name: str4.value.toLowerCase() };
-    default:
-      return { kind: "opaque", text: text3 };
-  }
-}
-function call(name3, args, text3) {
-  const [subject, prefix] = args;
-  if (name3 === "startswith" && args.length === 2 && subject?.kind === "path" && prefix?.kind === "string") {
-    const p = prefix.value;
-    if (subject.path === "github.ref") return { kind: "refStarts", prefix: p.toLowerCase(), written: p };
-    if (subject.path === "github.ref_name")
-      return {
-        kind: "or",
-        parts: REF_NAME_BASES.map((base) => ({
-          kind: "refStarts",
-          prefix: `${base}${p}`.toLowerCase(),
-          written: `${base}${p}`
-        }))
-      };
-    if (subject.path === RELEASE_TAG)
-      return onRelease({ kind: "refStarts", prefix: `refs/tags/${p}`.toLowerCase(), written: `refs/tags/${p}` });
-  }
-  return { kind: "opaque", text: text3 };
-}
-function not(t2) {
-  return t2 === "yes" ? "no" : t2 === "no" ? "yes" : "maybe";
-}
-function evaluate(e, event, ref, scenario) {
-  const runFacts = event === "workflow_run" ? scenario : void 0;
-  const prFacts = event === "pull_request_target" || event === "pull_request" ? scenario : void 0;
-  switch (e.kind) {
-    case "const":
-      return e.value ? "yes" : "no";
-    // Without a `workflow_run` payload these are null: `null == 'push'` and `null == github.repository` are false.
-    case "runEvent":
-      return runFacts === void 0 ? "no" : runFacts === "untrusted" ? e.name === "pull_request" ? "yes" : "no" : "maybe";
-    case "runSameRepo":
-      return runFacts === void 0 ? "no" : runFacts === "untrusted" ? "no" : "maybe";
-    // `null == false` holds in GitHub's expressions: off `workflow_run`, no claim.
-    case "runFromFork":
-      return runFacts === "untrusted" ? "yes" : "maybe";
-    case "prSameRepo":
-      return prFacts === void 0 ? "no" : prFacts === "untrusted" ? "no" : "maybe";
-    case "prFromFork":
-      return prFacts === "untrusted" ? "yes" : "maybe";
-    case "event":
-      return e.name === event ? "yes" : "no";
-    case "refIs":
-      return ref.kind === "literal" && ref.ref === e.ref ? "yes" : "no";
-    case "refStarts":
-      if (ref.kind === "literal") return ref.ref.startsWith(e.prefix) ? "yes" : "no";
-      if (ref.kind === "prefixed")
-        return ref.prefix.startsWith(e.prefix) ? "yes" : e.prefix.startsWith(ref.prefix) ? "maybe" : "no";
-      return "no";
-    case "not":
-      return not(evaluate(e.x, event, ref, scenario));
-    case "and": {
-      const r = e.parts.map((p) => evaluate(p, event, ref, scenario));
-      return r.includes("no") ? "no" : r.includes("maybe") ? "maybe" : "yes";
-    }
-    case "or": {
-      const r = e.parts.map((p) => evaluate(p, event, ref, scenario));
-      return r.includes("yes") ? "yes" : r.includes("maybe") ? "maybe" : "no";
-    }
-    case "opaque":
-      return "maybe";
-  }
-}
-function collect(e, out2) {
-  switch (e.kind) {
-    case "refIs":
-      if (!out2.refs.has(e.ref)) out2.refs.set(e.ref, e.written);
-      return;
-    case "refStarts":
-      if (!out2.prefixes.has(e.prefix)) out2.prefixes.set(e.prefix, e.written);
-      return;
-    case "not":
-      collect(e.x, out2);
-      return;
-    case "and":
-    case "or":
-      for (const p of e.parts) collect(p, out2);
-      return;
-    case "opaque":
-      out2.opaque.push(e.text);
-      return;
-    default:
-      return;
-  }
-}
-function unwrap(text3) {
-  const t2 = text3.trim();
-  const m = /^\$\{\{([\s\S]*)\}\}$/.exec(t2);
-  if (m) return m[1]?.includes("${{") || m[1]?.includes("}}") ? void 0 : m[1];
-  return t2.includes("${{") ? void 0 : t2;
-}
-function parseCondition(text3) {
-  if (text3 === void 0 || text3.trim() === "") return { kind: "const", value: true };
-  const source = unwrap(text3);
-  const tokens = source === void 0 ? void 0 : tokenize(source);
-  const expr = tokens && tokens.length > 0 ? new Parser(tokens).parse() : void 0;
-  return expr ?? { kind: "opaque", text: text3 };
-}
-function jobCondition(...texts) {
-  const parts = texts.map(parseCondition);
-  const expr = parts.length === 1 && parts[0] ? parts[0] : { kind: "and", parts };
-  const found = { refs: /* @__PURE__ */ new Map(), prefixes: /* @__PURE__ */ new Map(), opaque: [] };
-  collect(expr, found);
-  const refs = [...found.refs.keys()];
-  const prefixes = [...found.prefixes.keys()];
-  const refClasses = [
-    ...refs.map((r) => ({ kind: "literal", ref: r })),
-    ...prefixes.map((p) => ({ kind: "prefixed", prefix: p })),
-    { kind: "other" }
-  ];
-  const classes = (event, scenario = "any") => refClasses.map((cls) => ({ cls, result: evaluate(expr, event, cls, scenario) }));
-  const written = (r) => found.refs.get(r) ?? found.prefixes.get(r) ?? r;
-  const reachesIn = (event, scenario) => {
-    const results = classes(event.toLowerCase(), scenario).map((c) => c.result);
-    return results.includes("yes") ? "yes" : results.includes("maybe") ? "maybe" : "no";
-  };
-  return {
-    opaqueEventTest: found.opaque.some((o) => o.includes("event_name")),
-    reaches: (event) => reachesIn(event, "any"),
-    reachesUntrusted: (event) => reachesIn(event, "untrusted"),
-    refsFor(event) {
-      const results = classes(event.toLowerCase());
-      if (results.every((c) => c.result === "no")) return { kind: "never" };
-      const pick = (want, kind) => results.filter((c) => c.cls.kind === kind && want(c.result)).map(
-        (c) => c.cls.kind === "literal" ? written(c.cls.ref) : c.cls.kind === "prefixed" ? written(c.cls.prefix) : ""
-      );
-      const other = results.find((c) => c.cls.kind === "other")?.result;
-      if (other === "no")
-        return {
-          kind: "only",
-          refs: pick((t2) => t2 !== "no", "literal"),
-          prefixes: pick((t2) => t2 !== "no", "prefixed")
-        };
-      return {
-        kind: "except",
-        refs: pick((t2) => t2 === "no", "literal"),
-        prefixes: pick((t2) => t2 === "no", "prefixed")
-      };
-    }
-  };
-}
-function ruleAdmitsRef(rule2, ref) {
-  const r = ref.toLowerCase();
-  if (rule2.kind === "never") return false;
-  const named = rule2.refs.some((x) => x.toLowerCase() === r) || rule2.prefixes.some((p) => r.startsWith(p.toLowerCase()));
-  return rule2.kind === "only" ? named : !named;
-}
-function namesUnder(rule2, base) {
-  if (rule2.kind === "never") return { kind: "none" };
-  const b = base.toLowerCase();
-  const coversBase = rule2.prefixes.some((p) => b.startsWith(p.toLowerCase()));
-  const names = rule2.refs.filter((r) => r.toLowerCase().startsWith(b) && r.length > b.length).map((r) => r.slice(b.length));
-  const prefixes = rule2.prefixes.filter((p) => p.toLowerCase().startsWith(b) && p.length > b.length).map((p) => p.slice(b.length));
-  if (rule2.kind === "only") {
-    if (coversBase) return { kind: "except", names: [], prefixes: [] };
-    return names.length === 0 && prefixes.length === 0 ? { kind: "none" } : { kind: "only", names, prefixes };
-  }
-  if (coversBase) return { kind: "none" };
-  return { kind: "except", names, prefixes };
-}
-var Parser, RUN, RUN_FORK, RUN_REPO, RELEASE_TAG, PR, PR_FORK, PR_REPO, PR_BASE_REPOS, REF_NAME_BASES;
-var init_job_condition = __esm({
-  "src/analysis/job-condition.ts"() {
-    "use strict";
-    Parser = class {
-      constructor(tokens) {
-        this.tokens = tokens;
-      }
-      tokens;
-      i = 0;
-      parse() {
-        const e = this.or();
-        if (!e || this.i !== this.tokens.length) return void 0;
-        return asExpr(e);
-      }
-      peek(v) {
-        const t2 = this.tokens[this.i];
-        return t2?.t === "op" && t2.v === v;
-      }
-      take(v) {
-        if (!this.peek(v)) return false;
-        this.i++;
-        return true;
-      }
-      or() {
-        const first = this.and();
-        if (!first) return void 0;
-        const parts = [first];
-        while (this.take("||")) {
-          const next = this.and();
-          if (!next) return void 0;
-          parts.push(next);
-        }
-        if (parts.length === 1) return first;
-        return {
-          kind: "expr",
-          expr: { kind: "or", parts: parts.map(asExpr) },
-          text: parts.map((p) => p.text).join(" || ")
-        };
-      }
-      and() {
-        const first = this.equality();
-        if (!first) return void 0;
-        const parts = [first];
-        while (this.take("&&")) {
-          const next = this.equality();
-          if (!next) return void 0;
-          parts.push(next);
-        }
-        if (parts.length === 1) return first;
-        return {
-          kind: "expr",
-          expr: { kind: "and", parts: parts.map(asExpr) },
-          text: parts.map((p) => p.text).join(" && ")
-        };
-      }
-      equality() {
-        let left = this.relational();
-        if (!left) return void 0;
-        for (; ; ) {
-          const op = this.take("==") ? "==" : this.take("!=") ? "!=" : void 0;
-          if (!op) return left;
-          const right = this.relational();
-          if (!right) return void 0;
-          const test = compare(left, right);
-          const text3 = `${left.text} ${op} ${right.text}`;
-          left = { kind: "expr", expr: op === "==" ? test : { kind: "not", x: test }, text: text3 };
-        }
-      }
-      relational() {
-        let left = this.unary();
-        if (!left) return void 0;
-        for (; ; ) {
-          const op = ["<", "<=", ">", ">="].find((o) => this.take(o));
-          if (!op) return left;
-          const right = this.unary();
-          if (!right) return void 0;
-          const text3 = `${left.text} ${op} ${right.text}`;
-          left = { kind: "expr", expr: { kind: "opaque", text: text3 }, text: text3 };
-        }
-      }
-      unary() {
-        if (this.take("!")) {
-          const x = this.unary();
-          if (!x) return void 0;
-          return { kind: "expr", expr: { kind: "not", x: asExpr(x) }, text: `!${x.text}` };
-        }
-        return this.postfix();
-      }
-      postfix() {
-        let base = this.primary();
-        if (!base) return void 0;
-        for (; ; ) {
-          if (this.take(".")) {
-            const t2 = this.tokens[this.i];
-            if (t2?.t === "word") {
-              this.i++;
-              base = base.kind === "path" ? { kind: "path", path: `${base.path}.${t2.v.toLowerCase()}`, text: `${base.text}.${t2.v}` } : opaque(`${base.text}.${t2.v}`);
-            } else if (this.take("*")) base = opaque(`${base.text}.*`);
-            else return void 0;
-            continue;
-          }
-          if (this.take("[")) {
-            const index2 = this.or();
-            if (!index2 || !this.take("]")) return void 0;
-            base = base.kind === "path" && index2.kind === "string" ? { kind: "path", path: `${base.path}.${index2.value.toLowerCase()}`, text: `${base.text}[${index2.text}]` } : opaque(`${base.text}[${index2.text}]`);
-            continue;
-          }
-          return base;
-        }
-      }
-      primary() {
-        const t2 = this.tokens[this.i];
-        if (!t2) return void 0;
-        if (t2.t === "op" && t2.v === "(") {
-          this.i++;
-          const inner = this.or();
-          if (!inner || !this.take(")")) return void 0;
-          return { ...inner, text: `(${inner.text})` };
-        }
-        if (t2.t === "str") {
-          this.i++;
-          return { kind: "string", value: t2.v, text: `'${t2.v}'` };
-        }
-        if (t2.t === "num") {
-          this.i++;
-          return opaque(t2.v);
-        }
-        if (t2.t !== "word") return void 0;
-        this.i++;
-        const word = t2.v;
-        if (this.take("(")) {
-          const args = [];
-          if (!this.take(")")) {
-            for (; ; ) {
-              const a = this.or();
-              if (!a) return void 0;
-              args.push(a);
-              if (this.take(")")) break;
-              if (!this.take(",")) return void 0;
-            }
-          }
-          const text3 = `${word}(${args.map((a) => a.text).join(", ")})`;
-          return { kind: "expr", expr: call(word.toLowerCase(), args, text3), text: text3 };
-        }
-        const lower = word.toLowerCase();
-        if (lower === "true" || lower === "false")
-          return { kind: "expr", expr: { kind: "const", value: lower === "true" }, text: word };
-        if (lower === "null") return opaque(word);
-        return { kind: "path", path: lower, text: word };
-      }
-    };
-    RUN = "github.event.workflow_run.";
-    RUN_FORK = `${RUN}head_repository.fork`;
-    RUN_REPO = `${RUN}head_repository.full_name`;
-    RELEASE_TAG = "github.event.release.tag_name";
-    PR = "github.event.pull_request.";
-    PR_FORK = `${PR}head.repo.fork`;
-    PR_REPO = `${PR}head.repo.full_name`;
-    PR_BASE_REPOS = /* @__PURE__ */ new Set(["github.repository", `${PR}base.repo.full_name`]);
-    REF_NAME_BASES = ["refs/heads/", "refs/tags/", "refs/pull/"];
-  }
-});
-
-// src/analysis/predicted-claims.ts
-function repoFacts(settings) {
-  const out2 = {};
-  const m = settings.repository ? /^([^/]+)\/([^/]+)$/.exec(settings.repository) : null;
-  if (m?.[1] && m[2]) {
-    out2.owner = m[1];
-    out2.name = m[2];
-  }
-  if (settings.repositoryOwnerId) out2.ownerId = settings.repositoryOwnerId;
-  if (settings.repositoryId) out2.repoId = settings.repositoryId;
-  return out2;
-}
-function repoPieces(r) {
-  if (!r.owner || !r.name) return [NAME_RUN];
-  const owner = { anyCase: r.owner };
-  const name3 = { anyCase: r.name };
-  const ownerId = r.ownerId ? r.ownerId : ID_RUN;
-  const repoId = r.repoId ? r.repoId : ID_RUN;
-  return [
-    {
-      oneOf: [
-        [owner, "/", name3],
-        [owner, "@", ownerId, "/", name3, "@", repoId]
-      ]
-    }
-  ];
-}
-function encodeColons(s) {
-  return s.replace(/:/g, "%3A");
-}
-function branchContext(include, ignore, description) {
-  const holes = { samples: BRANCH_SAMPLES };
-  if (include) holes.include = include;
-  if (ignore) holes.ignore = ignore;
-  return {
-    kind: "branch",
-    context: ["ref:refs/heads/", { hole: true }],
-    ref: ["refs/heads/", { hole: true }],
-    refType: "branch",
-    holes,
-    description
-  };
-}
-function tagContext(include, ignore, description) {
-  const holes = { samples: TAG_SAMPLES };
-  if (include) holes.include = include;
-  if (ignore) holes.ignore = ignore;
-  return {
-    kind: "tag",
-    context: ["ref:refs/tags/", { hole: true }],
-    ref: ["refs/tags/", { hole: true }],
-    refType: "tag",
-    holes,
-    description
-  };
-}
-function fixedBranch(branch, description) {
-  return {
-    kind: "branch",
-    context: [`ref:refs/heads/${encodeColons(branch)}`],
-    ref: [`refs/heads/${branch}`],
-    refType: "branch",
-    description
-  };
-}
-function fixedTag(tag, description) {
-  return {
-    kind: "tag",
-    context: [`ref:refs/tags/${encodeColons(tag)}`],
-    ref: [`refs/tags/${tag}`],
-    refType: "tag",
-    description
-  };
-}
-function mergeQueueContext(branches, branchesIgnore, settings) {
-  const queue = (p) => p.startsWith("!") ? `!gh-readonly-queue/${p.slice(1)}/pr-*` : `gh-readonly-queue/${p}/pr-*`;
-  const bases = [...(branches ?? []).filter(isLiteralName), settings.defaultBranch, ...BRANCH_SAMPLES];
-  const samples = [...new Set(bases)].map((b) => `gh-readonly-queue/${b}/pr-123-${QUEUE_SHA}`);
-  const ctx = branchContext(
-    branches ? branches.map(queue) : ["gh-readonly-queue/**/pr-*"],
-    branchesIgnore?.map(queue),
-    ""
-  );
-  ctx.holes = { ...ctx.holes, samples };
-  ctx.description = branches ? `runs on a merge queue branch \`gh-readonly-queue/<base>/pr-<number>-<sha>\` for a base matching ${quoteList(branches)}` : branchesIgnore ? `runs on a merge queue branch \`gh-readonly-queue/<base>/pr-<number>-<sha>\` for a base other than ${quoteList(branchesIgnore)}` : "runs on a merge queue branch `gh-readonly-queue/<base>/pr-<number>-<sha>`";
-  return ctx;
-}
-function isLiteralName(pattern) {
-  return !/[*?+[\]\\]/.test(pattern) && !pattern.startsWith("!");
-}
-function escapeGlob(name3) {
-  return name3.replace(/[*?+[\]\\]/g, "\\$&").replace(/^!/, "\\!");
-}
-function values(list2) {
-  return list2?.map((l) => l.value);
-}
-function quoteList(list2) {
-  return list2.map((p) => `\`${p}\``).join(", ");
-}
-function triggerContexts(trigger, settings) {
-  const event = trigger.event.value;
-  const f = trigger.filter;
-  switch (event) {
-    case "push": {
-      const branches = values(f.branches);
-      const branchesIgnore = values(f.branchesIgnore);
-      const tags2 = values(f.tags);
-      const tagsIgnore = values(f.tagsIgnore);
-      const branchFilter = branches !== void 0 || branchesIgnore !== void 0;
-      const tagFilter = tags2 !== void 0 || tagsIgnore !== void 0;
-      const out2 = [];
-      if (branchFilter || !tagFilter) {
-        if (branches && !branchesIgnore && branches.length > 0 && branches.every(isLiteralName))
-          out2.push(...branches.map((b) => fixedBranch(b, `to \`${b}\``)));
-        else {
-          const d = branches ? `to a branch matching ${quoteList(branches)}` : branchesIgnore ? `to a branch other than ${quoteList(branchesIgnore)}` : "to any branch";
-          out2.push(branchContext(branches, branchesIgnore, d));
-        }
-      }
-      if (tagFilter || !branchFilter) {
-        if (tags2 && !tagsIgnore && tags2.length > 0 && tags2.every(isLiteralName))
-          out2.push(...tags2.map((t2) => fixedTag(t2, `of tag \`${t2}\``)));
-        else {
-          const d = tags2 ? `of a tag matching ${quoteList(tags2)}` : tagsIgnore ? `of a tag other than ${quoteList(tagsIgnore)}` : "of any tag";
-          out2.push(tagContext(tags2, tagsIgnore, d));
-        }
-      }
-      return out2;
-    }
-    case "pull_request":
-      return [
-        {
-          kind: "pull_request",
-          context: ["pull_request"],
-          ref: ["refs/pull/", ID_RUN, "/merge"],
-          refType: "branch",
-          description: ""
-        }
-      ];
-    case "workflow_dispatch":
-      return [branchContext(void 0, void 0, "runs from any branch")];
-    case "release":
-      return [tagContext(void 0, void 0, "runs on the release's tag")];
-    case "merge_group":
-      return [mergeQueueContext(values(f.branches), values(f.branchesIgnore), settings)];
-    default:
-      if (DEFAULT_BRANCH_EVENTS.has(event))
-        return [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
-      return [
-        {
-          kind: "unknown",
-          description: "",
-          unknownWhy: event === "workflow_call" ? "a called workflow receives its caller's claims" : `oidclint does not predict the ref of \`${event}\` runs`
-        }
-      ];
-  }
-}
-function jobSituations(workflow, job, settings, step2) {
-  return situationsOf(
-    workflow,
-    workflow.file,
-    job,
-    [job.if?.value, step2?.if?.value],
-    conditionLabel(job, step2),
-    settings
-  );
-}
-function calledJobSituations(caller, callee, job, settings, step2) {
-  const ifs = [caller.job.if?.value, job.if?.value, step2?.if?.value];
-  const label2 = caller.job.if === void 0 ? conditionLabel(job, step2) : "the caller's and the called job's `if:`";
-  return situationsOf(caller.workflow, callee.file, job, ifs, label2, settings);
-}
-function situationsOf(workflow, jobWorkflowFile, job, ifs, label2, settings) {
-  const repo = repoFacts(settings);
-  const envText = job.environment ? knownText(job.environment) : void 0;
-  const condition = jobCondition(...ifs);
-  const out2 = [];
-  for (const trigger of workflow.triggers) {
-    const rule2 = condition.refsFor(trigger.event.value);
-    if (rule2.kind === "never") continue;
-    for (const ctx of triggerContexts(trigger, settings)) {
-      for (const narrowed of narrowByCondition(ctx, rule2, label2))
-        out2.push(situation(workflow, jobWorkflowFile, trigger, narrowed, job, envText, repo, settings));
-    }
-  }
-  return out2;
-}
-function conditionLabel(job, step2) {
-  if (step2?.if === void 0) return "the job's `if:`";
-  return job.if === void 0 ? "the step's `if:`" : "the job's and the step's `if:`";
-}
-function startsPullName(prefix) {
-  const m = /^(\d*)(.*)$/.exec(prefix);
-  const rest = m?.[2] ?? "";
-  return rest === "" || (m?.[1] ?? "") !== "" && "/merge".startsWith(rest);
-}
-function pullReachable(n) {
-  if (n.kind === "none") return false;
-  if (n.kind === "except") return true;
-  return n.names.some((name3) => /^\d+\/merge$/i.test(name3)) || n.prefixes.some(startsPullName);
-}
-function narrowByCondition(ctx, rule2, label2) {
-  if (rule2.kind === "except" && rule2.refs.length === 0 && rule2.prefixes.length === 0) return [ctx];
-  if (ctx.kind === "unknown" || ctx.kind === "environment") return [ctx];
-  if (ctx.kind === "pull_request") return pullReachable(namesUnder(rule2, "refs/pull/")) ? [ctx] : [];
-  const fixed = ctx.ref?.length === 1 && typeof ctx.ref[0] === "string" ? ctx.ref[0] : void 0;
-  if (!ctx.holes) return fixed === void 0 || ruleAdmitsRef(rule2, fixed) ? [ctx] : [];
-  const holes = ctx.holes;
-  const base = ctx.kind === "tag" ? "refs/tags/" : "refs/heads/";
-  const n = namesUnder(rule2, base);
-  if (n.kind === "none") return [];
-  if (n.kind === "only") {
-    const out2 = n.names.filter((name3) => holeAdmits(holes, name3)).map(
-      (name3) => (ctx.kind === "tag" ? fixedTag : fixedBranch)(
-        name3,
-        `${ctx.description}; ${label2} allows only \`${base}${name3}\``
-      )
-    );
-    if (n.prefixes.length > 0) {
-      out2.push({
-        ...ctx,
-        holes: { ...holes, prefixes: n.prefixes },
-        description: `${ctx.description}; ${label2} allows only refs starting with ${quoteList(n.prefixes.map((p) => base + p))}`
-      });
-    }
-    return out2;
-  }
-  if (n.names.length === 0 && n.prefixes.length === 0) return [ctx];
-  const ignore = [...holes.ignore ?? [], ...n.names.map(escapeGlob), ...n.prefixes.map((p) => `${escapeGlob(p)}**`)];
-  const excluded = [...n.names.map((name3) => base + name3), ...n.prefixes.map((p) => `${base}${p}\u2026`)];
-  return [
-    {
-      ...ctx,
-      holes: { ...holes, ignore },
-      description: `${ctx.description}; ${label2} excludes ${quoteList(excluded)}`
-    }
-  ];
-}
-function situation(workflow, jobWorkflowFile, trigger, ctx, job, envText, repo, settings) {
-  const event = trigger.event.value;
-  const claims = /* @__PURE__ */ new Map();
-  const pieces = (p) => p ? { kind: "pieces", pieces: p } : { kind: "unknown" };
-  const repoKnown = repo.owner !== void 0 && repo.name !== void 0;
-  claims.set("event_name", pieces([event]));
-  claims.set("ref", pieces(ctx.ref));
-  if (ctx.refType) claims.set("ref_type", pieces([ctx.refType]));
-  if (repoKnown) {
-    claims.set("repository", pieces([{ anyCase: `${repo.owner ?? ""}/${repo.name ?? ""}` }]));
-    claims.set("repository_owner", pieces([{ anyCase: repo.owner ?? "" }]));
-    claims.set("repository_id", pieces([repo.repoId ?? ID_RUN]));
-    claims.set("repository_owner_id", pieces([repo.ownerId ?? ID_RUN]));
-    if (ctx.ref) {
-      const repoPiece = { anyCase: `${repo.owner ?? ""}/${repo.name ?? ""}` };
-      claims.set("job_workflow_ref", pieces([repoPiece, `/${jobWorkflowFile}@`, ...ctx.ref]));
-      claims.set("workflow_ref", pieces([repoPiece, `/${workflow.file}@`, ...ctx.ref]));
-    }
-  }
-  let kind = ctx.kind;
-  let context = ctx.context;
-  let description = ctx.description;
-  let unknownWhy = ctx.unknownWhy;
-  if (job.environment && envText !== "") {
-    if (envText === void 0) {
-      claims.set("environment", { kind: "unknown" });
-      kind = "unknown";
-      context = void 0;
-      unknownWhy = `the environment \`${job.environment.parts.map((p) => typeof p === "string" ? p : `\${{ ${p.unknown} }}`).join("")}\` is not known statically`;
-    } else {
-      claims.set("environment", pieces([envText]));
-      kind = "environment";
-      context = [`environment:${encodeColons(envText)}`];
-      description = [description, `environment \`${envText}\``].filter((d) => d !== "").join(", ");
-      unknownWhy = void 0;
-    }
-  } else claims.set("environment", { kind: "absent" });
-  let sub;
-  if (context) sub = subPieces(settings.subClaimTemplate, context, repo, claims);
-  claims.set("sub", pieces(sub));
-  const out2 = { trigger, event, kind, description, claims };
-  if (ctx.holes && ctx.kind !== "unknown") out2.holes = ctx.holes;
-  if (unknownWhy) out2.unknownWhy = unknownWhy;
-  if (sub) out2.sub = sub;
-  return out2;
-}
-function subPieces(template, context, repo, claims) {
-  const out2 = [];
-  template.forEach((key3, i) => {
-    if (i > 0) out2.push(":");
-    if (key3 === "repo") out2.push("repo:", ...repoPieces(repo));
-    else if (key3 === "context") out2.push(...context);
-    else {
-      const v = claims.get(key3);
-      out2.push(`${key3}:`);
-      if (v?.kind === "pieces") out2.push(...v.pieces.map((p) => typeof p === "string" ? encodeColons(p) : p));
-      else out2.push(ANY_RUN);
-    }
-  });
-  return out2;
-}
-function renderPieces(pieces, hole = "<name>") {
-  return pieces.map((p) => {
-    if (typeof p === "string") return p;
-    if ("anyCase" in p) return p.anyCase;
-    if ("hole" in p) return hole;
-    if ("oneOf" in p) return renderPieces(p.oneOf[0] ?? [], hole);
-    return p === ID_RUN || p.min === 1 ? "<id>" : "<unknown>";
-  }).join("");
-}
-function renderSub(s, example2) {
-  if (!s.sub) return "(unknown)";
-  const hole = example2 ?? (s.kind === "tag" ? "<tag>" : "<branch>");
-  return renderPieces(s.sub, hole).replace(/^repo:<id>/, "repo:OWNER/REPO");
-}
-function describeHole(s) {
-  const h = s.holes;
-  if (!h) return void 0;
-  const what = s.kind === "tag" ? "tag" : "branch";
-  const parts = [h.include ? `any ${what} matching ${quoteList(h.include)}` : `any ${what}`];
-  if (h.ignore && h.ignore.length > 0) parts.push(`except ${quoteList(h.ignore)}`);
-  if (h.prefixes && h.prefixes.length > 0) parts.push(`starting with ${quoteList(h.prefixes)}`);
-  return parts.join(", ");
-}
-var DEFAULT_BRANCH_EVENTS, BRANCH_SAMPLES, TAG_SAMPLES, NAME_RUN, QUEUE_SHA;
-var init_predicted_claims = __esm({
-  "src/analysis/predicted-claims.ts"() {
-    "use strict";
-    init_iam_evaluation();
-    init_job_condition();
-    init_value();
-    DEFAULT_BRANCH_EVENTS = /* @__PURE__ */ new Set([
-      "pull_request_target",
-      "workflow_run",
-      "issue_comment",
-      "schedule",
-      "issues",
-      "label",
-      "milestone",
-      "discussion",
-      "discussion_comment",
-      "repository_dispatch",
-      "watch",
-      "fork",
-      "gollum"
-    ]);
-    BRANCH_SAMPLES = ["feature/login", "develop", "dev", "fix/typo", "release/1.0", "staging", "main", "master"];
-    TAG_SAMPLES = ["v1.0.0", "v1.2.3", "1.0.0", "release-1.0", "latest"];
-    NAME_RUN = { run: (c) => c !== ":", min: 1 };
-    QUEUE_SHA = "3f9a1c27d4b85e60f1a2b3c4d5e6f708192a3b4c";
-  }
-});
-
-// src/analysis/refused-repository.ts
-function refusedRepository(sub, patterns, mode = "like") {
-  const repo = /^repo:([^:]+):/.exec(sub)?.[1];
-  if (repo === void 0) return void 0;
-  const trusted = patterns.map((p) => /^repo:([^:]+):/.exec(p)?.[1]).filter((r) => r !== void 0);
-  if (trusted.length === 0 || trusted.length < patterns.length) return void 0;
-  const lower = repo.toLowerCase();
-  if (trusted.some((r) => compileIamValue(r.toLowerCase(), mode)?.matches(lower) !== false)) return void 0;
-  return { repo, trusted: [...new Set(trusted)] };
-}
-var init_refused_repository = __esm({
-  "src/analysis/refused-repository.ts"() {
-    "use strict";
-    init_iam_evaluation();
-  }
-});
-
-// rules/trust-mismatch.ts
-function policyClaim(s, repo, example2) {
-  const prefix = `repo:${repo}:`;
-  if (s.kind === "environment" || !s.holes) return renderSub(s);
-  if (s.kind === "pull_request") return `${prefix}pull_request`;
-  const refs = s.kind === "tag" ? "refs/tags/" : "refs/heads/";
-  const positive = s.holes.include?.filter((p) => !p.startsWith("!")) ?? [];
-  const include = example2 === void 0 ? positive : positive.filter((p) => filterListAdmits([p], example2));
-  if (include.length === 1) {
-    let p = (include[0] ?? "*").replace(/\*\*?/g, "*").replace(/\[[^\]]*\][?+]?|.[?+]/g, "*").replace(/\*+/g, "*");
-    if (s.event === "merge_group") p = p.replace(/\/pr-\*$/, "/*");
-    if (p !== "*") return `${prefix}ref:${refs}${p}`;
-  }
-  return renderSub(s, example2);
-}
-function acceptedFilter(allowed, kind, mergeQueue) {
-  const ref = mergeQueue ? /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\// : new RegExp(`:ref:refs/${kind}/([^?]+)$`);
-  const names = allowed.map((p) => ref.exec(p)?.[1]).filter((n) => n !== void 0 && n !== "*").map((n) => n.includes("*") ? `"${n.replace(/\*+/g, "**")}"` : n);
-  return names.length > 0 ? [...new Set(names)].join(", ") : void 0;
-}
-function fixText2(f) {
-  const { s, repo, example: example2, allowed, defaultBranch } = f;
-  const claim = policyClaim(s, repo, example2);
-  const add = `add exactly \`${claim}\` to the role's \`\u2026:sub\` condition${claim.includes("*") ? " (as `StringLike`)" : ""}`;
-  const roleEnv = allowed.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== void 0);
-  const env = roleEnv === void 0 ? void 0 : decodeURIComponent(roleEnv);
-  const other = f.repoKnown ? refusedRepository(`repo:${repo}:`, allowed) : void 0;
-  if (other) {
-    const names = other.trusted.map((r) => `\`${r}\``).join(", ");
-    return `assume a role made for \`${repo}\` if this one belongs to ${names}; if this repository was renamed from ${names}, write its new name in the role's \`\u2026:sub\` condition`;
-  }
-  if (f.matrix !== void 0)
-    return `leave \`${f.matrix}\` out of the matrix if this role is not meant for it; or, if it is, ${add}`;
-  if (s.kind === "environment") {
-    if (env !== void 0) return `give the job the environment the role trusts (\`environment: ${env}\`), or ${add}`;
-    return `drop the job's \`environment:\` if the role is meant for ref-based runs (a job with an environment always gets \`\u2026:environment:NAME\`), or ${add}`;
-  }
-  const envOnly = allowed.length > 0 && allowed.every((p) => p.includes(":environment:"));
-  if (env !== void 0 && envOnly)
-    return `give the job the environment the role trusts (\`environment: ${env}\`: its sub is then \`repo:${repo}:environment:${roleEnv ?? env}\` on every trigger), or ${add}`;
-  if (s.kind === "pull_request")
-    return `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or the step), or, if pull requests may use it, ${add}`;
-  if (s.event === "workflow_dispatch")
-    return `state that the job runs only from \`${defaultBranch}\` (job \`if: github.ref == 'refs/heads/${defaultBranch}'\`) or give it an environment the role trusts; if another branch is meant to deploy, add exactly its claim (e.g. \`${claim}\`)`;
-  if (FILTERED_EVENTS.has(s.event)) {
-    const filter = s.kind === "tag" ? "tags" : "branches";
-    const open = s.holes !== void 0 && s.holes.include === void 0;
-    const kind = s.kind === "tag" ? "tags" : "heads";
-    const accepted = acceptedFilter(allowed, kind, s.event === "merge_group");
-    const other2 = kind === "tags" ? "heads" : "tags";
-    if (accepted === void 0 && allowed.some((p) => p.includes(`:ref:refs/${other2}/`)))
-      return `assume this role only in ${other2 === "tags" ? "tag" : "branch"} runs (\`if: startsWith(github.ref, 'refs/${other2}/')\` on the step), or ${add}`;
-    if (open) {
-      const example3 = accepted ?? (s.kind === "tag" ? "v*" : defaultBranch);
-      return `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${example3}]\`), or ${add}`;
-    }
-    return accepted === void 0 ? `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}` : `narrow the trigger's \`${filter}\` filter to the refs the role accepts (\`${filter}: [${accepted}]\`), or ${add}`;
-  }
-  return `restrict the job with \`if: github.event_name != '${s.event}'\`, or ${add}`;
-}
-function varyingKeys(uses) {
-  const values2 = /* @__PURE__ */ new Map();
-  for (const u of uses)
-    for (const [k, v] of u.matrix ?? []) values2.set(k, (values2.get(k) ?? /* @__PURE__ */ new Set()).add(displayText(v)));
-  return [...values2].filter(([, set2]) => set2.size > 1).map(([k]) => k).slice(0, 3);
-}
-function defaultBranchAccepted(roles, s, settings) {
-  if (!s.holes || !holeAdmits(s.holes, settings.defaultBranch)) return false;
-  const holes = { ...s.holes, include: [settings.defaultBranch], samples: [] };
-  return roles.every((r) => findRefusedClaim(r.docs, s.claims, settings, holes, ["aud"]).verdict === "accepted");
-}
-var FILTERED_EVENTS, trust_mismatch_default;
-var init_trust_mismatch = __esm({
-  "rules/trust-mismatch.ts"() {
-    "use strict";
-    init_rule();
-    init_workflow_values();
-    init_predicted_claims();
-    init_iam_evaluation();
-    init_role_assumptions();
-    init_value();
-    init_refused_repository();
-    FILTERED_EVENTS = /* @__PURE__ */ new Set(["push", "merge_group"]);
-    trust_mismatch_default = defineRule({
-      meta: {
-        id: "trust-mismatch",
-        severity: "error",
-        description: "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)",
-        inputs: ["workflow", "policy"],
-        fixable: false,
-        messages: {
-          manualRun: {
-            message: "Manual runs of job `{{job}}`{{matrix}} from a branch other than `{{defaultBranch}}` are refused",
-            explanation: "`workflow_dispatch` runs on the branch picked when the run starts; {{role}} accepts only {{allowed}}, so a manual run from another branch (e.g. `{{sub}}`) fails with AccessDenied.",
-            fix: "{{fix}}."
-          },
-          refused: {
-            message: "Role refuses job `{{job}}`'s sub `{{sub}}`{{matrix}}",
-            explanation: "AccessDenied predicted: job `{{job}}`{{matrix}} assumes {{role}} on {{trigger}}, where GitHub sends the sub `{{sub}}`{{example}}; the role's trust policy accepts no such sub (allowed: {{allowed}}), so `sts:AssumeRoleWithWebIdentity` fails.",
-            fix: "{{fix}}."
-          }
-        }
-      },
-      checkWorkflowFile(ctx) {
-        const { project, index: index2, settings } = ctx;
-        const repo = settings.repository ?? "OWNER/REPO";
-        if (!definesRoles(index2)) return;
-        for (const wf of project.workflows) {
-          for (const job of wf.jobs) {
-            const uses = jobRoleAssumptions(index2, settings, wf, job);
-            if (uses.length === 0) continue;
-            const pending = /* @__PURE__ */ new Map();
-            const envKeys = matrixKeysRead(job.environment);
-            const varying = envKeys.length > 0 ? envKeys : varyingKeys(uses);
-            for (const use of uses) {
-              const roles = resolveRole(use.role, index2);
-              if (roles.length === 0) continue;
-              const situations = jobSituations(wf, use.job, settings, use.step).filter((s) => s.kind !== "unknown");
-              const reportedSubs = /* @__PURE__ */ new Set();
-              const combination = use.matrix ? describeCombination(use.matrix, varying) : void 0;
-              for (const s of situations) {
-                const key3 = `${use.loc.line}:${use.loc.column}|${s.trigger.event.loc.line}:${s.trigger.event.loc.column}`;
-                const seen = pending.get(key3);
-                if (seen && (combination === void 0 || seen.combinations.includes(combination))) continue;
-                const verdicts = roles.map((r) => findRefusedClaim(r.docs, s.claims, settings, s.holes, ["aud"]));
-                if (!verdicts.every((v) => v.verdict === "refused")) continue;
-                if (seen && combination !== void 0) {
-                  seen.combinations.push(combination);
-                  continue;
-                }
-                const first = verdicts[0];
-                const example2 = first?.verdict === "refused" ? first.example : void 0;
-                const sub = renderSub(s, example2);
-                if (s.kind === "environment" && reportedSubs.has(sub)) continue;
-                reportedSubs.add(sub);
-                const manual = s.event === "workflow_dispatch" && s.holes !== void 0 && defaultBranchAccepted(roles, s, settings);
-                const allowedValues = roles.flatMap((r) => allowedPatterns(r.docs, settings));
-                const patterns = allowedValues.map((v) => `\`${displayText(v)}\``);
-                const role = roles[0];
-                const allowedTexts = allowedValues.map((v) => knownText(v)).filter((t2) => t2 !== void 0);
-                pending.set(key3, {
-                  manual,
-                  loc: use.loc,
-                  combinations: combination === void 0 ? [] : [combination],
-                  data: {
-                    job: job.id.value,
-                    role: `\`${displayText(use.role)}\`${use.role.origin ? ` (from ${use.role.origin})` : ""}${role ? ` (${role.label})` : ""}`,
-                    trigger: `\`${s.event}\`${s.description ? ` (${s.description})` : ""}`,
-                    sub,
-                    example: example2 !== void 0 && s.holes && (s.kind === "branch" || s.kind === "tag") ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example2}\`)` : "",
-                    allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
-                    defaultBranch: settings.defaultBranch
-                  },
-                  fix: {
-                    s,
-                    repo,
-                    example: example2,
-                    allowed: allowedTexts,
-                    defaultBranch: settings.defaultBranch,
-                    repoKnown: settings.repository !== void 0
-                  },
-                  // Point code scanning at the sub condition that refuses (else the role's trust policy).
-                  ...role ? {
-                    related: [
-                      allowedValues[0] ? { message: "the sub the role's trust policy accepts", loc: allowedValues[0].loc } : { message: "the role's trust policy", loc: role.docs[0]?.loc ?? role.loc }
-                    ]
-                  } : {}
-                });
-              }
-            }
-            for (const p of pending.values()) {
-              const matrix = p.combinations.length > 0 ? ` (matrix ${p.combinations.map((c) => `\`${c}\``).join(", ")})` : "";
-              const fix = fixText2(p.combinations.length === 1 ? { ...p.fix, matrix: p.combinations[0] ?? "" } : p.fix);
-              ctx.report({
-                messageId: p.manual ? "manualRun" : "refused",
-                at: p.loc,
-                ...p.manual ? { severity: "warn" } : {},
-                data: { ...p.data, matrix, fix },
-                ...p.related ? { related: p.related } : {}
-              });
-            }
-          }
-        }
-      }
-    });
-  }
-});
-
-// rules/unsafe-condition-operator.ts
-function problemOf(c) {
-  const op = c.operator;
-  if (op.negated) return "negated";
-  if (op.set === "ForAllValues") return "forAllValues";
-  if (op.ifExists) return "ifExists";
-  if (op.set === "ForAnyValue") return "forAnyValue";
-  return void 0;
-}
-function saferOperator(c) {
-  const base = c.operator.base.replace(/^StringNot/i, "String");
-  return /^String(Equals|Like|EqualsIgnoreCase)$/i.test(base) ? base : "StringEquals";
-}
-function locKey(loc) {
-  return `${loc.file}:${loc.line}:${loc.column}`;
-}
-var GUARDED_CLAIMS, unsafe_condition_operator_default;
-var init_unsafe_condition_operator = __esm({
-  "rules/unsafe-condition-operator.ts"() {
-    "use strict";
-    init_rule();
-    init_github_trust();
-    init_value();
-    GUARDED_CLAIMS = /* @__PURE__ */ new Set(["sub", "aud", "job_workflow_ref"]);
-    unsafe_condition_operator_default = defineRule({
-      meta: {
-        id: "unsafe-condition-operator",
-        severity: "warn",
-        description: "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role",
-        inputs: ["policy"],
-        fixable: false,
-        messages: {
-          forAllValues: {
-            message: "`{{operator}}` on {{keys}} holds when the claim is absent",
-            explanation: '`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies "all values"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes.{{iam}}',
-            fix: "Use `{{fix}}`."
-          },
-          ifExists: {
-            message: "`{{operator}}` on {{keys}} holds when the claim is absent",
-            explanation: "`{{operator}}` on {{keys}}: `\u2026IfExists` is true when the key is absent from the request, so the statement does not guarantee the claim was checked (a token of another provider this statement trusts, or a key that is never filled in, passes).{{iam}}",
-            fix: "Use `{{fix}}`."
-          },
-          negated: {
-            message: "`{{operator}}` on {{keys}} allows every value it does not name",
-            explanation: "`{{operator}}` on {{keys}} is the only condition on this claim: a negated operator allows every value it does not name \u2014 any other audience the provider accepts, now or later.",
-            fix: "Name what to allow instead: `{{fix}}` with the audience your workflows send."
-          },
-          forAnyValue: {
-            message: "`{{operator}}` on {{keys}}: a set operator on a single-valued claim",
-            explanation: "`{{operator}}` on {{keys}}: `ForAnyValue:` is a set operator for multivalued keys, but these claims are single-valued. AWS documents set operators for multivalued keys only; here it behaves like `{{fix}}` while suggesting a list is being matched, and a later edit to a negated or `ForAllValues:` form silently opens the role.{{iam}}",
-            fix: "Write `{{fix}}`."
-          }
-        }
-      },
-      check(ctx) {
-        for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
-          const conditions = githubConditions(stmt, ctx.settings).filter((c) => GUARDED_CLAIMS.has(c.claim));
-          const negationIsAlone = (c) => !SCOPING_CLAIMS.has(c.claim) && !conditions.some((o) => o.claim === c.claim && !o.operator.negated);
-          const groups = /* @__PURE__ */ new Map();
-          for (const c of conditions) {
-            const problem = problemOf(c);
-            if (!problem) continue;
-            if (problem === "negated" && !negationIsAlone(c)) continue;
-            const id2 = locKey(c.condition.operator.loc) + c.condition.operator.value;
-            const key3 = `\`${knownText(c.condition.key) ?? c.claim}\``;
-            const group = groups.get(id2);
-            const scoping = SCOPING_CLAIMS.has(c.claim);
-            if (group) {
-              group.keys.push(key3);
-              group.scoping ||= scoping;
-            } else groups.set(id2, { problem, first: c, keys: [key3], scoping });
-          }
-          if (groups.size === 0) continue;
-          const iamRefuses = failsIamCreateCheck(stmt, ctx.settings);
-          for (const { problem, first, keys, scoping } of groups.values()) {
-            const iam = scoping && iamRefuses && problem !== "negated" ? " IAM's create-time check counts only a plain `StringEquals`, `StringLike` or `StringEqualsIgnoreCase` condition on sub or job_workflow_ref that is not scoped to all, and this statement has none, so IAM would refuse to create or update a role with this trust policy (MalformedPolicyDocument): the role predates that check or will not deploy." : "";
-            ctx.report({
-              messageId: problem,
-              at: first.condition.operator,
-              data: { operator: first.condition.operator.value, keys: keys.join(", "), fix: saferOperator(first), iam }
-            });
-          }
-        }
-      }
-    });
-  }
-});
-
-// rules/unknown-condition-key.ts
-function passesWhenAbsent(op) {
-  if (op.ifExists) return true;
-  if (op.set === "ForAllValues") return true;
-  if (op.set === "ForAnyValue") return false;
-  return op.negated;
-}
-function consequence(stmt, op) {
-  const passes = passesWhenAbsent(op);
-  if (isDeny(stmt))
-    return passes ? "always holds: it does not narrow this Deny" : "never holds: this Deny never applies and protects nothing";
-  if (isAllow(stmt)) {
-    return passes ? `always holds under \`${op.text}\`: it restricts nothing` : "never holds: every AssumeRoleWithWebIdentity through this statement is refused (AccessDenied)";
-  }
-  return passes ? "always holds" : "never holds";
-}
-function intendedClaim(condition, audience) {
-  const values2 = condition.values.items.map((v) => knownText(v)).filter((t2) => t2 !== void 0);
-  const isAudience = (t2) => t2 === audience || t2 === DEFAULT_AWS_AUDIENCE || /^https?:\/\//.test(t2);
-  if (values2.length > 0 && values2.every(isAudience)) return { claim: "aud", why: " (its values are audiences)" };
-  if (values2.some((t2) => t2.startsWith("repo:"))) return { claim: "sub", why: " (its values are subjects)" };
-  return { claim: "sub", why: ", or the key of the claim the condition is about" };
-}
-var unknown_condition_key_default;
-var init_unknown_condition_key = __esm({
-  "rules/unknown-condition-key.ts"() {
-    "use strict";
-    init_rule();
-    init_condition_keys();
-    init_github_trust();
-    init_well_known();
-    init_value();
-    unknown_condition_key_default = defineRule({
-      meta: {
-        id: "unknown-condition-key",
-        severity: "error",
-        description: "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support",
-        inputs: ["policy"],
-        fixable: false,
-        messages: {
-          whitespaceInKey: {
-            message: "Condition key `{{key}}` has leading or trailing whitespace",
-            explanation: "Condition key `{{key}}` has leading or trailing whitespace. IAM compares key names exactly apart from case, so this key is never in the request and the condition {{consequence}}.",
-            fix: "Write `{{suggestion}}`."
-          },
-          schemeInKey: {
-            message: "Condition key `{{key}}` includes the URL scheme",
-            explanation: "Condition key `{{key}}` includes the URL scheme. IAM names an OIDC provider's keys by its URL without `https://`, so this key is never in the request and the condition {{consequence}}.",
-            fix: "Write `{{suggestion}}`."
-          },
-          slashInsteadOfColon: {
-            message: "Condition key `{{key}}` separates the claim with `/` instead of `:`",
-            explanation: "Condition key `{{key}}` separates the claim with `/` instead of `:`. IAM reads `{{key}}` as an issuer path with no claim, so it is never in the request and the condition {{consequence}}.",
-            fix: "Write `{{suggestion}}`."
-          },
-          misspeltIssuer: {
-            message: "Condition key `{{key}}` names issuer `{{issuer}}`, not GitHub's",
-            explanation: "Condition key `{{key}}` names issuer `{{issuer}}`, which is not GitHub's (`token.actions.githubusercontent.com`). The key is never in the request and the condition {{consequence}}.",
-            fix: "Write `{{suggestion}}`."
-          },
-          misspeltClaim: {
-            message: "Condition key `{{key}}`: no claim `{{claim}}`; did you mean `{{suggestion}}`?",
-            explanation: "Condition key `{{key}}` names claim `{{claim}}`, which AWS does not expose for GitHub's issuer; the key is never in the request and the condition {{consequence}}.",
-            fix: "Write `{{suggestion}}`."
-          },
-          unsupportedClaim: {
-            message: "Condition key `{{key}}`: AWS does not expose claim `{{claim}}`",
-            explanation: "Condition key `{{key}}`: `{{claim}}` is a claim of GitHub's token, but AWS does not make it a condition key (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
-            fix: "Express it through `sub` (e.g. `repo:OWNER/*`) or a supported key."
-          },
-          issuerOnly: {
-            message: "Condition key `{{key}}` names no claim; did you mean `{{suggestion}}`?",
-            explanation: "Condition key `{{key}}` is the issuer alone. AWS names an OIDC provider's keys `ISSUER:CLAIM` (`{{issuer}}:sub`, `{{issuer}}:aud`); a key without the claim is never in the request, so the condition {{consequence}}.",
-            fix: "Write `{{suggestion}}`{{why}}."
-          },
-          unknownClaim: {
-            message: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub",
-            explanation: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub's issuer (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
-            fix: "Use a supported key."
-          }
-        }
-      },
-      check(ctx) {
-        const supported = AWS_GITHUB_CLAIM_KEYS.join(", ");
-        for (const doc of ctx.project.policies) {
-          if (doc.kind === "permissions") continue;
-          for (const stmt of doc.statements) {
-            for (const condition of stmt.conditions) {
-              const key3 = knownText(condition.key);
-              if (key3 === void 0) continue;
-              const problem = githubKeyProblem(key3, ctx.settings);
-              if (!problem) continue;
-              const data = {
-                key: key3,
-                supported,
-                consequence: consequence(stmt, parseOperator(condition.operator.value))
-              };
-              switch (problem.kind) {
-                case "whitespace":
-                  ctx.report({
-                    messageId: "whitespaceInKey",
-                    at: condition.key,
-                    data: { ...data, suggestion: problem.suggestion }
-                  });
-                  break;
-                case "scheme":
-                  ctx.report({
-                    messageId: "schemeInKey",
-                    at: condition.key,
-                    data: { ...data, suggestion: problem.suggestion }
-                  });
-                  break;
-                case "slash":
-                  ctx.report({
-                    messageId: "slashInsteadOfColon",
-                    at: condition.key,
-                    data: { ...data, suggestion: problem.suggestion }
-                  });
-                  break;
-                case "issuer":
-                  ctx.report({
-                    messageId: "misspeltIssuer",
-                    at: condition.key,
-                    data: { ...data, issuer: problem.issuer, suggestion: problem.suggestion }
-                  });
-                  break;
-                case "claim":
-                  ctx.report({
-                    messageId: "misspeltClaim",
-                    at: condition.key,
-                    data: { ...data, claim: problem.claim, suggestion: problem.suggestion }
-                  });
-                  break;
-                case "unsupported":
-                  ctx.report({ messageId: "unsupportedClaim", at: condition.key, data: { ...data, claim: problem.claim } });
-                  break;
-                case "unknownClaim":
-                  ctx.report({ messageId: "unknownClaim", at: condition.key, data: { ...data, claim: problem.claim } });
-                  break;
-                case "issuerOnly": {
-                  const { claim, why } = intendedClaim(condition, ctx.settings.audience);
-                  ctx.report({
-                    messageId: "issuerOnly",
-                    at: condition.key,
-                    data: {
-                      ...data,
-                      issuer: problem.issuer,
-                      suggestion: `${problem.issuer}:${claim}`,
-                      why
-                    }
-                  });
-                  break;
-                }
-              }
-            }
-          }
-        }
-      }
-    });
-  }
-});
-
-// rules/malformed-principal.ts
-function arnFields(value) {
-  const only = value.parts.length === 1 ? value.parts[0] : void 0;
-  let known = typeof only === "string" ? fieldsOfText.get(only) : fieldsOf.get(value);
-  if (known === void 0) {
-    known = arnFieldsAnew(value) ?? null;
-    if (typeof only !== "string") fieldsOf.set(value, known);
-    else {
-      if (fieldsOfText.size >= 1e3) fieldsOfText.clear();
-      fieldsOfText.set(only, known);
-    }
-  }
-  return known ?? void 0;
-}
-function arnFieldsAnew(value) {
-  const text3 = value.parts.map((p) => isUnknownPart(p) ? UNKNOWN : p).join("");
-  const fields = [];
-  let start = 0;
-  for (let i = 0; i < 5; i++) {
-    const colon = text3.indexOf(":", start);
-    if (colon < 0) return void 0;
-    fields.push(text3.slice(start, colon));
-    start = colon + 1;
-  }
-  fields.push(text3.slice(start));
-  const [arn, partition = "", service = "", region2 = "", account = "", resource = ""] = fields;
-  if (arn !== "arn") return void 0;
-  return { partition, service, region: region2, account, resource };
-}
-function isKnownField(field3) {
-  return !field3.includes(UNKNOWN);
-}
-function partitionOfValue(value) {
-  const f = arnFields(value);
-  return f && isKnownField(f.partition) && PARTITIONS.has(f.partition) ? f.partition : void 0;
-}
-function isBareGitHubIssuer(text3, settings) {
-  const issuer = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
-  return isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? "");
-}
-function providerIssuerWritten(value) {
-  const f = arnFields(value);
-  if (!f || !isKnownField(f.resource) || !f.resource.startsWith("oidc-provider/")) return void 0;
-  return f.resource.slice("oidc-provider/".length);
-}
-function providerIssuerOf(value) {
-  return providerIssuerWritten(value)?.toLowerCase();
-}
-function allPrincipalArns(doc) {
-  return doc.statements.flatMap((s) => s.principals.flatMap((p) => p.values.items));
-}
-function hasGitHubKeys(stmt, settings) {
-  return stmt.conditions.some((c) => {
-    const key3 = knownText(c.key);
-    if (key3 === void 0) return false;
-    const { issuer } = parseConditionKey(key3);
-    return issuer !== void 0 && isGitHubIssuer(issuer, settings);
-  });
-}
-function statementIsGitHubRelated(stmt, settings) {
-  for (const p of stmt.principals) {
-    if (p.type.value !== "Federated") continue;
-    for (const v of p.values.items) {
-      const issuer = providerIssuerOf(v);
-      if (issuer !== void 0 && (isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? "")))
-        return true;
-    }
-  }
-  return hasGitHubKeys(stmt, settings);
-}
-function cleanIssuer(text3) {
-  let known = cleanIssuers.get(text3);
-  if (known === void 0) {
-    if (cleanIssuers.size >= 1e3) cleanIssuers.clear();
-    const written = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
-    cleanIssuers.set(text3, known = { written, lower: written.toLowerCase() });
-  }
-  return known;
-}
-function checkIssuerMismatch(stmt, settings, report) {
-  const principalIssuers = [];
-  for (const p of stmt.principals) {
-    if (p.type.value !== "Federated") continue;
-    if (p.values.unknown) return;
-    for (const v of p.values.items) {
-      const text3 = knownText(v);
-      const written = text3 === void 0 || text3.startsWith("arn:") ? providerIssuerWritten(v) : text3;
-      if (written === void 0) return;
-      const clean2 = cleanIssuer(written);
-      principalIssuers.push({ issuer: clean2.lower, written: clean2.written, value: v });
-    }
-  }
-  const first = principalIssuers[0];
-  if (!first) return;
-  let foreign;
-  for (const c of stmt.conditions) {
-    if (isUnresolvedKey(c.key)) continue;
-    const key3 = knownText(c.key);
-    if (key3 === void 0) continue;
-    if (githubKeyProblem(key3, settings) !== void 0) continue;
-    const { issuer } = parseConditionKey(key3);
-    if (issuer === void 0) continue;
-    const normal = issuer.toLowerCase();
-    if (principalIssuers.some((p) => p.issuer === normal)) continue;
-    foreign ??= /* @__PURE__ */ new Map();
-    const entry2 = foreign.get(normal) ?? { written: issuer, keys: [] };
-    entry2.keys.push(`\`${key3}\``);
-    foreign.set(normal, entry2);
-  }
-  if (foreign)
-    for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
-}
-var PARTITIONS, UNKNOWN, fieldsOf, fieldsOfText, PartitionCounts, malformed_principal_default, cleanIssuers;
-var init_malformed_principal = __esm({
-  "rules/malformed-principal.ts"() {
-    "use strict";
-    init_rule();
-    init_github_trust();
-    init_value();
-    init_condition_keys();
-    PARTITIONS = /* @__PURE__ */ new Set([
-      "aws",
-      "aws-cn",
-      "aws-us-gov",
-      "aws-iso",
-      "aws-iso-b",
-      "aws-iso-e",
-      "aws-iso-f",
-      "aws-eusc"
-    ]);
-    UNKNOWN = "\0";
-    fieldsOf = /* @__PURE__ */ new WeakMap();
-    fieldsOfText = /* @__PURE__ */ new Map();
-    PartitionCounts = class {
-      counts = /* @__PURE__ */ new Map();
-      /** The first known partition, in document order. */
-      first;
-      constructor(values2) {
-        for (const v of values2) {
-          const p = partitionOfValue(v);
-          if (p !== void 0) this.counts.set(p, (this.counts.get(p) ?? 0) + 1);
-        }
-        this.first = this.counts.keys().next().value;
-      }
-      soleOthers = /* @__PURE__ */ new Map();
-      /** The one partition every other principal (all but one value in `own`) names, if they agree. */
-      soleOtherThan(own) {
-        if (this.soleOthers.has(own)) return this.soleOthers.get(own);
-        const others = [...this.counts.entries()].filter(([p, n]) => n - (p === own ? 1 : 0) > 0).map(([p]) => p);
-        const sole = others.length === 1 ? others[0] : void 0;
-        this.soleOthers.set(own, sole);
-        return sole;
-      }
-    };
-    malformed_principal_default = defineRule({
-      meta: {
-        id: "malformed-principal",
-        severity: "error",
-        description: "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys",
-        inputs: ["policy"],
-        fixable: false,
-        messages: {
-          notAnArn: {
-            message: '`Federated: "{{value}}"` names the issuer, not the OIDC provider\'s ARN',
-            explanation: '`Federated: "{{value}}"` names the issuer, but IAM needs the ARN of the account\'s OIDC provider for it; the policy is rejected (MalformedPolicyDocument: invalid principal).',
-            fix: "Write `{{suggestion}}`."
-          },
-          notProviderArn: {
-            message: "`{{value}}` is not an OIDC provider ARN ({{reason}})",
-            explanation: "`{{value}}` is not an OIDC provider ARN ({{reason}}), so no GitHub token can use this statement.",
-            fix: "A federated principal for GitHub is `arn:PARTITION:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com`."
-          },
-          wrongPrincipalType: {
-            message: "OIDC provider ARN `{{value}}` under `{{type}}` instead of `Federated`",
-            explanation: '`{{value}}` is an OIDC provider ARN under `{{type}}`; web identity providers are trusted as `"Federated"` principals, so no GitHub token can use this statement.',
-            fix: 'Move it to `"Principal": { "Federated": "{{value}}" }`.'
-          },
-          schemeInArn: {
-            message: "`{{value}}` contains the URL scheme",
-            explanation: "`{{value}}` contains the URL scheme. OIDC provider ARNs name the provider URL without `https://`, so this names no provider.",
-            fix: "Write `{{suggestion}}`."
-          },
-          badAccount: {
-            message: "`{{value}}` has account id `{{account}}`, not 12 digits",
-            explanation: "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider.",
-            fix: "Use the id of the account that holds the provider{{origin}}."
-          },
-          badPartition: {
-            message: "`{{value}}` names partition `{{partition}}`, which does not exist",
-            explanation: "`{{value}}` names partition `{{partition}}`, which does not exist (aws, aws-cn, aws-us-gov, \u2026), so this names no provider.",
-            fix: "Use the role's partition (or `${AWS::Partition}` / `data.aws_partition`)."
-          },
-          partitionMismatch: {
-            message: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`",
-            explanation: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted.",
-            fix: "Use `arn:{{other}}:iam::\u2026` (or `${AWS::Partition}` / `data.aws_partition`)."
-          },
-          issuerMismatch: {
-            message: "Principal trusts `{{principalIssuer}}`, but the conditions read `{{keyIssuer}}` keys",
-            explanation: "The principal trusts the provider for `{{principalIssuer}}`, but the conditions read claims of `{{keyIssuer}}` ({{keys}}). Tokens of that provider never carry those keys, so the conditions never hold (or, with IfExists/negated operators, never restrict).",
-            fix: "Prefix the keys with `{{principalIssuer}}:` \u2014 or trust the provider the keys name."
-          }
-        }
-      },
-      check(ctx) {
-        for (const doc of ctx.project.policies) {
-          if (doc.kind === "permissions") continue;
-          const partitions2 = new PartitionCounts(allPrincipalArns(doc));
-          for (const stmt of doc.statements) {
-            if (stmt.notPrincipal) continue;
-            const githubRelated = statementIsGitHubRelated(stmt, ctx.settings);
-            for (const principal2 of stmt.principals) {
-              for (const value of principal2.values.items) {
-                const text3 = knownText(value);
-                const origin = value.origin === void 0 ? "" : ` (value from ${value.origin})`;
-                if (principal2.type.value !== "Federated") {
-                  if (text3 !== void 0 && /^arn:[^:]*:iam::[^:]*:oidc-provider\//.test(text3)) {
-                    ctx.report({
-                      messageId: "wrongPrincipalType",
-                      at: value,
-                      data: { value: text3, type: principal2.type.value }
-                    });
-                  }
-                  continue;
-                }
-                if (text3 !== void 0 && !text3.startsWith("arn:")) {
-                  if (isBareGitHubIssuer(text3, ctx.settings)) {
-                    const partition2 = doc.partition ?? partitions2.first ?? "aws";
-                    const issuer = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
-                    ctx.report({
-                      messageId: "notAnArn",
-                      at: value,
-                      data: { value: text3, suggestion: `arn:${partition2}:iam::ACCOUNT_ID:oidc-provider/${issuer}` }
-                    });
-                  }
-                  continue;
-                }
-                const f = arnFields(value);
-                if (!f) continue;
-                const display = text3 ?? displayText(value);
-                if (isKnownField(f.resource) && f.resource.startsWith("saml-provider/")) {
-                  if (githubRelated && actionAllowsWebIdentity(stmt) && hasGitHubKeys(stmt, ctx.settings)) {
-                    ctx.report({
-                      messageId: "notProviderArn",
-                      at: value,
-                      data: {
-                        value: display,
-                        reason: "it names a SAML provider, but `sts:AssumeRoleWithWebIdentity` and the GitHub condition keys need the OIDC provider: `oidc-provider/ISSUER`, not `saml-provider/\u2026`"
-                      }
-                    });
-                  }
-                  continue;
-                }
-                if (isKnownField(f.service) && f.service !== "iam") {
-                  ctx.report({
-                    messageId: "notProviderArn",
-                    at: value,
-                    data: { value: display, reason: `service \`${f.service}\` instead of \`iam\`` }
-                  });
-                  continue;
-                }
-                if (isKnownField(f.region) && f.region !== "") {
-                  ctx.report({
-                    messageId: "notProviderArn",
-                    at: value,
-                    data: { value: display, reason: `IAM ARNs have no region, this one has \`${f.region}\`` }
-                  });
-                  continue;
-                }
-                if (isKnownField(f.resource) && !f.resource.startsWith("oidc-provider/")) {
-                  ctx.report({
-                    messageId: "notProviderArn",
-                    at: value,
-                    data: { value: display, reason: `resource \`${f.resource}\` instead of \`oidc-provider/ISSUER\`` }
-                  });
-                  continue;
-                }
-                const resourceIssuer = f.resource.slice("oidc-provider/".length);
-                if (/^https?:\/\//i.test(resourceIssuer)) {
-                  ctx.report({
-                    messageId: "schemeInArn",
-                    at: value,
-                    data: { value: display, suggestion: display.replace(/oidc-provider\/https?:\/\//i, "oidc-provider/") }
-                  });
-                  continue;
-                }
-                if (isKnownField(f.account) && !/^\d{12}$/.test(f.account)) {
-                  ctx.report({ messageId: "badAccount", at: value, data: { value: display, account: f.account, origin } });
-                  continue;
-                }
-                if (isKnownField(f.partition) && !PARTITIONS.has(f.partition)) {
-                  ctx.report({ messageId: "badPartition", at: value, data: { value: display, partition: f.partition } });
-                  continue;
-                }
-                if (!githubRelated) continue;
-                const partition = partitionOfValue(value);
-                if (partition !== void 0) {
-                  const other = doc.partition ?? partitions2.soleOtherThan(partition);
-                  if (other !== void 0 && other !== partition) {
-                    const where2 = doc.partition !== void 0 ? "the template around it is" : "the other principals of this policy are";
-                    ctx.report({
-                      messageId: "partitionMismatch",
-                      at: value,
-                      data: { value: display, partition, other, where: where2 }
-                    });
-                    continue;
-                  }
-                }
-              }
-            }
-            if (githubRelated)
-              checkIssuerMismatch(stmt, ctx.settings, (keyIssuer, principalIssuer, keys, at3) => {
-                ctx.report({ messageId: "issuerMismatch", at: at3, data: { keyIssuer, principalIssuer, keys } });
-              });
-          }
-        }
-      }
-    });
-    cleanIssuers = /* @__PURE__ */ new Map();
-  }
-});
-
-// rules/untrusted-trigger-oidc.ts
-function reachable(job, untrusted) {
-  const condition = jobCondition(job.if?.value);
-  return untrusted.some((event) => {
-    const reach = condition.reachesUntrusted(event);
-    return reach === "yes" || reach === "maybe" && !condition.opaqueEventTest;
-  });
-}
-function key2(loc) {
-  return `${loc.line}:${loc.column}`;
-}
-function triggerLocs(wf, untrusted) {
-  return wf.triggers.filter((t2) => untrusted.includes(t2.event.value)).map((t2) => ({ message: `untrusted trigger \`${t2.event.value}\``, loc: t2.event.loc }));
-}
-var UNTRUSTED, untrusted_trigger_oidc_default;
-var init_untrusted_trigger_oidc = __esm({
-  "rules/untrusted-trigger-oidc.ts"() {
-    "use strict";
-    init_rule();
-    init_job_condition();
-    init_token_use();
-    UNTRUSTED = UNTRUSTED_TRIGGERS;
-    untrusted_trigger_oidc_default = defineRule({
-      meta: {
-        id: "untrusted-trigger-oidc",
-        severity: "error",
-        description: "id-token: write in a job reachable from an untrusted trigger",
-        inputs: ["workflow"],
-        fixable: false,
-        messages: {
-          untrustedGrant: {
-            message: "{{grant}} gives {{jobs}} an OIDC token on {{triggers}}",
-            explanation: "{{grant}} gives job(s) {{jobs}} an OIDC token in a workflow triggered by {{triggers}}. These events run in the base repository's context for things outsiders control (a fork's pull request, a comment, the artifacts of another run), so a step that touches that input can mint credentials for your cloud roles.",
-            fix: "Keep `id-token: write` out of this workflow: deploy from a `push`/`workflow_dispatch` workflow (or one protected by an environment), and give the job here `permissions: { contents: read }`."
-          }
-        }
-      },
-      checkWorkflowFile(ctx) {
-        for (const wf of ctx.project.workflows) {
-          const untrusted = [...new Set(wf.triggers.map((t2) => t2.event.value).filter((e) => UNTRUSTED.includes(e)))];
-          if (untrusted.length === 0) continue;
-          const grants = /* @__PURE__ */ new Map();
-          for (const job of wf.jobs) {
-            const eff = effectivePermissions(job, wf);
-            if (eff.idToken !== "write" || !eff.grantLoc || !reachable(job, untrusted)) continue;
-            const k = key2(eff.grantLoc);
-            const grant = grants.get(k) ?? {
-              loc: eff.grantLoc,
-              level: eff.source === "job" ? "job" : "workflow",
-              writeAll: eff.permissions?.kind === "write-all",
-              jobs: []
-            };
-            grant.jobs.push(`\`${job.id.value}\``);
-            grants.set(k, grant);
-          }
-          for (const grant of grants.values()) {
-            ctx.report({
-              messageId: "untrustedGrant",
-              at: grant.loc,
-              data: {
-                grant: `${grant.writeAll ? "`write-all`" : "`id-token: write`"} at ${grant.level} level`,
-                jobs: grant.jobs.join(", "),
-                triggers: untrusted.map((t2) => `\`${t2}\``).join(", ")
-              },
-              related: triggerLocs(wf, untrusted)
-            });
-          }
-        }
-      }
-    });
-  }
-});
-
-// rules/excessive-id-token-scope.ts
-function flowMap(entries2) {
-  return entries2.length === 0 ? "{}" : `{ ${entries2.join(", ")} }`;
-}
-function otherScopes2(p) {
-  return [...p.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
-}
-function fixText3(p, needing) {
-  const jobs = needing.length === 1 ? `job ${needing.join("")}` : `jobs ${needing.join(", ")}`;
-  if (p.kind === "write-all") {
-    if (needing.length === 0)
-      return "No job here requests one: replace `write-all` by the scopes the jobs use, without `id-token`.";
-    return `Replace \`write-all\` by the scopes the jobs use, without \`id-token\`, and give ${jobs} (which need or may need a token) their own \`permissions\` with the scopes they use plus \`id-token: write\`; a job's \`permissions\` replace the workflow's.`;
-  }
-  const others = otherScopes2(p);
-  const keep = `\`permissions: ${flowMap(others)}\``;
-  if (needing.length === 0)
-    return `No job here requests one: remove \`id-token: write\`, leaving ${keep} at workflow level.`;
-  const jobBlock = `\`permissions: ${flowMap([...others, "id-token: write"])}\``;
-  const repeat = others.length > 0 ? " (a job's `permissions` replace the workflow's, so the block repeats the other scopes)" : "";
-  return `Move \`id-token: write\` to the job(s) that need or may need it: leave ${keep} at workflow level and give ${jobs} ${jobBlock}${repeat}.`;
-}
-var excessive_id_token_scope_default;
-var init_excessive_id_token_scope = __esm({
-  "rules/excessive-id-token-scope.ts"() {
-    "use strict";
-    init_rule();
-    init_token_use();
-    init_workflow_fixes();
-    excessive_id_token_scope_default = defineRule({
-      meta: {
-        id: "excessive-id-token-scope",
-        severity: "warn",
-        description: "id-token: write granted at workflow level when not every job needs it",
-        inputs: ["workflow"],
-        messages: {
-          workflowLevel: {
-            message: "{{grant}} at workflow level, but {{jobs}} {{verb}} not request an OIDC token",
-            explanation: "{{grant}} at workflow level gives every job an OIDC token, but {{jobs}} {{verb}} not request one. Any step there, third-party actions included, can then mint a token for your cloud roles.",
-            fix: "{{fix}}"
-          }
-        }
-      },
-      checkWorkflowFile(ctx) {
-        const usage = { index: ctx.index, settings: ctx.settings };
-        for (const wf of ctx.project.workflows) {
-          if (!wf.permissions) continue;
-          const grant = idTokenAccess(wf.permissions);
-          if (grant.access !== "write" || !grant.loc) continue;
-          const idle = [];
-          const needing = [];
-          const needingJobs = [];
-          for (const job of wf.jobs) {
-            if (job.permissions) continue;
-            const need = jobNeed(jobOidcUses(usage, job, wf));
-            (need === "no" ? idle : needing).push(`\`${job.id.value}\``);
-            if (need !== "no") needingJobs.push(job);
-          }
-          if (idle.length === 0) continue;
-          ctx.report({
-            messageId: "workflowLevel",
-            at: grant.loc,
-            data: {
-              grant: wf.permissions.kind === "write-all" ? "`write-all` (which includes `id-token: write`)" : "`id-token: write`",
-              jobs: idle.length === 1 ? `job ${idle.join("")}` : `jobs ${idle.join(", ")}`,
-              verb: idle.length === 1 ? "does" : "do",
-              fix: fixText3(wf.permissions, needing)
-            },
-            ...moveIdTokenToJobs(ctx.fixer, wf, needingJobs)
-          });
-        }
-      }
-    });
-  }
-});
-
-// rules/mutable-sub-claim.ts
-function movableRef(text3) {
-  const at3 = text3.lastIndexOf("@");
-  if (at3 < 0) return void 0;
-  const ref = text3.slice(at3 + 1);
-  if (/^[0-9a-f]{40}$/.test(ref)) return void 0;
-  if (ref.startsWith("refs/heads/")) return { ref, what: "a branch" };
-  if (ref.startsWith("refs/tags/")) return { ref, what: "a tag" };
-  return /[*?]/.test(ref) ? { ref, what: "any ref" } : void 0;
-}
-var mutable_sub_claim_default;
-var init_mutable_sub_claim = __esm({
-  "rules/mutable-sub-claim.ts"() {
-    "use strict";
-    init_rule();
-    init_github_trust();
-    init_sub_pattern();
-    init_value();
-    mutable_sub_claim_default = defineRule({
-      meta: {
-        id: "mutable-sub-claim",
-        severity: "off",
-        description: "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag",
-        inputs: ["policy"],
-        fixable: false,
-        messages: {
-          workflowRefNotSha: {
-            message: "`{{value}}` pins the reusable workflow to {{what}} `{{ref}}`, which can move",
-            explanation: "`{{value}}`{{note}} pins the reusable workflow to {{what}} (`{{ref}}`), which can move: whoever can push there changes what runs with this role.",
-            fix: "Pin a commit SHA."
-          },
-          nameOnly: {
-            message: "`{{value}}` pins `{{name}}` by name only",
-            explanation: "`{{value}}`{{note}} pins `{{name}}` by name only. If the {{what}} is renamed or deleted, whoever next takes the name gets this role; and a repository that gets GitHub's immutable subjects (the default for repositories created or renamed on or after 2026-07-15: `repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) no longer matches a name-only value at all.",
-            fix: "Write `{{suggestion}}`, with the ids from `{{command}}`."
-          }
-        },
-        strict: "warn"
-      },
-      check(ctx) {
-        for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
-          for (const c of githubConditions(stmt, ctx.settings)) {
-            if (c.claim !== "job_workflow_ref" || matchModeOf(c) === void 0 || c.operator.negated) continue;
-            for (const v of c.condition.values.items) {
-              const text3 = knownText(v);
-              const movable = text3 === void 0 ? void 0 : movableRef(text3);
-              if (text3 === void 0 || movable === void 0) continue;
-              ctx.report({ messageId: "workflowRefNotSha", at: v, data: { value: text3, note: valueNote(v), ...movable } });
-            }
-          }
-        }
-        for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
-          const a = v.analysis;
-          if (v.condition.operator.negated || !a.canMatch) continue;
-          if (a.form !== "name" || a.owner === void 0 || a.immutableForm === void 0) continue;
-          const repository = a.repo !== void 0 ? `${a.owner}/${a.repo}` : void 0;
-          ctx.report({
-            messageId: "nameOnly",
-            at: v.value,
-            data: {
-              value: a.text,
-              note: valueNote(v.value),
-              name: repository ?? a.owner,
-              what: repository ? "owner or repository" : "owner",
-              suggestion: a.immutableForm,
-              command: repository ? `gh api repos/${repository} --jq '.owner.id, .id'` : `gh api users/${a.owner} --jq .id`
-            }
-          });
-        }
-      }
-    });
-  }
-});
-
-// rules/provider-config.ts
-function isGitHubUrl(url, issuerSetting) {
-  const rest = url.replace(/^[a-z]+:\/\//i, "");
-  const host = (rest.split("/")[0] ?? "").toLowerCase();
-  if (isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting })) return true;
-  if (host === GITHUB_ISSUER_HOST) return true;
-  return isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host);
-}
-function judgeUrl(url, needsScheme, issuerSetting) {
-  const scheme = /^([a-z]+):\/\//i.exec(url);
-  const rest = scheme ? url.slice(scheme[0].length) : url;
-  const slash2 = rest.indexOf("/");
-  const host = (slash2 < 0 ? rest : rest.slice(0, slash2)).toLowerCase();
-  const path4 = slash2 < 0 ? "" : rest.slice(slash2);
-  const wrongHost = host !== GITHUB_ISSUER_HOST && !isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting }) && (isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host));
-  const goodHost = wrongHost ? GITHUB_ISSUER_HOST : host;
-  let goodPath = path4.replace(/\/\.well-known\/.*$/i, "").replace(/\/+$/, "");
-  const segments = goodPath.split("/").filter((s) => s !== "");
-  const pathIsWrong = goodHost === GITHUB_ISSUER_HOST && segments.length > 1;
-  if (pathIsWrong) goodPath = "";
-  const prefix = scheme || needsScheme ? "https://" : "";
-  const suggestion2 = `${prefix}${goodHost}${goodPath}`;
-  if (scheme && scheme[1]?.toLowerCase() !== "https") return { problem: "insecureScheme", suggestion: suggestion2 };
-  if (!scheme && needsScheme) return { problem: "missingScheme", suggestion: suggestion2 };
-  if (wrongHost) return { problem: "wrongHost", suggestion: suggestion2 };
-  if (pathIsWrong || /\/\.well-known\//i.test(path4)) return { problem: "wrongPath", suggestion: suggestion2 };
-  if (path4.endsWith("/")) return { problem: "trailingSlash", suggestion: suggestion2 };
-  return void 0;
-}
-var provider_config_default;
-var init_provider_config = __esm({
-  "rules/provider-config.ts"() {
-    "use strict";
-    init_well_known();
-    init_rule();
-    init_policy_fixes();
-    init_github_trust();
-    init_value();
-    init_oidc_providers();
-    init_condition_keys();
-    provider_config_default = defineRule({
-      meta: {
-        id: "provider-config",
-        severity: "warn",
-        description: "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends",
-        inputs: ["provider"],
-        messages: {
-          insecureScheme: {
-            message: "Provider URL `{{url}}` does not use https",
-            explanation: "OIDC provider URL `{{url}}` does not use https. GitHub's tokens are issued by `https://{{host}}`, and IAM only accepts https issuers.",
-            fix: "Use `{{suggestion}}`."
-          },
-          missingScheme: {
-            message: "Provider URL `{{url}}` has no scheme",
-            explanation: "OIDC provider URL `{{url}}` has no scheme; IAM requires the issuer URL with `https://` and the deployment fails.",
-            fix: "Use `{{suggestion}}`."
-          },
-          wrongHost: {
-            message: "Provider URL `{{url}}` is not GitHub Actions' token issuer",
-            explanation: "OIDC provider URL `{{url}}` is not GitHub Actions' token issuer. Tokens carry `iss: https://token.actions.githubusercontent.com`, so STS finds no provider for them (`No OpenIDConnect provider found`).",
-            fix: "Use `{{suggestion}}`."
-          },
-          wrongPath: {
-            message: "Provider URL `{{url}}` has a path the issuer does not have",
-            explanation: "OIDC provider URL `{{url}}` has a path the issuer does not have (the URL is the issuer itself, not its discovery document). STS finds no provider for GitHub's tokens.",
-            fix: "Use `{{suggestion}}`."
-          },
-          trailingSlash: {
-            message: "Provider URL `{{url}}` ends with `/`",
-            explanation: "OIDC provider URL `{{url}}` ends with `/`, but GitHub's tokens carry the issuer without it, so STS finds no provider for them (`No OpenIDConnect provider found`).",
-            fix: "Use `{{suggestion}}`."
-          },
-          noUsableAudience: {
-            message: "OIDC provider's client IDs ({{clientIds}}) lack `{{audience}}`",
-            explanation: "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds no audience configure-aws-credentials sends (`{{audience}}`), so STS refuses its tokens (`Incorrect token audience`).",
-            fix: "Add `{{audience}}` to the client IDs."
-          },
-          onlyGitHubDefaultAudience: {
-            message: "OIDC provider's client IDs hold only GitHub's default audience, not `{{audience}}`",
-            explanation: "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds only GitHub's own default audience (`https://github.com/OWNER`), used by old setups; configure-aws-credentials requests `{{audience}}`, so STS refuses its tokens (`Incorrect token audience`).",
-            fix: "Add `{{audience}}` to the client IDs."
-          }
-        }
-      },
-      check(ctx) {
-        const audiences = /* @__PURE__ */ new Set([DEFAULT_AWS_AUDIENCE, CHINA_AWS_AUDIENCE, ctx.settings.audience]);
-        const pinned = /* @__PURE__ */ new Set();
-        for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings))
-          if (positiveAudConditions(stmt, ctx.settings).length > 0)
-            for (const p of providersFor(stmt, doc, ctx.index)) pinned.add(p);
-        for (const provider2 of ctx.project.providers) {
-          const url = provider2.url ? knownText(provider2.url) : void 0;
-          if (url === void 0 || !provider2.url || !isGitHubUrl(url, ctx.settings.issuer)) continue;
-          const verdict = judgeUrl(url, ctx.index.providerFacts(provider2).providerUrlNeedsScheme, ctx.settings.issuer);
-          if (verdict) {
-            const host = (url.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? "").toLowerCase();
-            const certain = verdict.problem === "trailingSlash" || verdict.problem === "missingScheme";
-            ctx.report({
-              messageId: verdict.problem,
-              at: provider2.url,
-              data: { url, suggestion: verdict.suggestion, host },
-              ...valueChange(ctx.fixer, provider2.url, url, verdict.suggestion, certain)
-            });
-          }
-          const clientIds = providerClientIds(provider2);
-          if (clientIds === void 0 || clientIds.some((id2) => audiences.has(id2))) continue;
-          if (pinned.has(provider2)) continue;
-          const list2 = clientIds.length === 0 ? "empty" : `\`${clientIds.join("`, `")}\``;
-          const onlyDefault = clientIds.length > 0 && clientIds.every((id2) => /^https:\/\/github\.com\/[^/]+\/?$/i.test(id2));
-          ctx.report({
-            messageId: onlyDefault ? "onlyGitHubDefaultAudience" : "noUsableAudience",
-            at: provider2.clientIds ?? provider2,
-            data: { clientIds: list2, audience: ctx.settings.audience }
-          });
-        }
-      }
-    });
-  }
-});
-
-// src/engine/rules/parse-error.ts
-var parse_error_default;
-var init_parse_error = __esm({
-  "src/engine/rules/parse-error.ts"() {
-    "use strict";
-    init_rule();
-    parse_error_default = defineRule({
-      meta: {
-        id: "parse-error",
-        severity: "error",
-        description: "File of a recognised kind that cannot be parsed",
-        inputs: [],
-        messages: { unparsable: "{{message}}" }
-      },
-      check() {
-      }
-    });
-  }
-});
-
-// src/engine/rules/unused-suppression.ts
-var unused_suppression_default;
-var init_unused_suppression = __esm({
-  "src/engine/rules/unused-suppression.ts"() {
-    "use strict";
-    init_rule();
-    unused_suppression_default = defineRule({
-      meta: {
-        id: "unused-suppression",
-        severity: "warn",
-        description: "Inline suppression comment that silenced nothing",
-        inputs: [],
-        messages: {
-          unused: {
-            message: "Suppression of `{{ruleId}}` silenced nothing here",
-            explanation: "A stale suppression would hide a future finding at this place.",
-            fix: "Remove the comment (or this rule id from it)."
-          },
-          unknownRule: {
-            message: "Suppression names `{{ruleId}}`, which is not an oidclint rule",
-            explanation: "A suppression of an unknown rule id silences nothing.",
-            fix: "Correct the id or remove it from the comment."
-          },
-          missingReason: {
-            message: "Suppression of `{{ruleId}}` gives no reason, so it suppresses nothing",
-            explanation: "This configuration requires a reason for every suppression (`requireSuppressionReason`); a suppression without one suppresses nothing.",
-            fix: "Append `-- <why this is safe>` to the comment so that reviewers see why the finding is accepted."
-          }
-        }
-      },
-      check() {
-      }
-    });
-  }
-});
-
-// src/engine/rules/index.ts
-function isEngineRule(rule2) {
-  return ENGINE_RULE_LIST.includes(rule2);
-}
-function withEngineRules(rules2) {
-  const own = [unused_suppression_default, parse_error_default];
-  const ids = new Set(rules2.map((r) => r.meta.id));
-  return [...rules2, ...own.filter((r) => !ids.has(r.meta.id))];
-}
-var ENGINE_RULES, ENGINE_RULE_LIST;
-var init_rules = __esm({
-  "src/engine/rules/index.ts"() {
-    "use strict";
-    init_parse_error();
-    init_unused_suppression();
-    ENGINE_RULES = { parseError: parse_error_default, unusedSuppression: unused_suppression_default };
-    ENGINE_RULE_LIST = Object.values(ENGINE_RULES);
-  }
-});
-
-// rules/index.ts
-var rules, rulesById;
-var init_rules2 = __esm({
-  "rules/index.ts"() {
-    "use strict";
-    init_missing_sub_condition();
-    init_broad_sub_wildcard();
-    init_invalid_sub_pattern();
-    init_audience_drift();
-    init_missing_id_token_permission();
-    init_stale_repo_path();
-    init_trust_mismatch();
-    init_unsafe_condition_operator();
-    init_unknown_condition_key();
-    init_malformed_principal();
-    init_untrusted_trigger_oidc();
-    init_excessive_id_token_scope();
-    init_mutable_sub_claim();
-    init_provider_config();
-    init_rules();
-    rules = [
-      missing_sub_condition_default,
-      broad_sub_wildcard_default,
-      invalid_sub_pattern_default,
-      audience_drift_default,
-      missing_id_token_permission_default,
-      stale_repo_path_default,
-      trust_mismatch_default,
-      unsafe_condition_operator_default,
-      unknown_condition_key_default,
-      malformed_principal_default,
-      untrusted_trigger_oidc_default,
-      excessive_id_token_scope_default,
-      mutable_sub_claim_default,
-      provider_config_default,
-      // Reported by the engine itself (src/engine/rules/), listed here for the docs, the config and the presets.
-      ENGINE_RULES.unusedSuppression,
-      ENGINE_RULES.parseError
-    ];
-    rulesById = new Map(rules.map((r) => [r.meta.id, r]));
-  }
-});
-
-// src/engine/result.ts
-function ruleErrorText(e) {
-  return `internal error in rule ${e.ruleId}: ${e.message.replace(/\s*\n\s*/g, " ")}; its findings are incomplete; please report it`;
-}
-function compareMessages(a, b) {
-  return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
-}
-function capPerRule(messages, max) {
-  if (max <= 0 || messages.length <= max) return messages;
-  const seen = /* @__PURE__ */ new Map();
-  const hidden = /* @__PURE__ */ new Map();
-  const out2 = [];
-  for (const m of messages) {
-    const n = (seen.get(m.ruleId) ?? 0) + 1;
-    seen.set(m.ruleId, n);
-    if (n <= max) {
-      out2.push(m);
-      continue;
-    }
-    const h = hidden.get(m.ruleId);
-    if (h) {
-      h.count++;
-      if (m.severity > h.summary.severity) h.summary.severity = m.severity;
-      continue;
-    }
-    const summary = {
-      ruleId: m.ruleId,
-      messageId: MORE_FINDINGS,
-      severity: m.severity,
-      message: "",
-      explanation: "",
-      fix: "",
-      line: m.line,
-      column: m.column,
-      endLine: m.endLine,
-      endColumn: m.endColumn
-    };
-    hidden.set(m.ruleId, { summary, count: 1 });
-    out2.push(summary);
-  }
-  for (const { summary, count: count2 } of hidden.values()) {
-    summary.message = `\u2026 and ${thousands(count2)} more ${count2 === 1 ? "finding" : "findings"} of this rule in this file`;
-    summary.explanation = `At most ${max} findings per rule are shown in one file; the ${thousands(count2)} others start here. The error and warning counts include them.`;
-    summary.fix = "Run with `--max-per-rule 0` to show every finding.";
-  }
-  return out2;
-}
-function thousands(n) {
-  return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
-}
-function capReport(report, max, fingerprint) {
-  for (const r of report.results) {
-    const before = r.messages;
-    r.messages = capPerRule(before, max);
-    if (r.messages !== before) {
-      for (const m of r.messages) if (m.messageId === MORE_FINDINGS) fingerprint(m, r.filePath);
-    }
-  }
-}
-var DEFAULT_MAX_PER_RULE, MORE_FINDINGS;
-var init_result = __esm({
-  "src/engine/result.ts"() {
-    "use strict";
-    DEFAULT_MAX_PER_RULE = 100;
-    MORE_FINDINGS = "moreFindings";
-  }
-});
-
-// src/engine/fingerprint.ts
-import * as crypto from "node:crypto";
-function sha256(text3) {
-  if (oneShot) {
-    try {
-      return crypto.hash("sha256", text3);
-    } catch {
-      oneShot = false;
-    }
-  }
-  return crypto.createHash("sha256").update(text3).digest("hex");
-}
-function locatedText(lines2, m) {
-  const first = lines2[m.line - 1] ?? "";
-  let text3;
-  if (m.endLine < m.line || m.endLine === m.line && m.endColumn <= m.column) text3 = first.slice(m.column - 1);
-  else if (m.endLine === m.line) text3 = first.slice(m.column - 1, m.endColumn - 1);
-  else
-    text3 = [
-      first.slice(m.column - 1),
-      ...lines2.slice(m.line, m.endLine - 1),
-      (lines2[m.endLine - 1] ?? "").slice(0, m.endColumn - 1)
-    ].join("\n");
-  return collapsed(text3);
-}
-function collapsed(text3) {
-  const collapse = (s) => s.replace(/\s+/g, " ").trim();
-  if (text3.length > 4 * LOCATED_TEXT_LENGTH) {
-    const head = collapse(text3.slice(0, 4 * LOCATED_TEXT_LENGTH));
-    if (head.length >= LOCATED_TEXT_LENGTH) return head.slice(0, LOCATED_TEXT_LENGTH);
-  }
-  return collapse(text3).slice(0, LOCATED_TEXT_LENGTH);
-}
-function addFingerprints(messages, file, text3) {
-  if (messages.length === 0) return;
-  const lines2 = text3.split(/\r?\n/);
-  const seen = /* @__PURE__ */ new Map();
-  for (const m of [...messages].sort(compareMessages)) {
-    if (m.messageId === MORE_FINDINGS) {
-      m.fingerprint = moreFindingsFingerprint(m.ruleId, file);
-      continue;
-    }
-    const key3 = [m.ruleId, m.messageId, file, locatedText(lines2, m), m.message.replace(LINE_NUMBERS, "")].join("\0");
-    const n = seen.get(key3) ?? 0;
-    seen.set(key3, n + 1);
-    m.fingerprint = sha256(`${key3}\0${n}`).slice(0, 32);
-  }
-}
-function moreFindingsFingerprint(ruleId, file) {
-  return sha256(`${ruleId}\0${MORE_FINDINGS}\0${file}`).slice(0, 32);
-}
-var oneShot, LINE_NUMBERS, LOCATED_TEXT_LENGTH;
-var init_fingerprint = __esm({
-  "src/engine/fingerprint.ts"() {
-    "use strict";
-    init_result();
-    oneShot = true;
-    LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
-    LOCATED_TEXT_LENGTH = 2e3;
   }
 });
 
@@ -18944,6 +12622,54 @@ var init_tree = __esm({
   }
 });
 
+// src/model/value.ts
+function isUnknownPart(p) {
+  return typeof p !== "string";
+}
+function knownText(v) {
+  const { parts } = v;
+  if (parts.length === 1) {
+    const only = parts[0];
+    return typeof only === "string" ? only : void 0;
+  }
+  let out2 = "";
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (typeof p !== "string") return void 0;
+    out2 += p;
+  }
+  return out2;
+}
+function displayText(v) {
+  const { parts } = v;
+  const only = parts.length === 1 ? parts[0] : void 0;
+  if (typeof only === "string") return only;
+  return parts.map((p) => typeof p === "string" ? p : `\${${p.unknown}}`).join("");
+}
+function strValue(text3, loc, origin) {
+  return origin === void 0 ? { parts: [text3], loc } : { parts: [text3], loc, origin };
+}
+function joinParts(parts) {
+  const out2 = [];
+  for (const p of parts) {
+    const last = out2[out2.length - 1];
+    if (typeof p === "string") {
+      if (p === "") continue;
+      if (typeof last === "string") out2[out2.length - 1] = last + p;
+      else out2.push(p);
+    } else out2.push(p);
+  }
+  return out2.length === 0 ? [""] : out2;
+}
+function unknownNames(v) {
+  return v.parts.filter(isUnknownPart).map((p) => p.unknown);
+}
+var init_value = __esm({
+  "src/model/value.ts"() {
+    "use strict";
+  }
+});
+
 // src/parsers/normalise-policy.ts
 function treeString(node) {
   switch (node.kind) {
@@ -19190,8 +12916,9 @@ function interpolatedParts(node) {
   }
 }
 function joinOrigins(origins2) {
+  if (origins2 instanceof Set ? origins2.size === 0 : Array.isArray(origins2) && origins2.length === 0) return void 0;
   const all = [...origins2];
-  const [first] = all;
+  const first = all[0];
   if (first !== void 0 && !first.includes("; ") && all.every((o) => o === first)) return first;
   const lines2 = /* @__PURE__ */ new Map();
   for (const o of all.flatMap((x) => x.split("; "))) {
@@ -19209,12 +12936,23 @@ function nodeOrigin(node) {
   if (node.kind === "unknown") return node.origin;
   return void 0;
 }
-var PLACEHOLDER, MAX_DEPTH2, JsonError, EmbeddedJsonParser;
+var PLACEHOLDER, PLAIN, SIMPLE_ESCAPES, MAX_DEPTH2, JsonError, EmbeddedJsonParser;
 var init_embedded_json = __esm({
   "src/parsers/terraform/embedded-json.ts"() {
     "use strict";
     init_value();
     PLACEHOLDER = "\uE000";
+    PLAIN = /[^"\\\n\uE000]*/y;
+    SIMPLE_ESCAPES = {
+      '"': '"',
+      "\\": "\\",
+      "/": "/",
+      b: "\b",
+      f: "\f",
+      n: "\n",
+      r: "\r",
+      t: "	"
+    };
     MAX_DEPTH2 = 200;
     JsonError = class extends Error {
       constructor(message, at3) {
@@ -19270,11 +13008,18 @@ var init_embedded_json = __esm({
         if (!seg || "node" in seg || !seg.source || end - base > seg.text.length) return void 0;
         return seg.source(start - base, end - base);
       }
-      origin(v) {
-        const k = this.segmentAt(v);
-        const seg = this.segments[k];
-        if (!seg || "node" in seg || !seg.origin) return void 0;
-        return seg.origin(v - (this.starts[k] ?? 0));
+      /** The origin of each character of `[start, end)` whose text segment knows one (`origin`), added to `out`. */
+      addOrigins(start, end, out2) {
+        for (let k = this.segmentAt(start); k < this.segments.length; k++) {
+          const base = this.starts[k] ?? 0;
+          if (base >= end) return;
+          const seg = this.segments[k];
+          if (!seg || "node" in seg || !seg.origin) continue;
+          for (let v = Math.max(start, base); v < end && v < base + seg.text.length; v++) {
+            const o = seg.origin(v - base);
+            if (o) out2.add(o);
+          }
+        }
       }
       document() {
         const tree = this.value(0);
@@ -19283,7 +13028,12 @@ var init_embedded_json = __esm({
         return tree;
       }
       ws() {
-        while (this.i < this.text.length && /\s/.test(this.text[this.i] ?? "")) this.i++;
+        const t2 = this.text;
+        for (; ; ) {
+          const c = t2.charCodeAt(this.i);
+          if (c === 32 || c >= 9 && c <= 13 || c > 127 && /\s/.test(t2[this.i] ?? "")) this.i++;
+          else return;
+        }
       }
       value(depth) {
         if (depth > MAX_DEPTH2) throw new JsonError("JSON nested too deeply", this.i);
@@ -19376,23 +13126,13 @@ var init_embedded_json = __esm({
           }
           if (c === "\\") {
             const e = t2[this.i + 1];
-            const simple = {
-              '"': '"',
-              "\\": "\\",
-              "/": "/",
-              b: "\b",
-              f: "\f",
-              n: "\n",
-              r: "\r",
-              t: "	"
-            };
             if (e === "u") {
               const hex = t2.slice(this.i + 2, this.i + 6);
               if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonError("bad \\u escape in JSON string", this.i);
               literal4 += String.fromCharCode(parseInt(hex, 16));
               this.i += 6;
-            } else if (e !== void 0 && simple[e] !== void 0) {
-              literal4 += simple[e];
+            } else if (e !== void 0 && SIMPLE_ESCAPES[e] !== void 0) {
+              literal4 += SIMPLE_ESCAPES[e];
               this.i += 2;
             } else throw new JsonError("bad escape in JSON string", this.i);
             continue;
@@ -19404,24 +13144,88 @@ var init_embedded_json = __esm({
               if (literal4) parts.push(literal4);
               literal4 = "";
               parts.push(...interpolatedParts(node));
-              const o2 = nodeOrigin(node);
-              if (o2) valueOrigins.add(o2);
+              const o = nodeOrigin(node);
+              if (o) valueOrigins.add(o);
             }
             this.i++;
             continue;
           }
-          const o = this.origin(this.i);
-          if (o) origins2.add(o);
-          literal4 += c;
-          this.i++;
+          PLAIN.lastIndex = this.i;
+          PLAIN.test(t2);
+          const end = Math.max(PLAIN.lastIndex, this.i + 1);
+          this.addOrigins(this.i, end, origins2);
+          literal4 += t2.slice(this.i, end);
+          this.i = end;
         }
         if (literal4) parts.push(literal4);
         const value = { parts: joinParts(parts), loc: this.locate(start, this.i) };
-        const origin = joinOrigins([...valueOrigins, ...origins2]);
+        const origin = valueOrigins.size + origins2.size === 0 ? void 0 : joinOrigins([...valueOrigins, ...origins2]);
         if (origin !== void 0) value.origin = origin;
         const source = interpolated ? void 0 : this.source(start, this.i);
         if (source) value.source = source;
         return value;
+      }
+    };
+  }
+});
+
+// src/model/location.ts
+function fileStart(file) {
+  return { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
+}
+var LineIndex;
+var init_location = __esm({
+  "src/model/location.ts"() {
+    "use strict";
+    LineIndex = class {
+      constructor(file, text3) {
+        this.file = file;
+        this.text = text3;
+        for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) this.starts.push(i + 1);
+      }
+      file;
+      text;
+      starts = [0];
+      position(offset) {
+        const lo = this.lineAt(offset);
+        return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+      }
+      /** The 0-based line holding an offset. */
+      lineAt(offset) {
+        let lo = 0;
+        let hi = this.starts.length - 1;
+        while (lo < hi) {
+          const mid = lo + hi + 1 >> 1;
+          if ((this.starts[mid] ?? 0) <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo;
+      }
+      /** Offset of a 1-based line/column. */
+      offset(line, column) {
+        return (this.starts[line - 1] ?? this.text.length) + column - 1;
+      }
+      span(start, end) {
+        const stop = Math.max(start, end);
+        const a = this.lineAt(start);
+        const b = stop === start ? a : this.lineAt(stop);
+        return {
+          file: this.file,
+          line: a + 1,
+          column: start - (this.starts[a] ?? 0) + 1,
+          endLine: b + 1,
+          endColumn: stop - (this.starts[b] ?? 0) + 1
+        };
+      }
+      /** The text of one 1-based line, without its newline. */
+      lineText(line) {
+        const start = this.starts[line - 1];
+        if (start === void 0) return "";
+        const next = this.starts[line];
+        return this.text.slice(start, next === void 0 ? void 0 : next - 1).replace(/\r$/, "");
+      }
+      get lineCount() {
+        return this.starts.length;
       }
     };
   }
@@ -19474,8 +13278,8 @@ function trimText(part2, side) {
   if (value.length === part2.value.length) return part2;
   const offsets = explicitOffsets(part2);
   const cut2 = part2.value.length - value.length;
-  const kept = side === "start" ? offsets.slice(cut2) : offsets.slice(0, offsets.length - cut2);
-  return { kind: "text", value, offsets: kept, start: kept[0] ?? part2.start, end: kept[kept.length - 1] ?? part2.end };
+  const kept2 = side === "start" ? offsets.slice(cut2) : offsets.slice(0, offsets.length - cut2);
+  return { kind: "text", value, offsets: kept2, start: kept2[0] ?? part2.start, end: kept2[kept2.length - 1] ?? part2.end };
 }
 function lineIndents(parts) {
   let min = Infinity;
@@ -19513,7 +13317,7 @@ function flushHeredoc(parts) {
     }
     const offsets = explicitOffsets(p);
     let value = "";
-    const kept = [];
+    const kept2 = [];
     for (let i = 0; i < p.value.length; i++) {
       if (atLineStart) {
         atLineStart = false;
@@ -19526,11 +13330,11 @@ function flushHeredoc(parts) {
       }
       const ch = p.value[i] ?? "";
       value += ch;
-      kept.push(offsets[i] ?? p.start);
+      kept2.push(offsets[i] ?? p.start);
       if (ch === "\n") atLineStart = true;
     }
-    kept.push(offsets[p.value.length] ?? p.end);
-    return { kind: "text", value, offsets: kept, start: p.start, end: p.end };
+    kept2.push(offsets[p.value.length] ?? p.end);
+    return { kind: "text", value, offsets: kept2, start: p.start, end: p.end };
   });
 }
 var ParseError, MAX_NESTING, NESTED, HEREDOC_INTRO, NUMBER, UNICODE_ID_START, UNICODE_ID_CONTINUE, ESCAPES, LEVEL, ExpressionParser;
@@ -19671,6 +13475,13 @@ var init_hcl_expression = __esm({
       expression() {
         this.enter();
         const start = this.pos;
+        if (this.code() === 34) {
+          const simple = this.plainString();
+          if (simple) {
+            this.depth--;
+            return simple;
+          }
+        }
         const condition = this.binary(0);
         const save = this.pos;
         this.skip();
@@ -19809,80 +13620,84 @@ var init_hcl_expression = __esm({
         this.pos++;
         const args = [];
         let expandFinal = false;
-        this.withNewlines(false, () => {
+        this.newlineSignificant.push(false);
+        this.skip();
+        while (this.code() !== 41) {
+          args.push(this.expression());
           this.skip();
-          while (this.code() !== 41) {
-            args.push(this.expression());
+          if (this.at("...")) {
+            expandFinal = true;
+            this.pos += 3;
             this.skip();
-            if (this.at("...")) {
-              expandFinal = true;
-              this.pos += 3;
-              this.skip();
-              if (this.code() !== 41)
-                this.fail("Missing closing parenthesis: an expanded argument must be the last", this.pos);
-              break;
-            }
-            if (this.code() === 44) {
-              this.pos++;
-              this.skip();
-            } else if (this.code() !== 41) this.fail(`Missing "," or ")" in the arguments of ${name3}()`, this.pos);
+            if (this.code() !== 41)
+              this.fail("Missing closing parenthesis: an expanded argument must be the last", this.pos);
+            break;
           }
-          this.pos++;
-        });
+          if (this.code() === 44) {
+            this.pos++;
+            this.skip();
+          } else if (this.code() !== 41) this.fail(`Missing "," or ")" in the arguments of ${name3}()`, this.pos);
+        }
+        this.pos++;
+        this.newlineSignificant.pop();
         return { type: "call", name: name3, args, expandFinal, start, end: this.pos };
       }
       tuple() {
         const start = this.pos;
         this.pos++;
-        return this.withNewlines(false, () => {
+        this.newlineSignificant.push(false);
+        this.skip();
+        if (this.keywordAhead("for")) {
+          const out2 = this.forExpression(start, false);
+          this.newlineSignificant.pop();
+          return out2;
+        }
+        const items = [];
+        while (this.code() !== 93) {
+          if (this.pos >= this.text.length) this.fail('Missing "]": the tuple is not closed', start);
+          items.push(this.expression());
           this.skip();
-          if (this.keywordAhead("for")) return this.forExpression(start, false);
-          const items = [];
-          while (this.code() !== 93) {
-            if (this.pos >= this.text.length) this.fail('Missing "]": the tuple is not closed', start);
-            items.push(this.expression());
+          if (this.code() === 44) {
+            this.pos++;
             this.skip();
-            if (this.code() === 44) {
-              this.pos++;
-              this.skip();
-            } else if (this.code() !== 93) this.fail('Missing "," or "]" between tuple items', this.pos);
-          }
-          this.pos++;
-          return { type: "tuple", items, start, end: this.pos };
-        });
+          } else if (this.code() !== 93) this.fail('Missing "," or "]" between tuple items', this.pos);
+        }
+        this.pos++;
+        this.newlineSignificant.pop();
+        return { type: "tuple", items, start, end: this.pos };
       }
       object() {
         const start = this.pos;
         this.pos++;
         this.skipAll();
         if (this.keywordAhead("for")) return this.withNewlines(false, () => this.forExpression(start, true));
-        return this.withNewlines(true, () => {
-          const items = [];
-          for (; ; ) {
-            this.skipAll();
-            if (this.code() === 125) break;
-            if (this.pos >= this.text.length) this.fail('Missing "}": the object is not closed', start);
-            const key3 = this.expression();
-            this.skip();
-            const c = this.code();
-            if (c === 61 && this.code(this.pos + 1) !== 61) this.pos++;
-            else if (c === 58) this.pos++;
-            else this.fail('Missing "=" or ":" after an object key', this.pos);
-            this.skip();
-            const value = this.expression();
-            items.push({ key: key3, value });
-            this.skip();
-            const d = this.code();
-            if (d === 125) break;
-            if (d === 44 || d === 10 || d === 13 || d === 35 || d === 47 && this.code(this.pos + 1) === 47) {
-              if (d === 44) this.pos++;
-              continue;
-            }
-            this.fail('Missing "," or a newline between object items', this.pos);
+        this.newlineSignificant.push(true);
+        const items = [];
+        for (; ; ) {
+          this.skipAll();
+          if (this.code() === 125) break;
+          if (this.pos >= this.text.length) this.fail('Missing "}": the object is not closed', start);
+          const key3 = this.expression();
+          this.skip();
+          const c = this.code();
+          if (c === 61 && this.code(this.pos + 1) !== 61) this.pos++;
+          else if (c === 58) this.pos++;
+          else this.fail('Missing "=" or ":" after an object key', this.pos);
+          this.skip();
+          const value = this.expression();
+          items.push({ key: key3, value });
+          this.skip();
+          const d = this.code();
+          if (d === 125) break;
+          if (d === 44 || d === 10 || d === 13 || d === 35 || d === 47 && this.code(this.pos + 1) === 47) {
+            if (d === 44) this.pos++;
+            continue;
           }
-          this.pos++;
-          return { type: "object", items, start, end: this.pos };
-        });
+          this.fail('Missing "," or a newline between object items', this.pos);
+        }
+        this.pos++;
+        this.newlineSignificant.pop();
+        return { type: "object", items, start, end: this.pos };
       }
       /** `KEY, VALUE in COLLECTION` (or `VALUE in COLLECTION`) after a `for` keyword, in expressions and template directives. */
       forHeader(what) {
@@ -20041,12 +13856,11 @@ var init_hcl_expression = __esm({
       indexStep() {
         const start = this.pos;
         this.pos++;
-        const key3 = this.withNewlines(false, () => {
-          this.skip();
-          const k = this.expression();
-          this.expect("]", 'Missing "]" after an index');
-          return k;
-        });
+        this.newlineSignificant.push(false);
+        this.skip();
+        const key3 = this.expression();
+        this.expect("]", 'Missing "]" after an index');
+        this.newlineSignificant.pop();
         return { kind: "index", key: key3, start, end: this.pos };
       }
       splatSteps(full) {
@@ -20062,6 +13876,30 @@ var init_hcl_expression = __esm({
             return steps;
           }
         }
+      }
+      /**
+       * A quoted string without escapes or template sequences at `pos`, when what follows it on its line (after
+       * blanks) can only end the expression: `,` `]` `}` `)` `:`, `=` (not `==`), or a line end or comment where
+       * newlines end the expression. Otherwise undefined, `pos` unchanged.
+       */
+      plainString() {
+        const t2 = this.text;
+        const start = this.pos;
+        let j = start + 1;
+        for (; j < t2.length; j++) {
+          const d = t2.charCodeAt(j);
+          if (d === 34) break;
+          if (d === 92 || d === 36 || d === 37 || d === 10 || d === 13) return void 0;
+        }
+        if (j >= t2.length) return void 0;
+        let k = j + 1;
+        while (t2.charCodeAt(k) === 32 || t2.charCodeAt(k) === 9) k++;
+        const c = t2.charCodeAt(k);
+        const ends = c === 44 || c === 93 || c === 125 || c === 41 || c === 58 || c === 61 && t2.charCodeAt(k + 1) !== 61 || (this.newlineSignificant[this.newlineSignificant.length - 1] ?? true) && (k >= t2.length || c === 10 || c === 13 && t2.charCodeAt(k + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(k + 1) === 47);
+        if (!ends) return void 0;
+        this.pos = j + 1;
+        const parts = j > start + 1 ? [{ kind: "text", value: t2.slice(start + 1, j), start: start + 1, end: j }] : [];
+        return templateNode(parts, start, this.pos, false);
       }
       quotedTemplate() {
         const start = this.pos;
@@ -20193,10 +14031,10 @@ var init_hcl_expression = __esm({
             if (stripBefore) this.pos++;
             flushText(seqStart, stripBefore);
             if (c === 36) {
-              const expr = this.withNewlines(false, () => {
-                this.skip();
-                return this.expression();
-              });
+              this.newlineSignificant.push(false);
+              this.skip();
+              const expr = this.expression();
+              this.newlineSignificant.pop();
               const stripAfter = this.closeSequence();
               parts.push({ kind: "interpolation", expr, start: seqStart, end: this.pos });
               stripNext = stripAfter;
@@ -20229,9 +14067,7 @@ var init_hcl_expression = __esm({
       }
       /** At the end of an interpolation or directive: optional `~`, then `}`. Returns whether `~` was there. */
       closeSequence() {
-        this.withNewlines(false, () => {
-          this.skip();
-        });
+        this.skipAll();
         const strip = this.code() === 126;
         if (strip) this.pos++;
         if (this.code() !== 125) this.fail('Missing "}" closing a template sequence', this.pos);
@@ -20375,7 +14211,7 @@ function re(stringsOrFlags, ...values2) {
     return RE2JS.compile(pattern, flags);
   };
 }
-var RE2Flags, PublicFlags, ASCII_SIZE, ASCII_TO_UPPER, ASCII_TO_LOWER, MAX_BMP, Codepoint, UnicodeRangeTable, B64, B64_MAP, decodeVLQ, decodeRanges, decodeOrbit, LazyMap, UnicodeTables, Unicode, RE2JSException, RE2JSSyntaxException, RE2JSCompileException, RE2JSGroupException, RE2JSFlagsException, RE2JSInternalException, FAST_PATH_TABLE_SIZE, WORD_RUNE_TABLE, cachedNativeEncoder, cachedNativeDecoder, Utils, createEnum, MatcherInputBase, Utf8MatcherInput, Utf16MatcherInput, MatcherInput, MachineInputBase, MachineUTF8Input, MachineUTF16Input, MachineInput, Matcher, Inst, Queue, LookbehindState, Machine, hashState, arraysEqual, isState, NO_IDS, END_TEXT, DFAState, DFA, VISITED_BITS, MAX_BACKTRACK_PROG, INITIAL_JOB_CAPACITY, MAX_BACKTRACK_VECTOR, BitState, bitStatePool, Backtracker, QueueOnePass, mergeRuneSets, OnePassProg, onePassCopy, makeOnePass, cleanupOnePass, OnePass, Regexp, RegexpWalker, AhoCorasick, Prefilter, PrefilterTree, PatchList, Prog, ANY_RUNE_NOT_NL, ANY_RUNE, Frag, Compiler, Simplify, CharGroup, code1, code2, code3, PERL_GROUPS, code4, code5, code6, code7, code8, code9, code10, code11, code12, code13, code14, code15, code16, code17, POSIX_GROUPS, CharClass, StringIterator, Parser2, RE2, RE2Set, TranslateRegExpString, execResult, RE2JS;
+var RE2Flags, PublicFlags, ASCII_SIZE, ASCII_TO_UPPER, ASCII_TO_LOWER, MAX_BMP, Codepoint, UnicodeRangeTable, B64, B64_MAP, decodeVLQ, decodeRanges, decodeOrbit, LazyMap, UnicodeTables, Unicode, RE2JSException, RE2JSSyntaxException, RE2JSCompileException, RE2JSGroupException, RE2JSFlagsException, RE2JSInternalException, FAST_PATH_TABLE_SIZE, WORD_RUNE_TABLE, cachedNativeEncoder, cachedNativeDecoder, Utils, createEnum, MatcherInputBase, Utf8MatcherInput, Utf16MatcherInput, MatcherInput, MachineInputBase, MachineUTF8Input, MachineUTF16Input, MachineInput, Matcher, Inst, Queue, LookbehindState, Machine, hashState, arraysEqual, isState, NO_IDS, END_TEXT, DFAState, DFA, VISITED_BITS, MAX_BACKTRACK_PROG, INITIAL_JOB_CAPACITY, MAX_BACKTRACK_VECTOR, BitState, bitStatePool, Backtracker, QueueOnePass, mergeRuneSets, OnePassProg, onePassCopy, makeOnePass, cleanupOnePass, OnePass, Regexp, RegexpWalker, AhoCorasick, Prefilter, PrefilterTree, PatchList, Prog, ANY_RUNE_NOT_NL, ANY_RUNE, Frag, Compiler, Simplify, CharGroup, code1, code2, code3, PERL_GROUPS, code4, code5, code6, code7, code8, code9, code10, code11, code12, code13, code14, code15, code16, code17, POSIX_GROUPS, CharClass, StringIterator, Parser, RE2, RE2Set, TranslateRegExpString, execResult, RE2JS;
 var init_build = __esm({
   "node_modules/re2js/build/index.js"() {
     RE2Flags = class RE2Flags2 {
@@ -23250,9 +17086,9 @@ var init_build = __esm({
       for (let i = 0; i < p.inst.length; i++) if (onePassRunes[i]) p.inst[i].runes = onePassRunes[i];
       return p;
     };
-    cleanupOnePass = (p, original) => {
-      for (let ix = 0; ix < original.inst.length; ix++) {
-        const instOriginal = original.inst[ix];
+    cleanupOnePass = (p, original2) => {
+      for (let ix = 0; ix < original2.inst.length; ix++) {
+        const instOriginal = original2.inst[ix];
         switch (instOriginal.op) {
           case Inst.ALT:
           case Inst.ALT_MATCH:
@@ -23913,16 +17749,16 @@ var init_build = __esm({
           subs.push(sub);
         }
         if (pf.type === Prefilter.Type.AND) {
-          const kept = [];
+          const kept2 = [];
           let cost2 = 0;
           for (const sub of subs) {
             if (cost2 + sub.cost > Prefilter.MAX_SCANS) continue;
-            kept.push(sub);
+            kept2.push(sub);
             cost2 += sub.cost;
           }
-          if (kept.length === 0) return new Prefilter(Prefilter.Type.NONE);
-          if (kept.length === 1) return kept[0];
-          pf.subs = kept;
+          if (kept2.length === 0) return new Prefilter(Prefilter.Type.NONE);
+          if (kept2.length === 1) return kept2[0];
+          pf.subs = kept2;
           pf.cost = cost2;
           return pf;
         }
@@ -24864,7 +18700,7 @@ var init_build = __esm({
         return this.rest();
       }
     };
-    Parser2 = class Parser3 {
+    Parser = class Parser2 {
       static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
       static ERR_INVALID_CHAR_RANGE = "invalid character class range";
       static ERR_INVALID_ESCAPE = "invalid escape sequence";
@@ -24907,13 +18743,13 @@ var init_build = __esm({
       ]));
       static unicodeTable(name3) {
         if (name3 === "Any") return {
-          tab: Parser3.ANY_TABLE,
-          fold: Parser3.ANY_TABLE,
+          tab: Parser2.ANY_TABLE,
+          fold: Parser2.ANY_TABLE,
           sign: 1
         };
         if (name3 === "Ascii") return {
-          tab: Parser3.ASCII_TABLE,
-          fold: Parser3.ASCII_FOLD_TABLE,
+          tab: Parser2.ASCII_TABLE,
+          fold: Parser2.ASCII_FOLD_TABLE,
           sign: 1
         };
         if (name3 === "Assigned") return {
@@ -24966,13 +18802,13 @@ var init_build = __esm({
       * @param {number} flags
       */
       static parse(pattern, flags) {
-        return new Parser3(pattern, flags).parseInternal();
+        return new Parser2(pattern, flags).parseInternal();
       }
       static parseRepeat(t2) {
         const start = t2.pos();
         if (!t2.more() || !t2.lookingAt("{")) return -1;
         t2.skip(1);
-        const min = Parser3.parseInt(t2);
+        const min = Parser2.parseInt(t2);
         if (min === -1) return -1;
         if (!t2.more()) return -1;
         let max;
@@ -24981,11 +18817,11 @@ var init_build = __esm({
           t2.skip(1);
           if (!t2.more()) return -1;
           if (t2.lookingAt("}")) max = -1;
-          else if ((max = Parser3.parseInt(t2)) === -1) return -1;
+          else if ((max = Parser2.parseInt(t2)) === -1) return -1;
         }
         if (!t2.more() || !t2.lookingAt("}")) return -1;
         t2.skip(1);
-        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t2.from(start));
+        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t2.from(start));
         return min << 16 | max & Unicode.MAX_BMP;
       }
       static isValidCaptureName(name3) {
@@ -25026,7 +18862,7 @@ var init_build = __esm({
           case Regexp.Op.ANY_CHAR:
             break;
           case Regexp.Op.ANY_CHAR_NOT_NL:
-            if (Parser3.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
+            if (Parser2.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
             break;
           case Regexp.Op.CHAR_CLASS: {
             const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
@@ -25044,7 +18880,7 @@ var init_build = __esm({
       static parseEscape(t2) {
         const startPos = t2.pos();
         t2.skip(1);
-        if (!t2.more()) throw new RE2JSSyntaxException(Parser3.ERR_TRAILING_BACKSLASH);
+        if (!t2.more()) throw new RE2JSSyntaxException(Parser2.ERR_TRAILING_BACKSLASH);
         let c = t2.pop();
         bigswitch: switch (c) {
           case Codepoint.CODES["1"]:
@@ -25105,18 +18941,18 @@ var init_build = __esm({
           default:
             if (c <= Unicode.MAX_ASCII && !Utils.isalnum(c)) return c;
         }
-        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, t2.from(startPos));
+        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, t2.from(startPos));
       }
       static parseClassChar(t2, wholeClassPos) {
-        if (!t2.more()) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_BRACKET, t2.from(wholeClassPos));
-        if (t2.lookingAt("\\")) return Parser3.parseEscape(t2);
+        if (!t2.more()) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_BRACKET, t2.from(wholeClassPos));
+        if (t2.lookingAt("\\")) return Parser2.parseEscape(t2);
         return t2.pop();
       }
       static hasCapture(re3) {
         if (re3 === null) return false;
         if (re3.op === Regexp.Op.CAPTURE) return true;
         if (re3.subs) {
-          for (let sub of re3.subs) if (Parser3.hasCapture(sub)) return true;
+          for (let sub of re3.subs) if (Parser2.hasCapture(sub)) return true;
         }
         return false;
       }
@@ -25152,7 +18988,7 @@ var init_build = __esm({
         this.free = re3;
       }
       checkLimits(re3) {
-        if (this.numRunes > Parser3.MAX_RUNES) throw new RE2JSSyntaxException(Parser3.ERR_LARGE);
+        if (this.numRunes > Parser2.MAX_RUNES) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
         this.checkSize(re3);
         this.checkHeight(re3);
       }
@@ -25163,14 +18999,14 @@ var init_build = __esm({
             let n = re3.max;
             if (n === -1) n = re3.min;
             if (n <= 0) n = 1;
-            if (n > Math.floor(Parser3.MAX_SIZE / this.repeats)) this.repeats = Parser3.MAX_SIZE;
+            if (n > Math.floor(Parser2.MAX_SIZE / this.repeats)) this.repeats = Parser2.MAX_SIZE;
             else this.repeats *= n;
           }
-          if (this.numRegexp < Math.floor(Parser3.MAX_SIZE / this.repeats)) return;
+          if (this.numRegexp < Math.floor(Parser2.MAX_SIZE / this.repeats)) return;
           this.size = /* @__PURE__ */ new Map();
           for (let reEx of this.stack) this.checkSize(reEx);
         }
-        if (this.calcSize(re3, true) > Parser3.MAX_SIZE) throw new RE2JSSyntaxException(Parser3.ERR_LARGE);
+        if (this.calcSize(re3, true) > Parser2.MAX_SIZE) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
       }
       calcSize(re3, force = false) {
         if (!force && this.size !== null) {
@@ -25215,12 +19051,12 @@ var init_build = __esm({
         return size;
       }
       checkHeight(re3) {
-        if (this.numRegexp < Parser3.MAX_HEIGHT) return;
+        if (this.numRegexp < Parser2.MAX_HEIGHT) return;
         if (this.height === null) {
           this.height = /* @__PURE__ */ new Map();
           for (let reEx of this.stack) this.checkHeight(reEx);
         }
-        if (this.calcHeight(re3, true) > Parser3.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser3.ERR_NESTING_DEPTH);
+        if (this.calcHeight(re3, true) > Parser2.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser2.ERR_NESTING_DEPTH);
       }
       calcHeight(re3, force = false) {
         if (!force && this.height !== null) {
@@ -25281,7 +19117,7 @@ var init_build = __esm({
       newLiteral(r, flags) {
         const re3 = this.newRegexp(Regexp.Op.LITERAL);
         re3.flags = flags;
-        if ((flags & RE2Flags.FOLD_CASE) !== 0) r = Parser3.minFoldRune(r);
+        if ((flags & RE2Flags.FOLD_CASE) !== 0) r = Parser2.minFoldRune(r);
         re3.runes = [r];
         return re3;
       }
@@ -25300,12 +19136,12 @@ var init_build = __esm({
             t2.skip(1);
             flags ^= RE2Flags.NON_GREEDY;
           }
-          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_OP, t2.from(lastRepeatPos));
+          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_OP, t2.from(lastRepeatPos));
         }
         const n = this.stack.length;
-        if (n === 0) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
+        if (n === 0) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
         const sub = this.stack[n - 1];
-        if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
+        if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
         const re3 = this.newRegexp(op);
         re3.min = min;
         re3.max = max;
@@ -25313,7 +19149,7 @@ var init_build = __esm({
         re3.subs = [sub];
         this.stack[n - 1] = re3;
         this.checkLimits(re3);
-        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re3, 1e3)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t2.from(beforePos));
+        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re3, 1e3)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t2.from(beforePos));
       }
       repeatIsValid(re3, n) {
         if (re3.op === Regexp.Op.REPEAT) {
@@ -25430,8 +19266,8 @@ var init_build = __esm({
         for (let i = 0; i <= lensub; i++) {
           let ifirst = null;
           if (i < lensub) {
-            ifirst = Parser3.leadingRegexp(array[s + i]);
-            if (first !== null && first.equals(ifirst) && (Parser3.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser3.isCharClass(first.subs[0]))) continue;
+            ifirst = Parser2.leadingRegexp(array[s + i]);
+            if (first !== null && first.equals(ifirst) && (Parser2.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser2.isCharClass(first.subs[0]))) continue;
           }
           if (i === start) {
           } else if (i === start + 1) array[lenout++] = array[s + start];
@@ -25455,7 +19291,7 @@ var init_build = __esm({
         start = 0;
         lenout = 0;
         for (let i = 0; i <= lensub; i++) {
-          if (i < lensub && Parser3.isCharClass(array[s + i])) continue;
+          if (i < lensub && Parser2.isCharClass(array[s + i])) continue;
           if (i === start) {
           } else if (i === start + 1) array[lenout++] = array[s + start];
           else {
@@ -25469,7 +19305,7 @@ var init_build = __esm({
             array[s + start] = array[s + max];
             array[s + max] = tmp;
             for (let j = start + 1; j < i; j++) {
-              Parser3.mergeCharClass(array[s + start], array[s + j]);
+              Parser2.mergeCharClass(array[s + start], array[s + j]);
               this.reuse(array[s + j]);
             }
             this.cleanAlt(array[s + start]);
@@ -25542,7 +19378,7 @@ var init_build = __esm({
         return this.newRegexp(Regexp.Op.EMPTY_MATCH);
       }
       parseInternal() {
-        if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser3.literalRegexp(this.wholeRegexp, this.flags);
+        if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser2.literalRegexp(this.wholeRegexp, this.flags);
         let lastRepeatPos = -1;
         let min = -1;
         let max = -1;
@@ -25616,7 +19452,7 @@ var init_build = __esm({
             }
             case Codepoint.CODES["{"]: {
               const before = t2.pos();
-              const minMax = Parser3.parseRepeat(t2);
+              const minMax = Parser2.parseRepeat(t2);
               if (minMax < 0) {
                 t2.rewindTo(before);
                 this.literal(t2.pop());
@@ -25642,7 +19478,7 @@ var init_build = __esm({
                   this.op(Regexp.Op.NO_WORD_BOUNDARY);
                   break bigswitch;
                 case Codepoint.CODES["C"]:
-                  throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, "\\C");
+                  throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, "\\C");
                 case Codepoint.CODES["Q"]: {
                   let lit = t2.rest();
                   const i = lit.indexOf("\\E");
@@ -25684,7 +19520,7 @@ var init_build = __esm({
               }
               t2.rewindTo(savedPos);
               this.reuse(re3);
-              this.literal(Parser3.parseEscape(t2));
+              this.literal(Parser2.parseEscape(t2));
               break;
             }
             default:
@@ -25695,7 +19531,7 @@ var init_build = __esm({
         this.concat();
         if (this.swapVerticalBar()) this.pop();
         this.alternate();
-        if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_PAREN, this.wholeRegexp);
+        if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_PAREN, this.wholeRegexp);
         this.stack[0].namedGroups = this.namedGroups;
         return this.stack[0];
       }
@@ -25705,14 +19541,14 @@ var init_build = __esm({
         if (s.startsWith("(?P<") || s.startsWith("(?<")) {
           const begin = s.charAt(2) === "P" ? 4 : 3;
           const end = s.indexOf(">");
-          if (end < 0) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s);
+          if (end < 0) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s);
           const name3 = s.substring(begin, end);
           t2.skipString(name3);
           t2.skip(begin + 1);
-          if (!Parser3.isValidCaptureName(name3)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+          if (!Parser2.isValidCaptureName(name3)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
           const re3 = this.op(Regexp.Op.LEFT_PAREN);
           re3.cap = ++this.numCap;
-          if (this.namedGroups[name3]) throw new RE2JSSyntaxException(Parser3.ERR_DUPLICATE_NAMED_CAPTURE, name3);
+          if (this.namedGroups[name3]) throw new RE2JSSyntaxException(Parser2.ERR_DUPLICATE_NAMED_CAPTURE, name3);
           this.namedGroups[name3] = this.numCap;
           re3.name = name3;
           return;
@@ -25759,7 +19595,7 @@ var init_build = __esm({
               break loop;
           }
         }
-        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_PERL_OP, t2.from(startPos));
+        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_PERL_OP, t2.from(startPos));
       }
       parsePosLookBehind() {
         const re3 = this.newRegexp(Regexp.Op.LEFT_PAREN);
@@ -25779,7 +19615,7 @@ var init_build = __esm({
       }
       swapVerticalBar() {
         const n = this.stack.length;
-        if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser3.isCharClass(this.stack[n - 1]) && Parser3.isCharClass(this.stack[n - 3])) {
+        if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser2.isCharClass(this.stack[n - 1]) && Parser2.isCharClass(this.stack[n - 3])) {
           let re1 = this.stack[n - 1];
           let re3 = this.stack[n - 3];
           if (re1.op > re3.op) {
@@ -25788,7 +19624,7 @@ var init_build = __esm({
             re1 = tmp;
             this.stack[n - 3] = re3;
           }
-          Parser3.mergeCharClass(re3, re1);
+          Parser2.mergeCharClass(re3, re1);
           this.reuse(re1);
           this.pop();
           return true;
@@ -25809,13 +19645,13 @@ var init_build = __esm({
         this.concat();
         if (this.swapVerticalBar()) this.pop();
         this.alternate();
-        if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser3.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+        if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
         const re1 = this.pop();
         const re22 = this.pop();
-        if (re22.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser3.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+        if (re22.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
         this.flags = re22.flags;
         if (re22.lb !== 0) {
-          if (Parser3.hasCapture(re1)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
+          if (Parser2.hasCapture(re1)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
           if (re22.lb > 0) re22.op = Regexp.Op.PLB;
           else re22.op = Regexp.Op.NLB;
           re22.subs = [re1];
@@ -25846,7 +19682,7 @@ var init_build = __esm({
         const name3 = cls.substring(0, i + 2);
         t2.skipString(name3);
         const g = POSIX_GROUPS.has(name3) ? POSIX_GROUPS.get(name3) : null;
-        if (g === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, name3);
+        if (g === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, name3);
         cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
         return true;
       }
@@ -25859,7 +19695,7 @@ var init_build = __esm({
         if (c === Codepoint.CODES["P"]) sign = -1;
         if (!t2.more()) {
           t2.rewindTo(startPos);
-          throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
+          throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
         }
         c = t2.pop();
         let name3;
@@ -25869,7 +19705,7 @@ var init_build = __esm({
           const end = rest.indexOf("}");
           if (end < 0) {
             t2.rewindTo(startPos);
-            throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
+            throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
           }
           name3 = rest.substring(0, end);
           t2.skipString(name3);
@@ -25879,8 +19715,8 @@ var init_build = __esm({
           sign = 0 - sign;
           name3 = name3.substring(1);
         }
-        const pair2 = Parser3.unicodeTable(name3);
-        if (pair2 === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
+        const pair2 = Parser2.unicodeTable(name3);
+        if (pair2 === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
         if (pair2.sign < 0) sign = 0 - sign;
         const tab2 = pair2.tab;
         const fold2 = pair2.fold;
@@ -25909,7 +19745,7 @@ var init_build = __esm({
             const s = t2.rest();
             if (s === "-" || !s.startsWith("-]")) {
               t2.rewindTo(startPos);
-              throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
+              throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
             }
           }
           first = false;
@@ -25921,14 +19757,14 @@ var init_build = __esm({
           if (this.parseUnicodeClass(t2, cc)) continue;
           if (this.parsePerlClassEscape(t2, cc)) continue;
           t2.rewindTo(beforePos);
-          const lo = Parser3.parseClassChar(t2, startPos);
+          const lo = Parser2.parseClassChar(t2, startPos);
           let hi = lo;
           if (t2.more() && t2.lookingAt("-")) {
             t2.skip(1);
             if (t2.more() && t2.lookingAt("]")) t2.skip(-1);
             else {
-              hi = Parser3.parseClassChar(t2, startPos);
-              if (hi < lo) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.from(beforePos));
+              hi = Parser2.parseClassChar(t2, startPos);
+              if (hi < lo) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.from(beforePos));
             }
           }
           if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi);
@@ -25987,7 +19823,7 @@ var init_build = __esm({
         return RE22.compileImpl(expr, RE2Flags.POSIX, true);
       }
       static compileImpl(expr, mode, longest) {
-        let re3 = Parser2.parse(expr, mode);
+        let re3 = Parser.parse(expr, mode);
         const maxCap = re3.maxCap();
         const namedGroups = re3.namedGroups;
         re3 = Simplify.simplify(re3);
@@ -26481,7 +20317,7 @@ var init_build = __esm({
         if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
         if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
         if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
-        const re3 = Parser2.parse(fregex, this.re2Flags);
+        const re3 = Parser.parse(fregex, this.re2Flags);
         this.regexps.push(Simplify.simplify(re3));
         return this.regexps.length - 1;
       }
@@ -26493,7 +20329,7 @@ var init_build = __esm({
       compile() {
         if (this.prog) return;
         const prog = Compiler.compileSet(this.regexps);
-        if (prog.numInst() > Parser2.MAX_SIZE) throw new RE2JSCompileException(`${Parser2.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser2.MAX_SIZE}`);
+        if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
         this.prog = prog;
         this.dfa = new DFA(this.prog, this.maxMem);
         this.dummyRe2 = {
@@ -34473,17 +28309,17 @@ var require_dist = __commonJS({
 });
 
 // src/parsers/terraform/functions.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 function fail(message) {
   throw new CallError(message);
 }
-function isUnknown(n) {
+function isUnknown2(n) {
   return n.kind === "unknown" || n.kind === "string" && knownText(n.value) === void 0;
 }
 function text(n) {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw UNKNOWN2;
+  if (isUnknown2(n)) throw UNKNOWN;
   if (n.kind === "string") return knownText(n.value) ?? "";
   if (n.kind === "scalar") {
     if (n.value === null) fail("null where a string is required");
@@ -34500,7 +28336,7 @@ function formatNumber(n) {
 }
 function num(n) {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw UNKNOWN2;
+  if (isUnknown2(n)) throw UNKNOWN;
   if (n.kind === "scalar" && typeof n.value === "number") return n.value;
   if (n.kind === "string") {
     const t2 = (knownText(n.value) ?? "").trim();
@@ -34515,7 +28351,7 @@ function int(n) {
 }
 function bool(n) {
   if (!n) fail("missing argument");
-  if (isUnknown(n)) throw UNKNOWN2;
+  if (isUnknown2(n)) throw UNKNOWN;
   if (n.kind === "scalar" && typeof n.value === "boolean") return n.value;
   if (n.kind === "string" && (knownText(n.value) === "true" || knownText(n.value) === "false"))
     return knownText(n.value) === "true";
@@ -34523,19 +28359,19 @@ function bool(n) {
 }
 function list(n) {
   if (!n) fail("missing argument");
-  if (n.kind === "unknown") throw UNKNOWN2;
+  if (n.kind === "unknown") throw UNKNOWN;
   if (n.kind === "array") return n.items;
   fail("a list is required");
 }
 function entries(n) {
   if (!n) fail("missing argument");
-  if (n.kind === "unknown") throw UNKNOWN2;
+  if (n.kind === "unknown") throw UNKNOWN;
   if (n.kind !== "object") fail("a map is required");
-  if (n.entries.some((e) => e.key.value.includes("${"))) throw UNKNOWN2;
+  if (n.entries.some((e) => e.key.value.includes("${"))) throw UNKNOWN;
   return n.entries;
 }
 function plain(n) {
-  if (isUnknown(n)) throw UNKNOWN2;
+  if (isUnknown2(n)) throw UNKNOWN;
   switch (n.kind) {
     case "string":
       return knownText(n.value);
@@ -34546,7 +28382,7 @@ function plain(n) {
     case "object":
       return Object.fromEntries(entries(n).map((e) => [e.key.value, plain(e.value)]));
     default:
-      throw UNKNOWN2;
+      throw UNKNOWN;
   }
 }
 function same(a, b) {
@@ -34687,7 +28523,7 @@ function formatText(fmt, args) {
     }
     if (width > 0) {
       const t2 = piece.every((p) => typeof p === "string") ? piece.join("") : void 0;
-      if (t2 === void 0) throw UNKNOWN2;
+      if (t2 === void 0) throw UNKNOWN;
       const pad = (flags.includes("0") && !flags.includes("-") ? "0" : " ").repeat(
         Math.max(0, width - graphemes(t2).length)
       );
@@ -34835,8 +28671,8 @@ function csv(s) {
   }
   return rows;
 }
-function hash2(algorithm, encoding) {
-  return (args, site) => out(site, args).str(createHash2(algorithm).update(text(args[0])).digest(encoding));
+function hash(algorithm, encoding) {
+  return (args, site) => out(site, args).str(createHash(algorithm).update(text(args[0])).digest(encoding));
 }
 function index(n, length, wrap2) {
   const i = int(n);
@@ -34859,7 +28695,7 @@ function charset(name3) {
     ASCII: "ascii"
   };
   const node = known[key3];
-  if (!node) throw UNKNOWN2;
+  if (!node) throw UNKNOWN;
   return { node };
 }
 function yamlText(v, indent2) {
@@ -34999,7 +28835,7 @@ function formatDate(spec, t2) {
 function uuidV5(namespace, name3) {
   const ns = (UUID_NAMESPACES[namespace] ?? namespace).replace(/-/g, "");
   if (!/^[0-9a-fA-F]{32}$/.test(ns)) fail("uuidv5: the namespace must be dns, url, oid, x500 or a UUID");
-  const hash4 = createHash2("sha1").update(Buffer.from(ns, "hex")).update(name3, "utf8").digest().subarray(0, 16);
+  const hash4 = createHash("sha1").update(Buffer.from(ns, "hex")).update(name3, "utf8").digest().subarray(0, 16);
   hash4[6] = (hash4[6] ?? 0) & 15 | 80;
   hash4[8] = (hash4[8] ?? 0) & 63 | 128;
   const hex = hash4.toString("hex");
@@ -35017,7 +28853,7 @@ function callBuiltin(name3, args, site) {
     throw e;
   }
 }
-var import_yaml, Unknown, UNKNOWN2, CallError, segmenter, pad2, MONTHS, DAYS, UUID_NAMESPACES, FUNCTIONS, BUILTIN_NAMES;
+var import_yaml, Unknown, UNKNOWN, CallError, segmenter, pad2, MONTHS, DAYS, UUID_NAMESPACES, FUNCTIONS, BUILTIN_NAMES;
 var init_functions = __esm({
   "src/parsers/terraform/functions.ts"() {
     "use strict";
@@ -35028,7 +28864,7 @@ var init_functions = __esm({
     init_regex();
     Unknown = class extends Error {
     };
-    UNKNOWN2 = new Unknown();
+    UNKNOWN = new Unknown();
     CallError = class extends Error {
     };
     pad2 = (n) => String(n).padStart(2, "0");
@@ -35095,7 +28931,7 @@ var init_functions = __esm({
       formatlist: (args, site) => {
         const fmt = text(args[0]);
         const rest = args.slice(1);
-        if (rest.some((a) => a.kind === "unknown")) throw UNKNOWN2;
+        if (rest.some((a) => a.kind === "unknown")) throw UNKNOWN;
         const lists = rest.filter((a) => a.kind === "array");
         const lengths = new Set(lists.map((l) => list(l).length));
         if (lengths.size > 1) fail("formatlist: lists of different lengths");
@@ -35185,7 +29021,7 @@ ${" ".repeat(n)}`));
       alltrue: (args, site) => out(site, args).bool(list(args[0]).every((x) => bool(x))),
       anytrue: (args, site) => {
         const items = list(args[0]);
-        if (items.some((x) => !isUnknown(x) && bool(x))) return out(site, args).bool(true);
+        if (items.some((x) => !isUnknown2(x) && bool(x))) return out(site, args).bool(true);
         return out(site, args).bool(items.map(bool).some(Boolean));
       },
       chunklist: (args, site) => {
@@ -35200,7 +29036,7 @@ ${" ".repeat(n)}`));
       },
       coalesce: (args) => {
         for (const a of args) {
-          if (isUnknown(a)) throw UNKNOWN2;
+          if (isUnknown2(a)) throw UNKNOWN;
           if (a.kind === "scalar" && a.value === null) continue;
           if (a.kind === "string" && knownText(a.value) === "") continue;
           return a;
@@ -35209,7 +29045,7 @@ ${" ".repeat(n)}`));
       },
       coalescelist: (args) => {
         for (const a of args) {
-          if (a.kind === "unknown") throw UNKNOWN2;
+          if (a.kind === "unknown") throw UNKNOWN;
           if (list(a).length > 0) return a;
         }
         fail("coalescelist: no non-empty list");
@@ -35220,15 +29056,15 @@ ${" ".repeat(n)}`));
         const items = list(args[0]);
         const v = args[1];
         if (!v) fail("missing argument");
-        if (items.some((i) => !isUnknown(i) && same(i, v))) return out(site, args).bool(true);
-        if (items.some(isUnknown) || isUnknown(v)) throw UNKNOWN2;
+        if (items.some((i) => !isUnknown2(i) && same(i, v))) return out(site, args).bool(true);
+        if (items.some(isUnknown2) || isUnknown2(v)) throw UNKNOWN;
         return out(site, args).bool(false);
       },
       distinct: (args, site) => {
         const items = list(args[0]);
-        const kept = [];
-        for (const i of items) if (!kept.some((k) => same(k, i))) kept.push(i);
-        return out(site, args).list(kept);
+        const kept2 = [];
+        for (const i of items) if (!kept2.some((k) => same(k, i))) kept2.push(i);
+        return out(site, args).list(kept2);
       },
       element: (args) => {
         const items = list(args[0]);
@@ -35237,7 +29073,7 @@ ${" ".repeat(n)}`));
       flatten: (args, site) => {
         const flat = (n) => n.kind === "array" ? n.items.flatMap(flat) : n.kind === "unknown" ? [] : [n];
         const items = list(args[0]);
-        if (items.some((i) => i.kind === "unknown")) throw UNKNOWN2;
+        if (items.some((i) => i.kind === "unknown")) throw UNKNOWN;
         return out(site, args).list(items.flatMap(flat));
       },
       index: (args, site) => {
@@ -35245,7 +29081,7 @@ ${" ".repeat(n)}`));
         const v = args[1];
         if (!v) fail("missing argument");
         for (const [i, item] of items.entries()) {
-          if (isUnknown(item)) throw UNKNOWN2;
+          if (isUnknown2(item)) throw UNKNOWN;
           if (same(item, v)) return out(site, args).num(i);
         }
         fail("index: the value is not in the list");
@@ -35415,12 +29251,12 @@ ${" ".repeat(n)}`));
       basename: strings((s) => s.replace(/\/+$/, "").split("/").pop() ?? ""),
       dirname: strings((s) => s.includes("/") ? s.slice(0, s.lastIndexOf("/")) || "/" : "."),
       // Hash
-      base64sha256: hash2("sha256", "base64"),
-      base64sha512: hash2("sha512", "base64"),
-      md5: hash2("md5", "hex"),
-      sha1: hash2("sha1", "hex"),
-      sha256: hash2("sha256", "hex"),
-      sha512: hash2("sha512", "hex"),
+      base64sha256: hash("sha256", "base64"),
+      base64sha512: hash("sha512", "base64"),
+      md5: hash("md5", "hex"),
+      sha1: hash("sha1", "hex"),
+      sha256: hash("sha256", "hex"),
+      sha512: hash("sha512", "hex"),
       // IP network (IPv4 and IPv6; `cidrnetmask` is IPv4 only, as in Terraform)
       cidrhost: (args, site) => {
         const p = prefixOf(text(args[0]));
@@ -35719,10 +29555,10 @@ function pastEnclosing(t2, c, i, stack) {
     const ch = t2[i];
     if (want === ch) return pos;
     if (ch !== "}" || want === void 0) return -1;
-    if (want === '"') return quoted2(t2, pos, stack);
+    if (want === '"') return quoted(t2, pos, stack);
     if (want.startsWith("<<")) return heredoc(t2, pos, want.slice(2), false, stack);
     return -1;
-  } else if (c === 34) return quoted2(t2, pos, stack);
+  } else if (c === 34) return quoted(t2, pos, stack);
   else if (c === 60 && t2.charCodeAt(pos) === 60) {
     HEREDOC_INTRO.lastIndex = i;
     const h = HEREDOC_INTRO.exec(t2);
@@ -35731,7 +29567,7 @@ function pastEnclosing(t2, c, i, stack) {
   }
   return pos;
 }
-function quoted2(t2, from, stack) {
+function quoted(t2, from, stack) {
   let pos = from;
   for (; ; ) {
     QUOTED.lastIndex = pos;
@@ -35931,7 +29767,8 @@ function blocksOfHcl(file, body2) {
 }
 function convertBody(file, b, type2, labels, typeStart) {
   const attrs = /* @__PURE__ */ new Map();
-  for (const a of b.attributes) {
+  for (let i = 0; i < b.attributes.length; i++) {
+    const a = b.attributes[i];
     const expr = a.tree ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, ast: a.tree } : a.scanned ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true, scanned: true } : a.checked ? { kind: "hcl", file, start: a.exprStart, end: a.exprEnd, checked: true } : { kind: "hcl", file, start: a.exprStart, end: a.exprEnd };
     attrs.set(a.name, new HclAttr(a.name, expr, file, a.nameStart));
   }
@@ -35958,16 +29795,26 @@ function parseNow(block) {
   if (block instanceof LazyBlock) block.body();
 }
 function lazyBlocksOfHcl(file, scanned) {
-  const blocks = scanned.map(
-    (b) => new LazyBlock(
-      b.type,
-      b.labels.map((l) => l.value),
-      file,
-      b.typeStart,
-      b.open
-    )
-  );
+  const blocks = [];
+  for (let i = 0; i < scanned.length; i++) {
+    const b = scanned[i];
+    if (!kept(b.type, b.labels[0]?.value)) continue;
+    blocks.push(
+      new LazyBlock(
+        b.type,
+        b.labels.map((l) => l.value),
+        file,
+        b.typeStart,
+        b.open
+      )
+    );
+  }
   return new HclBlock("", [], /* @__PURE__ */ new Map(), blocks, file, 0);
+}
+function kept(type2, label2) {
+  if (type2 === "resource") return label2 !== void 0 && label2.startsWith("aws_iam_");
+  if (type2 === "data") return label2 !== void 0 && DATA_READ.has(label2);
+  return type2 === "variable" || type2 === "locals" || type2 === "module";
 }
 function blocksOfJson(file, root) {
   const top = { type: "", labels: [], attrs: /* @__PURE__ */ new Map(), blocks: [], loc: root.loc, file };
@@ -36014,14 +29861,22 @@ function blocksOfJson(file, root) {
   return top;
 }
 function addToModule(mod, top) {
-  for (const b of top.blocks) {
-    const [a, n] = b.labels;
+  const blocks = top.blocks;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i];
+    const a = b.labels[0];
+    const n = b.labels[1];
+    if (!kept(b.type, a)) continue;
     if (b.type === "variable" && a !== void 0) mod.variables.set(a, b);
-    else if (b.type === "locals") for (const [k, attr] of b.attrs) mod.locals.set(k, attr);
+    else if (b.type === "locals") b.attrs.forEach((attr, k) => mod.locals.set(k, attr));
     else if (b.type === "resource" && a !== void 0 && n !== void 0) mod.resources.set(`${a}.${n}`, b);
     else if (b.type === "data" && a !== void 0 && n !== void 0) mod.data.set(`${a}.${n}`, b);
     else if (b.type === "module") mod.modules.push(b);
   }
+}
+function plainText2(expr) {
+  if (expr.kind !== "hcl") return void 0;
+  return PLAIN_STRING.exec(expr.file.src.text.slice(expr.start, expr.end))?.[1];
 }
 function where(loc) {
   return `${loc.file}:${loc.line}`;
@@ -36029,14 +29884,25 @@ function where(loc) {
 function namesIn(text3) {
   return [...text3.matchAll(NAMES)].map(([, kind = "", name3 = ""]) => [kind, name3]);
 }
-var HclAttr, HclBlock, BlockSyntaxError, LazyBlock, JSON_BLOCK_TYPES, NAMES;
+var ModuleFile, HclAttr, HclBlock, BlockSyntaxError, LazyBlock, DATA_READ, JSON_BLOCK_TYPES, PLAIN_STRING, NAMES;
 var init_module = __esm({
   "src/parsers/terraform/module.ts"() {
     "use strict";
+    init_location();
     init_hcl_expression();
     init_hcl_body();
     init_hcl_scan();
     init_limits();
+    ModuleFile = class {
+      constructor(src) {
+        this.src = src;
+      }
+      src;
+      lines;
+      get index() {
+        return this.lines ??= new LineIndex(this.src.path, this.src.text);
+      }
+    };
     HclAttr = class {
       constructor(name3, expr, file, nameStart) {
         this.name = name3;
@@ -36121,7 +29987,9 @@ var init_module = __esm({
         return this.parsed;
       }
     };
+    DATA_READ = /* @__PURE__ */ new Set(["aws_iam_policy_document", "aws_iam_openid_connect_provider", "template_file"]);
     JSON_BLOCK_TYPES = /* @__PURE__ */ new Set(["statement", "principals", "not_principals", "condition", "dynamic", "content"]);
+    PLAIN_STRING = /^"([^"\\$%]*)"$/;
     NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
   }
 });
@@ -36135,7 +30003,7 @@ function endEvaluation() {
 }
 function setSegments(node, segments, pieces) {
   stringSegments.set(node, segments);
-  segmentPieces.set(node, pieces);
+  if (pieces !== 1) segmentPieces.set(node, pieces);
 }
 function piecesOf(node) {
   return segmentPieces.get(node) ?? 1;
@@ -36146,18 +30014,20 @@ function failure(expr, loc, why) {
 function isFailure(n) {
   return n.kind === "unknown" && n.reason !== void 0;
 }
-function evaluate2(expr, scope) {
+function evaluate(expr, scope) {
   if (scope.depth > LIMITS.depth) return scope.module.budget.exceeded("depth", exprLoc(expr));
   if (expr.kind === "json") return evaluateJson(expr.file, expr.node, scope);
   const text3 = expr.file.src.text.slice(expr.start, expr.end);
-  const loc = exprLoc(expr);
-  const simple = /^"([^"\\$%]*)"$/.exec(text3);
-  if (simple?.[1] !== void 0) return { kind: "string", value: { parts: [simple[1]], loc }, loc };
-  if (/^-?\d+(\.\d+)?$/.test(text3)) return { kind: "scalar", value: Number(text3), loc };
-  if (text3 === "true" || text3 === "false") return { kind: "scalar", value: text3 === "true", loc };
-  if (text3 === "null") return { kind: "scalar", value: null, loc };
+  const simple = plainText2(expr);
+  if (simple !== void 0) {
+    const loc = exprLoc(expr);
+    return { kind: "string", value: { parts: [simple], loc }, loc };
+  }
+  if (/^-?\d+(\.\d+)?$/.test(text3)) return { kind: "scalar", value: Number(text3), loc: exprLoc(expr) };
+  if (text3 === "true" || text3 === "false") return { kind: "scalar", value: text3 === "true", loc: exprLoc(expr) };
+  if (text3 === "null") return { kind: "scalar", value: null, loc: exprLoc(expr) };
   const node = exprTree(expr);
-  if (!node) return { kind: "unknown", expr: text3, loc };
+  if (!node) return { kind: "unknown", expr: text3, loc: exprLoc(expr) };
   return evalAst(node, { file: expr.file }, scope);
 }
 function exprLoc(expr) {
@@ -36187,16 +30057,16 @@ function keyText(n) {
   return n.kind === "string" ? knownText(n.value) : n.kind === "scalar" ? String(n.value) : void 0;
 }
 function evalAst(node, ctx, scope) {
-  const loc = spanLoc(ctx, node);
   const budget = scope.module.budget;
-  if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? loc);
-  if (scope.depth > LIMITS.depth) return budget.exceeded("depth", ctx.placedAt ?? loc);
+  if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? spanLoc(ctx, node));
+  if (scope.depth > LIMITS.depth) return budget.exceeded("depth", ctx.placedAt ?? spanLoc(ctx, node));
   const inner = { ...scope, depth: scope.depth + 1 };
+  if (node.type === "template") return evalTemplate(node, ctx, inner);
+  if (node.type === "parens") return evalAst(node.expr, ctx, inner);
+  const loc = spanLoc(ctx, node);
   switch (node.type) {
     case "literal":
       return { kind: "scalar", value: node.value, loc };
-    case "template":
-      return evalTemplate(node, ctx, inner);
     case "wrap": {
       const v = evalAst(node.expr, ctx, inner);
       if (v.kind === "string") return { kind: "string", value: { ...v.value, loc }, loc };
@@ -36257,8 +30127,6 @@ function evalAst(node, ctx, scope) {
         return { kind: "scalar", value: !v.value, loc };
       return unknown(sourceOf(ctx, node), loc);
     }
-    case "parens":
-      return evalAst(node.expr, ctx, inner);
   }
 }
 function staticStep(s) {
@@ -36322,57 +30190,66 @@ function objectKey(key3, ctx, scope) {
 function newTemplateValue() {
   return { parts: [], segments: [], origins: /* @__PURE__ */ new Set(), size: 0, pieces: 0 };
 }
+function placedLoc(ctx, at3) {
+  return ctx.placedAt ?? spanLoc(ctx, at3);
+}
+function lineOf(ctx, offset) {
+  return `${ctx.file.src.path}:${ctx.file.index.position(offset).line}`;
+}
+function grow(out2, n, ctx, scope, at3) {
+  out2.size += n;
+  if (out2.size <= LIMITS.stringLength) return true;
+  out2.opaque ??= scope.module.budget.exceeded("stringLength", placedLoc(ctx, at3));
+  return false;
+}
+function addInterpolated(out2, v, ctx, scope, at3) {
+  if (isFailure(v)) out2.opaque ??= v;
+  else if (v.kind === "scalar" && v.value === null)
+    out2.opaque ??= failure(
+      sourceOf(ctx, at3),
+      placedLoc(ctx, at3),
+      `null interpolated into a string (${where(placedLoc(ctx, at3))})`
+    );
+  if (out2.opaque) return;
+  if (!grow(
+    out2,
+    v.kind === "string" ? v.value.parts.reduce((n, p) => n + (typeof p === "string" ? p.length : 1), 0) : 8,
+    ctx,
+    scope,
+    at3
+  ))
+    return;
+  out2.pieces += piecesOf(v);
+  if (out2.pieces > LIMITS.pieces) {
+    out2.opaque = scope.module.budget.exceeded("pieces", placedLoc(ctx, at3));
+    return;
+  }
+  out2.parts.push(...interpolatedParts(v));
+  out2.segments.push(ctx.ownFile ? { node: v, ownFile: true } : { node: v });
+  const o = nodeOrigin(v);
+  if (o) out2.origins.add(o);
+}
 function templateParts(parts, ctx, scope, out2) {
   const index2 = ctx.file.index;
   const placedAt = ctx.placedAt;
-  const line = (offset) => `${ctx.file.src.path}:${index2.position(offset).line}`;
-  const placed = (at3) => placedAt ?? spanLoc(ctx, at3);
-  const atCall = () => placedAt ?? spanLoc(ctx, { start: 0, end: 0 });
   const budget = scope.module.budget;
-  const grow = (n, at3) => {
-    out2.size += n;
-    if (out2.size <= LIMITS.stringLength) return true;
-    out2.opaque ??= budget.exceeded("stringLength", placed(at3));
-    return false;
-  };
-  const add = (v, at3) => {
-    if (isFailure(v)) out2.opaque ??= v;
-    else if (v.kind === "scalar" && v.value === null)
-      out2.opaque ??= failure(sourceOf(ctx, at3), placed(at3), `null interpolated into a string (${where(placed(at3))})`);
-    if (out2.opaque) return;
-    if (!grow(v.kind === "string" ? v.value.parts.reduce((n, p) => n + (typeof p === "string" ? p.length : 1), 0) : 8, at3))
-      return;
-    out2.pieces += piecesOf(v);
-    if (out2.pieces > LIMITS.pieces) {
-      out2.opaque = budget.exceeded("pieces", placed(at3));
-      return;
-    }
-    out2.parts.push(...interpolatedParts(v));
-    out2.segments.push(ctx.ownFile ? { node: v, ownFile: true } : { node: v });
-    const o = nodeOrigin(v);
-    if (o) out2.origins.add(o);
-  };
   for (const part2 of parts) {
     if (out2.opaque) return;
     if (!budget.step()) {
-      out2.opaque = budget.exceeded("steps", placed(part2));
+      out2.opaque = budget.exceeded("steps", placedLoc(ctx, part2));
       return;
     }
     switch (part2.kind) {
       case "text":
-        if (part2.value === "" || !grow(part2.value.length, part2)) break;
+        if (part2.value === "" || !grow(out2, part2.value.length, ctx, scope, part2)) break;
         out2.parts.push(part2.value);
         out2.segments.push(
-          placedAt ? { text: part2.value, locate: atCall, origin: (s) => line(textOffset(part2, s)) } : {
-            text: part2.value,
-            locate: (s, e) => index2.span(textOffset(part2, s), textOffset(part2, e)),
-            ...ctx.ownFile ? { ownFile: true } : {}
-          }
+          placedAt ? { text: part2.value, locate: () => placedAt, origin: (s) => lineOf(ctx, textOffset(part2, s)) } : textSegment(index2, part2, ctx.ownFile === true)
         );
         break;
       case "interpolation": {
         const v = evalAst(part2.expr, ctx, scope);
-        add(placedAt ? relocate2(v, placedAt, nodeOrigin(v) ?? line(part2.start)) : v, part2);
+        addInterpolated(out2, placedAt ? relocate2(v, placedAt, nodeOrigin(v) ?? lineOf(ctx, part2.start)) : v, ctx, scope, part2);
         break;
       }
       case "if": {
@@ -36382,8 +30259,8 @@ function templateParts(parts, ctx, scope, out2) {
         else
           out2.opaque ??= unknown(
             `a template whose %{ if ${sourceOf(ctx, part2.condition)} } is unknown`,
-            placed(part2),
-            nodeOrigin(c) ?? (placedAt && line(part2.start))
+            placedLoc(ctx, part2),
+            nodeOrigin(c) ?? (placedAt && lineOf(ctx, part2.start))
           );
         break;
       }
@@ -36393,8 +30270,8 @@ function templateParts(parts, ctx, scope, out2) {
         if (!pairs2) {
           out2.opaque ??= unknown(
             `a template whose %{ for \u2026 in ${sourceOf(ctx, part2.collection)} } is unknown`,
-            placed(part2),
-            nodeOrigin(coll) ?? (placedAt && line(part2.start))
+            placedLoc(ctx, part2),
+            nodeOrigin(coll) ?? (placedAt && lineOf(ctx, part2.start))
           );
           break;
         }
@@ -36402,7 +30279,7 @@ function templateParts(parts, ctx, scope, out2) {
         const inner = { ...scope, names, depth: scope.depth + 1 };
         for (const [k, v] of pairs2) {
           if (budget.spent) {
-            out2.opaque = budget.exceeded("steps", placed(part2));
+            out2.opaque = budget.exceeded("steps", placedLoc(ctx, part2));
             break;
           }
           if (part2.keyVar !== void 0) names.set(part2.keyVar, k);
@@ -36414,6 +30291,10 @@ function templateParts(parts, ctx, scope, out2) {
       }
     }
   }
+}
+function textSegment(index2, part2, ownFile) {
+  const locate = (s, e) => index2.span(textOffset(part2, s), textOffset(part2, e));
+  return ownFile ? { text: part2.value, locate, ownFile: true } : { text: part2.value, locate };
 }
 function stopped(out2) {
   return out2.opaque !== void 0;
@@ -36495,10 +30376,10 @@ function relocate2(node, loc, origin) {
         ...seg.source ? { source: seg.source } : {}
       };
     };
-    setSegments(to, sameLoc2(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
+    setSegments(to, sameLoc(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
   });
 }
-function sameLoc2(a, b) {
+function sameLoc(a, b) {
   return a.file === b.file && a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
 }
 function defined(node, def, passedAs) {
@@ -36553,14 +30434,15 @@ function defined(node, def, passedAs) {
   }
 }
 function resolveTraversal(segments, full, loc, scope) {
-  const [root, ...rest] = segments;
+  const root = segments[0];
   if (root === void 0) return unknown(full, loc);
+  const rest = segments.slice(1);
   const bound = scope.names.get(root);
   if (bound) return relocate2(step(bound, rest, full, loc), loc, void 0);
   const mod = scope.module;
   const name3 = rest[0];
-  if (root === "var" && name3 !== void 0) return step(variable(mod, name3, loc, scope), rest.slice(1), full, loc);
-  if (root === "local" && name3 !== void 0) return step(local(mod, name3, loc, scope), rest.slice(1), full, loc);
+  if (root === "var" && name3 !== void 0) return placed(variable(mod, name3, loc, scope), rest.slice(1), full, loc);
+  if (root === "local" && name3 !== void 0) return placed(local(mod, name3, loc, scope), rest.slice(1), full, loc);
   if (root === "path") {
     if (name3 === "module") return str([mod.dir], loc);
     if (name3 === "root" || name3 === "cwd") return str(["."], loc);
@@ -36599,7 +30481,7 @@ function resolveTraversal(segments, full, loc, scope) {
     if (block && attrs[0] === "arn") return providerArn(block, loc, scope);
     const url = block?.attrs.get("url");
     if (block && url && attrs[0] === "url") {
-      const value = evaluate2(url.expr, scope);
+      const value = evaluate(url.expr, scope);
       const first = value.kind === "string" ? value.value.parts[0] : void 0;
       const bare = value.kind === "string" && typeof first === "string" ? {
         ...value,
@@ -36642,7 +30524,7 @@ function instancesOf(block, scope) {
     });
   };
   if (forEach) {
-    const coll = evaluate2(forEach.expr, scope);
+    const coll = evaluate(forEach.expr, scope);
     let pairs2 = [];
     if (coll.kind === "object") {
       pairs2 = coll.entries.map((e) => [
@@ -36675,7 +30557,7 @@ function instancesOf(block, scope) {
     });
   }
   if (count2) {
-    const n = evaluate2(count2.expr, scope);
+    const n = evaluate(count2.expr, scope);
     if (n.kind !== "scalar" || typeof n.value !== "number" || !Number.isInteger(n.value) || n.value < 0 || n.value > MAX_INSTANCES)
       return one2;
     return Array.from({ length: n.value }, (_, i) => ({
@@ -36691,7 +30573,7 @@ function providerArn(block, loc, scope) {
   const urlAttr = block.attrs.get("url");
   const prefix = ["arn:", { unknown: "partition" }, ":iam::", { unknown: "account" }, ":oidc-provider/"];
   if (!urlAttr) return str([...prefix, { unknown: `${id2}.url` }], loc, origin);
-  const url = evaluate2(urlAttr.expr, scope);
+  const url = evaluate(urlAttr.expr, scope);
   if (url.kind !== "string") return str([...prefix, { unknown: `${id2}.url` }], loc, origin);
   const parts = [...url.value.parts];
   const first = parts[0];
@@ -36712,18 +30594,18 @@ function variable(mod, name3, loc, scope) {
         ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
       };
       const arg = mod.args?.get(name3);
-      const typed = (v2) => block ? withTypeDefaults(v2, block, name3, plain3) : v2;
+      const typed = (v) => block ? withTypeDefaults(v, block, name3, plain3) : v;
       if (arg)
         return typed(
           defined(
-            evaluate2(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
+            evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
             { origin: (at3) => `${arg.origin} (${where(at3)})`, kind: "module argument", name: name3 },
             "passed as"
           )
         );
       if (set2)
         return typed(
-          defined(evaluate2(set2.expr, plain3), {
+          defined(evaluate(set2.expr, plain3), {
             origin: (at3) => `${name3} = \u2026 in ${where(at3)}`,
             kind: "tfvars",
             name: name3
@@ -36732,7 +30614,7 @@ function variable(mod, name3, loc, scope) {
       const def = block?.attrs.get("default");
       if (block && def)
         return typed(
-          defined(evaluate2(def.expr, plain3), {
+          defined(evaluate(def.expr, plain3), {
             origin: (at3) => `variable "${name3}" default (${where(at3)})`,
             kind: "variable default",
             name: name3
@@ -36743,9 +30625,7 @@ function variable(mod, name3, loc, scope) {
     })();
     mod.cache.set(key3, cached);
   }
-  const v = cached;
-  if (keptInPlace.has(v)) return v;
-  return relocate2(v, loc, nodeOrigin(v));
+  return cached;
 }
 function withTypeDefaults(value, block, name3, scope) {
   const typeAttr = block.attrs.get("type");
@@ -36829,18 +30709,20 @@ function local(mod, name3, loc, scope) {
       mod.cache.set(key3, cached);
       return cached;
     }
-    const v2 = evaluate2(attr.expr, {
+    const v = evaluate(attr.expr, {
       module: mod,
       names: /* @__PURE__ */ new Map(),
       depth: scope.depth + 1,
       ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
     });
-    cached = defined(v2, { origin: (at3) => `local "${name3}" (${where(at3)})`, kind: "local", name: name3 });
+    cached = defined(v, { origin: (at3) => `local "${name3}" (${where(at3)})`, kind: "local", name: name3 });
     mod.cache.set(key3, cached);
   }
-  const v = cached;
-  if (keptInPlace.has(v)) return v;
-  return relocate2(v, loc, nodeOrigin(v));
+  return cached;
+}
+function placed(v, steps, full, loc) {
+  const part2 = step(v, steps, full, loc);
+  return keptInPlace.has(v) ? part2 : relocate2(part2, loc, nodeOrigin(v));
 }
 function exprText(expr) {
   if (expr.kind === "hcl") return expr.file.src.text.slice(expr.start, expr.end);
@@ -37195,9 +31077,9 @@ function debug(message) {
 function renderTemplateFile(block, loc, scope) {
   const templateAttr = block.attrs.get("template");
   if (!templateAttr) return unknown("data.template_file.rendered", loc);
-  const template = evaluate2(templateAttr.expr, scope);
+  const template = evaluate(templateAttr.expr, scope);
   const varsAttr = block.attrs.get("vars");
-  const vars = varsAttr ? evaluate2(varsAttr.expr, scope) : { kind: "object", entries: [], loc };
+  const vars = varsAttr ? evaluate(varsAttr.expr, scope) : { kind: "object", entries: [], loc };
   const source = templateSources.get(template);
   const text3 = source?.text ?? (template.kind === "string" ? knownText(template.value) : void 0);
   if (text3 === void 0) return unknown(`data.template_file.${block.labels[1] ?? ""}.rendered`, loc);
@@ -37277,364 +31159,6 @@ var init_evaluate = __esm({
     MAX_INSTANCES = 64;
     cyclesOf = /* @__PURE__ */ new WeakMap();
     templateSources = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/model/compact.ts
-function isUnknown2(v) {
-  if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  const keys = Object.keys(v);
-  return keys.length === 1 && keys[0] === "unknown" && typeof v.unknown === "string";
-}
-function isLocation(v) {
-  const loc = v;
-  return typeof loc.file === "string" && typeof loc.line === "number" && typeof loc.endColumn === "number";
-}
-function ownCopy(s) {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
-function refuse() {
-  throw new TypeError("a map of a compacted model cannot be changed");
-}
-function sameValueZero(a, b) {
-  return a === b || a !== a && b !== b;
-}
-var ModelCompactor, MAX_DEPTH3, EMPTY_MAP, SMALL_MAP, NONE2, SmallMap;
-var init_compact = __esm({
-  "src/model/compact.ts"() {
-    "use strict";
-    ModelCompactor = class {
-      strings = /* @__PURE__ */ new Map();
-      /** Compacts, in place, the models one parse returned (files of one batch may share values). */
-      compact(files) {
-        const done = /* @__PURE__ */ new Map();
-        for (const f of files) this.value(f, done, 0);
-      }
-      lastFile;
-      lastShared = "";
-      file(name3) {
-        this.lastFile = name3;
-        this.lastShared = this.string(name3);
-        return this.lastShared;
-      }
-      singles = /* @__PURE__ */ new Map();
-      singleUnknowns = /* @__PURE__ */ new Map();
-      /**
-       * The parts of a value that is one literal or one unknown (`{ parts: ["npm ci"], loc }`,
-       * `{ parts: [{ unknown: "env.AWS_REGION" }], loc }`: most values of a model) as one frozen array per
-       * string, shared across the run; undefined for other parts.
-       */
-      onePart(parts) {
-        if (!Array.isArray(parts) || parts.length !== 1) return void 0;
-        const p = parts[0];
-        const [table, text3] = typeof p === "string" ? [this.singles, p] : isUnknown2(p) ? [this.singleUnknowns, p.unknown] : [];
-        if (table === void 0 || text3 === void 0) return void 0;
-        const known = table.get(text3);
-        if (known !== void 0) return known;
-        const own = this.string(text3);
-        const shared = Object.freeze([table === this.singles ? own : Object.freeze({ unknown: own })]);
-        table.set(own, shared);
-        return shared;
-      }
-      /** The run's copy of a string. */
-      string(s) {
-        const known = this.strings.get(s);
-        if (known !== void 0) return known;
-        const own = ownCopy(s);
-        this.strings.set(own, own);
-        return own;
-      }
-      /** The compacted keys and values of a map, one after the other. */
-      entries(m, done, depth) {
-        const out2 = new Array(m.size * 2);
-        let i = 0;
-        for (const [k, x] of m) {
-          out2[i++] = this.value(k, done, depth);
-          out2[i++] = this.value(x, done, depth);
-        }
-        return out2;
-      }
-      value(v, done, depth) {
-        if (typeof v === "string") return this.string(v);
-        if (typeof v !== "object" || v === null || depth > MAX_DEPTH3) return v;
-        if (isLocation(v)) {
-          if (!Object.isFrozen(v)) v.file = v.file === this.lastFile ? this.lastShared : this.file(v.file);
-          return v;
-        }
-        const prior = done.get(v);
-        if (prior !== void 0) return prior;
-        if (Array.isArray(v)) {
-          const out2 = v.length === 0 || Object.isFrozen(v) ? v : v.slice();
-          done.set(v, out2);
-          if (out2 !== v) for (let i = 0; i < out2.length; i++) out2[i] = this.value(out2[i], done, depth + 1);
-          return out2;
-        }
-        if (v instanceof Map) {
-          if (v.size === 0) {
-            done.set(v, EMPTY_MAP);
-            return EMPTY_MAP;
-          }
-          if (v.size > SMALL_MAP) {
-            const out3 = /* @__PURE__ */ new Map();
-            done.set(v, out3);
-            for (const [k, x] of v)
-              out3.set(this.value(k, done, depth + 1), this.value(x, done, depth + 1));
-            return out3;
-          }
-          const out2 = new SmallMap(this.entries(v, done, depth + 1));
-          done.set(v, out2);
-          return out2;
-        }
-        done.set(v, v);
-        const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null || Object.isFrozen(v)) return v;
-        const obj2 = v;
-        for (const key3 in obj2) {
-          const x = obj2[key3];
-          const c = key3 === "parts" ? this.onePart(x) ?? this.value(x, done, depth + 1) : this.value(x, done, depth + 1);
-          if (c !== x || typeof x === "string") obj2[key3] = c;
-        }
-        return v;
-      }
-    };
-    MAX_DEPTH3 = 1e3;
-    EMPTY_MAP = Object.freeze(
-      Object.defineProperties(/* @__PURE__ */ new Map(), {
-        set: { value: refuse },
-        delete: { value: refuse },
-        clear: { value: refuse }
-      })
-    );
-    SMALL_MAP = 8;
-    NONE2 = /* @__PURE__ */ Symbol("none");
-    SmallMap = class {
-      k0 = NONE2;
-      v0;
-      k1 = NONE2;
-      v1;
-      /** Keys and values after the first two, one after the other. */
-      more;
-      constructor(entries2) {
-        if (entries2.length >= 2) [this.k0, this.v0] = entries2;
-        if (entries2.length >= 4) [, , this.k1, this.v1] = entries2;
-        this.more = entries2.length > 4 ? entries2.slice(4) : void 0;
-      }
-      get size() {
-        return (this.k0 === NONE2 ? 0 : 1) + (this.k1 === NONE2 ? 0 : 1) + (this.more ? this.more.length >> 1 : 0);
-      }
-      /** Every key and value, one after the other. */
-      flat() {
-        const out2 = [];
-        if (this.k0 !== NONE2) out2.push(this.k0, this.v0);
-        if (this.k1 !== NONE2) out2.push(this.k1, this.v1);
-        if (this.more) out2.push(...this.more);
-        return out2;
-      }
-      get(key3) {
-        if (this.k0 !== NONE2 && sameValueZero(this.k0, key3)) return this.v0;
-        if (this.k1 !== NONE2 && sameValueZero(this.k1, key3)) return this.v1;
-        const e = this.more;
-        if (e) {
-          for (let i = 0; i < e.length; i += 2) if (sameValueZero(e[i], key3)) return e[i + 1];
-        }
-        return void 0;
-      }
-      has(key3) {
-        if (this.k0 !== NONE2 && sameValueZero(this.k0, key3)) return true;
-        if (this.k1 !== NONE2 && sameValueZero(this.k1, key3)) return true;
-        const e = this.more;
-        if (e) {
-          for (let i = 0; i < e.length; i += 2) if (sameValueZero(e[i], key3)) return true;
-        }
-        return false;
-      }
-      *entries() {
-        const e = this.flat();
-        for (let i = 0; i < e.length; i += 2) yield [e[i], e[i + 1]];
-      }
-      *keys() {
-        const e = this.flat();
-        for (let i = 0; i < e.length; i += 2) yield e[i];
-      }
-      *values() {
-        const e = this.flat();
-        for (let i = 0; i < e.length; i += 2) yield e[i + 1];
-      }
-      forEach(fn2, thisArg) {
-        const e = this.flat();
-        for (let i = 0; i < e.length; i += 2) fn2.call(thisArg, e[i + 1], e[i], this);
-      }
-      [Symbol.iterator]() {
-        return this.entries();
-      }
-      set() {
-        return refuse();
-      }
-      delete() {
-        return refuse();
-      }
-      clear() {
-        return refuse();
-      }
-    };
-    Object.setPrototypeOf(SmallMap.prototype, Map.prototype);
-    Object.defineProperty(SmallMap.prototype, "constructor", { value: Map, writable: true, configurable: true });
-  }
-});
-
-// src/parsers/index.ts
-function isTemplateOfAnotherTool(path4) {
-  return /(^|\/)[^/]*\{\{[^/]*\}\}[^/]*(\/|$)/.test(path4);
-}
-async function parseDocumentFile(src, env) {
-  for (const format of FORMATS) {
-    if (format.parser.kind !== "file" || !format.matchesPath(src.path) || format.sniff && !format.sniff(src.text, src.path))
-      continue;
-    const parse = await format.parser.load();
-    const parsed = await parse(src, env);
-    if (parsed) return withFacts(format, [parsed])[0];
-  }
-  return void 0;
-}
-async function parseAll(sources, env, parsed, later) {
-  const out2 = [];
-  const batches = /* @__PURE__ */ new Map();
-  const compactor = sources.length > COMPACT_ABOVE ? new ModelCompactor() : void 0;
-  const places = /* @__PURE__ */ new Map();
-  for (const src of sources) {
-    const batch = batchFormatOf(src.path);
-    if (batch) {
-      const files = batches.get(batch);
-      if (files) files.push(src);
-      else batches.set(batch, [src]);
-      continue;
-    }
-    if (later?.matches(src.path)) {
-      const place2 = emptyParsed(src.path, "later");
-      places.set(place2, src);
-      out2.push(place2);
-      continue;
-    }
-    const model = await parseOne(src, env);
-    parsed?.(src);
-    if (model) {
-      compactor?.compact([model]);
-      out2.push(model);
-    }
-  }
-  let all = out2;
-  for (const format of FORMATS) {
-    const files = batches.get(format);
-    if (!files || format.parser.kind !== "batch") continue;
-    const parser2 = format.parser;
-    try {
-      const models = await unlessStalled(parser2.load().then((parse) => parse(files, env)));
-      if (models === STALLED) {
-        for (const src of files) all.push(stalledProblem(src));
-        continue;
-      }
-      compactor?.compact(models);
-      for (const f of withFacts(format, models)) all.push(f);
-      if (parser2.reconcile) all = (await parser2.reconcile())(all);
-    } catch (e) {
-      for (const src of files) all.push(internalProblem(src, e));
-    }
-    if (parsed) for (const src of files) parsed(src);
-  }
-  if (!later) return all;
-  await later.start(all.filter((f) => !places.has(f)));
-  const done = /* @__PURE__ */ new Map();
-  for (const [place2, src] of places) {
-    const model = await parseOne(src, env);
-    parsed?.(src);
-    const kept = model && await later.each(model);
-    if (kept) compactor?.compact([kept]);
-    done.set(place2, kept);
-  }
-  return all.flatMap((f) => places.has(f) ? done.get(f) ?? [] : [f]);
-}
-async function parseOne(src, env) {
-  return guarded(src, () => parseDocumentFile(src, env));
-}
-function unlessStalled(work) {
-  return new Promise((resolve12, reject) => {
-    const stall = () => {
-      stop();
-      resolve12(STALLED);
-    };
-    const timer = setTimeout(stall, PARSE_STALL_MS);
-    timer.unref();
-    const stop = () => {
-      clearTimeout(timer);
-      process.off("beforeExit", stall);
-    };
-    process.on("beforeExit", stall);
-    work.then(
-      (v) => {
-        stop();
-        resolve12(v);
-      },
-      (e) => {
-        stop();
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    );
-  });
-}
-function withFacts(format, files) {
-  for (const f of files) f.facts = format.facts;
-  return files;
-}
-async function guarded(src, fn2) {
-  try {
-    const parsed = await unlessStalled(fn2());
-    return parsed === STALLED ? stalledProblem(src) : parsed;
-  } catch (e) {
-    return internalProblem(src, e);
-  }
-}
-function stalledProblem(src) {
-  const out2 = emptyParsed(src.path, "unknown");
-  out2.problems.push({
-    message: "oidclint could not read this file (internal error: its parser never finished); please report it",
-    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
-    unfinished: true
-  });
-  return out2;
-}
-function internalProblem(src, e) {
-  if (process.env.OIDCLINT_DEBUG) console.error(e);
-  const message = e instanceof Error ? e.message : String(e);
-  const out2 = emptyParsed(src.path, "unknown");
-  out2.problems.push({
-    message: `oidclint could not read this file (internal error: ${message}); please report it`,
-    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 }
-  });
-  return out2;
-}
-var ALWAYS_IGNORED, COMPACT_ABOVE, STALLED, PARSE_STALL_MS;
-var init_parsers = __esm({
-  "src/parsers/index.ts"() {
-    "use strict";
-    init_compact();
-    init_project();
-    init_formats();
-    init_formats();
-    ALWAYS_IGNORED = [
-      "**/node_modules/**",
-      "**/.git/**",
-      "**/.terraform/**",
-      "**/cdk.out/asset.*/**",
-      "**/cdk.out/tree.json",
-      "**/cdk.out/manifest.json",
-      "**/cdk.out/*.assets.json",
-      "**/package.json",
-      "**/package-lock.json",
-      "**/tsconfig*.json"
-    ];
-    COMPACT_ABOVE = 1500;
-    STALLED = /* @__PURE__ */ Symbol("stalled");
-    PARSE_STALL_MS = 6e4;
   }
 });
 
@@ -38186,7 +31710,7 @@ function knownModulePolicies(block, scope) {
   const none = { policies: [], providers: [] };
   const sourceAttr = block.attrs.get("source");
   if (!sourceAttr) return none;
-  const source = evaluate2(sourceAttr.expr, scope);
+  const source = evaluate(sourceAttr.expr, scope);
   const sourceText = source.kind === "string" ? knownText(source.value) : void 0;
   if (sourceText === void 0 || !GITHUB_OIDC_ROLE.test(sourceText)) return none;
   const doc = githubOidcRole(block, scope);
@@ -38196,7 +31720,7 @@ function githubOidcRole(block, scope) {
   const loc = block.loc;
   const input3 = (name3) => {
     const a = block.attrs.get(name3);
-    return a ? evaluate2(a.expr, scope) : void 0;
+    return a ? evaluate(a.expr, scope) : void 0;
   };
   const str4 = (parts, at3 = loc) => ({ kind: "string", value: { parts, loc: at3 }, loc: at3 });
   const providerUrl = input3("provider_url") ?? str4([GITHUB_ISSUER_HOST]);
@@ -38296,7 +31820,11 @@ function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()) {
   const inner = new Set(seen).add(block);
   const docScope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
   const own = [];
-  for (const { block: stmt, scope: s } of expand2(block, "statement", docScope)) own.push(statementTree(stmt, s));
+  const stmts = expand2(block, "statement", docScope);
+  for (let i = 0; i < stmts.length; i++) {
+    const { block: stmt, scope: s } = stmts[i];
+    own.push(statementTree(stmt, s));
+  }
   const statements = [];
   const sidOf = (n) => {
     const sid = child(n, "Sid");
@@ -38323,7 +31851,7 @@ function documentList(block, names, scope) {
   for (const name3 of names) {
     const attr = block.attrs.get(name3);
     if (!attr) continue;
-    const v = evaluate2(attr.expr, scope);
+    const v = evaluate(attr.expr, scope);
     for (const doc of v.kind === "array" ? v.items : [v]) {
       const stmts = child(doc, "Statement");
       if (stmts?.kind === "array") out2.push(...stmts.items);
@@ -38334,7 +31862,8 @@ function documentList(block, names, scope) {
 }
 function expand2(parent, type2, scope) {
   const out2 = [];
-  for (const b of parent.blocks) {
+  for (let i = 0; i < parent.blocks.length; i++) {
+    const b = parent.blocks[i];
     if (b.type === type2) out2.push({ block: b, scope });
     else if (b.type === "dynamic" && b.labels[0] === type2) {
       const content2 = b.blocks.find((c) => c.type === "content");
@@ -38343,8 +31872,8 @@ function expand2(parent, type2, scope) {
       const iterAttr = b.attrs.get("iterator");
       const iterExpr = iterAttr?.expr;
       const iterator = iterExpr?.kind === "hcl" ? iterExpr.file.src.text.slice(iterExpr.start, iterExpr.end).trim() : type2;
-      const coll = evaluate2(forEach.expr, scope);
-      const pairs2 = coll.kind === "array" ? coll.items.map((item, i) => [{ kind: "scalar", value: i, loc: item.loc }, item]) : coll.kind === "object" ? coll.entries.map((e) => [
+      const coll = evaluate(forEach.expr, scope);
+      const pairs2 = coll.kind === "array" ? coll.items.map((item, i2) => [{ kind: "scalar", value: i2, loc: item.loc }, item]) : coll.kind === "object" ? coll.entries.map((e) => [
         { kind: "string", value: { parts: [e.key.value], loc: e.key.loc }, loc: e.key.loc },
         e.value
       ]) : [];
@@ -38371,7 +31900,7 @@ function expand2(parent, type2, scope) {
 }
 function attrValue(block, name3, scope) {
   const attr = block.attrs.get(name3);
-  return attr ? evaluate2(attr.expr, scope) : void 0;
+  return attr ? evaluate(attr.expr, scope) : void 0;
 }
 function statementTree(stmt, scope) {
   const loc = stmt.loc;
@@ -38379,28 +31908,18 @@ function statementTree(stmt, scope) {
   const add = (key3, keyLoc, value) => {
     entries2.push({ key: { value: key3, loc: keyLoc }, value });
   };
-  const simple = [
-    ["sid", "Sid"],
-    ["effect", "Effect"],
-    ["actions", "Action"],
-    ["not_actions", "NotAction"],
-    ["resources", "Resource"],
-    ["not_resources", "NotResource"]
-  ];
-  for (const [hcl, iam] of simple) {
+  for (let i = 0; i < SIMPLE.length; i += 2) {
+    const hcl = SIMPLE[i] ?? "";
     const attr = stmt.attrs.get(hcl);
-    const v = attrValue(stmt, hcl, scope);
-    if (attr && v) add(iam, attr.loc, v);
+    if (attr) add(SIMPLE[i + 1] ?? "", attr.loc, evaluate(attr.expr, scope));
   }
   if (!stmt.attrs.has("effect")) add("Effect", loc, { kind: "string", value: { parts: ["Allow"], loc }, loc });
-  for (const [hcl, iam] of [
-    ["principals", "Principal"],
-    ["not_principals", "NotPrincipal"]
-  ]) {
-    const blocks = expand2(stmt, hcl, scope);
+  for (let p = 0; p < PRINCIPALS.length; p += 2) {
+    const blocks = expand2(stmt, PRINCIPALS[p] ?? "", scope);
     if (blocks.length === 0) continue;
     const byType = [];
-    for (const { block, scope: s, unknown: unknown2 } of blocks) {
+    for (let i = 0; i < blocks.length; i++) {
+      const { block, scope: s, unknown: unknown2 } = blocks[i];
       if (unknown2) continue;
       const type2 = attrValue(block, "type", s);
       const ids = attrValue(block, "identifiers", s);
@@ -38416,7 +31935,7 @@ function statementTree(stmt, scope) {
         });
     }
     const first2 = blocks[0];
-    if (first2) add(iam, first2.block.loc, { kind: "object", entries: byType, loc: first2.block.loc });
+    if (first2) add(PRINCIPALS[p + 1] ?? "", first2.block.loc, { kind: "object", entries: byType, loc: first2.block.loc });
   }
   const conditions = expand2(stmt, "condition", scope);
   const first = conditions[0];
@@ -38475,6 +31994,7 @@ function valueItems(values2) {
 function displayUnknown(n) {
   return n.kind === "unknown" ? n.expr : "an unknown collection";
 }
+var SIMPLE, PRINCIPALS;
 var init_policy_document = __esm({
   "src/parsers/terraform/policy-document.ts"() {
     "use strict";
@@ -38483,11 +32003,13 @@ var init_policy_document = __esm({
     init_conditional_values();
     init_evaluate();
     init_embedded_json();
+    SIMPLE = ["sid", "Sid", "effect", "Effect", "actions", "Action", "not_actions", "NotAction", "resources", "Resource", "not_resources", "NotResource"];
+    PRINCIPALS = ["principals", "Principal", "not_principals", "NotPrincipal"];
   }
 });
 
 // src/parsers/terraform/inert.ts
-function factsOf2(expr) {
+function factsOf(expr) {
   if (textFacts.has(expr)) return textFacts.get(expr);
   let facts2;
   if (expr.kind === "hcl") {
@@ -38517,15 +32039,19 @@ function clean(expr, mod, principals, seen) {
   return result3;
 }
 function cleanText(expr, mod, principals, seen) {
-  const facts2 = factsOf2(expr);
+  const facts2 = factsOf(expr);
   return facts2 !== void 0 && !(principals && facts2.principals) && referencesClean(facts2, mod, principals, seen);
 }
 function referencesClean(refs, mod, principals, seen) {
-  for (const name3 of refs.documents) {
+  for (let i = 0; i < refs.documents.length; i++) {
+    const name3 = refs.documents[i] ?? "";
     const document = mod.data.get(`aws_iam_policy_document.${name3}`);
     if (document && !(inertDocument(document, mod) && inertDocument(document, mod.root ?? mod))) return false;
   }
-  for (const [kind, name3] of refs.names) {
+  for (let i = 0; i < refs.names.length; i++) {
+    const ref = refs.names[i];
+    const kind = ref[0];
+    const name3 = ref[1];
     if (kind === "local") {
       if (cyclicLocals(mod).has(name3)) return false;
       const attr = mod.locals.get(name3);
@@ -38575,7 +32101,7 @@ function factsOfDocument(block) {
     dynamics: []
   };
   const add = (expr, merged) => {
-    const f = factsOf2(expr);
+    const f = factsOf(expr);
     if (!f || merged && f.principals) facts2.clean = false;
     else {
       const to = merged ? facts2.merged : facts2.refers;
@@ -38584,8 +32110,11 @@ function factsOfDocument(block) {
     }
   };
   const walk3 = (b) => {
-    for (const [name3, attr] of b.attrs) add(attr.expr, MERGED.has(name3));
-    for (const child2 of b.blocks) {
+    b.attrs.forEach((attr, name3) => {
+      add(attr.expr, MERGED.has(name3));
+    });
+    for (let i = 0; i < b.blocks.length; i++) {
+      const child2 = b.blocks[i];
       if (principalBlock(child2)) facts2.clean = false;
       else if (child2.type === "dynamic" && child2.labels[0] === "statement" && child2.blocks.some(holdsPrincipals)) {
         for (const attr of child2.attrs.values()) add(attr.expr, false);
@@ -38612,7 +32141,7 @@ function emptyCollection(dynamic, mod) {
   const forEach = dynamic.attrs.get("for_each");
   if (!forEach) return false;
   const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
-  const v = evaluate2(forEach.expr, scope);
+  const v = evaluate(forEach.expr, scope);
   return v.kind === "array" && v.items.length === 0 || v.kind === "object" && v.entries.length === 0;
 }
 function quietPermissions(expr, mod) {
@@ -38680,30 +32209,45 @@ async function parseTerraform(files, env) {
 }
 async function loadModules(files, env, whole) {
   const byDir = /* @__PURE__ */ new Map();
-  for (const f of files) {
+  const dirs = [];
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
     const dir = dirOf(f.path);
-    const list2 = byDir.get(dir) ?? [];
-    list2.push(f);
-    byDir.set(dir, list2);
+    const list2 = byDir.get(dir);
+    if (list2) list2.push(f);
+    else {
+      const group = { dir, files: [f] };
+      byDir.set(dir, group.files);
+      dirs.push(group);
+    }
   }
   const isTfvars = (f) => /\.tfvars(\.json)?$/.test(f.path);
   const relevantFile = /* @__PURE__ */ new Set();
   const localCalls = /* @__PURE__ */ new Map();
-  for (const [dir, dirFiles] of byDir) {
-    for (const f of dirFiles) {
+  for (let d = 0; d < dirs.length; d++) {
+    const { dir, files: dirFiles } = dirs[d];
+    for (let i = 0; i < dirFiles.length; i++) {
+      const f = dirFiles[i];
       if (isTfvars(f)) continue;
       if (mentionsPolicies(f.text)) relevantFile.add(f);
       if (!f.text.includes("source")) continue;
-      const targets = [...f.text.matchAll(LOCAL_SOURCE)].map((m) => joinPath(dir, m[1] ?? ""));
-      if (targets.length > 0) localCalls.set(f, targets);
+      let targets;
+      LOCAL_SOURCE.lastIndex = 0;
+      for (let m = LOCAL_SOURCE.exec(f.text); m; m = LOCAL_SOURCE.exec(f.text))
+        (targets ??= []).push(joinPath(dir, m[1] ?? ""));
+      if (targets) localCalls.set(f, targets);
     }
   }
   const needed = /* @__PURE__ */ new Set();
-  for (const [dir, dirFiles] of byDir) if (dirFiles.some((f) => relevantFile.has(f))) needed.add(dir);
+  for (let d = 0; d < dirs.length; d++) {
+    const { dir, files: dirFiles } = dirs[d];
+    if (dirFiles.some((f) => relevantFile.has(f))) needed.add(dir);
+  }
   const callersOf = (f) => localCalls.get(f)?.some((target) => needed.has(target)) ?? false;
   for (let changed = true; changed; ) {
     changed = false;
-    for (const [dir, dirFiles] of byDir) {
+    for (let d = 0; d < dirs.length; d++) {
+      const { dir, files: dirFiles } = dirs[d];
       if (needed.has(dir) || !dirFiles.some(callersOf)) continue;
       needed.add(dir);
       changed = true;
@@ -38713,7 +32257,8 @@ async function loadModules(files, env, whole) {
   const failed = [];
   const used = /* @__PURE__ */ new Set();
   let regex = false;
-  for (const [dir, dirFiles] of byDir) {
+  for (let d = 0; d < dirs.length; d++) {
+    const { dir, files: dirFiles } = dirs[d];
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
@@ -38776,7 +32321,9 @@ function dirOf(path4) {
 }
 function joinPath(dir, rel) {
   const out2 = [];
-  for (const seg of `${dir}/${rel}`.split("/")) {
+  const segments = `${dir}/${rel}`.split("/");
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i] ?? "";
     if (seg === "" || seg === ".") continue;
     if (seg === "..") {
       if (out2.length === 0) return "\0outside";
@@ -38788,8 +32335,11 @@ function joinPath(dir, rel) {
 function localModuleDir(block, mod) {
   const attr = block.attrs.get("source");
   if (!attr) return void 0;
-  const v = evaluate2(attr.expr, { module: mod, names: /* @__PURE__ */ new Map(), depth: 0 });
-  const text3 = v.kind === "string" ? knownText(v.value) : void 0;
+  let text3 = plainText2(attr.expr);
+  if (text3 === void 0) {
+    const v = evaluate(attr.expr, { module: mod, names: /* @__PURE__ */ new Map(), depth: 0 });
+    text3 = v.kind === "string" ? knownText(v.value) : void 0;
+  }
   if (text3 === void 0 || !/^\.\.?\//.test(text3)) return void 0;
   return joinPath(mod.dir, text3.replace(/\/+$/, ""));
 }
@@ -38797,10 +32347,11 @@ async function loadModule(dir, files, env, used, whole) {
   const mod = newModule(dir, env, new Budget(used));
   const parsed = /* @__PURE__ */ new Map();
   const tfvarsFiles = [];
-  for (const src of files) {
+  for (let i = 0; i < files.length; i++) {
+    const src = files[i];
     const out2 = emptyParsed(src.path, "terraform");
     parsed.set(src.path, out2);
-    const file = { src, index: new LineIndex(src.path, src.text) };
+    const file = new ModuleFile(src);
     const tfvars = /\.tfvars(\.json)?$/.test(src.path);
     let top;
     if (src.path.endsWith(".json")) {
@@ -38836,7 +32387,10 @@ function lazyTop(file) {
   if (!scanned) return void 0;
   const top = lazyBlocksOfHcl(file, scanned);
   try {
-    for (const b of top.blocks) if (readFirst(b)) parseNow(b);
+    for (let i = 0; i < top.blocks.length; i++) {
+      const b = top.blocks[i];
+      if (readFirst(b)) parseNow(b);
+    }
   } catch (e) {
     if (e instanceof BlockSyntaxError) return void 0;
     throw e;
@@ -38863,14 +32417,16 @@ async function readFallbackExpressions(top) {
 function resourcesRead(mod) {
   let list2 = readResources.get(mod.resources);
   if (!list2) {
-    list2 = [];
-    for (const [address, block] of mod.resources) {
-      if (!address.startsWith("aws_iam_")) continue;
-      const [type2 = "", name3 = ""] = address.split(".");
+    const found = [];
+    mod.resources.forEach((block, address) => {
+      if (!address.startsWith("aws_iam_")) return;
+      const segments = address.split(".");
+      const type2 = segments[0] ?? "";
+      const name3 = segments[1] ?? "";
       if (type2 === "aws_iam_role" || type2 === "aws_iam_openid_connect_provider" || PERMISSION_RESOURCES.has(type2))
-        list2.push({ address, type: type2, name: name3, block });
-    }
-    readResources.set(mod.resources, list2);
+        found.push({ address, type: type2, name: name3, block });
+    });
+    readResources.set(mod.resources, list2 = found);
   }
   return list2;
 }
@@ -38878,12 +32434,16 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
   done.add(m.mod.dir);
   const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b) => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
-  for (const { address, type: type2, name: name3, block } of resourcesRead(mod)) {
+  const read = resourcesRead(mod);
+  for (let r = 0; r < read.length; r++) {
+    const { address, type: type2, name: name3, block } = read[r];
     const out2 = fileOf(block);
     if (type2 === "aws_iam_role") {
       const attr = block.attrs.get("assume_role_policy");
       if (!attr) continue;
-      for (const instance of instancesOf(block, scope)) {
+      const instances = instancesOf(block, scope);
+      for (let i = 0; i < instances.length; i++) {
+        const instance = instances[i];
         const own = { ...scope, names: instance.names };
         const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
         addPolicy(out2, attr.expr, own, "trust", role);
@@ -38900,13 +32460,14 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
           mod.budget.used.add(quiet.document);
         continue;
       }
-      for (const instance of instances)
-        addPolicy(out2, attr.expr, { ...scope, names: instance.names }, "permissions", void 0);
+      for (let i = 0; i < instances.length; i++)
+        addPolicy(out2, attr.expr, { ...scope, names: instances[i].names }, "permissions", void 0);
     } else if (type2 === "aws_iam_openid_connect_provider") {
       out2.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name3}`, scope));
     }
   }
-  for (const block of mod.modules) {
+  for (let b = 0; b < mod.modules.length; b++) {
+    const block = mod.modules[b];
     const target = localModuleDir(block, mod);
     const callee = target === void 0 ? void 0 : loaded2.get(target);
     if (target !== void 0 && callee && !stack.includes(target) && stack.length < MAX_MODULE_DEPTH) {
@@ -38919,16 +32480,17 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
         else continue;
       }
       budget.moduleInstances += instances.length;
-      for (const instance of instances) {
+      for (let i = 0; i < instances.length; i++) {
+        const instance = instances[i];
         const args = /* @__PURE__ */ new Map();
-        for (const [name3, attr] of block.attrs) {
+        block.attrs.forEach((attr, name3) => {
           if (!MODULE_META.has(name3))
             args.set(name3, {
               expr: attr.expr,
               scope: { ...scope, names: instance.names },
               origin: `module "${label2}" argument ${name3}`
             });
-        }
+        });
         const called = {
           ...callee.mod,
           tfvars: /* @__PURE__ */ new Map(),
@@ -38980,17 +32542,17 @@ function tfvarsOfJson(file, tree) {
 }
 function roleInfo(block, address, scope) {
   const role = { id: address, loc: block.loc };
-  for (const [attr, key3] of [
-    ["name", "name"],
-    ["name_prefix", "namePrefix"],
-    ["path", "path"]
-  ]) {
-    const a = block.attrs.get(attr);
-    if (!a) continue;
-    const v = treeString(evaluate2(a.expr, scope));
-    if (v) role[key3] = v;
-  }
+  const name3 = roleString(block, "name", scope);
+  if (name3) role.name = name3;
+  const prefix = roleString(block, "name_prefix", scope);
+  if (prefix) role.namePrefix = prefix;
+  const path4 = roleString(block, "path", scope);
+  if (path4) role.path = path4;
   return role;
+}
+function roleString(block, attr, scope) {
+  const a = block.attrs.get(attr);
+  return a ? treeString(evaluate(a.expr, scope)) : void 0;
 }
 function provider(block, id2, scope) {
   const p = { id: id2, loc: block.loc };
@@ -38998,11 +32560,11 @@ function provider(block, id2, scope) {
   const clients = block.attrs.get("client_id_list");
   const thumbs = block.attrs.get("thumbprint_list");
   if (url) {
-    const v = treeString(evaluate2(url.expr, scope));
+    const v = treeString(evaluate(url.expr, scope));
     if (v) p.url = v;
   }
-  if (clients) p.clientIds = treeValueList(evaluate2(clients.expr, scope));
-  if (thumbs) p.thumbprints = treeValueList(evaluate2(thumbs.expr, scope));
+  if (clients) p.clientIds = treeValueList(evaluate(clients.expr, scope));
+  if (thumbs) p.thumbprints = treeValueList(evaluate(thumbs.expr, scope));
   return p;
 }
 function sourceName(expr, value) {
@@ -39017,7 +32579,7 @@ function sourceName(expr, value) {
   return value.kind === "object" ? "Terraform expression" : "JSON string";
 }
 function addPolicy(out2, expr, scope, kind, role) {
-  const value = evaluate2(expr, scope);
+  const value = evaluate(expr, scope);
   const source = sourceName(expr, value);
   const ctx = { kind, source, ...role ? { role } : {} };
   const doc = policyFromValue(value, ctx, out2);
@@ -39044,7 +32606,6 @@ var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_
 var init_terraform = __esm({
   "src/parsers/terraform/index.ts"() {
     "use strict";
-    init_location();
     init_normalise_policy();
     init_normalise_policy();
     init_value();
@@ -39102,23 +32663,23 @@ function nestingProblem(text3) {
     }
     if (atLineStart) {
       if (c === 32) {
-        if (++indent2 > MAX_DEPTH4 * 2)
-          return { message: `indentation deeper than ${MAX_DEPTH4 * 2} columns; not linted`, offset: i };
+        if (++indent2 > MAX_DEPTH3 * 2)
+          return { message: `indentation deeper than ${MAX_DEPTH3 * 2} columns; not linted`, offset: i };
         continue;
       }
       atLineStart = false;
     }
     if (c === 91 || c === 123) {
       if (++depth > max) max = depth;
-      if (max > MAX_DEPTH4) return { message: `nesting deeper than ${MAX_DEPTH4} levels; not linted`, offset: i };
+      if (max > MAX_DEPTH3) return { message: `nesting deeper than ${MAX_DEPTH3} levels; not linted`, offset: i };
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
   }
   return void 0;
 }
 function mayBeTooDeep(text3) {
   if (text3.includes(DEEP_INDENT)) return true;
-  if (opens(text3, MAX_DEPTH4) <= MAX_DEPTH4) return false;
-  return opens(text3.replace(EXPRESSION, ""), MAX_DEPTH4 - 2) > MAX_DEPTH4 - 2;
+  if (opens(text3, MAX_DEPTH3) <= MAX_DEPTH3) return false;
+  return opens(text3.replace(EXPRESSION, ""), MAX_DEPTH3 - 2) > MAX_DEPTH3 - 2;
 }
 function opens(text3, limit) {
   let n = 0;
@@ -39183,7 +32744,7 @@ function locatedScalar(node, index2) {
 }
 function yamlToTree(root, index2, onTag) {
   const convert2 = (node, depth) => {
-    if (depth > MAX_DEPTH4) return { kind: "unknown", expr: "nesting too deep", loc: nodeLoc(node, index2) };
+    if (depth > MAX_DEPTH3) return { kind: "unknown", expr: "nesting too deep", loc: nodeLoc(node, index2) };
     if ((0, import_yaml2.isAlias)(node)) return { kind: "unknown", expr: `*${node.source}`, loc: nodeLoc(node, index2) };
     if (onTag && ((0, import_yaml2.isScalar)(node) || (0, import_yaml2.isMap)(node) || (0, import_yaml2.isSeq)(node)) && node.tag) {
       const handled = onTag(node, (n) => convert2(n, depth + 1));
@@ -39235,14 +32796,14 @@ function parseJsonSource(file, text3) {
   }
   return parseYamlSource(file, text3, { schema: "json" });
 }
-var import_yaml2, MAX_DEPTH4, DEEP_INDENT, EXPRESSION;
+var import_yaml2, MAX_DEPTH3, DEEP_INDENT, EXPRESSION;
 var init_yaml_source = __esm({
   "src/parsers/yaml-source.ts"() {
     "use strict";
     import_yaml2 = __toESM(require_dist(), 1);
     init_location();
-    MAX_DEPTH4 = 200;
-    DEEP_INDENT = " ".repeat(MAX_DEPTH4 * 2 + 1);
+    MAX_DEPTH3 = 200;
+    DEEP_INDENT = " ".repeat(MAX_DEPTH3 * 2 + 1);
     EXPRESSION = /\{\{[^[\]{}]*\}\}/g;
   }
 });
@@ -43422,18 +36983,18 @@ function findPair(map2, key3) {
 function valueOf(map2, key3) {
   return deref(findPair(map2, key3)?.value);
 }
-function locOf2(r, node) {
+function locOf(r, node) {
   return node ? r.index.span(node.start, node.end) : r.index.span(0, 0);
 }
 function located(r, node) {
   const n = deref(node);
   const value = scalarString2(n);
-  return value === void 0 ? void 0 : { value, loc: locOf2(r, n) };
+  return value === void 0 ? void 0 : { value, loc: locOf(r, n) };
 }
 function strValue2(r, node) {
   const n = deref(node);
   if (!n) return void 0;
-  const loc = locOf2(r, n);
+  const loc = locOf(r, n);
   if (n.kind === "scalar") return n.value === null ? { parts: [""], loc } : expressionValue(scalarString2(n) ?? "", loc);
   return n.kind === "map" || n.kind === "seq" ? { parts: [{ unknown: "a YAML collection" }], loc } : void 0;
 }
@@ -43473,9 +37034,9 @@ function readTriggers(r, node) {
   return out2;
 }
 function readPermissions(r, pair2) {
-  const keyLoc = locOf2(r, pair2.key);
+  const keyLoc = locOf(r, pair2.key);
   const value = deref(pair2.value);
-  const loc = value ? locOf2(r, value) : keyLoc;
+  const loc = value ? locOf(r, value) : keyLoc;
   const scopes = /* @__PURE__ */ new Map();
   const scopeKeys = /* @__PURE__ */ new Map();
   if (value?.kind === "map") {
@@ -43483,7 +37044,7 @@ function readPermissions(r, pair2) {
       const name3 = pairKey(p);
       const level2 = located(r, p.value);
       if (name3 === void 0) continue;
-      scopeKeys.set(name3, locOf2(r, p.key));
+      scopeKeys.set(name3, locOf(r, p.key));
       if (level2) scopes.set(name3, level2);
     }
     return { kind: value.pairs.length === 0 ? "empty" : "map", scopes, scopeKeys, loc, keyLoc };
@@ -43492,7 +37053,7 @@ function readPermissions(r, pair2) {
   const kind = text3 === "read-all" || text3 === "write-all" ? text3 : "unknown";
   return { kind, scopes, loc, keyLoc };
 }
-function fieldsOf2(node, names) {
+function fieldsOf(node, names) {
   const out2 = new Array(names.length).fill(void 0);
   for (const pair2 of pairsOf(node)) {
     const key3 = pairKey(pair2);
@@ -43508,7 +37069,7 @@ function readSteps(r, node) {
   for (const item of n.items) {
     const s = deref(item);
     if (s?.kind !== "map") continue;
-    const [withPair, envPair, idPair, namePair, usesPair, runPair, ifPair] = fieldsOf2(s, STEP_FIELDS);
+    const [withPair, envPair, idPair, namePair, usesPair, runPair, ifPair] = fieldsOf(s, STEP_FIELDS);
     const id2 = located(r, idPair?.value);
     steps.push({
       name: id2 ?? located(r, namePair?.value),
@@ -43516,7 +37077,7 @@ function readSteps(r, node) {
       with: stringMap(r, withPair?.value),
       run: located(r, runPair?.value),
       env: stringMap(r, envPair?.value),
-      loc: locOf2(r, s),
+      loc: locOf(r, s),
       id: id2,
       if: located(r, ifPair?.value)
     });
@@ -43535,7 +37096,7 @@ function matrixNode(r, node, depth = 0) {
     return { kind: "map", entries: entries2 };
   }
   if (n?.kind === "seq")
-    return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf2(r, n) };
+    return { kind: "list", items: n.items.map((i) => matrixNode(r, i, depth + 1)), loc: locOf(r, n) };
   const value = strValue2(r, n);
   if (!value) return { kind: "unknown", why: "an empty matrix value" };
   const text3 = scalarString2(n);
@@ -43547,12 +37108,12 @@ function readJob(r, pair2) {
   const id2 = located(r, pair2.key);
   const body2 = deref(pair2.value);
   if (!id2 || body2?.kind !== "map") return void 0;
-  const [withPair, stepsPair, namePair, permissionsPair, environmentPair, usesPair, ifPair, envPair, strategyPair] = fieldsOf2(body2, JOB_FIELDS);
+  const [withPair, stepsPair, namePair, permissionsPair, environmentPair, usesPair, ifPair, envPair, strategyPair] = fieldsOf(body2, JOB_FIELDS);
   const job = {
     id: id2,
     steps: readSteps(r, stepsPair?.value),
     with: stringMap(r, withPair?.value),
-    loc: locOf2(r, body2)
+    loc: locOf(r, body2)
   };
   const name3 = located(r, namePair?.value);
   if (name3) job.name = name3;
@@ -43577,7 +37138,7 @@ function readJob(r, pair2) {
   if (cond) job.if = cond;
   if (envPair) job.env = stringMap(r, envPair.value);
   const matrix = findPair(strategyPair?.value, "matrix");
-  if (matrix) job.matrix = expandMatrix(matrixNode(r, matrix.value), locOf2(r, matrix.key));
+  if (matrix) job.matrix = expandMatrix(matrixNode(r, matrix.value), locOf(r, matrix.key));
   return job;
 }
 function problemFile(src, format, problems) {
@@ -43607,16 +37168,16 @@ function parseWorkflow(src, parseEnv, fast = true) {
   if (!isMap4) {
     out2.problems.push({
       message: "A workflow must be a mapping with `on` and `jobs`; this file holds something else",
-      loc: locOf2(r, root)
+      loc: locOf(r, root)
     });
     return out2;
   }
-  const workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf2(r, root) };
-  const [namePair, onPair, permissionsPair, envPair, jobsPair] = fieldsOf2(root, WORKFLOW_FIELDS);
+  const workflow = { file: src.path, kind: "workflow", triggers: [], jobs: [], loc: locOf(r, root) };
+  const [namePair, onPair, permissionsPair, envPair, jobsPair] = fieldsOf(root, WORKFLOW_FIELDS);
   const name3 = located(r, namePair?.value);
   if (name3) workflow.name = name3;
   if (onPair) {
-    workflow.onLoc = locOf2(r, onPair.key);
+    workflow.onLoc = locOf(r, onPair.key);
     workflow.triggers = readTriggers(r, onPair.value);
   }
   if (permissionsPair) workflow.permissions = readPermissions(r, permissionsPair);
@@ -43641,7 +37202,7 @@ function parseAction(src, _env, fast = true) {
   for (const pair2 of pairsOf(valueOf(root, "inputs"))) {
     const key3 = pairKey(pair2);
     if (key3 === void 0) continue;
-    const input3 = { loc: locOf2(r, pair2.key) };
+    const input3 = { loc: locOf(r, pair2.key) };
     const def = findPair(pair2.value, "default");
     const value = def ? strValue2(r, def.value) : void 0;
     if (value) input3.default = value;
@@ -43654,7 +37215,7 @@ function parseAction(src, _env, fast = true) {
     dir,
     inputs,
     steps: readSteps(r, valueOf(runs, "steps")),
-    loc: locOf2(r, root)
+    loc: locOf(r, root)
   };
   const out2 = emptyParsed(src.path, "action");
   out2.actions.push(action);
@@ -43823,7 +37384,7 @@ function intrinsicOf(node) {
   return { name: name3, arg: e.value, key: e.key };
 }
 function isValueBranch(node, inArray, depth = 0) {
-  if (depth > MAX_DEPTH5) return false;
+  if (depth > MAX_DEPTH4) return false;
   const fn2 = intrinsicOf(node);
   if (fn2) {
     if (fn2.name === "Ref") return !(fn2.arg.kind === "string" && knownText(fn2.arg.value) === "AWS::NoValue") || inArray;
@@ -43842,7 +37403,7 @@ function ifParts(arg) {
   return cond === void 0 ? { branches } : { cond, branches };
 }
 function structuralConditions(node, out2 = [], inArray = false, depth = 0) {
-  if (depth > MAX_DEPTH5) return out2;
+  if (depth > MAX_DEPTH4) return out2;
   const fn2 = intrinsicOf(node);
   if (fn2?.name === "Fn::If") {
     const { cond, branches } = ifParts(fn2.arg);
@@ -43892,7 +37453,7 @@ function addOrigin(node, origin) {
       return node;
   }
 }
-function evaluateCondition2(tpl, name3, evaluating = /* @__PURE__ */ new Set()) {
+function evaluateCondition(tpl, name3, evaluating = /* @__PURE__ */ new Set()) {
   if (tpl.conditionValues.has(name3)) return tpl.conditionValues.get(name3);
   const node = tpl.conditions.get(name3);
   if (!node || evaluating.has(name3)) return void 0;
@@ -43905,11 +37466,11 @@ function evaluateCondition2(tpl, name3, evaluating = /* @__PURE__ */ new Set()) 
 function evaluateConditionNode(tpl, node, evaluating) {
   const resolver = new Resolver(tpl);
   const evaluate3 = (n, depth) => {
-    if (depth > MAX_DEPTH5) return void 0;
+    if (depth > MAX_DEPTH4) return void 0;
     if (n.kind === "object" && n.entries.length === 1 && n.entries[0]?.key.value === "Condition") {
       const ref = n.entries[0].value;
       const refName = ref.kind === "string" ? knownText(ref.value) : void 0;
-      return refName === void 0 ? void 0 : evaluateCondition2(tpl, refName, evaluating);
+      return refName === void 0 ? void 0 : evaluateCondition(tpl, refName, evaluating);
     }
     const fn2 = intrinsicOf(n);
     if (!fn2) return void 0;
@@ -43943,7 +37504,7 @@ function conditionParameters(tpl, name3, out2 = /* @__PURE__ */ new Set(), seen 
   if (!node || seen.has(name3)) return out2;
   seen.add(name3);
   const walk3 = (n, depth) => {
-    if (depth > MAX_DEPTH5) return;
+    if (depth > MAX_DEPTH4) return;
     if (n.kind === "object" && n.entries.length === 1) {
       const e = n.entries[0];
       const target = e?.value.kind === "string" ? knownText(e.value.value) : void 0;
@@ -43964,7 +37525,7 @@ function conditionParameters(tpl, name3, out2 = /* @__PURE__ */ new Set(), seen 
 }
 function parametersNotDefault(tpl, cond, value) {
   const out2 = /* @__PURE__ */ new Map();
-  const withDefaults = evaluateCondition2(tpl, cond);
+  const withDefaults = evaluateCondition(tpl, cond);
   if (withDefaults === void 0 || withDefaults === value) return out2;
   for (const p of conditionParameters(tpl, cond)) {
     out2.set(
@@ -43974,14 +37535,14 @@ function parametersNotDefault(tpl, cond, value) {
   }
   return out2;
 }
-var PROVIDER_TYPES, MAX_DEPTH5, LIST_PARAMETER, Resolver;
+var PROVIDER_TYPES, MAX_DEPTH4, LIST_PARAMETER, Resolver;
 var init_resolve = __esm({
   "src/parsers/cloudformation/resolve.ts"() {
     "use strict";
     init_tree();
     init_value();
     PROVIDER_TYPES = /* @__PURE__ */ new Set(["AWS::IAM::OIDCProvider", "Custom::AWSCDKOpenIdConnectProvider"]);
-    MAX_DEPTH5 = 100;
+    MAX_DEPTH4 = 100;
     LIST_PARAMETER = /^(CommaDelimitedList|List<.*>)$/;
     Resolver = class _Resolver {
       /**
@@ -44006,7 +37567,7 @@ var init_resolve = __esm({
       }
       /** `inArray`: the node is an item of a list (where `AWS::NoValue` drops the item, and a list-valued item is spread). */
       resolve(node, depth = 0, inArray = false) {
-        if (depth > MAX_DEPTH5) return unknownNode("nesting too deep", node.loc);
+        if (depth > MAX_DEPTH4) return unknownNode("nesting too deep", node.loc);
         const fn2 = intrinsicOf(node);
         if (fn2) return this.intrinsic(fn2.name, fn2.arg, fn2.key, node.loc, depth + 1, inArray);
         if (node.kind === "array") {
@@ -44647,7 +38208,7 @@ function unk(expr, loc, origin) {
 function str3(text3, loc, segs) {
   return segs ? { t: "str", v: { parts: [text3], loc }, segs } : { t: "str", v: { parts: [text3], loc } };
 }
-function locOf3(v) {
+function locOf2(v) {
   return v.t === "str" ? v.v.loc : v.loc;
 }
 function textOf2(v) {
@@ -44689,7 +38250,7 @@ function segmentsOf(p, describe) {
     );
   }
   if (p.t === "num" || p.t === "bool") return [{ text: String(p.v), locate: () => p.loc }];
-  return [{ node: { kind: "unknown", expr: describe(p), loc: locOf3(p) } }];
+  return [{ node: { kind: "unknown", expr: describe(p), loc: locOf2(p) } }];
 }
 function relocateValue(v, loc, origin, depth = 0) {
   if (depth > 60) return unk("\u2026", loc, origin);
@@ -44722,6 +38283,8 @@ function relocateValue(v, loc, origin, depth = 0) {
         loc
       };
       if (v.rest) out2.rest = { ...v.rest, loc };
+      else if (v.closed) out2.closed = true;
+      out2.of = v.of ?? v;
       return out2;
     }
     case "lib":
@@ -44746,11 +38309,14 @@ function field(v, key3) {
 function obj(entries2, loc) {
   return { t: "obj", entries: entries2.map(([key3, value]) => ({ key: key3, keyLoc: loc, value })), loc };
 }
+function original(v) {
+  return v.t === "obj" && v.of ? v.of : v;
+}
 function arr(items, loc) {
   return { t: "arr", items, loc };
 }
 function toTree(v, depth = 0) {
-  const loc = locOf3(v);
+  const loc = locOf2(v);
   if (depth > 100) return { kind: "unknown", expr: "nested too deeply", loc };
   switch (v.t) {
     case "str":
@@ -44812,7 +38378,7 @@ function kwargsObject(args, loc) {
   if (args.keywords.size === 0) return void 0;
   return {
     t: "obj",
-    entries: [...args.keywords].map(([k, value]) => ({ key: camel(k), keyLoc: locOf3(value), value })),
+    entries: [...args.keywords].map(([k, value]) => ({ key: camel(k), keyLoc: locOf2(value), value })),
     loc
   };
 }
@@ -44900,7 +38466,7 @@ function mergeConditions(list2, loc) {
     }
   }
   const out2 = { t: "obj", entries: entries2, loc };
-  if (rest) out2.rest = { expr: describeValue(rest), loc: locOf3(rest) };
+  if (rest) out2.rest = { expr: describeValue(rest), loc: locOf2(rest) };
   return out2;
 }
 function statementJson(s) {
@@ -44930,7 +38496,7 @@ function statementJson(s) {
   if (conditions) {
     const out2 = obj([...entries2, ["Condition", conditions]], loc);
     const last = out2.t === "obj" ? out2.entries[out2.entries.length - 1] : void 0;
-    if (last) last.keyLoc = locOf3(conditions);
+    if (last) last.keyLoc = locOf2(conditions);
     return out2;
   }
   return obj(entries2, loc);
@@ -44960,7 +38526,7 @@ function documentValue(v) {
 }
 function terraformDocument(args, loc) {
   const list2 = field(args, "statements") ?? field(args, "statement");
-  if (list2 && list2.t !== "arr") return unk(describeValue(list2), locOf3(list2));
+  if (list2 && list2.t !== "arr") return unk(describeValue(list2), locOf2(list2));
   const statements = (list2?.t === "arr" ? list2.items : []).map((s) => {
     if (s.t !== "obj") return s;
     const at3 = s.loc;
@@ -44990,13 +38556,13 @@ function terraformDocument(args, loc) {
   return obj(
     [
       ["Version", str3("2012-10-17", loc)],
-      ["Statement", arr(statements, list2 ? locOf3(list2) : loc)]
+      ["Statement", arr(statements, list2 ? locOf2(list2) : loc)]
     ],
     loc
   );
 }
 function conditionBlock(conditions) {
-  if (conditions.t !== "arr" || conditions.rest) return unk(describeValue(conditions), locOf3(conditions));
+  if (conditions.t !== "arr" || conditions.rest) return unk(describeValue(conditions), locOf2(conditions));
   const out2 = { t: "obj", entries: [], loc: conditions.loc };
   for (const c of conditions.items) {
     const test = field(c, "test");
@@ -45005,15 +38571,15 @@ function conditionBlock(conditions) {
     const t2 = textOf2(test);
     const k = textOf2(variable2);
     if (t2 === void 0 || k === void 0 || !values2 || !test || !variable2) {
-      out2.rest = { expr: describeValue(c), loc: locOf3(c) };
+      out2.rest = { expr: describeValue(c), loc: locOf2(c) };
       continue;
     }
     let block = out2.entries.find((e) => e.key === t2)?.value;
     if (!block) {
-      block = { t: "obj", entries: [], loc: locOf3(test) };
-      out2.entries.push({ key: t2, keyLoc: locOf3(test), value: block });
+      block = { t: "obj", entries: [], loc: locOf2(test) };
+      out2.entries.push({ key: t2, keyLoc: locOf2(test), value: block });
     }
-    if (block.t === "obj") block.entries.push({ key: k, keyLoc: locOf3(variable2), value: values2 });
+    if (block.t === "obj") block.entries.push({ key: k, keyLoc: locOf2(variable2), value: values2 });
   }
   return out2;
 }
@@ -45083,7 +38649,7 @@ function cdkCall(name3, args, loc, host) {
           kind: "role",
           id: constructId(a.get("id"), "iam.Role"),
           loc,
-          trust: () => assumedBy ? unk(describeValue(assumedBy), locOf3(assumedBy)) : void 0,
+          trust: () => assumedBy ? unk(describeValue(assumedBy), locOf2(assumedBy)) : void 0,
           source: "CDK iam.Role"
         });
         return lib({ kind: "role", statements: [] }, loc);
@@ -45133,7 +38699,7 @@ function cdkCall(name3, args, loc, host) {
     case "OpenIdConnectPrincipal": {
       const a = bind(args, ["provider", "conditions"], loc);
       const p = a.get("provider");
-      const arn = p?.t === "lib" && p.obj.kind === "provider" ? providerArn2(p.obj, locOf3(p)) : p ?? unk("provider", loc);
+      const arn = p?.t === "lib" && p.obj.kind === "provider" ? providerArn2(p.obj, locOf2(p)) : p ?? unk("provider", loc);
       return principal("Federated", arn, WEB_IDENTITY, [a.get("conditions")], loc);
     }
     case "WebIdentityPrincipal": {
@@ -45249,7 +38815,7 @@ function githubOidcCall(name3, args, loc, host) {
       const owner = field(props, "owner") ?? unk("owner", loc);
       const repo = field(props, "repo") ?? unk("repo", loc);
       const filter = field(props, "filter");
-      const at3 = filter ? locOf3(filter) : props ? locOf3(props) : loc;
+      const at3 = filter ? locOf2(filter) : props ? locOf2(props) : loc;
       const subject = concat(
         [
           str3("repo:", at3),
@@ -45266,7 +38832,7 @@ function githubOidcCall(name3, args, loc, host) {
         at3,
         describeValue
       );
-      const arn = provider2?.t === "lib" && provider2.obj.kind === "provider" ? providerArn2(provider2.obj, locOf3(provider2)) : provider2 ?? unk("provider", loc);
+      const arn = provider2?.t === "lib" && provider2.obj.kind === "provider" ? providerArn2(provider2.obj, locOf2(provider2)) : provider2 ?? unk("provider", loc);
       const conditions = obj(
         [
           ["StringLike", obj([[`${GITHUB_ISSUER_HOST}:sub`, subject]], at3)],
@@ -45453,7 +39019,7 @@ function libMethod(o, name3, args, loc, _host) {
         const o2 = textOf2(op);
         if (o2 !== void 0 && k !== void 0 && value && key3 && op)
           s.conditions.push(
-            obj([[o2, { t: "obj", entries: [{ key: k, keyLoc: locOf3(key3), value }], loc: locOf3(key3) }]], locOf3(op))
+            obj([[o2, { t: "obj", entries: [{ key: k, keyLoc: locOf2(key3), value }], loc: locOf2(key3) }]], locOf2(op))
           );
         else s.conditions.push(unk("addCondition(\u2026)", loc));
       } else return void 0;
@@ -45550,7 +39116,7 @@ function jsonFromString(v, parsed) {
   if (knownText(v.v) !== void 0)
     parsed.problems.push({
       message: `the assume-role policy is a string that is not valid JSON: ${parsedJson.error}`,
-      loc: parsedJson.loc.file ? parsedJson.loc : locOf3(v)
+      loc: parsedJson.loc.file ? parsedJson.loc : locOf2(v)
     });
   return void 0;
 }
@@ -45738,7 +39304,7 @@ function parsePulumiYaml(src) {
       { t: "str", v: { parts: [name3], loc } },
       props ? evaluate3(props, 0) : { t: "obj", entries: [], loc }
     ];
-    return callExternal(path4, { positional: args, keywords: /* @__PURE__ */ new Map() }, true, locOf3(args[0]), name3, host) ?? unk(name3, loc);
+    return callExternal(path4, { positional: args, keywords: /* @__PURE__ */ new Map() }, true, locOf2(args[0]), name3, host) ?? unk(name3, loc);
   };
   for (const e of resources.entries) named(e.key.value, e.key.loc);
   const files = /* @__PURE__ */ new Map([[src.path, out2]]);
@@ -45948,7 +39514,9 @@ var init_interpreter = __esm({
       }
       importBinding(module, imported, loc) {
         const local2 = this.host.importModule(this.mod.file, module, this.mod.language);
-        if (!local2 && this.mod.language === "python" && imported !== "*") {
+        const attribute = local2 && imported !== "*" ? local2.exported(imported, loc) : void 0;
+        if (attribute) return attribute;
+        if (this.mod.language === "python" && imported !== "*") {
           const sub = this.host.importModule(
             this.mod.file,
             module.endsWith(".") ? `${module}${imported}` : `${module}.${imported}`,
@@ -45958,7 +39526,7 @@ var init_interpreter = __esm({
         }
         if (local2) {
           if (imported === "*") return { t: "inst", fields: /* @__PURE__ */ new Map(), cls: `module ${module}`, loc, ...{ module: local2 } };
-          return local2.exported(imported, loc) ?? unk(imported, loc);
+          return unk(imported, loc);
         }
         return { t: "ext", path: imported === "*" ? module : `${module}.${imported}`, loc };
       }
@@ -46058,7 +39626,15 @@ var init_interpreter = __esm({
             this.bind(p.target, pv, frame, false);
           }
           if (target.rest !== void 0) {
-            const rest = v.t === "obj" ? { ...v, entries: v.entries.filter((e) => !used.has(e.key)) } : unk(target.rest, this.loc(target.span));
+            const rest = v.t === "obj" ? (
+              // A new object (not the one it was taken from, which `of` would name): the other keys.
+              {
+                t: "obj",
+                entries: v.entries.filter((e) => !used.has(e.key)),
+                loc: v.loc,
+                ...v.rest ? { rest: v.rest } : v.closed ? { closed: true } : {}
+              }
+            ) : unk(target.rest, this.loc(target.span));
             frame.scope.vars.set(target.rest, { value: rest });
           }
           return;
@@ -46080,7 +39656,7 @@ var init_interpreter = __esm({
           return;
         }
         if (target.k === "member") {
-          const o = this.eval(target.object, frame);
+          const o = original(this.eval(target.object, frame));
           if (o.t === "inst") o.fields.set(target.name, v);
           else if (o.t === "obj" && frame.uncertain === 0)
             o.entries.push({ key: target.name, keyLoc: this.loc(target.span), value: v });
@@ -46088,7 +39664,7 @@ var init_interpreter = __esm({
           return;
         }
         if (target.k === "index") {
-          const o = this.eval(target.object, frame);
+          const o = original(this.eval(target.object, frame));
           const key3 = textOf2(this.eval(target.index, frame));
           if (o.t === "obj" && key3 !== void 0 && frame.uncertain === 0)
             o.entries.push({ key: key3, keyLoc: this.loc(target.index.span), value: v });
@@ -46306,7 +39882,8 @@ var init_interpreter = __esm({
           const method = e.callee.name;
           const builtin = this.builtinMethod(target, method, e.args, frame, loc, expr);
           if (builtin) return builtin;
-          if (target.t === "obj") delete target.closed;
+          const changed = original(target);
+          if (changed.t === "obj") delete changed.closed;
           if (target.t === "lib") {
             const args = this.args(e.args, frame);
             return libMethod(target.obj, method, args, loc, this.libHost(frame)) ?? unk(expr, loc);
@@ -46332,7 +39909,8 @@ var init_interpreter = __esm({
        */
       handToUnknownCode(args) {
         for (const v of [...args.positional, ...args.keywords.values()]) {
-          if (v.t === "obj") delete v.closed;
+          const changed = original(v);
+          if (changed.t === "obj") delete changed.closed;
           const fns = v.t === "fn" ? [v] : v.t === "obj" ? v.entries.map((e) => e.value).filter((x) => x.t === "fn") : [];
           for (const fn2 of fns) {
             const def = this.fnDefs.get(fn2);
@@ -46498,7 +40076,7 @@ var init_interpreter = __esm({
        */
       atCall(def, v, callLoc) {
         if (def.name === void 0 || def.name === "lambda" || callLoc.file !== this.mod.file) return v;
-        const at3 = locOf3(v);
+        const at3 = locOf2(v);
         const defLoc = this.loc(def.span);
         const inside = at3.file === defLoc.file && (at3.line > defLoc.line || at3.line === defLoc.line && at3.column >= defLoc.column) && (at3.line < defLoc.endLine || at3.line === defLoc.endLine && at3.column <= defLoc.endColumn);
         if (!inside || v.t !== "str" && v.t !== "arr" && v.t !== "obj") return v;
@@ -46520,7 +40098,7 @@ var init_interpreter = __esm({
             const entries2 = [...args.keywords].filter(([k]) => !used.has(k));
             const v2 = args.uncertain ? unk(name3 ?? "kwargs", this.loc(p.target.span)) : {
               t: "obj",
-              entries: entries2.map(([key3, value]) => ({ key: key3, keyLoc: locOf3(value), value })),
+              entries: entries2.map(([key3, value]) => ({ key: key3, keyLoc: locOf2(value), value })),
               loc: this.loc(p.target.span)
             };
             this.bind(p.target, v2, frame, false);
@@ -61624,7 +55202,7 @@ function lowerTypeScript(parse, file, text3) {
     return { k: "tpl", parts, span: span(n) };
   }
   function expr(n) {
-    if (++depth > MAX_DEPTH6) {
+    if (++depth > MAX_DEPTH5) {
       depth--;
       return opaque2(n);
     }
@@ -61849,7 +55427,7 @@ function lowerTypeScript(parse, file, text3) {
     return out2;
   }
   function statement(n, out2) {
-    if (++depth > MAX_DEPTH6) {
+    if (++depth > MAX_DEPTH5) {
       depth--;
       return;
     }
@@ -62007,11 +55585,11 @@ function lowerTypeScript(parse, file, text3) {
   if (syntaxError) mod.syntaxError = syntaxError;
   return mod;
 }
-var MAX_DEPTH6;
+var MAX_DEPTH5;
 var init_typescript = __esm({
   "src/parsers/program/typescript.ts"() {
     "use strict";
-    MAX_DEPTH6 = 300;
+    MAX_DEPTH5 = 300;
   }
 });
 
@@ -62392,7 +55970,7 @@ function balanceRange(balanceType, children, positions, from, to, start, length,
   divide(children, positions, from, to, 0);
   return (mkTop || mkTree)(localChildren, localPositions, length);
 }
-var DefaultBufferLength, nextPropID, Range, NodeProp, MountedTree, noProps, NodeType, NodeSet, CachedNode, CachedInnerNode, IterMode, Tree, FlatBufferCursor, TreeBuffer, BaseNode, TreeNode, BufferContext, BufferNode, StackIterator, TreeCursor, nodeSizeCache, Parser4, StringInput, stoppedInner;
+var DefaultBufferLength, nextPropID, Range, NodeProp, MountedTree, noProps, NodeType, NodeSet, CachedNode, CachedInnerNode, IterMode, Tree, FlatBufferCursor, TreeBuffer, BaseNode, TreeNode, BufferContext, BufferNode, StackIterator, TreeCursor, nodeSizeCache, Parser3, StringInput, stoppedInner;
 var init_dist = __esm({
   "node_modules/@lezer/common/dist/index.js"() {
     DefaultBufferLength = 1024;
@@ -63529,7 +57107,7 @@ var init_dist = __esm({
       }
     };
     nodeSizeCache = /* @__PURE__ */ new WeakMap();
-    Parser4 = class {
+    Parser3 = class {
       /**
       Start a parse, returning a [partial parse](#common.PartialParse)
       object. [`fragments`](#common.TreeFragment) can be passed in to
@@ -65069,7 +58647,7 @@ var init_dist2 = __esm({
         this.strict = spec.strict !== false;
       }
     };
-    LRParser = class _LRParser extends Parser4 {
+    LRParser = class _LRParser extends Parser3 {
       /**
       @internal
       */
@@ -65449,7 +59027,7 @@ function tagHighlighter(tags2, options) {
     scope
   };
 }
-var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name2, typeName, propertyName, literal2, string, number, content, heading, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
+var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name2, typeName, propertyName, literal, string, number, content, heading, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
 var init_dist3 = __esm({
   "node_modules/@lezer/highlight/dist/index.js"() {
     init_dist();
@@ -65584,9 +59162,9 @@ var init_dist3 = __esm({
     name2 = t();
     typeName = t(name2);
     propertyName = t(name2);
-    literal2 = t();
-    string = t(literal2);
-    number = t(literal2);
+    literal = t();
+    string = t(literal);
+    number = t(literal);
     content = t();
     heading = t(content);
     keyword = t();
@@ -65654,7 +59232,7 @@ var init_dist3 = __esm({
       /**
       A literal value.
       */
-      literal: literal2,
+      literal,
       /**
       A string [literal](#highlight.tags.literal).
       */
@@ -65686,24 +59264,24 @@ var init_dist3 = __esm({
       /**
       A boolean [literal](#highlight.tags.literal).
       */
-      bool: t(literal2),
+      bool: t(literal),
       /**
       Regular expression [literal](#highlight.tags.literal).
       */
-      regexp: t(literal2),
+      regexp: t(literal),
       /**
       An escape [literal](#highlight.tags.literal), for example a
       backslash escape in a string.
       */
-      escape: t(literal2),
+      escape: t(literal),
       /**
       A color [literal](#highlight.tags.literal).
       */
-      color: t(literal2),
+      color: t(literal),
       /**
       A URL [literal](#highlight.tags.literal).
       */
-      url: t(literal2),
+      url: t(literal),
       /**
       A language keyword.
       */
@@ -66036,7 +59614,7 @@ function skipEscape(input3, ch) {
     }
   }
 }
-var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd2, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash3, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation2, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
+var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash2, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation2, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
 var init_dist4 = __esm({
   "node_modules/@lezer/python/dist/index.js"() {
     init_dist2();
@@ -66051,7 +59629,7 @@ var init_dist4 = __esm({
     stringContent = 200;
     Escape = 2;
     replacementStart = 3;
-    stringEnd2 = 201;
+    stringEnd = 201;
     ParenL = 24;
     ParenthesizedExpression = 25;
     TupleExpression = 49;
@@ -66096,7 +59674,7 @@ var init_dist4 = __esm({
     carriageReturn = 13;
     space = 32;
     tab = 9;
-    hash3 = 35;
+    hash2 = 35;
     parenOpen = 40;
     dot = 46;
     braceOpen = 123;
@@ -66143,7 +59721,7 @@ var init_dist4 = __esm({
           input3.advance();
           spaces++;
         }
-        if (input3.next == newline || input3.next == carriageReturn || input3.next == hash3)
+        if (input3.next == newline || input3.next == carriageReturn || input3.next == hash2)
           input3.acceptToken(blankLineStart, -spaces);
       } else if (isLineBreak(input3.next)) {
         input3.acceptToken(newline$1, 1);
@@ -66162,7 +59740,7 @@ var init_dist4 = __esm({
           input3.advance();
           chars++;
         }
-        if (depth != context.indent && input3.next != newline && input3.next != carriageReturn && input3.next != hash3) {
+        if (depth != context.indent && input3.next != newline && input3.next != carriageReturn && input3.next != hash2) {
           if (depth < context.indent) input3.acceptToken(dedent, -chars);
           else input3.acceptToken(indent);
         }
@@ -66224,7 +59802,7 @@ var init_dist4 = __esm({
       for (let off = 0; ; off++) {
         let next = input3.peek(off);
         if (next == space || next == tab) continue;
-        if (next != parenOpen && next != dot && next != newline && next != carriageReturn && next != hash3)
+        if (next != parenOpen && next != dot && next != newline && next != carriageReturn && next != hash2)
           input3.acceptToken(printKeyword);
         return;
       }
@@ -66265,7 +59843,7 @@ var init_dist4 = __esm({
           input3.advance(2);
         } else if (input3.next == quote && (!long || input3.peek(1) == quote && input3.peek(2) == quote)) {
           if (input3.pos == start) {
-            input3.acceptToken(stringEnd2, long ? 3 : 1);
+            input3.acceptToken(stringEnd, long ? 3 : 1);
             return;
           }
           break;
@@ -66273,7 +59851,7 @@ var init_dist4 = __esm({
           if (long) {
             input3.advance();
           } else if (input3.pos == start) {
-            input3.acceptToken(stringEnd2);
+            input3.acceptToken(stringEnd);
             return;
           }
           break;
@@ -66420,7 +59998,7 @@ function lowerPython(file, text3) {
     return { k: "tpl", parts, span: span(n) };
   }
   function expr(n) {
-    if (++depth > MAX_DEPTH7) {
+    if (++depth > MAX_DEPTH6) {
       depth--;
       return opaque2(n);
     }
@@ -66705,7 +60283,7 @@ function lowerPython(file, text3) {
     return out2;
   }
   function statement(n, out2) {
-    if (++depth > MAX_DEPTH7) {
+    if (++depth > MAX_DEPTH6) {
       depth--;
       return;
     }
@@ -66869,12 +60447,12 @@ function unescapePython(s) {
     return ESCAPES3[e] ?? m;
   });
 }
-var MAX_DEPTH7, ESCAPES3;
+var MAX_DEPTH6, ESCAPES3;
 var init_python = __esm({
   "src/parsers/program/python.ts"() {
     "use strict";
     init_dist4();
-    MAX_DEPTH7 = 300;
+    MAX_DEPTH6 = 300;
     ESCAPES3 = {
       n: "\n",
       t: "	",
@@ -67104,7 +60682,7 @@ function jsonToTree(text3, index2, stream) {
   let indent2 = 0;
   const open = [];
   const opening = () => {
-    if (++brackets > MAX_DEPTH4) throw REFUSED;
+    if (++brackets > MAX_DEPTH3) throw REFUSED;
   };
   const closing = () => {
     if (brackets > 0) brackets--;
@@ -67240,31 +60818,31 @@ function jsonToTree(text3, index2, stream) {
     throw e;
   }
 }
-function isDigit2(c) {
+function isDigit(c) {
   return c >= 48 && c <= 57;
 }
 function isHexDigit(c) {
-  return isDigit2(c) || c >= 97 && c <= 102 || c >= 65 && c <= 70;
+  return isDigit(c) || c >= 97 && c <= 102 || c >= 65 && c <= 70;
 }
 function numberEnd(text3, start) {
   let i = start;
   if (text3.charCodeAt(i) === 45) i++;
   const first = text3.charCodeAt(i);
   if (first === 48) i++;
-  else if (first >= 49 && first <= 57) while (isDigit2(text3.charCodeAt(i))) i++;
+  else if (first >= 49 && first <= 57) while (isDigit(text3.charCodeAt(i))) i++;
   else throw REFUSED;
   if (text3.charCodeAt(i) === 46) {
     i++;
-    if (!isDigit2(text3.charCodeAt(i))) throw REFUSED;
-    while (isDigit2(text3.charCodeAt(i))) i++;
+    if (!isDigit(text3.charCodeAt(i))) throw REFUSED;
+    while (isDigit(text3.charCodeAt(i))) i++;
   }
   const e = text3.charCodeAt(i);
   if (e === 101 || e === 69) {
     i++;
     const sign = text3.charCodeAt(i);
     if (sign === 43 || sign === 45) i++;
-    if (!isDigit2(text3.charCodeAt(i))) throw REFUSED;
-    while (isDigit2(text3.charCodeAt(i))) i++;
+    if (!isDigit(text3.charCodeAt(i))) throw REFUSED;
+    while (isDigit(text3.charCodeAt(i))) i++;
   }
   return i;
 }
@@ -67285,7 +60863,7 @@ var init_json_tree = __esm({
     init_location();
     init_yaml_source();
     REFUSED = new Error("not strict JSON, or nested too deep");
-    MAX_INDENT = MAX_DEPTH4 * 2;
+    MAX_INDENT = MAX_DEPTH3 * 2;
   }
 });
 
@@ -67524,185 +61102,161 @@ var init_formats = __esm({
   }
 });
 
-// src/engine/context.ts
-import { posix as posix3 } from "node:path";
-function selectContext(reported, found, settings) {
-  const needs = new Needs(settings);
-  for (const src of reported) needs.addReported(src);
-  const selected = /* @__PURE__ */ new Map();
-  const unreadable = /* @__PURE__ */ new Set();
-  const read = (c) => {
-    if (unreadable.has(c)) return void 0;
-    const text3 = c.text();
-    if (text3 === void 0) unreadable.add(c);
-    return text3 === void 0 ? void 0 : { path: c.path, abs: c.abs, text: text3 };
-  };
-  const workflowSide = [];
-  const otherSide = [];
-  for (const c of found) (isWorkflowYamlPath(c.path) ? workflowSide : otherSide).push(c);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const c of workflowSide) {
-      if (selected.has(c) || !needs.called(c.path)) continue;
-      const src = read(c);
-      if (!src) continue;
-      selected.set(c, src);
-      needs.addWorkflowText(src.text);
-      grew = true;
+// src/parsers/index.ts
+function isTemplateOfAnotherTool(path4) {
+  return /(^|\/)[^/]*\{\{[^/]*\}\}[^/]*(\/|$)/.test(path4);
+}
+async function parseDocumentFile(src, env) {
+  for (const format of FORMATS) {
+    if (format.parser.kind !== "file" || !format.matchesPath(src.path) || format.sniff && !format.sniff(src.text, src.path))
+      continue;
+    const parse = await format.parser.load();
+    const parsed = await parse(src, env);
+    if (parsed) return withFacts(format, [parsed])[0];
+  }
+  return void 0;
+}
+async function parseAll(sources, env, parsed, later) {
+  const out2 = [];
+  const batches = /* @__PURE__ */ new Map();
+  const compactor = sources.length > COMPACT_ABOVE ? new ModelCompactor() : void 0;
+  const places = /* @__PURE__ */ new Map();
+  for (const src of sources) {
+    const batch = batchFormatOf(src.path);
+    if (batch) {
+      const files = batches.get(batch);
+      if (files) files.push(src);
+      else batches.set(batch, [src]);
+      continue;
+    }
+    if (later?.matches(src.path)) {
+      const place2 = emptyParsed(src.path, "later");
+      places.set(place2, src);
+      out2.push(place2);
+      continue;
+    }
+    const model = await parseOne(src, env);
+    parsed?.(src);
+    if (model) {
+      compactor?.compact([model]);
+      out2.push(model);
     }
   }
-  if (needs.readsWorkflows())
-    for (const c of workflowSide) {
-      if (selected.has(c)) continue;
-      const src = read(c);
-      if (src && needs.assumesReportedRole(src.text)) selected.set(c, src);
+  let all = out2;
+  const batchOrder = FORMATS.filter((f) => f.parser.kind === "batch" && batches.has(f));
+  for (const format of batchOrder) {
+    const files = batches.get(format);
+    if (!files || format.parser.kind !== "batch") continue;
+    const parsedLast = format === batchOrder[batchOrder.length - 1] && places.size === 0;
+    const parser2 = format.parser;
+    try {
+      const models = await unlessStalled(parser2.load().then((parse) => parse(files, env)));
+      if (models === STALLED) {
+        for (const src of files) all.push(stalledProblem(src));
+        continue;
+      }
+      if (!parsedLast) compactor?.compact(models);
+      for (const f of withFacts(format, models)) all.push(f);
+      if (parser2.reconcile) all = (await parser2.reconcile())(all);
+    } catch (e) {
+      for (const src of files) all.push(internalProblem(src, e));
     }
-  const directories = /* @__PURE__ */ new Set();
-  const links = /* @__PURE__ */ new Map();
-  for (const src of reported)
-    if (isDirectoryBatch(src.path)) {
-      directories.add(posix3.dirname(src.path));
-      addModuleLinks(links, src);
-    }
-  const moduleFiles = [];
-  for (const c of otherSide) {
-    const src = read(c);
-    if (!src) continue;
-    const batch = batchFormatOf(c.path);
-    const directory = batch?.facts.deploymentScope === "directory";
-    if (batch && !directory)
-      selected.set(c, src);
-    else if (needs.policyFileMatters(src)) {
-      selected.set(c, src);
-      if (batch) directories.add(posix3.dirname(c.path));
-    }
-    if (directory) {
-      addModuleLinks(links, src);
-      if (!selected.has(c)) moduleFiles.push(c);
-    }
+    if (parsed) for (const src of files) parsed(src);
   }
-  if (directories.size > 0) {
-    const todo = [...directories];
-    for (let dir = todo.pop(); dir !== void 0; dir = todo.pop()) {
-      for (const next of links.get(dir) ?? []) {
-        if (directories.has(next)) continue;
-        directories.add(next);
-        todo.push(next);
-      }
-    }
-    for (const c of moduleFiles) {
-      if (!directories.has(posix3.dirname(c.path))) continue;
-      const src = read(c);
-      if (src) selected.set(c, src);
-    }
+  if (!later) return all;
+  await later.start(all.filter((f) => !places.has(f)));
+  const done = /* @__PURE__ */ new Map();
+  for (const [place2, src] of places) {
+    const model = await parseOne(src, env);
+    parsed?.(src);
+    const kept2 = model && await later.each(model);
+    if (kept2) compactor?.compact([kept2]);
+    done.set(place2, kept2);
   }
-  return found.flatMap((c) => selected.get(c) ?? []);
+  return all.flatMap((f) => places.has(f) ? done.get(f) ?? [] : [f]);
 }
-function isDirectoryBatch(path4) {
-  return batchFormatOf(path4)?.facts.deploymentScope === "directory";
+async function parseOne(src, env) {
+  return guarded(src, () => parseDocumentFile(src, env));
 }
-function computedRoleName(text3) {
-  return TF_ROLE.test(text3) && TF_COMPUTED_NAME.test(text3) || CFN_COMPUTED_NAME.test(text3);
-}
-function addModuleLinks(links, src) {
-  if (!src.text.includes("source")) return;
-  const link = (a, b) => {
-    let set2 = links.get(a);
-    if (!set2) links.set(a, set2 = /* @__PURE__ */ new Set());
-    set2.add(b);
-  };
-  const dir = posix3.dirname(src.path);
-  for (const m of src.text.matchAll(TF_LOCAL_SOURCE)) {
-    const target = posix3.normalize(posix3.join(dir, m[1] ?? ".")).replace(/\/+$/, "") || ".";
-    link(dir, target);
-    link(target, dir);
-  }
-}
-var ROLE_ARN, COMPUTED_ROLE_REF, LOCAL_USES, PROVIDER, NAME_PREFIX, TF_COMPUTED_NAME, TF_ROLE, CFN_COMPUTED_NAME, TF_LOCAL_SOURCE, Needs;
-var init_context = __esm({
-  "src/engine/context.ts"() {
-    "use strict";
-    init_formats();
-    ROLE_ARN = /:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)/g;
-    COMPUTED_ROLE_REF = /^.*(?:role|ROLE|Role).*\$\{\{.*$|:role\/(?:[\w+=,.@-]+\/)*\$\{\{/m;
-    LOCAL_USES = /\buses\s*:\s*["']?\.\/([^\s"'#@]*)/g;
-    PROVIDER = /openid_connect_provider|OIDCProvider|OpenIdConnectProvider|IdentityProvider|ClientIDList/i;
-    NAME_PREFIX = /name_?prefix/i;
-    TF_COMPUTED_NAME = /^\s*(?:name|name_prefix|role_name)\s*=\s*(?!"[^"$%\\]*"\s*(?:#.*|\/\/.*)?$)\S/m;
-    TF_ROLE = /aws_iam_role\b|^\s*module\s+"/m;
-    CFN_COMPUTED_NAME = /RoleName["']?\s*:(?!\s*(?:"[\w+=,.@-]+"|'[\w+=,.@-]+'|[\w+=,.@-]+\s*(?:#.*)?$))/m;
-    TF_LOCAL_SOURCE = /^\s*source\s*=\s*"(\.\.?\/[^"]*)"/gm;
-    Needs = class {
-      /** Role names the reported workflows (and what they call) may assume; "any" when one is computed. */
-      roleNames = /* @__PURE__ */ new Set();
-      calledPaths = /* @__PURE__ */ new Set();
-      actionDirs = /* @__PURE__ */ new Set();
-      /** Text of the reported files that are not workflows (policies, roles, providers). */
-      policyTexts = [];
-      /** A reported file defines a role whose name is computed or a prefix: any role ARN may denote it. */
-      anyReportedRole = false;
-      /** A reported file defines an OIDC provider: every policy file may matter. */
-      reportedProvider = false;
-      /** Files the `roles` config map points ARNs to (matched by path suffix, as the index does). */
-      mappedFiles;
-      constructor(settings) {
-        this.mappedFiles = Object.values(settings.roles).map(
-          (f) => posix3.normalize(f.replace(/\\/g, "/")).replace(/^\.\//, "")
-        );
-        for (const arn of Object.keys(settings.roles)) this.addNames(arn);
-      }
-      addReported(src) {
-        if (isWorkflowYamlPath(src.path)) {
-          this.addWorkflowText(src.text);
-          return;
-        }
-        this.policyTexts.push(src.text);
-        if (computedRoleName(src.text) || NAME_PREFIX.test(src.text)) this.anyReportedRole = true;
-        if (PROVIDER.test(src.text)) this.reportedProvider = true;
-      }
-      addWorkflowText(text3) {
-        if (COMPUTED_ROLE_REF.test(text3)) this.roleNames = "any";
-        else this.addNames(text3);
-        for (const m of text3.matchAll(LOCAL_USES)) {
-          const target = (m[1] ?? "").replace(/\/+$/, "");
-          if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(target)) this.calledPaths.add(target);
-          else this.actionDirs.add(target.replace(/\/action\.ya?ml$/, "") || ".");
-        }
-      }
-      addNames(text3) {
-        if (this.roleNames === "any") return;
-        for (const m of text3.matchAll(ROLE_ARN)) if (m[1]) this.roleNames.add(m[1]);
-      }
-      /** Whether any context workflow may matter whatever its path: a reported file defines roles or providers. */
-      readsWorkflows() {
-        return this.policyTexts.length > 0;
-      }
-      /** A context workflow or action the reported ones call or use. */
-      called(path4) {
-        for (const p of this.calledPaths) if (path4 === p || path4.endsWith(`/${p}`)) return true;
-        return /(^|\/)action\.ya?ml$/.test(path4) && this.actionDirs.has(posix3.dirname(path4));
-      }
-      /** A context workflow that may assume a role a reported file defines. */
-      assumesReportedRole(text3) {
-        if (this.policyTexts.length === 0 || !/:role\/|role/i.test(text3)) return false;
-        if (this.anyReportedRole || COMPUTED_ROLE_REF.test(text3)) return true;
-        for (const m of text3.matchAll(ROLE_ARN)) {
-          const name3 = m[1];
-          if (name3 && this.policyTexts.some((t2) => t2.includes(name3))) return true;
-        }
-        return false;
-      }
-      /** A context file that is not a workflow: whether it may define a role the workflows assume, or a provider. */
-      policyFileMatters(src) {
-        const { text: text3, path: path4 } = src;
-        if (this.reportedProvider || PROVIDER.test(text3)) return true;
-        if (this.mappedFiles.some((f) => path4 === f || path4.endsWith(`/${f}`) || f.endsWith(`/${path4}`))) return true;
-        if (this.roleNames === "any") return true;
-        if (this.roleNames.size === 0) return false;
-        for (const name3 of this.roleNames) if (text3.includes(name3)) return true;
-        return NAME_PREFIX.test(text3) || computedRoleName(text3);
-      }
+function unlessStalled(work) {
+  return new Promise((resolve11, reject) => {
+    const stall = () => {
+      stop();
+      resolve11(STALLED);
     };
+    const timer = setTimeout(stall, PARSE_STALL_MS);
+    timer.unref();
+    const stop = () => {
+      clearTimeout(timer);
+      process.off("beforeExit", stall);
+    };
+    process.on("beforeExit", stall);
+    work.then(
+      (v) => {
+        stop();
+        resolve11(v);
+      },
+      (e) => {
+        stop();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    );
+  });
+}
+function withFacts(format, files) {
+  for (const f of files) f.facts = format.facts;
+  return files;
+}
+async function guarded(src, fn2) {
+  try {
+    const parsed = await unlessStalled(fn2());
+    return parsed === STALLED ? stalledProblem(src) : parsed;
+  } catch (e) {
+    return internalProblem(src, e);
+  }
+}
+function stalledProblem(src) {
+  const out2 = emptyParsed(src.path, "unknown");
+  out2.problems.push({
+    message: "oidclint could not read this file (internal error: its parser never finished); please report it",
+    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    unfinished: true
+  });
+  return out2;
+}
+function internalProblem(src, e) {
+  if (process.env.OIDCLINT_DEBUG) console.error(e);
+  const message = e instanceof Error ? e.message : String(e);
+  const out2 = emptyParsed(src.path, "unknown");
+  out2.problems.push({
+    message: `oidclint could not read this file (internal error: ${message}); please report it`,
+    loc: { file: src.path, line: 1, column: 1, endLine: 1, endColumn: 1 }
+  });
+  return out2;
+}
+var ALWAYS_IGNORED, COMPACT_ABOVE, STALLED, PARSE_STALL_MS;
+var init_parsers = __esm({
+  "src/parsers/index.ts"() {
+    "use strict";
+    init_compact();
+    init_project();
+    init_formats();
+    init_formats();
+    ALWAYS_IGNORED = [
+      "**/node_modules/**",
+      "**/.git/**",
+      "**/.terraform/**",
+      "**/cdk.out/asset.*/**",
+      "**/cdk.out/tree.json",
+      "**/cdk.out/manifest.json",
+      "**/cdk.out/*.assets.json",
+      "**/package.json",
+      "**/package-lock.json",
+      "**/tsconfig*.json"
+    ];
+    COMPACT_ABOVE = 1500;
+    STALLED = /* @__PURE__ */ Symbol("stalled");
+    PARSE_STALL_MS = 6e4;
   }
 });
 
@@ -67747,7 +61301,7 @@ function listing(start, regular) {
     rel = rel === "" ? part2 : `${rel}/${part2}`;
     if (rules2.excluded(rel, true)) return out2;
   }
-  walk2(repo.top, rel, true, prefix, { index: index2, rules: rules2, out: out2, regular });
+  walk(repo.top, rel, true, prefix, { index: index2, rules: rules2, out: out2, regular });
   return out2;
 }
 function gitOnPath(env) {
@@ -67964,16 +61518,16 @@ function readIndex(file, prefix) {
         varintStart = false;
       } while (b & 128);
       if (strip > nameLength) unsure2();
-      const kept = nameLength - strip;
+      const kept2 = nameLength - strip;
       const full = flags & 4095;
-      const nul = nulAfter(pos, full < 4095 ? full - kept : 4095);
-      if (kept + nul - pos > name3.length) {
-        const grown = Buffer.alloc(2 * (kept + nul - pos));
-        for (let i = 0; i < kept; i++) grown[i] = name3[i] ?? 0;
+      const nul = nulAfter(pos, full < 4095 ? full - kept2 : 4095);
+      if (kept2 + nul - pos > name3.length) {
+        const grown = Buffer.alloc(2 * (kept2 + nul - pos));
+        for (let i = 0; i < kept2; i++) grown[i] = name3[i] ?? 0;
         name3 = grown;
       }
-      for (let i = pos; i < nul; i++) name3[kept + i - pos] = byte(i);
-      nameLength = kept + nul - pos;
+      for (let i = pos; i < nul; i++) name3[kept2 + i - pos] = byte(i);
+      nameLength = kept2 + nul - pos;
       at3 = nul + 1;
       take(entry2, name3, 0, nameLength);
     }
@@ -68054,7 +61608,7 @@ function globPieces(p) {
     const c = p.charAt(i);
     if (c === "\\") {
       if (i + 1 >= p.length) return void 0;
-      out2.push(literal3(p.charAt(++i)));
+      out2.push(literal2(p.charAt(++i)));
     } else if (c === "?") out2.push({ kind: "one", test: NOT_SLASH });
     else if (c === "*") {
       let j = i;
@@ -68074,11 +61628,11 @@ function globPieces(p) {
       if (bracket2 === void 0) return void 0;
       out2.push(bracket2.piece);
       i = bracket2.end;
-    } else out2.push(literal3(c));
+    } else out2.push(literal2(c));
   }
   return out2;
 }
-function literal3(c) {
+function literal2(c) {
   return { kind: "one", test: (x) => x === c };
 }
 function bracketPiece(p, start) {
@@ -68116,7 +61670,7 @@ function bracketPiece(p, start) {
   };
   return { piece: { kind: "one", test: (x) => x !== "/" && inClass(x) !== negated }, end: i };
 }
-function walk2(top, rel, tracked, prefix, w) {
+function walk(top, rel, tracked, prefix, w) {
   const { index: index2, rules: rules2, out: out2, regular } = w;
   let entries2;
   try {
@@ -68143,7 +61697,7 @@ function walk2(top, rel, tracked, prefix, w) {
     const path4 = rel === "" ? name3 : `${rel}/${name3}`;
     if (entry2.isDirectory()) {
       if (index2.gitlinks.has(path4)) continue;
-      if (!rules2.excluded(path4, true)) walk2(top, path4, index2.directories.has(path4), prefix, w);
+      if (!rules2.excluded(path4, true)) walk(top, path4, index2.directories.has(path4), prefix, w);
     } else if (entry2.isFile() || entry2.isSymbolicLink()) {
       const cached = index2.files.has(path4);
       if (!cached && rules2.excluded(path4, false)) continue;
@@ -72964,41 +66518,41 @@ var require_queue = __commonJS({
       queue.drained = drained;
       return queue;
       function push2(value) {
-        var p = new Promise(function(resolve12, reject) {
+        var p = new Promise(function(resolve11, reject) {
           pushCb(value, function(err, result3) {
             if (err) {
               reject(err);
               return;
             }
-            resolve12(result3);
+            resolve11(result3);
           });
         });
         p.catch(noop2);
         return p;
       }
       function unshift(value) {
-        var p = new Promise(function(resolve12, reject) {
+        var p = new Promise(function(resolve11, reject) {
           unshiftCb(value, function(err, result3) {
             if (err) {
               reject(err);
               return;
             }
-            resolve12(result3);
+            resolve11(result3);
           });
         });
         p.catch(noop2);
         return p;
       }
       function drained() {
-        var p = new Promise(function(resolve12) {
+        var p = new Promise(function(resolve11) {
           process.nextTick(function() {
             if (queue.idle()) {
-              resolve12();
+              resolve11();
             } else {
               var previousDrain = queue.drain;
               queue.drain = function() {
                 if (typeof previousDrain === "function") previousDrain();
-                resolve12();
+                resolve11();
                 queue.drain = previousDrain;
               };
             }
@@ -73484,9 +67038,9 @@ var require_stream3 = __commonJS({
         });
       }
       _getStat(filepath) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve11, reject) => {
           this._stat(filepath, this._fsStatSettings, (error, stats) => {
-            return error === null ? resolve12(stats) : reject(error);
+            return error === null ? resolve11(stats) : reject(error);
           });
         });
       }
@@ -73510,10 +67064,10 @@ var require_async5 = __commonJS({
         this._readerStream = new stream_1.default(this._settings);
       }
       dynamic(root, options) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve11, reject) => {
           this._walkAsync(root, options, (error, entries2) => {
             if (error === null) {
-              resolve12(entries2);
+              resolve11(entries2);
             } else {
               reject(error);
             }
@@ -73523,10 +67077,10 @@ var require_async5 = __commonJS({
       async static(patterns, options) {
         const entries2 = [];
         const stream = this._readerStream.static(patterns, options);
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve11, reject) => {
           stream.once("error", reject);
           stream.on("data", (entry2) => entries2.push(entry2));
-          stream.once("end", () => resolve12(entries2));
+          stream.once("end", () => resolve11(entries2));
         });
       }
     };
@@ -76404,26 +69958,26 @@ var init_globby = __esm({
       const basePath = cwd || process3.cwd();
       const pathCache = /* @__PURE__ */ new Map();
       return (pathKey) => {
-        let absolutePath = pathCache.get(pathKey);
-        if (absolutePath === void 0) {
+        let absolutePath2 = pathCache.get(pathKey);
+        if (absolutePath2 === void 0) {
           if (pathCache.size > 1e4) {
             pathCache.clear();
           }
-          absolutePath = nodePath.isAbsolute(pathKey) ? pathKey : nodePath.resolve(basePath, pathKey);
-          pathCache.set(pathKey, absolutePath);
+          absolutePath2 = nodePath.isAbsolute(pathKey) ? pathKey : nodePath.resolve(basePath, pathKey);
+          pathCache.set(pathKey, absolutePath2);
         }
-        return absolutePath;
+        return absolutePath2;
       };
     };
     createAsyncDirectoryCheck = (fsMethod) => {
       const directoryCache = /* @__PURE__ */ new Map();
-      return async (absolutePath) => {
-        let isDirectory2 = directoryCache.get(absolutePath);
+      return async (absolutePath2) => {
+        let isDirectory2 = directoryCache.get(absolutePath2);
         if (isDirectory2 !== void 0) {
           return isDirectory2;
         }
         try {
-          const stats = await fsMethod?.(absolutePath);
+          const stats = await fsMethod?.(absolutePath2);
           isDirectory2 = Boolean(stats?.isDirectory());
         } catch {
           isDirectory2 = false;
@@ -76431,26 +69985,26 @@ var init_globby = __esm({
         if (directoryCache.size > 1e4) {
           directoryCache.clear();
         }
-        directoryCache.set(absolutePath, isDirectory2);
+        directoryCache.set(absolutePath2, isDirectory2);
         return isDirectory2;
       };
     };
     createDirectoryCheck = (fsMethod) => {
       const directoryCache = /* @__PURE__ */ new Map();
-      return (absolutePath) => {
-        let isDirectory2 = directoryCache.get(absolutePath);
+      return (absolutePath2) => {
+        let isDirectory2 = directoryCache.get(absolutePath2);
         if (isDirectory2 !== void 0) {
           return isDirectory2;
         }
         try {
-          isDirectory2 = Boolean(fsMethod?.(absolutePath)?.isDirectory());
+          isDirectory2 = Boolean(fsMethod?.(absolutePath2)?.isDirectory());
         } catch {
           isDirectory2 = false;
         }
         if (directoryCache.size > 1e4) {
           directoryCache.clear();
         }
-        directoryCache.set(absolutePath, isDirectory2);
+        directoryCache.set(absolutePath2, isDirectory2);
         return isDirectory2;
       };
     };
@@ -76461,11 +70015,11 @@ var init_globby = __esm({
         if (!isIgnored) {
           return true;
         }
-        const absolutePath = resolveAbsolutePath(nodePath.normalize(fastGlobResult.path ?? fastGlobResult));
-        if (isIgnored(absolutePath)) {
+        const absolutePath2 = resolveAbsolutePath(nodePath.normalize(fastGlobResult.path ?? fastGlobResult));
+        if (isIgnored(absolutePath2)) {
           return false;
         }
-        return !(await isDirectoryEntry(absolutePath) && isIgnored(`${absolutePath}${nodePath.sep}`));
+        return !(await isDirectoryEntry(absolutePath2) && isIgnored(`${absolutePath2}${nodePath.sep}`));
       };
     };
     createFilterFunction = (isIgnored, cwd, fsImplementation) => {
@@ -76478,11 +70032,11 @@ var init_globby = __esm({
           return false;
         }
         if (isIgnored) {
-          const absolutePath = resolveAbsolutePath(pathKey);
-          if (isIgnored(absolutePath)) {
+          const absolutePath2 = resolveAbsolutePath(pathKey);
+          if (isIgnored(absolutePath2)) {
             return false;
           }
-          if (isDirectoryEntry(absolutePath) && isIgnored(`${absolutePath}${nodePath.sep}`)) {
+          if (isDirectoryEntry(absolutePath2) && isIgnored(`${absolutePath2}${nodePath.sep}`)) {
             return false;
           }
         }
@@ -76678,6 +70232,10 @@ function relPath(root, abs) {
   }
   return toPosix(relative3(root, abs)) || ".";
 }
+function absolutePath(root, rel) {
+  if (sep3 === "/" && root !== "/" && isAbsolute4(root) && !isAbsolute4(rel) && plainBelow(rel)) return `${root}/${rel}`;
+  return resolve4(root, rel);
+}
 function gitListing(dir, regular) {
   const read = gitFilesWithoutGit(dir, regular);
   if (read) return read;
@@ -76834,6 +70392,6602 @@ var init_discover = __esm({
   }
 });
 
+// src/analysis/iam-glob.ts
+function iamGlobMatches(pattern, text3, ignoreCase = false) {
+  const collapsed2 = pattern.includes("**") ? pattern.replace(/\*+/g, "*") : pattern;
+  let literal4 = 0;
+  for (let i = 0; i < collapsed2.length; i++) if (collapsed2.charCodeAt(i) !== 42) literal4++;
+  if (literal4 > 2 * text3.length) return false;
+  if (!/[*?]/.test(collapsed2) && ASCII.test(collapsed2) && ASCII.test(text3))
+    return ignoreCase ? collapsed2.toLowerCase() === text3.toLowerCase() : collapsed2 === text3;
+  const p = ignoreCase ? foldChars(collapsed2) : Array.from(collapsed2);
+  const t2 = ignoreCase ? foldChars(text3) : Array.from(text3);
+  const segments = [[]];
+  for (const ch of p) {
+    if (ch === "*") segments.push([]);
+    else segments[segments.length - 1]?.push(ch);
+  }
+  const first = segments[0] ?? [];
+  if (segments.length === 1) return first.length === t2.length && segmentAt(first, t2, 0);
+  const last = segments[segments.length - 1] ?? [];
+  if (first.length + last.length > t2.length) return false;
+  if (!segmentAt(first, t2, 0) || !segmentAt(last, t2, t2.length - last.length)) return false;
+  let pos = first.length;
+  const end = t2.length - last.length;
+  for (let i = 1; i < segments.length - 1; i++) {
+    const seg = segments[i] ?? [];
+    if (seg.length === 0) continue;
+    let at3 = -1;
+    for (let j = pos; j + seg.length <= end; j++) {
+      if (segmentAt(seg, t2, j)) {
+        at3 = j;
+        break;
+      }
+    }
+    if (at3 < 0) return false;
+    pos = at3 + seg.length;
+  }
+  return true;
+}
+function segmentAt(seg, t2, at3) {
+  if (at3 < 0 || at3 + seg.length > t2.length) return false;
+  for (let k = 0; k < seg.length; k++) {
+    const c = seg[k];
+    if (c !== "?" && c !== t2[at3 + k]) return false;
+  }
+  return true;
+}
+function foldChars(s) {
+  return Array.from(s).map((c) => {
+    const l = c.toLowerCase();
+    return Array.from(l).length === 1 ? l : c;
+  });
+}
+var ASCII;
+var init_iam_glob = __esm({
+  "src/analysis/iam-glob.ts"() {
+    "use strict";
+    ASCII = /^[\x00-\x7f]*$/;
+  }
+});
+
+// src/analysis/github-trust.ts
+function parseOperator(text3) {
+  let known = operators.get(text3);
+  if (known === void 0) {
+    if (operators.size >= 1e3) operators.clear();
+    operators.set(text3, known = parseOperatorAnew(text3));
+  }
+  return known;
+}
+function parseOperatorAnew(text3) {
+  let rest = text3;
+  let set2;
+  const prefix = /^(ForAllValues|ForAnyValue):/i.exec(rest);
+  if (prefix?.[1]) {
+    set2 = prefix[1].toLowerCase() === "forallvalues" ? "ForAllValues" : "ForAnyValue";
+    rest = rest.slice(prefix[0].length);
+  }
+  const ifExists = /IfExists$/i.test(rest);
+  if (ifExists) rest = rest.slice(0, -"IfExists".length);
+  const lower = rest.toLowerCase();
+  const negated = lower.startsWith("stringnot") || lower === "arnnotequals" || lower === "arnnotlike" || lower === "numericnotequals" || lower === "notipaddress";
+  const match = lower === "stringequals" || lower === "stringnotequals" ? "equals" : lower === "stringlike" || lower === "stringnotlike" ? "like" : lower === "stringequalsignorecase" || lower === "stringnotequalsignorecase" ? "equalsIgnoreCase" : "other";
+  const info = { text: text3, base: rest, ifExists, negated, match };
+  if (set2) info.set = set2;
+  return info;
+}
+function parseConditionKey(key3) {
+  let known = conditionKeys.get(key3);
+  if (known === void 0) {
+    if (conditionKeys.size >= 1e3) conditionKeys.clear();
+    conditionKeys.set(key3, known = parseConditionKeyAnew(key3));
+  }
+  return known;
+}
+function parseConditionKeyAnew(key3) {
+  const i = key3.lastIndexOf(":");
+  if (i <= 0) return { claim: key3 };
+  const issuer = key3.slice(0, i);
+  const claim = key3.slice(i + 1);
+  if (!issuer.includes(".") && !issuer.includes("/")) return { claim: key3 };
+  return { issuer, claim };
+}
+function isGitHubIssuer(issuer, settings) {
+  if (issuerAnswers.setting !== settings.issuer || issuerAnswers.answers.size >= 1e3)
+    issuerAnswers = { setting: settings.issuer, answers: /* @__PURE__ */ new Map() };
+  let known = issuerAnswers.answers.get(issuer);
+  if (known === void 0) issuerAnswers.answers.set(issuer, known = isGitHubIssuerAnew(issuer, settings));
+  return known;
+}
+function isGitHubIssuerAnew(issuer, settings) {
+  const i = issuer.toLowerCase().replace(/^https:\/\//, "");
+  if (i === settings.issuer.toLowerCase()) return true;
+  if (i === GITHUB_ISSUER_HOST || i.startsWith(`${GITHUB_ISSUER_HOST}/`)) return true;
+  if (/^token\.actions\.[a-z0-9-]+\.ghe\.com$/.test(i)) return true;
+  return /\/_services\/token$/.test(i);
+}
+function providerArnIssuer(arn) {
+  const text3 = displayText(arn);
+  let known = arnIssuers.get(text3);
+  if (known === void 0) {
+    if (arnIssuers.size >= 1e3) arnIssuers.clear();
+    const m = /:oidc-provider\/(.+)$/.exec(text3);
+    arnIssuers.set(text3, known = !m?.[1] || m[1].includes("${") ? null : m[1]);
+  }
+  return known ?? void 0;
+}
+function isAllow(stmt) {
+  return stmt.effect !== void 0 && knownText(stmt.effect) === "Allow";
+}
+function isDeny(stmt) {
+  return stmt.effect !== void 0 && knownText(stmt.effect) === "Deny";
+}
+function factsOf2(stmt, settings) {
+  let f = facts.get(stmt);
+  if (f?.issuer !== settings.issuer) {
+    f = { issuer: settings.issuer };
+    facts.set(stmt, f);
+  }
+  return f;
+}
+function githubPrincipals(stmt, settings) {
+  const f = factsOf2(stmt, settings);
+  return f.principals ??= principalsAnew(stmt, settings);
+}
+function principalsAnew(stmt, settings) {
+  if (stmt.notPrincipal) return [];
+  const out2 = [];
+  const { principals } = stmt;
+  for (let i = 0; i < principals.length; i++) {
+    const p = principals[i];
+    if (p.type.value !== "Federated") continue;
+    const { items } = p.values;
+    for (let j = 0; j < items.length; j++) {
+      const v = items[j];
+      const issuer = providerArnIssuer(v);
+      if (issuer !== void 0 && isGitHubIssuer(issuer, settings)) out2.push(v);
+    }
+  }
+  return out2;
+}
+function isUnresolvedKey(key3) {
+  const text3 = knownText(key3);
+  return text3 === void 0 || text3.includes("${");
+}
+function hasUnresolvedConditionKeys(stmt) {
+  return stmt.unknownConditions !== void 0 || stmt.conditions.some((c) => isUnresolvedKey(c.key));
+}
+function comparesStrings(c) {
+  return c.operator.match !== "other" && !c.operator.negated;
+}
+function failsIamCreateCheck(stmt, settings) {
+  if (hasUnresolvedConditionKeys(stmt)) return false;
+  const checked = githubConditions(stmt, settings).filter(
+    (c) => SCOPING_CLAIMS.has(c.claim) && IAM_CHECKED_OPERATORS.has(c.operator.text.toLowerCase())
+  );
+  return checked.every((c) => {
+    const first = c.condition.values.items[0];
+    return first !== void 0 && knownText(first) === "*";
+  });
+}
+function githubConditions(stmt, settings) {
+  const f = factsOf2(stmt, settings);
+  return f.conditions ??= conditionsAnew(stmt, settings);
+}
+function conditionsAnew(stmt, settings) {
+  const out2 = [];
+  const { conditions } = stmt;
+  for (let i = 0; i < conditions.length; i++) {
+    const c = conditions[i];
+    const key3 = knownText(c.key);
+    if (key3 === void 0) continue;
+    const { issuer, claim } = parseConditionKey(key3);
+    if (issuer === void 0 || !isGitHubIssuer(issuer, settings)) continue;
+    out2.push({ condition: c, operator: parseOperator(c.operator.value), issuer, claim: claim.toLowerCase() });
+  }
+  return out2;
+}
+function actionAllowsWebIdentity(stmt) {
+  const items = stmt.actions.items;
+  if (items.length === 0) return true;
+  const matches = items.some((a) => {
+    const text3 = knownText(a);
+    if (text3 === void 0) return true;
+    let known = webIdentityActions.get(text3);
+    if (known === void 0) {
+      if (webIdentityActions.size >= 1e3) webIdentityActions.clear();
+      webIdentityActions.set(text3, known = iamGlobMatches(text3, "sts:AssumeRoleWithWebIdentity", true));
+    }
+    return known;
+  });
+  return stmt.notAction ? !matches : matches;
+}
+function trustsGitHub(stmt, settings) {
+  const f = factsOf2(stmt, settings);
+  return f.trusts ??= trustsAnew(stmt, settings);
+}
+function trustsAnew(stmt, settings) {
+  if (!isAllow(stmt) || !actionAllowsWebIdentity(stmt)) return false;
+  if (githubPrincipals(stmt, settings).length > 0) return true;
+  const otherFederated = stmt.principals.some(
+    (p) => p.type.value === "Federated" && p.values.items.some((v) => providerArnIssuer(v) !== void 0)
+  );
+  if (otherFederated) return false;
+  return githubConditions(stmt, settings).length > 0;
+}
+function githubTrustStatements(policies, settings) {
+  const known = trustLists.get(policies);
+  if (known?.issuer === settings.issuer && known.count === policies.length) return known.list;
+  const list2 = [];
+  for (const doc of policies) {
+    if (doc.kind === "permissions") continue;
+    const { statements } = doc;
+    for (let i = 0; i < statements.length; i++) {
+      const stmt = statements[i];
+      if (trustsGitHub(stmt, settings)) list2.push({ doc, stmt });
+    }
+  }
+  trustLists.set(policies, { issuer: settings.issuer, count: policies.length, list: list2 });
+  return list2;
+}
+var operators, conditionKeys, issuerAnswers, arnIssuers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS, webIdentityActions, trustLists;
+var init_github_trust = __esm({
+  "src/analysis/github-trust.ts"() {
+    "use strict";
+    init_well_known();
+    init_iam_glob();
+    init_value();
+    operators = /* @__PURE__ */ new Map();
+    conditionKeys = /* @__PURE__ */ new Map();
+    issuerAnswers = { setting: "", answers: /* @__PURE__ */ new Map() };
+    arnIssuers = /* @__PURE__ */ new Map();
+    facts = /* @__PURE__ */ new WeakMap();
+    SCOPING_CLAIMS = /* @__PURE__ */ new Set(["sub", "job_workflow_ref"]);
+    IAM_CHECKED_OPERATORS = /* @__PURE__ */ new Set(["stringequals", "stringlike", "stringequalsignorecase"]);
+    webIdentityActions = /* @__PURE__ */ new Map();
+    trustLists = /* @__PURE__ */ new WeakMap();
+  }
+});
+
+// src/analysis/sub-pattern.ts
+function isAsciiAlnum(c) {
+  const code18 = c.charCodeAt(0);
+  return c.length === 1 && (code18 >= 48 && code18 <= 57 || code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122);
+}
+function keyOf(field3, part2) {
+  return field3 * PARTS.length + PART_INDEX[part2];
+}
+function repositoryValue(b, from, field3) {
+  const owner = b.plus(from, isOwnerChar, "owner", field3);
+  let byName = b.literal(owner, "/", "slash", field3);
+  byName = b.plus(byName, isRepoChar, "repo", field3);
+  let byId = b.literal(owner, "@", "ownerId", field3);
+  byId = b.plus(byId, isDigit2, "ownerId", field3);
+  byId = b.literal(byId, "/", "slash", field3);
+  byId = b.plus(byId, isRepoChar, "repo", field3);
+  byId = b.literal(byId, "@", "repoId", field3);
+  byId = b.plus(byId, isDigit2, "repoId", field3);
+  return b.join([byName, byId]);
+}
+function contextValue(b, from, field3) {
+  let ref = b.literal(from, "ref:", "ctxKind", field3);
+  ref = b.literal(ref, "refs/", "ctxRef", field3);
+  ref = b.plus(ref, isRefChar, "ctxValue", field3);
+  let env = b.literal(from, "environment:", "ctxKind", field3);
+  env = b.plus(env, isEnvChar, "ctxValue", field3);
+  const pr2 = b.literal(from, "pull_request", "ctxKind", field3);
+  return b.join([ref, env, pr2]);
+}
+function keyValue(b, from, key3, field3) {
+  switch (key3) {
+    case "repo":
+    case "repository":
+      return repositoryValue(b, from, field3);
+    case "repository_owner":
+      return b.plus(from, isOwnerChar, "owner", field3);
+    case "repository_owner_id":
+      return b.plus(from, isDigit2, "ownerIdOnly", field3);
+    case "repository_id":
+      return b.plus(from, isDigit2, "repoIdOnly", field3);
+    default:
+      return b.star(from, isValueChar, "value", field3);
+  }
+}
+function grammarFor(template) {
+  const cacheKey = templateKey(template);
+  const cached = grammars.get(cacheKey);
+  if (cached) return cached;
+  const b = new GrammarBuilder();
+  const start = b.state();
+  let s = start;
+  template.forEach((key3, field3) => {
+    if (field3 > 0) s = b.literal(s, ":", "sep", field3);
+    if (key3 === "context") s = contextValue(b, s, field3);
+    else {
+      s = b.literal(s, `${key3}:`, "key", field3);
+      s = keyValue(b, s, key3, field3);
+    }
+  });
+  const grammar = b.build(start, s, Math.max(1, template.length));
+  grammars.set(cacheKey, grammar);
+  return grammar;
+}
+function charElement(ch) {
+  const code18 = ch.charCodeAt(0);
+  if (code18 >= 128) return { kind: "char", ch, source: ch };
+  return asciiChars[code18] ??= { kind: "char", ch, source: ch };
+}
+function elementsOf(value, mode) {
+  const out2 = [];
+  for (const part2 of value.parts) {
+    if (typeof part2 !== "string") {
+      out2.push({ kind: "unknown", source: `\${${part2.unknown}}` });
+      continue;
+    }
+    let i = 0;
+    while (i < part2.length) {
+      if (part2.startsWith("${", i)) {
+        const end = part2.indexOf("}", i + 2);
+        if (end > 0) {
+          const name3 = part2.slice(i + 2, end);
+          const source = part2.slice(i, end + 1);
+          if (name3 === "*" || name3 === "?" || name3 === "$") out2.push({ kind: "char", ch: name3, source });
+          else out2.push({ kind: "unknown", source });
+          i = end + 1;
+          continue;
+        }
+      }
+      const ch = part2.charAt(i);
+      if (mode === "like" && ch === "*") out2.push(ANY2);
+      else if (mode === "like" && ch === "?") out2.push(ONE);
+      else out2.push(charElement(ch));
+      i++;
+    }
+  }
+  return out2;
+}
+function newWorkspace(number2 = new Int32Array(1 << 12)) {
+  return {
+    number: number2,
+    stateId: [],
+    statePi: [],
+    stateG: [],
+    stateLock: [],
+    stack: [],
+    stepFrom: [],
+    stepTo: [],
+    stepPi: [],
+    stepEdge: [],
+    lastInto: [],
+    previousInto: [],
+    live: []
+  };
+}
+function takes(grammar, ignoreCase, e, ch) {
+  const test = grammar.edgeTest[e];
+  const code18 = ch.charCodeAt(0);
+  if (code18 >= 128) return test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
+  const ascii = ignoreCase ? grammar.asciiIgnoreCase : grammar.ascii;
+  const known = ascii[e * 128 + code18];
+  if (known !== 0) return known === 2;
+  const yes = test(ch) || ignoreCase && (test(ch.toLowerCase()) || test(ch.toUpperCase()));
+  ascii[e * 128 + code18] = yes ? 2 : 1;
+  return yes;
+}
+function classOf(grammar, ignoreCase, ch) {
+  const byCase = ignoreCase ? 1 : 0;
+  const code18 = ch.charCodeAt(0);
+  const ascii = grammar.asciiClasses[byCase];
+  if (code18 < 128 && ascii[code18] >= 0) return ascii[code18];
+  const classes = grammar.classes[byCase];
+  const known = classes.get(ch);
+  if (known !== void 0) return known;
+  let answers = "";
+  for (let e = 0; e < grammar.edgeTest.length; e++) answers += takes(grammar, ignoreCase, e, ch) ? "1" : "0";
+  const ids = grammar.classIds[byCase];
+  let id2 = ids.get(answers);
+  if (id2 === void 0) ids.set(answers, id2 = ids.size);
+  if (code18 < 128) ascii[code18] = id2;
+  else classes.set(ch, id2);
+  return id2;
+}
+function walkCached(els, grammar, mode, unknowns) {
+  if (els.length > SHAPE_LIMIT) return walk2(els, grammar, mode, unknowns);
+  const ignoreCase = mode === "equalsIgnoreCase";
+  shapeCodes[0] = (ignoreCase ? 2 : 0) + (unknowns === "onePart" ? 1 : 0);
+  for (let i = 0; i < els.length; i++) {
+    const el = els[i];
+    const symbol = el.kind === "char" ? 3 + classOf(grammar, ignoreCase, el.ch) : el.kind === "any" ? 0 : el.kind === "one" ? 1 : 2;
+    if (symbol > 65535) return walk2(els, grammar, mode, unknowns);
+    shapeCodes[i + 1] = symbol;
+  }
+  shapeCodes.length = els.length + 1;
+  const key3 = String.fromCharCode.apply(null, shapeCodes);
+  let result3 = grammar.walks.get(key3);
+  if (result3 === void 0) {
+    result3 = walk2(els, grammar, mode, unknowns);
+    if (grammar.walks.size >= SHAPES_KEPT) grammar.walks.clear();
+    grammar.walks.set(key3, result3);
+  }
+  return result3;
+}
+function walk2(els, grammar, mode, unknowns) {
+  const { edgeFirst, edgeTo, edgeKey, epsFirst, epsTo, fieldCount } = grammar;
+  const partCount = PARTS.length;
+  const locks = unknowns === "onePart" ? fieldCount * partCount + 1 : 1;
+  const gCount = grammar.stateCount;
+  const ignoreCase = mode === "equalsIgnoreCase";
+  const idCount = (els.length + 1) * gCount * locks;
+  const byId = idCount <= SCRATCH_LIMIT;
+  if (byId && workspace.number.length < idCount)
+    workspace = newWorkspace(new Int32Array(Math.max(idCount, 2 * workspace.number.length)));
+  const { number: number2, stateId, statePi, stateG, stateLock, stack, stepFrom, stepTo, stepPi, stepEdge } = workspace;
+  const byMap = byId ? void 0 : /* @__PURE__ */ new Map();
+  const numberOf = (id2) => byMap ? byMap.get(id2) ?? -1 : number2[id2] - 1;
+  let states = 0;
+  let steps = 0;
+  let top = 0;
+  const reach = (pi, g, lock) => {
+    const id2 = (pi * gCount + g) * locks + lock;
+    let n = numberOf(id2);
+    if (n < 0) {
+      n = states++;
+      stateId[n] = id2;
+      statePi[n] = pi;
+      stateG[n] = g;
+      stateLock[n] = lock;
+      if (byMap) byMap.set(id2, n);
+      else number2[id2] = n + 1;
+      stack[top++] = n;
+    }
+    return n;
+  };
+  const step2 = (from, pi, g, lock, at3, edge) => {
+    stepFrom[steps] = from;
+    stepPi[steps] = at3;
+    stepEdge[steps] = edge;
+    stepTo[steps++] = reach(pi, g, lock);
+  };
+  const start = reach(0, grammar.start, 0);
+  const STEP_LIMIT = 2e6;
+  while (top > 0 && steps < STEP_LIMIT) {
+    const here = stack[--top];
+    const pi = statePi[here];
+    const g = stateG[here];
+    const lock = stateLock[here];
+    for (let k = epsFirst[g], end2 = epsFirst[g + 1]; k < end2; k++)
+      step2(here, pi, epsTo[k], lock, pi, -1);
+    const el = els[pi];
+    if (!el) continue;
+    const first = edgeFirst[g];
+    const end = edgeFirst[g + 1];
+    switch (el.kind) {
+      case "char":
+        for (let e = first; e < end; e++)
+          if (takes(grammar, ignoreCase, e, el.ch)) step2(here, pi + 1, edgeTo[e], 0, pi, e);
+        break;
+      case "one":
+        for (let e = first; e < end; e++) step2(here, pi + 1, edgeTo[e], 0, pi, e);
+        break;
+      case "any":
+        step2(here, pi + 1, g, 0, pi, -1);
+        for (let e = first; e < end; e++) step2(here, pi, edgeTo[e], 0, pi, e);
+        break;
+      case "unknown":
+        step2(here, pi + 1, g, 0, pi, -1);
+        for (let e = first; e < end; e++) {
+          const own = edgeKey[e] + 1;
+          if (unknowns === "anything") step2(here, pi, edgeTo[e], 0, pi, e);
+          else if (lock === 0 || lock === own) step2(here, pi, edgeTo[e], own, pi, e);
+        }
+        break;
+    }
+  }
+  const { lastInto, previousInto, live } = workspace;
+  for (let n = 0; n < states; n++) {
+    lastInto[n] = -1;
+    live[n] = 0;
+  }
+  for (let i = 0; i < steps; i++) {
+    const to = stepTo[i];
+    previousInto[i] = lastInto[to];
+    lastInto[to] = i;
+  }
+  const queue = stack;
+  top = 0;
+  for (let lock = 0; lock < locks; lock++) {
+    const acc = numberOf((els.length * gCount + grammar.accept) * locks + lock);
+    if (acc >= 0) {
+      live[acc] = 1;
+      queue[top++] = acc;
+    }
+  }
+  while (top > 0) {
+    const s = queue[--top];
+    for (let i = lastInto[s]; i >= 0; i = previousInto[i]) {
+      const from = stepFrom[i];
+      if (live[from] === 0) {
+        live[from] = 1;
+        queue[top++] = from;
+      }
+    }
+  }
+  const result3 = {
+    accepted: live[start] === 1,
+    fieldCount,
+    wildcardParts: new Array(fieldCount).fill(0),
+    unknownParts: new Array(fieldCount).fill(0),
+    charParts: new Array(els.length * fieldCount).fill(0)
+  };
+  for (let i = 0; result3.accepted && i < steps; i++) {
+    const edge = stepEdge[i];
+    if (edge < 0 || live[stepTo[i]] === 0 || live[stepFrom[i]] === 0) continue;
+    const at3 = stepPi[i];
+    const key3 = edgeKey[edge];
+    const field3 = Math.floor(key3 / partCount);
+    const bit = 1 << key3 % partCount;
+    const kind = els[at3]?.kind;
+    const set2 = kind === "char" ? result3.charParts : kind === "unknown" ? result3.unknownParts : result3.wildcardParts;
+    const slot = kind === "char" ? at3 * fieldCount + field3 : field3;
+    set2[slot] = set2[slot] | bit;
+  }
+  if (byId) for (let n = 0; n < states; n++) number2[stateId[n]] = 0;
+  if (states > KEEP || steps > KEEP) workspace = newWorkspace(number2.length > 4 * KEEP ? void 0 : number2);
+  return result3;
+}
+function partsOnly(byField) {
+  let bits = 0;
+  for (const b of byField) bits |= b;
+  let set2 = partSets.get(bits);
+  if (set2 === void 0) {
+    set2 = new Set(PARTS.filter((_, i) => (bits & 1 << i) !== 0));
+    partSets.set(bits, set2);
+  }
+  return set2;
+}
+function breadthOf(wildcards) {
+  if (wildcards.has("owner") || wildcards.has("ownerIdOnly")) return "anyOwner";
+  if (wildcards.has("repo") || wildcards.has("repoIdOnly")) return "ownerWide";
+  if (wildcards.has("ctxKind")) return "anyContext";
+  return "scoped";
+}
+function repositoryField(template) {
+  const repo = template.indexOf("repo");
+  return repo >= 0 ? repo : template.indexOf("repository");
+}
+function exactPart(els, source, w, field3, part2) {
+  const bit = 1 << PART_INDEX[part2];
+  if (((w.wildcardParts[field3] | w.unknownParts[field3]) & bit) !== 0) return void 0;
+  const { fieldCount, charParts } = w;
+  let first = -1;
+  let last = -1;
+  let plain3 = true;
+  for (let pi = 0; pi < els.length; pi++) {
+    const parts = charParts[pi * fieldCount + field3];
+    if ((parts & bit) === 0) continue;
+    if (parts !== bit) return void 0;
+    for (let f = 0; f < fieldCount; f++) if (f !== field3 && charParts[pi * fieldCount + f] !== 0) return void 0;
+    if (last >= 0 && pi !== last + 1) return void 0;
+    if (first < 0) first = pi;
+    last = pi;
+    const el = els[pi];
+    plain3 &&= el.kind === "char" && el.source.length === 1;
+  }
+  if (first < 0) return void 0;
+  if (plain3) return { text: source.slice(sourceEnd(els, first - 1), sourceEnd(els, last)), first, last };
+  let text3 = "";
+  for (let pi = first; pi <= last; pi++) {
+    const el = els[pi];
+    text3 += el?.kind === "char" ? el.ch : "";
+  }
+  return { text: text3, first, last };
+}
+function sourceEnd(els, i) {
+  let end = 0;
+  for (let k = 0; k <= i; k++) end += els[k].source.length;
+  return end;
+}
+function anyPart(w, field3, part2) {
+  const bit = 1 << PART_INDEX[part2];
+  if (((w.wildcardParts[field3] | w.unknownParts[field3]) & bit) !== 0) return true;
+  for (let i = field3; i < w.charParts.length; i += w.fieldCount)
+    if ((w.charParts[i] & bit) !== 0) return true;
+  return false;
+}
+function templateKey(template) {
+  let key3 = templateKeys.get(template);
+  if (key3 === void 0) templateKeys.set(template, key3 = template.join("\0"));
+  return key3;
+}
+function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
+  const { parts } = value;
+  const only = parts.length === 1 ? parts[0] : void 0;
+  if (typeof only === "string") return analyseText(value, only, mode, template);
+  const key3 = templateKey(template);
+  const first = analyses.get(value);
+  for (let k = first; k; k = k.next) if (k.mode === mode && k.template === key3) return k.analysis;
+  const analysis = analyseAnew(value, mode, template);
+  analyses.set(value, first ? { mode, template: key3, analysis, next: first } : { mode, template: key3, analysis });
+  return analysis;
+}
+function analyseText(value, text3, mode, template) {
+  const key3 = templateKey(template);
+  let tables = byText.get(key3);
+  if (tables === void 0) {
+    if (byText.size >= 16) byText.clear();
+    tables = { equals: /* @__PURE__ */ new Map(), like: /* @__PURE__ */ new Map(), equalsIgnoreCase: /* @__PURE__ */ new Map() };
+    byText.set(key3, tables);
+  }
+  const table = tables[mode];
+  let analysis = table.get(text3);
+  if (analysis === void 0) {
+    analysis = analyseAnew(value, mode, template);
+    if (table.size >= TEXTS_KEPT) table.clear();
+    table.set(text3, analysis);
+  }
+  return analysis;
+}
+function analyseAnew(value, mode, template) {
+  const text3 = displayText(value);
+  const analysis = { text: text3, canMatch: false, wildcardParts: NO_PARTS };
+  const els = elementsOf(value, mode);
+  if (els.length > MAX_ELEMENTS || template.length === 0) {
+    analysis.canMatch = true;
+    return analysis;
+  }
+  const grammar = grammarFor(template);
+  const any = walkCached(els, grammar, mode, "anything");
+  analysis.canMatch = any.accepted;
+  if (!any.accepted) {
+    analysis.problem = diagnose(value, mode, template);
+    return analysis;
+  }
+  const rf = repositoryField(template);
+  if (rf >= 0) {
+    const owner = exactPart(els, text3, any, rf, "owner");
+    const repo = exactPart(els, text3, any, rf, "repo");
+    const ownerId = exactPart(els, text3, any, rf, "ownerId");
+    const repoId = exactPart(els, text3, any, rf, "repoId");
+    if (owner) analysis.owner = owner.text;
+    if (repo) analysis.repo = repo.text;
+    if (ownerId) analysis.ownerId = ownerId.text.replace(/^@/, "");
+    if (repoId) analysis.repoId = repoId.text.replace(/^@/, "");
+    const hasIds = anyPart(any, rf, "ownerId") || anyPart(any, rf, "repoId");
+    if (hasIds) analysis.form = "immutable";
+    else if (owner) {
+      analysis.form = "name";
+      const ownerEnd = sourceEnd(els, owner.last);
+      const repoEnd = repo ? sourceEnd(els, repo.last) : text3.length;
+      analysis.immutableForm = `${text3.slice(0, ownerEnd)}@OWNER_ID${text3.slice(ownerEnd, repoEnd)}` + (repo ? `@REPO_ID${text3.slice(repoEnd)}` : "");
+    }
+  }
+  if (els[0]?.kind === "unknown") return analysis;
+  const onePart = els.some((e) => e.kind === "unknown") ? walkCached(els, grammar, mode, "onePart") : any;
+  if (!onePart.accepted) return analysis;
+  analysis.wildcardParts = partsOnly(onePart.wildcardParts);
+  analysis.breadth = breadthOf(analysis.wildcardParts);
+  return analysis;
+}
+function contextBreadth(value) {
+  const text3 = displayText(value);
+  const segments = text3.split(":");
+  for (let i = 0; i + 1 < segments.length; i++) {
+    const kind = segments[i];
+    const next = segments[i + 1] ?? "";
+    if (next.includes("${")) return void 0;
+    if (kind === "environment" && /^\*+$/.test(next)) return { kind: "anyEnvironment", segment: `environment:${next}` };
+    if (kind !== "ref") continue;
+    const segment = `ref:${next}`;
+    if (/^(refs\/)?\*+$/.test(next)) return { kind: "anyRef", segment };
+    if (/^refs\/heads\/\*+$/.test(next)) return { kind: "anyBranch", segment };
+    const glued = /^refs\/heads\/([^*?]*[A-Za-z0-9])\*+$/.exec(next);
+    if (glued) return { kind: "gluedBranch", segment };
+  }
+  return void 0;
+}
+function canMatchSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
+  const els = elementsOf(value, mode);
+  if (els.length > MAX_ELEMENTS) return true;
+  return walkCached(els, grammarFor(template), mode, "anything").accepted;
+}
+function replaceKnown(text3, re3, by) {
+  return text3.replace(re3, () => by);
+}
+function diagnose(value, mode, template) {
+  const text3 = displayText(value);
+  if (text3 === "") return { kind: "empty" };
+  if (/^\s|\s$/.test(text3)) {
+    const trimmed = text3.trim();
+    return { kind: "whitespace", token: /^\s/.test(text3) ? "leading" : "trailing", suggestion: trimmed };
+  }
+  const url = /^(?:https?:\/\/)?(?:www\.)?github\.com\/([^/\s]+)\/([^/\s#?]+)/i.exec(text3);
+  if (url || /^https?:\/\//i.test(text3)) {
+    const owner = url?.[1] ?? "OWNER";
+    const repo = (url?.[2] ?? "REPO").replace(/\.git$/, "");
+    return {
+      kind: "url",
+      token: text3,
+      expected: `repo:${owner}/${repo}:\u2026`,
+      suggestion: `repo:${owner}/${repo}:ref:refs/heads/main`
+    };
+  }
+  if (/\s/.test(text3)) {
+    const fixed2 = text3.replace(/\s+/g, "");
+    return { kind: "whitespace", token: "inner", suggestion: fixed2 };
+  }
+  if (mode !== "like" && /[*?]/.test(text3.replace(/\$\{[^}]*\}/g, "")) && canMatchSub(value, "like", template)) {
+    return { kind: "literalWildcard", token: /\*/.test(text3) ? "*" : "?" };
+  }
+  let fixed = text3;
+  let first;
+  const note = (p) => {
+    first ??= p;
+  };
+  if (template[0] === "repo" && !fixed.startsWith("repo:") && !/^[*?]/.test(fixed) && !fixed.startsWith("${")) {
+    const prefix = /^(?:repository|repos|Repo|REPO|rep):/.exec(fixed);
+    const contextFirst = /^(?:ref:|refs\/|heads\/|tags\/|environment:|pull_request)/.test(fixed);
+    const bare = !contextFirst && /^[A-Za-z0-9_-]+(?:@[0-9*]+)?\/[A-Za-z0-9_.*-]+/.test(fixed);
+    if (prefix) {
+      note({ kind: "missingRepoPrefix", token: prefix[0], expected: "repo:" });
+      fixed = `repo:${fixed.slice(prefix[0].length)}`;
+    } else if (bare) {
+      note({ kind: "missingRepoPrefix", token: fixed.split(":")[0] ?? fixed, expected: "repo:" });
+      fixed = `repo:${fixed}`;
+    } else if (contextFirst) {
+      note({ kind: "missingRepoPrefix", token: fixed.split(":")[0] ?? fixed, expected: "repo:OWNER/REPO:" });
+      fixed = `repo:OWNER/REPO:${fixed}`;
+    }
+  }
+  for (const fix of CONTEXT_FIXES) {
+    const m = fix.re.exec(fixed);
+    if (!m) continue;
+    const expected = fix.expected(m);
+    if (expected === m[0]) continue;
+    note({ kind: fix.kind, token: m[0], expected });
+    fixed = replaceKnown(fixed, fix.re, expected);
+  }
+  if (first) {
+    if (fixed !== text3) first.suggestion = fixed;
+    return first;
+  }
+  const mixed = /^repo:[^/:@]+\/[^/:@]+@|^repo:[^/:@]+@[^/:]+\/[^/:@]+(?::|$)/.exec(text3);
+  if (mixed && template.includes("repo")) return { kind: "mixedForm" };
+  return { kind: "neverMatches" };
+}
+function describeTemplate(template) {
+  return template.map((k) => {
+    if (k === "context") return "CONTEXT";
+    if (k === "repo" || k === "repository") return `${k}:OWNER/REPO`;
+    return `${k}:${k.toUpperCase()}`;
+  }).join(":");
+}
+function exampleSub(template, repository, branch) {
+  const [owner = "OWNER"] = repository.split("/");
+  return template.map((k) => {
+    switch (k) {
+      case "context":
+        return `ref:refs/heads/${branch}`;
+      case "repo":
+      case "repository":
+        return `${k}:${repository}`;
+      case "repository_owner":
+        return `${k}:${owner}`;
+      case "job_workflow_ref":
+        return `${k}:${repository}/.github/workflows/WORKFLOW.yml@refs/heads/${branch}`;
+      default:
+        return `${k}:${k.toUpperCase()}`;
+    }
+  }).join(":");
+}
+function analyseJobWorkflowRef(value, mode) {
+  const text3 = displayText(value);
+  const out2 = { text: text3 };
+  const els = elementsOf(value, mode);
+  if (els.length === 0 || els[0]?.kind === "unknown") return out2;
+  const isWildcard = (e) => e.kind === "any" || e.kind === "one";
+  const slashes = els.flatMap((e, i) => e.kind === "char" && e.ch === "/" ? [i] : []);
+  const [firstSlash, secondSlash] = slashes;
+  if (firstSlash === void 0) {
+    if (els.some(isWildcard)) out2.breadth = "anyOwner";
+    return out2;
+  }
+  const ownerEls = els.slice(0, firstSlash);
+  if (ownerEls.some(isWildcard)) {
+    out2.breadth = "anyOwner";
+    return out2;
+  }
+  const ownerChars = ownerEls.flatMap((e) => e.kind === "char" ? [e.ch] : []);
+  if (ownerChars.length === ownerEls.length) out2.owner = ownerChars.join("");
+  const repoEls = els.slice(firstSlash + 1, secondSlash ?? els.length);
+  if (repoEls.some(isWildcard)) out2.breadth = "ownerWide";
+  else if (repoEls.length > 0) out2.breadth = "scoped";
+  return out2;
+}
+function exampleJobWorkflowRef(repository, branch) {
+  return `${repository}/.github/workflows/deploy.yml@refs/heads/${branch}`;
+}
+function matchModeOf(condition) {
+  const m = condition.operator.match;
+  return m === "other" ? void 0 : m;
+}
+function* githubSubValues(policies, settings) {
+  for (const { doc, stmt } of githubTrustStatements(policies, settings)) {
+    for (const condition of githubConditions(stmt, settings)) {
+      if (condition.claim !== "sub") continue;
+      const mode = matchModeOf(condition);
+      if (!mode) continue;
+      let index2 = 0;
+      for (const value of condition.condition.values.items) {
+        yield {
+          doc,
+          stmt,
+          condition,
+          value,
+          index: index2,
+          mode,
+          analysis: analyseSub(value, mode, settings.subClaimTemplate)
+        };
+        index2++;
+      }
+    }
+  }
+}
+function valueNote(value) {
+  const names = unknownNames(value);
+  if (names.length === 0) return value.origin === void 0 ? "" : ` (value from ${value.origin})`;
+  const list2 = names.map((n) => `\`${n}\``).join(", ");
+  const why = value.origin === void 0 ? "" : `: ${value.origin}`;
+  return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
+}
+var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit2, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES;
+var init_sub_pattern = __esm({
+  "src/analysis/sub-pattern.ts"() {
+    "use strict";
+    init_github_trust();
+    init_value();
+    PARTS = [
+      "key",
+      "sep",
+      "owner",
+      "ownerId",
+      "ownerIdOnly",
+      "slash",
+      "repo",
+      "repoId",
+      "repoIdOnly",
+      "ctxKind",
+      "ctxRef",
+      "ctxValue",
+      "value"
+    ];
+    PART_INDEX = Object.fromEntries(PARTS.map((p, i) => [p, i]));
+    DEFAULT_SUB_TEMPLATE = ["repo", "context"];
+    isOwnerChar = (c) => isAsciiAlnum(c) || c === "_" || c === "-";
+    isRepoChar = (c) => isAsciiAlnum(c) || c === "_" || c === "." || c === "-";
+    isDigit2 = (c) => c >= "0" && c <= "9";
+    isRefChar = (c) => !/^[\s:*?[~^\\\x00-\x1f\x7f]$/.test(c);
+    isEnvChar = (c) => !/^[:*?\t\n\r]$/.test(c) && c !== "";
+    isValueChar = (c) => c !== ":";
+    GrammarBuilder = class {
+      edges = [];
+      eps = [];
+      state() {
+        this.edges.push([]);
+        this.eps.push([]);
+        return this.edges.length - 1;
+      }
+      add(from, edge) {
+        this.edges[from]?.push(edge);
+      }
+      epsilon(from, to) {
+        this.eps[from]?.push(to);
+      }
+      literal(from, text3, part2, field3) {
+        let s = from;
+        for (const ch of text3) {
+          const to = this.state();
+          this.add(s, { to, test: (c) => c === ch, part: part2, field: field3 });
+          s = to;
+        }
+        return s;
+      }
+      /** One or more characters of a class. */
+      plus(from, test, part2, field3) {
+        const s = this.state();
+        this.add(from, { to: s, test, part: part2, field: field3 });
+        this.add(s, { to: s, test, part: part2, field: field3 });
+        return s;
+      }
+      /** Zero or more characters of a class. */
+      star(from, test, part2, field3) {
+        const s = this.state();
+        this.epsilon(from, s);
+        this.add(s, { to: s, test, part: part2, field: field3 });
+        return s;
+      }
+      join(froms) {
+        const s = this.state();
+        for (const f of froms) this.epsilon(f, s);
+        return s;
+      }
+      build(start, accept, fieldCount) {
+        const edges = this.edges.flat();
+        const flat = (lists) => {
+          const first = new Int32Array(lists.length + 1);
+          lists.forEach((l, g) => first[g + 1] = first[g] + l.length);
+          return first;
+        };
+        return {
+          stateCount: this.edges.length,
+          edgeFirst: flat(this.edges),
+          edgeTo: Int32Array.from(edges, (e) => e.to),
+          edgeKey: Int32Array.from(edges, (e) => keyOf(e.field, e.part)),
+          edgeTest: edges.map((e) => e.test),
+          ascii: new Uint8Array(edges.length * 128),
+          asciiIgnoreCase: new Uint8Array(edges.length * 128),
+          epsFirst: flat(this.eps),
+          epsTo: Int32Array.from(this.eps.flat()),
+          start,
+          accept,
+          fieldCount,
+          walks: /* @__PURE__ */ new Map(),
+          classes: [/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map()],
+          classIds: [/* @__PURE__ */ new Map(), /* @__PURE__ */ new Map()],
+          asciiClasses: [new Int32Array(128).fill(-1), new Int32Array(128).fill(-1)]
+        };
+      }
+    };
+    grammars = /* @__PURE__ */ new Map();
+    MAX_ELEMENTS = 1024;
+    ANY2 = { kind: "any", source: "*" };
+    ONE = { kind: "one", source: "?" };
+    asciiChars = [];
+    SCRATCH_LIMIT = 1 << 22;
+    KEEP = 1 << 16;
+    workspace = newWorkspace();
+    SHAPE_LIMIT = 256;
+    SHAPES_KEPT = 1024;
+    shapeCodes = [];
+    partSets = /* @__PURE__ */ new Map();
+    NO_PARTS = /* @__PURE__ */ new Set();
+    partSets.set(0, NO_PARTS);
+    templateKeys = /* @__PURE__ */ new WeakMap();
+    analyses = /* @__PURE__ */ new WeakMap();
+    byText = /* @__PURE__ */ new Map();
+    TEXTS_KEPT = 4096;
+    CONTEXT_FIXES = [
+      {
+        kind: "shortRef",
+        re: /(?<=:)ref:(?!refs\/)(heads\/|tags\/)?([^:]*)/,
+        expected: (m) => `ref:refs/${m[1] ?? "heads/"}${m[2] ?? ""}`
+      },
+      { kind: "wrongContext", re: /(?<=:)(?<!ref:)(refs\/[^:]*)/, expected: (m) => `ref:${m[1] ?? ""}` },
+      { kind: "wrongContext", re: /(?<=:)(?:heads\/)([^:]*)/, expected: (m) => `ref:refs/heads/${m[1] ?? ""}` },
+      { kind: "wrongContext", re: /(?<=:)(?:tags\/)([^:]*)/, expected: (m) => `ref:refs/tags/${m[1] ?? ""}` },
+      { kind: "wrongContext", re: /(?<=:)branch(?:es)?:([^:]*)/i, expected: (m) => `ref:refs/heads/${m[1] ?? ""}` },
+      { kind: "wrongContext", re: /(?<=:)tags?:([^:]*)/i, expected: (m) => `ref:refs/tags/${m[1] ?? ""}` },
+      {
+        kind: "wrongContext",
+        re: /(?<=:)(?:env|environments|Environment):([^:]*)/,
+        expected: (m) => `environment:${m[1] ?? ""}`
+      },
+      { kind: "wrongContext", re: /(?<=:)pull_request:[^:]*/, expected: () => "pull_request" },
+      {
+        kind: "wrongContext",
+        re: /(?<=:)(?:pull-request|pullrequest|pull_requests|pull_request_target|pr)(?=:|$)/i,
+        expected: () => "pull_request"
+      }
+    ];
+  }
+});
+
+// src/engine/online.ts
+async function get(url, opts) {
+  const headers = { accept: "application/vnd.github+json", "user-agent": "oidclint" };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  return fetch(url, { headers, redirect: "manual", signal: AbortSignal.timeout(opts.timeoutMs ?? 5e3) });
+}
+async function lookup(repo, opts) {
+  const base = opts.apiUrl.replace(/\/$/, "");
+  const slash2 = repo.indexOf("/");
+  const [owner, name3] = [repo.slice(0, slash2), repo.slice(slash2 + 1)];
+  if (slash2 <= 0 || [owner, name3].some((p) => p === "" || p === "." || p === ".."))
+    return { kind: "error", message: "not a repository name" };
+  try {
+    const res = await get(`${base}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name3)}`, opts);
+    if (res.status === 404) return { kind: "missing" };
+    if (res.status === 301 || res.status === 302 || res.status === 307 || res.status === 308) {
+      const location = res.headers.get("location");
+      if (!location) return { kind: "error", message: `HTTP ${res.status} without a location` };
+      const target = new URL(location, base);
+      if (target.origin !== new URL(base).origin)
+        return { kind: "error", message: `HTTP ${res.status} to another host (${target.origin}), not followed` };
+      const moved = await get(target.href, opts);
+      const body3 = await moved.json();
+      return body3.full_name ? { kind: "renamed", fullName: body3.full_name } : { kind: "error", message: "redirect target has no full_name" };
+    }
+    if (!res.ok) return { kind: "error", message: `HTTP ${res.status}` };
+    const body2 = await res.json();
+    return { kind: "ok", fullName: body2.full_name ?? repo };
+  } catch (e) {
+    return { kind: "error", message: e instanceof Error ? e.message : String(e) };
+  }
+}
+async function fetchRepoStatuses(repos, opts) {
+  const unique = [...new Set(repos)].slice(0, opts.limit ?? 200);
+  const out2 = /* @__PURE__ */ new Map();
+  let next = 0;
+  const worker = async () => {
+    while (next < unique.length) {
+      const repo = unique[next++];
+      if (repo !== void 0) out2.set(repo, await lookup(repo, opts));
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return out2;
+}
+var init_online = __esm({
+  "src/engine/online.ts"() {
+    "use strict";
+  }
+});
+
+// src/engine/rule.ts
+function docsUrl(id2) {
+  return `${DOCS_BASE}${id2}.md`;
+}
+function defineRule(rule2) {
+  const out2 = {
+    meta: rule2.meta,
+    defaultOptions: rule2.defaultOptions ?? {},
+    check: rule2.check ?? (() => void 0)
+  };
+  if (rule2.checkWorkflowFile) out2.checkWorkflowFile = rule2.checkWorkflowFile;
+  return out2;
+}
+function fillMessage(template, data) {
+  if (!data) return template;
+  const p = placeholders(template);
+  let out2 = p[0];
+  for (let i = 1; i < p.length; i += 3) {
+    const name3 = p[i];
+    out2 += (name3 in data ? String(data[name3]) : p[i + 1]) + p[i + 2];
+  }
+  return out2;
+}
+function placeholders(template) {
+  let known = splitTemplates.get(template);
+  if (known === void 0) {
+    const out2 = [];
+    const re3 = /\{\{\s*(\w+)\s*\}\}/g;
+    let last = 0;
+    for (let m = re3.exec(template); m; m = re3.exec(template)) {
+      out2.push(template.slice(last, m.index), m[1] ?? "", m[0]);
+      last = m.index + m[0].length;
+    }
+    out2.push(template.slice(last));
+    if (splitTemplates.size >= 1e3) splitTemplates.clear();
+    splitTemplates.set(template, known = out2);
+  }
+  return known;
+}
+function fillShortMessage(template, fallback, data) {
+  if (template === void 0) return fallback;
+  return fillMessage(typeof template === "string" ? template : template.message, data);
+}
+function fillMessageText(template, fallback, data) {
+  const out2 = { message: fillShortMessage(template, fallback, data) };
+  if (template === void 0 || typeof template === "string") return out2;
+  if (template.explanation) out2.explanation = fillMessage(template.explanation, data);
+  if (template.fix) out2.fix = fillMessage(template.fix, data);
+  return out2;
+}
+function locOf3(at3) {
+  return "loc" in at3 ? at3.loc : at3;
+}
+var DOCS_BASE, splitTemplates;
+var init_rule = __esm({
+  "src/engine/rule.ts"() {
+    "use strict";
+    DOCS_BASE = "https://github.com/oidclint/oidclint/blob/main/rules/";
+    splitTemplates = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/analysis/condition-keys.ts
+function isNearGitHubHost(host) {
+  const h = host.toLowerCase();
+  if (h === GITHUB_ISSUER_HOST) return false;
+  return editDistance(h, GITHUB_ISSUER_HOST) <= 3 || h.includes("githubusercontent");
+}
+function closestClaim(claim) {
+  const c = claim.toLowerCase();
+  const alias = CLAIM_ALIASES[c];
+  if (alias) return alias;
+  let best;
+  let bestDistance = Infinity;
+  for (const known of AWS_GITHUB_CLAIM_KEYS) {
+    const d = editDistance(c, known);
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  const limit = c.length <= 4 ? 1 : c.length <= 8 ? 2 : 3;
+  return bestDistance <= limit ? best : void 0;
+}
+function isSupportedClaim(claim) {
+  return AWS_GITHUB_CLAIM_KEYS.includes(claim.toLowerCase());
+}
+function githubKeyProblem(key3, settings) {
+  if (keyProblems.issuer !== settings.issuer || keyProblems.answers.size >= 1e3)
+    keyProblems = { issuer: settings.issuer, answers: /* @__PURE__ */ new Map() };
+  const known = keyProblems.answers.get(key3);
+  if (known !== void 0) return known ?? void 0;
+  const problem = keyProblemAnew(key3, settings);
+  keyProblems.answers.set(key3, problem ?? null);
+  return problem;
+}
+function keyProblemAnew(key3, settings) {
+  if (key3.includes("${")) return void 0;
+  const trimmed = key3.trim();
+  if (trimmed !== key3) {
+    const inner = githubKeyProblem(trimmed, settings);
+    if (inner === void 0 && isGitHubKey(trimmed, settings)) return { kind: "whitespace", suggestion: trimmed };
+    return inner;
+  }
+  const scheme = /^https?:\/\//i.exec(key3);
+  if (scheme) {
+    const rest = key3.slice(scheme[0].length);
+    const inner = isGitHubKey(rest, settings) ? void 0 : githubKeyProblem(rest, settings);
+    if (inner?.kind === "issuerOnly") return inner;
+    if (!isGitHubKey(rest, settings) && inner === void 0) return void 0;
+    return { kind: "scheme", suggestion: correctedKey(rest, settings) };
+  }
+  const colon = key3.lastIndexOf(":");
+  if (colon < 0) {
+    const slash2 = key3.lastIndexOf("/");
+    const issuer2 = slash2 > 0 ? key3.slice(0, slash2) : key3;
+    const claim2 = slash2 > 0 ? key3.slice(slash2 + 1) : "";
+    if (slash2 > 0 && (isGitHubIssuer(issuer2, settings) || isNearGitHubHost(hostOf(issuer2))) && (isSupportedClaim(claim2) || closestClaim(claim2) !== void 0 || GITHUB_ONLY_CLAIMS.has(claim2.toLowerCase())))
+      return { kind: "slash", suggestion: correctedKey(`${issuer2}:${claim2}`, settings) };
+    return issuerOnly(key3.replace(/\/+$/, ""), settings);
+  }
+  const issuer = key3.slice(0, colon);
+  const claim = key3.slice(colon + 1);
+  if (claim === "") return issuerOnly(issuer, settings);
+  if (!issuer.includes(".") && !issuer.includes("/")) return void 0;
+  const github2 = isGitHubIssuer(issuer, settings) && !issuer.endsWith("/");
+  if (!github2) {
+    if (!isNearGitHubHost(hostOf(issuer)) && !(isGitHubIssuer(issuer, settings) && issuer.endsWith("/")))
+      return void 0;
+    return { kind: "issuer", issuer, suggestion: correctedKey(key3, settings) };
+  }
+  if (isSupportedClaim(claim)) return void 0;
+  if (GITHUB_ONLY_CLAIMS.has(claim.toLowerCase())) return { kind: "unsupported", claim };
+  const closest = closestClaim(claim);
+  if (closest !== void 0) return { kind: "claim", claim, suggestion: `${issuer}:${closest}` };
+  return { kind: "unknownClaim", claim };
+}
+function issuerOnly(issuer, settings) {
+  if (isGitHubIssuer(issuer, settings)) return { kind: "issuerOnly", issuer };
+  const host = hostOf(issuer);
+  if (!host.includes(".") || !isNearGitHubHost(host)) return void 0;
+  return { kind: "issuerOnly", issuer: GITHUB_ISSUER_HOST + issuer.slice(host.length) };
+}
+function hostOf(issuer) {
+  const slash2 = issuer.indexOf("/");
+  return slash2 < 0 ? issuer : issuer.slice(0, slash2);
+}
+function isGitHubKey(key3, settings) {
+  const colon = key3.lastIndexOf(":");
+  if (colon < 0) return false;
+  return isGitHubIssuer(key3.slice(0, colon), settings) && isSupportedClaim(key3.slice(colon + 1));
+}
+function correctedKey(key3, settings) {
+  let k = key3.trim().replace(/^https?:\/\//i, "");
+  const colon = k.lastIndexOf(":");
+  if (colon < 0) {
+    const slash2 = k.lastIndexOf("/");
+    k = `${k.slice(0, slash2)}:${k.slice(slash2 + 1)}`;
+  }
+  const c = k.lastIndexOf(":");
+  let issuer = k.slice(0, c).replace(/\/+$/, "");
+  let claim = k.slice(c + 1);
+  const host = hostOf(issuer);
+  if (isNearGitHubHost(host)) issuer = GITHUB_ISSUER_HOST + issuer.slice(host.length);
+  if (!isGitHubIssuer(issuer, settings)) issuer = GITHUB_ISSUER_HOST;
+  if (!isSupportedClaim(claim)) claim = closestClaim(claim) ?? claim;
+  return `${issuer}:${claim}`;
+}
+var AWS_GITHUB_CLAIM_KEYS, GITHUB_ONLY_CLAIMS, CLAIM_ALIASES, keyProblems;
+var init_condition_keys = __esm({
+  "src/analysis/condition-keys.ts"() {
+    "use strict";
+    init_well_known();
+    init_edit_distance();
+    init_github_trust();
+    AWS_GITHUB_CLAIM_KEYS = [
+      "aud",
+      "sub",
+      "amr",
+      "actor",
+      "actor_id",
+      "job_workflow_ref",
+      "repository",
+      "repository_id",
+      "workflow",
+      "ref",
+      "environment",
+      "enterprise_id"
+    ];
+    GITHUB_ONLY_CLAIMS = /* @__PURE__ */ new Set([
+      "repository_owner",
+      "repository_owner_id",
+      "repository_visibility",
+      "enterprise",
+      "event_name",
+      "ref_type",
+      "ref_protected",
+      "head_ref",
+      "base_ref",
+      "workflow_ref",
+      "workflow_sha",
+      "job_workflow_sha",
+      "sha",
+      "run_id",
+      "run_number",
+      "run_attempt",
+      "runner_environment",
+      "check_run_id",
+      "iss",
+      "jti",
+      "nbf",
+      "exp",
+      "iat"
+    ]);
+    CLAIM_ALIASES = {
+      subject: "sub",
+      subjects: "sub",
+      audience: "aud",
+      audiences: "aud",
+      repo: "repository",
+      repository_name: "repository",
+      branch: "ref",
+      env: "environment",
+      workflow_ref: "job_workflow_ref"
+    };
+    keyProblems = { issuer: "", answers: /* @__PURE__ */ new Map() };
+  }
+});
+
+// rules/missing-sub-condition.ts
+function hasMisspeltScopingKey(stmt, settings) {
+  return stmt.conditions.some((c) => {
+    const key3 = knownText(c.key);
+    if (key3 === void 0) return false;
+    const problem = githubKeyProblem(key3, settings);
+    return problem !== void 0 && "suggestion" in problem && /:(sub|job_workflow_ref)$/i.test(problem.suggestion);
+  });
+}
+function trustedIssuer(stmt, settings) {
+  for (const p of githubPrincipals(stmt, settings)) {
+    const issuer = providerArnIssuer(p);
+    if (issuer !== void 0) return issuer;
+  }
+  return settings.issuer;
+}
+var missing_sub_condition_default;
+var init_missing_sub_condition = __esm({
+  "rules/missing-sub-condition.ts"() {
+    "use strict";
+    init_rule();
+    init_github_trust();
+    init_sub_pattern();
+    init_value();
+    init_condition_keys();
+    missing_sub_condition_default = defineRule({
+      meta: {
+        id: "missing-sub-condition",
+        severity: "error",
+        description: "Trust policy lets GitHub's OIDC provider in without a positive condition on the sub (or job_workflow_ref) claim",
+        inputs: ["policy"],
+        fixable: false,
+        defersTo: ["unknown-condition-key"],
+        messages: {
+          missing: {
+            message: "No `sub` condition{{when}}: any repository on GitHub can assume this role",
+            explanation: 'This statement{{when}} trusts GitHub\'s OIDC provider ({{provider}}) with no condition on `{{issuer}}:sub` or `{{issuer}}:job_workflow_ref`: a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: a sub or job_workflow_ref condition "not scoped to all" is required), so such a role predates that check or will not deploy.',
+            fix: 'Add a condition naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.'
+          },
+          notComparing: {
+            message: "`sub` is conditioned only with {{operators}}, which compares no repository",
+            explanation: "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with {{operators}}, which does not compare the claim with a repository: `Null` only tests whether the claim is present, and every GitHub token has one. So a workflow in any repository on GitHub, of any owner, can assume this role. IAM refuses to create or update a role without a StringEquals/StringLike condition on sub or job_workflow_ref that is not scoped to all (MalformedPolicyDocument).",
+            fix: 'Replace it with a condition naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.'
+          },
+          negatedOnly: {
+            message: "`sub` is conditioned only with negated {{operators}}: any repository can assume this role",
+            explanation: "This statement{{when}} trusts GitHub's OIDC provider ({{provider}}) and conditions `{{issuer}}:sub`/`job_workflow_ref` only with negated operators ({{operators}}): they refuse what they name and admit everything else, so a workflow in any repository on GitHub can assume this role. IAM refuses to create or update a role without a positive StringEquals/StringLike condition on sub or job_workflow_ref (MalformedPolicyDocument).",
+            fix: 'Add one naming your repository, e.g. "StringEquals": { "{{issuer}}:sub": "{{example}}" }.'
+          }
+        }
+      },
+      check(ctx) {
+        const example2 = exampleSub(
+          ctx.settings.subClaimTemplate,
+          ctx.settings.repository ?? "OWNER/REPO",
+          ctx.settings.defaultBranch
+        );
+        for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+          if (hasUnresolvedConditionKeys(stmt)) continue;
+          const scoping = githubConditions(stmt, ctx.settings).filter((c) => SCOPING_CLAIMS.has(c.claim));
+          if (scoping.some(comparesStrings)) continue;
+          if (hasMisspeltScopingKey(stmt, ctx.settings) && ctx.isOn("unknown-condition-key", stmt.loc.file)) continue;
+          const issuer = scoping[0]?.issuer ?? trustedIssuer(stmt, ctx.settings);
+          const principal2 = githubPrincipals(stmt, ctx.settings)[0];
+          const provider2 = principal2 ? `\`${displayText(principal2)}\`` : `condition keys of \`${issuer}\``;
+          const when = doc.branch ? ` (when ${doc.branch.replace(/condition (\S+) (true|false)/g, "`$1` is $2")})` : "";
+          const data = { provider: provider2, issuer, example: example2, when };
+          const negated = scoping.filter((c) => c.operator.negated);
+          const offending = negated.length > 0 ? negated : scoping;
+          const operators2 = [...new Set(offending.map((c) => `\`${c.condition.operator.value}\``))].join(", ");
+          const first = offending[0];
+          if (!first) ctx.report({ messageId: "missing", at: stmt.conditionLoc ?? stmt.loc, data });
+          else
+            ctx.report({
+              messageId: negated.length > 0 ? "negatedOnly" : "notComparing",
+              at: first.condition.operator,
+              data: { ...data, operators: operators2 }
+            });
+        }
+      }
+    });
+  }
+});
+
+// rules/broad-sub-wildcard.ts
+function pinsOfBreadth(breadth) {
+  switch (breadth) {
+    case "scoped":
+      return ALL;
+    case "anyContext":
+      return { owner: true, repository: true, context: false };
+    case "ownerWide":
+      return { owner: true, repository: false, context: false };
+    case "anyOwner":
+      return NONE2;
+  }
+}
+function shapeText(v) {
+  let text3 = "";
+  let unknown2 = false;
+  for (const p of v.parts) {
+    if (isUnknownPart(p)) {
+      text3 += "\0";
+      unknown2 = true;
+    } else text3 += p;
+  }
+  return { text: text3, unknown: unknown2 };
+}
+function valuePins(c, v, mode, template) {
+  const { text: text3, unknown: unknown2 } = shapeText(v);
+  const wildcard = (s) => /[*?]/.test(s);
+  const literalWildcard = mode !== "like" && wildcard(text3);
+  switch (c.claim) {
+    case "sub": {
+      const a = analyseSub(v, mode, template);
+      if (!a.canMatch) return NONE2;
+      if (a.breadth === void 0) return unknown2 ? ALL : NONE2;
+      return pinsOfBreadth(a.breadth);
+    }
+    case "job_workflow_ref": {
+      if (literalWildcard) return NONE2;
+      const a = analyseJobWorkflowRef(v, mode);
+      if (a.breadth === void 0) return unknown2 ? ALL : NONE2;
+      return pinsOfBreadth(a.breadth);
+    }
+    case "repository": {
+      if (literalWildcard) return NONE2;
+      const slash2 = text3.indexOf("/");
+      if (slash2 < 0) return unknown2 ? ALL : NONE2;
+      if (mode !== "like" || !wildcard(text3)) return { owner: true, repository: true, context: false };
+      const owner = text3.slice(0, slash2);
+      return wildcard(owner) ? NONE2 : {
+        owner: true,
+        repository: false,
+        context: false,
+        ownerOnlyBy: `\`${displayText(c.condition.key)}\` \`${displayText(v)}\``,
+        ...unknown2 ? {} : { ownerName: owner }
+      };
+    }
+    case "repository_id":
+      return literalWildcard || mode === "like" && wildcard(text3) ? NONE2 : { owner: true, repository: true, context: false };
+    case "ref":
+    case "environment":
+      return literalWildcard || mode === "like" && wildcard(text3) ? NONE2 : { owner: false, repository: false, context: true };
+    default:
+      return NONE2;
+  }
+}
+function conditionPins(c, template) {
+  const mode = matchModeOf(c);
+  if (mode === void 0 || c.operator.negated || c.operator.ifExists || c.operator.set === "ForAllValues") return NONE2;
+  const items = c.condition.values.items;
+  if (c.condition.values.unknown) return ALL;
+  if (items.length === 0) return NONE2;
+  const all = items.map((v) => valuePins(c, v, mode, template));
+  const out2 = {
+    owner: all.every((p) => p.owner),
+    repository: all.every((p) => p.repository),
+    context: all.every((p) => p.context)
+  };
+  const byOwnerOnly = all.find((p) => p.ownerOnlyBy !== void 0);
+  if (out2.owner && !out2.repository && byOwnerOnly?.ownerOnlyBy !== void 0) {
+    out2.ownerOnlyBy = byOwnerOnly.ownerOnlyBy;
+    const names = new Set(all.map((p) => p.ownerName));
+    const [name3] = names;
+    if (names.size === 1 && name3 !== void 0) out2.ownerName = name3;
+  }
+  return out2;
+}
+function pinnedElsewhere(stmt, own, settings) {
+  if (stmt.unknownConditions) return ALL;
+  for (const c of stmt.conditions) {
+    const op = parseOperator(c.operator.value);
+    if (isUnresolvedKey(c.key) && op.match !== "other" && !op.negated && !op.ifExists && op.set !== "ForAllValues")
+      return ALL;
+  }
+  const out2 = { ...NONE2 };
+  for (const c of githubConditions(stmt, settings)) {
+    if (c.condition === own.condition) continue;
+    const p = conditionPins(c, settings.subClaimTemplate);
+    out2.repository ||= p.repository;
+    out2.context ||= p.context;
+    if (p.owner && !out2.owner) {
+      out2.owner = true;
+      if (p.ownerOnlyBy !== void 0) out2.ownerOnlyBy = p.ownerOnlyBy;
+      if (p.ownerName !== void 0) out2.ownerName = p.ownerName;
+    }
+  }
+  return out2;
+}
+function scopeValues(policies, settings) {
+  const out2 = [];
+  for (const { stmt } of githubTrustStatements(policies, settings)) {
+    for (const condition of githubConditions(stmt, settings)) {
+      if (condition.claim !== "sub" && condition.claim !== "job_workflow_ref") continue;
+      if (matchModeOf(condition) !== "like" || condition.operator.negated) continue;
+      const items = condition.condition.values.items;
+      for (let index2 = 0; index2 < items.length; index2++) {
+        const value = items[index2];
+        const a = condition.claim === "sub" ? analyseSub(value, "like", settings.subClaimTemplate) : { ...analyseJobWorkflowRef(value, "like"), wildcardParts: NO_PARTS2, repo: void 0 };
+        const v = {
+          stmt,
+          condition,
+          value,
+          index: index2,
+          claim: condition.claim,
+          text: a.text,
+          wildcardParts: a.wildcardParts
+        };
+        if (a.breadth) v.breadth = a.breadth;
+        if (a.owner !== void 0) v.owner = a.owner;
+        if (a.repo !== void 0) v.repo = a.repo;
+        out2.push(v);
+      }
+    }
+  }
+  return out2;
+}
+function iamNote(v, settings) {
+  if (v.text === "*") {
+    if (v.index === 0 && failsIamCreateCheck(v.stmt, settings)) {
+      return " IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: not scoped to all), so this role predates that check or will not deploy.";
+    }
+    if (v.index > 0)
+      return " IAM's create-time check reads only the first value of a list, so it lets this `*` through.";
+    return "";
+  }
+  if (v.claim === "sub" && v.text.startsWith("repo:*"))
+    return " IAM's create-time check still accepts `repo:*`, so nothing else stops it.";
+  return "";
+}
+function anyOwnerReason(v) {
+  if (v.text === "*") return `\`*\` matches every ${v.claim} claim`;
+  if (v.claim === "job_workflow_ref")
+    return "the owner in `OWNER/REPO/PATH@REF` is not pinned, and a wildcard there matches the workflows of other owners too";
+  if (v.wildcardParts.has("key")) return "its leading wildcard also covers `repo:` and the owner name";
+  if (v.wildcardParts.has("ownerIdOnly")) return "the owner id is a wildcard";
+  return "the owner name is not pinned, and a wildcard there matches the names of other owners too";
+}
+function openContext(v, template) {
+  if (template.length !== 2 || template[1] !== "context") return true;
+  return /:\*+$/.test(v.text);
+}
+function pinnedContext(v, template, branch, repository) {
+  if (template.length === 2 && template[1] === "context" && v.text.endsWith(":*"))
+    return `${v.text.slice(0, -1)}ref:refs/heads/${branch}`;
+  return exampleSub(template, repository ?? "OWNER/REPO", branch);
+}
+function example(v, settings, repository) {
+  return v.claim === "sub" ? exampleSub(settings.subClaimTemplate, repository, settings.defaultBranch) : exampleJobWorkflowRef(repository, settings.defaultBranch);
+}
+function gluedExample(segment) {
+  const name3 = segment.replace(/^ref:refs\/heads\//, "").replace(/\*+$/, "");
+  return { name: name3, sample: `${name3}-hotfix` };
+}
+var NONE2, ALL, NO_PARTS2, broad_sub_wildcard_default;
+var init_broad_sub_wildcard = __esm({
+  "rules/broad-sub-wildcard.ts"() {
+    "use strict";
+    init_rule();
+    init_github_trust();
+    init_sub_pattern();
+    init_value();
+    NONE2 = { owner: false, repository: false, context: false };
+    ALL = { owner: true, repository: true, context: true };
+    NO_PARTS2 = /* @__PURE__ */ new Set();
+    broad_sub_wildcard_default = defineRule({
+      meta: {
+        id: "broad-sub-wildcard",
+        severity: "error",
+        description: "Sub (or job_workflow_ref) pattern admits repositories (or refs) it should not",
+        inputs: ["policy"],
+        fixable: false,
+        messages: {
+          anyOwner: {
+            message: "`{{value}}` under `{{operator}}` matches {{subject}} of any owner",
+            explanation: "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of any owner: {{reason}}. Anyone can create a repository on GitHub whose workflows then assume this role.{{iam}}",
+            fix: "Pin owner and repository, e.g. `{{suggestion}}`."
+          },
+          ownerWide: {
+            message: "`{{value}}` matches more than one repository of {{owner}}",
+            explanation: "`{{value}}`{{note}} under `{{operator}}` matches {{subject}} of more than one repository of {{owner}}{{pinnedBy}}: the wildcard covers the repository name, so a workflow in any matching repository, including ones created later, can assume this role.",
+            fix: "Name the repository, e.g. `{{suggestion}}`, or set the option `allowOrgWide` if this role is meant for the whole organisation."
+          },
+          anyContext: {
+            message: "`{{value}}` matches every branch, tag, environment and pull request of {{repository}}",
+            explanation: "`{{value}}`{{note}} under `{{operator}}` matches every branch, tag, environment and pull request of {{repository}}: a workflow run from any branch (including unreviewed ones) or pull request can assume this role, outside any environment's protection rules.",
+            fix: "Pin the context, e.g. `{{suggestion}}` or `\u2026:environment:production`, or set the option `allowAnyRef`."
+          },
+          partialContext: {
+            message: "`{{value}}`: the wildcard stands for the context kind, so any branch, tag or environment of {{repository}} whose name fits matches too",
+            explanation: "`{{value}}`{{note}} under `{{operator}}` has a wildcard where the sub names the kind of context (`ref:\u2026`, `environment:\u2026`, `pull_request`): every branch, tag and environment of {{repository}} whose name fits the pattern matches too, and anyone with push access can create such a branch.",
+            fix: "Write the context out, e.g. `{{suggestion}}`, `\u2026:environment:production` or `\u2026:pull_request`, or set the option `allowAnyRef`."
+          },
+          anyBranch: {
+            message: "`{{value}}` admits every branch of {{repository}}, including unreviewed ones",
+            explanation: "`{{value}}`{{note}} admits every branch of {{repository}}: a workflow run from any branch, including one pushed without review, can assume this role.",
+            fix: "Pin a branch or an environment."
+          },
+          anyRef: {
+            message: "`{{value}}` admits every branch and tag of {{repository}}",
+            explanation: "`{{value}}`{{note}} admits every branch and tag of {{repository}}: a workflow run from any of them can assume this role.",
+            fix: "Pin a branch, tag pattern or environment."
+          },
+          anyEnvironment: {
+            message: "`{{value}}` admits every environment of {{repository}}, including unprotected ones",
+            explanation: "`{{value}}`{{note}} admits every environment of {{repository}}: a job in an environment without protection rules can assume this role.",
+            fix: "Name the environment."
+          },
+          gluedBranch: {
+            message: "`{{value}}`: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`",
+            explanation: "`{{value}}`{{note}}: the `*` glued to `{{name}}` also admits branches such as `{{sample}}`, which anyone with push access can create.",
+            fix: "Separate the name and the wildcard with `/` (e.g. `{{name}}/*`), or name the branch."
+          }
+        },
+        schema: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            allowOrgWide: {
+              type: "boolean",
+              description: "Do not report patterns that admit every repository of one owner (`repo:acme/*`)."
+            },
+            allowAnyRef: {
+              type: "boolean",
+              description: "Do not report patterns that admit every ref and event of one repository (`repo:acme/app:*`)."
+            }
+          }
+        }
+      },
+      defaultOptions: { allowOrgWide: false, allowAnyRef: false },
+      check(ctx) {
+        const { settings, options } = ctx;
+        function reportContext(v) {
+          const open = contextBreadth(v.value);
+          if (open === void 0) return;
+          if (open.kind !== "gluedBranch" && options.allowAnyRef) return;
+          if (pinnedElsewhere(v.stmt, v.condition, settings).context) return;
+          const repository = v.owner !== void 0 && v.repo !== void 0 ? `\`${v.owner}/${v.repo}\`` : "the repository";
+          const data = {
+            value: v.text,
+            note: valueNote(v.value),
+            repository,
+            ...open.kind === "gluedBranch" ? gluedExample(open.segment) : {}
+          };
+          ctx.report({ messageId: open.kind, at: v.value, severity: "warn", data });
+        }
+        for (const v of scopeValues(ctx.project.policies, settings)) {
+          const breadth = v.breadth;
+          if (breadth === "scoped" && v.claim === "sub") reportContext(v);
+          if (breadth === void 0 || breadth === "scoped") continue;
+          const pinned = pinnedElsewhere(v.stmt, v.condition, settings);
+          const subject = v.claim === "sub" ? "repositories" : "workflows (`job_workflow_ref`) in repositories";
+          const base = { value: v.text, note: valueNote(v.value), operator: v.condition.condition.operator.value };
+          const repository = v.owner !== void 0 && v.repo !== void 0 ? `${v.owner}/${v.repo}` : void 0;
+          if (breadth === "anyOwner" && !pinned.owner) {
+            ctx.report({
+              messageId: "anyOwner",
+              at: v.value,
+              data: {
+                ...base,
+                subject,
+                reason: anyOwnerReason(v),
+                iam: iamNote(v, settings),
+                suggestion: example(v, settings, settings.repository ?? "OWNER/REPO")
+              }
+            });
+          } else if (breadth === "anyOwner" || breadth === "ownerWide") {
+            if (options.allowOrgWide || pinned.repository) continue;
+            const owner = v.owner ?? pinned.ownerName;
+            const known = settings.repository !== void 0 && owner !== void 0 && settings.repository.toLowerCase().startsWith(`${owner.toLowerCase()}/`);
+            ctx.report({
+              messageId: "ownerWide",
+              at: v.value,
+              severity: "warn",
+              data: {
+                ...base,
+                subject: v.claim === "sub" ? "the sub claims" : "the workflows (`job_workflow_ref`)",
+                owner: owner !== void 0 ? `\`${owner}\`` : "its owner",
+                pinnedBy: breadth === "anyOwner" && pinned.ownerOnlyBy !== void 0 ? ` (the owner is pinned only by ${pinned.ownerOnlyBy})` : "",
+                suggestion: example(v, settings, known ? settings.repository ?? "" : `${owner ?? "OWNER"}/REPO`)
+              }
+            });
+          } else {
+            if (options.allowAnyRef || pinned.context) continue;
+            ctx.report({
+              messageId: openContext(v, settings.subClaimTemplate) ? "anyContext" : "partialContext",
+              at: v.value,
+              severity: "warn",
+              data: {
+                ...base,
+                repository: repository !== void 0 ? `\`${repository}\`` : "the repository",
+                suggestion: pinnedContext(v, settings.subClaimTemplate, settings.defaultBranch, repository)
+              }
+            });
+          }
+        }
+      }
+    });
+  }
+});
+
+// src/fix/fixer.ts
+function allOf(parts) {
+  const edits = [];
+  for (const p of parts) {
+    if (p === void 0) return void 0;
+    if ("edits" in p) edits.push(...p.edits);
+    else edits.push(p);
+  }
+  return edits.length === 0 ? void 0 : { edits };
+}
+function createFixer(read) {
+  const cache = /* @__PURE__ */ new Map();
+  const source = (file) => {
+    if (!cache.has(file)) {
+      const text3 = read(file);
+      cache.set(file, text3 === void 0 ? void 0 : { text: text3, lines: new LineIndex(file, text3) });
+    }
+    return cache.get(file);
+  };
+  const edit = (file, start, end, text3) => {
+    const src = source(file);
+    if (!src || start < 0 || end < start || end > src.text.length) return void 0;
+    return { file, range: [start, end], loc: src.lines.span(start, end), text: text3 };
+  };
+  const offsets = (loc) => {
+    const src = source(loc.file);
+    if (!src) return void 0;
+    const start = src.lines.offset(loc.line, loc.column);
+    const end = src.lines.offset(loc.endLine, loc.endColumn);
+    if (start < 0 || end < start || end > src.text.length) return void 0;
+    return { start, end, text: src.text, lines: src.lines };
+  };
+  return {
+    source,
+    sourceRead: (file) => cache.get(file)?.text,
+    edit,
+    offsets,
+    replaceValue(at3, old, text3) {
+      const o = offsets(at3.loc);
+      if (!o || old === text3) return void 0;
+      const slice = o.text.slice(o.start, o.end);
+      const quote = slice[0];
+      if ((quote === '"' || quote === "'" || quote === "`") && slice === `${quote}${old}${quote}`) {
+        if (UNSAFE_QUOTED.test(old) || UNSAFE_QUOTED.test(text3)) return void 0;
+        return allOf([edit(at3.loc.file, o.start + 1, o.end - 1, text3)]);
+      }
+      if (slice === old && SAFE_PLAIN.test(old) && SAFE_PLAIN.test(text3) && !/: /.test(text3))
+        return allOf([edit(at3.loc.file, o.start, o.end, text3)]);
+      return void 0;
+    }
+  };
+}
+var UNSAFE_QUOTED, SAFE_PLAIN;
+var init_fixer = __esm({
+  "src/fix/fixer.ts"() {
+    "use strict";
+    init_location();
+    UNSAFE_QUOTED = /["'`\\\n\r\t]|\$\{|%\{/;
+    SAFE_PLAIN = /^[A-Za-z0-9_./][^\s#,[\]{}]*$/;
+  }
+});
+
+// src/fix/add-condition.ts
+function addStringEquals(fixer, stmt, template, key3, value) {
+  const src = fixer.source(template.key.loc.file);
+  if (!src) return void 0;
+  const text3 = src.text;
+  const at3 = (loc) => fixer.offsets(loc);
+  const keyS = at3(template.key.loc);
+  const valsS = at3(template.values.loc);
+  if (!keyS || !valsS) return void 0;
+  const edit = (offset, insert) => allOf([fixer.edit(template.key.loc.file, offset, offset, insert)]);
+  if (!/^\s*[:=]\s*$/.test(text3.slice(keyS.end, valsS.start))) {
+    const block2 = blockClone(text3, template, at3, key3, value);
+    return block2 && edit(commentsAbove(text3, block2.start, indentAt(text3, block2.start)), `${block2.text}
+`);
+  }
+  const block = (c) => stmt.conditions.filter((o) => sameLoc2(o.operator.loc, c.operator.loc));
+  const equalsBlock = template.operator.value === "StringEquals" ? [template] : stmt.conditions.filter((c) => c.operator.value === "StringEquals").map((c) => firstOf(block(c), at3)).filter((c) => c !== void 0);
+  const neighbour = equalsBlock[0];
+  if (neighbour) {
+    const entry3 = entryClone(text3, neighbour, at3, key3, value);
+    const nKey = at3(neighbour.key.loc);
+    const nVals = at3(neighbour.values.loc);
+    if (!entry3 || !nKey || !nVals) return void 0;
+    const ins2 = insertBefore(text3, nKey.start, nVals.end, entry3, /=/.test(text3.slice(nKey.end, nVals.start)));
+    return ins2 && edit(ins2.at, ins2.text);
+  }
+  const opS = at3(template.operator.loc);
+  const own = block(template);
+  const ends = own.map((c) => at3(c.values.loc)?.end);
+  const first = firstOf(own, at3);
+  const firstS = first && at3(first.key.loc);
+  const entry2 = entryClone(text3, template, at3, key3, value);
+  if (!opS || !firstS || !entry2) return void 0;
+  const quote = literalQuote(text3, opS, template.operator.value);
+  const between = text3.slice(opS.end, firstS.start);
+  const m = /^(\s*[:=]\s*)(\{?)\s*$/.exec(between);
+  if (quote === void 0 || !m) return void 0;
+  const flow = m[2] === "{";
+  let end = Math.max(...ends.map((e) => e ?? Infinity));
+  if (flow) {
+    const close = nextSignificant(text3, end, true);
+    if (text3[close] !== "}") return void 0;
+    end = close + 1;
+  }
+  const multiline = between.includes("\n");
+  const closing = !flow ? "" : multiline ? `
+${indentAt(text3, opS.start)}}` : " }";
+  const last = Math.max(...ends.map((e) => e ?? -1));
+  const after = nextSignificant(text3, last, false);
+  const trailing = flow && multiline && text3[after] === "," && text3[nextSignificant(text3, after + 1, false)] === "}";
+  const opened = `${quote}StringEquals${quote}${between}${entry2}${trailing ? "," : ""}${closing}`;
+  const ins = insertBefore(text3, opS.start, end, opened, m[1]?.includes("=") ?? false);
+  return ins && edit(ins.at, ins.text);
+}
+function sameLoc2(a, b) {
+  return a.file === b.file && a.line === b.line && a.column === b.column;
+}
+function firstOf(conditions, at3) {
+  let best;
+  for (const c of conditions) {
+    const s = at3(c.key.loc);
+    if (s && (!best || s.start < best.start)) best = { c, start: s.start };
+  }
+  return best?.c;
+}
+function literalQuote(text3, s, value) {
+  const length = s.end - s.start;
+  if (length === value.length + 2) {
+    const q2 = text3.charAt(s.start);
+    if ((q2 === '"' || q2 === "'") && text3.charAt(s.end - 1) === q2 && text3.startsWith(value, s.start + 1))
+      return UNSAFE_QUOTED.test(value) ? void 0 : q2;
+    return void 0;
+  }
+  return length === value.length && text3.startsWith(value, s.start) && SAFE_PLAIN.test(value) ? "" : void 0;
+}
+function quoted2(quote, text3) {
+  if (quote === "") return SAFE_PLAIN.test(text3) && !/: /.test(text3) ? text3 : void 0;
+  return UNSAFE_QUOTED.test(text3) ? void 0 : `${quote}${text3}${quote}`;
+}
+function valuesShape(text3, values2, at3) {
+  const first = values2.items[0];
+  const last = values2.items[values2.items.length - 1];
+  const all = at3(values2.loc);
+  const f = first && at3(first.loc);
+  const l = last && at3(last.loc);
+  const firstText = first && knownText(first);
+  if (!all || !f || !l || firstText === void 0 || values2.unknown) return void 0;
+  const quote = literalQuote(text3, f, firstText);
+  if (quote === void 0) return void 0;
+  return {
+    prefix: stripComments(text3.slice(all.start, f.start)),
+    suffix: stripComments(text3.slice(l.end, all.end)).trimEnd(),
+    quote
+  };
+}
+function entryClone(text3, like, at3, key3, value) {
+  const k = at3(like.key.loc);
+  const v = at3(like.values.loc);
+  const written = knownText(like.key);
+  if (!k || !v || written === void 0) return void 0;
+  const kq = literalQuote(text3, k, written);
+  const shape = valuesShape(text3, like.values, at3);
+  if (kq === void 0 || !shape) return void 0;
+  const newKey = quoted2(kq, key3);
+  const newValue = quoted2(shape.quote, value);
+  if (newKey === void 0 || newValue === void 0) return void 0;
+  return `${newKey}${text3.slice(k.end, v.start).replace(/^([ \t]*[:=])[ \t]*\n.*$/s, "$1 ")}${newValue}`;
+}
+function blockClone(text3, like, at3, key3, value) {
+  const op = at3(like.operator.loc);
+  const k = at3(like.key.loc);
+  const v = at3(like.values.loc);
+  const written = knownText(like.key);
+  const shape = valuesShape(text3, like.values, at3);
+  if (!op || !k || !v || written === void 0 || !shape) return void 0;
+  const oq = literalQuote(text3, op, like.operator.value);
+  const kq = literalQuote(text3, k, written);
+  const newOp = oq === void 0 ? void 0 : quoted2(oq, "StringEquals");
+  const newKey = kq === void 0 ? void 0 : quoted2(kq, key3);
+  const newValue = quoted2(shape.quote, value);
+  if (newOp === void 0 || newKey === void 0 || newValue === void 0) return void 0;
+  const parts = [
+    { s: op, t: newOp },
+    { s: k, t: newKey },
+    { s: v, t: `${shape.prefix}${newValue}${shape.suffix}` }
+  ].sort((a, b) => a.s.start - b.s.start);
+  const open = text3.lastIndexOf("{", parts[0]?.s.start ?? 0);
+  const close = closingBrace(text3, parts[parts.length - 1]?.s.end ?? 0);
+  if (open < 0 || close === void 0) return void 0;
+  const lineStart2 = text3.lastIndexOf("\n", open) + 1;
+  if (!/^\s*[A-Za-z_][\w-]*\s*$/.test(text3.slice(lineStart2, open))) return void 0;
+  let out2 = "";
+  let rest = "";
+  let pos = lineStart2;
+  for (const p of parts) {
+    if (p.s.start < pos) return void 0;
+    const gap = text3.slice(pos, p.s.start);
+    out2 += gap + p.t;
+    rest += gap;
+    pos = p.s.end;
+  }
+  out2 += text3.slice(pos, close + 1);
+  rest += text3.slice(pos, close + 1);
+  if (!/^[\s\w=-]*\{[\s\w=]*\}$/.test(stripComments(rest))) return void 0;
+  return {
+    start: lineStart2,
+    text: stripComments(out2).split("\n").filter((line) => line.trim() !== "").join("\n")
+  };
+}
+function closingBrace(text3, from) {
+  let depth = 0;
+  for (let i = nextSignificant(text3, from, false); i < text3.length; i = nextSignificant(text3, i + 1, false)) {
+    const ch = text3[i];
+    if (ch === '"') {
+      const end = stringEnd2(text3, i);
+      if (end === void 0) return void 0;
+      i = end - 1;
+    } else if (ch === "{") depth++;
+    else if (ch === "}") {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return void 0;
+}
+function stringEnd2(text3, i) {
+  for (let j = i + 1; j < text3.length; j++) {
+    if (text3[j] === "\\") j++;
+    else if (text3[j] === '"') return j + 1;
+    else if (text3[j] === "\n") return void 0;
+  }
+  return void 0;
+}
+function commentStart(line) {
+  if (!line.includes("#") && !line.includes("//")) return line.length;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"') {
+      const end = stringEnd2(line, i);
+      if (end === void 0) return line.length;
+      i = end - 1;
+    } else if ((ch === "#" || ch === "/" && line[i + 1] === "/") && (i === 0 || /\s/.test(line[i - 1] ?? ""))) {
+      return i;
+    }
+  }
+  return line.length;
+}
+function stripComments(text3) {
+  if (!text3.includes("#") && !text3.includes("//")) return text3;
+  return text3.split("\n").map((line) => {
+    const c = commentStart(line);
+    return c === line.length ? line : line.slice(0, c).trimEnd();
+  }).join("\n");
+}
+function nextSignificant(text3, from, commas) {
+  let i = from;
+  while (i < text3.length) {
+    const ch = text3[i] ?? "";
+    if (/\s/.test(ch) || commas && ch === ",") i++;
+    else if (ch === "#" || ch === "/" && text3[i + 1] === "/") {
+      const nl = text3.indexOf("\n", i);
+      i = nl < 0 ? text3.length : nl;
+    } else return i;
+  }
+  return i;
+}
+function linesOf(text3) {
+  if (lines.text !== text3) {
+    const starts = [0];
+    for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) starts.push(i + 1);
+    lines = { text: text3, starts, byLine: /* @__PURE__ */ new Map() };
+  }
+  return lines;
+}
+function lineStartOf(text3, offset) {
+  const { starts } = linesOf(text3);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return starts[lo] ?? 0;
+}
+function lineCommentStart(text3, lineStart2) {
+  const commentStarts = linesOf(text3);
+  let at3 = commentStarts.byLine.get(lineStart2);
+  if (at3 === void 0) {
+    const nl = text3.indexOf("\n", lineStart2);
+    const line = text3.slice(lineStart2, nl < 0 ? text3.length : nl);
+    at3 = lineStart2 + commentStart(line);
+    commentStarts.byLine.set(lineStart2, at3);
+  }
+  return at3;
+}
+function previousSignificant(text3, offset) {
+  let end = offset;
+  while (end > 0) {
+    const lineStart2 = lineStartOf(text3, end);
+    let i = Math.min(end, lineCommentStart(text3, lineStart2)) - 1;
+    while (i >= lineStart2 && /\s/.test(text3[i] ?? "")) i--;
+    if (i >= lineStart2) return { ch: text3[i] ?? "", at: i };
+    end = lineStart2 - 1;
+  }
+  return void 0;
+}
+function indentAt(text3, offset) {
+  const lineStart2 = text3.lastIndexOf("\n", offset - 1) + 1;
+  return /^[ \t]*/.exec(text3.slice(lineStart2))?.[0] ?? "";
+}
+function insertBefore(text3, start, end, entry2, hcl) {
+  const lineStart2 = lineStartOf(text3, start);
+  let before = start - 1;
+  while (before >= lineStart2 && /\s/.test(text3[before] ?? "")) before--;
+  const inline2 = before >= lineStart2;
+  const prev = previousSignificant(text3, start);
+  if (inline2) {
+    if (prev?.ch !== "{" && prev?.ch !== ",") return void 0;
+    const gap = prev.ch === "," ? text3.slice(prev.at + 1, start) : /^\S+[:=] /.test(entry2) || / [:=] /.test(entry2) ? " " : "";
+    return { at: start, text: `${entry2},${gap}` };
+  }
+  const next = text3[nextSignificant(text3, end, false)];
+  const comma = prev?.ch === "," || prev?.ch === "{" && (next === "," || next === "}" && !hcl);
+  const indent2 = text3.slice(lineStart2, start);
+  return { at: commentsAbove(text3, lineStart2, indent2), text: `${indent2}${entry2}${comma ? "," : ""}
+` };
+}
+function commentsAbove(text3, lineStart2, indent2) {
+  let at3 = lineStart2;
+  while (at3 > 0) {
+    const above = text3.lastIndexOf("\n", at3 - 2) + 1;
+    const line = text3.slice(above, at3 - 1);
+    if (!line.startsWith(indent2) || line.trim() === "" || commentStart(line) !== indent2.length) break;
+    at3 = above;
+  }
+  return at3;
+}
+var lines;
+var init_add_condition = __esm({
+  "src/fix/add-condition.ts"() {
+    "use strict";
+    init_value();
+    init_fixer();
+    lines = {
+      text: "",
+      starts: [0],
+      byLine: /* @__PURE__ */ new Map()
+    };
+  }
+});
+
+// src/fix/policy-fixes.ts
+function change(fix, certain, desc) {
+  if (!fix) return {};
+  return certain ? { fix } : { suggestions: [{ desc, fix }] };
+}
+function valueChange(fixer, at3, old, text3, certain) {
+  const desc = `Replace \`${old}\` by \`${text3}\``;
+  const here = change(fixer.replaceValue(at3, old, text3), certain, desc);
+  const def = at3.source;
+  if (here.fix || here.suggestions || def?.kind !== "variable default") return here;
+  const fix = fixer.replaceValue(def, old, text3);
+  return change(fix, false, `${desc} in the default of variable \`${def.name}\` (callers may set another value)`);
+}
+function shortRefIsCertain(text3, suggestion2) {
+  const m = /(?<=:)ref:(?!refs\/)(heads\/|tags\/)?([^:]*)/.exec(text3);
+  if (!m) return false;
+  if (text3.replace(m[0], `ref:refs/${m[1] ?? "heads/"}${m[2] ?? ""}`) !== suggestion2) return false;
+  return m[1] !== void 0 || !/^v?\d/.test(m[2] ?? "");
+}
+function wildcardMeant(v, template) {
+  const a = analyseSub(v.value, "like", template);
+  return a.canMatch && a.breadth === "scoped" && a.owner !== void 0 && a.repo !== void 0;
+}
+function operatorToLike(fixer, v, template) {
+  const op = v.condition.condition.operator;
+  const like = LIKE_OPERATOR[op.value];
+  if (!like) return {};
+  const block = blockOf(v.stmt, op.loc);
+  const othersPlain = block.every(
+    (c) => c.values.items.every((item) => {
+      const text3 = knownText(item);
+      if (text3 === void 0) return false;
+      if (!/[*?]/.test(text3)) return true;
+      return /:sub$/i.test(knownText(c.key) ?? "") && wildcardMeant({ value: item }, template);
+    })
+  );
+  const collides = v.stmt.conditions.some((c) => c.operator.value === like);
+  const certain = othersPlain && !collides && wildcardMeant(v, template);
+  return change(fixer.replaceValue(op, op.value, like), certain, `Replace \`${op.value}\` by \`${like}\``);
+}
+function blockOf(stmt, opLoc) {
+  return stmt.conditions.filter(
+    (c) => c.operator.loc.file === opLoc.file && c.operator.loc.line === opLoc.line && c.operator.loc.column === opLoc.column
+  );
+}
+function addAudience(fixer, stmt, template, audience, certain) {
+  const key3 = knownText(template.key);
+  if (key3 === void 0) return {};
+  const audKey = `${key3.slice(0, key3.lastIndexOf(":") + 1)}aud`;
+  return change(
+    addStringEquals(fixer, stmt, template, audKey, audience),
+    certain,
+    `Add \`"StringEquals": { "${audKey}": "${audience}" }\``
+  );
+}
+var LIKE_OPERATOR;
+var init_policy_fixes = __esm({
+  "src/fix/policy-fixes.ts"() {
+    "use strict";
+    init_add_condition();
+    init_sub_pattern();
+    init_value();
+    LIKE_OPERATOR = {
+      StringEquals: "StringLike",
+      StringEqualsIfExists: "StringLikeIfExists"
+    };
+  }
+});
+
+// rules/invalid-sub-pattern.ts
+var invalid_sub_pattern_default;
+var init_invalid_sub_pattern = __esm({
+  "rules/invalid-sub-pattern.ts"() {
+    "use strict";
+    init_rule();
+    init_policy_fixes();
+    init_sub_pattern();
+    invalid_sub_pattern_default = defineRule({
+      meta: {
+        id: "invalid-sub-pattern",
+        severity: "error",
+        description: "Sub condition value that can never match a token GitHub issues",
+        inputs: ["policy"],
+        messages: {
+          empty: {
+            message: "Empty `sub` value never matches",
+            explanation: "An empty `sub` value never matches: GitHub's sub claim is never empty.",
+            fix: "Write the claim of the workflow that should get in, e.g. `{{example}}`."
+          },
+          whitespace: {
+            message: "`{{value}}` has {{where}} whitespace and never matches",
+            explanation: "`{{value}}`{{note}} has {{where}} whitespace; no sub claim GitHub issues has it, and IAM compares values exactly, so this value never matches.",
+            fix: "Write `{{suggestion}}`."
+          },
+          url: {
+            message: "`{{value}}` is a URL, not a sub claim; it never matches",
+            explanation: "`{{value}}`{{note}} is a URL, but the sub claim names the repository as `{{expected}}`, so this value never matches.",
+            fix: "Write e.g. `{{suggestion}}`."
+          },
+          literalWildcard: {
+            message: "`{{token}}` in `{{value}}` is literal under `{{operator}}`; it never matches",
+            explanation: "`{{value}}`{{note}} is under `{{operator}}`, where `{{token}}` is a literal character, not a wildcard; no sub claim GitHub issues contains it, so this value never matches.",
+            fix: "Move the pattern to `StringLike` (keeping it as narrow as possible), or write the exact claim, e.g. `{{example}}`."
+          },
+          missingRepoPrefix: {
+            message: "`{{value}}` starts with `{{token}}`, not `{{expected}}`; it never matches",
+            explanation: "`{{value}}`{{note}} starts with `{{token}}`, but GitHub's sub claim starts with `{{expected}}` (`{{template}}`), so this value never matches.",
+            fix: "Write `{{suggestion}}`."
+          },
+          shortRef: {
+            message: "`{{value}}`: the ref is `{{expected}}`, not `{{token}}`",
+            explanation: "`{{value}}`{{note}} writes the ref as `{{token}}`, but the sub claim carries the full ref: GitHub issues `{{expected}}`, so this value never matches.",
+            fix: "Write `{{suggestion}}`."
+          },
+          wrongContext: {
+            message: "`{{value}}` uses context `{{token}}`, which GitHub never issues",
+            explanation: "`{{value}}`{{note}} uses the context `{{token}}`, which GitHub never issues; it issues `{{expected}}` (contexts: `ref:refs/heads/BRANCH`, `ref:refs/tags/TAG`, `environment:NAME`, `pull_request`), so this value never matches.",
+            fix: "Write `{{suggestion}}`."
+          },
+          mixedForm: {
+            message: "`{{value}}` gives an id to only one of owner and repository; it never matches",
+            explanation: "`{{value}}`{{note}} gives an id to only one of owner and repository. GitHub's sub names both with ids (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) or neither (`repo:OWNER/REPO:\u2026`), so this value never matches.",
+            fix: "Add the missing id (`@*` accepts any), or remove both."
+          },
+          neverMatches: {
+            message: "`{{value}}` never matches a sub of the template `{{template}}`",
+            explanation: "`{{value}}`{{note}} can never match a sub claim GitHub issues under the template `{{template}}` (e.g. `{{example}}`).",
+            fix: "If your organisation customised the sub claim (`include_claim_keys`), set `subClaimTemplate` in the oidclint config to its claim keys."
+          }
+        }
+      },
+      check(ctx) {
+        const template = ctx.settings.subClaimTemplate;
+        const example2 = exampleSub(template, ctx.settings.repository ?? "OWNER/REPO", ctx.settings.defaultBranch);
+        for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
+          const problem = v.analysis.problem;
+          if (v.analysis.canMatch || !problem) continue;
+          const suggest = (text3, fixable) => text3 === void 0 || text3.includes("OWNER/REPO") ? {} : valueChange(ctx.fixer, v.value, v.analysis.text, text3, fixable && shortRefIsCertain(v.analysis.text, text3));
+          const data = {
+            value: v.analysis.text,
+            note: valueNote(v.value),
+            operator: v.condition.condition.operator.value,
+            template: describeTemplate(template),
+            example: example2,
+            token: problem.token ?? "",
+            expected: problem.expected ?? "",
+            suggestion: problem.suggestion ?? example2
+          };
+          switch (problem.kind) {
+            case "literalWildcard": {
+              const asPattern = analyseSub(v.value, "like", template);
+              const repository = asPattern.owner !== void 0 && asPattern.repo !== void 0 ? `${asPattern.owner}/${asPattern.repo}` : ctx.settings.repository;
+              ctx.report({
+                messageId: "literalWildcard",
+                at: v.value,
+                data: { ...data, example: exampleSub(template, repository ?? "OWNER/REPO", ctx.settings.defaultBranch) },
+                ...operatorToLike(ctx.fixer, v, template)
+              });
+              break;
+            }
+            case "whitespace":
+              ctx.report({
+                messageId: "whitespace",
+                at: v.value,
+                data: { ...data, where: problem.token ?? "stray" },
+                ...suggest(problem.suggestion, false)
+              });
+              break;
+            default:
+              ctx.report({
+                messageId: problem.kind,
+                at: v.value,
+                data,
+                ...suggest(problem.suggestion, problem.kind === "shortRef")
+              });
+          }
+        }
+      }
+    });
+  }
+});
+
+// src/analysis/iam-evaluation.ts
+function literal3(ch, ignoreCase) {
+  if (!ignoreCase) return (c) => c === ch;
+  const l = ch.toLowerCase();
+  return (c) => c.toLowerCase() === l;
+}
+function compileIamValue(value, match) {
+  if (match === "other") return void 0;
+  const ignoreCase = match === "equalsIgnoreCase";
+  const tokens = [];
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charAt(i);
+    if (ch === "$" && value[i + 1] === "{") {
+      const end = value.indexOf("}", i);
+      const inner = end < 0 ? void 0 : value.slice(i + 2, end);
+      if (inner === "*" || inner === "?" || inner === "$") {
+        tokens.push({ kind: "one", test: literal3(inner, false) });
+        i = end;
+        continue;
+      }
+      return void 0;
+    }
+    if (match === "like" && ch === "*") tokens.push({ kind: "rep", test: ANY3 });
+    else if (match === "like" && ch === "?") tokens.push({ kind: "one", test: ANY3 });
+    else tokens.push({ kind: "one", test: literal3(ch, ignoreCase) });
+  }
+  return new PatternAutomaton(tokens);
+}
+function compileFilterGlob(pattern) {
+  const tokens = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern.charAt(i);
+    if (ch === "*") {
+      if (pattern[i + 1] === "*") {
+        tokens.push({ kind: "rep", test: ANY3 });
+        i++;
+      } else tokens.push({ kind: "rep", test: NOT_SLASH2 });
+      continue;
+    }
+    if (ch === "?" || ch === "+") {
+      const prev = tokens[tokens.length - 1];
+      if (prev?.kind === "one") {
+        if (ch === "?") prev.kind = "opt";
+        else tokens.push({ kind: "rep", test: prev.test });
+      }
+      continue;
+    }
+    if (ch === "[") {
+      const end = pattern.indexOf("]", i + 1);
+      if (end > i + 1) {
+        const body2 = pattern.slice(i + 1, end);
+        const members = [];
+        for (let j = 0; j < body2.length; j++) {
+          const a = body2.charAt(j);
+          if (body2[j + 1] === "-" && j + 2 < body2.length) {
+            members.push([a, body2.charAt(j + 2)]);
+            j += 2;
+          } else members.push([a, a]);
+        }
+        tokens.push({ kind: "one", test: (c) => members.some(([lo, hi]) => c >= lo && c <= hi) });
+        i = end;
+        continue;
+      }
+    }
+    if (ch === "\\" && i + 1 < pattern.length) {
+      i++;
+      tokens.push({ kind: "one", test: literal3(pattern.charAt(i), false) });
+      continue;
+    }
+    tokens.push({ kind: "one", test: literal3(ch, false) });
+  }
+  return new PatternAutomaton(tokens);
+}
+function filterListAdmits(patterns, name3) {
+  let admitted = false;
+  for (const p of patterns) {
+    const negated = p.startsWith("!");
+    if (compileFilterGlob(negated ? p.slice(1) : p).matches(name3)) admitted = !negated;
+  }
+  return admitted;
+}
+function claimValue(claims, claim) {
+  for (const [k, v] of Object.entries(claims)) if (k.toLowerCase() === claim) return v;
+  return void 0;
+}
+function valueTexts(c) {
+  const texts = [];
+  const unknown2 = [];
+  for (const v of c.values.items) {
+    const t2 = knownText(v);
+    if (t2 === void 0) unknown2.push(displayText(v) + (v.origin ? ` (from ${v.origin})` : ""));
+    else texts.push(t2);
+  }
+  if (c.values.unknown) unknown2.push(c.values.unknown.expr);
+  return { texts, unknown: unknown2 };
+}
+function evaluateNull(c, present, claim) {
+  const { texts, unknown: unknown2 } = valueTexts(c);
+  if (unknown2.length > 0 || texts.length !== 1)
+    return { result: "unknown", claim, reason: "the Null condition's value is not readable" };
+  const wantsAbsent = texts[0]?.toLowerCase() === "true";
+  return { result: wantsAbsent !== present ? "pass" : "fail", claim };
+}
+function evaluateCondition2(c, claims, settings, missing = "absent") {
+  const keyText2 = knownText(c.key);
+  if (keyText2 === void 0)
+    return {
+      result: "unknown",
+      claim: displayText(c.key),
+      reason: `the key ${displayText(c.key)} is not known statically`
+    };
+  const parsed = parseConditionKey(keyText2);
+  if (parsed.issuer === void 0 || !isGitHubIssuer(parsed.issuer, settings)) {
+    return {
+      result: "unknown",
+      claim: keyText2,
+      reason: `\`${keyText2}\` is not a claim of the GitHub token; it depends on the request, not on the token`
+    };
+  }
+  const claim = parsed.claim.toLowerCase();
+  const op = parseOperator(c.operator.value);
+  const actual = claimValue(claims, claim);
+  const base = actual === void 0 ? { result: "unknown", claim } : { result: "unknown", claim, actual };
+  if (actual === void 0 && missing === "unknown") return { ...base, reason: `the \`${claim}\` claim was not given` };
+  if (op.base.toLowerCase() === "null")
+    return { ...evaluateNull(c, actual !== void 0, claim), ...actual !== void 0 ? { actual } : {} };
+  if (op.match === "other")
+    return { ...base, reason: `operator ${op.text} is not a string operator oidclint evaluates` };
+  if (actual === void 0) {
+    if (op.ifExists || op.negated || op.set === "ForAllValues") return { ...base, result: "pass" };
+    return { ...base, result: "fail" };
+  }
+  const { texts, unknown: unknown2 } = valueTexts(c);
+  const values2 = Array.isArray(actual) ? actual : [actual];
+  const patterns = texts.map((t2) => ({
+    text: t2,
+    auto: compileIamValue(t2, op.match)
+  }));
+  const perValue = values2.map((v) => {
+    const hit = patterns.find((p) => p.auto?.matches(v));
+    if (hit) return { hit: hit.text, certain: true };
+    const undecidable = unknown2.length > 0 || patterns.some((p) => p.auto === void 0);
+    return { certain: !undecidable };
+  });
+  const anyHit = perValue.find((p) => p.hit !== void 0);
+  const allDecided = perValue.every((p) => p.certain);
+  const unknownReason = `the condition holds values that are not known statically (${[...unknown2, ...patterns.filter((p) => !p.auto).map((p) => p.text)].join(", ")})`;
+  if (op.set === "ForAllValues") {
+    if (op.negated) {
+      if (anyHit) return { ...base, result: "fail", matchedValue: anyHit.hit ?? "" };
+      return allDecided ? { ...base, result: "pass" } : { ...base, reason: unknownReason };
+    }
+    if (perValue.every((p) => p.hit !== void 0)) return { ...base, result: "pass", matchedValue: anyHit?.hit ?? "" };
+    return allDecided ? { ...base, result: "fail" } : { ...base, reason: unknownReason };
+  }
+  if (op.negated) {
+    if (op.set === "ForAnyValue") {
+      if (perValue.some((p) => p.hit === void 0 && p.certain)) return { ...base, result: "pass" };
+      if (perValue.every((p) => p.hit !== void 0))
+        return { ...base, result: "fail", matchedValue: anyHit?.hit ?? "" };
+      return { ...base, reason: unknownReason };
+    }
+    if (anyHit) return { ...base, result: "fail", matchedValue: anyHit.hit ?? "" };
+    return allDecided ? { ...base, result: "pass" } : { ...base, reason: unknownReason };
+  }
+  if (anyHit) return { ...base, result: "pass", matchedValue: anyHit.hit ?? "" };
+  return allDecided ? { ...base, result: "fail" } : { ...base, reason: unknownReason };
+}
+function allOf2(results) {
+  if (results.includes("fail")) return "fail";
+  return results.includes("unknown") ? "unknown" : "pass";
+}
+function evaluatePolicy(doc, claims, settings, skipClaims = [], missing = "absent") {
+  const statements = [];
+  for (const stmt of doc.statements) {
+    const allow = trustsGitHub(stmt, settings);
+    const deny = isDeny(stmt);
+    if (!allow && !deny) continue;
+    const conditions = stmt.conditions.map((condition) => ({
+      condition,
+      outcome: evaluateCondition2(condition, claims, settings, missing)
+    }));
+    const counted = conditions.filter((c) => !skipClaims.includes(c.outcome.claim)).map((c) => c.outcome.result);
+    statements.push({ stmt, effect: allow ? "allow" : "deny", conditions, result: allOf2(counted) });
+  }
+  const allows = statements.filter((s) => s.effect === "allow");
+  const denies = statements.filter((s) => s.effect === "deny");
+  let allowed = allows.some((s) => s.result === "pass") ? "pass" : allows.some((s) => s.result === "unknown") ? "unknown" : "fail";
+  if (denies.some((s) => s.result === "pass")) allowed = "fail";
+  else if (allowed === "pass" && denies.some((s) => s.result === "unknown")) allowed = "unknown";
+  return { result: allowed, statements };
+}
+function prefixAutomaton(prefix) {
+  const tokens = [];
+  for (let i = 0; i < prefix.length; i++) tokens.push({ kind: "one", test: literal3(prefix.charAt(i), false) });
+  tokens.push({ kind: "rep", test: ANY3 });
+  return new PatternAutomaton(tokens);
+}
+function holeAdmits(holes, name3) {
+  if (holes.include !== void 0 && !filterListAdmits(holes.include, name3)) return false;
+  if ((holes.ignore ?? []).some((p) => filterListAdmits([p], name3))) return false;
+  return holes.prefixes === void 0 || holes.prefixes.some((p) => name3.startsWith(p));
+}
+function charOrder(a, b) {
+  const rank2 = (c) => /[a-z]/.test(c) ? 0 : /[0-9]/.test(c) ? 1 : c === "-" || c === "/" ? 2 : /[A-Z]/.test(c) ? 3 : 4;
+  return rank2(a) - rank2(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+function runPieces(auto, set2, pieces) {
+  let cur = new Set(set2);
+  for (const p of pieces) {
+    if (cur.size === 0) return cur;
+    if (typeof p === "string") cur = auto.run(cur, p);
+    else if ("anyCase" in p) {
+      for (const ch of p.anyCase) {
+        const lower = auto.step(cur, ch.toLowerCase());
+        for (const s of auto.step(cur, ch.toUpperCase())) lower.add(s);
+        cur = lower;
+      }
+    } else if ("run" in p) {
+      const chars = allChars().filter(p.run);
+      let frontier = cur;
+      const reached = p.min === 0 ? new Set(cur) : /* @__PURE__ */ new Set();
+      if (p.min === 1) {
+        const first = /* @__PURE__ */ new Set();
+        for (const ch of chars) for (const s of auto.step(cur, ch)) first.add(s);
+        frontier = first;
+        for (const s of first) reached.add(s);
+      }
+      for (; ; ) {
+        const next = /* @__PURE__ */ new Set();
+        for (const ch of chars) for (const s of auto.step(frontier, ch)) if (!reached.has(s)) next.add(s);
+        if (next.size === 0) break;
+        for (const s of next) reached.add(s);
+        frontier = next;
+      }
+      cur = reached;
+    } else if ("oneOf" in p) {
+      const out2 = /* @__PURE__ */ new Set();
+      for (const alt of p.oneOf) for (const s of runPieces(auto, cur, alt)) out2.add(s);
+      cur = out2;
+    }
+  }
+  return cur;
+}
+function holedMatcher(auto, pieces) {
+  const h = pieces.findIndex((p) => typeof p === "object" && "hole" in p);
+  if (h < 0) return { auto, start: runPieces(auto, auto.start(), pieces), suffix: [], hasHole: false };
+  const rest = pieces.slice(h + 1).map((p) => typeof p === "object" && "hole" in p ? ANY_RUN : p);
+  return { auto, start: runPieces(auto, auto.start(), pieces.slice(0, h)), suffix: rest, hasHole: true };
+}
+function evalFormula(f, accepted) {
+  switch (f.kind) {
+    case "const":
+      return f.value;
+    case "some":
+      return f.ids.some(accepted);
+    case "none":
+      return !f.ids.some(accepted);
+    case "and":
+      return f.parts.every((p) => evalFormula(p, accepted));
+    case "or":
+      return f.parts.some((p) => evalFormula(p, accepted));
+  }
+}
+function statementFormula(stmt, claims, settings, matchers, skipClaims) {
+  const parts = [];
+  for (const gc of githubConditions(stmt, settings)) {
+    if (skipClaims.includes(gc.claim)) continue;
+    const op = gc.operator;
+    const predicted = claims.get(gc.claim) ?? { kind: "unknown" };
+    if (op.base.toLowerCase() === "null") {
+      const { texts: texts2, unknown: unknown3 } = valueTexts(gc.condition);
+      if (predicted.kind === "unknown" || unknown3.length > 0 || texts2.length !== 1) continue;
+      const wantsAbsent = texts2[0]?.toLowerCase() === "true";
+      parts.push({ kind: "const", value: wantsAbsent === (predicted.kind === "absent") });
+      continue;
+    }
+    if (op.match === "other" || predicted.kind === "unknown") continue;
+    if (predicted.kind === "absent") {
+      parts.push({ kind: "const", value: op.ifExists || op.negated || op.set === "ForAllValues" });
+      continue;
+    }
+    const { texts, unknown: unknown2 } = valueTexts(gc.condition);
+    const autos = texts.map((t2) => compileIamValue(t2, op.match));
+    const known = autos.filter((a) => a !== void 0);
+    const someUnknown = unknown2.length > 0 || known.length < autos.length;
+    if (!op.negated && someUnknown) continue;
+    const ids = known.map((a) => matchers.push(holedMatcher(a, predicted.pieces)) - 1);
+    parts.push({ kind: op.negated ? "none" : "some", ids });
+  }
+  return { kind: "and", parts };
+}
+function buildProblem(docs, claims, settings, skipClaims) {
+  const matchers = [];
+  const parts = [];
+  for (const doc of docs) {
+    for (const stmt of doc.statements) {
+      if (!isAllow(stmt) || !trustsGitHub(stmt, settings)) continue;
+      parts.push(statementFormula(stmt, claims, settings, matchers, skipClaims));
+    }
+  }
+  return { matchers, formula: { kind: "or", parts } };
+}
+function validityStep(state, ch) {
+  if (state === VALIDITY_DEAD) return state;
+  if (ch === "/") return state === 2 ? 1 : VALIDITY_DEAD;
+  if (ch === "." && state !== 2) return VALIDITY_DEAD;
+  return 2;
+}
+function findRefusedClaim(docs, claims, settings, holes, skipClaims = []) {
+  const problem = buildProblem(docs, claims, settings, skipClaims);
+  if (problem.formula.kind === "or" && problem.formula.parts.length === 0) return { verdict: "undecided" };
+  const { matchers, formula } = problem;
+  const acceptedNow = (sets) => evalFormula(formula, (id2) => {
+    const m = matchers[id2];
+    const set2 = sets[id2];
+    if (!m || !set2) return false;
+    return m.auto.accepts(m.hasHole ? runPieces(m.auto, set2, m.suffix) : set2);
+  });
+  const hasHole = matchers.some((m) => m.hasHole) || holes !== void 0;
+  if (!hasHole || holes === void 0) {
+    return acceptedNow(matchers.map((m) => m.start)) ? { verdict: "accepted" } : { verdict: "refused" };
+  }
+  const include = (holes.include ?? ["**"]).map((p) => ({
+    negated: p.startsWith("!"),
+    auto: compileFilterGlob(p.startsWith("!") ? p.slice(1) : p)
+  }));
+  const ignore = (holes.ignore ?? []).map((p) => compileFilterGlob(p));
+  const prefixes = (holes.prefixes ?? []).map(prefixAutomaton);
+  const admitted = (inc, ign, pre) => {
+    let ok = false;
+    for (let i = 0; i < include.length; i++) {
+      const f = include[i];
+      const s = inc[i];
+      if (f && s && f.auto.accepts(s)) ok = !f.negated;
+    }
+    if (prefixes.length > 0 && !prefixes.some((f, i) => f.accepts(pre[i] ?? /* @__PURE__ */ new Set()))) return false;
+    return ok && !ignore.some((f, i) => {
+      const s = ign[i];
+      return s !== void 0 && f.accepts(s);
+    });
+  };
+  for (const name3 of holes.samples ?? []) {
+    let v = 0;
+    for (const ch of name3) v = validityStep(v, ch);
+    if (v !== 2) continue;
+    const inc = include.map((f) => f.auto.run(f.auto.start(), name3));
+    const ign = ignore.map((f) => f.run(f.start(), name3));
+    if (!admitted(
+      inc,
+      ign,
+      prefixes.map((f) => f.run(f.start(), name3))
+    ))
+      continue;
+    const sets = matchers.map((m) => m.hasHole ? m.auto.run(m.start, name3) : m.start);
+    if (!acceptedNow(sets)) return { verdict: "refused", example: name3 };
+  }
+  const key3 = (n) => [n.v, ...n.inc.map(setKey), "|", ...n.ign.map(setKey), "|", ...n.pre.map(setKey), "|", ...n.pol.map(setKey)].join(
+    ";"
+  );
+  const first = {
+    v: 0,
+    inc: include.map((f) => f.auto.start()),
+    ign: ignore.map((f) => f.start()),
+    pre: prefixes.map((f) => f.start()),
+    pol: matchers.map((m) => m.start),
+    name: ""
+  };
+  const seen = /* @__PURE__ */ new Set([key3(first)]);
+  const queue = [first];
+  const alphabet = charClasses([
+    ...include.map((f) => f.auto),
+    ...ignore,
+    ...prefixes,
+    ...matchers.filter((m) => m.hasHole).map((m) => m.auto)
+  ]);
+  let work = 0;
+  const setSize = (sets) => sets.reduce((n, set2) => n + set2.size, 0);
+  for (let head = 0; head < queue.length; head++) {
+    const n = queue[head];
+    if (!n) break;
+    if (n.v === 2 && admitted(n.inc, n.ign, n.pre) && !acceptedNow(n.pol))
+      return { verdict: "refused", example: n.name };
+    work += alphabet.length * (setSize(n.inc) + setSize(n.ign) + setSize(n.pre) + setSize(n.pol) + 1);
+    if (work > SEARCH_WORK_LIMIT) return { verdict: "undecided" };
+    for (const ch of alphabet) {
+      const v = validityStep(n.v, ch);
+      if (v === VALIDITY_DEAD) continue;
+      const inc = include.map((f, i) => f.auto.step(n.inc[i] ?? /* @__PURE__ */ new Set(), ch));
+      if (!include.some((f, i) => !f.negated && (inc[i]?.size ?? 0) > 0)) continue;
+      const pre = prefixes.map((f, i) => f.step(n.pre[i] ?? /* @__PURE__ */ new Set(), ch));
+      if (prefixes.length > 0 && pre.every((p) => p.size === 0)) continue;
+      const next = {
+        v,
+        inc,
+        ign: ignore.map((f, i) => f.step(n.ign[i] ?? /* @__PURE__ */ new Set(), ch)),
+        pre,
+        pol: matchers.map((m, i) => m.hasHole ? m.auto.step(n.pol[i] ?? /* @__PURE__ */ new Set(), ch) : n.pol[i] ?? /* @__PURE__ */ new Set()),
+        name: n.name + ch
+      };
+      const k = key3(next);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      if (seen.size > SEARCH_STATE_LIMIT) return { verdict: "undecided" };
+      queue.push(next);
+    }
+  }
+  return { verdict: "accepted" };
+}
+function charClasses(autos) {
+  const seen = /* @__PURE__ */ new Set();
+  const out2 = [];
+  for (const ch of refChars()) {
+    let sig = ch === "/" || ch === "." ? ch : "";
+    for (const a of autos) sig += `|${a.signature(ch)}`;
+    if (seen.has(sig)) continue;
+    seen.add(sig);
+    out2.push(ch);
+  }
+  return out2;
+}
+function setKey(s) {
+  return [...s].sort((a, b) => a - b).join(",");
+}
+function allowedPatterns(docs, settings, claim = "sub") {
+  const out2 = [];
+  for (const doc of docs) {
+    for (const stmt of doc.statements) {
+      if (!trustsGitHub(stmt, settings)) continue;
+      for (const gc of githubConditions(stmt, settings)) {
+        if (gc.claim === claim && !gc.operator.negated) out2.push(...gc.condition.values.items);
+      }
+    }
+  }
+  return out2;
+}
+var PatternAutomaton, ANY3, NOT_SLASH2, sortedAll, sortedRef, allChars, refChars, DIGIT, ID_RUN, ANY_RUN, VALIDITY_DEAD, SEARCH_STATE_LIMIT, SEARCH_WORK_LIMIT;
+var init_iam_evaluation = __esm({
+  "src/analysis/iam-evaluation.ts"() {
+    "use strict";
+    init_github_trust();
+    init_value();
+    PatternAutomaton = class {
+      tokens;
+      constructor(tokens) {
+        this.tokens = tokens.filter(
+          (t2, i) => !(t2.kind === "rep" && i > 0 && tokens[i - 1]?.kind === "rep" && tokens[i - 1]?.test === t2.test)
+        );
+      }
+      /** How the pattern's positions see a character: characters with one signature are interchangeable. */
+      signature(ch) {
+        let out2 = "";
+        for (const t2 of this.tokens) out2 += t2.test(ch) ? "1" : "0";
+        return out2;
+      }
+      close(set2) {
+        const stack = [...set2];
+        while (stack.length > 0) {
+          const i = stack.pop() ?? 0;
+          const t2 = this.tokens[i];
+          if (t2 && t2.kind !== "one" && !set2.has(i + 1)) {
+            set2.add(i + 1);
+            stack.push(i + 1);
+          }
+        }
+        return set2;
+      }
+      start() {
+        return this.close(/* @__PURE__ */ new Set([0]));
+      }
+      step(set2, ch) {
+        const out2 = /* @__PURE__ */ new Set();
+        for (const i of set2) {
+          const t2 = this.tokens[i];
+          if (!t2?.test(ch)) continue;
+          out2.add(t2.kind === "rep" ? i : i + 1);
+        }
+        return this.close(out2);
+      }
+      accepts(set2) {
+        return set2.has(this.tokens.length);
+      }
+      run(set2, text3) {
+        let cur = new Set(set2);
+        for (const ch of text3) cur = this.step(cur, ch);
+        return cur;
+      }
+      matches(text3) {
+        return this.accepts(this.run(this.start(), text3));
+      }
+    };
+    ANY3 = () => true;
+    NOT_SLASH2 = (c) => c !== "/";
+    allChars = () => sortedAll ??= [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)), "\xE9"].sort(charOrder);
+    refChars = () => sortedRef ??= allChars().filter((c) => !" ~^:?*[\\".includes(c));
+    DIGIT = (c) => c >= "0" && c <= "9";
+    ID_RUN = { run: DIGIT, min: 1 };
+    ANY_RUN = { run: ANY3, min: 0 };
+    VALIDITY_DEAD = -1;
+    SEARCH_STATE_LIMIT = 2e4;
+    SEARCH_WORK_LIMIT = 1e6;
+  }
+});
+
+// src/analysis/workflow-values.ts
+function reference(expr) {
+  const m = REF.exec(expr.trim());
+  if (!m?.[1] || m[2] === void 0) return void 0;
+  const path4 = [...m[2].matchAll(SEGMENT)].map((s) => s[1] ?? s[2] ?? s[3] ?? "");
+  return [m[1], path4];
+}
+function variablesMap(config) {
+  return new Map(Object.entries(config ?? {}).map(([k, v]) => [k.trim().toLowerCase(), v]));
+}
+function lookup2(kind, path4, ctx, depth) {
+  if (kind === "env" && path4.length === 1) {
+    const name3 = path4[0] ?? "";
+    if (ctx.dynamicEnv?.has(name3)) return void 0;
+    for (const [i, scope] of ctx.env.entries()) {
+      const v = scope.get(name3);
+      if (v)
+        return {
+          value: resolveContexts(v, { ...ctx, env: ctx.env.slice(i + 1) }, depth + 1),
+          origin: `env \`${name3}\` (line ${v.loc.line})`
+        };
+    }
+    return void 0;
+  }
+  if (kind === "matrix") {
+    const key3 = path4.join(".");
+    const v = ctx.matrix?.get(key3);
+    return v ? { value: v, origin: `matrix \`${key3}\` (line ${v.loc.line})` } : void 0;
+  }
+  if ((kind === "vars" || kind === "secrets") && path4.length === 1) {
+    const key3 = `${kind}.${(path4[0] ?? "").toLowerCase()}`;
+    const text3 = ctx.variables?.get(key3);
+    return text3 === void 0 ? void 0 : {
+      value: { parts: [text3], loc: { file: "", line: 0, column: 0, endLine: 0, endColumn: 0 } },
+      origin: `config \`variables\` \`${kind}.${path4[0] ?? ""}\``
+    };
+  }
+  return void 0;
+}
+function resolveContexts(v, ctx, depth = 0) {
+  if (depth > MAX_DEPTH7 || v.parts.every((p) => !isUnknownPart(p))) return v;
+  const parts = [];
+  const origins2 = [];
+  for (const p of v.parts) {
+    const ref = isUnknownPart(p) ? reference(p.unknown) : void 0;
+    const found = ref ? lookup2(ref[0], ref[1], ctx, depth) : void 0;
+    if (!found) {
+      parts.push(p);
+      continue;
+    }
+    parts.push(...found.value.parts);
+    origins2.push(found.value.origin ? `${found.origin}, ${found.value.origin}` : found.origin);
+  }
+  if (origins2.length === 0) return v;
+  const origin = [v.origin, ...origins2].filter((o) => o !== void 0).join("; ");
+  return { ...v, parts: joinParts(parts), origin };
+}
+function githubEnvWrites(run7) {
+  if (!run7.includes("GITHUB_ENV")) return [];
+  return [...run7.matchAll(/(?:^|[\s"'`;(])([A-Za-z_][A-Za-z0-9_]*)(?:=|<<)/g)].map((m) => m[1] ?? "");
+}
+function describeCombination(c, keys) {
+  const shown2 = keys && keys.length > 0 ? keys.filter((k) => c.has(k)) : [...c.keys()];
+  return shown2.map((k) => {
+    const text3 = displayText(c.get(k));
+    return `${k}: ${text3 === "" ? '""' : text3}`;
+  }).join(", ");
+}
+function matrixKeysRead(v) {
+  const out2 = [];
+  for (const p of v?.parts ?? []) {
+    const ref = isUnknownPart(p) ? reference(p.unknown) : void 0;
+    if (ref?.[0] === "matrix") out2.push(ref[1].join("."));
+  }
+  return out2;
+}
+var REF, SEGMENT, MAX_DEPTH7;
+var init_workflow_values = __esm({
+  "src/analysis/workflow-values.ts"() {
+    "use strict";
+    init_value();
+    REF = /^(env|vars|secrets|matrix)((?:\s*\.\s*[A-Za-z_][\w-]*|\s*\[\s*'[^']*'\s*\]|\s*\[\s*"[^"]*"\s*\])+)$/;
+    SEGMENT = /\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]/g;
+    MAX_DEPTH7 = 4;
+  }
+});
+
+// src/analysis/token-use.ts
+function substitute(v, scope) {
+  if (!scope || v.parts.every((p) => !isUnknownPart(p))) return v;
+  const only = v.parts.length === 1 && isUnknownPart(v.parts[0]) ? INPUT_REF.exec(v.parts[0].unknown) : null;
+  if (only) {
+    const name3 = (only[1] ?? only[2] ?? "").toLowerCase();
+    const given = scope.get(name3);
+    if (given) return given;
+  }
+  const parts = [];
+  for (const p of v.parts) {
+    const m = isUnknownPart(p) ? INPUT_REF.exec(p.unknown) : null;
+    const name3 = m ? (m[1] ?? m[2] ?? "").toLowerCase() : void 0;
+    if (name3 === void 0 || !scope.has(name3)) {
+      parts.push(p);
+      continue;
+    }
+    parts.push(...scope.get(name3)?.parts ?? []);
+  }
+  return { ...v, parts };
+}
+function presence(v) {
+  if (!v) return "absent";
+  const text3 = knownText(v);
+  if (text3 !== void 0) return text3.trim() === "" ? "absent" : "present";
+  if (v.parts.some((p) => typeof p === "string" && p.trim() !== "")) return "present";
+  return v.parts.some((p) => isUnknownPart(p) && INPUT_REF.test(p.unknown)) ? "unknown" : "present";
+}
+function truthy(v) {
+  if (!v) return false;
+  const text3 = knownText(v);
+  if (text3 === void 0) return void 0;
+  return /^(true|True|TRUE)$/.test(text3.trim());
+}
+function actionName(uses) {
+  if (uses.startsWith("./") || uses.startsWith("docker://") || uses === ".") return void 0;
+  const at3 = uses.indexOf("@");
+  return (at3 < 0 ? uses : uses.slice(0, at3)).trim().toLowerCase();
+}
+function resolved(s, v) {
+  const ctx = { env: s.env };
+  if (s.matrix) ctx.matrix = s.matrix;
+  if (s.dynamicEnv) ctx.dynamicEnv = s.dynamicEnv;
+  if (s.variables) ctx.variables = s.variables;
+  return resolveContexts(substitute(v, s.inputs), ctx);
+}
+function input(s, name3) {
+  const v = s.step.with.get(name3);
+  return v ? resolved(s, v) : void 0;
+}
+function awsUse(s, loc, consumer) {
+  const role = presence(input(s, "role-to-assume"));
+  if (role === "absent") return void 0;
+  if (truthy(input(s, "force-skip-oidc")) === true || truthy(input(s, "role-chaining")) === true) return void 0;
+  const keys = presence(input(s, "aws-access-key-id"));
+  const tokenFile = presence(input(s, "web-identity-token-file"));
+  if (keys === "present" || tokenFile === "present") return void 0;
+  const doubts = [];
+  if (role === "unknown") doubts.push("`role-to-assume` comes from an input that may be empty");
+  if (keys === "unknown") doubts.push("`aws-access-key-id` comes from an input that may be set");
+  if (tokenFile === "unknown") doubts.push("`web-identity-token-file` comes from an input that may be set");
+  if (truthy(input(s, "force-skip-oidc")) === void 0) doubts.push("`force-skip-oidc` is an expression");
+  if (truthy(input(s, "role-chaining")) === void 0) doubts.push("`role-chaining` is an expression");
+  const existing = input(s, "use-existing-credentials");
+  if (presence(existing) !== "absent") doubts.push("`use-existing-credentials` may reuse credentials already present");
+  const envKey = ENV_CREDENTIALS.find((k) => s.env.some((e) => e.has(k)));
+  if (envKey) doubts.push(`\`${envKey}\` is set in \`env\`, which the action can use instead of a token`);
+  const use = { need: doubts.length > 0 ? "maybe" : "yes", consumer, loc };
+  if (doubts.length > 0) use.reason = doubts.join("; ");
+  const roleValue = input(s, "role-to-assume");
+  const audience = input(s, "audience");
+  if (roleValue)
+    use.assume = audience ? { role: roleValue, audience, step: s.step } : { role: roleValue, step: s.step };
+  return use;
+}
+function commands(run7) {
+  return run7.replace(/\\\r?\n/g, " ").split(/\r?\n|&&|;/);
+}
+function runUse(step2) {
+  const run7 = step2.run;
+  if (!run7) return void 0;
+  const text3 = run7.value;
+  const at3 = (consumer) => ({ need: "yes", consumer, loc: run7.loc });
+  const doubt = (consumer, reason) => ({ need: "maybe", consumer, loc: run7.loc, reason });
+  if (/\bACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)\b/.test(text3))
+    return at3("a `run` step reading `ACTIONS_ID_TOKEN_REQUEST_*`");
+  let possible;
+  for (const cmd of commands(text3)) {
+    const publish = /\b(npm|pnpm)\s+publish\b/.test(cmd);
+    if (publish && /--provenance(?!\s*=\s*false)\b/.test(cmd)) return at3("`npm publish --provenance`");
+    if (/\bcosign\s+(sign|sign-blob|attest|attest-blob)\b/.test(cmd) && !/--key\b|--identity-token\b|--sk\b/.test(cmd)) {
+      return at3("keyless `cosign` signing");
+    }
+    if (publish && !/--dry-run\b/.test(cmd))
+      possible ??= doubt(
+        "`npm publish`",
+        "npm 11.5.1 and later publish through trusted publishing (an OIDC token) whenever the job can get one"
+      );
+    if (/\buv\s+publish\b/.test(cmd) && !/--trusted-publishing[\s=]+never\b/.test(cmd)) {
+      possible ??= doubt(
+        "`uv publish`",
+        "`uv publish` tries trusted publishing (an OIDC token) when it runs in GitHub Actions"
+      );
+    }
+  }
+  return possible;
+}
+function neverRequestsToken(name3) {
+  return NO_TOKEN_ACTIONS.has(name3) || NO_TOKEN_PREFIXES.some((p) => name3.startsWith(p));
+}
+function remoteActionUse(s, name3, loc) {
+  const yes = (consumer) => ({ need: "yes", consumer, loc });
+  const doubt = (consumer, reason) => ({ need: "maybe", consumer, loc, reason });
+  const given = (name4) => presence(input(s, name4));
+  if (name3 === AWS_ACTION) return awsUse(s, loc, "`aws-actions/configure-aws-credentials` with `role-to-assume`");
+  if (name3 === "google-github-actions/auth") {
+    const wip = given("workload_identity_provider");
+    if (wip === "absent" || given("credentials_json") === "present") return void 0;
+    return wip === "present" ? yes("`google-github-actions/auth` with `workload_identity_provider`") : doubt("`google-github-actions/auth`", "`workload_identity_provider` comes from an input");
+  }
+  if (name3 === "azure/login") {
+    if (given("creds") !== "absent" || given("client-id") === "absent") return void 0;
+    const authType = knownText(input(s, "auth-type") ?? { parts: ["SERVICE_PRINCIPAL"], loc }) ?? "";
+    if (authType.toUpperCase() === "IDENTITY") return void 0;
+    return yes("`azure/login` with `client-id` and no `creds`");
+  }
+  if (name3 === "hashicorp/vault-action") {
+    const method = input(s, "method");
+    const text3 = method ? knownText(method) : "token";
+    if (given("jwtPrivateKey") === "present") return void 0;
+    if (text3 === void 0) return doubt("`hashicorp/vault-action`", "`method` is an expression");
+    return text3.trim().toLowerCase() === "jwt" ? yes("`hashicorp/vault-action` with `method: jwt`") : void 0;
+  }
+  if (name3 === "pypa/gh-action-pypi-publish") {
+    const password = given("password");
+    if (password === "present") return void 0;
+    return password === "absent" ? yes("`pypa/gh-action-pypi-publish` (trusted publishing, no `password`)") : doubt("`pypa/gh-action-pypi-publish`", "`password` comes from an input");
+  }
+  if (name3 === "sigstore/gh-action-sigstore-python") {
+    return given("identity-token") === "absent" ? yes("`sigstore/gh-action-sigstore-python` (keyless signing)") : void 0;
+  }
+  if (name3 === "actions/attest" || name3.startsWith("actions/attest-")) return yes(`\`${name3}\``);
+  if (name3 === "actions/github-script") {
+    const script = input(s, "script");
+    const text3 = script?.parts.map((p) => typeof p === "string" ? p : "").join("") ?? "";
+    if (/\bgetIDToken\s*\(/.test(text3)) return yes("`actions/github-script` calling `core.getIDToken()`");
+    return void 0;
+  }
+  if (name3 === "actions/deploy-pages")
+    return yes("`actions/deploy-pages` (a Pages deployment proves its origin with an OIDC token)");
+  if (name3 === "rust-lang/crates-io-auth-action")
+    return yes("`rust-lang/crates-io-auth-action` (crates.io trusted publishing)");
+  if (name3 === "nuget/login") return yes("`NuGet/login` (nuget.org trusted publishing)");
+  if (name3 === "octo-sts/action") return yes("`octo-sts/action` (exchanges the OIDC token for a GitHub token)");
+  if (name3 === "codecov/codecov-action" || name3 === "codecov/test-results-action") {
+    const oidc = truthy(input(s, "use_oidc"));
+    if (oidc === false) return void 0;
+    return oidc === true ? yes(`\`${name3}\` with \`use_oidc: true\``) : doubt(`\`${name3}\``, "`use_oidc` is an expression");
+  }
+  if (name3 === "rubygems/configure-rubygems-credentials") {
+    if (given("api-token") === "present") return void 0;
+    const role = given("role-to-assume");
+    return role === "present" ? yes("`rubygems/configure-rubygems-credentials` with `role-to-assume`") : doubt(`\`${name3}\``, "`role-to-assume` may be set or empty");
+  }
+  if (name3 === "rubygems/release-gem") {
+    return doubt(
+      "`rubygems/release-gem`",
+      "it uses RubyGems trusted publishing (an OIDC token) when the job can get one, an API key otherwise"
+    );
+  }
+  if (name3 === "sigstore/cosign-installer") {
+    return doubt(
+      "`sigstore/cosign-installer`",
+      "it installs `cosign`, which a later step or tool (such as GoReleaser) may run keylessly with an OIDC token"
+    );
+  }
+  if (name3 === "docker/login-action") {
+    const registry = knownText(input(s, "registry") ?? { parts: [""], loc });
+    if (given("password") === "present" && registry !== void 0 && registry.trim().toLowerCase() !== "cgr.dev")
+      return void 0;
+    return doubt(
+      "`docker/login-action`",
+      "it requests an OIDC token for Docker Hub OIDC logins (no `password`) and for `cgr.dev`"
+    );
+  }
+  if (name3 === "github/codeql-action/init") {
+    return given("registries") === "absent" ? void 0 : doubt(
+      "`github/codeql-action/init`",
+      "private `registries` may be configured to authenticate with an OIDC token"
+    );
+  }
+  if (neverRequestsToken(name3)) return void 0;
+  return doubt(`\`${name3}\``, `\`${name3}\` may request a token; oidclint does not know it`);
+}
+function localAction(index2, uses) {
+  const dir = uses.replace(/^\.\//, "").replace(/\/+$/, "").replace(/\/action\.ya?ml$/, "") || ".";
+  return index2.actionIn(dir);
+}
+function stepUses(w, s) {
+  const { step: step2 } = s;
+  const uses = step2.uses;
+  if (!uses) {
+    const run7 = runUse(step2);
+    return run7 ? [run7] : [];
+  }
+  const name3 = actionName(uses.value);
+  if (name3 !== void 0) {
+    const use = remoteActionUse(s, name3, uses.loc);
+    return use ? [use] : [];
+  }
+  if (uses.value.startsWith("docker://")) {
+    return [
+      {
+        need: "maybe",
+        consumer: `\`${uses.value}\``,
+        loc: uses.loc,
+        reason: "a container image run as a step may request a token; oidclint cannot see into it"
+      }
+    ];
+  }
+  if (!uses.value.startsWith("./")) return [];
+  const action = localAction(w.ctx.index, uses.value);
+  if (action) {
+    if (w.visiting.has(action.file)) return [];
+    w.visiting.add(action.file);
+    const scope = /* @__PURE__ */ new Map();
+    for (const [key3, def] of action.inputs) {
+      const given = step2.with.get(key3);
+      scope.set(key3.toLowerCase(), given ? resolved(s, given) : def.default);
+    }
+    const inner = [];
+    for (const st2 of action.steps) {
+      const inside = { step: st2, inputs: scope, env: [st2.env, ...s.env] };
+      if (s.variables) inside.variables = s.variables;
+      for (const use of stepUses(w, inside)) {
+        const outer = { ...use, consumer: `\`${uses.value}\` running ${use.consumer}`, loc: uses.loc };
+        if (use.assume) outer.assume = { ...use.assume, step: step2 };
+        inner.push(outer);
+      }
+    }
+    w.visiting.delete(action.file);
+    return inner;
+  }
+  const own = uses.value.replace(/\/+$/, "") === ".";
+  if (own) {
+    if (!w.ctx.settings.localActionUsesOidc) return [];
+    if (["role-to-assume", "aws-access-key-id", "web-identity-token-file"].some((k) => step2.with.has(k))) {
+      const aws = awsUse(
+        s,
+        uses.loc,
+        "this repository's own action (`uses: ./`, `localActionUsesOidc`) with `role-to-assume`"
+      );
+      return aws ? [aws] : [];
+    }
+    return [
+      { need: "yes", consumer: "this repository's own action (`uses: ./`, `localActionUsesOidc`)", loc: uses.loc }
+    ];
+  }
+  return [
+    {
+      need: "maybe",
+      consumer: `\`${uses.value}\``,
+      loc: uses.loc,
+      reason: `the local action \`${uses.value}\` is not a composite action among the linted files`
+    }
+  ];
+}
+function idTokenAccess(p) {
+  switch (p.kind) {
+    case "write-all":
+      return { access: "write", loc: p.loc };
+    case "read-all":
+      return { access: "none", loc: p.loc };
+    case "empty":
+      return { access: "none", loc: p.loc };
+    case "unknown":
+      return { access: "unknown", loc: p.loc };
+    case "map": {
+      const entry2 = p.scopes.get("id-token");
+      if (!entry2) return { access: p.scopeKeys?.has("id-token") ? "unknown" : "none" };
+      const value = entry2.value.trim();
+      if (value === "write" || value === "read" || value === "none") return { access: value, loc: entry2.loc };
+      return { access: "unknown", loc: entry2.loc };
+    }
+  }
+}
+function isCalleeOnly(wf) {
+  return wf.triggers.length > 0 && wf.triggers.every((t2) => t2.event.value === "workflow_call");
+}
+function effectivePermissions(job, wf) {
+  const block = job.permissions ?? wf.permissions;
+  if (block) {
+    const { access, loc } = idTokenAccess(block);
+    const out2 = {
+      source: job.permissions ? "job" : "workflow",
+      permissions: block,
+      idToken: access
+    };
+    if (loc) out2.grantLoc = loc;
+    return out2;
+  }
+  return isCalleeOnly(wf) ? { source: "caller", idToken: "unknown" } : { source: "default", idToken: "none" };
+}
+function localCalleePath(uses) {
+  return uses.startsWith("./") ? uses.slice(2).replace(/@.*$/, "") : void 0;
+}
+function localCallee(index2, uses) {
+  const path4 = localCalleePath(uses);
+  return path4 === void 0 ? void 0 : index2.workflowAt(path4);
+}
+function calleeCanReceive(job, wf) {
+  const block = job.permissions ?? wf.permissions;
+  if (!block) return "yes";
+  const { access } = idTokenAccess(block);
+  return access === "write" ? "yes" : access === "unknown" ? "unknown" : "no";
+}
+function callUses(w, uses) {
+  const callee = localCallee(w.ctx.index, uses.value);
+  if (!callee) {
+    const remote = !uses.value.startsWith("./");
+    return [
+      {
+        need: "maybe",
+        consumer: `\`${uses.value}\``,
+        loc: uses.loc,
+        reason: remote ? "a remote reusable workflow, which oidclint cannot see" : `\`${uses.value}\` is not among the linted files`
+      }
+    ];
+  }
+  if (w.visiting.has(callee.file)) return [];
+  w.visiting.add(callee.file);
+  const out2 = [];
+  for (const calleeJob of callee.jobs) {
+    const receive = calleeCanReceive(calleeJob, callee);
+    if (receive === "no") continue;
+    for (const use of jobUsesIn(w, calleeJob, callee)) {
+      const need = use.need === "yes" && receive === "yes" ? "yes" : "maybe";
+      const call2 = {
+        need,
+        consumer: use.consumer,
+        loc: uses.loc,
+        via: { callee: callee.file, job: calleeJob.id.value }
+      };
+      if (use.reason) call2.reason = use.reason;
+      else if (need === "maybe")
+        call2.reason = `the \`permissions\` of \`${calleeJob.id.value}\` in \`${callee.file}\` are an expression`;
+      out2.push(call2);
+    }
+  }
+  w.visiting.delete(callee.file);
+  return out2;
+}
+function jobUsesIn(w, job, wf, matrix) {
+  if (job.uses) return callUses(w, job.uses);
+  const env = [job.env, wf.env].filter((e) => e !== void 0);
+  const dynamicEnv = /* @__PURE__ */ new Set();
+  const out2 = [];
+  for (const step2 of job.steps) {
+    const s = { step: step2, inputs: void 0, env: [step2.env, ...env], dynamicEnv: new Set(dynamicEnv) };
+    if (matrix) s.matrix = matrix;
+    if (w.variables) s.variables = w.variables;
+    out2.push(...stepUses(w, s));
+    for (const name3 of step2.run ? githubEnvWrites(step2.run.value) : []) dynamicEnv.add(name3);
+  }
+  return out2;
+}
+function jobOidcUses(ctx, job, wf, matrix) {
+  const w = { ctx, visiting: /* @__PURE__ */ new Set([wf.file]) };
+  if (ctx.settings.variables && Object.keys(ctx.settings.variables).length > 0)
+    w.variables = variablesMap(ctx.settings.variables);
+  return jobUsesIn(w, job, wf, matrix);
+}
+function jobNeed(uses) {
+  if (uses.some((u) => u.need === "yes")) return "yes";
+  return uses.length > 0 ? "maybe" : "no";
+}
+var UNTRUSTED_TRIGGERS, INPUT_REF, AWS_ACTION, ENV_CREDENTIALS, NO_TOKEN_ACTIONS, NO_TOKEN_PREFIXES;
+var init_token_use = __esm({
+  "src/analysis/token-use.ts"() {
+    "use strict";
+    init_well_known();
+    init_value();
+    init_workflow_values();
+    UNTRUSTED_TRIGGERS = ["pull_request_target", "workflow_run", "issue_comment"];
+    INPUT_REF = /^inputs\s*\.\s*([A-Za-z_][\w-]*)$|^inputs\s*\[\s*['"]([^'"]+)['"]\s*\]$/;
+    AWS_ACTION = "aws-actions/configure-aws-credentials";
+    ENV_CREDENTIALS = ["AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE"];
+    NO_TOKEN_ACTIONS = /* @__PURE__ */ new Set([
+      "actions/checkout",
+      "actions/cache",
+      "actions/cache/restore",
+      "actions/cache/save",
+      "actions/upload-artifact",
+      "actions/download-artifact",
+      "actions/configure-pages",
+      "actions/upload-pages-artifact",
+      "docker/setup-buildx-action",
+      "docker/setup-qemu-action",
+      "docker/build-push-action",
+      "docker/metadata-action",
+      "aws-actions/amazon-ecr-login",
+      "github/codeql-action/analyze",
+      "github/codeql-action/autobuild",
+      "github/codeql-action/upload-sarif"
+    ]);
+    NO_TOKEN_PREFIXES = ["actions/setup-"];
+  }
+});
+
+// src/analysis/role-assumptions.ts
+import { normalize } from "node:path";
+function readsMatrix(v) {
+  return v !== void 0 && v.parts.some((p) => isUnknownPart(p) && /\bmatrix\b/.test(p.unknown));
+}
+function resolvedJob(job, settings, matrix) {
+  if (!job.environment || job.environment.parts.every((p) => !isUnknownPart(p))) return job;
+  const ctx = { env: [], variables: variablesMap(settings.variables) };
+  if (matrix) ctx.matrix = matrix;
+  const environment = resolveContexts(job.environment, ctx);
+  return environment === job.environment ? job : { ...job, environment };
+}
+function assumptionsOf(index2, settings, wf, job, matrix) {
+  const out2 = [];
+  const effective = resolvedJob(job, settings, matrix);
+  for (const use of jobOidcUses({ index: index2, settings }, job, wf, matrix)) {
+    if (!use.assume || use.via || use.need !== "yes") continue;
+    const { role, audience, step: step2 } = use.assume;
+    const loc = role.loc.file === wf.file ? role.loc : use.loc;
+    const a = { workflow: wf, job: effective, step: step2, role, loc };
+    if (audience) a.audience = audience;
+    if (matrix) a.matrix = matrix;
+    out2.push(a);
+  }
+  return out2;
+}
+function jobRoleAssumptions(index2, settings, wf, job) {
+  const base = assumptionsOf(index2, settings, wf, job);
+  const combinations = job.matrix?.combinations;
+  if (!combinations) return base;
+  const feeds = readsMatrix(job.environment) || base.some((a) => readsMatrix(a.role) || readsMatrix(a.audience));
+  if (!feeds) return base;
+  return combinations.flatMap((c) => assumptionsOf(index2, settings, wf, job, c));
+}
+function definesRoles(index2) {
+  return index2.hasRoles || Object.keys(index2.settings.roles).length > 0;
+}
+function parseRoleArn(v) {
+  let tail = "";
+  for (const p of v.parts) tail = isUnknownPart(p) ? "" : tail + p;
+  const i = tail.indexOf(":role/");
+  if (i < 0) return void 0;
+  const rest = tail.slice(i + ":role/".length).trim();
+  if (rest === "" || rest.endsWith("/")) return void 0;
+  const slash2 = rest.lastIndexOf("/");
+  const name3 = rest.slice(slash2 + 1);
+  const path4 = slash2 < 0 ? "/" : `/${rest.slice(0, slash2 + 1)}`;
+  const arn = knownText(v);
+  if (!/^arn:[^:]*:iam::/.test(displayText(v).trim())) return void 0;
+  return arn === void 0 ? { name: name3, path: path4 } : { arn: arn.trim(), name: name3, path: path4 };
+}
+function pathMatches(info, arn) {
+  const path4 = info.path ? knownText(info.path) : "/";
+  return path4 === void 0 || normalisePath(path4) === arn.path;
+}
+function normalisePath(p) {
+  let out2 = p.startsWith("/") ? p : `/${p}`;
+  if (!out2.endsWith("/")) out2 += "/";
+  return out2;
+}
+function resolveRole(role, index2) {
+  const arnText = knownText(role)?.trim();
+  const roles = index2.settings.roles;
+  if (arnText !== void 0 && Object.hasOwn(roles, arnText)) {
+    const file = roles[arnText] ?? "";
+    const want = normalize(file).replace(/\\/g, "/").replace(/^\.\//, "");
+    const docs = index2.trustDocsAt(want);
+    return docs.length > 0 ? [{ label: `\`${file}\` (config \`roles\`)`, docs, loc: docs[0]?.loc ?? role.loc }] : [];
+  }
+  const arn = parseRoleArn(role);
+  if (!arn) return [];
+  return index2.rolesNamed(arn.name).filter((r) => pathMatches(r.info, arn)).map(({ info, docs }) => ({ label: `\`${info.id}\` (${info.loc.file}:${info.loc.line})`, docs, loc: info.loc }));
+}
+function refusedWorkflowAudiences(index2, settings, workflows) {
+  const out2 = [];
+  if (!definesRoles(index2)) return out2;
+  for (const wf of workflows) {
+    for (const job of wf.jobs) {
+      for (const use of jobRoleAssumptions(index2, settings, wf, job)) {
+        const audience = use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE;
+        if (audience === void 0 || audience === settings.audience) continue;
+        const claims = /* @__PURE__ */ new Map([["aud", { kind: "pieces", pieces: [audience] }]]);
+        for (const role of resolveRole(use.role, index2)) {
+          if (findRefusedClaim(role.docs, claims, settings, void 0).verdict !== "refused") continue;
+          out2.push({
+            use,
+            role,
+            audience,
+            explicit: use.audience !== void 0,
+            accepted: allowedPatterns(role.docs, settings, "aud").map(displayText)
+          });
+        }
+      }
+    }
+  }
+  return out2;
+}
+var init_role_assumptions = __esm({
+  "src/analysis/role-assumptions.ts"() {
+    "use strict";
+    init_well_known();
+    init_iam_evaluation();
+    init_value();
+    init_token_use();
+    init_workflow_values();
+  }
+});
+
+// src/analysis/project-index.ts
+function indexProject(project, settings) {
+  return new ProjectIndex(project, settings);
+}
+function push(map2, key3, value) {
+  const list2 = map2.get(key3);
+  if (list2) list2.push(value);
+  else map2.set(key3, [value]);
+}
+function pathSuffixes(file) {
+  const out2 = [file];
+  for (let i = file.indexOf("/"); i >= 0; i = file.indexOf("/", i + 1)) out2.push(file.slice(i + 1));
+  return out2;
+}
+function normaliseIssuer(text3) {
+  let out2 = normalisedIssuers.get(text3);
+  if (out2 === void 0) {
+    if (normalisedIssuers.size >= 1e3) normalisedIssuers.clear();
+    out2 = text3.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+    normalisedIssuers.set(text3, out2);
+  }
+  return out2;
+}
+function providerIssuer(provider2) {
+  if (!provider2.url) return void 0;
+  const text3 = knownText(provider2.url);
+  return text3 === void 0 ? void 0 : normaliseIssuer(text3);
+}
+var ProjectIndex, normalisedIssuers;
+var init_project_index = __esm({
+  "src/analysis/project-index.ts"() {
+    "use strict";
+    init_project();
+    init_value();
+    ProjectIndex = class {
+      constructor(project, settings) {
+        this.project = project;
+        this.settings = settings;
+        for (const f of project.files) {
+          this.factsByFile.set(f.file, f.facts);
+          for (const p of f.providers) if (!this.factsByProvider.has(p)) this.factsByProvider.set(p, f.facts);
+        }
+        const roles = /* @__PURE__ */ new Map();
+        project.policies.forEach((doc, i) => {
+          this.policyOrder.set(doc, i);
+          push(this.policiesByFile, doc.loc.file, doc);
+          if (doc.kind === "permissions") return;
+          for (const suffix of pathSuffixes(doc.loc.file)) push(this.trustDocsBySuffix, suffix, doc);
+          if (!doc.role) return;
+          const known = roles.get(doc.role);
+          if (known) known.docs.push(doc);
+          else roles.set(doc.role, { info: doc.role, docs: [doc], order: i });
+        });
+        this.hasRoles = project.policies.some((d) => d.role !== void 0);
+        for (const role of roles.values()) {
+          const name3 = role.info.name ? knownText(role.info.name) : void 0;
+          if (name3 !== void 0) push(this.rolesByName, name3, role);
+          else {
+            const prefix = role.info.namePrefix ? knownText(role.info.namePrefix) : void 0;
+            if (prefix !== void 0) push(this.rolesByPrefix, prefix, role);
+          }
+        }
+        project.providers.forEach((p, i) => {
+          this.providerOrder.set(p, i);
+          const issuer = providerIssuer(p);
+          if (issuer !== void 0) push(this.providersByIssuer, issuer, p);
+        });
+        for (const wf of project.workflows) {
+          for (const suffix of pathSuffixes(wf.file))
+            if (!this.workflowsBySuffix.has(suffix)) this.workflowsBySuffix.set(suffix, wf);
+        }
+        for (const a of project.actions) if (!this.actionsByDir.has(a.dir)) this.actionsByDir.set(a.dir, a);
+      }
+      project;
+      settings;
+      /** Whether any policy belongs to a role resource. */
+      hasRoles;
+      factsByFile = /* @__PURE__ */ new Map();
+      factsByProvider = /* @__PURE__ */ new Map();
+      policiesByFile = /* @__PURE__ */ new Map();
+      policyOrder = /* @__PURE__ */ new Map();
+      providerOrder = /* @__PURE__ */ new Map();
+      providersByIssuer = /* @__PURE__ */ new Map();
+      workflowsBySuffix = /* @__PURE__ */ new Map();
+      actionsByDir = /* @__PURE__ */ new Map();
+      rolesByName = /* @__PURE__ */ new Map();
+      rolesByPrefix = /* @__PURE__ */ new Map();
+      /** Trust documents by every path suffix of their file (`a/b/x.tf`, `b/x.tf`, `x.tf`), for the `roles` config map. */
+      trustDocsBySuffix = /* @__PURE__ */ new Map();
+      partitions = /* @__PURE__ */ new Map();
+      /** The format facts of a file (those of a file nothing is known of when it was not parsed). */
+      facts(file) {
+        return this.factsByFile.get(file) ?? DEFAULT_FACTS;
+      }
+      /** The format facts of the file a provider was read from. */
+      providerFacts(provider2) {
+        return this.factsByProvider.get(provider2) ?? DEFAULT_FACTS;
+      }
+      policiesIn(file) {
+        return this.policiesByFile.get(file) ?? [];
+      }
+      /** The providers of the linted files for an issuer (normalised as `normaliseIssuer` does), in project order. */
+      providersFor(issuer) {
+        return this.providersByIssuer.get(issuer) ?? [];
+      }
+      /** Sorts providers gathered from several lookups back into project order. */
+      inProviderOrder(providers2) {
+        return [...providers2].sort((a, b) => (this.providerOrder.get(a) ?? 0) - (this.providerOrder.get(b) ?? 0));
+      }
+      /** A provider's partition, computed once per run by `compute`. */
+      partitionOf(provider2, compute) {
+        if (!this.partitions.has(provider2)) this.partitions.set(provider2, compute());
+        return this.partitions.get(provider2);
+      }
+      /** The first linted workflow (in project order) whose path is `file` or ends with `/file`. */
+      workflowAt(file) {
+        return this.workflowsBySuffix.get(file);
+      }
+      /** The first linted composite action of a directory (`.` for the repository root). */
+      actionIn(dir) {
+        return this.actionsByDir.get(dir);
+      }
+      /**
+       * The roles an ARN's name can denote: those named exactly so, and those whose `name_prefix` is a
+       * proper prefix of it (Terraform appends a unique suffix), in project order. The path is the caller's.
+       */
+      rolesNamed(name3) {
+        const out2 = [...this.rolesByName.get(name3) ?? []];
+        if (this.rolesByPrefix.size > 0) {
+          for (let end = 0; end < name3.length; end++) out2.push(...this.rolesByPrefix.get(name3.slice(0, end)) ?? []);
+        }
+        return out2.sort((a, b) => a.order - b.order);
+      }
+      /**
+       * Trust documents (not permission policies) of a file named in the `roles` config map: written as the
+       * model's path, a path it ends with, or a longer path ending with the model's path. In project order.
+       */
+      trustDocsAt(want) {
+        const found = new Set(this.trustDocsBySuffix.get(want) ?? []);
+        const segments = want.split("/");
+        for (let i = 1; i < segments.length; i++) {
+          for (const doc of this.trustDocsBySuffix.get(segments.slice(i).join("/")) ?? [])
+            if (doc.loc.file === segments.slice(i).join("/")) found.add(doc);
+        }
+        return [...found].sort((a, b) => (this.policyOrder.get(a) ?? 0) - (this.policyOrder.get(b) ?? 0));
+      }
+    };
+    normalisedIssuers = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/analysis/oidc-providers.ts
+function statementIssuers(stmt, settings) {
+  const out2 = /* @__PURE__ */ new Set();
+  const principals = githubPrincipals(stmt, settings);
+  for (let i = 0; i < principals.length; i++) {
+    const issuer = providerArnIssuer(principals[i]);
+    if (issuer !== void 0) out2.add(normaliseIssuer(issuer));
+  }
+  if (out2.size > 0) return out2;
+  const conditions = githubConditions(stmt, settings);
+  for (let i = 0; i < conditions.length; i++) out2.add(normaliseIssuer(conditions[i].issuer));
+  return out2;
+}
+function directoryOf2(file) {
+  const slash2 = file.lastIndexOf("/");
+  return slash2 < 0 ? "" : file.slice(0, slash2);
+}
+function arnPartition(arn) {
+  const m = /^arn:([a-z][a-z-]*):/.exec(arn.trim());
+  return m?.[1];
+}
+function leadingText(v) {
+  const first = v.parts[0];
+  return typeof first === "string" ? first : "";
+}
+function principalPartitions(stmt, settings) {
+  const found = /* @__PURE__ */ new Set();
+  for (const p of githubPrincipals(stmt, settings)) {
+    const partition = arnPartition(leadingText(p));
+    if (partition !== void 0) found.add(partition);
+  }
+  return found;
+}
+function statementPartition(stmt, doc, settings) {
+  const found = principalPartitions(stmt, settings);
+  if (found.size === 1) return [...found][0];
+  return found.size === 0 ? doc.partition : void 0;
+}
+function providerPartition(provider2, index2) {
+  return index2.partitionOf(
+    provider2,
+    () => computeProviderPartition(provider2, index2.policiesIn(provider2.loc.file), index2.settings)
+  );
+}
+function computeProviderPartition(provider2, docs, settings) {
+  const found = /* @__PURE__ */ new Set();
+  for (const doc of docs) {
+    if (doc.partition !== void 0) found.add(doc.partition);
+    for (const stmt of doc.statements) for (const p of principalPartitions(stmt, settings)) found.add(p);
+  }
+  if (found.size === 1) return [...found][0];
+  if (found.size > 1) return void 0;
+  const ids = providerClientIds(provider2);
+  return ids !== void 0 && ids.length > 0 && ids.every((id2) => id2 === CHINA_AWS_AUDIENCE) ? "aws-cn" : void 0;
+}
+function providersFor(stmt, doc, index2) {
+  const { settings } = index2;
+  const issuers = [...statementIssuers(stmt, settings)];
+  const found = issuers.flatMap((issuer) => index2.providersFor(issuer));
+  if (found.length === 0) return [];
+  const partition = statementPartition(stmt, doc, settings);
+  const candidates = (issuers.length > 1 ? index2.inProviderOrder(new Set(found)) : found).filter((p) => {
+    const other = partition === void 0 ? void 0 : providerPartition(p, index2);
+    return other === void 0 || other === partition;
+  });
+  const file = doc.loc.file;
+  const sameFile = candidates.filter((p) => p.loc.file === file);
+  if (sameFile.length > 0) return sameFile;
+  const byDirectory = (f) => index2.facts(f).deploymentScope === "directory";
+  if (byDirectory(file)) {
+    const sameModule = candidates.filter(
+      (p) => byDirectory(p.loc.file) && directoryOf2(p.loc.file) === directoryOf2(file)
+    );
+    if (sameModule.length > 0) return sameModule;
+  }
+  return candidates.length === 1 ? candidates : [];
+}
+function positiveAudConditions(stmt, settings) {
+  return githubConditions(stmt, settings).filter((c) => c.claim === "aud" && !c.operator.negated);
+}
+function providerClientIds(provider2) {
+  const list2 = provider2.clientIds;
+  if (!list2 || list2.unknown) return void 0;
+  const out2 = [];
+  for (const v of list2.items) {
+    const t2 = knownText(v);
+    if (t2 === void 0) return void 0;
+    out2.push(t2);
+  }
+  return out2;
+}
+var init_oidc_providers = __esm({
+  "src/analysis/oidc-providers.ts"() {
+    "use strict";
+    init_well_known();
+    init_github_trust();
+    init_project_index();
+    init_value();
+  }
+});
+
+// rules/audience-drift.ts
+function partitionOf(stmt, doc, settings) {
+  if (doc.partition !== void 0) return doc.partition;
+  const principals = githubPrincipals(stmt, settings);
+  for (let i = 0; i < principals.length; i++) {
+    const partition = arnPartition2(displayText(principals[i]));
+    if (partition !== void 0) return partition;
+  }
+  return void 0;
+}
+function arnPartition2(text3) {
+  let known = partitions.get(text3);
+  if (known === void 0) {
+    if (partitions.size >= 1e3) partitions.clear();
+    const m = /^arn:([^:]+):/.exec(text3);
+    partitions.set(text3, known = m?.[1] && !m[1].includes("${") ? m[1] : null);
+  }
+  return known ?? void 0;
+}
+function expectedAudiences(settings, partition) {
+  const out2 = [settings.audience];
+  if (settings.audience === DEFAULT_AWS_AUDIENCE && (partition === "aws-cn" || partition === void 0))
+    out2.push(CHINA_AWS_AUDIENCE);
+  return out2;
+}
+function valueAdmits(c, value, aud) {
+  switch (c.operator.match) {
+    case "like":
+      return iamGlobMatches(value, aud);
+    case "equalsIgnoreCase":
+      return value.toLowerCase() === aud.toLowerCase();
+    default:
+      return value === aud;
+  }
+}
+function fullyKnown(c) {
+  if (c.condition.values.unknown) return void 0;
+  const out2 = [];
+  for (const v of c.condition.values.items) {
+    const t2 = knownText(v);
+    if (t2 === void 0) return void 0;
+    out2.push(t2);
+  }
+  return out2;
+}
+function hasWildcard(c, value) {
+  return c.operator.match === "like" && /[*?]/.test(value);
+}
+function originNote(v) {
+  return v.origin === void 0 ? "" : ` (value from ${v.origin})`;
+}
+function checkPolicyAudiences(ctx) {
+  const memo = ctx.memo;
+  for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+    const all = githubConditions(stmt, ctx.settings).filter(
+      (c) => c.claim === "aud" && !hasKeyProblem(c, ctx.settings)
+    );
+    if (all.length === 0 && audIsSurelyMissing(stmt, ctx.settings)) {
+      memo.agreementWanted = true;
+      ctx.report({
+        messageId: "missingAud",
+        at: stmt.conditionLoc ?? stmt.loc,
+        severity: "warn",
+        data: { audience: ctx.settings.audience, key: audKeyFor(stmt, ctx.settings) },
+        fixes: () => audienceFix(ctx, doc, stmt, () => memo.workflowsAgree !== false)
+      });
+    }
+    if (all.length === 0) continue;
+    const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
+    for (const c of all) {
+      if (c.operator.negated) continue;
+      for (const v of c.condition.values.items) {
+        const text3 = knownText(v);
+        if (text3 !== void 0 && hasWildcard(c, text3)) {
+          ctx.report({
+            messageId: "wildcardAud",
+            at: v,
+            data: { value: text3, operator: c.operator.text, audience: ctx.settings.audience, origin: originNote(v) }
+          });
+        }
+      }
+      const values2 = fullyKnown(c);
+      if (values2 === void 0 || values2.length === 0) continue;
+      if (values2.some((value) => hasWildcard(c, value))) continue;
+      if (values2.some((value) => expected.some((aud) => valueAdmits(c, value, aud)))) {
+        reportExtraAudiences(ctx, c, expected);
+        continue;
+      }
+      const first = c.condition.values.items[0];
+      if (!first) continue;
+      reportWrongAudience(ctx, c, values2, first, expected, partitionOf(stmt, doc, ctx.settings));
+    }
+  }
+}
+function reportExtraAudiences(ctx, c, expected) {
+  for (const v of c.condition.values.items) {
+    const text3 = knownText(v);
+    if (text3 === void 0 || expected.some((aud) => valueAdmits(c, text3, aud))) continue;
+    ctx.report({
+      messageId: "extraAud",
+      at: v,
+      severity: "warn",
+      data: { value: text3, origin: originNote(v), audience: expected[0] ?? ctx.settings.audience }
+    });
+  }
+}
+function reportWrongAudience(ctx, c, values2, at3, expected, partition) {
+  const value = values2.join("`, `");
+  const data = {
+    value,
+    audience: expected[0] ?? ctx.settings.audience,
+    key: knownText(c.condition.key) ?? "",
+    origin: originNote(at3)
+  };
+  if (values2.every((v) => /^https:\/\/github\.com\/[^/]+$/i.test(v))) {
+    ctx.report({ messageId: "githubDefaultAud", at: at3, data });
+  } else if (values2.every((v) => v === CHINA_AWS_AUDIENCE)) {
+    ctx.report({ messageId: "chinaAudOutsideChina", at: at3, data: { ...data, partition: partition ?? "aws" } });
+  } else {
+    const literal4 = c.operator.match !== "like" && values2.some((v) => /[*?]/.test(v)) ? ` Under \`${c.operator.text}\`, \`*\` and \`?\` are literal characters, not wildcards.` : "";
+    ctx.report({ messageId: "wrongAud", at: at3, data: { ...data, literal: literal4 } });
+  }
+}
+function audIsSurelyMissing(stmt, settings) {
+  if (stmt.conditions.length === 0 || hasUnresolvedConditionKeys(stmt)) return false;
+  return stmt.conditions.every((c) => {
+    const key3 = knownText(c.key);
+    if (key3 === void 0) return false;
+    const problem = githubKeyProblem(key3, settings);
+    return !(problem && "suggestion" in problem && problem.suggestion.toLowerCase().endsWith(":aud"));
+  });
+}
+function audienceFix(ctx, doc, stmt, workflowsAgree) {
+  const positive = githubConditions(stmt, ctx.settings).filter(
+    (c) => !c.operator.negated && c.operator.match !== "other"
+  );
+  const sub = positive.find((c) => c.claim === "sub");
+  const template = sub ?? positive[0];
+  if (!template) return {};
+  const audience = ctx.settings.audience;
+  const certain = sub !== void 0 && doc.branch === void 0 && partitionOf(stmt, doc, ctx.settings) !== "aws-cn" && providersFor(stmt, doc, ctx.index).every((p) => providerClientIds(p)?.includes(audience) ?? true) && workflowsAgree();
+  return addAudience(ctx.fixer, stmt, template.condition, audience, certain);
+}
+function workflowsRequestAudience(ctx) {
+  return ctx.project.workflows.every(
+    (wf) => wf.jobs.every(
+      (job) => jobRoleAssumptions(ctx.index, ctx.settings, wf, job).every(
+        (use) => (use.audience ? knownText(use.audience)?.trim() : DEFAULT_AWS_AUDIENCE) === ctx.settings.audience
+      )
+    )
+  );
+}
+function hasKeyProblem(c, settings) {
+  const key3 = knownText(c.condition.key);
+  return key3 !== void 0 && githubKeyProblem(key3, settings) !== void 0;
+}
+function audKeyFor(stmt, settings) {
+  const issuer = [...statementIssuers(stmt, settings)][0] ?? settings.issuer;
+  return `${issuer}:aud`;
+}
+function checkProviderAudiences(ctx) {
+  const reported = /* @__PURE__ */ new Set();
+  for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+    const conditions = positiveAudConditions(stmt, ctx.settings);
+    if (conditions.length === 0) continue;
+    const known = conditions.map((c) => ({ c, values: fullyKnown(c) }));
+    if (known.some((k) => k.values === void 0)) continue;
+    const expected = expectedAudiences(ctx.settings, partitionOf(stmt, doc, ctx.settings));
+    const admits = (aud) => known.every(({ c, values: values2 }) => (values2 ?? []).some((v) => valueAdmits(c, v, aud)));
+    const policyIsRight = expected.some(admits);
+    for (const provider2 of providersFor(stmt, doc, ctx.index)) {
+      if (reported.has(provider2)) continue;
+      const issuer = providerIssuer(provider2) ?? "";
+      const clientIds = providerClientIds(provider2);
+      if (clientIds === void 0) continue;
+      const satisfied = policyIsRight ? clientIds.some((id2) => admits(id2)) : clientIds.some((id2) => expected.includes(id2));
+      if (satisfied) continue;
+      reported.add(provider2);
+      const condition = conditions[0]?.condition;
+      const required = policyIsRight ? (known[0]?.values ?? []).join("`, `") : expected[0] ?? ctx.settings.audience;
+      ctx.report({
+        messageId: "providerLacksAudience",
+        at: provider2.clientIds ?? provider2,
+        data: { issuer, clientIds: clientIds.length === 0 ? "(none)" : `\`${clientIds.join("`, `")}\``, required },
+        ...condition ? { related: [{ message: "the audience the trust policy requires", loc: condition.values.loc }] } : {}
+      });
+    }
+  }
+}
+function checkWorkflowAudiences(ctx) {
+  const bySteps = /* @__PURE__ */ new Map();
+  for (const r of refusedWorkflowAudiences(ctx.index, ctx.settings, ctx.project.workflows)) {
+    const list2 = bySteps.get(r.use);
+    if (list2) list2.push(r);
+    else bySteps.set(r.use, [r]);
+  }
+  for (const [use, refusals] of bySteps) {
+    const first = refusals[0];
+    if (!first) continue;
+    const accepted = [...new Set(refusals.flatMap((r) => r.accepted))];
+    const suggest = accepted.find((a) => !/[*?]/.test(a)) ?? ctx.settings.audience;
+    const labels = refusals.map((r) => r.role.label);
+    const role = labels.length === 1 ? `the trust policy of ${labels[0] ?? ""}` : `the trust policies of ${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1] ?? ""}`;
+    ctx.report({
+      messageId: "workflowAudience",
+      at: use.audience ?? use.loc,
+      data: {
+        job: use.job.id.value,
+        audience: first.audience,
+        how: first.explicit ? "" : " (configure-aws-credentials' default: the step sets no `audience`)",
+        role,
+        accepts: labels.length === 1 ? "accepts" : "accept",
+        accepted: accepted.length > 0 ? accepted.map((a) => `\`${a}\``).join(", ") : "other audiences",
+        suggest,
+        removeHint: first.explicit && suggest === DEFAULT_AWS_AUDIENCE ? ", or remove `audience` to use the default" : ""
+      },
+      related: refusals.map((r) => ({
+        message: `the trust policy of ${r.role.label}`,
+        loc: r.role.docs[0]?.loc ?? r.role.loc
+      }))
+    });
+  }
+}
+var partitions, audience_drift_default;
+var init_audience_drift = __esm({
+  "rules/audience-drift.ts"() {
+    "use strict";
+    init_well_known();
+    init_iam_glob();
+    init_rule();
+    init_github_trust();
+    init_value();
+    init_condition_keys();
+    init_role_assumptions();
+    init_policy_fixes();
+    init_oidc_providers();
+    partitions = /* @__PURE__ */ new Map();
+    audience_drift_default = defineRule({
+      meta: {
+        id: "audience-drift",
+        severity: "error",
+        description: "Audience (aud) condition, provider client IDs and workflow audience disagree",
+        inputs: ["policy", "provider", "workflow"],
+        messages: {
+          missingAud: {
+            message: "No `aud` condition: any audience the provider lists is accepted",
+            explanation: "This statement trusts GitHub's OIDC provider without a condition on `{{key}}`. STS only checks that the token's audience is in the provider's client ID list, so any audience registered there \u2014 today or later \u2014 is accepted for this role.",
+            fix: 'Add `"StringEquals": { "{{key}}": "{{audience}}" }`.'
+          },
+          wrongAud: {
+            message: "Audience `{{value}}` is not `{{audience}}`, which workflows send: AccessDenied",
+            explanation: "The trust policy accepts audience `{{value}}`{{origin}}, but workflows send `{{audience}}` (configure-aws-credentials' default, or the configured `audience`), so AssumeRoleWithWebIdentity is refused.{{literal}}",
+            fix: 'Use `"{{key}}": "{{audience}}"`, or set `audience` in .oidclintrc.json if your workflows request another audience.'
+          },
+          extraAud: {
+            message: "Audience `{{value}}` is accepted besides `{{audience}}`",
+            explanation: "Besides `{{audience}}`, the trust policy also accepts audience `{{value}}`{{origin}}: the role also accepts tokens minted for `{{value}}` (for another service, or by any step that requests that audience), wherever the provider's client IDs list it too.",
+            fix: "Remove it unless a workflow assuming this role requests it."
+          },
+          githubDefaultAud: {
+            message: "Audience `{{value}}` is GitHub's default; configure-aws-credentials sends `{{audience}}`",
+            explanation: "The trust policy accepts audience `{{value}}`{{origin}}: GitHub's own default (`https://github.com/OWNER`), which tokens carry only when no audience is requested. Old setups registered it; `configure-aws-credentials` always requests `{{audience}}`, so its tokens are refused.",
+            fix: 'Use `"{{key}}": "{{audience}}"` (and add it to the provider\'s client IDs).'
+          },
+          chinaAudOutsideChina: {
+            message: "China audience `{{value}}` in partition `{{partition}}`, where workflows send `{{audience}}`",
+            explanation: "The trust policy accepts audience `{{value}}`{{origin}}, the audience of the China partition, but this role is in partition `{{partition}}` where workflows send `{{audience}}`; AssumeRoleWithWebIdentity is refused.",
+            fix: 'Use `"{{key}}": "{{audience}}"`.'
+          },
+          wildcardAud: {
+            message: "Audience pattern `{{value}}` under `{{operator}}` accepts other services' tokens",
+            explanation: "Audience pattern `{{value}}`{{origin}} under `{{operator}}` accepts any matching audience, including tokens minted for other services. The audience is a fixed string.",
+            fix: "Use `StringEquals` with `{{audience}}`."
+          },
+          providerLacksAudience: {
+            message: "OIDC provider's client IDs lack `{{required}}`, the audience its trust policy requires",
+            explanation: "The OIDC provider for `{{issuer}}` lists client IDs {{clientIds}}, which do not include `{{required}}`, the audience its trust policy requires. STS rejects such tokens before reading the trust policy (`Incorrect token audience`).",
+            fix: "Add `{{required}}` to the provider's client ID list."
+          },
+          workflowAudience: {
+            message: "Job `{{job}}` requests audience `{{audience}}`, which the role does not accept",
+            explanation: "Job `{{job}}` requests audience `{{audience}}`{{how}}, but {{role}} {{accepts}} only {{accepted}} for `aud`, so AssumeRoleWithWebIdentity is refused.",
+            fix: "Request what the role accepts (`audience: {{suggest}}`{{removeHint}}), or add `{{audience}}` to the role's `\u2026:aud` condition and to the OIDC provider's client IDs."
+          }
+        }
+      },
+      check(ctx) {
+        checkPolicyAudiences(ctx);
+        checkProviderAudiences(ctx);
+      },
+      checkWorkflowFile(ctx) {
+        checkWorkflowAudiences(ctx);
+        const memo = ctx.memo;
+        if (memo.agreementWanted && memo.workflowsAgree !== false) memo.workflowsAgree = workflowsRequestAudience(ctx);
+      }
+    });
+  }
+});
+
+// src/fix/workflow-fixes.ts
+function otherScopes(p) {
+  return [...p.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
+}
+function eolOf(text3) {
+  return text3.includes("\r\n") ? "\r\n" : "\n";
+}
+function lineStart(fixer, file, line) {
+  const src = fixer.source(file);
+  if (!src) return void 0;
+  return line > src.lines.lineCount ? src.text.length : src.lines.offset(line, 1);
+}
+function blockIndent(fixer, loc) {
+  const before = fixer.source(loc.file)?.lines.lineText(loc.line).slice(0, loc.column - 1);
+  return before !== void 0 && /^ *$/.test(before) ? before : void 0;
+}
+function flowEntries(fixer, loc) {
+  const o = fixer.offsets(loc);
+  if (!o) return void 0;
+  const slice = o.text.slice(o.start, o.end);
+  if (!/^\{[^\n#'"{}]*\}$/.test(slice)) return void 0;
+  const entries2 = slice.slice(1, -1).split(",").map((e) => e.trim()).filter((e) => e !== "");
+  return { entries: entries2, start: o.start, end: o.end };
+}
+function flowText(entries2) {
+  return entries2.length === 0 ? "{}" : `{ ${entries2.join(", ")} }`;
+}
+function addEntry(fixer, p) {
+  const file = p.loc.file;
+  const flow = flowEntries(fixer, p.loc);
+  if (flow) return fixer.edit(file, flow.start, flow.end, flowText([...flow.entries, ID_TOKEN_WRITE]));
+  const keys = [...p.scopeKeys?.values() ?? []];
+  const last = keys.reduce(
+    (a, k) => a === void 0 || k.line > a.line ? k : a,
+    void 0
+  );
+  if (!last || keys.some((k) => k.column !== last.column)) return void 0;
+  const indent2 = blockIndent(fixer, last);
+  const src = fixer.source(file);
+  const at3 = lineStart(fixer, file, last.line + 1);
+  if (indent2 === void 0 || !src || at3 === void 0) return void 0;
+  const next = src.lines.lineText(last.line + 1);
+  if (next.trim() !== "" && !next.trimStart().startsWith("#") && next.length - next.trimStart().length > indent2.length)
+    return void 0;
+  const eol = eolOf(src.text);
+  const lead = at3 === src.text.length && !src.text.endsWith("\n") ? eol : "";
+  return fixer.edit(file, at3, at3, `${lead}${indent2}${ID_TOKEN_WRITE}${eol}`);
+}
+function insertJobBlock(fixer, job, entries2) {
+  const file = job.loc.file;
+  const indent2 = blockIndent(fixer, job.loc);
+  const keyIndent = blockIndent(fixer, job.id.loc);
+  const src = fixer.source(file);
+  const at3 = lineStart(fixer, file, job.loc.line);
+  if (indent2 === void 0 || keyIndent === void 0 || indent2.length <= keyIndent.length || !src || at3 === void 0)
+    return void 0;
+  if (job.loc.line <= job.id.loc.line) return void 0;
+  const step2 = " ".repeat(indent2.length - keyIndent.length);
+  const eol = eolOf(src.text);
+  return fixer.edit(
+    file,
+    at3,
+    at3,
+    `${indent2}permissions:${eol}${entries2.map((e) => `${indent2}${step2}${e}${eol}`).join("")}`
+  );
+}
+function addIdTokenWrite(fixer, job, wf) {
+  const desc = `Give job \`${job.id.value}\` \`${ID_TOKEN_WRITE}\`, keeping its other scopes`;
+  const own = job.permissions;
+  if (own) {
+    if (own.kind === "empty") {
+      const flow = flowEntries(fixer, own.loc);
+      return change(
+        flow ? allOf([fixer.edit(own.loc.file, flow.start, flow.end, flowText([ID_TOKEN_WRITE]))]) : void 0,
+        true,
+        desc
+      );
+    }
+    if (own.kind !== "map") return {};
+    const current = own.scopes.get("id-token");
+    if (current) return change(fixer.replaceValue(current, current.value, "write"), true, desc);
+    return change(allOf([addEntry(fixer, own)]), true, desc);
+  }
+  const inherited = wf.permissions;
+  if (!inherited)
+    return change(
+      allOf([insertJobBlock(fixer, job, ["contents: read", ID_TOKEN_WRITE])]),
+      false,
+      `Give job \`${job.id.value}\` \`permissions: { contents: read, ${ID_TOKEN_WRITE} }\` (check the other scopes it needs)`
+    );
+  if (inherited.kind !== "map" && inherited.kind !== "empty") return {};
+  return change(allOf([insertJobBlock(fixer, job, [...otherScopes(inherited), ID_TOKEN_WRITE])]), true, desc);
+}
+function removeIdToken(fixer, p) {
+  const file = p.loc.file;
+  const flow = flowEntries(fixer, p.loc);
+  if (flow)
+    return fixer.edit(file, flow.start, flow.end, flowText(flow.entries.filter((e) => !/^id-token\s*:/.test(e))));
+  const key3 = p.scopeKeys?.get("id-token");
+  const src = fixer.source(file);
+  if (!key3 || !src || blockIndent(fixer, key3) === void 0) return void 0;
+  const start = lineStart(fixer, file, key3.line);
+  const end = lineStart(fixer, file, key3.line + 1);
+  if (start === void 0 || end === void 0) return void 0;
+  if (p.scopes.size > 1) return fixer.edit(file, start, end, "");
+  const keyEnd = src.lines.offset(p.keyLoc.endLine, p.keyLoc.endColumn);
+  const between = src.text.slice(keyEnd, start);
+  if (!/^\s*:[ \t]*\r?\n[ \t\r\n]*$/.test(between)) return void 0;
+  const lineEnd = end === src.text.length && !src.text.endsWith("\n") ? end : end - (src.text.slice(0, end).endsWith("\r\n") ? 2 : 1);
+  return fixer.edit(file, keyEnd, lineEnd, ": {}");
+}
+function moveIdTokenToJobs(fixer, wf, needing) {
+  const p = wf.permissions;
+  if (p?.kind !== "map" || p.scopes.get("id-token")?.value.trim() !== "write") return {};
+  const entries2 = [...otherScopes(p), ID_TOKEN_WRITE];
+  const fix = allOf([removeIdToken(fixer, p), ...needing.map((job) => insertJobBlock(fixer, job, entries2))]);
+  const jobs = needing.map((j) => `\`${j.id.value}\``).join(", ");
+  return change(
+    fix,
+    true,
+    needing.length === 0 ? "Remove the workflow-level `id-token: write`" : `Move \`id-token: write\` to ${jobs}`
+  );
+}
+var ID_TOKEN_WRITE;
+var init_workflow_fixes = __esm({
+  "src/fix/workflow-fixes.ts"() {
+    "use strict";
+    init_fixer();
+    init_policy_fixes();
+    ID_TOKEN_WRITE = "id-token: write";
+  }
+});
+
+// rules/missing-id-token-permission.ts
+function fixText(eff) {
+  const block = eff.permissions;
+  if (block?.kind === "map" || block?.kind === "empty") {
+    const kept2 = [...block.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
+    return `\`permissions: { ${[...kept2, "id-token: write"].join(", ")} }\``;
+  }
+  const base = "`permissions: { contents: read, id-token: write }`";
+  return block?.kind === "read-all" ? `${base} (\`read-all\` granted read on every scope: add the others the job reads)` : base;
+}
+function grantText(eff, wf) {
+  const whose = eff.source === "job" ? "the job's" : `the workflow-level (line ${wf.permissions?.loc.line ?? 0}, inherited by the job)`;
+  switch (eff.permissions?.kind) {
+    case "read-all":
+      return `${whose} \`permissions: read-all\` leaves \`id-token\` at \`none\``;
+    case "empty":
+      return `${whose} \`permissions: {}\` sets every scope, \`id-token\` included, to \`none\``;
+    default:
+      return eff.permissions?.scopes.has("id-token") ? `${whose} \`permissions\` set \`id-token: none\`` : `${whose} \`permissions\` name other scopes but not \`id-token\`, which leaves it at \`none\``;
+  }
+}
+function lineOf2(loc) {
+  return loc.line;
+}
+function defaultText(setting) {
+  return setting === "restricted" ? "`restricted`, the default" : "configured as `permissive`";
+}
+var missing_id_token_permission_default;
+var init_missing_id_token_permission = __esm({
+  "rules/missing-id-token-permission.ts"() {
+    "use strict";
+    init_rule();
+    init_workflow_fixes();
+    init_token_use();
+    missing_id_token_permission_default = defineRule({
+      meta: {
+        id: "missing-id-token-permission",
+        severity: "error",
+        description: "Job assumes a role through OIDC without an effective id-token: write",
+        inputs: ["workflow"],
+        messages: {
+          missingPermission: {
+            message: "Job `{{job}}` requests an OIDC token without `id-token: write`",
+            explanation: "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but {{grant}}, so GitHub issues no token and the step fails.",
+            fix: "Add `id-token: write` to the job: {{fix}}."
+          },
+          idTokenRead: {
+            message: "`id-token: read` is not a valid access level; job `{{job}}` gets no OIDC token",
+            explanation: "`id-token: read` is not a valid access level: `id-token` takes only `write` or `none`, so job `{{job}}` gets no OIDC token for {{consumer}} (line {{line}}).",
+            fix: "Write `id-token: write`."
+          },
+          defaultPermissions: {
+            message: "Job `{{job}}` requests an OIDC token, but default permissions grant no `id-token`",
+            explanation: "Job `{{job}}` requests an OIDC token ({{consumer}}, line {{line}}) but neither the job nor the workflow sets `permissions`, so it runs with the repository's default token permissions ({{default}}); neither default includes `id-token`, so GitHub issues no token.",
+            fix: "Add to the job: {{fix}}."
+          },
+          callerMissingPermission: {
+            message: "Job `{{job}}` calls `{{callee}}`, which needs an OIDC token, without `id-token: write`",
+            explanation: "Job `{{job}}` calls `{{callee}}`, whose job `{{calleeJob}}` requests an OIDC token ({{consumer}}), but {{grant}}; a called workflow never gets more than its caller job grants.",
+            fix: "Add to the calling job `{{job}}`: {{fix}}."
+          }
+        }
+      },
+      checkWorkflowFile(ctx) {
+        const usage = { index: ctx.index, settings: ctx.settings };
+        for (const wf of ctx.project.workflows) {
+          for (const job of wf.jobs) {
+            const eff = effectivePermissions(job, wf);
+            if (eff.idToken === "write" || eff.idToken === "unknown") continue;
+            const use = jobOidcUses(usage, job, wf).find((u) => u.need === "yes");
+            if (!use) continue;
+            report(job, wf, eff, use);
+          }
+        }
+        function report(job, wf, eff, use) {
+          const data = { job: job.id.value, consumer: use.consumer, line: lineOf2(use.loc), fix: fixText(eff) };
+          const related = [{ message: "the OIDC token is requested here", loc: use.loc }];
+          if (eff.source === "workflow" && wf.permissions)
+            related.push({ message: "workflow-level permissions inherited by the job", loc: wf.permissions.loc });
+          const at3 = job.permissions?.loc ?? job.id.loc;
+          const fix = addIdTokenWrite(ctx.fixer, job, wf);
+          if (eff.idToken === "read") {
+            ctx.report({
+              messageId: "idTokenRead",
+              at: eff.source === "job" && eff.grantLoc ? eff.grantLoc : at3,
+              data,
+              related,
+              ...fix
+            });
+            return;
+          }
+          if (use.via) {
+            const grant = eff.source === "default" ? `neither the calling job nor its workflow sets \`permissions\`, so it passes on the repository default (${defaultText(ctx.settings.defaultTokenPermissions)}), which never includes \`id-token\`` : grantText(eff, wf);
+            ctx.report({
+              messageId: "callerMissingPermission",
+              at: at3,
+              data: { ...data, callee: use.via.callee, calleeJob: use.via.job, grant },
+              related,
+              ...fix
+            });
+            return;
+          }
+          if (eff.source === "default") {
+            ctx.report({
+              messageId: "defaultPermissions",
+              at: at3,
+              data: { ...data, default: defaultText(ctx.settings.defaultTokenPermissions) },
+              related,
+              ...fix
+            });
+            return;
+          }
+          ctx.report({ messageId: "missingPermission", at: at3, data: { ...data, grant: grantText(eff, wf) }, related, ...fix });
+        }
+      }
+    });
+  }
+});
+
+// rules/stale-repo-path.ts
+function typoOf(name3, inventory) {
+  const [owner = "", repo = ""] = name3.toLowerCase().split("/");
+  const budget = repo.length >= 12 ? 2 : repo.length > 3 ? 1 : 0;
+  const close = inventory.filter((known) => {
+    const [o = "", r = ""] = known.toLowerCase().split("/");
+    return o === owner && editDistance(repo, r) <= budget;
+  });
+  return close.length === 1 ? close[0] : void 0;
+}
+function staleHint(v, repository, inventory, configured, template) {
+  const { owner = "", repo = "", text: text3 } = v.analysis;
+  const named = /* @__PURE__ */ new Set();
+  for (const c of githubConditions(v.stmt, { issuer: v.condition.issuer })) {
+    if (c.claim !== "sub") continue;
+    for (const item of c.condition.values.items) {
+      const a = analyseSub(item, v.mode, template);
+      if (a.owner !== void 0 && a.repo !== void 0) named.add(`${a.owner}/${a.repo}`.toLowerCase());
+    }
+  }
+  const sameOwner = configured !== void 0 && configured.toLowerCase().split("/")[0] === owner.toLowerCase();
+  if (configured !== void 0 && sameOwner && named.size === 1 && inventory.some((r) => r.toLowerCase() === configured.toLowerCase())) {
+    return `Was this repository (\`${configured}\`) renamed from \`${repository}\`? If so, the sub must name the new name (\`${renamed(text3, owner, repo, configured)}\`); if not, check which repository this role is for.`;
+  }
+  const typo = typoOf(repository, inventory);
+  if (typo !== void 0)
+    return `Is \`${repository}\` a misspelling of \`${typo}\`? If so, correct the name (\`${renamed(text3, owner, repo, typo)}\`); if not, add it to the inventory or remove it.`;
+  return "Check the name: correct it if it is misspelt or the repository was renamed, add it to the inventory if it is new, or remove it if the repository is gone.";
+}
+function escapeRegExp(text3) {
+  return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function renamed(text3, owner, repo, to) {
+  const [toOwner = owner, toRepo = repo] = to.split("/");
+  const re3 = new RegExp(`(^|:)(repo|repository):${escapeRegExp(owner)}(@[^/:]*)?/${escapeRegExp(repo)}(?=@|:|$)`);
+  return text3.replace(
+    re3,
+    (_m, start, key3, ownerId) => `${start}${key3}:${toOwner}${ownerId ?? ""}/${toRepo}`
+  );
+}
+function reportOnline(ctx, statuses) {
+  const inventory = ctx.settings.repositories;
+  for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
+    const { owner, repo, text: text3 } = v.analysis;
+    if (!v.analysis.canMatch || owner === void 0 || repo === void 0) continue;
+    const repository = `${owner}/${repo}`;
+    if (inventory !== void 0 && !inventory.includes(repository)) continue;
+    const status = statuses.get(repository);
+    const base = { value: text3, note: valueNote(v.value), repository, operator: v.condition.condition.operator.value };
+    if (status?.kind === "missing") ctx.report({ messageId: "missingOnline", at: v.value, data: base });
+    else if (status?.kind === "renamed" || status?.kind === "ok" && status.fullName !== repository && v.mode !== "equalsIgnoreCase") {
+      const canonical2 = status.fullName;
+      const messageId = status.kind === "renamed" ? "renamedOnline" : "caseMismatch";
+      ctx.report({
+        messageId,
+        at: v.value,
+        data: { ...base, canonical: canonical2, suggestion: renamed(text3, owner, repo, canonical2) }
+      });
+    }
+  }
+}
+var rule, stale_repo_path_default;
+var init_stale_repo_path = __esm({
+  "rules/stale-repo-path.ts"() {
+    "use strict";
+    init_rule();
+    init_sub_pattern();
+    init_github_trust();
+    init_edit_distance();
+    rule = defineRule({
+      meta: {
+        id: "stale-repo-path",
+        severity: "error",
+        description: "Sub condition names a repository that is not in the configured inventory",
+        inputs: ["policy"],
+        fixable: false,
+        messages: {
+          notInInventory: {
+            message: "`{{value}}` names `{{repository}}`, which is not in the repository inventory",
+            explanation: "`{{value}}`{{note}} names `{{repository}}`, which is not among the {{count}} repositories of the configured inventory (`repositories` / `repositoriesFile`). A sub condition for a repository that does not exist (deleted, renamed, or misspelt) never lets your workflows in, and if someone later creates that name, theirs get this role.",
+            fix: "{{hint}}"
+          },
+          caseMismatch: {
+            message: "`{{value}}` writes `{{repository}}`, but the repository is `{{canonical}}`",
+            explanation: "`{{value}}`{{note}} writes the repository as `{{repository}}`, but its name is `{{canonical}}`. GitHub accepts any case in URLs, but the sub claim carries the canonical case and `{{operator}}` compares case-sensitively, so this value never matches.",
+            fix: "Write `{{suggestion}}`."
+          },
+          missingOnline: {
+            message: "`{{value}}` names `{{repository}}`, which GitHub reports as not found",
+            explanation: "`{{value}}`{{note}} names `{{repository}}`, which the GitHub API reports as not found (404): deleted, misspelt, or private to a token without access. No workflow of yours can use this condition, and if someone creates that name, theirs get this role.",
+            fix: "Correct the name (set GITHUB_TOKEN if the repository is private)."
+          },
+          renamedOnline: {
+            message: "`{{value}}` names `{{repository}}`, which moved to `{{canonical}}`",
+            explanation: "`{{value}}`{{note}} names `{{repository}}`, which GitHub reports as moved to `{{canonical}}` (301). Tokens of the renamed repository carry the new name, so this value no longer matches them \u2014 and the old name is free for anyone to take.",
+            fix: "Write `{{suggestion}}`."
+          }
+        }
+      },
+      check(ctx) {
+        const statuses = ctx.project.repoStatuses;
+        const inventory = ctx.settings.repositories;
+        if (statuses) reportOnline(ctx, statuses);
+        if (inventory === void 0) return;
+        const known = new Set(inventory);
+        const byLower = /* @__PURE__ */ new Map();
+        for (const r of inventory) if (!byLower.has(r.toLowerCase())) byLower.set(r.toLowerCase(), r);
+        for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
+          const { owner, repo, text: text3 } = v.analysis;
+          if (!v.analysis.canMatch || owner === void 0 || repo === void 0) continue;
+          const repository = `${owner}/${repo}`;
+          if (known.has(repository)) continue;
+          const base = {
+            value: text3,
+            note: valueNote(v.value),
+            repository,
+            operator: v.condition.condition.operator.value
+          };
+          const canonical2 = byLower.get(repository.toLowerCase());
+          if (canonical2 !== void 0) {
+            if (v.mode === "equalsIgnoreCase") continue;
+            ctx.report({
+              messageId: "caseMismatch",
+              at: v.value,
+              data: { ...base, canonical: canonical2, suggestion: renamed(text3, owner, repo, canonical2) }
+            });
+            continue;
+          }
+          const hint = staleHint(v, repository, inventory, ctx.settings.repository, ctx.settings.subClaimTemplate);
+          ctx.report({ messageId: "notInInventory", at: v.value, data: { ...base, count: inventory.length, hint } });
+        }
+      }
+    });
+    stale_repo_path_default = rule;
+  }
+});
+
+// src/analysis/job-condition.ts
+function tokenize(text3) {
+  const out2 = [];
+  let i = 0;
+  while (i < text3.length) {
+    const ch = text3.charAt(i);
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      let v = "";
+      let j = i + 1;
+      for (; ; ) {
+        if (j >= text3.length) return void 0;
+        const c = text3.charAt(j);
+        if (c === ch) {
+          if (ch === "'" && text3.charAt(j + 1) === "'") {
+            v += "'";
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        v += c;
+        j++;
+      }
+      out2.push({ t: "str", v });
+      i = j + 1;
+      continue;
+    }
+    const two = text3.slice(i, i + 2);
+    if (["==", "!=", "&&", "||", "<=", ">="].includes(two)) {
+      out2.push({ t: "op", v: two });
+      i += 2;
+      continue;
+    }
+    if ("!()<>[],.*".includes(ch)) {
+      out2.push({ t: "op", v: ch });
+      i++;
+      continue;
+    }
+    const num2 = /^-?(?:0x[0-9a-f]+|\d+(?:\.\d+)?(?:e[+-]?\d+)?)/i.exec(text3.slice(i));
+    if (num2 && !/[A-Za-z_]/.test(text3.charAt(i + num2[0].length))) {
+      out2.push({ t: "num", v: num2[0] });
+      i += num2[0].length;
+      continue;
+    }
+    const word = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(text3.slice(i));
+    if (!word) return void 0;
+    out2.push({ t: "word", v: word[0] });
+    i += word[0].length;
+  }
+  return out2;
+}
+function opaque(text3) {
+  return { kind: "expr", expr: { kind: "opaque", text: text3 }, text: text3 };
+}
+function asExpr(o) {
+  if (o.kind === "expr") return o.expr;
+  if (o.kind === "path" && o.path === RUN_FORK) return { kind: "runFromFork" };
+  if (o.kind === "path" && o.path === PR_FORK) return { kind: "prFromFork" };
+  return { kind: "opaque", text: o.text };
+}
+function onRelease(test) {
+  return { kind: "and", parts: [{ kind: "event", name: "release" }, test] };
+}
+function compare(a, b) {
+  if (a.kind === "string" && b.kind === "string")
+    return { kind: "const", value: a.value.toLowerCase() === b.value.toLowerCase() };
+  const pair2 = a.kind === "path" && b.kind === "string" ? { path: a, str: b } : b.kind === "path" && a.kind === "string" ? { path: b, str: a } : void 0;
+  const text3 = `${a.text} == ${b.text}`;
+  if (a.kind === "path" && b.kind === "path") {
+    const paths = /* @__PURE__ */ new Set([a.path, b.path]);
+    if (paths.has(RUN_REPO) && paths.has("github.repository")) return { kind: "runSameRepo" };
+    if (paths.has(PR_REPO) && [...paths].some((p) => PR_BASE_REPOS.has(p))) return { kind: "prSameRepo" };
+    return { kind: "opaque", text: text3 };
+  }
+  for (const [path5, kind] of [
+    [RUN_FORK, "runFromFork"],
+    [PR_FORK, "prFromFork"]
+  ]) {
+    const forkTest = a.kind === "path" && a.path === path5 ? b : b.kind === "path" && b.path === path5 ? a : void 0;
+    if (forkTest?.kind === "expr" && forkTest.expr.kind === "const")
+      return forkTest.expr.value ? { kind } : { kind: "not", x: { kind } };
+  }
+  if (!pair2) return { kind: "opaque", text: text3 };
+  const { path: path4, str: str4 } = pair2;
+  switch (path4.path) {
+    case "github.event_name":
+      return { kind: "event", name: str4.value.toLowerCase() };
+    case "github.ref":
+      return { kind: "refIs", ref: str4.value.toLowerCase(), written: str4.value };
+    case "github.ref_name":
+      return {
+        kind: "or",
+        parts: REF_NAME_BASES.map((base) => ({
+          kind: "refIs",
+          ref: `${base}${str4.value}`.toLowerCase(),
+          written: `${base}${str4.value}`
+        }))
+      };
+    case RELEASE_TAG:
+      return onRelease({
+        kind: "refIs",
+        ref: `refs/tags/${str4.value}`.toLowerCase(),
+        written: `refs/tags/${str4.value}`
+      });
+    case `${RUN}event`:
+      return { kind: "runEvent", name: str4.value.toLowerCase() };
+    default:
+      return { kind: "opaque", text: text3 };
+  }
+}
+function call(name3, args, text3) {
+  const [subject, prefix] = args;
+  if (name3 === "startswith" && args.length === 2 && subject?.kind === "path" && prefix?.kind === "string") {
+    const p = prefix.value;
+    if (subject.path === "github.ref") return { kind: "refStarts", prefix: p.toLowerCase(), written: p };
+    if (subject.path === "github.ref_name")
+      return {
+        kind: "or",
+        parts: REF_NAME_BASES.map((base) => ({
+          kind: "refStarts",
+          prefix: `${base}${p}`.toLowerCase(),
+          written: `${base}${p}`
+        }))
+      };
+    if (subject.path === RELEASE_TAG)
+      return onRelease({ kind: "refStarts", prefix: `refs/tags/${p}`.toLowerCase(), written: `refs/tags/${p}` });
+  }
+  return { kind: "opaque", text: text3 };
+}
+function not(t2) {
+  return t2 === "yes" ? "no" : t2 === "no" ? "yes" : "maybe";
+}
+function evaluate2(e, event, ref, scenario) {
+  const runFacts = event === "workflow_run" ? scenario : void 0;
+  const prFacts = event === "pull_request_target" || event === "pull_request" ? scenario : void 0;
+  switch (e.kind) {
+    case "const":
+      return e.value ? "yes" : "no";
+    // Without a `workflow_run` payload these are null: `null == 'push'` and `null == github.repository` are false.
+    case "runEvent":
+      return runFacts === void 0 ? "no" : runFacts === "untrusted" ? e.name === "pull_request" ? "yes" : "no" : "maybe";
+    case "runSameRepo":
+      return runFacts === void 0 ? "no" : runFacts === "untrusted" ? "no" : "maybe";
+    // `null == false` holds in GitHub's expressions: off `workflow_run`, no claim.
+    case "runFromFork":
+      return runFacts === "untrusted" ? "yes" : "maybe";
+    case "prSameRepo":
+      return prFacts === void 0 ? "no" : prFacts === "untrusted" ? "no" : "maybe";
+    case "prFromFork":
+      return prFacts === "untrusted" ? "yes" : "maybe";
+    case "event":
+      return e.name === event ? "yes" : "no";
+    case "refIs":
+      return ref.kind === "literal" && ref.ref === e.ref ? "yes" : "no";
+    case "refStarts":
+      if (ref.kind === "literal") return ref.ref.startsWith(e.prefix) ? "yes" : "no";
+      if (ref.kind === "prefixed")
+        return ref.prefix.startsWith(e.prefix) ? "yes" : e.prefix.startsWith(ref.prefix) ? "maybe" : "no";
+      return "no";
+    case "not":
+      return not(evaluate2(e.x, event, ref, scenario));
+    case "and": {
+      const r = e.parts.map((p) => evaluate2(p, event, ref, scenario));
+      return r.includes("no") ? "no" : r.includes("maybe") ? "maybe" : "yes";
+    }
+    case "or": {
+      const r = e.parts.map((p) => evaluate2(p, event, ref, scenario));
+      return r.includes("yes") ? "yes" : r.includes("maybe") ? "maybe" : "no";
+    }
+    case "opaque":
+      return "maybe";
+  }
+}
+function collect(e, out2) {
+  switch (e.kind) {
+    case "refIs":
+      if (!out2.refs.has(e.ref)) out2.refs.set(e.ref, e.written);
+      return;
+    case "refStarts":
+      if (!out2.prefixes.has(e.prefix)) out2.prefixes.set(e.prefix, e.written);
+      return;
+    case "not":
+      collect(e.x, out2);
+      return;
+    case "and":
+    case "or":
+      for (const p of e.parts) collect(p, out2);
+      return;
+    case "opaque":
+      out2.opaque.push(e.text);
+      return;
+    default:
+      return;
+  }
+}
+function unwrap(text3) {
+  const t2 = text3.trim();
+  const m = /^\$\{\{([\s\S]*)\}\}$/.exec(t2);
+  if (m) return m[1]?.includes("${{") || m[1]?.includes("}}") ? void 0 : m[1];
+  return t2.includes("${{") ? void 0 : t2;
+}
+function parseCondition(text3) {
+  if (text3 === void 0 || text3.trim() === "") return { kind: "const", value: true };
+  const source = unwrap(text3);
+  const tokens = source === void 0 ? void 0 : tokenize(source);
+  const expr = tokens && tokens.length > 0 ? new Parser4(tokens).parse() : void 0;
+  return expr ?? { kind: "opaque", text: text3 };
+}
+function jobCondition(...texts) {
+  const parts = texts.map(parseCondition);
+  const expr = parts.length === 1 && parts[0] ? parts[0] : { kind: "and", parts };
+  const found = { refs: /* @__PURE__ */ new Map(), prefixes: /* @__PURE__ */ new Map(), opaque: [] };
+  collect(expr, found);
+  const refs = [...found.refs.keys()];
+  const prefixes = [...found.prefixes.keys()];
+  const refClasses = [
+    ...refs.map((r) => ({ kind: "literal", ref: r })),
+    ...prefixes.map((p) => ({ kind: "prefixed", prefix: p })),
+    { kind: "other" }
+  ];
+  const classes = (event, scenario = "any") => refClasses.map((cls) => ({ cls, result: evaluate2(expr, event, cls, scenario) }));
+  const written = (r) => found.refs.get(r) ?? found.prefixes.get(r) ?? r;
+  const reachesIn = (event, scenario) => {
+    const results = classes(event.toLowerCase(), scenario).map((c) => c.result);
+    return results.includes("yes") ? "yes" : results.includes("maybe") ? "maybe" : "no";
+  };
+  return {
+    opaqueEventTest: found.opaque.some((o) => o.includes("event_name")),
+    reaches: (event) => reachesIn(event, "any"),
+    reachesUntrusted: (event) => reachesIn(event, "untrusted"),
+    refsFor(event) {
+      const results = classes(event.toLowerCase());
+      if (results.every((c) => c.result === "no")) return { kind: "never" };
+      const pick = (want, kind) => results.filter((c) => c.cls.kind === kind && want(c.result)).map(
+        (c) => c.cls.kind === "literal" ? written(c.cls.ref) : c.cls.kind === "prefixed" ? written(c.cls.prefix) : ""
+      );
+      const other = results.find((c) => c.cls.kind === "other")?.result;
+      if (other === "no")
+        return {
+          kind: "only",
+          refs: pick((t2) => t2 !== "no", "literal"),
+          prefixes: pick((t2) => t2 !== "no", "prefixed")
+        };
+      return {
+        kind: "except",
+        refs: pick((t2) => t2 === "no", "literal"),
+        prefixes: pick((t2) => t2 === "no", "prefixed")
+      };
+    }
+  };
+}
+function ruleAdmitsRef(rule2, ref) {
+  const r = ref.toLowerCase();
+  if (rule2.kind === "never") return false;
+  const named = rule2.refs.some((x) => x.toLowerCase() === r) || rule2.prefixes.some((p) => r.startsWith(p.toLowerCase()));
+  return rule2.kind === "only" ? named : !named;
+}
+function namesUnder(rule2, base) {
+  if (rule2.kind === "never") return { kind: "none" };
+  const b = base.toLowerCase();
+  const coversBase = rule2.prefixes.some((p) => b.startsWith(p.toLowerCase()));
+  const names = rule2.refs.filter((r) => r.toLowerCase().startsWith(b) && r.length > b.length).map((r) => r.slice(b.length));
+  const prefixes = rule2.prefixes.filter((p) => p.toLowerCase().startsWith(b) && p.length > b.length).map((p) => p.slice(b.length));
+  if (rule2.kind === "only") {
+    if (coversBase) return { kind: "except", names: [], prefixes: [] };
+    return names.length === 0 && prefixes.length === 0 ? { kind: "none" } : { kind: "only", names, prefixes };
+  }
+  if (coversBase) return { kind: "none" };
+  return { kind: "except", names, prefixes };
+}
+var Parser4, RUN, RUN_FORK, RUN_REPO, RELEASE_TAG, PR, PR_FORK, PR_REPO, PR_BASE_REPOS, REF_NAME_BASES;
+var init_job_condition = __esm({
+  "src/analysis/job-condition.ts"() {
+    "use strict";
+    Parser4 = class {
+      constructor(tokens) {
+        this.tokens = tokens;
+      }
+      tokens;
+      i = 0;
+      parse() {
+        const e = this.or();
+        if (!e || this.i !== this.tokens.length) return void 0;
+        return asExpr(e);
+      }
+      peek(v) {
+        const t2 = this.tokens[this.i];
+        return t2?.t === "op" && t2.v === v;
+      }
+      take(v) {
+        if (!this.peek(v)) return false;
+        this.i++;
+        return true;
+      }
+      or() {
+        const first = this.and();
+        if (!first) return void 0;
+        const parts = [first];
+        while (this.take("||")) {
+          const next = this.and();
+          if (!next) return void 0;
+          parts.push(next);
+        }
+        if (parts.length === 1) return first;
+        return {
+          kind: "expr",
+          expr: { kind: "or", parts: parts.map(asExpr) },
+          text: parts.map((p) => p.text).join(" || ")
+        };
+      }
+      and() {
+        const first = this.equality();
+        if (!first) return void 0;
+        const parts = [first];
+        while (this.take("&&")) {
+          const next = this.equality();
+          if (!next) return void 0;
+          parts.push(next);
+        }
+        if (parts.length === 1) return first;
+        return {
+          kind: "expr",
+          expr: { kind: "and", parts: parts.map(asExpr) },
+          text: parts.map((p) => p.text).join(" && ")
+        };
+      }
+      equality() {
+        let left = this.relational();
+        if (!left) return void 0;
+        for (; ; ) {
+          const op = this.take("==") ? "==" : this.take("!=") ? "!=" : void 0;
+          if (!op) return left;
+          const right = this.relational();
+          if (!right) return void 0;
+          const test = compare(left, right);
+          const text3 = `${left.text} ${op} ${right.text}`;
+          left = { kind: "expr", expr: op === "==" ? test : { kind: "not", x: test }, text: text3 };
+        }
+      }
+      relational() {
+        let left = this.unary();
+        if (!left) return void 0;
+        for (; ; ) {
+          const op = ["<", "<=", ">", ">="].find((o) => this.take(o));
+          if (!op) return left;
+          const right = this.unary();
+          if (!right) return void 0;
+          const text3 = `${left.text} ${op} ${right.text}`;
+          left = { kind: "expr", expr: { kind: "opaque", text: text3 }, text: text3 };
+        }
+      }
+      unary() {
+        if (this.take("!")) {
+          const x = this.unary();
+          if (!x) return void 0;
+          return { kind: "expr", expr: { kind: "not", x: asExpr(x) }, text: `!${x.text}` };
+        }
+        return this.postfix();
+      }
+      postfix() {
+        let base = this.primary();
+        if (!base) return void 0;
+        for (; ; ) {
+          if (this.take(".")) {
+            const t2 = this.tokens[this.i];
+            if (t2?.t === "word") {
+              this.i++;
+              base = base.kind === "path" ? { kind: "path", path: `${base.path}.${t2.v.toLowerCase()}`, text: `${base.text}.${t2.v}` } : opaque(`${base.text}.${t2.v}`);
+            } else if (this.take("*")) base = opaque(`${base.text}.*`);
+            else return void 0;
+            continue;
+          }
+          if (this.take("[")) {
+            const index2 = this.or();
+            if (!index2 || !this.take("]")) return void 0;
+            base = base.kind === "path" && index2.kind === "string" ? { kind: "path", path: `${base.path}.${index2.value.toLowerCase()}`, text: `${base.text}[${index2.text}]` } : opaque(`${base.text}[${index2.text}]`);
+            continue;
+          }
+          return base;
+        }
+      }
+      primary() {
+        const t2 = this.tokens[this.i];
+        if (!t2) return void 0;
+        if (t2.t === "op" && t2.v === "(") {
+          this.i++;
+          const inner = this.or();
+          if (!inner || !this.take(")")) return void 0;
+          return { ...inner, text: `(${inner.text})` };
+        }
+        if (t2.t === "str") {
+          this.i++;
+          return { kind: "string", value: t2.v, text: `'${t2.v}'` };
+        }
+        if (t2.t === "num") {
+          this.i++;
+          return opaque(t2.v);
+        }
+        if (t2.t !== "word") return void 0;
+        this.i++;
+        const word = t2.v;
+        if (this.take("(")) {
+          const args = [];
+          if (!this.take(")")) {
+            for (; ; ) {
+              const a = this.or();
+              if (!a) return void 0;
+              args.push(a);
+              if (this.take(")")) break;
+              if (!this.take(",")) return void 0;
+            }
+          }
+          const text3 = `${word}(${args.map((a) => a.text).join(", ")})`;
+          return { kind: "expr", expr: call(word.toLowerCase(), args, text3), text: text3 };
+        }
+        const lower = word.toLowerCase();
+        if (lower === "true" || lower === "false")
+          return { kind: "expr", expr: { kind: "const", value: lower === "true" }, text: word };
+        if (lower === "null") return opaque(word);
+        return { kind: "path", path: lower, text: word };
+      }
+    };
+    RUN = "github.event.workflow_run.";
+    RUN_FORK = `${RUN}head_repository.fork`;
+    RUN_REPO = `${RUN}head_repository.full_name`;
+    RELEASE_TAG = "github.event.release.tag_name";
+    PR = "github.event.pull_request.";
+    PR_FORK = `${PR}head.repo.fork`;
+    PR_REPO = `${PR}head.repo.full_name`;
+    PR_BASE_REPOS = /* @__PURE__ */ new Set(["github.repository", `${PR}base.repo.full_name`]);
+    REF_NAME_BASES = ["refs/heads/", "refs/tags/", "refs/pull/"];
+  }
+});
+
+// src/analysis/predicted-claims.ts
+function repoFacts(settings) {
+  const out2 = {};
+  const m = settings.repository ? /^([^/]+)\/([^/]+)$/.exec(settings.repository) : null;
+  if (m?.[1] && m[2]) {
+    out2.owner = m[1];
+    out2.name = m[2];
+  }
+  if (settings.repositoryOwnerId) out2.ownerId = settings.repositoryOwnerId;
+  if (settings.repositoryId) out2.repoId = settings.repositoryId;
+  return out2;
+}
+function repoPieces(r) {
+  if (!r.owner || !r.name) return [NAME_RUN];
+  const owner = { anyCase: r.owner };
+  const name3 = { anyCase: r.name };
+  const ownerId = r.ownerId ? r.ownerId : ID_RUN;
+  const repoId = r.repoId ? r.repoId : ID_RUN;
+  return [
+    {
+      oneOf: [
+        [owner, "/", name3],
+        [owner, "@", ownerId, "/", name3, "@", repoId]
+      ]
+    }
+  ];
+}
+function encodeColons(s) {
+  return s.replace(/:/g, "%3A");
+}
+function branchContext(include, ignore, description) {
+  const holes = { samples: BRANCH_SAMPLES };
+  if (include) holes.include = include;
+  if (ignore) holes.ignore = ignore;
+  return {
+    kind: "branch",
+    context: ["ref:refs/heads/", { hole: true }],
+    ref: ["refs/heads/", { hole: true }],
+    refType: "branch",
+    holes,
+    description
+  };
+}
+function tagContext(include, ignore, description) {
+  const holes = { samples: TAG_SAMPLES };
+  if (include) holes.include = include;
+  if (ignore) holes.ignore = ignore;
+  return {
+    kind: "tag",
+    context: ["ref:refs/tags/", { hole: true }],
+    ref: ["refs/tags/", { hole: true }],
+    refType: "tag",
+    holes,
+    description
+  };
+}
+function fixedBranch(branch, description) {
+  return {
+    kind: "branch",
+    context: [`ref:refs/heads/${encodeColons(branch)}`],
+    ref: [`refs/heads/${branch}`],
+    refType: "branch",
+    description
+  };
+}
+function fixedTag(tag, description) {
+  return {
+    kind: "tag",
+    context: [`ref:refs/tags/${encodeColons(tag)}`],
+    ref: [`refs/tags/${tag}`],
+    refType: "tag",
+    description
+  };
+}
+function mergeQueueContext(branches, branchesIgnore, settings) {
+  const queue = (p) => p.startsWith("!") ? `!gh-readonly-queue/${p.slice(1)}/pr-*` : `gh-readonly-queue/${p}/pr-*`;
+  const bases = [...(branches ?? []).filter(isLiteralName), settings.defaultBranch, ...BRANCH_SAMPLES];
+  const samples = [...new Set(bases)].map((b) => `gh-readonly-queue/${b}/pr-123-${QUEUE_SHA}`);
+  const ctx = branchContext(
+    branches ? branches.map(queue) : ["gh-readonly-queue/**/pr-*"],
+    branchesIgnore?.map(queue),
+    ""
+  );
+  ctx.holes = { ...ctx.holes, samples };
+  ctx.description = branches ? `runs on a merge queue branch \`gh-readonly-queue/<base>/pr-<number>-<sha>\` for a base matching ${quoteList(branches)}` : branchesIgnore ? `runs on a merge queue branch \`gh-readonly-queue/<base>/pr-<number>-<sha>\` for a base other than ${quoteList(branchesIgnore)}` : "runs on a merge queue branch `gh-readonly-queue/<base>/pr-<number>-<sha>`";
+  return ctx;
+}
+function isLiteralName(pattern) {
+  return !/[*?+[\]\\]/.test(pattern) && !pattern.startsWith("!");
+}
+function escapeGlob(name3) {
+  return name3.replace(/[*?+[\]\\]/g, "\\$&").replace(/^!/, "\\!");
+}
+function values(list2) {
+  return list2?.map((l) => l.value);
+}
+function quoteList(list2) {
+  return list2.map((p) => `\`${p}\``).join(", ");
+}
+function triggerContexts(trigger, settings) {
+  const event = trigger.event.value;
+  const f = trigger.filter;
+  switch (event) {
+    case "push": {
+      const branches = values(f.branches);
+      const branchesIgnore = values(f.branchesIgnore);
+      const tags2 = values(f.tags);
+      const tagsIgnore = values(f.tagsIgnore);
+      const branchFilter = branches !== void 0 || branchesIgnore !== void 0;
+      const tagFilter = tags2 !== void 0 || tagsIgnore !== void 0;
+      const out2 = [];
+      if (branchFilter || !tagFilter) {
+        if (branches && !branchesIgnore && branches.length > 0 && branches.every(isLiteralName))
+          out2.push(...branches.map((b) => fixedBranch(b, `to \`${b}\``)));
+        else {
+          const d = branches ? `to a branch matching ${quoteList(branches)}` : branchesIgnore ? `to a branch other than ${quoteList(branchesIgnore)}` : "to any branch";
+          out2.push(branchContext(branches, branchesIgnore, d));
+        }
+      }
+      if (tagFilter || !branchFilter) {
+        if (tags2 && !tagsIgnore && tags2.length > 0 && tags2.every(isLiteralName))
+          out2.push(...tags2.map((t2) => fixedTag(t2, `of tag \`${t2}\``)));
+        else {
+          const d = tags2 ? `of a tag matching ${quoteList(tags2)}` : tagsIgnore ? `of a tag other than ${quoteList(tagsIgnore)}` : "of any tag";
+          out2.push(tagContext(tags2, tagsIgnore, d));
+        }
+      }
+      return out2;
+    }
+    case "pull_request":
+      return [
+        {
+          kind: "pull_request",
+          context: ["pull_request"],
+          ref: ["refs/pull/", ID_RUN, "/merge"],
+          refType: "branch",
+          description: ""
+        }
+      ];
+    case "workflow_dispatch":
+      return [branchContext(void 0, void 0, "runs from any branch")];
+    case "release":
+      return [tagContext(void 0, void 0, "runs on the release's tag")];
+    case "merge_group":
+      return [mergeQueueContext(values(f.branches), values(f.branchesIgnore), settings)];
+    default:
+      if (DEFAULT_BRANCH_EVENTS.has(event))
+        return [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
+      return [
+        {
+          kind: "unknown",
+          description: "",
+          unknownWhy: event === "workflow_call" ? "a called workflow receives its caller's claims" : `oidclint does not predict the ref of \`${event}\` runs`
+        }
+      ];
+  }
+}
+function jobSituations(workflow, job, settings, step2) {
+  return situationsOf(
+    workflow,
+    workflow.file,
+    job,
+    [job.if?.value, step2?.if?.value],
+    conditionLabel(job, step2),
+    settings
+  );
+}
+function calledJobSituations(caller, callee, job, settings, step2) {
+  const ifs = [caller.job.if?.value, job.if?.value, step2?.if?.value];
+  const label2 = caller.job.if === void 0 ? conditionLabel(job, step2) : "the caller's and the called job's `if:`";
+  return situationsOf(caller.workflow, callee.file, job, ifs, label2, settings);
+}
+function situationsOf(workflow, jobWorkflowFile, job, ifs, label2, settings) {
+  const repo = repoFacts(settings);
+  const envText = job.environment ? knownText(job.environment) : void 0;
+  const condition = jobCondition(...ifs);
+  const out2 = [];
+  for (const trigger of workflow.triggers) {
+    const rule2 = condition.refsFor(trigger.event.value);
+    if (rule2.kind === "never") continue;
+    for (const ctx of triggerContexts(trigger, settings)) {
+      for (const narrowed of narrowByCondition(ctx, rule2, label2))
+        out2.push(situation(workflow, jobWorkflowFile, trigger, narrowed, job, envText, repo, settings));
+    }
+  }
+  return out2;
+}
+function conditionLabel(job, step2) {
+  if (step2?.if === void 0) return "the job's `if:`";
+  return job.if === void 0 ? "the step's `if:`" : "the job's and the step's `if:`";
+}
+function startsPullName(prefix) {
+  const m = /^(\d*)(.*)$/.exec(prefix);
+  const rest = m?.[2] ?? "";
+  return rest === "" || (m?.[1] ?? "") !== "" && "/merge".startsWith(rest);
+}
+function pullReachable(n) {
+  if (n.kind === "none") return false;
+  if (n.kind === "except") return true;
+  return n.names.some((name3) => /^\d+\/merge$/i.test(name3)) || n.prefixes.some(startsPullName);
+}
+function narrowByCondition(ctx, rule2, label2) {
+  if (rule2.kind === "except" && rule2.refs.length === 0 && rule2.prefixes.length === 0) return [ctx];
+  if (ctx.kind === "unknown" || ctx.kind === "environment") return [ctx];
+  if (ctx.kind === "pull_request") return pullReachable(namesUnder(rule2, "refs/pull/")) ? [ctx] : [];
+  const fixed = ctx.ref?.length === 1 && typeof ctx.ref[0] === "string" ? ctx.ref[0] : void 0;
+  if (!ctx.holes) return fixed === void 0 || ruleAdmitsRef(rule2, fixed) ? [ctx] : [];
+  const holes = ctx.holes;
+  const base = ctx.kind === "tag" ? "refs/tags/" : "refs/heads/";
+  const n = namesUnder(rule2, base);
+  if (n.kind === "none") return [];
+  if (n.kind === "only") {
+    const out2 = n.names.filter((name3) => holeAdmits(holes, name3)).map(
+      (name3) => (ctx.kind === "tag" ? fixedTag : fixedBranch)(
+        name3,
+        `${ctx.description}; ${label2} allows only \`${base}${name3}\``
+      )
+    );
+    if (n.prefixes.length > 0) {
+      out2.push({
+        ...ctx,
+        holes: { ...holes, prefixes: n.prefixes },
+        description: `${ctx.description}; ${label2} allows only refs starting with ${quoteList(n.prefixes.map((p) => base + p))}`
+      });
+    }
+    return out2;
+  }
+  if (n.names.length === 0 && n.prefixes.length === 0) return [ctx];
+  const ignore = [...holes.ignore ?? [], ...n.names.map(escapeGlob), ...n.prefixes.map((p) => `${escapeGlob(p)}**`)];
+  const excluded = [...n.names.map((name3) => base + name3), ...n.prefixes.map((p) => `${base}${p}\u2026`)];
+  return [
+    {
+      ...ctx,
+      holes: { ...holes, ignore },
+      description: `${ctx.description}; ${label2} excludes ${quoteList(excluded)}`
+    }
+  ];
+}
+function situation(workflow, jobWorkflowFile, trigger, ctx, job, envText, repo, settings) {
+  const event = trigger.event.value;
+  const claims = /* @__PURE__ */ new Map();
+  const pieces = (p) => p ? { kind: "pieces", pieces: p } : { kind: "unknown" };
+  const repoKnown = repo.owner !== void 0 && repo.name !== void 0;
+  claims.set("event_name", pieces([event]));
+  claims.set("ref", pieces(ctx.ref));
+  if (ctx.refType) claims.set("ref_type", pieces([ctx.refType]));
+  if (repoKnown) {
+    claims.set("repository", pieces([{ anyCase: `${repo.owner ?? ""}/${repo.name ?? ""}` }]));
+    claims.set("repository_owner", pieces([{ anyCase: repo.owner ?? "" }]));
+    claims.set("repository_id", pieces([repo.repoId ?? ID_RUN]));
+    claims.set("repository_owner_id", pieces([repo.ownerId ?? ID_RUN]));
+    if (ctx.ref) {
+      const repoPiece = { anyCase: `${repo.owner ?? ""}/${repo.name ?? ""}` };
+      claims.set("job_workflow_ref", pieces([repoPiece, `/${jobWorkflowFile}@`, ...ctx.ref]));
+      claims.set("workflow_ref", pieces([repoPiece, `/${workflow.file}@`, ...ctx.ref]));
+    }
+  }
+  let kind = ctx.kind;
+  let context = ctx.context;
+  let description = ctx.description;
+  let unknownWhy = ctx.unknownWhy;
+  if (job.environment && envText !== "") {
+    if (envText === void 0) {
+      claims.set("environment", { kind: "unknown" });
+      kind = "unknown";
+      context = void 0;
+      unknownWhy = `the environment \`${job.environment.parts.map((p) => typeof p === "string" ? p : `\${{ ${p.unknown} }}`).join("")}\` is not known statically`;
+    } else {
+      claims.set("environment", pieces([envText]));
+      kind = "environment";
+      context = [`environment:${encodeColons(envText)}`];
+      description = [description, `environment \`${envText}\``].filter((d) => d !== "").join(", ");
+      unknownWhy = void 0;
+    }
+  } else claims.set("environment", { kind: "absent" });
+  let sub;
+  if (context) sub = subPieces(settings.subClaimTemplate, context, repo, claims);
+  claims.set("sub", pieces(sub));
+  const out2 = { trigger, event, kind, description, claims };
+  if (ctx.holes && ctx.kind !== "unknown") out2.holes = ctx.holes;
+  if (unknownWhy) out2.unknownWhy = unknownWhy;
+  if (sub) out2.sub = sub;
+  return out2;
+}
+function subPieces(template, context, repo, claims) {
+  const out2 = [];
+  template.forEach((key3, i) => {
+    if (i > 0) out2.push(":");
+    if (key3 === "repo") out2.push("repo:", ...repoPieces(repo));
+    else if (key3 === "context") out2.push(...context);
+    else {
+      const v = claims.get(key3);
+      out2.push(`${key3}:`);
+      if (v?.kind === "pieces") out2.push(...v.pieces.map((p) => typeof p === "string" ? encodeColons(p) : p));
+      else out2.push(ANY_RUN);
+    }
+  });
+  return out2;
+}
+function renderPieces(pieces, hole = "<name>") {
+  return pieces.map((p) => {
+    if (typeof p === "string") return p;
+    if ("anyCase" in p) return p.anyCase;
+    if ("hole" in p) return hole;
+    if ("oneOf" in p) return renderPieces(p.oneOf[0] ?? [], hole);
+    return p === ID_RUN || p.min === 1 ? "<id>" : "<unknown>";
+  }).join("");
+}
+function renderSub(s, example2) {
+  if (!s.sub) return "(unknown)";
+  const hole = example2 ?? (s.kind === "tag" ? "<tag>" : "<branch>");
+  return renderPieces(s.sub, hole).replace(/^repo:<id>/, "repo:OWNER/REPO");
+}
+function describeHole(s) {
+  const h = s.holes;
+  if (!h) return void 0;
+  const what = s.kind === "tag" ? "tag" : "branch";
+  const parts = [h.include ? `any ${what} matching ${quoteList(h.include)}` : `any ${what}`];
+  if (h.ignore && h.ignore.length > 0) parts.push(`except ${quoteList(h.ignore)}`);
+  if (h.prefixes && h.prefixes.length > 0) parts.push(`starting with ${quoteList(h.prefixes)}`);
+  return parts.join(", ");
+}
+var DEFAULT_BRANCH_EVENTS, BRANCH_SAMPLES, TAG_SAMPLES, NAME_RUN, QUEUE_SHA;
+var init_predicted_claims = __esm({
+  "src/analysis/predicted-claims.ts"() {
+    "use strict";
+    init_iam_evaluation();
+    init_job_condition();
+    init_value();
+    DEFAULT_BRANCH_EVENTS = /* @__PURE__ */ new Set([
+      "pull_request_target",
+      "workflow_run",
+      "issue_comment",
+      "schedule",
+      "issues",
+      "label",
+      "milestone",
+      "discussion",
+      "discussion_comment",
+      "repository_dispatch",
+      "watch",
+      "fork",
+      "gollum"
+    ]);
+    BRANCH_SAMPLES = ["feature/login", "develop", "dev", "fix/typo", "release/1.0", "staging", "main", "master"];
+    TAG_SAMPLES = ["v1.0.0", "v1.2.3", "1.0.0", "release-1.0", "latest"];
+    NAME_RUN = { run: (c) => c !== ":", min: 1 };
+    QUEUE_SHA = "3f9a1c27d4b85e60f1a2b3c4d5e6f708192a3b4c";
+  }
+});
+
+// src/analysis/refused-repository.ts
+function refusedRepository(sub, patterns, mode = "like") {
+  const repo = /^repo:([^:]+):/.exec(sub)?.[1];
+  if (repo === void 0) return void 0;
+  const trusted = patterns.map((p) => /^repo:([^:]+):/.exec(p)?.[1]).filter((r) => r !== void 0);
+  if (trusted.length === 0 || trusted.length < patterns.length) return void 0;
+  const lower = repo.toLowerCase();
+  if (trusted.some((r) => compileIamValue(r.toLowerCase(), mode)?.matches(lower) !== false)) return void 0;
+  return { repo, trusted: [...new Set(trusted)] };
+}
+var init_refused_repository = __esm({
+  "src/analysis/refused-repository.ts"() {
+    "use strict";
+    init_iam_evaluation();
+  }
+});
+
+// rules/trust-mismatch.ts
+function policyClaim(s, repo, example2) {
+  const prefix = `repo:${repo}:`;
+  if (s.kind === "environment" || !s.holes) return renderSub(s);
+  if (s.kind === "pull_request") return `${prefix}pull_request`;
+  const refs = s.kind === "tag" ? "refs/tags/" : "refs/heads/";
+  const positive = s.holes.include?.filter((p) => !p.startsWith("!")) ?? [];
+  const include = example2 === void 0 ? positive : positive.filter((p) => filterListAdmits([p], example2));
+  if (include.length === 1) {
+    let p = (include[0] ?? "*").replace(/\*\*?/g, "*").replace(/\[[^\]]*\][?+]?|.[?+]/g, "*").replace(/\*+/g, "*");
+    if (s.event === "merge_group") p = p.replace(/\/pr-\*$/, "/*");
+    if (p !== "*") return `${prefix}ref:${refs}${p}`;
+  }
+  return renderSub(s, example2);
+}
+function acceptedFilter(allowed, kind, mergeQueue) {
+  const ref = mergeQueue ? /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\// : new RegExp(`:ref:refs/${kind}/([^?]+)$`);
+  const names = allowed.map((p) => ref.exec(p)?.[1]).filter((n) => n !== void 0 && n !== "*").map((n) => n.includes("*") ? `"${n.replace(/\*+/g, "**")}"` : n);
+  return names.length > 0 ? [...new Set(names)].join(", ") : void 0;
+}
+function fixText2(f) {
+  const { s, repo, example: example2, allowed, defaultBranch } = f;
+  const claim = policyClaim(s, repo, example2);
+  const add = `add exactly \`${claim}\` to the role's \`\u2026:sub\` condition${claim.includes("*") ? " (as `StringLike`)" : ""}`;
+  const roleEnv = allowed.map((p) => /:environment:([^:*?]+)$/.exec(p)?.[1]).find((e) => e !== void 0);
+  const env = roleEnv === void 0 ? void 0 : decodeURIComponent(roleEnv);
+  const other = f.repoKnown ? refusedRepository(`repo:${repo}:`, allowed) : void 0;
+  if (other) {
+    const names = other.trusted.map((r) => `\`${r}\``).join(", ");
+    return `assume a role made for \`${repo}\` if this one belongs to ${names}; if this repository was renamed from ${names}, write its new name in the role's \`\u2026:sub\` condition`;
+  }
+  if (f.matrix !== void 0)
+    return `leave \`${f.matrix}\` out of the matrix if this role is not meant for it; or, if it is, ${add}`;
+  if (s.kind === "environment") {
+    if (env !== void 0) return `give the job the environment the role trusts (\`environment: ${env}\`), or ${add}`;
+    return `drop the job's \`environment:\` if the role is meant for ref-based runs (a job with an environment always gets \`\u2026:environment:NAME\`), or ${add}`;
+  }
+  const envOnly = allowed.length > 0 && allowed.every((p) => p.includes(":environment:"));
+  if (env !== void 0 && envOnly)
+    return `give the job the environment the role trusts (\`environment: ${env}\`: its sub is then \`repo:${repo}:environment:${roleEnv ?? env}\` on every trigger), or ${add}`;
+  if (s.kind === "pull_request")
+    return `do not assume this role in \`pull_request\` runs (\`if: github.event_name != 'pull_request'\` on the job or the step), or, if pull requests may use it, ${add}`;
+  if (s.event === "workflow_dispatch")
+    return `state that the job runs only from \`${defaultBranch}\` (job \`if: github.ref == 'refs/heads/${defaultBranch}'\`) or give it an environment the role trusts; if another branch is meant to deploy, add exactly its claim (e.g. \`${claim}\`)`;
+  if (FILTERED_EVENTS.has(s.event)) {
+    const filter = s.kind === "tag" ? "tags" : "branches";
+    const open = s.holes !== void 0 && s.holes.include === void 0;
+    const kind = s.kind === "tag" ? "tags" : "heads";
+    const accepted = acceptedFilter(allowed, kind, s.event === "merge_group");
+    const other2 = kind === "tags" ? "heads" : "tags";
+    if (accepted === void 0 && allowed.some((p) => p.includes(`:ref:refs/${other2}/`)))
+      return `assume this role only in ${other2 === "tags" ? "tag" : "branch"} runs (\`if: startsWith(github.ref, 'refs/${other2}/')\` on the step), or ${add}`;
+    if (open) {
+      const example3 = accepted ?? (s.kind === "tag" ? "v*" : defaultBranch);
+      return `pin the trigger with a \`${filter}:\` filter the role accepts (e.g. \`${filter}: [${example3}]\`), or ${add}`;
+    }
+    return accepted === void 0 ? `narrow the trigger's \`${filter}\` filter to the refs the role accepts, or ${add}` : `narrow the trigger's \`${filter}\` filter to the refs the role accepts (\`${filter}: [${accepted}]\`), or ${add}`;
+  }
+  return `restrict the job with \`if: github.event_name != '${s.event}'\`, or ${add}`;
+}
+function varyingKeys(uses) {
+  const values2 = /* @__PURE__ */ new Map();
+  for (const u of uses)
+    for (const [k, v] of u.matrix ?? []) values2.set(k, (values2.get(k) ?? /* @__PURE__ */ new Set()).add(displayText(v)));
+  return [...values2].filter(([, set2]) => set2.size > 1).map(([k]) => k).slice(0, 3);
+}
+function defaultBranchAccepted(roles, s, settings) {
+  if (!s.holes || !holeAdmits(s.holes, settings.defaultBranch)) return false;
+  const holes = { ...s.holes, include: [settings.defaultBranch], samples: [] };
+  return roles.every((r) => findRefusedClaim(r.docs, s.claims, settings, holes, ["aud"]).verdict === "accepted");
+}
+var FILTERED_EVENTS, trust_mismatch_default;
+var init_trust_mismatch = __esm({
+  "rules/trust-mismatch.ts"() {
+    "use strict";
+    init_rule();
+    init_workflow_values();
+    init_predicted_claims();
+    init_iam_evaluation();
+    init_role_assumptions();
+    init_value();
+    init_refused_repository();
+    FILTERED_EVENTS = /* @__PURE__ */ new Set(["push", "merge_group"]);
+    trust_mismatch_default = defineRule({
+      meta: {
+        id: "trust-mismatch",
+        severity: "error",
+        description: "Workflow job would be refused by the trust policy of the role it assumes (AccessDenied predicted)",
+        inputs: ["workflow", "policy"],
+        fixable: false,
+        messages: {
+          manualRun: {
+            message: "Manual runs of job `{{job}}`{{matrix}} from a branch other than `{{defaultBranch}}` are refused",
+            explanation: "`workflow_dispatch` runs on the branch picked when the run starts; {{role}} accepts only {{allowed}}, so a manual run from another branch (e.g. `{{sub}}`) fails with AccessDenied.",
+            fix: "{{fix}}."
+          },
+          refused: {
+            message: "Role refuses job `{{job}}`'s sub `{{sub}}`{{matrix}}",
+            explanation: "AccessDenied predicted: job `{{job}}`{{matrix}} assumes {{role}} on {{trigger}}, where GitHub sends the sub `{{sub}}`{{example}}; the role's trust policy accepts no such sub (allowed: {{allowed}}), so `sts:AssumeRoleWithWebIdentity` fails.",
+            fix: "{{fix}}."
+          }
+        }
+      },
+      checkWorkflowFile(ctx) {
+        const { project, index: index2, settings } = ctx;
+        const repo = settings.repository ?? "OWNER/REPO";
+        if (!definesRoles(index2)) return;
+        for (const wf of project.workflows) {
+          for (const job of wf.jobs) {
+            const uses = jobRoleAssumptions(index2, settings, wf, job);
+            if (uses.length === 0) continue;
+            const pending = /* @__PURE__ */ new Map();
+            const envKeys = matrixKeysRead(job.environment);
+            const varying = envKeys.length > 0 ? envKeys : varyingKeys(uses);
+            for (const use of uses) {
+              const roles = resolveRole(use.role, index2);
+              if (roles.length === 0) continue;
+              const situations = jobSituations(wf, use.job, settings, use.step).filter((s) => s.kind !== "unknown");
+              const reportedSubs = /* @__PURE__ */ new Set();
+              const combination = use.matrix ? describeCombination(use.matrix, varying) : void 0;
+              for (const s of situations) {
+                const key3 = `${use.loc.line}:${use.loc.column}|${s.trigger.event.loc.line}:${s.trigger.event.loc.column}`;
+                const seen = pending.get(key3);
+                if (seen && (combination === void 0 || seen.combinations.includes(combination))) continue;
+                const verdicts = roles.map((r) => findRefusedClaim(r.docs, s.claims, settings, s.holes, ["aud"]));
+                if (!verdicts.every((v) => v.verdict === "refused")) continue;
+                if (seen && combination !== void 0) {
+                  seen.combinations.push(combination);
+                  continue;
+                }
+                const first = verdicts[0];
+                const example2 = first?.verdict === "refused" ? first.example : void 0;
+                const sub = renderSub(s, example2);
+                if (s.kind === "environment" && reportedSubs.has(sub)) continue;
+                reportedSubs.add(sub);
+                const manual = s.event === "workflow_dispatch" && s.holes !== void 0 && defaultBranchAccepted(roles, s, settings);
+                const allowedValues = roles.flatMap((r) => allowedPatterns(r.docs, settings));
+                const patterns = allowedValues.map((v) => `\`${displayText(v)}\``);
+                const role = roles[0];
+                const allowedTexts = allowedValues.map((v) => knownText(v)).filter((t2) => t2 !== void 0);
+                pending.set(key3, {
+                  manual,
+                  loc: use.loc,
+                  combinations: combination === void 0 ? [] : [combination],
+                  data: {
+                    job: job.id.value,
+                    role: `\`${displayText(use.role)}\`${use.role.origin ? ` (from ${use.role.origin})` : ""}${role ? ` (${role.label})` : ""}`,
+                    trigger: `\`${s.event}\`${s.description ? ` (${s.description})` : ""}`,
+                    sub,
+                    example: example2 !== void 0 && s.holes && (s.kind === "branch" || s.kind === "tag") ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example2}\`)` : "",
+                    allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
+                    defaultBranch: settings.defaultBranch
+                  },
+                  fix: {
+                    s,
+                    repo,
+                    example: example2,
+                    allowed: allowedTexts,
+                    defaultBranch: settings.defaultBranch,
+                    repoKnown: settings.repository !== void 0
+                  },
+                  // Point code scanning at the sub condition that refuses (else the role's trust policy).
+                  ...role ? {
+                    related: [
+                      allowedValues[0] ? { message: "the sub the role's trust policy accepts", loc: allowedValues[0].loc } : { message: "the role's trust policy", loc: role.docs[0]?.loc ?? role.loc }
+                    ]
+                  } : {}
+                });
+              }
+            }
+            for (const p of pending.values()) {
+              const matrix = p.combinations.length > 0 ? ` (matrix ${p.combinations.map((c) => `\`${c}\``).join(", ")})` : "";
+              const fix = fixText2(p.combinations.length === 1 ? { ...p.fix, matrix: p.combinations[0] ?? "" } : p.fix);
+              ctx.report({
+                messageId: p.manual ? "manualRun" : "refused",
+                at: p.loc,
+                ...p.manual ? { severity: "warn" } : {},
+                data: { ...p.data, matrix, fix },
+                ...p.related ? { related: p.related } : {}
+              });
+            }
+          }
+        }
+      }
+    });
+  }
+});
+
+// rules/unsafe-condition-operator.ts
+function problemOf(c) {
+  const op = c.operator;
+  if (op.negated) return "negated";
+  if (op.set === "ForAllValues") return "forAllValues";
+  if (op.ifExists) return "ifExists";
+  if (op.set === "ForAnyValue") return "forAnyValue";
+  return void 0;
+}
+function saferOperator(c) {
+  const base = c.operator.base.replace(/^StringNot/i, "String");
+  return /^String(Equals|Like|EqualsIgnoreCase)$/i.test(base) ? base : "StringEquals";
+}
+function locKey(loc) {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
+var GUARDED_CLAIMS, unsafe_condition_operator_default;
+var init_unsafe_condition_operator = __esm({
+  "rules/unsafe-condition-operator.ts"() {
+    "use strict";
+    init_rule();
+    init_github_trust();
+    init_value();
+    GUARDED_CLAIMS = /* @__PURE__ */ new Set(["sub", "aud", "job_workflow_ref"]);
+    unsafe_condition_operator_default = defineRule({
+      meta: {
+        id: "unsafe-condition-operator",
+        severity: "warn",
+        description: "IfExists, set or negated condition operator on a GitHub claim that decides who may assume the role",
+        inputs: ["policy"],
+        fixable: false,
+        messages: {
+          forAllValues: {
+            message: "`{{operator}}` on {{keys}} holds when the claim is absent",
+            explanation: '`{{operator}}` on {{keys}}: `ForAllValues:` is true when the key is absent from the request (an empty set satisfies "all values"), and these claims are single-valued. A token without the claim, or a key IAM never fills in, passes.{{iam}}',
+            fix: "Use `{{fix}}`."
+          },
+          ifExists: {
+            message: "`{{operator}}` on {{keys}} holds when the claim is absent",
+            explanation: "`{{operator}}` on {{keys}}: `\u2026IfExists` is true when the key is absent from the request, so the statement does not guarantee the claim was checked (a token of another provider this statement trusts, or a key that is never filled in, passes).{{iam}}",
+            fix: "Use `{{fix}}`."
+          },
+          negated: {
+            message: "`{{operator}}` on {{keys}} allows every value it does not name",
+            explanation: "`{{operator}}` on {{keys}} is the only condition on this claim: a negated operator allows every value it does not name \u2014 any other audience the provider accepts, now or later.",
+            fix: "Name what to allow instead: `{{fix}}` with the audience your workflows send."
+          },
+          forAnyValue: {
+            message: "`{{operator}}` on {{keys}}: a set operator on a single-valued claim",
+            explanation: "`{{operator}}` on {{keys}}: `ForAnyValue:` is a set operator for multivalued keys, but these claims are single-valued. AWS documents set operators for multivalued keys only; here it behaves like `{{fix}}` while suggesting a list is being matched, and a later edit to a negated or `ForAllValues:` form silently opens the role.{{iam}}",
+            fix: "Write `{{fix}}`."
+          }
+        }
+      },
+      check(ctx) {
+        for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+          const conditions = githubConditions(stmt, ctx.settings).filter((c) => GUARDED_CLAIMS.has(c.claim));
+          const negationIsAlone = (c) => !SCOPING_CLAIMS.has(c.claim) && !conditions.some((o) => o.claim === c.claim && !o.operator.negated);
+          const groups = /* @__PURE__ */ new Map();
+          for (const c of conditions) {
+            const problem = problemOf(c);
+            if (!problem) continue;
+            if (problem === "negated" && !negationIsAlone(c)) continue;
+            const id2 = locKey(c.condition.operator.loc) + c.condition.operator.value;
+            const key3 = `\`${knownText(c.condition.key) ?? c.claim}\``;
+            const group = groups.get(id2);
+            const scoping = SCOPING_CLAIMS.has(c.claim);
+            if (group) {
+              group.keys.push(key3);
+              group.scoping ||= scoping;
+            } else groups.set(id2, { problem, first: c, keys: [key3], scoping });
+          }
+          if (groups.size === 0) continue;
+          const iamRefuses = failsIamCreateCheck(stmt, ctx.settings);
+          for (const { problem, first, keys, scoping } of groups.values()) {
+            const iam = scoping && iamRefuses && problem !== "negated" ? " IAM's create-time check counts only a plain `StringEquals`, `StringLike` or `StringEqualsIgnoreCase` condition on sub or job_workflow_ref that is not scoped to all, and this statement has none, so IAM would refuse to create or update a role with this trust policy (MalformedPolicyDocument): the role predates that check or will not deploy." : "";
+            ctx.report({
+              messageId: problem,
+              at: first.condition.operator,
+              data: { operator: first.condition.operator.value, keys: keys.join(", "), fix: saferOperator(first), iam }
+            });
+          }
+        }
+      }
+    });
+  }
+});
+
+// rules/unknown-condition-key.ts
+function passesWhenAbsent(op) {
+  if (op.ifExists) return true;
+  if (op.set === "ForAllValues") return true;
+  if (op.set === "ForAnyValue") return false;
+  return op.negated;
+}
+function consequence(stmt, op) {
+  const passes = passesWhenAbsent(op);
+  if (isDeny(stmt))
+    return passes ? "always holds: it does not narrow this Deny" : "never holds: this Deny never applies and protects nothing";
+  if (isAllow(stmt)) {
+    return passes ? `always holds under \`${op.text}\`: it restricts nothing` : "never holds: every AssumeRoleWithWebIdentity through this statement is refused (AccessDenied)";
+  }
+  return passes ? "always holds" : "never holds";
+}
+function intendedClaim(condition, audience) {
+  const values2 = condition.values.items.map((v) => knownText(v)).filter((t2) => t2 !== void 0);
+  const isAudience = (t2) => t2 === audience || t2 === DEFAULT_AWS_AUDIENCE || /^https?:\/\//.test(t2);
+  if (values2.length > 0 && values2.every(isAudience)) return { claim: "aud", why: " (its values are audiences)" };
+  if (values2.some((t2) => t2.startsWith("repo:"))) return { claim: "sub", why: " (its values are subjects)" };
+  return { claim: "sub", why: ", or the key of the claim the condition is about" };
+}
+var unknown_condition_key_default;
+var init_unknown_condition_key = __esm({
+  "rules/unknown-condition-key.ts"() {
+    "use strict";
+    init_rule();
+    init_condition_keys();
+    init_github_trust();
+    init_well_known();
+    init_value();
+    unknown_condition_key_default = defineRule({
+      meta: {
+        id: "unknown-condition-key",
+        severity: "error",
+        description: "Condition key meant for GitHub's OIDC issuer that is misspelt or that AWS does not support",
+        inputs: ["policy"],
+        fixable: false,
+        messages: {
+          whitespaceInKey: {
+            message: "Condition key `{{key}}` has leading or trailing whitespace",
+            explanation: "Condition key `{{key}}` has leading or trailing whitespace. IAM compares key names exactly apart from case, so this key is never in the request and the condition {{consequence}}.",
+            fix: "Write `{{suggestion}}`."
+          },
+          schemeInKey: {
+            message: "Condition key `{{key}}` includes the URL scheme",
+            explanation: "Condition key `{{key}}` includes the URL scheme. IAM names an OIDC provider's keys by its URL without `https://`, so this key is never in the request and the condition {{consequence}}.",
+            fix: "Write `{{suggestion}}`."
+          },
+          slashInsteadOfColon: {
+            message: "Condition key `{{key}}` separates the claim with `/` instead of `:`",
+            explanation: "Condition key `{{key}}` separates the claim with `/` instead of `:`. IAM reads `{{key}}` as an issuer path with no claim, so it is never in the request and the condition {{consequence}}.",
+            fix: "Write `{{suggestion}}`."
+          },
+          misspeltIssuer: {
+            message: "Condition key `{{key}}` names issuer `{{issuer}}`, not GitHub's",
+            explanation: "Condition key `{{key}}` names issuer `{{issuer}}`, which is not GitHub's (`token.actions.githubusercontent.com`). The key is never in the request and the condition {{consequence}}.",
+            fix: "Write `{{suggestion}}`."
+          },
+          misspeltClaim: {
+            message: "Condition key `{{key}}`: no claim `{{claim}}`; did you mean `{{suggestion}}`?",
+            explanation: "Condition key `{{key}}` names claim `{{claim}}`, which AWS does not expose for GitHub's issuer; the key is never in the request and the condition {{consequence}}.",
+            fix: "Write `{{suggestion}}`."
+          },
+          unsupportedClaim: {
+            message: "Condition key `{{key}}`: AWS does not expose claim `{{claim}}`",
+            explanation: "Condition key `{{key}}`: `{{claim}}` is a claim of GitHub's token, but AWS does not make it a condition key (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
+            fix: "Express it through `sub` (e.g. `repo:OWNER/*`) or a supported key."
+          },
+          issuerOnly: {
+            message: "Condition key `{{key}}` names no claim; did you mean `{{suggestion}}`?",
+            explanation: "Condition key `{{key}}` is the issuer alone. AWS names an OIDC provider's keys `ISSUER:CLAIM` (`{{issuer}}:sub`, `{{issuer}}:aud`); a key without the claim is never in the request, so the condition {{consequence}}.",
+            fix: "Write `{{suggestion}}`{{why}}."
+          },
+          unknownClaim: {
+            message: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub",
+            explanation: "Condition key `{{key}}`: `{{claim}}` is not a claim AWS exposes for GitHub's issuer (supported: {{supported}}). The key is never in the request and the condition {{consequence}}.",
+            fix: "Use a supported key."
+          }
+        }
+      },
+      check(ctx) {
+        const supported = AWS_GITHUB_CLAIM_KEYS.join(", ");
+        for (const doc of ctx.project.policies) {
+          if (doc.kind === "permissions") continue;
+          for (const stmt of doc.statements) {
+            for (const condition of stmt.conditions) {
+              const key3 = knownText(condition.key);
+              if (key3 === void 0) continue;
+              const problem = githubKeyProblem(key3, ctx.settings);
+              if (!problem) continue;
+              const data = {
+                key: key3,
+                supported,
+                consequence: consequence(stmt, parseOperator(condition.operator.value))
+              };
+              switch (problem.kind) {
+                case "whitespace":
+                  ctx.report({
+                    messageId: "whitespaceInKey",
+                    at: condition.key,
+                    data: { ...data, suggestion: problem.suggestion }
+                  });
+                  break;
+                case "scheme":
+                  ctx.report({
+                    messageId: "schemeInKey",
+                    at: condition.key,
+                    data: { ...data, suggestion: problem.suggestion }
+                  });
+                  break;
+                case "slash":
+                  ctx.report({
+                    messageId: "slashInsteadOfColon",
+                    at: condition.key,
+                    data: { ...data, suggestion: problem.suggestion }
+                  });
+                  break;
+                case "issuer":
+                  ctx.report({
+                    messageId: "misspeltIssuer",
+                    at: condition.key,
+                    data: { ...data, issuer: problem.issuer, suggestion: problem.suggestion }
+                  });
+                  break;
+                case "claim":
+                  ctx.report({
+                    messageId: "misspeltClaim",
+                    at: condition.key,
+                    data: { ...data, claim: problem.claim, suggestion: problem.suggestion }
+                  });
+                  break;
+                case "unsupported":
+                  ctx.report({ messageId: "unsupportedClaim", at: condition.key, data: { ...data, claim: problem.claim } });
+                  break;
+                case "unknownClaim":
+                  ctx.report({ messageId: "unknownClaim", at: condition.key, data: { ...data, claim: problem.claim } });
+                  break;
+                case "issuerOnly": {
+                  const { claim, why } = intendedClaim(condition, ctx.settings.audience);
+                  ctx.report({
+                    messageId: "issuerOnly",
+                    at: condition.key,
+                    data: {
+                      ...data,
+                      issuer: problem.issuer,
+                      suggestion: `${problem.issuer}:${claim}`,
+                      why
+                    }
+                  });
+                  break;
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+});
+
+// rules/malformed-principal.ts
+function arnFields(value) {
+  const only = value.parts.length === 1 ? value.parts[0] : void 0;
+  let known = typeof only === "string" ? fieldsOfText.get(only) : fieldsOf2.get(value);
+  if (known === void 0) {
+    known = arnFieldsAnew(value) ?? null;
+    if (typeof only !== "string") fieldsOf2.set(value, known);
+    else {
+      if (fieldsOfText.size >= 1e3) fieldsOfText.clear();
+      fieldsOfText.set(only, known);
+    }
+  }
+  return known ?? void 0;
+}
+function arnFieldsAnew(value) {
+  const text3 = value.parts.map((p) => isUnknownPart(p) ? UNKNOWN2 : p).join("");
+  const fields = [];
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const colon = text3.indexOf(":", start);
+    if (colon < 0) return void 0;
+    fields.push(text3.slice(start, colon));
+    start = colon + 1;
+  }
+  fields.push(text3.slice(start));
+  const [arn, partition = "", service = "", region2 = "", account = "", resource = ""] = fields;
+  if (arn !== "arn") return void 0;
+  return { partition, service, region: region2, account, resource };
+}
+function isKnownField(field3) {
+  return !field3.includes(UNKNOWN2);
+}
+function partitionOfValue(value) {
+  const f = arnFields(value);
+  return f && isKnownField(f.partition) && PARTITIONS.has(f.partition) ? f.partition : void 0;
+}
+function isBareGitHubIssuer(text3, settings) {
+  const issuer = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+  return isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? "");
+}
+function providerIssuerWritten(value) {
+  const f = arnFields(value);
+  if (!f || !isKnownField(f.resource) || !f.resource.startsWith("oidc-provider/")) return void 0;
+  return f.resource.slice("oidc-provider/".length);
+}
+function providerIssuerOf(value) {
+  return providerIssuerWritten(value)?.toLowerCase();
+}
+function allPrincipalArns(doc) {
+  return doc.statements.flatMap((s) => s.principals.flatMap((p) => p.values.items));
+}
+function hasGitHubKeys(stmt, settings) {
+  return stmt.conditions.some((c) => {
+    const key3 = knownText(c.key);
+    if (key3 === void 0) return false;
+    const { issuer } = parseConditionKey(key3);
+    return issuer !== void 0 && isGitHubIssuer(issuer, settings);
+  });
+}
+function statementIsGitHubRelated(stmt, settings) {
+  for (const p of stmt.principals) {
+    if (p.type.value !== "Federated") continue;
+    for (const v of p.values.items) {
+      const issuer = providerIssuerOf(v);
+      if (issuer !== void 0 && (isGitHubIssuer(issuer, settings) || isNearGitHubHost(issuer.split("/")[0] ?? "")))
+        return true;
+    }
+  }
+  return hasGitHubKeys(stmt, settings);
+}
+function cleanIssuer(text3) {
+  let known = cleanIssuers.get(text3);
+  if (known === void 0) {
+    if (cleanIssuers.size >= 1e3) cleanIssuers.clear();
+    const written = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+    cleanIssuers.set(text3, known = { written, lower: written.toLowerCase() });
+  }
+  return known;
+}
+function checkIssuerMismatch(stmt, settings, report) {
+  const principalIssuers = [];
+  for (const p of stmt.principals) {
+    if (p.type.value !== "Federated") continue;
+    if (p.values.unknown) return;
+    for (const v of p.values.items) {
+      const text3 = knownText(v);
+      const written = text3 === void 0 || text3.startsWith("arn:") ? providerIssuerWritten(v) : text3;
+      if (written === void 0) return;
+      const clean2 = cleanIssuer(written);
+      principalIssuers.push({ issuer: clean2.lower, written: clean2.written, value: v });
+    }
+  }
+  const first = principalIssuers[0];
+  if (!first) return;
+  let foreign;
+  for (const c of stmt.conditions) {
+    if (isUnresolvedKey(c.key)) continue;
+    const key3 = knownText(c.key);
+    if (key3 === void 0) continue;
+    if (githubKeyProblem(key3, settings) !== void 0) continue;
+    const { issuer } = parseConditionKey(key3);
+    if (issuer === void 0) continue;
+    const normal = issuer.toLowerCase();
+    if (principalIssuers.some((p) => p.issuer === normal)) continue;
+    foreign ??= /* @__PURE__ */ new Map();
+    const entry2 = foreign.get(normal) ?? { written: issuer, keys: [] };
+    entry2.keys.push(`\`${key3}\``);
+    foreign.set(normal, entry2);
+  }
+  if (foreign)
+    for (const { written, keys } of foreign.values()) report(written, first.written, keys.join(", "), first.value);
+}
+var PARTITIONS, UNKNOWN2, fieldsOf2, fieldsOfText, PartitionCounts, malformed_principal_default, cleanIssuers;
+var init_malformed_principal = __esm({
+  "rules/malformed-principal.ts"() {
+    "use strict";
+    init_rule();
+    init_github_trust();
+    init_value();
+    init_condition_keys();
+    PARTITIONS = /* @__PURE__ */ new Set([
+      "aws",
+      "aws-cn",
+      "aws-us-gov",
+      "aws-iso",
+      "aws-iso-b",
+      "aws-iso-e",
+      "aws-iso-f",
+      "aws-eusc"
+    ]);
+    UNKNOWN2 = "\0";
+    fieldsOf2 = /* @__PURE__ */ new WeakMap();
+    fieldsOfText = /* @__PURE__ */ new Map();
+    PartitionCounts = class {
+      counts = /* @__PURE__ */ new Map();
+      /** The first known partition, in document order. */
+      first;
+      constructor(values2) {
+        for (const v of values2) {
+          const p = partitionOfValue(v);
+          if (p !== void 0) this.counts.set(p, (this.counts.get(p) ?? 0) + 1);
+        }
+        this.first = this.counts.keys().next().value;
+      }
+      soleOthers = /* @__PURE__ */ new Map();
+      /** The one partition every other principal (all but one value in `own`) names, if they agree. */
+      soleOtherThan(own) {
+        if (this.soleOthers.has(own)) return this.soleOthers.get(own);
+        const others = [...this.counts.entries()].filter(([p, n]) => n - (p === own ? 1 : 0) > 0).map(([p]) => p);
+        const sole = others.length === 1 ? others[0] : void 0;
+        this.soleOthers.set(own, sole);
+        return sole;
+      }
+    };
+    malformed_principal_default = defineRule({
+      meta: {
+        id: "malformed-principal",
+        severity: "error",
+        description: "Federated principal that is not a valid OIDC provider ARN, or that disagrees with the template or the condition keys",
+        inputs: ["policy"],
+        fixable: false,
+        messages: {
+          notAnArn: {
+            message: '`Federated: "{{value}}"` names the issuer, not the OIDC provider\'s ARN',
+            explanation: '`Federated: "{{value}}"` names the issuer, but IAM needs the ARN of the account\'s OIDC provider for it; the policy is rejected (MalformedPolicyDocument: invalid principal).',
+            fix: "Write `{{suggestion}}`."
+          },
+          notProviderArn: {
+            message: "`{{value}}` is not an OIDC provider ARN ({{reason}})",
+            explanation: "`{{value}}` is not an OIDC provider ARN ({{reason}}), so no GitHub token can use this statement.",
+            fix: "A federated principal for GitHub is `arn:PARTITION:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com`."
+          },
+          wrongPrincipalType: {
+            message: "OIDC provider ARN `{{value}}` under `{{type}}` instead of `Federated`",
+            explanation: '`{{value}}` is an OIDC provider ARN under `{{type}}`; web identity providers are trusted as `"Federated"` principals, so no GitHub token can use this statement.',
+            fix: 'Move it to `"Principal": { "Federated": "{{value}}" }`.'
+          },
+          schemeInArn: {
+            message: "`{{value}}` contains the URL scheme",
+            explanation: "`{{value}}` contains the URL scheme. OIDC provider ARNs name the provider URL without `https://`, so this names no provider.",
+            fix: "Write `{{suggestion}}`."
+          },
+          badAccount: {
+            message: "`{{value}}` has account id `{{account}}`, not 12 digits",
+            explanation: "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider.",
+            fix: "Use the id of the account that holds the provider{{origin}}."
+          },
+          badPartition: {
+            message: "`{{value}}` names partition `{{partition}}`, which does not exist",
+            explanation: "`{{value}}` names partition `{{partition}}`, which does not exist (aws, aws-cn, aws-us-gov, \u2026), so this names no provider.",
+            fix: "Use the role's partition (or `${AWS::Partition}` / `data.aws_partition`)."
+          },
+          partitionMismatch: {
+            message: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`",
+            explanation: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted.",
+            fix: "Use `arn:{{other}}:iam::\u2026` (or `${AWS::Partition}` / `data.aws_partition`)."
+          },
+          issuerMismatch: {
+            message: "Principal trusts `{{principalIssuer}}`, but the conditions read `{{keyIssuer}}` keys",
+            explanation: "The principal trusts the provider for `{{principalIssuer}}`, but the conditions read claims of `{{keyIssuer}}` ({{keys}}). Tokens of that provider never carry those keys, so the conditions never hold (or, with IfExists/negated operators, never restrict).",
+            fix: "Prefix the keys with `{{principalIssuer}}:` \u2014 or trust the provider the keys name."
+          }
+        }
+      },
+      check(ctx) {
+        for (const doc of ctx.project.policies) {
+          if (doc.kind === "permissions") continue;
+          const partitions2 = new PartitionCounts(allPrincipalArns(doc));
+          for (const stmt of doc.statements) {
+            if (stmt.notPrincipal) continue;
+            const githubRelated = statementIsGitHubRelated(stmt, ctx.settings);
+            for (const principal2 of stmt.principals) {
+              for (const value of principal2.values.items) {
+                const text3 = knownText(value);
+                const origin = value.origin === void 0 ? "" : ` (value from ${value.origin})`;
+                if (principal2.type.value !== "Federated") {
+                  if (text3 !== void 0 && /^arn:[^:]*:iam::[^:]*:oidc-provider\//.test(text3)) {
+                    ctx.report({
+                      messageId: "wrongPrincipalType",
+                      at: value,
+                      data: { value: text3, type: principal2.type.value }
+                    });
+                  }
+                  continue;
+                }
+                if (text3 !== void 0 && !text3.startsWith("arn:")) {
+                  if (isBareGitHubIssuer(text3, ctx.settings)) {
+                    const partition2 = doc.partition ?? partitions2.first ?? "aws";
+                    const issuer = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+                    ctx.report({
+                      messageId: "notAnArn",
+                      at: value,
+                      data: { value: text3, suggestion: `arn:${partition2}:iam::ACCOUNT_ID:oidc-provider/${issuer}` }
+                    });
+                  }
+                  continue;
+                }
+                const f = arnFields(value);
+                if (!f) continue;
+                const display = text3 ?? displayText(value);
+                if (isKnownField(f.resource) && f.resource.startsWith("saml-provider/")) {
+                  if (githubRelated && actionAllowsWebIdentity(stmt) && hasGitHubKeys(stmt, ctx.settings)) {
+                    ctx.report({
+                      messageId: "notProviderArn",
+                      at: value,
+                      data: {
+                        value: display,
+                        reason: "it names a SAML provider, but `sts:AssumeRoleWithWebIdentity` and the GitHub condition keys need the OIDC provider: `oidc-provider/ISSUER`, not `saml-provider/\u2026`"
+                      }
+                    });
+                  }
+                  continue;
+                }
+                if (isKnownField(f.service) && f.service !== "iam") {
+                  ctx.report({
+                    messageId: "notProviderArn",
+                    at: value,
+                    data: { value: display, reason: `service \`${f.service}\` instead of \`iam\`` }
+                  });
+                  continue;
+                }
+                if (isKnownField(f.region) && f.region !== "") {
+                  ctx.report({
+                    messageId: "notProviderArn",
+                    at: value,
+                    data: { value: display, reason: `IAM ARNs have no region, this one has \`${f.region}\`` }
+                  });
+                  continue;
+                }
+                if (isKnownField(f.resource) && !f.resource.startsWith("oidc-provider/")) {
+                  ctx.report({
+                    messageId: "notProviderArn",
+                    at: value,
+                    data: { value: display, reason: `resource \`${f.resource}\` instead of \`oidc-provider/ISSUER\`` }
+                  });
+                  continue;
+                }
+                const resourceIssuer = f.resource.slice("oidc-provider/".length);
+                if (/^https?:\/\//i.test(resourceIssuer)) {
+                  ctx.report({
+                    messageId: "schemeInArn",
+                    at: value,
+                    data: { value: display, suggestion: display.replace(/oidc-provider\/https?:\/\//i, "oidc-provider/") }
+                  });
+                  continue;
+                }
+                if (isKnownField(f.account) && !/^\d{12}$/.test(f.account)) {
+                  ctx.report({ messageId: "badAccount", at: value, data: { value: display, account: f.account, origin } });
+                  continue;
+                }
+                if (isKnownField(f.partition) && !PARTITIONS.has(f.partition)) {
+                  ctx.report({ messageId: "badPartition", at: value, data: { value: display, partition: f.partition } });
+                  continue;
+                }
+                if (!githubRelated) continue;
+                const partition = partitionOfValue(value);
+                if (partition !== void 0) {
+                  const other = doc.partition ?? partitions2.soleOtherThan(partition);
+                  if (other !== void 0 && other !== partition) {
+                    const where2 = doc.partition !== void 0 ? "the template around it is" : "the other principals of this policy are";
+                    ctx.report({
+                      messageId: "partitionMismatch",
+                      at: value,
+                      data: { value: display, partition, other, where: where2 }
+                    });
+                    continue;
+                  }
+                }
+              }
+            }
+            if (githubRelated)
+              checkIssuerMismatch(stmt, ctx.settings, (keyIssuer, principalIssuer, keys, at3) => {
+                ctx.report({ messageId: "issuerMismatch", at: at3, data: { keyIssuer, principalIssuer, keys } });
+              });
+          }
+        }
+      }
+    });
+    cleanIssuers = /* @__PURE__ */ new Map();
+  }
+});
+
+// rules/untrusted-trigger-oidc.ts
+function reachable(job, untrusted) {
+  const condition = jobCondition(job.if?.value);
+  return untrusted.some((event) => {
+    const reach = condition.reachesUntrusted(event);
+    return reach === "yes" || reach === "maybe" && !condition.opaqueEventTest;
+  });
+}
+function key2(loc) {
+  return `${loc.line}:${loc.column}`;
+}
+function triggerLocs(wf, untrusted) {
+  return wf.triggers.filter((t2) => untrusted.includes(t2.event.value)).map((t2) => ({ message: `untrusted trigger \`${t2.event.value}\``, loc: t2.event.loc }));
+}
+var UNTRUSTED, untrusted_trigger_oidc_default;
+var init_untrusted_trigger_oidc = __esm({
+  "rules/untrusted-trigger-oidc.ts"() {
+    "use strict";
+    init_rule();
+    init_job_condition();
+    init_token_use();
+    UNTRUSTED = UNTRUSTED_TRIGGERS;
+    untrusted_trigger_oidc_default = defineRule({
+      meta: {
+        id: "untrusted-trigger-oidc",
+        severity: "error",
+        description: "id-token: write in a job reachable from an untrusted trigger",
+        inputs: ["workflow"],
+        fixable: false,
+        messages: {
+          untrustedGrant: {
+            message: "{{grant}} gives {{jobs}} an OIDC token on {{triggers}}",
+            explanation: "{{grant}} gives job(s) {{jobs}} an OIDC token in a workflow triggered by {{triggers}}. These events run in the base repository's context for things outsiders control (a fork's pull request, a comment, the artifacts of another run), so a step that touches that input can mint credentials for your cloud roles.",
+            fix: "Keep `id-token: write` out of this workflow: deploy from a `push`/`workflow_dispatch` workflow (or one protected by an environment), and give the job here `permissions: { contents: read }`."
+          }
+        }
+      },
+      checkWorkflowFile(ctx) {
+        for (const wf of ctx.project.workflows) {
+          const untrusted = [...new Set(wf.triggers.map((t2) => t2.event.value).filter((e) => UNTRUSTED.includes(e)))];
+          if (untrusted.length === 0) continue;
+          const grants = /* @__PURE__ */ new Map();
+          for (const job of wf.jobs) {
+            const eff = effectivePermissions(job, wf);
+            if (eff.idToken !== "write" || !eff.grantLoc || !reachable(job, untrusted)) continue;
+            const k = key2(eff.grantLoc);
+            const grant = grants.get(k) ?? {
+              loc: eff.grantLoc,
+              level: eff.source === "job" ? "job" : "workflow",
+              writeAll: eff.permissions?.kind === "write-all",
+              jobs: []
+            };
+            grant.jobs.push(`\`${job.id.value}\``);
+            grants.set(k, grant);
+          }
+          for (const grant of grants.values()) {
+            ctx.report({
+              messageId: "untrustedGrant",
+              at: grant.loc,
+              data: {
+                grant: `${grant.writeAll ? "`write-all`" : "`id-token: write`"} at ${grant.level} level`,
+                jobs: grant.jobs.join(", "),
+                triggers: untrusted.map((t2) => `\`${t2}\``).join(", ")
+              },
+              related: triggerLocs(wf, untrusted)
+            });
+          }
+        }
+      }
+    });
+  }
+});
+
+// rules/excessive-id-token-scope.ts
+function flowMap(entries2) {
+  return entries2.length === 0 ? "{}" : `{ ${entries2.join(", ")} }`;
+}
+function otherScopes2(p) {
+  return [...p.scopes].filter(([name3]) => name3 !== "id-token").map(([name3, v]) => `${name3}: ${v.value.trim()}`);
+}
+function fixText3(p, needing) {
+  const jobs = needing.length === 1 ? `job ${needing.join("")}` : `jobs ${needing.join(", ")}`;
+  if (p.kind === "write-all") {
+    if (needing.length === 0)
+      return "No job here requests one: replace `write-all` by the scopes the jobs use, without `id-token`.";
+    return `Replace \`write-all\` by the scopes the jobs use, without \`id-token\`, and give ${jobs} (which need or may need a token) their own \`permissions\` with the scopes they use plus \`id-token: write\`; a job's \`permissions\` replace the workflow's.`;
+  }
+  const others = otherScopes2(p);
+  const keep = `\`permissions: ${flowMap(others)}\``;
+  if (needing.length === 0)
+    return `No job here requests one: remove \`id-token: write\`, leaving ${keep} at workflow level.`;
+  const jobBlock = `\`permissions: ${flowMap([...others, "id-token: write"])}\``;
+  const repeat = others.length > 0 ? " (a job's `permissions` replace the workflow's, so the block repeats the other scopes)" : "";
+  return `Move \`id-token: write\` to the job(s) that need or may need it: leave ${keep} at workflow level and give ${jobs} ${jobBlock}${repeat}.`;
+}
+var excessive_id_token_scope_default;
+var init_excessive_id_token_scope = __esm({
+  "rules/excessive-id-token-scope.ts"() {
+    "use strict";
+    init_rule();
+    init_token_use();
+    init_workflow_fixes();
+    excessive_id_token_scope_default = defineRule({
+      meta: {
+        id: "excessive-id-token-scope",
+        severity: "warn",
+        description: "id-token: write granted at workflow level when not every job needs it",
+        inputs: ["workflow"],
+        messages: {
+          workflowLevel: {
+            message: "{{grant}} at workflow level, but {{jobs}} {{verb}} not request an OIDC token",
+            explanation: "{{grant}} at workflow level gives every job an OIDC token, but {{jobs}} {{verb}} not request one. Any step there, third-party actions included, can then mint a token for your cloud roles.",
+            fix: "{{fix}}"
+          }
+        }
+      },
+      checkWorkflowFile(ctx) {
+        const usage = { index: ctx.index, settings: ctx.settings };
+        for (const wf of ctx.project.workflows) {
+          if (!wf.permissions) continue;
+          const grant = idTokenAccess(wf.permissions);
+          if (grant.access !== "write" || !grant.loc) continue;
+          const idle = [];
+          const needing = [];
+          const needingJobs = [];
+          for (const job of wf.jobs) {
+            if (job.permissions) continue;
+            const need = jobNeed(jobOidcUses(usage, job, wf));
+            (need === "no" ? idle : needing).push(`\`${job.id.value}\``);
+            if (need !== "no") needingJobs.push(job);
+          }
+          if (idle.length === 0) continue;
+          ctx.report({
+            messageId: "workflowLevel",
+            at: grant.loc,
+            data: {
+              grant: wf.permissions.kind === "write-all" ? "`write-all` (which includes `id-token: write`)" : "`id-token: write`",
+              jobs: idle.length === 1 ? `job ${idle.join("")}` : `jobs ${idle.join(", ")}`,
+              verb: idle.length === 1 ? "does" : "do",
+              fix: fixText3(wf.permissions, needing)
+            },
+            ...moveIdTokenToJobs(ctx.fixer, wf, needingJobs)
+          });
+        }
+      }
+    });
+  }
+});
+
+// rules/mutable-sub-claim.ts
+function movableRef(text3) {
+  const at3 = text3.lastIndexOf("@");
+  if (at3 < 0) return void 0;
+  const ref = text3.slice(at3 + 1);
+  if (/^[0-9a-f]{40}$/.test(ref)) return void 0;
+  if (ref.startsWith("refs/heads/")) return { ref, what: "a branch" };
+  if (ref.startsWith("refs/tags/")) return { ref, what: "a tag" };
+  return /[*?]/.test(ref) ? { ref, what: "any ref" } : void 0;
+}
+var mutable_sub_claim_default;
+var init_mutable_sub_claim = __esm({
+  "rules/mutable-sub-claim.ts"() {
+    "use strict";
+    init_rule();
+    init_github_trust();
+    init_sub_pattern();
+    init_value();
+    mutable_sub_claim_default = defineRule({
+      meta: {
+        id: "mutable-sub-claim",
+        severity: "off",
+        description: "Name-only sub where the immutable (id-pinned) form would survive a rename; job_workflow_ref pinned to a branch or tag",
+        inputs: ["policy"],
+        fixable: false,
+        messages: {
+          workflowRefNotSha: {
+            message: "`{{value}}` pins the reusable workflow to {{what}} `{{ref}}`, which can move",
+            explanation: "`{{value}}`{{note}} pins the reusable workflow to {{what}} (`{{ref}}`), which can move: whoever can push there changes what runs with this role.",
+            fix: "Pin a commit SHA."
+          },
+          nameOnly: {
+            message: "`{{value}}` pins `{{name}}` by name only",
+            explanation: "`{{value}}`{{note}} pins `{{name}}` by name only. If the {{what}} is renamed or deleted, whoever next takes the name gets this role; and a repository that gets GitHub's immutable subjects (the default for repositories created or renamed on or after 2026-07-15: `repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) no longer matches a name-only value at all.",
+            fix: "Write `{{suggestion}}`, with the ids from `{{command}}`."
+          }
+        },
+        strict: "warn"
+      },
+      check(ctx) {
+        for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+          for (const c of githubConditions(stmt, ctx.settings)) {
+            if (c.claim !== "job_workflow_ref" || matchModeOf(c) === void 0 || c.operator.negated) continue;
+            for (const v of c.condition.values.items) {
+              const text3 = knownText(v);
+              const movable = text3 === void 0 ? void 0 : movableRef(text3);
+              if (text3 === void 0 || movable === void 0) continue;
+              ctx.report({ messageId: "workflowRefNotSha", at: v, data: { value: text3, note: valueNote(v), ...movable } });
+            }
+          }
+        }
+        for (const v of githubSubValues(ctx.project.policies, ctx.settings)) {
+          const a = v.analysis;
+          if (v.condition.operator.negated || !a.canMatch) continue;
+          if (a.form !== "name" || a.owner === void 0 || a.immutableForm === void 0) continue;
+          const repository = a.repo !== void 0 ? `${a.owner}/${a.repo}` : void 0;
+          ctx.report({
+            messageId: "nameOnly",
+            at: v.value,
+            data: {
+              value: a.text,
+              note: valueNote(v.value),
+              name: repository ?? a.owner,
+              what: repository ? "owner or repository" : "owner",
+              suggestion: a.immutableForm,
+              command: repository ? `gh api repos/${repository} --jq '.owner.id, .id'` : `gh api users/${a.owner} --jq .id`
+            }
+          });
+        }
+      }
+    });
+  }
+});
+
+// rules/provider-config.ts
+function isGitHubUrl(url, issuerSetting) {
+  const rest = url.replace(/^[a-z]+:\/\//i, "");
+  const host = (rest.split("/")[0] ?? "").toLowerCase();
+  if (isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting })) return true;
+  if (host === GITHUB_ISSUER_HOST) return true;
+  return isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host);
+}
+function judgeUrl(url, needsScheme, issuerSetting) {
+  const scheme = /^([a-z]+):\/\//i.exec(url);
+  const rest = scheme ? url.slice(scheme[0].length) : url;
+  const slash2 = rest.indexOf("/");
+  const host = (slash2 < 0 ? rest : rest.slice(0, slash2)).toLowerCase();
+  const path4 = slash2 < 0 ? "" : rest.slice(slash2);
+  const wrongHost = host !== GITHUB_ISSUER_HOST && !isGitHubIssuer(rest.replace(/\/+$/, ""), { issuer: issuerSetting }) && (isNearGitHubHost(host) || /(^|\.)github\.com$/.test(host));
+  const goodHost = wrongHost ? GITHUB_ISSUER_HOST : host;
+  let goodPath = path4.replace(/\/\.well-known\/.*$/i, "").replace(/\/+$/, "");
+  const segments = goodPath.split("/").filter((s) => s !== "");
+  const pathIsWrong = goodHost === GITHUB_ISSUER_HOST && segments.length > 1;
+  if (pathIsWrong) goodPath = "";
+  const prefix = scheme || needsScheme ? "https://" : "";
+  const suggestion2 = `${prefix}${goodHost}${goodPath}`;
+  if (scheme && scheme[1]?.toLowerCase() !== "https") return { problem: "insecureScheme", suggestion: suggestion2 };
+  if (!scheme && needsScheme) return { problem: "missingScheme", suggestion: suggestion2 };
+  if (wrongHost) return { problem: "wrongHost", suggestion: suggestion2 };
+  if (pathIsWrong || /\/\.well-known\//i.test(path4)) return { problem: "wrongPath", suggestion: suggestion2 };
+  if (path4.endsWith("/")) return { problem: "trailingSlash", suggestion: suggestion2 };
+  return void 0;
+}
+var provider_config_default;
+var init_provider_config = __esm({
+  "rules/provider-config.ts"() {
+    "use strict";
+    init_well_known();
+    init_rule();
+    init_policy_fixes();
+    init_github_trust();
+    init_value();
+    init_oidc_providers();
+    init_condition_keys();
+    provider_config_default = defineRule({
+      meta: {
+        id: "provider-config",
+        severity: "warn",
+        description: "GitHub OIDC provider with a wrong URL or without an audience configure-aws-credentials sends",
+        inputs: ["provider"],
+        messages: {
+          insecureScheme: {
+            message: "Provider URL `{{url}}` does not use https",
+            explanation: "OIDC provider URL `{{url}}` does not use https. GitHub's tokens are issued by `https://{{host}}`, and IAM only accepts https issuers.",
+            fix: "Use `{{suggestion}}`."
+          },
+          missingScheme: {
+            message: "Provider URL `{{url}}` has no scheme",
+            explanation: "OIDC provider URL `{{url}}` has no scheme; IAM requires the issuer URL with `https://` and the deployment fails.",
+            fix: "Use `{{suggestion}}`."
+          },
+          wrongHost: {
+            message: "Provider URL `{{url}}` is not GitHub Actions' token issuer",
+            explanation: "OIDC provider URL `{{url}}` is not GitHub Actions' token issuer. Tokens carry `iss: https://token.actions.githubusercontent.com`, so STS finds no provider for them (`No OpenIDConnect provider found`).",
+            fix: "Use `{{suggestion}}`."
+          },
+          wrongPath: {
+            message: "Provider URL `{{url}}` has a path the issuer does not have",
+            explanation: "OIDC provider URL `{{url}}` has a path the issuer does not have (the URL is the issuer itself, not its discovery document). STS finds no provider for GitHub's tokens.",
+            fix: "Use `{{suggestion}}`."
+          },
+          trailingSlash: {
+            message: "Provider URL `{{url}}` ends with `/`",
+            explanation: "OIDC provider URL `{{url}}` ends with `/`, but GitHub's tokens carry the issuer without it, so STS finds no provider for them (`No OpenIDConnect provider found`).",
+            fix: "Use `{{suggestion}}`."
+          },
+          noUsableAudience: {
+            message: "OIDC provider's client IDs ({{clientIds}}) lack `{{audience}}`",
+            explanation: "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds no audience configure-aws-credentials sends (`{{audience}}`), so STS refuses its tokens (`Incorrect token audience`).",
+            fix: "Add `{{audience}}` to the client IDs."
+          },
+          onlyGitHubDefaultAudience: {
+            message: "OIDC provider's client IDs hold only GitHub's default audience, not `{{audience}}`",
+            explanation: "The client ID list of this GitHub OIDC provider ({{clientIds}}) holds only GitHub's own default audience (`https://github.com/OWNER`), used by old setups; configure-aws-credentials requests `{{audience}}`, so STS refuses its tokens (`Incorrect token audience`).",
+            fix: "Add `{{audience}}` to the client IDs."
+          }
+        }
+      },
+      check(ctx) {
+        const audiences = /* @__PURE__ */ new Set([DEFAULT_AWS_AUDIENCE, CHINA_AWS_AUDIENCE, ctx.settings.audience]);
+        const pinned = /* @__PURE__ */ new Set();
+        for (const { doc, stmt } of githubTrustStatements(ctx.project.policies, ctx.settings))
+          if (positiveAudConditions(stmt, ctx.settings).length > 0)
+            for (const p of providersFor(stmt, doc, ctx.index)) pinned.add(p);
+        for (const provider2 of ctx.project.providers) {
+          const url = provider2.url ? knownText(provider2.url) : void 0;
+          if (url === void 0 || !provider2.url || !isGitHubUrl(url, ctx.settings.issuer)) continue;
+          const verdict = judgeUrl(url, ctx.index.providerFacts(provider2).providerUrlNeedsScheme, ctx.settings.issuer);
+          if (verdict) {
+            const host = (url.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? "").toLowerCase();
+            const certain = verdict.problem === "trailingSlash" || verdict.problem === "missingScheme";
+            ctx.report({
+              messageId: verdict.problem,
+              at: provider2.url,
+              data: { url, suggestion: verdict.suggestion, host },
+              ...valueChange(ctx.fixer, provider2.url, url, verdict.suggestion, certain)
+            });
+          }
+          const clientIds = providerClientIds(provider2);
+          if (clientIds === void 0 || clientIds.some((id2) => audiences.has(id2))) continue;
+          if (pinned.has(provider2)) continue;
+          const list2 = clientIds.length === 0 ? "empty" : `\`${clientIds.join("`, `")}\``;
+          const onlyDefault = clientIds.length > 0 && clientIds.every((id2) => /^https:\/\/github\.com\/[^/]+\/?$/i.test(id2));
+          ctx.report({
+            messageId: onlyDefault ? "onlyGitHubDefaultAudience" : "noUsableAudience",
+            at: provider2.clientIds ?? provider2,
+            data: { clientIds: list2, audience: ctx.settings.audience }
+          });
+        }
+      }
+    });
+  }
+});
+
+// src/engine/rules/parse-error.ts
+var parse_error_default;
+var init_parse_error = __esm({
+  "src/engine/rules/parse-error.ts"() {
+    "use strict";
+    init_rule();
+    parse_error_default = defineRule({
+      meta: {
+        id: "parse-error",
+        severity: "error",
+        description: "File of a recognised kind that cannot be parsed",
+        inputs: [],
+        messages: { unparsable: "{{message}}" }
+      },
+      check() {
+      }
+    });
+  }
+});
+
+// src/engine/rules/unused-suppression.ts
+var unused_suppression_default;
+var init_unused_suppression = __esm({
+  "src/engine/rules/unused-suppression.ts"() {
+    "use strict";
+    init_rule();
+    unused_suppression_default = defineRule({
+      meta: {
+        id: "unused-suppression",
+        severity: "warn",
+        description: "Inline suppression comment that silenced nothing",
+        inputs: [],
+        messages: {
+          unused: {
+            message: "Suppression of `{{ruleId}}` silenced nothing here",
+            explanation: "A stale suppression would hide a future finding at this place.",
+            fix: "Remove the comment (or this rule id from it)."
+          },
+          unknownRule: {
+            message: "Suppression names `{{ruleId}}`, which is not an oidclint rule",
+            explanation: "A suppression of an unknown rule id silences nothing.",
+            fix: "Correct the id or remove it from the comment."
+          },
+          missingReason: {
+            message: "Suppression of `{{ruleId}}` gives no reason, so it suppresses nothing",
+            explanation: "This configuration requires a reason for every suppression (`requireSuppressionReason`); a suppression without one suppresses nothing.",
+            fix: "Append `-- <why this is safe>` to the comment so that reviewers see why the finding is accepted."
+          }
+        }
+      },
+      check() {
+      }
+    });
+  }
+});
+
+// src/engine/rules/index.ts
+function isEngineRule(rule2) {
+  return ENGINE_RULE_LIST.includes(rule2);
+}
+function withEngineRules(rules2) {
+  const own = [unused_suppression_default, parse_error_default];
+  const ids = new Set(rules2.map((r) => r.meta.id));
+  return [...rules2, ...own.filter((r) => !ids.has(r.meta.id))];
+}
+var ENGINE_RULES, ENGINE_RULE_LIST;
+var init_rules = __esm({
+  "src/engine/rules/index.ts"() {
+    "use strict";
+    init_parse_error();
+    init_unused_suppression();
+    ENGINE_RULES = { parseError: parse_error_default, unusedSuppression: unused_suppression_default };
+    ENGINE_RULE_LIST = Object.values(ENGINE_RULES);
+  }
+});
+
+// rules/index.ts
+var rules, rulesById;
+var init_rules2 = __esm({
+  "rules/index.ts"() {
+    "use strict";
+    init_missing_sub_condition();
+    init_broad_sub_wildcard();
+    init_invalid_sub_pattern();
+    init_audience_drift();
+    init_missing_id_token_permission();
+    init_stale_repo_path();
+    init_trust_mismatch();
+    init_unsafe_condition_operator();
+    init_unknown_condition_key();
+    init_malformed_principal();
+    init_untrusted_trigger_oidc();
+    init_excessive_id_token_scope();
+    init_mutable_sub_claim();
+    init_provider_config();
+    init_rules();
+    rules = [
+      missing_sub_condition_default,
+      broad_sub_wildcard_default,
+      invalid_sub_pattern_default,
+      audience_drift_default,
+      missing_id_token_permission_default,
+      stale_repo_path_default,
+      trust_mismatch_default,
+      unsafe_condition_operator_default,
+      unknown_condition_key_default,
+      malformed_principal_default,
+      untrusted_trigger_oidc_default,
+      excessive_id_token_scope_default,
+      mutable_sub_claim_default,
+      provider_config_default,
+      // Reported by the engine itself (src/engine/rules/), listed here for the docs, the config and the presets.
+      ENGINE_RULES.unusedSuppression,
+      ENGINE_RULES.parseError
+    ];
+    rulesById = new Map(rules.map((r) => [r.meta.id, r]));
+  }
+});
+
+// src/engine/result.ts
+function ruleErrorText(e) {
+  return `internal error in rule ${e.ruleId}: ${e.message.replace(/\s*\n\s*/g, " ")}; its findings are incomplete; please report it`;
+}
+function compareMessages(a, b) {
+  return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
+}
+function capPerRule(messages, max) {
+  if (max <= 0 || messages.length <= max) return messages;
+  const seen = /* @__PURE__ */ new Map();
+  const hidden = /* @__PURE__ */ new Map();
+  const out2 = [];
+  for (const m of messages) {
+    const n = (seen.get(m.ruleId) ?? 0) + 1;
+    seen.set(m.ruleId, n);
+    if (n <= max) {
+      out2.push(m);
+      continue;
+    }
+    const h = hidden.get(m.ruleId);
+    if (h) {
+      h.count++;
+      if (m.severity > h.summary.severity) h.summary.severity = m.severity;
+      continue;
+    }
+    const summary = {
+      ruleId: m.ruleId,
+      messageId: MORE_FINDINGS,
+      severity: m.severity,
+      message: "",
+      explanation: "",
+      fix: "",
+      line: m.line,
+      column: m.column,
+      endLine: m.endLine,
+      endColumn: m.endColumn
+    };
+    hidden.set(m.ruleId, { summary, count: 1 });
+    out2.push(summary);
+  }
+  for (const { summary, count: count2 } of hidden.values()) {
+    summary.message = `\u2026 and ${thousands(count2)} more ${count2 === 1 ? "finding" : "findings"} of this rule in this file`;
+    summary.explanation = `At most ${max} findings per rule are shown in one file; the ${thousands(count2)} others start here. The error and warning counts include them.`;
+    summary.fix = "Run with `--max-per-rule 0` to show every finding.";
+  }
+  return out2;
+}
+function thousands(n) {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
+}
+function capReport(report, max, fingerprint) {
+  for (const r of report.results) {
+    const before = r.messages;
+    r.messages = capPerRule(before, max);
+    if (r.messages !== before) {
+      for (const m of r.messages) if (m.messageId === MORE_FINDINGS) fingerprint(m, r.filePath);
+    }
+  }
+}
+var DEFAULT_MAX_PER_RULE, MORE_FINDINGS;
+var init_result = __esm({
+  "src/engine/result.ts"() {
+    "use strict";
+    DEFAULT_MAX_PER_RULE = 100;
+    MORE_FINDINGS = "moreFindings";
+  }
+});
+
+// src/engine/fingerprint.ts
+import * as crypto from "node:crypto";
+function sha256(text3) {
+  if (oneShot) {
+    try {
+      return crypto.hash("sha256", text3);
+    } catch {
+      oneShot = false;
+    }
+  }
+  return crypto.createHash("sha256").update(text3).digest("hex");
+}
+function locatedText(lines2, m) {
+  const first = lines2[m.line - 1] ?? "";
+  let text3;
+  if (m.endLine < m.line || m.endLine === m.line && m.endColumn <= m.column) text3 = first.slice(m.column - 1);
+  else if (m.endLine === m.line) text3 = first.slice(m.column - 1, m.endColumn - 1);
+  else
+    text3 = [
+      first.slice(m.column - 1),
+      ...lines2.slice(m.line, m.endLine - 1),
+      (lines2[m.endLine - 1] ?? "").slice(0, m.endColumn - 1)
+    ].join("\n");
+  return collapsed(text3);
+}
+function collapsed(text3) {
+  const collapse = (s) => s.replace(/\s+/g, " ").trim();
+  if (text3.length > 4 * LOCATED_TEXT_LENGTH) {
+    const head = collapse(text3.slice(0, 4 * LOCATED_TEXT_LENGTH));
+    if (head.length >= LOCATED_TEXT_LENGTH) return head.slice(0, LOCATED_TEXT_LENGTH);
+  }
+  return collapse(text3).slice(0, LOCATED_TEXT_LENGTH);
+}
+function addFingerprints(messages, file, text3) {
+  if (messages.length === 0) return;
+  const lines2 = text3.split(/\r?\n/);
+  const seen = /* @__PURE__ */ new Map();
+  for (const m of [...messages].sort(compareMessages)) {
+    if (m.messageId === MORE_FINDINGS) {
+      m.fingerprint = moreFindingsFingerprint(m.ruleId, file);
+      continue;
+    }
+    const key3 = [m.ruleId, m.messageId, file, locatedText(lines2, m), m.message.replace(LINE_NUMBERS, "")].join("\0");
+    const n = seen.get(key3) ?? 0;
+    seen.set(key3, n + 1);
+    m.fingerprint = sha256(`${key3}\0${n}`).slice(0, 32);
+  }
+}
+function moreFindingsFingerprint(ruleId, file) {
+  return sha256(`${ruleId}\0${MORE_FINDINGS}\0${file}`).slice(0, 32);
+}
+var oneShot, LINE_NUMBERS, LOCATED_TEXT_LENGTH;
+var init_fingerprint = __esm({
+  "src/engine/fingerprint.ts"() {
+    "use strict";
+    init_result();
+    oneShot = true;
+    LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
+    LOCATED_TEXT_LENGTH = 2e3;
+  }
+});
+
+// src/engine/context.ts
+import { posix as posix3 } from "node:path";
+function selectContext(reported, found, settings) {
+  const needs = new Needs(settings);
+  for (const src of reported) needs.addReported(src);
+  const selected = /* @__PURE__ */ new Map();
+  const unreadable = /* @__PURE__ */ new Set();
+  const read = (c) => {
+    if (unreadable.has(c)) return void 0;
+    const text3 = c.text();
+    if (text3 === void 0) unreadable.add(c);
+    return text3 === void 0 ? void 0 : { path: c.path, abs: c.abs, text: text3 };
+  };
+  const workflowSide = [];
+  const otherSide = [];
+  for (const c of found) (isWorkflowYamlPath(c.path) ? workflowSide : otherSide).push(c);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of workflowSide) {
+      if (selected.has(c) || !needs.called(c.path)) continue;
+      const src = read(c);
+      if (!src) continue;
+      selected.set(c, src);
+      needs.addWorkflowText(src.text);
+      grew = true;
+    }
+  }
+  if (needs.readsWorkflows())
+    for (const c of workflowSide) {
+      if (selected.has(c)) continue;
+      const src = read(c);
+      if (src && needs.assumesReportedRole(src.text)) selected.set(c, src);
+    }
+  const directories = /* @__PURE__ */ new Set();
+  const links = /* @__PURE__ */ new Map();
+  for (const src of reported)
+    if (isDirectoryBatch(src.path)) {
+      directories.add(posix3.dirname(src.path));
+      addModuleLinks(links, src);
+    }
+  const moduleFiles = [];
+  for (const c of otherSide) {
+    const src = read(c);
+    if (!src) continue;
+    const batch = batchFormatOf(c.path);
+    const directory = batch?.facts.deploymentScope === "directory";
+    if (batch && !directory)
+      selected.set(c, src);
+    else if (needs.policyFileMatters(src)) {
+      selected.set(c, src);
+      if (batch) directories.add(posix3.dirname(c.path));
+    }
+    if (directory) {
+      addModuleLinks(links, src);
+      if (!selected.has(c)) moduleFiles.push(c);
+    }
+  }
+  if (directories.size > 0) {
+    const todo = [...directories];
+    for (let dir = todo.pop(); dir !== void 0; dir = todo.pop()) {
+      for (const next of links.get(dir) ?? []) {
+        if (directories.has(next)) continue;
+        directories.add(next);
+        todo.push(next);
+      }
+    }
+    for (const c of moduleFiles) {
+      if (!directories.has(posix3.dirname(c.path))) continue;
+      const src = read(c);
+      if (src) selected.set(c, src);
+    }
+  }
+  return found.flatMap((c) => selected.get(c) ?? []);
+}
+function isDirectoryBatch(path4) {
+  return batchFormatOf(path4)?.facts.deploymentScope === "directory";
+}
+function computedRoleName(text3) {
+  return TF_ROLE.test(text3) && TF_COMPUTED_NAME.test(text3) || CFN_COMPUTED_NAME.test(text3);
+}
+function addModuleLinks(links, src) {
+  if (!src.text.includes("source")) return;
+  const link = (a, b) => {
+    let set2 = links.get(a);
+    if (!set2) links.set(a, set2 = /* @__PURE__ */ new Set());
+    set2.add(b);
+  };
+  const dir = posix3.dirname(src.path);
+  for (const m of src.text.matchAll(TF_LOCAL_SOURCE)) {
+    const target = posix3.normalize(posix3.join(dir, m[1] ?? ".")).replace(/\/+$/, "") || ".";
+    link(dir, target);
+    link(target, dir);
+  }
+}
+var ROLE_ARN, COMPUTED_ROLE_REF, LOCAL_USES, PROVIDER, NAME_PREFIX, TF_COMPUTED_NAME, TF_ROLE, CFN_COMPUTED_NAME, TF_LOCAL_SOURCE, Needs;
+var init_context = __esm({
+  "src/engine/context.ts"() {
+    "use strict";
+    init_formats();
+    ROLE_ARN = /:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)/g;
+    COMPUTED_ROLE_REF = /^.*(?:role|ROLE|Role).*\$\{\{.*$|:role\/(?:[\w+=,.@-]+\/)*\$\{\{/m;
+    LOCAL_USES = /\buses\s*:\s*["']?\.\/([^\s"'#@]*)/g;
+    PROVIDER = /openid_connect_provider|OIDCProvider|OpenIdConnectProvider|IdentityProvider|ClientIDList/i;
+    NAME_PREFIX = /name_?prefix/i;
+    TF_COMPUTED_NAME = /^\s*(?:name|name_prefix|role_name)\s*=\s*(?!"[^"$%\\]*"\s*(?:#.*|\/\/.*)?$)\S/m;
+    TF_ROLE = /aws_iam_role\b|^\s*module\s+"/m;
+    CFN_COMPUTED_NAME = /RoleName["']?\s*:(?!\s*(?:"[\w+=,.@-]+"|'[\w+=,.@-]+'|[\w+=,.@-]+\s*(?:#.*)?$))/m;
+    TF_LOCAL_SOURCE = /^\s*source\s*=\s*"(\.\.?\/[^"]*)"/gm;
+    Needs = class {
+      /** Role names the reported workflows (and what they call) may assume; "any" when one is computed. */
+      roleNames = /* @__PURE__ */ new Set();
+      calledPaths = /* @__PURE__ */ new Set();
+      actionDirs = /* @__PURE__ */ new Set();
+      /** Text of the reported files that are not workflows (policies, roles, providers). */
+      policyTexts = [];
+      /** A reported file defines a role whose name is computed or a prefix: any role ARN may denote it. */
+      anyReportedRole = false;
+      /** A reported file defines an OIDC provider: every policy file may matter. */
+      reportedProvider = false;
+      /** Files the `roles` config map points ARNs to (matched by path suffix, as the index does). */
+      mappedFiles;
+      constructor(settings) {
+        this.mappedFiles = Object.values(settings.roles).map(
+          (f) => posix3.normalize(f.replace(/\\/g, "/")).replace(/^\.\//, "")
+        );
+        for (const arn of Object.keys(settings.roles)) this.addNames(arn);
+      }
+      addReported(src) {
+        if (isWorkflowYamlPath(src.path)) {
+          this.addWorkflowText(src.text);
+          return;
+        }
+        this.policyTexts.push(src.text);
+        if (computedRoleName(src.text) || NAME_PREFIX.test(src.text)) this.anyReportedRole = true;
+        if (PROVIDER.test(src.text)) this.reportedProvider = true;
+      }
+      addWorkflowText(text3) {
+        if (COMPUTED_ROLE_REF.test(text3)) this.roleNames = "any";
+        else this.addNames(text3);
+        for (const m of text3.matchAll(LOCAL_USES)) {
+          const target = (m[1] ?? "").replace(/\/+$/, "");
+          if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(target)) this.calledPaths.add(target);
+          else this.actionDirs.add(target.replace(/\/action\.ya?ml$/, "") || ".");
+        }
+      }
+      addNames(text3) {
+        if (this.roleNames === "any") return;
+        for (const m of text3.matchAll(ROLE_ARN)) if (m[1]) this.roleNames.add(m[1]);
+      }
+      /** Whether any context workflow may matter whatever its path: a reported file defines roles or providers. */
+      readsWorkflows() {
+        return this.policyTexts.length > 0;
+      }
+      /** A context workflow or action the reported ones call or use. */
+      called(path4) {
+        for (const p of this.calledPaths) if (path4 === p || path4.endsWith(`/${p}`)) return true;
+        return /(^|\/)action\.ya?ml$/.test(path4) && this.actionDirs.has(posix3.dirname(path4));
+      }
+      /** A context workflow that may assume a role a reported file defines. */
+      assumesReportedRole(text3) {
+        if (this.policyTexts.length === 0 || !/:role\/|role/i.test(text3)) return false;
+        if (this.anyReportedRole || COMPUTED_ROLE_REF.test(text3)) return true;
+        for (const m of text3.matchAll(ROLE_ARN)) {
+          const name3 = m[1];
+          if (name3 && this.policyTexts.some((t2) => t2.includes(name3))) return true;
+        }
+        return false;
+      }
+      /** A context file that is not a workflow: whether it may define a role the workflows assume, or a provider. */
+      policyFileMatters(src) {
+        const { text: text3, path: path4 } = src;
+        if (this.reportedProvider || PROVIDER.test(text3)) return true;
+        if (this.mappedFiles.some((f) => path4 === f || path4.endsWith(`/${f}`) || f.endsWith(`/${path4}`))) return true;
+        if (this.roleNames === "any") return true;
+        if (this.roleNames.size === 0) return false;
+        for (const name3 of this.roleNames) if (text3.includes(name3)) return true;
+        return NAME_PREFIX.test(text3) || computedRoleName(text3);
+      }
+    };
+  }
+});
+
 // src/engine/workflow-stream.ts
 function callsLocalWorkflow(wf) {
   return wf.jobs.some((job) => job.uses !== void 0 && localCalleePath(job.uses.value) !== void 0);
@@ -76941,7 +77095,8 @@ async function loadProject(req = {}) {
   if (req.stdin) files.add(resolve5(cwd, req.stdin.filename), req.stdin.text, true);
   else {
     const found = await discover(paths, root, config.ignore);
-    if (req.tuneCollector && found.length > COMPACT_ABOVE) await setV8Flags(LARGE_RUN_V8_FLAGS);
+    if (req.tuneCollector && found.length > COMPACT_ABOVE)
+      await setV8Flags([...LARGE_RUN_V8_FLAGS, ...LARGE_INPUT_V8_FLAGS]);
     const explicit = new Set(paths.map((p) => resolve5(root, p)));
     files.readAll(found, true, explicit);
     if (req.withModules)
@@ -77219,13 +77374,13 @@ function applySuppressions(messages, suppressions, opts) {
   const used = /* @__PURE__ */ new Set();
   const effective = opts.requireReason ? suppressions.filter((s) => s.reason) : suppressions;
   const ranked = [...effective].sort((a, b) => rank(a) - rank(b));
-  const kept = messages.filter((m) => {
+  const kept2 = messages.filter((m) => {
     const hit = ranked.find((s) => covers(s, m));
     if (!hit) return true;
     used.add(hit);
     return false;
   });
-  if (opts.unusedSeverity === 0) return kept;
+  if (opts.unusedSeverity === 0) return kept2;
   const make = (s, messageId, ruleId) => ({
     ruleId: "unused-suppression",
     messageId,
@@ -77242,17 +77397,17 @@ function applySuppressions(messages, suppressions, opts) {
       if (reasonReported.has(s.line)) continue;
       reasonReported.add(s.line);
       const named = suppressions.filter((x) => x.line === s.line).map((x) => x.ruleId === ALL_RULES ? "all rules" : x.ruleId);
-      kept.push(make(s, "missingReason", named.join(", ")));
+      kept2.push(make(s, "missingReason", named.join(", ")));
       continue;
     }
     if (used.has(s)) {
     } else if (s.ruleId !== ALL_RULES && opts.knownRuleIds && !opts.knownRuleIds.has(s.ruleId) && opts.messages.unknownRule) {
-      kept.push(make(s, "unknownRule", s.ruleId));
+      kept2.push(make(s, "unknownRule", s.ruleId));
     } else {
-      kept.push(make(s, "unused", s.ruleId === ALL_RULES ? "all rules" : s.ruleId));
+      kept2.push(make(s, "unused", s.ruleId === ALL_RULES ? "all rules" : s.ruleId));
     }
   }
-  return kept;
+  return kept2;
 }
 function rank(s) {
   return (s.kind === "next-line" ? 0 : 2) + (s.ruleId === ALL_RULES ? 1 : 0);
@@ -77268,7 +77423,6 @@ var init_suppressions = __esm({
 });
 
 // src/engine/lint.ts
-import { resolve as resolve6 } from "node:path";
 async function lint(options = {}) {
   return (await lintFindings(options)).complete();
 }
@@ -77354,13 +77508,13 @@ async function runRules(loaded2, rules2 = withEngineRules(rules), maxPerRule = 0
   return (await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2)).finish(loaded2, maxPerRule, false).complete();
 }
 function sourceReader(loaded2) {
-  let kept;
+  let kept2;
   return (file) => {
-    if (!kept) {
-      kept = /* @__PURE__ */ new Map();
-      for (const src of loaded2.sources) if (src.text !== "") kept.set(src.path, src.text);
+    if (!kept2) {
+      kept2 = /* @__PURE__ */ new Map();
+      for (const src of loaded2.sources) if (src.text !== "") kept2.set(src.path, src.text);
     }
-    return kept.get(file) ?? loaded2.readFile(file);
+    return kept2.get(file) ?? loaded2.readFile(file);
   };
 }
 function isOnAnywhere(config, id2) {
@@ -77384,16 +77538,16 @@ function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixe
   const cache = /* @__PURE__ */ new Map();
   const raw = /* @__PURE__ */ new Map();
   const paths = /* @__PURE__ */ new Map();
-  const absolutePath = (file) => {
+  const absolutePath2 = (file) => {
     let out2 = paths.get(file);
-    if (out2 === void 0) paths.set(file, out2 = resolve6(cwd, file));
+    if (out2 === void 0) paths.set(file, out2 = absolutePath(cwd, file));
     return out2;
   };
   const absolute = (fix) => ({
     edits: fix.edits.map((e) => ({
       ...e,
-      file: absolutePath(e.file),
-      loc: { ...e.loc, file: absolutePath(e.loc.file) }
+      file: absolutePath2(e.file),
+      loc: { ...e.loc, file: absolutePath2(e.loc.file) }
     }))
   });
   const complete = (m) => {
@@ -77413,7 +77567,7 @@ function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixe
     if (related.length > 0) {
       out2.related = related.map((r) => ({
         message: r.message,
-        file: absolutePath(r.loc.file),
+        file: absolutePath2(r.loc.file),
         line: r.loc.line,
         column: r.loc.column,
         endLine: r.loc.endLine,
@@ -77455,7 +77609,7 @@ function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixe
       );
   };
   const shown2 = (file, all) => {
-    const out2 = result(absolutePath(file), all, maxPerRule);
+    const out2 = result(absolutePath2(file), all, maxPerRule);
     if (fixesOnly) {
       out2.messages = out2.messages.map(withFix);
       unfinished.push({ out: out2, file });
@@ -77566,6 +77720,7 @@ var PLACES, SHARED_STRING_LENGTH, onlyWorkflows, RuleRun;
 var init_lint = __esm({
   "src/engine/lint.ts"() {
     "use strict";
+    init_discover();
     init_load();
     init_sub_pattern();
     init_online();
@@ -77724,7 +77879,7 @@ var init_lint = __esm({
               message: fillShortMessage(template, r.messageId, r.data),
               template,
               data: r.data && shared(r.data),
-              loc: locOf(r.at),
+              loc: locOf3(r.at),
               lowered: r.severity === "warn"
             };
             if (r.related) f.related = r.related;
@@ -77845,7 +78000,7 @@ __export(check_exports, {
   selectPolicy: () => selectPolicy
 });
 import { existsSync as existsSync5 } from "node:fs";
-import { resolve as resolve7 } from "node:path";
+import { resolve as resolve6 } from "node:path";
 function isScalar4(v) {
   return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 }
@@ -77876,7 +78031,7 @@ function decodeJwt(token) {
   return out2;
 }
 async function loadPolicy(policy, cwd, options) {
-  if (!existsSync5(resolve7(cwd, policy))) throw new CheckInputError(`cannot read ${policy}: no such file (ENOENT)`);
+  if (!existsSync5(resolve6(cwd, policy))) throw new CheckInputError(`cannot read ${policy}: no such file (ENOENT)`);
   return loadProject({ ...options, cwd, paths: [policy], withModules: true });
 }
 function problemText(p) {
@@ -78176,7 +78331,7 @@ async function run2(args, io) {
       audDefaulted = values2.aud === void 0;
       missing = "unknown";
     }
-    const mainPath = relPath(loaded2.root, resolve7(io.cwd, values2.policy));
+    const mainPath = relPath(loaded2.root, resolve6(io.cwd, values2.policy));
     const parsed = loaded2.project.files;
     const problems = parsed.flatMap((p) => p.problems).filter((p) => p.loc.file === mainPath);
     if (problems.length > 0) throw new CheckInputError(problems.map(problemText).join("; "));
@@ -78320,7 +78475,7 @@ var explain_exports = {};
 __export(explain_exports, {
   run: () => run3
 });
-import { resolve as resolve8 } from "node:path";
+import { resolve as resolve7 } from "node:path";
 function explainJob(wf, job, index2, settings, roles) {
   const need = jobNeed(jobOidcUses({ index: index2, settings }, job, wf));
   const eff = effectivePermissions(job, wf);
@@ -78481,7 +78636,7 @@ function variantLines(v, hasRoles, paint) {
   return lines2;
 }
 async function loadWorkflowProject(io, workflowPath, options) {
-  const abs = resolve8(io.cwd, workflowPath);
+  const abs = resolve7(io.cwd, workflowPath);
   const root = projectRootOf(abs) ?? io.cwd;
   const loaded2 = await loadProject({
     cwd: io.cwd,
@@ -78837,13 +78992,13 @@ function covers2(a, b) {
 function scopesOf(pairs2) {
   const unique = [...new Map(pairs2.map((p) => [`${p[0]}
 ${p[1]}`, p])).values()];
-  const kept = unique.filter(
+  const kept2 = unique.filter(
     ([s, r]) => !unique.some(
       ([s2, r2]) => (s2 !== s || r2 !== r) && covers2(s2, s) && covers2(r2, r) && !(covers2(s, s2) && covers2(r, r2))
     )
   );
   const refsBySub = /* @__PURE__ */ new Map();
-  for (const [s, r] of kept) refsBySub.set(s, (refsBySub.get(s) ?? /* @__PURE__ */ new Set()).add(r));
+  for (const [s, r] of kept2) refsBySub.set(s, (refsBySub.get(s) ?? /* @__PURE__ */ new Set()).add(r));
   const subsByRefs = /* @__PURE__ */ new Map();
   for (const [s, refs] of refsBySub) {
     const key3 = [...refs].sort().join("\n");
@@ -81854,9 +82009,9 @@ ${body2}
           `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="arrowhead"/></marker></defs>`
         );
         for (const e of edges) {
-          const placed = lay.edges.get(e.id);
-          if (!placed || placed.points.length === 0) continue;
-          const d = placed.points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join("");
+          const placed2 = lay.edges.get(e.id);
+          if (!placed2 || placed2.points.length === 0) continue;
+          const d = placed2.points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join("");
           const m = e.edge;
           const verdict = m ? m.kind === "trusts" ? "structure" : m.verdict : "structure";
           const tip = m?.kind === "assumes" ? edgeTip(m, this.roles.get(m.to)) : m ? "trusts this provider" : "";
@@ -81864,9 +82019,9 @@ ${body2}
           parts.push(
             `<g class="${cls}"${m ? ` data-id="${esc(m.id)}" data-verdict="${verdict}"` : ""}${facetAttrs(e.facets)}>${tip ? `<title>${esc(tip)}</title>` : ""}<path d="${d}" marker-end="url(#arrow)"/>`
           );
-          if (placed.label && m)
+          if (placed2.label && m)
             parts.push(
-              `<text class="edge-label" x="${placed.label.x}" y="${placed.label.y + 4}" text-anchor="middle">\u2716 ${m.verdict === "refused" ? "refused" : "partly"}</text>`
+              `<text class="edge-label" x="${placed2.label.x}" y="${placed2.label.y + 4}" text-anchor="middle">\u2716 ${m.verdict === "refused" ? "refused" : "partly"}</text>`
             );
           parts.push(`</g>`);
         }
@@ -82223,7 +82378,7 @@ __export(map_exports, {
   run: () => run6
 });
 import { mkdirSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname7, resolve as resolve9 } from "node:path";
+import { dirname as dirname7, resolve as resolve8 } from "node:path";
 function formatFor(name3, output) {
   if (name3 !== void 0) return MAP_FORMATS.includes(name3) ? name3 : void 0;
   const ext = output ? /\.([a-z]+)$/i.exec(output)?.[1]?.toLowerCase() : void 0;
@@ -82255,7 +82410,7 @@ async function run6(args, io) {
   });
   const text3 = renderMap(buildTrustMap(index2, config.settings, report), format);
   if (values2["output-file"]) {
-    const out2 = resolve9(io.cwd, values2["output-file"]);
+    const out2 = resolve8(io.cwd, values2["output-file"]);
     mkdirSync(dirname7(out2), { recursive: true });
     writeFileSync2(out2, text3);
   } else io.stdout(text3);
@@ -82307,7 +82462,7 @@ __export(apply_exports, {
   selectFixes: () => selectFixes
 });
 import { lstatSync as lstatSync3, readFileSync as readFileSync4, realpathSync as realpathSync4, renameSync, statSync as statSync6, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname8, relative as relative6, resolve as resolve10, sep as sep5 } from "node:path";
+import { dirname as dirname8, relative as relative6, resolve as resolve9, sep as sep5 } from "node:path";
 function overlaps(a, b) {
   const s1 = a.range[0];
   const e1 = a.range[1];
@@ -82373,7 +82528,7 @@ function applyEdits(text3, edits) {
   return pieces.join("");
 }
 async function lintAndFix(options, dryRun, shownPerRule = 0) {
-  const root = resolve10(options.cwd ?? process.cwd(), options.root ?? ".");
+  const root = resolve9(options.cwd ?? process.cwd(), options.root ?? ".");
   const overlay = /* @__PURE__ */ new Map();
   const originals = /* @__PURE__ */ new Map();
   let applied = 0;
@@ -82408,7 +82563,7 @@ async function lintAndFix(options, dryRun, shownPerRule = 0) {
   return { report, changed, applied, passes };
 }
 function writeAtomically(file, text3) {
-  const tmp = resolve10(dirname8(file), `.${file.slice(dirname8(file).length + 1)}.oidclint-fix-${process.pid}`);
+  const tmp = resolve9(dirname8(file), `.${file.slice(dirname8(file).length + 1)}.oidclint-fix-${process.pid}`);
   try {
     writeFileSync3(tmp, text3, { mode: statSync6(file).mode & 4095, flag: "wx" });
     renameSync(tmp, file);
@@ -82603,7 +82758,7 @@ init_read_file();
 init_load();
 init_args();
 import { existsSync as existsSync7, mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync4 } from "node:fs";
-import { dirname as dirname9, join as join8, relative as relative7, resolve as resolve11, sep as sep6 } from "node:path";
+import { dirname as dirname9, join as join8, relative as relative7, resolve as resolve10, sep as sep6 } from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // src/commands/io.ts
@@ -83261,7 +83416,7 @@ async function runLint(argv, io) {
     version: { type: "boolean", short: "V" }
   });
   const first = positionals[0];
-  const command = first && !existsSync7(resolve11(io.cwd, first)) ? nearest(first, Object.keys(SUBCOMMANDS)) : void 0;
+  const command = first && !existsSync7(resolve10(io.cwd, first)) ? nearest(first, Object.keys(SUBCOMMANDS)) : void 0;
   if (first && command) throw new UsageError(`unknown command "${first}" \u2014 did you mean ${command}?`);
   if (values2.version) {
     io.stdout(`${version()}
@@ -83290,7 +83445,7 @@ async function runLint(argv, io) {
     throw new UsageError("--fix and --fix-dry-run edit files; they take no --stdin");
   if (values2.baseline !== void 0 && values2["write-baseline"] !== void 0)
     throw new UsageError("give --baseline or --write-baseline, not both");
-  const known = values2.baseline === void 0 ? void 0 : readBaseline(resolve11(io.cwd, values2.baseline), values2.baseline);
+  const known = values2.baseline === void 0 ? void 0 : readBaseline(resolve10(io.cwd, values2.baseline), values2.baseline);
   const ruleOverrides = parseRuleFlags(values2.rule ?? []);
   const stdinSource = values2.stdin ? await io.readStdin() : void 0;
   const lintOptions = {
@@ -83325,7 +83480,7 @@ async function runLint(argv, io) {
   }
   if (values2["write-baseline"] !== void 0) {
     const root = repositoryRoot(io.cwd);
-    const file = resolve11(io.cwd, values2["write-baseline"]);
+    const file = resolve10(io.cwd, values2["write-baseline"]);
     const baseline = baselineOf(report, (abs) => pathUnderRoot(root, io.cwd, abs) ?? abs);
     mkdirSync2(dirname9(file), { recursive: true });
     writeFileSync4(file, `${JSON.stringify(baseline, null, 2)}
@@ -83359,7 +83514,7 @@ async function runLint(argv, io) {
   };
   const text3 = formatter(report, meta2);
   if (values2["output-file"]) {
-    const out2 = resolve11(io.cwd, values2["output-file"]);
+    const out2 = resolve10(io.cwd, values2["output-file"]);
     mkdirSync2(dirname9(out2), { recursive: true });
     writeFileSync4(out2, text3);
   } else if (!values2["fix-dry-run"]) io.stdout(text3);
