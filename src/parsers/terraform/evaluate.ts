@@ -859,6 +859,10 @@ function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scop
           }),
         );
       const def = block?.attrs.get("default");
+      // `default = ""` marks an input the callers set (a repository, a provider ARN): in a module read
+      // on its own it is unknown, not the empty string the role would never be created with.
+      if (block && def && isEmptyStringLiteral(def.expr))
+        return unknown(key, def.loc, `variable "${name}" default "" (${where(def.loc)}): set by its callers`);
       if (block && def)
         return typed(
           defined(evaluate(def.expr, plain), {
@@ -990,6 +994,12 @@ function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope):
 function placed(v: TreeNode, steps: string[], full: string, loc: SourceLocation): TreeNode {
   const part = step(v, steps, full, loc);
   return keptInPlace.has(v) ? part : relocate(part, loc, nodeOrigin(v));
+}
+
+/** `""` as written (a `.tf.json` default `""` too). */
+function isEmptyStringLiteral(expr: Expr): boolean {
+  if (expr.kind === "json") return expr.node.kind === "string" && knownText(expr.node.value) === "";
+  return expr.file.src.text.slice(expr.start, expr.end).trim() === '""';
 }
 
 /** The text of an attribute's expression, for finding the names it refers to. */
