@@ -56,6 +56,12 @@ export default defineRule({
           "`{{value}}`{{note}} gives an id to only one of owner and repository. GitHub's sub names both with ids (`repo:OWNER@OWNER_ID/REPO@REPO_ID:…`) or neither (`repo:OWNER/REPO:…`), so this value never matches.",
         fix: "Add the missing id (`@*` accepts any), or remove both.",
       },
+      placeholder: {
+        message: "`{{value}}` still holds the placeholder `{{token}}`; it never matches",
+        explanation:
+          "`{{value}}`{{note}} still holds `{{token}}`, a placeholder meant to be replaced: no owner or repository name contains `{`, `}`, `<` or `>`, so no sub claim GitHub issues matches this value.",
+        fix: "Replace `{{token}}` with the real name, e.g. `{{example}}`.",
+      },
       neverMatches: {
         message: "`{{value}}` never matches a sub of the template `{{template}}`",
         explanation:

@@ -39,6 +39,7 @@ export type SubProblemKind =
   | "shortRef"
   | "wrongContext"
   | "mixedForm"
+  | "placeholder"
   | "neverMatches";
 
 export interface SubProblem {
@@ -930,6 +931,9 @@ const CONTEXT_FIXES: Fix[] = [
   },
 ];
 
+/** A name in braces or angle brackets (`{account-id}`, `{{ org }}`, `<OWNER>`): characters no sub claim carries. */
+const PLACEHOLDER = /\{\{?\s*[A-Za-z_][\w .-]*?\s*\}\}?|<[A-Za-z_][\w .-]*>/;
+
 function replaceKnown(text: string, re: RegExp, by: string): string {
   return text.replace(re, () => by);
 }
@@ -952,6 +956,10 @@ function diagnose(value: StrValue, mode: MatchMode, template: readonly string[])
       suggestion: `repo:${owner}/${repo}:ref:refs/heads/main`,
     };
   }
+  // `repo:{github-org}/{repo}:…`, `repo:<OWNER>/*`: a placeholder for the repository, left to be filled in.
+  const known = value.parts.map((p) => (typeof p === "string" ? p : "\0")).join("");
+  const placeholder = PLACEHOLDER.exec((known.startsWith("repo:") ? known.slice(5) : known).split(":")[0] ?? "");
+  if (placeholder) return { kind: "placeholder", token: placeholder[0] };
   if (/\s/.test(text)) {
     const fixed = text.replace(/\s+/g, "");
     return { kind: "whitespace", token: "inner", suggestion: fixed };
