@@ -264,14 +264,17 @@ function evalTraversal(
   let i = 0;
   let base: TreeNode;
   if (node.source.type === "variable") {
-    const segments = [node.source.name];
+    // Sized once (an array grown by `push` gets room for 16 more names).
+    const segments = new Array<string>(node.steps.length + 1);
+    segments[0] = node.source.name;
     for (; i < node.steps.length; i++) {
       const s = node.steps[i];
       // Keys computed from known values too (`data.x.y[each.key].json`): references are resolved by name.
       const k = s ? stepKey(s, ctx, scope) : undefined;
       if (k === undefined) break;
-      segments.push(k);
+      segments[i + 1] = k;
     }
+    segments.length = i + 1;
     base = resolveTraversal(segments, src, loc, scope);
   } else base = evalAst(node.source, ctx, scope);
   for (; i < node.steps.length; i++) {
@@ -317,7 +320,8 @@ function objectKey(key: HclExpr, ctx: AstCtx, scope: Scope): TreeEntry["key"] {
 interface TemplateValue {
   parts: Part[];
   segments: Segment[];
-  origins: Set<string>;
+  /** Made by the first interpolated value with an origin (most strings have none). */
+  origins?: Set<string>;
   /**
    * A `%{if}`/`%{for}` directive whose condition or collection is unknown: the text it adds is unknown,
    * not a value, so the whole string is (JSON read from it would be guessed).
@@ -330,7 +334,7 @@ interface TemplateValue {
 }
 
 function newTemplateValue(): TemplateValue {
-  return { parts: [], segments: [], origins: new Set(), size: 0, pieces: 0 };
+  return { parts: [], segments: [], size: 0, pieces: 0 };
 }
 
 /** Where a template's piece is placed: on the call that renders it (`placedAt`), else on the piece itself. */
@@ -381,7 +385,7 @@ function addInterpolated(out: TemplateValue, v: TreeNode, ctx: AstCtx, scope: Sc
   out.parts.push(...interpolatedParts(v));
   out.segments.push(ctx.ownFile ? { node: v, ownFile: true } : { node: v });
   const o = nodeOrigin(v);
-  if (o) out.origins.add(o);
+  if (o) (out.origins ??= new Set()).add(o);
 }
 
 /** (No closures made per call: a template is evaluated for every string of a policy.) */
@@ -470,7 +474,7 @@ function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: AstCtx,
   const value: TemplateValue = newTemplateValue();
   templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
-  const out = str(value.parts, templateLoc(ctx, node), joinOrigins(value.origins));
+  const out = str(value.parts, templateLoc(ctx, node), (value.origins && joinOrigins(value.origins)));
   setSegments(out, value.segments, value.pieces);
   return out;
 }
@@ -1496,7 +1500,7 @@ function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): TreeNode {
       } else {
         const value: TemplateValue = newTemplateValue();
         templateParts(parsed.value, ctx, scope, value);
-        v = value.opaque ?? str(value.parts, node.loc, joinOrigins(value.origins));
+        v = value.opaque ?? str(value.parts, node.loc, (value.origins && joinOrigins(value.origins)));
       }
       return relocate(v, node.loc, nodeOrigin(v));
     }

@@ -37,6 +37,9 @@ const QUOTED = /["\\$%\r\n]/g;
 const HEREDOC_TEXT = /[$%\r\n]/g;
 /** Brackets and template sequences open at once; past this the file is parsed whole (which reports the limit). */
 const MAX_NESTING = 64;
+/** What `skipBody` and `expressionEnd` keep open, reused by every call. */
+const BODY_STACK: string[] = [];
+const EXPRESSION_STACK: string[] = [];
 
 export function scanTopLevel(text: string): TopBlock[] | undefined {
   const blocks: TopBlock[] = [];
@@ -104,7 +107,10 @@ function inline(text: string, pos: number): number {
  * the string), or `<<MARKER` for one inside a heredoc.
  */
 function skipBody(t: string, open: number): number {
-  const stack: string[] = ["}"];
+  // One array for every scan (scans do not nest): no new array, grown by its first push, per block.
+  const stack = BODY_STACK;
+  stack.length = 0;
+  stack.push("}");
   let pos = open + 1;
   for (;;) {
     // `test`, not `exec`: no match array per character found (the scan of a large file finds many).
@@ -332,7 +338,8 @@ function atLineEnd(t: string, pos: number): boolean {
  * brackets, strings and heredocs, blanks before it excluded; -1 when not understood.
  */
 function expressionEnd(t: string, start: number): number {
-  const stack: string[] = [];
+  const stack = EXPRESSION_STACK;
+  stack.length = 0;
   let pos = start;
   for (;;) {
     EXPR_CODE.lastIndex = pos;
