@@ -163,7 +163,11 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
   if (scope.depth > LIMITS.depth) return budget.exceeded("depth", ctx.placedAt ?? spanLoc(ctx, node));
   const inner = { ...scope, depth: scope.depth + 1 };
   // Located by themselves (a template from its first line, parentheses by what they hold).
-  if (node.type === "template") return evalTemplate(node, ctx, inner);
+  if (node.type === "template") {
+    const only = node.parts.length === 1 ? node.parts[0] : undefined;
+    if (only?.kind === "text" && readsAsText(only, ctx)) return textTemplate(node, only, ctx, budget);
+    return evalTemplate(node, ctx, inner);
+  }
   if (node.type === "parens") return evalAst(node.expr, ctx, inner);
   const loc = spanLoc(ctx, node);
   switch (node.type) {
@@ -468,6 +472,27 @@ function textSegment(index: LineIndex, part: Extract<TemplatePart, { kind: "text
 /** Whether a template's text is already opaque (set by the call just made, which TypeScript's narrowing does not see). */
 function stopped(out: TemplateValue): boolean {
   return out.opaque !== undefined;
+}
+
+/** A text part `textTemplate` reads as `templateParts` would: not empty, within the string limit, not placed on a call. */
+function readsAsText(part: Extract<TemplatePart, { kind: "text" }>, ctx: AstCtx): boolean {
+  return part.value !== "" && part.value.length <= LIMITS.stringLength && ctx.placedAt === undefined;
+}
+
+/**
+ * A template of one text part (most strings of a policy), with what `evalTemplate` gives it — the same step spent,
+ * text segment and pieces — without building a template value.
+ */
+function textTemplate(
+  node: Extract<HclExpr, { type: "template" }>,
+  part: Extract<TemplatePart, { kind: "text" }>,
+  ctx: AstCtx,
+  budget: Scope["module"]["budget"],
+): TreeNode {
+  if (!budget.step()) return budget.exceeded("steps", spanLoc(ctx, part));
+  const out = str([part.value], templateLoc(ctx, node));
+  setSegments(out, [textSegment(ctx.file.index, part, ctx.ownFile === true)], 0);
+  return out;
 }
 
 function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: AstCtx, scope: Scope): TreeNode {
