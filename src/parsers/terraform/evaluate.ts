@@ -33,6 +33,8 @@ export function endEvaluation(): void {
   stringSegments.clear();
   segmentPieces.clear();
   templateSources.clear();
+  filesRead.clear();
+  templatesParsed.clear();
   branchValues.clear();
 }
 
@@ -161,18 +163,20 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
   const budget = scope.module.budget;
   if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? spanLoc(ctx, node));
   if (scope.depth > LIMITS.depth) return budget.exceeded("depth", ctx.placedAt ?? spanLoc(ctx, node));
-  const inner = { ...scope, depth: scope.depth + 1 };
-  // Located by themselves (a template from its first line, parentheses by what they hold).
+  // Plain strings and literals first: they need no deeper scope.
   if (node.type === "template") {
     const only = node.parts.length === 1 ? node.parts[0] : undefined;
     if (only?.kind === "text" && readsAsText(only, ctx)) return textTemplate(node, only, ctx, budget);
-    return evalTemplate(node, ctx, inner);
+  } else if (node.type === "literal") {
+    const at = spanLoc(ctx, node);
+    return { kind: "scalar", value: node.value, loc: at };
   }
+  const inner = { ...scope, depth: scope.depth + 1 };
+  // Located by themselves (a template from its first line, parentheses by what they hold).
+  if (node.type === "template") return evalTemplate(node, ctx, inner);
   if (node.type === "parens") return evalAst(node.expr, ctx, inner);
   const loc = spanLoc(ctx, node);
   switch (node.type) {
-    case "literal":
-      return { kind: "scalar", value: node.value, loc };
     case "wrap": {
       const v = evalAst(node.expr, ctx, inner);
       if (v.kind === "string") return { kind: "string", value: { ...v.value, loc }, loc };
@@ -1421,7 +1425,7 @@ function fileCall(
     { ...scope.module, dir: "." },
     p.startsWith(scope.module.dir + "/") || scope.module.dir === "." ? p : `${scope.module.dir}/${p}`,
   );
-  const text = scope.module.env.readFile(rel);
+  const text = readOnce(scope, rel);
   if (text === undefined) return unknown(src, loc, `${rel} could not be read`);
   const name = vars === undefined ? "file()" : "templatefile()";
   const via = { message: `${vars === undefined ? "read" : "rendered"} by ${name} here`, loc };
@@ -1435,6 +1439,26 @@ function fileCall(
   const out = renderTemplate(text, rel, vars ?? { kind: "object", entries: [], loc }, loc, scope, name, via);
   if (vars === undefined) templateSources.set(out, { text, rel });
   return out;
+}
+
+/**
+ * The files `file()` and `templatefile()` read, each read once per evaluation (every instance of a module reads the
+ * same files), and the templates parsed, by their text.
+ */
+const filesRead = new Map<string, string | undefined>();
+const templatesParsed = new Map<string, ReturnType<typeof parseTemplate>>();
+
+function readOnce(scope: Scope, rel: string): string | undefined {
+  if (filesRead.has(rel)) return filesRead.get(rel);
+  const text = scope.module.env.readFile(rel);
+  filesRead.set(rel, text);
+  return text;
+}
+
+function parsedTemplate(text: string): ReturnType<typeof parseTemplate> {
+  let parsed = templatesParsed.get(text);
+  if (!parsed) templatesParsed.set(text, (parsed = parseTemplate(text)));
+  return parsed;
 }
 
 /** The text of a template file read by `file()`, for `data "template_file"`, which renders it itself. */
@@ -1454,7 +1478,7 @@ export function renderTemplate(
   caller: string,
   via?: NonNullable<SourceLocation["via"]>,
 ): TreeNode {
-  const parsed = parseTemplate(text);
+  const parsed = parsedTemplate(text);
   if ("error" in parsed) {
     debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
     return unknown(`templatefile("${rel}")`, loc, rel);
