@@ -77,21 +77,46 @@ function private_(dir) {
 }
 
 /**
- * The chunks of dist/cli/core.pack (scripts/build-cli.mjs): their wrapped sources as slices of one string, by
- * name relative to dist/cli, and the build they are of; undefined without a pack.
+ * The chunks of dist/cli/core.pack (scripts/build-cli.mjs): the build they are of, and `source(name)`, a chunk's
+ * wrapped source by name relative to dist/cli (undefined for a chunk the pack does not hold); undefined without a
+ * pack. The index is read at once; a chunk's bytes only when the run loads it, with one read into one buffer
+ * reused for every chunk: a run loads about two thirds of the pack, and reading it whole cost a buffer and a
+ * string of all of it, fresh memory (page faults) that is most of the time it takes (issue 13). The file stays
+ * open: a build that replaces the pack (scripts/build-cli.mjs removes dist/cli first) leaves this one as it was.
  */
 function readPack() {
-  let text;
+  let fd;
   try {
-    text = fs.readFileSync(path.join(BUNDLE, "core.pack"), "latin1");
+    fd = fs.openSync(path.join(BUNDLE, "core.pack"), "r");
+    let head;
+    for (let size = 8192; ; size *= 4) {
+      const buf = Buffer.allocUnsafe(size);
+      const n = fs.readSync(fd, buf, 0, size, 0);
+      head = /^\/\/ oidclint pack (\w+)\n(.*)\n/.exec(buf.toString("latin1", 0, n));
+      if (head || n < size) break;
+    }
+    if (!head) throw new Error("no pack index");
+    const entries = new Map();
+    let largest = 0;
+    for (const [name, start, end] of JSON.parse(head[2])) {
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) throw new Error();
+      entries.set(name, [start, end]);
+      largest = Math.max(largest, end - start);
+    }
+    let scratch;
+    const source = (name) => {
+      const entry = entries.get(name);
+      if (!entry) return undefined;
+      const [start, end] = entry;
+      scratch ??= Buffer.allocUnsafeSlow(largest);
+      if (fs.readSync(fd, scratch, 0, end - start, start) !== end - start) throw new Error(`${name}: the pack is cut short`);
+      return scratch.toString("latin1", 0, end - start);
+    };
+    return { build: head[1], source };
   } catch {
+    if (fd !== undefined) fs.closeSync(fd);
     return undefined;
   }
-  const head = /^\/\/ oidclint pack (\w+)\n(.*)\n/.exec(text);
-  if (!head) return undefined;
-  const pack = { build: head[1], sources: new Map() };
-  for (const [name, start, end] of JSON.parse(head[2])) pack.sources.set(name, text.slice(start, end));
-  return pack;
 }
 
 /** `./x.js`, `./chunks/x.js` or `../x.js` (what the chunks require) from the chunk `from`, both relative to dist/cli. */
@@ -246,7 +271,7 @@ function loadBundle() {
     const key = cacheKey(name);
     const cachedData = cache?.read(key);
     const source =
-      pack?.sources.get(name) ?? wrap(name === "cli.js" && entrySource ? entrySource : fs.readFileSync(file, "utf8"));
+      pack?.source(name) ?? wrap(name === "cli.js" && entrySource ? entrySource : fs.readFileSync(file, "utf8"));
     // V8 reads the data while it compiles: the buffer is free again when the constructor returns.
     const script = new vm.Script(source, { filename: file, cachedData });
     cacheStats.loaded++;

@@ -195,11 +195,11 @@ writeFileSync(join(outdir, "core.pack"), corePack(chunks, id));
  * The chunks nearly every run loads, in one file (dist/cli/core.pack; bin/bundle-loader.js): what cli.js imports,
  * and what linting workflows and policies, `check` and `explain` load (the workflow and JSON policy readers,
  * every rule, the validator of a config without rule levels). Each is kept wrapped as Node wraps a CommonJS
- * module, so the loader compiles a slice of the one string the file is read into: one read instead of one per
- * chunk, no copy of each source into a wrapper, and a string too large for V8's young generation, so that the
- * collections during start-up do not copy it (issue 13). The chunk files stay as they are (a plain `require`
- * of dist/cli/cli.js works), so the pack repeats them; every byte is ASCII (checked), so the loader reads it
- * as Latin-1.
+ * module, so the loader compiles what it reads: one open instead of one per chunk, no copy of each source into
+ * a wrapper, and only the chunks a run loads are read, each into one reused buffer (issue 13: reading the pack
+ * whole cost fresh memory for all of it, ≈ 230 page faults of a one-workflow run). The chunk files stay as they
+ * are (a plain `require` of dist/cli/cli.js works), so the pack repeats them; every byte is ASCII (checked), so
+ * the loader reads it as Latin-1.
  *
  * Format: `// oidclint pack BUILD\n`, a line of JSON `[[name, start, end], …]` (offsets in the file, names
  * relative to dist/cli with `/`), then the wrapped sources.

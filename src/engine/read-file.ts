@@ -301,9 +301,10 @@ function listedText(abs: string, opts: ReadOptions): string | undefined {
   try {
     const n = readSync(fd, LISTED_READ, 0, LISTED_READ.length, null);
     if (n >= LISTED_READ.length || n > (opts.maxBytes ?? MAX_FILE_BYTES)) return undefined;
-    const bytes = LISTED_READ.subarray(0, n);
-    if (bytes.includes(0)) return undefined;
-    return plainDecoded(bytes.toString("utf8"));
+    // Decoded straight out of the buffer; a NUL byte is a U+0000 in the text, and nothing else decodes to one.
+    const text = LISTED_READ.toString("utf8", 0, n);
+    if (text.includes("\0")) return undefined;
+    return plainDecoded(text);
   } catch {
     return undefined;
   } finally {
