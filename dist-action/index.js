@@ -217,9 +217,9 @@ function listedText(abs, opts) {
   try {
     const n = readSync(fd, LISTED_READ, 0, LISTED_READ.length, null);
     if (n >= LISTED_READ.length || n > (opts.maxBytes ?? MAX_FILE_BYTES)) return void 0;
-    const bytes = LISTED_READ.subarray(0, n);
-    if (bytes.includes(0)) return void 0;
-    return plainDecoded(bytes.toString("utf8"));
+    const text3 = LISTED_READ.toString("utf8", 0, n);
+    if (text3.includes("\0")) return void 0;
+    return plainDecoded(text3);
   } catch {
     return void 0;
   } finally {
@@ -29520,7 +29520,9 @@ function inline(text3, pos) {
   return INLINE.lastIndex;
 }
 function skipBody(t2, open) {
-  const stack = ["}"];
+  const stack = BODY_STACK;
+  stack.length = 0;
+  stack.push("}");
   let pos = open + 1;
   for (; ; ) {
     CODE.lastIndex = pos;
@@ -29697,7 +29699,8 @@ function atLineEnd(t2, pos) {
   return pos >= t2.length || c === 10 || c === 13 && t2.charCodeAt(pos + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(pos + 1) === 47;
 }
 function expressionEnd(t2, start) {
-  const stack = [];
+  const stack = EXPRESSION_STACK;
+  stack.length = 0;
   let pos = start;
   for (; ; ) {
     EXPR_CODE.lastIndex = pos;
@@ -29729,7 +29732,7 @@ function trimmedEnd(t2, start, end) {
   while (e > start && (t2.charCodeAt(e - 1) === 32 || t2.charCodeAt(e - 1) === 9)) e--;
   return e;
 }
-var BETWEEN, INLINE, NAME, LABEL, CODE, QUOTED, HEREDOC_TEXT, MAX_NESTING2, MAX_BLOCK_DEPTH2, EXPR_CODE;
+var BETWEEN, INLINE, NAME, LABEL, CODE, QUOTED, HEREDOC_TEXT, MAX_NESTING2, BODY_STACK, EXPRESSION_STACK, MAX_BLOCK_DEPTH2, EXPR_CODE;
 var init_hcl_scan = __esm({
   "src/parsers/terraform/hcl-scan.ts"() {
     "use strict";
@@ -29742,6 +29745,8 @@ var init_hcl_scan = __esm({
     QUOTED = /["\\$%\r\n]/g;
     HEREDOC_TEXT = /[$%\r\n]/g;
     MAX_NESTING2 = 64;
+    BODY_STACK = [];
+    EXPRESSION_STACK = [];
     MAX_BLOCK_DEPTH2 = 32;
     EXPR_CODE = /["#/{}()[\]<\r\n]/g;
   }
@@ -29999,6 +30004,8 @@ function endEvaluation() {
   stringSegments.clear();
   segmentPieces.clear();
   templateSources.clear();
+  filesRead.clear();
+  templatesParsed.clear();
   branchValues.clear();
 }
 function setSegments(node, segments, pieces) {
@@ -30060,13 +30067,18 @@ function evalAst(node, ctx, scope) {
   const budget = scope.module.budget;
   if (!budget.step()) return budget.exceeded("steps", ctx.placedAt ?? spanLoc(ctx, node));
   if (scope.depth > LIMITS.depth) return budget.exceeded("depth", ctx.placedAt ?? spanLoc(ctx, node));
+  if (node.type === "template") {
+    const only = node.parts.length === 1 ? node.parts[0] : void 0;
+    if (only?.kind === "text" && readsAsText(only, ctx)) return textTemplate(node, only, ctx, budget);
+  } else if (node.type === "literal") {
+    const at3 = spanLoc(ctx, node);
+    return { kind: "scalar", value: node.value, loc: at3 };
+  }
   const inner = { ...scope, depth: scope.depth + 1 };
   if (node.type === "template") return evalTemplate(node, ctx, inner);
   if (node.type === "parens") return evalAst(node.expr, ctx, inner);
   const loc = spanLoc(ctx, node);
   switch (node.type) {
-    case "literal":
-      return { kind: "scalar", value: node.value, loc };
     case "wrap": {
       const v = evalAst(node.expr, ctx, inner);
       if (v.kind === "string") return { kind: "string", value: { ...v.value, loc }, loc };
@@ -30150,13 +30162,15 @@ function evalTraversal(node, ctx, scope, loc) {
   let i = 0;
   let base;
   if (node.source.type === "variable") {
-    const segments = [node.source.name];
+    const segments = new Array(node.steps.length + 1);
+    segments[0] = node.source.name;
     for (; i < node.steps.length; i++) {
       const s = node.steps[i];
       const k = s ? stepKey(s, ctx, scope) : void 0;
       if (k === void 0) break;
-      segments.push(k);
+      segments[i + 1] = k;
     }
+    segments.length = i + 1;
     base = resolveTraversal(segments, src, loc, scope);
   } else base = evalAst(node.source, ctx, scope);
   for (; i < node.steps.length; i++) {
@@ -30188,7 +30202,7 @@ function objectKey(key3, ctx, scope) {
   return { value: text3, loc: spanLoc(ctx, target) };
 }
 function newTemplateValue() {
-  return { parts: [], segments: [], origins: /* @__PURE__ */ new Set(), size: 0, pieces: 0 };
+  return { parts: [], segments: [], size: 0, pieces: 0 };
 }
 function placedLoc(ctx, at3) {
   return ctx.placedAt ?? spanLoc(ctx, at3);
@@ -30227,7 +30241,7 @@ function addInterpolated(out2, v, ctx, scope, at3) {
   out2.parts.push(...interpolatedParts(v));
   out2.segments.push(ctx.ownFile ? { node: v, ownFile: true } : { node: v });
   const o = nodeOrigin(v);
-  if (o) out2.origins.add(o);
+  if (o) (out2.origins ??= /* @__PURE__ */ new Set()).add(o);
 }
 function templateParts(parts, ctx, scope, out2) {
   const index2 = ctx.file.index;
@@ -30299,11 +30313,20 @@ function textSegment(index2, part2, ownFile) {
 function stopped(out2) {
   return out2.opaque !== void 0;
 }
+function readsAsText(part2, ctx) {
+  return part2.value !== "" && part2.value.length <= LIMITS.stringLength && ctx.placedAt === void 0;
+}
+function textTemplate(node, part2, ctx, budget) {
+  if (!budget.step()) return budget.exceeded("steps", spanLoc(ctx, part2));
+  const out2 = str([part2.value], templateLoc(ctx, node));
+  setSegments(out2, [textSegment(ctx.file.index, part2, ctx.ownFile === true)], 0);
+  return out2;
+}
 function evalTemplate(node, ctx, scope) {
   const value = newTemplateValue();
   templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
-  const out2 = str(value.parts, templateLoc(ctx, node), joinOrigins(value.origins));
+  const out2 = str(value.parts, templateLoc(ctx, node), value.origins && joinOrigins(value.origins));
   setSegments(out2, value.segments, value.pieces);
   return out2;
 }
@@ -30612,6 +30635,8 @@ function variable(mod, name3, loc, scope) {
           })
         );
       const def = block?.attrs.get("default");
+      if (block && def && isEmptyStringLiteral(def.expr))
+        return unknown(key3, def.loc, `variable "${name3}" default "" (${where(def.loc)}): set by its callers`);
       if (block && def)
         return typed(
           defined(evaluate(def.expr, plain3), {
@@ -30723,6 +30748,10 @@ function local(mod, name3, loc, scope) {
 function placed(v, steps, full, loc) {
   const part2 = step(v, steps, full, loc);
   return keptInPlace.has(v) ? part2 : relocate2(part2, loc, nodeOrigin(v));
+}
+function isEmptyStringLiteral(expr) {
+  if (expr.kind === "json") return expr.node.kind === "string" && knownText(expr.node.value) === "";
+  return expr.file.src.text.slice(expr.start, expr.end).trim() === '""';
 }
 function exprText(expr) {
   if (expr.kind === "hcl") return expr.file.src.text.slice(expr.start, expr.end);
@@ -31030,7 +31059,7 @@ function fileCall(pathNode, src, loc, scope, vars) {
     { ...scope.module, dir: "." },
     p.startsWith(scope.module.dir + "/") || scope.module.dir === "." ? p : `${scope.module.dir}/${p}`
   );
-  const text3 = scope.module.env.readFile(rel);
+  const text3 = readOnce(scope, rel);
   if (text3 === void 0) return unknown(src, loc, `${rel} could not be read`);
   const name3 = vars === void 0 ? "file()" : "templatefile()";
   const via = { message: `${vars === void 0 ? "read" : "rendered"} by ${name3} here`, loc };
@@ -31045,8 +31074,19 @@ function fileCall(pathNode, src, loc, scope, vars) {
   if (vars === void 0) templateSources.set(out2, { text: text3, rel });
   return out2;
 }
+function readOnce(scope, rel) {
+  if (filesRead.has(rel)) return filesRead.get(rel);
+  const text3 = scope.module.env.readFile(rel);
+  filesRead.set(rel, text3);
+  return text3;
+}
+function parsedTemplate(text3) {
+  let parsed = templatesParsed.get(text3);
+  if (!parsed) templatesParsed.set(text3, parsed = parseTemplate(text3));
+  return parsed;
+}
 function renderTemplate(text3, rel, vars, loc, scope, caller, via) {
-  const parsed = parseTemplate(text3);
+  const parsed = parsedTemplate(text3);
   if ("error" in parsed) {
     debug(`${rel}: template does not parse (${parsed.error.message}); its value stays unknown`);
     return unknown(`templatefile("${rel}")`, loc, rel);
@@ -31109,7 +31149,7 @@ function evaluateJson(file, node, scope) {
       } else {
         const value = newTemplateValue();
         templateParts(parsed.value, ctx, scope, value);
-        v = value.opaque ?? str(value.parts, node.loc, joinOrigins(value.origins));
+        v = value.opaque ?? str(value.parts, node.loc, value.origins && joinOrigins(value.origins));
       }
       return relocate2(v, node.loc, nodeOrigin(v));
     }
@@ -31129,7 +31169,7 @@ function evaluateJson(file, node, scope) {
       return node;
   }
 }
-var stringSegments, segmentPieces, ReadThrough, keptInPlace, MAX_INSTANCES, cyclesOf, templateSources;
+var stringSegments, segmentPieces, ReadThrough, keptInPlace, MAX_INSTANCES, cyclesOf, filesRead, templatesParsed, templateSources;
 var init_evaluate = __esm({
   "src/parsers/terraform/evaluate.ts"() {
     "use strict";
@@ -31158,6 +31198,8 @@ var init_evaluate = __esm({
     keptInPlace = /* @__PURE__ */ new WeakSet();
     MAX_INSTANCES = 64;
     cyclesOf = /* @__PURE__ */ new WeakMap();
+    filesRead = /* @__PURE__ */ new Map();
+    templatesParsed = /* @__PURE__ */ new Map();
     templateSources = /* @__PURE__ */ new Map();
   }
 });
@@ -67881,17 +67923,17 @@ var require_ignore = __commonJS({
       }
     };
     var NEVER_MATCH = "[]";
-    var PLACEHOLDER2 = "\0";
+    var PLACEHOLDER3 = "\0";
     var REGEX_RESTORE_PLACEHOLDER = new RegExp(
-      `${PLACEHOLDER2}(\\d+)${PLACEHOLDER2}`,
+      `${PLACEHOLDER3}(\\d+)${PLACEHOLDER3}`,
       "g"
     );
     var TRAILING_WILDCARD = "\uE000";
     var TRAILING_DOUBLESTAR = "\uE001";
-    var isReserved = (char) => char === PLACEHOLDER2 || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var isReserved = (char) => char === PLACEHOLDER3 || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
     var extractBrackets = (pattern) => {
       const sources = [];
-      const hold = (source) => `${PLACEHOLDER2}${sources.push(source) - 1}${PLACEHOLDER2}`;
+      const hold = (source) => `${PLACEHOLDER3}${sources.push(source) - 1}${PLACEHOLDER3}`;
       const { length } = pattern;
       let out2 = EMPTY2;
       let index2 = 0;
@@ -71112,6 +71154,9 @@ function diagnose(value, mode, template) {
       suggestion: `repo:${owner}/${repo}:ref:refs/heads/main`
     };
   }
+  const known = value.parts.map((p) => typeof p === "string" ? p : "\0").join("");
+  const placeholder = PLACEHOLDER2.exec((known.startsWith("repo:") ? known.slice(5) : known).split(":")[0] ?? "");
+  if (placeholder) return { kind: "placeholder", token: placeholder[0] };
   if (/\s/.test(text3)) {
     const fixed2 = text3.replace(/\s+/g, "");
     return { kind: "whitespace", token: "inner", suggestion: fixed2 };
@@ -71240,7 +71285,7 @@ function valueNote(value) {
   const why = value.origin === void 0 ? "" : `: ${value.origin}`;
   return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
 }
-var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit2, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES;
+var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit2, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES, PLACEHOLDER2;
 var init_sub_pattern = __esm({
   "src/analysis/sub-pattern.ts"() {
     "use strict";
@@ -71379,6 +71424,7 @@ var init_sub_pattern = __esm({
         expected: () => "pull_request"
       }
     ];
+    PLACEHOLDER2 = /\{\{?\s*[A-Za-z_][\w .-]*?\s*\}\}?|<[A-Za-z_][\w .-]*>/;
   }
 });
 
@@ -72541,6 +72587,11 @@ var init_invalid_sub_pattern = __esm({
             message: "`{{value}}` gives an id to only one of owner and repository; it never matches",
             explanation: "`{{value}}`{{note}} gives an id to only one of owner and repository. GitHub's sub names both with ids (`repo:OWNER@OWNER_ID/REPO@REPO_ID:\u2026`) or neither (`repo:OWNER/REPO:\u2026`), so this value never matches.",
             fix: "Add the missing id (`@*` accepts any), or remove both."
+          },
+          placeholder: {
+            message: "`{{value}}` still holds the placeholder `{{token}}`; it never matches",
+            explanation: "`{{value}}`{{note}} still holds `{{token}}`, a placeholder meant to be replaced: no owner or repository name contains `{`, `}`, `<` or `>`, so no sub claim GitHub issues matches this value.",
+            fix: "Replace `{{token}}` with the real name, e.g. `{{example}}`."
           },
           neverMatches: {
             message: "`{{value}}` never matches a sub of the template `{{template}}`",
