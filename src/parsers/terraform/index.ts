@@ -55,6 +55,12 @@ function mentionsPolicies(text: string): boolean {
 /** Names of the functions that need the regular expression engine (`regex.ts`), loaded before evaluation. */
 const REGEX_FUNCTION = /\b(?:regex|regexall|replace)\b/;
 const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
+/** `SUPPORT.test(text)`; each alternative holds one of the words searched first (the pattern is slow on long text without them). */
+function supports(text: string): boolean {
+  return (
+    (text.includes("variable") || text.includes("locals") || text.includes("template_file")) && SUPPORT.test(text)
+  );
+}
 const AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
 const PERMISSION_RESOURCES = new Set([
   "aws_iam_policy",
@@ -174,7 +180,7 @@ async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
-      (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text)),
+      (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : supports(f.text)),
     );
     regex ||= selected.some((f) => REGEX_FUNCTION.test(f.text));
     try {
@@ -255,16 +261,26 @@ function joinPath(dir: string, rel: string): string {
   return out.length === 0 ? "." : out.join("/");
 }
 
+/** `localModuleDir` of blocks whose source is a plain string (the same in every instance of the module). */
+const plainSourceDirs = new WeakMap<Block, string | undefined>();
+
 /** The directory a `module` block's local `source` names, relative to the root; undefined for registry, git and unknown sources. */
 function localModuleDir(block: Block, mod: ModuleCtx): string | undefined {
+  if (plainSourceDirs.has(block)) return plainSourceDirs.get(block);
   const attr = block.attrs.get("source");
   if (!attr) return undefined;
-  // Most sources are written as plain strings: read without evaluating (which would locate the value).
-  let text = plainText(attr.expr);
-  if (text === undefined) {
-    const v = evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 });
-    text = v.kind === "string" ? knownText(v.value) : undefined;
+  // Most sources are written as plain strings: read without evaluating (which would locate the value), once per block.
+  const plain = plainText(attr.expr);
+  if (plain !== undefined) {
+    const dir = sourceDir(plain, mod);
+    plainSourceDirs.set(block, dir);
+    return dir;
   }
+  const v = evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 });
+  return v.kind === "string" ? sourceDir(knownText(v.value), mod) : undefined;
+}
+
+function sourceDir(text: string | undefined, mod: ModuleCtx): string | undefined {
   if (text === undefined || !/^\.\.?\//.test(text)) return undefined;
   return joinPath(mod.dir, text.replace(/\/+$/, ""));
 }
