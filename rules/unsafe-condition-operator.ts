@@ -4,6 +4,7 @@ import {
   failsIamCreateCheck,
   githubConditions,
   githubTrustStatements,
+  isIamOperator,
   type GitHubCondition,
 } from "../src/analysis/github-trust.js";
 import type { SourceLocation } from "../src/model/location.js";
@@ -36,6 +37,12 @@ function saferOperator(c: GitHubCondition): string {
   return /^String(Equals|Like|EqualsIgnoreCase)$/i.test(base) ? base : "StringEquals";
 }
 
+/** What an unknown operator was meant to be: `ForAllValuesStringEquals` → `StringEquals`. */
+function closestOperator(c: GitHubCondition): string {
+  const m = /(String(?:Not)?(?:EqualsIgnoreCase|Equals|Like))/i.exec(c.operator.text);
+  return m?.[1] ? m[1].replace(/^stringnot/i, "String") : "StringEquals";
+}
+
 function locKey(loc: SourceLocation): string {
   return `${loc.file}:${loc.line}:${loc.column}`;
 }
@@ -66,6 +73,12 @@ export default defineRule({
           "`{{operator}}` on {{keys}} is the only condition on this claim: a negated operator allows every value it does not name — any other audience the provider accepts, now or later.",
         fix: "Name what to allow instead: `{{fix}}` with the audience your workflows send.",
       },
+      unknownOperator: {
+        message: "`{{operator}}` is not an IAM condition operator; IAM refuses this trust policy",
+        explanation:
+          "`{{operator}}` (on {{keys}}) is not an operator IAM knows, so IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: Invalid Condition type), and nothing it was meant to check is checked.",
+        fix: "Write an IAM operator, e.g. `{{fix}}` (set operators take a colon: `ForAllValues:StringEquals`, which should not be used on these single-valued claims).",
+      },
       forAnyValue: {
         message: "`{{operator}}` on {{keys}}: a set operator on a single-valued claim",
         explanation:
@@ -76,6 +89,22 @@ export default defineRule({
   },
   check(ctx) {
     for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+      // An operator IAM does not know, on any of GitHub's claims: one finding per operator block.
+      const unknownOps = new Map<string, { first: GitHubCondition; keys: string[] }>();
+      for (const c of githubConditions(stmt, ctx.settings)) {
+        if (isIamOperator(c.operator) !== false) continue;
+        const id = locKey(c.condition.operator.loc) + c.condition.operator.value;
+        const key = `\`${knownText(c.condition.key) ?? c.claim}\``;
+        const seen = unknownOps.get(id);
+        if (seen) seen.keys.push(key);
+        else unknownOps.set(id, { first: c, keys: [key] });
+      }
+      for (const { first, keys } of unknownOps.values())
+        ctx.report({
+          messageId: "unknownOperator",
+          at: first.condition.operator,
+          data: { operator: first.condition.operator.value, keys: keys.join(", "), fix: closestOperator(first) },
+        });
       const conditions = githubConditions(stmt, ctx.settings).filter((c) => GUARDED_CLAIMS.has(c.claim));
       // A negated condition on sub / job_workflow_ref is either an exception inside a positive scope (safe)
       // or the statement's only "scoping", which is `missing-sub-condition`'s finding (negated-only counts
@@ -84,7 +113,7 @@ export default defineRule({
         !SCOPING_CLAIMS.has(c.claim) && !conditions.some((o) => o.claim === c.claim && !o.operator.negated);
       const groups = new Map<string, { problem: Problem; first: GitHubCondition; keys: string[]; scoping: boolean }>();
       for (const c of conditions) {
-        const problem = problemOf(c);
+        const problem = isIamOperator(c.operator) === false ? undefined : problemOf(c);
         if (!problem) continue;
         if (problem === "negated" && !negationIsAlone(c)) continue;
         const id = locKey(c.condition.operator.loc) + c.condition.operator.value;

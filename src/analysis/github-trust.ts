@@ -63,6 +63,49 @@ function parseOperatorAnew(text: string): OperatorInfo {
   return info;
 }
 
+/** IAM's condition operators (lower-cased), without `ForAllValues:`/`ForAnyValue:` and `IfExists`. */
+const IAM_OPERATORS = new Set(
+  [
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+  ].map((o) => o.toLowerCase()),
+);
+
+/**
+ * Whether IAM knows the operator (`ForAllValuesStringEquals`, `StringEqual` are refused when the role is
+ * created: "Invalid Condition type"). Undefined when it is not written out (an interpolation).
+ */
+export function isIamOperator(op: OperatorInfo): boolean | undefined {
+  if (!/^[A-Za-z]+(?::[A-Za-z]+)?$/.test(op.text)) return undefined;
+  if (op.text.includes(":") && op.set === undefined) return false;
+  return IAM_OPERATORS.has(op.base.toLowerCase()) && !(op.ifExists && op.base.toLowerCase() === "null");
+}
+
 /** `token.actions.githubusercontent.com:sub` → issuer and claim. Global keys (`aws:SourceIp`) have no issuer. */
 export function parseConditionKey(key: string): Readonly<{ issuer?: string; claim: string }> {
   // Every statement repeats the same few keys: split once per key (a bounded cache; the answer is shared).
