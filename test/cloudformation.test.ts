@@ -295,8 +295,8 @@ Resources:
       "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
       "${ProviderArn}",
     ]);
-    // Loop has no value: its branches keep the defaults.
-    expect(aws?.values.items.map(displayText)).toEqual(["", "x"]);
+    // Loop has no value: its branches read the parameter as they would anywhere (a Default of "" is unknown).
+    expect(aws?.values.items.map(displayText)).toEqual(["${ProviderArn}", "x"]);
   });
 
   it("reads an AssumeRolePolicyDocument given as a JSON string", () => {

@@ -163,6 +163,8 @@ export class Resolver {
     private readonly tpl: Template,
     private readonly assignment: Assignment = new Map(),
     private readonly unknownParameters: ReadonlyMap<string, string> = new Map(),
+    /** Conditions compare defaults as written, `""` included (`!Equals [!Ref Repository, ""]`). */
+    private readonly forConditions = false,
   ) {}
 
   private where(loc: SourceLocation): string {
@@ -274,6 +276,9 @@ export class Resolver {
     }
     const text = textOf(def);
     if (!text) return unknownNode(param.name, loc, origin);
+    // `Default: ""` marks a parameter the deployer must give (a repository, a provider ARN): unknown.
+    if (!this.forConditions && knownText({ parts: text.parts, loc }) === "")
+      return unknownNode(param.name, loc, `parameter ${param.name}, whose Default is "" (${this.where(def.loc)})`);
     if (param.type !== undefined && LIST_PARAMETER.test(param.type)) {
       const whole = knownText({ parts: text.parts, loc }) ?? "";
       return { kind: "array", items: whole.split(",").map((s) => stringNode([s.trim()], loc, [origin])), loc };
@@ -486,7 +491,7 @@ export function evaluateCondition(
 }
 
 function evaluateConditionNode(tpl: Template, node: TreeNode, evaluating: Set<string>): boolean | undefined {
-  const resolver = new Resolver(tpl);
+  const resolver = new Resolver(tpl, new Map(), new Map(), true);
   const evaluate = (n: TreeNode, depth: number): boolean | undefined => {
     if (depth > MAX_DEPTH) return undefined;
     if (n.kind === "object" && n.entries.length === 1 && n.entries[0]?.key.value === "Condition") {
