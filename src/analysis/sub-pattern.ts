@@ -929,6 +929,12 @@ const CONTEXT_FIXES: Fix[] = [
     re: /(?<=:)(?:pull-request|pullrequest|pull_requests|pull_request_target|pr)(?=:|$)/i,
     expected: () => "pull_request",
   },
+  {
+    // `repo:acme/app:main`: a bare name where the context goes, most often a branch.
+    kind: "wrongContext",
+    re: /(?<=^repo:[^:/]+\/[^:/]+:)(?!(?:ref|environment|pull_request|refs|heads|tags)(?:[:/]|$))([A-Za-z0-9][\w./-]*)$/,
+    expected: (m) => `ref:refs/heads/${m[1] ?? ""}`,
+  },
 ];
 
 /** A name in braces or angle brackets (`{account-id}`, `{{ org }}`, `<OWNER>`): characters no sub claim carries. */
