@@ -3,7 +3,8 @@
  * global keys it must leave alone. End-to-end cases are in fixtures/unknown-condition-key/.
  */
 import { describe, expect, it } from "vitest";
-import { githubKeyProblem } from "../src/analysis/condition-keys.js";
+import { githubKeyProblem, isNearGitHubHost } from "../src/analysis/condition-keys.js";
+import { editDistance } from "../src/analysis/edit-distance.js";
 
 const settings = { issuer: "token.actions.githubusercontent.com" };
 
@@ -44,5 +45,34 @@ describe("a condition key that is the issuer alone", () => {
       kind: "slash",
       suggestion: "token.actions.githubusercontent.com:sub",
     });
+  });
+
+  it("a host near GitHub's issuer: within three edits of it, or naming githubusercontent", () => {
+    const issuer = "token.actions.githubusercontent.com";
+    const hosts = [
+      issuer,
+      "sts.amazonaws.com",
+      "token.actions.githubusercontent.co",
+      "token.action.githubusercontent.com",
+      "tokn.actins.githubusercontent.cm",
+      "tkn.actns.githubusercontent.cm",
+      "otken.actions.githubusercontent.com",
+      "token.actions.githubusercontent.com.evil",
+      "token.actions.githubusercontent.comxyz",
+      "token.actions.githubusercontent.comwxyz",
+      "TOKEN.ACTIONS.GITHUBUSERCONTENT.COM",
+      "oidc.eks.us-east-1.amazonaws.com",
+      "gitlab.com",
+      "",
+    ];
+    for (const host of hosts) {
+      const h = host.toLowerCase();
+      expect(isNearGitHubHost(host), host).toBe(
+        h !== issuer && (editDistance(h, issuer) <= 3 || h.includes("githubusercontent")),
+      );
+    }
+    expect(isNearGitHubHost("token.actions.githubusercontent.co")).toBe(true);
+    expect(isNearGitHubHost("tkn.actns.githubusercontent.cm")).toBe(true);
+    expect(isNearGitHubHost("sts.amazonaws.com")).toBe(false);
   });
 });

@@ -76,7 +76,11 @@ const CLAIM_ALIASES: Readonly<Record<string, string>> = {
 export function isNearGitHubHost(host: string): boolean {
   const h = host.toLowerCase();
   if (h === GITHUB_ISSUER_HOST) return false;
-  return editDistance(h, GITHUB_ISSUER_HOST) <= 3 || h.includes("githubusercontent");
+  // The distance is at least the difference in length: most hosts (`sts.amazonaws.com`) are decided by that.
+  return (
+    (Math.abs(h.length - GITHUB_ISSUER_HOST.length) <= 3 && editDistance(h, GITHUB_ISSUER_HOST) <= 3) ||
+    h.includes("githubusercontent")
+  );
 }
 
 export type KeyProblem =
