@@ -32230,6 +32230,9 @@ __export(terraform_exports, {
 function mentionsPolicies(text3) {
   return (text3.includes("assume_role_policy") || text3.includes("aws_iam_") || text3.includes("oidc")) && RELEVANT.test(text3);
 }
+function supports(text3) {
+  return (text3.includes("variable") || text3.includes("locals") || text3.includes("template_file")) && SUPPORT.test(text3);
+}
 async function parseTerraform(files, env) {
   const whole = /* @__PURE__ */ new Set();
   let restarts = 0;
@@ -32304,7 +32307,7 @@ async function loadModules(files, env, whole) {
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
-      (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : SUPPORT.test(f.text))
+      (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : supports(f.text))
     );
     regex ||= selected.some((f) => REGEX_FUNCTION.test(f.text));
     try {
@@ -32375,13 +32378,19 @@ function joinPath(dir, rel) {
   return out2.length === 0 ? "." : out2.join("/");
 }
 function localModuleDir(block, mod) {
+  if (plainSourceDirs.has(block)) return plainSourceDirs.get(block);
   const attr = block.attrs.get("source");
   if (!attr) return void 0;
-  let text3 = plainText2(attr.expr);
-  if (text3 === void 0) {
-    const v = evaluate(attr.expr, { module: mod, names: /* @__PURE__ */ new Map(), depth: 0 });
-    text3 = v.kind === "string" ? knownText(v.value) : void 0;
+  const plain3 = plainText2(attr.expr);
+  if (plain3 !== void 0) {
+    const dir = sourceDir(plain3, mod);
+    plainSourceDirs.set(block, dir);
+    return dir;
   }
+  const v = evaluate(attr.expr, { module: mod, names: /* @__PURE__ */ new Map(), depth: 0 });
+  return v.kind === "string" ? sourceDir(knownText(v.value), mod) : void 0;
+}
+function sourceDir(text3, mod) {
   if (text3 === void 0 || !/^\.\.?\//.test(text3)) return void 0;
   return joinPath(mod.dir, text3.replace(/\/+$/, ""));
 }
@@ -32644,7 +32653,7 @@ function policyFromValue(value, ctx, out2) {
   }
   return normalisePolicy(policyConditionValues(json3.tree), ctx, value.loc);
 }
-var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MAX_RESTARTS, READ_FIRST, MODULE_META, readResources;
+var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MAX_RESTARTS, plainSourceDirs, READ_FIRST, MODULE_META, readResources;
 var init_terraform = __esm({
   "src/parsers/terraform/index.ts"() {
     "use strict";
@@ -32678,6 +32687,7 @@ var init_terraform = __esm({
     LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
     MAX_MODULE_DEPTH = 8;
     MAX_RESTARTS = 4;
+    plainSourceDirs = /* @__PURE__ */ new WeakMap();
     READ_FIRST = /* @__PURE__ */ new Set([
       "resource aws_iam_role",
       "resource aws_iam_openid_connect_provider",
@@ -37506,7 +37516,7 @@ function evaluateCondition(tpl, name3, evaluating = /* @__PURE__ */ new Set()) {
   return value;
 }
 function evaluateConditionNode(tpl, node, evaluating) {
-  const resolver = new Resolver(tpl);
+  const resolver = new Resolver(tpl, /* @__PURE__ */ new Map(), /* @__PURE__ */ new Map(), true);
   const evaluate3 = (n, depth) => {
     if (depth > MAX_DEPTH4) return void 0;
     if (n.kind === "object" && n.entries.length === 1 && n.entries[0]?.key.value === "Condition") {
@@ -37591,14 +37601,16 @@ var init_resolve = __esm({
        * `unknownParameters`: parameters whose default this reading cannot use (a branch taken only when a
        * parameter differs from its default), with the reason as origin.
        */
-      constructor(tpl, assignment = /* @__PURE__ */ new Map(), unknownParameters = /* @__PURE__ */ new Map()) {
+      constructor(tpl, assignment = /* @__PURE__ */ new Map(), unknownParameters = /* @__PURE__ */ new Map(), forConditions = false) {
         this.tpl = tpl;
         this.assignment = assignment;
         this.unknownParameters = unknownParameters;
+        this.forConditions = forConditions;
       }
       tpl;
       assignment;
       unknownParameters;
+      forConditions;
       where(loc) {
         return `${this.tpl.file}:${loc.line}`;
       }
@@ -37693,6 +37705,8 @@ var init_resolve = __esm({
         }
         const text3 = textOf(def);
         if (!text3) return unknownNode(param.name, loc, origin);
+        if (!this.forConditions && knownText({ parts: text3.parts, loc }) === "")
+          return unknownNode(param.name, loc, `parameter ${param.name}, whose Default is "" (${this.where(def.loc)})`);
         if (param.type !== void 0 && LIST_PARAMETER.test(param.type)) {
           const whole = knownText({ parts: text3.parts, loc }) ?? "";
           return { kind: "array", items: whole.split(",").map((s) => stringNode([s.trim()], loc, [origin])), loc };
@@ -70519,6 +70533,11 @@ function parseOperatorAnew(text3) {
   if (set2) info.set = set2;
   return info;
 }
+function isIamOperator(op) {
+  if (!/^[A-Za-z]+(?::[A-Za-z]+)?$/.test(op.text)) return void 0;
+  if (op.text.includes(":") && op.set === void 0) return false;
+  return IAM_OPERATORS.has(op.base.toLowerCase()) && !(op.ifExists && op.base.toLowerCase() === "null");
+}
 function parseConditionKey(key3) {
   let known = conditionKeys.get(key3);
   if (known === void 0) {
@@ -70673,7 +70692,7 @@ function githubTrustStatements(policies, settings) {
   trustLists.set(policies, { issuer: settings.issuer, count: policies.length, list: list2 });
   return list2;
 }
-var operators, conditionKeys, issuerAnswers, arnIssuers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS, webIdentityActions, trustLists;
+var operators, IAM_OPERATORS, conditionKeys, issuerAnswers, arnIssuers, facts, SCOPING_CLAIMS, IAM_CHECKED_OPERATORS, webIdentityActions, trustLists;
 var init_github_trust = __esm({
   "src/analysis/github-trust.ts"() {
     "use strict";
@@ -70681,6 +70700,37 @@ var init_github_trust = __esm({
     init_iam_glob();
     init_value();
     operators = /* @__PURE__ */ new Map();
+    IAM_OPERATORS = new Set(
+      [
+        "StringEquals",
+        "StringNotEquals",
+        "StringEqualsIgnoreCase",
+        "StringNotEqualsIgnoreCase",
+        "StringLike",
+        "StringNotLike",
+        "NumericEquals",
+        "NumericNotEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+        "DateEquals",
+        "DateNotEquals",
+        "DateLessThan",
+        "DateLessThanEquals",
+        "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "Bool",
+        "BinaryEquals",
+        "IpAddress",
+        "NotIpAddress",
+        "ArnEquals",
+        "ArnLike",
+        "ArnNotEquals",
+        "ArnNotLike",
+        "Null"
+      ].map((o) => o.toLowerCase())
+    );
     conditionKeys = /* @__PURE__ */ new Map();
     issuerAnswers = { setting: "", answers: /* @__PURE__ */ new Map() };
     arnIssuers = /* @__PURE__ */ new Map();
@@ -71422,6 +71472,12 @@ var init_sub_pattern = __esm({
         kind: "wrongContext",
         re: /(?<=:)(?:pull-request|pullrequest|pull_requests|pull_request_target|pr)(?=:|$)/i,
         expected: () => "pull_request"
+      },
+      {
+        // `repo:acme/app:main`: a bare name where the context goes, most often a branch.
+        kind: "wrongContext",
+        re: /(?<=^repo:[^:/]+\/[^:/]+:)(?!(?:ref|environment|pull_request|refs|heads|tags)(?:[:/]|$))([A-Za-z0-9][\w./-]*)$/,
+        expected: (m) => `ref:refs/heads/${m[1] ?? ""}`
       }
     ];
     PLACEHOLDER2 = /\{\{?\s*[A-Za-z_][\w .-]*?\s*\}\}?|<[A-Za-z_][\w .-]*>/;
@@ -71545,7 +71601,7 @@ var init_rule = __esm({
 function isNearGitHubHost(host) {
   const h = host.toLowerCase();
   if (h === GITHUB_ISSUER_HOST) return false;
-  return editDistance(h, GITHUB_ISSUER_HOST) <= 3 || h.includes("githubusercontent");
+  return Math.abs(h.length - GITHUB_ISSUER_HOST.length) <= 3 && editDistance(h, GITHUB_ISSUER_HOST) <= 3 || h.includes("githubusercontent");
 }
 function closestClaim(claim) {
   const c = claim.toLowerCase();
@@ -75706,6 +75762,10 @@ function saferOperator(c) {
   const base = c.operator.base.replace(/^StringNot/i, "String");
   return /^String(Equals|Like|EqualsIgnoreCase)$/i.test(base) ? base : "StringEquals";
 }
+function closestOperator(c) {
+  const m = /(String(?:Not)?(?:EqualsIgnoreCase|Equals|Like))/i.exec(c.operator.text);
+  return m?.[1] ? m[1].replace(/^stringnot/i, "String") : "StringEquals";
+}
 function locKey(loc) {
   return `${loc.file}:${loc.line}:${loc.column}`;
 }
@@ -75740,6 +75800,11 @@ var init_unsafe_condition_operator = __esm({
             explanation: "`{{operator}}` on {{keys}} is the only condition on this claim: a negated operator allows every value it does not name \u2014 any other audience the provider accepts, now or later.",
             fix: "Name what to allow instead: `{{fix}}` with the audience your workflows send."
           },
+          unknownOperator: {
+            message: "`{{operator}}` is not an IAM condition operator; IAM refuses this trust policy",
+            explanation: "`{{operator}}` (on {{keys}}) is not an operator IAM knows, so IAM refuses to create or update a role with this trust policy (MalformedPolicyDocument: Invalid Condition type), and nothing it was meant to check is checked.",
+            fix: "Write an IAM operator, e.g. `{{fix}}` (set operators take a colon: `ForAllValues:StringEquals`, which should not be used on these single-valued claims)."
+          },
           forAnyValue: {
             message: "`{{operator}}` on {{keys}}: a set operator on a single-valued claim",
             explanation: "`{{operator}}` on {{keys}}: `ForAnyValue:` is a set operator for multivalued keys, but these claims are single-valued. AWS documents set operators for multivalued keys only; here it behaves like `{{fix}}` while suggesting a list is being matched, and a later edit to a negated or `ForAllValues:` form silently opens the role.{{iam}}",
@@ -75749,11 +75814,26 @@ var init_unsafe_condition_operator = __esm({
       },
       check(ctx) {
         for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
+          const unknownOps = /* @__PURE__ */ new Map();
+          for (const c of githubConditions(stmt, ctx.settings)) {
+            if (isIamOperator(c.operator) !== false) continue;
+            const id2 = locKey(c.condition.operator.loc) + c.condition.operator.value;
+            const key3 = `\`${knownText(c.condition.key) ?? c.claim}\``;
+            const seen = unknownOps.get(id2);
+            if (seen) seen.keys.push(key3);
+            else unknownOps.set(id2, { first: c, keys: [key3] });
+          }
+          for (const { first, keys } of unknownOps.values())
+            ctx.report({
+              messageId: "unknownOperator",
+              at: first.condition.operator,
+              data: { operator: first.condition.operator.value, keys: keys.join(", "), fix: closestOperator(first) }
+            });
           const conditions = githubConditions(stmt, ctx.settings).filter((c) => GUARDED_CLAIMS.has(c.claim));
           const negationIsAlone = (c) => !SCOPING_CLAIMS.has(c.claim) && !conditions.some((o) => o.claim === c.claim && !o.operator.negated);
           const groups = /* @__PURE__ */ new Map();
           for (const c of conditions) {
-            const problem = problemOf(c);
+            const problem = isIamOperator(c.operator) === false ? void 0 : problemOf(c);
             if (!problem) continue;
             if (problem === "negated" && !negationIsAlone(c)) continue;
             const id2 = locKey(c.condition.operator.loc) + c.condition.operator.value;
