@@ -780,9 +780,11 @@ const MAX_INSTANCES = 64;
  * and its address suffix (`["x"]`, `[0]`). Otherwise one instance, in which `each`/`count` are unknown.
  */
 export function instancesOf(block: Block, scope: Scope): { key: string; names: Map<string, TreeNode> }[] {
-  const one = [{ key: "", names: scope.names }];
   const forEach = block.attrs.get("for_each");
   const count = block.attrs.get("count");
+  const one = [{ key: "", names: scope.names }];
+  // Most blocks have neither: nothing more is made for them.
+  if (!forEach && !count) return one;
   const bind = (name: string, entries: [string, TreeNode][]): Map<string, TreeNode> => {
     const loc = block.loc;
     return new Map(scope.names).set(name, {

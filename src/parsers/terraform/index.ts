@@ -534,14 +534,14 @@ function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {
     depth: 0,
     policyDocument: (b, s) => policyDocumentTree(b, s),
   };
-  for (const [address, block] of m.mod.data) {
-    if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
+  m.mod.data.forEach((block, address) => {
+    if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) return;
     // A document without principals (a permissions policy) whose evaluation has no effect (`inert.ts`): nothing to judge.
-    if (inertDocument(block, m.mod)) continue;
+    if (inertDocument(block, m.mod)) return;
     const tree = policyDocumentTree(block, scope);
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
-  }
+  });
 }
 
 function tfvarsRank(path: string): number {
