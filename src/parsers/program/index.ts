@@ -3,7 +3,7 @@ import { emptyParsed, type ParsedFile } from "../../model/project.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { passesPrecheck, programFormat } from "./discovery.js";
 import { MAX_STEPS, ModuleEval, type Budget, type ProgramHost } from "./interpreter.js";
-import type { ProgramModule } from "./ir.js";
+import type { Expr, ProgramModule, Span, Stmt } from "./ir.js";
 import type { BabelParse } from "./typescript.js";
 import type { Definition } from "./libraries.js";
 import { lowerDefinitions } from "./lower.js";
@@ -47,7 +47,9 @@ export async function parsePrograms(sources: SourceFile[], env: ParseEnv): Promi
           return undefined;
         }
         modules.set(path, null);
-        const mod = lowerOrProblem({ path, abs: path, text }, lowerers, undefined);
+        const mod = path.endsWith(".json")
+          ? jsonModule(path, text, lowerers)
+          : lowerOrProblem({ path, abs: path, text }, lowerers, undefined);
         const ev = mod ? new ModuleEval(mod, host) : undefined;
         modules.set(path, ev ?? null);
         return ev;
@@ -132,6 +134,56 @@ async function loadLowerers(candidates: SourceFile[]): Promise<Lowerers> {
 
 function languageOf(path: string): Language {
   return path.endsWith(".py") ? "python" : "typescript";
+}
+
+/**
+ * A JSON file a program requires or imports (`require("./settings.json")`, `import settings from "./settings.json"`):
+ * its object as `default` and each top-level key as a name, its values placed where the file writes them.
+ * Undefined when it is not an object, or not JSON.
+ */
+function jsonModule(path: string, text: string, lowerers: Lowerers): ProgramModule | undefined {
+  if (!lowerers.typescript || nestingDepthProblem(text) !== undefined || !isJson(text)) return undefined;
+  // Read as the expression `(TEXT)`, then every offset moved back over the `(`.
+  const wrapped = lowerers.typescript(`${path}.js`, `(${text}\n)`) as ProgramModule & { syntaxError?: unknown };
+  const first = wrapped.body[0];
+  if (wrapped.syntaxError !== undefined || wrapped.body.length !== 1 || first?.k !== "expr") return undefined;
+  const value = shiftSpans(first.expr, -1) as Expr;
+  if (value.k !== "object") return undefined;
+  const body: Stmt[] = [
+    { k: "let", target: { k: "name", name: "default", span: value.span }, init: value, span: value.span },
+  ];
+  const exports = new Map([["default", "default"]]);
+  for (const e of value.entries) {
+    if (!("key" in e) || e.key.k !== "str" || exports.has(e.key.text)) continue;
+    const span: Span = e.key.span;
+    body.push({ k: "let", target: { k: "name", name: e.key.text, span }, init: e.value, span });
+    exports.set(e.key.text, e.key.text);
+  }
+  return { file: path, text, language: "typescript", body, exports };
+}
+
+/** What Node's `require` accepts for a `.json` file (it uses `JSON.parse`): not a JavaScript expression. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A copy of an IR tree with every offset (`from`, `to`, `contentFrom`) moved by `by`. */
+function shiftSpans(node: unknown, by: number, depth = 0): unknown {
+  if (depth > MAX_NESTING + 10 || node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) return node.map((n) => shiftSpans(n, by, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] =
+      (k === "from" || k === "to" || k === "contentFrom") && typeof v === "number"
+        ? v + by
+        : shiftSpans(v, by, depth + 1);
+  }
+  return out;
 }
 
 /** A module in the IR, or undefined (with a problem on the file when it is a linted one) when it cannot be read. */
