@@ -207,6 +207,12 @@ export default defineRule({
           "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted.",
         fix: "Use `arn:{{other}}:iam::…` (or `${AWS::Partition}` / `data.aws_partition`).",
       },
+      emptyFederated: {
+        message: "`Federated` is empty; it names no OIDC provider",
+        explanation:
+          "The statement's `Federated` principal is the empty string{{origin}}: it names no identity provider, so IAM refuses the trust policy (MalformedPolicyDocument) and no GitHub token can use it.",
+        fix: "Use the ARN of the account's GitHub OIDC provider, `arn:aws:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com`.",
+      },
       issuerMismatch: {
         message: "Principal trusts `{{principalIssuer}}`, but the conditions read `{{keyIssuer}}` keys",
         explanation:
@@ -234,6 +240,10 @@ export default defineRule({
                   data: { value: text, type: principal.type.value },
                 });
               }
+              continue;
+            }
+            if (text === "") {
+              if (githubRelated) ctx.report({ messageId: "emptyFederated", at: value, data: { origin } });
               continue;
             }
             if (text !== undefined && !text.startsWith("arn:")) {
@@ -363,7 +373,8 @@ function checkIssuerMismatch(
     for (const v of p.values.items) {
       const text = knownText(v);
       const written = text === undefined || text.startsWith("arn:") ? providerIssuerWritten(v) : text;
-      if (written === undefined) return; // SAML, malformed or unknown: nothing to compare
+      // SAML, malformed, empty (`emptyFederated`) or unknown: nothing to compare.
+      if (written === undefined || written === "") return;
       const clean = cleanIssuer(written);
       principalIssuers.push({ issuer: clean.lower, written: clean.written, value: v });
     }
