@@ -141,7 +141,8 @@ const CACHE_HEAD = /^\/\/ oidclint code cache (\d+)\n/;
  * `[[name, offset, length], …]` (offsets in the file), then V8's data of each chunk. V8 checks each chunk's data
  * (its version, flags, source length and size) before it uses it. `read(name)` gives a chunk's data in a buffer that the next
  * read reuses (undefined when the file has none, or is unreadable or malformed); `close(compiled)` writes the file
- * again when chunks were compiled without data (`[name, vm.Script]`), keeping the data of the others.
+ * again when chunks were compiled without data (`{ key, script, data? }`: `data` when it was taken before the run
+ * changed V8's flags), keeping the data of the others.
  */
 function openCache(file) {
   let fd;
@@ -183,7 +184,7 @@ function openCache(file) {
     close(compiled) {
       try {
         if (compiled.length === 0) return;
-        const fresh = new Map(compiled.map(([name, script]) => [name, script.createCachedData()]));
+        const fresh = new Map(compiled.map(({ key, script, data }) => [key, data ?? script.createCachedData()]));
         const data = [];
         for (const name of entries.keys())
           if (!fresh.has(name)) {
@@ -276,7 +277,7 @@ function loadBundle() {
     const script = new vm.Script(source, { filename: file, cachedData });
     cacheStats.loaded++;
     if (cachedData !== undefined && !script.cachedDataRejected) cacheStats.accepted++;
-    else if (cache) toWrite.push([key, script]);
+    else if (cache) toWrite.push({ key, script, data: undefined });
     const require = (spec) => {
       if (!spec.startsWith("./") && !spec.startsWith("../")) return (outside ??= createRequire(entry))(spec);
       const chunk =
@@ -287,7 +288,16 @@ function loadBundle() {
     return module.exports;
   }
 
-  if (cache) process.once("exit", () => cache.close(toWrite));
+  if (cache) {
+    // A large run changes V8's flags (src/engine/load-project.ts `setV8Flags`), and V8 rejects code cached under
+    // other flags: the data of the chunks compiled so far is taken just before the change, under the flags their
+    // entries are keyed by (`cacheKey`). Taken at exit instead, it would be refused by the next large run, which
+    // would compile those chunks from their source and write the file again, every time.
+    globalThis[Symbol.for("oidclint.beforeV8Flags")] = () => {
+      for (const entry of toWrite) entry.data ??= entry.script.createCachedData();
+    };
+    process.once("exit", () => cache.close(toWrite));
+  }
   return load("cli.js");
 }
 

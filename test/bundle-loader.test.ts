@@ -75,6 +75,18 @@ function findings(r: Run): string[] {
 
 const EXPECTED = ["missing-id-token-permission 3:3"];
 
+/**
+ * A project with over 256 KiB of input: the run sets V8 flags (src/engine/load-project.ts) before it loads the
+ * parsers, and V8 rejects code cached under other flags.
+ */
+function largeProject(name: string): string {
+  const large = join(work, name);
+  mkdirSync(join(large, ".github/workflows"), { recursive: true });
+  const workflow = readFileSync(join(project, ".github/workflows/deploy.yml"), "utf8");
+  writeFileSync(join(large, ".github/workflows/deploy.yml"), `${"# padding\n".repeat(30_000)}${workflow}`);
+  return large;
+}
+
 function cacheFiles(base: string): string[] {
   const [dir, ...others] = readdirSync(base);
   expect(others).toEqual([]);
@@ -118,13 +130,7 @@ describe("bundle loader with V8's code cache", () => {
 
   it("keeps what a large run compiled under its V8 flags apart: small and large runs never rewrite it for each other", () => {
     const base = join(work, "flags");
-    const large = join(work, "large");
-    mkdirSync(join(large, ".github/workflows"), { recursive: true });
-    // Over 256 KiB of input: the run sets a V8 flag (src/engine/load-project.ts) before it loads the parsers,
-    // and V8 rejects code cached under other flags.
-    const workflow = readFileSync(join(project, ".github/workflows/deploy.yml"), "utf8");
-    writeFileSync(join(large, ".github/workflows/deploy.yml"), `${"# padding\n".repeat(30_000)}${workflow}`);
-    const big = ["--format", "json", large];
+    const big = ["--format", "json", largeProject("large")];
     expect(run(base).stats.written).toBeGreaterThan(0);
     const first = run(base, {}, big);
     expect(first.status, first.stderr).toBe(1);
@@ -134,6 +140,19 @@ describe("bundle loader with V8's code cache", () => {
       expect(again.stats.written, String(args)).toBe(0);
       expect(again.stats.accepted).toBe(again.stats.loaded);
     }
+  });
+
+  it("keeps what a large run compiled before it changed V8's flags under the flags it was compiled with", () => {
+    // The first run is a large one: the chunks it loaded before the change are cached as compiled then, so the
+    // next large run accepts them instead of compiling them again and rewriting the file every time.
+    const base = join(work, "large-first");
+    const big = ["--format", "json", largeProject("large-first-project")];
+    const first = run(base, {}, big);
+    expect(first.status, first.stderr).toBe(1);
+    expect(first.stats).toEqual({ loaded: first.stats.loaded, accepted: 0, written: first.stats.loaded });
+    const second = run(base, {}, big);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stats).toEqual({ loaded: first.stats.loaded, accepted: first.stats.loaded, written: 0 });
   });
 
   it("compiles from the source when the cache's data is corrupt, and writes it again", () => {

@@ -197,6 +197,8 @@ async function setV8Flags(flags: readonly string[]): Promise<void> {
   const fresh = flags.filter((f) => !v8FlagsSet.has(f));
   if (fresh.length === 0) return;
   const { setFlagsFromString } = await import("node:v8");
+  // The CLI's loader keeps the code it compiled so far under the flags it was compiled with (bin/bundle-loader.js).
+  (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for("oidclint.beforeV8Flags")]?.();
   for (const flag of fresh) {
     setFlagsFromString(flag);
     v8FlagsSet.add(flag);
