@@ -109,7 +109,8 @@ function readPack() {
       if (!entry) return undefined;
       const [start, end] = entry;
       scratch ??= Buffer.allocUnsafeSlow(largest);
-      if (fs.readSync(fd, scratch, 0, end - start, start) !== end - start) throw new Error(`${name}: the pack is cut short`);
+      if (fs.readSync(fd, scratch, 0, end - start, start) !== end - start)
+        throw new Error(`${name}: the pack is cut short`);
       return scratch.toString("latin1", 0, end - start);
     };
     return { build: head[1], source };

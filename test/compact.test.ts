@@ -76,11 +76,16 @@ describe("model compaction", () => {
       text: i === 0 ? role : "",
     }));
     // The role's name is one literal: a compacted model shares one frozen array for such parts.
-    const nameParts = (files: ParsedFile[]) => files.find((f) => f.file === "m0/main.tf")?.policies[0]?.role?.name?.parts;
+    const nameParts = (files: ParsedFile[]) =>
+      files.find((f) => f.file === "m0/main.tf")?.policies[0]?.role?.name?.parts;
     const last = await parseAll(sources, env);
     expect(nameParts(last)).toEqual(["deploy"]);
     expect(Object.isFrozen(nameParts(last))).toBe(false);
-    const workflow: SourceFile = { path: ".github/workflows/w.yml", abs: "/r/.github/workflows/w.yml", text: "on: push\n" };
+    const workflow: SourceFile = {
+      path: ".github/workflows/w.yml",
+      abs: "/r/.github/workflows/w.yml",
+      text: "on: push\n",
+    };
     const later = {
       matches: (p: string) => p.endsWith(".yml"),
       start: () => Promise.resolve(),

@@ -98,7 +98,22 @@ describe("discover", () => {
   });
   it("absolutePath is resolve(root, rel) for every root-relative path, plain or not", () => {
     for (const root of ["/repo", "/repo/sub", "/", "/a b/c"])
-      for (const rel of ["x.tf", "infra/main.tf", ".github/workflows/ci.yml", "a/../b", "./a", "a//b", "a/", "..", "../x", ".", "/abs/x", "a/./b", "..x/y", "x.."])
+      for (const rel of [
+        "x.tf",
+        "infra/main.tf",
+        ".github/workflows/ci.yml",
+        "a/../b",
+        "./a",
+        "a//b",
+        "a/",
+        "..",
+        "../x",
+        ".",
+        "/abs/x",
+        "a/./b",
+        "..x/y",
+        "x..",
+      ])
         expect(absolutePath(root, rel), `${root} ${rel}`).toBe(resolve(root, rel));
   });
   it("outside git: globby walks the tree and honours .gitignore files", async () => {

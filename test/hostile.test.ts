@@ -664,7 +664,9 @@ describe("special files and symbolic links", () => {
     symlinkSync(join(outside, "sub"), join(cwd, "linked"));
     // git lists the other repository's files; the path through the link is not where they are.
     const named = await run({ cwd, paths: ["linked"] });
-    expect(findingLines(named, cwd, { withFile: true })).toEqual(["linked/secret-policy.json:1:1 error parse-error/unparsable"]);
+    expect(findingLines(named, cwd, { withFile: true })).toEqual([
+      "linked/secret-policy.json:1:1 error parse-error/unparsable",
+    ]);
     expect(named.results[0]?.messages[0]?.message).toBe("symbolic link to a file outside the repository; not read");
   });
   it("files an input references are read inside the repository only, regular and bounded", async () => {

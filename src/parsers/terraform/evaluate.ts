@@ -7,7 +7,17 @@ import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type Traver
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
 import { callBuiltin } from "./functions.js";
-import { exprTree, namesIn, plainText, where, type Block, type Expr, type ModuleCtx, type Scope, type TfFile } from "./module.js";
+import {
+  exprTree,
+  namesIn,
+  plainText,
+  where,
+  type Block,
+  type Expr,
+  type ModuleCtx,
+  type Scope,
+  type TfFile,
+} from "./module.js";
 
 /*
  * What the evaluation notes about the values it builds is kept in Maps, not WeakMaps, emptied when the
@@ -419,7 +429,13 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
         break;
       case "interpolation": {
         const v = evalAst(part.expr, ctx, scope);
-        addInterpolated(out, placedAt ? relocate(v, placedAt, nodeOrigin(v) ?? lineOf(ctx, part.start)) : v, ctx, scope, part);
+        addInterpolated(
+          out,
+          placedAt ? relocate(v, placedAt, nodeOrigin(v) ?? lineOf(ctx, part.start)) : v,
+          ctx,
+          scope,
+          part,
+        );
         break;
       }
       case "if": {
@@ -503,7 +519,7 @@ function evalTemplate(node: Extract<HclExpr, { type: "template" }>, ctx: AstCtx,
   const value: TemplateValue = newTemplateValue();
   templateParts(node.parts, ctx, scope, value);
   if (value.opaque) return value.opaque;
-  const out = str(value.parts, templateLoc(ctx, node), (value.origins && joinOrigins(value.origins)));
+  const out = str(value.parts, templateLoc(ctx, node), value.origins && joinOrigins(value.origins));
   setSegments(out, value.segments, value.pieces);
   return out;
 }
@@ -1551,7 +1567,7 @@ function evaluateJson(file: TfFile, node: TreeNode, scope: Scope): TreeNode {
       } else {
         const value: TemplateValue = newTemplateValue();
         templateParts(parsed.value, ctx, scope, value);
-        v = value.opaque ?? str(value.parts, node.loc, (value.origins && joinOrigins(value.origins)));
+        v = value.opaque ?? str(value.parts, node.loc, value.origins && joinOrigins(value.origins));
       }
       return relocate(v, node.loc, nodeOrigin(v));
     }

@@ -730,7 +730,8 @@ export class ExpressionParser {
           (c === 47 && t.charCodeAt(k + 1) === 47)));
     if (!ends) return undefined;
     this.pos = j + 1;
-    const parts: TemplatePart[] = j > start + 1 ? [{ kind: "text", value: t.slice(start + 1, j), start: start + 1, end: j }] : [];
+    const parts: TemplatePart[] =
+      j > start + 1 ? [{ kind: "text", value: t.slice(start + 1, j), start: start + 1, end: j }] : [];
     return templateNode(parts, start, this.pos, false);
   }
 

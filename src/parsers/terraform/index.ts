@@ -57,9 +57,7 @@ const REGEX_FUNCTION = /\b(?:regex|regexall|replace)\b/;
 const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
 /** `SUPPORT.test(text)`; each alternative holds one of the words searched first (the pattern is slow on long text without them). */
 function supports(text: string): boolean {
-  return (
-    (text.includes("variable") || text.includes("locals") || text.includes("template_file")) && SUPPORT.test(text)
-  );
+  return (text.includes("variable") || text.includes("locals") || text.includes("template_file")) && SUPPORT.test(text);
 }
 const AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
 const PERMISSION_RESOURCES = new Set([

@@ -116,7 +116,20 @@ function attrValue(block: Block, name: string, scope: Scope): TreeNode | undefin
 }
 
 /** Attributes of a statement written as IAM elements, and their names there (pairs). */
-const SIMPLE = ["sid", "Sid", "effect", "Effect", "actions", "Action", "not_actions", "NotAction", "resources", "Resource", "not_resources", "NotResource"];
+const SIMPLE = [
+  "sid",
+  "Sid",
+  "effect",
+  "Effect",
+  "actions",
+  "Action",
+  "not_actions",
+  "NotAction",
+  "resources",
+  "Resource",
+  "not_resources",
+  "NotResource",
+];
 const PRINCIPALS = ["principals", "Principal", "not_principals", "NotPrincipal"];
 
 type Expanded = { block: Block; scope: Scope; unknown?: TreeNode };
