@@ -30263,7 +30263,13 @@ function templateParts(parts, ctx, scope, out2) {
         break;
       case "interpolation": {
         const v = evalAst(part2.expr, ctx, scope);
-        addInterpolated(out2, placedAt ? relocate2(v, placedAt, nodeOrigin(v) ?? lineOf(ctx, part2.start)) : v, ctx, scope, part2);
+        addInterpolated(
+          out2,
+          placedAt ? relocate2(v, placedAt, nodeOrigin(v) ?? lineOf(ctx, part2.start)) : v,
+          ctx,
+          scope,
+          part2
+        );
         break;
       }
       case "if": {
@@ -30535,9 +30541,10 @@ function emptyByDefault(expr, mod) {
   return vars.size > 0 && [...vars].every((n) => !mod.tfvars.has(n) && mod.variables.get(n)?.attrs.has("default") === true);
 }
 function instancesOf(block, scope) {
-  const one2 = [{ key: "", names: scope.names }];
   const forEach = block.attrs.get("for_each");
   const count2 = block.attrs.get("count");
+  const one2 = [{ key: "", names: scope.names }];
+  if (!forEach && !count2) return one2;
   const bind2 = (name3, entries2) => {
     const loc = block.loc;
     return new Map(scope.names).set(name3, {
@@ -32045,7 +32052,20 @@ var init_policy_document = __esm({
     init_conditional_values();
     init_evaluate();
     init_embedded_json();
-    SIMPLE = ["sid", "Sid", "effect", "Effect", "actions", "Action", "not_actions", "NotAction", "resources", "Resource", "not_resources", "NotResource"];
+    SIMPLE = [
+      "sid",
+      "Sid",
+      "effect",
+      "Effect",
+      "actions",
+      "Action",
+      "not_actions",
+      "NotAction",
+      "resources",
+      "Resource",
+      "not_resources",
+      "NotResource"
+    ];
     PRINCIPALS = ["principals", "Principal", "not_principals", "NotPrincipal"];
   }
 });
@@ -32573,13 +32593,13 @@ function emitUnusedDocuments(m, used) {
     depth: 0,
     policyDocument: (b, s) => policyDocumentTree(b, s)
   };
-  for (const [address, block] of m.mod.data) {
-    if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) continue;
-    if (inertDocument(block, m.mod)) continue;
+  m.mod.data.forEach((block, address) => {
+    if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) return;
+    if (inertDocument(block, m.mod)) return;
     const tree = policyDocumentTree(block, scope);
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
-  }
+  });
 }
 function tfvarsRank(path4) {
   return /(^|\/)terraform\.tfvars$/.test(path4) ? 0 : /(^|\/)terraform\.tfvars\.json$/.test(path4) ? 1 : 2;
@@ -60557,7 +60577,7 @@ async function parsePrograms(sources, env) {
           return void 0;
         }
         modules.set(path4, null);
-        const mod = lowerOrProblem({ path: path4, abs: path4, text: text3 }, lowerers, void 0);
+        const mod = path4.endsWith(".json") ? jsonModule(path4, text3, lowerers) : lowerOrProblem({ path: path4, abs: path4, text: text3 }, lowerers, void 0);
         const ev = mod ? new ModuleEval(mod, host) : void 0;
         modules.set(path4, ev ?? null);
         return ev;
@@ -60621,6 +60641,43 @@ async function loadLowerers(candidates) {
 }
 function languageOf(path4) {
   return path4.endsWith(".py") ? "python" : "typescript";
+}
+function jsonModule(path4, text3, lowerers) {
+  if (!lowerers.typescript || nestingDepthProblem(text3) !== void 0 || !isJson(text3)) return void 0;
+  const wrapped = lowerers.typescript(`${path4}.js`, `(${text3}
+)`);
+  const first = wrapped.body[0];
+  if (wrapped.syntaxError !== void 0 || wrapped.body.length !== 1 || first?.k !== "expr") return void 0;
+  const value = shiftSpans(first.expr, -1);
+  if (value.k !== "object") return void 0;
+  const body2 = [
+    { k: "let", target: { k: "name", name: "default", span: value.span }, init: value, span: value.span }
+  ];
+  const exports = /* @__PURE__ */ new Map([["default", "default"]]);
+  for (const e of value.entries) {
+    if (!("key" in e) || e.key.k !== "str" || exports.has(e.key.text)) continue;
+    const span = e.key.span;
+    body2.push({ k: "let", target: { k: "name", name: e.key.text, span }, init: e.value, span });
+    exports.set(e.key.text, e.key.text);
+  }
+  return { file: path4, text: text3, language: "typescript", body: body2, exports };
+}
+function isJson(text3) {
+  try {
+    JSON.parse(text3);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function shiftSpans(node, by, depth = 0) {
+  if (depth > MAX_NESTING4 + 10 || node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) return node.map((n) => shiftSpans(n, by, depth + 1));
+  const out2 = {};
+  for (const [k, v] of Object.entries(node)) {
+    out2[k] = (k === "from" || k === "to" || k === "contentFrom") && typeof v === "number" ? v + by : shiftSpans(v, by, depth + 1);
+  }
+  return out2;
 }
 function lowerOrProblem(src, lowerers, parsed) {
   const lower = lowerers[languageOf(src.path)];
@@ -61049,7 +61106,7 @@ function mayBeInput(path4, text3) {
 function commentSyntaxOf(path4) {
   return COMMENT_SYNTAXES.find((s) => s.matchesPath(path4));
 }
-var TERRAFORM_PATH, JSON_PATH, YAML_PATH, ACTION_PATH, CFN_JSON, CFN_YAML, PLAN_JSON, POLICY_JSON, isJson, isYaml, TEMPLATE_FACTS, FORMATS, COMMENT_SYNTAXES, INPUT_GLOBS;
+var TERRAFORM_PATH, JSON_PATH, YAML_PATH, ACTION_PATH, CFN_JSON, CFN_YAML, PLAN_JSON, POLICY_JSON, isJson2, isYaml, TEMPLATE_FACTS, FORMATS, COMMENT_SYNTAXES, INPUT_GLOBS;
 var init_formats = __esm({
   "src/parsers/formats.ts"() {
     "use strict";
@@ -61065,7 +61122,7 @@ var init_formats = __esm({
     CFN_YAML = /^[^\S\n]*["']?AWSTemplateFormatVersion["']?[^\S\n]*:|^[^\S\n]*Type:[^\S\n]*["']?AWS::|^Transform:[^\S\n]*["']?AWS::Serverless/m;
     PLAN_JSON = /"planned_values"|"resource_changes"|"root_module"/;
     POLICY_JSON = /"(Statement|AssumeRolePolicyDocument|ClientIDList)"/;
-    isJson = (path4) => JSON_PATH.test(path4) && !TERRAFORM_PATH.test(path4);
+    isJson2 = (path4) => JSON_PATH.test(path4) && !TERRAFORM_PATH.test(path4);
     isYaml = (path4) => YAML_PATH.test(path4);
     TEMPLATE_FACTS = { deploymentScope: "file", providerUrlNeedsScheme: true };
     FORMATS = [
@@ -61081,7 +61138,7 @@ var init_formats = __esm({
       {
         id: "terraform-plan",
         globs: ["**/*.json"],
-        matchesPath: isJson,
+        matchesPath: isJson2,
         sniff: (text3) => PLAN_JSON.test(text3) && text3.includes('"terraform_version"'),
         // Terraform's JSON output holds URLs as the provider returns them.
         facts: DEFAULT_FACTS,
@@ -61106,7 +61163,7 @@ var init_formats = __esm({
       {
         id: "cloudformation",
         globs: ["**/*.json", "**/*.template", "**/*.yml", "**/*.yaml"],
-        matchesPath: (path4) => isJson(path4) || isYaml(path4),
+        matchesPath: (path4) => isJson2(path4) || isYaml(path4),
         // `.template` is also CloudFormation's old extension for YAML templates.
         sniff: (text3, path4) => isYaml(path4) ? CFN_YAML.test(text3) : CFN_JSON.test(text3) || !/^\s*[{[]/.test(text3) && CFN_YAML.test(text3),
         facts: TEMPLATE_FACTS,
@@ -61136,7 +61193,7 @@ var init_formats = __esm({
       {
         id: "iam-json",
         globs: ["**/*.json", "**/*.template"],
-        matchesPath: isJson,
+        matchesPath: isJson2,
         sniff: (text3) => POLICY_JSON.test(text3),
         // Policy documents and `aws iam …` output: IAM prints provider URLs without their scheme.
         facts: DEFAULT_FACTS,
@@ -76110,7 +76167,7 @@ function checkIssuerMismatch(stmt, settings, report) {
     for (const v of p.values.items) {
       const text3 = knownText(v);
       const written = text3 === void 0 || text3.startsWith("arn:") ? providerIssuerWritten(v) : text3;
-      if (written === void 0) return;
+      if (written === void 0 || written === "") return;
       const clean2 = cleanIssuer(written);
       principalIssuers.push({ issuer: clean2.lower, written: clean2.written, value: v });
     }
@@ -76220,6 +76277,11 @@ var init_malformed_principal = __esm({
             explanation: "`{{value}}` is in partition `{{partition}}` but {{where}} in `{{other}}`. A role can only trust a provider of its own partition, so no token is accepted.",
             fix: "Use `arn:{{other}}:iam::\u2026` (or `${AWS::Partition}` / `data.aws_partition`)."
           },
+          emptyFederated: {
+            message: "`Federated` is empty; it names no OIDC provider",
+            explanation: "The statement's `Federated` principal is the empty string{{origin}}: it names no identity provider, so IAM refuses the trust policy (MalformedPolicyDocument) and no GitHub token can use it.",
+            fix: "Use the ARN of the account's GitHub OIDC provider, `arn:aws:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com`."
+          },
           issuerMismatch: {
             message: "Principal trusts `{{principalIssuer}}`, but the conditions read `{{keyIssuer}}` keys",
             explanation: "The principal trusts the provider for `{{principalIssuer}}`, but the conditions read claims of `{{keyIssuer}}` ({{keys}}). Tokens of that provider never carry those keys, so the conditions never hold (or, with IfExists/negated operators, never restrict).",
@@ -76246,6 +76308,10 @@ var init_malformed_principal = __esm({
                       data: { value: text3, type: principal2.type.value }
                     });
                   }
+                  continue;
+                }
+                if (text3 === "") {
+                  if (githubRelated) ctx.report({ messageId: "emptyFederated", at: value, data: { origin } });
                   continue;
                 }
                 if (text3 !== void 0 && !text3.startsWith("arn:")) {
@@ -77266,6 +77332,7 @@ async function setV8Flags(flags) {
   const fresh = flags.filter((f) => !v8FlagsSet.has(f));
   if (fresh.length === 0) return;
   const { setFlagsFromString } = await import("node:v8");
+  globalThis[/* @__PURE__ */ Symbol.for("oidclint.beforeV8Flags")]?.();
   for (const flag of fresh) {
     setFlagsFromString(flag);
     v8FlagsSet.add(flag);
