@@ -10,7 +10,7 @@ import {
   type GitHubCondition,
 } from "../src/analysis/github-trust.js";
 import type { OidcProvider, PolicyDocument, Statement } from "../src/model/policy.js";
-import { displayText, knownText, type StrValue } from "../src/model/value.js";
+import { knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem } from "../src/analysis/condition-keys.js";
 import {
   jobRoleAssumptions,
@@ -24,6 +24,7 @@ import {
   providerIssuer,
   providersFor,
   statementIssuers,
+  valuePartition,
 } from "../src/analysis/oidc-providers.js";
 
 /**
@@ -59,24 +60,11 @@ function partitionOf(
   if (doc.partition !== undefined) return doc.partition;
   const principals = githubPrincipals(stmt, settings);
   for (let i = 0; i < principals.length; i++) {
-    const partition = arnPartition(displayText(principals[i] as StrValue));
+    const partition = valuePartition(principals[i] as StrValue);
     if (partition !== undefined) return partition;
   }
   return undefined;
 }
-
-/** The partition an ARN's text writes out (`arn:aws-cn:…`), read once per text (a bounded cache). */
-function arnPartition(text: string): string | undefined {
-  let known = partitions.get(text);
-  if (known === undefined) {
-    if (partitions.size >= 1000) partitions.clear();
-    const m = /^arn:([^:]+):/.exec(text);
-    partitions.set(text, (known = m?.[1] && !m[1].includes("${") ? m[1] : null));
-  }
-  return known ?? undefined;
-}
-
-const partitions = new Map<string, string | null>();
 
 /** The audiences a token may carry and be right for this statement: the configured one, and the China one in `aws-cn`. */
 function expectedAudiences(settings: ResolvedSettings, partition: string | undefined): string[] {

@@ -47,6 +47,26 @@ function locKey(loc: SourceLocation): string {
   return `${loc.file}:${loc.line}:${loc.column}`;
 }
 
+/** The conditions of one operator block (one finding names all its keys). */
+interface OperatorBlock {
+  first: GitHubCondition;
+  keys: string[];
+}
+
+/** Adds `c`'s key to the group of its operator block in `groups` (made by `make` for the first), and returns it. */
+function inBlock<G extends OperatorBlock>(
+  groups: Map<string, G>,
+  c: GitHubCondition,
+  make: (first: GitHubCondition, keys: string[]) => G,
+): G {
+  const id = locKey(c.condition.operator.loc) + c.condition.operator.value;
+  const key = `\`${knownText(c.condition.key) ?? c.claim}\``;
+  let group = groups.get(id);
+  if (group) group.keys.push(key);
+  else groups.set(id, (group = make(c, [key])));
+  return group;
+}
+
 export default defineRule({
   meta: {
     id: "unsafe-condition-operator",
@@ -90,15 +110,9 @@ export default defineRule({
   check(ctx) {
     for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
       // An operator IAM does not know, on any of GitHub's claims: one finding per operator block.
-      const unknownOps = new Map<string, { first: GitHubCondition; keys: string[] }>();
-      for (const c of githubConditions(stmt, ctx.settings)) {
-        if (isIamOperator(c.operator) !== false) continue;
-        const id = locKey(c.condition.operator.loc) + c.condition.operator.value;
-        const key = `\`${knownText(c.condition.key) ?? c.claim}\``;
-        const seen = unknownOps.get(id);
-        if (seen) seen.keys.push(key);
-        else unknownOps.set(id, { first: c, keys: [key] });
-      }
+      const unknownOps = new Map<string, OperatorBlock>();
+      for (const c of githubConditions(stmt, ctx.settings))
+        if (isIamOperator(c.operator) === false) inBlock(unknownOps, c, (first, keys) => ({ first, keys }));
       for (const { first, keys } of unknownOps.values())
         ctx.report({
           messageId: "unknownOperator",
@@ -111,19 +125,13 @@ export default defineRule({
       // as missing): one problem, one finding. A negated `aud` with no positive one is this rule's.
       const negationIsAlone = (c: GitHubCondition): boolean =>
         !SCOPING_CLAIMS.has(c.claim) && !conditions.some((o) => o.claim === c.claim && !o.operator.negated);
-      const groups = new Map<string, { problem: Problem; first: GitHubCondition; keys: string[]; scoping: boolean }>();
+      const groups = new Map<string, OperatorBlock & { problem: Problem; scoping: boolean }>();
       for (const c of conditions) {
         const problem = isIamOperator(c.operator) === false ? undefined : problemOf(c);
         if (!problem) continue;
         if (problem === "negated" && !negationIsAlone(c)) continue;
-        const id = locKey(c.condition.operator.loc) + c.condition.operator.value;
-        const key = `\`${knownText(c.condition.key) ?? c.claim}\``;
-        const group = groups.get(id);
-        const scoping = SCOPING_CLAIMS.has(c.claim);
-        if (group) {
-          group.keys.push(key);
-          group.scoping ||= scoping;
-        } else groups.set(id, { problem, first: c, keys: [key], scoping });
+        const group = inBlock(groups, c, (first, keys) => ({ problem, first, keys, scoping: false }));
+        group.scoping ||= SCOPING_CLAIMS.has(c.claim);
       }
       if (groups.size === 0) continue;
       const iamRefuses = failsIamCreateCheck(stmt, ctx.settings);

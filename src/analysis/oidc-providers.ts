@@ -38,17 +38,20 @@ function arnPartition(arn: string): string | undefined {
   return m?.[1];
 }
 
-/** The leading literal text of a value: enough for an ARN's partition when only the account is unknown. */
-function leadingText(v: StrValue): string {
+/**
+ * The partition an ARN value writes out, read from its leading literal text (enough when only the account or the
+ * provider's host is unknown); undefined when the partition itself is unknown.
+ */
+export function valuePartition(v: StrValue): string | undefined {
   const first = v.parts[0];
-  return typeof first === "string" ? first : "";
+  return typeof first === "string" ? arnPartition(first) : undefined;
 }
 
 /** The partitions the GitHub principals of a statement name (`arn:aws-us-gov:iam::…`), where written out. */
 function principalPartitions(stmt: Statement, settings: Pick<ResolvedSettings, "issuer">): Set<string> {
   const found = new Set<string>();
   for (const p of githubPrincipals(stmt, settings)) {
-    const partition = arnPartition(leadingText(p));
+    const partition = valuePartition(p);
     if (partition !== undefined) found.add(partition);
   }
   return found;
