@@ -74044,14 +74044,14 @@ function arnPartition(arn) {
   const m = /^arn:([a-z][a-z-]*):/.exec(arn.trim());
   return m?.[1];
 }
-function leadingText(v) {
+function valuePartition(v) {
   const first = v.parts[0];
-  return typeof first === "string" ? first : "";
+  return typeof first === "string" ? arnPartition(first) : void 0;
 }
 function principalPartitions(stmt, settings) {
   const found = /* @__PURE__ */ new Set();
   for (const p of githubPrincipals(stmt, settings)) {
-    const partition = arnPartition(leadingText(p));
+    const partition = valuePartition(p);
     if (partition !== void 0) found.add(partition);
   }
   return found;
@@ -74129,19 +74129,10 @@ function partitionOf(stmt, doc, settings) {
   if (doc.partition !== void 0) return doc.partition;
   const principals = githubPrincipals(stmt, settings);
   for (let i = 0; i < principals.length; i++) {
-    const partition = arnPartition2(displayText(principals[i]));
+    const partition = valuePartition(principals[i]);
     if (partition !== void 0) return partition;
   }
   return void 0;
-}
-function arnPartition2(text3) {
-  let known = partitions.get(text3);
-  if (known === void 0) {
-    if (partitions.size >= 1e3) partitions.clear();
-    const m = /^arn:([^:]+):/.exec(text3);
-    partitions.set(text3, known = m?.[1] && !m[1].includes("${") ? m[1] : null);
-  }
-  return known ?? void 0;
 }
 function expectedAudiences(settings, partition) {
   const out2 = [settings.audience];
@@ -74347,7 +74338,7 @@ function checkWorkflowAudiences(ctx) {
     });
   }
 }
-var partitions, audience_drift_default;
+var audience_drift_default;
 var init_audience_drift = __esm({
   "rules/audience-drift.ts"() {
     "use strict";
@@ -74360,7 +74351,6 @@ var init_audience_drift = __esm({
     init_role_assumptions();
     init_policy_fixes();
     init_oidc_providers();
-    partitions = /* @__PURE__ */ new Map();
     audience_drift_default = defineRule({
       meta: {
         id: "audience-drift",
@@ -75826,6 +75816,14 @@ function closestOperator(c) {
 function locKey(loc) {
   return `${loc.file}:${loc.line}:${loc.column}`;
 }
+function inBlock(groups, c, make) {
+  const id2 = locKey(c.condition.operator.loc) + c.condition.operator.value;
+  const key3 = `\`${knownText(c.condition.key) ?? c.claim}\``;
+  let group = groups.get(id2);
+  if (group) group.keys.push(key3);
+  else groups.set(id2, group = make(c, [key3]));
+  return group;
+}
 var GUARDED_CLAIMS, unsafe_condition_operator_default;
 var init_unsafe_condition_operator = __esm({
   "rules/unsafe-condition-operator.ts"() {
@@ -75872,14 +75870,8 @@ var init_unsafe_condition_operator = __esm({
       check(ctx) {
         for (const { stmt } of githubTrustStatements(ctx.project.policies, ctx.settings)) {
           const unknownOps = /* @__PURE__ */ new Map();
-          for (const c of githubConditions(stmt, ctx.settings)) {
-            if (isIamOperator(c.operator) !== false) continue;
-            const id2 = locKey(c.condition.operator.loc) + c.condition.operator.value;
-            const key3 = `\`${knownText(c.condition.key) ?? c.claim}\``;
-            const seen = unknownOps.get(id2);
-            if (seen) seen.keys.push(key3);
-            else unknownOps.set(id2, { first: c, keys: [key3] });
-          }
+          for (const c of githubConditions(stmt, ctx.settings))
+            if (isIamOperator(c.operator) === false) inBlock(unknownOps, c, (first, keys) => ({ first, keys }));
           for (const { first, keys } of unknownOps.values())
             ctx.report({
               messageId: "unknownOperator",
@@ -75893,14 +75885,8 @@ var init_unsafe_condition_operator = __esm({
             const problem = isIamOperator(c.operator) === false ? void 0 : problemOf(c);
             if (!problem) continue;
             if (problem === "negated" && !negationIsAlone(c)) continue;
-            const id2 = locKey(c.condition.operator.loc) + c.condition.operator.value;
-            const key3 = `\`${knownText(c.condition.key) ?? c.claim}\``;
-            const group = groups.get(id2);
-            const scoping = SCOPING_CLAIMS.has(c.claim);
-            if (group) {
-              group.keys.push(key3);
-              group.scoping ||= scoping;
-            } else groups.set(id2, { problem, first: c, keys: [key3], scoping });
+            const group = inBlock(groups, c, (first, keys) => ({ problem, first, keys, scoping: false }));
+            group.scoping ||= SCOPING_CLAIMS.has(c.claim);
           }
           if (groups.size === 0) continue;
           const iamRefuses = failsIamCreateCheck(stmt, ctx.settings);
@@ -76292,7 +76278,7 @@ var init_malformed_principal = __esm({
       check(ctx) {
         for (const doc of ctx.project.policies) {
           if (doc.kind === "permissions") continue;
-          const partitions2 = new PartitionCounts(allPrincipalArns(doc));
+          const partitions = new PartitionCounts(allPrincipalArns(doc));
           for (const stmt of doc.statements) {
             if (stmt.notPrincipal) continue;
             const githubRelated = statementIsGitHubRelated(stmt, ctx.settings);
@@ -76316,7 +76302,7 @@ var init_malformed_principal = __esm({
                 }
                 if (text3 !== void 0 && !text3.startsWith("arn:")) {
                   if (isBareGitHubIssuer(text3, ctx.settings)) {
-                    const partition2 = doc.partition ?? partitions2.first ?? "aws";
+                    const partition2 = doc.partition ?? partitions.first ?? "aws";
                     const issuer = text3.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
                     ctx.report({
                       messageId: "notAnArn",
@@ -76386,7 +76372,7 @@ var init_malformed_principal = __esm({
                 if (!githubRelated) continue;
                 const partition = partitionOfValue(value);
                 if (partition !== void 0) {
-                  const other = doc.partition ?? partitions2.soleOtherThan(partition);
+                  const other = doc.partition ?? partitions.soleOtherThan(partition);
                   if (other !== void 0 && other !== partition) {
                     const where2 = doc.partition !== void 0 ? "the template around it is" : "the other principals of this policy are";
                     ctx.report({
