@@ -797,6 +797,19 @@ data "aws_iam_policy_document" "d" {
   });
 });
 
+/** A role whose name is `var.name`, trusting `repo:acme/<name>:*`. */
+const ROLE_OF_VARIABLE = `resource "aws_iam_role" "deploy" {
+  name = var.name
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/\${var.name}:*" } }
+    }]
+  })
+}
+`;
 const MODULE_TRUST = `data "aws_iam_policy_document" "trust" {
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -1007,6 +1020,68 @@ resource "aws_iam_role" "r" {
     expect(docs.map(roleOf)).toEqual([['module.roles["app"].aws_iam_role.this', "app"]]);
     const [value] = subCondition(docs[0])?.values.items ?? [];
     expect(value?.origin).toBe('for_each key app (main.tf:2), passed as module "roles" argument subjects (main.tf:5)');
+  });
+});
+
+describe("terraform: module directories evaluated group by group", () => {
+  const call = (label: string, source: string, name: string, subjects: string): string =>
+    `module "${label}" {\n  source   = ${source}\n  name     = "${name}"\n  subjects = ["${subjects}"]\n}\n`;
+  const problemLines = (out: ParsedFile[]): string[] =>
+    out.flatMap((f) => f.problems.map((p) => `${p.loc.file}:${p.loc.line}:${p.loc.column} ${p.message}`));
+
+  it("gives every instance of a module shared by two roots its own arguments, whatever is evaluated in between", async () => {
+    const out = await parse({
+      "a/main.tf": call("one", '"../modules/gha-role"', "a-one", "repo:acme/a:*") + call("two", '"../modules/gha-role"', "a-two", "repo:acme/a2:*"),
+      // Another group, evaluated between nothing and everything: a role of its own and a variable with a syntax error it reads.
+      "c/main.tf": ROLE_OF_VARIABLE,
+      "c/variables.tf": `variable "name" {\n  default = "c" +\n}\n`,
+      "b/main.tf": call("three", '"../modules/gha-role"', "b-three", "repo:acme/b:*"),
+      "modules/gha-role/main.tf": MODULE_TRUST,
+      "modules/gha-role/variables.tf": MODULE_VARIABLES,
+      "z/main.tf": ROLE_OF_VARIABLE,
+      "z/variables.tf": `variable "name" {\n  default = "z"\n}\n`,
+    });
+    // Results in the order of the files, each instance with the values of its call, the module never read on its own.
+    expect(out.map((f) => f.file)).toEqual([
+      "a/main.tf",
+      "c/main.tf",
+      "c/variables.tf",
+      "b/main.tf",
+      "modules/gha-role/main.tf",
+      "modules/gha-role/variables.tf",
+      "z/main.tf",
+      "z/variables.tf",
+    ]);
+    const docs = policies(out);
+    expect(docs.map(roleOf)).toEqual([
+      ["aws_iam_role.deploy", "${var.name}"],
+      ["module.one.aws_iam_role.this", "a-one"],
+      ["module.two.aws_iam_role.this", "a-two"],
+      ["module.three.aws_iam_role.this", "b-three"],
+      ["aws_iam_role.deploy", "z"],
+    ]);
+    expect(docs.map((d) => displayText(subCondition(d)?.values.items[0] as StrValue))).toEqual([
+      "repo:acme/${var.name}:*",
+      "repo:acme/a:*",
+      "repo:acme/a2:*",
+      "repo:acme/b:*",
+      "repo:acme/z:*",
+    ]);
+    // The syntax error that made its group start again is reported once, in its file.
+    expect(problemLines(out)).toEqual(["c/variables.tf:2:18 Terraform syntax error: Invalid expression"]);
+  });
+
+  it("reads a module through a call its text does not show (a source written as an expression) as through any call", async () => {
+    const out = await parse({
+      // A provider makes the root a directory that matters on its own; the call's source is no plain string.
+      "main.tf": `${PROVIDER}${call("deploy", '"${"./role"}"', "deploy", "repo:acme/app:*")}`,
+      "role/main.tf": MODULE_TRUST,
+      "role/variables.tf": MODULE_VARIABLES,
+    });
+    const docs = policies(out);
+    expect(docs.map(roleOf)).toEqual([["module.deploy.aws_iam_role.this", "deploy"]]);
+    expect(displayText(subCondition(docs[0])?.values.items[0] as StrValue)).toBe("repo:acme/app:*");
+    expect(out.flatMap((f) => f.providers).map((p) => p.id)).toEqual(["aws_iam_openid_connect_provider.github"]);
   });
 });
 

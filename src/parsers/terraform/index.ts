@@ -78,27 +78,37 @@ interface LoadedModule {
   files: SourceFile[];
 }
 
+/** A module directory of the run that can matter (`planRun`): its files that are parsed. */
+interface ModuleDir {
+  dir: string;
+  /** Its place among the run's module directories (results keep that order). */
+  index: number;
+  files: SourceFile[];
+  /** Whether one of its files names a function that may need the regular expression engine. */
+  regex: boolean;
+}
+
+/** The module directories of the run that can matter, in order, and the groups they are evaluated in. */
+interface RunPlan {
+  dirs: ModuleDir[];
+  /** `dirs` by name. */
+  needed: Map<string, ModuleDir>;
+  /**
+   * Directories whose text calls one another as local modules, joined (`source = "./x"` either way): each group is
+   * loaded, evaluated and let go before the next, so that the memory of a run holds one group's trees and values
+   * at a time (they then die young instead of being kept, copied and promoted for the whole run).
+   */
+  groups: ModuleDir[][];
+}
+
 export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promise<ParsedFile[]> {
-  // Files parsed whole: a block that evaluation read had a syntax error (`BlockSyntaxError`); all of them once
-  // `MAX_RESTARTS` such files were met (each one costs an evaluation of the run: a bound for hostile input).
-  const whole = new Set<string>();
-  let restarts = 0;
-  for (;;) {
-    const modules = await loadModules(files, env, restarts > MAX_RESTARTS ? "all" : whole);
-    if (modules.regex) await loadRegexEngine();
-    try {
-      return evaluateModules(modules);
-    } catch (e) {
-      // Evaluated again, from the start: with that file parsed whole (its syntax error reported, its blocks
-      // not read), or with the regular expression engine that a template file needed where no text named it.
-      if (e instanceof BlockSyntaxError) {
-        whole.add(e.path);
-        restarts++;
-      } else if (e instanceof RegexEngineNeeded) await loadRegexEngine();
-      else throw e;
-    } finally {
-      endEvaluation();
-    }
+  const run = planRun(files);
+  try {
+    return await evaluateGroups(run, env, run.groups);
+  } catch (e) {
+    // Evaluation resolved a call the text did not show (a `source` written as an expression): everything again, as one group.
+    if (e instanceof CallAcrossGroups) return evaluateGroups(run, env, [run.dirs]);
+    throw e;
   }
 }
 
@@ -109,17 +119,83 @@ export async function parseTerraform(files: SourceFile[], env: ParseEnv): Promis
  */
 const MAX_RESTARTS = 4;
 
-/** The module directories of the run, parsed; evaluation (`evaluateModules`) is synchronous. */
+/** Thrown when a group's evaluation started again more than `MAX_RESTARTS` times in a run: every group again, every file parsed whole. */
+class EveryFileWhole extends Error {}
+
+/** Thrown when evaluation calls a module directory of the run that is not in the group evaluated (`RunPlan.groups`). */
+class CallAcrossGroups extends Error {}
+
+/**
+ * The groups of a run, one after another. Files parsed whole: a block that evaluation read had a syntax error
+ * (`BlockSyntaxError`; the group is then evaluated again); all of them once `MAX_RESTARTS` such files were met in
+ * the run (each one costs an evaluation of its group: a bound for hostile input) — the run then starts again.
+ */
+async function evaluateGroups(run: RunPlan, env: ParseEnv, groups: ModuleDir[][]): Promise<ParsedFile[]> {
+  const restarts = { whole: new Set<string>(), count: 0 };
+  for (;;) {
+    const outcomes: DirOutcome[] = [];
+    try {
+      for (let g = 0; g < groups.length; g++)
+        outcomes.push(...(await evaluateGroup(groups[g] as ModuleDir[], run, env, restarts)));
+      return assemble(run, outcomes);
+    } catch (e) {
+      if (!(e instanceof EveryFileWhole)) throw e;
+    }
+  }
+}
+
+async function evaluateGroup(
+  group: ModuleDir[],
+  run: RunPlan,
+  env: ParseEnv,
+  restarts: { whole: Set<string>; count: number },
+): Promise<DirOutcome[]> {
+  for (;;) {
+    const modules = await loadModules(group, run, env, restarts.count > MAX_RESTARTS ? "all" : restarts.whole);
+    if (modules.regex) await loadRegexEngine();
+    try {
+      return evaluateModules(modules);
+    } catch (e) {
+      // Evaluated again, from the start: with that file parsed whole (its syntax error reported, its blocks
+      // not read), or with the regular expression engine that a template file needed where no text named it.
+      if (e instanceof BlockSyntaxError) {
+        restarts.whole.add(e.path);
+        if (++restarts.count > MAX_RESTARTS) throw new EveryFileWhole();
+      } else if (e instanceof RegexEngineNeeded) await loadRegexEngine();
+      else throw e;
+    } finally {
+      endEvaluation();
+    }
+  }
+}
+
+/** The module directories of one group, parsed; evaluation (`evaluateModules`) is synchronous. */
 interface Modules {
   loaded: Map<string, LoadedModule>;
-  /** Module directories whose files could not be read (a parser bug): their files' problems. */
-  failed: ParsedFile[];
+  /** The group's directories by name. */
+  group: Map<string, ModuleDir>;
+  run: RunPlan;
+  /** What became of each directory of the group. */
+  outcomes: Map<string, DirOutcome>;
   used: Set<Block>;
   /** Whether some file names a function that may need the regular expression engine. */
   regex: boolean;
 }
 
-async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string> | "all"): Promise<Modules> {
+/**
+ * What became of one module directory: its files' results, what its evaluation as a root module spent, or, when
+ * it failed (a parser bug), its files' problems and when it failed (`order`: loading, then the passes of `evaluateModules`).
+ */
+interface DirOutcome {
+  dir: ModuleDir;
+  parsed?: Map<string, ParsedFile>;
+  /** What its evaluation as a root module spent (its `Budget`, without what keeps the group's blocks alive). */
+  spent?: Pick<Budget, "steps" | "moduleInstances" | "problems" | "templates">;
+  failed?: { order: number; files: ParsedFile[] };
+}
+
+/** The module directories that can matter and the files of each that are parsed, from the text of the files alone. */
+function planRun(files: SourceFile[]): RunPlan {
   // (Indexed loops over arrays here and below: a loop over an iterator makes an object per step in a cold process.)
   const byDir = new Map<string, SourceFile[]>();
   const dirs: { dir: string; files: SourceFile[] }[] = [];
@@ -134,7 +210,6 @@ async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string
       dirs.push(group);
     }
   }
-  const isTfvars = (f: SourceFile): boolean => /\.tfvars(\.json)?$/.test(f.path);
   // What each file's text says, read once: whether it defines policies, and the local modules it calls.
   const relevantFile = new Set<SourceFile>();
   const localCalls = new Map<SourceFile, string[]>();
@@ -159,7 +234,7 @@ async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string
     if (dirFiles.some((f) => relevantFile.has(f))) needed.add(dir);
   }
   const callersOf = (f: SourceFile): boolean => localCalls.get(f)?.some((target) => needed.has(target)) ?? false;
-  for (let changed = true; changed;) {
+  for (let changed = true; changed; ) {
     changed = false;
     for (let d = 0; d < dirs.length; d++) {
       const { dir, files: dirFiles } = dirs[d] as (typeof dirs)[number];
@@ -168,11 +243,14 @@ async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string
       changed = true;
     }
   }
-  const loaded = new Map<string, LoadedModule>();
-  // One module directory's failure (a parser bug) is reported on its files; the others are read as usual.
-  const failed: ParsedFile[] = [];
-  const used = new Set<Block>();
-  let regex = false;
+  const plan: RunPlan = { dirs: [], needed: new Map(), groups: [] };
+  // Groups as a union-find over the calls between needed directories.
+  const parent = new Map<string, string>();
+  const root = (dir: string): string => {
+    let r = dir;
+    for (let up = parent.get(r); up !== undefined && up !== r; up = parent.get(r)) r = up;
+    return r;
+  };
   for (let d = 0; d < dirs.length; d++) {
     const { dir, files: dirFiles } = dirs[d] as (typeof dirs)[number];
     if (!needed.has(dir)) continue;
@@ -180,64 +258,161 @@ async function loadModules(files: SourceFile[], env: ParseEnv, whole: Set<string
     const selected = dirFiles.filter(
       (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : supports(f.text)),
     );
-    regex ||= selected.some((f) => REGEX_FUNCTION.test(f.text));
-    try {
-      loaded.set(dir, await loadModule(dir, selected, env, used, whole));
-    } catch (e) {
-      failed.push(...selected.map((f) => internalProblem(f, e)));
+    const entry: ModuleDir = {
+      dir,
+      index: plan.dirs.length,
+      files: selected,
+      regex: selected.some((f) => REGEX_FUNCTION.test(f.text)),
+    };
+    plan.dirs.push(entry);
+    plan.needed.set(dir, entry);
+    parent.set(dir, dir);
+  }
+  for (let d = 0; d < plan.dirs.length; d++) {
+    const { dir, files: dirFiles } = plan.dirs[d] as ModuleDir;
+    for (let i = 0; i < dirFiles.length; i++) {
+      const targets = localCalls.get(dirFiles[i] as SourceFile);
+      if (!targets) continue;
+      for (let t = 0; t < targets.length; t++) {
+        const target = targets[t] as string;
+        if (!needed.has(target)) continue;
+        const a = root(dir);
+        const b = root(target);
+        if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
+      }
     }
   }
-  return { loaded, failed, used, regex };
+  // Groups in the order of their first directory, each in the run's order.
+  const groupOf = new Map<string, ModuleDir[]>();
+  for (let d = 0; d < plan.dirs.length; d++) {
+    const entry = plan.dirs[d] as ModuleDir;
+    const r = root(entry.dir);
+    const group = groupOf.get(r);
+    if (group) group.push(entry);
+    else {
+      const fresh = [entry];
+      groupOf.set(r, fresh);
+      plan.groups.push(fresh);
+    }
+  }
+  return plan;
 }
 
-/** The policies and providers of every loaded module, evaluated (synchronously: no value waits on I/O). */
-function evaluateModules({ loaded, failed, used }: Modules): ParsedFile[] {
-  const failDir = (m: LoadedModule, e: unknown): void => {
-    if (e instanceof RegexEngineNeeded || e instanceof BlockSyntaxError) throw e;
+function isTfvars(f: SourceFile): boolean {
+  return /\.tfvars(\.json)?$/.test(f.path);
+}
+
+async function loadModules(
+  group: ModuleDir[],
+  run: RunPlan,
+  env: ParseEnv,
+  whole: Set<string> | "all",
+): Promise<Modules> {
+  const loaded = new Map<string, LoadedModule>();
+  const byName = new Map<string, ModuleDir>();
+  const outcomes = new Map<string, DirOutcome>();
+  // One module directory's failure (a parser bug) is reported on its files; the others are read as usual.
+  const used = new Set<Block>();
+  let regex = false;
+  for (let d = 0; d < group.length; d++) {
+    const entry = group[d] as ModuleDir;
+    byName.set(entry.dir, entry);
+    regex ||= entry.regex;
+    try {
+      loaded.set(entry.dir, await loadModule(entry.dir, entry.files, env, used, whole));
+    } catch (e) {
+      outcomes.set(entry.dir, {
+        dir: entry,
+        failed: { order: entry.index, files: entry.files.map((f) => internalProblem(f, e)) },
+      });
+    }
+  }
+  return { loaded, group: byName, run, outcomes, used, regex };
+}
+
+/** The passes of `evaluateModules`, in the order their failures are reported (after those of loading). */
+const Pass = { Roots: 1, Cycles: 2, UnusedDocuments: 3 } as const;
+type Pass = (typeof Pass)[keyof typeof Pass];
+
+/** The policies and providers of every loaded module of a group, evaluated (synchronously: no value waits on I/O). */
+function evaluateModules(modules: Modules): DirOutcome[] {
+  const { loaded, outcomes, used, run } = modules;
+  const failDir = (m: LoadedModule, pass: Pass, e: unknown): void => {
+    if (e instanceof RegexEngineNeeded || e instanceof BlockSyntaxError || e instanceof CallAcrossGroups) throw e;
     loaded.delete(m.mod.dir);
-    failed.push(...m.files.map((f) => internalProblem(f, e)));
+    const entry = run.needed.get(m.mod.dir) as ModuleDir;
+    outcomes.set(m.mod.dir, {
+      dir: entry,
+      failed: { order: pass * run.dirs.length + entry.index, files: m.files.map((f) => internalProblem(f, e)) },
+    });
   };
   // A module called from the linted files is read through its calls, with their arguments; on its own only when nobody calls it.
   const called = new Set<string>();
   for (const [dir, m] of loaded) {
     for (const block of m.mod.modules) {
-      const target = localModuleDir(block, m.mod);
+      const target = calleeDir(block, m.mod, modules);
       if (target !== undefined && target !== dir && loaded.has(target)) called.add(target);
     }
   }
   const done = new Set<string>();
-  const emitRoot = (dir: string, m: LoadedModule): void => {
+  const emitRoot = (dir: string, m: LoadedModule, pass: Pass): void => {
     try {
-      emitModule(m, m.mod, "", [dir], loaded, done);
+      emitModule(m, m.mod, "", [dir], modules, done);
     } catch (e) {
-      failDir(m, e);
+      failDir(m, pass, e);
     }
   };
-  for (const [dir, m] of [...loaded]) if (!called.has(dir)) emitRoot(dir, m);
+  for (const [dir, m] of [...loaded]) if (!called.has(dir)) emitRoot(dir, m, Pass.Roots);
   // Modules only reachable through a cycle of calls (which Terraform refuses): read on their own.
-  for (const [dir, m] of [...loaded]) if (!done.has(dir)) emitRoot(dir, m);
+  for (const [dir, m] of [...loaded]) if (!done.has(dir)) emitRoot(dir, m, Pass.Cycles);
   // A policy document no role or policy of any module instance used (an output, a module argument, a
   // reference oidclint could not follow): judged by its content.
   for (const m of [...loaded.values()]) {
     try {
       emitUnusedDocuments(m, used);
     } catch (e) {
-      failDir(m, e);
+      failDir(m, Pass.UnusedDocuments, e);
     }
   }
-  const all = [...loaded.values()].flatMap((m) => [...m.parsed.values()]);
+  loaded.forEach((m, dir) => {
+    const { steps, moduleInstances, problems, templates } = m.mod.budget;
+    const entry = modules.group.get(dir) as ModuleDir;
+    outcomes.set(dir, { dir: entry, parsed: m.parsed, spent: { steps, moduleInstances, problems, templates } });
+  });
+  return [...outcomes.values()];
+}
+
+/** The results of the run's groups, in the order of its module directories (then the files that failed, in the order they failed). */
+function assemble(run: RunPlan, outcomes: DirOutcome[]): ParsedFile[] {
+  const byDir: (DirOutcome | undefined)[] = new Array<DirOutcome | undefined>(run.dirs.length);
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i] as DirOutcome;
+    byDir[o.dir.index] = o;
+  }
+  const all: ParsedFile[] = [];
+  const failed: { order: number; files: ParsedFile[] }[] = [];
+  for (let i = 0; i < byDir.length; i++) {
+    const o = byDir[i];
+    if (o?.parsed) all.push(...o.parsed.values());
+    else if (o?.failed) failed.push(o.failed);
+  }
   const byPath = new Map(all.map((f) => [f.file, f]));
-  for (const m of loaded.values()) {
+  for (let i = 0; i < byDir.length; i++) {
+    const o = byDir[i];
+    if (!o?.parsed || !o.spent) continue;
+    const budget = o.spent;
     // The measure behind the limits (README, "Limits"): what each root module spent.
     if (process.env.OIDCLINT_DEBUG)
       console.error(
-        `oidclint: ${m.mod.dir}: ${String(m.mod.budget.steps)} evaluation steps, ${String(m.mod.budget.moduleInstances)} module instances`,
+        `oidclint: ${o.dir.dir}: ${String(budget.steps)} evaluation steps, ${String(budget.moduleInstances)} module instances`,
       );
-    for (const p of m.mod.budget.problems) (byPath.get(p.loc.file) ?? m.parsed.values().next().value)?.problems.push(p);
-    const first = m.parsed.values().next().value;
-    if (first && m.mod.budget.templates.size > 0) first.templates = [...m.mod.budget.templates];
+    for (const p of budget.problems) (byPath.get(p.loc.file) ?? o.parsed.values().next().value)?.problems.push(p);
+    const first = o.parsed.values().next().value;
+    if (first && budget.templates.size > 0) first.templates = [...budget.templates];
   }
-  return [...all, ...failed];
+  failed.sort((a, b) => a.order - b.order);
+  for (let i = 0; i < failed.length; i++) all.push(...(failed[i] as (typeof failed)[number]).files);
+  return all;
 }
 
 function dirOf(path: string): string {
@@ -257,6 +432,13 @@ function joinPath(dir: string, rel: string): string {
     } else out.push(seg);
   }
   return out.length === 0 ? "." : out.join("/");
+}
+
+/** `localModuleDir`, which must be a directory of the group evaluated when it is one of the run (`CallAcrossGroups`). */
+function calleeDir(block: Block, mod: ModuleCtx, modules: Modules): string | undefined {
+  const target = localModuleDir(block, mod);
+  if (target !== undefined && !modules.group.has(target) && modules.run.needed.has(target)) throw new CallAcrossGroups();
+  return target;
 }
 
 /** `localModuleDir` of blocks whose source is a plain string (the same in every instance of the module). */
@@ -427,7 +609,7 @@ function emitModule(
   mod: ModuleCtx,
   prefix: string,
   stack: string[],
-  loaded: Map<string, LoadedModule>,
+  modules: Modules,
   done: Set<string>,
 ): void {
   done.add(m.mod.dir);
@@ -473,8 +655,8 @@ function emitModule(
   }
   for (let b = 0; b < mod.modules.length; b++) {
     const block = mod.modules[b] as Block;
-    const target = localModuleDir(block, mod);
-    const callee = target === undefined ? undefined : loaded.get(target);
+    const target = calleeDir(block, mod, modules);
+    const callee = target === undefined ? undefined : modules.loaded.get(target);
     if (target !== undefined && callee && !stack.includes(target) && stack.length < MAX_MODULE_DEPTH) {
       const label = block.labels[0] ?? "";
       const instances = instancesOf(block, scope);
@@ -506,7 +688,7 @@ function emitModule(
           budget,
           root: callee.mod,
         };
-        emitModule(callee, called, `${prefix}module.${label}${instance.key}.`, [...stack, target], loaded, done);
+        emitModule(callee, called, `${prefix}module.${label}${instance.key}.`, [...stack, target], modules, done);
       }
       continue;
     }
