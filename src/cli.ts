@@ -255,11 +255,14 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   }
   // stylish prints the notes under its summary; other formats keep stdout machine-readable.
   if (formatName !== "stylish") for (const note of notes) io.stderr(`oidclint: ${visible(note)}\n`);
-  const color = useColor(values["no-color"] ? false : values.color, io, values["output-file"] !== undefined);
+  let color: boolean | undefined;
   const stdinText = values.stdin ? stdinSource : undefined;
   const meta: FormatMeta = {
     cwd: io.cwd,
-    color,
+    // Whether standard output is a terminal is asked only by a format that may colour (`CliIO.isTTY`).
+    get color() {
+      return (color ??= useColor(values["no-color"] ? false : values.color, io, values["output-file"] !== undefined));
+    },
     rules,
     version: version(),
     verbose: values.verbose ?? false,

@@ -66,6 +66,7 @@ function isTerminal(fd: number): boolean {
 }
 
 export function defaultIO(): CliIO {
+  let terminal: boolean | undefined;
   return {
     stdout: descriptorWriter(1),
     stderr: descriptorWriter(2),
@@ -83,7 +84,11 @@ export function defaultIO(): CliIO {
       }
       return Buffer.concat(chunks).toString("utf8");
     },
-    isTTY: isTerminal(1),
+    // Asked only by what may colour its output: a report in another format never loads `tty` (/dev/null is a
+    // character device too).
+    get isTTY() {
+      return (terminal ??= isTerminal(1));
+    },
     cwd: process.cwd(),
     env: process.env,
   };

@@ -1,3 +1,4 @@
+import { compareText } from "./collate.js";
 import type { LintReport } from "./result.js";
 
 /**
@@ -27,7 +28,7 @@ export function baselineOf(report: LintReport, fileName: (abs: string) => string
     }
   }
   findings.sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.fingerprint.localeCompare(b.fingerprint),
+    (a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.fingerprint, b.fingerprint),
   );
   return { oidclintBaseline: 1, findings };
 }

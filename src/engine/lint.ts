@@ -29,6 +29,7 @@ import {
 import { createFixer, type Fixer } from "../fix/fixer.js";
 import type { WorkflowFiles } from "./workflow-stream.js";
 import { applySuppressions, collectSuppressions, type Suppression } from "./suppressions.js";
+import { compareText } from "./collate.js";
 
 /**
  * What to lint: the files of `paths` (default the working directory), with `contextPaths` read for
@@ -687,7 +688,7 @@ function toReport(
   }
   // Findings on files that were not inputs themselves (problems of unreadable files).
   for (const [file, messages] of byFile) results.push(shown(file, messages));
-  results.sort((a, b) => a.filePath.localeCompare(b.filePath));
+  results.sort((a, b) => compareText(a.filePath, b.filePath));
   const report: LintReport = {
     results,
     filesLinted: results.length,

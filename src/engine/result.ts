@@ -1,3 +1,4 @@
+import { compareText } from "./collate.js";
 import type { Fix, Suggestion } from "./rule.js";
 
 /** ESLint-compatible result shapes (the `json` format prints these as they are). */
@@ -58,9 +59,10 @@ export function ruleErrorText(e: { ruleId: string; message: string }): string {
   return `internal error in rule ${e.ruleId}: ${e.message.replace(/\s*\n\s*/g, " ")}; its findings are incomplete; please report it`;
 }
 
+/** A file's findings in order: by place, then rule id, then message (`compareText`: the same on every machine). */
 export function compareMessages(a: LintMessage, b: LintMessage): number {
   return (
-    a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message)
+    a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.message, b.message)
   );
 }
 
