@@ -16,6 +16,7 @@ import { useColor, visible } from "./formatters/terminal.js";
 import { rules } from "../rules/index.js";
 
 export type { CliIO } from "./commands/io.js";
+export { outputDone } from "./commands/io.js";
 
 export function version(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

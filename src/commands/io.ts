@@ -17,6 +17,17 @@ export interface CliIO {
   onReport?: (report: LintReport, meta: FormatMeta) => void;
 }
 
+/** Whether some output went to `process.stdout` or `process.stderr` (`descriptorWriter`), whose writes may be pending. */
+let streamed = false;
+
+/**
+ * Whether everything the default IO wrote is written: every write went straight to its descriptor, none was
+ * handed to a stream (bin/oidclint.js then ends the process as soon as the command returns).
+ */
+export function outputDone(): boolean {
+  return !streamed;
+}
+
 /**
  * Writes to standard output or error without `process.stdout`/`process.stderr`: creating those streams loads
  * Node's stream and net modules, ~6 % of a one-file run. The writes are synchronous, as the streams' are for
@@ -46,6 +57,7 @@ function descriptorWriter(fd: 1 | 2): (s: string) => void {
         }
         if (code !== "EAGAIN") throw e;
         stream = fd === 1 ? process.stdout : process.stderr;
+        streamed = true;
         stream.on("error", (err: NodeJS.ErrnoException) => {
           if (err.code !== "EPIPE") throw err;
         });

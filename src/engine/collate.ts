@@ -16,10 +16,7 @@
 /** Printable ASCII in root collation order; a lower-case letter and its capital are one place, lower first. */
 const ROOT_ORDER = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ";
 
-/**
- * Per ASCII code: 0 for a character compared by the collator; else `2 × (1 + place at the first level) + 1`
- * for a capital letter, `+ 0` otherwise.
- */
+/** Per printable ASCII code: `2 × (1 + place at the first level)`, `+ 1` for a capital letter. */
 const WEIGHTS = new Uint8Array(128);
 {
   let place = 0;
@@ -33,26 +30,26 @@ const WEIGHTS = new Uint8Array(128);
 
 let collator: Intl.Collator | undefined;
 
+/** A character that is not printable ASCII. */
+const OTHER = /[^\x20-\x7e]/;
+
 /** `a` before `b` (negative), equal (0) or after (positive) in root collation order; see above. */
 export function compareText(a: string, b: string): number {
   if (a === b) return 0;
-  let first = 0;
+  if (OTHER.test(a) || OTHER.test(b)) return (collator ??= new Intl.Collator("en")).compare(a, b);
+  // A common prefix weighs the same in both: skipped in a tight loop (report paths share long ones).
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   let byCase = 0;
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = i < a.length ? weightOf(a.charCodeAt(i)) : -1;
-    const y = i < b.length ? weightOf(b.charCodeAt(i)) : -1;
-    if (x === 0 || y === 0) return (collator ??= new Intl.Collator("en")).compare(a, b);
-    if (first !== 0 || x === y) continue;
-    // Equal at the first level so far and one string ended: the shorter is first (the rest is still read: it
-    // must be ASCII too).
-    if (x < 0 || y < 0) first = x - y;
-    else if (x >> 1 !== y >> 1) first = x - y;
-    else if (byCase === 0) byCase = x - y;
+  for (; i < n; i++) {
+    const x = WEIGHTS[a.charCodeAt(i)] ?? 0;
+    const y = WEIGHTS[b.charCodeAt(i)] ?? 0;
+    if (x === y) continue;
+    if (x >> 1 !== y >> 1) return x < y ? -1 : 1;
+    if (byCase === 0) byCase = x - y;
   }
-  return first !== 0 ? Math.sign(first) : Math.sign(byCase);
-}
-
-function weightOf(code: number): number {
-  return code < 128 ? (WEIGHTS[code] ?? 0) : 0;
+  // Equal at the first level up to the shorter's end: the shorter is first, else the first difference of case.
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return Math.sign(byCase);
 }
