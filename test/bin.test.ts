@@ -41,8 +41,12 @@ describe("bin/oidclint.js", () => {
     const dir = project("large-report", 150);
     const child = spawn(process.execPath, [BIN, "--format", "json", "."], { cwd: dir, env: env() });
     const stderr: Buffer[] = [];
-    child.stderr.on("data", (b: Buffer) => stderr.push(b));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.stderr.on("data", (b: Buffer) => {
+      stderr.push(b);
+    });
+    const exited = new Promise<number | null>((resolve) => {
+      child.on("exit", resolve);
+    });
     // Nothing is read for a while: the child's writes block on the full pipe.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const chunks: Buffer[] = [];
