@@ -106,6 +106,20 @@ describe("sub-claim custom templates", () => {
     expect(a.owner).toBe("acme");
     expect(a.repo).toBe("app");
   });
+  it("under the default template, a value that spells out a customised one is read under it", () => {
+    const spelled = analyse(
+      "repo:acme/app:pull_request:workflow_ref:acme/app/.github/workflows/ci.yml@refs/pull/*/merge",
+      "like",
+    );
+    expect(spelled.canMatch).toBe(true);
+    expect(spelled.template).toEqual(["repo", "context", "workflow_ref"]);
+    expect(spelled.breadth).toBe("scoped");
+    // A configured template is never replaced; a branch then an environment is a mistake, not a template.
+    expect(analyse("repo:acme/app:ref:refs/heads/main:actor:octocat", "equals", withWorkflow).canMatch).toBe(false);
+    expect(analyse("repo:acme/app:ref:refs/heads/main:environment:prod", "equals").canMatch).toBe(false);
+    expect(analyse("repo:acme/app:pull_request:*", "like").canMatch).toBe(false);
+    expect(analyse("repo:acme/app:ref:refs/heads/main:actor:a:actor:b", "equals").canMatch).toBe(false);
+  });
   it("a default-template value never matches a custom template", () => {
     expect(analyse("repo:acme/app:ref:refs/heads/main", "equals", withWorkflow).canMatch).toBe(false);
   });

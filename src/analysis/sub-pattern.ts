@@ -70,6 +70,8 @@ export interface SubAnalysis {
   form?: "name" | "immutable";
   /** Why the value never matches (only when `canMatch` is false). */
   problem?: SubProblem;
+  /** The customised template the value spells out, when it was read under that instead of the default. */
+  template?: readonly string[];
   /**
    * The value with `@OWNER_ID` / `@REPO_ID` inserted after the names, for a name-only value whose owner
    * is exact (the repository part may be a wildcard).
@@ -112,6 +114,63 @@ const PARTS: readonly Part[] = [
 const PART_INDEX = Object.fromEntries(PARTS.map((p, i) => [p, i])) as Record<Part, number>;
 
 export const DEFAULT_SUB_TEMPLATE: readonly string[] = ["repo", "context"];
+
+/**
+ * Claim keys a customised template adds after `repo` and `context` that a value under the default
+ * template never holds by mistake. `environment` and `ref` are left out: after a context they are the
+ * common attempt to require a branch and an environment at once (`…:ref:refs/heads/main:environment:prod`),
+ * which never matches under the default template.
+ */
+const CUSTOM_CLAIM_KEYS = new Set([
+  "actor",
+  "actor_id",
+  "base_ref",
+  "enterprise",
+  "enterprise_id",
+  "event_name",
+  "head_ref",
+  "job_workflow_ref",
+  "job_workflow_sha",
+  "ref_protected",
+  "ref_type",
+  "repository_id",
+  "repository_owner",
+  "repository_owner_id",
+  "repository_visibility",
+  "runner_environment",
+  "sha",
+  "workflow",
+  "workflow_ref",
+  "workflow_sha",
+]);
+
+/**
+ * The template a value spells out when it was written for a customised one: `repo:OWNER/REPO`, a context,
+ * then one or more `KEY:VALUE` fields of claim keys the default template lacks
+ * (`repo:acme/app:ref:refs/heads/main:workflow_ref:acme/app/.github/workflows/ci.yml@refs/heads/main` →
+ * `["repo", "context", "workflow_ref"]`). Every `:` of a sub is structural, so the fields are read by
+ * splitting at `:`. Undefined for anything else.
+ */
+function spelledOutTemplate(text: string): string[] | undefined {
+  const tokens = text.split(":");
+  if (tokens[0] !== "repo" || tokens.length < 5) return undefined;
+  const keys = ["repo"];
+  let i = 2;
+  while (i < tokens.length) {
+    const t = tokens[i]!;
+    if (t === "pull_request" && !keys.includes("context")) {
+      keys.push("context");
+      i += 1;
+    } else if ((t === "ref" || t === "environment") && !keys.includes("context")) {
+      keys.push("context");
+      i += 2;
+    } else if (CUSTOM_CLAIM_KEYS.has(t) && !keys.includes(t)) {
+      keys.push(t);
+      i += 2;
+    } else return undefined;
+  }
+  return i === tokens.length && keys.length > 2 && keys.includes("context") ? keys : undefined;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // The grammar of sub claims
@@ -740,6 +799,7 @@ function anyPart(w: WalkResult, field: number, part: Part): boolean {
 }
 
 const templateKeys = new WeakMap<readonly string[], string>();
+const DEFAULT_KEY = DEFAULT_SUB_TEMPLATE.join("\u0000");
 
 /** A template as a cache key, joined once per template array. */
 function templateKey(template: readonly string[]): string {
@@ -817,6 +877,10 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
   const any = walkCached(els, grammar, mode, "anything");
   analysis.canMatch = any.accepted;
   if (!any.accepted) {
+    // Under the default template, a value that spells out a customised one is read under that one: the
+    // repository or organisation customised its sub claim (in code or through GitHub's API).
+    const spelled = templateKey(template) === DEFAULT_KEY ? spelledOutTemplate(text) : undefined;
+    if (spelled && canMatchSub(value, mode, spelled)) return { ...analyseAnew(value, mode, spelled), template: spelled };
     analysis.problem = diagnose(value, mode, template);
     return analysis;
   }
