@@ -157,7 +157,7 @@ function spelledOutTemplate(text: string): string[] | undefined {
   const keys = ["repo"];
   let i = 2;
   while (i < tokens.length) {
-    const t = tokens[i]!;
+    const t = tokens[i] ?? "";
     if (t === "pull_request" && !keys.includes("context")) {
       keys.push("context");
       i += 1;
