@@ -3,6 +3,7 @@ import type { SourceLocation } from "../src/model/location.js";
 import { jobCondition } from "../src/analysis/job-condition.js";
 import { effectivePermissions, UNTRUSTED_TRIGGERS } from "../src/analysis/token-use.js";
 import type { Job, Workflow } from "../src/model/workflow.js";
+import type { ProjectIndex } from "../src/analysis/project-index.js";
 
 const UNTRUSTED: readonly string[] = UNTRUSTED_TRIGGERS;
 
@@ -20,6 +21,45 @@ function reachable(job: Job, untrusted: string[]): boolean {
     const reach = condition.reachesUntrusted(event);
     return reach === "yes" || (reach === "maybe" && !condition.opaqueEventTest);
   });
+}
+
+/** Events only the repository's writers cause: a run for them never executes code from outside. */
+const WRITERS_EVENTS = new Set([
+  "push",
+  "workflow_dispatch",
+  "schedule",
+  "release",
+  "create",
+  "delete",
+  "repository_dispatch",
+  "deployment",
+  "deployment_status",
+  "page_build",
+  "registry_package",
+]);
+
+/**
+ * Whether every run a `workflow_run` workflow follows is of writers' code: each workflow it names is linted
+ * and runs only for writers' events, or itself only follows such runs. A name no linted workflow has keeps
+ * the finding.
+ */
+function followsWritersOnly(names: readonly string[], index: ProjectIndex, seen: Set<string>): boolean {
+  return (
+    names.length > 0 &&
+    names.every((name) => {
+      if (seen.has(name)) return true;
+      seen.add(name);
+      const sources = index.workflowsNamed(name);
+      return (
+        sources.length > 0 &&
+        sources.every((s) =>
+          s.events.every(
+            (e) => WRITERS_EVENTS.has(e) || (e === "workflow_run" && followsWritersOnly(s.follows, index, seen)),
+          ),
+        )
+      );
+    })
+  );
 }
 
 function key(loc: SourceLocation): string {
@@ -44,7 +84,19 @@ export default defineRule({
   },
   checkWorkflowFile(ctx) {
     for (const wf of ctx.project.workflows) {
-      const untrusted = [...new Set(wf.triggers.map((t) => t.event.value).filter((e) => UNTRUSTED.includes(e)))];
+      const follows = wf.triggers.flatMap((t) => (t.event.value === "workflow_run" ? (t.filter.workflows ?? []) : []));
+      const writersRuns = followsWritersOnly(
+        follows.map((n) => n.value),
+        ctx.index,
+        new Set(),
+      );
+      const untrusted = [
+        ...new Set(
+          wf.triggers
+            .map((t) => t.event.value)
+            .filter((e) => UNTRUSTED.includes(e) && !(e === "workflow_run" && writersRuns)),
+        ),
+      ];
       if (untrusted.length === 0) continue;
       const grants = new Map<
         string,

@@ -2,7 +2,7 @@ import type { ResolvedSettings } from "../config/settings.js";
 import { DEFAULT_FACTS, type FileFacts, type Project } from "../model/project.js";
 import type { OidcProvider, PolicyDocument, RoleInfo } from "../model/policy.js";
 import { knownText } from "../model/value.js";
-import type { CompositeAction, Workflow } from "../model/workflow.js";
+import type { CompositeAction, Workflow, WorkflowTriggers } from "../model/workflow.js";
 
 /**
  * The per-run index: the lookups cross-file analyses make, built once per run (`loadProject`) from the
@@ -18,6 +18,15 @@ export interface IndexedRole {
   docs: PolicyDocument[];
   /** Position of the role's first document in `project.policies`: lookups answer in project order. */
   order: number;
+}
+
+/** The trigger summaries of one file's workflows. */
+export function triggersOf(workflows: readonly Workflow[]): WorkflowTriggers[] {
+  return workflows.map((wf) => ({
+    name: wf.name?.value ?? wf.file,
+    events: wf.triggers.map((t) => t.event.value),
+    follows: wf.triggers.flatMap((t) => (t.event.value === "workflow_run" ? (t.filter.workflows ?? []) : [])).map((n) => n.value),
+  }));
 }
 
 export class ProjectIndex {
@@ -36,6 +45,8 @@ export class ProjectIndex {
   /** Trust documents by every path suffix of their file (`a/b/x.tf`, `b/x.tf`, `x.tf`), for the `roles` config map. */
   private readonly trustDocsBySuffix = new Map<string, PolicyDocument[]>();
   private readonly partitions = new Map<OidcProvider, string | undefined>();
+  /** Trigger summaries of every workflow file, including those whose models a streamed run dropped (`noteTriggers`). */
+  private readonly triggersByFile = new Map<string, WorkflowTriggers[]>();
 
   constructor(
     readonly project: Project,
@@ -43,6 +54,7 @@ export class ProjectIndex {
   ) {
     for (const f of project.files) {
       this.factsByFile.set(f.file, f.facts);
+      if (f.workflowTriggers) this.triggersByFile.set(f.file, f.workflowTriggers);
       for (const p of f.providers) if (!this.factsByProvider.has(p)) this.factsByProvider.set(p, f.facts);
     }
     const roles = new Map<RoleInfo, IndexedRole>();
@@ -70,10 +82,13 @@ export class ProjectIndex {
       const issuer = providerIssuer(p);
       if (issuer !== undefined) push(this.providersByIssuer, issuer, p);
     });
+    const byFile = new Map<string, Workflow[]>();
     for (const wf of project.workflows) {
       for (const suffix of pathSuffixes(wf.file))
         if (!this.workflowsBySuffix.has(suffix)) this.workflowsBySuffix.set(suffix, wf);
+      push(byFile, wf.file, wf);
     }
+    for (const [file, wfs] of byFile) this.triggersByFile.set(file, triggersOf(wfs));
     for (const a of project.actions) if (!this.actionsByDir.has(a.dir)) this.actionsByDir.set(a.dir, a);
   }
 
@@ -110,6 +125,18 @@ export class ProjectIndex {
   /** The first linted workflow (in project order) whose path is `file` or ends with `/file`. */
   workflowAt(file: string): Workflow | undefined {
     return this.workflowsBySuffix.get(file);
+  }
+
+  /** Records the trigger summaries of a workflow file whose models may be dropped (the workflow stream). */
+  noteTriggers(file: string, triggers: WorkflowTriggers[]): void {
+    this.triggersByFile.set(file, triggers);
+  }
+
+  /** The linted workflows GitHub knows by `name` (their `name:`, or their path without one), in no set order. */
+  workflowsNamed(name: string): WorkflowTriggers[] {
+    const out: WorkflowTriggers[] = [];
+    for (const list of this.triggersByFile.values()) for (const t of list) if (t.name === name) out.push(t);
+    return out;
   }
 
   /** The first linted composite action of a directory (`.` for the repository root). */

@@ -1,7 +1,7 @@
 import { localCalleePath } from "../analysis/token-use.js";
-import { indexProject, pathSuffixes } from "../analysis/project-index.js";
+import { indexProject, pathSuffixes, triggersOf } from "../analysis/project-index.js";
 import { buildProject, type ParsedFile } from "../model/project.js";
-import type { Workflow } from "../model/workflow.js";
+import type { Workflow, WorkflowTriggers } from "../model/workflow.js";
 import { isWorkflowFilePath } from "../parsers/formats.js";
 import type { LaterFiles } from "../parsers/index.js";
 import type { LoadedProject } from "./load-project.js";
@@ -28,6 +28,9 @@ export type WorkflowFiles = (others: LoadedProject) => Promise<WorkflowFileHandl
  *   (`index.workflowAt`: the first in project order whose path ends with the called path) is made sure to be
  *   in the model: one that was dropped (it did not declare `workflow_call`) is parsed again.
  *
+ * - A workflow file with a `workflow_run` workflow is handed over last too: the index then has the trigger
+ *   summaries of every workflow file (`index.workflowsNamed`), dropped or not.
+ *
  * So each handler sees what it would have seen with every model kept.
  */
 export class WorkflowStream {
@@ -39,6 +42,8 @@ export class WorkflowStream {
   private readonly deferred: { file: ParsedFile; order: number }[] = [];
   /** Files whose workflow models were dropped. */
   private readonly dropped = new Set<string>();
+  /** Every workflow file's trigger summaries, for `workflow_run` follow-ups (handed over last). */
+  private readonly triggers = new Map<string, WorkflowTriggers[]>();
 
   constructor(
     private readonly workflowFiles: WorkflowFiles,
@@ -61,10 +66,12 @@ export class WorkflowStream {
   };
 
   private async each(file: ParsedFile): Promise<ParsedFile> {
+    if (file.workflowTriggers) this.triggers.set(file.file, file.workflowTriggers);
     // (A file another file renders as a template has no workflows in the project: `buildProject`.)
     if (file.workflows.length === 0 || this.templates.has(file.file) || !this.handler || !this.others) return file;
     const order = this.next++;
-    if (file.workflows.some(callsLocalWorkflow)) {
+    this.triggers.set(file.file, triggersOf(file.workflows));
+    if (file.workflows.some(callsLocalWorkflow) || file.workflows.some(followsRuns)) {
       this.deferred.push({ file, order });
       return file;
     }
@@ -110,12 +117,18 @@ export class WorkflowStream {
 
   /** Hands over the workflow files kept for last, against the project of every file (`loaded`). */
   async handDeferred(loaded: LoadedProject): Promise<void> {
+    for (const [file, triggers] of this.triggers) loaded.index.noteTriggers(file, triggers);
     for (const { file, order } of this.deferred) await this.handler?.(file, order, loaded);
   }
 }
 
 function callsLocalWorkflow(wf: Workflow): boolean {
   return wf.jobs.some((job) => job.uses !== undefined && localCalleePath(job.uses.value) !== undefined);
+}
+
+/** A workflow run after others' runs (`workflow_run`): it reads the triggers of every workflow file, so it comes last. */
+function followsRuns(wf: Workflow): boolean {
+  return wf.triggers.some((t) => t.event.value === "workflow_run");
 }
 
 /** A workflow that runs when another calls it. */

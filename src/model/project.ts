@@ -1,6 +1,6 @@
 import type { SourceLocation } from "./location.js";
 import type { OidcProvider, PolicyDocument } from "./policy.js";
-import type { CompositeAction, Workflow } from "./workflow.js";
+import type { CompositeAction, Workflow, WorkflowTriggers } from "./workflow.js";
 
 /** A file that is of a kind oidclint reads but could not be parsed. */
 export interface ParseProblem {
@@ -48,6 +48,11 @@ export interface ParsedFile {
    * the rendering gives, reported there; read on their own they define nothing.
    */
   templates?: string[];
+  /**
+   * The trigger summaries of a workflow file the pre-filter left without a model (`workflows` is empty): what
+   * a `workflow_run` follow-up in another file asks of it.
+   */
+  workflowTriggers?: WorkflowTriggers[];
 }
 
 export function emptyParsed(file: string, format: string): ParsedFile {

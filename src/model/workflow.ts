@@ -84,6 +84,15 @@ export interface Matrix {
   loc: SourceLocation;
 }
 
+/** What a `workflow_run` follow-up asks of the workflows it follows: their names and the events that run them. */
+export interface WorkflowTriggers {
+  /** The workflow's `name:`, or its path when it has none (what GitHub names it by). */
+  name: string;
+  events: readonly string[];
+  /** For a workflow itself run by `workflow_run`: the names it follows. */
+  follows: readonly string[];
+}
+
 export interface Workflow {
   file: string;
   kind: "workflow";

@@ -11,6 +11,7 @@ import type {
   Trigger,
   TriggerFilter,
   Workflow,
+  WorkflowTriggers,
 } from "../../model/workflow.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { nestingProblem, parseYamlSource } from "../yaml-source.js";
@@ -129,6 +130,21 @@ function readTriggers(r: Reader, node: YNode | null | undefined): Trigger[] {
     out.push({ event, filter });
   }
   return out;
+}
+
+/** A workflow's name and trigger events without its model (`ParsedFile.workflowTriggers`). */
+function triggerSummary(file: string, root: YNode): WorkflowTriggers {
+  const on = valueOf(root, "on");
+  const texts = (n: YNode | undefined): string[] =>
+    n?.kind === "seq"
+      ? n.items.map((i) => scalarString(deref(i))).filter((v): v is string => v !== undefined)
+      : [scalarString(n)].filter((v): v is string => v !== undefined);
+  const events = on?.kind === "map" ? on.pairs.map(pairKey).filter((v): v is string => v !== undefined) : texts(on);
+  return {
+    name: scalarString(valueOf(root, "name")) ?? file,
+    events,
+    follows: texts(valueOf(valueOf(on, "workflow_run"), "workflows")),
+  };
 }
 
 function readPermissions(r: Reader, pair: YPair): Permissions {
@@ -300,7 +316,10 @@ export function parseWorkflow(src: SourceFile, parseEnv: ParseEnv, fast = true):
   if (root === undefined || isEmptyRoot(root)) return out;
   const isMap = root.kind === "map";
   // A workflow the rules cannot read anything in (src/parsers/workflow/relevance.ts) has no model.
-  if (isMap && parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out;
+  if (isMap && parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) {
+    out.workflowTriggers = [triggerSummary(src.path, root)];
+    return out;
+  }
   const r: Reader = { index: read.index ?? new LineIndex(src.path, src.text) };
   if (!isMap) {
     out.problems.push({
