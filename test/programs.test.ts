@@ -368,6 +368,48 @@ export default $config({
   });
 });
 
+describe("programs: SST modules", () => {
+  it("reads a module of an SST app by its platform reference and SST's helpers, not only sst.config.ts", async () => {
+    const dir = project({
+      "infra/ci-role.ts": `/// <reference path="../.sst/platform/config.d.ts" />
+const SHOP_REPO = "acme/shop";
+
+export function ciRole(providerArn: string) {
+  return new aws.iam.Role("ShopCi", {
+    assumeRolePolicy: $jsonStringify({
+      Version: "2012-10-17",
+      Statement: [{
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+          StringLike: { "token.actions.githubusercontent.com:sub": [\`repo:\${SHOP_REPO}:*\`] },
+        },
+      }],
+    }),
+  });
+}
+`,
+      // Not SST: a global \`aws\` of some other kind is unknown, so nothing is claimed.
+      "tools/other.ts": `declare const aws: any;
+export const r = new aws.iam.Role("X", {
+  assumeRolePolicy: JSON.stringify({
+    Statement: [{
+      Effect: "Allow",
+      Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } },
+    }],
+  }),
+});
+`,
+    });
+    const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
+    expect(findingLines(report, dir, { withFile: true })).toEqual(["infra/ci-role.ts:14:69 warn broad-sub-wildcard/anyContext"]);
+  });
+});
+
 describe("programs: the README demo", () => {
   it("reads the demo's CDK app from source: props from bin/app.ts, the construct's subject", async () => {
     const cwd = join(import.meta.dirname, "..", "fixtures", "demo");

@@ -944,7 +944,9 @@ const SST_GLOBALS: Record<string, string> = {
   $interpolate: "@pulumi/pulumi.interpolate",
   $jsonStringify: "@pulumi/pulumi.jsonStringify",
 };
-const SST_MODULE = /\$config\s*\(|\$app\b|\bsst\.aws\./;
+/** SST's own names, or the reference to its platform types every SST module starts with (`infra/*.ts`). */
+const SST_MODULE =
+  /\$config\s*\(|\$app\b|\bsst\.aws\.|\$jsonStringify\s*\(|\$interpolate\s*`|<reference\s+path=["'][^"']*\.sst\/platform\/config\.d\.ts["']/;
 
 /** Data that is the same wherever it is read (not functions, classes, library objects or imports). */
 /** An expression whose evaluation calls nothing (so evaluating both branches of a `cond` defines nothing). */
