@@ -10,7 +10,8 @@ import type { SourceFile } from "../parsers/source.js";
  *
  * - to a reported workflow or composite action: the roles its jobs may assume (matched by role name, or by
  *   name prefix), the OIDC providers, the local reusable workflows it calls and the local actions it uses
- *   (and, through those, what they call and assume);
+ *   (and, through those, what they call and assume); to a `workflow_run` workflow, every workflow (the ones
+ *   it follows are found by name);
  * - to a reported trust policy or role: the workflows that may assume a role it defines, and the providers;
  * - to a reported provider: every policy (the audiences they require, the client IDs they pin);
  * - to a reported Terraform file: the other files of its module directory, and the directories it calls or
@@ -55,7 +56,7 @@ export function selectContext(
   for (let grew = true; grew;) {
     grew = false;
     for (const c of workflowSide) {
-      if (selected.has(c) || !needs.called(c.path)) continue;
+      if (selected.has(c) || !(needs.followsRuns || needs.called(c.path))) continue;
       const src = read(c);
       if (!src) continue;
       selected.set(c, src);
@@ -140,6 +141,8 @@ class Needs {
   /** Role names the reported workflows (and what they call) may assume; "any" when one is computed. */
   private roleNames: Set<string> | "any" = new Set();
   private readonly calledPaths = new Set<string>();
+  /** A reported workflow (or one it calls) runs after others' runs (`workflow_run`): every workflow may matter. */
+  followsRuns = false;
   private readonly actionDirs = new Set<string>();
   /** Text of the reported files that are not workflows (policies, roles, providers). */
   private readonly policyTexts: string[] = [];
@@ -169,6 +172,7 @@ class Needs {
   }
 
   addWorkflowText(text: string): void {
+    if (/\bworkflow_run\b/.test(text)) this.followsRuns = true;
     if (COMPUTED_ROLE_REF.test(text)) this.roleNames = "any";
     else this.addNames(text);
     for (const m of text.matchAll(LOCAL_USES)) {
