@@ -164,8 +164,21 @@ describe("terraform: the top-level block scan", () => {
   for (const [what, text] of refused) {
     it(`refuses ${what} (the file is then parsed whole)`, () => {
       expect(scanTopLevel(text)).toBeUndefined();
+      // Whatever it keeps: a block left out is checked as much as one kept.
+      expect(scanTopLevel(text, () => false)).toBeUndefined();
     });
   }
+
+  it("keeps the blocks asked for, as the whole scan finds them, the others checked but left out", () => {
+    const text = `resource "aws_s3_bucket" "b" {\n  x = "}"\n}\nresource aws_iam_role "r" {\n}\nlocals {\n}\noutput "o" {\n  v = [1]\n}\nmodule m {\n}\n`;
+    const wanted = (type: string, label: string | undefined): boolean =>
+      type === "locals" || type === "module" || (label?.startsWith("aws_iam_") ?? false);
+    const all = scanTopLevel(text);
+    expect(all?.map((b) => b.type)).toEqual(["resource", "resource", "locals", "output", "module"]);
+    expect(scanTopLevel(text, wanted)).toEqual(all?.filter((b) => wanted(b.type, b.labels[0]?.value)));
+    expect(scanTopLevel(text, () => false)).toEqual([]);
+    expect(scanTopLevel(text.replace("output", "output {"), wanted)).toBeUndefined();
+  });
 });
 
 const ROLE = `resource "aws_iam_role" "deploy" {

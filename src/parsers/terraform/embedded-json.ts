@@ -125,17 +125,20 @@ class EmbeddedJsonParser {
   }
 
   /** The origin of each character of `[start, end)` whose text segment knows one (`origin`), added to `out`. */
-  private addOrigins(start: number, end: number, out: Set<string>): void {
+  /** `out` with the origins of the characters from `start` to `end` added (made by the first one: most strings have none). */
+  private addOrigins(start: number, end: number, out: Set<string> | undefined): Set<string> | undefined {
+    let set = out;
     for (let k = this.segmentAt(start); k < this.segments.length; k++) {
       const base = this.starts[k] ?? 0;
-      if (base >= end) return;
+      if (base >= end) return set;
       const seg = this.segments[k];
       if (!seg || "node" in seg || !seg.origin) continue;
       for (let v = Math.max(start, base); v < end && v < base + seg.text.length; v++) {
         const o = seg.origin(v - base);
-        if (o) out.add(o);
+        if (o) (set ??= new Set()).add(o);
       }
     }
+    return set;
   }
 
   document(): TreeNode {
@@ -236,8 +239,8 @@ class EmbeddedJsonParser {
     this.i++;
     const parts: Part[] = [];
     // Where interpolated values came from says more than the template line around them: listed first.
-    const valueOrigins = new Set<string>();
-    const origins = new Set<string>();
+    let valueOrigins: Set<string> | undefined;
+    let origins: Set<string> | undefined;
     let literal = "";
     let interpolated = false;
     const t = this.text;
@@ -269,7 +272,7 @@ class EmbeddedJsonParser {
           literal = "";
           parts.push(...interpolatedParts(node));
           const o = nodeOrigin(node);
-          if (o) valueOrigins.add(o);
+          if (o) (valueOrigins ??= new Set()).add(o);
         }
         this.i++;
         continue;
@@ -278,13 +281,16 @@ class EmbeddedJsonParser {
       PLAIN.lastIndex = this.i;
       PLAIN.test(t);
       const end = Math.max(PLAIN.lastIndex, this.i + 1);
-      this.addOrigins(this.i, end, origins);
+      origins = this.addOrigins(this.i, end, origins);
       literal += t.slice(this.i, end);
       this.i = end;
     }
     if (literal) parts.push(literal);
     const value: StrValue = { parts: joinParts(parts), loc: this.locate(start, this.i) };
-    const origin = valueOrigins.size + origins.size === 0 ? undefined : joinOrigins([...valueOrigins, ...origins]);
+    const origin =
+      valueOrigins === undefined && origins === undefined
+        ? undefined
+        : joinOrigins([...(valueOrigins ?? []), ...(origins ?? [])]);
     if (origin !== undefined) value.origin = origin;
     const source = interpolated ? undefined : this.source(start, this.i);
     if (source) value.source = source;

@@ -37,11 +37,35 @@ const QUOTED = /["\\$%\r\n]/g;
 const HEREDOC_TEXT = /[$%\r\n]/g;
 /** Brackets and template sequences open at once; past this the file is parsed whole (which reports the limit). */
 const MAX_NESTING = 64;
-/** What `skipBody` and `expressionEnd` keep open, reused by every call. */
-const BODY_STACK: string[] = [];
-const EXPRESSION_STACK: string[] = [];
+/**
+ * What a scan keeps open, innermost last, in one array reused by every scan (scans do not nest): emptied by its
+ * count, not its length (an array emptied by `length = 0` gives up its storage, which the next push allocates again).
+ */
+class OpenStack {
+  private readonly items: string[] = [];
+  size = 0;
 
-export function scanTopLevel(text: string): TopBlock[] | undefined {
+  push(closer: string): void {
+    this.items[this.size++] = closer;
+  }
+
+  pop(): string | undefined {
+    return this.size > 0 ? this.items[--this.size] : undefined;
+  }
+}
+
+/** What `skipBody` and `expressionEnd` keep open. */
+const BODY_STACK = new OpenStack();
+const EXPRESSION_STACK = new OpenStack();
+
+/**
+ * `keep`, when given, names the blocks wanted (by type and first label): the others are checked as usual but
+ * left out, their labels not kept (most blocks of a real module are of types no rule reads).
+ */
+export function scanTopLevel(
+  text: string,
+  keep?: (type: string, label: string | undefined) => boolean,
+): TopBlock[] | undefined {
   const blocks: TopBlock[] = [];
   // A UTF-8 byte order mark is tolerated, as by the parser.
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -54,23 +78,31 @@ export function scanTopLevel(text: string): TopBlock[] | undefined {
     const type = name(text, pos);
     if (type === undefined) return undefined;
     pos = inline(text, pos + type.length);
-    const labels: HclLabel[] = [];
+    // Undefined while not known to be wanted (decided at the first label, or at `{` without one).
+    let labels: HclLabel[] | undefined = keep ? undefined : [];
+    let wanted = keep === undefined;
+    let count = 0;
     for (;;) {
       const c = text.charCodeAt(pos);
+      let end: number;
       if (c === 34 /* " */) {
         LABEL.lastIndex = pos;
         if (!LABEL.test(text)) return undefined;
-        labels.push({ start: pos, value: text.slice(pos + 1, LABEL.lastIndex - 1) });
-        pos = LABEL.lastIndex;
+        end = LABEL.lastIndex;
       } else if (c === 123 /* { */) break;
       else {
-        const label = name(text, pos);
-        if (label === undefined) return undefined;
-        labels.push({ start: pos, value: label });
-        pos += label.length;
+        end = nameEnd(text, pos);
+        if (end < 0) return undefined;
       }
-      pos = inline(text, pos);
+      if (labels || (count === 0 && keep)) {
+        const value = c === 34 ? text.slice(pos + 1, end - 1) : text.slice(pos, end);
+        if (count === 0 && keep && (wanted = keep(type, value))) labels = [];
+        labels?.push({ start: pos, value });
+      }
+      count++;
+      pos = inline(text, end);
     }
+    if (count === 0 && keep) wanted = keep(type, undefined);
     const open = pos;
     const end = skipBody(text, pos);
     if (end < 0) return undefined;
@@ -84,15 +116,21 @@ export function scanTopLevel(text: string): TopBlock[] | undefined {
       (c === 47 && text.charCodeAt(pos + 1) === 47)
     ))
       return undefined;
-    blocks.push({ type, typeStart, labels, open });
+    if (wanted) blocks.push({ type, typeStart, labels: labels ?? [], open });
   }
+}
+
+/** The end of an ASCII name at `pos` (not followed by a non-ASCII character, which may continue it), or -1. */
+function nameEnd(text: string, pos: number): number {
+  NAME.lastIndex = pos;
+  if (!NAME.test(text) || text.charCodeAt(NAME.lastIndex) > 127) return -1;
+  return NAME.lastIndex;
 }
 
 /** An ASCII name at `pos` (not followed by a non-ASCII character, which may continue it). */
 function name(text: string, pos: number): string | undefined {
-  NAME.lastIndex = pos;
-  if (!NAME.test(text) || text.charCodeAt(NAME.lastIndex) > 127) return undefined;
-  return text.slice(pos, NAME.lastIndex);
+  const end = nameEnd(text, pos);
+  return end < 0 ? undefined : text.slice(pos, end);
 }
 
 function inline(text: string, pos: number): number {
@@ -107,9 +145,8 @@ function inline(text: string, pos: number): number {
  * the string), or `<<MARKER` for one inside a heredoc.
  */
 function skipBody(t: string, open: number): number {
-  // One array for every scan (scans do not nest): no new array, grown by its first push, per block.
   const stack = BODY_STACK;
-  stack.length = 0;
+  stack.size = 0;
   stack.push("}");
   let pos = open + 1;
   for (;;) {
@@ -132,9 +169,9 @@ function skipBody(t: string, open: number): number {
     } else {
       pos = pastEnclosing(t, c, i, stack);
       // Only the block's own `}` empties the stack (an interpolation's pops its own entry, above it).
-      if (pos >= 0 && stack.length === 0) return pos;
+      if (pos >= 0 && stack.size === 0) return pos;
     }
-    if (pos < 0 || stack.length > MAX_NESTING) return -1;
+    if (pos < 0 || stack.size > MAX_NESTING) return -1;
   }
 }
 
@@ -144,7 +181,7 @@ function skipBody(t: string, open: number): number {
  * in is then read on), a quoted string or heredoc is read to its end or to an interpolation it opens (pushed).
  * Where the scan goes on, or -1 when not understood.
  */
-function pastEnclosing(t: string, c: number, i: number, stack: string[]): number {
+function pastEnclosing(t: string, c: number, i: number, stack: OpenStack): number {
   const pos = i + 1;
   if (c === 40) stack.push(")");
   else if (c === 91) stack.push("]");
@@ -168,7 +205,7 @@ function pastEnclosing(t: string, c: number, i: number, stack: string[]): number
 }
 
 /** From inside a quoted string to after its closing quote, or to inside an interpolation it opens (pushed). */
-function quoted(t: string, from: number, stack: string[]): number {
+function quoted(t: string, from: number, stack: OpenStack): number {
   let pos = from;
   for (;;) {
     QUOTED.lastIndex = pos;
@@ -182,9 +219,9 @@ function quoted(t: string, from: number, stack: string[]): number {
       pos = i + 2;
     } else if (c === 10 || c === 13) return -1;
     else {
-      const depth = stack.length;
+      const depth = stack.size;
       pos = sequence(t, i, '"', stack);
-      if (stack.length > depth) return pos;
+      if (stack.size > depth) return pos;
     }
   }
 }
@@ -193,7 +230,7 @@ function quoted(t: string, from: number, stack: string[]): number {
  * At `$` or `%` in template text: after `$${` / `%%{` (escapes), after `${` / `%{` (a sequence opens:
  * `closer` pushed, the caller returns to expressions), or after the lone character.
  */
-function sequence(t: string, i: number, closer: string, stack: string[]): number {
+function sequence(t: string, i: number, closer: string, stack: OpenStack): number {
   const c = t.charCodeAt(i);
   const d = t.charCodeAt(i + 1);
   if (d === c && t.charCodeAt(i + 2) === 123) return i + 3;
@@ -208,7 +245,7 @@ function sequence(t: string, i: number, closer: string, stack: string[]): number
  * From inside a heredoc (`lineStart`: at the start of a line) to after its closing marker (a line that is
  * the marker between blanks, newline included, as the parser reads it), or to inside a sequence it opens.
  */
-function heredoc(t: string, from: number, marker: string, lineStart: boolean, stack: string[]): number {
+function heredoc(t: string, from: number, marker: string, lineStart: boolean, stack: OpenStack): number {
   let pos = from;
   let atLine = lineStart;
   for (;;) {
@@ -230,9 +267,9 @@ function heredoc(t: string, from: number, marker: string, lineStart: boolean, st
       if (t.charCodeAt(i + 1) !== 10) return -1;
       pos = i + 1;
     } else {
-      const depth = stack.length;
+      const depth = stack.size;
       pos = sequence(t, i, `<<${marker}`, stack);
-      if (stack.length > depth) return pos;
+      if (stack.size > depth) return pos;
     }
   }
 }
@@ -339,7 +376,7 @@ function atLineEnd(t: string, pos: number): boolean {
  */
 function expressionEnd(t: string, start: number): number {
   const stack = EXPRESSION_STACK;
-  stack.length = 0;
+  stack.size = 0;
   let pos = start;
   for (;;) {
     EXPR_CODE.lastIndex = pos;
@@ -349,22 +386,22 @@ function expressionEnd(t: string, start: number): number {
     pos = i + 1;
     if (c === 10 || c === 13) {
       if (c === 13 && t.charCodeAt(pos) !== 10) return -1;
-      if (stack.length === 0) return trimmedEnd(t, start, i);
+      if (stack.size === 0) return trimmedEnd(t, start, i);
     } else if (c === 35 /* # */ || (c === 47 && t.charCodeAt(pos) === 47)) {
-      if (stack.length === 0) return trimmedEnd(t, start, i);
+      if (stack.size === 0) return trimmedEnd(t, start, i);
       const nl = t.indexOf("\n", pos);
       if (nl < 0) return -1;
       pos = nl + 1;
     } else if (c === 47 /* / */) {
       if (t.charCodeAt(pos) === 42 /* * */) {
         // After an expression, a block comment would have to be left out of its extent: left to the parser.
-        if (stack.length === 0) return -1;
+        if (stack.size === 0) return -1;
         const end = t.indexOf("*/", pos + 1);
         if (end < 0) return -1;
         pos = end + 2;
       }
     } else pos = pastEnclosing(t, c, i, stack);
-    if (pos < 0 || stack.length > MAX_NESTING) return -1;
+    if (pos < 0 || stack.size > MAX_NESTING) return -1;
   }
 }
 

@@ -13,7 +13,6 @@ import { Budget, LIMITS } from "./limits.js";
 import { parseHcl } from "./parse-hcl.js";
 import { expressionAst } from "./hcl2json-fallback/index.js";
 import { loadRegexEngine, RegexEngineNeeded } from "./regex.js";
-import { scanTopLevel } from "./hcl-scan.js";
 import {
   addToModule,
   BlockSyntaxError,
@@ -219,7 +218,8 @@ function planRun(files: SourceFile[]): RunPlan {
       const f = dirFiles[i] as SourceFile;
       if (isTfvars(f)) continue;
       if (mentionsPolicies(f.text)) relevantFile.add(f);
-      if (!f.text.includes("source")) continue;
+      // Every local source is a quoted `./` or `../` path: most files hold none (registry sources, providers).
+      if (!f.text.includes('"./') && !f.text.includes('"../')) continue;
       let targets: string[] | undefined;
       LOCAL_SOURCE.lastIndex = 0;
       for (let m = LOCAL_SOURCE.exec(f.text); m; m = LOCAL_SOURCE.exec(f.text))
@@ -262,7 +262,7 @@ function planRun(files: SourceFile[]): RunPlan {
       dir,
       index: plan.dirs.length,
       files: selected,
-      regex: selected.some((f) => REGEX_FUNCTION.test(f.text)),
+      regex: selected.some((f) => namesRegexFunction(f.text)),
     };
     plan.dirs.push(entry);
     plan.needed.set(dir, entry);
@@ -299,7 +299,12 @@ function planRun(files: SourceFile[]): RunPlan {
 }
 
 function isTfvars(f: SourceFile): boolean {
-  return /\.tfvars(\.json)?$/.test(f.path);
+  return f.path.endsWith(".tfvars") || f.path.endsWith(".tfvars.json");
+}
+
+/** `REGEX_FUNCTION.test(text)`; each alternative holds one of the words searched first (the pattern is slow on long text without them). */
+function namesRegexFunction(text: string): boolean {
+  return (text.includes("regex") || text.includes("replace")) && REGEX_FUNCTION.test(text);
 }
 
 async function loadModules(
@@ -520,9 +525,8 @@ async function loadModule(
  * syntax error.
  */
 function lazyTop(file: TfFile): Block | undefined {
-  const scanned = scanTopLevel(file.src.text);
-  if (!scanned) return undefined;
-  const top = lazyBlocksOfHcl(file, scanned);
+  const top = lazyBlocksOfHcl(file);
+  if (!top) return undefined;
   try {
     for (let i = 0; i < top.blocks.length; i++) {
       const b = top.blocks[i] as Block;
@@ -671,13 +675,11 @@ function emitModule(
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[i] as Instance;
         const args = new Map<string, ModuleArg>();
+        // One scope for the instance's arguments (scopes are never changed once made).
+        const argScope: Scope = { ...scope, names: instance.names };
         block.attrs.forEach((attr, name) => {
           if (!MODULE_META.has(name))
-            args.set(name, {
-              expr: attr.expr,
-              scope: { ...scope, names: instance.names },
-              origin: `module "${label}" argument ${name}`,
-            });
+            args.set(name, { expr: attr.expr, scope: argScope, origin: `module "${label}" argument ${name}` });
         });
         // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
         const called: ModuleCtx = {

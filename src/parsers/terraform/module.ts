@@ -3,7 +3,7 @@ import type { TreeNode } from "../tree.js";
 import type { ParseEnv, SourceFile } from "../source.js";
 import { parseExpressionAt, type HclExpr } from "./hcl-expression.js";
 import { attributeExpression, parseTopBlock, type HclBlock as ParsedHclBlock, type HclBody } from "./hcl-body.js";
-import { scanBody, type TopBlock } from "./hcl-scan.js";
+import { scanBody, scanTopLevel, type TopBlock } from "./hcl-scan.js";
 import { Budget } from "./limits.js";
 
 /**
@@ -256,12 +256,16 @@ export function parseNow(block: Block): void {
   if (block instanceof LazyBlock) block.body();
 }
 
-/** The scanned top-level blocks of one HCL file (`scanTopLevel`), their bodies parsed when first read. */
-export function lazyBlocksOfHcl(file: TfFile, scanned: TopBlock[]): Block {
+/**
+ * The top-level blocks a module keeps (`kept`) of one HCL file, found by `scanTopLevel`, their bodies parsed when
+ * first read; undefined when the scan does not understand the file.
+ */
+export function lazyBlocksOfHcl(file: TfFile): Block | undefined {
+  const scanned = scanTopLevel(file.src.text, kept);
+  if (!scanned) return undefined;
   const blocks: Block[] = [];
   for (let i = 0; i < scanned.length; i++) {
     const b = scanned[i] as TopBlock;
-    if (!kept(b.type, b.labels[0]?.value)) continue;
     blocks.push(
       new LazyBlock(
         b.type,
