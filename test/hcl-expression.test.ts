@@ -112,6 +112,16 @@ describe("hcl expressions: terms", () => {
     expect(parse("{\n  a = 1\n  b = [\n    2,\n  ]\n}")).toBe("{a=1, b=[2]}");
   });
 
+  it("reads a key that is a bare name as the expression it starts (name, literal, reference, call or operation)", () => {
+    expect(parse("{ true = 1, null: 2, a-b = 3, x\t: 4, \u00e9t\u00e9 = 5 }")).toBe("{true=1, null=2, a-b=3, x=4, \u00e9t\u00e9=5}");
+    expect(parse("{ a.b = 1, f(x) = 2, a == b : 3, c ? d : e = 4 }")).toBe("{a.b=1, f(x)=2, (a == b)=3, (c ? d : e)=4}");
+    expect(parse("{ a /* c */ = 1 }")).toBe("{a=1}");
+    const e = parseExpression("{ key = 1 }");
+    if ("error" in e || e.value.type !== "object") throw new Error("not an object");
+    expect(e.value.items[0]?.key).toEqual({ type: "variable", name: "key", start: 2, end: 5 });
+    expect("error" in parseExpression("{ a:: b = 1 }")).toBe(true);
+  });
+
   it("reads references: attributes, indexes, legacy .0 indexes and both splats", () => {
     expect(parse('a.b[0].c["d"]')).toBe("a.b[0].c[`d`]");
     expect(parse("a.0.b")).toBe("a[0].b");

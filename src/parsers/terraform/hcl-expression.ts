@@ -146,6 +146,18 @@ export function isIdentStart(c: number, text: string, i: number): boolean {
   return UNICODE_ID_START.test(String.fromCodePoint(text.codePointAt(i) ?? 0));
 }
 
+/** The end of the name whose characters continue at `from` (ASCII ones read without `isIdentChar`). */
+function identEnd(t: string, from: number): number {
+  let i = from;
+  while (i < t.length) {
+    const c = t.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45) i++;
+    else if (c >= 128 && isIdentChar(c, t, i)) i += (t.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+    else break;
+  }
+  return i;
+}
+
 export function isIdentChar(c: number, text: string, i: number): boolean {
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45) return true;
   if (c < 128) return false;
@@ -255,10 +267,31 @@ export class ExpressionParser {
     const t = this.text;
     const start = this.pos;
     if (!isIdentStart(t.charCodeAt(start), t, start)) this.fail("Expected a name", start);
-    this.pos += (t.codePointAt(start) ?? 0) > 0xffff ? 2 : 1;
-    while (this.pos < t.length && isIdentChar(t.charCodeAt(this.pos), t, this.pos))
-      this.pos += (t.codePointAt(this.pos) ?? 0) > 0xffff ? 2 : 1;
+    this.pos = identEnd(t, start + ((t.codePointAt(start) ?? 0) > 0xffff ? 2 : 1));
     return t.slice(start, this.pos);
+  }
+
+  /**
+   * An object key that is a bare name followed on its line (after spaces) by `=` or `:` (`Version = …`, most keys
+   * of a policy), as `expression` gives it, without the operators, steps and condition it looks for after a term;
+   * undefined (nothing read) for any other key.
+   */
+  private keyName(): HclExpr | undefined {
+    const t = this.text;
+    const start = this.pos;
+    const c = t.charCodeAt(start);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) || this.depth >= MAX_NESTING) return undefined;
+    const end = identEnd(t, start + 1);
+    let k = end;
+    while (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9) k++;
+    const d = t.charCodeAt(k);
+    const e = t.charCodeAt(k + 1);
+    if (!((d === 61 /* = */ && e !== 61) || (d === 58 /* : */ && e !== 58))) return undefined;
+    const name = t.slice(start, end);
+    this.pos = end;
+    if (name === "true" || name === "false") return { type: "literal", value: name === "true", start, end };
+    if (name === "null") return { type: "literal", value: null, start, end };
+    return { type: "variable", name, start, end };
   }
 
   private keywordAhead(word: string): boolean {
@@ -486,7 +519,7 @@ export class ExpressionParser {
       this.skipAll();
       if (this.code() === 125 /* } */) break;
       if (this.pos >= this.text.length) this.fail('Missing "}": the object is not closed', start);
-      const key = this.expression();
+      const key = this.keyName() ?? this.expression();
       this.skip();
       const c = this.code();
       if (c === 61 /* = */ && this.code(this.pos + 1) !== 61) this.pos++;
