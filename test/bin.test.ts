@@ -60,6 +60,33 @@ describe("bin/oidclint.js", () => {
     expect(await exited).toBe(1);
   });
 
+  it("reads Terraform's reader and its regular expression engine from the pack, no chunk file on its own", () => {
+    const dir = join(work, "terraform");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "main.tf"),
+      `locals {\n  repo = regex("^[a-z]+/[a-z]+$", "octo/app")\n}\n\nresource "aws_iam_role" "deploy" {\n  name = "deploy"\n  assume_role_policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{\n      Effect = "Allow"\n      Action = "sts:AssumeRoleWithWebIdentity"\n      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }\n      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:\${local.repo}:*" } }\n    }]\n  })\n}\n`,
+    );
+    const preload = join(work, "reads.cjs");
+    writeFileSync(
+      preload,
+      `const fs = require("node:fs"); const read = fs.readFileSync; const seen = [];
+fs.readFileSync = function (p, ...rest) { if (/[\\\\/]dist[\\\\/]cli[\\\\/].*\\.js$/.test(String(p))) seen.push(String(p)); return read.call(this, p, ...rest); };
+process.on("exit", () => fs.writeSync(2, "READ " + JSON.stringify(seen) + "\\n"));\n`,
+    );
+    // The file named (a directory outside git would load globby for the walk).
+    const r = spawnSync(process.execPath, ["-r", preload, BIN, "--format", "json", "main.tf"], {
+      cwd: dir,
+      env: env(),
+      encoding: "utf8",
+    });
+    const results = JSON.parse(r.stdout) as { messages: { ruleId: string; message: string }[] }[];
+    // The regex() call was evaluated (re2js loaded): the sub is known, and too broad.
+    expect(results.flatMap((x) => x.messages.map((m) => m.ruleId))).toContain("broad-sub-wildcard");
+    expect(results.flatMap((x) => x.messages.map((m) => m.message)).join("\n")).toContain("repo:octo/app:*");
+    expect(JSON.parse(/READ (.*)/.exec(r.stderr)?.[1] ?? "null")).toEqual([]);
+  });
+
   it("loads no `tty` for a format that does not colour, even when standard output is a character device", () => {
     const dir = project("one", 1);
     const preload = join(work, "modules.cjs");
