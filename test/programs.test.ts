@@ -171,6 +171,42 @@ export class Ci extends cdk.Stack {
     );
   });
 
+  it("names the constant read where a value is reported, not a constant it interpolates", async () => {
+    const dir = project({
+      "lib/ci.ts": `import * as cdk from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+
+export interface CiProps extends cdk.StackProps {
+  subjects: string[];
+}
+
+export class Ci extends cdk.Stack {
+  constructor(scope: cdk.App, id: string, props: CiProps) {
+    super(scope, id, props);
+    new iam.Role(this, "Ci", {
+      assumedBy: new iam.WebIdentityPrincipal("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", {
+        StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+        StringLike: { "token.actions.githubusercontent.com:sub": props.subjects },
+      }),
+    });
+  }
+}
+`,
+      "bin/app.ts": `import * as cdk from "aws-cdk-lib";
+import { Ci } from "../lib/ci";
+
+const ORG = "globex";
+const SUBJECTS = [\`repo:\${ORG}/billing:*\`];
+
+new Ci(new cdk.App(), "Ci", { subjects: SUBJECTS });
+`,
+    });
+    const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
+    expect(findingLines(report, dir, { withFile: true })).toEqual(["bin/app.ts:7:41 warn broad-sub-wildcard/anyContext"]);
+    const messages = report.results.flatMap((r) => r.messages);
+    expect(messages[0]?.explanation).toContain("`repo:globex/billing:*` (value from `SUBJECTS` (bin/app.ts:5))");
+  });
+
   it("bounds hostile programs: deep nesting, runaway recursion, huge loops", async () => {
     const deep = `import * as iam from "aws-cdk-lib/aws-iam";\nconst x = ${"(".repeat(50_000)}1${")".repeat(50_000)};\n`;
     const recursion = `import * as iam from "aws-cdk-lib/aws-iam";

@@ -146,7 +146,10 @@ export function relocateValue(v: PValue, loc: SourceLocation, origin: string | u
   if (depth > 60) return unk("…", loc, origin);
   switch (v.t) {
     case "str": {
-      const o = v.v.origin ?? origin;
+      // A known value is reported where it is read: the constant read there is where to look (its definition
+      // shows what it was built from). For one with unknown parts, the inner origin says why they are unknown.
+      const known = v.v.parts.every((p) => typeof p === "string");
+      const o = known ? (origin ?? v.v.origin) : (v.v.origin ?? origin);
       return { t: "str", v: o === undefined ? { parts: v.v.parts, loc } : { parts: v.v.parts, loc, origin: o } };
     }
     case "num":
