@@ -112,8 +112,28 @@ function literal(ch: string, ignoreCase: boolean): (c: string) => boolean {
  */
 export function compileIamValue(value: string, match: OperatorInfo["match"]): PatternAutomaton | undefined {
   if (match === "other") return undefined;
-  const ignoreCase = match === "equalsIgnoreCase";
   const tokens: Token[] = [];
+  return valueTokens(value, match, tokens) ? new PatternAutomaton(tokens) : undefined;
+}
+
+/**
+ * A value with unknown parts (a variable without a value) as the pattern of everything it may be: each
+ * unknown part any run of characters. It accepts at least what the value will, so a claim it refuses is
+ * refused whatever the unknown parts hold (`repo:${org}/billing:…` never admits `acme/shop`).
+ */
+export function compileWithUnknowns(value: StrValue, match: OperatorInfo["match"]): PatternAutomaton | undefined {
+  if (match === "other") return undefined;
+  const tokens: Token[] = [];
+  for (const part of value.parts) {
+    if (typeof part !== "string") tokens.push({ kind: "rep", test: ANY });
+    else if (!valueTokens(part, match, tokens)) return undefined;
+  }
+  return new PatternAutomaton(tokens);
+}
+
+/** Appends the tokens of a known text; false for a policy variable the token cannot fill (`${aws:username}`). */
+function valueTokens(value: string, match: OperatorInfo["match"], tokens: Token[]): boolean {
+  const ignoreCase = match === "equalsIgnoreCase";
   for (let i = 0; i < value.length; i++) {
     const ch = value.charAt(i);
     if (ch === "$" && value[i + 1] === "{") {
@@ -124,13 +144,13 @@ export function compileIamValue(value: string, match: OperatorInfo["match"]): Pa
         i = end;
         continue;
       }
-      return undefined;
+      return false;
     }
     if (match === "like" && ch === "*") tokens.push({ kind: "rep", test: ANY });
     else if (match === "like" && ch === "?") tokens.push({ kind: "one", test: ANY });
     else tokens.push({ kind: "one", test: literal(ch, ignoreCase) });
   }
-  return new PatternAutomaton(tokens);
+  return true;
 }
 
 /**
@@ -553,11 +573,13 @@ function statementFormula(
       parts.push({ kind: "const", value: op.ifExists || op.negated || op.set === "ForAllValues" });
       continue;
     }
-    const { texts, unknown } = valueTexts(gc.condition);
-    const autos = texts.map((t) => compileIamValue(t, op.match));
+    const autos = op.negated
+      ? valueTexts(gc.condition).texts.map((t) => compileIamValue(t, op.match))
+      : // A value with unknown parts stands for everything it may be; a list not known at all may match anything.
+        gc.condition.values.items.map((v) => compileWithUnknowns(v, op.match));
     const known = autos.filter((a): a is PatternAutomaton => a !== undefined);
-    const someUnknown = unknown.length > 0 || known.length < autos.length;
-    if (!op.negated && someUnknown) continue; // an unknown value may match anything
+    const someUnknown = gc.condition.values.unknown !== undefined || known.length < autos.length;
+    if (!op.negated && someUnknown) continue;
     const ids = known.map((a) => matchers.push(holedMatcher(a, predicted.pieces)) - 1);
     // Negated: the unknown values are taken to exclude nothing.
     parts.push({ kind: op.negated ? "none" : "some", ids });
