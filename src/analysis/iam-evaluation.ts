@@ -11,6 +11,10 @@ import {
 } from "./github-trust.js";
 import type { Condition, PolicyDocument, Statement } from "../model/policy.js";
 import { displayText, knownText, type StrValue } from "../model/value.js";
+import { spellsOutTemplate } from "./sub-pattern.js";
+
+/** The settings claim predictions are judged with; without `subClaimTemplate`, the default template. */
+type EvalSettings = Pick<ResolvedSettings, "issuer"> & Partial<Pick<ResolvedSettings, "subClaimTemplate">>;
 
 /**
  * The one IAM condition matcher of oidclint, shared by `trust-mismatch`, `audience-drift`, `check` and
@@ -544,6 +548,11 @@ function evalFormula(f: Formula, accepted: (id: number) => boolean): boolean {
   }
 }
 
+function isDefaultTemplate(settings: EvalSettings): boolean {
+  const t = settings.subClaimTemplate;
+  return t === undefined || (t.length === 2 && t[0] === "repo" && t[1] === "context");
+}
+
 /**
  * The formula of "this statement accepts", read optimistically: what cannot be known (unknown values,
  * claims that cannot be predicted, keys of other issuers, non-string operators) is taken to pass, so
@@ -552,7 +561,7 @@ function evalFormula(f: Formula, accepted: (id: number) => boolean): boolean {
 function statementFormula(
   stmt: Statement,
   claims: PredictedClaims,
-  settings: Pick<ResolvedSettings, "issuer">,
+  settings: EvalSettings,
   matchers: HoledMatcher[],
   skipClaims: readonly string[],
 ): Formula {
@@ -569,6 +578,9 @@ function statementFormula(
       continue;
     }
     if (op.match === "other" || predicted.kind === "unknown") continue;
+    // Values written for a customised sub template, read against a sub predicted under the default one: the
+    // repository customised its claim, so the prediction is not the sub GitHub issues.
+    if (gc.claim === "sub" && isDefaultTemplate(settings) && gc.condition.values.items.some(spellsOutTemplate)) continue;
     if (predicted.kind === "absent") {
       parts.push({ kind: "const", value: op.ifExists || op.negated || op.set === "ForAllValues" });
       continue;
@@ -591,7 +603,7 @@ function statementFormula(
 function buildProblem(
   docs: readonly PolicyDocument[],
   claims: PredictedClaims,
-  settings: Pick<ResolvedSettings, "issuer">,
+  settings: EvalSettings,
   skipClaims: readonly string[],
 ): Problem {
   const matchers: HoledMatcher[] = [];
@@ -628,7 +640,7 @@ function validityStep(state: number, ch: string): number {
 export function findRefusedClaim(
   docs: readonly PolicyDocument[],
   claims: PredictedClaims,
-  settings: Pick<ResolvedSettings, "issuer">,
+  settings: EvalSettings,
   holes: HoleSet | undefined,
   skipClaims: readonly string[] = [],
 ): Prediction {

@@ -839,6 +839,11 @@ export function analyseSub(
   return analysis;
 }
 
+/** Whether a value, read under the default template, spells out a customised one (`SubAnalysis.template`). */
+export function spellsOutTemplate(value: StrValue): boolean {
+  return analyseSub(value, "like").template !== undefined;
+}
+
 /**
  * Analyses of literal values by template, mode and text: one value written in several places (module
  * instances, `Fn::If` readings, repeated statements) is analysed once, and so is a value linted again after
