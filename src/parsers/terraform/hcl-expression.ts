@@ -119,6 +119,9 @@ const MAX_NESTING = 200;
 const NESTED = "Terraform nested too deeply for oidclint";
 export const HEREDOC_INTRO = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)(\r?\n)/y;
 const NUMBER = /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+/** What ends a run of plain template text: in a quoted string, and in a heredoc or a bare template (quotes and backslashes are text there). */
+const QUOTED_TEXT_END = /["\\$%\n\r]/g;
+const TEXT_END = /[$%\n\r]/g;
 const UNICODE_ID_START = /[\p{ID_Start}_]/u;
 const UNICODE_ID_CONTINUE = /[\p{ID_Continue}-]/u;
 const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
@@ -738,13 +741,10 @@ export class ExpressionParser {
   private plainString(): HclExpr | undefined {
     const t = this.text;
     const start = this.pos;
-    let j = start + 1;
-    for (; j < t.length; j++) {
-      const d = t.charCodeAt(j);
-      if (d === 34) break;
-      if (d === 92 || d === 36 || d === 37 || d === 10 || d === 13) return undefined;
-    }
-    if (j >= t.length) return undefined;
+    QUOTED_TEXT_END.lastIndex = start + 1;
+    if (!QUOTED_TEXT_END.test(t)) return undefined;
+    const j = QUOTED_TEXT_END.lastIndex - 1;
+    if (t.charCodeAt(j) !== 34) return undefined;
     let k = j + 1;
     while (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9) k++;
     const c = t.charCodeAt(k);
@@ -772,15 +772,13 @@ export class ExpressionParser {
     const start = this.pos;
     const t = this.text;
     // A string without escapes, interpolations or directives (most strings): its one text part, nothing else built.
-    for (let j = start + 1; j < t.length; j++) {
-      const d = t.charCodeAt(j);
-      if (d === 34) {
-        this.pos = j + 1;
-        const parts: TemplatePart[] =
-          j > start + 1 ? [{ kind: "text", value: t.slice(start + 1, j), start: start + 1, end: j }] : [];
-        return templateNode(parts, start, this.pos, false);
-      }
-      if (d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
+    QUOTED_TEXT_END.lastIndex = start + 1;
+    const j = QUOTED_TEXT_END.test(t) ? QUOTED_TEXT_END.lastIndex - 1 : t.length;
+    if (t.charCodeAt(j) === 34) {
+      this.pos = j + 1;
+      const parts: TemplatePart[] =
+        j > start + 1 ? [{ kind: "text", value: t.slice(start + 1, j), start: start + 1, end: j }] : [];
+      return templateNode(parts, start, this.pos, false);
     }
     this.pos++;
     const { parts } = this.templateBody("quoted", undefined);
@@ -939,13 +937,12 @@ export class ExpressionParser {
         continue;
       }
       if (c === 10) lineStart = true;
-      // A run of plain characters is copied at once (no string built character by character).
+      // A run of plain characters is copied at once (no string built character by character), found natively.
       let j = this.pos + 1;
       if (c !== 10) {
-        for (; j < t.length; j++) {
-          const d = t.charCodeAt(j);
-          if (d === 34 || d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
-        }
+        const run = mode === "quoted" ? QUOTED_TEXT_END : TEXT_END;
+        run.lastIndex = j;
+        j = run.test(t) ? run.lastIndex - 1 : t.length;
       }
       if (offsets) {
         for (let k = this.pos; k < j; k++) offsets.push(k);
