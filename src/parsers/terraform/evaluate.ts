@@ -10,6 +10,7 @@ import { callBuiltin } from "./functions.js";
 import {
   exprTree,
   namesIn,
+  NO_NAMES,
   plainText,
   where,
   type Block,
@@ -707,7 +708,7 @@ function resolveTraversal(segments: string[], full: string, loc: SourceLocation,
   }
   if (root === "data" && name !== undefined) {
     // A data block sees its own names, not those of the expression referring to it (`each` of a role).
-    scope = { ...scope, names: new Map() };
+    scope = { ...scope, names: NO_NAMES };
     const label = rest[1];
     const block = label === undefined ? undefined : mod.data.get(`${name}.${label}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
@@ -795,7 +796,7 @@ const MAX_INSTANCES = 64;
  * each with `each.key`/`each.value` (their origin naming the `for_each` entry) or `count.index` bound,
  * and its address suffix (`["x"]`, `[0]`). Otherwise one instance, in which `each`/`count` are unknown.
  */
-export function instancesOf(block: Block, scope: Scope): { key: string; names: Map<string, TreeNode> }[] {
+export function instancesOf(block: Block, scope: Scope): { key: string; names: ReadonlyMap<string, TreeNode> }[] {
   const forEach = block.attrs.get("for_each");
   const count = block.attrs.get("count");
   const one = [{ key: "", names: scope.names }];
@@ -886,7 +887,7 @@ function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scop
       const block = mod.variables.get(name);
       const plain: Scope = {
         module: mod,
-        names: new Map(),
+        names: NO_NAMES,
         depth: scope.depth + 1,
         ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
       };
@@ -1027,7 +1028,7 @@ function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope):
     }
     const v = evaluate(attr.expr, {
       module: mod,
-      names: new Map(),
+      names: NO_NAMES,
       depth: scope.depth + 1,
       ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
     });

@@ -23,6 +23,7 @@ import {
   plainText,
   blocksOfJson,
   newModule,
+  NO_NAMES,
   type Block,
   type Expr,
   type ModuleArg,
@@ -461,7 +462,7 @@ function localModuleDir(block: Block, mod: ModuleCtx): string | undefined {
     plainSourceDirs.set(block, dir);
     return dir;
   }
-  const v = evaluate(attr.expr, { module: mod, names: new Map(), depth: 0 });
+  const v = evaluate(attr.expr, { module: mod, names: NO_NAMES, depth: 0 });
   return v.kind === "string" ? sourceDir(knownText(v.value), mod) : undefined;
 }
 
@@ -617,7 +618,7 @@ function emitModule(
   done: Set<string>,
 ): void {
   done.add(m.mod.dir);
-  const scope: Scope = { module: mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope: Scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b: Block): ParsedFile => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
   const read = resourcesRead(mod);
   for (let r = 0; r < read.length; r++) {
@@ -706,13 +707,13 @@ function documentInstance(document: Block, index: string | undefined, scope: Sco
   if (!document.attrs.has("for_each") && !document.attrs.has("count")) return index === undefined;
   if (index === undefined) return false;
   const keys = new Set(["", `[${index}]`, `[${JSON.stringify(index)}]`]);
-  return instancesOf(document, { ...scope, names: new Map() }).some((i) => keys.has(i.key));
+  return instancesOf(document, { ...scope, names: NO_NAMES }).some((i) => keys.has(i.key));
 }
 
 function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {
   const scope: Scope = {
     module: m.mod,
-    names: new Map(),
+    names: NO_NAMES,
     depth: 0,
     policyDocument: (b, s) => policyDocumentTree(b, s),
   };

@@ -1,5 +1,5 @@
 import { cyclicLocals, evaluate } from "./evaluate.js";
-import { exprTree, namesIn, type Block, type Expr, type ModuleCtx, type Scope } from "./module.js";
+import { exprTree, namesIn, NO_NAMES, type Block, type Expr, type ModuleCtx, type Scope } from "./module.js";
 import { policyDocumentTree } from "./policy-document.js";
 
 /**
@@ -243,7 +243,7 @@ function holdsPrincipals(b: Block): boolean {
 function emptyCollection(dynamic: Block, mod: ModuleCtx): boolean {
   const forEach = dynamic.attrs.get("for_each");
   if (!forEach) return false;
-  const scope: Scope = { module: mod, names: new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope: Scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const v = evaluate(forEach.expr, scope);
   return (v.kind === "array" && v.items.length === 0) || (v.kind === "object" && v.entries.length === 0);
 }

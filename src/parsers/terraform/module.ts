@@ -53,11 +53,14 @@ export interface Block {
   file: TfFile;
 }
 
+/** The names of a scope that binds none (scopes' names are never changed: a scope binding more makes a new Map). */
+export const NO_NAMES: ReadonlyMap<string, TreeNode> = new Map();
+
 /** What an expression is evaluated in (`evaluate.ts`). */
 export interface Scope {
   module: ModuleCtx;
   /** Names bound by `for`, dynamic-block iterators and `templatefile` variables. */
-  names: Map<string, TreeNode>;
+  names: ReadonlyMap<string, TreeNode>;
   depth: number;
   /** Set while a template file is rendered: Terraform refuses `templatefile()` inside a template. */
   inTemplate?: boolean;
