@@ -1079,13 +1079,18 @@ export function cyclicLocals(mod: ModuleCtx): ReadonlySet<string> {
 /** Locals on a cycle of references (Tarjan's strongly connected components, without recursion). */
 function localCycles(mod: ModuleCtx): Set<string> {
   const edges = new Map<string, string[]>();
-  for (const [name, attr] of mod.locals)
+  mod.locals.forEach((attr, name) => {
+    const text = exprText(attr.expr);
+    // Most locals refer to no other local: no match list, set and copies for them.
     edges.set(
       name,
-      [...new Set([...exprText(attr.expr).matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter(
-        (n) => mod.locals.has(n),
-      ),
+      text.includes("local")
+        ? [...new Set([...text.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter((n) =>
+            mod.locals.has(n),
+          )
+        : [],
     );
+  });
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
