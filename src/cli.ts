@@ -202,6 +202,12 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   const known =
     values.baseline === undefined ? undefined : readBaseline(resolve(io.cwd, values.baseline), values.baseline);
   const ruleOverrides = parseRuleFlags(values.rule ?? []);
+  const needsFingerprints =
+    formatName === "json" ||
+    formatName === "sarif" ||
+    values.baseline !== undefined ||
+    values["write-baseline"] !== undefined ||
+    io.onReport !== undefined;
   const stdinSource = values.stdin ? await io.readStdin() : undefined;
   const lintOptions: LintOptions = {
     cwd: io.cwd,
@@ -215,6 +221,8 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
       : {}),
     ...(values.context ? { contextPaths: values.context } : {}),
     ...(capLate ? {} : { maxPerRule }),
+    // Only json and sarif print fingerprints; baselines and the Action's report (`onReport`) read them.
+    ...(needsFingerprints ? {} : { fingerprints: false }),
     tuneCollector: true,
   };
   const report =
@@ -251,7 +259,8 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (capLate && !capInFix) {
     const root = repositoryRoot(io.cwd);
     capReport(report, maxPerRule, (m, abs) => {
-      m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
+      if (needsFingerprints)
+        m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
     });
   }
   // stylish prints the notes under its summary; other formats keep stdout machine-readable.

@@ -12,6 +12,7 @@ import type { LintMessage, LintReport } from "../src/engine/result.js";
 import { fixtureDir, run } from "./helpers.js";
 import { createHash } from "node:crypto";
 import { addFingerprints } from "../src/engine/fingerprint.js";
+import { lint } from "../src/engine/lint.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "oidclint-baseline-"));
 afterAll(() => {
@@ -74,6 +75,16 @@ describe("fingerprints", () => {
     expect(mismatch).toHaveLength(2);
     expect(mismatch[0]?.fingerprint).not.toBe(mismatch[1]?.fingerprint);
     expect(new Set([...after.values()]).size).toBe(after.size);
+  });
+  it("are left out when asked (`fingerprints: false`, the CLI's stylish, github and markdown formats), nothing else changes", async () => {
+    const dir = copyDemo("demo-nofp");
+    const withPrints = await lint({ cwd: dir });
+    const without = await lint({ cwd: dir, fingerprints: false });
+    const all = withPrints.results.flatMap((r) => r.messages);
+    expect(all.length).toBeGreaterThan(3);
+    expect(all.every((m) => /^[0-9a-f]{32}$/.test(m.fingerprint ?? ""))).toBe(true);
+    for (const r of withPrints.results) for (const m of r.messages) delete m.fingerprint;
+    expect(without).toEqual(withPrints);
   });
   it("do not change when the file gains a comment that mentions oidclint", async () => {
     const dir = copyDemo("demo-mention");

@@ -87,18 +87,20 @@ process.on("exit", () => fs.writeSync(2, "READ " + JSON.stringify(seen) + "\\n")
     expect(JSON.parse(/READ (.*)/.exec(r.stderr)?.[1] ?? "null")).toEqual([]);
   });
 
-  it("loads no `tty` for a format that does not colour, even when standard output is a character device", () => {
+  it("loads no `tty` for a format that does not colour, even when standard output is a character device, and no node:crypto for one that prints no fingerprints", () => {
     const dir = project("one", 1);
     const preload = join(work, "modules.cjs");
     writeFileSync(
       preload,
-      `process.on("exit", () => require("node:fs").writeSync(2, "MODULES " + JSON.stringify(process.moduleLoadList.filter((m) => / tty$/.test(m)))));\n`,
+      `process.on("exit", () => require("node:fs").writeSync(2, "MODULES " + JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (tty|crypto)$/.test(m)))));\n`,
     );
     const devNull = openSync("/dev/null", "w");
     try {
+      // node:crypto only for a format that prints fingerprints (the one finding's).
       for (const [format, expected] of [
-        ["json", []],
+        ["json", ["NativeModule crypto"]],
         ["stylish", ["NativeModule tty"]],
+        ["github", []],
       ] as const) {
         // Neither NO_COLOR nor FORCE_COLOR: stylish asks whether standard output is a terminal.
         const { NO_COLOR: _no, FORCE_COLOR: _force, ...plain } = env();

@@ -43,6 +43,12 @@ export type LintOptions = ProjectRequest & {
    * `DEFAULT_MAX_PER_RULE`).
    */
   maxPerRule?: number;
+  /**
+   * Whether each message carries its `fingerprint` (default true). The CLI leaves them out for a report whose
+   * format prints none (stylish, github, markdown) and that no baseline reads: computing them loads node:crypto
+   * and reads again the files the run released.
+   */
+  fingerprints?: boolean;
 };
 
 /**
@@ -89,11 +95,12 @@ export async function lintForFixes(options: LintOptions = {}): Promise<FixPass> 
   });
   const run = await (await RuleRun.start(loaded, rules, cannotFix)).everyWorkflowFile(loaded);
   const maxPerRule = options.maxPerRule ?? 0;
+  const fingerprints = options.fingerprints !== false;
   return {
-    ...run.finish(loaded, maxPerRule, true),
+    ...run.finish(loaded, maxPerRule, true, fingerprints),
     async whole(shownPerRule) {
       await (await run.startLater(loaded)).everyWorkflowFile(loaded);
-      return run.finish(loaded, shownPerRule ?? maxPerRule, true);
+      return run.finish(loaded, shownPerRule ?? maxPerRule, true, fingerprints);
     },
   };
 }
@@ -127,7 +134,7 @@ async function lintFindings(options: LintOptions): Promise<PendingReport> {
     ...(rules.every(readsWorkflowsPerFile) ? { workflowFiles } : {}),
   });
   const run = started.run ?? (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded));
-  return run.finish(loaded, options.maxPerRule ?? 0, false);
+  return run.finish(loaded, options.maxPerRule ?? 0, false, options.fingerprints !== false);
 }
 
 /** Whether a rule reads workflows, if at all, one workflow file at a time (the engine's own read no model). */
@@ -220,7 +227,7 @@ export async function runRules(
   maxPerRule = 0,
 ): Promise<LintReport> {
   return (await (await RuleRun.start(loaded, rules)).everyWorkflowFile(loaded))
-    .finish(loaded, maxPerRule, false)
+    .finish(loaded, maxPerRule, false, true)
     .complete();
 }
 
@@ -421,9 +428,9 @@ class RuleRun {
 
   /**
    * The report: what parsers could not read (`parse-error`), then the rules' findings in their order; with
-   * `fixesOnly`, its messages are completed by `complete` (`toReport`).
+   * `fixesOnly`, its messages are completed by `complete` (`toReport`); with `fingerprints`, they carry them.
    */
-  finish(loaded: LoadedProject, maxPerRule: number, fixesOnly: boolean): PendingReport {
+  finish(loaded: LoadedProject, maxPerRule: number, fixesOnly: boolean, fingerprints: boolean): PendingReport {
     const parsed = loaded.project.files;
     if (this.repoStatuses) loaded.project.repoStatuses = this.repoStatuses;
     const findings: RawFinding[] = parsed.flatMap((file) =>
@@ -453,6 +460,7 @@ class RuleRun {
       this.rules,
       maxPerRule,
       fixesOnly,
+      fingerprints,
     );
     const { report } = out;
     if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
@@ -500,7 +508,7 @@ async function lookUpRepositories(project: Project, config: ResolvedConfig): Pro
 /**
  * The report of a run's findings. With `fixesOnly`, each message shown carries only its edits until
  * `complete` fills in the rest (in place: the report and its results stay the same objects); without, the
- * report is complete at once.
+ * report is complete at once. Without `fingerprints`, messages carry no `fingerprint`.
  */
 function toReport(
   findings: RawFinding[],
@@ -510,6 +518,7 @@ function toReport(
   rules: readonly AnyRule[],
   maxPerRule: number,
   fixesOnly: boolean,
+  fingerprints: boolean,
 ): PendingReport {
   const { config, root: cwd, reported } = loaded;
   const byFile = new Map<string, LintMessage[]>();
@@ -585,7 +594,7 @@ function toReport(
     out.messages = out.messages.map(complete);
     // A text the run released after parsing (it held no suppression comment) is read again, unless a fix read
     // it: a fingerprint must not depend on whether the file mentions oidclint.
-    if (out.messages.length > 0)
+    if (fingerprints && out.messages.length > 0)
       addFingerprints(
         out.messages,
         fromRoot(file),
