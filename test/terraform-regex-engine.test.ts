@@ -29,7 +29,7 @@ describe("terraform: the regular expression engine is loaded before evaluation t
     expect(values).toEqual(["repo:acme/*"]);
   });
 
-  it("reads a module that names regex() itself (the engine loaded before evaluating)", async () => {
+  it("reads a module that names regex() itself (the engine loaded when its regular expression is met)", async () => {
     const main = `locals {
   repo = regex("^repo:([^/]+)/", "repo:acme/app:ref:refs/heads/main")[0]
 }

@@ -52,8 +52,6 @@ function mentionsPolicies(text: string): boolean {
     (text.includes("assume_role_policy") || text.includes("aws_iam_") || text.includes("oidc")) && RELEVANT.test(text)
   );
 }
-/** Names of the functions that need the regular expression engine (`regex.ts`), loaded before evaluation. */
-const REGEX_FUNCTION = /\b(?:regex|regexall|replace)\b/;
 const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
 /** `SUPPORT.test(text)`; each alternative holds one of the words searched first (the pattern is slow on long text without them). */
 function supports(text: string): boolean {
@@ -84,8 +82,6 @@ interface ModuleDir {
   /** Its place among the run's module directories (results keep that order). */
   index: number;
   files: SourceFile[];
-  /** Whether one of its files names a function that may need the regular expression engine. */
-  regex: boolean;
 }
 
 /** The module directories of the run that can matter, in order, and the groups they are evaluated in. */
@@ -152,12 +148,12 @@ async function evaluateGroup(
 ): Promise<DirOutcome[]> {
   for (;;) {
     const modules = await loadModules(group, run, env, restarts.count > MAX_RESTARTS ? "all" : restarts.whole);
-    if (modules.regex) await loadRegexEngine();
     try {
       return evaluateModules(modules);
     } catch (e) {
       // Evaluated again, from the start: with that file parsed whole (its syntax error reported, its blocks
-      // not read), or with the regular expression engine that a template file needed where no text named it.
+      // not read), or with the regular expression engine, loaded when a regular expression is first met (most
+      // modules that name `regex`, `regexall` or `replace` never evaluate one: they stay unloaded).
       if (e instanceof BlockSyntaxError) {
         restarts.whole.add(e.path);
         if (++restarts.count > MAX_RESTARTS) throw new EveryFileWhole();
@@ -178,8 +174,6 @@ interface Modules {
   /** What became of each directory of the group. */
   outcomes: Map<string, DirOutcome>;
   used: Set<Block>;
-  /** Whether some file names a function that may need the regular expression engine. */
-  regex: boolean;
 }
 
 /**
@@ -263,7 +257,6 @@ function planRun(files: SourceFile[]): RunPlan {
       dir,
       index: plan.dirs.length,
       files: selected,
-      regex: selected.some((f) => namesRegexFunction(f.text)),
     };
     plan.dirs.push(entry);
     plan.needed.set(dir, entry);
@@ -303,10 +296,6 @@ function isTfvars(f: SourceFile): boolean {
   return f.path.endsWith(".tfvars") || f.path.endsWith(".tfvars.json");
 }
 
-/** `REGEX_FUNCTION.test(text)`; each alternative holds one of the words searched first (the pattern is slow on long text without them). */
-function namesRegexFunction(text: string): boolean {
-  return (text.includes("regex") || text.includes("replace")) && REGEX_FUNCTION.test(text);
-}
 
 async function loadModules(
   group: ModuleDir[],
@@ -319,11 +308,9 @@ async function loadModules(
   const outcomes = new Map<string, DirOutcome>();
   // One module directory's failure (a parser bug) is reported on its files; the others are read as usual.
   const used = new Set<Block>();
-  let regex = false;
   for (let d = 0; d < group.length; d++) {
     const entry = group[d] as ModuleDir;
     byName.set(entry.dir, entry);
-    regex ||= entry.regex;
     try {
       loaded.set(entry.dir, await loadModule(entry.dir, entry.files, env, used, whole));
     } catch (e) {
@@ -333,7 +320,7 @@ async function loadModules(
       });
     }
   }
-  return { loaded, group: byName, run, outcomes, used, regex };
+  return { loaded, group: byName, run, outcomes, used };
 }
 
 /** The passes of `evaluateModules`, in the order their failures are reported (after those of loading). */

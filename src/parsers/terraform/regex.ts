@@ -3,10 +3,10 @@ import type { RE2JS } from "re2js";
 /**
  * Terraform's regular expressions (`regex`, `regexall`, `replace` with `/…/`) are Go's `regexp`: RE2
  * syntax, matched in linear time. `re2js` is the pure-JavaScript port of RE2 (no native code, no
- * WebAssembly); it is imported (`loadRegexEngine`, ~30 ms) before evaluating modules whose text names a
- * regular-expression function, so runs without one never load it. Evaluation is synchronous: a regular
- * expression met without the engine loaded (a template file calling `regex`) throws `RegexEngineNeeded`, and the
- * caller loads the engine and evaluates again. JavaScript's own `RegExp` must not be used: it backtracks
+ * WebAssembly); it is imported (`loadRegexEngine`, ~30 ms) when evaluation first meets a regular expression, so
+ * runs without one never load it (most modules that name a regular-expression function never evaluate one).
+ * Evaluation is synchronous: a regular expression met without the engine loaded throws `RegexEngineNeeded`, and
+ * the caller loads the engine and evaluates that group of modules again. JavaScript's own `RegExp` must not be used: it backtracks
  * (`/(a+)+$/` takes time exponential in the input) and its syntax differs.
  */
 let engine: typeof RE2JS | undefined;
