@@ -242,8 +242,22 @@ function iamNote(v: ScopeValue, settings: ResolvedSettings): string {
   return "";
 }
 
+/**
+ * A wildcard glued to the owner (and repository) name, as in `repo:acme*` + `/app*:…`, mostly meant to admit
+ * GitHub's immutable form `acme@ID/app@ID`: the same value with `@*` there pins both names.
+ */
+const NAME = String.raw`(?:[^:/*?$]|\$\{[^}]*\})+`;
+const GLUED_OWNER = new RegExp(String.raw`^(repo:${NAME})\*\/(${NAME})(\*?)(:[^*?]*)$`);
+
+function gluedOwnerFix(v: ScopeValue): string | undefined {
+  const m = v.claim === "sub" ? GLUED_OWNER.exec(v.text) : null;
+  return m ? `${m[1] ?? ""}@*/${m[2] ?? ""}@*${m[4] ?? ""}` : undefined;
+}
+
 function anyOwnerReason(v: ScopeValue): string {
   if (v.text === "*") return `\`*\` matches every ${v.claim} claim`;
+  if (gluedOwnerFix(v) !== undefined)
+    return "the wildcard glued to the owner name also matches every owner whose name starts the same way";
   if (v.claim === "job_workflow_ref")
     return "the owner in `OWNER/REPO/PATH@REF` is not pinned, and a wildcard there matches the workflows of other owners too";
   if (v.wildcardParts.has("key")) return "its leading wildcard also covers `repo:` and the owner name";
@@ -403,7 +417,7 @@ export default defineRule<
             subject,
             reason: anyOwnerReason(v),
             iam: iamNote(v, settings),
-            suggestion: example(v, settings, settings.repository ?? "OWNER/REPO"),
+            suggestion: gluedOwnerFix(v) ?? example(v, settings, settings.repository ?? "OWNER/REPO"),
           },
         });
       } else if (breadth === "anyOwner" || breadth === "ownerWide") {
