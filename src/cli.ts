@@ -259,8 +259,7 @@ async function runLint(argv: string[], io: CliIO): Promise<number> {
   if (capLate && !capInFix) {
     const root = repositoryRoot(io.cwd);
     capReport(report, maxPerRule, (m, abs) => {
-      if (needsFingerprints)
-        m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
+      if (needsFingerprints) m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
     });
   }
   // stylish prints the notes under its summary; other formats keep stdout machine-readable.

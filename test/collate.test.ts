@@ -45,7 +45,25 @@ describe("compareText", () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const pieces = ["infra", "Infra", "main.tf", "main-2.tf", "main_2.tf", "/", "modules", "role", "Role", "a", "10", "9", " ", "iam:", "(x)", "\"s\"", "repo:o/r:*"];
+    const pieces = [
+      "infra",
+      "Infra",
+      "main.tf",
+      "main-2.tf",
+      "main_2.tf",
+      "/",
+      "modules",
+      "role",
+      "Role",
+      "a",
+      "10",
+      "9",
+      " ",
+      "iam:",
+      "(x)",
+      '"s"',
+      "repo:o/r:*",
+    ];
     const texts = Array.from({ length: 3000 }, () =>
       Array.from({ length: 1 + next(6) }, () => pieces[next(pieces.length)]).join(""),
     );
@@ -53,7 +71,27 @@ describe("compareText", () => {
   });
 
   it("leaves to the collator what is not printable ASCII", () => {
-    const texts = ["a\u0001b", "ab", "a\u0000", "é", "e", "E", "f", "e\u0301", "ø", "o", "\u{1F600}", "z", "<\u0338", "<", "=", "ä", "Z", "tab\there", "tab here"];
+    const texts = [
+      "a\u0001b",
+      "ab",
+      "a\u0000",
+      "é",
+      "e",
+      "E",
+      "f",
+      "e\u0301",
+      "ø",
+      "o",
+      "\u{1F600}",
+      "z",
+      "<\u0338",
+      "<",
+      "=",
+      "ä",
+      "Z",
+      "tab\there",
+      "tab here",
+    ];
     for (const a of texts)
       for (const b of texts) expect([a, b, sign(compareText(a, b))]).toEqual([a, b, sign(collator.compare(a, b))]);
   });

@@ -113,8 +113,12 @@ describe("hcl expressions: terms", () => {
   });
 
   it("reads a key that is a bare name as the expression it starts (name, literal, reference, call or operation)", () => {
-    expect(parse("{ true = 1, null: 2, a-b = 3, x\t: 4, \u00e9t\u00e9 = 5 }")).toBe("{true=1, null=2, a-b=3, x=4, \u00e9t\u00e9=5}");
-    expect(parse("{ a.b = 1, f(x) = 2, a == b : 3, c ? d : e = 4 }")).toBe("{a.b=1, f(x)=2, (a == b)=3, (c ? d : e)=4}");
+    expect(parse("{ true = 1, null: 2, a-b = 3, x\t: 4, \u00e9t\u00e9 = 5 }")).toBe(
+      "{true=1, null=2, a-b=3, x=4, \u00e9t\u00e9=5}",
+    );
+    expect(parse("{ a.b = 1, f(x) = 2, a == b : 3, c ? d : e = 4 }")).toBe(
+      "{a.b=1, f(x)=2, (a == b)=3, (c ? d : e)=4}",
+    );
     expect(parse("{ a /* c */ = 1 }")).toBe("{a=1}");
     const e = parseExpression("{ key = 1 }");
     if ("error" in e || e.value.type !== "object") throw new Error("not an object");

@@ -202,7 +202,9 @@ new Ci(new cdk.App(), "Ci", { subjects: SUBJECTS });
 `,
     });
     const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
-    expect(findingLines(report, dir, { withFile: true })).toEqual(["bin/app.ts:7:41 warn broad-sub-wildcard/anyContext"]);
+    expect(findingLines(report, dir, { withFile: true })).toEqual([
+      "bin/app.ts:7:41 warn broad-sub-wildcard/anyContext",
+    ]);
     const messages = report.results.flatMap((r) => r.messages);
     expect(messages[0]?.explanation).toContain("`repo:globex/billing:*` (value from `SUBJECTS` (bin/app.ts:5))");
   });
@@ -442,7 +444,9 @@ export const r = new aws.iam.Role("X", {
 `,
     });
     const report = await run({ cwd: dir, rules: { "broad-sub-wildcard": "warn" } });
-    expect(findingLines(report, dir, { withFile: true })).toEqual(["infra/ci-role.ts:14:69 warn broad-sub-wildcard/anyContext"]);
+    expect(findingLines(report, dir, { withFile: true })).toEqual([
+      "infra/ci-role.ts:14:69 warn broad-sub-wildcard/anyContext",
+    ]);
   });
 });
 

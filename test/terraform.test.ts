@@ -1031,7 +1031,9 @@ describe("terraform: module directories evaluated group by group", () => {
 
   it("gives every instance of a module shared by two roots its own arguments, whatever is evaluated in between", async () => {
     const out = await parse({
-      "a/main.tf": call("one", '"../modules/gha-role"', "a-one", "repo:acme/a:*") + call("two", '"../modules/gha-role"', "a-two", "repo:acme/a2:*"),
+      "a/main.tf":
+        call("one", '"../modules/gha-role"', "a-one", "repo:acme/a:*") +
+        call("two", '"../modules/gha-role"', "a-two", "repo:acme/a2:*"),
       // Another group, evaluated between nothing and everything: a role of its own and a variable with a syntax error it reads.
       "c/main.tf": ROLE_OF_VARIABLE,
       "c/variables.tf": `variable "name" {\n  default = "c" +\n}\n`,

@@ -580,7 +580,8 @@ function statementFormula(
     if (op.match === "other" || predicted.kind === "unknown") continue;
     // Values written for a customised sub template, read against a sub predicted under the default one: the
     // repository customised its claim, so the prediction is not the sub GitHub issues.
-    if (gc.claim === "sub" && isDefaultTemplate(settings) && gc.condition.values.items.some(spellsOutTemplate)) continue;
+    if (gc.claim === "sub" && isDefaultTemplate(settings) && gc.condition.values.items.some(spellsOutTemplate))
+      continue;
     if (predicted.kind === "absent") {
       parts.push({ kind: "const", value: op.ifExists || op.negated || op.set === "ForAllValues" });
       continue;

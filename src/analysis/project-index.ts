@@ -25,7 +25,9 @@ export function triggersOf(workflows: readonly Workflow[]): WorkflowTriggers[] {
   return workflows.map((wf) => ({
     name: wf.name?.value ?? wf.file,
     events: wf.triggers.map((t) => t.event.value),
-    follows: wf.triggers.flatMap((t) => (t.event.value === "workflow_run" ? (t.filter.workflows ?? []) : [])).map((n) => n.value),
+    follows: wf.triggers
+      .flatMap((t) => (t.event.value === "workflow_run" ? (t.filter.workflows ?? []) : []))
+      .map((n) => n.value),
   }));
 }
 

@@ -885,7 +885,8 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
     // Under the default template, a value that spells out a customised one is read under that one: the
     // repository or organisation customised its sub claim (in code or through GitHub's API).
     const spelled = templateKey(template) === DEFAULT_KEY ? spelledOutTemplate(text) : undefined;
-    if (spelled && canMatchSub(value, mode, spelled)) return { ...analyseAnew(value, mode, spelled), template: spelled };
+    if (spelled && canMatchSub(value, mode, spelled))
+      return { ...analyseAnew(value, mode, spelled), template: spelled };
     analysis.problem = diagnose(value, mode, template);
     return analysis;
   }

@@ -27,9 +27,7 @@ export function baselineOf(report: LintReport, fileName: (abs: string) => string
         });
     }
   }
-  findings.sort(
-    (a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.fingerprint, b.fingerprint),
-  );
+  findings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.fingerprint, b.fingerprint));
   return { oidclintBaseline: 1, findings };
 }
 

@@ -61,9 +61,7 @@ export function ruleErrorText(e: { ruleId: string; message: string }): string {
 
 /** A file's findings in order: by place, then rule id, then message (`compareText`: the same on every machine). */
 export function compareMessages(a: LintMessage, b: LintMessage): number {
-  return (
-    a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.message, b.message)
-  );
+  return a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.message, b.message);
 }
 
 /** Findings shown per rule and file by default (`--max-per-rule`); the rest are summed up in one finding. */

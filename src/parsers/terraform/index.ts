@@ -229,7 +229,7 @@ function planRun(files: SourceFile[]): RunPlan {
     if (dirFiles.some((f) => relevantFile.has(f))) needed.add(dir);
   }
   const callersOf = (f: SourceFile): boolean => localCalls.get(f)?.some((target) => needed.has(target)) ?? false;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let d = 0; d < dirs.length; d++) {
       const { dir, files: dirFiles } = dirs[d] as (typeof dirs)[number];
@@ -295,7 +295,6 @@ function planRun(files: SourceFile[]): RunPlan {
 function isTfvars(f: SourceFile): boolean {
   return f.path.endsWith(".tfvars") || f.path.endsWith(".tfvars.json");
 }
-
 
 async function loadModules(
   group: ModuleDir[],
@@ -430,7 +429,8 @@ function joinPath(dir: string, rel: string): string {
 /** `localModuleDir`, which must be a directory of the group evaluated when it is one of the run (`CallAcrossGroups`). */
 function calleeDir(block: Block, mod: ModuleCtx, modules: Modules): string | undefined {
   const target = localModuleDir(block, mod);
-  if (target !== undefined && !modules.group.has(target) && modules.run.needed.has(target)) throw new CallAcrossGroups();
+  if (target !== undefined && !modules.group.has(target) && modules.run.needed.has(target))
+    throw new CallAcrossGroups();
   return target;
 }
 
