@@ -11727,6 +11727,43 @@ var init_args = __esm({
   }
 });
 
+// src/engine/collate.ts
+function compareText(a, b) {
+  if (a === b) return 0;
+  if (OTHER.test(a) || OTHER.test(b)) return (collator ??= new Intl.Collator("en")).compare(a, b);
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  let byCase = 0;
+  for (; i < n; i++) {
+    const x = WEIGHTS[a.charCodeAt(i)] ?? 0;
+    const y2 = WEIGHTS[b.charCodeAt(i)] ?? 0;
+    if (x === y2) continue;
+    if (x >> 1 !== y2 >> 1) return x < y2 ? -1 : 1;
+    if (byCase === 0) byCase = x - y2;
+  }
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return Math.sign(byCase);
+}
+var ROOT_ORDER, WEIGHTS, collator, OTHER;
+var init_collate = __esm({
+  "src/engine/collate.ts"() {
+    "use strict";
+    ROOT_ORDER = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ";
+    WEIGHTS = new Uint8Array(128);
+    {
+      let place2 = 0;
+      for (let i = 0; i < ROOT_ORDER.length; i++) {
+        const c = ROOT_ORDER.charCodeAt(i);
+        const capital = c >= 65 && c <= 90;
+        if (!capital) place2++;
+        WEIGHTS[c] = 2 * place2 + (capital ? 1 : 0);
+      }
+    }
+    OTHER = /[^\x20-\x7e]/;
+  }
+});
+
 // src/formatters/repo-path.ts
 import { existsSync as existsSync3 } from "node:fs";
 import { dirname as dirname4, isAbsolute as isAbsolute2, join as join4, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
@@ -13009,17 +13046,20 @@ var init_embedded_json = __esm({
         return seg.source(start - base, end - base);
       }
       /** The origin of each character of `[start, end)` whose text segment knows one (`origin`), added to `out`. */
+      /** `out` with the origins of the characters from `start` to `end` added (made by the first one: most strings have none). */
       addOrigins(start, end, out2) {
+        let set2 = out2;
         for (let k = this.segmentAt(start); k < this.segments.length; k++) {
           const base = this.starts[k] ?? 0;
-          if (base >= end) return;
+          if (base >= end) return set2;
           const seg = this.segments[k];
           if (!seg || "node" in seg || !seg.origin) continue;
           for (let v = Math.max(start, base); v < end && v < base + seg.text.length; v++) {
             const o = seg.origin(v - base);
-            if (o) out2.add(o);
+            if (o) (set2 ??= /* @__PURE__ */ new Set()).add(o);
           }
         }
+        return set2;
       }
       document() {
         const tree = this.value(0);
@@ -13112,8 +13152,8 @@ var init_embedded_json = __esm({
         const start = this.i;
         this.i++;
         const parts = [];
-        const valueOrigins = /* @__PURE__ */ new Set();
-        const origins2 = /* @__PURE__ */ new Set();
+        let valueOrigins;
+        let origins2;
         let literal4 = "";
         let interpolated = false;
         const t2 = this.text;
@@ -13145,7 +13185,7 @@ var init_embedded_json = __esm({
               literal4 = "";
               parts.push(...interpolatedParts(node));
               const o = nodeOrigin(node);
-              if (o) valueOrigins.add(o);
+              if (o) (valueOrigins ??= /* @__PURE__ */ new Set()).add(o);
             }
             this.i++;
             continue;
@@ -13153,13 +13193,13 @@ var init_embedded_json = __esm({
           PLAIN.lastIndex = this.i;
           PLAIN.test(t2);
           const end = Math.max(PLAIN.lastIndex, this.i + 1);
-          this.addOrigins(this.i, end, origins2);
+          origins2 = this.addOrigins(this.i, end, origins2);
           literal4 += t2.slice(this.i, end);
           this.i = end;
         }
         if (literal4) parts.push(literal4);
         const value = { parts: joinParts(parts), loc: this.locate(start, this.i) };
-        const origin = valueOrigins.size + origins2.size === 0 ? void 0 : joinOrigins([...valueOrigins, ...origins2]);
+        const origin = valueOrigins === void 0 && origins2 === void 0 ? void 0 : joinOrigins([...valueOrigins ?? [], ...origins2 ?? []]);
         if (origin !== void 0) value.origin = origin;
         const source = interpolated ? void 0 : this.source(start, this.i);
         if (source) value.source = source;
@@ -13253,6 +13293,16 @@ function isIdentStart(c, text3, i) {
   if (c < 128) return false;
   return UNICODE_ID_START.test(String.fromCodePoint(text3.codePointAt(i) ?? 0));
 }
+function identEnd(t2, from) {
+  let i = from;
+  while (i < t2.length) {
+    const c = t2.charCodeAt(i);
+    if (c >= 97 && c <= 122 || c >= 65 && c <= 90 || c >= 48 && c <= 57 || c === 95 || c === 45) i++;
+    else if (c >= 128 && isIdentChar(c, t2, i)) i += (t2.codePointAt(i) ?? 0) > 65535 ? 2 : 1;
+    else break;
+  }
+  return i;
+}
 function isIdentChar(c, text3, i) {
   if (c >= 97 && c <= 122 || c >= 65 && c <= 90 || c >= 48 && c <= 57 || c === 95 || c === 45) return true;
   if (c < 128) return false;
@@ -13337,7 +13387,7 @@ function flushHeredoc(parts) {
     return { kind: "text", value, offsets: kept2, start: p.start, end: p.end };
   });
 }
-var ParseError, MAX_NESTING, NESTED, HEREDOC_INTRO, NUMBER, UNICODE_ID_START, UNICODE_ID_CONTINUE, ESCAPES, LEVEL, ExpressionParser;
+var ParseError, MAX_NESTING, NESTED, HEREDOC_INTRO, NUMBER, QUOTED_TEXT_END, TEXT_END, UNICODE_ID_START, UNICODE_ID_CONTINUE, ESCAPES, LEVEL, ExpressionParser;
 var init_hcl_expression = __esm({
   "src/parsers/terraform/hcl-expression.ts"() {
     "use strict";
@@ -13356,6 +13406,8 @@ var init_hcl_expression = __esm({
     NESTED = "Terraform nested too deeply for oidclint";
     HEREDOC_INTRO = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)(\r?\n)/y;
     NUMBER = /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+    QUOTED_TEXT_END = /["\\$%\n\r]/g;
+    TEXT_END = /[$%\n\r]/g;
     UNICODE_ID_START = /[\p{ID_Start}_]/u;
     UNICODE_ID_CONTINUE = /[\p{ID_Continue}-]/u;
     ESCAPES = { n: "\n", r: "\r", t: "	", '"': '"', "\\": "\\" };
@@ -13462,10 +13514,30 @@ var init_hcl_expression = __esm({
         const t2 = this.text;
         const start = this.pos;
         if (!isIdentStart(t2.charCodeAt(start), t2, start)) this.fail("Expected a name", start);
-        this.pos += (t2.codePointAt(start) ?? 0) > 65535 ? 2 : 1;
-        while (this.pos < t2.length && isIdentChar(t2.charCodeAt(this.pos), t2, this.pos))
-          this.pos += (t2.codePointAt(this.pos) ?? 0) > 65535 ? 2 : 1;
+        this.pos = identEnd(t2, start + ((t2.codePointAt(start) ?? 0) > 65535 ? 2 : 1));
         return t2.slice(start, this.pos);
+      }
+      /**
+       * An object key that is a bare name followed on its line (after spaces) by `=` or `:` (`Version = …`, most keys
+       * of a policy), as `expression` gives it, without the operators, steps and condition it looks for after a term;
+       * undefined (nothing read) for any other key.
+       */
+      keyName() {
+        const t2 = this.text;
+        const start = this.pos;
+        const c = t2.charCodeAt(start);
+        if (!(c >= 97 && c <= 122 || c >= 65 && c <= 90 || c === 95) || this.depth >= MAX_NESTING) return void 0;
+        const end = identEnd(t2, start + 1);
+        let k = end;
+        while (t2.charCodeAt(k) === 32 || t2.charCodeAt(k) === 9) k++;
+        const d = t2.charCodeAt(k);
+        const e = t2.charCodeAt(k + 1);
+        if (!(d === 61 && e !== 61 || d === 58 && e !== 58)) return void 0;
+        const name3 = t2.slice(start, end);
+        this.pos = end;
+        if (name3 === "true" || name3 === "false") return { type: "literal", value: name3 === "true", start, end };
+        if (name3 === "null") return { type: "literal", value: null, start, end };
+        return { type: "variable", name: name3, start, end };
       }
       keywordAhead(word) {
         if (!this.at(word)) return false;
@@ -13677,7 +13749,7 @@ var init_hcl_expression = __esm({
           this.skipAll();
           if (this.code() === 125) break;
           if (this.pos >= this.text.length) this.fail('Missing "}": the object is not closed', start);
-          const key3 = this.expression();
+          const key3 = this.keyName() ?? this.expression();
           this.skip();
           const c = this.code();
           if (c === 61 && this.code(this.pos + 1) !== 61) this.pos++;
@@ -13885,13 +13957,10 @@ var init_hcl_expression = __esm({
       plainString() {
         const t2 = this.text;
         const start = this.pos;
-        let j = start + 1;
-        for (; j < t2.length; j++) {
-          const d = t2.charCodeAt(j);
-          if (d === 34) break;
-          if (d === 92 || d === 36 || d === 37 || d === 10 || d === 13) return void 0;
-        }
-        if (j >= t2.length) return void 0;
+        QUOTED_TEXT_END.lastIndex = start + 1;
+        if (!QUOTED_TEXT_END.test(t2)) return void 0;
+        const j = QUOTED_TEXT_END.lastIndex - 1;
+        if (t2.charCodeAt(j) !== 34) return void 0;
         let k = j + 1;
         while (t2.charCodeAt(k) === 32 || t2.charCodeAt(k) === 9) k++;
         const c = t2.charCodeAt(k);
@@ -13904,14 +13973,12 @@ var init_hcl_expression = __esm({
       quotedTemplate() {
         const start = this.pos;
         const t2 = this.text;
-        for (let j = start + 1; j < t2.length; j++) {
-          const d = t2.charCodeAt(j);
-          if (d === 34) {
-            this.pos = j + 1;
-            const parts2 = j > start + 1 ? [{ kind: "text", value: t2.slice(start + 1, j), start: start + 1, end: j }] : [];
-            return templateNode(parts2, start, this.pos, false);
-          }
-          if (d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
+        QUOTED_TEXT_END.lastIndex = start + 1;
+        const j = QUOTED_TEXT_END.test(t2) ? QUOTED_TEXT_END.lastIndex - 1 : t2.length;
+        if (t2.charCodeAt(j) === 34) {
+          this.pos = j + 1;
+          const parts2 = j > start + 1 ? [{ kind: "text", value: t2.slice(start + 1, j), start: start + 1, end: j }] : [];
+          return templateNode(parts2, start, this.pos, false);
         }
         this.pos++;
         const { parts } = this.templateBody("quoted", void 0);
@@ -14053,10 +14120,9 @@ var init_hcl_expression = __esm({
           if (c === 10) lineStart2 = true;
           let j = this.pos + 1;
           if (c !== 10) {
-            for (; j < t2.length; j++) {
-              const d = t2.charCodeAt(j);
-              if (d === 34 || d === 92 || d === 36 || d === 37 || d === 10 || d === 13) break;
-            }
+            const run7 = mode === "quoted" ? QUOTED_TEXT_END : TEXT_END;
+            run7.lastIndex = j;
+            j = run7.test(t2) ? run7.lastIndex - 1 : t2.length;
           }
           if (offsets) {
             for (let k = this.pos; k < j; k++) offsets.push(k);
@@ -29470,7 +29536,7 @@ var init_hcl_body = __esm({
 });
 
 // src/parsers/terraform/hcl-scan.ts
-function scanTopLevel(text3) {
+function scanTopLevel(text3, keep) {
   const blocks = [];
   let pos = text3.charCodeAt(0) === 65279 ? 1 : 0;
   for (; ; ) {
@@ -29482,23 +29548,30 @@ function scanTopLevel(text3) {
     const type2 = name(text3, pos);
     if (type2 === void 0) return void 0;
     pos = inline(text3, pos + type2.length);
-    const labels = [];
+    let labels = keep ? void 0 : [];
+    let wanted = keep === void 0;
+    let count2 = 0;
     for (; ; ) {
       const c2 = text3.charCodeAt(pos);
+      let end2;
       if (c2 === 34) {
         LABEL.lastIndex = pos;
         if (!LABEL.test(text3)) return void 0;
-        labels.push({ start: pos, value: text3.slice(pos + 1, LABEL.lastIndex - 1) });
-        pos = LABEL.lastIndex;
+        end2 = LABEL.lastIndex;
       } else if (c2 === 123) break;
       else {
-        const label2 = name(text3, pos);
-        if (label2 === void 0) return void 0;
-        labels.push({ start: pos, value: label2 });
-        pos += label2.length;
+        end2 = nameEnd(text3, pos);
+        if (end2 < 0) return void 0;
       }
-      pos = inline(text3, pos);
+      if (labels || count2 === 0 && keep) {
+        const value = c2 === 34 ? text3.slice(pos + 1, end2 - 1) : text3.slice(pos, end2);
+        if (count2 === 0 && keep && (wanted = keep(type2, value))) labels = [];
+        labels?.push({ start: pos, value });
+      }
+      count2++;
+      pos = inline(text3, end2);
     }
+    if (count2 === 0 && keep) wanted = keep(type2, void 0);
     const open = pos;
     const end = skipBody(text3, pos);
     if (end < 0) return void 0;
@@ -29506,13 +29579,17 @@ function scanTopLevel(text3) {
     const c = text3.charCodeAt(pos);
     if (!(pos >= text3.length || c === 10 || c === 35 || c === 13 && text3.charCodeAt(pos + 1) === 10 || c === 47 && text3.charCodeAt(pos + 1) === 47))
       return void 0;
-    blocks.push({ type: type2, typeStart, labels, open });
+    if (wanted) blocks.push({ type: type2, typeStart, labels: labels ?? [], open });
   }
 }
-function name(text3, pos) {
+function nameEnd(text3, pos) {
   NAME.lastIndex = pos;
-  if (!NAME.test(text3) || text3.charCodeAt(NAME.lastIndex) > 127) return void 0;
-  return text3.slice(pos, NAME.lastIndex);
+  if (!NAME.test(text3) || text3.charCodeAt(NAME.lastIndex) > 127) return -1;
+  return NAME.lastIndex;
+}
+function name(text3, pos) {
+  const end = nameEnd(text3, pos);
+  return end < 0 ? void 0 : text3.slice(pos, end);
 }
 function inline(text3, pos) {
   INLINE.lastIndex = pos;
@@ -29521,7 +29598,7 @@ function inline(text3, pos) {
 }
 function skipBody(t2, open) {
   const stack = BODY_STACK;
-  stack.length = 0;
+  stack.size = 0;
   stack.push("}");
   let pos = open + 1;
   for (; ; ) {
@@ -29542,9 +29619,9 @@ function skipBody(t2, open) {
       }
     } else {
       pos = pastEnclosing(t2, c, i, stack);
-      if (pos >= 0 && stack.length === 0) return pos;
+      if (pos >= 0 && stack.size === 0) return pos;
     }
-    if (pos < 0 || stack.length > MAX_NESTING2) return -1;
+    if (pos < 0 || stack.size > MAX_NESTING2) return -1;
   }
 }
 function pastEnclosing(t2, c, i, stack) {
@@ -29583,9 +29660,9 @@ function quoted(t2, from, stack) {
       pos = i + 2;
     } else if (c === 10 || c === 13) return -1;
     else {
-      const depth = stack.length;
+      const depth = stack.size;
       pos = sequence(t2, i, '"', stack);
-      if (stack.length > depth) return pos;
+      if (stack.size > depth) return pos;
     }
   }
 }
@@ -29621,9 +29698,9 @@ function heredoc(t2, from, marker, lineStart2, stack) {
       if (t2.charCodeAt(i + 1) !== 10) return -1;
       pos = i + 1;
     } else {
-      const depth = stack.length;
+      const depth = stack.size;
       pos = sequence(t2, i, `<<${marker}`, stack);
-      if (stack.length > depth) return pos;
+      if (stack.size > depth) return pos;
     }
   }
 }
@@ -29700,7 +29777,7 @@ function atLineEnd(t2, pos) {
 }
 function expressionEnd(t2, start) {
   const stack = EXPRESSION_STACK;
-  stack.length = 0;
+  stack.size = 0;
   let pos = start;
   for (; ; ) {
     EXPR_CODE.lastIndex = pos;
@@ -29710,21 +29787,21 @@ function expressionEnd(t2, start) {
     pos = i + 1;
     if (c === 10 || c === 13) {
       if (c === 13 && t2.charCodeAt(pos) !== 10) return -1;
-      if (stack.length === 0) return trimmedEnd(t2, start, i);
+      if (stack.size === 0) return trimmedEnd(t2, start, i);
     } else if (c === 35 || c === 47 && t2.charCodeAt(pos) === 47) {
-      if (stack.length === 0) return trimmedEnd(t2, start, i);
+      if (stack.size === 0) return trimmedEnd(t2, start, i);
       const nl = t2.indexOf("\n", pos);
       if (nl < 0) return -1;
       pos = nl + 1;
     } else if (c === 47) {
       if (t2.charCodeAt(pos) === 42) {
-        if (stack.length === 0) return -1;
+        if (stack.size === 0) return -1;
         const end = t2.indexOf("*/", pos + 1);
         if (end < 0) return -1;
         pos = end + 2;
       }
     } else pos = pastEnclosing(t2, c, i, stack);
-    if (pos < 0 || stack.length > MAX_NESTING2) return -1;
+    if (pos < 0 || stack.size > MAX_NESTING2) return -1;
   }
 }
 function trimmedEnd(t2, start, end) {
@@ -29732,7 +29809,7 @@ function trimmedEnd(t2, start, end) {
   while (e > start && (t2.charCodeAt(e - 1) === 32 || t2.charCodeAt(e - 1) === 9)) e--;
   return e;
 }
-var BETWEEN, INLINE, NAME, LABEL, CODE, QUOTED, HEREDOC_TEXT, MAX_NESTING2, BODY_STACK, EXPRESSION_STACK, MAX_BLOCK_DEPTH2, EXPR_CODE;
+var BETWEEN, INLINE, NAME, LABEL, CODE, QUOTED, HEREDOC_TEXT, MAX_NESTING2, OpenStack, BODY_STACK, EXPRESSION_STACK, MAX_BLOCK_DEPTH2, EXPR_CODE;
 var init_hcl_scan = __esm({
   "src/parsers/terraform/hcl-scan.ts"() {
     "use strict";
@@ -29745,8 +29822,18 @@ var init_hcl_scan = __esm({
     QUOTED = /["\\$%\r\n]/g;
     HEREDOC_TEXT = /[$%\r\n]/g;
     MAX_NESTING2 = 64;
-    BODY_STACK = [];
-    EXPRESSION_STACK = [];
+    OpenStack = class {
+      items = [];
+      size = 0;
+      push(closer) {
+        this.items[this.size++] = closer;
+      }
+      pop() {
+        return this.size > 0 ? this.items[--this.size] : void 0;
+      }
+    };
+    BODY_STACK = new OpenStack();
+    EXPRESSION_STACK = new OpenStack();
     MAX_BLOCK_DEPTH2 = 32;
     EXPR_CODE = /["#/{}()[\]<\r\n]/g;
   }
@@ -29799,11 +29886,12 @@ function exprTree(expr) {
 function parseNow(block) {
   if (block instanceof LazyBlock) block.body();
 }
-function lazyBlocksOfHcl(file, scanned) {
+function lazyBlocksOfHcl(file) {
+  const scanned = scanTopLevel(file.src.text, kept);
+  if (!scanned) return void 0;
   const blocks = [];
   for (let i = 0; i < scanned.length; i++) {
     const b = scanned[i];
-    if (!kept(b.type, b.labels[0]?.value)) continue;
     blocks.push(
       new LazyBlock(
         b.type,
@@ -29889,7 +29977,7 @@ function where(loc) {
 function namesIn(text3) {
   return [...text3.matchAll(NAMES)].map(([, kind = "", name3 = ""]) => [kind, name3]);
 }
-var ModuleFile, HclAttr, HclBlock, BlockSyntaxError, LazyBlock, DATA_READ, JSON_BLOCK_TYPES, PLAIN_STRING, NAMES;
+var ModuleFile, NO_NAMES, HclAttr, HclBlock, BlockSyntaxError, LazyBlock, DATA_READ, JSON_BLOCK_TYPES, PLAIN_STRING, NAMES;
 var init_module = __esm({
   "src/parsers/terraform/module.ts"() {
     "use strict";
@@ -29908,6 +29996,7 @@ var init_module = __esm({
         return this.lines ??= new LineIndex(this.src.path, this.src.text);
       }
     };
+    NO_NAMES = /* @__PURE__ */ new Map();
     HclAttr = class {
       constructor(name3, expr, file, nameStart) {
         this.name = name3;
@@ -30477,7 +30566,7 @@ function resolveTraversal(segments, full, loc, scope) {
     if (name3 === "root" || name3 === "cwd") return str(["."], loc);
   }
   if (root === "data" && name3 !== void 0) {
-    scope = { ...scope, names: /* @__PURE__ */ new Map() };
+    scope = { ...scope, names: NO_NAMES };
     const label2 = rest[1];
     const block = label2 === void 0 ? void 0 : mod.data.get(`${name3}.${label2}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
@@ -30619,7 +30708,7 @@ function variable(mod, name3, loc, scope) {
       const block = mod.variables.get(name3);
       const plain3 = {
         module: mod,
-        names: /* @__PURE__ */ new Map(),
+        names: NO_NAMES,
         depth: scope.depth + 1,
         ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
       };
@@ -30743,7 +30832,7 @@ function local(mod, name3, loc, scope) {
     }
     const v = evaluate(attr.expr, {
       module: mod,
-      names: /* @__PURE__ */ new Map(),
+      names: NO_NAMES,
       depth: scope.depth + 1,
       ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
     });
@@ -30778,13 +30867,15 @@ function cyclicLocals(mod) {
 }
 function localCycles(mod) {
   const edges = /* @__PURE__ */ new Map();
-  for (const [name3, attr] of mod.locals)
+  mod.locals.forEach((attr, name3) => {
+    const text3 = exprText(attr.expr);
     edges.set(
       name3,
-      [...new Set([...exprText(attr.expr).matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter(
+      text3.includes("local") ? [...new Set([...text3.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter(
         (n) => mod.locals.has(n)
-      )
+      ) : []
     );
+  });
   const index2 = /* @__PURE__ */ new Map();
   const low = /* @__PURE__ */ new Map();
   const stack = [];
@@ -32202,7 +32293,7 @@ function holdsPrincipals(b) {
 function emptyCollection(dynamic, mod) {
   const forEach = dynamic.attrs.get("for_each");
   if (!forEach) return false;
-  const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const v = evaluate(forEach.expr, scope);
   return v.kind === "array" && v.items.length === 0 || v.kind === "object" && v.entries.length === 0;
 }
@@ -32254,17 +32345,36 @@ function supports(text3) {
   return (text3.includes("variable") || text3.includes("locals") || text3.includes("template_file")) && SUPPORT.test(text3);
 }
 async function parseTerraform(files, env) {
-  const whole = /* @__PURE__ */ new Set();
-  let restarts = 0;
+  const run7 = planRun(files);
+  try {
+    return await evaluateGroups(run7, env, run7.groups);
+  } catch (e) {
+    if (e instanceof CallAcrossGroups) return evaluateGroups(run7, env, [run7.dirs]);
+    throw e;
+  }
+}
+async function evaluateGroups(run7, env, groups) {
+  const restarts = { whole: /* @__PURE__ */ new Set(), count: 0 };
   for (; ; ) {
-    const modules = await loadModules(files, env, restarts > MAX_RESTARTS ? "all" : whole);
-    if (modules.regex) await loadRegexEngine();
+    const outcomes = [];
+    try {
+      for (let g = 0; g < groups.length; g++)
+        outcomes.push(...await evaluateGroup(groups[g], run7, env, restarts));
+      return assemble(run7, outcomes);
+    } catch (e) {
+      if (!(e instanceof EveryFileWhole)) throw e;
+    }
+  }
+}
+async function evaluateGroup(group, run7, env, restarts) {
+  for (; ; ) {
+    const modules = await loadModules(group, run7, env, restarts.count > MAX_RESTARTS ? "all" : restarts.whole);
     try {
       return evaluateModules(modules);
     } catch (e) {
       if (e instanceof BlockSyntaxError) {
-        whole.add(e.path);
-        restarts++;
+        restarts.whole.add(e.path);
+        if (++restarts.count > MAX_RESTARTS) throw new EveryFileWhole();
       } else if (e instanceof RegexEngineNeeded) await loadRegexEngine();
       else throw e;
     } finally {
@@ -32272,7 +32382,7 @@ async function parseTerraform(files, env) {
     }
   }
 }
-async function loadModules(files, env, whole) {
+function planRun(files) {
   const byDir = /* @__PURE__ */ new Map();
   const dirs = [];
   for (let i = 0; i < files.length; i++) {
@@ -32286,7 +32396,6 @@ async function loadModules(files, env, whole) {
       dirs.push(group);
     }
   }
-  const isTfvars = (f) => /\.tfvars(\.json)?$/.test(f.path);
   const relevantFile = /* @__PURE__ */ new Set();
   const localCalls = /* @__PURE__ */ new Map();
   for (let d = 0; d < dirs.length; d++) {
@@ -32295,7 +32404,7 @@ async function loadModules(files, env, whole) {
       const f = dirFiles[i];
       if (isTfvars(f)) continue;
       if (mentionsPolicies(f.text)) relevantFile.add(f);
-      if (!f.text.includes("source")) continue;
+      if (!f.text.includes('"./') && !f.text.includes('"../')) continue;
       let targets;
       LOCAL_SOURCE.lastIndex = 0;
       for (let m = LOCAL_SOURCE.exec(f.text); m; m = LOCAL_SOURCE.exec(f.text))
@@ -32318,10 +32427,13 @@ async function loadModules(files, env, whole) {
       changed = true;
     }
   }
-  const loaded2 = /* @__PURE__ */ new Map();
-  const failed = [];
-  const used = /* @__PURE__ */ new Set();
-  let regex = false;
+  const plan = { dirs: [], needed: /* @__PURE__ */ new Map(), groups: [] };
+  const parent = /* @__PURE__ */ new Map();
+  const root = (dir) => {
+    let r = dir;
+    for (let up = parent.get(r); up !== void 0 && up !== r; up = parent.get(r)) r = up;
+    return r;
+  };
   for (let d = 0; d < dirs.length; d++) {
     const { dir, files: dirFiles } = dirs[d];
     if (!needed.has(dir)) continue;
@@ -32329,57 +32441,136 @@ async function loadModules(files, env, whole) {
     const selected = dirFiles.filter(
       (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : supports(f.text))
     );
-    regex ||= selected.some((f) => REGEX_FUNCTION.test(f.text));
-    try {
-      loaded2.set(dir, await loadModule(dir, selected, env, used, whole));
-    } catch (e) {
-      failed.push(...selected.map((f) => internalProblem(f, e)));
+    const entry2 = {
+      dir,
+      index: plan.dirs.length,
+      files: selected
+    };
+    plan.dirs.push(entry2);
+    plan.needed.set(dir, entry2);
+    parent.set(dir, dir);
+  }
+  for (let d = 0; d < plan.dirs.length; d++) {
+    const { dir, files: dirFiles } = plan.dirs[d];
+    for (let i = 0; i < dirFiles.length; i++) {
+      const targets = localCalls.get(dirFiles[i]);
+      if (!targets) continue;
+      for (let t2 = 0; t2 < targets.length; t2++) {
+        const target = targets[t2];
+        if (!needed.has(target)) continue;
+        const a = root(dir);
+        const b = root(target);
+        if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
+      }
     }
   }
-  return { loaded: loaded2, failed, used, regex };
+  const groupOf = /* @__PURE__ */ new Map();
+  for (let d = 0; d < plan.dirs.length; d++) {
+    const entry2 = plan.dirs[d];
+    const r = root(entry2.dir);
+    const group = groupOf.get(r);
+    if (group) group.push(entry2);
+    else {
+      const fresh = [entry2];
+      groupOf.set(r, fresh);
+      plan.groups.push(fresh);
+    }
+  }
+  return plan;
 }
-function evaluateModules({ loaded: loaded2, failed, used }) {
-  const failDir = (m, e) => {
-    if (e instanceof RegexEngineNeeded || e instanceof BlockSyntaxError) throw e;
+function isTfvars(f) {
+  return f.path.endsWith(".tfvars") || f.path.endsWith(".tfvars.json");
+}
+async function loadModules(group, run7, env, whole) {
+  const loaded2 = /* @__PURE__ */ new Map();
+  const byName = /* @__PURE__ */ new Map();
+  const outcomes = /* @__PURE__ */ new Map();
+  const used = /* @__PURE__ */ new Set();
+  for (let d = 0; d < group.length; d++) {
+    const entry2 = group[d];
+    byName.set(entry2.dir, entry2);
+    try {
+      loaded2.set(entry2.dir, await loadModule(entry2.dir, entry2.files, env, used, whole));
+    } catch (e) {
+      outcomes.set(entry2.dir, {
+        dir: entry2,
+        failed: { order: entry2.index, files: entry2.files.map((f) => internalProblem(f, e)) }
+      });
+    }
+  }
+  return { loaded: loaded2, group: byName, run: run7, outcomes, used };
+}
+function evaluateModules(modules) {
+  const { loaded: loaded2, outcomes, used, run: run7 } = modules;
+  const failDir = (m, pass, e) => {
+    if (e instanceof RegexEngineNeeded || e instanceof BlockSyntaxError || e instanceof CallAcrossGroups) throw e;
     loaded2.delete(m.mod.dir);
-    failed.push(...m.files.map((f) => internalProblem(f, e)));
+    const entry2 = run7.needed.get(m.mod.dir);
+    outcomes.set(m.mod.dir, {
+      dir: entry2,
+      failed: { order: pass * run7.dirs.length + entry2.index, files: m.files.map((f) => internalProblem(f, e)) }
+    });
   };
   const called = /* @__PURE__ */ new Set();
   for (const [dir, m] of loaded2) {
     for (const block of m.mod.modules) {
-      const target = localModuleDir(block, m.mod);
+      const target = calleeDir(block, m.mod, modules);
       if (target !== void 0 && target !== dir && loaded2.has(target)) called.add(target);
     }
   }
   const done = /* @__PURE__ */ new Set();
-  const emitRoot = (dir, m) => {
+  const emitRoot = (dir, m, pass) => {
     try {
-      emitModule(m, m.mod, "", [dir], loaded2, done);
+      emitModule(m, m.mod, "", [dir], modules, done);
     } catch (e) {
-      failDir(m, e);
+      failDir(m, pass, e);
     }
   };
-  for (const [dir, m] of [...loaded2]) if (!called.has(dir)) emitRoot(dir, m);
-  for (const [dir, m] of [...loaded2]) if (!done.has(dir)) emitRoot(dir, m);
+  for (const [dir, m] of [...loaded2]) if (!called.has(dir)) emitRoot(dir, m, Pass.Roots);
+  for (const [dir, m] of [...loaded2]) if (!done.has(dir)) emitRoot(dir, m, Pass.Cycles);
   for (const m of [...loaded2.values()]) {
     try {
       emitUnusedDocuments(m, used);
     } catch (e) {
-      failDir(m, e);
+      failDir(m, Pass.UnusedDocuments, e);
     }
   }
-  const all = [...loaded2.values()].flatMap((m) => [...m.parsed.values()]);
+  loaded2.forEach((m, dir) => {
+    const { steps, moduleInstances, problems, templates } = m.mod.budget;
+    const entry2 = modules.group.get(dir);
+    outcomes.set(dir, { dir: entry2, parsed: m.parsed, spent: { steps, moduleInstances, problems, templates } });
+  });
+  return [...outcomes.values()];
+}
+function assemble(run7, outcomes) {
+  const byDir = new Array(run7.dirs.length);
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i];
+    byDir[o.dir.index] = o;
+  }
+  const all = [];
+  const failed = [];
+  for (let i = 0; i < byDir.length; i++) {
+    const o = byDir[i];
+    if (o?.parsed) all.push(...o.parsed.values());
+    else if (o?.failed) failed.push(o.failed);
+  }
   const byPath = new Map(all.map((f) => [f.file, f]));
-  for (const m of loaded2.values()) {
+  for (let i = 0; i < byDir.length; i++) {
+    const o = byDir[i];
+    if (!o?.parsed || !o.spent) continue;
+    const budget = o.spent;
     if (process.env.OIDCLINT_DEBUG)
       console.error(
-        `oidclint: ${m.mod.dir}: ${String(m.mod.budget.steps)} evaluation steps, ${String(m.mod.budget.moduleInstances)} module instances`
+        `oidclint: ${o.dir.dir}: ${String(budget.steps)} evaluation steps, ${String(budget.moduleInstances)} module instances`
       );
-    for (const p of m.mod.budget.problems) (byPath.get(p.loc.file) ?? m.parsed.values().next().value)?.problems.push(p);
-    const first = m.parsed.values().next().value;
-    if (first && m.mod.budget.templates.size > 0) first.templates = [...m.mod.budget.templates];
+    for (const p of budget.problems) (byPath.get(p.loc.file) ?? o.parsed.values().next().value)?.problems.push(p);
+    const first = o.parsed.values().next().value;
+    if (first && budget.templates.size > 0) first.templates = [...budget.templates];
   }
-  return [...all, ...failed];
+  failed.sort((a, b) => a.order - b.order);
+  for (let i = 0; i < failed.length; i++) all.push(...failed[i].files);
+  return all;
 }
 function dirOf(path4) {
   return path4.includes("/") ? path4.slice(0, path4.lastIndexOf("/")) : ".";
@@ -32397,6 +32588,12 @@ function joinPath(dir, rel) {
   }
   return out2.length === 0 ? "." : out2.join("/");
 }
+function calleeDir(block, mod, modules) {
+  const target = localModuleDir(block, mod);
+  if (target !== void 0 && !modules.group.has(target) && modules.run.needed.has(target))
+    throw new CallAcrossGroups();
+  return target;
+}
 function localModuleDir(block, mod) {
   if (plainSourceDirs.has(block)) return plainSourceDirs.get(block);
   const attr = block.attrs.get("source");
@@ -32407,7 +32604,7 @@ function localModuleDir(block, mod) {
     plainSourceDirs.set(block, dir);
     return dir;
   }
-  const v = evaluate(attr.expr, { module: mod, names: /* @__PURE__ */ new Map(), depth: 0 });
+  const v = evaluate(attr.expr, { module: mod, names: NO_NAMES, depth: 0 });
   return v.kind === "string" ? sourceDir(knownText(v.value), mod) : void 0;
 }
 function sourceDir(text3, mod) {
@@ -32454,9 +32651,8 @@ async function loadModule(dir, files, env, used, whole) {
   return { mod, parsed, files };
 }
 function lazyTop(file) {
-  const scanned = scanTopLevel(file.src.text);
-  if (!scanned) return void 0;
-  const top = lazyBlocksOfHcl(file, scanned);
+  const top = lazyBlocksOfHcl(file);
+  if (!top) return void 0;
   try {
     for (let i = 0; i < top.blocks.length; i++) {
       const b = top.blocks[i];
@@ -32501,9 +32697,9 @@ function resourcesRead(mod) {
   }
   return list2;
 }
-function emitModule(m, mod, prefix, stack, loaded2, done) {
+function emitModule(m, mod, prefix, stack, modules, done) {
   done.add(m.mod.dir);
-  const scope = { module: mod, names: /* @__PURE__ */ new Map(), depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
   const fileOf = (b) => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
   const read = resourcesRead(mod);
   for (let r = 0; r < read.length; r++) {
@@ -32539,8 +32735,8 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
   }
   for (let b = 0; b < mod.modules.length; b++) {
     const block = mod.modules[b];
-    const target = localModuleDir(block, mod);
-    const callee = target === void 0 ? void 0 : loaded2.get(target);
+    const target = calleeDir(block, mod, modules);
+    const callee = target === void 0 ? void 0 : modules.loaded.get(target);
     if (target !== void 0 && callee && !stack.includes(target) && stack.length < MAX_MODULE_DEPTH) {
       const label2 = block.labels[0] ?? "";
       const instances = instancesOf(block, scope);
@@ -32554,13 +32750,10 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[i];
         const args = /* @__PURE__ */ new Map();
+        const argScope = { ...scope, names: instance.names };
         block.attrs.forEach((attr, name3) => {
           if (!MODULE_META.has(name3))
-            args.set(name3, {
-              expr: attr.expr,
-              scope: { ...scope, names: instance.names },
-              origin: `module "${label2}" argument ${name3}`
-            });
+            args.set(name3, { expr: attr.expr, scope: argScope, origin: `module "${label2}" argument ${name3}` });
         });
         const called = {
           ...callee.mod,
@@ -32570,7 +32763,7 @@ function emitModule(m, mod, prefix, stack, loaded2, done) {
           budget,
           root: callee.mod
         };
-        emitModule(callee, called, `${prefix}module.${label2}${instance.key}.`, [...stack, target], loaded2, done);
+        emitModule(callee, called, `${prefix}module.${label2}${instance.key}.`, [...stack, target], modules, done);
       }
       continue;
     }
@@ -32584,12 +32777,12 @@ function documentInstance(document, index2, scope) {
   if (!document.attrs.has("for_each") && !document.attrs.has("count")) return index2 === void 0;
   if (index2 === void 0) return false;
   const keys = /* @__PURE__ */ new Set(["", `[${index2}]`, `[${JSON.stringify(index2)}]`]);
-  return instancesOf(document, { ...scope, names: /* @__PURE__ */ new Map() }).some((i) => keys.has(i.key));
+  return instancesOf(document, { ...scope, names: NO_NAMES }).some((i) => keys.has(i.key));
 }
 function emitUnusedDocuments(m, used) {
   const scope = {
     module: m.mod,
-    names: /* @__PURE__ */ new Map(),
+    names: NO_NAMES,
     depth: 0,
     policyDocument: (b, s) => policyDocumentTree(b, s)
   };
@@ -32673,7 +32866,7 @@ function policyFromValue(value, ctx, out2) {
   }
   return normalisePolicy(policyConditionValues(json3.tree), ctx, value.loc);
 }
-var RELEVANT, REGEX_FUNCTION, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MAX_RESTARTS, plainSourceDirs, READ_FIRST, MODULE_META, readResources;
+var RELEVANT, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MAX_RESTARTS, EveryFileWhole, CallAcrossGroups, Pass, plainSourceDirs, READ_FIRST, MODULE_META, readResources;
 var init_terraform = __esm({
   "src/parsers/terraform/index.ts"() {
     "use strict";
@@ -32689,13 +32882,11 @@ var init_terraform = __esm({
     init_parse_hcl();
     init_hcl2json_fallback();
     init_regex();
-    init_hcl_scan();
     init_module();
     init_modules();
     init_inert();
     init_policy_document();
     RELEVANT = /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
-    REGEX_FUNCTION = /\b(?:regex|regexall|replace)\b/;
     SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
     AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
     PERMISSION_RESOURCES = /* @__PURE__ */ new Set([
@@ -32707,6 +32898,11 @@ var init_terraform = __esm({
     LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
     MAX_MODULE_DEPTH = 8;
     MAX_RESTARTS = 4;
+    EveryFileWhole = class extends Error {
+    };
+    CallAcrossGroups = class extends Error {
+    };
+    Pass = { Roots: 1, Cycles: 2, UnusedDocuments: 3 };
     plainSourceDirs = /* @__PURE__ */ new WeakMap();
     READ_FIRST = /* @__PURE__ */ new Set([
       "resource aws_iam_role",
@@ -37105,6 +37301,16 @@ function readTriggers(r, node) {
   }
   return out2;
 }
+function triggerSummary(file, root) {
+  const on3 = valueOf(root, "on");
+  const texts = (n) => n?.kind === "seq" ? n.items.map((i) => scalarString2(deref(i))).filter((v) => v !== void 0) : [scalarString2(n)].filter((v) => v !== void 0);
+  const events = on3?.kind === "map" ? on3.pairs.map(pairKey).filter((v) => v !== void 0) : texts(on3);
+  return {
+    name: scalarString2(valueOf(root, "name")) ?? file,
+    events,
+    follows: texts(valueOf(valueOf(on3, "workflow_run"), "workflows"))
+  };
+}
 function readPermissions(r, pair2) {
   const keyLoc = locOf(r, pair2.key);
   const value = deref(pair2.value);
@@ -37235,7 +37441,10 @@ function parseWorkflow(src, parseEnv, fast = true) {
   const out2 = emptyParsed(src.path, "workflow");
   if (root === void 0 || isEmptyRoot(root)) return out2;
   const isMap4 = root.kind === "map";
-  if (isMap4 && parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) return out2;
+  if (isMap4 && parseEnv.workflowPrefilter && !workflowMayMatter(src.text)) {
+    out2.workflowTriggers = [triggerSummary(src.path, root)];
+    return out2;
+  }
   const r = { index: read.index ?? new LineIndex(src.path, src.text) };
   if (!isMap4) {
     out2.problems.push({
@@ -38332,7 +38541,8 @@ function relocateValue(v, loc, origin, depth = 0) {
   if (depth > 60) return unk("\u2026", loc, origin);
   switch (v.t) {
     case "str": {
-      const o = v.v.origin ?? origin;
+      const known = v.v.parts.every((p) => typeof p === "string");
+      const o = known ? origin ?? v.v.origin : v.v.origin ?? origin;
       return { t: "str", v: o === void 0 ? { parts: v.v.parts, loc } : { parts: v.v.parts, loc, origin: o } };
     }
     case "num":
@@ -40249,7 +40459,7 @@ var init_interpreter = __esm({
       $interpolate: "@pulumi/pulumi.interpolate",
       $jsonStringify: "@pulumi/pulumi.jsonStringify"
     };
-    SST_MODULE = /\$config\s*\(|\$app\b|\bsst\.aws\./;
+    SST_MODULE = /\$config\s*\(|\$app\b|\bsst\.aws\.|\$jsonStringify\s*\(|\$interpolate\s*`|<reference\s+path=["'][^"']*\.sst\/platform\/config\.d\.ts["']/;
   }
 });
 
@@ -60790,7 +61000,7 @@ function jsonToTree(text3, index2, stream) {
   let i = 0;
   let depth = 0;
   let streamNext = false;
-  let streamed = false;
+  let streamed2 = false;
   let brackets = 0;
   let indent2 = 0;
   const open = [];
@@ -60867,7 +61077,7 @@ function jsonToTree(text3, index2, stream) {
           skip();
           if (text3.charCodeAt(i) !== 58) throw REFUSED;
           i++;
-          if (stream && !streamed && depth === 1 && key3 === stream.key) streamNext = streamed = true;
+          if (stream && !streamed2 && depth === 1 && key3 === stream.key) streamNext = streamed2 = true;
           const entry2 = { key: { value: key3, loc: keyLoc }, value: value() };
           open.push(entry2);
           skip();
@@ -70800,6 +71010,26 @@ var init_github_trust = __esm({
 });
 
 // src/analysis/sub-pattern.ts
+function spelledOutTemplate(text3) {
+  const tokens = text3.split(":");
+  if (tokens[0] !== "repo" || tokens.length < 5) return void 0;
+  const keys = ["repo"];
+  let i = 2;
+  while (i < tokens.length) {
+    const t2 = tokens[i] ?? "";
+    if (t2 === "pull_request" && !keys.includes("context")) {
+      keys.push("context");
+      i += 1;
+    } else if ((t2 === "ref" || t2 === "environment") && !keys.includes("context")) {
+      keys.push("context");
+      i += 2;
+    } else if (CUSTOM_CLAIM_KEYS.has(t2) && !keys.includes(t2)) {
+      keys.push(t2);
+      i += 2;
+    } else return void 0;
+  }
+  return i === tokens.length && keys.length > 2 && keys.includes("context") ? keys : void 0;
+}
 function isAsciiAlnum(c) {
   const code18 = c.charCodeAt(0);
   return c.length === 1 && (code18 >= 48 && code18 <= 57 || code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122);
@@ -71160,6 +71390,9 @@ function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
   analyses.set(value, first ? { mode, template: key3, analysis, next: first } : { mode, template: key3, analysis });
   return analysis;
 }
+function spellsOutTemplate(value) {
+  return analyseSub(value, "like").template !== void 0;
+}
 function analyseText(value, text3, mode, template) {
   const key3 = templateKey(template);
   let tables = byText.get(key3);
@@ -71189,6 +71422,9 @@ function analyseAnew(value, mode, template) {
   const any = walkCached(els, grammar, mode, "anything");
   analysis.canMatch = any.accepted;
   if (!any.accepted) {
+    const spelled = templateKey(template) === DEFAULT_KEY ? spelledOutTemplate(text3) : void 0;
+    if (spelled && canMatchSub(value, mode, spelled))
+      return { ...analyseAnew(value, mode, spelled), template: spelled };
     analysis.problem = diagnose(value, mode, template);
     return analysis;
   }
@@ -71392,7 +71628,7 @@ function valueNote(value) {
   const why = value.origin === void 0 ? "" : `: ${value.origin}`;
   return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
 }
-var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, isOwnerChar, isRepoChar, isDigit2, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES, PLACEHOLDER2;
+var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, CUSTOM_CLAIM_KEYS, isOwnerChar, isRepoChar, isDigit2, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, DEFAULT_KEY, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES, PLACEHOLDER2;
 var init_sub_pattern = __esm({
   "src/analysis/sub-pattern.ts"() {
     "use strict";
@@ -71415,6 +71651,28 @@ var init_sub_pattern = __esm({
     ];
     PART_INDEX = Object.fromEntries(PARTS.map((p, i) => [p, i]));
     DEFAULT_SUB_TEMPLATE = ["repo", "context"];
+    CUSTOM_CLAIM_KEYS = /* @__PURE__ */ new Set([
+      "actor",
+      "actor_id",
+      "base_ref",
+      "enterprise",
+      "enterprise_id",
+      "event_name",
+      "head_ref",
+      "job_workflow_ref",
+      "job_workflow_sha",
+      "ref_protected",
+      "ref_type",
+      "repository_id",
+      "repository_owner",
+      "repository_owner_id",
+      "repository_visibility",
+      "runner_environment",
+      "sha",
+      "workflow",
+      "workflow_ref",
+      "workflow_sha"
+    ]);
     isOwnerChar = (c) => isAsciiAlnum(c) || c === "_" || c === "-";
     isRepoChar = (c) => isAsciiAlnum(c) || c === "_" || c === "." || c === "-";
     isDigit2 = (c) => c >= "0" && c <= "9";
@@ -71505,6 +71763,7 @@ var init_sub_pattern = __esm({
     NO_PARTS = /* @__PURE__ */ new Set();
     partSets.set(0, NO_PARTS);
     templateKeys = /* @__PURE__ */ new WeakMap();
+    DEFAULT_KEY = DEFAULT_SUB_TEMPLATE.join("\0");
     analyses = /* @__PURE__ */ new WeakMap();
     byText = /* @__PURE__ */ new Map();
     TEXTS_KEPT = 4096;
@@ -72052,8 +72311,14 @@ function iamNote(v, settings) {
     return " IAM's create-time check still accepts `repo:*`, so nothing else stops it.";
   return "";
 }
+function gluedOwnerFix(v) {
+  const m = v.claim === "sub" ? GLUED_OWNER.exec(v.text) : null;
+  return m ? `${m[1] ?? ""}@*/${m[2] ?? ""}@*${m[4] ?? ""}` : void 0;
+}
 function anyOwnerReason(v) {
   if (v.text === "*") return `\`*\` matches every ${v.claim} claim`;
+  if (gluedOwnerFix(v) !== void 0)
+    return "the wildcard glued to the owner name also matches every owner whose name starts the same way";
   if (v.claim === "job_workflow_ref")
     return "the owner in `OWNER/REPO/PATH@REF` is not pinned, and a wildcard there matches the workflows of other owners too";
   if (v.wildcardParts.has("key")) return "its leading wildcard also covers `repo:` and the owner name";
@@ -72076,7 +72341,7 @@ function gluedExample(segment) {
   const name3 = segment.replace(/^ref:refs\/heads\//, "").replace(/\*+$/, "");
   return { name: name3, sample: `${name3}-hotfix` };
 }
-var NONE2, ALL, NO_PARTS2, broad_sub_wildcard_default;
+var NONE2, ALL, NO_PARTS2, NAME2, GLUED_OWNER, broad_sub_wildcard_default;
 var init_broad_sub_wildcard = __esm({
   "rules/broad-sub-wildcard.ts"() {
     "use strict";
@@ -72087,6 +72352,8 @@ var init_broad_sub_wildcard = __esm({
     NONE2 = { owner: false, repository: false, context: false };
     ALL = { owner: true, repository: true, context: true };
     NO_PARTS2 = /* @__PURE__ */ new Set();
+    NAME2 = String.raw`(?:[^:/*?$]|\$\{[^}]*\})+`;
+    GLUED_OWNER = new RegExp(String.raw`^(repo:${NAME2})\*\/(${NAME2})(\*?)(:[^*?]*)$`);
     broad_sub_wildcard_default = defineRule({
       meta: {
         id: "broad-sub-wildcard",
@@ -72185,7 +72452,7 @@ var init_broad_sub_wildcard = __esm({
                 subject,
                 reason: anyOwnerReason(v),
                 iam: iamNote(v, settings),
-                suggestion: example(v, settings, settings.repository ?? "OWNER/REPO")
+                suggestion: gluedOwnerFix(v) ?? example(v, settings, settings.repository ?? "OWNER/REPO")
               }
             });
           } else if (breadth === "anyOwner" || breadth === "ownerWide") {
@@ -72772,8 +73039,20 @@ function literal3(ch, ignoreCase) {
 }
 function compileIamValue(value, match) {
   if (match === "other") return void 0;
-  const ignoreCase = match === "equalsIgnoreCase";
   const tokens = [];
+  return valueTokens(value, match, tokens) ? new PatternAutomaton(tokens) : void 0;
+}
+function compileWithUnknowns(value, match) {
+  if (match === "other") return void 0;
+  const tokens = [];
+  for (const part2 of value.parts) {
+    if (typeof part2 !== "string") tokens.push({ kind: "rep", test: ANY3 });
+    else if (!valueTokens(part2, match, tokens)) return void 0;
+  }
+  return new PatternAutomaton(tokens);
+}
+function valueTokens(value, match, tokens) {
+  const ignoreCase = match === "equalsIgnoreCase";
   for (let i = 0; i < value.length; i++) {
     const ch = value.charAt(i);
     if (ch === "$" && value[i + 1] === "{") {
@@ -72784,13 +73063,13 @@ function compileIamValue(value, match) {
         i = end;
         continue;
       }
-      return void 0;
+      return false;
     }
     if (match === "like" && ch === "*") tokens.push({ kind: "rep", test: ANY3 });
     else if (match === "like" && ch === "?") tokens.push({ kind: "one", test: ANY3 });
     else tokens.push({ kind: "one", test: literal3(ch, ignoreCase) });
   }
-  return new PatternAutomaton(tokens);
+  return true;
 }
 function compileFilterGlob(pattern) {
   const tokens = [];
@@ -73028,6 +73307,10 @@ function evalFormula(f, accepted) {
       return f.parts.some((p) => evalFormula(p, accepted));
   }
 }
+function isDefaultTemplate(settings) {
+  const t2 = settings.subClaimTemplate;
+  return t2 === void 0 || t2.length === 2 && t2[0] === "repo" && t2[1] === "context";
+}
 function statementFormula(stmt, claims, settings, matchers, skipClaims) {
   const parts = [];
   for (const gc of githubConditions(stmt, settings)) {
@@ -73035,21 +73318,25 @@ function statementFormula(stmt, claims, settings, matchers, skipClaims) {
     const op = gc.operator;
     const predicted = claims.get(gc.claim) ?? { kind: "unknown" };
     if (op.base.toLowerCase() === "null") {
-      const { texts: texts2, unknown: unknown3 } = valueTexts(gc.condition);
-      if (predicted.kind === "unknown" || unknown3.length > 0 || texts2.length !== 1) continue;
-      const wantsAbsent = texts2[0]?.toLowerCase() === "true";
+      const { texts, unknown: unknown2 } = valueTexts(gc.condition);
+      if (predicted.kind === "unknown" || unknown2.length > 0 || texts.length !== 1) continue;
+      const wantsAbsent = texts[0]?.toLowerCase() === "true";
       parts.push({ kind: "const", value: wantsAbsent === (predicted.kind === "absent") });
       continue;
     }
     if (op.match === "other" || predicted.kind === "unknown") continue;
+    if (gc.claim === "sub" && isDefaultTemplate(settings) && gc.condition.values.items.some(spellsOutTemplate))
+      continue;
     if (predicted.kind === "absent") {
       parts.push({ kind: "const", value: op.ifExists || op.negated || op.set === "ForAllValues" });
       continue;
     }
-    const { texts, unknown: unknown2 } = valueTexts(gc.condition);
-    const autos = texts.map((t2) => compileIamValue(t2, op.match));
+    const autos = op.negated ? valueTexts(gc.condition).texts.map((t2) => compileIamValue(t2, op.match)) : (
+      // A value with unknown parts stands for everything it may be; a list not known at all may match anything.
+      gc.condition.values.items.map((v) => compileWithUnknowns(v, op.match))
+    );
     const known = autos.filter((a) => a !== void 0);
-    const someUnknown = unknown2.length > 0 || known.length < autos.length;
+    const someUnknown = gc.condition.values.unknown !== void 0 || known.length < autos.length;
     if (!op.negated && someUnknown) continue;
     const ids = known.map((a) => matchers.push(holedMatcher(a, predicted.pieces)) - 1);
     parts.push({ kind: op.negated ? "none" : "some", ids });
@@ -73206,6 +73493,7 @@ var init_iam_evaluation = __esm({
     "use strict";
     init_github_trust();
     init_value();
+    init_sub_pattern();
     PatternAutomaton = class {
       tokens;
       constructor(tokens) {
@@ -73873,6 +74161,13 @@ var init_role_assumptions = __esm({
 });
 
 // src/analysis/project-index.ts
+function triggersOf(workflows) {
+  return workflows.map((wf) => ({
+    name: wf.name?.value ?? wf.file,
+    events: wf.triggers.map((t2) => t2.event.value),
+    follows: wf.triggers.flatMap((t2) => t2.event.value === "workflow_run" ? t2.filter.workflows ?? [] : []).map((n) => n.value)
+  }));
+}
 function indexProject(project, settings) {
   return new ProjectIndex(project, settings);
 }
@@ -73912,6 +74207,7 @@ var init_project_index = __esm({
         this.settings = settings;
         for (const f of project.files) {
           this.factsByFile.set(f.file, f.facts);
+          if (f.workflowTriggers) this.triggersByFile.set(f.file, f.workflowTriggers);
           for (const p of f.providers) if (!this.factsByProvider.has(p)) this.factsByProvider.set(p, f.facts);
         }
         const roles = /* @__PURE__ */ new Map();
@@ -73939,10 +74235,13 @@ var init_project_index = __esm({
           const issuer = providerIssuer(p);
           if (issuer !== void 0) push(this.providersByIssuer, issuer, p);
         });
+        const byFile = /* @__PURE__ */ new Map();
         for (const wf of project.workflows) {
           for (const suffix of pathSuffixes(wf.file))
             if (!this.workflowsBySuffix.has(suffix)) this.workflowsBySuffix.set(suffix, wf);
+          push(byFile, wf.file, wf);
         }
+        for (const [file, wfs] of byFile) this.triggersByFile.set(file, triggersOf(wfs));
         for (const a of project.actions) if (!this.actionsByDir.has(a.dir)) this.actionsByDir.set(a.dir, a);
       }
       project;
@@ -73962,6 +74261,8 @@ var init_project_index = __esm({
       /** Trust documents by every path suffix of their file (`a/b/x.tf`, `b/x.tf`, `x.tf`), for the `roles` config map. */
       trustDocsBySuffix = /* @__PURE__ */ new Map();
       partitions = /* @__PURE__ */ new Map();
+      /** Trigger summaries of every workflow file, including those whose models a streamed run dropped (`noteTriggers`). */
+      triggersByFile = /* @__PURE__ */ new Map();
       /** The format facts of a file (those of a file nothing is known of when it was not parsed). */
       facts(file) {
         return this.factsByFile.get(file) ?? DEFAULT_FACTS;
@@ -73989,6 +74290,16 @@ var init_project_index = __esm({
       /** The first linted workflow (in project order) whose path is `file` or ends with `/file`. */
       workflowAt(file) {
         return this.workflowsBySuffix.get(file);
+      }
+      /** Records the trigger summaries of a workflow file whose models may be dropped (the workflow stream). */
+      noteTriggers(file, triggers) {
+        this.triggersByFile.set(file, triggers);
+      }
+      /** The linted workflows GitHub knows by `name` (their `name:`, or their path without one), in no set order. */
+      workflowsNamed(name3) {
+        const out2 = [];
+        for (const list2 of this.triggersByFile.values()) for (const t2 of list2) if (t2.name === name3) out2.push(t2);
+        return out2;
       }
       /** The first linted composite action of a directory (`.` for the repository root). */
       actionIn(dir) {
@@ -76405,13 +76716,25 @@ function reachable(job, untrusted) {
     return reach === "yes" || reach === "maybe" && !condition.opaqueEventTest;
   });
 }
+function followsWritersOnly(names, index2, seen) {
+  return names.length > 0 && names.every((name3) => {
+    if (seen.has(name3)) return true;
+    seen.add(name3);
+    const sources = index2.workflowsNamed(name3);
+    return sources.length > 0 && sources.every(
+      (s) => s.events.every(
+        (e) => WRITERS_EVENTS.has(e) || e === "workflow_run" && followsWritersOnly(s.follows, index2, seen)
+      )
+    );
+  });
+}
 function key2(loc) {
   return `${loc.line}:${loc.column}`;
 }
 function triggerLocs(wf, untrusted) {
   return wf.triggers.filter((t2) => untrusted.includes(t2.event.value)).map((t2) => ({ message: `untrusted trigger \`${t2.event.value}\``, loc: t2.event.loc }));
 }
-var UNTRUSTED, untrusted_trigger_oidc_default;
+var UNTRUSTED, WRITERS_EVENTS, untrusted_trigger_oidc_default;
 var init_untrusted_trigger_oidc = __esm({
   "rules/untrusted-trigger-oidc.ts"() {
     "use strict";
@@ -76419,6 +76742,19 @@ var init_untrusted_trigger_oidc = __esm({
     init_job_condition();
     init_token_use();
     UNTRUSTED = UNTRUSTED_TRIGGERS;
+    WRITERS_EVENTS = /* @__PURE__ */ new Set([
+      "push",
+      "workflow_dispatch",
+      "schedule",
+      "release",
+      "create",
+      "delete",
+      "repository_dispatch",
+      "deployment",
+      "deployment_status",
+      "page_build",
+      "registry_package"
+    ]);
     untrusted_trigger_oidc_default = defineRule({
       meta: {
         id: "untrusted-trigger-oidc",
@@ -76436,7 +76772,17 @@ var init_untrusted_trigger_oidc = __esm({
       },
       checkWorkflowFile(ctx) {
         for (const wf of ctx.project.workflows) {
-          const untrusted = [...new Set(wf.triggers.map((t2) => t2.event.value).filter((e) => UNTRUSTED.includes(e)))];
+          const follows = wf.triggers.flatMap((t2) => t2.event.value === "workflow_run" ? t2.filter.workflows ?? [] : []);
+          const writersRuns = followsWritersOnly(
+            follows.map((n) => n.value),
+            ctx.index,
+            /* @__PURE__ */ new Set()
+          );
+          const untrusted = [
+            ...new Set(
+              wf.triggers.map((t2) => t2.event.value).filter((e) => UNTRUSTED.includes(e) && !(e === "workflow_run" && writersRuns))
+            )
+          ];
           if (untrusted.length === 0) continue;
           const grants = /* @__PURE__ */ new Map();
           for (const job of wf.jobs) {
@@ -76864,7 +77210,7 @@ function ruleErrorText(e) {
   return `internal error in rule ${e.ruleId}: ${e.message.replace(/\s*\n\s*/g, " ")}; its findings are incomplete; please report it`;
 }
 function compareMessages(a, b) {
-  return a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
+  return a.line - b.line || a.column - b.column || compareText(a.ruleId, b.ruleId) || compareText(a.message, b.message);
 }
 function capPerRule(messages, max) {
   if (max <= 0 || messages.length <= max) return messages;
@@ -76922,6 +77268,7 @@ var DEFAULT_MAX_PER_RULE, MORE_FINDINGS;
 var init_result = __esm({
   "src/engine/result.ts"() {
     "use strict";
+    init_collate();
     DEFAULT_MAX_PER_RULE = 100;
     MORE_FINDINGS = "moreFindings";
   }
@@ -77008,7 +77355,7 @@ function selectContext(reported, found, settings) {
   for (let grew = true; grew; ) {
     grew = false;
     for (const c of workflowSide) {
-      if (selected.has(c) || !needs.called(c.path)) continue;
+      if (selected.has(c) || !(needs.followsRuns || needs.called(c.path))) continue;
       const src = read(c);
       if (!src) continue;
       selected.set(c, src);
@@ -77101,6 +77448,8 @@ var init_context = __esm({
       /** Role names the reported workflows (and what they call) may assume; "any" when one is computed. */
       roleNames = /* @__PURE__ */ new Set();
       calledPaths = /* @__PURE__ */ new Set();
+      /** A reported workflow (or one it calls) runs after others' runs (`workflow_run`): every workflow may matter. */
+      followsRuns = false;
       actionDirs = /* @__PURE__ */ new Set();
       /** Text of the reported files that are not workflows (policies, roles, providers). */
       policyTexts = [];
@@ -77126,6 +77475,7 @@ var init_context = __esm({
         if (PROVIDER.test(src.text)) this.reportedProvider = true;
       }
       addWorkflowText(text3) {
+        if (/\bworkflow_run\b/.test(text3)) this.followsRuns = true;
         if (COMPUTED_ROLE_REF.test(text3)) this.roleNames = "any";
         else this.addNames(text3);
         for (const m of text3.matchAll(LOCAL_USES)) {
@@ -77175,6 +77525,9 @@ var init_context = __esm({
 function callsLocalWorkflow(wf) {
   return wf.jobs.some((job) => job.uses !== void 0 && localCalleePath(job.uses.value) !== void 0);
 }
+function followsRuns(wf) {
+  return wf.triggers.some((t2) => t2.event.value === "workflow_run");
+}
 function mayBeCalled(wf) {
   return wf.triggers.some((t2) => t2.event.value === "workflow_call");
 }
@@ -77203,6 +77556,8 @@ var init_workflow_stream = __esm({
       deferred = [];
       /** Files whose workflow models were dropped. */
       dropped = /* @__PURE__ */ new Set();
+      /** Every workflow file's trigger summaries, for `workflow_run` follow-ups (handed over last). */
+      triggers = /* @__PURE__ */ new Map();
       /** For `parseAll`: workflow files parsed last, each handed over (or kept for later) as it is parsed. */
       later = {
         matches: isWorkflowFilePath,
@@ -77215,9 +77570,11 @@ var init_workflow_stream = __esm({
         each: (file) => this.each(file)
       };
       async each(file) {
+        if (file.workflowTriggers) this.triggers.set(file.file, file.workflowTriggers);
         if (file.workflows.length === 0 || this.templates.has(file.file) || !this.handler || !this.others) return file;
         const order = this.next++;
-        if (file.workflows.some(callsLocalWorkflow)) {
+        this.triggers.set(file.file, triggersOf(file.workflows));
+        if (file.workflows.some(callsLocalWorkflow) || file.workflows.some(followsRuns)) {
           this.deferred.push({ file, order });
           return file;
         }
@@ -77257,6 +77614,7 @@ var init_workflow_stream = __esm({
       }
       /** Hands over the workflow files kept for last, against the project of every file (`loaded`). */
       async handDeferred(loaded2) {
+        for (const [file, triggers] of this.triggers) loaded2.index.noteTriggers(file, triggers);
         for (const { file, order } of this.deferred) await this.handler?.(file, order, loaded2);
       }
     };
@@ -77619,11 +77977,12 @@ async function lintForFixes(options = {}) {
   });
   const run7 = await (await RuleRun.start(loaded2, rules2, cannotFix)).everyWorkflowFile(loaded2);
   const maxPerRule = options.maxPerRule ?? 0;
+  const fingerprints = options.fingerprints !== false;
   return {
-    ...run7.finish(loaded2, maxPerRule, true),
+    ...run7.finish(loaded2, maxPerRule, true, fingerprints),
     async whole(shownPerRule) {
       await (await run7.startLater(loaded2)).everyWorkflowFile(loaded2);
-      return run7.finish(loaded2, shownPerRule ?? maxPerRule, true);
+      return run7.finish(loaded2, shownPerRule ?? maxPerRule, true, fingerprints);
     }
   };
 }
@@ -77646,7 +78005,7 @@ async function lintFindings(options) {
     ...rules2.every(readsWorkflowsPerFile) ? { workflowFiles } : {}
   });
   const run7 = started.run ?? await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2);
-  return run7.finish(loaded2, options.maxPerRule ?? 0, false);
+  return run7.finish(loaded2, options.maxPerRule ?? 0, false, options.fingerprints !== false);
 }
 function readsWorkflowsPerFile(rule2) {
   const { inputs } = rule2.meta;
@@ -77689,7 +78048,7 @@ function onlyWorkflowsIn(reported) {
   return only;
 }
 async function runRules(loaded2, rules2 = withEngineRules(rules), maxPerRule = 0) {
-  return (await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2)).finish(loaded2, maxPerRule, false).complete();
+  return (await (await RuleRun.start(loaded2, rules2)).everyWorkflowFile(loaded2)).finish(loaded2, maxPerRule, false, true).complete();
 }
 function sourceReader(loaded2) {
   let kept2;
@@ -77716,7 +78075,7 @@ async function lookUpRepositories(project, config) {
     ...env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN } : {}
   });
 }
-function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixesOnly) {
+function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixesOnly, fingerprints) {
   const { config, root: cwd, reported } = loaded2;
   const byFile = /* @__PURE__ */ new Map();
   const cache = /* @__PURE__ */ new Map();
@@ -77785,7 +78144,7 @@ function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixe
   const unfinished = [];
   const finish = (out2, file) => {
     out2.messages = out2.messages.map(complete);
-    if (out2.messages.length > 0)
+    if (fingerprints && out2.messages.length > 0)
       addFingerprints(
         out2.messages,
         fromRoot(file),
@@ -77876,7 +78235,7 @@ function toReport(findings, loaded2, fixer, understood, rules2, maxPerRule, fixe
     results.push(shown2(src.path, messages));
   }
   for (const [file, messages] of byFile) results.push(shown2(file, messages));
-  results.sort((a, b) => a.filePath.localeCompare(b.filePath));
+  results.sort((a, b) => compareText(a.filePath, b.filePath));
   const report = {
     results,
     filesLinted: results.length,
@@ -77919,6 +78278,7 @@ var init_lint = __esm({
     init_rule();
     init_fixer();
     init_suppressions();
+    init_collate();
     PLACES = 2 ** 26;
     SHARED_STRING_LENGTH = 32;
     onlyWorkflows = /* @__PURE__ */ new WeakMap();
@@ -78076,9 +78436,9 @@ var init_lint = __esm({
       }
       /**
        * The report: what parsers could not read (`parse-error`), then the rules' findings in their order; with
-       * `fixesOnly`, its messages are completed by `complete` (`toReport`).
+       * `fixesOnly`, its messages are completed by `complete` (`toReport`); with `fingerprints`, they carry them.
        */
-      finish(loaded2, maxPerRule, fixesOnly) {
+      finish(loaded2, maxPerRule, fixesOnly, fingerprints) {
         const parsed = loaded2.project.files;
         if (this.repoStatuses) loaded2.project.repoStatuses = this.repoStatuses;
         const findings = parsed.flatMap(
@@ -78104,7 +78464,8 @@ var init_lint = __esm({
           new Set(parsed.map((f) => f.file)),
           this.rules,
           maxPerRule,
-          fixesOnly
+          fixesOnly,
+          fingerprints
         );
         const { report } = out2;
         if (ruleErrors.length > 0) report.ruleErrors = ruleErrors;
@@ -82950,6 +83311,7 @@ init_load();
 init_read_file();
 import { fstatSync as fstatSync2, writeSync } from "node:fs";
 import { isatty } from "node:tty";
+var streamed = false;
 function descriptorWriter(fd) {
   let stream;
   let closed = false;
@@ -82972,6 +83334,7 @@ function descriptorWriter(fd) {
         }
         if (code18 !== "EAGAIN") throw e;
         stream = fd === 1 ? process.stdout : process.stderr;
+        streamed = true;
         stream.on("error", (err) => {
           if (err.code !== "EPIPE") throw err;
         });
@@ -82989,6 +83352,7 @@ function isTerminal(fd) {
   }
 }
 function defaultIO() {
+  let terminal;
   return {
     stdout: descriptorWriter(1),
     stderr: descriptorWriter(2),
@@ -83005,13 +83369,18 @@ function defaultIO() {
       }
       return Buffer.concat(chunks).toString("utf8");
     },
-    isTTY: isTerminal(1),
+    // Asked only by what may colour its output: a report in another format never loads `tty` (/dev/null is a
+    // character device too).
+    get isTTY() {
+      return terminal ??= isTerminal(1);
+    },
     cwd: process.cwd(),
     env: process.env
   };
 }
 
 // src/engine/baseline.ts
+init_collate();
 var BaselineError = class extends Error {
 };
 function baselineOf(report, fileName) {
@@ -83028,9 +83397,7 @@ function baselineOf(report, fileName) {
         });
     }
   }
-  findings.sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.fingerprint.localeCompare(b.fingerprint)
-  );
+  findings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.fingerprint, b.fingerprint));
   return { oidclintBaseline: 1, findings };
 }
 function parseBaseline(text3, name3) {
@@ -83631,6 +83998,7 @@ async function runLint(argv, io) {
     throw new UsageError("give --baseline or --write-baseline, not both");
   const known = values2.baseline === void 0 ? void 0 : readBaseline(resolve10(io.cwd, values2.baseline), values2.baseline);
   const ruleOverrides = parseRuleFlags(values2.rule ?? []);
+  const needsFingerprints = formatName === "json" || formatName === "sarif" || values2.baseline !== void 0 || values2["write-baseline"] !== void 0 || io.onReport !== void 0;
   const stdinSource = values2.stdin ? await io.readStdin() : void 0;
   const lintOptions = {
     cwd: io.cwd,
@@ -83642,6 +84010,8 @@ async function runLint(argv, io) {
     ...stdinSource !== void 0 ? { stdin: { text: stdinSource, filename: values2["stdin-filename"] ?? "stdin" } } : {},
     ...values2.context ? { contextPaths: values2.context } : {},
     ...capLate ? {} : { maxPerRule },
+    // Only json and sarif print fingerprints; baselines and the Action's report (`onReport`) read them.
+    ...needsFingerprints ? {} : { fingerprints: false },
     tuneCollector: true
   };
   const report = values2.fix || values2["fix-dry-run"] ? await runFix(lintOptions, values2["fix-dry-run"] === true, io, capInFix ? maxPerRule : 0) : await lint(lintOptions);
@@ -83677,16 +84047,19 @@ async function runLint(argv, io) {
   if (capLate && !capInFix) {
     const root = repositoryRoot(io.cwd);
     capReport(report, maxPerRule, (m, abs) => {
-      m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
+      if (needsFingerprints) m.fingerprint = moreFindingsFingerprint(m.ruleId, pathUnderRoot(root, io.cwd, abs) ?? abs);
     });
   }
   if (formatName !== "stylish") for (const note of notes) io.stderr(`oidclint: ${visible(note)}
 `);
-  const color = useColor(values2["no-color"] ? false : values2.color, io, values2["output-file"] !== void 0);
+  let color;
   const stdinText = values2.stdin ? stdinSource : void 0;
   const meta2 = {
     cwd: io.cwd,
-    color,
+    // Whether standard output is a terminal is asked only by a format that may colour (`CliIO.isTTY`).
+    get color() {
+      return color ??= useColor(values2["no-color"] ? false : values2.color, io, values2["output-file"] !== void 0);
+    },
     rules,
     version: version(),
     verbose: values2.verbose ?? false,
