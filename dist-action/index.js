@@ -32644,9 +32644,7 @@ async function loadModule(dir, files, env, used, whole) {
     if (tfvars) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);
   }
-  tfvarsFiles.sort(
-    (a, b) => tfvarsRank(a.file.src.path) - tfvarsRank(b.file.src.path) || a.file.src.path.localeCompare(b.file.src.path)
-  );
+  tfvarsFiles.sort((a, b) => tfvarsRank(a.file.src.path) - tfvarsRank(b.file.src.path) || byCodeUnit(a, b));
   for (const { top } of tfvarsFiles) for (const [k, attr] of top.attrs) mod.tfvars.set(k, attr);
   return { mod, parsed, files };
 }
@@ -32793,6 +32791,11 @@ function emitUnusedDocuments(m, used) {
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
   });
+}
+function byCodeUnit(a, b) {
+  const x = a.file.src.path;
+  const y2 = b.file.src.path;
+  return x < y2 ? -1 : x > y2 ? 1 : 0;
 }
 function tfvarsRank(path4) {
   return /(^|\/)terraform\.tfvars$/.test(path4) ? 0 : /(^|\/)terraform\.tfvars\.json$/.test(path4) ? 1 : 2;

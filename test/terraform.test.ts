@@ -117,6 +117,31 @@ resource "aws_iam_role" "r" {
     expect(values[2]?.origin).toContain('variable "repo" has no default (infra/variables.tf:4)');
   });
 
+  it("applies *.auto.tfvars in Terraform's order, by code unit (a later file wins): a.auto.tfvars after B.auto.tfvars", async () => {
+    const role = `variable "repo" {}
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect = "Allow"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:\${var.repo}:*" } }
+    }]
+  })
+}
+`;
+    const doc = policies(
+      await parse({
+        "infra/main.tf": role,
+        "infra/a.auto.tfvars": `repo = "acme/*"\n`,
+        "infra/B.auto.tfvars": `repo = "acme/app"\n`,
+        "infra/terraform.tfvars": `repo = "acme/old"\n`,
+      }),
+    )[0];
+    const values = subCondition(doc)?.values.items ?? [];
+    expect(values.map(at)).toEqual(["repo:acme/*:* @7:80"]);
+    expect(values[0]?.origin).toContain("a.auto.tfvars:1");
+  });
+
   it("keeps an unknown list unknown", async () => {
     const main = `variable "subjects" {}
 resource "aws_iam_role" "r" {

@@ -497,11 +497,9 @@ async function loadModule(
     if (tfvars) tfvarsFiles.push({ file, top });
     else addToModule(mod, top);
   }
-  // terraform.tfvars first, then *.auto.tfvars in lexical order: later files win.
-  tfvarsFiles.sort(
-    (a, b) =>
-      tfvarsRank(a.file.src.path) - tfvarsRank(b.file.src.path) || a.file.src.path.localeCompare(b.file.src.path),
-  );
+  // terraform.tfvars first, then *.auto.tfvars in the lexical order of their names, as Terraform sorts them (by
+  // code unit: `B.auto.tfvars` before `a.auto.tfvars`, whatever the locale): later files win.
+  tfvarsFiles.sort((a, b) => tfvarsRank(a.file.src.path) - tfvarsRank(b.file.src.path) || byCodeUnit(a, b));
   for (const { top } of tfvarsFiles) for (const [k, attr] of top.attrs) mod.tfvars.set(k, attr);
   return { mod, parsed, files };
 }
@@ -712,6 +710,12 @@ function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {
     const doc = normalisePolicy(tree, { source: "aws_iam_policy_document" });
     if (doc) m.parsed.get(block.file.src.path)?.policies.push(doc);
   });
+}
+
+function byCodeUnit(a: { file: TfFile }, b: { file: TfFile }): number {
+  const x = a.file.src.path;
+  const y = b.file.src.path;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function tfvarsRank(path: string): number {
