@@ -507,7 +507,7 @@ function calleeCanReceive(job: Job, wf: Workflow): "yes" | "no" | "unknown" {
   return access === "write" ? "yes" : access === "unknown" ? "unknown" : "no";
 }
 
-function callUses(w: Walk, uses: { value: string; loc: SourceLocation }): OidcUse[] {
+function callUses(w: Walk, uses: { value: string; loc: SourceLocation }, given: Map<string, StrValue>): OidcUse[] {
   const callee = localCallee(w.ctx.index, uses.value);
   if (!callee) {
     const remote = !uses.value.startsWith("./");
@@ -524,11 +524,15 @@ function callUses(w: Walk, uses: { value: string; loc: SourceLocation }): OidcUs
   }
   if (w.visiting.has(callee.file)) return [];
   w.visiting.add(callee.file);
+  // The callee's `${{ inputs.X }}` are the caller's `with:` values; an input the caller leaves out stays unknown
+  // (its default is not read).
+  const inputs: InputScope = new Map();
+  for (const [key, value] of given) inputs.set(key.toLowerCase(), value);
   const out: OidcUse[] = [];
   for (const calleeJob of callee.jobs) {
     const receive = calleeCanReceive(calleeJob, callee);
     if (receive === "no") continue;
-    for (const use of jobUsesIn(w, calleeJob, callee)) {
+    for (const use of jobUsesIn(w, calleeJob, callee, undefined, inputs)) {
       const need = use.need === "yes" && receive === "yes" ? "yes" : "maybe";
       const call: OidcUse = {
         need,
@@ -546,13 +550,19 @@ function callUses(w: Walk, uses: { value: string; loc: SourceLocation }): OidcUs
   return out;
 }
 
-function jobUsesIn(w: Walk, job: Job, wf: Workflow, matrix?: ReadonlyMap<string, StrValue>): OidcUse[] {
-  if (job.uses) return callUses(w, job.uses);
+function jobUsesIn(
+  w: Walk,
+  job: Job,
+  wf: Workflow,
+  matrix?: ReadonlyMap<string, StrValue>,
+  inputs?: InputScope,
+): OidcUse[] {
+  if (job.uses) return callUses(w, job.uses, job.with);
   const env = [job.env, wf.env].filter((e): e is Map<string, StrValue> => e !== undefined);
   const dynamicEnv = new Set<string>();
   const out: OidcUse[] = [];
   for (const step of job.steps) {
-    const s: StepScope = { step, inputs: undefined, env: [step.env, ...env], dynamicEnv: new Set(dynamicEnv) };
+    const s: StepScope = { step, inputs, env: [step.env, ...env], dynamicEnv: new Set(dynamicEnv) };
     if (matrix) s.matrix = matrix;
     if (w.variables) s.variables = w.variables;
     out.push(...stepUses(w, s));
