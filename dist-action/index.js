@@ -73962,7 +73962,7 @@ function calleeCanReceive(job, wf) {
   const { access } = idTokenAccess(block);
   return access === "write" ? "yes" : access === "unknown" ? "unknown" : "no";
 }
-function callUses(w, uses) {
+function callUses(w, uses, given) {
   const callee = localCallee(w.ctx.index, uses.value);
   if (!callee) {
     const remote = !uses.value.startsWith("./");
@@ -73977,11 +73977,13 @@ function callUses(w, uses) {
   }
   if (w.visiting.has(callee.file)) return [];
   w.visiting.add(callee.file);
+  const inputs = /* @__PURE__ */ new Map();
+  for (const [key3, value] of given) inputs.set(key3.toLowerCase(), value);
   const out2 = [];
   for (const calleeJob of callee.jobs) {
     const receive = calleeCanReceive(calleeJob, callee);
     if (receive === "no") continue;
-    for (const use of jobUsesIn(w, calleeJob, callee)) {
+    for (const use of jobUsesIn(w, calleeJob, callee, void 0, inputs)) {
       const need = use.need === "yes" && receive === "yes" ? "yes" : "maybe";
       const call2 = {
         need,
@@ -73998,13 +74000,13 @@ function callUses(w, uses) {
   w.visiting.delete(callee.file);
   return out2;
 }
-function jobUsesIn(w, job, wf, matrix) {
-  if (job.uses) return callUses(w, job.uses);
+function jobUsesIn(w, job, wf, matrix, inputs) {
+  if (job.uses) return callUses(w, job.uses, job.with);
   const env = [job.env, wf.env].filter((e) => e !== void 0);
   const dynamicEnv = /* @__PURE__ */ new Set();
   const out2 = [];
   for (const step2 of job.steps) {
-    const s = { step: step2, inputs: void 0, env: [step2.env, ...env], dynamicEnv: new Set(dynamicEnv) };
+    const s = { step: step2, inputs, env: [step2.env, ...env], dynamicEnv: new Set(dynamicEnv) };
     if (matrix) s.matrix = matrix;
     if (w.variables) s.variables = w.variables;
     out2.push(...stepUses(w, s));
