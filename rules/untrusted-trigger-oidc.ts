@@ -3,7 +3,7 @@ import type { SourceLocation } from "../src/model/location.js";
 import { jobCondition } from "../src/analysis/job-condition.js";
 import { effectivePermissions, UNTRUSTED_TRIGGERS } from "../src/analysis/token-use.js";
 import type { Job, Workflow } from "../src/model/workflow.js";
-import type { ProjectIndex } from "../src/analysis/project-index.js";
+import { followedWorkflows, type ProjectIndex } from "../src/analysis/project-index.js";
 
 const UNTRUSTED: readonly string[] = UNTRUSTED_TRIGGERS;
 
@@ -84,12 +84,7 @@ export default defineRule({
   },
   checkWorkflowFile(ctx) {
     for (const wf of ctx.project.workflows) {
-      const follows = wf.triggers.flatMap((t) => (t.event.value === "workflow_run" ? (t.filter.workflows ?? []) : []));
-      const writersRuns = followsWritersOnly(
-        follows.map((n) => n.value),
-        ctx.index,
-        new Set(),
-      );
+      const writersRuns = followsWritersOnly(followedWorkflows(wf), ctx.index, new Set());
       const untrusted = [
         ...new Set(
           wf.triggers

@@ -20,14 +20,19 @@ export interface IndexedRole {
   order: number;
 }
 
+/** The names of the workflows a workflow follows (its `workflow_run` trigger's `workflows:`). */
+export function followedWorkflows(wf: Workflow): string[] {
+  return wf.triggers
+    .flatMap((t) => (t.event.value === "workflow_run" ? (t.filter.workflows ?? []) : []))
+    .map((n) => n.value);
+}
+
 /** The trigger summaries of one file's workflows. */
 export function triggersOf(workflows: readonly Workflow[]): WorkflowTriggers[] {
   return workflows.map((wf) => ({
     name: wf.name?.value ?? wf.file,
     events: wf.triggers.map((t) => t.event.value),
-    follows: wf.triggers
-      .flatMap((t) => (t.event.value === "workflow_run" ? (t.filter.workflows ?? []) : []))
-      .map((n) => n.value),
+    follows: followedWorkflows(wf),
   }));
 }
 
