@@ -74166,11 +74166,14 @@ var init_role_assumptions = __esm({
 });
 
 // src/analysis/project-index.ts
+function followedWorkflows(wf) {
+  return wf.triggers.flatMap((t2) => t2.event.value === "workflow_run" ? t2.filter.workflows ?? [] : []).map((n) => n.value);
+}
 function triggersOf(workflows) {
   return workflows.map((wf) => ({
     name: wf.name?.value ?? wf.file,
     events: wf.triggers.map((t2) => t2.event.value),
-    follows: wf.triggers.flatMap((t2) => t2.event.value === "workflow_run" ? t2.filter.workflows ?? [] : []).map((n) => n.value)
+    follows: followedWorkflows(wf)
   }));
 }
 function indexProject(project, settings) {
@@ -76746,6 +76749,7 @@ var init_untrusted_trigger_oidc = __esm({
     init_rule();
     init_job_condition();
     init_token_use();
+    init_project_index();
     UNTRUSTED = UNTRUSTED_TRIGGERS;
     WRITERS_EVENTS = /* @__PURE__ */ new Set([
       "push",
@@ -76777,12 +76781,7 @@ var init_untrusted_trigger_oidc = __esm({
       },
       checkWorkflowFile(ctx) {
         for (const wf of ctx.project.workflows) {
-          const follows = wf.triggers.flatMap((t2) => t2.event.value === "workflow_run" ? t2.filter.workflows ?? [] : []);
-          const writersRuns = followsWritersOnly(
-            follows.map((n) => n.value),
-            ctx.index,
-            /* @__PURE__ */ new Set()
-          );
+          const writersRuns = followsWritersOnly(followedWorkflows(wf), ctx.index, /* @__PURE__ */ new Set());
           const untrusted = [
             ...new Set(
               wf.triggers.map((t2) => t2.event.value).filter((e) => UNTRUSTED.includes(e) && !(e === "workflow_run" && writersRuns))
