@@ -231,6 +231,20 @@ describe("terraform: syntax errors and the blocks oidclint reads", () => {
     expect(roles(unread)).toEqual(["main.tf:3 aws_iam_role.deploy deploy"]);
   });
 
+  it("reports an error in the type of a variable the role reads only when the type declares optional() defaults", async () => {
+    const typed = (type: string): string => `variable "name" {\n  type    = ${type}\n  default = "deploy"\n}\n`;
+    // No optional() attribute: the type gives the value nothing, and is not read.
+    const plain = await parse({ "main.tf": ROLE, "variables.tf": typed("string +") });
+    expect(problems(plain)).toEqual([]);
+    expect(roles(plain)).toEqual(["main.tf:3 aws_iam_role.deploy deploy"]);
+    const optional = await parse({
+      "main.tf": ROLE,
+      "variables.tf": typed('object({ a = optional(string, "x") }) +'),
+    });
+    expect(problems(optional)).toEqual(["variables.tf:2:52 Terraform syntax error: Invalid expression"]);
+    expect(roles(optional)).toEqual(["main.tf:3 aws_iam_role.deploy ${var.name}"]);
+  });
+
   it("reports an error in a local the role reads, not in one nobody reads", async () => {
     const locals = (body: string): string => `${VARIABLE}locals {\n${body}}\n`;
     const read = await parse({

@@ -117,18 +117,24 @@ export function isFailure(n: TreeNode): boolean {
 export function evaluate(expr: Expr, scope: Scope): TreeNode {
   if (scope.depth > LIMITS.depth) return scope.module.budget.exceeded("depth", exprLoc(expr));
   if (expr.kind === "json") return evaluateJson(expr.file, expr.node, scope);
-  const text = expr.file.src.text.slice(expr.start, expr.end);
-  const simple = plainText(expr);
-  if (simple !== undefined) {
-    const loc = exprLoc(expr);
-    return { kind: "string", value: { parts: [simple], loc }, loc };
+  // Literals read from the text: a plain string, a number, true, false, null (each starts with its own characters:
+  // the text of other expressions is not copied for them).
+  const c = expr.file.src.text.charCodeAt(expr.start);
+  if (c === 34 /* " */) {
+    const simple = plainText(expr);
+    if (simple !== undefined) {
+      const loc = exprLoc(expr);
+      return { kind: "string", value: { parts: [simple], loc }, loc };
+    }
+  } else if (c === 45 /* - */ || (c >= 48 && c <= 57) || c === 116 /* t */ || c === 102 /* f */ || c === 110 /* n */) {
+    const text = expr.file.src.text.slice(expr.start, expr.end);
+    if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "scalar", value: Number(text), loc: exprLoc(expr) };
+    if (text === "true" || text === "false") return { kind: "scalar", value: text === "true", loc: exprLoc(expr) };
+    if (text === "null") return { kind: "scalar", value: null, loc: exprLoc(expr) };
   }
-  if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "scalar", value: Number(text), loc: exprLoc(expr) };
-  if (text === "true" || text === "false") return { kind: "scalar", value: text === "true", loc: exprLoc(expr) };
-  if (text === "null") return { kind: "scalar", value: null, loc: exprLoc(expr) };
   // The TypeScript parser's tree, parsed (again) on first use; hcl2json's, read when the module was loaded.
   const node = exprTree(expr);
-  if (!node) return { kind: "unknown", expr: text, loc: exprLoc(expr) };
+  if (!node) return { kind: "unknown", expr: expr.file.src.text.slice(expr.start, expr.end), loc: exprLoc(expr) };
   return evalAst(node, { file: expr.file }, scope);
 }
 
@@ -160,7 +166,8 @@ function unknown(expr: string, loc: SourceLocation, origin?: string): TreeNode {
 }
 
 function str(parts: Part[], loc: SourceLocation, origin?: string): TreeNode {
-  const value: StrValue = { parts: joinParts(parts), loc };
+  // One literal (most strings) is joined already: no copy of it.
+  const value: StrValue = { parts: parts.length === 1 && typeof parts[0] === "string" ? parts : joinParts(parts), loc };
   if (origin) value.origin = origin;
   return { kind: "string", value, loc };
 }
@@ -940,7 +947,10 @@ function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scop
 function withTypeDefaults(value: TreeNode, block: Block, name: string, scope: Scope): TreeNode {
   const typeAttr = block.attrs.get("type");
   if (!typeAttr || typeAttr.expr.kind !== "hcl") return value;
-  const type = exprTree(typeAttr.expr);
+  // Only `optional(…)` attributes have defaults to fill in: a type that names none is not parsed (most are `string`, `list(string)`).
+  const typeExpr = typeAttr.expr;
+  if (!typeExpr.file.src.text.slice(typeExpr.start, typeExpr.end).includes("optional")) return value;
+  const type = exprTree(typeExpr);
   if (!type) return value;
   const ctx: AstCtx = { file: typeAttr.expr.file };
   const def: Definition = {
