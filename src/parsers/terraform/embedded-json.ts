@@ -325,14 +325,37 @@ export function joinOrigins(origins: Iterable<string>): string | undefined {
   if (first !== undefined && !first.includes("; ") && all.every((o) => o === first)) return first;
   const lines = new Map<string, string[]>();
   for (const o of all.flatMap((x) => x.split("; "))) {
-    const m = /^(.* \([^():]+):(\d+)\)$/.exec(o);
-    const head = m?.[1] ?? o;
+    const place = linePlace(o);
+    const head = place?.head ?? o;
     const list = lines.get(head) ?? [];
-    if (m?.[2] !== undefined && !list.includes(m[2])) list.push(m[2]);
+    if (place !== undefined && !list.includes(place.line)) list.push(place.line);
     lines.set(head, list);
   }
   if (lines.size === 0) return undefined;
   return [...lines].map(([head, ls]) => (ls.length === 0 ? head : `${head}:${ls.join(", ")})`)).join("; ");
+}
+
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/**
+ * An origin ending in a place `… (file:line)`, split before its line: `head` is the origin up to the file name,
+ * `line` the line's digits. What `/^(.* \([^():]+):(\d+)\)$/` matches, found without backtracking: the place is
+ * opened by the last `(`, which must follow a space (origins name several places; joined ones are long).
+ */
+function linePlace(origin: string): { head: string; line: string } | undefined {
+  const open = origin.lastIndexOf("(");
+  if (open < 1 || origin.charCodeAt(open - 1) !== 0x20 || !origin.endsWith(")")) return undefined;
+  // (`.` stops at a line break.)
+  const lineBreak = origin.search(LINE_BREAK);
+  if (lineBreak !== -1 && lineBreak < open) return undefined;
+  const colon = origin.indexOf(":", open + 1);
+  const close = origin.length - 1;
+  if (colon <= open + 1 || colon + 1 >= close || origin.indexOf(")", open + 1) !== close) return undefined;
+  for (let i = colon + 1; i < close; i++) {
+    const c = origin.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
+  return { head: origin.slice(0, colon), line: origin.slice(colon + 1, close) };
 }
 
 export function nodeOrigin(node: TreeNode): string | undefined {
