@@ -186,7 +186,8 @@ export async function discover(paths: string[], root: string, ignore: string[]):
     // The walk starts at the real path of `dir`: when that is `dir` itself, every path it saw as a regular file
     // below it is a real path (`DiscoveredFile.real`).
     const dirIsReal = regular.size > 0 && isRealPath(dir);
-    for (const rel of listed) {
+    for (let i = 0; i < listed.length; i++) {
+      const rel = listed[i] as string;
       if (!isInputPath(rel)) continue;
       // git writes normalised relative paths: joined to the (resolved) directory as they are.
       const abs = plainBelow(native(rel)) ? dirPrefix + native(rel) : resolve(dir, rel);

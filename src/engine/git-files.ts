@@ -426,10 +426,15 @@ class IgnoreRules {
 
   private readonly chains = new Map<string, PatternList[]>();
 
+  /** Whether a pattern may apply to the paths in the directory `rel` (entered): false when no ignore file above it holds one. */
+  apply(rel: string): boolean {
+    return this.chains.get(rel)?.length !== 0;
+  }
+
   /** Whether git ignores `rel` itself (its parents are not looked at: the walk does not enter ignored ones). */
   excluded(rel: string, isDirectory: boolean): boolean {
     // Most directories of most repositories are under no pattern at all.
-    if (this.chains.get(parentOf(rel))?.length === 0) return false;
+    if (!this.apply(parentOf(rel))) return false;
     const bytes = asBytes(rel);
     const slash = bytes.lastIndexOf("/");
     const name = bytes.slice(slash + 1);
@@ -631,7 +636,9 @@ function walk(top: string, rel: string, tracked: boolean, prefix: string, w: Wal
     throw e;
   }
   let ignoreFile: Dirent | undefined;
-  for (const entry of entries) {
+  // (Indexed loops: a loop over an iterator makes an object per entry in a cold process.)
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Dirent;
     if (entry.name === ".git" && !tracked && rel !== "") {
       // Another repository: git lists the directory itself, with a slash, and does not look inside.
       if (!entry.isDirectory() || !isGitDirectory(`${top}/${rel}/.git`)) unsure();
@@ -641,7 +648,10 @@ function walk(top: string, rel: string, tracked: boolean, prefix: string, w: Wal
     if (entry.name === ".gitignore") ignoreFile = entry;
   }
   rules.enter(rel, ignoreFile === undefined ? "none" : ignoreFile.isFile() ? "file" : "other");
-  for (const entry of entries) {
+  // Most directories of most repositories are under no pattern at all: nothing in them is asked about.
+  const patterns = rules.apply(rel);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Dirent;
     const name = entry.name;
     if (name === ".git") continue;
     if (name.includes("\uFFFD")) unsure();
@@ -650,10 +660,10 @@ function walk(top: string, rel: string, tracked: boolean, prefix: string, w: Wal
       if (index.gitlinks.has(path)) continue;
       // A directory with tracked files is walked even when ignored by git, but every untracked file in it is then
       // ignored too: not walked.
-      if (!rules.excluded(path, true)) walk(top, path, index.directories.has(path), prefix, w);
+      if (!patterns || !rules.excluded(path, true)) walk(top, path, index.directories.has(path), prefix, w);
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       const cached = index.files.has(path);
-      if (!cached && rules.excluded(path, false)) continue;
+      if (!cached && patterns && rules.excluded(path, false)) continue;
       const listed = prefix === "" ? path : path.slice(prefix.length);
       if (!cached) out.push(listed);
       if (regular && entry.isFile()) regular.add(listed);
