@@ -245,6 +245,33 @@ describe("terraform: syntax errors and the blocks oidclint reads", () => {
     expect(roles(optional)).toEqual(["main.tf:3 aws_iam_role.deploy ${var.name}"]);
   });
 
+  it("reports an error in a permission policy that is evaluated, not in one that cannot matter", async () => {
+    const policy = (statement: string): string =>
+      `resource "aws_iam_role_policy" "p" {\n  role = "deploy"\n  policy = jsonencode({\n    Statement = [${statement}]\n  })\n}\n`;
+    // A quiet permission policy (no principal, no effect: never evaluated) is not parsed either.
+    const quiet = await parse({
+      "main.tf": ROLE,
+      "variables.tf": VARIABLE,
+      "policy.tf": policy('{ Effect = "Allow", Action = "s3:" + }'),
+    });
+    expect(problems(quiet)).toEqual([]);
+    expect(roles(quiet)).toEqual(["main.tf:3 aws_iam_role.deploy deploy"]);
+    // One that names a principal is evaluated: its error is reported.
+    const read = await parse({
+      "main.tf": ROLE,
+      "variables.tf": VARIABLE,
+      "policy.tf": policy('{ Effect = "Allow", Principal = "*", Action = "s3:" + }'),
+    });
+    expect(problems(read)).toEqual(["policy.tf:4:72 Terraform syntax error: Invalid expression"]);
+    // Written other than `jsonencode({ … })` with blanks around the object, it is parsed (and its error reported).
+    const commented = await parse({
+      "main.tf": ROLE,
+      "variables.tf": VARIABLE,
+      "policy.tf": policy('{ Effect = "Allow", Action = "s3:" + }').replace("jsonencode({", "jsonencode( # why\n{"),
+    });
+    expect(problems(commented)).toHaveLength(1);
+  });
+
   it("reports an error in a local the role reads, not in one nobody reads", async () => {
     const locals = (body: string): string => `${VARIABLE}locals {\n${body}}\n`;
     const read = await parse({

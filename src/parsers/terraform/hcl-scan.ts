@@ -144,7 +144,7 @@ function inline(text: string, pos: number): number {
  * what closes each open construct: a bracket, `"` for a sequence inside a quoted string (its `}` resumes
  * the string), or `<<MARKER` for one inside a heredoc.
  */
-function skipBody(t: string, open: number): number {
+export function skipBody(t: string, open: number): number {
   const stack = BODY_STACK;
   stack.size = 0;
   stack.push("}");

@@ -1,5 +1,6 @@
 import { cyclicLocals, evaluate } from "./evaluate.js";
 import { exprTree, namesIn, NO_NAMES, type Block, type Expr, type ModuleCtx, type Scope } from "./module.js";
+import { skipBody } from "./hcl-scan.js";
 import { policyDocumentTree } from "./policy-document.js";
 
 /**
@@ -267,7 +268,36 @@ export function quietPermissions(
     return inertDocument(document, mod) ? { document, index: ref[2] } : undefined;
   }
   if (!text.startsWith("jsonencode") || !quietExpr(expr, mod)) return undefined;
+  if (expr.scanned && !expr.ast && encodesOneObject(expr, text)) return "quiet";
   const ast = exprTree(expr);
   const encoded = ast?.type === "call" && ast.name === "jsonencode" && !ast.expandFinal ? ast.args : [];
   return encoded.length === 1 && encoded[0]?.type === "object" ? "quiet" : undefined;
+}
+
+/** `jsonencode(` and an object constructor's `{` (blanks between, no comment), at the start of an expression. */
+const ENCODE_OPEN = /^jsonencode[ \t]*\([ \t\r\n]*\{/;
+/** Blanks (no comment), then the call's `)`. */
+const CALL_CLOSE = /[ \t\r\n]*\)/y;
+/** After the object's `{`: blanks, then `for` (a `for` expression) or a comment (left to the parser). */
+const FOR_OR_COMMENT = /[ \t\r\n]*(?:for(?![\w-])|#|\/)/y;
+
+/**
+ * Whether a scanned expression, not parsed yet, is written `jsonencode({ … })` (what `exprTree` would give as a
+ * call of `jsonencode` on one object constructor, were it parsed), told from its text: the object's braces are
+ * matched by the scan, which follows strings, heredocs, comments and brackets as the parser does. A quiet
+ * permission policy is never evaluated, so its expression is not parsed (a syntax error inside the object is one
+ * in an expression no rule reads: Terraform's to report). Anything else written around it (a comment, a `for`,
+ * another argument, an operator) is left to the parser. `text` is the expression's.
+ */
+function encodesOneObject(expr: Extract<Expr, { kind: "hcl" }>, text: string): boolean {
+  const t = expr.file.src.text;
+  const m = ENCODE_OPEN.exec(text);
+  if (!m) return false;
+  const open = expr.start + m[0].length - 1;
+  FOR_OR_COMMENT.lastIndex = open + 1;
+  if (FOR_OR_COMMENT.test(t)) return false;
+  const close = skipBody(t, open);
+  if (close < 0 || close > expr.end) return false;
+  CALL_CLOSE.lastIndex = close;
+  return CALL_CLOSE.test(t) && CALL_CLOSE.lastIndex === expr.end;
 }
