@@ -12,6 +12,7 @@ import {
   namesIn,
   NO_NAMES,
   plainText,
+  scopeWith,
   where,
   type Block,
   type Expr,
@@ -89,7 +90,8 @@ class ReadThrough extends LineIndex {
   }
 
   override span(start: number, end: number): SourceLocation {
-    return { ...super.span(start, end), via: this.via };
+    const at = super.span(start, end);
+    return { file: at.file, line: at.line, column: at.column, endLine: at.endLine, endColumn: at.endColumn, via: this.via };
   }
 }
 
@@ -189,7 +191,7 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
     const at = spanLoc(ctx, node);
     return { kind: "scalar", value: node.value, loc: at };
   }
-  const inner = { ...scope, depth: scope.depth + 1 };
+  const inner = scopeWith(scope, scope.names, scope.depth + 1);
   // Located by themselves (a template from its first line, parentheses by what they hold).
   if (node.type === "template") return evalTemplate(node, ctx, inner);
   if (node.type === "parens") return evalAst(node.expr, ctx, inner);
@@ -471,7 +473,7 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
         }
         // One scope for the whole loop, its names rebound per element (the body is done before the next one).
         const names = new Map(scope.names);
-        const inner: Scope = { ...scope, names, depth: scope.depth + 1 };
+        const inner = scopeWith(scope, names, scope.depth + 1);
         for (const [k, v] of pairs) {
           if (budget.spent) {
             out.opaque = budget.exceeded("steps", placedLoc(ctx, part));
@@ -653,8 +655,10 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
   const here = (loc: SourceLocation): ValueSource => ({ kind: def.kind, name: def.name, loc });
   switch (node.kind) {
     case "string": {
-      const value: StrValue = { ...node.value, origin: mark(node.value.origin, node.loc) };
-      if (node.value.origin === undefined) value.source = here(node.loc);
+      const v = node.value;
+      const value: StrValue = { parts: v.parts, loc: v.loc, origin: mark(v.origin, node.loc) };
+      if (v.origin === undefined) value.source = here(node.loc);
+      else if (v.source !== undefined) value.source = v.source;
       const out: TreeNode = { kind: "string", value, loc: node.loc };
       const segs = stringSegments.get(node);
       if (segs) {
@@ -715,7 +719,7 @@ function resolveTraversal(segments: string[], full: string, loc: SourceLocation,
   }
   if (root === "data" && name !== undefined) {
     // A data block sees its own names, not those of the expression referring to it (`each` of a role).
-    scope = { ...scope, names: NO_NAMES };
+    scope = scopeWith(scope, NO_NAMES, scope.depth);
     const label = rest[1];
     const block = label === undefined ? undefined : mod.data.get(`${name}.${label}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
@@ -730,7 +734,7 @@ function resolveTraversal(segments: string[], full: string, loc: SourceLocation,
           (i) => i.key === "" || i.key === `[${JSON.stringify(wanted)}]` || i.key === `[${String(wanted)}]`,
         );
         if (wanted === undefined || !chosen) return unknown(full, loc);
-        docScope = { ...scope, names: chosen.names };
+        docScope = scopeWith(scope, chosen.names, scope.depth);
         after = after.slice(1);
       }
       if (after[0] !== "json" && after[0] !== "minified_json") return unknown(full, loc);
@@ -904,7 +908,7 @@ function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scop
       if (arg)
         return typed(
           defined(
-            evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
+            evaluate(arg.expr, scopeWith(arg.scope, arg.scope.names, scope.depth + 1)),
             { origin: (at) => `${arg.origin} (${where(at)})`, kind: "module argument", name },
             "passed as",
           ),
@@ -1157,7 +1161,7 @@ function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, scope: Sc
     const names = new Map(scope.names);
     if (node.keyVar !== undefined) names.set(node.keyVar, k);
     names.set(node.valueVar, v);
-    const inner: Scope = { ...scope, names };
+    const inner = scopeWith(scope, names, scope.depth);
     if (node.condition) {
       const c = evalAst(node.condition, ctx, inner);
       if (c.kind === "scalar" && c.value === false) continue;

@@ -21,6 +21,7 @@ import {
   ModuleFile,
   parseNow,
   plainText,
+  scopeWith,
   blocksOfJson,
   newModule,
   NO_NAMES,
@@ -46,11 +47,11 @@ import { policyDocumentTree } from "./policy-document.js";
  */
 const RELEVANT =
   /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
-/** `RELEVANT.test(text)`; every alternative holds one of the three words searched first (a fast scan of 2,000 files). */
+/** One of the words every alternative of `RELEVANT` holds: most files hold none (one native scan of each). */
+const RELEVANT_WORDS = /oidc|aws_iam_|assume_role_policy/;
+/** `RELEVANT.test(text)`, the words searched first (a fast scan of 2,000 files). */
 function mentionsPolicies(text: string): boolean {
-  return (
-    (text.includes("assume_role_policy") || text.includes("aws_iam_") || text.includes("oidc")) && RELEVANT.test(text)
-  );
+  return RELEVANT_WORDS.test(text) && RELEVANT.test(text);
 }
 const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
 /** `SUPPORT.test(text)`; each alternative holds one of the words searched first (the pattern is slow on long text without them). */
@@ -67,6 +68,8 @@ const PERMISSION_RESOURCES = new Set([
 
 /** A `module` block's `source` that is a directory of this repository (`./x`, `../x`), as written. */
 const LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
+/** What every local source holds: `"./` or `"../`. */
+const QUOTED_RELATIVE = /"\.\.?\//;
 /** Module instances nested deeper than this are not expanded (Terraform forbids cycles; this bounds the cost). */
 const MAX_MODULE_DEPTH = 8;
 
@@ -214,7 +217,7 @@ function planRun(files: SourceFile[]): RunPlan {
       if (isTfvars(f)) continue;
       if (mentionsPolicies(f.text)) relevantFile.add(f);
       // Every local source is a quoted `./` or `../` path: most files hold none (registry sources, providers).
-      if (!f.text.includes('"./') && !f.text.includes('"../')) continue;
+      if (!QUOTED_RELATIVE.test(f.text)) continue;
       let targets: string[] | undefined;
       LOCAL_SOURCE.lastIndex = 0;
       for (let m = LOCAL_SOURCE.exec(f.text); m; m = LOCAL_SOURCE.exec(f.text))
@@ -615,7 +618,7 @@ function emitModule(
       const instances = instancesOf(block, scope);
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[i] as Instance;
-        const own: Scope = { ...scope, names: instance.names };
+        const own = scopeWith(scope, instance.names, scope.depth);
         const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
         addPolicy(out, attr.expr, own, "trust", role);
       }
@@ -638,7 +641,7 @@ function emitModule(
         continue;
       }
       for (let i = 0; i < instances.length; i++)
-        addPolicy(out, attr.expr, { ...scope, names: (instances[i] as Instance).names }, "permissions", undefined);
+        addPolicy(out, attr.expr, scopeWith(scope, (instances[i] as Instance).names, scope.depth), "permissions", undefined);
     } else if (type === "aws_iam_openid_connect_provider") {
       out.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
     }
@@ -662,7 +665,7 @@ function emitModule(
         const instance = instances[i] as Instance;
         const args = new Map<string, ModuleArg>();
         // One scope for the instance's arguments (scopes are never changed once made).
-        const argScope: Scope = { ...scope, names: instance.names };
+        const argScope = scopeWith(scope, instance.names, scope.depth);
         block.attrs.forEach((attr, name) => {
           if (!MODULE_META.has(name))
             args.set(name, { expr: attr.expr, scope: argScope, origin: `module "${label}" argument ${name}` });
@@ -692,7 +695,7 @@ function documentInstance(document: Block, index: string | undefined, scope: Sco
   if (!document.attrs.has("for_each") && !document.attrs.has("count")) return index === undefined;
   if (index === undefined) return false;
   const keys = new Set(["", `[${index}]`, `[${JSON.stringify(index)}]`]);
-  return instancesOf(document, { ...scope, names: NO_NAMES }).some((i) => keys.has(i.key));
+  return instancesOf(document, scopeWith(scope, NO_NAMES, scope.depth)).some((i) => keys.has(i.key));
 }
 
 function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {

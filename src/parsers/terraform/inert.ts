@@ -42,11 +42,12 @@ interface TextFacts {
   principals: boolean;
 }
 
-/** Undefined for an expression whose evaluation may have an effect by itself (or that is not HCL text). */
-const textFacts = new WeakMap<Expr, TextFacts | undefined>();
+/** Null for an expression whose evaluation may have an effect by itself (or that is not HCL text). */
+const textFacts = new WeakMap<Expr, TextFacts | null>();
 
 function factsOf(expr: Expr): TextFacts | undefined {
-  if (textFacts.has(expr)) return textFacts.get(expr);
+  const known = textFacts.get(expr);
+  if (known !== undefined) return known ?? undefined;
   let facts: TextFacts | undefined;
   if (expr.kind === "hcl") {
     const text = expr.file.src.text.slice(expr.start, expr.end);
@@ -60,7 +61,7 @@ function factsOf(expr: Expr): TextFacts | undefined {
         principals: PRINCIPAL_WORDS.test(text),
       };
   }
-  textFacts.set(expr, facts);
+  textFacts.set(expr, facts ?? null);
   return facts;
 }
 

@@ -68,6 +68,14 @@ export interface Scope {
   policyDocument?: (block: Block, scope: Scope) => TreeNode;
 }
 
+/**
+ * `scope` with other names and depth, made as one literal of one shape: a copy by spreading (`{ ...scope, depth }`)
+ * is slow in the interpreter a cold run mostly runs in, and evaluation makes one for most nodes it evaluates.
+ */
+export function scopeWith(scope: Scope, names: ReadonlyMap<string, TreeNode>, depth: number): Scope {
+  return { module: scope.module, names, depth, inTemplate: scope.inTemplate, policyDocument: scope.policyDocument };
+}
+
 export interface ModuleCtx {
   /** Directory relative to the root, `.` for the root itself. */
   dir: string;
@@ -378,5 +386,9 @@ const NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
 
 /** The `var.x` / `local.x` an expression's text names (`[kind, name]`). */
 export function namesIn(text: string): [string, string][] {
-  return [...text.matchAll(NAMES)].map(([, kind = "", name = ""]) => [kind, name]);
+  // (A loop over `exec`: `matchAll` and destructuring make iterators and copies in a cold process.)
+  const out: [string, string][] = [];
+  NAMES.lastIndex = 0;
+  for (let m = NAMES.exec(text); m; m = NAMES.exec(text)) out.push([m[1] ?? "", m[2] ?? ""]);
+  return out;
 }

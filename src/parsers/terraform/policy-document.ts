@@ -4,7 +4,7 @@ import { displayText, knownText } from "../../model/value.js";
 import { conditionValues } from "./conditional-values.js";
 import { evaluate } from "./evaluate.js";
 import { nodeOrigin } from "./embedded-json.js";
-import type { Block, Scope } from "./module.js";
+import { scopeWith, type Block, type Scope } from "./module.js";
 
 /**
  * `data "aws_iam_policy_document"` → the `{ Version, Statement }` tree IAM receives, with every element
@@ -20,7 +20,13 @@ export function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> 
   if (seen.has(block))
     return { kind: "unknown", expr: `data.aws_iam_policy_document.${block.labels[1] ?? ""}.json`, loc };
   const inner = new Set(seen).add(block);
-  const docScope: Scope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
+  const docScope: Scope = {
+    module: scope.module,
+    names: scope.names,
+    depth: scope.depth,
+    inTemplate: scope.inTemplate,
+    policyDocument: (b, s) => policyDocumentTree(b, s, inner),
+  };
   const own: TreeNode[] = [];
   const stmts = expand(block, "statement", docScope);
   for (let i = 0; i < stmts.length; i++) {
@@ -103,7 +109,7 @@ function expand(parent: Block, type: string, scope: Scope): Expanded[] {
           ],
           loc,
         });
-        out.push({ block: content, scope: { ...scope, names } });
+        out.push({ block: content, scope: scopeWith(scope, names, scope.depth) });
       }
     }
   }
