@@ -286,7 +286,7 @@ class EmbeddedJsonParser {
       this.i = end;
     }
     if (literal) parts.push(literal);
-    const value: StrValue = { parts: joinParts(parts), loc: this.locate(start, this.i) };
+    const value: StrValue = { parts: joined(parts), loc: this.locate(start, this.i) };
     const origin =
       valueOrigins === undefined && origins === undefined
         ? undefined
@@ -296,6 +296,11 @@ class EmbeddedJsonParser {
     if (source) value.source = source;
     return value;
   }
+}
+
+/** `joinParts(parts)`; one literal (most strings) is joined already, and is not copied. */
+export function joined(parts: Part[]): Part[] {
+  return parts.length === 1 && typeof parts[0] === "string" ? parts : joinParts(parts);
 }
 
 /** The parts an interpolated value contributes to a string. */

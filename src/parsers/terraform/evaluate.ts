@@ -1,8 +1,15 @@
 import { LineIndex, type SourceLocation } from "../../model/location.js";
 import { relocate as relocateTree, type TreeEntry, type TreeNode } from "../tree.js";
-import { displayText, joinParts, knownText, type Part, type StrValue, type ValueSource } from "../../model/value.js";
+import { displayText, knownText, type Part, type StrValue, type ValueSource } from "../../model/value.js";
 import { branchValues } from "./conditional-values.js";
-import { interpolatedParts, joinOrigins, nodeOrigin, parseEmbeddedJson, type Segment } from "./embedded-json.js";
+import {
+  interpolatedParts,
+  joined,
+  joinOrigins,
+  nodeOrigin,
+  parseEmbeddedJson,
+  type Segment,
+} from "./embedded-json.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
 import { compileRegex, replaceAll } from "./regex.js";
@@ -10,6 +17,7 @@ import { callBuiltin } from "./functions.js";
 import {
   exprTree,
   namesIn,
+  deeperScope,
   NO_NAMES,
   plainText,
   scopeWith,
@@ -168,8 +176,7 @@ function unknown(expr: string, loc: SourceLocation, origin?: string): TreeNode {
 }
 
 function str(parts: Part[], loc: SourceLocation, origin?: string): TreeNode {
-  // One literal (most strings) is joined already: no copy of it.
-  const value: StrValue = { parts: parts.length === 1 && typeof parts[0] === "string" ? parts : joinParts(parts), loc };
+  const value: StrValue = { parts: joined(parts), loc };
   if (origin) value.origin = origin;
   return { kind: "string", value, loc };
 }
@@ -191,7 +198,7 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
     const at = spanLoc(ctx, node);
     return { kind: "scalar", value: node.value, loc: at };
   }
-  const inner = scopeWith(scope, scope.names, scope.depth + 1);
+  const inner = deeperScope(scope);
   // Located by themselves (a template from its first line, parentheses by what they hold).
   if (node.type === "template") return evalTemplate(node, ctx, inner);
   if (node.type === "parens") return evalAst(node.expr, ctx, inner);
@@ -595,25 +602,32 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
         );
       return out;
     }
+    case "string": {
+      // (No callback for `relocateTree`: a closure per string placed.)
+      const out = relocateTree(node, loc, origin);
+      if (out.kind !== "string") return out;
+      if (node.value.source) out.value.source = node.value.source;
+      const segs = stringSegments.get(node);
+      if (segs) setSegments(out, sameLoc(node.loc, loc) ? segs : movedSegments(segs, loc, origin), piecesOf(node));
+      return out;
+    }
     default:
-      break;
+      return relocateTree(node, loc, origin);
   }
-  return relocateTree(node, loc, origin, (from, to) => {
-    if (from.value.source) to.value.source = from.value.source;
-    const segs = stringSegments.get(from);
-    if (!segs) return;
-    const moved = (seg: Segment): Segment => {
-      if (seg.ownFile) return seg;
-      if ("node" in seg) return { node: relocate(seg.node, loc, origin) };
-      const own = seg.origin;
-      return {
-        text: seg.text,
-        locate: () => loc,
-        ...(own ? { origin: own } : origin === undefined ? {} : { origin: () => origin }),
-        ...(seg.source ? { source: seg.source } : {}),
-      };
+}
+
+/** A string's located text placed at `loc` (`relocate`): a file of its own keeps its positions. */
+function movedSegments(segs: Segment[], loc: SourceLocation, origin: string | undefined): Segment[] {
+  return segs.map((seg): Segment => {
+    if (seg.ownFile) return seg;
+    if ("node" in seg) return { node: relocate(seg.node, loc, origin) };
+    const own = seg.origin;
+    return {
+      text: seg.text,
+      locate: () => loc,
+      ...(own ? { origin: own } : origin === undefined ? {} : { origin: () => origin }),
+      ...(seg.source ? { source: seg.source } : {}),
     };
-    setSegments(to, sameLoc(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
   });
 }
 
@@ -1090,20 +1104,26 @@ export function cyclicLocals(mod: ModuleCtx): ReadonlySet<string> {
   return found;
 }
 
+const LOCAL_REF = /\blocal\.([A-Za-z_][\w-]*)/g;
+
+/** The locals of `locals` a text refers to, each once, in the order first named. */
+function localsNamed(text: string, locals: ModuleCtx["locals"]): string[] {
+  const out: string[] = [];
+  LOCAL_REF.lastIndex = 0;
+  for (let m = LOCAL_REF.exec(text); m; m = LOCAL_REF.exec(text)) {
+    const n = m[1] ?? "";
+    if (locals.has(n) && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
 /** Locals on a cycle of references (Tarjan's strongly connected components, without recursion). */
 function localCycles(mod: ModuleCtx): Set<string> {
   const edges = new Map<string, string[]>();
   mod.locals.forEach((attr, name) => {
     const text = exprText(attr.expr);
     // Most locals refer to no other local: no match list, set and copies for them.
-    edges.set(
-      name,
-      text.includes("local")
-        ? [...new Set([...text.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter((n) =>
-            mod.locals.has(n),
-          )
-        : [],
-    );
+    edges.set(name, text.includes("local") ? localsNamed(text, mod.locals) : []);
   });
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -1537,7 +1557,14 @@ export function renderTemplate(
         }),
       );
   const value: TemplateValue = newTemplateValue();
-  templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
+  const inner: Scope = {
+    module: scope.module,
+    names,
+    depth: scope.depth + 1,
+    inTemplate: true,
+    policyDocument: scope.policyDocument,
+  };
+  templateParts(parsed.value, ctx, inner, value);
   if (value.opaque) return value.opaque;
   const out = str(value.parts, loc, rel);
   setSegments(out, value.segments, value.pieces);

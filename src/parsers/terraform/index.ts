@@ -343,12 +343,13 @@ function evaluateModules(modules: Modules): DirOutcome[] {
   };
   // A module called from the linted files is read through its calls, with their arguments; on its own only when nobody calls it.
   const called = new Set<string>();
-  for (const [dir, m] of loaded) {
-    for (const block of m.mod.modules) {
-      const target = calleeDir(block, m.mod, modules);
+  loaded.forEach((m, dir) => {
+    const calls = m.mod.modules;
+    for (let i = 0; i < calls.length; i++) {
+      const target = calleeDir(calls[i] as Block, m.mod, modules);
       if (target !== undefined && target !== dir && loaded.has(target)) called.add(target);
     }
-  }
+  });
   const done = new Set<string>();
   const emitRoot = (dir: string, m: LoadedModule, pass: Pass): void => {
     try {
@@ -357,12 +358,22 @@ function evaluateModules(modules: Modules): DirOutcome[] {
       failDir(m, pass, e);
     }
   };
-  for (const [dir, m] of [...loaded]) if (!called.has(dir)) emitRoot(dir, m, Pass.Roots);
+  // (Over a copy: a module that fails is taken out of `loaded`.)
+  const all = [...loaded.values()];
+  for (let i = 0; i < all.length; i++) {
+    const m = all[i] as LoadedModule;
+    if (!called.has(m.mod.dir)) emitRoot(m.mod.dir, m, Pass.Roots);
+  }
   // Modules only reachable through a cycle of calls (which Terraform refuses): read on their own.
-  for (const [dir, m] of [...loaded]) if (!done.has(dir)) emitRoot(dir, m, Pass.Cycles);
+  for (let i = 0; i < all.length; i++) {
+    const m = all[i] as LoadedModule;
+    if (loaded.has(m.mod.dir) && !done.has(m.mod.dir)) emitRoot(m.mod.dir, m, Pass.Cycles);
+  }
   // A policy document no role or policy of any module instance used (an output, a module argument, a
   // reference oidclint could not follow): judged by its content.
-  for (const m of [...loaded.values()]) {
+  const left = [...loaded.values()];
+  for (let i = 0; i < left.length; i++) {
+    const m = left[i] as LoadedModule;
     try {
       emitUnusedDocuments(m, used);
     } catch (e) {

@@ -66,6 +66,8 @@ export interface Scope {
   inTemplate?: boolean;
   /** Called when a `data.aws_iam_policy_document.X.json` is used: builds that document's tree. */
   policyDocument?: (block: Block, scope: Scope) => TreeNode;
+  /** The same scope one level deeper, once made (`deeperScope`): the only field set after a scope is made. */
+  deeper?: Scope;
 }
 
 /**
@@ -73,7 +75,19 @@ export interface Scope {
  * is slow in the interpreter a cold run mostly runs in, and evaluation makes one for most nodes it evaluates.
  */
 export function scopeWith(scope: Scope, names: ReadonlyMap<string, TreeNode>, depth: number): Scope {
-  return { module: scope.module, names, depth, inTemplate: scope.inTemplate, policyDocument: scope.policyDocument };
+  return {
+    module: scope.module,
+    names,
+    depth,
+    inTemplate: scope.inTemplate,
+    policyDocument: scope.policyDocument,
+    deeper: undefined,
+  };
+}
+
+/** `scope` one level deeper, made once per scope (most nodes evaluated are one level below another, in few scopes). */
+export function deeperScope(scope: Scope): Scope {
+  return (scope.deeper ??= scopeWith(scope, scope.names, scope.depth + 1));
 }
 
 export interface ModuleCtx {
@@ -369,12 +383,17 @@ export function addToModule(mod: ModuleCtx, top: Block): void {
   }
 }
 
-const PLAIN_STRING = /^"([^"\\$%]*)"$/;
+/** After a string's opening quote: text without escapes or template sequences, and the closing quote. */
+const PLAIN_BODY = /[^"\\$%]*"/y;
 
 /** The text of an HCL expression that is a quoted string without escapes or template sequences (`"./modules/x"`). */
 export function plainText(expr: Expr): string | undefined {
   if (expr.kind !== "hcl") return undefined;
-  return PLAIN_STRING.exec(expr.file.src.text.slice(expr.start, expr.end))?.[1];
+  const t = expr.file.src.text;
+  if (t.charCodeAt(expr.start) !== 34 || expr.end - expr.start < 2) return undefined;
+  // Matched in place: the expression's text is not copied, no match array made.
+  PLAIN_BODY.lastIndex = expr.start + 1;
+  return PLAIN_BODY.test(t) && PLAIN_BODY.lastIndex === expr.end ? t.slice(expr.start + 1, expr.end - 1) : undefined;
 }
 
 /** `file.tf:12`, for origins. */
