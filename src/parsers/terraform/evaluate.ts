@@ -33,25 +33,33 @@ import {
  * What the evaluation notes about the values it builds is kept in Maps, not WeakMaps, emptied when the
  * evaluation of the run ends (`endEvaluation`): the evaluation is synchronous, so no other run's values can
  * be in them meanwhile; and WeakMaps with tens of thousands of young keys made every young-generation
- * garbage collection of a cold process slow (ephemeron tables are walked on each).
+ * garbage collection of a cold process slow (ephemeron tables are walked on each). What it notes of nearly
+ * every string (its located text, below) is a property of the string's node instead: an entry per string in a
+ * Map kept every string evaluated alive until the end of its group's evaluation (copied by each scavenge, then
+ * promoted), and each entry cost a hash insertion.
  */
 
 /**
  * The located text a string was made of, when it was read from a template, heredoc or file: needed to
- * parse JSON out of it with per-character positions.
+ * parse JSON out of it with per-character positions (`SEGMENTS`). And how many interpolated values it was made of,
+ * counted through the values it interpolates (`PIECES`, 1 when absent): the located segments of a string are
+ * copied wherever it is used, so their number is bounded. Symbol-keyed: no reader of the model sees them (nor
+ * `JSON.stringify`); the evaluation never copies a string's node by spreading it.
  */
-export const stringSegments = new Map<TreeNode, Segment[]>();
+const SEGMENTS = Symbol("segments");
+const PIECES = Symbol("pieces");
+interface Noted {
+  [SEGMENTS]?: Segment[];
+  [PIECES]?: number;
+}
 
-/**
- * How many interpolated values a string was made of, counted through the values it interpolates: the
- * located segments of a string are copied wherever it is used, so their number is bounded.
- */
-const segmentPieces = new Map<TreeNode, number>();
+/** The located text a string was made of (above). */
+export function stringSegments(node: TreeNode): Segment[] | undefined {
+  return (node as Noted)[SEGMENTS];
+}
 
 /** Forgets what the evaluation noted about its values (above): called when `parseTerraform`'s evaluation ends. */
 export function endEvaluation(): void {
-  stringSegments.clear();
-  segmentPieces.clear();
   templateSources.clear();
   filesRead.clear();
   templatesParsed.clear();
@@ -59,13 +67,14 @@ export function endEvaluation(): void {
 }
 
 function setSegments(node: TreeNode, segments: Segment[], pieces: number): void {
-  stringSegments.set(node, segments);
-  // One piece is what `piecesOf` gives a node it has no entry for.
-  if (pieces !== 1) segmentPieces.set(node, pieces);
+  const noted = node as Noted;
+  noted[SEGMENTS] = segments;
+  // One piece is what `piecesOf` gives a node without the property.
+  if (pieces !== 1) noted[PIECES] = pieces;
 }
 
 function piecesOf(node: TreeNode): number {
-  return segmentPieces.get(node) ?? 1;
+  return (node as Noted)[PIECES] ?? 1;
 }
 
 /** The file an expression was parsed from: node offsets index its text. */
@@ -247,10 +256,12 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
         const strings = values.filter((x) => x.kind === "string");
         // Only branches whose values are strings: a list of alternatives means nothing for other values.
         if (strings.length !== values.length) return out;
+        // (A new node, not a spread copy: a string's node carries what the evaluation noted of its text, above.)
         for (const x of strings)
           branches.push({
-            ...x,
+            kind: "string",
             value: { ...x.value, origin: x.value.origin ?? `the ${String(choice)} branch of ${spelling}` },
+            loc: x.loc,
           });
       }
       branchValues.set(out, branches);
@@ -607,7 +618,7 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
       const out = relocateTree(node, loc, origin);
       if (out.kind !== "string") return out;
       if (node.value.source) out.value.source = node.value.source;
-      const segs = stringSegments.get(node);
+      const segs = stringSegments(node);
       if (segs) setSegments(out, sameLoc(node.loc, loc) ? segs : movedSegments(segs, loc, origin), piecesOf(node));
       return out;
     }
@@ -674,7 +685,7 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
       if (v.origin === undefined) value.source = here(node.loc);
       else if (v.source !== undefined) value.source = v.source;
       const out: TreeNode = { kind: "string", value, loc: node.loc };
-      const segs = stringSegments.get(node);
+      const segs = stringSegments(node);
       if (segs) {
         setSegments(
           out,
@@ -774,8 +785,9 @@ function resolveTraversal(segments: string[], full: string, loc: SourceLocation,
       const bare: TreeNode =
         value.kind === "string" && typeof first === "string"
           ? {
-              ...value,
+              kind: "string",
               value: { ...value.value, parts: [first.replace(/^https?:\/\//, ""), ...value.value.parts.slice(1)] },
+              loc: value.loc,
             }
           : value;
       return relocate(bare, loc, `${root}.${name}.url without its scheme (${where(block.loc)})`);
@@ -1296,7 +1308,7 @@ function plainValue(n: TreeNode): unknown {
 function jsondecodeCall(a: TreeNode, src: string, loc: SourceLocation): TreeNode {
   if (a.kind !== "string") return a.kind === "unknown" ? unknown(src, loc, nodeOrigin(a)) : a;
   const segments: Segment[] =
-    stringSegments.get(a) ??
+    stringSegments(a) ??
     a.value.parts.map((p): Segment =>
       typeof p === "string"
         ? { text: p, locate: () => a.loc }
@@ -1490,7 +1502,7 @@ function fileCall(
   if (vars === undefined && !/\.(tpl|tftpl)$/.test(rel)) {
     const index = new ReadThrough(rel, text, via);
     const out = str([text], loc, rel);
-    stringSegments.set(out, [{ text, locate: (s, e) => index.span(s, e), ownFile: true }]);
+    setSegments(out, [{ text, locate: (s, e) => index.span(s, e), ownFile: true }], 1);
     return out;
   }
   if (vars !== undefined) scope.module.budget.templates.add(rel);

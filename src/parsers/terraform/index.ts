@@ -803,7 +803,7 @@ export function policyFromValue(
   if (value.kind === "object") return normalisePolicy(policyConditionValues(value), ctx);
   if (value.kind !== "string") return undefined;
   const segments: Segment[] =
-    stringSegments.get(value) ??
+    stringSegments(value) ??
     value.value.parts.map((p) =>
       typeof p === "string"
         ? { text: p, locate: () => value.loc }
