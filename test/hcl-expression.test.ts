@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { attributeExpression, parseHclFile } from "../src/parsers/terraform/hcl-body.js";
 import {
   parseExpression,
+  parseExpressionAt,
   parseTemplate,
   textOffset,
   type HclExpr,
@@ -133,6 +134,28 @@ describe("hcl expressions: terms", () => {
     expect(parse("var.list[*].id[0]")).toBe("var.list[*]<.id[0]>");
     expect(parse("var.list.*.id[0]")).toBe("var.list.*<.id>[0]");
     expect(parse("data.x.y[var.i].z")).toBe("data.x.y[var.i].z");
+  });
+
+  it("reads a reference that ends the expression as one followed by an operator (the general rules)", () => {
+    const refs = ["var.x", "data.aws_iam_policy_document.doc-1.json", "a.b_c.d", "local.\u00e9.x", "true.x", "a.b.0", "a. b", "a .b"];
+    for (const ref of refs) {
+      const alone = parseExpressionAt(ref, 0);
+      const inSum = parseExpressionAt(`${ref} + 1`, 0);
+      if ("error" in alone || "error" in inSum || inSum.value.type !== "binary") throw new Error(ref);
+      expect(alone.value).toEqual(inSum.value.left);
+      expect(alone.end).toBe(ref.length);
+    }
+    // Ended by what follows: an item, an argument, a key, an interpolation, a conditional's branch, a line end.
+    expect(parse('[var.a, f(local.b), { k = data.x.y }, "${var.c}-x", c ? a.b : d.e]')).toBe(
+      "[var.a, f(local.b), {k=data.x.y}, `${var.c}-x`, (c ? a.b : d.e)]",
+    );
+    expect(parse("{ (a.b) = 1, a.b = 2 }")).toBe("{(a.b)=1, a.b=2}");
+    expect(parse("a.b # note")).toBe("a.b");
+    // Anything else after it is read by the general rules.
+    expect(parse("a.b[0]")).toBe("a.b[0]");
+    expect(parse("a.b.*.c")).toBe("a.b.*<.c>");
+    expect(parse("a.b == c.d")).toBe("(a.b == c.d)");
+    expect(parse("f(a.b...)")).toBe("f(a.b...)");
   });
 
   it("reads function calls, expanded final arguments and provider functions", () => {

@@ -919,53 +919,48 @@ function variable(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scop
   const key = `var.${name}`;
   let cached = mod.cache.get(key);
   if (!cached) {
-    cached = ((): TreeNode => {
-      const set = mod.tfvars.get(name);
-      const block = mod.variables.get(name);
-      const plain: Scope = {
-        module: mod,
-        names: NO_NAMES,
-        depth: scope.depth + 1,
-        ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
-      };
-      const arg = mod.args?.get(name);
-      // Attributes an object type declares `optional(…)` that the value leaves out get their default.
-      const typed = (v: TreeNode): TreeNode => (block ? withTypeDefaults(v, block, name, plain) : v);
-      if (arg)
-        return typed(
-          defined(
-            evaluate(arg.expr, scopeWith(arg.scope, arg.scope.names, scope.depth + 1)),
-            { origin: (at) => `${arg.origin} (${where(at)})`, kind: "module argument", name },
-            "passed as",
-          ),
-        );
-      if (set)
-        return typed(
-          defined(evaluate(set.expr, plain), {
-            origin: (at) => `${name} = … in ${where(at)}`,
-            kind: "tfvars",
-            name,
-          }),
-        );
-      const def = block?.attrs.get("default");
-      // `default = ""` marks an input the callers set (a repository, a provider ARN): in a module read
-      // on its own it is unknown, not the empty string the role would never be created with.
-      if (block && def && isEmptyStringLiteral(def.expr))
-        return unknown(key, def.loc, `variable "${name}" default "" (${where(def.loc)}): set by its callers`);
-      if (block && def)
-        return typed(
-          defined(evaluate(def.expr, plain), {
-            origin: (at) => `variable "${name}" default (${where(at)})`,
-            kind: "variable default",
-            name,
-          }),
-        );
-      if (block) return unknown(key, block.loc, `variable "${name}" has no default (${where(block.loc)})`);
-      return unknown(key, loc, `variable "${name}" is not declared in this module`);
-    })();
+    cached = variableValue(mod, name, key, loc, scope);
     mod.cache.set(key, cached);
   }
   return cached;
+}
+
+/** `variable` when its value is not cached yet. */
+function variableValue(mod: ModuleCtx, name: string, key: string, loc: SourceLocation, scope: Scope): TreeNode {
+  const block = mod.variables.get(name);
+  const plain: Scope = { module: mod, names: NO_NAMES, depth: scope.depth + 1, policyDocument: scope.policyDocument };
+  const arg = mod.args?.get(name);
+  let value: TreeNode;
+  if (arg)
+    value = defined(
+      evaluate(arg.expr, scopeWith(arg.scope, arg.scope.names, scope.depth + 1)),
+      { origin: (at) => `module "${arg.call}" argument ${name} (${where(at)})`, kind: "module argument", name },
+      "passed as",
+    );
+  else {
+    const set = mod.tfvars.get(name);
+    const def = set ? undefined : block?.attrs.get("default");
+    if (set)
+      value = defined(evaluate(set.expr, plain), {
+        origin: (at) => `${name} = … in ${where(at)}`,
+        kind: "tfvars",
+        name,
+      });
+    // `default = ""` marks an input the callers set (a repository, a provider ARN): in a module read
+    // on its own it is unknown, not the empty string the role would never be created with.
+    else if (block && def && isEmptyStringLiteral(def.expr))
+      return unknown(key, def.loc, `variable "${name}" default "" (${where(def.loc)}): set by its callers`);
+    else if (block && def)
+      value = defined(evaluate(def.expr, plain), {
+        origin: (at) => `variable "${name}" default (${where(at)})`,
+        kind: "variable default",
+        name,
+      });
+    else if (block) return unknown(key, block.loc, `variable "${name}" has no default (${where(block.loc)})`);
+    else return unknown(key, loc, `variable "${name}" is not declared in this module`);
+  }
+  // Attributes an object type declares `optional(…)` that the value leaves out get their default.
+  return block ? withTypeDefaults(value, block, name, plain) : value;
 }
 
 /**
@@ -1070,7 +1065,7 @@ function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope):
       module: mod,
       names: NO_NAMES,
       depth: scope.depth + 1,
-      ...(scope.policyDocument ? { policyDocument: scope.policyDocument } : {}),
+      policyDocument: scope.policyDocument,
     });
     cached = defined(v, { origin: (at) => `local "${name}" (${where(at)})`, kind: "local", name });
     mod.cache.set(key, cached);

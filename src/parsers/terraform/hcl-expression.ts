@@ -306,10 +306,12 @@ export class ExpressionParser {
   expression(): HclExpr {
     this.enter();
     const start = this.pos;
-    if (this.code() === 34 /* " */) {
-      // A quoted string that ends the expression (most items of lists and values of a policy): the operators,
-      // postfix steps and condition that could follow it are not looked for.
-      const simple = this.plainString();
+    const first = this.code();
+    if (first === 34 /* " */ || (first >= 97 && first <= 122) || (first >= 65 && first <= 90) || first === 95) {
+      // A quoted string or a reference (`var.x`, `data.aws_iam_policy_document.x.json`) that ends the expression
+      // (most items of lists and values of a policy): the operators, steps and condition that could follow it are
+      // not looked for.
+      const simple = first === 34 ? this.plainString() : this.plainReference();
       if (simple) {
         this.depth--;
         return simple;
@@ -734,21 +736,42 @@ export class ExpressionParser {
   }
 
   /**
-   * A quoted string without escapes or template sequences at `pos`, when what follows it on its line (after
-   * blanks) can only end the expression: `,` `]` `}` `)` `:`, `=` (not `==`), or a line end or comment where
-   * newlines end the expression. Otherwise undefined, `pos` unchanged.
+   * A name and one or more attributes at `pos`, each written right after its dot (`var.x`, `local.a.b`), as `term`
+   * and `postfix` read it, when what follows can only end the expression (`endsHere`). Otherwise undefined, `pos`
+   * unchanged. The name starts with an ASCII letter or `_` (not `true`, `false`, `null`: literals).
    */
-  private plainString(): HclExpr | undefined {
+  private plainReference(): HclExpr | undefined {
     const t = this.text;
     const start = this.pos;
-    QUOTED_TEXT_END.lastIndex = start + 1;
-    if (!QUOTED_TEXT_END.test(t)) return undefined;
-    const j = QUOTED_TEXT_END.lastIndex - 1;
-    if (t.charCodeAt(j) !== 34) return undefined;
-    let k = j + 1;
+    const nameEnd = identEnd(t, start + 1);
+    if (t.charCodeAt(nameEnd) !== 46 /* . */) return undefined;
+    const name = t.slice(start, nameEnd);
+    if (name === "true" || name === "false" || name === "null") return undefined;
+    const steps: TraversalStep[] = [];
+    let pos = nameEnd;
+    while (t.charCodeAt(pos) === 46) {
+      const c = t.charCodeAt(pos + 1);
+      if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return undefined;
+      const end = identEnd(t, pos + 2);
+      steps.push({ kind: "attr", name: t.slice(pos + 1, end), start: pos, end });
+      pos = end;
+    }
+    if (!this.endsHere(pos)) return undefined;
+    this.pos = pos;
+    const source: HclExpr = { type: "variable", name, start, end: nameEnd };
+    return { type: "traversal", source, steps, start, end: pos };
+  }
+
+  /**
+   * Whether what follows `at` on its line (after blanks) can only end the expression: `,` `]` `}` `)` `:`, `=` (not
+   * `==`), or a line end or comment where newlines end the expression.
+   */
+  private endsHere(at: number): boolean {
+    const t = this.text;
+    let k = at;
     while (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9) k++;
     const c = t.charCodeAt(k);
-    const ends =
+    return (
       c === 44 /* , */ ||
       c === 93 /* ] */ ||
       c === 125 /* } */ ||
@@ -760,8 +783,21 @@ export class ExpressionParser {
           c === 10 ||
           (c === 13 && t.charCodeAt(k + 1) === 10) ||
           c === 35 /* # */ ||
-          (c === 47 && t.charCodeAt(k + 1) === 47)));
-    if (!ends) return undefined;
+          (c === 47 && t.charCodeAt(k + 1) === 47)))
+    );
+  }
+
+  /**
+   * A quoted string without escapes or template sequences at `pos`, when what follows it can only end the
+   * expression (`endsHere`). Otherwise undefined, `pos` unchanged.
+   */
+  private plainString(): HclExpr | undefined {
+    const t = this.text;
+    const start = this.pos;
+    QUOTED_TEXT_END.lastIndex = start + 1;
+    if (!QUOTED_TEXT_END.test(t)) return undefined;
+    const j = QUOTED_TEXT_END.lastIndex - 1;
+    if (t.charCodeAt(j) !== 34 || !this.endsHere(j + 1)) return undefined;
     this.pos = j + 1;
     const parts: TemplatePart[] =
       j > start + 1 ? [{ kind: "text", value: t.slice(start + 1, j), start: start + 1, end: j }] : [];

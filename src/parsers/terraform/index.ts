@@ -679,7 +679,7 @@ function emitModule(
         const argScope = scopeWith(scope, instance.names, scope.depth);
         block.attrs.forEach((attr, name) => {
           if (!MODULE_META.has(name))
-            args.set(name, { expr: attr.expr, scope: argScope, origin: `module "${label}" argument ${name}` });
+            args.set(name, { expr: attr.expr, scope: argScope, call: label });
         });
         // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
         const called: ModuleCtx = {

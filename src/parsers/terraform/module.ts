@@ -117,11 +117,14 @@ export interface ModuleCtx {
   budget: Budget;
 }
 
-/** An argument of a `module` call: evaluated in the caller's scope; `origin` names it (`module "deploy" argument subjects`). */
+/**
+ * An argument of a `module` call: evaluated in the caller's scope; `call` is the `module` block's label, which the
+ * origin of its value names (`module "deploy" argument subjects`).
+ */
 export interface ModuleArg {
   expr: Expr;
   scope: Scope;
-  origin: string;
+  call: string;
 }
 
 export function newModule(dir: string, env: ParseEnv, budget: Budget = new Budget(new Set())): ModuleCtx {
