@@ -27,7 +27,8 @@ export function conditionValues(values: TreeNode): TreeNode {
 
 /** A policy tree (`jsonencode({...})`) with the values of every `Condition` read by `conditionValues`. */
 export function policyConditionValues(policy: TreeNode): TreeNode {
-  if (policy.kind !== "object") return policy;
+  // Without a conditional whose branches are known, every condition's values are as they are: nothing to copy.
+  if (policy.kind !== "object" || branchValues.size === 0) return policy;
   const mapEntries = (node: TreeNode, f: (e: TreeEntry) => TreeNode): TreeNode =>
     node.kind === "object"
       ? { kind: "object", entries: node.entries.map((e) => ({ key: e.key, value: f(e) })), loc: node.loc }

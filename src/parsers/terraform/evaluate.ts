@@ -9,6 +9,7 @@ import {
   nodeOrigin,
   parseEmbeddedJson,
   type Segment,
+  type TextSegment,
 } from "./embedded-json.js";
 import { parseTemplate, textOffset, type HclExpr, type TemplatePart, type TraversalStep } from "./hcl-expression.js";
 import { LIMITS } from "./limits.js";
@@ -629,16 +630,17 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
 
 /** A string's located text placed at `loc` (`relocate`): a file of its own keeps its positions. */
 function movedSegments(segs: Segment[], loc: SourceLocation, origin: string | undefined): Segment[] {
+  // One closure for every segment's place and origin (written out, not spread: one object per segment).
+  const at = (): SourceLocation => loc;
+  const from = origin === undefined ? undefined : (): string => origin;
   return segs.map((seg): Segment => {
     if (seg.ownFile) return seg;
     if ("node" in seg) return { node: relocate(seg.node, loc, origin) };
-    const own = seg.origin;
-    return {
-      text: seg.text,
-      locate: () => loc,
-      ...(own ? { origin: own } : origin === undefined ? {} : { origin: () => origin }),
-      ...(seg.source ? { source: seg.source } : {}),
-    };
+    const moved: TextSegment = { text: seg.text, locate: at };
+    const own = seg.origin ?? from;
+    if (own) moved.origin = own;
+    if (seg.source) moved.source = seg.source;
+    return moved;
   });
 }
 
@@ -690,15 +692,16 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
         setSegments(
           out,
           segs.map((seg): Segment => {
-            if ("node" in seg) return { ...seg, node: defined(seg.node, def, passedAs) };
+            if ("node" in seg)
+              return seg.ownFile
+                ? { node: defined(seg.node, def, passedAs), ownFile: true }
+                : { node: defined(seg.node, def, passedAs) };
             if (seg.ownFile) return seg;
             const own = seg.origin;
             if (own && passedAs === undefined) return seg;
-            return {
-              ...seg,
-              origin: (s) => mark(own?.(s), seg.locate(s, s + 1)),
-              ...(own ? {} : { source: (s: number, e: number) => here(seg.locate(s, e)) }),
-            };
+            const marked: TextSegment = { ...seg, origin: (s) => mark(own?.(s), seg.locate(s, s + 1)) };
+            if (!own) marked.source = (s: number, e: number) => here(seg.locate(s, e));
+            return marked;
           }),
           piecesOf(node),
         );

@@ -617,7 +617,7 @@ function emitModule(
   done: Set<string>,
 ): void {
   done.add(m.mod.dir);
-  const scope: Scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope: Scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: policyDocumentTree };
   const fileOf = (b: Block): ParsedFile => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
   const read = resourcesRead(mod);
   for (let r = 0; r < read.length; r++) {
@@ -714,7 +714,7 @@ function emitUnusedDocuments(m: LoadedModule, used: Set<Block>): void {
     module: m.mod,
     names: NO_NAMES,
     depth: 0,
-    policyDocument: (b, s) => policyDocumentTree(b, s),
+    policyDocument: policyDocumentTree,
   };
   m.mod.data.forEach((block, address) => {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) return;

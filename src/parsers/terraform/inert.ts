@@ -245,7 +245,7 @@ function holdsPrincipals(b: Block): boolean {
 function emptyCollection(dynamic: Block, mod: ModuleCtx): boolean {
   const forEach = dynamic.attrs.get("for_each");
   if (!forEach) return false;
-  const scope: Scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope: Scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: policyDocumentTree };
   const v = evaluate(forEach.expr, scope);
   return (v.kind === "array" && v.items.length === 0) || (v.kind === "object" && v.entries.length === 0);
 }
