@@ -166,7 +166,9 @@ export function skipBody(t: string, open: number): number {
         if (end < 0) return -1;
         pos = end + 2;
       }
-    } else {
+    } else if (c === 123 /* { */ || c === 40 /* ( */ || c === 91 /* [ */) stack.push(c === 123 ? "}" : c === 40 ? ")" : "]");
+    else if (c === 34 /* " */) pos = pastString(t, i, stack);
+    else {
       pos = pastEnclosing(t, c, i, stack);
       // Only the block's own `}` empties the stack (an interpolation's pops its own entry, above it).
       if (pos >= 0 && stack.size === 0) return pos;
@@ -202,6 +204,16 @@ function pastEnclosing(t: string, c: number, i: number, stack: OpenStack): numbe
     return heredoc(t, i + h[0].length, h[2] ?? "", true, stack);
   }
   return pos;
+}
+
+/**
+ * From the quote at `i` to after the string's closing quote, or to inside an interpolation it opens (pushed), as
+ * `pastEnclosing`: a string without escapes or sequences (most) is read at once.
+ */
+function pastString(t: string, i: number, stack: OpenStack): number {
+  QUOTED.lastIndex = i + 1;
+  if (QUOTED.test(t) && t.charCodeAt(QUOTED.lastIndex - 1) === 34) return QUOTED.lastIndex;
+  return quoted(t, i + 1, stack);
 }
 
 /** From inside a quoted string to after its closing quote, or to inside an interpolation it opens (pushed). */
@@ -400,7 +412,9 @@ function expressionEnd(t: string, start: number): number {
         if (end < 0) return -1;
         pos = end + 2;
       }
-    } else pos = pastEnclosing(t, c, i, stack);
+    } else if (c === 123 /* { */ || c === 40 /* ( */ || c === 91 /* [ */) stack.push(c === 123 ? "}" : c === 40 ? ")" : "]");
+    else if (c === 34 /* " */) pos = pastString(t, i, stack);
+    else pos = pastEnclosing(t, c, i, stack);
     if (pos < 0 || stack.size > MAX_NESTING) return -1;
   }
 }
