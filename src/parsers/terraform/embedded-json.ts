@@ -83,7 +83,8 @@ class EmbeddedJsonParser {
 
   constructor(private readonly segments: Segment[]) {
     let text = "";
-    for (const seg of segments) {
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i] as Segment;
       this.starts.push(text.length);
       if ("node" in seg) {
         this.nodes.set(text.length, seg.node);

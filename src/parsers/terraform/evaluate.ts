@@ -225,7 +225,9 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
       return { kind: "array", items: node.items.map((c) => evalAst(c, ctx, inner)), loc };
     case "object": {
       const entries: TreeEntry[] = [];
-      for (const item of node.items) {
+      // (Indexed loops in the evaluation: a loop over an iterator makes an object per step in a cold process.)
+      for (let i = 0; i < node.items.length; i++) {
+        const item = node.items[i] as (typeof node.items)[number];
         const key = objectKey(item.key, ctx, inner);
         entries.push({ key, value: evalAst(item.value, ctx, inner) });
       }
@@ -288,7 +290,8 @@ function staticStep(s: TraversalStep): string | undefined {
   if (k.type === "literal") return k.value === null ? undefined : String(k.value);
   if (k.type !== "template") return undefined;
   let text = "";
-  for (const p of k.parts) {
+  for (let i = 0; i < k.parts.length; i++) {
+    const p = k.parts[i] as TemplatePart;
     if (p.kind !== "text") return undefined;
     text += p.value;
   }
@@ -344,8 +347,8 @@ function evalSplat(
   const base = evalAst(node.source, ctx, scope);
   if (base.kind === "unknown") return unknown(src, loc, nodeOrigin(base));
   const keys: string[] = [];
-  for (const s of node.steps) {
-    const k = stepKey(s, ctx, scope);
+  for (let i = 0; i < node.steps.length; i++) {
+    const k = stepKey(node.steps[i] as TraversalStep, ctx, scope);
     if (k === undefined) return unknown(src, loc, nodeOrigin(base));
     keys.push(k);
   }
@@ -440,7 +443,8 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
   const index = ctx.file.index;
   const placedAt = ctx.placedAt;
   const budget = scope.module.budget;
-  for (const part of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as TemplatePart;
     if (out.opaque) return;
     if (!budget.step()) {
       out.opaque = budget.exceeded("steps", placedLoc(ctx, part));
@@ -493,13 +497,14 @@ function templateParts(parts: TemplatePart[], ctx: AstCtx, scope: Scope, out: Te
         // One scope for the whole loop, its names rebound per element (the body is done before the next one).
         const names = new Map(scope.names);
         const inner = scopeWith(scope, names, scope.depth + 1);
-        for (const [k, v] of pairs) {
+        for (let i = 0; i < pairs.length; i++) {
+          const pair = pairs[i] as [TreeNode, TreeNode];
           if (budget.spent) {
             out.opaque = budget.exceeded("steps", placedLoc(ctx, part));
             break;
           }
-          if (part.keyVar !== undefined) names.set(part.keyVar, k);
-          names.set(part.valueVar, v);
+          if (part.keyVar !== undefined) names.set(part.keyVar, pair[0]);
+          names.set(part.valueVar, pair[1]);
           templateParts(part.body, ctx, inner, out);
           if (stopped(out)) break;
         }
@@ -567,7 +572,8 @@ function collectionPairs(coll: TreeNode): [TreeNode, TreeNode][] | undefined {
 /** Follows attribute / index steps into a value; unknown as soon as the value is. */
 function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation): TreeNode {
   let cur = base;
-  for (const s of steps) {
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i] as string;
     if (cur.kind === "object") {
       const e = cur.entries.find((x) => x.key.value === s);
       if (e) cur = e.value;
@@ -1186,7 +1192,10 @@ function evalFor(node: Extract<HclExpr, { type: "for" }>, ctx: AstCtx, scope: Sc
   const items: TreeNode[] = [];
   const entries: TreeEntry[] = [];
   const budget = scope.module.budget;
-  for (const [k, v] of pairs) {
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i] as [TreeNode, TreeNode];
+    const k = pair[0];
+    const v = pair[1];
     if (budget.spent) return budget.exceeded("steps", loc);
     const names = new Map(scope.names);
     if (node.keyVar !== undefined) names.set(node.keyVar, k);
@@ -1351,7 +1360,8 @@ function callFunction(
     case "concat": {
       // A list that is not known adds unknown elements: what is known of the others is kept.
       const items: TreeNode[] = [];
-      for (const [i, a] of args.entries()) {
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i] as TreeNode;
         if (a.kind === "array") items.push(...a.items);
         else {
           const argNode = argNodes[i];
@@ -1400,7 +1410,8 @@ function callFunction(
  * evaluates without an error, unknown while x is not wholly known.
  */
 function tryCall(name: "try" | "can", args: TreeNode[], src: string, loc: SourceLocation): TreeNode {
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as TreeNode;
     if (a.kind === "unknown" && a.reason === "error") {
       if (name === "can") return { kind: "scalar", value: false, loc };
       continue;

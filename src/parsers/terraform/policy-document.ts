@@ -57,8 +57,8 @@ export function policyDocumentTree(block: Block, scope: Scope, seen: Set<Block> 
 
 function documentList(block: Block, names: string[], scope: Scope): TreeNode[] {
   const out: TreeNode[] = [];
-  for (const name of names) {
-    const attr = block.attrs.get(name);
+  for (let i = 0; i < names.length; i++) {
+    const attr = block.attrs.get(names[i] as string);
     if (!attr) continue;
     const v = evaluate(attr.expr, scope);
     for (const doc of v.kind === "array" ? v.items : [v]) {
@@ -98,7 +98,10 @@ function expand(parent: Block, type: string, scope: Scope): Expanded[] {
         out.push({ block: content, scope, unknown: coll });
         continue;
       }
-      for (const [k, v] of pairs) {
+      for (let i = 0; i < pairs.length; i++) {
+        const pair = pairs[i] as [TreeNode, TreeNode];
+        const k = pair[0];
+        const v = pair[1];
         const names = new Map(scope.names);
         const loc = v.loc;
         names.set(iterator, {
@@ -201,7 +204,8 @@ function conditionTree(
       value: { kind: "unknown", expr, loc: block.loc, ...(origin ? { origin } : {}) },
     });
   };
-  for (const { block, scope, unknown } of conditions) {
+  for (let i = 0; i < conditions.length; i++) {
+    const { block, scope, unknown } = conditions[i] as (typeof conditions)[number];
     if (unknown) {
       opaque(block, `dynamic "condition" over ${displayUnknown(unknown)}`, nodeOrigin(unknown));
       continue;
