@@ -569,10 +569,10 @@ function collectionPairs(coll: TreeNode): [TreeNode, TreeNode][] | undefined {
   return undefined;
 }
 
-/** Follows attribute / index steps into a value; unknown as soon as the value is. */
-function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation): TreeNode {
+/** Follows attribute / index steps (from `steps[from]` on) into a value; unknown as soon as the value is. */
+function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation, from = 0): TreeNode {
   let cur = base;
-  for (let i = 0; i < steps.length; i++) {
+  for (let i = from; i < steps.length; i++) {
     const s = steps[i] as string;
     if (cur.kind === "object") {
       const e = cur.entries.find((x) => x.key.value === s);
@@ -740,13 +740,14 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
 function resolveTraversal(segments: string[], full: string, loc: SourceLocation, scope: Scope): TreeNode {
   const root = segments[0];
   if (root === undefined) return unknown(full, loc);
-  const rest = segments.slice(1);
   const bound = scope.names.get(root);
-  if (bound) return relocate(step(bound, rest, full, loc), loc, undefined);
+  // (Steps read from their place in `segments`: no copies of it for the names most references start with.)
+  if (bound) return relocate(step(bound, segments, full, loc, 1), loc, undefined);
   const mod = scope.module;
-  const name = rest[0];
-  if (root === "var" && name !== undefined) return placed(variable(mod, name, loc, scope), rest.slice(1), full, loc);
-  if (root === "local" && name !== undefined) return placed(local(mod, name, loc, scope), rest.slice(1), full, loc);
+  const name = segments[1];
+  if (root === "var" && name !== undefined) return placed(variable(mod, name, loc, scope), segments, 2, full, loc);
+  if (root === "local" && name !== undefined) return placed(local(mod, name, loc, scope), segments, 2, full, loc);
+  const rest = segments.slice(1);
   if (root === "path") {
     if (name === "module") return str([mod.dir], loc);
     if (name === "root" || name === "cwd") return str(["."], loc);
@@ -1083,12 +1084,13 @@ function local(mod: ModuleCtx, name: string, loc: SourceLocation, scope: Scope):
 }
 
 /**
- * The part of a variable's or local's value that `steps` name (`var.x.a["b"]`), placed where it is used. Stepped
- * into first, then placed: only the part used is copied (placing a whole value and then stepping into the copy
- * gives the same tree). A policy document passed as a module argument or named by a local keeps its own positions.
+ * The part of a variable's or local's value that `steps` name from `steps[from]` on (`var.x.a["b"]`), placed where
+ * it is used. Stepped into first, then placed: only the part used is copied (placing a whole value and then stepping
+ * into the copy gives the same tree). A policy document passed as a module argument or named by a local keeps its
+ * own positions.
  */
-function placed(v: TreeNode, steps: string[], full: string, loc: SourceLocation): TreeNode {
-  const part = step(v, steps, full, loc);
+function placed(v: TreeNode, steps: string[], from: number, full: string, loc: SourceLocation): TreeNode {
+  const part = step(v, steps, full, loc, from);
   return keptInPlace.has(v) ? part : relocate(part, loc, nodeOrigin(v));
 }
 
