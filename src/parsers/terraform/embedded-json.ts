@@ -238,7 +238,8 @@ class EmbeddedJsonParser {
   private string(): StrValue {
     const start = this.i;
     this.i++;
-    const parts: Part[] = [];
+    // Made at the first interpolation: a string without one (most) is its literal alone.
+    let parts: Part[] | undefined;
     // Where interpolated values came from says more than the template line around them: listed first.
     let valueOrigins: Set<string> | undefined;
     let origins: Set<string> | undefined;
@@ -269,6 +270,7 @@ class EmbeddedJsonParser {
         const node = this.nodes.get(this.i);
         if (node) {
           interpolated = true;
+          parts ??= [];
           if (literal) parts.push(literal);
           literal = "";
           parts.push(...interpolatedParts(node));
@@ -286,7 +288,8 @@ class EmbeddedJsonParser {
       literal += t.slice(this.i, end);
       this.i = end;
     }
-    if (literal) parts.push(literal);
+    if (parts === undefined) parts = literal ? [literal] : [];
+    else if (literal) parts.push(literal);
     const value: StrValue = { parts: joined(parts), loc: this.locate(start, this.i) };
     const origin =
       valueOrigins === undefined && origins === undefined

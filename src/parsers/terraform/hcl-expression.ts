@@ -747,16 +747,22 @@ export class ExpressionParser {
     if (t.charCodeAt(nameEnd) !== 46 /* . */) return undefined;
     const name = t.slice(start, nameEnd);
     if (name === "true" || name === "false" || name === "null") return undefined;
-    const steps: TraversalStep[] = [];
+    // The attributes' ends first, then the steps in an array of their number (one grown by `push` has room for 17).
+    let count = 0;
     let pos = nameEnd;
     while (t.charCodeAt(pos) === 46) {
       const c = t.charCodeAt(pos + 1);
       if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) return undefined;
-      const end = identEnd(t, pos + 2);
-      steps.push({ kind: "attr", name: t.slice(pos + 1, end), start: pos, end });
-      pos = end;
+      pos = identEnd(t, pos + 2);
+      count++;
     }
     if (!this.endsHere(pos)) return undefined;
+    const steps = new Array<TraversalStep>(count);
+    for (let i = 0, at = nameEnd; i < count; i++) {
+      const end = identEnd(t, at + 2);
+      steps[i] = { kind: "attr", name: t.slice(at + 1, end), start: at, end };
+      at = end;
+    }
     this.pos = pos;
     const source: HclExpr = { type: "variable", name, start, end: nameEnd };
     return { type: "traversal", source, steps, start, end: pos };
