@@ -1353,7 +1353,10 @@ function callFunction(
     args.push(...last.items);
     argNodes.push(...last.items.map(() => lastNode));
   }
-  const [a0, a1, a2] = args;
+  // (Indexed, not destructured: destructuring an array iterates it.)
+  const a0 = args[0];
+  const a1 = args[1];
+  const a2 = args[2];
   if (name === "try" || name === "can") return tryCall(name, args, src, loc);
   // An error in an argument is the call's error (Terraform stops there); so is a value past a limit.
   const failed = args.find(isFailure);

@@ -27,7 +27,7 @@ import {
   NO_NAMES,
   type Block,
   type Expr,
-  type ModuleArg,
+  ModuleArgs,
   type ModuleCtx,
   type Scope,
   type TfFile,
@@ -571,8 +571,8 @@ async function readFallbackExpressions(top: Block): Promise<void> {
   }
 }
 
-/** Meta-arguments of a `module` block: everything else binds a variable of the called module. */
-const MODULE_META = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
+/** The tfvars of every called module: none (read only; a root module's own are filled when it is loaded). */
+const NO_TFVARS = new Map<string, never>();
 
 interface ReadResource {
   address: string;
@@ -674,17 +674,12 @@ function emitModule(
       budget.moduleInstances += instances.length;
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[i] as Instance;
-        const args = new Map<string, ModuleArg>();
         // One scope for the instance's arguments (scopes are never changed once made).
-        const argScope = scopeWith(scope, instance.names, scope.depth);
-        block.attrs.forEach((attr, name) => {
-          if (!MODULE_META.has(name))
-            args.set(name, { expr: attr.expr, scope: argScope, call: label });
-        });
+        const args = new ModuleArgs(block, scopeWith(scope, instance.names, scope.depth));
         // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
         const called: ModuleCtx = {
           ...callee.mod,
-          tfvars: new Map(),
+          tfvars: NO_TFVARS,
           cache: new Map(),
           args,
           budget,

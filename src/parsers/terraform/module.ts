@@ -105,7 +105,7 @@ export interface ModuleCtx {
    * Set when the module is read as called by a `module` block of the linted files: the call's
    * arguments, which give its variables their values (over their defaults).
    */
-  args?: Map<string, ModuleArg>;
+  args?: ModuleArgs;
   /**
    * Set with `args`: the module read on its own (its defaults, no arguments), in which `emitUnusedDocuments`
    * judges its policy documents that no instance used.
@@ -125,6 +125,26 @@ export interface ModuleArg {
   expr: Expr;
   scope: Scope;
   call: string;
+}
+
+/** Meta-arguments of a `module` block: everything else binds a variable of the called module. */
+const MODULE_META = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
+
+/**
+ * The arguments one instance of a `module` call gives the called module's variables (`scope`: the instance's), read
+ * from the block when a variable asks for one (most of a call's arguments are never read).
+ */
+export class ModuleArgs {
+  constructor(
+    private readonly block: Block,
+    private readonly scope: Scope,
+  ) {}
+
+  get(name: string): ModuleArg | undefined {
+    if (MODULE_META.has(name)) return undefined;
+    const attr = this.block.attrs.get(name);
+    return attr && { expr: attr.expr, scope: this.scope, call: this.block.labels[0] ?? "" };
+  }
 }
 
 export function newModule(dir: string, env: ParseEnv, budget: Budget = new Budget(new Set())): ModuleCtx {
