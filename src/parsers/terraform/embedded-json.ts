@@ -11,8 +11,8 @@ import { displayText, joinParts, type Part, type StrValue, type ValueSource } fr
  */
 export interface TextSegment {
   text: string;
-  /** Location of `[start, end)` of `text`. */
-  locate(start: number, end: number): SourceLocation;
+  /** Location of `[start, end)` of `text` (a function property: segments are copied field by field). */
+  locate: (start: number, end: number) => SourceLocation;
   /** Where this text came from, for values of a template file or of a variable or local. */
   origin?: (start: number) => string | undefined;
   /** For text written whole in one definition (a heredoc in a variable default): where `[start, end)` is written there. */

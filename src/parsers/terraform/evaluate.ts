@@ -705,8 +705,14 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
             if (seg.ownFile) return seg;
             const own = seg.origin;
             if (own && passedAs === undefined) return seg;
-            const marked: TextSegment = { ...seg, origin: (s) => mark(own?.(s), seg.locate(s, s + 1)) };
+            // (Written out, not spread: one per text segment of every string of a value defined.)
+            const marked: TextSegment = {
+              text: seg.text,
+              locate: seg.locate,
+              origin: (s) => mark(own?.(s), seg.locate(s, s + 1)),
+            };
             if (!own) marked.source = (s: number, e: number) => here(seg.locate(s, e));
+            else if (seg.source) marked.source = seg.source;
             return marked;
           }),
           piecesOf(node),

@@ -28,6 +28,7 @@ import {
   type Block,
   type Expr,
   ModuleArgs,
+  moduleInstance,
   type ModuleCtx,
   type Scope,
   type TfFile,
@@ -571,8 +572,6 @@ async function readFallbackExpressions(top: Block): Promise<void> {
   }
 }
 
-/** The tfvars of every called module: none (read only; a root module's own are filled when it is loaded). */
-const NO_TFVARS = new Map<string, never>();
 
 interface ReadResource {
   address: string;
@@ -676,15 +675,7 @@ function emitModule(
         const instance = instances[i] as Instance;
         // One scope for the instance's arguments (scopes are never changed once made).
         const args = new ModuleArgs(block, scopeWith(scope, instance.names, scope.depth));
-        // Terraform applies tfvars files to the root module only: a called module sees its arguments and defaults.
-        const called: ModuleCtx = {
-          ...callee.mod,
-          tfvars: NO_TFVARS,
-          cache: new Map(),
-          args,
-          budget,
-          root: callee.mod,
-        };
+        const called = moduleInstance(callee.mod, args, budget);
         emitModule(callee, called, `${prefix}module.${label}${instance.key}.`, [...stack, target], modules, done);
       }
       continue;

@@ -147,6 +147,31 @@ export class ModuleArgs {
   }
 }
 
+/** The tfvars of every called module: none (read only; a root module's own are filled when it is loaded). */
+const NO_TFVARS = new Map<string, never>();
+
+/**
+ * `mod` as one instance of a `module` call reads it: with the call's arguments and its own cache of values, spending
+ * the caller's budget. Terraform applies tfvars files to the root module only: a called module sees its arguments
+ * and defaults. (Written out, not spread: one per module instance.)
+ */
+export function moduleInstance(mod: ModuleCtx, args: ModuleArgs, budget: Budget): ModuleCtx {
+  return {
+    dir: mod.dir,
+    env: mod.env,
+    variables: mod.variables,
+    tfvars: NO_TFVARS,
+    locals: mod.locals,
+    resources: mod.resources,
+    data: mod.data,
+    modules: mod.modules,
+    args,
+    root: mod,
+    cache: new Map(),
+    budget,
+  };
+}
+
 export function newModule(dir: string, env: ParseEnv, budget: Budget = new Budget(new Set())): ModuleCtx {
   return {
     dir,
