@@ -1,5 +1,14 @@
 import { cyclicLocals, evaluate } from "./evaluate.js";
-import { exprTree, namesIn, NO_NAMES, type Block, type Expr, type ModuleCtx, type Scope } from "./module.js";
+import {
+  exprTree,
+  namesIn,
+  NO_NAMES,
+  type Block,
+  type Expr,
+  type ModuleCtx,
+  type Scope,
+  type TextFacts,
+} from "./module.js";
 import { skipBody } from "./hcl-scan.js";
 import { policyDocumentTree } from "./policy-document.js";
 
@@ -32,21 +41,9 @@ const DOCUMENT_WORD = /aws_iam_policy_document/g;
 /** `data.aws_iam_policy_document.NAME.json` or `….NAME[0].json`, the whole expression. */
 const DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
 
-/** What an expression's own text says (the same in every module instance). */
-interface TextFacts {
-  /** The `var.x` / `local.x` it names (`[kind, name]`). */
-  names: [string, string][];
-  /** The policy documents it names (`data.aws_iam_policy_document.NAME`). */
-  documents: string[];
-  /** Whether it may put a principal in its value (`PRINCIPAL_WORDS`). */
-  principals: boolean;
-}
-
-/** Null for an expression whose evaluation may have an effect by itself (or that is not HCL text). */
-const textFacts = new WeakMap<Expr, TextFacts | null>();
-
+/** An expression's `TextFacts`, read once (kept on the expression, as its tree is). */
 function factsOf(expr: Expr): TextFacts | undefined {
-  const known = textFacts.get(expr);
+  const known = expr.facts;
   if (known !== undefined) return known ?? undefined;
   let facts: TextFacts | undefined;
   if (expr.kind === "hcl") {
@@ -61,7 +58,7 @@ function factsOf(expr: Expr): TextFacts | undefined {
         principals: PRINCIPAL_WORDS.test(text),
       };
   }
-  textFacts.set(expr, facts ?? null);
+  expr.facts = facts ?? null;
   return facts;
 }
 

@@ -33,8 +33,30 @@ export type Expr =
    * `checked`: the TypeScript parser read it (its tree, `ast`, is parsed again when first evaluated), or, with
    * `scanned`, found its extent without parsing it (`scanBody`); else hcl2json's (`ast` read at load).
    */
-  | { kind: "hcl"; file: TfFile; start: number; end: number; checked?: true; scanned?: true; ast?: HclExpr }
-  | { kind: "json"; file: TfFile; node: TreeNode };
+  | {
+      kind: "hcl";
+      file: TfFile;
+      start: number;
+      end: number;
+      checked?: true;
+      scanned?: true;
+      ast?: HclExpr;
+      facts?: TextFacts | null;
+    }
+  | { kind: "json"; file: TfFile; node: TreeNode; facts?: TextFacts | null };
+
+/**
+ * What an expression's own text says (the same in every module instance), read once by `inert.ts` (`factsOf`); null
+ * for an expression whose evaluation may have an effect by itself (or that is not HCL text).
+ */
+export interface TextFacts {
+  /** The `var.x` / `local.x` it names (`[kind, name]`). */
+  names: [string, string][];
+  /** The policy documents it names (`data.aws_iam_policy_document.NAME`). */
+  documents: string[];
+  /** Whether it may put a principal in its value (`PRINCIPAL_WORDS` in inert.ts). */
+  principals: boolean;
+}
 
 export interface Attr {
   name: string;
