@@ -61,6 +61,7 @@ export function stringSegments(node: TreeNode): Segment[] | undefined {
 
 /** Forgets what the evaluation noted about its values (above): called when `parseTerraform`'s evaluation ends. */
 export function endEvaluation(): void {
+  lastCtx = undefined;
   templateSources.clear();
   filesRead.clear();
   templatesParsed.clear();
@@ -155,7 +156,15 @@ export function evaluate(expr: Expr, scope: Scope): TreeNode {
   // The TypeScript parser's tree, parsed (again) on first use; hcl2json's, read when the module was loaded.
   const node = exprTree(expr);
   if (!node) return { kind: "unknown", expr: expr.file.src.text.slice(expr.start, expr.end), loc: exprLoc(expr) };
-  return evalAst(node, { file: expr.file }, scope);
+  return evalAst(node, fileCtx(expr.file), scope);
+}
+
+/** The context of the expressions of one file, made once for the expressions evaluated after one another in it. */
+let lastCtx: AstCtx | undefined;
+
+function fileCtx(file: TfFile): AstCtx {
+  if (lastCtx?.file !== file) lastCtx = { file };
+  return lastCtx;
 }
 
 export function exprLoc(expr: Expr): SourceLocation {
