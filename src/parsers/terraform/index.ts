@@ -55,9 +55,11 @@ function mentionsPolicies(text: string): boolean {
   return RELEVANT_WORDS.test(text) && RELEVANT.test(text);
 }
 const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
-/** `SUPPORT.test(text)`; each alternative holds one of the words searched first (the pattern is slow on long text without them). */
+/** One of the words every alternative of `SUPPORT` holds (the pattern is slow on long text without them). */
+const SUPPORT_WORDS = /variable|locals|template_file/;
+/** `SUPPORT.test(text)`, the words searched first. */
 function supports(text: string): boolean {
-  return (text.includes("variable") || text.includes("locals") || text.includes("template_file")) && SUPPORT.test(text);
+  return SUPPORT_WORDS.test(text) && SUPPORT.test(text);
 }
 const AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
 const PERMISSION_RESOURCES = new Set([
@@ -521,7 +523,7 @@ async function loadModule(
 
 /**
  * A `.tf` file's top-level blocks, their bodies parsed when first read (`hcl-scan.ts`). The blocks every
- * evaluation reads (`READ_FIRST`) are parsed now: a syntax error there is found before anything is evaluated.
+ * evaluation reads (`readFirst`) are parsed now: a syntax error there is found before anything is evaluated.
  * Undefined when the file must be parsed whole: the scan did not understand it, or one of those blocks has a
  * syntax error.
  */
@@ -540,17 +542,17 @@ function lazyTop(file: TfFile): Block | undefined {
   return top;
 }
 
-/** Resources and data sources that evaluation reads whatever refers to them (`emitModule`, `emitUnusedDocuments`). */
-const READ_FIRST = new Set([
-  "resource aws_iam_role",
-  "resource aws_iam_openid_connect_provider",
-  ...[...PERMISSION_RESOURCES].map((t) => `resource ${t}`),
-  "data aws_iam_policy_document",
-]);
+/**
+ * Resources that evaluation reads whatever refers to them (`emitModule`), by type; and the data source
+ * `aws_iam_policy_document` (`emitUnusedDocuments`).
+ */
+const READ_FIRST_RESOURCES = new Set(["aws_iam_role", "aws_iam_openid_connect_provider", ...PERMISSION_RESOURCES]);
 
-/** Whether every evaluation reads this top-level block: `locals`, `module` calls (their `source`), `READ_FIRST`. */
+/** Whether every evaluation reads this top-level block: `locals`, `module` calls (their `source`), those above. */
 function readFirst(b: Block): boolean {
-  return b.type === "locals" || b.type === "module" || READ_FIRST.has(`${b.type} ${b.labels[0] ?? ""}`);
+  const label = b.labels[0];
+  if (b.type === "resource") return label !== undefined && READ_FIRST_RESOURCES.has(label);
+  return b.type === "locals" || b.type === "module" || (b.type === "data" && label === "aws_iam_policy_document");
 }
 
 /**
