@@ -19,15 +19,38 @@ export interface Located<T> {
   loc: SourceLocation;
 }
 
-/** Converts byte offsets of one text into 1-based line/column pairs. Built once per file. */
+/**
+ * Converts offsets of one text into 1-based line/column pairs. Its line starts are found as far as the
+ * offsets asked reach (a parser that reads a few blocks of a long file does not index the rest).
+ */
 export class LineIndex {
+  /** The offsets where lines start, in order: every one up to `known`. */
   private readonly starts: number[] = [0];
+  /** Every line break before this offset is in `starts` (Infinity once the whole text is). */
+  private known = 0;
 
   constructor(
     readonly file: string,
     readonly text: string,
-  ) {
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  ) {}
+
+  /** Finds the line breaks before `offset` not found yet. */
+  private reach(offset: number): void {
+    const text = this.text;
+    while (this.known < offset) {
+      const nl = text.indexOf("\n", this.known);
+      if (nl < 0) {
+        this.known = Infinity;
+        return;
+      }
+      this.starts.push(nl + 1);
+      this.known = nl + 1;
+    }
+  }
+
+  /** Finds line starts until the `count`-th one is known, or the text ends. */
+  private reachLine(count: number): void {
+    while (this.starts.length < count && this.known !== Infinity) this.reach(this.known + 1);
   }
 
   position(offset: number): { line: number; column: number } {
@@ -37,6 +60,7 @@ export class LineIndex {
 
   /** The 0-based line holding an offset. */
   private lineAt(offset: number): number {
+    this.reach(offset);
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -49,6 +73,7 @@ export class LineIndex {
 
   /** Offset of a 1-based line/column. */
   offset(line: number, column: number): number {
+    this.reachLine(line);
     return (this.starts[line - 1] ?? this.text.length) + column - 1;
   }
 
@@ -68,6 +93,7 @@ export class LineIndex {
 
   /** The text of one 1-based line, without its newline. */
   lineText(line: number): string {
+    this.reachLine(line + 1);
     const start = this.starts[line - 1];
     if (start === undefined) return "";
     const next = this.starts[line];
@@ -75,6 +101,7 @@ export class LineIndex {
   }
 
   get lineCount(): number {
+    this.reach(Infinity);
     return this.starts.length;
   }
 }
