@@ -12907,7 +12907,7 @@ function conditionValues(values2) {
   return values2;
 }
 function policyConditionValues(policy) {
-  if (policy.kind !== "object") return policy;
+  if (policy.kind !== "object" || branchValues.size === 0) return policy;
   const mapEntries = (node, f) => node.kind === "object" ? { kind: "object", entries: node.entries.map((e) => ({ key: e.key, value: f(e) })), loc: node.loc } : node;
   const statement = (s) => mapEntries(
     s,
@@ -12940,6 +12940,9 @@ function parseEmbeddedJson(segments) {
 function textAt(text3, base, span) {
   return { text: text3, locate: (s, e) => span(base + s, base + e) };
 }
+function joined(parts) {
+  return parts.length === 1 && typeof parts[0] === "string" ? parts : joinParts(parts);
+}
 function interpolatedParts(node) {
   switch (node.kind) {
     case "string":
@@ -12959,21 +12962,35 @@ function joinOrigins(origins2) {
   if (first !== void 0 && !first.includes("; ") && all.every((o) => o === first)) return first;
   const lines2 = /* @__PURE__ */ new Map();
   for (const o of all.flatMap((x) => x.split("; "))) {
-    const m = /^(.* \([^():]+):(\d+)\)$/.exec(o);
-    const head = m?.[1] ?? o;
+    const place2 = linePlace(o);
+    const head = place2?.head ?? o;
     const list2 = lines2.get(head) ?? [];
-    if (m?.[2] !== void 0 && !list2.includes(m[2])) list2.push(m[2]);
+    if (place2 !== void 0 && !list2.includes(place2.line)) list2.push(place2.line);
     lines2.set(head, list2);
   }
   if (lines2.size === 0) return void 0;
   return [...lines2].map(([head, ls]) => ls.length === 0 ? head : `${head}:${ls.join(", ")})`).join("; ");
+}
+function linePlace(origin) {
+  const open = origin.lastIndexOf("(");
+  if (open < 1 || origin.charCodeAt(open - 1) !== 32 || !origin.endsWith(")")) return void 0;
+  const lineBreak = origin.search(LINE_BREAK);
+  if (lineBreak !== -1 && lineBreak < open) return void 0;
+  const colon = origin.indexOf(":", open + 1);
+  const close = origin.length - 1;
+  if (colon <= open + 1 || colon + 1 >= close || origin.indexOf(")", open + 1) !== close) return void 0;
+  for (let i = colon + 1; i < close; i++) {
+    const c = origin.charCodeAt(i);
+    if (c < 48 || c > 57) return void 0;
+  }
+  return { head: origin.slice(0, colon), line: origin.slice(colon + 1, close) };
 }
 function nodeOrigin(node) {
   if (node.kind === "string") return node.value.origin;
   if (node.kind === "unknown") return node.origin;
   return void 0;
 }
-var PLACEHOLDER, PLAIN, SIMPLE_ESCAPES, MAX_DEPTH2, JsonError, EmbeddedJsonParser;
+var PLACEHOLDER, PLAIN, SIMPLE_ESCAPES, MAX_DEPTH2, JsonError, EmbeddedJsonParser, LINE_BREAK;
 var init_embedded_json = __esm({
   "src/parsers/terraform/embedded-json.ts"() {
     "use strict";
@@ -13002,7 +13019,8 @@ var init_embedded_json = __esm({
       constructor(segments) {
         this.segments = segments;
         let text3 = "";
-        for (const seg of segments) {
+        for (let i = 0; i < segments.length; i++) {
+          const seg = segments[i];
           this.starts.push(text3.length);
           if ("node" in seg) {
             this.nodes.set(text3.length, seg.node);
@@ -13151,7 +13169,7 @@ var init_embedded_json = __esm({
       string() {
         const start = this.i;
         this.i++;
-        const parts = [];
+        let parts;
         let valueOrigins;
         let origins2;
         let literal4 = "";
@@ -13181,6 +13199,7 @@ var init_embedded_json = __esm({
             const node = this.nodes.get(this.i);
             if (node) {
               interpolated = true;
+              parts ??= [];
               if (literal4) parts.push(literal4);
               literal4 = "";
               parts.push(...interpolatedParts(node));
@@ -13197,8 +13216,9 @@ var init_embedded_json = __esm({
           literal4 += t2.slice(this.i, end);
           this.i = end;
         }
-        if (literal4) parts.push(literal4);
-        const value = { parts: joinParts(parts), loc: this.locate(start, this.i) };
+        if (parts === void 0) parts = literal4 ? [literal4] : [];
+        else if (literal4) parts.push(literal4);
+        const value = { parts: joined(parts), loc: this.locate(start, this.i) };
         const origin = valueOrigins === void 0 && origins2 === void 0 ? void 0 : joinOrigins([...valueOrigins ?? [], ...origins2 ?? []]);
         if (origin !== void 0) value.origin = origin;
         const source = interpolated ? void 0 : this.source(start, this.i);
@@ -13206,6 +13226,7 @@ var init_embedded_json = __esm({
         return value;
       }
     };
+    LINE_BREAK = /[\n\r\u2028\u2029]/;
   }
 });
 
@@ -13221,17 +13242,37 @@ var init_location = __esm({
       constructor(file, text3) {
         this.file = file;
         this.text = text3;
-        for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) this.starts.push(i + 1);
       }
       file;
       text;
+      /** The offsets where lines start, in order: every one up to `known`. */
       starts = [0];
+      /** Every line break before this offset is in `starts` (Infinity once the whole text is). */
+      known = 0;
+      /** Finds the line breaks before `offset` not found yet. */
+      reach(offset) {
+        const text3 = this.text;
+        while (this.known < offset) {
+          const nl = text3.indexOf("\n", this.known);
+          if (nl < 0) {
+            this.known = Infinity;
+            return;
+          }
+          this.starts.push(nl + 1);
+          this.known = nl + 1;
+        }
+      }
+      /** Finds line starts until the `count`-th one is known, or the text ends. */
+      reachLine(count2) {
+        while (this.starts.length < count2 && this.known !== Infinity) this.reach(this.known + 1);
+      }
       position(offset) {
         const lo = this.lineAt(offset);
         return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
       }
       /** The 0-based line holding an offset. */
       lineAt(offset) {
+        this.reach(offset);
         let lo = 0;
         let hi = this.starts.length - 1;
         while (lo < hi) {
@@ -13243,6 +13284,7 @@ var init_location = __esm({
       }
       /** Offset of a 1-based line/column. */
       offset(line, column) {
+        this.reachLine(line);
         return (this.starts[line - 1] ?? this.text.length) + column - 1;
       }
       span(start, end) {
@@ -13259,12 +13301,14 @@ var init_location = __esm({
       }
       /** The text of one 1-based line, without its newline. */
       lineText(line) {
+        this.reachLine(line + 1);
         const start = this.starts[line - 1];
         if (start === void 0) return "";
         const next = this.starts[line];
         return this.text.slice(start, next === void 0 ? void 0 : next - 1).replace(/\r$/, "");
       }
       get lineCount() {
+        this.reach(Infinity);
         return this.starts.length;
       }
     };
@@ -13547,8 +13591,9 @@ var init_hcl_expression = __esm({
       expression() {
         this.enter();
         const start = this.pos;
-        if (this.code() === 34) {
-          const simple = this.plainString();
+        const first = this.code();
+        if (first === 34 || first >= 97 && first <= 122 || first >= 65 && first <= 90 || first === 95) {
+          const simple = first === 34 ? this.plainString() : this.plainReference();
           if (simple) {
             this.depth--;
             return simple;
@@ -13950,9 +13995,50 @@ var init_hcl_expression = __esm({
         }
       }
       /**
-       * A quoted string without escapes or template sequences at `pos`, when what follows it on its line (after
-       * blanks) can only end the expression: `,` `]` `}` `)` `:`, `=` (not `==`), or a line end or comment where
-       * newlines end the expression. Otherwise undefined, `pos` unchanged.
+       * A name and one or more attributes at `pos`, each written right after its dot (`var.x`, `local.a.b`), as `term`
+       * and `postfix` read it, when what follows can only end the expression (`endsHere`). Otherwise undefined, `pos`
+       * unchanged. The name starts with an ASCII letter or `_` (not `true`, `false`, `null`: literals).
+       */
+      plainReference() {
+        const t2 = this.text;
+        const start = this.pos;
+        const nameEnd2 = identEnd(t2, start + 1);
+        if (t2.charCodeAt(nameEnd2) !== 46) return void 0;
+        const name3 = t2.slice(start, nameEnd2);
+        if (name3 === "true" || name3 === "false" || name3 === "null") return void 0;
+        let count2 = 0;
+        let pos = nameEnd2;
+        while (t2.charCodeAt(pos) === 46) {
+          const c = t2.charCodeAt(pos + 1);
+          if (!(c >= 97 && c <= 122 || c >= 65 && c <= 90 || c === 95)) return void 0;
+          pos = identEnd(t2, pos + 2);
+          count2++;
+        }
+        if (!this.endsHere(pos)) return void 0;
+        const steps = new Array(count2);
+        for (let i = 0, at3 = nameEnd2; i < count2; i++) {
+          const end = identEnd(t2, at3 + 2);
+          steps[i] = { kind: "attr", name: t2.slice(at3 + 1, end), start: at3, end };
+          at3 = end;
+        }
+        this.pos = pos;
+        const source = { type: "variable", name: name3, start, end: nameEnd2 };
+        return { type: "traversal", source, steps, start, end: pos };
+      }
+      /**
+       * Whether what follows `at` on its line (after blanks) can only end the expression: `,` `]` `}` `)` `:`, `=` (not
+       * `==`), or a line end or comment where newlines end the expression.
+       */
+      endsHere(at3) {
+        const t2 = this.text;
+        let k = at3;
+        while (t2.charCodeAt(k) === 32 || t2.charCodeAt(k) === 9) k++;
+        const c = t2.charCodeAt(k);
+        return c === 44 || c === 93 || c === 125 || c === 41 || c === 58 || c === 61 && t2.charCodeAt(k + 1) !== 61 || (this.newlineSignificant[this.newlineSignificant.length - 1] ?? true) && (k >= t2.length || c === 10 || c === 13 && t2.charCodeAt(k + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(k + 1) === 47);
+      }
+      /**
+       * A quoted string without escapes or template sequences at `pos`, when what follows it can only end the
+       * expression (`endsHere`). Otherwise undefined, `pos` unchanged.
        */
       plainString() {
         const t2 = this.text;
@@ -13960,12 +14046,7 @@ var init_hcl_expression = __esm({
         QUOTED_TEXT_END.lastIndex = start + 1;
         if (!QUOTED_TEXT_END.test(t2)) return void 0;
         const j = QUOTED_TEXT_END.lastIndex - 1;
-        if (t2.charCodeAt(j) !== 34) return void 0;
-        let k = j + 1;
-        while (t2.charCodeAt(k) === 32 || t2.charCodeAt(k) === 9) k++;
-        const c = t2.charCodeAt(k);
-        const ends = c === 44 || c === 93 || c === 125 || c === 41 || c === 58 || c === 61 && t2.charCodeAt(k + 1) !== 61 || (this.newlineSignificant[this.newlineSignificant.length - 1] ?? true) && (k >= t2.length || c === 10 || c === 13 && t2.charCodeAt(k + 1) === 10 || c === 35 || c === 47 && t2.charCodeAt(k + 1) === 47);
-        if (!ends) return void 0;
+        if (t2.charCodeAt(j) !== 34 || !this.endsHere(j + 1)) return void 0;
         this.pos = j + 1;
         const parts = j > start + 1 ? [{ kind: "text", value: t2.slice(start + 1, j), start: start + 1, end: j }] : [];
         return templateNode(parts, start, this.pos, false);
@@ -29617,7 +29698,10 @@ function skipBody(t2, open) {
         if (end < 0) return -1;
         pos = end + 2;
       }
-    } else {
+    } else if (c === 123 || c === 40 || c === 91)
+      stack.push(c === 123 ? "}" : c === 40 ? ")" : "]");
+    else if (c === 34) pos = pastString(t2, i, stack);
+    else {
       pos = pastEnclosing(t2, c, i, stack);
       if (pos >= 0 && stack.size === 0) return pos;
     }
@@ -29645,6 +29729,11 @@ function pastEnclosing(t2, c, i, stack) {
     return heredoc(t2, i + h[0].length, h[2] ?? "", true, stack);
   }
   return pos;
+}
+function pastString(t2, i, stack) {
+  QUOTED.lastIndex = i + 1;
+  if (QUOTED.test(t2) && t2.charCodeAt(QUOTED.lastIndex - 1) === 34) return QUOTED.lastIndex;
+  return quoted(t2, i + 1, stack);
 }
 function quoted(t2, from, stack) {
   let pos = from;
@@ -29800,7 +29889,10 @@ function expressionEnd(t2, start) {
         if (end < 0) return -1;
         pos = end + 2;
       }
-    } else pos = pastEnclosing(t2, c, i, stack);
+    } else if (c === 123 || c === 40 || c === 91)
+      stack.push(c === 123 ? "}" : c === 40 ? ")" : "]");
+    else if (c === 34) pos = pastString(t2, i, stack);
+    else pos = pastEnclosing(t2, c, i, stack);
     if (pos < 0 || stack.size > MAX_NESTING2) return -1;
   }
 }
@@ -29840,6 +29932,35 @@ var init_hcl_scan = __esm({
 });
 
 // src/parsers/terraform/module.ts
+function scopeWith(scope, names, depth) {
+  return {
+    module: scope.module,
+    names,
+    depth,
+    inTemplate: scope.inTemplate,
+    policyDocument: scope.policyDocument,
+    deeper: void 0
+  };
+}
+function deeperScope(scope) {
+  return scope.deeper ??= scopeWith(scope, scope.names, scope.depth + 1);
+}
+function moduleInstance(mod, args, budget) {
+  return {
+    dir: mod.dir,
+    env: mod.env,
+    variables: mod.variables,
+    tfvars: NO_TFVARS,
+    locals: mod.locals,
+    resources: mod.resources,
+    data: mod.data,
+    modules: mod.modules,
+    args,
+    root: mod,
+    cache: /* @__PURE__ */ new Map(),
+    budget
+  };
+}
 function newModule(dir, env, budget = new Budget(/* @__PURE__ */ new Set())) {
   return {
     dir,
@@ -29969,15 +30090,21 @@ function addToModule(mod, top) {
 }
 function plainText2(expr) {
   if (expr.kind !== "hcl") return void 0;
-  return PLAIN_STRING.exec(expr.file.src.text.slice(expr.start, expr.end))?.[1];
+  const t2 = expr.file.src.text;
+  if (t2.charCodeAt(expr.start) !== 34 || expr.end - expr.start < 2) return void 0;
+  PLAIN_BODY.lastIndex = expr.start + 1;
+  return PLAIN_BODY.test(t2) && PLAIN_BODY.lastIndex === expr.end ? t2.slice(expr.start + 1, expr.end - 1) : void 0;
 }
 function where(loc) {
   return `${loc.file}:${loc.line}`;
 }
 function namesIn(text3) {
-  return [...text3.matchAll(NAMES)].map(([, kind = "", name3 = ""]) => [kind, name3]);
+  const out2 = [];
+  NAMES.lastIndex = 0;
+  for (let m = NAMES.exec(text3); m; m = NAMES.exec(text3)) out2.push([m[1] ?? "", m[2] ?? ""]);
+  return out2;
 }
-var ModuleFile, NO_NAMES, HclAttr, HclBlock, BlockSyntaxError, LazyBlock, DATA_READ, JSON_BLOCK_TYPES, PLAIN_STRING, NAMES;
+var ModuleFile, NO_NAMES, MODULE_META, ModuleArgs, NO_TFVARS, HclAttr, HclBlock, BlockSyntaxError, LazyBlock, DATA_READ, JSON_BLOCK_TYPES, PLAIN_BODY, NAMES;
 var init_module = __esm({
   "src/parsers/terraform/module.ts"() {
     "use strict";
@@ -29997,6 +30124,21 @@ var init_module = __esm({
       }
     };
     NO_NAMES = /* @__PURE__ */ new Map();
+    MODULE_META = /* @__PURE__ */ new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
+    ModuleArgs = class {
+      constructor(block, scope) {
+        this.block = block;
+        this.scope = scope;
+      }
+      block;
+      scope;
+      get(name3) {
+        if (MODULE_META.has(name3)) return void 0;
+        const attr = this.block.attrs.get(name3);
+        return attr && { expr: attr.expr, scope: this.scope, call: this.block.labels[0] ?? "" };
+      }
+    };
+    NO_TFVARS = /* @__PURE__ */ new Map();
     HclAttr = class {
       constructor(name3, expr, file, nameStart) {
         this.name = name3;
@@ -30083,26 +30225,29 @@ var init_module = __esm({
     };
     DATA_READ = /* @__PURE__ */ new Set(["aws_iam_policy_document", "aws_iam_openid_connect_provider", "template_file"]);
     JSON_BLOCK_TYPES = /* @__PURE__ */ new Set(["statement", "principals", "not_principals", "condition", "dynamic", "content"]);
-    PLAIN_STRING = /^"([^"\\$%]*)"$/;
+    PLAIN_BODY = /[^"\\$%]*"/y;
     NAMES = /\b(var|local)\s*\.\s*([A-Za-z_][\w-]*)/g;
   }
 });
 
 // src/parsers/terraform/evaluate.ts
+function stringSegments(node) {
+  return node[SEGMENTS];
+}
 function endEvaluation() {
-  stringSegments.clear();
-  segmentPieces.clear();
+  lastCtx = void 0;
   templateSources.clear();
   filesRead.clear();
   templatesParsed.clear();
   branchValues.clear();
 }
 function setSegments(node, segments, pieces) {
-  stringSegments.set(node, segments);
-  if (pieces !== 1) segmentPieces.set(node, pieces);
+  const noted = node;
+  noted[SEGMENTS] = segments;
+  if (pieces !== 1) noted[PIECES] = pieces;
 }
 function piecesOf(node) {
-  return segmentPieces.get(node) ?? 1;
+  return node[PIECES] ?? 1;
 }
 function failure(expr, loc, why) {
   return { kind: "unknown", expr, loc, origin: why, reason: "error" };
@@ -30113,18 +30258,26 @@ function isFailure(n) {
 function evaluate(expr, scope) {
   if (scope.depth > LIMITS.depth) return scope.module.budget.exceeded("depth", exprLoc(expr));
   if (expr.kind === "json") return evaluateJson(expr.file, expr.node, scope);
-  const text3 = expr.file.src.text.slice(expr.start, expr.end);
-  const simple = plainText2(expr);
-  if (simple !== void 0) {
-    const loc = exprLoc(expr);
-    return { kind: "string", value: { parts: [simple], loc }, loc };
+  const c = expr.file.src.text.charCodeAt(expr.start);
+  if (c === 34) {
+    const simple = plainText2(expr);
+    if (simple !== void 0) {
+      const loc = exprLoc(expr);
+      return { kind: "string", value: { parts: [simple], loc }, loc };
+    }
+  } else if (c === 45 || c >= 48 && c <= 57 || c === 116 || c === 102 || c === 110) {
+    const text3 = expr.file.src.text.slice(expr.start, expr.end);
+    if (/^-?\d+(\.\d+)?$/.test(text3)) return { kind: "scalar", value: Number(text3), loc: exprLoc(expr) };
+    if (text3 === "true" || text3 === "false") return { kind: "scalar", value: text3 === "true", loc: exprLoc(expr) };
+    if (text3 === "null") return { kind: "scalar", value: null, loc: exprLoc(expr) };
   }
-  if (/^-?\d+(\.\d+)?$/.test(text3)) return { kind: "scalar", value: Number(text3), loc: exprLoc(expr) };
-  if (text3 === "true" || text3 === "false") return { kind: "scalar", value: text3 === "true", loc: exprLoc(expr) };
-  if (text3 === "null") return { kind: "scalar", value: null, loc: exprLoc(expr) };
   const node = exprTree(expr);
-  if (!node) return { kind: "unknown", expr: text3, loc: exprLoc(expr) };
-  return evalAst(node, { file: expr.file }, scope);
+  if (!node) return { kind: "unknown", expr: expr.file.src.text.slice(expr.start, expr.end), loc: exprLoc(expr) };
+  return evalAst(node, fileCtx(expr.file), scope);
+}
+function fileCtx(file) {
+  if (lastCtx?.file !== file) lastCtx = { file };
+  return lastCtx;
 }
 function exprLoc(expr) {
   if (expr.kind === "json") return expr.node.loc;
@@ -30145,7 +30298,7 @@ function unknown(expr, loc, origin) {
   return origin === void 0 ? { kind: "unknown", expr, loc } : { kind: "unknown", expr, loc, origin };
 }
 function str(parts, loc, origin) {
-  const value = { parts: joinParts(parts), loc };
+  const value = { parts: joined(parts), loc };
   if (origin) value.origin = origin;
   return { kind: "string", value, loc };
 }
@@ -30163,7 +30316,7 @@ function evalAst(node, ctx, scope) {
     const at3 = spanLoc(ctx, node);
     return { kind: "scalar", value: node.value, loc: at3 };
   }
-  const inner = { ...scope, depth: scope.depth + 1 };
+  const inner = deeperScope(scope);
   if (node.type === "template") return evalTemplate(node, ctx, inner);
   if (node.type === "parens") return evalAst(node.expr, ctx, inner);
   const loc = spanLoc(ctx, node);
@@ -30178,7 +30331,8 @@ function evalAst(node, ctx, scope) {
       return { kind: "array", items: node.items.map((c) => evalAst(c, ctx, inner)), loc };
     case "object": {
       const entries2 = [];
-      for (const item of node.items) {
+      for (let i = 0; i < node.items.length; i++) {
+        const item = node.items[i];
         const key3 = objectKey(item.key, ctx, inner);
         entries2.push({ key: key3, value: evalAst(item.value, ctx, inner) });
       }
@@ -30211,8 +30365,9 @@ function evalAst(node, ctx, scope) {
         if (strings3.length !== values2.length) return out2;
         for (const x of strings3)
           branches.push({
-            ...x,
-            value: { ...x.value, origin: x.value.origin ?? `the ${String(choice)} branch of ${spelling}` }
+            kind: "string",
+            value: { ...x.value, origin: x.value.origin ?? `the ${String(choice)} branch of ${spelling}` },
+            loc: x.loc
           });
       }
       branchValues.set(out2, branches);
@@ -30236,7 +30391,8 @@ function staticStep(s) {
   if (k.type === "literal") return k.value === null ? void 0 : String(k.value);
   if (k.type !== "template") return void 0;
   let text3 = "";
-  for (const p of k.parts) {
+  for (let i = 0; i < k.parts.length; i++) {
+    const p = k.parts[i];
     if (p.kind !== "text") return void 0;
     text3 += p.value;
   }
@@ -30275,8 +30431,8 @@ function evalSplat(node, ctx, scope, loc) {
   const base = evalAst(node.source, ctx, scope);
   if (base.kind === "unknown") return unknown(src, loc, nodeOrigin(base));
   const keys = [];
-  for (const s of node.steps) {
-    const k = stepKey(s, ctx, scope);
+  for (let i = 0; i < node.steps.length; i++) {
+    const k = stepKey(node.steps[i], ctx, scope);
     if (k === void 0) return unknown(src, loc, nodeOrigin(base));
     keys.push(k);
   }
@@ -30336,7 +30492,8 @@ function templateParts(parts, ctx, scope, out2) {
   const index2 = ctx.file.index;
   const placedAt = ctx.placedAt;
   const budget = scope.module.budget;
-  for (const part2 of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const part2 = parts[i];
     if (out2.opaque) return;
     if (!budget.step()) {
       out2.opaque = budget.exceeded("steps", placedLoc(ctx, part2));
@@ -30385,14 +30542,15 @@ function templateParts(parts, ctx, scope, out2) {
           break;
         }
         const names = new Map(scope.names);
-        const inner = { ...scope, names, depth: scope.depth + 1 };
-        for (const [k, v] of pairs2) {
+        const inner = scopeWith(scope, names, scope.depth + 1);
+        for (let i2 = 0; i2 < pairs2.length; i2++) {
+          const pair2 = pairs2[i2];
           if (budget.spent) {
             out2.opaque = budget.exceeded("steps", placedLoc(ctx, part2));
             break;
           }
-          if (part2.keyVar !== void 0) names.set(part2.keyVar, k);
-          names.set(part2.valueVar, v);
+          if (part2.keyVar !== void 0) names.set(part2.keyVar, pair2[0]);
+          names.set(part2.valueVar, pair2[1]);
           templateParts(part2.body, ctx, inner, out2);
           if (stopped(out2)) break;
         }
@@ -30434,9 +30592,10 @@ function collectionPairs(coll) {
     ]);
   return void 0;
 }
-function step(base, steps, expr, loc) {
+function step(base, steps, expr, loc, from = 0) {
   let cur = base;
-  for (const s of steps) {
+  for (let i = from; i < steps.length; i++) {
+    const s = steps[i];
     if (cur.kind === "object") {
       const e = cur.entries.find((x) => x.key.value === s);
       if (e) cur = e.value;
@@ -30476,25 +30635,29 @@ function relocate2(node, loc, origin) {
         );
       return out2;
     }
+    case "string": {
+      const out2 = relocate(node, loc, origin);
+      if (out2.kind !== "string") return out2;
+      if (node.value.source) out2.value.source = node.value.source;
+      const segs = stringSegments(node);
+      if (segs) setSegments(out2, sameLoc(node.loc, loc) ? segs : movedSegments(segs, loc, origin), piecesOf(node));
+      return out2;
+    }
     default:
-      break;
+      return relocate(node, loc, origin);
   }
-  return relocate(node, loc, origin, (from, to) => {
-    if (from.value.source) to.value.source = from.value.source;
-    const segs = stringSegments.get(from);
-    if (!segs) return;
-    const moved = (seg) => {
-      if (seg.ownFile) return seg;
-      if ("node" in seg) return { node: relocate2(seg.node, loc, origin) };
-      const own = seg.origin;
-      return {
-        text: seg.text,
-        locate: () => loc,
-        ...own ? { origin: own } : origin === void 0 ? {} : { origin: () => origin },
-        ...seg.source ? { source: seg.source } : {}
-      };
-    };
-    setSegments(to, sameLoc(from.loc, loc) ? segs : segs.map(moved), piecesOf(from));
+}
+function movedSegments(segs, loc, origin) {
+  const at3 = () => loc;
+  const from = origin === void 0 ? void 0 : () => origin;
+  return segs.map((seg) => {
+    if (seg.ownFile) return seg;
+    if ("node" in seg) return { node: relocate2(seg.node, loc, origin) };
+    const moved = { text: seg.text, locate: at3 };
+    const own = seg.origin ?? from;
+    if (own) moved.origin = own;
+    if (seg.source) moved.source = seg.source;
+    return moved;
   });
 }
 function sameLoc(a, b) {
@@ -30506,23 +30669,29 @@ function defined(node, def, passedAs) {
   const here = (loc) => ({ kind: def.kind, name: def.name, loc });
   switch (node.kind) {
     case "string": {
-      const value = { ...node.value, origin: mark(node.value.origin, node.loc) };
-      if (node.value.origin === void 0) value.source = here(node.loc);
+      const v = node.value;
+      const value = { parts: v.parts, loc: v.loc, origin: mark(v.origin, node.loc) };
+      if (v.origin === void 0) value.source = here(node.loc);
+      else if (v.source !== void 0) value.source = v.source;
       const out2 = { kind: "string", value, loc: node.loc };
-      const segs = stringSegments.get(node);
+      const segs = stringSegments(node);
       if (segs) {
         setSegments(
           out2,
           segs.map((seg) => {
-            if ("node" in seg) return { ...seg, node: defined(seg.node, def, passedAs) };
+            if ("node" in seg)
+              return seg.ownFile ? { node: defined(seg.node, def, passedAs), ownFile: true } : { node: defined(seg.node, def, passedAs) };
             if (seg.ownFile) return seg;
             const own = seg.origin;
             if (own && passedAs === void 0) return seg;
-            return {
-              ...seg,
-              origin: (s) => mark(own?.(s), seg.locate(s, s + 1)),
-              ...own ? {} : { source: (s, e) => here(seg.locate(s, e)) }
+            const marked = {
+              text: seg.text,
+              locate: seg.locate,
+              origin: (s) => mark(own?.(s), seg.locate(s, s + 1))
             };
+            if (!own) marked.source = (s, e) => here(seg.locate(s, e));
+            else if (seg.source) marked.source = seg.source;
+            return marked;
           }),
           piecesOf(node)
         );
@@ -30554,19 +30723,19 @@ function defined(node, def, passedAs) {
 function resolveTraversal(segments, full, loc, scope) {
   const root = segments[0];
   if (root === void 0) return unknown(full, loc);
-  const rest = segments.slice(1);
   const bound = scope.names.get(root);
-  if (bound) return relocate2(step(bound, rest, full, loc), loc, void 0);
+  if (bound) return relocate2(step(bound, segments, full, loc, 1), loc, void 0);
   const mod = scope.module;
-  const name3 = rest[0];
-  if (root === "var" && name3 !== void 0) return placed(variable(mod, name3, loc, scope), rest.slice(1), full, loc);
-  if (root === "local" && name3 !== void 0) return placed(local(mod, name3, loc, scope), rest.slice(1), full, loc);
+  const name3 = segments[1];
+  if (root === "var" && name3 !== void 0) return placed(variable(mod, name3, loc, scope), segments, 2, full, loc);
+  if (root === "local" && name3 !== void 0) return placed(local(mod, name3, loc, scope), segments, 2, full, loc);
+  const rest = segments.slice(1);
   if (root === "path") {
     if (name3 === "module") return str([mod.dir], loc);
     if (name3 === "root" || name3 === "cwd") return str(["."], loc);
   }
   if (root === "data" && name3 !== void 0) {
-    scope = { ...scope, names: NO_NAMES };
+    scope = scopeWith(scope, NO_NAMES, scope.depth);
     const label2 = rest[1];
     const block = label2 === void 0 ? void 0 : mod.data.get(`${name3}.${label2}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
@@ -30580,7 +30749,7 @@ function resolveTraversal(segments, full, loc, scope) {
           (i) => i.key === "" || i.key === `[${JSON.stringify(wanted)}]` || i.key === `[${String(wanted)}]`
         );
         if (wanted === void 0 || !chosen) return unknown(full, loc);
-        docScope = { ...scope, names: chosen.names };
+        docScope = scopeWith(scope, chosen.names, scope.depth);
         after = after.slice(1);
       }
       if (after[0] !== "json" && after[0] !== "minified_json") return unknown(full, loc);
@@ -30602,8 +30771,9 @@ function resolveTraversal(segments, full, loc, scope) {
       const value = evaluate(url.expr, scope);
       const first = value.kind === "string" ? value.value.parts[0] : void 0;
       const bare = value.kind === "string" && typeof first === "string" ? {
-        ...value,
-        value: { ...value.value, parts: [first.replace(/^https?:\/\//, ""), ...value.value.parts.slice(1)] }
+        kind: "string",
+        value: { ...value.value, parts: [first.replace(/^https?:\/\//, ""), ...value.value.parts.slice(1)] },
+        loc: value.loc
       } : value;
       return relocate2(bare, loc, `${root}.${name3}.url without its scheme (${where(block.loc)})`);
     }
@@ -30703,55 +30873,50 @@ function variable(mod, name3, loc, scope) {
   const key3 = `var.${name3}`;
   let cached = mod.cache.get(key3);
   if (!cached) {
-    cached = (() => {
-      const set2 = mod.tfvars.get(name3);
-      const block = mod.variables.get(name3);
-      const plain3 = {
-        module: mod,
-        names: NO_NAMES,
-        depth: scope.depth + 1,
-        ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
-      };
-      const arg = mod.args?.get(name3);
-      const typed = (v) => block ? withTypeDefaults(v, block, name3, plain3) : v;
-      if (arg)
-        return typed(
-          defined(
-            evaluate(arg.expr, { ...arg.scope, depth: scope.depth + 1 }),
-            { origin: (at3) => `${arg.origin} (${where(at3)})`, kind: "module argument", name: name3 },
-            "passed as"
-          )
-        );
-      if (set2)
-        return typed(
-          defined(evaluate(set2.expr, plain3), {
-            origin: (at3) => `${name3} = \u2026 in ${where(at3)}`,
-            kind: "tfvars",
-            name: name3
-          })
-        );
-      const def = block?.attrs.get("default");
-      if (block && def && isEmptyStringLiteral(def.expr))
-        return unknown(key3, def.loc, `variable "${name3}" default "" (${where(def.loc)}): set by its callers`);
-      if (block && def)
-        return typed(
-          defined(evaluate(def.expr, plain3), {
-            origin: (at3) => `variable "${name3}" default (${where(at3)})`,
-            kind: "variable default",
-            name: name3
-          })
-        );
-      if (block) return unknown(key3, block.loc, `variable "${name3}" has no default (${where(block.loc)})`);
-      return unknown(key3, loc, `variable "${name3}" is not declared in this module`);
-    })();
+    cached = variableValue(mod, name3, key3, loc, scope);
     mod.cache.set(key3, cached);
   }
   return cached;
 }
+function variableValue(mod, name3, key3, loc, scope) {
+  const block = mod.variables.get(name3);
+  const plain3 = { module: mod, names: NO_NAMES, depth: scope.depth + 1, policyDocument: scope.policyDocument };
+  const arg = mod.args?.get(name3);
+  let value;
+  if (arg)
+    value = defined(
+      evaluate(arg.expr, scopeWith(arg.scope, arg.scope.names, scope.depth + 1)),
+      { origin: (at3) => `module "${arg.call}" argument ${name3} (${where(at3)})`, kind: "module argument", name: name3 },
+      "passed as"
+    );
+  else {
+    const set2 = mod.tfvars.get(name3);
+    const def = set2 ? void 0 : block?.attrs.get("default");
+    if (set2)
+      value = defined(evaluate(set2.expr, plain3), {
+        origin: (at3) => `${name3} = \u2026 in ${where(at3)}`,
+        kind: "tfvars",
+        name: name3
+      });
+    else if (block && def && isEmptyStringLiteral(def.expr))
+      return unknown(key3, def.loc, `variable "${name3}" default "" (${where(def.loc)}): set by its callers`);
+    else if (block && def)
+      value = defined(evaluate(def.expr, plain3), {
+        origin: (at3) => `variable "${name3}" default (${where(at3)})`,
+        kind: "variable default",
+        name: name3
+      });
+    else if (block) return unknown(key3, block.loc, `variable "${name3}" has no default (${where(block.loc)})`);
+    else return unknown(key3, loc, `variable "${name3}" is not declared in this module`);
+  }
+  return block ? withTypeDefaults(value, block, name3, plain3) : value;
+}
 function withTypeDefaults(value, block, name3, scope) {
   const typeAttr = block.attrs.get("type");
   if (!typeAttr || typeAttr.expr.kind !== "hcl") return value;
-  const type2 = exprTree(typeAttr.expr);
+  const typeExpr = typeAttr.expr;
+  if (!typeExpr.file.src.text.slice(typeExpr.start, typeExpr.end).includes("optional")) return value;
+  const type2 = exprTree(typeExpr);
   if (!type2) return value;
   const ctx = { file: typeAttr.expr.file };
   const def = {
@@ -30834,15 +30999,15 @@ function local(mod, name3, loc, scope) {
       module: mod,
       names: NO_NAMES,
       depth: scope.depth + 1,
-      ...scope.policyDocument ? { policyDocument: scope.policyDocument } : {}
+      policyDocument: scope.policyDocument
     });
     cached = defined(v, { origin: (at3) => `local "${name3}" (${where(at3)})`, kind: "local", name: name3 });
     mod.cache.set(key3, cached);
   }
   return cached;
 }
-function placed(v, steps, full, loc) {
-  const part2 = step(v, steps, full, loc);
+function placed(v, steps, from, full, loc) {
+  const part2 = step(v, steps, full, loc, from);
   return keptInPlace.has(v) ? part2 : relocate2(part2, loc, nodeOrigin(v));
 }
 function isEmptyStringLiteral(expr) {
@@ -30865,16 +31030,20 @@ function cyclicLocals(mod) {
   if (!found) cyclesOf.set(mod.locals, found = localCycles(mod));
   return found;
 }
+function localsNamed(text3, locals) {
+  const out2 = [];
+  LOCAL_REF.lastIndex = 0;
+  for (let m = LOCAL_REF.exec(text3); m; m = LOCAL_REF.exec(text3)) {
+    const n = m[1] ?? "";
+    if (locals.has(n) && !out2.includes(n)) out2.push(n);
+  }
+  return out2;
+}
 function localCycles(mod) {
   const edges = /* @__PURE__ */ new Map();
   mod.locals.forEach((attr, name3) => {
     const text3 = exprText(attr.expr);
-    edges.set(
-      name3,
-      text3.includes("local") ? [...new Set([...text3.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)].map((m) => m[1] ?? ""))].filter(
-        (n) => mod.locals.has(n)
-      ) : []
-    );
+    edges.set(name3, text3.includes("local") ? localsNamed(text3, mod.locals) : []);
   });
   const index2 = /* @__PURE__ */ new Map();
   const low = /* @__PURE__ */ new Map();
@@ -30926,12 +31095,15 @@ function evalFor(node, ctx, scope, loc) {
   const items = [];
   const entries2 = [];
   const budget = scope.module.budget;
-  for (const [k, v] of pairs2) {
+  for (let i = 0; i < pairs2.length; i++) {
+    const pair2 = pairs2[i];
+    const k = pair2[0];
+    const v = pair2[1];
     if (budget.spent) return budget.exceeded("steps", loc);
     const names = new Map(scope.names);
     if (node.keyVar !== void 0) names.set(node.keyVar, k);
     names.set(node.valueVar, v);
-    const inner = { ...scope, names };
+    const inner = scopeWith(scope, names, scope.depth);
     if (node.condition) {
       const c = evalAst(node.condition, ctx, inner);
       if (c.kind === "scalar" && c.value === false) continue;
@@ -31018,7 +31190,7 @@ function plainValue(n) {
 }
 function jsondecodeCall(a, src, loc) {
   if (a.kind !== "string") return a.kind === "unknown" ? unknown(src, loc, nodeOrigin(a)) : a;
-  const segments = stringSegments.get(a) ?? a.value.parts.map(
+  const segments = stringSegments(a) ?? a.value.parts.map(
     (p) => typeof p === "string" ? { text: p, locate: () => a.loc } : { node: { kind: "unknown", expr: p.unknown, loc: a.loc } }
   );
   const json3 = parseEmbeddedJson(segments);
@@ -31043,14 +31215,17 @@ function callFunction(node, ctx, scope, loc) {
     args.push(...last.items);
     argNodes.push(...last.items.map(() => lastNode));
   }
-  const [a0, a1, a2] = args;
+  const a0 = args[0];
+  const a1 = args[1];
+  const a2 = args[2];
   if (name3 === "try" || name3 === "can") return tryCall(name3, args, src, loc);
   const failed = args.find(isFailure);
   if (failed) return failed;
   switch (name3) {
     case "concat": {
       const items = [];
-      for (const [i, a] of args.entries()) {
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
         if (a.kind === "array") items.push(...a.items);
         else {
           const argNode = argNodes[i];
@@ -31092,7 +31267,8 @@ function callFunction(node, ctx, scope, loc) {
   }
 }
 function tryCall(name3, args, src, loc) {
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
     if (a.kind === "unknown" && a.reason === "error") {
       if (name3 === "can") return { kind: "scalar", value: false, loc };
       continue;
@@ -31139,9 +31315,9 @@ function replaceCall(subject, search, repl, src, loc) {
   return unknown(src, loc);
 }
 function resolvePath(mod, p) {
-  const joined = p.startsWith("/") ? p : `${mod.dir}/${p}`;
+  const joined2 = p.startsWith("/") ? p : `${mod.dir}/${p}`;
   const out2 = [];
-  for (const seg of joined.split("/")) {
+  for (const seg of joined2.split("/")) {
     if (seg === "" || seg === ".") continue;
     if (seg === "..") out2.pop();
     else out2.push(seg);
@@ -31164,7 +31340,7 @@ function fileCall(pathNode, src, loc, scope, vars) {
   if (vars === void 0 && !/\.(tpl|tftpl)$/.test(rel)) {
     const index2 = new ReadThrough(rel, text3, via);
     const out3 = str([text3], loc, rel);
-    stringSegments.set(out3, [{ text: text3, locate: (s, e) => index2.span(s, e), ownFile: true }]);
+    setSegments(out3, [{ text: text3, locate: (s, e) => index2.span(s, e), ownFile: true }], 1);
     return out3;
   }
   if (vars !== void 0) scope.module.budget.templates.add(rel);
@@ -31203,7 +31379,14 @@ function renderTemplate(text3, rel, vars, loc, scope, caller, via) {
         })
       );
   const value = newTemplateValue();
-  templateParts(parsed.value, ctx, { ...scope, names, depth: scope.depth + 1, inTemplate: true }, value);
+  const inner = {
+    module: scope.module,
+    names,
+    depth: scope.depth + 1,
+    inTemplate: true,
+    policyDocument: scope.policyDocument
+  };
+  templateParts(parsed.value, ctx, inner, value);
   if (value.opaque) return value.opaque;
   const out2 = str(value.parts, loc, rel);
   setSegments(out2, value.segments, value.pieces);
@@ -31267,7 +31450,7 @@ function evaluateJson(file, node, scope) {
       return node;
   }
 }
-var stringSegments, segmentPieces, ReadThrough, keptInPlace, MAX_INSTANCES, cyclesOf, filesRead, templatesParsed, templateSources;
+var SEGMENTS, PIECES, ReadThrough, lastCtx, keptInPlace, MAX_INSTANCES, cyclesOf, LOCAL_REF, filesRead, templatesParsed, templateSources;
 var init_evaluate = __esm({
   "src/parsers/terraform/evaluate.ts"() {
     "use strict";
@@ -31281,8 +31464,8 @@ var init_evaluate = __esm({
     init_regex();
     init_functions();
     init_module();
-    stringSegments = /* @__PURE__ */ new Map();
-    segmentPieces = /* @__PURE__ */ new Map();
+    SEGMENTS = /* @__PURE__ */ Symbol("segments");
+    PIECES = /* @__PURE__ */ Symbol("pieces");
     ReadThrough = class extends LineIndex {
       constructor(file, text3, via) {
         super(file, text3);
@@ -31290,12 +31473,21 @@ var init_evaluate = __esm({
       }
       via;
       span(start, end) {
-        return { ...super.span(start, end), via: this.via };
+        const at3 = super.span(start, end);
+        return {
+          file: at3.file,
+          line: at3.line,
+          column: at3.column,
+          endLine: at3.endLine,
+          endColumn: at3.endColumn,
+          via: this.via
+        };
       }
     };
     keptInPlace = /* @__PURE__ */ new WeakSet();
     MAX_INSTANCES = 64;
     cyclesOf = /* @__PURE__ */ new WeakMap();
+    LOCAL_REF = /\blocal\.([A-Za-z_][\w-]*)/g;
     filesRead = /* @__PURE__ */ new Map();
     templatesParsed = /* @__PURE__ */ new Map();
     templateSources = /* @__PURE__ */ new Map();
@@ -31958,7 +32150,13 @@ function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()) {
   if (seen.has(block))
     return { kind: "unknown", expr: `data.aws_iam_policy_document.${block.labels[1] ?? ""}.json`, loc };
   const inner = new Set(seen).add(block);
-  const docScope = { ...scope, policyDocument: (b, s) => policyDocumentTree(b, s, inner) };
+  const docScope = {
+    module: scope.module,
+    names: scope.names,
+    depth: scope.depth,
+    inTemplate: scope.inTemplate,
+    policyDocument: (b, s) => policyDocumentTree(b, s, inner)
+  };
   const own = [];
   const stmts = expand2(block, "statement", docScope);
   for (let i = 0; i < stmts.length; i++) {
@@ -31988,8 +32186,8 @@ function policyDocumentTree(block, scope, seen = /* @__PURE__ */ new Set()) {
 }
 function documentList(block, names, scope) {
   const out2 = [];
-  for (const name3 of names) {
-    const attr = block.attrs.get(name3);
+  for (let i = 0; i < names.length; i++) {
+    const attr = block.attrs.get(names[i]);
     if (!attr) continue;
     const v = evaluate(attr.expr, scope);
     for (const doc of v.kind === "array" ? v.items : [v]) {
@@ -32021,7 +32219,10 @@ function expand2(parent, type2, scope) {
         out2.push({ block: content2, scope, unknown: coll });
         continue;
       }
-      for (const [k, v] of pairs2) {
+      for (let i2 = 0; i2 < pairs2.length; i2++) {
+        const pair2 = pairs2[i2];
+        const k = pair2[0];
+        const v = pair2[1];
         const names = new Map(scope.names);
         const loc = v.loc;
         names.set(iterator, {
@@ -32032,7 +32233,7 @@ function expand2(parent, type2, scope) {
           ],
           loc
         });
-        out2.push({ block: content2, scope: { ...scope, names } });
+        out2.push({ block: content2, scope: scopeWith(scope, names, scope.depth) });
       }
     }
   }
@@ -32090,7 +32291,8 @@ function conditionTree(conditions, loc) {
       value: { kind: "unknown", expr, loc: block.loc, ...origin ? { origin } : {} }
     });
   };
-  for (const { block, scope, unknown: unknown2 } of conditions) {
+  for (let i = 0; i < conditions.length; i++) {
+    const { block, scope, unknown: unknown2 } = conditions[i];
     if (unknown2) {
       opaque2(block, `dynamic "condition" over ${displayUnknown(unknown2)}`, nodeOrigin(unknown2));
       continue;
@@ -32143,6 +32345,7 @@ var init_policy_document = __esm({
     init_conditional_values();
     init_evaluate();
     init_embedded_json();
+    init_module();
     SIMPLE = [
       "sid",
       "Sid",
@@ -32163,7 +32366,8 @@ var init_policy_document = __esm({
 
 // src/parsers/terraform/inert.ts
 function factsOf(expr) {
-  if (textFacts.has(expr)) return textFacts.get(expr);
+  const known = expr.facts;
+  if (known !== void 0) return known ?? void 0;
   let facts2;
   if (expr.kind === "hcl") {
     const text3 = expr.file.src.text.slice(expr.start, expr.end);
@@ -32176,7 +32380,7 @@ function factsOf(expr) {
         principals: PRINCIPAL_WORDS.test(text3)
       };
   }
-  textFacts.set(expr, facts2);
+  expr.facts = facts2 ?? null;
   return facts2;
 }
 function clean(expr, mod, principals, seen) {
@@ -32293,7 +32497,7 @@ function holdsPrincipals(b) {
 function emptyCollection(dynamic, mod) {
   const forEach = dynamic.attrs.get("for_each");
   if (!forEach) return false;
-  const scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: policyDocumentTree };
   const v = evaluate(forEach.expr, scope);
   return v.kind === "array" && v.items.length === 0 || v.kind === "object" && v.entries.length === 0;
 }
@@ -32307,28 +32511,44 @@ function quietPermissions(expr, mod) {
     return inertDocument(document, mod) ? { document, index: ref[2] } : void 0;
   }
   if (!text3.startsWith("jsonencode") || !quietExpr(expr, mod)) return void 0;
+  if (expr.scanned && !expr.ast && encodesOneObject(expr, text3)) return "quiet";
   const ast = exprTree(expr);
   const encoded = ast?.type === "call" && ast.name === "jsonencode" && !ast.expandFinal ? ast.args : [];
   return encoded.length === 1 && encoded[0]?.type === "object" ? "quiet" : void 0;
 }
-var PRINCIPAL_WORDS, EFFECT_WORDS, DOCUMENT_REFS, DOCUMENT_WORD, DOCUMENT_JSON, textFacts, cleanExprs, MERGED, PRINCIPAL_BLOCKS, inertDocuments, documentFacts;
+function encodesOneObject(expr, text3) {
+  const t2 = expr.file.src.text;
+  const m = ENCODE_OPEN.exec(text3);
+  if (!m) return false;
+  const open = expr.start + m[0].length - 1;
+  FOR_OR_COMMENT.lastIndex = open + 1;
+  if (FOR_OR_COMMENT.test(t2)) return false;
+  const close = skipBody(t2, open);
+  if (close < 0 || close > expr.end) return false;
+  CALL_CLOSE.lastIndex = close;
+  return CALL_CLOSE.test(t2) && CALL_CLOSE.lastIndex === expr.end;
+}
+var PRINCIPAL_WORDS, EFFECT_WORDS, DOCUMENT_REFS, DOCUMENT_WORD, DOCUMENT_JSON, cleanExprs, MERGED, PRINCIPAL_BLOCKS, inertDocuments, documentFacts, ENCODE_OPEN, CALL_CLOSE, FOR_OR_COMMENT;
 var init_inert = __esm({
   "src/parsers/terraform/inert.ts"() {
     "use strict";
     init_evaluate();
     init_module();
+    init_hcl_scan();
     init_policy_document();
     PRINCIPAL_WORDS = /principal|decode/i;
     EFFECT_WORDS = /templatefile|template_file|aws_iam_openid_connect_provider/i;
     DOCUMENT_REFS = /\bdata\s*\.\s*aws_iam_policy_document\s*\.\s*([A-Za-z_][\w-]*)/g;
     DOCUMENT_WORD = /aws_iam_policy_document/g;
     DOCUMENT_JSON = /^data\.aws_iam_policy_document\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.(?:json|minified_json)$/;
-    textFacts = /* @__PURE__ */ new WeakMap();
     cleanExprs = /* @__PURE__ */ new WeakMap();
     MERGED = /* @__PURE__ */ new Set(["source_policy_documents", "override_policy_documents", "source_json", "override_json"]);
     PRINCIPAL_BLOCKS = /* @__PURE__ */ new Set(["principals", "not_principals"]);
     inertDocuments = /* @__PURE__ */ new WeakMap();
     documentFacts = /* @__PURE__ */ new WeakMap();
+    ENCODE_OPEN = /^jsonencode[ \t]*\([ \t\r\n]*\{/;
+    CALL_CLOSE = /[ \t\r\n]*\)/y;
+    FOR_OR_COMMENT = /[ \t\r\n]*(?:for(?![\w-])|#|\/)/y;
   }
 });
 
@@ -32339,10 +32559,10 @@ __export(terraform_exports, {
   policyFromValue: () => policyFromValue
 });
 function mentionsPolicies(text3) {
-  return (text3.includes("assume_role_policy") || text3.includes("aws_iam_") || text3.includes("oidc")) && RELEVANT.test(text3);
+  return RELEVANT_WORDS.test(text3) && RELEVANT.test(text3);
 }
 function supports(text3) {
-  return (text3.includes("variable") || text3.includes("locals") || text3.includes("template_file")) && SUPPORT.test(text3);
+  return SUPPORT_WORDS.test(text3) && SUPPORT.test(text3);
 }
 async function parseTerraform(files, env) {
   const run7 = planRun(files);
@@ -32404,7 +32624,7 @@ function planRun(files) {
       const f = dirFiles[i];
       if (isTfvars(f)) continue;
       if (mentionsPolicies(f.text)) relevantFile.add(f);
-      if (!f.text.includes('"./') && !f.text.includes('"../')) continue;
+      if (!QUOTED_RELATIVE.test(f.text)) continue;
       let targets;
       LOCAL_SOURCE.lastIndex = 0;
       for (let m = LOCAL_SOURCE.exec(f.text); m; m = LOCAL_SOURCE.exec(f.text))
@@ -32512,12 +32732,13 @@ function evaluateModules(modules) {
     });
   };
   const called = /* @__PURE__ */ new Set();
-  for (const [dir, m] of loaded2) {
-    for (const block of m.mod.modules) {
-      const target = calleeDir(block, m.mod, modules);
+  loaded2.forEach((m, dir) => {
+    const calls = m.mod.modules;
+    for (let i = 0; i < calls.length; i++) {
+      const target = calleeDir(calls[i], m.mod, modules);
       if (target !== void 0 && target !== dir && loaded2.has(target)) called.add(target);
     }
-  }
+  });
   const done = /* @__PURE__ */ new Set();
   const emitRoot = (dir, m, pass) => {
     try {
@@ -32526,9 +32747,18 @@ function evaluateModules(modules) {
       failDir(m, pass, e);
     }
   };
-  for (const [dir, m] of [...loaded2]) if (!called.has(dir)) emitRoot(dir, m, Pass.Roots);
-  for (const [dir, m] of [...loaded2]) if (!done.has(dir)) emitRoot(dir, m, Pass.Cycles);
-  for (const m of [...loaded2.values()]) {
+  const all = [...loaded2.values()];
+  for (let i = 0; i < all.length; i++) {
+    const m = all[i];
+    if (!called.has(m.mod.dir)) emitRoot(m.mod.dir, m, Pass.Roots);
+  }
+  for (let i = 0; i < all.length; i++) {
+    const m = all[i];
+    if (loaded2.has(m.mod.dir) && !done.has(m.mod.dir)) emitRoot(m.mod.dir, m, Pass.Cycles);
+  }
+  const left = [...loaded2.values()];
+  for (let i = 0; i < left.length; i++) {
+    const m = left[i];
     try {
       emitUnusedDocuments(m, used);
     } catch (e) {
@@ -32663,7 +32893,9 @@ function lazyTop(file) {
   return top;
 }
 function readFirst(b) {
-  return b.type === "locals" || b.type === "module" || READ_FIRST.has(`${b.type} ${b.labels[0] ?? ""}`);
+  const label2 = b.labels[0];
+  if (b.type === "resource") return label2 !== void 0 && READ_FIRST_RESOURCES.has(label2);
+  return b.type === "locals" || b.type === "module" || b.type === "data" && label2 === "aws_iam_policy_document";
 }
 async function readFallbackExpressions(top) {
   const unread = [];
@@ -32697,7 +32929,7 @@ function resourcesRead(mod) {
 }
 function emitModule(m, mod, prefix, stack, modules, done) {
   done.add(m.mod.dir);
-  const scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: (b, s) => policyDocumentTree(b, s) };
+  const scope = { module: mod, names: NO_NAMES, depth: 0, policyDocument: policyDocumentTree };
   const fileOf = (b) => m.parsed.get(b.file.src.path) ?? emptyParsed(b.file.src.path, "terraform");
   const read = resourcesRead(mod);
   for (let r = 0; r < read.length; r++) {
@@ -32709,7 +32941,7 @@ function emitModule(m, mod, prefix, stack, modules, done) {
       const instances = instancesOf(block, scope);
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[i];
-        const own = { ...scope, names: instance.names };
+        const own = scopeWith(scope, instance.names, scope.depth);
         const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
         addPolicy(out2, attr.expr, own, "trust", role);
       }
@@ -32726,7 +32958,13 @@ function emitModule(m, mod, prefix, stack, modules, done) {
         continue;
       }
       for (let i = 0; i < instances.length; i++)
-        addPolicy(out2, attr.expr, { ...scope, names: instances[i].names }, "permissions", void 0);
+        addPolicy(
+          out2,
+          attr.expr,
+          scopeWith(scope, instances[i].names, scope.depth),
+          "permissions",
+          void 0
+        );
     } else if (type2 === "aws_iam_openid_connect_provider") {
       out2.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name3}`, scope));
     }
@@ -32747,20 +32985,8 @@ function emitModule(m, mod, prefix, stack, modules, done) {
       budget.moduleInstances += instances.length;
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[i];
-        const args = /* @__PURE__ */ new Map();
-        const argScope = { ...scope, names: instance.names };
-        block.attrs.forEach((attr, name3) => {
-          if (!MODULE_META.has(name3))
-            args.set(name3, { expr: attr.expr, scope: argScope, origin: `module "${label2}" argument ${name3}` });
-        });
-        const called = {
-          ...callee.mod,
-          tfvars: /* @__PURE__ */ new Map(),
-          cache: /* @__PURE__ */ new Map(),
-          args,
-          budget,
-          root: callee.mod
-        };
+        const args = new ModuleArgs(block, scopeWith(scope, instance.names, scope.depth));
+        const called = moduleInstance(callee.mod, args, budget);
         emitModule(callee, called, `${prefix}module.${label2}${instance.key}.`, [...stack, target], modules, done);
       }
       continue;
@@ -32775,14 +33001,14 @@ function documentInstance(document, index2, scope) {
   if (!document.attrs.has("for_each") && !document.attrs.has("count")) return index2 === void 0;
   if (index2 === void 0) return false;
   const keys = /* @__PURE__ */ new Set(["", `[${index2}]`, `[${JSON.stringify(index2)}]`]);
-  return instancesOf(document, { ...scope, names: NO_NAMES }).some((i) => keys.has(i.key));
+  return instancesOf(document, scopeWith(scope, NO_NAMES, scope.depth)).some((i) => keys.has(i.key));
 }
 function emitUnusedDocuments(m, used) {
   const scope = {
     module: m.mod,
     names: NO_NAMES,
     depth: 0,
-    policyDocument: (b, s) => policyDocumentTree(b, s)
+    policyDocument: policyDocumentTree
   };
   m.mod.data.forEach((block, address) => {
     if (!address.startsWith("aws_iam_policy_document.") || used.has(block)) return;
@@ -32855,7 +33081,7 @@ function addPolicy(out2, expr, scope, kind, role) {
 function policyFromValue(value, ctx, out2) {
   if (value.kind === "object") return normalisePolicy(policyConditionValues(value), ctx);
   if (value.kind !== "string") return void 0;
-  const segments = stringSegments.get(value) ?? value.value.parts.map(
+  const segments = stringSegments(value) ?? value.value.parts.map(
     (p) => typeof p === "string" ? { text: p, locate: () => value.loc } : { node: { kind: "unknown", expr: p.unknown, loc: value.loc } }
   );
   if (segments.every((s) => "node" in s && s.node.kind === "unknown")) return void 0;
@@ -32869,7 +33095,7 @@ function policyFromValue(value, ctx, out2) {
   }
   return normalisePolicy(policyConditionValues(json3.tree), ctx, value.loc);
 }
-var RELEVANT, SUPPORT, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MAX_RESTARTS, EveryFileWhole, CallAcrossGroups, Pass, plainSourceDirs, READ_FIRST, MODULE_META, readResources;
+var RELEVANT, RELEVANT_WORDS, SUPPORT, SUPPORT_WORDS, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, QUOTED_RELATIVE, MAX_MODULE_DEPTH, MAX_RESTARTS, EveryFileWhole, CallAcrossGroups, Pass, plainSourceDirs, READ_FIRST_RESOURCES, readResources;
 var init_terraform = __esm({
   "src/parsers/terraform/index.ts"() {
     "use strict";
@@ -32890,7 +33116,9 @@ var init_terraform = __esm({
     init_inert();
     init_policy_document();
     RELEVANT = /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
+    RELEVANT_WORDS = /oidc|aws_iam_|assume_role_policy/;
     SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
+    SUPPORT_WORDS = /variable|locals|template_file/;
     AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
     PERMISSION_RESOURCES = /* @__PURE__ */ new Set([
       "aws_iam_policy",
@@ -32899,6 +33127,7 @@ var init_terraform = __esm({
       "aws_iam_group_policy"
     ]);
     LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
+    QUOTED_RELATIVE = /"\.\.?\//;
     MAX_MODULE_DEPTH = 8;
     MAX_RESTARTS = 4;
     EveryFileWhole = class extends Error {
@@ -32907,13 +33136,7 @@ var init_terraform = __esm({
     };
     Pass = { Roots: 1, Cycles: 2, UnusedDocuments: 3 };
     plainSourceDirs = /* @__PURE__ */ new WeakMap();
-    READ_FIRST = /* @__PURE__ */ new Set([
-      "resource aws_iam_role",
-      "resource aws_iam_openid_connect_provider",
-      ...[...PERMISSION_RESOURCES].map((t2) => `resource ${t2}`),
-      "data aws_iam_policy_document"
-    ]);
-    MODULE_META = /* @__PURE__ */ new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
+    READ_FIRST_RESOURCES = /* @__PURE__ */ new Set(["aws_iam_role", "aws_iam_openid_connect_provider", ...PERMISSION_RESOURCES]);
     readResources = /* @__PURE__ */ new WeakMap();
   }
 });
@@ -38453,8 +38676,8 @@ function onString(node, place2, origin, unknowns) {
           else parts.push(unknowns[Number(piece)] ?? { unknown: "?" });
         });
       }
-      const joined = joinParts(parts);
-      const value = origin === void 0 ? { parts: joined, loc } : { parts: joined, loc, origin };
+      const joined2 = joinParts(parts);
+      const value = origin === void 0 ? { parts: joined2, loc } : { parts: joined2, loc, origin };
       return { kind: "string", value, loc };
     }
     case "array":
@@ -61294,7 +61517,8 @@ var init_json_policy = __esm({
 
 // src/parsers/formats.ts
 function isInputPath(path4) {
-  return FORMATS.some((f) => f.matchesPath(path4));
+  for (let i = 0; i < FORMATS.length; i++) if (FORMATS[i].matchesPath(path4)) return true;
+  return false;
 }
 function batchFormatOf(path4) {
   return FORMATS.find((f) => f.parser.kind === "batch" && f.matchesPath(path4));
@@ -61314,7 +61538,11 @@ function looksLikeInput(path4, lenientText) {
   );
 }
 function mayBeInput(path4, text3) {
-  return FORMATS.some((f) => f.matchesPath(path4) && (f.sniff === void 0 || f.sniff(text3, path4)));
+  for (let i = 0; i < FORMATS.length; i++) {
+    const f = FORMATS[i];
+    if (f.matchesPath(path4) && (f.sniff === void 0 || f.sniff(text3, path4))) return true;
+  }
+  return false;
 }
 function commentSyntaxOf(path4) {
   return COMMENT_SYNTAXES.find((s) => s.matchesPath(path4));
@@ -62007,7 +62235,8 @@ function walk(top, rel, tracked, prefix, w) {
     throw e;
   }
   let ignoreFile;
-  for (const entry2 of entries2) {
+  for (let i = 0; i < entries2.length; i++) {
+    const entry2 = entries2[i];
     if (entry2.name === ".git" && !tracked && rel !== "") {
       if (!entry2.isDirectory() || !isGitDirectory(`${top}/${rel}/.git`)) unsure2();
       out2.push(`${rel.slice(prefix.length)}/`);
@@ -62016,17 +62245,19 @@ function walk(top, rel, tracked, prefix, w) {
     if (entry2.name === ".gitignore") ignoreFile = entry2;
   }
   rules2.enter(rel, ignoreFile === void 0 ? "none" : ignoreFile.isFile() ? "file" : "other");
-  for (const entry2 of entries2) {
+  const patterns = rules2.apply(rel);
+  for (let i = 0; i < entries2.length; i++) {
+    const entry2 = entries2[i];
     const name3 = entry2.name;
     if (name3 === ".git") continue;
     if (name3.includes("\uFFFD")) unsure2();
     const path4 = rel === "" ? name3 : `${rel}/${name3}`;
     if (entry2.isDirectory()) {
       if (index2.gitlinks.has(path4)) continue;
-      if (!rules2.excluded(path4, true)) walk(top, path4, index2.directories.has(path4), prefix, w);
+      if (!patterns || !rules2.excluded(path4, true)) walk(top, path4, index2.directories.has(path4), prefix, w);
     } else if (entry2.isFile() || entry2.isSymbolicLink()) {
       const cached = index2.files.has(path4);
-      if (!cached && rules2.excluded(path4, false)) continue;
+      if (!cached && patterns && rules2.excluded(path4, false)) continue;
       const listed = prefix === "" ? path4 : path4.slice(prefix.length);
       if (!cached) out2.push(listed);
       if (regular && entry2.isFile()) regular.add(listed);
@@ -62071,9 +62302,13 @@ var init_git_files = __esm({
         if (parent) this.chains.set(rel, list2 && list2.patterns.length > 0 ? [list2, ...parent] : parent);
       }
       chains = /* @__PURE__ */ new Map();
+      /** Whether a pattern may apply to the paths in the directory `rel` (entered): false when no ignore file above it holds one. */
+      apply(rel) {
+        return this.chains.get(rel)?.length !== 0;
+      }
       /** Whether git ignores `rel` itself (its parents are not looked at: the walk does not enter ignored ones). */
       excluded(rel, isDirectory2) {
-        if (this.chains.get(parentOf(rel))?.length === 0) return false;
+        if (!this.apply(parentOf(rel))) return false;
         const bytes = asBytes(rel);
         const slash2 = bytes.lastIndexOf("/");
         const name3 = bytes.slice(slash2 + 1);
@@ -63152,7 +63387,7 @@ var require_compile2 = __commonJS({
     "use strict";
     var fill = require_fill_range();
     var utils = require_utils2();
-    var compile = (ast, options = {}) => {
+    var compile2 = (ast, options = {}) => {
       const walk3 = (node, parent = {}) => {
         const invalidBlock = utils.isInvalidBrace(parent);
         const invalidNode = node.invalid === true && options.escapeInvalid === true;
@@ -63194,7 +63429,7 @@ var require_compile2 = __commonJS({
       };
       return walk3(ast);
     };
-    module.exports = compile;
+    module.exports = compile2;
   }
 });
 
@@ -63636,7 +63871,7 @@ var require_braces = __commonJS({
   "node_modules/braces/index.js"(exports, module) {
     "use strict";
     var stringify = require_stringify2();
-    var compile = require_compile2();
+    var compile2 = require_compile2();
     var expand3 = require_expand();
     var parse = require_parse();
     var braces = (input3, options = {}) => {
@@ -63669,7 +63904,7 @@ var require_braces = __commonJS({
       if (typeof input3 === "string") {
         input3 = braces.parse(input3, options);
       }
-      return compile(input3, options);
+      return compile2(input3, options);
     };
     braces.expand = (input3, options = {}) => {
       if (typeof input3 === "string") {
@@ -70661,7 +70896,8 @@ async function discover(paths, root, ignore) {
     const native = (rel) => sep3 === "/" ? rel : rel.split("/").join(sep3);
     const dirPrefix = dir.endsWith(sep3) ? dir : `${dir}${sep3}`;
     const dirIsReal = regular.size > 0 && isRealPath(dir);
-    for (const rel of listed) {
+    for (let i = 0; i < listed.length; i++) {
+      const rel = listed[i];
       if (!isInputPath(rel)) continue;
       const abs = plainBelow(native(rel)) ? dirPrefix + native(rel) : resolve4(dir, rel);
       const fromRoot = underRoot ? prefix + rel : relPath(root, abs);
@@ -77278,9 +77514,49 @@ var init_result = __esm({
   }
 });
 
+// src/engine/sha256-wasm.ts
+var SHA256_WASM;
+var init_sha256_wasm = __esm({
+  "src/engine/sha256-wasm.ts"() {
+    "use strict";
+    SHA256_WASM = "AGFzbQEAAAABCgJgAX8Bf2ABfwADAwIAAQUDAQABBxMCBm1lbW9yeQIABmRpZ2VzdAABCpoFAiQAIABBGHQgAEEIdEGAgPwHcXIgAEEIdkGA/gNxIABBGHZycgvyBAEYfyAAQcgAakFAcSEBIABBgAE6AIAIIABBAWohAgJAA0AgAiABQQhrTw0BIAJBADoAgAggAkEBaiECDAALCyABIABBHXYQADYC+AcgASAAQQN0EAA2AvwHQefMp9AGIRFBhd2e23shEkHy5rvjAyETQbrqv6p6IRRB/6S5iAUhFUGM0ZXYeSEWQauzj/wBIRdBmZqD3wUhGEGACCEDIAFBgAhqIQECQANAIAMgAU8NAUEAIQQDQCAEIAMgBGooAgAQADYCgAIgBEEEaiEEIARBwABJDQALA0AgBCgC+AEhBSAEKALEASEGIAQgBUEReCAFQRN4cyAFQQp2cyAEKALkAWogBkEHeCAGQRJ4cyAGQQN2cyAEKALAAWpqNgKAAiAEQQRqIQQgBEGAAkkNAAsgESEJIBIhCiATIQsgFCEMIBUhDSAWIQ4gFyEPIBghEEEAIQQDQCAQIA1BBnggDUELeHMgDUEZeHNqIA8gDSAOIA9zcXNqIAQoAgAgBCgCgAJqaiEHIAlBAnggCUENeHMgCUEWeHMgCSAKcSALIAkgCnJxcmohCCAPIRAgDiEPIA0hDiAMIAdqIQ0gCyEMIAohCyAJIQogByAIaiEJIARBBGohBCAEQYACSQ0ACyARIAlqIREgEiAKaiESIBMgC2ohEyAUIAxqIRQgFSANaiEVIBYgDmohFiAXIA9qIRcgGCAQaiEYIANBwABqIQMMAAsLQQAgERAANgKABEEAIBIQADYChARBACATEAA2AogEQQAgFBAANgKMBEEAIBUQADYCkARBACAWEAA2ApQEQQAgFxAANgKYBEEAIBgQADYCnAQLC4cCAQBBAAuAApgvikKRRDdxz/vAtaXbtelbwlY58RHxWaSCP5LVXhyrmKoH2AFbgxK+hTEkw30MVXRdvnL+sd6Apwbcm3Txm8HBaZvkhke+78adwQ/MoQwkbyzpLaqEdErcqbBc2oj5dlJRPphtxjGoyCcDsMd/Wb/zC+DGR5Gn1VFjygZnKSkUhQq3JzghGy78bSxNEw04U1RzCmW7Cmp2LsnCgYUscpKh6L+iS2YaqHCLS8KjUWzHGeiS0SQGmdaFNQ70cKBqEBbBpBkIbDceTHdIJ7W8sDSzDBw5SqrYTk/KnFvzby5o7oKPdG9jpXgUeMiECALHjPr/vpDrbFCk96P5vvJ4ccY=";
+  }
+});
+
+// src/engine/sha256.ts
+function compile() {
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SHA256_WASM, "base64")), {});
+    const { memory, digest } = instance.exports;
+    return { memory: Buffer.from(memory.buffer), digest };
+  } catch {
+    return null;
+  }
+}
+function sha256Hex(text3) {
+  if (hasher === void 0) hasher = typeof WebAssembly === "object" ? compile() : null;
+  if (hasher === null) return void 0;
+  if (text3.length * 3 > ROOM && Buffer.byteLength(text3, "utf8") > ROOM) return void 0;
+  const length = hasher.memory.write(text3, MESSAGE, "utf8");
+  hasher.digest(length);
+  return hasher.memory.toString("hex", DIGEST, DIGEST + 32);
+}
+var MESSAGE, DIGEST, ROOM, hasher;
+var init_sha256 = __esm({
+  "src/engine/sha256.ts"() {
+    "use strict";
+    init_sha256_wasm();
+    MESSAGE = 1024;
+    DIGEST = 512;
+    ROOM = 64 * 1024 - MESSAGE - 72;
+  }
+});
+
 // src/engine/fingerprint.ts
 import * as crypto from "node:crypto";
 function sha256(text3) {
+  const fast = sha256Hex(text3);
+  if (fast !== void 0) return fast;
   if (oneShot) {
     try {
       return crypto.hash("sha256", text3);
@@ -77334,6 +77610,7 @@ var init_fingerprint = __esm({
   "src/engine/fingerprint.ts"() {
     "use strict";
     init_result();
+    init_sha256();
     oneShot = true;
     LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
     LOCATED_TEXT_LENGTH = 2e3;

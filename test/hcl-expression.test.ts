@@ -137,7 +137,16 @@ describe("hcl expressions: terms", () => {
   });
 
   it("reads a reference that ends the expression as one followed by an operator (the general rules)", () => {
-    const refs = ["var.x", "data.aws_iam_policy_document.doc-1.json", "a.b_c.d", "local.\u00e9.x", "true.x", "a.b.0", "a. b", "a .b"];
+    const refs = [
+      "var.x",
+      "data.aws_iam_policy_document.doc-1.json",
+      "a.b_c.d",
+      "local.\u00e9.x",
+      "true.x",
+      "a.b.0",
+      "a. b",
+      "a .b",
+    ];
     for (const ref of refs) {
       const alone = parseExpressionAt(ref, 0);
       const inSum = parseExpressionAt(`${ref} + 1`, 0);

@@ -110,7 +110,14 @@ class ReadThrough extends LineIndex {
 
   override span(start: number, end: number): SourceLocation {
     const at = super.span(start, end);
-    return { file: at.file, line: at.line, column: at.column, endLine: at.endLine, endColumn: at.endColumn, via: this.via };
+    return {
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      endLine: at.endLine,
+      endColumn: at.endColumn,
+      via: this.via,
+    };
   }
 }
 

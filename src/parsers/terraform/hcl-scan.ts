@@ -166,7 +166,8 @@ export function skipBody(t: string, open: number): number {
         if (end < 0) return -1;
         pos = end + 2;
       }
-    } else if (c === 123 /* { */ || c === 40 /* ( */ || c === 91 /* [ */) stack.push(c === 123 ? "}" : c === 40 ? ")" : "]");
+    } else if (c === 123 /* { */ || c === 40 /* ( */ || c === 91 /* [ */)
+      stack.push(c === 123 ? "}" : c === 40 ? ")" : "]");
     else if (c === 34 /* " */) pos = pastString(t, i, stack);
     else {
       pos = pastEnclosing(t, c, i, stack);
@@ -412,7 +413,8 @@ function expressionEnd(t: string, start: number): number {
         if (end < 0) return -1;
         pos = end + 2;
       }
-    } else if (c === 123 /* { */ || c === 40 /* ( */ || c === 91 /* [ */) stack.push(c === 123 ? "}" : c === 40 ? ")" : "]");
+    } else if (c === 123 /* { */ || c === 40 /* ( */ || c === 91 /* [ */)
+      stack.push(c === 123 ? "}" : c === 40 ? ")" : "]");
     else if (c === 34 /* " */) pos = pastString(t, i, stack);
     else pos = pastEnclosing(t, c, i, stack);
     if (pos < 0 || stack.size > MAX_NESTING) return -1;

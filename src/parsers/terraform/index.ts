@@ -574,7 +574,6 @@ async function readFallbackExpressions(top: Block): Promise<void> {
   }
 }
 
-
 interface ReadResource {
   address: string;
   type: string;
@@ -653,7 +652,13 @@ function emitModule(
         continue;
       }
       for (let i = 0; i < instances.length; i++)
-        addPolicy(out, attr.expr, scopeWith(scope, (instances[i] as Instance).names, scope.depth), "permissions", undefined);
+        addPolicy(
+          out,
+          attr.expr,
+          scopeWith(scope, (instances[i] as Instance).names, scope.depth),
+          "permissions",
+          undefined,
+        );
     } else if (type === "aws_iam_openid_connect_provider") {
       out.providers.push(provider(block, `${prefix}aws_iam_openid_connect_provider.${name}`, scope));
     }
