@@ -11,7 +11,7 @@ import {
 } from "./github-trust.js";
 import type { Condition, PolicyDocument, Statement } from "../model/policy.js";
 import { displayText, knownText, type StrValue } from "../model/value.js";
-import { spellsOutTemplate } from "./sub-pattern.js";
+import { DEFAULT_SUB_TEMPLATE, isDefaultSubTemplate, spellsOutTemplate } from "./sub-pattern.js";
 
 /** The settings claim predictions are judged with; without `subClaimTemplate`, the default template. */
 type EvalSettings = Pick<ResolvedSettings, "issuer"> & Partial<Pick<ResolvedSettings, "subClaimTemplate">>;
@@ -548,11 +548,6 @@ function evalFormula(f: Formula, accepted: (id: number) => boolean): boolean {
   }
 }
 
-function isDefaultTemplate(settings: EvalSettings): boolean {
-  const t = settings.subClaimTemplate;
-  return t === undefined || (t.length === 2 && t[0] === "repo" && t[1] === "context");
-}
-
 /**
  * The formula of "this statement accepts", read optimistically: what cannot be known (unknown values,
  * claims that cannot be predicted, keys of other issuers, non-string operators) is taken to pass, so
@@ -580,7 +575,11 @@ function statementFormula(
     if (op.match === "other" || predicted.kind === "unknown") continue;
     // Values written for a customised sub template, read against a sub predicted under the default one: the
     // repository customised its claim, so the prediction is not the sub GitHub issues.
-    if (gc.claim === "sub" && isDefaultTemplate(settings) && gc.condition.values.items.some(spellsOutTemplate))
+    if (
+      gc.claim === "sub" &&
+      isDefaultSubTemplate(settings.subClaimTemplate ?? DEFAULT_SUB_TEMPLATE) &&
+      gc.condition.values.items.some(spellsOutTemplate)
+    )
       continue;
     if (predicted.kind === "absent") {
       parts.push({ kind: "const", value: op.ifExists || op.negated || op.set === "ForAllValues" });

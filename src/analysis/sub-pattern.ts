@@ -808,6 +808,11 @@ function templateKey(template: readonly string[]): string {
   return key;
 }
 
+/** Whether a sub template is GitHub's default one (`repo:OWNER/REPO:CONTEXT`). */
+export function isDefaultSubTemplate(template: readonly string[]): boolean {
+  return templateKey(template) === DEFAULT_KEY;
+}
+
 /** The analyses of one value, by mode and template (mostly one). */
 interface KnownAnalysis {
   mode: MatchMode;
@@ -884,7 +889,7 @@ function analyseAnew(value: StrValue, mode: MatchMode, template: readonly string
   if (!any.accepted) {
     // Under the default template, a value that spells out a customised one is read under that one: the
     // repository or organisation customised its sub claim (in code or through GitHub's API).
-    const spelled = templateKey(template) === DEFAULT_KEY ? spelledOutTemplate(text) : undefined;
+    const spelled = isDefaultSubTemplate(template) ? spelledOutTemplate(text) : undefined;
     if (spelled && canMatchSub(value, mode, spelled))
       return { ...analyseAnew(value, mode, spelled), template: spelled };
     analysis.problem = diagnose(value, mode, template);

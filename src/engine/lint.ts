@@ -45,8 +45,8 @@ export type LintOptions = ProjectRequest & {
   maxPerRule?: number;
   /**
    * Whether each message carries its `fingerprint` (default true). The CLI leaves them out for a report whose
-   * format prints none (stylish, github, markdown) and that no baseline reads: computing them loads node:crypto
-   * and reads again the files the run released.
+   * format prints none (stylish, github, markdown) and that no baseline reads: computing them reads again the
+   * files the run released.
    */
   fingerprints?: boolean;
 };
