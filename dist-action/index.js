@@ -71618,6 +71618,9 @@ function templateKey(template) {
   if (key3 === void 0) templateKeys.set(template, key3 = template.join("\0"));
   return key3;
 }
+function isDefaultSubTemplate(template) {
+  return templateKey(template) === DEFAULT_KEY;
+}
 function analyseSub(value, mode, template = DEFAULT_SUB_TEMPLATE) {
   const { parts } = value;
   const only = parts.length === 1 ? parts[0] : void 0;
@@ -71661,7 +71664,7 @@ function analyseAnew(value, mode, template) {
   const any = walkCached(els, grammar, mode, "anything");
   analysis.canMatch = any.accepted;
   if (!any.accepted) {
-    const spelled = templateKey(template) === DEFAULT_KEY ? spelledOutTemplate(text3) : void 0;
+    const spelled = isDefaultSubTemplate(template) ? spelledOutTemplate(text3) : void 0;
     if (spelled && canMatchSub(value, mode, spelled))
       return { ...analyseAnew(value, mode, spelled), template: spelled };
     analysis.problem = diagnose(value, mode, template);
@@ -73546,10 +73549,6 @@ function evalFormula(f, accepted) {
       return f.parts.some((p) => evalFormula(p, accepted));
   }
 }
-function isDefaultTemplate(settings) {
-  const t2 = settings.subClaimTemplate;
-  return t2 === void 0 || t2.length === 2 && t2[0] === "repo" && t2[1] === "context";
-}
 function statementFormula(stmt, claims, settings, matchers, skipClaims) {
   const parts = [];
   for (const gc of githubConditions(stmt, settings)) {
@@ -73564,7 +73563,7 @@ function statementFormula(stmt, claims, settings, matchers, skipClaims) {
       continue;
     }
     if (op.match === "other" || predicted.kind === "unknown") continue;
-    if (gc.claim === "sub" && isDefaultTemplate(settings) && gc.condition.values.items.some(spellsOutTemplate))
+    if (gc.claim === "sub" && isDefaultSubTemplate(settings.subClaimTemplate ?? DEFAULT_SUB_TEMPLATE) && gc.condition.values.items.some(spellsOutTemplate))
       continue;
     if (predicted.kind === "absent") {
       parts.push({ kind: "const", value: op.ifExists || op.negated || op.set === "ForAllValues" });
