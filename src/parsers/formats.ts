@@ -2,6 +2,7 @@ import { DEFAULT_FACTS, type FileFacts, type ParsedFile } from "../model/project
 import { isProgramPath, isPulumiYamlPath, PROGRAM_GLOBS } from "./program/discovery.js";
 import type { ParseEnv, SourceFile } from "./source.js";
 import { hclCommentStarts, yamlCommentStarts } from "./comments.js";
+import { maySelect } from "./terraform/selection.js";
 import { isJsPath, isPythonPath, jsCommentStarts, pythonCommentStarts } from "./program/comments.js";
 
 /**
@@ -71,6 +72,8 @@ export const FORMATS: readonly Format[] = [
     globs: ["**/*.tf", "**/*.tf.json", "**/*.tfvars", "**/*.tfvars.json"],
     matchesPath: (path) => TERRAFORM_PATH.test(path),
     inputByPath: true,
+    // A file no module directory could select (outputs, providers, other resources) is dropped once read.
+    sniff: maySelect,
     // One module (directory) is one deployment; the provider URL is written by hand.
     facts: { deploymentScope: "directory", providerUrlNeedsScheme: true },
     parser: { kind: "batch", load: async () => (await import("./terraform/index.js")).parseTerraform },

@@ -6,6 +6,7 @@ import { knownText, type Part } from "../../model/value.js";
 import type { TreeEntry, TreeNode } from "../tree.js";
 import { interpolatedParts, joinOrigins, nodeOrigin } from "./embedded-json.js";
 import { LIMITS } from "./limits.js";
+import { sha256Hex } from "../../engine/sha256.js";
 import { allMatches, compileRegex, replaceAll } from "./regex.js";
 
 /**
@@ -480,7 +481,17 @@ function csv(s: string): string[][] {
 }
 
 function hash(algorithm: string, encoding: "hex" | "base64"): Fn {
-  return (args, site) => out(site, args).str(createHash(algorithm).update(text(args[0])).digest(encoding));
+  return (args, site) => out(site, args).str(digest(algorithm, encoding, text(args[0])));
+}
+
+/**
+ * A text's digest as Terraform gives it (of its UTF-8). SHA-256 in WebAssembly where it can (`sha256Hex`, as for
+ * fingerprints): modules that name resources after `sha256(…)` then spare the run loading node:crypto.
+ */
+function digest(algorithm: string, encoding: "hex" | "base64", value: string): string {
+  const hex = algorithm === "sha256" ? sha256Hex(value) : undefined;
+  if (hex !== undefined) return encoding === "hex" ? hex : Buffer.from(hex, "hex").toString("base64");
+  return createHash(algorithm).update(value).digest(encoding);
 }
 
 /** Terraform's `element`/index normalisation: negative is an error, past the end wraps (element only). */

@@ -36,6 +36,7 @@ import {
 import { knownModulePolicies } from "./modules.js";
 import { inertDocument, quietInstances, quietPermissions } from "./inert.js";
 import { policyDocumentTree } from "./policy-document.js";
+import { AUTO_TFVARS, isTfvarsPath, mentionsPolicies, QUOTED_RELATIVE, supports } from "./selection.js";
 
 /**
  * Terraform modules: every `*.tf`, `*.tf.json`, `*.tfvars`, `*.tfvars.json` of the run at once, grouped
@@ -46,22 +47,6 @@ import { policyDocumentTree } from "./policy-document.js";
  * HCL files are read through one entry, `parseHcl` (`parse-hcl.ts`): the TypeScript parser first, the
  * `@cdktf/hcl2json` fallback (`hcl2json-fallback/`) only for a file that parser refuses.
  */
-const RELEVANT =
-  /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
-/** One of the words every alternative of `RELEVANT` holds: most files hold none (one native scan of each). */
-const RELEVANT_WORDS = /oidc|aws_iam_|assume_role_policy/;
-/** `RELEVANT.test(text)`, the words searched first (a fast scan of 2,000 files). */
-function mentionsPolicies(text: string): boolean {
-  return RELEVANT_WORDS.test(text) && RELEVANT.test(text);
-}
-const SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
-/** One of the words every alternative of `SUPPORT` holds (the pattern is slow on long text without them). */
-const SUPPORT_WORDS = /variable|locals|template_file/;
-/** `SUPPORT.test(text)`, the words searched first. */
-function supports(text: string): boolean {
-  return SUPPORT_WORDS.test(text) && SUPPORT.test(text);
-}
-const AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
 const PERMISSION_RESOURCES = new Set([
   "aws_iam_policy",
   "aws_iam_role_policy",
@@ -71,8 +56,6 @@ const PERMISSION_RESOURCES = new Set([
 
 /** A `module` block's `source` that is a directory of this repository (`./x`, `../x`), as written. */
 const LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
-/** What every local source holds: `"./` or `"../`. */
-const QUOTED_RELATIVE = /"\.\.?\//;
 /** Module instances nested deeper than this are not expanded (Terraform forbids cycles; this bounds the cost). */
 const MAX_MODULE_DEPTH = 8;
 
@@ -299,7 +282,7 @@ function planRun(files: SourceFile[]): RunPlan {
 }
 
 function isTfvars(f: SourceFile): boolean {
-  return f.path.endsWith(".tfvars") || f.path.endsWith(".tfvars.json");
+  return isTfvarsPath(f.path);
 }
 
 async function loadModules(
