@@ -403,7 +403,7 @@ function regexMatches(
   const compiled = compileRegex(pattern);
   if ("error" in compiled) fail(`invalid regular expression: ${compiled.error}`);
   const matches = allMatches(compiled.re, subject, limit);
-  return { matches, names: compiled.re.namedGroups(), groups: compiled.re.groupCount() };
+  return { matches, names: compiled.re.names, groups: compiled.re.groupCount };
 }
 
 /** The value `regex` returns for one match: the text, a list of captures, or a map of named captures. */
