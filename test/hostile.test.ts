@@ -426,11 +426,23 @@ describe("many files", () => {
       "file is 8.5 MiB, over the 8 MiB oidclint reads; not linted",
     ]);
   });
-  it("an empty workflow or Terraform file is still an input (its path makes it one)", async () => {
+  it("an empty workflow is still an input (its path makes it one); a Terraform file no module reads is dropped once read", async () => {
     const { loadProject } = await import("../src/engine/load-project.js");
-    const cwd = repo("empty-inputs", { ".github/workflows/empty.yml": "", "main.tf": "", "x.json": "" });
+    const cwd = repo("empty-inputs", {
+      ".github/workflows/empty.yml": "",
+      "main.tf": "",
+      "outputs.tf": 'output "bucket" {\n  value = aws_s3_bucket.state.id\n}\n',
+      "variables.tf": 'variable "org" {}\n',
+      "prod.tfvars": 'org = "acme"\n',
+      "terraform.tfvars": 'org = "acme"\n',
+      "x.json": "",
+    });
     const loaded = await loadProject({ cwd, rules });
-    expect(loaded.sources.map((s) => s.path).sort()).toEqual([".github/workflows/empty.yml", "main.tf"]);
+    expect(loaded.sources.map((s) => s.path).sort()).toEqual([
+      ".github/workflows/empty.yml",
+      "terraform.tfvars",
+      "variables.tf",
+    ]);
   });
   it("the ignore list is one automaton: each glob of it still matches on its own", async () => {
     const { globMatcher } = await import("../src/engine/glob.js");
