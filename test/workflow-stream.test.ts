@@ -40,6 +40,25 @@ const WORKFLOWS = {
 };
 
 describe("workflow files handed to the rules as they are parsed", () => {
+  it("a run without workflow files reads the project the rules were handed: built and indexed once", async () => {
+    const cwd = repo({
+      "main.tf": `resource "aws_iam_role" "ci" {\n  name = "ci"\n  assume_role_policy = "{}"\n}\n`,
+      "policy.json": `{"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}`,
+    });
+    let handed: Awaited<ReturnType<typeof loadProject>> | undefined;
+    const loaded = await loadProject({
+      cwd,
+      env: {},
+      workflowFiles: (others) => {
+        handed = others;
+        return Promise.resolve(() => Promise.resolve());
+      },
+    });
+    expect(loaded.project.files.map((f) => f.file)).toEqual(["policy.json", "main.tf"]);
+    expect(loaded.project).toBe(handed?.project);
+    expect(loaded.index).toBe(handed?.index);
+  });
+
   it("hands each file over once, in project order or last when it calls a local workflow; keeps only what may be called", async () => {
     const cwd = repo(WORKFLOWS);
     const handed: string[] = [];

@@ -145,8 +145,9 @@ export async function loadProject(req: ProjectRequest = {}): Promise<LoadedProje
   const stream = req.workflowFiles ? new WorkflowStream(req.workflowFiles, base, files.problems) : undefined;
   let parsed = [...files.problems, ...(await parseAll(files.all, env, release, stream?.later))];
   if (stream) parsed = await stream.restoreCallees(parsed, (path) => files.parseAgain(path, env));
-  const project = buildProject(root, parsed);
-  const loaded = { ...base, project, index: indexProject(project, config.settings) };
+  const whole = stream?.wholeProject();
+  const project = whole?.project ?? buildProject(root, parsed);
+  const loaded = { ...base, project, index: whole?.index ?? indexProject(project, config.settings) };
   await stream?.handDeferred(loaded);
   return loaded;
 }

@@ -38,6 +38,8 @@ export class WorkflowStream {
   private others: LoadedProject | undefined;
   private templates = new Set<string>();
   private next = 0;
+  /** Workflow files handed to `each` so far. */
+  private laterFiles = 0;
   /** Workflow files with a job that calls a local workflow, handed over last. */
   private readonly deferred: { file: ParsedFile; order: number }[] = [];
   /** Files whose workflow models were dropped. */
@@ -65,7 +67,16 @@ export class WorkflowStream {
     each: (file) => this.each(file),
   };
 
+  /**
+   * The project `start` built of every other file, when no workflow file came after it (a run of Terraform or
+   * templates only): it is then the whole project, and need not be built and indexed again.
+   */
+  wholeProject(): Pick<LoadedProject, "project" | "index"> | undefined {
+    return this.laterFiles === 0 ? this.others : undefined;
+  }
+
   private async each(file: ParsedFile): Promise<ParsedFile> {
+    this.laterFiles++;
     if (file.workflowTriggers) this.triggers.set(file.file, file.workflowTriggers);
     // (A file another file renders as a template has no workflows in the project: `buildProject`.)
     if (file.workflows.length === 0 || this.templates.has(file.file) || !this.handler || !this.others) return file;
