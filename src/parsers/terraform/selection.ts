@@ -39,5 +39,8 @@ export function isTfvarsPath(path: string): boolean {
  */
 export function maySelect(text: string, path: string): boolean {
   if (isTfvarsPath(path)) return AUTO_TFVARS.test(path);
-  return RELEVANT_WORDS.test(text) || QUOTED_RELATIVE.test(text) || SUPPORT_WORDS.test(text);
+  return ANY_WORDS.test(text);
 }
+
+/** Any of the words of `RELEVANT_WORDS`, `QUOTED_RELATIVE` and `SUPPORT_WORDS`: one scan of the text instead of three. */
+const ANY_WORDS = new RegExp([RELEVANT_WORDS.source, QUOTED_RELATIVE.source, SUPPORT_WORDS.source].join("|"));
