@@ -1017,7 +1017,7 @@ function withTypeDefaults(value: TreeNode, block: Block, name: string, scope: Sc
   };
   const fill = (v: TreeNode, t: HclExpr, depth: number): TreeNode => {
     if (depth > 16 || t.type !== "call") return v;
-    const [inner] = t.args;
+    const inner = t.args[0];
     if (!inner) return v;
     switch (t.name) {
       case "optional":
@@ -1025,48 +1025,105 @@ function withTypeDefaults(value: TreeNode, block: Block, name: string, scope: Sc
       case "list":
       case "set": {
         if (v.kind !== "array") return v;
-        const items = v.items.map((i) => fill(i, inner, depth + 1));
-        return items.every((i, n) => i === v.items[n]) ? v : { ...v, items };
+        // (Indexed loops, and a copy only once an item changes: a variable is filled for every module instance.)
+        let items: TreeNode[] | undefined;
+        for (let i = 0; i < v.items.length; i++) {
+          const item = v.items[i] as TreeNode;
+          const filled = fill(item, inner, depth + 1);
+          if (filled !== item) (items ??= v.items.slice())[i] = filled;
+        }
+        return items ? { ...v, items } : v;
       }
       case "map": {
         if (v.kind !== "object") return v;
-        const entries = v.entries.map((e) => {
+        let entries: TreeEntry[] | undefined;
+        for (let i = 0; i < v.entries.length; i++) {
+          const e = v.entries[i] as TreeEntry;
           const filled = fill(e.value, inner, depth + 1);
-          return filled === e.value ? e : { key: e.key, value: filled };
-        });
-        return entries.every((e, n) => e === v.entries[n]) ? v : { ...v, entries };
+          if (filled !== e.value) (entries ??= v.entries.slice())[i] = { key: e.key, value: filled };
+        }
+        return entries ? { ...v, entries } : v;
       }
       case "object": {
         if (v.kind !== "object" || inner.type !== "object") return v;
-        const attrs = new Map<string, HclExpr>();
-        for (const item of inner.items) {
-          const key = typeKey(item.key);
-          if (key !== undefined) attrs.set(key, item.value);
-        }
-        let changed = false;
-        const entries = v.entries.map((e) => {
-          const at = attrs.get(e.key.value);
+        const shape = objectShape(inner);
+        let entries: TreeEntry[] | undefined;
+        for (let i = 0; i < v.entries.length; i++) {
+          const e = v.entries[i] as TreeEntry;
+          const at = shape.types.get(e.key.value);
           const filled = at ? fill(e.value, at, depth + 1) : e.value;
-          if (filled === e.value) return e;
-          changed = true;
-          return { key: e.key, value: filled };
-        });
-        for (const [key, at] of attrs) {
-          if (entries.some((e) => e.key.value === key) || at.type !== "call" || at.name !== "optional") continue;
-          const [attrType, attrDefault] = at.args;
-          const filled: TreeNode = attrDefault
-            ? defined(fill(evalAst(attrDefault, ctx, scope), attrType ?? attrDefault, depth + 1), def)
-            : { kind: "scalar", value: null, loc: spanLoc(ctx, at) };
-          entries.push({ key: { value: key, loc: spanLoc(ctx, at) }, value: filled });
-          changed = true;
+          if (filled !== e.value) (entries ??= v.entries.slice())[i] = { key: e.key, value: filled };
         }
-        return changed ? { ...v, entries } : v;
+        const given = v.entries;
+        for (let o = 0; o < shape.optionals.length; o++) {
+          const opt = shape.optionals[o] as OptionalAttr;
+          if (hasKey(given, opt.key)) continue;
+          entries ??= given.slice();
+          const attrDefault = opt.call.args[1];
+          if (attrDefault) {
+            const filled = defined(
+              fill(evalAst(attrDefault, ctx, scope), opt.call.args[0] ?? attrDefault, depth + 1),
+              def,
+            );
+            entries.push({ key: { value: opt.key, loc: spanLoc(ctx, opt.call) }, value: filled });
+          } else entries.push((opt.nullEntry ??= nullEntry(opt, ctx)));
+        }
+        return entries ? { ...v, entries } : v;
       }
       default:
         return v;
     }
   };
   return fill(value, type, 0);
+}
+
+/** An attribute an `object({…})` type declares `optional(…)`: its name and that call. */
+interface OptionalAttr {
+  key: string;
+  call: Extract<HclExpr, { type: "call" }>;
+  /**
+   * What a value that leaves out an attribute declared `optional(T)` (no default) gets: null, placed on the call. The
+   * same in every value filled (made once: values are never changed once made).
+   */
+  nullEntry?: TreeEntry;
+}
+
+/** What `withTypeDefaults` reads of an `object({…})` type: each attribute's type by name, and the optional ones. */
+interface ObjectShape {
+  types: Map<string, HclExpr>;
+  /** In the order of the type's attributes (a name given twice: its first place, its last type). */
+  optionals: OptionalAttr[];
+}
+
+/** Per `object({…})` type expression (kept as long as its tree): read once, not for every value filled. */
+const objectShapes = new WeakMap<HclExpr, ObjectShape>();
+
+function objectShape(type: Extract<HclExpr, { type: "object" }>): ObjectShape {
+  let shape = objectShapes.get(type);
+  if (shape) return shape;
+  const types = new Map<string, HclExpr>();
+  for (let i = 0; i < type.items.length; i++) {
+    const item = type.items[i] as (typeof type.items)[number];
+    const key = typeKey(item.key);
+    if (key !== undefined) types.set(key, item.value);
+  }
+  const optionals: OptionalAttr[] = [];
+  types.forEach((at, key) => {
+    if (at.type === "call" && at.name === "optional") optionals.push({ key, call: at });
+  });
+  objectShapes.set(type, (shape = { types, optionals }));
+  return shape;
+}
+
+function nullEntry(opt: OptionalAttr, ctx: AstCtx): TreeEntry {
+  const loc = spanLoc(ctx, opt.call);
+  return { key: { value: opt.key, loc }, value: { kind: "scalar", value: null, loc } };
+}
+
+/** Whether an object's entries hold a key. */
+function hasKey(entries: TreeEntry[], key: string): boolean {
+  for (let i = 0; i < entries.length; i++) if ((entries[i] as TreeEntry).key.value === key) return true;
+  return false;
 }
 
 /** The attribute name of an `object({…})` type entry: `name = string` or `"name" = string`. */
