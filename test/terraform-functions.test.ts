@@ -289,6 +289,26 @@ describe("terraform functions: base64gzip", () => {
   });
 });
 
+describe("terraform functions: sha256 and base64sha256 (hashed in WebAssembly) as node:crypto hashes the UTF-8", () => {
+  const texts = [
+    "",
+    "repo:octo-org/deploy",
+    "tf-role-s3-rplctn-é-日本-🚀",
+    // A lone surrogate is hashed as U+FFFD, as node:crypto hashes a string.
+    "a\ud800b",
+    // Longer than the WebAssembly module's memory: hashed by node:crypto.
+    "x".repeat(70_000),
+  ];
+  for (const text of texts) {
+    it(`${JSON.stringify(text.slice(0, 30))} (${String(text.length)} characters)`, async () => {
+      const { createHash } = await import("node:crypto");
+      const literal = JSON.stringify(text).replace(/\$\{/g, "$$${");
+      expect(value(`sha256(${literal})`)).toBe(createHash("sha256").update(text).digest("hex"));
+      expect(value(`base64sha256(${literal})`)).toBe(createHash("sha256").update(text).digest("base64"));
+    });
+  }
+});
+
 describe("terraform functions: null, unknown and errors (issue 10 item 2)", () => {
   const cases: [string, unknown][] = [
     // try: the first argument without an error; an unknown is not an error, so the result is unknown.
