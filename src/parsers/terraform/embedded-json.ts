@@ -167,9 +167,9 @@ class EmbeddedJsonParser {
     if (c === "{") return this.object(depth);
     if (c === "[") return this.array(depth);
     if (c === '"') {
-      const start = this.i;
+      // The string's node is where its value is (from its opening quote): located once, for both.
       const value = this.string();
-      return { kind: "string", value, loc: this.locate(start, this.i) };
+      return { kind: "string", value, loc: value.loc };
     }
     if (c === PLACEHOLDER) {
       const node = this.nodes.get(this.i);
