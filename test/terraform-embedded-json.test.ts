@@ -45,3 +45,52 @@ describe("terraform: JSON read from text", () => {
     ]);
   });
 });
+
+describe("terraform: JSON text defined in a variable and passed to a module", () => {
+  it("gives each JSON string the origin and source of the text it was read from, through the argument", async () => {
+    const { parseTerraform } = await import("../src/parsers/terraform/index.js");
+    const { defaultSettings } = await import("../src/config/settings.js");
+    const files = {
+      "main.tf": `variable "trust" {
+  default = <<EOF
+{ "Statement": [{ "Effect": "Allow", "Principal": { "Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" },
+  "Condition": { "StringLike": { "token.actions.githubusercontent.com:sub": "repo:o/r:*" } } }] }
+EOF
+}
+module "role" {
+  source = "./m"
+  trust  = var.trust
+}
+`,
+      "m/main.tf": `variable "trust" {}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = var.trust
+}
+`,
+    };
+    const out = await parseTerraform(
+      Object.entries(files).map(([path, text]) => ({ path, abs: `/repo/${path}`, text })),
+      { root: "/repo", settings: defaultSettings(), readFile: () => undefined },
+    );
+    const values = out.flatMap((f) =>
+      f.policies.flatMap((d) => d.statements.flatMap((s) => s.conditions.flatMap((c) => c.values.items))),
+    );
+    expect(
+      values.map((v) => [
+        displayText(v),
+        `${v.loc.file}:${String(v.loc.line)}:${String(v.loc.column)}`,
+        v.origin,
+        v.source &&
+          `${v.source.kind} ${v.source.name} ${v.source.loc.file}:${String(v.source.loc.line)}:${String(v.source.loc.column)}`,
+      ]),
+    ).toEqual([
+      [
+        "repo:o/r:*",
+        "m/main.tf:4:24",
+        'variable "trust" default (main.tf:4), passed as module "role" argument trust (main.tf:9)',
+        "variable default trust main.tf:4:77",
+      ],
+    ]);
+  });
+});

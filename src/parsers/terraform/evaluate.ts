@@ -698,15 +698,13 @@ export interface Definition {
  */
 export function defined(node: TreeNode, def: Definition, passedAs?: string): TreeNode {
   if (keptInPlace.has(node)) return node;
-  // A value that already came from somewhere keeps that origin; passed on (a module argument), it says both.
-  const mark = (own: string | undefined, at: SourceLocation): string =>
-    own === undefined ? def.origin(at) : passedAs === undefined ? own : `${own}, ${passedAs} ${def.origin(at)}`;
-  const here = (loc: SourceLocation): ValueSource => ({ kind: def.kind, name: def.name, loc });
+  // (No closures made per call: `defined` is called for every node of every value defined; only a text segment's
+  // origin and source, read when JSON is parsed out of the string, are functions.)
   switch (node.kind) {
     case "string": {
       const v = node.value;
-      const value: StrValue = { parts: v.parts, loc: v.loc, origin: mark(v.origin, node.loc) };
-      if (v.origin === undefined) value.source = here(node.loc);
+      const value: StrValue = { parts: v.parts, loc: v.loc, origin: markOrigin(def, passedAs, v.origin, node.loc) };
+      if (v.origin === undefined) value.source = definedAt(def, node.loc);
       else if (v.source !== undefined) value.source = v.source;
       const out: TreeNode = { kind: "string", value, loc: node.loc };
       const segs = stringSegments(node);
@@ -725,9 +723,9 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
             const marked: TextSegment = {
               text: seg.text,
               locate: seg.locate,
-              origin: (s) => mark(own?.(s), seg.locate(s, s + 1)),
+              origin: (s) => markOrigin(def, passedAs, own?.(s), seg.locate(s, s + 1)),
             };
-            if (!own) marked.source = (s: number, e: number) => here(seg.locate(s, e));
+            if (!own) marked.source = (s: number, e: number) => definedAt(def, seg.locate(s, e));
             else if (seg.source) marked.source = seg.source;
             return marked;
           }),
@@ -737,7 +735,7 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
       return out;
     }
     case "unknown": {
-      const out: TreeNode = { ...node, origin: mark(node.origin, node.loc) };
+      const out: TreeNode = { ...node, origin: markOrigin(def, passedAs, node.origin, node.loc) };
       const branches = branchValues.get(node);
       if (branches)
         branchValues.set(
@@ -757,6 +755,24 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
     case "scalar":
       return node;
   }
+}
+
+/**
+ * The origin `defined` gives a value written at `at`: the definition's; a value that already came from somewhere
+ * keeps that origin, and one passed on (a module argument) says both.
+ */
+function markOrigin(
+  def: Definition,
+  passedAs: string | undefined,
+  own: string | undefined,
+  at: SourceLocation,
+): string {
+  return own === undefined ? def.origin(at) : passedAs === undefined ? own : `${own}, ${passedAs} ${def.origin(at)}`;
+}
+
+/** The definition a string written whole there records as its `source`. */
+function definedAt(def: Definition, loc: SourceLocation): ValueSource {
+  return { kind: def.kind, name: def.name, loc };
 }
 
 function resolveTraversal(segments: string[], full: string, loc: SourceLocation, scope: Scope): TreeNode {
