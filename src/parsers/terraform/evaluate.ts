@@ -238,7 +238,7 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
       return v;
     }
     case "tuple":
-      return { kind: "array", items: node.items.map((c) => evalAst(c, ctx, inner)), loc };
+      return { kind: "array", items: evalEach(node.items, ctx, inner), loc };
     case "object": {
       const entries: TreeEntry[] = [];
       // (Indexed loops in the evaluation: a loop over an iterator makes an object per step in a cold process.)
@@ -297,6 +297,13 @@ function evalAst(node: HclExpr, ctx: AstCtx, scope: Scope): TreeNode {
       return unknown(sourceOf(ctx, node), loc);
     }
   }
+}
+
+/** The values of some expressions, in order (an indexed loop: no closure per list or call evaluated). */
+function evalEach(nodes: HclExpr[], ctx: AstCtx, scope: Scope): TreeNode[] {
+  const out = new Array<TreeNode>(nodes.length);
+  for (let i = 0; i < nodes.length; i++) out[i] = evalAst(nodes[i] as HclExpr, ctx, scope);
+  return out;
 }
 
 /** The name of an attribute step or of an index by a literal (`.0`, `[0]`, `["k"]`), else undefined. */
@@ -618,14 +625,20 @@ function step(base: TreeNode, steps: string[], expr: string, loc: SourceLocation
  */
 export function relocate(node: TreeNode, loc: SourceLocation, origin: string | undefined): TreeNode {
   switch (node.kind) {
-    case "array":
-      return { kind: "array", items: node.items.map((i) => relocate(i, loc, origin)), loc };
-    case "object":
-      return {
-        kind: "object",
-        entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin) })),
-        loc,
-      };
+    case "array": {
+      // (Indexed loops, not `map` with a callback: a closure per list or object placed.)
+      const items = new Array<TreeNode>(node.items.length);
+      for (let i = 0; i < items.length; i++) items[i] = relocate(node.items[i] as TreeNode, loc, origin);
+      return { kind: "array", items, loc };
+    }
+    case "object": {
+      const entries = new Array<TreeEntry>(node.entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        const e = node.entries[i] as TreeEntry;
+        entries[i] = { key: { value: e.key.value, loc }, value: relocate(e.value, loc, origin) };
+      }
+      return { kind: "object", entries, loc };
+    }
     case "unknown": {
       const out = relocateTree(node, loc, origin);
       const branches = branchValues.get(node);
@@ -744,14 +757,19 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
         );
       return out;
     }
-    case "array":
-      return { kind: "array", items: node.items.map((i) => defined(i, def, passedAs)), loc: node.loc };
-    case "object":
-      return {
-        kind: "object",
-        entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, def, passedAs) })),
-        loc: node.loc,
-      };
+    case "array": {
+      const items = new Array<TreeNode>(node.items.length);
+      for (let i = 0; i < items.length; i++) items[i] = defined(node.items[i] as TreeNode, def, passedAs);
+      return { kind: "array", items, loc: node.loc };
+    }
+    case "object": {
+      const entries = new Array<TreeEntry>(node.entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        const e = node.entries[i] as TreeEntry;
+        entries[i] = { key: e.key, value: defined(e.value, def, passedAs) };
+      }
+      return { kind: "object", entries, loc: node.loc };
+    }
     case "scalar":
       return node;
   }
@@ -1439,7 +1457,7 @@ function callFunction(
   const name = node.name.replace(/^provider::[^:]+::/, "");
   const src = sourceOf(ctx, node);
   const argNodes = [...node.args];
-  const args = argNodes.map((c) => evalAst(c, ctx, scope));
+  const args = evalEach(argNodes, ctx, scope);
   if (node.expandFinal) {
     // `f(a, list...)`: the list's elements are the last arguments.
     const last = args.pop();
