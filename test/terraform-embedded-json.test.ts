@@ -94,3 +94,61 @@ resource "aws_iam_role" "r" {
     ]);
   });
 });
+
+describe("terraform: JSON text of a local copied through another local", () => {
+  it("reads each JSON value at the use, with the origin of its own text and of the value interpolated into it", async () => {
+    const { parseTerraform } = await import("../src/parsers/terraform/index.js");
+    const { defaultSettings } = await import("../src/config/settings.js");
+    const files = {
+      "main.tf": `module "role" {
+  source = "./m"
+  org    = "acme"
+}
+`,
+      "m/main.tf": `variable "org" {}
+locals {
+  doc   = <<EOF
+{ "Statement": [{ "Effect": "Allow", "Principal": { "Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" },
+  "Condition": { "StringLike": { "token.actions.githubusercontent.com:sub": "repo:\${var.org}/app:*" } } }] }
+EOF
+  again = local.doc
+}
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = local.again
+}
+`,
+    };
+    const out = await parseTerraform(
+      Object.entries(files).map(([path, text]) => ({ path, abs: `/repo/${path}`, text })),
+      { root: "/repo", settings: defaultSettings(), readFile: () => undefined },
+    );
+    const statements = out.flatMap((f) => f.policies.flatMap((d) => d.statements));
+    const values = [
+      ...statements.flatMap((s) => s.principals.flatMap((p) => p.values.items)),
+      ...statements.flatMap((s) => s.conditions.flatMap((c) => c.values.items)),
+    ];
+    expect(
+      values.map((v) => [
+        displayText(v),
+        `${v.loc.file}:${String(v.loc.line)}:${String(v.loc.column)}`,
+        v.origin,
+        v.source &&
+          `${v.source.kind} ${v.source.name} ${v.source.loc.file}:${String(v.source.loc.line)}:${String(v.source.loc.column)}`,
+      ]),
+    ).toEqual([
+      [
+        "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+        "m/main.tf:11:24",
+        'local "doc" (m/main.tf:4)',
+        "local doc m/main.tf:4:66",
+      ],
+      [
+        "repo:acme/app:*",
+        "m/main.tf:11:24",
+        'module "role" argument org (main.tf:3); local "doc" (m/main.tf:5)',
+        undefined,
+      ],
+    ]);
+  });
+});

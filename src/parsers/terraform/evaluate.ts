@@ -50,13 +50,34 @@ import {
 const SEGMENTS = Symbol("segments");
 const PIECES = Symbol("pieces");
 interface Noted {
-  [SEGMENTS]?: Segment[];
+  [SEGMENTS]?: Segment[] | LaterSegments;
   [PIECES]?: number;
+}
+
+/**
+ * The located text of a string copied by `relocate` (placed at `loc`) or `defined` (marked with a definition), made
+ * from the original's when first read: JSON is parsed out of few strings (heredocs, files, templates), while most
+ * strings of a value are copied wherever it is used (every reference to a variable or local). What it makes is what
+ * the copy would have made at once (`movedSegments`, `markedSegments`): both read only the original's segments, its
+ * interpolated values (which are never changed once made) and what evaluation noted of them.
+ */
+class LaterSegments {
+  private made: Segment[] | undefined;
+
+  constructor(
+    private readonly from: TreeNode,
+    private readonly make: (segs: Segment[]) => Segment[],
+  ) {}
+
+  segments(): Segment[] {
+    return (this.made ??= this.make(stringSegments(this.from) ?? []));
+  }
 }
 
 /** The located text a string was made of (above). */
 export function stringSegments(node: TreeNode): Segment[] | undefined {
-  return (node as Noted)[SEGMENTS];
+  const noted = (node as Noted)[SEGMENTS];
+  return noted instanceof LaterSegments ? noted.segments() : noted;
 }
 
 /** Forgets what the evaluation noted about its values (above): called when `parseTerraform`'s evaluation ends. */
@@ -68,7 +89,7 @@ export function endEvaluation(): void {
   branchValues.clear();
 }
 
-function setSegments(node: TreeNode, segments: Segment[], pieces: number): void {
+function setSegments(node: TreeNode, segments: Segment[] | LaterSegments, pieces: number): void {
   const noted = node as Noted;
   noted[SEGMENTS] = segments;
   // One piece is what `piecesOf` gives a node without the property.
@@ -654,8 +675,13 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
       const out = relocateTree(node, loc, origin);
       if (out.kind !== "string") return out;
       if (node.value.source) out.value.source = node.value.source;
-      const segs = stringSegments(node);
-      if (segs) setSegments(out, sameLoc(node.loc, loc) ? segs : movedSegments(segs, loc, origin), piecesOf(node));
+      const segs = (node as Noted)[SEGMENTS];
+      if (segs)
+        setSegments(
+          out,
+          sameLoc(node.loc, loc) ? segs : new LaterSegments(node, (from) => movedSegments(from, loc, origin)),
+          piecesOf(node),
+        );
       return out;
     }
     default:
@@ -720,31 +746,8 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
       if (v.origin === undefined) value.source = definedAt(def, node.loc);
       else if (v.source !== undefined) value.source = v.source;
       const out: TreeNode = { kind: "string", value, loc: node.loc };
-      const segs = stringSegments(node);
-      if (segs) {
-        setSegments(
-          out,
-          segs.map((seg): Segment => {
-            if ("node" in seg)
-              return seg.ownFile
-                ? { node: defined(seg.node, def, passedAs), ownFile: true }
-                : { node: defined(seg.node, def, passedAs) };
-            if (seg.ownFile) return seg;
-            const own = seg.origin;
-            if (own && passedAs === undefined) return seg;
-            // (Written out, not spread: one per text segment of every string of a value defined.)
-            const marked: TextSegment = {
-              text: seg.text,
-              locate: seg.locate,
-              origin: (s) => markOrigin(def, passedAs, own?.(s), seg.locate(s, s + 1)),
-            };
-            if (!own) marked.source = (s: number, e: number) => definedAt(def, seg.locate(s, e));
-            else if (seg.source) marked.source = seg.source;
-            return marked;
-          }),
-          piecesOf(node),
-        );
-      }
+      if ((node as Noted)[SEGMENTS])
+        setSegments(out, new LaterSegments(node, (from) => markedSegments(from, def, passedAs)), piecesOf(node));
       return out;
     }
     case "unknown": {
@@ -773,6 +776,28 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
     case "scalar":
       return node;
   }
+}
+
+/** A string's located text marked with a definition (`defined`). */
+function markedSegments(segs: Segment[], def: Definition, passedAs: string | undefined): Segment[] {
+  return segs.map((seg): Segment => {
+    if ("node" in seg)
+      return seg.ownFile
+        ? { node: defined(seg.node, def, passedAs), ownFile: true }
+        : { node: defined(seg.node, def, passedAs) };
+    if (seg.ownFile) return seg;
+    const own = seg.origin;
+    if (own && passedAs === undefined) return seg;
+    // (Written out, not spread: one per text segment of every string of a value defined.)
+    const marked: TextSegment = {
+      text: seg.text,
+      locate: seg.locate,
+      origin: (s) => markOrigin(def, passedAs, own?.(s), seg.locate(s, s + 1)),
+    };
+    if (!own) marked.source = (s: number, e: number) => definedAt(def, seg.locate(s, e));
+    else if (seg.source) marked.source = seg.source;
+    return marked;
+  });
 }
 
 /**
