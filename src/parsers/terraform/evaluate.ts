@@ -835,7 +835,8 @@ function resolveTraversal(segments: string[], full: string, loc: SourceLocation,
   }
   if (root === "data" && name !== undefined) {
     // A data block sees its own names, not those of the expression referring to it (`each` of a role).
-    scope = scopeWith(scope, NO_NAMES, scope.depth);
+    // (The scope itself when it binds none already: most references are made in such a scope.)
+    if (scope.names !== NO_NAMES) scope = scopeWith(scope, NO_NAMES, scope.depth);
     const label = rest[1];
     const block = label === undefined ? undefined : mod.data.get(`${name}.${label}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));

@@ -612,7 +612,8 @@ function emitModule(
       const instances = instancesOf(block, scope);
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[i] as Instance;
-        const own = scopeWith(scope, instance.names, scope.depth);
+        // (The module's scope itself for a role without `count`/`for_each`: it binds the same names.)
+        const own = instance.names === scope.names ? scope : scopeWith(scope, instance.names, scope.depth);
         const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
         addPolicy(out, attr.expr, own, "trust", role);
       }
@@ -638,7 +639,9 @@ function emitModule(
         addPolicy(
           out,
           attr.expr,
-          scopeWith(scope, (instances[i] as Instance).names, scope.depth),
+          (instances[i] as Instance).names === scope.names
+            ? scope
+            : scopeWith(scope, (instances[i] as Instance).names, scope.depth),
           "permissions",
           undefined,
         );

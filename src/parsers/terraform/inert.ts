@@ -223,11 +223,16 @@ function inertBody(block: Block, mod: ModuleCtx): boolean {
   const facts = factsOfDocument(block);
   return (
     facts.clean &&
-    referencesClean(facts.merged, mod, true, new Set()) &&
-    referencesClean(facts.refers, mod, false, new Set()) &&
+    referencesSomethingClean(facts.merged, mod, true) &&
+    referencesSomethingClean(facts.refers, mod, false) &&
     // Evaluated once every expression is known to be clean.
     facts.dynamics.every((d) => emptyCollection(d, mod))
   );
+}
+
+/** `referencesClean` from a fresh start; references to nothing (most documents merge none) need no set of their own. */
+function referencesSomethingClean(refs: References, mod: ModuleCtx, principals: boolean): boolean {
+  return (refs.names.length === 0 && refs.documents.length === 0) || referencesClean(refs, mod, principals, new Set());
 }
 
 function principalBlock(b: Block): boolean {
