@@ -55,22 +55,49 @@ interface Noted {
 }
 
 /**
- * The located text of a string copied by `relocate` (placed at `loc`) or `defined` (marked with a definition), made
- * from the original's when first read: JSON is parsed out of few strings (heredocs, files, templates), while most
- * strings of a value are copied wherever it is used (every reference to a variable or local). What it makes is what
- * the copy would have made at once (`movedSegments`, `markedSegments`): both read only the original's segments, its
- * interpolated values (which are never changed once made) and what evaluation noted of them.
+ * The located text of a string, made when first read: JSON is parsed out of few strings (heredocs, files, templates),
+ * while most strings are literals of one text part, copied wherever they are used (every reference to a variable or
+ * local). For a string of one text part, that part located in its file; for one copied by `relocate` (placed at
+ * `loc`) or `defined` (marked with a definition), what the copy would have made at once (`movedSegments`,
+ * `markedSegments`): both read only the original's segments, its interpolated values (which are never changed once
+ * made) and what evaluation noted of them.
  */
-class LaterSegments {
+abstract class LaterSegments {
   private made: Segment[] | undefined;
 
+  segments(): Segment[] {
+    return (this.made ??= this.make());
+  }
+
+  protected abstract make(): Segment[];
+}
+
+/** A copy's (`relocate`, `defined`): made from the original's. */
+class CopiedSegments extends LaterSegments {
   constructor(
     private readonly from: TreeNode,
-    private readonly make: (segs: Segment[]) => Segment[],
-  ) {}
+    private readonly copy: (segs: Segment[]) => Segment[],
+  ) {
+    super();
+  }
 
-  segments(): Segment[] {
-    return (this.made ??= this.make(stringSegments(this.from) ?? []));
+  protected make(): Segment[] {
+    return this.copy(stringSegments(this.from) ?? []);
+  }
+}
+
+/** A string of one text part's (`textTemplate`, most strings of a policy): that part, located in its file. */
+class TextPartSegments extends LaterSegments {
+  constructor(
+    private readonly index: LineIndex,
+    private readonly part: Extract<TemplatePart, { kind: "text" }>,
+    private readonly ownFile: boolean,
+  ) {
+    super();
+  }
+
+  protected make(): Segment[] {
+    return [textSegment(this.index, this.part, this.ownFile)];
   }
 }
 
@@ -589,7 +616,7 @@ function textTemplate(
 ): TreeNode {
   if (!budget.step()) return budget.exceeded("steps", spanLoc(ctx, part));
   const out = str([part.value], templateLoc(ctx, node));
-  setSegments(out, [textSegment(ctx.file.index, part, ctx.ownFile === true)], 0);
+  setSegments(out, new TextPartSegments(ctx.file.index, part, ctx.ownFile === true), 0);
   return out;
 }
 
@@ -679,7 +706,7 @@ export function relocate(node: TreeNode, loc: SourceLocation, origin: string | u
       if (segs)
         setSegments(
           out,
-          sameLoc(node.loc, loc) ? segs : new LaterSegments(node, (from) => movedSegments(from, loc, origin)),
+          sameLoc(node.loc, loc) ? segs : new CopiedSegments(node, (from) => movedSegments(from, loc, origin)),
           piecesOf(node),
         );
       return out;
@@ -747,7 +774,7 @@ export function defined(node: TreeNode, def: Definition, passedAs?: string): Tre
       else if (v.source !== undefined) value.source = v.source;
       const out: TreeNode = { kind: "string", value, loc: node.loc };
       if ((node as Noted)[SEGMENTS])
-        setSegments(out, new LaterSegments(node, (from) => markedSegments(from, def, passedAs)), piecesOf(node));
+        setSegments(out, new CopiedSegments(node, (from) => markedSegments(from, def, passedAs)), piecesOf(node));
       return out;
     }
     case "unknown": {
