@@ -152,3 +152,58 @@ resource "aws_iam_role" "r" {
     ]);
   });
 });
+
+describe("terraform: heredoc JSON of one text part", () => {
+  it("places its values in the heredoc, and on the use (with the local's lines) when it comes through a local", async () => {
+    const { parseTerraform } = await import("../src/parsers/terraform/index.js");
+    const { defaultSettings } = await import("../src/config/settings.js");
+    const json = (repo: string): string => `{ "Statement": [{ "Effect": "Allow",
+  "Principal": { "Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" },
+  "Condition": { "StringLike": { "token.actions.githubusercontent.com:sub": "repo:o/${repo}:*" } } }] }`;
+    const text = `locals {
+  trust = <<EOF
+${json("r")}
+EOF
+}
+resource "aws_iam_role" "direct" {
+  name               = "direct"
+  assume_role_policy = <<EOF
+${json("d")}
+EOF
+}
+resource "aws_iam_role" "via_local" {
+  name               = "via-local"
+  assume_role_policy = local.trust
+}
+`;
+    const out = await parseTerraform([{ path: "main.tf", abs: "/repo/main.tf", text }], {
+      root: "/repo",
+      settings: defaultSettings(),
+      readFile: () => undefined,
+    });
+    const values = out.flatMap((f) =>
+      f.policies.flatMap((d) =>
+        d.statements.flatMap((s) => [
+          ...s.principals.flatMap((p) => p.values.items.map((v) => ({ role: d.role?.id, v }))),
+          ...s.conditions.flatMap((c) => c.values.items.map((v) => ({ role: d.role?.id, v }))),
+        ]),
+      ),
+    );
+    expect(
+      values.map(({ role, v }) =>
+        [
+          role,
+          displayText(v),
+          `${String(v.loc.line)}:${String(v.loc.column)}`,
+          v.origin ?? "-",
+          v.source ? `${v.source.kind} ${String(v.source.loc.line)}:${String(v.source.loc.column)}` : "-",
+        ].join(" "),
+      ),
+    ).toEqual([
+      "aws_iam_role.direct arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com 12:31 - -",
+      "aws_iam_role.direct repo:o/d:* 13:77 - -",
+      'aws_iam_role.via_local arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com 18:24 local "trust" (main.tf:4) local 4:31',
+      'aws_iam_role.via_local repo:o/r:* 18:24 local "trust" (main.tf:5) local 5:77',
+    ]);
+  });
+});
