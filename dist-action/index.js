@@ -12462,6 +12462,34 @@ var init_comments = __esm({
   }
 });
 
+// src/parsers/terraform/selection.ts
+function mentionsPolicies(text3) {
+  return RELEVANT_WORDS.test(text3) && RELEVANT.test(text3);
+}
+function supports(text3) {
+  return SUPPORT_WORDS.test(text3) && SUPPORT.test(text3);
+}
+function isTfvarsPath(path4) {
+  return path4.endsWith(".tfvars") || path4.endsWith(".tfvars.json");
+}
+function maySelect(text3, path4) {
+  if (isTfvarsPath(path4)) return AUTO_TFVARS.test(path4);
+  return ANY_WORDS.test(text3);
+}
+var RELEVANT, RELEVANT_WORDS, SUPPORT, SUPPORT_WORDS, AUTO_TFVARS, QUOTED_RELATIVE, ANY_WORDS;
+var init_selection = __esm({
+  "src/parsers/terraform/selection.ts"() {
+    "use strict";
+    RELEVANT = /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
+    RELEVANT_WORDS = /oidc|aws_iam_|assume_role_policy/;
+    SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
+    SUPPORT_WORDS = /variable|locals|template_file/;
+    AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
+    QUOTED_RELATIVE = /"\.\.?\//;
+    ANY_WORDS = new RegExp([RELEVANT_WORDS.source, QUOTED_RELATIVE.source, SUPPORT_WORDS.source].join("|"));
+  }
+});
+
 // src/parsers/program/comments.ts
 function isJsPath(file) {
   return /\.(ts|tsx|js|mjs|cjs|mts|cts)$/i.test(file);
@@ -13101,9 +13129,8 @@ var init_embedded_json = __esm({
         if (c === "{") return this.object(depth);
         if (c === "[") return this.array(depth);
         if (c === '"') {
-          const start2 = this.i;
           const value2 = this.string();
-          return { kind: "string", value: value2, loc: this.locate(start2, this.i) };
+          return { kind: "string", value: value2, loc: value2.loc };
         }
         if (c === PLACEHOLDER) {
           const node = this.nodes.get(this.i);
@@ -21032,30 +21059,146 @@ async function loadRegexEngine() {
 function compileRegex(pattern) {
   if (pattern.length > MAX_PATTERN)
     return { error: `a regular expression longer than ${String(MAX_PATTERN)} characters` };
+  const simple = simplePattern(pattern);
+  if (simple) return { re: simple };
+  return engineRegex(pattern);
+}
+function engineRegex(pattern) {
   if (!engine) throw new RegexEngineNeeded();
+  let re3;
   try {
-    return { re: engine.compile(pattern) };
+    re3 = engine.compile(pattern);
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
+  const groupCount = re3.groupCount();
+  return {
+    re: {
+      groupCount,
+      names: re3.namedGroups(),
+      finder(text3) {
+        const m = re3.matcher(text3);
+        return (from) => {
+          if (!m.find(from)) return void 0;
+          const groups = [];
+          for (let i = 0; i <= groupCount; i++) groups.push(m.group(i));
+          return { start: m.start(), end: m.end(), groups };
+        };
+      }
+    }
+  };
+}
+function simplePattern(pattern) {
+  if (!/^[\x20-\x7e]+$/.test(pattern)) return void 0;
+  if (pattern.endsWith("+") && !pattern.endsWith("\\+")) {
+    const set2 = classOf(pattern.slice(0, -1));
+    return set2 && scanned(pattern, (text3) => runFinder(text3, set2));
+  }
+  let literal4 = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === "\\") {
+      const next = pattern.charAt(++i);
+      if (!isPunctuation(next)) return void 0;
+      literal4 += next;
+    } else if (META.includes(c)) return void 0;
+    else literal4 += c;
+  }
+  return scanned(pattern, (text3) => (from) => {
+    const start = text3.indexOf(literal4, from);
+    return start < 0 ? void 0 : { start, end: start + literal4.length, groups: [literal4] };
+  });
+}
+function scanned(pattern, scan) {
+  return {
+    groupCount: 0,
+    names: {},
+    finder(text3) {
+      if (!SURROGATE.test(text3)) return scan(text3);
+      const compiled2 = engineRegex(pattern);
+      if ("error" in compiled2) throw new Error(`the engine refused a pattern read as simple: ${compiled2.error}`);
+      return compiled2.re.finder(text3);
+    }
+  };
+}
+function runFinder(text3, set2) {
+  return (from) => {
+    let start = from;
+    while (start < text3.length && !set2(text3.charCodeAt(start))) start++;
+    if (start >= text3.length) return void 0;
+    let end = start + 1;
+    while (end < text3.length && set2(text3.charCodeAt(end))) end++;
+    return { start, end, groups: [text3.slice(start, end)] };
+  };
+}
+function isPunctuation(c) {
+  return /^[!-/:-@[-`{-~]$/.test(c);
+}
+function classOf(atom) {
+  if (atom.length === 1) {
+    const c = atom.charCodeAt(0);
+    if (atom === ".") return (x) => x !== 10;
+    return META.includes(atom) ? void 0 : (x) => x === c;
+  }
+  if (atom.length === 2 && atom.charAt(0) === "\\") {
+    const e = atom.charAt(1);
+    if (isPunctuation(e)) {
+      const c = e.charCodeAt(0);
+      return (x) => x === c;
+    }
+    const perl = PERL[e.toLowerCase()];
+    if (!perl) return void 0;
+    return e === e.toLowerCase() ? perl : (x) => !perl(x);
+  }
+  if (!atom.startsWith("[") || !atom.endsWith("]")) return void 0;
+  let i = 1;
+  const negated = atom.charAt(1) === "^";
+  if (negated) i++;
+  const end = atom.length - 1;
+  if (i >= end || atom.charAt(i) === "]") return void 0;
+  const ranges = [];
+  while (i < end) {
+    const lo = classChar(atom, i, end);
+    if (!lo) return void 0;
+    i = lo.next;
+    if (atom.charAt(i) === "-" && i + 1 < end) {
+      const hi = classChar(atom, i + 1, end);
+      if (!hi || hi.code < lo.code) return void 0;
+      ranges.push(lo.code, hi.code);
+      i = hi.next;
+    } else ranges.push(lo.code, lo.code);
+  }
+  const inside = (x) => {
+    for (let r = 0; r < ranges.length; r += 2)
+      if (x >= ranges[r] && x <= ranges[r + 1]) return true;
+    return false;
+  };
+  return negated ? (x) => !inside(x) : inside;
+}
+function classChar(atom, i, end) {
+  const c = atom.charAt(i);
+  if (c === "\\") {
+    const e = atom.charAt(i + 1);
+    return i + 1 < end && isPunctuation(e) ? { code: e.charCodeAt(0), next: i + 2 } : void 0;
+  }
+  if (c === "[" || c === "]" || c === "-" && i !== end - 1 && atom.charAt(i - 1) !== "[" && atom.charAt(i - 1) !== "^")
+    return void 0;
+  return { code: c.charCodeAt(0), next: i + 1 };
 }
 function allMatches(re3, text3, limit) {
-  const m = re3.matcher(text3);
-  const n = m.groupCount();
+  const find = re3.finder(text3);
   const out2 = [];
   let pos = 0;
   let prevEnd = -1;
   while (pos <= text3.length && out2.length < limit) {
-    if (!m.find(pos)) break;
-    const start = m.start();
-    const end = m.end();
+    const m = find(pos);
+    if (!m) break;
+    const { start, end } = m;
     if (start === end && start === prevEnd) {
       pos = start + (isHighSurrogate(text3.charCodeAt(start)) ? 2 : 1);
       continue;
     }
-    const groups = [];
-    for (let i = 0; i <= n; i++) groups.push(m.group(i));
-    out2.push({ start, end, groups });
+    out2.push(m);
     prevEnd = end;
     pos = end > start ? end : end + (isHighSurrogate(text3.charCodeAt(end)) ? 2 : 1);
   }
@@ -21103,7 +21246,7 @@ function expand(template, match, names) {
   return out2;
 }
 function replaceAll(re3, text3, template) {
-  const names = re3.namedGroups();
+  const names = re3.names;
   let out2 = "";
   let last = 0;
   for (const m of allMatches(re3, text3, Number.MAX_SAFE_INTEGER)) {
@@ -21112,7 +21255,7 @@ function replaceAll(re3, text3, template) {
   }
   return out2 + text3.slice(last);
 }
-var engine, RegexEngineNeeded, MAX_PATTERN;
+var engine, RegexEngineNeeded, MAX_PATTERN, META, SURROGATE, PERL;
 var init_regex = __esm({
   "src/parsers/terraform/regex.ts"() {
     "use strict";
@@ -21122,6 +21265,13 @@ var init_regex = __esm({
       }
     };
     MAX_PATTERN = 1e4;
+    META = "\\.+*?()|[]{}^$";
+    SURROGATE = /[\uD800-\uDFFF]/;
+    PERL = {
+      d: (c) => c >= 48 && c <= 57,
+      s: (c) => c === 9 || c === 10 || c === 12 || c === 13 || c === 32,
+      w: (c) => c >= 48 && c <= 57 || c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95
+    };
   }
 });
 
@@ -28455,6 +28605,44 @@ var require_dist = __commonJS({
   }
 });
 
+// src/engine/sha256-wasm.ts
+var SHA256_WASM;
+var init_sha256_wasm = __esm({
+  "src/engine/sha256-wasm.ts"() {
+    "use strict";
+    SHA256_WASM = "AGFzbQEAAAABCgJgAX8Bf2ABfwADAwIAAQUDAQABBxMCBm1lbW9yeQIABmRpZ2VzdAABCpoFAiQAIABBGHQgAEEIdEGAgPwHcXIgAEEIdkGA/gNxIABBGHZycgvyBAEYfyAAQcgAakFAcSEBIABBgAE6AIAIIABBAWohAgJAA0AgAiABQQhrTw0BIAJBADoAgAggAkEBaiECDAALCyABIABBHXYQADYC+AcgASAAQQN0EAA2AvwHQefMp9AGIRFBhd2e23shEkHy5rvjAyETQbrqv6p6IRRB/6S5iAUhFUGM0ZXYeSEWQauzj/wBIRdBmZqD3wUhGEGACCEDIAFBgAhqIQECQANAIAMgAU8NAUEAIQQDQCAEIAMgBGooAgAQADYCgAIgBEEEaiEEIARBwABJDQALA0AgBCgC+AEhBSAEKALEASEGIAQgBUEReCAFQRN4cyAFQQp2cyAEKALkAWogBkEHeCAGQRJ4cyAGQQN2cyAEKALAAWpqNgKAAiAEQQRqIQQgBEGAAkkNAAsgESEJIBIhCiATIQsgFCEMIBUhDSAWIQ4gFyEPIBghEEEAIQQDQCAQIA1BBnggDUELeHMgDUEZeHNqIA8gDSAOIA9zcXNqIAQoAgAgBCgCgAJqaiEHIAlBAnggCUENeHMgCUEWeHMgCSAKcSALIAkgCnJxcmohCCAPIRAgDiEPIA0hDiAMIAdqIQ0gCyEMIAohCyAJIQogByAIaiEJIARBBGohBCAEQYACSQ0ACyARIAlqIREgEiAKaiESIBMgC2ohEyAUIAxqIRQgFSANaiEVIBYgDmohFiAXIA9qIRcgGCAQaiEYIANBwABqIQMMAAsLQQAgERAANgKABEEAIBIQADYChARBACATEAA2AogEQQAgFBAANgKMBEEAIBUQADYCkARBACAWEAA2ApQEQQAgFxAANgKYBEEAIBgQADYCnAQLC4cCAQBBAAuAApgvikKRRDdxz/vAtaXbtelbwlY58RHxWaSCP5LVXhyrmKoH2AFbgxK+hTEkw30MVXRdvnL+sd6Apwbcm3Txm8HBaZvkhke+78adwQ/MoQwkbyzpLaqEdErcqbBc2oj5dlJRPphtxjGoyCcDsMd/Wb/zC+DGR5Gn1VFjygZnKSkUhQq3JzghGy78bSxNEw04U1RzCmW7Cmp2LsnCgYUscpKh6L+iS2YaqHCLS8KjUWzHGeiS0SQGmdaFNQ70cKBqEBbBpBkIbDceTHdIJ7W8sDSzDBw5SqrYTk/KnFvzby5o7oKPdG9jpXgUeMiECALHjPr/vpDrbFCk96P5vvJ4ccY=";
+  }
+});
+
+// src/engine/sha256.ts
+function compile() {
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SHA256_WASM, "base64")), {});
+    const { memory, digest: digest2 } = instance.exports;
+    return { memory: Buffer.from(memory.buffer), digest: digest2 };
+  } catch {
+    return null;
+  }
+}
+function sha256Hex(text3) {
+  if (hasher === void 0) hasher = typeof WebAssembly === "object" ? compile() : null;
+  if (hasher === null) return void 0;
+  if (text3.length * 3 > ROOM && Buffer.byteLength(text3, "utf8") > ROOM) return void 0;
+  const length = hasher.memory.write(text3, MESSAGE, "utf8");
+  hasher.digest(length);
+  return hasher.memory.toString("hex", DIGEST, DIGEST + 32);
+}
+var MESSAGE, DIGEST, ROOM, hasher;
+var init_sha256 = __esm({
+  "src/engine/sha256.ts"() {
+    "use strict";
+    init_sha256_wasm();
+    MESSAGE = 1024;
+    DIGEST = 512;
+    ROOM = 64 * 1024 - MESSAGE - 72;
+  }
+});
+
 // src/parsers/terraform/functions.ts
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
@@ -28762,7 +28950,7 @@ function regexMatches(args, limit) {
   const compiled2 = compileRegex(pattern);
   if ("error" in compiled2) fail(`invalid regular expression: ${compiled2.error}`);
   const matches = allMatches(compiled2.re, subject, limit);
-  return { matches, names: compiled2.re.namedGroups(), groups: compiled2.re.groupCount() };
+  return { matches, names: compiled2.re.names, groups: compiled2.re.groupCount };
 }
 function matchValue(m, names, groups, site, args) {
   const o = out(site, args);
@@ -28819,7 +29007,12 @@ function csv(s) {
   return rows;
 }
 function hash(algorithm, encoding) {
-  return (args, site) => out(site, args).str(createHash(algorithm).update(text(args[0])).digest(encoding));
+  return (args, site) => out(site, args).str(digest(algorithm, encoding, text(args[0])));
+}
+function digest(algorithm, encoding, value) {
+  const hex = algorithm === "sha256" ? sha256Hex(value) : void 0;
+  if (hex !== void 0) return encoding === "hex" ? hex : Buffer.from(hex, "hex").toString("base64");
+  return createHash(algorithm).update(value).digest(encoding);
 }
 function index(n, length, wrap2) {
   const i = int(n);
@@ -29008,6 +29201,7 @@ var init_functions = __esm({
     init_value();
     init_embedded_json();
     init_limits();
+    init_sha256();
     init_regex();
     Unknown = class extends Error {
     };
@@ -30008,11 +30202,11 @@ function parseNow(block) {
   if (block instanceof LazyBlock) block.body();
 }
 function lazyBlocksOfHcl(file) {
-  const scanned = scanTopLevel(file.src.text, kept);
-  if (!scanned) return void 0;
+  const scanned2 = scanTopLevel(file.src.text, kept);
+  if (!scanned2) return void 0;
   const blocks = [];
-  for (let i = 0; i < scanned.length; i++) {
-    const b = scanned[i];
+  for (let i = 0; i < scanned2.length; i++) {
+    const b = scanned2[i];
     blocks.push(
       new LazyBlock(
         b.type,
@@ -30232,7 +30426,8 @@ var init_module = __esm({
 
 // src/parsers/terraform/evaluate.ts
 function stringSegments(node) {
-  return node[SEGMENTS];
+  const noted = node[SEGMENTS];
+  return noted instanceof LaterSegments ? noted.segments() : noted;
 }
 function endEvaluation() {
   lastCtx = void 0;
@@ -30328,7 +30523,7 @@ function evalAst(node, ctx, scope) {
       return v;
     }
     case "tuple":
-      return { kind: "array", items: node.items.map((c) => evalAst(c, ctx, inner)), loc };
+      return { kind: "array", items: evalEach(node.items, ctx, inner), loc };
     case "object": {
       const entries2 = [];
       for (let i = 0; i < node.items.length; i++) {
@@ -30384,6 +30579,11 @@ function evalAst(node, ctx, scope) {
       return unknown(sourceOf(ctx, node), loc);
     }
   }
+}
+function evalEach(nodes, ctx, scope) {
+  const out2 = new Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) out2[i] = evalAst(nodes[i], ctx, scope);
+  return out2;
 }
 function staticStep(s) {
   if (s.kind === "attr") return s.name;
@@ -30572,7 +30772,7 @@ function readsAsText(part2, ctx) {
 function textTemplate(node, part2, ctx, budget) {
   if (!budget.step()) return budget.exceeded("steps", spanLoc(ctx, part2));
   const out2 = str([part2.value], templateLoc(ctx, node));
-  setSegments(out2, [textSegment(ctx.file.index, part2, ctx.ownFile === true)], 0);
+  setSegments(out2, new TextPartSegments(ctx.file.index, part2, ctx.ownFile === true), 0);
   return out2;
 }
 function evalTemplate(node, ctx, scope) {
@@ -30617,14 +30817,19 @@ function step(base, steps, expr, loc, from = 0) {
 }
 function relocate2(node, loc, origin) {
   switch (node.kind) {
-    case "array":
-      return { kind: "array", items: node.items.map((i) => relocate2(i, loc, origin)), loc };
-    case "object":
-      return {
-        kind: "object",
-        entries: node.entries.map((e) => ({ key: { value: e.key.value, loc }, value: relocate2(e.value, loc, origin) })),
-        loc
-      };
+    case "array": {
+      const items = new Array(node.items.length);
+      for (let i = 0; i < items.length; i++) items[i] = relocate2(node.items[i], loc, origin);
+      return { kind: "array", items, loc };
+    }
+    case "object": {
+      const entries2 = new Array(node.entries.length);
+      for (let i = 0; i < entries2.length; i++) {
+        const e = node.entries[i];
+        entries2[i] = { key: { value: e.key.value, loc }, value: relocate2(e.value, loc, origin) };
+      }
+      return { kind: "object", entries: entries2, loc };
+    }
     case "unknown": {
       const out2 = relocate(node, loc, origin);
       const branches = branchValues.get(node);
@@ -30639,8 +30844,13 @@ function relocate2(node, loc, origin) {
       const out2 = relocate(node, loc, origin);
       if (out2.kind !== "string") return out2;
       if (node.value.source) out2.value.source = node.value.source;
-      const segs = stringSegments(node);
-      if (segs) setSegments(out2, sameLoc(node.loc, loc) ? segs : movedSegments(segs, loc, origin), piecesOf(node));
+      const segs = node[SEGMENTS];
+      if (segs)
+        setSegments(
+          out2,
+          sameLoc(node.loc, loc) ? segs : new CopiedSegments(node, (from) => movedSegments(from, loc, origin)),
+          piecesOf(node)
+        );
       return out2;
     }
     default:
@@ -30665,41 +30875,19 @@ function sameLoc(a, b) {
 }
 function defined(node, def, passedAs) {
   if (keptInPlace.has(node)) return node;
-  const mark = (own, at3) => own === void 0 ? def.origin(at3) : passedAs === void 0 ? own : `${own}, ${passedAs} ${def.origin(at3)}`;
-  const here = (loc) => ({ kind: def.kind, name: def.name, loc });
   switch (node.kind) {
     case "string": {
       const v = node.value;
-      const value = { parts: v.parts, loc: v.loc, origin: mark(v.origin, node.loc) };
-      if (v.origin === void 0) value.source = here(node.loc);
+      const value = { parts: v.parts, loc: v.loc, origin: markOrigin(def, passedAs, v.origin, node.loc) };
+      if (v.origin === void 0) value.source = definedAt(def, node.loc);
       else if (v.source !== void 0) value.source = v.source;
       const out2 = { kind: "string", value, loc: node.loc };
-      const segs = stringSegments(node);
-      if (segs) {
-        setSegments(
-          out2,
-          segs.map((seg) => {
-            if ("node" in seg)
-              return seg.ownFile ? { node: defined(seg.node, def, passedAs), ownFile: true } : { node: defined(seg.node, def, passedAs) };
-            if (seg.ownFile) return seg;
-            const own = seg.origin;
-            if (own && passedAs === void 0) return seg;
-            const marked = {
-              text: seg.text,
-              locate: seg.locate,
-              origin: (s) => mark(own?.(s), seg.locate(s, s + 1))
-            };
-            if (!own) marked.source = (s, e) => here(seg.locate(s, e));
-            else if (seg.source) marked.source = seg.source;
-            return marked;
-          }),
-          piecesOf(node)
-        );
-      }
+      if (node[SEGMENTS])
+        setSegments(out2, new CopiedSegments(node, (from) => markedSegments(from, def, passedAs)), piecesOf(node));
       return out2;
     }
     case "unknown": {
-      const out2 = { ...node, origin: mark(node.origin, node.loc) };
+      const out2 = { ...node, origin: markOrigin(def, passedAs, node.origin, node.loc) };
       const branches = branchValues.get(node);
       if (branches)
         branchValues.set(
@@ -30708,17 +30896,45 @@ function defined(node, def, passedAs) {
         );
       return out2;
     }
-    case "array":
-      return { kind: "array", items: node.items.map((i) => defined(i, def, passedAs)), loc: node.loc };
-    case "object":
-      return {
-        kind: "object",
-        entries: node.entries.map((e) => ({ key: e.key, value: defined(e.value, def, passedAs) })),
-        loc: node.loc
-      };
+    case "array": {
+      const items = new Array(node.items.length);
+      for (let i = 0; i < items.length; i++) items[i] = defined(node.items[i], def, passedAs);
+      return { kind: "array", items, loc: node.loc };
+    }
+    case "object": {
+      const entries2 = new Array(node.entries.length);
+      for (let i = 0; i < entries2.length; i++) {
+        const e = node.entries[i];
+        entries2[i] = { key: e.key, value: defined(e.value, def, passedAs) };
+      }
+      return { kind: "object", entries: entries2, loc: node.loc };
+    }
     case "scalar":
       return node;
   }
+}
+function markedSegments(segs, def, passedAs) {
+  return segs.map((seg) => {
+    if ("node" in seg)
+      return seg.ownFile ? { node: defined(seg.node, def, passedAs), ownFile: true } : { node: defined(seg.node, def, passedAs) };
+    if (seg.ownFile) return seg;
+    const own = seg.origin;
+    if (own && passedAs === void 0) return seg;
+    const marked = {
+      text: seg.text,
+      locate: seg.locate,
+      origin: (s) => markOrigin(def, passedAs, own?.(s), seg.locate(s, s + 1))
+    };
+    if (!own) marked.source = (s, e) => definedAt(def, seg.locate(s, e));
+    else if (seg.source) marked.source = seg.source;
+    return marked;
+  });
+}
+function markOrigin(def, passedAs, own, at3) {
+  return own === void 0 ? def.origin(at3) : passedAs === void 0 ? own : `${own}, ${passedAs} ${def.origin(at3)}`;
+}
+function definedAt(def, loc) {
+  return { kind: def.kind, name: def.name, loc };
 }
 function resolveTraversal(segments, full, loc, scope) {
   const root = segments[0];
@@ -30735,7 +30951,7 @@ function resolveTraversal(segments, full, loc, scope) {
     if (name3 === "root" || name3 === "cwd") return str(["."], loc);
   }
   if (root === "data" && name3 !== void 0) {
-    scope = scopeWith(scope, NO_NAMES, scope.depth);
+    if (scope.names !== NO_NAMES) scope = scopeWith(scope, NO_NAMES, scope.depth);
     const label2 = rest[1];
     const block = label2 === void 0 ? void 0 : mod.data.get(`${name3}.${label2}`);
     const attrs = rest.slice(2).filter((s) => !/^\d+$/.test(s));
@@ -30926,7 +31142,7 @@ function withTypeDefaults(value, block, name3, scope) {
   };
   const fill = (v, t2, depth) => {
     if (depth > 16 || t2.type !== "call") return v;
-    const [inner] = t2.args;
+    const inner = t2.args[0];
     if (!inner) return v;
     switch (t2.name) {
       case "optional":
@@ -30934,46 +31150,79 @@ function withTypeDefaults(value, block, name3, scope) {
       case "list":
       case "set": {
         if (v.kind !== "array") return v;
-        const items = v.items.map((i) => fill(i, inner, depth + 1));
-        return items.every((i, n) => i === v.items[n]) ? v : { ...v, items };
+        let items;
+        for (let i = 0; i < v.items.length; i++) {
+          const item = v.items[i];
+          const filled = fill(item, inner, depth + 1);
+          if (filled !== item) (items ??= v.items.slice())[i] = filled;
+        }
+        return items ? { ...v, items } : v;
       }
       case "map": {
         if (v.kind !== "object") return v;
-        const entries2 = v.entries.map((e) => {
+        let entries2;
+        for (let i = 0; i < v.entries.length; i++) {
+          const e = v.entries[i];
           const filled = fill(e.value, inner, depth + 1);
-          return filled === e.value ? e : { key: e.key, value: filled };
-        });
-        return entries2.every((e, n) => e === v.entries[n]) ? v : { ...v, entries: entries2 };
+          if (filled !== e.value) (entries2 ??= v.entries.slice())[i] = { key: e.key, value: filled };
+        }
+        return entries2 ? { ...v, entries: entries2 } : v;
       }
       case "object": {
         if (v.kind !== "object" || inner.type !== "object") return v;
-        const attrs = /* @__PURE__ */ new Map();
-        for (const item of inner.items) {
-          const key3 = typeKey(item.key);
-          if (key3 !== void 0) attrs.set(key3, item.value);
-        }
-        let changed = false;
-        const entries2 = v.entries.map((e) => {
-          const at3 = attrs.get(e.key.value);
+        const shape = objectShape(inner);
+        let entries2;
+        for (let i = 0; i < v.entries.length; i++) {
+          const e = v.entries[i];
+          const at3 = shape.types.get(e.key.value);
           const filled = at3 ? fill(e.value, at3, depth + 1) : e.value;
-          if (filled === e.value) return e;
-          changed = true;
-          return { key: e.key, value: filled };
-        });
-        for (const [key3, at3] of attrs) {
-          if (entries2.some((e) => e.key.value === key3) || at3.type !== "call" || at3.name !== "optional") continue;
-          const [attrType, attrDefault] = at3.args;
-          const filled = attrDefault ? defined(fill(evalAst(attrDefault, ctx, scope), attrType ?? attrDefault, depth + 1), def) : { kind: "scalar", value: null, loc: spanLoc(ctx, at3) };
-          entries2.push({ key: { value: key3, loc: spanLoc(ctx, at3) }, value: filled });
-          changed = true;
+          if (filled !== e.value) (entries2 ??= v.entries.slice())[i] = { key: e.key, value: filled };
         }
-        return changed ? { ...v, entries: entries2 } : v;
+        const given = v.entries;
+        for (let o = 0; o < shape.optionals.length; o++) {
+          const opt = shape.optionals[o];
+          if (hasKey(given, opt.key)) continue;
+          entries2 ??= given.slice();
+          const attrDefault = opt.call.args[1];
+          if (attrDefault) {
+            const filled = defined(
+              fill(evalAst(attrDefault, ctx, scope), opt.call.args[0] ?? attrDefault, depth + 1),
+              def
+            );
+            entries2.push({ key: { value: opt.key, loc: spanLoc(ctx, opt.call) }, value: filled });
+          } else entries2.push(opt.nullEntry ??= nullEntry(opt, ctx));
+        }
+        return entries2 ? { ...v, entries: entries2 } : v;
       }
       default:
         return v;
     }
   };
   return fill(value, type2, 0);
+}
+function objectShape(type2) {
+  let shape = objectShapes.get(type2);
+  if (shape) return shape;
+  const types2 = /* @__PURE__ */ new Map();
+  for (let i = 0; i < type2.items.length; i++) {
+    const item = type2.items[i];
+    const key3 = typeKey(item.key);
+    if (key3 !== void 0) types2.set(key3, item.value);
+  }
+  const optionals = [];
+  types2.forEach((at3, key3) => {
+    if (at3.type === "call" && at3.name === "optional") optionals.push({ key: key3, call: at3 });
+  });
+  objectShapes.set(type2, shape = { types: types2, optionals });
+  return shape;
+}
+function nullEntry(opt, ctx) {
+  const loc = spanLoc(ctx, opt.call);
+  return { key: { value: opt.key, loc }, value: { kind: "scalar", value: null, loc } };
+}
+function hasKey(entries2, key3) {
+  for (let i = 0; i < entries2.length; i++) if (entries2[i].key.value === key3) return true;
+  return false;
 }
 function typeKey(key3) {
   if (key3.type === "variable") return key3.name;
@@ -31207,7 +31456,7 @@ function callFunction(node, ctx, scope, loc) {
   const name3 = node.name.replace(/^provider::[^:]+::/, "");
   const src = sourceOf(ctx, node);
   const argNodes = [...node.args];
-  const args = argNodes.map((c) => evalAst(c, ctx, scope));
+  const args = evalEach(argNodes, ctx, scope);
   if (node.expandFinal) {
     const last = args.pop();
     const lastNode = argNodes.pop();
@@ -31450,7 +31699,7 @@ function evaluateJson(file, node, scope) {
       return node;
   }
 }
-var SEGMENTS, PIECES, ReadThrough, lastCtx, keptInPlace, MAX_INSTANCES, cyclesOf, LOCAL_REF, filesRead, templatesParsed, templateSources;
+var SEGMENTS, PIECES, LaterSegments, CopiedSegments, TextPartSegments, ReadThrough, lastCtx, keptInPlace, MAX_INSTANCES, objectShapes, cyclesOf, LOCAL_REF, filesRead, templatesParsed, templateSources;
 var init_evaluate = __esm({
   "src/parsers/terraform/evaluate.ts"() {
     "use strict";
@@ -31466,6 +31715,38 @@ var init_evaluate = __esm({
     init_module();
     SEGMENTS = /* @__PURE__ */ Symbol("segments");
     PIECES = /* @__PURE__ */ Symbol("pieces");
+    LaterSegments = class {
+      made;
+      segments() {
+        return this.made ??= this.make();
+      }
+    };
+    CopiedSegments = class extends LaterSegments {
+      constructor(from, copy) {
+        super();
+        this.from = from;
+        this.copy = copy;
+      }
+      from;
+      copy;
+      make() {
+        return this.copy(stringSegments(this.from) ?? []);
+      }
+    };
+    TextPartSegments = class extends LaterSegments {
+      constructor(index2, part2, ownFile) {
+        super();
+        this.index = index2;
+        this.part = part2;
+        this.ownFile = ownFile;
+      }
+      index;
+      part;
+      ownFile;
+      make() {
+        return [textSegment(this.index, this.part, this.ownFile)];
+      }
+    };
     ReadThrough = class extends LineIndex {
       constructor(file, text3, via) {
         super(file, text3);
@@ -31486,6 +31767,7 @@ var init_evaluate = __esm({
     };
     keptInPlace = /* @__PURE__ */ new WeakSet();
     MAX_INSTANCES = 64;
+    objectShapes = /* @__PURE__ */ new WeakMap();
     cyclesOf = /* @__PURE__ */ new WeakMap();
     LOCAL_REF = /\blocal\.([A-Za-z_][\w-]*)/g;
     filesRead = /* @__PURE__ */ new Map();
@@ -32485,8 +32767,11 @@ function factsOfDocument(block) {
 }
 function inertBody(block, mod) {
   const facts2 = factsOfDocument(block);
-  return facts2.clean && referencesClean(facts2.merged, mod, true, /* @__PURE__ */ new Set()) && referencesClean(facts2.refers, mod, false, /* @__PURE__ */ new Set()) && // Evaluated once every expression is known to be clean.
+  return facts2.clean && referencesSomethingClean(facts2.merged, mod, true) && referencesSomethingClean(facts2.refers, mod, false) && // Evaluated once every expression is known to be clean.
   facts2.dynamics.every((d) => emptyCollection(d, mod));
+}
+function referencesSomethingClean(refs, mod, principals) {
+  return refs.names.length === 0 && refs.documents.length === 0 || referencesClean(refs, mod, principals, /* @__PURE__ */ new Set());
 }
 function principalBlock(b) {
   return PRINCIPAL_BLOCKS.has(b.type) || b.type === "dynamic" && PRINCIPAL_BLOCKS.has(b.labels[0] ?? "");
@@ -32558,12 +32843,6 @@ __export(terraform_exports, {
   parseTerraform: () => parseTerraform,
   policyFromValue: () => policyFromValue
 });
-function mentionsPolicies(text3) {
-  return RELEVANT_WORDS.test(text3) && RELEVANT.test(text3);
-}
-function supports(text3) {
-  return SUPPORT_WORDS.test(text3) && SUPPORT.test(text3);
-}
 async function parseTerraform(files, env) {
   const run7 = planRun(files);
   try {
@@ -32699,7 +32978,7 @@ function planRun(files) {
   return plan;
 }
 function isTfvars(f) {
-  return f.path.endsWith(".tfvars") || f.path.endsWith(".tfvars.json");
+  return isTfvarsPath(f.path);
 }
 async function loadModules(group, run7, env, whole) {
   const loaded2 = /* @__PURE__ */ new Map();
@@ -32941,7 +33220,7 @@ function emitModule(m, mod, prefix, stack, modules, done) {
       const instances = instancesOf(block, scope);
       for (let i = 0; i < instances.length; i++) {
         const instance = instances[i];
-        const own = scopeWith(scope, instance.names, scope.depth);
+        const own = instance.names === scope.names ? scope : scopeWith(scope, instance.names, scope.depth);
         const role = roleInfo(block, `${prefix}${address}${instance.key}`, own);
         addPolicy(out2, attr.expr, own, "trust", role);
       }
@@ -32961,7 +33240,7 @@ function emitModule(m, mod, prefix, stack, modules, done) {
         addPolicy(
           out2,
           attr.expr,
-          scopeWith(scope, instances[i].names, scope.depth),
+          instances[i].names === scope.names ? scope : scopeWith(scope, instances[i].names, scope.depth),
           "permissions",
           void 0
         );
@@ -33095,7 +33374,7 @@ function policyFromValue(value, ctx, out2) {
   }
   return normalisePolicy(policyConditionValues(json3.tree), ctx, value.loc);
 }
-var RELEVANT, RELEVANT_WORDS, SUPPORT, SUPPORT_WORDS, AUTO_TFVARS, PERMISSION_RESOURCES, LOCAL_SOURCE, QUOTED_RELATIVE, MAX_MODULE_DEPTH, MAX_RESTARTS, EveryFileWhole, CallAcrossGroups, Pass, plainSourceDirs, READ_FIRST_RESOURCES, readResources;
+var PERMISSION_RESOURCES, LOCAL_SOURCE, MAX_MODULE_DEPTH, MAX_RESTARTS, EveryFileWhole, CallAcrossGroups, Pass, plainSourceDirs, READ_FIRST_RESOURCES, readResources;
 var init_terraform = __esm({
   "src/parsers/terraform/index.ts"() {
     "use strict";
@@ -33115,11 +33394,7 @@ var init_terraform = __esm({
     init_modules();
     init_inert();
     init_policy_document();
-    RELEVANT = /assume_role_policy|aws_iam_policy_document|aws_iam_openid_connect_provider|"aws_iam_(?:role_|user_|group_)?policy"|iam-github-oidc-role|oidc-github|github-oidc/;
-    RELEVANT_WORDS = /oidc|aws_iam_|assume_role_policy/;
-    SUPPORT = /(?:^|\n)\s*(?:variable|locals)\b|"variable"\s*:|"locals"\s*:|template_file/;
-    SUPPORT_WORDS = /variable|locals|template_file/;
-    AUTO_TFVARS = /(^|\/)(terraform\.tfvars|[^/]*\.auto\.tfvars)(\.json)?$/;
+    init_selection();
     PERMISSION_RESOURCES = /* @__PURE__ */ new Set([
       "aws_iam_policy",
       "aws_iam_role_policy",
@@ -33127,7 +33402,6 @@ var init_terraform = __esm({
       "aws_iam_group_policy"
     ]);
     LOCAL_SOURCE = /(?:\bsource\s*=\s*|"source"\s*:\s*)"(\.\.?\/[^"$]*)"/g;
-    QUOTED_RELATIVE = /"\.\.?\//;
     MAX_MODULE_DEPTH = 8;
     MAX_RESTARTS = 4;
     EveryFileWhole = class extends Error {
@@ -61554,6 +61828,7 @@ var init_formats = __esm({
     init_project();
     init_discovery();
     init_comments();
+    init_selection();
     init_comments2();
     TERRAFORM_PATH = /\.(tf|tfvars)(\.json)?$/;
     JSON_PATH = /\.(json|template)$/;
@@ -61572,6 +61847,8 @@ var init_formats = __esm({
         globs: ["**/*.tf", "**/*.tf.json", "**/*.tfvars", "**/*.tfvars.json"],
         matchesPath: (path4) => TERRAFORM_PATH.test(path4),
         inputByPath: true,
+        // A file no module directory could select (outputs, providers, other resources) is dropped once read.
+        sniff: maySelect,
         // One module (directory) is one deployment; the provider URL is written by hand.
         facts: { deploymentScope: "directory", providerUrlNeedsScheme: true },
         parser: { kind: "batch", load: async () => (await Promise.resolve().then(() => (init_terraform(), terraform_exports))).parseTerraform }
@@ -68474,13 +68751,13 @@ var require_ignore = __commonJS({
           out2 += hold(`[${char}]`);
           index2++;
         } else if (char === "[") {
-          const scanned = scanBracket(pattern, index2);
-          if (scanned === null) {
+          const scanned2 = scanBracket(pattern, index2);
+          if (scanned2 === null) {
             out2 += hold(NEVER_MATCH);
             index2 = length;
           } else {
-            out2 += hold(scanned.source);
-            index2 = scanned.end + 1;
+            out2 += hold(scanned2.source);
+            index2 = scanned2.end + 1;
           }
         } else {
           out2 += char;
@@ -71393,7 +71670,7 @@ function takes(grammar, ignoreCase, e, ch) {
   ascii[e * 128 + code18] = yes ? 2 : 1;
   return yes;
 }
-function classOf(grammar, ignoreCase, ch) {
+function classOf2(grammar, ignoreCase, ch) {
   const byCase = ignoreCase ? 1 : 0;
   const code18 = ch.charCodeAt(0);
   const ascii = grammar.asciiClasses[byCase];
@@ -71416,7 +71693,7 @@ function walkCached(els, grammar, mode, unknowns) {
   shapeCodes[0] = (ignoreCase ? 2 : 0) + (unknowns === "onePart" ? 1 : 0);
   for (let i = 0; i < els.length; i++) {
     const el = els[i];
-    const symbol = el.kind === "char" ? 3 + classOf(grammar, ignoreCase, el.ch) : el.kind === "any" ? 0 : el.kind === "one" ? 1 : 2;
+    const symbol = el.kind === "char" ? 3 + classOf2(grammar, ignoreCase, el.ch) : el.kind === "any" ? 0 : el.kind === "one" ? 1 : 2;
     if (symbol > 65535) return walk2(els, grammar, mode, unknowns);
     shapeCodes[i + 1] = symbol;
   }
@@ -77513,44 +77790,6 @@ var init_result = __esm({
   }
 });
 
-// src/engine/sha256-wasm.ts
-var SHA256_WASM;
-var init_sha256_wasm = __esm({
-  "src/engine/sha256-wasm.ts"() {
-    "use strict";
-    SHA256_WASM = "AGFzbQEAAAABCgJgAX8Bf2ABfwADAwIAAQUDAQABBxMCBm1lbW9yeQIABmRpZ2VzdAABCpoFAiQAIABBGHQgAEEIdEGAgPwHcXIgAEEIdkGA/gNxIABBGHZycgvyBAEYfyAAQcgAakFAcSEBIABBgAE6AIAIIABBAWohAgJAA0AgAiABQQhrTw0BIAJBADoAgAggAkEBaiECDAALCyABIABBHXYQADYC+AcgASAAQQN0EAA2AvwHQefMp9AGIRFBhd2e23shEkHy5rvjAyETQbrqv6p6IRRB/6S5iAUhFUGM0ZXYeSEWQauzj/wBIRdBmZqD3wUhGEGACCEDIAFBgAhqIQECQANAIAMgAU8NAUEAIQQDQCAEIAMgBGooAgAQADYCgAIgBEEEaiEEIARBwABJDQALA0AgBCgC+AEhBSAEKALEASEGIAQgBUEReCAFQRN4cyAFQQp2cyAEKALkAWogBkEHeCAGQRJ4cyAGQQN2cyAEKALAAWpqNgKAAiAEQQRqIQQgBEGAAkkNAAsgESEJIBIhCiATIQsgFCEMIBUhDSAWIQ4gFyEPIBghEEEAIQQDQCAQIA1BBnggDUELeHMgDUEZeHNqIA8gDSAOIA9zcXNqIAQoAgAgBCgCgAJqaiEHIAlBAnggCUENeHMgCUEWeHMgCSAKcSALIAkgCnJxcmohCCAPIRAgDiEPIA0hDiAMIAdqIQ0gCyEMIAohCyAJIQogByAIaiEJIARBBGohBCAEQYACSQ0ACyARIAlqIREgEiAKaiESIBMgC2ohEyAUIAxqIRQgFSANaiEVIBYgDmohFiAXIA9qIRcgGCAQaiEYIANBwABqIQMMAAsLQQAgERAANgKABEEAIBIQADYChARBACATEAA2AogEQQAgFBAANgKMBEEAIBUQADYCkARBACAWEAA2ApQEQQAgFxAANgKYBEEAIBgQADYCnAQLC4cCAQBBAAuAApgvikKRRDdxz/vAtaXbtelbwlY58RHxWaSCP5LVXhyrmKoH2AFbgxK+hTEkw30MVXRdvnL+sd6Apwbcm3Txm8HBaZvkhke+78adwQ/MoQwkbyzpLaqEdErcqbBc2oj5dlJRPphtxjGoyCcDsMd/Wb/zC+DGR5Gn1VFjygZnKSkUhQq3JzghGy78bSxNEw04U1RzCmW7Cmp2LsnCgYUscpKh6L+iS2YaqHCLS8KjUWzHGeiS0SQGmdaFNQ70cKBqEBbBpBkIbDceTHdIJ7W8sDSzDBw5SqrYTk/KnFvzby5o7oKPdG9jpXgUeMiECALHjPr/vpDrbFCk96P5vvJ4ccY=";
-  }
-});
-
-// src/engine/sha256.ts
-function compile() {
-  try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SHA256_WASM, "base64")), {});
-    const { memory, digest } = instance.exports;
-    return { memory: Buffer.from(memory.buffer), digest };
-  } catch {
-    return null;
-  }
-}
-function sha256Hex(text3) {
-  if (hasher === void 0) hasher = typeof WebAssembly === "object" ? compile() : null;
-  if (hasher === null) return void 0;
-  if (text3.length * 3 > ROOM && Buffer.byteLength(text3, "utf8") > ROOM) return void 0;
-  const length = hasher.memory.write(text3, MESSAGE, "utf8");
-  hasher.digest(length);
-  return hasher.memory.toString("hex", DIGEST, DIGEST + 32);
-}
-var MESSAGE, DIGEST, ROOM, hasher;
-var init_sha256 = __esm({
-  "src/engine/sha256.ts"() {
-    "use strict";
-    init_sha256_wasm();
-    MESSAGE = 1024;
-    DIGEST = 512;
-    ROOM = 64 * 1024 - MESSAGE - 72;
-  }
-});
-
 // src/engine/fingerprint.ts
 import * as crypto from "node:crypto";
 function sha256(text3) {
@@ -77566,16 +77805,16 @@ function sha256(text3) {
   return crypto.createHash("sha256").update(text3).digest("hex");
 }
 function locatedText(lines2, m) {
-  const first = lines2[m.line - 1] ?? "";
+  const first = lines2.at(m.line - 1);
   let text3;
   if (m.endLine < m.line || m.endLine === m.line && m.endColumn <= m.column) text3 = first.slice(m.column - 1);
   else if (m.endLine === m.line) text3 = first.slice(m.column - 1, m.endColumn - 1);
-  else
-    text3 = [
-      first.slice(m.column - 1),
-      ...lines2.slice(m.line, m.endLine - 1),
-      (lines2[m.endLine - 1] ?? "").slice(0, m.endColumn - 1)
-    ].join("\n");
+  else {
+    const parts = [first.slice(m.column - 1)];
+    for (let i = m.line; i < m.endLine - 1; i++) parts.push(lines2.at(i));
+    parts.push(lines2.at(m.endLine - 1).slice(0, m.endColumn - 1));
+    text3 = parts.join("\n");
+  }
   return collapsed(text3);
 }
 function collapsed(text3) {
@@ -77588,7 +77827,7 @@ function collapsed(text3) {
 }
 function addFingerprints(messages, file, text3) {
   if (messages.length === 0) return;
-  const lines2 = text3.split(/\r?\n/);
+  const lines2 = new Lines(text3);
   const seen = /* @__PURE__ */ new Map();
   for (const m of [...messages].sort(compareMessages)) {
     if (m.messageId === MORE_FINDINGS) {
@@ -77604,7 +77843,7 @@ function addFingerprints(messages, file, text3) {
 function moreFindingsFingerprint(ruleId, file) {
   return sha256(`${ruleId}\0${MORE_FINDINGS}\0${file}`).slice(0, 32);
 }
-var oneShot, LINE_NUMBERS, LOCATED_TEXT_LENGTH;
+var oneShot, LINE_NUMBERS, Lines, LOCATED_TEXT_LENGTH;
 var init_fingerprint = __esm({
   "src/engine/fingerprint.ts"() {
     "use strict";
@@ -77612,6 +77851,29 @@ var init_fingerprint = __esm({
     init_sha256();
     oneShot = true;
     LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
+    Lines = class {
+      constructor(text3) {
+        this.text = text3;
+      }
+      text;
+      /** Where each line found so far starts. */
+      starts = [0];
+      /** The text of line `i` (0-based); "" past the end. */
+      at(i) {
+        const { text: text3, starts } = this;
+        while (starts.length <= i + 1) {
+          const last = starts[starts.length - 1];
+          if (last > text3.length) break;
+          const nl = text3.indexOf("\n", last);
+          starts.push(nl < 0 ? text3.length + 1 : nl + 1);
+        }
+        if (i + 1 >= starts.length) return "";
+        const start = starts[i];
+        let end = starts[i + 1] - 1;
+        if (end > start && end <= text3.length - 1 && text3.charCodeAt(end - 1) === 13) end--;
+        return text3.slice(start, end);
+      }
+    };
     LOCATED_TEXT_LENGTH = 2e3;
   }
 });
@@ -77832,6 +78094,8 @@ var init_workflow_stream = __esm({
       others;
       templates = /* @__PURE__ */ new Set();
       next = 0;
+      /** Workflow files handed to `each` so far. */
+      laterFiles = 0;
       /** Workflow files with a job that calls a local workflow, handed over last. */
       deferred = [];
       /** Files whose workflow models were dropped. */
@@ -77849,7 +78113,15 @@ var init_workflow_stream = __esm({
         },
         each: (file) => this.each(file)
       };
+      /**
+       * The project `start` built of every other file, when no workflow file came after it (a run of Terraform or
+       * templates only): it is then the whole project, and need not be built and indexed again.
+       */
+      wholeProject() {
+        return this.laterFiles === 0 ? this.others : void 0;
+      }
       async each(file) {
+        this.laterFiles++;
         if (file.workflowTriggers) this.triggers.set(file.file, file.workflowTriggers);
         if (file.workflows.length === 0 || this.templates.has(file.file) || !this.handler || !this.others) return file;
         const order = this.next++;
@@ -77947,8 +78219,9 @@ async function loadProject(req = {}) {
   const stream = req.workflowFiles ? new WorkflowStream(req.workflowFiles, base, files.problems) : void 0;
   let parsed = [...files.problems, ...await parseAll(files.all, env, release, stream?.later)];
   if (stream) parsed = await stream.restoreCallees(parsed, (path4) => files.parseAgain(path4, env));
-  const project = buildProject(root, parsed);
-  const loaded2 = { ...base, project, index: indexProject(project, config.settings) };
+  const whole = stream?.wholeProject();
+  const project = whole?.project ?? buildProject(root, parsed);
+  const loaded2 = { ...base, project, index: whole?.index ?? indexProject(project, config.settings) };
   await stream?.handDeferred(loaded2);
   return loaded2;
 }
