@@ -6,7 +6,14 @@ import { describe, expect, it } from "vitest";
 import { LineIndex } from "../src/model/location.js";
 import { parseEmbeddedJson, textAt } from "../src/parsers/terraform/embedded-json.js";
 import type { TreeNode } from "../src/parsers/tree.js";
-import { displayText } from "../src/model/value.js";
+import { displayText, type StrValue } from "../src/model/value.js";
+
+/** A value's text, place, origin and source (its kind, name and place), as the tests below compare them. */
+function valueWithPlaces(v: StrValue): unknown[] {
+  const at = (loc: { file: string; line: number; column: number }): string =>
+    `${loc.file}:${String(loc.line)}:${String(loc.column)}`;
+  return [displayText(v), at(v.loc), v.origin, v.source && `${v.source.kind} ${v.source.name} ${at(v.source.loc)}`];
+}
 
 function located(n: TreeNode): unknown {
   const at = `${String(n.loc.line)}:${String(n.loc.column)}-${String(n.loc.endLine)}:${String(n.loc.endColumn)}`;
@@ -76,15 +83,7 @@ resource "aws_iam_role" "r" {
     const values = out.flatMap((f) =>
       f.policies.flatMap((d) => d.statements.flatMap((s) => s.conditions.flatMap((c) => c.values.items))),
     );
-    expect(
-      values.map((v) => [
-        displayText(v),
-        `${v.loc.file}:${String(v.loc.line)}:${String(v.loc.column)}`,
-        v.origin,
-        v.source &&
-          `${v.source.kind} ${v.source.name} ${v.source.loc.file}:${String(v.source.loc.line)}:${String(v.source.loc.column)}`,
-      ]),
-    ).toEqual([
+    expect(values.map(valueWithPlaces)).toEqual([
       [
         "repo:o/r:*",
         "m/main.tf:4:24",
@@ -128,15 +127,7 @@ resource "aws_iam_role" "r" {
       ...statements.flatMap((s) => s.principals.flatMap((p) => p.values.items)),
       ...statements.flatMap((s) => s.conditions.flatMap((c) => c.values.items)),
     ];
-    expect(
-      values.map((v) => [
-        displayText(v),
-        `${v.loc.file}:${String(v.loc.line)}:${String(v.loc.column)}`,
-        v.origin,
-        v.source &&
-          `${v.source.kind} ${v.source.name} ${v.source.loc.file}:${String(v.source.loc.line)}:${String(v.source.loc.column)}`,
-      ]),
-    ).toEqual([
+    expect(values.map(valueWithPlaces)).toEqual([
       [
         "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
         "m/main.tf:11:24",
