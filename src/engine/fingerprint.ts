@@ -1,6 +1,7 @@
 import * as crypto from "node:crypto";
 import { compareMessages, MORE_FINDINGS, type LintMessage } from "./result.js";
 import { sha256Hex } from "./sha256.js";
+import { LineIndex } from "../model/location.js";
 
 let oneShot = true;
 
@@ -26,43 +27,16 @@ function sha256(text: string): string {
 /** Line numbers inside a message (`line 15`, `file.tf:6`, `6:3`) change when unrelated lines move. */
 const LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
 
-/**
- * A text's lines as `text.split(/\r?\n/)` gives them (a `\r` before a line feed is not part of the line), found
- * only as far as asked: a file's findings need a few of its lines, not an array of all of them.
- */
-export class Lines {
-  /** Where each line found so far starts. */
-  private readonly starts = [0];
-
-  constructor(private readonly text: string) {}
-
-  /** The text of line `i` (0-based); "" past the end. */
-  at(i: number): string {
-    const { text, starts } = this;
-    while (starts.length <= i + 1) {
-      const last = starts[starts.length - 1] as number;
-      if (last > text.length) break;
-      const nl = text.indexOf("\n", last);
-      starts.push(nl < 0 ? text.length + 1 : nl + 1);
-    }
-    if (i + 1 >= starts.length) return "";
-    const start = starts[i] as number;
-    let end = (starts[i + 1] as number) - 1;
-    if (end > start && end <= text.length - 1 && text.charCodeAt(end - 1) === 13) end--;
-    return text.slice(start, end);
-  }
-}
-
 /** The source text between a finding's start and end, whitespace collapsed (its start line when the range is empty). */
-function locatedText(lines: Lines, m: LintMessage): string {
-  const first = lines.at(m.line - 1);
+function locatedText(lines: LineIndex, m: LintMessage): string {
+  const first = lines.lineText(m.line);
   let text: string;
   if (m.endLine < m.line || (m.endLine === m.line && m.endColumn <= m.column)) text = first.slice(m.column - 1);
   else if (m.endLine === m.line) text = first.slice(m.column - 1, m.endColumn - 1);
   else {
     const parts = [first.slice(m.column - 1)];
-    for (let i = m.line; i < m.endLine - 1; i++) parts.push(lines.at(i));
-    parts.push(lines.at(m.endLine - 1).slice(0, m.endColumn - 1));
+    for (let line = m.line + 1; line < m.endLine; line++) parts.push(lines.lineText(line));
+    parts.push(lines.lineText(m.endLine).slice(0, m.endColumn - 1));
     text = parts.join("\n");
   }
   return collapsed(text);
@@ -94,7 +68,8 @@ function collapsed(text: string): string {
  */
 export function addFingerprints(messages: LintMessage[], file: string, text: string): void {
   if (messages.length === 0) return;
-  const lines = new Lines(text);
+  // Only the lines of the file's findings are found (`LineIndex` reads the text as far as asked).
+  const lines = new LineIndex(file, text);
   const seen = new Map<string, number>();
   for (const m of [...messages].sort(compareMessages)) {
     if (m.messageId === MORE_FINDINGS) {

@@ -91,13 +91,18 @@ export class LineIndex {
     };
   }
 
-  /** The text of one 1-based line, without its newline. */
+  /**
+   * The text of one 1-based line without its line break (`\n` or `\r\n`), as `text.split(/\r?\n/)` gives it: a
+   * `\r` ends a line only before a `\n` (the last line keeps a final lone `\r`); "" past the end.
+   */
   lineText(line: number): string {
     this.reachLine(line + 1);
     const start = this.starts[line - 1];
     if (start === undefined) return "";
     const next = this.starts[line];
-    return this.text.slice(start, next === undefined ? undefined : next - 1).replace(/\r$/, "");
+    if (next === undefined) return this.text.slice(start);
+    const end = next > start + 1 && this.text.charCodeAt(next - 2) === 13 ? next - 2 : next - 1;
+    return this.text.slice(start, end);
   }
 
   get lineCount(): number {
