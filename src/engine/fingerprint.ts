@@ -1,28 +1,6 @@
-import * as crypto from "node:crypto";
 import { compareMessages, MORE_FINDINGS, type LintMessage } from "./result.js";
-import { sha256Hex } from "./sha256.js";
+import { sha256 } from "./sha256.js";
 import { LineIndex } from "../model/location.js";
-
-let oneShot = true;
-
-/**
- * SHA-256 in hex: in WebAssembly (`sha256.ts`: node:crypto, loaded lazily by the CLI bundle, is then not loaded
- * at all), else with node:crypto. `crypto.hash` (Node ≥ 20.12) saves a Hash object per finding; older Nodes (and
- * the CLI bundle's lazy wrapper of it there) throw a TypeError on the first call, and `createHash` is used from
- * then on.
- */
-function sha256(text: string): string {
-  const fast = sha256Hex(text);
-  if (fast !== undefined) return fast;
-  if (oneShot) {
-    try {
-      return crypto.hash("sha256", text);
-    } catch {
-      oneShot = false;
-    }
-  }
-  return crypto.createHash("sha256").update(text).digest("hex");
-}
 
 /** Line numbers inside a message (`line 15`, `file.tf:6`, `6:3`) change when unrelated lines move. */
 const LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;

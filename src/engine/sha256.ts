@@ -1,7 +1,8 @@
+import * as crypto from "node:crypto";
 import { SHA256_WASM } from "./sha256-wasm.js";
 
 /**
- * SHA-256 for finding fingerprints in WebAssembly (sha256.wat, assembled into sha256-wasm.ts): a run that prints
+ * SHA-256 for finding fingerprints and Terraform's `sha256()` in WebAssembly (sha256.wat, assembled into sha256-wasm.ts): a run that prints
  * fingerprints (json, sarif, baselines) then does not load node:crypto, whose modules cost a short run more
  * than all its hashing (≈ 5 ms of CPU against ≈ 1.5 ms to compile this module and hash a run's findings).
  */
@@ -42,4 +43,25 @@ export function sha256Hex(text: string): string | undefined {
   const length = hasher.memory.write(text, MESSAGE, "utf8");
   hasher.digest(length);
   return hasher.memory.toString("hex", DIGEST, DIGEST + 32);
+}
+
+let oneShot = true;
+
+/**
+ * SHA-256 in hex, of any text: in WebAssembly (`sha256Hex`: node:crypto, loaded lazily by the CLI bundle, is then
+ * not loaded at all), else with node:crypto. `crypto.hash` (Node ≥ 20.12) saves a Hash object per call; older
+ * Nodes (and the CLI bundle's lazy wrapper of it there) throw a TypeError on the first call, and `createHash` is
+ * used from then on.
+ */
+export function sha256(text: string): string {
+  const fast = sha256Hex(text);
+  if (fast !== undefined) return fast;
+  if (oneShot) {
+    try {
+      return crypto.hash("sha256", text);
+    } catch {
+      oneShot = false;
+    }
+  }
+  return crypto.createHash("sha256").update(text).digest("hex");
 }

@@ -6,7 +6,7 @@ import { knownText, type Part } from "../../model/value.js";
 import type { TreeEntry, TreeNode } from "../tree.js";
 import { interpolatedParts, joinOrigins, nodeOrigin } from "./embedded-json.js";
 import { LIMITS } from "./limits.js";
-import { sha256Hex } from "../../engine/sha256.js";
+import { sha256 } from "../../engine/sha256.js";
 import { allMatches, compileRegex, replaceAll } from "./regex.js";
 
 /**
@@ -485,13 +485,13 @@ function hash(algorithm: string, encoding: "hex" | "base64"): Fn {
 }
 
 /**
- * A text's digest as Terraform gives it (of its UTF-8). SHA-256 in WebAssembly where it can (`sha256Hex`, as for
- * fingerprints): modules that name resources after `sha256(…)` then spare the run loading node:crypto.
+ * A text's digest as Terraform gives it (of its UTF-8). SHA-256 as for fingerprints (`sha256`: in WebAssembly where
+ * it can), so that modules naming resources after `sha256(…)` spare the run loading node:crypto.
  */
 function digest(algorithm: string, encoding: "hex" | "base64", value: string): string {
-  const hex = algorithm === "sha256" ? sha256Hex(value) : undefined;
-  if (hex !== undefined) return encoding === "hex" ? hex : Buffer.from(hex, "hex").toString("base64");
-  return createHash(algorithm).update(value).digest(encoding);
+  if (algorithm !== "sha256") return createHash(algorithm).update(value).digest(encoding);
+  const hex = sha256(value);
+  return encoding === "hex" ? hex : Buffer.from(hex, "hex").toString("base64");
 }
 
 /** Terraform's `element`/index normalisation: negative is an error, past the end wraps (element only). */
