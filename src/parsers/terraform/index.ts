@@ -200,7 +200,7 @@ function planRun(files: SourceFile[]): RunPlan {
     const { dir, files: dirFiles } = dirs[d] as (typeof dirs)[number];
     for (let i = 0; i < dirFiles.length; i++) {
       const f = dirFiles[i] as SourceFile;
-      if (isTfvars(f)) continue;
+      if (isTfvarsPath(f.path)) continue;
       if (mentionsPolicies(f.text)) relevantFile.add(f);
       // Every local source is a quoted `./` or `../` path: most files hold none (registry sources, providers).
       if (!QUOTED_RELATIVE.test(f.text)) continue;
@@ -240,7 +240,7 @@ function planRun(files: SourceFile[]): RunPlan {
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
-      (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : supports(f.text)),
+      (f) => relevant.includes(f) || (isTfvarsPath(f.path) ? AUTO_TFVARS.test(f.path) : supports(f.text)),
     );
     const entry: ModuleDir = {
       dir,
@@ -279,10 +279,6 @@ function planRun(files: SourceFile[]): RunPlan {
     }
   }
   return plan;
-}
-
-function isTfvars(f: SourceFile): boolean {
-  return isTfvarsPath(f.path);
 }
 
 async function loadModules(
