@@ -13326,13 +13326,18 @@ var init_location = __esm({
           endColumn: stop - (this.starts[b] ?? 0) + 1
         };
       }
-      /** The text of one 1-based line, without its newline. */
+      /**
+       * The text of one 1-based line without its line break (`\n` or `\r\n`), as `text.split(/\r?\n/)` gives it: a
+       * `\r` ends a line only before a `\n` (the last line keeps a final lone `\r`); "" past the end.
+       */
       lineText(line) {
         this.reachLine(line + 1);
         const start = this.starts[line - 1];
         if (start === void 0) return "";
         const next = this.starts[line];
-        return this.text.slice(start, next === void 0 ? void 0 : next - 1).replace(/\r$/, "");
+        if (next === void 0) return this.text.slice(start);
+        const end = next > start + 1 && this.text.charCodeAt(next - 2) === 13 ? next - 2 : next - 1;
+        return this.text.slice(start, end);
       }
       get lineCount() {
         this.reach(Infinity);
@@ -28615,6 +28620,7 @@ var init_sha256_wasm = __esm({
 });
 
 // src/engine/sha256.ts
+import * as crypto from "node:crypto";
 function compile() {
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SHA256_WASM, "base64")), {});
@@ -28632,7 +28638,19 @@ function sha256Hex(text3) {
   hasher.digest(length);
   return hasher.memory.toString("hex", DIGEST, DIGEST + 32);
 }
-var MESSAGE, DIGEST, ROOM, hasher;
+function sha256(text3) {
+  const fast = sha256Hex(text3);
+  if (fast !== void 0) return fast;
+  if (oneShot) {
+    try {
+      return crypto.hash("sha256", text3);
+    } catch {
+      oneShot = false;
+    }
+  }
+  return crypto.createHash("sha256").update(text3).digest("hex");
+}
+var MESSAGE, DIGEST, ROOM, hasher, oneShot;
 var init_sha256 = __esm({
   "src/engine/sha256.ts"() {
     "use strict";
@@ -28640,11 +28658,12 @@ var init_sha256 = __esm({
     MESSAGE = 1024;
     DIGEST = 512;
     ROOM = 64 * 1024 - MESSAGE - 72;
+    oneShot = true;
   }
 });
 
 // src/parsers/terraform/functions.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { gzipSync } from "node:zlib";
 function fail(message) {
   throw new CallError(message);
@@ -29006,13 +29025,13 @@ function csv(s) {
   }
   return rows;
 }
-function hash(algorithm, encoding) {
+function hash2(algorithm, encoding) {
   return (args, site) => out(site, args).str(digest(algorithm, encoding, text(args[0])));
 }
 function digest(algorithm, encoding, value) {
-  const hex = algorithm === "sha256" ? sha256Hex(value) : void 0;
-  if (hex !== void 0) return encoding === "hex" ? hex : Buffer.from(hex, "hex").toString("base64");
-  return createHash(algorithm).update(value).digest(encoding);
+  if (algorithm !== "sha256") return createHash2(algorithm).update(value).digest(encoding);
+  const hex = sha256(value);
+  return encoding === "hex" ? hex : Buffer.from(hex, "hex").toString("base64");
 }
 function index(n, length, wrap2) {
   const i = int(n);
@@ -29175,7 +29194,7 @@ function formatDate(spec, t2) {
 function uuidV5(namespace, name3) {
   const ns = (UUID_NAMESPACES[namespace] ?? namespace).replace(/-/g, "");
   if (!/^[0-9a-fA-F]{32}$/.test(ns)) fail("uuidv5: the namespace must be dns, url, oid, x500 or a UUID");
-  const hash4 = createHash("sha1").update(Buffer.from(ns, "hex")).update(name3, "utf8").digest().subarray(0, 16);
+  const hash4 = createHash2("sha1").update(Buffer.from(ns, "hex")).update(name3, "utf8").digest().subarray(0, 16);
   hash4[6] = (hash4[6] ?? 0) & 15 | 80;
   hash4[8] = (hash4[8] ?? 0) & 63 | 128;
   const hex = hash4.toString("hex");
@@ -29592,12 +29611,12 @@ ${" ".repeat(n)}`));
       basename: strings((s) => s.replace(/\/+$/, "").split("/").pop() ?? ""),
       dirname: strings((s) => s.includes("/") ? s.slice(0, s.lastIndexOf("/")) || "/" : "."),
       // Hash
-      base64sha256: hash("sha256", "base64"),
-      base64sha512: hash("sha512", "base64"),
-      md5: hash("md5", "hex"),
-      sha1: hash("sha1", "hex"),
-      sha256: hash("sha256", "hex"),
-      sha512: hash("sha512", "hex"),
+      base64sha256: hash2("sha256", "base64"),
+      base64sha512: hash2("sha512", "base64"),
+      md5: hash2("md5", "hex"),
+      sha1: hash2("sha1", "hex"),
+      sha256: hash2("sha256", "hex"),
+      sha512: hash2("sha512", "hex"),
       // IP network (IPv4 and IPv6; `cidrnetmask` is IPv4 only, as in Terraform)
       cidrhost: (args, site) => {
         const p = prefixOf(text(args[0]));
@@ -32901,7 +32920,7 @@ function planRun(files) {
     const { dir, files: dirFiles } = dirs[d];
     for (let i = 0; i < dirFiles.length; i++) {
       const f = dirFiles[i];
-      if (isTfvars(f)) continue;
+      if (isTfvarsPath(f.path)) continue;
       if (mentionsPolicies(f.text)) relevantFile.add(f);
       if (!QUOTED_RELATIVE.test(f.text)) continue;
       let targets;
@@ -32938,7 +32957,7 @@ function planRun(files) {
     if (!needed.has(dir)) continue;
     const relevant = dirFiles.filter((f) => relevantFile.has(f) || callersOf(f));
     const selected = dirFiles.filter(
-      (f) => relevant.includes(f) || (isTfvars(f) ? AUTO_TFVARS.test(f.path) : supports(f.text))
+      (f) => relevant.includes(f) || (isTfvarsPath(f.path) ? AUTO_TFVARS.test(f.path) : supports(f.text))
     );
     const entry2 = {
       dir,
@@ -32976,9 +32995,6 @@ function planRun(files) {
     }
   }
   return plan;
-}
-function isTfvars(f) {
-  return isTfvarsPath(f.path);
 }
 async function loadModules(group, run7, env, whole) {
   const loaded2 = /* @__PURE__ */ new Map();
@@ -60400,7 +60416,7 @@ function skipEscape(input3, ch) {
     }
   }
 }
-var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash2, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation2, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
+var printKeyword, indent, dedent, newline$1, blankLineStart, newlineBracketed, eof, stringContent, Escape, replacementStart, stringEnd, ParenL, ParenthesizedExpression, TupleExpression, ComprehensionExpression, BracketL, ArrayExpression, ArrayComprehensionExpression, BraceL, DictionaryExpression, DictionaryComprehensionExpression, SetExpression, SetComprehensionExpression, ArgList, subscript, String$1, stringStart, stringStartD, stringStartL, stringStartLD, stringStartR, stringStartRD, stringStartRL, stringStartRLD, FormatString, stringStartF, stringStartFD, stringStartFL, stringStartFLD, stringStartFR, stringStartFRD, stringStartFRL, stringStartFRLD, FormatReplacement, nestedFormatReplacement, importList, TypeParamList, ParamList, SequencePattern, MappingPattern, PatternArgList, newline, carriageReturn, space, tab, hash3, parenOpen, dot, braceOpen, braceClose, singleQuote, doubleQuote, backslash, letter_o, letter_x, letter_N, letter_u, letter_U, bracketed, newlines, indentation2, cx_Bracketed, cx_String, cx_DoubleQuote, cx_Long, cx_Raw, cx_Format, topIndent, stringFlags, trackIndent, legacyPrint, strings2, pythonHighlighting, spec_identifier, parser;
 var init_dist4 = __esm({
   "node_modules/@lezer/python/dist/index.js"() {
     init_dist2();
@@ -60460,7 +60476,7 @@ var init_dist4 = __esm({
     carriageReturn = 13;
     space = 32;
     tab = 9;
-    hash2 = 35;
+    hash3 = 35;
     parenOpen = 40;
     dot = 46;
     braceOpen = 123;
@@ -60507,7 +60523,7 @@ var init_dist4 = __esm({
           input3.advance();
           spaces++;
         }
-        if (input3.next == newline || input3.next == carriageReturn || input3.next == hash2)
+        if (input3.next == newline || input3.next == carriageReturn || input3.next == hash3)
           input3.acceptToken(blankLineStart, -spaces);
       } else if (isLineBreak(input3.next)) {
         input3.acceptToken(newline$1, 1);
@@ -60526,7 +60542,7 @@ var init_dist4 = __esm({
           input3.advance();
           chars++;
         }
-        if (depth != context.indent && input3.next != newline && input3.next != carriageReturn && input3.next != hash2) {
+        if (depth != context.indent && input3.next != newline && input3.next != carriageReturn && input3.next != hash3) {
           if (depth < context.indent) input3.acceptToken(dedent, -chars);
           else input3.acceptToken(indent);
         }
@@ -60588,7 +60604,7 @@ var init_dist4 = __esm({
       for (let off = 0; ; off++) {
         let next = input3.peek(off);
         if (next == space || next == tab) continue;
-        if (next != parenOpen && next != dot && next != newline && next != carriageReturn && next != hash2)
+        if (next != parenOpen && next != dot && next != newline && next != carriageReturn && next != hash3)
           input3.acceptToken(printKeyword);
         return;
       }
@@ -77791,28 +77807,15 @@ var init_result = __esm({
 });
 
 // src/engine/fingerprint.ts
-import * as crypto from "node:crypto";
-function sha256(text3) {
-  const fast = sha256Hex(text3);
-  if (fast !== void 0) return fast;
-  if (oneShot) {
-    try {
-      return crypto.hash("sha256", text3);
-    } catch {
-      oneShot = false;
-    }
-  }
-  return crypto.createHash("sha256").update(text3).digest("hex");
-}
 function locatedText(lines2, m) {
-  const first = lines2.at(m.line - 1);
+  const first = lines2.lineText(m.line);
   let text3;
   if (m.endLine < m.line || m.endLine === m.line && m.endColumn <= m.column) text3 = first.slice(m.column - 1);
   else if (m.endLine === m.line) text3 = first.slice(m.column - 1, m.endColumn - 1);
   else {
     const parts = [first.slice(m.column - 1)];
-    for (let i = m.line; i < m.endLine - 1; i++) parts.push(lines2.at(i));
-    parts.push(lines2.at(m.endLine - 1).slice(0, m.endColumn - 1));
+    for (let line = m.line + 1; line < m.endLine; line++) parts.push(lines2.lineText(line));
+    parts.push(lines2.lineText(m.endLine).slice(0, m.endColumn - 1));
     text3 = parts.join("\n");
   }
   return collapsed(text3);
@@ -77827,7 +77830,7 @@ function collapsed(text3) {
 }
 function addFingerprints(messages, file, text3) {
   if (messages.length === 0) return;
-  const lines2 = new Lines(text3);
+  const lines2 = new LineIndex(file, text3);
   const seen = /* @__PURE__ */ new Map();
   for (const m of [...messages].sort(compareMessages)) {
     if (m.messageId === MORE_FINDINGS) {
@@ -77843,37 +77846,14 @@ function addFingerprints(messages, file, text3) {
 function moreFindingsFingerprint(ruleId, file) {
   return sha256(`${ruleId}\0${MORE_FINDINGS}\0${file}`).slice(0, 32);
 }
-var oneShot, LINE_NUMBERS, Lines, LOCATED_TEXT_LENGTH;
+var LINE_NUMBERS, LOCATED_TEXT_LENGTH;
 var init_fingerprint = __esm({
   "src/engine/fingerprint.ts"() {
     "use strict";
     init_result();
     init_sha256();
-    oneShot = true;
+    init_location();
     LINE_NUMBERS = /\blines? \d+|:\d+(?::\d+)?\b/g;
-    Lines = class {
-      constructor(text3) {
-        this.text = text3;
-      }
-      text;
-      /** Where each line found so far starts. */
-      starts = [0];
-      /** The text of line `i` (0-based); "" past the end. */
-      at(i) {
-        const { text: text3, starts } = this;
-        while (starts.length <= i + 1) {
-          const last = starts[starts.length - 1];
-          if (last > text3.length) break;
-          const nl = text3.indexOf("\n", last);
-          starts.push(nl < 0 ? text3.length + 1 : nl + 1);
-        }
-        if (i + 1 >= starts.length) return "";
-        const start = starts[i];
-        let end = starts[i + 1] - 1;
-        if (end > start && end <= text3.length - 1 && text3.charCodeAt(end - 1) === 13) end--;
-        return text3.slice(start, end);
-      }
-    };
     LOCATED_TEXT_LENGTH = 2e3;
   }
 });
