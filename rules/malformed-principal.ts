@@ -9,6 +9,7 @@ import {
 import type { PolicyDocument, Statement } from "../src/model/policy.js";
 import { displayText, isUnknownPart, knownText, type StrValue } from "../src/model/value.js";
 import { githubKeyProblem, isNearGitHubHost } from "../src/analysis/condition-keys.js";
+import { accountPlaceholder, partitionPlaceholder } from "../src/analysis/placeholder.js";
 
 /** AWS partitions (`arn:PARTITION:…`). */
 const PARTITIONS = new Set([
@@ -195,6 +196,12 @@ export default defineRule({
           "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider.",
         fix: "Use the id of the account that holds the provider{{origin}}.",
       },
+      placeholder: {
+        message: "`{{value}}` still holds the placeholder `{{token}}` for the {{field}}",
+        explanation:
+          "`{{value}}` still holds `{{token}}`, a placeholder for the {{field}} meant to be replaced before the policy is deployed: as written it names no OIDC provider, and IAM rejects the policy (MalformedPolicyDocument: invalid principal).",
+        fix: "Replace `{{token}}` with the {{field}} of the account that holds the GitHub OIDC provider; a template your pipeline fills in can be left out of the lint (`ignore`).",
+      },
       badPartition: {
         message: "`{{value}}` names partition `{{partition}}`, which does not exist",
         explanation:
@@ -310,12 +317,30 @@ export default defineRule({
               });
               continue;
             }
-            if (isKnownField(f.account) && !/^\d{12}$/.test(f.account)) {
-              ctx.report({ messageId: "badAccount", at: value, data: { value: display, account: f.account, origin } });
+            // A placeholder left in (`$AWS_ACCOUNT_ID`, `<ACCOUNT_ID>`, `arn:PARTITION:…`) is said as such, and only
+            // for GitHub: another provider's template is filled in by its own pipeline.
+            const account = isKnownField(f.account) && !/^\d{12}$/.test(f.account) ? f.account : undefined;
+            const badPartition = isKnownField(f.partition) && !PARTITIONS.has(f.partition) ? f.partition : undefined;
+            const placeholder =
+              (account === undefined ? undefined : accountPlaceholder(account)) ??
+              (badPartition === undefined ? undefined : partitionPlaceholder(badPartition, PARTITIONS));
+            if (placeholder !== undefined) {
+              if (githubRelated) {
+                const field = placeholder === account ? "account id" : "partition";
+                ctx.report({
+                  messageId: "placeholder",
+                  at: value,
+                  data: { value: display, token: placeholder, field },
+                });
+              }
               continue;
             }
-            if (isKnownField(f.partition) && !PARTITIONS.has(f.partition)) {
-              ctx.report({ messageId: "badPartition", at: value, data: { value: display, partition: f.partition } });
+            if (account !== undefined) {
+              ctx.report({ messageId: "badAccount", at: value, data: { value: display, account, origin } });
+              continue;
+            }
+            if (badPartition !== undefined) {
+              ctx.report({ messageId: "badPartition", at: value, data: { value: display, partition: badPartition } });
               continue;
             }
             if (!githubRelated) continue;

@@ -2,6 +2,7 @@ import type { ResolvedSettings } from "../config/settings.js";
 import { githubConditions, githubTrustStatements, type GitHubCondition } from "./github-trust.js";
 import type { PolicyDocument, Statement } from "../model/policy.js";
 import { displayText, unknownNames, type StrValue } from "../model/value.js";
+import { PLACEHOLDER } from "./placeholder.js";
 
 /**
  * Structural analysis of a `sub` condition value against the sub claims GitHub can issue.
@@ -1012,9 +1013,6 @@ const CONTEXT_FIXES: Fix[] = [
   },
 ];
 
-/** A name in braces or angle brackets (`{account-id}`, `{{ org }}`, `<OWNER>`): characters no sub claim carries. */
-const PLACEHOLDER = /\{\{?\s*[A-Za-z_][\w .-]*?\s*\}\}?|<[A-Za-z_][\w .-]*>/;
-
 function replaceKnown(text: string, re: RegExp, by: string): string {
   return text.replace(re, () => by);
 }
@@ -1037,7 +1035,7 @@ function diagnose(value: StrValue, mode: MatchMode, template: readonly string[])
       suggestion: `repo:${owner}/${repo}:ref:refs/heads/main`,
     };
   }
-  // `repo:{github-org}/{repo}:…`, `repo:<OWNER>/*`: a placeholder for the repository, left to be filled in.
+  // `repo:{github-org}/{repo}:…`, `repo:<OWNER>/*`, `repo:$ORG/…`: a placeholder for the repository, left to be filled in.
   const known = value.parts.map((p) => (typeof p === "string" ? p : "\0")).join("");
   const placeholder = PLACEHOLDER.exec((known.startsWith("repo:") ? known.slice(5) : known).split(":")[0] ?? "");
   if (placeholder) return { kind: "placeholder", token: placeholder[0] };
