@@ -71541,6 +71541,25 @@ var init_github_trust = __esm({
   }
 });
 
+// src/analysis/placeholder.ts
+function wholly(field3) {
+  const m = PLACEHOLDER2.exec(field3);
+  return m && m[0] === field3 ? field3 : void 0;
+}
+function accountPlaceholder(field3) {
+  return /^[A-Za-z_][A-Za-z_-]*$/.test(field3) ? field3 : wholly(field3);
+}
+function partitionPlaceholder(field3, partitions) {
+  return /^[A-Z][A-Z_]*$/.test(field3) && !partitions.has(field3.toLowerCase()) ? field3 : wholly(field3);
+}
+var PLACEHOLDER2;
+var init_placeholder = __esm({
+  "src/analysis/placeholder.ts"() {
+    "use strict";
+    PLACEHOLDER2 = /\{\{?\s*[A-Za-z_][\w .-]*?\s*\}\}?|<[A-Za-z_][\w .-]*>|\$\{[A-Za-z_]\w*\}|\$[A-Za-z_]\w*/;
+  }
+});
+
 // src/analysis/sub-pattern.ts
 function spelledOutTemplate(text3) {
   const tokens = text3.split(":");
@@ -72163,12 +72182,13 @@ function valueNote(value) {
   const why = value.origin === void 0 ? "" : `: ${value.origin}`;
   return ` (${list2} ${names.length > 1 ? "are" : "is"} unknown here${why}; the finding holds whatever ${names.length > 1 ? "their values" : "its value"})`;
 }
-var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, CUSTOM_CLAIM_KEYS, isOwnerChar, isRepoChar, isDigit2, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, DEFAULT_KEY, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES, PLACEHOLDER2;
+var PARTS, PART_INDEX, DEFAULT_SUB_TEMPLATE, CUSTOM_CLAIM_KEYS, isOwnerChar, isRepoChar, isDigit2, isRefChar, isEnvChar, isValueChar, GrammarBuilder, grammars, MAX_ELEMENTS, ANY2, ONE, asciiChars, SCRATCH_LIMIT, KEEP, workspace, SHAPE_LIMIT, SHAPES_KEPT, shapeCodes, partSets, NO_PARTS, templateKeys, DEFAULT_KEY, analyses, byText, TEXTS_KEPT, CONTEXT_FIXES;
 var init_sub_pattern = __esm({
   "src/analysis/sub-pattern.ts"() {
     "use strict";
     init_github_trust();
     init_value();
+    init_placeholder();
     PARTS = [
       "key",
       "sep",
@@ -72331,7 +72351,6 @@ var init_sub_pattern = __esm({
         expected: (m) => `ref:refs/heads/${m[1] ?? ""}`
       }
     ];
-    PLACEHOLDER2 = /\{\{?\s*[A-Za-z_][\w .-]*?\s*\}\}?|<[A-Za-z_][\w .-]*>/;
   }
 });
 
@@ -77033,6 +77052,7 @@ var init_malformed_principal = __esm({
     init_github_trust();
     init_value();
     init_condition_keys();
+    init_placeholder();
     PARTITIONS = /* @__PURE__ */ new Set([
       "aws",
       "aws-cn",
@@ -77099,6 +77119,11 @@ var init_malformed_principal = __esm({
             message: "`{{value}}` has account id `{{account}}`, not 12 digits",
             explanation: "`{{value}}` has account id `{{account}}`, but account ids are exactly 12 digits (leading zeros included), so this names no provider.",
             fix: "Use the id of the account that holds the provider{{origin}}."
+          },
+          placeholder: {
+            message: "`{{value}}` still holds the placeholder `{{token}}` for the {{field}}",
+            explanation: "`{{value}}` still holds `{{token}}`, a placeholder for the {{field}} meant to be replaced before the policy is deployed: as written it names no OIDC provider, and IAM rejects the policy (MalformedPolicyDocument: invalid principal).",
+            fix: "Replace `{{token}}` with the {{field}} of the account that holds the GitHub OIDC provider; a template your pipeline fills in can be left out of the lint (`ignore`)."
           },
           badPartition: {
             message: "`{{value}}` names partition `{{partition}}`, which does not exist",
@@ -77208,12 +77233,26 @@ var init_malformed_principal = __esm({
                   });
                   continue;
                 }
-                if (isKnownField(f.account) && !/^\d{12}$/.test(f.account)) {
-                  ctx.report({ messageId: "badAccount", at: value, data: { value: display, account: f.account, origin } });
+                const account = isKnownField(f.account) && !/^\d{12}$/.test(f.account) ? f.account : void 0;
+                const badPartition = isKnownField(f.partition) && !PARTITIONS.has(f.partition) ? f.partition : void 0;
+                const placeholder = (account === void 0 ? void 0 : accountPlaceholder(account)) ?? (badPartition === void 0 ? void 0 : partitionPlaceholder(badPartition, PARTITIONS));
+                if (placeholder !== void 0) {
+                  if (githubRelated) {
+                    const field3 = placeholder === account ? "account id" : "partition";
+                    ctx.report({
+                      messageId: "placeholder",
+                      at: value,
+                      data: { value: display, token: placeholder, field: field3 }
+                    });
+                  }
                   continue;
                 }
-                if (isKnownField(f.partition) && !PARTITIONS.has(f.partition)) {
-                  ctx.report({ messageId: "badPartition", at: value, data: { value: display, partition: f.partition } });
+                if (account !== void 0) {
+                  ctx.report({ messageId: "badAccount", at: value, data: { value: display, account, origin } });
+                  continue;
+                }
+                if (badPartition !== void 0) {
+                  ctx.report({ messageId: "badPartition", at: value, data: { value: display, partition: badPartition } });
                   continue;
                 }
                 if (!githubRelated) continue;
