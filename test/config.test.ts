@@ -118,6 +118,51 @@ describe("git facts", () => {
     });
     expect(gitFacts(join(dir))).toEqual({ repository: "acme/app", defaultBranch: "trunk" });
   });
+  describe("in GitHub Actions, where actions/checkout leaves no origin/HEAD", () => {
+    const ORIGIN = '[remote "origin"]\n\turl = https://github.com/acme/app\n';
+    const event = (repository: unknown): string => JSON.stringify({ ref: "refs/heads/feature", repository });
+    const actions = (dir: string, repository?: string): Record<string, string> => ({
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_PATH: join(dir, "event.json"),
+      ...(repository ? { GITHUB_REPOSITORY: repository } : {}),
+    });
+    const defaultBranch = async (files: Record<string, string>, env?: (dir: string) => Record<string, string>) => {
+      const dir = tempDir(files);
+      return (await resolveConfig({ cwd: dir, rules, env: env ? env(dir) : actions(dir) })).settings.defaultBranch;
+    };
+    it("takes the default branch the event payload names for this repository", async () => {
+      const payload = event({ full_name: "Acme/App", default_branch: "trunk" });
+      expect(await defaultBranch({ ".git/config": ORIGIN, "event.json": payload })).toBe("trunk");
+      expect(await defaultBranch({ "event.json": payload }, (d) => actions(d, "acme/app"))).toBe("trunk");
+    });
+    it("keeps main when the payload is about another repository, malformed, or outside Actions", async () => {
+      const other = event({ full_name: "acme/ci", default_branch: "trunk" });
+      expect(await defaultBranch({ ".git/config": ORIGIN, "event.json": other }, (d) => actions(d, "acme/ci"))).toBe(
+        "main",
+      );
+      expect(await defaultBranch({ ".git/config": ORIGIN, "event.json": "{ not json" })).toBe("main");
+      for (const branch of ["", "a b", "x..y", "ref\u001b[31m", 7])
+        expect(
+          await defaultBranch({
+            ".git/config": ORIGIN,
+            "event.json": event({ full_name: "acme/app", default_branch: branch }),
+          }),
+        ).toBe("main");
+      const payload = event({ full_name: "acme/app", default_branch: "trunk" });
+      expect(
+        await defaultBranch({ ".git/config": ORIGIN, "event.json": payload }, (d) => ({
+          GITHUB_EVENT_PATH: join(d, "event.json"),
+        })),
+      ).toBe("main");
+    });
+    it("lets git's origin/HEAD and the config come first", async () => {
+      const payload = event({ full_name: "acme/app", default_branch: "trunk" });
+      const head = { ".git/refs/remotes/origin/HEAD": "ref: refs/remotes/origin/develop\n" };
+      expect(await defaultBranch({ ".git/config": ORIGIN, ...head, "event.json": payload })).toBe("develop");
+      const config = { ".oidclintrc.json": JSON.stringify({ defaultBranch: "release" }) };
+      expect(await defaultBranch({ ".git/config": ORIGIN, ...config, "event.json": payload })).toBe("release");
+    });
+  });
 });
 
 describe("globs for ignore and overrides", () => {

@@ -53,3 +53,35 @@ export function gitFacts(dir: string): { repository?: string; defaultBranch?: st
   if (branch) out.defaultBranch = branch;
   return out;
 }
+
+/** A branch name as git allows it (no blank, control character, `~^:?*[\`, `..` or `@{`), at most 255 characters. */
+const BRANCH_NAME = /^(?!.*\.\.)(?!.*@\{)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/;
+
+/**
+ * The default branch that a GitHub Actions run's event names for `repository` (`repository.default_branch` of the
+ * event payload, `GITHUB_EVENT_PATH`): actions/checkout leaves no `origin/HEAD`, so in CI git alone cannot tell.
+ * Undefined outside Actions, when the event is about another repository (a workflow linting a checkout of one),
+ * and for anything unexpected. The file is the runner's, named by the environment; `read` reads it within the usual
+ * size limit.
+ */
+export function eventDefaultBranch(
+  env: Record<string, string | undefined>,
+  repository: string | undefined,
+  read: (path: string) => string | undefined,
+): string | undefined {
+  const path = env.GITHUB_EVENT_PATH;
+  if (env.GITHUB_ACTIONS !== "true" || !path || !repository) return undefined;
+  const text = read(path);
+  if (text === undefined) return undefined;
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const repo = (event as { repository?: { full_name?: unknown; default_branch?: unknown } } | null)?.repository;
+  if (typeof repo?.full_name !== "string" || repo.full_name.toLowerCase() !== repository.toLowerCase())
+    return undefined;
+  const branch = repo.default_branch;
+  return typeof branch === "string" && BRANCH_NAME.test(branch) ? branch : undefined;
+}

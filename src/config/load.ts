@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { ErrorObject } from "ajv";
 import { compileGlob, GlobError } from "../engine/glob.js";
-import { readInput, confinementRoot, type ReadOptions } from "../engine/read-file.js";
+import { readInput, confinementRoot, readTextFile, type ReadOptions } from "../engine/read-file.js";
 import type { AnyRule, Severity } from "../engine/rule.js";
-import { gitFacts } from "./git.js";
+import { eventDefaultBranch, gitFacts } from "./git.js";
 import { buildConfigSchema, configSchemaKey, reachesRuleLevels } from "./schema.js";
 import { CONFIG_KEYS, defaultSettings, type RawConfig, type ResolvedSettings, type RuleSetting } from "./settings.js";
 
@@ -251,7 +251,11 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   const env = req.env ?? process.env;
   const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
   if (repository) settings.repository = repository;
-  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? CONFIG_KEYS.defaultBranch.default;
+  settings.defaultBranch =
+    raw.defaultBranch ??
+    git.defaultBranch ??
+    eventDefaultBranch(env, settings.repository, (path) => readTextFile(path)) ??
+    CONFIG_KEYS.defaultBranch.default;
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {
     settings.repositories = [

@@ -112,7 +112,7 @@ export const CONFIG_KEYS = {
     schema: { type: "string", minLength: 1 },
     doc: "the branch base-branch events run on",
     default: "main",
-    defaultDoc: "git `origin/HEAD`, else `main`",
+    defaultDoc: "git `origin/HEAD`, else in GitHub Actions the event's `repository.default_branch`, else `main`",
     example: "main",
     setting: true,
   }),
