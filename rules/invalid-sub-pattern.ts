@@ -62,6 +62,12 @@ export default defineRule({
           "`{{value}}`{{note}} still holds `{{token}}`, a placeholder meant to be replaced: no owner or repository name contains `{`, `}`, `<` or `>`, so no sub claim GitHub issues matches this value.",
         fix: "Replace `{{token}}` with the real name, e.g. `{{example}}`.",
       },
+      noContext: {
+        message: "`{{value}}` names no branch, tag, environment or pull request; it never matches",
+        explanation:
+          "`{{value}}`{{note}} names the repository and stops: GitHub's sub claim always goes on with a context (`ref:refs/heads/BRANCH`, `ref:refs/tags/TAG`, `environment:NAME` or `pull_request`), and IAM compares the whole claim, so this value never matches.",
+        fix: "Add the context of the workflow that should get in, e.g. `{{suggestion}}`.",
+      },
       neverMatches: {
         message: "`{{value}}` never matches a sub of the template `{{template}}`",
         explanation:
@@ -115,6 +121,17 @@ export default defineRule({
             ...suggest(problem.suggestion, false),
           });
           break;
+        case "noContext": {
+          // The repository as written, with the context of a run on the default branch.
+          const suggestion = exampleSub(template, v.analysis.text.slice("repo:".length), ctx.settings.defaultBranch);
+          ctx.report({
+            messageId: "noContext",
+            at: v.value,
+            data: { ...data, suggestion },
+            ...suggest(suggestion, false),
+          });
+          break;
+        }
         default:
           ctx.report({
             messageId: problem.kind,

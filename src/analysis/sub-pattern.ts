@@ -41,6 +41,7 @@ export type SubProblemKind =
   | "wrongContext"
   | "mixedForm"
   | "placeholder"
+  | "noContext"
   | "neverMatches";
 
 export interface SubProblem {
@@ -1082,6 +1083,9 @@ function diagnose(value: StrValue, mode: MatchMode, template: readonly string[])
   }
   const mixed = /^repo:[^/:@]+\/[^/:@]+@|^repo:[^/:@]+@[^/:]+\/[^/:@]+(?::|$)/.exec(text);
   if (mixed && template.includes("repo")) return { kind: "mixedForm" };
+  // `repo:acme/app`: the repository alone, where the template goes on with the context.
+  if (template[0] === "repo" && template[1] === "context" && /^repo:[^:/\s]+\/[^:/\s]+$/.test(text))
+    return { kind: "noContext" };
   return { kind: "neverMatches" };
 }
 
