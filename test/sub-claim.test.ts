@@ -179,7 +179,8 @@ describe("sub-claim validity", () => {
     ["repo:acme/app:pull_request:*", "like", "wrongContext", "repo:acme/app:pull_request"],
     ["repo:acme/app:env:prod", "equals", "wrongContext", "repo:acme/app:environment:prod"],
     ["repo:acme/app@1:ref:refs/heads/main", "equals", "mixedForm", undefined],
-    ["repo:acme/app", "equals", "neverMatches", undefined],
+    ["repo:acme/app", "equals", "noContext", undefined],
+    ["repo:acme/app:ref:refs/heads/main:extra", "equals", "neverMatches", undefined],
     ["refs/heads/${var.branch}", "equals", "missingRepoPrefix", "repo:OWNER/REPO:ref:refs/heads/${var.branch}"],
   ];
   for (const [text, mode, kind, suggestion] of cases) {
