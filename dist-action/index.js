@@ -587,9 +587,28 @@ function gitFacts(dir) {
   if (branch) out2.defaultBranch = branch;
   return out2;
 }
+function eventDefaultBranch(env, repository, read) {
+  const path4 = env.GITHUB_EVENT_PATH;
+  if (env.GITHUB_ACTIONS !== "true" || !path4 || !repository) return void 0;
+  const text3 = read(path4);
+  if (text3 === void 0) return void 0;
+  let event;
+  try {
+    event = JSON.parse(text3);
+  } catch {
+    return void 0;
+  }
+  const repo = event?.repository;
+  if (typeof repo?.full_name !== "string" || repo.full_name.toLowerCase() !== repository.toLowerCase())
+    return void 0;
+  const branch = repo.default_branch;
+  return typeof branch === "string" && BRANCH_NAME.test(branch) ? branch : void 0;
+}
+var BRANCH_NAME;
 var init_git = __esm({
   "src/config/git.ts"() {
     "use strict";
+    BRANCH_NAME = /^(?!.*\.\.)(?!.*@\{)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/;
   }
 });
 
@@ -707,7 +726,7 @@ var init_settings = __esm({
         schema: { type: "string", minLength: 1 },
         doc: "the branch base-branch events run on",
         default: "main",
-        defaultDoc: "git `origin/HEAD`, else `main`",
+        defaultDoc: "git `origin/HEAD`, else in GitHub Actions the event's `repository.default_branch`, else `main`",
         example: "main",
         setting: true
       }),
@@ -11573,7 +11592,7 @@ async function resolveConfig(req) {
   const env = req.env ?? process.env;
   const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
   if (repository) settings.repository = repository;
-  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? CONFIG_KEYS.defaultBranch.default;
+  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? eventDefaultBranch(env, settings.repository, (path4) => readTextFile(path4)) ?? CONFIG_KEYS.defaultBranch.default;
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {
     settings.repositories = [
@@ -72095,6 +72114,8 @@ function diagnose(value, mode, template) {
   }
   const mixed = /^repo:[^/:@]+\/[^/:@]+@|^repo:[^/:@]+@[^/:]+\/[^/:@]+(?::|$)/.exec(text3);
   if (mixed && template.includes("repo")) return { kind: "mixedForm" };
+  if (template[0] === "repo" && template[1] === "context" && /^repo:[^:/\s]+\/[^:/\s]+$/.test(text3))
+    return { kind: "noContext" };
   return { kind: "neverMatches" };
 }
 function describeTemplate(template) {
@@ -73527,6 +73548,11 @@ var init_invalid_sub_pattern = __esm({
             explanation: "`{{value}}`{{note}} still holds `{{token}}`, a placeholder meant to be replaced: no owner or repository name contains `{`, `}`, `<` or `>`, so no sub claim GitHub issues matches this value.",
             fix: "Replace `{{token}}` with the real name, e.g. `{{example}}`."
           },
+          noContext: {
+            message: "`{{value}}` names no branch, tag, environment or pull request; it never matches",
+            explanation: "`{{value}}`{{note}} names the repository and stops: GitHub's sub claim always goes on with a context (`ref:refs/heads/BRANCH`, `ref:refs/tags/TAG`, `environment:NAME` or `pull_request`), and IAM compares the whole claim, so this value never matches.",
+            fix: "Add the context of the workflow that should get in, e.g. `{{suggestion}}`."
+          },
           neverMatches: {
             message: "`{{value}}` never matches a sub of the template `{{template}}`",
             explanation: "`{{value}}`{{note}} can never match a sub claim GitHub issues under the template `{{template}}` (e.g. `{{example}}`).",
@@ -73571,6 +73597,16 @@ var init_invalid_sub_pattern = __esm({
                 ...suggest(problem.suggestion, false)
               });
               break;
+            case "noContext": {
+              const suggestion2 = exampleSub(template, v.analysis.text.slice("repo:".length), ctx.settings.defaultBranch);
+              ctx.report({
+                messageId: "noContext",
+                at: v.value,
+                data: { ...data, suggestion: suggestion2 },
+                ...suggest(suggestion2, false)
+              });
+              break;
+            }
             default:
               ctx.report({
                 messageId: problem.kind,
