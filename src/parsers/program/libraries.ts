@@ -139,6 +139,26 @@ function providerArn(p: Provider, loc: SourceLocation): PValue {
   return { t: "str", v: { parts: [...prefix, ...parts], loc } };
 }
 
+/**
+ * The issuer a provider names (CDK's `openIdConnectProviderIssuer`, written in condition keys as
+ * `${provider.openIdConnectProviderIssuer}:sub`): what follows `oidc-provider/` in its ARN, which is its URL without
+ * the scheme for a provider made here and the ARN's resource name for one imported by ARN.
+ */
+function providerIssuer(p: Provider, loc: SourceLocation): PValue {
+  const arn = providerArn(p, loc);
+  if (arn.t === "str") {
+    const parts = arn.v.parts;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      const at = typeof part === "string" ? part.indexOf(":oidc-provider/") : -1;
+      if (typeof part !== "string" || at < 0) continue;
+      const first = part.slice(at + ":oidc-provider/".length);
+      return { t: "str", v: { parts: [...(first === "" ? [] : [first]), ...parts.slice(i + 1)], loc } };
+    }
+  }
+  return { t: "str", v: { parts: [{ unknown: "provider issuer" }], loc } };
+}
+
 function principal(
   type: string,
   values: PValue,
@@ -803,6 +823,14 @@ export function libMember(o: LibObject, name: string, loc: SourceLocation): PVal
         name === "oidc_provider_arn"
       ) {
         return providerArn(o as Provider, loc);
+      }
+      if (
+        name === "openIdConnectProviderIssuer" ||
+        name === "oidcProviderIssuer" ||
+        name === "open_id_connect_provider_issuer" ||
+        name === "oidc_provider_issuer"
+      ) {
+        return providerIssuer(o as Provider, loc);
       }
       return undefined;
     case "terraform-document":
