@@ -39247,6 +39247,20 @@ function providerArn2(p, loc) {
   );
   return { t: "str", v: { parts: [...prefix, ...parts], loc } };
 }
+function providerIssuer(p, loc) {
+  const arn = providerArn2(p, loc);
+  if (arn.t === "str") {
+    const parts = arn.v.parts;
+    for (let i = 0; i < parts.length; i++) {
+      const part2 = parts[i];
+      const at3 = typeof part2 === "string" ? part2.indexOf(":oidc-provider/") : -1;
+      if (typeof part2 !== "string" || at3 < 0) continue;
+      const first = part2.slice(at3 + ":oidc-provider/".length);
+      return { t: "str", v: { parts: [...first === "" ? [] : [first], ...parts.slice(i + 1)], loc } };
+    }
+  }
+  return { t: "str", v: { parts: [{ unknown: "provider issuer" }], loc } };
+}
 function principal(type2, values2, action, conditions, loc) {
   const p = {
     kind: "principal",
@@ -39808,6 +39822,9 @@ function libMember(o, name3, loc) {
     case "provider":
       if (name3 === "openIdConnectProviderArn" || name3 === "oidcProviderArn" || name3 === "arn" || name3 === "open_id_connect_provider_arn" || name3 === "oidc_provider_arn") {
         return providerArn2(o, loc);
+      }
+      if (name3 === "openIdConnectProviderIssuer" || name3 === "oidcProviderIssuer" || name3 === "open_id_connect_provider_issuer" || name3 === "oidc_provider_issuer") {
+        return providerIssuer(o, loc);
       }
       return void 0;
     case "terraform-document":
@@ -74781,7 +74798,7 @@ function normaliseIssuer(text3) {
   }
   return out2;
 }
-function providerIssuer(provider2) {
+function providerIssuer2(provider2) {
   if (!provider2.url) return void 0;
   const text3 = knownText(provider2.url);
   return text3 === void 0 ? void 0 : normaliseIssuer(text3);
@@ -74823,7 +74840,7 @@ var init_project_index = __esm({
         }
         project.providers.forEach((p, i) => {
           this.providerOrder.set(p, i);
-          const issuer = providerIssuer(p);
+          const issuer = providerIssuer2(p);
           if (issuer !== void 0) push(this.providersByIssuer, issuer, p);
         });
         const byFile = /* @__PURE__ */ new Map();
@@ -75189,7 +75206,7 @@ function checkProviderAudiences(ctx) {
     const policyIsRight = expected.some(admits);
     for (const provider2 of providersFor(stmt, doc, ctx.index)) {
       if (reported.has(provider2)) continue;
-      const issuer = providerIssuer(provider2) ?? "";
+      const issuer = providerIssuer2(provider2) ?? "";
       const clientIds = providerClientIds(provider2);
       if (clientIds === void 0) continue;
       const satisfied = policyIsRight ? clientIds.some((id2) => admits(id2)) : clientIds.some((id2) => expected.includes(id2));
