@@ -398,7 +398,7 @@ export class ModuleEval {
       case "this":
         return frame.self ?? unk("this", loc);
       case "member":
-        return this.member(this.eval(e.object, frame), e.name, loc, this.source(e.span));
+        return this.member(this.eval(e.object, frame), e.name, loc, this.source(e.span), e.optional === true);
       case "index": {
         const o = this.eval(e.object, frame);
         const i = this.eval(e.index, frame);
@@ -533,8 +533,11 @@ export class ModuleEval {
     return unk(this.source(e.span), loc);
   }
 
-  private member(o: PValue, name: string, loc: SourceLocation, expr: string): PValue {
+  private member(o: PValue, name: string, loc: SourceLocation, expr: string, optional = false): PValue {
     switch (o.t) {
+      case "null":
+        // `props?.subject` where `props` was left out; `props.subject` would throw (unknown: nothing is claimed).
+        return optional ? { t: "null", loc } : unk(expr, loc);
       case "obj": {
         const v = field(o, name);
         if (v) return v;
@@ -565,7 +568,7 @@ export class ModuleEval {
   // ---- calls ------------------------------------------------------------------------------------
 
   private args(list: Arg[], frame: Frame): CallArgs {
-    const out: CallArgs = { positional: [], keywords: new Map() };
+    const out: CallArgs = { positional: [], keywords: new Map(), whole: true };
     for (const a of list) {
       const v = this.eval(a.value, frame);
       if (a.name !== undefined) out.keywords.set(a.name, v);
@@ -870,6 +873,8 @@ export class ModuleEval {
       } else if (i < args.positional.length) v = args.positional[i++];
       else if (args.uncertain) v = unk(name ?? "argument", this.loc(p.target.span));
       else if (p.init) v = this.eval(p.init, frame);
+      // Left out of the call: `undefined` in TypeScript and JavaScript (`scope ?? "*"`); Python refuses such a call.
+      else if (args.whole === true && this.mod.language !== "python") v = { t: "null", loc: this.loc(p.target.span) };
       this.bind(p.target, v ?? unk(name ?? "argument", this.loc(p.target.span)), frame, false);
     }
   }

@@ -21,7 +21,8 @@ export type Expr =
   | { k: "tpl"; parts: Expr[]; span: Span }
   | { k: "name"; name: string; span: Span }
   | { k: "this"; span: Span }
-  | { k: "member"; object: Expr; name: string; span: Span }
+  /** `optional`: written `?.` (a member of `null`/`undefined` is then `undefined`). */
+  | { k: "member"; object: Expr; name: string; span: Span; optional?: boolean }
   | { k: "index"; object: Expr; index: Expr; span: Span }
   | { k: "call"; callee: Expr; args: Arg[]; isNew: boolean; span: Span }
   | { k: "object"; entries: ObjectEntry[]; span: Span }

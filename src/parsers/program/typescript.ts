@@ -148,7 +148,9 @@ export function lowerTypeScript(
       case "OptionalMemberExpression": {
         const p = n.property;
         if (!n.computed && p.type === "Identifier")
-          return { k: "member", object: expr(n.object), name: p.name, span: s };
+          return n.type === "OptionalMemberExpression" && n.optional
+            ? { k: "member", object: expr(n.object), name: p.name, span: s, optional: true }
+            : { k: "member", object: expr(n.object), name: p.name, span: s };
         if (!n.computed && p.type === "PrivateName")
           return { k: "member", object: expr(n.object), name: p.id.name, span: s };
         return { k: "index", object: expr(n.object), index: expr(p), span: s };

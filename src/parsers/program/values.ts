@@ -62,6 +62,11 @@ export interface CallArgs {
   keywords: Map<string, PValue>;
   /** Set when a spread of unknown length made the positions uncertain. */
   uncertain?: boolean;
+  /**
+   * Every argument a call expression of the program passes (not a callback oidclint calls with some of them): a
+   * parameter it leaves out is `undefined` in TypeScript and JavaScript.
+   */
+  whole?: boolean;
   /** The object a constructor or method runs on. */
   self?: PValue;
   /** Call depth of the caller (budget). */
