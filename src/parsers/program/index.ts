@@ -73,8 +73,10 @@ export async function parsePrograms(sources: SourceFile[], env: ParseEnv): Promi
     evals.push(ev);
   }
   for (const ev of evals) ev.run();
-  // Functions and classes that no evaluated code called run once with unknown arguments.
-  for (const ev of modules.values()) for (const run of ev?.callables ?? []) run();
+  // Functions and classes that no evaluated code called run once with unknown arguments: a module's before those
+  // of the modules it imports, so that a stack nothing instantiates first calls the constructs it uses with the
+  // arguments it passes (they are then called, and not run again with unknown ones).
+  for (const ev of importersFirst(modules)) for (const run of ev.callables) run();
   if (budget.exhausted) {
     const at = budget.at;
     const file = (at && out.get(at.file)) ?? out.values().next().value;
@@ -86,6 +88,30 @@ export async function parsePrograms(sources: SourceFile[], env: ParseEnv): Promi
 
   lowerDefinitions(defs, out, "program");
   return [...out.values()];
+}
+
+/** The evaluated modules, each after every module that imports it (where imports form no cycle), else in order. */
+function importersFirst(modules: ReadonlyMap<string, ModuleEval | null>): ModuleEval[] {
+  const importers = new Map<string, string[]>();
+  for (const [path, ev] of modules) {
+    if (!ev) continue;
+    for (const s of ev.mod.body) {
+      if (s.k !== "import") continue;
+      const target = candidatePaths(path, s.module, ev.mod.language).find((p) => modules.get(p));
+      if (target !== undefined && target !== path) importers.set(target, [...(importers.get(target) ?? []), path]);
+    }
+  }
+  const order: ModuleEval[] = [];
+  const seen = new Set<string>();
+  const visit = (path: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const from of importers.get(path) ?? []) visit(from);
+    const ev = modules.get(path);
+    if (ev) order.push(ev);
+  };
+  for (const path of modules.keys()) visit(path);
+  return order;
 }
 
 const TS_LOCAL_IMPORT = /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*["'](\.{1,2}\/[^"'\n]*)["']/g;
