@@ -40535,7 +40535,7 @@ var init_interpreter = __esm({
           case "this":
             return frame.self ?? unk("this", loc);
           case "member":
-            return this.member(this.eval(e.object, frame), e.name, loc, this.source(e.span));
+            return this.member(this.eval(e.object, frame), e.name, loc, this.source(e.span), e.optional === true);
           case "index": {
             const o = this.eval(e.object, frame);
             const i = this.eval(e.index, frame);
@@ -40663,8 +40663,10 @@ var init_interpreter = __esm({
         }
         return unk(this.source(e.span), loc);
       }
-      member(o, name3, loc, expr) {
+      member(o, name3, loc, expr, optional = false) {
         switch (o.t) {
+          case "null":
+            return optional ? { t: "null", loc } : unk(expr, loc);
           case "obj": {
             const v = field(o, name3);
             if (v) return v;
@@ -40692,7 +40694,7 @@ var init_interpreter = __esm({
       }
       // ---- calls ------------------------------------------------------------------------------------
       args(list2, frame) {
-        const out2 = { positional: [], keywords: /* @__PURE__ */ new Map() };
+        const out2 = { positional: [], keywords: /* @__PURE__ */ new Map(), whole: true };
         for (const a of list2) {
           const v = this.eval(a.value, frame);
           if (a.name !== void 0) out2.keywords.set(a.name, v);
@@ -40949,6 +40951,7 @@ var init_interpreter = __esm({
           } else if (i < args.positional.length) v = args.positional[i++];
           else if (args.uncertain) v = unk(name3 ?? "argument", this.loc(p.target.span));
           else if (p.init) v = this.eval(p.init, frame);
+          else if (args.whole === true && this.mod.language !== "python") v = { t: "null", loc: this.loc(p.target.span) };
           this.bind(p.target, v ?? unk(name3 ?? "argument", this.loc(p.target.span)), frame, false);
         }
       }
@@ -56083,7 +56086,7 @@ function lowerTypeScript(parse, file, text3) {
       case "OptionalMemberExpression": {
         const p = n.property;
         if (!n.computed && p.type === "Identifier")
-          return { k: "member", object: expr(n.object), name: p.name, span: s };
+          return n.type === "OptionalMemberExpression" && n.optional ? { k: "member", object: expr(n.object), name: p.name, span: s, optional: true } : { k: "member", object: expr(n.object), name: p.name, span: s };
         if (!n.computed && p.type === "PrivateName")
           return { k: "member", object: expr(n.object), name: p.id.name, span: s };
         return { k: "index", object: expr(n.object), index: expr(p), span: s };
@@ -61362,7 +61365,7 @@ async function parsePrograms(sources, env) {
     evals.push(ev);
   }
   for (const ev of evals) ev.run();
-  for (const ev of modules.values()) for (const run7 of ev?.callables ?? []) run7();
+  for (const ev of importersFirst(modules)) for (const run7 of ev.callables) run7();
   if (budget.exhausted) {
     const at3 = budget.at;
     const file = (at3 && out2.get(at3.file)) ?? out2.values().next().value;
@@ -61373,6 +61376,28 @@ async function parsePrograms(sources, env) {
   }
   lowerDefinitions(defs, out2, "program");
   return [...out2.values()];
+}
+function importersFirst(modules) {
+  const importers = /* @__PURE__ */ new Map();
+  for (const [path4, ev] of modules) {
+    if (!ev) continue;
+    for (const s of ev.mod.body) {
+      if (s.k !== "import") continue;
+      const target = candidatePaths(path4, s.module, ev.mod.language).find((p) => modules.get(p));
+      if (target !== void 0 && target !== path4) importers.set(target, [...importers.get(target) ?? [], path4]);
+    }
+  }
+  const order = [];
+  const seen = /* @__PURE__ */ new Set();
+  const visit = (path4) => {
+    if (seen.has(path4)) return;
+    seen.add(path4);
+    for (const from of importers.get(path4) ?? []) visit(from);
+    const ev = modules.get(path4);
+    if (ev) order.push(ev);
+  };
+  for (const path4 of modules.keys()) visit(path4);
+  return order;
 }
 function entryPoints(sources, checked) {
   const programs = new Set(checked.map((s) => s.path));
