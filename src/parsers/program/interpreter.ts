@@ -590,7 +590,8 @@ export class ModuleEval {
       const parent = frame.cls?.superClass;
       const args = this.args(e.args, frame);
       if (parent?.t === "fn") parent.call(frame.self ? { ...args, self: frame.self } : args, loc);
-      else if (parent?.t === "ext") callExternal(parent.path, args, true, loc, expr, this.libHost(frame));
+      else if (parent?.t === "ext")
+        madeBy(frame.self, callExternal(parent.path, args, true, loc, expr, this.libHost(frame)));
       return { t: "null", loc };
     }
     if (e.callee.k === "member") {
@@ -915,7 +916,7 @@ export class ModuleEval {
     } else if (cls.superClass?.t === "fn") {
       cls.superClass.call({ ...args, self, depth }, loc);
     } else if (cls.superClass?.t === "ext") {
-      callExternal(cls.superClass.path, args, true, loc, cls.def.name, this.libHost(frame));
+      madeBy(self, callExternal(cls.superClass.path, args, true, loc, cls.def.name, this.libHost(frame)));
     }
     // Methods that the constructor did not call run once with unknown arguments.
     if (self.t === "inst") {
@@ -928,13 +929,22 @@ export class ModuleEval {
         }
       }
     }
-    return self;
+    return self.t === "inst" && self.made ? self.made : self;
   }
 
   private instantiateUnknown(cls: ClassValue): void {
     if (this.calledDefs.has(cls.def)) return;
     this.instantiate(cls, { positional: [], keywords: new Map(), uncertain: true }, this.loc(cls.def.span));
   }
+}
+
+/**
+ * A class extending a principal class of the library (`class RepoPrincipal extends iam.OpenIdConnectPrincipal`) is
+ * that principal: what its `super(…)` made is what `new` of the class gives. Other library classes (stacks,
+ * constructs, roles) make nothing the instance stands for: their effects (a role recorded) are all there is.
+ */
+function madeBy(self: PValue | undefined, made: PValue | undefined): void {
+  if (self?.t === "inst" && made?.t === "lib" && made.obj.kind === "principal") self.made = made;
 }
 
 /** Globals that name library-like objects (`JSON.stringify`). Others (`process`, `os`) are unknown. */

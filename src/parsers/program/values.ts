@@ -36,7 +36,8 @@ export type PValue =
   | { t: "ext"; path: string; loc: SourceLocation }
   | { t: "lib"; obj: LibObject; loc: SourceLocation }
   | { t: "fn"; call: (args: CallArgs, loc: SourceLocation) => PValue; loc: SourceLocation; name?: string }
-  | { t: "inst"; fields: Map<string, PValue>; cls: string; loc: SourceLocation };
+  /** `made`: the principal a modelled library class it extends made in `super(…)`, which `new` of the class gives. */
+  | { t: "inst"; fields: Map<string, PValue>; cls: string; loc: SourceLocation; made?: PValue };
 
 export interface Unknown {
   expr: string;
