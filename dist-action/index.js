@@ -40172,6 +40172,9 @@ var init_pulumi_yaml = __esm({
 });
 
 // src/parsers/program/interpreter.ts
+function madeBy(self, made) {
+  if (self?.t === "inst" && made?.t === "lib" && made.obj.kind === "principal") self.made = made;
+}
 function plainExpr(e, depth = 0) {
   if (depth > 20) return false;
   switch (e.k) {
@@ -40714,7 +40717,8 @@ var init_interpreter = __esm({
           const parent = frame.cls?.superClass;
           const args = this.args(e.args, frame);
           if (parent?.t === "fn") parent.call(frame.self ? { ...args, self: frame.self } : args, loc);
-          else if (parent?.t === "ext") callExternal(parent.path, args, true, loc, expr, this.libHost(frame));
+          else if (parent?.t === "ext")
+            madeBy(frame.self, callExternal(parent.path, args, true, loc, expr, this.libHost(frame)));
           return { t: "null", loc };
         }
         if (e.callee.k === "member") {
@@ -40989,7 +40993,7 @@ var init_interpreter = __esm({
         } else if (cls.superClass?.t === "fn") {
           cls.superClass.call({ ...args, self, depth }, loc);
         } else if (cls.superClass?.t === "ext") {
-          callExternal(cls.superClass.path, args, true, loc, cls.def.name, this.libHost(frame));
+          madeBy(self, callExternal(cls.superClass.path, args, true, loc, cls.def.name, this.libHost(frame)));
         }
         if (self.t === "inst") {
           for (const m of cls.def.methods) {
@@ -41001,7 +41005,7 @@ var init_interpreter = __esm({
             }
           }
         }
-        return self;
+        return self.t === "inst" && self.made ? self.made : self;
       }
       instantiateUnknown(cls) {
         if (this.calledDefs.has(cls.def)) return;
