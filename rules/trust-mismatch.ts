@@ -185,13 +185,16 @@ export default defineRule({
             // A job with an environment gets the same sub on every trigger: one finding says it.
             if (s.kind === "environment" && reportedSubs.has(sub)) continue;
             reportedSubs.add(sub);
-            // A manual run picks its branch: when the default branch is accepted, only other branches fail.
-            const manual =
-              s.event === "workflow_dispatch" && s.holes !== undefined && defaultBranchAccepted(roles, s, settings);
             const allowedValues = roles.flatMap((r) => allowedPatterns(r.docs, settings));
             const patterns = allowedValues.map((v) => `\`${displayText(v)}\``);
             const role = roles[0];
             const allowedTexts = allowedValues.map((v) => knownText(v)).filter((t): t is string => t !== undefined);
+            // A manual run picks its branch: when the default branch is accepted, only other branches fail.
+            const manualBranch =
+              s.event === "workflow_dispatch" && s.holes !== undefined
+                ? acceptedManualBranch(roles, s, settings, allowedTexts)
+                : undefined;
+            const manual = manualBranch !== undefined;
             pending.set(key, {
               manual,
               loc: use.loc,
@@ -206,14 +209,14 @@ export default defineRule({
                     ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example}\`)`
                     : "",
                 allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
-                defaultBranch: settings.defaultBranch,
+                defaultBranch: manualBranch ?? settings.defaultBranch,
               },
               fix: {
                 s,
                 repo,
                 example,
                 allowed: allowedTexts,
-                defaultBranch: settings.defaultBranch,
+                defaultBranch: manualBranch ?? settings.defaultBranch,
                 repoKnown: settings.repository !== undefined,
               },
               // Point code scanning at the sub condition that refuses (else the role's trust policy).
@@ -266,10 +269,36 @@ function varyingKeys(uses: readonly RoleAssumption[]): string[] {
     .slice(0, 3);
 }
 
-/** Whether every candidate role accepts a run on the default branch of this (branch) situation. */
-function defaultBranchAccepted(roles: readonly ResolvedRole[], s: JobSituation, settings: ResolvedSettings): boolean {
-  // A run from the default branch must be possible at all (the job's `if:` may exclude it).
-  if (!s.holes || !holeAdmits(s.holes, settings.defaultBranch)) return false;
-  const holes = { ...s.holes, include: [settings.defaultBranch], samples: [] };
+/**
+ * The branch a manual run is expected from, when every candidate role accepts a run from it: the default branch. When
+ * its name is only assumed (`defaultBranchAssumed`), a branch the roles' sub values name literally
+ * (`…:ref:refs/heads/master`) may be it as well: the first of them the roles accept (else none, as for a default
+ * branch they refuse).
+ */
+function acceptedManualBranch(
+  roles: readonly ResolvedRole[],
+  s: JobSituation,
+  settings: ResolvedSettings,
+  allowed: readonly string[],
+): string | undefined {
+  const candidates = [settings.defaultBranch];
+  if (settings.defaultBranchAssumed === true)
+    for (const text of allowed) {
+      const branch = /:ref:refs\/heads\/([^*?:]+)$/.exec(text)?.[1];
+      if (branch !== undefined && !candidates.includes(branch)) candidates.push(branch);
+    }
+  return candidates.find((branch) => branchAccepted(roles, s, settings, branch));
+}
+
+/** Whether every candidate role accepts a run on `branch` in this (branch) situation. */
+function branchAccepted(
+  roles: readonly ResolvedRole[],
+  s: JobSituation,
+  settings: ResolvedSettings,
+  branch: string,
+): boolean {
+  // A run from the branch must be possible at all (the job's `if:` may exclude it).
+  if (!s.holes || !holeAdmits(s.holes, branch)) return false;
+  const holes = { ...s.holes, include: [branch], samples: [] };
   return roles.every((r) => findRefusedClaim(r.docs, s.claims, settings, holes, ["aud"]).verdict === "accepted");
 }

@@ -24,6 +24,10 @@ import { knownText } from "../model/value.js";
  */
 
 /** Events whose runs use the default branch's ref (GITHUB_REF is the default branch). */
+/** Why a run on the default branch has no predicted claim when its name is only assumed (`defaultBranchAssumed`). */
+const DEFAULT_BRANCH_UNKNOWN =
+  "it runs on the default branch, whose name oidclint does not know here: set `defaultBranch` in the config (git has no `origin/HEAD`)";
+
 export const DEFAULT_BRANCH_EVENTS = new Set([
   "pull_request_target",
   "workflow_run",
@@ -283,7 +287,9 @@ function triggerContexts(trigger: Trigger, settings: ResolvedSettings): Context[
       return [mergeQueueContext(values(f.branches), values(f.branchesIgnore), settings)];
     default:
       if (DEFAULT_BRANCH_EVENTS.has(event))
-        return [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
+        return settings.defaultBranchAssumed === true
+          ? [{ kind: "unknown", description: "", unknownWhy: DEFAULT_BRANCH_UNKNOWN }]
+          : [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
       return [
         {
           kind: "unknown",

@@ -251,11 +251,12 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   const env = req.env ?? process.env;
   const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
   if (repository) settings.repository = repository;
-  settings.defaultBranch =
+  const defaultBranch =
     raw.defaultBranch ??
     git.defaultBranch ??
-    eventDefaultBranch(env, settings.repository, (path) => readTextFile(path)) ??
-    CONFIG_KEYS.defaultBranch.default;
+    eventDefaultBranch(env, settings.repository, (path) => readTextFile(path));
+  settings.defaultBranch = defaultBranch ?? CONFIG_KEYS.defaultBranch.default;
+  if (defaultBranch === undefined) settings.defaultBranchAssumed = true;
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {
     settings.repositories = [

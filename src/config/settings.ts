@@ -112,7 +112,8 @@ export const CONFIG_KEYS = {
     schema: { type: "string", minLength: 1 },
     doc: "the branch base-branch events run on",
     default: "main",
-    defaultDoc: "git `origin/HEAD`, else in GitHub Actions the event's `repository.default_branch`, else `main`",
+    defaultDoc:
+      "git `origin/HEAD`, else in GitHub Actions the event's `repository.default_branch`, else `main` (assumed: runs on the default branch are then not judged)",
     example: "main",
     setting: true,
   }),
@@ -187,6 +188,11 @@ export type ResolvedSettings = { [K in DefaultedKey]: ValueOf<K> } & {
 } & {
   /** Query the GitHub API (`--online`): a command-line flag, not a config key. */
   online: boolean;
+  /**
+   * `defaultBranch` is only the fallback (`main`): no config named it, git has no `origin/HEAD` and no GitHub Actions
+   * event did. What depends on the default branch's name is then unknown (src/analysis/predicted-claims.ts).
+   */
+  defaultBranchAssumed?: boolean;
 };
 
 /** The settings of a project without a config, before git and the environment are asked. */
