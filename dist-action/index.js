@@ -726,7 +726,7 @@ var init_settings = __esm({
         schema: { type: "string", minLength: 1 },
         doc: "the branch base-branch events run on",
         default: "main",
-        defaultDoc: "git `origin/HEAD`, else in GitHub Actions the event's `repository.default_branch`, else `main`",
+        defaultDoc: "git `origin/HEAD`, else in GitHub Actions the event's `repository.default_branch`, else `main` (assumed: runs on the default branch are then not judged)",
         example: "main",
         setting: true
       }),
@@ -11592,7 +11592,9 @@ async function resolveConfig(req) {
   const env = req.env ?? process.env;
   const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
   if (repository) settings.repository = repository;
-  settings.defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? eventDefaultBranch(env, settings.repository, (path4) => readTextFile(path4)) ?? CONFIG_KEYS.defaultBranch.default;
+  const defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? eventDefaultBranch(env, settings.repository, (path4) => readTextFile(path4));
+  settings.defaultBranch = defaultBranch ?? CONFIG_KEYS.defaultBranch.default;
+  if (defaultBranch === void 0) settings.defaultBranchAssumed = true;
   settings.online = req.online ?? false;
   if (raw.repositories || raw.repositoriesFile) {
     settings.repositories = [
@@ -76335,7 +76337,7 @@ function triggerContexts(trigger, settings) {
       return [mergeQueueContext(values(f.branches), values(f.branchesIgnore), settings)];
     default:
       if (DEFAULT_BRANCH_EVENTS.has(event))
-        return [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
+        return settings.defaultBranchAssumed === true ? [{ kind: "unknown", description: "", unknownWhy: DEFAULT_BRANCH_UNKNOWN }] : [fixedBranch(settings.defaultBranch, `runs on the default branch \`${settings.defaultBranch}\``)];
       return [
         {
           kind: "unknown",
@@ -76510,13 +76512,14 @@ function describeHole(s) {
   if (h.prefixes && h.prefixes.length > 0) parts.push(`starting with ${quoteList(h.prefixes)}`);
   return parts.join(", ");
 }
-var DEFAULT_BRANCH_EVENTS, BRANCH_SAMPLES, TAG_SAMPLES, NAME_RUN, QUEUE_SHA;
+var DEFAULT_BRANCH_UNKNOWN, DEFAULT_BRANCH_EVENTS, BRANCH_SAMPLES, TAG_SAMPLES, NAME_RUN, QUEUE_SHA;
 var init_predicted_claims = __esm({
   "src/analysis/predicted-claims.ts"() {
     "use strict";
     init_iam_evaluation();
     init_job_condition();
     init_value();
+    DEFAULT_BRANCH_UNKNOWN = "it runs on the default branch, whose name oidclint does not know here: set `defaultBranch` in the config (git has no `origin/HEAD`)";
     DEFAULT_BRANCH_EVENTS = /* @__PURE__ */ new Set([
       "pull_request_target",
       "workflow_run",
@@ -76622,9 +76625,18 @@ function varyingKeys(uses) {
     for (const [k, v] of u.matrix ?? []) values2.set(k, (values2.get(k) ?? /* @__PURE__ */ new Set()).add(displayText(v)));
   return [...values2].filter(([, set2]) => set2.size > 1).map(([k]) => k).slice(0, 3);
 }
-function defaultBranchAccepted(roles, s, settings) {
-  if (!s.holes || !holeAdmits(s.holes, settings.defaultBranch)) return false;
-  const holes = { ...s.holes, include: [settings.defaultBranch], samples: [] };
+function acceptedManualBranch(roles, s, settings, allowed) {
+  const candidates = [settings.defaultBranch];
+  if (settings.defaultBranchAssumed === true)
+    for (const text3 of allowed) {
+      const branch = /:ref:refs\/heads\/([^*?:]+)$/.exec(text3)?.[1];
+      if (branch !== void 0 && !candidates.includes(branch)) candidates.push(branch);
+    }
+  return candidates.find((branch) => branchAccepted(roles, s, settings, branch));
+}
+function branchAccepted(roles, s, settings, branch) {
+  if (!s.holes || !holeAdmits(s.holes, branch)) return false;
+  const holes = { ...s.holes, include: [branch], samples: [] };
   return roles.every((r) => findRefusedClaim(r.docs, s.claims, settings, holes, ["aud"]).verdict === "accepted");
 }
 var FILTERED_EVENTS, trust_mismatch_default;
@@ -76691,11 +76703,12 @@ var init_trust_mismatch = __esm({
                 const sub = renderSub(s, example2);
                 if (s.kind === "environment" && reportedSubs.has(sub)) continue;
                 reportedSubs.add(sub);
-                const manual = s.event === "workflow_dispatch" && s.holes !== void 0 && defaultBranchAccepted(roles, s, settings);
                 const allowedValues = roles.flatMap((r) => allowedPatterns(r.docs, settings));
                 const patterns = allowedValues.map((v) => `\`${displayText(v)}\``);
                 const role = roles[0];
                 const allowedTexts = allowedValues.map((v) => knownText(v)).filter((t2) => t2 !== void 0);
+                const manualBranch = s.event === "workflow_dispatch" && s.holes !== void 0 ? acceptedManualBranch(roles, s, settings, allowedTexts) : void 0;
+                const manual = manualBranch !== void 0;
                 pending.set(key3, {
                   manual,
                   loc: use.loc,
@@ -76707,14 +76720,14 @@ var init_trust_mismatch = __esm({
                     sub,
                     example: example2 !== void 0 && s.holes && (s.kind === "branch" || s.kind === "tag") ? ` (e.g. for ${s.kind === "tag" ? "tag" : "branch"} \`${example2}\`)` : "",
                     allowed: patterns.length > 0 ? [...new Set(patterns)].join(", ") : "no sub condition",
-                    defaultBranch: settings.defaultBranch
+                    defaultBranch: manualBranch ?? settings.defaultBranch
                   },
                   fix: {
                     s,
                     repo,
                     example: example2,
                     allowed: allowedTexts,
-                    defaultBranch: settings.defaultBranch,
+                    defaultBranch: manualBranch ?? settings.defaultBranch,
                     repoKnown: settings.repository !== void 0
                   },
                   // Point code scanning at the sub condition that refuses (else the role's trust policy).
