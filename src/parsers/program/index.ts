@@ -98,7 +98,10 @@ function importersFirst(modules: ReadonlyMap<string, ModuleEval | null>): Module
     for (const s of ev.mod.body) {
       if (s.k !== "import") continue;
       const target = candidatePaths(path, s.module, ev.mod.language).find((p) => modules.get(p));
-      if (target !== undefined && target !== path) importers.set(target, [...(importers.get(target) ?? []), path]);
+      if (target === undefined || target === path) continue;
+      const list = importers.get(target);
+      if (list) list.push(path);
+      else importers.set(target, [path]);
     }
   }
   const order: ModuleEval[] = [];
