@@ -61390,7 +61390,10 @@ function importersFirst(modules) {
     for (const s of ev.mod.body) {
       if (s.k !== "import") continue;
       const target = candidatePaths(path4, s.module, ev.mod.language).find((p) => modules.get(p));
-      if (target !== void 0 && target !== path4) importers.set(target, [...importers.get(target) ?? [], path4]);
+      if (target === void 0 || target === path4) continue;
+      const list2 = importers.get(target);
+      if (list2) list2.push(path4);
+      else importers.set(target, [path4]);
     }
   }
   const order = [];
