@@ -939,12 +939,15 @@ export class ModuleEval {
 }
 
 /**
- * A class extending a principal class of the library (`class RepoPrincipal extends iam.OpenIdConnectPrincipal`) is
- * that principal: what its `super(…)` made is what `new` of the class gives. Other library classes (stacks,
- * constructs, roles) make nothing the instance stands for: their effects (a role recorded) are all there is.
+ * A class extending a principal or OIDC provider class of the library (`class RepoPrincipal extends
+ * iam.OpenIdConnectPrincipal`, `class GitHubProvider extends iam.OpenIdConnectProvider`) is that principal or
+ * provider: what its `super(…)` made is what `new` of the class gives (its ARN and issuer are then known). Other
+ * library classes (stacks, constructs, roles) make nothing the instance stands for: their effects (a role recorded)
+ * are all there is, and the instance keeps its own fields and methods.
  */
 function madeBy(self: PValue | undefined, made: PValue | undefined): void {
-  if (self?.t === "inst" && made?.t === "lib" && made.obj.kind === "principal") self.made = made;
+  if (self?.t === "inst" && made?.t === "lib" && (made.obj.kind === "principal" || made.obj.kind === "provider"))
+    self.made = made;
 }
 
 /** Globals that name library-like objects (`JSON.stringify`). Others (`process`, `os`) are unknown. */
