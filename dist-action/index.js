@@ -40175,7 +40175,8 @@ var init_pulumi_yaml = __esm({
 
 // src/parsers/program/interpreter.ts
 function madeBy(self, made) {
-  if (self?.t === "inst" && made?.t === "lib" && made.obj.kind === "principal") self.made = made;
+  if (self?.t === "inst" && made?.t === "lib" && (made.obj.kind === "principal" || made.obj.kind === "provider"))
+    self.made = made;
 }
 function plainExpr(e, depth = 0) {
   if (depth > 20) return false;
