@@ -53,14 +53,22 @@ function policyClaim(s: JobSituation, repo: string, example: string | undefined)
  */
 function acceptedFilter(allowed: readonly string[], kind: "heads" | "tags", mergeQueue: boolean): string | undefined {
   // A `merge_group` filter names the queue's base branch: `…:ref:refs/heads/gh-readonly-queue/main/*` → `main`.
-  const ref = mergeQueue
-    ? /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\//
-    : new RegExp(`:ref:refs/${kind}/([^?]+)$`);
-  const names = allowed
-    .map((p) => ref.exec(p)?.[1])
-    .filter((n): n is string => n !== undefined && n !== "*")
+  const names = (
+    mergeQueue
+      ? refNames(allowed, /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\//)
+      : refNames(allowed, REF_NAME[kind])
+  )
+    .filter((n) => n !== "*")
     .map((n) => (n.includes("*") ? `"${n.replace(/\*+/g, "**")}"` : n));
   return names.length > 0 ? [...new Set(names)].join(", ") : undefined;
+}
+
+/** The branch or tag an accepted sub value names, a pattern (`*`) included; never with a `?`. */
+const REF_NAME = { heads: /:ref:refs\/heads\/([^?]+)$/, tags: /:ref:refs\/tags\/([^?]+)$/ };
+
+/** What `ref` captures in each accepted sub value that it matches. */
+function refNames(allowed: readonly string[], ref: RegExp): string[] {
+  return allowed.map((p) => ref.exec(p)?.[1]).filter((n): n is string => n !== undefined);
 }
 
 /** Events whose refs the workflow narrows with a filter (`branches`, `tags`). */
@@ -281,12 +289,8 @@ function acceptedManualBranch(
   settings: ResolvedSettings,
   allowed: readonly string[],
 ): string | undefined {
-  const candidates = [settings.defaultBranch];
-  if (settings.defaultBranchAssumed === true)
-    for (const text of allowed) {
-      const branch = /:ref:refs\/heads\/([^*?:]+)$/.exec(text)?.[1];
-      if (branch !== undefined && !candidates.includes(branch)) candidates.push(branch);
-    }
+  const named = settings.defaultBranchAssumed === true ? refNames(allowed, REF_NAME.heads) : [];
+  const candidates = [settings.defaultBranch, ...named.filter((n) => !n.includes("*"))];
   return candidates.find((branch) => branchAccepted(roles, s, settings, branch));
 }
 

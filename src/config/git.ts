@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { readTextFile } from "../engine/read-file.js";
 
 /** The `.git` directory at or above `dir` (a worktree's `.git` file is followed). */
 export function findGitDir(dir: string): string | undefined {
@@ -61,17 +62,15 @@ const BRANCH_NAME = /^(?!.*\.\.)(?!.*@\{)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/;
  * The default branch that a GitHub Actions run's event names for `repository` (`repository.default_branch` of the
  * event payload, `GITHUB_EVENT_PATH`): actions/checkout leaves no `origin/HEAD`, so in CI git alone cannot tell.
  * Undefined outside Actions, when the event is about another repository (a workflow linting a checkout of one),
- * and for anything unexpected. The file is the runner's, named by the environment; `read` reads it within the usual
- * size limit.
+ * and for anything unexpected. The file is the runner's, named by the environment, read within the usual size limit.
  */
 export function eventDefaultBranch(
   env: Record<string, string | undefined>,
   repository: string | undefined,
-  read: (path: string) => string | undefined,
 ): string | undefined {
   const path = env.GITHUB_EVENT_PATH;
   if (env.GITHUB_ACTIONS !== "true" || !path || !repository) return undefined;
-  const text = read(path);
+  const text = readTextFile(path);
   if (text === undefined) return undefined;
   let event: unknown;
   try {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { ErrorObject } from "ajv";
 import { compileGlob, GlobError } from "../engine/glob.js";
-import { readInput, confinementRoot, readTextFile, type ReadOptions } from "../engine/read-file.js";
+import { readInput, confinementRoot, type ReadOptions } from "../engine/read-file.js";
 import type { AnyRule, Severity } from "../engine/rule.js";
 import { eventDefaultBranch, gitFacts } from "./git.js";
 import { buildConfigSchema, configSchemaKey, reachesRuleLevels } from "./schema.js";
@@ -251,10 +251,7 @@ export async function resolveConfig(req: ConfigRequest): Promise<ResolvedConfig>
   const env = req.env ?? process.env;
   const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
   if (repository) settings.repository = repository;
-  const defaultBranch =
-    raw.defaultBranch ??
-    git.defaultBranch ??
-    eventDefaultBranch(env, settings.repository, (path) => readTextFile(path));
+  const defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? eventDefaultBranch(env, settings.repository);
   settings.defaultBranch = defaultBranch ?? CONFIG_KEYS.defaultBranch.default;
   if (defaultBranch === undefined) settings.defaultBranchAssumed = true;
   settings.online = req.online ?? false;
