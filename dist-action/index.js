@@ -587,10 +587,10 @@ function gitFacts(dir) {
   if (branch) out2.defaultBranch = branch;
   return out2;
 }
-function eventDefaultBranch(env, repository, read) {
+function eventDefaultBranch(env, repository) {
   const path4 = env.GITHUB_EVENT_PATH;
   if (env.GITHUB_ACTIONS !== "true" || !path4 || !repository) return void 0;
-  const text3 = read(path4);
+  const text3 = readTextFile(path4);
   if (text3 === void 0) return void 0;
   let event;
   try {
@@ -608,6 +608,7 @@ var BRANCH_NAME;
 var init_git = __esm({
   "src/config/git.ts"() {
     "use strict";
+    init_read_file();
     BRANCH_NAME = /^(?!.*\.\.)(?!.*@\{)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/;
   }
 });
@@ -11592,7 +11593,7 @@ async function resolveConfig(req) {
   const env = req.env ?? process.env;
   const repository = raw.repository ?? git.repository ?? env.GITHUB_REPOSITORY;
   if (repository) settings.repository = repository;
-  const defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? eventDefaultBranch(env, settings.repository, (path4) => readTextFile(path4));
+  const defaultBranch = raw.defaultBranch ?? git.defaultBranch ?? eventDefaultBranch(env, settings.repository);
   settings.defaultBranch = defaultBranch ?? CONFIG_KEYS.defaultBranch.default;
   if (defaultBranch === void 0) settings.defaultBranchAssumed = true;
   settings.online = req.online ?? false;
@@ -76579,9 +76580,11 @@ function policyClaim(s, repo, example2) {
   return renderSub(s, example2);
 }
 function acceptedFilter(allowed, kind, mergeQueue) {
-  const ref = mergeQueue ? /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\// : new RegExp(`:ref:refs/${kind}/([^?]+)$`);
-  const names = allowed.map((p) => ref.exec(p)?.[1]).filter((n) => n !== void 0 && n !== "*").map((n) => n.includes("*") ? `"${n.replace(/\*+/g, "**")}"` : n);
+  const names = (mergeQueue ? refNames(allowed, /:ref:refs\/heads\/gh-readonly-queue\/([^?*/]+)\//) : refNames(allowed, REF_NAME[kind])).filter((n) => n !== "*").map((n) => n.includes("*") ? `"${n.replace(/\*+/g, "**")}"` : n);
   return names.length > 0 ? [...new Set(names)].join(", ") : void 0;
+}
+function refNames(allowed, ref) {
+  return allowed.map((p) => ref.exec(p)?.[1]).filter((n) => n !== void 0);
 }
 function fixText2(f) {
   const { s, repo, example: example2, allowed, defaultBranch } = f;
@@ -76630,12 +76633,8 @@ function varyingKeys(uses) {
   return [...values2].filter(([, set2]) => set2.size > 1).map(([k]) => k).slice(0, 3);
 }
 function acceptedManualBranch(roles, s, settings, allowed) {
-  const candidates = [settings.defaultBranch];
-  if (settings.defaultBranchAssumed === true)
-    for (const text3 of allowed) {
-      const branch = /:ref:refs\/heads\/([^*?:]+)$/.exec(text3)?.[1];
-      if (branch !== void 0 && !candidates.includes(branch)) candidates.push(branch);
-    }
+  const named = settings.defaultBranchAssumed === true ? refNames(allowed, REF_NAME.heads) : [];
+  const candidates = [settings.defaultBranch, ...named.filter((n) => !n.includes("*"))];
   return candidates.find((branch) => branchAccepted(roles, s, settings, branch));
 }
 function branchAccepted(roles, s, settings, branch) {
@@ -76643,7 +76642,7 @@ function branchAccepted(roles, s, settings, branch) {
   const holes = { ...s.holes, include: [branch], samples: [] };
   return roles.every((r) => findRefusedClaim(r.docs, s.claims, settings, holes, ["aud"]).verdict === "accepted");
 }
-var FILTERED_EVENTS, trust_mismatch_default;
+var REF_NAME, FILTERED_EVENTS, trust_mismatch_default;
 var init_trust_mismatch = __esm({
   "rules/trust-mismatch.ts"() {
     "use strict";
@@ -76654,6 +76653,7 @@ var init_trust_mismatch = __esm({
     init_role_assumptions();
     init_value();
     init_refused_repository();
+    REF_NAME = { heads: /:ref:refs\/heads\/([^?]+)$/, tags: /:ref:refs\/tags\/([^?]+)$/ };
     FILTERED_EVENTS = /* @__PURE__ */ new Set(["push", "merge_group"]);
     trust_mismatch_default = defineRule({
       meta: {
